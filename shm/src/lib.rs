@@ -1,6 +1,47 @@
-//! The shared-memory progress board of `vx` (work in progress).
+//! The shared-memory progress board of `vx`.
+//!
+//! `vx sync` creates a [`Board`]: a named shared-memory segment holding a versioned
+//! header and one fixed-size slot per tool, every slot registered (Queued) before any
+//! work starts. Each `vx install` child attaches a [`SlotWriter`] to its own slot and
+//! publishes progress records into it through a seqlock: a handful of relaxed atomic
+//! stores, no syscall, no lock. Any number of [`BoardReader`]s (the dashboard, the
+//! headless reporter, `vx board dump`, another terminal) copy the slots in place without
+//! locks or syscalls and never wait on a writer. A board can be dumped atomically to a
+//! file and the dump read through the same reader.
+//!
+//! The byte layout is documented for other languages in `docs/LAYOUT.md`.
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod phase;
+mod primitive;
+mod seqlock;
+
+#[cfg(not(loom))]
+mod board;
+#[cfg(not(loom))]
+mod error;
+#[cfg(not(loom))]
+pub mod layout;
+#[cfg(not(loom))]
+mod liveness;
+#[cfg(not(loom))]
+mod record;
+#[cfg(not(loom))]
+pub mod registry;
+#[cfg(not(loom))]
+mod segment;
 
 pub use phase::Phase;
+
+#[cfg(not(loom))]
+pub use board::{Board, BoardInfo, BoardReader, SlotWriter, ToolEntry, now_unix_ms};
+#[cfg(not(loom))]
+pub use error::{Error, Result};
+#[cfg(not(loom))]
+pub use layout::{HeaderRecord, SlotRecord};
+#[cfg(not(loom))]
+pub use liveness::ProcessId;
+#[cfg(not(loom))]
+pub use record::{SlotError, SlotRead, SlotSnapshot};
+#[cfg(not(loom))]
+pub use segment::Access;

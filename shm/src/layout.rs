@@ -1,0 +1,177 @@
+//! The byte layout of a board: a 256-byte header followed by `slot_count` 256-byte slots.
+//! `docs/LAYOUT.md` documents the same layout for readers in other languages; a test
+//! checks the two against each other.
+
+use bytemuck::{Pod, Zeroable};
+
+/// First eight bytes of every board and dump.
+pub const MAGIC: [u8; 8] = *b"VXBOARD\0";
+/// The layout version this crate writes and the only one it reads.
+pub const LAYOUT_VERSION: u32 = 1;
+/// Written in native byte order; a reader on the other byte order sees `0x0403_0201`.
+pub const BYTE_ORDER_MARK: u32 = 0x0102_0304;
+/// Size of the header in bytes.
+pub const HEADER_SIZE: usize = 256;
+/// Size of one slot in bytes: sequence word, control word, record.
+pub const SLOT_SIZE: usize = 256;
+/// The most slots a board may hold; attach refuses more, whatever the header says.
+pub const MAX_SLOTS: usize = 4096;
+/// Capacity of the tool-name field of a slot, in bytes.
+pub const TOOL_CAPACITY: usize = 32;
+/// Capacity of the version field of a slot, in bytes.
+pub const VERSION_CAPACITY: usize = 32;
+/// Capacity of the message field of a slot, in bytes.
+pub const MESSAGE_CAPACITY: usize = 112;
+/// Capacity of the label (manifest path) field of the header, in bytes.
+pub const LABEL_CAPACITY: usize = 160;
+/// `bytes_total` value meaning "size not known".
+pub const UNKNOWN_TOTAL: u64 = u64::MAX;
+
+/// Header flag: the sync that owns the board has finished (every tool is terminal).
+pub const BOARD_FINISHED: u64 = 1 << 0;
+/// Header flag: these bytes are a dump, frozen; nobody will write them again.
+pub const BOARD_DUMP: u64 = 1 << 1;
+/// Header flag: the sync was interrupted (Ctrl-C or a signal).
+pub const BOARD_INTERRUPTED: u64 = 1 << 2;
+
+/// Slot flag: installed without a checksum, at the user's explicit request.
+pub const SLOT_UNVERIFIED: u32 = 1 << 0;
+
+/// The board header as stored at offset 0. Every field but `flags` and `finished_unix_ms`
+/// is written once, before the board becomes visible under its name.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Pod, Zeroable)]
+pub struct HeaderRecord {
+    /// [`MAGIC`].
+    pub magic: [u8; 8],
+    /// [`LAYOUT_VERSION`].
+    pub version: u32,
+    /// [`BYTE_ORDER_MARK`].
+    pub byte_order: u32,
+    /// [`HEADER_SIZE`].
+    pub header_size: u32,
+    /// [`SLOT_SIZE`].
+    pub slot_size: u32,
+    /// Number of slots after the header.
+    pub slot_count: u32,
+    /// Process id of the creator (`vx sync`).
+    pub creator_pid: u32,
+    /// The creator's start time in clock ticks since boot (Linux `/proc/PID/stat` field
+    /// 22), so a reused pid is not mistaken for the creator; 0 when unknown.
+    pub creator_start_ticks: u64,
+    /// When the board was created, in milliseconds since the Unix epoch.
+    pub created_unix_ms: u64,
+    /// Random session id; its hex form is the board's id.
+    pub session_id: [u8; 16],
+    /// [`BOARD_FINISHED`], [`BOARD_DUMP`], [`BOARD_INTERRUPTED`].
+    pub flags: u64,
+    /// When the sync finished, in milliseconds since the Unix epoch; 0 while running.
+    pub finished_unix_ms: u64,
+    /// Number of meaningful bytes in `label`.
+    pub label_len: u32,
+    /// Reserved, zero.
+    pub reserved0: u32,
+    /// What the board is for, usually the manifest path; UTF-8.
+    pub label: [u8; LABEL_CAPACITY],
+    /// Reserved, zero.
+    pub reserved1: u64,
+}
+
+/// The progress record of one tool, as stored in a slot after its sequence and control
+/// words. All fields are plain integers and byte arrays, so any bit pattern is a valid
+/// value; accessors on [`crate::SlotSnapshot`] validate what the fields mean.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Pod, Zeroable)]
+pub struct SlotRecord {
+    /// A [`crate::Phase`] code.
+    pub phase: u32,
+    /// Exit or error code of the install; 0 while running or on success.
+    pub exit_code: i32,
+    /// Bytes processed in the current phase.
+    pub bytes_done: u64,
+    /// Bytes expected in the current phase, or [`UNKNOWN_TOTAL`].
+    pub bytes_total: u64,
+    /// When the install started, ms since the Unix epoch; 0 while queued.
+    pub started_unix_ms: u64,
+    /// Last publish (heartbeat), ms since the Unix epoch.
+    pub updated_unix_ms: u64,
+    /// Process id of the slot's current writer; 0 when none.
+    pub writer_pid: u32,
+    /// [`SLOT_UNVERIFIED`].
+    pub flags: u32,
+    /// The writer's start time in clock ticks since boot (see `creator_start_ticks`).
+    pub writer_start_ticks: u64,
+    /// Download attempt, 1-based; 0 before the first.
+    pub attempt: u32,
+    /// Meaningful bytes in `tool`.
+    pub tool_len: u8,
+    /// Meaningful bytes in `version`.
+    pub version_len: u8,
+    /// Meaningful bytes in `message`.
+    pub message_len: u8,
+    /// Reserved, zero.
+    pub reserved: u8,
+    /// Tool name, UTF-8.
+    pub tool: [u8; TOOL_CAPACITY],
+    /// Tool version, UTF-8.
+    pub version: [u8; VERSION_CAPACITY],
+    /// Latest human-readable message (an error, a note), UTF-8.
+    pub message: [u8; MESSAGE_CAPACITY],
+}
+
+/// Words in a slot's record.
+pub const RECORD_WORDS: usize = size_of::<SlotRecord>() / 8;
+/// Offset of the record inside a slot (after the sequence and control words).
+pub const RECORD_OFFSET: usize = 16;
+
+const _: () = {
+    assert!(size_of::<HeaderRecord>() == HEADER_SIZE);
+    assert!(RECORD_OFFSET + size_of::<SlotRecord>() == SLOT_SIZE);
+    assert!(size_of::<SlotRecord>().is_multiple_of(8));
+    assert!(align_of::<SlotRecord>() <= 8 && align_of::<HeaderRecord>() <= 8);
+};
+
+/// Size in bytes of a board with `slots` slots.
+pub const fn board_size(slots: usize) -> usize {
+    HEADER_SIZE + slots * SLOT_SIZE
+}
+
+/// Copies `text` into `field`, cut on a char boundary so the field stays valid UTF-8,
+/// and returns the number of bytes used.
+pub(crate) fn store_str(field: &mut [u8], text: &str) -> usize {
+    let mut len = text.len().min(field.len());
+    while !text.is_char_boundary(len) {
+        len -= 1;
+    }
+    field[..len].copy_from_slice(&text.as_bytes()[..len]);
+    field[len..].fill(0);
+    len
+}
+
+/// Reads a string field of untrusted length: the length is clamped to the field and
+/// invalid UTF-8 is replaced, so any bytes give a printable answer.
+pub(crate) fn load_str(field: &[u8], len: usize) -> std::borrow::Cow<'_, str> {
+    String::from_utf8_lossy(&field[..len.min(field.len())])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_are_cut_on_char_boundaries() {
+        let mut field = [0xffu8; 5];
+        // "héé": h(1) é(2) é(2) = 5 bytes fits; "hééé" (7) must cut to 5, not 6.
+        assert_eq!(store_str(&mut field, "hééé"), 5);
+        assert_eq!(load_str(&field, 5), "héé");
+        assert_eq!(store_str(&mut field, "ab"), 2);
+        assert_eq!(field, [b'a', b'b', 0, 0, 0]);
+    }
+
+    #[test]
+    fn untrusted_lengths_and_bytes_never_panic() {
+        let field = [0xff, b'x', 0xc3];
+        assert_eq!(load_str(&field, 200), "\u{fffd}x\u{fffd}");
+        assert_eq!(load_str(&field, 0), "");
+    }
+}

@@ -1,0 +1,315 @@
+//! The mapped bytes of a board and the only place that turns them into atomics. All the
+//! crate's `unsafe` for memory access is here: every pointer handed out is bounds-checked
+//! against a mapping whose header was validated first.
+
+use std::fs::File;
+use std::io::Read;
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+
+use memmap2::{Mmap, MmapOptions, MmapRaw};
+
+use crate::error::{Error, Result};
+use crate::layout::{
+    BOARD_DUMP, BYTE_ORDER_MARK, HEADER_SIZE, HeaderRecord, LAYOUT_VERSION, MAGIC, MAX_SLOTS,
+    RECORD_WORDS, SLOT_SIZE, board_size,
+};
+use crate::primitive::{AtomicU64, Ordering};
+use crate::seqlock::SeqCell;
+
+/// One slot of the table as it lies in the mapping.
+pub(crate) type Slot = SeqCell<RECORD_WORDS>;
+
+const HEADER_WORDS: usize = HEADER_SIZE / 8;
+/// Offset of the header's `flags` word.
+const FLAGS_WORD: usize = std::mem::offset_of!(HeaderRecord, flags) / 8;
+/// Offset of the header's `finished_unix_ms` word.
+const FINISHED_WORD: usize = std::mem::offset_of!(HeaderRecord, finished_unix_ms) / 8;
+
+const _: () = {
+    assert!(size_of::<Slot>() == SLOT_SIZE);
+    assert!(align_of::<Slot>() <= 8);
+    // Slots start and end on cache-line boundaries, so two writers never share a line.
+    assert!(HEADER_SIZE.is_multiple_of(64) && SLOT_SIZE.is_multiple_of(64));
+};
+
+/// How a board is opened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Read slots and also write: a slot writer, or a reader that may request cancel.
+    ReadWrite,
+    /// Read only: dumps, and watchers that must not change anything.
+    ReadOnly,
+}
+
+enum Mapping {
+    /// The file itself, shared with every other process that maps it.
+    Shared(MmapRaw),
+    /// A private read-only copy, for dump files owned by another user: they could truncate
+    /// a shared mapping under us (SIGBUS), a copy cannot change.
+    Copy(Mmap),
+}
+
+/// A validated mapping of a board.
+pub(crate) struct Segment {
+    mapping: Mapping,
+    writable: bool,
+    slot_count: usize,
+}
+
+impl Segment {
+    /// Maps a freshly created, exclusively owned file of `len` bytes for initialisation.
+    pub(crate) fn create(file: &File, path: &Path, slot_count: usize) -> Result<Segment> {
+        let len = board_size(slot_count);
+        file.set_len(len as u64)
+            .map_err(|e| Error::io("size", path, e))?;
+        let raw = MmapRaw::map_raw(file).map_err(|e| Error::io("map", path, e))?;
+        check_mapping(raw.as_mut_ptr(), raw.len(), len, path)?;
+        Ok(Segment {
+            mapping: Mapping::Shared(raw),
+            writable: true,
+            slot_count,
+        })
+    }
+
+    /// Maps an existing board or dump and validates its header against the mapping.
+    pub(crate) fn open(path: &Path, access: Access) -> Result<Segment> {
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(access == Access::ReadWrite)
+            .open(path)
+            .map_err(|e| Error::io("open", path, e))?;
+        let meta = file.metadata().map_err(|e| Error::io("stat", path, e))?;
+        let len = meta.len();
+        let (min, max) = (HEADER_SIZE as u64, board_size(MAX_SLOTS) as u64);
+        if len < min {
+            return Err(Error::TooSmall {
+                path: path.into(),
+                len,
+                min,
+            });
+        }
+        if len > max {
+            return Err(Error::TooLarge {
+                path: path.into(),
+                len,
+                max,
+            });
+        }
+        let me = rustix::process::geteuid().as_raw();
+        let ours = meta.uid() == me;
+        let mapping = if ours {
+            let raw = match access {
+                Access::ReadWrite => MmapRaw::map_raw(&file),
+                Access::ReadOnly => MmapOptions::new().map_raw_read_only(&file),
+            }
+            .map_err(|e| Error::io("map", path, e))?;
+            Mapping::Shared(raw)
+        } else if access == Access::ReadOnly {
+            let mut copy = MmapOptions::new()
+                .len(len as usize)
+                .map_anon()
+                .map_err(|e| Error::io("map", path, e))?;
+            file.read_exact(&mut copy)
+                .map_err(|e| Error::io("read", path, e))?;
+            Mapping::Copy(
+                copy.make_read_only()
+                    .map_err(|e| Error::io("map", path, e))?,
+            )
+        } else {
+            return Err(Error::ForeignOwner {
+                path: path.into(),
+                owner: meta.uid(),
+                me,
+            });
+        };
+        let (ptr, mapped) = match &mapping {
+            Mapping::Shared(raw) => (raw.as_mut_ptr(), raw.len()),
+            Mapping::Copy(copy) => (copy.as_ptr().cast_mut(), copy.len()),
+        };
+        check_mapping(ptr, mapped, len as usize, path)?;
+        let mut segment = Segment {
+            mapping,
+            writable: access == Access::ReadWrite,
+            slot_count: 0,
+        };
+        let header = segment.header();
+        segment.slot_count = validate_header(&header, mapped, path)?;
+        let is_dump = header.flags & BOARD_DUMP != 0;
+        if !is_dump {
+            if !ours {
+                return Err(Error::ForeignOwner {
+                    path: path.into(),
+                    owner: meta.uid(),
+                    me,
+                });
+            }
+            let mode = meta.mode() & 0o777;
+            if mode & 0o077 != 0 {
+                return Err(Error::NotPrivate {
+                    path: path.into(),
+                    mode,
+                });
+            }
+        }
+        Ok(segment)
+    }
+
+    fn base(&self) -> *mut u8 {
+        match &self.mapping {
+            Mapping::Shared(raw) => raw.as_mut_ptr(),
+            Mapping::Copy(copy) => copy.as_ptr().cast_mut(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match &self.mapping {
+            Mapping::Shared(raw) => raw.len(),
+            Mapping::Copy(copy) => copy.len(),
+        }
+    }
+
+    /// Whether stores are allowed (the mapping is writable).
+    pub(crate) fn writable(&self) -> bool {
+        self.writable
+    }
+
+    /// Number of slots, as validated against the mapping's length.
+    pub(crate) fn slot_count(&self) -> usize {
+        self.slot_count
+    }
+
+    /// Word `index` of the header.
+    fn header_word(&self, index: usize) -> &AtomicU64 {
+        assert!(index < HEADER_WORDS, "header word {index} out of range");
+        // SAFETY: the mapping is at least HEADER_SIZE bytes and page-aligned
+        // (`check_mapping`), so word `index < HEADER_WORDS` is in bounds and 8-aligned.
+        // `AtomicU64` has the size and alignment of `u64`, and shared references to
+        // atomics allow concurrent mutation by other processes. The mapping lives as long
+        // as `self`, which the returned reference borrows.
+        unsafe { AtomicU64::from_ptr(self.base().add(index * 8).cast::<u64>()) }
+    }
+
+    /// A copy of the header, each word read with a relaxed atomic load.
+    pub(crate) fn header(&self) -> HeaderRecord {
+        let mut words = [0u64; HEADER_WORDS];
+        for (index, word) in words.iter_mut().enumerate() {
+            *word = self.header_word(index).load(Ordering::Relaxed);
+        }
+        bytemuck::cast(words)
+    }
+
+    /// Writes the whole header; only while creating, before the board is visible.
+    pub(crate) fn write_header(&self, header: &HeaderRecord) {
+        assert!(self.writable);
+        let words: [u64; HEADER_WORDS] = bytemuck::cast(*header);
+        for (index, word) in words.iter().enumerate() {
+            self.header_word(index).store(*word, Ordering::Relaxed);
+        }
+    }
+
+    /// The header flags, read live.
+    pub(crate) fn flags(&self) -> u64 {
+        self.header_word(FLAGS_WORD).load(Ordering::Acquire)
+    }
+
+    /// Sets header flags and stamps the finish time; the creator's call.
+    pub(crate) fn set_flags(&self, flags: u64, finished_unix_ms: Option<u64>) {
+        assert!(self.writable);
+        if let Some(ms) = finished_unix_ms {
+            self.header_word(FINISHED_WORD).store(ms, Ordering::Relaxed);
+        }
+        self.header_word(FLAGS_WORD)
+            .fetch_or(flags, Ordering::Release);
+    }
+
+    /// Slot `index`, or `None` past the table.
+    pub(crate) fn slot(&self, index: usize) -> Option<&Slot> {
+        if index >= self.slot_count {
+            return None;
+        }
+        let offset = HEADER_SIZE + index * SLOT_SIZE;
+        debug_assert!(offset + SLOT_SIZE <= self.len());
+        // SAFETY: `slot_count` was validated so that HEADER_SIZE + slot_count * SLOT_SIZE
+        // equals the mapping's length, hence this slot lies inside the mapping; the base
+        // is page-aligned and offsets are multiples of 8, meeting `Slot`'s alignment.
+        // `Slot` is `#[repr(C)]` and made only of `AtomicU64`s, so every bit pattern is
+        // valid and other processes may change it under a shared reference. The mapping
+        // lives as long as `self`.
+        Some(unsafe { &*self.base().add(offset).cast::<Slot>() })
+    }
+}
+
+/// Checks what every pointer into the mapping relies on: the length is the expected one
+/// and the base is aligned for atomics.
+fn check_mapping(ptr: *mut u8, mapped: usize, expected: usize, path: &Path) -> Result<()> {
+    if mapped != expected || !(ptr as usize).is_multiple_of(64) {
+        return Err(Error::CorruptHeader {
+            path: path.into(),
+            problem: format!(
+                "mapping of {mapped} bytes at {ptr:p} does not match the file's {expected} bytes"
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Validates every header field a reader relies on and returns the slot count.
+pub(crate) fn validate_header(header: &HeaderRecord, mapped: usize, path: &Path) -> Result<usize> {
+    if header.magic != MAGIC {
+        return Err(Error::BadMagic { path: path.into() });
+    }
+    if header.byte_order != BYTE_ORDER_MARK {
+        return Err(if header.byte_order == BYTE_ORDER_MARK.swap_bytes() {
+            Error::ByteOrder { path: path.into() }
+        } else {
+            corrupt(path, format!("byte-order mark {:#x}", header.byte_order))
+        });
+    }
+    if header.version != LAYOUT_VERSION {
+        return Err(Error::UnsupportedVersion {
+            path: path.into(),
+            found: header.version,
+            supported: LAYOUT_VERSION,
+        });
+    }
+    if header.header_size as usize != HEADER_SIZE {
+        return Err(corrupt(
+            path,
+            format!(
+                "header size {} (expected {HEADER_SIZE})",
+                header.header_size
+            ),
+        ));
+    }
+    if header.slot_size as usize != SLOT_SIZE {
+        return Err(corrupt(
+            path,
+            format!("slot size {} (expected {SLOT_SIZE})", header.slot_size),
+        ));
+    }
+    let count = header.slot_count as usize;
+    if count > MAX_SLOTS {
+        return Err(corrupt(
+            path,
+            format!("{count} slots is over the limit of {MAX_SLOTS}"),
+        ));
+    }
+    if board_size(count) != mapped {
+        return Err(corrupt(
+            path,
+            format!(
+                "{count} slots need {} bytes but the file has {mapped}",
+                board_size(count)
+            ),
+        ));
+    }
+    Ok(count)
+}
+
+fn corrupt(path: &Path, problem: String) -> Error {
+    Error::CorruptHeader {
+        path: path.into(),
+        problem,
+    }
+}

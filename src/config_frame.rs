@@ -1,0 +1,552 @@
+//! The one framed message a `vx sync` parent writes to a `vx install` child on a pipe.
+//!
+//! Configuration never travels in environment variables or arguments: the parent
+//! writes exactly one frame and closes its end; the child reads one frame with a size
+//! cap, validates every field, and only then does any work. A bad frame makes the child
+//! exit with [`EXIT_BAD_CONFIG`] before touching the store.
+//!
+//! Wire format (all integers little-endian):
+//!
+//! | offset | size | field                                   |
+//! |-------:|-----:|-----------------------------------------|
+//! | 0      | 4    | magic `b"VXCF"`                          |
+//! | 4      | 2    | version, `1`                            |
+//! | 6      | 2    | flags, `0` (no flag is defined)          |
+//! | 8      | 4    | payload length `len`, at most 64 KiB     |
+//! | 12     | len  | payload: [`InstallConfig`] as JSON       |
+
+use std::collections::BTreeMap;
+use std::io::{self, Read, Write};
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::format::ArchiveFormat;
+use crate::manifest::ToolSpec;
+use crate::validate::{self, FieldError};
+
+/// The frame's magic number.
+pub const MAGIC: [u8; 4] = *b"VXCF";
+/// The only frame version this build reads and writes.
+pub const VERSION: u16 = 1;
+/// Size of the fixed header before the payload.
+pub const HEADER_LEN: usize = 12;
+/// Largest payload accepted, checked before anything is allocated.
+pub const MAX_PAYLOAD: u32 = 64 * 1024;
+/// Exit code of a `vx install` child that received a truncated, oversized or
+/// malformed frame (distinct from every install failure code).
+pub const EXIT_BAD_CONFIG: i32 = 3;
+
+/// Everything one child needs to install one tool. Built by the parent from a
+/// [`ToolSpec`] plus where to install and where to report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstallConfig {
+    /// Tool name (see [`validate::tool_name`]).
+    pub tool: String,
+    /// Version (see [`validate::version`]).
+    pub version: String,
+    /// Download URL, `{version}` already substituted.
+    pub url: String,
+    /// Expected SHA-256 of the download, lower-case hex, if known.
+    pub sha256: Option<String>,
+    /// Archive format; `None` means sniff it from the downloaded bytes.
+    pub format: Option<ArchiveFormat>,
+    /// Leading path components to drop from archive entries.
+    pub strip_components: u32,
+    /// Shell command run inside the unpacked tree before it is moved into the store.
+    pub post_install: Option<String>,
+    /// The tool's free-form manifest options, passed through unchanged.
+    pub options: BTreeMap<String, serde_json::Value>,
+    /// The store root (absolute): the tool lands in `<store>/<tool>/<version>`.
+    pub store: PathBuf,
+    /// Path of the board segment to report into; `None` for standalone installs.
+    pub board: Option<PathBuf>,
+    /// This tool's slot index in the board.
+    pub slot: u32,
+    /// Install even when no sha256 is given (the download is then unverified).
+    pub allow_unverified: bool,
+}
+
+impl InstallConfig {
+    /// The config for installing `spec` into `store`, reporting into `slot` of `board`.
+    pub fn from_spec(
+        spec: &ToolSpec,
+        store: PathBuf,
+        board: Option<PathBuf>,
+        slot: u32,
+        allow_unverified: bool,
+    ) -> InstallConfig {
+        InstallConfig {
+            tool: spec.name.clone(),
+            version: spec.version.clone(),
+            url: spec.url.clone(),
+            sha256: spec.sha256.clone(),
+            format: spec.format,
+            strip_components: spec.strip_components,
+            post_install: spec.post_install.clone(),
+            options: spec.options.clone(),
+            store,
+            board,
+            slot,
+            allow_unverified,
+        }
+    }
+
+    /// Checks every field with the manifest's rules, lower-casing the sha256. Paths
+    /// must be absolute because the child's working directory is not the parent's.
+    pub fn validate(&mut self) -> Result<(), FieldError> {
+        validate::tool_name(&self.tool)?;
+        validate::version(&self.version)?;
+        validate::url(&self.url)?;
+        if let Some(hex) = &self.sha256 {
+            self.sha256 = Some(validate::sha256(hex)?);
+        }
+        validate::strip_components(u64::from(self.strip_components))?;
+        if let Some(cmd) = &self.post_install {
+            validate::command(cmd)?;
+        }
+        validate::options(&self.options)?;
+        Ok(())
+    }
+
+    fn check_paths(&self) -> Result<(), FrameError> {
+        if !self.store.is_absolute() {
+            return Err(FrameError::InvalidField(format!(
+                "store {:?} is not an absolute path",
+                self.store
+            )));
+        }
+        if let Some(board) = &self.board
+            && !board.is_absolute()
+        {
+            return Err(FrameError::InvalidField(format!(
+                "board {board:?} is not an absolute path"
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Why a frame could not be read or written. Every variant is a bad config: the child
+/// exits with [`EXIT_BAD_CONFIG`] and this message.
+#[derive(Debug, Error)]
+pub enum FrameError {
+    /// The pipe closed before the 12-byte header was complete.
+    #[error("config frame truncated: got {got} of the {HEADER_LEN} header bytes")]
+    TruncatedHeader {
+        /// Header bytes received.
+        got: usize,
+    },
+    /// The first four bytes are not `VXCF`.
+    #[error("config frame has bad magic {0:02x?} (expected \"VXCF\")")]
+    BadMagic([u8; 4]),
+    /// A frame version this build does not understand.
+    #[error("config frame version {0} is not supported (this vx speaks version {VERSION})")]
+    UnsupportedVersion(u16),
+    /// Flag bits set that no version defines.
+    #[error("config frame has unknown flags {0:#06x}")]
+    UnknownFlags(u16),
+    /// The declared (or, when writing, the actual) payload is over [`MAX_PAYLOAD`].
+    #[error("config frame payload of {len} bytes is over the {MAX_PAYLOAD}-byte cap")]
+    Oversized {
+        /// The payload length.
+        len: u64,
+    },
+    /// The pipe closed before the declared payload was complete.
+    #[error("config frame truncated: got {got} of {expected} payload bytes")]
+    TruncatedPayload {
+        /// Payload bytes received.
+        got: usize,
+        /// Payload bytes declared in the header.
+        expected: usize,
+    },
+    /// The payload is not a JSON [`InstallConfig`].
+    #[error("config frame payload is malformed: {0}")]
+    Malformed(#[source] serde_json::Error),
+    /// The payload parsed but a field breaks the rules.
+    #[error("config frame has an invalid field: {0}")]
+    InvalidField(String),
+    /// Reading or writing the pipe failed.
+    #[error("config pipe I/O error: {0}")]
+    Io(#[from] io::Error),
+}
+
+impl From<FieldError> for FrameError {
+    fn from(e: FieldError) -> Self {
+        FrameError::InvalidField(e.to_string())
+    }
+}
+
+impl FrameError {
+    /// The process exit code for this error: always [`EXIT_BAD_CONFIG`].
+    pub const fn exit_code(&self) -> i32 {
+        EXIT_BAD_CONFIG
+    }
+}
+
+/// Writes `cfg` as one frame. Refuses (before writing anything) a config that is
+/// invalid, has non-UTF-8 paths, or whose payload would exceed [`MAX_PAYLOAD`].
+pub fn write_frame(w: &mut impl Write, cfg: &InstallConfig) -> Result<(), FrameError> {
+    let mut checked = cfg.clone();
+    checked.validate()?;
+    checked.check_paths()?;
+    let payload = serde_json::to_vec(&checked).map_err(FrameError::Malformed)?;
+    let len = u32::try_from(payload.len())
+        .ok()
+        .filter(|len| *len <= MAX_PAYLOAD)
+        .ok_or(FrameError::Oversized {
+            len: payload.len() as u64,
+        })?;
+    let mut frame = Vec::with_capacity(HEADER_LEN + payload.len());
+    frame.extend_from_slice(&MAGIC);
+    frame.extend_from_slice(&VERSION.to_le_bytes());
+    frame.extend_from_slice(&0u16.to_le_bytes());
+    frame.extend_from_slice(&len.to_le_bytes());
+    frame.extend_from_slice(&payload);
+    w.write_all(&frame)?;
+    w.flush()?;
+    Ok(())
+}
+
+/// Reads exactly one frame and returns the validated config. Never reads past the
+/// frame, and never allocates more than [`MAX_PAYLOAD`] bytes whatever the header says.
+pub fn read_frame(r: &mut impl Read) -> Result<InstallConfig, FrameError> {
+    let mut header = [0u8; HEADER_LEN];
+    let got = read_full(r, &mut header)?;
+    if got < HEADER_LEN {
+        return Err(FrameError::TruncatedHeader { got });
+    }
+    let magic: [u8; 4] = [header[0], header[1], header[2], header[3]];
+    if magic != MAGIC {
+        return Err(FrameError::BadMagic(magic));
+    }
+    let version = u16::from_le_bytes([header[4], header[5]]);
+    if version != VERSION {
+        return Err(FrameError::UnsupportedVersion(version));
+    }
+    let flags = u16::from_le_bytes([header[6], header[7]]);
+    if flags != 0 {
+        return Err(FrameError::UnknownFlags(flags));
+    }
+    let len = u32::from_le_bytes([header[8], header[9], header[10], header[11]]);
+    if len > MAX_PAYLOAD {
+        return Err(FrameError::Oversized {
+            len: u64::from(len),
+        });
+    }
+    let expected = len as usize;
+    let mut payload = vec![0u8; expected];
+    let got = read_full(r, &mut payload)?;
+    if got < expected {
+        return Err(FrameError::TruncatedPayload { got, expected });
+    }
+    let mut cfg: InstallConfig = serde_json::from_slice(&payload).map_err(FrameError::Malformed)?;
+    cfg.validate()?;
+    cfg.check_paths()?;
+    Ok(cfg)
+}
+
+/// Reads until `buf` is full or the reader ends; returns the bytes read.
+fn read_full(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut got = 0;
+    while got < buf.len() {
+        match r.read(&mut buf[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(got)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    fn sample() -> InstallConfig {
+        let mut options = BTreeMap::new();
+        options.insert("components".to_owned(), json!(["spectre"]));
+        InstallConfig {
+            tool: "msvc".into(),
+            version: "14.42".into(),
+            url: "https://example.org/msvc-14.42.zip".into(),
+            sha256: Some("ab".repeat(32)),
+            format: Some(ArchiveFormat::Zip),
+            strip_components: 1,
+            post_install: Some("./setup.sh".into()),
+            options,
+            store: "/home/u/.vx/store".into(),
+            board: Some("/dev/shm/vx-board-1234".into()),
+            slot: 7,
+            allow_unverified: false,
+        }
+    }
+
+    fn frame_of(cfg: &InstallConfig) -> Vec<u8> {
+        let mut buf = Vec::new();
+        write_frame(&mut buf, cfg).unwrap();
+        buf
+    }
+
+    fn raw_frame(version: u16, flags: u16, payload: &[u8]) -> Vec<u8> {
+        let mut buf = MAGIC.to_vec();
+        buf.extend_from_slice(&version.to_le_bytes());
+        buf.extend_from_slice(&flags.to_le_bytes());
+        buf.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+        buf.extend_from_slice(payload);
+        buf
+    }
+
+    #[test]
+    fn round_trip_and_header_layout() {
+        let cfg = sample();
+        let bytes = frame_of(&cfg);
+        assert_eq!(&bytes[..4], b"VXCF");
+        assert_eq!(&bytes[4..6], &[1, 0]);
+        assert_eq!(&bytes[6..8], &[0, 0]);
+        let len = u32::from_le_bytes(bytes[8..12].try_into().unwrap()) as usize;
+        assert_eq!(bytes.len(), HEADER_LEN + len);
+        assert_eq!(read_frame(&mut bytes.as_slice()).unwrap(), cfg);
+    }
+
+    #[test]
+    fn from_spec_copies_the_tool() {
+        let spec = ToolSpec {
+            name: "rg".into(),
+            version: "14.1.1".into(),
+            url: "https://x.org/rg.tar.gz".into(),
+            sha256: None,
+            format: Some(ArchiveFormat::TarGz),
+            strip_components: 1,
+            post_install: None,
+            options: BTreeMap::new(),
+        };
+        let cfg = InstallConfig::from_spec(&spec, "/s".into(), None, 2, true);
+        assert_eq!(cfg.tool, "rg");
+        assert_eq!(cfg.url, spec.url);
+        assert_eq!(cfg.slot, 2);
+        assert!(cfg.allow_unverified);
+        let back = read_frame(&mut frame_of(&cfg).as_slice()).unwrap();
+        assert_eq!(back, cfg);
+    }
+
+    #[test]
+    fn reads_exactly_one_frame_and_leaves_the_rest() {
+        let mut bytes = frame_of(&sample());
+        bytes.extend_from_slice(b"trailing");
+        let mut reader = bytes.as_slice();
+        read_frame(&mut reader).unwrap();
+        assert_eq!(reader, b"trailing");
+    }
+
+    #[test]
+    fn truncated_frames_are_typed() {
+        let bytes = frame_of(&sample());
+        for cut in [0, 1, 11] {
+            let err = read_frame(&mut &bytes[..cut]).unwrap_err();
+            assert!(
+                matches!(err, FrameError::TruncatedHeader { got } if got == cut),
+                "{cut}: {err}"
+            );
+        }
+        let err = read_frame(&mut &bytes[..bytes.len() - 1]).unwrap_err();
+        assert!(
+            matches!(err, FrameError::TruncatedPayload { got, expected } if got + 1 == expected),
+            "{err}"
+        );
+        assert!(err.to_string().contains("truncated"));
+    }
+
+    #[test]
+    fn bad_headers_are_typed() {
+        let mut bytes = frame_of(&sample());
+        bytes[0] = b'X';
+        assert!(matches!(
+            read_frame(&mut bytes.as_slice()),
+            Err(FrameError::BadMagic(_))
+        ));
+        let err = read_frame(&mut raw_frame(2, 0, b"{}").as_slice()).unwrap_err();
+        assert!(matches!(err, FrameError::UnsupportedVersion(2)), "{err}");
+        let err = read_frame(&mut raw_frame(1, 1, b"{}").as_slice()).unwrap_err();
+        assert!(matches!(err, FrameError::UnknownFlags(1)), "{err}");
+        assert_eq!(err.exit_code(), EXIT_BAD_CONFIG);
+    }
+
+    /// A reader that panics if more than the header is read, proving the cap is
+    /// checked before the payload is allocated or read.
+    struct HeaderOnly(Vec<u8>, usize);
+    impl Read for HeaderOnly {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            assert!(
+                self.1 < HEADER_LEN,
+                "read past the header of an oversized frame"
+            );
+            let n = buf.len().min(HEADER_LEN - self.1);
+            buf[..n].copy_from_slice(&self.0[self.1..self.1 + n]);
+            self.1 += n;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn oversized_frames_are_refused_before_allocation() {
+        let mut header = MAGIC.to_vec();
+        header.extend_from_slice(&1u16.to_le_bytes());
+        header.extend_from_slice(&0u16.to_le_bytes());
+        header.extend_from_slice(&u32::MAX.to_le_bytes());
+        let err = read_frame(&mut HeaderOnly(header, 0)).unwrap_err();
+        assert!(
+            matches!(err, FrameError::Oversized { len } if len == u64::from(u32::MAX)),
+            "{err}"
+        );
+
+        let exactly_over = raw_frame(1, 0, &vec![b' '; MAX_PAYLOAD as usize + 1]);
+        assert!(matches!(
+            read_frame(&mut exactly_over.as_slice()),
+            Err(FrameError::Oversized { .. })
+        ));
+
+        let mut cfg = sample();
+        cfg.store = PathBuf::from(format!("/{}", "s".repeat(MAX_PAYLOAD as usize)));
+        let mut out = Vec::new();
+        assert!(matches!(
+            write_frame(&mut out, &cfg),
+            Err(FrameError::Oversized { .. })
+        ));
+        assert!(out.is_empty(), "nothing written for a refused frame");
+    }
+
+    #[test]
+    fn malformed_payloads_are_typed() {
+        for payload in [&b"not json"[..], b"{}", b"[]", b"{\"tool\":1}", b"\xff\xfe"] {
+            let err = read_frame(&mut raw_frame(1, 0, payload).as_slice()).unwrap_err();
+            assert!(
+                matches!(err, FrameError::Malformed(_)),
+                "{payload:?}: {err}"
+            );
+        }
+        let mut value = serde_json::to_value(sample()).unwrap();
+        value["surprise"] = json!(1);
+        let payload = serde_json::to_vec(&value).unwrap();
+        let err = read_frame(&mut raw_frame(1, 0, &payload).as_slice()).unwrap_err();
+        assert!(
+            matches!(err, FrameError::Malformed(_)),
+            "unknown field: {err}"
+        );
+    }
+
+    #[test]
+    fn invalid_fields_are_refused_on_read_and_on_write() {
+        type Breaker = fn(&mut InstallConfig);
+        let breakers: [(&str, Breaker); 9] = [
+            ("tool name", |c| c.tool = "../etc".into()),
+            ("long tool name", |c| c.tool = "n".repeat(33)),
+            ("version", |c| c.version = "1/2".into()),
+            ("sha256", |c| c.sha256 = Some("xyz".into())),
+            ("url", |c| c.url = "ftp://x.org/a".into()),
+            ("strip", |c| c.strip_components = 1000),
+            ("command", |c| c.post_install = Some(String::new())),
+            ("store", |c| c.store = "relative/store".into()),
+            ("board", |c| c.board = Some("relative".into())),
+        ];
+        for (what, breaker) in breakers {
+            let mut cfg = sample();
+            breaker(&mut cfg);
+            let payload = serde_json::to_vec(&cfg).unwrap();
+            let err = read_frame(&mut raw_frame(1, 0, &payload).as_slice()).unwrap_err();
+            assert!(matches!(err, FrameError::InvalidField(_)), "{what}: {err}");
+            assert!(write_frame(&mut Vec::new(), &cfg).is_err(), "{what}");
+        }
+    }
+
+    #[test]
+    fn sha256_is_normalised_on_read() {
+        let mut cfg = sample();
+        cfg.sha256 = Some("AB".repeat(32));
+        let payload = serde_json::to_vec(&cfg).unwrap();
+        let back = read_frame(&mut raw_frame(1, 0, &payload).as_slice()).unwrap();
+        assert_eq!(back.sha256, Some("ab".repeat(32)));
+    }
+
+    fn arb_config() -> impl Strategy<Value = InstallConfig> {
+        (
+            "[a-z0-9][a-z0-9._-]{0,31}",
+            "[0-9][0-9a-z.+-]{0,23}",
+            "https://[a-z]{1,10}\\.org/[a-z0-9/._-]{0,40}",
+            proptest::option::of("[0-9a-f]{64}"),
+            proptest::option::of(proptest::sample::select(
+                crate::format::ALL_FORMATS.to_vec(),
+            )),
+            0u32..=64,
+            proptest::option::of("[ -~]{1,60}"),
+            proptest::collection::btree_map("\\PC{0,8}", "\\PC{0,16}", 0..4),
+            "/[a-z/]{0,30}",
+            proptest::option::of("/[a-z/]{0,30}"),
+            any::<u32>(),
+            any::<bool>(),
+        )
+            .prop_map(
+                |(
+                    tool,
+                    version,
+                    url,
+                    sha256,
+                    format,
+                    strip,
+                    post,
+                    opts,
+                    store,
+                    board,
+                    slot,
+                    au,
+                )| {
+                    InstallConfig {
+                        tool,
+                        version,
+                        url,
+                        sha256,
+                        format,
+                        strip_components: strip,
+                        post_install: post.filter(|c| !c.trim().is_empty()),
+                        options: opts.into_iter().map(|(k, v)| (k, json!(v))).collect(),
+                        store: store.into(),
+                        board: board.map(Into::into),
+                        slot,
+                        allow_unverified: au,
+                    }
+                },
+            )
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+            let _ = read_frame(&mut bytes.as_slice());
+        }
+
+        #[test]
+        fn arbitrary_payloads_behind_a_good_header_never_panic(
+            payload in proptest::collection::vec(any::<u8>(), 0..512)
+        ) {
+            let _ = read_frame(&mut raw_frame(1, 0, &payload).as_slice());
+        }
+
+        #[test]
+        fn configs_round_trip(cfg in arb_config()) {
+            let bytes = frame_of(&cfg);
+            prop_assert_eq!(read_frame(&mut bytes.as_slice()).unwrap(), cfg);
+        }
+
+        #[test]
+        fn every_truncation_of_a_good_frame_is_an_error(cut in 0usize..400) {
+            let bytes = frame_of(&sample());
+            let cut = cut.min(bytes.len() - 1);
+            prop_assert!(read_frame(&mut &bytes[..cut]).is_err());
+        }
+    }
+}

@@ -1,0 +1,589 @@
+//! Unpacks a `.tar.gz`, `.tar.xz` or `.zip` into a directory, defensively.
+//!
+//! The archive is untrusted even when its checksum matches (the manifest author may
+//! not have looked inside), so every entry is checked before anything is written:
+//!
+//! - paths must be relative and free of `..`; `strip_components` is applied after;
+//! - nothing is ever written through a symbolic link or onto a directory, so a link
+//!   planted by an earlier entry cannot redirect a later one;
+//! - a symbolic link's target must be relative, of the form `../../dir/name` (all
+//!   `..` first), and stay inside the destination from where the link sits; with the
+//!   previous rule this bounds every chain of links, not just each one lexically;
+//! - hard links must point at a regular file already unpacked inside the destination;
+//! - device, fifo and unknown entries are refused;
+//! - the bytes actually written (not the sizes headers claim) and the entry count are
+//!   capped, so a decompression bomb stops at the cap.
+//!
+//! Formats are read with their crates (`tar` + `flate2`/`liblzma`, `zip`); only the
+//! writing is ours, so those rules hold for every format alike.
+
+use std::cell::Cell;
+use std::ffi::OsStr;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Component, Path, PathBuf};
+
+use thiserror::Error;
+
+use super::ProgressSink;
+use crate::format::ArchiveFormat;
+
+/// Caps on what one archive may unpack to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExtractLimits {
+    /// Most bytes written across all files.
+    pub max_bytes: u64,
+    /// Most entries (files, directories, links).
+    pub max_entries: u64,
+}
+
+impl Default for ExtractLimits {
+    fn default() -> Self {
+        ExtractLimits {
+            max_bytes: 8 << 30,
+            max_entries: 1_000_000,
+        }
+    }
+}
+
+/// What an extraction produced.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ExtractStats {
+    /// The format that was unpacked (given or sniffed).
+    pub format: Option<ArchiveFormat>,
+    /// Entries processed (including skipped and stripped ones).
+    pub entries: u64,
+    /// Bytes written into files.
+    pub bytes: u64,
+}
+
+/// Why an archive was not (fully) unpacked.
+#[derive(Debug, Error)]
+pub enum ExtractError {
+    /// No format was given and the bytes are not gzip, xz or zip.
+    #[error("the download is not a tar.gz, tar.xz or zip archive (it starts with {head:02x?})")]
+    UnknownFormat {
+        /// The first bytes of the file.
+        head: Vec<u8>,
+    },
+    /// The archive is damaged or not of the stated format.
+    #[error("the {format} archive is corrupt or not a {format} archive: {source}")]
+    Corrupt {
+        /// The format being read.
+        format: ArchiveFormat,
+        /// The reader's error.
+        #[source]
+        source: io::Error,
+    },
+    /// An entry that could write outside the destination, or of a refused kind.
+    #[error("refusing archive entry {entry:?}: {reason}")]
+    Unsafe {
+        /// The entry's path as stored in the archive.
+        entry: String,
+        /// Why it is refused.
+        reason: &'static str,
+    },
+    /// The archive unpacks to more than [`ExtractLimits::max_bytes`].
+    #[error(
+        "the archive unpacks to more than {limit} bytes (the limit); refusing a possible decompression bomb"
+    )]
+    TooLarge {
+        /// The byte cap.
+        limit: u64,
+    },
+    /// The archive has more than [`ExtractLimits::max_entries`] entries.
+    #[error("the archive has more than {limit} entries (the limit)")]
+    TooManyEntries {
+        /// The entry cap.
+        limit: u64,
+    },
+    /// The downloaded archive could not be opened or read.
+    #[error("cannot read the downloaded archive {}: {source}", path.display())]
+    ReadArchive {
+        /// The archive's path.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: io::Error,
+    },
+    /// Writing into the destination failed.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The path being written.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: io::Error,
+    },
+    /// The cancel flag was raised.
+    #[error("cancelled during extraction")]
+    Cancelled,
+}
+
+/// Unpacks `archive` into the existing directory `dest`. `format` `None` sniffs the
+/// format from the first bytes. Progress is archive bytes read out of the archive's
+/// size; the cancel flag is polled per read (64 KiB) and per entry.
+pub fn extract(
+    archive: &Path,
+    format: Option<ArchiveFormat>,
+    dest: &Path,
+    strip_components: u32,
+    limits: ExtractLimits,
+    sink: &mut dyn ProgressSink,
+) -> Result<ExtractStats, ExtractError> {
+    let open_err = |source| ExtractError::ReadArchive {
+        path: archive.to_owned(),
+        source,
+    };
+    let mut file = File::open(archive).map_err(open_err)?;
+    let total = file.metadata().map_err(open_err)?.len();
+    let format = match format {
+        Some(f) => f,
+        None => {
+            let mut head = Vec::with_capacity(8);
+            (&mut file)
+                .take(8)
+                .read_to_end(&mut head)
+                .map_err(open_err)?;
+            file.seek(SeekFrom::Start(0)).map_err(open_err)?;
+            ArchiveFormat::sniff(&head).ok_or(ExtractError::UnknownFormat { head })?
+        }
+    };
+    let cancelled = Cell::new(false);
+    let counting = Counting {
+        inner: file,
+        sink,
+        done: 0,
+        total,
+        cancelled: &cancelled,
+    };
+    let mut out = Unpacker {
+        dest,
+        strip: strip_components as usize,
+        limits,
+        stats: ExtractStats {
+            format: Some(format),
+            ..ExtractStats::default()
+        },
+        format,
+        cancelled: &cancelled,
+    };
+    let result = match format {
+        ArchiveFormat::TarGz => {
+            let reader = BufReader::with_capacity(super::fetch::CHUNK, counting);
+            out.tar(flate2::read::MultiGzDecoder::new(reader))
+        }
+        ArchiveFormat::TarXz => {
+            let reader = BufReader::with_capacity(super::fetch::CHUNK, counting);
+            let stream = liblzma::stream::Stream::new_stream_decoder(
+                XZ_MEMLIMIT,
+                liblzma::stream::CONCATENATED,
+            )
+            .map_err(|e| out.corrupt(io::Error::other(e)))?;
+            out.tar(liblzma::bufread::XzDecoder::new_stream(reader, stream))
+        }
+        ArchiveFormat::Zip => out.zip(counting),
+    };
+    match result {
+        Err(_) if cancelled.get() => Err(ExtractError::Cancelled),
+        Err(e) => Err(e),
+        Ok(()) => Ok(out.stats),
+    }
+}
+
+/// Memory the xz decoder may use; `xz -9` archives need about 65 MiB.
+const XZ_MEMLIMIT: u64 = 512 << 20;
+/// Longest symbolic-link target accepted (Linux's PATH_MAX).
+const MAX_LINK_TARGET: u64 = 4096;
+/// File-type bits of a Unix mode, as stored in zip external attributes.
+const S_IFMT: u32 = 0o170000;
+const S_IFDIR: u32 = 0o040000;
+const S_IFREG: u32 = 0o100000;
+const S_IFLNK: u32 = 0o120000;
+
+/// Wraps the archive file: counts bytes read for progress and turns a cancel request
+/// into a read error (remembered in `cancelled`, since decoders rewrap errors).
+struct Counting<'a, R> {
+    inner: R,
+    sink: &'a mut dyn ProgressSink,
+    done: u64,
+    total: u64,
+    cancelled: &'a Cell<bool>,
+}
+
+impl<R: Read> Read for Counting<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.cancelled.get() || self.sink.cancel_requested() {
+            self.cancelled.set(true);
+            return Err(io::Error::other("cancelled"));
+        }
+        let n = self.inner.read(buf)?;
+        self.done = (self.done + n as u64).min(self.total);
+        self.sink.progress(self.done, Some(self.total));
+        Ok(n)
+    }
+}
+
+impl<R: Seek> Seek for Counting<'_, R> {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        self.inner.seek(pos)
+    }
+}
+
+/// Writes validated entries under `dest`, enforcing the module's rules and limits.
+struct Unpacker<'a> {
+    dest: &'a Path,
+    strip: usize,
+    limits: ExtractLimits,
+    stats: ExtractStats,
+    format: ArchiveFormat,
+    cancelled: &'a Cell<bool>,
+}
+
+/// What kind of entry is being written.
+enum Kind<'r> {
+    Dir,
+    File {
+        data: &'r mut dyn Read,
+        mode: Option<u32>,
+        size: u64,
+    },
+    Symlink(PathBuf),
+    HardLink(PathBuf),
+}
+
+fn refuse(entry: &Path, reason: &'static str) -> ExtractError {
+    ExtractError::Unsafe {
+        entry: crate::validate::shorten(&entry.to_string_lossy()),
+        reason,
+    }
+}
+
+impl Unpacker<'_> {
+    fn corrupt(&self, source: io::Error) -> ExtractError {
+        if self.cancelled.get() {
+            ExtractError::Cancelled
+        } else {
+            ExtractError::Corrupt {
+                format: self.format,
+                source,
+            }
+        }
+    }
+
+    fn tar(&mut self, decoder: impl Read) -> Result<(), ExtractError> {
+        let mut archive = tar::Archive::new(decoder);
+        let entries = archive.entries().map_err(|e| self.corrupt(e))?;
+        for entry in entries {
+            let mut entry = entry.map_err(|e| self.corrupt(e))?;
+            let path = PathBuf::from(OsStr::from_bytes(&entry.path_bytes()));
+            let link = entry
+                .link_name_bytes()
+                .map(|b| PathBuf::from(OsStr::from_bytes(&b)));
+            let header = entry.header();
+            let kind = header.entry_type();
+            let mode = header.mode().ok();
+            let size = entry.size();
+            use tar::EntryType as T;
+            let kind = match kind {
+                T::Directory => Kind::Dir,
+                T::Regular if path.as_os_str().as_bytes().ends_with(b"/") => Kind::Dir,
+                T::Regular | T::Continuous | T::GNUSparse => Kind::File {
+                    data: &mut entry,
+                    mode,
+                    size,
+                },
+                T::Symlink => {
+                    Kind::Symlink(link.ok_or_else(|| refuse(&path, "symlink without a target"))?)
+                }
+                T::Link => {
+                    Kind::HardLink(link.ok_or_else(|| refuse(&path, "hard link without a target"))?)
+                }
+                T::XGlobalHeader | T::XHeader | T::GNULongName | T::GNULongLink => {
+                    self.count_entry()?;
+                    continue;
+                }
+                T::Char | T::Block | T::Fifo => {
+                    return Err(refuse(&path, "device and fifo entries are not allowed"));
+                }
+                _ => return Err(refuse(&path, "unsupported tar entry type")),
+            };
+            self.entry(&path, kind)?;
+        }
+        Ok(())
+    }
+
+    fn zip<R: Read + Seek>(&mut self, reader: R) -> Result<(), ExtractError> {
+        let zip_err = |e: zip::result::ZipError| io::Error::new(io::ErrorKind::InvalidData, e);
+        let mut archive = zip::ZipArchive::new(reader).map_err(|e| self.corrupt(zip_err(e)))?;
+        for index in 0..archive.len() {
+            let mut file = archive
+                .by_index(index)
+                .map_err(|e| self.corrupt(zip_err(e)))?;
+            let name = file
+                .name()
+                .map_err(|e| self.corrupt(zip_err(e)))?
+                .into_owned();
+            let path = PathBuf::from(&name);
+            if name.contains('\0') {
+                return Err(refuse(&path, "the name contains a NUL byte"));
+            }
+            let mode = file.unix_mode();
+            let kind = match (mode.map_or(0, |m| m & S_IFMT), name.ends_with('/')) {
+                (0 | S_IFREG | S_IFDIR, true) | (S_IFDIR, false) => Kind::Dir,
+                (0 | S_IFREG, false) => {
+                    let size = file.size();
+                    Kind::File {
+                        data: &mut file,
+                        mode,
+                        size,
+                    }
+                }
+                (S_IFLNK, _) => {
+                    let mut target = Vec::new();
+                    (&mut file)
+                        .take(MAX_LINK_TARGET + 1)
+                        .read_to_end(&mut target)
+                        .map_err(|e| self.corrupt(e))?;
+                    if target.len() as u64 > MAX_LINK_TARGET {
+                        return Err(refuse(&path, "symlink target is too long"));
+                    }
+                    Kind::Symlink(PathBuf::from(OsStr::from_bytes(&target)))
+                }
+                _ => {
+                    return Err(refuse(
+                        &path,
+                        "device, fifo and socket entries are not allowed",
+                    ));
+                }
+            };
+            self.entry(&path, kind)?;
+        }
+        Ok(())
+    }
+
+    fn count_entry(&mut self) -> Result<(), ExtractError> {
+        if self.cancelled.get() {
+            return Err(ExtractError::Cancelled);
+        }
+        self.stats.entries += 1;
+        if self.stats.entries > self.limits.max_entries {
+            return Err(ExtractError::TooManyEntries {
+                limit: self.limits.max_entries,
+            });
+        }
+        Ok(())
+    }
+
+    /// Validates an archive path and strips it: `Ok(None)` when stripping leaves
+    /// nothing (the entry is skipped, as `tar --strip-components` does).
+    fn relative(&self, raw: &Path) -> Result<Option<PathBuf>, ExtractError> {
+        if raw.as_os_str().is_empty() {
+            return Err(refuse(raw, "empty path"));
+        }
+        if raw.as_os_str().as_bytes().contains(&0) {
+            return Err(refuse(raw, "the name contains a NUL byte"));
+        }
+        let mut parts = Vec::new();
+        for component in raw.components() {
+            match component {
+                Component::Normal(part) => parts.push(part),
+                Component::CurDir => {}
+                Component::ParentDir => return Err(refuse(raw, "the path contains `..`")),
+                Component::RootDir | Component::Prefix(_) => {
+                    return Err(refuse(raw, "absolute paths are not allowed"));
+                }
+            }
+        }
+        if parts.len() <= self.strip {
+            return Ok(None);
+        }
+        Ok(Some(parts[self.strip..].iter().collect()))
+    }
+
+    fn entry(&mut self, raw: &Path, kind: Kind<'_>) -> Result<(), ExtractError> {
+        self.count_entry()?;
+        let Some(rel) = self.relative(raw)? else {
+            return Ok(());
+        };
+        match kind {
+            Kind::Dir => {
+                let path = self.parents(raw, &rel)?;
+                match fs::symlink_metadata(&path) {
+                    Ok(meta) if meta.is_dir() => Ok(()),
+                    Ok(_) => Err(refuse(
+                        raw,
+                        "a directory entry would replace a file or link",
+                    )),
+                    Err(_) => {
+                        fs::create_dir(&path).map_err(|source| ExtractError::Write { path, source })
+                    }
+                }
+            }
+            Kind::File { data, mode, size } => {
+                let remaining = self.limits.max_bytes.saturating_sub(self.stats.bytes);
+                if size > remaining {
+                    return Err(ExtractError::TooLarge {
+                        limit: self.limits.max_bytes,
+                    });
+                }
+                let path = self.target(raw, &rel)?;
+                self.write_file(&path, data, mode)
+            }
+            Kind::Symlink(target) => {
+                self.check_symlink(raw, &rel, &target)?;
+                let path = self.target(raw, &rel)?;
+                std::os::unix::fs::symlink(&target, &path)
+                    .map_err(|source| ExtractError::Write { path, source })
+            }
+            Kind::HardLink(target) => {
+                let Some(target_rel) = self.relative(&target)? else {
+                    return Err(refuse(raw, "hard link target is stripped away"));
+                };
+                let source_path = self.dest.join(&target_rel);
+                // The target's parents must be real directories and the target a
+                // regular file: a link to anything else could reach outside.
+                self.walk_parents(raw, &target_rel, false)?;
+                match fs::symlink_metadata(&source_path) {
+                    Ok(meta) if meta.is_file() => {}
+                    _ => {
+                        return Err(refuse(
+                            raw,
+                            "hard link target is not a file unpacked earlier",
+                        ));
+                    }
+                }
+                let path = self.target(raw, &rel)?;
+                fs::hard_link(&source_path, &path)
+                    .map_err(|source| ExtractError::Write { path, source })
+            }
+        }
+    }
+
+    /// Checks (and with `create`, creates) every parent of `rel` under `dest` as a
+    /// real directory, never following a symlink. Returns the full path of `rel`.
+    fn walk_parents(&self, raw: &Path, rel: &Path, create: bool) -> Result<PathBuf, ExtractError> {
+        let mut path = self.dest.to_path_buf();
+        let mut parts = rel.components().peekable();
+        while let Some(part) = parts.next() {
+            path.push(part);
+            if parts.peek().is_none() {
+                break;
+            }
+            match fs::symlink_metadata(&path) {
+                Ok(meta) if meta.is_dir() => {}
+                Ok(meta) if meta.file_type().is_symlink() => {
+                    return Err(refuse(raw, "the path goes through a symbolic link"));
+                }
+                Ok(_) => return Err(refuse(raw, "a parent of the path is a file")),
+                Err(e) if e.kind() == io::ErrorKind::NotFound && create => {
+                    fs::create_dir(&path).map_err(|source| ExtractError::Write {
+                        path: path.clone(),
+                        source,
+                    })?;
+                }
+                Err(_) => return Err(refuse(raw, "a parent of the path does not exist")),
+            }
+        }
+        Ok(path)
+    }
+
+    fn parents(&self, raw: &Path, rel: &Path) -> Result<PathBuf, ExtractError> {
+        self.walk_parents(raw, rel, true)
+    }
+
+    /// Prepares the path of a file or link entry: parents created, any earlier file or
+    /// link at the same path removed (later entries win, as with `tar`), directories
+    /// never replaced.
+    fn target(&self, raw: &Path, rel: &Path) -> Result<PathBuf, ExtractError> {
+        let path = self.parents(raw, rel)?;
+        match fs::symlink_metadata(&path) {
+            Ok(meta) if meta.is_dir() => Err(refuse(raw, "the entry would replace a directory")),
+            Ok(_) => {
+                fs::remove_file(&path).map_err(|source| ExtractError::Write {
+                    path: path.clone(),
+                    source,
+                })?;
+                Ok(path)
+            }
+            Err(_) => Ok(path),
+        }
+    }
+
+    /// A link at `rel` may point to `(..)*(name)*` (all `..` first) and must not climb
+    /// above the destination from the link's directory.
+    fn check_symlink(&self, raw: &Path, rel: &Path, target: &Path) -> Result<(), ExtractError> {
+        if target.as_os_str().is_empty() {
+            return Err(refuse(raw, "symlink with an empty target"));
+        }
+        let mut depth = rel.components().count() - 1;
+        let mut seen_name = false;
+        for component in target.components() {
+            match component {
+                Component::Normal(_) => seen_name = true,
+                Component::CurDir => {}
+                Component::ParentDir if seen_name => {
+                    return Err(refuse(
+                        raw,
+                        "symlink target uses `..` after a directory name",
+                    ));
+                }
+                Component::ParentDir => {
+                    if depth == 0 {
+                        return Err(refuse(raw, "symlink target points outside the destination"));
+                    }
+                    depth -= 1;
+                }
+                Component::RootDir | Component::Prefix(_) => {
+                    return Err(refuse(raw, "symlink target is an absolute path"));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn write_file(
+        &mut self,
+        path: &Path,
+        data: &mut dyn Read,
+        mode: Option<u32>,
+    ) -> Result<(), ExtractError> {
+        let write_err = |source| ExtractError::Write {
+            path: path.to_owned(),
+            source,
+        };
+        let mut out = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+            .map_err(write_err)?;
+        let mut buf = vec![0u8; super::fetch::CHUNK];
+        loop {
+            let n = match data.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted && !self.cancelled.get() => {
+                    continue;
+                }
+                Err(e) => return Err(self.corrupt(e)),
+            };
+            self.stats.bytes += n as u64;
+            if self.stats.bytes > self.limits.max_bytes {
+                return Err(ExtractError::TooLarge {
+                    limit: self.limits.max_bytes,
+                });
+            }
+            out.write_all(&buf[..n]).map_err(write_err)?;
+        }
+        // Permission bits only: no setuid, setgid or sticky bits from an archive.
+        let perm = mode.map_or(0o644, |m| m & 0o777) | 0o400;
+        out.set_permissions(fs::Permissions::from_mode(perm))
+            .map_err(write_err)
+    }
+}
+
+#[cfg(test)]
+mod tests;

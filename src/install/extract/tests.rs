@@ -1,0 +1,445 @@
+use std::collections::BTreeMap;
+
+use vx_shm::Phase;
+
+use super::*;
+use crate::format::ALL_FORMATS;
+use crate::install::testutil::{Item, RecordingSink, noise, tar_gz, tar_xz, tree, zip_bytes};
+
+/// Writes `bytes` as an archive next to (not inside) a fresh destination directory
+/// `root/out`, unpacks it, and returns the root so tests can check nothing was written
+/// outside `out`.
+fn unpack(
+    bytes: &[u8],
+    format: Option<ArchiveFormat>,
+    strip: u32,
+    limits: ExtractLimits,
+    sink: &mut RecordingSink,
+) -> (tempfile::TempDir, Result<ExtractStats, ExtractError>) {
+    let root = tempfile::tempdir().unwrap();
+    let archive = root.path().join("archive");
+    fs::write(&archive, bytes).unwrap();
+    let dest = root.path().join("out");
+    fs::create_dir(&dest).unwrap();
+    let result = extract(&archive, format, &dest, strip, limits, sink);
+    (root, result)
+}
+
+fn build(format: ArchiveFormat, items: &[Item]) -> Vec<u8> {
+    match format {
+        ArchiveFormat::TarGz => tar_gz(items),
+        ArchiveFormat::TarXz => tar_xz(items),
+        ArchiveFormat::Zip => zip_bytes(items),
+    }
+}
+
+/// The tree under `root` minus the archive itself: `out/...` entries only, so an
+/// escape would show up as an extra key.
+fn root_tree(root: &Path) -> BTreeMap<String, String> {
+    let mut t = tree(root);
+    t.remove("archive");
+    t
+}
+
+fn sample_items() -> Vec<Item> {
+    vec![
+        Item::Dir("pkg-1.0/"),
+        Item::Dir("pkg-1.0/bin/"),
+        Item::File("pkg-1.0/bin/tool", b"#!/bin/sh\necho hi\n".to_vec(), 0o755),
+        Item::File("pkg-1.0/README", b"read me".to_vec(), 0o644),
+        Item::File(
+            "pkg-1.0/share/doc/a.txt",
+            b"nested, no dir entry".to_vec(),
+            0o640,
+        ),
+        Item::Symlink("pkg-1.0/tool", "bin/tool"),
+        Item::Symlink("pkg-1.0/share/doc/up", "../../README"),
+        Item::File("top-level-file", b"stripped away".to_vec(), 0o644),
+    ]
+}
+
+fn expected_stripped() -> BTreeMap<String, String> {
+    [
+        ("out", "dir"),
+        ("out/bin", "dir"),
+        ("out/bin/tool", "file(755):#!/bin/sh\necho hi\n"),
+        ("out/README", "file(644):read me"),
+        ("out/share", "dir"),
+        ("out/share/doc", "dir"),
+        ("out/share/doc/a.txt", "file(640):nested, no dir entry"),
+        ("out/tool", "link:bin/tool"),
+        ("out/share/doc/up", "link:../../README"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
+}
+
+#[test]
+fn every_format_unpacks_exactly_the_right_tree_with_strip_components() {
+    for format in ALL_FORMATS {
+        let bytes = build(format, &sample_items());
+        let mut sink = RecordingSink::default();
+        let (root, result) = unpack(&bytes, Some(format), 1, ExtractLimits::default(), &mut sink);
+        let stats = result.unwrap_or_else(|e| panic!("{format}: {e}"));
+        assert_eq!(root_tree(root.path()), expected_stripped(), "{format}");
+        assert_eq!(stats.format, Some(format));
+        assert_eq!(stats.entries, 8, "{format}");
+        let written: usize = ["#!/bin/sh\necho hi\n", "read me", "nested, no dir entry"]
+            .iter()
+            .map(|s| s.len())
+            .sum();
+        assert_eq!(
+            stats.bytes, written as u64,
+            "{format}: stripped file not written"
+        );
+        // Progress is archive bytes read, out of the archive's size, ending complete.
+        let progress = sink.progress_in(Phase::Queued);
+        let total = bytes.len() as u64;
+        assert!(!progress.is_empty(), "{format}");
+        assert!(progress.iter().all(|(_, t)| *t == Some(total)), "{format}");
+        assert!(progress.windows(2).all(|w| w[0].0 <= w[1].0), "{format}");
+        if format != ArchiveFormat::Zip {
+            assert_eq!(progress.last().unwrap().0, total, "{format}");
+        }
+    }
+}
+
+#[test]
+fn without_strip_the_tree_keeps_its_top_directory_and_formats_are_sniffed() {
+    for format in ALL_FORMATS {
+        let bytes = build(format, &sample_items());
+        let (root, result) = unpack(
+            &bytes,
+            None,
+            0,
+            ExtractLimits::default(),
+            &mut RecordingSink::default(),
+        );
+        assert_eq!(result.unwrap().format, Some(format), "sniffed {format}");
+        let t = root_tree(root.path());
+        assert_eq!(t["out/pkg-1.0/bin/tool"], "file(755):#!/bin/sh\necho hi\n");
+        assert_eq!(t["out/top-level-file"], "file(644):stripped away");
+    }
+}
+
+#[test]
+fn strip_deeper_than_the_archive_leaves_an_empty_tree() {
+    let bytes = tar_gz(&sample_items());
+    let (root, result) = unpack(
+        &bytes,
+        None,
+        5,
+        ExtractLimits::default(),
+        &mut RecordingSink::default(),
+    );
+    assert_eq!(result.unwrap().bytes, 0);
+    assert_eq!(
+        root_tree(root.path()),
+        BTreeMap::from([("out".to_owned(), "dir".to_owned())])
+    );
+}
+
+#[test]
+fn unknown_and_corrupt_archives_fail_cleanly() {
+    let (_r, result) = unpack(
+        b"BZh91AY&SY",
+        None,
+        0,
+        ExtractLimits::default(),
+        &mut RecordingSink::default(),
+    );
+    let err = result.unwrap_err();
+    assert!(matches!(err, ExtractError::UnknownFormat { .. }), "{err}");
+    assert!(
+        err.to_string().contains("not a tar.gz, tar.xz or zip"),
+        "{err}"
+    );
+
+    for format in ALL_FORMATS {
+        let mut bytes = build(format, &sample_items());
+        bytes.truncate(bytes.len() / 2);
+        let (_r, result) = unpack(
+            &bytes,
+            Some(format),
+            0,
+            ExtractLimits::default(),
+            &mut RecordingSink::default(),
+        );
+        let err = result.unwrap_err();
+        assert!(
+            matches!(err, ExtractError::Corrupt { .. }),
+            "{format}: {err}"
+        );
+    }
+    // A zip claimed to be a tar.gz.
+    let zip = zip_bytes(&sample_items());
+    let (_r, result) = unpack(
+        &zip,
+        Some(ArchiveFormat::TarGz),
+        0,
+        ExtractLimits::default(),
+        &mut RecordingSink::default(),
+    );
+    assert!(
+        matches!(result, Err(ExtractError::Corrupt { .. })),
+        "{result:?}"
+    );
+}
+
+/// Unpacks a hostile archive and checks it was refused with `reason_part` in the
+/// message, and that nothing exists outside `out/` afterwards.
+fn assert_refused(bytes: &[u8], strip: u32, reason_part: &str) {
+    let (root, result) = unpack(
+        bytes,
+        None,
+        strip,
+        ExtractLimits::default(),
+        &mut RecordingSink::default(),
+    );
+    let err = result.expect_err("hostile archive must be refused");
+    let msg = err.to_string();
+    assert!(matches!(err, ExtractError::Unsafe { .. }), "{msg}");
+    assert!(
+        msg.contains(reason_part),
+        "{msg:?} should mention {reason_part:?}"
+    );
+    for key in root_tree(root.path()).keys() {
+        assert!(key == "out" || key.starts_with("out/"), "escaped: {key}");
+    }
+    // Also nothing next to the temp root (a `../` one level further up).
+    let parent = root.path().parent().unwrap();
+    assert!(!parent.join("evil").exists() && !parent.join("pwned").exists());
+}
+
+#[test]
+fn absolute_paths_are_refused() {
+    for bytes in [
+        tar_gz(&[Item::File("/tmp/vx-evil-abs", b"x".to_vec(), 0o644)]),
+        zip_bytes(&[Item::File("/tmp/vx-evil-abs", b"x".to_vec(), 0o644)]),
+    ] {
+        assert_refused(&bytes, 0, "absolute");
+    }
+    assert!(!Path::new("/tmp/vx-evil-abs").exists());
+}
+
+#[test]
+fn parent_components_are_refused_even_when_stripped() {
+    for bytes in [
+        tar_gz(&[Item::File("../evil", b"x".to_vec(), 0o644)]),
+        tar_xz(&[Item::File("a/../../evil", b"x".to_vec(), 0o644)]),
+        zip_bytes(&[Item::File("../../pwned", b"x".to_vec(), 0o644)]),
+    ] {
+        assert_refused(&bytes, 0, "`..`");
+    }
+    assert_refused(
+        &tar_gz(&[Item::File("../x/evil", b"x".to_vec(), 0o644)]),
+        2,
+        "`..`",
+    );
+}
+
+#[test]
+fn escaping_symlinks_are_refused() {
+    for (name, target, why) in [
+        ("link", "/etc/passwd", "absolute"),
+        ("link", "..", "outside"),
+        ("a/link", "../../evil", "outside"),
+        ("a/link", "b/../../evil", "after a directory name"),
+    ] {
+        assert_refused(&tar_gz(&[Item::Symlink(name, target)]), 0, why);
+        assert_refused(&zip_bytes(&[Item::Symlink(name, target)]), 0, why);
+    }
+}
+
+#[test]
+fn writing_through_a_symlink_is_refused() {
+    // A link that stays inside, followed by an entry that would write through it.
+    let items = [
+        Item::Dir("d/"),
+        Item::Symlink("l", "d"),
+        Item::File("l/file", b"through the link".to_vec(), 0o644),
+    ];
+    assert_refused(&tar_gz(&items), 0, "symbolic link");
+    assert_refused(&zip_bytes(&items), 0, "symbolic link");
+    // A file entry replacing a symlink replaces the link, not its target.
+    let items = [
+        Item::File("target", b"original".to_vec(), 0o644),
+        Item::Symlink("l", "target"),
+        Item::File("l", b"replacement".to_vec(), 0o644),
+    ];
+    let (root, result) = unpack(
+        &tar_gz(&items),
+        None,
+        0,
+        ExtractLimits::default(),
+        &mut RecordingSink::default(),
+    );
+    result.unwrap();
+    let t = root_tree(root.path());
+    assert_eq!(t["out/target"], "file(644):original");
+    assert_eq!(t["out/l"], "file(644):replacement");
+}
+
+#[test]
+fn hard_links_must_point_at_files_inside() {
+    assert_refused(
+        &tar_gz(&[Item::HardLink("h", "/etc/passwd")]),
+        0,
+        "absolute",
+    );
+    assert_refused(&tar_gz(&[Item::HardLink("h", "../outside")]), 0, "`..`");
+    assert_refused(
+        &tar_gz(&[Item::HardLink("h", "missing")]),
+        0,
+        "not a file unpacked earlier",
+    );
+    assert_refused(
+        &tar_gz(&[Item::Symlink("s", "x"), Item::HardLink("h", "s")]),
+        0,
+        "not a file unpacked earlier",
+    );
+    let items = [
+        Item::File("pkg/a", b"shared".to_vec(), 0o644),
+        Item::HardLink("pkg/b", "pkg/a"),
+    ];
+    let (root, result) = unpack(
+        &tar_gz(&items),
+        None,
+        1,
+        ExtractLimits::default(),
+        &mut RecordingSink::default(),
+    );
+    result.unwrap();
+    let t = root_tree(root.path());
+    assert_eq!(
+        t["out/b"], "file(644):shared",
+        "target stripped like the entry"
+    );
+}
+
+#[test]
+fn devices_and_fifos_are_refused() {
+    assert_refused(&tar_gz(&[Item::CharDevice("dev")]), 0, "device");
+    assert_refused(&tar_gz(&[Item::Fifo("fifo")]), 0, "fifo");
+}
+
+#[test]
+fn a_directory_is_never_replaced_by_a_file() {
+    let items = [Item::Dir("d/"), Item::File("d", b"x".to_vec(), 0o644)];
+    assert_refused(&tar_gz(&items), 0, "replace a directory");
+}
+
+#[test]
+fn special_permission_bits_are_dropped() {
+    let items = [Item::File("suid", b"x".to_vec(), 0o4755)];
+    let (root, result) = unpack(
+        &tar_gz(&items),
+        None,
+        0,
+        ExtractLimits::default(),
+        &mut RecordingSink::default(),
+    );
+    result.unwrap();
+    assert_eq!(root_tree(root.path())["out/suid"], "file(755):x");
+}
+
+#[test]
+fn decompression_bombs_stop_at_the_byte_cap() {
+    let limits = ExtractLimits {
+        max_bytes: 1 << 20,
+        max_entries: 100,
+    };
+    // 8 MiB of zeros compresses to a few KiB in every format.
+    let bomb = [Item::File("zeros", vec![0u8; 8 << 20], 0o644)];
+    for format in ALL_FORMATS {
+        let bytes = build(format, &bomb);
+        assert!(bytes.len() < 100 << 10, "{format}: {} bytes", bytes.len());
+        let (root, result) = unpack(
+            &bytes,
+            Some(format),
+            0,
+            limits,
+            &mut RecordingSink::default(),
+        );
+        let err = result.unwrap_err();
+        assert!(
+            matches!(err, ExtractError::TooLarge { limit } if limit == 1 << 20),
+            "{format}: {err}"
+        );
+        assert!(err.to_string().contains("decompression bomb"));
+        let written = fs::metadata(root.path().join("out/zeros")).map_or(0, |m| m.len());
+        assert!(written <= 1 << 20, "{format}: wrote {written}");
+    }
+    // Many small files add up too, and the entry count has its own cap.
+    let many: Vec<Item> = (0..200)
+        .map(|i| {
+            Item::File(
+                Box::leak(format!("f{i}").into_boxed_str()),
+                vec![1u8; 10_000],
+                0o644,
+            )
+        })
+        .collect();
+    let (_r, result) = unpack(
+        &tar_gz(&many),
+        None,
+        0,
+        limits,
+        &mut RecordingSink::default(),
+    );
+    assert!(
+        matches!(result, Err(ExtractError::TooManyEntries { limit: 100 })),
+        "{result:?}"
+    );
+    let loose = ExtractLimits {
+        max_bytes: 1 << 20,
+        max_entries: 1000,
+    };
+    let (_r, result) = unpack(
+        &tar_gz(&many),
+        None,
+        0,
+        loose,
+        &mut RecordingSink::default(),
+    );
+    assert!(
+        matches!(result, Err(ExtractError::TooLarge { .. })),
+        "{result:?}"
+    );
+}
+
+#[test]
+fn cancel_stops_extraction() {
+    // Incompressible-ish data so the archive spans several 64 KiB reads.
+    let data: Vec<u8> = noise(1_000_000);
+    for format in ALL_FORMATS {
+        let bytes = build(format, &[Item::File("big", data.clone(), 0o644)]);
+        let mut sink = RecordingSink::cancelling_after(Phase::Queued, 2);
+        let (_r, result) = unpack(&bytes, Some(format), 0, ExtractLimits::default(), &mut sink);
+        assert!(
+            matches!(result, Err(ExtractError::Cancelled)),
+            "{format}: {result:?}"
+        );
+        assert!(
+            sink.progress_in(Phase::Queued).len() <= 3,
+            "{format}: stopped promptly"
+        );
+    }
+}
+
+#[test]
+fn a_missing_archive_is_a_read_error() {
+    let dest = tempfile::tempdir().unwrap();
+    let result = extract(
+        &dest.path().join("absent.tar.gz"),
+        None,
+        dest.path(),
+        0,
+        ExtractLimits::default(),
+        &mut RecordingSink::default(),
+    );
+    let err = result.unwrap_err();
+    assert!(matches!(err, ExtractError::ReadArchive { .. }), "{err}");
+    assert!(err.to_string().contains("absent.tar.gz"), "{err}");
+}

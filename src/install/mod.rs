@@ -1,0 +1,380 @@
+//! The install engine: one tool from URL to `<store>/<tool>/<version>`.
+//!
+//! [`install`] runs Resolving → (cached) | Downloading → verify → Extracting →
+//! PostInstall → atomic rename, reporting through a [`ProgressSink`]. It is
+//! independent of the board: `vx install` wires the sink to its slot (or to stderr with
+//! [`LineSink`]), tests to a recording.
+//!
+//! Terminal phases are published in one place, by the caller, from the result:
+//! [`Terminal::of`] maps it to Completed or Skipped ([`Outcome::phase`]) or Failed or
+//! Cancelled ([`InstallError::phase`]), with a message and [`InstallError::code`] as
+//! the slot's exit code (and the child's exit status).
+//!
+//! | code | meaning |
+//! |-----:|---------|
+//! | 0    | installed or cached |
+//! | 3    | bad config ([`crate::config_frame::EXIT_BAD_CONFIG`]) |
+//! | 10   | download failed (network, HTTP status, truncated, too large) |
+//! | 11   | checksum mismatch |
+//! | 12   | no sha256 given and unverified downloads not allowed |
+//! | 13   | archive refused or corrupt |
+//! | 14   | post-install command failed |
+//! | 15   | store (file system) error |
+//! | 130  | cancelled |
+
+pub mod extract;
+pub mod fetch;
+mod sink;
+pub mod store;
+
+#[cfg(test)]
+pub(crate) mod testutil;
+
+use std::os::fd::AsFd;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::time::Duration;
+
+use thiserror::Error;
+use vx_shm::Phase;
+
+pub use extract::{ExtractError, ExtractLimits};
+pub use fetch::FetchError;
+pub use sink::{LineSink, NullSink, ProgressSink, human_bytes};
+
+use crate::config_frame::{EXIT_BAD_CONFIG, InstallConfig};
+use crate::validate::FieldError;
+
+/// Tunables of an install that are not part of the tool's config: timeouts and the
+/// safety caps. [`Default`] is what `vx` uses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InstallOptions {
+    /// Longest wait to resolve and connect to a server.
+    pub connect_timeout: Duration,
+    /// Longest wait for any single read from a server (a stalled download fails).
+    pub read_timeout: Duration,
+    /// Largest download accepted.
+    pub max_download_bytes: u64,
+    /// Caps on what the archive may unpack to.
+    pub extract: ExtractLimits,
+    /// How often a running post-install command is checked for cancellation.
+    pub post_install_poll: Duration,
+}
+
+impl Default for InstallOptions {
+    fn default() -> Self {
+        InstallOptions {
+            connect_timeout: Duration::from_secs(30),
+            read_timeout: Duration::from_secs(30),
+            max_download_bytes: 8 << 30,
+            extract: ExtractLimits::default(),
+            post_install_poll: Duration::from_millis(50),
+        }
+    }
+}
+
+/// A successful install.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Downloaded, verified, unpacked and moved into place.
+    Installed {
+        /// The tool's directory in the store.
+        path: PathBuf,
+        /// Bytes downloaded.
+        bytes: u64,
+        /// SHA-256 of the download.
+        sha256: String,
+    },
+    /// Already in the store with a matching receipt; nothing was downloaded.
+    Cached {
+        /// The tool's directory in the store.
+        path: PathBuf,
+    },
+}
+
+impl Outcome {
+    /// The terminal phase to publish: Completed or Skipped.
+    pub const fn phase(&self) -> Phase {
+        match self {
+            Outcome::Installed { .. } => Phase::Completed,
+            Outcome::Cached { .. } => Phase::Skipped,
+        }
+    }
+
+    /// The tool's directory in the store.
+    pub fn path(&self) -> &Path {
+        match self {
+            Outcome::Installed { path, .. } | Outcome::Cached { path } => path,
+        }
+    }
+
+    /// A one-line summary for the terminal phase's message.
+    pub fn message(&self) -> String {
+        match self {
+            Outcome::Installed { path, bytes, .. } => {
+                format!("installed {} into {}", human_bytes(*bytes), path.display())
+            }
+            Outcome::Cached { path } => format!("already installed in {}", path.display()),
+        }
+    }
+}
+
+/// Why an install failed. Each message says what went wrong and what to check.
+#[derive(Debug, Error)]
+pub enum InstallError {
+    /// The config breaks a field rule (only when built without the frame reader).
+    #[error("invalid install config: {0}")]
+    Config(#[from] FieldError),
+    /// No sha256 was given and unverified downloads were not allowed.
+    #[error(
+        "no sha256 given for {url}; add `sha256 = \"…\"` to the tool in vx.toml so the download can be verified"
+    )]
+    Unverified {
+        /// The URL that would have been downloaded.
+        url: String,
+    },
+    /// Downloading or verifying failed.
+    #[error(transparent)]
+    Fetch(FetchError),
+    /// The archive was refused or could not be unpacked.
+    #[error(transparent)]
+    Extract(ExtractError),
+    /// The post-install command could not be started.
+    #[error("post_install `{command}` could not be started: {source}")]
+    PostInstallSpawn {
+        /// The command.
+        command: String,
+        /// The spawn error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The post-install command exited unsuccessfully.
+    #[error("post_install `{command}` failed with {status}")]
+    PostInstall {
+        /// The command.
+        command: String,
+        /// Its exit status (code or signal).
+        status: ExitStatus,
+    },
+    /// The store could not be written.
+    #[error("{what} {}: {source}", path.display())]
+    Store {
+        /// What was being done.
+        what: &'static str,
+        /// The path involved.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The install was cancelled; nothing was left behind.
+    #[error("cancelled")]
+    Cancelled,
+}
+
+impl From<FetchError> for InstallError {
+    fn from(e: FetchError) -> Self {
+        match e {
+            FetchError::Cancelled => InstallError::Cancelled,
+            e => InstallError::Fetch(e),
+        }
+    }
+}
+
+impl From<ExtractError> for InstallError {
+    fn from(e: ExtractError) -> Self {
+        match e {
+            ExtractError::Cancelled => InstallError::Cancelled,
+            e => InstallError::Extract(e),
+        }
+    }
+}
+
+impl InstallError {
+    /// The short exit code for the slot and the child's exit status (table in the
+    /// module docs).
+    pub fn code(&self) -> i32 {
+        match self {
+            InstallError::Config(_) => EXIT_BAD_CONFIG,
+            InstallError::Fetch(FetchError::ChecksumMismatch { .. }) => 11,
+            InstallError::Fetch(_) => 10,
+            InstallError::Unverified { .. } => 12,
+            InstallError::Extract(_) => 13,
+            InstallError::PostInstall { .. } | InstallError::PostInstallSpawn { .. } => 14,
+            InstallError::Store { .. } => 15,
+            InstallError::Cancelled => 130,
+        }
+    }
+
+    /// The terminal phase to publish: Cancelled or Failed.
+    pub const fn phase(&self) -> Phase {
+        match self {
+            InstallError::Cancelled => Phase::Cancelled,
+            _ => Phase::Failed,
+        }
+    }
+}
+
+/// The terminal state to publish for an install's result: the one mapping from
+/// result to (phase, message, exit code), so the board, the line output and the
+/// child's exit status always agree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Terminal {
+    /// Completed, Skipped, Failed or Cancelled.
+    pub phase: Phase,
+    /// The one-line message for the slot or the last line of output.
+    pub message: String,
+    /// The exit code: 0 on success, else [`InstallError::code`].
+    pub code: i32,
+}
+
+impl Terminal {
+    /// Maps an install result to its terminal state.
+    pub fn of(result: &Result<Outcome, InstallError>) -> Terminal {
+        match result {
+            Ok(outcome) => Terminal {
+                phase: outcome.phase(),
+                message: outcome.message(),
+                code: 0,
+            },
+            Err(err) => Terminal {
+                phase: err.phase(),
+                message: err.to_string(),
+                code: err.code(),
+            },
+        }
+    }
+
+    /// Publishes this state to `sink` as its final phase change.
+    pub fn publish(&self, sink: &mut dyn ProgressSink) {
+        sink.phase(self.phase, &self.message);
+    }
+}
+
+fn store_err(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> InstallError {
+    let path = path.to_owned();
+    move |source| InstallError::Store { what, path, source }
+}
+
+/// Installs `cfg`'s tool into `cfg.store`, reporting non-terminal phases and progress
+/// to `sink`. Returns the outcome or the error for the caller to publish; on every
+/// error (including cancel) the temporary work directory is already removed and the
+/// store is unchanged.
+pub fn install(
+    cfg: &InstallConfig,
+    sink: &mut dyn ProgressSink,
+    opts: &InstallOptions,
+) -> Result<Outcome, InstallError> {
+    let mut cfg = cfg.clone();
+    cfg.validate()?;
+    sink.phase(Phase::Resolving, "");
+    let final_dir = store::install_dir(&cfg.store, &cfg.tool, &cfg.version);
+    if store::is_installed(&cfg) {
+        return Ok(Outcome::Cached { path: final_dir });
+    }
+    if cfg.sha256.is_none() && !cfg.allow_unverified {
+        return Err(InstallError::Unverified { url: cfg.url });
+    }
+    if sink.cancel_requested() {
+        return Err(InstallError::Cancelled);
+    }
+
+    let work = store::work_dir(&cfg.store)
+        .map_err(store_err("cannot create a work directory in", &cfg.store))?;
+    sink.phase(Phase::Downloading, &cfg.url);
+    let download = fetch::fetch(
+        &cfg.url,
+        cfg.sha256.as_deref(),
+        &work.path().join("download"),
+        sink,
+        opts,
+    )?;
+
+    sink.phase(Phase::Extracting, "");
+    let tree = work.path().join("tree");
+    std::fs::create_dir(&tree).map_err(store_err("cannot create", &tree))?;
+    let stats = extract::extract(
+        &download.path,
+        cfg.format,
+        &tree,
+        cfg.strip_components,
+        opts.extract,
+        sink,
+    )?;
+    // The archive is no longer needed; free its space before post-install runs.
+    let _ = std::fs::remove_file(&download.path);
+
+    if let Some(command) = &cfg.post_install {
+        sink.phase(Phase::PostInstall, command);
+        run_post_install(command, &tree, &cfg, &final_dir, sink, opts)?;
+    }
+    if sink.cancel_requested() {
+        return Err(InstallError::Cancelled);
+    }
+
+    let receipt = store::Receipt::new(&cfg, &download.sha256, stats.format, download.bytes);
+    store::write_receipt(&tree, &receipt)
+        .map_err(store_err("cannot write the receipt in", &tree))?;
+    store::commit(&tree, &final_dir, work.path())
+        .map_err(store_err("cannot move the tool into", &final_dir))?;
+    drop(work);
+    Ok(Outcome::Installed {
+        path: final_dir,
+        bytes: download.bytes,
+        sha256: download.sha256,
+    })
+}
+
+/// Runs `sh -c COMMAND` in the unpacked tree, with its output on our stderr (which
+/// `vx sync` captures) and `VX_TOOL`, `VX_VERSION`, `VX_INSTALL_DIR` (the final
+/// location) in its environment. A cancel request kills it.
+fn run_post_install(
+    command: &str,
+    tree: &Path,
+    cfg: &InstallConfig,
+    final_dir: &Path,
+    sink: &mut dyn ProgressSink,
+    opts: &InstallOptions,
+) -> Result<(), InstallError> {
+    let spawn_err = |source| InstallError::PostInstallSpawn {
+        command: command.to_owned(),
+        source,
+    };
+    let stdout = std::io::stderr()
+        .as_fd()
+        .try_clone_to_owned()
+        .map(Stdio::from)
+        .unwrap_or_else(|_| Stdio::null());
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .current_dir(tree)
+        .stdin(Stdio::null())
+        .stdout(stdout)
+        .env("VX_TOOL", &cfg.tool)
+        .env("VX_VERSION", &cfg.version)
+        .env("VX_INSTALL_DIR", final_dir)
+        .spawn()
+        .map_err(spawn_err)?;
+    loop {
+        if let Some(status) = child.try_wait().map_err(spawn_err)? {
+            return if status.success() {
+                Ok(())
+            } else {
+                Err(InstallError::PostInstall {
+                    command: command.to_owned(),
+                    status,
+                })
+            };
+        }
+        if sink.cancel_requested() {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(InstallError::Cancelled);
+        }
+        std::thread::sleep(opts.post_install_poll);
+    }
+}
+
+#[cfg(test)]
+mod tests;

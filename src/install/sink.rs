@@ -1,0 +1,259 @@
+//! Where an install reports its progress: the [`ProgressSink`] trait, and
+//! [`LineSink`], the plain-text sink of a standalone `vx install`.
+//!
+//! The engine only talks to this trait, so it runs the same whether its progress goes
+//! into a board slot (`vx sync`), onto stderr (`vx install` by hand) or into a test's
+//! recording.
+
+use std::io::{self, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use vx_shm::Phase;
+
+/// Receives an install's progress. Implementations must be cheap: `progress` is
+/// called once per chunk (64 KiB) and `cancel_requested` between chunks.
+pub trait ProgressSink {
+    /// The install entered `phase`; `message` says what it is doing (may be empty).
+    /// The engine never reports terminal phases: its caller does, from the result.
+    fn phase(&mut self, phase: Phase, message: &str);
+    /// Bytes done in the current phase, out of `total` when it is known.
+    fn progress(&mut self, done: u64, total: Option<u64>);
+    /// True when someone asked this install to stop; polled between chunks.
+    fn cancel_requested(&mut self) -> bool;
+}
+
+impl<S: ProgressSink + ?Sized> ProgressSink for &mut S {
+    fn phase(&mut self, phase: Phase, message: &str) {
+        (**self).phase(phase, message);
+    }
+    fn progress(&mut self, done: u64, total: Option<u64>) {
+        (**self).progress(done, total);
+    }
+    fn cancel_requested(&mut self) -> bool {
+        (**self).cancel_requested()
+    }
+}
+
+/// A sink that reports nothing and never cancels, for callers that do not care.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NullSink;
+
+impl ProgressSink for NullSink {
+    fn phase(&mut self, _: Phase, _: &str) {}
+    fn progress(&mut self, _: u64, _: Option<u64>) {}
+    fn cancel_requested(&mut self) -> bool {
+        false
+    }
+}
+
+/// Plain progress lines for a standalone `vx install`, written to stderr by default.
+///
+/// It prints one line per phase change and, within a phase, one line per 10% of a
+/// known total, or at each doubling (from 1 MiB) of an unknown one; never one per
+/// chunk, never spinner frames, so its output reads well in a CI log.
+pub struct LineSink<W: Write = io::Stderr> {
+    out: W,
+    label: String,
+    phase: Phase,
+    next_percent: u64,
+    next_bytes: u64,
+    cancel: Option<Arc<AtomicBool>>,
+}
+
+/// The first byte count printed for a phase whose total is unknown.
+const FIRST_UNKNOWN_MARK: u64 = 1 << 20;
+
+impl LineSink<io::Stderr> {
+    /// A sink printing `vx: TOOL VERSION: …` lines on stderr.
+    pub fn stderr(tool: &str, version: &str) -> Self {
+        LineSink::new(io::stderr(), tool, version)
+    }
+}
+
+impl<W: Write> LineSink<W> {
+    /// A sink printing `vx: TOOL VERSION: …` lines to `out`.
+    pub fn new(out: W, tool: &str, version: &str) -> Self {
+        LineSink {
+            out,
+            label: format!("{tool} {version}"),
+            phase: Phase::Queued,
+            next_percent: 10,
+            next_bytes: FIRST_UNKNOWN_MARK,
+            cancel: None,
+        }
+    }
+
+    /// Makes [`ProgressSink::cancel_requested`] follow `flag` (e.g. set by a Ctrl-C
+    /// handler).
+    pub fn with_cancel(mut self, flag: Arc<AtomicBool>) -> Self {
+        self.cancel = Some(flag);
+        self
+    }
+
+    /// Gives back the writer (tests read what was printed).
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+
+    fn line(&mut self, text: std::fmt::Arguments<'_>) {
+        // One write per line, so lines from parallel processes sharing a terminal or
+        // a captured stderr never interleave mid-line. Best effort: a closed stderr
+        // must not fail an install.
+        let line = format!("vx: {}: {text}\n", self.label);
+        let _ = self.out.write_all(line.as_bytes());
+    }
+}
+
+impl<W: Write> ProgressSink for LineSink<W> {
+    fn phase(&mut self, phase: Phase, message: &str) {
+        self.phase = phase;
+        self.next_percent = 10;
+        self.next_bytes = FIRST_UNKNOWN_MARK;
+        if message.is_empty() {
+            self.line(format_args!("{phase}"));
+        } else {
+            self.line(format_args!("{phase}: {message}"));
+        }
+    }
+
+    fn progress(&mut self, done: u64, total: Option<u64>) {
+        let phase = self.phase;
+        match total {
+            Some(total) if total > 0 => {
+                let percent = (u128::from(done.min(total)) * 100 / u128::from(total)) as u64;
+                if percent >= self.next_percent {
+                    self.next_percent = (percent / 10 + 1) * 10;
+                    self.line(format_args!(
+                        "{phase} {percent}% ({} of {})",
+                        human_bytes(done),
+                        human_bytes(total)
+                    ));
+                }
+            }
+            _ => {
+                if done >= self.next_bytes {
+                    self.next_bytes = done.saturating_mul(2);
+                    self.line(format_args!("{phase} {}", human_bytes(done)));
+                }
+            }
+        }
+    }
+
+    fn cancel_requested(&mut self) -> bool {
+        self.cancel
+            .as_ref()
+            .is_some_and(|flag| flag.load(Ordering::Relaxed))
+    }
+}
+
+/// Formats a byte count for people: `512 B`, `1.5 KiB`, `20.0 MiB` (binary units).
+pub fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 7] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(sink: LineSink<Vec<u8>>) -> Vec<String> {
+        String::from_utf8(sink.into_inner())
+            .unwrap()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn one_line_per_phase_and_per_tenth_never_per_chunk() {
+        let mut sink = LineSink::new(Vec::new(), "rg", "14.1.1");
+        sink.phase(Phase::Resolving, "");
+        sink.phase(Phase::Downloading, "https://x.org/rg.tar.gz");
+        let total = 10 * 1024 * 1024;
+        let mut done = 0;
+        while done < total {
+            done = (done + 4096).min(total);
+            sink.progress(done, Some(total));
+        }
+        sink.phase(Phase::Completed, "installed");
+        let lines = lines(sink);
+        assert_eq!(lines[0], "vx: rg 14.1.1: resolving");
+        assert_eq!(
+            lines[1],
+            "vx: rg 14.1.1: downloading: https://x.org/rg.tar.gz"
+        );
+        assert_eq!(
+            lines[2],
+            "vx: rg 14.1.1: downloading 10% (1.0 MiB of 10.0 MiB)"
+        );
+        assert_eq!(
+            lines[11],
+            "vx: rg 14.1.1: downloading 100% (10.0 MiB of 10.0 MiB)"
+        );
+        assert_eq!(lines[12], "vx: rg 14.1.1: completed: installed");
+        assert_eq!(lines.len(), 13, "2560 chunks gave {} lines", lines.len());
+    }
+
+    #[test]
+    fn big_jumps_print_once_and_phases_reset_the_marks() {
+        let mut sink = LineSink::new(Vec::new(), "t", "1");
+        sink.phase(Phase::Downloading, "");
+        sink.progress(95, Some(100));
+        sink.progress(96, Some(100));
+        sink.phase(Phase::Extracting, "");
+        sink.progress(50, Some(100));
+        let lines = lines(sink);
+        assert_eq!(
+            lines,
+            [
+                "vx: t 1: downloading",
+                "vx: t 1: downloading 95% (95 B of 100 B)",
+                "vx: t 1: extracting",
+                "vx: t 1: extracting 50% (50 B of 100 B)",
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_totals_print_at_doublings() {
+        let mut sink = LineSink::new(Vec::new(), "t", "1");
+        sink.phase(Phase::Downloading, "");
+        for i in 1..=1024u64 {
+            sink.progress(i * 64 * 1024, None);
+        }
+        // 64 MiB in 64 KiB chunks: marks at 1, 2, 4, 8, 16, 32, 64 MiB.
+        let lines = lines(sink);
+        assert_eq!(lines.len(), 1 + 7, "{lines:?}");
+        assert_eq!(lines[1], "vx: t 1: downloading 1.0 MiB");
+    }
+
+    #[test]
+    fn cancel_follows_the_flag() {
+        let flag = Arc::new(AtomicBool::new(false));
+        let mut sink = LineSink::new(Vec::new(), "t", "1").with_cancel(flag.clone());
+        assert!(!sink.cancel_requested());
+        flag.store(true, Ordering::Relaxed);
+        assert!(sink.cancel_requested());
+        assert!(!LineSink::new(Vec::new(), "t", "1").cancel_requested());
+        assert!(!NullSink.cancel_requested());
+    }
+
+    #[test]
+    fn human_bytes_units() {
+        assert_eq!(human_bytes(0), "0 B");
+        assert_eq!(human_bytes(1023), "1023 B");
+        assert_eq!(human_bytes(1536), "1.5 KiB");
+        assert_eq!(human_bytes(20 * 1024 * 1024), "20.0 MiB");
+        assert_eq!(human_bytes(u64::MAX), "16.0 EiB");
+    }
+}

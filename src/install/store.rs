@@ -1,0 +1,275 @@
+//! The store on disk: `<store>/<tool>/<version>` trees, their receipts, and the
+//! temporary work area `<store>/.tmp`.
+//!
+//! An install works in `<store>/.tmp/<random>` (a [`tempfile::TempDir`], so every
+//! failure, cancel or panic path removes it on drop), writes the receipt into the
+//! finished tree, then renames the tree into place. Temporary files live on the
+//! store's file system, so that rename is atomic: a reader sees no tree or the whole
+//! tree with its receipt, never half of one.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use tempfile::TempDir;
+
+use crate::config_frame::InstallConfig;
+use crate::format::ArchiveFormat;
+
+/// Name of the receipt file inside an installed tree.
+pub const RECEIPT_FILE: &str = ".vx-receipt.json";
+/// Name of the temporary work area inside the store (tool names cannot start with a
+/// dot, so it never collides with a tool).
+pub const TMP_DIR: &str = ".tmp";
+/// Largest receipt read back; a real one is a few hundred bytes.
+const MAX_RECEIPT_BYTES: u64 = 256 * 1024;
+
+/// What was installed, from where: written as `<tree>/.vx-receipt.json`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Receipt {
+    /// The tool's name.
+    pub tool: String,
+    /// The installed version.
+    pub version: String,
+    /// The URL the archive came from.
+    pub url: String,
+    /// The SHA-256 of the downloaded archive (computed, so also present for
+    /// unverified installs).
+    pub sha256: String,
+    /// The archive format that was unpacked.
+    pub format: Option<ArchiveFormat>,
+    /// The `strip_components` applied.
+    pub strip_components: u32,
+    /// The `post_install` command that ran, if any.
+    pub post_install: Option<String>,
+    /// The tool's options at install time.
+    pub options: BTreeMap<String, serde_json::Value>,
+    /// Bytes downloaded.
+    pub bytes: u64,
+    /// When the install finished, in seconds since the Unix epoch.
+    pub installed_at: u64,
+}
+
+impl Receipt {
+    /// A receipt for `cfg`'s install of an archive of `bytes` bytes hashing to
+    /// `sha256`, timestamped now.
+    pub fn new(
+        cfg: &InstallConfig,
+        sha256: &str,
+        format: Option<ArchiveFormat>,
+        bytes: u64,
+    ) -> Self {
+        Receipt {
+            tool: cfg.tool.clone(),
+            version: cfg.version.clone(),
+            url: cfg.url.clone(),
+            sha256: sha256.to_owned(),
+            format,
+            strip_components: cfg.strip_components,
+            post_install: cfg.post_install.clone(),
+            options: cfg.options.clone(),
+            bytes,
+            installed_at: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+        }
+    }
+
+    /// True when this receipt records the install `cfg` asks for: same tool, version,
+    /// URL and options, the same sha256 when `cfg` names one, and the same
+    /// `strip_components` and `post_install` (which shape the tree).
+    pub fn matches(&self, cfg: &InstallConfig) -> bool {
+        self.tool == cfg.tool
+            && self.version == cfg.version
+            && self.url == cfg.url
+            && cfg.sha256.as_ref().is_none_or(|s| *s == self.sha256)
+            && self.options == cfg.options
+            && self.strip_components == cfg.strip_components
+            && self.post_install == cfg.post_install
+    }
+}
+
+/// Where `tool` at `version` lives in `store`.
+pub fn install_dir(store: &Path, tool: &str, version: &str) -> PathBuf {
+    store.join(tool).join(version)
+}
+
+/// Reads the receipt of an installed tree; `None` when absent, unreadable, oversized
+/// or malformed (the tree is then treated as not installed and replaced).
+pub fn read_receipt(tree: &Path) -> Option<Receipt> {
+    let file = fs::File::open(tree.join(RECEIPT_FILE)).ok()?;
+    let mut bytes = Vec::new();
+    file.take(MAX_RECEIPT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .ok()?;
+    if bytes.len() as u64 > MAX_RECEIPT_BYTES {
+        return None;
+    }
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// True when `cfg`'s tool is already in the store with a matching receipt, so the
+/// install can be skipped without downloading.
+pub fn is_installed(cfg: &InstallConfig) -> bool {
+    read_receipt(&install_dir(&cfg.store, &cfg.tool, &cfg.version)).is_some_and(|r| r.matches(cfg))
+}
+
+/// Writes `receipt` into `tree` (before the tree is renamed into place).
+pub fn write_receipt(tree: &Path, receipt: &Receipt) -> io::Result<()> {
+    let json = serde_json::to_vec_pretty(receipt).map_err(io::Error::other)?;
+    fs::write(tree.join(RECEIPT_FILE), json)
+}
+
+/// A private temporary directory `<store>/.tmp/install-XXXX`, removed on drop.
+pub fn work_dir(store: &Path) -> io::Result<TempDir> {
+    let tmp = store.join(TMP_DIR);
+    fs::create_dir_all(&tmp)?;
+    tempfile::Builder::new().prefix("install-").tempdir_in(&tmp)
+}
+
+/// Moves the finished `tree` to `final_dir` with `rename`. An existing tree at
+/// `final_dir` (an older or different install) is first moved into `scratch` (inside
+/// the work directory, so it is deleted with it) and put back if the second rename
+/// fails.
+pub fn commit(tree: &Path, final_dir: &Path, scratch: &Path) -> io::Result<()> {
+    if let Some(parent) = final_dir.parent() {
+        fs::create_dir_all(parent)?;
+    }
+    match fs::rename(tree, final_dir) {
+        Ok(()) => return Ok(()),
+        Err(e) if fs::symlink_metadata(final_dir).is_err() => return Err(e),
+        Err(_) => {}
+    }
+    let old = scratch.join("replaced");
+    fs::rename(final_dir, &old)?;
+    if let Err(e) = fs::rename(tree, final_dir) {
+        let _ = fs::rename(&old, final_dir);
+        return Err(e);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn cfg(store: &Path) -> InstallConfig {
+        InstallConfig {
+            tool: "rg".into(),
+            version: "14.1.1".into(),
+            url: "https://x.org/rg.tar.gz".into(),
+            sha256: Some("ab".repeat(32)),
+            format: Some(ArchiveFormat::TarGz),
+            strip_components: 1,
+            post_install: None,
+            options: BTreeMap::from([("k".to_owned(), json!(1))]),
+            store: store.to_owned(),
+            board: None,
+            slot: 0,
+            allow_unverified: false,
+        }
+    }
+
+    fn install_fake(cfg: &InstallConfig, sha: &str) -> PathBuf {
+        let dir = install_dir(&cfg.store, &cfg.tool, &cfg.version);
+        fs::create_dir_all(&dir).unwrap();
+        write_receipt(&dir, &Receipt::new(cfg, sha, cfg.format, 10)).unwrap();
+        dir
+    }
+
+    #[test]
+    fn layout_and_receipt_round_trip() {
+        let store = tempfile::tempdir().unwrap();
+        let cfg = cfg(store.path());
+        assert_eq!(
+            install_dir(store.path(), "rg", "1"),
+            store.path().join("rg").join("1")
+        );
+        assert!(!is_installed(&cfg));
+        let dir = install_fake(&cfg, &"ab".repeat(32));
+        let receipt = read_receipt(&dir).unwrap();
+        assert_eq!(receipt.url, cfg.url);
+        assert_eq!(receipt.options, cfg.options);
+        assert!(receipt.installed_at > 1_600_000_000);
+        assert!(is_installed(&cfg));
+    }
+
+    #[test]
+    fn any_difference_in_the_inputs_means_not_installed() {
+        let store = tempfile::tempdir().unwrap();
+        let base = cfg(store.path());
+        install_fake(&base, &"ab".repeat(32));
+        type Change = fn(&mut InstallConfig);
+        let changes: [Change; 5] = [
+            |c| c.url.push_str("?v=2"),
+            |c| c.sha256 = Some("cd".repeat(32)),
+            |c| {
+                c.options.insert("k".into(), json!(2));
+            },
+            |c| c.strip_components = 0,
+            |c| c.post_install = Some("true".into()),
+        ];
+        for change in changes {
+            let mut other = base.clone();
+            change(&mut other);
+            assert!(!is_installed(&other), "{other:?}");
+        }
+        let mut unverified = base.clone();
+        unverified.sha256 = None;
+        assert!(
+            is_installed(&unverified),
+            "no sha256 asked: any recorded one matches"
+        );
+    }
+
+    #[test]
+    fn broken_receipts_mean_not_installed() {
+        let store = tempfile::tempdir().unwrap();
+        let cfg = cfg(store.path());
+        let dir = install_dir(store.path(), "rg", "14.1.1");
+        fs::create_dir_all(&dir).unwrap();
+        assert!(!is_installed(&cfg), "no receipt");
+        fs::write(dir.join(RECEIPT_FILE), b"{not json").unwrap();
+        assert!(!is_installed(&cfg));
+        fs::write(
+            dir.join(RECEIPT_FILE),
+            vec![b' '; MAX_RECEIPT_BYTES as usize + 1],
+        )
+        .unwrap();
+        assert!(read_receipt(&dir).is_none());
+    }
+
+    #[test]
+    fn work_dirs_are_inside_the_store_and_removed_on_drop() {
+        let store = tempfile::tempdir().unwrap();
+        let work = work_dir(store.path()).unwrap();
+        assert!(work.path().starts_with(store.path().join(TMP_DIR)));
+        fs::write(work.path().join("f"), b"x").unwrap();
+        let path = work.path().to_owned();
+        drop(work);
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn commit_renames_into_place_and_replaces_an_old_tree() {
+        let store = tempfile::tempdir().unwrap();
+        let final_dir = install_dir(store.path(), "rg", "1");
+        for generation in ["one", "two"] {
+            let work = work_dir(store.path()).unwrap();
+            let tree = work.path().join("tree");
+            fs::create_dir(&tree).unwrap();
+            fs::write(tree.join("gen"), generation).unwrap();
+            commit(&tree, &final_dir, work.path()).unwrap();
+            assert!(!tree.exists());
+            assert_eq!(
+                fs::read_to_string(final_dir.join("gen")).unwrap(),
+                generation
+            );
+        }
+        assert_eq!(fs::read_dir(store.path().join(TMP_DIR)).unwrap().count(), 0);
+    }
+}

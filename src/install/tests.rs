@@ -1,0 +1,466 @@
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use super::*;
+use crate::format::{ALL_FORMATS, ArchiveFormat};
+use crate::install::testutil::{
+    Item, RecordingSink, Route, TestServer, noise, sha256_hex, tar_gz, tar_xz, tree, zip_bytes,
+};
+
+fn items() -> Vec<Item> {
+    vec![
+        Item::Dir("tool-2.0/"),
+        Item::File(
+            "tool-2.0/bin/tool",
+            b"#!/bin/sh\necho tool\n".to_vec(),
+            0o755,
+        ),
+        Item::File("tool-2.0/lib/data.txt", b"data".to_vec(), 0o644),
+        Item::Symlink("tool-2.0/tool", "bin/tool"),
+    ]
+}
+
+fn build(format: ArchiveFormat, items: &[Item]) -> Vec<u8> {
+    match format {
+        ArchiveFormat::TarGz => tar_gz(items),
+        ArchiveFormat::TarXz => tar_xz(items),
+        ArchiveFormat::Zip => zip_bytes(items),
+    }
+}
+
+fn config(store: &Path, url: String, body: &[u8]) -> InstallConfig {
+    InstallConfig {
+        tool: "tool".into(),
+        version: "2.0".into(),
+        url,
+        sha256: Some(sha256_hex(body)),
+        format: None,
+        strip_components: 1,
+        post_install: None,
+        options: BTreeMap::from([("components".to_owned(), json!(["spectre"]))]),
+        store: store.to_owned(),
+        board: None,
+        slot: 0,
+        allow_unverified: false,
+    }
+}
+
+/// Runs an install, checking the engine's contract: it never publishes a terminal
+/// phase itself, and on error it leaves no temporary files behind.
+fn run(cfg: &InstallConfig, sink: &mut RecordingSink) -> Result<Outcome, InstallError> {
+    let result = install(cfg, sink, &InstallOptions::default());
+    assert!(
+        sink.phases().iter().all(|p| !p.is_terminal()),
+        "the engine published a terminal phase: {:?}",
+        sink.phases()
+    );
+    let tmp = cfg.store.join(store::TMP_DIR);
+    if tmp.exists() {
+        let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
+        assert!(left.is_empty(), "temporary files left: {left:?}");
+    }
+    result
+}
+
+/// Nothing of the tool is in the store (only the empty work area may exist).
+fn assert_not_installed(store: &Path) {
+    let t = tree(store);
+    assert!(
+        t.keys().all(|k| k == store::TMP_DIR),
+        "store should be empty, has {t:?}"
+    );
+}
+
+fn expected_tree() -> BTreeMap<String, String> {
+    [
+        ("bin", "dir"),
+        ("bin/tool", "file(755):#!/bin/sh\necho tool\n"),
+        ("lib", "dir"),
+        ("lib/data.txt", "file(644):data"),
+        ("tool", "link:bin/tool"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
+}
+
+#[test]
+fn installs_every_format_over_http_into_the_store_with_a_receipt() {
+    for format in ALL_FORMATS {
+        let body = build(format, &items());
+        let path = format!("/tool-2.0.{}", format.name());
+        let server = TestServer::start([(path.as_str(), Route::Ok(body.clone()))]);
+        let store = tempfile::tempdir().unwrap();
+        let cfg = config(store.path(), server.url(&path), &body);
+        let mut sink = RecordingSink::default();
+
+        let outcome = run(&cfg, &mut sink).unwrap_or_else(|e| panic!("{format}: {e}"));
+        let dir = store.path().join("tool").join("2.0");
+        assert_eq!(
+            outcome,
+            Outcome::Installed {
+                path: dir.clone(),
+                bytes: body.len() as u64,
+                sha256: sha256_hex(&body)
+            }
+        );
+        assert_eq!(outcome.phase(), Phase::Completed);
+        assert_eq!(
+            sink.phases(),
+            [Phase::Resolving, Phase::Downloading, Phase::Extracting]
+        );
+        let download = sink.progress_in(Phase::Downloading);
+        assert_eq!(
+            download.last(),
+            Some(&(body.len() as u64, Some(body.len() as u64)))
+        );
+        assert!(!sink.progress_in(Phase::Extracting).is_empty());
+
+        let mut t = tree(&dir);
+        let receipt = t.remove(store::RECEIPT_FILE).expect("receipt");
+        assert_eq!(t, expected_tree(), "{format}");
+        assert!(
+            receipt.contains(&cfg.url) && receipt.contains("spectre"),
+            "{receipt}"
+        );
+        let receipt = store::read_receipt(&dir).unwrap();
+        assert_eq!(receipt.sha256, sha256_hex(&body));
+        assert_eq!(receipt.format, Some(format), "sniffed format recorded");
+        assert_eq!(receipt.bytes, body.len() as u64);
+    }
+}
+
+#[test]
+fn installs_from_a_file_url() {
+    let src = tempfile::tempdir().unwrap();
+    let body = tar_xz(&items());
+    let archive = src.path().join("tool.tar.xz");
+    std::fs::write(&archive, &body).unwrap();
+    let store = tempfile::tempdir().unwrap();
+    let mut cfg = config(store.path(), format!("file://{}", archive.display()), &body);
+    cfg.format = Some(ArchiveFormat::TarXz);
+    let outcome = run(&cfg, &mut RecordingSink::default()).unwrap();
+    let mut t = tree(outcome.path());
+    t.remove(store::RECEIPT_FILE);
+    assert_eq!(t, expected_tree());
+}
+
+#[test]
+fn a_cached_install_is_skipped_without_downloading() {
+    let body = tar_gz(&items());
+    let server = TestServer::start([("/t.tar.gz", Route::Ok(body.clone()))]);
+    let store = tempfile::tempdir().unwrap();
+    let cfg = config(store.path(), server.url("/t.tar.gz"), &body);
+    run(&cfg, &mut RecordingSink::default()).unwrap();
+    assert_eq!(server.hits(), 1);
+
+    let mut sink = RecordingSink::default();
+    let outcome = run(&cfg, &mut sink).unwrap();
+    assert_eq!(
+        outcome,
+        Outcome::Cached {
+            path: store.path().join("tool/2.0")
+        }
+    );
+    assert_eq!(outcome.phase(), Phase::Skipped);
+    assert!(outcome.message().contains("already installed"));
+    assert_eq!(sink.phases(), [Phase::Resolving]);
+    assert_eq!(server.hits(), 1, "no second download");
+}
+
+#[test]
+fn changed_options_reinstall_and_replace_the_old_tree() {
+    let old = tar_gz(&[Item::File("t/old-only", b"old".to_vec(), 0o644)]);
+    let new = tar_gz(&items());
+    let server = TestServer::start([
+        ("/old.tar.gz", Route::Ok(old.clone())),
+        ("/new.tar.gz", Route::Ok(new.clone())),
+    ]);
+    let store = tempfile::tempdir().unwrap();
+    run(
+        &config(store.path(), server.url("/old.tar.gz"), &old),
+        &mut RecordingSink::default(),
+    )
+    .unwrap();
+
+    let mut cfg = config(store.path(), server.url("/new.tar.gz"), &new);
+    cfg.options
+        .insert("components".into(), json!(["spectre", "atl"]));
+    let outcome = run(&cfg, &mut RecordingSink::default()).unwrap();
+    assert!(matches!(outcome, Outcome::Installed { .. }));
+    let mut t = tree(outcome.path());
+    t.remove(store::RECEIPT_FILE);
+    assert_eq!(t, expected_tree(), "old tree fully replaced");
+    assert!(store::is_installed(&cfg));
+}
+
+#[test]
+fn checksum_mismatch_fails_with_expected_and_actual_and_installs_nothing() {
+    let body = tar_gz(&items());
+    let server = TestServer::start([("/t.tar.gz", Route::Ok(body.clone()))]);
+    let store = tempfile::tempdir().unwrap();
+    let mut cfg = config(store.path(), server.url("/t.tar.gz"), &body);
+    let wrong = "f".repeat(64);
+    cfg.sha256 = Some(wrong.clone());
+    let err = run(&cfg, &mut RecordingSink::default()).unwrap_err();
+    assert_eq!(err.code(), 11, "{err}");
+    assert_eq!(err.phase(), Phase::Failed);
+    let msg = err.to_string();
+    assert!(
+        msg.contains(&wrong) && msg.contains(&sha256_hex(&body)),
+        "{msg}"
+    );
+    assert_not_installed(store.path());
+}
+
+#[test]
+fn http_404_fails_cleanly() {
+    let server = TestServer::start([("/other", Route::Status(500))]);
+    let store = tempfile::tempdir().unwrap();
+    let cfg = config(store.path(), server.url("/missing.tar.gz"), b"");
+    let err = run(&cfg, &mut RecordingSink::default()).unwrap_err();
+    assert_eq!(err.code(), 10);
+    assert!(err.to_string().contains("HTTP 404 Not Found"), "{err}");
+    assert_not_installed(store.path());
+}
+
+#[test]
+fn a_connection_dropped_mid_body_fails_cleanly() {
+    let server = TestServer::dropping_after(500_000, 100_000);
+    let store = tempfile::tempdir().unwrap();
+    let cfg = config(store.path(), server.url("/t.tar.gz"), b"");
+    let err = run(&cfg, &mut RecordingSink::default()).unwrap_err();
+    assert_eq!(err.code(), 10);
+    assert!(err.to_string().contains("of 500000 bytes"), "{err}");
+    assert_not_installed(store.path());
+}
+
+#[test]
+fn cancel_mid_download_leaves_nothing_behind() {
+    let body = vec![0u8; 2 << 20];
+    let server = TestServer::start([("/big.tar.gz", Route::Ok(body.clone()))]);
+    let store = tempfile::tempdir().unwrap();
+    let cfg = config(store.path(), server.url("/big.tar.gz"), &body);
+    let mut sink = RecordingSink::cancelling_after(Phase::Downloading, 3);
+    let err = run(&cfg, &mut sink).unwrap_err();
+    assert!(matches!(err, InstallError::Cancelled), "{err}");
+    assert_eq!(err.code(), 130);
+    assert_eq!(err.phase(), Phase::Cancelled);
+    assert_eq!(sink.phases(), [Phase::Resolving, Phase::Downloading]);
+    assert!(sink.progress_in(Phase::Downloading).len() <= 4);
+    assert_not_installed(store.path());
+}
+
+#[test]
+fn cancel_mid_extraction_leaves_nothing_behind() {
+    let data: Vec<u8> = noise(1_000_000);
+    let body = tar_gz(&[Item::File("t/big", data, 0o644)]);
+    let server = TestServer::start([("/t.tar.gz", Route::Ok(body.clone()))]);
+    let store = tempfile::tempdir().unwrap();
+    let cfg = config(store.path(), server.url("/t.tar.gz"), &body);
+    let mut sink = RecordingSink::cancelling_after(Phase::Extracting, 2);
+    let err = run(&cfg, &mut sink).unwrap_err();
+    assert!(matches!(err, InstallError::Cancelled), "{err}");
+    assert_not_installed(store.path());
+}
+
+#[test]
+fn hostile_archives_fail_and_write_nothing_outside() {
+    let hostile = [
+        tar_gz(&[Item::File("/tmp/vx-install-evil", b"x".to_vec(), 0o644)]),
+        tar_gz(&[Item::File("t/../../../evil", b"x".to_vec(), 0o644)]),
+        tar_xz(&[Item::Symlink("t/link", "../../../etc")]),
+        tar_gz(&[Item::HardLink("t/h", "/etc/passwd")]),
+        zip_bytes(&[Item::File("../../evil", b"x".to_vec(), 0o644)]),
+    ];
+    for body in hostile {
+        let server = TestServer::start([("/h", Route::Ok(body.clone()))]);
+        let outer = tempfile::tempdir().unwrap();
+        let store = outer.path().join("store");
+        let cfg = config(&store, server.url("/h"), &body);
+        let err = run(&cfg, &mut RecordingSink::default()).unwrap_err();
+        assert_eq!(err.code(), 13, "{err}");
+        assert!(err.to_string().contains("refusing archive entry"), "{err}");
+        assert_not_installed(&store);
+        let outside: Vec<_> = std::fs::read_dir(outer.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(outside, ["store"], "nothing next to the store");
+    }
+    assert!(!Path::new("/tmp/vx-install-evil").exists());
+}
+
+#[test]
+fn decompression_bomb_over_the_cap_fails() {
+    let body = tar_gz(&[Item::File("t/zeros", vec![0u8; 4 << 20], 0o644)]);
+    let server = TestServer::start([("/b", Route::Ok(body.clone()))]);
+    let store = tempfile::tempdir().unwrap();
+    let cfg = config(store.path(), server.url("/b"), &body);
+    let opts = InstallOptions {
+        extract: ExtractLimits {
+            max_bytes: 1 << 20,
+            max_entries: 10,
+        },
+        ..InstallOptions::default()
+    };
+    let err = install(&cfg, &mut RecordingSink::default(), &opts).unwrap_err();
+    assert_eq!(err.code(), 13);
+    assert!(err.to_string().contains("decompression bomb"), "{err}");
+    assert_not_installed(store.path());
+}
+
+#[test]
+fn post_install_runs_in_the_tree_before_the_rename() {
+    let body = tar_gz(&items());
+    let server = TestServer::start([("/t.tar.gz", Route::Ok(body.clone()))]);
+    let store = tempfile::tempdir().unwrap();
+    let mut cfg = config(store.path(), server.url("/t.tar.gz"), &body);
+    cfg.post_install = Some(
+        "test -x bin/tool && printf '%s %s %s' \"$VX_TOOL\" \"$VX_VERSION\" \"$VX_INSTALL_DIR\" > configured"
+            .into(),
+    );
+    let mut sink = RecordingSink::default();
+    let outcome = run(&cfg, &mut sink).unwrap();
+    assert_eq!(
+        sink.phases(),
+        [
+            Phase::Resolving,
+            Phase::Downloading,
+            Phase::Extracting,
+            Phase::PostInstall
+        ]
+    );
+    let configured = std::fs::read_to_string(outcome.path().join("configured")).unwrap();
+    assert_eq!(configured, format!("tool 2.0 {}", outcome.path().display()));
+}
+
+#[test]
+fn post_install_failure_fails_with_its_status_and_leaves_nothing() {
+    let body = tar_gz(&items());
+    let server = TestServer::start([("/t.tar.gz", Route::Ok(body.clone()))]);
+    let store = tempfile::tempdir().unwrap();
+    let mut cfg = config(store.path(), server.url("/t.tar.gz"), &body);
+    cfg.post_install = Some("touch made-it; exit 7".into());
+    let err = run(&cfg, &mut RecordingSink::default()).unwrap_err();
+    assert_eq!(err.code(), 14);
+    let msg = err.to_string();
+    assert!(
+        msg.contains("exit 7") && msg.contains("exit status: 7"),
+        "{msg}"
+    );
+    assert_not_installed(store.path());
+}
+
+#[test]
+fn cancel_during_post_install_kills_it_and_leaves_nothing() {
+    let body = tar_gz(&items());
+    let server = TestServer::start([("/t.tar.gz", Route::Ok(body.clone()))]);
+    let store = tempfile::tempdir().unwrap();
+    let mut cfg = config(store.path(), server.url("/t.tar.gz"), &body);
+    cfg.post_install = Some("exec sleep 600".into());
+    let started = std::time::Instant::now();
+    let mut sink = RecordingSink::cancelling_after(Phase::PostInstall, 0);
+    let err = run(&cfg, &mut sink).unwrap_err();
+    assert!(matches!(err, InstallError::Cancelled), "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "the command was killed"
+    );
+    assert_not_installed(store.path());
+}
+
+#[test]
+fn a_missing_sha256_is_refused_unless_allowed() {
+    let body = tar_gz(&items());
+    let server = TestServer::start([("/t.tar.gz", Route::Ok(body.clone()))]);
+    let store = tempfile::tempdir().unwrap();
+    let mut cfg = config(store.path(), server.url("/t.tar.gz"), &body);
+    cfg.sha256 = None;
+    let err = run(&cfg, &mut RecordingSink::default()).unwrap_err();
+    assert_eq!(err.code(), 12);
+    assert!(err.to_string().contains("sha256"), "{err}");
+    assert_eq!(server.hits(), 0, "nothing downloaded");
+
+    cfg.allow_unverified = true;
+    let outcome = run(&cfg, &mut RecordingSink::default()).unwrap();
+    let receipt = store::read_receipt(outcome.path()).unwrap();
+    assert_eq!(
+        receipt.sha256,
+        sha256_hex(&body),
+        "the computed hash is recorded"
+    );
+}
+
+#[test]
+fn invalid_configs_are_refused_before_any_work() {
+    let store = tempfile::tempdir().unwrap();
+    let mut cfg = config(store.path(), "https://x.org/a.zip".into(), b"");
+    cfg.tool = "../escape".into();
+    let mut sink = RecordingSink::default();
+    let err = install(&cfg, &mut sink, &InstallOptions::default()).unwrap_err();
+    assert_eq!(err.code(), crate::config_frame::EXIT_BAD_CONFIG);
+    assert!(sink.events.is_empty());
+    assert_not_installed(store.path());
+}
+
+#[test]
+fn outcome_messages() {
+    let installed = Outcome::Installed {
+        path: "/s/t/1".into(),
+        bytes: 2048,
+        sha256: String::new(),
+    };
+    assert_eq!(installed.message(), "installed 2.0 KiB into /s/t/1");
+    assert_eq!(installed.path(), Path::new("/s/t/1"));
+}
+
+#[test]
+fn terminal_states_map_results_in_one_place() {
+    let ok: Result<Outcome, InstallError> = Ok(Outcome::Cached {
+        path: "/s/t/1".into(),
+    });
+    let t = Terminal::of(&ok);
+    assert_eq!((t.phase, t.code), (Phase::Skipped, 0));
+    let cancelled: Result<Outcome, InstallError> = Err(InstallError::Cancelled);
+    let t = Terminal::of(&cancelled);
+    assert_eq!(
+        (t.phase, t.code, t.message.as_str()),
+        (Phase::Cancelled, 130, "cancelled")
+    );
+    let failed: Result<Outcome, InstallError> = Err(InstallError::Unverified { url: "u".into() });
+    let t = Terminal::of(&failed);
+    assert_eq!((t.phase, t.code), (Phase::Failed, 12));
+    let mut sink = RecordingSink::default();
+    t.publish(&mut sink);
+    assert_eq!(sink.phases(), [Phase::Failed]);
+}
+
+#[test]
+fn line_sink_shows_a_whole_install_in_a_few_lines() {
+    let body = tar_gz(&[Item::File("t/big", noise(3 << 20), 0o644)]);
+    let server = TestServer::start([("/t.tar.gz", Route::Ok(body.clone()))]);
+    let store = tempfile::tempdir().unwrap();
+    let cfg = config(store.path(), server.url("/t.tar.gz"), &body);
+    let mut sink = LineSink::new(Vec::new(), "tool", "2.0");
+    let result = install(&cfg, &mut sink, &InstallOptions::default());
+    Terminal::of(&result).publish(&mut sink);
+    let out = String::from_utf8(sink.into_inner()).unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    // 3 phase lines + at most 10 per measured phase + the terminal line, although
+    // the 3 MiB download arrives in ~48 chunks.
+    assert!(lines.len() <= 3 + 10 + 10 + 1, "{out}");
+    assert_eq!(lines[0], "vx: tool 2.0: resolving");
+    assert!(
+        lines.iter().any(|l| l.contains("downloading 100%")),
+        "{out}"
+    );
+    assert!(
+        lines
+            .last()
+            .unwrap()
+            .starts_with("vx: tool 2.0: completed: installed 3.0 MiB into "),
+        "{out}"
+    );
+}

@@ -1,0 +1,290 @@
+//! Field rules shared by the manifest parser and the config frame reader, so a value
+//! the manifest accepts is exactly a value a child accepts.
+//!
+//! The limits follow from where the values end up: tool names and versions are copied
+//! into fixed-size slot fields of the board and become directory names in the store;
+//! the rest must fit, together, in one config frame.
+
+use thiserror::Error;
+
+/// Longest tool name: the size of the board slot's name field.
+pub const MAX_TOOL_NAME: usize = 32;
+/// Longest version string: the size of the board slot's version field.
+pub const MAX_VERSION: usize = 24;
+/// Longest accepted URL, after `{version}` substitution.
+pub const MAX_URL: usize = 4096;
+/// Longest accepted `post_install` command.
+pub const MAX_COMMAND: usize = 4096;
+/// Largest `strip_components`; deeper archives are not a real use case.
+pub const MAX_STRIP_COMPONENTS: u32 = 64;
+/// Largest per-tool `options`, measured as compact JSON, so every tool's config fits
+/// in one frame (see [`crate::config_frame::MAX_PAYLOAD`]).
+pub const MAX_OPTIONS_JSON: usize = 16 * 1024;
+
+/// A value that breaks one of the field rules. The message says what is allowed.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum FieldError {
+    /// A tool name outside `[A-Za-z0-9][A-Za-z0-9._-]{0,31}`.
+    #[error(
+        "tool name {0:?} is invalid: use 1 to 32 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit"
+    )]
+    ToolName(String),
+    /// A version outside `[A-Za-z0-9][A-Za-z0-9._+-]{0,23}`.
+    #[error(
+        "version {0:?} is invalid: use 1 to 24 characters from A-Z a-z 0-9 . _ + -, starting with a letter or digit"
+    )]
+    Version(String),
+    /// A sha256 that is not 64 hexadecimal digits.
+    #[error("sha256 {0:?} is invalid: expected 64 hexadecimal digits")]
+    Sha256(String),
+    /// A URL with an unsupported scheme, no host, control characters or too long.
+    #[error("url {url:?} is invalid: {reason}")]
+    Url {
+        /// The offending URL (shortened for display).
+        url: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A `post_install` command that is empty, too long or contains NUL.
+    #[error("post_install is invalid: {0}")]
+    Command(&'static str),
+    /// A `strip_components` over [`MAX_STRIP_COMPONENTS`].
+    #[error("strip_components {0} is too large (at most {MAX_STRIP_COMPONENTS})")]
+    StripComponents(u64),
+    /// Options whose JSON is over [`MAX_OPTIONS_JSON`] bytes.
+    #[error("the tool's options take {0} bytes as JSON; at most {MAX_OPTIONS_JSON} are allowed")]
+    OptionsTooLarge(usize),
+}
+
+/// The URL schemes `vx` downloads from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scheme {
+    /// Plain HTTP.
+    Http,
+    /// HTTP over TLS (rustls).
+    Https,
+    /// A local file, `file:///absolute/path`.
+    File,
+}
+
+/// Shortens a user-supplied value for an error message so a hostile 1 MiB value does
+/// not become a 1 MiB message.
+pub fn shorten(value: &str) -> String {
+    const KEEP: usize = 80;
+    if value.len() <= KEEP {
+        return value.to_owned();
+    }
+    let mut end = KEEP;
+    while !value.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &value[..end])
+}
+
+fn name_like(value: &str, max: usize, extra: &[u8]) -> bool {
+    let bytes = value.as_bytes();
+    !bytes.is_empty()
+        && bytes.len() <= max
+        && bytes[0].is_ascii_alphanumeric()
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || extra.contains(b))
+}
+
+/// Checks a tool name: 1..=32 bytes of `A-Z a-z 0-9 . _ -`, starting with a letter or
+/// digit (so it can never be `.`, `..` or the store's hidden `.tmp`).
+pub fn tool_name(name: &str) -> Result<(), FieldError> {
+    if name_like(name, MAX_TOOL_NAME, b"._-") {
+        Ok(())
+    } else {
+        Err(FieldError::ToolName(shorten(name)))
+    }
+}
+
+/// Checks a version: 1..=24 bytes of `A-Z a-z 0-9 . _ + -`, starting with a letter or
+/// digit (it becomes a directory name in the store).
+pub fn version(version: &str) -> Result<(), FieldError> {
+    if name_like(version, MAX_VERSION, b"._+-") {
+        Ok(())
+    } else {
+        Err(FieldError::Version(shorten(version)))
+    }
+}
+
+/// Checks a sha256 and returns it lower-cased: exactly 64 hexadecimal digits.
+pub fn sha256(hex: &str) -> Result<String, FieldError> {
+    if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(hex.to_ascii_lowercase())
+    } else {
+        Err(FieldError::Sha256(shorten(hex)))
+    }
+}
+
+/// Checks a download URL and returns its scheme: `http://host…`, `https://host…` or
+/// `file:///path` (also `file://localhost/path`), at most [`MAX_URL`] bytes, no
+/// whitespace or control characters.
+pub fn url(url: &str) -> Result<Scheme, FieldError> {
+    let bad = |reason| {
+        Err(FieldError::Url {
+            url: shorten(url),
+            reason,
+        })
+    };
+    if url.len() > MAX_URL {
+        return bad("it is longer than 4096 bytes");
+    }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return bad("it contains whitespace or control characters");
+    }
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return bad("expected http://, https:// or file://");
+    };
+    let scheme = match scheme.to_ascii_lowercase().as_str() {
+        "http" => Scheme::Http,
+        "https" => Scheme::Https,
+        "file" => Scheme::File,
+        _ => return bad("only http://, https:// and file:// are supported"),
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    match scheme {
+        Scheme::File if !(host.is_empty() || host.eq_ignore_ascii_case("localhost")) => {
+            bad("a file:// URL must name a local absolute path (file:///path)")
+        }
+        Scheme::File if !rest[host.len()..].starts_with('/') => {
+            bad("a file:// URL must name a local absolute path (file:///path)")
+        }
+        Scheme::Http | Scheme::Https if host.is_empty() => bad("it has no host"),
+        _ => Ok(scheme),
+    }
+}
+
+/// Checks a `post_install` command: non-empty, at most [`MAX_COMMAND`] bytes, no NUL.
+pub fn command(command: &str) -> Result<(), FieldError> {
+    if command.trim().is_empty() {
+        Err(FieldError::Command("it is empty"))
+    } else if command.len() > MAX_COMMAND {
+        Err(FieldError::Command("it is longer than 4096 bytes"))
+    } else if command.contains('\0') {
+        Err(FieldError::Command("it contains a NUL byte"))
+    } else {
+        Ok(())
+    }
+}
+
+/// Checks `strip_components` against [`MAX_STRIP_COMPONENTS`].
+pub fn strip_components(n: u64) -> Result<u32, FieldError> {
+    u32::try_from(n)
+        .ok()
+        .filter(|n| *n <= MAX_STRIP_COMPONENTS)
+        .ok_or(FieldError::StripComponents(n))
+}
+
+/// Checks that a tool's options serialize to at most [`MAX_OPTIONS_JSON`] bytes.
+pub fn options(
+    options: &std::collections::BTreeMap<String, serde_json::Value>,
+) -> Result<(), FieldError> {
+    let size = serde_json::to_vec(options)
+        .map(|v| v.len())
+        .unwrap_or(usize::MAX);
+    if size <= MAX_OPTIONS_JSON {
+        Ok(())
+    } else {
+        Err(FieldError::OptionsTooLarge(size))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tool_names_follow_the_slot_rules() {
+        for ok in ["ripgrep", "a", "node-20", "x_y.z", "A9", &"n".repeat(32)] {
+            assert_eq!(tool_name(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "",
+            ".",
+            "..",
+            ".tmp",
+            "-rf",
+            "_x",
+            "a/b",
+            "a b",
+            "é",
+            "a\0",
+            &"n".repeat(33),
+        ] {
+            assert!(tool_name(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn versions_follow_the_slot_rules() {
+        for ok in ["1", "14.1.1", "1.0.0-rc.1+build.5", "v20", &"9".repeat(24)] {
+            assert_eq!(version(ok), Ok(()), "{ok}");
+        }
+        for bad in ["", ".", "..", "1/2", "1 2", "+1", &"9".repeat(25)] {
+            assert!(version(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn sha256_is_64_hex_digits_and_lowercased() {
+        let upper = "AB".repeat(32);
+        assert_eq!(sha256(&upper), Ok("ab".repeat(32)));
+        assert!(sha256(&"a".repeat(63)).is_err());
+        assert!(sha256(&"a".repeat(65)).is_err());
+        assert!(sha256(&"g".repeat(64)).is_err());
+        assert!(sha256("").is_err());
+    }
+
+    #[test]
+    fn urls_need_a_supported_scheme_and_a_host() {
+        assert_eq!(url("https://example.org/a.tar.gz"), Ok(Scheme::Https));
+        assert_eq!(url("HTTP://127.0.0.1:8080/a"), Ok(Scheme::Http));
+        assert_eq!(url("file:///tmp/a.zip"), Ok(Scheme::File));
+        assert_eq!(url("file://localhost/tmp/a.zip"), Ok(Scheme::File));
+        for bad in [
+            "ftp://example.org/a",
+            "example.org/a",
+            "https:///a",
+            "file://host/a",
+            "file://relative",
+            "https://example.org/a b",
+            "https://example.org/\n",
+        ] {
+            assert!(url(bad).is_err(), "{bad:?}");
+        }
+        let long = format!("https://x.org/{}", "a".repeat(MAX_URL));
+        assert!(url(&long).is_err());
+    }
+
+    #[test]
+    fn commands_strip_components_and_options_have_caps() {
+        assert_eq!(command("make install"), Ok(()));
+        assert!(command("  ").is_err());
+        assert!(command("a\0b").is_err());
+        assert!(command(&"x".repeat(MAX_COMMAND + 1)).is_err());
+        assert_eq!(strip_components(3), Ok(3));
+        assert!(strip_components(65).is_err());
+        assert!(strip_components(u64::MAX).is_err());
+        let mut options = std::collections::BTreeMap::new();
+        options.insert("k".to_owned(), serde_json::json!("v"));
+        assert_eq!(super::options(&options), Ok(()));
+        options.insert(
+            "big".to_owned(),
+            serde_json::json!("x".repeat(MAX_OPTIONS_JSON)),
+        );
+        assert!(super::options(&options).is_err());
+    }
+
+    #[test]
+    fn shorten_keeps_char_boundaries() {
+        assert_eq!(shorten("abc"), "abc");
+        let long = "é".repeat(100);
+        let short = shorten(&long);
+        assert!(short.len() < long.len());
+        assert!(short.ends_with('…'));
+    }
+}
