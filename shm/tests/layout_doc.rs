@@ -1,0 +1,127 @@
+//! `docs/LAYOUT.md` is the contract for readers in other languages: its tables must give
+//! exactly the offsets and sizes of the Rust types.
+
+use std::collections::BTreeMap;
+use std::mem::offset_of;
+
+use vx_shm::layout::{HEADER_SIZE, RECORD_OFFSET, SLOT_SIZE};
+use vx_shm::{HeaderRecord, SlotRecord};
+
+/// Rows of the table under `## {section}`: field name → (offset, size).
+fn documented(section: &str) -> BTreeMap<String, (usize, usize)> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/LAYOUT.md");
+    let text = std::fs::read_to_string(path).expect("docs/LAYOUT.md");
+    let start = text
+        .find(&format!("\n## {section}\n"))
+        .unwrap_or_else(|| panic!("no section {section}"));
+    let body = &text[start + 1..];
+    let body = &body[3..];
+    let end = body.find("\n## ").unwrap_or(body.len());
+    body[..end]
+        .lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            // | offset | size | type | field | meaning |
+            let offset = cells.get(1)?.parse().ok()?;
+            let size = cells.get(2)?.parse().ok()?;
+            Some((cells.get(4)?.to_string(), (offset, size)))
+        })
+        .collect()
+}
+
+macro_rules! fields {
+    ($ty:ty, $base:expr, [$($field:ident),* $(,)?]) => {{
+        let value: $ty = bytemuck::Zeroable::zeroed();
+        let mut map = BTreeMap::new();
+        $(
+            map.insert(
+                stringify!($field).to_string(),
+                ($base + offset_of!($ty, $field), std::mem::size_of_val(&value.$field)),
+            );
+        )*
+        map
+    }};
+}
+
+#[test]
+fn the_documented_header_is_the_rust_header() {
+    let actual = fields!(
+        HeaderRecord,
+        0,
+        [
+            magic,
+            version,
+            byte_order,
+            header_size,
+            slot_size,
+            slot_count,
+            creator_pid,
+            creator_start_ticks,
+            created_unix_ms,
+            session_id,
+            flags,
+            finished_unix_ms,
+            label_len,
+            reserved0,
+            label,
+            reserved1,
+        ]
+    );
+    assert_eq!(documented("Header"), actual);
+    let covered: usize = actual.values().map(|(_, size)| size).sum();
+    assert_eq!(covered, HEADER_SIZE, "every header byte is documented");
+}
+
+#[test]
+fn the_documented_slot_is_the_rust_slot() {
+    let mut actual = fields!(
+        SlotRecord,
+        RECORD_OFFSET,
+        [
+            phase,
+            exit_code,
+            bytes_done,
+            bytes_total,
+            started_unix_ms,
+            updated_unix_ms,
+            writer_pid,
+            flags,
+            writer_start_ticks,
+            attempt,
+            tool_len,
+            version_len,
+            message_len,
+            reserved,
+            tool,
+            version,
+            message,
+        ]
+    );
+    actual.insert("seq".into(), (0, 8));
+    actual.insert("control".into(), (8, 8));
+    assert_eq!(documented("Slot"), actual);
+    let covered: usize = actual.values().map(|(_, size)| size).sum();
+    assert_eq!(covered, SLOT_SIZE, "every slot byte is documented");
+}
+
+#[test]
+fn the_sequence_and_control_words_sit_where_documented_in_a_real_board() {
+    // Read a real board's bytes the way a foreign reader would, at the documented offsets.
+    let dir = tempfile::tempdir().unwrap();
+    let tools = [vx_shm::ToolEntry {
+        name: "ripgrep",
+        version: "14.1.1",
+    }];
+    let board = vx_shm::Board::create(dir.path(), "vx.toml", &tools).unwrap();
+    board.reader().request_cancel(0).unwrap();
+    let bytes = std::fs::read(board.path()).unwrap();
+    let word = |at: usize| u64::from_ne_bytes(bytes[at..at + 8].try_into().unwrap());
+    let slot = HEADER_SIZE;
+    assert_eq!(&bytes[0..8], b"VXBOARD\0");
+    assert_eq!(word(slot), 2, "one publish: the registration");
+    assert_eq!(word(slot + 8), 1, "cancel bit");
+    assert_eq!(bytes[slot + 76], 7, "tool_len");
+    assert_eq!(&bytes[slot + 80..slot + 87], b"ripgrep");
+    assert_eq!(&bytes[slot + 112..slot + 118], b"14.1.1");
+    assert_eq!(word(slot + 32), u64::MAX, "bytes_total unknown");
+}
