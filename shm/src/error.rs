@@ -19,6 +19,12 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+    /// The path is a directory, device, FIFO or socket, not a board or dump file.
+    #[error("{path}: not a regular file, so not a vx board or dump")]
+    NotAFile {
+        /// The path concerned.
+        path: PathBuf,
+    },
     /// The file is too short to hold a header.
     #[error("{path}: {len} bytes is too small for a vx board (the header alone is {min} bytes)")]
     TooSmall {

@@ -74,12 +74,20 @@ impl Segment {
 
     /// Maps an existing board or dump and validates its header against the mapping.
     pub(crate) fn open(path: &Path, access: Access) -> Result<Segment> {
+        // Opening a FIFO would block until someone writes to it: look before opening.
+        let kind = std::fs::metadata(path).map_err(|e| Error::io("open", path, e))?;
+        if !kind.is_file() {
+            return Err(Error::NotAFile { path: path.into() });
+        }
         let mut file = std::fs::OpenOptions::new()
             .read(true)
             .write(access == Access::ReadWrite)
             .open(path)
             .map_err(|e| Error::io("open", path, e))?;
         let meta = file.metadata().map_err(|e| Error::io("stat", path, e))?;
+        if !meta.is_file() {
+            return Err(Error::NotAFile { path: path.into() });
+        }
         let len = meta.len();
         let (min, max) = (HEADER_SIZE as u64, board_size(MAX_SLOTS) as u64);
         if len < min {

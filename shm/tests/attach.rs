@@ -184,6 +184,27 @@ fn a_board_of_another_user_is_refused_but_their_dump_can_be_read() {
 }
 
 #[test]
+fn directories_devices_and_fifos_are_refused_without_blocking() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    for path in [dir.path(), Path::new("/dev/null"), fifo.as_path()] {
+        let err = BoardReader::open(path, Access::ReadOnly).err().unwrap();
+        assert!(
+            matches!(err, Error::NotAFile { .. }),
+            "{}: {err}",
+            path.display()
+        );
+    }
+}
+
+#[test]
 fn a_missing_file_names_itself() {
     let err = BoardReader::open(Path::new("/nonexistent/vx-board-x"), Access::ReadOnly)
         .err()
