@@ -1,3 +1,15 @@
-//! The live dashboard of a vx progress board (see `DESIGN.md`); it reads the board only
-//! through the `vx-shm` reader API.
+//! The live dashboard of a vx progress board: `vx sync --tui` and `vx board watch`.
+//!
+//! It reads the board only through `vx-shm`'s reader API, never talks to children, and
+//! keeps data and drawing apart: [`model::Model`] is updated from board snapshots,
+//! [`view::render`] draws it, and [`app::App`] wires keys and ticks to both.
 #![forbid(unsafe_code)]
+
+pub mod app;
+pub mod format;
+pub mod model;
+pub mod view;
+
+pub use app::{App, Host, Input, Options, Watcher, run_in_terminal, terminal_inputs};
+pub use model::{Action, Model, Tally};
+pub use view::Look;

@@ -1,0 +1,281 @@
+//! The dashboard application: feeds board snapshots into the model, turns keys into
+//! actions, and draws. Generic over the ratatui backend and fed inputs from an iterator,
+//! so tests drive it with `TestBackend` and scripted keys.
+
+use std::io;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use ratatui::crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use vx_shm::{BoardReader, SlotRead, now_unix_ms};
+
+use crate::model::{Action, Model};
+use crate::view::{Look, render, visible_rows};
+
+/// One input to the dashboard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Input {
+    /// A key press.
+    Key(KeyEvent),
+    /// The terminal was resized (the next draw adapts).
+    Resize,
+    /// Time to poll the board.
+    Tick,
+}
+
+impl Input {
+    /// A plain key press, for scripts and tests.
+    pub fn key(code: KeyCode) -> Input {
+        Input::Key(KeyEvent::new(code, KeyModifiers::NONE))
+    }
+
+    /// Ctrl + `c`.
+    pub fn ctrl(c: char) -> Input {
+        Input::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+    }
+}
+
+/// What the process running the dashboard offers beyond the board.
+pub trait Host {
+    /// The captured stderr of slot `index` (only `vx sync` has it).
+    fn stderr_tail(&self, _index: usize) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// Ctrl-C: cancel the whole sync. Returns false where that means nothing (watch),
+    /// in which case Ctrl-C leaves the dashboard.
+    fn interrupt(&self) -> bool {
+        false
+    }
+}
+
+/// A host with nothing to add: `vx board watch`.
+pub struct Watcher;
+
+impl Host for Watcher {}
+
+/// Settings of a dashboard run.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// Colours or not.
+    pub look: Look,
+    /// Leave as soon as the sync finishes instead of waiting for `q`.
+    pub exit_on_done: bool,
+}
+
+/// How long between checks that the board's owner still lives (a syscall; not per frame).
+const OWNER_CHECK_MS: u64 = 1000;
+
+/// The dashboard over one board.
+pub struct App<'a> {
+    reader: &'a BoardReader,
+    host: &'a dyn Host,
+    options: Options,
+    model: Model,
+    reads: Vec<SlotRead>,
+    owner_checked_ms: u64,
+    dirty: bool,
+}
+
+impl<'a> App<'a> {
+    /// A dashboard over `reader`, before its first poll.
+    pub fn new(reader: &'a BoardReader, host: &'a dyn Host, options: Options) -> App<'a> {
+        let info = reader.info();
+        App {
+            reader,
+            host,
+            options,
+            model: Model::new(info.label.clone(), info.created_unix_ms),
+            reads: Vec::with_capacity(info.slot_count),
+            owner_checked_ms: 0,
+            dirty: true,
+        }
+    }
+
+    /// The model as of the last tick.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// Polls the board at `now_ms`; returns whether the view changed. Stops polling once
+    /// the board's owner is gone (its last state stays on screen).
+    pub fn tick(&mut self, now_ms: u64) -> bool {
+        if self.model.owner_gone {
+            return false;
+        }
+        self.reader.snapshot_into(&mut self.reads);
+        let mut changed = self.model.update(&self.reads, now_ms);
+        if self.model.finished_ms.is_none() {
+            if let Some(ms) = self.reader.finished_unix_ms() {
+                self.model.finished_ms = Some(ms);
+                self.model.interrupted = self.reader.was_interrupted();
+                changed = true;
+            } else if !self.reader.is_dump()
+                && now_ms.saturating_sub(self.owner_checked_ms) >= OWNER_CHECK_MS
+            {
+                self.owner_checked_ms = now_ms;
+                if !self.reader.owner_alive() {
+                    self.model.owner_gone = true;
+                    self.model.notice = Some("the sync that owns this board has exited".into());
+                    changed = true;
+                }
+            }
+        }
+        changed
+    }
+
+    /// Handles one key with `visible` table rows on screen; returns an action for the
+    /// caller when the dashboard should stop.
+    pub fn key(&mut self, key: KeyEvent, visible: usize) -> Option<Action> {
+        if key.kind != KeyEventKind::Press {
+            return None;
+        }
+        let model = &mut self.model;
+        if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+            if self.host.interrupt() {
+                model.notice = Some("interrupting: cancelling every tool…".into());
+                return None;
+            }
+            return Some(Action::Quit);
+        }
+        if let Some(index) = model.confirm_cancel {
+            model.confirm_cancel = None;
+            if matches!(key.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
+                let name = model
+                    .rows
+                    .get(index)
+                    .map(|r| r.name.clone())
+                    .unwrap_or_default();
+                model.notice = Some(match self.reader.request_cancel(index) {
+                    Ok(()) => format!("cancel requested for {name}"),
+                    Err(error) => format!("cannot cancel {name}: {error}"),
+                });
+            }
+            return None;
+        }
+        if model.help {
+            model.help = false;
+            return None;
+        }
+        model.notice = None;
+        let page = visible.max(1) as isize;
+        match key.code {
+            KeyCode::Char('q') | KeyCode::Esc => return Some(Action::Quit),
+            KeyCode::Up | KeyCode::Char('k') => model.move_selection(-1, visible),
+            KeyCode::Down | KeyCode::Char('j') => model.move_selection(1, visible),
+            KeyCode::PageUp => model.move_selection(-page, visible),
+            KeyCode::PageDown => model.move_selection(page, visible),
+            KeyCode::Home | KeyCode::Char('g') => model.select_edge(false, visible),
+            KeyCode::End | KeyCode::Char('G') => model.select_edge(true, visible),
+            KeyCode::Enter => model.detail = !model.detail,
+            KeyCode::Char('?') => model.help = true,
+            KeyCode::Char('c') => {
+                if let Some(row) = model.selected_row() {
+                    if row.is_done() {
+                        model.notice = Some(format!("{} has already finished", row.name));
+                    } else {
+                        model.confirm_cancel = Some(model.selected);
+                    }
+                }
+            }
+            _ => {}
+        }
+        None
+    }
+
+    /// Runs the dashboard on `terminal` until the user leaves (or, with `exit_on_done`,
+    /// the sync finishes) or `inputs` ends. `clock` gives the time in ms since the epoch.
+    pub fn run<B: Backend>(
+        &mut self,
+        terminal: &mut Terminal<B>,
+        inputs: impl IntoIterator<Item = Input>,
+        mut clock: impl FnMut() -> u64,
+    ) -> Result<(), B::Error> {
+        self.tick(clock());
+        self.draw(terminal)?;
+        for input in inputs {
+            let visible = visible_rows(&self.model, terminal.get_frame().area());
+            match input {
+                Input::Tick => self.dirty |= self.tick(clock()),
+                Input::Resize => {
+                    self.model.keep_visible(visible);
+                    self.dirty = true;
+                }
+                Input::Key(key) => {
+                    self.dirty = true;
+                    if self.key(key, visible) == Some(Action::Quit) {
+                        break;
+                    }
+                }
+            }
+            if self.dirty {
+                self.draw(terminal)?;
+            }
+            if self.options.exit_on_done && self.model.is_finished() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn draw<B: Backend>(&mut self, terminal: &mut Terminal<B>) -> Result<(), B::Error> {
+        self.model.stderr_tail = self.host.stderr_tail(self.model.selected);
+        let area = terminal.get_frame().area();
+        self.model.keep_visible(visible_rows(&self.model, area));
+        let look = self.options.look;
+        terminal.draw(|frame| render(frame, &self.model, look))?;
+        self.dirty = false;
+        Ok(())
+    }
+}
+
+/// Inputs from the real terminal: key presses and resizes as they come, and a tick every
+/// `1/fps` seconds. Ends when `stop` is set (e.g. by a SIGTERM handler) or on a terminal
+/// error.
+pub fn terminal_inputs(fps: u32, stop: Arc<AtomicBool>) -> impl Iterator<Item = Input> {
+    let period = Duration::from_secs_f64(1.0 / f64::from(fps.clamp(1, 240)));
+    let mut next_tick = Instant::now() + period;
+    std::iter::from_fn(move || {
+        loop {
+            if stop.load(Ordering::Relaxed) {
+                return None;
+            }
+            let now = Instant::now();
+            if now >= next_tick {
+                next_tick = (next_tick + period).max(now);
+                return Some(Input::Tick);
+            }
+            match event::poll(next_tick - now) {
+                Ok(true) => match event::read() {
+                    Ok(Event::Key(key)) => return Some(Input::Key(key)),
+                    Ok(Event::Resize(..)) => return Some(Input::Resize),
+                    Ok(_) => {}
+                    Err(_) => return None,
+                },
+                Ok(false) => {}
+                Err(_) => return None,
+            }
+        }
+    })
+}
+
+/// Runs the dashboard in the real terminal (alternate screen, raw mode) and always
+/// restores the terminal: on leaving, on error, and on panic (ratatui's hook). Returns
+/// the final model so the caller can print a summary to the normal screen.
+pub fn run_in_terminal(
+    reader: &BoardReader,
+    host: &dyn Host,
+    options: Options,
+    fps: u32,
+    stop: Arc<AtomicBool>,
+) -> io::Result<Model> {
+    let mut terminal = ratatui::init();
+    let mut app = App::new(reader, host, options);
+    let result = app.run(&mut terminal, terminal_inputs(fps, stop), now_unix_ms);
+    ratatui::restore();
+    result?;
+    Ok(app.model)
+}

@@ -1,0 +1,97 @@
+//! Human-readable sizes, rates and durations, shared by the dashboard and reports.
+
+/// `1536` → `"1.5 KiB"`; bytes below 1 KiB are shown exactly.
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    if n < 1024 {
+        return format!("{n} B");
+    }
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
+/// A rate in bytes per second, e.g. `"2.4 MiB/s"`.
+pub fn rate(bytes_per_sec: f64) -> String {
+    if !bytes_per_sec.is_finite() || bytes_per_sec < 1.0 {
+        return "—".into();
+    }
+    format!("{}/s", bytes(bytes_per_sec as u64))
+}
+
+/// Seconds as `"42s"`, `"3m07s"` or `"2h05m"`.
+pub fn duration(secs: u64) -> String {
+    match secs {
+        0..60 => format!("{secs}s"),
+        60..3600 => format!("{}m{:02}s", secs / 60, secs % 60),
+        _ => format!("{}h{:02}m", secs / 3600, (secs % 3600) / 60),
+    }
+}
+
+/// Cuts `text` to at most `width` characters, marking a cut with `…`.
+pub fn truncate(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_owned();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out: String = text.chars().take(width - 1).collect();
+    out.push('…');
+    out
+}
+
+/// Cuts `text` to at most `width` characters by dropping its middle, so names that share
+/// a long prefix (`cargo-nextest`, `cargo-deny`) stay distinguishable.
+pub fn truncate_middle(text: &str, width: usize) -> String {
+    let count = text.chars().count();
+    if count <= width {
+        return text.to_owned();
+    }
+    if width < 5 {
+        return truncate(text, width);
+    }
+    let tail = width / 2;
+    let head = width - 1 - tail;
+    let mut out: String = text.chars().take(head).collect();
+    out.push('…');
+    out.extend(text.chars().skip(count - tail));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_rates_and_durations_read_naturally() {
+        assert_eq!(bytes(0), "0 B");
+        assert_eq!(bytes(1536), "1.5 KiB");
+        assert_eq!(bytes(5 << 20), "5.0 MiB");
+        assert_eq!(bytes(u64::MAX), "16384.0 PiB");
+        assert_eq!(rate(0.0), "—");
+        assert_eq!(rate(f64::NAN), "—");
+        assert_eq!(rate(2.5 * 1048576.0), "2.5 MiB/s");
+        assert_eq!(duration(42), "42s");
+        assert_eq!(duration(187), "3m07s");
+        assert_eq!(duration(7500), "2h05m");
+    }
+
+    #[test]
+    fn truncation_marks_the_cut() {
+        assert_eq!(truncate("ripgrep", 10), "ripgrep");
+        assert_eq!(truncate("a-very-long-tool-name", 8), "a-very-…");
+        assert_eq!(truncate("héllo", 3), "hé…");
+        assert_eq!(truncate("x", 0), "");
+        assert_eq!(
+            truncate_middle("a-rather-long-tool-name-01", 14),
+            "a-rath…name-01"
+        );
+        assert_eq!(truncate_middle("short", 14), "short");
+        assert_eq!(truncate_middle("abcdefgh", 4), "abc…");
+    }
+}

@@ -1,0 +1,335 @@
+//! What the dashboard knows: a plain model updated from board snapshots. Rates, ETAs,
+//! selection and scrolling live here, so rendering is a pure function of the model and
+//! both can be tested without a terminal.
+
+use vx_shm::{Phase, SlotError, SlotRead, SlotSnapshot};
+
+/// Time constant of the rate smoothing: how long, in seconds, a rate change takes to
+/// show about two thirds of its effect. Long enough to hide chunk jitter, short enough to
+/// follow a real slowdown.
+const RATE_TAU_SECS: f64 = 2.0;
+
+/// Exponentially smoothed byte rate of one tool's current phase.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Rate {
+    last: Option<(u64, u64)>,
+    bytes_per_sec: Option<f64>,
+}
+
+impl Rate {
+    /// Feeds one observation: `done` bytes at `now_ms`. A counter that went backwards
+    /// (a new phase, a retry) restarts the estimate.
+    pub fn observe(&mut self, done: u64, now_ms: u64) {
+        match self.last {
+            Some((prev_done, prev_ms)) if done >= prev_done => {
+                if now_ms <= prev_ms {
+                    return;
+                }
+                let dt = (now_ms - prev_ms) as f64 / 1000.0;
+                let instant = (done - prev_done) as f64 / dt;
+                let alpha = 1.0 - (-dt / RATE_TAU_SECS).exp();
+                self.bytes_per_sec = Some(match self.bytes_per_sec {
+                    Some(old) => old + alpha * (instant - old),
+                    None => instant,
+                });
+            }
+            _ => self.bytes_per_sec = None,
+        }
+        self.last = Some((done, now_ms));
+    }
+
+    /// Forgets everything (the phase changed).
+    pub fn reset(&mut self) {
+        *self = Rate::default();
+    }
+
+    /// Bytes per second, once two observations exist.
+    pub fn bytes_per_sec(&self) -> Option<f64> {
+        self.bytes_per_sec
+    }
+}
+
+/// One tool as the dashboard shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ToolRow {
+    /// Tool name.
+    pub name: String,
+    /// Version.
+    pub version: String,
+    /// The latest consistent copy of the slot, if one was ever read.
+    pub slot: Option<SlotSnapshot>,
+    /// Set when the latest read failed (writer lost or busy).
+    pub problem: Option<SlotError>,
+    /// Smoothed rate of the current phase.
+    pub rate: Rate,
+    /// When the tool reached a terminal phase (ms since the epoch), as first seen.
+    pub finished_ms: Option<u64>,
+}
+
+impl ToolRow {
+    /// The phase, if known.
+    pub fn phase(&self) -> Option<Phase> {
+        self.slot.and_then(|s| s.record.phase())
+    }
+
+    /// Whether the tool has an outcome.
+    pub fn is_done(&self) -> bool {
+        self.phase().is_some_and(Phase::is_terminal)
+    }
+
+    /// Seconds left at the smoothed rate, when size and rate are known.
+    pub fn eta_secs(&self) -> Option<u64> {
+        let record = self.slot?.record;
+        if record.phase()?.is_terminal() {
+            return None;
+        }
+        let total = record.bytes_total()?;
+        let rate = self.rate.bytes_per_sec().filter(|r| *r > 0.0)?;
+        Some((total.saturating_sub(record.bytes_done) as f64 / rate).ceil() as u64)
+    }
+
+    /// Seconds since the install started (to its end, once finished).
+    pub fn elapsed_secs(&self, now_ms: u64) -> Option<u64> {
+        let started = self.slot?.record.started_unix_ms;
+        if started == 0 {
+            return None;
+        }
+        let end = self.finished_ms.unwrap_or(now_ms);
+        Some(end.saturating_sub(started) / 1000)
+    }
+}
+
+/// Counts of tools per outcome, for the header and the summary.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Completed.
+    pub installed: usize,
+    /// Skipped (already present).
+    pub cached: usize,
+    /// Failed, or whose writer was lost.
+    pub failed: usize,
+    /// Cancelled.
+    pub cancelled: usize,
+    /// Not yet started.
+    pub queued: usize,
+    /// Working.
+    pub running: usize,
+}
+
+impl Tally {
+    /// Tools with an outcome.
+    pub fn done(&self) -> usize {
+        self.installed + self.cached + self.failed + self.cancelled
+    }
+}
+
+/// A request from the user that the application must carry out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Ask the writer of this slot to cancel.
+    Cancel(usize),
+    /// Cancel the whole sync (Ctrl-C).
+    Interrupt,
+    /// Leave the dashboard.
+    Quit,
+}
+
+/// The dashboard's state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Model {
+    /// What the board is for (the manifest path).
+    pub label: String,
+    /// One row per slot, in manifest order.
+    pub rows: Vec<ToolRow>,
+    /// Index of the selected row.
+    pub selected: usize,
+    /// Index of the first visible row.
+    pub scroll: usize,
+    /// Whether the detail pane is open.
+    pub detail: bool,
+    /// Whether the key help is shown.
+    pub help: bool,
+    /// A cancel waiting for confirmation.
+    pub confirm_cancel: Option<usize>,
+    /// When the board was created (ms since the epoch).
+    pub started_ms: u64,
+    /// The latest time the model was updated with (ms since the epoch).
+    pub now_ms: u64,
+    /// When the sync finished, if it has.
+    pub finished_ms: Option<u64>,
+    /// Whether the sync was interrupted.
+    pub interrupted: bool,
+    /// Set when the board's owner is gone before finishing (watch mode).
+    pub owner_gone: bool,
+    /// A one-line notice for the footer (e.g. "cancel requested for node").
+    pub notice: Option<String>,
+    /// The captured stderr of the selected tool, when the host has it.
+    pub stderr_tail: Vec<String>,
+}
+
+impl Model {
+    /// A model for a board labelled `label`, created at `started_ms`, before any snapshot.
+    pub fn new(label: impl Into<String>, started_ms: u64) -> Model {
+        Model {
+            label: label.into(),
+            rows: Vec::new(),
+            selected: 0,
+            scroll: 0,
+            detail: false,
+            help: false,
+            confirm_cancel: None,
+            started_ms,
+            now_ms: started_ms,
+            finished_ms: None,
+            interrupted: false,
+            owner_gone: false,
+            notice: None,
+            stderr_tail: Vec::new(),
+        }
+    }
+
+    /// Folds in one snapshot of the whole board, taken at `now_ms`. Returns whether
+    /// anything visible changed, so an idle dashboard can skip redrawing.
+    pub fn update(&mut self, reads: &[SlotRead], now_ms: u64) -> bool {
+        let mut changed = self.rows.len() != reads.len();
+        self.rows.truncate(reads.len());
+        for (index, read) in reads.iter().enumerate() {
+            if index == self.rows.len() {
+                self.rows.push(ToolRow {
+                    name: String::new(),
+                    version: String::new(),
+                    slot: None,
+                    problem: None,
+                    rate: Rate::default(),
+                    finished_ms: None,
+                });
+            }
+            changed |= update_row(&mut self.rows[index], read, now_ms);
+        }
+        // Elapsed times tick once per second even when no slot moved.
+        changed |= now_ms / 1000 != self.now_ms / 1000;
+        self.now_ms = now_ms;
+        self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+        changed
+    }
+
+    /// Counts per outcome.
+    pub fn tally(&self) -> Tally {
+        let mut tally = Tally::default();
+        for row in &self.rows {
+            match (row.phase(), row.problem) {
+                (_, Some(SlotError::WriterLost { .. })) | (Some(Phase::Failed), _) => {
+                    tally.failed += 1
+                }
+                (Some(Phase::Completed), _) => tally.installed += 1,
+                (Some(Phase::Skipped), _) => tally.cached += 1,
+                (Some(Phase::Cancelled), _) => tally.cancelled += 1,
+                (Some(Phase::Queued) | None, _) => tally.queued += 1,
+                _ => tally.running += 1,
+            }
+        }
+        tally
+    }
+
+    /// Bytes done and known total across the tools downloading or done downloading.
+    pub fn bytes(&self) -> (u64, u64) {
+        self.rows
+            .iter()
+            .filter_map(|row| row.slot)
+            .filter_map(|slot| {
+                let record = slot.record;
+                let total = record.bytes_total()?;
+                Some((record.bytes_done.min(total), total))
+            })
+            .fold((0, 0), |(d, t), (done, total)| (d + done, t + total))
+    }
+
+    /// Sum of the smoothed rates of the tools still working.
+    pub fn rate(&self) -> f64 {
+        self.rows
+            .iter()
+            .filter(|row| !row.is_done())
+            .filter_map(|row| row.rate.bytes_per_sec())
+            .sum()
+    }
+
+    /// Whether every tool has an outcome or the board says the sync finished.
+    pub fn is_finished(&self) -> bool {
+        self.finished_ms.is_some()
+    }
+
+    /// The selected row.
+    pub fn selected_row(&self) -> Option<&ToolRow> {
+        self.rows.get(self.selected)
+    }
+
+    /// Moves the selection by `delta` rows (clamped) and keeps it within the
+    /// `visible` rows shown.
+    pub fn move_selection(&mut self, delta: isize, visible: usize) {
+        if self.rows.is_empty() {
+            return;
+        }
+        let last = self.rows.len() - 1;
+        self.selected = self.selected.saturating_add_signed(delta).min(last);
+        self.keep_visible(visible);
+    }
+
+    /// Selects the first or last row.
+    pub fn select_edge(&mut self, last: bool, visible: usize) {
+        self.selected = if last {
+            self.rows.len().saturating_sub(1)
+        } else {
+            0
+        };
+        self.keep_visible(visible);
+    }
+
+    /// Scrolls so the selection lies among the `visible` rows shown, never past the end.
+    pub fn keep_visible(&mut self, visible: usize) {
+        let visible = visible.max(1);
+        if self.selected < self.scroll {
+            self.scroll = self.selected;
+        } else if self.selected >= self.scroll + visible {
+            self.scroll = self.selected + 1 - visible;
+        }
+        self.scroll = self.scroll.min(self.rows.len().saturating_sub(visible));
+    }
+}
+
+fn update_row(row: &mut ToolRow, read: &SlotRead, now_ms: u64) -> bool {
+    let snap = match read {
+        Ok(snap) => snap,
+        Err(error) => {
+            let changed = row.problem != Some(*error);
+            row.problem = Some(*error);
+            return changed;
+        }
+    };
+    let previous = row.slot.replace(*snap);
+    let had_problem = row.problem.take().is_some();
+    let record = snap.record;
+    let phase = record.phase();
+    if previous.map(|p| p.record.phase) != Some(record.phase) {
+        row.rate.reset();
+    }
+    if phase.is_some_and(Phase::is_terminal) {
+        row.finished_ms.get_or_insert(match record.updated_unix_ms {
+            0 => now_ms,
+            updated => updated,
+        });
+    } else {
+        row.finished_ms = None;
+        // Observed every tick, not only when the slot moved, so a stall decays the rate.
+        row.rate.observe(record.bytes_done, now_ms);
+    }
+    let same =
+        previous.is_some_and(|p| p.seq == snap.seq && p.cancel_requested == snap.cancel_requested);
+    if !same {
+        row.name = record.tool().into_owned();
+        row.version = record.version().into_owned();
+    }
+    !same || had_problem
+}
+
+#[cfg(test)]
+mod tests;

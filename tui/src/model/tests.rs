@@ -1,0 +1,175 @@
+use super::*;
+use vx_shm::SlotRecord;
+
+fn read(index: usize, seq: u64, phase: Phase, done: u64, total: Option<u64>) -> SlotRead {
+    let mut record = SlotRecord::queued(&format!("tool-{index}"), "1.0");
+    record.set_phase(phase);
+    record.set_progress(done, total);
+    record.started_unix_ms = 1_000;
+    record.updated_unix_ms = 1_000;
+    Ok(SlotSnapshot {
+        index,
+        seq,
+        cancel_requested: false,
+        record,
+    })
+}
+
+#[test]
+fn a_steady_download_converges_on_its_rate_without_jumping() {
+    let mut rate = Rate::default();
+    rate.observe(0, 0);
+    assert_eq!(rate.bytes_per_sec(), None);
+    // 1 MiB/s, sampled every 100 ms.
+    for step in 1..=50u64 {
+        rate.observe(step * 104_858, step * 100);
+    }
+    let settled = rate.bytes_per_sec().unwrap();
+    assert!((settled - 1_048_580.0).abs() < 1_000.0, "{settled}");
+
+    // One burst chunk (4x) moves the estimate only part of the way.
+    rate.observe(50 * 104_858 + 4 * 104_858, 5_100);
+    let after_burst = rate.bytes_per_sec().unwrap();
+    assert!(
+        after_burst > settled && after_burst < 1.3 * settled,
+        "{after_burst}"
+    );
+}
+
+#[test]
+fn a_stall_decays_the_rate_and_a_restart_resets_it() {
+    let mut rate = Rate::default();
+    rate.observe(0, 0);
+    rate.observe(1_000_000, 1_000);
+    let before = rate.bytes_per_sec().unwrap();
+    for second in 2..=6 {
+        rate.observe(1_000_000, second * 1_000);
+    }
+    let stalled = rate.bytes_per_sec().unwrap();
+    assert!(stalled < before * 0.15, "{stalled} vs {before}");
+    rate.observe(10, 7_000); // counter went back: a new phase or a retry
+    assert_eq!(rate.bytes_per_sec(), None);
+    rate.observe(10, 7_000); // no time passed: ignored
+    assert_eq!(rate.bytes_per_sec(), None);
+}
+
+#[test]
+fn eta_follows_the_smoothed_rate_and_needs_a_known_size() {
+    let mut model = Model::new("vx.toml", 0);
+    model.update(
+        &[read(0, 2, Phase::Downloading, 0, Some(10_000_000))],
+        1_000,
+    );
+    assert_eq!(model.rows[0].eta_secs(), None, "one sample is no rate");
+    model.update(
+        &[read(0, 4, Phase::Downloading, 1_000_000, Some(10_000_000))],
+        2_000,
+    );
+    assert_eq!(model.rows[0].eta_secs(), Some(9));
+    model.update(&[read(0, 6, Phase::Downloading, 2_000_000, None)], 3_000);
+    assert_eq!(model.rows[0].eta_secs(), None, "unknown size, no eta");
+    model.update(
+        &[read(0, 8, Phase::Completed, 2_000_000, Some(2_000_000))],
+        4_000,
+    );
+    assert_eq!(model.rows[0].eta_secs(), None);
+    assert!(model.rows[0].is_done());
+}
+
+#[test]
+fn updates_report_change_only_when_something_moved() {
+    let mut model = Model::new("vx.toml", 0);
+    let reads = [
+        read(0, 2, Phase::Queued, 0, None),
+        read(1, 2, Phase::Queued, 0, None),
+    ];
+    assert!(model.update(&reads, 100));
+    assert!(!model.update(&reads, 200), "nothing moved");
+    assert!(model.update(&reads, 1_100), "the elapsed clock ticked");
+    let moved = [read(0, 4, Phase::Resolving, 0, None), reads[1]];
+    assert!(model.update(&moved, 1_200));
+    let lost = [moved[0], Err(SlotError::WriterLost { index: 1, pid: 9 })];
+    assert!(model.update(&lost, 1_300));
+    assert!(!model.update(&lost, 1_400));
+    assert_eq!(model.tally().failed, 1);
+}
+
+#[test]
+fn the_tally_and_byte_totals_add_up() {
+    let mut model = Model::new("vx.toml", 0);
+    model.update(
+        &[
+            read(0, 2, Phase::Completed, 100, Some(100)),
+            read(1, 2, Phase::Skipped, 0, None),
+            read(2, 2, Phase::Failed, 5, Some(50)),
+            read(3, 2, Phase::Cancelled, 0, None),
+            read(4, 2, Phase::Downloading, 70, Some(60)), // past its total: clamped
+            read(5, 2, Phase::Queued, 0, None),
+        ],
+        0,
+    );
+    let tally = model.tally();
+    assert_eq!(
+        (
+            tally.installed,
+            tally.cached,
+            tally.failed,
+            tally.cancelled,
+            tally.running,
+            tally.queued
+        ),
+        (1, 1, 1, 1, 1, 1)
+    );
+    assert_eq!(tally.done(), 4);
+    assert_eq!(model.bytes(), (100 + 5 + 60, 100 + 50 + 60));
+}
+
+fn model_with(rows: usize) -> Model {
+    let mut model = Model::new("vx.toml", 0);
+    let reads: Vec<_> = (0..rows)
+        .map(|i| read(i, 2, Phase::Queued, 0, None))
+        .collect();
+    model.update(&reads, 0);
+    model
+}
+
+#[test]
+fn selection_scrolls_to_stay_visible_and_stops_at_the_ends() {
+    let mut model = model_with(50);
+    model.move_selection(-1, 10);
+    assert_eq!((model.selected, model.scroll), (0, 0));
+    model.move_selection(12, 10);
+    assert_eq!((model.selected, model.scroll), (12, 3));
+    model.move_selection(10, 10); // PgDn
+    assert_eq!((model.selected, model.scroll), (22, 13));
+    model.select_edge(true, 10);
+    assert_eq!((model.selected, model.scroll), (49, 40));
+    model.move_selection(5, 10);
+    assert_eq!(model.selected, 49);
+    model.move_selection(-30, 10);
+    assert_eq!((model.selected, model.scroll), (19, 19));
+    model.select_edge(false, 10);
+    assert_eq!((model.selected, model.scroll), (0, 0));
+}
+
+#[test]
+fn a_taller_window_never_leaves_blank_rows_below_the_last_tool() {
+    let mut model = model_with(50);
+    model.select_edge(true, 10);
+    assert_eq!(model.scroll, 40);
+    model.keep_visible(30); // the terminal grew
+    assert_eq!(model.scroll, 20);
+    model.keep_visible(80);
+    assert_eq!(model.scroll, 0);
+}
+
+#[test]
+fn an_empty_board_is_harmless() {
+    let mut model = Model::new("vx.toml", 0);
+    model.update(&[], 0);
+    model.move_selection(3, 10);
+    model.select_edge(true, 10);
+    assert_eq!((model.selected, model.scroll), (0, 0));
+    assert!(model.selected_row().is_none());
+    assert_eq!(model.bytes(), (0, 0));
+}

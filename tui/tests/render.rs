@@ -1,0 +1,231 @@
+//! What the user sees, pinned down by snapshots of the rendered screen (ratatui's
+//! `TestBackend` + insta): a fresh plan, a mid-sync mix, unknown sizes, failures, 50 tools
+//! in 80×24, the detail pane, the finished state, the key help and the cancel prompt.
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use vx_shm::{Phase, SlotError, SlotRead, SlotRecord, SlotSnapshot};
+use vx_tui::view::render;
+use vx_tui::{Look, Model};
+
+const START: u64 = 1_700_000_000_000;
+const MIB: u64 = 1 << 20;
+
+struct Slot {
+    name: String,
+    phase: Phase,
+    done: u64,
+    total: Option<u64>,
+    message: &'static str,
+}
+
+fn slot(name: &str, phase: Phase, done: u64, total: Option<u64>) -> Slot {
+    Slot {
+        name: name.to_owned(),
+        phase,
+        done,
+        total,
+        message: "",
+    }
+}
+
+fn reads(slots: &[Slot], seq: u64) -> Vec<SlotRead> {
+    slots
+        .iter()
+        .enumerate()
+        .map(|(index, s)| {
+            let mut record = SlotRecord::queued(&s.name, "1.2.3");
+            record.set_phase(s.phase);
+            record.set_progress(s.done, s.total);
+            record.set_message(s.message);
+            if s.phase != Phase::Queued {
+                record.started_unix_ms = START + 1_000;
+                record.writer_pid = 4_000 + index as u32;
+                record.attempt = 1;
+            }
+            if s.phase == Phase::Failed {
+                record.exit_code = 11;
+            }
+            record.updated_unix_ms = START + 5_000;
+            Ok(SlotSnapshot {
+                index,
+                seq,
+                cancel_requested: false,
+                record,
+            })
+        })
+        .collect()
+}
+
+/// A model that has seen `before` at t=4 s and `after` at t=5 s (so rates exist).
+fn model(before: &[Slot], after: &[Slot]) -> Model {
+    let mut model = Model::new("/home/dev/project/vx.toml", START);
+    model.update(&reads(before, 2), START + 4_000);
+    model.update(&reads(after, 4), START + 5_000);
+    model
+}
+
+fn screen(model: &Model, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| render(frame, model, Look { color: false }))
+        .unwrap();
+    terminal.backend().to_string()
+}
+
+fn mid_sync() -> (Vec<Slot>, Vec<Slot>) {
+    let before = vec![
+        slot("node", Phase::Downloading, 10 * MIB, Some(40 * MIB)),
+        slot("go", Phase::Downloading, 2 * MIB, Some(70 * MIB)),
+        slot("ripgrep", Phase::Extracting, MIB, Some(2 * MIB)),
+        slot("uv", Phase::Completed, 12 * MIB, Some(12 * MIB)),
+        slot("jq", Phase::Skipped, 0, None),
+        slot("deno", Phase::Resolving, 0, None),
+        slot("zig", Phase::Queued, 0, None),
+    ];
+    let mut after = vec![
+        slot("node", Phase::Downloading, 13 * MIB, Some(40 * MIB)),
+        slot("go", Phase::Downloading, 3 * MIB, Some(70 * MIB)),
+        slot("ripgrep", Phase::Extracting, 2 * MIB, Some(2 * MIB)),
+        slot("uv", Phase::Completed, 12 * MIB, Some(12 * MIB)),
+        slot("jq", Phase::Skipped, 0, None),
+        slot("deno", Phase::PostInstall, 0, None),
+        slot("zig", Phase::Queued, 0, None),
+    ];
+    after[3].message = "installed in 4s";
+    after[4].message = "already installed";
+    (before, after)
+}
+
+#[test]
+fn a_fresh_plan_shows_every_tool_queued() {
+    let plan: Vec<Slot> = ["node", "go", "ripgrep", "uv"]
+        .into_iter()
+        .map(|n| slot(n, Phase::Queued, 0, None))
+        .collect();
+    let mut model = Model::new("/home/dev/project/vx.toml", START);
+    model.update(&reads(&plan, 2), START);
+    insta::assert_snapshot!(screen(&model, 100, 10));
+}
+
+#[test]
+fn mid_sync_mix_of_phases() {
+    let (before, after) = mid_sync();
+    insta::assert_snapshot!(screen(&model(&before, &after), 130, 14));
+}
+
+#[test]
+fn unknown_sizes_are_shown_as_such() {
+    let before = [
+        slot("streamed", Phase::Downloading, 3 * MIB, None),
+        slot("starting", Phase::Downloading, 0, None),
+    ];
+    let after = [
+        slot("streamed", Phase::Downloading, 5 * MIB, None),
+        slot("starting", Phase::Downloading, 0, None),
+    ];
+    insta::assert_snapshot!(screen(&model(&before, &after), 100, 8));
+}
+
+#[test]
+fn failures_stand_out_with_their_messages() {
+    let mut after = vec![
+        slot("node", Phase::Failed, 40 * MIB, Some(40 * MIB)),
+        slot("go", Phase::Cancelled, 3 * MIB, Some(70 * MIB)),
+        slot("uv", Phase::Downloading, 6 * MIB, Some(12 * MIB)),
+    ];
+    after[0].message = "sha256 mismatch: expected 9f86d081…, got e3b0c442…";
+    after[1].message = "cancelled by user";
+    let mut model = model(&after, &after);
+    let mut all = reads(&after, 6);
+    all[2] = Err(SlotError::WriterLost {
+        index: 2,
+        pid: 4002,
+    });
+    model.update(&all, START + 6_000);
+    insta::assert_snapshot!(screen(&model, 130, 9));
+}
+
+fn fifty() -> Model {
+    let slots: Vec<Slot> = (0..50)
+        .map(|i| {
+            let name = format!("a-rather-long-tool-name-{i:02}");
+            match i % 4 {
+                0 => slot(&name, Phase::Completed, 5 * MIB, Some(5 * MIB)),
+                1 => slot(&name, Phase::Downloading, i * MIB / 10, Some(5 * MIB)),
+                2 => slot(&name, Phase::Queued, 0, None),
+                _ => slot(&name, Phase::Extracting, MIB, Some(4 * MIB)),
+            }
+        })
+        .collect();
+    model(&slots, &slots)
+}
+
+#[test]
+fn fifty_tools_fit_80_by_24_with_scrolling() {
+    let mut model = fifty();
+    insta::assert_snapshot!("fifty_top", screen(&model, 80, 24));
+    model.select_edge(true, 18);
+    insta::assert_snapshot!("fifty_bottom", screen(&model, 80, 24));
+}
+
+#[test]
+fn the_detail_pane_shows_every_field_and_the_stderr_tail() {
+    let (before, mut after) = mid_sync();
+    after[1] = Slot {
+        message: "download failed: connection reset by peer",
+        ..slot("go", Phase::Failed, 3 * MIB, Some(70 * MIB))
+    };
+    let mut model = model(&before, &after);
+    model.selected = 1;
+    model.detail = true;
+    model.stderr_tail = vec![
+        "error: connection reset by peer".into(),
+        "retrying (attempt 2 of 3)".into(),
+    ];
+    insta::assert_snapshot!(screen(&model, 110, 22));
+}
+
+#[test]
+fn the_finished_state_says_so() {
+    let done = vec![
+        slot("node", Phase::Completed, 40 * MIB, Some(40 * MIB)),
+        slot("go", Phase::Skipped, 0, None),
+        slot("uv", Phase::Failed, 1, Some(12 * MIB)),
+    ];
+    let mut model = model(&done, &done);
+    model.finished_ms = Some(START + 62_000);
+    insta::assert_snapshot!(screen(&model, 100, 9));
+}
+
+#[test]
+fn help_and_cancel_prompts_overlay_the_board() {
+    let (before, after) = mid_sync();
+    let mut model = model(&before, &after);
+    model.help = true;
+    insta::assert_snapshot!("help", screen(&model, 100, 14));
+    model.help = false;
+    model.confirm_cancel = Some(0);
+    insta::assert_snapshot!("confirm_cancel", screen(&model, 100, 14));
+}
+
+#[test]
+fn a_hostile_record_renders_without_panicking() {
+    let mut record = SlotRecord::queued("x", "y");
+    record.phase = 99;
+    record.bytes_done = u64::MAX;
+    record.bytes_total = 3;
+    record.tool_len = 255;
+    record.started_unix_ms = u64::MAX;
+    let hostile: Vec<SlotRead> = vec![Ok(SlotSnapshot {
+        index: 0,
+        seq: 2,
+        cancel_requested: true,
+        record,
+    })];
+    let mut model = Model::new("x", 0);
+    model.update(&hostile, u64::MAX);
+    for (w, h) in [(1, 1), (20, 5), (80, 24)] {
+        screen(&model, w, h);
+    }
+}
