@@ -149,14 +149,15 @@ impl BoardReader {
     /// syscalls unless the writer looks dead (then its liveness is checked once).
     pub fn read_slot(&self, index: usize) -> Option<SlotRead> {
         let slot = self.segment.slot(index)?;
-        let mut words = [0u64; RECORD_WORDS];
-        let read = self.read_cell(index, slot, &mut words);
+        // Copy straight into the record that is returned: no intermediate buffers.
+        let mut record: SlotRecord = bytemuck::Zeroable::zeroed();
+        let read = self.read_cell(index, slot, bytemuck::cast_mut(&mut record));
         Some(match read {
             Ok(seq) => Ok(SlotSnapshot {
                 index,
                 seq,
                 cancel_requested: slot.requested() & CONTROL_CANCEL != 0,
-                record: SlotRecord::from_words(words),
+                record,
             }),
             Err((error, _)) => Err(error),
         })
