@@ -125,3 +125,36 @@ fn the_sequence_and_control_words_sit_where_documented_in_a_real_board() {
     assert_eq!(&bytes[slot + 112..slot + 118], b"14.1.1");
     assert_eq!(word(slot + 32), u64::MAX, "bytes_total unknown");
 }
+
+#[test]
+fn a_board_written_from_the_document_alone_reads_back() {
+    // scripts/make-board-seed.py knows only docs/LAYOUT.md (it is also the fuzzing seed).
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/make-board-seed.py");
+    let output = match std::process::Command::new("python3")
+        .args([script, "3"])
+        .output()
+    {
+        Ok(output) => output,
+        Err(error) => {
+            eprintln!("skipped: no python3 ({error})");
+            return;
+        }
+    };
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("seed");
+    std::fs::write(&path, &output.stdout).unwrap();
+    let reader = vx_shm::BoardReader::open(&path, vx_shm::Access::ReadOnly).unwrap();
+    assert!(reader.is_dump());
+    assert_eq!(reader.info().label, "seed/vx.toml");
+    let slots: Vec<_> = reader.snapshot().into_iter().map(Result::unwrap).collect();
+    assert_eq!(slots.len(), 3);
+    assert_eq!(slots[2].record.tool(), "tool-2");
+    assert_eq!(slots[2].record.phase(), Some(vx_shm::Phase::Downloading));
+    assert_eq!(slots[2].record.ratio(), Some(0.2));
+    assert_eq!(slots[1].record.message(), "héllo");
+}
