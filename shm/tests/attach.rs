@@ -247,18 +247,16 @@ proptest! {
 fn exercise(reader: &BoardReader) {
     let _ = reader.info();
     let _ = (reader.is_dump(), reader.is_finished(), reader.owner_alive());
-    for read in reader.snapshot() {
-        if let Ok(snap) = read {
-            let r = snap.record;
-            let _ = (
-                r.tool(),
-                r.version(),
-                r.message(),
-                r.phase(),
-                r.ratio(),
-                r.writer(),
-            );
-        }
+    for snap in reader.snapshot().into_iter().flatten() {
+        let r = snap.record;
+        let _ = (
+            r.tool(),
+            r.version(),
+            r.message(),
+            r.phase(),
+            r.ratio(),
+            r.writer(),
+        );
     }
     let _ = reader.find("tool-0");
     let dir = tempfile::tempdir().unwrap();

@@ -1,8 +1,9 @@
 //! The store on disk: `<store>/<tool>/<version>` trees, their receipts, and the
 //! temporary work area `<store>/.tmp`.
 //!
-//! An install works in `<store>/.tmp/<random>` (a [`tempfile::TempDir`], so every
-//! failure, cancel or panic path removes it on drop), writes the receipt into the
+//! An install works in `<store>/.tmp/install-<random>` (a [`WorkDir`]: every failure,
+//! cancel or panic path removes it on drop, and one left by a killed process is found
+//! by its free lock and removed by [`clean_stale_work`]), writes the receipt into the
 //! finished tree, then renames the tree into place. Temporary files live on the
 //! store's file system, so that rename is atomic: a reader sees no tree or the whole
 //! tree with its receipt, never half of one.
@@ -11,7 +12,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 use tempfile::TempDir;
@@ -123,11 +124,78 @@ pub fn write_receipt(tree: &Path, receipt: &Receipt) -> io::Result<()> {
     fs::write(tree.join(RECEIPT_FILE), json)
 }
 
-/// A private temporary directory `<store>/.tmp/install-XXXX`, removed on drop.
-pub fn work_dir(store: &Path) -> io::Result<TempDir> {
+/// Name of the lock file inside a work directory: held (`flock`) by the installing
+/// process for the directory's whole life, so a work directory whose lock is free was
+/// left by a process that died (SIGKILL, crash) and can be removed.
+pub const WORK_LOCK: &str = ".lock";
+/// Work-directory name prefix.
+const WORK_PREFIX: &str = "install-";
+/// A work directory without its lock file younger than this may be being created.
+const WORK_GRACE: Duration = Duration::from_secs(60);
+
+/// An install's private temporary directory `<store>/.tmp/install-XXXX`, removed on
+/// drop, locked while this process lives (see [`WORK_LOCK`], [`clean_stale_work`]).
+#[derive(Debug)]
+pub struct WorkDir {
+    dir: TempDir,
+    _lock: fs::File,
+}
+
+impl WorkDir {
+    /// The directory.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+/// Creates a [`WorkDir`] in `<store>/.tmp`. The lock file is locked under a staging
+/// name and then renamed, so a cleaner never sees it unlocked.
+pub fn work_dir(store: &Path) -> io::Result<WorkDir> {
     let tmp = store.join(TMP_DIR);
     fs::create_dir_all(&tmp)?;
-    tempfile::Builder::new().prefix("install-").tempdir_in(&tmp)
+    let dir = tempfile::Builder::new()
+        .prefix(WORK_PREFIX)
+        .tempdir_in(&tmp)?;
+    let staging = dir.path().join(".lock.init");
+    let lock = fs::File::create(&staging)?;
+    lock.try_lock().map_err(io::Error::other)?;
+    fs::rename(&staging, dir.path().join(WORK_LOCK))?;
+    Ok(WorkDir { dir, _lock: lock })
+}
+
+/// Removes the work directories in `<store>/.tmp` whose installing process is gone
+/// (their lock is free), e.g. after a child was killed with SIGKILL. Directories of
+/// live installs are never touched. Returns what was removed.
+pub fn clean_stale_work(store: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = fs::read_dir(store.join(TMP_DIR)) else {
+        return Vec::new();
+    };
+    let mut removed = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let is_work = entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| n.starts_with(WORK_PREFIX));
+        if !is_work || !entry.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        let stale = match fs::File::open(path.join(WORK_LOCK)) {
+            Ok(lock) => lock.try_lock().is_ok(),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => entry
+                .metadata()
+                .ok()
+                .and_then(|m| m.modified().ok())
+                .and_then(|m| m.elapsed().ok())
+                .is_some_and(|age| age > WORK_GRACE),
+            Err(_) => false,
+        };
+        if stale && fs::remove_dir_all(&path).is_ok() {
+            removed.push(path);
+        }
+    }
+    removed.sort();
+    removed
 }
 
 /// Moves the finished `tree` to `final_dir` with `rename`. An existing tree at
@@ -156,6 +224,30 @@ pub fn commit(tree: &Path, final_dir: &Path, scratch: &Path) -> io::Result<()> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn stale_work_dirs_are_cleaned_and_live_ones_kept() {
+        let store = tempfile::tempdir().unwrap();
+        let live = work_dir(store.path()).unwrap();
+        fs::write(live.path().join("download"), b"partial").unwrap();
+        assert!(live.path().join(WORK_LOCK).is_file());
+        // What a killed process leaves: the directory and an unlocked lock file.
+        let dead = store.path().join(TMP_DIR).join("install-dead");
+        fs::create_dir(&dead).unwrap();
+        fs::write(dead.join(WORK_LOCK), b"").unwrap();
+        fs::write(dead.join("download"), b"partial").unwrap();
+        // A directory being created (no lock file yet, young): kept.
+        let young = store.path().join(TMP_DIR).join("install-young");
+        fs::create_dir(&young).unwrap();
+
+        assert_eq!(clean_stale_work(store.path()), std::slice::from_ref(&dead));
+        assert!(!dead.exists());
+        assert!(live.path().is_dir() && young.is_dir());
+        let path = live.path().to_owned();
+        drop(live);
+        assert!(!path.exists());
+        assert!(clean_stale_work(Path::new("/nonexistent")).is_empty());
+    }
 
     fn cfg(store: &Path) -> InstallConfig {
         InstallConfig {

@@ -25,7 +25,14 @@ fuzz_target!(|data: &[u8]| {
     for read in reader.snapshot() {
         if let Ok(snap) = read {
             let r = snap.record;
-            let _ = (r.tool(), r.version(), r.message(), r.phase(), r.ratio(), r.writer());
+            let _ = (
+                r.tool(),
+                r.version(),
+                r.message(),
+                r.phase(),
+                r.ratio(),
+                r.writer(),
+            );
         }
     }
     let _ = reader.find("tool");

@@ -1,0 +1,152 @@
+//! A `vx install` child's slot on the board, as the engine's [`ProgressSink`].
+//!
+//! Each call becomes one seqlock publish into the slot (a handful of relaxed stores, no
+//! syscall); a cancel is either a reader's request on the slot or a signal the child
+//! received (the shared flag set by its SIGTERM/SIGINT handler).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use vx_shm::{Phase, SlotWriter, now_unix_ms};
+
+use crate::install::{Outcome, ProgressSink, Terminal};
+
+/// Publishes an install's progress into its board slot.
+pub struct BoardSink {
+    writer: SlotWriter,
+    signalled: Arc<AtomicBool>,
+    publishes: u64,
+}
+
+impl BoardSink {
+    /// Wraps the slot's writer; `signalled` counts as a cancel request when set. Stamps
+    /// the slot's start time and writer, and publishes them.
+    pub fn new(mut writer: SlotWriter, signalled: Arc<AtomicBool>) -> BoardSink {
+        writer.update(|record| {
+            record.started_unix_ms = now_unix_ms();
+            record.exit_code = 0;
+            record.attempt = record.attempt.saturating_add(1);
+        });
+        BoardSink {
+            writer,
+            signalled,
+            publishes: 1,
+        }
+    }
+
+    /// Publishes the install's terminal state: phase, message and exit code, with the
+    /// downloaded size as the slot's byte count for an install.
+    pub fn finish(&mut self, terminal: &Terminal, outcome: Option<&Outcome>) {
+        let bytes = match outcome {
+            Some(Outcome::Installed { bytes, .. }) => Some(*bytes),
+            _ => None,
+        };
+        self.publishes += 1;
+        self.writer.update(|record| {
+            record.set_phase(terminal.phase);
+            record.set_message(&terminal.message);
+            record.exit_code = terminal.code;
+            match bytes {
+                Some(bytes) => record.set_progress(bytes, Some(bytes)),
+                None if terminal.phase == Phase::Skipped => record.set_progress(0, Some(0)),
+                None => {}
+            }
+        });
+    }
+
+    /// How many times this sink published into the slot.
+    pub fn publishes(&self) -> u64 {
+        self.publishes
+    }
+
+    /// The slot writer.
+    pub fn writer(&self) -> &SlotWriter {
+        &self.writer
+    }
+}
+
+impl ProgressSink for BoardSink {
+    fn phase(&mut self, phase: Phase, message: &str) {
+        self.publishes += 1;
+        self.writer.update(|record| {
+            record.set_phase(phase);
+            record.set_message(message);
+            record.set_progress(0, None);
+        });
+    }
+
+    fn progress(&mut self, done: u64, total: Option<u64>) {
+        self.publishes += 1;
+        self.writer
+            .update(|record| record.set_progress(done, total));
+    }
+
+    fn cancel_requested(&mut self) -> bool {
+        self.signalled.load(Ordering::Relaxed) || self.writer.cancel_requested()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::install::InstallError;
+    use vx_shm::{Board, ToolEntry};
+
+    fn board(dir: &std::path::Path) -> Board {
+        Board::create(
+            dir,
+            "test",
+            &[ToolEntry {
+                name: "rg",
+                version: "14",
+            }],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn phases_progress_and_the_terminal_state_reach_the_slot() {
+        let dir = tempfile::tempdir().unwrap();
+        let board = board(dir.path());
+        let writer = SlotWriter::attach(board.path(), 0, "rg").unwrap();
+        let mut sink = BoardSink::new(writer, Arc::new(AtomicBool::new(false)));
+        let read = || board.reader().read_slot(0).unwrap().unwrap().record;
+        assert!(read().started_unix_ms > 0);
+        assert_eq!(read().writer_pid, std::process::id());
+
+        sink.phase(Phase::Downloading, "http://x/rg.tar.gz");
+        sink.progress(10, Some(40));
+        let record = read();
+        assert_eq!(record.phase(), Some(Phase::Downloading));
+        assert_eq!(record.message(), "http://x/rg.tar.gz");
+        assert_eq!((record.bytes_done, record.bytes_total()), (10, Some(40)));
+
+        let result: Result<Outcome, InstallError> = Err(InstallError::Cancelled);
+        sink.finish(&Terminal::of(&result), None);
+        let record = read();
+        assert_eq!(record.phase(), Some(Phase::Cancelled));
+        assert_eq!(record.exit_code, 130);
+        assert_eq!(sink.publishes(), 4);
+        let snap = board.reader().read_slot(0).unwrap().unwrap();
+        assert_eq!(
+            snap.seq / 2,
+            1 + 4,
+            "registration plus the sink's publishes"
+        );
+    }
+
+    #[test]
+    fn a_reader_request_or_a_signal_cancels() {
+        let dir = tempfile::tempdir().unwrap();
+        let board = board(dir.path());
+        let flag = Arc::new(AtomicBool::new(false));
+        let writer = SlotWriter::attach(board.path(), 0, "rg").unwrap();
+        let mut sink = BoardSink::new(writer, flag.clone());
+        assert!(!sink.cancel_requested());
+        flag.store(true, Ordering::Relaxed);
+        assert!(sink.cancel_requested());
+        flag.store(false, Ordering::Relaxed);
+        board.reader().request_cancel(0).unwrap();
+        assert!(sink.cancel_requested());
+    }
+}

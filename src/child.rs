@@ -1,0 +1,120 @@
+//! `vx install`: the child a `vx sync` parent spawns (`--from-parent`), and the
+//! standalone command a user runs by hand.
+//!
+//! A child reads exactly one config frame from stdin (a bad one: a message on stderr
+//! and [`EXIT_BAD_CONFIG`], nothing installed), attaches to its slot, runs the install
+//! engine with a [`BoardSink`], publishes the terminal state in one place and exits with
+//! the install's code. SIGTERM/SIGINT (and, on Linux, the parent's death) count as a
+//! cancel: the engine stops between chunks, cleans up and the slot says Cancelled.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use anyhow::Context;
+
+use crate::board_sink::BoardSink;
+use crate::cli::{InstallArgs, UsageError, prepare_store};
+use crate::config_frame::{EXIT_BAD_CONFIG, InstallConfig, read_frame};
+use crate::format::ArchiveFormat;
+use crate::install::{self, InstallOptions, LineSink, Terminal};
+
+/// A flag set by SIGTERM or SIGINT. Registration failures leave the default action
+/// (termination), which is still safe: the parent reaps and reports the child.
+pub fn cancel_on_signals() -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
+        let _ = signal_hook::flag::register(signal, Arc::clone(&flag));
+    }
+    flag
+}
+
+/// Child mode: one frame on stdin, progress into the board slot. Returns the exit code.
+pub fn from_parent() -> i32 {
+    #[cfg(target_os = "linux")]
+    {
+        // If the parent dies (even by SIGKILL), we get SIGTERM and cancel.
+        let _ =
+            rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::TERM));
+    }
+    let signalled = cancel_on_signals();
+    let cfg = match read_frame(&mut std::io::stdin().lock()) {
+        Ok(cfg) => cfg,
+        Err(err) => {
+            eprintln!("vx install: bad config from the parent: {err}");
+            return err.exit_code();
+        }
+    };
+    let Some(board) = cfg.board.clone() else {
+        eprintln!("vx install: bad config from the parent: no board to report into");
+        return EXIT_BAD_CONFIG;
+    };
+    let writer = match vx_shm::SlotWriter::attach(&board, cfg.slot as usize, &cfg.tool) {
+        Ok(writer) => writer,
+        Err(err) => {
+            eprintln!(
+                "vx install: cannot attach to slot {} of {}: {err}",
+                cfg.slot,
+                board.display()
+            );
+            return EXIT_BAD_CONFIG;
+        }
+    };
+    let mut sink = BoardSink::new(writer, signalled);
+    let result = install::install(&cfg, &mut sink, &InstallOptions::default());
+    let terminal = Terminal::of(&result);
+    sink.finish(&terminal, result.as_ref().ok());
+    if terminal.code != 0 {
+        eprintln!(
+            "vx install: {} {}: {}",
+            cfg.tool, cfg.version, terminal.message
+        );
+    }
+    terminal.code
+}
+
+/// Splits `TOOL@VERSION`.
+pub fn parse_tool_at_version(spec: &str) -> Result<(&str, &str), UsageError> {
+    match spec.split_once('@') {
+        Some((tool, version)) if !tool.is_empty() && !version.is_empty() => Ok((tool, version)),
+        _ => Err(UsageError(format!(
+            "expected TOOL@VERSION (e.g. ripgrep@14.1.1), got {spec:?}"
+        ))),
+    }
+}
+
+/// `vx install TOOL@VERSION --url URL [--sha256 HEX] [--store DIR]`: the same engine,
+/// with plain progress lines on stderr and no board.
+pub fn standalone(args: &InstallArgs) -> anyhow::Result<i32> {
+    let spec = args.tool.as_deref().unwrap_or_default();
+    let (tool, version) = parse_tool_at_version(spec)?;
+    let url = args.url.as_deref().ok_or_else(|| {
+        UsageError(format!(
+            "vx install {spec} needs --url URL (and --sha256 HEX); to install from a manifest, run vx sync"
+        ))
+    })?;
+    let url = url.replace("{version}", version);
+    let format = ArchiveFormat::from_url(&url).map_err(|e| UsageError(format!("{url}: {e}")))?;
+    let store = prepare_store(args.store.clone())?;
+    let mut cfg = InstallConfig {
+        tool: tool.to_owned(),
+        version: version.to_owned(),
+        url,
+        sha256: args.sha256.clone(),
+        format,
+        strip_components: 0,
+        post_install: None,
+        options: Default::default(),
+        store,
+        board: None,
+        slot: 0,
+        allow_unverified: false,
+    };
+    cfg.validate()
+        .map_err(|e| UsageError(e.to_string()))
+        .context("invalid install")?;
+    let mut sink = LineSink::stderr(tool, version).with_cancel(cancel_on_signals());
+    let result = install::install(&cfg, &mut sink, &InstallOptions::default());
+    let terminal = Terminal::of(&result);
+    terminal.publish(&mut sink);
+    Ok(terminal.code)
+}

@@ -1,0 +1,363 @@
+//! Generated archives and a loopback HTTP server: the built-in content of
+//! `vx sync --demo`, shared with the unit and integration tests so both exercise the
+//! same bytes.
+//!
+//! Everything here is for demos and tests: builders panic on I/O errors of in-memory
+//! writers (which cannot fail) and [`TestServer::start`] panics if it cannot bind a
+//! loopback port ([`TestServer::try_start`] does not).
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{Cursor, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+
+/// `len` incompressible bytes (xorshift64), so archives of them span many reads.
+pub fn noise(len: usize) -> Vec<u8> {
+    noise_seeded(len, 0)
+}
+
+/// `len` incompressible bytes from a xorshift64 stream picked by `seed`, so different
+/// files get different contents.
+pub fn noise_seeded(len: usize, seed: u64) -> Vec<u8> {
+    let mut state = 0x9e37_79b9_7f4a_7c15u64 ^ seed.wrapping_mul(0x2545_f491_4f6c_dd1d);
+    if state == 0 {
+        state = 1;
+    }
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 32) as u8
+        })
+        .collect()
+}
+
+/// Lower-case hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// What the test server answers on a path.
+#[derive(Clone)]
+pub enum Route {
+    /// 200 with a `Content-Length`.
+    Ok(Vec<u8>),
+    /// 200 with chunked encoding (no length).
+    Chunked(Vec<u8>),
+    /// An empty response with this status.
+    Status(u16),
+    /// 200 with a `Content-Length`, the body sent at about `bytes_per_sec`.
+    Throttled(Arc<Vec<u8>>, u64),
+}
+
+/// A body reader that paces itself to a byte rate, in chunks of at most 64 KiB.
+struct Throttled {
+    body: Arc<Vec<u8>>,
+    pos: usize,
+    bytes_per_sec: u64,
+}
+
+impl Read for Throttled {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let rest = &self.body[self.pos.min(self.body.len())..];
+        let n = rest.len().min(buf.len()).min(64 * 1024);
+        if n == 0 {
+            return Ok(0);
+        }
+        let nanos = n as u64 * 1_000_000_000 / self.bytes_per_sec.max(1);
+        std::thread::sleep(Duration::from_nanos(nanos));
+        buf[..n].copy_from_slice(&rest[..n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+/// A loopback HTTP server on 127.0.0.1:0, stopped and joined on drop. Unknown paths
+/// get 404. Counts the requests it answered.
+pub struct TestServer {
+    port: u16,
+    hits: Arc<AtomicUsize>,
+    stop: Box<dyn Fn() + Send + Sync>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl TestServer {
+    /// Serves `routes` (path → answer) with `tiny_http`; panics if no loopback port
+    /// can be bound.
+    pub fn start<P: Into<String>>(routes: impl IntoIterator<Item = (P, Route)>) -> TestServer {
+        TestServer::try_start(routes).expect("bind a loopback HTTP server")
+    }
+
+    /// Serves `routes` (path → answer) with `tiny_http` on 127.0.0.1 and a free port.
+    pub fn try_start<P: Into<String>>(
+        routes: impl IntoIterator<Item = (P, Route)>,
+    ) -> std::io::Result<TestServer> {
+        let routes: HashMap<String, Route> =
+            routes.into_iter().map(|(p, r)| (p.into(), r)).collect();
+        let server = Arc::new(
+            tiny_http::Server::http("127.0.0.1:0")
+                .map_err(|e| std::io::Error::other(e.to_string()))?,
+        );
+        let port = server
+            .server_addr()
+            .to_ip()
+            .map(|addr| addr.port())
+            .ok_or_else(|| std::io::Error::other("the server has no IP address"))?;
+        let hits = Arc::new(AtomicUsize::new(0));
+        let (srv, count) = (server.clone(), hits.clone());
+        let thread = std::thread::spawn(move || {
+            for request in srv.incoming_requests() {
+                count.fetch_add(1, Ordering::SeqCst);
+                let route = routes.get(request.url()).cloned();
+                // Respond on its own thread so a client that stops reading (a
+                // cancelled download) cannot stall the accept loop.
+                std::thread::spawn(move || {
+                    let _ = match route {
+                        Some(Route::Ok(body)) => request.respond(
+                            // tiny_http switches to chunked encoding above a threshold;
+                            // keep the Content-Length this route promises.
+                            tiny_http::Response::from_data(body).with_chunked_threshold(usize::MAX),
+                        ),
+                        Some(Route::Chunked(body)) => request.respond(
+                            tiny_http::Response::new(
+                                200.into(),
+                                vec![],
+                                Cursor::new(body),
+                                None,
+                                None,
+                            )
+                            .with_chunked_threshold(0),
+                        ),
+                        Some(Route::Status(code)) => {
+                            request.respond(tiny_http::Response::empty(code))
+                        }
+                        Some(Route::Throttled(body, bytes_per_sec)) => {
+                            let len = body.len();
+                            let reader = Throttled {
+                                body,
+                                pos: 0,
+                                bytes_per_sec,
+                            };
+                            request.respond(
+                                tiny_http::Response::new(
+                                    200.into(),
+                                    vec![],
+                                    reader,
+                                    Some(len),
+                                    None,
+                                )
+                                .with_chunked_threshold(usize::MAX),
+                            )
+                        }
+                        None => request.respond(tiny_http::Response::empty(404)),
+                    };
+                });
+            }
+        });
+        Ok(TestServer {
+            port,
+            hits,
+            stop: Box::new(move || server.unblock()),
+            thread: Some(thread),
+        })
+    }
+
+    /// A raw server that answers one request with `Content-Length: announced` but
+    /// sends only `sent` bytes before closing the connection.
+    pub fn dropping_after(announced: usize, sent: usize) -> TestServer {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let hits = Arc::new(AtomicUsize::new(0));
+        let count = hits.clone();
+        let thread = std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                if read_request_head(&mut stream).is_none() {
+                    // The stop connection from drop (or a broken client): done.
+                    return;
+                }
+                count.fetch_add(1, Ordering::SeqCst);
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Length: {announced}\r\nConnection: close\r\n\r\n"
+                );
+                let _ = stream.write_all(head.as_bytes());
+                let _ = stream.write_all(&vec![b'x'; sent]);
+                let _ = stream.flush();
+                // Dropping the stream closes the connection mid-body.
+            }
+        });
+        TestServer {
+            port,
+            hits,
+            // Connect and close at once: the accept loop reads no request and exits.
+            stop: Box::new(move || drop(TcpStream::connect(("127.0.0.1", port)))),
+            thread: Some(thread),
+        }
+    }
+
+    /// `http://127.0.0.1:PORT{path}`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// Requests answered so far.
+    pub fn hits(&self) -> usize {
+        self.hits.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        (self.stop)();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Reads an HTTP request head; `None` if the peer closed before sending one.
+fn read_request_head(stream: &mut TcpStream) -> Option<()> {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        match stream.read(&mut byte) {
+            Ok(1) => head.push(byte[0]),
+            _ => return None,
+        }
+    }
+    Some(())
+}
+
+/// One entry of a test archive. Names are written raw, so hostile ones are possible.
+#[derive(Clone, Debug)]
+pub enum Item {
+    /// A regular file with contents and mode.
+    File(&'static str, Vec<u8>, u32),
+    /// A directory.
+    Dir(&'static str),
+    /// A symbolic link `name -> target`.
+    Symlink(&'static str, &'static str),
+    /// A hard link `name -> target` (tar only).
+    HardLink(&'static str, &'static str),
+    /// A character device (tar only).
+    CharDevice(&'static str),
+    /// A fifo (tar only).
+    Fifo(&'static str),
+}
+
+/// An uncompressed tar with `items`, headers written byte by byte.
+pub fn tar_bytes(items: &[Item]) -> Vec<u8> {
+    let mut builder = tar::Builder::new(Vec::new());
+    for item in items {
+        let mut header = tar::Header::new_gnu();
+        let (name, link, kind, data, mode): (&str, Option<&str>, tar::EntryType, &[u8], u32) =
+            match item {
+                Item::File(n, d, m) => (n, None, tar::EntryType::Regular, d, *m),
+                Item::Dir(n) => (n, None, tar::EntryType::Directory, &[], 0o755),
+                Item::Symlink(n, t) => (n, Some(t), tar::EntryType::Symlink, &[], 0o777),
+                Item::HardLink(n, t) => (n, Some(t), tar::EntryType::Link, &[], 0o644),
+                Item::CharDevice(n) => (n, None, tar::EntryType::Char, &[], 0o644),
+                Item::Fifo(n) => (n, None, tar::EntryType::Fifo, &[], 0o644),
+            };
+        let gnu = header.as_gnu_mut().unwrap();
+        gnu.name[..name.len()].copy_from_slice(name.as_bytes());
+        if let Some(link) = link {
+            gnu.linkname[..link.len()].copy_from_slice(link.as_bytes());
+        }
+        header.set_entry_type(kind);
+        header.set_size(data.len() as u64);
+        header.set_mode(mode);
+        header.set_mtime(0);
+        header.set_cksum();
+        builder.append(&header, data).unwrap();
+    }
+    builder.into_inner().unwrap()
+}
+
+/// `items` as a `.tar.gz`.
+pub fn tar_gz(items: &[Item]) -> Vec<u8> {
+    tar_gz_level(items, 6)
+}
+
+/// `items` as a `.tar.gz` at compression `level` (0–9; 1 is fastest).
+pub fn tar_gz_level(items: &[Item], level: u32) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(level));
+    enc.write_all(&tar_bytes(items)).unwrap();
+    enc.finish().unwrap()
+}
+
+/// `items` as a `.tar.xz`.
+pub fn tar_xz(items: &[Item]) -> Vec<u8> {
+    tar_xz_level(items, 6)
+}
+
+/// `items` as a `.tar.xz` at preset `level` (0–9; 0 is fastest).
+pub fn tar_xz_level(items: &[Item], level: u32) -> Vec<u8> {
+    let mut enc = liblzma::write::XzEncoder::new(Vec::new(), level);
+    enc.write_all(&tar_bytes(items)).unwrap();
+    enc.finish().unwrap()
+}
+
+/// `items` as a deflated `.zip` (hard links, devices and fifos are not representable).
+pub fn zip_bytes(items: &[Item]) -> Vec<u8> {
+    use zip::write::SimpleFileOptions;
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let deflated =
+        SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for item in items {
+        match item {
+            Item::File(n, d, m) => {
+                zip.start_file(*n, deflated.unix_permissions(*m)).unwrap();
+                zip.write_all(d).unwrap();
+            }
+            Item::Dir(n) => zip.add_directory(*n, deflated).unwrap(),
+            Item::Symlink(n, t) => zip.add_symlink(*n, *t, deflated).unwrap(),
+            other => panic!("{other:?} cannot be written to a zip"),
+        }
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+/// What a directory tree holds, for exact comparisons: relative path → `file:<data>`,
+/// `dir`, or `link:<target>`; mode bits for files as `file(755):…`.
+pub fn tree(root: &Path) -> BTreeMap<String, String> {
+    use std::os::unix::fs::PermissionsExt;
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            let rel = path
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            let meta = std::fs::symlink_metadata(&path).unwrap();
+            if meta.file_type().is_symlink() {
+                let target = std::fs::read_link(&path).unwrap();
+                out.insert(rel, format!("link:{}", target.display()));
+            } else if meta.is_dir() {
+                out.insert(rel, "dir".to_owned());
+                walk(root, &path, out);
+            } else {
+                let data = std::fs::read(&path).unwrap();
+                let mode = meta.permissions().mode() & 0o777;
+                out.insert(
+                    rel,
+                    format!("file({mode:o}):{}", String::from_utf8_lossy(&data)),
+                );
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    if root.exists() {
+        walk(root, root, &mut out);
+    }
+    out
+}

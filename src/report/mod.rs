@@ -1,0 +1,379 @@
+//! Headless reporting of a sync from board snapshots: progress lines for CI logs, or
+//! one JSON object per event.
+//!
+//! The reporter sees only what the board shows (it polls snapshots, ~10 per second):
+//! one line per observed phase change per tool, a periodic line of the tools still
+//! running whose interval backs off 3 s → 6 → 12 → … → 60 s, never a line per chunk;
+//! then the summary table of [`table`], which `vx board dump` prints too.
+//!
+//! # `--json` schema
+//!
+//! One JSON object per line on stdout; `event` names its kind. Times are milliseconds;
+//! `elapsed_ms` in `phase` and `progress` events counts from the start of the sync.
+//!
+//! ```text
+//! {"event":"start","board":"<id>","label":"vx.toml","tools":3,"jobs":8}
+//! {"event":"phase","tool":"rg","version":"14.1.1","phase":"downloading",
+//!  "message":"https://…","exit_code":0,"elapsed_ms":120}
+//! {"event":"progress","elapsed_ms":3000,"tools":[{"tool":"rg","phase":"downloading",
+//!  "bytes_done":1048576,"bytes_total":4194304,"percent":25.0,"running_ms":2880}]}
+//! {"event":"stderr","tool":"rg","lines":["vx install: rg 14.1.1: …"]}
+//! {"event":"summary","interrupted":false,"exit_code":1,"tools":[{"tool":"rg",
+//!  "version":"14.1.1","result":"completed","ok":true,"bytes":4194304,
+//!  "elapsed_ms":2950,"exit_code":0,"message":"installed 4.0 MiB into …"}],
+//!  "publishes":412,"report_lines":9}
+//! ```
+//!
+//! - `phase`: a tool entered `phase` (`resolving`, `downloading`, `extracting`,
+//!   `post-install`, or a result: `completed`, `cached`, `failed`, `cancelled`);
+//!   `exit_code` is the install's code (non-zero only for `failed`/`cancelled`).
+//! - `progress`: the periodic snapshot of running tools; `bytes_total` and `percent`
+//!   are `null` when the size is unknown.
+//! - `stderr`: the last lines a failed child wrote to its stderr (bounded).
+//! - `summary`: always last; `exit_code` is `vx sync`'s; one entry per tool in
+//!   manifest order (fields as in [`table::Row`]): `result` is a phase label (or
+//!   `unreadable`), `bytes` and `elapsed_ms` may be `null`, `message` is the slot's
+//!   last message (at most 112 bytes); `publishes` counts the records written into
+//!   the board's slots, `report_lines` the JSON lines printed including this one.
+
+pub mod table;
+
+use std::io::{self, Write};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use vx_shm::{BoardInfo, Phase, SlotRead, now_unix_ms};
+
+use crate::install::human_bytes;
+use table::{Row, human_duration_ms};
+
+/// First interval of the periodic "still running" line.
+pub const FIRST_INTERVAL: Duration = Duration::from_secs(3);
+/// Longest interval of the periodic line.
+pub const MAX_INTERVAL: Duration = Duration::from_secs(60);
+
+/// A doubling interval, capped.
+#[derive(Clone, Debug)]
+pub struct Backoff {
+    next: Instant,
+    interval: Duration,
+}
+
+impl Backoff {
+    /// First due `FIRST_INTERVAL` after `start`.
+    pub fn new(start: Instant) -> Backoff {
+        Backoff {
+            next: start + FIRST_INTERVAL,
+            interval: FIRST_INTERVAL,
+        }
+    }
+
+    /// True (once) when due at `now`; the next one is twice as far, up to the cap.
+    pub fn due(&mut self, now: Instant) -> bool {
+        if now < self.next {
+            return false;
+        }
+        self.interval = (self.interval * 2).min(MAX_INTERVAL);
+        self.next = now + self.interval;
+        true
+    }
+}
+
+/// Output style.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// Lines for people and CI logs.
+    Lines,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Turns a stream of board snapshots into headless output.
+pub struct Reporter<W: Write> {
+    out: W,
+    style: Style,
+    seen: Vec<Option<(Phase, String)>>,
+    start: Instant,
+    backoff: Backoff,
+    lines: u64,
+}
+
+impl<W: Write> Reporter<W> {
+    /// A reporter writing to `out`, with the sync starting now.
+    pub fn new(out: W, style: Style) -> Reporter<W> {
+        let start = Instant::now();
+        Reporter {
+            out,
+            style,
+            seen: Vec::new(),
+            start,
+            backoff: Backoff::new(start),
+            lines: 0,
+        }
+    }
+
+    /// Lines (or JSON objects) written so far.
+    pub fn lines_written(&self) -> u64 {
+        self.lines
+    }
+
+    /// Gives back the writer.
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+
+    fn emit(&mut self, text: &str) {
+        // Output is best effort: a closed stdout must not stop the sync.
+        let _ = self.out.write_all(text.as_bytes());
+        let _ = self.out.write_all(b"\n");
+        let _ = self.out.flush();
+        self.lines += 1;
+    }
+
+    fn elapsed_ms(&self) -> u64 {
+        self.start.elapsed().as_millis() as u64
+    }
+
+    /// Announces the sync.
+    pub fn start(&mut self, info: &BoardInfo, jobs: usize) {
+        let text = match self.style {
+            Style::Lines => format!(
+                "vx: syncing {} tool{} from {} ({} at a time, board {})",
+                info.slot_count,
+                if info.slot_count == 1 { "" } else { "s" },
+                info.label,
+                jobs,
+                info.id
+            ),
+            Style::Json => json!({
+                "event": "start", "board": info.id, "label": info.label,
+                "tools": info.slot_count, "jobs": jobs,
+            })
+            .to_string(),
+        };
+        self.emit(&text);
+    }
+
+    /// Reports what changed since the last snapshot, and the periodic line when due.
+    pub fn observe(&mut self, snaps: &[SlotRead]) {
+        self.observe_at(snaps, Instant::now(), now_unix_ms());
+    }
+
+    /// [`Reporter::observe`] at a given time (tests).
+    pub fn observe_at(&mut self, snaps: &[SlotRead], now: Instant, now_ms: u64) {
+        if self.seen.len() < snaps.len() {
+            self.seen.resize(snaps.len(), None);
+        }
+        for (i, read) in snaps.iter().enumerate() {
+            let Ok(snap) = read else { continue };
+            let record = &snap.record;
+            let Some(phase) = record.phase() else {
+                continue;
+            };
+            if phase == Phase::Queued {
+                continue;
+            }
+            let message = record.message().into_owned();
+            if self.seen[i].as_ref().is_some_and(|(p, _)| *p == phase) {
+                continue;
+            }
+            self.seen[i] = Some((phase, message.clone()));
+            let tool = record.tool();
+            let version = record.version();
+            let text = match self.style {
+                Style::Lines if message.is_empty() => format!("vx: {tool} {version}: {phase}"),
+                Style::Lines => format!("vx: {tool} {version}: {phase}: {message}"),
+                Style::Json => json!({
+                    "event": "phase", "tool": tool, "version": version,
+                    "phase": phase.label(), "message": message,
+                    "exit_code": record.exit_code, "elapsed_ms": self.elapsed_ms(),
+                })
+                .to_string(),
+            };
+            self.emit(&text);
+        }
+        if self.backoff.due(now) {
+            self.periodic(snaps, now_ms);
+        }
+    }
+
+    fn periodic(&mut self, snaps: &[SlotRead], now_ms: u64) {
+        let running: Vec<_> = snaps
+            .iter()
+            .filter_map(|read| read.as_ref().ok())
+            .filter(|snap| {
+                snap.record
+                    .phase()
+                    .is_some_and(|p| p != Phase::Queued && !p.is_terminal())
+            })
+            .collect();
+        if running.is_empty() {
+            return;
+        }
+        let text = match self.style {
+            Style::Lines => {
+                let parts: Vec<String> = running
+                    .iter()
+                    .map(|snap| {
+                        let r = &snap.record;
+                        let phase = r.phase().map_or("?", Phase::label);
+                        let amount = match r.ratio() {
+                            Some(ratio) => format!("{:.0}%", ratio * 100.0),
+                            None => human_bytes(r.bytes_done),
+                        };
+                        let took = now_ms.saturating_sub(r.started_unix_ms);
+                        format!("{} {phase} {amount} {}", r.tool(), human_duration_ms(took))
+                    })
+                    .collect();
+                format!("vx: running: {}", parts.join("; "))
+            }
+            Style::Json => {
+                let tools: Vec<_> = running
+                    .iter()
+                    .map(|snap| {
+                        let r = &snap.record;
+                        json!({
+                            "tool": r.tool(), "phase": r.phase().map_or("?", Phase::label),
+                            "bytes_done": r.bytes_done, "bytes_total": r.bytes_total(),
+                            "percent": r.ratio().map(|x| (x * 1000.0).round() / 10.0),
+                            "running_ms": now_ms.saturating_sub(r.started_unix_ms),
+                        })
+                    })
+                    .collect();
+                json!({"event": "progress", "elapsed_ms": self.elapsed_ms(), "tools": tools})
+                    .to_string()
+            }
+        };
+        self.emit(&text);
+    }
+
+    /// Shows the stderr tail of a child that failed.
+    pub fn child_stderr(&mut self, tool: &str, lines: &[String]) {
+        if lines.is_empty() {
+            return;
+        }
+        match self.style {
+            Style::Lines => {
+                let mut text = format!("vx: {tool}: last lines of its stderr:");
+                for line in lines {
+                    text.push_str("\n    ");
+                    text.push_str(line);
+                }
+                self.emit(&text);
+            }
+            Style::Json => {
+                let text = json!({"event": "stderr", "tool": tool, "lines": lines}).to_string();
+                self.emit(&text);
+            }
+        }
+    }
+
+    /// The final summary: the table, or the `summary` object. `publishes` is how many
+    /// records were published into the board's slots (shown next to the number of
+    /// lines this reporter printed, to show how much the board absorbed).
+    pub fn summary(
+        &mut self,
+        rows: &[Row],
+        interrupted: bool,
+        exit_code: i32,
+        publishes: u64,
+    ) -> io::Result<()> {
+        match self.style {
+            Style::Lines => {
+                let mut text = Vec::new();
+                table::write_table(&mut text, rows)?;
+                if interrupted {
+                    text.extend_from_slice(b"interrupted: unfinished tools were cancelled\n");
+                }
+                let lines = self.lines + text.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+                writeln!(
+                    text,
+                    "{publishes} progress records published on the board; {lines} lines of report"
+                )?;
+                self.out.write_all(&text)?;
+                self.lines += text.iter().filter(|&&b| b == b'\n').count() as u64;
+            }
+            Style::Json => {
+                let text = json!({
+                    "event": "summary", "interrupted": interrupted,
+                    "exit_code": exit_code, "publishes": publishes,
+                    "report_lines": self.lines + 1, "tools": rows,
+                })
+                .to_string();
+                self.emit(&text);
+            }
+        }
+        self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vx_shm::{SlotRecord, SlotSnapshot};
+
+    fn snap(phase: Phase, done: u64) -> SlotRead {
+        let mut record = SlotRecord::queued("rg", "14");
+        record.set_phase(phase);
+        record.started_unix_ms = 1;
+        record.set_progress(done, Some(1000));
+        Ok(SlotSnapshot {
+            index: 0,
+            seq: 2,
+            cancel_requested: false,
+            record,
+        })
+    }
+
+    #[test]
+    fn the_interval_backs_off_to_a_minute() {
+        let start = Instant::now();
+        let mut backoff = Backoff::new(start);
+        let mut at = Vec::new();
+        let mut t = start;
+        while t < start + Duration::from_secs(400) {
+            if backoff.due(t) {
+                at.push((t - start).as_secs());
+            }
+            t += Duration::from_millis(100);
+        }
+        assert_eq!(&at[..7], [3, 9, 21, 45, 93, 153, 213]);
+    }
+
+    #[test]
+    fn one_line_per_phase_change_never_per_chunk() {
+        let mut reporter = Reporter::new(Vec::new(), Style::Lines);
+        let now = Instant::now();
+        reporter.observe_at(&[snap(Phase::Queued, 0)], now, 1);
+        for done in 0..1000 {
+            reporter.observe_at(&[snap(Phase::Downloading, done)], now, 1);
+        }
+        reporter.observe_at(&[snap(Phase::Completed, 1000)], now, 1);
+        let text = String::from_utf8(reporter.into_inner()).unwrap();
+        assert_eq!(text, "vx: rg 14: downloading\nvx: rg 14: completed\n");
+    }
+
+    #[test]
+    fn json_events_parse() {
+        let mut reporter = Reporter::new(Vec::new(), Style::Json);
+        let now = Instant::now();
+        reporter.observe_at(&[snap(Phase::Downloading, 500)], now, 1);
+        reporter.observe_at(&[snap(Phase::Downloading, 600)], now + FIRST_INTERVAL, 2001);
+        reporter
+            .summary(&table::rows(&[snap(Phase::Completed, 1000)]), false, 0, 7)
+            .unwrap();
+        let text = String::from_utf8(reporter.into_inner()).unwrap();
+        let events: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(events[0]["event"], "phase");
+        assert_eq!(events[1]["event"], "progress");
+        assert_eq!(events[1]["tools"][0]["percent"], 60.0);
+        assert_eq!(events[1]["tools"][0]["running_ms"], 2000);
+        assert_eq!(events[2]["event"], "summary");
+        assert_eq!(events[2]["tools"][0]["result"], "completed");
+        assert_eq!(events[2]["publishes"], 7);
+        assert_eq!(events[2]["report_lines"], 3);
+    }
+}

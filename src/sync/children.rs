@@ -1,0 +1,215 @@
+//! Spawning `vx install --from-parent` children, and settling their end.
+//!
+//! Each child is the current executable in its own process group (so a Ctrl-C at the
+//! terminal reaches only the parent, which relays it as cancel requests, and a kill
+//! reaches anything the child started), with the config as one frame on stdin (then
+//! closed), stdout discarded and stderr captured into a bounded ring.
+
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::Path;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use vx_shm::{Board, Phase};
+
+use crate::config_frame::{InstallConfig, write_frame};
+use crate::sync::stderr_ring::StderrTail;
+
+/// How long to wait for a finished child's stderr to reach its end.
+const STDERR_SETTLE: Duration = Duration::from_millis(500);
+
+/// A running child.
+pub struct Running {
+    /// Its slot.
+    pub index: usize,
+    /// The process.
+    pub child: Child,
+    /// Its stderr, being captured.
+    pub stderr: StderrTail,
+    /// When the parent first saw the slot in a terminal state while the child ran.
+    terminal_seen: Option<Instant>,
+}
+
+/// Spawns the child for `cfg` and hands it its config.
+pub fn spawn(exe: &Path, cfg: &InstallConfig) -> std::io::Result<Running> {
+    let mut child = Command::new(exe)
+        .args(["install", "--from-parent"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .spawn()?;
+    let stderr = StderrTail::capture(child.stderr.take().expect("stderr is piped"));
+    if let Some(mut stdin) = child.stdin.take() {
+        // A child that died before reading is settled from its exit status; a write
+        // error here tells nothing more.
+        let _ = write_frame(&mut stdin, cfg);
+    }
+    Ok(Running {
+        index: cfg.slot as usize,
+        child,
+        stderr,
+        terminal_seen: None,
+    })
+}
+
+impl Running {
+    /// The process id (and process group id).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Kills the child's process group if its slot has been terminal for `linger`
+    /// while it still runs: the outcome is published, the process is stuck.
+    pub fn kill_if_lingering(&mut self, board: &Board, linger: Duration) {
+        let terminal = board
+            .reader()
+            .read_slot(self.index)
+            .and_then(Result::ok)
+            .and_then(|snap| snap.record.phase())
+            .is_some_and(Phase::is_terminal);
+        if !terminal {
+            return;
+        }
+        let seen = *self.terminal_seen.get_or_insert_with(Instant::now);
+        if seen.elapsed() >= linger {
+            self.kill_group();
+        }
+    }
+
+    /// Kills the child's whole process group.
+    pub fn kill_group(&self) {
+        if let Some(pid) = rustix::process::Pid::from_raw(self.pid() as i32) {
+            let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+        }
+    }
+}
+
+/// Describes how a process ended: `exit status 3` or `killed by signal 9 (SIGKILL)`.
+pub fn describe_status(status: ExitStatus) -> String {
+    if let Some(code) = status.code() {
+        format!("exit status {code}")
+    } else if let Some(signal) = status.signal() {
+        match signal_name(signal) {
+            Some(name) => format!("killed by signal {signal} ({name})"),
+            None => format!("killed by signal {signal}"),
+        }
+    } else {
+        status.to_string()
+    }
+}
+
+/// The shell-style code of an exit status: the code, or 128 + the signal.
+pub fn status_code(status: ExitStatus) -> i32 {
+    status
+        .code()
+        .or_else(|| status.signal().map(|s| 128 + s))
+        .unwrap_or(1)
+}
+
+fn signal_name(signal: i32) -> Option<&'static str> {
+    use signal_hook::consts::*;
+    Some(match signal {
+        SIGHUP => "SIGHUP",
+        SIGINT => "SIGINT",
+        SIGQUIT => "SIGQUIT",
+        SIGILL => "SIGILL",
+        SIGABRT => "SIGABRT",
+        SIGBUS => "SIGBUS",
+        SIGFPE => "SIGFPE",
+        SIGKILL => "SIGKILL",
+        SIGSEGV => "SIGSEGV",
+        SIGPIPE => "SIGPIPE",
+        SIGTERM => "SIGTERM",
+        _ => return None,
+    })
+}
+
+/// What the parent did when a child ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settled {
+    /// The slot.
+    pub index: usize,
+    /// The child's stderr tail.
+    pub stderr: Vec<String>,
+    /// Whether the parent had to publish the slot's terminal state itself.
+    pub took_over: bool,
+}
+
+/// Settles a child that exited: if its slot holds no terminal state (crash, SIGKILL,
+/// panic, or a child that never got going), the parent publishes one — Failed with the
+/// exit status or signal and the stderr tail's last line, or Cancelled when the sync
+/// was interrupted — so every tool ends with exactly one terminal state.
+pub fn settle(
+    board: &Board,
+    mut running: Running,
+    status: ExitStatus,
+    interrupted: bool,
+) -> Settled {
+    let index = running.index;
+    let stderr = running.stderr.settle(STDERR_SETTLE);
+    let terminal = board
+        .reader()
+        .read_slot(index)
+        .and_then(Result::ok)
+        .and_then(|snap| snap.record.phase())
+        .is_some_and(Phase::is_terminal);
+    let took_over = !terminal;
+    if took_over {
+        let (phase, mut message) = if interrupted {
+            (
+                Phase::Cancelled,
+                format!("interrupted; child {}", describe_status(status)),
+            )
+        } else {
+            (Phase::Failed, format!("child {}", describe_status(status)))
+        };
+        if let Some(last) = stderr
+            .iter()
+            .rev()
+            .map(|l| l.trim())
+            .find(|l| !l.is_empty())
+        {
+            message.push_str(": ");
+            message.push_str(last);
+        }
+        let code = if interrupted {
+            130
+        } else {
+            status_code(status)
+        };
+        publish_terminal(board, index, phase, &message, code);
+    }
+    Settled {
+        index,
+        stderr,
+        took_over,
+    }
+}
+
+/// Publishes a terminal state into slot `index` as the board's creator (only for slots
+/// no child writes).
+pub fn publish_terminal(board: &Board, index: usize, phase: Phase, message: &str, code: i32) {
+    if let Ok(mut writer) = board.writer(index) {
+        writer.update(|record| {
+            record.set_phase(phase);
+            record.set_message(message);
+            record.exit_code = code;
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_are_described_with_their_signal() {
+        let killed = ExitStatus::from_raw(9);
+        assert_eq!(describe_status(killed), "killed by signal 9 (SIGKILL)");
+        assert_eq!(status_code(killed), 137);
+        let exited = ExitStatus::from_raw(3 << 8);
+        assert_eq!(describe_status(exited), "exit status 3");
+        assert_eq!(status_code(exited), 3);
+    }
+}

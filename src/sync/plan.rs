@@ -1,0 +1,57 @@
+//! From a manifest to what `vx sync` will do: the board's tool entries and one install
+//! config per slot.
+
+use std::path::{Path, PathBuf};
+
+use vx_shm::ToolEntry;
+
+use crate::config_frame::InstallConfig;
+use crate::manifest::Manifest;
+
+/// The work of one sync: one config per tool, in manifest (= slot) order.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// The board's label (the manifest path).
+    pub label: String,
+    /// Slot `i` installs `configs[i]`.
+    pub configs: Vec<InstallConfig>,
+}
+
+impl Plan {
+    /// The plan for `manifest` into `store`; the board path is filled in by
+    /// [`Plan::with_board`] once the board exists.
+    pub fn new(manifest: &Manifest, store: &Path) -> Plan {
+        let configs = manifest
+            .tools
+            .iter()
+            .enumerate()
+            .map(|(slot, spec)| {
+                InstallConfig::from_spec(spec, store.to_path_buf(), None, slot as u32, false)
+            })
+            .collect();
+        Plan {
+            label: manifest.path.display().to_string(),
+            configs,
+        }
+    }
+
+    /// The board's entries, in slot order.
+    pub fn entries(&self) -> Vec<ToolEntry<'_>> {
+        self.configs
+            .iter()
+            .map(|cfg| ToolEntry {
+                name: &cfg.tool,
+                version: &cfg.version,
+            })
+            .collect()
+    }
+
+    /// Points every config at the board at `board`.
+    pub fn with_board(mut self, board: &Path) -> Plan {
+        let board: PathBuf = board.to_path_buf();
+        for cfg in &mut self.configs {
+            cfg.board = Some(board.clone());
+        }
+        self
+    }
+}

@@ -1,0 +1,184 @@
+//! A child's stderr, kept as a bounded ring of its last lines: a runaway child cannot
+//! exhaust the parent's memory, and a failure is shown with the lines that explain it.
+
+use std::collections::VecDeque;
+use std::io::Read;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// Lines kept.
+pub const MAX_LINES: usize = 40;
+/// Bytes kept across all lines.
+pub const MAX_BYTES: usize = 16 * 1024;
+/// Longest line kept; the rest of a longer line is dropped.
+pub const MAX_LINE: usize = 512;
+
+/// The last lines of a stream, bounded in count and bytes.
+#[derive(Debug, Default)]
+pub struct StderrRing {
+    lines: VecDeque<String>,
+    bytes: usize,
+    partial: Vec<u8>,
+    dropped: u64,
+}
+
+impl StderrRing {
+    /// An empty ring.
+    pub fn new() -> StderrRing {
+        StderrRing::default()
+    }
+
+    /// Feeds bytes as they arrive; complete lines enter the ring.
+    pub fn push_bytes(&mut self, mut chunk: &[u8]) {
+        while let Some(pos) = chunk.iter().position(|&b| b == b'\n') {
+            self.extend_partial(&chunk[..pos]);
+            self.end_line();
+            chunk = &chunk[pos + 1..];
+        }
+        self.extend_partial(chunk);
+    }
+
+    /// Ends the stream: a last line without a newline enters the ring.
+    pub fn finish(&mut self) {
+        if !self.partial.is_empty() {
+            self.end_line();
+        }
+    }
+
+    /// The kept lines, oldest first.
+    pub fn lines(&self) -> impl Iterator<Item = &str> {
+        self.lines.iter().map(String::as_str)
+    }
+
+    /// The last non-empty kept line.
+    pub fn last_line(&self) -> Option<&str> {
+        self.lines
+            .iter()
+            .rev()
+            .map(|l| l.trim())
+            .find(|l| !l.is_empty())
+    }
+
+    /// Lines pushed out of the ring (or never kept).
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+
+    fn extend_partial(&mut self, bytes: &[u8]) {
+        let room = MAX_LINE.saturating_sub(self.partial.len());
+        self.partial
+            .extend_from_slice(&bytes[..bytes.len().min(room)]);
+    }
+
+    fn end_line(&mut self) {
+        let line = String::from_utf8_lossy(&self.partial).into_owned();
+        self.partial.clear();
+        self.bytes += line.len();
+        self.lines.push_back(line);
+        while self.lines.len() > MAX_LINES || self.bytes > MAX_BYTES {
+            if let Some(old) = self.lines.pop_front() {
+                self.bytes -= old.len();
+                self.dropped += 1;
+            }
+        }
+    }
+}
+
+/// A thread reading one child's stderr into a [`StderrRing`].
+pub struct StderrTail {
+    ring: Arc<Mutex<StderrRing>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl StderrTail {
+    /// Starts reading `stream` until it ends.
+    pub fn capture(mut stream: impl Read + Send + 'static) -> StderrTail {
+        let ring = Arc::new(Mutex::new(StderrRing::new()));
+        let shared = Arc::clone(&ring);
+        let thread = std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            loop {
+                match stream.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => shared
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push_bytes(&buf[..n]),
+                }
+            }
+            shared
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .finish();
+        });
+        StderrTail {
+            ring,
+            thread: Some(thread),
+        }
+    }
+
+    /// Waits up to `wait` for the stream to end (it ends when the child and anything
+    /// it started have exited), then returns the kept lines. A stream still open after
+    /// `wait` (a grandchild holding it) is left to its thread.
+    pub fn settle(&mut self, wait: Duration) -> Vec<String> {
+        let deadline = Instant::now() + wait;
+        if let Some(thread) = self.thread.take() {
+            while !thread.is_finished() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            if thread.is_finished() {
+                let _ = thread.join();
+            }
+        }
+        let ring = self.ring.lock().unwrap_or_else(PoisonError::into_inner);
+        ring.lines().map(str::to_owned).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_the_last_lines_within_the_caps() {
+        let mut ring = StderrRing::new();
+        for i in 0..100 {
+            ring.push_bytes(format!("line {i}\n").as_bytes());
+        }
+        assert_eq!(ring.lines().count(), MAX_LINES);
+        assert_eq!(ring.lines().next(), Some("line 60"));
+        assert_eq!(ring.last_line(), Some("line 99"));
+        assert_eq!(ring.dropped(), 60);
+    }
+
+    #[test]
+    fn runaway_lines_and_bytes_are_capped() {
+        let mut ring = StderrRing::new();
+        let big = vec![b'x'; 1 << 20];
+        ring.push_bytes(&big);
+        ring.push_bytes(b"\n");
+        for _ in 0..100 {
+            ring.push_bytes(&big[..1000]);
+            ring.push_bytes(b"\n");
+        }
+        assert!(ring.lines().all(|l| l.len() <= MAX_LINE));
+        assert!(ring.lines().map(str::len).sum::<usize>() <= MAX_BYTES);
+    }
+
+    #[test]
+    fn split_lines_and_a_last_line_without_newline() {
+        let mut ring = StderrRing::new();
+        ring.push_bytes(b"hel");
+        ring.push_bytes(b"lo\nwor");
+        ring.push_bytes(b"ld");
+        ring.finish();
+        assert_eq!(ring.lines().collect::<Vec<_>>(), ["hello", "world"]);
+    }
+
+    #[test]
+    fn a_tail_reads_a_stream_to_its_end() {
+        let mut tail = StderrTail::capture(std::io::Cursor::new(b"a\nb\n".to_vec()));
+        assert_eq!(tail.settle(Duration::from_secs(5)), ["a", "b"]);
+    }
+}

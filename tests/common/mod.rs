@@ -1,0 +1,214 @@
+//! Shared by the integration tests: a temp workspace (board dir, store, manifest) and
+//! helpers to run the real `vx` binary and wait on observable conditions.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use vx::fixture::{Item, tar_gz, tar_xz, zip_bytes};
+use vx::format::ArchiveFormat;
+use vx_shm::{Access, BoardReader, SlotSnapshot, registry};
+
+/// How long any wait may take before the test fails.
+pub const DEADLINE: Duration = Duration::from_secs(60);
+
+/// A temp dir with its own board dir, store and manifest.
+pub struct Work {
+    pub dir: tempfile::TempDir,
+}
+
+impl Work {
+    pub fn new() -> Work {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("boards")).unwrap();
+        Work { dir }
+    }
+
+    pub fn boards(&self) -> PathBuf {
+        self.dir.path().join("boards")
+    }
+
+    pub fn store(&self) -> PathBuf {
+        self.dir.path().join("store")
+    }
+
+    pub fn manifest(&self) -> PathBuf {
+        self.dir.path().join("vx.toml")
+    }
+
+    pub fn write_manifest(&self, text: &str) {
+        std::fs::write(self.manifest(), text).unwrap();
+    }
+
+    /// `vx ARGS` with this workspace's board dir (assert_cmd).
+    pub fn vx(&self) -> assert_cmd::Command {
+        let mut cmd = assert_cmd::Command::cargo_bin("vx").unwrap();
+        cmd.env("VX_BOARD_DIR", self.boards())
+            .current_dir(self.dir.path());
+        cmd
+    }
+
+    /// `vx sync` on this workspace's manifest and store, with `extra` flags.
+    pub fn sync(&self, extra: &[&str]) -> assert_cmd::Command {
+        let mut cmd = self.vx();
+        cmd.arg("sync")
+            .arg("--manifest")
+            .arg(self.manifest())
+            .arg("--store")
+            .arg(self.store())
+            .args(extra);
+        cmd
+    }
+
+    /// `vx sync` as a plain child process (for signals), stdout piped.
+    pub fn spawn_sync(&self, extra: &[&str]) -> Child {
+        Command::new(assert_cmd::cargo::cargo_bin("vx"))
+            .env("VX_BOARD_DIR", self.boards())
+            .arg("sync")
+            .arg("--manifest")
+            .arg(self.manifest())
+            .arg("--store")
+            .arg(self.store())
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+
+    /// The one board in this workspace's board dir, once it exists.
+    pub fn wait_board(&self) -> BoardReader {
+        wait_for("a board to appear", || {
+            let listing = registry::list(&self.boards()).ok()?.into_iter().next()?;
+            BoardReader::open(&listing.path, Access::ReadOnly).ok()
+        })
+    }
+
+    /// Entries of the board dir (segments and staging files).
+    pub fn board_files(&self) -> Vec<String> {
+        names(&self.boards())
+    }
+
+    /// Entries of `<store>/.tmp` (work dirs of installs in progress or left behind).
+    pub fn store_tmp(&self) -> Vec<String> {
+        names(&self.store().join(".tmp"))
+    }
+
+    /// The installed tree of `tool@version`, receipt left out.
+    pub fn installed(&self, tool: &str, version: &str) -> BTreeMap<String, String> {
+        let mut tree = vx::fixture::tree(&self.store().join(tool).join(version));
+        tree.remove(vx::install::store::RECEIPT_FILE);
+        tree
+    }
+}
+
+fn names(dir: &Path) -> Vec<String> {
+    match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Polls `probe` until it gives a value, failing the test after [`DEADLINE`].
+pub fn wait_for<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
+    let start = Instant::now();
+    loop {
+        if let Some(value) = probe() {
+            return value;
+        }
+        assert!(start.elapsed() < DEADLINE, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The consistent snapshots of every slot (unreadable slots left out).
+pub fn slots(board: &BoardReader) -> Vec<SlotSnapshot> {
+    board
+        .snapshot()
+        .into_iter()
+        .filter_map(Result::ok)
+        .collect()
+}
+
+/// Waits for a process to exit, failing after [`DEADLINE`].
+pub fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
+    wait_for("vx to exit", || child.try_wait().unwrap())
+}
+
+/// Whether a process with this pid exists (zombies included).
+pub fn process_exists(pid: u32) -> bool {
+    Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// A small archive: `pkg/bin/TOOL` (a script), `pkg/doc/README`, `pkg/lib/data.bin`
+/// (`payload` bytes), and a link `pkg/TOOL -> bin/TOOL` (tar only; zip keeps it too).
+pub fn archive(format: ArchiveFormat, payload: Vec<u8>) -> Vec<u8> {
+    let items = items(payload);
+    match format {
+        ArchiveFormat::TarGz => tar_gz(&items),
+        ArchiveFormat::TarXz => tar_xz(&items),
+        ArchiveFormat::Zip => zip_bytes(&items),
+    }
+}
+
+fn items(payload: Vec<u8>) -> Vec<Item> {
+    vec![
+        Item::Dir("pkg/"),
+        Item::File("pkg/bin/tool", b"#!/bin/sh\necho hi\n".to_vec(), 0o755),
+        Item::File("pkg/doc/README", b"read me\n".to_vec(), 0o644),
+        Item::File("pkg/lib/data.bin", payload, 0o644),
+        Item::Symlink("pkg/tool", "bin/tool"),
+    ]
+}
+
+/// What [`archive`] unpacks to with `strip_components = 1`.
+pub fn expected_tree(payload: &[u8]) -> BTreeMap<String, String> {
+    [
+        ("bin", "dir".to_owned()),
+        ("bin/tool", "file(755):#!/bin/sh\necho hi\n".to_owned()),
+        ("doc", "dir".to_owned()),
+        ("doc/README", "file(644):read me\n".to_owned()),
+        ("lib", "dir".to_owned()),
+        (
+            "lib/data.bin",
+            format!("file(644):{}", String::from_utf8_lossy(payload)),
+        ),
+        ("tool", "link:bin/tool".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
+}
+
+/// A `[tools.NAME]` table.
+pub fn tool_toml(name: &str, version: &str, url: &str, sha256: &str) -> String {
+    format!(
+        "[tools.{name}]\nversion = \"{version}\"\nurl = \"{url}\"\nsha256 = \"{sha256}\"\nstrip_components = 1\n\n"
+    )
+}
+
+/// The lines of `--json` output, parsed.
+pub fn json_lines(stdout: &[u8]) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect()
+}
+
+/// The `tools` of the final `summary` event, by tool name.
+pub fn summary(events: &[serde_json::Value]) -> BTreeMap<String, serde_json::Value> {
+    let last = events.last().expect("some events");
+    assert_eq!(last["event"], "summary", "the summary comes last");
+    last["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["tool"].as_str().unwrap().to_owned(), t.clone()))
+        .collect()
+}

@@ -1,0 +1,492 @@
+//! `vx sync`, `vx install --from-parent` and `vx board` end to end: the real binary,
+//! real child processes, a real loopback HTTP server, real files.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::*;
+use predicates::prelude::*;
+use vx::config_frame::{
+    EXIT_BAD_CONFIG, HEADER_LEN, InstallConfig, MAGIC, MAX_PAYLOAD, VERSION, write_frame,
+};
+use vx::fixture::{Route, TestServer, noise, noise_seeded, sha256_hex};
+use vx::format::ArchiveFormat;
+
+/// A served tool: name, payload inside its archive, archive bytes.
+type Served = (&'static str, Vec<u8>, Vec<u8>);
+
+/// Three tools, one per format, served with a Content-Length.
+fn three_formats() -> (TestServer, Vec<Served>) {
+    let tools: Vec<(&str, Vec<u8>, Vec<u8>)> = [
+        ("gz", ArchiveFormat::TarGz),
+        ("xz", ArchiveFormat::TarXz),
+        ("zipped", ArchiveFormat::Zip),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, (name, format))| {
+        let payload = noise_seeded(200_000 + i * 50_000, i as u64 + 7);
+        let archive = archive(format, payload.clone());
+        (name, payload, archive)
+    })
+    .collect();
+    let server = TestServer::start(
+        tools
+            .iter()
+            .map(|(name, _, archive)| (format!("/{name}.bin"), Route::Ok(archive.clone()))),
+    );
+    (server, tools)
+}
+
+fn manifest_for(server: &TestServer, tools: &[Served]) -> String {
+    tools
+        .iter()
+        .map(|(name, _, archive)| {
+            tool_toml(
+                name,
+                "1.0",
+                &server.url(&format!("/{name}.bin")),
+                &sha256_hex(archive),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_multi_format_sync_installs_exact_trees_then_reports_them_cached() {
+    let work = Work::new();
+    let (server, tools) = three_formats();
+    work.write_manifest(&manifest_for(&server, &tools));
+
+    let out = work
+        .sync(&["--headless"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8_lossy(&out);
+    assert!(
+        text.contains("3 tools: 3 installed, 0 cached, 0 failed"),
+        "{text}"
+    );
+    for (name, payload, _) in &tools {
+        assert_eq!(
+            work.installed(name, "1.0"),
+            expected_tree(payload),
+            "{name}"
+        );
+        assert!(
+            text.contains(&format!("vx: {name} 1.0: completed")),
+            "{text}"
+        );
+    }
+    assert!(work.store_tmp().is_empty(), "{:?}", work.store_tmp());
+    assert!(work.board_files().is_empty(), "{:?}", work.board_files());
+    assert_eq!(server.hits(), 3);
+
+    let out = work
+        .sync(&["--json"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let events = json_lines(&out);
+    let summary = summary(&events);
+    assert_eq!(summary.len(), 3);
+    for tool in summary.values() {
+        assert_eq!(tool["result"], "cached", "{tool}");
+        assert_eq!(tool["ok"], true);
+    }
+    assert_eq!(server.hits(), 3, "cached tools are not downloaded again");
+}
+
+#[test]
+fn json_events_parse_and_the_summary_matches_the_store() {
+    let work = Work::new();
+    let (server, tools) = three_formats();
+    let mut toml = manifest_for(&server, &tools);
+    toml.push_str(&tool_toml(
+        "missing",
+        "2.0",
+        &server.url("/nope.tar.gz"),
+        &sha256_hex(b"x"),
+    ));
+    work.write_manifest(&toml);
+
+    let out = work
+        .sync(&["--json", "-j", "2"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let events = json_lines(&out);
+    assert_eq!(events[0]["event"], "start");
+    assert_eq!(events[0]["tools"], 4);
+    assert!(events.iter().all(|e| e["event"].is_string()));
+    let phases: Vec<_> = events.iter().filter(|e| e["event"] == "phase").collect();
+    assert!(
+        phases
+            .iter()
+            .any(|e| e["tool"] == "gz" && e["phase"] == "completed")
+    );
+    let summary = summary(&events);
+    for (name, tool) in &summary {
+        let installed = work
+            .store()
+            .join(name)
+            .join(tool["version"].as_str().unwrap());
+        assert_eq!(
+            tool["ok"].as_bool().unwrap(),
+            installed.is_dir(),
+            "{name}: {tool}"
+        );
+    }
+    assert_eq!(summary["missing"]["result"], "failed");
+    assert_eq!(summary["missing"]["exit_code"], 10);
+    assert!(
+        summary["missing"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("404"),
+        "{}",
+        summary["missing"]
+    );
+    assert_eq!(summary["gz"]["bytes"], tools[0].2.len());
+    assert_eq!(events.last().unwrap()["exit_code"], 1);
+}
+
+#[test]
+fn a_checksum_mismatch_fails_only_that_tool() {
+    let work = Work::new();
+    let (server, tools) = three_formats();
+    let mut toml = manifest_for(&server, &tools);
+    let wrong = sha256_hex(b"something else");
+    toml = toml.replace(&sha256_hex(&tools[1].2), &wrong);
+    work.write_manifest(&toml);
+
+    let out = work.sync(&[]).assert().code(1).get_output().stdout.clone();
+    let text = String::from_utf8_lossy(&out);
+    assert!(text.contains("FAILED (11)"), "{text}");
+    assert!(text.contains("checksum mismatch"), "{text}");
+    assert!(
+        text.contains("3 tools: 2 installed, 0 cached, 1 failed"),
+        "{text}"
+    );
+    assert!(!work.store().join("xz").exists());
+    assert_eq!(work.installed("gz", "1.0"), expected_tree(&tools[0].1));
+    assert_eq!(work.installed("zipped", "1.0"), expected_tree(&tools[2].1));
+    assert!(work.store_tmp().is_empty());
+}
+
+#[test]
+fn a_404_and_a_dropped_connection_fail_cleanly() {
+    let work = Work::new();
+    let good = archive(ArchiveFormat::TarGz, noise(10_000));
+    let server = TestServer::start([("/good.tar.gz", Route::Ok(good.clone()))]);
+    let dropping = TestServer::dropping_after(1_000_000, 10_000);
+    let toml = [
+        tool_toml("good", "1", &server.url("/good.tar.gz"), &sha256_hex(&good)),
+        tool_toml(
+            "absent",
+            "1",
+            &server.url("/absent.tar.gz"),
+            &sha256_hex(b"a"),
+        ),
+        tool_toml("cut", "1", &dropping.url("/cut.tar.gz"), &sha256_hex(b"c")),
+    ]
+    .concat();
+    work.write_manifest(&toml);
+
+    let out = work
+        .sync(&["--json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let summary = summary(&json_lines(&out));
+    assert_eq!(summary["good"]["result"], "completed");
+    for name in ["absent", "cut"] {
+        assert_eq!(summary[name]["result"], "failed", "{}", summary[name]);
+        assert_eq!(summary[name]["exit_code"], 10, "{}", summary[name]);
+        assert!(!work.store().join(name).exists());
+    }
+    assert!(
+        summary["absent"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("404")
+    );
+    assert!(work.store_tmp().is_empty(), "{:?}", work.store_tmp());
+    assert!(work.board_files().is_empty());
+}
+
+#[test]
+fn a_bad_manifest_exits_2_naming_file_and_line() {
+    let work = Work::new();
+    work.write_manifest("[tools.rg]\nversion = 14\nurl = \"http://x/a.tar.gz\"\n");
+    work.sync(&[])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("vx.toml:2:"))
+        .stderr(predicate::str::contains("version"));
+    assert!(work.board_files().is_empty(), "no board for a bad manifest");
+
+    let missing = Work::new();
+    missing
+        .sync(&[])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read the manifest"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let work = Work::new();
+    work.vx()
+        .args(["sync", "--tui", "--headless"])
+        .assert()
+        .code(2);
+    work.vx().args(["install", "rg"]).assert().code(2);
+    work.vx()
+        .args(["install", "rg@1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--url"));
+    work.vx().args(["board", "watch"]).assert().code(2);
+}
+
+fn child_frame(work: &Work, url: String, sha256: String) -> InstallConfig {
+    InstallConfig {
+        tool: "t".into(),
+        version: "1".into(),
+        url,
+        sha256: Some(sha256),
+        format: None,
+        strip_components: 1,
+        post_install: None,
+        options: Default::default(),
+        store: work.store(),
+        board: Some(work.boards().join("vx-board-none")),
+        slot: 0,
+        allow_unverified: false,
+    }
+}
+
+#[test]
+fn bad_config_frames_exit_with_their_code_and_install_nothing() {
+    let work = Work::new();
+    std::fs::create_dir(work.store()).unwrap();
+    let body = archive(ArchiveFormat::TarGz, noise(1000));
+    let server = TestServer::start([("/t.tar.gz", Route::Ok(body.clone()))]);
+    let mut good = Vec::new();
+    write_frame(
+        &mut good,
+        &child_frame(&work, server.url("/t.tar.gz"), sha256_hex(&body)),
+    )
+    .unwrap();
+
+    let mut oversized = Vec::new();
+    oversized.extend_from_slice(&MAGIC);
+    oversized.extend_from_slice(&VERSION.to_le_bytes());
+    oversized.extend_from_slice(&0u16.to_le_bytes());
+    oversized.extend_from_slice(&(MAX_PAYLOAD + 1).to_le_bytes());
+    let mut malformed = good[..HEADER_LEN].to_vec();
+    let junk = b"{\"tool\": 12}";
+    malformed[8..12].copy_from_slice(&(junk.len() as u32).to_le_bytes());
+    malformed.extend_from_slice(junk);
+
+    let cases: [(&str, Vec<u8>); 6] = [
+        ("empty", Vec::new()),
+        ("garbage", b"hello, this is not a frame".to_vec()),
+        ("truncated header", good[..5].to_vec()),
+        ("truncated payload", good[..good.len() - 3].to_vec()),
+        ("oversized", oversized),
+        ("malformed", malformed),
+    ];
+    for (what, bytes) in cases {
+        work.vx()
+            .args(["install", "--from-parent"])
+            .write_stdin(bytes)
+            .assert()
+            .code(EXIT_BAD_CONFIG)
+            .stderr(predicate::str::contains("config"));
+        assert_eq!(
+            std::fs::read_dir(work.store()).unwrap().count(),
+            0,
+            "{what}"
+        );
+    }
+    // A well-formed frame naming a board that does not exist: bad config too.
+    work.vx()
+        .args(["install", "--from-parent"])
+        .write_stdin(good)
+        .assert()
+        .code(EXIT_BAD_CONFIG);
+    assert_eq!(std::fs::read_dir(work.store()).unwrap().count(), 0);
+    assert_eq!(server.hits(), 0, "nothing was downloaded");
+}
+
+#[test]
+fn standalone_install_prints_lines_and_installs() {
+    let work = Work::new();
+    let payload = noise(300_000);
+    let body = archive(ArchiveFormat::Zip, payload.clone());
+    let server = TestServer::start([("/t-2.0.zip", Route::Ok(body.clone()))]);
+    work.vx()
+        .args(["install", "t@2.0", "--url"])
+        .arg(server.url("/t-{version}.zip"))
+        .arg("--sha256")
+        .arg(sha256_hex(&body))
+        .arg("--store")
+        .arg(work.store())
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("vx: t 2.0: completed"));
+    // strip_components is 0 standalone: the archive's top directory stays.
+    let tree = vx::fixture::tree(&work.store().join("t/2.0/pkg"));
+    assert_eq!(tree, expected_tree(&payload));
+}
+
+#[test]
+fn a_dump_shows_the_final_states_through_vx_board_dump() {
+    let work = Work::new();
+    let (server, tools) = three_formats();
+    let mut toml = manifest_for(&server, &tools);
+    toml.push_str(&tool_toml(
+        "absent",
+        "1",
+        &server.url("/absent.tar.gz"),
+        &sha256_hex(b"a"),
+    ));
+    work.write_manifest(&toml);
+    let dump = work.dir.path().join("board.dump");
+
+    work.sync(&["--dump", dump.to_str().unwrap()])
+        .assert()
+        .code(1);
+    assert!(dump.is_file());
+    assert!(work.board_files().is_empty(), "the live segment is gone");
+
+    let out = work
+        .vx()
+        .args(["board", "dump"])
+        .arg(&dump)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8_lossy(&out);
+    assert!(text.starts_with("dump of board "), "{text}");
+    assert!(text.contains(", finished"), "{text}");
+    assert!(
+        text.contains("4 tools: 3 installed, 0 cached, 1 failed"),
+        "{text}"
+    );
+
+    let out = work
+        .vx()
+        .args(["board", "dump", "--json"])
+        .arg(&dump)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(value["dump"], true);
+    assert_eq!(value["state"], "finished");
+    let results: Vec<_> = value["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["result"].clone())
+        .collect();
+    assert_eq!(results, ["completed", "completed", "completed", "failed"]);
+}
+
+#[test]
+fn board_ls_dump_and_clean_see_a_live_board_and_remove_a_dead_one() {
+    let work = Work::new();
+    // 20 s of download: the board stays live while we look at it, then SIGINT ends it.
+    let body = Arc::new(archive(ArchiveFormat::TarGz, noise(2_000_000)));
+    let server = TestServer::start([("/slow.tar.gz", Route::Throttled(body.clone(), 100_000))]);
+    work.write_manifest(&tool_toml(
+        "slow",
+        "1",
+        &server.url("/slow.tar.gz"),
+        &sha256_hex(&body),
+    ));
+    let mut sync = work.spawn_sync(&["--json"]);
+    let board = work.wait_board();
+    let id = board.info().id.clone();
+
+    let out = work
+        .vx()
+        .args(["board", "ls", "--json"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let boards = json_lines(&out);
+    assert_eq!(boards.len(), 1);
+    assert_eq!(boards[0]["id"], id.as_str());
+    assert_eq!(boards[0]["pid"], sync.id());
+    assert_eq!(boards[0]["total"], 1);
+    work.vx()
+        .args(["board", "ls"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(&id));
+    work.vx()
+        .args(["board", "dump", &id[..8]])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("slow"));
+    work.vx()
+        .args(["board", "dump"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(", running"));
+    work.vx()
+        .args(["board", "clean"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("nothing to clean"));
+    work.vx().args(["board", "dump", "nope"]).assert().code(2);
+    drop(board);
+    let pid = rustix::process::Pid::from_raw(sync.id() as i32).unwrap();
+    rustix::process::kill_process(pid, rustix::process::Signal::INT).unwrap();
+    assert_eq!(wait_exit(&mut sync).code(), Some(130));
+    work.vx()
+        .args(["board", "ls"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("no live boards"));
+
+    // A board whose creator is gone: a copy of a segment, which nobody holds.
+    let stale = work.boards().join(format!("vx-board-{}", "0".repeat(32)));
+    let created = vx_shm::Board::create(
+        &work.boards(),
+        "stale",
+        &[vx_shm::ToolEntry {
+            name: "a",
+            version: "1",
+        }],
+    )
+    .unwrap();
+    std::fs::copy(created.path(), &stale).unwrap();
+    drop(created);
+    work.vx()
+        .args(["board", "clean"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("removed"));
+    assert!(!stale.exists());
+}
