@@ -1,14 +1,18 @@
 //! `vx board ls | dump | clean`: looking at boards from outside the sync that owns
 //! them (and at dump files).
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 
 use anyhow::Context;
 use serde_json::json;
 use vx_shm::{Access, BoardReader, now_unix_ms, registry};
 
-use crate::cli::{BoardCommand, EXIT_OK, EXIT_USAGE, UsageError};
+use crate::cli::{BoardCommand, DashboardArgs, EXIT_OK, EXIT_USAGE, UsageError};
 use crate::report::table::{self, human_duration_ms};
 
 /// Runs a `vx board` subcommand.
@@ -18,12 +22,7 @@ pub fn run(command: BoardCommand) -> anyhow::Result<i32> {
         BoardCommand::Ls { json } => ls(&dir, json),
         BoardCommand::Dump { target, json } => dump(&dir, target.as_deref(), json),
         BoardCommand::Clean => clean(&dir),
-        BoardCommand::Watch { .. } => {
-            eprintln!(
-                "vx: `vx board watch` is not available yet; use `vx board dump` for a snapshot"
-            );
-            Ok(EXIT_USAGE)
-        }
+        BoardCommand::Watch { id, dashboard } => watch(&dir, id.as_deref(), dashboard),
     }
 }
 
@@ -88,7 +87,11 @@ fn ls(dir: &Path, as_json: bool) -> anyhow::Result<i32> {
 
 /// Opens what `target` names: an existing path (dump file or segment), else a live
 /// board id or prefix; without a target, the only live board.
-pub fn open_target(dir: &Path, target: Option<&str>) -> anyhow::Result<BoardReader> {
+pub fn open_target(
+    dir: &Path,
+    target: Option<&str>,
+    access: Access,
+) -> anyhow::Result<BoardReader> {
     let path = match target {
         Some(t) if Path::new(t).exists() => Path::new(t).to_path_buf(),
         Some(id) => {
@@ -114,37 +117,91 @@ pub fn open_target(dir: &Path, target: Option<&str>) -> anyhow::Result<BoardRead
             }
         }
     };
-    BoardReader::open(&path, Access::ReadOnly)
+    BoardReader::open(&path, access)
         .map_err(|e| UsageError(format!("{}: {e}", path.display())).into())
 }
 
 fn dump(dir: &Path, target: Option<&str>, as_json: bool) -> anyhow::Result<i32> {
-    let reader = open_target(dir, target)?;
-    let rows = table::rows(&reader.snapshot());
-    let info = reader.info();
-    let state = if reader.was_interrupted() {
+    let reader = open_target(dir, target, Access::ReadOnly)?;
+    let mut out = std::io::stdout().lock();
+    if as_json {
+        let info = reader.info();
+        let rows = table::rows(&reader.snapshot());
+        writeln!(
+            out,
+            "{}",
+            json!({"board": info.id, "label": info.label, "dump": reader.is_dump(),
+                   "state": state(&reader), "tools": rows})
+        )?;
+    } else {
+        print_board(&mut out, &reader)?;
+    }
+    Ok(EXIT_OK)
+}
+
+fn state(reader: &BoardReader) -> &'static str {
+    if reader.was_interrupted() {
         "interrupted"
     } else if reader.is_finished() {
         "finished"
     } else {
         "running"
+    }
+}
+
+/// A title line and the summary table of the board as it is now.
+fn print_board(out: &mut impl Write, reader: &BoardReader) -> std::io::Result<()> {
+    let info = reader.info();
+    let kind = if reader.is_dump() {
+        "dump of board"
+    } else {
+        "board"
     };
+    writeln!(
+        out,
+        "{kind} {} ({}), {}",
+        info.id,
+        info.label,
+        state(reader)
+    )?;
+    table::write_table(out, &table::rows(&reader.snapshot()))
+}
+
+/// `vx board watch`: the dashboard over another process's sync. With no id and several
+/// live boards, lists them instead of guessing.
+fn watch(dir: &Path, id: Option<&str>, dashboard: DashboardArgs) -> anyhow::Result<i32> {
+    if id.is_none() && list(dir)?.iter().filter(|l| l.owner_alive).count() > 1 {
+        ls(dir, false)?;
+        eprintln!("vx: several live boards; pick one with `vx board watch ID`");
+        return Ok(EXIT_USAGE);
+    }
+    if !std::io::stdout().is_terminal() {
+        return Err(UsageError(
+            "`vx board watch` needs a terminal; use `vx board dump` for a snapshot".into(),
+        )
+        .into());
+    }
+    let reader = open_target(dir, id, Access::ReadWrite)?;
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [SIGTERM, SIGHUP, SIGINT] {
+        signal_hook::flag::register(signal, Arc::clone(&stop))
+            .context("cannot install signal handlers")?;
+    }
+    let model = vx_tui::run_in_terminal(
+        &reader,
+        &vx_tui::Watcher,
+        dashboard.options(),
+        dashboard.fps,
+        stop,
+    )
+    .context("the dashboard failed")?;
     let mut out = std::io::stdout().lock();
-    if as_json {
+    print_board(&mut out, &reader)?;
+    if model.owner_gone {
         writeln!(
             out,
-            "{}",
-            json!({"board": info.id, "label": info.label, "dump": reader.is_dump(),
-                   "state": state, "tools": rows})
+            "the sync that owned this board exited before finishing"
         )?;
-    } else {
-        let kind = if reader.is_dump() {
-            "dump of board"
-        } else {
-            "board"
-        };
-        writeln!(out, "{kind} {} ({}), {state}", info.id, info.label)?;
-        table::write_table(&mut out, &rows)?;
     }
     Ok(EXIT_OK)
 }

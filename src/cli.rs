@@ -54,7 +54,7 @@ pub struct SyncArgs {
     #[arg(short = 'j', long = "jobs", value_name = "N", default_value_t = 8,
           value_parser = clap::value_parser!(u32).range(1..=256))]
     pub jobs: u32,
-    /// Show the live dashboard (not available yet: falls back to headless output).
+    /// Show the live dashboard (the default on a terminal).
     #[arg(long, conflicts_with = "headless")]
     pub tui: bool,
     /// Print progress lines instead of the dashboard.
@@ -69,9 +69,35 @@ pub struct SyncArgs {
     /// The store to install into (default: `$XDG_DATA_HOME/vx/store`).
     #[arg(long, value_name = "DIR")]
     pub store: Option<PathBuf>,
+    /// Dashboard options.
+    #[command(flatten)]
+    pub dashboard: DashboardArgs,
     /// Run a demo sync against a built-in loopback server, into a temporary store.
     #[arg(long, conflicts_with_all = ["manifest", "store"])]
     pub demo: bool,
+}
+
+/// Options of the live dashboard (`vx sync --tui`, `vx board watch`).
+#[derive(Clone, Copy, Debug, Args)]
+pub struct DashboardArgs {
+    /// Dashboard refresh rate, in frames per second.
+    #[arg(long, value_name = "N", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..=120))]
+    pub fps: u32,
+    /// Leave the dashboard as soon as the sync finishes, instead of waiting for `q`.
+    #[arg(long)]
+    pub exit_on_done: bool,
+}
+
+impl DashboardArgs {
+    /// The dashboard's options: colours unless `NO_COLOR` is set (no-color.org).
+    pub fn options(&self) -> vx_tui::Options {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        vx_tui::Options {
+            look: vx_tui::Look { color: !no_color },
+            exit_on_done: self.exit_on_done,
+        }
+    }
 }
 
 /// `vx install` options.
@@ -112,11 +138,14 @@ pub enum BoardCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Watch a running sync (not available yet).
-    #[command(hide = true)]
+    /// Attach the live dashboard to a running sync (read-only but for cancel requests).
     Watch {
-        /// The board id.
+        /// A board id (or unambiguous prefix); default: the only live board.
+        #[arg(value_name = "ID")]
         id: Option<String>,
+        /// Dashboard options.
+        #[command(flatten)]
+        dashboard: DashboardArgs,
     },
     /// Remove boards whose owner is gone.
     Clean,

@@ -17,13 +17,16 @@ pub mod plan;
 pub mod signals;
 pub mod stderr_ring;
 
-use std::collections::VecDeque;
-use std::io::Write;
+use std::collections::{HashMap, VecDeque};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use vx_shm::{Board, Phase, SlotRead, registry};
+use stderr_ring::StderrRing;
+use vx_shm::{Access, Board, BoardReader, Phase, SlotRead, registry};
 
 use crate::cli::{EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, SyncArgs, UsageError, prepare_store};
 use crate::manifest::Manifest;
@@ -50,6 +53,17 @@ pub struct Settings {
     pub json: bool,
     /// Where to dump the board at the end.
     pub dump: Option<PathBuf>,
+    /// The live dashboard, when it is shown instead of progress lines.
+    pub dashboard: Option<Dashboard>,
+}
+
+/// How the live dashboard is shown.
+#[derive(Clone, Copy, Debug)]
+pub struct Dashboard {
+    /// Look and exit behaviour.
+    pub options: vx_tui::Options,
+    /// Frames per second.
+    pub fps: u32,
 }
 
 /// `vx sync`: load the manifest (a bad one is a usage error: exit 2), then sync it.
@@ -59,17 +73,22 @@ pub fn run(args: &SyncArgs) -> anyhow::Result<i32> {
     run_manifest(&manifest, &store, &settings(args))
 }
 
-/// The [`Settings`] of `vx sync`'s flags. The dashboard (`--tui`, and the default on
-/// a terminal) is not built yet: headless output stands in for it, with a note when it
-/// was asked for explicitly.
+/// The [`Settings`] of `vx sync`'s flags. The dashboard is the default on a terminal;
+/// without one (CI, pipes), or with `--headless` or `--json`, progress goes out as lines.
 pub fn settings(args: &SyncArgs) -> Settings {
-    if args.tui && !args.json {
-        eprintln!("vx: the dashboard is not available yet; showing headless output");
+    let terminal = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
+    if args.tui && !terminal {
+        eprintln!("vx: --tui needs a terminal; showing progress lines instead");
     }
+    let dashboard = (terminal && !args.headless && !args.json).then(|| Dashboard {
+        options: args.dashboard.options(),
+        fps: args.dashboard.fps,
+    });
     Settings {
         jobs: args.jobs as usize,
         json: args.json,
         dump: args.dump.clone(),
+        dashboard,
     }
 }
 
@@ -98,102 +117,81 @@ pub fn run_manifest(manifest: &Manifest, store: &Path, settings: &Settings) -> a
     } else {
         Style::Lines
     };
-    let mut reporter = Reporter::new(std::io::stdout().lock(), style);
+    // While the dashboard owns the screen, progress lines are muted; if the user leaves
+    // it before the sync ends, they resume.
+    let muted = Arc::new(AtomicBool::new(settings.dashboard.is_some()));
+    let mut reporter = Reporter::new(
+        Console {
+            muted: Arc::clone(&muted),
+        },
+        style,
+    );
     reporter.start(board.reader().info(), settings.jobs);
+    let host = SyncHost {
+        interrupt: interrupt.clone(),
+        rings: Mutex::default(),
+    };
 
-    let mut queue: VecDeque<usize> = (0..plan.configs.len()).collect();
-    let mut running: Vec<Running> = Vec::new();
-    let mut snaps: Vec<SlotRead> = Vec::new();
-    let mut interrupted_at: Option<Instant> = None;
-    let mut killed = false;
-    loop {
-        if interrupted_at.is_none() && interrupt.triggered() {
-            interrupted_at = Some(Instant::now());
-            for index in 0..plan.configs.len() {
-                let _ = board.reader().request_cancel(index);
+    std::thread::scope(|scope| {
+        let dashboard = match settings.dashboard {
+            Some(dashboard) => {
+                let reader = BoardReader::open(board.path(), Access::ReadWrite)?;
+                let (host, muted) = (&host, &muted);
+                Some(scope.spawn(move || {
+                    let never = Arc::new(AtomicBool::new(false));
+                    let result = vx_tui::run_in_terminal(
+                        &reader,
+                        host,
+                        dashboard.options,
+                        dashboard.fps,
+                        never,
+                    );
+                    muted.store(false, Ordering::Relaxed);
+                    result
+                }))
             }
-            for index in queue.drain(..) {
-                publish_terminal(
-                    &board,
-                    index,
-                    Phase::Cancelled,
-                    "interrupted before it started",
-                    130,
-                );
-            }
-        }
-        while running.len() < settings.jobs {
-            let Some(index) = queue.pop_front() else {
-                break;
-            };
-            match spawn(&exe, &plan.configs[index]) {
-                Ok(child) => running.push(child),
-                Err(err) => publish_terminal(
-                    &board,
-                    index,
-                    Phase::Failed,
-                    &format!("cannot start its installer: {err}"),
-                    1,
-                ),
-            }
-        }
-
-        let mut settled = Vec::new();
-        let mut i = 0;
-        while i < running.len() {
-            match running[i].child.try_wait() {
-                Ok(Some(status)) => {
-                    let child = running.swap_remove(i);
-                    let done = settle(&board, child, status, interrupted_at.is_some());
-                    if done.took_over {
-                        // It died without cleaning up after itself.
-                        crate::install::store::clean_stale_work(store);
-                    }
-                    settled.push(done);
-                }
-                Ok(None) | Err(_) => i += 1,
-            }
-        }
-
-        for child in &mut running {
-            child.kill_if_lingering(&board, LINGER);
-        }
-
-        if let Some(at) = interrupted_at
-            && !killed
-            && at.elapsed() >= GRACE
-        {
-            for child in &running {
-                child.kill_group();
-            }
-            killed = true;
-        }
-
+            None => None,
+        };
+        let run = Supervisor {
+            board: &board,
+            plan: &plan,
+            exe: &exe,
+            store,
+            jobs: settings.jobs,
+            interrupt: &interrupt,
+            rings: &host.rings,
+        };
+        let mut snaps = Vec::new();
+        let interrupted = run.supervise(&mut reporter, &mut snaps);
+        board.finish(interrupted);
         board.reader().snapshot_into(&mut snaps);
         reporter.observe(&snaps);
-        for settled in settled {
-            report_failure(&board, &mut reporter, settled);
+        // The dashboard shows the final state until the user leaves it.
+        if let Some(dashboard) = dashboard {
+            match dashboard.join() {
+                Ok(Ok(_)) => {}
+                Ok(Err(err)) => eprintln!("vx: the dashboard failed: {err}"),
+                Err(_) => eprintln!("vx: the dashboard crashed; the sync went on without it"),
+            }
         }
-        if running.is_empty() && queue.is_empty() {
-            break;
-        }
-        std::thread::sleep(if interrupted_at.is_some() {
-            POLL / 4
-        } else {
-            POLL
-        });
-    }
+        finish(&board, settings, &mut reporter, &snaps, interrupted)
+    })
+}
 
-    let interrupted = interrupted_at.is_some();
-    board.finish(interrupted);
-    board.reader().snapshot_into(&mut snaps);
-    reporter.observe(&snaps);
+/// Writes the dump and the summary; returns the exit code.
+fn finish(
+    board: &Board,
+    settings: &Settings,
+    reporter: &mut Reporter<Console>,
+    snaps: &[SlotRead],
+    interrupted: bool,
+) -> anyhow::Result<i32> {
     if let Some(dest) = &settings.dump
         && let Err(err) = board.reader().dump_to(dest)
     {
         eprintln!("vx: cannot write the dump: {err}");
     }
-    let rows = table::rows(&snaps);
+    let rows = table::rows(snaps);
     let code = if interrupted {
         EXIT_INTERRUPTED
     } else if rows.iter().all(|row| row.ok) {
@@ -209,8 +207,154 @@ pub fn run_manifest(manifest: &Manifest, store: &Path, settings: &Settings) -> a
         .sum();
     // Best effort: a closed stdout must not change the outcome.
     let _ = reporter.summary(&rows, interrupted, code, publishes);
-    drop(board);
     Ok(code)
+}
+
+/// Standard output that drops what is written while the dashboard owns the screen.
+pub struct Console {
+    muted: Arc<AtomicBool>,
+}
+
+impl Write for Console {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.muted.load(Ordering::Relaxed) {
+            return Ok(buf.len());
+        }
+        std::io::stdout().write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stdout().flush()
+    }
+}
+
+/// Live stderr rings by slot, for the dashboard's detail pane.
+type Rings = Mutex<HashMap<usize, Arc<Mutex<StderrRing>>>>;
+
+/// What `vx sync` offers its dashboard: the children's stderr and Ctrl-C.
+struct SyncHost {
+    interrupt: Interrupt,
+    rings: Rings,
+}
+
+impl vx_tui::Host for SyncHost {
+    fn stderr_tail(&self, index: usize) -> Vec<String> {
+        let rings = self.rings.lock().unwrap_or_else(PoisonError::into_inner);
+        rings.get(&index).map_or_else(Vec::new, |ring| {
+            let ring = ring.lock().unwrap_or_else(PoisonError::into_inner);
+            ring.lines().map(str::to_owned).collect()
+        })
+    }
+
+    fn interrupt(&self) -> bool {
+        self.interrupt.trigger();
+        true
+    }
+}
+
+/// The poll loop of the parent: spawns, reaps, relays interrupts, reports.
+struct Supervisor<'a> {
+    board: &'a Board,
+    plan: &'a Plan,
+    exe: &'a Path,
+    store: &'a Path,
+    jobs: usize,
+    interrupt: &'a Interrupt,
+    rings: &'a Rings,
+}
+
+impl Supervisor<'_> {
+    /// Runs every tool to an outcome; returns whether the sync was interrupted.
+    fn supervise(&self, reporter: &mut Reporter<Console>, snaps: &mut Vec<SlotRead>) -> bool {
+        let board = self.board;
+        let mut queue: VecDeque<usize> = (0..self.plan.configs.len()).collect();
+        let mut running: Vec<Running> = Vec::new();
+        let mut interrupted_at: Option<Instant> = None;
+        let mut killed = false;
+        loop {
+            if interrupted_at.is_none() && self.interrupt.triggered() {
+                interrupted_at = Some(Instant::now());
+                for index in 0..self.plan.configs.len() {
+                    let _ = board.reader().request_cancel(index);
+                }
+                for index in queue.drain(..) {
+                    publish_terminal(
+                        board,
+                        index,
+                        Phase::Cancelled,
+                        "interrupted before it started",
+                        130,
+                    );
+                }
+            }
+            while running.len() < self.jobs {
+                let Some(index) = queue.pop_front() else {
+                    break;
+                };
+                match spawn(self.exe, &self.plan.configs[index]) {
+                    Ok(child) => {
+                        self.rings
+                            .lock()
+                            .unwrap_or_else(PoisonError::into_inner)
+                            .insert(index, child.stderr.ring());
+                        running.push(child);
+                    }
+                    Err(err) => publish_terminal(
+                        board,
+                        index,
+                        Phase::Failed,
+                        &format!("cannot start its installer: {err}"),
+                        1,
+                    ),
+                }
+            }
+
+            let mut settled = Vec::new();
+            let mut i = 0;
+            while i < running.len() {
+                match running[i].child.try_wait() {
+                    Ok(Some(status)) => {
+                        let child = running.swap_remove(i);
+                        let done = settle(board, child, status, interrupted_at.is_some());
+                        if done.took_over {
+                            // It died without cleaning up after itself.
+                            crate::install::store::clean_stale_work(self.store);
+                        }
+                        settled.push(done);
+                    }
+                    Ok(None) | Err(_) => i += 1,
+                }
+            }
+
+            for child in &mut running {
+                child.kill_if_lingering(board, LINGER);
+            }
+
+            if let Some(at) = interrupted_at
+                && !killed
+                && at.elapsed() >= GRACE
+            {
+                for child in &running {
+                    child.kill_group();
+                }
+                killed = true;
+            }
+
+            board.reader().snapshot_into(snaps);
+            reporter.observe(snaps);
+            for settled in settled {
+                report_failure(board, reporter, settled);
+            }
+            if running.is_empty() && queue.is_empty() {
+                return interrupted_at.is_some();
+            }
+            std::thread::sleep(if interrupted_at.is_some() {
+                POLL / 4
+            } else {
+                POLL
+            });
+        }
+    }
 }
 
 fn report_failure(board: &Board, reporter: &mut Reporter<impl Write>, settled: children::Settled) {

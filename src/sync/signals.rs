@@ -17,8 +17,14 @@ impl Interrupt {
         Ok(Interrupt(flag))
     }
 
-    /// Whether a signal arrived.
+    /// Whether a signal arrived (or the dashboard's Ctrl-C).
     pub fn triggered(&self) -> bool {
         self.0.load(Ordering::Relaxed)
+    }
+
+    /// Interrupts as a signal would: the dashboard's Ctrl-C, which raw mode delivers as
+    /// a key rather than SIGINT.
+    pub fn trigger(&self) {
+        self.0.store(true, Ordering::Relaxed);
     }
 }

@@ -118,6 +118,11 @@ impl StderrTail {
         }
     }
 
+    /// The ring being filled, for live readers (the dashboard's detail pane).
+    pub fn ring(&self) -> Arc<Mutex<StderrRing>> {
+        Arc::clone(&self.ring)
+    }
+
     /// Waits up to `wait` for the stream to end (it ends when the child and anything
     /// it started have exited), then returns the kept lines. A stream still open after
     /// `wait` (a grandchild holding it) is left to its thread.

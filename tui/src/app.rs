@@ -187,7 +187,7 @@ impl<'a> App<'a> {
     }
 
     /// Runs the dashboard on `terminal` until the user leaves (or, with `exit_on_done`,
-    /// the sync finishes) or `inputs` ends. `clock` gives the time in ms since the epoch.
+    /// the sync finishes; or the sync finishes interrupted) or `inputs` ends. `clock` gives the time in ms since the epoch.
     pub fn run<B: Backend>(
         &mut self,
         terminal: &mut Terminal<B>,
@@ -214,7 +214,8 @@ impl<'a> App<'a> {
             if self.dirty {
                 self.draw(terminal)?;
             }
-            if self.options.exit_on_done && self.model.is_finished() {
+            // An interrupted sync leaves on its own, as it would without a dashboard.
+            if self.model.is_finished() && (self.options.exit_on_done || self.model.interrupted) {
                 break;
             }
         }

@@ -192,7 +192,17 @@ fn render_table(frame: &mut Frame<'_>, area: Rect, model: &Model, style: Look) {
             }
             let (phase_text, phase_style) = phase_cell(row);
             cells.push(Cell::from(phase_text).style(paint(style, phase_style)));
-            cells.push(Cell::from(bar(row, bar_width)));
+            let phase_style = phase_style.remove_modifier(Modifier::BOLD);
+            // Without a message column, a failed or cancelled row says why in place of
+            // its (empty) gauge.
+            let failed = matches!(row.phase(), Some(Phase::Failed | Phase::Cancelled))
+                || matches!(row.problem, Some(SlotError::WriterLost { .. }));
+            if failed && !columns.message {
+                let why = truncate(&message_of(row), bar_width);
+                cells.push(Cell::from(why).style(paint(style, phase_style)));
+            } else {
+                cells.push(Cell::from(bar(row, bar_width)));
+            }
             cells.push(Cell::from(size_text(row)));
             let moving = matches!(row.phase(), Some(Phase::Downloading | Phase::Extracting));
             cells.push(Cell::from(match row.rate.bytes_per_sec() {
@@ -366,11 +376,14 @@ fn render_detail(frame: &mut Frame<'_>, area: Rect, model: &Model, style: Look) 
             )),
         ]));
         lines.push(Line::raw(format!(
-            "bytes {} of {}   started {}   last update {} ago{}{}",
+            "bytes {} of {}   {}   last update {} ago{}{}",
             r.bytes_done,
             r.bytes_total().map_or("unknown".into(), |t| t.to_string()),
-            row.elapsed_secs(model.now_ms)
-                .map_or("not yet".into(), |s| format!("{} ago", duration(s))),
+            match (row.elapsed_secs(model.now_ms), row.is_done()) {
+                (None, _) => "not started".to_string(),
+                (Some(s), true) => format!("took {}", duration(s)),
+                (Some(s), false) => format!("running for {}", duration(s)),
+            },
             duration(
                 model.now_ms.saturating_sub(
                     r.updated_unix_ms

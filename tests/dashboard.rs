@@ -1,0 +1,228 @@
+//! The dashboard in a real terminal: tmux runs the real `vx` binary, `send-keys` types
+//! and `capture-pane` reads the screen. Covers `vx sync --demo --tui` (rows appear, `q`
+//! leaves, the terminal is restored and the summary stays in the scroll-back) and
+//! `vx board watch` attached to a headless sync running in another process.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{Work, archive, tool_toml, wait_exit, wait_for};
+use vx::fixture::{Route, TestServer, noise, sha256_hex};
+use vx::format::ArchiveFormat;
+
+/// A tmux session of its own (own socket), killed when dropped.
+struct Tmux {
+    socket: String,
+    session: &'static str,
+}
+
+impl Tmux {
+    /// Whether tmux can run here (it is part of the machine image; CI installs it).
+    fn available() -> bool {
+        let found = Command::new("tmux").arg("-V").output().is_ok();
+        if !found {
+            eprintln!("skipped: no tmux");
+        }
+        found
+    }
+
+    /// Starts `command` in a detached `width`×`height` terminal.
+    fn start(tag: &str, width: u16, height: u16, command: &str) -> Tmux {
+        let socket = format!("vx-test-{tag}-{}", std::process::id());
+        let tmux = Tmux {
+            socket,
+            session: "vx",
+        };
+        let status = tmux
+            .command()
+            .args(["new-session", "-d", "-s", tmux.session])
+            .args(["-x", &width.to_string(), "-y", &height.to_string()])
+            .arg(command)
+            .status();
+        assert!(status.unwrap().success(), "tmux new-session failed");
+        tmux
+    }
+
+    fn command(&self) -> Command {
+        let mut command = Command::new("tmux");
+        command.args(["-L", &self.socket]);
+        command
+    }
+
+    fn screen(&self) -> String {
+        let out = self
+            .command()
+            .args(["capture-pane", "-p", "-t", self.session])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// The screen, with the scroll-back.
+    fn history(&self) -> String {
+        let out = self
+            .command()
+            .args(["capture-pane", "-p", "-S", "-200", "-t", self.session])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let status = self
+            .command()
+            .args(["send-keys", "-t", self.session])
+            .args(keys)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Whether the program is on the alternate screen (a full-screen UI is up).
+    fn alternate_screen(&self) -> bool {
+        let out = self
+            .command()
+            .args([
+                "display-message",
+                "-p",
+                "-t",
+                self.session,
+                "#{alternate_on}",
+            ])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim() == "1"
+    }
+
+    /// Waits until the screen shows every one of `texts`; returns it.
+    fn wait_screen(&self, texts: &[&str]) -> String {
+        wait_for(&format!("the screen to show {texts:?}"), || {
+            let screen = self.screen();
+            texts.iter().all(|t| screen.contains(t)).then_some(screen)
+        })
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.command().arg("kill-server").status();
+    }
+}
+
+/// `cd DIR && VX_BOARD_DIR=… vx ARGS; echo EXIT=$?` then a shell that stays, so the
+/// screen after exit can be read.
+fn shell_line(work: &Work, args: &str) -> String {
+    let vx = assert_cmd::cargo::cargo_bin("vx");
+    format!(
+        "cd {} && VX_BOARD_DIR={} {} {args}; echo EXIT=$?; exec sleep 300",
+        work.dir.path().display(),
+        work.boards().display(),
+        vx.display()
+    )
+}
+
+#[test]
+fn sync_demo_tui_shows_every_tool_and_q_restores_the_terminal() {
+    if !Tmux::available() {
+        return;
+    }
+    let work = Work::new();
+    let line = shell_line(&work, "sync --demo --tui");
+    let tmux = Tmux::start("demo", 110, 30, &line);
+    let screen = tmux.wait_screen(&["vx sync", "ripgrep", "broken-checksum", "tool", "phase"]);
+    assert!(
+        tmux.alternate_screen(),
+        "the dashboard owns the screen:\n{screen}"
+    );
+    // The demo ends with the deliberate checksum failure visible on the board.
+    let screen = tmux.wait_screen(&["finished in", "q to leave"]);
+    assert!(screen.contains("7 installed"), "{screen}");
+    assert!(screen.contains("1 failed"), "{screen}");
+    assert!(screen.contains("checksum mismatch"), "{screen}");
+
+    // Select the failed tool and open its details: the captured stderr is there.
+    tmux.keys(&["End", "Enter"]);
+    tmux.wait_screen(&["broken-checksum 1.0.0 ─", "stderr:", "exit 11"]);
+
+    tmux.keys(&["q"]);
+    let after = wait_for("vx to exit", || {
+        let history = tmux.history();
+        history.contains("EXIT=").then_some(history)
+    });
+    assert!(!tmux.alternate_screen(), "terminal restored:\n{after}");
+    assert!(
+        after.contains("EXIT=1"),
+        "the demo's deliberate failure: {after}"
+    );
+    assert!(
+        after.contains("TOOL") && after.contains("FAILED"),
+        "summary kept: {after}"
+    );
+    assert!(
+        work.board_files().is_empty(),
+        "segment removed: {:?}",
+        work.board_files()
+    );
+}
+
+#[test]
+fn board_watch_attaches_to_a_headless_sync_in_another_process() {
+    if !Tmux::available() {
+        return;
+    }
+    let work = Work::new();
+    let payload = noise(2 << 20);
+    let bytes = archive(ArchiveFormat::TarGz, payload);
+    let sha = sha256_hex(&bytes);
+    // Slow enough that the watcher attaches while it runs.
+    let server = TestServer::start([
+        (
+            "/slow.tar.gz",
+            Route::Throttled(bytes.clone().into(), 1 << 20),
+        ),
+        ("/fast.tar.gz", Route::Ok(bytes)),
+    ]);
+    work.write_manifest(&format!(
+        "{}{}",
+        tool_toml("slowpoke", "1.0", &server.url("/slow.tar.gz"), &sha),
+        tool_toml("quick", "2.0", &server.url("/fast.tar.gz"), &sha)
+    ));
+    let mut sync = work.spawn_sync(&["--headless"]);
+    let board = work.wait_board();
+    let id = board.info().id.clone();
+
+    let line = shell_line(&work, &format!("board watch {}", &id[..8]));
+    let tmux = Tmux::start("watch", 100, 20, &line);
+    let screen = tmux.wait_screen(&["slowpoke", "quick", "downloading"]);
+    assert!(screen.contains("1.0"), "{screen}");
+    assert!(tmux.alternate_screen());
+
+    assert!(wait_exit(&mut sync).success(), "the watched sync succeeds");
+    // The sync finished (and removed its board); the watcher keeps the final state.
+    tmux.wait_screen(&["finished in", "2 installed"]);
+    tmux.keys(&["q"]);
+    let after = wait_for("watch to exit", || {
+        let history = tmux.history();
+        history.contains("EXIT=").then_some(history)
+    });
+    assert!(after.contains("EXIT=0"), "{after}");
+    assert!(
+        after.contains("finished") && after.contains("slowpoke"),
+        "{after}"
+    );
+    assert!(!tmux.alternate_screen());
+    assert!(!Path::new(board.path()).exists());
+}
+
+#[test]
+fn board_watch_without_a_terminal_or_a_board_explains_itself() {
+    let work = Work::new();
+    let out = work.vx().args(["board", "watch"]).assert().code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("terminal") || stderr.contains("no live board"),
+        "{stderr}"
+    );
+}
