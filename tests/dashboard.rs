@@ -226,3 +226,40 @@ fn board_watch_without_a_terminal_or_a_board_explains_itself() {
         "{stderr}"
     );
 }
+
+#[test]
+fn ctrl_c_in_the_sync_dashboard_cancels_everything_and_restores_the_terminal() {
+    if !Tmux::available() {
+        return;
+    }
+    let work = Work::new();
+    let bytes = archive(ArchiveFormat::TarGz, noise(4 << 20));
+    let sha = sha256_hex(&bytes);
+    let server = TestServer::start([("/slow.tar.gz", Route::Throttled(bytes.into(), 256 << 10))]);
+    work.write_manifest(&format!(
+        "{}{}",
+        tool_toml("alpha", "1.0", &server.url("/slow.tar.gz"), &sha),
+        tool_toml("beta", "1.0", &server.url("/slow.tar.gz"), &sha)
+    ));
+    let args = format!(
+        "sync --tui --manifest {} --store {}",
+        work.manifest().display(),
+        work.store().display()
+    );
+    let tmux = Tmux::start("ctrlc", 100, 20, &shell_line(&work, &args));
+    tmux.wait_screen(&["alpha", "beta", "downloading"]);
+    tmux.keys(&["C-c"]);
+    let after = wait_for("vx to exit", || {
+        let history = tmux.history();
+        history.contains("EXIT=").then_some(history)
+    });
+    assert!(after.contains("EXIT=130"), "{after}");
+    assert!(
+        after.contains("cancelled"),
+        "summary shows the cancels: {after}"
+    );
+    assert!(!tmux.alternate_screen());
+    assert!(work.board_files().is_empty(), "{:?}", work.board_files());
+    assert!(work.store_tmp().is_empty(), "{:?}", work.store_tmp());
+    assert!(!work.store().join("alpha").exists());
+}

@@ -147,6 +147,7 @@ impl BoardReader {
 
     /// Copies slot `index`; `None` past the end of the table. Lock-free and free of
     /// syscalls unless the writer looks dead (then its liveness is checked once).
+    #[inline]
     pub fn read_slot(&self, index: usize) -> Option<SlotRead> {
         let slot = self.segment.slot(index)?;
         // Copy straight into the record that is returned: no intermediate buffers.
@@ -228,7 +229,24 @@ impl BoardReader {
     /// writer lives; if so, a bounded number of patient attempts. Leaves the copy in
     /// `words` and returns its sequence; on failure the words are the last (possibly
     /// torn) copy and the error comes with the sequence last seen, for dumps.
+    #[inline]
     fn read_cell(
+        &self,
+        index: usize,
+        slot: &Slot,
+        words: &mut [u64; RECORD_WORDS],
+    ) -> Result<u64, (SlotError, u64)> {
+        match slot.try_read(words) {
+            Attempt::Consistent(seq) => Ok(seq),
+            _ => self.read_cell_contended(index, slot, words),
+        }
+    }
+
+    /// [`BoardReader::read_cell`] after a first attempt failed: kept out of line so the
+    /// common, uncontended copy stays small enough to inline into snapshot loops.
+    #[cold]
+    #[inline(never)]
+    fn read_cell_contended(
         &self,
         index: usize,
         slot: &Slot,

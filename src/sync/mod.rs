@@ -138,6 +138,8 @@ pub fn run_manifest(manifest: &Manifest, store: &Path, settings: &Settings) -> a
                 let reader = BoardReader::open(board.path(), Access::ReadWrite)?;
                 let (host, muted) = (&host, &muted);
                 Some(scope.spawn(move || {
+                    // Signals interrupt the sync; the dashboard leaves once it has
+                    // wound down (an interrupted board finishes).
                     let never = Arc::new(AtomicBool::new(false));
                     let result = vx_tui::run_in_terminal(
                         &reader,

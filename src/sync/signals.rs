@@ -1,4 +1,4 @@
-//! SIGINT/SIGTERM in the parent: a flag the poll loop checks (no work in the handler).
+//! SIGINT/SIGTERM/SIGHUP in the parent: a flag the poll loop checks (no work in the handler).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,7 +11,12 @@ impl Interrupt {
     /// Registers the handlers.
     pub fn register() -> std::io::Result<Interrupt> {
         let flag = Arc::new(AtomicBool::new(false));
-        for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        // SIGHUP too: a closed terminal must not kill the parent before it cleans up.
+        for signal in [
+            signal_hook::consts::SIGINT,
+            signal_hook::consts::SIGTERM,
+            signal_hook::consts::SIGHUP,
+        ] {
             signal_hook::flag::register(signal, Arc::clone(&flag))?;
         }
         Ok(Interrupt(flag))

@@ -5,6 +5,7 @@
 use std::io;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use ratatui::Terminal;
@@ -234,31 +235,45 @@ impl<'a> App<'a> {
 }
 
 /// Inputs from the real terminal: key presses and resizes as they come, and a tick every
-/// `1/fps` seconds. Ends when `stop` is set (e.g. by a SIGTERM handler) or on a terminal
-/// error.
+/// `1/fps` seconds. Ends when `stop` is set (e.g. by a SIGTERM or SIGHUP handler) or when
+/// the terminal can no longer be read.
+///
+/// Terminal events are read on a thread of their own: once a terminal hangs up, crossterm
+/// 0.29 can spin inside its read without returning, and this way the dashboard still
+/// sees `stop` and leaves (the process then exits, ending the thread).
 pub fn terminal_inputs(fps: u32, stop: Arc<AtomicBool>) -> impl Iterator<Item = Input> {
     let period = Duration::from_secs_f64(1.0 / f64::from(fps.clamp(1, 240)));
+    let (events, received) = mpsc::sync_channel::<Input>(64);
+    std::thread::spawn(move || {
+        loop {
+            let input = match event::read() {
+                Ok(Event::Key(key)) => Input::Key(key),
+                Ok(Event::Resize(..)) => Input::Resize,
+                Ok(_) => continue,
+                Err(_) => return,
+            };
+            if events.send(input).is_err() {
+                return;
+            }
+        }
+    });
     let mut next_tick = Instant::now() + period;
     std::iter::from_fn(move || {
-        loop {
-            if stop.load(Ordering::Relaxed) {
-                return None;
+        if stop.load(Ordering::Relaxed) {
+            return None;
+        }
+        let now = Instant::now();
+        if now >= next_tick {
+            next_tick = (next_tick + period).max(now);
+            return Some(Input::Tick);
+        }
+        match received.recv_timeout(next_tick - now) {
+            Ok(input) => Some(input),
+            Err(RecvTimeoutError::Timeout) => {
+                next_tick = (next_tick + period).max(Instant::now());
+                Some(Input::Tick)
             }
-            let now = Instant::now();
-            if now >= next_tick {
-                next_tick = (next_tick + period).max(now);
-                return Some(Input::Tick);
-            }
-            match event::poll(next_tick - now) {
-                Ok(true) => match event::read() {
-                    Ok(Event::Key(key)) => return Some(Input::Key(key)),
-                    Ok(Event::Resize(..)) => return Some(Input::Resize),
-                    Ok(_) => {}
-                    Err(_) => return None,
-                },
-                Ok(false) => {}
-                Err(_) => return None,
-            }
+            Err(RecvTimeoutError::Disconnected) => None,
         }
     })
 }
