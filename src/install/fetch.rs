@@ -101,7 +101,9 @@ pub enum FetchError {
         source: io::Error,
     },
     /// The bytes do not hash to the expected SHA-256.
-    #[error("checksum mismatch for {url}: expected sha256 {expected}, got {actual}")]
+    // The actual hash comes first: it is what a user needs, and the board keeps only the
+    // first 112 bytes of a message.
+    #[error("checksum mismatch: got sha256 {actual}, expected {expected} ({url})")]
     ChecksumMismatch {
         /// The URL downloaded.
         url: String,
