@@ -304,6 +304,9 @@ pub struct SlotWriter {
     segment: Arc<Segment>,
     index: usize,
     record: SlotRecord,
+    /// What the slot holds now: the last record published (or found on attach), so a
+    /// publish stores only the words that changed.
+    published: [u64; RECORD_WORDS],
 }
 
 impl SlotWriter {
@@ -330,6 +333,7 @@ impl SlotWriter {
             segment: reader.segment,
             index,
             record,
+            published: words,
         };
         writer.record.set_writer(ProcessId::current());
         Ok(writer)
@@ -352,8 +356,10 @@ impl SlotWriter {
 
     /// Makes the local record visible to readers.
     #[inline]
-    pub fn publish(&self) {
-        self.slot().write(&self.record.to_words());
+    pub fn publish(&mut self) {
+        let words = self.record.to_words();
+        self.slot().write_changed(&words, &self.published);
+        self.published = words;
     }
 
     /// Changes the local record with `change`, stamps the heartbeat, and publishes.
@@ -468,6 +474,7 @@ impl Board {
             segment: Arc::clone(&self.reader.segment),
             index,
             record,
+            published: words,
         })
     }
 
