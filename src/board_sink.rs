@@ -41,8 +41,12 @@ impl BoardSink {
             Some(Outcome::Installed { bytes, .. }) => Some(*bytes),
             _ => None,
         };
+        let unverified = outcome.is_some_and(Outcome::unverified);
         self.publishes += 1;
         self.writer.update(|record| {
+            if unverified {
+                record.flags |= vx_shm::layout::SLOT_UNVERIFIED;
+            }
             record.set_phase(terminal.phase);
             record.set_message(&terminal.message);
             record.exit_code = terminal.code;
@@ -52,6 +56,13 @@ impl BoardSink {
                 None => {}
             }
         });
+    }
+
+    /// Marks the slot UNVERIFIED (no sha256 checks the download), for every reader.
+    pub fn mark_unverified(&mut self) {
+        self.publishes += 1;
+        self.writer
+            .update(|record| record.flags |= vx_shm::layout::SLOT_UNVERIFIED);
     }
 
     /// How many times this sink published into the slot.
@@ -83,6 +94,15 @@ impl ProgressSink for BoardSink {
 
     fn cancel_requested(&mut self) -> bool {
         self.signalled.load(Ordering::Relaxed) || self.writer.cancel_requested()
+    }
+
+    fn attempt(&mut self, n: u32) {
+        self.publishes += 1;
+        self.writer.update(|record| {
+            record.attempt = n;
+            record.set_message(&format!("retrying, attempt {n}"));
+            record.set_progress(0, None);
+        });
     }
 }
 
@@ -133,6 +153,27 @@ mod tests {
             1 + 4,
             "registration plus the sink's publishes"
         );
+    }
+
+    #[test]
+    fn attempts_and_the_unverified_mark_reach_the_slot() {
+        let dir = tempfile::tempdir().unwrap();
+        let board = board(dir.path());
+        let writer = SlotWriter::attach(board.path(), 0, "rg").unwrap();
+        let mut sink = BoardSink::new(writer, Arc::new(AtomicBool::new(false)));
+        let read = || board.reader().read_slot(0).unwrap().unwrap().record;
+        assert_eq!(read().attempt, 1);
+        assert!(!read().unverified());
+        sink.phase(Phase::Downloading, "http://x/rg.tar.gz");
+        sink.progress(10, Some(40));
+        sink.attempt(2);
+        let record = read();
+        assert_eq!(record.attempt, 2);
+        assert_eq!(record.message(), "retrying, attempt 2");
+        assert_eq!(record.bytes_done, 0, "progress restarts");
+        sink.mark_unverified();
+        sink.phase(Phase::Extracting, "");
+        assert!(read().unverified(), "the mark survives later publishes");
     }
 
     #[test]

@@ -60,7 +60,10 @@ pub fn from_parent() -> i32 {
         }
     };
     let mut sink = BoardSink::new(writer, signalled);
-    let result = install::install(&cfg, &mut sink, &InstallOptions::default());
+    if cfg.sha256.is_none() && cfg.allow_unverified {
+        sink.mark_unverified();
+    }
+    let result = install::install(&cfg, &mut sink, &options(&cfg));
     let terminal = Terminal::of(&result);
     sink.finish(&terminal, result.as_ref().ok());
     if terminal.code != 0 {
@@ -70,6 +73,15 @@ pub fn from_parent() -> i32 {
         );
     }
     terminal.code
+}
+
+/// The install options for `cfg`: the defaults, with its read timeout.
+fn options(cfg: &InstallConfig) -> InstallOptions {
+    let mut opts = InstallOptions::default();
+    if let Some(secs) = cfg.read_timeout_secs {
+        opts.read_timeout = std::time::Duration::from_secs(u64::from(secs));
+    }
+    opts
 }
 
 /// Splits `TOOL@VERSION`.
@@ -107,13 +119,14 @@ pub fn standalone(args: &InstallArgs) -> anyhow::Result<i32> {
         store,
         board: None,
         slot: 0,
-        allow_unverified: false,
+        allow_unverified: args.allow_unverified,
+        read_timeout_secs: Some(args.read_timeout),
     };
     cfg.validate()
         .map_err(|e| UsageError(e.to_string()))
         .context("invalid install")?;
     let mut sink = LineSink::stderr(tool, version).with_cancel(cancel_on_signals());
-    let result = install::install(&cfg, &mut sink, &InstallOptions::default());
+    let result = install::install(&cfg, &mut sink, &options(&cfg));
     let terminal = Terminal::of(&result);
     terminal.publish(&mut sink);
     Ok(terminal.code)

@@ -69,6 +69,13 @@ pub struct SyncArgs {
     /// The store to install into (default: `$XDG_DATA_HOME/vx/store`).
     #[arg(long, value_name = "DIR")]
     pub store: Option<PathBuf>,
+    /// Install tools that have no sha256 in the manifest, unchecked (marked UNVERIFIED).
+    #[arg(long)]
+    pub allow_unverified: bool,
+    /// Fail a download when its server sends nothing for SECS seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..=86_400))]
+    pub read_timeout: u32,
     /// Dashboard options.
     #[command(flatten)]
     pub dashboard: DashboardArgs,
@@ -115,8 +122,16 @@ pub struct InstallArgs {
     /// The store to install into (default: `$XDG_DATA_HOME/vx/store`).
     #[arg(long, value_name = "DIR")]
     pub store: Option<PathBuf>,
+    /// Install without --sha256, unchecked (reported as UNVERIFIED).
+    #[arg(long)]
+    pub allow_unverified: bool,
+    /// Fail the download when the server sends nothing for SECS seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..=86_400))]
+    pub read_timeout: u32,
     /// Child mode: read the config as one frame on stdin and report into the board.
-    #[arg(long, hide = true, conflicts_with_all = ["tool", "url", "sha256", "store"])]
+    #[arg(long, hide = true,
+          conflicts_with_all = ["tool", "url", "sha256", "store", "allow_unverified"])]
     pub from_parent: bool,
 }
 
@@ -167,15 +182,44 @@ pub fn default_store() -> anyhow::Result<PathBuf> {
     Ok(PathBuf::from(home).join(".local/share/vx/store"))
 }
 
-/// Makes the store directory exist and returns its absolute path (children run with
-/// their own working directory, so the frame carries absolute paths).
+/// Makes the store directory exist, checks that it can be written (its work area
+/// `.tmp` and lock directory `.locks` are created, and a probe file written and
+/// removed there), and returns its absolute path (children run with their own working
+/// directory, so the frame carries absolute paths). A store that cannot be prepared
+/// is an error naming the path, before anything else is written.
 pub fn prepare_store(store: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+    use crate::install::store::{LOCKS_DIR, TMP_DIR};
     let store = match store {
         Some(store) => store,
         None => default_store()?,
     };
-    std::fs::create_dir_all(&store)
-        .with_context(|| format!("cannot create the store {}", store.display()))?;
+    if let Some(blocker) = store
+        .ancestors()
+        .find(|p| p.symlink_metadata().is_ok())
+        .filter(|p| !p.is_dir())
+    {
+        return Err(UsageError(format!(
+            "cannot use the store {}: {} exists and is not a directory",
+            store.display(),
+            blocker.display()
+        ))
+        .into());
+    }
+    let not_writable = |path: &std::path::Path| {
+        let (store, path) = (store.display().to_string(), path.display().to_string());
+        move |e: std::io::Error| {
+            UsageError(format!(
+                "cannot use the store {store}: cannot write {path}: {e}"
+            ))
+        }
+    };
+    std::fs::create_dir_all(&store).map_err(not_writable(&store))?;
+    for dir in [TMP_DIR, LOCKS_DIR] {
+        let dir = store.join(dir);
+        std::fs::create_dir_all(&dir).map_err(not_writable(&dir))?;
+    }
+    let tmp = store.join(TMP_DIR);
+    tempfile::tempfile_in(&tmp).map_err(not_writable(&tmp))?;
     std::path::absolute(&store)
         .with_context(|| format!("cannot resolve the store path {}", store.display()))
 }

@@ -67,6 +67,10 @@ pub struct InstallConfig {
     pub slot: u32,
     /// Install even when no sha256 is given (the download is then unverified).
     pub allow_unverified: bool,
+    /// Fail a download when the server sends nothing for this many seconds; `None`
+    /// means the default (30 s). Optional so frames written without it stay valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_timeout_secs: Option<u32>,
 }
 
 impl InstallConfig {
@@ -91,6 +95,7 @@ impl InstallConfig {
             board,
             slot,
             allow_unverified,
+            read_timeout_secs: None,
         }
     }
 
@@ -108,6 +113,9 @@ impl InstallConfig {
             validate::command(cmd)?;
         }
         validate::options(&self.options)?;
+        if let Some(secs) = self.read_timeout_secs {
+            validate::read_timeout(secs)?;
+        }
         Ok(())
     }
 
@@ -284,6 +292,7 @@ mod tests {
             board: Some("/dev/shm/vx-board-1234".into()),
             slot: 7,
             allow_unverified: false,
+            read_timeout_secs: None,
         }
     }
 
@@ -333,6 +342,27 @@ mod tests {
         assert!(cfg.allow_unverified);
         let back = read_frame(&mut frame_of(&cfg).as_slice()).unwrap();
         assert_eq!(back, cfg);
+    }
+
+    #[test]
+    fn the_read_timeout_is_optional_and_checked() {
+        // A frame written without the field (as before it existed) still reads.
+        let mut value = serde_json::to_value(sample()).unwrap();
+        value.as_object_mut().unwrap().remove("read_timeout_secs");
+        let payload = serde_json::to_vec(&value).unwrap();
+        assert!(!String::from_utf8_lossy(&payload).contains("read_timeout"));
+        let cfg = read_frame(&mut raw_frame(VERSION, 0, &payload).as_slice()).unwrap();
+        assert_eq!(cfg.read_timeout_secs, None);
+
+        let mut with = sample();
+        with.read_timeout_secs = Some(5);
+        assert_eq!(read_frame(&mut frame_of(&with).as_slice()).unwrap(), with);
+
+        value["read_timeout_secs"] = json!(0);
+        let payload = serde_json::to_vec(&value).unwrap();
+        let err = read_frame(&mut raw_frame(VERSION, 0, &payload).as_slice()).unwrap_err();
+        assert!(matches!(err, FrameError::InvalidField(_)), "{err}");
+        assert!(err.to_string().contains("read timeout 0 s"), "{err}");
     }
 
     #[test]
@@ -518,6 +548,7 @@ mod tests {
                         board: board.map(Into::into),
                         slot,
                         allow_unverified: au,
+                        read_timeout_secs: None,
                     }
                 },
             )

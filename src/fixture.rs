@@ -55,6 +55,29 @@ pub enum Route {
     Status(u16),
     /// 200 with a `Content-Length`, the body sent at about `bytes_per_sec`.
     Throttled(Arc<Vec<u8>>, u64),
+    /// 302 Found pointing at this location.
+    Redirect(String),
+    /// An empty response with `status` while `failures` (shared by every request) is
+    /// above zero, counting it down; then 200 with the body and a `Content-Length`.
+    Flaky {
+        /// Failures left.
+        failures: Arc<AtomicUsize>,
+        /// The status of a failure.
+        status: u16,
+        /// The body once the failures are used up.
+        body: Vec<u8>,
+    },
+}
+
+impl Route {
+    /// [`Route::Flaky`]: `failures` answers with `status`, then `body`.
+    pub fn flaky(failures: usize, status: u16, body: Vec<u8>) -> Route {
+        Route::Flaky {
+            failures: Arc::new(AtomicUsize::new(failures)),
+            status,
+            body,
+        }
+    }
 }
 
 /// A body reader that paces itself to a byte rate, in chunks of at most 64 KiB.
@@ -156,6 +179,31 @@ impl TestServer {
                                 .with_chunked_threshold(usize::MAX),
                             )
                         }
+                        Some(Route::Flaky {
+                            failures,
+                            status,
+                            body,
+                        }) => {
+                            let failing = failures
+                                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                                    n.checked_sub(1)
+                                })
+                                .is_ok();
+                            if failing {
+                                request.respond(tiny_http::Response::empty(status))
+                            } else {
+                                request.respond(
+                                    tiny_http::Response::from_data(body)
+                                        .with_chunked_threshold(usize::MAX),
+                                )
+                            }
+                        }
+                        Some(Route::Redirect(location)) => request.respond(
+                            tiny_http::Response::empty(302).with_header(
+                                tiny_http::Header::from_bytes("Location", location.as_bytes())
+                                    .expect("a valid Location header"),
+                            ),
+                        ),
                         None => request.respond(tiny_http::Response::empty(404)),
                     };
                 });
@@ -197,6 +245,36 @@ impl TestServer {
             port,
             hits,
             // Connect and close at once: the accept loop reads no request and exits.
+            stop: Box::new(move || drop(TcpStream::connect(("127.0.0.1", port)))),
+            thread: Some(thread),
+        }
+    }
+
+    /// A raw server that answers every request with headers announcing
+    /// `Content-Length: announced` and then sends nothing, holding the connection open
+    /// until the server is dropped (a stalled server).
+    pub fn stalling(announced: usize) -> TestServer {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let hits = Arc::new(AtomicUsize::new(0));
+        let count = hits.clone();
+        let thread = std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                if read_request_head(&mut stream).is_none() {
+                    return;
+                }
+                count.fetch_add(1, Ordering::SeqCst);
+                let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {announced}\r\n\r\n");
+                let _ = stream.write_all(head.as_bytes());
+                let _ = stream.flush();
+                held.push(stream);
+            }
+        });
+        TestServer {
+            port,
+            hits,
             stop: Box::new(move || drop(TcpStream::connect(("127.0.0.1", port)))),
             thread: Some(thread),
         }

@@ -54,6 +54,21 @@ pub enum FieldError {
     /// Options whose JSON is over [`MAX_OPTIONS_JSON`] bytes.
     #[error("the tool's options take {0} bytes as JSON; at most {MAX_OPTIONS_JSON} are allowed")]
     OptionsTooLarge(usize),
+    /// A read timeout of 0 or over [`MAX_READ_TIMEOUT`] seconds.
+    #[error("read timeout {0} s is invalid: use 1 to {MAX_READ_TIMEOUT} seconds")]
+    ReadTimeout(u32),
+}
+
+/// Longest read timeout, in seconds (a day).
+pub const MAX_READ_TIMEOUT: u32 = 86_400;
+
+/// Checks a read timeout in seconds: 1 to [`MAX_READ_TIMEOUT`].
+pub fn read_timeout(secs: u32) -> Result<(), FieldError> {
+    if (1..=MAX_READ_TIMEOUT).contains(&secs) {
+        Ok(())
+    } else {
+        Err(FieldError::ReadTimeout(secs))
+    }
 }
 
 /// The URL schemes `vx` downloads from.

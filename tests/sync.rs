@@ -274,6 +274,7 @@ fn child_frame(work: &Work, url: String, sha256: String) -> InstallConfig {
         board: Some(work.boards().join("vx-board-none")),
         slot: 0,
         allow_unverified: false,
+        read_timeout_secs: None,
     }
 }
 

@@ -2,16 +2,21 @@
 //! SHA-256 as the bytes arrive and reporting progress per 64 KiB chunk.
 //!
 //! HTTP goes through `ureq` with rustls; a connect timeout and a per-read timeout bound
-//! every wait, so a stalled server fails the install instead of hanging it, and the
-//! cancel flag is polled between reads.
+//! every wait, so a stalled server fails the install ("no data for N s") instead of
+//! hanging it, and the cancel flag is polled between reads. Transient failures are
+//! retried with backoff ([`FetchError::is_transient`], [`InstallOptions::retry_delays`]);
+//! at most [`MAX_REDIRECTS`] redirects are followed, only to http or https, and never
+//! from https down to http.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, Read, Write};
+use std::io::{self, Read, Seek, Write};
 use std::os::unix::ffi::OsStringExt;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 use thiserror::Error;
+use ureq::ResponseExt;
 
 use super::{InstallOptions, ProgressSink};
 use crate::validate::{self, FieldError, Scheme};
@@ -115,6 +120,71 @@ pub enum FetchError {
     /// The cancel flag was raised between two chunks.
     #[error("cancelled during download")]
     Cancelled,
+    /// The server sent nothing for [`InstallOptions::read_timeout`].
+    #[error("{url}: no data for {secs} s (after {got} bytes); the server stalled")]
+    Stalled {
+        /// The URL requested.
+        url: String,
+        /// The read timeout, in seconds.
+        secs: f64,
+        /// Bytes received before the stall.
+        got: u64,
+    },
+    /// A redirect led somewhere other than http or https, or from https to http.
+    #[error("{url}: refusing the redirect to {to}: {reason}")]
+    BadRedirect {
+        /// The URL requested.
+        url: String,
+        /// Where the redirect pointed.
+        to: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// Every attempt failed transiently; `last` is the last failure.
+    #[error("{last} (gave up after {attempts} attempts)")]
+    GaveUp {
+        /// How many attempts were made.
+        attempts: u32,
+        /// The last attempt's error.
+        #[source]
+        last: Box<FetchError>,
+    },
+}
+
+impl FetchError {
+    /// True for failures worth another attempt: the connection refused, reset or
+    /// dropped mid-body, a timeout, HTTP 5xx or 429. Never for another 4xx, a bad URL,
+    /// a checksum mismatch, a size limit, a local file or a cancel.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            FetchError::Status { status, .. } => *status >= 500 || *status == 429,
+            FetchError::Request { source, .. } => matches!(
+                **source,
+                ureq::Error::Io(_) | ureq::Error::Timeout(_) | ureq::Error::ConnectionFailed
+            ),
+            FetchError::Truncated { .. } | FetchError::Read { .. } | FetchError::Stalled { .. } => {
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The error of the last attempt (this one unless it is [`FetchError::GaveUp`]).
+    pub fn last(&self) -> &FetchError {
+        match self {
+            FetchError::GaveUp { last, .. } => last,
+            other => other,
+        }
+    }
+}
+
+/// Whether a body read error is the client's per-read timeout.
+fn is_timeout(err: &io::Error) -> bool {
+    err.kind() == io::ErrorKind::TimedOut
+        || err
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<ureq::Error>())
+            .is_some_and(|e| matches!(e, ureq::Error::Timeout(_)))
 }
 
 fn reason_suffix(status: u16) -> String {
@@ -129,6 +199,12 @@ fn reason_suffix(status: u16) -> String {
 /// lower-case sha256) when given. Reports `progress(done, content_length)` per chunk
 /// and stops with [`FetchError::Cancelled`] when the sink asks. On error the partial
 /// file is left for the caller's temporary directory to remove.
+///
+/// A transient failure ([`FetchError::is_transient`]) is retried after each of
+/// [`InstallOptions::retry_delays`] in turn; every attempt starts over (the file
+/// truncated, the hash restarted) and is announced with [`ProgressSink::attempt`]. A
+/// cancel request is honoured during the waits. When every attempt failed, the error
+/// is [`FetchError::GaveUp`] around the last failure.
 pub fn fetch(
     url: &str,
     expected: Option<&str>,
@@ -145,6 +221,62 @@ pub fn fetch(
             path: dest.to_owned(),
             source,
         })?;
+    let attempts = opts.retry_delays.len() as u32 + 1;
+    let mut attempt = 1;
+    loop {
+        let result = fetch_once(url, scheme, expected, &mut out, dest, sink, opts);
+        match result {
+            Err(err) if err.is_transient() && attempt < attempts => {
+                let delay = opts.retry_delays[attempt as usize - 1];
+                attempt += 1;
+                // Announced before the backoff, so readers see it while we wait.
+                sink.attempt(attempt);
+                wait(delay, sink, opts.wait_poll)?;
+                // Start over: no byte of the failed attempt may reach the file or hash.
+                out.set_len(0)
+                    .and_then(|()| out.rewind())
+                    .map_err(|source| FetchError::Write {
+                        path: dest.to_owned(),
+                        source,
+                    })?;
+            }
+            Err(err) if attempt > 1 && err.is_transient() => {
+                return Err(FetchError::GaveUp {
+                    attempts: attempt,
+                    last: Box::new(err),
+                });
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Sleeps for `delay` in steps of at most `poll`, stopping early with
+/// [`FetchError::Cancelled`] when the sink asks.
+fn wait(delay: Duration, sink: &mut dyn ProgressSink, poll: Duration) -> Result<(), FetchError> {
+    let start = Instant::now();
+    loop {
+        if sink.cancel_requested() {
+            return Err(FetchError::Cancelled);
+        }
+        let left = delay.saturating_sub(start.elapsed());
+        if left.is_zero() {
+            return Ok(());
+        }
+        std::thread::sleep(left.min(poll.max(Duration::from_millis(1))));
+    }
+}
+
+/// One attempt: the whole download into `out` (empty, at offset 0), then the check.
+fn fetch_once(
+    url: &str,
+    scheme: Scheme,
+    expected: Option<&str>,
+    out: &mut File,
+    dest: &Path,
+    sink: &mut dyn ProgressSink,
+    opts: &InstallOptions,
+) -> Result<Download, FetchError> {
     let (bytes, sha256) = match scheme {
         Scheme::File => {
             let path = file_url_path(url);
@@ -157,17 +289,35 @@ pub fn fetch(
             if !meta.is_file() {
                 return Err(local_err(io::Error::other("not a regular file")));
             }
-            copy_hashed(url, &mut file, Some(meta.len()), &mut out, dest, sink, opts)?
+            copy_hashed(url, &mut file, Some(meta.len()), out, dest, sink, opts)?
         }
         Scheme::Http | Scheme::Https => {
             let agent = agent(opts);
-            let response = agent
-                .get(url)
-                .call()
-                .map_err(|source| FetchError::Request {
+            let response = agent.get(url).call().map_err(|source| {
+                if matches!(source, ureq::Error::Timeout(ureq::Timeout::PerRead)) {
+                    FetchError::Stalled {
+                        url: url.to_owned(),
+                        secs: opts.read_timeout.as_secs_f64(),
+                        got: 0,
+                    }
+                } else {
+                    FetchError::Request {
+                        url: url.to_owned(),
+                        source: Box::new(source),
+                    }
+                }
+            })?;
+            // Redirects are followed by the client (at most MAX_REDIRECTS); wherever
+            // they led, only http and https are acceptable, and an https download
+            // stays https. (Checked before a byte of the body is read.)
+            let final_scheme = response.get_uri().scheme_str().unwrap_or("");
+            if let Some(reason) = redirect_refusal(scheme, final_scheme) {
+                return Err(FetchError::BadRedirect {
                     url: url.to_owned(),
-                    source: Box::new(source),
-                })?;
+                    to: response.get_uri().to_string(),
+                    reason,
+                });
+            }
             let status = response.status();
             if !status.is_success() {
                 return Err(FetchError::Status {
@@ -177,7 +327,7 @@ pub fn fetch(
             }
             let total = response.body().content_length();
             let mut body = response.into_body().into_reader();
-            copy_hashed(url, &mut body, total, &mut out, dest, sink, opts)?
+            copy_hashed(url, &mut body, total, out, dest, sink, opts)?
         }
     };
     if let Some(expected) = expected
@@ -196,6 +346,23 @@ pub fn fetch(
     })
 }
 
+/// Why a download requested with `requested` must not continue at a URL of scheme
+/// `landed` (after redirects), if it must not.
+fn redirect_refusal(requested: Scheme, landed: &str) -> Option<&'static str> {
+    if landed.eq_ignore_ascii_case("https") {
+        None
+    } else if !landed.eq_ignore_ascii_case("http") {
+        Some("only http:// and https:// are followed")
+    } else if requested == Scheme::Https {
+        Some("it downgrades https to http")
+    } else {
+        None
+    }
+}
+
+/// The most redirects followed for one download.
+pub const MAX_REDIRECTS: u32 = 5;
+
 /// The HTTP client: status codes are checked by us (for a clearer message), timeouts
 /// come from the options, and no `Accept-Encoding` is sent so archives arrive as-is.
 fn agent(opts: &InstallOptions) -> ureq::Agent {
@@ -204,6 +371,7 @@ fn agent(opts: &InstallOptions) -> ureq::Agent {
         .timeout_resolve(Some(opts.connect_timeout))
         .timeout_connect(Some(opts.connect_timeout))
         .timeout_per_read(Some(opts.read_timeout))
+        .max_redirects(MAX_REDIRECTS)
         .user_agent(concat!("vx/", env!("CARGO_PKG_VERSION")))
         .build()
         .into()
@@ -265,6 +433,13 @@ fn copy_hashed(
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) if is_timeout(&e) => {
+                return Err(FetchError::Stalled {
+                    url: url.to_owned(),
+                    secs: opts.read_timeout.as_secs_f64(),
+                    got: done,
+                });
+            }
             Err(source) => {
                 return Err(match total {
                     Some(expected) if done < expected => FetchError::Truncated {
@@ -320,8 +495,208 @@ mod tests {
     ) -> (tempfile::TempDir, Result<Download, FetchError>) {
         let dir = tempfile::tempdir().unwrap();
         let dest = dir.path().join("download");
-        let result = fetch(url, expected, &dest, sink, &InstallOptions::default());
+        let result = fetch(url, expected, &dest, sink, &fast());
         (dir, result)
+    }
+
+    /// The default options with 1 ms retry delays.
+    fn fast() -> InstallOptions {
+        InstallOptions {
+            retry_delays: vec![Duration::from_millis(1); 2],
+            ..InstallOptions::default()
+        }
+    }
+
+    #[test]
+    fn transient_failures_are_retried_from_scratch_and_announced() {
+        let body: Vec<u8> = (0..200_000u32).map(|i| (i % 13) as u8).collect();
+        let server = TestServer::start([("/f", Route::flaky(2, 503, body.clone()))]);
+        let mut sink = RecordingSink::default();
+        let sha = sha256_hex(&body);
+        let (_dir, result) = fetch_into(&server.url("/f"), Some(&sha), &mut sink);
+        let download = result.unwrap();
+        assert_eq!(server.hits(), 3);
+        assert_eq!(sink.attempts(), [2, 3]);
+        assert_eq!(download.sha256, sha);
+        assert_eq!(std::fs::read(&download.path).unwrap(), body);
+
+        // A body dropped mid-way, every time: three attempts, then the last error.
+        let server = TestServer::dropping_after(100_000, 30_000);
+        let mut sink = RecordingSink::default();
+        let (_dir, result) = fetch_into(&server.url("/t"), None, &mut sink);
+        let err = result.unwrap_err();
+        assert_eq!(server.hits(), 3);
+        assert_eq!(sink.attempts(), [2, 3]);
+        assert!(
+            matches!(&err, FetchError::GaveUp { attempts: 3, last } if matches!(**last, FetchError::Truncated { .. })),
+            "{err}"
+        );
+        assert!(
+            err.to_string().contains("gave up after 3 attempts"),
+            "{err}"
+        );
+
+        for status in [500, 502, 429] {
+            let server = TestServer::start([("/s", Route::Status(status))]);
+            let (_dir, result) = fetch_into(&server.url("/s"), None, &mut RecordingSink::default());
+            assert!(
+                matches!(result.unwrap_err().last(), FetchError::Status { status: s, .. } if *s == status)
+            );
+            assert_eq!(server.hits(), 3, "HTTP {status} is retried");
+        }
+    }
+
+    #[test]
+    fn client_errors_and_checksum_mismatches_are_not_retried() {
+        for status in [404, 403, 400] {
+            let server = TestServer::start([("/s", Route::Status(status))]);
+            let mut sink = RecordingSink::default();
+            let (_dir, result) = fetch_into(&server.url("/s"), None, &mut sink);
+            assert!(matches!(result, Err(FetchError::Status { .. })));
+            assert_eq!(server.hits(), 1, "HTTP {status} is not retried");
+            assert!(sink.attempts().is_empty());
+        }
+        let server = TestServer::start([("/h", Route::Ok(b"hello".to_vec()))]);
+        let mut sink = RecordingSink::default();
+        let (_dir, result) = fetch_into(&server.url("/h"), Some(&"0".repeat(64)), &mut sink);
+        assert!(matches!(result, Err(FetchError::ChecksumMismatch { .. })));
+        assert_eq!(server.hits(), 1, "a checksum mismatch is not retried");
+        assert!(sink.attempts().is_empty());
+    }
+
+    #[test]
+    fn a_cancel_during_the_backoff_stops_at_once() {
+        let server = TestServer::start([("/s", Route::Status(503))]);
+        let opts = InstallOptions {
+            retry_delays: vec![Duration::from_secs(60)],
+            ..InstallOptions::default()
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let mut sink = RecordingSink::cancelling_after(Phase::Queued, 0);
+        let start = Instant::now();
+        let result = fetch(
+            &server.url("/s"),
+            None,
+            &dir.path().join("d"),
+            &mut sink,
+            &opts,
+        );
+        assert!(matches!(result, Err(FetchError::Cancelled)), "{result:?}");
+        assert!(start.elapsed() < Duration::from_secs(5));
+        assert_eq!(server.hits(), 1);
+    }
+
+    #[test]
+    fn redirects_are_followed_a_bounded_number_of_times_and_only_to_http() {
+        let body = b"moved".to_vec();
+        let sha = sha256_hex(&body);
+        // /r0 -> /r1 -> ... -> /r{n}; /end serves the body.
+        let hop = |n: usize| {
+            (0..n)
+                .map(|i| (format!("/r{i}"), Route::Redirect(format!("/r{}", i + 1))))
+                .chain([(format!("/r{n}"), Route::Redirect("/end".into()))])
+                .chain([("/end".to_owned(), Route::Ok(body.clone()))])
+                .collect::<Vec<_>>()
+        };
+        // MAX_REDIRECTS hops in all: followed.
+        let server = TestServer::start(hop(MAX_REDIRECTS as usize - 1));
+        let (_d, result) = fetch_into(
+            &server.url("/r0"),
+            Some(&sha),
+            &mut RecordingSink::default(),
+        );
+        assert_eq!(result.unwrap().bytes, 5);
+        // One more: refused, and not retried.
+        let server = TestServer::start(hop(MAX_REDIRECTS as usize));
+        let (_d, result) = fetch_into(
+            &server.url("/r0"),
+            Some(&sha),
+            &mut RecordingSink::default(),
+        );
+        let err = result.unwrap_err();
+        assert!(
+            matches!(&err, FetchError::Request { source, .. } if matches!(**source, ureq::Error::TooManyRedirects)),
+            "{err:?}"
+        );
+        assert_eq!(server.hits(), MAX_REDIRECTS as usize + 1, "not retried");
+
+        // A redirect to a local file is not followed into the file system.
+        let dir = tempfile::tempdir().unwrap();
+        let secret = dir.path().join("secret");
+        std::fs::write(&secret, b"secret").unwrap();
+        let server = TestServer::start([(
+            "/evil",
+            Route::Redirect(format!("file://{}", secret.display())),
+        )]);
+        let (_d, result) = fetch_into(&server.url("/evil"), None, &mut RecordingSink::default());
+        // ureq resolves the location as a path on the same http server (ureq 3.5: a
+        // 404 there); whatever it does, the local file is never read.
+        let err = result.unwrap_err();
+        assert!(
+            matches!(
+                err.last(),
+                FetchError::Status { .. }
+                    | FetchError::Request { .. }
+                    | FetchError::BadRedirect { .. }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(server.hits(), 2, "the redirect stayed on the http server");
+    }
+
+    #[test]
+    fn redirects_may_not_leave_http_or_downgrade_https() {
+        assert_eq!(redirect_refusal(Scheme::Http, "http"), None);
+        assert_eq!(redirect_refusal(Scheme::Http, "https"), None);
+        assert_eq!(redirect_refusal(Scheme::Https, "HTTPS"), None);
+        assert!(redirect_refusal(Scheme::Https, "http").is_some());
+        for landed in ["file", "ftp", ""] {
+            assert!(redirect_refusal(Scheme::Http, landed).is_some(), "{landed}");
+        }
+    }
+
+    #[test]
+    fn a_stalled_server_times_out_with_a_clear_message() {
+        let server = TestServer::stalling(1000);
+        let opts = InstallOptions {
+            read_timeout: Duration::from_millis(500),
+            retry_delays: Vec::new(),
+            ..InstallOptions::default()
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let start = Instant::now();
+        let result = fetch(
+            &server.url("/s"),
+            None,
+            &dir.path().join("d"),
+            &mut RecordingSink::default(),
+            &opts,
+        );
+        let err = result.unwrap_err();
+        assert!(matches!(err, FetchError::Stalled { got: 0, .. }), "{err:?}");
+        assert!(err.to_string().contains("no data for 0.5 s"), "{err}");
+        assert!(start.elapsed() < Duration::from_secs(10));
+    }
+
+    #[test]
+    fn a_slow_but_steady_server_does_not_time_out() {
+        let body = std::sync::Arc::new(vec![3u8; 300_000]);
+        // ~1.5 s in total, at most 64 KiB per ~0.33 s: each wait well under 1 s.
+        let server = TestServer::start([("/slow", Route::Throttled(body.clone(), 200_000))]);
+        let opts = InstallOptions {
+            read_timeout: Duration::from_secs(1),
+            retry_delays: Vec::new(),
+            ..InstallOptions::default()
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let result = fetch(
+            &server.url("/slow"),
+            Some(&sha256_hex(&body)),
+            &dir.path().join("d"),
+            &mut RecordingSink::default(),
+            &opts,
+        );
+        assert_eq!(result.unwrap().bytes, 300_000);
     }
 
     #[test]
@@ -391,8 +766,8 @@ mod tests {
         assert!(err.to_string().contains("HTTP 404 Not Found"), "{err}");
         let (_dir, result) = fetch_into(&server.url("/x"), None, &mut RecordingSink::default());
         assert!(matches!(
-            result,
-            Err(FetchError::Status { status: 500, .. })
+            result.unwrap_err().last(),
+            FetchError::Status { status: 500, .. }
         ));
     }
 
@@ -401,8 +776,9 @@ mod tests {
         let server = TestServer::dropping_after(100_000, 30_000);
         let (_dir, result) = fetch_into(&server.url("/t"), None, &mut RecordingSink::default());
         let err = result.unwrap_err();
+        let err = err.last();
         assert!(
-            matches!(err, FetchError::Truncated { expected: 100_000, got, .. } if got <= 30_000),
+            matches!(err, FetchError::Truncated { expected: 100_000, got, .. } if *got <= 30_000),
             "{err}"
         );
         assert!(err.to_string().contains("closed after"), "{err}");
@@ -419,7 +795,10 @@ mod tests {
         let url = format!("http://127.0.0.1:{port}/a");
         let (_dir, result) = fetch_into(&url, None, &mut RecordingSink::default());
         assert!(
-            matches!(result, Err(FetchError::Request { .. })),
+            matches!(
+                result.as_ref().unwrap_err().last(),
+                FetchError::Request { .. }
+            ),
             "{result:?}"
         );
     }

@@ -14,7 +14,7 @@
 //! |-----:|---------|
 //! | 0    | installed or cached |
 //! | 3    | bad config ([`crate::config_frame::EXIT_BAD_CONFIG`]) |
-//! | 10   | download failed (network, HTTP status, truncated, too large) |
+//! | 10   | download failed (network, HTTP status, truncated, stalled, too large; after retries when transient) |
 //! | 11   | checksum mismatch |
 //! | 12   | no sha256 given and unverified downloads not allowed |
 //! | 13   | archive refused or corrupt |
@@ -59,6 +59,12 @@ pub struct InstallOptions {
     pub extract: ExtractLimits,
     /// How often a running post-install command is checked for cancellation.
     pub post_install_poll: Duration,
+    /// The waits before each retry of a download that failed transiently (connection
+    /// refused or reset, dropped mid-body, timeout, HTTP 5xx or 429): one more attempt
+    /// per entry, so the default two give three attempts.
+    pub retry_delays: Vec<Duration>,
+    /// How often a wait (backoff, another vx's lock) checks for cancellation.
+    pub wait_poll: Duration,
 }
 
 impl Default for InstallOptions {
@@ -69,6 +75,8 @@ impl Default for InstallOptions {
             max_download_bytes: 8 << 30,
             extract: ExtractLimits::default(),
             post_install_poll: Duration::from_millis(50),
+            retry_delays: vec![Duration::from_millis(250), Duration::from_secs(1)],
+            wait_poll: Duration::from_millis(50),
         }
     }
 }
@@ -84,11 +92,17 @@ pub enum Outcome {
         bytes: u64,
         /// SHA-256 of the download.
         sha256: String,
+        /// No sha256 was given (`--allow-unverified`): nothing checked the bytes.
+        unverified: bool,
     },
     /// Already in the store with a matching receipt; nothing was downloaded.
     Cached {
         /// The tool's directory in the store.
         path: PathBuf,
+        /// The receipt says it was installed without a sha256 to check.
+        unverified: bool,
+        /// Another `vx` was installing it; this one waited for it to finish.
+        waited: bool,
     },
 }
 
@@ -104,17 +118,56 @@ impl Outcome {
     /// The tool's directory in the store.
     pub fn path(&self) -> &Path {
         match self {
-            Outcome::Installed { path, .. } | Outcome::Cached { path } => path,
+            Outcome::Installed { path, .. } | Outcome::Cached { path, .. } => path,
+        }
+    }
+
+    /// True when nothing checked the download against a sha256.
+    pub const fn unverified(&self) -> bool {
+        match self {
+            Outcome::Installed { unverified, .. } | Outcome::Cached { unverified, .. } => {
+                *unverified
+            }
         }
     }
 
     /// A one-line summary for the terminal phase's message.
     pub fn message(&self) -> String {
         match self {
-            Outcome::Installed { path, bytes, .. } => {
-                format!("installed {} into {}", human_bytes(*bytes), path.display())
-            }
-            Outcome::Cached { path } => format!("already installed in {}", path.display()),
+            // The mark comes before the path: the board keeps only the first 112 bytes.
+            Outcome::Installed {
+                path,
+                bytes,
+                unverified,
+                ..
+            } => format!(
+                "installed {}{} into {}",
+                human_bytes(*bytes),
+                if *unverified {
+                    " (UNVERIFIED: no sha256)"
+                } else {
+                    ""
+                },
+                path.display()
+            ),
+            Outcome::Cached {
+                path,
+                unverified,
+                waited,
+            } => format!(
+                "{}{} in {}",
+                if *waited {
+                    "installed by another vx"
+                } else {
+                    "already installed"
+                },
+                if *unverified {
+                    " (UNVERIFIED: no sha256)"
+                } else {
+                    ""
+                },
+                path.display()
+            ),
         }
     }
 }
@@ -127,7 +180,7 @@ pub enum InstallError {
     Config(#[from] FieldError),
     /// No sha256 was given and unverified downloads were not allowed.
     #[error(
-        "no sha256 given for {url}; add `sha256 = \"…\"` to the tool in vx.toml so the download can be verified"
+        "no sha256 to verify the download: add `sha256 = \"…\"` to the tool in vx.toml, or pass --allow-unverified ({url})"
     )]
     Unverified {
         /// The URL that would have been downloaded.
@@ -269,14 +322,31 @@ pub fn install(
     cfg.validate()?;
     sink.phase(Phase::Resolving, "");
     let final_dir = store::install_dir(&cfg.store, &cfg.tool, &cfg.version);
-    if store::is_installed(&cfg) {
-        return Ok(Outcome::Cached { path: final_dir });
+    // A cached tree counts as verified when the manifest now names a sha256: the
+    // receipt's hash (computed from the bytes installed) matched it.
+    if let Some(receipt) = store::installed_receipt(&cfg) {
+        return Ok(Outcome::Cached {
+            path: final_dir,
+            unverified: receipt.unverified && cfg.sha256.is_none(),
+            waited: false,
+        });
     }
     if cfg.sha256.is_none() && !cfg.allow_unverified {
         return Err(InstallError::Unverified { url: cfg.url });
     }
     if sink.cancel_requested() {
         return Err(InstallError::Cancelled);
+    }
+    // One install of TOOL@VERSION per store at a time: another vx holding the lock is
+    // waited for, and what it installed is then taken as cached. (The receipt is read
+    // again under the lock: another vx may have finished just before we took it.)
+    let (_lock, waited) = lock_tool(&cfg, sink, opts)?;
+    if let Some(receipt) = store::installed_receipt(&cfg) {
+        return Ok(Outcome::Cached {
+            path: final_dir,
+            unverified: receipt.unverified && cfg.sha256.is_none(),
+            waited,
+        });
     }
 
     let work = store::work_dir(&cfg.store)
@@ -312,7 +382,8 @@ pub fn install(
         return Err(InstallError::Cancelled);
     }
 
-    let receipt = store::Receipt::new(&cfg, &download.sha256, stats.format, download.bytes);
+    let mut receipt = store::Receipt::new(&cfg, &download.sha256, stats.format, download.bytes);
+    receipt.unverified = cfg.sha256.is_none();
     store::write_receipt(&tree, &receipt)
         .map_err(store_err("cannot write the receipt in", &tree))?;
     store::commit(&tree, &final_dir, work.path())
@@ -322,7 +393,48 @@ pub fn install(
         path: final_dir,
         bytes: download.bytes,
         sha256: download.sha256,
+        unverified: cfg.sha256.is_none(),
     })
+}
+
+/// Takes `<store>/.locks/<tool>@<version>.lock` (an exclusive `flock`, released when
+/// the file is dropped or the process dies). When another process holds it, publishes
+/// that it waits and polls until it is free or the install is cancelled. Returns the
+/// locked file and whether it had to wait.
+fn lock_tool(
+    cfg: &InstallConfig,
+    sink: &mut dyn ProgressSink,
+    opts: &InstallOptions,
+) -> Result<(std::fs::File, bool), InstallError> {
+    let path = store::lock_path(&cfg.store, &cfg.tool, &cfg.version);
+    let file = store::open_lock(&path).map_err(store_err("cannot create the lock", &path))?;
+    match file.try_lock() {
+        Ok(()) => return Ok((file, false)),
+        Err(std::fs::TryLockError::WouldBlock) => {}
+        Err(std::fs::TryLockError::Error(source)) => {
+            return Err(store_err("cannot lock", &path)(source));
+        }
+    }
+    sink.phase(
+        Phase::Resolving,
+        &format!(
+            "waiting for another vx installing {}@{}",
+            cfg.tool, cfg.version
+        ),
+    );
+    loop {
+        if sink.cancel_requested() {
+            return Err(InstallError::Cancelled);
+        }
+        std::thread::sleep(opts.wait_poll.max(Duration::from_millis(1)) * 2);
+        match file.try_lock() {
+            Ok(()) => return Ok((file, true)),
+            Err(std::fs::TryLockError::WouldBlock) => {}
+            Err(std::fs::TryLockError::Error(source)) => {
+                return Err(store_err("cannot lock", &path)(source));
+            }
+        }
+    }
 }
 
 /// Runs `sh -c COMMAND` in the unpacked tree, with its output on our stderr (which

@@ -21,6 +21,11 @@ pub trait ProgressSink {
     fn progress(&mut self, done: u64, total: Option<u64>);
     /// True when someone asked this install to stop; polled between chunks.
     fn cancel_requested(&mut self) -> bool;
+    /// The download starts over as attempt `n` (2, 3, …) after a transient failure;
+    /// its progress restarts from zero.
+    fn attempt(&mut self, n: u32) {
+        let _ = n;
+    }
 }
 
 impl<S: ProgressSink + ?Sized> ProgressSink for &mut S {
@@ -32,6 +37,9 @@ impl<S: ProgressSink + ?Sized> ProgressSink for &mut S {
     }
     fn cancel_requested(&mut self) -> bool {
         (**self).cancel_requested()
+    }
+    fn attempt(&mut self, n: u32) {
+        (**self).attempt(n);
     }
 }
 
@@ -145,6 +153,13 @@ impl<W: Write> ProgressSink for LineSink<W> {
             .as_ref()
             .is_some_and(|flag| flag.load(Ordering::Relaxed))
     }
+
+    fn attempt(&mut self, n: u32) {
+        self.next_percent = 10;
+        self.next_bytes = FIRST_UNKNOWN_MARK;
+        let phase = self.phase;
+        self.line(format_args!("{phase}: retrying, attempt {n}"));
+    }
 }
 
 /// Formats a byte count for people: `512 B`, `1.5 KiB`, `20.0 MiB` (binary units).
@@ -246,6 +261,24 @@ mod tests {
         assert!(sink.cancel_requested());
         assert!(!LineSink::new(Vec::new(), "t", "1").cancel_requested());
         assert!(!NullSink.cancel_requested());
+    }
+
+    #[test]
+    fn a_retry_prints_one_line_and_restarts_the_marks() {
+        let mut sink = LineSink::new(Vec::new(), "t", "1");
+        sink.phase(Phase::Downloading, "");
+        sink.progress(50, Some(100));
+        sink.attempt(2);
+        sink.progress(50, Some(100));
+        assert_eq!(
+            lines(sink),
+            [
+                "vx: t 1: downloading",
+                "vx: t 1: downloading 50% (50 B of 100 B)",
+                "vx: t 1: downloading: retrying, attempt 2",
+                "vx: t 1: downloading 50% (50 B of 100 B)",
+            ]
+        );
     }
 
     #[test]

@@ -52,6 +52,9 @@ pub struct Receipt {
     pub bytes: u64,
     /// When the install finished, in seconds since the Unix epoch.
     pub installed_at: u64,
+    /// Installed without a sha256 to check (`--allow-unverified`).
+    #[serde(default)]
+    pub unverified: bool,
 }
 
 impl Receipt {
@@ -76,6 +79,7 @@ impl Receipt {
             installed_at: SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs()),
+            unverified: false,
         }
     }
 
@@ -115,7 +119,36 @@ pub fn read_receipt(tree: &Path) -> Option<Receipt> {
 /// True when `cfg`'s tool is already in the store with a matching receipt, so the
 /// install can be skipped without downloading.
 pub fn is_installed(cfg: &InstallConfig) -> bool {
-    read_receipt(&install_dir(&cfg.store, &cfg.tool, &cfg.version)).is_some_and(|r| r.matches(cfg))
+    installed_receipt(cfg).is_some()
+}
+
+/// The receipt of `cfg`'s tool when it is already in the store and matches.
+pub fn installed_receipt(cfg: &InstallConfig) -> Option<Receipt> {
+    read_receipt(&install_dir(&cfg.store, &cfg.tool, &cfg.version)).filter(|r| r.matches(cfg))
+}
+
+/// Name of the directory of per-tool install locks inside the store.
+pub const LOCKS_DIR: &str = ".locks";
+
+/// The lock file of `tool@version` in `store`: held by whichever process is installing
+/// it, so two `vx` runs on one store never install the same tool at once.
+pub fn lock_path(store: &Path, tool: &str, version: &str) -> PathBuf {
+    store.join(LOCKS_DIR).join(format!("{tool}@{version}.lock"))
+}
+
+/// Opens (creating it and its directory if needed) a lock file. The file itself stays:
+/// removing it while another process waits on it would let two processes hold
+/// "the" lock on different files.
+pub fn open_lock(path: &Path) -> io::Result<fs::File> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir)?;
+    }
+    fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
 }
 
 /// Writes `receipt` into `tree` (before the tree is renamed into place).
@@ -263,6 +296,7 @@ mod tests {
             board: None,
             slot: 0,
             allow_unverified: false,
+            read_timeout_secs: None,
         }
     }
 

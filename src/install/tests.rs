@@ -43,6 +43,7 @@ fn config(store: &Path, url: String, body: &[u8]) -> InstallConfig {
         board: None,
         slot: 0,
         allow_unverified: false,
+        read_timeout_secs: None,
     }
 }
 
@@ -67,7 +68,8 @@ fn run(cfg: &InstallConfig, sink: &mut RecordingSink) -> Result<Outcome, Install
 fn assert_not_installed(store: &Path) {
     let t = tree(store);
     assert!(
-        t.keys().all(|k| k == store::TMP_DIR),
+        t.keys()
+            .all(|k| k == store::TMP_DIR || k.starts_with(store::LOCKS_DIR)),
         "store should be empty, has {t:?}"
     );
 }
@@ -102,7 +104,8 @@ fn installs_every_format_over_http_into_the_store_with_a_receipt() {
             Outcome::Installed {
                 path: dir.clone(),
                 bytes: body.len() as u64,
-                sha256: sha256_hex(&body)
+                sha256: sha256_hex(&body),
+                unverified: false,
             }
         );
         assert_eq!(outcome.phase(), Phase::Completed);
@@ -160,7 +163,9 @@ fn a_cached_install_is_skipped_without_downloading() {
     assert_eq!(
         outcome,
         Outcome::Cached {
-            path: store.path().join("tool/2.0")
+            path: store.path().join("tool/2.0"),
+            unverified: false,
+            waited: false,
         }
     );
     assert_eq!(outcome.phase(), Phase::Skipped);
@@ -383,9 +388,26 @@ fn a_missing_sha256_is_refused_unless_allowed() {
     assert!(err.to_string().contains("sha256"), "{err}");
     assert_eq!(server.hits(), 0, "nothing downloaded");
 
+    assert!(err.to_string().contains("--allow-unverified"), "{err}");
+
     cfg.allow_unverified = true;
     let outcome = run(&cfg, &mut RecordingSink::default()).unwrap();
+    assert!(outcome.unverified());
+    assert!(
+        outcome.message().contains("(UNVERIFIED: no sha256)"),
+        "{}",
+        outcome.message()
+    );
+    let cached = run(&cfg, &mut RecordingSink::default()).unwrap();
+    assert!(matches!(
+        cached,
+        Outcome::Cached {
+            unverified: true,
+            ..
+        }
+    ));
     let receipt = store::read_receipt(outcome.path()).unwrap();
+    assert!(receipt.unverified);
     assert_eq!(
         receipt.sha256,
         sha256_hex(&body),
@@ -411,6 +433,7 @@ fn outcome_messages() {
         path: "/s/t/1".into(),
         bytes: 2048,
         sha256: String::new(),
+        unverified: false,
     };
     assert_eq!(installed.message(), "installed 2.0 KiB into /s/t/1");
     assert_eq!(installed.path(), Path::new("/s/t/1"));
@@ -420,6 +443,8 @@ fn outcome_messages() {
 fn terminal_states_map_results_in_one_place() {
     let ok: Result<Outcome, InstallError> = Ok(Outcome::Cached {
         path: "/s/t/1".into(),
+        unverified: false,
+        waited: false,
     });
     let t = Terminal::of(&ok);
     assert_eq!((t.phase, t.code), (Phase::Skipped, 0));
@@ -463,4 +488,68 @@ fn line_sink_shows_a_whole_install_in_a_few_lines() {
             .starts_with("vx: tool 2.0: completed: installed 3.0 MiB into "),
         "{out}"
     );
+}
+
+/// Records phase messages where another thread can see them.
+struct SharedSink(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl ProgressSink for SharedSink {
+    fn phase(&mut self, _: Phase, message: &str) {
+        self.0.lock().unwrap().push(message.to_owned());
+    }
+    fn progress(&mut self, _: u64, _: Option<u64>) {}
+    fn cancel_requested(&mut self) -> bool {
+        false
+    }
+}
+
+#[test]
+fn a_second_install_waits_for_the_lock_then_takes_the_tree_as_cached() {
+    let body = tar_gz(&items());
+    let server = TestServer::start([("/t.tar.gz", Route::Ok(body.clone()))]);
+    let store = tempfile::tempdir().unwrap();
+    let cfg = config(store.path(), server.url("/t.tar.gz"), &body);
+    // Another "vx" holds the tool's lock (flock locks belong to the open file, so a
+    // second open in this process conflicts like another process would).
+    let held = store::open_lock(&store::lock_path(store.path(), "tool", "2.0")).unwrap();
+    held.lock().unwrap();
+    let messages = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let waiter = {
+        let (cfg, messages) = (cfg.clone(), messages.clone());
+        std::thread::spawn(move || {
+            install(&cfg, &mut SharedSink(messages), &InstallOptions::default())
+        })
+    };
+    let waiting = "waiting for another vx installing tool@2.0";
+    let start = std::time::Instant::now();
+    while !messages.lock().unwrap().iter().any(|m| m == waiting) {
+        assert!(
+            start.elapsed().as_secs() < 30,
+            "{:?}",
+            messages.lock().unwrap()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    // The other vx finishes: the tree appears (installed elsewhere, moved in), then
+    // the lock is released.
+    let other = tempfile::tempdir_in(store.path()).unwrap();
+    let mut other_cfg = cfg.clone();
+    other_cfg.store = other.path().to_owned();
+    install(
+        &other_cfg,
+        &mut RecordingSink::default(),
+        &InstallOptions::default(),
+    )
+    .unwrap();
+    std::fs::create_dir(store.path().join("tool")).unwrap();
+    std::fs::rename(other.path().join("tool/2.0"), store.path().join("tool/2.0")).unwrap();
+    drop(held);
+
+    let outcome = waiter.join().unwrap().unwrap();
+    assert!(
+        matches!(outcome, Outcome::Cached { waited: true, .. }),
+        "{outcome:?}"
+    );
+    assert!(outcome.message().starts_with("installed by another vx in "));
+    assert_eq!(server.hits(), 1, "only the other vx downloaded");
 }

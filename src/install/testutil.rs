@@ -15,6 +15,8 @@ pub enum Event {
     Phase(Phase, String),
     /// `progress(done, total)`.
     Progress(u64, Option<u64>),
+    /// `attempt(n)`.
+    Attempt(u32),
 }
 
 /// Records every call; optionally asks to cancel once `n` progress reports arrived in
@@ -52,7 +54,18 @@ impl RecordingSink {
             .iter()
             .filter_map(|e| match e {
                 Event::Phase(p, _) => Some(*p),
-                Event::Progress(..) => None,
+                Event::Progress(..) | Event::Attempt(_) => None,
+            })
+            .collect()
+    }
+
+    /// The attempts announced, in order.
+    pub fn attempts(&self) -> Vec<u32> {
+        self.events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Attempt(n) => Some(*n),
+                _ => None,
             })
             .collect()
     }
@@ -65,7 +78,7 @@ impl RecordingSink {
             match event {
                 Event::Phase(p, _) => current = *p,
                 Event::Progress(d, t) if current == phase => out.push((*d, *t)),
-                Event::Progress(..) => {}
+                Event::Progress(..) | Event::Attempt(_) => {}
             }
         }
         out
@@ -81,6 +94,9 @@ impl ProgressSink for RecordingSink {
     fn progress(&mut self, done: u64, total: Option<u64>) {
         self.in_phase += 1;
         self.events.push(Event::Progress(done, total));
+    }
+    fn attempt(&mut self, n: u32) {
+        self.events.push(Event::Attempt(n));
     }
     fn cancel_requested(&mut self) -> bool {
         self.cancel_at

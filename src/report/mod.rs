@@ -14,18 +14,20 @@
 //! ```text
 //! {"event":"start","board":"<id>","label":"vx.toml","tools":3,"jobs":8}
 //! {"event":"phase","tool":"rg","version":"14.1.1","phase":"downloading",
-//!  "message":"https://…","exit_code":0,"elapsed_ms":120}
+//!  "message":"https://…","exit_code":0,"elapsed_ms":120,"attempt":1}
 //! {"event":"progress","elapsed_ms":3000,"tools":[{"tool":"rg","phase":"downloading",
 //!  "bytes_done":1048576,"bytes_total":4194304,"percent":25.0,"running_ms":2880}]}
 //! {"event":"stderr","tool":"rg","lines":["vx install: rg 14.1.1: …"]}
 //! {"event":"summary","interrupted":false,"exit_code":1,"tools":[{"tool":"rg",
 //!  "version":"14.1.1","result":"completed","ok":true,"bytes":4194304,
-//!  "elapsed_ms":2950,"exit_code":0,"message":"installed 4.0 MiB into …"}],
+//!  "elapsed_ms":2950,"exit_code":0,"message":"installed 4.0 MiB into …",
+//!  "attempt":1,"unverified":false}],
 //!  "publishes":412,"report_lines":9}
 //! ```
 //!
 //! - `phase`: a tool entered `phase` (`resolving`, `downloading`, `extracting`,
-//!   `post-install`, or a result: `completed`, `cached`, `failed`, `cancelled`);
+//!   `post-install`, or a result: `completed`, `cached`, `failed`, `cancelled`), or
+//!   began download attempt `attempt` (> 1 after a transient failure) within it;
 //!   `exit_code` is the install's code (non-zero only for `failed`/`cancelled`).
 //! - `progress`: the periodic snapshot of running tools; `bytes_total` and `percent`
 //!   are `null` when the size is unknown.
@@ -92,7 +94,7 @@ pub enum Style {
 pub struct Reporter<W: Write> {
     out: W,
     style: Style,
-    seen: Vec<Option<(Phase, String)>>,
+    seen: Vec<Option<(Phase, u32)>>,
     start: Instant,
     backoff: Backoff,
     lines: u64,
@@ -174,10 +176,11 @@ impl<W: Write> Reporter<W> {
                 continue;
             }
             let message = record.message().into_owned();
-            if self.seen[i].as_ref().is_some_and(|(p, _)| *p == phase) {
+            // A new phase, or a new download attempt within one, is an event.
+            if self.seen[i] == Some((phase, record.attempt)) {
                 continue;
             }
-            self.seen[i] = Some((phase, message.clone()));
+            self.seen[i] = Some((phase, record.attempt));
             let tool = record.tool();
             let version = record.version();
             let text = match self.style {
@@ -187,6 +190,7 @@ impl<W: Write> Reporter<W> {
                     "event": "phase", "tool": tool, "version": version,
                     "phase": phase.label(), "message": message,
                     "exit_code": record.exit_code, "elapsed_ms": self.elapsed_ms(),
+                    "attempt": record.attempt,
                 })
                 .to_string(),
             };

@@ -28,6 +28,10 @@ pub struct Row {
     pub exit_code: i32,
     /// The slot's last message.
     pub message: String,
+    /// The download attempt (1-based; 0 before the first, >1 after retries).
+    pub attempt: u32,
+    /// Installed without a sha256 to check (`--allow-unverified`).
+    pub unverified: bool,
 }
 
 /// The rows of a snapshot, in slot order.
@@ -59,6 +63,8 @@ fn row(read: &SlotRead) -> Row {
                 elapsed_ms,
                 exit_code: record.exit_code,
                 message: record.message().into_owned(),
+                attempt: record.attempt,
+                unverified: record.unverified(),
             }
         }
         Err(err) => Row {
@@ -70,6 +76,8 @@ fn row(read: &SlotRead) -> Row {
             elapsed_ms: None,
             exit_code: 0,
             message: err.to_string(),
+            attempt: 0,
+            unverified: false,
         },
     }
 }
@@ -107,7 +115,9 @@ pub fn write_table(out: &mut dyn Write, rows: &[Row]) -> io::Result<()> {
             [
                 row.tool.clone(),
                 row.version.clone(),
-                if row.ok || row.result == "unknown" {
+                if row.ok && row.unverified {
+                    format!("{} UNVERIFIED", row.result)
+                } else if row.ok || row.result == "unknown" {
                     row.result.clone()
                 } else if row.exit_code != 0 {
                     format!("{} ({})", row.result.to_uppercase(), row.exit_code)

@@ -55,6 +55,10 @@ pub struct Settings {
     pub dump: Option<PathBuf>,
     /// The live dashboard, when it is shown instead of progress lines.
     pub dashboard: Option<Dashboard>,
+    /// `--allow-unverified`: install tools without a sha256.
+    pub allow_unverified: bool,
+    /// `--read-timeout`, in seconds (`None`: the default).
+    pub read_timeout_secs: Option<u32>,
 }
 
 /// How the live dashboard is shown.
@@ -89,6 +93,8 @@ pub fn settings(args: &SyncArgs) -> Settings {
         json: args.json,
         dump: args.dump.clone(),
         dashboard,
+        allow_unverified: args.allow_unverified,
+        read_timeout_secs: Some(args.read_timeout),
     }
 }
 
@@ -106,7 +112,12 @@ pub fn run_manifest(manifest: &Manifest, store: &Path, settings: &Settings) -> a
     // Work directories left in the store by killed installs go too.
     crate::install::store::clean_stale_work(store);
 
-    let plan = Plan::new(manifest, store);
+    let plan = Plan::new(
+        manifest,
+        store,
+        settings.allow_unverified,
+        settings.read_timeout_secs,
+    );
     let board = Board::create(&dir, &plan.label, &plan.entries())
         .map_err(|e| UsageError(format!("{}: {e}", manifest.path.display())))?;
     let plan = plan.with_board(board.path());

@@ -18,15 +18,28 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// The plan for `manifest` into `store`; the board path is filled in by
+    /// The plan for `manifest` into `store`, with `--allow-unverified` and
+    /// `--read-timeout` applied to every tool; the board path is filled in by
     /// [`Plan::with_board`] once the board exists.
-    pub fn new(manifest: &Manifest, store: &Path) -> Plan {
+    pub fn new(
+        manifest: &Manifest,
+        store: &Path,
+        allow_unverified: bool,
+        read_timeout_secs: Option<u32>,
+    ) -> Plan {
         let configs = manifest
             .tools
             .iter()
             .enumerate()
-            .map(|(slot, spec)| {
-                InstallConfig::from_spec(spec, store.to_path_buf(), None, slot as u32, false)
+            .map(|(slot, spec)| InstallConfig {
+                read_timeout_secs,
+                ..InstallConfig::from_spec(
+                    spec,
+                    store.to_path_buf(),
+                    None,
+                    slot as u32,
+                    allow_unverified,
+                )
             })
             .collect();
         Plan {

@@ -1,0 +1,299 @@
+//! Faults `vx sync` must survive, injected for real: flaky, failing, stalled and slow
+//! servers, missing checksums, two syncs on one store, and a store that cannot be used.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::*;
+use predicates::prelude::*;
+use vx::fixture::{Route, TestServer, noise, sha256_hex};
+use vx::format::ArchiveFormat;
+
+/// `vx board dump PATH --json`: the tools of a dump file, by name.
+fn dump_tools(
+    work: &Work,
+    dump: &std::path::Path,
+) -> std::collections::BTreeMap<String, serde_json::Value> {
+    let out = work
+        .vx()
+        .args(["board", "dump"])
+        .arg(dump)
+        .arg("--json")
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    value["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["tool"].as_str().unwrap().to_owned(), t.clone()))
+        .collect()
+}
+
+#[test]
+fn a_server_failing_twice_with_503_is_retried_and_the_attempt_shows() {
+    let work = Work::new();
+    let payload = noise(50_000);
+    let body = archive(ArchiveFormat::TarGz, payload.clone());
+    let server = TestServer::start([("/f.tar.gz", Route::flaky(2, 503, body.clone()))]);
+    work.write_manifest(&tool_toml(
+        "flaky",
+        "1",
+        &server.url("/f.tar.gz"),
+        &sha256_hex(&body),
+    ));
+    let dump = work.dir.path().join("board.dump");
+    let out = work
+        .sync(&["--headless", "--dump", dump.to_str().unwrap()])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8_lossy(&out);
+    assert_eq!(server.hits(), 3, "{text}");
+    assert!(text.contains("retrying, attempt 3"), "{text}");
+    assert_eq!(work.installed("flaky", "1"), expected_tree(&payload));
+    let tools = dump_tools(&work, &dump);
+    assert_eq!(tools["flaky"]["attempt"], 3, "{}", tools["flaky"]);
+    assert_eq!(tools["flaky"]["result"], "completed");
+    assert!(work.store_tmp().is_empty(), "{:?}", work.store_tmp());
+}
+
+#[test]
+fn a_404_and_a_checksum_mismatch_are_not_retried() {
+    let work = Work::new();
+    let body = archive(ArchiveFormat::TarGz, noise(1000));
+    let missing = TestServer::start([("/other", Route::Ok(body.clone()))]);
+    let wrong = TestServer::start([("/w.tar.gz", Route::Ok(body.clone()))]);
+    work.write_manifest(
+        &[
+            tool_toml("absent", "1", &missing.url("/a.tar.gz"), &sha256_hex(&body)),
+            tool_toml("wrong", "1", &wrong.url("/w.tar.gz"), &sha256_hex(b"other")),
+        ]
+        .concat(),
+    );
+    let out = work
+        .sync(&["--json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let summary = summary(&json_lines(&out));
+    assert_eq!(summary["absent"]["exit_code"], 10, "{}", summary["absent"]);
+    assert_eq!(summary["wrong"]["exit_code"], 11, "{}", summary["wrong"]);
+    assert_eq!(missing.hits(), 1, "a 404 is not retried");
+    assert_eq!(wrong.hits(), 1, "a checksum mismatch is not retried");
+    for name in ["absent", "wrong"] {
+        assert_eq!(summary[name]["attempt"], 1, "{}", summary[name]);
+        assert!(!work.store().join(name).exists());
+    }
+}
+
+#[test]
+fn a_stalled_server_times_out_while_a_slow_steady_one_does_not() {
+    let work = Work::new();
+    let stalled = TestServer::stalling(100_000);
+    let payload = noise(200_000);
+    let slow_body = archive(ArchiveFormat::TarGz, payload.clone());
+    // About 1.5 s in all, at most 64 KiB per ~0.3 s: never a 1 s silence.
+    let len = slow_body.len() as u64;
+    let slow = TestServer::start([(
+        "/slow.tar.gz",
+        Route::Throttled(Arc::new(slow_body.clone()), len * 2 / 3),
+    )]);
+    work.write_manifest(
+        &[
+            tool_toml("stuck", "1", &stalled.url("/s.tar.gz"), &sha256_hex(b"s")),
+            tool_toml(
+                "slow",
+                "1",
+                &slow.url("/slow.tar.gz"),
+                &sha256_hex(&slow_body),
+            ),
+        ]
+        .concat(),
+    );
+    let start = std::time::Instant::now();
+    let out = work
+        .sync(&["--json", "--read-timeout", "1"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let summary = summary(&json_lines(&out));
+    let stuck = &summary["stuck"];
+    assert_eq!(stuck["result"], "failed", "{stuck}");
+    assert_eq!(stuck["exit_code"], 10, "{stuck}");
+    let message = stuck["message"].as_str().unwrap();
+    assert!(message.contains("no data for 1 s"), "{message}");
+    assert_eq!(
+        summary["slow"]["result"], "completed",
+        "{}",
+        summary["slow"]
+    );
+    assert_eq!(work.installed("slow", "1"), expected_tree(&payload));
+    // Three attempts of 1 s plus 1.25 s of backoff, not the 30 s default.
+    assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
+    assert!(work.store_tmp().is_empty(), "{:?}", work.store_tmp());
+}
+
+#[test]
+fn a_tool_without_sha256_needs_allow_unverified_and_is_marked() {
+    let work = Work::new();
+    let payload = noise(5000);
+    let body = archive(ArchiveFormat::TarGz, payload.clone());
+    let server = TestServer::start([("/u.tar.gz", Route::Ok(body))]);
+    work.write_manifest(&format!(
+        "[tools.loose]\nversion = \"1\"\nurl = \"{}\"\nstrip_components = 1\n",
+        server.url("/u.tar.gz")
+    ));
+    let out = work
+        .sync(&["--json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let summary = summary(&json_lines(&out));
+    let loose = &summary["loose"];
+    assert_eq!(loose["exit_code"], 12, "{loose}");
+    assert!(
+        loose["message"]
+            .as_str()
+            .unwrap()
+            .contains("--allow-unverified"),
+        "{loose}"
+    );
+    assert_eq!(server.hits(), 0);
+    assert!(!work.store().join("loose").exists());
+
+    let dump = work.dir.path().join("u.dump");
+    let out = work
+        .sync(&[
+            "--headless",
+            "--allow-unverified",
+            "--dump",
+            dump.to_str().unwrap(),
+        ])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8_lossy(&out);
+    assert!(text.contains("completed UNVERIFIED"), "{text}");
+    assert!(text.contains("(UNVERIFIED: no sha256)"), "{text}");
+    assert_eq!(work.installed("loose", "1"), expected_tree(&payload));
+    let tools = dump_tools(&work, &dump);
+    assert_eq!(tools["loose"]["unverified"], true, "{}", tools["loose"]);
+    assert!(
+        tools["loose"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("UNVERIFIED"),
+        "{}",
+        tools["loose"]
+    );
+    let text = String::from_utf8_lossy(
+        &work
+            .vx()
+            .args(["board", "dump"])
+            .arg(&dump)
+            .assert()
+            .code(0)
+            .get_output()
+            .stdout,
+    )
+    .into_owned();
+    assert!(text.contains("UNVERIFIED"), "{text}");
+}
+
+#[test]
+fn two_syncs_on_one_store_do_not_corrupt_each_other() {
+    let work = Work::new();
+    let payload = noise(300_000);
+    let body = archive(ArchiveFormat::TarGz, payload.clone());
+    let len = body.len() as u64;
+    // About 1.5 s per download, so the two runs overlap.
+    let server = TestServer::start([(
+        "/t.tar.gz",
+        Route::Throttled(Arc::new(body.clone()), len * 2 / 3),
+    )]);
+    work.write_manifest(&tool_toml(
+        "shared",
+        "1",
+        &server.url("/t.tar.gz"),
+        &sha256_hex(&body),
+    ));
+    let mut first = work.spawn_sync(&["--headless"]);
+    let mut second = work.spawn_sync(&["--headless"]);
+    let mut outputs = String::new();
+    for child in [&mut first, &mut second] {
+        let status = wait_exit(child);
+        let mut out = String::new();
+        std::io::Read::read_to_string(child.stdout.as_mut().unwrap(), &mut out).unwrap();
+        assert_eq!(status.code(), Some(0), "{out}");
+        outputs.push_str(&out);
+    }
+    assert_eq!(work.installed("shared", "1"), expected_tree(&payload));
+    assert!(
+        outputs.contains("installed by another vx")
+            || outputs.contains("waiting for another vx installing shared@1")
+            || outputs.contains("already installed"),
+        "{outputs}"
+    );
+    // Whether the second run waited on the lock or started after the first had
+    // finished, it found the tree under the lock: one download in all.
+    assert_eq!(server.hits(), 1, "{outputs}");
+    assert!(work.store_tmp().is_empty(), "{:?}", work.store_tmp());
+}
+
+#[test]
+fn a_store_that_is_a_file_exits_2_naming_it_and_writes_nothing() {
+    let work = Work::new();
+    std::fs::write(work.store(), b"not a store").unwrap();
+    work.write_manifest(&tool_toml(
+        "t",
+        "1",
+        "http://127.0.0.1:9/t.tar.gz",
+        &sha256_hex(b"t"),
+    ));
+    work.sync(&["--headless"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(work.store().to_str().unwrap()))
+        .stderr(predicate::str::contains("is not a directory"));
+    assert_eq!(std::fs::read(work.store()).unwrap(), b"not a store");
+    assert!(work.board_files().is_empty(), "{:?}", work.board_files());
+
+    // Below a file, too.
+    let nested = work.store().join("sub");
+    work.vx()
+        .arg("sync")
+        .arg("--manifest")
+        .arg(work.manifest())
+        .arg("--store")
+        .arg(&nested)
+        .arg("--headless")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is not a directory"));
+
+    // `vx install` refuses it the same way, before downloading.
+    work.vx()
+        .args(["install", "t@1", "--url", "http://127.0.0.1:9/t.tar.gz"])
+        .arg("--sha256")
+        .arg(sha256_hex(b"t"))
+        .arg("--store")
+        .arg(work.store())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(work.store().to_str().unwrap()));
+}
