@@ -150,25 +150,51 @@ impl BoardReader {
     #[inline]
     pub fn read_slot(&self, index: usize) -> Option<SlotRead> {
         let slot = self.segment.slot(index)?;
-        // Copy straight into the record that is returned: no intermediate buffers.
-        let mut record: SlotRecord = bytemuck::Zeroable::zeroed();
-        let read = self.read_cell(index, slot, bytemuck::cast_mut(&mut record));
-        Some(match read {
-            Ok(seq) => Ok(SlotSnapshot {
-                index,
-                seq,
-                cancel_requested: slot.requested() & CONTROL_CANCEL != 0,
-                record,
-            }),
-            Err((error, _)) => Err(error),
-        })
+        let mut entry = Err(SlotError::Busy { index, pid: 0 });
+        self.read_into(index, slot, &mut entry);
+        Some(entry)
     }
 
     /// Copies every slot into `out` (cleared first), in table order; reuses `out`'s
     /// allocation so a polling reader allocates nothing per frame.
     pub fn snapshot_into(&self, out: &mut Vec<SlotRead>) {
-        out.clear();
-        out.extend((0..self.slot_count()).filter_map(|index| self.read_slot(index)));
+        let count = self.slot_count();
+        out.truncate(count);
+        // A poller passes the previous frame's vector back: entries are overwritten in
+        // place, the words copied straight into each record, with no temporaries.
+        while out.len() < count {
+            out.push(Err(SlotError::Busy {
+                index: out.len(),
+                pid: 0,
+            }));
+        }
+        for (index, entry) in out.iter_mut().enumerate() {
+            if let Some(slot) = self.segment.slot(index) {
+                self.read_into(index, slot, entry);
+            }
+        }
+    }
+
+    /// Reads slot `index` into `entry`, reusing its record if it holds one.
+    #[inline]
+    fn read_into(&self, index: usize, slot: &Slot, entry: &mut SlotRead) {
+        if entry.is_err() {
+            *entry = Ok(SlotSnapshot {
+                index,
+                seq: 0,
+                cancel_requested: false,
+                record: bytemuck::Zeroable::zeroed(),
+            });
+        }
+        let Ok(snap) = entry else { return };
+        match self.read_cell(index, slot, bytemuck::cast_mut(&mut snap.record)) {
+            Ok(seq) => {
+                snap.index = index;
+                snap.seq = seq;
+                snap.cancel_requested = slot.requested() & CONTROL_CANCEL != 0;
+            }
+            Err((error, _)) => *entry = Err(error),
+        }
     }
 
     /// Copies every slot, in table order.
