@@ -564,19 +564,20 @@ def markdown(result, publish, snapshot, sizes, visibility, throughput, memory, m
 
 
 SHM_NOTES = [
-    "**Publish only what changed.** A progress update changes `bytes_done` (and the heartbeat), yet `publish`"
-    " stores all 30 record words: four cache lines to take from any reader that holds them. A"
-    " `publish_progress(done, total)` (or a dirty-word mask) inside the same seqlock would cut the publish"
-    " and the cross-core traffic behind the visibility figure; the layout need not change.",
-    "**Let readers poll the sequence word.** A `BoardReader::slot_seq(index)` (one relaxed load) lets a"
-    " dashboard skip slots that did not move since its last frame and lets a poller wait on one cache line"
-    " instead of copying 256 bytes per poll; `snapshot_into` could take the previous frame and only re-copy"
-    " changed slots.",
-    "**Fewer copies per slot read.** `read_slot` goes word array → `SlotRecord` → `SlotSnapshot` → `Result`"
-    " in the `Vec`; decoding in place into the output would take a good part of the ~33 ns per slot.",
-    "**Cheaper heartbeat.** `SlotWriter::update` costs about three publishes because of `SystemTime::now()`"
-    " and the millisecond conversion; stamping from `CLOCK_REALTIME_COARSE` (a few ns, 1–4 ms resolution,"
-    " enough for a ms heartbeat) or only every N updates would bring `update` back near `publish`.",
+    "**Done since the first run: publish only what changed.** `SlotWriter::publish` stores only the record"
+    " words that differ from its previous publish (a progress update: one or two), inside the same seqlock"
+    " (loom-checked); the layout did not change.",
+    "**Done since the first run: fewer copies per slot read.** `snapshot_into` overwrites the caller's"
+    " entries in place, copying the words straight into each record; a poller that passes its previous"
+    " frame's `Vec` back allocates and moves nothing.",
+    "**Next: let readers poll the sequence word.** A `BoardReader::slot_seq(index)` (one relaxed load) lets"
+    " a dashboard skip slots that did not move since its last frame and lets a poller wait on one cache line"
+    " instead of copying 256 bytes per poll. This is what would close the visibility ratio against a"
+    " spinning pipe reader.",
+    "**Next: cheaper heartbeat.** `SlotWriter::update` costs about three publishes because of"
+    " `SystemTime::now()` and the millisecond conversion; stamping from `CLOCK_REALTIME_COARSE` (a few ns,"
+    " 1–4 ms resolution, enough for a ms heartbeat) or only every N updates would bring `update` back near"
+    " `publish`.",
     "**Reader against a spinning writer.** A writer publishing back to back makes `read_slot` spend its"
     " whole retry budget, with a liveness check (`/proc` read) after 64 attempts, and return `Busy`."
     " Harmless for per-chunk publishing, but a short pause between failed attempts or a cap on the publish"
@@ -626,8 +627,8 @@ def target_notes(targets, publish, visibility, snapshot):
                 " board's edge shrinks to the syscall cost. The board's own figure is dominated by cache-line"
                 " traffic: the polling reader copies the whole 256-byte slot (four lines) on every poll, so the"
                 " woken writer's publish must take all four lines back from the reader's cache, and the reader"
-                " must fetch all four again. Polling only the sequence word (one line) and copying the record"
-                " when it changed, plus a publish that stores only changed words, would leave one or two line"
+                " must fetch all four again (publishes already store only the changed words). Polling only the"
+                " sequence word (one line) and copying the record when it changed would leave one or two line"
                 " transfers per update and is what would close the gap. Against a blocking pipe reader (how"
                 " pipe readers normally run) and against JSON, see the table."
             )
