@@ -106,7 +106,7 @@ pub fn standalone(args: &InstallArgs) -> anyhow::Result<i32> {
     })?;
     let url = url.replace("{version}", version);
     let format = ArchiveFormat::from_url(&url).map_err(|e| UsageError(format!("{url}: {e}")))?;
-    let store = prepare_store(args.store.clone())?;
+    let store = prepare_store(args.install.store.clone())?;
     let mut cfg = InstallConfig {
         tool: tool.to_owned(),
         version: version.to_owned(),
@@ -119,8 +119,8 @@ pub fn standalone(args: &InstallArgs) -> anyhow::Result<i32> {
         store,
         board: None,
         slot: 0,
-        allow_unverified: args.allow_unverified,
-        read_timeout_secs: Some(args.read_timeout),
+        allow_unverified: args.install.allow_unverified,
+        read_timeout_secs: Some(args.install.read_timeout),
     };
     cfg.validate()
         .map_err(|e| UsageError(e.to_string()))

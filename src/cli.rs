@@ -66,22 +66,30 @@ pub struct SyncArgs {
     /// Write the board's final bytes to PATH at the end of the run.
     #[arg(long, value_name = "PATH")]
     pub dump: Option<PathBuf>,
-    /// The store to install into (default: `$XDG_DATA_HOME/vx/store`).
-    #[arg(long, value_name = "DIR")]
-    pub store: Option<PathBuf>,
-    /// Install tools that have no sha256 in the manifest, unchecked (marked UNVERIFIED).
-    #[arg(long)]
-    pub allow_unverified: bool,
-    /// Fail a download when its server sends nothing for SECS seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 30,
-          value_parser = clap::value_parser!(u32).range(1..=86_400))]
-    pub read_timeout: u32,
+    /// Where and how to install.
+    #[command(flatten)]
+    pub install: InstallFlags,
     /// Dashboard options.
     #[command(flatten)]
     pub dashboard: DashboardArgs,
     /// Run a demo sync against a built-in loopback server, into a temporary store.
     #[arg(long, conflicts_with_all = ["manifest", "store"])]
     pub demo: bool,
+}
+
+/// Where and how tools are installed: shared by `vx sync` and `vx install`.
+#[derive(Clone, Debug, Args)]
+pub struct InstallFlags {
+    /// The store to install into (default: `$XDG_DATA_HOME/vx/store`).
+    #[arg(long, value_name = "DIR")]
+    pub store: Option<PathBuf>,
+    /// Install tools that have no sha256, unchecked (marked UNVERIFIED).
+    #[arg(long)]
+    pub allow_unverified: bool,
+    /// Fail a download when its server sends nothing for SECS seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..=86_400))]
+    pub read_timeout: u32,
 }
 
 /// Options of the live dashboard (`vx sync --tui`, `vx board watch`).
@@ -119,16 +127,9 @@ pub struct InstallArgs {
     /// The expected SHA-256 of the download.
     #[arg(long, value_name = "HEX")]
     pub sha256: Option<String>,
-    /// The store to install into (default: `$XDG_DATA_HOME/vx/store`).
-    #[arg(long, value_name = "DIR")]
-    pub store: Option<PathBuf>,
-    /// Install without --sha256, unchecked (reported as UNVERIFIED).
-    #[arg(long)]
-    pub allow_unverified: bool,
-    /// Fail the download when the server sends nothing for SECS seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 30,
-          value_parser = clap::value_parser!(u32).range(1..=86_400))]
-    pub read_timeout: u32,
+    /// Where and how to install.
+    #[command(flatten)]
+    pub install: InstallFlags,
     /// Child mode: read the config as one frame on stdin and report into the board.
     #[arg(long, hide = true,
           conflicts_with_all = ["tool", "url", "sha256", "store", "allow_unverified"])]

@@ -73,7 +73,7 @@ pub struct Dashboard {
 /// `vx sync`: load the manifest (a bad one is a usage error: exit 2), then sync it.
 pub fn run(args: &SyncArgs) -> anyhow::Result<i32> {
     let manifest = Manifest::load(&args.manifest).map_err(|e| UsageError(e.to_string()))?;
-    let store = prepare_store(args.store.clone())?;
+    let store = prepare_store(args.install.store.clone())?;
     run_manifest(&manifest, &store, &settings(args))
 }
 
@@ -93,8 +93,8 @@ pub fn settings(args: &SyncArgs) -> Settings {
         json: args.json,
         dump: args.dump.clone(),
         dashboard,
-        allow_unverified: args.allow_unverified,
-        read_timeout_secs: Some(args.read_timeout),
+        allow_unverified: args.install.allow_unverified,
+        read_timeout_secs: Some(args.install.read_timeout),
     }
 }
 
