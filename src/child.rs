@@ -59,6 +59,13 @@ pub fn from_parent() -> i32 {
             return EXIT_BAD_CONFIG;
         }
     };
+    // The death signal only covers a parent that dies after it was set: one that died
+    // earlier (between our spawn and the prctl) has left us reparented. The board's
+    // creator is the parent that spawned us; if it is no longer our parent, cancel.
+    #[cfg(target_os = "linux")]
+    if parent_is_gone(&board) {
+        signalled.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
     let mut sink = BoardSink::new(writer, signalled);
     if cfg.sha256.is_none() && cfg.allow_unverified {
         sink.mark_unverified();
@@ -73,6 +80,15 @@ pub fn from_parent() -> i32 {
         );
     }
     terminal.code
+}
+
+/// Whether our parent is no longer the process that created `board` (it died and we
+/// were reparented). An unreadable board says nothing: the attach that follows decides.
+#[cfg(target_os = "linux")]
+fn parent_is_gone(board: &std::path::Path) -> bool {
+    let parent = rustix::process::getppid().map_or(0, |p| p.as_raw_nonzero().get() as u32);
+    vx_shm::BoardReader::open(board, vx_shm::Access::ReadOnly)
+        .is_ok_and(|reader| reader.info().creator.pid != parent)
 }
 
 /// The install options for `cfg`: the defaults, with its read timeout.

@@ -236,6 +236,61 @@ fn a_bad_manifest_exits_2_naming_file_and_line() {
         .stderr(predicate::str::contains("version"));
     assert!(work.board_files().is_empty(), "no board for a bad manifest");
 
+    // Hostile manifests: (contents, `file:line:` or `file:`, what the message names).
+    let sha = "0".repeat(64);
+    let good =
+        format!("[tools.rg]\nversion = \"1\"\nurl = \"http://x/a.tar.gz\"\nsha256 = \"{sha}\"\n");
+    let mut huge = good.clone().into_bytes();
+    huge.resize((1 << 20) + 1, b'#');
+    let cases: Vec<(Vec<u8>, &str, &str)> = vec![
+        (
+            format!("colour = \"red\"\n{good}").into_bytes(),
+            "vx.toml:1:",
+            "unknown top-level key `colour`",
+        ),
+        (
+            format!("{good}strip_components = \"one\"\n").into_bytes(),
+            "vx.toml:5:",
+            "must be a non-negative integer, found a string",
+        ),
+        (
+            format!("{good}post_install = 5\n").into_bytes(),
+            "vx.toml:5:",
+            "must be a string, found an integer",
+        ),
+        (
+            b"[tools]\nrg = 3\n".to_vec(),
+            "vx.toml:2:",
+            "`tools.rg` must be a table",
+        ),
+        (
+            format!("{good}\n[tools.rg]\nversion = \"2\"\n").into_bytes(),
+            "vx.toml:6:",
+            "duplicate key",
+        ),
+        (
+            b"[tools.rg]\nversion = \"1\xff\xfe\"\n".to_vec(),
+            "vx.toml:2:",
+            "not valid UTF-8",
+        ),
+        (huge, "vx.toml: ", "over 1048576 bytes"),
+    ];
+    for (bytes, place, problem) in cases {
+        std::fs::write(work.manifest(), &bytes).unwrap();
+        let out = work
+            .sync(&["--headless"])
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(place), "{place}: {stderr}");
+        assert!(stderr.contains(problem), "{problem}: {stderr}");
+        assert!(out.stdout.is_empty(), "{problem}");
+        assert!(work.board_files().is_empty(), "{problem}: no board");
+        assert!(!work.store().exists(), "{problem}: no store");
+    }
+
     let missing = Work::new();
     missing
         .sync(&[])

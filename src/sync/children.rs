@@ -79,9 +79,15 @@ impl Running {
 
     /// Kills the child's whole process group.
     pub fn kill_group(&self) {
-        if let Some(pid) = rustix::process::Pid::from_raw(self.pid() as i32) {
-            let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
-        }
+        kill_process_group(self.pid());
+    }
+}
+
+/// SIGKILLs the process group `pgid` (a child's, which leads its own group). Safe after
+/// the leader was reaped: Linux does not reuse a pid while a group of that id exists.
+pub fn kill_process_group(pgid: u32) {
+    if let Some(pid) = rustix::process::Pid::from_raw(pgid as i32) {
+        let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
     }
 }
 

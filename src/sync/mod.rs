@@ -31,7 +31,7 @@ use vx_shm::{Access, Board, BoardReader, Phase, SlotRead, registry};
 use crate::cli::{EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, SyncArgs, UsageError, prepare_store};
 use crate::manifest::Manifest;
 use crate::report::{Reporter, Style, table};
-use children::{Running, publish_terminal, settle, spawn};
+use children::{Running, kill_process_group, publish_terminal, settle, spawn};
 use plan::Plan;
 use signals::Interrupt;
 
@@ -328,9 +328,13 @@ impl Supervisor<'_> {
                 match running[i].child.try_wait() {
                     Ok(Some(status)) => {
                         let child = running.swap_remove(i);
+                        let group = child.pid();
                         let done = settle(board, child, status, interrupted_at.is_some());
                         if done.took_over {
-                            // It died without cleaning up after itself.
+                            // It died without cleaning up after itself: whatever it
+                            // started (a post_install command) is still in its process
+                            // group, and its work dir is left.
+                            kill_process_group(group);
                             crate::install::store::clean_stale_work(self.store);
                         }
                         settled.push(done);

@@ -443,3 +443,239 @@ fn a_missing_archive_is_a_read_error() {
     assert!(matches!(err, ExtractError::ReadArchive { .. }), "{err}");
     assert!(err.to_string().contains("absent.tar.gz"), "{err}");
 }
+
+/// A zip of `items` with every `from` in the names replaced by `to` (same length), in
+/// the local headers and the central directory: the writer refuses duplicate names,
+/// a hostile archive need not.
+fn zip_renamed(items: &[Item], from: &str, to: &str) -> Vec<u8> {
+    assert_eq!(from.len(), to.len());
+    let mut bytes = zip_bytes(items);
+    let (from, to) = (from.as_bytes(), to.as_bytes());
+    let mut i = 0;
+    let mut patched = 0;
+    while i + from.len() <= bytes.len() {
+        if &bytes[i..i + from.len()] == from {
+            bytes[i..i + from.len()].copy_from_slice(to);
+            patched += 1;
+            i += from.len();
+        } else {
+            i += 1;
+        }
+    }
+    assert!(patched >= 2, "{patched} names patched");
+    bytes
+}
+
+/// A zip of `items` whose central-directory entries all claim the Unix file type
+/// `file_type` (e.g. a character device): the writer only makes files, dirs, links.
+fn zip_with_file_type(items: &[Item], file_type: u32) -> Vec<u8> {
+    let mut bytes = zip_bytes(items);
+    let mut i = 0;
+    let mut patched = 0;
+    while i + 46 <= bytes.len() {
+        if bytes[i..i + 4] == *b"PK\x01\x02" {
+            bytes[i + 5] = 3; // made by: Unix
+            let attr = i + 38;
+            let mut ext = u32::from_le_bytes(bytes[attr..attr + 4].try_into().unwrap());
+            ext = (ext & 0x0000_ffff) | (((file_type | 0o644) & 0xffff) << 16);
+            bytes[attr..attr + 4].copy_from_slice(&ext.to_le_bytes());
+            patched += 1;
+            i += 46;
+        } else {
+            i += 1;
+        }
+    }
+    assert_eq!(patched, items.len());
+    bytes
+}
+
+#[test]
+fn every_format_refuses_escaping_paths_and_links() {
+    for format in ALL_FORMATS {
+        for name in ["/tmp/vx-evil-abs2", "/evil"] {
+            let bytes = build(format, &[Item::File(name, b"x".to_vec(), 0o644)]);
+            assert_refused(&bytes, 0, "absolute");
+        }
+        for name in ["../evil", "a/../../evil", "./../pwned", "a/b/../../../evil"] {
+            let bytes = build(format, &[Item::File(name, b"x".to_vec(), 0o644)]);
+            assert_refused(&bytes, 0, "`..`");
+            // Stripping does not launder a `..`.
+            assert_refused(&bytes, 1, "`..`");
+        }
+        for (name, target, why) in [
+            ("link", "/etc/passwd", "absolute"),
+            ("a/b/link", "../../../evil", "outside"),
+            ("link", "./..", "outside"),
+        ] {
+            let bytes = build(format, &[Item::Symlink(name, target)]);
+            assert_refused(&bytes, 0, why);
+        }
+        // A directory entry through a link planted earlier.
+        let items = [
+            Item::Dir("d/"),
+            Item::Symlink("l", "d"),
+            Item::Dir("l/sub/"),
+        ];
+        assert_refused(&build(format, &items), 0, "symbolic link");
+    }
+    assert!(!Path::new("/tmp/vx-evil-abs2").exists());
+}
+
+#[test]
+fn tar_xz_refuses_outside_hard_links_and_devices_like_tar_gz() {
+    assert_refused(
+        &tar_xz(&[Item::HardLink("h", "/etc/passwd")]),
+        0,
+        "absolute",
+    );
+    assert_refused(&tar_xz(&[Item::HardLink("h", "a/../../x")]), 0, "`..`");
+    assert_refused(
+        &tar_xz(&[
+            Item::Dir("d/"),
+            Item::Symlink("l", "d"),
+            Item::HardLink("h", "l/x"),
+        ]),
+        0,
+        "symbolic link",
+    );
+    assert_refused(&tar_xz(&[Item::CharDevice("dev")]), 0, "device");
+    assert_refused(&tar_xz(&[Item::Fifo("fifo")]), 0, "fifo");
+}
+
+#[test]
+fn zip_device_fifo_and_socket_entries_are_refused() {
+    for file_type in [0o020000, 0o060000, 0o010000, 0o140000] {
+        let bytes = zip_with_file_type(&[Item::File("dev", Vec::new(), 0o644)], file_type);
+        assert_refused(&bytes, 0, "device, fifo and socket");
+    }
+}
+
+#[test]
+fn zip_entries_named_with_dot_dot_or_absolute_after_patching_are_refused() {
+    // Names the writer would not normally produce, patched in afterwards.
+    assert_refused(
+        &zip_renamed(&[Item::File("XX/evil", b"x".to_vec(), 0o644)], "XX", ".."),
+        0,
+        "`..`",
+    );
+    assert_refused(
+        &zip_renamed(
+            &[Item::File("a/XX/XX/evil", b"x".to_vec(), 0o644)],
+            "XX",
+            "..",
+        ),
+        0,
+        "`..`",
+    );
+    assert_refused(
+        &zip_renamed(
+            &[Item::File("Xetc/evil", b"x".to_vec(), 0o644)],
+            "Xetc",
+            "/etc",
+        ),
+        0,
+        "absolute",
+    );
+}
+
+/// Duplicate entries (the same path twice) are allowed, as `tar` allows them: the later
+/// entry replaces an earlier file or link — by removing it first, never writing through
+/// it — and may never replace a directory or reach outside. Every format alike.
+#[test]
+fn duplicate_entries_replace_files_and_links_but_never_write_through_them() {
+    let unpack_ok = |bytes: &[u8]| {
+        let (root, result) = unpack(
+            bytes,
+            None,
+            0,
+            ExtractLimits::default(),
+            &mut RecordingSink::default(),
+        );
+        result.unwrap();
+        root_tree(root.path())
+    };
+    for format in ALL_FORMATS {
+        // Duplicate names cannot be written by the zip writer: patched in afterwards.
+        let dup = |items: &[Item]| match format {
+            ArchiveFormat::Zip => zip_renamed(items, "dupB", "dupA"),
+            _ => build(format, &renamed(items)),
+        };
+        // The same file twice: the later one wins.
+        let t = unpack_ok(&dup(&[
+            Item::File("dupA", b"first".to_vec(), 0o644),
+            Item::File("dupB", b"second".to_vec(), 0o755),
+        ]));
+        assert_eq!(t["out/dupA"], "file(755):second", "{format}");
+        assert_eq!(t.len(), 2, "{format}: {t:?}");
+
+        // A link to a file inside, then a file of the same name: the link is replaced,
+        // its target keeps its bytes.
+        let t = unpack_ok(&dup(&[
+            Item::File("target", b"original".to_vec(), 0o644),
+            Item::Symlink("dupA", "target"),
+            Item::File("dupB", b"replacement".to_vec(), 0o644),
+        ]));
+        assert_eq!(t["out/target"], "file(644):original", "{format}");
+        assert_eq!(t["out/dupA"], "file(644):replacement", "{format}");
+
+        // A file, then a link of the same name pointing outside: refused.
+        assert_refused(
+            &dup(&[
+                Item::File("dupA", b"x".to_vec(), 0o644),
+                Item::Symlink("dupB", "../../evil"),
+            ]),
+            0,
+            "outside",
+        );
+        // A link to a directory inside, then a directory of the same name: refused
+        // (later entries would go through the link).
+        assert_refused(
+            &dup(&[
+                Item::Dir("d/"),
+                Item::Symlink("dupA", "d"),
+                Item::Dir("dupB/"),
+                Item::File("dupB/f", b"x".to_vec(), 0o644),
+            ]),
+            0,
+            "replace a file or link",
+        );
+        // A directory, then a file of the same name: refused.
+        assert_refused(
+            &dup(&[Item::Dir("dupA/"), Item::File("dupB", b"x".to_vec(), 0o644)]),
+            0,
+            "replace a directory",
+        );
+    }
+    // Tar: a hard link, then a file of the link's name; the first file is untouched.
+    for build in [tar_gz, tar_xz] {
+        let t = unpack_ok(&build(&[
+            Item::File("a", b"shared".to_vec(), 0o644),
+            Item::HardLink("b", "a"),
+            Item::File("b", b"new".to_vec(), 0o644),
+        ]));
+        assert_eq!(t["out/a"], "file(644):shared");
+        assert_eq!(t["out/b"], "file(644):new");
+    }
+}
+
+/// `items` with `dupB` renamed to `dupA` (tar writes duplicates as they are).
+fn renamed(items: &[Item]) -> Vec<Item> {
+    let fix = |n: &'static str| -> &'static str {
+        if n.contains("dupB") {
+            Box::leak(n.replace("dupB", "dupA").into_boxed_str())
+        } else {
+            n
+        }
+    };
+    items
+        .iter()
+        .map(|item| match item {
+            Item::File(n, d, m) => Item::File(fix(n), d.clone(), *m),
+            Item::Dir(n) => Item::Dir(fix(n)),
+            Item::Symlink(n, t) => Item::Symlink(fix(n), t),
+            Item::HardLink(n, t) => Item::HardLink(fix(n), t),
+            Item::CharDevice(n) => Item::CharDevice(fix(n)),
+            Item::Fifo(n) => Item::Fifo(fix(n)),
+        })
+        .collect()
+}
