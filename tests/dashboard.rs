@@ -142,6 +142,24 @@ fn sync_demo_tui_shows_every_tool_and_q_restores_the_terminal() {
     assert!(screen.contains("1 failed"), "{screen}");
     assert!(screen.contains("checksum mismatch"), "{screen}");
 
+    // A smaller terminal: the dashboard redraws to fit (narrower columns, same tools).
+    let status = tmux
+        .command()
+        .args(["resize-window", "-t", tmux.session, "-x", "80", "-y", "24"])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // Long names are cut in the middle so their endings stay apart.
+    let small = tmux.wait_screen(&["vx sync", "broken…hecksum", "checksum mism", "q to leave"]);
+    assert!(
+        small.lines().all(|line| line.chars().count() <= 80),
+        "{small}"
+    );
+    assert!(
+        !small.contains("version"),
+        "the version column gives way at 80 columns"
+    );
+
     // Select the failed tool and open its details: the captured stderr is there.
     tmux.keys(&["End", "Enter"]);
     tmux.wait_screen(&["broken-checksum 1.0.0 ─", "stderr:", "exit 11"]);
