@@ -10,30 +10,6 @@ use predicates::prelude::*;
 use vx::fixture::{Route, TestServer, noise, sha256_hex};
 use vx::format::ArchiveFormat;
 
-/// `vx board dump PATH --json`: the tools of a dump file, by name.
-fn dump_tools(
-    work: &Work,
-    dump: &std::path::Path,
-) -> std::collections::BTreeMap<String, serde_json::Value> {
-    let out = work
-        .vx()
-        .args(["board", "dump"])
-        .arg(dump)
-        .arg("--json")
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
-    value["tools"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| (t["tool"].as_str().unwrap().to_owned(), t.clone()))
-        .collect()
-}
-
 #[test]
 fn a_server_failing_twice_with_503_is_retried_and_the_attempt_shows() {
     let work = Work::new();
@@ -58,7 +34,7 @@ fn a_server_failing_twice_with_503_is_retried_and_the_attempt_shows() {
     assert_eq!(server.hits(), 3, "{text}");
     assert!(text.contains("retrying, attempt 3"), "{text}");
     assert_eq!(work.installed("flaky", "1"), expected_tree(&payload));
-    let tools = dump_tools(&work, &dump);
+    let tools = work.dump_tools(&dump);
     assert_eq!(tools["flaky"]["attempt"], 3, "{}", tools["flaky"]);
     assert_eq!(tools["flaky"]["result"], "completed");
     assert!(work.store_tmp().is_empty(), "{:?}", work.store_tmp());
@@ -191,7 +167,7 @@ fn a_tool_without_sha256_needs_allow_unverified_and_is_marked() {
     assert!(text.contains("completed UNVERIFIED"), "{text}");
     assert!(text.contains("(UNVERIFIED: no sha256)"), "{text}");
     assert_eq!(work.installed("loose", "1"), expected_tree(&payload));
-    let tools = dump_tools(&work, &dump);
+    let tools = work.dump_tools(&dump);
     assert_eq!(tools["loose"]["unverified"], true, "{}", tools["loose"]);
     assert!(
         tools["loose"]["message"]

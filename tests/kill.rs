@@ -3,8 +3,6 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::Arc;
 
 use common::*;
@@ -37,26 +35,6 @@ fn wait_phase(board: &BoardReader, tool: &str, phase: Phase) -> u32 {
             .and_then(|s| s.record.writer())
             .map(|w| w.pid)
     })
-}
-
-/// `vx board dump PATH --json`: the tools of a dump file, by name.
-fn dump_tools(work: &Work, dump: &Path) -> BTreeMap<String, serde_json::Value> {
-    let out = work
-        .vx()
-        .args(["board", "dump", "--json"])
-        .arg(dump)
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
-    value["tools"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| (t["tool"].as_str().unwrap().to_owned(), t.clone()))
-        .collect()
 }
 
 /// A small tool on its own fast server, as a manifest table.
@@ -109,7 +87,7 @@ fn kill_child_in(work: &Work, victim: &str, phase: Phase, payload: &[u8]) -> ser
         work.store_tmp()
     );
     assert!(work.board_files().is_empty(), "{:?}", work.board_files());
-    let tools = dump_tools(work, &dump);
+    let tools = work.dump_tools(&dump);
     assert_eq!(tools[victim]["result"], "failed", "{}", tools[victim]);
     assert_eq!(tools["bystander"]["result"], "completed");
     killed

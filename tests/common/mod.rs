@@ -87,6 +87,20 @@ impl Work {
         })
     }
 
+    /// `vx board dump PATH --json`: the tools of a dump file, by name.
+    pub fn dump_tools(&self, dump: &Path) -> BTreeMap<String, serde_json::Value> {
+        let out = self
+            .vx()
+            .args(["board", "dump", "--json"])
+            .arg(dump)
+            .assert()
+            .code(0)
+            .get_output()
+            .stdout
+            .clone();
+        tools_by_name(&serde_json::from_slice(&out).unwrap())
+    }
+
     /// Entries of the board dir (segments and staging files).
     pub fn board_files(&self) -> Vec<String> {
         names(&self.boards())
@@ -205,7 +219,12 @@ pub fn json_lines(stdout: &[u8]) -> Vec<serde_json::Value> {
 pub fn summary(events: &[serde_json::Value]) -> BTreeMap<String, serde_json::Value> {
     let last = events.last().expect("some events");
     assert_eq!(last["event"], "summary", "the summary comes last");
-    last["tools"]
+    tools_by_name(last)
+}
+
+/// The `tools` array of a summary or a `vx board dump --json` object, by tool name.
+pub fn tools_by_name(value: &serde_json::Value) -> BTreeMap<String, serde_json::Value> {
+    value["tools"]
         .as_array()
         .unwrap()
         .iter()
