@@ -53,14 +53,7 @@ fn a_404_and_a_checksum_mismatch_are_not_retried() {
         ]
         .concat(),
     );
-    let out = work
-        .sync(&["--json"])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let summary = summary(&json_lines(&out));
+    let summary = work.sync_summary(&[], 1);
     assert_eq!(summary["absent"]["exit_code"], 10, "{}", summary["absent"]);
     assert_eq!(summary["wrong"]["exit_code"], 11, "{}", summary["wrong"]);
     assert_eq!(missing.hits(), 1, "a 404 is not retried");
@@ -96,14 +89,7 @@ fn a_stalled_server_times_out_while_a_slow_steady_one_does_not() {
         .concat(),
     );
     let start = std::time::Instant::now();
-    let out = work
-        .sync(&["--json", "--read-timeout", "1"])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let summary = summary(&json_lines(&out));
+    let summary = work.sync_summary(&["--read-timeout", "1"], 1);
     let stuck = &summary["stuck"];
     assert_eq!(stuck["result"], "failed", "{stuck}");
     assert_eq!(stuck["exit_code"], 10, "{stuck}");
@@ -130,14 +116,7 @@ fn a_tool_without_sha256_needs_allow_unverified_and_is_marked() {
         "[tools.loose]\nversion = \"1\"\nurl = \"{}\"\nstrip_components = 1\n",
         server.url("/u.tar.gz")
     ));
-    let out = work
-        .sync(&["--json"])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let summary = summary(&json_lines(&out));
+    let summary = work.sync_summary(&[], 1);
     let loose = &summary["loose"];
     assert_eq!(loose["exit_code"], 12, "{loose}");
     assert!(

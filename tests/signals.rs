@@ -84,16 +84,7 @@ fn sigint_cancels_every_child_and_exits_130_leaving_nothing_behind() {
         assert!(!work.store().join(name).exists());
     }
     // The dump is written on interrupt too, and says so.
-    let out = work
-        .vx()
-        .args(["board", "dump", "--json"])
-        .arg(&dump)
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let value = work.dump_json(&dump);
     assert_eq!(value["state"], "interrupted");
     assert!(
         value["tools"]

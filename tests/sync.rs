@@ -201,14 +201,7 @@ fn a_404_and_a_dropped_connection_fail_cleanly() {
     .concat();
     work.write_manifest(&toml);
 
-    let out = work
-        .sync(&["--json"])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let summary = summary(&json_lines(&out));
+    let summary = work.sync_summary(&[], 1);
     assert_eq!(summary["good"]["result"], "completed");
     for name in ["absent", "cut"] {
         assert_eq!(summary[name]["result"], "failed", "{}", summary[name]);
@@ -445,16 +438,7 @@ fn a_dump_shows_the_final_states_through_vx_board_dump() {
         "{text}"
     );
 
-    let out = work
-        .vx()
-        .args(["board", "dump", "--json"])
-        .arg(&dump)
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let value = work.dump_json(&dump);
     assert_eq!(value["dump"], true);
     assert_eq!(value["state"], "finished");
     let results: Vec<_> = value["tools"]

@@ -87,8 +87,22 @@ impl Work {
         })
     }
 
-    /// `vx board dump PATH --json`: the tools of a dump file, by name.
-    pub fn dump_tools(&self, dump: &Path) -> BTreeMap<String, serde_json::Value> {
+    /// `vx sync --json EXTRA`, expecting exit `code`: the final summary's tools, by name.
+    pub fn sync_summary(&self, extra: &[&str], code: i32) -> BTreeMap<String, serde_json::Value> {
+        let mut args = vec!["--json"];
+        args.extend_from_slice(extra);
+        let out = self
+            .sync(&args)
+            .assert()
+            .code(code)
+            .get_output()
+            .stdout
+            .clone();
+        summary(&json_lines(&out))
+    }
+
+    /// `vx board dump PATH --json`, parsed.
+    pub fn dump_json(&self, dump: &Path) -> serde_json::Value {
         let out = self
             .vx()
             .args(["board", "dump", "--json"])
@@ -98,7 +112,12 @@ impl Work {
             .get_output()
             .stdout
             .clone();
-        tools_by_name(&serde_json::from_slice(&out).unwrap())
+        serde_json::from_slice(&out).unwrap()
+    }
+
+    /// `vx board dump PATH --json`: the tools of a dump file, by name.
+    pub fn dump_tools(&self, dump: &Path) -> BTreeMap<String, serde_json::Value> {
+        tools_by_name(&self.dump_json(dump))
     }
 
     /// Entries of the board dir (segments and staging files).
