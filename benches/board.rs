@@ -6,23 +6,17 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use vx_shm::layout::board_size;
-use vx_shm::{Board, Phase, SlotWriter, ToolEntry};
+use vx_shm::{Phase, SlotWriter};
 
-fn board(dir: &std::path::Path, tools: usize) -> Board {
-    let names: Vec<String> = (0..tools).map(|i| format!("tool-{i}")).collect();
-    let entries: Vec<ToolEntry<'_>> = names
-        .iter()
-        .map(|name| ToolEntry {
-            name,
-            version: "1.2.3",
-        })
-        .collect();
-    Board::create(dir, "benches/vx.toml", &entries).expect("create board")
-}
+// Shared with the transport benches; each bench uses part of it.
+#[allow(dead_code)]
+mod support;
+
+use support::{board_dir, board_with};
 
 fn publish(c: &mut Criterion) {
-    let dir = tempfile::tempdir().unwrap();
-    let board = board(dir.path(), 64);
+    let dir = board_dir();
+    let board = board_with(dir.path(), 64);
     let mut writer = SlotWriter::attach(board.path(), 7, "tool-7").unwrap();
     writer.record_mut().set_phase(Phase::Downloading);
     let mut done = 0u64;
@@ -41,14 +35,14 @@ fn publish(c: &mut Criterion) {
 }
 
 fn read(c: &mut Criterion) {
-    let dir = tempfile::tempdir().unwrap();
-    let board = board(dir.path(), 256);
+    let dir = board_dir();
+    let board = board_with(dir.path(), 256);
     c.bench_function("board/read_slot", |b| {
         b.iter(|| black_box(board.reader().read_slot(black_box(100))))
     });
     let mut group = c.benchmark_group("board/snapshot");
     for tools in [8, 64, 256] {
-        let board = self::board(dir.path(), tools);
+        let board = board_with(dir.path(), tools);
         let mut out = Vec::with_capacity(tools);
         group.bench_with_input(BenchmarkId::from_parameter(tools), &tools, |b, _| {
             b.iter(|| {

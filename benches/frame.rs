@@ -6,21 +6,20 @@ use std::hint::black_box;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use vx_shm::{Board, Phase, SlotWriter, ToolEntry};
+use vx_shm::{Board, Phase, SlotWriter};
+
+// Shared with the transport benches; each bench uses part of it.
+#[allow(dead_code)]
+mod support;
+
+use support::{board_dir, board_with, tool_names};
 use vx_tui::view::render;
 use vx_tui::{Look, Model};
 
 /// A board of `tools` tools in a mix of phases, as mid-sync.
 fn busy_board(dir: &std::path::Path, tools: usize) -> (Board, Vec<SlotWriter>) {
-    let names: Vec<String> = (0..tools).map(|i| format!("tool-{i:03}")).collect();
-    let entries: Vec<ToolEntry<'_>> = names
-        .iter()
-        .map(|name| ToolEntry {
-            name,
-            version: "1.2.3",
-        })
-        .collect();
-    let board = Board::create(dir, "benches/vx.toml", &entries).unwrap();
+    let names = tool_names(tools);
+    let board = board_with(dir, tools);
     let writers = names
         .iter()
         .enumerate()
@@ -41,7 +40,7 @@ fn busy_board(dir: &std::path::Path, tools: usize) -> (Board, Vec<SlotWriter>) {
 fn frame(c: &mut Criterion) {
     let mut group = c.benchmark_group("tui/frame");
     for tools in [64, 256] {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = board_dir();
         let (board, mut writers) = busy_board(dir.path(), tools);
         let mut model = Model::new("benches/vx.toml", vx_shm::now_unix_ms());
         let mut reads = Vec::new();
