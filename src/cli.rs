@@ -1,24 +1,9 @@
-//! The command line (clap derive) and the dispatch from a parsed command to its code.
-//!
-//! Exit codes (the contract): [`EXIT_OK`] all tools installed or cached; [`EXIT_FAILED`]
-//! one or more tools failed; [`EXIT_USAGE`] usage or manifest error;
-//! [`EXIT_INTERRUPTED`] interrupted. `vx install` (standalone, or a `--from-parent`
-//! child) exits with its install's code (0, or 10–15 and 130, see [`crate::install`]),
-//! [`crate::config_frame::EXIT_BAD_CONFIG`] for a bad frame, 2 for bad arguments.
+//! The command line: clap types only. `main.rs` parses them and hands each subcommand
+//! to its file in `commands/`; exit codes are in [`vx::exit`].
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
-
-/// Every tool installed or already present.
-pub const EXIT_OK: i32 = 0;
-/// One or more tools failed.
-pub const EXIT_FAILED: i32 = 1;
-/// Usage or manifest error.
-pub const EXIT_USAGE: i32 = 2;
-/// Interrupted (SIGINT/SIGTERM).
-pub const EXIT_INTERRUPTED: i32 = 130;
 
 /// Install a project's toolchain in parallel, with a live shared-memory progress board.
 #[derive(Debug, Parser)]
@@ -104,17 +89,6 @@ pub struct DashboardArgs {
     pub exit_on_done: bool,
 }
 
-impl DashboardArgs {
-    /// The dashboard's options: colours unless `NO_COLOR` is set (no-color.org).
-    pub fn options(&self) -> vx_tui::Options {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        vx_tui::Options {
-            look: vx_tui::Look { color: !no_color },
-            exit_on_done: self.exit_on_done,
-        }
-    }
-}
-
 /// `vx install` options.
 #[derive(Debug, Args)]
 pub struct InstallArgs {
@@ -165,87 +139,6 @@ pub enum BoardCommand {
     },
     /// Remove boards whose owner is gone.
     Clean,
-}
-
-/// An error that is the user's to fix (bad arguments or manifest): exit code 2.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct UsageError(pub String);
-
-/// The default store: `$XDG_DATA_HOME/vx/store`, else `~/.local/share/vx/store`.
-pub fn default_store() -> anyhow::Result<PathBuf> {
-    if let Some(data) = std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
-        return Ok(PathBuf::from(data).join("vx/store"));
-    }
-    let home = std::env::var_os("HOME")
-        .filter(|h| !h.is_empty())
-        .context("neither XDG_DATA_HOME nor HOME is set; pass --store DIR")?;
-    Ok(PathBuf::from(home).join(".local/share/vx/store"))
-}
-
-/// Makes the store directory exist, checks that it can be written (its work area
-/// `.tmp` and lock directory `.locks` are created, and a probe file written and
-/// removed there), and returns its absolute path (children run with their own working
-/// directory, so the frame carries absolute paths). A store that cannot be prepared
-/// is an error naming the path, before anything else is written.
-pub fn prepare_store(store: Option<PathBuf>) -> anyhow::Result<PathBuf> {
-    use crate::install::store::{LOCKS_DIR, TMP_DIR};
-    let store = match store {
-        Some(store) => store,
-        None => default_store()?,
-    };
-    if let Some(blocker) = store
-        .ancestors()
-        .find(|p| p.symlink_metadata().is_ok())
-        .filter(|p| !p.is_dir())
-    {
-        return Err(UsageError(format!(
-            "cannot use the store {}: {} exists and is not a directory",
-            store.display(),
-            blocker.display()
-        ))
-        .into());
-    }
-    let not_writable = |path: &std::path::Path| {
-        let (store, path) = (store.display().to_string(), path.display().to_string());
-        move |e: std::io::Error| {
-            UsageError(format!(
-                "cannot use the store {store}: cannot write {path}: {e}"
-            ))
-        }
-    };
-    std::fs::create_dir_all(&store).map_err(not_writable(&store))?;
-    for dir in [TMP_DIR, LOCKS_DIR] {
-        let dir = store.join(dir);
-        std::fs::create_dir_all(&dir).map_err(not_writable(&dir))?;
-    }
-    let tmp = store.join(TMP_DIR);
-    tempfile::tempfile_in(&tmp).map_err(not_writable(&tmp))?;
-    std::path::absolute(&store)
-        .with_context(|| format!("cannot resolve the store path {}", store.display()))
-}
-
-/// Runs a parsed command and returns the process exit code. Errors are returned for the
-/// caller to print; [`exit_code_for`] gives their code.
-pub fn run(cli: Cli) -> anyhow::Result<i32> {
-    match cli.command {
-        Command::Sync(args) => {
-            if args.demo {
-                crate::demo::run(&args)
-            } else {
-                crate::sync::run(&args)
-            }
-        }
-        Command::Install(args) if args.from_parent => Ok(crate::child::from_parent()),
-        Command::Install(args) => crate::child::standalone(&args),
-        Command::Board { command } => crate::board_cmd::run(command),
-    }
-}
-
-/// The exit code for an error that ended a command: every error that reaches the top is
-/// a usage, manifest or environment problem (tool failures are reported, not raised).
-pub fn exit_code_for(_err: &anyhow::Error) -> i32 {
-    EXIT_USAGE
 }
 
 #[cfg(test)]

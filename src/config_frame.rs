@@ -15,15 +15,13 @@
 //! | 8      | 4    | payload length `len`, at most 64 KiB     |
 //! | 12     | len  | payload: [`InstallConfig`] as JSON       |
 
-use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::format::ArchiveFormat;
-use crate::manifest::ToolSpec;
+use crate::spec::ToolSpec;
 use crate::validate::{self, FieldError};
 
 /// The frame's magic number.
@@ -38,27 +36,13 @@ pub const MAX_PAYLOAD: u32 = 64 * 1024;
 /// malformed frame (distinct from every install failure code).
 pub const EXIT_BAD_CONFIG: i32 = 3;
 
-/// Everything one child needs to install one tool. Built by the parent from a
-/// [`ToolSpec`] plus where to install and where to report.
+/// Everything one child needs to install one tool: what to install (a [`ToolSpec`])
+/// plus where to install it and where to report.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InstallConfig {
-    /// Tool name (see [`validate::tool_name`]).
-    pub tool: String,
-    /// Version (see [`validate::version`]).
-    pub version: String,
-    /// Download URL, `{version}` already substituted.
-    pub url: String,
-    /// Expected SHA-256 of the download, lower-case hex, if known.
-    pub sha256: Option<String>,
-    /// Archive format; `None` means sniff it from the downloaded bytes.
-    pub format: Option<ArchiveFormat>,
-    /// Leading path components to drop from archive entries.
-    pub strip_components: u32,
-    /// Shell command run inside the unpacked tree before it is moved into the store.
-    pub post_install: Option<String>,
-    /// The tool's free-form manifest options, passed through unchanged.
-    pub options: BTreeMap<String, serde_json::Value>,
+    /// What to install.
+    pub spec: ToolSpec,
     /// The store root (absolute): the tool lands in `<store>/<tool>/<version>`.
     pub store: PathBuf,
     /// Path of the board segment to report into; `None` for standalone installs.
@@ -74,45 +58,10 @@ pub struct InstallConfig {
 }
 
 impl InstallConfig {
-    /// The config for installing `spec` into `store`, reporting into `slot` of `board`.
-    pub fn from_spec(
-        spec: &ToolSpec,
-        store: PathBuf,
-        board: Option<PathBuf>,
-        slot: u32,
-        allow_unverified: bool,
-    ) -> InstallConfig {
-        InstallConfig {
-            tool: spec.name.clone(),
-            version: spec.version.clone(),
-            url: spec.url.clone(),
-            sha256: spec.sha256.clone(),
-            format: spec.format,
-            strip_components: spec.strip_components,
-            post_install: spec.post_install.clone(),
-            options: spec.options.clone(),
-            store,
-            board,
-            slot,
-            allow_unverified,
-            read_timeout_secs: None,
-        }
-    }
-
-    /// Checks every field with the manifest's rules, lower-casing the sha256. Paths
-    /// must be absolute because the child's working directory is not the parent's.
+    /// Checks every field (the spec with the manifest's rules, lower-casing the sha256,
+    /// and the read timeout).
     pub fn validate(&mut self) -> Result<(), FieldError> {
-        validate::tool_name(&self.tool)?;
-        validate::version(&self.version)?;
-        validate::url(&self.url)?;
-        if let Some(hex) = &self.sha256 {
-            self.sha256 = Some(validate::sha256(hex)?);
-        }
-        validate::strip_components(u64::from(self.strip_components))?;
-        if let Some(cmd) = &self.post_install {
-            validate::command(cmd)?;
-        }
-        validate::options(&self.options)?;
+        self.spec.validate()?;
         if let Some(secs) = self.read_timeout_secs {
             validate::read_timeout(secs)?;
         }
@@ -273,21 +222,25 @@ fn read_full(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::format::ArchiveFormat;
     use proptest::prelude::*;
     use serde_json::json;
+    use std::collections::BTreeMap;
 
     fn sample() -> InstallConfig {
         let mut options = BTreeMap::new();
         options.insert("components".to_owned(), json!(["spectre"]));
         InstallConfig {
-            tool: "msvc".into(),
-            version: "14.42".into(),
-            url: "https://example.org/msvc-14.42.zip".into(),
-            sha256: Some("ab".repeat(32)),
-            format: Some(ArchiveFormat::Zip),
-            strip_components: 1,
-            post_install: Some("./setup.sh".into()),
-            options,
+            spec: ToolSpec {
+                name: "msvc".into(),
+                version: "14.42".into(),
+                url: "https://example.org/msvc-14.42.zip".into(),
+                sha256: Some("ab".repeat(32)),
+                format: Some(ArchiveFormat::Zip),
+                strip_components: 1,
+                post_install: Some("./setup.sh".into()),
+                options,
+            },
             store: "/home/u/.vx/store".into(),
             board: Some("/dev/shm/vx-board-1234".into()),
             slot: 7,
@@ -321,27 +274,6 @@ mod tests {
         let len = u32::from_le_bytes(bytes[8..12].try_into().unwrap()) as usize;
         assert_eq!(bytes.len(), HEADER_LEN + len);
         assert_eq!(read_frame(&mut bytes.as_slice()).unwrap(), cfg);
-    }
-
-    #[test]
-    fn from_spec_copies_the_tool() {
-        let spec = ToolSpec {
-            name: "rg".into(),
-            version: "14.1.1".into(),
-            url: "https://x.org/rg.tar.gz".into(),
-            sha256: None,
-            format: Some(ArchiveFormat::TarGz),
-            strip_components: 1,
-            post_install: None,
-            options: BTreeMap::new(),
-        };
-        let cfg = InstallConfig::from_spec(&spec, "/s".into(), None, 2, true);
-        assert_eq!(cfg.tool, "rg");
-        assert_eq!(cfg.url, spec.url);
-        assert_eq!(cfg.slot, 2);
-        assert!(cfg.allow_unverified);
-        let back = read_frame(&mut frame_of(&cfg).as_slice()).unwrap();
-        assert_eq!(back, cfg);
     }
 
     #[test]
@@ -474,13 +406,13 @@ mod tests {
     fn invalid_fields_are_refused_on_read_and_on_write() {
         type Breaker = fn(&mut InstallConfig);
         let breakers: [(&str, Breaker); 9] = [
-            ("tool name", |c| c.tool = "../etc".into()),
-            ("long tool name", |c| c.tool = "n".repeat(33)),
-            ("version", |c| c.version = "1/2".into()),
-            ("sha256", |c| c.sha256 = Some("xyz".into())),
-            ("url", |c| c.url = "ftp://x.org/a".into()),
-            ("strip", |c| c.strip_components = 1000),
-            ("command", |c| c.post_install = Some(String::new())),
+            ("tool name", |c| c.spec.name = "../etc".into()),
+            ("long tool name", |c| c.spec.name = "n".repeat(33)),
+            ("version", |c| c.spec.version = "1/2".into()),
+            ("sha256", |c| c.spec.sha256 = Some("xyz".into())),
+            ("url", |c| c.spec.url = "ftp://x.org/a".into()),
+            ("strip", |c| c.spec.strip_components = 1000),
+            ("command", |c| c.spec.post_install = Some(String::new())),
             ("store", |c| c.store = "relative/store".into()),
             ("board", |c| c.board = Some("relative".into())),
         ];
@@ -497,10 +429,10 @@ mod tests {
     #[test]
     fn sha256_is_normalised_on_read() {
         let mut cfg = sample();
-        cfg.sha256 = Some("AB".repeat(32));
+        cfg.spec.sha256 = Some("AB".repeat(32));
         let payload = serde_json::to_vec(&cfg).unwrap();
         let back = read_frame(&mut raw_frame(1, 0, &payload).as_slice()).unwrap();
-        assert_eq!(back.sha256, Some("ab".repeat(32)));
+        assert_eq!(back.spec.sha256, Some("ab".repeat(32)));
     }
 
     fn arb_config() -> impl Strategy<Value = InstallConfig> {
@@ -536,14 +468,16 @@ mod tests {
                     au,
                 )| {
                     InstallConfig {
-                        tool,
-                        version,
-                        url,
-                        sha256,
-                        format,
-                        strip_components: strip,
-                        post_install: post.filter(|c| !c.trim().is_empty()),
-                        options: opts.into_iter().map(|(k, v)| (k, json!(v))).collect(),
+                        spec: ToolSpec {
+                            name: tool,
+                            version,
+                            url,
+                            sha256,
+                            format,
+                            strip_components: strip,
+                            post_install: post.filter(|c| !c.trim().is_empty()),
+                            options: opts.into_iter().map(|(k, v)| (k, json!(v))).collect(),
+                        },
                         store: store.into(),
                         board: board.map(Into::into),
                         slot,

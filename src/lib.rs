@@ -1,30 +1,32 @@
 //! `vx` as a library: everything the `vx` binary does, in testable pieces.
 //!
-//! The binary (`src/main.rs`) stays a thin shell over this crate so that the install
-//! engine, the manifest parser and the parent→child config pipe can be unit-tested
-//! without spawning processes, and reused by the integration tests and benchmarks.
+//! The binary (`src/main.rs`, `src/cli.rs`, `src/commands/`) turns a command line into
+//! settings and calls these modules; nothing here knows the command line. See
+//! `docs/ARCHITECTURE.md` for the layers and which room a change belongs in.
 //!
-//! - [`manifest`]: parse `vx.toml` into an ordered list of [`manifest::ToolSpec`]s.
+//! - [`spec`]: what to install (one resolved tool); [`manifest`] parses `vx.toml` into
+//!   an ordered list of them; [`mod@format`] and [`validate`] hold the rules they share.
 //! - [`config_frame`]: the one framed message a `vx sync` parent writes to a child.
-//! - [`install`]: download, verify, extract, post-install and move into the store,
-//!   reporting through a [`install::ProgressSink`].
-//! - [`mod@format`] and [`validate`]: small rules shared by the manifest and the frame.
-//! - [`cli`]: the command line; [`sync`] (the parent), [`child`] (`vx install`),
-//!   [`board_sink`] (a child's slot as a progress sink), [`report`] (headless and JSON
-//!   output, summary tables), [`board_cmd`] (`vx board …`), [`demo`] (`vx sync --demo`)
-//!   and [`fixture`] (generated archives and a loopback server, for the demo and tests).
+//! - [`install`]: download, verify, extract, post-install and move into the store
+//!   (whose layout and preparation live in [`install::store`]), reporting through a
+//!   [`install::ProgressSink`].
+//! - [`sync`]: the parent that runs one child per tool; [`child`]: the child side
+//!   (`vx install --from-parent`), publishing into its board slot.
+//! - [`report`]: headless lines, JSON events and summary tables from board snapshots.
+//! - [`demo`]: `vx sync --demo`, with the generated archives and loopback server the
+//!   tests share.
+//! - [`signals`] and [`exit`]: signal flags, exit codes and the top-level error.
 #![forbid(unsafe_code)]
 
-pub mod board_cmd;
-pub mod board_sink;
 pub mod child;
-pub mod cli;
 pub mod config_frame;
 pub mod demo;
-pub mod fixture;
+pub mod exit;
 pub mod format;
 pub mod install;
 pub mod manifest;
 pub mod report;
+pub mod signals;
+pub mod spec;
 pub mod sync;
 pub mod validate;

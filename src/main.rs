@@ -1,18 +1,34 @@
 //! `vx`: installs a project's toolchain in parallel and shows it on a live board.
 //!
-//! A thin shell over the `vx` library: parse the command line, run it, turn the result
-//! into the exit code of the contract (see [`vx::cli`]).
+//! Parses the command line ([`cli`]), hands the subcommand to its file in
+//! [`commands`], and turns the result into the exit code of the contract
+//! ([`vx::exit`]). Everything else lives in the `vx` library.
 #![forbid(unsafe_code)]
+
+mod cli;
+mod commands;
+
+use std::io::Write;
 
 use clap::Parser;
 
+use cli::{Cli, Command};
+
 fn main() {
-    let cli = vx::cli::Cli::parse();
-    let code = match vx::cli::run(cli) {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Sync(args) => commands::sync::run(&args),
+        Command::Install(args) => commands::install::run(&args),
+        Command::Board { command } => commands::board::run(command),
+    };
+    let code = match result {
         Ok(code) => code,
+        // Output into a closed pipe (`vx board ls | head -1`) just ends, as in ripgrep.
+        Err(err) if err.is_closed_pipe() => vx::exit::OK,
         Err(err) => {
-            eprintln!("vx: {err:#}");
-            vx::cli::exit_code_for(&err)
+            // Nothing more can be done if stderr is closed too.
+            let _ = writeln!(std::io::stderr(), "vx: {}", err.report());
+            err.code()
         }
     };
     std::process::exit(code);

@@ -26,6 +26,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::format::ArchiveFormat;
+use crate::spec::ToolSpec;
 use crate::validate::{self, FieldError};
 
 /// Largest manifest file accepted; a real `vx.toml` is a few KiB.
@@ -50,30 +51,6 @@ pub struct Manifest {
     pub path: PathBuf,
     /// The tools, in the order the manifest lists them.
     pub tools: Vec<ToolSpec>,
-}
-
-/// One `[tools.NAME]` table, validated and ready to become an install config.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ToolSpec {
-    /// The tool's name (the table key); fits a board slot's 32-byte name field.
-    pub name: String,
-    /// The version to install; fits the slot's 24-byte version field.
-    pub version: String,
-    /// The download URL with every `{version}` replaced by [`ToolSpec::version`].
-    pub url: String,
-    /// The expected SHA-256 of the download, 64 lower-case hex digits, if given.
-    pub sha256: Option<String>,
-    /// The archive format: the `format` key, else inferred from the URL; `None` when
-    /// neither says, in which case the installer sniffs the downloaded bytes.
-    pub format: Option<ArchiveFormat>,
-    /// Leading path components to drop from every archive entry (default 0).
-    pub strip_components: u32,
-    /// A shell command run (`sh -c`) inside the unpacked tree before it is moved into
-    /// the store.
-    pub post_install: Option<String>,
-    /// Every other key of the tool's table, converted to JSON (TOML datetimes become
-    /// strings), passed to the installer unchanged.
-    pub options: BTreeMap<String, serde_json::Value>,
 }
 
 /// A 1-based line and column (in characters) in the manifest.

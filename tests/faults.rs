@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use common::*;
 use predicates::prelude::*;
-use vx::fixture::{Route, TestServer, noise, sha256_hex};
+use vx::demo::fixture::{Route, TestServer, noise, sha256_hex};
 use vx::format::ArchiveFormat;
 
 #[test]

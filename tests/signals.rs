@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use common::*;
 use rustix::process::{Pid, Signal, kill_process};
-use vx::fixture::{Route, TestServer, noise_seeded, sha256_hex};
+use vx::demo::fixture::{Route, TestServer, noise_seeded, sha256_hex};
 use vx::format::ArchiveFormat;
 use vx_shm::Phase;
 

@@ -10,8 +10,9 @@ use predicates::prelude::*;
 use vx::config_frame::{
     EXIT_BAD_CONFIG, HEADER_LEN, InstallConfig, MAGIC, MAX_PAYLOAD, VERSION, write_frame,
 };
-use vx::fixture::{Route, TestServer, noise, noise_seeded, sha256_hex};
+use vx::demo::fixture::{Route, TestServer, noise, noise_seeded, sha256_hex};
 use vx::format::ArchiveFormat;
+use vx::spec::ToolSpec;
 
 /// A served tool: name, payload inside its archive, archive bytes.
 type Served = (&'static str, Vec<u8>, Vec<u8>);
@@ -310,14 +311,16 @@ fn usage_errors_exit_2() {
 
 fn child_frame(work: &Work, url: String, sha256: String) -> InstallConfig {
     InstallConfig {
-        tool: "t".into(),
-        version: "1".into(),
-        url,
-        sha256: Some(sha256),
-        format: None,
-        strip_components: 1,
-        post_install: None,
-        options: Default::default(),
+        spec: ToolSpec {
+            name: "t".into(),
+            version: "1".into(),
+            url,
+            sha256: Some(sha256),
+            format: None,
+            strip_components: 1,
+            post_install: None,
+            options: Default::default(),
+        },
         store: work.store(),
         board: Some(work.boards().join("vx-board-none")),
         slot: 0,
@@ -397,7 +400,7 @@ fn standalone_install_prints_lines_and_installs() {
         .code(0)
         .stderr(predicate::str::contains("vx: t 2.0: completed"));
     // strip_components is 0 standalone: the archive's top directory stays.
-    let tree = vx::fixture::tree(&work.store().join("t/2.0/pkg"));
+    let tree = vx::demo::fixture::tree(&work.store().join("t/2.0/pkg"));
     assert_eq!(tree, expected_tree(&payload));
 }
 

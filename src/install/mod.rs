@@ -40,7 +40,7 @@ use vx_shm::Phase;
 
 pub use extract::{ExtractError, ExtractLimits};
 pub use fetch::FetchError;
-pub use sink::{LineSink, NullSink, ProgressSink, human_bytes};
+pub use sink::{LineSink, NullSink, ProgressSink};
 
 use crate::config_frame::{EXIT_BAD_CONFIG, InstallConfig};
 use crate::validate::FieldError;
@@ -78,6 +78,17 @@ impl Default for InstallOptions {
             retry_delays: vec![Duration::from_millis(250), Duration::from_secs(1)],
             wait_poll: Duration::from_millis(50),
         }
+    }
+}
+
+impl InstallOptions {
+    /// The options for `cfg`: the defaults, with its read timeout.
+    pub fn for_config(cfg: &InstallConfig) -> InstallOptions {
+        let mut opts = InstallOptions::default();
+        if let Some(secs) = cfg.read_timeout_secs {
+            opts.read_timeout = Duration::from_secs(u64::from(secs));
+        }
+        opts
     }
 }
 
@@ -142,7 +153,7 @@ impl Outcome {
                 ..
             } => format!(
                 "installed {}{} into {}",
-                human_bytes(*bytes),
+                vx_tui::text::bytes(*bytes),
                 if *unverified {
                     " (UNVERIFIED: no sha256)"
                 } else {
@@ -321,18 +332,18 @@ pub fn install(
     let mut cfg = cfg.clone();
     cfg.validate()?;
     sink.phase(Phase::Resolving, "");
-    let final_dir = store::install_dir(&cfg.store, &cfg.tool, &cfg.version);
+    let final_dir = store::install_dir(&cfg.store, &cfg.spec.name, &cfg.spec.version);
     // A cached tree counts as verified when the manifest now names a sha256: the
     // receipt's hash (computed from the bytes installed) matched it.
     if let Some(receipt) = store::installed_receipt(&cfg) {
         return Ok(Outcome::Cached {
             path: final_dir,
-            unverified: receipt.unverified && cfg.sha256.is_none(),
+            unverified: receipt.unverified && cfg.spec.sha256.is_none(),
             waited: false,
         });
     }
-    if cfg.sha256.is_none() && !cfg.allow_unverified {
-        return Err(InstallError::Unverified { url: cfg.url });
+    if cfg.spec.sha256.is_none() && !cfg.allow_unverified {
+        return Err(InstallError::Unverified { url: cfg.spec.url });
     }
     if sink.cancel_requested() {
         return Err(InstallError::Cancelled);
@@ -344,17 +355,17 @@ pub fn install(
     if let Some(receipt) = store::installed_receipt(&cfg) {
         return Ok(Outcome::Cached {
             path: final_dir,
-            unverified: receipt.unverified && cfg.sha256.is_none(),
+            unverified: receipt.unverified && cfg.spec.sha256.is_none(),
             waited,
         });
     }
 
     let work = store::work_dir(&cfg.store)
         .map_err(store_err("cannot create a work directory in", &cfg.store))?;
-    sink.phase(Phase::Downloading, &cfg.url);
+    sink.phase(Phase::Downloading, &cfg.spec.url);
     let download = fetch::fetch(
-        &cfg.url,
-        cfg.sha256.as_deref(),
+        &cfg.spec.url,
+        cfg.spec.sha256.as_deref(),
         &work.path().join("download"),
         sink,
         opts,
@@ -365,16 +376,16 @@ pub fn install(
     std::fs::create_dir(&tree).map_err(store_err("cannot create", &tree))?;
     let stats = extract::extract(
         &download.path,
-        cfg.format,
+        cfg.spec.format,
         &tree,
-        cfg.strip_components,
+        cfg.spec.strip_components,
         opts.extract,
         sink,
     )?;
     // The archive is no longer needed; free its space before post-install runs.
     let _ = std::fs::remove_file(&download.path);
 
-    if let Some(command) = &cfg.post_install {
+    if let Some(command) = &cfg.spec.post_install {
         sink.phase(Phase::PostInstall, command);
         run_post_install(command, &tree, &cfg, &final_dir, sink, opts)?;
     }
@@ -383,7 +394,7 @@ pub fn install(
     }
 
     let mut receipt = store::Receipt::new(&cfg, &download.sha256, stats.format, download.bytes);
-    receipt.unverified = cfg.sha256.is_none();
+    receipt.unverified = cfg.spec.sha256.is_none();
     store::write_receipt(&tree, &receipt)
         .map_err(store_err("cannot write the receipt in", &tree))?;
     store::commit(&tree, &final_dir, work.path())
@@ -393,7 +404,7 @@ pub fn install(
         path: final_dir,
         bytes: download.bytes,
         sha256: download.sha256,
-        unverified: cfg.sha256.is_none(),
+        unverified: cfg.spec.sha256.is_none(),
     })
 }
 
@@ -406,7 +417,7 @@ fn lock_tool(
     sink: &mut dyn ProgressSink,
     opts: &InstallOptions,
 ) -> Result<(std::fs::File, bool), InstallError> {
-    let path = store::lock_path(&cfg.store, &cfg.tool, &cfg.version);
+    let path = store::lock_path(&cfg.store, &cfg.spec.name, &cfg.spec.version);
     let file = store::open_lock(&path).map_err(store_err("cannot create the lock", &path))?;
     match file.try_lock() {
         Ok(()) => return Ok((file, false)),
@@ -419,7 +430,7 @@ fn lock_tool(
         Phase::Resolving,
         &format!(
             "waiting for another vx installing {}@{}",
-            cfg.tool, cfg.version
+            cfg.spec.name, cfg.spec.version
         ),
     );
     loop {
@@ -463,8 +474,8 @@ fn run_post_install(
         .current_dir(tree)
         .stdin(Stdio::null())
         .stdout(stdout)
-        .env("VX_TOOL", &cfg.tool)
-        .env("VX_VERSION", &cfg.version)
+        .env("VX_TOOL", &cfg.spec.name)
+        .env("VX_VERSION", &cfg.spec.version)
         .env("VX_INSTALL_DIR", final_dir)
         .spawn()
         .map_err(spawn_err)?;

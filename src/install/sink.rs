@@ -134,15 +134,15 @@ impl<W: Write> ProgressSink for LineSink<W> {
                     self.next_percent = (percent / 10 + 1) * 10;
                     self.line(format_args!(
                         "{phase} {percent}% ({} of {})",
-                        human_bytes(done),
-                        human_bytes(total)
+                        vx_tui::text::bytes(done),
+                        vx_tui::text::bytes(total)
                     ));
                 }
             }
             _ => {
                 if done >= self.next_bytes {
                     self.next_bytes = done.saturating_mul(2);
-                    self.line(format_args!("{phase} {}", human_bytes(done)));
+                    self.line(format_args!("{phase} {}", vx_tui::text::bytes(done)));
                 }
             }
         }
@@ -160,21 +160,6 @@ impl<W: Write> ProgressSink for LineSink<W> {
         let phase = self.phase;
         self.line(format_args!("{phase}: retrying, attempt {n}"));
     }
-}
-
-/// Formats a byte count for people: `512 B`, `1.5 KiB`, `20.0 MiB` (binary units).
-pub fn human_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 7] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
-    if bytes < 1024 {
-        return format!("{bytes} B");
-    }
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit + 1 < UNITS.len() {
-        value /= 1024.0;
-        unit += 1;
-    }
-    format!("{value:.1} {}", UNITS[unit])
 }
 
 #[cfg(test)]
@@ -279,14 +264,5 @@ mod tests {
                 "vx: t 1: downloading 50% (50 B of 100 B)",
             ]
         );
-    }
-
-    #[test]
-    fn human_bytes_units() {
-        assert_eq!(human_bytes(0), "0 B");
-        assert_eq!(human_bytes(1023), "1023 B");
-        assert_eq!(human_bytes(1536), "1.5 KiB");
-        assert_eq!(human_bytes(20 * 1024 * 1024), "20.0 MiB");
-        assert_eq!(human_bytes(u64::MAX), "16.0 EiB");
     }
 }

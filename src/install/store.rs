@@ -28,6 +28,92 @@ pub const TMP_DIR: &str = ".tmp";
 /// Largest receipt read back; a real one is a few hundred bytes.
 const MAX_RECEIPT_BYTES: u64 = 256 * 1024;
 
+/// Why a store cannot be used: the user's to fix (`--store`, `XDG_DATA_HOME`, `HOME`).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// No store was given and no default can be derived.
+    #[error("neither XDG_DATA_HOME nor HOME is set; pass --store DIR")]
+    NoDefault,
+    /// A path on the way to the store exists and is not a directory.
+    #[error("cannot use the store {store}: {blocker} exists and is not a directory")]
+    NotADirectory {
+        /// The store.
+        store: PathBuf,
+        /// The first ancestor (or the store itself) that is not a directory.
+        blocker: PathBuf,
+    },
+    /// The store, its work area or lock directory cannot be written.
+    #[error("cannot use the store {store}: cannot write {path}")]
+    NotWritable {
+        /// The store.
+        store: PathBuf,
+        /// What could not be created or written.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+    /// The store's absolute path cannot be worked out.
+    #[error("cannot resolve the store path {store}")]
+    Unresolvable {
+        /// The store.
+        store: PathBuf,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+}
+
+/// The default store: `$XDG_DATA_HOME/vx/store`, else `~/.local/share/vx/store`.
+pub fn default_store() -> Result<PathBuf, StoreError> {
+    if let Some(data) = std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(data).join("vx/store"));
+    }
+    let home = std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .ok_or(StoreError::NoDefault)?;
+    Ok(PathBuf::from(home).join(".local/share/vx/store"))
+}
+
+/// Makes the store directory exist (`store`, else [`default_store`]), checks that it
+/// can be written (its work area [`TMP_DIR`] and lock directory [`LOCKS_DIR`] are
+/// created, and a probe file written and removed there), and returns its absolute path
+/// (children run with their own working directory, so the frame carries absolute
+/// paths). A store that cannot be prepared is an error naming the path, before anything
+/// else is written.
+pub fn prepare(store: Option<PathBuf>) -> Result<PathBuf, StoreError> {
+    let store = match store {
+        Some(store) => store,
+        None => default_store()?,
+    };
+    if let Some(blocker) = store
+        .ancestors()
+        .find(|p| p.symlink_metadata().is_ok())
+        .filter(|p| !p.is_dir())
+    {
+        return Err(StoreError::NotADirectory {
+            blocker: blocker.to_path_buf(),
+            store,
+        });
+    }
+    let not_writable = |path: &Path| {
+        let (store, path) = (store.clone(), path.to_path_buf());
+        move |source| StoreError::NotWritable {
+            store,
+            path,
+            source,
+        }
+    };
+    fs::create_dir_all(&store).map_err(not_writable(&store))?;
+    for dir in [TMP_DIR, LOCKS_DIR] {
+        let dir = store.join(dir);
+        fs::create_dir_all(&dir).map_err(not_writable(&dir))?;
+    }
+    let tmp = store.join(TMP_DIR);
+    tempfile::tempfile_in(&tmp).map_err(not_writable(&tmp))?;
+    std::path::absolute(&store).map_err(|source| StoreError::Unresolvable { store, source })
+}
+
 /// What was installed, from where: written as `<tree>/.vx-receipt.json`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Receipt {
@@ -67,14 +153,14 @@ impl Receipt {
         bytes: u64,
     ) -> Self {
         Receipt {
-            tool: cfg.tool.clone(),
-            version: cfg.version.clone(),
-            url: cfg.url.clone(),
+            tool: cfg.spec.name.clone(),
+            version: cfg.spec.version.clone(),
+            url: cfg.spec.url.clone(),
             sha256: sha256.to_owned(),
             format,
-            strip_components: cfg.strip_components,
-            post_install: cfg.post_install.clone(),
-            options: cfg.options.clone(),
+            strip_components: cfg.spec.strip_components,
+            post_install: cfg.spec.post_install.clone(),
+            options: cfg.spec.options.clone(),
             bytes,
             installed_at: SystemTime::now()
                 .duration_since(UNIX_EPOCH)
@@ -87,13 +173,13 @@ impl Receipt {
     /// URL and options, the same sha256 when `cfg` names one, and the same
     /// `strip_components` and `post_install` (which shape the tree).
     pub fn matches(&self, cfg: &InstallConfig) -> bool {
-        self.tool == cfg.tool
-            && self.version == cfg.version
-            && self.url == cfg.url
-            && cfg.sha256.as_ref().is_none_or(|s| *s == self.sha256)
-            && self.options == cfg.options
-            && self.strip_components == cfg.strip_components
-            && self.post_install == cfg.post_install
+        self.tool == cfg.spec.name
+            && self.version == cfg.spec.version
+            && self.url == cfg.spec.url
+            && cfg.spec.sha256.as_ref().is_none_or(|s| *s == self.sha256)
+            && self.options == cfg.spec.options
+            && self.strip_components == cfg.spec.strip_components
+            && self.post_install == cfg.spec.post_install
     }
 }
 
@@ -124,7 +210,8 @@ pub fn is_installed(cfg: &InstallConfig) -> bool {
 
 /// The receipt of `cfg`'s tool when it is already in the store and matches.
 pub fn installed_receipt(cfg: &InstallConfig) -> Option<Receipt> {
-    read_receipt(&install_dir(&cfg.store, &cfg.tool, &cfg.version)).filter(|r| r.matches(cfg))
+    read_receipt(&install_dir(&cfg.store, &cfg.spec.name, &cfg.spec.version))
+        .filter(|r| r.matches(cfg))
 }
 
 /// Name of the directory of per-tool install locks inside the store.
@@ -284,14 +371,16 @@ mod tests {
 
     fn cfg(store: &Path) -> InstallConfig {
         InstallConfig {
-            tool: "rg".into(),
-            version: "14.1.1".into(),
-            url: "https://x.org/rg.tar.gz".into(),
-            sha256: Some("ab".repeat(32)),
-            format: Some(ArchiveFormat::TarGz),
-            strip_components: 1,
-            post_install: None,
-            options: BTreeMap::from([("k".to_owned(), json!(1))]),
+            spec: crate::spec::ToolSpec {
+                name: "rg".into(),
+                version: "14.1.1".into(),
+                url: "https://x.org/rg.tar.gz".into(),
+                sha256: Some("ab".repeat(32)),
+                format: Some(ArchiveFormat::TarGz),
+                strip_components: 1,
+                post_install: None,
+                options: BTreeMap::from([("k".to_owned(), json!(1))]),
+            },
             store: store.to_owned(),
             board: None,
             slot: 0,
@@ -301,9 +390,9 @@ mod tests {
     }
 
     fn install_fake(cfg: &InstallConfig, sha: &str) -> PathBuf {
-        let dir = install_dir(&cfg.store, &cfg.tool, &cfg.version);
+        let dir = install_dir(&cfg.store, &cfg.spec.name, &cfg.spec.version);
         fs::create_dir_all(&dir).unwrap();
-        write_receipt(&dir, &Receipt::new(cfg, sha, cfg.format, 10)).unwrap();
+        write_receipt(&dir, &Receipt::new(cfg, sha, cfg.spec.format, 10)).unwrap();
         dir
     }
 
@@ -318,8 +407,8 @@ mod tests {
         assert!(!is_installed(&cfg));
         let dir = install_fake(&cfg, &"ab".repeat(32));
         let receipt = read_receipt(&dir).unwrap();
-        assert_eq!(receipt.url, cfg.url);
-        assert_eq!(receipt.options, cfg.options);
+        assert_eq!(receipt.url, cfg.spec.url);
+        assert_eq!(receipt.options, cfg.spec.options);
         assert!(receipt.installed_at > 1_600_000_000);
         assert!(is_installed(&cfg));
     }
@@ -331,13 +420,13 @@ mod tests {
         install_fake(&base, &"ab".repeat(32));
         type Change = fn(&mut InstallConfig);
         let changes: [Change; 5] = [
-            |c| c.url.push_str("?v=2"),
-            |c| c.sha256 = Some("cd".repeat(32)),
+            |c| c.spec.url.push_str("?v=2"),
+            |c| c.spec.sha256 = Some("cd".repeat(32)),
             |c| {
-                c.options.insert("k".into(), json!(2));
+                c.spec.options.insert("k".into(), json!(2));
             },
-            |c| c.strip_components = 0,
-            |c| c.post_install = Some("true".into()),
+            |c| c.spec.strip_components = 0,
+            |c| c.spec.post_install = Some("true".into()),
         ];
         for change in changes {
             let mut other = base.clone();
@@ -345,7 +434,7 @@ mod tests {
             assert!(!is_installed(&other), "{other:?}");
         }
         let mut unverified = base.clone();
-        unverified.sha256 = None;
+        unverified.spec.sha256 = None;
         assert!(
             is_installed(&unverified),
             "no sha256 asked: any recorded one matches"

@@ -7,6 +7,7 @@ use crate::format::{ALL_FORMATS, ArchiveFormat};
 use crate::install::testutil::{
     Item, RecordingSink, Route, TestServer, noise, sha256_hex, tar_gz, tar_xz, tree, zip_bytes,
 };
+use crate::spec::ToolSpec;
 
 fn items() -> Vec<Item> {
     vec![
@@ -31,14 +32,16 @@ fn build(format: ArchiveFormat, items: &[Item]) -> Vec<u8> {
 
 fn config(store: &Path, url: String, body: &[u8]) -> InstallConfig {
     InstallConfig {
-        tool: "tool".into(),
-        version: "2.0".into(),
-        url,
-        sha256: Some(sha256_hex(body)),
-        format: None,
-        strip_components: 1,
-        post_install: None,
-        options: BTreeMap::from([("components".to_owned(), json!(["spectre"]))]),
+        spec: ToolSpec {
+            name: "tool".into(),
+            version: "2.0".into(),
+            url,
+            sha256: Some(sha256_hex(body)),
+            format: None,
+            strip_components: 1,
+            post_install: None,
+            options: BTreeMap::from([("components".to_owned(), json!(["spectre"]))]),
+        },
         store: store.to_owned(),
         board: None,
         slot: 0,
@@ -124,7 +127,7 @@ fn installs_every_format_over_http_into_the_store_with_a_receipt() {
         let receipt = t.remove(store::RECEIPT_FILE).expect("receipt");
         assert_eq!(t, expected_tree(), "{format}");
         assert!(
-            receipt.contains(&cfg.url) && receipt.contains("spectre"),
+            receipt.contains(&cfg.spec.url) && receipt.contains("spectre"),
             "{receipt}"
         );
         let receipt = store::read_receipt(&dir).unwrap();
@@ -142,7 +145,7 @@ fn installs_from_a_file_url() {
     std::fs::write(&archive, &body).unwrap();
     let store = tempfile::tempdir().unwrap();
     let mut cfg = config(store.path(), format!("file://{}", archive.display()), &body);
-    cfg.format = Some(ArchiveFormat::TarXz);
+    cfg.spec.format = Some(ArchiveFormat::TarXz);
     let outcome = run(&cfg, &mut RecordingSink::default()).unwrap();
     let mut t = tree(outcome.path());
     t.remove(store::RECEIPT_FILE);
@@ -190,7 +193,8 @@ fn changed_options_reinstall_and_replace_the_old_tree() {
     .unwrap();
 
     let mut cfg = config(store.path(), server.url("/new.tar.gz"), &new);
-    cfg.options
+    cfg.spec
+        .options
         .insert("components".into(), json!(["spectre", "atl"]));
     let outcome = run(&cfg, &mut RecordingSink::default()).unwrap();
     assert!(matches!(outcome, Outcome::Installed { .. }));
@@ -207,7 +211,7 @@ fn checksum_mismatch_fails_with_expected_and_actual_and_installs_nothing() {
     let store = tempfile::tempdir().unwrap();
     let mut cfg = config(store.path(), server.url("/t.tar.gz"), &body);
     let wrong = "f".repeat(64);
-    cfg.sha256 = Some(wrong.clone());
+    cfg.spec.sha256 = Some(wrong.clone());
     let err = run(&cfg, &mut RecordingSink::default()).unwrap_err();
     assert_eq!(err.code(), 11, "{err}");
     assert_eq!(err.phase(), Phase::Failed);
@@ -322,7 +326,7 @@ fn post_install_runs_in_the_tree_before_the_rename() {
     let server = TestServer::start([("/t.tar.gz", Route::Ok(body.clone()))]);
     let store = tempfile::tempdir().unwrap();
     let mut cfg = config(store.path(), server.url("/t.tar.gz"), &body);
-    cfg.post_install = Some(
+    cfg.spec.post_install = Some(
         "test -x bin/tool && printf '%s %s %s' \"$VX_TOOL\" \"$VX_VERSION\" \"$VX_INSTALL_DIR\" > configured"
             .into(),
     );
@@ -347,7 +351,7 @@ fn post_install_failure_fails_with_its_status_and_leaves_nothing() {
     let server = TestServer::start([("/t.tar.gz", Route::Ok(body.clone()))]);
     let store = tempfile::tempdir().unwrap();
     let mut cfg = config(store.path(), server.url("/t.tar.gz"), &body);
-    cfg.post_install = Some("touch made-it; exit 7".into());
+    cfg.spec.post_install = Some("touch made-it; exit 7".into());
     let err = run(&cfg, &mut RecordingSink::default()).unwrap_err();
     assert_eq!(err.code(), 14);
     let msg = err.to_string();
@@ -364,7 +368,7 @@ fn cancel_during_post_install_kills_it_and_leaves_nothing() {
     let server = TestServer::start([("/t.tar.gz", Route::Ok(body.clone()))]);
     let store = tempfile::tempdir().unwrap();
     let mut cfg = config(store.path(), server.url("/t.tar.gz"), &body);
-    cfg.post_install = Some("exec sleep 600".into());
+    cfg.spec.post_install = Some("exec sleep 600".into());
     let started = std::time::Instant::now();
     let mut sink = RecordingSink::cancelling_after(Phase::PostInstall, 0);
     let err = run(&cfg, &mut sink).unwrap_err();
@@ -382,7 +386,7 @@ fn a_missing_sha256_is_refused_unless_allowed() {
     let server = TestServer::start([("/t.tar.gz", Route::Ok(body.clone()))]);
     let store = tempfile::tempdir().unwrap();
     let mut cfg = config(store.path(), server.url("/t.tar.gz"), &body);
-    cfg.sha256 = None;
+    cfg.spec.sha256 = None;
     let err = run(&cfg, &mut RecordingSink::default()).unwrap_err();
     assert_eq!(err.code(), 12);
     assert!(err.to_string().contains("sha256"), "{err}");
@@ -419,7 +423,7 @@ fn a_missing_sha256_is_refused_unless_allowed() {
 fn invalid_configs_are_refused_before_any_work() {
     let store = tempfile::tempdir().unwrap();
     let mut cfg = config(store.path(), "https://x.org/a.zip".into(), b"");
-    cfg.tool = "../escape".into();
+    cfg.spec.name = "../escape".into();
     let mut sink = RecordingSink::default();
     let err = install(&cfg, &mut sink, &InstallOptions::default()).unwrap_err();
     assert_eq!(err.code(), crate::config_frame::EXIT_BAD_CONFIG);

@@ -46,8 +46,8 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 use vx_shm::{BoardInfo, Phase, SlotRead, now_unix_ms};
 
-use crate::install::human_bytes;
-use table::{Row, human_duration_ms};
+use table::Row;
+use vx_tui::text::{bytes as human_bytes, duration_ms};
 
 /// First interval of the periodic "still running" line.
 pub const FIRST_INTERVAL: Duration = Duration::from_secs(3);
@@ -226,7 +226,7 @@ impl<W: Write> Reporter<W> {
                             None => human_bytes(r.bytes_done),
                         };
                         let took = now_ms.saturating_sub(r.started_unix_ms);
-                        format!("{} {phase} {amount} {}", r.tool(), human_duration_ms(took))
+                        format!("{} {phase} {amount} {}", r.tool(), duration_ms(took))
                     })
                     .collect();
                 format!("vx: running: {}", parts.join("; "))

@@ -3,10 +3,10 @@
 
 use std::io::{self, Write};
 
-use serde::Serialize;
-use vx_shm::{Phase, SlotRead};
-
-use crate::install::human_bytes;
+use serde::{Serialize, Serializer};
+use vx_shm::SlotRead;
+use vx_tui::text::{bytes as human_bytes, duration_ms};
+use vx_tui::{State, Tally};
 
 /// One tool's outcome (or current state, for a live board).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -15,9 +15,11 @@ pub struct Row {
     pub tool: String,
     /// Version.
     pub version: String,
-    /// The phase label (`completed`, `cached`, `failed`, `cancelled`, or a running
-    /// phase on a live board), or `unreadable` for a slot that could not be copied.
-    pub result: String,
+    /// The tool's state, printed as its label (`completed`, `cached`, `failed`,
+    /// `cancelled`, or a running phase on a live board; `unreadable` for a slot that
+    /// could not be copied, `unknown` for a phase code this build does not know).
+    #[serde(serialize_with = "label")]
+    pub result: State,
     /// Whether the tool is installed (completed or cached).
     pub ok: bool,
     /// Bytes downloaded (or of the current phase), when known.
@@ -39,11 +41,16 @@ pub fn rows(snaps: &[SlotRead]) -> Vec<Row> {
     snaps.iter().map(row).collect()
 }
 
+/// Serializes a [`State`] as its label.
+fn label<S: Serializer>(state: &State, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(state.label())
+}
+
 fn row(read: &SlotRead) -> Row {
+    let result = State::of(read);
     match read {
         Ok(snap) => {
             let record = &snap.record;
-            let phase = record.phase();
             let bytes = match record.bytes_total() {
                 Some(total) if total > 0 => Some(total),
                 _ if record.bytes_done > 0 => Some(record.bytes_done),
@@ -57,8 +64,8 @@ fn row(read: &SlotRead) -> Row {
             Row {
                 tool: record.tool().into_owned(),
                 version: record.version().into_owned(),
-                result: phase.map_or("unknown", Phase::label).to_owned(),
-                ok: phase.is_some_and(Phase::is_success),
+                result,
+                ok: result.is_success(),
                 bytes,
                 elapsed_ms,
                 exit_code: record.exit_code,
@@ -70,7 +77,7 @@ fn row(read: &SlotRead) -> Row {
         Err(err) => Row {
             tool: String::new(),
             version: String::new(),
-            result: "unreadable".to_owned(),
+            result,
             ok: false,
             bytes: None,
             elapsed_ms: None,
@@ -82,29 +89,24 @@ fn row(read: &SlotRead) -> Row {
     }
 }
 
-/// `1.2s`, `2m05s`.
-pub fn human_duration_ms(ms: u64) -> String {
-    if ms < 60_000 {
-        format!("{:.1}s", ms as f64 / 1000.0)
-    } else {
-        format!("{}m{:02}s", ms / 60_000, (ms / 1000) % 60)
-    }
+/// The tally of `rows`.
+pub fn tally(rows: &[Row]) -> Tally {
+    rows.iter().map(|row| row.result).collect()
 }
 
-/// Counts by outcome: `(installed, cached, failed, cancelled, other)`.
-pub fn counts(rows: &[Row]) -> [usize; 5] {
-    let mut counts = [0; 5];
-    for row in rows {
-        let i = match row.result.as_str() {
-            "completed" => 0,
-            "cached" => 1,
-            "failed" | "unreadable" => 2,
-            "cancelled" => 3,
-            _ => 4,
-        };
-        counts[i] += 1;
+/// The RESULT cell: successes as they are (UNVERIFIED marked), failures loud with
+/// their code.
+fn result_cell(row: &Row) -> String {
+    let label = row.result.label();
+    if row.ok && row.unverified {
+        format!("{label} UNVERIFIED")
+    } else if row.ok || row.result == State::Unknown {
+        label.to_owned()
+    } else if row.exit_code != 0 {
+        format!("{} ({})", label.to_uppercase(), row.exit_code)
+    } else {
+        label.to_uppercase()
     }
-    counts
 }
 
 /// Writes the table: TOOL, VERSION, RESULT, SIZE, TIME, MESSAGE, then a totals line.
@@ -115,17 +117,9 @@ pub fn write_table(out: &mut dyn Write, rows: &[Row]) -> io::Result<()> {
             [
                 row.tool.clone(),
                 row.version.clone(),
-                if row.ok && row.unverified {
-                    format!("{} UNVERIFIED", row.result)
-                } else if row.ok || row.result == "unknown" {
-                    row.result.clone()
-                } else if row.exit_code != 0 {
-                    format!("{} ({})", row.result.to_uppercase(), row.exit_code)
-                } else {
-                    row.result.to_uppercase()
-                },
+                result_cell(row),
                 row.bytes.map_or("-".to_owned(), human_bytes),
-                row.elapsed_ms.map_or("-".to_owned(), human_duration_ms),
+                row.elapsed_ms.map_or("-".to_owned(), duration_ms),
                 row.message.clone(),
             ]
         })
@@ -150,13 +144,17 @@ pub fn write_table(out: &mut dyn Write, rows: &[Row]) -> io::Result<()> {
         text.push_str(l.trim_end());
         text.push('\n');
     }
-    let [installed, cached, failed, cancelled, other] = counts(rows);
+    let tally = tally(rows);
     text.push_str(&format!(
-        "{} tools: {installed} installed, {cached} cached, {failed} failed, {cancelled} cancelled",
-        rows.len()
+        "{} tools: {} installed, {} cached, {} failed, {} cancelled",
+        rows.len(),
+        tally.installed,
+        tally.cached,
+        tally.failed,
+        tally.cancelled
     ));
-    if other > 0 {
-        text.push_str(&format!(", {other} not finished"));
+    if tally.unfinished() > 0 {
+        text.push_str(&format!(", {} not finished", tally.unfinished()));
     }
     text.push('\n');
     out.write_all(text.as_bytes())
@@ -165,7 +163,7 @@ pub fn write_table(out: &mut dyn Write, rows: &[Row]) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use vx_shm::{SlotRecord, SlotSnapshot};
+    use vx_shm::{Phase, SlotRecord, SlotSnapshot};
 
     fn snap(tool: &str, phase: Phase, code: i32, message: &str) -> SlotRead {
         let mut record = SlotRecord::queued(tool, "1.0");
@@ -209,11 +207,5 @@ mod tests {
             lines[3],
             "2 tools: 1 installed, 0 cached, 1 failed, 0 cancelled"
         );
-    }
-
-    #[test]
-    fn durations_read_well() {
-        assert_eq!(human_duration_ms(1234), "1.2s");
-        assert_eq!(human_duration_ms(125_000), "2m05s");
     }
 }

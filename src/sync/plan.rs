@@ -32,14 +32,12 @@ impl Plan {
             .iter()
             .enumerate()
             .map(|(slot, spec)| InstallConfig {
+                spec: spec.clone(),
+                store: store.to_path_buf(),
+                board: None,
+                slot: slot as u32,
+                allow_unverified,
                 read_timeout_secs,
-                ..InstallConfig::from_spec(
-                    spec,
-                    store.to_path_buf(),
-                    None,
-                    slot as u32,
-                    allow_unverified,
-                )
             })
             .collect();
         Plan {
@@ -53,8 +51,8 @@ impl Plan {
         self.configs
             .iter()
             .map(|cfg| ToolEntry {
-                name: &cfg.tool,
-                version: &cfg.version,
+                name: &cfg.spec.name,
+                version: &cfg.spec.version,
             })
             .collect()
     }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use vx::fixture::{Item, tar_gz, tar_xz, zip_bytes};
+use vx::demo::fixture::{Item, tar_gz, tar_xz, zip_bytes};
 use vx::format::ArchiveFormat;
 use vx_shm::{Access, BoardReader, SlotSnapshot, registry};
 
@@ -132,7 +132,7 @@ impl Work {
 
     /// The installed tree of `tool@version`, receipt left out.
     pub fn installed(&self, tool: &str, version: &str) -> BTreeMap<String, String> {
-        let mut tree = vx::fixture::tree(&self.store().join(tool).join(version));
+        let mut tree = vx::demo::fixture::tree(&self.store().join(tool).join(version));
         tree.remove(vx::install::store::RECEIPT_FILE);
         tree
     }

@@ -6,10 +6,12 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
-pub mod format;
 pub mod model;
+pub mod tally;
+pub mod text;
 pub mod view;
 
 pub use app::{App, Host, Input, Options, Watcher, run_in_terminal, terminal_inputs};
-pub use model::{Action, Model, Tally};
+pub use model::{Action, Model};
+pub use tally::{State, Tally};
 pub use view::Look;

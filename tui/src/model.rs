@@ -4,6 +4,8 @@
 
 use vx_shm::{Phase, SlotError, SlotRead, SlotSnapshot};
 
+use crate::tally::{State, Tally};
+
 /// Time constant of the rate smoothing: how long, in seconds, a rate change takes to
 /// show about two thirds of its effect. Long enough to hide chunk jitter, short enough to
 /// follow a real slowdown.
@@ -72,6 +74,17 @@ impl ToolRow {
         self.slot.and_then(|s| s.record.phase())
     }
 
+    /// What the dashboard knows of the tool, for the tally.
+    pub fn state(&self) -> State {
+        if matches!(self.problem, Some(SlotError::WriterLost { .. })) {
+            return State::Unreadable;
+        }
+        match &self.slot {
+            None => State::Phase(Phase::Queued),
+            Some(slot) => slot.record.phase().map_or(State::Unknown, State::Phase),
+        }
+    }
+
     /// Whether the tool has an outcome.
     pub fn is_done(&self) -> bool {
         self.phase().is_some_and(Phase::is_terminal)
@@ -96,30 +109,6 @@ impl ToolRow {
         }
         let end = self.finished_ms.unwrap_or(now_ms);
         Some(end.saturating_sub(started) / 1000)
-    }
-}
-
-/// Counts of tools per outcome, for the header and the summary.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Tally {
-    /// Completed.
-    pub installed: usize,
-    /// Skipped (already present).
-    pub cached: usize,
-    /// Failed, or whose writer was lost.
-    pub failed: usize,
-    /// Cancelled.
-    pub cancelled: usize,
-    /// Not yet started.
-    pub queued: usize,
-    /// Working.
-    pub running: usize,
-}
-
-impl Tally {
-    /// Tools with an outcome.
-    pub fn done(&self) -> usize {
-        self.installed + self.cached + self.failed + self.cancelled
     }
 }
 
@@ -213,22 +202,10 @@ impl Model {
         changed
     }
 
-    /// Counts per outcome.
+    /// Counts per outcome. A row never read counts as queued; one whose writer was
+    /// lost, as failed.
     pub fn tally(&self) -> Tally {
-        let mut tally = Tally::default();
-        for row in &self.rows {
-            match (row.phase(), row.problem) {
-                (_, Some(SlotError::WriterLost { .. })) | (Some(Phase::Failed), _) => {
-                    tally.failed += 1
-                }
-                (Some(Phase::Completed), _) => tally.installed += 1,
-                (Some(Phase::Skipped), _) => tally.cached += 1,
-                (Some(Phase::Cancelled), _) => tally.cancelled += 1,
-                (Some(Phase::Queued) | None, _) => tally.queued += 1,
-                _ => tally.running += 1,
-            }
-        }
-        tally
+        self.rows.iter().map(ToolRow::state).collect()
     }
 
     /// Bytes done and known total across the tools downloading or done downloading.

@@ -8,8 +8,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Clear, Gauge, Paragraph, Row, Table, Wrap};
 use vx_shm::{Phase, SlotError};
 
-use crate::format::{bytes, duration, rate, truncate, truncate_middle};
 use crate::model::{Model, ToolRow};
+use crate::text::{bytes, duration, rate, truncate, truncate_middle};
 
 /// How the dashboard is drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

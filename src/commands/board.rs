@@ -1,22 +1,19 @@
-//! `vx board ls | dump | clean`: looking at boards from outside the sync that owns
-//! them (and at dump files).
+//! `vx board ls | dump | watch | clean`: looking at boards from outside the sync that
+//! owns them (and at dump files).
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 
-use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-
-use anyhow::Context;
 use serde_json::json;
+use vx::exit::{Because, Error, OK, USAGE};
+use vx::report::table;
 use vx_shm::{Access, BoardReader, now_unix_ms, registry};
+use vx_tui::text::duration_ms;
 
-use crate::cli::{BoardCommand, DashboardArgs, EXIT_OK, EXIT_USAGE, UsageError};
-use crate::report::table::{self, human_duration_ms};
+use crate::cli::{BoardCommand, DashboardArgs};
 
 /// Runs a `vx board` subcommand.
-pub fn run(command: BoardCommand) -> anyhow::Result<i32> {
+pub fn run(command: BoardCommand) -> Result<i32, Error> {
     let dir = registry::default_dir();
     match command {
         BoardCommand::Ls { json } => ls(&dir, json),
@@ -26,14 +23,19 @@ pub fn run(command: BoardCommand) -> anyhow::Result<i32> {
     }
 }
 
-fn list(dir: &Path) -> anyhow::Result<Vec<registry::Listing>> {
+fn list(dir: &Path) -> Result<Vec<registry::Listing>, Error> {
     if !dir.exists() {
         return Ok(Vec::new());
     }
-    registry::list(dir).with_context(|| format!("cannot list boards in {}", dir.display()))
+    registry::list(dir).map_err(|e| {
+        Error::environment(Because::new(
+            format!("cannot list boards in {}", dir.display()),
+            e,
+        ))
+    })
 }
 
-fn ls(dir: &Path, as_json: bool) -> anyhow::Result<i32> {
+fn ls(dir: &Path, as_json: bool) -> Result<i32, Error> {
     let mut out = std::io::stdout().lock();
     let mut rows = Vec::new();
     for listing in list(dir)?.into_iter().filter(|l| l.owner_alive) {
@@ -41,16 +43,7 @@ fn ls(dir: &Path, as_json: bool) -> anyhow::Result<i32> {
             continue;
         };
         let info = reader.info();
-        let rows_now = table::rows(&reader.snapshot());
-        let done = rows_now
-            .iter()
-            .filter(|r| {
-                matches!(
-                    r.result.as_str(),
-                    "completed" | "cached" | "failed" | "cancelled"
-                )
-            })
-            .count();
+        let done = table::tally(&table::rows(&reader.snapshot())).done();
         let age_ms = now_unix_ms().saturating_sub(info.created_unix_ms);
         if as_json {
             writeln!(
@@ -65,7 +58,7 @@ fn ls(dir: &Path, as_json: bool) -> anyhow::Result<i32> {
                 info.creator.pid.to_string(),
                 info.label.clone(),
                 format!("{done}/{}", info.slot_count),
-                human_duration_ms(age_ms),
+                duration_ms(age_ms),
             ]);
         }
     }
@@ -82,21 +75,17 @@ fn ls(dir: &Path, as_json: bool) -> anyhow::Result<i32> {
             }
         }
     }
-    Ok(EXIT_OK)
+    Ok(OK)
 }
 
 /// Opens what `target` names: an existing path (dump file or segment), else a live
 /// board id or prefix; without a target, the only live board.
-pub fn open_target(
-    dir: &Path,
-    target: Option<&str>,
-    access: Access,
-) -> anyhow::Result<BoardReader> {
+pub fn open_target(dir: &Path, target: Option<&str>, access: Access) -> Result<BoardReader, Error> {
     let path = match target {
         Some(t) if Path::new(t).exists() => Path::new(t).to_path_buf(),
         Some(id) => {
             registry::resolve(dir, id)
-                .map_err(|e| UsageError(format!("no board {id:?}: {e}")))?
+                .map_err(|e| Error::usage(Because::new(format!("no board {id:?}"), e)))?
                 .path
         }
         None => {
@@ -104,24 +93,23 @@ pub fn open_target(
             match live.len() {
                 1 => live.into_iter().next().map(|l| l.path).unwrap_or_default(),
                 0 => {
-                    return Err(
-                        UsageError("no live board; name a board id or a dump file".into()).into(),
-                    );
+                    return Err(Error::usage(
+                        "no live board; name a board id or a dump file",
+                    ));
                 }
                 n => {
-                    return Err(UsageError(format!(
+                    return Err(Error::usage(format!(
                         "{n} live boards; name one (see `vx board ls`)"
-                    ))
-                    .into());
+                    )));
                 }
             }
         }
     };
     BoardReader::open(&path, access)
-        .map_err(|e| UsageError(format!("{}: {e}", path.display())).into())
+        .map_err(|e| Error::usage(Because::new(path.display().to_string(), e)))
 }
 
-fn dump(dir: &Path, target: Option<&str>, as_json: bool) -> anyhow::Result<i32> {
+fn dump(dir: &Path, target: Option<&str>, as_json: bool) -> Result<i32, Error> {
     let reader = open_target(dir, target, Access::ReadOnly)?;
     let mut out = std::io::stdout().lock();
     if as_json {
@@ -136,7 +124,7 @@ fn dump(dir: &Path, target: Option<&str>, as_json: bool) -> anyhow::Result<i32> 
     } else {
         print_board(&mut out, &reader)?;
     }
-    Ok(EXIT_OK)
+    Ok(OK)
 }
 
 fn state(reader: &BoardReader) -> &'static str {
@@ -169,32 +157,28 @@ fn print_board(out: &mut impl Write, reader: &BoardReader) -> std::io::Result<()
 
 /// `vx board watch`: the dashboard over another process's sync. With no id and several
 /// live boards, lists them instead of guessing.
-fn watch(dir: &Path, id: Option<&str>, dashboard: DashboardArgs) -> anyhow::Result<i32> {
+fn watch(dir: &Path, id: Option<&str>, dashboard: DashboardArgs) -> Result<i32, Error> {
     if id.is_none() && list(dir)?.iter().filter(|l| l.owner_alive).count() > 1 {
         ls(dir, false)?;
         eprintln!("vx: several live boards; pick one with `vx board watch ID`");
-        return Ok(EXIT_USAGE);
+        return Ok(USAGE);
     }
     if !std::io::stdout().is_terminal() {
-        return Err(UsageError(
-            "`vx board watch` needs a terminal; use `vx board dump` for a snapshot".into(),
-        )
-        .into());
+        return Err(Error::usage(
+            "`vx board watch` needs a terminal; use `vx board dump` for a snapshot",
+        ));
     }
     let reader = open_target(dir, id, Access::ReadWrite)?;
-    let stop = Arc::new(AtomicBool::new(false));
-    for signal in [SIGTERM, SIGHUP, SIGINT] {
-        signal_hook::flag::register(signal, Arc::clone(&stop))
-            .context("cannot install signal handlers")?;
-    }
+    let stop = vx::signals::stop_flag()
+        .map_err(|e| Error::environment(Because::new("cannot install signal handlers", e)))?;
     let model = vx_tui::run_in_terminal(
         &reader,
         &vx_tui::Watcher,
-        dashboard.options(),
+        super::dashboard_options(&dashboard),
         dashboard.fps,
         stop,
     )
-    .context("the dashboard failed")?;
+    .map_err(|e| Error::environment(Because::new("the dashboard failed", e)))?;
     let mut out = std::io::stdout().lock();
     print_board(&mut out, &reader)?;
     if model.owner_gone {
@@ -203,22 +187,23 @@ fn watch(dir: &Path, id: Option<&str>, dashboard: DashboardArgs) -> anyhow::Resu
             "the sync that owned this board exited before finishing"
         )?;
     }
-    Ok(EXIT_OK)
+    Ok(OK)
 }
 
-fn clean(dir: &Path) -> anyhow::Result<i32> {
+fn clean(dir: &Path) -> Result<i32, Error> {
     let mut out = std::io::stdout().lock();
     if !dir.exists() {
         writeln!(out, "nothing to clean in {}", dir.display())?;
-        return Ok(EXIT_OK);
+        return Ok(OK);
     }
-    let removed =
-        registry::clean(dir).with_context(|| format!("cannot clean {}", dir.display()))?;
+    let removed = registry::clean(dir).map_err(|e| {
+        Error::environment(Because::new(format!("cannot clean {}", dir.display()), e))
+    })?;
     if removed.is_empty() {
         writeln!(out, "nothing to clean in {}", dir.display())?;
     }
     for path in removed {
         writeln!(out, "removed {}", path.display())?;
     }
-    Ok(EXIT_OK)
+    Ok(OK)
 }

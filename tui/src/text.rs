@@ -1,8 +1,13 @@
-//! Human-readable sizes, rates and durations, shared by the dashboard and reports.
+//! Human text, the one place for it: sizes, rates and durations as people read them,
+//! cutting text to a width, and [`sanitize`] for any text from outside (archives,
+//! servers, boards, children) before it reaches a terminal. Used by the dashboard, the
+//! headless reporter, the summary table, `vx board` and `vx install`.
+
+use std::borrow::Cow;
 
 /// `1536` → `"1.5 KiB"`; bytes below 1 KiB are shown exactly.
 pub fn bytes(n: u64) -> String {
-    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    const UNITS: [&str; 7] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
     if n < 1024 {
         return format!("{n} B");
     }
@@ -30,6 +35,39 @@ pub fn duration(secs: u64) -> String {
         60..3600 => format!("{}m{:02}s", secs / 60, secs % 60),
         _ => format!("{}h{:02}m", secs / 3600, (secs % 3600) / 60),
     }
+}
+
+/// Milliseconds with a tenth of a second below a minute: `"1.2s"`, `"2m05s"` (the
+/// summary table's TIME column, where runs are short).
+pub fn duration_ms(ms: u64) -> String {
+    if ms < 60_000 {
+        format!("{:.1}s", ms as f64 / 1000.0)
+    } else {
+        format!("{}m{:02}s", ms / 60_000, (ms / 1000) % 60)
+    }
+}
+
+/// Text from outside made safe to print on a terminal: every control character (C0,
+/// DEL and C1, including ESC, BEL, CR, NUL and a bare newline) is shown escaped as
+/// `\x1b`, `\u{9b}` and the like, never emitted, so a hostile tar header, server
+/// message or board label cannot move the cursor, retitle the window, clear the screen
+/// or forge a line. A backslash is kept as is; ordinary text is returned unchanged
+/// without copying. JSON output does not need this: serde escapes control characters.
+pub fn sanitize(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if !c.is_control() {
+            out.push(c);
+        } else if (c as u32) < 0x80 {
+            out.push_str(&format!("\\x{:02x}", c as u32));
+        } else {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// Cuts `text` to at most `width` characters, marking a cut with `…`.
@@ -72,13 +110,27 @@ mod tests {
         assert_eq!(bytes(0), "0 B");
         assert_eq!(bytes(1536), "1.5 KiB");
         assert_eq!(bytes(5 << 20), "5.0 MiB");
-        assert_eq!(bytes(u64::MAX), "16384.0 PiB");
+        assert_eq!(bytes(1023), "1023 B");
+        assert_eq!(bytes(u64::MAX), "16.0 EiB");
         assert_eq!(rate(0.0), "—");
         assert_eq!(rate(f64::NAN), "—");
         assert_eq!(rate(2.5 * 1048576.0), "2.5 MiB/s");
         assert_eq!(duration(42), "42s");
         assert_eq!(duration(187), "3m07s");
         assert_eq!(duration(7500), "2h05m");
+        assert_eq!(duration_ms(1234), "1.2s");
+        assert_eq!(duration_ms(125_000), "2m05s");
+    }
+
+    #[test]
+    fn sanitize_shows_control_characters_escaped() {
+        assert!(matches!(sanitize("plain — ünïcode"), Cow::Borrowed(_)));
+        assert_eq!(
+            sanitize("a\x1b]0;PWNED\x07b\x1b[2J\r\0\n"),
+            "a\\x1b]0;PWNED\\x07b\\x1b[2J\\x0d\\x00\\x0a"
+        );
+        assert_eq!(sanitize("\u{9b}31m\u{7f}"), "\\u{9b}31m\\x7f");
+        assert!(!sanitize("\x1b\x07\r").chars().any(char::is_control));
     }
 
     #[test]

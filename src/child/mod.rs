@@ -1,0 +1,76 @@
+//! `vx install --from-parent`: the child a `vx sync` parent spawns for each tool.
+//!
+//! A child reads exactly one config frame from stdin (a bad one: a message on stderr
+//! and [`EXIT_BAD_CONFIG`], nothing installed), attaches to its slot, runs the install
+//! engine with a [`BoardSink`], publishes the terminal state in one place and exits with
+//! the install's code. SIGTERM/SIGINT (and, on Linux, the parent's death) count as a
+//! cancel: the engine stops between chunks, cleans up and the slot says Cancelled.
+
+pub mod board_sink;
+
+use crate::config_frame::{EXIT_BAD_CONFIG, read_frame};
+use crate::install::{self, InstallOptions, Terminal};
+use board_sink::BoardSink;
+
+/// Child mode: one frame on stdin, progress into the board slot. Returns the exit code.
+pub fn from_parent() -> i32 {
+    #[cfg(target_os = "linux")]
+    {
+        // If the parent dies (even by SIGKILL), we get SIGTERM and cancel.
+        let _ =
+            rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::TERM));
+    }
+    let signalled = crate::signals::cancel_flag();
+    let cfg = match read_frame(&mut std::io::stdin().lock()) {
+        Ok(cfg) => cfg,
+        Err(err) => {
+            eprintln!("vx install: bad config from the parent: {err}");
+            return err.exit_code();
+        }
+    };
+    let Some(board) = cfg.board.clone() else {
+        eprintln!("vx install: bad config from the parent: no board to report into");
+        return EXIT_BAD_CONFIG;
+    };
+    let writer = match vx_shm::SlotWriter::attach(&board, cfg.slot as usize, &cfg.spec.name) {
+        Ok(writer) => writer,
+        Err(err) => {
+            eprintln!(
+                "vx install: cannot attach to slot {} of {}: {err}",
+                cfg.slot,
+                board.display()
+            );
+            return EXIT_BAD_CONFIG;
+        }
+    };
+    // The death signal only covers a parent that dies after it was set: one that died
+    // earlier (between our spawn and the prctl) has left us reparented. The board's
+    // creator is the parent that spawned us; if it is no longer our parent, cancel.
+    #[cfg(target_os = "linux")]
+    if parent_is_gone(&board) {
+        signalled.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+    let mut sink = BoardSink::new(writer, signalled);
+    if cfg.spec.sha256.is_none() && cfg.allow_unverified {
+        sink.mark_unverified();
+    }
+    let result = install::install(&cfg, &mut sink, &InstallOptions::for_config(&cfg));
+    let terminal = Terminal::of(&result);
+    sink.finish(&terminal, result.as_ref().ok());
+    if terminal.code != 0 {
+        eprintln!(
+            "vx install: {} {}: {}",
+            cfg.spec.name, cfg.spec.version, terminal.message
+        );
+    }
+    terminal.code
+}
+
+/// Whether our parent is no longer the process that created `board` (it died and we
+/// were reparented). An unreadable board says nothing: the attach that follows decides.
+#[cfg(target_os = "linux")]
+fn parent_is_gone(board: &std::path::Path) -> bool {
+    let parent = rustix::process::getppid().map_or(0, |p| p.as_raw_nonzero().get() as u32);
+    vx_shm::BoardReader::open(board, vx_shm::Access::ReadOnly)
+        .is_ok_and(|reader| reader.info().creator.pid != parent)
+}

@@ -1,0 +1,56 @@
+//! What to install: one tool, resolved to a concrete download. The manifest produces
+//! these (one per `[tools.NAME]` table), `vx install TOOL@VERSION --url …` builds one
+//! from its arguments, and the config frame carries one to each child, so the fields
+//! are written down once.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::format::ArchiveFormat;
+use crate::validate::{self, FieldError};
+
+/// One tool to install, every field checked by [`ToolSpec::validate`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ToolSpec {
+    /// The tool's name (the manifest's table key); fits a board slot's 32-byte name
+    /// field (see [`validate::tool_name`]).
+    pub name: String,
+    /// The version to install; fits the slot's 24-byte version field.
+    pub version: String,
+    /// The download URL, every `{version}` already replaced by [`ToolSpec::version`].
+    pub url: String,
+    /// The expected SHA-256 of the download, 64 lower-case hex digits, if given.
+    pub sha256: Option<String>,
+    /// The archive format: named, else inferred from the URL; `None` when neither says,
+    /// in which case the installer sniffs the downloaded bytes.
+    pub format: Option<ArchiveFormat>,
+    /// Leading path components to drop from every archive entry (default 0).
+    pub strip_components: u32,
+    /// A shell command run (`sh -c`) inside the unpacked tree before it is moved into
+    /// the store.
+    pub post_install: Option<String>,
+    /// The tool's free-form options (the manifest's other keys, as JSON), passed to the
+    /// installer unchanged.
+    pub options: BTreeMap<String, serde_json::Value>,
+}
+
+impl ToolSpec {
+    /// Checks every field with the manifest's rules, lower-casing the sha256. Used on
+    /// every spec that did not come from the manifest parser (which checks each value
+    /// at its line): frames from a parent, `vx install` arguments.
+    pub fn validate(&mut self) -> Result<(), FieldError> {
+        validate::tool_name(&self.name)?;
+        validate::version(&self.version)?;
+        validate::url(&self.url)?;
+        if let Some(hex) = &self.sha256 {
+            self.sha256 = Some(validate::sha256(hex)?);
+        }
+        validate::strip_components(u64::from(self.strip_components))?;
+        if let Some(cmd) = &self.post_install {
+            validate::command(cmd)?;
+        }
+        validate::options(&self.options)
+    }
+}
