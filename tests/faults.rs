@@ -3,8 +3,6 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use common::*;
 use predicates::prelude::*;
 use vx::demo::fixture::{Route, TestServer, noise, sha256_hex};
@@ -23,13 +21,10 @@ fn a_server_failing_twice_with_503_is_retried_and_the_attempt_shows() {
         &sha256_hex(&body),
     ));
     let dump = work.dir.path().join("board.dump");
-    let out = work
-        .sync(&["--headless", "--dump", dump.to_str().unwrap()])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
+    let out = stdout_of(
+        &mut work.sync(&["--headless", "--dump", dump.to_str().unwrap()]),
+        0,
+    );
     let text = String::from_utf8_lossy(&out);
     assert_eq!(server.hits(), 3, "{text}");
     assert!(text.contains("retrying, attempt 3"), "{text}");
@@ -70,12 +65,8 @@ fn a_stalled_server_times_out_while_a_slow_steady_one_does_not() {
     let stalled = TestServer::stalling(100_000);
     let payload = noise(200_000);
     let slow_body = archive(ArchiveFormat::TarGz, payload.clone());
-    // About 1.5 s in all, at most 64 KiB per ~0.3 s: never a 1 s silence.
-    let len = slow_body.len() as u64;
-    let slow = TestServer::start([(
-        "/slow.tar.gz",
-        Route::Throttled(Arc::new(slow_body.clone()), len * 2 / 3),
-    )]);
+    // About 1.5 s in all, never a 1 s silence.
+    let slow = slow_server("/slow.tar.gz", slow_body.clone());
     work.write_manifest(
         &[
             tool_toml("stuck", "1", &stalled.url("/s.tar.gz"), &sha256_hex(b"s")),
@@ -130,18 +121,15 @@ fn a_tool_without_sha256_needs_allow_unverified_and_is_marked() {
     assert!(!work.store().join("loose").exists());
 
     let dump = work.dir.path().join("u.dump");
-    let out = work
-        .sync(&[
+    let out = stdout_of(
+        &mut work.sync(&[
             "--headless",
             "--allow-unverified",
             "--dump",
             dump.to_str().unwrap(),
-        ])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
+        ]),
+        0,
+    );
     let text = String::from_utf8_lossy(&out);
     assert!(text.contains("completed UNVERIFIED"), "{text}");
     assert!(text.contains("(UNVERIFIED: no sha256)"), "{text}");
@@ -175,12 +163,8 @@ fn two_syncs_on_one_store_do_not_corrupt_each_other() {
     let work = Work::new();
     let payload = noise(300_000);
     let body = archive(ArchiveFormat::TarGz, payload.clone());
-    let len = body.len() as u64;
     // About 1.5 s per download, so the two runs overlap.
-    let server = TestServer::start([(
-        "/t.tar.gz",
-        Route::Throttled(Arc::new(body.clone()), len * 2 / 3),
-    )]);
+    let server = slow_server("/t.tar.gz", body.clone());
     work.write_manifest(&tool_toml(
         "shared",
         "1",

@@ -40,6 +40,23 @@ fn three_formats() -> (TestServer, Vec<Served>) {
     (server, tools)
 }
 
+/// The manifest of [`three_formats`] plus one tool whose URL is missing on the server.
+fn manifest_with_a_missing_tool(
+    server: &TestServer,
+    tools: &[Served],
+    name: &str,
+    version: &str,
+) -> String {
+    let mut toml = manifest_for(server, tools);
+    toml.push_str(&tool_toml(
+        name,
+        version,
+        &server.url(&format!("/{name}.tar.gz")),
+        &sha256_hex(name.as_bytes()),
+    ));
+    toml
+}
+
 fn manifest_for(server: &TestServer, tools: &[Served]) -> String {
     tools
         .iter()
@@ -60,13 +77,7 @@ fn a_multi_format_sync_installs_exact_trees_then_reports_them_cached() {
     let (server, tools) = three_formats();
     work.write_manifest(&manifest_for(&server, &tools));
 
-    let out = work
-        .sync(&["--headless"])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
+    let out = stdout_of(&mut work.sync(&["--headless"]), 0);
     let text = String::from_utf8_lossy(&out);
     assert!(
         text.contains("3 tools: 3 installed, 0 cached, 0 failed"),
@@ -87,13 +98,7 @@ fn a_multi_format_sync_installs_exact_trees_then_reports_them_cached() {
     assert!(work.board_files().is_empty(), "{:?}", work.board_files());
     assert_eq!(server.hits(), 3);
 
-    let out = work
-        .sync(&["--json"])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
+    let out = stdout_of(&mut work.sync(&["--json"]), 0);
     let events = json_lines(&out);
     let summary = summary(&events);
     assert_eq!(summary.len(), 3);
@@ -108,22 +113,11 @@ fn a_multi_format_sync_installs_exact_trees_then_reports_them_cached() {
 fn json_events_parse_and_the_summary_matches_the_store() {
     let work = Work::new();
     let (server, tools) = three_formats();
-    let mut toml = manifest_for(&server, &tools);
-    toml.push_str(&tool_toml(
-        "missing",
-        "2.0",
-        &server.url("/nope.tar.gz"),
-        &sha256_hex(b"x"),
+    work.write_manifest(&manifest_with_a_missing_tool(
+        &server, &tools, "missing", "2.0",
     ));
-    work.write_manifest(&toml);
 
-    let out = work
-        .sync(&["--json", "-j", "2"])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
+    let out = stdout_of(&mut work.sync(&["--json", "-j", "2"]), 1);
     let events = json_lines(&out);
     assert_eq!(events[0]["event"], "start");
     assert_eq!(events[0]["tools"], 4);
@@ -169,7 +163,7 @@ fn a_checksum_mismatch_fails_only_that_tool() {
     toml = toml.replace(&sha256_hex(&tools[1].2), &wrong);
     work.write_manifest(&toml);
 
-    let out = work.sync(&[]).assert().code(1).get_output().stdout.clone();
+    let out = stdout_of(&mut work.sync(&[]), 1);
     let text = String::from_utf8_lossy(&out);
     assert!(text.contains("FAILED (11)"), "{text}");
     assert!(text.contains("checksum mismatch"), "{text}");
@@ -408,14 +402,9 @@ fn standalone_install_prints_lines_and_installs() {
 fn a_dump_shows_the_final_states_through_vx_board_dump() {
     let work = Work::new();
     let (server, tools) = three_formats();
-    let mut toml = manifest_for(&server, &tools);
-    toml.push_str(&tool_toml(
-        "absent",
-        "1",
-        &server.url("/absent.tar.gz"),
-        &sha256_hex(b"a"),
+    work.write_manifest(&manifest_with_a_missing_tool(
+        &server, &tools, "absent", "1",
     ));
-    work.write_manifest(&toml);
     let dump = work.dir.path().join("board.dump");
 
     work.sync(&["--dump", dump.to_str().unwrap()])
@@ -424,15 +413,7 @@ fn a_dump_shows_the_final_states_through_vx_board_dump() {
     assert!(dump.is_file());
     assert!(work.board_files().is_empty(), "the live segment is gone");
 
-    let out = work
-        .vx()
-        .args(["board", "dump"])
-        .arg(&dump)
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
+    let out = stdout_of(work.vx().args(["board", "dump"]).arg(&dump), 0);
     let text = String::from_utf8_lossy(&out);
     assert!(text.starts_with("dump of board "), "{text}");
     assert!(text.contains(", finished"), "{text}");
@@ -469,14 +450,7 @@ fn board_ls_dump_and_clean_see_a_live_board_and_remove_a_dead_one() {
     let board = work.wait_board();
     let id = board.info().id.clone();
 
-    let out = work
-        .vx()
-        .args(["board", "ls", "--json"])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
+    let out = stdout_of(work.vx().args(["board", "ls", "--json"]), 0);
     let boards = json_lines(&out);
     assert_eq!(boards.len(), 1);
     assert_eq!(boards[0]["id"], id.as_str());

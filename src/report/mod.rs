@@ -311,22 +311,28 @@ impl<W: Write> Reporter<W> {
     }
 }
 
+/// A consistent read of slot 0 holding `record`, for tests of what is made of reads.
+#[cfg(test)]
+pub(crate) fn snapshot_of(record: vx_shm::SlotRecord) -> SlotRead {
+    Ok(vx_shm::SlotSnapshot {
+        index: 0,
+        seq: 2,
+        cancel_requested: false,
+        record,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use vx_shm::{SlotRecord, SlotSnapshot};
+    use vx_shm::SlotRecord;
 
     fn snap(phase: Phase, done: u64) -> SlotRead {
         let mut record = SlotRecord::queued("rg", "14");
         record.set_phase(phase);
         record.started_unix_ms = 1;
         record.set_progress(done, Some(1000));
-        Ok(SlotSnapshot {
-            index: 0,
-            seq: 2,
-            cancel_requested: false,
-            record,
-        })
+        snapshot_of(record)
     }
 
     #[test]

@@ -163,7 +163,7 @@ pub fn write_table(out: &mut dyn Write, rows: &[Row]) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use vx_shm::{Phase, SlotRecord, SlotSnapshot};
+    use vx_shm::{Phase, SlotRecord};
 
     fn snap(tool: &str, phase: Phase, code: i32, message: &str) -> SlotRead {
         let mut record = SlotRecord::queued(tool, "1.0");
@@ -173,12 +173,7 @@ mod tests {
         record.started_unix_ms = 1_000;
         record.updated_unix_ms = 3_500;
         record.set_progress(2048, Some(2048));
-        Ok(SlotSnapshot {
-            index: 0,
-            seq: 2,
-            cancel_requested: false,
-            record,
-        })
+        crate::report::snapshot_of(record)
     }
 
     #[test]

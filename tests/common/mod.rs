@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use vx::demo::fixture::{Item, tar_gz, tar_xz, zip_bytes};
+use vx::demo::fixture::{Item, Route, TestServer, tar_gz, tar_xz, zip_bytes};
 use vx::format::ArchiveFormat;
 use vx_shm::{Access, BoardReader, SlotSnapshot, registry};
 
@@ -91,27 +91,13 @@ impl Work {
     pub fn sync_summary(&self, extra: &[&str], code: i32) -> BTreeMap<String, serde_json::Value> {
         let mut args = vec!["--json"];
         args.extend_from_slice(extra);
-        let out = self
-            .sync(&args)
-            .assert()
-            .code(code)
-            .get_output()
-            .stdout
-            .clone();
+        let out = stdout_of(&mut self.sync(&args), code);
         summary(&json_lines(&out))
     }
 
     /// `vx board dump PATH --json`, parsed.
     pub fn dump_json(&self, dump: &Path) -> serde_json::Value {
-        let out = self
-            .vx()
-            .args(["board", "dump", "--json"])
-            .arg(dump)
-            .assert()
-            .code(0)
-            .get_output()
-            .stdout
-            .clone();
+        let out = stdout_of(self.vx().args(["board", "dump", "--json"]).arg(dump), 0);
         serde_json::from_slice(&out).unwrap()
     }
 
@@ -146,6 +132,19 @@ fn names(dir: &Path) -> Vec<String> {
             .collect(),
         Err(_) => Vec::new(),
     }
+}
+
+/// Runs `cmd` to its end, asserts its exit code, and returns its stdout.
+pub fn stdout_of(cmd: &mut assert_cmd::Command, code: i32) -> Vec<u8> {
+    cmd.assert().code(code).get_output().stdout.clone()
+}
+
+/// A server for `body` at `path`, throttled so one download takes about 1.5 s (at most
+/// 64 KiB per ~0.3 s, never a second's silence): long enough for runs to overlap or be
+/// interrupted mid-download.
+pub fn slow_server(path: &str, body: Vec<u8>) -> TestServer {
+    let rate = body.len() as u64 * 2 / 3;
+    TestServer::start([(path, Route::Throttled(std::sync::Arc::new(body), rate))])
 }
 
 /// Polls `probe` until it gives a value, failing the test after [`DEADLINE`].
