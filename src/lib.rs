@@ -30,3 +30,13 @@ pub mod signals;
 pub mod spec;
 pub mod sync;
 pub mod validate;
+
+/// Prints a line on stderr like `eprintln!`, but never panics: with stderr closed
+/// (`vx … 2>&1 | head`) the line is lost and the work goes on, as in ripgrep.
+#[macro_export]
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}

@@ -27,7 +27,9 @@ fn main() {
         Err(err) if err.is_closed_pipe() => vx::exit::OK,
         Err(err) => {
             // Nothing more can be done if stderr is closed too.
-            let _ = writeln!(std::io::stderr(), "vx: {}", err.report());
+            // Errors can quote text from outside (a board's label, a server's reply).
+            let report = err.report();
+            let _ = writeln!(std::io::stderr(), "vx: {}", vx_tui::text::sanitize(&report));
             err.code()
         }
     };

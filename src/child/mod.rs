@@ -8,6 +8,8 @@
 
 pub mod board_sink;
 
+use std::io::Write;
+
 use crate::config_frame::{EXIT_BAD_CONFIG, read_frame};
 use crate::install::{self, InstallOptions, Terminal};
 use board_sink::BoardSink;
@@ -24,18 +26,18 @@ pub fn from_parent() -> i32 {
     let cfg = match read_frame(&mut std::io::stdin().lock()) {
         Ok(cfg) => cfg,
         Err(err) => {
-            eprintln!("vx install: bad config from the parent: {err}");
+            crate::note!("vx install: bad config from the parent: {err}");
             return err.exit_code();
         }
     };
     let Some(board) = cfg.board.clone() else {
-        eprintln!("vx install: bad config from the parent: no board to report into");
+        crate::note!("vx install: bad config from the parent: no board to report into");
         return EXIT_BAD_CONFIG;
     };
     let writer = match vx_shm::SlotWriter::attach(&board, cfg.slot as usize, &cfg.spec.name) {
         Ok(writer) => writer,
         Err(err) => {
-            eprintln!(
+            crate::note!(
                 "vx install: cannot attach to slot {} of {}: {err}",
                 cfg.slot,
                 board.display()
@@ -58,9 +60,14 @@ pub fn from_parent() -> i32 {
     let terminal = Terminal::of(&result);
     sink.finish(&terminal, result.as_ref().ok());
     if terminal.code != 0 {
-        eprintln!(
+        // The parent shows this line; it is sanitized there, and here too for a
+        // child run by hand.
+        let _ = writeln!(
+            std::io::stderr(),
             "vx install: {} {}: {}",
-            cfg.spec.name, cfg.spec.version, terminal.message
+            cfg.spec.name,
+            cfg.spec.version,
+            vx_tui::text::sanitize(&terminal.message)
         );
     }
     terminal.code

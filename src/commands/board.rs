@@ -8,7 +8,7 @@ use serde_json::json;
 use vx::exit::{Because, Error, OK, USAGE};
 use vx::report::table;
 use vx_shm::{Access, BoardReader, now_unix_ms, registry};
-use vx_tui::text::duration_ms;
+use vx_tui::text::{duration_ms, sanitize};
 
 use crate::cli::{BoardCommand, DashboardArgs};
 
@@ -54,9 +54,9 @@ fn ls(dir: &Path, as_json: bool) -> Result<i32, Error> {
             )?;
         } else {
             rows.push([
-                info.id.clone(),
+                sanitize(&info.id).into_owned(),
                 info.creator.pid.to_string(),
-                info.label.clone(),
+                sanitize(&info.label).into_owned(),
                 format!("{done}/{}", info.slot_count),
                 duration_ms(age_ms),
             ]);
@@ -148,8 +148,8 @@ fn print_board(out: &mut impl Write, reader: &BoardReader) -> std::io::Result<()
     writeln!(
         out,
         "{kind} {} ({}), {}",
-        info.id,
-        info.label,
+        sanitize(&info.id),
+        sanitize(&info.label),
         state(reader)
     )?;
     table::write_table(out, &table::rows(&reader.snapshot()))
@@ -160,7 +160,7 @@ fn print_board(out: &mut impl Write, reader: &BoardReader) -> std::io::Result<()
 fn watch(dir: &Path, id: Option<&str>, dashboard: DashboardArgs) -> Result<i32, Error> {
     if id.is_none() && list(dir)?.iter().filter(|l| l.owner_alive).count() > 1 {
         ls(dir, false)?;
-        eprintln!("vx: several live boards; pick one with `vx board watch ID`");
+        vx::note!("vx: several live boards; pick one with `vx board watch ID`");
         return Ok(USAGE);
     }
     if !std::io::stdout().is_terminal() {

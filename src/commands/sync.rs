@@ -1,6 +1,6 @@
 //! `vx sync`: install every tool of a manifest (or the demo's), in parallel.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 
 use vx::exit::Error;
 use vx::install::store;
@@ -25,10 +25,7 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
 fn settings(args: &SyncArgs) -> Settings {
     let terminal = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
     if args.tui && !terminal {
-        let _ = writeln!(
-            std::io::stderr(),
-            "vx: --tui needs a terminal; showing progress lines instead"
-        );
+        vx::note!("vx: --tui needs a terminal; showing progress lines instead");
     }
     let dashboard = (terminal && !args.headless && !args.json).then(|| Dashboard {
         options: super::dashboard_options(&args.dashboard),

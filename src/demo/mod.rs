@@ -122,7 +122,7 @@ fn generate() -> Vec<Arc<Vec<u8>>> {
 /// Runs the demo with `settings` (its expected failure added); returns the sync's exit
 /// code.
 pub fn run(settings: &Settings) -> Result<i32, DemoError> {
-    eprintln!("vx: demo: generating {} archives…", TOOLS.len());
+    crate::note!("vx: demo: generating {} archives…", TOOLS.len());
     let archives = generate();
     let routes: Vec<(String, Route)> = TOOLS
         .iter()
@@ -159,7 +159,7 @@ pub fn run(settings: &Settings) -> Result<i32, DemoError> {
     std::fs::create_dir(&store).map_err(DemoError::Setup)?;
     let manifest = Manifest::load(&manifest_path).map_err(DemoError::Manifest)?;
 
-    eprintln!(
+    crate::note!(
         "vx: demo: {} generated archives served by {} at {}/s per download, into a temporary store; `{BROKEN_TOOL}` has a wrong sha256 on purpose",
         TOOLS.len(),
         server.url(""),
@@ -169,7 +169,7 @@ pub fn run(settings: &Settings) -> Result<i32, DemoError> {
     settings.expected_failures.push(BROKEN_TOOL.to_owned());
     let code = crate::sync::run(&manifest, &store, &settings)?;
     if code == crate::exit::OK {
-        eprintln!(
+        crate::note!(
             "vx: demo: done; `{BROKEN_TOOL}` failed its checksum on purpose while the others installed"
         );
     }

@@ -108,7 +108,9 @@ impl<W: Write> LineSink<W> {
         // One write per line, so lines from parallel processes sharing a terminal or
         // a captured stderr never interleave mid-line. Best effort: a closed stderr
         // must not fail an install.
-        let line = format!("vx: {}: {text}\n", self.label);
+        // Messages can quote an archive or a server: shown escaped, never obeyed.
+        let text = text.to_string();
+        let line = format!("vx: {}: {}\n", self.label, vx_tui::text::sanitize(&text));
         let _ = self.out.write_all(line.as_bytes());
     }
 }

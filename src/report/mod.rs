@@ -47,7 +47,7 @@ use serde_json::json;
 use vx_shm::{BoardInfo, Phase, SlotRead, now_unix_ms};
 
 use table::Row;
-use vx_tui::text::{bytes as human_bytes, duration_ms};
+use vx_tui::text::{bytes as human_bytes, duration_ms, sanitize as clean};
 
 /// First interval of the periodic "still running" line.
 pub const FIRST_INTERVAL: Duration = Duration::from_secs(3);
@@ -143,9 +143,9 @@ impl<W: Write> Reporter<W> {
                 "vx: syncing {} tool{} from {} ({} at a time, board {})",
                 info.slot_count,
                 if info.slot_count == 1 { "" } else { "s" },
-                info.label,
+                clean(&info.label),
                 jobs,
-                info.id
+                clean(&info.id)
             ),
             Style::Json => json!({
                 "event": "start", "board": info.id, "label": info.label,
@@ -184,8 +184,15 @@ impl<W: Write> Reporter<W> {
             let tool = record.tool();
             let version = record.version();
             let text = match self.style {
-                Style::Lines if message.is_empty() => format!("vx: {tool} {version}: {phase}"),
-                Style::Lines => format!("vx: {tool} {version}: {phase}: {message}"),
+                Style::Lines if message.is_empty() => {
+                    format!("vx: {} {}: {phase}", clean(&tool), clean(&version))
+                }
+                Style::Lines => format!(
+                    "vx: {} {}: {phase}: {}",
+                    clean(&tool),
+                    clean(&version),
+                    clean(&message)
+                ),
                 Style::Json => json!({
                     "event": "phase", "tool": tool, "version": version,
                     "phase": phase.label(), "message": message,
@@ -226,7 +233,11 @@ impl<W: Write> Reporter<W> {
                             None => human_bytes(r.bytes_done),
                         };
                         let took = now_ms.saturating_sub(r.started_unix_ms);
-                        format!("{} {phase} {amount} {}", r.tool(), duration_ms(took))
+                        format!(
+                            "{} {phase} {amount} {}",
+                            clean(&r.tool()),
+                            duration_ms(took)
+                        )
                     })
                     .collect();
                 format!("vx: running: {}", parts.join("; "))
@@ -258,10 +269,10 @@ impl<W: Write> Reporter<W> {
         }
         match self.style {
             Style::Lines => {
-                let mut text = format!("vx: {tool}: last lines of its stderr:");
+                let mut text = format!("vx: {}: last lines of its stderr:", clean(tool));
                 for line in lines {
                     text.push_str("\n    ");
-                    text.push_str(line);
+                    text.push_str(&clean(line));
                 }
                 self.emit(&text);
             }

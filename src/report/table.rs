@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use serde::{Serialize, Serializer};
 use vx_shm::SlotRead;
-use vx_tui::text::{bytes as human_bytes, duration_ms};
+use vx_tui::text::{bytes as human_bytes, duration_ms, sanitize};
 use vx_tui::{State, Tally};
 
 /// One tool's outcome (or current state, for a live board).
@@ -115,12 +115,12 @@ pub fn write_table(out: &mut dyn Write, rows: &[Row]) -> io::Result<()> {
         .iter()
         .map(|row| {
             [
-                row.tool.clone(),
-                row.version.clone(),
+                sanitize(&row.tool).into_owned(),
+                sanitize(&row.version).into_owned(),
                 result_cell(row),
                 row.bytes.map_or("-".to_owned(), human_bytes),
                 row.elapsed_ms.map_or("-".to_owned(), duration_ms),
-                row.message.clone(),
+                sanitize(&row.message).into_owned(),
             ]
         })
         .collect();

@@ -192,8 +192,8 @@ pub fn run(manifest: &Manifest, store: &Path, settings: &Settings) -> Result<i32
         if let Some(dashboard) = dashboard {
             match dashboard.join() {
                 Ok(Ok(_)) => {}
-                Ok(Err(err)) => eprintln!("vx: the dashboard failed: {err}"),
-                Err(_) => eprintln!("vx: the dashboard crashed; the sync went on without it"),
+                Ok(Err(err)) => crate::note!("vx: the dashboard failed: {err}"),
+                Err(_) => crate::note!("vx: the dashboard crashed; the sync went on without it"),
             }
         }
         finish(&board, settings, &mut reporter, &snaps, interrupted)
@@ -211,7 +211,7 @@ fn finish(
     if let Some(dest) = &settings.dump
         && let Err(err) = board.reader().dump_to(dest)
     {
-        eprintln!("vx: cannot write the dump: {err}");
+        crate::note!("vx: cannot write the dump: {err}");
     }
     let rows = table::rows(snaps);
     let expected = |row: &table::Row| settings.expected_failures.contains(&row.tool);

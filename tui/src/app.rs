@@ -2,6 +2,7 @@
 //! actions, and draws. Generic over the ratatui backend and fed inputs from an iterator,
 //! so tests drive it with `TestBackend` and scripted keys.
 
+use crate::text::sanitize;
 use std::io;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -89,7 +90,7 @@ impl<'a> App<'a> {
             reader,
             host,
             options,
-            model: Model::new(info.label.clone(), info.created_unix_ms),
+            model: Model::new(sanitize(&info.label).into_owned(), info.created_unix_ms),
             reads: Vec::with_capacity(info.slot_count),
             owner_checked_ms: 0,
             dirty: true,
@@ -224,7 +225,12 @@ impl<'a> App<'a> {
     }
 
     fn draw<B: Backend>(&mut self, terminal: &mut Terminal<B>) -> Result<(), B::Error> {
-        self.model.stderr_tail = self.host.stderr_tail(self.model.selected);
+        self.model.stderr_tail = self
+            .host
+            .stderr_tail(self.model.selected)
+            .iter()
+            .map(|line| sanitize(line).into_owned())
+            .collect();
         let area = terminal.get_frame().area();
         self.model.keep_visible(visible_rows(&self.model, area));
         let look = self.options.look;

@@ -5,6 +5,7 @@
 use vx_shm::{Phase, SlotError, SlotRead, SlotSnapshot};
 
 use crate::tally::{State, Tally};
+use crate::text::sanitize;
 
 /// Time constant of the rate smoothing: how long, in seconds, a rate change takes to
 /// show about two thirds of its effect. Long enough to hide chunk jitter, short enough to
@@ -302,8 +303,9 @@ fn update_row(row: &mut ToolRow, read: &SlotRead, now_ms: u64) -> bool {
     let same =
         previous.is_some_and(|p| p.seq == snap.seq && p.cancel_requested == snap.cancel_requested);
     if !same {
-        row.name = record.tool().into_owned();
-        row.version = record.version().into_owned();
+        // Names come from the board: shown, never obeyed (see `text::sanitize`).
+        row.name = sanitize(&record.tool()).into_owned();
+        row.version = sanitize(&record.version()).into_owned();
     }
     !same || had_problem
 }

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Cell, Clear, Gauge, Paragraph, Row, Table
 use vx_shm::{Phase, SlotError};
 
 use crate::model::{Model, ToolRow};
-use crate::text::{bytes, duration, rate, truncate, truncate_middle};
+use crate::text::{bytes, duration, rate, sanitize, truncate, truncate_middle};
 
 /// How the dashboard is drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -347,7 +347,7 @@ fn message_of(row: &ToolRow) -> String {
         Some(error) => error.to_string(),
         None => row
             .slot
-            .map(|s| s.record.message().into_owned())
+            .map(|s| sanitize(&s.record.message()).into_owned())
             .unwrap_or_default(),
     }
 }

@@ -229,3 +229,20 @@ fn a_hostile_record_renders_without_panicking() {
         screen(&model, w, h);
     }
 }
+
+#[test]
+fn hostile_names_and_messages_are_drawn_escaped_never_as_controls() {
+    const EVIL: &str = "\x1b]0;PWNED\x07\x1b[2J\r\u{9b}31m";
+    let mut evil = slot(&format!("tool{EVIL}"), Phase::Failed, 1, Some(2));
+    evil.message = EVIL;
+    let mut model = model(&[], &[evil]);
+    model.detail = true;
+    let text = screen(&model, 120, 20);
+    let controls: Vec<char> = text
+        .chars()
+        .filter(|&c| c.is_control() && c != '\n')
+        .collect();
+    assert!(controls.is_empty(), "{controls:?} drawn:\n{text}");
+    assert!(text.contains(r"tool\x1b]0;PWNED"), "{text}");
+    assert!(text.contains(r"\x1b[2J\x0d"), "{text}");
+}

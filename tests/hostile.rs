@@ -1,0 +1,212 @@
+//! Untrusted text and closed pipes: what an archive, a server or a board file says never
+//! reaches the terminal as control sequences, and a reader that goes away is no failure.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use common::*;
+use vx::demo::fixture::{Item, Route, TestServer, noise, sha256_hex, tar_bytes};
+use vx::format::ArchiveFormat;
+use vx_shm::{Board, Phase, ToolEntry};
+
+/// Control bytes a hostile party would like a terminal to act on: set the window title,
+/// clear the screen, return the cursor, a C1 CSI, a NUL.
+const EVIL: &str = "\x1b]0;PWNED\x07\x1b[2J\r\u{9b}31m\0";
+
+/// Fails when `text` holds a C0 control other than newline, DEL, or a C1 control.
+fn assert_no_controls(text: &str) {
+    let bad: Vec<char> = text
+        .chars()
+        .filter(|&c| (c.is_control() && c != '\n') || c == '\u{7f}')
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "control characters {bad:?} reached output:\n{text}"
+    );
+}
+
+/// A board whose label, tool name and message are hostile, dumped to a file.
+fn hostile_dump(work: &Work) -> std::path::PathBuf {
+    let tool = format!("tool{EVIL}");
+    let board = Board::create(
+        &work.boards(),
+        &format!("label{EVIL}"),
+        &[ToolEntry {
+            name: &tool,
+            version: "1\x1b[31m",
+        }],
+    )
+    .unwrap();
+    board.writer(0).unwrap().update(|r| {
+        r.set_phase(Phase::Failed);
+        r.set_message(&format!("forged{EVIL}"));
+    });
+    board.finish(false);
+    let dump = work.dir.path().join("evil.dump");
+    board.reader().dump_to(&dump).unwrap();
+    dump
+}
+
+#[test]
+fn a_hostile_dump_is_printed_escaped_by_board_dump_and_exactly_by_json() {
+    let work = Work::new();
+    let dump = hostile_dump(&work);
+
+    let out = stdout_of(work.vx().args(["board", "dump"]).arg(&dump), 0);
+    let text = String::from_utf8(out).unwrap();
+    assert_no_controls(&text);
+    assert!(text.contains(r"label\x1b]0;PWNED\x07"), "{text}");
+    assert!(text.contains(r"forged\x1b"), "{text}");
+
+    let json = work.dump_json(&dump);
+    assert_eq!(
+        json["label"],
+        format!("label{EVIL}"),
+        "JSON keeps the exact text"
+    );
+    let tools = tools_by_name(&json);
+    let tool = &tools[&format!("tool{EVIL}")];
+    assert_eq!(tool["message"], format!("forged{EVIL}"));
+}
+
+#[test]
+fn a_live_board_with_a_hostile_label_is_listed_escaped() {
+    let work = Work::new();
+    let board = Board::create(
+        &work.boards(),
+        &format!("label{EVIL}"),
+        &[ToolEntry {
+            name: "t",
+            version: "1",
+        }],
+    )
+    .unwrap();
+    let out = stdout_of(work.vx().args(["board", "ls"]), 0);
+    let text = String::from_utf8(out).unwrap();
+    assert_no_controls(&text);
+    assert!(text.contains(board.id()), "{text}");
+    assert!(text.contains(r"label\x1b]0;PWNED\x07"), "{text}");
+}
+
+/// A `.tar.gz` whose first header's size field holds `EVIL`: the tar crate's error text
+/// quotes it, so it travels into the slot message and the child's stderr.
+fn tar_with_hostile_header() -> Vec<u8> {
+    let mut tar = tar_bytes(&[Item::File("pkg/x", b"x".to_vec(), 0o644)]);
+    let size = &mut tar[124..136];
+    size.fill(0);
+    size[..EVIL.len().min(11)].copy_from_slice(&EVIL.as_bytes()[..EVIL.len().min(11)]);
+    // A valid header checksum, so the size field is what the tar crate complains about.
+    tar[148..156].fill(b' ');
+    let sum: u32 = tar[..512].iter().map(|&b| u32::from(b)).sum();
+    tar[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&tar).unwrap();
+    gz.finish().unwrap()
+}
+
+#[test]
+fn a_hostile_archive_header_reaches_the_headless_lines_and_summary_escaped() {
+    let work = Work::new();
+    let body = tar_with_hostile_header();
+    let server = TestServer::start([("/e.tar.gz", Route::Ok(body.clone()))]);
+    work.write_manifest(&tool_toml(
+        "evil",
+        "1",
+        &server.url("/e.tar.gz"),
+        &sha256_hex(&body),
+    ));
+    let output = work
+        .sync(&["--headless"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_no_controls(&stdout);
+    assert_no_controls(&stderr);
+    assert!(
+        stdout.contains(r"\x1b]0;PWN") || stderr.contains(r"\x1b]0;PWN"),
+        "the hostile text is shown, escaped:\n{stdout}\n{stderr}"
+    );
+    assert!(!work.store().join("evil").exists());
+}
+
+/// Runs `vx ARGS` with stdout (and stderr) read by nobody: the pipes are closed before
+/// `vx` writes. Returns the exit status.
+fn with_closed_pipes(work: &Work, args: &[&str]) -> std::process::ExitStatus {
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("vx"))
+        .env("VX_BOARD_DIR", work.boards())
+        .current_dir(work.dir.path())
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    drop(child.stderr.take());
+    wait_exit(&mut child)
+}
+
+#[test]
+fn a_sync_whose_reader_went_away_still_installs_and_exits_0() {
+    let work = Work::new();
+    let payload = noise(10_000);
+    let body = archive(ArchiveFormat::TarGz, payload.clone());
+    let server = TestServer::start([("/t.tar.gz", Route::Ok(body.clone()))]);
+    work.write_manifest(&tool_toml(
+        "quiet",
+        "1",
+        &server.url("/t.tar.gz"),
+        &sha256_hex(&body),
+    ));
+    let manifest = work.manifest();
+    let store = work.store();
+    let status = with_closed_pipes(
+        &work,
+        &[
+            "sync",
+            "--headless",
+            "--manifest",
+            manifest.to_str().unwrap(),
+            "--store",
+            store.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(status.code(), Some(0), "{status:?}");
+    assert_eq!(work.installed("quiet", "1"), expected_tree(&payload));
+}
+
+#[test]
+fn the_demo_with_its_output_closed_runs_to_its_end_and_exits_0() {
+    let work = Work::new();
+    let status = with_closed_pipes(&work, &["sync", "--demo", "--headless"]);
+    assert_eq!(status.code(), Some(0), "{status:?}");
+}
+
+#[test]
+fn board_commands_into_a_closed_pipe_exit_0() {
+    let work = Work::new();
+    let dump = hostile_dump(&work);
+    let _live = Board::create(
+        &work.boards(),
+        "live",
+        &[ToolEntry {
+            name: "t",
+            version: "1",
+        }],
+    )
+    .unwrap();
+    for args in [
+        vec!["board", "ls"],
+        vec!["board", "ls", "--json"],
+        vec!["board", "dump", dump.to_str().unwrap()],
+        vec!["board", "dump", "--json", dump.to_str().unwrap()],
+    ] {
+        let status = with_closed_pipes(&work, &args);
+        assert_eq!(status.code(), Some(0), "vx {args:?}: {status:?}");
+    }
+}
