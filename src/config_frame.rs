@@ -146,6 +146,15 @@ impl FrameError {
 /// Writes `cfg` as one frame. Refuses (before writing anything) a config that is
 /// invalid, has non-UTF-8 paths, or whose payload would exceed [`MAX_PAYLOAD`].
 pub fn write_frame(w: &mut impl Write, cfg: &InstallConfig) -> Result<(), FrameError> {
+    w.write_all(&encode_frame(cfg)?)?;
+    w.flush()?;
+    Ok(())
+}
+
+/// `cfg` as the bytes of one frame, or why it cannot be one (invalid, non-UTF-8
+/// paths, or over [`MAX_PAYLOAD`]): lets a parent refuse a config before it starts a
+/// child for it.
+pub fn encode_frame(cfg: &InstallConfig) -> Result<Vec<u8>, FrameError> {
     let mut checked = cfg.clone();
     checked.validate()?;
     checked.check_paths()?;
@@ -162,9 +171,7 @@ pub fn write_frame(w: &mut impl Write, cfg: &InstallConfig) -> Result<(), FrameE
     frame.extend_from_slice(&0u16.to_le_bytes());
     frame.extend_from_slice(&len.to_le_bytes());
     frame.extend_from_slice(&payload);
-    w.write_all(&frame)?;
-    w.flush()?;
-    Ok(())
+    Ok(frame)
 }
 
 /// Reads exactly one frame and returns the validated config. Never reads past the

@@ -236,3 +236,137 @@ fn a_store_that_is_a_file_exits_2_naming_it_and_writes_nothing() {
         .code(2)
         .stderr(predicate::str::contains(work.store().to_str().unwrap()));
 }
+
+#[test]
+fn a_dump_that_cannot_be_written_fails_the_run_but_the_installs_stand() {
+    let work = Work::new();
+    let payload = noise(1000);
+    let body = archive(ArchiveFormat::TarGz, payload.clone());
+    let _server = work.serve_one("dumped", body);
+    let dest = work.dir.path().join("no-such-dir").join("board.dump");
+    let out = work
+        .sync(&["--headless", "--dump", dest.to_str().unwrap()])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("cannot write the dump"))
+        .stderr(predicate::str::contains("no-such-dir"))
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8_lossy(&out);
+    assert!(
+        text.contains("dumped"),
+        "the outcome is still printed: {text}"
+    );
+    assert_eq!(work.installed("dumped", "1"), expected_tree(&payload));
+    assert!(!dest.exists());
+}
+
+#[test]
+fn strip_components_deeper_than_the_archive_fails_with_13_and_installs_nothing() {
+    let work = Work::new();
+    let body = archive(ArchiveFormat::TarGz, noise(100));
+    let _server = work.serve_one("deep", body);
+    let text = std::fs::read_to_string(work.manifest()).unwrap();
+    work.write_manifest(&text.replace("strip_components = 1", "strip_components = 7"));
+    let summary = work.sync_summary(&[], 1);
+    assert_eq!(summary["deep"]["exit_code"], 13, "{}", summary["deep"]);
+    let message = summary["deep"]["message"].as_str().unwrap();
+    assert!(message.contains("nothing left to install"), "{message}");
+    assert!(!work.store().join("deep").exists());
+}
+
+#[test]
+fn a_directory_vx_did_not_create_is_refused_with_15_and_kept() {
+    let work = Work::new();
+    let body = archive(ArchiveFormat::TarGz, noise(100));
+    let server = work.serve_one("mine", body);
+    let own = work.store().join("mine").join("1");
+    std::fs::create_dir_all(&own).unwrap();
+    std::fs::write(own.join("notes.txt"), b"my work").unwrap();
+    let summary = work.sync_summary(&[], 1);
+    assert_eq!(summary["mine"]["exit_code"], 15, "{}", summary["mine"]);
+    let message = summary["mine"]["message"].as_str().unwrap();
+    assert!(message.contains("not installed by vx"), "{message}");
+    assert_eq!(server.hits(), 0, "refused before downloading");
+    assert_eq!(std::fs::read(own.join("notes.txt")).unwrap(), b"my work");
+}
+
+#[test]
+fn a_store_path_that_is_not_utf8_is_refused_up_front_with_exit_2() {
+    use std::os::unix::ffi::OsStrExt;
+    let work = Work::new();
+    let body = archive(ArchiveFormat::TarGz, noise(100));
+    let server = work.serve_one("u", body);
+    let store = work
+        .dir
+        .path()
+        .join(std::ffi::OsStr::from_bytes(b"store-\xff"));
+    work.vx()
+        .arg("sync")
+        .arg("--manifest")
+        .arg(work.manifest())
+        .arg("--store")
+        .arg(&store)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not valid UTF-8"))
+        .stderr(predicate::str::contains("frame").not());
+    assert_eq!(server.hits(), 0);
+}
+
+#[test]
+fn a_local_file_that_changes_while_read_fails_once_with_its_cause() {
+    let work = Work::new();
+    work.write_manifest(&tool_toml(
+        "proc",
+        "1",
+        "file:///proc/self/status",
+        &"a".repeat(64),
+    ));
+    let summary = work.sync_summary(&[], 1);
+    let tool = &summary["proc"];
+    assert_eq!(tool["exit_code"], 10, "{tool}");
+    assert_eq!(tool["attempt"], 1, "a local file is not retried: {tool}");
+    let message = tool["message"].as_str().unwrap();
+    assert!(message.contains("changed while being read"), "{message}");
+}
+
+#[test]
+fn a_board_error_names_its_path_once() {
+    let work = Work::new();
+    let out = work
+        .vx()
+        .args(["board", "dump", "/dev/zero"])
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let text = String::from_utf8_lossy(&out);
+    assert_eq!(text.matches("/dev/zero").count(), 1, "{text}");
+}
+
+#[test]
+fn a_store_disk_filling_up_while_unpacking_is_a_store_error_15() {
+    let work = Work::new();
+    std::fs::create_dir(work.store()).unwrap();
+    let Some(mut cmd) = in_small_tmpfs(&work.store(), "512k") else {
+        return;
+    };
+    // 4 MiB of zeros packs into a few KiB: the download fits, the tree does not.
+    let body = archive(ArchiveFormat::TarGz, vec![0; 4 << 20]);
+    let _server = work.serve_one("big", body);
+    let out = cmd
+        .arg(assert_cmd::cargo::cargo_bin("vx"))
+        .args(["sync", "--json", "--manifest"])
+        .arg(work.manifest())
+        .arg("--store")
+        .arg(work.store())
+        .env("VX_BOARD_DIR", work.boards())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let tools = summary(&json_lines(&out.stdout));
+    assert_eq!(tools["big"]["exit_code"], 15, "{}", tools["big"]);
+}

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use common::*;
-use vx::demo::fixture::{Item, Route, TestServer, noise, sha256_hex, tar_bytes};
+use vx::demo::fixture::{Item, noise, tar_bytes};
 use vx::format::ArchiveFormat;
 use vx_shm::{Board, Phase, ToolEntry};
 
@@ -110,13 +110,7 @@ fn tar_with_hostile_header() -> Vec<u8> {
 fn a_hostile_archive_header_reaches_the_headless_lines_and_summary_escaped() {
     let work = Work::new();
     let body = tar_with_hostile_header();
-    let server = TestServer::start([("/e.tar.gz", Route::Ok(body.clone()))]);
-    work.write_manifest(&tool_toml(
-        "evil",
-        "1",
-        &server.url("/e.tar.gz"),
-        &sha256_hex(&body),
-    ));
+    let _server = work.serve_one("evil", body);
     let output = work
         .sync(&["--headless"])
         .assert()
@@ -156,13 +150,7 @@ fn a_sync_whose_reader_went_away_still_installs_and_exits_0() {
     let work = Work::new();
     let payload = noise(10_000);
     let body = archive(ArchiveFormat::TarGz, payload.clone());
-    let server = TestServer::start([("/t.tar.gz", Route::Ok(body.clone()))]);
-    work.write_manifest(&tool_toml(
-        "quiet",
-        "1",
-        &server.url("/t.tar.gz"),
-        &sha256_hex(&body),
-    ));
+    let _server = work.serve_one("quiet", body);
     let manifest = work.manifest();
     let store = work.store();
     let status = with_closed_pipes(

@@ -55,7 +55,7 @@ impl<const N: usize> SeqCell<N> {
     #[inline]
     pub(crate) fn write(&self, record: &[u64; N]) {
         let current = self.seq.load(Ordering::Relaxed);
-        let base = current + (current & 1);
+        let base = current.wrapping_add(current & 1);
         self.seq.store(base.wrapping_add(1), Ordering::Relaxed);
         // Release fence: orders the odd store above before every payload store below, so
         // a reader whose acquire fence follows a load of any new word sees the odd value.
@@ -75,7 +75,7 @@ impl<const N: usize> SeqCell<N> {
     #[inline]
     pub(crate) fn write_changed(&self, record: &[u64; N], previous: &[u64; N]) {
         let current = self.seq.load(Ordering::Relaxed);
-        let base = current + (current & 1);
+        let base = current.wrapping_add(current & 1);
         self.seq.store(base.wrapping_add(1), Ordering::Relaxed);
         // Same fences as `write`; see there.
         fence(Ordering::Release);
@@ -187,6 +187,22 @@ mod tests {
         cell.words[0].store(9, Ordering::Relaxed);
         let mut out = [0; 2];
         assert_eq!(cell.read(&mut out, 3), Err(Attempt::WriteInProgress(3)));
+    }
+
+    #[test]
+    fn a_sequence_at_the_end_of_its_range_wraps_instead_of_overflowing() {
+        // A hostile board can leave any sequence; the parent taking over such a slot
+        // must still publish (a debug build used to panic on `u64::MAX + 1`).
+        for start in [u64::MAX, u64::MAX - 1] {
+            let cell = SeqCell::<2>::new();
+            cell.seq.store(start, Ordering::Relaxed);
+            cell.write(&[7, 7]);
+            cell.write_changed(&[7, 8], &[7, 7]);
+            let mut out = [0; 2];
+            let seq = cell.read(&mut out, 1).expect("a consistent copy");
+            assert_eq!(seq & 1, 0, "{seq}");
+            assert_eq!(out, [7, 8]);
+        }
     }
 
     #[test]

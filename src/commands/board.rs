@@ -105,8 +105,8 @@ pub fn open_target(dir: &Path, target: Option<&str>, access: Access) -> Result<B
             }
         }
     };
-    BoardReader::open(&path, access)
-        .map_err(|e| Error::usage(Because::new(path.display().to_string(), e)))
+    // The board's errors name its path.
+    BoardReader::open(&path, access).map_err(Error::usage)
 }
 
 fn dump(dir: &Path, target: Option<&str>, as_json: bool) -> Result<i32, Error> {

@@ -57,6 +57,8 @@ pub struct ExtractStats {
     pub entries: u64,
     /// Bytes written into files.
     pub bytes: u64,
+    /// Entries unpacked (what `strip_components` left).
+    pub unpacked: u64,
 }
 
 /// Why an archive was not (fully) unpacked.
@@ -120,6 +122,17 @@ pub enum ExtractError {
     /// The cancel flag was raised.
     #[error("cancelled during extraction")]
     Cancelled,
+    /// Nothing was left to install: the archive is empty, or `strip_components` is at
+    /// least as deep as every entry.
+    #[error(
+        "nothing left to install: {entries} archive entries, none deeper than strip_components = {strip_components}"
+    )]
+    NothingLeft {
+        /// Entries in the archive.
+        entries: u64,
+        /// The `strip_components` applied.
+        strip_components: u32,
+    },
 }
 
 /// Unpacks `archive` into the existing directory `dest`. `format` `None` sniffs the
@@ -189,6 +202,10 @@ pub fn extract(
     match result {
         Err(_) if cancelled.get() => Err(ExtractError::Cancelled),
         Err(e) => Err(e),
+        Ok(()) if out.stats.unpacked == 0 => Err(ExtractError::NothingLeft {
+            entries: out.stats.entries,
+            strip_components,
+        }),
         Ok(()) => Ok(out.stats),
     }
 }
@@ -408,6 +425,7 @@ impl Unpacker<'_> {
         let Some(rel) = self.relative(raw)? else {
             return Ok(());
         };
+        self.stats.unpacked += 1;
         match kind {
             Kind::Dir => {
                 let path = self.parents(raw, &rel)?;
@@ -439,7 +457,11 @@ impl Unpacker<'_> {
                     .map_err(|source| ExtractError::Write { path, source })
             }
             Kind::HardLink(target) => {
-                let Some(target_rel) = self.relative(&target)? else {
+                // Refusals name the entry being unpacked, not its target.
+                let Some(target_rel) = self
+                    .relative(&target)
+                    .map_err(|_| refuse(raw, "hard link target is absolute, empty or has `..`"))?
+                else {
                     return Err(refuse(raw, "hard link target is stripped away"));
                 };
                 let source_path = self.dest.join(&target_rel);

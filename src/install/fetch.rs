@@ -289,7 +289,19 @@ fn fetch_once(
             if !meta.is_file() {
                 return Err(local_err(io::Error::other("not a regular file")));
             }
-            copy_hashed(url, &mut file, Some(meta.len()), out, dest, sink, opts)?
+            // A local file is not a connection: a short or failed read will not heal on
+            // a retry, so it is a (non-transient) local-file error.
+            copy_hashed(url, &mut file, Some(meta.len()), out, dest, sink, opts).map_err(|err| {
+                match err {
+                    FetchError::Truncated { got, expected, .. } => {
+                        local_err(io::Error::other(format!(
+                            "it changed while being read ({got} bytes read, {expected} when opened)"
+                        )))
+                    }
+                    FetchError::Read { source, .. } => local_err(source),
+                    other => other,
+                }
+            })?
         }
         Scheme::Http | Scheme::Https => {
             let agent = agent(opts);

@@ -17,9 +17,9 @@
 //! | 10   | download failed (network, HTTP status, truncated, stalled, too large; after retries when transient) |
 //! | 11   | checksum mismatch |
 //! | 12   | no sha256 given and unverified downloads not allowed |
-//! | 13   | archive refused or corrupt |
+//! | 13   | archive refused or corrupt, or nothing left after `strip_components` |
 //! | 14   | post-install command failed |
-//! | 15   | store (file system) error |
+//! | 15   | store error: the disk full, read-only or not permitted; a directory at the install path that vx did not create |
 //! | 130  | cancelled |
 
 pub mod extract;
@@ -261,6 +261,14 @@ impl InstallError {
         match self {
             InstallError::Config(_) => EXIT_BAD_CONFIG,
             InstallError::Fetch(FetchError::ChecksumMismatch { .. }) => 11,
+            // Writing into the store failed for a reason of the disk's, not the
+            // server's or the archive's.
+            InstallError::Fetch(FetchError::Write { source, .. })
+            | InstallError::Extract(ExtractError::Write { source, .. })
+                if store::is_storage_failure(source) =>
+            {
+                15
+            }
             InstallError::Fetch(_) => 10,
             InstallError::Unverified { .. } => 12,
             InstallError::Extract(_) => 13,
@@ -360,6 +368,8 @@ pub fn install(
         });
     }
 
+    // Checked before downloading too, so a refusal costs nothing.
+    store::check_replaceable(&final_dir).map_err(store_err("refusing to replace", &final_dir))?;
     let work = store::work_dir(&cfg.store)
         .map_err(store_err("cannot create a work directory in", &cfg.store))?;
     sink.phase(Phase::Downloading, &cfg.spec.url);

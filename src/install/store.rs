@@ -53,6 +53,13 @@ pub enum StoreError {
         #[source]
         source: io::Error,
     },
+    /// The store's path is not UTF-8: it could not travel to the installers (the config
+    /// frame is JSON) nor be written into receipts.
+    #[error("cannot use the store {}: its path is not valid UTF-8", store.display())]
+    NotUtf8 {
+        /// The store.
+        store: PathBuf,
+    },
     /// The store's absolute path cannot be worked out.
     #[error("cannot resolve the store path {store}")]
     Unresolvable {
@@ -86,6 +93,9 @@ pub fn prepare(store: Option<PathBuf>) -> Result<PathBuf, StoreError> {
         Some(store) => store,
         None => default_store()?,
     };
+    if store.to_str().is_none() {
+        return Err(StoreError::NotUtf8 { store });
+    }
     if let Some(blocker) = store
         .ancestors()
         .find(|p| p.symlink_metadata().is_ok())
@@ -181,6 +191,16 @@ impl Receipt {
             && self.strip_components == cfg.spec.strip_components
             && self.post_install == cfg.spec.post_install
     }
+}
+
+/// Whether an I/O error is the store's file system refusing a write (full, over quota,
+/// read-only, not permitted) rather than something the input caused.
+pub fn is_storage_failure(err: &io::Error) -> bool {
+    use io::ErrorKind as K;
+    matches!(
+        err.kind(),
+        K::StorageFull | K::QuotaExceeded | K::ReadOnlyFilesystem | K::PermissionDenied
+    )
 }
 
 /// Where `tool` at `version` lives in `store`.
@@ -318,10 +338,30 @@ pub fn clean_stale_work(store: &Path) -> Vec<PathBuf> {
     removed
 }
 
+/// Refuses to let an install replace what is at `final_dir` unless `vx` put it there:
+/// nothing, an empty directory, or a tree with a receipt may be replaced; anything
+/// else (a user's files, a link) is never deleted.
+pub fn check_replaceable(final_dir: &Path) -> io::Result<()> {
+    let Ok(meta) = fs::symlink_metadata(final_dir) else {
+        return Ok(());
+    };
+    let ours = meta.is_dir()
+        && (fs::symlink_metadata(final_dir.join(RECEIPT_FILE)).is_ok()
+            || fs::read_dir(final_dir)?.next().is_none());
+    if ours {
+        Ok(())
+    } else {
+        Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("not installed by vx (no {RECEIPT_FILE}); move it away"),
+        ))
+    }
+}
+
 /// Moves the finished `tree` to `final_dir` with `rename`. An existing tree at
-/// `final_dir` (an older or different install) is first moved into `scratch` (inside
-/// the work directory, so it is deleted with it) and put back if the second rename
-/// fails.
+/// `final_dir` (an older or different install, see [`check_replaceable`]) is first
+/// moved into `scratch` (inside the work directory, so it is deleted with it) and put
+/// back if the second rename fails.
 pub fn commit(tree: &Path, final_dir: &Path, scratch: &Path) -> io::Result<()> {
     if let Some(parent) = final_dir.parent() {
         fs::create_dir_all(parent)?;
@@ -331,6 +371,7 @@ pub fn commit(tree: &Path, final_dir: &Path, scratch: &Path) -> io::Result<()> {
         Err(e) if fs::symlink_metadata(final_dir).is_err() => return Err(e),
         Err(_) => {}
     }
+    check_replaceable(final_dir)?;
     let old = scratch.join("replaced");
     fs::rename(final_dir, &old)?;
     if let Err(e) = fs::rename(tree, final_dir) {
@@ -478,6 +519,7 @@ mod tests {
             let tree = work.path().join("tree");
             fs::create_dir(&tree).unwrap();
             fs::write(tree.join("gen"), generation).unwrap();
+            fs::write(tree.join(RECEIPT_FILE), b"{}").unwrap();
             commit(&tree, &final_dir, work.path()).unwrap();
             assert!(!tree.exists());
             assert_eq!(
@@ -486,5 +528,24 @@ mod tests {
             );
         }
         assert_eq!(fs::read_dir(store.path().join(TMP_DIR)).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn commit_never_replaces_a_tree_without_a_receipt() {
+        let store = tempfile::tempdir().unwrap();
+        let final_dir = install_dir(store.path(), "rg", "1");
+        fs::create_dir_all(&final_dir).unwrap();
+        fs::write(final_dir.join("mine"), b"user data").unwrap();
+        let work = work_dir(store.path()).unwrap();
+        let tree = work.path().join("tree");
+        fs::create_dir(&tree).unwrap();
+        fs::write(tree.join(RECEIPT_FILE), b"{}").unwrap();
+        let err = commit(&tree, &final_dir, work.path()).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::AlreadyExists, "{err}");
+        assert_eq!(fs::read(final_dir.join("mine")).unwrap(), b"user data");
+        // An empty directory holds nothing to lose: it is replaced.
+        fs::remove_file(final_dir.join("mine")).unwrap();
+        commit(&tree, &final_dir, work.path()).unwrap();
+        assert!(final_dir.join(RECEIPT_FILE).is_file());
     }
 }

@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 
 use vx_shm::{Board, Phase};
 
-use crate::config_frame::{InstallConfig, write_frame};
+use std::io::Write;
+
+use crate::config_frame::{FrameError, InstallConfig, encode_frame};
 use crate::sync::stderr_ring::StderrTail;
 
 /// How long to wait for a finished child's stderr to reach its end.
@@ -30,8 +32,32 @@ pub struct Running {
     terminal_seen: Option<Instant>,
 }
 
-/// Spawns the child for `cfg` and hands it its config.
-pub fn spawn(exe: &Path, cfg: &InstallConfig) -> std::io::Result<Running> {
+/// Why a child could not be started.
+#[derive(Debug, thiserror::Error)]
+pub enum SpawnError {
+    /// The config cannot travel as a frame (checked before any process starts).
+    #[error(transparent)]
+    Config(#[from] FrameError),
+    /// The process could not be started.
+    #[error("cannot start its installer: {0}")]
+    Process(#[from] std::io::Error),
+}
+
+impl SpawnError {
+    /// The slot's exit code: a bad config's, as if the child had refused it.
+    pub fn code(&self) -> i32 {
+        match self {
+            SpawnError::Config(_) => crate::config_frame::EXIT_BAD_CONFIG,
+            SpawnError::Process(_) => 1,
+        }
+    }
+}
+
+/// Spawns the child for `cfg` and hands it its config. The frame is encoded first, so
+/// a config that cannot be sent fails here with its own reason instead of a child that
+/// reads nothing.
+pub fn spawn(exe: &Path, cfg: &InstallConfig) -> Result<Running, SpawnError> {
+    let frame = encode_frame(cfg)?;
     let mut child = Command::new(exe)
         .args(["install", "--from-parent"])
         .stdin(Stdio::piped())
@@ -43,7 +69,7 @@ pub fn spawn(exe: &Path, cfg: &InstallConfig) -> std::io::Result<Running> {
     if let Some(mut stdin) = child.stdin.take() {
         // A child that died before reading is settled from its exit status; a write
         // error here tells nothing more.
-        let _ = write_frame(&mut stdin, cfg);
+        let _ = stdin.write_all(&frame);
     }
     Ok(Running {
         index: cfg.slot as usize,

@@ -200,7 +200,9 @@ pub fn run(manifest: &Manifest, store: &Path, settings: &Settings) -> Result<i32
     })
 }
 
-/// Writes the dump and the summary; returns the exit code.
+/// Writes the dump and the summary; returns the exit code. A dump that cannot be
+/// written fails the run (exit 1 unless interrupted): a CI job that asked for it would
+/// otherwise find nothing and no error.
 fn finish(
     board: &Board,
     settings: &Settings,
@@ -208,29 +210,35 @@ fn finish(
     snaps: &[SlotRead],
     interrupted: bool,
 ) -> Result<i32, SyncError> {
-    if let Some(dest) = &settings.dump
-        && let Err(err) = board.reader().dump_to(dest)
-    {
-        crate::note!("vx: cannot write the dump: {err}");
-    }
+    // The error names the path.
+    let dump_failed = settings.dump.as_ref().and_then(|dest| {
+        let err = board.reader().dump_to(dest).err()?;
+        Some(format!("vx: cannot write the dump: {err}"))
+    });
     let rows = table::rows(snaps);
     let expected = |row: &table::Row| settings.expected_failures.contains(&row.tool);
     let code = if interrupted {
         INTERRUPTED
-    } else if rows.iter().all(|row| row.ok || expected(row)) {
+    } else if dump_failed.is_none() && rows.iter().all(|row| row.ok || expected(row)) {
         OK
     } else {
         FAILED
     };
-    // The sequence grows by 2 per publish, so it counts the records each slot took.
-    let publishes = snaps
+    // Best effort: a closed stdout must not change the outcome.
+    let _ = reporter.summary(&rows, interrupted, code, publish_count(snaps));
+    if let Some(message) = dump_failed {
+        crate::note!("{}", vx_tui::text::sanitize(&message));
+    }
+    Ok(code)
+}
+
+/// How many records the slots took: the sequence grows by 2 per publish. Saturating,
+/// since a slot's sequence is board data, not ours to trust.
+fn publish_count(snaps: &[SlotRead]) -> u64 {
+    snaps
         .iter()
         .filter_map(|read| read.as_ref().ok())
-        .map(|snap| snap.seq / 2)
-        .sum();
-    // Best effort: a closed stdout must not change the outcome.
-    let _ = reporter.summary(&rows, interrupted, code, publishes);
-    Ok(code)
+        .fold(0, |sum, snap| sum.saturating_add(snap.seq / 2))
 }
 
 /// Standard output that drops what is written while the dashboard owns the screen.
@@ -322,13 +330,9 @@ impl Supervisor<'_> {
                             .insert(index, child.stderr.ring());
                         running.push(child);
                     }
-                    Err(err) => publish_terminal(
-                        board,
-                        index,
-                        Phase::Failed,
-                        &format!("cannot start its installer: {err}"),
-                        1,
-                    ),
+                    Err(err) => {
+                        publish_terminal(board, index, Phase::Failed, &err.to_string(), err.code())
+                    }
                 }
             }
 
@@ -392,5 +396,24 @@ fn report_failure(board: &Board, reporter: &mut Reporter<impl Write>, settled: c
         .filter(|snap| snap.record.phase() == Some(Phase::Failed));
     if let Some(snap) = failed {
         reporter.child_stderr(&snap.record.tool(), &settled.stderr);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vx_shm::SlotRecord;
+
+    #[test]
+    fn publish_counts_saturate_on_hostile_sequences() {
+        let snap = |seq| {
+            let mut read = crate::report::snapshot_of(SlotRecord::queued("t", "1"));
+            if let Ok(snap) = &mut read {
+                snap.seq = seq;
+            }
+            read
+        };
+        assert_eq!(publish_count(&[snap(4), snap(6)]), 5);
+        assert_eq!(publish_count(&[snap(u64::MAX - 1); 3]), u64::MAX);
     }
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use vx::demo::fixture::{Item, Route, TestServer, tar_gz, tar_xz, zip_bytes};
+use vx::demo::fixture::{Item, Route, TestServer, sha256_hex, tar_gz, tar_xz, zip_bytes};
 use vx::format::ArchiveFormat;
 use vx_shm::{Access, BoardReader, SlotSnapshot, registry};
 
@@ -104,6 +104,15 @@ impl Work {
     /// `vx board dump PATH --json`: the tools of a dump file, by name.
     pub fn dump_tools(&self, dump: &Path) -> BTreeMap<String, serde_json::Value> {
         tools_by_name(&self.dump_json(dump))
+    }
+
+    /// Serves `body` as tool `name` (version 1) and writes a manifest of that one tool.
+    pub fn serve_one(&self, name: &str, body: Vec<u8>) -> TestServer {
+        let path = format!("/{name}.archive");
+        let sha = sha256_hex(&body);
+        let server = TestServer::start([(path.as_str(), Route::Ok(body))]);
+        self.write_manifest(&tool_toml(name, "1", &server.url(&path), &sha));
+        server
     }
 
     /// Entries of the board dir (segments and staging files).
@@ -248,4 +257,23 @@ pub fn tools_by_name(value: &serde_json::Value) -> BTreeMap<String, serde_json::
         .iter()
         .map(|t| (t["tool"].as_str().unwrap().to_owned(), t.clone()))
         .collect()
+}
+
+/// A command that mounts a fresh tmpfs of `size` (e.g. `"512k"`) at `dir` in its own
+/// mount namespace (`unshare -Urm`, so no privilege is needed where user namespaces
+/// are allowed) and then runs the program and arguments added to it. `None`, with a
+/// note, on a machine that cannot: the caller skips its test.
+pub fn in_small_tmpfs(dir: &Path, size: &str) -> Option<Command> {
+    let script = r#"mount -t tmpfs -o "size=$1" tmpfs "$2" || exit 97; shift 2; exec "$@""#;
+    let command = || {
+        let mut cmd = Command::new("unshare");
+        cmd.args(["-Urm", "sh", "-c", script, "sh", size]).arg(dir);
+        cmd
+    };
+    let probe = command().arg("true").status();
+    if !probe.as_ref().is_ok_and(|s| s.success()) {
+        eprintln!("skipped: cannot mount a tmpfs in a user namespace here ({probe:?})");
+        return None;
+    }
+    Some(command())
 }

@@ -210,6 +210,8 @@ impl Model {
     }
 
     /// Bytes done and known total across the tools downloading or done downloading.
+    /// Saturating: the values come from the board, which any process of the user can
+    /// write, so two rows near `u64::MAX` must not overflow.
     pub fn bytes(&self) -> (u64, u64) {
         self.rows
             .iter()
@@ -219,7 +221,9 @@ impl Model {
                 let total = record.bytes_total()?;
                 Some((record.bytes_done.min(total), total))
             })
-            .fold((0, 0), |(d, t), (done, total)| (d + done, t + total))
+            .fold((0u64, 0u64), |(d, t), (done, total)| {
+                (d.saturating_add(done), t.saturating_add(total))
+            })
     }
 
     /// Sum of the smoothed rates of the tools still working.

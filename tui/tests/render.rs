@@ -246,3 +246,59 @@ fn hostile_names_and_messages_are_drawn_escaped_never_as_controls() {
     assert!(text.contains(r"tool\x1b]0;PWNED"), "{text}");
     assert!(text.contains(r"\x1b[2J\x0d"), "{text}");
 }
+
+/// A record with every number a hostile board could hold.
+fn hostile_read(
+    index: usize,
+    (phase, done, total, started, updated): (u32, u64, u64, u64, u64),
+    seq: u64,
+) -> SlotRead {
+    let mut record = SlotRecord::queued(&format!("t{index}"), "1");
+    record.phase = phase;
+    record.bytes_done = done;
+    record.bytes_total = total;
+    record.started_unix_ms = started;
+    record.updated_unix_ms = updated;
+    record.attempt = u32::MAX;
+    record.exit_code = i32::MIN;
+    Ok(SlotSnapshot {
+        index,
+        seq,
+        cancel_requested: false,
+        record,
+    })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Any numbers in any rows: the model and the screen never panic (no overflow in a
+    /// debug build), the overall gauge never shows more done than known, and every row
+    /// is counted once.
+    #[test]
+    fn hostile_numbers_never_overflow_the_model_or_the_screen(
+        rows in proptest::collection::vec(
+            (0u32..12, proptest::num::u64::ANY, proptest::num::u64::ANY,
+             proptest::num::u64::ANY, proptest::num::u64::ANY),
+            1..40,
+        ),
+        now in proptest::num::u64::ANY,
+    ) {
+        let mut model = Model::new("hostile", now);
+        for (round, seq) in [(0u64, 2u64), (1, u64::MAX - 1)] {
+            let reads: Vec<SlotRead> = rows
+                .iter()
+                .enumerate()
+                .map(|(i, row)| hostile_read(i, *row, seq))
+                .collect();
+            model.update(&reads, now.saturating_add(round * 1_000));
+        }
+        let (done, total) = model.bytes();
+        proptest::prop_assert!(done <= total);
+        let tally = model.tally();
+        proptest::prop_assert_eq!(tally.done() + tally.unfinished(), rows.len());
+        for (w, h) in [(80, 24), (30, 6)] {
+            screen(&model, w, h);
+        }
+    }
+}

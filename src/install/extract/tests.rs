@@ -124,7 +124,7 @@ fn without_strip_the_tree_keeps_its_top_directory_and_formats_are_sniffed() {
 }
 
 #[test]
-fn strip_deeper_than_the_archive_leaves_an_empty_tree() {
+fn strip_deeper_than_the_archive_is_refused_as_nothing_to_install() {
     let bytes = tar_gz(&sample_items());
     let (root, result) = unpack(
         &bytes,
@@ -133,7 +133,12 @@ fn strip_deeper_than_the_archive_leaves_an_empty_tree() {
         ExtractLimits::default(),
         &mut RecordingSink::default(),
     );
-    assert_eq!(result.unwrap().bytes, 0);
+    let err = result.expect_err("an empty install is no install");
+    assert!(
+        matches!(err, ExtractError::NothingLeft { strip_components: 5, entries } if entries > 0),
+        "{err}"
+    );
+    assert!(err.to_string().contains("strip_components = 5"), "{err}");
     assert_eq!(
         root_tree(root.path()),
         BTreeMap::from([("out".to_owned(), "dir".to_owned())])
@@ -283,10 +288,11 @@ fn writing_through_a_symlink_is_refused() {
 
 #[test]
 fn hard_links_must_point_at_files_inside() {
+    // The refusal names the entry, not its target.
     assert_refused(
         &tar_gz(&[Item::HardLink("h", "/etc/passwd")]),
         0,
-        "absolute",
+        "entry \"h\": hard link target is absolute",
     );
     assert_refused(&tar_gz(&[Item::HardLink("h", "../outside")]), 0, "`..`");
     assert_refused(
