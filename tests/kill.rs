@@ -254,3 +254,58 @@ fn a_killed_parent_stops_its_children_and_a_rerun_completes() {
     assert!(work.store_tmp().is_empty(), "{:?}", work.store_tmp());
     assert!(work.board_files().is_empty(), "{:?}", work.board_files());
 }
+
+/// One tool whose `post_install` forks `sleep 300` (the shell stays, so the sleeper is a
+/// grandchild of the installer), writes the sleeper's pid to a file and waits for it.
+/// Returns the server and the pid file.
+fn forking_post_install(work: &Work) -> (TestServer, std::path::PathBuf) {
+    let body = archive(ArchiveFormat::TarGz, noise_seeded(1000, 9));
+    let pid_file = work.dir.path().join("sleeper.pid");
+    let server = work.serve_one("post", body);
+    let toml = std::fs::read_to_string(work.manifest()).unwrap().replace(
+        "[tools.post]\n",
+        &format!(
+            "[tools.post]\npost_install = \"sleep 300 & echo $! > '{}'; wait\"\n",
+            pid_file.display()
+        ),
+    );
+    work.write_manifest(&toml);
+    (server, pid_file)
+}
+
+/// The pid of the forked sleeper, once the post-install command has started it.
+fn sleeper(pid_file: &std::path::Path) -> u32 {
+    wait_for("the post-install command to start", || {
+        std::fs::read_to_string(pid_file).ok()?.trim().parse().ok()
+    })
+}
+
+#[test]
+fn sigint_during_post_install_exits_130_and_leaves_no_command_running() {
+    let work = Work::new();
+    let (_server, pid_file) = forking_post_install(&work);
+    let mut sync = work.spawn_sync(&["--headless"]);
+    let sleeper = sleeper(&pid_file);
+    kill_process(Pid::from_raw(sync.id() as i32).unwrap(), Signal::INT).unwrap();
+    assert_eq!(wait_exit(&mut sync).code(), Some(130));
+    wait_for("the forked post-install process to be killed", || {
+        dead(sleeper).then_some(())
+    });
+    assert!(!work.store().join("post").exists());
+}
+
+#[test]
+fn cancelling_a_tool_during_post_install_leaves_no_command_running() {
+    let work = Work::new();
+    let (_server, pid_file) = forking_post_install(&work);
+    let mut sync = work.spawn_sync(&["--headless"]);
+    let sleeper = sleeper(&pid_file);
+    let listing = vx_shm::registry::list(&work.boards()).unwrap().remove(0);
+    let board = BoardReader::open(&listing.path, Access::ReadWrite).unwrap();
+    board.request_cancel(board.find("post").unwrap()).unwrap();
+    assert_eq!(wait_exit(&mut sync).code(), Some(1));
+    wait_for("the forked post-install process to be killed", || {
+        dead(sleeper).then_some(())
+    });
+    assert!(!work.store().join("post").exists());
+}

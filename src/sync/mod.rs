@@ -344,11 +344,13 @@ impl Supervisor<'_> {
                         let child = running.swap_remove(i);
                         let group = child.pid();
                         let done = settle(board, child, status, interrupted_at.is_some());
+                        // Whatever it started (a post_install command and anything that
+                        // forked) is in its process group: a cancelled, failed or killed
+                        // installer leaves nothing running behind it.
+                        kill_process_group(group);
                         if done.took_over {
-                            // It died without cleaning up after itself: whatever it
-                            // started (a post_install command) is still in its process
-                            // group, and its work dir is left.
-                            kill_process_group(group);
+                            // It died without cleaning up after itself: its work dir is
+                            // left.
                             crate::install::store::clean_stale_work(self.store);
                         }
                         settled.push(done);
