@@ -27,7 +27,7 @@ fn a_server_failing_twice_with_503_is_retried_and_the_attempt_shows() {
     );
     let text = String::from_utf8_lossy(&out);
     assert_eq!(server.hits(), 3, "{text}");
-    assert!(text.contains("retrying, attempt 3"), "{text}");
+    assert!(text.contains("retry 3/3: HTTP 503"), "{text}");
     assert_eq!(work.installed("flaky", "1"), expected_tree(&payload));
     let tools = work.dump_tools(&dump);
     assert_eq!(tools["flaky"]["attempt"], 3, "{}", tools["flaky"]);
@@ -369,4 +369,25 @@ fn a_store_disk_filling_up_while_unpacking_is_a_store_error_15() {
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     let tools = summary(&json_lines(&out.stdout));
     assert_eq!(tools["big"]["exit_code"], 15, "{}", tools["big"]);
+}
+
+#[test]
+fn a_download_dropped_mid_body_resumes_where_it_stopped_and_says_so() {
+    let work = Work::new();
+    let payload = noise(400_000);
+    let body = archive(ArchiveFormat::TarGz, payload.clone());
+    let cut = body.len() / 2;
+    let server = TestServer::resumable(body.clone(), vec![cut], true);
+    work.write_manifest(&tool_toml(
+        "resumed",
+        "1",
+        &server.url("/r.tar.gz"),
+        &sha256_hex(&body),
+    ));
+    let out = stdout_of(&mut work.sync(&["--headless"]), 0);
+    let text = String::from_utf8_lossy(&out);
+    assert!(text.contains("retry 2/3: the connection closed"), "{text}");
+    assert!(text.contains("resuming at"), "{text}");
+    assert_eq!(server.ranges(), [None, Some(format!("bytes={cut}-"))]);
+    assert_eq!(work.installed("resumed", "1"), expected_tree(&payload));
 }

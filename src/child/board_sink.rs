@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use vx_shm::{Phase, SlotWriter, now_unix_ms};
 
-use crate::install::{Outcome, ProgressSink, Terminal};
+use crate::install::{Outcome, ProgressSink, Retry, Terminal};
 
 /// Publishes an install's progress into its board slot.
 pub struct BoardSink {
@@ -96,12 +96,13 @@ impl ProgressSink for BoardSink {
         self.signalled.load(Ordering::Relaxed) || self.writer.cancel_requested()
     }
 
-    fn attempt(&mut self, n: u32) {
+    fn retry(&mut self, retry: &Retry<'_>) {
         self.publishes += 1;
         self.writer.update(|record| {
-            record.attempt = n;
-            record.set_message(&format!("retrying, attempt {n}"));
-            record.set_progress(0, None);
+            record.attempt = retry.attempt;
+            record.set_message(&retry.to_string());
+            let total = record.bytes_total();
+            record.set_progress(retry.done(), retry.resume_at.and(total));
         });
     }
 }
@@ -166,11 +167,33 @@ mod tests {
         assert!(!read().unverified());
         sink.phase(Phase::Downloading, "http://x/rg.tar.gz");
         sink.progress(10, Some(40));
-        sink.attempt(2);
+        sink.retry(&Retry {
+            attempt: 2,
+            attempts: 3,
+            cause: "HTTP 503",
+            resume_at: None,
+        });
         let record = read();
         assert_eq!(record.attempt, 2);
-        assert_eq!(record.message(), "retrying, attempt 2");
+        assert_eq!(record.message(), "retry 2/3: HTTP 503");
         assert_eq!(record.bytes_done, 0, "progress restarts");
+        sink.progress(30, Some(40));
+        sink.retry(&Retry {
+            attempt: 3,
+            attempts: 3,
+            cause: "no data for 30 s",
+            resume_at: Some(30),
+        });
+        let record = read();
+        assert_eq!(
+            record.message(),
+            "retry 3/3: no data for 30 s, resuming at 30 B"
+        );
+        assert_eq!(
+            record.bytes_done, 30,
+            "a resumed download keeps its progress"
+        );
+        assert_eq!(record.bytes_total(), Some(40));
         sink.mark_unverified();
         sink.phase(Phase::Extracting, "");
         assert!(read().unverified(), "the mark survives later publishes");

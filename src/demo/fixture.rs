@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::{Cursor, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -107,6 +107,7 @@ impl Read for Throttled {
 pub struct TestServer {
     port: u16,
     hits: Arc<AtomicUsize>,
+    asked: Arc<Mutex<Vec<Option<String>>>>,
     stop: Box<dyn Fn() + Send + Sync>,
     thread: Option<JoinHandle<()>>,
 }
@@ -212,6 +213,7 @@ impl TestServer {
         Ok(TestServer {
             port,
             hits,
+            asked: Arc::default(),
             stop: Box::new(move || server.unblock()),
             thread: Some(thread),
         })
@@ -244,6 +246,7 @@ impl TestServer {
         TestServer {
             port,
             hits,
+            asked: Arc::default(),
             // Connect and close at once: the accept loop reads no request and exits.
             stop: Box::new(move || drop(TcpStream::connect(("127.0.0.1", port)))),
             thread: Some(thread),
@@ -275,9 +278,70 @@ impl TestServer {
         TestServer {
             port,
             hits,
+            asked: Arc::default(),
             stop: Box::new(move || drop(TcpStream::connect(("127.0.0.1", port)))),
             thread: Some(thread),
         }
+    }
+
+    /// A raw server for `body` that serves byte ranges (`Accept-Ranges: bytes`, a strong
+    /// `ETag`, `Range` + `If-Range` answered with 206) when `ranges` is true, and plain
+    /// 200s otherwise. The n-th response is cut, the connection closed, once the body
+    /// reaches offset `cuts[n]` (responses past the list are whole). Every request's
+    /// `Range` header is kept ([`TestServer::ranges`]).
+    pub fn resumable(body: Vec<u8>, cuts: Vec<usize>, ranges: bool) -> TestServer {
+        const ETAG: &str = "\"v1\"";
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let hits = Arc::new(AtomicUsize::new(0));
+        let asked = Arc::new(Mutex::new(Vec::new()));
+        let (count, log) = (hits.clone(), asked.clone());
+        let thread = std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let Some(head) = read_request_head(&mut stream) else {
+                    return;
+                };
+                let n = count.fetch_add(1, Ordering::SeqCst);
+                let range = request_header(&head, "range").map(str::to_owned);
+                log.lock().unwrap().push(range.clone());
+                let start = range
+                    .filter(|_| ranges && request_header(&head, "if-range") == Some(ETAG))
+                    .and_then(|r| r.strip_prefix("bytes=")?.strip_suffix('-')?.parse().ok())
+                    .filter(|start: &usize| *start < body.len());
+                let len = body.len();
+                let mut head = match start {
+                    Some(start) => format!(
+                        "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes {start}-{}/{len}\r\nContent-Length: {}\r\n",
+                        len - 1,
+                        len - start
+                    ),
+                    None => format!("HTTP/1.1 200 OK\r\nContent-Length: {len}\r\n"),
+                };
+                if ranges {
+                    head.push_str(&format!("Accept-Ranges: bytes\r\nETag: {ETAG}\r\n"));
+                }
+                head.push_str("Connection: close\r\n\r\n");
+                let start = start.unwrap_or(0);
+                let end = cuts.get(n).copied().unwrap_or(len).clamp(start, len);
+                let _ = stream.write_all(head.as_bytes());
+                let _ = stream.write_all(&body[start..end]);
+                let _ = stream.flush();
+            }
+        });
+        TestServer {
+            port,
+            hits,
+            asked,
+            stop: Box::new(move || drop(TcpStream::connect(("127.0.0.1", port)))),
+            thread: Some(thread),
+        }
+    }
+
+    /// The `Range` header of each request so far (servers made by
+    /// [`TestServer::resumable`]; others keep none).
+    pub fn ranges(&self) -> Vec<Option<String>> {
+        self.asked.lock().unwrap().clone()
     }
 
     /// `http://127.0.0.1:PORT{path}`.
@@ -301,7 +365,9 @@ impl Drop for TestServer {
 }
 
 /// Reads an HTTP request head; `None` if the peer closed before sending one.
-fn read_request_head(stream: &mut TcpStream) -> Option<()> {
+/// Reads a request's head (up to the blank line); `None` when the connection closes
+/// first.
+fn read_request_head(stream: &mut TcpStream) -> Option<String> {
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
     while !head.ends_with(b"\r\n\r\n") {
@@ -310,7 +376,15 @@ fn read_request_head(stream: &mut TcpStream) -> Option<()> {
             _ => return None,
         }
     }
-    Some(())
+    Some(String::from_utf8_lossy(&head).into_owned())
+}
+
+/// The value of header `name` in a request head.
+fn request_header<'h>(head: &'h str, name: &str) -> Option<&'h str> {
+    head.lines().find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        key.trim().eq_ignore_ascii_case(name).then(|| value.trim())
+    })
 }
 
 /// One entry of a test archive. Names are written raw, so hostile ones are possible.

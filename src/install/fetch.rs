@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use thiserror::Error;
 use ureq::ResponseExt;
 
-use super::{InstallOptions, ProgressSink};
+use super::{InstallOptions, ProgressSink, Retry};
 use crate::validate::{self, FieldError, Scheme};
 
 /// Size of one read: the unit of progress reports and cancel checks.
@@ -140,6 +140,16 @@ pub enum FetchError {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// A request to continue a download was answered with a different range.
+    #[error("{url}: asked to resume at byte {asked}, the server sent {sent:?}")]
+    BadResume {
+        /// The URL requested.
+        url: String,
+        /// The first byte asked for.
+        asked: u64,
+        /// The `Content-Range` the server sent, if any.
+        sent: Option<String>,
+    },
     /// Every attempt failed transiently; `last` is the last failure.
     #[error("{last} (gave up after {attempts} attempts)")]
     GaveUp {
@@ -162,10 +172,31 @@ impl FetchError {
                 **source,
                 ureq::Error::Io(_) | ureq::Error::Timeout(_) | ureq::Error::ConnectionFailed
             ),
-            FetchError::Truncated { .. } | FetchError::Read { .. } | FetchError::Stalled { .. } => {
-                true
-            }
+            FetchError::Truncated { .. }
+            | FetchError::Read { .. }
+            | FetchError::Stalled { .. }
+            | FetchError::BadResume { .. } => true,
             _ => false,
+        }
+    }
+
+    /// Why the attempt failed, short and without the URL: what a retry announces
+    /// ("HTTP 503 Service Unavailable", "no data for 30 s").
+    pub fn cause(&self) -> String {
+        use vx_tui::text::bytes;
+        match self {
+            FetchError::Status { status, .. } => format!("HTTP {status}{}", reason_suffix(*status)),
+            FetchError::Request { source, .. } => source.to_string(),
+            FetchError::Truncated { got, expected, .. } => format!(
+                "the connection closed after {} of {}",
+                bytes(*got),
+                bytes(*expected)
+            ),
+            FetchError::Read { source, .. } => format!("the connection failed: {source}"),
+            FetchError::Stalled { secs, .. } => format!("no data for {secs} s"),
+            FetchError::BadResume { .. } => "the server could not resume".to_owned(),
+            FetchError::GaveUp { last, .. } => last.cause(),
+            other => other.to_string(),
         }
     }
 
@@ -201,10 +232,13 @@ fn reason_suffix(status: u16) -> String {
 /// file is left for the caller's temporary directory to remove.
 ///
 /// A transient failure ([`FetchError::is_transient`]) is retried after each of
-/// [`InstallOptions::retry_delays`] in turn; every attempt starts over (the file
-/// truncated, the hash restarted) and is announced with [`ProgressSink::attempt`]. A
-/// cancel request is honoured during the waits. When every attempt failed, the error
-/// is [`FetchError::GaveUp`] around the last failure.
+/// [`InstallOptions::retry_delays`] in turn, announced with [`ProgressSink::retry`]
+/// and its cause. When the server said it serves byte ranges (`Accept-Ranges: bytes`
+/// with a strong `ETag` or a `Last-Modified`), the retry continues from the bytes
+/// already on disk (`Range` + `If-Range`, so a changed file is sent whole); otherwise
+/// it starts over. Either way the SHA-256 covers the whole file. A cancel request is
+/// honoured during the waits. When every attempt failed, the error is
+/// [`FetchError::GaveUp`] around the last failure.
 pub fn fetch(
     url: &str,
     expected: Option<&str>,
@@ -213,7 +247,7 @@ pub fn fetch(
     opts: &InstallOptions,
 ) -> Result<Download, FetchError> {
     let scheme = validate::url(url)?;
-    let mut out = OpenOptions::new()
+    let file = OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(dest)
@@ -221,24 +255,28 @@ pub fn fetch(
             path: dest.to_owned(),
             source,
         })?;
+    let mut partial = Partial::new(file, dest);
     let attempts = opts.retry_delays.len() as u32 + 1;
     let mut attempt = 1;
     loop {
-        let result = fetch_once(url, scheme, expected, &mut out, dest, sink, opts);
-        match result {
+        match fetch_once(url, scheme, &mut partial, sink, opts) {
+            Ok(()) => break,
             Err(err) if err.is_transient() && attempt < attempts => {
                 let delay = opts.retry_delays[attempt as usize - 1];
                 attempt += 1;
+                let resume_at = partial.resumable().then_some(partial.done);
+                if resume_at.is_none() {
+                    // No byte of the failed attempt may reach the file or the hash.
+                    partial.restart()?;
+                }
                 // Announced before the backoff, so readers see it while we wait.
-                sink.attempt(attempt);
+                sink.retry(&Retry {
+                    attempt,
+                    attempts,
+                    cause: &err.cause(),
+                    resume_at,
+                });
                 wait(delay, sink, opts.wait_poll)?;
-                // Start over: no byte of the failed attempt may reach the file or hash.
-                out.set_len(0)
-                    .and_then(|()| out.rewind())
-                    .map_err(|source| FetchError::Write {
-                        path: dest.to_owned(),
-                        source,
-                    })?;
             }
             Err(err) if attempt > 1 && err.is_transient() => {
                 return Err(FetchError::GaveUp {
@@ -246,7 +284,78 @@ pub fn fetch(
                     last: Box::new(err),
                 });
             }
-            other => return other,
+            Err(err) => return Err(err),
+        }
+    }
+    let sha256 = hex::encode(partial.hasher.finalize());
+    if let Some(expected) = expected
+        && expected != sha256
+    {
+        return Err(FetchError::ChecksumMismatch {
+            url: url.to_owned(),
+            expected: expected.to_owned(),
+            actual: sha256,
+        });
+    }
+    Ok(Download {
+        path: dest.to_owned(),
+        bytes: partial.done,
+        sha256,
+    })
+}
+
+/// A download in progress, kept across attempts: the file, the hash of the bytes in
+/// it, their count, and how to ask the server to continue from them.
+struct Partial {
+    file: File,
+    path: PathBuf,
+    hasher: Sha256,
+    done: u64,
+    /// The `If-Range` validator (a strong `ETag`, else `Last-Modified`) when the server
+    /// serves byte ranges; `None`: a retry starts over.
+    validator: Option<String>,
+}
+
+impl Partial {
+    fn new(file: File, path: &Path) -> Partial {
+        Partial {
+            file,
+            path: path.to_owned(),
+            hasher: Sha256::new(),
+            done: 0,
+            validator: None,
+        }
+    }
+
+    /// Whether a retry can continue from the bytes kept.
+    fn resumable(&self) -> bool {
+        self.done > 0 && self.validator.is_some()
+    }
+
+    /// Forgets every byte: the file emptied, the hash restarted.
+    fn restart(&mut self) -> Result<(), FetchError> {
+        self.hasher = Sha256::new();
+        self.done = 0;
+        self.file
+            .set_len(0)
+            .and_then(|()| self.file.rewind())
+            .map_err(|source| self.write_error(source))
+    }
+
+    /// Appends `chunk` to the file and the hash.
+    fn append(&mut self, chunk: &[u8]) -> Result<(), FetchError> {
+        self.hasher.update(chunk);
+        self.file
+            .write_all(chunk)
+            .map_err(|source| self.write_error(source))?;
+        self.done += chunk.len() as u64;
+        Ok(())
+    }
+
+    fn write_error(&self, source: io::Error) -> FetchError {
+        FetchError::Write {
+            path: self.path.clone(),
+            source,
         }
     }
 }
@@ -267,17 +376,16 @@ fn wait(delay: Duration, sink: &mut dyn ProgressSink, poll: Duration) -> Result<
     }
 }
 
-/// One attempt: the whole download into `out` (empty, at offset 0), then the check.
+/// One attempt: the rest of the download into `partial` (all of it, unless the server
+/// continues from the bytes kept).
 fn fetch_once(
     url: &str,
     scheme: Scheme,
-    expected: Option<&str>,
-    out: &mut File,
-    dest: &Path,
+    partial: &mut Partial,
     sink: &mut dyn ProgressSink,
     opts: &InstallOptions,
-) -> Result<Download, FetchError> {
-    let (bytes, sha256) = match scheme {
+) -> Result<(), FetchError> {
+    match scheme {
         Scheme::File => {
             let path = file_url_path(url);
             let local_err = |source| FetchError::LocalFile {
@@ -289,9 +397,10 @@ fn fetch_once(
             if !meta.is_file() {
                 return Err(local_err(io::Error::other("not a regular file")));
             }
+            partial.restart()?;
             // A local file is not a connection: a short or failed read will not heal on
             // a retry, so it is a (non-transient) local-file error.
-            copy_hashed(url, &mut file, Some(meta.len()), out, dest, sink, opts).map_err(|err| {
+            copy_hashed(url, &mut file, Some(meta.len()), partial, sink, opts).map_err(|err| {
                 match err {
                     FetchError::Truncated { got, expected, .. } => {
                         local_err(io::Error::other(format!(
@@ -301,16 +410,22 @@ fn fetch_once(
                     FetchError::Read { source, .. } => local_err(source),
                     other => other,
                 }
-            })?
+            })
         }
         Scheme::Http | Scheme::Https => {
-            let agent = agent(opts);
-            let response = agent.get(url).call().map_err(|source| {
+            let resume_at = partial.resumable().then_some(partial.done);
+            let mut request = agent(opts).get(url);
+            if let (Some(at), Some(validator)) = (resume_at, &partial.validator) {
+                request = request
+                    .header("Range", format!("bytes={at}-"))
+                    .header("If-Range", validator);
+            }
+            let response = request.call().map_err(|source| {
                 if matches!(source, ureq::Error::Timeout(ureq::Timeout::PerRead)) {
                     FetchError::Stalled {
                         url: url.to_owned(),
                         secs: opts.read_timeout.as_secs_f64(),
-                        got: 0,
+                        got: partial.done,
                     }
                 } else {
                     FetchError::Request {
@@ -330,32 +445,81 @@ fn fetch_once(
                     reason,
                 });
             }
-            let status = response.status();
-            if !status.is_success() {
-                return Err(FetchError::Status {
-                    url: url.to_owned(),
-                    status: status.as_u16(),
-                });
+            let status = response.status().as_u16();
+            let headers = response.headers();
+            let total = match (status, resume_at) {
+                (206, Some(at)) => {
+                    let range = header(headers, "content-range");
+                    match range.as_deref().and_then(content_range) {
+                        Some((start, total)) if start == at => total,
+                        _ => {
+                            // Never trust this server's ranges again: start over.
+                            partial.validator = None;
+                            return Err(FetchError::BadResume {
+                                url: url.to_owned(),
+                                asked: at,
+                                sent: range,
+                            });
+                        }
+                    }
+                }
+                (200..=299, _) if status != 206 => {
+                    // The whole file (the first attempt, or the file changed since).
+                    if partial.done > 0 {
+                        partial.restart()?;
+                    }
+                    response.body().content_length()
+                }
+                _ => {
+                    return Err(FetchError::Status {
+                        url: url.to_owned(),
+                        status,
+                    });
+                }
+            };
+            if let Some(validator) = range_validator(headers) {
+                partial.validator = Some(validator);
+            } else if status != 206 {
+                partial.validator = None;
             }
-            let total = response.body().content_length();
             let mut body = response.into_body().into_reader();
-            copy_hashed(url, &mut body, total, out, dest, sink, opts)?
+            copy_hashed(url, &mut body, total, partial, sink, opts)
         }
-    };
-    if let Some(expected) = expected
-        && expected != sha256
-    {
-        return Err(FetchError::ChecksumMismatch {
-            url: url.to_owned(),
-            expected: expected.to_owned(),
-            actual: sha256,
-        });
     }
-    Ok(Download {
-        path: dest.to_owned(),
-        bytes,
-        sha256,
-    })
+}
+
+/// A header's value as text, when present and printable.
+fn header(headers: &ureq::http::HeaderMap, name: &str) -> Option<String> {
+    Some(headers.get(name)?.to_str().ok()?.to_owned())
+}
+
+/// The `If-Range` validator of a response that serves byte ranges: its strong `ETag`,
+/// else its `Last-Modified`. `None` when ranges are not offered.
+fn range_validator(headers: &ureq::http::HeaderMap) -> Option<String> {
+    let ranges = header(headers, "accept-ranges")?;
+    if !ranges
+        .split(',')
+        .any(|unit| unit.trim().eq_ignore_ascii_case("bytes"))
+    {
+        return None;
+    }
+    header(headers, "etag")
+        .filter(|tag| !tag.starts_with("W/"))
+        .or_else(|| header(headers, "last-modified"))
+}
+
+/// `bytes START-END/TOTAL` → (START, TOTAL); TOTAL `*` is unknown.
+fn content_range(value: &str) -> Option<(u64, Option<u64>)> {
+    let rest = value.trim().strip_prefix("bytes ")?;
+    let (range, total) = rest.split_once('/')?;
+    let (start, end) = range.split_once('-')?;
+    let start: u64 = start.trim().parse().ok()?;
+    let end: u64 = end.trim().parse().ok()?;
+    let total = match total.trim() {
+        "*" => None,
+        n => Some(n.parse::<u64>().ok()?),
+    };
+    (start <= end && total.is_none_or(|t| end < t)).then_some((start, total))
 }
 
 /// Why a download requested with `requested` must not continue at a URL of scheme
@@ -414,29 +578,26 @@ fn file_url_path(url: &str) -> PathBuf {
     PathBuf::from(std::ffi::OsString::from_vec(bytes))
 }
 
-/// Copies `src` into `out` chunk by chunk, hashing, counting, reporting and polling
-/// for cancellation. Returns the byte count and the hex sha256.
+/// Copies `src` onto the end of `partial` chunk by chunk, hashing, counting, reporting
+/// and polling for cancellation, until `total` bytes (counting those kept from earlier
+/// attempts) are in, or the body ends when no total is known.
 fn copy_hashed(
     url: &str,
     src: &mut dyn Read,
     total: Option<u64>,
-    out: &mut File,
-    dest: &Path,
+    partial: &mut Partial,
     sink: &mut dyn ProgressSink,
     opts: &InstallOptions,
-) -> Result<(u64, String), FetchError> {
-    if let Some(total) = total
-        && total > opts.max_download_bytes
-    {
-        return Err(FetchError::TooLarge {
-            url: url.to_owned(),
-            limit: opts.max_download_bytes,
-        });
+) -> Result<(), FetchError> {
+    let too_large = || FetchError::TooLarge {
+        url: url.to_owned(),
+        limit: opts.max_download_bytes,
+    };
+    if total.is_some_and(|total| total > opts.max_download_bytes) {
+        return Err(too_large());
     }
-    let mut hasher = Sha256::new();
     let mut buf = vec![0u8; CHUNK];
-    let mut done = 0u64;
-    sink.progress(0, total);
+    sink.progress(partial.done, total);
     loop {
         if sink.cancel_requested() {
             return Err(FetchError::Cancelled);
@@ -449,49 +610,38 @@ fn copy_hashed(
                 return Err(FetchError::Stalled {
                     url: url.to_owned(),
                     secs: opts.read_timeout.as_secs_f64(),
-                    got: done,
+                    got: partial.done,
                 });
             }
             Err(source) => {
                 return Err(match total {
-                    Some(expected) if done < expected => FetchError::Truncated {
+                    Some(expected) if partial.done < expected => FetchError::Truncated {
                         url: url.to_owned(),
-                        got: done,
+                        got: partial.done,
                         expected,
                     },
                     _ => FetchError::Read {
                         url: url.to_owned(),
-                        got: done,
+                        got: partial.done,
                         source,
                     },
                 });
             }
         };
-        done += n as u64;
-        if done > opts.max_download_bytes {
-            return Err(FetchError::TooLarge {
-                url: url.to_owned(),
-                limit: opts.max_download_bytes,
-            });
+        if partial.done + n as u64 > opts.max_download_bytes {
+            return Err(too_large());
         }
-        hasher.update(&buf[..n]);
-        out.write_all(&buf[..n])
-            .map_err(|source| FetchError::Write {
-                path: dest.to_owned(),
-                source,
-            })?;
-        sink.progress(done, total);
+        partial.append(&buf[..n])?;
+        sink.progress(partial.done, total);
     }
-    if let Some(expected) = total
-        && done != expected
-    {
-        return Err(FetchError::Truncated {
+    match total {
+        Some(expected) if partial.done != expected => Err(FetchError::Truncated {
             url: url.to_owned(),
-            got: done,
+            got: partial.done,
             expected,
-        });
+        }),
+        _ => Ok(()),
     }
-    Ok((done, hex::encode(hasher.finalize())))
 }
 
 #[cfg(test)]
@@ -516,6 +666,56 @@ mod tests {
         InstallOptions {
             retry_delays: vec![Duration::from_millis(1); 2],
             ..InstallOptions::default()
+        }
+    }
+
+    #[test]
+    fn a_dropped_body_resumes_from_the_bytes_on_disk() {
+        let body = crate::demo::fixture::noise(300_000);
+        let server = TestServer::resumable(body.clone(), vec![100_000, 200_000], true);
+        let mut sink = RecordingSink::default();
+        let sha = sha256_hex(&body);
+        let (_dir, result) = fetch_into(&server.url("/r"), Some(&sha), &mut sink);
+        let download = result.unwrap();
+        assert_eq!(
+            server.ranges(),
+            [
+                None,
+                Some("bytes=100000-".to_owned()),
+                Some("bytes=200000-".to_owned())
+            ]
+        );
+        assert_eq!(sink.resumes(), [Some(100_000), Some(200_000)]);
+        assert_eq!(download.sha256, sha, "the hash covers the whole file");
+        assert_eq!(download.bytes, 300_000);
+        assert_eq!(std::fs::read(&download.path).unwrap(), body);
+    }
+
+    #[test]
+    fn without_byte_ranges_a_retry_starts_over() {
+        let body = crate::demo::fixture::noise(300_000);
+        let server = TestServer::resumable(body.clone(), vec![100_000], false);
+        let mut sink = RecordingSink::default();
+        let sha = sha256_hex(&body);
+        let (_dir, result) = fetch_into(&server.url("/r"), Some(&sha), &mut sink);
+        let download = result.unwrap();
+        assert_eq!(server.ranges(), [None, None]);
+        assert_eq!(sink.resumes(), [None]);
+        assert_eq!(std::fs::read(&download.path).unwrap(), body);
+    }
+
+    #[test]
+    fn content_ranges_are_parsed_strictly() {
+        assert_eq!(content_range("bytes 10-99/100"), Some((10, Some(100))));
+        assert_eq!(content_range("bytes 10-99/*"), Some((10, None)));
+        for bad in [
+            "bytes 10-9/100",
+            "bytes 10-100/100",
+            "items 1-2/3",
+            "bytes x-9/10",
+            "",
+        ] {
+            assert_eq!(content_range(bad), None, "{bad}");
         }
     }
 

@@ -40,7 +40,7 @@ use vx_shm::Phase;
 
 pub use extract::{ExtractError, ExtractLimits};
 pub use fetch::FetchError;
-pub use sink::{LineSink, NullSink, ProgressSink};
+pub use sink::{LineSink, NullSink, ProgressSink, Retry};
 
 use crate::config_frame::{EXIT_BAD_CONFIG, InstallConfig};
 use crate::validate::FieldError;

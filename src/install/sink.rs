@@ -21,10 +21,46 @@ pub trait ProgressSink {
     fn progress(&mut self, done: u64, total: Option<u64>);
     /// True when someone asked this install to stop; polled between chunks.
     fn cancel_requested(&mut self) -> bool;
-    /// The download starts over as attempt `n` (2, 3, …) after a transient failure;
-    /// its progress restarts from zero.
-    fn attempt(&mut self, n: u32) {
-        let _ = n;
+    /// The download is tried again after a transient failure: from zero, or from
+    /// [`Retry::resume_at`] when the server can continue it.
+    fn retry(&mut self, retry: &Retry<'_>) {
+        let _ = retry;
+    }
+}
+
+/// A retry of a download, as announced to whoever watches: which attempt, why, and
+/// where it continues. Shown as `retry 2/3: HTTP 503 Service Unavailable` or
+/// `retry 2/3: no data for 30 s, resuming at 4.1 MiB`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Retry<'a> {
+    /// The attempt about to start (2, 3, …).
+    pub attempt: u32,
+    /// How many attempts there are in all.
+    pub attempts: u32,
+    /// Why the previous attempt failed, short (no URL).
+    pub cause: &'a str,
+    /// The bytes kept from before, when the download continues instead of restarting.
+    pub resume_at: Option<u64>,
+}
+
+impl Retry<'_> {
+    /// The progress the download restarts from.
+    pub fn done(&self) -> u64 {
+        self.resume_at.unwrap_or(0)
+    }
+}
+
+impl std::fmt::Display for Retry<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "retry {}/{}: {}",
+            self.attempt, self.attempts, self.cause
+        )?;
+        if let Some(at) = self.resume_at {
+            write!(f, ", resuming at {}", vx_tui::text::bytes(at))?;
+        }
+        Ok(())
     }
 }
 
@@ -38,8 +74,8 @@ impl<S: ProgressSink + ?Sized> ProgressSink for &mut S {
     fn cancel_requested(&mut self) -> bool {
         (**self).cancel_requested()
     }
-    fn attempt(&mut self, n: u32) {
-        (**self).attempt(n);
+    fn retry(&mut self, retry: &Retry<'_>) {
+        (**self).retry(retry);
     }
 }
 
@@ -156,11 +192,11 @@ impl<W: Write> ProgressSink for LineSink<W> {
             .is_some_and(|flag| flag.load(Ordering::Relaxed))
     }
 
-    fn attempt(&mut self, n: u32) {
+    fn retry(&mut self, retry: &Retry<'_>) {
         self.next_percent = 10;
         self.next_bytes = FIRST_UNKNOWN_MARK;
         let phase = self.phase;
-        self.line(format_args!("{phase}: retrying, attempt {n}"));
+        self.line(format_args!("{phase}: {retry}"));
     }
 }
 
@@ -255,14 +291,19 @@ mod tests {
         let mut sink = LineSink::new(Vec::new(), "t", "1");
         sink.phase(Phase::Downloading, "");
         sink.progress(50, Some(100));
-        sink.attempt(2);
+        sink.retry(&Retry {
+            attempt: 2,
+            attempts: 3,
+            cause: "HTTP 503",
+            resume_at: None,
+        });
         sink.progress(50, Some(100));
         assert_eq!(
             lines(sink),
             [
                 "vx: t 1: downloading",
                 "vx: t 1: downloading 50% (50 B of 100 B)",
-                "vx: t 1: downloading: retrying, attempt 2",
+                "vx: t 1: downloading: retry 2/3: HTTP 503",
                 "vx: t 1: downloading 50% (50 B of 100 B)",
             ]
         );

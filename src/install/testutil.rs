@@ -15,8 +15,8 @@ pub enum Event {
     Phase(Phase, String),
     /// `progress(done, total)`.
     Progress(u64, Option<u64>),
-    /// `attempt(n)`.
-    Attempt(u32),
+    /// `retry(..)`: the attempt, and where it resumes.
+    Retry(u32, Option<u64>),
 }
 
 /// Records every call; optionally asks to cancel once `n` progress reports arrived in
@@ -54,7 +54,18 @@ impl RecordingSink {
             .iter()
             .filter_map(|e| match e {
                 Event::Phase(p, _) => Some(*p),
-                Event::Progress(..) | Event::Attempt(_) => None,
+                Event::Progress(..) | Event::Retry(..) => None,
+            })
+            .collect()
+    }
+
+    /// Where each retry resumed (`None`: from zero), in order.
+    pub fn resumes(&self) -> Vec<Option<u64>> {
+        self.events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Retry(_, at) => Some(*at),
+                _ => None,
             })
             .collect()
     }
@@ -64,7 +75,7 @@ impl RecordingSink {
         self.events
             .iter()
             .filter_map(|e| match e {
-                Event::Attempt(n) => Some(*n),
+                Event::Retry(n, _) => Some(*n),
                 _ => None,
             })
             .collect()
@@ -78,7 +89,7 @@ impl RecordingSink {
             match event {
                 Event::Phase(p, _) => current = *p,
                 Event::Progress(d, t) if current == phase => out.push((*d, *t)),
-                Event::Progress(..) | Event::Attempt(_) => {}
+                Event::Progress(..) | Event::Retry(..) => {}
             }
         }
         out
@@ -95,8 +106,9 @@ impl ProgressSink for RecordingSink {
         self.in_phase += 1;
         self.events.push(Event::Progress(done, total));
     }
-    fn attempt(&mut self, n: u32) {
-        self.events.push(Event::Attempt(n));
+    fn retry(&mut self, retry: &super::Retry<'_>) {
+        self.events
+            .push(Event::Retry(retry.attempt, retry.resume_at));
     }
     fn cancel_requested(&mut self) -> bool {
         self.cancel_at
