@@ -84,7 +84,8 @@ pub struct DashboardArgs {
     #[arg(long, value_name = "N", default_value_t = 30,
           value_parser = clap::value_parser!(u32).range(1..=120))]
     pub fps: u32,
-    /// Leave the dashboard as soon as the sync finishes, instead of waiting for `q`.
+    /// Leave the dashboard as soon as the sync finishes (or its owner dies: exit 1),
+    /// instead of waiting for `q`.
     #[arg(long)]
     pub exit_on_done: bool,
 }

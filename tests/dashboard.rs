@@ -282,3 +282,36 @@ fn ctrl_c_in_the_sync_dashboard_cancels_everything_and_restores_the_terminal() {
     assert!(work.store_tmp().is_empty(), "{:?}", work.store_tmp());
     assert!(!work.store().join("alpha").exists());
 }
+
+#[test]
+fn board_watch_exit_on_done_leaves_non_zero_when_the_owner_dies() {
+    if !Tmux::available() {
+        return;
+    }
+    let work = Work::new();
+    let bytes = archive(ArchiveFormat::TarGz, noise(2 << 20));
+    let sha = sha256_hex(&bytes);
+    // Slow: the sync is still downloading when it is killed.
+    let server = TestServer::start([("/slow.tar.gz", Route::Throttled(bytes.into(), 256 << 10))]);
+    work.write_manifest(&tool_toml(
+        "orphan",
+        "1.0",
+        &server.url("/slow.tar.gz"),
+        &sha,
+    ));
+    let mut sync = work.spawn_sync(&["--headless"]);
+    let board = work.wait_board();
+    let id = board.info().id.clone();
+    let line = shell_line(&work, &format!("board watch --exit-on-done {}", &id[..8]));
+    let tmux = Tmux::start("orphan", 100, 20, &line);
+    tmux.wait_screen(&["orphan", "downloading"]);
+    sync.kill().unwrap();
+    sync.wait().unwrap();
+    // No key is sent: the watcher must leave by itself.
+    let after = wait_for("watch to exit by itself", || {
+        let history = tmux.history();
+        history.contains("EXIT=").then_some(history)
+    });
+    assert!(after.contains("EXIT=1"), "{after}");
+    assert!(after.contains("exited before finishing"), "{after}");
+}

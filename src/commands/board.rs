@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use serde_json::json;
-use vx::exit::{Because, Error, OK, USAGE};
+use vx::exit::{Because, Error, FAILED, OK, USAGE};
 use vx::report::table;
 use vx_shm::{Access, BoardReader, now_unix_ms, registry};
 use vx_tui::text::{duration_ms, sanitize};
@@ -182,10 +182,12 @@ fn watch(dir: &Path, id: Option<&str>, dashboard: DashboardArgs) -> Result<i32, 
     let mut out = std::io::stdout().lock();
     print_board(&mut out, &reader)?;
     if model.owner_gone {
+        // Scripts waiting with `--exit-on-done` must not take this for success.
         writeln!(
             out,
             "the sync that owned this board exited before finishing"
         )?;
+        return Ok(FAILED);
     }
     Ok(OK)
 }

@@ -189,7 +189,8 @@ impl<'a> App<'a> {
     }
 
     /// Runs the dashboard on `terminal` until the user leaves (or, with `exit_on_done`,
-    /// the sync finishes; or the sync finishes interrupted) or `inputs` ends. `clock` gives the time in ms since the epoch.
+    /// the sync finishes or its owner dies; or the sync finishes interrupted) or
+    /// `inputs` ends. `clock` gives the time in ms since the epoch.
     pub fn run<B: Backend>(
         &mut self,
         terminal: &mut Terminal<B>,
@@ -216,8 +217,11 @@ impl<'a> App<'a> {
             if self.dirty {
                 self.draw(terminal)?;
             }
-            // An interrupted sync leaves on its own, as it would without a dashboard.
-            if self.model.is_finished() && (self.options.exit_on_done || self.model.interrupted) {
+            // An interrupted sync leaves on its own, as it would without a dashboard;
+            // with `exit_on_done`, so does a board whose owner died (it will never
+            // finish).
+            let over = self.model.is_finished() || self.model.owner_gone;
+            if over && (self.options.exit_on_done || self.model.interrupted) {
                 break;
             }
         }
