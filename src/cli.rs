@@ -32,9 +32,10 @@ pub enum Command {
 /// `vx sync` options.
 #[derive(Debug, Args)]
 pub struct SyncArgs {
-    /// The manifest to install from.
-    #[arg(long, value_name = "PATH", default_value = "vx.toml")]
-    pub manifest: PathBuf,
+    /// The manifest to install from (default: `$VX_MANIFEST`, else the nearest
+    /// `vx.toml` in this directory or a parent).
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
     /// At most this many installs at once.
     #[arg(short = 'j', long = "jobs", value_name = "N", default_value_t = 8,
           value_parser = clap::value_parser!(u32).range(1..=256))]
@@ -159,7 +160,7 @@ mod tests {
             panic!("not sync")
         };
         assert_eq!(args.jobs, 8);
-        assert_eq!(args.manifest, PathBuf::from("vx.toml"));
+        assert_eq!(args.manifest, None);
         assert!(Cli::try_parse_from(["vx", "sync", "--tui", "--headless"]).is_err());
         assert!(Cli::try_parse_from(["vx", "sync", "-j", "0"]).is_err());
         let cli = Cli::try_parse_from(["vx", "sync", "-j", "3", "--json", "--dump", "d"]).unwrap();

@@ -28,6 +28,10 @@ pub struct ToolSpec {
     pub format: Option<ArchiveFormat>,
     /// Leading path components to drop from every archive entry (default 0).
     pub strip_components: u32,
+    /// The tool's executables, paths inside the install; `None`: the executable files
+    /// of `bin/` if it exists, else of the top level (resolved after unpacking).
+    #[serde(default)]
+    pub bin: Option<Vec<String>>,
     /// A shell command run (`sh -c`) inside the unpacked tree before it is moved into
     /// the store.
     pub post_install: Option<String>,
@@ -48,6 +52,9 @@ impl ToolSpec {
             self.sha256 = Some(validate::sha256(hex)?);
         }
         validate::strip_components(u64::from(self.strip_components))?;
+        if let Some(bin) = &self.bin {
+            validate::bin(bin)?;
+        }
         if let Some(cmd) = &self.post_install {
             validate::command(cmd)?;
         }

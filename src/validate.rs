@@ -21,6 +21,11 @@ pub const MAX_STRIP_COMPONENTS: u32 = 64;
 /// in one frame (see [`crate::config_frame::MAX_PAYLOAD`]).
 pub const MAX_OPTIONS_JSON: usize = 16 * 1024;
 
+/// Most `bin` entries one tool may list.
+pub const MAX_BINS: usize = 64;
+/// Longest `bin` entry.
+pub const MAX_BIN_PATH: usize = 256;
+
 /// A value that breaks one of the field rules. The message says what is allowed.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 pub enum FieldError {
@@ -54,6 +59,14 @@ pub enum FieldError {
     /// Options whose JSON is over [`MAX_OPTIONS_JSON`] bytes.
     #[error("the tool's options take {0} bytes as JSON; at most {MAX_OPTIONS_JSON} are allowed")]
     OptionsTooLarge(usize),
+    /// A `bin` entry that could point outside the install, or too many of them.
+    #[error("bin {path:?} is invalid: {reason}")]
+    Bin {
+        /// The entry (shortened for display).
+        path: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
     /// A read timeout of 0 or over [`MAX_READ_TIMEOUT`] seconds.
     #[error("read timeout {0} s is invalid: use 1 to {MAX_READ_TIMEOUT} seconds")]
     ReadTimeout(u32),
@@ -206,6 +219,35 @@ pub fn options(
     } else {
         Err(FieldError::OptionsTooLarge(size))
     }
+}
+
+/// Checks a `bin` list: at most [`MAX_BINS`] entries, each a relative path inside the
+/// install (no `..`, not absolute, no NUL or backslash, at most [`MAX_BIN_PATH`] bytes).
+pub fn bin(paths: &[String]) -> Result<(), FieldError> {
+    let refuse = |path: &str, reason| {
+        Err(FieldError::Bin {
+            path: shorten(path),
+            reason,
+        })
+    };
+    if paths.len() > MAX_BINS {
+        return refuse("…", "a tool may list at most 64 executables");
+    }
+    for path in paths {
+        if path.is_empty() || path.len() > MAX_BIN_PATH {
+            return refuse(path, "use 1 to 256 bytes");
+        }
+        if path.contains(['\0', '\\']) {
+            return refuse(path, "NUL and backslash are not allowed");
+        }
+        if path.starts_with('/') {
+            return refuse(path, "it must be a path inside the install, not absolute");
+        }
+        if path.split('/').any(|part| part == "..") {
+            return refuse(path, "`..` would leave the install");
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -234,7 +234,12 @@ fn a_bad_manifest_exits_2_naming_file_and_line() {
         (
             format!("colour = \"red\"\n{good}").into_bytes(),
             "vx.toml:1:",
-            "unknown top-level key `colour`",
+            "unknown key `colour` at the top level",
+        ),
+        (
+            format!("{good}strip-components = 1\n").into_bytes(),
+            "vx.toml:5:1:",
+            "unknown key `strip-components` in `[tools.rg]`; did you mean `strip_components`?",
         ),
         (
             format!("{good}strip_components = \"one\"\n").into_bytes(),
@@ -312,6 +317,7 @@ fn child_frame(work: &Work, url: String, sha256: String) -> InstallConfig {
             sha256: Some(sha256),
             format: None,
             strip_components: 1,
+            bin: None,
             post_install: None,
             options: Default::default(),
         },
@@ -506,4 +512,127 @@ fn board_ls_dump_and_clean_see_a_live_board_and_remove_a_dead_one() {
         .code(0)
         .stdout(predicate::str::contains("removed"));
     assert!(!stale.exists());
+}
+
+#[test]
+fn sync_finds_the_manifest_two_directories_up_and_names_it() {
+    let work = Work::new();
+    let payload = noise(1000);
+    let _server = work.serve_one("found", archive(ArchiveFormat::TarGz, payload.clone()));
+    let deep = work.dir.path().join("src/deep");
+    std::fs::create_dir_all(&deep).unwrap();
+    let out = stdout_of(
+        work.vx()
+            .current_dir(&deep)
+            .env_remove("VX_MANIFEST")
+            .args(["sync", "--headless", "--store"])
+            .arg(work.store()),
+        0,
+    );
+    let text = String::from_utf8_lossy(&out);
+    let named = work.manifest().display().to_string();
+    assert!(text.contains(&named), "names {named}: {text}");
+    assert_eq!(work.installed("found", "1"), expected_tree(&payload));
+
+    // VX_MANIFEST overrides the search; a missing one is named.
+    let elsewhere = work.dir.path().join("other.toml");
+    work.vx()
+        .current_dir(&deep)
+        .env("VX_MANIFEST", &elsewhere)
+        .args(["sync", "--headless"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(elsewhere.display().to_string()));
+}
+
+#[test]
+fn without_a_manifest_anywhere_up_the_tree_sync_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    if vx::manifest::find(dir.path()).is_some() {
+        // A vx.toml above the temp dir would be found, rightly.
+        return;
+    }
+    assert_cmd::Command::cargo_bin("vx")
+        .unwrap()
+        .current_dir(dir.path())
+        .env_remove("VX_MANIFEST")
+        .args(["sync", "--headless"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no vx.toml in"))
+        .stderr(predicate::str::contains("--manifest PATH"));
+}
+
+/// The receipt of `tool@1` in the workspace's store.
+fn receipt(work: &Work, tool: &str) -> serde_json::Value {
+    let path = work
+        .store()
+        .join(tool)
+        .join("1")
+        .join(vx::install::store::RECEIPT_FILE);
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+#[test]
+fn os_and_arch_placeholders_pick_this_platforms_asset_and_bins_are_recorded() {
+    let work = Work::new();
+    let payload = noise(2000);
+    let body = archive(ArchiveFormat::TarGz, payload.clone());
+    let here = vx::manifest::Platform::current();
+    let spelled = |name: &str| match name {
+        "linux" => "unknown-linux-gnu".to_owned(),
+        "x86_64" => "amd64".to_owned(),
+        other => other.to_owned(),
+    };
+    let asset = format!("/t-{}-{}.tar.gz", spelled(&here.arch), spelled(&here.os));
+    let server = TestServer::start([(asset.as_str(), Route::Ok(body.clone()))]);
+    work.write_manifest(&format!(
+        r#"[tools.plat]
+version = "1"
+url = "{base}/t-{{arch}}-{{os}}.tar.gz"
+replacements = {{ linux = "unknown-linux-gnu", x86_64 = "amd64" }}
+strip_components = 1
+
+[tools.plat.platforms.{here}]
+sha256 = "{sha}"
+
+[tools.listed]
+version = "1"
+url = "{base}{asset}"
+sha256 = "{sha}"
+strip_components = 1
+bin = ["tool", "doc/README"]
+
+[tools.wrong]
+version = "1"
+url = "{base}{asset}"
+sha256 = "{sha}"
+strip_components = 1
+bin = ["bin/missing"]
+"#,
+        base = server.url(""),
+        sha = sha256_hex(&body),
+    ));
+    let summary = work.sync_summary(&[], 1);
+    assert_eq!(
+        summary["plat"]["result"], "completed",
+        "{}",
+        summary["plat"]
+    );
+    assert_eq!(work.installed("plat", "1"), expected_tree(&payload));
+    assert_eq!(
+        receipt(&work, "plat")["bin"],
+        serde_json::json!(["bin/tool"])
+    );
+    assert_eq!(
+        receipt(&work, "listed")["bin"],
+        serde_json::json!(["tool", "doc/README"])
+    );
+    assert_eq!(summary["wrong"]["exit_code"], 13, "{}", summary["wrong"]);
+    let message = summary["wrong"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("bin `bin/missing` is not in the archive"),
+        "{message}"
+    );
+    assert!(!work.store().join("wrong").exists());
 }

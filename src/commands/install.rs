@@ -33,6 +33,7 @@ pub fn run(args: &InstallArgs) -> Result<i32, Error> {
             sha256: args.sha256.clone(),
             format,
             strip_components: 0,
+            bin: None,
             post_install: None,
             options: Default::default(),
         },

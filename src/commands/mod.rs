@@ -17,3 +17,16 @@ pub fn dashboard_options(args: &DashboardArgs) -> vx_tui::Options {
         exit_on_done: args.exit_on_done,
     }
 }
+
+/// The project's manifest: `--manifest`, else `$VX_MANIFEST`, else the nearest
+/// `vx.toml` from the working directory up. A missing or invalid one is a usage error
+/// (exit 2) naming the file.
+pub fn manifest(
+    explicit: Option<&std::path::Path>,
+) -> Result<vx::manifest::Manifest, vx::exit::Error> {
+    use vx::exit::{Because, Error};
+    let cwd = std::env::current_dir()
+        .map_err(|e| Error::environment(Because::new("cannot read the working directory", e)))?;
+    let path = vx::manifest::locate(explicit, &cwd).map_err(Error::usage)?;
+    vx::manifest::Manifest::load(&path).map_err(Error::usage)
+}

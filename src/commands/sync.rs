@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 
 use vx::exit::Error;
 use vx::install::store;
-use vx::manifest::Manifest;
+use vx::manifest::Platform;
 use vx::sync::{Dashboard, Settings};
 
 use crate::cli::SyncArgs;
@@ -15,9 +15,13 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
     if args.demo {
         return vx::demo::run(&settings).map_err(Error::environment);
     }
-    let manifest = Manifest::load(&args.manifest).map_err(Error::usage)?;
+    let manifest = super::manifest(args.manifest.as_deref())?;
+    let tools = manifest
+        .resolve(&Platform::current())
+        .map_err(Error::usage)?;
     let store = store::prepare(args.install.store.clone()).map_err(Error::usage)?;
-    vx::sync::run(&manifest, &store, &settings).map_err(Error::environment)
+    let label = manifest.path.display().to_string();
+    vx::sync::run(&label, &tools, &store, &settings).map_err(Error::environment)
 }
 
 /// The [`Settings`] of `vx sync`'s flags. The dashboard is the default on a terminal;

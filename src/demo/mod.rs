@@ -17,7 +17,7 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use crate::format::ArchiveFormat;
-use crate::manifest::{Manifest, ManifestError};
+use crate::manifest::{Manifest, ManifestError, Platform};
 use crate::sync::{Settings, SyncError};
 use fixture::{
     Item, Route, TestServer, noise_seeded, sha256_hex, tar_gz_level, tar_xz_level, zip_bytes,
@@ -158,6 +158,9 @@ pub fn run(settings: &Settings) -> Result<i32, DemoError> {
     let store = dir.path().join("store");
     std::fs::create_dir(&store).map_err(DemoError::Setup)?;
     let manifest = Manifest::load(&manifest_path).map_err(DemoError::Manifest)?;
+    let tools = manifest
+        .resolve(&Platform::current())
+        .map_err(DemoError::Manifest)?;
 
     crate::note!(
         "vx: demo: {} generated archives served by {} at {}/s per download, into a temporary store; `{BROKEN_TOOL}` has a wrong sha256 on purpose",
@@ -167,7 +170,8 @@ pub fn run(settings: &Settings) -> Result<i32, DemoError> {
     );
     let mut settings = settings.clone();
     settings.expected_failures.push(BROKEN_TOOL.to_owned());
-    let code = crate::sync::run(&manifest, &store, &settings)?;
+    let label = manifest.path.display().to_string();
+    let code = crate::sync::run(&label, &tools, &store, &settings)?;
     if code == crate::exit::OK {
         crate::note!(
             "vx: demo: done; `{BROKEN_TOOL}` failed its checksum on purpose while the others installed"

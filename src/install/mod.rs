@@ -22,6 +22,7 @@
 //! | 15   | store error: the disk full, read-only or not permitted; a directory at the install path that vx did not create |
 //! | 130  | cancelled |
 
+pub mod bins;
 pub mod extract;
 pub mod fetch;
 mod sink;
@@ -231,6 +232,9 @@ pub enum InstallError {
         #[source]
         source: std::io::Error,
     },
+    /// A `bin` entry of the manifest does not fit the unpacked tree.
+    #[error(transparent)]
+    Bin(#[from] bins::BinError),
     /// The install was cancelled; nothing was left behind.
     #[error("cancelled")]
     Cancelled,
@@ -271,7 +275,7 @@ impl InstallError {
             }
             InstallError::Fetch(_) => 10,
             InstallError::Unverified { .. } => 12,
-            InstallError::Extract(_) => 13,
+            InstallError::Extract(_) | InstallError::Bin(_) => 13,
             InstallError::PostInstall { .. } | InstallError::PostInstallSpawn { .. } => 14,
             InstallError::Store { .. } => 15,
             InstallError::Cancelled => 130,
@@ -405,6 +409,7 @@ pub fn install(
 
     let mut receipt = store::Receipt::new(&cfg, &download.sha256, stats.format, download.bytes);
     receipt.unverified = cfg.spec.sha256.is_none();
+    receipt.bin = bins::resolve(&tree, cfg.spec.bin.as_deref())?;
     store::write_receipt(&tree, &receipt)
         .map_err(store_err("cannot write the receipt in", &tree))?;
     store::commit(&tree, &final_dir, work.path())

@@ -151,6 +151,9 @@ pub struct Receipt {
     /// Installed without a sha256 to check (`--allow-unverified`).
     #[serde(default)]
     pub unverified: bool,
+    /// The tool's executables, relative to the install (see [`super::bins`]).
+    #[serde(default)]
+    pub bin: Vec<String>,
 }
 
 impl Receipt {
@@ -176,6 +179,7 @@ impl Receipt {
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs()),
             unverified: false,
+            bin: Vec::new(),
         }
     }
 
@@ -419,6 +423,7 @@ mod tests {
                 sha256: Some("ab".repeat(32)),
                 format: Some(ArchiveFormat::TarGz),
                 strip_components: 1,
+                bin: None,
                 post_install: None,
                 options: BTreeMap::from([("k".to_owned(), json!(1))]),
             },

@@ -39,6 +39,7 @@ fn config(store: &Path, url: String, body: &[u8]) -> InstallConfig {
             sha256: Some(sha256_hex(body)),
             format: None,
             strip_components: 1,
+            bin: None,
             post_install: None,
             options: BTreeMap::from([("components".to_owned(), json!(["spectre"]))]),
         },

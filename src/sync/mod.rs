@@ -27,9 +27,9 @@ use stderr_ring::StderrRing;
 use vx_shm::{Access, Board, BoardReader, Phase, SlotRead, registry};
 
 use crate::exit::{FAILED, INTERRUPTED, OK};
-use crate::manifest::Manifest;
 use crate::report::{Reporter, Style, table};
 use crate::signals::Interrupt;
+use crate::spec::ToolSpec;
 use children::{Running, kill_process_group, publish_terminal, settle, spawn};
 use plan::Plan;
 
@@ -99,9 +99,15 @@ pub struct Dashboard {
     pub fps: u32,
 }
 
-/// Syncs `manifest` into `store` (an absolute path) and returns the exit code:
-/// [`OK`], [`FAILED`] or [`INTERRUPTED`].
-pub fn run(manifest: &Manifest, store: &Path, settings: &Settings) -> Result<i32, SyncError> {
+/// Syncs `tools` (a manifest resolved for this platform; `label` names the manifest)
+/// into `store` (an absolute path) and returns the exit code: [`OK`], [`FAILED`] or
+/// [`INTERRUPTED`].
+pub fn run(
+    label: &str,
+    tools: &[ToolSpec],
+    store: &Path,
+    settings: &Settings,
+) -> Result<i32, SyncError> {
     let interrupt = Interrupt::register().map_err(SyncError::Signals)?;
     let dir = registry::default_dir();
     let board_dir = |source| SyncError::BoardDir {
@@ -117,7 +123,8 @@ pub fn run(manifest: &Manifest, store: &Path, settings: &Settings) -> Result<i32
     crate::install::store::clean_stale_work(store);
 
     let plan = Plan::new(
-        manifest,
+        label,
+        tools,
         store,
         settings.allow_unverified,
         settings.read_timeout_secs,

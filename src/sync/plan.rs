@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use vx_shm::ToolEntry;
 
 use crate::config_frame::InstallConfig;
-use crate::manifest::Manifest;
+use crate::spec::ToolSpec;
 
 /// The work of one sync: one config per tool, in manifest (= slot) order.
 #[derive(Clone, Debug)]
@@ -18,17 +18,17 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// The plan for `manifest` into `store`, with `--allow-unverified` and
-    /// `--read-timeout` applied to every tool; the board path is filled in by
-    /// [`Plan::with_board`] once the board exists.
+    /// The plan for `tools` (from the manifest `label` names) into `store`, with
+    /// `--allow-unverified` and `--read-timeout` applied to every tool; the board path
+    /// is filled in by [`Plan::with_board`] once the board exists.
     pub fn new(
-        manifest: &Manifest,
+        label: &str,
+        tools: &[ToolSpec],
         store: &Path,
         allow_unverified: bool,
         read_timeout_secs: Option<u32>,
     ) -> Plan {
-        let configs = manifest
-            .tools
+        let configs = tools
             .iter()
             .enumerate()
             .map(|(slot, spec)| InstallConfig {
@@ -41,7 +41,7 @@ impl Plan {
             })
             .collect();
         Plan {
-            label: manifest.path.display().to_string(),
+            label: label.to_owned(),
             configs,
         }
     }

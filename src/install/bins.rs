@@ -1,0 +1,129 @@
+//! Which files of an unpacked tool are its executables: the manifest's `bin` list,
+//! checked against the tree, or, without one, the executable regular files of `bin/`
+//! (when it exists) or of the top level. The result goes into the receipt, where
+//! `vx list` and the activation commands read it.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use super::store::RECEIPT_FILE;
+
+/// Why a `bin` entry cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("bin `{entry}` {reason}")]
+pub struct BinError {
+    /// The entry as the manifest wrote it.
+    pub entry: String,
+    /// What is wrong with it.
+    pub reason: &'static str,
+}
+
+/// The executables of the unpacked `tree`: `listed` checked (each must be a file inside
+/// the tree, links followed only while they stay inside), or found as described in the
+/// module docs. Paths are relative to the tree, `/`-separated, sorted when found.
+pub fn resolve(tree: &Path, listed: Option<&[String]>) -> Result<Vec<String>, BinError> {
+    match listed {
+        Some(entries) => entries
+            .iter()
+            .map(|entry| check(tree, entry).map(|()| entry.clone()))
+            .collect(),
+        None => Ok(found(tree)),
+    }
+}
+
+fn check(tree: &Path, entry: &str) -> Result<(), BinError> {
+    let refuse = |reason| BinError {
+        entry: entry.to_owned(),
+        reason,
+    };
+    let root = fs::canonicalize(tree).map_err(|_| refuse("cannot be checked"))?;
+    let target = fs::canonicalize(tree.join(entry)).map_err(|_| refuse("is not in the archive"))?;
+    if !target.starts_with(&root) {
+        return Err(refuse("leads outside the install"));
+    }
+    match fs::metadata(&target) {
+        Ok(meta) if meta.is_file() => Ok(()),
+        _ => Err(refuse("is not a file")),
+    }
+}
+
+/// The executable regular files of `tree/bin` (if it is a directory) or else of `tree`.
+fn found(tree: &Path) -> Vec<String> {
+    let bin_dir = tree.join("bin");
+    let (dir, prefix) = match fs::symlink_metadata(&bin_dir) {
+        Ok(meta) if meta.is_dir() => (bin_dir, "bin/"),
+        _ => (tree.to_path_buf(), ""),
+    };
+    let Ok(entries) = fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter(|entry| {
+            // Regular files only (no links, which could lead anywhere), executable.
+            entry
+                .metadata()
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .filter(|name| name != RECEIPT_FILE)
+        .map(|name| format!("{prefix}{name}"))
+        .collect();
+    names.sort();
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    fn file(path: &Path, mode: u32) {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, b"#!/bin/sh\n").unwrap();
+        fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
+    }
+
+    #[test]
+    fn without_a_list_the_executables_of_bin_or_the_top_level_are_found() {
+        let tree = tempfile::tempdir().unwrap();
+        let t = tree.path();
+        file(&t.join("rg"), 0o755);
+        file(&t.join("README"), 0o644);
+        fs::write(t.join(RECEIPT_FILE), b"{}").unwrap();
+        assert_eq!(resolve(t, None).unwrap(), ["rg"]);
+        file(&t.join("bin/b"), 0o755);
+        file(&t.join("bin/a"), 0o700);
+        file(&t.join("bin/data"), 0o644);
+        symlink("/bin/sh", t.join("bin/sh")).unwrap();
+        assert_eq!(
+            resolve(t, None).unwrap(),
+            ["bin/a", "bin/b"],
+            "bin/ wins, sorted"
+        );
+    }
+
+    #[test]
+    fn listed_entries_must_be_files_inside_the_tree() {
+        let tree = tempfile::tempdir().unwrap();
+        let t = tree.path();
+        file(&t.join("bin/rg"), 0o755);
+        file(&t.join("complete/rg.bash"), 0o644);
+        symlink("bin/rg", t.join("rg")).unwrap();
+        symlink("/etc/passwd", t.join("evil")).unwrap();
+        let list = |entries: &[&str]| entries.iter().map(|e| (*e).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            resolve(t, Some(&list(&["bin/rg", "complete/rg.bash", "rg"]))).unwrap(),
+            ["bin/rg", "complete/rg.bash", "rg"]
+        );
+        for (entry, reason) in [
+            ("missing", "is not in the archive"),
+            ("evil", "leads outside the install"),
+            ("bin", "is not a file"),
+        ] {
+            let err = resolve(t, Some(&list(&[entry]))).unwrap_err();
+            assert_eq!(err.reason, reason, "{entry}");
+        }
+    }
+}

@@ -1,0 +1,347 @@
+//! A project's `vx.toml` (manifest v2): found from the working directory up, parsed
+//! strictly, and resolved per platform into the tools to install.
+//!
+//! Every error names the file, the line and column, and the problem, because a
+//! manifest error is a user's typo and the message is all they get (`vx sync` exits 2
+//! with it); an unknown key comes with the closest known one.
+//!
+//! ```toml
+//! [settings]
+//! platforms = ["linux-x86_64", "macos-aarch64"]
+//!
+//! [tools.ripgrep]
+//! version = "14.1.1"
+//! url = "https://example.org/ripgrep-{version}-{arch}-{os}.tar.gz"
+//! replacements = { linux = "unknown-linux-musl", macos = "apple-darwin" }
+//! strip_components = 1
+//! bin = ["rg"]
+//! options = { components = ["spectre"] }   # free-form, passed to the installer
+//!
+//! [tools.ripgrep.platforms.macos-aarch64]
+//! sha256 = "…"
+//! ```
+
+mod parse;
+pub mod platform;
+pub mod tool;
+
+use std::fmt;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+use crate::spec::ToolSpec;
+use crate::validate::FieldError;
+pub use platform::{Platform, PlatformError};
+pub use tool::{Override, ResolveError, ToolTable};
+
+/// Largest manifest file accepted; a real `vx.toml` is a few KiB.
+pub const MAX_MANIFEST_BYTES: u64 = 1 << 20;
+/// Most tools one manifest may list (also bounds the board's slot table).
+pub const MAX_TOOLS: usize = 1024;
+
+/// The manifest's file name.
+pub const MANIFEST_FILE: &str = "vx.toml";
+/// The lock file's name, beside the manifest.
+pub const LOCK_FILE: &str = "vx.lock";
+
+/// A parsed `vx.toml`: where it came from, the platforms it is locked for, and its
+/// tools, in manifest order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Manifest {
+    /// The file the manifest was read from (as found or given, for messages).
+    pub path: PathBuf,
+    /// `[settings] platforms`: what `vx lock` locks (empty: not said).
+    pub platforms: Vec<Platform>,
+    /// The tools, in the order the manifest lists them.
+    pub tools: Vec<ToolTable>,
+}
+
+/// A 1-based line and column (in characters) in the manifest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Location {
+    /// 1-based line number.
+    pub line: usize,
+    /// 1-based column, counted in characters.
+    pub column: usize,
+}
+
+impl Location {
+    /// Converts a byte offset into `text` to a line and column.
+    pub fn from_offset(text: &str, offset: usize) -> Location {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let before = &text[..offset];
+        let line = before.bytes().filter(|b| *b == b'\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before[line_start..].chars().count() + 1;
+        Location { line, column }
+    }
+}
+
+/// What is wrong with a manifest (the part of [`ManifestError::Invalid`] tests match).
+#[derive(Clone, Debug, PartialEq, Error)]
+pub enum Problem {
+    /// The file is not valid UTF-8 (TOML must be).
+    #[error("the file is not valid UTF-8")]
+    NotUtf8,
+    /// The TOML itself does not parse (the message is the TOML parser's).
+    #[error("invalid TOML: {0}")]
+    Syntax(String),
+    /// A key no table of the manifest has, with the closest one when it looks like a
+    /// typo.
+    #[error("{}", unknown_key(key, table, suggestion.as_deref()))]
+    UnknownKey {
+        /// The key as written.
+        key: String,
+        /// The dotted table it is in (empty: the top level).
+        table: String,
+        /// The known key it is probably a typo of.
+        suggestion: Option<String>,
+    },
+    /// A platform name that is not `os-arch` of known names.
+    #[error(transparent)]
+    Platform(#[from] PlatformError),
+    /// A `sha256` beside a URL that differs per platform.
+    #[error(
+        "tool `{0}` has a sha256 but its url holds {{os}} or {{arch}}: give each platform's sha256 in [tools.{0}.platforms.<os>-<arch>] (or let `vx lock` record them)"
+    )]
+    ShaForEveryPlatform(String),
+    /// A `replacements` value that cannot be part of a URL.
+    #[error("replacement {0:?} is invalid: use 1 to 64 characters without / ? # {{ }}")]
+    BadReplacement(String),
+    /// No `[tools.NAME]` table at all.
+    #[error("no tools: add at least one `[tools.NAME]` table with `version` and `url`")]
+    NoTools,
+    /// More than [`MAX_TOOLS`] tools.
+    #[error("{0} tools listed; at most {MAX_TOOLS} are allowed")]
+    TooManyTools(usize),
+    /// A required key is absent from a tool's table.
+    #[error("tool `{tool}` has no `{key}`")]
+    MissingKey {
+        /// The tool's name.
+        tool: String,
+        /// The missing key.
+        key: &'static str,
+    },
+    /// A value of the wrong TOML type.
+    #[error("`{key}` must be {expected}, found {found}")]
+    WrongType {
+        /// The dotted key, e.g. `tools.rg.version`.
+        key: String,
+        /// What the key must hold.
+        expected: &'static str,
+        /// The TOML type it holds.
+        found: &'static str,
+    },
+    /// A value of the right type that breaks a field rule.
+    #[error("{0}")]
+    Field(#[from] FieldError),
+    /// A `format` value that is not a supported archive format.
+    #[error("unknown archive format {0:?}; supported: tar.gz (tgz), tar.xz (txz), zip")]
+    UnknownFormat(String),
+    /// A URL ending in an archive type `vx` cannot unpack, with no `format` override.
+    #[error(
+        "the url ends in `{0}`, which vx cannot unpack; supported: .tar.gz, .tgz, .tar.xz, .txz, .zip"
+    )]
+    UnsupportedArchive(&'static str),
+    /// An option value that has no JSON form (NaN or infinite floats).
+    #[error("option `{0}` cannot be passed on: {1}")]
+    BadOption(String, &'static str),
+}
+
+/// Why a manifest could not be used. Its `Display` is the whole user-facing message:
+/// `vx.toml:3:11: \`version\` must be a string, found integer`.
+#[derive(Debug, Error)]
+pub enum ManifestError {
+    /// The file could not be opened or read.
+    #[error("{}: cannot read the manifest: {source}", path.display())]
+    Read {
+        /// The manifest path.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is larger than [`MAX_MANIFEST_BYTES`].
+    #[error("{}: the manifest is over {limit} bytes; that is not a vx.toml", path.display())]
+    TooLarge {
+        /// The manifest path.
+        path: PathBuf,
+        /// The cap that was exceeded.
+        limit: u64,
+    },
+    /// No `vx.toml` in the directory or any parent.
+    #[error("no {MANIFEST_FILE} in {} or any parent directory; create one or pass --manifest PATH", start.display())]
+    NotFound {
+        /// Where the search started.
+        start: PathBuf,
+    },
+    /// A tool has no usable download for the platform asked for.
+    #[error("{}: {source}", path.display())]
+    Resolve {
+        /// The manifest path.
+        path: PathBuf,
+        /// Why (boxed: it names a tool and a platform, and errors travel by value).
+        #[source]
+        source: Box<ResolveError>,
+    },
+    /// The content is invalid; `location` is where (absent for whole-file problems).
+    #[error("{}{}: {problem}", path.display(), DisplayLocation(*location))]
+    Invalid {
+        /// The manifest path.
+        path: PathBuf,
+        /// Where the problem is, when it is somewhere in particular.
+        location: Option<Location>,
+        /// What the problem is.
+        problem: Problem,
+    },
+}
+
+impl ManifestError {
+    /// The problem, for an invalid manifest.
+    pub fn problem(&self) -> Option<&Problem> {
+        match self {
+            ManifestError::Invalid { problem, .. } => Some(problem),
+            _ => None,
+        }
+    }
+
+    /// The location, for an invalid manifest with one.
+    pub fn location(&self) -> Option<Location> {
+        match self {
+            ManifestError::Invalid { location, .. } => *location,
+            _ => None,
+        }
+    }
+}
+
+fn unknown_key(key: &str, table: &str, suggestion: Option<&str>) -> String {
+    let place = if table.is_empty() {
+        "at the top level".to_owned()
+    } else {
+        format!("in `[{table}]`")
+    };
+    match suggestion {
+        Some(s) => format!("unknown key `{key}` {place}; did you mean `{s}`?"),
+        None => format!("unknown key `{key}` {place}"),
+    }
+}
+
+struct DisplayLocation(Option<Location>);
+
+impl fmt::Display for DisplayLocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(Location { line, column }) => write!(f, ":{line}:{column}"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Manifest {
+    /// Reads and parses the manifest at `path`, refusing files over
+    /// [`MAX_MANIFEST_BYTES`] without reading them whole.
+    pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
+        let read_err = |source| ManifestError::Read {
+            path: path.to_owned(),
+            source,
+        };
+        let file = std::fs::File::open(path).map_err(read_err)?;
+        let mut bytes = Vec::new();
+        file.take(MAX_MANIFEST_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(read_err)?;
+        Manifest::from_bytes(path, &bytes)
+    }
+
+    /// Parses manifest bytes; `path` is only used in messages.
+    pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Manifest, ManifestError> {
+        if bytes.len() as u64 > MAX_MANIFEST_BYTES {
+            return Err(ManifestError::TooLarge {
+                path: path.to_owned(),
+                limit: MAX_MANIFEST_BYTES,
+            });
+        }
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Manifest::parse(path, text),
+            Err(e) => {
+                // Everything before the bad byte is valid UTF-8, so it can be counted.
+                let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or("");
+                Err(ManifestError::Invalid {
+                    path: path.to_owned(),
+                    location: Some(Location::from_offset(valid, valid.len())),
+                    problem: Problem::NotUtf8,
+                })
+            }
+        }
+    }
+
+    /// Parses manifest text; `path` is only used in messages.
+    pub fn parse(path: &Path, text: &str) -> Result<Manifest, ManifestError> {
+        if text.len() as u64 > MAX_MANIFEST_BYTES {
+            return Err(ManifestError::TooLarge {
+                path: path.to_owned(),
+                limit: MAX_MANIFEST_BYTES,
+            });
+        }
+        let parser = parse::Parser { path, text };
+        let document = parser.document()?;
+        Ok(Manifest {
+            path: path.to_owned(),
+            platforms: document.platforms,
+            tools: document.tools,
+        })
+    }
+
+    /// The tool called `name`, if the manifest lists it.
+    pub fn tool(&self, name: &str) -> Option<&ToolTable> {
+        self.tools.iter().find(|t| t.name == name)
+    }
+
+    /// Every tool's concrete download on `platform`, in manifest order; the first tool
+    /// without one is an error naming it and the platform.
+    pub fn resolve(&self, platform: &Platform) -> Result<Vec<ToolSpec>, ManifestError> {
+        self.tools
+            .iter()
+            .map(|tool| tool.resolve(platform))
+            .collect::<Result<_, _>>()
+            .map_err(|source| ManifestError::Resolve {
+                path: self.path.clone(),
+                source: Box::new(source),
+            })
+    }
+
+    /// Where `vx.lock` lives: beside the manifest.
+    pub fn lock_path(&self) -> PathBuf {
+        self.path.with_file_name(LOCK_FILE)
+    }
+}
+
+/// The manifest to use: `explicit` (`--manifest`) if given, else `$VX_MANIFEST` if set,
+/// else the nearest `vx.toml` in `start` or its parents (up to the file-system root).
+pub fn locate(explicit: Option<&Path>, start: &Path) -> Result<PathBuf, ManifestError> {
+    if let Some(path) = explicit {
+        return Ok(path.to_owned());
+    }
+    if let Some(path) = std::env::var_os("VX_MANIFEST").filter(|p| !p.is_empty()) {
+        return Ok(PathBuf::from(path));
+    }
+    find(start).ok_or_else(|| ManifestError::NotFound {
+        start: start.to_owned(),
+    })
+}
+
+/// The nearest `vx.toml` (a file) in `start` or a parent directory.
+pub fn find(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .map(|dir| dir.join(MANIFEST_FILE))
+        .find(|candidate| candidate.is_file())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,525 @@
+//! The `vx.toml` parser: walks [`toml::de::DeTable`] (which keeps the byte span of
+//! every key and value) so each error points at the offending key or value, tools keep
+//! the manifest's order, and every table accepts exactly its documented keys.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::Path;
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::platform::Platform;
+use super::tool::{Override, ToolTable, fill, has_platform_placeholders};
+use super::{Location, MAX_TOOLS, ManifestError, Problem};
+use crate::format::ArchiveFormat;
+use crate::validate::{self, FieldError};
+
+/// Keys of the top level.
+const TOP_KEYS: &[&str] = &["settings", "tools"];
+/// Keys of `[settings]`.
+const SETTINGS_KEYS: &[&str] = &["platforms"];
+/// Keys of a `[tools.NAME]` table.
+const TOOL_KEYS: &[&str] = &[
+    "version",
+    "url",
+    "sha256",
+    "format",
+    "strip_components",
+    "bin",
+    "post_install",
+    "options",
+    "replacements",
+    "platforms",
+];
+/// Keys of a `[tools.NAME.platforms.<os>-<arch>]` table.
+const OVERRIDE_KEYS: &[&str] = &["url", "sha256", "format", "strip_components", "bin"];
+/// Keys of a tool's `replacements` map: the canonical platform names.
+const REPLACEABLE: &[&str] = &["linux", "macos", "windows", "x86_64", "aarch64"];
+
+type Key<'i> = Spanned<std::borrow::Cow<'i, str>>;
+type Entry<'i> = (&'i Key<'i>, &'i Spanned<DeValue<'i>>);
+type Table<'i> = toml::map::Map<Key<'i>, Spanned<DeValue<'i>>>;
+
+/// The parsed document: `[settings] platforms` and the tools in manifest order.
+pub(super) struct Document {
+    pub platforms: Vec<Platform>,
+    pub tools: Vec<ToolTable>,
+}
+
+pub(super) struct Parser<'a> {
+    pub path: &'a Path,
+    pub text: &'a str,
+}
+
+impl Parser<'_> {
+    fn err(&self, span: Option<Range<usize>>, problem: Problem) -> ManifestError {
+        ManifestError::Invalid {
+            path: self.path.to_owned(),
+            location: span.map(|s| Location::from_offset(self.text, s.start)),
+            problem,
+        }
+    }
+
+    fn wrong_type(
+        &self,
+        value: &Spanned<DeValue<'_>>,
+        key: String,
+        expected: &'static str,
+    ) -> ManifestError {
+        self.err(
+            Some(value.span()),
+            Problem::WrongType {
+                key,
+                expected,
+                found: type_name(value.get_ref()),
+            },
+        )
+    }
+
+    /// Refuses any key of `table` not in `allowed`, suggesting the closest one.
+    fn known_keys(
+        &self,
+        table: &Table<'_>,
+        allowed: &[&str],
+        at: &str,
+    ) -> Result<(), ManifestError> {
+        for key in table.keys() {
+            let name = key.get_ref().as_ref();
+            if !allowed.contains(&name) {
+                return Err(self.err(
+                    Some(key.span()),
+                    Problem::UnknownKey {
+                        key: validate::shorten(name),
+                        table: at.to_owned(),
+                        suggestion: suggest(name, allowed),
+                    },
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn document(&self) -> Result<Document, ManifestError> {
+        let root = DeTable::parse(self.text).map_err(|e| {
+            let message = e.message().trim().replace('\n', "; ");
+            self.err(Some(e.span().unwrap_or(0..0)), Problem::Syntax(message))
+        })?;
+        let root = root.get_ref();
+        self.known_keys(root, TOP_KEYS, "")?;
+        let platforms = match root.get("settings") {
+            None => Vec::new(),
+            Some(value) => {
+                let settings = as_table(value)
+                    .ok_or_else(|| self.wrong_type(value, "settings".to_owned(), "a table"))?;
+                self.known_keys(settings, SETTINGS_KEYS, "settings")?;
+                match settings.get("platforms") {
+                    None => Vec::new(),
+                    Some(list) => self.platform_list(list)?,
+                }
+            }
+        };
+        let tools_table =
+            match root.get("tools") {
+                None => None,
+                Some(value) => Some(as_table(value).ok_or_else(|| {
+                    self.wrong_type(value, "tools".to_owned(), "a table of tools")
+                })?),
+            };
+        let Some(tools_table) = tools_table.filter(|t| !t.is_empty()) else {
+            return Err(self.err(None, Problem::NoTools));
+        };
+        if tools_table.len() > MAX_TOOLS {
+            return Err(self.err(None, Problem::TooManyTools(tools_table.len())));
+        }
+        // The map is sorted by name; the key spans give back the manifest's order.
+        let mut entries: Vec<Entry<'_>> = tools_table.iter().collect();
+        entries.sort_by_key(|(key, _)| key.span().start);
+        let tools = entries
+            .into_iter()
+            .map(|e| self.tool(e))
+            .collect::<Result<_, _>>()?;
+        Ok(Document { platforms, tools })
+    }
+
+    fn platform_list(&self, value: &Spanned<DeValue<'_>>) -> Result<Vec<Platform>, ManifestError> {
+        let items = self.string_list(value, "settings.platforms")?;
+        let mut platforms = Vec::new();
+        for (name, span) in items {
+            let platform = self.platform(name, span)?;
+            if !platforms.contains(&platform) {
+                platforms.push(platform);
+            }
+        }
+        Ok(platforms)
+    }
+
+    fn platform(&self, name: &str, span: Range<usize>) -> Result<Platform, ManifestError> {
+        name.parse::<Platform>()
+            .map_err(|e| self.err(Some(span), Problem::Platform(e)))
+    }
+
+    fn tool(&self, (key, value): Entry<'_>) -> Result<ToolTable, ManifestError> {
+        let name = key.get_ref().as_ref();
+        validate::tool_name(name).map_err(|e| self.err(Some(key.span()), e.into()))?;
+        let at = format!("tools.{name}");
+        let table = as_table(value).ok_or_else(|| self.wrong_type(value, at.clone(), "a table"))?;
+        self.known_keys(table, TOOL_KEYS, &at)?;
+        let field = |span: Range<usize>, e: FieldError| self.err(Some(span), e.into());
+        let missing = |k: &'static str| {
+            self.err(
+                Some(key.span()),
+                Problem::MissingKey {
+                    tool: name.to_owned(),
+                    key: k,
+                },
+            )
+        };
+
+        let (version, span) = self
+            .string(table, "version", &at)?
+            .ok_or_else(|| missing("version"))?;
+        validate::version(version).map_err(|e| field(span, e))?;
+
+        let replacements = match table.get("replacements") {
+            None => BTreeMap::new(),
+            Some(value) => self.replacements(value, &at)?,
+        };
+        let platforms = match table.get("platforms") {
+            None => BTreeMap::new(),
+            Some(value) => self.overrides(value, &at, version, &replacements)?,
+        };
+        let url = match self.string(table, "url", &at)? {
+            Some((url, span)) => {
+                self.check_url(url, span, version, &replacements)?;
+                Some(url.to_owned())
+            }
+            None if platforms.values().any(|o| o.url.is_some()) => None,
+            None => return Err(missing("url")),
+        };
+        let sha256 = match self.string(table, "sha256", &at)? {
+            Some((hex, span)) => {
+                if url.as_deref().is_some_and(has_platform_placeholders) {
+                    return Err(self.err(Some(span), Problem::ShaForEveryPlatform(name.to_owned())));
+                }
+                Some(validate::sha256(hex).map_err(|e| field(span, e))?)
+            }
+            None => None,
+        };
+        let format = self.format(table, &at)?;
+        if let (Some(url), None) = (&url, format) {
+            self.inferable_format(table, url, version, &replacements)?;
+        }
+        let strip_components = self.strip_components(table, &at)?.unwrap_or(0);
+        let bin = self.bin(table, &at)?;
+        let post_install = match self.string(table, "post_install", &at)? {
+            Some((cmd, span)) => {
+                validate::command(cmd).map_err(|e| field(span, e))?;
+                Some(cmd.to_owned())
+            }
+            None => None,
+        };
+        let options = match table.get("options") {
+            None => BTreeMap::new(),
+            Some(value) => {
+                let options = as_table(value)
+                    .ok_or_else(|| self.wrong_type(value, format!("{at}.options"), "a table"))?;
+                let mut json = BTreeMap::new();
+                for (k, v) in options.iter() {
+                    let converted = to_json(v.get_ref()).map_err(|reason| {
+                        self.err(
+                            Some(v.span()),
+                            Problem::BadOption(validate::shorten(k.get_ref()), reason),
+                        )
+                    })?;
+                    json.insert(k.get_ref().to_string(), converted);
+                }
+                validate::options(&json).map_err(|e| field(value.span(), e))?;
+                json
+            }
+        };
+        Ok(ToolTable {
+            name: name.to_owned(),
+            version: version.to_owned(),
+            url,
+            sha256,
+            format,
+            strip_components,
+            bin,
+            post_install,
+            options,
+            replacements,
+            platforms,
+        })
+    }
+
+    /// A URL template must make a valid URL once filled ([`sample_url`]).
+    fn check_url(
+        &self,
+        template: &str,
+        span: Range<usize>,
+        version: &str,
+        replacements: &BTreeMap<String, String>,
+    ) -> Result<(), ManifestError> {
+        let url = sample_url(template, version, replacements);
+        validate::url(&url).map_err(|e| self.err(Some(span), e.into()))?;
+        Ok(())
+    }
+
+    /// Without a `format`, the URL must not end in an archive type `vx` cannot unpack.
+    fn inferable_format(
+        &self,
+        table: &Table<'_>,
+        template: &str,
+        version: &str,
+        replacements: &BTreeMap<String, String>,
+    ) -> Result<(), ManifestError> {
+        let span = table.get("url").map(|v| v.span());
+        let url = sample_url(template, version, replacements);
+        ArchiveFormat::from_url(&url)
+            .map(|_| ())
+            .map_err(|suffix| self.err(span, Problem::UnsupportedArchive(suffix)))
+    }
+
+    fn overrides(
+        &self,
+        value: &Spanned<DeValue<'_>>,
+        at: &str,
+        version: &str,
+        replacements: &BTreeMap<String, String>,
+    ) -> Result<BTreeMap<Platform, Override>, ManifestError> {
+        let at = format!("{at}.platforms");
+        let table = as_table(value).ok_or_else(|| self.wrong_type(value, at.clone(), "a table"))?;
+        let mut out = BTreeMap::new();
+        for (key, value) in table.iter() {
+            let platform = self.platform(key.get_ref(), key.span())?;
+            let here = format!("{at}.{platform}");
+            let table =
+                as_table(value).ok_or_else(|| self.wrong_type(value, here.clone(), "a table"))?;
+            self.known_keys(table, OVERRIDE_KEYS, &here)?;
+            let url = match self.string(table, "url", &here)? {
+                Some((url, span)) => {
+                    self.check_url(url, span, version, replacements)?;
+                    Some(url.to_owned())
+                }
+                None => None,
+            };
+            let format = self.format(table, &here)?;
+            if let (Some(url), None) = (&url, format) {
+                self.inferable_format(table, url, version, replacements)?;
+            }
+            let sha256 = match self.string(table, "sha256", &here)? {
+                Some((hex, span)) => {
+                    Some(validate::sha256(hex).map_err(|e| self.err(Some(span), e.into()))?)
+                }
+                None => None,
+            };
+            let over = Override {
+                url,
+                sha256,
+                format,
+                strip_components: self.strip_components(table, &here)?,
+                bin: self.bin(table, &here)?,
+            };
+            out.insert(platform, over);
+        }
+        Ok(out)
+    }
+
+    fn replacements(
+        &self,
+        value: &Spanned<DeValue<'_>>,
+        at: &str,
+    ) -> Result<BTreeMap<String, String>, ManifestError> {
+        let at = format!("{at}.replacements");
+        let table = as_table(value).ok_or_else(|| self.wrong_type(value, at.clone(), "a table"))?;
+        self.known_keys(table, REPLACEABLE, &at)?;
+        let mut out = BTreeMap::new();
+        for key in table.keys() {
+            let (spelling, span) = self
+                .string(table, key.get_ref(), &at)?
+                .expect("the key is in the table");
+            // The spelling goes into URLs: the URL rules check it once filled in;
+            // here only what could never be part of one.
+            if spelling.is_empty()
+                || spelling.len() > 64
+                || spelling.contains(['/', '?', '#', '{', '}'])
+            {
+                return Err(self.err(
+                    Some(span),
+                    Problem::BadReplacement(validate::shorten(spelling)),
+                ));
+            }
+            out.insert(key.get_ref().to_string(), spelling.to_owned());
+        }
+        Ok(out)
+    }
+
+    fn format(&self, table: &Table<'_>, at: &str) -> Result<Option<ArchiveFormat>, ManifestError> {
+        match self.string(table, "format", at)? {
+            Some((f, span)) => Ok(Some(ArchiveFormat::from_name(f).ok_or_else(|| {
+                self.err(Some(span), Problem::UnknownFormat(validate::shorten(f)))
+            })?)),
+            None => Ok(None),
+        }
+    }
+
+    fn strip_components(&self, table: &Table<'_>, at: &str) -> Result<Option<u32>, ManifestError> {
+        let Some(v) = table.get("strip_components") else {
+            return Ok(None);
+        };
+        let n = match v.get_ref() {
+            DeValue::Integer(i) => u64::from_str_radix(i.as_str(), i.radix()).ok(),
+            _ => None,
+        };
+        let n = n.ok_or_else(|| {
+            self.wrong_type(
+                v,
+                format!("{at}.strip_components"),
+                "a non-negative integer",
+            )
+        })?;
+        validate::strip_components(n)
+            .map(Some)
+            .map_err(|e| self.err(Some(v.span()), e.into()))
+    }
+
+    fn bin(&self, table: &Table<'_>, at: &str) -> Result<Option<Vec<String>>, ManifestError> {
+        let Some(value) = table.get("bin") else {
+            return Ok(None);
+        };
+        let items = self.string_list(value, &format!("{at}.bin"))?;
+        let paths: Vec<String> = items.iter().map(|(p, _)| (*p).to_owned()).collect();
+        validate::bin(&paths).map_err(|e| self.err(Some(value.span()), e.into()))?;
+        Ok(Some(paths))
+    }
+
+    /// A string at `key`, with its span; `None` when absent.
+    fn string<'t>(
+        &self,
+        table: &'t Table<'_>,
+        key: &str,
+        at: &str,
+    ) -> Result<Option<(&'t str, Range<usize>)>, ManifestError> {
+        match table.get(key) {
+            None => Ok(None),
+            Some(v) => match v.get_ref() {
+                DeValue::String(s) => Ok(Some((s.as_ref(), v.span()))),
+                _ => Err(self.wrong_type(v, format!("{at}.{key}"), "a string")),
+            },
+        }
+    }
+
+    /// An array of strings, with their spans.
+    fn string_list<'t>(
+        &self,
+        value: &'t Spanned<DeValue<'_>>,
+        key: &str,
+    ) -> Result<Vec<(&'t str, Range<usize>)>, ManifestError> {
+        let DeValue::Array(items) = value.get_ref() else {
+            return Err(self.wrong_type(value, key.to_owned(), "an array of strings"));
+        };
+        items
+            .iter()
+            .map(|item| match item.get_ref() {
+                DeValue::String(s) => Ok((s.as_ref(), item.span())),
+                _ => Err(self.wrong_type(item, key.to_owned(), "an array of strings")),
+            })
+            .collect()
+    }
+}
+
+/// A URL template filled for linux-x86_64: the platforms differ only in the names
+/// filled in, so one sample shows whether the template makes a usable URL.
+fn sample_url(template: &str, version: &str, replacements: &BTreeMap<String, String>) -> String {
+    let sample = Platform {
+        os: "linux".to_owned(),
+        arch: "x86_64".to_owned(),
+    };
+    fill(template, version, &sample, replacements).unwrap_or_default()
+}
+
+fn as_table<'t, 'i>(value: &'t Spanned<DeValue<'i>>) -> Option<&'t Table<'i>> {
+    match value.get_ref() {
+        DeValue::Table(table) => Some(table),
+        _ => None,
+    }
+}
+
+/// The allowed key closest to `key`, when one is close enough to be a typo
+/// (`strip-components` → `strip_components`, `verison` → `version`).
+fn suggest(key: &str, allowed: &[&str]) -> Option<String> {
+    let normal = key.to_ascii_lowercase().replace('-', "_");
+    allowed
+        .iter()
+        .map(|candidate| (strsim::jaro_winkler(&normal, candidate), *candidate))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, candidate)| candidate.to_owned())
+}
+
+/// The TOML type name of a value, for "found …" in messages.
+fn type_name(value: &DeValue<'_>) -> &'static str {
+    match value {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a float",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a datetime",
+        DeValue::Array(_) => "an array",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+/// Converts a TOML value to JSON for the free-form tool options.
+fn to_json(value: &DeValue<'_>) -> Result<serde_json::Value, &'static str> {
+    use serde_json::Value as J;
+    Ok(match value {
+        DeValue::String(s) => J::String(s.to_string()),
+        DeValue::Integer(i) => {
+            if let Ok(n) = i64::from_str_radix(i.as_str(), i.radix()) {
+                J::from(n)
+            } else if let Ok(n) = u64::from_str_radix(i.as_str(), i.radix()) {
+                J::from(n)
+            } else {
+                return Err("the integer does not fit in 64 bits");
+            }
+        }
+        DeValue::Float(f) => {
+            let n: f64 = f.as_str().parse().map_err(|_| "the float does not parse")?;
+            J::Number(serde_json::Number::from_f64(n).ok_or("NaN and infinity have no JSON form")?)
+        }
+        DeValue::Boolean(b) => J::Bool(*b),
+        DeValue::Datetime(d) => J::String(d.to_string()),
+        DeValue::Array(items) => J::Array(
+            items
+                .iter()
+                .map(|v| to_json(v.get_ref()))
+                .collect::<Result<_, _>>()?,
+        ),
+        DeValue::Table(table) => J::Object(
+            table
+                .iter()
+                .map(|(k, v)| Ok((k.get_ref().to_string(), to_json(v.get_ref())?)))
+                .collect::<Result<_, &'static str>>()?,
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::suggest;
+
+    #[test]
+    fn typos_get_the_closest_key_and_strangers_get_none() {
+        let keys = super::TOOL_KEYS;
+        assert_eq!(
+            suggest("strip-components", keys).as_deref(),
+            Some("strip_components")
+        );
+        assert_eq!(suggest("verison", keys).as_deref(), Some("version"));
+        assert_eq!(suggest("URL", keys).as_deref(), Some("url"));
+        assert_eq!(suggest("bins", keys).as_deref(), Some("bin"));
+        assert_eq!(suggest("components", keys), None);
+    }
+}

@@ -1,0 +1,554 @@
+use super::*;
+use crate::format::ArchiveFormat;
+use serde_json::json;
+
+const SHA: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+fn parse(text: &str) -> Result<Manifest, ManifestError> {
+    Manifest::parse(Path::new("vx.toml"), text)
+}
+
+fn problem(text: &str) -> (Problem, Option<Location>, String) {
+    let err = parse(text).expect_err("manifest should be rejected");
+    (
+        err.problem().cloned().expect("an Invalid error"),
+        err.location(),
+        err.to_string(),
+    )
+}
+
+fn at(line: usize, column: usize) -> Option<Location> {
+    Some(Location { line, column })
+}
+
+fn platform(name: &str) -> Platform {
+    name.parse().unwrap()
+}
+
+/// The manifest's tools resolved for linux-x86_64, by name.
+fn resolved(m: &Manifest) -> std::collections::BTreeMap<String, ToolSpec> {
+    m.resolve(&platform("linux-x86_64"))
+        .unwrap()
+        .into_iter()
+        .map(|spec| (spec.name.clone(), spec))
+        .collect()
+}
+
+#[test]
+fn parses_the_design_example_in_manifest_order() {
+    let text = format!(
+        r#"
+[tools.ripgrep]
+version = "14.1.1"
+url = "https://example.org/ripgrep-{{version}}-x86_64-unknown-linux-musl.tar.gz"
+sha256 = "{upper}"
+strip_components = 1
+
+[tools.msvc]
+version = "14.42"
+url = "https://example.org/msvc/{{version}}/pkg.zip"
+sha256 = "{SHA}"
+options = {{ components = ["spectre"], nested = {{ a = 1, b = [true, 2.5], when = 1979-05-27T07:32:00Z }} }}
+
+[tools.aaa]
+version = "1"
+url = "file:///srv/aaa"
+format = "txz"
+post_install = "./configure && make"
+"#,
+        upper = SHA.to_ascii_uppercase()
+    );
+    let m = parse(&text).unwrap();
+    assert_eq!(m.path, Path::new("vx.toml"));
+    let names: Vec<_> = m.tools.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["ripgrep", "msvc", "aaa"],
+        "manifest order, not sorted"
+    );
+
+    assert!(m.tool("ripgrep").is_some() && m.tool("nope").is_none());
+    let specs = resolved(&m);
+    let rg = &specs["ripgrep"];
+    assert_eq!(rg.version, "14.1.1");
+    assert_eq!(
+        rg.url,
+        "https://example.org/ripgrep-14.1.1-x86_64-unknown-linux-musl.tar.gz"
+    );
+    assert_eq!(rg.sha256.as_deref(), Some(SHA), "lower-cased");
+    assert_eq!(rg.format, Some(ArchiveFormat::TarGz));
+    assert_eq!(rg.strip_components, 1);
+    assert_eq!(rg.post_install, None);
+    assert!(rg.options.is_empty());
+
+    let msvc = &specs["msvc"];
+    assert_eq!(msvc.url, "https://example.org/msvc/14.42/pkg.zip");
+    assert_eq!(msvc.format, Some(ArchiveFormat::Zip));
+    assert_eq!(msvc.strip_components, 0);
+    assert_eq!(msvc.options["components"], json!(["spectre"]));
+    assert_eq!(
+        msvc.options["nested"],
+        json!({"a": 1, "b": [true, 2.5], "when": "1979-05-27T07:32:00Z"})
+    );
+    assert_eq!(msvc.options.len(), 2);
+
+    let aaa = &specs["aaa"];
+    assert_eq!(aaa.format, Some(ArchiveFormat::TarXz), "format key wins");
+    assert_eq!(aaa.sha256, None);
+    assert_eq!(aaa.post_install.as_deref(), Some("./configure && make"));
+}
+
+#[test]
+fn inline_tables_and_dotted_keys_work_and_unknown_format_urls_are_sniffed_later() {
+    let m = parse(
+        "tools.b = { version = \"2\", url = \"https://x.org/dl?id=2\" }\n\
+         tools.a.version = \"1\"\ntools.a.url = \"https://x.org/a.zip\"\n",
+    )
+    .unwrap();
+    let names: Vec<_> = m.tools.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["b", "a"]);
+    assert_eq!(
+        m.resolve(&platform("macos-aarch64")).unwrap()[0].format,
+        None
+    );
+}
+
+#[test]
+fn syntax_errors_name_file_line_and_column() {
+    let (p, loc, msg) = problem("[tools.a]\nversion = \"1\"\nurl = \n");
+    assert!(matches!(p, Problem::Syntax(_)), "{p:?}");
+    assert_eq!(loc.map(|l| l.line), Some(3));
+    assert!(msg.starts_with("vx.toml:3:"), "{msg}");
+
+    let (p, loc, _) = problem("[tools.a]\nversion = \"1\"\nversion = \"2\"\n");
+    assert!(matches!(p, Problem::Syntax(_)), "duplicate key: {p:?}");
+    assert_eq!(loc.map(|l| l.line), Some(3));
+}
+
+#[test]
+fn missing_keys_point_at_the_tool() {
+    let (p, loc, msg) = problem("\n[tools.rg]\nurl = \"https://x.org/a.zip\"\n");
+    assert_eq!(
+        p,
+        Problem::MissingKey {
+            tool: "rg".into(),
+            key: "version"
+        }
+    );
+    assert_eq!(loc, at(2, 8));
+    assert_eq!(msg, "vx.toml:2:8: tool `rg` has no `version`");
+
+    let (p, _, _) = problem("[tools.rg]\nversion = \"1\"\n");
+    assert_eq!(
+        p,
+        Problem::MissingKey {
+            tool: "rg".into(),
+            key: "url"
+        }
+    );
+}
+
+#[test]
+fn wrong_types_point_at_the_value() {
+    let (p, loc, msg) = problem("[tools.rg]\nversion = 14\nurl = \"https://x.org/a.zip\"\n");
+    assert_eq!(
+        p,
+        Problem::WrongType {
+            key: "tools.rg.version".into(),
+            expected: "a string",
+            found: "an integer"
+        }
+    );
+    assert_eq!(loc, at(2, 11));
+    assert!(msg.contains("`tools.rg.version` must be a string, found an integer"));
+
+    for (bad, key) in [
+        ("strip_components = -1", "strip_components"),
+        ("strip_components = \"1\"", "strip_components"),
+        ("sha256 = 5", "sha256"),
+        ("post_install = [\"x\"]", "post_install"),
+        ("format = 1", "format"),
+    ] {
+        let text = format!("[tools.rg]\nversion = \"1\"\nurl = \"https://x.org/a.zip\"\n{bad}\n");
+        let (p, loc, _) = problem(&text);
+        assert!(
+            matches!(&p, Problem::WrongType { key: k, .. } if k == &format!("tools.rg.{key}")),
+            "{bad}: {p:?}"
+        );
+        assert_eq!(loc.map(|l| l.line), Some(4), "{bad}");
+    }
+
+    let (p, _, _) = problem("tools = 3\n");
+    assert!(matches!(p, Problem::WrongType { .. }), "{p:?}");
+    let (p, _, _) = problem("[tools]\nrg = \"14\"\n");
+    assert!(matches!(p, Problem::WrongType { .. }), "{p:?}");
+}
+
+#[test]
+fn field_rules_are_enforced_with_locations() {
+    let base = |extra: &str| {
+        format!("[tools.rg]\nversion = \"1\"\nurl = \"https://x.org/a.zip\"\n{extra}\n")
+    };
+    let (p, loc, _) = problem(&base("sha256 = \"abc\""));
+    assert!(matches!(p, Problem::Field(FieldError::Sha256(_))), "{p:?}");
+    assert_eq!(loc, at(4, 10));
+    let (p, _, _) = problem(&base(&format!("sha256 = \"{}\"", "z".repeat(64))));
+    assert!(matches!(p, Problem::Field(FieldError::Sha256(_))), "{p:?}");
+    let (p, _, _) = problem(&base("strip_components = 100"));
+    assert!(matches!(
+        p,
+        Problem::Field(FieldError::StripComponents(100))
+    ));
+    let (p, _, _) = problem(&base("post_install = \"\""));
+    assert!(matches!(p, Problem::Field(FieldError::Command(_))));
+    let (p, loc, msg) = problem(&base("format = \"rar\""));
+    assert_eq!(p, Problem::UnknownFormat("rar".into()));
+    assert_eq!(loc, at(4, 10));
+    assert!(msg.contains("supported: tar.gz"), "{msg}");
+    let (p, _, _) = problem(&base("options = { nan = nan }"));
+    assert!(matches!(p, Problem::BadOption(..)), "{p:?}");
+    let (p, _, _) = problem(&base(&format!(
+        "options = {{ blob = \"{}\" }}",
+        "x".repeat(20_000)
+    )));
+    assert!(matches!(p, Problem::Field(FieldError::OptionsTooLarge(_))));
+
+    let (p, loc, _) = problem("[tools.rg]\nversion = \"1/2\"\nurl = \"https://x.org/a.zip\"\n");
+    assert!(matches!(p, Problem::Field(FieldError::Version(_))));
+    assert_eq!(loc, at(2, 11));
+    let long = "9".repeat(25);
+    let (p, _, _) = problem(&format!(
+        "[tools.rg]\nversion = \"{long}\"\nurl = \"https://x.org/a.zip\"\n"
+    ));
+    assert!(matches!(p, Problem::Field(FieldError::Version(_))));
+
+    let (p, loc, _) = problem("[tools.rg]\nversion = \"1\"\nurl = \"ftp://x.org/a.zip\"\n");
+    assert!(matches!(p, Problem::Field(FieldError::Url { .. })), "{p:?}");
+    assert_eq!(loc, at(3, 7));
+    let (p, _, _) = problem("[tools.rg]\nversion = \"1\"\nurl = \"https://x.org/a.tar.bz2\"\n");
+    assert_eq!(p, Problem::UnsupportedArchive(".tar.bz2"));
+    // An explicit format overrides an unhelpful suffix.
+    let m = parse("[tools.rg]\nversion = \"1\"\nurl = \"https://x.org/a.bin\"\nformat = \"zip\"\n");
+    assert_eq!(
+        m.unwrap().tools[0].format,
+        Some(ArchiveFormat::Zip),
+        "named"
+    );
+}
+
+#[test]
+fn tool_names_must_fit_a_slot() {
+    for bad in ["\"a b\"", "\"..\"", "\".tmp\"", "\"é\"", &"n".repeat(33)] {
+        let text = format!("[tools.{bad}]\nversion = \"1\"\nurl = \"https://x.org/a.zip\"\n");
+        let (p, loc, _) = problem(&text);
+        assert!(
+            matches!(p, Problem::Field(FieldError::ToolName(_))),
+            "{bad}: {p:?}"
+        );
+        assert_eq!(loc, at(1, 8), "{bad}");
+    }
+    let ok = "n".repeat(32);
+    let text = format!("[tools.{ok}]\nversion = \"1\"\nurl = \"https://x.org/a.zip\"\n");
+    assert_eq!(parse(&text).unwrap().tools[0].name, ok);
+}
+
+#[test]
+fn whole_file_problems() {
+    let (p, loc, msg) = problem("");
+    assert_eq!(p, Problem::NoTools);
+    assert_eq!(loc, None);
+    assert!(msg.starts_with("vx.toml: no tools"), "{msg}");
+    assert_eq!(problem("[tools]\n").0, Problem::NoTools);
+    let (p, loc, msg) = problem("\n[tool.rg]\nversion = \"1\"\n");
+    assert_eq!(
+        p,
+        Problem::UnknownKey {
+            key: "tool".into(),
+            table: String::new(),
+            suggestion: Some("tools".into())
+        }
+    );
+    assert_eq!(loc, at(2, 2));
+    assert!(
+        msg.ends_with("unknown key `tool` at the top level; did you mean `tools`?"),
+        "{msg}"
+    );
+
+    let mut many = String::new();
+    for i in 0..=MAX_TOOLS {
+        many.push_str(&format!(
+            "[tools.t{i}]\nversion = \"1\"\nurl = \"https://x.org/a.zip\"\n"
+        ));
+    }
+    assert_eq!(problem(&many).0, Problem::TooManyTools(MAX_TOOLS + 1));
+}
+
+#[test]
+fn non_utf8_and_oversized_files_are_refused() {
+    let err =
+        Manifest::from_bytes(Path::new("m.toml"), b"[tools.a]\nversion = \"\xff\"\n").unwrap_err();
+    assert_eq!(err.problem(), Some(&Problem::NotUtf8));
+    assert_eq!(err.location(), at(2, 12));
+    assert!(err.to_string().starts_with("m.toml:2:12: "), "{err}");
+
+    let big = vec![b'#'; MAX_MANIFEST_BYTES as usize + 1];
+    let err = Manifest::from_bytes(Path::new("m.toml"), &big).unwrap_err();
+    assert!(matches!(err, ManifestError::TooLarge { .. }), "{err}");
+}
+
+#[test]
+fn load_reads_files_and_reports_missing_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vx.toml");
+    std::fs::write(
+        &path,
+        "[tools.a]\nversion = \"1\"\nurl = \"https://x.org/a.zip\"\n",
+    )
+    .unwrap();
+    let m = Manifest::load(&path).unwrap();
+    assert_eq!(m.path, path);
+    assert_eq!(m.tools.len(), 1);
+
+    let missing = dir.path().join("absent.toml");
+    let err = Manifest::load(&missing).unwrap_err();
+    assert!(matches!(err, ManifestError::Read { .. }));
+    assert!(
+        err.to_string().contains("absent.toml: cannot read"),
+        "{err}"
+    );
+
+    let big = dir.path().join("big.toml");
+    std::fs::write(&big, vec![b'#'; MAX_MANIFEST_BYTES as usize + 10]).unwrap();
+    assert!(matches!(
+        Manifest::load(&big),
+        Err(ManifestError::TooLarge { .. })
+    ));
+}
+
+#[test]
+fn location_counts_characters_not_bytes() {
+    assert_eq!(
+        Location::from_offset("", 0),
+        Location { line: 1, column: 1 }
+    );
+    assert_eq!(
+        Location::from_offset("ab\ncd", 4),
+        Location { line: 2, column: 2 }
+    );
+    assert_eq!(
+        Location::from_offset("éé\nx", 4),
+        Location { line: 1, column: 3 }
+    );
+    assert_eq!(
+        Location::from_offset("ab", 99),
+        Location { line: 1, column: 3 }
+    );
+}
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn arbitrary_text_never_panics(text in "\\PC{0,300}") {
+            let _ = parse(&text);
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let _ = Manifest::from_bytes(Path::new("x"), &bytes);
+        }
+    }
+}
+
+#[test]
+fn an_unknown_key_is_an_error_with_the_closest_known_one() {
+    let (p, loc, msg) = problem(
+        "[tools.clap]\nversion = \"1\"\nurl = \"https://x.org/a.zip\"\nstrip-components = 1\n",
+    );
+    assert!(matches!(p, Problem::UnknownKey { .. }), "{p:?}");
+    assert_eq!(loc, at(4, 1));
+    assert_eq!(
+        msg,
+        "vx.toml:4:1: unknown key `strip-components` in `[tools.clap]`; did you mean `strip_components`?"
+    );
+    // Free-form options live in `options`; a stray one is not silently kept.
+    let (_, _, msg) =
+        problem("[tools.a]\nversion = \"1\"\nurl = \"https://x.org/a.zip\"\ncomponents = []\n");
+    assert!(
+        msg.ends_with("unknown key `components` in `[tools.a]`"),
+        "{msg}"
+    );
+    let (_, loc, msg) = problem(
+        "[settings]\nplatform = []\n[tools.a]\nversion = \"1\"\nurl = \"https://x.org/a.zip\"\n",
+    );
+    assert_eq!(loc, at(2, 1));
+    assert!(msg.ends_with("did you mean `platforms`?"), "{msg}");
+    let (_, _, msg) = problem(
+        "[tools.a]\nversion = \"1\"\nurl = \"https://x.org/a.zip\"\n[tools.a.platforms.linux-x86_64]\nsha = \"\"\n",
+    );
+    assert!(
+        msg.ends_with(
+            "unknown key `sha` in `[tools.a.platforms.linux-x86_64]`; did you mean `sha256`?"
+        ),
+        "{msg}"
+    );
+}
+
+const PLATFORM_MANIFEST: &str = r#"
+[settings]
+platforms = ["linux-x86_64", "macos-aarch64", "windows-x86_64", "linux-x86_64"]
+
+[tools.rg]
+version = "14.1.1"
+url = "https://x.org/rg/{version}/rg-{version}-{arch}-{os}.tar.gz"
+replacements = { linux = "unknown-linux-musl", macos = "apple-darwin", x86_64 = "amd64" }
+strip_components = 1
+bin = ["rg"]
+
+[tools.rg.platforms.macos-aarch64]
+sha256 = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+bin = ["bin/rg"]
+
+[tools.rg.platforms.windows-x86_64]
+url = "https://x.org/rg/{version}/rg-{version}-windows.zip"
+strip_components = 0
+"#;
+
+#[test]
+fn placeholders_replacements_and_overrides_resolve_per_platform() {
+    let m = parse(PLATFORM_MANIFEST).unwrap();
+    assert_eq!(
+        m.platforms,
+        [
+            platform("linux-x86_64"),
+            platform("macos-aarch64"),
+            platform("windows-x86_64")
+        ],
+        "in order, once each"
+    );
+    let one = |name: &str| m.resolve(&platform(name)).unwrap().remove(0);
+
+    let linux = one("linux-x86_64");
+    assert_eq!(
+        linux.url,
+        "https://x.org/rg/14.1.1/rg-14.1.1-amd64-unknown-linux-musl.tar.gz"
+    );
+    assert_eq!((linux.sha256, linux.strip_components), (None, 1));
+    assert_eq!(linux.bin, Some(vec!["rg".to_owned()]));
+    assert_eq!(linux.format, Some(ArchiveFormat::TarGz));
+
+    let mac = one("macos-aarch64");
+    assert_eq!(
+        mac.url,
+        "https://x.org/rg/14.1.1/rg-14.1.1-aarch64-apple-darwin.tar.gz"
+    );
+    assert_eq!(mac.sha256.as_deref(), Some(SHA));
+    assert_eq!(mac.bin, Some(vec!["bin/rg".to_owned()]));
+
+    let windows = one("windows-x86_64");
+    assert_eq!(windows.url, "https://x.org/rg/14.1.1/rg-14.1.1-windows.zip");
+    assert_eq!(
+        (windows.format, windows.strip_components),
+        (Some(ArchiveFormat::Zip), 0)
+    );
+
+    let odd = Platform {
+        os: "linux".into(),
+        arch: "riscv64".into(),
+    };
+    let err = m.resolve(&odd).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "vx.toml: rg has no download for linux-riscv64"
+    );
+}
+
+#[test]
+fn platform_rules_are_enforced_with_locations() {
+    let base = "[tools.rg]\nversion = \"1\"\n";
+    let (p, loc, _) = problem(&format!(
+        "{base}url = \"https://x.org/{{os}}.zip\"\nsha256 = \"{SHA}\"\n"
+    ));
+    assert_eq!(p, Problem::ShaForEveryPlatform("rg".into()));
+    assert_eq!(loc, at(4, 10));
+    let (p, loc, _) = problem(&format!(
+        "{base}url = \"https://x.org/a.zip\"\n[tools.rg.platforms.linux-riscv64]\nurl = \"https://x.org/b.zip\"\n"
+    ));
+    assert!(matches!(p, Problem::Platform(_)), "{p:?}");
+    assert_eq!(loc, at(4, 21));
+    let (p, _, _) = problem(
+        "[settings]\nplatforms = [\"beos-x86\"]\n[tools.a]\nversion = \"1\"\nurl = \"https://x.org/a.zip\"\n",
+    );
+    assert!(matches!(p, Problem::Platform(_)), "{p:?}");
+    let (p, _, msg) = problem(&format!(
+        "{base}url = \"https://x.org/a.zip\"\nreplacements = {{ solaris = \"x\" }}\n"
+    ));
+    assert!(matches!(p, Problem::UnknownKey { .. }), "{msg}");
+    let (p, _, _) = problem(&format!(
+        "{base}url = \"https://x.org/{{os}}.zip\"\nreplacements = {{ linux = \"a/b\" }}\n"
+    ));
+    assert!(matches!(p, Problem::BadReplacement(_)), "{p:?}");
+    // A tool whose downloads are all per platform: none for the others.
+    let m = parse(&format!(
+        "{base}[tools.rg.platforms.macos-aarch64]\nurl = \"https://x.org/m.zip\"\n"
+    ))
+    .unwrap();
+    assert!(m.resolve(&platform("macos-aarch64")).is_ok());
+    let err = m.resolve(&platform("linux-x86_64")).unwrap_err();
+    assert!(
+        err.to_string()
+            .ends_with("rg has no download for linux-x86_64"),
+        "{err}"
+    );
+    // Without any url at all, the tool is told to get one.
+    let (p, _, _) = problem(base);
+    assert_eq!(
+        p,
+        Problem::MissingKey {
+            tool: "rg".into(),
+            key: "url"
+        }
+    );
+}
+
+#[test]
+fn bin_entries_must_stay_inside_the_install() {
+    let base = "[tools.rg]\nversion = \"1\"\nurl = \"https://x.org/a.zip\"\n";
+    for bad in ["\"../rg\"", "\"/usr/bin/rg\"", "\"a/../../b\"", "\"\""] {
+        let (p, loc, _) = problem(&format!("{base}bin = [{bad}]\n"));
+        assert!(
+            matches!(p, Problem::Field(FieldError::Bin { .. })),
+            "{bad}: {p:?}"
+        );
+        assert_eq!(loc, at(4, 7), "{bad}");
+    }
+    let (p, _, _) = problem(&format!("{base}bin = \"rg\"\n"));
+    assert!(matches!(p, Problem::WrongType { .. }), "{p:?}");
+    let m = parse(&format!("{base}bin = [\"rg\", \"complete/rg.bash\"]\n")).unwrap();
+    assert_eq!(m.tools[0].bin.as_ref().unwrap().len(), 2);
+}
+
+#[test]
+fn the_nearest_manifest_up_the_tree_is_found_and_flags_win() {
+    let root = tempfile::tempdir().unwrap();
+    let deep = root.path().join("a/b");
+    std::fs::create_dir_all(&deep).unwrap();
+    // Nothing in the tree yet: whatever is above the temp dir, if anything.
+    assert_eq!(find(&deep), find(root.path().parent().unwrap()));
+    std::fs::write(root.path().join(MANIFEST_FILE), "").unwrap();
+    assert_eq!(find(&deep), Some(root.path().join(MANIFEST_FILE)));
+    std::fs::write(deep.join(MANIFEST_FILE), "").unwrap();
+    assert_eq!(
+        find(&deep),
+        Some(deep.join(MANIFEST_FILE)),
+        "the nearest wins"
+    );
+    let explicit = Path::new("/elsewhere/vx.toml");
+    assert_eq!(locate(Some(explicit), &deep).unwrap(), explicit);
+    // A directory named vx.toml is not a manifest.
+    let other = tempfile::tempdir().unwrap();
+    std::fs::create_dir(other.path().join(MANIFEST_FILE)).unwrap();
+    assert_eq!(find(other.path()), find(other.path().parent().unwrap()));
+}
