@@ -24,6 +24,7 @@ pub mod demo;
 pub mod exit;
 pub mod format;
 pub mod install;
+pub mod lock;
 pub mod manifest;
 pub mod report;
 pub mod signals;

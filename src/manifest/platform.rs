@@ -36,6 +36,13 @@ impl Platform {
     }
 }
 
+/// As its `os-arch` name (also as a map key).
+impl serde::Serialize for Platform {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 impl fmt::Display for Platform {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}-{}", self.os, self.arch)

@@ -11,7 +11,7 @@ use crate::validate::{self, FieldError};
 use super::platform::Platform;
 
 /// The parts of a tool a `[tools.NAME.platforms.<os>-<arch>]` table may override.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct Override {
     /// The URL template for this platform.
     pub url: Option<String>,
@@ -25,8 +25,9 @@ pub struct Override {
     pub bin: Option<Vec<String>>,
 }
 
-/// One `[tools.NAME]` table, checked but not yet resolved for a platform.
-#[derive(Clone, Debug, PartialEq)]
+/// One `[tools.NAME]` table, checked but not yet resolved for a platform. Serialized
+/// (as JSON) only to hash it: the lock's `inputs`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct ToolTable {
     /// The tool's name (the table key).
     pub name: String,

@@ -1,0 +1,175 @@
+use super::*;
+
+const SHA: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+fn manifest(text: &str) -> Manifest {
+    Manifest::parse(Path::new("vx.toml"), text).unwrap()
+}
+
+fn platform(name: &str) -> Platform {
+    name.parse().unwrap()
+}
+
+fn two_tools(rg_version: &str) -> Manifest {
+    manifest(&format!(
+        "[tools.rg]\nversion = \"{rg_version}\"\nurl = \"https://x.org/rg-{{version}}-{{os}}.tar.gz\"\n\n\
+         [tools.jq]\nversion = \"1.7\"\nurl = \"https://x.org/jq-{{version}}-{{arch}}.tar.gz\"\n"
+    ))
+}
+
+/// Locks every tool of `m` for `platforms` with a made-up asset per URL.
+fn lock_all(lock: &mut Lock, m: &Manifest, platforms: &[Platform]) {
+    for p in platforms {
+        for spec in m.resolve(p).unwrap() {
+            let tool = m.tool(&spec.name).unwrap();
+            if lock.fresh(tool, p).is_none() {
+                let sha = hex::encode(Sha256::digest(spec.url.as_bytes()));
+                let size = Some(spec.url.len() as u64);
+                lock.record(
+                    tool,
+                    p,
+                    Asset {
+                        url: spec.url,
+                        sha256: sha,
+                        size,
+                    },
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_lock_round_trips_sorted_and_a_change_marks_only_that_tool_stale() {
+    let platforms = [platform("macos-aarch64"), platform("linux-x86_64")];
+    let m = two_tools("14.1.1");
+    let mut lock = Lock::default();
+    assert_eq!(lock.stale(&m, &platforms).len(), 2);
+    lock_all(&mut lock, &m, &platforms);
+    assert!(lock.stale(&m, &platforms).is_empty());
+    let text = lock.to_text();
+    assert!(text.starts_with(HEADER), "{text}");
+    let jq = text.find("[tools.jq]").unwrap();
+    let rg = text.find("[tools.rg]").unwrap();
+    let linux = text.find("[tools.rg.platforms.linux-x86_64]").unwrap();
+    let mac = text.find("[tools.rg.platforms.macos-aarch64]").unwrap();
+    assert!(jq < rg && linux < mac, "sorted: {text}");
+    assert_eq!(Lock::parse(Path::new("vx.lock"), &text).unwrap(), lock);
+
+    let changed = two_tools("14.1.2");
+    let stale: Vec<_> = lock
+        .stale(&changed, &platforms)
+        .iter()
+        .map(|t| t.name.as_str())
+        .collect();
+    assert_eq!(stale, ["rg"]);
+    let mut relocked = lock.clone();
+    lock_all(&mut relocked, &changed, &platforms);
+    assert_eq!(relocked.tools["jq"], lock.tools["jq"], "jq untouched");
+    assert_ne!(relocked.tools["rg"], lock.tools["rg"]);
+    assert!(
+        relocked.tools["rg"].platforms["linux-x86_64"]
+            .url
+            .contains("14.1.2")
+    );
+}
+
+#[test]
+fn writing_is_atomic_and_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vx.lock");
+    assert_eq!(Lock::load(&path).unwrap(), None, "no lock yet");
+    let m = two_tools("1");
+    let mut lock = Lock::default();
+    lock_all(&mut lock, &m, &[platform("linux-x86_64")]);
+    lock.write(&path).unwrap();
+    let first = std::fs::read(&path).unwrap();
+    Lock::load(&path).unwrap().unwrap().write(&path).unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), first);
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(names, ["vx.lock"], "no temporary file left");
+}
+
+#[test]
+fn corrupt_locks_are_refused_at_file_line_and_column() {
+    let good = format!(
+        "version = 1\n\n[tools.rg]\nversion = \"1\"\ninputs = \"sha256:{SHA}\"\n\n[tools.rg.platforms.linux-x86_64]\nurl = \"https://x.org/a\"\nsha256 = \"{SHA}\"\n"
+    );
+    assert!(Lock::parse(Path::new("vx.lock"), &good).is_ok());
+    let cases = [
+        (good.replace("version = \"1\"", "version = "), "vx.lock:4:"),
+        (
+            good.replace(&format!("sha256 = \"{SHA}\""), "sha256 = \"abc\""),
+            "vx.lock:9:10:",
+        ),
+        (
+            good.replace("version = 1\n", "version = 2\n"),
+            "vx.lock:1:11:",
+        ),
+        (good.replace("url =", "link ="), "vx.lock:8:"),
+        (good.replace("linux-x86_64", "linux-pdp11"), "vx.lock:7:"),
+        (
+            good.replace(&format!("\"sha256:{SHA}\""), "\"md5:1\""),
+            "vx.lock:5:",
+        ),
+    ];
+    for (text, place) in cases {
+        let err = Lock::parse(Path::new("vx.lock"), &text)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with(place), "{place}: {err}");
+        assert!(err.ends_with("run `vx lock` to write it again"), "{err}");
+    }
+    let err = Lock::parse(
+        Path::new("vx.lock"),
+        &good.replace("version = 1\n", "version = 2\n"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("lock format version 2"), "{err}");
+}
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn tool_strategy() -> impl Strategy<Value = (String, bool, Option<u32>)> {
+        (
+            "[0-9]{1,3}(\\.[0-9]{1,3}){0,2}",
+            any::<bool>(),
+            proptest::option::of(0u32..3),
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Any manifest that parses, locked and re-locked with no change, gives a
+        /// byte-identical lock.
+        #[test]
+        fn relocking_an_unchanged_manifest_changes_no_byte(
+            tools in proptest::collection::btree_map("[a-z][a-z0-9]{0,8}", tool_strategy(), 1..8),
+        ) {
+            let mut text = String::from("[settings]\nplatforms = [\"linux-x86_64\", \"windows-x86_64\"]\n");
+            for (name, (version, per_os, strip)) in &tools {
+                let url = if *per_os { "https://x.org/{version}/{os}-{arch}.zip" } else { "https://x.org/{version}/all.tar.gz" };
+                text.push_str(&format!("\n[tools.{name}]\nversion = \"{version}\"\nurl = \"{url}\"\n"));
+                if let Some(n) = strip {
+                    text.push_str(&format!("strip_components = {n}\n"));
+                }
+            }
+            let m = manifest(&text);
+            let mut lock = Lock::default();
+            lock_all(&mut lock, &m, &m.platforms);
+            let first = lock.to_text();
+            let mut again = Lock::parse(Path::new("vx.lock"), &first).unwrap();
+            lock_all(&mut again, &m, &m.platforms);
+            again.retain_listed(&m);
+            prop_assert_eq!(again.to_text(), first);
+        }
+    }
+}
