@@ -19,6 +19,8 @@ pub struct Cli {
 pub enum Command {
     /// Install every tool of a vx.toml, in parallel.
     Sync(SyncArgs),
+    /// Record each tool's download (URL, SHA-256, size) per platform in vx.lock.
+    Lock(LockArgs),
     /// Install one tool (standalone), or run as a `vx sync` child.
     Install(InstallArgs),
     /// Inspect the progress boards of this user.
@@ -36,7 +38,48 @@ pub struct SyncArgs {
     /// `vx.toml` in this directory or a parent).
     #[arg(long, value_name = "PATH")]
     pub manifest: Option<PathBuf>,
-    /// At most this many installs at once.
+    /// How the run shows itself.
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Write the board's final bytes to PATH at the end of the run.
+    #[arg(long, value_name = "PATH")]
+    pub dump: Option<PathBuf>,
+    /// Where and how to install.
+    #[command(flatten)]
+    pub install: InstallFlags,
+    /// Refuse to change vx.lock (exit 2 naming the tools whose entries are stale): for CI.
+    #[arg(long, conflicts_with = "frozen")]
+    pub locked: bool,
+    /// Use vx.lock as it is, without checking it against the manifest.
+    #[arg(long)]
+    pub frozen: bool,
+    /// Run a demo sync against a built-in loopback server, into a temporary store.
+    #[arg(long, conflicts_with_all = ["manifest", "store", "locked", "frozen"])]
+    pub demo: bool,
+}
+
+/// `vx lock` options.
+#[derive(Debug, Args)]
+pub struct LockArgs {
+    /// The manifest to lock (default: `$VX_MANIFEST`, else the nearest `vx.toml`).
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+    /// Lock for this platform (repeatable; default: `[settings] platforms`, else this
+    /// machine's).
+    #[arg(long = "platform", value_name = "OS-ARCH")]
+    pub platforms: Vec<vx::manifest::Platform>,
+    /// Exit 1, naming the tools, when vx.lock is missing or stale; write nothing.
+    #[arg(long)]
+    pub check: bool,
+    /// How the run shows itself.
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// How a run that downloads shows itself: shared by `vx sync` and `vx lock`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// At most this many downloads at once.
     #[arg(short = 'j', long = "jobs", value_name = "N", default_value_t = 8,
           value_parser = clap::value_parser!(u32).range(1..=256))]
     pub jobs: u32,
@@ -49,18 +92,9 @@ pub struct SyncArgs {
     /// Print one JSON object per event on stdout (implies headless).
     #[arg(long)]
     pub json: bool,
-    /// Write the board's final bytes to PATH at the end of the run.
-    #[arg(long, value_name = "PATH")]
-    pub dump: Option<PathBuf>,
-    /// Where and how to install.
-    #[command(flatten)]
-    pub install: InstallFlags,
     /// Dashboard options.
     #[command(flatten)]
     pub dashboard: DashboardArgs,
-    /// Run a demo sync against a built-in loopback server, into a temporary store.
-    #[arg(long, conflicts_with_all = ["manifest", "store"])]
-    pub demo: bool,
 }
 
 /// Where and how tools are installed: shared by `vx sync` and `vx install`.
@@ -159,7 +193,7 @@ mod tests {
         let Command::Sync(args) = cli.command else {
             panic!("not sync")
         };
-        assert_eq!(args.jobs, 8);
+        assert_eq!(args.run.jobs, 8);
         assert_eq!(args.manifest, None);
         assert!(Cli::try_parse_from(["vx", "sync", "--tui", "--headless"]).is_err());
         assert!(Cli::try_parse_from(["vx", "sync", "-j", "0"]).is_err());
@@ -167,7 +201,15 @@ mod tests {
         let Command::Sync(args) = cli.command else {
             panic!("not sync")
         };
-        assert_eq!((args.jobs, args.json), (3, true));
+        assert_eq!((args.run.jobs, args.run.json), (3, true));
+        assert!(Cli::try_parse_from(["vx", "sync", "--locked", "--frozen"]).is_err());
+        let cli =
+            Cli::try_parse_from(["vx", "lock", "--platform", "macos-aarch64", "--check"]).unwrap();
+        let Command::Lock(args) = cli.command else {
+            panic!("not lock")
+        };
+        assert_eq!(args.platforms[0].to_string(), "macos-aarch64");
+        assert!(Cli::try_parse_from(["vx", "lock", "--platform", "linux-pdp11"]).is_err());
     }
 
     #[test]

@@ -26,6 +26,7 @@ pub mod format;
 pub mod install;
 pub mod lock;
 pub mod manifest;
+pub mod project;
 pub mod report;
 pub mod signals;
 pub mod spec;

@@ -18,6 +18,7 @@ fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Sync(args) => commands::sync::run(&args),
+        Command::Lock(args) => commands::lock::run(&args),
         Command::Install(args) => commands::install::run(&args),
         Command::Board { command } => commands::board::run(command),
     };

@@ -98,64 +98,48 @@ fn a_stalled_server_times_out_while_a_slow_steady_one_does_not() {
 }
 
 #[test]
-fn a_tool_without_sha256_needs_allow_unverified_and_is_marked() {
+fn a_tool_without_sha256_is_trusted_on_first_download_then_pinned_by_the_lock() {
     let work = Work::new();
     let payload = noise(5000);
     let body = archive(ArchiveFormat::TarGz, payload.clone());
-    let server = TestServer::start([("/u.tar.gz", Route::Ok(body))]);
+    // A local file, so the same URL can later serve other bytes.
+    let file = work.dir.path().join("loose.tar.gz");
+    std::fs::write(&file, &body).unwrap();
     work.write_manifest(&format!(
-        "[tools.loose]\nversion = \"1\"\nurl = \"{}\"\nstrip_components = 1\n",
-        server.url("/u.tar.gz")
+        "[tools.loose]\nversion = \"1\"\nurl = \"file://{}\"\nstrip_components = 1\n",
+        file.display()
     ));
-    let summary = work.sync_summary(&[], 1);
-    let loose = &summary["loose"];
-    assert_eq!(loose["exit_code"], 12, "{loose}");
-    assert!(
-        loose["message"]
-            .as_str()
-            .unwrap()
-            .contains("--allow-unverified"),
-        "{loose}"
-    );
-    assert_eq!(server.hits(), 0);
-    assert!(!work.store().join("loose").exists());
-
     let dump = work.dir.path().join("u.dump");
     let out = stdout_of(
-        &mut work.sync(&[
-            "--headless",
-            "--allow-unverified",
-            "--dump",
-            dump.to_str().unwrap(),
-        ]),
+        &mut work.sync(&["--headless", "--dump", dump.to_str().unwrap()]),
         0,
     );
     let text = String::from_utf8_lossy(&out);
     assert!(text.contains("completed UNVERIFIED"), "{text}");
-    assert!(text.contains("(UNVERIFIED: no sha256)"), "{text}");
     assert_eq!(work.installed("loose", "1"), expected_tree(&payload));
     let tools = work.dump_tools(&dump);
     assert_eq!(tools["loose"]["unverified"], true, "{}", tools["loose"]);
-    assert!(
-        tools["loose"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("UNVERIFIED"),
-        "{}",
-        tools["loose"]
+
+    // The download is now pinned in vx.lock, beside the manifest.
+    let lock_path = work.dir.path().join("vx.lock");
+    let lock = std::fs::read_to_string(&lock_path).unwrap();
+    assert!(lock.contains(&sha256_hex(&body)), "{lock}");
+    assert!(lock.contains(&format!("size = {}", body.len())), "{lock}");
+    // A re-run is cached, verified by the lock, and leaves the lock byte for byte.
+    let summary = work.sync_summary(&["--locked"], 0);
+    assert_eq!(summary["loose"]["result"], "cached", "{}", summary["loose"]);
+    assert_eq!(std::fs::read_to_string(&lock_path).unwrap(), lock);
+
+    // The same URL now serves other bytes: the lock refuses them.
+    std::fs::write(&file, archive(ArchiveFormat::TarGz, noise(10))).unwrap();
+    std::fs::remove_dir_all(work.store().join("loose")).unwrap();
+    let summary = work.sync_summary(&[], 1);
+    assert_eq!(summary["loose"]["exit_code"], 11, "{}", summary["loose"]);
+    assert_eq!(
+        std::fs::read_to_string(&lock_path).unwrap(),
+        lock,
+        "a failure changes no entry"
     );
-    let text = String::from_utf8_lossy(
-        &work
-            .vx()
-            .args(["board", "dump"])
-            .arg(&dump)
-            .assert()
-            .code(0)
-            .get_output()
-            .stdout,
-    )
-    .into_owned();
-    assert!(text.contains("UNVERIFIED"), "{text}");
 }
 
 #[test]

@@ -4,9 +4,38 @@
 
 pub mod board;
 pub mod install;
+pub mod lock;
 pub mod sync;
 
-use crate::cli::DashboardArgs;
+use std::io::IsTerminal;
+
+use vx::sync::{Dashboard, Settings};
+
+use crate::cli::{DashboardArgs, RunArgs};
+
+/// The [`Settings`] of the output flags shared by `vx sync` and `vx lock`. The
+/// dashboard is the default on a terminal; without one (CI, pipes), or with
+/// `--headless` or `--json`, progress goes out as lines.
+pub fn run_settings(args: &RunArgs) -> Settings {
+    let terminal = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
+    if args.tui && !terminal {
+        vx::note!("vx: --tui needs a terminal; showing progress lines instead");
+    }
+    let dashboard = (terminal && !args.headless && !args.json).then(|| Dashboard {
+        options: dashboard_options(&args.dashboard),
+        fps: args.dashboard.fps,
+    });
+    Settings {
+        jobs: args.jobs as usize,
+        json: args.json,
+        dump: None,
+        dashboard,
+        allow_unverified: false,
+        read_timeout_secs: None,
+        expected_failures: Vec::new(),
+        first_use: Vec::new(),
+    }
+}
 
 /// The dashboard's options from its flags: colours unless `NO_COLOR` is set
 /// (no-color.org).

@@ -59,6 +59,9 @@ pub struct Settings {
     pub read_timeout_secs: Option<u32>,
     /// Tools whose failure does not fail the sync: the demo's deliberately broken one.
     pub expected_failures: Vec<String>,
+    /// Tools installed without a sha256 because their download is being locked (trust
+    /// on first use), whatever `allow_unverified` says.
+    pub first_use: Vec<String>,
 }
 
 /// Why a sync could not run (tool failures are outcomes, not errors).
@@ -122,13 +125,7 @@ pub fn run(
     // Work directories left in the store by killed installs go too.
     crate::install::store::clean_stale_work(store);
 
-    let plan = Plan::new(
-        label,
-        tools,
-        store,
-        settings.allow_unverified,
-        settings.read_timeout_secs,
-    );
+    let plan = Plan::new(label, tools, store, settings);
     let label = plan.label.clone();
     let board_error = |source| SyncError::Board {
         label: label.clone(),

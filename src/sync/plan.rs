@@ -7,6 +7,7 @@ use vx_shm::ToolEntry;
 
 use crate::config_frame::InstallConfig;
 use crate::spec::ToolSpec;
+use crate::sync::Settings;
 
 /// The work of one sync: one config per tool, in manifest (= slot) order.
 #[derive(Clone, Debug)]
@@ -19,15 +20,9 @@ pub struct Plan {
 
 impl Plan {
     /// The plan for `tools` (from the manifest `label` names) into `store`, with
-    /// `--allow-unverified` and `--read-timeout` applied to every tool; the board path
-    /// is filled in by [`Plan::with_board`] once the board exists.
-    pub fn new(
-        label: &str,
-        tools: &[ToolSpec],
-        store: &Path,
-        allow_unverified: bool,
-        read_timeout_secs: Option<u32>,
-    ) -> Plan {
+    /// `--allow-unverified` (or trust on first use) and `--read-timeout` applied; the
+    /// board path is filled in by [`Plan::with_board`] once the board exists.
+    pub fn new(label: &str, tools: &[ToolSpec], store: &Path, settings: &Settings) -> Plan {
         let configs = tools
             .iter()
             .enumerate()
@@ -36,8 +31,9 @@ impl Plan {
                 store: store.to_path_buf(),
                 board: None,
                 slot: slot as u32,
-                allow_unverified,
-                read_timeout_secs,
+                allow_unverified: settings.allow_unverified
+                    || settings.first_use.contains(&spec.name),
+                read_timeout_secs: settings.read_timeout_secs,
             })
             .collect();
         Plan {
