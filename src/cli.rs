@@ -21,6 +21,10 @@ pub enum Command {
     Sync(SyncArgs),
     /// Record each tool's download (URL, SHA-256, size) per platform in vx.lock.
     Lock(LockArgs),
+    /// Add a tool to vx.toml (or update its version and URL) and lock it.
+    Add(AddArgs),
+    /// Remove a tool from vx.toml and vx.lock.
+    Remove(RemoveArgs),
     /// Install one tool (standalone), or run as a `vx sync` child.
     Install(InstallArgs),
     /// Inspect the progress boards of this user.
@@ -74,6 +78,41 @@ pub struct LockArgs {
     /// How the run shows itself.
     #[command(flatten)]
     pub run: RunArgs,
+}
+
+/// `vx add` options.
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// The tool and version, `NAME@VERSION`.
+    #[arg(value_name = "NAME@VERSION")]
+    pub tool: String,
+    /// Where to download it (`{version}`, `{os}`, `{arch}` are filled in).
+    #[arg(long, value_name = "URL")]
+    pub url: String,
+    /// Its SHA-256, when known (else `vx` downloads it once to lock it).
+    #[arg(long, value_name = "HEX")]
+    pub sha256: Option<String>,
+    /// One of its executables, a path inside the install (repeatable).
+    #[arg(long = "bin", value_name = "PATH")]
+    pub bins: Vec<String>,
+    /// The manifest to edit (default: `$VX_MANIFEST`, else the nearest `vx.toml`, else
+    /// a new `vx.toml` here).
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+    /// How the locking download shows itself.
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// `vx remove` options.
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    /// The tool's name.
+    #[arg(value_name = "NAME")]
+    pub name: String,
+    /// The manifest to edit (default: `$VX_MANIFEST`, else the nearest `vx.toml`).
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
 }
 
 /// How a run that downloads shows itself: shared by `vx sync` and `vx lock`.

@@ -18,6 +18,7 @@
 //! - [`signals`] and [`exit`]: signal flags, exit codes and the top-level error.
 #![forbid(unsafe_code)]
 
+pub mod atomic;
 pub mod child;
 pub mod config_frame;
 pub mod demo;

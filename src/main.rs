@@ -19,6 +19,8 @@ fn main() {
     let result = match cli.command {
         Command::Sync(args) => commands::sync::run(&args),
         Command::Lock(args) => commands::lock::run(&args),
+        Command::Add(args) => commands::add::run(&args),
+        Command::Remove(args) => commands::remove::run(&args),
         Command::Install(args) => commands::install::run(&args),
         Command::Board { command } => commands::board::run(command),
     };

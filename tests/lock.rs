@@ -229,3 +229,65 @@ fn a_corrupted_lock_is_exit_2_with_file_and_line() {
         }
     }
 }
+
+#[test]
+fn vx_add_keeps_the_manifests_comments_and_locks_the_new_tool_and_remove_undoes_it() {
+    let p = project("1.0");
+    p.vx_lock(&[], 0);
+    let manifest_before = std::fs::read_to_string(p.work.manifest()).unwrap();
+    let lock_before = p.lock();
+    let hits = p.server.hits();
+    let url = p.server.url("/single.tar.gz");
+    p.work
+        .vx()
+        .args(["add", "extra@5", "--bin", "bin/tool", "--headless", "--url"])
+        .arg(&url)
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("added extra 5"));
+    let manifest = std::fs::read_to_string(p.work.manifest()).unwrap();
+    assert!(
+        manifest.starts_with(&manifest_before),
+        "comments and tables kept:\n{manifest}"
+    );
+    assert!(
+        manifest.contains("[tools.extra]\nversion = \"5\""),
+        "{manifest}"
+    );
+    // Locked for the manifest's three platforms; the other tools untouched.
+    assert_eq!(p.server.hits(), hits + 3);
+    let lock = p.lock();
+    let extra = lock["tools"]["extra"]["platforms"].as_table().unwrap();
+    assert_eq!(extra.len(), 3);
+    assert_eq!(
+        extra["linux-x86_64"]["sha256"].as_str(),
+        Some(sha256_hex(p.body("/single.tar.gz")).as_str())
+    );
+    assert_eq!(lock["tools"]["multi"], lock_before["tools"]["multi"]);
+
+    // A bad URL is refused before anything is written.
+    p.work
+        .vx()
+        .args(["add", "bad@1", "--url", "ftp://x/y.zip"])
+        .assert()
+        .code(2);
+    assert_eq!(
+        std::fs::read_to_string(p.work.manifest()).unwrap(),
+        manifest
+    );
+
+    p.work.vx().args(["remove", "extra"]).assert().code(0);
+    assert_eq!(
+        std::fs::read_to_string(p.work.manifest())
+            .unwrap()
+            .trim_end(),
+        manifest_before.trim_end()
+    );
+    assert_eq!(p.lock(), lock_before);
+    p.work
+        .vx()
+        .args(["remove", "singel"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean `single`?"));
+}

@@ -53,7 +53,7 @@ pub fn run(args: &InstallArgs) -> Result<i32, Error> {
 }
 
 /// Splits `TOOL@VERSION`.
-fn parse_tool_at_version(spec: &str) -> Result<(&str, &str), Error> {
+pub fn parse_tool_at_version(spec: &str) -> Result<(&str, &str), Error> {
     match spec.split_once('@') {
         Some((tool, version)) if !tool.is_empty() && !version.is_empty() => Ok((tool, version)),
         _ => Err(Error::usage(format!(

@@ -2,9 +2,11 @@
 //! library's settings, calls the library, and maps the result to an exit code or a
 //! [`vx::exit::Error`]. Nothing in the library imports this layer.
 
+pub mod add;
 pub mod board;
 pub mod install;
 pub mod lock;
+pub mod remove;
 pub mod sync;
 
 use std::io::IsTerminal;
@@ -53,9 +55,17 @@ pub fn dashboard_options(args: &DashboardArgs) -> vx_tui::Options {
 pub fn manifest(
     explicit: Option<&std::path::Path>,
 ) -> Result<vx::manifest::Manifest, vx::exit::Error> {
-    use vx::exit::{Because, Error};
-    let cwd = std::env::current_dir()
-        .map_err(|e| Error::environment(Because::new("cannot read the working directory", e)))?;
-    let path = vx::manifest::locate(explicit, &cwd).map_err(Error::usage)?;
+    use vx::exit::Error;
+    let path = vx::manifest::locate(explicit, &cwd()?).map_err(Error::usage)?;
     vx::manifest::Manifest::load(&path).map_err(Error::usage)
+}
+
+/// The working directory, where the manifest search starts.
+pub fn cwd() -> Result<std::path::PathBuf, vx::exit::Error> {
+    std::env::current_dir().map_err(|e| {
+        vx::exit::Error::environment(vx::exit::Because::new(
+            "cannot read the working directory",
+            e,
+        ))
+    })
 }

@@ -244,27 +244,14 @@ impl Lock {
     /// Writes the lock to `path` atomically (a temporary file beside it, then a
     /// rename); leaves the file untouched when its bytes would not change.
     pub fn write(&self, path: &Path) -> Result<(), LockError> {
-        use std::io::Write;
         let text = self.to_text();
         if std::fs::read(path).is_ok_and(|old| old == text.as_bytes()) {
             return Ok(());
         }
-        let write_err = |source| LockError::Write {
+        crate::atomic::write(path, text.as_bytes()).map_err(|source| LockError::Write {
             path: path.to_owned(),
             source,
-        };
-        let dir = match path.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent,
-            _ => Path::new("."),
-        };
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".vx-lock-")
-            .tempfile_in(dir)
-            .map_err(write_err)?;
-        tmp.write_all(text.as_bytes()).map_err(write_err)?;
-        tmp.as_file().sync_all().map_err(write_err)?;
-        tmp.persist(path).map_err(|e| write_err(e.error))?;
-        Ok(())
+        })
     }
 
     /// The locked download of `tool` on `platform`, when the entry is fresh: same

@@ -21,6 +21,7 @@
 //! sha256 = "…"
 //! ```
 
+pub mod edit;
 mod parse;
 pub mod platform;
 pub mod tool;

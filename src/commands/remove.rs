@@ -1,0 +1,30 @@
+//! `vx remove NAME`: the tool's table out of `vx.toml` (the rest of the file kept as
+//! written) and its entry out of `vx.lock`.
+
+use vx::exit::{Because, Error, OK};
+use vx::lock::Lock;
+use vx::manifest::edit;
+
+use crate::cli::RemoveArgs;
+
+/// Runs `vx remove`.
+pub fn run(args: &RemoveArgs) -> Result<i32, Error> {
+    let cwd = super::cwd()?;
+    let path = vx::manifest::locate(args.manifest.as_deref(), &cwd).map_err(Error::usage)?;
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| Error::usage(Because::new(format!("cannot read {}", path.display()), e)))?;
+    let new_text = edit::remove(&text, &args.name)
+        .map_err(|e| Error::usage(Because::new(path.display().to_string(), e)))?;
+    vx::atomic::write(&path, new_text.as_bytes()).map_err(|e| {
+        Error::environment(Because::new(format!("cannot write {}", path.display()), e))
+    })?;
+    let lock_path = path.with_file_name(vx::manifest::LOCK_FILE);
+    if let Some(mut lock) = Lock::load(&lock_path).map_err(Error::usage)?
+        && lock.tools.remove(&args.name).is_some()
+    {
+        lock.write(&lock_path)
+            .map_err(|e| Error::environment(Because::new("cannot write the lock", e)))?;
+    }
+    vx::note!("vx: removed {} from {}", args.name, path.display());
+    Ok(OK)
+}

@@ -1,0 +1,174 @@
+//! `vx add` and `vx remove` on the manifest's text: one `[tools.NAME]` table added,
+//! updated or removed with `toml_edit`, so the rest of the file (comments, order,
+//! formatting) stays as the user wrote it. The caller re-parses the result with the
+//! strict parser before writing it.
+
+use toml_edit::{Array, DocumentMut, Item, Table, value};
+
+/// A tool as `vx add` names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewTool {
+    /// The tool's name.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+    /// The download URL template.
+    pub url: String,
+    /// The expected SHA-256, when known.
+    pub sha256: Option<String>,
+    /// Its executables (empty: found after install).
+    pub bin: Vec<String>,
+}
+
+/// Why the manifest text cannot be edited.
+#[derive(Debug, thiserror::Error)]
+pub enum EditError {
+    /// The text is not TOML.
+    #[error("invalid TOML: {0}")]
+    Syntax(String),
+    /// `tools` (or the tool's entry) is not a table.
+    #[error("`{0}` is not a table")]
+    NotATable(String),
+    /// `vx remove` of a tool the manifest does not list.
+    #[error("no tool `{name}` in the manifest{}", .suggestion.as_ref().map(|s| format!("; did you mean `{s}`?")).unwrap_or_default())]
+    NotListed {
+        /// The name asked for.
+        name: String,
+        /// The listed name it is probably a typo of.
+        suggestion: Option<String>,
+    },
+}
+
+fn document(text: &str) -> Result<DocumentMut, EditError> {
+    text.parse::<DocumentMut>()
+        .map_err(|e| EditError::Syntax(e.message().trim().to_owned()))
+}
+
+/// `text` with `tool`'s table added at the end of `[tools]`, or, when it is already
+/// listed, with its `version`, `url` (and `sha256`/`bin` when given) replaced and its
+/// other keys kept. Returns the new text and whether the tool was new.
+pub fn add(text: &str, tool: &NewTool) -> Result<(String, bool), EditError> {
+    let mut doc = document(text)?;
+    let tools = doc
+        .entry("tools")
+        .or_insert_with(|| {
+            let mut table = Table::new();
+            table.set_implicit(true);
+            Item::Table(table)
+        })
+        .as_table_mut()
+        .ok_or_else(|| EditError::NotATable("tools".to_owned()))?;
+    let new = !tools.contains_key(&tool.name);
+    let entry = tools
+        .entry(&tool.name)
+        .or_insert_with(|| Item::Table(Table::new()))
+        .as_table_like_mut()
+        .ok_or_else(|| EditError::NotATable(format!("tools.{}", tool.name)))?;
+    // Replacing only the value keeps the key's comments and position.
+    let mut set = |key: &str, new: Item| match entry.get_mut(key) {
+        Some(item) => *item = new,
+        None => {
+            entry.insert(key, new);
+        }
+    };
+    set("version", value(&tool.version));
+    set("url", value(&tool.url));
+    if let Some(sha256) = &tool.sha256 {
+        set("sha256", value(sha256));
+    }
+    if !tool.bin.is_empty() {
+        let bins: Array = tool.bin.iter().map(String::as_str).collect();
+        set("bin", value(bins));
+    }
+    if tool.sha256.is_none() {
+        // A new URL makes an old checksum wrong.
+        entry.remove("sha256");
+    }
+    Ok((doc.to_string(), new))
+}
+
+/// `text` without the `[tools.NAME]` table (and its sub-tables).
+pub fn remove(text: &str, name: &str) -> Result<String, EditError> {
+    let mut doc = document(text)?;
+    let tools = doc.get_mut("tools").and_then(Item::as_table_like_mut);
+    let Some(tools) = tools else {
+        return Err(EditError::NotListed {
+            name: name.to_owned(),
+            suggestion: None,
+        });
+    };
+    if tools.remove(name).is_none() {
+        let listed: Vec<&str> = tools.iter().map(|(k, _)| k).collect();
+        return Err(EditError::NotListed {
+            name: name.to_owned(),
+            suggestion: super::parse::suggest(name, &listed),
+        });
+    }
+    Ok(doc.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "# our tools\n[settings]\nplatforms = [\"linux-x86_64\"]  # CI runs here\n\n\
+        [tools.rg]\n# pinned for the LTS\nversion = \"14\"\nurl = \"https://x.org/rg.tar.gz\"\noptions = { a = 1 }\n\n\
+        [tools.rg.platforms.linux-x86_64]\nsha256 = \"ab\"\n\n[tools.jq]\nversion = \"1\"\nurl = \"https://x.org/jq.zip\"\n";
+
+    fn tool(name: &str) -> NewTool {
+        NewTool {
+            name: name.to_owned(),
+            version: "2".to_owned(),
+            url: "https://x.org/{version}/fd.zip".to_owned(),
+            sha256: None,
+            bin: vec!["fd".to_owned()],
+        }
+    }
+
+    #[test]
+    fn adding_keeps_every_comment_and_appends_one_table() {
+        let (text, new) = add(TEXT, &tool("fd")).unwrap();
+        assert!(new);
+        assert!(text.starts_with(TEXT), "the old text is untouched:\n{text}");
+        assert!(
+            text.ends_with("\n[tools.fd]\nversion = \"2\"\nurl = \"https://x.org/{version}/fd.zip\"\nbin = [\"fd\"]\n"),
+            "{text}"
+        );
+        let (empty, _) = add("", &tool("fd")).unwrap();
+        assert!(empty.starts_with("[tools.fd]\n"), "{empty}");
+    }
+
+    #[test]
+    fn adding_a_listed_tool_updates_it_in_place() {
+        let (text, new) = add(TEXT, &tool("rg")).unwrap();
+        assert!(!new);
+        assert!(
+            text.contains("# pinned for the LTS\nversion = \"2\""),
+            "{text}"
+        );
+        assert!(
+            text.contains("options = { a = 1 }"),
+            "other keys kept: {text}"
+        );
+        assert!(text.contains("# CI runs here"), "{text}");
+    }
+
+    #[test]
+    fn removing_takes_the_table_and_its_platform_tables() {
+        let text = remove(TEXT, "rg").unwrap();
+        assert!(!text.contains("tools.rg"), "{text}");
+        assert!(
+            text.contains("# our tools") && text.contains("[tools.jq]"),
+            "{text}"
+        );
+        let err = remove(TEXT, "jqq").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "no tool `jqq` in the manifest; did you mean `jq`?"
+        );
+        assert!(matches!(
+            remove("[tools]\n", "x"),
+            Err(EditError::NotListed { .. })
+        ));
+    }
+}
