@@ -198,3 +198,42 @@ fn board_commands_into_a_closed_pipe_exit_0() {
         assert_eq!(status.code(), Some(0), "vx {args:?}: {status:?}");
     }
 }
+
+#[test]
+fn a_slot_left_half_written_in_a_dump_keeps_its_name() {
+    let work = Work::new();
+    let board = Board::create(
+        &work.boards(),
+        "torn",
+        &[
+            ToolEntry {
+                name: "steady",
+                version: "1",
+            },
+            ToolEntry {
+                name: "torn-tool",
+                version: "2.5",
+            },
+        ],
+    )
+    .unwrap();
+    board.writer(1).unwrap().update(|r| {
+        r.set_phase(Phase::Downloading);
+        r.set_message("half");
+    });
+    let dump = work.dir.path().join("torn.dump");
+    board.reader().dump_to(&dump).unwrap();
+    // Slot 1's sequence word made odd: a writer that died between its two stores.
+    let mut bytes = std::fs::read(&dump).unwrap();
+    let seq_at = vx_shm::layout::HEADER_SIZE + vx_shm::layout::SLOT_SIZE;
+    bytes[seq_at] |= 1;
+    std::fs::write(&dump, &bytes).unwrap();
+
+    let tools = work.dump_tools(&dump);
+    let torn = &tools["torn-tool"];
+    assert_eq!(torn["result"], "unreadable", "{torn}");
+    assert_eq!(torn["version"], "2.5", "{torn}");
+    let out = stdout_of(work.vx().args(["board", "dump"]).arg(&dump), 0);
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.lines().any(|l| l.starts_with("torn-tool")), "{text}");
+}

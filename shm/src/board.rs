@@ -45,6 +45,19 @@ pub struct BoardInfo {
     pub slot_count: usize,
     /// Size of the segment in bytes.
     pub size_bytes: usize,
+    /// Each slot's tool and version, read once when the board is opened.
+    pub names: Vec<SlotName>,
+}
+
+/// A slot's tool and version. The creator writes them before any writer starts and no
+/// writer changes them, so they can be read from any copy of the slot, even a torn
+/// one: a slot whose writer died mid-write keeps its name (`docs/LAYOUT.md`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SlotName {
+    /// The tool.
+    pub tool: String,
+    /// The version.
+    pub version: String,
 }
 
 impl BoardInfo {
@@ -59,6 +72,7 @@ impl BoardInfo {
             created_unix_ms: header.created_unix_ms,
             slot_count,
             size_bytes: HEADER_SIZE + slot_count * SLOT_SIZE,
+            names: Vec::new(),
         }
     }
 }
@@ -95,7 +109,20 @@ impl BoardReader {
     }
 
     fn from_segment(segment: Arc<Segment>, path: PathBuf) -> BoardReader {
-        let info = BoardInfo::from_header(&segment.header(), segment.slot_count());
+        let mut info = BoardInfo::from_header(&segment.header(), segment.slot_count());
+        info.names = (0..segment.slot_count())
+            .map(|index| {
+                let mut words = [0u64; RECORD_WORDS];
+                if let Some(slot) = segment.slot(index) {
+                    slot.copy_racy(&mut words);
+                }
+                let record = SlotRecord::from_words(words);
+                SlotName {
+                    tool: record.tool().into_owned(),
+                    version: record.version().into_owned(),
+                }
+            })
+            .collect();
         BoardReader {
             segment,
             path,

@@ -134,6 +134,15 @@ pub enum SlotError {
     },
 }
 
+impl SlotError {
+    /// The slot the error is about.
+    pub fn index(&self) -> usize {
+        match self {
+            SlotError::WriterLost { index, .. } | SlotError::Busy { index, .. } => *index,
+        }
+    }
+}
+
 /// The outcome of reading one slot.
 pub type SlotRead = Result<SlotSnapshot, SlotError>;
 

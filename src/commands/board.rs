@@ -43,7 +43,7 @@ fn ls(dir: &Path, as_json: bool) -> Result<i32, Error> {
             continue;
         };
         let info = reader.info();
-        let done = table::tally(&table::rows(&reader.snapshot())).done();
+        let done = table::tally(&table::board_rows(&reader)).done();
         let age_ms = now_unix_ms().saturating_sub(info.created_unix_ms);
         if as_json {
             writeln!(
@@ -114,7 +114,7 @@ fn dump(dir: &Path, target: Option<&str>, as_json: bool) -> Result<i32, Error> {
     let mut out = std::io::stdout().lock();
     if as_json {
         let info = reader.info();
-        let rows = table::rows(&reader.snapshot());
+        let rows = table::board_rows(&reader);
         writeln!(
             out,
             "{}",
@@ -152,7 +152,7 @@ fn print_board(out: &mut impl Write, reader: &BoardReader) -> std::io::Result<()
         sanitize(&info.label),
         state(reader)
     )?;
-    table::write_table(out, &table::rows(&reader.snapshot()))
+    table::write_table(out, &table::board_rows(reader))
 }
 
 /// `vx board watch`: the dashboard over another process's sync. With no id and several

@@ -381,7 +381,12 @@ mod tests {
         reporter.observe_at(&[snap(Phase::Downloading, 500)], now, 1);
         reporter.observe_at(&[snap(Phase::Downloading, 600)], now + FIRST_INTERVAL, 2001);
         reporter
-            .summary(&table::rows(&[snap(Phase::Completed, 1000)]), false, 0, 7)
+            .summary(
+                &table::rows(&[snap(Phase::Completed, 1000)], &[]),
+                false,
+                0,
+                7,
+            )
             .unwrap();
         let text = String::from_utf8(reporter.into_inner()).unwrap();
         let events: Vec<serde_json::Value> = text

@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use serde::{Serialize, Serializer};
-use vx_shm::SlotRead;
+use vx_shm::{BoardReader, SlotName, SlotRead};
 use vx_tui::text::{bytes as human_bytes, duration_ms, sanitize};
 use vx_tui::{State, Tally};
 
@@ -36,9 +36,27 @@ pub struct Row {
     pub unverified: bool,
 }
 
-/// The rows of a snapshot, in slot order.
-pub fn rows(snaps: &[SlotRead]) -> Vec<Row> {
-    snaps.iter().map(row).collect()
+/// The rows of a snapshot, in slot order; `names` (the board's, [`vx_shm::BoardInfo`])
+/// name the slots that could not be read.
+pub fn rows(snaps: &[SlotRead], names: &[SlotName]) -> Vec<Row> {
+    snaps
+        .iter()
+        .map(|read| {
+            let mut row = row(read);
+            if let Err(err) = read
+                && let Some(name) = names.get(err.index())
+            {
+                row.tool.clone_from(&name.tool);
+                row.version.clone_from(&name.version);
+            }
+            row
+        })
+        .collect()
+}
+
+/// The rows of `reader`'s board as it is now.
+pub fn board_rows(reader: &BoardReader) -> Vec<Row> {
+    rows(&reader.snapshot(), &reader.info().names)
 }
 
 /// Serializes a [`State`] as its label.
@@ -178,10 +196,13 @@ mod tests {
 
     #[test]
     fn the_table_lines_up_and_makes_failures_loud() {
-        let rows = rows(&[
-            snap("ripgrep", Phase::Completed, 0, "installed"),
-            snap("bad", Phase::Failed, 11, "checksum mismatch"),
-        ]);
+        let rows = rows(
+            &[
+                snap("ripgrep", Phase::Completed, 0, "installed"),
+                snap("bad", Phase::Failed, 11, "checksum mismatch"),
+            ],
+            &[],
+        );
         let mut out = Vec::new();
         write_table(&mut out, &rows).unwrap();
         let text = String::from_utf8(out).unwrap();

@@ -219,7 +219,7 @@ fn finish(
         let err = board.reader().dump_to(dest).err()?;
         Some(format!("vx: cannot write the dump: {err}"))
     });
-    let rows = table::rows(snaps);
+    let rows = table::rows(snaps, &board.reader().info().names);
     let expected = |row: &table::Row| settings.expected_failures.contains(&row.tool);
     let code = if interrupted {
         INTERRUPTED

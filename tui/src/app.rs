@@ -86,11 +86,13 @@ impl<'a> App<'a> {
     /// A dashboard over `reader`, before its first poll.
     pub fn new(reader: &'a BoardReader, host: &'a dyn Host, options: Options) -> App<'a> {
         let info = reader.info();
+        let mut model = Model::new(sanitize(&info.label).into_owned(), info.created_unix_ms);
+        model.name_rows(&info.names);
         App {
             reader,
             host,
             options,
-            model: Model::new(sanitize(&info.label).into_owned(), info.created_unix_ms),
+            model,
             reads: Vec::with_capacity(info.slot_count),
             owner_checked_ms: 0,
             dirty: true,

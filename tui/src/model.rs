@@ -2,7 +2,7 @@
 //! selection and scrolling live here, so rendering is a pure function of the model and
 //! both can be tested without a terminal.
 
-use vx_shm::{Phase, SlotError, SlotRead, SlotSnapshot};
+use vx_shm::{Phase, SlotError, SlotName, SlotRead, SlotSnapshot};
 
 use crate::tally::{State, Tally};
 use crate::text::sanitize;
@@ -70,6 +70,18 @@ pub struct ToolRow {
 }
 
 impl ToolRow {
+    /// A row not read yet.
+    fn unread(name: String, version: String) -> ToolRow {
+        ToolRow {
+            name,
+            version,
+            slot: None,
+            problem: None,
+            rate: Rate::default(),
+            finished_ms: None,
+        }
+    }
+
     /// The phase, if known.
     pub fn phase(&self) -> Option<Phase> {
         self.slot.and_then(|s| s.record.phase())
@@ -178,6 +190,20 @@ impl Model {
         }
     }
 
+    /// Starts one row per slot with its name (the board's [`SlotName`]s), so a slot
+    /// that can never be read still shows which tool it is.
+    pub fn name_rows(&mut self, names: &[SlotName]) {
+        self.rows = names
+            .iter()
+            .map(|n| {
+                ToolRow::unread(
+                    sanitize(&n.tool).into_owned(),
+                    sanitize(&n.version).into_owned(),
+                )
+            })
+            .collect();
+    }
+
     /// Folds in one snapshot of the whole board, taken at `now_ms`. Returns whether
     /// anything visible changed, so an idle dashboard can skip redrawing.
     pub fn update(&mut self, reads: &[SlotRead], now_ms: u64) -> bool {
@@ -185,14 +211,8 @@ impl Model {
         self.rows.truncate(reads.len());
         for (index, read) in reads.iter().enumerate() {
             if index == self.rows.len() {
-                self.rows.push(ToolRow {
-                    name: String::new(),
-                    version: String::new(),
-                    slot: None,
-                    problem: None,
-                    rate: Rate::default(),
-                    finished_ms: None,
-                });
+                self.rows
+                    .push(ToolRow::unread(String::new(), String::new()));
             }
             changed |= update_row(&mut self.rows[index], read, now_ms);
         }
