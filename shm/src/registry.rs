@@ -11,8 +11,27 @@ use crate::error::{Error, Result};
 /// File-name prefix of every board segment.
 pub const BOARD_PREFIX: &str = "vx-board-";
 
-/// Staging files younger than this may still be a board being created.
-const STAGING_GRACE: Duration = Duration::from_secs(60);
+/// Staging files younger than this may be a board being created: between creating its
+/// staging file and locking it, a creator holds no lock (a moment; this is ample).
+const STAGING_GRACE: Duration = Duration::from_secs(2);
+
+/// The id in a board's file name: `vx-board-` and 32 lower-case hex digits, nothing
+/// else (`docs/LAYOUT.md`).
+fn board_id(name: &str) -> Option<&str> {
+    name.strip_prefix(BOARD_PREFIX).filter(|id| is_id(id))
+}
+
+/// The id in a staging file's name: `.vx-board-<id>.init`.
+fn staging_id(name: &str) -> Option<&str> {
+    name.strip_prefix('.')?
+        .strip_prefix(BOARD_PREFIX)?
+        .strip_suffix(".init")
+        .filter(|id| is_id(id))
+}
+
+fn is_id(id: &str) -> bool {
+    id.len() == 32 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
 
 /// Where boards live: `$VX_BOARD_DIR` if set (tests, unusual systems), else `/dev/shm`
 /// (POSIX shared memory on Linux), else the temporary directory.
@@ -65,7 +84,7 @@ pub fn list(dir: &Path) -> Result<Vec<Listing>> {
     let mut found = Vec::new();
     for entry in entries.flatten() {
         let name = entry.file_name();
-        let Some(id) = name.to_str().and_then(|n| n.strip_prefix(BOARD_PREFIX)) else {
+        let Some(id) = name.to_str().and_then(board_id) else {
             continue;
         };
         if !entry.metadata().is_ok_and(|m| m.is_file() && m.uid() == me) {
@@ -92,8 +111,8 @@ pub fn clean(dir: &Path) -> Result<Vec<PathBuf>> {
     for entry in entries.flatten() {
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
-        let staging = name.starts_with(&format!(".{BOARD_PREFIX}")) && name.ends_with(".init");
-        if !staging && !name.starts_with(BOARD_PREFIX) {
+        let staging = staging_id(name).is_some();
+        if !staging && board_id(name).is_none() {
             continue;
         }
         let Ok(meta) = entry.metadata() else { continue };

@@ -230,3 +230,51 @@ fn a_board_holds_a_thousand_tools() {
     assert_eq!(board.reader().find("tool-1023"), Some(1023));
     assert!(board.reader().snapshot().iter().all(Result::is_ok));
 }
+
+#[test]
+fn clean_removes_exactly_dead_boards_and_dead_staging_files() {
+    use std::fs::File;
+    use std::time::{Duration, SystemTime};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let id = "0123456789abcdef0123456789abcdef";
+    let aged = |name: &str| {
+        let file = File::create(d.join(name)).unwrap();
+        file.set_modified(SystemTime::now() - Duration::from_secs(600))
+            .unwrap();
+    };
+    // Dead: a board nobody locks, and a staging file left by a crashed creator.
+    aged(&format!("vx-board-{id}"));
+    aged(&format!(".vx-board-{id}.init"));
+    // Not names of LAYOUT.md: upper-case or short ids, other suffixes.
+    let strangers = [
+        format!("vx-board-{}", id.to_uppercase()),
+        "vx-board-abc".to_owned(),
+        format!("vx-board-{id}.bak"),
+        format!(".vx-board-{id}.init.old"),
+    ];
+    for name in &strangers {
+        aged(name);
+    }
+    // Alive: a staging file its creator still locks, and one created just now.
+    let held = format!(".vx-board-{}.init", "f".repeat(32));
+    aged(&held);
+    let lock = File::open(d.join(&held)).unwrap();
+    lock.lock().unwrap();
+    File::create(d.join(format!(".vx-board-{}.init", "e".repeat(32)))).unwrap();
+    let live = support::board_with(d, 1);
+
+    let removed: Vec<String> = registry::clean(d)
+        .unwrap()
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        removed,
+        [format!(".vx-board-{id}.init"), format!("vx-board-{id}")]
+    );
+    for name in strangers.iter().chain([&held]) {
+        assert!(d.join(name).exists(), "{name} kept");
+    }
+    assert!(live.path().exists());
+}
