@@ -375,3 +375,51 @@ fn a_download_dropped_mid_body_resumes_where_it_stopped_and_says_so() {
     assert_eq!(server.ranges(), [None, Some(format!("bytes={cut}-"))]);
     assert_eq!(work.installed("resumed", "1"), expected_tree(&payload));
 }
+
+#[test]
+fn a_full_board_directory_is_a_clear_error_and_leaves_nothing() {
+    let work = Work::new();
+    let Some(mut cmd) = in_small_tmpfs(&work.boards(), "4k") else {
+        return;
+    };
+    // 40 slots need 10 KiB: more than the 4 KiB tmpfs holds.
+    let body = archive(ArchiveFormat::TarGz, noise(100));
+    let toml: String = (0..40)
+        .map(|i| {
+            tool_toml(
+                &format!("t{i}"),
+                "1",
+                "https://x.org/t.tar.gz",
+                &sha256_hex(&body),
+            )
+        })
+        .collect();
+    work.write_manifest(&toml);
+    let script = r#""$@"; echo "exit=$?"; echo "left:"; ls -A "$VX_BOARD_DIR""#;
+    let out = cmd
+        .args(["sh", "-c", script, "sh"])
+        .arg(assert_cmd::cargo::cargo_bin("vx"))
+        .args(["sync", "--headless", "--manifest"])
+        .arg(work.manifest())
+        .arg("--store")
+        .arg(work.store())
+        .env("VX_BOARD_DIR", work.boards())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stdout.contains("exit=1\n"),
+        "not a crash (135 is SIGBUS): {stdout}{stderr}"
+    );
+    assert!(
+        stdout.ends_with("left:\n"),
+        "nothing left in the board dir: {stdout}"
+    );
+    assert!(stderr.contains("no space for a progress board"), "{stderr}");
+    assert!(stderr.contains("VX_BOARD_DIR"), "{stderr}");
+    assert!(
+        stderr.contains(&work.boards().display().to_string()),
+        "{stderr}"
+    );
+}

@@ -8,6 +8,17 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    /// The board directory has no room for a new board (a full tmpfs).
+    #[error(
+        "no space for a progress board of {needed} bytes in {}; free space there or point VX_BOARD_DIR at another directory",
+        dir.display()
+    )]
+    NoSpace {
+        /// The board directory.
+        dir: PathBuf,
+        /// The bytes the board needs.
+        needed: u64,
+    },
     /// An I/O operation on the segment or dump file failed.
     #[error("{action} {path}: {source}")]
     Io {

@@ -57,12 +57,42 @@ pub(crate) struct Segment {
     slot_count: usize,
 }
 
+/// Gives the new file `len` bytes of real storage before it is mapped: a sparse file
+/// on a full file system (a small Docker `/dev/shm`) would raise SIGBUS at the first
+/// store through the mapping, killing the process with nothing said. Uses
+/// `fallocate`; a file system without it gets the zeros written.
+fn reserve(file: &File, len: u64) -> std::io::Result<()> {
+    use std::os::unix::fs::FileExt;
+    match rustix::fs::fallocate(file, rustix::fs::FallocateFlags::empty(), 0, len) {
+        Ok(()) => Ok(()),
+        Err(e) if e == rustix::io::Errno::OPNOTSUPP || e == rustix::io::Errno::NOSYS => {
+            let zeros = vec![0u8; 64 * 1024];
+            let mut at = 0;
+            while at < len {
+                let n = zeros.len().min((len - at) as usize);
+                file.write_all_at(&zeros[..n], at)?;
+                at += n as u64;
+            }
+            file.sync_data()
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 impl Segment {
     /// Maps a freshly created, exclusively owned file of `len` bytes for initialisation.
     pub(crate) fn create(file: &File, path: &Path, slot_count: usize) -> Result<Segment> {
         let len = board_size(slot_count);
-        file.set_len(len as u64)
-            .map_err(|e| Error::io("size", path, e))?;
+        reserve(file, len as u64).map_err(|e| {
+            if e.raw_os_error() == Some(rustix::io::Errno::NOSPC.raw_os_error()) {
+                Error::NoSpace {
+                    dir: path.parent().unwrap_or(path).to_path_buf(),
+                    needed: len as u64,
+                }
+            } else {
+                Error::io("size", path, e)
+            }
+        })?;
         let raw = MmapRaw::map_raw(file).map_err(|e| Error::io("map", path, e))?;
         check_mapping(raw.as_mut_ptr(), raw.len(), len, path)?;
         Ok(Segment {
