@@ -302,7 +302,11 @@ fn cancelling_a_tool_during_post_install_leaves_no_command_running() {
     let sleeper = sleeper(&pid_file);
     let listing = vx_shm::registry::list(&work.boards()).unwrap().remove(0);
     let board = BoardReader::open(&listing.path, Access::ReadWrite).unwrap();
-    board.request_cancel(board.find("post").unwrap()).unwrap();
+    board
+        .canceller()
+        .unwrap()
+        .request_cancel(board.find("post").unwrap())
+        .unwrap();
     assert_eq!(wait_exit(&mut sync).code(), Some(1));
     wait_for("the forked post-install process to be killed", || {
         dead(sleeper).then_some(())

@@ -240,17 +240,13 @@ impl BoardReader {
         })
     }
 
-    /// Asks the writer of slot `index` to cancel; it sees the request on its next poll.
-    pub fn request_cancel(&self, index: usize) -> Result<()> {
-        if !self.segment.writable() {
-            return Err(Error::ReadOnly);
-        }
-        let slot = self.segment.slot(index).ok_or(Error::NoSuchSlot {
-            index,
-            count: self.slot_count(),
-        })?;
-        slot.request(CONTROL_CANCEL);
-        Ok(())
+    /// The right to ask this board's writers to cancel: only for a live board mapped
+    /// writable (opened with [`Access::ReadWrite`]). A dump, or a board opened
+    /// read-only, has none, so nothing can write into it.
+    pub fn canceller(&self) -> Option<Canceller> {
+        (self.segment.writable() && !self.is_dump()).then(|| Canceller {
+            segment: Arc::clone(&self.segment),
+        })
     }
 
     /// Writes the board's current bytes to `dest` atomically (a temporary file in the
@@ -435,6 +431,25 @@ impl SlotWriter {
     }
 }
 
+/// Sends cancel requests to the writers of one live board: the only way to write into
+/// a board one did not create ([`BoardReader::canceller`], [`Board::canceller`]).
+#[derive(Clone)]
+pub struct Canceller {
+    segment: Arc<Segment>,
+}
+
+impl Canceller {
+    /// Asks the writer of slot `index` to cancel; it sees the request on its next poll.
+    pub fn request_cancel(&self, index: usize) -> Result<()> {
+        let slot = self.segment.slot(index).ok_or(Error::NoSuchSlot {
+            index,
+            count: self.segment.slot_count(),
+        })?;
+        slot.request(CONTROL_CANCEL);
+        Ok(())
+    }
+}
+
 /// A board created by this process. It holds an exclusive lock on the segment for its
 /// whole life (so readers can tell the owner is alive) and removes the segment when
 /// dropped, including during a panic's unwinding.
@@ -510,6 +525,13 @@ impl Board {
     /// A reader over this board.
     pub fn reader(&self) -> &BoardReader {
         &self.reader
+    }
+
+    /// Cancel requests for this board's writers (the creator may always send them).
+    pub fn canceller(&self) -> Canceller {
+        Canceller {
+            segment: Arc::clone(&self.reader.segment),
+        }
     }
 
     /// A writer for slot `index`, for the creator itself: to record an outcome for a

@@ -106,9 +106,6 @@ pub enum Error {
         /// Its permission bits.
         mode: u32,
     },
-    /// A write was asked of a read-only board (a dump, or a read-only attach).
-    #[error("board is open read-only")]
-    ReadOnly,
     /// A slot index past the end of the table.
     #[error("no slot {index}: the board has {count} slots")]
     NoSuchSlot {

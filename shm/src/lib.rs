@@ -34,7 +34,9 @@ mod segment;
 pub use phase::Phase;
 
 #[cfg(not(loom))]
-pub use board::{Board, BoardInfo, BoardReader, SlotName, SlotWriter, ToolEntry, now_unix_ms};
+pub use board::{
+    Board, BoardInfo, BoardReader, Canceller, SlotName, SlotWriter, ToolEntry, now_unix_ms,
+};
 #[cfg(not(loom))]
 pub use error::{Error, Result};
 #[cfg(not(loom))]

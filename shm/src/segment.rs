@@ -174,6 +174,10 @@ impl Segment {
         let header = segment.header();
         segment.slot_count = validate_header(&header, mapped, path)?;
         let is_dump = header.flags & BOARD_DUMP != 0;
+        if is_dump && segment.writable {
+            // A dump is frozen: never mapped writable, whatever was asked.
+            return Segment::open(path, Access::ReadOnly);
+        }
         if !is_dump {
             if !ours {
                 return Err(Error::ForeignOwner {
@@ -248,7 +252,11 @@ impl Segment {
 
     /// The header flags, read live.
     pub(crate) fn flags(&self) -> u64 {
-        self.header_word(FLAGS_WORD).load(Ordering::Acquire)
+        // A relaxed load and an acquire fence, as docs/LAYOUT.md says: an acquire load
+        // is not promised to work on a read-only mapping (a dump), a relaxed one is.
+        let flags = self.header_word(FLAGS_WORD).load(Ordering::Relaxed);
+        crate::primitive::fence(Ordering::Acquire);
+        flags
     }
 
     /// Sets header flags and stamps the finish time; the creator's call.

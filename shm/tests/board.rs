@@ -95,7 +95,8 @@ fn a_cancel_request_reaches_the_writer_and_shows_on_the_board() {
     let writer = SlotWriter::attach(board.path(), 0, "tool-0").unwrap();
     let watcher = BoardReader::open(board.path(), Access::ReadWrite).unwrap();
     assert!(!writer.cancel_requested());
-    watcher.request_cancel(0).unwrap();
+    let canceller = watcher.canceller().expect("a live board opened writable");
+    canceller.request_cancel(0).unwrap();
     assert!(writer.cancel_requested());
     assert!(
         board
@@ -114,9 +115,12 @@ fn a_cancel_request_reaches_the_writer_and_shows_on_the_board() {
             .cancel_requested
     );
     let read_only = BoardReader::open(board.path(), Access::ReadOnly).unwrap();
-    assert!(matches!(read_only.request_cancel(1), Err(Error::ReadOnly)));
+    assert!(
+        read_only.canceller().is_none(),
+        "read-only: no way to cancel"
+    );
     assert!(matches!(
-        watcher.request_cancel(2),
+        canceller.request_cancel(2),
         Err(Error::NoSuchSlot { index: 2, .. })
     ));
 }
@@ -160,7 +164,7 @@ fn a_dump_reads_back_through_the_same_reader_and_is_frozen() {
         r.set_phase(Phase::Completed);
         r.set_progress(10, Some(10));
     });
-    board.reader().request_cancel(1).ok();
+    board.canceller().request_cancel(1).ok();
     board.finish(false);
     let dump_path = dir.path().join("out/final.board");
     std::fs::create_dir(dir.path().join("out")).unwrap();
@@ -169,6 +173,12 @@ fn a_dump_reads_back_through_the_same_reader_and_is_frozen() {
     drop(writer);
     drop(board);
 
+    // Asked for writable, a dump is still mapped read-only and offers no cancel.
+    let before = std::fs::read(&dump_path).unwrap();
+    let writable = BoardReader::open(&dump_path, Access::ReadWrite).unwrap();
+    assert!(writable.canceller().is_none(), "a dump is frozen");
+    drop(writable);
+    assert_eq!(std::fs::read(&dump_path).unwrap(), before);
     let dump = BoardReader::open(&dump_path, Access::ReadOnly).unwrap();
     assert!(dump.is_dump());
     assert!(dump.is_finished());

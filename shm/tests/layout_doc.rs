@@ -113,7 +113,7 @@ fn the_sequence_and_control_words_sit_where_documented_in_a_real_board() {
         version: "14.1.1",
     }];
     let board = vx_shm::Board::create(dir.path(), "vx.toml", &tools).unwrap();
-    board.reader().request_cancel(0).unwrap();
+    board.canceller().request_cancel(0).unwrap();
     let bytes = std::fs::read(board.path()).unwrap();
     let word = |at: usize| u64::from_ne_bytes(bytes[at..at + 8].try_into().unwrap());
     let slot = HEADER_SIZE;

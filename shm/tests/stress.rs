@@ -95,8 +95,9 @@ fn run_stress(writers: usize, duration: Duration, min_checked: u64) {
             last_seen[snap.index] = n;
         }
     }
+    let canceller = reader.canceller().expect("opened writable");
     for index in 0..writers {
-        reader.request_cancel(index).unwrap();
+        canceller.request_cancel(index).unwrap();
     }
     for child in &mut children {
         child.expect_line("published ");

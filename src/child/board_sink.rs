@@ -210,7 +210,7 @@ mod tests {
         flag.store(true, Ordering::Relaxed);
         assert!(sink.cancel_requested());
         flag.store(false, Ordering::Relaxed);
-        board.reader().request_cancel(0).unwrap();
+        board.canceller().request_cancel(0).unwrap();
         assert!(sink.cancel_requested());
     }
 }

@@ -309,8 +309,9 @@ impl Supervisor<'_> {
         loop {
             if interrupted_at.is_none() && self.interrupt.triggered() {
                 interrupted_at = Some(Instant::now());
+                let canceller = board.canceller();
                 for index in 0..self.plan.configs.len() {
-                    let _ = board.reader().request_cancel(index);
+                    let _ = canceller.request_cancel(index);
                 }
                 for index in queue.drain(..) {
                     publish_terminal(

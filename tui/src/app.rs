@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use ratatui::crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use vx_shm::{BoardReader, SlotRead, now_unix_ms};
+use vx_shm::{BoardReader, Canceller, SlotRead, now_unix_ms};
 
 use crate::model::{Action, Model};
 use crate::view::{Look, render, visible_rows};
@@ -78,6 +78,8 @@ pub struct App<'a> {
     options: Options,
     model: Model,
     reads: Vec<SlotRead>,
+    /// Cancel requests, for a live board opened writable; `None` for a dump.
+    canceller: Option<Canceller>,
     owner_checked_ms: u64,
     dirty: bool,
 }
@@ -94,6 +96,7 @@ impl<'a> App<'a> {
             options,
             model,
             reads: Vec::with_capacity(info.slot_count),
+            canceller: reader.canceller(),
             owner_checked_ms: 0,
             dirty: true,
         }
@@ -153,7 +156,11 @@ impl<'a> App<'a> {
                     .get(index)
                     .map(|r| r.name.clone())
                     .unwrap_or_default();
-                model.notice = Some(match self.reader.request_cancel(index) {
+                let sent = match &self.canceller {
+                    Some(canceller) => canceller.request_cancel(index).map_err(|e| e.to_string()),
+                    None => Err("this board is read-only (a dump, or opened read-only)".to_owned()),
+                };
+                model.notice = Some(match sent {
                     Ok(()) => format!("cancel requested for {name}"),
                     Err(error) => format!("cannot cancel {name}: {error}"),
                 });

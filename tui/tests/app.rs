@@ -87,7 +87,7 @@ fn finished_tools_cannot_be_cancelled_and_a_read_only_board_says_why() {
         Input::key(KeyCode::Char('y')),
     ];
     app.run(&mut terminal, keys, now_unix_ms).unwrap();
-    assert!(screen(&terminal).contains("cannot cancel go: board is open read-only"));
+    assert!(screen(&terminal).contains("cannot cancel go: this board is read-only"));
 }
 
 #[test]
