@@ -158,3 +158,30 @@ fn a_board_written_from_the_document_alone_reads_back() {
     assert_eq!(slots[2].record.ratio(), Some(0.2));
     assert_eq!(slots[1].record.message(), "héllo");
 }
+
+#[test]
+fn the_phase_table_matches_the_code_and_its_names() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/LAYOUT.md");
+    let text = std::fs::read_to_string(path).expect("docs/LAYOUT.md");
+    let start = text
+        .find("| phase | name in code |")
+        .expect("the phase table");
+    let rows: Vec<Vec<&str>> = text[start..]
+        .lines()
+        .skip(2)
+        .take_while(|line| line.starts_with('|'))
+        .map(|line| {
+            line.split('|')
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .collect()
+        })
+        .collect();
+    assert_eq!(rows.len(), 9, "every phase once");
+    for row in rows {
+        let code: u32 = row[0].parse().unwrap();
+        let phase = vx_shm::Phase::from_code(code).expect("a known phase");
+        assert_eq!(format!("{phase:?}"), row[1], "phase {code}");
+        assert_eq!(phase.label(), row[2], "phase {code}");
+    }
+}
