@@ -12,7 +12,8 @@ use vx_shm::{Board, Phase, SlotWriter};
 #[allow(dead_code)]
 mod support;
 
-use support::{board_dir, board_with, tool_names};
+use support::{board_dir, board_with};
+use vx_shm::testing::tool_names;
 use vx_tui::view::render;
 use vx_tui::{Look, Model};
 

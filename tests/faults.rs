@@ -341,15 +341,7 @@ fn a_store_disk_filling_up_while_unpacking_is_a_store_error_15() {
     // 4 MiB of zeros packs into a few KiB: the download fits, the tree does not.
     let body = archive(ArchiveFormat::TarGz, vec![0; 4 << 20]);
     let _server = work.serve_one("big", body);
-    let out = cmd
-        .arg(assert_cmd::cargo::cargo_bin("vx"))
-        .args(["sync", "--json", "--manifest"])
-        .arg(work.manifest())
-        .arg("--store")
-        .arg(work.store())
-        .env("VX_BOARD_DIR", work.boards())
-        .output()
-        .unwrap();
+    let out = work.sync_args(&mut cmd, &["--json"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     let tools = summary(&json_lines(&out.stdout));
     assert_eq!(tools["big"]["exit_code"], 15, "{}", tools["big"]);
@@ -396,14 +388,8 @@ fn a_full_board_directory_is_a_clear_error_and_leaves_nothing() {
         .collect();
     work.write_manifest(&toml);
     let script = r#""$@"; echo "exit=$?"; echo "left:"; ls -A "$VX_BOARD_DIR""#;
-    let out = cmd
-        .args(["sh", "-c", script, "sh"])
-        .arg(assert_cmd::cargo::cargo_bin("vx"))
-        .args(["sync", "--headless", "--manifest"])
-        .arg(work.manifest())
-        .arg("--store")
-        .arg(work.store())
-        .env("VX_BOARD_DIR", work.boards())
+    let out = work
+        .sync_args(cmd.args(["sh", "-c", script, "sh"]), &["--headless"])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -20,7 +20,7 @@ use std::process::{Child, Command, Stdio};
 
 use rustix::time::{ClockId, clock_gettime};
 use serde::{Deserialize, Serialize};
-use vx_shm::{Board, Phase, SlotRecord, ToolEntry};
+use vx_shm::{Board, Phase, SlotRecord};
 
 /// Environment variable naming the role of a helper process.
 pub const ROLE: &str = "VX_BENCH_ROLE";
@@ -85,22 +85,9 @@ fn timespec_ns(t: rustix::time::Timespec) -> u64 {
     t.tv_sec as u64 * 1_000_000_000 + t.tv_nsec as u64
 }
 
-/// Names of `count` tools: tool-0, tool-1, ...
-pub fn tool_names(count: usize) -> Vec<String> {
-    (0..count).map(|i| format!("tool-{i}")).collect()
-}
-
 /// A board for `count` tools in `dir`.
 pub fn board_with(dir: &Path, count: usize) -> Board {
-    let names = tool_names(count);
-    let tools: Vec<ToolEntry<'_>> = names
-        .iter()
-        .map(|name| ToolEntry {
-            name,
-            version: "1.2.3",
-        })
-        .collect();
-    Board::create(dir, "benches/vx.toml", &tools).expect("create board")
+    vx_shm::testing::board_with(dir, count, "benches/vx.toml")
 }
 
 /// A private directory where boards live as they do under `vx sync`: in `/dev/shm` (or

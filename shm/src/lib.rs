@@ -30,6 +30,8 @@ mod record;
 pub mod registry;
 #[cfg(not(loom))]
 mod segment;
+#[doc(hidden)]
+pub mod testing;
 
 pub use phase::Phase;
 

@@ -21,7 +21,7 @@ fn a_new_board_shows_the_whole_plan_queued() {
         let snap = read.unwrap();
         assert_eq!(snap.index, index);
         assert_eq!(snap.record.tool(), format!("tool-{index}"));
-        assert_eq!(snap.record.version(), "1.0.0");
+        assert_eq!(snap.record.version(), "1.2.3");
         assert_eq!(snap.record.phase(), Some(Phase::Queued));
     }
     assert_eq!(reader.find("tool-3"), Some(3));

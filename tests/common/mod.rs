@@ -62,16 +62,24 @@ impl Work {
         cmd
     }
 
-    /// `vx sync` as a plain child process (for signals), stdout piped.
-    pub fn spawn_sync(&self, extra: &[&str]) -> Child {
-        Command::new(assert_cmd::cargo::cargo_bin("vx"))
-            .env("VX_BOARD_DIR", self.boards())
+    /// Appends the `vx` binary and `sync --manifest M --store S EXTRA` (this
+    /// workspace's) to `cmd`, with its board dir: `cmd` may be `vx` run under another
+    /// program (`unshare`, `sh`).
+    pub fn sync_args<'c>(&self, cmd: &'c mut Command, extra: &[&str]) -> &'c mut Command {
+        cmd.env("VX_BOARD_DIR", self.boards())
+            .arg(assert_cmd::cargo::cargo_bin("vx"))
             .arg("sync")
             .arg("--manifest")
             .arg(self.manifest())
             .arg("--store")
             .arg(self.store())
             .args(extra)
+    }
+
+    /// `vx sync` as a plain child process (for signals), stdout piped.
+    pub fn spawn_sync(&self, extra: &[&str]) -> Child {
+        // `exec` replaces the shell, so the child's pid is vx's (signals reach it).
+        self.sync_args(Command::new("sh").args(["-c", "exec \"$@\"", "sh"]), extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

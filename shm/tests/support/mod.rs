@@ -7,24 +7,11 @@ use std::io::{BufRead, BufReader, Lines};
 use std::path::Path;
 use std::process::{Child, ChildStdout, Command, Stdio};
 
-use vx_shm::{Board, ToolEntry};
-
-/// Names of `count` tools: tool-0, tool-1, ...
-pub fn tool_names(count: usize) -> Vec<String> {
-    (0..count).map(|i| format!("tool-{i}")).collect()
-}
+use vx_shm::Board;
 
 /// A board for `count` tools in `dir`.
 pub fn board_with(dir: &Path, count: usize) -> Board {
-    let names = tool_names(count);
-    let tools: Vec<ToolEntry<'_>> = names
-        .iter()
-        .map(|name| ToolEntry {
-            name,
-            version: "1.0.0",
-        })
-        .collect();
-    Board::create(dir, "test/vx.toml", &tools).expect("create board")
+    vx_shm::testing::board_with(dir, count, "test/vx.toml")
 }
 
 /// Environment variable that tells a re-run test binary which role to play.
