@@ -315,3 +315,47 @@ fn board_watch_exit_on_done_leaves_non_zero_when_the_owner_dies() {
     assert!(after.contains("EXIT=1"), "{after}");
     assert!(after.contains("exited before finishing"), "{after}");
 }
+
+#[test]
+fn board_watch_of_a_dump_offers_no_cancel_and_leaves_the_file_unchanged() {
+    if !Tmux::available() {
+        return;
+    }
+    let work = Work::new();
+    let board = vx_shm::Board::create(
+        &work.boards(),
+        "vx.toml",
+        &[vx_shm::ToolEntry {
+            name: "slowpoke",
+            version: "1.0",
+        }],
+    )
+    .unwrap();
+    board
+        .writer(0)
+        .unwrap()
+        .update(|r| r.set_phase(vx_shm::Phase::Downloading));
+    let dump = work.dir.path().join("frozen.dump");
+    board.reader().dump_to(&dump).unwrap();
+    drop(board);
+    let before = std::fs::read(&dump).unwrap();
+
+    let line = shell_line(&work, "board watch frozen.dump");
+    let tmux = Tmux::start("dump", 100, 16, &line);
+    let screen = tmux.wait_screen(&["slowpoke", "downloading"]);
+    assert!(screen.contains("(read-only)"), "{screen}");
+    assert!(!screen.contains("c cancel tool"), "{screen}");
+    tmux.keys(&["c"]);
+    tmux.wait_screen(&["nothing to cancel"]);
+    tmux.keys(&["y"]);
+    tmux.keys(&["q"]);
+    let after = wait_for("watch to exit", || {
+        let history = tmux.history();
+        history.contains("EXIT=").then_some(history)
+    });
+    assert!(after.contains("EXIT=0"), "{after}");
+    assert!(
+        std::fs::read(&dump).unwrap() == before,
+        "the dump was written"
+    );
+}

@@ -30,6 +30,7 @@ mod record;
 pub mod registry;
 #[cfg(not(loom))]
 mod segment;
+#[cfg(not(loom))]
 #[doc(hidden)]
 pub mod testing;
 

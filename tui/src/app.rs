@@ -90,13 +90,15 @@ impl<'a> App<'a> {
         let info = reader.info();
         let mut model = Model::new(sanitize(&info.label).into_owned(), info.created_unix_ms);
         model.name_rows(&info.names);
+        let canceller = reader.canceller();
+        model.read_only = canceller.is_none();
         App {
             reader,
             host,
             options,
             model,
             reads: Vec::with_capacity(info.slot_count),
-            canceller: reader.canceller(),
+            canceller,
             owner_checked_ms: 0,
             dirty: true,
         }
@@ -184,7 +186,9 @@ impl<'a> App<'a> {
             KeyCode::Enter => model.detail = !model.detail,
             KeyCode::Char('?') => model.help = true,
             KeyCode::Char('c') => {
-                if let Some(row) = model.selected_row() {
+                if model.read_only {
+                    model.notice = Some("a read-only board (a dump): nothing to cancel".into());
+                } else if let Some(row) = model.selected_row() {
                     if row.is_done() {
                         model.notice = Some(format!("{} has already finished", row.name));
                     } else {

@@ -163,6 +163,8 @@ pub struct Model {
     pub interrupted: bool,
     /// Set when the board's owner is gone before finishing (watch mode).
     pub owner_gone: bool,
+    /// The board cannot be written (a dump, or opened read-only): no cancel offered.
+    pub read_only: bool,
     /// A one-line notice for the footer (e.g. "cancel requested for node").
     pub notice: Option<String>,
     /// The captured stderr of the selected tool, when the host has it.
@@ -185,6 +187,7 @@ impl Model {
             finished_ms: None,
             interrupted: false,
             owner_gone: false,
+            read_only: false,
             notice: None,
             stderr_tail: Vec::new(),
         }

@@ -434,6 +434,8 @@ fn render_footer(frame: &mut Frame<'_>, area: Rect, model: &Model, style: Look) 
         )
     } else if model.is_finished() || model.owner_gone {
         Span::raw(" done — q to leave, ↑↓ to inspect, ⏎ details")
+    } else if model.read_only {
+        Span::raw(" ↑↓ select  ⏎ details  ? keys  q quit  (read-only)")
     } else {
         Span::raw(" ↑↓ select  ⏎ details  c cancel tool  ? keys  q quit")
     };

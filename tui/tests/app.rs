@@ -75,19 +75,24 @@ fn finished_tools_cannot_be_cancelled_and_a_read_only_board_says_why() {
     SlotWriter::attach(board.path(), 0, "node")
         .unwrap()
         .update(|r| r.set_phase(Phase::Completed));
-    let reader = BoardReader::open(board.path(), Access::ReadOnly).unwrap();
-    let mut app = App::new(&reader, &Watcher, OPTIONS);
+    let live = BoardReader::open(board.path(), Access::ReadWrite).unwrap();
+    let mut app = App::new(&live, &Watcher, OPTIONS);
     let mut terminal = Terminal::new(TestBackend::new(100, 12)).unwrap();
     app.run(&mut terminal, [Input::key(KeyCode::Char('c'))], now_unix_ms)
         .unwrap();
     assert!(screen(&terminal).contains("node has already finished"));
-    let keys = [
-        Input::key(KeyCode::Down),
-        Input::key(KeyCode::Char('c')),
-        Input::key(KeyCode::Char('y')),
-    ];
+
+    let reader = BoardReader::open(board.path(), Access::ReadOnly).unwrap();
+    let mut app = App::new(&reader, &Watcher, OPTIONS);
+    app.run(&mut terminal, [], now_unix_ms).unwrap();
+    let idle = screen(&terminal);
+    assert!(
+        idle.contains("(read-only)") && !idle.contains("c cancel tool"),
+        "{idle}"
+    );
+    let keys = [Input::key(KeyCode::Down), Input::key(KeyCode::Char('c'))];
     app.run(&mut terminal, keys, now_unix_ms).unwrap();
-    assert!(screen(&terminal).contains("cannot cancel go: this board is read-only"));
+    assert!(screen(&terminal).contains("read-only board (a dump): nothing to cancel"));
 }
 
 #[test]
