@@ -313,3 +313,17 @@ fn cancelling_a_tool_during_post_install_leaves_no_command_running() {
     });
     assert!(!work.store().join("post").exists());
 }
+
+#[test]
+fn a_parent_killed_during_post_install_leaves_no_command_running() {
+    let work = Work::new();
+    let (_server, pid_file) = forking_post_install(&work);
+    let mut sync = work.spawn_sync(&["--headless"]);
+    let sleeper = sleeper(&pid_file);
+    // Nobody is left to kill the child's process group: the child must end it.
+    kill9(sync.id());
+    let _ = sync.wait();
+    wait_for("the forked post-install process to be killed", || {
+        dead(sleeper).then_some(())
+    });
+}

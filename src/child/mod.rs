@@ -56,7 +56,12 @@ pub fn from_parent() -> i32 {
     if cfg.spec.sha256.is_none() && cfg.allow_unverified {
         sink.mark_unverified();
     }
-    let result = install::install(&cfg, &mut sink, &InstallOptions::for_config(&cfg));
+    // The parent starts each child as the leader of a process group of its own.
+    let opts = InstallOptions {
+        own_process_group: rustix::process::getpgrp() == rustix::process::getpid(),
+        ..InstallOptions::for_config(&cfg)
+    };
+    let result = install::install(&cfg, &mut sink, &opts);
     let terminal = Terminal::of(&result);
     sink.finish(&terminal, result.as_ref().ok());
     if terminal.code != 0 {

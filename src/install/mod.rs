@@ -66,6 +66,10 @@ pub struct InstallOptions {
     pub retry_delays: Vec<Duration>,
     /// How often a wait (backoff, another vx's lock) checks for cancellation.
     pub wait_poll: Duration,
+    /// This process leads a process group of its own (a `vx sync` child): a cancelled
+    /// `post_install` is ended by a SIGTERM to the whole group, which reaches whatever
+    /// the command forked even when no parent is left to kill the group.
+    pub own_process_group: bool,
 }
 
 impl Default for InstallOptions {
@@ -78,6 +82,7 @@ impl Default for InstallOptions {
             post_install_poll: Duration::from_millis(50),
             retry_delays: vec![Duration::from_millis(250), Duration::from_secs(1)],
             wait_poll: Duration::from_millis(50),
+            own_process_group: false,
         }
     }
 }
@@ -506,6 +511,10 @@ fn run_post_install(
             };
         }
         if sink.cancel_requested() {
+            if opts.own_process_group {
+                // This process takes SIGTERM as a cancel request, which it already is.
+                let _ = rustix::process::kill_current_process_group(rustix::process::Signal::TERM);
+            }
             let _ = child.kill();
             let _ = child.wait();
             return Err(InstallError::Cancelled);
