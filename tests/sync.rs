@@ -636,3 +636,27 @@ bin = ["bin/missing"]
     );
     assert!(!work.store().join("wrong").exists());
 }
+
+#[test]
+fn an_installed_tool_is_recorded_cached_by_the_parent_without_a_child() {
+    let work = Work::new();
+    let payload = noise(1000);
+    let _server = work.serve_one("done", archive(ArchiveFormat::TarGz, payload));
+    work.sync(&["--headless"]).assert().code(0);
+
+    let dump = work.dir.path().join("again.dump");
+    let mut sync = work.spawn_sync(&["--headless", "--dump", dump.to_str().unwrap()]);
+    assert!(wait_exit(&mut sync).success());
+    let board = vx_shm::BoardReader::open(&dump, vx_shm::Access::ReadOnly).unwrap();
+    let slot = board.read_slot(0).unwrap().unwrap();
+    assert_eq!(slot.record.phase(), Some(vx_shm::Phase::Skipped));
+    assert_eq!(
+        slot.record.writer_pid,
+        sync.id(),
+        "the parent recorded it: no child was started"
+    );
+    let tools = work.dump_tools(&dump);
+    assert_eq!(tools["done"]["result"], "cached", "{}", tools["done"]);
+    let message = tools["done"]["message"].as_str().unwrap();
+    assert!(message.starts_with("already installed"), "{message}");
+}

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use vx_shm::{Phase, SlotWriter, now_unix_ms};
+use vx_shm::{Phase, SlotRecord, SlotWriter, now_unix_ms};
 
 use crate::install::{Outcome, ProgressSink, Retry, Terminal};
 
@@ -37,25 +37,9 @@ impl BoardSink {
     /// Publishes the install's terminal state: phase, message and exit code, with the
     /// downloaded size as the slot's byte count for an install.
     pub fn finish(&mut self, terminal: &Terminal, outcome: Option<&Outcome>) {
-        let bytes = match outcome {
-            Some(Outcome::Installed { bytes, .. }) => Some(*bytes),
-            _ => None,
-        };
-        let unverified = outcome.is_some_and(Outcome::unverified);
         self.publishes += 1;
-        self.writer.update(|record| {
-            if unverified {
-                record.flags |= vx_shm::layout::SLOT_UNVERIFIED;
-            }
-            record.set_phase(terminal.phase);
-            record.set_message(&terminal.message);
-            record.exit_code = terminal.code;
-            match bytes {
-                Some(bytes) => record.set_progress(bytes, Some(bytes)),
-                None if terminal.phase == Phase::Skipped => record.set_progress(0, Some(0)),
-                None => {}
-            }
-        });
+        self.writer
+            .update(|record| record_terminal(record, terminal, outcome));
     }
 
     /// Marks the slot UNVERIFIED (no sha256 checks the download), for every reader.
@@ -104,6 +88,23 @@ impl ProgressSink for BoardSink {
             let total = record.bytes_total();
             record.set_progress(retry.done(), retry.resume_at.and(total));
         });
+    }
+}
+
+/// Writes an install's terminal state into a slot record: phase, message, exit code,
+/// the UNVERIFIED mark, and the downloaded size as the byte count. Shared by the child
+/// and by the parent, which records a tool it found installed without starting one.
+pub fn record_terminal(record: &mut SlotRecord, terminal: &Terminal, outcome: Option<&Outcome>) {
+    if outcome.is_some_and(Outcome::unverified) {
+        record.flags |= vx_shm::layout::SLOT_UNVERIFIED;
+    }
+    record.set_phase(terminal.phase);
+    record.set_message(&terminal.message);
+    record.exit_code = terminal.code;
+    match outcome {
+        Some(Outcome::Installed { bytes, .. }) => record.set_progress(*bytes, Some(*bytes)),
+        _ if terminal.phase == Phase::Skipped => record.set_progress(0, Some(0)),
+        _ => {}
     }
 }
 

@@ -337,6 +337,18 @@ fn store_err(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> 
     move |source| InstallError::Store { what, path, source }
 }
 
+/// The outcome for `cfg` when its tool is already in the store with a matching
+/// receipt: nothing to download. A cached tree counts as verified when the config now
+/// names a sha256: the receipt's hash (computed from the bytes installed) matched it.
+pub fn cached(cfg: &InstallConfig) -> Option<Outcome> {
+    let receipt = store::installed_receipt(cfg)?;
+    Some(Outcome::Cached {
+        path: store::install_dir(&cfg.store, &cfg.spec.name, &cfg.spec.version),
+        unverified: receipt.unverified && cfg.spec.sha256.is_none(),
+        waited: false,
+    })
+}
+
 /// Installs `cfg`'s tool into `cfg.store`, reporting non-terminal phases and progress
 /// to `sink`. Returns the outcome or the error for the caller to publish; on every
 /// error (including cancel) the temporary work directory is already removed and the
@@ -350,14 +362,8 @@ pub fn install(
     cfg.validate()?;
     sink.phase(Phase::Resolving, "");
     let final_dir = store::install_dir(&cfg.store, &cfg.spec.name, &cfg.spec.version);
-    // A cached tree counts as verified when the manifest now names a sha256: the
-    // receipt's hash (computed from the bytes installed) matched it.
-    if let Some(receipt) = store::installed_receipt(&cfg) {
-        return Ok(Outcome::Cached {
-            path: final_dir,
-            unverified: receipt.unverified && cfg.spec.sha256.is_none(),
-            waited: false,
-        });
+    if let Some(outcome) = cached(&cfg) {
+        return Ok(outcome);
     }
     if cfg.spec.sha256.is_none() && !cfg.allow_unverified {
         return Err(InstallError::Unverified { url: cfg.spec.url });

@@ -14,7 +14,9 @@ use vx_shm::{Board, Phase};
 
 use std::io::Write;
 
+use crate::child::board_sink::record_terminal;
 use crate::config_frame::{FrameError, InstallConfig, encode_frame};
+use crate::install::{Outcome, Terminal};
 use crate::sync::stderr_ring::StderrTail;
 
 /// How long to wait for a finished child's stderr to reach its end.
@@ -227,6 +229,19 @@ pub fn publish_terminal(board: &Board, index: usize, phase: Phase, message: &str
             record.set_phase(phase);
             record.set_message(message);
             record.exit_code = code;
+        });
+    }
+}
+
+/// Records in slot `index` that its tool was found installed (a receipt matching the
+/// config), as a child would have, without starting one.
+pub fn publish_cached(board: &Board, index: usize, outcome: &Outcome) {
+    if let Ok(mut writer) = board.writer(index) {
+        let terminal = Terminal::of(&Ok(outcome.clone()));
+        writer.update(|record| {
+            record.started_unix_ms = vx_shm::now_unix_ms();
+            record.attempt = 1;
+            record_terminal(record, &terminal, Some(outcome));
         });
     }
 }

@@ -327,7 +327,13 @@ impl Supervisor<'_> {
                 let Some(index) = queue.pop_front() else {
                     break;
                 };
-                match spawn(self.exe, &self.plan.configs[index]) {
+                let cfg = &self.plan.configs[index];
+                // Already installed: recorded here, with no child to start.
+                if let Some(outcome) = crate::install::cached(cfg) {
+                    children::publish_cached(board, index, &outcome);
+                    continue;
+                }
+                match spawn(self.exe, cfg) {
                     Ok(child) => {
                         self.rings
                             .lock()
