@@ -126,8 +126,7 @@ pub fn sync_plan(
 }
 
 /// Records in `lock` what the installs of `plan.to_lock` on `platform` downloaded, read
-/// from their receipts in `store` (tools that failed have none and stay unlocked), and
-/// drops entries of tools the manifest no longer lists.
+/// from their receipts in `store` (tools that failed have none and stay unlocked).
 pub fn record_installed(
     lock: &mut Lock,
     manifest: &Manifest,
@@ -150,7 +149,6 @@ pub fn record_installed(
         };
         lock.record(table, platform, asset);
     }
-    lock.retain_listed(manifest);
 }
 
 /// The tools (by name) whose lock entries are missing or stale for any of

@@ -19,6 +19,14 @@ struct Tmux {
 }
 
 impl Tmux {
+    /// Waits for the shell line's `EXIT=` and returns the pane's history.
+    fn wait_exit(&self) -> String {
+        wait_for("vx to exit", || {
+            let history = self.history();
+            history.contains("EXIT=").then_some(history)
+        })
+    }
+
     /// Whether tmux can run here (it is part of the machine image; CI installs it).
     fn available() -> bool {
         let found = Command::new("tmux").arg("-V").output().is_ok();
@@ -165,10 +173,7 @@ fn sync_demo_tui_shows_every_tool_and_q_restores_the_terminal() {
     tmux.wait_screen(&["broken-checksum 1.0.0 ─", "stderr:", "exit 11"]);
 
     tmux.keys(&["q"]);
-    let after = wait_for("vx to exit", || {
-        let history = tmux.history();
-        history.contains("EXIT=").then_some(history)
-    });
+    let after = tmux.wait_exit();
     assert!(!tmux.alternate_screen(), "terminal restored:\n{after}");
     // The contract: the deliberate failure alone does not fail the demo.
     assert!(
@@ -222,10 +227,7 @@ fn board_watch_attaches_to_a_headless_sync_in_another_process() {
     // The sync finished (and removed its board); the watcher keeps the final state.
     tmux.wait_screen(&["finished in", "2 installed"]);
     tmux.keys(&["q"]);
-    let after = wait_for("watch to exit", || {
-        let history = tmux.history();
-        history.contains("EXIT=").then_some(history)
-    });
+    let after = tmux.wait_exit();
     assert!(after.contains("EXIT=0"), "{after}");
     assert!(
         after.contains("finished") && after.contains("slowpoke"),
@@ -268,10 +270,7 @@ fn ctrl_c_in_the_sync_dashboard_cancels_everything_and_restores_the_terminal() {
     let tmux = Tmux::start("ctrlc", 100, 20, &shell_line(&work, &args));
     tmux.wait_screen(&["alpha", "beta", "downloading"]);
     tmux.keys(&["C-c"]);
-    let after = wait_for("vx to exit", || {
-        let history = tmux.history();
-        history.contains("EXIT=").then_some(history)
-    });
+    let after = tmux.wait_exit();
     assert!(after.contains("EXIT=130"), "{after}");
     assert!(
         after.contains("cancelled"),
@@ -308,10 +307,7 @@ fn board_watch_exit_on_done_leaves_non_zero_when_the_owner_dies() {
     sync.kill().unwrap();
     sync.wait().unwrap();
     // No key is sent: the watcher must leave by itself.
-    let after = wait_for("watch to exit by itself", || {
-        let history = tmux.history();
-        history.contains("EXIT=").then_some(history)
-    });
+    let after = tmux.wait_exit();
     assert!(after.contains("EXIT=1"), "{after}");
     assert!(after.contains("exited before finishing"), "{after}");
 }
@@ -349,10 +345,7 @@ fn board_watch_of_a_dump_offers_no_cancel_and_leaves_the_file_unchanged() {
     tmux.wait_screen(&["nothing to cancel"]);
     tmux.keys(&["y"]);
     tmux.keys(&["q"]);
-    let after = wait_for("watch to exit", || {
-        let history = tmux.history();
-        history.contains("EXIT=").then_some(history)
-    });
+    let after = tmux.wait_exit();
     assert!(after.contains("EXIT=0"), "{after}");
     assert!(
         std::fs::read(&dump).unwrap() == before,

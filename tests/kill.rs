@@ -280,50 +280,54 @@ fn sleeper(pid_file: &std::path::Path) -> u32 {
     })
 }
 
-#[test]
-fn sigint_during_post_install_exits_130_and_leaves_no_command_running() {
-    let work = Work::new();
-    let (_server, pid_file) = forking_post_install(&work);
+/// Runs a sync whose `post_install` forks a sleeper, applies `interrupt` to the sync
+/// once the sleeper runs, and waits until the sleeper has been killed too. Returns the
+/// sync's exit status.
+fn interrupt_post_install(
+    work: &Work,
+    interrupt: impl FnOnce(&mut std::process::Child),
+) -> std::process::ExitStatus {
+    let (_server, pid_file) = forking_post_install(work);
     let mut sync = work.spawn_sync(&["--headless"]);
     let sleeper = sleeper(&pid_file);
-    kill_process(Pid::from_raw(sync.id() as i32).unwrap(), Signal::INT).unwrap();
-    assert_eq!(wait_exit(&mut sync).code(), Some(130));
+    interrupt(&mut sync);
+    let status = wait_exit(&mut sync);
     wait_for("the forked post-install process to be killed", || {
         dead(sleeper).then_some(())
     });
+    status
+}
+
+#[test]
+fn sigint_during_post_install_exits_130_and_leaves_no_command_running() {
+    let work = Work::new();
+    let status = interrupt_post_install(&work, |sync| {
+        kill_process(Pid::from_raw(sync.id() as i32).unwrap(), Signal::INT).unwrap();
+    });
+    assert_eq!(status.code(), Some(130));
     assert!(!work.store().join("post").exists());
 }
 
 #[test]
 fn cancelling_a_tool_during_post_install_leaves_no_command_running() {
     let work = Work::new();
-    let (_server, pid_file) = forking_post_install(&work);
-    let mut sync = work.spawn_sync(&["--headless"]);
-    let sleeper = sleeper(&pid_file);
-    let listing = vx_shm::registry::list(&work.boards()).unwrap().remove(0);
-    let board = BoardReader::open(&listing.path, Access::ReadWrite).unwrap();
-    board
-        .canceller()
-        .unwrap()
-        .request_cancel(board.find("post").unwrap())
-        .unwrap();
-    assert_eq!(wait_exit(&mut sync).code(), Some(1));
-    wait_for("the forked post-install process to be killed", || {
-        dead(sleeper).then_some(())
+    let status = interrupt_post_install(&work, |_| {
+        let listing = vx_shm::registry::list(&work.boards()).unwrap().remove(0);
+        let board = BoardReader::open(&listing.path, Access::ReadWrite).unwrap();
+        board
+            .canceller()
+            .unwrap()
+            .request_cancel(board.find("post").unwrap())
+            .unwrap();
     });
+    assert_eq!(status.code(), Some(1));
     assert!(!work.store().join("post").exists());
 }
 
 #[test]
 fn a_parent_killed_during_post_install_leaves_no_command_running() {
     let work = Work::new();
-    let (_server, pid_file) = forking_post_install(&work);
-    let mut sync = work.spawn_sync(&["--headless"]);
-    let sleeper = sleeper(&pid_file);
     // Nobody is left to kill the child's process group: the child must end it.
-    kill9(sync.id());
-    let _ = sync.wait();
-    wait_for("the forked post-install process to be killed", || {
-        dead(sleeper).then_some(())
-    });
+    let status = interrupt_post_install(&work, |sync| kill9(sync.id()));
+    assert_eq!(status.code(), None, "killed by a signal");
 }

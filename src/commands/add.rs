@@ -5,7 +5,7 @@
 use vx::exit::{Because, Error};
 use vx::lock::Lock;
 use vx::manifest::edit::{self, NewTool};
-use vx::manifest::{MANIFEST_FILE, Manifest, Platform};
+use vx::manifest::{MANIFEST_FILE, Manifest};
 use vx::project;
 
 use crate::cli::AddArgs;
@@ -51,11 +51,7 @@ pub fn run(args: &AddArgs) -> Result<i32, Error> {
     let mut lock = Lock::load(&lock_path)
         .map_err(Error::usage)?
         .unwrap_or_default();
-    let platforms = if manifest.platforms.is_empty() {
-        vec![Platform::current()]
-    } else {
-        manifest.platforms.clone()
-    };
+    let platforms = super::lock::platforms(&[], &manifest);
     let settings = super::run_settings(&args.run);
     let code =
         project::relock(&manifest, &mut lock, &platforms, &settings).map_err(super::sync::usage)?;

@@ -6,23 +6,29 @@ use std::io::Write;
 
 use vx::exit::{Because, Error, FAILED, OK};
 use vx::lock::Lock;
-use vx::manifest::Platform;
+use vx::manifest::{Manifest, Platform};
 use vx::project;
 
 use crate::cli::LockArgs;
+
+/// The platforms to lock: `explicit` (`--platform`) when given, else the manifest's
+/// `[settings] platforms`, else this machine's.
+pub fn platforms(explicit: &[Platform], manifest: &Manifest) -> Vec<Platform> {
+    if !explicit.is_empty() {
+        explicit.to_vec()
+    } else if !manifest.platforms.is_empty() {
+        manifest.platforms.clone()
+    } else {
+        vec![Platform::current()]
+    }
+}
 
 /// Runs `vx lock`.
 pub fn run(args: &LockArgs) -> Result<i32, Error> {
     let manifest = super::manifest(args.manifest.as_deref())?;
     let lock_path = manifest.lock_path();
     let existing = Lock::load(&lock_path).map_err(Error::usage)?;
-    let platforms = if !args.platforms.is_empty() {
-        args.platforms.clone()
-    } else if !manifest.platforms.is_empty() {
-        manifest.platforms.clone()
-    } else {
-        vec![Platform::current()]
-    };
+    let platforms = platforms(&args.platforms, &manifest);
     let names: Vec<String> = platforms.iter().map(Platform::to_string).collect();
     if args.check {
         let stale = project::stale(&manifest, existing.as_ref(), &platforms);

@@ -37,6 +37,7 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
     if mode == LockMode::Update {
         let mut lock = lock.unwrap_or_default();
         project::record_installed(&mut lock, &manifest, &platform, &plan, &store);
+        lock.retain_listed(&manifest);
         lock.write(&lock_path).map_err(|e| {
             Error::environment(Because::new(
                 "the tools were synced but the lock was not written",

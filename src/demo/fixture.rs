@@ -219,78 +219,11 @@ impl TestServer {
         })
     }
 
-    /// A raw server that answers one request with `Content-Length: announced` but
-    /// sends only `sent` bytes before closing the connection.
-    pub fn dropping_after(announced: usize, sent: usize) -> TestServer {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let hits = Arc::new(AtomicUsize::new(0));
-        let count = hits.clone();
-        let thread = std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
-                if read_request_head(&mut stream).is_none() {
-                    // The stop connection from drop (or a broken client): done.
-                    return;
-                }
-                count.fetch_add(1, Ordering::SeqCst);
-                let head = format!(
-                    "HTTP/1.1 200 OK\r\nContent-Length: {announced}\r\nConnection: close\r\n\r\n"
-                );
-                let _ = stream.write_all(head.as_bytes());
-                let _ = stream.write_all(&vec![b'x'; sent]);
-                let _ = stream.flush();
-                // Dropping the stream closes the connection mid-body.
-            }
-        });
-        TestServer {
-            port,
-            hits,
-            asked: Arc::default(),
-            // Connect and close at once: the accept loop reads no request and exits.
-            stop: Box::new(move || drop(TcpStream::connect(("127.0.0.1", port)))),
-            thread: Some(thread),
-        }
-    }
-
-    /// A raw server that answers every request with headers announcing
-    /// `Content-Length: announced` and then sends nothing, holding the connection open
-    /// until the server is dropped (a stalled server).
-    pub fn stalling(announced: usize) -> TestServer {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let hits = Arc::new(AtomicUsize::new(0));
-        let count = hits.clone();
-        let thread = std::thread::spawn(move || {
-            let mut held = Vec::new();
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
-                if read_request_head(&mut stream).is_none() {
-                    return;
-                }
-                count.fetch_add(1, Ordering::SeqCst);
-                let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {announced}\r\n\r\n");
-                let _ = stream.write_all(head.as_bytes());
-                let _ = stream.flush();
-                held.push(stream);
-            }
-        });
-        TestServer {
-            port,
-            hits,
-            asked: Arc::default(),
-            stop: Box::new(move || drop(TcpStream::connect(("127.0.0.1", port)))),
-            thread: Some(thread),
-        }
-    }
-
-    /// A raw server for `body` that serves byte ranges (`Accept-Ranges: bytes`, a strong
-    /// `ETag`, `Range` + `If-Range` answered with 206) when `ranges` is true, and plain
-    /// 200s otherwise. The n-th response is cut, the connection closed, once the body
-    /// reaches offset `cuts[n]` (responses past the list are whole). Every request's
-    /// `Range` header is kept ([`TestServer::ranges`]).
-    pub fn resumable(body: Vec<u8>, cuts: Vec<usize>, ranges: bool) -> TestServer {
-        const ETAG: &str = "\"v1\"";
+    /// A raw server on 127.0.0.1: reads each request's head, counts it, keeps its
+    /// `Range` header ([`TestServer::ranges`]) and hands the connection, the head and
+    /// the request's number (from 0) to `answer`. What `answer` keeps open stays open
+    /// until the server is dropped.
+    fn raw(mut answer: impl FnMut(TcpStream, &str, usize) + Send + 'static) -> TestServer {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let hits = Arc::new(AtomicUsize::new(0));
@@ -300,46 +233,87 @@ impl TestServer {
             for stream in listener.incoming() {
                 let Ok(mut stream) = stream else { continue };
                 let Some(head) = read_request_head(&mut stream) else {
+                    // The stop connection from drop (or a broken client): done.
                     return;
                 };
                 let n = count.fetch_add(1, Ordering::SeqCst);
                 let range = request_header(&head, "range").map(str::to_owned);
-                log.lock().unwrap().push(range.clone());
-                let start = range
-                    .filter(|_| ranges && request_header(&head, "if-range") == Some(ETAG))
-                    .and_then(|r| r.strip_prefix("bytes=")?.strip_suffix('-')?.parse().ok())
-                    .filter(|start: &usize| *start < body.len());
-                let len = body.len();
-                let mut head = match start {
-                    Some(start) => format!(
-                        "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes {start}-{}/{len}\r\nContent-Length: {}\r\n",
-                        len - 1,
-                        len - start
-                    ),
-                    None => format!("HTTP/1.1 200 OK\r\nContent-Length: {len}\r\n"),
-                };
-                if ranges {
-                    head.push_str(&format!("Accept-Ranges: bytes\r\nETag: {ETAG}\r\n"));
-                }
-                head.push_str("Connection: close\r\n\r\n");
-                let start = start.unwrap_or(0);
-                let end = cuts.get(n).copied().unwrap_or(len).clamp(start, len);
-                let _ = stream.write_all(head.as_bytes());
-                let _ = stream.write_all(&body[start..end]);
-                let _ = stream.flush();
+                log.lock().unwrap().push(range);
+                answer(stream, &head, n);
             }
         });
         TestServer {
             port,
             hits,
             asked,
+            // Connect and close at once: the accept loop reads no request and exits.
             stop: Box::new(move || drop(TcpStream::connect(("127.0.0.1", port)))),
             thread: Some(thread),
         }
     }
 
-    /// The `Range` header of each request so far (servers made by
-    /// [`TestServer::resumable`]; others keep none).
+    /// A raw server that answers each request with `Content-Length: announced` but
+    /// sends only `sent` bytes before closing the connection.
+    pub fn dropping_after(announced: usize, sent: usize) -> TestServer {
+        TestServer::raw(move |mut stream, _, _| {
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Length: {announced}\r\nConnection: close\r\n\r\n"
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&vec![b'x'; sent]);
+            let _ = stream.flush();
+            // Dropping the stream closes the connection mid-body.
+        })
+    }
+
+    /// A raw server that answers every request with headers announcing
+    /// `Content-Length: announced` and then sends nothing, holding the connection open
+    /// until the server is dropped (a stalled server).
+    pub fn stalling(announced: usize) -> TestServer {
+        let mut held = Vec::new();
+        TestServer::raw(move |mut stream, _, _| {
+            let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {announced}\r\n\r\n");
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.flush();
+            held.push(stream);
+        })
+    }
+
+    /// A raw server for `body` that serves byte ranges (`Accept-Ranges: bytes`, a strong
+    /// `ETag`, `Range` + `If-Range` answered with 206) when `ranges` is true, and plain
+    /// 200s otherwise. The n-th response is cut, the connection closed, once the body
+    /// reaches offset `cuts[n]` (responses past the list are whole). Every request's
+    /// `Range` header is kept ([`TestServer::ranges`]).
+    pub fn resumable(body: Vec<u8>, cuts: Vec<usize>, ranges: bool) -> TestServer {
+        const ETAG: &str = "\"v1\"";
+        TestServer::raw(move |mut stream, head, n| {
+            let len = body.len();
+            let start = request_header(head, "range")
+                .filter(|_| ranges && request_header(head, "if-range") == Some(ETAG))
+                .and_then(|r| r.strip_prefix("bytes=")?.strip_suffix('-')?.parse().ok())
+                .filter(|start: &usize| *start < len);
+            let mut reply = match start {
+                Some(start) => format!(
+                    "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes {start}-{}/{len}\r\nContent-Length: {}\r\n",
+                    len - 1,
+                    len - start
+                ),
+                None => format!("HTTP/1.1 200 OK\r\nContent-Length: {len}\r\n"),
+            };
+            if ranges {
+                reply.push_str(&format!("Accept-Ranges: bytes\r\nETag: {ETAG}\r\n"));
+            }
+            reply.push_str("Connection: close\r\n\r\n");
+            let start = start.unwrap_or(0);
+            let end = cuts.get(n).copied().unwrap_or(len).clamp(start, len);
+            let _ = stream.write_all(reply.as_bytes());
+            let _ = stream.write_all(&body[start..end]);
+            let _ = stream.flush();
+        })
+    }
+
+    /// The `Range` header of each request so far (raw servers: [`TestServer::resumable`],
+    /// [`TestServer::dropping_after`], [`TestServer::stalling`]; others keep none).
     pub fn ranges(&self) -> Vec<Option<String>> {
         self.asked.lock().unwrap().clone()
     }
