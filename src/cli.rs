@@ -1,13 +1,19 @@
 //! The command line: clap types only. `main.rs` parses them and hands each subcommand
 //! to its file in `commands/`; exit codes are in [`vx::exit`].
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use vx::toolchain::Request;
+use vx::toolchain::shell::Shell;
 
 /// Install a project's toolchain in parallel, with a live shared-memory progress board.
 #[derive(Debug, Parser)]
-#[command(name = "vx", version, about)]
+///
+/// Any other command that is an executable of a project tool runs it with the
+/// project's tools on PATH: `vx rg -n foo` is `vx exec -- rg -n foo`.
+#[command(name = "vx", version, about, allow_external_subcommands = true)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -27,12 +33,118 @@ pub enum Command {
     Remove(RemoveArgs),
     /// Install one tool (standalone), or run as a `vx sync` child.
     Install(InstallArgs),
+    /// Run a command with the project's tools first on PATH, installing missing ones.
+    Exec(ExecArgs),
+    /// Print the path of the executable `vx exec` would run for CMD.
+    Which(WhichArgs),
+    /// Print what puts the project's tools on PATH: `eval "$(vx env)"`.
+    Env(EnvArgs),
+    /// List the tool versions in the store.
+    List(ListArgs),
+    /// Remove one tool version from the store.
+    Uninstall(UninstallArgs),
+    /// Remove the versions vx.toml does not use and what interrupted installs left.
+    Prune(PruneArgs),
+    /// Print a shell completion script: `source <(vx completions bash)`.
+    Completions {
+        /// The shell.
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
     /// Inspect the progress boards of this user.
     Board {
         /// What to do with boards.
         #[command(subcommand)]
         command: BoardCommand,
     },
+    /// An executable of a project tool, with its arguments.
+    #[command(external_subcommand)]
+    External(Vec<OsString>),
+}
+
+/// Which project and store the toolchain commands look at.
+#[derive(Debug, Args)]
+pub struct ProjectFlags {
+    /// The manifest (default: `$VX_MANIFEST`, else the nearest `vx.toml`).
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+    /// The store (default: `$XDG_DATA_HOME/vx/store`).
+    #[arg(long, value_name = "DIR")]
+    pub store: Option<PathBuf>,
+}
+
+/// `vx exec` options.
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// Tools to put first on PATH besides the project's: a tool of vx.toml (at another
+    /// version, installed from its URL) or a version in the store.
+    #[arg(value_name = "TOOL[@VERSION]")]
+    pub tools: Vec<Request>,
+    /// Install nothing: fail, naming what is missing, if a tool is not installed.
+    #[arg(long)]
+    pub offline: bool,
+    /// Which project and store.
+    #[command(flatten)]
+    pub project: ProjectFlags,
+    /// The command and its arguments, after `--`.
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub command: Vec<OsString>,
+}
+
+/// `vx which` options.
+#[derive(Debug, Args)]
+pub struct WhichArgs {
+    /// The command.
+    #[arg(value_name = "CMD")]
+    pub command: OsString,
+    /// Which project and store.
+    #[command(flatten)]
+    pub project: ProjectFlags,
+}
+
+/// `vx env` options.
+#[derive(Debug, Args)]
+pub struct EnvArgs {
+    /// The output form (default: the shell `$SHELL` names, else bash).
+    #[arg(long, value_name = "SHELL",
+          value_parser = clap::builder::PossibleValuesParser::new(Shell::ALL.map(|(name, _)| name)))]
+    pub shell: Option<String>,
+    /// Which project and store.
+    #[command(flatten)]
+    pub project: ProjectFlags,
+}
+
+/// `vx list` options.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// One JSON object per version, one per line.
+    #[arg(long)]
+    pub json: bool,
+    /// Which project (to mark the versions it uses) and store.
+    #[command(flatten)]
+    pub project: ProjectFlags,
+}
+
+/// `vx uninstall` options.
+#[derive(Debug, Args)]
+pub struct UninstallArgs {
+    /// The tool and version, `TOOL@VERSION`.
+    #[arg(value_name = "TOOL@VERSION")]
+    pub tool: String,
+    /// The store (default: `$XDG_DATA_HOME/vx/store`).
+    #[arg(long, value_name = "DIR")]
+    pub store: Option<PathBuf>,
+}
+
+/// `vx prune` options.
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// Print what would be removed, and remove nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Which project (whose versions are kept) and store.
+    #[command(flatten)]
+    pub project: ProjectFlags,
 }
 
 /// `vx sync` options.
@@ -134,6 +246,58 @@ pub struct RunArgs {
     /// Dashboard options.
     #[command(flatten)]
     pub dashboard: DashboardArgs,
+}
+
+/// Clap's error for an unknown subcommand `name`, with its "a similar subcommand
+/// exists" tip (clap makes it only while external subcommands are refused, and `vx`
+/// accepts them to run tools).
+pub fn unknown_subcommand(name: &str) -> clap::Error {
+    use clap::CommandFactory;
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let mut cmd = Cli::command();
+    cmd.build();
+    // Clap's own threshold for suggestions.
+    let similar = cmd
+        .get_subcommands()
+        .filter(|sub| !sub.is_hide_set())
+        .map(|sub| {
+            (
+                strsim::jaro(name, sub.get_name()),
+                sub.get_name().to_owned(),
+            )
+        })
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    let mut err = clap::Error::new(ErrorKind::InvalidSubcommand).with_cmd(&cmd);
+    err.insert(
+        ContextKind::InvalidSubcommand,
+        ContextValue::String(name.to_owned()),
+    );
+    if let Some((_, similar)) = similar {
+        err.insert(
+            ContextKind::SuggestedSubcommand,
+            ContextValue::Strings(vec![similar]),
+        );
+    }
+    err.insert(
+        ContextKind::Usage,
+        ContextValue::StyledStr(cmd.render_usage()),
+    );
+    err
+}
+
+impl RunArgs {
+    /// The flags' defaults with `--headless`: how a sync that only prepares another
+    /// command (`vx exec`) shows itself.
+    pub fn headless() -> RunArgs {
+        /// Parses [`RunArgs`] alone, so the defaults are written once, in the flags.
+        #[derive(Parser)]
+        struct Only {
+            #[command(flatten)]
+            run: RunArgs,
+        }
+        Only::parse_from(["vx", "--headless"]).run
+    }
 }
 
 /// Where and how tools are installed: shared by `vx sync` and `vx install`.
@@ -257,5 +421,26 @@ mod tests {
         assert!(Cli::try_parse_from(["vx", "install", "--from-parent"]).is_ok());
         assert!(Cli::try_parse_from(["vx", "install", "--from-parent", "a@1"]).is_err());
         assert!(Cli::try_parse_from(["vx", "install", "rg@14", "--url", "http://x/a.tgz"]).is_ok());
+    }
+
+    #[test]
+    fn exec_takes_tools_then_the_command_after_the_dashes() {
+        let cli = Cli::try_parse_from(["vx", "exec", "node@20", "--", "node", "-v"]).unwrap();
+        let Command::Exec(args) = cli.command else {
+            panic!("not exec")
+        };
+        assert_eq!(args.tools[0].version.as_deref(), Some("20"));
+        assert_eq!(args.command, ["node", "-v"]);
+        assert!(
+            Cli::try_parse_from(["vx", "exec", "node"]).is_err(),
+            "no command"
+        );
+        assert!(Cli::try_parse_from(["vx", "exec", "a b", "--", "x"]).is_err());
+        let cli = Cli::try_parse_from(["vx", "rg", "-n", "foo"]).unwrap();
+        let Command::External(args) = cli.command else {
+            panic!("not external")
+        };
+        assert_eq!(args, ["rg", "-n", "foo"]);
+        assert!(Cli::try_parse_from(["vx", "env", "--shell", "tcsh"]).is_err());
     }
 }

@@ -34,6 +34,10 @@ pub enum Error {
     /// The machine failed (I/O, resources, signals): exit [`FAILED`].
     #[error(transparent)]
     Environment(BoxError),
+    /// The command could not do what was asked and says so with its own code: a tool
+    /// that is not installed (1), a command not found (127) or not runnable (126).
+    #[error("{1}")]
+    Code(i32, BoxError),
 }
 
 /// A message with the error that caused it, so both are printed (`message: cause`).
@@ -66,11 +70,23 @@ impl Error {
         Error::Environment(error.into())
     }
 
+    /// What was asked cannot be done (exit [`FAILED`]): a tool not installed, a
+    /// version another `vx` is installing.
+    pub fn failed(error: impl Into<BoxError>) -> Error {
+        Error::Code(FAILED, error.into())
+    }
+
+    /// An error that ends the process with `code`.
+    pub fn with_code(code: i32, error: impl Into<BoxError>) -> Error {
+        Error::Code(code, error.into())
+    }
+
     /// The process exit code for this error.
     pub fn code(&self) -> i32 {
         match self {
             Error::Usage(_) => USAGE,
             Error::Environment(_) => FAILED,
+            Error::Code(code, _) => *code,
         }
     }
 
@@ -105,7 +121,7 @@ impl Error {
 /// The error and each of its sources, outermost first.
 fn chain<'a>(error: &'a Error) -> impl Iterator<Item = &'a (dyn StdError + 'static)> {
     let first: &(dyn StdError + 'static) = match error {
-        Error::Usage(inner) | Error::Environment(inner) => inner.as_ref(),
+        Error::Usage(inner) | Error::Environment(inner) | Error::Code(_, inner) => inner.as_ref(),
     };
     std::iter::successors(Some(first), |&e| e.source())
 }

@@ -13,6 +13,9 @@
 //! - [`sync`]: the parent that runs one child per tool; [`child`]: the child side
 //!   (`vx install --from-parent`), publishing into its board slot.
 //! - [`report`]: headless lines, JSON events and summary tables from board snapshots.
+//! - [`toolchain`]: a project's installed tools, their executables and the `PATH`
+//!   that puts them first (`vx exec`, `vx which`, `vx env`); [`inventory`]: what the
+//!   store holds (`vx list`, `vx uninstall`, `vx prune`).
 //! - [`demo`]: `vx sync --demo`, with the generated archives and loopback server the
 //!   tests share.
 //! - [`signals`] and [`exit`]: signal flags, exit codes and the top-level error.
@@ -25,6 +28,7 @@ pub mod demo;
 pub mod exit;
 pub mod format;
 pub mod install;
+pub mod inventory;
 pub mod lock;
 pub mod manifest;
 pub mod project;
@@ -32,6 +36,7 @@ pub mod report;
 pub mod signals;
 pub mod spec;
 pub mod sync;
+pub mod toolchain;
 pub mod validate;
 
 /// Prints a line on stderr like `eprintln!`, but never panics: with stderr closed

@@ -22,7 +22,19 @@ fn main() {
         Command::Add(args) => commands::add::run(&args),
         Command::Remove(args) => commands::remove::run(&args),
         Command::Install(args) => commands::install::run(&args),
+        Command::Exec(args) => commands::exec::run(&args),
+        Command::Which(args) => commands::which::run(&args),
+        Command::Env(args) => commands::env::run(&args),
+        Command::List(args) => commands::list::run(&args),
+        Command::Uninstall(args) => commands::uninstall::run(&args),
+        Command::Prune(args) => commands::prune::run(&args),
+        Command::Completions { shell } => commands::completions::run(shell),
         Command::Board { command } => commands::board::run(command),
+        Command::External(args) => match commands::external::run(&args) {
+            Some(err) => Err(err),
+            // Not a tool's command: the error clap gives an unknown subcommand.
+            None => cli::unknown_subcommand(&args[0].to_string_lossy()).exit(),
+        },
     };
     let code = match result {
         Ok(code) => code,

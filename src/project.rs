@@ -64,6 +64,67 @@ pub enum ProjectError {
     /// No scratch store for the downloads of `vx lock`.
     #[error("cannot create a scratch store for the downloads")]
     Scratch(#[source] std::io::Error),
+    /// The sync ran but its lock could not be written.
+    #[error("the tools were synced but the lock was not written")]
+    WriteLock(#[source] LockError),
+}
+
+impl ProjectError {
+    /// Whether the user's input is at fault (manifest, lock, flags: exit 2) rather than
+    /// the machine (exit 1).
+    pub fn is_usage(&self) -> bool {
+        !matches!(
+            self,
+            ProjectError::Sync(_) | ProjectError::Scratch(_) | ProjectError::WriteLock(_)
+        )
+    }
+}
+
+/// A project's sync, planned: what `vx sync` checks before it touches the store (the
+/// manifest against its lock, per the [`LockMode`]), then runs with [`ProjectSync::run`].
+#[derive(Clone, Debug)]
+pub struct ProjectSync<'m> {
+    manifest: &'m Manifest,
+    mode: LockMode,
+    lock: Option<Lock>,
+    platform: Platform,
+    /// What the sync installs.
+    pub plan: SyncPlan,
+}
+
+impl<'m> ProjectSync<'m> {
+    /// Reads the lock beside `manifest` and plans the sync on this platform.
+    pub fn plan(manifest: &'m Manifest, mode: LockMode) -> Result<ProjectSync<'m>, ProjectError> {
+        let lock = Lock::load(&manifest.lock_path())?;
+        let platform = Platform::current();
+        let plan = sync_plan(manifest, lock.as_ref(), &platform, mode)?;
+        Ok(ProjectSync {
+            manifest,
+            mode,
+            lock,
+            platform,
+            plan,
+        })
+    }
+
+    /// Installs the plan into `store`; in [`LockMode::Update`] records what was
+    /// installed on trust and writes the lock. Returns the sync's exit code.
+    pub fn run(self, store: &Path, settings: &Settings) -> Result<i32, ProjectError> {
+        let settings = Settings {
+            first_use: self.plan.to_lock.clone(),
+            ..settings.clone()
+        };
+        let label = self.manifest.path.display().to_string();
+        let code = sync::run(&label, &self.plan.tools, store, &settings)?;
+        if self.mode == LockMode::Update {
+            let mut lock = self.lock.unwrap_or_default();
+            record_installed(&mut lock, self.manifest, &self.platform, &self.plan, store);
+            lock.retain_listed(self.manifest);
+            lock.write(&self.manifest.lock_path())
+                .map_err(ProjectError::WriteLock)?;
+        }
+        Ok(code)
+    }
 }
 
 /// What one sync installs: every tool's spec (with the locked checksum where there is

@@ -4,10 +4,18 @@
 
 pub mod add;
 pub mod board;
+pub mod completions;
+pub mod env;
+pub mod exec;
+pub mod external;
 pub mod install;
+pub mod list;
 pub mod lock;
+pub mod prune;
 pub mod remove;
 pub mod sync;
+pub mod uninstall;
+pub mod which;
 
 use std::io::IsTerminal;
 
@@ -36,6 +44,8 @@ pub fn run_settings(args: &RunArgs) -> Settings {
         read_timeout_secs: None,
         expected_failures: Vec::new(),
         first_use: Vec::new(),
+        report_to: Default::default(),
+        started: std::time::Instant::now(),
     }
 }
 
@@ -58,6 +68,42 @@ pub fn manifest(
     use vx::exit::Error;
     let path = vx::manifest::locate(explicit, &cwd()?).map_err(Error::usage)?;
     vx::manifest::Manifest::load(&path).map_err(Error::usage)
+}
+
+/// The project's manifest like [`manifest`], but `None` when none was named and none
+/// is found: for the commands that also work outside a project (`vx exec TOOL`,
+/// `vx which`, `vx list`).
+pub fn optional_manifest(
+    explicit: Option<&std::path::Path>,
+) -> Result<Option<vx::manifest::Manifest>, vx::exit::Error> {
+    let named =
+        explicit.is_some() || std::env::var_os("VX_MANIFEST").is_some_and(|p| !p.is_empty());
+    if !named && vx::manifest::find(&cwd()?).is_none() {
+        return Ok(None);
+    }
+    manifest(explicit).map(Some)
+}
+
+/// The toolchain of `manifest` and `requests` in `store`; a manifest, lock or
+/// request that cannot be used is a usage error (exit 2).
+pub fn toolchain(
+    manifest: Option<&vx::manifest::Manifest>,
+    requests: &[vx::toolchain::Request],
+    store: &std::path::Path,
+) -> Result<vx::toolchain::Toolchain, vx::exit::Error> {
+    use vx::toolchain::{Toolchain, ToolchainError};
+    Toolchain::assemble(manifest, requests, store).map_err(|err| match err {
+        ToolchainError::Project(err) => sync::usage(err),
+        other => vx::exit::Error::usage(other),
+    })
+}
+
+/// The store the toolchain commands read (`--store`, else the default), not created.
+pub fn located_store(
+    explicit: Option<&std::path::Path>,
+) -> Result<std::path::PathBuf, vx::exit::Error> {
+    vx::install::store::locate(explicit.map(std::path::Path::to_path_buf))
+        .map_err(vx::exit::Error::usage)
 }
 
 /// The working directory, where the manifest search starts.

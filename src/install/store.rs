@@ -19,6 +19,7 @@ use tempfile::TempDir;
 
 use crate::config_frame::InstallConfig;
 use crate::format::ArchiveFormat;
+use crate::spec::ToolSpec;
 
 /// Name of the receipt file inside an installed tree.
 pub const RECEIPT_FILE: &str = ".vx-receipt.json";
@@ -80,6 +81,17 @@ pub fn default_store() -> Result<PathBuf, StoreError> {
         .filter(|h| !h.is_empty())
         .ok_or(StoreError::NoDefault)?;
     Ok(PathBuf::from(home).join(".local/share/vx/store"))
+}
+
+/// The store `store` names (else [`default_store`]) as an absolute path, without
+/// creating or checking anything: for the commands that only read it (`vx exec`,
+/// `vx which`, `vx env`, `vx list`).
+pub fn locate(store: Option<PathBuf>) -> Result<PathBuf, StoreError> {
+    let store = match store {
+        Some(store) => store,
+        None => default_store()?,
+    };
+    std::path::absolute(&store).map_err(|source| StoreError::Unresolvable { store, source })
 }
 
 /// Makes the store directory exist (`store`, else [`default_store`]), checks that it
@@ -187,13 +199,18 @@ impl Receipt {
     /// URL and options, the same sha256 when `cfg` names one, and the same
     /// `strip_components` and `post_install` (which shape the tree).
     pub fn matches(&self, cfg: &InstallConfig) -> bool {
-        self.tool == cfg.spec.name
-            && self.version == cfg.spec.version
-            && self.url == cfg.spec.url
-            && cfg.spec.sha256.as_ref().is_none_or(|s| *s == self.sha256)
-            && self.options == cfg.spec.options
-            && self.strip_components == cfg.spec.strip_components
-            && self.post_install == cfg.spec.post_install
+        self.matches_spec(&cfg.spec)
+    }
+
+    /// [`Receipt::matches`] for a spec.
+    pub fn matches_spec(&self, spec: &ToolSpec) -> bool {
+        self.tool == spec.name
+            && self.version == spec.version
+            && self.url == spec.url
+            && spec.sha256.as_ref().is_none_or(|s| *s == self.sha256)
+            && self.options == spec.options
+            && self.strip_components == spec.strip_components
+            && self.post_install == spec.post_install
     }
 }
 
@@ -234,8 +251,12 @@ pub fn is_installed(cfg: &InstallConfig) -> bool {
 
 /// The receipt of `cfg`'s tool when it is already in the store and matches.
 pub fn installed_receipt(cfg: &InstallConfig) -> Option<Receipt> {
-    read_receipt(&install_dir(&cfg.store, &cfg.spec.name, &cfg.spec.version))
-        .filter(|r| r.matches(cfg))
+    receipt_for(&cfg.store, &cfg.spec)
+}
+
+/// The receipt of `spec`'s tool in `store` when it is installed and matches `spec`.
+pub fn receipt_for(store: &Path, spec: &ToolSpec) -> Option<Receipt> {
+    read_receipt(&install_dir(store, &spec.name, &spec.version)).filter(|r| r.matches_spec(spec))
 }
 
 /// Name of the directory of per-tool install locks inside the store.
@@ -311,10 +332,19 @@ pub fn work_dir(store: &Path) -> io::Result<WorkDir> {
 /// (their lock is free), e.g. after a child was killed with SIGKILL. Directories of
 /// live installs are never touched. Returns what was removed.
 pub fn clean_stale_work(store: &Path) -> Vec<PathBuf> {
+    stale_work(store)
+        .into_iter()
+        .filter(|path| fs::remove_dir_all(path).is_ok())
+        .collect()
+}
+
+/// The work directories in `<store>/.tmp` left by installs whose process is gone (see
+/// [`clean_stale_work`]), sorted; nothing is removed.
+pub fn stale_work(store: &Path) -> Vec<PathBuf> {
     let Ok(entries) = fs::read_dir(store.join(TMP_DIR)) else {
         return Vec::new();
     };
-    let mut removed = Vec::new();
+    let mut stale_dirs = Vec::new();
     for entry in entries.flatten() {
         let path = entry.path();
         let is_work = entry
@@ -334,12 +364,12 @@ pub fn clean_stale_work(store: &Path) -> Vec<PathBuf> {
                 .is_some_and(|age| age > WORK_GRACE),
             Err(_) => false,
         };
-        if stale && fs::remove_dir_all(&path).is_ok() {
-            removed.push(path);
+        if stale {
+            stale_dirs.push(path);
         }
     }
-    removed.sort();
-    removed
+    stale_dirs.sort();
+    stale_dirs
 }
 
 /// Refuses to let an install replace what is at `final_dir` unless `vx` put it there:

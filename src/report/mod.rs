@@ -322,6 +322,37 @@ impl<W: Write> Reporter<W> {
     }
 }
 
+impl<W: Write> Reporter<W> {
+    /// The whole report of a sync that found every tool installed: one line, or the
+    /// `summary` object alone. `took` is how long `vx` ran.
+    pub fn up_to_date(&mut self, rows: &[Row], took: Duration) -> io::Result<()> {
+        match self.style {
+            Style::Lines => {
+                let count = rows.len();
+                let unverified: Vec<String> = rows
+                    .iter()
+                    .filter(|r| r.unverified)
+                    .map(|r| clean(&r.tool).into_owned())
+                    .collect();
+                let mut text = format!(
+                    "vx: {count} tool{} up to date in {} ms",
+                    if count == 1 { "" } else { "s" },
+                    took.as_millis()
+                );
+                if !unverified.is_empty() {
+                    text.push_str(&format!(
+                        " ({} UNVERIFIED: no sha256)",
+                        unverified.join(", ")
+                    ));
+                }
+                self.emit(&text);
+                self.out.flush()
+            }
+            Style::Json => self.summary(rows, false, 0, 0),
+        }
+    }
+}
+
 /// A consistent read of slot 0 holding `record`, for tests of what is made of reads.
 #[cfg(test)]
 pub(crate) fn snapshot_of(record: vx_shm::SlotRecord) -> SlotRead {

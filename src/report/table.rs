@@ -142,26 +142,8 @@ pub fn write_table(out: &mut dyn Write, rows: &[Row]) -> io::Result<()> {
             ]
         })
         .collect();
-    let header = ["TOOL", "VERSION", "RESULT", "SIZE", "TIME", "MESSAGE"].map(str::to_owned);
-    let mut widths = header.clone().map(|h| h.chars().count());
-    for line in &cells {
-        for (w, cell) in widths.iter_mut().zip(line) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let mut text = String::new();
-    for line in std::iter::once(&header).chain(&cells) {
-        let mut l = String::new();
-        for (i, cell) in line.iter().enumerate() {
-            if i + 1 == line.len() {
-                l.push_str(cell);
-            } else {
-                l.push_str(&format!("{cell:<w$}  ", w = widths[i]));
-            }
-        }
-        text.push_str(l.trim_end());
-        text.push('\n');
-    }
+    let header = ["TOOL", "VERSION", "RESULT", "SIZE", "TIME", "MESSAGE"];
+    let mut text = vx_tui::text::columns(header, &cells);
     let tally = tally(rows);
     text.push_str(&format!(
         "{} tools: {} installed, {} cached, {} failed, {} cancelled",

@@ -62,6 +62,21 @@ pub struct Settings {
     /// Tools installed without a sha256 because their download is being locked (trust
     /// on first use), whatever `allow_unverified` says.
     pub first_use: Vec<String>,
+    /// Where progress lines and the summary go: stdout for `vx sync`, stderr when the
+    /// sync only prepares a command whose stdout is its own (`vx exec`).
+    pub report_to: Stream,
+    /// When the command started: the no-op line says how long it took.
+    pub started: Instant,
+}
+
+/// An output stream of the process.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Stream {
+    /// Standard output.
+    #[default]
+    Stdout,
+    /// Standard error.
+    Stderr,
 }
 
 /// Why a sync could not run (tool failures are outcomes, not errors).
@@ -111,6 +126,18 @@ pub fn run(
     store: &Path,
     settings: &Settings,
 ) -> Result<i32, SyncError> {
+    let plan = Plan::new(label, tools, store, settings);
+    // Everything already installed: one line, no board, no child. A dump needs a board.
+    if settings.dump.is_none()
+        && let Some(outcomes) = plan
+            .configs
+            .iter()
+            .map(crate::install::cached)
+            .collect::<Option<Vec<_>>>()
+    {
+        up_to_date(&plan, &outcomes, settings);
+        return Ok(OK);
+    }
     let interrupt = Interrupt::register().map_err(SyncError::Signals)?;
     let dir = registry::default_dir();
     let board_dir = |source| SyncError::BoardDir {
@@ -125,7 +152,6 @@ pub fn run(
     // Work directories left in the store by killed installs go too.
     crate::install::store::clean_stale_work(store);
 
-    let plan = Plan::new(label, tools, store, settings);
     let label = plan.label.clone();
     let board_error = |source| SyncError::Board {
         label: label.clone(),
@@ -146,6 +172,7 @@ pub fn run(
     let mut reporter = Reporter::new(
         Console {
             muted: Arc::clone(&muted),
+            stream: settings.report_to,
         },
         style,
     );
@@ -245,9 +272,49 @@ fn publish_count(snaps: &[SlotRead]) -> u64 {
         .fold(0, |sum, snap| sum.saturating_add(snap.seq / 2))
 }
 
-/// Standard output that drops what is written while the dashboard owns the screen.
+/// Reports that every tool is installed already: one line (or the JSON summary), with
+/// the rows made as the board would have shown them.
+fn up_to_date(plan: &Plan, outcomes: &[crate::install::Outcome], settings: &Settings) {
+    let now = vx_shm::now_unix_ms();
+    let snaps: Vec<SlotRead> = plan
+        .configs
+        .iter()
+        .zip(outcomes)
+        .enumerate()
+        .map(|(index, (cfg, outcome))| {
+            let mut record = vx_shm::SlotRecord::queued(&cfg.spec.name, &cfg.spec.version);
+            record.attempt = 1;
+            record.started_unix_ms = now;
+            record.updated_unix_ms = now;
+            let terminal = crate::install::Terminal::of(&Ok(outcome.clone()));
+            crate::child::board_sink::record_terminal(&mut record, &terminal, Some(outcome));
+            Ok(vx_shm::SlotSnapshot {
+                index,
+                seq: 0,
+                cancel_requested: false,
+                record,
+            })
+        })
+        .collect();
+    let rows = table::rows(&snaps, &[]);
+    let console = Console {
+        muted: Arc::default(),
+        stream: settings.report_to,
+    };
+    let style = if settings.json {
+        Style::Json
+    } else {
+        Style::Lines
+    };
+    // Best effort: a closed stdout must not change the outcome.
+    let _ = Reporter::new(console, style).up_to_date(&rows, settings.started.elapsed());
+}
+
+/// Standard output (or error) that drops what is written while the dashboard owns the
+/// screen.
 pub struct Console {
     muted: Arc<AtomicBool>,
+    stream: Stream,
 }
 
 impl Write for Console {
@@ -255,11 +322,17 @@ impl Write for Console {
         if self.muted.load(Ordering::Relaxed) {
             return Ok(buf.len());
         }
-        std::io::stdout().write(buf)
+        match self.stream {
+            Stream::Stdout => std::io::stdout().write(buf),
+            Stream::Stderr => std::io::stderr().write(buf),
+        }
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        std::io::stdout().flush()
+        match self.stream {
+            Stream::Stdout => std::io::stdout().flush(),
+            Stream::Stderr => std::io::stderr().flush(),
+        }
     }
 }
 

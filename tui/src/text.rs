@@ -37,6 +37,18 @@ pub fn duration(secs: u64) -> String {
     }
 }
 
+/// How long ago something happened, coarsely: `"just now"`, `"5 min ago"`,
+/// `"3 h ago"`, `"12 days ago"` (`vx list`'s INSTALLED column).
+pub fn age(secs: u64) -> String {
+    match secs {
+        0..60 => "just now".into(),
+        60..3600 => format!("{} min ago", secs / 60),
+        3600..86_400 => format!("{} h ago", secs / 3600),
+        86_400..172_800 => "1 day ago".into(),
+        _ => format!("{} days ago", secs / 86_400),
+    }
+}
+
 /// Milliseconds with a tenth of a second below a minute: `"1.2s"`, `"2m05s"` (the
 /// summary table's TIME column, where runs are short).
 pub fn duration_ms(ms: u64) -> String {
@@ -68,6 +80,33 @@ pub fn sanitize(text: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// A plain-text table: `header` then `rows`, each column padded to its widest cell
+/// with two spaces between columns, the last column left unpadded; one line each,
+/// trailing spaces trimmed. Cells are printed as given: sanitize outside text first.
+pub fn columns<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> String {
+    let mut widths = header.map(|h| h.chars().count());
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let header = header.map(str::to_owned);
+    let mut text = String::new();
+    for row in std::iter::once(&header).chain(rows) {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            if i + 1 == N {
+                line.push_str(cell);
+            } else {
+                line.push_str(&format!("{cell:<w$}  ", w = widths[i]));
+            }
+        }
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    text
 }
 
 /// Cuts `text` to at most `width` characters, marking a cut with `…`.
@@ -119,6 +158,18 @@ mod tests {
         assert_eq!(duration(187), "3m07s");
         assert_eq!(duration(7500), "2h05m");
         assert_eq!(duration_ms(1234), "1.2s");
+        assert_eq!(
+            columns(
+                ["A", "LONG"],
+                &[["xyz".into(), "1".into()], ["".into(), "".into()]]
+            ),
+            "A    LONG\nxyz  1\n\n"
+        );
+        assert_eq!(age(59), "just now");
+        assert_eq!(age(3599), "59 min ago");
+        assert_eq!(age(7200), "2 h ago");
+        assert_eq!(age(90_000), "1 day ago");
+        assert_eq!(age(30 * 86_400), "30 days ago");
         assert_eq!(duration_ms(125_000), "2m05s");
     }
 

@@ -1,0 +1,181 @@
+//! `vx exec [TOOL[@VERSION]...] [--offline] -- CMD [ARGS...]`: runs `CMD` with the
+//! toolchain's directories first on `PATH`, installing missing tools first (through
+//! the project's sync, lock included), and replacing the `vx` process so the pid,
+//! signals, stdio and exit status are the command's own. `vx CMD` lands here too
+//! ([`super::external`]).
+
+use std::ffi::OsString;
+use std::path::Path;
+
+use vx::exit::{Because, Error};
+use vx::install::store;
+use vx::manifest::Manifest;
+use vx::project::{LockMode, ProjectSync};
+use vx::sync::{Settings, Stream};
+use vx::toolchain::{Origin, Request, Toolchain, search};
+
+use crate::cli::ExecArgs;
+
+/// Exit status of a command that cannot be found, as in POSIX shells.
+pub const NOT_FOUND: i32 = 127;
+/// Exit status of a command that was found but cannot be run.
+pub const NOT_RUNNABLE: i32 = 126;
+
+/// Runs `vx exec`. Returns only when the command could not be started.
+pub fn run(args: &ExecArgs) -> Result<i32, Error> {
+    let manifest = super::optional_manifest(args.project.manifest.as_deref())?;
+    if manifest.is_none() && args.tools.is_empty() {
+        return Err(Error::usage(
+            "no vx.toml here or in a parent directory: pass --manifest, or name the tools (`vx exec ripgrep@14.1.1 -- rg`)",
+        ));
+    }
+    let Some((program, rest)) = args.command.split_first() else {
+        return Err(Error::usage("vx exec needs a command after `--`"));
+    };
+    let target = Target {
+        manifest: manifest.as_ref(),
+        requests: &args.tools,
+        store: args.project.store.as_deref(),
+        offline: args.offline,
+    };
+    Err(target.exec(program, rest))
+}
+
+/// What `vx exec` runs a command with.
+pub struct Target<'a> {
+    /// The project, if any.
+    pub manifest: Option<&'a Manifest>,
+    /// Tools named on the command line.
+    pub requests: &'a [Request],
+    /// `--store`.
+    pub store: Option<&'a Path>,
+    /// `--offline`: install nothing.
+    pub offline: bool,
+}
+
+impl Target<'_> {
+    /// Installs what is missing (unless offline) and replaces this process with
+    /// `program`; returns only the error that stopped it.
+    pub fn exec(&self, program: &OsString, args: &[OsString]) -> Error {
+        match self.ready() {
+            Ok(chain) => {
+                let path = chain.search_path(std::env::var_os("PATH").as_deref());
+                replace_process(program, args, &path)
+            }
+            Err(err) => err,
+        }
+    }
+
+    /// The toolchain, every tool installed.
+    fn ready(&self) -> Result<Toolchain, Error> {
+        let store = super::located_store(self.store)?;
+        let mut chain = super::toolchain(self.manifest, self.requests, &store)?;
+        if chain.missing().is_empty() {
+            return Ok(chain);
+        }
+        if self.offline {
+            return Err(Error::failed(format!(
+                "not installed: {} (--offline); run `vx sync`",
+                labels(&chain)
+            )));
+        }
+        let store = store::prepare(Some(store)).map_err(Error::usage)?;
+        self.install(&chain, &store)?;
+        chain.refresh(&store);
+        if chain.missing().is_empty() {
+            Ok(chain)
+        } else {
+            Err(Error::failed(format!(
+                "could not install {}",
+                labels(&chain)
+            )))
+        }
+    }
+
+    /// Syncs the project when one of its tools is missing, then the named versions
+    /// that are; progress goes to stderr (stdout is the command's).
+    fn install(&self, chain: &Toolchain, store: &Path) -> Result<(), Error> {
+        let settings = Settings {
+            report_to: Stream::Stderr,
+            ..super::run_settings(&crate::cli::RunArgs::headless())
+        };
+        let missing = chain.missing();
+        let mut code = vx::exit::OK;
+        if let Some(manifest) = self.manifest
+            && missing.iter().any(|t| t.origin == Origin::Manifest)
+        {
+            let sync = ProjectSync::plan(manifest, LockMode::Update).map_err(super::sync::usage)?;
+            code = sync.run(store, &settings).map_err(super::sync::usage)?;
+        }
+        let named: Vec<_> = missing
+            .iter()
+            .filter(|t| t.origin == Origin::Override)
+            .filter_map(|t| t.spec.clone())
+            .collect();
+        if code == vx::exit::OK && !named.is_empty() {
+            let settings = Settings {
+                // No checksum is known for a version the manifest does not pin.
+                first_use: named.iter().map(|s| s.name.clone()).collect(),
+                ..settings
+            };
+            code = vx::sync::run("the command line", &named, store, &settings)
+                .map_err(Error::environment)?;
+        }
+        match code {
+            vx::exit::OK => Ok(()),
+            vx::exit::INTERRUPTED => Err(Error::with_code(code, "interrupted")),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The missing tools' labels, `a 1, b 2`.
+fn labels(chain: &Toolchain) -> String {
+    let missing: Vec<String> = chain.missing().iter().map(|t| t.label()).collect();
+    missing.join(", ")
+}
+
+/// Replaces this process with `program` found on `path`, with `path` as its `PATH`.
+/// Returns the error when it cannot (127 not found, 126 not runnable).
+fn replace_process(program: &OsString, args: &[OsString], path: &std::ffi::OsStr) -> Error {
+    let shown = vx_tui::text::sanitize(&program.to_string_lossy()).into_owned();
+    let Some(exe) = search::find(program, path) else {
+        return Error::with_code(NOT_FOUND, format!("{shown}: command not found"));
+    };
+    let mut command = std::process::Command::new(&exe);
+    command.args(args).env("PATH", path);
+    start(command, program, &exe, &shown)
+}
+
+#[cfg(unix)]
+fn start(mut command: std::process::Command, program: &OsString, exe: &Path, shown: &str) -> Error {
+    use std::os::unix::process::CommandExt;
+    // `exec` returns only on failure.
+    let err = command.arg0(program).exec();
+    let code = if err.kind() == std::io::ErrorKind::NotFound {
+        NOT_FOUND
+    } else {
+        NOT_RUNNABLE
+    };
+    Error::with_code(
+        code,
+        Because::new(format!("cannot run {shown} ({})", exe.display()), err),
+    )
+}
+
+/// Without `exec`, the command runs as a child and its status is passed on.
+#[cfg(not(unix))]
+fn start(
+    mut command: std::process::Command,
+    _program: &OsString,
+    exe: &Path,
+    shown: &str,
+) -> Error {
+    match command.status() {
+        Ok(status) => std::process::exit(status.code().unwrap_or(vx::exit::FAILED)),
+        Err(err) => Error::with_code(
+            NOT_RUNNABLE,
+            Because::new(format!("cannot run {shown} ({})", exe.display()), err),
+        ),
+    }
+}

@@ -1,0 +1,87 @@
+//! `vx list [--json]`: every tool version in the store, with its size on disk, when it
+//! was installed, its executables, the UNVERIFIED mark, and whether the project's
+//! vx.toml (if there is one here) uses it.
+
+use std::io::Write;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use vx::exit::Error;
+use vx::inventory::{self, Installed};
+use vx_tui::text::{age, bytes as human_bytes, sanitize};
+
+use crate::cli::ListArgs;
+
+/// Runs `vx list`.
+pub fn run(args: &ListArgs) -> Result<i32, Error> {
+    let manifest = super::optional_manifest(args.project.manifest.as_deref())?;
+    let store = super::located_store(args.project.store.as_deref())?;
+    let chain = super::toolchain(manifest.as_ref(), &[], &store)?;
+    let used = |item: &Installed| {
+        chain
+            .tools
+            .iter()
+            .any(|t| t.name == item.tool && t.version == item.version)
+    };
+    let installed = inventory::scan(&store);
+    let mut out = Vec::new();
+    if args.json {
+        for item in &installed {
+            let mut value = serde_json::to_value(item).map_err(Error::environment)?;
+            value["used"] = used(item).into();
+            writeln!(out, "{value}")?;
+        }
+    } else if installed.is_empty() {
+        writeln!(out, "no tools installed in {}", store.display())?;
+    } else {
+        write_table(&mut out, &installed, &used)?;
+        let total = installed
+            .iter()
+            .map(|i| i.size)
+            .fold(0, u64::saturating_add);
+        writeln!(
+            out,
+            "{} version{}, {} in {}",
+            installed.len(),
+            if installed.len() == 1 { "" } else { "s" },
+            human_bytes(total),
+            store.display()
+        )?;
+    }
+    std::io::stdout().write_all(&out)?;
+    Ok(vx::exit::OK)
+}
+
+fn write_table(
+    out: &mut Vec<u8>,
+    installed: &[Installed],
+    used: &dyn Fn(&Installed) -> bool,
+) -> std::io::Result<()> {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let rows: Vec<[String; 6]> = installed
+        .iter()
+        .map(|item| {
+            let bins: Vec<String> = item
+                .bin
+                .iter()
+                .map(|b| sanitize(b.rsplit('/').next().unwrap_or(b)).into_owned())
+                .collect();
+            let mut bins = bins.join(", ");
+            if item.unverified {
+                bins.push_str(" (UNVERIFIED: no sha256)");
+            }
+            [
+                item.tool.clone(),
+                item.version.clone(),
+                human_bytes(item.size),
+                age(now.saturating_sub(item.installed_at)),
+                if used(item) { "yes" } else { "-" }.to_owned(),
+                bins,
+            ]
+        })
+        .collect();
+    let header = ["TOOL", "VERSION", "SIZE", "INSTALLED", "USED", "BINS"];
+    out.write_all(vx_tui::text::columns(header, &rows).as_bytes())?;
+    Ok(())
+}

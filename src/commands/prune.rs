@@ -1,0 +1,77 @@
+//! `vx prune [--dry-run]`: removes the store's versions that the project's vx.toml
+//! does not use, and the work directories of installs that were killed, printing what
+//! goes and how much it frees. The store may be shared by other projects: what they
+//! use and this one does not is removed too (`vx sync` there installs it again).
+
+use std::io::Write;
+
+use vx::exit::Error;
+use vx::inventory::{self, Prune};
+use vx_tui::text::{bytes as human_bytes, sanitize};
+
+use crate::cli::PruneArgs;
+
+/// Runs `vx prune`.
+pub fn run(args: &PruneArgs) -> Result<i32, Error> {
+    let manifest = super::manifest(args.project.manifest.as_deref())?;
+    let store = super::located_store(args.project.store.as_deref())?;
+    let chain = super::toolchain(Some(&manifest), &[], &store)?;
+    let plan = Prune::plan(&store, |tool, version| {
+        chain
+            .tools
+            .iter()
+            .any(|t| t.name == tool && t.version == version)
+    });
+    let mut out = std::io::stdout().lock();
+    if plan.versions.is_empty() && plan.work.is_empty() {
+        writeln!(out, "nothing to prune in {}", store.display())?;
+        return Ok(vx::exit::OK);
+    }
+    let verb = if args.dry_run {
+        "would remove"
+    } else {
+        "removed"
+    };
+    let mut freed = 0u64;
+    let mut code = vx::exit::OK;
+    for item in &plan.versions {
+        if args.dry_run {
+            freed = freed.saturating_add(item.size);
+        } else {
+            match inventory::remove(&store, &item.tool, &item.version) {
+                Ok(size) => freed = freed.saturating_add(size),
+                Err(err) => {
+                    vx::note!("vx: {}", sanitize(&vx::exit::Error::failed(err).report()));
+                    code = vx::exit::FAILED;
+                    continue;
+                }
+            }
+        }
+        writeln!(
+            out,
+            "{verb} {} {} ({})",
+            item.tool,
+            item.version,
+            human_bytes(item.size)
+        )?;
+    }
+    for (dir, size) in &plan.work {
+        if !args.dry_run
+            && let Err(err) = std::fs::remove_dir_all(dir)
+        {
+            vx::note!("vx: cannot remove {}: {err}", dir.display());
+            code = vx::exit::FAILED;
+            continue;
+        }
+        freed = freed.saturating_add(*size);
+        writeln!(
+            out,
+            "{verb} {} ({}), left by an install that did not finish",
+            dir.display(),
+            human_bytes(*size)
+        )?;
+    }
+    let verb = if args.dry_run { "would free" } else { "freed" };
+    writeln!(out, "{verb} {}", human_bytes(freed))?;
+    Ok(code)
+}

@@ -1,0 +1,391 @@
+//! What is in the store and taking it out: `vx list`, `vx uninstall`, `vx prune`.
+//!
+//! An installed version is a `<store>/<tool>/<version>` tree with a readable receipt
+//! ([`store::RECEIPT_FILE`]); anything else in the store (a user's directory, a tree
+//! whose receipt is broken) is neither listed nor removed. Removing a version takes its
+//! install lock ([`store::lock_path`]) so it never races an install of it, moves the
+//! tree into a work directory in one `rename` (a reader sees the whole tree or none),
+//! and deletes it there: a crash mid-delete leaves a work directory that the next run
+//! cleans ([`store::clean_stale_work`]).
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::install::store::{self, Receipt};
+
+/// One installed tool version.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Installed {
+    /// The tool's name.
+    pub tool: String,
+    /// The version.
+    pub version: String,
+    /// Its tree in the store.
+    pub path: PathBuf,
+    /// Bytes the tree takes on disk (allocated blocks; apparent sizes where the file
+    /// system does not say).
+    pub size: u64,
+    /// When it was installed, in seconds since the Unix epoch.
+    pub installed_at: u64,
+    /// Its executables, relative to the tree.
+    pub bin: Vec<String>,
+    /// Installed without a sha256 to check.
+    pub unverified: bool,
+    /// The URL it was downloaded from.
+    pub url: String,
+}
+
+impl Installed {
+    fn of(path: PathBuf, receipt: Receipt) -> Installed {
+        Installed {
+            size: disk_usage(&path),
+            tool: receipt.tool,
+            version: receipt.version,
+            installed_at: receipt.installed_at,
+            bin: receipt.bin,
+            unverified: receipt.unverified,
+            url: receipt.url,
+            path,
+        }
+    }
+}
+
+/// Every installed version in `store`, sorted by tool then version (numerically
+/// where the version is numbers: 9 before 10). A missing store holds nothing.
+pub fn scan(store: &Path) -> Vec<Installed> {
+    let mut found = Vec::new();
+    for tool in dir_names(store).into_iter().filter(|n| !n.starts_with('.')) {
+        let tool_dir = store.join(&tool);
+        for version in dir_names(&tool_dir) {
+            let tree = tool_dir.join(&version);
+            // The receipt must name this very place: a tree copied or renamed by
+            // hand is not ours to account for.
+            let Some(receipt) =
+                store::read_receipt(&tree).filter(|r| r.tool == tool && r.version == version)
+            else {
+                continue;
+            };
+            found.push(Installed::of(tree, receipt));
+        }
+    }
+    found.sort_by(|a, b| {
+        a.tool
+            .cmp(&b.tool)
+            .then_with(|| compare_versions(&a.version, &b.version))
+    });
+    found
+}
+
+/// The names of the directories (not links) in `dir`, sorted; none if unreadable.
+fn dir_names(dir: &Path) -> Vec<String> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Bytes `path` takes on disk, links not followed.
+pub fn disk_usage(path: &Path) -> u64 {
+    let Ok(meta) = fs::symlink_metadata(path) else {
+        return 0;
+    };
+    let own = allocated(&meta);
+    if !meta.is_dir() {
+        return own;
+    }
+    let Ok(entries) = fs::read_dir(path) else {
+        return own;
+    };
+    entries
+        .flatten()
+        .fold(own, |sum, e| sum.saturating_add(disk_usage(&e.path())))
+}
+
+#[cfg(unix)]
+fn allocated(meta: &fs::Metadata) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    meta.blocks().saturating_mul(512)
+}
+
+#[cfg(not(unix))]
+fn allocated(meta: &fs::Metadata) -> u64 {
+    meta.len()
+}
+
+/// Orders versions as people read them: runs of digits by value, the rest by text
+/// (`1.9 < 1.10`, `1.0.0-rc1 < 1.0.0-rc2`).
+pub fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
+    fn chunks(v: &str) -> Vec<(bool, &str)> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        let bytes = v.as_bytes();
+        for i in 1..=bytes.len() {
+            if i == bytes.len() || bytes[i].is_ascii_digit() != bytes[start].is_ascii_digit() {
+                out.push((bytes[start].is_ascii_digit(), &v[start..i]));
+                start = i;
+            }
+        }
+        out
+    }
+    let (a, b) = (chunks(a), chunks(b));
+    for (x, y) in a.iter().zip(&b) {
+        let order = match (x, y) {
+            ((true, x), (true, y)) => {
+                let (x, y) = (x.trim_start_matches('0'), y.trim_start_matches('0'));
+                x.len().cmp(&y.len()).then_with(|| x.cmp(y))
+            }
+            ((_, x), (_, y)) => x.cmp(y),
+        };
+        if order.is_ne() {
+            return order;
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
+/// Why a version cannot be removed.
+#[derive(Debug, thiserror::Error)]
+pub enum RemoveError {
+    /// No receipt at `<store>/<tool>/<version>`.
+    #[error("{tool} {version} is not installed in {}", store.display())]
+    NotInstalled {
+        /// The tool.
+        tool: String,
+        /// The version.
+        version: String,
+        /// The store.
+        store: PathBuf,
+    },
+    /// Another process holds the tool's install lock.
+    #[error("another vx is installing {tool} {version}; try again when it is done")]
+    Busy {
+        /// The tool.
+        tool: String,
+        /// The version.
+        version: String,
+    },
+    /// The file system refused.
+    #[error("cannot remove {}", path.display())]
+    Io {
+        /// What could not be removed.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+}
+
+/// Removes `tool` at `version` from `store` (see the module docs); returns the bytes
+/// it took on disk.
+pub fn remove(store: &Path, tool: &str, version: &str) -> Result<u64, RemoveError> {
+    let tree = store::install_dir(store, tool, version);
+    let not_installed = || RemoveError::NotInstalled {
+        tool: tool.to_owned(),
+        version: version.to_owned(),
+        store: store.to_owned(),
+    };
+    // Names that are not plain path components never name a tree of the store.
+    let plain = |s: &str| {
+        !s.is_empty() && s != "." && s != ".." && !s.contains(['/', '\\']) && !s.starts_with('.')
+    };
+    if !plain(tool) || !plain(version) || store::read_receipt(&tree).is_none() {
+        return Err(not_installed());
+    }
+    let io_err = |path: &Path| {
+        let path = path.to_owned();
+        move |source| RemoveError::Io { path, source }
+    };
+    let lock_path = store::lock_path(store, tool, version);
+    let lock = store::open_lock(&lock_path).map_err(io_err(&lock_path))?;
+    if lock.try_lock().is_err() {
+        return Err(RemoveError::Busy {
+            tool: tool.to_owned(),
+            version: version.to_owned(),
+        });
+    }
+    // Checked again under the lock: an install may have replaced it meanwhile.
+    if store::read_receipt(&tree).is_none() {
+        return Err(not_installed());
+    }
+    let size = disk_usage(&tree);
+    let work = store::work_dir(store).map_err(io_err(&store.join(store::TMP_DIR)))?;
+    fs::rename(&tree, work.path().join("removed")).map_err(io_err(&tree))?;
+    // Dropping the work directory deletes the tree; a left-over is cleaned later.
+    drop(work);
+    // The tool's directory goes with its last version (it fails harmlessly otherwise).
+    let _ = fs::remove_dir(store.join(tool));
+    Ok(size)
+}
+
+/// What `vx prune` would remove: the installed versions `keep` rejects and the work
+/// directories of crashed runs.
+#[derive(Clone, Debug, Default)]
+pub struct Prune {
+    /// Versions no longer used.
+    pub versions: Vec<Installed>,
+    /// Work directories left by killed installs, with their size.
+    pub work: Vec<(PathBuf, u64)>,
+}
+
+impl Prune {
+    /// The prune of `store` keeping the versions for which `keep(tool, version)` holds.
+    pub fn plan(store: &Path, keep: impl Fn(&str, &str) -> bool) -> Prune {
+        Prune {
+            versions: scan(store)
+                .into_iter()
+                .filter(|v| !keep(&v.tool, &v.version))
+                .collect(),
+            work: store::stale_work(store)
+                .into_iter()
+                .map(|dir| {
+                    let size = disk_usage(&dir);
+                    (dir, size)
+                })
+                .collect(),
+        }
+    }
+
+    /// Bytes the plan frees.
+    pub fn size(&self) -> u64 {
+        let versions = self.versions.iter().map(|v| v.size);
+        let work = self.work.iter().map(|(_, size)| *size);
+        versions.chain(work).fold(0, u64::saturating_add)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cmp::Ordering;
+
+    fn install(store: &Path, tool: &str, version: &str, payload: &[u8]) -> PathBuf {
+        let tree = store::install_dir(store, tool, version);
+        fs::create_dir_all(tree.join("bin")).unwrap();
+        fs::write(tree.join("bin/x"), payload).unwrap();
+        let receipt = Receipt {
+            tool: tool.into(),
+            version: version.into(),
+            url: "https://x/a.tgz".into(),
+            sha256: "ab".repeat(32),
+            format: None,
+            strip_components: 0,
+            post_install: None,
+            options: Default::default(),
+            bytes: 1,
+            installed_at: 1_700_000_000,
+            unverified: false,
+            bin: vec!["bin/x".into()],
+        };
+        store::write_receipt(&tree, &receipt).unwrap();
+        tree
+    }
+
+    #[test]
+    fn versions_sort_as_people_read_them() {
+        let mut v = vec![
+            "1.10.0",
+            "1.9.2",
+            "1.9.10",
+            "0.9",
+            "1.0.0-rc2",
+            "1.0.0-rc10",
+            "1.0.0",
+        ];
+        v.sort_by(|a, b| compare_versions(a, b));
+        assert_eq!(
+            v,
+            [
+                "0.9",
+                "1.0.0",
+                "1.0.0-rc2",
+                "1.0.0-rc10",
+                "1.9.2",
+                "1.9.10",
+                "1.10.0"
+            ]
+        );
+        assert_eq!(compare_versions("007", "7"), Ordering::Equal);
+    }
+
+    #[test]
+    fn scan_lists_receipted_trees_only() {
+        let store = tempfile::tempdir().unwrap();
+        install(store.path(), "rg", "14.1.1", &[1; 5000]);
+        install(store.path(), "rg", "9.0", b"x");
+        fs::create_dir_all(store.path().join("mine/1.0")).unwrap();
+        // A tree whose receipt names another place.
+        let moved = install(store.path(), "fd", "1", b"x");
+        fs::rename(&moved, store.path().join("fd/2")).unwrap();
+        let found = scan(store.path());
+        let names: Vec<_> = found
+            .iter()
+            .map(|i| format!("{}@{}", i.tool, i.version))
+            .collect();
+        assert_eq!(names, ["rg@9.0", "rg@14.1.1"]);
+        assert!(found[1].size >= 5000, "{}", found[1].size);
+        assert_eq!(found[1].bin, ["bin/x"]);
+        assert!(scan(&store.path().join("absent")).is_empty());
+    }
+
+    #[test]
+    fn remove_takes_the_tree_and_refuses_what_is_not_there_or_busy() {
+        let store = tempfile::tempdir().unwrap();
+        install(store.path(), "rg", "1", b"x");
+        install(store.path(), "rg", "2", b"x");
+        assert!(matches!(
+            remove(store.path(), "rg", "3"),
+            Err(RemoveError::NotInstalled { .. })
+        ));
+        assert!(matches!(
+            remove(store.path(), "..", "rg"),
+            Err(RemoveError::NotInstalled { .. })
+        ));
+        let held = store::open_lock(&store::lock_path(store.path(), "rg", "1")).unwrap();
+        held.lock().unwrap();
+        // flock locks are per open file: a second open in this process conflicts.
+        assert!(matches!(
+            remove(store.path(), "rg", "1"),
+            Err(RemoveError::Busy { .. })
+        ));
+        drop(held);
+        assert!(remove(store.path(), "rg", "1").unwrap() > 0);
+        assert!(!store.path().join("rg/1").exists());
+        assert!(store.path().join("rg/2").exists());
+        remove(store.path(), "rg", "2").unwrap();
+        assert!(
+            !store.path().join("rg").exists(),
+            "the empty tool dir goes too"
+        );
+        assert!(store::stale_work(store.path()).is_empty());
+        assert_eq!(
+            fs::read_dir(store.path().join(store::TMP_DIR))
+                .unwrap()
+                .count(),
+            0
+        );
+    }
+
+    #[test]
+    fn prune_keeps_what_is_used_and_finds_dead_work() {
+        let store = tempfile::tempdir().unwrap();
+        install(store.path(), "rg", "1", b"x");
+        install(store.path(), "rg", "2", b"x");
+        let dead = store.path().join(store::TMP_DIR).join("install-dead");
+        fs::create_dir_all(&dead).unwrap();
+        fs::write(dead.join(store::WORK_LOCK), b"").unwrap();
+        let plan = Prune::plan(store.path(), |tool, version| tool == "rg" && version == "2");
+        assert_eq!(plan.versions.len(), 1);
+        assert_eq!(plan.versions[0].version, "1");
+        assert_eq!(plan.work.len(), 1);
+        assert!(plan.size() >= plan.versions[0].size);
+    }
+}

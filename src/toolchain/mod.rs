@@ -1,0 +1,211 @@
+//! A project's toolchain on this machine: which store trees its tools are, whether
+//! they are installed, their executables, and the `PATH` that puts them first. Shared
+//! by `vx exec`, `vx CMD`, `vx which` and `vx env` (and `vx list`, for which versions
+//! the manifest uses).
+//!
+//! - [`request`]: `TOOL[@VERSION]` arguments naming tools beyond (or instead of) the
+//!   manifest's.
+//! - [`search`]: finding a command on a `PATH`, as `execvp` would.
+//! - [`shell`]: `vx env` output for each shell.
+
+pub mod request;
+pub mod search;
+pub mod shell;
+
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
+
+use crate::install::store::{self, Receipt};
+use crate::lock::Lock;
+use crate::manifest::{Manifest, Platform};
+use crate::project::{self, LockMode, ProjectError};
+use crate::spec::ToolSpec;
+pub use request::{Request, RequestError};
+
+/// Where a tool of the toolchain comes from, which decides how a missing one is
+/// installed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Origin {
+    /// A tool of the manifest, as it (and its lock) says: installed by the project's
+    /// sync, which records it in the lock.
+    Manifest,
+    /// A tool of the manifest at another version named on the command line: installed
+    /// from the manifest's URL with that version, on trust (no checksum is known for
+    /// it), and not recorded in the lock.
+    Override,
+    /// A version named on the command line that only the store has.
+    Store,
+}
+
+/// One tool of a toolchain.
+#[derive(Clone, Debug)]
+pub struct Tool {
+    /// The tool's name.
+    pub name: String,
+    /// The version.
+    pub version: String,
+    /// Where it comes from.
+    pub origin: Origin,
+    /// How to install it ([`Origin::Store`] tools have none).
+    pub spec: Option<ToolSpec>,
+    /// Its tree in the store.
+    pub tree: PathBuf,
+    /// Its receipt when it is installed as `spec` asks.
+    pub receipt: Option<Receipt>,
+}
+
+impl Tool {
+    fn from_spec(store: &Path, spec: ToolSpec, origin: Origin) -> Tool {
+        Tool {
+            name: spec.name.clone(),
+            version: spec.version.clone(),
+            origin,
+            tree: store::install_dir(store, &spec.name, &spec.version),
+            receipt: store::receipt_for(store, &spec),
+            spec: Some(spec),
+        }
+    }
+
+    /// Whether it is installed.
+    pub fn installed(&self) -> bool {
+        self.receipt.is_some()
+    }
+
+    /// Its executables (absolute paths), from its receipt; none when not installed.
+    pub fn executables(&self) -> Vec<PathBuf> {
+        let Some(receipt) = &self.receipt else {
+            return Vec::new();
+        };
+        receipt.bin.iter().map(|bin| self.tree.join(bin)).collect()
+    }
+
+    /// The directories holding its executables, in the receipt's order, each once.
+    pub fn bin_dirs(&self) -> Vec<PathBuf> {
+        let mut dirs: Vec<PathBuf> = Vec::new();
+        for exe in self.executables() {
+            if let Some(dir) = exe.parent().filter(|d| !dirs.iter().any(|x| x == d)) {
+                dirs.push(dir.to_path_buf());
+            }
+        }
+        dirs
+    }
+
+    /// The command names it provides: its executables' file names once installed;
+    /// before that, those of the manifest's `bin` list, else its own name (the usual
+    /// case: `[tools.node]` provides `node`).
+    pub fn commands(&self) -> Vec<String> {
+        let file_name = |path: &str| path.rsplit('/').next().unwrap_or(path).to_owned();
+        match (
+            &self.receipt,
+            self.spec.as_ref().and_then(|s| s.bin.as_ref()),
+        ) {
+            (Some(receipt), _) => receipt.bin.iter().map(|b| file_name(b)).collect(),
+            (None, Some(listed)) => listed.iter().map(|b| file_name(b)).collect(),
+            (None, None) => vec![self.name.clone()],
+        }
+    }
+
+    /// `name version`, for messages.
+    pub fn label(&self) -> String {
+        format!("{} {}", self.name, self.version)
+    }
+}
+
+/// Why a toolchain cannot be put together.
+#[derive(Debug, thiserror::Error)]
+pub enum ToolchainError {
+    /// The manifest or its lock cannot be used.
+    #[error(transparent)]
+    Project(#[from] ProjectError),
+    /// A tool named on the command line cannot be found.
+    #[error(transparent)]
+    Request(#[from] RequestError),
+}
+
+/// The tools of a project (and any named on the command line), in the order they go
+/// on `PATH`: named tools first, then the manifest's.
+#[derive(Clone, Debug, Default)]
+pub struct Toolchain {
+    /// The tools.
+    pub tools: Vec<Tool>,
+}
+
+impl Toolchain {
+    /// The toolchain of `manifest` (its tools as its lock pins them on this platform)
+    /// plus `requests`, in `store`.
+    pub fn assemble(
+        manifest: Option<&Manifest>,
+        requests: &[Request],
+        store: &Path,
+    ) -> Result<Toolchain, ToolchainError> {
+        let platform = Platform::current();
+        let mut project = Vec::new();
+        if let Some(manifest) = manifest {
+            let lock = Lock::load(&manifest.lock_path()).map_err(ProjectError::from)?;
+            let plan = project::sync_plan(manifest, lock.as_ref(), &platform, LockMode::Update)?;
+            project = plan
+                .tools
+                .into_iter()
+                .map(|spec| Tool::from_spec(store, spec, Origin::Manifest))
+                .collect();
+        }
+        let mut tools = Vec::new();
+        for req in requests {
+            let tool = match project.iter().position(|t| req.picks(t)) {
+                Some(at) => project.remove(at),
+                None => req.resolve(manifest, &platform, store)?,
+            };
+            // A named version replaces the manifest's own.
+            project.retain(|t| t.name != tool.name);
+            tools.push(tool);
+        }
+        tools.extend(project);
+        Ok(Toolchain { tools })
+    }
+
+    /// Reads every tool's receipt again (after a sync installed some).
+    pub fn refresh(&mut self, store: &Path) {
+        for tool in &mut self.tools {
+            if let Some(spec) = &tool.spec {
+                tool.receipt = store::receipt_for(store, spec);
+            }
+        }
+    }
+
+    /// The tools that are not installed.
+    pub fn missing(&self) -> Vec<&Tool> {
+        self.tools.iter().filter(|t| !t.installed()).collect()
+    }
+
+    /// The installed tools' executable directories, in toolchain order, each once.
+    pub fn bin_dirs(&self) -> Vec<PathBuf> {
+        let mut dirs: Vec<PathBuf> = Vec::new();
+        for dir in self.tools.iter().flat_map(Tool::bin_dirs) {
+            if !dirs.contains(&dir) {
+                dirs.push(dir);
+            }
+        }
+        dirs
+    }
+
+    /// The `PATH` for the tools: their directories, then `inherited` without them (so
+    /// applying it twice changes nothing).
+    pub fn search_path(&self, inherited: Option<&OsStr>) -> OsString {
+        search::prepend(&self.bin_dirs(), inherited)
+    }
+
+    /// The tool that provides `command` (see [`Tool::commands`]), first in order.
+    pub fn provider(&self, command: &str) -> Option<&Tool> {
+        self.tools
+            .iter()
+            .find(|t| t.commands().iter().any(|c| c == command))
+    }
+
+    /// The executable `command` names on the tools' directories alone.
+    pub fn find(&self, command: &OsStr) -> Option<PathBuf> {
+        search::find(command, &search::join(&self.bin_dirs()))
+    }
+}
+
+#[cfg(test)]
+mod tests;

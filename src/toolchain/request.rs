@@ -1,0 +1,133 @@
+//! `TOOL[@VERSION]` on the command line (`vx exec node@20 -- node -v`): a tool of the
+//! manifest, the manifest's tool at another version, or a version in the store.
+
+use std::path::Path;
+
+use crate::install::store;
+use crate::inventory;
+use crate::manifest::{Manifest, Platform, ResolveError};
+use crate::validate::{self, FieldError};
+
+use super::{Origin, Tool};
+
+/// One tool named on the command line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Request {
+    /// The tool's name.
+    pub name: String,
+    /// The version, when given (else the manifest's, else the newest installed).
+    pub version: Option<String>,
+}
+
+/// Why a named tool cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum RequestError {
+    /// Not `TOOL` or `TOOL@VERSION` with a valid name and version.
+    #[error("`{text}` is not TOOL or TOOL@VERSION: {source}")]
+    Invalid {
+        /// The argument.
+        text: String,
+        /// What is wrong.
+        #[source]
+        source: FieldError,
+    },
+    /// Neither the manifest nor the store has the tool.
+    #[error("{name} is not in vx.toml and no version of it is installed")]
+    Unknown {
+        /// The tool.
+        name: String,
+    },
+    /// Not in the manifest, and the store lacks that version.
+    #[error(
+        "{name} {version} is not installed, and vx.toml has no {name} to install it from; run `vx install {name}@{version} --url …`"
+    )]
+    NotInstalled {
+        /// The tool.
+        name: String,
+        /// The version.
+        version: String,
+    },
+    /// The manifest's tool has no download at that version on this platform.
+    #[error(transparent)]
+    Resolve(#[from] ResolveError),
+}
+
+impl std::str::FromStr for Request {
+    type Err = RequestError;
+
+    fn from_str(text: &str) -> Result<Request, RequestError> {
+        let invalid = |source| RequestError::Invalid {
+            text: text.to_owned(),
+            source,
+        };
+        let (name, version) = match text.split_once('@') {
+            Some((name, version)) => (name, Some(version)),
+            None => (text, None),
+        };
+        validate::tool_name(name).map_err(invalid)?;
+        if let Some(version) = version {
+            validate::version(version).map_err(invalid)?;
+        }
+        Ok(Request {
+            name: name.to_owned(),
+            version: version.map(str::to_owned),
+        })
+    }
+}
+
+impl Request {
+    /// Whether `tool` (of the manifest) is what this asks for.
+    pub fn picks(&self, tool: &Tool) -> bool {
+        tool.name == self.name && self.version.as_ref().is_none_or(|v| *v == tool.version)
+    }
+
+    /// The tool when the manifest's own does not answer: the manifest's at the asked
+    /// version (its checksums belong to its own version, so none is kept), else the
+    /// store's.
+    pub(super) fn resolve(
+        &self,
+        manifest: Option<&Manifest>,
+        platform: &Platform,
+        store: &Path,
+    ) -> Result<Tool, RequestError> {
+        if let (Some(table), Some(version)) = (
+            manifest.and_then(|m| m.tool(&self.name)),
+            self.version.as_ref(),
+        ) {
+            let mut table = table.clone();
+            table.version.clone_from(version);
+            table.sha256 = None;
+            for over in table.platforms.values_mut() {
+                over.sha256 = None;
+            }
+            let spec = table.resolve(platform)?;
+            return Ok(Tool::from_spec(store, spec, Origin::Override));
+        }
+        let version = match &self.version {
+            Some(version) => version.clone(),
+            None => inventory::scan(store)
+                .into_iter()
+                .filter(|i| i.tool == self.name)
+                .map(|i| i.version)
+                .next_back()
+                .ok_or_else(|| RequestError::Unknown {
+                    name: self.name.clone(),
+                })?,
+        };
+        let tree = store::install_dir(store, &self.name, &version);
+        let receipt = store::read_receipt(&tree)
+            .filter(|r| r.tool == self.name && r.version == version)
+            .ok_or_else(|| RequestError::NotInstalled {
+                name: self.name.clone(),
+                version: version.clone(),
+            })?;
+        Ok(Tool {
+            name: self.name.clone(),
+            version,
+            origin: Origin::Store,
+            spec: None,
+            tree,
+            receipt: Some(receipt),
+        })
+    }
+}

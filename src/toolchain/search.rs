@@ -1,0 +1,91 @@
+//! Finding a command on a `PATH` the way `execvp` does, and building `PATH` values.
+
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
+
+/// The executable `command` runs with `path` as `PATH`: a command with a `/` is that
+/// file; otherwise the first executable regular file `dir/command` of `path`'s
+/// directories (empty entries mean the working directory, as in POSIX).
+pub fn find(command: &OsStr, path: &OsStr) -> Option<PathBuf> {
+    if command.is_empty() {
+        return None;
+    }
+    let as_path = Path::new(command);
+    if as_path.components().count() > 1 {
+        return is_executable(as_path).then(|| as_path.to_path_buf());
+    }
+    std::env::split_paths(path)
+        .map(|dir| {
+            if dir.as_os_str().is_empty() {
+                PathBuf::from(".").join(command)
+            } else {
+                dir.join(command)
+            }
+        })
+        .find(|candidate| is_executable(candidate))
+}
+
+/// Whether `path` is a regular file (links followed) this user may execute.
+pub fn is_executable(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use rustix::fs::{Access, access};
+        std::fs::metadata(path).is_ok_and(|m| m.is_file()) && access(path, Access::EXEC_OK).is_ok()
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::metadata(path).is_ok_and(|m| m.is_file())
+    }
+}
+
+/// `dirs` joined as a `PATH` value. Directories holding the separator cannot be in a
+/// `PATH`; they are left out (store paths never do: tool names and versions are
+/// checked).
+pub fn join(dirs: &[PathBuf]) -> OsString {
+    std::env::join_paths(dirs.iter().filter(|d| std::env::join_paths([d]).is_ok()))
+        .unwrap_or_default()
+}
+
+/// `dirs` followed by the entries of `inherited` that are not among them.
+pub fn prepend(dirs: &[PathBuf], inherited: Option<&OsStr>) -> OsString {
+    let mut all: Vec<PathBuf> = dirs.to_vec();
+    if let Some(inherited) = inherited.filter(|p| !p.is_empty()) {
+        all.extend(std::env::split_paths(inherited).filter(|d| !dirs.contains(d)));
+    }
+    join(&all)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn finds_the_first_executable_like_execvp() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+        std::fs::create_dir_all(&a).unwrap();
+        std::fs::create_dir_all(&b).unwrap();
+        std::fs::write(a.join("tool"), "not executable").unwrap();
+        std::fs::write(b.join("tool"), "#!/bin/sh\n").unwrap();
+        std::fs::set_permissions(b.join("tool"), std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::create_dir(a.join("dir")).unwrap();
+        let path = join(&[a.clone(), b.clone()]);
+        assert_eq!(find(OsStr::new("tool"), &path), Some(b.join("tool")));
+        assert_eq!(find(OsStr::new("dir"), &path), None);
+        assert_eq!(find(OsStr::new("absent"), &path), None);
+        assert_eq!(find(OsStr::new(""), &path), None);
+        let direct = b.join("tool");
+        assert_eq!(find(direct.as_os_str(), OsStr::new("")), Some(direct));
+    }
+
+    #[test]
+    fn prepending_twice_changes_nothing() {
+        let dirs = [PathBuf::from("/s/a/bin"), PathBuf::from("/s/b")];
+        let once = prepend(&dirs, Some(OsStr::new("/usr/bin:/s/b:/bin")));
+        assert_eq!(once, "/s/a/bin:/s/b:/usr/bin:/bin");
+        assert_eq!(prepend(&dirs, Some(&once)), once);
+        assert_eq!(prepend(&dirs, None), "/s/a/bin:/s/b");
+        assert_eq!(join(&[PathBuf::from("/x:y"), PathBuf::from("/z")]), "/z");
+    }
+}

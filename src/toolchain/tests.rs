@@ -1,0 +1,160 @@
+use std::fs;
+
+use super::*;
+use crate::install::store::Receipt;
+
+const MANIFEST: &str = r#"
+[tools.node]
+version = "20.1.0"
+url = "https://x.org/node-{version}.tar.gz"
+
+[tools.ripgrep]
+version = "14.1.1"
+url = "https://x.org/rg-{version}.tar.gz"
+sha256 = "abababababababababababababababababababababababababababababababab"
+bin = ["bin/rg"]
+"#;
+
+fn manifest(dir: &Path) -> Manifest {
+    let path = dir.join("vx.toml");
+    fs::write(&path, MANIFEST).unwrap();
+    Manifest::load(&path).unwrap()
+}
+
+/// Installs a fake tree for `spec` (or `tool@version` from `url`) with `bins`.
+fn install(store: &Path, tool: &str, version: &str, url: &str, sha: &str, bins: &[&str]) {
+    let tree = store::install_dir(store, tool, version);
+    for bin in bins {
+        let path = tree.join(bin);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, "#!/bin/sh\n").unwrap();
+    }
+    fs::create_dir_all(&tree).unwrap();
+    let receipt = Receipt {
+        tool: tool.into(),
+        version: version.into(),
+        url: url.into(),
+        sha256: sha.into(),
+        format: Some(crate::format::ArchiveFormat::TarGz),
+        strip_components: 0,
+        post_install: None,
+        options: Default::default(),
+        bytes: 1,
+        installed_at: 1,
+        unverified: false,
+        bin: bins.iter().map(|b| (*b).to_owned()).collect(),
+    };
+    store::write_receipt(&tree, &receipt).unwrap();
+}
+
+fn names(chain: &Toolchain) -> Vec<String> {
+    chain.tools.iter().map(Tool::label).collect()
+}
+
+#[test]
+fn the_manifest_tools_and_what_they_provide_before_and_after_install() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("store");
+    let manifest = manifest(tmp.path());
+    let chain = Toolchain::assemble(Some(&manifest), &[], &store).unwrap();
+    assert_eq!(names(&chain), ["node 20.1.0", "ripgrep 14.1.1"]);
+    assert_eq!(chain.missing().len(), 2);
+    assert_eq!(chain.provider("node").unwrap().name, "node");
+    assert_eq!(chain.provider("rg").unwrap().name, "ripgrep");
+    assert!(chain.provider("ripgrep").is_none(), "its bin list says rg");
+    assert!(chain.bin_dirs().is_empty());
+
+    let sha = "ab".repeat(32);
+    install(
+        &store,
+        "ripgrep",
+        "14.1.1",
+        "https://x.org/rg-14.1.1.tar.gz",
+        &sha,
+        &["bin/rg"],
+    );
+    install(
+        &store,
+        "node",
+        "20.1.0",
+        "https://x.org/node-20.1.0.tar.gz",
+        &sha,
+        &["bin/node", "bin/npx", "tools/corepack"],
+    );
+    let mut chain = chain;
+    chain.refresh(&store);
+    assert!(chain.missing().is_empty());
+    assert_eq!(chain.provider("npx").unwrap().name, "node");
+    assert_eq!(
+        chain.bin_dirs(),
+        [
+            store.join("node/20.1.0/bin"),
+            store.join("node/20.1.0/tools"),
+            store.join("ripgrep/14.1.1/bin"),
+        ]
+    );
+    assert_eq!(
+        chain.find(OsStr::new("rg")).is_some(),
+        crate::toolchain::search::is_executable(&store.join("ripgrep/14.1.1/bin/rg"))
+    );
+}
+
+#[test]
+fn a_tree_from_another_url_is_not_the_manifests_tool() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("store");
+    let manifest = manifest(tmp.path());
+    install(
+        &store,
+        "node",
+        "20.1.0",
+        "https://elsewhere/node.tar.gz",
+        "cd",
+        &["bin/node"],
+    );
+    let chain = Toolchain::assemble(Some(&manifest), &[], &store).unwrap();
+    assert_eq!(chain.missing()[0].name, "node");
+}
+
+#[test]
+fn named_tools_come_first_from_the_manifest_the_store_or_an_override() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("store");
+    let manifest = manifest(tmp.path());
+    install(&store, "jq", "1.6", "https://x/jq", "ab", &["jq"]);
+    install(&store, "jq", "1.10", "https://x/jq", "ab", &["jq"]);
+    let requests: Vec<Request> = ["ripgrep", "jq", "node@18.0.0"]
+        .iter()
+        .map(|r| r.parse().unwrap())
+        .collect();
+    let chain = Toolchain::assemble(Some(&manifest), &requests, &store).unwrap();
+    assert_eq!(names(&chain), ["ripgrep 14.1.1", "jq 1.10", "node 18.0.0"]);
+    assert_eq!(chain.tools[0].origin, Origin::Manifest);
+    assert_eq!(chain.tools[1].origin, Origin::Store);
+    assert!(chain.tools[1].installed());
+    let node = &chain.tools[2];
+    assert_eq!(node.origin, Origin::Override);
+    let spec = node.spec.as_ref().unwrap();
+    assert_eq!(spec.url, "https://x.org/node-18.0.0.tar.gz");
+    assert_eq!(spec.sha256, None);
+
+    // An override of a tool with a checksum drops it: it belongs to another version.
+    let rg13 = ["ripgrep@13.0.0".parse().unwrap()];
+    let chain = Toolchain::assemble(Some(&manifest), &rg13, &store).unwrap();
+    assert_eq!(chain.tools[0].spec.as_ref().unwrap().sha256, None);
+
+    let unknown = ["fd".parse().unwrap()];
+    let err = Toolchain::assemble(Some(&manifest), &unknown, &store).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "fd is not in vx.toml and no version of it is installed"
+    );
+    let absent = ["jq@2".parse().unwrap()];
+    let err = Toolchain::assemble(None, &absent, &store).unwrap_err();
+    assert!(
+        err.to_string().starts_with("jq 2 is not installed"),
+        "{err}"
+    );
+    assert!("a b".parse::<Request>().is_err());
+    assert!("rg@".parse::<Request>().is_err());
+}
