@@ -57,7 +57,24 @@ impl Target<'_> {
     /// Installs what is missing (unless offline) and replaces this process with
     /// `program`; returns only the error that stopped it.
     pub fn exec(&self, program: &OsString, args: &[OsString]) -> Error {
-        match self.ready() {
+        let chain = super::located_store(self.store).and_then(|store| {
+            super::toolchain(self.manifest, self.requests, &store).map(|chain| (chain, store))
+        });
+        match chain {
+            Ok((chain, store)) => self.exec_in(chain, &store, program, args),
+            Err(err) => err,
+        }
+    }
+
+    /// [`Target::exec`] with the toolchain already assembled from `store`.
+    pub fn exec_in(
+        &self,
+        chain: Toolchain,
+        store: &Path,
+        program: &OsString,
+        args: &[OsString],
+    ) -> Error {
+        match self.ready(chain, store) {
             Ok(chain) => {
                 let path = chain.search_path(std::env::var_os("PATH").as_deref());
                 replace_process(program, args, &path)
@@ -66,10 +83,8 @@ impl Target<'_> {
         }
     }
 
-    /// The toolchain, every tool installed.
-    fn ready(&self) -> Result<Toolchain, Error> {
-        let store = super::located_store(self.store)?;
-        let mut chain = super::toolchain(self.manifest, self.requests, &store)?;
+    /// The toolchain with every tool installed.
+    fn ready(&self, mut chain: Toolchain, store: &Path) -> Result<Toolchain, Error> {
         if chain.missing().is_empty() {
             return Ok(chain);
         }
@@ -79,7 +94,7 @@ impl Target<'_> {
                 labels(&chain)
             )));
         }
-        let store = store::prepare(Some(store)).map_err(Error::usage)?;
+        let store = store::prepare(Some(store.to_path_buf())).map_err(Error::usage)?;
         self.install(&chain, &store)?;
         chain.refresh(&store);
         if chain.missing().is_empty() {

@@ -39,5 +39,5 @@ pub fn run(args: &[OsString]) -> Option<Error> {
         store: None,
         offline: false,
     };
-    Some(target.exec(program, rest))
+    Some(target.exec_in(chain, &store, program, rest))
 }

@@ -179,13 +179,9 @@ impl Toolchain {
 
     /// The installed tools' executable directories, in toolchain order, each once.
     pub fn bin_dirs(&self) -> Vec<PathBuf> {
-        let mut dirs: Vec<PathBuf> = Vec::new();
-        for dir in self.tools.iter().flat_map(Tool::bin_dirs) {
-            if !dirs.contains(&dir) {
-                dirs.push(dir);
-            }
-        }
-        dirs
+        let mut seen = std::collections::HashSet::new();
+        let all = self.tools.iter().flat_map(Tool::bin_dirs);
+        all.filter(|dir| seen.insert(dir.clone())).collect()
     }
 
     /// The `PATH` for the tools: their directories, then `inherited` without them (so

@@ -50,7 +50,8 @@ pub fn join(dirs: &[PathBuf]) -> OsString {
 pub fn prepend(dirs: &[PathBuf], inherited: Option<&OsStr>) -> OsString {
     let mut all: Vec<PathBuf> = dirs.to_vec();
     if let Some(inherited) = inherited.filter(|p| !p.is_empty()) {
-        all.extend(std::env::split_paths(inherited).filter(|d| !dirs.contains(d)));
+        let ours: std::collections::HashSet<&Path> = dirs.iter().map(PathBuf::as_path).collect();
+        all.extend(std::env::split_paths(inherited).filter(|d| !ours.contains(d.as_path())));
     }
     join(&all)
 }

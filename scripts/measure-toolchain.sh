@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# What a fully locked, fully installed project costs per command, beside the process
+# start of `vx --version` and the tool run directly, all measured in one run with the
+# commands interleaved (run 1 of each, then run 2 of each, ...), reported as medians.
+# Local file:// archives, so the figures are vx's own overhead, not a network's.
+#
+#   scripts/measure-toolchain.sh [TOOLS] [RUNS]   (uses target/release/vx; build it first)
+set -euo pipefail
+tools=${1:-300}
+runs=${2:-21}
+vx=$(cd "$(dirname "$0")/.." && pwd)/target/release/vx
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/pkg/bin" "$work/boards"
+printf '#!/bin/sh\n' > "$work/pkg/bin/tool"
+chmod 755 "$work/pkg/bin/tool"
+tar -czf "$work/tool.tar.gz" -C "$work" pkg
+{
+  # t1's executable is `tool1`, so `vx tool1` names one tool among the 300.
+  printf '[tools.t1]\nversion = "1"\nurl = "file://%s/tool.tar.gz"\nstrip_components = 1\n' "$work"
+  printf 'post_install = "mv bin/tool bin/tool1"\n\n'
+  for i in $(seq 2 "$tools"); do
+    printf '[tools.t%d]\nversion = "1"\nurl = "file://%s/tool.tar.gz"\nstrip_components = 1\n\n' "$i" "$work"
+  done
+} > "$work/vx.toml"
+cd "$work"
+export VX_BOARD_DIR="$work/boards" XDG_DATA_HOME="$work/data"
+"$vx" sync --headless -j 16 > /dev/null   # install and lock once
+direct="$work/data/vx/store/t1/1/bin/tool1"
+
+commands=(
+  "vx --version|$vx --version"
+  "the tool, directly|$direct"
+  "vx exec -- tool1|$vx exec -- tool1"
+  "vx tool1|$vx tool1"
+  "vx which tool1|$vx which tool1"
+  "vx exec -- true|$vx exec -- true"
+  "true, directly|/bin/true"
+  "vx lock --check|$vx lock --check"
+  "vx sync (nothing to do)|$vx sync --headless -j 16"
+)
+declare -A samples
+for _ in $(seq 1 "$runs"); do
+  for entry in "${commands[@]}"; do
+    cmd=${entry#*|}
+    start=$EPOCHREALTIME
+    $cmd > /dev/null
+    end=$EPOCHREALTIME
+    us=$(( (${end/./} - ${start/./}) ))
+    samples[$entry]+="$us "
+  done
+done
+printf '%s tools, %s interleaved runs each; median and min in microseconds\n' "$tools" "$runs"
+printf '| %-28s | %10s | %10s |\n' command median min
+for entry in "${commands[@]}"; do
+  sorted=$(printf '%s\n' ${samples[$entry]} | sort -n)
+  median=$(printf '%s\n' "$sorted" | sed -n "$(( (runs + 1) / 2 ))p")
+  min=$(printf '%s\n' "$sorted" | head -1)
+  printf '| %-28s | %10s | %10s |\n' "${entry%%|*}" "$median" "$min"
+done
