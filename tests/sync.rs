@@ -175,6 +175,26 @@ fn a_checksum_mismatch_fails_only_that_tool() {
     assert_eq!(work.installed("gz", "1.0"), expected_tree(&tools[0].1));
     assert_eq!(work.installed("zipped", "1.0"), expected_tree(&tools[2].1));
     assert!(work.store_tmp().is_empty());
+
+    // The reason (both hashes and the URL: far over a slot's 112 bytes) is whole in
+    // the failure line and the table, and said once: no stderr tail repeating it.
+    let expected = format!("expected {wrong} (");
+    let lines: Vec<&str> = text.lines().filter(|l| l.contains(&expected)).collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[0].starts_with("vx: xz 1.0: failed: checksum mismatch: got sha256 "));
+    assert!(
+        lines[1].starts_with("xz ") && lines[1].ends_with("/xz.bin)"),
+        "{text}"
+    );
+    assert!(!text.contains("last lines of its stderr"), "{text}");
+    let events = json_lines(&stdout_of(&mut work.sync(&["--json"]), 1));
+    let failed = events
+        .iter()
+        .find(|e| e["event"] == "phase" && e["phase"] == "failed")
+        .unwrap();
+    let reason = failed["message"].as_str().unwrap();
+    assert!(reason.len() > 112 && reason.contains(&expected), "{reason}");
+    assert_eq!(summary(&events)["xz"]["message"], reason);
 }
 
 #[test]

@@ -38,14 +38,17 @@
 //!   last message (at most 112 bytes); `publishes` counts the records written into
 //!   the board's slots, `report_lines` the JSON lines printed including this one.
 
+pub mod reasons;
 pub mod table;
 
 use std::io::{self, Write};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
 use vx_shm::{BoardInfo, Phase, SlotRead, now_unix_ms};
 
+use reasons::{FullReasons, Reason};
 use table::Row;
 use vx_tui::text::{bytes as human_bytes, duration_ms, sanitize as clean};
 
@@ -98,6 +101,7 @@ pub struct Reporter<W: Write> {
     start: Instant,
     backoff: Backoff,
     lines: u64,
+    reasons: Arc<Mutex<FullReasons>>,
 }
 
 impl<W: Write> Reporter<W> {
@@ -111,7 +115,15 @@ impl<W: Write> Reporter<W> {
             start,
             backoff: Backoff::new(start),
             lines: 0,
+            reasons: Arc::default(),
         }
+    }
+
+    /// Reads full failure reasons from `reasons` (shared with whoever settles the
+    /// children): a failure line waits for its reason and prints it whole.
+    pub fn with_reasons(mut self, reasons: Arc<Mutex<FullReasons>>) -> Reporter<W> {
+        self.reasons = reasons;
+        self
     }
 
     /// Lines (or JSON objects) written so far.
@@ -175,7 +187,16 @@ impl<W: Write> Reporter<W> {
             if phase == Phase::Queued {
                 continue;
             }
-            let message = record.message().into_owned();
+            let mut message = record.message().into_owned();
+            if phase.is_terminal() {
+                let reasons = self.reasons.lock().unwrap_or_else(PoisonError::into_inner);
+                match reasons.get(i) {
+                    // Shown once it is whole (the child is settled within a poll).
+                    Reason::Waiting => continue,
+                    Reason::Known(full) => message = full,
+                    Reason::Board => {}
+                }
+            }
             // A new phase, or a new download attempt within one, is an event.
             if self.seen[i] == Some((phase, record.attempt)) {
                 continue;

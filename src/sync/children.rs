@@ -168,6 +168,9 @@ pub struct Settled {
     pub stderr: Vec<String>,
     /// Whether the parent had to publish the slot's terminal state itself.
     pub took_over: bool,
+    /// The full reason of a failure: the child's own last word on stderr, or the
+    /// parent's account of a child that died without one.
+    pub reason: Option<String>,
 }
 
 /// Settles a child that exited: if its slot holds no terminal state (crash, SIGKILL,
@@ -182,13 +185,16 @@ pub fn settle(
 ) -> Settled {
     let index = running.index;
     let stderr = running.stderr.settle(STDERR_SETTLE);
-    let terminal = board
-        .reader()
-        .read_slot(index)
-        .and_then(Result::ok)
+    let snap = board.reader().read_slot(index).and_then(Result::ok);
+    let terminal = snap
+        .as_ref()
         .and_then(|snap| snap.record.phase())
         .is_some_and(Phase::is_terminal);
     let took_over = !terminal;
+    let mut reason = snap.and_then(|snap| {
+        let record = &snap.record;
+        crate::report::reasons::from_stderr(&stderr, &record.tool(), &record.version())
+    });
     if took_over {
         let (phase, mut message) = if interrupted {
             (
@@ -213,11 +219,13 @@ pub fn settle(
             status_code(status)
         };
         publish_terminal(board, index, phase, &message, code);
+        reason = Some(message);
     }
     Settled {
         index,
         stderr,
         took_over,
+        reason,
     }
 }
 

@@ -27,6 +27,7 @@ use stderr_ring::StderrRing;
 use vx_shm::{Access, Board, BoardReader, Phase, SlotRead, registry};
 
 use crate::exit::{FAILED, INTERRUPTED, OK};
+use crate::report::reasons::FullReasons;
 use crate::report::{Reporter, Style, table};
 use crate::signals::Interrupt;
 use crate::spec::ToolSpec;
@@ -169,17 +170,20 @@ pub fn run(
     // While the dashboard owns the screen, progress lines are muted; if the user leaves
     // it before the sync ends, they resume.
     let muted = Arc::new(AtomicBool::new(settings.dashboard.is_some()));
+    let reasons = Arc::new(Mutex::new(FullReasons::default()));
     let mut reporter = Reporter::new(
         Console {
             muted: Arc::clone(&muted),
             stream: settings.report_to,
         },
         style,
-    );
+    )
+    .with_reasons(Arc::clone(&reasons));
     reporter.start(board.reader().info(), settings.jobs);
     let host = SyncHost {
         interrupt: interrupt.clone(),
         rings: Mutex::default(),
+        reasons,
     };
 
     std::thread::scope(|scope| {
@@ -213,6 +217,7 @@ pub fn run(
             jobs: settings.jobs,
             interrupt: &interrupt,
             rings: &host.rings,
+            reasons: &host.reasons,
         };
         let mut snaps = Vec::new();
         let interrupted = run.supervise(&mut reporter, &mut snaps);
@@ -227,7 +232,15 @@ pub fn run(
                 Err(_) => crate::note!("vx: the dashboard crashed; the sync went on without it"),
             }
         }
-        finish(&board, settings, &mut reporter, &snaps, interrupted)
+        let reasons = host.reasons.lock().unwrap_or_else(PoisonError::into_inner);
+        finish(
+            &board,
+            settings,
+            &mut reporter,
+            &snaps,
+            interrupted,
+            &reasons,
+        )
     })
 }
 
@@ -240,13 +253,19 @@ fn finish(
     reporter: &mut Reporter<Console>,
     snaps: &[SlotRead],
     interrupted: bool,
+    reasons: &FullReasons,
 ) -> Result<i32, SyncError> {
     // The error names the path.
     let dump_failed = settings.dump.as_ref().and_then(|dest| {
         let err = board.reader().dump_to(dest).err()?;
         Some(format!("vx: cannot write the dump: {err}"))
     });
-    let rows = table::rows(snaps, &board.reader().info().names);
+    let mut rows = table::rows(snaps, &board.reader().info().names);
+    for (index, row) in rows.iter_mut().enumerate() {
+        if let Some(reason) = reasons.known(index) {
+            row.message = reason.to_owned();
+        }
+    }
     let expected = |row: &table::Row| settings.expected_failures.contains(&row.tool);
     let code = if interrupted {
         INTERRUPTED
@@ -343,9 +362,15 @@ type Rings = Mutex<HashMap<usize, Arc<Mutex<StderrRing>>>>;
 struct SyncHost {
     interrupt: Interrupt,
     rings: Rings,
+    reasons: Arc<Mutex<FullReasons>>,
 }
 
 impl vx_tui::Host for SyncHost {
+    fn reason(&self, index: usize) -> vx_tui::Reason {
+        let reasons = self.reasons.lock().unwrap_or_else(PoisonError::into_inner);
+        reasons.get(index)
+    }
+
     fn stderr_tail(&self, index: usize) -> Vec<String> {
         let rings = self.rings.lock().unwrap_or_else(PoisonError::into_inner);
         rings.get(&index).map_or_else(Vec::new, |ring| {
@@ -369,6 +394,7 @@ struct Supervisor<'a> {
     jobs: usize,
     interrupt: &'a Interrupt,
     rings: &'a Rings,
+    reasons: &'a Mutex<FullReasons>,
 }
 
 impl Supervisor<'_> {
@@ -408,6 +434,10 @@ impl Supervisor<'_> {
                 }
                 match spawn(self.exe, cfg) {
                     Ok(child) => {
+                        self.reasons
+                            .lock()
+                            .unwrap_or_else(PoisonError::into_inner)
+                            .expect(index);
                         self.rings
                             .lock()
                             .unwrap_or_else(PoisonError::into_inner)
@@ -428,6 +458,10 @@ impl Supervisor<'_> {
                         let child = running.swap_remove(i);
                         let group = child.pid();
                         let done = settle(board, child, status, interrupted_at.is_some());
+                        self.reasons
+                            .lock()
+                            .unwrap_or_else(PoisonError::into_inner)
+                            .settle(done.index, done.reason.clone());
                         // Whatever it started (a post_install command and anything that
                         // forked) is in its process group: a cancelled, failed or killed
                         // installer leaves nothing running behind it.
@@ -481,7 +515,18 @@ fn report_failure(board: &Board, reporter: &mut Reporter<impl Write>, settled: c
         .and_then(Result::ok)
         .filter(|snap| snap.record.phase() == Some(Phase::Failed));
     if let Some(snap) = failed {
-        reporter.child_stderr(&snap.record.tool(), &settled.stderr);
+        // The reason line itself is already in the failure line.
+        let prefix = format!(
+            "vx install: {} {}: ",
+            snap.record.tool(),
+            snap.record.version()
+        );
+        let rest: Vec<String> = settled
+            .stderr
+            .into_iter()
+            .filter(|line| !line.starts_with(&prefix))
+            .collect();
+        reporter.child_stderr(&snap.record.tool(), &rest);
     }
 }
 

@@ -40,8 +40,25 @@ impl Input {
     }
 }
 
+/// What is known of a slot's full failure reason (its board message is a short
+/// status, capped at 112 bytes).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// A child still runs for the slot: its reason comes when it is settled.
+    Waiting,
+    /// The full reason.
+    Known(String),
+    /// Nothing beyond the board's message (no child, or it said nothing more).
+    Board,
+}
+
 /// What the process running the dashboard offers beyond the board.
 pub trait Host {
+    /// The full failure reason of slot `index` (only `vx sync` has one).
+    fn reason(&self, _index: usize) -> Reason {
+        Reason::Board
+    }
+
     /// The captured stderr of slot `index` (only `vx sync` has it).
     fn stderr_tail(&self, _index: usize) -> Vec<String> {
         Vec::new()
@@ -248,6 +265,10 @@ impl<'a> App<'a> {
             .iter()
             .map(|line| sanitize(line).into_owned())
             .collect();
+        self.model.selected_reason = match self.host.reason(self.model.selected) {
+            Reason::Known(reason) => Some(sanitize(&reason).into_owned()),
+            Reason::Waiting | Reason::Board => None,
+        };
         let area = terminal.get_frame().area();
         self.model.keep_visible(visible_rows(&self.model, area));
         let look = self.options.look;

@@ -11,7 +11,7 @@ pub mod tally;
 pub mod text;
 pub mod view;
 
-pub use app::{App, Host, Input, Options, Watcher, run_in_terminal, terminal_inputs};
+pub use app::{App, Host, Input, Options, Reason, Watcher, run_in_terminal, terminal_inputs};
 pub use model::{Action, Model};
 pub use tally::{State, Tally};
 pub use view::Look;

@@ -169,6 +169,8 @@ pub struct Model {
     pub notice: Option<String>,
     /// The captured stderr of the selected tool, when the host has it.
     pub stderr_tail: Vec<String>,
+    /// The selected row's full failure reason, when the host has it (sanitized).
+    pub selected_reason: Option<String>,
 }
 
 impl Model {
@@ -190,6 +192,7 @@ impl Model {
             read_only: false,
             notice: None,
             stderr_tail: Vec::new(),
+            selected_reason: None,
         }
     }
 

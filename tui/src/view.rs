@@ -399,7 +399,11 @@ fn render_detail(frame: &mut Frame<'_>, area: Rect, model: &Model, style: Look) 
             },
         )));
     }
-    let message = message_of(row);
+    // The board's message is a short status; the host may know the whole reason.
+    let message = model
+        .selected_reason
+        .clone()
+        .unwrap_or_else(|| message_of(row));
     if !message.is_empty() {
         lines.push(Line::raw(format!("message: {message}")));
     }
