@@ -243,6 +243,12 @@ pub struct RunArgs {
     /// Print one JSON object per event on stdout (implies headless).
     #[arg(long)]
     pub json: bool,
+    /// Print failures and the final line only.
+    #[arg(short, long, conflicts_with_all = ["verbose", "tui"])]
+    pub quiet: bool,
+    /// Also print URLs, exit codes and the board's publish count.
+    #[arg(short, long)]
+    pub verbose: bool,
     /// Dashboard options.
     #[command(flatten)]
     pub dashboard: DashboardArgs,

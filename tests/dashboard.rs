@@ -352,3 +352,73 @@ fn board_watch_of_a_dump_offers_no_cancel_and_leaves_the_file_unchanged() {
         "the dump was written"
     );
 }
+
+#[test]
+fn inline_by_default_leaves_a_line_per_tool_then_one_line_when_nothing_is_to_do() {
+    if !Tmux::available() {
+        return;
+    }
+    let work = Work::new();
+    let bytes = archive(ArchiveFormat::TarGz, noise(1 << 20));
+    let sha = sha256_hex(&bytes);
+    let server = TestServer::start([("/t.tar.gz", Route::Throttled(bytes.into(), 2 << 20))]);
+    let url = server.url("/t.tar.gz");
+    let good = format!(
+        "{}{}",
+        tool_toml("alpha", "1.0", &url, &sha),
+        tool_toml("beta", "2.0", &url, &sha)
+    );
+    let wrong = sha256_hex(b"not it");
+    work.write_manifest(&format!(
+        "{good}{}",
+        tool_toml("gamma", "3.0", &url, &wrong)
+    ));
+    let cached = work.dir.path().join("cached.toml");
+    std::fs::write(&cached, &good).unwrap();
+    let vx = assert_cmd::cargo::cargo_bin("vx");
+    let store = work.store();
+    let line = format!(
+        "cd {dir} && export VX_BOARD_DIR={boards}; {vx} sync --store {store}; echo EXIT=$?; \
+         {vx} sync --store {store} --manifest {cached}; echo SECOND=$?; exec sleep 300",
+        dir = work.dir.path().display(),
+        boards = work.boards().display(),
+        vx = vx.display(),
+        store = store.display(),
+        cached = cached.display(),
+    );
+    let tmux = Tmux::start("inline", 120, 30, &line);
+    let history = wait_for("both syncs to end", || {
+        let history = tmux.history();
+        history.contains("SECOND=").then_some(history)
+    });
+    assert!(!tmux.alternate_screen());
+    let lines: Vec<&str> = history.lines().map(str::trim_end).collect();
+    let count = |prefix: &str| lines.iter().filter(|l| l.starts_with(prefix)).count();
+    assert_eq!(count("✓ alpha 1.0  1.0 MiB  "), 1, "{history}");
+    assert_eq!(count("✓ beta 2.0  1.0 MiB  "), 1, "{history}");
+    assert_eq!(
+        count("✗ gamma 3.0  checksum mismatch: got sha256 "),
+        1,
+        "{history}"
+    );
+    let summary = lines
+        .iter()
+        .position(|l| l.starts_with("vx: 3 tools in "))
+        .expect(&history);
+    assert!(
+        lines[summary].ends_with(": 2 installed, 1 failed"),
+        "{history}"
+    );
+    assert_eq!(lines[summary + 1], "EXIT=1", "{history}");
+    // Nothing of the live region is left, and no table.
+    assert!(
+        !history.contains("tools  ") && !history.contains("TOOL "),
+        "{history}"
+    );
+    // Fully installed: one line, and the shell gets its prompt back by itself.
+    assert!(
+        lines[summary + 2].starts_with("vx: 2 tools up to date in "),
+        "{history}"
+    );
+    assert_eq!(lines[summary + 3], "SECOND=0", "{history}");
+}

@@ -165,7 +165,10 @@ fn a_checksum_mismatch_fails_only_that_tool() {
 
     let out = stdout_of(&mut work.sync(&[]), 1);
     let text = String::from_utf8_lossy(&out);
-    assert!(text.contains("FAILED (11)"), "{text}");
+    assert!(
+        text.contains(" FAILED ") && !text.contains("FAILED (11)"),
+        "{text}"
+    );
     assert!(text.contains("checksum mismatch"), "{text}");
     assert!(
         text.contains("3 tools: 2 installed, 0 cached, 1 failed"),
@@ -195,6 +198,29 @@ fn a_checksum_mismatch_fails_only_that_tool() {
     let reason = failed["message"].as_str().unwrap();
     assert!(reason.len() > 112 && reason.contains(&expected), "{reason}");
     assert_eq!(summary(&events)["xz"]["message"], reason);
+
+    // -q: the failure and the final line, nothing else; -v: codes, URLs, counts.
+    let quiet = String::from_utf8(stdout_of(&mut work.sync(&["-q"]), 1)).unwrap();
+    let quiet: Vec<&str> = quiet.lines().collect();
+    assert_eq!(quiet.len(), 2, "{quiet:#?}");
+    assert!(
+        quiet[0].starts_with("vx: xz 1.0: failed: checksum mismatch"),
+        "{quiet:#?}"
+    );
+    assert!(
+        quiet[1].starts_with("vx: 3 tools in ") && quiet[1].ends_with(": 2 cached, 1 failed"),
+        "{quiet:#?}"
+    );
+    let verbose = String::from_utf8(stdout_of(&mut work.sync(&["-v"]), 1)).unwrap();
+    assert!(verbose.contains("FAILED (11)"), "{verbose}");
+    assert!(
+        verbose.contains("progress records published on the board"),
+        "{verbose}"
+    );
+    assert!(
+        !text.contains("downloading: http://") && !text.contains("progress records"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -19,6 +19,7 @@ pub mod which;
 
 use std::io::IsTerminal;
 
+use vx::report::Verbosity;
 use vx::sync::{Dashboard, Settings};
 
 use crate::cli::{DashboardArgs, RunArgs};
@@ -31,9 +32,10 @@ pub fn run_settings(args: &RunArgs) -> Settings {
     if args.tui && !terminal {
         vx::note!("vx: --tui needs a terminal; showing progress lines instead");
     }
-    let dashboard = (terminal && !args.headless && !args.json).then(|| Dashboard {
+    let dashboard = (terminal && !args.headless && !args.json && !args.quiet).then(|| Dashboard {
         options: dashboard_options(&args.dashboard),
         fps: args.dashboard.fps,
+        inline: !args.tui,
     });
     Settings {
         jobs: args.jobs as usize,
@@ -46,6 +48,13 @@ pub fn run_settings(args: &RunArgs) -> Settings {
         first_use: Vec::new(),
         report_to: Default::default(),
         started: std::time::Instant::now(),
+        verbosity: if args.quiet {
+            Verbosity::Quiet
+        } else if args.verbose {
+            Verbosity::Verbose
+        } else {
+            Verbosity::Normal
+        },
     }
 }
 

@@ -84,6 +84,18 @@ impl Backoff {
     }
 }
 
+/// How much the lines say (`-q`, default, `-v`); JSON is always whole.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Verbosity {
+    /// `-q`: failures and the final line only.
+    Quiet,
+    /// Phase changes, the periodic line and the summary table.
+    #[default]
+    Normal,
+    /// Also URLs, exit codes in the table and the board's publish count.
+    Verbose,
+}
+
 /// Output style.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Style {
@@ -102,6 +114,7 @@ pub struct Reporter<W: Write> {
     backoff: Backoff,
     lines: u64,
     reasons: Arc<Mutex<FullReasons>>,
+    verbosity: Verbosity,
 }
 
 impl<W: Write> Reporter<W> {
@@ -116,7 +129,18 @@ impl<W: Write> Reporter<W> {
             backoff: Backoff::new(start),
             lines: 0,
             reasons: Arc::default(),
+            verbosity: Verbosity::Normal,
         }
+    }
+
+    /// Says as much as `verbosity` asks (lines only: JSON is always whole).
+    pub fn with_verbosity(mut self, verbosity: Verbosity) -> Reporter<W> {
+        self.verbosity = verbosity;
+        self
+    }
+
+    fn quiet(&self) -> bool {
+        self.style == Style::Lines && self.verbosity == Verbosity::Quiet
     }
 
     /// Reads full failure reasons from `reasons` (shared with whoever settles the
@@ -150,6 +174,9 @@ impl<W: Write> Reporter<W> {
 
     /// Announces the sync.
     pub fn start(&mut self, info: &BoardInfo, jobs: usize) {
+        if self.quiet() {
+            return;
+        }
         let text = match self.style {
             Style::Lines => format!(
                 "vx: syncing {} tool{} from {} ({} at a time, board {})",
@@ -202,6 +229,16 @@ impl<W: Write> Reporter<W> {
                 continue;
             }
             self.seen[i] = Some((phase, record.attempt));
+            if self.quiet() && !matches!(phase, Phase::Failed | Phase::Cancelled) {
+                continue;
+            }
+            // The URL of a first download attempt is for `-v`; a retry's cause is news.
+            if phase == Phase::Downloading
+                && record.attempt <= 1
+                && self.verbosity != Verbosity::Verbose
+            {
+                message.clear();
+            }
             let tool = record.tool();
             let version = record.version();
             let text = match self.style {
@@ -224,7 +261,7 @@ impl<W: Write> Reporter<W> {
             };
             self.emit(&text);
         }
-        if self.backoff.due(now) {
+        if self.backoff.due(now) && !self.quiet() {
             self.periodic(snaps, now_ms);
         }
     }
@@ -317,15 +354,19 @@ impl<W: Write> Reporter<W> {
         match self.style {
             Style::Lines => {
                 let mut text = Vec::new();
-                table::write_table(&mut text, rows)?;
+                let verbose = self.verbosity == Verbosity::Verbose;
+                table::write_table(&mut text, rows, verbose)?;
                 if interrupted {
                     text.extend_from_slice(b"interrupted: unfinished tools were cancelled\n");
                 }
-                let lines = self.lines + text.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-                writeln!(
-                    text,
-                    "{publishes} progress records published on the board; {lines} lines of report"
-                )?;
+                if verbose {
+                    let lines =
+                        self.lines + text.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+                    writeln!(
+                        text,
+                        "{publishes} progress records published on the board; {lines} lines of report"
+                    )?;
+                }
                 self.out.write_all(&text)?;
                 self.lines += text.iter().filter(|&&b| b == b'\n').count() as u64;
             }
@@ -371,6 +412,40 @@ impl<W: Write> Reporter<W> {
             }
             Style::Json => self.summary(rows, false, 0, 0),
         }
+    }
+}
+
+impl<W: Write> Reporter<W> {
+    /// The one line that ends a run whose tools were each printed already (the inline
+    /// region): `vx: 8 tools in 4.7s: 7 installed, 1 failed`, counts of zero left out.
+    pub fn final_line(
+        &mut self,
+        rows: &[Row],
+        interrupted: bool,
+        took: Duration,
+    ) -> io::Result<()> {
+        let tally = table::tally(rows);
+        let counts: Vec<String> = [
+            (tally.installed, "installed"),
+            (tally.cached, "cached"),
+            (tally.failed, "failed"),
+            (tally.cancelled, "cancelled"),
+            (tally.unfinished(), "not finished"),
+        ]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect();
+        let text = format!(
+            "vx: {} tool{} in {}: {}{}",
+            rows.len(),
+            if rows.len() == 1 { "" } else { "s" },
+            duration_ms(took.as_millis() as u64),
+            counts.join(", "),
+            if interrupted { " (interrupted)" } else { "" }
+        );
+        self.emit(&text);
+        self.out.flush()
     }
 }
 

@@ -112,30 +112,31 @@ pub fn tally(rows: &[Row]) -> Tally {
     rows.iter().map(|row| row.result).collect()
 }
 
-/// The RESULT cell: successes as they are (UNVERIFIED marked), failures loud with
-/// their code.
-fn result_cell(row: &Row) -> String {
+/// The RESULT cell: successes as they are (UNVERIFIED marked), failures loud, with
+/// their exit code when `verbose`.
+fn result_cell(row: &Row, verbose: bool) -> String {
     let label = row.result.label();
     if row.ok && row.unverified {
         format!("{label} UNVERIFIED")
     } else if row.ok || row.result == State::Unknown {
         label.to_owned()
-    } else if row.exit_code != 0 {
+    } else if verbose && row.exit_code != 0 {
         format!("{} ({})", label.to_uppercase(), row.exit_code)
     } else {
         label.to_uppercase()
     }
 }
 
-/// Writes the table: TOOL, VERSION, RESULT, SIZE, TIME, MESSAGE, then a totals line.
-pub fn write_table(out: &mut dyn Write, rows: &[Row]) -> io::Result<()> {
+/// Writes the table: TOOL, VERSION, RESULT (with exit codes when `verbose`), SIZE,
+/// TIME, MESSAGE, then a totals line.
+pub fn write_table(out: &mut dyn Write, rows: &[Row], verbose: bool) -> io::Result<()> {
     let cells: Vec<[String; 6]> = rows
         .iter()
         .map(|row| {
             [
                 sanitize(&row.tool).into_owned(),
                 sanitize(&row.version).into_owned(),
-                result_cell(row),
+                result_cell(row, verbose),
                 row.bytes.map_or("-".to_owned(), human_bytes),
                 row.elapsed_ms.map_or("-".to_owned(), duration_ms),
                 sanitize(&row.message).into_owned(),
@@ -186,7 +187,7 @@ mod tests {
             &[],
         );
         let mut out = Vec::new();
-        write_table(&mut out, &rows).unwrap();
+        write_table(&mut out, &rows, true).unwrap();
         let text = String::from_utf8(out).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(

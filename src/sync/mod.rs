@@ -28,7 +28,7 @@ use vx_shm::{Access, Board, BoardReader, Phase, SlotRead, registry};
 
 use crate::exit::{FAILED, INTERRUPTED, OK};
 use crate::report::reasons::FullReasons;
-use crate::report::{Reporter, Style, table};
+use crate::report::{Reporter, Style, Verbosity, table};
 use crate::signals::Interrupt;
 use crate::spec::ToolSpec;
 use children::{Running, kill_process_group, publish_terminal, settle, spawn};
@@ -66,8 +66,10 @@ pub struct Settings {
     /// Where progress lines and the summary go: stdout for `vx sync`, stderr when the
     /// sync only prepares a command whose stdout is its own (`vx exec`).
     pub report_to: Stream,
-    /// When the command started: the no-op line says how long it took.
+    /// When the command started: the final line says how long it took.
     pub started: Instant,
+    /// How much the lines say (`-q`, `-v`).
+    pub verbosity: Verbosity,
 }
 
 /// An output stream of the process.
@@ -109,13 +111,16 @@ pub enum SyncError {
     Exe(#[source] std::io::Error),
 }
 
-/// How the live dashboard is shown.
+/// How the live progress is shown on a terminal.
 #[derive(Clone, Copy, Debug)]
 pub struct Dashboard {
     /// Look and exit behaviour.
     pub options: vx_tui::Options,
     /// Frames per second.
     pub fps: u32,
+    /// The inline region under the prompt (the default) rather than the full-screen
+    /// dashboard (`--tui`).
+    pub inline: bool,
 }
 
 /// Syncs `tools` (a manifest resolved for this platform; `label` names the manifest)
@@ -178,7 +183,8 @@ pub fn run(
         },
         style,
     )
-    .with_reasons(Arc::clone(&reasons));
+    .with_reasons(Arc::clone(&reasons))
+    .with_verbosity(settings.verbosity);
     reporter.start(board.reader().info(), settings.jobs);
     let host = SyncHost {
         interrupt: interrupt.clone(),
@@ -191,18 +197,19 @@ pub fn run(
             Some(dashboard) => {
                 let reader =
                     BoardReader::open(board.path(), Access::ReadWrite).map_err(board_error)?;
-                let (host, muted) = (&host, &muted);
+                let (host, muted, jobs) = (&host, &muted, settings.jobs);
                 Some(scope.spawn(move || {
                     // Signals interrupt the sync; the dashboard leaves once it has
                     // wound down (an interrupted board finishes).
-                    let never = Arc::new(AtomicBool::new(false));
-                    let result = vx_tui::run_in_terminal(
-                        &reader,
-                        host,
-                        dashboard.options,
-                        dashboard.fps,
-                        never,
-                    );
+                    let result = if dashboard.inline {
+                        let look = dashboard.options.look;
+                        vx_tui::run_inline(&reader, host, look, dashboard.fps, jobs)
+                    } else {
+                        let never = Arc::new(AtomicBool::new(false));
+                        let options = dashboard.options;
+                        vx_tui::run_in_terminal(&reader, host, options, dashboard.fps, never)
+                            .map(drop)
+                    };
                     muted.store(false, Ordering::Relaxed);
                     result
                 }))
@@ -274,8 +281,14 @@ fn finish(
     } else {
         FAILED
     };
-    // Best effort: a closed stdout must not change the outcome.
-    let _ = reporter.summary(&rows, interrupted, code, publish_count(snaps));
+    // Best effort: a closed stdout must not change the outcome. The inline region
+    // already printed a line per tool: one summary line is left to say.
+    let quiet = settings.verbosity == Verbosity::Quiet && !settings.json;
+    if quiet || settings.dashboard.is_some_and(|d| d.inline) {
+        let _ = reporter.final_line(&rows, interrupted, settings.started.elapsed());
+    } else {
+        let _ = reporter.summary(&rows, interrupted, code, publish_count(snaps));
+    }
     if let Some(message) = dump_failed {
         crate::note!("{}", vx_tui::text::sanitize(&message));
     }

@@ -6,12 +6,14 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
+pub mod inline;
 pub mod model;
 pub mod tally;
 pub mod text;
 pub mod view;
 
 pub use app::{App, Host, Input, Options, Reason, Watcher, run_in_terminal, terminal_inputs};
+pub use inline::run_inline;
 pub use model::{Action, Model};
 pub use tally::{State, Tally};
 pub use view::Look;

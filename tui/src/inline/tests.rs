@@ -1,0 +1,64 @@
+use vx_shm::{SlotRecord, SlotSnapshot};
+
+use super::*;
+
+fn downloading(name: &str) -> ToolRow {
+    let mut record = SlotRecord::queued(name, "14.1.1");
+    record.set_phase(Phase::Downloading);
+    record.set_progress(3 << 20, Some(6 << 20));
+    record.attempt = 2;
+    let mut row = ToolRow {
+        name: name.into(),
+        version: "14.1.1".into(),
+        slot: Some(SlotSnapshot {
+            index: 0,
+            seq: 2,
+            cancel_requested: false,
+            record,
+        }),
+        problem: None,
+        rate: Default::default(),
+        finished_ms: None,
+    };
+    row.rate.observe(0, 0);
+    row.rate.observe(1 << 20, 1000);
+    row
+}
+
+fn text(line: &Line<'_>) -> String {
+    line.spans.iter().map(|s| s.content.as_ref()).collect()
+}
+
+#[test]
+fn parts_drop_whole_in_a_fixed_order_as_the_width_shrinks() {
+    let row = downloading("ripgrep");
+    let look = Look { color: false };
+    let at = |width| text(&tool_line(&row, 14, width, look));
+    let wide = at(120);
+    assert!(
+        wide.ends_with("50%  3.0 MiB/6.0 MiB  1.0 MiB/s  ETA 3s"),
+        "{wide}"
+    );
+    assert!(
+        wide.contains("retry 2"),
+        "the retry shows at every width: {wide}"
+    );
+    let len = wide.chars().count() as u16;
+    // ETA goes first, then the rate, the bytes, the bar; the percentage stays.
+    assert!(
+        at(len - 1).ends_with("50%  3.0 MiB/6.0 MiB  1.0 MiB/s"),
+        "{}",
+        at(len - 1)
+    );
+    assert!(
+        at(len - 12).ends_with("50%  3.0 MiB/6.0 MiB"),
+        "{}",
+        at(len - 12)
+    );
+    assert!(at(len - 25).ends_with("─   50%"), "{}", at(len - 25));
+    let narrow = at(50);
+    assert!(narrow.ends_with("retry 2   50%"), "{narrow}");
+    for width in [20, 30, 40, 50, 60, 70, 80, 90, 120] {
+        assert!(at(width).chars().count() <= usize::from(width), "{width}");
+    }
+}
