@@ -346,12 +346,24 @@ pub struct InstallArgs {
     /// The expected SHA-256 of the download.
     #[arg(long, value_name = "HEX")]
     pub sha256: Option<String>,
+    /// Leading path components to drop from every archive entry.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub strip_components: u32,
+    /// The archive format (tar.gz, tar.xz, zip), when the URL does not say.
+    #[arg(long, value_name = "FORMAT",
+          value_parser = clap::builder::PossibleValuesParser::new(["tar.gz", "tgz", "tar.xz", "txz", "zip"]))]
+    pub format: Option<String>,
+    /// One of its executables, a path inside the install (repeatable; default: the
+    /// executables of `bin/`, else of the top level).
+    #[arg(long = "bin", value_name = "PATH")]
+    pub bins: Vec<String>,
     /// Where and how to install.
     #[command(flatten)]
     pub install: InstallFlags,
     /// Child mode: read the config as one frame on stdin and report into the board.
     #[arg(long, hide = true,
-          conflicts_with_all = ["tool", "url", "sha256", "store", "allow_unverified"])]
+          conflicts_with_all = ["tool", "url", "sha256", "store", "allow_unverified",
+                                "strip_components", "format", "bins"])]
     pub from_parent: bool,
 }
 

@@ -445,9 +445,40 @@ fn standalone_install_prints_lines_and_installs() {
         .assert()
         .code(0)
         .stderr(predicate::str::contains("vx: t 2.0: completed"));
-    // strip_components is 0 standalone: the archive's top directory stays.
+    // strip_components is 0 by default: the archive's top directory stays.
     let tree = vx::demo::fixture::tree(&work.store().join("t/2.0/pkg"));
     assert_eq!(tree, expected_tree(&payload));
+
+    // What a manifest can say, on the command line: a URL that names no format,
+    // components to strip and the executables.
+    let server = TestServer::start([("/download", Route::Ok(body.clone()))]);
+    work.vx()
+        .args([
+            "install",
+            "t@3.0",
+            "--format",
+            "zip",
+            "--strip-components",
+            "1",
+        ])
+        .args(["--bin", "bin/tool", "--url"])
+        .arg(server.url("/download"))
+        .arg("--sha256")
+        .arg(sha256_hex(&body))
+        .arg("--store")
+        .arg(work.store())
+        .assert()
+        .code(0);
+    let tree = vx::demo::fixture::tree(&work.store().join("t/3.0"));
+    let mut expected = expected_tree(&payload);
+    expected.insert(".vx-receipt.json".into(), tree[".vx-receipt.json"].clone());
+    assert_eq!(tree, expected);
+    let receipt: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(work.store().join("t/3.0/.vx-receipt.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(receipt["bin"], serde_json::json!(["bin/tool"]));
+    assert_eq!(receipt["strip_components"], 1);
 }
 
 #[test]

@@ -23,7 +23,10 @@ pub fn run(args: &InstallArgs) -> Result<i32, Error> {
         ))
     })?;
     let url = url.replace("{version}", version);
-    let format = ArchiveFormat::from_url(&url).map_err(|e| Error::usage(format!("{url}: {e}")))?;
+    let format = match args.format.as_deref() {
+        Some(name) => ArchiveFormat::from_name(name),
+        None => ArchiveFormat::from_url(&url).map_err(|e| Error::usage(format!("{url}: {e}")))?,
+    };
     let store = store::prepare(args.install.store.clone()).map_err(Error::usage)?;
     let mut cfg = InstallConfig {
         spec: ToolSpec {
@@ -32,8 +35,8 @@ pub fn run(args: &InstallArgs) -> Result<i32, Error> {
             url,
             sha256: args.sha256.clone(),
             format,
-            strip_components: 0,
-            bin: None,
+            strip_components: args.strip_components,
+            bin: (!args.bins.is_empty()).then(|| args.bins.clone()),
             post_install: None,
             options: Default::default(),
         },

@@ -193,6 +193,8 @@ impl<'a> App<'a> {
         model.notice = None;
         let page = visible.max(1) as isize;
         match key.code {
+            // Esc closes the detail pane first; it leaves only from the main view.
+            KeyCode::Esc if model.detail => model.detail = false,
             KeyCode::Char('q') | KeyCode::Esc => return Some(Action::Quit),
             KeyCode::Up | KeyCode::Char('k') => model.move_selection(-1, visible),
             KeyCode::Down | KeyCode::Char('j') => model.move_selection(1, visible),

@@ -487,7 +487,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("↑ ↓ / j k", "select a tool"),
     ("PgUp PgDn", "scroll a page"),
     ("Home End", "first / last tool"),
-    ("Enter", "show / hide details"),
+    ("Enter / Esc", "show / hide details"),
     ("c", "cancel the selected tool"),
     ("Ctrl-C", "cancel the whole sync"),
     ("?", "show / hide this help"),

@@ -111,6 +111,34 @@ fn quitting_stops_the_run_before_the_remaining_inputs() {
     assert!(!app.model().detail);
 }
 
+#[test]
+fn esc_closes_the_detail_pane_and_leaves_only_from_the_main_view() {
+    let dir = tempfile::tempdir().unwrap();
+    let board = board(dir.path());
+    let mut app = App::new(board.reader(), &Watcher, OPTIONS);
+    let mut terminal = Terminal::new(TestBackend::new(80, 20)).unwrap();
+    let mut rest = [
+        Input::key(KeyCode::Enter),
+        Input::key(KeyCode::Esc),
+        Input::key(KeyCode::Down),
+        Input::key(KeyCode::Esc),
+        Input::key(KeyCode::Enter),
+    ]
+    .into_iter();
+    app.run(&mut terminal, &mut rest, now_unix_ms).unwrap();
+    assert!(!app.model().detail, "the first Esc closed the pane");
+    assert_eq!(
+        app.model().selected,
+        1,
+        "the dashboard stayed for the Down key"
+    );
+    assert_eq!(
+        rest.next(),
+        Some(Input::key(KeyCode::Enter)),
+        "the second Esc left"
+    );
+}
+
 struct SyncHost {
     interrupted: Cell<bool>,
 }
