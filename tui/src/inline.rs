@@ -206,7 +206,7 @@ pub fn region(model: &Model, spinner: char, width: u16, look: Look) -> Vec<Line<
         .unwrap_or(0)
         .min(28);
     for row in running.take(usize::from(MAX_TOOL_LINES)) {
-        lines.push(tool_line(row, name_width, width, look));
+        lines.push(tool_line(row, name_width, model.now_ms, width, look));
     }
     lines
 }
@@ -214,7 +214,13 @@ pub fn region(model: &Model, spinner: char, width: u16, look: Look) -> Vec<Line<
 /// `  ripgrep 14.1.1  downloading  ━━━━━╸────  45%  2.7/6.0 MiB  1.2 MiB/s  ETA 3s`.
 /// When the width is short, whole parts go in a fixed order (ETA, rate, bytes, bar,
 /// percent), never a number cut in two; `name_width` aligns the names.
-fn tool_line(row: &ToolRow, name_width: usize, width: u16, look: Look) -> Line<'static> {
+fn tool_line(
+    row: &ToolRow,
+    name_width: usize,
+    now_ms: u64,
+    width: u16,
+    look: Look,
+) -> Line<'static> {
     let Some(slot) = row.slot else {
         return Line::raw("");
     };
@@ -243,11 +249,15 @@ fn tool_line(row: &ToolRow, name_width: usize, width: u16, look: Look) -> Line<'
         None => bytes(record.bytes_done),
     };
     parts.push((amount, 3));
-    if let Some(r) = row.rate.bytes_per_sec().filter(|r| *r > 0.0) {
-        parts.push((rate(r), 4));
-    }
-    if let Some(eta) = row.eta_secs() {
-        parts.push((format!("ETA {}", duration(eta)), 5));
+    if let Some(stalled) = row.stalled_secs(now_ms) {
+        parts.push((format!("stalled {}", duration(stalled)), 0));
+    } else {
+        if let Some(r) = row.rate.bytes_per_sec().filter(|r| *r > 0.0) {
+            parts.push((rate(r), 4));
+        }
+        if let Some(eta) = row.eta_secs() {
+            parts.push((format!("ETA {}", duration(eta)), 5));
+        }
     }
     let width = usize::from(width);
     let len = |parts: &[(String, u8)]| {

@@ -12,6 +12,9 @@ use crate::text::sanitize;
 /// follow a real slowdown.
 const RATE_TAU_SECS: f64 = 2.0;
 
+/// A download with no new bytes for this long is shown as stalled, not slow.
+pub const STALL_MS: u64 = 5_000;
+
 /// Exponentially smoothed byte rate of one tool's current phase.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Rate {
@@ -67,6 +70,8 @@ pub struct ToolRow {
     pub rate: Rate,
     /// When the tool reached a terminal phase (ms since the epoch), as first seen.
     pub finished_ms: Option<u64>,
+    /// When its byte count or phase last changed, as seen (ms since the epoch).
+    pub moved_ms: u64,
 }
 
 impl ToolRow {
@@ -79,7 +84,16 @@ impl ToolRow {
             problem: None,
             rate: Rate::default(),
             finished_ms: None,
+            moved_ms: 0,
         }
+    }
+
+    /// Seconds a download has gone without a byte, once that is [`STALL_MS`] or more:
+    /// shown as `stalled 12s` instead of a decaying rate and a growing ETA.
+    pub fn stalled_secs(&self, now_ms: u64) -> Option<u64> {
+        let quiet = now_ms.saturating_sub(self.moved_ms);
+        (self.phase() == Some(Phase::Downloading) && self.moved_ms != 0 && quiet >= STALL_MS)
+            .then_some(quiet / 1000)
     }
 
     /// The phase, if known.
@@ -319,6 +333,9 @@ fn update_row(row: &mut ToolRow, read: &SlotRead, now_ms: u64) -> bool {
     let phase = record.phase();
     if previous.map(|p| p.record.phase) != Some(record.phase) {
         row.rate.reset();
+        row.moved_ms = now_ms;
+    } else if previous.map(|p| p.record.bytes_done) != Some(record.bytes_done) {
+        row.moved_ms = now_ms;
     }
     if phase.is_some_and(Phase::is_terminal) {
         row.finished_ms.get_or_insert(match record.updated_unix_ms {

@@ -205,11 +205,17 @@ fn render_table(frame: &mut Frame<'_>, area: Rect, model: &Model, style: Look) {
             }
             cells.push(Cell::from(size_text(row)));
             let moving = matches!(row.phase(), Some(Phase::Downloading | Phase::Extracting));
-            cells.push(Cell::from(match row.rate.bytes_per_sec() {
-                Some(r) if moving => rate(r),
-                _ => String::new(),
-            }));
-            cells.push(Cell::from(row.eta_secs().map(duration).unwrap_or_default()));
+            if let Some(stalled) = row.stalled_secs(model.now_ms) {
+                let warn = paint(style, Style::new().fg(Color::Yellow));
+                cells.push(Cell::from(format!("stalled {}", duration(stalled))).style(warn));
+                cells.push(Cell::from(String::new()));
+            } else {
+                cells.push(Cell::from(match row.rate.bytes_per_sec() {
+                    Some(r) if moving => rate(r),
+                    _ => String::new(),
+                }));
+                cells.push(Cell::from(row.eta_secs().map(duration).unwrap_or_default()));
+            }
             if columns.elapsed {
                 cells.push(Cell::from(
                     row.elapsed_secs(model.now_ms)

@@ -19,6 +19,7 @@ fn downloading(name: &str) -> ToolRow {
         problem: None,
         rate: Default::default(),
         finished_ms: None,
+        moved_ms: 1000,
     };
     row.rate.observe(0, 0);
     row.rate.observe(1 << 20, 1000);
@@ -33,7 +34,7 @@ fn text(line: &Line<'_>) -> String {
 fn parts_drop_whole_in_a_fixed_order_as_the_width_shrinks() {
     let row = downloading("ripgrep");
     let look = Look { color: false };
-    let at = |width| text(&tool_line(&row, 14, width, look));
+    let at = |width| text(&tool_line(&row, 14, 1500, width, look));
     let wide = at(120);
     assert!(
         wide.ends_with("50%  3.0 MiB/6.0 MiB  1.0 MiB/s  ETA 3s"),
@@ -61,4 +62,18 @@ fn parts_drop_whole_in_a_fixed_order_as_the_width_shrinks() {
     for width in [20, 30, 40, 50, 60, 70, 80, 90, 120] {
         assert!(at(width).chars().count() <= usize::from(width), "{width}");
     }
+}
+
+#[test]
+fn a_download_without_bytes_for_five_seconds_says_stalled() {
+    let row = downloading("jq");
+    let look = Look { color: false };
+    let line = text(&tool_line(&row, 14, 1000 + 12_400, 200, look));
+    assert!(line.ends_with("3.0 MiB/6.0 MiB  stalled 12s"), "{line}");
+    assert!(!line.contains("ETA") && !line.contains("MiB/s"), "{line}");
+    let narrow = text(&tool_line(&row, 14, 1000 + 12_400, 52, look));
+    assert!(
+        narrow.contains("stalled 12s"),
+        "the stall shows at every width: {narrow}"
+    );
 }

@@ -173,3 +173,17 @@ fn an_empty_board_is_harmless() {
     assert!(model.selected_row().is_none());
     assert_eq!(model.bytes(), (0, 0));
 }
+
+#[test]
+fn a_download_without_new_bytes_is_stalled_until_one_arrives() {
+    let mut model = Model::new("t", 0);
+    model.update(&[read(0, 2, Phase::Downloading, 100, Some(1000))], 10_000);
+    assert_eq!(model.rows[0].stalled_secs(14_999), None);
+    model.update(&[read(0, 2, Phase::Downloading, 100, Some(1000))], 16_000);
+    assert_eq!(model.rows[0].stalled_secs(22_500), Some(12));
+    model.update(&[read(0, 4, Phase::Downloading, 200, Some(1000))], 23_000);
+    assert_eq!(model.rows[0].stalled_secs(23_100), None);
+    // Extracting is not a download: it has no bytes to wait for from a server.
+    model.update(&[read(0, 6, Phase::Extracting, 0, None)], 24_000);
+    assert_eq!(model.rows[0].stalled_secs(60_000), None);
+}
