@@ -21,6 +21,7 @@ use vx_shm::{BoardReader, Phase, SlotRead, now_unix_ms};
 
 use crate::app::{Host, Reason};
 use crate::model::{Model, ToolRow};
+use crate::taskbar;
 use crate::text::{bytes, duration, duration_ms, rate, sanitize, truncate_middle};
 use crate::view::Look;
 
@@ -305,16 +306,28 @@ pub fn run_inline(
         },
     )?;
     terminal.hide_cursor()?;
+    let taskbar = taskbar::supported(|name| std::env::var(name).ok());
     let period = Duration::from_secs_f64(1.0 / f64::from(fps.clamp(1, 120)));
     let result = loop {
         if let Err(err) = inline.tick(&mut terminal, now_unix_ms()) {
             break Err(err);
+        }
+        if taskbar {
+            let percent = inline.model.fraction_done() * 100.0;
+            let failed = inline.model.tally().failed > 0;
+            let _ = io::Write::write_all(
+                &mut io::stdout(),
+                taskbar::progress(percent, failed).as_bytes(),
+            );
         }
         if inline.done() {
             break Ok(());
         }
         std::thread::sleep(period);
     };
+    if taskbar {
+        let _ = io::Write::write_all(&mut io::stdout(), taskbar::CLEAR.as_bytes());
+    }
     let finished = inline.finish(&mut terminal);
     result.and(finished)
 }

@@ -9,6 +9,7 @@ pub mod app;
 pub mod inline;
 pub mod model;
 pub mod tally;
+pub mod taskbar;
 pub mod text;
 pub mod view;
 

@@ -266,6 +266,27 @@ impl Model {
             })
     }
 
+    /// How far the whole sync is, 0 to 1: each tool counts as one, a running one by
+    /// its download's fraction (a tool of unknown size as nothing until it is done).
+    /// Monotone while tools only move forward.
+    pub fn fraction_done(&self) -> f64 {
+        if self.rows.is_empty() {
+            return 1.0;
+        }
+        let sum: f64 = self
+            .rows
+            .iter()
+            .map(|row| {
+                if row.is_done() {
+                    1.0
+                } else {
+                    row.slot.and_then(|s| s.record.ratio()).unwrap_or(0.0)
+                }
+            })
+            .sum();
+        sum / self.rows.len() as f64
+    }
+
     /// Sum of the smoothed rates of the tools still working.
     pub fn rate(&self) -> f64 {
         self.rows

@@ -187,3 +187,18 @@ fn a_download_without_new_bytes_is_stalled_until_one_arrives() {
     model.update(&[read(0, 6, Phase::Extracting, 0, None)], 24_000);
     assert_eq!(model.rows[0].stalled_secs(60_000), None);
 }
+
+#[test]
+fn the_fraction_done_counts_tools_and_partial_downloads() {
+    let mut model = Model::new("t", 0);
+    model.update(
+        &[
+            read(0, 2, Phase::Completed, 10, Some(10)),
+            read(1, 2, Phase::Downloading, 50, Some(100)),
+            read(2, 2, Phase::Downloading, 50, None),
+            read(3, 0, Phase::Queued, 0, None),
+        ],
+        1,
+    );
+    assert!((model.fraction_done() - 1.5 / 4.0).abs() < 1e-9);
+}
