@@ -249,6 +249,10 @@ pub struct RunArgs {
     /// Also print URLs, exit codes and the board's publish count.
     #[arg(short, long)]
     pub verbose: bool,
+    /// Print the periodic progress line (or JSON `progress` event) every SECS seconds
+    /// (default: from 3 s, doubling up to 60 s).
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u32).range(1..=3600))]
+    pub progress_interval: Option<u32>,
     /// Dashboard options.
     #[command(flatten)]
     pub dashboard: DashboardArgs,

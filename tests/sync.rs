@@ -737,3 +737,26 @@ fn an_installed_tool_is_recorded_cached_by_the_parent_without_a_child() {
     let message = tools["done"]["message"].as_str().unwrap();
     assert!(message.starts_with("already installed"), "{message}");
 }
+
+#[test]
+fn progress_events_come_at_the_interval_asked() {
+    let work = Work::new();
+    let body = archive(ArchiveFormat::TarGz, noise(3 << 20));
+    let sha = sha256_hex(&body);
+    // About 4 s of download: the default cadence (3 s, then 6 s more) says it once.
+    let server = TestServer::start([("/t.tar.gz", Route::Throttled(Arc::new(body), 800 << 10))]);
+    work.write_manifest(&tool_toml("slow", "1.0", &server.url("/t.tar.gz"), &sha));
+    let events = json_lines(&stdout_of(
+        &mut work.sync(&["--json", "--progress-interval", "1"]),
+        0,
+    ));
+    let at: Vec<u64> = events
+        .iter()
+        .filter(|e| e["event"] == "progress")
+        .map(|e| e["elapsed_ms"].as_u64().unwrap())
+        .collect();
+    assert!(at.len() >= 2, "{at:?}");
+    for pair in at.windows(2) {
+        assert!(pair[1] - pair[0] < 2_500, "{at:?}");
+    }
+}

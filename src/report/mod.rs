@@ -57,28 +57,42 @@ pub const FIRST_INTERVAL: Duration = Duration::from_secs(3);
 /// Longest interval of the periodic line.
 pub const MAX_INTERVAL: Duration = Duration::from_secs(60);
 
-/// A doubling interval, capped.
+/// A doubling interval, capped; or a fixed one (`--progress-interval`).
 #[derive(Clone, Debug)]
 pub struct Backoff {
     next: Instant,
     interval: Duration,
+    fixed: bool,
 }
 
 impl Backoff {
-    /// First due `FIRST_INTERVAL` after `start`.
+    /// First due `FIRST_INTERVAL` after `start`, then doubling.
     pub fn new(start: Instant) -> Backoff {
         Backoff {
             next: start + FIRST_INTERVAL,
             interval: FIRST_INTERVAL,
+            fixed: false,
         }
     }
 
-    /// True (once) when due at `now`; the next one is twice as far, up to the cap.
+    /// Due every `interval` from `start`.
+    pub fn fixed(start: Instant, interval: Duration) -> Backoff {
+        Backoff {
+            next: start + interval,
+            interval,
+            fixed: true,
+        }
+    }
+
+    /// True (once) when due at `now`; the next one is twice as far (up to the cap)
+    /// unless the interval is fixed.
     pub fn due(&mut self, now: Instant) -> bool {
         if now < self.next {
             return false;
         }
-        self.interval = (self.interval * 2).min(MAX_INTERVAL);
+        if !self.fixed {
+            self.interval = (self.interval * 2).min(MAX_INTERVAL);
+        }
         self.next = now + self.interval;
         true
     }
@@ -136,6 +150,12 @@ impl<W: Write> Reporter<W> {
     /// Says as much as `verbosity` asks (lines only: JSON is always whole).
     pub fn with_verbosity(mut self, verbosity: Verbosity) -> Reporter<W> {
         self.verbosity = verbosity;
+        self
+    }
+
+    /// Prints the periodic line every `interval` instead of backing off.
+    pub fn with_interval(mut self, interval: Duration) -> Reporter<W> {
+        self.backoff = Backoff::fixed(self.start, interval);
         self
     }
 
@@ -486,6 +506,11 @@ mod tests {
             t += Duration::from_millis(100);
         }
         assert_eq!(&at[..7], [3, 9, 21, 45, 93, 153, 213]);
+        let mut fixed = Backoff::fixed(start, Duration::from_secs(2));
+        let due: Vec<u64> = (1..=7)
+            .filter(|s| fixed.due(start + Duration::from_secs(*s)))
+            .collect();
+        assert_eq!(due, [2, 4, 6]);
     }
 
     #[test]

@@ -70,6 +70,9 @@ pub struct Settings {
     pub started: Instant,
     /// How much the lines say (`-q`, `-v`).
     pub verbosity: Verbosity,
+    /// `--progress-interval`: the periodic line at a fixed interval (`None`: backing
+    /// off from 3 s to 60 s).
+    pub progress_interval: Option<Duration>,
 }
 
 /// An output stream of the process.
@@ -185,6 +188,9 @@ pub fn run(
     )
     .with_reasons(Arc::clone(&reasons))
     .with_verbosity(settings.verbosity);
+    if let Some(interval) = settings.progress_interval {
+        reporter = reporter.with_interval(interval);
+    }
     reporter.start(board.reader().info(), settings.jobs);
     let host = SyncHost {
         interrupt: interrupt.clone(),
