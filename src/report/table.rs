@@ -127,24 +127,51 @@ fn result_cell(row: &Row, verbose: bool) -> String {
     }
 }
 
-/// Writes the table: TOOL, VERSION, RESULT (with exit codes when `verbose`), SIZE,
-/// TIME, MESSAGE, then a totals line.
+/// Writes the table and a totals line. `verbose` (`-v`, `vx board dump`): TOOL,
+/// VERSION, RESULT with exit codes, SIZE, TIME and every row's MESSAGE. Otherwise the
+/// table keeps to what fits 80 columns (no MESSAGE: a success's is a store path) and
+/// the tools that did not install follow it, each with its whole reason on a line of
+/// its own (a terminal wraps it; nothing is cut).
 pub fn write_table(out: &mut dyn Write, rows: &[Row], verbose: bool) -> io::Result<()> {
-    let cells: Vec<[String; 6]> = rows
-        .iter()
-        .map(|row| {
-            [
-                sanitize(&row.tool).into_owned(),
-                sanitize(&row.version).into_owned(),
-                result_cell(row, verbose),
-                row.bytes.map_or("-".to_owned(), human_bytes),
-                row.elapsed_ms.map_or("-".to_owned(), duration_ms),
-                sanitize(&row.message).into_owned(),
-            ]
-        })
-        .collect();
-    let header = ["TOOL", "VERSION", "RESULT", "SIZE", "TIME", "MESSAGE"];
-    let mut text = vx_tui::text::columns(header, &cells);
+    let cell = |row: &Row| {
+        [
+            sanitize(&row.tool).into_owned(),
+            sanitize(&row.version).into_owned(),
+            result_cell(row, verbose),
+            row.bytes.map_or("-".to_owned(), human_bytes),
+            row.elapsed_ms.map_or("-".to_owned(), duration_ms),
+        ]
+    };
+    let mut text = if verbose {
+        let cells: Vec<[String; 6]> = rows
+            .iter()
+            .map(|row| {
+                let [tool, version, result, size, time] = cell(row);
+                [
+                    tool,
+                    version,
+                    result,
+                    size,
+                    time,
+                    sanitize(&row.message).into_owned(),
+                ]
+            })
+            .collect();
+        let header = ["TOOL", "VERSION", "RESULT", "SIZE", "TIME", "MESSAGE"];
+        vx_tui::text::columns(header, &cells)
+    } else {
+        let cells: Vec<[String; 5]> = rows.iter().map(cell).collect();
+        let mut text = vx_tui::text::columns(["TOOL", "VERSION", "RESULT", "SIZE", "TIME"], &cells);
+        for row in rows.iter().filter(|row| !row.ok && !row.message.is_empty()) {
+            text.push_str(&format!(
+                "{} {}: {}\n",
+                sanitize(&row.tool),
+                sanitize(&row.version),
+                sanitize(&row.message)
+            ));
+        }
+        text
+    };
     let tally = tally(rows);
     text.push_str(&format!(
         "{} tools: {} installed, {} cached, {} failed, {} cancelled",
@@ -205,6 +232,19 @@ mod tests {
         assert_eq!(
             lines[3],
             "2 tools: 1 installed, 0 cached, 1 failed, 0 cancelled"
+        );
+
+        // Without -v: no MESSAGE column, no codes; the failure's reason follows whole.
+        let mut out = Vec::new();
+        write_table(&mut out, &rows, false).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text,
+            "TOOL     VERSION  RESULT     SIZE     TIME\n\
+             ripgrep  1.0      completed  2.0 KiB  2.5s\n\
+             bad      1.0      FAILED     2.0 KiB  2.5s\n\
+             bad 1.0: checksum mismatch\n\
+             2 tools: 1 installed, 0 cached, 1 failed, 0 cancelled\n"
         );
     }
 }
