@@ -22,7 +22,9 @@ use vx_shm::{BoardReader, Phase, SlotRead, now_unix_ms};
 use crate::app::{Host, Reason};
 use crate::model::{Model, ToolRow};
 use crate::taskbar;
-use crate::text::{bytes, duration, duration_ms, rate, sanitize, truncate_middle};
+use crate::text::{
+    bytes, duration, duration_ms, rate, sanitize, truncate_middle, width as text_width,
+};
 use crate::view::Look;
 
 /// Most running tools the region shows (one line each) below its overall line.
@@ -202,7 +204,7 @@ pub fn region(model: &Model, spinner: char, width: u16, look: Look) -> Vec<Line<
     let name_width = model
         .rows
         .iter()
-        .map(|r| r.name.chars().count() + 1 + r.version.chars().count())
+        .map(|r| text_width(&r.name) + 1 + text_width(&r.version))
         .max()
         .unwrap_or(0)
         .min(28);
@@ -230,7 +232,13 @@ fn tool_line(
     let name = truncate_middle(&format!("{} {}", row.name, row.version), name_width);
     // (text, drop rank: higher goes first; 0 never).
     let mut parts: Vec<(String, u8)> = vec![
-        (format!("  {name:<name_width$}"), 0),
+        (
+            format!(
+                "  {name}{}",
+                " ".repeat(name_width.saturating_sub(text_width(&name)))
+            ),
+            0,
+        ),
         (format!("{phase:<11}"), 0),
     ];
     if record.attempt > 1 {
@@ -263,7 +271,7 @@ fn tool_line(
     let width = usize::from(width);
     let len = |parts: &[(String, u8)]| {
         let texts: Vec<&str> = parts.iter().map(|(t, _)| t.as_str()).collect();
-        texts.join("  ").chars().count()
+        text_width(&texts.join("  "))
     };
     while len(&parts) > width {
         let Some(worst) = parts.iter().map(|(_, rank)| *rank).max().filter(|r| *r > 0) else {

@@ -37,6 +37,11 @@ impl State {
     pub fn is_success(self) -> bool {
         matches!(self, State::Phase(phase) if phase.is_success())
     }
+
+    /// Whether it counts as failed (as [`Tally`] counts it).
+    pub fn is_failure(self) -> bool {
+        matches!(self, State::Unreadable | State::Phase(Phase::Failed))
+    }
 }
 
 impl std::fmt::Display for State {

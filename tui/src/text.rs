@@ -5,6 +5,8 @@
 
 use std::borrow::Cow;
 
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
 /// `1536` → `"1.5 KiB"`; bytes below 1 KiB are shown exactly.
 pub fn bytes(n: u64) -> String {
     const UNITS: [&str; 7] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
@@ -86,10 +88,10 @@ pub fn sanitize(text: &str) -> Cow<'_, str> {
 /// with two spaces between columns, the last column left unpadded; one line each,
 /// trailing spaces trimmed. Cells are printed as given: sanitize outside text first.
 pub fn columns<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> String {
-    let mut widths = header.map(|h| h.chars().count());
+    let mut widths = header.map(width);
     for row in rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
+        for (column, cell) in widths.iter_mut().zip(row) {
+            *column = (*column).max(width(cell));
         }
     }
     let header = header.map(str::to_owned);
@@ -97,10 +99,10 @@ pub fn columns<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> Strin
     for row in std::iter::once(&header).chain(rows) {
         let mut line = String::new();
         for (i, cell) in row.iter().enumerate() {
-            if i + 1 == N {
-                line.push_str(cell);
-            } else {
-                line.push_str(&format!("{cell:<w$}  ", w = widths[i]));
+            line.push_str(cell);
+            if i + 1 < N {
+                // Padded by display width: `format!`'s padding counts chars.
+                line.push_str(&" ".repeat(widths[i] - width(cell) + 2));
             }
         }
         text.push_str(line.trim_end());
@@ -109,35 +111,60 @@ pub fn columns<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> Strin
     text
 }
 
-/// Cuts `text` to at most `width` characters, marking a cut with `…`.
-pub fn truncate(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        return text.to_owned();
-    }
-    if width == 0 {
-        return String::new();
-    }
-    let mut out: String = text.chars().take(width - 1).collect();
-    out.push('…');
-    out
+/// Columns `text` takes on a terminal (wide characters count two, combining marks
+/// none).
+pub fn width(text: &str) -> usize {
+    UnicodeWidthStr::width(text)
 }
 
-/// Cuts `text` to at most `width` characters by dropping its middle, so names that share
-/// a long prefix (`cargo-nextest`, `cargo-deny`) stay distinguishable.
-pub fn truncate_middle(text: &str, width: usize) -> String {
-    let count = text.chars().count();
-    if count <= width {
+/// The longest prefix of `text` that fits `room` columns.
+fn head(text: &str, room: usize) -> &str {
+    let mut used = 0;
+    for (at, c) in text.char_indices() {
+        used += c.width().unwrap_or(0);
+        if used > room {
+            return &text[..at];
+        }
+    }
+    text
+}
+
+/// The longest suffix of `text` that fits `room` columns.
+fn tail(text: &str, room: usize) -> &str {
+    let mut used = 0;
+    for (at, c) in text.char_indices().rev() {
+        used += c.width().unwrap_or(0);
+        if used > room {
+            return &text[at + c.len_utf8()..];
+        }
+    }
+    text
+}
+
+/// Cuts `text` to at most `columns` terminal columns (wide characters count two),
+/// marking a cut with `…`.
+pub fn truncate(text: &str, columns: usize) -> String {
+    if width(text) <= columns {
         return text.to_owned();
     }
-    if width < 5 {
-        return truncate(text, width);
+    if columns == 0 {
+        return String::new();
     }
-    let tail = width / 2;
-    let head = width - 1 - tail;
-    let mut out: String = text.chars().take(head).collect();
-    out.push('…');
-    out.extend(text.chars().skip(count - tail));
-    out
+    format!("{}…", head(text, columns - 1))
+}
+
+/// Cuts `text` to at most `columns` terminal columns by dropping its middle, so names
+/// that share a long prefix (`cargo-nextest`, `cargo-deny`) stay distinguishable.
+pub fn truncate_middle(text: &str, columns: usize) -> String {
+    if width(text) <= columns {
+        return text.to_owned();
+    }
+    if columns < 5 {
+        return truncate(text, columns);
+    }
+    let back = columns / 2;
+    let front = columns - 1 - back;
+    format!("{}…{}", head(text, front), tail(text, back))
 }
 
 #[cfg(test)]
@@ -164,6 +191,10 @@ mod tests {
                 &[["xyz".into(), "1".into()], ["".into(), "".into()]]
             ),
             "A    LONG\nxyz  1\n\n"
+        );
+        assert_eq!(
+            columns(["名前", "V"], &[["ab".into(), "1".into()]]),
+            "名前  V\nab    1\n"
         );
         assert_eq!(age(59), "just now");
         assert_eq!(age(3599), "59 min ago");
@@ -196,5 +227,9 @@ mod tests {
         );
         assert_eq!(truncate_middle("short", 14), "short");
         assert_eq!(truncate_middle("abcdefgh", 4), "abc…");
+        // Wide characters take two columns: cut by what the terminal shows.
+        assert_eq!(truncate("工具名前です", 7), "工具名…");
+        assert_eq!(width(&truncate("工具名前です", 6)), 5);
+        assert_eq!(truncate_middle("工具-abcdef-名前", 9), "工具…名前");
     }
 }

@@ -241,20 +241,6 @@ fn render_table(frame: &mut Frame<'_>, area: Rect, model: &Model, style: Look) {
         Table::new(rows, widths).header(header).column_spacing(1),
         area,
     );
-    if model.rows.len() > visible && visible > 0 {
-        let more = format!(
-            " {}-{} of {} ",
-            model.scroll + 1,
-            (model.scroll + visible).min(model.rows.len()),
-            model.rows.len()
-        );
-        let x = area.right().saturating_sub(more.len() as u16);
-        let marker = Rect::new(x, area.y, more.len() as u16, 1).intersection(area);
-        frame.render_widget(
-            Span::styled(more, Style::new().add_modifier(Modifier::DIM)),
-            marker,
-        );
-    }
 }
 
 fn phase_cell(row: &ToolRow) -> (String, Style) {
@@ -437,19 +423,69 @@ fn render_detail(frame: &mut Frame<'_>, area: Rect, model: &Model, style: Look) 
 }
 
 fn render_footer(frame: &mut Frame<'_>, area: Rect, model: &Model, style: Look) {
-    let text = if let Some(notice) = &model.notice {
-        Span::styled(
+    let (text, text_style) = if let Some(notice) = &model.notice {
+        (
             format!(" {notice}"),
             paint(style, Style::new().fg(Color::Yellow)),
         )
     } else if model.is_finished() || model.owner_gone {
-        Span::raw(" done — q to leave, ↑↓ to inspect, ⏎ details")
+        (
+            " done — q to leave, ↑↓ to inspect, ⏎ details".to_owned(),
+            Style::new(),
+        )
     } else if model.read_only {
-        Span::raw(" ↑↓ select  ⏎ details  ? keys  q quit  (read-only)")
+        (
+            " ↑↓ select  ⏎ details  ? keys  q quit  (read-only)".to_owned(),
+            Style::new(),
+        )
     } else {
-        Span::raw(" ↑↓ select  ⏎ details  c cancel tool  ? keys  q quit")
+        (
+            " ↑↓ select  ⏎ details  c cancel tool  ? keys  q quit".to_owned(),
+            Style::new(),
+        )
     };
-    frame.render_widget(Line::from(text), area);
+    // Where the table is scrolled, and failures out of sight, on the right; it wins
+    // over the key hints when both do not fit, and never covers the table's header.
+    let marker = scroll_marker(model, visible_rows(model, frame.area()));
+    let marker_width = marker
+        .as_ref()
+        .map_or(0, |(text, _)| crate::text::width(text) as u16);
+    let room = usize::from(area.width.saturating_sub(marker_width));
+    frame.render_widget(Span::styled(truncate(&text, room), text_style), area);
+    if let Some((more, loud)) = marker {
+        let look = if loud {
+            paint(
+                style,
+                Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+            )
+        } else {
+            Style::new().add_modifier(Modifier::DIM)
+        };
+        let x = area.right().saturating_sub(marker_width);
+        let at = Rect::new(x, area.y, marker_width, 1).intersection(area);
+        frame.render_widget(Span::styled(more, look), at);
+    }
+}
+
+/// ` 1-19 of 50 · 2 failed below ↓ ` when the table does not show every row (and
+/// whether failures are out of sight).
+fn scroll_marker(model: &Model, visible: usize) -> Option<(String, bool)> {
+    if model.rows.len() <= visible || visible == 0 {
+        return None;
+    }
+    let end = (model.scroll + visible).min(model.rows.len());
+    let failed = |rows: &[ToolRow]| rows.iter().filter(|r| r.state().is_failure()).count();
+    let above = failed(&model.rows[..model.scroll]);
+    let below = failed(&model.rows[end..]);
+    let mut more = format!(" {}-{end} of {}", model.scroll + 1, model.rows.len());
+    if above > 0 {
+        more.push_str(&format!(" · {above} failed above ↑"));
+    }
+    if below > 0 {
+        more.push_str(&format!(" · {below} failed below ↓"));
+    }
+    more.push(' ');
+    Some((more, above + below > 0))
 }
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {

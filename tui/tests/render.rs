@@ -151,6 +151,8 @@ fn fifty() -> Model {
         .map(|i| {
             let name = format!("a-rather-long-tool-name-{i:02}");
             match i % 4 {
+                // Two failures out of sight from the top, one from the bottom.
+                _ if [3, 41, 47].contains(&i) => slot(&name, Phase::Failed, MIB, Some(5 * MIB)),
                 0 => slot(&name, Phase::Completed, 5 * MIB, Some(5 * MIB)),
                 1 => slot(&name, Phase::Downloading, i * MIB / 10, Some(5 * MIB)),
                 2 => slot(&name, Phase::Queued, 0, None),
