@@ -422,3 +422,38 @@ fn inline_by_default_leaves_a_line_per_tool_then_one_line_when_nothing_is_to_do(
     );
     assert_eq!(lines[summary + 3], "SECOND=0", "{history}");
 }
+
+#[test]
+fn leaving_the_dashboard_mid_sync_leaves_the_shells_keystrokes_alone() {
+    if !Tmux::available() {
+        return;
+    }
+    let work = Work::new();
+    let bytes = archive(ArchiveFormat::TarGz, noise(2 << 20));
+    let sha = sha256_hex(&bytes);
+    let server = TestServer::start([("/slow.tar.gz", Route::Throttled(bytes.into(), 384 << 10))]);
+    work.write_manifest(&tool_toml("slow", "1.0", &server.url("/slow.tar.gz"), &sha));
+    let vx = assert_cmd::cargo::cargo_bin("vx");
+    let line = format!(
+        "cd {dir} && VX_BOARD_DIR={boards} {vx} sync --tui --store {store}; echo EXIT=$?; \
+         read -r typed; echo GOT=$typed; exec sleep 300",
+        dir = work.dir.path().display(),
+        boards = work.boards().display(),
+        vx = vx.display(),
+        store = work.store().display(),
+    );
+    let tmux = Tmux::start("keys", 100, 20, &line);
+    tmux.wait_screen(&["slow", "downloading"]);
+    tmux.keys(&["q"]);
+    wait_for("the dashboard to go", || {
+        (!tmux.alternate_screen()).then_some(())
+    });
+    // Typed while the sync still runs: for the shell, after vx.
+    tmux.keys(&["hello", "Enter"]);
+    let history = wait_for("the shell to read the line", || {
+        let history = tmux.history();
+        history.contains("GOT=").then_some(history)
+    });
+    assert!(history.contains("EXIT=0"), "{history}");
+    assert!(history.contains("GOT=hello"), "{history}");
+}

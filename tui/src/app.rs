@@ -286,12 +286,24 @@ impl<'a> App<'a> {
 ///
 /// Terminal events are read on a thread of their own: once a terminal hangs up, crossterm
 /// 0.29 can spin inside its read without returning, and this way the dashboard still
-/// sees `stop` and leaves (the process then exits, ending the thread).
+/// sees `stop` and leaves. The thread reads only when an event is ready and stops
+/// within [`READ_POLL`] once the inputs are dropped: after the dashboard is left while
+/// the sync goes on, the shell's keystrokes stay the shell's.
 pub fn terminal_inputs(fps: u32, stop: Arc<AtomicBool>) -> impl Iterator<Item = Input> {
     let period = Duration::from_secs_f64(1.0 / f64::from(fps.clamp(1, 240)));
     let (events, received) = mpsc::sync_channel::<Input>(64);
+    let dropped = Arc::new(AtomicBool::new(false));
+    let reader_done = Arc::clone(&dropped);
+    let (exited, reader_exit) = mpsc::channel::<()>();
     std::thread::spawn(move || {
-        loop {
+        // Dropped on every return: the receiver learns the reader is gone.
+        let _exited = exited;
+        while !reader_done.load(Ordering::Relaxed) {
+            match event::poll(READ_POLL) {
+                Ok(false) => continue,
+                Ok(true) => {}
+                Err(_) => return,
+            }
             let input = match event::read() {
                 Ok(Event::Key(key)) => Input::Key(key),
                 Ok(Event::Resize(..)) => Input::Resize,
@@ -304,7 +316,7 @@ pub fn terminal_inputs(fps: u32, stop: Arc<AtomicBool>) -> impl Iterator<Item = 
         }
     });
     let mut next_tick = Instant::now() + period;
-    std::iter::from_fn(move || {
+    let ticks = std::iter::from_fn(move || {
         if stop.load(Ordering::Relaxed) {
             return None;
         }
@@ -321,7 +333,39 @@ pub fn terminal_inputs(fps: u32, stop: Arc<AtomicBool>) -> impl Iterator<Item = 
             }
             Err(RecvTimeoutError::Disconnected) => None,
         }
-    })
+    });
+    StopOnDrop {
+        inner: ticks,
+        flag: dropped,
+        exited: reader_exit,
+    }
+}
+
+/// How often the terminal reader checks whether it is still wanted.
+pub const READ_POLL: Duration = Duration::from_millis(50);
+
+/// An iterator that, when dropped, stops the terminal reader and waits (a few polls at
+/// most: a reader stuck in a hung-up terminal is left behind) until it has, so no key
+/// typed after the dashboard is gone is read by it.
+struct StopOnDrop<I> {
+    inner: I,
+    flag: Arc<AtomicBool>,
+    exited: mpsc::Receiver<()>,
+}
+
+impl<I: Iterator> Iterator for StopOnDrop<I> {
+    type Item = I::Item;
+
+    fn next(&mut self) -> Option<I::Item> {
+        self.inner.next()
+    }
+}
+
+impl<I> Drop for StopOnDrop<I> {
+    fn drop(&mut self) {
+        self.flag.store(true, Ordering::Relaxed);
+        let _ = self.exited.recv_timeout(READ_POLL * 4);
+    }
 }
 
 /// Runs the dashboard in the real terminal (alternate screen, raw mode) and always
