@@ -15,9 +15,14 @@ const RATE_TAU_SECS: f64 = 2.0;
 /// A download with no new bytes for this long is shown as stalled, not slow.
 pub const STALL_MS: u64 = 5_000;
 
-/// Exponentially smoothed byte rate of one tool's current phase.
+/// Byte rate of one tool's current phase: for its first `2 × RATE_TAU_SECS`, the
+/// plain average of the bytes seen since the first observation (an exponential average
+/// started from the first, often slow, chunk would take seconds to catch up and make
+/// early ETAs far too long); after that, exponentially smoothed, to follow changes
+/// without jitter.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Rate {
+    first: Option<(u64, u64)>,
     last: Option<(u64, u64)>,
     bytes_per_sec: Option<f64>,
 }
@@ -26,20 +31,26 @@ impl Rate {
     /// Feeds one observation: `done` bytes at `now_ms`. A counter that went backwards
     /// (a new phase, a retry) restarts the estimate.
     pub fn observe(&mut self, done: u64, now_ms: u64) {
-        match self.last {
-            Some((prev_done, prev_ms)) if done >= prev_done => {
+        match (self.first, self.last) {
+            (Some((first_done, first_ms)), Some((prev_done, prev_ms))) if done >= prev_done => {
                 if now_ms <= prev_ms {
                     return;
                 }
-                let dt = (now_ms - prev_ms) as f64 / 1000.0;
-                let instant = (done - prev_done) as f64 / dt;
-                let alpha = 1.0 - (-dt / RATE_TAU_SECS).exp();
-                self.bytes_per_sec = Some(match self.bytes_per_sec {
-                    Some(old) => old + alpha * (instant - old),
-                    None => instant,
+                let span = (now_ms - first_ms) as f64 / 1000.0;
+                self.bytes_per_sec = Some(if span < 2.0 * RATE_TAU_SECS {
+                    (done - first_done) as f64 / span
+                } else {
+                    let dt = (now_ms - prev_ms) as f64 / 1000.0;
+                    let instant = (done - prev_done) as f64 / dt;
+                    let alpha = 1.0 - (-dt / RATE_TAU_SECS).exp();
+                    let old = self.bytes_per_sec.unwrap_or(instant);
+                    old + alpha * (instant - old)
                 });
             }
-            _ => self.bytes_per_sec = None,
+            _ => {
+                self.bytes_per_sec = None;
+                self.first = Some((done, now_ms));
+            }
         }
         self.last = Some((done, now_ms));
     }

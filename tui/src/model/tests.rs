@@ -202,3 +202,18 @@ fn the_fraction_done_counts_tools_and_partial_downloads() {
     );
     assert!((model.fraction_done() - 1.5 / 4.0).abs() < 1e-9);
 }
+
+#[test]
+fn early_rates_come_from_the_bytes_seen_not_a_slow_start() {
+    // 2 MiB/s, but the first 100 ms brought only a small chunk (connection set-up).
+    let mut rate = Rate::default();
+    rate.observe(0, 0);
+    rate.observe(20_000, 100);
+    for step in 2..=10u64 {
+        rate.observe(20_000 + (step - 1) * 209_715, step * 100);
+    }
+    // After one second the estimate is the average seen, within 10 % of the truth,
+    // so the ETA is not twice too long.
+    let early = rate.bytes_per_sec().unwrap();
+    assert!((early - 1_907_435.0).abs() < 0.1 * 2_097_152.0, "{early}");
+}
