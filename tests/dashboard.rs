@@ -457,3 +457,38 @@ fn leaving_the_dashboard_mid_sync_leaves_the_shells_keystrokes_alone() {
     assert!(history.contains("EXIT=0"), "{history}");
     assert!(history.contains("GOT=hello"), "{history}");
 }
+
+#[test]
+fn vx_install_on_a_terminal_draws_one_line_and_leaves_one() {
+    if !Tmux::available() {
+        return;
+    }
+    let work = Work::new();
+    let bytes = archive(ArchiveFormat::TarGz, noise(2 << 20));
+    let sha = sha256_hex(&bytes);
+    let server = TestServer::start([("/t.tar.gz", Route::Throttled(bytes.into(), 1 << 20))]);
+    let args = format!(
+        "install t@2.0 --url {} --sha256 {sha} --store {}",
+        server.url("/t.tar.gz"),
+        work.store().display()
+    );
+    let tmux = Tmux::start("install", 100, 20, &shell_line(&work, &args));
+    // Mid-download: one line, redrawn in place.
+    let live = tmux.wait_screen(&["t 2.0", "downloading", "%"]);
+    assert_eq!(live.matches("t 2.0").count(), 1, "{live}");
+    let history = tmux.wait_exit();
+    let lines: Vec<&str> = history
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let exit = lines.iter().position(|l| *l == "EXIT=0").expect(&history);
+    assert!(
+        lines[exit - 1].starts_with("✓ t 2.0  2.0 MiB  "),
+        "{history}"
+    );
+    assert!(
+        !history.contains("vx: t 2.0:"),
+        "no log lines on a terminal: {history}"
+    );
+}

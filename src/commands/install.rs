@@ -2,10 +2,12 @@
 //! stderr and no board; or, with `--from-parent`, a `vx sync` child
 //! ([`vx::child::from_parent`]).
 
+use std::io::IsTerminal;
 use vx::config_frame::InstallConfig;
 use vx::exit::{Because, Error};
 use vx::format::ArchiveFormat;
-use vx::install::{self, InstallOptions, LineSink, Terminal, store};
+
+use vx::install::{self, InstallOptions, LineSink, LiveSink, ProgressSink, Terminal, store};
 use vx::spec::ToolSpec;
 
 use crate::cli::InstallArgs;
@@ -48,10 +50,17 @@ pub fn run(args: &InstallArgs) -> Result<i32, Error> {
     };
     cfg.validate()
         .map_err(|e| Error::usage(Because::new("invalid install", e)))?;
-    let mut sink = LineSink::stderr(tool, version).with_cancel(vx::signals::cancel_flag());
-    let result = install::install(&cfg, &mut sink, &InstallOptions::for_config(&cfg));
+    let cancel = vx::signals::cancel_flag();
+    // On a terminal, one line redrawn in place; in a log, plain lines.
+    let mut sink: Box<dyn ProgressSink> = if std::io::stderr().is_terminal() {
+        let look = super::dashboard_options(&crate::cli::RunArgs::headless().dashboard).look;
+        Box::new(LiveSink::stderr(tool, version, look).with_cancel(cancel))
+    } else {
+        Box::new(LineSink::stderr(tool, version).with_cancel(cancel))
+    };
+    let result = install::install(&cfg, sink.as_mut(), &InstallOptions::for_config(&cfg));
     let terminal = Terminal::of(&result);
-    terminal.publish(&mut sink);
+    terminal.publish(sink.as_mut());
     Ok(terminal.code)
 }
 

@@ -25,6 +25,7 @@
 pub mod bins;
 pub mod extract;
 pub mod fetch;
+pub mod live;
 mod sink;
 pub mod store;
 
@@ -41,6 +42,7 @@ use vx_shm::Phase;
 
 pub use extract::{ExtractError, ExtractLimits};
 pub use fetch::FetchError;
+pub use live::LiveSink;
 pub use sink::{LineSink, NullSink, ProgressSink, Retry};
 
 use crate::config_frame::{EXIT_BAD_CONFIG, InstallConfig};

@@ -290,6 +290,118 @@ fn tool_line(
     )
 }
 
+/// One install's progress as a single line redrawn in place: `vx install` on a
+/// terminal. The same line as a running tool's in the region, and the same permanent
+/// line once it is done.
+pub struct LiveLine {
+    row: ToolRow,
+    look: Look,
+    downloaded: u64,
+}
+
+impl LiveLine {
+    /// The line of `tool` `version`, queued.
+    pub fn new(tool: &str, version: &str, look: Look) -> LiveLine {
+        let record = vx_shm::SlotRecord::queued(tool, version);
+        let mut row = ToolRow {
+            name: sanitize(tool).into_owned(),
+            version: sanitize(version).into_owned(),
+            slot: Some(vx_shm::SlotSnapshot {
+                index: 0,
+                seq: 0,
+                cancel_requested: false,
+                record,
+            }),
+            problem: None,
+            rate: Default::default(),
+            finished_ms: None,
+            moved_ms: 0,
+        };
+        row.rate.reset();
+        LiveLine {
+            row,
+            look,
+            downloaded: 0,
+        }
+    }
+
+    fn record(&mut self) -> &mut vx_shm::SlotRecord {
+        let slot = self.row.slot.get_or_insert(vx_shm::SlotSnapshot {
+            index: 0,
+            seq: 0,
+            cancel_requested: false,
+            record: vx_shm::SlotRecord::queued("", ""),
+        });
+        &mut slot.record
+    }
+
+    /// The install entered `phase` at `now_ms`.
+    pub fn phase(&mut self, phase: Phase, now_ms: u64) {
+        let record = self.record();
+        if record.started_unix_ms == 0 {
+            record.started_unix_ms = now_ms;
+        }
+        record.set_phase(phase);
+        record.set_progress(0, None);
+        record.updated_unix_ms = now_ms;
+        self.row.rate.reset();
+        self.row.moved_ms = now_ms;
+    }
+
+    /// Bytes done of the phase at `now_ms`.
+    pub fn progress(&mut self, done: u64, total: Option<u64>, now_ms: u64) {
+        let record = self.record();
+        if record.bytes_done != done {
+            self.row.moved_ms = now_ms;
+        }
+        let record = self.record();
+        record.set_progress(done, total);
+        record.updated_unix_ms = now_ms;
+        if record.phase() == Some(Phase::Downloading) {
+            self.downloaded = self.downloaded.max(done);
+        }
+        self.row.rate.observe(done, now_ms);
+    }
+
+    /// Download attempt `attempt` begins, from `done` bytes.
+    pub fn retry(&mut self, attempt: u32, done: u64, now_ms: u64) {
+        let record = self.record();
+        record.attempt = attempt;
+        record.bytes_done = done;
+        self.row.rate.reset();
+        self.row.moved_ms = now_ms;
+    }
+
+    /// The line as it is at `now_ms`, cut to `width` columns (plain text: the caller
+    /// redraws it in place).
+    pub fn running(&self, now_ms: u64, width: u16) -> String {
+        let name_width = text_width(&self.row.name) + 1 + text_width(&self.row.version);
+        let line = tool_line(&self.row, name_width, now_ms, width, self.look);
+        line.spans.iter().map(|s| s.content.as_ref()).collect()
+    }
+
+    /// The permanent line of the finished install (`phase` terminal, `message` its
+    /// whole reason or result), at `now_ms`.
+    pub fn finished(&mut self, phase: Phase, message: &str, now_ms: u64) -> String {
+        let downloaded = self.downloaded;
+        let record = self.record();
+        record.set_phase(phase);
+        record.updated_unix_ms = now_ms;
+        if phase == Phase::Completed {
+            record.set_progress(downloaded, Some(downloaded));
+        }
+        let reason = Some(sanitize(message).into_owned());
+        finished_line(&self.row, reason, self.look)
+            .map(|line| line.spans.iter().map(|s| s.content.as_ref()).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// The terminal's width in columns (80 when it cannot be read).
+pub fn terminal_width() -> u16 {
+    ratatui::crossterm::terminal::size().map_or(80, |(w, _)| w.max(1))
+}
+
 /// `text` cut to `width` characters.
 fn fit(text: &str, width: u16) -> String {
     crate::text::truncate(text, usize::from(width))
