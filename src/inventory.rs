@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::install::store::{self, Receipt};
+use crate::validate;
 
 /// One installed tool version.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -193,11 +194,10 @@ pub fn remove(store: &Path, tool: &str, version: &str) -> Result<u64, RemoveErro
         version: version.to_owned(),
         store: store.to_owned(),
     };
-    // Names that are not plain path components never name a tree of the store.
-    let plain = |s: &str| {
-        !s.is_empty() && s != "." && s != ".." && !s.contains(['/', '\\']) && !s.starts_with('.')
-    };
-    if !plain(tool) || !plain(version) || store::read_receipt(&tree).is_none() {
+    // What is not a valid name and version was never installed by vx (and may not
+    // be a plain path component: `..`, `a/b`).
+    let valid = validate::tool_name(tool).is_ok() && validate::version(version).is_ok();
+    if !valid || store::read_receipt(&tree).is_none() {
         return Err(not_installed());
     }
     let io_err = |path: &Path| {
@@ -265,27 +265,13 @@ impl Prune {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::install::testutil::fake_install;
     use std::cmp::Ordering;
 
     fn install(store: &Path, tool: &str, version: &str, payload: &[u8]) -> PathBuf {
-        let tree = store::install_dir(store, tool, version);
-        fs::create_dir_all(tree.join("bin")).unwrap();
+        let sha = "ab".repeat(32);
+        let tree = fake_install(store, tool, version, "https://x/a.tgz", &sha, &["bin/x"]);
         fs::write(tree.join("bin/x"), payload).unwrap();
-        let receipt = Receipt {
-            tool: tool.into(),
-            version: version.into(),
-            url: "https://x/a.tgz".into(),
-            sha256: "ab".repeat(32),
-            format: None,
-            strip_components: 0,
-            post_install: None,
-            options: Default::default(),
-            bytes: 1,
-            installed_at: 1_700_000_000,
-            unverified: false,
-            bin: vec!["bin/x".into()],
-        };
-        store::write_receipt(&tree, &receipt).unwrap();
         tree
     }
 

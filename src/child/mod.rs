@@ -67,11 +67,10 @@ pub fn from_parent() -> i32 {
     if terminal.code != 0 {
         // The parent shows this line; it is sanitized there, and here too for a
         // child run by hand.
+        let prefix = crate::report::reasons::line_prefix(&cfg.spec.name, &cfg.spec.version);
         let _ = writeln!(
             std::io::stderr(),
-            "vx install: {} {}: {}",
-            cfg.spec.name,
-            cfg.spec.version,
+            "{prefix}{}",
             vx_tui::text::sanitize(&terminal.message)
         );
     }

@@ -136,10 +136,11 @@ impl Target<'_> {
             code = vx::sync::run("the command line", &named, store, &settings)
                 .map_err(Error::environment)?;
         }
-        match code {
-            vx::exit::OK => Ok(()),
-            vx::exit::INTERRUPTED => Err(Error::with_code(code, "interrupted")),
-            _ => Ok(()),
+        // A tool that failed is still missing: the caller names it.
+        if code == vx::exit::INTERRUPTED {
+            Err(Error::with_code(code, "interrupted"))
+        } else {
+            Ok(())
         }
     }
 }

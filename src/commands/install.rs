@@ -53,8 +53,7 @@ pub fn run(args: &InstallArgs) -> Result<i32, Error> {
     let cancel = vx::signals::cancel_flag();
     // On a terminal, one line redrawn in place; in a log, plain lines.
     let mut sink: Box<dyn ProgressSink> = if std::io::stderr().is_terminal() {
-        let look = super::dashboard_options(&crate::cli::RunArgs::headless().dashboard).look;
-        Box::new(LiveSink::stderr(tool, version, look).with_cancel(cancel))
+        Box::new(LiveSink::stderr(tool, version, super::look()).with_cancel(cancel))
     } else {
         Box::new(LineSink::stderr(tool, version).with_cancel(cancel))
     };

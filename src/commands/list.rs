@@ -16,12 +16,7 @@ pub fn run(args: &ListArgs) -> Result<i32, Error> {
     let manifest = super::optional_manifest(args.project.manifest.as_deref())?;
     let store = super::located_store(args.project.store.as_deref())?;
     let chain = super::toolchain(manifest.as_ref(), &[], &store)?;
-    let used = |item: &Installed| {
-        chain
-            .tools
-            .iter()
-            .any(|t| t.name == item.tool && t.version == item.version)
-    };
+    let used = |item: &Installed| chain.uses(&item.tool, &item.version);
     let installed = inventory::scan(&store);
     let mut out = Vec::new();
     if args.json {

@@ -61,14 +61,18 @@ pub fn run_settings(args: &RunArgs) -> Settings {
     }
 }
 
-/// The dashboard's options from its flags: colours unless `NO_COLOR` is set
-/// (no-color.org).
+/// The dashboard's options from its flags, in the terminal's [`look`].
 pub fn dashboard_options(args: &DashboardArgs) -> vx_tui::Options {
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     vx_tui::Options {
-        look: vx_tui::Look { color: !no_color },
+        look: look(),
         exit_on_done: args.exit_on_done,
     }
+}
+
+/// How live output looks: colours unless `NO_COLOR` is set (no-color.org).
+pub fn look() -> vx_tui::Look {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    vx_tui::Look { color: !no_color }
 }
 
 /// The project's manifest: `--manifest`, else `$VX_MANIFEST`, else the nearest
@@ -88,12 +92,13 @@ pub fn manifest(
 pub fn optional_manifest(
     explicit: Option<&std::path::Path>,
 ) -> Result<Option<vx::manifest::Manifest>, vx::exit::Error> {
-    let named =
-        explicit.is_some() || std::env::var_os("VX_MANIFEST").is_some_and(|p| !p.is_empty());
-    if !named && vx::manifest::find(&cwd()?).is_none() {
-        return Ok(None);
+    use vx::exit::Error;
+    use vx::manifest::{Manifest, ManifestError, locate};
+    match locate(explicit, &cwd()?) {
+        Ok(path) => Manifest::load(&path).map(Some).map_err(Error::usage),
+        Err(ManifestError::NotFound { .. }) => Ok(None),
+        Err(err) => Err(Error::usage(err)),
     }
-    manifest(explicit).map(Some)
 }
 
 /// The toolchain of `manifest` and `requests` in `store`; a manifest, lock or

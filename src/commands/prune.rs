@@ -16,12 +16,7 @@ pub fn run(args: &PruneArgs) -> Result<i32, Error> {
     let manifest = super::manifest(args.project.manifest.as_deref())?;
     let store = super::located_store(args.project.store.as_deref())?;
     let chain = super::toolchain(Some(&manifest), &[], &store)?;
-    let plan = Prune::plan(&store, |tool, version| {
-        chain
-            .tools
-            .iter()
-            .any(|t| t.name == tool && t.version == version)
-    });
+    let plan = Prune::plan(&store, |tool, version| chain.uses(tool, version));
     let mut out = std::io::stdout().lock();
     if plan.versions.is_empty() && plan.work.is_empty() {
         writeln!(out, "nothing to prune in {}", store.display())?;

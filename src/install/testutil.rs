@@ -115,3 +115,38 @@ impl ProgressSink for RecordingSink {
             .is_some_and(|(phase, n)| self.current == phase && self.in_phase >= n)
     }
 }
+
+/// Puts in `store` the tree an install of `tool` `version` from `url` (hashing to
+/// `sha256`) leaves: each of `bins` a small script, and a receipt listing them.
+pub fn fake_install(
+    store: &std::path::Path,
+    tool: &str,
+    version: &str,
+    url: &str,
+    sha256: &str,
+    bins: &[&str],
+) -> std::path::PathBuf {
+    let tree = super::store::install_dir(store, tool, version);
+    std::fs::create_dir_all(&tree).unwrap();
+    for bin in bins {
+        let path = tree.join(bin);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, "#!/bin/sh\n").unwrap();
+    }
+    let receipt = super::store::Receipt {
+        tool: tool.into(),
+        version: version.into(),
+        url: url.into(),
+        sha256: sha256.into(),
+        format: None,
+        strip_components: 0,
+        post_install: None,
+        options: Default::default(),
+        bytes: 1,
+        installed_at: 1_700_000_000,
+        unverified: false,
+        bin: bins.iter().map(|b| (*b).to_owned()).collect(),
+    };
+    super::store::write_receipt(&tree, &receipt).unwrap();
+    tree
+}

@@ -402,9 +402,7 @@ impl<W: Write> Reporter<W> {
         }
         self.out.flush()
     }
-}
 
-impl<W: Write> Reporter<W> {
     /// The whole report of a sync that found every tool installed: one line, or the
     /// `summary` object alone. `took` is how long `vx` ran.
     pub fn up_to_date(&mut self, rows: &[Row], took: Duration) -> io::Result<()> {
@@ -433,9 +431,7 @@ impl<W: Write> Reporter<W> {
             Style::Json => self.summary(rows, false, 0, 0),
         }
     }
-}
 
-impl<W: Write> Reporter<W> {
     /// The one line that ends a run whose tools were each printed already (the inline
     /// region): `vx: 8 tools in 4.7s: 7 installed, 1 failed`, counts of zero left out.
     pub fn final_line(

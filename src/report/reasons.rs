@@ -44,10 +44,16 @@ impl FullReasons {
     }
 }
 
+/// How a child's reason line starts: `vx install: TOOL VERSION: ` (the child writes
+/// it, the parent finds it).
+pub fn line_prefix(tool: &str, version: &str) -> String {
+    format!("vx install: {tool} {version}: ")
+}
+
 /// The reason a child wrote for `tool` `version` in its stderr `lines` (the last line
-/// of the form `vx install: TOOL VERSION: REASON`).
+/// starting with [`line_prefix`]).
 pub fn from_stderr(lines: &[String], tool: &str, version: &str) -> Option<String> {
-    let prefix = format!("vx install: {tool} {version}: ");
+    let prefix = line_prefix(tool, version);
     lines
         .iter()
         .rev()

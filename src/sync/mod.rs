@@ -27,7 +27,8 @@ use stderr_ring::StderrRing;
 use vx_shm::{Access, Board, BoardReader, Phase, SlotRead, registry};
 
 use crate::exit::{FAILED, INTERRUPTED, OK};
-use crate::report::reasons::FullReasons;
+use crate::install::Outcome;
+use crate::report::reasons::{FullReasons, line_prefix};
 use crate::report::{Reporter, Style, Verbosity, table};
 use crate::signals::Interrupt;
 use crate::spec::ToolSpec;
@@ -136,13 +137,12 @@ pub fn run(
     settings: &Settings,
 ) -> Result<i32, SyncError> {
     let plan = Plan::new(label, tools, store, settings);
+    // Each receipt is read once: here, for the no-op check and for the supervisor,
+    // which records these tools cached without starting a child.
+    let cached: Vec<Option<Outcome>> = plan.configs.iter().map(crate::install::cached).collect();
     // Everything already installed: one line, no board, no child. A dump needs a board.
     if settings.dump.is_none()
-        && let Some(outcomes) = plan
-            .configs
-            .iter()
-            .map(crate::install::cached)
-            .collect::<Option<Vec<_>>>()
+        && let Some(outcomes) = cached.iter().cloned().collect::<Option<Vec<_>>>()
     {
         up_to_date(&plan, &outcomes, settings);
         return Ok(OK);
@@ -233,7 +233,7 @@ pub fn run(
             reasons: &host.reasons,
         };
         let mut snaps = Vec::new();
-        let interrupted = run.supervise(&mut reporter, &mut snaps);
+        let interrupted = run.supervise(&mut reporter, &mut snaps, cached);
         board.finish(interrupted);
         board.reader().snapshot_into(&mut snaps);
         reporter.observe(&snaps);
@@ -312,7 +312,7 @@ fn publish_count(snaps: &[SlotRead]) -> u64 {
 
 /// Reports that every tool is installed already: one line (or the JSON summary), with
 /// the rows made as the board would have shown them.
-fn up_to_date(plan: &Plan, outcomes: &[crate::install::Outcome], settings: &Settings) {
+fn up_to_date(plan: &Plan, outcomes: &[Outcome], settings: &Settings) {
     let now = vx_shm::now_unix_ms();
     let snaps: Vec<SlotRead> = plan
         .configs
@@ -418,7 +418,13 @@ struct Supervisor<'a> {
 
 impl Supervisor<'_> {
     /// Runs every tool to an outcome; returns whether the sync was interrupted.
-    fn supervise(&self, reporter: &mut Reporter<Console>, snaps: &mut Vec<SlotRead>) -> bool {
+    /// `cached[i]` is slot `i`'s outcome when its tool was found installed.
+    fn supervise(
+        &self,
+        reporter: &mut Reporter<Console>,
+        snaps: &mut Vec<SlotRead>,
+        mut cached: Vec<Option<Outcome>>,
+    ) -> bool {
         let board = self.board;
         let mut queue: VecDeque<usize> = (0..self.plan.configs.len()).collect();
         let mut running: Vec<Running> = Vec::new();
@@ -447,7 +453,7 @@ impl Supervisor<'_> {
                 };
                 let cfg = &self.plan.configs[index];
                 // Already installed: recorded here, with no child to start.
-                if let Some(outcome) = crate::install::cached(cfg) {
+                if let Some(outcome) = cached.get_mut(index).and_then(Option::take) {
                     children::publish_cached(board, index, &outcome);
                     continue;
                 }
@@ -535,11 +541,7 @@ fn report_failure(board: &Board, reporter: &mut Reporter<impl Write>, settled: c
         .filter(|snap| snap.record.phase() == Some(Phase::Failed));
     if let Some(snap) = failed {
         // The reason line itself is already in the failure line.
-        let prefix = format!(
-            "vx install: {} {}: ",
-            snap.record.tool(),
-            snap.record.version()
-        );
+        let prefix = line_prefix(&snap.record.tool(), &snap.record.version());
         let rest: Vec<String> = settled
             .stderr
             .into_iter()

@@ -172,6 +172,14 @@ impl Toolchain {
         }
     }
 
+    /// Whether `tool` at `version` is one of the toolchain's (`vx list`'s USED, what
+    /// `vx prune` keeps).
+    pub fn uses(&self, tool: &str, version: &str) -> bool {
+        self.tools
+            .iter()
+            .any(|t| t.name == tool && t.version == version)
+    }
+
     /// The tools that are not installed.
     pub fn missing(&self) -> Vec<&Tool> {
         self.tools.iter().filter(|t| !t.installed()).collect()

@@ -1,7 +1,7 @@
 use std::fs;
 
 use super::*;
-use crate::install::store::Receipt;
+use crate::install::testutil::fake_install;
 
 const MANIFEST: &str = r#"
 [tools.node]
@@ -19,32 +19,6 @@ fn manifest(dir: &Path) -> Manifest {
     let path = dir.join("vx.toml");
     fs::write(&path, MANIFEST).unwrap();
     Manifest::load(&path).unwrap()
-}
-
-/// Installs a fake tree for `spec` (or `tool@version` from `url`) with `bins`.
-fn install(store: &Path, tool: &str, version: &str, url: &str, sha: &str, bins: &[&str]) {
-    let tree = store::install_dir(store, tool, version);
-    for bin in bins {
-        let path = tree.join(bin);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(&path, "#!/bin/sh\n").unwrap();
-    }
-    fs::create_dir_all(&tree).unwrap();
-    let receipt = Receipt {
-        tool: tool.into(),
-        version: version.into(),
-        url: url.into(),
-        sha256: sha.into(),
-        format: Some(crate::format::ArchiveFormat::TarGz),
-        strip_components: 0,
-        post_install: None,
-        options: Default::default(),
-        bytes: 1,
-        installed_at: 1,
-        unverified: false,
-        bin: bins.iter().map(|b| (*b).to_owned()).collect(),
-    };
-    store::write_receipt(&tree, &receipt).unwrap();
 }
 
 fn names(chain: &Toolchain) -> Vec<String> {
@@ -65,7 +39,7 @@ fn the_manifest_tools_and_what_they_provide_before_and_after_install() {
     assert!(chain.bin_dirs().is_empty());
 
     let sha = "ab".repeat(32);
-    install(
+    fake_install(
         &store,
         "ripgrep",
         "14.1.1",
@@ -73,7 +47,7 @@ fn the_manifest_tools_and_what_they_provide_before_and_after_install() {
         &sha,
         &["bin/rg"],
     );
-    install(
+    fake_install(
         &store,
         "node",
         "20.1.0",
@@ -104,7 +78,7 @@ fn a_tree_from_another_url_is_not_the_manifests_tool() {
     let tmp = tempfile::tempdir().unwrap();
     let store = tmp.path().join("store");
     let manifest = manifest(tmp.path());
-    install(
+    fake_install(
         &store,
         "node",
         "20.1.0",
@@ -121,8 +95,8 @@ fn named_tools_come_first_from_the_manifest_the_store_or_an_override() {
     let tmp = tempfile::tempdir().unwrap();
     let store = tmp.path().join("store");
     let manifest = manifest(tmp.path());
-    install(&store, "jq", "1.6", "https://x/jq", "ab", &["jq"]);
-    install(&store, "jq", "1.10", "https://x/jq", "ab", &["jq"]);
+    fake_install(&store, "jq", "1.6", "https://x/jq", "ab", &["jq"]);
+    fake_install(&store, "jq", "1.10", "https://x/jq", "ab", &["jq"]);
     let requests: Vec<Request> = ["ripgrep", "jq", "node@18.0.0"]
         .iter()
         .map(|r| r.parse().unwrap())

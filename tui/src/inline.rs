@@ -303,7 +303,7 @@ impl LiveLine {
     /// The line of `tool` `version`, queued.
     pub fn new(tool: &str, version: &str, look: Look) -> LiveLine {
         let record = vx_shm::SlotRecord::queued(tool, version);
-        let mut row = ToolRow {
+        let row = ToolRow {
             name: sanitize(tool).into_owned(),
             version: sanitize(version).into_owned(),
             slot: Some(vx_shm::SlotSnapshot {
@@ -317,7 +317,6 @@ impl LiveLine {
             finished_ms: None,
             moved_ms: 0,
         };
-        row.rate.reset();
         LiveLine {
             row,
             look,
@@ -351,14 +350,14 @@ impl LiveLine {
     /// Bytes done of the phase at `now_ms`.
     pub fn progress(&mut self, done: u64, total: Option<u64>, now_ms: u64) {
         let record = self.record();
-        if record.bytes_done != done {
-            self.row.moved_ms = now_ms;
-        }
-        let record = self.record();
+        let moved = record.bytes_done != done;
         record.set_progress(done, total);
         record.updated_unix_ms = now_ms;
         if record.phase() == Some(Phase::Downloading) {
             self.downloaded = self.downloaded.max(done);
+        }
+        if moved {
+            self.row.moved_ms = now_ms;
         }
         self.row.rate.observe(done, now_ms);
     }
