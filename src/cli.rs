@@ -234,10 +234,11 @@ pub struct RunArgs {
     #[arg(short = 'j', long = "jobs", value_name = "N", default_value_t = 8,
           value_parser = clap::value_parser!(u32).range(1..=256))]
     pub jobs: u32,
-    /// Show the live dashboard (the default on a terminal).
+    /// Show the full-screen dashboard (on a terminal the default is live progress
+    /// under the prompt).
     #[arg(long, conflicts_with = "headless")]
     pub tui: bool,
-    /// Print progress lines instead of the dashboard.
+    /// Print progress lines instead of live progress, even on a terminal.
     #[arg(long)]
     pub headless: bool,
     /// Print one JSON object per event on stdout (implies headless).
