@@ -138,25 +138,60 @@ fn sync_demo_tui_shows_every_tool_and_q_restores_the_terminal() {
     }
     let work = Work::new();
     let line = shell_line(&work, "sync --demo --tui");
-    let tmux = Tmux::start("demo", 110, 30, &line);
+    let tmux = Tmux::start("demo", 200, 60, &line);
     let screen = tmux.wait_screen(&["vx sync", "ripgrep", "broken-checksum", "tool", "phase"]);
     assert!(
         tmux.alternate_screen(),
         "the dashboard owns the screen:\n{screen}"
     );
-    // The demo ends with the deliberate checksum failure visible on the board.
+    // The demo ends with the deliberate checksum failure visible on the board, and
+    // in the events pane.
     let screen = tmux.wait_screen(&["finished in", "q to leave"]);
     assert!(screen.contains("7 installed"), "{screen}");
     assert!(screen.contains("1 failed"), "{screen}");
     assert!(screen.contains("checksum mismatch"), "{screen}");
+    assert!(
+        screen.contains("download rate") && screen.contains("events"),
+        "{screen}"
+    );
+    assert!(screen.contains("✗ broken-checksum"), "{screen}");
 
-    // A smaller terminal: the dashboard redraws to fit (narrower columns, same tools).
-    let status = tmux
-        .command()
-        .args(["resize-window", "-t", tmux.session, "-x", "80", "-y", "24"])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    // Down to 60×15 and back: every frame fits, the panes that do not fit go, and
+    // they come back.
+    for (width, height, shows) in [
+        (60u16, 15u16, &["vx sync", "tool", "q to leave"][..]),
+        (
+            200,
+            60,
+            &["version", "download rate", "events", "message"][..],
+        ),
+        (80, 24, &["vx sync", "download rate", "q to leave"][..]),
+    ] {
+        let status = tmux
+            .command()
+            .args(["resize-window", "-t", tmux.session])
+            .args(["-x", &width.to_string(), "-y", &height.to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let screen = wait_for(&format!("a {width}x{height} frame"), || {
+            let screen = tmux.screen();
+            let fits = screen.lines().count() <= usize::from(height)
+                && screen
+                    .lines()
+                    .all(|l| l.chars().count() <= usize::from(width));
+            let full = screen
+                .lines()
+                .any(|l| l.chars().count() == usize::from(width));
+            (fits && full && shows.iter().all(|t| screen.contains(t))).then_some(screen)
+        });
+        if width == 60 {
+            assert!(
+                !screen.contains("download rate"),
+                "no room for the chart:\n{screen}"
+            );
+        }
+    }
     // Long names are cut in the middle so their endings stay apart.
     let small = tmux.wait_screen(&["vx sync", "broken…hecksum", "checksum mism", "q to leave"]);
     assert!(
@@ -171,6 +206,13 @@ fn sync_demo_tui_shows_every_tool_and_q_restores_the_terminal() {
     // Select the failed tool and open its details: the captured stderr is there.
     tmux.keys(&["End", "Enter"]);
     tmux.wait_screen(&["broken-checksum 1.0.0 ─", "stderr:", "exit 11"]);
+    // Esc closes the details and keeps the dashboard.
+    tmux.keys(&["Escape"]);
+    let screen = wait_for("the detail pane to close", || {
+        let screen = tmux.screen();
+        (!screen.contains("stderr:") && screen.contains("download rate")).then_some(screen)
+    });
+    assert!(tmux.alternate_screen(), "still on the dashboard:\n{screen}");
 
     tmux.keys(&["q"]);
     let after = tmux.wait_exit();

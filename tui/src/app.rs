@@ -14,7 +14,7 @@ use ratatui::backend::Backend;
 use ratatui::crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use vx_shm::{BoardReader, Canceller, SlotRead, now_unix_ms};
 
-use crate::model::{Action, Model};
+use crate::model::{Action, Filter, Model};
 use crate::view::{Look, render, visible_rows};
 
 /// One input to the dashboard.
@@ -190,12 +190,31 @@ impl<'a> App<'a> {
             model.help = false;
             return None;
         }
+        if model.typing {
+            type_search(model, key, visible);
+            return None;
+        }
         model.notice = None;
         let page = visible.max(1) as isize;
         match key.code {
-            // Esc closes the detail pane first; it leaves only from the main view.
+            // Esc closes the detail pane, then clears a search or filter; it leaves
+            // only from the plain main view.
             KeyCode::Esc if model.detail => model.detail = false,
+            KeyCode::Esc if model.is_narrowed() => {
+                model.search.clear();
+                model.filter = Filter::All;
+                model.keep_visible(visible);
+            }
             KeyCode::Char('q') | KeyCode::Esc => return Some(Action::Quit),
+            KeyCode::Char('/') => {
+                model.typing = true;
+                model.search.clear();
+                model.keep_visible(visible);
+            }
+            KeyCode::Char('f') => {
+                model.filter = model.filter.next();
+                model.keep_visible(visible);
+            }
             KeyCode::Up | KeyCode::Char('k') => model.move_selection(-1, visible),
             KeyCode::Down | KeyCode::Char('j') => model.move_selection(1, visible),
             KeyCode::PageUp => model.move_selection(-page, visible),
@@ -278,6 +297,26 @@ impl<'a> App<'a> {
         self.dirty = false;
         Ok(())
     }
+}
+
+/// A key while the search is typed: text narrows the table as it is typed, Enter
+/// keeps the search, Esc clears it.
+fn type_search(model: &mut Model, key: KeyEvent, visible: usize) {
+    match key.code {
+        KeyCode::Enter => model.typing = false,
+        KeyCode::Esc => {
+            model.typing = false;
+            model.search.clear();
+        }
+        KeyCode::Backspace => {
+            model.search.pop();
+        }
+        KeyCode::Char(c) if !c.is_control() && model.search.chars().count() < 64 => {
+            model.search.push(c)
+        }
+        _ => {}
+    }
+    model.keep_visible(visible);
 }
 
 /// Inputs from the real terminal: key presses and resizes as they come, and a tick every

@@ -133,10 +133,6 @@ impl<'a> Inline<'a> {
     }
 }
 
-fn paint(look: Look, style: Style) -> Style {
-    if look.color { style } else { Style::default() }
-}
-
 /// The permanent line of a finished tool; `None` while it runs. `reason` replaces the
 /// board's short message of a failure.
 pub fn finished_line(row: &ToolRow, reason: Option<String>, look: Look) -> Option<Line<'static>> {
@@ -165,8 +161,8 @@ pub fn finished_line(row: &ToolRow, reason: Option<String>, look: Look) -> Optio
         _ => ('✗', Color::Red, message),
     };
     Some(Line::from(vec![
-        Span::styled(format!("{mark} "), paint(look, Style::new().fg(color))),
-        Span::styled(name, paint(look, Style::new().add_modifier(Modifier::BOLD))),
+        Span::styled(format!("{mark} "), look.paint(Style::new().fg(color))),
+        Span::styled(name, look.paint(Style::new().add_modifier(Modifier::BOLD))),
         Span::raw(format!("  {rest}")),
     ]))
 }
@@ -195,7 +191,7 @@ pub fn region(model: &Model, spinner: char, width: u16, look: Look) -> Vec<Line<
     }
     let mut lines = vec![Line::styled(
         fit(&overall, width),
-        paint(look, Style::new().add_modifier(Modifier::BOLD)),
+        look.paint(Style::new().add_modifier(Modifier::BOLD)),
     )];
     let running = model.rows.iter().filter(|r| {
         r.phase()
@@ -286,7 +282,7 @@ fn tool_line(
     let texts: Vec<&str> = parts.iter().map(|(t, _)| t.as_str()).collect();
     Line::styled(
         fit(&texts.join("  "), width as u16),
-        paint(look, Style::new().fg(Color::Cyan)),
+        look.paint(Style::new().fg(Color::Cyan)),
     )
 }
 
@@ -303,20 +299,13 @@ impl LiveLine {
     /// The line of `tool` `version`, queued.
     pub fn new(tool: &str, version: &str, look: Look) -> LiveLine {
         let record = vx_shm::SlotRecord::queued(tool, version);
-        let row = ToolRow {
-            name: sanitize(tool).into_owned(),
-            version: sanitize(version).into_owned(),
-            slot: Some(vx_shm::SlotSnapshot {
-                index: 0,
-                seq: 0,
-                cancel_requested: false,
-                record,
-            }),
-            problem: None,
-            rate: Default::default(),
-            finished_ms: None,
-            moved_ms: 0,
-        };
+        let mut row = ToolRow::unread(sanitize(tool).into_owned(), sanitize(version).into_owned());
+        row.slot = Some(vx_shm::SlotSnapshot {
+            index: 0,
+            seq: 0,
+            cancel_requested: false,
+            record,
+        });
         LiveLine {
             row,
             look,

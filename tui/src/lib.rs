@@ -5,6 +5,7 @@
 //! [`view::render`] draws it, and [`app::App`] wires keys and ticks to both.
 #![forbid(unsafe_code)]
 
+pub mod activity;
 pub mod app;
 pub mod inline;
 pub mod model;

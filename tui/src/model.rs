@@ -2,10 +2,15 @@
 //! selection and scrolling live here, so rendering is a pure function of the model and
 //! both can be tested without a terminal.
 
-use vx_shm::{Phase, SlotError, SlotName, SlotRead, SlotSnapshot};
+use vx_shm::{Phase, SlotError, SlotName, SlotRead, SlotRecord, SlotSnapshot};
 
+use crate::activity::{Event, EventKind, Events, Pace, Throughput};
 use crate::tally::{State, Tally};
 use crate::text::sanitize;
+
+/// Share of a tool's progress its download stands for; the rest is unpacking. Only
+/// for the overall gauge: a tool's own bar shows its current phase.
+const DOWNLOAD_SHARE: f64 = 0.85;
 
 /// Time constant of the rate smoothing: how long, in seconds, a rate change takes to
 /// show about two thirds of its effect. Long enough to hide chunk jitter, short enough to
@@ -83,11 +88,20 @@ pub struct ToolRow {
     pub finished_ms: Option<u64>,
     /// When its byte count or phase last changed, as seen (ms since the epoch).
     pub moved_ms: u64,
+    /// The furthest this tool has been seen, 0 to 1 (see [`Model::fraction_done`]):
+    /// never goes back, so a retry does not move the overall gauge backwards.
+    pub best: f64,
+    /// Bytes this tool has been seen to download, every attempt included.
+    pub downloaded: u64,
+    /// When the current retry attempt was first seen (ms since the epoch).
+    pub retry_ms: Option<u64>,
+    /// Whether the current stall is already in the events.
+    stall_noted: bool,
 }
 
 impl ToolRow {
     /// A row not read yet.
-    fn unread(name: String, version: String) -> ToolRow {
+    pub fn unread(name: String, version: String) -> ToolRow {
         ToolRow {
             name,
             version,
@@ -96,7 +110,46 @@ impl ToolRow {
             rate: Rate::default(),
             finished_ms: None,
             moved_ms: 0,
+            best: 0.0,
+            downloaded: 0,
+            retry_ms: None,
+            stall_noted: false,
         }
+    }
+
+    /// The cause of a retry still waiting for its first byte (`HTTP 503`, from the
+    /// writer's `retry 2/3: HTTP 503`), shown in place of the row's bar until bytes
+    /// flow again.
+    pub fn waiting_retry(&self) -> Option<String> {
+        let since = self.retry_ms?;
+        let record = self.slot?.record;
+        if self.moved_ms > since || self.is_done() {
+            return None;
+        }
+        let message = record.message();
+        let cause = match message.split_once(": ") {
+            Some((head, cause)) if head.starts_with("retry ") => cause,
+            _ => &message,
+        };
+        Some(sanitize(cause).into_owned())
+    }
+
+    /// `retry 2/3` (from the writer's message) or `retry 2` for a download on a later
+    /// attempt that has not finished.
+    pub fn retry_label(&self) -> Option<String> {
+        let record = self.slot?.record;
+        if record.attempt <= 1 || self.is_done() {
+            return None;
+        }
+        let message = record.message();
+        let counted = message
+            .strip_prefix("retry ")
+            .and_then(|rest| rest.split(':').next())
+            .filter(|n| n.len() <= 11 && n.chars().all(|c| c.is_ascii_digit() || c == '/'));
+        Some(match counted {
+            Some(n) => format!("retry {n}"),
+            None => format!("retry {}", record.attempt),
+        })
     }
 
     /// Seconds a download has gone without a byte, once that is [`STALL_MS`] or more:
@@ -196,6 +249,60 @@ pub struct Model {
     pub stderr_tail: Vec<String>,
     /// The selected row's full failure reason, when the host has it (sanitized).
     pub selected_reason: Option<String>,
+    /// Bytes downloaded per second over the last minute, for the chart.
+    pub throughput: Throughput,
+    /// How fast the whole sync advances, for its ETA.
+    pub pace: Pace,
+    /// Notable changes, for the events pane.
+    pub events: Events,
+    /// Which rows the table shows.
+    pub filter: Filter,
+    /// Only rows whose name contains this (case-insensitive) are shown, when not empty.
+    pub search: String,
+    /// Whether keys are typed into the search.
+    pub typing: bool,
+}
+
+/// Which rows the table shows (`f` cycles through them).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Filter {
+    /// Every tool.
+    #[default]
+    All,
+    /// Failed tools (and unreadable slots).
+    Failed,
+    /// Tools being worked on.
+    Running,
+}
+
+impl Filter {
+    /// The next filter in the cycle.
+    pub fn next(self) -> Filter {
+        match self {
+            Filter::All => Filter::Failed,
+            Filter::Failed => Filter::Running,
+            Filter::Running => Filter::All,
+        }
+    }
+
+    /// How the filter is named on screen.
+    pub fn label(self) -> &'static str {
+        match self {
+            Filter::All => "all",
+            Filter::Failed => "failed",
+            Filter::Running => "running",
+        }
+    }
+
+    fn keeps(self, row: &ToolRow) -> bool {
+        match self {
+            Filter::All => true,
+            Filter::Failed => row.state().is_failure(),
+            Filter::Running => row
+                .phase()
+                .is_some_and(|p| p != Phase::Queued && !p.is_terminal()),
+        }
+    }
 }
 
 impl Model {
@@ -218,7 +325,30 @@ impl Model {
             notice: None,
             stderr_tail: Vec::new(),
             selected_reason: None,
+            throughput: Throughput::default(),
+            pace: Pace::default(),
+            events: Events::default(),
+            filter: Filter::All,
+            search: String::new(),
+            typing: false,
         }
+    }
+
+    /// Indices of the rows the table shows, in order (the filter and the search).
+    pub fn shown(&self) -> Vec<usize> {
+        let needle = self.search.to_lowercase();
+        self.rows
+            .iter()
+            .enumerate()
+            .filter(|(_, row)| self.filter.keeps(row))
+            .filter(|(_, row)| needle.is_empty() || row.name.to_lowercase().contains(&needle))
+            .map(|(index, _)| index)
+            .collect()
+    }
+
+    /// Whether a filter or a search hides rows.
+    pub fn is_narrowed(&self) -> bool {
+        self.filter != Filter::All || !self.search.is_empty()
     }
 
     /// Starts one row per slot with its name (the board's [`SlotName`]s), so a slot
@@ -240,13 +370,19 @@ impl Model {
     pub fn update(&mut self, reads: &[SlotRead], now_ms: u64) -> bool {
         let mut changed = self.rows.len() != reads.len();
         self.rows.truncate(reads.len());
+        let mut received = 0u64;
         for (index, read) in reads.iter().enumerate() {
             if index == self.rows.len() {
                 self.rows
                     .push(ToolRow::unread(String::new(), String::new()));
             }
-            changed |= update_row(&mut self.rows[index], read, now_ms);
+            let row = &mut self.rows[index];
+            let seen = update_row(row, read, now_ms, &mut self.events);
+            changed |= seen.changed;
+            received = received.saturating_add(seen.received);
         }
+        self.throughput.add(received, now_ms);
+        self.pace.observe(self.fraction_done(), now_ms);
         // Elapsed times tick once per second even when no slot moved.
         changed |= now_ms / 1000 != self.now_ms / 1000;
         self.now_ms = now_ms;
@@ -278,24 +414,30 @@ impl Model {
     }
 
     /// How far the whole sync is, 0 to 1: each tool counts as one, a running one by
-    /// its download's fraction (a tool of unknown size as nothing until it is done).
-    /// Monotone while tools only move forward.
+    /// how far it has been seen to get (its download as [`DOWNLOAD_SHARE`], unpacking
+    /// as the rest; a download of unknown size as nothing until it unpacks). Never
+    /// goes back: a retry keeps what its tool had reached.
     pub fn fraction_done(&self) -> f64 {
         if self.rows.is_empty() {
             return 1.0;
         }
-        let sum: f64 = self
-            .rows
+        let sum: f64 = self.rows.iter().map(|row| row.best).sum();
+        (sum / self.rows.len() as f64).clamp(0.0, 1.0)
+    }
+
+    /// Bytes downloaded so far, every tool and attempt (never goes back).
+    pub fn downloaded(&self) -> u64 {
+        self.rows
             .iter()
-            .map(|row| {
-                if row.is_done() {
-                    1.0
-                } else {
-                    row.slot.and_then(|s| s.record.ratio()).unwrap_or(0.0)
-                }
-            })
-            .sum();
-        sum / self.rows.len() as f64
+            .fold(0u64, |sum, row| sum.saturating_add(row.downloaded))
+    }
+
+    /// Seconds until the sync is done at its pace of the last seconds.
+    pub fn eta_secs(&self) -> Option<u64> {
+        if self.is_finished() {
+            return None;
+        }
+        self.pace.eta_secs()
     }
 
     /// Sum of the smoothed rates of the tools still working.
@@ -317,46 +459,90 @@ impl Model {
         self.rows.get(self.selected)
     }
 
-    /// Moves the selection by `delta` rows (clamped) and keeps it within the
-    /// `visible` rows shown.
+    /// Moves the selection by `delta` shown rows (clamped) and keeps it within the
+    /// `visible` rows on screen.
     pub fn move_selection(&mut self, delta: isize, visible: usize) {
-        if self.rows.is_empty() {
+        let shown = self.shown();
+        let Some(last) = shown.len().checked_sub(1) else {
             return;
-        }
-        let last = self.rows.len() - 1;
-        self.selected = self.selected.saturating_add_signed(delta).min(last);
-        self.keep_visible(visible);
-    }
-
-    /// Selects the first or last row.
-    pub fn select_edge(&mut self, last: bool, visible: usize) {
-        self.selected = if last {
-            self.rows.len().saturating_sub(1)
-        } else {
-            0
         };
+        let at = shown.iter().position(|&i| i == self.selected).unwrap_or(0);
+        self.selected = shown[at.saturating_add_signed(delta).min(last)];
         self.keep_visible(visible);
     }
 
-    /// Scrolls so the selection lies among the `visible` rows shown, never past the end.
+    /// Selects the first or last shown row.
+    pub fn select_edge(&mut self, last: bool, visible: usize) {
+        let shown = self.shown();
+        let edge = if last { shown.last() } else { shown.first() };
+        if let Some(&index) = edge {
+            self.selected = index;
+        }
+        self.keep_visible(visible);
+    }
+
+    /// Scrolls so the selection lies among the `visible` rows on screen, never past
+    /// the end. A selection the filter or search hides moves to the first shown row.
+    /// `scroll` counts shown rows.
     pub fn keep_visible(&mut self, visible: usize) {
         let visible = visible.max(1);
-        if self.selected < self.scroll {
-            self.scroll = self.selected;
-        } else if self.selected >= self.scroll + visible {
-            self.scroll = self.selected + 1 - visible;
+        let shown = self.shown();
+        let at = match shown.iter().position(|&i| i == self.selected) {
+            Some(at) => at,
+            None => {
+                if let Some(&first) = shown.first() {
+                    self.selected = first;
+                }
+                0
+            }
+        };
+        if at < self.scroll {
+            self.scroll = at;
+        } else if at >= self.scroll + visible {
+            self.scroll = at + 1 - visible;
         }
-        self.scroll = self.scroll.min(self.rows.len().saturating_sub(visible));
+        self.scroll = self.scroll.min(shown.len().saturating_sub(visible));
     }
 }
 
-fn update_row(row: &mut ToolRow, read: &SlotRead, now_ms: u64) -> bool {
+/// What one slot read brought.
+struct Seen {
+    /// Something visible changed.
+    changed: bool,
+    /// Bytes downloaded since the previous read.
+    received: u64,
+}
+
+/// How far a tool is, 0 to 1, by its phase and its phase's bytes.
+fn reached(record: &SlotRecord) -> f64 {
+    match record.phase() {
+        None | Some(Phase::Queued | Phase::Resolving) => 0.0,
+        Some(Phase::Downloading) => record.ratio().unwrap_or(0.0) * DOWNLOAD_SHARE,
+        Some(Phase::Extracting) => {
+            DOWNLOAD_SHARE + record.ratio().unwrap_or(0.0) * (1.0 - DOWNLOAD_SHARE)
+        }
+        Some(Phase::PostInstall) => 1.0 - f64::EPSILON,
+        Some(_) => 1.0,
+    }
+}
+
+fn update_row(row: &mut ToolRow, read: &SlotRead, now_ms: u64, events: &mut Events) -> Seen {
     let snap = match read {
         Ok(snap) => snap,
         Err(error) => {
             let changed = row.problem != Some(*error);
+            if changed && matches!(error, SlotError::WriterLost { .. }) {
+                events.push(Event {
+                    at_ms: now_ms,
+                    tool: row.name.clone(),
+                    kind: EventKind::WriterLost,
+                });
+            }
             row.problem = Some(*error);
-            return changed;
+            return Seen {
+                changed,
+                received: 0,
+            };
         }
     };
     let previous = row.slot.replace(*snap);
@@ -366,9 +552,12 @@ fn update_row(row: &mut ToolRow, read: &SlotRead, now_ms: u64) -> bool {
     if previous.map(|p| p.record.phase) != Some(record.phase) {
         row.rate.reset();
         row.moved_ms = now_ms;
+        row.stall_noted = false;
     } else if previous.map(|p| p.record.bytes_done) != Some(record.bytes_done) {
         row.moved_ms = now_ms;
+        row.stall_noted = false;
     }
+    let received = note_activity(row, previous.map(|p| p.record), &record, now_ms, events);
     if phase.is_some_and(Phase::is_terminal) {
         row.finished_ms.get_or_insert(match record.updated_unix_ms {
             0 => now_ms,
@@ -386,7 +575,69 @@ fn update_row(row: &mut ToolRow, read: &SlotRead, now_ms: u64) -> bool {
         row.name = sanitize(&record.tool()).into_owned();
         row.version = sanitize(&record.version()).into_owned();
     }
-    !same || had_problem
+    Seen {
+        changed: !same || had_problem,
+        received,
+    }
+}
+
+/// Follows one tool from its previous record to this one: bytes downloaded since, how
+/// far it got, and the events (outcome, retry, stall). Returns the bytes downloaded.
+fn note_activity(
+    row: &mut ToolRow,
+    previous: Option<SlotRecord>,
+    record: &SlotRecord,
+    now_ms: u64,
+    events: &mut Events,
+) -> u64 {
+    let phase = record.phase();
+    let mut received = 0;
+    match (previous, phase) {
+        (Some(before), Some(Phase::Downloading))
+            if before.phase() == Some(Phase::Downloading) && before.attempt == record.attempt =>
+        {
+            received = record.bytes_done.saturating_sub(before.bytes_done);
+        }
+        // Joined mid-download: what came before is counted, not charted.
+        (None, Some(Phase::Downloading)) => row.downloaded = record.bytes_done,
+        // A finished install says how much it downloaded: the tail the last read
+        // missed is charted now.
+        (Some(_), Some(Phase::Completed)) if row.finished_ms.is_none() => {
+            received = record.bytes_done.saturating_sub(row.downloaded);
+        }
+        (None, Some(Phase::Completed)) => row.downloaded = record.bytes_done,
+        _ => {}
+    }
+    row.downloaded = row.downloaded.saturating_add(received);
+    row.best = row.best.max(reached(record));
+    let mut event = |kind| {
+        events.push(Event {
+            at_ms: now_ms,
+            tool: sanitize(&record.tool()).into_owned(),
+            kind,
+        })
+    };
+    let was = previous.and_then(|p| p.phase());
+    if phase != was && row.finished_ms.is_none() {
+        match phase {
+            Some(Phase::Completed) => event(EventKind::Installed),
+            Some(Phase::Failed) => {
+                event(EventKind::Failed(sanitize(&record.message()).into_owned()))
+            }
+            Some(Phase::Cancelled) => event(EventKind::Cancelled),
+            _ => {}
+        }
+    }
+    let retried = previous.is_some_and(|p| record.attempt > p.attempt.max(1));
+    if retried && !phase.is_some_and(Phase::is_terminal) {
+        row.retry_ms = Some(now_ms);
+        event(EventKind::Retry(sanitize(&record.message()).into_owned()));
+    }
+    if row.stalled_secs(now_ms).is_some() && !row.stall_noted && row.waiting_retry().is_none() {
+        row.stall_noted = true;
+        event(EventKind::Stalled);
+    }
+    received
 }
 
 #[cfg(test)]

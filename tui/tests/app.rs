@@ -139,6 +139,53 @@ fn esc_closes_the_detail_pane_and_leaves_only_from_the_main_view() {
     );
 }
 
+#[test]
+fn slash_searches_as_typed_f_filters_and_esc_clears_before_it_leaves() {
+    let dir = tempfile::tempdir().unwrap();
+    let board = board(dir.path());
+    let mut writer = SlotWriter::attach(board.path(), 2, "ripgrep").unwrap();
+    writer.update(|r| r.set_phase(Phase::Failed));
+    let mut app = App::new(board.reader(), &Watcher, OPTIONS);
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let typed = [
+        Input::key(KeyCode::Char('/')),
+        Input::key(KeyCode::Char('g')),
+        Input::key(KeyCode::Char('o')),
+        // q is text while typing, not a way out.
+        Input::key(KeyCode::Char('q')),
+        Input::key(KeyCode::Backspace),
+    ];
+    app.run(&mut terminal, typed, now_unix_ms).unwrap();
+    assert_eq!(app.model().shown(), [1], "go matches, as typed");
+    assert!(screen(&terminal).contains("search: go"));
+    app.run(&mut terminal, [Input::key(KeyCode::Enter)], now_unix_ms)
+        .unwrap();
+    assert!(!app.model().typing);
+    assert_eq!(app.model().search, "go", "Enter keeps the search");
+
+    let mut rest = [
+        Input::key(KeyCode::Esc),
+        Input::key(KeyCode::Char('f')),
+        Input::key(KeyCode::Esc),
+        Input::key(KeyCode::Esc),
+        Input::key(KeyCode::Enter),
+    ]
+    .into_iter();
+    app.run(&mut terminal, rest.by_ref().take(2), now_unix_ms)
+        .unwrap();
+    assert_eq!(app.model().search, "", "Esc cleared the search");
+    assert_eq!(app.model().shown(), [2], "f shows the failed tool only");
+    assert_eq!(app.model().selected, 2, "the selection follows");
+    assert!(screen(&terminal).contains("failed · 1 of 3"));
+    app.run(&mut terminal, &mut rest, now_unix_ms).unwrap();
+    assert_eq!(app.model().shown(), [0, 1, 2], "Esc cleared the filter");
+    assert_eq!(
+        rest.next(),
+        Some(Input::key(KeyCode::Enter)),
+        "the next Esc left"
+    );
+}
+
 struct SyncHost {
     interrupted: Cell<bool>,
 }

@@ -7,20 +7,14 @@ fn downloading(name: &str) -> ToolRow {
     record.set_phase(Phase::Downloading);
     record.set_progress(3 << 20, Some(6 << 20));
     record.attempt = 2;
-    let mut row = ToolRow {
-        name: name.into(),
-        version: "14.1.1".into(),
-        slot: Some(SlotSnapshot {
-            index: 0,
-            seq: 2,
-            cancel_requested: false,
-            record,
-        }),
-        problem: None,
-        rate: Default::default(),
-        finished_ms: None,
-        moved_ms: 1000,
-    };
+    let mut row = ToolRow::unread(name.into(), "14.1.1".into());
+    row.slot = Some(SlotSnapshot {
+        index: 0,
+        seq: 2,
+        cancel_requested: false,
+        record,
+    });
+    row.moved_ms = 1000;
     row.rate.observe(0, 0);
     row.rate.observe(1 << 20, 1000);
     row

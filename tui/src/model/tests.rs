@@ -1,4 +1,5 @@
 use super::*;
+use crate::activity::EventKind;
 use vx_shm::SlotRecord;
 
 fn read(index: usize, seq: u64, phase: Phase, done: u64, total: Option<u64>) -> SlotRead {
@@ -200,7 +201,158 @@ fn the_fraction_done_counts_tools_and_partial_downloads() {
         ],
         1,
     );
-    assert!((model.fraction_done() - 1.5 / 4.0).abs() < 1e-9);
+    // A download is most of a tool's way; its size unknown, it counts as nothing yet.
+    let expected = (1.0 + 0.5 * DOWNLOAD_SHARE) / 4.0;
+    assert!((model.fraction_done() - expected).abs() < 1e-9);
+}
+
+/// One tool's read at attempt `attempt`, with `message`.
+fn attempt(seq: u64, attempt: u32, done: u64, message: &str) -> SlotRead {
+    let mut read = read(0, seq, Phase::Downloading, done, Some(1000));
+    if let Ok(snap) = &mut read {
+        snap.record.attempt = attempt;
+        snap.record.set_message(message);
+    }
+    read
+}
+
+#[test]
+fn a_retry_never_moves_the_gauge_or_the_bytes_back_and_says_why() {
+    let mut model = Model::new("t", 0);
+    model.update(&[attempt(2, 1, 0, "")], 1_000);
+    model.update(&[attempt(4, 1, 600, "")], 2_000);
+    let before = model.fraction_done();
+    // The server failed; the download starts over.
+    model.update(
+        &[attempt(6, 2, 0, "retry 2/3: HTTP 503 Service Unavailable")],
+        2_500,
+    );
+    assert_eq!(model.fraction_done(), before);
+    assert_eq!(model.downloaded(), 600);
+    let row = &model.rows[0];
+    assert_eq!(row.retry_label().as_deref(), Some("retry 2/3"));
+    assert_eq!(
+        row.waiting_retry().as_deref(),
+        Some("HTTP 503 Service Unavailable")
+    );
+    let retry = model.events.latest(1).next().unwrap();
+    assert_eq!(
+        retry.kind,
+        EventKind::Retry("retry 2/3: HTTP 503 Service Unavailable".into())
+    );
+    // Bytes flow again: the bar comes back, the label stays, the bytes add up.
+    model.update(
+        &[attempt(
+            8,
+            2,
+            300,
+            "retry 2/3: HTTP 503 Service Unavailable",
+        )],
+        3_000,
+    );
+    assert_eq!(model.rows[0].waiting_retry(), None);
+    assert_eq!(model.rows[0].retry_label().as_deref(), Some("retry 2/3"));
+    assert_eq!(model.downloaded(), 900);
+    assert_eq!(model.fraction_done(), before);
+    model.update(&[attempt(10, 2, 900, "")], 4_000);
+    assert!(model.fraction_done() > before);
+}
+
+#[test]
+fn the_chart_counts_bytes_per_second_including_the_tail_a_read_missed() {
+    let mut model = Model::new("t", 0);
+    model.update(&[read(0, 2, Phase::Downloading, 0, Some(5_000))], 1_000);
+    model.update(&[read(0, 4, Phase::Downloading, 2_000, Some(5_000))], 1_500);
+    model.update(&[read(0, 6, Phase::Downloading, 3_000, Some(5_000))], 2_200);
+    // Finished between two reads: its final size says what the reads missed.
+    model.update(&[read(0, 8, Phase::Completed, 5_000, Some(5_000))], 3_100);
+    model.update(&[read(0, 8, Phase::Completed, 5_000, Some(5_000))], 4_000);
+    assert_eq!(model.throughput.last_seconds(60), [2_000, 1_000, 2_000]);
+    assert_eq!(model.downloaded(), 5_000);
+    let kinds: Vec<&EventKind> = model.events.latest(10).map(|e| &e.kind).collect();
+    assert_eq!(kinds, [&EventKind::Installed]);
+}
+
+#[test]
+fn joining_late_counts_what_was_done_without_charting_it() {
+    let mut model = Model::new("t", 0);
+    model.update(
+        &[
+            read(0, 8, Phase::Completed, 7_000, Some(7_000)),
+            read(1, 4, Phase::Downloading, 4_000, Some(9_000)),
+        ],
+        1_000,
+    );
+    model.update(
+        &[
+            read(0, 8, Phase::Completed, 7_000, Some(7_000)),
+            read(1, 6, Phase::Downloading, 5_000, Some(9_000)),
+        ],
+        2_000,
+    );
+    model.update(
+        &[
+            read(0, 8, Phase::Completed, 7_000, Some(7_000)),
+            read(1, 6, Phase::Downloading, 5_000, Some(9_000)),
+        ],
+        3_000,
+    );
+    assert_eq!(model.downloaded(), 12_000);
+    assert_eq!(model.throughput.last_seconds(60), [0, 1_000]);
+}
+
+#[test]
+fn failures_and_stalls_are_events_once() {
+    let mut model = Model::new("t", 0);
+    let mut failed = read(1, 4, Phase::Failed, 0, None);
+    if let Ok(snap) = &mut failed {
+        snap.record.set_message("checksum mismatch");
+    }
+    let downloading = read(0, 2, Phase::Downloading, 10, Some(100));
+    model.update(
+        &[downloading, read(1, 2, Phase::Downloading, 0, None)],
+        1_000,
+    );
+    model.update(&[downloading, failed], 2_000);
+    for now in [7_000, 8_000, 9_000] {
+        model.update(&[downloading, failed], now);
+    }
+    let kinds: Vec<&EventKind> = model.events.latest(10).map(|e| &e.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            &EventKind::Failed("checksum mismatch".into()),
+            &EventKind::Stalled
+        ]
+    );
+}
+
+#[test]
+fn the_filter_and_the_search_narrow_rows_and_keep_the_selection_on_one() {
+    let mut model = Model::new("t", 0);
+    model.update(
+        &[
+            read(0, 2, Phase::Completed, 1, Some(1)),
+            read(1, 2, Phase::Failed, 0, None),
+            read(2, 2, Phase::Downloading, 1, Some(2)),
+            read(3, 2, Phase::Failed, 0, None),
+        ],
+        1,
+    );
+    model.filter = Filter::Failed;
+    assert_eq!(model.shown(), [1, 3]);
+    model.keep_visible(10);
+    assert_eq!(model.selected, 1, "the selection moves onto a shown row");
+    model.move_selection(1, 10);
+    assert_eq!(model.selected, 3);
+    model.move_selection(1, 10);
+    assert_eq!(model.selected, 3, "clamped to the shown rows");
+    model.filter = Filter::Running;
+    assert_eq!(model.shown(), [2]);
+    model.filter = Filter::All;
+    model.search = "TOOL-0".into();
+    assert_eq!(model.shown(), [0], "the search ignores case");
+    assert!(model.is_narrowed());
 }
 
 #[test]
