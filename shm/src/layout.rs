@@ -109,8 +109,10 @@ pub struct SlotRecord {
     pub version_len: u8,
     /// Meaningful bytes in `message`.
     pub message_len: u8,
-    /// Reserved, zero.
-    pub reserved: u8,
+    /// Every phase the slot has entered, Resolving to Skipped: bit `code - 1` per phase
+    /// (see [`SlotRecord::phases_seen`]), so a reader polling slower than a phase lasts
+    /// still learns it happened. Zero from a writer that does not record it.
+    pub phases_seen: u8,
     /// Tool name, UTF-8.
     pub tool: [u8; TOOL_CAPACITY],
     /// Tool version, UTF-8.

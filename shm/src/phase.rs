@@ -44,6 +44,14 @@ impl Phase {
         self as u32
     }
 
+    /// The phase's bit in a slot's `phases_seen`: bit `code - 1`, none for Queued.
+    pub const fn seen_bit(self) -> u8 {
+        match self {
+            Phase::Queued => 0,
+            phase => 1 << (phase.code() - 1),
+        }
+    }
+
     /// Decodes a stored code; `None` for a code no version of the layout defines.
     pub fn from_code(code: u32) -> Option<Phase> {
         Phase::ALL.get(code as usize).copied()

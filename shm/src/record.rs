@@ -44,9 +44,19 @@ impl SlotRecord {
         Phase::from_code(self.phase)
     }
 
-    /// Sets the phase.
+    /// Sets the phase, and records it in `phases_seen`.
     pub fn set_phase(&mut self, phase: Phase) {
         self.phase = phase.code();
+        self.phases_seen |= phase.seen_bit();
+    }
+
+    /// Every phase after Queued this slot has entered, in code order (lifecycle order
+    /// up to the outcome), as the writer recorded them in `phases_seen`.
+    pub fn phases_seen(&self) -> impl Iterator<Item = Phase> + '_ {
+        Phase::ALL[1..]
+            .iter()
+            .copied()
+            .filter(|phase| self.phases_seen & phase.seen_bit() != 0)
     }
 
     /// The expected byte count of the current phase, if known.

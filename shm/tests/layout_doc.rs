@@ -91,7 +91,7 @@ fn the_documented_slot_is_the_rust_slot() {
             tool_len,
             version_len,
             message_len,
-            reserved,
+            phases_seen,
             tool,
             version,
             message,

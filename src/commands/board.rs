@@ -152,7 +152,7 @@ fn print_board(out: &mut impl Write, reader: &BoardReader) -> std::io::Result<()
         sanitize(&info.label),
         state(reader)
     )?;
-    table::write_table(out, &table::board_rows(reader), true)
+    table::write_table(out, &table::board_rows(reader), true, None)
 }
 
 /// `vx board watch`: the dashboard over another process's sync. With no id and several

@@ -422,6 +422,7 @@ pub fn install(
 
     let mut receipt = store::Receipt::new(&cfg, &download.sha256, stats.format, download.bytes);
     receipt.unverified = cfg.spec.sha256.is_none();
+    receipt.unpacked = Some(stats.bytes);
     receipt.bin = bins::resolve(&tree, cfg.spec.bin.as_deref())?;
     store::write_receipt(&tree, &receipt)
         .map_err(store_err("cannot write the receipt in", &tree))?;

@@ -166,6 +166,9 @@ pub struct Receipt {
     /// The tool's executables, relative to the install (see [`super::bins`]).
     #[serde(default)]
     pub bin: Vec<String>,
+    /// Bytes the archive unpacked into files (absent in receipts of older builds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unpacked: Option<u64>,
 }
 
 impl Receipt {
@@ -192,6 +195,7 @@ impl Receipt {
                 .map_or(0, |d| d.as_secs()),
             unverified: false,
             bin: Vec::new(),
+            unpacked: None,
         }
     }
 

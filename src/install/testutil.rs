@@ -146,6 +146,7 @@ pub fn fake_install(
         installed_at: 1_700_000_000,
         unverified: false,
         bin: bins.iter().map(|b| (*b).to_owned()).collect(),
+        unpacked: None,
     };
     super::store::write_receipt(&tree, &receipt).unwrap();
     tree

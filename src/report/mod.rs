@@ -124,6 +124,8 @@ pub struct Reporter<W: Write> {
     out: W,
     style: Style,
     seen: Vec<Option<(Phase, u32)>>,
+    /// Per slot, the phases already reported (bits of `phases_seen`).
+    reported: Vec<u8>,
     start: Instant,
     backoff: Backoff,
     lines: u64,
@@ -139,6 +141,7 @@ impl<W: Write> Reporter<W> {
             out,
             style,
             seen: Vec::new(),
+            reported: Vec::new(),
             start,
             backoff: Backoff::new(start),
             lines: 0,
@@ -224,6 +227,7 @@ impl<W: Write> Reporter<W> {
     pub fn observe_at(&mut self, snaps: &[SlotRead], now: Instant, now_ms: u64) {
         if self.seen.len() < snaps.len() {
             self.seen.resize(snaps.len(), None);
+            self.reported.resize(snaps.len(), 0);
         }
         for (i, read) in snaps.iter().enumerate() {
             let Ok(snap) = read else { continue };
@@ -249,41 +253,61 @@ impl<W: Write> Reporter<W> {
                 continue;
             }
             self.seen[i] = Some((phase, record.attempt));
-            if self.quiet() && !matches!(phase, Phase::Failed | Phase::Cancelled) {
-                continue;
-            }
-            // The URL of a first download attempt is for `-v`; a retry's cause is news.
-            if phase == Phase::Downloading
-                && record.attempt <= 1
-                && self.verbosity != Verbosity::Verbose
-            {
-                message.clear();
-            }
-            let tool = record.tool();
-            let version = record.version();
-            let text = match self.style {
-                Style::Lines if message.is_empty() => {
-                    format!("vx: {} {}: {phase}", clean(&tool), clean(&version))
+            // Phases too short for any poll to see come first, in order, from the
+            // slot's record of every phase it entered.
+            let missed = record.phases_seen & !self.reported[i] & !phase.seen_bit();
+            self.reported[i] |= record.phases_seen | phase.seen_bit();
+            for short in record.phases_seen().filter(|p| missed & p.seen_bit() != 0) {
+                if !short.is_terminal() {
+                    self.phase_event(record, short, String::new());
                 }
-                Style::Lines => format!(
-                    "vx: {} {}: {phase}: {}",
-                    clean(&tool),
-                    clean(&version),
-                    clean(&message)
-                ),
-                Style::Json => json!({
-                    "event": "phase", "tool": tool, "version": version,
-                    "phase": phase.label(), "message": message,
-                    "exit_code": record.exit_code, "elapsed_ms": self.elapsed_ms(),
-                    "attempt": record.attempt,
-                })
-                .to_string(),
-            };
-            self.emit(&text);
+            }
+            self.phase_event(record, phase, message);
         }
         if self.backoff.due(now) && !self.quiet() {
             self.periodic(snaps, now_ms);
         }
+    }
+
+    /// Prints one phase event (a phase entered, or a new download attempt).
+    fn phase_event(&mut self, record: &vx_shm::SlotRecord, phase: Phase, mut message: String) {
+        if self.quiet() && !matches!(phase, Phase::Failed | Phase::Cancelled) {
+            return;
+        }
+        // The URL of a first download attempt is for `-v`; a retry's cause is news.
+        if phase == Phase::Downloading
+            && record.attempt <= 1
+            && self.verbosity != Verbosity::Verbose
+        {
+            message.clear();
+        }
+        // A phase passed on the way has no code of its own.
+        let exit_code = if record.phase() == Some(phase) {
+            record.exit_code
+        } else {
+            0
+        };
+        let tool = record.tool();
+        let version = record.version();
+        let text = match self.style {
+            Style::Lines if message.is_empty() => {
+                format!("vx: {} {}: {phase}", clean(&tool), clean(&version))
+            }
+            Style::Lines => format!(
+                "vx: {} {}: {phase}: {}",
+                clean(&tool),
+                clean(&version),
+                clean(&message)
+            ),
+            Style::Json => json!({
+                "event": "phase", "tool": tool, "version": version,
+                "phase": phase.label(), "message": message,
+                "exit_code": exit_code, "elapsed_ms": self.elapsed_ms(),
+                "attempt": record.attempt,
+            })
+            .to_string(),
+        };
+        self.emit(&text);
     }
 
     fn periodic(&mut self, snaps: &[SlotRead], now_ms: u64) {
@@ -363,19 +387,21 @@ impl<W: Write> Reporter<W> {
 
     /// The final summary: the table, or the `summary` object. `publishes` is how many
     /// records were published into the board's slots (shown next to the number of
-    /// lines this reporter printed, to show how much the board absorbed).
+    /// lines this reporter printed, to show how much the board absorbed); `took` is
+    /// how long `vx` ran.
     pub fn summary(
         &mut self,
         rows: &[Row],
         interrupted: bool,
         exit_code: i32,
         publishes: u64,
+        took: Duration,
     ) -> io::Result<()> {
         match self.style {
             Style::Lines => {
                 let mut text = Vec::new();
                 let verbose = self.verbosity == Verbosity::Verbose;
-                table::write_table(&mut text, rows, verbose)?;
+                table::write_table(&mut text, rows, verbose, Some(took))?;
                 if interrupted {
                     text.extend_from_slice(b"interrupted: unfinished tools were cancelled\n");
                 }
@@ -394,7 +420,8 @@ impl<W: Write> Reporter<W> {
                 let text = json!({
                     "event": "summary", "interrupted": interrupted,
                     "exit_code": exit_code, "publishes": publishes,
-                    "report_lines": self.lines + 1, "tools": rows,
+                    "report_lines": self.lines + 1, "took_ms": took.as_millis() as u64,
+                    "tools": rows,
                 })
                 .to_string();
                 self.emit(&text);
@@ -428,7 +455,7 @@ impl<W: Write> Reporter<W> {
                 self.emit(&text);
                 self.out.flush()
             }
-            Style::Json => self.summary(rows, false, 0, 0),
+            Style::Json => self.summary(rows, false, 0, 0, took),
         }
     }
 
@@ -523,6 +550,45 @@ mod tests {
     }
 
     #[test]
+    fn phases_shorter_than_a_poll_are_still_reported_in_order() {
+        let mut record = vx_shm::SlotRecord::queued("rg", "14");
+        for phase in [Phase::Resolving, Phase::Downloading, Phase::Extracting] {
+            record.set_phase(phase);
+        }
+        record.set_phase(Phase::Failed);
+        record.exit_code = 11;
+        record.set_message("bad archive");
+        let mut reporter = Reporter::new(Vec::new(), Style::Json);
+        let now = Instant::now();
+        // The only poll sees the outcome; the rest happened in between.
+        reporter.observe_at(&[snapshot_of(record)], now, 1);
+        reporter.observe_at(&[snapshot_of(record)], now, 2);
+        let text = String::from_utf8(reporter.into_inner()).unwrap();
+        let events: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let phases: Vec<(&str, i64)> = events
+            .iter()
+            .map(|e| {
+                (
+                    e["phase"].as_str().unwrap(),
+                    e["exit_code"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            phases,
+            [
+                ("resolving", 0),
+                ("downloading", 0),
+                ("extracting", 0),
+                ("failed", 11)
+            ]
+        );
+    }
+
+    #[test]
     fn json_events_parse() {
         let mut reporter = Reporter::new(Vec::new(), Style::Json);
         let now = Instant::now();
@@ -534,6 +600,7 @@ mod tests {
                 false,
                 0,
                 7,
+                Duration::from_millis(1_234),
             )
             .unwrap();
         let text = String::from_utf8(reporter.into_inner()).unwrap();
@@ -549,5 +616,6 @@ mod tests {
         assert_eq!(events[2]["tools"][0]["result"], "completed");
         assert_eq!(events[2]["publishes"], 7);
         assert_eq!(events[2]["report_lines"], 3);
+        assert_eq!(events[2]["took_ms"], 1234);
     }
 }

@@ -2,10 +2,11 @@
 //! end of `vx sync` and by `vx board dump`.
 
 use std::io::{self, Write};
+use std::time::Duration;
 
 use serde::{Serialize, Serializer};
 use vx_shm::{BoardReader, SlotName, SlotRead};
-use vx_tui::text::{bytes as human_bytes, duration_ms, sanitize};
+use vx_tui::text::{bytes as human_bytes, duration_ms, sanitize, truncate, truncate_middle};
 use vx_tui::{State, Tally};
 
 /// One tool's outcome (or current state, for a live board).
@@ -24,6 +25,9 @@ pub struct Row {
     pub ok: bool,
     /// Bytes downloaded (or of the current phase), when known.
     pub bytes: Option<u64>,
+    /// Bytes the archive unpacked into files, for a tool installed by this run (from
+    /// its receipt).
+    pub unpacked: Option<u64>,
     /// Time from the child's start to its last update, in milliseconds.
     pub elapsed_ms: Option<u64>,
     /// The slot's exit code (0 on success).
@@ -85,6 +89,7 @@ fn row(read: &SlotRead) -> Row {
                 result,
                 ok: result.is_success(),
                 bytes,
+                unpacked: None,
                 elapsed_ms,
                 exit_code: record.exit_code,
                 message: record.message().into_owned(),
@@ -98,6 +103,7 @@ fn row(read: &SlotRead) -> Row {
             result,
             ok: false,
             bytes: None,
+            unpacked: None,
             elapsed_ms: None,
             exit_code: 0,
             message: err.to_string(),
@@ -127,41 +133,64 @@ fn result_cell(row: &Row, verbose: bool) -> String {
     }
 }
 
+/// Widest TOOL and VERSION cells of the table without `-v`: with the other columns
+/// it keeps to 80 columns (names are cut in the middle, with `…`).
+const TOOL_CELL: usize = 24;
+const VERSION_CELL: usize = 14;
+
 /// Writes the table and a totals line. `verbose` (`-v`, `vx board dump`): TOOL,
-/// VERSION, RESULT with exit codes, SIZE, TIME and every row's MESSAGE. Otherwise the
-/// table keeps to what fits 80 columns (no MESSAGE: a success's is a store path) and
-/// the tools that did not install follow it, each with its whole reason on a line of
-/// its own (a terminal wraps it; nothing is cut).
-pub fn write_table(out: &mut dyn Write, rows: &[Row], verbose: bool) -> io::Result<()> {
+/// VERSION, RESULT with exit codes, DOWNLOAD, UNPACKED, TIME and every row's MESSAGE.
+/// Otherwise the table keeps to 80 columns (no MESSAGE: a success's is a store path)
+/// and the tools that did not install follow it, each with its whole reason on a line
+/// of its own (a terminal wraps it; nothing is cut). `took` is the run's wall time.
+pub fn write_table(
+    out: &mut dyn Write,
+    rows: &[Row],
+    verbose: bool,
+    took: Option<Duration>,
+) -> io::Result<()> {
+    let size = |n: Option<u64>| n.map_or("-".to_owned(), human_bytes);
     let cell = |row: &Row| {
+        let (tool, version) = (sanitize(&row.tool), sanitize(&row.version));
         [
-            sanitize(&row.tool).into_owned(),
-            sanitize(&row.version).into_owned(),
+            if verbose {
+                tool.into_owned()
+            } else {
+                truncate_middle(&tool, TOOL_CELL)
+            },
+            if verbose {
+                version.into_owned()
+            } else {
+                truncate(&version, VERSION_CELL)
+            },
             result_cell(row, verbose),
-            row.bytes.map_or("-".to_owned(), human_bytes),
+            size(row.bytes),
+            size(row.unpacked),
             row.elapsed_ms.map_or("-".to_owned(), duration_ms),
         ]
     };
+    const HEADER: [&str; 6] = ["TOOL", "VERSION", "RESULT", "DOWNLOAD", "UNPACKED", "TIME"];
     let mut text = if verbose {
-        let cells: Vec<[String; 6]> = rows
+        let cells: Vec<[String; 7]> = rows
             .iter()
             .map(|row| {
-                let [tool, version, result, size, time] = cell(row);
+                let [tool, version, result, download, unpacked, time] = cell(row);
                 [
                     tool,
                     version,
                     result,
-                    size,
+                    download,
+                    unpacked,
                     time,
                     sanitize(&row.message).into_owned(),
                 ]
             })
             .collect();
-        let header = ["TOOL", "VERSION", "RESULT", "SIZE", "TIME", "MESSAGE"];
-        vx_tui::text::columns(header, &cells)
+        let [a, b, c, d, e, f] = HEADER;
+        vx_tui::text::columns([a, b, c, d, e, f, "MESSAGE"], &cells)
     } else {
-        let cells: Vec<[String; 5]> = rows.iter().map(cell).collect();
-        let mut text = vx_tui::text::columns(["TOOL", "VERSION", "RESULT", "SIZE", "TIME"], &cells);
+        let cells: Vec<[String; 6]> = rows.iter().map(cell).collect();
+        let mut text = vx_tui::text::columns(HEADER, &cells);
         for row in rows.iter().filter(|row| !row.ok && !row.message.is_empty()) {
             text.push_str(&format!(
                 "{} {}: {}\n",
@@ -172,20 +201,38 @@ pub fn write_table(out: &mut dyn Write, rows: &[Row], verbose: bool) -> io::Resu
         }
         text
     };
+    text.push_str(&totals(rows, took));
+    text.push('\n');
+    out.write_all(text.as_bytes())
+}
+
+/// `8 tools in 4.7s: 7 installed, 0 cached, 1 failed, 0 cancelled; 20.1 MiB
+/// downloaded, 48.0 MiB unpacked`.
+fn totals(rows: &[Row], took: Option<Duration>) -> String {
     let tally = tally(rows);
+    let mut text = format!("{} tools", rows.len());
+    if let Some(took) = took {
+        text.push_str(&format!(" in {}", duration_ms(took.as_millis() as u64)));
+    }
     text.push_str(&format!(
-        "{} tools: {} installed, {} cached, {} failed, {} cancelled",
-        rows.len(),
-        tally.installed,
-        tally.cached,
-        tally.failed,
-        tally.cancelled
+        ": {} installed, {} cached, {} failed, {} cancelled",
+        tally.installed, tally.cached, tally.failed, tally.cancelled
     ));
     if tally.unfinished() > 0 {
         text.push_str(&format!(", {} not finished", tally.unfinished()));
     }
-    text.push('\n');
-    out.write_all(text.as_bytes())
+    let sum = |pick: fn(&Row) -> Option<u64>| {
+        rows.iter().filter_map(pick).fold(0u64, u64::saturating_add)
+    };
+    let downloaded = sum(|row| row.bytes.filter(|_| row.result.is_success()));
+    let unpacked = sum(|row| row.unpacked);
+    if downloaded > 0 || unpacked > 0 {
+        text.push_str(&format!("; {} downloaded", human_bytes(downloaded)));
+        if unpacked > 0 {
+            text.push_str(&format!(", {} unpacked", human_bytes(unpacked)));
+        }
+    }
+    text
 }
 
 #[cfg(test)]
@@ -214,37 +261,69 @@ mod tests {
             &[],
         );
         let mut out = Vec::new();
-        write_table(&mut out, &rows, true).unwrap();
+        write_table(&mut out, &rows, true, None).unwrap();
         let text = String::from_utf8(out).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
             lines[0],
-            "TOOL     VERSION  RESULT       SIZE     TIME  MESSAGE"
+            "TOOL     VERSION  RESULT       DOWNLOAD  UNPACKED  TIME  MESSAGE"
         );
         assert_eq!(
             lines[1],
-            "ripgrep  1.0      completed    2.0 KiB  2.5s  installed"
+            "ripgrep  1.0      completed    2.0 KiB   -         2.5s  installed"
         );
         assert_eq!(
             lines[2],
-            "bad      1.0      FAILED (11)  2.0 KiB  2.5s  checksum mismatch"
+            "bad      1.0      FAILED (11)  2.0 KiB   -         2.5s  checksum mismatch"
         );
         assert_eq!(
             lines[3],
-            "2 tools: 1 installed, 0 cached, 1 failed, 0 cancelled"
+            "2 tools: 1 installed, 0 cached, 1 failed, 0 cancelled; 2.0 KiB downloaded"
         );
+    }
 
-        // Without -v: no MESSAGE column, no codes; the failure's reason follows whole.
+    #[test]
+    fn without_v_the_table_fits_80_columns_and_says_what_was_unpacked_and_how_long() {
+        let long = "a-tool-with-a-name-far-too-long-for-any-table";
+        let mut rows = rows(
+            &[
+                snap(
+                    long,
+                    Phase::Completed,
+                    0,
+                    "installed into /a/very/long/store/path",
+                ),
+                snap(
+                    "bad",
+                    Phase::Failed,
+                    11,
+                    "checksum mismatch: expected 9f86d081884c7d65, got e3b0c44298fc1c14",
+                ),
+            ],
+            &[],
+        );
+        rows[0].unpacked = Some(5 << 20);
         let mut out = Vec::new();
-        write_table(&mut out, &rows, false).unwrap();
+        write_table(&mut out, &rows, false, Some(Duration::from_millis(4_700))).unwrap();
         let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
-            text,
-            "TOOL     VERSION  RESULT     SIZE     TIME\n\
-             ripgrep  1.0      completed  2.0 KiB  2.5s\n\
-             bad      1.0      FAILED     2.0 KiB  2.5s\n\
-             bad 1.0: checksum mismatch\n\
-             2 tools: 1 installed, 0 cached, 1 failed, 0 cancelled\n"
+            lines[..3],
+            [
+                "TOOL                      VERSION  RESULT     DOWNLOAD  UNPACKED  TIME",
+                "a-tool-with…ar-too-long-  1.0      completed  2.0 KiB   5.0 MiB   2.5s",
+                "bad                       1.0      FAILED     2.0 KiB   -         2.5s",
+            ]
+        );
+        assert!(lines[..3].iter().all(|l| vx_tui::text::width(l) <= 80));
+        // The failure's reason whole, after the table; then the totals.
+        assert_eq!(
+            lines[3],
+            "bad 1.0: checksum mismatch: expected 9f86d081884c7d65, got e3b0c44298fc1c14"
+        );
+        assert_eq!(
+            lines[4],
+            "2 tools in 4.7s: 1 installed, 0 cached, 1 failed, 0 cancelled; 2.0 KiB downloaded, 5.0 MiB unpacked"
         );
     }
 }

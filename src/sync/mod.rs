@@ -246,15 +246,33 @@ pub fn run(
             }
         }
         let reasons = host.reasons.lock().unwrap_or_else(PoisonError::into_inner);
-        finish(
-            &board,
-            settings,
-            &mut reporter,
-            &snaps,
-            interrupted,
-            &reasons,
-        )
+        let rows = summary_rows(&board, &plan, store, &snaps, &reasons);
+        finish(&board, settings, &mut reporter, &rows, &snaps, interrupted)
     })
+}
+
+/// The summary's rows: the board's final states, each failure with its whole reason and
+/// each install with what it unpacked (from the receipt it wrote).
+fn summary_rows(
+    board: &Board,
+    plan: &Plan,
+    store: &Path,
+    snaps: &[SlotRead],
+    reasons: &FullReasons,
+) -> Vec<table::Row> {
+    let mut rows = table::rows(snaps, &board.reader().info().names);
+    for (index, row) in rows.iter_mut().enumerate() {
+        if let Some(reason) = reasons.known(index) {
+            row.message = reason.to_owned();
+        }
+        if row.result == vx_tui::State::Phase(vx_shm::Phase::Completed)
+            && let Some(config) = plan.configs.get(index)
+        {
+            row.unpacked = crate::install::store::receipt_for(store, &config.spec)
+                .and_then(|receipt| receipt.unpacked);
+        }
+    }
+    rows
 }
 
 /// Writes the dump and the summary; returns the exit code. A dump that cannot be
@@ -264,21 +282,15 @@ fn finish(
     board: &Board,
     settings: &Settings,
     reporter: &mut Reporter<Console>,
+    rows: &[table::Row],
     snaps: &[SlotRead],
     interrupted: bool,
-    reasons: &FullReasons,
 ) -> Result<i32, SyncError> {
     // The error names the path.
     let dump_failed = settings.dump.as_ref().and_then(|dest| {
         let err = board.reader().dump_to(dest).err()?;
         Some(format!("vx: cannot write the dump: {err}"))
     });
-    let mut rows = table::rows(snaps, &board.reader().info().names);
-    for (index, row) in rows.iter_mut().enumerate() {
-        if let Some(reason) = reasons.known(index) {
-            row.message = reason.to_owned();
-        }
-    }
     let expected = |row: &table::Row| settings.expected_failures.contains(&row.tool);
     let code = if interrupted {
         INTERRUPTED
@@ -291,9 +303,10 @@ fn finish(
     // already printed a line per tool: one summary line is left to say.
     let quiet = settings.verbosity == Verbosity::Quiet && !settings.json;
     if quiet || settings.dashboard.is_some_and(|d| d.inline) {
-        let _ = reporter.final_line(&rows, interrupted, settings.started.elapsed());
+        let _ = reporter.final_line(rows, interrupted, settings.started.elapsed());
     } else {
-        let _ = reporter.summary(&rows, interrupted, code, publish_count(snaps));
+        let took = settings.started.elapsed();
+        let _ = reporter.summary(rows, interrupted, code, publish_count(snaps), took);
     }
     if let Some(message) = dump_failed {
         crate::note!("{}", vx_tui::text::sanitize(&message));
