@@ -3,11 +3,15 @@
 //! Each child is the current executable in its own process group (so a Ctrl-C at the
 //! terminal reaches only the parent, which relays it as cancel requests, and a kill
 //! reaches anything the child started), with the config as one frame on stdin (then
-//! closed), stdout discarded and stderr captured into a bounded ring.
+//! closed), stdout discarded and stderr captured into a bounded ring. A small thread
+//! waits for each child and sends its exit on a channel, so the supervisor reacts to
+//! an exit at once instead of polling.
 
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::Path;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
+
+use crossbeam_channel::Sender;
 use std::time::{Duration, Instant};
 
 use vx_shm::{Board, Phase};
@@ -26,8 +30,8 @@ const STDERR_SETTLE: Duration = Duration::from_millis(500);
 pub struct Running {
     /// Its slot.
     pub index: usize,
-    /// The process.
-    pub child: Child,
+    /// Its process id (and process group id).
+    pid: u32,
     /// Its stderr, being captured.
     pub stderr: StderrTail,
     /// When the parent first saw the slot in a terminal state while the child ran.
@@ -55,10 +59,22 @@ impl SpawnError {
     }
 }
 
-/// Spawns the child for `cfg` and hands it its config. The frame is encoded first, so
-/// a config that cannot be sent fails here with its own reason instead of a child that
-/// reads nothing.
-pub fn spawn(exe: &Path, cfg: &InstallConfig) -> Result<Running, SpawnError> {
+/// A child that exited, as its waiter thread reports it.
+#[derive(Debug)]
+pub struct Exit {
+    /// Its slot.
+    pub index: usize,
+    /// How it ended (an error only if waiting itself failed).
+    pub status: std::io::Result<ExitStatus>,
+}
+
+/// Stack of a waiter thread: it only calls `wait` and sends one message.
+const WAITER_STACK: usize = 64 * 1024;
+
+/// Spawns the child for `cfg`, hands it its config, and starts the thread that sends
+/// its [`Exit`] on `exits`. The frame is encoded first, so a config that cannot be sent
+/// fails here with its own reason instead of a child that reads nothing.
+pub fn spawn(exe: &Path, cfg: &InstallConfig, exits: &Sender<Exit>) -> Result<Running, SpawnError> {
     let frame = encode_frame(cfg)?;
     let mut child = Command::new(exe)
         .args(["install", "--from-parent"])
@@ -73,9 +89,25 @@ pub fn spawn(exe: &Path, cfg: &InstallConfig) -> Result<Running, SpawnError> {
         // error here tells nothing more.
         let _ = stdin.write_all(&frame);
     }
+    let index = cfg.slot as usize;
+    let pid = child.id();
+    let exits = exits.clone();
+    let waiter = std::thread::Builder::new()
+        .name("vx-wait".into())
+        .stack_size(WAITER_STACK)
+        .spawn(move || {
+            let status = child.wait();
+            let _ = exits.send(Exit { index, status });
+        });
+    if let Err(err) = waiter {
+        // The child was moved into the closure that never ran: it is dropped, not
+        // reaped. Stop it; its zombie goes with the parent.
+        kill_process_group(pid);
+        return Err(SpawnError::Process(err));
+    }
     Ok(Running {
-        index: cfg.slot as usize,
-        child,
+        index,
+        pid,
         stderr,
         terminal_seen: None,
     })
@@ -84,7 +116,7 @@ pub fn spawn(exe: &Path, cfg: &InstallConfig) -> Result<Running, SpawnError> {
 impl Running {
     /// The process id (and process group id).
     pub fn pid(&self) -> u32 {
-        self.child.id()
+        self.pid
     }
 
     /// Kills the child's process group if its slot has been terminal for `linger`

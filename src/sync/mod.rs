@@ -32,10 +32,12 @@ use crate::report::reasons::{FullReasons, line_prefix};
 use crate::report::{Reporter, Style, Verbosity, table};
 use crate::signals::Interrupt;
 use crate::spec::ToolSpec;
-use children::{Running, kill_process_group, publish_terminal, settle, spawn};
+use children::{Exit, Running, kill_process_group, publish_terminal, settle, spawn};
 use plan::Plan;
 
-/// How often the parent polls children and the board.
+/// The longest the parent's event loop sleeps without an event (a child's exit, an
+/// interrupt): the cadence of its board reads for reporting, of its check for stuck
+/// children and of the kill after [`GRACE`].
 pub const POLL: Duration = Duration::from_millis(100);
 /// How long children get to stop after a cancel request before they are killed.
 pub const GRACE: Duration = Duration::from_secs(3);
@@ -417,7 +419,7 @@ impl vx_tui::Host for SyncHost {
     }
 }
 
-/// The poll loop of the parent: spawns, reaps, relays interrupts, reports.
+/// The event loop of the parent: spawns, reaps, relays interrupts, reports.
 struct Supervisor<'a> {
     board: &'a Board,
     plan: &'a Plan,
@@ -432,6 +434,11 @@ struct Supervisor<'a> {
 impl Supervisor<'_> {
     /// Runs every tool to an outcome; returns whether the sync was interrupted.
     /// `cached[i]` is slot `i`'s outcome when its tool was found installed.
+    ///
+    /// An event loop: it sleeps in a `select!` until a child exits (its waiter thread
+    /// sends the [`Exit`]), an interrupt arrives, or [`POLL`] passes (reporting,
+    /// stuck children, the kill after [`GRACE`]), and starts the next install as soon
+    /// as a slot frees up.
     fn supervise(
         &self,
         reporter: &mut Reporter<Console>,
@@ -439,10 +446,12 @@ impl Supervisor<'_> {
         mut cached: Vec<Option<Outcome>>,
     ) -> bool {
         let board = self.board;
+        let (exit_tx, exits) = crossbeam_channel::unbounded::<Exit>();
         let mut queue: VecDeque<usize> = (0..self.plan.configs.len()).collect();
         let mut running: Vec<Running> = Vec::new();
         let mut interrupted_at: Option<Instant> = None;
         let mut killed = false;
+        let mut ended: Vec<Exit> = Vec::new();
         loop {
             if interrupted_at.is_none() && self.interrupt.triggered() {
                 interrupted_at = Some(Instant::now());
@@ -460,65 +469,22 @@ impl Supervisor<'_> {
                     );
                 }
             }
-            while running.len() < self.jobs {
-                let Some(index) = queue.pop_front() else {
-                    break;
-                };
-                let cfg = &self.plan.configs[index];
-                // Already installed: recorded here, with no child to start.
-                if let Some(outcome) = cached.get_mut(index).and_then(Option::take) {
-                    children::publish_cached(board, index, &outcome);
+
+            ended.extend(exits.try_iter());
+            let mut settled = Vec::new();
+            for exit in ended.drain(..) {
+                let Some(at) = running.iter().position(|r| r.index == exit.index) else {
                     continue;
-                }
-                match spawn(self.exe, cfg) {
-                    Ok(child) => {
-                        self.reasons
-                            .lock()
-                            .unwrap_or_else(PoisonError::into_inner)
-                            .expect(index);
-                        self.rings
-                            .lock()
-                            .unwrap_or_else(PoisonError::into_inner)
-                            .insert(index, child.stderr.ring());
-                        running.push(child);
-                    }
-                    Err(err) => {
-                        publish_terminal(board, index, Phase::Failed, &err.to_string(), err.code())
-                    }
-                }
+                };
+                let child = running.swap_remove(at);
+                settled.push(self.settle(child, exit, interrupted_at.is_some()));
             }
 
-            let mut settled = Vec::new();
-            let mut i = 0;
-            while i < running.len() {
-                match running[i].child.try_wait() {
-                    Ok(Some(status)) => {
-                        let child = running.swap_remove(i);
-                        let group = child.pid();
-                        let done = settle(board, child, status, interrupted_at.is_some());
-                        self.reasons
-                            .lock()
-                            .unwrap_or_else(PoisonError::into_inner)
-                            .settle(done.index, done.reason.clone());
-                        // Whatever it started (a post_install command and anything that
-                        // forked) is in its process group: a cancelled, failed or killed
-                        // installer leaves nothing running behind it.
-                        kill_process_group(group);
-                        if done.took_over {
-                            // It died without cleaning up after itself: its work dir is
-                            // left.
-                            crate::install::store::clean_stale_work(self.store);
-                        }
-                        settled.push(done);
-                    }
-                    Ok(None) | Err(_) => i += 1,
-                }
-            }
+            self.start(&mut queue, &mut running, &mut cached, &exit_tx);
 
             for child in &mut running {
                 child.kill_if_lingering(board, LINGER);
             }
-
             if let Some(at) = interrupted_at
                 && !killed
                 && at.elapsed() >= GRACE
@@ -537,12 +503,80 @@ impl Supervisor<'_> {
             if running.is_empty() && queue.is_empty() {
                 return interrupted_at.is_some();
             }
-            std::thread::sleep(if interrupted_at.is_some() {
+            let wait = if interrupted_at.is_some() {
                 POLL / 4
             } else {
                 POLL
-            });
+            };
+            crossbeam_channel::select! {
+                recv(exits) -> exit => ended.extend(exit.ok()),
+                recv(self.interrupt.woken()) -> _ => {}
+                default(wait) => {}
+            }
         }
+    }
+
+    /// Starts installs from `queue` until `jobs` run: a tool found installed is
+    /// recorded without a child; one that cannot be started fails with the reason.
+    fn start(
+        &self,
+        queue: &mut VecDeque<usize>,
+        running: &mut Vec<Running>,
+        cached: &mut [Option<Outcome>],
+        exits: &crossbeam_channel::Sender<Exit>,
+    ) {
+        let board = self.board;
+        while running.len() < self.jobs {
+            let Some(index) = queue.pop_front() else {
+                break;
+            };
+            let cfg = &self.plan.configs[index];
+            // Already installed: recorded here, with no child to start.
+            if let Some(outcome) = cached.get_mut(index).and_then(Option::take) {
+                children::publish_cached(board, index, &outcome);
+                continue;
+            }
+            match spawn(self.exe, cfg, exits) {
+                Ok(child) => {
+                    self.reasons
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .expect(index);
+                    self.rings
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .insert(index, child.stderr.ring());
+                    running.push(child);
+                }
+                Err(err) => {
+                    publish_terminal(board, index, Phase::Failed, &err.to_string(), err.code())
+                }
+            }
+        }
+    }
+
+    /// Settles a child that exited: its outcome, its reason, and whatever it left.
+    fn settle(&self, child: Running, exit: Exit, interrupted: bool) -> children::Settled {
+        // Waiting fails only if the child was reaped elsewhere; its slot then says how
+        // it ended, or it counts as a failure.
+        let status = exit
+            .status
+            .unwrap_or_else(|_| std::os::unix::process::ExitStatusExt::from_raw(1 << 8));
+        let group = child.pid();
+        let done = settle(self.board, child, status, interrupted);
+        self.reasons
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .settle(done.index, done.reason.clone());
+        // Whatever it started (a post_install command and anything that forked) is in
+        // its process group: a cancelled, failed or killed installer leaves nothing
+        // running behind it.
+        kill_process_group(group);
+        if done.took_over {
+            // It died without cleaning up after itself: its work dir is left.
+            crate::install::store::clean_stale_work(self.store);
+        }
+        done
     }
 }
 
