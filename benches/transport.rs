@@ -280,8 +280,10 @@ fn visibility_writer(params: &support::Params) {
         for i in 1..=samples {
             support::wait_for_go();
             std::thread::sleep(gap);
+            // A progress update's shape: the byte counts (and the heartbeat) change,
+            // all in the slot's first cache line beside the sequence word.
             let record = writer.record_mut();
-            record.attempt = i;
+            record.bytes_total = u64::from(i);
             record.bytes_done = mono_ns();
             writer.publish();
         }
@@ -328,14 +330,19 @@ fn visibility_run(transport: Transport, wait: Wait, samples: usize) -> Vec<u64> 
         let mut ack = child.stdin.take().expect("helper stdin");
         ack.write_all(b"g").expect("start the writer");
         let reader = board.reader();
-        let mut last_attempt = 0;
+        let mut last_sample = 0;
         let mut polls = 0u64;
         let mut writer_gone = false;
+        let mut frame = Vec::with_capacity(1);
         loop {
-            if let Some(Ok(snap)) = reader.read_slot(0) {
-                if snap.record.attempt != last_attempt {
+            // A reused snapshot: each poll loads the slot's sequence word and copies
+            // the record only when it moved (`snapshot_into`).
+            reader.snapshot_into(&mut frame);
+            if let Some(Ok(snap)) = frame.first() {
+                let sample = snap.record.bytes_total;
+                if sample != last_sample && (1..=samples as u64).contains(&sample) {
                     let seen = mono_ns();
-                    last_attempt = snap.record.attempt;
+                    last_sample = sample;
                     latencies.push(seen.saturating_sub(snap.record.bytes_done));
                     ack.write_all(b"a").expect("acknowledge");
                 }

@@ -182,8 +182,18 @@ impl BoardReader {
         Some(entry)
     }
 
-    /// Copies every slot into `out` (cleared first), in table order; reuses `out`'s
-    /// allocation so a polling reader allocates nothing per frame.
+    /// The sequence word of slot `index` (one load): it moves with every publish, so
+    /// a poller can wait on this one word and copy the record only when it changed.
+    /// Even while the slot is stable, odd while a write is in progress.
+    pub fn slot_seq(&self, index: usize) -> Option<u64> {
+        self.segment.slot(index).map(Slot::sequence)
+    }
+
+    /// Copies every slot into `out`, in table order; reuses `out`'s allocation so a
+    /// polling reader allocates nothing per frame. `out` is this reader's previous
+    /// snapshot (or empty): an entry whose slot's sequence has not moved since it was
+    /// copied is kept as it is (its cancel flag refreshed), not copied again, so a frame
+    /// costs one load per idle slot.
     pub fn snapshot_into(&self, out: &mut Vec<SlotRead>) {
         let count = self.slot_count();
         out.truncate(count);
@@ -214,6 +224,11 @@ impl BoardReader {
             });
         }
         let Ok(snap) = entry else { return };
+        if snap.index == index && snap.seq != 0 && slot.sequence() == snap.seq {
+            // Not written since this copy.
+            snap.cancel_requested = slot.requested() & CONTROL_CANCEL != 0;
+            return;
+        }
         match self.read_cell(index, slot, bytemuck::cast_mut(&mut snap.record)) {
             Ok(seq) => {
                 snap.index = index;

@@ -87,6 +87,16 @@ impl<const N: usize> SeqCell<N> {
         self.seq.store(base.wrapping_add(2), Ordering::Release);
     }
 
+    /// The sequence word alone (one relaxed load, sound on a read-only mapping): equal
+    /// to a consistent copy's sequence means the record has not been written since that
+    /// copy, so a poller need not copy it again. Seeing an older value is only
+    /// staleness; the next load sees the write.
+    #[cfg_attr(loom, allow(dead_code))]
+    #[inline]
+    pub(crate) fn sequence(&self) -> u64 {
+        self.seq.load(Ordering::Relaxed)
+    }
+
     /// One attempt to copy the record into `out`; never blocks and never loops.
     #[inline]
     pub(crate) fn try_read(&self, out: &mut [u64; N]) -> Attempt {

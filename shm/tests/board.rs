@@ -75,6 +75,38 @@ fn a_writer_publishes_and_readers_see_it_at_once() {
 }
 
 #[test]
+fn a_repeated_snapshot_copies_only_the_slots_that_moved() {
+    let dir = tempfile::tempdir().unwrap();
+    let board = board_with(dir.path(), 3);
+    let reader = board.reader();
+    let mut writer = SlotWriter::attach(board.path(), 1, "tool-1").unwrap();
+    writer.update(|record| record.set_phase(Phase::Downloading));
+    let mut frame = Vec::new();
+    reader.snapshot_into(&mut frame);
+    assert_eq!(reader.slot_seq(1), Some(frame[1].as_ref().unwrap().seq));
+    // Mark the copies: a slot copied again loses the mark.
+    for entry in &mut frame {
+        entry.as_mut().unwrap().record.bytes_done = 999;
+    }
+    writer.update(|record| record.set_progress(5, Some(10)));
+    board.canceller().request_cancel(2).unwrap();
+    reader.snapshot_into(&mut frame);
+    let snap = |i: usize| *frame[i].as_ref().unwrap();
+    assert_eq!(
+        snap(0).record.bytes_done,
+        999,
+        "an idle slot is not copied again"
+    );
+    assert_eq!(snap(1).record.bytes_done, 5, "a slot that moved is");
+    assert_eq!(snap(1).seq, reader.slot_seq(1).unwrap());
+    assert!(
+        snap(2).cancel_requested,
+        "the cancel flag is read every time"
+    );
+    assert_eq!(reader.slot_seq(3), None);
+}
+
+#[test]
 fn a_writer_must_name_the_tool_its_slot_was_registered_for() {
     let dir = tempfile::tempdir().unwrap();
     let board = board_with(dir.path(), 2);
