@@ -83,10 +83,9 @@ fn a_multi_format_sync_installs_exact_trees_then_reports_them_cached() {
         text.contains("3 tools in ") && text.contains(": 3 installed, 0 cached, 0 failed"),
         "{text}"
     );
-    // Each install says what it unpacked: the bytes of its files (the script, the
-    // README and the payload; the link has none).
+    // Each install says what it unpacked: the bytes of its files.
     for (name, payload, _) in &tools {
-        let files = ("#!/bin/sh\necho hi\n".len() + "read me\n".len() + payload.len()) as u64;
+        let files = unpacked_bytes(payload);
         let row = text
             .lines()
             .find(|l| l.starts_with(&format!("{name} ")))
@@ -150,7 +149,7 @@ fn json_events_parse_and_the_summary_matches_the_store() {
     let summary = summary(&events);
     assert_eq!(
         summary["gz"]["unpacked"].as_u64(),
-        Some(("#!/bin/sh\necho hi\n".len() + "read me\n".len() + tools[0].1.len()) as u64)
+        Some(unpacked_bytes(&tools[0].1))
     );
     assert!(events.last().unwrap()["took_ms"].is_u64());
     for (name, tool) in &summary {

@@ -216,6 +216,17 @@ fn items(payload: Vec<u8>) -> Vec<Item> {
     ]
 }
 
+/// The bytes of the files [`archive`] unpacks (what an install reports as unpacked).
+pub fn unpacked_bytes(payload: &[u8]) -> u64 {
+    items(payload.to_vec())
+        .iter()
+        .map(|item| match item {
+            Item::File(_, data, _) => data.len() as u64,
+            _ => 0,
+        })
+        .sum()
+}
+
 /// What [`archive`] unpacks to with `strip_components = 1`.
 pub fn expected_tree(payload: &[u8]) -> BTreeMap<String, String> {
     [

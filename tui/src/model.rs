@@ -117,20 +117,22 @@ impl ToolRow {
         }
     }
 
+    /// Whether the current retry attempt still waits for its first byte.
+    pub fn awaits_retry(&self) -> bool {
+        self.retry_ms
+            .is_some_and(|since| self.moved_ms <= since && self.slot.is_some() && !self.is_done())
+    }
+
     /// The cause of a retry still waiting for its first byte (`HTTP 503`, from the
     /// writer's `retry 2/3: HTTP 503`), shown in place of the row's bar until bytes
     /// flow again.
     pub fn waiting_retry(&self) -> Option<String> {
-        let since = self.retry_ms?;
-        let record = self.slot?.record;
-        if self.moved_ms > since || self.is_done() {
+        if !self.awaits_retry() {
             return None;
         }
+        let record = self.slot?.record;
         let message = record.message();
-        let cause = match message.split_once(": ") {
-            Some((head, cause)) if head.starts_with("retry ") => cause,
-            _ => &message,
-        };
+        let cause = retry_parts(&message).map_or(&*message, |(_, cause)| cause);
         Some(sanitize(cause).into_owned())
     }
 
@@ -141,13 +143,8 @@ impl ToolRow {
         if record.attempt <= 1 || self.is_done() {
             return None;
         }
-        let message = record.message();
-        let counted = message
-            .strip_prefix("retry ")
-            .and_then(|rest| rest.split(':').next())
-            .filter(|n| n.len() <= 11 && n.chars().all(|c| c.is_ascii_digit() || c == '/'));
-        Some(match counted {
-            Some(n) => format!("retry {n}"),
+        Some(match retry_parts(&record.message()) {
+            Some((count, _)) => format!("retry {count}"),
             None => format!("retry {}", record.attempt),
         })
     }
@@ -505,6 +502,14 @@ impl Model {
     }
 }
 
+/// Splits a writer's retry message (`retry 2/3: HTTP 503`, see the installer's
+/// `Retry`) into its count and its cause.
+fn retry_parts(message: &str) -> Option<(&str, &str)> {
+    let (count, cause) = message.strip_prefix("retry ")?.split_once(": ")?;
+    let counted = count.len() <= 11 && count.chars().all(|c| c.is_ascii_digit() || c == '/');
+    counted.then_some((count, cause))
+}
+
 /// What one slot read brought.
 struct Seen {
     /// Something visible changed.
@@ -633,7 +638,7 @@ fn note_activity(
         row.retry_ms = Some(now_ms);
         event(EventKind::Retry(sanitize(&record.message()).into_owned()));
     }
-    if row.stalled_secs(now_ms).is_some() && !row.stall_noted && row.waiting_retry().is_none() {
+    if row.stalled_secs(now_ms).is_some() && !row.stall_noted && !row.awaits_retry() {
         row.stall_noted = true;
         event(EventKind::Stalled);
     }

@@ -280,14 +280,11 @@ pub(super) fn phase_cell(row: &ToolRow, now_ms: u64) -> (String, Style) {
     }
     // A retry waiting for its first byte is a retry, not a stall; once it has bytes
     // again, a stall is the news.
-    let retry = row.retry_label();
-    if let Some(retry) = retry.clone().filter(|_| row.waiting_retry().is_some()) {
-        return (retry, warn);
-    }
-    if let Some(secs) = row.stalled_secs(now_ms) {
+    let stalled = row.stalled_secs(now_ms).filter(|_| !row.awaits_retry());
+    if let Some(secs) = stalled {
         return (format!("stalled {}", duration(secs)), warn);
     }
-    if let Some(retry) = retry {
+    if let Some(retry) = row.retry_label() {
         return (retry, warn);
     }
     (phase.label().to_string(), phase_style(phase))
