@@ -88,7 +88,7 @@ def payload(size, seed):
 class Server:
     """A threaded loopback server of in-memory files."""
 
-    def __init__(self, files):
+    def __init__(self, files, paced_bytes_per_sec):
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
@@ -101,8 +101,16 @@ class Server:
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 view = memoryview(body)
-                for at in range(0, len(view), 1 << 20):
-                    self.wfile.write(view[at : at + (1 << 20)])
+                # Under /paced/ the body goes out at a steady rate, like a real link.
+                rate = paced_bytes_per_sec if self.path.startswith("/paced/") else None
+                step = 256 << 10 if rate else 1 << 20
+                start = time.perf_counter()
+                for at in range(0, len(view), step):
+                    if rate:
+                        ahead = start + at / rate - time.perf_counter()
+                        if ahead > 0:
+                            time.sleep(ahead)
+                    self.wfile.write(view[at : at + step])
 
             def log_message(self, *args):
                 pass
@@ -141,6 +149,8 @@ def main():
     ap.add_argument("--tiny", type=int, default=300)
     ap.add_argument("--big", type=int, default=8)
     ap.add_argument("--big-mib", type=int, default=50)
+    ap.add_argument("--paced-mib-s", type=float, default=25.0,
+                    help="(d): the rate one big tar.xz is served at, like a real link")
     ap.add_argument("--vx", default=str(ROOT / "target" / "release" / "vx"))
     ap.add_argument("--compare", metavar="VX", help="another vx binary (e.g. an older build) to time on (a) and (b) too")
     ap.add_argument("--compare-label", default="", help="what the compared build is, for the docs")
@@ -179,12 +189,18 @@ def main():
             files[path] = data
             big_bytes += len(data)
             big.append((f"b{i}", path, hashlib.sha256(data).hexdigest(), "z" if kind == "gz" else "J"))
-        server = Server(files)
+        # (d): one of the big tar.xz archives again, served at a link's pace.
+        paced_source = next(t for t in big if t[1].endswith(".xz"))
+        paced_path = "/paced/" + paced_source[1].rsplit("/", 1)[1]
+        files[paced_path] = files[paced_source[1]]
+        paced = [("p0", paced_path, paced_source[2], "J")]
+        server = Server(files, args.paced_mib_s * (1 << 20))
         tiny = [(n, server.url(p), s, f) for n, p, s, f in tiny]
         big = [(n, server.url(p), s, f) for n, p, s, f in big]
+        paced = [(n, server.url(p), s, f) for n, p, s, f in paced]
 
         projects = {}
-        for name, tools in (("tiny", tiny), ("big", big)):
+        for name, tools in (("tiny", tiny), ("big", big), ("paced", paced)):
             d = work / name
             d.mkdir()
             (d / "vx.toml").write_text(manifest(tools))
@@ -208,7 +224,7 @@ def main():
             path = work / "stores" / f"{tag}-{time.monotonic_ns()}"
             return path
 
-        names = labels(args.tiny, args.big, args.big_mib)
+        names = labels(args.tiny, args.big, args.big_mib, args.paced_mib_s)
         installed = fresh("c")
         commands = {
             names["version"]: lambda: timed([vx, "--version"]),
@@ -217,11 +233,14 @@ def main():
             names["b_vx"]: lambda: vx_sync("big", 8, fresh("b-vx")),
             names["b_base"]: lambda: baseline("big", 8, fresh("b-base")),
             names["c_vx"]: lambda: vx_sync("tiny", 16, installed),
+            names["d_vx"]: lambda: vx_sync("paced", 1, fresh("d-vx")),
+            names["d_base"]: lambda: baseline("paced", 1, fresh("d-base")),
         }
         if args.compare:
             other = args.compare
             commands[names["a_vx"] + ", compared build"] = lambda: vx_sync("tiny", 16, fresh("a-cmp"), other)
             commands[names["b_vx"] + ", compared build"] = lambda: vx_sync("big", 8, fresh("b-cmp"), other)
+            commands[names["d_vx"] + ", compared build"] = lambda: vx_sync("paced", 1, fresh("d-cmp"), other)
         for name in ("tiny", "big"):
             # One warm-up of each, so no run pays for first page-ins alone.
             vx_sync(name, 16, fresh("warm"))
@@ -247,6 +266,8 @@ def main():
             "big_archives": args.big,
             "big_archive_mib": args.big_mib,
             "big_download_bytes": big_bytes,
+            "paced_mib_s": args.paced_mib_s,
+            "paced_download_bytes": len(files[paced_path]),
             "machine": {"cpus": os.cpu_count(), "platform": sys.platform},
             "run_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "commands": {name: {"median_ms": med[name], "samples_ms": samples[name]} for name in commands},
@@ -254,6 +275,7 @@ def main():
                 "a_vx_over_baseline": med[names["a_vx"]] / med[names["a_base"]],
                 "b_vx_over_baseline": med[names["b_vx"]] / med[names["b_base"]],
                 "c_noop_over_version": med[names["c_vx"]] / med[names["version"]],
+                "d_vx_over_baseline": med[names["d_vx"]] / med[names["d_base"]],
             },
             "noop_ms": med[names["c_vx"]],
         }
@@ -269,8 +291,9 @@ def main():
         write_docs(result, section)
 
 
-def labels(tiny, big, mib):
+def labels(tiny, big, mib, paced=None):
     """The commands' names, as the table shows them."""
+    rate = f" at {paced:g} MiB/s" if paced else ""
     return {
         "version": "vx --version",
         "a_vx": f"(a) vx sync, {tiny} tiny, -j 16",
@@ -278,6 +301,8 @@ def labels(tiny, big, mib):
         "b_vx": f"(b) vx sync, {big} × {mib} MiB, -j 8",
         "b_base": f"(b) baseline, {big} × {mib} MiB, -P 8",
         "c_vx": f"(c) vx sync, {tiny} installed (no-op)",
+        "d_vx": f"(d) vx sync, one {mib} MiB tar.xz{rate}",
+        "d_base": f"(d) baseline, one {mib} MiB tar.xz{rate}",
     }
 
 
@@ -315,8 +340,14 @@ def markdown(r):
         f"| (c) no-op sync of {r['tiny_tools']} tools ≤ 50 ms and ≤ 20× `vx --version` | "
         f"{noop:.1f} ms, {ratios['c_noop_over_version']:.1f}× | "
         f"{'yes' if noop <= 50 and ratios['c_noop_over_version'] <= 20 else '**no**'} |",
-        END,
     ]
+    if "d_vx_over_baseline" in ratios:
+        mib = r["paced_download_bytes"] / (1 << 20)
+        lines.append(
+            f"| (d) one tar.xz ({mib:.1f} MiB download) served at {r['paced_mib_s']:g} MiB/s, vx / baseline "
+            f"(no target: shows the streaming install; `curl | tar` streams too) | "
+            f"{ratios['d_vx_over_baseline']:.2f} | — |")
+    lines += [END]
     return "\n".join(lines)
 
 

@@ -578,3 +578,77 @@ fn completion_scripts_load_in_bash() {
         assert!(text(&script.stdout).contains("exec"), "{shell}");
     }
 }
+
+/// The recorded activation (what `vx exec`, `vx CMD` and `vx which` reuse instead of
+/// reading the manifest, the lock and every receipt) never answers for a project that
+/// changed since: each step below runs right after a call that recorded it.
+#[test]
+fn a_recorded_toolchain_follows_edits_installs_and_removals() {
+    let project = Project::new();
+    project.sync();
+    let greet =
+        |version: &str| format!("{}\n", project.bin("greet", version, "bin/greet").display());
+    assert_eq!(
+        text(&project.run(&["which", "greet"], 0).stdout),
+        greet("1.0")
+    );
+    let cache = project.store().join(".cache/activation");
+    assert_eq!(std::fs::read_dir(&cache).unwrap().count(), 1, "recorded");
+    // Twice more from the record, as a user runs it: the same answers.
+    assert_eq!(
+        text(&project.run(&["which", "greet"], 0).stdout),
+        greet("1.0")
+    );
+    let out = project.run(&["exec", "--", "greet", "x"], 7);
+    assert!(text(&out.stdout).contains("args:x"));
+
+    // An edit of vx.toml: the next exec installs and runs the new version.
+    let manifest = project.work.dir.path().join("vx.toml");
+    let edited = std::fs::read_to_string(&manifest).unwrap().replacen(
+        "version = \"1.0\"",
+        "version = \"0.9\"",
+        1,
+    );
+    std::fs::write(&manifest, edited).unwrap();
+    let out = project.run(&["exec", "--", "greet"], 7);
+    let path_line = format!("path:{}", project.bin("greet", "0.9", "bin").display());
+    assert!(
+        text(&out.stdout).contains(&path_line),
+        "{}",
+        text(&out.stdout)
+    );
+    assert_eq!(
+        text(&project.run(&["which", "greet"], 0).stdout),
+        greet("0.9")
+    );
+
+    // An executable added to a tool's directory is found.
+    let extra = project.bin("greet", "0.9", "bin/greet-extra");
+    std::fs::write(&extra, "#!/bin/sh\necho extra\n").unwrap();
+    std::fs::set_permissions(&extra, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    assert_eq!(
+        text(&project.run(&["which", "greet-extra"], 0).stdout),
+        format!("{}\n", extra.display())
+    );
+
+    // An uninstalled tool is not run from the record: offline, it is missing.
+    project.run(&["uninstall", "greet@0.9"], 0);
+    project
+        .vx()
+        .args(["exec", "--offline", "--", "greet"])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("not installed: greet 0.9"));
+
+    // A damaged record is ignored and written again.
+    project.sync();
+    for entry in std::fs::read_dir(&cache).unwrap() {
+        std::fs::write(entry.unwrap().path(), b"{not json").unwrap();
+    }
+    assert_eq!(
+        text(&project.run(&["which", "greet"], 0).stdout),
+        greet("0.9")
+    );
+    let out = project.run(&["greet", "y"], 7);
+    assert!(text(&out.stdout).contains("args:y"));
+}

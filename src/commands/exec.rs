@@ -12,6 +12,7 @@ use vx::install::store;
 use vx::manifest::Manifest;
 use vx::project::{LockMode, ProjectSync};
 use vx::sync::{Settings, Stream};
+use vx::toolchain::activation::{Activation, Sources};
 use vx::toolchain::{Origin, Request, Toolchain, search};
 
 use crate::cli::ExecArgs;
@@ -23,20 +24,34 @@ pub const NOT_RUNNABLE: i32 = 126;
 
 /// Runs `vx exec`. Returns only when the command could not be started.
 pub fn run(args: &ExecArgs) -> Result<i32, Error> {
-    let manifest = super::optional_manifest(args.project.manifest.as_deref())?;
+    let Some((program, rest)) = args.command.split_first() else {
+        return Err(Error::usage("vx exec needs a command after `--`"));
+    };
+    let (manifest_arg, store_arg) = (
+        args.project.manifest.as_deref(),
+        args.project.store.as_deref(),
+    );
+    // Tools named on the command line are resolved in full every time.
+    let sources = if args.tools.is_empty() {
+        if let Some(recorded) = super::fresh_activation(manifest_arg, store_arg) {
+            return Err(exec_recorded(&recorded, program, rest));
+        }
+        super::activation_sources(manifest_arg)
+    } else {
+        None
+    };
+    let manifest = super::optional_manifest(manifest_arg)?;
     if manifest.is_none() && args.tools.is_empty() {
         return Err(Error::usage(
             "no vx.toml here or in a parent directory: pass --manifest, or name the tools (`vx exec ripgrep@14.1.1 -- rg`)",
         ));
     }
-    let Some((program, rest)) = args.command.split_first() else {
-        return Err(Error::usage("vx exec needs a command after `--`"));
-    };
     let target = Target {
         manifest: manifest.as_ref(),
         requests: &args.tools,
-        store: args.project.store.as_deref(),
+        store: store_arg,
         offline: args.offline,
+        sources: sources.as_ref(),
     };
     Err(target.exec(program, rest))
 }
@@ -51,6 +66,9 @@ pub struct Target<'a> {
     pub store: Option<&'a Path>,
     /// `--offline`: install nothing.
     pub offline: bool,
+    /// The project's sources stamped before they were read: the toolchain's
+    /// activation is recorded once it is complete (`None`: not recorded).
+    pub sources: Option<&'a Sources>,
 }
 
 impl Target<'_> {
@@ -76,8 +94,10 @@ impl Target<'_> {
     ) -> Error {
         match self.ready(chain, store) {
             Ok(chain) => {
+                super::record_activation(&chain, self.sources, store);
                 let path = chain.search_path(std::env::var_os("PATH").as_deref());
-                replace_process(program, args, &path)
+                let exe = search::find(program, &path);
+                replace_process(program, args, &path, exe)
             }
             Err(err) => err,
         }
@@ -151,11 +171,29 @@ fn labels(chain: &Toolchain) -> String {
     missing.join(", ")
 }
 
-/// Replaces this process with `program` found on `path`, with `path` as its `PATH`.
-/// Returns the error when it cannot (127 not found, 126 not runnable).
-fn replace_process(program: &OsString, args: &[OsString], path: &std::ffi::OsStr) -> Error {
+/// Runs `program` with a recorded activation: the tools' executables are looked up
+/// in the record, anything else on the inherited `PATH`, so nothing is read but the
+/// record and the stamps it checks.
+pub fn exec_recorded(recorded: &Activation, program: &OsString, args: &[OsString]) -> Error {
+    let inherited = std::env::var_os("PATH");
+    let path = recorded.search_path(inherited.as_deref());
+    let exe = match recorded.find(program) {
+        Some(exe) => Some(exe.to_path_buf()),
+        None => search::find(program, inherited.as_deref().unwrap_or_default()),
+    };
+    replace_process(program, args, &path, exe)
+}
+
+/// Replaces this process with `exe` (`program` as found on `path`), with `path` as
+/// its `PATH`. Returns the error when it cannot (127 not found, 126 not runnable).
+fn replace_process(
+    program: &OsString,
+    args: &[OsString],
+    path: &std::ffi::OsStr,
+    exe: Option<std::path::PathBuf>,
+) -> Error {
     let shown = vx_tui::text::sanitize(&program.to_string_lossy()).into_owned();
-    let Some(exe) = search::find(program, path) else {
+    let Some(exe) = exe else {
         return Error::with_code(NOT_FOUND, format!("{shown}: command not found"));
     };
     let mut command = std::process::Command::new(&exe);

@@ -13,6 +13,12 @@ use super::exec::Target;
 pub fn run(args: &[OsString]) -> Option<Error> {
     let (program, rest) = args.split_first()?;
     let name = program.to_str()?;
+    if let Some(recorded) = super::fresh_activation(None, None)
+        && recorded.provides(name)
+    {
+        return Some(super::exec::exec_recorded(&recorded, program, rest));
+    }
+    let sources = super::activation_sources(None);
     // Any trouble with the project means `CMD` is not one of its tools: the error
     // shown is then clap's, about the command line.
     let manifest = super::optional_manifest(None).ok().flatten()?;
@@ -38,6 +44,7 @@ pub fn run(args: &[OsString]) -> Option<Error> {
         requests: &[],
         store: None,
         offline: false,
+        sources: sources.as_ref(),
     };
     Some(target.exec_in(chain, &store, program, rest))
 }

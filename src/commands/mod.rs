@@ -115,6 +115,42 @@ pub fn toolchain(
     })
 }
 
+/// The sources of the project's toolchain, stamped before anything reads them, for
+/// recording its [`Activation`](vx::toolchain::activation::Activation) afterwards;
+/// `None` outside a project.
+pub fn activation_sources(
+    explicit: Option<&std::path::Path>,
+) -> Option<vx::toolchain::activation::Sources> {
+    let path = vx::manifest::locate(explicit, &cwd().ok()?).ok()?;
+    Some(vx::toolchain::activation::Sources::stamp(&path))
+}
+
+/// The recorded activation of the project (`--manifest`, else the one found from the
+/// working directory) in the store (`--store`, else the default), when nothing it was
+/// made from has changed; `None` sends the caller down the full path.
+pub fn fresh_activation(
+    manifest: Option<&std::path::Path>,
+    store: Option<&std::path::Path>,
+) -> Option<vx::toolchain::activation::Activation> {
+    let manifest = vx::manifest::locate(manifest, &cwd().ok()?).ok()?;
+    let store = located_store(store).ok()?;
+    vx::toolchain::activation::Activation::load_fresh(&store, &manifest)
+}
+
+/// Records `chain`'s activation in `store` when it is complete (best effort: a store
+/// that cannot be written only means the next call resolves in full again).
+pub fn record_activation(
+    chain: &vx::toolchain::Toolchain,
+    sources: Option<&vx::toolchain::activation::Sources>,
+    store: &std::path::Path,
+) {
+    if let Some(activation) =
+        sources.and_then(|s| vx::toolchain::activation::Activation::of(chain, s, store))
+    {
+        let _ = activation.save(store);
+    }
+}
+
 /// The store the toolchain commands read (`--store`, else the default), not created.
 pub fn located_store(
     explicit: Option<&std::path::Path>,

@@ -12,10 +12,21 @@ use crate::cli::WhichArgs;
 
 /// Runs `vx which`.
 pub fn run(args: &WhichArgs) -> Result<i32, Error> {
-    let manifest = super::optional_manifest(args.project.manifest.as_deref())?;
-    let store = super::located_store(args.project.store.as_deref())?;
-    let chain = super::toolchain(manifest.as_ref(), &[], &store)?;
+    let (manifest_arg, store_arg) = (
+        args.project.manifest.as_deref(),
+        args.project.store.as_deref(),
+    );
     let command = &args.command;
+    if let Some(recorded) = super::fresh_activation(manifest_arg, store_arg)
+        && let Some(exe) = recorded.find(command)
+    {
+        return print(exe.to_path_buf());
+    }
+    let sources = super::activation_sources(manifest_arg);
+    let manifest = super::optional_manifest(manifest_arg)?;
+    let store = super::located_store(store_arg)?;
+    let chain = super::toolchain(manifest.as_ref(), &[], &store)?;
+    super::record_activation(&chain, sources.as_ref(), &store);
     let shown = vx_tui::text::sanitize(&command.to_string_lossy()).into_owned();
     let exe = match chain.find(command) {
         Some(exe) => exe,
@@ -39,6 +50,11 @@ pub fn run(args: &WhichArgs) -> Result<i32, Error> {
             })?
         }
     };
+    print(exe)
+}
+
+/// Prints `exe` as an absolute path.
+fn print(exe: PathBuf) -> Result<i32, Error> {
     let exe: PathBuf = std::path::absolute(&exe).unwrap_or(exe);
     let mut out = std::io::stdout().lock();
     out.write_all(exe.as_os_str().as_encoded_bytes())?;

@@ -312,6 +312,25 @@ impl TestServer {
         })
     }
 
+    /// A raw server that answers with `body` whole (a `Content-Length`), but sends
+    /// only its first `at` bytes until `gate` receives a message or its sender is
+    /// dropped; then the rest. Tests see what a client does with part of a download.
+    pub fn gated(body: Vec<u8>, at: usize, gate: std::sync::mpsc::Receiver<()>) -> TestServer {
+        TestServer::raw(move |mut stream, _, _| {
+            let at = at.min(body.len());
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&body[..at]);
+            let _ = stream.flush();
+            let _ = gate.recv();
+            let _ = stream.write_all(&body[at..]);
+            let _ = stream.flush();
+        })
+    }
+
     /// The `Range` header of each request so far (raw servers: [`TestServer::resumable`],
     /// [`TestServer::dropping_after`], [`TestServer::stalling`]; others keep none).
     pub fn ranges(&self) -> Vec<Option<String>> {

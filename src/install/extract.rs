@@ -20,7 +20,7 @@
 use std::cell::Cell;
 use std::ffi::OsStr;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Component, Path, PathBuf};
@@ -172,46 +172,35 @@ pub fn extract(
         total,
         cancelled: &cancelled,
     };
-    let mut out = Unpacker {
-        dest,
-        strip: strip_components as usize,
-        limits,
-        stats: ExtractStats {
-            format: Some(format),
-            ..ExtractStats::default()
-        },
-        format,
-        cancelled: &cancelled,
-    };
+    let mut out = Unpacker::new(dest, strip_components, limits, format, &cancelled);
     let result = match format {
-        ArchiveFormat::TarGz => {
-            let reader = BufReader::with_capacity(super::fetch::CHUNK, counting);
-            out.tar(flate2::read::MultiGzDecoder::new(reader))
-        }
-        ArchiveFormat::TarXz => {
-            let reader = BufReader::with_capacity(super::fetch::CHUNK, counting);
-            let stream = liblzma::stream::Stream::new_stream_decoder(
-                XZ_MEMLIMIT,
-                liblzma::stream::CONCATENATED,
-            )
-            .map_err(|e| out.corrupt(io::Error::other(e)))?;
-            out.tar(liblzma::bufread::XzDecoder::new_stream(reader, stream))
-        }
         ArchiveFormat::Zip => out.zip(counting),
+        tar => {
+            let reader = BufReader::with_capacity(super::fetch::CHUNK, counting);
+            out.tar_compressed(tar, reader)
+        }
     };
-    match result {
-        Err(_) if cancelled.get() => Err(ExtractError::Cancelled),
-        Err(e) => Err(e),
-        Ok(()) if out.stats.unpacked == 0 => Err(ExtractError::NothingLeft {
-            entries: out.stats.entries,
-            strip_components,
-        }),
-        Ok(()) => Ok(out.stats),
-    }
+    out.finish(result)
 }
 
-/// Memory the xz decoder may use; `xz -9` archives need about 65 MiB.
-const XZ_MEMLIMIT: u64 = 512 << 20;
+/// Unpacks a compressed tar (`format` is [`ArchiveFormat::TarGz`] or
+/// [`ArchiveFormat::TarXz`]) read from `reader` as it arrives: the streaming install
+/// feeds it the download's bytes. The same rules and limits as [`extract`] apply;
+/// `cancelled` is set by the reader when it stops on a cancel request, so the error
+/// is reported as [`ExtractError::Cancelled`].
+pub fn extract_tar_stream(
+    reader: impl BufRead,
+    format: ArchiveFormat,
+    dest: &Path,
+    strip_components: u32,
+    limits: ExtractLimits,
+    cancelled: &Cell<bool>,
+) -> Result<ExtractStats, ExtractError> {
+    let mut out = Unpacker::new(dest, strip_components, limits, format, cancelled);
+    let result = out.tar_compressed(format, reader);
+    out.finish(result)
+}
+
 /// Longest symbolic-link target accepted (Linux's PATH_MAX).
 const MAX_LINK_TARGET: u64 = 4096;
 /// File-type bits of a Unix mode, as stored in zip external attributes.
@@ -275,6 +264,61 @@ fn refuse(entry: &Path, reason: &'static str) -> ExtractError {
     ExtractError::Unsafe {
         entry: crate::validate::shorten(&entry.to_string_lossy()),
         reason,
+    }
+}
+
+impl<'a> Unpacker<'a> {
+    fn new(
+        dest: &'a Path,
+        strip_components: u32,
+        limits: ExtractLimits,
+        format: ArchiveFormat,
+        cancelled: &'a Cell<bool>,
+    ) -> Unpacker<'a> {
+        Unpacker {
+            dest,
+            strip: strip_components as usize,
+            limits,
+            stats: ExtractStats {
+                format: Some(format),
+                ..ExtractStats::default()
+            },
+            format,
+            cancelled,
+        }
+    }
+
+    /// The result of a whole archive: a cancel wins over the error it caused, and an
+    /// archive that left nothing to install is an error.
+    fn finish(&self, result: Result<(), ExtractError>) -> Result<ExtractStats, ExtractError> {
+        match result {
+            Err(_) if self.cancelled.get() => Err(ExtractError::Cancelled),
+            Err(e) => Err(e),
+            Ok(()) if self.stats.unpacked == 0 => Err(ExtractError::NothingLeft {
+                entries: self.stats.entries,
+                strip_components: self.strip as u32,
+            }),
+            Ok(()) => Ok(self.stats),
+        }
+    }
+
+    /// Unpacks a tar compressed with `format` (gzip or xz; a zip is refused as
+    /// corrupt, which the callers never pass).
+    fn tar_compressed(
+        &mut self,
+        format: ArchiveFormat,
+        reader: impl BufRead,
+    ) -> Result<(), ExtractError> {
+        match format {
+            ArchiveFormat::TarGz => self.tar(flate2::bufread::MultiGzDecoder::new(reader)),
+            ArchiveFormat::TarXz => {
+                let streams = xz::Streams::new(reader).map_err(|e| self.corrupt(e))?;
+                self.tar(streams)
+            }
+            ArchiveFormat::Zip => {
+                Err(self.corrupt(io::Error::other("a zip archive cannot be read as a stream")))
+            }
+        }
     }
 }
 
@@ -606,6 +650,8 @@ impl Unpacker<'_> {
             .map_err(write_err)
     }
 }
+
+mod xz;
 
 #[cfg(test)]
 mod tests;

@@ -246,6 +246,38 @@ pub fn fetch(
     sink: &mut dyn ProgressSink,
     opts: &InstallOptions,
 ) -> Result<Download, FetchError> {
+    fetch_tee(url, expected, dest, sink, opts, &mut NoTee)
+}
+
+/// Receives a copy of the download's bytes as they arrive, in order: the streaming
+/// install unpacks them while the rest is still coming.
+pub trait Tee {
+    /// The next bytes of the file, after those already given.
+    fn bytes(&mut self, chunk: &[u8]);
+    /// Every byte given so far is void: the download starts over from zero.
+    fn restart(&mut self);
+}
+
+/// A [`Tee`] that drops everything.
+struct NoTee;
+
+impl Tee for NoTee {
+    fn bytes(&mut self, _: &[u8]) {}
+    fn restart(&mut self) {}
+}
+
+/// [`fetch`], giving `tee` each chunk once it is in the file and the hash. A retry that
+/// continues a download gives only the new bytes; one that starts over calls
+/// [`Tee::restart`] first. Nothing tells `tee` whether the checksum matched: its
+/// caller learns that from the result.
+pub fn fetch_tee(
+    url: &str,
+    expected: Option<&str>,
+    dest: &Path,
+    sink: &mut dyn ProgressSink,
+    opts: &InstallOptions,
+    tee: &mut dyn Tee,
+) -> Result<Download, FetchError> {
     let scheme = validate::url(url)?;
     let file = OpenOptions::new()
         .write(true)
@@ -255,7 +287,7 @@ pub fn fetch(
             path: dest.to_owned(),
             source,
         })?;
-    let mut partial = Partial::new(file, dest);
+    let mut partial = Partial::new(file, dest, tee);
     let attempts = opts.retry_delays.len() as u32 + 1;
     let mut attempt = 1;
     loop {
@@ -306,8 +338,9 @@ pub fn fetch(
 
 /// A download in progress, kept across attempts: the file, the hash of the bytes in
 /// it, their count, and how to ask the server to continue from them.
-struct Partial {
+struct Partial<'t> {
     file: File,
+    tee: &'t mut dyn Tee,
     path: PathBuf,
     hasher: Sha256,
     done: u64,
@@ -316,10 +349,11 @@ struct Partial {
     validator: Option<String>,
 }
 
-impl Partial {
-    fn new(file: File, path: &Path) -> Partial {
+impl<'t> Partial<'t> {
+    fn new(file: File, path: &Path, tee: &'t mut dyn Tee) -> Partial<'t> {
         Partial {
             file,
+            tee,
             path: path.to_owned(),
             hasher: Sha256::new(),
             done: 0,
@@ -334,6 +368,9 @@ impl Partial {
 
     /// Forgets every byte: the file emptied, the hash restarted.
     fn restart(&mut self) -> Result<(), FetchError> {
+        if self.done > 0 {
+            self.tee.restart();
+        }
         self.hasher = Sha256::new();
         self.done = 0;
         self.file
@@ -349,6 +386,7 @@ impl Partial {
             .write_all(chunk)
             .map_err(|source| self.write_error(source))?;
         self.done += chunk.len() as u64;
+        self.tee.bytes(chunk);
         Ok(())
     }
 
@@ -381,7 +419,7 @@ fn wait(delay: Duration, sink: &mut dyn ProgressSink, poll: Duration) -> Result<
 fn fetch_once(
     url: &str,
     scheme: Scheme,
-    partial: &mut Partial,
+    partial: &mut Partial<'_>,
     sink: &mut dyn ProgressSink,
     opts: &InstallOptions,
 ) -> Result<(), FetchError> {
@@ -585,7 +623,7 @@ fn copy_hashed(
     url: &str,
     src: &mut dyn Read,
     total: Option<u64>,
-    partial: &mut Partial,
+    partial: &mut Partial<'_>,
     sink: &mut dyn ProgressSink,
     opts: &InstallOptions,
 ) -> Result<(), FetchError> {

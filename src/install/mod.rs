@@ -28,6 +28,7 @@ pub mod fetch;
 pub mod live;
 mod sink;
 pub mod store;
+pub mod stream;
 
 #[cfg(test)]
 pub(crate) mod testutil;
@@ -390,25 +391,58 @@ pub fn install(
     let work = store::work_dir(&cfg.store)
         .map_err(store_err("cannot create a work directory in", &cfg.store))?;
     sink.phase(Phase::Downloading, &cfg.spec.url);
-    let download = fetch::fetch(
-        &cfg.spec.url,
-        cfg.spec.sha256.as_deref(),
-        &work.path().join("download"),
-        sink,
-        opts,
-    )?;
-
-    sink.phase(Phase::Extracting, "");
     let tree = work.path().join("tree");
     std::fs::create_dir(&tree).map_err(store_err("cannot create", &tree))?;
-    let stats = extract::extract(
-        &download.path,
+    // Declared after `work`, so it is dropped (its thread stopped) before the work
+    // directory is removed.
+    let streaming = stream::Streaming::start(
         cfg.spec.format,
         &tree,
         cfg.spec.strip_components,
         opts.extract,
-        sink,
-    )?;
+    );
+    let download_path = work.path().join("download");
+    let sha256 = cfg.spec.sha256.as_deref();
+    let (download, streaming) = match streaming {
+        Some(mut streaming) => {
+            let download = fetch::fetch_tee(
+                &cfg.spec.url,
+                sha256,
+                &download_path,
+                sink,
+                opts,
+                &mut streaming,
+            )?;
+            (download, Some(streaming))
+        }
+        None => (
+            fetch::fetch(&cfg.spec.url, sha256, &download_path, sink, opts)?,
+            None,
+        ),
+    };
+
+    sink.phase(Phase::Extracting, "");
+    let streamed = match streaming {
+        Some(streaming) => streaming.finish(sink)?,
+        None => None,
+    };
+    let stats = match streamed {
+        Some(stats) => stats,
+        None => {
+            // Whatever a void attempt unpacked goes; the file is unpacked whole.
+            std::fs::remove_dir_all(&tree)
+                .and_then(|()| std::fs::create_dir(&tree))
+                .map_err(store_err("cannot empty", &tree))?;
+            extract::extract(
+                &download.path,
+                cfg.spec.format,
+                &tree,
+                cfg.spec.strip_components,
+                opts.extract,
+                sink,
+            )?
+        }
+    };
     // The archive is no longer needed; free its space before post-install runs.
     let _ = std::fs::remove_file(&download.path);
 

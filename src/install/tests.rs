@@ -558,3 +558,115 @@ fn a_second_install_waits_for_the_lock_then_takes_the_tree_as_cached() {
     assert!(outcome.message().starts_with("installed by another vx in "));
     assert_eq!(server.hits(), 1, "only the other vx downloaded");
 }
+
+/// A tree of a small file, then 2 MiB that do not compress: the small file's bytes
+/// come in the first part of any of the archives.
+fn big_items() -> Vec<Item> {
+    vec![
+        Item::File("tool-2.0/first.txt", b"unpacked early".to_vec(), 0o644),
+        Item::File("tool-2.0/big.bin", noise(2 << 20), 0o644),
+    ]
+}
+
+/// The file `rel` of a tree being unpacked in some work directory of `store`, when it
+/// holds `want`.
+fn unpacking(store: &Path, rel: &str, want: &[u8]) -> bool {
+    let Ok(dirs) = std::fs::read_dir(store.join(store::TMP_DIR)) else {
+        return false;
+    };
+    dirs.flatten()
+        .any(|dir| std::fs::read(dir.path().join("tree").join(rel)).is_ok_and(|d| d == want))
+}
+
+#[test]
+fn a_tar_is_unpacked_while_the_rest_of_it_is_still_downloading() {
+    for format in [ArchiveFormat::TarGz, ArchiveFormat::TarXz] {
+        for named in [Some(format), None] {
+            let body = build(format, &big_items());
+            let (open, gate) = std::sync::mpsc::channel();
+            let server = TestServer::gated(body.clone(), body.len() / 2, gate);
+            let store = tempfile::tempdir().unwrap();
+            let mut cfg = config(store.path(), server.url("/t"), &body);
+            cfg.spec.format = named;
+            let installing = std::thread::spawn(move || {
+                let mut sink = RecordingSink::default();
+                install(&cfg, &mut sink, &InstallOptions::default())
+            });
+            // The server holds back the second half until the first file is out.
+            let deadline = std::time::Instant::now() + Duration::from_secs(20);
+            let mut early = false;
+            while std::time::Instant::now() < deadline && !installing.is_finished() {
+                if unpacking(store.path(), "first.txt", b"unpacked early") {
+                    early = true;
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            open.send(()).unwrap();
+            let outcome = installing.join().unwrap().unwrap();
+            assert!(
+                early,
+                "{format} ({named:?}): nothing unpacked before the download ended"
+            );
+            let t = tree(outcome.path());
+            assert_eq!(t["first.txt"], "file(644):unpacked early");
+            assert_eq!(
+                std::fs::metadata(outcome.path().join("big.bin"))
+                    .unwrap()
+                    .len(),
+                2 << 20
+            );
+        }
+    }
+}
+
+#[test]
+fn a_retry_that_starts_over_or_continues_still_installs_the_whole_tree() {
+    for format in [ArchiveFormat::TarGz, ArchiveFormat::TarXz] {
+        for ranges in [false, true] {
+            let body = build(format, &big_items());
+            // Cut twice: inside the first file's bytes' block, then further on.
+            let server =
+                TestServer::resumable(body.clone(), vec![body.len() / 3, body.len() / 2], ranges);
+            let store = tempfile::tempdir().unwrap();
+            let cfg = config(store.path(), server.url("/t"), &body);
+            let mut sink = RecordingSink::default();
+            let opts = InstallOptions {
+                retry_delays: vec![Duration::from_millis(1); 2],
+                ..InstallOptions::default()
+            };
+            let outcome = install(&cfg, &mut sink, &opts).unwrap();
+            assert_eq!(sink.attempts(), [2, 3], "{format} ranges={ranges}");
+            let t = tree(outcome.path());
+            assert_eq!(t["first.txt"], "file(644):unpacked early");
+            let big = std::fs::read(outcome.path().join("big.bin")).unwrap();
+            assert_eq!(big, noise(2 << 20), "{format} ranges={ranges}");
+            let receipt = store::installed_receipt(&cfg).unwrap();
+            assert_eq!(receipt.unpacked, Some(14 + (2 << 20)));
+        }
+    }
+}
+
+#[test]
+fn a_hostile_archive_with_a_wrong_checksum_fails_on_the_checksum_and_writes_nothing() {
+    let body = tar_gz(&[
+        Item::File("tool-2.0/ok", b"ok".to_vec(), 0o644),
+        Item::File("tool-2.0/../../escape", b"evil".to_vec(), 0o644),
+    ]);
+    let server = TestServer::start([("/h.tar.gz", Route::Ok(body.clone()))]);
+    let root = tempfile::tempdir().unwrap();
+    let store = root.path().join("store");
+    let mut cfg = config(&store, server.url("/h.tar.gz"), &body);
+    cfg.spec.sha256 = Some("0".repeat(64));
+    let err = run(&cfg, &mut RecordingSink::default()).unwrap_err();
+    assert_eq!(err.code(), 11, "{err}");
+    assert_not_installed(&store);
+    assert!(!root.path().join("escape").exists());
+
+    // With the right checksum the refusal is the archive's.
+    cfg.spec.sha256 = Some(sha256_hex(&body));
+    let err = run(&cfg, &mut RecordingSink::default()).unwrap_err();
+    assert_eq!(err.code(), 13, "{err}");
+    assert!(err.to_string().contains("`..`"), "{err}");
+    assert_not_installed(&store);
+}

@@ -3,11 +3,14 @@
 //! by `vx exec`, `vx CMD`, `vx which` and `vx env` (and `vx list`, for which versions
 //! the manifest uses).
 //!
+//! - [`activation`]: the record of a fully installed project's toolchain that spares
+//!   `vx exec` reading every file again.
 //! - [`request`]: `TOOL[@VERSION]` arguments naming tools beyond (or instead of) the
 //!   manifest's.
 //! - [`search`]: finding a command on a `PATH`, as `execvp` would.
 //! - [`shell`]: `vx env` output for each shell.
 
+pub mod activation;
 pub mod request;
 pub mod search;
 pub mod shell;

@@ -1,0 +1,418 @@
+//! The activation cache: what a fully installed project's toolchain resolved to, kept
+//! in the store so `vx exec`, `vx CMD` and `vx which` need not parse the manifest, the
+//! lock and every receipt on each call.
+//!
+//! An [`Activation`] records the `PATH` directories of the project's tools, which
+//! executable each command name finds on them, and a [`Stamp`] of everything the
+//! answer came from: the manifest, the lock, and each tool's directory in the store.
+//! It is used only while every stamp still matches, which costs one `stat` per tool
+//! instead of reading and parsing the files: an edit of `vx.toml` or `vx.lock`, an
+//! install (a new tree is renamed into place), an uninstall or prune, or an executable
+//! added to or removed from a tool's directory each change a stamp, and the next call
+//! resolves in full and records afresh. A cache that cannot be read, is of another
+//! format or is damaged is ignored the same way; writing one is best effort.
+//!
+//! Only a project whose tools are all installed, without tools named on the command
+//! line, is recorded: anything else takes the full path, which installs or explains.
+
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::{Toolchain, search};
+use crate::manifest::{LOCK_FILE, Platform};
+
+/// Where the caches live, under the store.
+pub const CACHE_DIR: &str = ".cache/activation";
+/// The record format; another value is ignored.
+const FORMAT: u32 = 1;
+
+/// What identifies one version of a file or directory: its device and inode, size,
+/// and modification and change times in nanoseconds. Replacing, editing or removing it
+/// changes the stamp. (A tuple: the record holds hundreds.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp(u64, u64, u64, i64, i64);
+
+impl Stamp {
+    /// The stamp of `path` (links followed), `None` when it is gone.
+    pub fn of(path: &Path) -> Option<Stamp> {
+        Some(Stamp::from_metadata(&fs::metadata(path).ok()?))
+    }
+
+    #[cfg(unix)]
+    fn from_metadata(meta: &fs::Metadata) -> Stamp {
+        use std::os::unix::fs::MetadataExt;
+        let ns = |secs: i64, nanos: i64| secs.saturating_mul(1_000_000_000).saturating_add(nanos);
+        Stamp(
+            meta.dev(),
+            meta.ino(),
+            meta.size(),
+            ns(meta.mtime(), meta.mtime_nsec()),
+            ns(meta.ctime(), meta.ctime_nsec()),
+        )
+    }
+
+    #[cfg(not(unix))]
+    fn from_metadata(meta: &fs::Metadata) -> Stamp {
+        let ns = |t: io::Result<std::time::SystemTime>| {
+            t.ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+        };
+        Stamp(0, 0, meta.len(), ns(meta.modified()), ns(meta.created()))
+    }
+}
+
+/// Stamps paths under one directory (the store). On Unix each lookup goes through an
+/// open descriptor of the directory, so it walks only the relative part: the check of
+/// a 300-tool record is 300 short lookups.
+struct Under {
+    root: PathBuf,
+    #[cfg(unix)]
+    fd: Option<std::os::fd::OwnedFd>,
+}
+
+impl Under {
+    fn open(root: &Path) -> Under {
+        Under {
+            root: root.to_owned(),
+            #[cfg(unix)]
+            fd: rustix::fs::open(
+                root,
+                rustix::fs::OFlags::RDONLY
+                    | rustix::fs::OFlags::DIRECTORY
+                    | rustix::fs::OFlags::CLOEXEC,
+                rustix::fs::Mode::empty(),
+            )
+            .ok(),
+        }
+    }
+
+    /// The stamp of `rel` under the directory, `None` when it is gone.
+    fn stamp(&self, rel: &Path) -> Option<Stamp> {
+        #[cfg(unix)]
+        if let Some(fd) = &self.fd {
+            let st = rustix::fs::statat(fd, rel, rustix::fs::AtFlags::empty()).ok()?;
+            let ns =
+                |secs: i64, nanos: i64| secs.saturating_mul(1_000_000_000).saturating_add(nanos);
+            return Some(Stamp(
+                st.st_dev as u64,
+                st.st_ino as u64,
+                st.st_size as u64,
+                ns(st.st_mtime as i64, st.st_mtime_nsec as i64),
+                ns(st.st_ctime as i64, st.st_ctime_nsec as i64),
+            ));
+        }
+        Stamp::of(&self.root.join(rel))
+    }
+}
+
+/// The sources of a project's toolchain, taken before they are parsed, so an edit
+/// made meanwhile shows as a stale record, never a wrong one. The manifest and the
+/// lock are identified by their content's SHA-256, not their times: an editor that
+/// saves twice within the file system's clock tick, same size, is still seen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sources {
+    manifest: PathBuf,
+    manifest_digest: Option<Hash>,
+    lock_digest: Option<Hash>,
+}
+
+/// A file's SHA-256, hex.
+type Hash = String;
+
+/// The SHA-256 of the file at `path`, `None` when it cannot be read.
+fn digest(path: &Path) -> Option<Hash> {
+    Some(hex::encode(Sha256::digest(fs::read(path).ok()?)))
+}
+
+impl Sources {
+    /// Takes the manifest at `manifest` and its lock beside it.
+    pub fn stamp(manifest: &Path) -> Sources {
+        let manifest = std::path::absolute(manifest).unwrap_or_else(|_| manifest.to_owned());
+        Sources {
+            manifest_digest: digest(&manifest),
+            lock_digest: digest(&manifest.with_file_name(LOCK_FILE)),
+            manifest,
+        }
+    }
+}
+
+/// One directory in the store the answer depends on, relative to the store.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct Watched(PathBuf, Stamp);
+
+/// A fully installed project's toolchain, as recorded (see the module docs).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Activation {
+    format: u32,
+    manifest: PathBuf,
+    manifest_digest: Hash,
+    lock_digest: Option<Hash>,
+    platform: String,
+    /// The store the record was made in.
+    store: PathBuf,
+    /// Each directory of executables and each tree without one: a tree replaced or
+    /// removed takes its directories with it, and adding or removing an executable
+    /// changes its directory.
+    watched: Vec<Watched>,
+    /// The directories that go first on `PATH`, in order.
+    bin_dirs: Vec<PathBuf>,
+    /// Every executable on `bin_dirs` by name: the first one a `PATH` search finds.
+    found: BTreeMap<String, PathBuf>,
+    /// The command names the tools provide (their receipts' `bin`): what `vx CMD` runs.
+    provided: Vec<String>,
+}
+
+impl Activation {
+    /// The record of `chain`, the toolchain of the manifest `sources` stamped, when
+    /// every tool is installed; `None` otherwise (nothing to record).
+    pub fn of(chain: &Toolchain, sources: &Sources, store: &Path) -> Option<Activation> {
+        if !chain.missing().is_empty() {
+            return None;
+        }
+        let manifest_digest = sources.manifest_digest.clone()?;
+        let bin_dirs = chain.bin_dirs();
+        let bare_trees = chain
+            .tools
+            .iter()
+            .filter(|t| t.bin_dirs().is_empty())
+            .map(|t| t.tree.clone());
+        let under = Under::open(store);
+        let mut watched = Vec::new();
+        for dir in bin_dirs.iter().cloned().chain(bare_trees) {
+            let rel = dir.strip_prefix(store).ok()?.to_owned();
+            let stamp = under.stamp(&rel)?;
+            watched.push(Watched(rel, stamp));
+        }
+        let mut found = BTreeMap::new();
+        for dir in &bin_dirs {
+            for entry in fs::read_dir(dir).ok()?.flatten() {
+                let Ok(name) = entry.file_name().into_string() else {
+                    continue;
+                };
+                let path = entry.path();
+                if !found.contains_key(&name) && search::is_executable(&path) {
+                    found.insert(name, path);
+                }
+            }
+        }
+        let mut provided: Vec<String> = chain.tools.iter().flat_map(|t| t.commands()).collect();
+        provided.sort();
+        provided.dedup();
+        Some(Activation {
+            format: FORMAT,
+            manifest: sources.manifest.clone(),
+            manifest_digest,
+            lock_digest: sources.lock_digest.clone(),
+            platform: Platform::current().to_string(),
+            store: store.to_owned(),
+            watched,
+            bin_dirs,
+            found,
+            provided,
+        })
+    }
+
+    /// The record for the manifest at `manifest` in `store`, when there is one and
+    /// everything it was made from is unchanged.
+    pub fn load_fresh(store: &Path, manifest: &Path) -> Option<Activation> {
+        let manifest = std::path::absolute(manifest).ok()?;
+        let bytes = fs::read(cache_path(store, &manifest)).ok()?;
+        let record: Activation = serde_json::from_slice(&bytes).ok()?;
+        let sources = Sources::stamp(&manifest);
+        let fresh = record.format == FORMAT
+            && record.manifest == manifest
+            && record.store == store
+            && sources.manifest_digest.as_ref() == Some(&record.manifest_digest)
+            && sources.lock_digest == record.lock_digest
+            && record.platform == Platform::current().to_string()
+            && {
+                let under = Under::open(store);
+                record
+                    .watched
+                    .iter()
+                    .all(|Watched(rel, stamp)| under.stamp(rel) == Some(*stamp))
+            };
+        fresh.then_some(record)
+    }
+
+    /// Writes the record into `store` (atomically: a reader sees the old one or this).
+    pub fn save(&self, store: &Path) -> io::Result<()> {
+        let path = cache_path(store, &self.manifest);
+        let dir = path.parent().unwrap_or(store);
+        fs::create_dir_all(dir)?;
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+        tmp.write_all(&serde_json::to_vec(self).map_err(io::Error::other)?)?;
+        tmp.persist(&path).map_err(|e| e.error)?;
+        Ok(())
+    }
+
+    /// The directories that go first on `PATH`.
+    pub fn bin_dirs(&self) -> &[PathBuf] {
+        &self.bin_dirs
+    }
+
+    /// The `PATH` for the tools, as [`Toolchain::search_path`] gives it.
+    pub fn search_path(&self, inherited: Option<&OsStr>) -> std::ffi::OsString {
+        search::prepend(&self.bin_dirs, inherited)
+    }
+
+    /// The executable `command` names on the tools' directories alone, as
+    /// [`Toolchain::find`] finds it; `None` for a path (it has a `/`) or a name none
+    /// of them has.
+    pub fn find(&self, command: &OsStr) -> Option<&Path> {
+        self.found.get(command.to_str()?).map(PathBuf::as_path)
+    }
+
+    /// Whether a tool provides `command` ([`Toolchain::provider`]).
+    pub fn provides(&self, command: &str) -> bool {
+        self.provided
+            .binary_search_by(|c| c.as_str().cmp(command))
+            .is_ok()
+    }
+}
+
+/// `<store>/.cache/activation/<hash of the manifest's path>.json`.
+fn cache_path(store: &Path, manifest: &Path) -> PathBuf {
+    let digest = Sha256::digest(manifest.as_os_str().as_encoded_bytes());
+    store
+        .join(CACHE_DIR)
+        .join(format!("{}.json", hex::encode(&digest[..12])))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+    use crate::toolchain::{Origin, Tool};
+
+    /// A store with one installed tool `t 1` (one executable in `bin/`), a manifest and
+    /// a lock, and the toolchain of that tool.
+    struct Fixture {
+        _dir: tempfile::TempDir,
+        store: PathBuf,
+        manifest: PathBuf,
+        chain: Toolchain,
+    }
+
+    fn fixture() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("store");
+        let tree = store.join("t/1");
+        fs::create_dir_all(tree.join("bin")).unwrap();
+        fs::write(tree.join("bin/t"), "#!/bin/sh\n").unwrap();
+        fs::set_permissions(tree.join("bin/t"), fs::Permissions::from_mode(0o755)).unwrap();
+        let manifest = dir.path().join("vx.toml");
+        fs::write(&manifest, "[tools.t]\n").unwrap();
+        fs::write(dir.path().join(LOCK_FILE), "lock\n").unwrap();
+        let receipt: crate::install::store::Receipt = serde_json::from_value(serde_json::json!({
+            "tool": "t", "version": "1", "url": "file:///t", "sha256": "0", "format": null,
+            "strip_components": 0, "post_install": null, "options": {}, "bytes": 0,
+            "installed_at": 0, "bin": ["bin/t"]
+        }))
+        .unwrap();
+        let chain = Toolchain {
+            tools: vec![Tool {
+                name: "t".into(),
+                version: "1".into(),
+                origin: Origin::Manifest,
+                spec: None,
+                tree,
+                receipt: Some(receipt),
+            }],
+        };
+        Fixture {
+            _dir: dir,
+            store,
+            manifest,
+            chain,
+        }
+    }
+
+    /// Something done to a fixture after its record was made.
+    type Change = fn(&Fixture);
+
+    fn record(f: &Fixture) {
+        let sources = Sources::stamp(&f.manifest);
+        Activation::of(&f.chain, &sources, &f.store)
+            .unwrap()
+            .save(&f.store)
+            .unwrap();
+    }
+
+    #[test]
+    fn a_record_answers_until_anything_it_came_from_changes() {
+        let changes: [(&str, Change); 7] = [
+            ("manifest edited", |f| {
+                fs::write(&f.manifest, "[tools.t]\n# x\n").unwrap()
+            }),
+            // At once, the same size: the times may not tell; the content does.
+            ("manifest edited, same size", |f| {
+                fs::write(&f.manifest, "[tools.u]\n").unwrap()
+            }),
+            ("lock changed", |f| {
+                fs::write(f.manifest.with_file_name(LOCK_FILE), "lock2\n").unwrap()
+            }),
+            ("lock removed", |f| {
+                fs::remove_file(f.manifest.with_file_name(LOCK_FILE)).unwrap()
+            }),
+            ("tool removed", |f| {
+                fs::remove_dir_all(f.store.join("t/1")).unwrap()
+            }),
+            ("tool reinstalled", |f| {
+                let tree = f.store.join("t/1");
+                fs::rename(&tree, f.store.join("t/old")).unwrap();
+                fs::create_dir_all(tree.join("bin")).unwrap();
+                fs::write(tree.join("bin/t"), "#!/bin/sh\n").unwrap();
+            }),
+            ("executable added", |f| {
+                fs::write(f.store.join("t/1/bin/u"), "x").unwrap()
+            }),
+        ];
+        for (what, change) in changes {
+            let f = fixture();
+            record(&f);
+            let fresh = Activation::load_fresh(&f.store, &f.manifest).expect("fresh after record");
+            assert_eq!(
+                fresh.find(OsStr::new("t")),
+                Some(f.store.join("t/1/bin/t").as_path())
+            );
+            assert!(fresh.provides("t") && !fresh.provides("u"));
+            assert_eq!(fresh.bin_dirs(), [f.store.join("t/1/bin")]);
+            change(&f);
+            assert!(
+                Activation::load_fresh(&f.store, &f.manifest).is_none(),
+                "{what}: still used"
+            );
+        }
+    }
+
+    #[test]
+    fn incomplete_toolchains_are_not_recorded_and_bad_records_are_ignored() {
+        let mut f = fixture();
+        f.chain.tools[0].receipt = None;
+        assert!(Activation::of(&f.chain, &Sources::stamp(&f.manifest), &f.store).is_none());
+
+        let f = fixture();
+        record(&f);
+        let dir = f.store.join(CACHE_DIR);
+        let file = fs::read_dir(&dir).unwrap().next().unwrap().unwrap().path();
+        for junk in [&b""[..], b"{", b"[1,2]", b"{\"format\":99}"] {
+            fs::write(&file, junk).unwrap();
+            assert!(Activation::load_fresh(&f.store, &f.manifest).is_none());
+        }
+        // Another manifest's record under this one's name answers nothing.
+        record(&f);
+        let other = f.manifest.with_file_name("other.toml");
+        fs::write(&other, "").unwrap();
+        fs::copy(&file, cache_path(&f.store, &other)).unwrap();
+        assert!(Activation::load_fresh(&f.store, &other).is_none());
+    }
+}
