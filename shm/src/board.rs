@@ -1,8 +1,7 @@
 //! The three roles on a board: the creator ([`Board`]), readers ([`BoardReader`]) and the
 //! single writer of a slot ([`SlotWriter`]).
 
-use std::fs::{File, OpenOptions};
-use std::os::unix::fs::OpenOptionsExt;
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -13,6 +12,7 @@ use crate::layout::{
     LAYOUT_VERSION, MAGIC, MAX_SLOTS, RECORD_WORDS, SLOT_SIZE, SlotRecord, TOOL_CAPACITY,
     VERSION_CAPACITY, load_str, store_str,
 };
+use crate::platform;
 use crate::registry::{BOARD_PREFIX, owner_alive};
 use crate::segment::{Access, Segment, Slot};
 use crate::seqlock::{Attempt, CONTROL_CANCEL};
@@ -468,8 +468,14 @@ impl Canceller {
 /// A board created by this process. It holds an exclusive lock on the segment for its
 /// whole life (so readers can tell the owner is alive) and removes the segment when
 /// dropped, including during a panic's unwinding.
+///
+/// Fields drop in declaration order, which is the order of the clean-up: unmap (Windows
+/// refuses to delete a file while a view of it is mapped), remove the file while still
+/// holding the lock (so nobody sees a dead owner on a board still in place), then
+/// release the lock.
 pub struct Board {
     reader: BoardReader,
+    _remove: RemoveOnDrop,
     // Holds the lock that marks the owner alive; released by the OS if we die.
     _lock: File,
 }
@@ -487,13 +493,8 @@ impl Board {
         let id = hex(&session_id);
         let path = dir.join(format!("{BOARD_PREFIX}{id}"));
         let staging = dir.join(format!(".{BOARD_PREFIX}{id}.init"));
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&staging)
-            .map_err(|e| Error::io("create", &staging, e))?;
+        let file =
+            platform::create_private(&staging).map_err(|e| Error::io("create", &staging, e))?;
         let staged = Staged(&staging);
         file.lock().map_err(|e| Error::io("lock", &staging, e))?;
         let segment = Segment::create(&file, &staging, tools.len())?;
@@ -517,12 +518,13 @@ impl Board {
             let slot = segment.slot(index).expect("sized for every tool");
             slot.write(&SlotRecord::queued(tool.name, tool.version).to_words());
         }
-        // A hard link fails if the name exists: the board appears whole, or not at all.
-        std::fs::hard_link(&staging, &path).map_err(|e| Error::io("publish", &path, e))?;
+        // Fails if the name exists: the board appears whole, or not at all.
+        platform::publish(&staging, &path).map_err(|e| Error::io("publish", &path, e))?;
         drop(staged);
-        let reader = BoardReader::from_segment(Arc::new(segment), path);
+        let reader = BoardReader::from_segment(Arc::new(segment), path.clone());
         Ok(Board {
             reader,
+            _remove: RemoveOnDrop(path),
             _lock: file,
         })
     }
@@ -575,10 +577,15 @@ impl Board {
     }
 }
 
-impl Drop for Board {
+/// Removes a board's segment file when the [`Board`] is dropped.
+struct RemoveOnDrop(PathBuf);
+
+impl Drop for RemoveOnDrop {
     fn drop(&mut self) {
-        // Nothing useful to do if it is already gone (e.g. removed by hand).
-        let _ = std::fs::remove_file(self.reader.path());
+        // Nothing useful to do if it is already gone (e.g. removed by hand), or, on
+        // Windows, still mapped by another process: then the lock is gone with us and
+        // the next `vx board clean` or `vx sync` removes it.
+        let _ = std::fs::remove_file(&self.0);
     }
 }
 

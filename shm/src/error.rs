@@ -89,16 +89,17 @@ pub enum Error {
         problem: String,
     },
     /// The segment belongs to another user.
-    #[error("{path}: board belongs to uid {owner}, not to you (uid {me}); refusing to attach")]
+    #[error("{path}: board belongs to {owner}, not to you ({me}); refusing to attach")]
     ForeignOwner {
         /// The file concerned.
         path: PathBuf,
-        /// Its owner.
-        owner: u32,
-        /// The caller's effective uid.
-        me: u32,
+        /// Its owner: `uid N` on Unix, a SID (`S-1-5-…`) on Windows.
+        owner: String,
+        /// The caller: the effective uid on Unix, the process token's user SID on Windows.
+        me: String,
     },
-    /// The segment is readable or writable by other users.
+    /// The segment is readable or writable by other users (Unix mode bits; Windows
+    /// boards are private by their directory's ACL and never refused for this).
     #[error("{path}: board has mode {mode:o}; a live board must be private to its owner (0600)")]
     NotPrivate {
         /// The file concerned.

@@ -56,8 +56,10 @@ pub struct HeaderRecord {
     pub slot_count: u32,
     /// Process id of the creator (`vx sync`).
     pub creator_pid: u32,
-    /// The creator's start time in clock ticks since boot (Linux `/proc/PID/stat` field
-    /// 22), so a reused pid is not mistaken for the creator; 0 when unknown.
+    /// The creator's start time, so a reused pid is not mistaken for the creator; 0 when
+    /// unknown. Its unit is the writing platform's (Linux: clock ticks since boot,
+    /// `/proc/PID/stat` field 22; macOS: µs since the Unix epoch; Windows: 100 ns since
+    /// 1601), see `docs/LAYOUT.md`.
     pub creator_start_ticks: u64,
     /// When the board was created, in milliseconds since the Unix epoch.
     pub created_unix_ms: u64,
@@ -99,7 +101,7 @@ pub struct SlotRecord {
     pub writer_pid: u32,
     /// [`SLOT_UNVERIFIED`].
     pub flags: u32,
-    /// The writer's start time in clock ticks since boot (see `creator_start_ticks`).
+    /// The writer's start time, in the unit of `creator_start_ticks`.
     pub writer_start_ticks: u64,
     /// Download attempt, 1-based; 0 before the first.
     pub attempt: u32,

@@ -25,6 +25,8 @@ pub mod layout;
 #[cfg(not(loom))]
 mod liveness;
 #[cfg(not(loom))]
+mod platform;
+#[cfg(not(loom))]
 mod record;
 #[cfg(not(loom))]
 pub mod registry;

@@ -2,11 +2,11 @@
 //! removing the latter.
 
 use std::fs::{self, File};
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::error::{Error, Result};
+use crate::platform::{self, User};
 
 /// File-name prefix of every board segment.
 pub const BOARD_PREFIX: &str = "vx-board-";
@@ -33,18 +33,16 @@ fn is_id(id: &str) -> bool {
     id.len() == 32 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
-/// Where boards live: `$VX_BOARD_DIR` if set (tests, unusual systems), else `/dev/shm`
-/// (POSIX shared memory on Linux), else the temporary directory.
+/// Where boards live: `$VX_BOARD_DIR` if set (tests, unusual systems), else the
+/// platform's directory: `/dev/shm` on Linux (POSIX shared memory; the temporary
+/// directory where there is none), a private `vx-boards` directory in the user's
+/// temporary directory on macOS, `%LOCALAPPDATA%\vx\boards` on Windows (created if
+/// missing). See `docs/LAYOUT.md`.
 pub fn default_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("VX_BOARD_DIR") {
         return PathBuf::from(dir);
     }
-    let shm = Path::new("/dev/shm");
-    if shm.is_dir() {
-        shm.to_path_buf()
-    } else {
-        std::env::temp_dir()
-    }
+    platform::board_dir()
 }
 
 /// One board found in a directory.
@@ -73,24 +71,29 @@ pub(crate) fn owner_alive(path: &Path) -> bool {
     }
 }
 
-fn my_uid() -> u32 {
-    rustix::process::geteuid().as_raw()
+/// Whether the file at `path` (with metadata `meta`) is a regular file of user `me`.
+fn is_mine(path: &Path, meta: &fs::Metadata, me: Option<&User>) -> bool {
+    meta.is_file()
+        && me.is_some_and(|me| User::owner_of_path(path, meta).is_ok_and(|owner| owner == *me))
 }
 
 /// The boards of this user in `dir`, sorted by id; files of other users are ignored.
 pub fn list(dir: &Path) -> Result<Vec<Listing>> {
     let entries = fs::read_dir(dir).map_err(|e| Error::io("list", dir, e))?;
-    let me = my_uid();
+    let me = User::current().ok();
     let mut found = Vec::new();
     for entry in entries.flatten() {
         let name = entry.file_name();
         let Some(id) = name.to_str().and_then(board_id) else {
             continue;
         };
-        if !entry.metadata().is_ok_and(|m| m.is_file() && m.uid() == me) {
+        let path = entry.path();
+        if !entry
+            .metadata()
+            .is_ok_and(|m| is_mine(&path, &m, me.as_ref()))
+        {
             continue;
         }
-        let path = entry.path();
         found.push(Listing {
             id: id.to_owned(),
             owner_alive: owner_alive(&path),
@@ -106,7 +109,7 @@ pub fn list(dir: &Path) -> Result<Vec<Listing>> {
 /// removed.
 pub fn clean(dir: &Path) -> Result<Vec<PathBuf>> {
     let entries = fs::read_dir(dir).map_err(|e| Error::io("list", dir, e))?;
-    let me = my_uid();
+    let me = User::current().ok();
     let mut removed = Vec::new();
     for entry in entries.flatten() {
         let name = entry.file_name();
@@ -116,13 +119,13 @@ pub fn clean(dir: &Path) -> Result<Vec<PathBuf>> {
             continue;
         }
         let Ok(meta) = entry.metadata() else { continue };
-        if !meta.is_file() || meta.uid() != me {
+        let path = entry.path();
+        if !is_mine(&path, &meta, me.as_ref()) {
             continue;
         }
         if staging && meta.modified().ok().and_then(|m| m.elapsed().ok()) < Some(STAGING_GRACE) {
             continue;
         }
-        let path = entry.path();
         // Take the lock ourselves while removing, so a dead owner is not mistaken twice.
         let Ok(file) = File::open(&path) else {
             continue;

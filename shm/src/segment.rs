@@ -4,7 +4,6 @@
 
 use std::fs::File;
 use std::io::Read;
-use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 use memmap2::{Mmap, MmapOptions, MmapRaw};
@@ -14,6 +13,7 @@ use crate::layout::{
     BOARD_DUMP, BYTE_ORDER_MARK, HEADER_SIZE, HeaderRecord, LAYOUT_VERSION, MAGIC, MAX_SLOTS,
     RECORD_WORDS, SLOT_SIZE, board_size,
 };
+use crate::platform::{self, User};
 use crate::primitive::{AtomicU64, Ordering};
 use crate::seqlock::SeqCell;
 
@@ -57,34 +57,12 @@ pub(crate) struct Segment {
     slot_count: usize,
 }
 
-/// Gives the new file `len` bytes of real storage before it is mapped: a sparse file
-/// on a full file system (a small Docker `/dev/shm`) would raise SIGBUS at the first
-/// store through the mapping, killing the process with nothing said. Uses
-/// `fallocate`; a file system without it gets the zeros written.
-fn reserve(file: &File, len: u64) -> std::io::Result<()> {
-    use std::os::unix::fs::FileExt;
-    match rustix::fs::fallocate(file, rustix::fs::FallocateFlags::empty(), 0, len) {
-        Ok(()) => Ok(()),
-        Err(e) if e == rustix::io::Errno::OPNOTSUPP || e == rustix::io::Errno::NOSYS => {
-            let zeros = vec![0u8; 64 * 1024];
-            let mut at = 0;
-            while at < len {
-                let n = zeros.len().min((len - at) as usize);
-                file.write_all_at(&zeros[..n], at)?;
-                at += n as u64;
-            }
-            file.sync_data()
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
 impl Segment {
     /// Maps a freshly created, exclusively owned file of `len` bytes for initialisation.
     pub(crate) fn create(file: &File, path: &Path, slot_count: usize) -> Result<Segment> {
         let len = board_size(slot_count);
-        reserve(file, len as u64).map_err(|e| {
-            if e.raw_os_error() == Some(rustix::io::Errno::NOSPC.raw_os_error()) {
+        platform::reserve(file, len as u64).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::StorageFull {
                 Error::NoSpace {
                     dir: path.parent().unwrap_or(path).to_path_buf(),
                     needed: len as u64,
@@ -134,8 +112,10 @@ impl Segment {
                 max,
             });
         }
-        let me = rustix::process::geteuid().as_raw();
-        let ours = meta.uid() == me;
+        let me = User::current().map_err(|e| Error::io("identify the user opening", path, e))?;
+        let owner =
+            User::owner_of(&file, &meta).map_err(|e| Error::io("find the owner of", path, e))?;
+        let ours = owner == me;
         let mapping = if ours {
             let raw = match access {
                 Access::ReadWrite => MmapRaw::map_raw(&file),
@@ -155,11 +135,7 @@ impl Segment {
                     .map_err(|e| Error::io("map", path, e))?,
             )
         } else {
-            return Err(Error::ForeignOwner {
-                path: path.into(),
-                owner: meta.uid(),
-                me,
-            });
+            return Err(foreign(path, &owner, &me));
         };
         let (ptr, mapped) = match &mapping {
             Mapping::Shared(raw) => (raw.as_mut_ptr(), raw.len()),
@@ -180,14 +156,9 @@ impl Segment {
         }
         if !is_dump {
             if !ours {
-                return Err(Error::ForeignOwner {
-                    path: path.into(),
-                    owner: meta.uid(),
-                    me,
-                });
+                return Err(foreign(path, &owner, &me));
             }
-            let mode = meta.mode() & 0o777;
-            if mode & 0o077 != 0 {
+            if let Some(mode) = platform::private_mode(&meta) {
                 return Err(Error::NotPrivate {
                     path: path.into(),
                     mode,
@@ -351,6 +322,14 @@ pub(crate) fn validate_header(header: &HeaderRecord, mapped: usize, path: &Path)
         ));
     }
     Ok(count)
+}
+
+fn foreign(path: &Path, owner: &User, me: &User) -> Error {
+    Error::ForeignOwner {
+        path: path.into(),
+        owner: owner.to_string(),
+        me: me.to_string(),
+    }
 }
 
 fn corrupt(path: &Path, problem: String) -> Error {

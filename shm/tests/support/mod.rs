@@ -59,7 +59,7 @@ impl Helper {
         panic!("helper ended without printing {marker:?}");
     }
 
-    /// Sends SIGKILL and reaps the helper.
+    /// Kills the helper (SIGKILL on Unix, TerminateProcess on Windows) and reaps it.
     pub fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
