@@ -14,7 +14,7 @@ use vx_shm::{Access, BoardReader, Error, HeaderRecord};
 fn board_bytes() -> Vec<u8> {
     let dir = tempfile::tempdir().unwrap();
     let board = board_with(dir.path(), 2);
-    std::fs::read(board.path()).unwrap()
+    support::live_bytes(board.path())
 }
 
 /// Writes `bytes` to a new file private to the user (mode 0600 on Unix; on Windows the

@@ -114,7 +114,11 @@ fn the_sequence_and_control_words_sit_where_documented_in_a_real_board() {
     }];
     let board = vx_shm::Board::create(dir.path(), "vx.toml", &tools).unwrap();
     board.canceller().request_cancel(0).unwrap();
-    let bytes = std::fs::read(board.path()).unwrap();
+    // Mapped, as docs/LAYOUT.md tells a reader to (Windows refuses a locked board's
+    // `ReadFile`, not its mapping).
+    let file = std::fs::File::open(board.path()).unwrap();
+    // SAFETY: a private board in this test's own directory; nothing truncates it.
+    let bytes = unsafe { memmap2::Mmap::map(&file) }.unwrap().to_vec();
     let word = |at: usize| u64::from_ne_bytes(bytes[at..at + 8].try_into().unwrap());
     let slot = HEADER_SIZE;
     assert_eq!(&bytes[0..8], b"VXBOARD\0");

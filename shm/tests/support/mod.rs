@@ -14,6 +14,17 @@ pub fn board_with(dir: &Path, count: usize) -> Board {
     vx_shm::testing::board_with(dir, count, "test/vx.toml")
 }
 
+/// The bytes of the live board at `path`, read through a read-only mapping as a reader
+/// in another language would: on Windows the creator's lock is mandatory and refuses
+/// `ReadFile` from other handles, even in the same process, but not mapped views.
+pub fn live_bytes(path: &Path) -> Vec<u8> {
+    let file = std::fs::File::open(path).expect("open board");
+    // SAFETY: the board is private to this test's user and no one truncates it while
+    // the bytes are copied out of the mapping.
+    let map = unsafe { memmap2::Mmap::map(&file) }.expect("map board");
+    map.to_vec()
+}
+
 /// Environment variable that tells a re-run test binary which role to play.
 pub const ROLE: &str = "VX_SHM_TEST_ROLE";
 
