@@ -35,6 +35,8 @@ mod segment;
 #[cfg(not(loom))]
 #[doc(hidden)]
 pub mod testing;
+#[cfg(all(windows, not(loom)))]
+pub mod win;
 
 pub use phase::Phase;
 
