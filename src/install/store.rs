@@ -33,7 +33,10 @@ const MAX_RECEIPT_BYTES: u64 = 256 * 1024;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// No store was given and no default can be derived.
-    #[error("neither XDG_DATA_HOME nor HOME is set; pass --store DIR")]
+    #[error(
+        "{} is not set; pass --store DIR",
+        crate::platform::fs::DATA_DIR_VARIABLES
+    )]
     NoDefault,
     /// A path on the way to the store exists and is not a directory.
     #[error("cannot use the store {store}: {blocker} exists and is not a directory")]
@@ -72,15 +75,12 @@ pub enum StoreError {
     },
 }
 
-/// The default store: `$XDG_DATA_HOME/vx/store`, else `~/.local/share/vx/store`.
+/// The default store: `vx/store` in the user's data directory
+/// ([`crate::platform::fs::data_dir`]: `$XDG_DATA_HOME`, else `~/.local/share`; on
+/// Windows `%LOCALAPPDATA%`).
 pub fn default_store() -> Result<PathBuf, StoreError> {
-    if let Some(data) = std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
-        return Ok(PathBuf::from(data).join("vx/store"));
-    }
-    let home = std::env::var_os("HOME")
-        .filter(|h| !h.is_empty())
-        .ok_or(StoreError::NoDefault)?;
-    Ok(PathBuf::from(home).join(".local/share/vx/store"))
+    let data = crate::platform::fs::data_dir().ok_or(StoreError::NoDefault)?;
+    Ok(data.join("vx").join("store"))
 }
 
 /// The store `store` names (else [`default_store`]) as an absolute path, without

@@ -247,6 +247,16 @@ pub mod fs {
         imp::command_name(file_name)
     }
 
+    /// The user's directory for application data, where the default store goes:
+    /// `$XDG_DATA_HOME`, else `$HOME/.local/share`; on Windows `%LOCALAPPDATA%`.
+    /// `None` when the variables are unset or empty.
+    pub fn data_dir() -> Option<PathBuf> {
+        imp::data_dir()
+    }
+
+    /// The variables [`data_dir`] reads, for the error when none is set.
+    pub const DATA_DIR_VARIABLES: &str = imp::DATA_DIR_VARIABLES;
+
     /// The space a file takes on disk: its blocks on Unix, its length on Windows.
     pub fn allocated(meta: &Metadata) -> u64 {
         imp::allocated(meta)

@@ -200,6 +200,16 @@ pub(super) fn command_name(_file_name: &str) -> Option<&str> {
     None
 }
 
+pub(super) const DATA_DIR_VARIABLES: &str = "neither XDG_DATA_HOME nor HOME";
+
+pub(super) fn data_dir() -> Option<PathBuf> {
+    let set = |name| std::env::var_os(name).filter(|value| !value.is_empty());
+    if let Some(data) = set("XDG_DATA_HOME") {
+        return Some(PathBuf::from(data));
+    }
+    set("HOME").map(|home| PathBuf::from(home).join(".local/share"))
+}
+
 pub(super) fn allocated(meta: &Metadata) -> u64 {
     meta.blocks().saturating_mul(512)
 }

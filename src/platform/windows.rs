@@ -285,6 +285,14 @@ pub(super) fn command_name(file_name: &str) -> Option<&str> {
     executable_extension(file_name).map(|dot| &file_name[..dot])
 }
 
+pub(super) const DATA_DIR_VARIABLES: &str = "LOCALAPPDATA";
+
+pub(super) fn data_dir() -> Option<PathBuf> {
+    std::env::var_os("LOCALAPPDATA")
+        .filter(|value| !value.is_empty())
+        .map(PathBuf::from)
+}
+
 pub(super) fn allocated(meta: &Metadata) -> u64 {
     meta.len()
 }

@@ -13,9 +13,10 @@
 use std::io;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
+use windows_sys::Win32::Foundation::ERROR_ACCESS_DENIED;
 use windows_sys::Win32::System::Console::{
-    CTRL_BREAK_EVENT, CTRL_C_EVENT, CTRL_CLOSE_EVENT, CTRL_LOGOFF_EVENT, CTRL_SHUTDOWN_EVENT,
-    GenerateConsoleCtrlEvent, SetConsoleCtrlHandler,
+    AllocConsole, CTRL_BREAK_EVENT, CTRL_C_EVENT, CTRL_CLOSE_EVENT, CTRL_LOGOFF_EVENT,
+    CTRL_SHUTDOWN_EVENT, GenerateConsoleCtrlEvent, SetConsoleCtrlHandler,
 };
 use windows_sys::core::BOOL;
 
@@ -96,6 +97,23 @@ pub fn add_handler(handler: impl Fn(Event) -> bool + Send + Sync + 'static) -> i
     }
     list.push(Arc::new(handler));
     Ok(())
+}
+
+/// Gives this process a console if it has none (a program started without one), so
+/// it can send console control events to the processes it starts next, which share it.
+/// Returns whether a console was made; a process that has one keeps it.
+pub fn ensure_console() -> io::Result<bool> {
+    // SAFETY: no arguments; it fails (ERROR_ACCESS_DENIED) when the process already
+    // has a console, and changes nothing then.
+    if unsafe { AllocConsole() } != 0 {
+        return Ok(true);
+    }
+    let err = io::Error::last_os_error();
+    if err.raw_os_error() == Some(ERROR_ACCESS_DENIED as i32) {
+        Ok(false)
+    } else {
+        Err(err)
+    }
 }
 
 /// Sends Ctrl-Break to the console process group `group` (a process started with
