@@ -137,6 +137,9 @@ fn a_cmd_script_is_found_through_pathext_and_vx_exec_passes_its_exit_code_on() {
     let work = Work::new();
     let _server = work.serve_one("hello", hello_archive());
     work.sync(&["--headless"]).assert().code(0);
+    // The install's work directory went (Windows removes no directory holding an
+    // open file: its lock is closed first).
+    assert!(work.store_tmp().is_empty(), "{:?}", work.store_tmp());
     let receipt = work.store().join("hello/1/.vx-receipt.json");
     let receipt: serde_json::Value =
         serde_json::from_slice(&std::fs::read(receipt).unwrap()).unwrap();

@@ -304,10 +304,14 @@ const WORK_GRACE: Duration = Duration::from_secs(60);
 
 /// An install's private temporary directory `<store>/.tmp/install-XXXX`, removed on
 /// drop, locked while this process lives (see [`WORK_LOCK`], [`clean_stale_work`]).
+///
+/// The lock is released before the directory is removed (fields drop in order):
+/// Windows cannot remove a directory while a file in it is open. Another `vx` that
+/// takes the free directory for a dead install's in between only removes it first.
 #[derive(Debug)]
 pub struct WorkDir {
-    dir: TempDir,
     _lock: fs::File,
+    dir: TempDir,
 }
 
 impl WorkDir {
@@ -329,7 +333,7 @@ pub fn work_dir(store: &Path) -> io::Result<WorkDir> {
     let lock = fs::File::create(&staging)?;
     lock.try_lock().map_err(io::Error::other)?;
     fs::rename(&staging, dir.path().join(WORK_LOCK))?;
-    Ok(WorkDir { dir, _lock: lock })
+    Ok(WorkDir { _lock: lock, dir })
 }
 
 /// Removes the work directories in `<store>/.tmp` whose installing process is gone

@@ -219,7 +219,8 @@ pub mod fs {
     /// Creates a symbolic link at `link` to the relative `target` (already checked to
     /// stay inside the tree). On Windows a directory link when `target` names an
     /// existing directory, else a file link; a refusal for want of the privilege
-    /// (Developer Mode off, not an administrator) says so.
+    /// (Developer Mode off, not an administrator) says so, and so does a link reported
+    /// made that is not there (Wine).
     pub fn symlink(target: &Path, link: &Path) -> io::Result<()> {
         imp::symlink(target, link)
     }

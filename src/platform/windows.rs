@@ -229,7 +229,15 @@ pub(super) fn symlink(target: &Path, link: &Path) -> io::Result<()> {
         } else {
             err
         }
-    })
+    })?;
+    // Wine 8's CreateSymbolicLinkW is a stub that reports success and creates nothing:
+    // a tree silently missing its links is refused instead.
+    if !std::fs::symlink_metadata(link).is_ok_and(|meta| meta.file_type().is_symlink()) {
+        return Err(io::Error::other(
+            "the system reported a symbolic link created, but there is none (Wine does not create symbolic links)",
+        ));
+    }
+    Ok(())
 }
 
 /// The lower-cased extensions of `PATHEXT` (`.com`, `.exe`, `.bat`, `.cmd` when unset).
@@ -352,6 +360,17 @@ mod tests {
         assert_eq!(command_name("run.cmd"), Some("run"));
         assert_eq!(command_name("README"), None);
         assert_eq!(command_name(".exe"), None);
+    }
+
+    #[test]
+    fn a_symbolic_link_is_made_or_refused_with_a_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("target"), "x").unwrap();
+        let link = dir.path().join("link");
+        match symlink(Path::new("target"), &link) {
+            Ok(()) => assert_eq!(std::fs::read_to_string(&link).unwrap(), "x"),
+            Err(err) => assert!(err.to_string().contains("symbolic link"), "{err}"),
+        }
     }
 
     #[test]
