@@ -258,6 +258,48 @@ pub mod fs {
     /// The variables [`data_dir`] reads, for the error when none is set.
     pub const DATA_DIR_VARIABLES: &str = imp::DATA_DIR_VARIABLES;
 
+    /// What identifies one version of a file or directory: replacing, editing or
+    /// removing it changes the stamp. Unix: device, inode, size, modification and
+    /// change times; Windows: size, modification and creation times (no inode).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct FileStamp {
+        /// The device (0 on Windows).
+        pub device: u64,
+        /// The inode (0 on Windows).
+        pub inode: u64,
+        /// The size in bytes.
+        pub size: u64,
+        /// The modification time, in nanoseconds since the epoch.
+        pub modified_ns: i64,
+        /// The status-change time (Windows: the creation time), in nanoseconds.
+        pub changed_ns: i64,
+    }
+
+    impl FileStamp {
+        /// The stamp of a file whose metadata is `meta`.
+        pub fn of(meta: &Metadata) -> FileStamp {
+            imp::file_stamp(meta)
+        }
+    }
+
+    /// A directory paths are stamped under, opened once: on Unix a descriptor each
+    /// lookup starts from (`statat`), so only the relative part is walked; elsewhere
+    /// the path, joined.
+    pub struct StampDir(imp::StampDir);
+
+    impl StampDir {
+        /// Opens `root` (a directory that cannot be opened is looked up by path).
+        pub fn open(root: &Path) -> StampDir {
+            StampDir(imp::StampDir::open(root))
+        }
+
+        /// The stamp of `rel` under the directory (links followed), `None` when it is
+        /// gone.
+        pub fn stamp(&self, rel: &Path) -> Option<FileStamp> {
+            self.0.stamp(rel)
+        }
+    }
+
     /// The space a file takes on disk: its blocks on Unix, its length on Windows.
     pub fn allocated(meta: &Metadata) -> u64 {
         imp::allocated(meta)

@@ -17,6 +17,7 @@ use crossbeam_channel::Sender;
 use rustix::process::{Pid, Signal};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 
+use super::fs::FileStamp;
 use super::interrupt::Stopping;
 
 // ---- process trees
@@ -198,6 +199,53 @@ pub(super) fn executable_names(command: &OsStr) -> Vec<OsString> {
 
 pub(super) fn command_name(_file_name: &str) -> Option<&str> {
     None
+}
+
+/// Seconds and nanoseconds as nanoseconds, saturating.
+fn ns(secs: i64, nanos: i64) -> i64 {
+    secs.saturating_mul(1_000_000_000).saturating_add(nanos)
+}
+
+pub(super) fn file_stamp(meta: &Metadata) -> FileStamp {
+    FileStamp {
+        device: meta.dev(),
+        inode: meta.ino(),
+        size: meta.size(),
+        modified_ns: ns(meta.mtime(), meta.mtime_nsec()),
+        changed_ns: ns(meta.ctime(), meta.ctime_nsec()),
+    }
+}
+
+/// The root's path and, when it could be opened, a descriptor of it.
+pub(super) struct StampDir {
+    root: PathBuf,
+    fd: Option<std::os::fd::OwnedFd>,
+}
+
+impl StampDir {
+    pub(super) fn open(root: &Path) -> StampDir {
+        use rustix::fs::{Mode, OFlags};
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        StampDir {
+            root: root.to_owned(),
+            fd: rustix::fs::open(root, flags, Mode::empty()).ok(),
+        }
+    }
+
+    pub(super) fn stamp(&self, rel: &Path) -> Option<FileStamp> {
+        let Some(fd) = &self.fd else {
+            return Some(file_stamp(&std::fs::metadata(self.root.join(rel)).ok()?));
+        };
+        let st = rustix::fs::statat(fd, rel, rustix::fs::AtFlags::empty()).ok()?;
+        // The widths of `stat`'s fields differ between platforms; these fit.
+        Some(FileStamp {
+            device: st.st_dev as u64,
+            inode: st.st_ino as u64,
+            size: st.st_size as u64,
+            modified_ns: ns(st.st_mtime as i64, st.st_mtime_nsec as i64),
+            changed_ns: ns(st.st_ctime as i64, st.st_ctime_nsec as i64),
+        })
+    }
 }
 
 pub(super) const DATA_DIR_VARIABLES: &str = "neither XDG_DATA_HOME nor HOME";

@@ -16,6 +16,7 @@ use std::time::Duration;
 use crossbeam_channel::Sender;
 use vx_shm::win::{Job, console};
 
+use super::fs::FileStamp;
 use super::interrupt::Stopping;
 use super::process::KILLED_CODE;
 
@@ -291,6 +292,34 @@ pub(super) fn executable_names(command: &OsStr) -> Vec<OsString> {
 
 pub(super) fn command_name(file_name: &str) -> Option<&str> {
     executable_extension(file_name).map(|dot| &file_name[..dot])
+}
+
+pub(super) fn file_stamp(meta: &Metadata) -> FileStamp {
+    let ns = |t: io::Result<std::time::SystemTime>| {
+        t.ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+    };
+    FileStamp {
+        device: 0,
+        inode: 0,
+        size: meta.len(),
+        modified_ns: ns(meta.modified()),
+        changed_ns: ns(meta.created()),
+    }
+}
+
+/// The root's path: each stamp is a `metadata` call on the joined path.
+pub(super) struct StampDir(PathBuf);
+
+impl StampDir {
+    pub(super) fn open(root: &Path) -> StampDir {
+        StampDir(root.to_owned())
+    }
+
+    pub(super) fn stamp(&self, rel: &Path) -> Option<FileStamp> {
+        Some(file_stamp(&std::fs::metadata(self.0.join(rel)).ok()?))
+    }
 }
 
 pub(super) const DATA_DIR_VARIABLES: &str = "LOCALAPPDATA";

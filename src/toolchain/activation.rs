@@ -26,6 +26,7 @@ use sha2::{Digest, Sha256};
 
 use super::{Toolchain, search};
 use crate::manifest::{LOCK_FILE, Platform};
+use crate::platform;
 
 /// Where the caches live, under the store.
 pub const CACHE_DIR: &str = ".cache/activation";
@@ -41,74 +42,32 @@ pub struct Stamp(u64, u64, u64, i64, i64);
 impl Stamp {
     /// The stamp of `path` (links followed), `None` when it is gone.
     pub fn of(path: &Path) -> Option<Stamp> {
-        Some(Stamp::from_metadata(&fs::metadata(path).ok()?))
-    }
-
-    #[cfg(unix)]
-    fn from_metadata(meta: &fs::Metadata) -> Stamp {
-        use std::os::unix::fs::MetadataExt;
-        let ns = |secs: i64, nanos: i64| secs.saturating_mul(1_000_000_000).saturating_add(nanos);
-        Stamp(
-            meta.dev(),
-            meta.ino(),
-            meta.size(),
-            ns(meta.mtime(), meta.mtime_nsec()),
-            ns(meta.ctime(), meta.ctime_nsec()),
-        )
-    }
-
-    #[cfg(not(unix))]
-    fn from_metadata(meta: &fs::Metadata) -> Stamp {
-        let ns = |t: io::Result<std::time::SystemTime>| {
-            t.ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
-        };
-        Stamp(0, 0, meta.len(), ns(meta.modified()), ns(meta.created()))
+        Some(Stamp::from(platform::fs::FileStamp::of(
+            &fs::metadata(path).ok()?,
+        )))
     }
 }
 
-/// Stamps paths under one directory (the store). On Unix each lookup goes through an
-/// open descriptor of the directory, so it walks only the relative part: the check of
-/// a 300-tool record is 300 short lookups.
-struct Under {
-    root: PathBuf,
-    #[cfg(unix)]
-    fd: Option<std::os::fd::OwnedFd>,
+impl From<platform::fs::FileStamp> for Stamp {
+    fn from(s: platform::fs::FileStamp) -> Stamp {
+        Stamp(s.device, s.inode, s.size, s.modified_ns, s.changed_ns)
+    }
 }
+
+/// Stamps paths under one directory (the store), through
+/// [`platform::fs::StampDir`]: on Unix each lookup goes through an open descriptor of
+/// the directory, so it walks only the relative part and the check of a 300-tool
+/// record is 300 short lookups.
+struct Under(platform::fs::StampDir);
 
 impl Under {
     fn open(root: &Path) -> Under {
-        Under {
-            root: root.to_owned(),
-            #[cfg(unix)]
-            fd: rustix::fs::open(
-                root,
-                rustix::fs::OFlags::RDONLY
-                    | rustix::fs::OFlags::DIRECTORY
-                    | rustix::fs::OFlags::CLOEXEC,
-                rustix::fs::Mode::empty(),
-            )
-            .ok(),
-        }
+        Under(platform::fs::StampDir::open(root))
     }
 
     /// The stamp of `rel` under the directory, `None` when it is gone.
     fn stamp(&self, rel: &Path) -> Option<Stamp> {
-        #[cfg(unix)]
-        if let Some(fd) = &self.fd {
-            let st = rustix::fs::statat(fd, rel, rustix::fs::AtFlags::empty()).ok()?;
-            let ns =
-                |secs: i64, nanos: i64| secs.saturating_mul(1_000_000_000).saturating_add(nanos);
-            return Some(Stamp(
-                st.st_dev as u64,
-                st.st_ino as u64,
-                st.st_size as u64,
-                ns(st.st_mtime as i64, st.st_mtime_nsec as i64),
-                ns(st.st_ctime as i64, st.st_ctime_nsec as i64),
-            ));
-        }
-        Stamp::of(&self.root.join(rel))
+        self.0.stamp(rel).map(Stamp::from)
     }
 }
 
