@@ -15,6 +15,8 @@
 //! | [`fs`]: permissions | the archive's mode bits (`rwx` only) | none (Windows files have no mode bits) |
 //! | [`fs`]: symbolic links | created | created as file or directory links; refused with a clear error where Windows does not allow the user to create them |
 //! | [`fs`]: executables | a regular file with an execute bit | a regular file whose extension is in `PATHEXT` (default `.COM;.EXE;.BAT;.CMD`); `rg` finds `rg.exe` |
+//! | [`fs`]: the data directory (default store) | `$XDG_DATA_HOME`, else `~/.local/share` | `%LOCALAPPDATA%` |
+//! | [`fs`]: file stamps (activation record) | device, inode, size, mtime, ctime; `statat` under an open directory | size, modified and created times, by path |
 
 #[cfg(unix)]
 mod unix;
