@@ -57,8 +57,26 @@ impl Installed {
 /// Every installed version in `store`, sorted by tool then version (numerically
 /// where the version is numbers: 9 before 10). A missing store holds nothing.
 pub fn scan(store: &Path) -> Vec<Installed> {
+    receipted(store)
+        .into_iter()
+        .map(|(tree, receipt)| Installed::of(tree, receipt))
+        .collect()
+}
+
+/// Every installed version in `store` as `(tool, version)`, sorted as [`scan`] sorts
+/// them, without measuring their trees: what the daemon reads again each time the
+/// store changes.
+pub fn versions(store: &Path) -> Vec<(String, String)> {
+    receipted(store)
+        .into_iter()
+        .map(|(_, receipt)| (receipt.tool, receipt.version))
+        .collect()
+}
+
+/// The trees of `store` with a receipt naming them, and those receipts, sorted.
+fn receipted(store: &Path) -> Vec<(PathBuf, Receipt)> {
     let mut found = Vec::new();
-    for tool in dir_names(store).into_iter().filter(|n| !n.starts_with('.')) {
+    for tool in tool_names(store) {
         let tool_dir = store.join(&tool);
         for version in dir_names(&tool_dir) {
             let tree = tool_dir.join(&version);
@@ -69,15 +87,23 @@ pub fn scan(store: &Path) -> Vec<Installed> {
             else {
                 continue;
             };
-            found.push(Installed::of(tree, receipt));
+            found.push((tree, receipt));
         }
     }
-    found.sort_by(|a, b| {
+    found.sort_by(|(_, a), (_, b)| {
         a.tool
             .cmp(&b.tool)
             .then_with(|| compare_versions(&a.version, &b.version))
     });
     found
+}
+
+/// The tool directories of `store` (its directories not starting with a dot), sorted:
+/// where versions appear and disappear.
+pub fn tool_names(store: &Path) -> Vec<String> {
+    let mut names = dir_names(store);
+    names.retain(|n| !n.starts_with('.'));
+    names
 }
 
 /// The names of the directories (not links) in `dir`, sorted; none if unreadable.
@@ -317,6 +343,15 @@ mod tests {
             .map(|i| format!("{}@{}", i.tool, i.version))
             .collect();
         assert_eq!(names, ["rg@9.0", "rg@14.1.1"]);
+        let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+            v.iter()
+                .map(|(t, v)| (t.to_string(), v.to_string()))
+                .collect()
+        };
+        assert_eq!(
+            versions(store.path()),
+            pairs(&[("rg", "9.0"), ("rg", "14.1.1")])
+        );
         assert!(found[1].size >= 5000, "{}", found[1].size);
         assert_eq!(found[1].bin, ["bin/x"]);
         assert!(scan(&store.path().join("absent")).is_empty());

@@ -6,6 +6,7 @@
 //! - [`cancel_flag`]: `vx install` (child or standalone): SIGTERM and SIGINT cancel the
 //!   install between chunks.
 //! - [`stop_flag`]: `vx board watch`: SIGTERM, SIGHUP and SIGINT leave the dashboard.
+//! - [`on_stop`]: `vx daemon`: SIGTERM, SIGHUP and SIGINT stop the daemon cleanly.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -90,4 +91,20 @@ pub fn cancel_flag() -> Arc<AtomicBool> {
 /// A flag set by SIGTERM, SIGHUP or SIGINT, for a viewer to leave on.
 pub fn stop_flag() -> std::io::Result<Arc<AtomicBool>> {
     flag_on(&[SIGTERM, SIGHUP, SIGINT])
+}
+
+/// Calls `stop` (once) when SIGTERM, SIGHUP or SIGINT arrives: `vx daemon` winds down
+/// (removes its socket) instead of dying with it in place. The call runs on a thread
+/// of signal-hook's iterator, never in a handler.
+pub fn on_stop(stop: impl FnOnce() + Send + 'static) -> std::io::Result<()> {
+    let mut signals = Signals::new([SIGTERM, SIGHUP, SIGINT])?;
+    std::thread::Builder::new()
+        .name("vx-signals".into())
+        .stack_size(64 * 1024)
+        .spawn(move || {
+            if signals.forever().next().is_some() {
+                stop();
+            }
+        })?;
+    Ok(())
 }

@@ -5,6 +5,7 @@
 pub mod add;
 pub mod board;
 pub mod completions;
+pub mod daemon;
 pub mod env;
 pub mod exec;
 pub mod external;

@@ -1,0 +1,357 @@
+//! Answers to `resolve`, `get_environment` and `list_versions`, from what the daemon
+//! keeps in memory: the store's inventory (tool → installed versions) and, per
+//! project, its parsed manifest and assembled toolchain. File events invalidate them
+//! ([`Resolver::store_changed`], [`Resolver::project_changed`]); a generation number
+//! keeps an answer computed before an invalidation from being cached after it.
+//!
+//! A request's `runtime` is a tool's name. In a project (the nearest `vx.toml` from the
+//! request's `cwd`) the project's tool at the version its lock pins (or the version
+//! asked, installed); outside one, the version asked, else the newest installed.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use crossbeam_channel::Sender;
+
+use crate::manifest::{self, Manifest};
+use crate::toolchain::{Request, Tool, Toolchain};
+use crate::validate;
+
+/// Most projects kept parsed; past it the cache is emptied and refills on demand.
+pub const MAX_PROJECTS: usize = 256;
+
+/// A tool resolved for a client.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resolution {
+    /// Its executable.
+    pub executable: String,
+    /// Its version.
+    pub version: String,
+    /// The environment to run it in.
+    pub env: BTreeMap<String, String>,
+}
+
+/// A project as the daemon keeps it.
+#[derive(Debug)]
+struct Project {
+    manifest: Manifest,
+    chain: Toolchain,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// Tool → its installed versions, oldest first.
+    inventory: BTreeMap<String, Vec<String>>,
+    /// Manifest path → project.
+    projects: HashMap<PathBuf, Arc<Project>>,
+    /// Bumped by every invalidation.
+    generation: u64,
+}
+
+/// The daemon's resolver and its caches.
+pub struct Resolver {
+    store: PathBuf,
+    /// The `PATH` the environments extend: the daemon's own.
+    inherited_path: Option<std::ffi::OsString>,
+    state: Mutex<State>,
+    /// Told the directory of each project loaded, to watch its `vx.toml`/`vx.lock`.
+    watch: Sender<PathBuf>,
+}
+
+impl Resolver {
+    /// A resolver of `store`, its inventory read now; `watch` is told each project's
+    /// directory as it is first loaded.
+    pub fn new(store: PathBuf, watch: Sender<PathBuf>) -> Resolver {
+        let resolver = Resolver {
+            inherited_path: std::env::var_os("PATH"),
+            state: Mutex::new(State::default()),
+            store,
+            watch,
+        };
+        resolver.set_inventory(crate::inventory::versions(&resolver.store));
+        resolver
+    }
+
+    /// The store it serves.
+    pub fn store(&self) -> &Path {
+        &self.store
+    }
+
+    /// Replaces the inventory (after the store changed) and forgets every project's
+    /// toolchain, whose receipts may be stale.
+    pub fn set_inventory(&self, versions: Vec<(String, String)>) {
+        let mut inventory: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (tool, version) in versions {
+            inventory.entry(tool).or_default().push(version);
+        }
+        if let Ok(mut state) = self.state.lock() {
+            state.inventory = inventory;
+            state.projects.clear();
+            state.generation += 1;
+        }
+    }
+
+    /// Forgets the project of `manifest` (its `vx.toml` or `vx.lock` changed).
+    pub fn project_changed(&self, manifest: &Path) {
+        if let Ok(mut state) = self.state.lock() {
+            state.projects.remove(manifest);
+            state.generation += 1;
+        }
+    }
+
+    /// Tool versions in the inventory.
+    pub fn cached_runtimes(&self) -> usize {
+        self.state
+            .lock()
+            .map_or(0, |s| s.inventory.values().map(Vec::len).sum())
+    }
+
+    /// The installed versions of `runtime`, oldest first.
+    pub fn list_versions(&self, runtime: &str) -> Vec<String> {
+        self.state
+            .lock()
+            .ok()
+            .and_then(|s| s.inventory.get(runtime).cloned())
+            .unwrap_or_default()
+    }
+
+    /// `runtime` (at `version`, from `cwd`'s project): see the module docs.
+    pub fn resolve(
+        &self,
+        runtime: &str,
+        version: Option<&str>,
+        cwd: Option<&str>,
+    ) -> Result<Resolution, String> {
+        validate::tool_name(runtime).map_err(|e| format!("bad runtime {runtime:?}: {e}"))?;
+        if let Some(version) = version {
+            validate::version(version).map_err(|e| format!("bad version {version:?}: {e}"))?;
+        }
+        let project = match cwd {
+            Some(cwd) => self.project(cwd)?,
+            None => None,
+        };
+        let picked = |chain: &Toolchain| {
+            chain
+                .tools
+                .iter()
+                .find(|t| t.name == runtime && version.is_none_or(|v| v == t.version))
+                .cloned()
+        };
+        let (tool, chain) = match project.as_ref().and_then(|p| picked(&p.chain)) {
+            Some(tool) => (tool, project.as_ref().map(|p| &p.chain).cloned()),
+            None => {
+                let version = match (version, &project) {
+                    (Some(version), _) => Some(version.to_owned()),
+                    // A tool of the project is asked at the project's version.
+                    (None, Some(p)) if p.manifest.tool(runtime).is_some() => None,
+                    (None, _) => Some(self.newest(runtime)?),
+                };
+                let request = Request {
+                    name: runtime.to_owned(),
+                    version,
+                };
+                let manifest = project.as_ref().map(|p| &p.manifest);
+                let chain = Toolchain::assemble(manifest, &[request], &self.store)
+                    .map_err(|e| e.to_string())?;
+                let tool = picked(&chain)
+                    .or_else(|| chain.tools.first().cloned())
+                    .ok_or_else(|| format!("{runtime} is not installed"))?;
+                (tool, Some(chain))
+            }
+        };
+        if !tool.installed() {
+            return Err(format!("{} is not installed; run `vx sync`", tool.label()));
+        }
+        let executable = executable(&tool)?;
+        let path = chain
+            .unwrap_or_default()
+            .search_path(self.inherited_path.as_deref());
+        let mut env = BTreeMap::new();
+        env.insert("PATH".to_owned(), text(path.as_ref())?);
+        Ok(Resolution {
+            executable: text(executable.as_os_str())?,
+            version: tool.version,
+            env,
+        })
+    }
+
+    /// The newest installed version of `runtime`.
+    fn newest(&self, runtime: &str) -> Result<String, String> {
+        self.list_versions(runtime)
+            .pop()
+            .ok_or_else(|| format!("no version of {runtime} is installed"))
+    }
+
+    /// The project of `cwd` (the nearest `vx.toml`), from the cache or loaded.
+    fn project(&self, cwd: &str) -> Result<Option<Arc<Project>>, String> {
+        let cwd = Path::new(cwd);
+        if !cwd.is_absolute() {
+            return Err(format!("cwd must be an absolute path, not {cwd:?}"));
+        }
+        let Some(path) = manifest::find(cwd) else {
+            return Ok(None);
+        };
+        let generation = {
+            let state = self
+                .state
+                .lock()
+                .map_err(|_| "the daemon's state is lost")?;
+            if let Some(project) = state.projects.get(&path) {
+                return Ok(Some(Arc::clone(project)));
+            }
+            state.generation
+        };
+        if let Some(dir) = path.parent() {
+            // Watched before it is read, so a change while reading is not missed.
+            let _ = self.watch.send(dir.to_path_buf());
+        }
+        let manifest = Manifest::load(&path).map_err(|e| e.to_string())?;
+        let chain =
+            Toolchain::assemble(Some(&manifest), &[], &self.store).map_err(|e| e.to_string())?;
+        let project = Arc::new(Project { manifest, chain });
+        if let Ok(mut state) = self.state.lock()
+            && state.generation == generation
+        {
+            if state.projects.len() >= MAX_PROJECTS {
+                state.projects.clear();
+            }
+            state.projects.insert(path, Arc::clone(&project));
+        }
+        Ok(Some(project))
+    }
+}
+
+/// The executable of `tool` that is named like it, else its first.
+fn executable(tool: &Tool) -> Result<PathBuf, String> {
+    let all = tool.executables();
+    let named = all
+        .iter()
+        .position(|exe| exe.file_name().is_some_and(|n| *n == *tool.name));
+    named
+        .or((!all.is_empty()).then_some(0))
+        .and_then(|at| all.into_iter().nth(at))
+        .ok_or_else(|| format!("{} has no executables", tool.label()))
+}
+
+/// A path as JSON text: paths that are not UTF-8 cannot be answered.
+fn text(path: &std::ffi::OsStr) -> Result<String, String> {
+    path.to_str()
+        .map(str::to_owned)
+        .ok_or_else(|| format!("{} is not UTF-8", path.to_string_lossy()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::install::testutil::fake_install;
+
+    const MANIFEST: &str = r#"
+[tools.ripgrep]
+version = "14.1.1"
+url = "https://x.org/rg-{version}.tar.gz"
+sha256 = "abababababababababababababababababababababababababababababababab"
+bin = ["bin/rg"]
+
+[tools.node]
+version = "20.1.0"
+url = "https://x.org/node-{version}.tar.gz"
+"#;
+
+    fn setup() -> (
+        tempfile::TempDir,
+        PathBuf,
+        Resolver,
+        crossbeam_channel::Receiver<PathBuf>,
+    ) {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = tmp.path().join("store");
+        let sha = "ab".repeat(32);
+        for v in ["13.0.0", "14.1.1"] {
+            let url = format!("https://x.org/rg-{v}.tar.gz");
+            fake_install(&store, "ripgrep", v, &url, &sha, &["bin/rg", "bin/extra"]);
+        }
+        fake_install(&store, "jq", "1.6", "https://x/jq", &sha, &["jq"]);
+        let project = tmp.path().join("proj");
+        std::fs::create_dir_all(project.join("sub")).unwrap();
+        std::fs::write(project.join("vx.toml"), MANIFEST).unwrap();
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let resolver = Resolver::new(store, tx);
+        (tmp, project, resolver, rx)
+    }
+
+    #[test]
+    fn outside_a_project_the_newest_or_the_asked_version() {
+        let (_tmp, _project, resolver, _rx) = setup();
+        assert_eq!(resolver.list_versions("ripgrep"), ["13.0.0", "14.1.1"]);
+        assert!(resolver.list_versions("nope").is_empty());
+        assert_eq!(resolver.cached_runtimes(), 3);
+        let got = resolver.resolve("ripgrep", None, None).unwrap();
+        assert_eq!(got.version, "14.1.1");
+        assert!(got.executable.ends_with("ripgrep/14.1.1/bin/rg"));
+        assert!(got.env["PATH"].starts_with(&format!(
+            "{}",
+            resolver.store().join("ripgrep/14.1.1/bin").display()
+        )));
+        let old = resolver.resolve("ripgrep", Some("13.0.0"), None).unwrap();
+        assert!(old.executable.ends_with("ripgrep/13.0.0/bin/rg"));
+        // Not named like the tool: its first executable.
+        let jq = resolver.resolve("jq", None, Some("/")).unwrap();
+        assert!(jq.executable.ends_with("jq/1.6/jq"), "{jq:?}");
+        for (runtime, version) in [("nope", None), ("ripgrep", Some("9")), ("../x", None)] {
+            assert!(resolver.resolve(runtime, version, None).is_err());
+        }
+        assert!(
+            resolver
+                .resolve("ripgrep", Some("../../etc"), None)
+                .is_err()
+        );
+        assert!(resolver.resolve("ripgrep", None, Some("relative")).is_err());
+    }
+
+    #[test]
+    fn in_a_project_its_version_and_its_path_and_a_missing_tool_says_so() {
+        let (_tmp, project, resolver, rx) = setup();
+        let cwd = project.join("sub");
+        let got = resolver.resolve("ripgrep", None, cwd.to_str()).unwrap();
+        assert_eq!(got.version, "14.1.1");
+        assert_eq!(rx.try_recv().unwrap(), project, "the project is watched");
+        let err = resolver.resolve("node", None, cwd.to_str()).unwrap_err();
+        assert!(err.contains("node 20.1.0 is not installed"), "{err}");
+        // Another version than the project's, installed.
+        let old = resolver
+            .resolve("ripgrep", Some("13.0.0"), cwd.to_str())
+            .unwrap();
+        assert_eq!(old.version, "13.0.0");
+        // A tool the project does not have: the store's newest.
+        assert_eq!(
+            resolver.resolve("jq", None, cwd.to_str()).unwrap().version,
+            "1.6"
+        );
+        // Cached: a broken manifest is not seen until the change is reported.
+        std::fs::write(project.join("vx.toml"), "not toml [").unwrap();
+        assert!(resolver.resolve("ripgrep", None, cwd.to_str()).is_ok());
+        resolver.project_changed(&project.join("vx.toml"));
+        assert!(resolver.resolve("ripgrep", None, cwd.to_str()).is_err());
+    }
+
+    #[test]
+    fn a_store_change_refreshes_the_inventory_and_the_toolchains() {
+        let (_tmp, project, resolver, _rx) = setup();
+        let cwd = project.to_str().unwrap().to_owned();
+        assert!(resolver.resolve("node", None, Some(&cwd)).is_err());
+        let sha = "ab".repeat(32);
+        fake_install(
+            resolver.store(),
+            "node",
+            "20.1.0",
+            "https://x.org/node-20.1.0.tar.gz",
+            &sha,
+            &["bin/node"],
+        );
+        resolver.set_inventory(crate::inventory::versions(resolver.store()));
+        let node = resolver.resolve("node", None, Some(&cwd)).unwrap();
+        assert!(node.executable.ends_with("node/20.1.0/bin/node"));
+        assert_eq!(resolver.cached_runtimes(), 4);
+    }
+}

@@ -1,0 +1,219 @@
+//! The daemon process: takes the lock (one daemon per user), replaces a stale socket,
+//! listens, and runs its threads until asked to stop.
+//!
+//! Threads: the caller's (waits for the stop), one accepting connections, one per
+//! connection (plus one writer per subscribed connection), one for file events
+//! ([`super::watch`]) and one for boards ([`super::boards`]). Everything is bounded:
+//! [`MAX_CONNECTIONS`] connections, each subscriber's queue, the caches.
+
+use std::fs::{self, File};
+use std::io::{self, Seek, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::net::UnixListener;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, Sender};
+
+use super::log::Log;
+use super::paths::{LockState, Paths, my_uid};
+use super::resolver::Resolver;
+use super::subscribers::Subscribers;
+use super::{DaemonError, boards, connection, watch};
+
+/// Most clients connected at once; more are answered with an error and closed.
+pub const MAX_CONNECTIONS: usize = 128;
+
+/// What a daemon serves.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Its socket, lock and log.
+    pub paths: Paths,
+    /// The store whose tools it resolves and watches (created if missing).
+    pub store: PathBuf,
+    /// Where the user's boards are (`sync_progress`).
+    pub board_dir: PathBuf,
+}
+
+/// What every thread of the daemon shares.
+pub(super) struct Shared {
+    pub started: Instant,
+    pub log: Log,
+    pub resolver: Resolver,
+    pub subscribers: Subscribers,
+    pub stop: Sender<()>,
+    pub uid: u32,
+    pub connections: AtomicUsize,
+}
+
+/// A daemon holding the lock and listening, not yet serving.
+pub struct Daemon {
+    listener: UnixListener,
+    /// Held (exclusive `flock`) until the daemon is gone.
+    lock: File,
+    shared: Arc<Shared>,
+    stopped: Receiver<()>,
+    watch_requests: Receiver<PathBuf>,
+    wake_boards: Receiver<()>,
+    config: Config,
+}
+
+/// Stops a daemon from another thread (signals, tests).
+#[derive(Clone)]
+pub struct Stopper(Sender<()>);
+
+impl Stopper {
+    /// Asks the daemon to stop; it removes its socket and releases its lock.
+    pub fn stop(&self) {
+        let _ = self.0.try_send(());
+    }
+}
+
+impl Daemon {
+    /// Takes the lock and listens on the socket: [`DaemonError::AlreadyRunning`] if a
+    /// live daemon holds the lock. A socket left by a dead daemon (its lock is free) is
+    /// replaced.
+    pub fn bind(config: Config) -> Result<Daemon, DaemonError> {
+        let paths = &config.paths;
+        paths.prepare_dir()?;
+        let setup = |path: &PathBuf| {
+            let path = path.clone();
+            move |source| DaemonError::Setup { path, source }
+        };
+        let mut lock = paths.open_lock().map_err(setup(&paths.lock))?;
+        if lock.try_lock().is_err() {
+            let pid = match paths.lock_state() {
+                LockState::Held(pid) => pid,
+                LockState::Free => None,
+            };
+            return Err(DaemonError::AlreadyRunning { pid });
+        }
+        // We hold the lock: whatever socket is there is a dead daemon's.
+        match fs::remove_file(&paths.socket) {
+            Ok(()) => {}
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {}
+            Err(err) => return Err(setup(&paths.socket)(err)),
+        }
+        let listener = UnixListener::bind(&paths.socket).map_err(setup(&paths.socket))?;
+        fs::set_permissions(&paths.socket, fs::Permissions::from_mode(0o600))
+            .map_err(setup(&paths.socket))?;
+        lock.set_len(0)
+            .and_then(|()| lock.rewind())
+            .and_then(|()| writeln!(lock, "{}", std::process::id()))
+            .map_err(setup(&paths.lock))?;
+        fs::create_dir_all(&config.store).map_err(setup(&config.store))?;
+        let log = Log::open(&paths.log).map_err(setup(&paths.log))?;
+
+        let (stop, stopped) = crossbeam_channel::bounded(1);
+        let (watch, watch_requests) = crossbeam_channel::bounded(64);
+        let (wake, wake_boards) = crossbeam_channel::bounded(1);
+        let shared = Arc::new(Shared {
+            started: Instant::now(),
+            log,
+            resolver: Resolver::new(config.store.clone(), watch),
+            subscribers: Subscribers::new(wake),
+            stop,
+            uid: my_uid(),
+            connections: AtomicUsize::new(0),
+        });
+        Ok(Daemon {
+            listener,
+            lock,
+            shared,
+            stopped,
+            watch_requests,
+            wake_boards,
+            config,
+        })
+    }
+
+    /// A handle that stops this daemon.
+    pub fn stopper(&self) -> Stopper {
+        Stopper(self.shared.stop.clone())
+    }
+
+    /// Serves until stopped (a `shutdown` request or [`Stopper::stop`]), then removes
+    /// the socket and releases the lock.
+    pub fn serve(self) -> Result<(), DaemonError> {
+        let Daemon {
+            listener,
+            lock,
+            shared,
+            stopped,
+            watch_requests,
+            wake_boards,
+            config,
+        } = self;
+        shared.log.line(&format!(
+            "started: socket {}, store {}, boards {}",
+            config.paths.socket.display(),
+            config.store.display(),
+            config.board_dir.display()
+        ));
+        spawn("vx-daemon-watch", {
+            let shared = Arc::clone(&shared);
+            move || watch::run(&shared, &watch_requests)
+        })?;
+        spawn("vx-daemon-boards", {
+            let shared = Arc::clone(&shared);
+            let dir = config.board_dir.clone();
+            move || boards::run(&shared, &dir, &wake_boards)
+        })?;
+        spawn("vx-daemon-accept", {
+            let shared = Arc::clone(&shared);
+            move || accept(&listener, &shared)
+        })?;
+        let _ = stopped.recv();
+        shared.log.line("stopping");
+        // The socket goes while the lock is still held, so a daemon started next never
+        // sees its own socket removed.
+        let _ = fs::remove_file(&config.paths.socket);
+        drop(lock);
+        Ok(())
+    }
+}
+
+/// Spawns a daemon thread.
+fn spawn(name: &str, work: impl FnOnce() + Send + 'static) -> Result<(), DaemonError> {
+    std::thread::Builder::new()
+        .name(name.to_owned())
+        .spawn(work)
+        .map(drop)
+        .map_err(DaemonError::Io)
+}
+
+/// Accepts connections for as long as the process lives, one thread each.
+fn accept(listener: &UnixListener, shared: &Arc<Shared>) {
+    for stream in listener.incoming() {
+        let stream = match stream {
+            Ok(stream) => stream,
+            Err(err) => {
+                // Out of descriptors or memory: say so, and do not spin.
+                shared.log.line(&format!("accept failed: {err}"));
+                std::thread::sleep(Duration::from_millis(50));
+                continue;
+            }
+        };
+        if shared.connections.fetch_add(1, Ordering::AcqRel) >= MAX_CONNECTIONS {
+            shared.connections.fetch_sub(1, Ordering::AcqRel);
+            connection::refuse(stream, "too many connections; try again later");
+            continue;
+        }
+        let for_thread = Arc::clone(shared);
+        let spawned = std::thread::Builder::new()
+            .name("vx-daemon-conn".to_owned())
+            .stack_size(512 * 1024)
+            .spawn(move || {
+                connection::serve(stream, &for_thread);
+                for_thread.connections.fetch_sub(1, Ordering::AcqRel);
+            });
+        if let Err(err) = spawned {
+            shared.connections.fetch_sub(1, Ordering::AcqRel);
+            shared
+                .log
+                .line(&format!("cannot start a connection thread: {err}"));
+        }
+    }
+}
