@@ -57,14 +57,28 @@ pub fn read_line(reader: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> io
     }
 }
 
-/// Answers `stream` with one error line and closes it (too many connections).
-pub(super) fn refuse(mut stream: UnixStream, why: &str) {
-    let _ = stream.write_all(
-        encode(&Response::Error {
-            message: why.to_owned(),
-        })
-        .as_bytes(),
-    );
+/// How long a refused peer's connection is kept open for its first request to
+/// arrive: closing with a request unread would make the peer's write fail before it
+/// could read why.
+const REFUSAL_LINGER: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Answers `stream` with one error line and closes it. With `linger`, the peer's
+/// first bytes are read (and ignored) until it closes, for at most
+/// [`REFUSAL_LINGER`] and [`MAX_LINE`] bytes, so it can read the error.
+pub(super) fn refuse(mut stream: UnixStream, why: &str, linger: bool) {
+    let line = encode(&Response::Error {
+        message: why.to_owned(),
+    });
+    if stream.write_all(line.as_bytes()).is_err() || !linger {
+        return;
+    }
+    let _ = stream.shutdown(Shutdown::Write);
+    if stream.set_read_timeout(Some(REFUSAL_LINGER)).is_ok() {
+        let _ = io::copy(
+            &mut io::Read::take(&stream, MAX_LINE as u64),
+            &mut io::sink(),
+        );
+    }
 }
 
 /// The uid of the process at the other end.
@@ -94,11 +108,16 @@ pub(super) fn serve(stream: UnixStream, shared: &Arc<Shared>) {
                     "refused: this daemon serves uid {} only, and the peer is uid {uid}",
                     shared.uid
                 ),
+                true,
             );
             return;
         }
         Err(err) => {
-            refuse(stream, &format!("refused: cannot check the peer: {err}"));
+            refuse(
+                stream,
+                &format!("refused: cannot check the peer: {err}"),
+                true,
+            );
             return;
         }
     }

@@ -12,8 +12,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use crossbeam_channel::Sender;
-
 use crate::manifest::{self, Manifest};
 use crate::toolchain::{Request, Tool, Toolchain};
 use crate::validate;
@@ -55,21 +53,26 @@ pub struct Resolver {
     /// The `PATH` the environments extend: the daemon's own.
     inherited_path: Option<std::ffi::OsString>,
     state: Mutex<State>,
-    /// Told the directory of each project loaded, to watch its `vx.toml`/`vx.lock`.
-    watch: Sender<PathBuf>,
+    /// Watches a project's directory (its `vx.toml`/`vx.lock`) before it is first
+    /// read; false when it cannot be, and then the project is not cached.
+    watch: Box<dyn Fn(&Path) -> bool + Send + Sync>,
 }
 
 impl Resolver {
-    /// A resolver of `store`, its inventory read now; `watch` is told each project's
-    /// directory as it is first loaded.
-    pub fn new(store: PathBuf, watch: Sender<PathBuf>) -> Resolver {
+    /// A resolver of `store`, whose installed versions are `inventory`; `watch`
+    /// watches a project's directory (see the field).
+    pub fn new(
+        store: PathBuf,
+        inventory: Vec<(String, String)>,
+        watch: impl Fn(&Path) -> bool + Send + Sync + 'static,
+    ) -> Resolver {
         let resolver = Resolver {
             inherited_path: std::env::var_os("PATH"),
             state: Mutex::new(State::default()),
             store,
-            watch,
+            watch: Box::new(watch),
         };
-        resolver.set_inventory(crate::inventory::versions(&resolver.store));
+        resolver.set_inventory(inventory);
         resolver
     }
 
@@ -202,15 +205,14 @@ impl Resolver {
             }
             state.generation
         };
-        if let Some(dir) = path.parent() {
-            // Watched before it is read, so a change while reading is not missed.
-            let _ = self.watch.send(dir.to_path_buf());
-        }
+        // Watched before it is read, so a change while reading is not missed.
+        let watched = path.parent().is_some_and(|dir| (self.watch)(dir));
         let manifest = Manifest::load(&path).map_err(|e| e.to_string())?;
         let chain =
             Toolchain::assemble(Some(&manifest), &[], &self.store).map_err(|e| e.to_string())?;
         let project = Arc::new(Project { manifest, chain });
         if let Ok(mut state) = self.state.lock()
+            && watched
             && state.generation == generation
         {
             if state.projects.len() >= MAX_PROJECTS {
@@ -258,12 +260,10 @@ version = "20.1.0"
 url = "https://x.org/node-{version}.tar.gz"
 "#;
 
-    fn setup() -> (
-        tempfile::TempDir,
-        PathBuf,
-        Resolver,
-        crossbeam_channel::Receiver<PathBuf>,
-    ) {
+    /// The directories the resolver asked to watch.
+    type Watched = std::sync::Arc<Mutex<Vec<PathBuf>>>;
+
+    fn setup() -> (tempfile::TempDir, PathBuf, Resolver, Watched) {
         let tmp = tempfile::tempdir().unwrap();
         let store = tmp.path().join("store");
         let sha = "ab".repeat(32);
@@ -275,9 +275,14 @@ url = "https://x.org/node-{version}.tar.gz"
         let project = tmp.path().join("proj");
         std::fs::create_dir_all(project.join("sub")).unwrap();
         std::fs::write(project.join("vx.toml"), MANIFEST).unwrap();
-        let (tx, rx) = crossbeam_channel::unbounded();
-        let resolver = Resolver::new(store, tx);
-        (tmp, project, resolver, rx)
+        let watched = Watched::default();
+        let log = std::sync::Arc::clone(&watched);
+        let inventory = crate::inventory::versions(&store);
+        let resolver = Resolver::new(store, inventory, move |dir| {
+            log.lock().unwrap().push(dir.to_path_buf());
+            true
+        });
+        (tmp, project, resolver, watched)
     }
 
     #[test]
@@ -315,7 +320,11 @@ url = "https://x.org/node-{version}.tar.gz"
         let cwd = project.join("sub");
         let got = resolver.resolve("ripgrep", None, cwd.to_str()).unwrap();
         assert_eq!(got.version, "14.1.1");
-        assert_eq!(rx.try_recv().unwrap(), project, "the project is watched");
+        assert_eq!(
+            *rx.lock().unwrap(),
+            [project.clone()],
+            "the project is watched"
+        );
         let err = resolver.resolve("node", None, cwd.to_str()).unwrap_err();
         assert!(err.contains("node 20.1.0 is not installed"), "{err}");
         // Another version than the project's, installed.

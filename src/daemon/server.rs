@@ -21,7 +21,8 @@ use super::log::Log;
 use super::paths::{LockState, Paths, my_uid};
 use super::resolver::Resolver;
 use super::subscribers::Subscribers;
-use super::{DaemonError, boards, connection, watch};
+use super::watch::{self, Watches};
+use super::{DaemonError, boards, connection};
 
 /// Most clients connected at once; more are answered with an error and closed.
 pub const MAX_CONNECTIONS: usize = 128;
@@ -40,8 +41,9 @@ pub struct Config {
 /// What every thread of the daemon shares.
 pub(super) struct Shared {
     pub started: Instant,
-    pub log: Log,
+    pub log: Arc<Log>,
     pub resolver: Resolver,
+    pub watches: Arc<Watches>,
     pub subscribers: Subscribers,
     pub stop: Sender<()>,
     pub uid: u32,
@@ -55,7 +57,9 @@ pub struct Daemon {
     lock: File,
     shared: Arc<Shared>,
     stopped: Receiver<()>,
-    watch_requests: Receiver<PathBuf>,
+    events: watch::Events,
+    /// The store's versions when the daemon started.
+    initial: Vec<(String, String)>,
     wake_boards: Receiver<()>,
     config: Config,
 }
@@ -104,15 +108,25 @@ impl Daemon {
             .and_then(|()| writeln!(lock, "{}", std::process::id()))
             .map_err(setup(&paths.lock))?;
         fs::create_dir_all(&config.store).map_err(setup(&config.store))?;
-        let log = Log::open(&paths.log).map_err(setup(&paths.log))?;
+        let log = Arc::new(Log::open(&paths.log).map_err(setup(&paths.log))?);
 
         let (stop, stopped) = crossbeam_channel::bounded(1);
-        let (watch, watch_requests) = crossbeam_channel::bounded(64);
         let (wake, wake_boards) = crossbeam_channel::bounded(1);
+        // Watching first, so no change after the first read goes unseen.
+        let (watches, events) = Watches::new(&config.store, Arc::clone(&log));
+        let watches = Arc::new(watches);
+        let initial = crate::inventory::versions(&config.store);
+        let resolver = {
+            let watches = Arc::clone(&watches);
+            Resolver::new(config.store.clone(), initial.clone(), move |dir| {
+                watches.project(dir)
+            })
+        };
         let shared = Arc::new(Shared {
             started: Instant::now(),
             log,
-            resolver: Resolver::new(config.store.clone(), watch),
+            resolver,
+            watches,
             subscribers: Subscribers::new(wake),
             stop,
             uid: my_uid(),
@@ -123,7 +137,8 @@ impl Daemon {
             lock,
             shared,
             stopped,
-            watch_requests,
+            events,
+            initial,
             wake_boards,
             config,
         })
@@ -142,7 +157,8 @@ impl Daemon {
             lock,
             shared,
             stopped,
-            watch_requests,
+            events,
+            initial,
             wake_boards,
             config,
         } = self;
@@ -154,7 +170,7 @@ impl Daemon {
         ));
         spawn("vx-daemon-watch", {
             let shared = Arc::clone(&shared);
-            move || watch::run(&shared, &watch_requests)
+            move || watch::run(&shared, &events, initial)
         })?;
         spawn("vx-daemon-boards", {
             let shared = Arc::clone(&shared);
@@ -198,7 +214,8 @@ fn accept(listener: &UnixListener, shared: &Arc<Shared>) {
         };
         if shared.connections.fetch_add(1, Ordering::AcqRel) >= MAX_CONNECTIONS {
             shared.connections.fetch_sub(1, Ordering::AcqRel);
-            connection::refuse(stream, "too many connections; try again later");
+            // No lingering here: the accept loop must not wait on anyone.
+            connection::refuse(stream, "too many connections; try again later", false);
             continue;
         }
         let for_thread = Arc::clone(shared);
