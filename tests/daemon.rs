@@ -625,3 +625,47 @@ fn the_python_client_sees_a_real_sync() {
     assert_eq!(progress_tools, wanted, "every tool's row was pushed");
     assert!(phases.contains("downloading"), "{phases:?}");
 }
+
+#[test]
+fn which_and_env_ask_a_running_daemon_and_agree_with_resolving_directly() {
+    let d = Daemon::new();
+    let (_server, _names) = project(&d.work, 3, 100, 0);
+    d.work.sync(&["--headless"]).assert().success();
+    let store = d.work.store();
+    let run = |daemon: bool, args: &[&str]| -> (i32, String) {
+        let mut cmd = d.vx();
+        if !daemon {
+            cmd.env("VX_DAEMON_SOCKET", d.work.dir.path().join("nowhere.sock"));
+        }
+        let out = cmd.args(args).arg("--store").arg(&store).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        (out.status.code().unwrap(), text)
+    };
+    let asks: [&[&str]; 4] = [
+        &["which", "tool"],
+        &["which", "sh"],
+        &["which", "no-such-command"],
+        &["env", "--shell", "json"],
+    ];
+    let direct: Vec<_> = asks.iter().map(|a| run(false, a)).collect();
+    assert_eq!(direct[0].0, 0);
+    assert!(direct[0].1.contains("/t0/1/bin/tool"), "{direct:?}");
+    d.start();
+    let via: Vec<_> = asks.iter().map(|a| run(true, a)).collect();
+    assert_eq!(via, direct);
+    let log = std::fs::read_to_string(d.socket_dir().join("daemon.log")).unwrap();
+    let read = format!("reading the project in {}", d.work.dir.path().display());
+    assert!(log.contains(&read), "the daemon answered: {log}");
+
+    // Right after a change the daemon may not know of yet, the answer is still right.
+    d.vx()
+        .args(["uninstall", "t0@1", "--store"])
+        .arg(&store)
+        .assert()
+        .success();
+    let after = run(true, &["which", "tool"]);
+    assert_eq!(after, run(false, &["which", "tool"]));
+    assert!(after.1.contains("/t1/1/bin/tool"), "{after:?}");
+    let env = run(true, &["env", "--shell", "json"]);
+    assert_eq!(env.0, 1, "t0 is missing: {env:?}");
+}

@@ -1,20 +1,31 @@
 //! `vx env [--shell …]`: prints what puts the project's installed tools first on
 //! `PATH`, for `eval "$(vx env)"`, PowerShell, JSON or `$GITHUB_PATH`. Tools that are
 //! not installed are named on stderr and make it exit 1 (what is installed is still
-//! printed).
+//! printed). A running daemon answers for the project when it can
+//! ([`super::ActiveTools`]).
 
 use std::io::Write;
 
 use vx::exit::Error;
 use vx::toolchain::shell::Shell;
 
+use super::ActiveTools;
 use crate::cli::EnvArgs;
 
 /// Runs `vx env`.
 pub fn run(args: &EnvArgs) -> Result<i32, Error> {
-    let manifest = super::manifest(args.project.manifest.as_deref())?;
     let store = super::located_store(args.project.store.as_deref())?;
-    let chain = super::toolchain(Some(&manifest), &[], &store)?;
+    let explicit = args.project.manifest.as_deref();
+    // Outside a project the daemon's answer has no manifest: the direct path then
+    // reports the missing manifest as usual.
+    let activation = match ActiveTools::from_daemon(explicit, &store) {
+        Some(activation) if activation.manifest.is_some() => activation,
+        _ => {
+            let manifest = super::manifest(explicit)?;
+            let chain = super::toolchain(Some(&manifest), &[], &store)?;
+            ActiveTools::of(&chain, Some(&manifest))
+        }
+    };
     let shell = match &args.shell {
         Some(name) => Shell::ALL
             .iter()
@@ -22,13 +33,12 @@ pub fn run(args: &EnvArgs) -> Result<i32, Error> {
             .map_or(Shell::Bash, |(_, shell)| *shell),
         None => Shell::from_login(std::env::var_os("SHELL").as_deref()),
     };
-    let text = shell.render(&chain.bin_dirs(), std::env::var_os("PATH").as_deref());
+    let text = shell.render(&activation.bin_dirs, std::env::var_os("PATH").as_deref());
     std::io::stdout().write_all(text.as_bytes())?;
-    let missing = chain.missing();
-    for tool in &missing {
-        vx::note!("vx: {} is not installed; run `vx sync`", tool.label());
+    for (label, _) in &activation.missing {
+        vx::note!("vx: {label} is not installed; run `vx sync`");
     }
-    Ok(if missing.is_empty() {
+    Ok(if activation.missing.is_empty() {
         vx::exit::OK
     } else {
         vx::exit::FAILED

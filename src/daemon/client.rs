@@ -1,5 +1,6 @@
 //! A blocking client: one connection, one request at a time. The CLI uses it for
-//! `vx daemon stop|status` and `start`'s wait for the first `pong`.
+//! `vx daemon stop|status`, `start`'s wait for the first `pong`, and the toolchain
+//! that `vx which` and `vx env` ask a running daemon for.
 
 use std::io::{BufReader, Write};
 use std::os::unix::net::UnixStream;
@@ -9,6 +10,7 @@ use std::time::Duration;
 use super::DaemonError;
 use super::connection::{Line, read_line};
 use super::protocol::{Incoming, MAX_LINE, Request, Response, encode};
+use super::resolver::ToolchainAnswer;
 
 /// How long the client waits for one answer.
 pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(10);
@@ -23,15 +25,22 @@ pub struct Client {
 }
 
 impl Client {
-    /// Connects to the daemon listening at `socket`.
+    /// Connects to the daemon listening at `socket`, waiting at most
+    /// [`ANSWER_TIMEOUT`] for each answer.
     pub fn connect(socket: &Path) -> Result<Client, DaemonError> {
+        Client::connect_with_timeout(socket, ANSWER_TIMEOUT)
+    }
+
+    /// [`Client::connect`], waiting at most `patience` for each answer: a CLI that
+    /// can do the work itself does not wait long on a daemon that hangs.
+    pub fn connect_with_timeout(socket: &Path, patience: Duration) -> Result<Client, DaemonError> {
         let connect_err = |source| DaemonError::Connect {
             socket: socket.to_path_buf(),
             source,
         };
         let stream = UnixStream::connect(socket).map_err(connect_err)?;
         stream
-            .set_read_timeout(Some(ANSWER_TIMEOUT))
+            .set_read_timeout(Some(patience))
             .map_err(connect_err)?;
         let writer = stream.try_clone().map_err(connect_err)?;
         Ok(Client {
@@ -71,6 +80,31 @@ impl Client {
                 uptime_secs,
                 cached_runtimes,
             } => Ok((uptime_secs, cached_runtimes)),
+            other => Err(DaemonError::Unexpected(format!("{other:?}"))),
+        }
+    }
+
+    /// `toolchain` (a vx extension of the protocol): `cwd`'s project toolchain in
+    /// `store`, for `vx which` and `vx env`.
+    pub fn toolchain(&mut self, cwd: &str, store: &str) -> Result<ToolchainAnswer, DaemonError> {
+        let request = Request::Toolchain {
+            cwd: cwd.to_owned(),
+            store: store.to_owned(),
+        };
+        match self.request(&request)? {
+            Response::Toolchain {
+                manifest,
+                bin_dirs,
+                missing,
+            } => Ok(ToolchainAnswer {
+                manifest,
+                bin_dirs,
+                missing: missing
+                    .into_iter()
+                    .map(|tool| (tool.label, tool.commands))
+                    .collect(),
+            }),
+            Response::Error { message } => Err(DaemonError::Refused(message)),
             other => Err(DaemonError::Unexpected(format!("{other:?}"))),
         }
     }

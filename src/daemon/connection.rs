@@ -11,7 +11,9 @@ use std::net::Shutdown;
 use std::os::unix::net::UnixStream;
 use std::sync::{Arc, Mutex};
 
-use super::protocol::{EventMask, MAX_LINE, Request, Response, decode_request, encode};
+use super::protocol::{
+    EventMask, MAX_LINE, MissingTool, Request, Response, decode_request, encode,
+};
 use super::server::Shared;
 
 /// What reading one line gave.
@@ -226,6 +228,18 @@ fn answer(
                 subscription_id: id.to_string(),
             }
         }
+        Request::Toolchain { cwd, store } => match resolver.toolchain(&cwd, &store) {
+            Ok(found) => Response::Toolchain {
+                manifest: found.manifest,
+                bin_dirs: found.bin_dirs,
+                missing: found
+                    .missing
+                    .into_iter()
+                    .map(|(label, commands)| MissingTool { label, commands })
+                    .collect(),
+            },
+            Err(message) => Response::Error { message },
+        },
         Request::Ping | Request::Shutdown => Response::Pong {
             uptime_secs: shared.started.elapsed().as_secs(),
             cached_runtimes: resolver.cached_runtimes(),

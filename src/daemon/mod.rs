@@ -81,6 +81,9 @@ pub enum DaemonError {
     /// The connection failed mid-request.
     #[error("the vx daemon connection failed")]
     Io(#[from] io::Error),
+    /// The daemon could not answer the request (its `error` response).
+    #[error("the vx daemon answered: {0}")]
+    Refused(String),
     /// The daemon sent something that is not an answer.
     #[error("the vx daemon sent an unexpected answer: {0}")]
     Unexpected(String),

@@ -52,6 +52,14 @@ pub enum Request {
         /// The event types wanted (an empty list: all of them).
         event_types: Vec<EventType>,
     },
+    /// Not in the RFC; for `vx which` and `vx env`: the toolchain of `cwd`'s
+    /// project in `store` (the daemon answers only for the store it serves).
+    Toolchain {
+        /// Where the client is (absolute).
+        cwd: String,
+        /// The store the client uses (absolute).
+        store: String,
+    },
     /// Is the daemon there, and since when.
     Ping,
     /// Stop the daemon (answered with a pong first).
@@ -85,6 +93,15 @@ pub enum Response {
     Subscribed {
         /// This subscription's id.
         subscription_id: String,
+    },
+    /// The answer to [`Request::Toolchain`].
+    Toolchain {
+        /// The project's manifest; none outside a project.
+        manifest: Option<String>,
+        /// The installed tools' executable directories, in `PATH` order.
+        bin_dirs: Vec<String>,
+        /// The project's tools that are not installed.
+        missing: Vec<MissingTool>,
     },
     /// The answer to [`Request::Ping`] and [`Request::Shutdown`].
     Pong {
@@ -151,6 +168,15 @@ pub struct ToolProgress {
     pub bytes_done: u64,
     /// Bytes expected, when known.
     pub bytes_total: Option<u64>,
+}
+
+/// A tool of a [`Response::Toolchain`] that is not installed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissingTool {
+    /// `name version`.
+    pub label: String,
+    /// The commands it would provide.
+    pub commands: Vec<String>,
 }
 
 /// The kinds of [`Event`] a client can subscribe to (`lagged` always comes).
@@ -304,6 +330,13 @@ mod tests {
             r#"{"type":"subscribe","event_types":["runtime_installed","runtime_removed","config_changed","sync_progress"]}"#,
         );
         round_trip(Request::Ping, r#"{"type":"ping"}"#);
+        round_trip(
+            Request::Toolchain {
+                cwd: "/p".into(),
+                store: "/s".into(),
+            },
+            r#"{"type":"toolchain","cwd":"/p","store":"/s"}"#,
+        );
         round_trip(Request::Shutdown, r#"{"type":"shutdown"}"#);
         // Optional fields may be left out.
         assert_eq!(
@@ -336,6 +369,17 @@ mod tests {
                 versions: vec!["13.0.0".into(), "14.1.1".into()],
             },
             r#"{"type":"versions","versions":["13.0.0","14.1.1"]}"#,
+        );
+        round_trip(
+            Response::Toolchain {
+                manifest: Some("/p/vx.toml".into()),
+                bin_dirs: vec!["/s/rg/14/bin".into()],
+                missing: vec![MissingTool {
+                    label: "node 20".into(),
+                    commands: vec!["node".into()],
+                }],
+            },
+            r#"{"type":"toolchain","manifest":"/p/vx.toml","bin_dirs":["/s/rg/14/bin"],"missing":[{"label":"node 20","commands":["node"]}]}"#,
         );
         round_trip(
             Response::Subscribed {

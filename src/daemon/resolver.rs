@@ -30,6 +30,17 @@ pub struct Resolution {
     pub env: BTreeMap<String, String>,
 }
 
+/// A project's toolchain as `vx which` and `vx env` need it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ToolchainAnswer {
+    /// The manifest; none outside a project.
+    pub manifest: Option<String>,
+    /// The installed tools' executable directories, in `PATH` order.
+    pub bin_dirs: Vec<String>,
+    /// The tools not installed: `(label, commands)`.
+    pub missing: Vec<(String, Vec<String>)>,
+}
+
 /// A project as the daemon keeps it.
 #[derive(Debug)]
 struct Project {
@@ -176,6 +187,37 @@ impl Resolver {
             executable: text(executable.as_os_str())?,
             version: tool.version,
             env,
+        })
+    }
+
+    /// The toolchain of `cwd`'s project, when `store` is the store this daemon
+    /// serves (else an error: the client resolves by itself).
+    pub fn toolchain(&self, cwd: &str, store: &str) -> Result<ToolchainAnswer, String> {
+        if Path::new(store) != self.store {
+            return Err(format!(
+                "this daemon serves the store {}, not {store}",
+                self.store.display()
+            ));
+        }
+        let Some(project) = self.project(cwd)? else {
+            return Ok(ToolchainAnswer::default());
+        };
+        let bin_dirs = project
+            .chain
+            .bin_dirs()
+            .iter()
+            .map(|dir| text(dir.as_os_str()))
+            .collect::<Result<_, _>>()?;
+        let missing = project
+            .chain
+            .missing()
+            .iter()
+            .map(|tool| (tool.label(), tool.commands()))
+            .collect();
+        Ok(ToolchainAnswer {
+            manifest: Some(text(project.manifest.path.as_os_str())?),
+            bin_dirs,
+            missing,
         })
     }
 
@@ -342,6 +384,33 @@ url = "https://x.org/node-{version}.tar.gz"
         assert!(resolver.resolve("ripgrep", None, cwd.to_str()).is_ok());
         resolver.project_changed(&project.join("vx.toml"));
         assert!(resolver.resolve("ripgrep", None, cwd.to_str()).is_err());
+    }
+
+    #[test]
+    fn the_toolchain_of_a_project_for_the_cli() {
+        let (_tmp, project, resolver, _rx) = setup();
+        let store = resolver.store().to_str().unwrap().to_owned();
+        let cwd = project.join("sub");
+        let got = resolver.toolchain(cwd.to_str().unwrap(), &store).unwrap();
+        assert_eq!(
+            got.manifest.unwrap(),
+            project.join("vx.toml").to_str().unwrap()
+        );
+        assert_eq!(
+            got.bin_dirs,
+            [resolver
+                .store()
+                .join("ripgrep/14.1.1/bin")
+                .to_str()
+                .unwrap()]
+        );
+        assert_eq!(
+            got.missing,
+            [("node 20.1.0".to_owned(), vec!["node".to_owned()])]
+        );
+        assert!(resolver.toolchain(cwd.to_str().unwrap(), "/other").is_err());
+        let outside = resolver.toolchain("/", &store).unwrap();
+        assert_eq!(outside, ToolchainAnswer::default());
     }
 
     #[test]

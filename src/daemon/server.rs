@@ -117,8 +117,9 @@ impl Daemon {
         let watches = Arc::new(watches);
         let initial = crate::inventory::versions(&config.store);
         let resolver = {
-            let watches = Arc::clone(&watches);
+            let (watches, log) = (Arc::clone(&watches), Arc::clone(&log));
             Resolver::new(config.store.clone(), initial.clone(), move |dir| {
+                log.line(&format!("reading the project in {}", dir.display()));
                 watches.project(dir)
             })
         };
@@ -232,5 +233,100 @@ fn accept(listener: &UnixListener, shared: &Arc<Shared>) {
                 .log
                 .line(&format!("cannot start a connection thread: {err}"));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::daemon::client::Client;
+    use crate::daemon::protocol::{Event, EventType, Incoming, Request, Response};
+
+    fn config(dir: &std::path::Path) -> Config {
+        Config {
+            paths: Paths::at(dir.join("d/daemon.sock")),
+            store: dir.join("store"),
+            board_dir: dir.join("boards"),
+        }
+    }
+
+    fn subscribe(socket: &std::path::Path) -> Client {
+        let mut client = Client::connect(socket).unwrap();
+        let request = Request::Subscribe {
+            event_types: vec![EventType::RuntimeInstalled],
+        };
+        let answer = client.request(&request).unwrap();
+        assert!(matches!(answer, Response::Subscribed { .. }), "{answer:?}");
+        client
+    }
+
+    /// Reads events until `total` are accounted for (received or reported dropped);
+    /// the events received and the drops reported.
+    fn account(client: &mut Client, total: u64) -> (Vec<u64>, u64) {
+        let (mut got, mut dropped) = (Vec::new(), 0);
+        while got.len() as u64 + dropped < total {
+            match client.next().unwrap() {
+                Incoming::Event(Event::RuntimeInstalled { version, .. }) => {
+                    got.push(version.parse().unwrap());
+                }
+                Incoming::Event(Event::Lagged { dropped: n }) => dropped += n,
+                other => panic!("{other:?}"),
+            }
+        }
+        (got, dropped)
+    }
+
+    #[test]
+    fn a_second_daemon_is_refused_and_the_first_cleans_up() {
+        let tmp = tempfile::tempdir().unwrap();
+        let daemon = Daemon::bind(config(tmp.path())).unwrap();
+        assert!(matches!(
+            Daemon::bind(config(tmp.path())),
+            Err(DaemonError::AlreadyRunning { pid: Some(pid) }) if pid == std::process::id()
+        ));
+        let socket = config(tmp.path()).paths.socket;
+        let stopper = daemon.stopper();
+        let server = std::thread::spawn(move || daemon.serve());
+        Client::connect(&socket).unwrap().ping().unwrap();
+        stopper.stop();
+        server.join().unwrap().unwrap();
+        assert!(!socket.exists());
+        assert_eq!(config(tmp.path()).paths.lock_state(), LockState::Free);
+    }
+
+    #[test]
+    fn a_stalled_subscriber_only_lags_and_every_event_is_accounted_for() {
+        let tmp = tempfile::tempdir().unwrap();
+        let daemon = Daemon::bind(config(tmp.path())).unwrap();
+        let shared = Arc::clone(&daemon.shared);
+        let stopper = daemon.stopper();
+        let socket = config(tmp.path()).paths.socket;
+        let server = std::thread::spawn(move || daemon.serve());
+
+        let mut stuck = subscribe(&socket);
+        let mut live = subscribe(&socket);
+        // About 3 MiB of events: more than a socket buffer and a queue hold.
+        let total = 3000u64;
+        let name = "x".repeat(1000);
+        let reader = std::thread::spawn(move || account(&mut live, total));
+        for i in 0..total {
+            shared.subscribers.broadcast(&Event::RuntimeInstalled {
+                runtime: name.clone(),
+                version: i.to_string(),
+            });
+        }
+        let (live_got, live_dropped) = reader.join().unwrap();
+        // Only now does the stuck one read: what it was sent, then how much it lost.
+        let (stuck_got, stuck_dropped) = account(&mut stuck, total);
+        assert!(stuck_dropped > 0, "the stuck subscriber lagged");
+        for got in [&live_got, &stuck_got] {
+            assert!(got.windows(2).all(|w| w[0] < w[1]), "in order, none twice");
+        }
+        assert_eq!(live_got.len() as u64 + live_dropped, total);
+        assert_eq!(stuck_got.len() as u64 + stuck_dropped, total);
+        // The daemon still answers.
+        Client::connect(&socket).unwrap().ping().unwrap();
+        stopper.stop();
+        server.join().unwrap().unwrap();
     }
 }
