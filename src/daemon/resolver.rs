@@ -46,6 +46,11 @@ pub struct ToolchainAnswer {
 struct Project {
     manifest: Manifest,
     chain: Toolchain,
+    /// The environment of its tools (`PATH` with their directories first), worked
+    /// out once: every `resolve` in the project answers with it.
+    env: Result<BTreeMap<String, String>, String>,
+    /// The answer to `toolchain`, worked out once.
+    answer: Result<ToolchainAnswer, String>,
 }
 
 #[derive(Debug, Default)]
@@ -152,8 +157,8 @@ impl Resolver {
                 .find(|t| t.name == runtime && version.is_none_or(|v| v == t.version))
                 .cloned()
         };
-        let (tool, chain) = match project.as_ref().and_then(|p| picked(&p.chain)) {
-            Some(tool) => (tool, project.as_ref().map(|p| &p.chain).cloned()),
+        let (tool, env) = match project.as_ref().and_then(|p| Some((picked(&p.chain)?, p))) {
+            Some((tool, project)) => (tool, project.env.clone()?),
             None => {
                 let version = match (version, &project) {
                     (Some(version), _) => Some(version.to_owned()),
@@ -171,23 +176,25 @@ impl Resolver {
                 let tool = picked(&chain)
                     .or_else(|| chain.tools.first().cloned())
                     .ok_or_else(|| format!("{runtime} is not installed"))?;
-                (tool, Some(chain))
+                (tool, self.env(&chain)?)
             }
         };
         if !tool.installed() {
             return Err(format!("{} is not installed; run `vx sync`", tool.label()));
         }
         let executable = executable(&tool)?;
-        let path = chain
-            .unwrap_or_default()
-            .search_path(self.inherited_path.as_deref());
-        let mut env = BTreeMap::new();
-        env.insert("PATH".to_owned(), text(path.as_ref())?);
         Ok(Resolution {
             executable: text(executable.as_os_str())?,
             version: tool.version,
             env,
         })
+    }
+
+    /// The environment `chain`'s tools run in: `PATH` with their directories first,
+    /// then the daemon's own.
+    fn env(&self, chain: &Toolchain) -> Result<BTreeMap<String, String>, String> {
+        let path = chain.search_path(self.inherited_path.as_deref());
+        Ok(BTreeMap::from([("PATH".to_owned(), text(path.as_ref())?)]))
     }
 
     /// The toolchain of `cwd`'s project, when `store` is the store this daemon
@@ -199,26 +206,10 @@ impl Resolver {
                 self.store.display()
             ));
         }
-        let Some(project) = self.project(cwd)? else {
-            return Ok(ToolchainAnswer::default());
-        };
-        let bin_dirs = project
-            .chain
-            .bin_dirs()
-            .iter()
-            .map(|dir| text(dir.as_os_str()))
-            .collect::<Result<_, _>>()?;
-        let missing = project
-            .chain
-            .missing()
-            .iter()
-            .map(|tool| (tool.label(), tool.commands()))
-            .collect();
-        Ok(ToolchainAnswer {
-            manifest: Some(text(project.manifest.path.as_os_str())?),
-            bin_dirs,
-            missing,
-        })
+        match self.project(cwd)? {
+            Some(project) => project.answer.clone(),
+            None => Ok(ToolchainAnswer::default()),
+        }
     }
 
     /// The newest installed version of `runtime`.
@@ -252,7 +243,12 @@ impl Resolver {
         let manifest = Manifest::load(&path).map_err(|e| e.to_string())?;
         let chain =
             Toolchain::assemble(Some(&manifest), &[], &self.store).map_err(|e| e.to_string())?;
-        let project = Arc::new(Project { manifest, chain });
+        let project = Arc::new(Project {
+            env: self.env(&chain),
+            answer: answer(&manifest, &chain),
+            manifest,
+            chain,
+        });
         if let Ok(mut state) = self.state.lock()
             && watched
             && state.generation == generation
@@ -264,6 +260,25 @@ impl Resolver {
         }
         Ok(Some(project))
     }
+}
+
+/// The answer to `toolchain` for a project.
+fn answer(manifest: &Manifest, chain: &Toolchain) -> Result<ToolchainAnswer, String> {
+    let bin_dirs = chain
+        .bin_dirs()
+        .iter()
+        .map(|dir| text(dir.as_os_str()))
+        .collect::<Result<_, _>>()?;
+    let missing = chain
+        .missing()
+        .iter()
+        .map(|tool| (tool.label(), tool.commands()))
+        .collect();
+    Ok(ToolchainAnswer {
+        manifest: Some(text(manifest.path.as_os_str())?),
+        bin_dirs,
+        missing,
+    })
 }
 
 /// The executable of `tool` that is named like it, else its first.
