@@ -669,3 +669,14 @@ fn which_and_env_ask_a_running_daemon_and_agree_with_resolving_directly() {
     let env = run(true, &["env", "--shell", "json"]);
     assert_eq!(env.0, 1, "t0 is missing: {env:?}");
 }
+
+#[test]
+fn a_daemon_whose_socket_is_removed_exits() {
+    let d = Daemon::new();
+    d.start();
+    std::fs::remove_file(d.socket()).unwrap();
+    // Nobody can reach it any more: it notices within seconds and goes.
+    wait_for("the daemon to exit", || (!d.lock_held()).then_some(()));
+    let log = std::fs::read_to_string(d.socket_dir().join("daemon.log")).unwrap();
+    assert!(log.contains("the socket is gone"), "{log}");
+}

@@ -171,11 +171,12 @@ fn stop(paths: &Paths) -> Result<i32, Error> {
 }
 
 fn status(paths: &Paths, as_json: bool) -> Result<i32, Error> {
-    let pid = match paths.lock_state() {
+    let state = paths.lock_state();
+    let running = state != LockState::Free;
+    let pid = match state {
         LockState::Held(pid) => pid,
         LockState::Free => None,
     };
-    let running = paths.lock_state() != LockState::Free;
     let pong = if running {
         Client::connect(&paths.socket)
             .and_then(|mut c| c.ping())

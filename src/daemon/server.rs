@@ -182,7 +182,20 @@ impl Daemon {
             let shared = Arc::clone(&shared);
             move || accept(&listener, &shared)
         })?;
-        let _ = stopped.recv();
+        let ours = socket_id(&config.paths.socket);
+        loop {
+            match stopped.recv_timeout(SOCKET_CHECK) {
+                Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
+                _ => break,
+            }
+            if socket_id(&config.paths.socket) != ours {
+                // Removed (its directory deleted, a test's temporary one) or replaced:
+                // no client can reach this daemon any more.
+                shared.log.line("the socket is gone; stopping");
+                drop(lock);
+                return Ok(());
+            }
+        }
         shared.log.line("stopping");
         // The socket goes while the lock is still held, so a daemon started next never
         // sees its own socket removed.
@@ -190,6 +203,15 @@ impl Daemon {
         drop(lock);
         Ok(())
     }
+}
+
+/// How often the daemon checks that its socket is still there.
+const SOCKET_CHECK: Duration = Duration::from_secs(5);
+
+/// The socket file's identity (device and inode); `None` once it is gone.
+fn socket_id(path: &std::path::Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    fs::symlink_metadata(path).ok().map(|m| (m.dev(), m.ino()))
 }
 
 /// Spawns a daemon thread.
@@ -222,7 +244,8 @@ fn accept(listener: &UnixListener, shared: &Arc<Shared>) {
         let for_thread = Arc::clone(shared);
         let spawned = std::thread::Builder::new()
             .name("vx-daemon-conn".to_owned())
-            .stack_size(512 * 1024)
+            // Manifests are parsed here (the parser's nesting is bounded).
+            .stack_size(2 * 1024 * 1024)
             .spawn(move || {
                 connection::serve(stream, &for_thread);
                 for_thread.connections.fetch_sub(1, Ordering::AcqRel);

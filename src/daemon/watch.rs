@@ -32,6 +32,8 @@ pub const SETTLE: Duration = Duration::from_millis(20);
 /// Most project directories watched; past it, new projects are answered for but not
 /// cached (nothing would tell the cache they changed).
 pub const MAX_PROJECTS: usize = 256;
+/// How often the store is read again when it cannot be watched.
+pub const POLL_WITHOUT_EVENTS: Duration = Duration::from_secs(2);
 /// Most file events waiting; past it they are dropped and everything is re-read.
 const EVENT_QUEUE: usize = 4096;
 
@@ -46,6 +48,9 @@ pub(super) struct Watches {
     /// Set when events were dropped (the queue was full).
     overflow: Arc<AtomicBool>,
     store: PathBuf,
+    /// Whether the store's root is watched; if not, it is read again every
+    /// [`POLL_WITHOUT_EVENTS`] (and no project is cached).
+    store_watched: bool,
 }
 
 struct State {
@@ -71,19 +76,19 @@ impl Watches {
         let watcher = notify::recommended_watcher(handler)
             .map_err(|err| log.line(&format!("file events unavailable: {err}")))
             .ok();
+        let mut state = State {
+            watcher,
+            tools: HashSet::new(),
+            projects: HashSet::new(),
+        };
+        let store_watched = state.watch(store, &log);
         let watches = Watches {
-            state: Mutex::new(State {
-                watcher,
-                tools: HashSet::new(),
-                projects: HashSet::new(),
-            }),
+            state: Mutex::new(state),
             overflow,
             store: store.to_path_buf(),
+            store_watched,
             log,
         };
-        if let Ok(mut state) = watches.state.lock() {
-            state.watch(store, &watches.log);
-        }
         (watches, events)
     }
 
@@ -96,7 +101,10 @@ impl Watches {
         if state.projects.contains(dir) {
             return true;
         }
-        if state.projects.len() >= MAX_PROJECTS || !state.watch(dir, &self.log) {
+        if !self.store_watched
+            || state.projects.len() >= MAX_PROJECTS
+            || !state.watch(dir, &self.log)
+        {
             return false;
         }
         state.projects.insert(dir.to_path_buf());
@@ -169,9 +177,15 @@ pub(super) fn run(shared: &Arc<Shared>, events: &Events, initial: Vec<(String, S
     rescan(shared, &mut installed);
     let mut pending = Pending::default();
     let mut deadline: Option<Instant> = None;
+    let poll = if watches.store_watched {
+        crossbeam_channel::never()
+    } else {
+        crossbeam_channel::tick(POLL_WITHOUT_EVENTS)
+    };
     loop {
         let timer = deadline.map_or_else(crossbeam_channel::never, crossbeam_channel::at);
         select! {
+            recv(poll) -> _ => pending.store = true,
             recv(events) -> event => match event {
                 Ok(Ok(event)) => classify(watches, &event, &mut pending),
                 Ok(Err(err)) => {
