@@ -73,22 +73,19 @@ pub fn versions(store: &Path) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The installed versions of `tool` in `store`, oldest first: what the daemon reads
+/// again when that tool's directory changes.
+pub fn tool_versions(store: &Path, tool: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    receipted_in(store, tool, &mut found);
+    found.into_iter().map(|(_, r)| r.version).collect()
+}
+
 /// The trees of `store` with a receipt naming them, and those receipts, sorted.
 fn receipted(store: &Path) -> Vec<(PathBuf, Receipt)> {
     let mut found = Vec::new();
     for tool in tool_names(store) {
-        let tool_dir = store.join(&tool);
-        for version in dir_names(&tool_dir) {
-            let tree = tool_dir.join(&version);
-            // The receipt must name this very place: a tree copied or renamed by
-            // hand is not ours to account for.
-            let Some(receipt) =
-                store::read_receipt(&tree).filter(|r| r.tool == tool && r.version == version)
-            else {
-                continue;
-            };
-            found.push((tree, receipt));
-        }
+        receipted_in(store, &tool, &mut found);
     }
     found.sort_by(|(_, a), (_, b)| {
         a.tool
@@ -96,6 +93,24 @@ fn receipted(store: &Path) -> Vec<(PathBuf, Receipt)> {
             .then_with(|| compare_versions(&a.version, &b.version))
     });
     found
+}
+
+/// Adds the receipted trees of `tool` to `found`, oldest version first.
+fn receipted_in(store: &Path, tool: &str, found: &mut Vec<(PathBuf, Receipt)>) {
+    let tool_dir = store.join(tool);
+    let start = found.len();
+    for version in dir_names(&tool_dir) {
+        let tree = tool_dir.join(&version);
+        // The receipt must name this very place: a tree copied or renamed by hand is
+        // not ours to account for.
+        let Some(receipt) =
+            store::read_receipt(&tree).filter(|r| r.tool == tool && r.version == version)
+        else {
+            continue;
+        };
+        found.push((tree, receipt));
+    }
+    found[start..].sort_by(|(_, a), (_, b)| compare_versions(&a.version, &b.version));
 }
 
 /// The tool directories of `store` (its directories not starting with a dot), sorted:
@@ -351,6 +366,11 @@ mod tests {
         assert_eq!(
             versions(store.path()),
             pairs(&[("rg", "9.0"), ("rg", "14.1.1")])
+        );
+        assert_eq!(tool_versions(store.path(), "rg"), ["9.0", "14.1.1"]);
+        assert!(
+            tool_versions(store.path(), "fd").is_empty(),
+            "moved by hand"
         );
         assert!(found[1].size >= 5000, "{}", found[1].size);
         assert_eq!(found[1].bin, ["bin/x"]);

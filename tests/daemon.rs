@@ -668,6 +668,21 @@ fn which_and_env_ask_a_running_daemon_and_agree_with_resolving_directly() {
     assert!(after.1.contains("/t1/1/bin/tool"), "{after:?}");
     let env = run(true, &["env", "--shell", "json"]);
     assert_eq!(env.0, 1, "t0 is missing: {env:?}");
+    assert_eq!(env, run(false, &["env", "--shell", "json"]));
+
+    // A project edited a moment ago is answered as it is now.
+    d.vx()
+        .args(["sync", "--headless", "--store"])
+        .arg(&store)
+        .assert()
+        .success();
+    assert_eq!(run(true, &["env", "--shell", "json"]).0, 0);
+    let manifest = std::fs::read_to_string(d.work.manifest()).unwrap();
+    let one = manifest.split("\n\n").next().unwrap().to_owned() + "\n";
+    std::fs::write(d.work.manifest(), &one).unwrap();
+    let env = run(true, &["env", "--shell", "json"]);
+    assert_eq!(env, run(false, &["env", "--shell", "json"]));
+    assert!(!env.1.contains("/t1/1/bin"), "only t0 is left: {env:?}");
 }
 
 #[test]

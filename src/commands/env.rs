@@ -17,9 +17,12 @@ pub fn run(args: &EnvArgs) -> Result<i32, Error> {
     let store = super::located_store(args.project.store.as_deref())?;
     let explicit = args.project.manifest.as_deref();
     // Outside a project the daemon's answer has no manifest: the direct path then
-    // reports the missing manifest as usual.
-    let activation = match ActiveTools::from_daemon(explicit, &store) {
-        Some(activation) if activation.manifest.is_some() => activation,
+    // reports the missing manifest as usual. A directory it names that is gone was
+    // uninstalled a moment ago: the daemon has not seen it yet.
+    let tools = match ActiveTools::from_daemon(explicit, &store) {
+        Some(tools) if tools.manifest.is_some() && tools.bin_dirs.iter().all(|d| d.is_dir()) => {
+            tools
+        }
         _ => {
             let manifest = super::manifest(explicit)?;
             let chain = super::toolchain(Some(&manifest), &[], &store)?;
@@ -33,12 +36,12 @@ pub fn run(args: &EnvArgs) -> Result<i32, Error> {
             .map_or(Shell::Bash, |(_, shell)| *shell),
         None => Shell::from_login(std::env::var_os("SHELL").as_deref()),
     };
-    let text = shell.render(&activation.bin_dirs, std::env::var_os("PATH").as_deref());
+    let text = shell.render(&tools.bin_dirs, std::env::var_os("PATH").as_deref());
     std::io::stdout().write_all(text.as_bytes())?;
-    for (label, _) in &activation.missing {
+    for (label, _) in &tools.missing {
         vx::note!("vx: {label} is not installed; run `vx sync`");
     }
-    Ok(if activation.missing.is_empty() {
+    Ok(if tools.missing.is_empty() {
         vx::exit::OK
     } else {
         vx::exit::FAILED

@@ -44,6 +44,8 @@ pub struct ToolchainAnswer {
 /// A project as the daemon keeps it.
 #[derive(Debug)]
 struct Project {
+    /// Its `vx.toml` and `vx.lock` as they were when read.
+    stamps: Stamps,
     manifest: Manifest,
     chain: Toolchain,
     /// The environment of its tools (`PATH` with their directories first), worked
@@ -106,6 +108,22 @@ impl Resolver {
         }
         if let Ok(mut state) = self.state.lock() {
             state.inventory = inventory;
+            state.projects.clear();
+            state.generation += 1;
+        }
+    }
+
+    /// Replaces the versions of some tools (their directories changed; an empty list:
+    /// none left) and forgets every project's toolchain.
+    pub fn update_inventory(&self, tools: Vec<(String, Vec<String>)>) {
+        if let Ok(mut state) = self.state.lock() {
+            for (tool, versions) in tools {
+                if versions.is_empty() {
+                    state.inventory.remove(&tool);
+                } else {
+                    state.inventory.insert(tool, versions);
+                }
+            }
             state.projects.clear();
             state.generation += 1;
         }
@@ -228,12 +246,16 @@ impl Resolver {
         let Some(path) = manifest::find(cwd) else {
             return Ok(None);
         };
+        // Taken before anything is read: a change while reading shows next time.
+        let stamps = Stamps::of(&path);
         let generation = {
             let state = self
                 .state
                 .lock()
                 .map_err(|_| "the daemon's state is lost")?;
-            if let Some(project) = state.projects.get(&path) {
+            if let Some(project) = state.projects.get(&path)
+                && project.stamps == stamps
+            {
                 return Ok(Some(Arc::clone(project)));
             }
             state.generation
@@ -244,6 +266,7 @@ impl Resolver {
         let chain =
             Toolchain::assemble(Some(&manifest), &[], &self.store).map_err(|e| e.to_string())?;
         let project = Arc::new(Project {
+            stamps,
             env: self.env(&chain),
             answer: answer(&manifest, &chain),
             manifest,
@@ -259,6 +282,31 @@ impl Resolver {
             state.projects.insert(path, Arc::clone(&project));
         }
         Ok(Some(project))
+    }
+}
+
+/// A file's identity and last change (device, inode, size, modification time in
+/// nanoseconds); `None` for a file that is not there.
+type Stamp = Option<(u64, u64, u64, i64, i64)>;
+
+/// The stamps of a project's `vx.toml` and `vx.lock`. A cached project is used only
+/// while they are unchanged: two `stat`s per answer make it exact at once, where the
+/// file events that also drop it arrive a few milliseconds late (a script's
+/// `vx add … && vx env` must see the new tool).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Stamps([Stamp; 2]);
+
+impl Stamps {
+    fn of(manifest: &Path) -> Stamps {
+        use std::os::unix::fs::MetadataExt;
+        let stamp = |path: &Path| -> Stamp {
+            let m = std::fs::metadata(path).ok()?;
+            Some((m.dev(), m.ino(), m.size(), m.mtime(), m.mtime_nsec()))
+        };
+        Stamps([
+            stamp(manifest),
+            stamp(&manifest.with_file_name(manifest::LOCK_FILE)),
+        ])
     }
 }
 
@@ -394,10 +442,12 @@ url = "https://x.org/node-{version}.tar.gz"
             resolver.resolve("jq", None, cwd.to_str()).unwrap().version,
             "1.6"
         );
-        // Cached: a broken manifest is not seen until the change is reported.
+        // A change is seen at once, before any file event.
         std::fs::write(project.join("vx.toml"), "not toml [").unwrap();
+        assert!(resolver.resolve("ripgrep", None, cwd.to_str()).is_err());
+        std::fs::write(project.join("vx.toml"), MANIFEST).unwrap();
         assert!(resolver.resolve("ripgrep", None, cwd.to_str()).is_ok());
-        resolver.project_changed(&project.join("vx.toml"));
+        std::fs::write(project.join("vx.lock"), "not a lock [").unwrap();
         assert!(resolver.resolve("ripgrep", None, cwd.to_str()).is_err());
     }
 
@@ -442,9 +492,13 @@ url = "https://x.org/node-{version}.tar.gz"
             &sha,
             &["bin/node"],
         );
-        resolver.set_inventory(crate::inventory::versions(resolver.store()));
+        let versions = crate::inventory::tool_versions(resolver.store(), "node");
+        resolver.update_inventory(vec![("node".into(), versions)]);
         let node = resolver.resolve("node", None, Some(&cwd)).unwrap();
         assert!(node.executable.ends_with("node/20.1.0/bin/node"));
         assert_eq!(resolver.cached_runtimes(), 4);
+        resolver.update_inventory(vec![("jq".into(), Vec::new())]);
+        assert_eq!(resolver.cached_runtimes(), 3);
+        assert!(resolver.list_versions("jq").is_empty());
     }
 }

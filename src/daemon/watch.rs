@@ -126,22 +126,33 @@ impl Watches {
             .unwrap_or_default()
     }
 
-    /// Watches the tool directories `tools` holds and no others.
-    fn set_tools(&self, tools: &HashSet<String>) {
+    /// Watches the directory of each tool of `tools` that has one now, and stops
+    /// watching those of the others; `all` says `tools` is every tool of the store (so
+    /// watched directories not in it are gone too).
+    fn set_tools(&self, tools: &BTreeSet<String>, all: bool) {
         let Ok(mut state) = self.state.lock() else {
             return;
         };
-        for tool in tools.difference(&state.tools.clone()) {
-            if state.watch(&self.store.join(tool), &self.log) {
-                state.tools.insert(tool.clone());
+        let present = |tool: &String| self.store.join(tool).is_dir();
+        // Gone: listed but without a directory now, or (reading everything) not listed.
+        let gone: Vec<String> = state
+            .tools
+            .iter()
+            .filter(|t| if tools.contains(*t) { !present(t) } else { all })
+            .cloned()
+            .collect();
+        for tool in gone {
+            if state.tools.remove(&tool)
+                && let Some(watcher) = state.watcher.as_mut()
+            {
+                // The kernel already dropped the watch of a removed directory.
+                let _ = watcher.unwatch(&self.store.join(&tool));
             }
         }
-        for gone in state.tools.difference(tools).cloned().collect::<Vec<_>>() {
-            if let Some(watcher) = state.watcher.as_mut() {
-                // The kernel already dropped the watch of a removed directory.
-                let _ = watcher.unwatch(&self.store.join(&gone));
+        for tool in tools.iter().filter(|t| present(t)) {
+            if !state.tools.contains(tool) && state.watch(&self.store.join(tool), &self.log) {
+                state.tools.insert(tool.clone());
             }
-            state.tools.remove(&gone);
         }
     }
 }
@@ -165,8 +176,17 @@ impl State {
 /// What changed, gathered until [`SETTLE`] has passed.
 #[derive(Default)]
 struct Pending {
-    store: bool,
+    /// Read the whole store again (events were lost, or it is not watched).
+    all: bool,
+    /// The tools whose directories changed.
+    tools: BTreeSet<String>,
     configs: BTreeSet<PathBuf>,
+}
+
+impl Pending {
+    fn any(&self) -> bool {
+        self.all || !self.tools.is_empty() || !self.configs.is_empty()
+    }
 }
 
 /// Runs the watch thread, from the store's versions as the resolver first read them,
@@ -174,7 +194,7 @@ struct Pending {
 pub(super) fn run(shared: &Arc<Shared>, events: &Events, initial: Vec<(String, String)>) {
     let watches = &shared.watches;
     let mut installed: BTreeSet<(String, String)> = initial.into_iter().collect();
-    rescan(shared, &mut installed);
+    rescan(shared, &mut installed, None);
     let mut pending = Pending::default();
     let mut deadline: Option<Instant> = None;
     let poll = if watches.store_watched {
@@ -185,20 +205,22 @@ pub(super) fn run(shared: &Arc<Shared>, events: &Events, initial: Vec<(String, S
     loop {
         let timer = deadline.map_or_else(crossbeam_channel::never, crossbeam_channel::at);
         select! {
-            recv(poll) -> _ => pending.store = true,
+            recv(poll) -> _ => pending.all = true,
             recv(events) -> event => match event {
                 Ok(Ok(event)) => classify(watches, &event, &mut pending),
                 Ok(Err(err)) => {
                     shared.log.line(&format!("file event error: {err}"));
-                    pending.store = true;
+                    pending.all = true;
                 }
                 Err(_) => return,
             },
             recv(timer) -> _ => {
                 deadline = None;
-                let Pending { store, configs } = std::mem::take(&mut pending);
-                if store {
-                    rescan(shared, &mut installed);
+                let Pending { all, tools, configs } = std::mem::take(&mut pending);
+                if all {
+                    rescan(shared, &mut installed, None);
+                } else if !tools.is_empty() {
+                    rescan(shared, &mut installed, Some(tools));
                 }
                 for path in configs {
                     if let Some(manifest) = path.parent().map(|d| d.join(MANIFEST_FILE)) {
@@ -215,12 +237,12 @@ pub(super) fn run(shared: &Arc<Shared>, events: &Events, initial: Vec<(String, S
             shared
                 .log
                 .line("file events overflowed; re-reading everything");
-            pending.store = true;
+            pending.all = true;
             for dir in watches.projects() {
                 shared.resolver.project_changed(&dir.join(MANIFEST_FILE));
             }
         }
-        if deadline.is_none() && (pending.store || !pending.configs.is_empty()) {
+        if deadline.is_none() && pending.any() {
             deadline = Some(Instant::now() + SETTLE);
         }
     }
@@ -240,12 +262,21 @@ fn classify(watches: &Watches, event: &notify::Event, pending: &mut Pending) {
             .and_then(|n| n.to_str())
             .is_some_and(|n| !n.starts_with('.'))
     };
+    let name = |p: &Path| p.file_name().and_then(|n| n.to_str()).map(str::to_owned);
     for path in &event.paths {
         let Some(parent) = path.parent() else {
             continue;
         };
-        if parent == store && visible(path) || parent.parent() == Some(store) && visible(parent) {
-            pending.store = true;
+        // `<store>/<tool>` came or went, or a version in it.
+        let tool_dir = if parent == store {
+            Some(path.as_path())
+        } else if parent.parent() == Some(store) {
+            Some(parent)
+        } else {
+            None
+        };
+        if let Some(tool) = tool_dir.filter(|d| visible(d)).and_then(name) {
+            pending.tools.insert(tool);
         }
         let name = path.file_name().and_then(|n| n.to_str());
         if matches!(name, Some(MANIFEST_FILE | LOCK_FILE)) && watches.is_project(parent) {
@@ -254,29 +285,61 @@ fn classify(watches: &Watches, event: &notify::Event, pending: &mut Pending) {
     }
 }
 
-/// Reads the store again: watches new tool directories first (so a version renamed in
-/// meanwhile raises an event), updates the resolver, then tells subscribers what came
-/// and went.
-fn rescan(shared: &Shared, installed: &mut BTreeSet<(String, String)>) {
+/// Reads the store again, all of it or only the directories of `tools`: watches new
+/// tool directories first (so a version renamed in meanwhile raises an event), updates
+/// the resolver, then tells subscribers what came and went.
+fn rescan(
+    shared: &Shared,
+    installed: &mut BTreeSet<(String, String)>,
+    tools: Option<BTreeSet<String>>,
+) {
     let store = &shared.watches.store;
-    let tools: HashSet<String> = inventory::tool_names(store).into_iter().collect();
-    shared.watches.set_tools(&tools);
-    let now: BTreeSet<(String, String)> = inventory::versions(store).into_iter().collect();
+    let all = tools.is_none();
+    let tools = tools.unwrap_or_else(|| {
+        let listed = inventory::tool_names(store).into_iter();
+        // Tools known before but gone now are read too (as having no versions).
+        listed
+            .chain(installed.iter().map(|(t, _)| t.clone()))
+            .collect()
+    });
+    shared.watches.set_tools(&tools, all);
+    let mut came = Vec::new();
+    let mut went = Vec::new();
+    let mut update = Vec::new();
+    for tool in tools {
+        let now = inventory::tool_versions(store, &tool);
+        let before: Vec<String> = installed
+            .range((tool.clone(), String::new())..)
+            .take_while(|(t, _)| *t == tool)
+            .map(|(_, v)| v.clone())
+            .collect();
+        went.extend(
+            before
+                .iter()
+                .filter(|v| !now.contains(v))
+                .map(|v| (tool.clone(), v.clone())),
+        );
+        came.extend(
+            now.iter()
+                .filter(|v| !before.contains(v))
+                .map(|v| (tool.clone(), v.clone())),
+        );
+        update.push((tool, now));
+    }
     // The resolver first, so a client told of a change is answered accordingly. Even
     // with the same versions a tree may have been replaced: the resolver's toolchains
     // (their receipts) are refreshed either way.
-    shared.resolver.set_inventory(now.iter().cloned().collect());
-    for (runtime, version) in installed.difference(&now) {
-        shared.subscribers.broadcast(&Event::RuntimeRemoved {
-            runtime: runtime.clone(),
-            version: version.clone(),
-        });
+    shared.resolver.update_inventory(update);
+    for (runtime, version) in went {
+        installed.remove(&(runtime.clone(), version.clone()));
+        shared
+            .subscribers
+            .broadcast(&Event::RuntimeRemoved { runtime, version });
     }
-    for (runtime, version) in now.difference(installed) {
-        shared.subscribers.broadcast(&Event::RuntimeInstalled {
-            runtime: runtime.clone(),
-            version: version.clone(),
-        });
+    for (runtime, version) in came {
+        installed.insert((runtime.clone(), version.clone()));
+        shared
+            .subscribers
+            .broadcast(&Event::RuntimeInstalled { runtime, version });
     }
-    *installed = now;
 }
