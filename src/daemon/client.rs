@@ -55,7 +55,7 @@ impl Client {
     pub fn request(&mut self, request: &Request) -> Result<Response, DaemonError> {
         self.writer.write_all(encode(request).as_bytes())?;
         loop {
-            match self.next()? {
+            match self.receive()? {
                 Incoming::Response(response) => return Ok(response),
                 Incoming::Event(_) => continue,
             }
@@ -63,7 +63,7 @@ impl Client {
     }
 
     /// The next line from the daemon, a response or an event.
-    pub fn next(&mut self) -> Result<Incoming, DaemonError> {
+    pub fn receive(&mut self) -> Result<Incoming, DaemonError> {
         match read_line(&mut self.reader, &mut self.line, MAX_ANSWER)? {
             Line::Complete => serde_json::from_slice(&self.line).map_err(|_| {
                 DaemonError::Unexpected(String::from_utf8_lossy(&self.line).into_owned())

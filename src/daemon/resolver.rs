@@ -427,7 +427,7 @@ url = "https://x.org/node-{version}.tar.gz"
         assert_eq!(got.version, "14.1.1");
         assert_eq!(
             *rx.lock().unwrap(),
-            [project.clone()],
+            std::slice::from_ref(&project),
             "the project is watched"
         );
         let err = resolver.resolve("node", None, cwd.to_str()).unwrap_err();

@@ -183,11 +183,9 @@ impl Daemon {
             move || accept(&listener, &shared)
         })?;
         let ours = socket_id(&config.paths.socket);
-        loop {
-            match stopped.recv_timeout(SOCKET_CHECK) {
-                Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
-                _ => break,
-            }
+        while let Err(crossbeam_channel::RecvTimeoutError::Timeout) =
+            stopped.recv_timeout(SOCKET_CHECK)
+        {
             if socket_id(&config.paths.socket) != ours {
                 // Removed (its directory deleted, a test's temporary one) or replaced:
                 // no client can reach this daemon any more.
@@ -288,7 +286,7 @@ mod tests {
     fn account(client: &mut Client, total: u64) -> (Vec<u64>, u64) {
         let (mut got, mut dropped) = (Vec::new(), 0);
         while got.len() as u64 + dropped < total {
-            match client.next().unwrap() {
+            match client.receive().unwrap() {
                 Incoming::Event(Event::RuntimeInstalled { version, .. }) => {
                     got.push(version.parse().unwrap());
                 }
