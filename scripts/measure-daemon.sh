@@ -5,16 +5,19 @@
 #  1. `vx which` and `vx env` end to end, with and without a running daemon, beside
 #     `vx --version` (the process-start floor), for a project of 10 and of 300 tools:
 #     RUNS interleaved runs (run 1 of every command, then run 2, ...), each timed with
-#     bash's $EPOCHREALTIME around the command alone; medians and minimums in ms.
+#     bash's $EPOCHREALTIME around the command alone (each run through `env`, which
+#     sets the socket: an extra exec all pay); medians and minimums in ms. Without
+#     the daemon, `vx which` answers from the project's activation record (warm
+#     after the first run); `vx env` has none and resolves in full.
 #  2. The daemon's CPU time and resident memory: idle for 10 s with 10 subscribers
 #     connected (the Python client), then during a sync of 300 new tools into its
 #     store, the subscribers receiving every event.
 #
-#   cargo build --release && scripts/measure-daemon.sh [RUNS]
+#   cargo build --release && scripts/measure-daemon.sh [RUNS]     (VX=path: another vx binary)
 set -euo pipefail
 runs=${1:-21}
 root=$(cd "$(dirname "$0")/.." && pwd)
-vx=$root/target/release/vx
+vx=${VX:-$root/target/release/vx}
 client=$root/scripts/vx-daemon-client.py
 work=$(mktemp -d)
 export VX_BOARD_DIR="$work/boards" XDG_DATA_HOME="$work/data" VX_DAEMON_SOCKET="$work/d/daemon.sock"
@@ -51,12 +54,15 @@ echo "## vx which / vx env, $runs interleaved runs; median (min) in ms"
 echo
 for p in p10 p300; do
   cd "$work/$p"
+  # Every command through `env`, so each pays the same extra exec.
+  on="env VX_DAEMON_SOCKET=$VX_DAEMON_SOCKET"
+  off="env VX_DAEMON_SOCKET=$nowhere"
   commands=(
-    "vx --version|$vx --version"
-    "vx which tool1, no daemon|env VX_DAEMON_SOCKET=$nowhere $vx which tool1"
-    "vx which tool1, daemon|$vx which tool1"
-    "vx env, no daemon|env VX_DAEMON_SOCKET=$nowhere $vx env --shell json"
-    "vx env, daemon|$vx env --shell json"
+    "vx --version|$off $vx --version"
+    "vx which tool1, no daemon|$off $vx which tool1"
+    "vx which tool1, daemon|$on $vx which tool1"
+    "vx env, no daemon|$off $vx env --shell json"
+    "vx env, daemon|$on $vx env --shell json"
   )
   declare -A samples=()
   for _ in $(seq 1 "$runs"); do

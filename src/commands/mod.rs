@@ -172,6 +172,11 @@ pub struct ActiveTools {
 }
 
 impl ActiveTools {
+    /// `command` among the installed tools' executables.
+    pub fn find(&self, command: &std::ffi::OsStr) -> Option<std::path::PathBuf> {
+        vx::toolchain::search::find(command, &vx::toolchain::search::join(&self.bin_dirs))
+    }
+
     /// The tools of an assembled toolchain.
     pub fn of(
         chain: &vx::toolchain::Toolchain,
@@ -217,13 +222,6 @@ impl ActiveTools {
             bin_dirs: answer.bin_dirs.into_iter().map(Into::into).collect(),
             missing: Vec::new(),
         })
-    }
-}
-
-impl ActiveTools {
-    /// `command` among the installed tools' executables.
-    pub fn find(&self, command: &std::ffi::OsStr) -> Option<std::path::PathBuf> {
-        vx::toolchain::search::find(command, &vx::toolchain::search::join(&self.bin_dirs))
     }
 }
 

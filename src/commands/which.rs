@@ -2,10 +2,11 @@
 //! project tool's, else the one on the inherited `PATH`. A project tool that would
 //! provide it but is not installed is an error (exit 1) saying to run `vx sync`.
 //!
-//! The quick answers first: the project's recorded activation while nothing it was
-//! made from changed, else a running daemon's ([`super::ActiveTools`]); a command
-//! neither finds is looked up in full (the daemon may not have seen a change of the
-//! last few milliseconds yet).
+//! The quick answers first: a running daemon's ([`super::ActiveTools`]; measured
+//! faster than the record at 300 tools, the same at 10: docs/BENCHMARKS.md,
+//! "Daemon"), else the project's recorded activation while nothing it was made from
+//! changed; a command neither finds is looked up in full (the daemon may not have seen
+//! a change of the last few milliseconds yet).
 
 use std::ffi::OsStr;
 use std::io::Write;
@@ -24,15 +25,15 @@ pub fn run(args: &WhichArgs) -> Result<i32, Error> {
         args.project.store.as_deref(),
     );
     let command = args.command.as_os_str();
-    if let Some(recorded) = super::fresh_activation(manifest_arg, store_arg)
-        && let Some(exe) = recorded.find(command)
-    {
-        return print(exe.to_path_buf());
-    }
     let store = super::located_store(store_arg)?;
     if let Some(exe) = ActiveTools::from_daemon(manifest_arg, &store).and_then(|a| a.find(command))
     {
         return print(exe);
+    }
+    if let Some(recorded) = super::fresh_activation(manifest_arg, store_arg)
+        && let Some(exe) = recorded.find(command)
+    {
+        return print(exe.to_path_buf());
     }
     let sources = super::activation_sources(manifest_arg);
     let manifest = super::optional_manifest(manifest_arg)?;
