@@ -1,7 +1,8 @@
 //! `vx daemon` end to end with the real binary: its life (start, a second start, a
-//! killed daemon replaced, stop), who may talk to it, every request of the protocol,
-//! bad and over-long lines, many clients at once, a subscriber that never reads, and
-//! events seen by the Python client during a real `vx sync`.
+//! killed daemon replaced, stop, a removed socket), who may talk to it, every request
+//! of the protocol, bad, random and over-long lines, many clients at once, a
+//! subscriber that never reads, events seen by the Python client during a real
+//! `vx sync`, and `vx which`/`vx env` answered through it as they are without it.
 //!
 //! Each test has its own socket directory (`VX_DAEMON_SOCKET`), store and board
 //! directory, so tests never meet each other's daemon; a guard stops the daemon when
@@ -694,4 +695,32 @@ fn a_daemon_whose_socket_is_removed_exits() {
     wait_for("the daemon to exit", || (!d.lock_held()).then_some(()));
     let log = std::fs::read_to_string(d.socket_dir().join("daemon.log")).unwrap();
     assert!(log.contains("the socket is gone"), "{log}");
+}
+
+#[test]
+fn random_bytes_are_answered_with_errors_and_never_stop_the_daemon() {
+    let d = Daemon::new();
+    d.start();
+    let mut c = d.connect();
+    let mut writer = c.writer.try_clone().unwrap();
+    let sender = std::thread::spawn(move || {
+        for seed in 0..16 {
+            let noise = vx::demo::fixture::noise_seeded(16 * 1024, seed);
+            writer.write_all(&noise).unwrap();
+        }
+        writer.write_all(b"\n{\"type\":\"ping\"}\n").unwrap();
+    });
+    // Every line back is an error, until the pong that follows the noise.
+    let mut errors = 0;
+    loop {
+        let answer = c.recv().expect("an answer");
+        if is_type(&answer, "pong") {
+            break;
+        }
+        assert!(is_type(&answer, "error"), "{answer}");
+        errors += 1;
+    }
+    sender.join().unwrap();
+    assert!(errors > 100, "{errors}");
+    assert!(is_type(&d.connect().ask(json!({"type": "ping"})), "pong"));
 }
