@@ -89,10 +89,12 @@ fn peer_uid(stream: &UnixStream) -> io::Result<u32> {
     Ok(rustix::net::sockopt::socket_peercred(stream)?.uid.as_raw())
 }
 
-/// Without `SO_PEERCRED` no peer can be vouched for.
+/// Without `SO_PEERCRED` (macOS has `LOCAL_PEERCRED`, which rustix does not wrap)
+/// the socket's 0700 directory and its own 0600 mode are the check: only this user
+/// can connect at all.
 #[cfg(not(any(target_os = "linux", target_os = "android")))]
 fn peer_uid(_stream: &UnixStream) -> io::Result<u32> {
-    Err(io::Error::other("peer credentials are not supported here"))
+    Ok(super::paths::my_uid())
 }
 
 /// Serves one client until it hangs up, sends a line too long, or the daemon stops.
