@@ -2,7 +2,8 @@
 //! `PATH`, for `eval "$(vx env)"`, PowerShell, JSON or `$GITHUB_PATH`. Tools that are
 //! not installed are named on stderr and make it exit 1 (what is installed is still
 //! printed). A running daemon answers for the project when it can
-//! ([`super::ActiveTools`]).
+//! ([`super::ActiveTools`]), else the project's recorded activation while nothing it
+//! was made from changed, else the manifest, lock and receipts are read in full.
 
 use std::io::Write;
 
@@ -23,11 +24,21 @@ pub fn run(args: &EnvArgs) -> Result<i32, Error> {
         Some(tools) if tools.manifest.is_some() && tools.bin_dirs.iter().all(|d| d.is_dir()) => {
             tools
         }
-        _ => {
-            let manifest = super::manifest(explicit)?;
-            let chain = super::toolchain(Some(&manifest), &[], &store)?;
-            ActiveTools::of(&chain, Some(&manifest))
-        }
+        _ => match super::fresh_activation(explicit, args.project.store.as_deref()) {
+            // The record of a complete toolchain, while nothing it came from changed.
+            Some(recorded) => ActiveTools {
+                manifest: None,
+                bin_dirs: recorded.bin_dirs().to_vec(),
+                missing: Vec::new(),
+            },
+            None => {
+                let sources = super::activation_sources(explicit);
+                let manifest = super::manifest(explicit)?;
+                let chain = super::toolchain(Some(&manifest), &[], &store)?;
+                super::record_activation(&chain, sources.as_ref(), &store);
+                ActiveTools::of(&chain, Some(&manifest))
+            }
+        },
     };
     let shell = match &args.shell {
         Some(name) => Shell::ALL
