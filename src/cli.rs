@@ -57,6 +57,12 @@ pub enum Command {
         #[command(subcommand)]
         command: BoardCommand,
     },
+    /// Run the per-user daemon that answers editors and the CLI over a socket.
+    Daemon {
+        /// What to do with the daemon.
+        #[command(subcommand)]
+        command: DaemonCommand,
+    },
     /// An executable of a project tool, with its arguments.
     #[command(external_subcommand)]
     External(Vec<OsString>),
@@ -401,6 +407,36 @@ pub enum BoardCommand {
     },
     /// Remove boards whose owner is gone.
     Clean,
+}
+
+/// `vx daemon` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum DaemonCommand {
+    /// Start the daemon in the background; returns once it answers (a running one is
+    /// left as it is).
+    Start(DaemonStartArgs),
+    /// Stop the daemon; returns once it has exited.
+    Stop,
+    /// Whether the daemon runs: its pid, uptime, socket and log (exit 1 if not).
+    Status {
+        /// One JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `vx daemon start` options.
+#[derive(Debug, Args)]
+pub struct DaemonStartArgs {
+    /// Run in this process, until stopped (SIGINT, SIGTERM, `vx daemon stop`).
+    #[arg(long)]
+    pub foreground: bool,
+    /// The store whose tools it resolves and watches (default: `$XDG_DATA_HOME/vx/store`).
+    #[arg(long, value_name = "DIR")]
+    pub store: Option<PathBuf>,
+    /// The background daemon itself: a new session, stdio on the log.
+    #[arg(long, hide = true, requires = "foreground")]
+    pub detach: bool,
 }
 
 #[cfg(test)]

@@ -57,27 +57,68 @@ impl Installed {
 /// Every installed version in `store`, sorted by tool then version (numerically
 /// where the version is numbers: 9 before 10). A missing store holds nothing.
 pub fn scan(store: &Path) -> Vec<Installed> {
+    receipted(store)
+        .into_iter()
+        .map(|(tree, receipt)| Installed::of(tree, receipt))
+        .collect()
+}
+
+/// Every installed version in `store` as `(tool, version)`, sorted as [`scan`] sorts
+/// them, without measuring their trees: what the daemon reads again each time the
+/// store changes.
+pub fn versions(store: &Path) -> Vec<(String, String)> {
+    receipted(store)
+        .into_iter()
+        .map(|(_, receipt)| (receipt.tool, receipt.version))
+        .collect()
+}
+
+/// The installed versions of `tool` in `store`, oldest first: what the daemon reads
+/// again when that tool's directory changes.
+pub fn tool_versions(store: &Path, tool: &str) -> Vec<String> {
     let mut found = Vec::new();
-    for tool in dir_names(store).into_iter().filter(|n| !n.starts_with('.')) {
-        let tool_dir = store.join(&tool);
-        for version in dir_names(&tool_dir) {
-            let tree = tool_dir.join(&version);
-            // The receipt must name this very place: a tree copied or renamed by
-            // hand is not ours to account for.
-            let Some(receipt) =
-                store::read_receipt(&tree).filter(|r| r.tool == tool && r.version == version)
-            else {
-                continue;
-            };
-            found.push(Installed::of(tree, receipt));
-        }
+    receipted_in(store, tool, &mut found);
+    found.into_iter().map(|(_, r)| r.version).collect()
+}
+
+/// The trees of `store` with a receipt naming them, and those receipts, sorted.
+fn receipted(store: &Path) -> Vec<(PathBuf, Receipt)> {
+    let mut found = Vec::new();
+    for tool in tool_names(store) {
+        receipted_in(store, &tool, &mut found);
     }
-    found.sort_by(|a, b| {
+    found.sort_by(|(_, a), (_, b)| {
         a.tool
             .cmp(&b.tool)
             .then_with(|| compare_versions(&a.version, &b.version))
     });
     found
+}
+
+/// Adds the receipted trees of `tool` to `found`, oldest version first.
+fn receipted_in(store: &Path, tool: &str, found: &mut Vec<(PathBuf, Receipt)>) {
+    let tool_dir = store.join(tool);
+    let start = found.len();
+    for version in dir_names(&tool_dir) {
+        let tree = tool_dir.join(&version);
+        // The receipt must name this very place: a tree copied or renamed by hand is
+        // not ours to account for.
+        let Some(receipt) =
+            store::read_receipt(&tree).filter(|r| r.tool == tool && r.version == version)
+        else {
+            continue;
+        };
+        found.push((tree, receipt));
+    }
+    found[start..].sort_by(|(_, a), (_, b)| compare_versions(&a.version, &b.version));
+}
+
+/// The tool directories of `store` (its directories not starting with a dot), sorted:
+/// where versions appear and disappear.
+pub fn tool_names(store: &Path) -> Vec<String> {
+    let mut names = dir_names(store);
+    names.retain(|n| !n.starts_with('.'));
+    names
 }
 
 /// The names of the directories (not links) in `dir`, sorted; none if unreadable.
@@ -310,6 +351,20 @@ mod tests {
             .map(|i| format!("{}@{}", i.tool, i.version))
             .collect();
         assert_eq!(names, ["rg@9.0", "rg@14.1.1"]);
+        let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+            v.iter()
+                .map(|(t, v)| (t.to_string(), v.to_string()))
+                .collect()
+        };
+        assert_eq!(
+            versions(store.path()),
+            pairs(&[("rg", "9.0"), ("rg", "14.1.1")])
+        );
+        assert_eq!(tool_versions(store.path(), "rg"), ["9.0", "14.1.1"]);
+        assert!(
+            tool_versions(store.path(), "fd").is_empty(),
+            "moved by hand"
+        );
         assert!(found[1].size >= 5000, "{}", found[1].size);
         assert_eq!(found[1].bin, ["bin/x"]);
         assert!(scan(&store.path().join("absent")).is_empty());

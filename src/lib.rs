@@ -16,6 +16,8 @@
 //! - [`toolchain`]: a project's installed tools, their executables and the `PATH`
 //!   that puts them first (`vx exec`, `vx which`, `vx env`); [`inventory`]: what the
 //!   store holds (`vx list`, `vx uninstall`, `vx prune`).
+//! - [`daemon`]: `vx daemon`, the per-user process that answers `resolve` over a
+//!   Unix socket and pushes store, project and sync events to subscribers.
 //! - [`demo`]: `vx sync --demo`, with the generated archives and loopback server the
 //!   tests share.
 //! - [`signals`] and [`exit`]: interrupt flags, exit codes and the top-level error.
@@ -26,6 +28,10 @@
 pub mod atomic;
 pub mod child;
 pub mod config_frame;
+// Unix only for now: its transport is a Unix socket; Windows needs a per-user named
+// pipe (issue 16), and `vx daemon` says so there (src/commands/daemon_unsupported.rs).
+#[cfg(unix)]
+pub mod daemon;
 pub mod demo;
 pub mod exit;
 pub mod format;

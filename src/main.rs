@@ -30,6 +30,7 @@ fn main() {
         Command::Prune(args) => commands::prune::run(&args),
         Command::Completions { shell } => commands::completions::run(shell),
         Command::Board { command } => commands::board::run(command),
+        Command::Daemon { command } => commands::daemon::run(command),
         Command::External(args) => match commands::external::run(&args) {
             Some(err) => Err(err),
             // Not a tool's command: the error clap gives an unknown subcommand.

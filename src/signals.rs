@@ -7,13 +7,14 @@
 //! - [`cancel_flag`]: `vx install` (child or standalone): SIGTERM and SIGINT cancel the
 //!   install between chunks.
 //! - [`stop_flag`]: `vx board watch`: SIGTERM, SIGHUP and SIGINT leave the dashboard.
+//! - [`on_stop`]: `vx daemon`: SIGTERM, SIGHUP and SIGINT stop the daemon cleanly.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossbeam_channel::{Receiver, Sender};
 
-use crate::platform::interrupt::{Stopping, on_stop};
+use crate::platform::interrupt::{self, Stopping};
 
 /// Set once SIGINT, SIGTERM or SIGHUP arrived (or the dashboard's Ctrl-C), with a
 /// channel that wakes the supervisor's event loop when it happens.
@@ -29,7 +30,7 @@ impl Interrupt {
     pub fn register() -> std::io::Result<Interrupt> {
         let flag = Arc::new(AtomicBool::new(false));
         let (wake, woken) = crossbeam_channel::bounded(1);
-        on_stop(Stopping::Sync, Arc::clone(&flag), Some(wake.clone()))?;
+        interrupt::on_stop(Stopping::Sync, Arc::clone(&flag), Some(wake.clone()))?;
         Ok(Interrupt { flag, wake, woken })
     }
 
@@ -58,13 +59,34 @@ impl Interrupt {
 /// next run.
 pub fn cancel_flag() -> Arc<AtomicBool> {
     let flag = Arc::new(AtomicBool::new(false));
-    let _ = on_stop(Stopping::Install, Arc::clone(&flag), None);
+    let _ = interrupt::on_stop(Stopping::Install, Arc::clone(&flag), None);
     flag
 }
 
 /// A flag set by SIGTERM, SIGHUP or SIGINT, for a viewer to leave on.
 pub fn stop_flag() -> std::io::Result<Arc<AtomicBool>> {
     let flag = Arc::new(AtomicBool::new(false));
-    on_stop(Stopping::Viewer, Arc::clone(&flag), None)?;
+    interrupt::on_stop(Stopping::Viewer, Arc::clone(&flag), None)?;
     Ok(flag)
+}
+
+/// Calls `stop` (once) when SIGTERM, SIGHUP or SIGINT arrives (a console event on
+/// Windows): `vx daemon` winds down (removes its socket) instead of dying with it in
+/// place. The call runs on a thread of its own, woken by the handler, never in one.
+pub fn on_stop(stop: impl FnOnce() + Send + 'static) -> std::io::Result<()> {
+    let (wake, woken) = crossbeam_channel::bounded(1);
+    interrupt::on_stop(
+        Stopping::Viewer,
+        Arc::new(AtomicBool::new(false)),
+        Some(wake),
+    )?;
+    std::thread::Builder::new()
+        .name("vx-stop".into())
+        .stack_size(64 * 1024)
+        .spawn(move || {
+            if woken.recv().is_ok() {
+                stop();
+            }
+        })?;
+    Ok(())
 }

@@ -643,6 +643,8 @@ fn a_recorded_toolchain_follows_edits_installs_and_removals() {
         .assert()
         .code(1)
         .stderr(predicates::str::contains("not installed: greet 0.9"));
+    let env = project.run(&["env", "--shell", "bash"], 1);
+    assert!(text(&env.stderr).contains("greet 0.9 is not installed"));
 
     // A damaged record is ignored and written again.
     project.sync();

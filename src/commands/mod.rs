@@ -5,6 +5,13 @@
 pub mod add;
 pub mod board;
 pub mod completions;
+// `vx daemon` where it has a transport (a Unix socket); elsewhere a command that says
+// it is not available yet.
+#[cfg(unix)]
+pub mod daemon;
+#[cfg(not(unix))]
+#[path = "daemon_unsupported.rs"]
+pub mod daemon;
 pub mod env;
 pub mod exec;
 pub mod external;
@@ -157,6 +164,60 @@ pub fn located_store(
 ) -> Result<std::path::PathBuf, vx::exit::Error> {
     vx::install::store::locate(explicit.map(std::path::Path::to_path_buf))
         .map_err(vx::exit::Error::usage)
+}
+
+/// What `vx which` and `vx env` need of a project's toolchain, from a running daemon
+/// or assembled here.
+pub struct ActiveTools {
+    /// The project's manifest; none outside a project.
+    pub manifest: Option<std::path::PathBuf>,
+    /// The installed tools' executable directories, in `PATH` order.
+    pub bin_dirs: Vec<std::path::PathBuf>,
+    /// The tools not installed: `name version` and the commands they would provide.
+    pub missing: Vec<(String, Vec<String>)>,
+}
+
+impl ActiveTools {
+    /// `command` among the installed tools' executables.
+    pub fn find(&self, command: &std::ffi::OsStr) -> Option<std::path::PathBuf> {
+        vx::toolchain::search::find(command, &vx::toolchain::search::join(&self.bin_dirs))
+    }
+
+    /// The tools of an assembled toolchain.
+    pub fn of(
+        chain: &vx::toolchain::Toolchain,
+        manifest: Option<&vx::manifest::Manifest>,
+    ) -> ActiveTools {
+        ActiveTools {
+            manifest: manifest.map(|m| m.path.clone()),
+            bin_dirs: chain.bin_dirs(),
+            missing: chain
+                .missing()
+                .iter()
+                .map(|tool| (tool.label(), tool.commands()))
+                .collect(),
+        }
+    }
+
+    /// The tools a running daemon holds for this directory's project in `store`
+    /// (cached manifest, lock and receipts, refreshed by file events: measured faster
+    /// than assembling it, see docs/BENCHMARKS.md, "Daemon"). `None`, to assemble it
+    /// here, with `--manifest` or `$VX_MANIFEST` (the daemon finds projects from a
+    /// directory only), when no daemon runs, when it serves another store or cannot
+    /// answer, and when it says a tool is missing: the daemon learns of an install a
+    /// few milliseconds after it happened (`vx sync && vx env` must not see the tools
+    /// missing), so only an answer of a complete toolchain is taken as it is.
+    pub fn from_daemon(
+        explicit: Option<&std::path::Path>,
+        store: &std::path::Path,
+    ) -> Option<ActiveTools> {
+        let named = std::env::var_os("VX_MANIFEST").is_some_and(|m| !m.is_empty());
+        if explicit.is_some() || named {
+            return None;
+        }
+        let cwd = std::env::current_dir().ok()?;
+        daemon::complete_toolchain(&cwd, store)
+    }
 }
 
 /// The working directory, where the manifest search starts.

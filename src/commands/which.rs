@@ -1,13 +1,21 @@
 //! `vx which CMD`: the absolute path of the executable `vx exec -- CMD` would run: a
 //! project tool's, else the one on the inherited `PATH`. A project tool that would
 //! provide it but is not installed is an error (exit 1) saying to run `vx sync`.
+//!
+//! The quick answers first: a running daemon's ([`super::ActiveTools`]; measured
+//! faster than the record at 300 tools, the same at 10: docs/BENCHMARKS.md,
+//! "Daemon"), else the project's recorded activation while nothing it was made from
+//! changed; a command neither finds is looked up in full (the daemon may not have seen
+//! a change of the last few milliseconds yet).
 
+use std::ffi::OsStr;
 use std::io::Write;
 use std::path::PathBuf;
 
 use vx::exit::Error;
 use vx::toolchain::search;
 
+use super::ActiveTools;
 use crate::cli::WhichArgs;
 
 /// Runs `vx which`.
@@ -16,7 +24,12 @@ pub fn run(args: &WhichArgs) -> Result<i32, Error> {
         args.project.manifest.as_deref(),
         args.project.store.as_deref(),
     );
-    let command = &args.command;
+    let command = args.command.as_os_str();
+    let store = super::located_store(store_arg)?;
+    if let Some(exe) = ActiveTools::from_daemon(manifest_arg, &store).and_then(|a| a.find(command))
+    {
+        return print(exe);
+    }
     if let Some(recorded) = super::fresh_activation(manifest_arg, store_arg)
         && let Some(exe) = recorded.find(command)
     {
@@ -24,33 +37,35 @@ pub fn run(args: &WhichArgs) -> Result<i32, Error> {
     }
     let sources = super::activation_sources(manifest_arg);
     let manifest = super::optional_manifest(manifest_arg)?;
-    let store = super::located_store(store_arg)?;
     let chain = super::toolchain(manifest.as_ref(), &[], &store)?;
     super::record_activation(&chain, sources.as_ref(), &store);
-    let shown = vx_tui::text::sanitize(&command.to_string_lossy()).into_owned();
-    let exe = match chain.find(command) {
-        Some(exe) => exe,
-        None => {
-            let name = command.to_str().unwrap_or_default();
-            let missing = chain.missing();
-            if let Some(tool) = missing
-                .iter()
-                .find(|t| t.commands().iter().any(|c| c == name))
-            {
-                return Err(Error::failed(format!(
-                    "{} is not installed; run `vx sync`",
-                    tool.label()
-                )));
-            }
-            let inherited = std::env::var_os("PATH").unwrap_or_default();
-            search::find(command, &inherited).ok_or_else(|| {
-                Error::failed(format!(
-                    "{shown}: no tool of the project provides it and it is not on PATH"
-                ))
-            })?
-        }
-    };
-    print(exe)
+    let tools = ActiveTools::of(&chain, manifest.as_ref());
+    match tools.find(command) {
+        Some(exe) => print(exe),
+        None => print(outside(command, &tools)?),
+    }
+}
+
+/// `command` when no installed tool of the project has it: an error if a missing one
+/// would, else the inherited `PATH`'s.
+fn outside(command: &OsStr, tools: &ActiveTools) -> Result<PathBuf, Error> {
+    let name = command.to_str().unwrap_or_default();
+    let provider = tools
+        .missing
+        .iter()
+        .find(|(_, commands)| commands.iter().any(|c| c == name));
+    if let Some((label, _)) = provider {
+        return Err(Error::failed(format!(
+            "{label} is not installed; run `vx sync`"
+        )));
+    }
+    let inherited = std::env::var_os("PATH").unwrap_or_default();
+    search::find(command, &inherited).ok_or_else(|| {
+        let shown = vx_tui::text::sanitize(&command.to_string_lossy()).into_owned();
+        Error::failed(format!(
+            "{shown}: no tool of the project provides it and it is not on PATH"
+        ))
+    })
 }
 
 /// Prints `exe` as an absolute path.

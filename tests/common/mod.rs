@@ -45,7 +45,9 @@ impl Work {
     /// `vx ARGS` with this workspace's board dir (assert_cmd).
     pub fn vx(&self) -> assert_cmd::Command {
         let mut cmd = assert_cmd::Command::cargo_bin("vx").unwrap();
+        // No daemon of the user's answers for a test (tests/daemon.rs starts its own).
         cmd.env("VX_BOARD_DIR", self.boards())
+            .env("VX_DAEMON_SOCKET", self.dir.path().join("no-daemon.sock"))
             .current_dir(self.dir.path());
         cmd
     }

@@ -1,0 +1,90 @@
+//! `vx daemon`: one long-lived process per user that answers "which tool, which
+//! version, what environment" over a Unix socket in microseconds, and pushes events
+//! (store changes, project file changes, the progress of every running sync) to
+//! editors and other clients (`../shared/DESIGN.md`, "The daemon"; RFC 0034 Phase 3).
+//!
+//! - [`paths`]: where the socket, lock and log live; the lock marks the live daemon.
+//! - [`protocol`]: the newline-delimited JSON requests, responses and events.
+//! - [`server`]: taking the lock, listening, the threads, shutting down.
+//! - [`connection`]: one client: the peer check, bounded lines, answers, its events.
+//! - [`resolver`]: answers from cached manifests, lock and store state.
+//! - [`subscribers`]: bounded per-subscriber queues; a slow one only lags.
+//! - [`watch`]: file events (the store, the projects' `vx.toml`/`vx.lock`).
+//! - [`boards`]: `sync_progress` from every live board of the user.
+//! - [`client`]: the blocking client the CLI uses.
+//! - [`log`]: the size-capped log file.
+
+pub mod boards;
+pub mod client;
+pub mod connection;
+pub mod log;
+pub mod paths;
+pub mod protocol;
+pub mod resolver;
+pub mod server;
+pub mod subscribers;
+pub mod watch;
+
+use std::io;
+use std::path::PathBuf;
+
+pub use client::Client;
+pub use paths::{LockState, Paths};
+pub use server::{Config, Daemon, Stopper};
+
+/// Why the daemon cannot start, or a client cannot talk to it.
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    /// The socket's directory cannot be created or used.
+    #[error("cannot use the daemon directory {}", path.display())]
+    Dir {
+        /// The directory.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+    /// The socket's directory belongs to another user (someone made it first).
+    #[error("the daemon directory {} belongs to uid {owner}, not to this user ({me})", path.display())]
+    NotOwner {
+        /// The directory.
+        path: PathBuf,
+        /// Its owner.
+        owner: u32,
+        /// This user.
+        me: u32,
+    },
+    /// Another daemon holds the lock.
+    #[error("a vx daemon is already running{}", pid.map(|p| format!(" (pid {p})")).unwrap_or_default())]
+    AlreadyRunning {
+        /// Its pid, when the lock file names it.
+        pid: Option<u32>,
+    },
+    /// A daemon file (lock, log, socket) cannot be set up.
+    #[error("cannot set up {}", path.display())]
+    Setup {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+    /// No daemon answers on the socket.
+    #[error("cannot reach the vx daemon at {}", socket.display())]
+    Connect {
+        /// The socket.
+        socket: PathBuf,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+    /// The connection failed mid-request.
+    #[error("the vx daemon connection failed")]
+    Io(#[from] io::Error),
+    /// The daemon could not answer the request (its `error` response).
+    #[error("the vx daemon answered: {0}")]
+    Refused(String),
+    /// The daemon sent something that is not an answer.
+    #[error("the vx daemon sent an unexpected answer: {0}")]
+    Unexpected(String),
+}

@@ -1,0 +1,494 @@
+//! The wire format (`docs/../DESIGN.md`, "The daemon"; RFC 0034): newline-delimited
+//! JSON, one request per line from the client, one response per line back, and, after
+//! a `subscribe`, event lines on the same connection. Every message is an object tagged
+//! `{"type": "snake_case_name", ...}`.
+//!
+//! The types here are the whole contract; [`decode_request`] turns any line into a
+//! request or a [`Response::Error`] (it never panics), and [`encode`] writes one line.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The longest request line the daemon reads: a real one is well under 1 KiB. A longer
+/// line closes its connection (and only it).
+pub const MAX_LINE: usize = 64 * 1024;
+
+/// What a client asks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Request {
+    /// The executable, version and environment of a tool (RFC: "runtime"): the
+    /// project's version when `cwd` is in a project, else `version`, else the newest
+    /// installed.
+    Resolve {
+        /// The tool's name (as in `vx.toml`, `[tools.NAME]`).
+        runtime: String,
+        /// A version to use instead of the project's (or the newest installed).
+        #[serde(default)]
+        version: Option<String>,
+        /// Where the client is: the project is the nearest `vx.toml` from here up.
+        #[serde(default)]
+        cwd: Option<String>,
+    },
+    /// The environment a tool runs in ([`Request::Resolve`]'s `env` alone).
+    GetEnvironment {
+        /// The tool's name.
+        runtime: String,
+        /// A version to use instead of the project's.
+        #[serde(default)]
+        version: Option<String>,
+        /// Where the client is.
+        #[serde(default)]
+        cwd: Option<String>,
+    },
+    /// The installed versions of a tool, oldest first.
+    ListVersions {
+        /// The tool's name.
+        runtime: String,
+    },
+    /// Start receiving events of these types on this connection.
+    Subscribe {
+        /// The event types wanted (an empty list: all of them).
+        event_types: Vec<EventType>,
+    },
+    /// Not in the RFC; for `vx which` and `vx env`: the toolchain of `cwd`'s
+    /// project in `store` (the daemon answers only for the store it serves).
+    Toolchain {
+        /// Where the client is (absolute).
+        cwd: String,
+        /// The store the client uses (absolute).
+        store: String,
+    },
+    /// Is the daemon there, and since when.
+    Ping,
+    /// Stop the daemon (answered with a pong first).
+    Shutdown,
+}
+
+/// What the daemon answers to one request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Response {
+    /// The answer to [`Request::Resolve`].
+    Resolved {
+        /// The tool's executable: the one named like the tool, else its first.
+        executable: String,
+        /// The version resolved.
+        version: String,
+        /// The environment to run it in: `PATH` with the project's tools first.
+        env: BTreeMap<String, String>,
+    },
+    /// The answer to [`Request::GetEnvironment`].
+    Environment {
+        /// As in [`Response::Resolved`].
+        env: BTreeMap<String, String>,
+    },
+    /// The answer to [`Request::ListVersions`].
+    Versions {
+        /// Installed versions, oldest first (`1.9` before `1.10`).
+        versions: Vec<String>,
+    },
+    /// The answer to [`Request::Subscribe`]; events follow on the connection.
+    Subscribed {
+        /// This subscription's id.
+        subscription_id: String,
+    },
+    /// The answer to [`Request::Toolchain`].
+    Toolchain {
+        /// The project's manifest; none outside a project.
+        manifest: Option<String>,
+        /// The installed tools' executable directories, in `PATH` order.
+        bin_dirs: Vec<String>,
+        /// The project's tools that are not installed.
+        missing: Vec<MissingTool>,
+    },
+    /// The answer to [`Request::Ping`] and [`Request::Shutdown`].
+    Pong {
+        /// Seconds since the daemon started.
+        uptime_secs: u64,
+        /// Tool versions the daemon knows installed (its store inventory).
+        cached_runtimes: usize,
+    },
+    /// A request that cannot be parsed or answered.
+    Error {
+        /// Why, for people.
+        message: String,
+    },
+}
+
+/// What a subscriber is told, unasked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    /// A tool version appeared in the store (any `vx`, any project).
+    RuntimeInstalled {
+        /// The tool.
+        runtime: String,
+        /// The version.
+        version: String,
+    },
+    /// A tool version left the store.
+    RuntimeRemoved {
+        /// The tool.
+        runtime: String,
+        /// The version.
+        version: String,
+    },
+    /// A `vx.toml` or `vx.lock` of a project the daemon has resolved for changed.
+    ConfigChanged {
+        /// The file.
+        path: String,
+    },
+    /// The tool rows of a running sync's board, at most 10 times a second.
+    SyncProgress {
+        /// The board's id (`vx board ls`).
+        board: String,
+        /// The board's label (usually the manifest's path).
+        label: String,
+        /// Every tool of the sync, in board order.
+        tools: Vec<ToolProgress>,
+    },
+    /// This subscriber read too slowly and `dropped` events were not sent.
+    Lagged {
+        /// How many.
+        dropped: u64,
+    },
+}
+
+/// One tool's row in a [`Event::SyncProgress`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolProgress {
+    /// The tool.
+    pub tool: String,
+    /// Its phase (`queued`, `downloading`, `completed`, …; `busy` or `lost` when its
+    /// slot could not be read).
+    pub phase: String,
+    /// Bytes done in this phase.
+    pub bytes_done: u64,
+    /// Bytes expected, when known.
+    pub bytes_total: Option<u64>,
+}
+
+/// A tool of a [`Response::Toolchain`] that is not installed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissingTool {
+    /// `name version`.
+    pub label: String,
+    /// The commands it would provide.
+    pub commands: Vec<String>,
+}
+
+/// The kinds of [`Event`] a client can subscribe to (`lagged` always comes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventType {
+    /// [`Event::RuntimeInstalled`].
+    RuntimeInstalled,
+    /// [`Event::RuntimeRemoved`].
+    RuntimeRemoved,
+    /// [`Event::ConfigChanged`].
+    ConfigChanged,
+    /// [`Event::SyncProgress`].
+    SyncProgress,
+}
+
+impl EventType {
+    /// Every type, for an empty subscription list.
+    pub const ALL: [EventType; 4] = [
+        EventType::RuntimeInstalled,
+        EventType::RuntimeRemoved,
+        EventType::ConfigChanged,
+        EventType::SyncProgress,
+    ];
+
+    /// This type's bit in an [`EventMask`].
+    const fn bit(self) -> u8 {
+        1 << self as u8
+    }
+}
+
+/// A set of [`EventType`]s.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EventMask(u8);
+
+impl EventMask {
+    /// The set of `types`; an empty list means every type.
+    pub fn of(types: &[EventType]) -> EventMask {
+        let types = if types.is_empty() {
+            &EventType::ALL[..]
+        } else {
+            types
+        };
+        EventMask(types.iter().fold(0, |bits, t| bits | t.bit()))
+    }
+
+    /// Whether `event` is in the set ([`Event::Lagged`] always is).
+    pub fn wants(self, event: &Event) -> bool {
+        match event.kind() {
+            Some(kind) => self.0 & kind.bit() != 0,
+            None => true,
+        }
+    }
+
+    /// Whether `kind` is in the set.
+    pub fn has(self, kind: EventType) -> bool {
+        self.0 & kind.bit() != 0
+    }
+}
+
+impl Event {
+    /// The event's type; `None` for [`Event::Lagged`], which no one subscribes to.
+    pub fn kind(&self) -> Option<EventType> {
+        match self {
+            Event::RuntimeInstalled { .. } => Some(EventType::RuntimeInstalled),
+            Event::RuntimeRemoved { .. } => Some(EventType::RuntimeRemoved),
+            Event::ConfigChanged { .. } => Some(EventType::ConfigChanged),
+            Event::SyncProgress { .. } => Some(EventType::SyncProgress),
+            Event::Lagged { .. } => None,
+        }
+    }
+}
+
+/// Anything the daemon sends, as a client reads it: a response or an event.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum Incoming {
+    /// A response to a request.
+    Response(Response),
+    /// An event of a subscription.
+    Event(Event),
+}
+
+/// The request on `line` (without its newline), or the [`Response::Error`] to send
+/// back: for a line that is not UTF-8, not JSON, or not a known request.
+pub fn decode_request(line: &[u8]) -> Result<Request, Response> {
+    let text = std::str::from_utf8(line).map_err(|_| Response::Error {
+        message: "the request is not UTF-8".to_owned(),
+    })?;
+    serde_json::from_str(text).map_err(|err| Response::Error {
+        message: format!("bad request: {err}"),
+    })
+}
+
+/// `message` as one JSON line, newline included.
+pub fn encode<T: Serialize>(message: &T) -> String {
+    // These types hold only strings, numbers and maps with string keys: serializing
+    // them cannot fail, but an error is still answered rather than panicked on.
+    let mut line = serde_json::to_string(message).unwrap_or_else(|err| {
+        format!(
+            "{{\"type\":\"error\",\"message\":{}}}",
+            serde_json::Value::String(format!("cannot encode the answer: {err}"))
+        )
+    });
+    line.push('\n');
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip<T: Serialize + for<'de> Deserialize<'de> + PartialEq + std::fmt::Debug>(
+        value: T,
+        json: &str,
+    ) {
+        let line = encode(&value);
+        assert_eq!(line.trim_end(), json);
+        assert!(line.ends_with('\n') && !line.trim_end().contains('\n'));
+        assert_eq!(serde_json::from_str::<T>(json).unwrap(), value);
+    }
+
+    #[test]
+    fn requests_are_tagged_snake_case_as_in_the_rfc() {
+        round_trip(
+            Request::Resolve {
+                runtime: "ripgrep".into(),
+                version: None,
+                cwd: Some("/home/u/proj".into()),
+            },
+            r#"{"type":"resolve","runtime":"ripgrep","version":null,"cwd":"/home/u/proj"}"#,
+        );
+        round_trip(
+            Request::GetEnvironment {
+                runtime: "ripgrep".into(),
+                version: Some("14.1.1".into()),
+                cwd: None,
+            },
+            r#"{"type":"get_environment","runtime":"ripgrep","version":"14.1.1","cwd":null}"#,
+        );
+        round_trip(
+            Request::ListVersions {
+                runtime: "ripgrep".into(),
+            },
+            r#"{"type":"list_versions","runtime":"ripgrep"}"#,
+        );
+        round_trip(
+            Request::Subscribe {
+                event_types: EventType::ALL.to_vec(),
+            },
+            r#"{"type":"subscribe","event_types":["runtime_installed","runtime_removed","config_changed","sync_progress"]}"#,
+        );
+        round_trip(Request::Ping, r#"{"type":"ping"}"#);
+        round_trip(
+            Request::Toolchain {
+                cwd: "/p".into(),
+                store: "/s".into(),
+            },
+            r#"{"type":"toolchain","cwd":"/p","store":"/s"}"#,
+        );
+        round_trip(Request::Shutdown, r#"{"type":"shutdown"}"#);
+        // Optional fields may be left out.
+        assert_eq!(
+            decode_request(br#"{"type":"resolve","runtime":"rg"}"#),
+            Ok(Request::Resolve {
+                runtime: "rg".into(),
+                version: None,
+                cwd: None
+            })
+        );
+    }
+
+    #[test]
+    fn responses_and_events_round_trip() {
+        let env = BTreeMap::from([("PATH".to_owned(), "/s/rg/14/bin:/usr/bin".to_owned())]);
+        round_trip(
+            Response::Resolved {
+                executable: "/s/rg/14/bin/rg".into(),
+                version: "14".into(),
+                env: env.clone(),
+            },
+            r#"{"type":"resolved","executable":"/s/rg/14/bin/rg","version":"14","env":{"PATH":"/s/rg/14/bin:/usr/bin"}}"#,
+        );
+        round_trip(
+            Response::Environment { env },
+            r#"{"type":"environment","env":{"PATH":"/s/rg/14/bin:/usr/bin"}}"#,
+        );
+        round_trip(
+            Response::Versions {
+                versions: vec!["13.0.0".into(), "14.1.1".into()],
+            },
+            r#"{"type":"versions","versions":["13.0.0","14.1.1"]}"#,
+        );
+        round_trip(
+            Response::Toolchain {
+                manifest: Some("/p/vx.toml".into()),
+                bin_dirs: vec!["/s/rg/14/bin".into()],
+                missing: vec![MissingTool {
+                    label: "node 20".into(),
+                    commands: vec!["node".into()],
+                }],
+            },
+            r#"{"type":"toolchain","manifest":"/p/vx.toml","bin_dirs":["/s/rg/14/bin"],"missing":[{"label":"node 20","commands":["node"]}]}"#,
+        );
+        round_trip(
+            Response::Subscribed {
+                subscription_id: "7".into(),
+            },
+            r#"{"type":"subscribed","subscription_id":"7"}"#,
+        );
+        round_trip(
+            Response::Pong {
+                uptime_secs: 3,
+                cached_runtimes: 2,
+            },
+            r#"{"type":"pong","uptime_secs":3,"cached_runtimes":2}"#,
+        );
+        round_trip(
+            Response::Error {
+                message: "no".into(),
+            },
+            r#"{"type":"error","message":"no"}"#,
+        );
+        round_trip(
+            Event::RuntimeInstalled {
+                runtime: "rg".into(),
+                version: "1".into(),
+            },
+            r#"{"type":"runtime_installed","runtime":"rg","version":"1"}"#,
+        );
+        round_trip(
+            Event::RuntimeRemoved {
+                runtime: "rg".into(),
+                version: "1".into(),
+            },
+            r#"{"type":"runtime_removed","runtime":"rg","version":"1"}"#,
+        );
+        round_trip(
+            Event::ConfigChanged {
+                path: "/p/vx.toml".into(),
+            },
+            r#"{"type":"config_changed","path":"/p/vx.toml"}"#,
+        );
+        round_trip(
+            Event::SyncProgress {
+                board: "ab".into(),
+                label: "/p/vx.toml".into(),
+                tools: vec![ToolProgress {
+                    tool: "rg".into(),
+                    phase: "downloading".into(),
+                    bytes_done: 5,
+                    bytes_total: None,
+                }],
+            },
+            r#"{"type":"sync_progress","board":"ab","label":"/p/vx.toml","tools":[{"tool":"rg","phase":"downloading","bytes_done":5,"bytes_total":null}]}"#,
+        );
+        round_trip(
+            Event::Lagged { dropped: 4 },
+            r#"{"type":"lagged","dropped":4}"#,
+        );
+    }
+
+    #[test]
+    fn a_client_tells_responses_from_events() {
+        let pong: Incoming =
+            serde_json::from_str(r#"{"type":"pong","uptime_secs":1,"cached_runtimes":0}"#).unwrap();
+        assert!(matches!(pong, Incoming::Response(Response::Pong { .. })));
+        let lagged: Incoming = serde_json::from_str(r#"{"type":"lagged","dropped":1}"#).unwrap();
+        assert_eq!(lagged, Incoming::Event(Event::Lagged { dropped: 1 }));
+    }
+
+    #[test]
+    fn bad_lines_become_error_responses() {
+        for line in [
+            &b"not json"[..],
+            b"",
+            b"{}",
+            b"[]",
+            b"null",
+            b"{\"type\":\"launch_missiles\"}",
+            b"{\"type\":\"resolve\"}",
+            b"{\"type\":\"resolve\",\"runtime\":5}",
+            b"{\"type\":\"subscribe\",\"event_types\":[\"everything\"]}",
+            b"\xff\xfe{\"type\":\"ping\"}",
+            b"{\"type\":\"ping\"",
+        ] {
+            match decode_request(line) {
+                Err(Response::Error { message }) => assert!(!message.is_empty()),
+                other => panic!("{:?} gave {other:?}", String::from_utf8_lossy(line)),
+            }
+        }
+        assert_eq!(
+            decode_request(b" {\"type\":\"ping\"} \r"),
+            Ok(Request::Ping)
+        );
+        // Fields a later client adds are ignored.
+        assert_eq!(
+            decode_request(b"{\"type\":\"ping\",\"extra\":1}"),
+            Ok(Request::Ping)
+        );
+    }
+
+    #[test]
+    fn masks_select_event_types_and_lagged_always_passes() {
+        let mask = EventMask::of(&[EventType::ConfigChanged]);
+        assert!(mask.wants(&Event::ConfigChanged { path: "x".into() }));
+        assert!(!mask.wants(&Event::RuntimeInstalled {
+            runtime: "a".into(),
+            version: "1".into()
+        }));
+        assert!(mask.wants(&Event::Lagged { dropped: 1 }));
+        let all = EventMask::of(&[]);
+        assert!(EventType::ALL.iter().all(|&t| all.has(t)));
+    }
+}

@@ -1,0 +1,504 @@
+//! Answers to `resolve`, `get_environment` and `list_versions`, from what the daemon
+//! keeps in memory: the store's inventory (tool → installed versions) and, per
+//! project, its parsed manifest and assembled toolchain. File events invalidate them
+//! ([`Resolver::store_changed`], [`Resolver::project_changed`]); a generation number
+//! keeps an answer computed before an invalidation from being cached after it.
+//!
+//! A request's `runtime` is a tool's name. In a project (the nearest `vx.toml` from the
+//! request's `cwd`) the project's tool at the version its lock pins (or the version
+//! asked, installed); outside one, the version asked, else the newest installed.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use crate::manifest::{self, Manifest};
+use crate::toolchain::{Request, Tool, Toolchain};
+use crate::validate;
+
+/// Most projects kept parsed; past it the cache is emptied and refills on demand.
+pub const MAX_PROJECTS: usize = 256;
+
+/// A tool resolved for a client.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resolution {
+    /// Its executable.
+    pub executable: String,
+    /// Its version.
+    pub version: String,
+    /// The environment to run it in.
+    pub env: BTreeMap<String, String>,
+}
+
+/// A project's toolchain as `vx which` and `vx env` need it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ToolchainAnswer {
+    /// The manifest; none outside a project.
+    pub manifest: Option<String>,
+    /// The installed tools' executable directories, in `PATH` order.
+    pub bin_dirs: Vec<String>,
+    /// The tools not installed: `(label, commands)`.
+    pub missing: Vec<(String, Vec<String>)>,
+}
+
+/// A project as the daemon keeps it.
+#[derive(Debug)]
+struct Project {
+    /// Its `vx.toml` and `vx.lock` as they were when read.
+    stamps: Stamps,
+    manifest: Manifest,
+    chain: Toolchain,
+    /// The environment of its tools (`PATH` with their directories first), worked
+    /// out once: every `resolve` in the project answers with it.
+    env: Result<BTreeMap<String, String>, String>,
+    /// The answer to `toolchain`, worked out once.
+    answer: Result<ToolchainAnswer, String>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// Tool → its installed versions, oldest first.
+    inventory: BTreeMap<String, Vec<String>>,
+    /// Manifest path → project.
+    projects: HashMap<PathBuf, Arc<Project>>,
+    /// Bumped by every invalidation.
+    generation: u64,
+}
+
+/// The daemon's resolver and its caches.
+pub struct Resolver {
+    store: PathBuf,
+    /// The `PATH` the environments extend: the daemon's own.
+    inherited_path: Option<std::ffi::OsString>,
+    state: Mutex<State>,
+    /// Watches a project's directory (its `vx.toml`/`vx.lock`) before it is first
+    /// read; false when it cannot be, and then the project is not cached.
+    watch: Box<dyn Fn(&Path) -> bool + Send + Sync>,
+}
+
+impl Resolver {
+    /// A resolver of `store`, whose installed versions are `inventory`; `watch`
+    /// watches a project's directory (see the field).
+    pub fn new(
+        store: PathBuf,
+        inventory: Vec<(String, String)>,
+        watch: impl Fn(&Path) -> bool + Send + Sync + 'static,
+    ) -> Resolver {
+        let resolver = Resolver {
+            inherited_path: std::env::var_os("PATH"),
+            state: Mutex::new(State::default()),
+            store,
+            watch: Box::new(watch),
+        };
+        resolver.set_inventory(inventory);
+        resolver
+    }
+
+    /// The store it serves.
+    pub fn store(&self) -> &Path {
+        &self.store
+    }
+
+    /// Replaces the inventory (after the store changed) and forgets every project's
+    /// toolchain, whose receipts may be stale.
+    pub fn set_inventory(&self, versions: Vec<(String, String)>) {
+        let mut inventory: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (tool, version) in versions {
+            inventory.entry(tool).or_default().push(version);
+        }
+        if let Ok(mut state) = self.state.lock() {
+            state.inventory = inventory;
+            state.projects.clear();
+            state.generation += 1;
+        }
+    }
+
+    /// Replaces the versions of some tools (their directories changed; an empty list:
+    /// none left) and forgets every project's toolchain.
+    pub fn update_inventory(&self, tools: Vec<(String, Vec<String>)>) {
+        if let Ok(mut state) = self.state.lock() {
+            for (tool, versions) in tools {
+                if versions.is_empty() {
+                    state.inventory.remove(&tool);
+                } else {
+                    state.inventory.insert(tool, versions);
+                }
+            }
+            state.projects.clear();
+            state.generation += 1;
+        }
+    }
+
+    /// Forgets the project of `manifest` (its `vx.toml` or `vx.lock` changed).
+    pub fn project_changed(&self, manifest: &Path) {
+        if let Ok(mut state) = self.state.lock() {
+            state.projects.remove(manifest);
+            state.generation += 1;
+        }
+    }
+
+    /// Tool versions in the inventory.
+    pub fn cached_runtimes(&self) -> usize {
+        self.state
+            .lock()
+            .map_or(0, |s| s.inventory.values().map(Vec::len).sum())
+    }
+
+    /// The installed versions of `runtime`, oldest first.
+    pub fn list_versions(&self, runtime: &str) -> Vec<String> {
+        self.state
+            .lock()
+            .ok()
+            .and_then(|s| s.inventory.get(runtime).cloned())
+            .unwrap_or_default()
+    }
+
+    /// `runtime` (at `version`, from `cwd`'s project): see the module docs.
+    pub fn resolve(
+        &self,
+        runtime: &str,
+        version: Option<&str>,
+        cwd: Option<&str>,
+    ) -> Result<Resolution, String> {
+        validate::tool_name(runtime).map_err(|e| format!("bad runtime {runtime:?}: {e}"))?;
+        if let Some(version) = version {
+            validate::version(version).map_err(|e| format!("bad version {version:?}: {e}"))?;
+        }
+        let project = match cwd {
+            Some(cwd) => self.project(cwd)?,
+            None => None,
+        };
+        let picked = |chain: &Toolchain| {
+            chain
+                .tools
+                .iter()
+                .find(|t| t.name == runtime && version.is_none_or(|v| v == t.version))
+                .cloned()
+        };
+        let (tool, env) = match project.as_ref().and_then(|p| Some((picked(&p.chain)?, p))) {
+            Some((tool, project)) => (tool, project.env.clone()?),
+            None => {
+                let version = match (version, &project) {
+                    (Some(version), _) => Some(version.to_owned()),
+                    // A tool of the project is asked at the project's version.
+                    (None, Some(p)) if p.manifest.tool(runtime).is_some() => None,
+                    (None, _) => Some(self.newest(runtime)?),
+                };
+                let request = Request {
+                    name: runtime.to_owned(),
+                    version,
+                };
+                let manifest = project.as_ref().map(|p| &p.manifest);
+                let chain = Toolchain::assemble(manifest, &[request], &self.store)
+                    .map_err(|e| e.to_string())?;
+                let tool = picked(&chain)
+                    .or_else(|| chain.tools.first().cloned())
+                    .ok_or_else(|| format!("{runtime} is not installed"))?;
+                (tool, self.env(&chain)?)
+            }
+        };
+        if !tool.installed() {
+            return Err(format!("{} is not installed; run `vx sync`", tool.label()));
+        }
+        let executable = executable(&tool)?;
+        Ok(Resolution {
+            executable: text(executable.as_os_str())?,
+            version: tool.version,
+            env,
+        })
+    }
+
+    /// The environment `chain`'s tools run in: `PATH` with their directories first,
+    /// then the daemon's own.
+    fn env(&self, chain: &Toolchain) -> Result<BTreeMap<String, String>, String> {
+        let path = chain.search_path(self.inherited_path.as_deref());
+        Ok(BTreeMap::from([("PATH".to_owned(), text(path.as_ref())?)]))
+    }
+
+    /// The toolchain of `cwd`'s project, when `store` is the store this daemon
+    /// serves (else an error: the client resolves by itself).
+    pub fn toolchain(&self, cwd: &str, store: &str) -> Result<ToolchainAnswer, String> {
+        if Path::new(store) != self.store {
+            return Err(format!(
+                "this daemon serves the store {}, not {store}",
+                self.store.display()
+            ));
+        }
+        match self.project(cwd)? {
+            Some(project) => project.answer.clone(),
+            None => Ok(ToolchainAnswer::default()),
+        }
+    }
+
+    /// The newest installed version of `runtime`.
+    fn newest(&self, runtime: &str) -> Result<String, String> {
+        self.list_versions(runtime)
+            .pop()
+            .ok_or_else(|| format!("no version of {runtime} is installed"))
+    }
+
+    /// The project of `cwd` (the nearest `vx.toml`), from the cache or loaded.
+    fn project(&self, cwd: &str) -> Result<Option<Arc<Project>>, String> {
+        let cwd = Path::new(cwd);
+        if !cwd.is_absolute() {
+            return Err(format!("cwd must be an absolute path, not {cwd:?}"));
+        }
+        let Some(path) = manifest::find(cwd) else {
+            return Ok(None);
+        };
+        // Taken before anything is read: a change while reading shows next time.
+        let stamps = Stamps::of(&path);
+        let generation = {
+            let state = self
+                .state
+                .lock()
+                .map_err(|_| "the daemon's state is lost")?;
+            if let Some(project) = state.projects.get(&path)
+                && project.stamps == stamps
+            {
+                return Ok(Some(Arc::clone(project)));
+            }
+            state.generation
+        };
+        // Watched before it is read, so a change while reading is not missed.
+        let watched = path.parent().is_some_and(|dir| (self.watch)(dir));
+        let manifest = Manifest::load(&path).map_err(|e| e.to_string())?;
+        let chain =
+            Toolchain::assemble(Some(&manifest), &[], &self.store).map_err(|e| e.to_string())?;
+        let project = Arc::new(Project {
+            stamps,
+            env: self.env(&chain),
+            answer: answer(&manifest, &chain),
+            manifest,
+            chain,
+        });
+        if let Ok(mut state) = self.state.lock()
+            && watched
+            && state.generation == generation
+        {
+            if state.projects.len() >= MAX_PROJECTS {
+                state.projects.clear();
+            }
+            state.projects.insert(path, Arc::clone(&project));
+        }
+        Ok(Some(project))
+    }
+}
+
+/// A file's identity and last change (device, inode, size, modification time in
+/// nanoseconds); `None` for a file that is not there.
+type Stamp = Option<(u64, u64, u64, i64, i64)>;
+
+/// The stamps of a project's `vx.toml` and `vx.lock`. A cached project is used only
+/// while they are unchanged: two `stat`s per answer make it exact at once, where the
+/// file events that also drop it arrive a few milliseconds late (a script's
+/// `vx add … && vx env` must see the new tool).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Stamps([Stamp; 2]);
+
+impl Stamps {
+    fn of(manifest: &Path) -> Stamps {
+        use std::os::unix::fs::MetadataExt;
+        let stamp = |path: &Path| -> Stamp {
+            let m = std::fs::metadata(path).ok()?;
+            Some((m.dev(), m.ino(), m.size(), m.mtime(), m.mtime_nsec()))
+        };
+        Stamps([
+            stamp(manifest),
+            stamp(&manifest.with_file_name(manifest::LOCK_FILE)),
+        ])
+    }
+}
+
+/// The answer to `toolchain` for a project.
+fn answer(manifest: &Manifest, chain: &Toolchain) -> Result<ToolchainAnswer, String> {
+    let bin_dirs = chain
+        .bin_dirs()
+        .iter()
+        .map(|dir| text(dir.as_os_str()))
+        .collect::<Result<_, _>>()?;
+    let missing = chain
+        .missing()
+        .iter()
+        .map(|tool| (tool.label(), tool.commands()))
+        .collect();
+    Ok(ToolchainAnswer {
+        manifest: Some(text(manifest.path.as_os_str())?),
+        bin_dirs,
+        missing,
+    })
+}
+
+/// The executable of `tool` that is named like it, else its first.
+fn executable(tool: &Tool) -> Result<PathBuf, String> {
+    let all = tool.executables();
+    let named = all
+        .iter()
+        .position(|exe| exe.file_name().is_some_and(|n| *n == *tool.name));
+    named
+        .or((!all.is_empty()).then_some(0))
+        .and_then(|at| all.into_iter().nth(at))
+        .ok_or_else(|| format!("{} has no executables", tool.label()))
+}
+
+/// A path as JSON text: paths that are not UTF-8 cannot be answered.
+fn text(path: &std::ffi::OsStr) -> Result<String, String> {
+    path.to_str()
+        .map(str::to_owned)
+        .ok_or_else(|| format!("{} is not UTF-8", path.to_string_lossy()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::install::testutil::fake_install;
+
+    const MANIFEST: &str = r#"
+[tools.ripgrep]
+version = "14.1.1"
+url = "https://x.org/rg-{version}.tar.gz"
+sha256 = "abababababababababababababababababababababababababababababababab"
+bin = ["bin/rg"]
+
+[tools.node]
+version = "20.1.0"
+url = "https://x.org/node-{version}.tar.gz"
+"#;
+
+    /// The directories the resolver asked to watch.
+    type Watched = std::sync::Arc<Mutex<Vec<PathBuf>>>;
+
+    fn setup() -> (tempfile::TempDir, PathBuf, Resolver, Watched) {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = tmp.path().join("store");
+        let sha = "ab".repeat(32);
+        for v in ["13.0.0", "14.1.1"] {
+            let url = format!("https://x.org/rg-{v}.tar.gz");
+            fake_install(&store, "ripgrep", v, &url, &sha, &["bin/rg", "bin/extra"]);
+        }
+        fake_install(&store, "jq", "1.6", "https://x/jq", &sha, &["jq"]);
+        let project = tmp.path().join("proj");
+        std::fs::create_dir_all(project.join("sub")).unwrap();
+        std::fs::write(project.join("vx.toml"), MANIFEST).unwrap();
+        let watched = Watched::default();
+        let log = std::sync::Arc::clone(&watched);
+        let inventory = crate::inventory::versions(&store);
+        let resolver = Resolver::new(store, inventory, move |dir| {
+            log.lock().unwrap().push(dir.to_path_buf());
+            true
+        });
+        (tmp, project, resolver, watched)
+    }
+
+    #[test]
+    fn outside_a_project_the_newest_or_the_asked_version() {
+        let (_tmp, _project, resolver, _rx) = setup();
+        assert_eq!(resolver.list_versions("ripgrep"), ["13.0.0", "14.1.1"]);
+        assert!(resolver.list_versions("nope").is_empty());
+        assert_eq!(resolver.cached_runtimes(), 3);
+        let got = resolver.resolve("ripgrep", None, None).unwrap();
+        assert_eq!(got.version, "14.1.1");
+        assert!(got.executable.ends_with("ripgrep/14.1.1/bin/rg"));
+        assert!(got.env["PATH"].starts_with(&format!(
+            "{}",
+            resolver.store().join("ripgrep/14.1.1/bin").display()
+        )));
+        let old = resolver.resolve("ripgrep", Some("13.0.0"), None).unwrap();
+        assert!(old.executable.ends_with("ripgrep/13.0.0/bin/rg"));
+        // Not named like the tool: its first executable.
+        let jq = resolver.resolve("jq", None, Some("/")).unwrap();
+        assert!(jq.executable.ends_with("jq/1.6/jq"), "{jq:?}");
+        for (runtime, version) in [("nope", None), ("ripgrep", Some("9")), ("../x", None)] {
+            assert!(resolver.resolve(runtime, version, None).is_err());
+        }
+        assert!(
+            resolver
+                .resolve("ripgrep", Some("../../etc"), None)
+                .is_err()
+        );
+        assert!(resolver.resolve("ripgrep", None, Some("relative")).is_err());
+    }
+
+    #[test]
+    fn in_a_project_its_version_and_its_path_and_a_missing_tool_says_so() {
+        let (_tmp, project, resolver, rx) = setup();
+        let cwd = project.join("sub");
+        let got = resolver.resolve("ripgrep", None, cwd.to_str()).unwrap();
+        assert_eq!(got.version, "14.1.1");
+        assert_eq!(
+            *rx.lock().unwrap(),
+            std::slice::from_ref(&project),
+            "the project is watched"
+        );
+        let err = resolver.resolve("node", None, cwd.to_str()).unwrap_err();
+        assert!(err.contains("node 20.1.0 is not installed"), "{err}");
+        // Another version than the project's, installed.
+        let old = resolver
+            .resolve("ripgrep", Some("13.0.0"), cwd.to_str())
+            .unwrap();
+        assert_eq!(old.version, "13.0.0");
+        // A tool the project does not have: the store's newest.
+        assert_eq!(
+            resolver.resolve("jq", None, cwd.to_str()).unwrap().version,
+            "1.6"
+        );
+        // A change is seen at once, before any file event.
+        std::fs::write(project.join("vx.toml"), "not toml [").unwrap();
+        assert!(resolver.resolve("ripgrep", None, cwd.to_str()).is_err());
+        std::fs::write(project.join("vx.toml"), MANIFEST).unwrap();
+        assert!(resolver.resolve("ripgrep", None, cwd.to_str()).is_ok());
+        std::fs::write(project.join("vx.lock"), "not a lock [").unwrap();
+        assert!(resolver.resolve("ripgrep", None, cwd.to_str()).is_err());
+    }
+
+    #[test]
+    fn the_toolchain_of_a_project_for_the_cli() {
+        let (_tmp, project, resolver, _rx) = setup();
+        let store = resolver.store().to_str().unwrap().to_owned();
+        let cwd = project.join("sub");
+        let got = resolver.toolchain(cwd.to_str().unwrap(), &store).unwrap();
+        assert_eq!(
+            got.manifest.unwrap(),
+            project.join("vx.toml").to_str().unwrap()
+        );
+        assert_eq!(
+            got.bin_dirs,
+            [resolver
+                .store()
+                .join("ripgrep/14.1.1/bin")
+                .to_str()
+                .unwrap()]
+        );
+        assert_eq!(
+            got.missing,
+            [("node 20.1.0".to_owned(), vec!["node".to_owned()])]
+        );
+        assert!(resolver.toolchain(cwd.to_str().unwrap(), "/other").is_err());
+        let outside = resolver.toolchain("/", &store).unwrap();
+        assert_eq!(outside, ToolchainAnswer::default());
+    }
+
+    #[test]
+    fn a_store_change_refreshes_the_inventory_and_the_toolchains() {
+        let (_tmp, project, resolver, _rx) = setup();
+        let cwd = project.to_str().unwrap().to_owned();
+        assert!(resolver.resolve("node", None, Some(&cwd)).is_err());
+        let sha = "ab".repeat(32);
+        fake_install(
+            resolver.store(),
+            "node",
+            "20.1.0",
+            "https://x.org/node-20.1.0.tar.gz",
+            &sha,
+            &["bin/node"],
+        );
+        let versions = crate::inventory::tool_versions(resolver.store(), "node");
+        resolver.update_inventory(vec![("node".into(), versions)]);
+        let node = resolver.resolve("node", None, Some(&cwd)).unwrap();
+        assert!(node.executable.ends_with("node/20.1.0/bin/node"));
+        assert_eq!(resolver.cached_runtimes(), 4);
+        resolver.update_inventory(vec![("jq".into(), Vec::new())]);
+        assert_eq!(resolver.cached_runtimes(), 3);
+        assert!(resolver.list_versions("jq").is_empty());
+    }
+}
