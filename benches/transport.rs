@@ -704,7 +704,7 @@ mod unix {
                 let mut pages = 0usize;
                 let mut encoder = PipeSender::new(std::io::sink(), transport);
                 for (index, pipe) in writers.iter().enumerate() {
-                    capacity += rustix::pipe::fcntl_getpipe_size(pipe).expect("F_GETPIPE_SZ");
+                    capacity += pipe_capacity(pipe);
                     let mut bytes = Vec::new();
                     encoder.encode_backlog(
                         &downloading(&format!("tool-{index}")),
@@ -853,6 +853,20 @@ mod unix {
             "tp-writer" => throughput_writer(&params),
             "memory" => memory_probe(&params),
             other => panic!("unknown helper role {other:?}"),
+        }
+    }
+
+    /// A pipe's capacity in bytes: `F_GETPIPE_SZ` on Linux; elsewhere (macOS, which
+    /// has no such call) the 64 KiB a pipe grows to.
+    fn pipe_capacity(pipe: &std::io::PipeWriter) -> usize {
+        #[cfg(target_os = "linux")]
+        {
+            rustix::pipe::fcntl_getpipe_size(pipe).expect("F_GETPIPE_SZ")
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            let _ = pipe;
+            64 * 1024
         }
     }
 
