@@ -234,6 +234,16 @@ mod tests {
     use serde_json::json;
     use std::collections::BTreeMap;
 
+    /// `path` (written Unix-style, from `/`) as an absolute path here: on Windows on
+    /// drive `C:`.
+    fn abs(path: &str) -> PathBuf {
+        if cfg!(windows) {
+            PathBuf::from(format!("C:{path}"))
+        } else {
+            PathBuf::from(path)
+        }
+    }
+
     fn sample() -> InstallConfig {
         let mut options = BTreeMap::new();
         options.insert("components".to_owned(), json!(["spectre"]));
@@ -249,8 +259,8 @@ mod tests {
                 post_install: Some("./setup.sh".into()),
                 options,
             },
-            store: "/home/u/.vx/store".into(),
-            board: Some("/dev/shm/vx-board-1234".into()),
+            store: abs("/home/u/.vx/store"),
+            board: Some(abs("/dev/shm/vx-board-1234")),
             slot: 7,
             allow_unverified: false,
             read_timeout_secs: None,
@@ -382,7 +392,7 @@ mod tests {
         ));
 
         let mut cfg = sample();
-        cfg.store = PathBuf::from(format!("/{}", "s".repeat(MAX_PAYLOAD as usize)));
+        cfg.store = abs(&format!("/{}", "s".repeat(MAX_PAYLOAD as usize)));
         let mut out = Vec::new();
         assert!(matches!(
             write_frame(&mut out, &cfg),
@@ -487,8 +497,8 @@ mod tests {
                             post_install: post.filter(|c| !c.trim().is_empty()),
                             options: opts.into_iter().map(|(k, v)| (k, json!(v))).collect(),
                         },
-                        store: store.into(),
-                        board: board.map(Into::into),
+                        store: abs(&store),
+                        board: board.as_deref().map(abs),
                         slot,
                         allow_unverified: au,
                         read_timeout_secs: None,

@@ -1066,6 +1066,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(windows, ignore = "the file:// URL is written from a Unix path")]
     fn file_urls_are_read_with_their_size_and_percent_decoding() {
         let dir = tempfile::tempdir().unwrap();
         let src = dir.path().join("a b%.bin");

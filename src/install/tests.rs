@@ -92,6 +92,10 @@ fn expected_tree() -> BTreeMap<String, String> {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "Unix fixtures: archives with symbolic links and mode bits, `sh` post-install commands, file:// URLs of Unix paths"
+)]
 fn installs_every_format_over_http_into_the_store_with_a_receipt() {
     for format in ALL_FORMATS {
         let body = build(format, &items());
@@ -139,6 +143,10 @@ fn installs_every_format_over_http_into_the_store_with_a_receipt() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "Unix fixtures: archives with symbolic links and mode bits, `sh` post-install commands, file:// URLs of Unix paths"
+)]
 fn installs_from_a_file_url() {
     let src = tempfile::tempdir().unwrap();
     let body = tar_xz(&items());
@@ -154,6 +162,10 @@ fn installs_from_a_file_url() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "Unix fixtures: archives with symbolic links and mode bits, `sh` post-install commands, file:// URLs of Unix paths"
+)]
 fn a_cached_install_is_skipped_without_downloading() {
     let body = tar_gz(&items());
     let server = TestServer::start([("/t.tar.gz", Route::Ok(body.clone()))]);
@@ -179,6 +191,10 @@ fn a_cached_install_is_skipped_without_downloading() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "Unix fixtures: archives with symbolic links and mode bits, `sh` post-install commands, file:// URLs of Unix paths"
+)]
 fn changed_options_reinstall_and_replace_the_old_tree() {
     let old = tar_gz(&[Item::File("t/old-only", b"old".to_vec(), 0o644)]);
     let new = tar_gz(&items());
@@ -322,6 +338,10 @@ fn decompression_bomb_over_the_cap_fails() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "Unix fixtures: archives with symbolic links and mode bits, `sh` post-install commands, file:// URLs of Unix paths"
+)]
 fn post_install_runs_in_the_tree_before_the_rename() {
     let body = tar_gz(&items());
     let server = TestServer::start([("/t.tar.gz", Route::Ok(body.clone()))]);
@@ -347,6 +367,10 @@ fn post_install_runs_in_the_tree_before_the_rename() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "Unix fixtures: archives with symbolic links and mode bits, `sh` post-install commands, file:// URLs of Unix paths"
+)]
 fn post_install_failure_fails_with_its_status_and_leaves_nothing() {
     let body = tar_gz(&items());
     let server = TestServer::start([("/t.tar.gz", Route::Ok(body.clone()))]);
@@ -364,6 +388,10 @@ fn post_install_failure_fails_with_its_status_and_leaves_nothing() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "Unix fixtures: archives with symbolic links and mode bits, `sh` post-install commands, file:// URLs of Unix paths"
+)]
 fn cancel_during_post_install_kills_it_and_leaves_nothing() {
     let body = tar_gz(&items());
     let server = TestServer::start([("/t.tar.gz", Route::Ok(body.clone()))]);
@@ -382,6 +410,10 @@ fn cancel_during_post_install_kills_it_and_leaves_nothing() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "Unix fixtures: archives with symbolic links and mode bits, `sh` post-install commands, file:// URLs of Unix paths"
+)]
 fn a_missing_sha256_is_refused_unless_allowed() {
     let body = tar_gz(&items());
     let server = TestServer::start([("/t.tar.gz", Route::Ok(body.clone()))]);
@@ -509,6 +541,10 @@ impl ProgressSink for SharedSink {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "Unix fixtures: archives with symbolic links and mode bits, `sh` post-install commands, file:// URLs of Unix paths"
+)]
 fn a_second_install_waits_for_the_lock_then_takes_the_tree_as_cached() {
     let body = tar_gz(&items());
     let server = TestServer::start([("/t.tar.gz", Route::Ok(body.clone()))]);
@@ -579,6 +615,10 @@ fn unpacking(store: &Path, rel: &str, want: &[u8]) -> bool {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "Unix fixtures: archives with symbolic links and mode bits, `sh` post-install commands, file:// URLs of Unix paths"
+)]
 fn a_tar_is_unpacked_while_the_rest_of_it_is_still_downloading() {
     for format in [ArchiveFormat::TarGz, ArchiveFormat::TarXz] {
         for named in [Some(format), None] {
@@ -621,6 +661,10 @@ fn a_tar_is_unpacked_while_the_rest_of_it_is_still_downloading() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "Unix fixtures: archives with symbolic links and mode bits, `sh` post-install commands, file:// URLs of Unix paths"
+)]
 fn a_retry_that_starts_over_or_continues_still_installs_the_whole_tree() {
     for format in [ArchiveFormat::TarGz, ArchiveFormat::TarXz] {
         for ranges in [false, true] {

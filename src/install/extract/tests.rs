@@ -76,6 +76,10 @@ fn expected_stripped() -> BTreeMap<String, String> {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "Unix fixtures: symbolic links (which Wine does not create), mode bits and `/`-separated tree keys"
+)]
 fn every_format_unpacks_exactly_the_right_tree_with_strip_components() {
     for format in ALL_FORMATS {
         let bytes = build(format, &sample_items());
@@ -106,6 +110,10 @@ fn every_format_unpacks_exactly_the_right_tree_with_strip_components() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "Unix fixtures: symbolic links (which Wine does not create), mode bits and `/`-separated tree keys"
+)]
 fn without_strip_the_tree_keeps_its_top_directory_and_formats_are_sniffed() {
     for format in ALL_FORMATS {
         let bytes = build(format, &sample_items());
@@ -258,6 +266,10 @@ fn escaping_symlinks_are_refused() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "Unix fixtures: symbolic links (which Wine does not create), mode bits and `/`-separated tree keys"
+)]
 fn writing_through_a_symlink_is_refused() {
     // A link that stays inside, followed by an entry that would write through it.
     let items = [
@@ -287,6 +299,10 @@ fn writing_through_a_symlink_is_refused() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "Unix fixtures: symbolic links (which Wine does not create), mode bits and `/`-separated tree keys"
+)]
 fn hard_links_must_point_at_files_inside() {
     // The refusal names the entry, not its target.
     assert_refused(
@@ -331,12 +347,20 @@ fn devices_and_fifos_are_refused() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "Unix fixtures: symbolic links (which Wine does not create), mode bits and `/`-separated tree keys"
+)]
 fn a_directory_is_never_replaced_by_a_file() {
     let items = [Item::Dir("d/"), Item::File("d", b"x".to_vec(), 0o644)];
     assert_refused(&tar_gz(&items), 0, "replace a directory");
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "Unix fixtures: symbolic links (which Wine does not create), mode bits and `/`-separated tree keys"
+)]
 fn special_permission_bits_are_dropped() {
     let items = [Item::File("suid", b"x".to_vec(), 0o4755)];
     let (root, result) = unpack(
@@ -496,6 +520,10 @@ fn zip_with_file_type(items: &[Item], file_type: u32) -> Vec<u8> {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "Unix fixtures: symbolic links (which Wine does not create), mode bits and `/`-separated tree keys"
+)]
 fn every_format_refuses_escaping_paths_and_links() {
     for format in ALL_FORMATS {
         for name in ["/tmp/vx-evil-abs2", "/evil"] {
@@ -528,6 +556,10 @@ fn every_format_refuses_escaping_paths_and_links() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "Unix fixtures: symbolic links (which Wine does not create), mode bits and `/`-separated tree keys"
+)]
 fn tar_xz_refuses_outside_hard_links_and_devices_like_tar_gz() {
     assert_refused(
         &tar_xz(&[Item::HardLink("h", "/etc/passwd")]),
@@ -588,6 +620,10 @@ fn zip_entries_named_with_dot_dot_or_absolute_after_patching_are_refused() {
 /// entry replaces an earlier file or link — by removing it first, never writing through
 /// it — and may never replace a directory or reach outside. Every format alike.
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "Unix fixtures: symbolic links (which Wine does not create), mode bits and `/`-separated tree keys"
+)]
 fn duplicate_entries_replace_files_and_links_but_never_write_through_them() {
     let unpack_ok = |bytes: &[u8]| {
         let (root, result) = unpack(
