@@ -74,7 +74,7 @@ pub struct ProjectFlags {
     /// The manifest (default: `$VX_MANIFEST`, else the nearest `vx.toml`).
     #[arg(long, value_name = "PATH")]
     pub manifest: Option<PathBuf>,
-    /// The store (default: `$XDG_DATA_HOME/vx/store`).
+    /// The store (default: `$XDG_DATA_HOME/vx/store`; on Windows `%LOCALAPPDATA%\vx\store`).
     #[arg(long, value_name = "DIR")]
     pub store: Option<PathBuf>,
 }
@@ -137,7 +137,7 @@ pub struct UninstallArgs {
     /// The tool and version, `TOOL@VERSION`.
     #[arg(value_name = "TOOL@VERSION")]
     pub tool: String,
-    /// The store (default: `$XDG_DATA_HOME/vx/store`).
+    /// The store (default: `$XDG_DATA_HOME/vx/store`; on Windows `%LOCALAPPDATA%\vx\store`).
     #[arg(long, value_name = "DIR")]
     pub store: Option<PathBuf>,
 }
@@ -320,7 +320,7 @@ impl RunArgs {
 /// Where and how tools are installed: shared by `vx sync` and `vx install`.
 #[derive(Clone, Debug, Args)]
 pub struct InstallFlags {
-    /// The store to install into (default: `$XDG_DATA_HOME/vx/store`).
+    /// The store to install into (default: `$XDG_DATA_HOME/vx/store`; on Windows `%LOCALAPPDATA%\vx\store`).
     #[arg(long, value_name = "DIR")]
     pub store: Option<PathBuf>,
     /// Install tools that have no sha256, unchecked (marked UNVERIFIED).

@@ -152,15 +152,8 @@ pub fn disk_usage(path: &Path) -> u64 {
         .fold(own, |sum, e| sum.saturating_add(disk_usage(&e.path())))
 }
 
-#[cfg(unix)]
 fn allocated(meta: &fs::Metadata) -> u64 {
-    use std::os::unix::fs::MetadataExt;
-    meta.blocks().saturating_mul(512)
-}
-
-#[cfg(not(unix))]
-fn allocated(meta: &fs::Metadata) -> u64 {
-    meta.len()
+    crate::platform::fs::allocated(meta)
 }
 
 /// Orders versions as people read them: runs of digits by value, the rest by text

@@ -20,12 +20,15 @@
 //!   Unix socket and pushes store, project and sync events to subscribers.
 //! - [`demo`]: `vx sync --demo`, with the generated archives and loopback server the
 //!   tests share.
-//! - [`signals`] and [`exit`]: signal flags, exit codes and the top-level error.
+//! - [`signals`] and [`exit`]: interrupt flags, exit codes and the top-level error.
+//! - [`platform`]: process trees, interruption, `exec` and file rules, one
+//!   implementation per platform chosen at compile time.
 #![forbid(unsafe_code)]
 
 pub mod atomic;
 pub mod child;
 pub mod config_frame;
+#[cfg(unix)]
 pub mod daemon;
 pub mod demo;
 pub mod exit;
@@ -34,6 +37,7 @@ pub mod install;
 pub mod inventory;
 pub mod lock;
 pub mod manifest;
+pub mod platform;
 pub mod project;
 pub mod report;
 pub mod signals;

@@ -1,6 +1,7 @@
-//! Signals, the one place they are handled: flags set by the handlers and polled by the
-//! code that must wind down (no work happens in a handler), and for `vx sync` a wake-up
-//! on a channel.
+//! Interruption, the one place it is handled: flags set by the handlers and polled by
+//! the code that must wind down (no work happens in a handler), and for `vx sync` a
+//! wake-up on a channel. What interrupts (signals on Unix, console control events on
+//! Windows) is [`crate::platform::interrupt`]'s business.
 //!
 //! - [`Interrupt`]: `vx sync` (the parent): SIGINT, SIGTERM and SIGHUP cancel the sync.
 //! - [`cancel_flag`]: `vx install` (child or standalone): SIGTERM and SIGINT cancel the
@@ -12,21 +13,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossbeam_channel::{Receiver, Sender};
-use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-use signal_hook::iterator::Signals;
 
-/// A flag set when any of `signals` arrives.
-fn flag_on(signals: &[i32]) -> std::io::Result<Arc<AtomicBool>> {
-    let flag = Arc::new(AtomicBool::new(false));
-    for &signal in signals {
-        signal_hook::flag::register(signal, Arc::clone(&flag))?;
-    }
-    Ok(flag)
-}
-
-/// The signals that interrupt a sync. SIGHUP too: a closed terminal must not kill the
-/// parent before it cleans up.
-const INTERRUPTS: [i32; 3] = [SIGINT, SIGTERM, SIGHUP];
+use crate::platform::interrupt::{self as platform, Stopping};
 
 /// Set once SIGINT, SIGTERM or SIGHUP arrived (or the dashboard's Ctrl-C), with a
 /// channel that wakes the supervisor's event loop when it happens.
@@ -38,22 +26,11 @@ pub struct Interrupt {
 }
 
 impl Interrupt {
-    /// Registers the handlers: one sets the flag in the handler itself; a thread of
-    /// signal-hook's iterator (the handler only writes to its self-pipe) sends the
-    /// wake-up, since a channel cannot be used from a handler.
+    /// Registers the handlers: they set the flag and send the wake-up.
     pub fn register() -> std::io::Result<Interrupt> {
-        let flag = flag_on(&INTERRUPTS)?;
+        let flag = Arc::new(AtomicBool::new(false));
         let (wake, woken) = crossbeam_channel::bounded(1);
-        let mut signals = Signals::new(INTERRUPTS)?;
-        let waker = wake.clone();
-        std::thread::Builder::new()
-            .name("vx-signals".into())
-            .stack_size(64 * 1024)
-            .spawn(move || {
-                for _ in signals.forever() {
-                    let _ = waker.try_send(());
-                }
-            })?;
+        platform::on_stop(Stopping::Sync, Arc::clone(&flag), Some(wake.clone()))?;
         Ok(Interrupt { flag, wake, woken })
     }
 
@@ -82,27 +59,32 @@ impl Interrupt {
 /// next run.
 pub fn cancel_flag() -> Arc<AtomicBool> {
     let flag = Arc::new(AtomicBool::new(false));
-    for signal in [SIGTERM, SIGINT] {
-        let _ = signal_hook::flag::register(signal, Arc::clone(&flag));
-    }
+    let _ = platform::on_stop(Stopping::Install, Arc::clone(&flag), None);
     flag
 }
 
 /// A flag set by SIGTERM, SIGHUP or SIGINT, for a viewer to leave on.
 pub fn stop_flag() -> std::io::Result<Arc<AtomicBool>> {
-    flag_on(&[SIGTERM, SIGHUP, SIGINT])
+    let flag = Arc::new(AtomicBool::new(false));
+    platform::on_stop(Stopping::Viewer, Arc::clone(&flag), None)?;
+    Ok(flag)
 }
 
-/// Calls `stop` (once) when SIGTERM, SIGHUP or SIGINT arrives: `vx daemon` winds down
-/// (removes its socket) instead of dying with it in place. The call runs on a thread
-/// of signal-hook's iterator, never in a handler.
+/// Calls `stop` (once) when SIGTERM, SIGHUP or SIGINT arrives (a viewer's stops):
+/// `vx daemon` winds down (removes its socket) instead of dying with it in place. The
+/// call runs on a thread of its own, woken by the platform's handler, never in one.
 pub fn on_stop(stop: impl FnOnce() + Send + 'static) -> std::io::Result<()> {
-    let mut signals = Signals::new([SIGTERM, SIGHUP, SIGINT])?;
+    let (wake, woken) = crossbeam_channel::bounded(1);
+    platform::on_stop(
+        Stopping::Viewer,
+        Arc::new(AtomicBool::new(false)),
+        Some(wake),
+    )?;
     std::thread::Builder::new()
-        .name("vx-signals".into())
+        .name("vx-stop".into())
         .stack_size(64 * 1024)
         .spawn(move || {
-            if signals.forever().next().is_some() {
+            if woken.recv().is_ok() {
                 stop();
             }
         })?;

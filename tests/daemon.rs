@@ -9,6 +9,8 @@
 //! the test ends, failing or not. Nothing waits on time: every wait is for something
 //! observable, with [`common::DEADLINE`].
 
+#![cfg(unix)]
+
 mod common;
 
 use std::collections::BTreeSet;

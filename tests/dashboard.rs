@@ -3,6 +3,9 @@
 //! leaves, the terminal is restored and the summary stays in the scroll-back) and
 //! `vx board watch` attached to a headless sync running in another process.
 
+// Unix only: tmux drives a real terminal.
+#![cfg(unix)]
+
 mod common;
 
 use std::path::Path;

@@ -1,6 +1,10 @@
 //! SIGKILL at the phases `tests/signals.rs` does not reach: a child killed while it
 //! extracts or runs its post-install step, and the parent killed mid-sync.
 
+// Unix only: SIGKILL and process groups. The Windows process tree (a Job Object) is
+// covered by tests/windows.rs.
+#![cfg(unix)]
+
 mod common;
 
 use std::sync::Arc;

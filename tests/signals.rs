@@ -1,5 +1,8 @@
 //! Interrupts and crashes: SIGINT to `vx sync`, and a child killed with SIGKILL.
 
+// Unix only: SIGINT and SIGKILL. Windows interruption is covered by tests/windows.rs.
+#![cfg(unix)]
+
 mod common;
 
 use std::sync::Arc;

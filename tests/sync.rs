@@ -535,6 +535,7 @@ fn a_dump_shows_the_final_states_through_vx_board_dump() {
 }
 
 #[test]
+#[cfg(unix)] // It ends the sync with SIGINT.
 fn board_ls_dump_and_clean_see_a_live_board_and_remove_a_dead_one() {
     let work = Work::new();
     // 20 s of download: the board stays live while we look at it, then SIGINT ends it.

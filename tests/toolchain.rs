@@ -4,6 +4,10 @@
 //! loopback HTTP; the project is found from the working directory and the store is the
 //! default one under `XDG_DATA_HOME`, as a user would run it.
 
+// Unix only: the tools are shell scripts with execute bits, and the tests check
+// signals passing through `exec`.
+#![cfg(unix)]
+
 mod common;
 
 use std::io::{BufRead, BufReader, Write};

@@ -14,10 +14,13 @@
 //! or blocking), decodes every message and keeps the latest record per tool.
 
 use std::borrow::Cow;
-use std::io::{ErrorKind, PipeReader, PipeWriter, Read, Write};
+#[cfg(unix)]
+use std::io::ErrorKind;
+use std::io::{PipeReader, PipeWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
+#[cfg(unix)]
 use rustix::time::{ClockId, clock_gettime};
 use serde::{Deserialize, Serialize};
 use vx_shm::{Board, Phase, SlotRecord};
@@ -65,22 +68,26 @@ impl Transport {
     }
 }
 
+#[cfg(unix)]
 /// `CLOCK_MONOTONIC` in nanoseconds. One clock for every process on the machine, so a
 /// timestamp taken by a writer process can be compared with one taken by a reader.
 pub fn mono_ns() -> u64 {
     timespec_ns(clock_gettime(ClockId::Monotonic))
 }
 
+#[cfg(unix)]
 /// CPU time (user + system) consumed so far by this process.
 pub fn process_cpu_ns() -> u64 {
     timespec_ns(clock_gettime(ClockId::ProcessCPUTime))
 }
 
+#[cfg(unix)]
 /// CPU time (user + system) consumed so far by the calling thread.
 pub fn thread_cpu_ns() -> u64 {
     timespec_ns(clock_gettime(ClockId::ThreadCPUTime))
 }
 
+#[cfg(unix)]
 fn timespec_ns(t: rustix::time::Timespec) -> u64 {
     t.tv_sec as u64 * 1_000_000_000 + t.tv_nsec as u64
 }
@@ -233,6 +240,7 @@ impl<W: Write> PipeSender<W> {
     }
 }
 
+#[cfg(unix)] // Unix clocks and pipes: the transport benches only.
 /// The reader side of a pipe transport: one pipe per tool; keeps the latest record of
 /// each tool and decodes every message it reads (a reporter emits state changes, so it
 /// cannot skip messages).
@@ -246,6 +254,7 @@ pub struct Drainer {
     json: bool,
 }
 
+#[cfg(unix)]
 impl Drainer {
     /// A drainer over `pipes`; `nonblocking` makes each read return at once when a pipe
     /// is empty (a polling reader), otherwise reads wait for data.

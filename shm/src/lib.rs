@@ -10,6 +10,10 @@
 //! file and the dump read through the same reader.
 //!
 //! The byte layout is documented for other languages in `docs/LAYOUT.md`.
+//!
+//! On Windows the crate also holds `win`: the Job Object and console control calls
+//! the `vx` binary's platform layer needs, here because the project keeps all its
+//! unsafe code in this crate.
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod phase;
@@ -35,6 +39,8 @@ mod segment;
 #[cfg(not(loom))]
 #[doc(hidden)]
 pub mod testing;
+#[cfg(all(windows, not(loom)))]
+pub mod win;
 
 pub use phase::Phase;
 

@@ -5,6 +5,8 @@
 //! engine with a [`BoardSink`], publishes the terminal state in one place and exits with
 //! the install's code. SIGTERM/SIGINT (and, on Linux, the parent's death) count as a
 //! cancel: the engine stops between chunks, cleans up and the slot says Cancelled.
+//! (On Windows: Ctrl-Break and the console's close; the parent's Job Object ends a
+//! child whose parent died.)
 
 pub mod board_sink;
 
@@ -12,16 +14,14 @@ use std::io::Write;
 
 use crate::config_frame::{EXIT_BAD_CONFIG, read_frame};
 use crate::install::{self, InstallOptions, Terminal};
+use crate::platform::process;
 use board_sink::BoardSink;
 
 /// Child mode: one frame on stdin, progress into the board slot. Returns the exit code.
 pub fn from_parent() -> i32 {
-    #[cfg(target_os = "linux")]
-    {
-        // If the parent dies (even by SIGKILL), we get SIGTERM and cancel.
-        let _ =
-            rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::TERM));
-    }
+    // If the parent dies (even by SIGKILL), we get SIGTERM and cancel (Linux; on
+    // Windows the parent's Job Object ends us with it).
+    let tied = process::cancel_on_parent_death();
     let signalled = crate::signals::cancel_flag();
     let cfg = match read_frame(&mut std::io::stdin().lock()) {
         Ok(cfg) => cfg,
@@ -48,17 +48,16 @@ pub fn from_parent() -> i32 {
     // The death signal only covers a parent that dies after it was set: one that died
     // earlier (between our spawn and the prctl) has left us reparented. The board's
     // creator is the parent that spawned us; if it is no longer our parent, cancel.
-    #[cfg(target_os = "linux")]
-    if parent_is_gone(&board) {
+    if tied && parent_is_gone(&board) {
         signalled.store(true, std::sync::atomic::Ordering::Relaxed);
     }
     let mut sink = BoardSink::new(writer, signalled);
     if cfg.spec.sha256.is_none() && cfg.allow_unverified {
         sink.mark_unverified();
     }
-    // The parent starts each child as the leader of a process group of its own.
+    // The parent starts each child as the root of a process tree of its own.
     let opts = InstallOptions {
-        own_process_group: rustix::process::getpgrp() == rustix::process::getpid(),
+        own_process_group: process::leads_own_tree(),
         ..InstallOptions::for_config(&cfg)
     };
     let result = install::install(&cfg, &mut sink, &opts);
@@ -79,9 +78,10 @@ pub fn from_parent() -> i32 {
 
 /// Whether our parent is no longer the process that created `board` (it died and we
 /// were reparented). An unreadable board says nothing: the attach that follows decides.
-#[cfg(target_os = "linux")]
 fn parent_is_gone(board: &std::path::Path) -> bool {
-    let parent = rustix::process::getppid().map_or(0, |p| p.as_raw_nonzero().get() as u32);
+    let Some(parent) = process::parent_id() else {
+        return false;
+    };
     vx_shm::BoardReader::open(board, vx_shm::Access::ReadOnly)
         .is_ok_and(|reader| reader.info().creator.pid != parent)
 }

@@ -201,11 +201,11 @@ fn replace_process(
     start(command, program, &exe, &shown)
 }
 
-#[cfg(unix)]
-fn start(mut command: std::process::Command, program: &OsString, exe: &Path, shown: &str) -> Error {
-    use std::os::unix::process::CommandExt;
-    // `exec` returns only on failure.
-    let err = command.arg0(program).exec();
+/// Hands the process over to `command` ([`vx::platform::exec::replace_process`]: `exec`
+/// on Unix; on Windows a child whose code becomes ours). Returns the error when it
+/// cannot start it.
+fn start(command: std::process::Command, program: &OsString, exe: &Path, shown: &str) -> Error {
+    let err = vx::platform::exec::replace_process(command, program);
     let code = if err.kind() == std::io::ErrorKind::NotFound {
         NOT_FOUND
     } else {
@@ -215,21 +215,4 @@ fn start(mut command: std::process::Command, program: &OsString, exe: &Path, sho
         code,
         Because::new(format!("cannot run {shown} ({})", exe.display()), err),
     )
-}
-
-/// Without `exec`, the command runs as a child and its status is passed on.
-#[cfg(not(unix))]
-fn start(
-    mut command: std::process::Command,
-    _program: &OsString,
-    exe: &Path,
-    shown: &str,
-) -> Error {
-    match command.status() {
-        Ok(status) => std::process::exit(status.code().unwrap_or(vx::exit::FAILED)),
-        Err(err) => Error::with_code(
-            NOT_RUNNABLE,
-            Because::new(format!("cannot run {shown} ({})", exe.display()), err),
-        ),
-    }
 }

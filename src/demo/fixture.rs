@@ -471,9 +471,9 @@ pub fn zip_bytes(items: &[Item]) -> Vec<u8> {
 }
 
 /// What a directory tree holds, for exact comparisons: relative path → `file:<data>`,
-/// `dir`, or `link:<target>`; mode bits for files as `file(755):…`.
+/// `dir`, or `link:<target>`; mode bits for files as `file(755):…` (`file(-):…` on
+/// Windows, which has none).
 pub fn tree(root: &Path) -> BTreeMap<String, String> {
-    use std::os::unix::fs::PermissionsExt;
     fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
         for entry in std::fs::read_dir(dir).unwrap() {
             let entry = entry.unwrap();
@@ -492,10 +492,11 @@ pub fn tree(root: &Path) -> BTreeMap<String, String> {
                 walk(root, &path, out);
             } else {
                 let data = std::fs::read(&path).unwrap();
-                let mode = meta.permissions().mode() & 0o777;
+                let mode = crate::platform::fs::mode_bits(&meta)
+                    .map_or_else(|| "-".to_owned(), |mode| format!("{mode:o}"));
                 out.insert(
                     rel,
-                    format!("file({mode:o}):{}", String::from_utf8_lossy(&data)),
+                    format!("file({mode}):{}", String::from_utf8_lossy(&data)),
                 );
             }
         }

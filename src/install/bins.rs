@@ -1,10 +1,10 @@
 //! Which files of an unpacked tool are its executables: the manifest's `bin` list,
 //! checked against the tree, or, without one, the executable regular files of `bin/`
-//! (when it exists) or of the top level. The result goes into the receipt, where
+//! (when it exists) or of the top level: with an execute bit on Unix, with an extension
+//! of `PATHEXT` (`.exe`, `.cmd`, …) on Windows ([`crate::platform::fs::looks_executable`]). The result goes into the receipt, where
 //! `vx list` and the activation commands read it.
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use super::store::RECEIPT_FILE;
@@ -62,9 +62,9 @@ fn found(tree: &Path) -> Vec<String> {
         .flatten()
         .filter(|entry| {
             // Regular files only (no links, which could lead anywhere), executable.
-            entry
-                .metadata()
-                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+            entry.metadata().is_ok_and(|m| {
+                m.is_file() && crate::platform::fs::looks_executable(&entry.path(), &m)
+            })
         })
         .filter_map(|entry| entry.file_name().into_string().ok())
         .filter(|name| name != RECEIPT_FILE)
@@ -74,10 +74,11 @@ fn found(tree: &Path) -> Vec<String> {
     names
 }
 
-#[cfg(test)]
+// Unix: the trees are made with mode bits and symbolic links.
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
-    use std::os::unix::fs::symlink;
+    use std::os::unix::fs::{PermissionsExt, symlink};
 
     fn file(path: &Path, mode: u32) {
         fs::create_dir_all(path.parent().unwrap()).unwrap();

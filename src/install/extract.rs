@@ -11,6 +11,9 @@
 //!   previous rule this bounds every chain of links, not just each one lexically;
 //! - hard links must point at a regular file already unpacked inside the destination;
 //! - device, fifo and unknown entries are refused;
+//! - names the platform cannot hold are refused: on Windows names that are not UTF-8,
+//!   hold `:` or end in a dot or space, and device names such as `NUL`
+//!   ([`crate::platform::fs::refused_component`]);
 //! - the bytes actually written (not the sizes headers claim) and the entry count are
 //!   capped, so a decompression bomb stops at the cap.
 //!
@@ -18,17 +21,15 @@
 //! writing is ours, so those rules hold for every format alike.
 
 use std::cell::Cell;
-use std::ffi::OsStr;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
-use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Component, Path, PathBuf};
 
 use thiserror::Error;
 
 use super::ProgressSink;
 use crate::format::ArchiveFormat;
+use crate::platform::fs as platform_fs;
 
 /// Caps on what one archive may unpack to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -260,6 +261,14 @@ enum Kind<'r> {
     HardLink(PathBuf),
 }
 
+/// A refusal for an entry whose name cannot even be a path here.
+fn refuse_bytes(entry: &[u8], reason: &'static str) -> ExtractError {
+    ExtractError::Unsafe {
+        entry: crate::validate::shorten(&String::from_utf8_lossy(entry)),
+        reason,
+    }
+}
+
 fn refuse(entry: &Path, reason: &'static str) -> ExtractError {
     ExtractError::Unsafe {
         entry: crate::validate::shorten(&entry.to_string_lossy()),
@@ -339,10 +348,16 @@ impl Unpacker<'_> {
         let entries = archive.entries().map_err(|e| self.corrupt(e))?;
         for entry in entries {
             let mut entry = entry.map_err(|e| self.corrupt(e))?;
-            let path = PathBuf::from(OsStr::from_bytes(&entry.path_bytes()));
-            let link = entry
-                .link_name_bytes()
-                .map(|b| PathBuf::from(OsStr::from_bytes(&b)));
+            let raw_path = entry.path_bytes();
+            let path = platform_fs::path_from_bytes(&raw_path)
+                .ok_or_else(|| refuse_bytes(&raw_path, "the name is not UTF-8"))?;
+            let link = match entry.link_name_bytes() {
+                Some(b) => Some(
+                    platform_fs::path_from_bytes(&b)
+                        .ok_or_else(|| refuse(&path, "the link target is not UTF-8"))?,
+                ),
+                None => None,
+            };
             let header = entry.header();
             let kind = header.entry_type();
             let mode = header.mode().ok();
@@ -350,7 +365,7 @@ impl Unpacker<'_> {
             use tar::EntryType as T;
             let kind = match kind {
                 T::Directory => Kind::Dir,
-                T::Regular if path.as_os_str().as_bytes().ends_with(b"/") => Kind::Dir,
+                T::Regular if raw_path.ends_with(b"/") => Kind::Dir,
                 T::Regular | T::Continuous | T::GNUSparse => Kind::File {
                     data: &mut entry,
                     mode,
@@ -411,7 +426,10 @@ impl Unpacker<'_> {
                     if target.len() as u64 > MAX_LINK_TARGET {
                         return Err(refuse(&path, "symlink target is too long"));
                     }
-                    Kind::Symlink(PathBuf::from(OsStr::from_bytes(&target)))
+                    Kind::Symlink(
+                        platform_fs::path_from_bytes(&target)
+                            .ok_or_else(|| refuse(&path, "the link target is not UTF-8"))?,
+                    )
                 }
                 _ => {
                     return Err(refuse(
@@ -444,13 +462,18 @@ impl Unpacker<'_> {
         if raw.as_os_str().is_empty() {
             return Err(refuse(raw, "empty path"));
         }
-        if raw.as_os_str().as_bytes().contains(&0) {
+        if raw.as_os_str().as_encoded_bytes().contains(&0) {
             return Err(refuse(raw, "the name contains a NUL byte"));
         }
         let mut parts = Vec::new();
         for component in raw.components() {
             match component {
-                Component::Normal(part) => parts.push(part),
+                Component::Normal(part) => {
+                    if let Some(reason) = platform_fs::refused_component(part) {
+                        return Err(refuse(raw, reason));
+                    }
+                    parts.push(part);
+                }
                 Component::CurDir => {}
                 Component::ParentDir => return Err(refuse(raw, "the path contains `..`")),
                 Component::RootDir | Component::Prefix(_) => {
@@ -497,7 +520,7 @@ impl Unpacker<'_> {
             Kind::Symlink(target) => {
                 self.check_symlink(raw, &rel, &target)?;
                 let path = self.target(raw, &rel)?;
-                std::os::unix::fs::symlink(&target, &path)
+                platform_fs::symlink(&target, &path)
                     .map_err(|source| ExtractError::Write { path, source })
             }
             Kind::HardLink(target) => {
@@ -620,10 +643,9 @@ impl Unpacker<'_> {
             path: path.to_owned(),
             source,
         };
-        let mut out = OpenOptions::new()
+        let mut out = platform_fs::new_private_file()
             .write(true)
             .create_new(true)
-            .mode(0o600)
             .open(path)
             .map_err(write_err)?;
         let mut buf = vec![0u8; super::fetch::CHUNK];
@@ -645,9 +667,7 @@ impl Unpacker<'_> {
             out.write_all(&buf[..n]).map_err(write_err)?;
         }
         // Permission bits only: no setuid, setgid or sticky bits from an archive.
-        let perm = mode.map_or(0o644, |m| m & 0o777) | 0o400;
-        out.set_permissions(fs::Permissions::from_mode(perm))
-            .map_err(write_err)
+        platform_fs::set_unpacked_mode(&out, mode).map_err(write_err)
     }
 }
 

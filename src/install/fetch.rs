@@ -10,7 +10,6 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Seek, Write};
-use std::os::unix::ffi::OsStringExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -613,7 +612,9 @@ fn file_url_path(url: &str) -> PathBuf {
             i += 1;
         }
     }
-    PathBuf::from(std::ffi::OsString::from_vec(bytes))
+    // A path Windows cannot name (not UTF-8) is shown as best it can be and not found.
+    crate::platform::fs::file_url_path(&bytes)
+        .unwrap_or_else(|| PathBuf::from(String::from_utf8_lossy(&bytes).into_owned()))
 }
 
 /// Copies `src` onto the end of `partial` chunk by chunk, hashing, counting, reporting

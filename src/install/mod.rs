@@ -33,9 +33,8 @@ pub mod stream;
 #[cfg(test)]
 pub(crate) mod testutil;
 
-use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{ExitStatus, Stdio};
 use std::time::Duration;
 
 use thiserror::Error;
@@ -69,9 +68,11 @@ pub struct InstallOptions {
     pub retry_delays: Vec<Duration>,
     /// How often a wait (backoff, another vx's lock) checks for cancellation.
     pub wait_poll: Duration,
-    /// This process leads a process group of its own (a `vx sync` child): a cancelled
-    /// `post_install` is ended by a SIGTERM to the whole group, which reaches whatever
-    /// the command forked even when no parent is left to kill the group.
+    /// This process leads a process tree of its own (a `vx sync` child on Unix:
+    /// [`crate::platform::process::leads_own_tree`]): a cancelled `post_install` is
+    /// ended by a SIGTERM to the whole group, which reaches whatever the command forked
+    /// even when no parent is left to kill the group. (On Windows the parent's Job
+    /// Object ends what the command leaves once the child has exited.)
     pub own_process_group: bool,
 }
 
@@ -511,7 +512,8 @@ fn lock_tool(
     }
 }
 
-/// Runs `sh -c COMMAND` in the unpacked tree, with its output on our stderr (which
+/// Runs `sh -c COMMAND` (`cmd /C` on Windows: [`crate::platform::process::shell`]) in
+/// the unpacked tree, with its output on our stderr (which
 /// `vx sync` captures) and `VX_TOOL`, `VX_VERSION`, `VX_INSTALL_DIR` (the final
 /// location) in its environment. A cancel request kills it.
 fn run_post_install(
@@ -526,14 +528,8 @@ fn run_post_install(
         command: command.to_owned(),
         source,
     };
-    let stdout = std::io::stderr()
-        .as_fd()
-        .try_clone_to_owned()
-        .map(Stdio::from)
-        .unwrap_or_else(|_| Stdio::null());
-    let mut child = Command::new("sh")
-        .arg("-c")
-        .arg(command)
+    let stdout = crate::platform::process::stderr_stdio();
+    let mut child = crate::platform::process::shell(command)
         .current_dir(tree)
         .stdin(Stdio::null())
         .stdout(stdout)
@@ -556,7 +552,7 @@ fn run_post_install(
         if sink.cancel_requested() {
             if opts.own_process_group {
                 // This process takes SIGTERM as a cancel request, which it already is.
-                let _ = rustix::process::kill_current_process_group(rustix::process::Signal::TERM);
+                crate::platform::process::term_own_tree();
             }
             let _ = child.kill();
             let _ = child.wait();

@@ -33,7 +33,10 @@ const MAX_RECEIPT_BYTES: u64 = 256 * 1024;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// No store was given and no default can be derived.
-    #[error("neither XDG_DATA_HOME nor HOME is set; pass --store DIR")]
+    #[error(
+        "{} is not set; pass --store DIR",
+        crate::platform::fs::DATA_DIR_VARIABLES
+    )]
     NoDefault,
     /// A path on the way to the store exists and is not a directory.
     #[error("cannot use the store {store}: {blocker} exists and is not a directory")]
@@ -72,15 +75,12 @@ pub enum StoreError {
     },
 }
 
-/// The default store: `$XDG_DATA_HOME/vx/store`, else `~/.local/share/vx/store`.
+/// The default store: `vx/store` in the user's data directory
+/// ([`crate::platform::fs::data_dir`]: `$XDG_DATA_HOME`, else `~/.local/share`; on
+/// Windows `%LOCALAPPDATA%`).
 pub fn default_store() -> Result<PathBuf, StoreError> {
-    if let Some(data) = std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
-        return Ok(PathBuf::from(data).join("vx/store"));
-    }
-    let home = std::env::var_os("HOME")
-        .filter(|h| !h.is_empty())
-        .ok_or(StoreError::NoDefault)?;
-    Ok(PathBuf::from(home).join(".local/share/vx/store"))
+    let data = crate::platform::fs::data_dir().ok_or(StoreError::NoDefault)?;
+    Ok(data.join("vx").join("store"))
 }
 
 /// The store `store` names (else [`default_store`]) as an absolute path, without
@@ -304,10 +304,14 @@ const WORK_GRACE: Duration = Duration::from_secs(60);
 
 /// An install's private temporary directory `<store>/.tmp/install-XXXX`, removed on
 /// drop, locked while this process lives (see [`WORK_LOCK`], [`clean_stale_work`]).
+///
+/// The lock is released before the directory is removed (fields drop in order):
+/// Windows cannot remove a directory while a file in it is open. Another `vx` that
+/// takes the free directory for a dead install's in between only removes it first.
 #[derive(Debug)]
 pub struct WorkDir {
-    dir: TempDir,
     _lock: fs::File,
+    dir: TempDir,
 }
 
 impl WorkDir {
@@ -329,7 +333,7 @@ pub fn work_dir(store: &Path) -> io::Result<WorkDir> {
     let lock = fs::File::create(&staging)?;
     lock.try_lock().map_err(io::Error::other)?;
     fs::rename(&staging, dir.path().join(WORK_LOCK))?;
-    Ok(WorkDir { dir, _lock: lock })
+    Ok(WorkDir { _lock: lock, dir })
 }
 
 /// Removes the work directories in `<store>/.tmp` whose installing process is gone

@@ -193,8 +193,9 @@ pub enum ManifestError {
     /// The content is invalid; `location` is where (absent for whole-file problems).
     #[error("{}{}: {problem}", path.display(), DisplayLocation(*location))]
     Invalid {
-        /// The manifest path.
-        path: PathBuf,
+        /// The manifest path (boxed: a `PathBuf` is larger on Windows, and errors
+        /// travel by value).
+        path: Box<Path>,
         /// Where the problem is, when it is somewhere in particular.
         location: Option<Location>,
         /// What the problem is.
@@ -273,7 +274,7 @@ impl Manifest {
                 // Everything before the bad byte is valid UTF-8, so it can be counted.
                 let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or("");
                 Err(ManifestError::Invalid {
-                    path: path.to_owned(),
+                    path: path.into(),
                     location: Some(Location::from_offset(valid, valid.len())),
                     problem: Problem::NotUtf8,
                 })

@@ -55,7 +55,7 @@ pub(super) struct Parser<'a> {
 impl Parser<'_> {
     fn err(&self, span: Option<Range<usize>>, problem: Problem) -> ManifestError {
         ManifestError::Invalid {
-            path: self.path.to_owned(),
+            path: self.path.into(),
             location: span.map(|s| Location::from_offset(self.text, s.start)),
             problem,
         }

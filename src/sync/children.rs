@@ -1,13 +1,13 @@
 //! Spawning `vx install --from-parent` children, and settling their end.
 //!
-//! Each child is the current executable in its own process group (so a Ctrl-C at the
+//! Each child is the current executable at the root of a process tree of its own
+//! ([`Tree`]: a process group on Unix, a Job Object on Windows), so a Ctrl-C at the
 //! terminal reaches only the parent, which relays it as cancel requests, and a kill
-//! reaches anything the child started), with the config as one frame on stdin (then
+//! reaches anything the child started. Its config goes as one frame on stdin (then
 //! closed), stdout discarded and stderr captured into a bounded ring. A small thread
 //! waits for each child and sends its exit on a channel, so the supervisor reacts to
 //! an exit at once instead of polling.
 
-use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
 
@@ -21,6 +21,7 @@ use std::io::Write;
 use crate::child::board_sink::record_terminal;
 use crate::config_frame::{FrameError, InstallConfig, encode_frame};
 use crate::install::{Outcome, Terminal};
+use crate::platform::process::{Tree, describe_status, status_code};
 use crate::sync::stderr_ring::StderrTail;
 
 /// How long to wait for a finished child's stderr to reach its end.
@@ -30,8 +31,10 @@ const STDERR_SETTLE: Duration = Duration::from_millis(500);
 pub struct Running {
     /// Its slot.
     pub index: usize,
-    /// Its process id (and process group id).
+    /// Its process id.
     pid: u32,
+    /// Its process tree.
+    tree: Tree,
     /// Its stderr, being captured.
     pub stderr: StderrTail,
     /// When the parent first saw the slot in a terminal state while the child ran.
@@ -76,13 +79,14 @@ const WAITER_STACK: usize = 64 * 1024;
 /// fails here with its own reason instead of a child that reads nothing.
 pub fn spawn(exe: &Path, cfg: &InstallConfig, exits: &Sender<Exit>) -> Result<Running, SpawnError> {
     let frame = encode_frame(cfg)?;
-    let mut child = Command::new(exe)
+    let mut command = Command::new(exe);
+    command
         .args(["install", "--from-parent"])
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .spawn()?;
+        .stderr(Stdio::piped());
+    // The child waits for its frame before it does anything: it is in its tree by then.
+    let (mut child, tree) = Tree::spawn(&mut command)?;
     let stderr = StderrTail::capture(child.stderr.take().expect("stderr is piped"));
     if let Some(mut stdin) = child.stdin.take() {
         // A child that died before reading is settled from its exit status; a write
@@ -102,24 +106,25 @@ pub fn spawn(exe: &Path, cfg: &InstallConfig, exits: &Sender<Exit>) -> Result<Ru
     if let Err(err) = waiter {
         // The child was moved into the closure that never ran: it is dropped, not
         // reaped. Stop it; its zombie goes with the parent.
-        kill_process_group(pid);
+        tree.kill();
         return Err(SpawnError::Process(err));
     }
     Ok(Running {
         index,
         pid,
+        tree,
         stderr,
         terminal_seen: None,
     })
 }
 
 impl Running {
-    /// The process id (and process group id).
+    /// The process id.
     pub fn pid(&self) -> u32 {
         self.pid
     }
 
-    /// Kills the child's process group if its slot has been terminal for `linger`
+    /// Kills the child's process tree if its slot has been terminal for `linger`
     /// while it still runs: the outcome is published, the process is stuck.
     pub fn kill_if_lingering(&mut self, board: &Board, linger: Duration) {
         let terminal = board
@@ -133,62 +138,14 @@ impl Running {
         }
         let seen = *self.terminal_seen.get_or_insert_with(Instant::now);
         if seen.elapsed() >= linger {
-            self.kill_group();
+            self.kill_tree();
         }
     }
 
-    /// Kills the child's whole process group.
-    pub fn kill_group(&self) {
-        kill_process_group(self.pid());
+    /// Kills the child's whole process tree.
+    pub fn kill_tree(&self) {
+        self.tree.kill();
     }
-}
-
-/// SIGKILLs the process group `pgid` (a child's, which leads its own group). Safe after
-/// the leader was reaped: Linux does not reuse a pid while a group of that id exists.
-pub fn kill_process_group(pgid: u32) {
-    if let Some(pid) = rustix::process::Pid::from_raw(pgid as i32) {
-        let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
-    }
-}
-
-/// Describes how a process ended: `exit status 3` or `killed by signal 9 (SIGKILL)`.
-pub fn describe_status(status: ExitStatus) -> String {
-    if let Some(code) = status.code() {
-        format!("exit status {code}")
-    } else if let Some(signal) = status.signal() {
-        match signal_name(signal) {
-            Some(name) => format!("killed by signal {signal} ({name})"),
-            None => format!("killed by signal {signal}"),
-        }
-    } else {
-        status.to_string()
-    }
-}
-
-/// The shell-style code of an exit status: the code, or 128 + the signal.
-pub fn status_code(status: ExitStatus) -> i32 {
-    status
-        .code()
-        .or_else(|| status.signal().map(|s| 128 + s))
-        .unwrap_or(1)
-}
-
-fn signal_name(signal: i32) -> Option<&'static str> {
-    use signal_hook::consts::*;
-    Some(match signal {
-        SIGHUP => "SIGHUP",
-        SIGINT => "SIGINT",
-        SIGQUIT => "SIGQUIT",
-        SIGILL => "SIGILL",
-        SIGABRT => "SIGABRT",
-        SIGBUS => "SIGBUS",
-        SIGFPE => "SIGFPE",
-        SIGKILL => "SIGKILL",
-        SIGSEGV => "SIGSEGV",
-        SIGPIPE => "SIGPIPE",
-        SIGTERM => "SIGTERM",
-        _ => return None,
-    })
 }
 
 /// What the parent did when a child ended.
@@ -211,7 +168,7 @@ pub struct Settled {
 /// was interrupted — so every tool ends with exactly one terminal state.
 pub fn settle(
     board: &Board,
-    mut running: Running,
+    running: &mut Running,
     status: ExitStatus,
     interrupted: bool,
 ) -> Settled {
@@ -283,20 +240,5 @@ pub fn publish_cached(board: &Board, index: usize, outcome: &Outcome) {
             record.attempt = 1;
             record_terminal(record, &terminal, Some(outcome));
         });
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn statuses_are_described_with_their_signal() {
-        let killed = ExitStatus::from_raw(9);
-        assert_eq!(describe_status(killed), "killed by signal 9 (SIGKILL)");
-        assert_eq!(status_code(killed), 137);
-        let exited = ExitStatus::from_raw(3 << 8);
-        assert_eq!(describe_status(exited), "exit status 3");
-        assert_eq!(status_code(exited), 3);
     }
 }

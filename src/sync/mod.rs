@@ -3,11 +3,11 @@
 //! with exactly one terminal state.
 //!
 //! - [`plan`]: manifest → board entries and one install config per slot.
-//! - [`children`]: spawning children (own process group, config frame on stdin,
+//! - [`children`]: spawning children (own process tree, config frame on stdin,
 //!   stderr into a [`stderr_ring`]) and settling their end (the parent publishes
 //!   Failed for a child that died without a terminal state).
 //! - SIGINT/SIGTERM ([`crate::signals::Interrupt`]) → cancel every slot, 3 s grace,
-//!   then kill the remaining process groups; exit 130.
+//!   then kill the remaining process trees; exit 130.
 //!
 //! The board is removed on every exit path: [`vx_shm::Board`] removes its segment when
 //! dropped, also while unwinding from a panic.
@@ -32,7 +32,7 @@ use crate::report::reasons::{FullReasons, line_prefix};
 use crate::report::{Reporter, Style, Verbosity, table};
 use crate::signals::Interrupt;
 use crate::spec::ToolSpec;
-use children::{Exit, Running, kill_process_group, publish_terminal, settle, spawn};
+use children::{Exit, Running, publish_terminal, settle, spawn};
 use plan::Plan;
 
 /// The longest the parent's event loop sleeps without an event (a child's exit, an
@@ -490,7 +490,7 @@ impl Supervisor<'_> {
                 && at.elapsed() >= GRACE
             {
                 for child in &running {
-                    child.kill_group();
+                    child.kill_tree();
                 }
                 killed = true;
             }
@@ -556,22 +556,21 @@ impl Supervisor<'_> {
     }
 
     /// Settles a child that exited: its outcome, its reason, and whatever it left.
-    fn settle(&self, child: Running, exit: Exit, interrupted: bool) -> children::Settled {
+    fn settle(&self, mut child: Running, exit: Exit, interrupted: bool) -> children::Settled {
         // Waiting fails only if the child was reaped elsewhere; its slot then says how
         // it ended, or it counts as a failure.
         let status = exit
             .status
-            .unwrap_or_else(|_| std::os::unix::process::ExitStatusExt::from_raw(1 << 8));
-        let group = child.pid();
-        let done = settle(self.board, child, status, interrupted);
+            .unwrap_or_else(|_| crate::platform::process::exit_status(1));
+        let done = settle(self.board, &mut child, status, interrupted);
         self.reasons
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .settle(done.index, done.reason.clone());
         // Whatever it started (a post_install command and anything that forked) is in
-        // its process group: a cancelled, failed or killed installer leaves nothing
+        // its process tree: a cancelled, failed or killed installer leaves nothing
         // running behind it.
-        kill_process_group(group);
+        child.kill_tree();
         if done.took_over {
             // It died without cleaning up after itself: its work dir is left.
             crate::install::store::clean_stale_work(self.store);

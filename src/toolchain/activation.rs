@@ -267,7 +267,11 @@ impl Activation {
     /// [`Toolchain::find`] finds it; `None` for a path (it has a `/`) or a name none
     /// of them has.
     pub fn find(&self, command: &OsStr) -> Option<&Path> {
-        self.found.get(command.to_str()?).map(PathBuf::as_path)
+        // On Windows `rg` is found as `rg.exe` (`PATHEXT`); on Unix the name is the name.
+        crate::platform::fs::executable_names(command)
+            .iter()
+            .find_map(|name| self.found.get(name.to_str()?))
+            .map(PathBuf::as_path)
     }
 
     /// Whether a tool provides `command` ([`Toolchain::provider`]).
@@ -286,7 +290,8 @@ fn cache_path(store: &Path, manifest: &Path) -> PathBuf {
         .join(format!("{}.json", hex::encode(&digest[..12])))
 }
 
-#[cfg(test)]
+// Unix: the executables are made with mode bits.
+#[cfg(all(test, unix))]
 mod tests {
     use std::os::unix::fs::PermissionsExt;
 

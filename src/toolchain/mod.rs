@@ -96,16 +96,27 @@ impl Tool {
     /// The command names it provides: its executables' file names once installed;
     /// before that, those of the manifest's `bin` list, else its own name (the usual
     /// case: `[tools.node]` provides `node`).
+    ///
+    /// On Windows an executable also provides its name without the extension (`rg.exe`
+    /// provides `rg` too).
     pub fn commands(&self) -> Vec<String> {
         let file_name = |path: &str| path.rsplit('/').next().unwrap_or(path).to_owned();
-        match (
+        let files: Vec<String> = match (
             &self.receipt,
             self.spec.as_ref().and_then(|s| s.bin.as_ref()),
         ) {
             (Some(receipt), _) => receipt.bin.iter().map(|b| file_name(b)).collect(),
             (None, Some(listed)) => listed.iter().map(|b| file_name(b)).collect(),
-            (None, None) => vec![self.name.clone()],
+            (None, None) => return vec![self.name.clone()],
+        };
+        let mut commands = Vec::with_capacity(files.len());
+        for file in files {
+            if let Some(command) = crate::platform::fs::command_name(&file) {
+                commands.push(command.to_owned());
+            }
+            commands.push(file);
         }
+        commands
     }
 
     /// `name version`, for messages.

@@ -5,37 +5,43 @@ use std::path::{Path, PathBuf};
 
 /// The executable `command` runs with `path` as `PATH`: a command with a `/` is that
 /// file; otherwise the first executable regular file `dir/command` of `path`'s
-/// directories (empty entries mean the working directory, as in POSIX).
+/// directories (empty entries mean the working directory, as in POSIX). On Windows
+/// `rg` is also `rg.exe`, `rg.cmd`, … as `PATHEXT` lists them
+/// ([`crate::platform::fs::executable_names`]).
 pub fn find(command: &OsStr, path: &OsStr) -> Option<PathBuf> {
     if command.is_empty() {
         return None;
     }
     let as_path = Path::new(command);
     if as_path.components().count() > 1 {
-        return is_executable(as_path).then(|| as_path.to_path_buf());
+        if is_executable(as_path) {
+            return Some(as_path.to_path_buf());
+        }
+        // Windows: `tools\rg` is `tools\rg.exe`.
+        let dir = as_path.parent().unwrap_or(Path::new(""));
+        let file = as_path.file_name()?;
+        return crate::platform::fs::executable_names(file)
+            .iter()
+            .filter(|name| name.as_os_str() != file)
+            .map(|name| dir.join(name))
+            .find(|candidate| is_executable(candidate));
     }
+    let names = crate::platform::fs::executable_names(command);
     std::env::split_paths(path)
-        .map(|dir| {
-            if dir.as_os_str().is_empty() {
-                PathBuf::from(".").join(command)
+        .flat_map(|dir| {
+            let dir = if dir.as_os_str().is_empty() {
+                PathBuf::from(".")
             } else {
-                dir.join(command)
-            }
+                dir
+            };
+            names.iter().map(move |name| dir.join(name))
         })
         .find(|candidate| is_executable(candidate))
 }
 
 /// Whether `path` is a regular file (links followed) this user may execute.
 pub fn is_executable(path: &Path) -> bool {
-    #[cfg(unix)]
-    {
-        use rustix::fs::{Access, access};
-        std::fs::metadata(path).is_ok_and(|m| m.is_file()) && access(path, Access::EXEC_OK).is_ok()
-    }
-    #[cfg(not(unix))]
-    {
-        std::fs::metadata(path).is_ok_and(|m| m.is_file())
-    }
+    crate::platform::fs::is_executable(path)
 }
 
 /// `dirs` joined as a `PATH` value. Directories holding the separator cannot be in a
@@ -56,7 +62,8 @@ pub fn prepend(dirs: &[PathBuf], inherited: Option<&OsStr>) -> OsString {
     join(&all)
 }
 
-#[cfg(test)]
+// Unix: the executables are told by their mode bits, the paths by `/` and `:`.
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;

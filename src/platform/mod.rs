@@ -1,0 +1,276 @@
+//! The platform layer of `vx`: what the commands need from the operating system beyond
+//! what `std` offers alike everywhere, one API chosen at compile time (`unix.rs` for
+//! Linux, macOS and the other Unixes; `windows.rs`). The rest of the crate calls these
+//! modules and names no platform, so a port is one file here. The board's own platform
+//! needs (its directory, owners, process liveness) live in `vx_shm`'s layer.
+//!
+//! | concern | Unix | Windows |
+//! |---|---|---|
+//! | [`process`]: a child's process tree | its own process group; killed with SIGKILL to the group | its own Job Object (kill-on-close); killed with `TerminateJobObject`; a parent that dies takes the tree with it |
+//! | [`process`]: how a process ended | exit code or signal (`128 + N`) | exit code (an `NTSTATUS` shown in hex) |
+//! | [`process`]: a shell command (`post_install`) | `sh -c COMMAND` | `cmd /D /S /C "COMMAND"` |
+//! | [`interrupt`]: what stops `vx` | SIGINT, SIGTERM, SIGHUP (signal-hook) | console control events: Ctrl-C, Ctrl-Break, close, logoff, shutdown |
+//! | [`exec`]: `vx exec` | `execvp`: the command replaces `vx` | the command runs as a child; `vx` ignores Ctrl-C meanwhile (the child, on the same console, gets it) and exits with its code |
+//! | [`fs`]: archive names | any bytes but NUL | UTF-8; no `:` (alternate streams, drives), no device names (`CON`, `NUL`, …), no trailing dot or space |
+//! | [`fs`]: permissions | the archive's mode bits (`rwx` only) | none (Windows files have no mode bits) |
+//! | [`fs`]: symbolic links | created | created as file or directory links; refused with a clear error where Windows does not allow the user to create them |
+//! | [`fs`]: executables | a regular file with an execute bit | a regular file whose extension is in `PATHEXT` (default `.COM;.EXE;.BAT;.CMD`); `rg` finds `rg.exe` |
+
+#[cfg(unix)]
+mod unix;
+#[cfg(unix)]
+use unix as imp;
+
+#[cfg(windows)]
+mod windows;
+#[cfg(windows)]
+use windows as imp;
+
+pub mod process {
+    //! Process trees, exit statuses and shell commands.
+    //!
+    //! `vx sync` starts each `vx install` child as the root of a tree of its own (a
+    //! process group on Unix, a Job Object on Windows), so that a cancel, a stuck child
+    //! or a parent that gives up can end the child and everything it started (its
+    //! `post_install` command and what that forked) at once.
+
+    use std::io;
+    use std::process::{Child, Command, ExitStatus};
+
+    use super::imp;
+
+    /// A child's process tree: the handle that ends it. On Windows dropping it ends the
+    /// tree too (the job is killed when its last handle closes); on Unix dropping it does
+    /// nothing.
+    #[derive(Debug)]
+    pub struct Tree(imp::Tree);
+
+    impl Tree {
+        /// Spawns `command` as the root of a new tree. On Windows the child is assigned
+        /// to its job right after it starts, before it could start anything itself when
+        /// it first waits for input (as a `vx install` child waits for its config
+        /// frame); on Unix the child leads its own process group from its first
+        /// instruction.
+        pub fn spawn(command: &mut Command) -> io::Result<(Child, Tree)> {
+            imp::spawn_tree(command).map(|(child, tree)| (child, Tree(tree)))
+        }
+
+        /// Kills every process of the tree, at once and without appeal (SIGKILL;
+        /// `TerminateJobObject`). Harmless when they are gone already.
+        pub fn kill(&self) {
+            self.0.kill();
+        }
+    }
+
+    /// The exit code a tree's processes get when [`Tree::kill`] ends them on Windows:
+    /// 137, as a shell reports a SIGKILLed process on Unix, so reports read alike.
+    pub const KILLED_CODE: u32 = 137;
+
+    /// Whether this process is the root of a tree of its own that [`term_own_tree`]
+    /// reaches: on Unix, the leader of its process group (a `vx sync` child); never on
+    /// Windows, where the parent's job ends what a cancelled child leaves.
+    pub fn leads_own_tree() -> bool {
+        imp::leads_own_tree()
+    }
+
+    /// Asks every process of this process's own tree to stop (SIGTERM to the process
+    /// group, which this process also gets and takes as the cancel it is already
+    /// doing). Only for a process that [`leads_own_tree`]; a no-op on Windows.
+    pub fn term_own_tree() {
+        imp::term_own_tree();
+    }
+
+    /// Arranges for this process to get a cancel request when its parent dies (Linux:
+    /// `PR_SET_PDEATHSIG` with SIGTERM). Returns whether it could; on Windows the
+    /// parent's Job Object kills the children of a dead parent instead, and other Unixes
+    /// have no such request.
+    pub fn cancel_on_parent_death() -> bool {
+        imp::cancel_on_parent_death()
+    }
+
+    /// The parent's process id, where the platform tells it cheaply (Unix; 0 for a
+    /// parent outside our pid namespace).
+    pub fn parent_id() -> Option<u32> {
+        imp::parent_id()
+    }
+
+    /// Describes how a process ended: `exit status 3`, `killed by signal 9 (SIGKILL)`,
+    /// or on Windows `exit status 0xc000013a (STATUS_CONTROL_C_EXIT)`.
+    pub fn describe_status(status: ExitStatus) -> String {
+        imp::describe_status(status)
+    }
+
+    /// The shell-style code of an exit status: the code, or 128 + the signal.
+    pub fn status_code(status: ExitStatus) -> i32 {
+        imp::status_code(status)
+    }
+
+    /// An exit status with code `code`, for a child whose real status is unknown.
+    pub fn exit_status(code: u8) -> ExitStatus {
+        imp::exit_status(code)
+    }
+
+    /// A command that runs `command` with the platform's shell: `sh -c COMMAND`, or
+    /// `cmd /D /S /C "COMMAND"` on Windows (no AutoRun, the command line passed as
+    /// written).
+    pub fn shell(command: &str) -> Command {
+        imp::shell(command)
+    }
+
+    /// A `Stdio` that writes where this process's stderr goes (for a child's stdout that
+    /// must join our stderr); `null` when it cannot be duplicated.
+    pub fn stderr_stdio() -> std::process::Stdio {
+        imp::stderr_stdio()
+    }
+}
+
+pub mod interrupt {
+    //! What asks `vx` to stop: signals on Unix, console control events on Windows.
+    //! Handlers only set a flag and wake a channel; the code that must wind down polls
+    //! the flag or waits on the channel.
+
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicBool;
+
+    use crossbeam_channel::Sender;
+
+    use super::imp;
+
+    /// Who is asking, which decides what stops it.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Stopping {
+        /// `vx sync`, the parent: SIGINT, SIGTERM and SIGHUP (a closed terminal must
+        /// not kill it before it cleans up); every console event on Windows.
+        Sync,
+        /// `vx install`, a child or standalone: SIGTERM and SIGINT; on Windows every
+        /// console event (a `vx sync` child ignores Ctrl-C: it gets Ctrl-Break).
+        Install,
+        /// A viewer (`vx board watch`): SIGTERM, SIGHUP and SIGINT; every console event.
+        Viewer,
+    }
+
+    /// Sets `flag` (and sends on `wake`, when given, without blocking) each time one of
+    /// `who`'s stops arrives. Registration is for the life of the process.
+    pub fn on_stop(
+        who: Stopping,
+        flag: Arc<AtomicBool>,
+        wake: Option<Sender<()>>,
+    ) -> std::io::Result<()> {
+        imp::on_stop(who, flag, wake)
+    }
+}
+
+pub mod exec {
+    //! `vx exec`: hand the process over to a command.
+
+    use std::ffi::OsStr;
+    use std::process::Command;
+
+    use super::imp;
+
+    /// Runs `command` (with `arg0` as its name) in place of `vx`: on Unix `exec`, which
+    /// returns only on failure; on Windows the command runs as a child with the same
+    /// console and stdio, `vx` ignores Ctrl-C and Ctrl-Break while it waits (the child
+    /// gets them itself), then exits with the child's code. Returns only the error that
+    /// kept the command from starting.
+    pub fn replace_process(command: Command, arg0: &OsStr) -> std::io::Error {
+        imp::replace_process(command, arg0)
+    }
+}
+
+pub mod fs {
+    //! Files as archives and the toolchain see them.
+
+    use std::ffi::{OsStr, OsString};
+    use std::fs::{File, Metadata, OpenOptions};
+    use std::io;
+    use std::path::{Path, PathBuf};
+
+    use super::imp;
+
+    /// An archive entry's name (or a link target, or a decoded `file://` path) as a
+    /// path: any bytes on Unix; UTF-8 on Windows (`None` otherwise).
+    pub fn path_from_bytes(bytes: &[u8]) -> Option<PathBuf> {
+        imp::path_from_bytes(bytes)
+    }
+
+    /// Why one component of an archive path cannot name a file here, if it cannot:
+    /// on Windows `:` (an alternate data stream or a drive), the device names (`CON`,
+    /// `NUL`, `COM1`, … with any extension) and a trailing dot or space (which Windows
+    /// drops, so two entries could land on one file). Nothing on Unix.
+    pub fn refused_component(part: &OsStr) -> Option<&'static str> {
+        imp::refused_component(part)
+    }
+
+    /// Options that create a new file readable and writable by its owner only, as a file
+    /// is unpacked (mode 0600 on Unix until its own mode is set; Windows: the directory's
+    /// ACL).
+    pub fn new_private_file() -> OpenOptions {
+        imp::new_private_file()
+    }
+
+    /// Gives an unpacked file its archive's permission bits: `rwx` only (no setuid,
+    /// setgid or sticky), always readable by the owner, 0644 when the archive has none.
+    /// Nothing on Windows.
+    pub fn set_unpacked_mode(file: &File, mode: Option<u32>) -> io::Result<()> {
+        imp::set_unpacked_mode(file, mode)
+    }
+
+    /// Creates a symbolic link at `link` to the relative `target` (already checked to
+    /// stay inside the tree). On Windows a directory link when `target` names an
+    /// existing directory, else a file link; a refusal for want of the privilege
+    /// (Developer Mode off, not an administrator) says so, and so does a link reported
+    /// made that is not there (Wine).
+    pub fn symlink(target: &Path, link: &Path) -> io::Result<()> {
+        imp::symlink(target, link)
+    }
+
+    /// Whether the regular file at `path`, with metadata `meta`, is meant to be run:
+    /// an execute bit on Unix, an extension of `PATHEXT` on Windows.
+    pub fn looks_executable(path: &Path, meta: &Metadata) -> bool {
+        imp::looks_executable(path, meta)
+    }
+
+    /// Whether `path` is a regular file (links followed) this user may execute.
+    pub fn is_executable(path: &Path) -> bool {
+        imp::is_executable(path)
+    }
+
+    /// The file names `command` may have in a `PATH` directory: itself on Unix; on
+    /// Windows itself when it has an extension of `PATHEXT`, else itself with each one.
+    pub fn executable_names(command: &OsStr) -> Vec<OsString> {
+        imp::executable_names(command)
+    }
+
+    /// The command name of an executable's file name when it differs (`rg` for
+    /// `rg.exe` on Windows); `None` on Unix.
+    pub fn command_name(file_name: &str) -> Option<&str> {
+        imp::command_name(file_name)
+    }
+
+    /// The user's directory for application data, where the default store goes:
+    /// `$XDG_DATA_HOME`, else `$HOME/.local/share`; on Windows `%LOCALAPPDATA%`.
+    /// `None` when the variables are unset or empty.
+    pub fn data_dir() -> Option<PathBuf> {
+        imp::data_dir()
+    }
+
+    /// The variables [`data_dir`] reads, for the error when none is set.
+    pub const DATA_DIR_VARIABLES: &str = imp::DATA_DIR_VARIABLES;
+
+    /// The space a file takes on disk: its blocks on Unix, its length on Windows.
+    pub fn allocated(meta: &Metadata) -> u64 {
+        imp::allocated(meta)
+    }
+
+    /// A file's permission bits for display and tests (`None` on Windows).
+    pub fn mode_bits(meta: &Metadata) -> Option<u32> {
+        imp::mode_bits(meta)
+    }
+
+    /// The local path of a `file://` URL's percent-decoded path part: as is on Unix;
+    /// on Windows `/C:/dir` is `C:/dir`.
+    pub fn file_url_path(decoded: &[u8]) -> Option<PathBuf> {
+        imp::file_url_path(decoded)
+    }
+}

@@ -1,0 +1,238 @@
+//! The platform layer on Unix (Linux, macOS and the others): process groups, signals
+//! through signal-hook, `exec`, and mode bits.
+
+use std::ffi::{OsStr, OsString};
+use std::fs::{File, Metadata, OpenOptions};
+use std::io;
+use std::os::fd::AsFd;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use crossbeam_channel::Sender;
+use rustix::process::{Pid, Signal};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+
+use super::interrupt::Stopping;
+
+// ---- process trees
+
+/// A process group, by the id of its leader (the child).
+#[derive(Debug)]
+pub(super) struct Tree(u32);
+
+impl Tree {
+    /// SIGKILLs the group. Safe after the leader was reaped: Linux does not reuse a pid
+    /// while a group of that id exists.
+    pub(super) fn kill(&self) {
+        if let Some(pid) = Pid::from_raw(self.0 as i32) {
+            let _ = rustix::process::kill_process_group(pid, Signal::KILL);
+        }
+    }
+}
+
+pub(super) fn spawn_tree(command: &mut Command) -> io::Result<(Child, Tree)> {
+    let child = command.process_group(0).spawn()?;
+    let id = child.id();
+    Ok((child, Tree(id)))
+}
+
+pub(super) fn leads_own_tree() -> bool {
+    rustix::process::getpgrp() == rustix::process::getpid()
+}
+
+pub(super) fn term_own_tree() {
+    let _ = rustix::process::kill_current_process_group(Signal::TERM);
+}
+
+pub(super) fn cancel_on_parent_death() -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        rustix::process::set_parent_process_death_signal(Some(Signal::TERM)).is_ok()
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        false
+    }
+}
+
+/// 0 when the parent is outside our pid namespace (we were reparented there).
+pub(super) fn parent_id() -> Option<u32> {
+    Some(rustix::process::getppid().map_or(0, |p| p.as_raw_nonzero().get() as u32))
+}
+
+pub(super) fn describe_status(status: ExitStatus) -> String {
+    if let Some(code) = status.code() {
+        format!("exit status {code}")
+    } else if let Some(signal) = status.signal() {
+        match signal_name(signal) {
+            Some(name) => format!("killed by signal {signal} ({name})"),
+            None => format!("killed by signal {signal}"),
+        }
+    } else {
+        status.to_string()
+    }
+}
+
+pub(super) fn status_code(status: ExitStatus) -> i32 {
+    status
+        .code()
+        .or_else(|| status.signal().map(|s| 128 + s))
+        .unwrap_or(1)
+}
+
+pub(super) fn exit_status(code: u8) -> ExitStatus {
+    ExitStatus::from_raw(i32::from(code) << 8)
+}
+
+fn signal_name(signal: i32) -> Option<&'static str> {
+    use signal_hook::consts::*;
+    Some(match signal {
+        SIGHUP => "SIGHUP",
+        SIGINT => "SIGINT",
+        SIGQUIT => "SIGQUIT",
+        SIGILL => "SIGILL",
+        SIGABRT => "SIGABRT",
+        SIGBUS => "SIGBUS",
+        SIGFPE => "SIGFPE",
+        SIGKILL => "SIGKILL",
+        SIGSEGV => "SIGSEGV",
+        SIGPIPE => "SIGPIPE",
+        SIGTERM => "SIGTERM",
+        _ => return None,
+    })
+}
+
+pub(super) fn shell(command: &str) -> Command {
+    let mut shell = Command::new("sh");
+    shell.arg("-c").arg(command);
+    shell
+}
+
+pub(super) fn stderr_stdio() -> Stdio {
+    io::stderr()
+        .as_fd()
+        .try_clone_to_owned()
+        .map(Stdio::from)
+        .unwrap_or_else(|_| Stdio::null())
+}
+
+// ---- interruption
+
+pub(super) fn on_stop(
+    who: Stopping,
+    flag: Arc<AtomicBool>,
+    wake: Option<Sender<()>>,
+) -> io::Result<()> {
+    let signals: &[i32] = match who {
+        Stopping::Sync => &[SIGINT, SIGTERM, SIGHUP],
+        Stopping::Install => &[SIGTERM, SIGINT],
+        Stopping::Viewer => &[SIGTERM, SIGHUP, SIGINT],
+    };
+    for &signal in signals {
+        signal_hook::flag::register(signal, Arc::clone(&flag))?;
+    }
+    if let Some(wake) = wake {
+        // A channel cannot be used from a handler: a thread of signal-hook's iterator
+        // (whose handler only writes to its self-pipe) sends the wake-up.
+        let mut iterator = signal_hook::iterator::Signals::new(signals)?;
+        std::thread::Builder::new()
+            .name("vx-signals".into())
+            .stack_size(64 * 1024)
+            .spawn(move || {
+                for _ in iterator.forever() {
+                    let _ = wake.try_send(());
+                }
+            })?;
+    }
+    Ok(())
+}
+
+// ---- exec
+
+pub(super) fn replace_process(mut command: Command, arg0: &OsStr) -> io::Error {
+    command.arg0(arg0).exec()
+}
+
+// ---- files
+
+pub(super) fn path_from_bytes(bytes: &[u8]) -> Option<PathBuf> {
+    Some(PathBuf::from(OsStr::from_bytes(bytes)))
+}
+
+pub(super) fn refused_component(_part: &OsStr) -> Option<&'static str> {
+    None
+}
+
+pub(super) fn new_private_file() -> OpenOptions {
+    let mut options = OpenOptions::new();
+    options.mode(0o600);
+    options
+}
+
+pub(super) fn set_unpacked_mode(file: &File, mode: Option<u32>) -> io::Result<()> {
+    let perm = mode.map_or(0o644, |m| m & 0o777) | 0o400;
+    file.set_permissions(std::fs::Permissions::from_mode(perm))
+}
+
+pub(super) fn symlink(target: &Path, link: &Path) -> io::Result<()> {
+    std::os::unix::fs::symlink(target, link)
+}
+
+pub(super) fn looks_executable(_path: &Path, meta: &Metadata) -> bool {
+    meta.permissions().mode() & 0o111 != 0
+}
+
+pub(super) fn is_executable(path: &Path) -> bool {
+    use rustix::fs::{Access, access};
+    std::fs::metadata(path).is_ok_and(|m| m.is_file()) && access(path, Access::EXEC_OK).is_ok()
+}
+
+pub(super) fn executable_names(command: &OsStr) -> Vec<OsString> {
+    vec![command.to_owned()]
+}
+
+pub(super) fn command_name(_file_name: &str) -> Option<&str> {
+    None
+}
+
+pub(super) const DATA_DIR_VARIABLES: &str = "neither XDG_DATA_HOME nor HOME";
+
+pub(super) fn data_dir() -> Option<PathBuf> {
+    let set = |name| std::env::var_os(name).filter(|value| !value.is_empty());
+    if let Some(data) = set("XDG_DATA_HOME") {
+        return Some(PathBuf::from(data));
+    }
+    set("HOME").map(|home| PathBuf::from(home).join(".local/share"))
+}
+
+pub(super) fn allocated(meta: &Metadata) -> u64 {
+    meta.blocks().saturating_mul(512)
+}
+
+pub(super) fn mode_bits(meta: &Metadata) -> Option<u32> {
+    Some(meta.permissions().mode() & 0o777)
+}
+
+pub(super) fn file_url_path(decoded: &[u8]) -> Option<PathBuf> {
+    Some(PathBuf::from(OsString::from_vec(decoded.to_vec())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_are_described_with_their_signal() {
+        let killed = ExitStatus::from_raw(9);
+        assert_eq!(describe_status(killed), "killed by signal 9 (SIGKILL)");
+        assert_eq!(status_code(killed), 137);
+        let exited = exit_status(3);
+        assert_eq!(describe_status(exited), "exit status 3");
+        assert_eq!(status_code(exited), 3);
+    }
+}
