@@ -6,21 +6,9 @@
 //!
 //! Without `--bench` (as `cargo test --benches` runs it) it does a few hundred round
 //! trips only, so the bench cannot rot.
-//!
-//! Unix only: the daemon listens on a Unix socket (Windows has no transport yet).
 
 #[cfg(unix)]
-fn main() {
-    unix::main();
-}
-
-#[cfg(not(unix))]
-fn main() {
-    println!("vx daemon runs on Unix only so far: nothing to measure here");
-}
-
-#[cfg(unix)]
-mod unix {
+mod imp {
     use std::path::Path;
     use std::time::{Duration, Instant};
 
@@ -196,4 +184,15 @@ mod unix {
         stopper.stop();
         server.join().unwrap().unwrap();
     }
+}
+
+#[cfg(unix)]
+fn main() {
+    imp::main();
+}
+
+/// The daemon is Unix-only for now: nothing to measure.
+#[cfg(not(unix))]
+fn main() {
+    eprintln!("vx daemon is Unix-only for now: nothing to measure here");
 }

@@ -28,8 +28,6 @@
 pub mod atomic;
 pub mod child;
 pub mod config_frame;
-// Unix only for now: its transport is a Unix socket; Windows needs a per-user named
-// pipe (issue 16), and `vx daemon` says so there (src/commands/daemon_unsupported.rs).
 #[cfg(unix)]
 pub mod daemon;
 pub mod demo;

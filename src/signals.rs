@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossbeam_channel::{Receiver, Sender};
 
-use crate::platform::interrupt::{self, Stopping};
+use crate::platform::interrupt::{self as platform, Stopping};
 
 /// Set once SIGINT, SIGTERM or SIGHUP arrived (or the dashboard's Ctrl-C), with a
 /// channel that wakes the supervisor's event loop when it happens.
@@ -30,7 +30,7 @@ impl Interrupt {
     pub fn register() -> std::io::Result<Interrupt> {
         let flag = Arc::new(AtomicBool::new(false));
         let (wake, woken) = crossbeam_channel::bounded(1);
-        interrupt::on_stop(Stopping::Sync, Arc::clone(&flag), Some(wake.clone()))?;
+        platform::on_stop(Stopping::Sync, Arc::clone(&flag), Some(wake.clone()))?;
         Ok(Interrupt { flag, wake, woken })
     }
 
@@ -59,23 +59,23 @@ impl Interrupt {
 /// next run.
 pub fn cancel_flag() -> Arc<AtomicBool> {
     let flag = Arc::new(AtomicBool::new(false));
-    let _ = interrupt::on_stop(Stopping::Install, Arc::clone(&flag), None);
+    let _ = platform::on_stop(Stopping::Install, Arc::clone(&flag), None);
     flag
 }
 
 /// A flag set by SIGTERM, SIGHUP or SIGINT, for a viewer to leave on.
 pub fn stop_flag() -> std::io::Result<Arc<AtomicBool>> {
     let flag = Arc::new(AtomicBool::new(false));
-    interrupt::on_stop(Stopping::Viewer, Arc::clone(&flag), None)?;
+    platform::on_stop(Stopping::Viewer, Arc::clone(&flag), None)?;
     Ok(flag)
 }
 
-/// Calls `stop` (once) when SIGTERM, SIGHUP or SIGINT arrives (a console event on
-/// Windows): `vx daemon` winds down (removes its socket) instead of dying with it in
-/// place. The call runs on a thread of its own, woken by the handler, never in one.
+/// Calls `stop` (once) when SIGTERM, SIGHUP or SIGINT arrives (a viewer's stops):
+/// `vx daemon` winds down (removes its socket) instead of dying with it in place. The
+/// call runs on a thread of its own, woken by the platform's handler, never in one.
 pub fn on_stop(stop: impl FnOnce() + Send + 'static) -> std::io::Result<()> {
     let (wake, woken) = crossbeam_channel::bounded(1);
-    interrupt::on_stop(
+    platform::on_stop(
         Stopping::Viewer,
         Arc::new(AtomicBool::new(false)),
         Some(wake),

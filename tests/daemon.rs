@@ -9,7 +9,6 @@
 //! the test ends, failing or not. Nothing waits on time: every wait is for something
 //! observable, with [`common::DEADLINE`].
 
-// Unix only: the daemon listens on a Unix socket (Windows has no transport yet).
 #![cfg(unix)]
 
 mod common;

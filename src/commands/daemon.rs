@@ -221,24 +221,3 @@ fn status(paths: &Paths, as_json: bool) -> Result<i32, Error> {
 fn pid_text(pid: Option<u32>) -> String {
     pid.map(|p| format!(" (pid {p})")).unwrap_or_default()
 }
-
-/// The complete toolchain a running daemon holds for the project of `cwd` in `store`
-/// ([`super::ActiveTools::from_daemon`]); `None` when no daemon answers in time or it
-/// says a tool is missing.
-pub fn complete_toolchain(
-    cwd: &std::path::Path,
-    store: &std::path::Path,
-) -> Option<super::ActiveTools> {
-    let socket = Paths::from_env().socket;
-    let patience = Duration::from_millis(500);
-    let mut client = Client::connect_with_timeout(&socket, patience).ok()?;
-    let answer = client.toolchain(cwd.to_str()?, store.to_str()?).ok()?;
-    if !answer.missing.is_empty() {
-        return None;
-    }
-    Some(super::ActiveTools {
-        manifest: answer.manifest.map(Into::into),
-        bin_dirs: answer.bin_dirs.into_iter().map(Into::into).collect(),
-        missing: Vec::new(),
-    })
-}

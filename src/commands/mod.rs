@@ -5,12 +5,7 @@
 pub mod add;
 pub mod board;
 pub mod completions;
-// `vx daemon` where it has a transport (a Unix socket); elsewhere a command that says
-// it is not available yet.
 #[cfg(unix)]
-pub mod daemon;
-#[cfg(not(unix))]
-#[path = "daemon_unsupported.rs"]
 pub mod daemon;
 pub mod env;
 pub mod exec;
@@ -207,6 +202,7 @@ impl ActiveTools {
     /// answer, and when it says a tool is missing: the daemon learns of an install a
     /// few milliseconds after it happened (`vx sync && vx env` must not see the tools
     /// missing), so only an answer of a complete toolchain is taken as it is.
+    #[cfg(unix)]
     pub fn from_daemon(
         explicit: Option<&std::path::Path>,
         store: &std::path::Path,
@@ -216,7 +212,27 @@ impl ActiveTools {
             return None;
         }
         let cwd = std::env::current_dir().ok()?;
-        daemon::complete_toolchain(&cwd, store)
+        let socket = vx::daemon::Paths::from_env().socket;
+        let patience = std::time::Duration::from_millis(500);
+        let mut client = vx::daemon::Client::connect_with_timeout(&socket, patience).ok()?;
+        let answer = client.toolchain(cwd.to_str()?, store.to_str()?).ok()?;
+        if !answer.missing.is_empty() {
+            return None;
+        }
+        Some(ActiveTools {
+            manifest: answer.manifest.map(Into::into),
+            bin_dirs: answer.bin_dirs.into_iter().map(Into::into).collect(),
+            missing: Vec::new(),
+        })
+    }
+
+    /// No daemon on this platform yet: always resolve here.
+    #[cfg(not(unix))]
+    pub fn from_daemon(
+        _explicit: Option<&std::path::Path>,
+        _store: &std::path::Path,
+    ) -> Option<ActiveTools> {
+        None
     }
 }
 
