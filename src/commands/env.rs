@@ -24,15 +24,15 @@ pub fn run(args: &EnvArgs) -> Result<i32, Error> {
         Some(tools) if tools.manifest.is_some() && tools.bin_dirs.iter().all(|d| d.is_dir()) => {
             tools
         }
-        _ => match super::fresh_activation(explicit, args.project.store.as_deref()) {
+        _ => match super::recorded_activation(explicit, args.project.store.as_deref()) {
             // The record of a complete toolchain, while nothing it came from changed.
-            Some(recorded) => ActiveTools {
+            Some((_, Some(recorded))) => ActiveTools {
                 manifest: None,
                 bin_dirs: recorded.bin_dirs().to_vec(),
                 missing: Vec::new(),
             },
-            None => {
-                let sources = super::activation_sources(explicit);
+            stale => {
+                let sources = stale.map(|(sources, _)| sources);
                 let manifest = super::manifest(explicit)?;
                 let chain = super::toolchain(Some(&manifest), &[], &store)?;
                 super::record_activation(&chain, sources.as_ref(), &store);

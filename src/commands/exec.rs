@@ -33,10 +33,11 @@ pub fn run(args: &ExecArgs) -> Result<i32, Error> {
     );
     // Tools named on the command line are resolved in full every time.
     let sources = if args.tools.is_empty() {
-        if let Some(recorded) = super::fresh_activation(manifest_arg, store_arg) {
-            return Err(exec_recorded(&recorded, program, rest));
+        match super::recorded_activation(manifest_arg, store_arg) {
+            Some((_, Some(recorded))) => return Err(exec_recorded(&recorded, program, rest)),
+            Some((sources, None)) => Some(sources),
+            None => None,
         }
-        super::activation_sources(manifest_arg)
     } else {
         None
     };

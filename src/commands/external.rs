@@ -13,12 +13,12 @@ use super::exec::Target;
 pub fn run(args: &[OsString]) -> Option<Error> {
     let (program, rest) = args.split_first()?;
     let name = program.to_str()?;
-    if let Some(recorded) = super::fresh_activation(None, None)
+    let (sources, recorded) = super::recorded_activation(None, None).unzip();
+    if let Some(recorded) = recorded.flatten()
         && recorded.provides(name)
     {
         return Some(super::exec::exec_recorded(&recorded, program, rest));
     }
-    let sources = super::activation_sources(None);
     // Any trouble with the project means `CMD` is not one of its tools: the error
     // shown is then clap's, about the command line.
     let manifest = super::optional_manifest(None).ok().flatten()?;

@@ -117,26 +117,23 @@ pub fn toolchain(
     })
 }
 
-/// The sources of the project's toolchain, stamped before anything reads them, for
-/// recording its [`Activation`](vx::toolchain::activation::Activation) afterwards;
-/// `None` outside a project.
-pub fn activation_sources(
-    explicit: Option<&std::path::Path>,
-) -> Option<vx::toolchain::activation::Sources> {
-    let path = vx::manifest::locate(explicit, &cwd().ok()?).ok()?;
-    Some(vx::toolchain::activation::Sources::stamp(&path))
-}
-
-/// The recorded activation of the project (`--manifest`, else the one found from the
-/// working directory) in the store (`--store`, else the default), when nothing it was
-/// made from has changed; `None` sends the caller down the full path.
-pub fn fresh_activation(
+/// The project's toolchain sources (`--manifest`, else the `vx.toml` found from the
+/// working directory), taken before anything parses them, with its recorded
+/// [`Activation`](vx::toolchain::activation::Activation) in the store (`--store`, else
+/// the default) when nothing it was made from has changed. `None` outside a project.
+/// A caller without a fresh record resolves in full and records with the sources.
+pub fn recorded_activation(
     manifest: Option<&std::path::Path>,
     store: Option<&std::path::Path>,
-) -> Option<vx::toolchain::activation::Activation> {
+) -> Option<(
+    vx::toolchain::activation::Sources,
+    Option<vx::toolchain::activation::Activation>,
+)> {
     let manifest = vx::manifest::locate(manifest, &cwd().ok()?).ok()?;
     let store = located_store(store).ok()?;
-    vx::toolchain::activation::Activation::load_fresh(&store, &manifest)
+    Some(vx::toolchain::activation::Activation::lookup(
+        &store, &manifest,
+    ))
 }
 
 /// Records `chain`'s activation in `store` when it is complete (best effort: a store

@@ -10,7 +10,7 @@
 
 use std::ffi::OsStr;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use vx::exit::Error;
 use vx::toolchain::search;
@@ -30,12 +30,13 @@ pub fn run(args: &WhichArgs) -> Result<i32, Error> {
     {
         return print(exe);
     }
-    if let Some(recorded) = super::fresh_activation(manifest_arg, store_arg)
-        && let Some(exe) = recorded.find(command)
+    let (sources, recorded) = super::recorded_activation(manifest_arg, store_arg).unzip();
+    if let Some(exe) = recorded
+        .flatten()
+        .and_then(|r| r.find(command).map(Path::to_path_buf))
     {
-        return print(exe.to_path_buf());
+        return print(exe);
     }
-    let sources = super::activation_sources(manifest_arg);
     let manifest = super::optional_manifest(manifest_arg)?;
     let chain = super::toolchain(manifest.as_ref(), &[], &store)?;
     super::record_activation(&chain, sources.as_ref(), &store);

@@ -178,27 +178,33 @@ impl Activation {
         })
     }
 
-    /// The record for the manifest at `manifest` in `store`, when there is one and
-    /// everything it was made from is unchanged.
-    pub fn load_fresh(store: &Path, manifest: &Path) -> Option<Activation> {
-        let manifest = std::path::absolute(manifest).ok()?;
-        let bytes = fs::read(cache_path(store, &manifest)).ok()?;
-        let record: Activation = serde_json::from_slice(&bytes).ok()?;
-        let sources = Sources::stamp(&manifest);
-        let fresh = record.format == FORMAT
-            && record.manifest == manifest
-            && record.store == store
-            && sources.manifest_digest.as_ref() == Some(&record.manifest_digest)
-            && sources.lock_digest == record.lock_digest
-            && record.platform == Platform::current().to_string()
+    /// Takes the sources of the manifest at `manifest` (it and its lock, hashed once)
+    /// and the record for it in `store`, when there is one and everything it was made
+    /// from is unchanged. The sources serve to record afresh when there is none.
+    pub fn lookup(store: &Path, manifest: &Path) -> (Sources, Option<Activation>) {
+        let sources = Sources::stamp(manifest);
+        let record = fs::read(cache_path(store, &sources.manifest))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<Activation>(&bytes).ok())
+            .filter(|record| record.is_fresh(store, &sources));
+        (sources, record)
+    }
+
+    /// Whether the record was made in `store` from `sources` as they are now, on this
+    /// platform, and every directory it watches is unchanged.
+    fn is_fresh(&self, store: &Path, sources: &Sources) -> bool {
+        self.format == FORMAT
+            && self.manifest == sources.manifest
+            && self.store == store
+            && sources.manifest_digest.as_ref() == Some(&self.manifest_digest)
+            && sources.lock_digest == self.lock_digest
+            && self.platform == Platform::current().to_string()
             && {
                 let under = Under::open(store);
-                record
-                    .watched
+                self.watched
                     .iter()
                     .all(|Watched(rel, stamp)| under.stamp(rel) == Some(*stamp))
-            };
-        fresh.then_some(record)
+            }
     }
 
     /// Writes the record into `store` (atomically: a reader sees the old one or this).
@@ -343,7 +349,9 @@ mod tests {
         for (what, change) in changes {
             let f = fixture();
             record(&f);
-            let fresh = Activation::load_fresh(&f.store, &f.manifest).expect("fresh after record");
+            let fresh = Activation::lookup(&f.store, &f.manifest)
+                .1
+                .expect("fresh after record");
             assert_eq!(
                 fresh.find(OsStr::new("t")),
                 Some(f.store.join("t/1/bin/t").as_path())
@@ -352,7 +360,7 @@ mod tests {
             assert_eq!(fresh.bin_dirs(), [f.store.join("t/1/bin")]);
             change(&f);
             assert!(
-                Activation::load_fresh(&f.store, &f.manifest).is_none(),
+                Activation::lookup(&f.store, &f.manifest).1.is_none(),
                 "{what}: still used"
             );
         }
@@ -370,13 +378,13 @@ mod tests {
         let file = fs::read_dir(&dir).unwrap().next().unwrap().unwrap().path();
         for junk in [&b""[..], b"{", b"[1,2]", b"{\"format\":99}"] {
             fs::write(&file, junk).unwrap();
-            assert!(Activation::load_fresh(&f.store, &f.manifest).is_none());
+            assert!(Activation::lookup(&f.store, &f.manifest).1.is_none());
         }
         // Another manifest's record under this one's name answers nothing.
         record(&f);
         let other = f.manifest.with_file_name("other.toml");
         fs::write(&other, "").unwrap();
         fs::copy(&file, cache_path(&f.store, &other)).unwrap();
-        assert!(Activation::load_fresh(&f.store, &other).is_none());
+        assert!(Activation::lookup(&f.store, &other).1.is_none());
     }
 }
