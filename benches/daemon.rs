@@ -68,6 +68,18 @@ mod imp {
         d.as_secs_f64() * 1e6
     }
 
+    /// Prints one request's row of the table: p50, p99 and mean of its round trips.
+    fn print_row(name: &str, mut times: Vec<Duration>) {
+        times.sort();
+        let p = |q: f64| micros(times[((times.len() - 1) as f64 * q) as usize]);
+        let mean = times.iter().map(|d| micros(*d)).sum::<f64>() / times.len() as f64;
+        println!(
+            "| {name} | {:.1} µs | {:.1} µs | {mean:.1} µs |",
+            p(0.50),
+            p(0.99)
+        );
+    }
+
     pub fn main() {
         let full = std::env::args().any(|a| a == "--bench");
         let rounds = if full { 20_000 } else { 300 };
@@ -128,15 +140,7 @@ mod imp {
         println!("| request | p50 | p99 | mean |");
         println!("|---|---|---|---|");
         for (name, request) in &cases {
-            let mut times = time(&mut client, request, rounds);
-            times.sort();
-            let p = |q: f64| micros(times[((times.len() - 1) as f64 * q) as usize]);
-            let mean = times.iter().map(|d| micros(*d)).sum::<f64>() / times.len() as f64;
-            println!(
-                "| {name} | {:.1} µs | {:.1} µs | {mean:.1} µs |",
-                p(0.50),
-                p(0.99)
-            );
+            print_row(name, time(&mut client, request, rounds));
         }
         // The 300-tool project lives in another store: a daemon of its own.
         drop(client);
@@ -170,15 +174,7 @@ mod imp {
             ),
         ];
         for (name, request) in &big {
-            let mut times = time(&mut client, request, rounds / 4);
-            times.sort();
-            let p = |q: f64| micros(times[((times.len() - 1) as f64 * q) as usize]);
-            let mean = times.iter().map(|d| micros(*d)).sum::<f64>() / times.len() as f64;
-            println!(
-                "| {name} | {:.1} µs | {:.1} µs | {mean:.1} µs |",
-                p(0.50),
-                p(0.99)
-            );
+            print_row(name, time(&mut client, request, rounds / 4));
         }
         drop(client);
         stopper.stop();

@@ -138,14 +138,11 @@ fn a_child_killed_during_post_install_fails_and_its_command_is_killed_too() {
         &server.url("/p.tar.xz"),
         &sha256_hex(&body),
     ));
-    let toml = toml.replace(
-        "[tools.post]\n",
-        &format!(
-            "[tools.post]\npost_install = \"echo $$ > '{}'; exec sleep 300\"\n",
-            pid_file.display()
-        ),
-    );
     work.write_manifest(&toml);
+    work.set_post_install(
+        "post",
+        &format!("\"echo $$ > '{}'; exec sleep 300\"", pid_file.display()),
+    );
     let start = std::time::Instant::now();
     let killed = kill_child_in(&work, "post", Phase::PostInstall, &payload);
     assert!(start.elapsed().as_secs() < 25, "{:?}", start.elapsed());
@@ -266,14 +263,10 @@ fn forking_post_install(work: &Work) -> (TestServer, std::path::PathBuf) {
     let body = archive(ArchiveFormat::TarGz, noise_seeded(1000, 9));
     let pid_file = work.dir.path().join("sleeper.pid");
     let server = work.serve_one("post", body);
-    let toml = std::fs::read_to_string(work.manifest()).unwrap().replace(
-        "[tools.post]\n",
-        &format!(
-            "[tools.post]\npost_install = \"sleep 300 & echo $! > '{}'; wait\"\n",
-            pid_file.display()
-        ),
+    work.set_post_install(
+        "post",
+        &format!("\"sleep 300 & echo $! > '{}'; wait\"", pid_file.display()),
     );
-    work.write_manifest(&toml);
     (server, pid_file)
 }
 

@@ -87,14 +87,13 @@ fn spawn_sync(dir: &Path, pid_file: &Path, flags: u32) -> Killed {
 fn sleeping_post_install(work: &Work) -> vx::demo::fixture::TestServer {
     let server = work.serve_one("post", hello_archive());
     let exe = std::env::current_exe().unwrap();
-    let toml = std::fs::read_to_string(work.manifest()).unwrap().replace(
-        "[tools.post]\n",
+    work.set_post_install(
+        "post",
         &format!(
-            "[tools.post]\npost_install = '\"{}\" sleeper --exact --ignored --test-threads=1'\n",
+            "'\"{}\" sleeper --exact --ignored --test-threads=1'",
             exe.display()
         ),
     );
-    work.write_manifest(&toml);
     server
 }
 

@@ -42,6 +42,15 @@ impl Work {
         std::fs::write(self.manifest(), text).unwrap();
     }
 
+    /// Gives the manifest's tool `tool` a `post_install` command (`command` as a TOML
+    /// string literal, quotes included).
+    pub fn set_post_install(&self, tool: &str, command: &str) {
+        let table = format!("[tools.{tool}]\n");
+        let toml = std::fs::read_to_string(self.manifest()).unwrap();
+        assert!(toml.contains(&table), "no {table:?} in the manifest");
+        self.write_manifest(&toml.replace(&table, &format!("{table}post_install = {command}\n")));
+    }
+
     /// `vx ARGS` with this workspace's board dir (assert_cmd).
     pub fn vx(&self) -> assert_cmd::Command {
         let mut cmd = assert_cmd::Command::cargo_bin("vx").unwrap();
