@@ -28,7 +28,6 @@
 pub mod atomic;
 pub mod child;
 pub mod config_frame;
-#[cfg(unix)]
 pub mod daemon;
 pub mod demo;
 pub mod exit;

@@ -30,13 +30,7 @@ fn main() {
         Command::Prune(args) => commands::prune::run(&args),
         Command::Completions { shell } => commands::completions::run(shell),
         Command::Board { command } => commands::board::run(command),
-        #[cfg(unix)]
         Command::Daemon { command } => commands::daemon::run(command),
-        // The daemon's transport is a Unix socket; a named pipe is not built yet.
-        #[cfg(not(unix))]
-        Command::Daemon { .. } => Err(vx::exit::Error::usage(
-            "vx daemon is not available on this platform yet (it needs a Unix socket)",
-        )),
         Command::External(args) => match commands::external::run(&args) {
             Some(err) => Err(err),
             // Not a tool's command: the error clap gives an unknown subcommand.

@@ -6,6 +6,9 @@
 //! Ctrl-Break test needs a real Windows console: Wine 8 gives a test none that carries
 //! the event, so it is ignored there.)
 //!
+//! `vx daemon` serves over a named pipe: start, a second start, `ping`, the toolchain
+//! and `vx which` through it, an over-long line refused, status and stop.
+//!
 //! The grandchild is this test executable itself, re-run as the ignored [`sleeper`]
 //! test: it writes its pid where `VX_TEST_SLEEPER_PID` says and waits until killed.
 #![cfg(windows)]
@@ -48,6 +51,17 @@ fn hello_archive() -> Vec<u8> {
         Item::File("pkg/bin/hello.cmd", script, 0o755),
         Item::File("pkg/README", b"a tool\r\n".to_vec(), 0o644),
     ])
+}
+
+/// `vx which hello` succeeded and printed the path of `hello.cmd`.
+fn assert_found_hello(which: &std::process::Output) {
+    assert_eq!(which.status.code(), Some(0), "{which:?}");
+    assert!(
+        String::from_utf8_lossy(&which.stdout)
+            .trim()
+            .ends_with("hello.cmd"),
+        "{which:?}"
+    );
 }
 
 /// A child killed when dropped, so a failing test leaves no process running (the
@@ -167,13 +181,7 @@ fn a_cmd_script_is_found_through_pathext_and_vx_exec_passes_its_exit_code_on() {
         .arg(work.store())
         .output()
         .unwrap();
-    assert_eq!(which.status.code(), Some(0), "{which:?}");
-    assert!(
-        String::from_utf8_lossy(&which.stdout)
-            .trim()
-            .ends_with("hello.cmd"),
-        "{which:?}"
-    );
+    assert_found_hello(&which);
 }
 
 #[test]
@@ -287,4 +295,90 @@ fn ctrl_break_interrupts_a_sync_which_exits_130_and_leaves_no_process_behind() {
     });
     assert!(!work.store().join("post").exists());
     assert!(work.board_files().is_empty(), "{:?}", work.board_files());
+}
+
+/// Stops the daemon of `socket` when dropped, so a failing test leaves none running.
+struct DaemonGuard<'a> {
+    work: &'a Work,
+    socket: PathBuf,
+}
+
+impl DaemonGuard<'_> {
+    fn vx(&self, args: &[&str]) -> std::process::Output {
+        self.work
+            .vx()
+            .env("VX_DAEMON_SOCKET", &self.socket)
+            .args(args)
+            .output()
+            .unwrap()
+    }
+}
+
+impl Drop for DaemonGuard<'_> {
+    fn drop(&mut self) {
+        let _ = self.vx(&["daemon", "stop"]);
+    }
+}
+
+#[test]
+fn the_daemon_serves_over_a_named_pipe_and_stops_cleanly() {
+    use std::io::{BufRead, Read, Write};
+    use vx::daemon::{Client, LockState, Paths};
+    use vx::platform::ipc::Conn;
+
+    let work = Work::new();
+    let _server = work.serve_one("hello", hello_archive());
+    work.sync(&["--headless"]).assert().code(0);
+    let daemon = DaemonGuard {
+        work: &work,
+        socket: work.dir.path().join("d").join("daemon.sock"),
+    };
+    let store = work.store();
+    let store_arg = store.to_str().unwrap();
+    let started = daemon.vx(&["daemon", "start", "--store", store_arg]);
+    assert_eq!(started.status.code(), Some(0), "{started:?}");
+    let said = String::from_utf8_lossy(&started.stdout);
+    assert!(said.contains(r"\\.\pipe\vx-daemon-"), "{said}");
+    let again = daemon.vx(&["daemon", "start", "--store", store_arg]);
+    assert_eq!(again.status.code(), Some(0), "{again:?}");
+    assert!(String::from_utf8_lossy(&again.stdout).contains("already running"));
+
+    let mut client = Client::connect(&daemon.socket).unwrap();
+    client.ping().unwrap();
+    let project = work.dir.path().to_str().unwrap();
+    let toolchain = client.toolchain(project, store_arg).unwrap();
+    assert!(toolchain.missing.is_empty(), "{toolchain:?}");
+    assert_eq!(
+        toolchain.bin_dirs,
+        [store.join("hello").join("1").join("bin").to_str().unwrap()]
+    );
+    let which = daemon.vx(&["which", "hello", "--store", store_arg]);
+    assert_found_hello(&which);
+
+    // A line over the limit is answered with an error, which arrives whole although
+    // the daemon closes the connection right after it.
+    let conn = Conn::connect(&daemon.socket).unwrap();
+    (&conn).write_all(&vec![b'x'; 70 * 1024]).unwrap();
+    let mut answer = String::new();
+    std::io::BufReader::new(&conn)
+        .read_line(&mut answer)
+        .unwrap();
+    assert!(answer.contains("longer than"), "{answer}");
+    assert_eq!((&conn).read(&mut [0u8; 16]).unwrap(), 0, "then the end");
+
+    let status = daemon.vx(&["daemon", "status", "--json"]);
+    assert_eq!(status.status.code(), Some(0), "{status:?}");
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(status["running"], true);
+    assert_eq!(status["answering"], true);
+
+    let stopped = daemon.vx(&["daemon", "stop"]);
+    assert_eq!(stopped.status.code(), Some(0), "{stopped:?}");
+    assert_eq!(
+        Paths::at(daemon.socket.clone()).lock_state(),
+        LockState::Free
+    );
+    assert!(Client::connect(&daemon.socket).is_err(), "nobody listens");
+    let status = daemon.vx(&["daemon", "status"]);
+    assert_eq!(status.status.code(), Some(1), "{status:?}");
 }

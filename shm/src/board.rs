@@ -421,9 +421,14 @@ impl SlotWriter {
     /// Makes the local record visible to readers.
     #[inline]
     pub fn publish(&mut self) {
-        let words = self.record.to_words();
-        self.slot().write_changed(&words, &self.published);
-        self.published = words;
+        // The record is its words in place (Pod, 8-aligned): compared and stored from
+        // where it is, with no copy.
+        let words: &[u64; RECORD_WORDS] = bytemuck::cast_ref(&self.record);
+        let slot = self
+            .segment
+            .slot(self.index)
+            .expect("index checked when the writer was made");
+        slot.write_changed(words, &mut self.published);
     }
 
     /// Changes the local record with `change`, stamps the heartbeat, and publishes.

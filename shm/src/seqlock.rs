@@ -23,6 +23,7 @@ pub(crate) struct SeqCell<const N: usize> {
 }
 
 /// Control-word bit: a reader asks the slot's writer to stop.
+#[cfg_attr(loom, allow(dead_code))]
 pub(crate) const CONTROL_CANCEL: u64 = 1;
 
 /// What one attempt to copy a cell produced.
@@ -68,12 +69,13 @@ impl<const N: usize> SeqCell<N> {
     }
 
     /// Publishes `record` when the cell holds `previous` (the last record this writer
-    /// published): the same protocol as [`SeqCell::write`], but only the words that
-    /// differ are stored. A progress update changes two words of thirty, so this keeps a
-    /// publish to one or two cache lines. Readers see no difference: the unchanged words
-    /// already hold their values.
+    /// published), and makes `previous` equal to `record`: the same protocol as
+    /// [`SeqCell::write`], but only the words that differ are stored, here and in
+    /// `previous`. A progress update changes two words of thirty, so this keeps a
+    /// publish to one or two cache lines and copies nothing else. Readers see no
+    /// difference: the unchanged words already hold their values.
     #[inline]
-    pub(crate) fn write_changed(&self, record: &[u64; N], previous: &[u64; N]) {
+    pub(crate) fn write_changed(&self, record: &[u64; N], previous: &mut [u64; N]) {
         let current = self.seq.load(Ordering::Relaxed);
         let base = current.wrapping_add(current & 1);
         self.seq.store(base.wrapping_add(1), Ordering::Relaxed);
@@ -82,6 +84,7 @@ impl<const N: usize> SeqCell<N> {
         for ((word, value), old) in self.words.iter().zip(record).zip(previous) {
             if value != old {
                 word.store(*value, Ordering::Relaxed);
+                *old = *value;
             }
         }
         self.seq.store(base.wrapping_add(2), Ordering::Release);
@@ -182,7 +185,9 @@ mod tests {
     fn a_changed_word_publish_leaves_the_same_record_as_a_full_one() {
         let cell = SeqCell::<4>::new();
         cell.write(&[1, 2, 3, 4]);
-        cell.write_changed(&[1, 9, 3, 8], &[1, 2, 3, 4]);
+        let mut previous = [1, 2, 3, 4];
+        cell.write_changed(&[1, 9, 3, 8], &mut previous);
+        assert_eq!(previous, [1, 9, 3, 8], "the writer's copy follows");
         let mut out = [0; 4];
         assert_eq!(cell.read(&mut out, 1), Ok(4));
         assert_eq!(out, [1, 9, 3, 8]);
@@ -207,7 +212,7 @@ mod tests {
             let cell = SeqCell::<2>::new();
             cell.seq.store(start, Ordering::Relaxed);
             cell.write(&[7, 7]);
-            cell.write_changed(&[7, 8], &[7, 7]);
+            cell.write_changed(&[7, 8], &mut [7, 7]);
             let mut out = [0; 2];
             let seq = cell.read(&mut out, 1).expect("a consistent copy");
             assert_eq!(seq & 1, 0, "{seq}");
@@ -289,8 +294,9 @@ mod loom_model {
             let writer = {
                 let cell = Arc::clone(&cell);
                 loom::thread::spawn(move || {
-                    cell.write_changed(&[1, 7, 1], &[0, 7, 0]);
-                    cell.write_changed(&[2, 7, 2], &[1, 7, 1]);
+                    let mut previous = [0, 7, 0];
+                    cell.write_changed(&[1, 7, 1], &mut previous);
+                    cell.write_changed(&[2, 7, 2], &mut previous);
                 })
             };
             for _ in 0..2 {

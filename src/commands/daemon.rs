@@ -3,9 +3,7 @@
 //! (`--foreground --detach`: a new session, stdio on the log) and returns once it
 //! answers `ping`; `stop` asks it to shut down and returns once its lock is free.
 
-use std::fs::OpenOptions;
 use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -13,6 +11,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 use vx::daemon::{Client, Config, Daemon, DaemonError, LockState, Paths};
 use vx::exit::{Because, Error, FAILED, OK};
+use vx::platform::{ipc, process};
 
 use crate::cli::{DaemonCommand, DaemonStartArgs};
 
@@ -45,14 +44,10 @@ fn start(paths: &Paths, args: &DaemonStartArgs) -> Result<i32, Error> {
         let what = what.to_owned();
         move |err| Error::environment(Because::new(what, err))
     };
-    let log = OpenOptions::new()
-        .append(true)
-        .create(true)
-        .mode(0o600)
-        .open(&paths.log)
+    let log = vx::daemon::log::append(&paths.log)
         .map_err(cannot(&format!("cannot open {}", paths.log.display())))?;
     let exe = std::env::current_exe().map_err(cannot("cannot find the vx executable"))?;
-    let mut child = Command::new(exe)
+    let mut child = process::detached(&mut Command::new(exe))
         .args(["daemon", "start", "--foreground", "--detach", "--store"])
         .arg(&store)
         .stdin(Stdio::null())
@@ -97,7 +92,7 @@ fn start(paths: &Paths, args: &DaemonStartArgs) -> Result<i32, Error> {
     println!(
         "vx daemon started{}; socket {}; log {}",
         pid_text(pid),
-        paths.socket.display(),
+        ipc::address(&paths.socket),
         paths.log.display()
     );
     Ok(OK)
@@ -107,7 +102,7 @@ fn start(paths: &Paths, args: &DaemonStartArgs) -> Result<i32, Error> {
 fn foreground(paths: Paths, store: PathBuf, detach: bool) -> Result<i32, Error> {
     if detach {
         // Out of the starter's session: no terminal's SIGHUP or Ctrl-C reaches it.
-        let _ = rustix::process::setsid();
+        process::leave_session();
     }
     let config = Config {
         paths: paths.clone(),
@@ -128,7 +123,7 @@ fn foreground(paths: Paths, store: PathBuf, detach: bool) -> Result<i32, Error> 
     if !detach {
         println!(
             "vx daemon listening on {} (pid {}); log {}",
-            paths.socket.display(),
+            ipc::address(&paths.socket),
             std::process::id(),
             paths.log.display()
         );
@@ -145,15 +140,10 @@ fn stop(paths: &Paths) -> Result<i32, Error> {
     let asked = Client::connect(&paths.socket).and_then(|mut c| c.shutdown());
     if let Err(err) = asked {
         // Alive (it holds the lock) but not answering: SIGTERM stops it cleanly too.
-        let pid = pid
-            .and_then(|p| rustix::process::Pid::from_raw(p as i32))
-            .ok_or_else(|| Error::failed(Because::new("cannot ask the daemon to stop", err)))?;
-        rustix::process::kill_process(pid, rustix::process::Signal::TERM).map_err(|e| {
-            Error::failed(Because::new(
-                "cannot signal the daemon",
-                std::io::Error::from(e),
-            ))
-        })?;
+        let pid =
+            pid.ok_or_else(|| Error::failed(Because::new("cannot ask the daemon to stop", err)))?;
+        process::terminate(pid)
+            .map_err(|e| Error::failed(Because::new("cannot signal the daemon", e)))?;
     }
     let asked_at = Instant::now();
     while paths.lock_state() != LockState::Free {
@@ -195,7 +185,7 @@ fn status(paths: &Paths, as_json: bool) -> Result<i32, Error> {
                 "pid": pid,
                 "uptime_secs": pong.map(|p| p.0),
                 "cached_runtimes": pong.map(|p| p.1),
-                "socket": paths.socket,
+                "socket": ipc::address(&paths.socket),
                 "lock": paths.lock,
                 "log": paths.log,
             })
@@ -211,7 +201,7 @@ fn status(paths: &Paths, as_json: bool) -> Result<i32, Error> {
             (true, None) => writeln!(out, "vx daemon running{} but not answering", pid_text(pid))?,
             (false, _) => writeln!(out, "vx daemon is not running")?,
         }
-        writeln!(out, "socket: {}", paths.socket.display())?;
+        writeln!(out, "socket: {}", ipc::address(&paths.socket))?;
         writeln!(out, "log:    {}", paths.log.display())?;
     }
     Ok(if pong.is_some() { OK } else { FAILED })

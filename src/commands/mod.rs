@@ -5,7 +5,6 @@
 pub mod add;
 pub mod board;
 pub mod completions;
-#[cfg(unix)]
 pub mod daemon;
 pub mod env;
 pub mod exec;
@@ -199,7 +198,6 @@ impl ActiveTools {
     /// answer, and when it says a tool is missing: the daemon learns of an install a
     /// few milliseconds after it happened (`vx sync && vx env` must not see the tools
     /// missing), so only an answer of a complete toolchain is taken as it is.
-    #[cfg(unix)]
     pub fn from_daemon(
         explicit: Option<&std::path::Path>,
         store: &std::path::Path,
@@ -221,15 +219,6 @@ impl ActiveTools {
             bin_dirs: answer.bin_dirs.into_iter().map(Into::into).collect(),
             missing: Vec::new(),
         })
-    }
-
-    /// No daemon on this platform yet: always resolve here.
-    #[cfg(not(unix))]
-    pub fn from_daemon(
-        _explicit: Option<&std::path::Path>,
-        _store: &std::path::Path,
-    ) -> Option<ActiveTools> {
-        None
     }
 }
 

@@ -3,7 +3,6 @@
 //! that `vx which` and `vx env` ask a running daemon for.
 
 use std::io::{BufReader, Write};
-use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::time::Duration;
 
@@ -11,6 +10,7 @@ use super::DaemonError;
 use super::connection::{Line, read_line};
 use super::protocol::{Incoming, MAX_LINE, Request, Response, encode};
 use super::resolver::ToolchainAnswer;
+use crate::platform::ipc::Conn;
 
 /// How long the client waits for one answer.
 pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(10);
@@ -19,8 +19,8 @@ const MAX_ANSWER: usize = 64 * MAX_LINE;
 
 /// A connection to the daemon.
 pub struct Client {
-    reader: BufReader<UnixStream>,
-    writer: UnixStream,
+    reader: BufReader<Conn>,
+    writer: Conn,
     line: Vec<u8>,
 }
 
@@ -38,7 +38,7 @@ impl Client {
             socket: socket.to_path_buf(),
             source,
         };
-        let stream = UnixStream::connect(socket).map_err(connect_err)?;
+        let stream = Conn::connect(socket).map_err(connect_err)?;
         stream
             .set_read_timeout(Some(patience))
             .map_err(connect_err)?;

@@ -7,14 +7,13 @@
 //! written whole.
 
 use std::io::{self, BufRead, BufReader, Write};
-use std::net::Shutdown;
-use std::os::unix::net::UnixStream;
 use std::sync::{Arc, Mutex};
 
 use super::protocol::{
     EventMask, MAX_LINE, MissingTool, Request, Response, decode_request, encode,
 };
 use super::server::Shared;
+use crate::platform::ipc::{Conn, Peer};
 
 /// What reading one line gave.
 #[derive(Debug, PartialEq, Eq)]
@@ -67,14 +66,14 @@ const REFUSAL_LINGER: std::time::Duration = std::time::Duration::from_secs(2);
 /// Answers `stream` with one error line and closes it. With `linger`, the peer's
 /// first bytes are read (and ignored) until it closes, for at most
 /// [`REFUSAL_LINGER`] and [`MAX_LINE`] bytes, so it can read the error.
-pub(super) fn refuse(mut stream: UnixStream, why: &str, linger: bool) {
+pub(super) fn refuse(stream: Conn, why: &str, linger: bool) {
     let line = encode(&Response::Error {
         message: why.to_owned(),
     });
-    if stream.write_all(line.as_bytes()).is_err() || !linger {
+    if (&stream).write_all(line.as_bytes()).is_err() || !linger {
         return;
     }
-    let _ = stream.shutdown(Shutdown::Write);
+    stream.shutdown_write();
     if stream.set_read_timeout(Some(REFUSAL_LINGER)).is_ok() {
         let _ = io::copy(
             &mut io::Read::take(&stream, MAX_LINE as u64),
@@ -83,34 +82,20 @@ pub(super) fn refuse(mut stream: UnixStream, why: &str, linger: bool) {
     }
 }
 
-/// The uid of the process at the other end.
-#[cfg(any(target_os = "linux", target_os = "android"))]
-fn peer_uid(stream: &UnixStream) -> io::Result<u32> {
-    Ok(rustix::net::sockopt::socket_peercred(stream)?.uid.as_raw())
-}
-
-/// Without `SO_PEERCRED` (macOS has `LOCAL_PEERCRED`, which rustix does not wrap)
-/// the socket's 0700 directory and its own 0600 mode are the check: only this user
-/// can connect at all.
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
-fn peer_uid(_stream: &UnixStream) -> io::Result<u32> {
-    Ok(super::paths::my_uid())
-}
-
 /// Serves one client until it hangs up, sends a line too long, or the daemon stops.
-pub(super) fn serve(stream: UnixStream, shared: &Arc<Shared>) {
-    match peer_uid(&stream) {
-        Ok(uid) if uid == shared.uid => {}
-        Ok(uid) => {
+pub(super) fn serve(stream: Conn, shared: &Arc<Shared>) {
+    match stream.peer() {
+        Ok(Peer::Me) => {}
+        Ok(Peer::Other(peer)) => {
             shared.log.line(&format!(
-                "refused a peer of uid {uid} (the daemon's is {})",
-                shared.uid
+                "refused a peer of {peer} (the daemon's is {})",
+                shared.me
             ));
             refuse(
                 stream,
                 &format!(
-                    "refused: this daemon serves uid {} only, and the peer is uid {uid}",
-                    shared.uid
+                    "refused: this daemon serves {} only, and the peer is {peer}",
+                    shared.me
                 ),
                 true,
             );
@@ -163,11 +148,11 @@ pub(super) fn serve(stream: UnixStream, shared: &Arc<Shared>) {
     if let Some(id) = subscription {
         shared.subscribers.remove(id);
     }
-    let _ = stream.shutdown(Shutdown::Both);
+    stream.shutdown();
 }
 
 /// Writes one message line under the connection's write lock.
-fn send(writer: &Mutex<UnixStream>, response: &Response) -> io::Result<()> {
+fn send(writer: &Mutex<Conn>, response: &Response) -> io::Result<()> {
     let line = encode(response);
     let mut stream = writer
         .lock()
@@ -179,7 +164,7 @@ fn send(writer: &Mutex<UnixStream>, response: &Response) -> io::Result<()> {
 fn answer(
     request: Request,
     shared: &Arc<Shared>,
-    writer: &Arc<Mutex<UnixStream>>,
+    writer: &Arc<Mutex<Conn>>,
     subscription: &mut Option<u64>,
 ) -> Response {
     let resolver = &shared.resolver;
@@ -253,7 +238,7 @@ fn answer(
 /// the subscriber is removed, which closes its queue); the subscriber's id.
 fn start_writer(
     shared: &Arc<Shared>,
-    writer: &Arc<Mutex<UnixStream>>,
+    writer: &Arc<Mutex<Conn>>,
     mask: EventMask,
 ) -> io::Result<u64> {
     let (id, queue) = shared.subscribers.add(mask);

@@ -3,9 +3,8 @@
 //! it would, it becomes `daemon.log.1` (replacing the previous one) and a new file
 //! starts, so at most twice that is kept.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, Write};
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -87,11 +86,13 @@ impl Inner {
     }
 }
 
-fn append(path: &Path) -> io::Result<File> {
-    OpenOptions::new()
+/// Opens the log at `path` for appending, creating it private to the user: the
+/// daemon's own handle, and the one `vx daemon start` gives the daemon's stdout and
+/// stderr.
+pub fn append(path: &Path) -> io::Result<File> {
+    crate::platform::fs::new_private_file()
         .append(true)
         .create(true)
-        .mode(0o600)
         .open(path)
 }
 

@@ -1,7 +1,9 @@
 //! `vx daemon`: one long-lived process per user that answers "which tool, which
-//! version, what environment" over a Unix socket in microseconds, and pushes events
+//! version, what environment" over a local socket in microseconds, and pushes events
 //! (store changes, project file changes, the progress of every running sync) to
 //! editors and other clients (`../shared/DESIGN.md`, "The daemon"; RFC 0034 Phase 3).
+//! The transport is [`crate::platform::ipc`]: a Unix socket, or a per-user named pipe
+//! on Windows; everything else is the same on every platform.
 //!
 //! - [`paths`]: where the socket, lock and log live; the lock marks the live daemon.
 //! - [`protocol`]: the newline-delimited JSON requests, responses and events.
@@ -35,7 +37,8 @@ pub use server::{Config, Daemon, Stopper};
 /// Why the daemon cannot start, or a client cannot talk to it.
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {
-    /// The socket's directory cannot be created or used.
+    /// The socket's directory cannot be created or used (on Unix: also when it belongs
+    /// to another user, who made it first).
     #[error("cannot use the daemon directory {}", path.display())]
     Dir {
         /// The directory.
@@ -43,16 +46,6 @@ pub enum DaemonError {
         /// Why.
         #[source]
         source: io::Error,
-    },
-    /// The socket's directory belongs to another user (someone made it first).
-    #[error("the daemon directory {} belongs to uid {owner}, not to this user ({me})", path.display())]
-    NotOwner {
-        /// The directory.
-        path: PathBuf,
-        /// Its owner.
-        owner: u32,
-        /// This user.
-        me: u32,
     },
     /// Another daemon holds the lock.
     #[error("a vx daemon is already running{}", pid.map(|p| format!(" (pid {p})")).unwrap_or_default())]

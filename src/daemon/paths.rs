@@ -1,15 +1,18 @@
 //! Where the daemon lives: its socket, the lock file that marks the live daemon, and
 //! its log, all in one directory private to the user.
 //!
-//! The socket is `$VX_DAEMON_SOCKET` if set, else `$XDG_RUNTIME_DIR/vx/daemon.sock`,
-//! else `/tmp/vx-<uid>/daemon.sock`; `daemon.lock` and `daemon.log` sit beside it.
-//! The directory is made 0700 (an existing one must be this user's and is tightened
-//! to 0700): in `/tmp` anyone could have made it first.
+//! The socket is `$VX_DAEMON_SOCKET` if set, else `daemon.sock` in the platform's
+//! directory ([`crate::platform::ipc::default_dir`]: `$XDG_RUNTIME_DIR/vx`, else
+//! `/tmp/vx-<uid>`; on Windows `%LOCALAPPDATA%\vx\daemon`, where `daemon.sock` names
+//! the named pipe); `daemon.lock` and `daemon.log` sit beside it. On Unix the directory
+//! is made 0700 (an existing one must be this user's and is tightened to 0700): in
+//! `/tmp` anyone could have made it first.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::File;
 use std::io::{self, Read};
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+
+use crate::platform;
 
 use super::DaemonError;
 
@@ -25,7 +28,8 @@ pub const LOG_FILE: &str = "daemon.log";
 pub struct Paths {
     /// The directory holding them.
     pub dir: PathBuf,
-    /// The Unix socket clients connect to.
+    /// The endpoint clients connect to: the Unix socket, or on Windows the file naming
+    /// the pipe ([`platform::ipc`]).
     pub socket: PathBuf,
     /// The lock file marking the live daemon (its content: the daemon's pid).
     pub lock: PathBuf,
@@ -49,14 +53,7 @@ impl Paths {
             let socket = PathBuf::from(socket);
             return Paths::at(std::path::absolute(&socket).unwrap_or(socket));
         }
-        let runtime = std::env::var_os("XDG_RUNTIME_DIR")
-            .map(PathBuf::from)
-            .filter(|dir| dir.is_absolute());
-        let dir = match runtime {
-            Some(dir) => dir.join("vx"),
-            None => std::env::temp_dir().join(format!("vx-{}", my_uid())),
-        };
-        Paths::at(dir.join(SOCKET_FILE))
+        Paths::at(platform::ipc::default_dir().join(SOCKET_FILE))
     }
 
     /// The paths for a socket at `socket`: the lock and log beside it.
@@ -72,48 +69,23 @@ impl Paths {
         }
     }
 
-    /// Makes the directory exist, 0700 and this user's. A directory that is a link, or
-    /// belongs to someone else, is refused.
+    /// Makes the directory exist and be this user's alone
+    /// ([`platform::ipc::prepare_dir`]): on Unix 0700, and a link or a directory of
+    /// someone else is refused.
     pub fn prepare_dir(&self) -> Result<(), DaemonError> {
-        let dir_err = |source| DaemonError::Dir {
+        platform::ipc::prepare_dir(&self.dir).map_err(|source| DaemonError::Dir {
             path: self.dir.clone(),
             source,
-        };
-        match fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(&self.dir)
-        {
-            Ok(()) => {}
-            Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {}
-            Err(err) => return Err(dir_err(err)),
-        }
-        let meta = fs::symlink_metadata(&self.dir).map_err(dir_err)?;
-        if !meta.is_dir() {
-            return Err(dir_err(io::Error::other("not a directory")));
-        }
-        let me = my_uid();
-        if meta.uid() != me {
-            return Err(DaemonError::NotOwner {
-                path: self.dir.clone(),
-                owner: meta.uid(),
-                me,
-            });
-        }
-        if meta.mode() & 0o077 != 0 {
-            fs::set_permissions(&self.dir, fs::Permissions::from_mode(0o700)).map_err(dir_err)?;
-        }
-        Ok(())
+        })
     }
 
-    /// Opens (creating it, 0600) the lock file, for the daemon to lock.
+    /// Opens (creating it, private to the user) the lock file, for the daemon to lock.
     pub fn open_lock(&self) -> io::Result<File> {
-        OpenOptions::new()
+        platform::fs::new_private_file()
             .read(true)
             .write(true)
             .create(true)
             .truncate(false)
-            .mode(0o600)
             .open(&self.lock)
     }
 
@@ -140,11 +112,6 @@ impl Paths {
     }
 }
 
-/// This process's effective uid.
-pub fn my_uid() -> u32 {
-    rustix::process::geteuid().as_raw()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,7 +125,10 @@ mod tests {
     }
 
     #[test]
-    fn the_directory_is_made_private_and_a_held_lock_is_seen() {
+    #[cfg(unix)]
+    fn the_directory_is_made_private() {
+        use std::fs;
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
         let tmp = tempfile::tempdir().unwrap();
         let paths = Paths::at(tmp.path().join("d/daemon.sock"));
         paths.prepare_dir().unwrap();
@@ -167,7 +137,13 @@ mod tests {
         fs::set_permissions(&paths.dir, fs::Permissions::from_mode(0o755)).unwrap();
         paths.prepare_dir().unwrap();
         assert_eq!(fs::metadata(&paths.dir).unwrap().mode() & 0o777, 0o700);
+    }
 
+    #[test]
+    fn a_held_lock_is_seen() {
+        let tmp = tempfile::tempdir().unwrap();
+        let paths = Paths::at(tmp.path().join("d/daemon.sock"));
+        paths.prepare_dir().unwrap();
         assert_eq!(paths.lock_state(), LockState::Free);
         let lock = paths.open_lock().unwrap();
         assert_eq!(
@@ -176,13 +152,17 @@ mod tests {
             "a lock file nobody holds"
         );
         lock.try_lock().unwrap();
-        fs::write(&paths.lock, "4242\n").unwrap();
-        assert_eq!(paths.lock_state(), LockState::Held(Some(4242)));
+        // Windows' locks keep others from reading the file: the pid is then unknown.
+        let pid = std::fs::write(&paths.lock, "4242\n")
+            .is_ok()
+            .then_some(4242);
+        assert_eq!(paths.lock_state(), LockState::Held(pid));
         drop(lock);
         assert_eq!(paths.lock_state(), LockState::Free);
     }
 
     #[test]
+    #[cfg(unix)]
     fn a_link_is_not_a_daemon_directory() {
         let tmp = tempfile::tempdir().unwrap();
         std::os::unix::fs::symlink(tmp.path(), tmp.path().join("link")).unwrap();

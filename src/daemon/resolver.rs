@@ -287,7 +287,7 @@ impl Resolver {
 
 /// A file's identity and last change (device, inode, size, modification time in
 /// nanoseconds); `None` for a file that is not there.
-type Stamp = Option<(u64, u64, u64, i64, i64)>;
+type Stamp = Option<crate::platform::fs::FileStamp>;
 
 /// The stamps of a project's `vx.toml` and `vx.lock`. A cached project is used only
 /// while they are unchanged: two `stat`s per answer make it exact at once, where the
@@ -298,10 +298,9 @@ struct Stamps([Stamp; 2]);
 
 impl Stamps {
     fn of(manifest: &Path) -> Stamps {
-        use std::os::unix::fs::MetadataExt;
         let stamp = |path: &Path| -> Stamp {
             let m = std::fs::metadata(path).ok()?;
-            Some((m.dev(), m.ino(), m.size(), m.mtime(), m.mtime_nsec()))
+            Some(crate::platform::fs::FileStamp::of(&m))
         };
         Stamps([
             stamp(manifest),
@@ -351,6 +350,18 @@ fn text(path: &std::ffi::OsStr) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The file system's root (`/`, `C:\`): outside every project.
+    fn root() -> String {
+        let temp = std::env::temp_dir();
+        let root = temp.ancestors().last().expect("a path has a root");
+        root.to_str().unwrap().to_owned()
+    }
+
+    /// `rel` with the platform's separator (what the resolver's paths hold).
+    fn native(rel: &str) -> std::path::PathBuf {
+        rel.split('/').collect()
+    }
     use crate::install::testutil::fake_install;
 
     const MANIFEST: &str = r#"
@@ -398,16 +409,16 @@ url = "https://x.org/node-{version}.tar.gz"
         assert_eq!(resolver.cached_runtimes(), 3);
         let got = resolver.resolve("ripgrep", None, None).unwrap();
         assert_eq!(got.version, "14.1.1");
-        assert!(got.executable.ends_with("ripgrep/14.1.1/bin/rg"));
+        assert!(Path::new(&got.executable).ends_with("ripgrep/14.1.1/bin/rg"));
         assert!(got.env["PATH"].starts_with(&format!(
             "{}",
-            resolver.store().join("ripgrep/14.1.1/bin").display()
+            resolver.store().join(native("ripgrep/14.1.1/bin")).display()
         )));
         let old = resolver.resolve("ripgrep", Some("13.0.0"), None).unwrap();
-        assert!(old.executable.ends_with("ripgrep/13.0.0/bin/rg"));
+        assert!(Path::new(&old.executable).ends_with("ripgrep/13.0.0/bin/rg"));
         // Not named like the tool: its first executable.
-        let jq = resolver.resolve("jq", None, Some("/")).unwrap();
-        assert!(jq.executable.ends_with("jq/1.6/jq"), "{jq:?}");
+        let jq = resolver.resolve("jq", None, Some(&root())).unwrap();
+        assert!(Path::new(&jq.executable).ends_with("jq/1.6/jq"), "{jq:?}");
         for (runtime, version) in [("nope", None), ("ripgrep", Some("9")), ("../x", None)] {
             assert!(resolver.resolve(runtime, version, None).is_err());
         }
@@ -465,7 +476,7 @@ url = "https://x.org/node-{version}.tar.gz"
             got.bin_dirs,
             [resolver
                 .store()
-                .join("ripgrep/14.1.1/bin")
+                .join(native("ripgrep/14.1.1/bin"))
                 .to_str()
                 .unwrap()]
         );
@@ -474,7 +485,7 @@ url = "https://x.org/node-{version}.tar.gz"
             [("node 20.1.0".to_owned(), vec!["node".to_owned()])]
         );
         assert!(resolver.toolchain(cwd.to_str().unwrap(), "/other").is_err());
-        let outside = resolver.toolchain("/", &store).unwrap();
+        let outside = resolver.toolchain(&root(), &store).unwrap();
         assert_eq!(outside, ToolchainAnswer::default());
     }
 
@@ -495,7 +506,7 @@ url = "https://x.org/node-{version}.tar.gz"
         let versions = crate::inventory::tool_versions(resolver.store(), "node");
         resolver.update_inventory(vec![("node".into(), versions)]);
         let node = resolver.resolve("node", None, Some(&cwd)).unwrap();
-        assert!(node.executable.ends_with("node/20.1.0/bin/node"));
+        assert!(Path::new(&node.executable).ends_with("node/20.1.0/bin/node"));
         assert_eq!(resolver.cached_runtimes(), 4);
         resolver.update_inventory(vec![("jq".into(), Vec::new())]);
         assert_eq!(resolver.cached_runtimes(), 3);

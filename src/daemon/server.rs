@@ -7,9 +7,7 @@
 //! [`MAX_CONNECTIONS`] connections, each subscriber's queue, the caches.
 
 use std::fs::{self, File};
-use std::io::{self, Seek, Write};
-use std::os::unix::fs::PermissionsExt;
-use std::os::unix::net::UnixListener;
+use std::io::{Seek, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -18,11 +16,12 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, Sender};
 
 use super::log::Log;
-use super::paths::{LockState, Paths, my_uid};
+use super::paths::{LockState, Paths};
 use super::resolver::Resolver;
 use super::subscribers::Subscribers;
 use super::watch::{self, Watches};
 use super::{DaemonError, boards, connection};
+use crate::platform::ipc::{self, Listener};
 
 /// Most clients connected at once; more are answered with an error and closed.
 pub const MAX_CONNECTIONS: usize = 128;
@@ -46,13 +45,14 @@ pub(super) struct Shared {
     pub watches: Arc<Watches>,
     pub subscribers: Subscribers,
     pub stop: Sender<()>,
-    pub uid: u32,
+    /// This daemon's user, as [`ipc::me`] names it.
+    pub me: String,
     pub connections: AtomicUsize,
 }
 
 /// A daemon holding the lock and listening, not yet serving.
 pub struct Daemon {
-    listener: UnixListener,
+    listener: Listener,
     /// Held (exclusive `flock`) until the daemon is gone.
     lock: File,
     shared: Arc<Shared>,
@@ -95,14 +95,7 @@ impl Daemon {
             return Err(DaemonError::AlreadyRunning { pid });
         }
         // We hold the lock: whatever socket is there is a dead daemon's.
-        match fs::remove_file(&paths.socket) {
-            Ok(()) => {}
-            Err(err) if err.kind() == io::ErrorKind::NotFound => {}
-            Err(err) => return Err(setup(&paths.socket)(err)),
-        }
-        let listener = UnixListener::bind(&paths.socket).map_err(setup(&paths.socket))?;
-        fs::set_permissions(&paths.socket, fs::Permissions::from_mode(0o600))
-            .map_err(setup(&paths.socket))?;
+        let listener = Listener::bind(&paths.socket).map_err(setup(&paths.socket))?;
         lock.set_len(0)
             .and_then(|()| lock.rewind())
             .and_then(|()| writeln!(lock, "{}", std::process::id()))
@@ -130,7 +123,7 @@ impl Daemon {
             watches,
             subscribers: Subscribers::new(wake),
             stop,
-            uid: my_uid(),
+            me: ipc::me(),
             connections: AtomicUsize::new(0),
         });
         Ok(Daemon {
@@ -165,7 +158,7 @@ impl Daemon {
         } = self;
         shared.log.line(&format!(
             "started: socket {}, store {}, boards {}",
-            config.paths.socket.display(),
+            ipc::address(&config.paths.socket),
             config.store.display(),
             config.board_dir.display()
         ));
@@ -182,11 +175,11 @@ impl Daemon {
             let shared = Arc::clone(&shared);
             move || accept(&listener, &shared)
         })?;
-        let ours = socket_id(&config.paths.socket);
+        let ours = ipc::endpoint_id(&config.paths.socket);
         while let Err(crossbeam_channel::RecvTimeoutError::Timeout) =
             stopped.recv_timeout(SOCKET_CHECK)
         {
-            if socket_id(&config.paths.socket) != ours {
+            if ipc::endpoint_id(&config.paths.socket) != ours {
                 // Removed (its directory deleted, a test's temporary one) or replaced:
                 // no client can reach this daemon any more.
                 shared.log.line("the socket is gone; stopping");
@@ -206,12 +199,6 @@ impl Daemon {
 /// How often the daemon checks that its socket is still there.
 const SOCKET_CHECK: Duration = Duration::from_secs(5);
 
-/// The socket file's identity (device and inode); `None` once it is gone.
-fn socket_id(path: &std::path::Path) -> Option<(u64, u64)> {
-    use std::os::unix::fs::MetadataExt;
-    fs::symlink_metadata(path).ok().map(|m| (m.dev(), m.ino()))
-}
-
 /// Spawns a daemon thread.
 fn spawn(name: &str, work: impl FnOnce() + Send + 'static) -> Result<(), DaemonError> {
     std::thread::Builder::new()
@@ -222,9 +209,9 @@ fn spawn(name: &str, work: impl FnOnce() + Send + 'static) -> Result<(), DaemonE
 }
 
 /// Accepts connections for as long as the process lives, one thread each.
-fn accept(listener: &UnixListener, shared: &Arc<Shared>) {
-    for stream in listener.incoming() {
-        let stream = match stream {
+fn accept(listener: &Listener, shared: &Arc<Shared>) {
+    loop {
+        let stream = match listener.accept() {
             Ok(stream) => stream,
             Err(err) => {
                 // Out of descriptors or memory: say so, and do not spin.

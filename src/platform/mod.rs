@@ -16,6 +16,8 @@
 //! | [`fs`]: symbolic links | created | created as file or directory links; refused with a clear error where Windows does not allow the user to create them |
 //! | [`fs`]: executables | a regular file with an execute bit | a regular file whose extension is in `PATHEXT` (default `.COM;.EXE;.BAT;.CMD`); `rg` finds `rg.exe` |
 //! | [`fs`]: the data directory (default store) | `$XDG_DATA_HOME`, else `~/.local/share` | `%LOCALAPPDATA%` |
+//! | [`ipc`]: the daemon's transport | a Unix socket in a 0700 directory; the peer's uid checked | a named pipe whose DACL grants the user alone; both ends check the other's user |
+//! | [`process`]: a background process (the daemon) | it calls `setsid` itself; SIGTERM stops it | detached, in a new process group; stopped by its `shutdown` request |
 //! | [`fs`]: file stamps (activation record) | device, inode, size, mtime, ctime; `statat` under an open directory | size, modified and created times, by path |
 
 #[cfg(unix)]
@@ -27,6 +29,8 @@ use unix as imp;
 mod windows;
 #[cfg(windows)]
 use windows as imp;
+
+pub mod ipc;
 
 pub mod process {
     //! Process trees, exit statuses and shell commands.
@@ -123,6 +127,28 @@ pub mod process {
     /// must join our stderr); `null` when it cannot be duplicated.
     pub fn stderr_stdio() -> std::process::Stdio {
         imp::stderr_stdio()
+    }
+
+    /// Makes `command` start a background process (the daemon) outside this console's
+    /// reach: on Windows a detached process in a group of its own, so no Ctrl-C of
+    /// the starting console reaches it, and which inherits none of this process's
+    /// standard handles (call it last before spawning). On Unix the process itself calls
+    /// [`leave_session`] (a new session is not made from the parent without unsafe
+    /// code).
+    pub fn detached(command: &mut Command) -> &mut Command {
+        imp::detached(command)
+    }
+
+    /// Leaves the terminal's session (`setsid`), so its hangup and Ctrl-C no longer
+    /// reach this process: the daemon's first step on Unix. Nothing on Windows.
+    pub fn leave_session() {
+        imp::leave_session();
+    }
+
+    /// Asks process `pid` to end (SIGTERM on Unix, handled like Ctrl-C). Windows has no
+    /// such request for a process without a console: [`io::ErrorKind::Unsupported`].
+    pub fn terminate(pid: u32) -> io::Result<()> {
+        imp::terminate(pid)
     }
 }
 

@@ -62,6 +62,22 @@ pub(super) fn cancel_on_parent_death() -> bool {
 }
 
 /// 0 when the parent is outside our pid namespace (we were reparented there).
+pub(super) fn detached(command: &mut Command) -> &mut Command {
+    command
+}
+
+pub(super) fn leave_session() {
+    let _ = rustix::process::setsid();
+}
+
+pub(super) fn terminate(pid: u32) -> io::Result<()> {
+    let pid = i32::try_from(pid)
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a process id"))?;
+    rustix::process::kill_process(pid, Signal::TERM).map_err(io::Error::from)
+}
+
 pub(super) fn parent_id() -> Option<u32> {
     Some(rustix::process::getppid().map_or(0, |p| p.as_raw_nonzero().get() as u32))
 }

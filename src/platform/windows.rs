@@ -59,6 +59,25 @@ pub(super) fn cancel_on_parent_death() -> bool {
     false
 }
 
+/// `DETACHED_PROCESS`: the child gets no console (and so no console's Ctrl-C).
+const DETACHED_PROCESS: u32 = 0x0000_0008;
+
+pub(super) fn detached(command: &mut Command) -> &mut Command {
+    // Or the background process would also hold this process's stdio: the pipe a
+    // caller reads `vx daemon start`'s output from would never end.
+    console::keep_std_handles_from_children();
+    command.creation_flags(DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP)
+}
+
+pub(super) fn leave_session() {}
+
+pub(super) fn terminate(_pid: u32) -> io::Result<()> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "Windows cannot ask a process without a console to stop",
+    ))
+}
+
 pub(super) fn parent_id() -> Option<u32> {
     None
 }

@@ -83,6 +83,12 @@ impl User {
     pub(crate) fn owner_of_path(path: &Path, meta: &Metadata) -> io::Result<User> {
         imp::owner_of_path(path, meta).map(User)
     }
+
+    /// The user running process `pid`.
+    #[cfg(windows)]
+    pub(crate) fn of_process(pid: u32) -> io::Result<User> {
+        imp::process_user(pid).map(User)
+    }
 }
 
 impl fmt::Display for User {

@@ -159,11 +159,32 @@ pub(super) fn current_user() -> io::Result<User> {
 }
 
 fn token_user() -> io::Result<User> {
+    // SAFETY: GetCurrentProcess returns a pseudo-handle that needs no closing and is
+    // valid for the whole call.
+    token_user_of(unsafe { GetCurrentProcess() })
+}
+
+/// The user running process `pid` (the other end of a daemon pipe).
+pub(super) fn process_user(pid: u32) -> io::Result<User> {
+    // SAFETY: OpenProcess takes no pointers; a non-null result is a new handle that
+    // OwnedHandle closes.
+    let process = unsafe {
+        let handle = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, 0, pid);
+        if handle.is_null() {
+            return Err(io::Error::last_os_error());
+        }
+        OwnedHandle::from_raw_handle(handle)
+    };
+    token_user_of(process.as_raw_handle())
+}
+
+/// The user of the token of `process` (a handle with query access).
+fn token_user_of(process: HANDLE) -> io::Result<User> {
     let mut token: HANDLE = std::ptr::null_mut();
-    // SAFETY: GetCurrentProcess returns a pseudo-handle that needs no closing; `token`
-    // receives a new handle on success, which OwnedHandle then closes.
+    // SAFETY: `process` is open with query access for the call; `token` receives a new
+    // handle on success, which OwnedHandle then closes.
     let token = unsafe {
-        if OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &mut token) == 0 {
+        if OpenProcessToken(process, TOKEN_QUERY, &mut token) == 0 {
             return Err(io::Error::last_os_error());
         }
         OwnedHandle::from_raw_handle(token)

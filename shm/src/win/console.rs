@@ -13,10 +13,13 @@
 use std::io;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-use windows_sys::Win32::Foundation::ERROR_ACCESS_DENIED;
+use windows_sys::Win32::Foundation::{
+    ERROR_ACCESS_DENIED, HANDLE_FLAG_INHERIT, INVALID_HANDLE_VALUE, SetHandleInformation,
+};
 use windows_sys::Win32::System::Console::{
     AllocConsole, CTRL_BREAK_EVENT, CTRL_C_EVENT, CTRL_CLOSE_EVENT, CTRL_LOGOFF_EVENT,
-    CTRL_SHUTDOWN_EVENT, GenerateConsoleCtrlEvent, SetConsoleCtrlHandler,
+    CTRL_SHUTDOWN_EVENT, GenerateConsoleCtrlEvent, GetStdHandle, STD_ERROR_HANDLE,
+    STD_INPUT_HANDLE, STD_OUTPUT_HANDLE, SetConsoleCtrlHandler,
 };
 use windows_sys::core::BOOL;
 
@@ -125,4 +128,23 @@ pub fn send_break(group: u32) -> io::Result<()> {
         return Err(io::Error::last_os_error());
     }
     Ok(())
+}
+
+/// Keeps this process's standard handles out of the processes it starts next, except
+/// where a child's stdio names them. Windows gives a child every inheritable handle of
+/// its parent, and the handles a parent got as its own stdio are inheritable: a
+/// long-lived child (the daemon) would otherwise hold the pipe its starter's caller
+/// reads to the end, which then never ends.
+pub fn keep_std_handles_from_children() {
+    for which in [STD_INPUT_HANDLE, STD_OUTPUT_HANDLE, STD_ERROR_HANDLE] {
+        // SAFETY: GetStdHandle takes no pointers; it returns a handle this process
+        // holds (or null / INVALID_HANDLE_VALUE, skipped). SetHandleInformation only
+        // clears the inherit flag of that open handle.
+        unsafe {
+            let handle = GetStdHandle(which);
+            if !handle.is_null() && handle != INVALID_HANDLE_VALUE {
+                SetHandleInformation(handle, HANDLE_FLAG_INHERIT, 0);
+            }
+        }
+    }
 }
