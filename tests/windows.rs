@@ -173,6 +173,35 @@ fn a_cmd_script_is_found_through_pathext_and_vx_exec_passes_its_exit_code_on() {
     assert_eq!(String::from_utf8_lossy(&ok.stdout).trim(), "hello world");
     let failed = exec("fail");
     assert_eq!(failed.status.code(), Some(7), "{failed:?}");
+    // Windows ignores case in file names, and so do the commands: from the activation
+    // record (made by the calls above), through `vx CMD`, and `vx which`.
+    let shouted = work
+        .vx()
+        .args(["exec", "--manifest"])
+        .arg(work.manifest())
+        .arg("--store")
+        .arg(work.store())
+        .args(["--", "HELLO", "loud"])
+        .output()
+        .unwrap();
+    assert_eq!(shouted.status.code(), Some(0), "{shouted:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&shouted.stdout).trim(),
+        "hello loud"
+    );
+    // `vx CMD` with the default store (under LOCALAPPDATA): the first call installs
+    // the tool that provides `Hello`, the second finds it in the record.
+    for (command, word) in [("Hello", "direct"), ("HELLO", "again")] {
+        let direct = work
+            .vx()
+            .env("LOCALAPPDATA", work.dir.path().join("appdata"))
+            .args([command, word])
+            .output()
+            .unwrap();
+        assert_eq!(direct.status.code(), Some(0), "{direct:?}");
+        let said = String::from_utf8_lossy(&direct.stdout);
+        assert_eq!(said.trim(), format!("hello {word}"));
+    }
     let which = work
         .vx()
         .args(["which", "hello", "--manifest"])

@@ -51,10 +51,11 @@ pub fn run(args: &WhichArgs) -> Result<i32, Error> {
 /// would, else the inherited `PATH`'s.
 fn outside(command: &OsStr, tools: &ActiveTools) -> Result<PathBuf, Error> {
     let name = command.to_str().unwrap_or_default();
-    let provider = tools
-        .missing
-        .iter()
-        .find(|(_, commands)| commands.iter().any(|c| c == name));
+    let provider = tools.missing.iter().find(|(_, commands)| {
+        commands
+            .iter()
+            .any(|c| vx::platform::fs::same_command(c, name))
+    });
     if let Some((label, _)) = provider {
         return Err(Error::failed(format!(
             "{label} is not installed; run `vx sync`"

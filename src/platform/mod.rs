@@ -15,6 +15,8 @@
 //! | [`fs`]: permissions | the archive's mode bits (`rwx` only) | none (Windows files have no mode bits) |
 //! | [`fs`]: symbolic links | created | created as file or directory links; refused with a clear error where Windows does not allow the user to create them |
 //! | [`fs`]: executables | a regular file with an execute bit | a regular file whose extension is in `PATHEXT` (default `.COM;.EXE;.BAT;.CMD`); `rg` finds `rg.exe` |
+//! | [`fs`]: command names | compared as written | compared ignoring ASCII case (`RG` is `rg`) |
+//! | [`fs`]: `PATH` for a POSIX shell (`vx env`) | as it is | Git Bash / MSYS2 form: `/c/Users/…`, `:`-separated |
 //! | [`fs`]: the data directory (default store) | `$XDG_DATA_HOME`, else `~/.local/share` | `%LOCALAPPDATA%` |
 //! | [`ipc`]: the daemon's transport | a Unix socket in a 0700 directory; the peer's uid checked | a named pipe whose DACL grants the user alone; both ends check the other's user |
 //! | [`process`]: a background process (the daemon) | it calls `setsid` itself; SIGTERM stops it | detached, in a new process group; stopped by its `shutdown` request |
@@ -274,6 +276,24 @@ pub mod fs {
     /// `rg.exe` on Windows); `None` on Unix.
     pub fn command_name(file_name: &str) -> Option<&str> {
         imp::command_name(file_name)
+    }
+
+    /// A command name as the platform compares it: itself on Unix; lower-cased (ASCII)
+    /// on Windows, whose file names ignore case (`vx RG` runs `rg.exe`).
+    pub fn command_key(name: &str) -> std::borrow::Cow<'_, str> {
+        imp::command_key(name)
+    }
+
+    /// `path` as a POSIX shell on this system names it: itself on Unix; on Windows the
+    /// form of Git Bash and MSYS2, `C:\Users\me` as `/c/Users/me` and `\\server\share`
+    /// as `//server/share` (`vx env --shell bash` there).
+    pub fn posix_shell_path(path: &Path) -> String {
+        imp::posix_shell_path(path)
+    }
+
+    /// Whether two command names name the same command ([`command_key`]).
+    pub fn same_command(a: &str, b: &str) -> bool {
+        command_key(a) == command_key(b)
     }
 
     /// The user's directory for application data, where the default store goes:

@@ -217,6 +217,14 @@ pub(super) fn command_name(_file_name: &str) -> Option<&str> {
     None
 }
 
+pub(super) fn posix_shell_path(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+pub(super) fn command_key(name: &str) -> std::borrow::Cow<'_, str> {
+    std::borrow::Cow::Borrowed(name)
+}
+
 /// Seconds and nanoseconds as nanoseconds, saturating.
 fn ns(secs: i64, nanos: i64) -> i64 {
     secs.saturating_mul(1_000_000_000).saturating_add(nanos)

@@ -313,6 +313,30 @@ pub(super) fn command_name(file_name: &str) -> Option<&str> {
     executable_extension(file_name).map(|dot| &file_name[..dot])
 }
 
+pub(super) fn posix_shell_path(path: &Path) -> String {
+    let text = path.to_string_lossy().replace('\\', "/");
+    let bytes = text.as_bytes();
+    // A drive path (`C:/…`, `C:`) becomes `/c/…`; UNC paths keep their `//`.
+    if bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' {
+        let drive = (bytes[0] as char).to_ascii_lowercase();
+        let rest = text[2..].trim_start_matches('/');
+        return if rest.is_empty() {
+            format!("/{drive}")
+        } else {
+            format!("/{drive}/{rest}")
+        };
+    }
+    text
+}
+
+pub(super) fn command_key(name: &str) -> std::borrow::Cow<'_, str> {
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(name)
+    }
+}
+
 pub(super) fn file_stamp(meta: &Metadata) -> FileStamp {
     let ns = |t: io::Result<std::time::SystemTime>| {
         t.ok()

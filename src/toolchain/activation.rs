@@ -27,6 +27,7 @@ use sha2::{Digest, Sha256};
 use super::{Toolchain, search};
 use crate::manifest::{LOCK_FILE, Platform};
 use crate::platform;
+use crate::platform::fs::command_key;
 
 /// Where the caches live, under the store.
 pub const CACHE_DIR: &str = ".cache/activation";
@@ -156,12 +157,18 @@ impl Activation {
                     continue;
                 };
                 let path = entry.path();
-                if !found.contains_key(&name) && search::is_executable(&path) {
-                    found.insert(name, path);
+                let key = command_key(&name).into_owned();
+                if !found.contains_key(&key) && search::is_executable(&path) {
+                    found.insert(key, path);
                 }
             }
         }
-        let mut provided: Vec<String> = chain.tools.iter().flat_map(|t| t.commands()).collect();
+        let mut provided: Vec<String> = chain
+            .tools
+            .iter()
+            .flat_map(|t| t.commands())
+            .map(|c| command_key(&c).into_owned())
+            .collect();
         provided.sort();
         provided.dedup();
         Some(Activation {
@@ -235,14 +242,15 @@ impl Activation {
         // On Windows `rg` is found as `rg.exe` (`PATHEXT`); on Unix the name is the name.
         crate::platform::fs::executable_names(command)
             .iter()
-            .find_map(|name| self.found.get(name.to_str()?))
+            .find_map(|name| self.found.get(command_key(name.to_str()?).as_ref()))
             .map(PathBuf::as_path)
     }
 
     /// Whether a tool provides `command` ([`Toolchain::provider`]).
     pub fn provides(&self, command: &str) -> bool {
+        let key = command_key(command);
         self.provided
-            .binary_search_by(|c| c.as_str().cmp(command))
+            .binary_search_by(|c| c.as_str().cmp(&key))
             .is_ok()
     }
 }

@@ -214,9 +214,11 @@ impl Toolchain {
 
     /// The tool that provides `command` (see [`Tool::commands`]), first in order.
     pub fn provider(&self, command: &str) -> Option<&Tool> {
-        self.tools
-            .iter()
-            .find(|t| t.commands().iter().any(|c| c == command))
+        self.tools.iter().find(|t| {
+            t.commands()
+                .iter()
+                .any(|c| crate::platform::fs::same_command(c, command))
+        })
     }
 
     /// The executable `command` names on the tools' directories alone.

@@ -1,6 +1,8 @@
 //! `vx env`: what puts a toolchain on `PATH`, as each shell (or CI) reads it. Every
 //! form sets the whole `PATH` (the tools' directories, then the inherited entries
-//! without them), so evaluating it twice changes nothing.
+//! without them), so evaluating it twice changes nothing. On Windows the POSIX shells
+//! (Git Bash, MSYS2) get their own form of each entry (`/c/Users/…`, `:`-separated),
+//! PowerShell and JSON the Windows one.
 
 use std::ffi::OsStr;
 use std::path::PathBuf;
@@ -54,13 +56,17 @@ impl Shell {
     /// with a newline; empty for [`Shell::Github`] without directories.
     pub fn render(self, dirs: &[PathBuf], inherited: Option<&OsStr>) -> String {
         let path = search::prepend(dirs, inherited);
+        // The entries as a POSIX shell names them (the same text on Unix).
+        let posix = || {
+            std::env::split_paths(&path)
+                .map(|entry| crate::platform::fs::posix_shell_path(&entry))
+                .collect::<Vec<String>>()
+        };
         let path = path.to_string_lossy();
         match self {
-            Shell::Bash | Shell::Zsh => format!("export PATH={}\n", sh_quote(&path)),
+            Shell::Bash | Shell::Zsh => format!("export PATH={}\n", sh_quote(&posix().join(":"))),
             Shell::Fish => {
-                let entries: Vec<String> = std::env::split_paths(OsStr::new(path.as_ref()))
-                    .map(|p| fish_quote(&p.to_string_lossy()))
-                    .collect();
+                let entries: Vec<String> = posix().iter().map(|p| fish_quote(p)).collect();
                 format!("set -gx PATH {}\n", entries.join(" "))
             }
             Shell::Powershell => format!("$env:PATH = '{}'\n", path.replace('\'', "''")),
@@ -113,6 +119,25 @@ mod tests {
         let two = [PathBuf::from("/a"), PathBuf::from("/b")];
         assert_eq!(Shell::Github.render(&two, path), "/b\n/a\n");
         assert_eq!(Shell::Github.render(&[], path), "");
+    }
+
+    #[test]
+    #[cfg(windows)]
+    fn posix_shells_on_windows_get_their_own_paths() {
+        let dirs = [PathBuf::from(r"C:\Users\me\vx\store\rg\14\bin")];
+        let path = Some(OsStr::new(r"C:\Windows\system32;\\server\share\bin"));
+        assert_eq!(
+            Shell::Bash.render(&dirs, path),
+            "export PATH='/c/Users/me/vx/store/rg/14/bin:/c/Windows/system32://server/share/bin'\n"
+        );
+        assert_eq!(
+            Shell::Fish.render(&dirs, path),
+            "set -gx PATH '/c/Users/me/vx/store/rg/14/bin' '/c/Windows/system32' '//server/share/bin'\n"
+        );
+        assert_eq!(
+            Shell::Powershell.render(&dirs, path),
+            "$env:PATH = 'C:\\Users\\me\\vx\\store\\rg\\14\\bin;C:\\Windows\\system32;\\\\server\\share\\bin'\n"
+        );
     }
 
     #[test]
