@@ -24,7 +24,8 @@ use crate::install::{Outcome, Terminal};
 use crate::platform::process::{Tree, describe_status, status_code};
 use crate::sync::stderr_ring::StderrTail;
 
-/// How long to wait for a finished child's stderr to reach its end.
+/// How long a child's waiter thread waits, once the child exited, for its stderr to
+/// reach its end (a grandchild that keeps it open is not waited for longer).
 const STDERR_SETTLE: Duration = Duration::from_millis(500);
 
 /// A running child.
@@ -96,11 +97,15 @@ pub fn spawn(exe: &Path, cfg: &InstallConfig, exits: &Sender<Exit>) -> Result<Ru
     let index = cfg.slot as usize;
     let pid = child.id();
     let exits = exits.clone();
+    let stderr_end = stderr.end();
     let waiter = std::thread::Builder::new()
         .name("vx-wait".into())
         .stack_size(WAITER_STACK)
         .spawn(move || {
             let status = child.wait();
+            // The child's last words are read before its exit is reported, so the
+            // event loop settles it without waiting.
+            stderr_end.wait(STDERR_SETTLE);
             let _ = exits.send(Exit { index, status });
         });
     if let Err(err) = waiter {
@@ -173,7 +178,8 @@ pub fn settle(
     interrupted: bool,
 ) -> Settled {
     let index = running.index;
-    let stderr = running.stderr.settle(STDERR_SETTLE);
+    // The waiter thread waited for the end of stderr (bounded) before reporting.
+    let stderr = running.stderr.settle(Duration::ZERO);
     let snap = board.reader().read_slot(index).and_then(Result::ok);
     let terminal = snap
         .as_ref()

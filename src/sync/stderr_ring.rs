@@ -5,7 +5,9 @@ use std::collections::VecDeque;
 use std::io::Read;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crossbeam_channel::{Receiver, RecvTimeoutError};
 
 /// Lines kept.
 pub const MAX_LINES: usize = 40;
@@ -89,6 +91,23 @@ impl StderrRing {
 pub struct StderrTail {
     ring: Arc<Mutex<StderrRing>>,
     thread: Option<JoinHandle<()>>,
+    ended: StderrEnd,
+}
+
+/// Tells when a child's stderr reached its end: the reader thread holds the sending
+/// side and drops it when the stream ends, so waiting takes no polling.
+#[derive(Clone, Debug)]
+pub struct StderrEnd(Receiver<()>);
+
+impl StderrEnd {
+    /// Waits at most `wait` for the stream to end (it ends when the child and
+    /// everything it started that shares the stream have exited); whether it did.
+    pub fn wait(&self, wait: Duration) -> bool {
+        matches!(
+            self.0.recv_timeout(wait),
+            Err(RecvTimeoutError::Disconnected) | Ok(())
+        )
+    }
 }
 
 impl StderrTail {
@@ -96,7 +115,10 @@ impl StderrTail {
     pub fn capture(mut stream: impl Read + Send + 'static) -> StderrTail {
         let ring = Arc::new(Mutex::new(StderrRing::new()));
         let shared = Arc::clone(&ring);
+        let (end_tx, end_rx) = crossbeam_channel::bounded::<()>(0);
         let thread = std::thread::spawn(move || {
+            // Dropped when this thread ends, which is what `StderrEnd` waits for.
+            let _ended = end_tx;
             let mut buf = [0u8; 4096];
             loop {
                 match stream.read(&mut buf) {
@@ -115,7 +137,13 @@ impl StderrTail {
         StderrTail {
             ring,
             thread: Some(thread),
+            ended: StderrEnd(end_rx),
         }
+    }
+
+    /// What tells when the stream ended (for the child's waiter thread).
+    pub fn end(&self) -> StderrEnd {
+        self.ended.clone()
     }
 
     /// The ring being filled, for live readers (the dashboard's detail pane).
@@ -123,18 +151,15 @@ impl StderrTail {
         Arc::clone(&self.ring)
     }
 
-    /// Waits up to `wait` for the stream to end (it ends when the child and anything
-    /// it started have exited), then returns the kept lines. A stream still open after
-    /// `wait` (a grandchild holding it) is left to its thread.
+    /// Waits up to `wait` for the stream to end ([`StderrEnd::wait`]), then returns
+    /// the kept lines. A stream still open after `wait` (a grandchild holding it) is
+    /// left to its thread. The sync's waiter threads wait for the end before they
+    /// report an exit, so the event loop settles with `wait` zero and never blocks.
     pub fn settle(&mut self, wait: Duration) -> Vec<String> {
-        let deadline = Instant::now() + wait;
-        if let Some(thread) = self.thread.take() {
-            while !thread.is_finished() && Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(5));
-            }
-            if thread.is_finished() {
-                let _ = thread.join();
-            }
+        if self.ended.wait(wait)
+            && let Some(thread) = self.thread.take()
+        {
+            let _ = thread.join();
         }
         let ring = self.ring.lock().unwrap_or_else(PoisonError::into_inner);
         ring.lines().map(str::to_owned).collect()
@@ -184,6 +209,20 @@ mod tests {
     #[test]
     fn a_tail_reads_a_stream_to_its_end() {
         let mut tail = StderrTail::capture(std::io::Cursor::new(b"a\nb\n".to_vec()));
-        assert_eq!(tail.settle(Duration::from_secs(5)), ["a", "b"]);
+        assert!(tail.end().wait(Duration::from_secs(5)));
+        assert_eq!(tail.settle(Duration::ZERO), ["a", "b"]);
+    }
+
+    #[test]
+    fn a_stream_still_open_is_waited_for_no_longer_than_asked() {
+        use std::io::Write;
+        let (reader, writer) = std::io::pipe().unwrap();
+        let mut tail = StderrTail::capture(reader);
+        let end = tail.end();
+        assert!(!end.wait(Duration::from_millis(20)), "still open");
+        (&writer).write_all(b"last words\n").unwrap();
+        drop(writer);
+        assert!(end.wait(Duration::from_secs(5)), "ended once closed");
+        assert_eq!(tail.settle(Duration::ZERO), ["last words"]);
     }
 }
