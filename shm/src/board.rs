@@ -13,7 +13,7 @@ use crate::layout::{
     VERSION_CAPACITY, load_str, store_str,
 };
 use crate::platform;
-use crate::registry::{BOARD_PREFIX, owner_alive};
+use crate::registry::{BOARD_PREFIX, id_of, owner_alive};
 use crate::segment::{Access, Segment, Slot};
 use crate::seqlock::{Attempt, CONTROL_CANCEL};
 use crate::{ProcessId, SlotError, SlotRead, SlotSnapshot};
@@ -63,7 +63,7 @@ pub struct SlotName {
 impl BoardInfo {
     fn from_header(header: &HeaderRecord, slot_count: usize) -> BoardInfo {
         BoardInfo {
-            id: hex(&header.session_id),
+            id: id_of(&header.session_id),
             label: load_str(&header.label, header.label_len as usize).into_owned(),
             creator: ProcessId {
                 pid: header.creator_pid,
@@ -75,10 +75,6 @@ impl BoardInfo {
             names: Vec::new(),
         }
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A tool to register on a new board.
@@ -495,7 +491,7 @@ impl Board {
         let mut session_id = [0u8; 16];
         getrandom::fill(&mut session_id)
             .map_err(|e| Error::io("generate an id for a board in", dir, e.into()))?;
-        let id = hex(&session_id);
+        let id = id_of(&session_id);
         let path = dir.join(format!("{BOARD_PREFIX}{id}"));
         let staging = dir.join(format!(".{BOARD_PREFIX}{id}.init"));
         let file =

@@ -17,7 +17,7 @@ const STAGING_GRACE: Duration = Duration::from_secs(2);
 
 /// The id in a board's file name: `vx-board-` and 32 lower-case hex digits, nothing
 /// else (`docs/LAYOUT.md`).
-fn board_id(name: &str) -> Option<&str> {
+pub(crate) fn board_id(name: &str) -> Option<&str> {
     name.strip_prefix(BOARD_PREFIX).filter(|id| is_id(id))
 }
 
@@ -27,6 +27,11 @@ fn staging_id(name: &str) -> Option<&str> {
         .strip_prefix(BOARD_PREFIX)?
         .strip_suffix(".init")
         .filter(|id| is_id(id))
+}
+
+/// A board's id as its name spells it: the 16 bytes of `session_id` in lower-case hex.
+pub(crate) fn id_of(session_id: &[u8; 16]) -> String {
+    session_id.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn is_id(id: &str) -> bool {

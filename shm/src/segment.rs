@@ -15,6 +15,7 @@ use crate::layout::{
 };
 use crate::platform::{self, User};
 use crate::primitive::{AtomicU64, Ordering};
+use crate::registry::{board_id, id_of};
 use crate::seqlock::SeqCell;
 
 /// One slot of the table as it lies in the mapping.
@@ -155,6 +156,17 @@ impl Segment {
             return Segment::open(path, Access::ReadOnly);
         }
         if !is_dump {
+            // A live board's name is its id: a file named for another board is not it
+            // (a link or copy under a wrong name; `vx board cancel ID` must reach ID).
+            let id = id_of(&header.session_id);
+            if let Some(named) = path.file_name().and_then(|n| n.to_str()).and_then(board_id)
+                && named != id
+            {
+                return Err(corrupt(
+                    path,
+                    format!("the file is named for board {named} but holds board {id}"),
+                ));
+            }
             if !ours {
                 return Err(foreign(path, &owner, &me));
             }

@@ -53,6 +53,37 @@ fn an_intact_copy_opens() {
 }
 
 #[test]
+fn a_live_board_under_another_boards_name_is_refused() {
+    let bytes = board_bytes();
+    let dir = tempfile::tempdir().unwrap();
+    let other = "0123456789abcdef0123456789abcdef";
+    let path = write_private(dir.path(), &format!("vx-board-{other}"), &bytes);
+    let err = BoardReader::open(&path, Access::ReadOnly)
+        .err()
+        .expect("refused");
+    assert!(matches!(err, Error::CorruptHeader { .. }), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains(&format!("named for board {other}")),
+        "{err}"
+    );
+    // Under its own name it opens.
+    let header: &HeaderRecord = bytemuck::from_bytes(&bytes[..HEADER_SIZE]);
+    let own: String = header
+        .session_id
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let path = write_private(dir.path(), &format!("vx-board-{own}"), &bytes);
+    assert_eq!(
+        BoardReader::open(&path, Access::ReadOnly)
+            .unwrap()
+            .slot_count(),
+        2
+    );
+}
+
+#[test]
 fn a_truncated_file_is_refused() {
     let bytes = board_bytes();
     for len in [0, 1, 100, HEADER_SIZE - 1] {
