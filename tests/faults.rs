@@ -106,8 +106,8 @@ fn a_tool_without_sha256_is_trusted_on_first_download_then_pinned_by_the_lock() 
     let file = work.dir.path().join("loose.tar.gz");
     std::fs::write(&file, &body).unwrap();
     work.write_manifest(&format!(
-        "[tools.loose]\nversion = \"1\"\nurl = \"file://{}\"\nstrip_components = 1\n",
-        file.display()
+        "[tools.loose]\nversion = \"1\"\nurl = \"{}\"\nstrip_components = 1\n",
+        file_url(&file)
     ));
     let dump = work.dir.path().join("u.dump");
     let out = stdout_of(
@@ -317,19 +317,30 @@ fn a_local_file_that_changes_while_read_fails_once_with_its_cause() {
     assert!(message.contains("changed while being read"), "{message}");
 }
 
-#[test]
-fn a_board_error_names_its_path_once() {
-    let work = Work::new();
-    let out = work
+/// What `vx board dump TARGET` says, failing with exit code 2.
+fn refused_dump(target: &str) -> String {
+    let out = Work::new()
         .vx()
-        .args(["board", "dump", "/dev/zero"])
+        .args(["board", "dump", target])
         .assert()
         .code(2)
         .get_output()
         .stderr
         .clone();
-    let text = String::from_utf8_lossy(&out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[test]
+fn a_board_error_names_its_path_once() {
+    let text = refused_dump("/dev/zero");
     assert_eq!(text.matches("/dev/zero").count(), 1, "{text}");
+}
+
+#[test]
+fn a_board_id_that_matches_nothing_is_named_once() {
+    let text = refused_dump("nosuchboard");
+    assert_eq!(text.matches("nosuchboard").count(), 1, "{text}");
+    assert!(text.contains("vx board ls"), "{text}");
 }
 
 #[test]

@@ -115,12 +115,7 @@ fn a_child_killed_while_extracting_fails_with_the_signal_and_leaves_nothing() {
     let path = work.dir.path().join("many.tar.gz");
     std::fs::write(&path, &big).unwrap();
     let (_server, mut toml, payload) = bystander();
-    toml.push_str(&tool_toml(
-        "many",
-        "1",
-        &format!("file://{}", path.display()),
-        &sha256_hex(&big),
-    ));
+    toml.push_str(&tool_toml("many", "1", &file_url(&path), &sha256_hex(&big)));
     work.write_manifest(&toml);
     kill_child_in(&work, "many", Phase::Extracting, &payload);
 }

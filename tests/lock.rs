@@ -32,7 +32,14 @@ fn project(multi_version: &str) -> Project {
     let work = Work::new();
     let mut routes = Vec::new();
     let mut bodies = Vec::new();
-    for (i, platform) in PLATFORMS.iter().enumerate() {
+    // The locked platforms, and this one when it is not among them (Windows): a sync
+    // here downloads this platform's archive.
+    let here = vx::manifest::Platform::current().to_string();
+    let mut served: Vec<&str> = PLATFORMS.to_vec();
+    if !served.contains(&here.as_str()) {
+        served.push(&here);
+    }
+    for (i, platform) in served.iter().enumerate() {
         let (os, arch) = platform.split_once('-').unwrap();
         for version in ["1.0", "2.0"] {
             let path = format!("/multi-{version}-{}-{}.tar.gz", spelled(arch), spelled(os));

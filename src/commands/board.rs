@@ -85,7 +85,11 @@ pub fn open_target(dir: &Path, target: Option<&str>, access: Access) -> Result<B
         Some(t) if Path::new(t).exists() => Path::new(t).to_path_buf(),
         Some(id) => {
             registry::resolve(dir, id)
-                .map_err(|e| Error::usage(Because::new(format!("no board {id:?}"), e)))?
+                .map_err(|e| match e {
+                    // These name the id already.
+                    vx_shm::Error::NotFound(_) | vx_shm::Error::Ambiguous { .. } => Error::usage(e),
+                    other => Error::usage(Because::new(format!("no board {id:?}"), other)),
+                })?
                 .path
         }
         None => {

@@ -470,19 +470,21 @@ pub fn zip_bytes(items: &[Item]) -> Vec<u8> {
     zip.finish().unwrap().into_inner()
 }
 
-/// What a directory tree holds, for exact comparisons: relative path → `file:<data>`,
-/// `dir`, or `link:<target>`; mode bits for files as `file(755):…` (`file(-):…` on
-/// Windows, which has none).
+/// What a directory tree holds, for exact comparisons: relative path (`/`-separated
+/// on every platform) → `file:<data>`, `dir`, or `link:<target>`; mode bits for files
+/// as `file(755):…` (`file(-):…` on Windows, which has none).
 pub fn tree(root: &Path) -> BTreeMap<String, String> {
     fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
         for entry in std::fs::read_dir(dir).unwrap() {
             let entry = entry.unwrap();
             let path = entry.path();
-            let rel = path
+            let rel: Vec<String> = path
                 .strip_prefix(root)
                 .unwrap()
-                .to_string_lossy()
-                .into_owned();
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            let rel = rel.join("/");
             let meta = std::fs::symlink_metadata(&path).unwrap();
             if meta.file_type().is_symlink() {
                 let target = std::fs::read_link(&path).unwrap();

@@ -89,8 +89,19 @@ impl Work {
 
     /// `vx sync` as a plain child process (for signals), stdout piped.
     pub fn spawn_sync(&self, extra: &[&str]) -> Child {
-        // `exec` replaces the shell, so the child's pid is vx's (signals reach it).
-        self.sync_args(Command::new("sh").args(["-c", "exec \"$@\"", "sh"]), extra)
+        let mut launcher = if cfg!(unix) {
+            // `exec` replaces the shell, so the child's pid is vx's (signals reach it).
+            let mut sh = Command::new("sh");
+            sh.args(["-c", "exec \"$@\"", "sh"]);
+            sh
+        } else {
+            // No `sh` on Windows: `cmd /C` runs vx and exits with its code (the child is
+            // `cmd`; the tests that signal vx by its pid are Unix-only).
+            let mut cmd = Command::new("cmd");
+            cmd.args(["/D", "/C"]);
+            cmd
+        };
+        self.sync_args(&mut launcher, extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -218,13 +229,18 @@ pub fn archive(format: ArchiveFormat, payload: Vec<u8>) -> Vec<u8> {
 }
 
 fn items(payload: Vec<u8>) -> Vec<Item> {
-    vec![
+    let mut items = vec![
         Item::Dir("pkg/"),
         Item::File("pkg/bin/tool", b"#!/bin/sh\necho hi\n".to_vec(), 0o755),
         Item::File("pkg/doc/README", b"read me\n".to_vec(), 0o644),
         Item::File("pkg/lib/data.bin", payload, 0o644),
-        Item::Symlink("pkg/tool", "bin/tool"),
-    ]
+    ];
+    // Not on Windows, where these tests run under Wine, which creates no symbolic
+    // links (links on Windows are the unit tests' and tests/windows.rs's subject).
+    if cfg!(unix) {
+        items.push(Item::Symlink("pkg/tool", "bin/tool"));
+    }
+    items
 }
 
 /// The bytes of the files [`archive`] unpacks (what an install reports as unpacked).
@@ -238,23 +254,47 @@ pub fn unpacked_bytes(payload: &[u8]) -> u64 {
         .sum()
 }
 
+/// The `file://` URL of `path` (absolute): `file:///home/…`, or on Windows
+/// `file:///C:/Users/…`.
+pub fn file_url(path: &Path) -> String {
+    let text = path.to_string_lossy().replace('\\', "/");
+    if text.starts_with('/') {
+        format!("file://{text}")
+    } else {
+        format!("file:///{text}")
+    }
+}
+
+/// A file of mode `mode` holding `data`, as `vx::demo::fixture::tree` shows it (no
+/// mode on Windows).
+pub fn file_entry(mode: &str, data: &str) -> String {
+    if cfg!(unix) {
+        format!("file({mode}):{data}")
+    } else {
+        format!("file(-):{data}")
+    }
+}
+
 /// What [`archive`] unpacks to with `strip_components = 1`.
 pub fn expected_tree(payload: &[u8]) -> BTreeMap<String, String> {
-    [
+    let mut tree: BTreeMap<String, String> = [
         ("bin", "dir".to_owned()),
-        ("bin/tool", "file(755):#!/bin/sh\necho hi\n".to_owned()),
+        ("bin/tool", file_entry("755", "#!/bin/sh\necho hi\n")),
         ("doc", "dir".to_owned()),
-        ("doc/README", "file(644):read me\n".to_owned()),
+        ("doc/README", file_entry("644", "read me\n")),
         ("lib", "dir".to_owned()),
         (
             "lib/data.bin",
-            format!("file(644):{}", String::from_utf8_lossy(payload)),
+            file_entry("644", &String::from_utf8_lossy(payload)),
         ),
-        ("tool", "link:bin/tool".to_owned()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
-    .collect()
+    .collect();
+    if cfg!(unix) {
+        tree.insert("tool".to_owned(), "link:bin/tool".to_owned());
+    }
+    tree
 }
 
 /// A `[tools.NAME]` table.
