@@ -160,9 +160,10 @@ fn two_syncs_on_one_store_do_not_corrupt_each_other() {
     let mut outputs = String::new();
     for child in [&mut first, &mut second] {
         let status = wait_exit(child);
-        let mut out = String::new();
+        let (mut out, mut err) = (String::new(), String::new());
         std::io::Read::read_to_string(child.stdout.as_mut().unwrap(), &mut out).unwrap();
-        assert_eq!(status.code(), Some(0), "{out}");
+        std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+        assert_eq!(status.code(), Some(0), "{out}{err}");
         outputs.push_str(&out);
     }
     assert_eq!(work.installed("shared", "1"), expected_tree(&payload));

@@ -291,6 +291,13 @@ pub mod fs {
         imp::posix_shell_path(path)
     }
 
+    /// Whether a failed rename onto an existing file may succeed when tried again: on
+    /// Windows, a sharing violation or access denied while another process replaces
+    /// or holds the target for a moment; never on Unix, where a rename is atomic.
+    pub fn is_transient_rename_error(error: &io::Error) -> bool {
+        imp::is_transient_rename_error(error)
+    }
+
     /// Whether two command names name the same command ([`command_key`]).
     pub fn same_command(a: &str, b: &str) -> bool {
         command_key(a) == command_key(b)

@@ -217,6 +217,10 @@ pub(super) fn command_name(_file_name: &str) -> Option<&str> {
     None
 }
 
+pub(super) fn is_transient_rename_error(_error: &io::Error) -> bool {
+    false
+}
+
 pub(super) fn posix_shell_path(path: &Path) -> String {
     path.to_string_lossy().into_owned()
 }

@@ -313,6 +313,14 @@ pub(super) fn command_name(file_name: &str) -> Option<&str> {
     executable_extension(file_name).map(|dot| &file_name[..dot])
 }
 
+pub(super) fn is_transient_rename_error(error: &io::Error) -> bool {
+    /// `ERROR_ACCESS_DENIED` and `ERROR_SHARING_VIOLATION`.
+    const TRANSIENT: [i32; 2] = [5, 32];
+    error
+        .raw_os_error()
+        .is_some_and(|code| TRANSIENT.contains(&code))
+}
+
 pub(super) fn posix_shell_path(path: &Path) -> String {
     let text = path.to_string_lossy().replace('\\', "/");
     let bytes = text.as_bytes();
