@@ -179,7 +179,7 @@ pub fn settle(
 ) -> Settled {
     let index = running.index;
     // The waiter thread waited for the end of stderr (bounded) before reporting.
-    let stderr = running.stderr.settle(Duration::ZERO);
+    let stderr = running.stderr.settle();
     let snap = board.reader().read_slot(index).and_then(Result::ok);
     let terminal = snap
         .as_ref()

@@ -151,12 +151,12 @@ impl StderrTail {
         Arc::clone(&self.ring)
     }
 
-    /// Waits up to `wait` for the stream to end ([`StderrEnd::wait`]), then returns
-    /// the kept lines. A stream still open after `wait` (a grandchild holding it) is
-    /// left to its thread. The sync's waiter threads wait for the end before they
-    /// report an exit, so the event loop settles with `wait` zero and never blocks.
-    pub fn settle(&mut self, wait: Duration) -> Vec<String> {
-        if self.ended.wait(wait)
+    /// The kept lines, without waiting: the sync's waiter threads wait (bounded) for
+    /// the end of the stream ([`StderrEnd::wait`]) before they report an exit, so the
+    /// event loop never blocks here. A stream still open (a grandchild holding it) is
+    /// left to its thread.
+    pub fn settle(&mut self) -> Vec<String> {
+        if self.ended.wait(Duration::ZERO)
             && let Some(thread) = self.thread.take()
         {
             let _ = thread.join();
@@ -210,7 +210,7 @@ mod tests {
     fn a_tail_reads_a_stream_to_its_end() {
         let mut tail = StderrTail::capture(std::io::Cursor::new(b"a\nb\n".to_vec()));
         assert!(tail.end().wait(Duration::from_secs(5)));
-        assert_eq!(tail.settle(Duration::ZERO), ["a", "b"]);
+        assert_eq!(tail.settle(), ["a", "b"]);
     }
 
     #[test]
@@ -223,6 +223,6 @@ mod tests {
         (&writer).write_all(b"last words\n").unwrap();
         drop(writer);
         assert!(end.wait(Duration::from_secs(5)), "ended once closed");
-        assert_eq!(tail.settle(Duration::ZERO), ["last words"]);
+        assert_eq!(tail.settle(), ["last words"]);
     }
 }

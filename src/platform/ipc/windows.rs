@@ -79,16 +79,17 @@ pub(super) struct Conn(Arc<Pipe>);
 
 impl Conn {
     pub(super) fn connect(endpoint: &Path) -> io::Result<Conn> {
-        let pipe = Pipe::connect(&address(endpoint), BUSY_PATIENCE)?;
-        let server = pipe.peer_user_sid()?;
-        let me = current_user_sid()?;
-        if server != me {
-            return Err(io::Error::new(
+        let conn = Conn(Arc::new(Pipe::connect(&address(endpoint), BUSY_PATIENCE)?));
+        match conn.peer()? {
+            Peer::Me => Ok(conn),
+            Peer::Other(server) => Err(io::Error::new(
                 io::ErrorKind::PermissionDenied,
-                format!("the pipe is served by {server}, not by this user ({me})"),
-            ));
+                format!(
+                    "the pipe is served by {server}, not by this user ({})",
+                    me()
+                ),
+            )),
         }
-        Ok(Conn(Arc::new(pipe)))
     }
 
     pub(super) fn try_clone(&self) -> io::Result<Conn> {
