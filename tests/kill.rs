@@ -56,15 +56,22 @@ fn bystander() -> (TestServer, String, Vec<u8>) {
 }
 
 /// Runs `vx sync --json --dump` on the manifest, SIGKILLs the child of `victim` once
-/// its slot is in `phase`, and checks what must hold after: the victim Failed with the
-/// signal, no tree and no temp dir for it, the bystander installed, exit 1, and a
-/// readable dump. Returns the victim's final summary entry.
-fn kill_child_in(work: &Work, victim: &str, phase: Phase, payload: &[u8]) -> serde_json::Value {
+/// its slot is in `phase` and `ready` has returned, and checks what must hold after:
+/// the victim Failed with the signal, no tree and no temp dir for it, the bystander
+/// installed, exit 1, and a readable dump. Returns the victim's final summary entry.
+fn kill_child_in(
+    work: &Work,
+    victim: &str,
+    phase: Phase,
+    ready: impl FnOnce(),
+    payload: &[u8],
+) -> serde_json::Value {
     let dump = work.dir.path().join("killed.dump");
     let mut sync = work.spawn_sync(&["--json", "--dump", dump.to_str().unwrap()]);
     let board = work.wait_board();
     let pid = wait_phase(&board, victim, phase);
     drop(board);
+    ready();
     kill9(pid);
 
     let status = wait_exit(&mut sync);
@@ -117,7 +124,7 @@ fn a_child_killed_while_extracting_fails_with_the_signal_and_leaves_nothing() {
     let (_server, mut toml, payload) = bystander();
     toml.push_str(&tool_toml("many", "1", &file_url(&path), &sha256_hex(&big)));
     work.write_manifest(&toml);
-    kill_child_in(&work, "many", Phase::Extracting, &payload);
+    kill_child_in(&work, "many", Phase::Extracting, || (), &payload);
 }
 
 #[test]
@@ -138,15 +145,22 @@ fn a_child_killed_during_post_install_fails_and_its_command_is_killed_too() {
         "post",
         &format!("\"echo $$ > '{}'; exec sleep 300\"", pid_file.display()),
     );
+    // The slot shows PostInstall just before the child spawns the command, so a kill
+    // at once could come before the spawn (and leave nothing to check). The kill waits
+    // until the command has written its pid: it is surely running then.
+    let mut sleeper = 0;
     let start = std::time::Instant::now();
-    let killed = kill_child_in(&work, "post", Phase::PostInstall, &payload);
+    let killed = kill_child_in(
+        &work,
+        "post",
+        Phase::PostInstall,
+        || sleeper = sleeper_pid(&pid_file),
+        &payload,
+    );
     assert!(start.elapsed().as_secs() < 25, "{:?}", start.elapsed());
     assert!(killed["message"].as_str().unwrap().contains("SIGKILL"));
     // The post-install command (its shell exec'd into `sleep 300`, longer than any wait
     // here) went with the child: the parent killed the child's process group.
-    let sleeper: u32 = wait_for("the post-install pid file", || {
-        std::fs::read_to_string(&pid_file).ok()?.trim().parse().ok()
-    });
     wait_for("the post-install command to be killed", || {
         dead(sleeper).then_some(())
     });
@@ -265,8 +279,8 @@ fn forking_post_install(work: &Work) -> (TestServer, std::path::PathBuf) {
     (server, pid_file)
 }
 
-/// The pid of the forked sleeper, once the post-install command has started it.
-fn sleeper(pid_file: &std::path::Path) -> u32 {
+/// The pid a post-install command wrote to `pid_file`, once it has.
+fn sleeper_pid(pid_file: &std::path::Path) -> u32 {
     wait_for("the post-install command to start", || {
         std::fs::read_to_string(pid_file).ok()?.trim().parse().ok()
     })
@@ -281,7 +295,7 @@ fn interrupt_post_install(
 ) -> std::process::ExitStatus {
     let (_server, pid_file) = forking_post_install(work);
     let mut sync = work.spawn_sync(&["--headless"]);
-    let sleeper = sleeper(&pid_file);
+    let sleeper = sleeper_pid(&pid_file);
     interrupt(&mut sync);
     let status = wait_exit(&mut sync);
     wait_for("the forked post-install process to be killed", || {
