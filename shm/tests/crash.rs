@@ -53,7 +53,8 @@ fn a_writer_killed_mid_publish_is_reported_lost_not_waited_for() {
 
         let started = Instant::now();
         let read = board.reader().read_slot(0).unwrap();
-        assert!(started.elapsed() < Duration::from_secs(1), "read hung");
+        // A hang, not a slow read on a loaded machine: the bound is generous.
+        assert!(started.elapsed() < Duration::from_secs(10), "read hung");
         match read {
             Err(SlotError::WriterLost {
                 index: 0,

@@ -529,15 +529,15 @@ fn run_post_install(
         source,
     };
     let stdout = crate::platform::process::stderr_stdio();
-    let mut child = crate::platform::process::shell(command)
+    let mut shell = crate::platform::process::shell(command);
+    shell
         .current_dir(tree)
         .stdin(Stdio::null())
         .stdout(stdout)
         .env("VX_TOOL", &cfg.spec.name)
         .env("VX_VERSION", &cfg.spec.version)
-        .env("VX_INSTALL_DIR", final_dir)
-        .spawn()
-        .map_err(spawn_err)?;
+        .env("VX_INSTALL_DIR", final_dir);
+    let mut child = crate::platform::process::spawn(&mut shell).map_err(spawn_err)?;
     loop {
         if let Some(status) = child.try_wait().map_err(spawn_err)? {
             return if status.success() {

@@ -9,6 +9,7 @@
 //! | [`process`]: a child's process tree | its own process group; killed with SIGKILL to the group | its own Job Object (kill-on-close); killed with `TerminateJobObject`; a parent that dies takes the tree with it |
 //! | [`process`]: how a process ended | exit code or signal (`128 + N`) | exit code (an `NTSTATUS` shown in hex) |
 //! | [`process`]: a shell command (`post_install`) | `sh -c COMMAND` | `cmd /D /S /C "COMMAND"` |
+//! | [`process`]: a start refused for a moment, tried again (three pauses, 0.3 s in all) | `EAGAIN`, `ENOMEM` | out of memory or resources; `ERROR_INTERNAL_ERROR` (Wine: the new process died while starting) |
 //! | [`interrupt`]: what stops `vx` | SIGINT, SIGTERM, SIGHUP (signal-hook) | console control events: Ctrl-C, Ctrl-Break, close, logoff, shutdown |
 //! | [`exec`]: `vx exec` | `execvp`: the command replaces `vx` | the command runs as a child; `vx` ignores Ctrl-C meanwhile (the child, on the same console, gets it) and exits with its code |
 //! | [`fs`]: archive names | any bytes but NUL | UTF-8; no `:` (alternate streams, drives), no device names (`CON`, `NUL`, …), no trailing dot or space |
@@ -33,6 +34,7 @@ mod windows;
 use windows as imp;
 
 pub mod ipc;
+mod transient;
 
 pub mod process {
     //! Process trees, exit statuses and shell commands.
@@ -59,8 +61,10 @@ pub mod process {
         /// it first waits for input (as a `vx install` child waits for its config
         /// frame); on Unix the child leads its own process group from its first
         /// instruction.
+        ///
+        /// A start the system refuses for a moment is tried again, as [`spawn`] does.
         pub fn spawn(command: &mut Command) -> io::Result<(Child, Tree)> {
-            imp::spawn_tree(command).map(|(child, tree)| (child, Tree(tree)))
+            retry_spawn(|| imp::spawn_tree(command)).map(|(child, tree)| (child, Tree(tree)))
         }
 
         /// Kills every process of the tree, at once and without appeal (SIGKILL;
@@ -68,6 +72,21 @@ pub mod process {
         pub fn kill(&self) {
             self.0.kill();
         }
+    }
+
+    /// Starts `command`, trying again after a short pause when the system refuses for
+    /// a moment (no process slot or memory; on Windows also a new process that died
+    /// while it started, which Wine reports as an internal error).
+    pub fn spawn(command: &mut Command) -> io::Result<Child> {
+        retry_spawn(|| command.spawn())
+    }
+
+    fn retry_spawn<T>(start: impl FnMut() -> io::Result<T>) -> io::Result<T> {
+        super::transient::retry(
+            start,
+            imp::is_transient_spawn_error,
+            &super::transient::SPAWN_PAUSES,
+        )
     }
 
     /// The exit code a tree's processes get when [`Tree::kill`] ends them on Windows:

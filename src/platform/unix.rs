@@ -221,6 +221,13 @@ pub(super) fn is_transient_rename_error(_error: &io::Error) -> bool {
     false
 }
 
+pub(super) fn is_transient_spawn_error(error: &io::Error) -> bool {
+    use rustix::io::Errno;
+    [Errno::AGAIN, Errno::NOMEM]
+        .iter()
+        .any(|errno| error.raw_os_error() == Some(errno.raw_os_error()))
+}
+
 pub(super) fn posix_shell_path(path: &Path) -> String {
     path.to_string_lossy().into_owned()
 }

@@ -321,6 +321,16 @@ pub(super) fn is_transient_rename_error(error: &io::Error) -> bool {
         .is_some_and(|code| TRANSIENT.contains(&code))
 }
 
+pub(super) fn is_transient_spawn_error(error: &io::Error) -> bool {
+    /// `ERROR_NOT_ENOUGH_MEMORY`, `ERROR_OUTOFMEMORY`, `ERROR_INTERNAL_ERROR` (what
+    /// Wine gives when a new process dies while it starts), `ERROR_NO_SYSTEM_RESOURCES`
+    /// and `ERROR_COMMITMENT_LIMIT`.
+    const TRANSIENT: [i32; 5] = [8, 14, 1359, 1450, 1455];
+    error
+        .raw_os_error()
+        .is_some_and(|code| TRANSIENT.contains(&code))
+}
+
 pub(super) fn posix_shell_path(path: &Path) -> String {
     let text = path.to_string_lossy().replace('\\', "/");
     let bytes = text.as_bytes();
