@@ -1,7 +1,7 @@
 //! Answers to `resolve`, `get_environment` and `list_versions`, from what the daemon
 //! keeps in memory: the store's inventory (tool → installed versions) and, per
 //! project, its parsed manifest and assembled toolchain. File events invalidate them
-//! ([`Resolver::store_changed`], [`Resolver::project_changed`]); a generation number
+//! ([`Resolver::update_inventory`], [`Resolver::project_changed`]); a generation number
 //! keeps an answer computed before an invalidation from being cached after it.
 //!
 //! A request's `runtime` is a tool's name. In a project (the nearest `vx.toml` from the

@@ -7,7 +7,7 @@
 //! come and go), each tool's directory (versions are renamed in and out whole), and
 //! each project's directory. Installs work in `<store>/.tmp`, which is not watched, so
 //! a sync's unpacking costs the daemon nothing. A project is watched by the resolver
-//! itself before it answers for it ([`Watches::project`]), so a change made after an
+//! itself before it answers for it (`Watches::project`), so a change made after an
 //! answer is always reported. Events are gathered for [`SETTLE`] after the first,
 //! then handled at once (a save is several events).
 

@@ -4,7 +4,7 @@
 //!
 //! [`Streaming`] is the download's [`Tee`]: each chunk, once written to the download
 //! file and hashed, goes over a bounded channel (a slow extraction holds the download
-//! back instead of buffering it) to the thread, which reads it through [`Chunks`] and
+//! back instead of buffering it) to the thread, which reads it through `Chunks` and
 //! unpacks into the work directory's tree with the same rules and limits as
 //! [`extract::extract`]. Nothing is trusted before the checksum: the caller asks for
 //! the result only after the download verified, and on any error the work directory,

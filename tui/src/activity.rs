@@ -71,7 +71,7 @@ impl Throughput {
 }
 
 /// How fast the sync's overall fraction advances, for its ETA: samples of the last
-/// [`ETA_WINDOW_MS`].
+/// `ETA_WINDOW_MS`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Pace {
     samples: VecDeque<(u64, f64)>,

@@ -411,7 +411,7 @@ impl Model {
     }
 
     /// How far the whole sync is, 0 to 1: each tool counts as one, a running one by
-    /// how far it has been seen to get (its download as [`DOWNLOAD_SHARE`], unpacking
+    /// how far it has been seen to get (its download as `DOWNLOAD_SHARE`, unpacking
     /// as the rest; a download of unknown size as nothing until it unpacks). Never
     /// goes back: a retry keeps what its tool had reached.
     pub fn fraction_done(&self) -> f64 {

@@ -1,10 +1,10 @@
 //! Rendering: a pure function of the [`Model`]. Nothing here reads the board or the
 //! clock, so snapshot tests pin down exactly what a user sees.
 //!
-//! The screen is a stack of bordered panes, one module each: [`header`] (counts, the
-//! overall gauge, rate and ETA), [`table`] (one row per tool), then either
-//! [`activity`] (the throughput chart and the recent events) or [`detail`] (the
-//! selected tool), and the [`footer`]'s key hints; [`popup`] draws the key help and
+//! The screen is a stack of bordered panes, one module each: `header` (counts, the
+//! overall gauge, rate and ETA), `table` (one row per tool), then either
+//! `activity` (the throughput chart and the recent events) or `detail` (the
+//! selected tool), and the `footer`'s key hints; `popup` draws the key help and
 //! the cancel prompt over them.
 
 mod activity;
