@@ -55,6 +55,11 @@ pub struct InstallConfig {
     /// means the default (30 s). Optional so frames written without it stay valid.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_timeout_secs: Option<u32>,
+    /// Download and hash the archive and check its listing against `bin` and
+    /// `strip_components`, but install nothing: how `vx lock` learns another
+    /// platform's checksum ([`crate::install::install`] then leaves only a receipt).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub probe: bool,
 }
 
 impl InstallConfig {
@@ -264,6 +269,7 @@ mod tests {
             slot: 7,
             allow_unverified: false,
             read_timeout_secs: None,
+            probe: false,
         }
     }
 
@@ -502,6 +508,7 @@ mod tests {
                         slot,
                         allow_unverified: au,
                         read_timeout_secs: None,
+                        probe: false,
                     }
                 },
             )

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::install::store;
 use crate::lock::{Asset, Lock, LockError};
-use crate::manifest::{Manifest, ManifestError, Platform};
+use crate::manifest::{Manifest, ManifestError, Platform, ToolTable};
 use crate::spec::ToolSpec;
 use crate::sync::{self, Settings, SyncError};
 
@@ -38,13 +38,26 @@ pub enum ProjectError {
         /// The platform.
         platform: Platform,
     },
-    /// `--frozen` and a tool has no entry for this platform.
+    /// `--frozen` and a tool has no usable entry for this platform.
     #[error("vx.lock has no {tool} for {platform}; run `vx lock` (or `vx sync` without --frozen)")]
     NotLocked {
         /// The tool.
         tool: String,
         /// The platform.
         platform: Platform,
+    },
+    /// `--frozen` and the lock holds another version than the manifest asks for:
+    /// installing it would put one version's bytes under the other's name.
+    #[error(
+        "vx.lock has {tool} {locked} but vx.toml asks for {tool} {wanted}; run `vx lock` (or `vx sync` without --frozen)"
+    )]
+    OtherVersion {
+        /// The tool.
+        tool: String,
+        /// The version the lock holds.
+        locked: String,
+        /// The version the manifest asks for.
+        wanted: String,
     },
     /// The manifest's sha256 and the lock's differ for a fresh entry.
     #[error(
@@ -92,6 +105,17 @@ pub struct ProjectSync<'m> {
     pub plan: SyncPlan,
 }
 
+/// What [`ProjectSync::run`] did.
+#[derive(Clone, Debug)]
+pub struct SyncOutcome {
+    /// The exit code: the sync's, or [`crate::exit::FAILED`] when a platform the lock
+    /// covered could not be re-locked.
+    pub code: i32,
+    /// What re-locking the other platforms of re-locked tools did (empty when nothing
+    /// had to be).
+    pub relocked: LockReport,
+}
+
 impl<'m> ProjectSync<'m> {
     /// Reads the lock beside `manifest` and plans the sync on this platform.
     pub fn plan(manifest: &'m Manifest, mode: LockMode) -> Result<ProjectSync<'m>, ProjectError> {
@@ -108,22 +132,62 @@ impl<'m> ProjectSync<'m> {
     }
 
     /// Installs the plan into `store`; in [`LockMode::Update`] records what was
-    /// installed on trust and writes the lock. Returns the sync's exit code.
-    pub fn run(self, store: &Path, settings: &Settings) -> Result<i32, ProjectError> {
-        let settings = Settings {
+    /// installed on trust, re-locks the other platforms the lock covered for the tools
+    /// re-locked here (downloading and hashing, not unpacking), and writes the lock.
+    pub fn run(self, store: &Path, settings: &Settings) -> Result<SyncOutcome, ProjectError> {
+        let sync_settings = Settings {
             first_use: self.plan.to_lock.clone(),
             ..settings.clone()
         };
         let label = self.manifest.path.display().to_string();
-        let code = sync::run(&label, &self.plan.tools, store, &settings)?;
+        let mut code = sync::run(&label, &self.plan.tools, store, &sync_settings)?;
+        let mut relocked = LockReport::default();
         if self.mode == LockMode::Update {
             let mut lock = self.lock.unwrap_or_default();
+            // The platforms each re-locked tool's entry covered before this sync.
+            let elsewhere: Vec<(&ToolTable, Vec<Platform>)> = self
+                .plan
+                .to_lock
+                .iter()
+                .filter_map(|name| self.manifest.tool(name))
+                .map(|tool| {
+                    let mut platforms = lock.platforms_of(&tool.name);
+                    platforms.retain(|p| *p != self.platform && tool.is_for(p));
+                    platforms.sort();
+                    platforms.dedup();
+                    (tool, platforms)
+                })
+                .collect();
             record_installed(&mut lock, self.manifest, &self.platform, &self.plan, store);
+            for tool in &self.manifest.tools {
+                if lock.tools.contains_key(&tool.name) {
+                    lock.renew(tool);
+                }
+            }
             lock.retain_listed(self.manifest);
+            let interrupted = code == crate::exit::INTERRUPTED;
+            let others: Vec<Platform> = {
+                let mut all: Vec<Platform> =
+                    elsewhere.iter().flat_map(|(_, p)| p.clone()).collect();
+                all.sort();
+                all.dedup();
+                all
+            };
+            if !interrupted && !others.is_empty() {
+                let only: Vec<String> = elsewhere
+                    .iter()
+                    .filter(|(_, p)| !p.is_empty())
+                    .map(|(t, _)| t.name.clone())
+                    .collect();
+                relocked = relock_tools(self.manifest, &mut lock, &others, Some(&only), settings)?;
+                if relocked.code != crate::exit::OK && code == crate::exit::OK {
+                    code = relocked.code;
+                }
+            }
             lock.write(&self.manifest.lock_path())
                 .map_err(ProjectError::WriteLock)?;
         }
-        Ok(code)
+        Ok(SyncOutcome { code, relocked })
     }
 }
 
@@ -131,11 +195,14 @@ impl<'m> ProjectSync<'m> {
 /// one) and which of them are to be recorded in the lock once installed.
 #[derive(Clone, Debug)]
 pub struct SyncPlan {
-    /// The tools, in manifest order.
+    /// The tools for this platform, in manifest order.
     pub tools: Vec<ToolSpec>,
     /// Names of the tools without a fresh lock entry: installed on trust (the manifest's
     /// sha256 when it gives one) and recorded afterwards.
     pub to_lock: Vec<String>,
+    /// Names of the tools whose `os` leaves this platform out: not installed, not a
+    /// failure.
+    pub not_here: Vec<String>,
 }
 
 /// The tools `vx sync` installs on `platform`, given the lock (`None`: no lock yet).
@@ -147,19 +214,23 @@ pub fn sync_plan(
 ) -> Result<SyncPlan, ProjectError> {
     let empty = Lock::default();
     let lock = lock.unwrap_or(&empty);
-    let mut tools = manifest.resolve(platform)?;
+    let mut tools = Vec::new();
     let mut to_lock = Vec::new();
-    for (spec, table) in tools.iter_mut().zip(&manifest.tools) {
+    let mut not_here = Vec::new();
+    let mut layout_stale = Vec::new();
+    for table in &manifest.tools {
+        if !table.is_for(platform) {
+            not_here.push(table.name.clone());
+            continue;
+        }
+        let mut spec = table
+            .resolve(platform)
+            .map_err(|source| ManifestError::Resolve {
+                path: manifest.path.clone(),
+                source: Box::new(source),
+            })?;
         let asset = match mode {
-            LockMode::Frozen => Some(
-                lock.tools
-                    .get(&table.name)
-                    .and_then(|entry| entry.platforms.get(&platform.to_string()))
-                    .ok_or_else(|| ProjectError::NotLocked {
-                        tool: table.name.clone(),
-                        platform: platform.clone(),
-                    })?,
-            ),
+            LockMode::Frozen => Some(frozen_asset(lock, table, platform)?),
             LockMode::Update | LockMode::Locked => lock.fresh(table, platform),
         };
         match asset {
@@ -173,21 +244,58 @@ pub fn sync_plan(
                 }
                 spec.url = asset.url.clone();
                 spec.sha256 = Some(asset.sha256.clone());
+                if !lock.layout_fresh(table) {
+                    layout_stale.push(table.name.clone());
+                }
             }
             None => to_lock.push(table.name.clone()),
         }
+        tools.push(spec);
     }
-    if mode == LockMode::Locked && !to_lock.is_empty() {
+    if mode == LockMode::Locked && !(to_lock.is_empty() && layout_stale.is_empty()) {
+        let mut stale = to_lock;
+        stale.extend(layout_stale);
         return Err(ProjectError::Stale {
-            tools: to_lock,
+            tools: stale,
             platform: platform.clone(),
         });
     }
-    Ok(SyncPlan { tools, to_lock })
+    Ok(SyncPlan {
+        tools,
+        to_lock,
+        not_here,
+    })
+}
+
+/// The lock's entry of `table` on `platform` under `--frozen`: it must exist, be of
+/// the manifest's version, and not be kept stale.
+fn frozen_asset<'l>(
+    lock: &'l Lock,
+    table: &ToolTable,
+    platform: &Platform,
+) -> Result<&'l Asset, ProjectError> {
+    let not_locked = || ProjectError::NotLocked {
+        tool: table.name.clone(),
+        platform: platform.clone(),
+    };
+    let entry = lock.tools.get(&table.name).ok_or_else(not_locked)?;
+    if entry.version != table.version {
+        return Err(ProjectError::OtherVersion {
+            tool: table.name.clone(),
+            locked: entry.version.clone(),
+            wanted: table.version.clone(),
+        });
+    }
+    entry
+        .platforms
+        .get(&platform.to_string())
+        .filter(|asset| !asset.stale)
+        .ok_or_else(not_locked)
 }
 
 /// Records in `lock` what the installs of `plan.to_lock` on `platform` downloaded, read
-/// from their receipts in `store` (tools that failed have none and stay unlocked).
+/// from their receipts in `store` (tools that failed have none and stay unlocked), and
+/// clears the UNVERIFIED mark of those receipts: their hash is now pinned.
 pub fn record_installed(
     lock: &mut Lock,
     manifest: &Manifest,
@@ -200,15 +308,16 @@ pub fn record_installed(
             continue;
         };
         let tree = store::install_dir(store, &spec.name, &spec.version);
-        let Some(receipt) = store::read_receipt(&tree).filter(|r| r.url == spec.url) else {
+        let Some(receipt) = store::receipt_for(store, spec) else {
             continue;
         };
-        let asset = Asset {
-            url: spec.url.clone(),
-            sha256: receipt.sha256,
-            size: Some(receipt.bytes),
-        };
+        let asset = Asset::new(
+            spec.url.clone(),
+            receipt.sha256.clone(),
+            Some(receipt.bytes),
+        );
         lock.record(table, platform, asset);
+        store::mark_pinned(&tree, &receipt.sha256);
     }
 }
 
@@ -231,42 +340,107 @@ pub fn stale(manifest: &Manifest, lock: Option<&Lock>, platforms: &[Platform]) -
     names
 }
 
-/// Fills `lock` for `platforms`: fresh entries stay, entries whose checksum the
-/// manifest gives are recorded without a download, and the rest are downloaded (and
-/// unpacked, to check the archive) into a throwaway store, one sync per platform with
-/// the usual board and output, their hashes and sizes read from the receipts. Returns
-/// the sync's exit code (1 when some download failed; those tools stay unlocked).
+/// What filling a lock did, per tool and platform, for the closing line of `vx lock`
+/// and of a sync that re-locked other platforms.
+#[derive(Clone, Debug, Default)]
+pub struct LockReport {
+    /// The worst exit code of the downloads (OK, FAILED, INTERRUPTED).
+    pub code: i32,
+    /// `(tool, platform)` pairs recorded in this run.
+    pub locked: Vec<(String, Platform)>,
+    /// `(tool, platform)` pairs that could not be locked (their downloads failed; the
+    /// sync's output says why), or were not tried after an interrupt.
+    pub failed: Vec<(String, Platform)>,
+    /// Tools whose one URL serves every platform they were locked for, although they
+    /// name no `os`: probably a download for one platform only (a Linux wheel locked
+    /// for macOS). Said once per tool.
+    pub same_url: Vec<(String, Vec<Platform>)>,
+}
+
+/// Fills `lock` for `platforms` (each tool only for the platforms it is for): fresh
+/// entries stay, an outdated layout is re-recorded without a download, entries whose
+/// checksum the manifest gives are recorded without a download, and the rest are
+/// downloaded and hashed (not unpacked: see [`Settings::probe`]), one sync per platform
+/// with the usual board and output.
 pub fn relock(
     manifest: &Manifest,
     lock: &mut Lock,
     platforms: &[Platform],
     settings: &Settings,
-) -> Result<i32, ProjectError> {
-    let mut code = crate::exit::OK;
+) -> Result<LockReport, ProjectError> {
+    let report = relock_tools(manifest, lock, platforms, None, settings)?;
+    lock.retain_listed(manifest);
+    Ok(report)
+}
+
+/// [`relock`] for the tools named in `only` (all when `None`).
+fn relock_tools(
+    manifest: &Manifest,
+    lock: &mut Lock,
+    platforms: &[Platform],
+    only: Option<&[String]>,
+    settings: &Settings,
+) -> Result<LockReport, ProjectError> {
+    let mut report = LockReport {
+        code: crate::exit::OK,
+        ..LockReport::default()
+    };
+    let chosen: Vec<&ToolTable> = manifest
+        .tools
+        .iter()
+        .filter(|t| only.is_none_or(|names| names.contains(&t.name)))
+        .collect();
+    for tool in &chosen {
+        let ours = tool.platforms_of(platforms);
+        let to_fill = ours.iter().any(|p| lock.fresh(tool, p).is_none());
+        if to_fill && tool.os.is_empty() && ours.len() > 1 {
+            let urls: Vec<Option<String>> = ours
+                .iter()
+                .map(|p| tool.resolve(p).ok().map(|s| s.url))
+                .collect();
+            if urls.iter().all(|u| u.is_some() && *u == urls[0]) {
+                report
+                    .same_url
+                    .push((tool.name.clone(), ours.into_iter().cloned().collect()));
+            }
+        }
+        if lock.tools.contains_key(&tool.name) {
+            lock.renew(tool);
+        }
+    }
     for platform in platforms {
         let mut fetch = Vec::new();
-        for (spec, table) in manifest.resolve(platform)?.into_iter().zip(&manifest.tools) {
-            if lock.fresh(table, platform).is_some() {
+        for tool in chosen.iter().filter(|t| t.is_for(platform)) {
+            if lock.fresh(tool, platform).is_some() {
                 continue;
             }
+            let spec = tool
+                .resolve(platform)
+                .map_err(|source| ManifestError::Resolve {
+                    path: manifest.path.clone(),
+                    source: Box::new(source),
+                })?;
             match &spec.sha256 {
                 Some(sha256) => {
-                    let asset = Asset {
-                        url: spec.url.clone(),
-                        sha256: sha256.clone(),
-                        size: None,
-                    };
-                    lock.record(table, platform, asset);
+                    let asset = Asset::new(spec.url.clone(), sha256.clone(), None);
+                    lock.record(tool, platform, asset);
+                    report.locked.push((tool.name.clone(), platform.clone()));
                 }
-                // Only the bytes matter: nothing of another platform runs here.
+                // Only the bytes and the archive's listing matter: nothing of
+                // another platform runs here.
                 None => fetch.push(ToolSpec {
                     post_install: None,
-                    bin: None,
                     ..spec
                 }),
             }
         }
         if fetch.is_empty() {
+            continue;
+        }
+        if report.code == crate::exit::INTERRUPTED {
+            report
+                .failed
+                .extend(fetch.iter().map(|s| (s.name.clone(), platform.clone())));
             continue;
         }
         let scratch = tempfile::Builder::new()
@@ -277,21 +451,27 @@ pub fn relock(
         let label = format!("{} (locking {platform})", manifest.path.display());
         let settings = Settings {
             allow_unverified: true,
+            probe: true,
             ..settings.clone()
         };
         let run = sync::run(&label, &fetch, store, &settings)?;
         let plan = SyncPlan {
             to_lock: fetch.iter().map(|s| s.name.clone()).collect(),
             tools: fetch,
+            not_here: Vec::new(),
         };
         record_installed(lock, manifest, platform, &plan, store);
-        if run != crate::exit::OK {
-            code = run;
+        for spec in &plan.tools {
+            let tool = manifest.tool(&spec.name);
+            let pair = (spec.name.clone(), platform.clone());
+            match tool.and_then(|t| lock.fresh(t, platform)) {
+                Some(_) => report.locked.push(pair),
+                None => report.failed.push(pair),
+            }
         }
-        if run == crate::exit::INTERRUPTED {
-            break;
+        if run != crate::exit::OK && report.code != crate::exit::INTERRUPTED {
+            report.code = run;
         }
     }
-    lock.retain_listed(manifest);
-    Ok(code)
+    Ok(report)
 }

@@ -247,7 +247,14 @@ fn vx_add_keeps_the_manifests_comments_and_locks_the_new_tool_and_remove_undoes_
     let url = p.server.url("/single.tar.gz");
     p.work
         .vx()
-        .args(["add", "extra@5", "--bin", "bin/tool", "--headless", "--url"])
+        .args([
+            "add",
+            "extra@5",
+            "--bin",
+            "pkg/bin/tool",
+            "--headless",
+            "--url",
+        ])
         .arg(&url)
         .assert()
         .code(0)

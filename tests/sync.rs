@@ -392,6 +392,7 @@ fn child_frame(work: &Work, url: String, sha256: String) -> InstallConfig {
         slot: 0,
         allow_unverified: false,
         read_timeout_secs: None,
+        probe: false,
     }
 }
 

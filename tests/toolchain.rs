@@ -509,15 +509,22 @@ fn uninstall_removes_a_version_but_not_while_another_vx_installs_it() {
         .code(1)
         .stderr(predicates::str::contains("greet 9 is not installed"));
 
-    // Another sync reinstalls greet 1.0 from a new (slow) URL: it holds the tool's
+    // Another sync reinstalls greet 1.0, rebuilt (other bytes: the same bytes from
+    // another URL would be the same install), from a slow server: it holds the tool's
     // install lock while it downloads.
     let archive = greet_archive();
-    let slow = common::slow_server("/greet-new.tar.gz", archive.clone());
+    let rebuilt = tar_gz(&[
+        Item::File("greet/bin/greet", GREET.as_bytes().to_vec(), 0o755),
+        Item::File("greet/README", b"rebuilt\n".to_vec(), 0o644),
+    ]);
+    let slow = common::slow_server("/greet-new.tar.gz", rebuilt.clone());
     let manifest = std::fs::read_to_string(project.work.manifest()).unwrap();
-    let manifest = manifest.replace(
-        &project.server.url("/greet-{version}.tar.gz"),
-        &slow.url("/greet-new.tar.gz"),
-    );
+    let manifest = manifest
+        .replace(
+            &project.server.url("/greet-{version}.tar.gz"),
+            &slow.url("/greet-new.tar.gz"),
+        )
+        .replace(&sha256_hex(&archive), &sha256_hex(&rebuilt));
     project.work.write_manifest(&manifest);
     let mut sync = project
         .command()

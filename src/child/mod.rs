@@ -52,7 +52,7 @@ pub fn from_parent() -> i32 {
         signalled.store(true, std::sync::atomic::Ordering::Relaxed);
     }
     let mut sink = BoardSink::new(writer, signalled);
-    if cfg.spec.sha256.is_none() && cfg.allow_unverified {
+    if cfg.spec.sha256.is_none() && cfg.allow_unverified && !cfg.probe {
         sink.mark_unverified();
     }
     // The parent starts each child as the root of a process tree of its own.

@@ -53,9 +53,10 @@ pub fn run(args: &AddArgs) -> Result<i32, Error> {
         .unwrap_or_default();
     let platforms = super::lock::platforms(&[], &manifest);
     let settings = super::run_settings(&args.run);
-    let code =
+    let report =
         project::relock(&manifest, &mut lock, &platforms, &settings).map_err(super::sync::usage)?;
     lock.write(&lock_path)
         .map_err(|e| Error::environment(Because::new("cannot write the lock", e)))?;
-    Ok(code)
+    super::lock::tell(&report, &lock_path, &platforms);
+    Ok(report.code)
 }

@@ -30,6 +30,7 @@ pub fn run(args: &EnvArgs) -> Result<i32, Error> {
                 manifest: None,
                 bin_dirs: recorded.bin_dirs().to_vec(),
                 missing: Vec::new(),
+                not_here: Vec::new(),
             },
             stale => {
                 let sources = stale.map(|(sources, _)| sources);
@@ -52,6 +53,7 @@ pub fn run(args: &EnvArgs) -> Result<i32, Error> {
     for (label, _) in &tools.missing {
         vx::note!("vx: {label} is not installed; run `vx sync`");
     }
+    super::sync::not_here(&tools.not_here);
     Ok(if tools.missing.is_empty() {
         vx::exit::OK
     } else {

@@ -141,7 +141,9 @@ impl Target<'_> {
             && missing.iter().any(|t| t.origin == Origin::Manifest)
         {
             let sync = ProjectSync::plan(manifest, LockMode::Update).map_err(super::sync::usage)?;
-            code = sync.run(store, &settings).map_err(super::sync::usage)?;
+            let outcome = sync.run(store, &settings).map_err(super::sync::usage)?;
+            super::sync::tell_relocked(&outcome.relocked, manifest);
+            code = outcome.code;
         }
         let named: Vec<_> = missing
             .iter()

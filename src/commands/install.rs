@@ -24,7 +24,20 @@ pub fn run(args: &InstallArgs) -> Result<i32, Error> {
             "vx install {spec} needs --url URL (and --sha256 HEX); to install from a manifest, run vx sync"
         ))
     })?;
-    let url = url.replace("{version}", version);
+    if let Some((_, name)) = vx::manifest::tool::unknown_placeholder(url) {
+        return Err(Error::usage(format!(
+            "--url: unknown placeholder `{{{}}}`; a url may use {{version}}, {{os}} and {{arch}}",
+            vx_tui::text::sanitize(name)
+        )));
+    }
+    let platform = vx::manifest::Platform::current();
+    let url = vx::manifest::tool::fill(url, version, &platform, &Default::default()).ok_or_else(
+        || {
+            Error::usage(format!(
+                "--url names {{os}} or {{arch}}, which vx has no name for on {platform}"
+            ))
+        },
+    )?;
     let format = match args.format.as_deref() {
         Some(name) => ArchiveFormat::from_name(name),
         None => ArchiveFormat::from_url(&url).map_err(|e| Error::usage(format!("{url}: {e}")))?,
@@ -38,7 +51,9 @@ pub fn run(args: &InstallArgs) -> Result<i32, Error> {
             sha256: args.sha256.clone(),
             format,
             strip_components: args.strip_components,
-            bin: (!args.bins.is_empty()).then(|| args.bins.clone()),
+            bin: (!args.bins.is_empty()).then(|| {
+                vx::manifest::tool::fill_bins(&args.bins, version, &platform, &Default::default())
+            }),
             post_install: None,
             options: Default::default(),
         },
@@ -47,6 +62,7 @@ pub fn run(args: &InstallArgs) -> Result<i32, Error> {
         slot: 0,
         allow_unverified: args.install.allow_unverified,
         read_timeout_secs: Some(args.install.read_timeout),
+        probe: false,
     };
     cfg.validate()
         .map_err(|e| Error::usage(Because::new("invalid install", e)))?;

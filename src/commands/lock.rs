@@ -3,11 +3,12 @@
 //! anything.
 
 use std::io::Write;
+use std::path::Path;
 
 use vx::exit::{Because, Error, FAILED, OK};
 use vx::lock::Lock;
 use vx::manifest::{Manifest, Platform};
-use vx::project;
+use vx::project::{self, LockReport};
 
 use crate::cli::LockArgs;
 
@@ -57,14 +58,59 @@ pub fn run(args: &LockArgs) -> Result<i32, Error> {
     }
     let mut lock = existing.unwrap_or_default();
     let settings = super::run_settings(&args.run);
-    let code =
+    let report =
         project::relock(&manifest, &mut lock, &platforms, &settings).map_err(super::sync::usage)?;
     lock.write(&lock_path)
         .map_err(|e| Error::environment(Because::new("cannot write the lock", e)))?;
-    vx::note!(
-        "vx: locked {} for {}",
-        lock_path.display(),
-        names.join(", ")
-    );
-    Ok(code)
+    tell(&report, &lock_path, &platforms);
+    Ok(report.code)
+}
+
+/// Says what a lock run did: a warning for each tool whose one URL was locked for
+/// several platforms, then what was locked for which platforms and what was not (the
+/// failures above say why). Shared by `vx lock`, `vx add` and `vx sync`.
+pub fn tell(report: &LockReport, lock_path: &Path, platforms: &[Platform]) {
+    for (tool, locked_for) in &report.same_url {
+        let names: Vec<String> = locked_for.iter().map(Platform::to_string).collect();
+        vx::note!(
+            "vx: warning: {tool} has one url for {} (no {{os}} or {{arch}} in it): the same download is locked for each; if it runs on some only, list them with `os = [...]` in its table",
+            names.join(", ")
+        );
+    }
+    let failed_on = |p: &Platform| -> Vec<&str> {
+        report
+            .failed
+            .iter()
+            .filter(|(_, q)| q == p)
+            .map(|(t, _)| t.as_str())
+            .collect()
+    };
+    let (whole, partial): (Vec<&Platform>, Vec<&Platform>) =
+        platforms.iter().partition(|p| failed_on(p).is_empty());
+    for platform in &partial {
+        vx::note!(
+            "vx: not locked for {platform}: {} (the failures above say why)",
+            failed_on(platform).join(", ")
+        );
+    }
+    let list = |ps: &[&Platform]| {
+        ps.iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match (whole.is_empty(), partial.is_empty()) {
+        (_, true) => vx::note!("vx: locked {} for {}", lock_path.display(), list(&whole)),
+        (true, false) => vx::note!(
+            "vx: {} is incomplete for {}",
+            lock_path.display(),
+            list(&partial)
+        ),
+        (false, false) => vx::note!(
+            "vx: locked {} for {}; incomplete for {}",
+            lock_path.display(),
+            list(&whole),
+            list(&partial)
+        ),
+    }
 }

@@ -49,6 +49,7 @@ pub fn run_settings(args: &RunArgs) -> Settings {
         first_use: Vec::new(),
         report_to: Default::default(),
         started: std::time::Instant::now(),
+        probe: false,
         progress_interval: args
             .progress_interval
             .map(|secs| std::time::Duration::from_secs(u64::from(secs))),
@@ -166,6 +167,8 @@ pub struct ActiveTools {
     pub bin_dirs: Vec<std::path::PathBuf>,
     /// The tools not installed: `name version` and the commands they would provide.
     pub missing: Vec<(String, Vec<String>)>,
+    /// The project's tools whose `os` leaves this platform out.
+    pub not_here: Vec<String>,
 }
 
 impl ActiveTools {
@@ -187,6 +190,7 @@ impl ActiveTools {
                 .iter()
                 .map(|tool| (tool.label(), tool.commands()))
                 .collect(),
+            not_here: chain.not_here.clone(),
         }
     }
 
@@ -218,6 +222,7 @@ impl ActiveTools {
             manifest: answer.manifest.map(Into::into),
             bin_dirs: answer.bin_dirs.into_iter().map(Into::into).collect(),
             missing: Vec::new(),
+            not_here: Vec::new(),
         })
     }
 }

@@ -25,8 +25,38 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
         LockMode::Update
     };
     let sync = ProjectSync::plan(&manifest, mode).map_err(usage)?;
+    not_here(&sync.plan.not_here);
     let store = store::prepare(args.install.store.clone()).map_err(Error::usage)?;
-    sync.run(&store, &settings).map_err(usage)
+    let outcome = sync.run(&store, &settings).map_err(usage)?;
+    tell_relocked(&outcome.relocked, &manifest);
+    Ok(outcome.code)
+}
+
+/// Names the tools whose `os` leaves this platform out: skipped, not failed.
+pub fn not_here(tools: &[String]) {
+    if !tools.is_empty() {
+        vx::note!(
+            "vx: not for {}: {} (their `os` leaves it out)",
+            vx::manifest::Platform::current(),
+            tools.join(", ")
+        );
+    }
+}
+
+/// After a sync that re-locked a tool's other platforms: what it locked, what not.
+pub fn tell_relocked(report: &vx::project::LockReport, manifest: &vx::manifest::Manifest) {
+    if report.locked.is_empty() && report.failed.is_empty() {
+        return;
+    }
+    let mut platforms: Vec<vx::manifest::Platform> = report
+        .locked
+        .iter()
+        .chain(&report.failed)
+        .map(|(_, p)| p.clone())
+        .collect();
+    platforms.sort();
+    platforms.dedup();
+    super::lock::tell(report, &manifest.lock_path(), &platforms);
 }
 
 /// A project error is the user's to fix (exit 2), but for a sync that could not run.

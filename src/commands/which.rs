@@ -61,6 +61,16 @@ fn outside(command: &OsStr, tools: &ActiveTools) -> Result<PathBuf, Error> {
             "{label} is not installed; run `vx sync`"
         )));
     }
+    if let Some(tool) = tools
+        .not_here
+        .iter()
+        .find(|t| vx::platform::fs::same_command(t, name))
+    {
+        return Err(Error::failed(format!(
+            "{tool} is not for {} (its `os` in vx.toml leaves it out)",
+            vx::manifest::Platform::current()
+        )));
+    }
     let inherited = std::env::var_os("PATH").unwrap_or_default();
     search::find(command, &inherited).ok_or_else(|| {
         let shown = vx_tui::text::sanitize(&command.to_string_lossy()).into_owned();

@@ -24,26 +24,40 @@ pub struct BinError {
 /// module docs. Paths are relative to the tree, `/`-separated, sorted when found.
 pub fn resolve(tree: &Path, listed: Option<&[String]>) -> Result<Vec<String>, BinError> {
     match listed {
-        Some(entries) => entries
-            .iter()
-            .map(|entry| check(tree, entry).map(|()| entry.clone()))
-            .collect(),
+        Some(entries) => entries.iter().map(|entry| check(tree, entry)).collect(),
         None => Ok(found(tree)),
     }
 }
 
-fn check(tree: &Path, entry: &str) -> Result<(), BinError> {
+/// Checks one listed entry and returns it as found: itself, or on Windows itself with
+/// an extension of `PATHEXT` when the archive holds `ruff.exe` for a listed `ruff`
+/// ([`crate::platform::fs::executable_names`]).
+fn check(tree: &Path, entry: &str) -> Result<String, BinError> {
     let refuse = |reason| BinError {
         entry: entry.to_owned(),
         reason,
     };
     let root = fs::canonicalize(tree).map_err(|_| refuse("cannot be checked"))?;
-    let target = fs::canonicalize(tree.join(entry)).map_err(|_| refuse("is not in the archive"))?;
+    let (dir, name) = entry.rsplit_once('/').unwrap_or(("", entry));
+    let entry = crate::platform::fs::executable_names(name.as_ref())
+        .into_iter()
+        .filter_map(|n| n.into_string().ok())
+        .map(|n| {
+            if dir.is_empty() {
+                n
+            } else {
+                format!("{dir}/{n}")
+            }
+        })
+        .find(|candidate| fs::symlink_metadata(tree.join(candidate)).is_ok())
+        .unwrap_or_else(|| entry.to_owned());
+    let target =
+        fs::canonicalize(tree.join(&entry)).map_err(|_| refuse("is not in the archive"))?;
     if !target.starts_with(&root) {
         return Err(refuse("leads outside the install"));
     }
     match fs::metadata(&target) {
-        Ok(meta) if meta.is_file() => Ok(()),
+        Ok(meta) if meta.is_file() => Ok(entry),
         _ => Err(refuse("is not a file")),
     }
 }

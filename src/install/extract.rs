@@ -202,8 +202,55 @@ pub fn extract_tar_stream(
     out.finish(result)
 }
 
+/// Validates an archive entry's path and strips `strip` leading components: refused
+/// when empty, absolute, holding `..` or NUL, or a name the platform cannot hold;
+/// `Ok(None)` when stripping leaves nothing (the entry is skipped, as
+/// `tar --strip-components` does). Shared by unpacking and by listing
+/// ([`super::listing`]).
+pub(crate) fn relative_path(raw: &Path, strip: usize) -> Result<Option<PathBuf>, ExtractError> {
+    if raw.as_os_str().is_empty() {
+        return Err(refuse(raw, "empty path"));
+    }
+    if raw.as_os_str().as_encoded_bytes().contains(&0) {
+        return Err(refuse(raw, "the name contains a NUL byte"));
+    }
+    let mut parts = Vec::new();
+    for component in raw.components() {
+        match component {
+            Component::Normal(part) => {
+                if let Some(reason) = platform_fs::refused_component(part) {
+                    return Err(refuse(raw, reason));
+                }
+                parts.push(part);
+            }
+            Component::CurDir => {}
+            Component::ParentDir => return Err(refuse(raw, "the path contains `..`")),
+            Component::RootDir | Component::Prefix(_) => {
+                return Err(refuse(raw, "absolute paths are not allowed"));
+            }
+        }
+    }
+    if parts.len() <= strip {
+        return Ok(None);
+    }
+    Ok(Some(parts[strip..].iter().collect()))
+}
+
+/// The decompressed tar stream of a `format` archive read from `reader`; an error for
+/// a format that is not a compressed tar. Shared by unpacking and listing.
+pub(crate) fn tar_decoder<'r>(
+    format: ArchiveFormat,
+    reader: impl BufRead + 'r,
+) -> io::Result<Box<dyn Read + 'r>> {
+    match format {
+        ArchiveFormat::TarGz => Ok(Box::new(flate2::bufread::MultiGzDecoder::new(reader))),
+        ArchiveFormat::TarXz => Ok(Box::new(xz::Streams::new(reader)?)),
+        ArchiveFormat::Zip => Err(io::Error::other("a zip archive cannot be read as a stream")),
+    }
+}
+
 /// Longest symbolic-link target accepted (Linux's PATH_MAX).
-const MAX_LINK_TARGET: u64 = 4096;
+pub(crate) const MAX_LINK_TARGET: u64 = 4096;
 /// File-type bits of a Unix mode, as stored in zip external attributes.
 const S_IFMT: u32 = 0o170000;
 const S_IFDIR: u32 = 0o040000;
@@ -269,7 +316,7 @@ fn refuse_bytes(entry: &[u8], reason: &'static str) -> ExtractError {
     }
 }
 
-fn refuse(entry: &Path, reason: &'static str) -> ExtractError {
+pub(crate) fn refuse(entry: &Path, reason: &'static str) -> ExtractError {
     ExtractError::Unsafe {
         entry: crate::validate::shorten(&entry.to_string_lossy()),
         reason,
@@ -311,23 +358,15 @@ impl<'a> Unpacker<'a> {
         }
     }
 
-    /// Unpacks a tar compressed with `format` (gzip or xz; a zip is refused as
-    /// corrupt, which the callers never pass).
+    /// Unpacks a tar compressed with `format` (a zip is refused as corrupt, which the
+    /// callers never pass).
     fn tar_compressed(
         &mut self,
         format: ArchiveFormat,
         reader: impl BufRead,
     ) -> Result<(), ExtractError> {
-        match format {
-            ArchiveFormat::TarGz => self.tar(flate2::bufread::MultiGzDecoder::new(reader)),
-            ArchiveFormat::TarXz => {
-                let streams = xz::Streams::new(reader).map_err(|e| self.corrupt(e))?;
-                self.tar(streams)
-            }
-            ArchiveFormat::Zip => {
-                Err(self.corrupt(io::Error::other("a zip archive cannot be read as a stream")))
-            }
-        }
+        let decoder = tar_decoder(format, reader).map_err(|e| self.corrupt(e))?;
+        self.tar(decoder)
     }
 }
 
@@ -456,35 +495,9 @@ impl Unpacker<'_> {
         Ok(())
     }
 
-    /// Validates an archive path and strips it: `Ok(None)` when stripping leaves
-    /// nothing (the entry is skipped, as `tar --strip-components` does).
+    /// [`relative_path`] with this archive's `strip_components`.
     fn relative(&self, raw: &Path) -> Result<Option<PathBuf>, ExtractError> {
-        if raw.as_os_str().is_empty() {
-            return Err(refuse(raw, "empty path"));
-        }
-        if raw.as_os_str().as_encoded_bytes().contains(&0) {
-            return Err(refuse(raw, "the name contains a NUL byte"));
-        }
-        let mut parts = Vec::new();
-        for component in raw.components() {
-            match component {
-                Component::Normal(part) => {
-                    if let Some(reason) = platform_fs::refused_component(part) {
-                        return Err(refuse(raw, reason));
-                    }
-                    parts.push(part);
-                }
-                Component::CurDir => {}
-                Component::ParentDir => return Err(refuse(raw, "the path contains `..`")),
-                Component::RootDir | Component::Prefix(_) => {
-                    return Err(refuse(raw, "absolute paths are not allowed"));
-                }
-            }
-        }
-        if parts.len() <= self.strip {
-            return Ok(None);
-        }
-        Ok(Some(parts[self.strip..].iter().collect()))
+        relative_path(raw, self.strip)
     }
 
     fn entry(&mut self, raw: &Path, kind: Kind<'_>) -> Result<(), ExtractError> {

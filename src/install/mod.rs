@@ -25,6 +25,7 @@
 pub mod bins;
 pub mod extract;
 pub mod fetch;
+pub mod listing;
 pub mod live;
 mod sink;
 pub mod store;
@@ -116,6 +117,16 @@ pub enum Outcome {
         /// No sha256 was given (`--allow-unverified`): nothing checked the bytes.
         unverified: bool,
     },
+    /// Downloaded, hashed and checked, not installed ([`InstallConfig::probe`]): only a
+    /// receipt is left, at the tool's place in the (scratch) store.
+    Probed {
+        /// Where the receipt was written.
+        path: PathBuf,
+        /// Bytes downloaded.
+        bytes: u64,
+        /// SHA-256 of the download.
+        sha256: String,
+    },
     /// Already in the store with a matching receipt; nothing was downloaded.
     Cached {
         /// The tool's directory in the store.
@@ -131,7 +142,7 @@ impl Outcome {
     /// The terminal phase to publish: Completed or Skipped.
     pub const fn phase(&self) -> Phase {
         match self {
-            Outcome::Installed { .. } => Phase::Completed,
+            Outcome::Installed { .. } | Outcome::Probed { .. } => Phase::Completed,
             Outcome::Cached { .. } => Phase::Skipped,
         }
     }
@@ -139,7 +150,9 @@ impl Outcome {
     /// The tool's directory in the store.
     pub fn path(&self) -> &Path {
         match self {
-            Outcome::Installed { path, .. } | Outcome::Cached { path, .. } => path,
+            Outcome::Installed { path, .. }
+            | Outcome::Probed { path, .. }
+            | Outcome::Cached { path, .. } => path,
         }
     }
 
@@ -149,6 +162,7 @@ impl Outcome {
             Outcome::Installed { unverified, .. } | Outcome::Cached { unverified, .. } => {
                 *unverified
             }
+            Outcome::Probed { .. } => false,
         }
     }
 
@@ -170,6 +184,11 @@ impl Outcome {
                     ""
                 },
                 path.display()
+            ),
+            Outcome::Probed { bytes, sha256, .. } => format!(
+                "locked {} sha256 {}",
+                vx_tui::text::bytes(*bytes),
+                sha256.get(..16).unwrap_or(sha256)
             ),
             Outcome::Cached {
                 path,
@@ -346,11 +365,21 @@ fn store_err(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> 
 /// names a sha256: the receipt's hash (computed from the bytes installed) matched it.
 pub fn cached(cfg: &InstallConfig) -> Option<Outcome> {
     let receipt = store::installed_receipt(cfg)?;
+    let path = store::install_dir(&cfg.store, &cfg.spec.name, &cfg.spec.version);
+    pin_receipt(&receipt, &path, cfg);
     Some(Outcome::Cached {
-        path: store::install_dir(&cfg.store, &cfg.spec.name, &cfg.spec.version),
+        path,
         unverified: receipt.unverified && cfg.spec.sha256.is_none(),
         waited: false,
     })
+}
+
+/// A tree installed on trust whose bytes `cfg` now names (a lock pinned them) loses its
+/// UNVERIFIED mark for good, so `vx list` stops showing it.
+fn pin_receipt(receipt: &store::Receipt, path: &Path, cfg: &InstallConfig) {
+    if let Some(sha256) = cfg.spec.sha256.as_deref().filter(|_| receipt.unverified) {
+        store::mark_pinned(path, sha256);
+    }
 }
 
 /// Installs `cfg`'s tool into `cfg.store`, reporting non-terminal phases and progress
@@ -366,6 +395,9 @@ pub fn install(
     cfg.validate()?;
     sink.phase(Phase::Resolving, "");
     let final_dir = store::install_dir(&cfg.store, &cfg.spec.name, &cfg.spec.version);
+    if cfg.probe {
+        return probe(&cfg, &final_dir, sink, opts);
+    }
     if let Some(outcome) = cached(&cfg) {
         return Ok(outcome);
     }
@@ -380,6 +412,7 @@ pub fn install(
     // again under the lock: another vx may have finished just before we took it.)
     let (_lock, waited) = lock_tool(&cfg, sink, opts)?;
     if let Some(receipt) = store::installed_receipt(&cfg) {
+        pin_receipt(&receipt, &final_dir, &cfg);
         return Ok(Outcome::Cached {
             path: final_dir,
             unverified: receipt.unverified && cfg.spec.sha256.is_none(),
@@ -469,6 +502,47 @@ pub fn install(
         bytes: download.bytes,
         sha256: download.sha256,
         unverified: cfg.spec.sha256.is_none(),
+    })
+}
+
+/// [`InstallConfig::probe`]: downloads and hashes the archive (verifying it when a
+/// sha256 is given), reads its listing without unpacking it and checks `bin` and
+/// `strip_components` against it ([`listing`]), and leaves only a receipt at
+/// `final_dir`, from which `vx lock` records the checksum.
+fn probe(
+    cfg: &InstallConfig,
+    final_dir: &Path,
+    sink: &mut dyn ProgressSink,
+    opts: &InstallOptions,
+) -> Result<Outcome, InstallError> {
+    let work = store::work_dir(&cfg.store)
+        .map_err(store_err("cannot create a work directory in", &cfg.store))?;
+    sink.phase(Phase::Downloading, &cfg.spec.url);
+    let download_path = work.path().join("download");
+    let download = fetch::fetch(
+        &cfg.spec.url,
+        cfg.spec.sha256.as_deref(),
+        &download_path,
+        sink,
+        opts,
+    )?;
+    sink.phase(Phase::Extracting, "checking the archive's listing");
+    let checked = listing::check(
+        &download.path,
+        cfg.spec.format,
+        cfg.spec.strip_components,
+        cfg.spec.bin.as_deref(),
+        opts.extract,
+    )?;
+    let mut receipt = store::Receipt::new(cfg, &download.sha256, checked.format, download.bytes);
+    receipt.bin = checked.bin;
+    std::fs::create_dir_all(final_dir).map_err(store_err("cannot create", final_dir))?;
+    store::write_receipt(final_dir, &receipt)
+        .map_err(store_err("cannot write the receipt in", final_dir))?;
+    Ok(Outcome::Probed {
+        path: final_dir.to_owned(),
+        bytes: download.bytes,
+        sha256: download.sha256,
     })
 }
 

@@ -199,19 +199,26 @@ impl Receipt {
         }
     }
 
-    /// True when this receipt records the install `cfg` asks for: same tool, version,
-    /// URL and options, the same sha256 when `cfg` names one, and the same
-    /// `strip_components` and `post_install` (which shape the tree).
+    /// True when this receipt records the install `cfg` asks for (see
+    /// [`Receipt::matches_spec`]).
     pub fn matches(&self, cfg: &InstallConfig) -> bool {
         self.matches_spec(&cfg.spec)
     }
 
-    /// [`Receipt::matches`] for a spec.
+    /// True when this receipt records the install `spec` asks for: same tool, version
+    /// and options, the same `strip_components` and `post_install` (which shape the
+    /// tree), and the same bytes. The bytes are identified by content: when `spec`
+    /// names a sha256, the receipt's must equal it and the URL does not matter (a
+    /// mirror's copy of the same archive is the same install; the URL is provenance);
+    /// without one, only the same URL can vouch for the bytes.
     pub fn matches_spec(&self, spec: &ToolSpec) -> bool {
+        let same_bytes = match &spec.sha256 {
+            Some(sha256) => *sha256 == self.sha256,
+            None => self.url == spec.url,
+        };
         self.tool == spec.name
             && self.version == spec.version
-            && self.url == spec.url
-            && spec.sha256.as_ref().is_none_or(|s| *s == self.sha256)
+            && same_bytes
             && self.options == spec.options
             && self.strip_components == spec.strip_components
             && self.post_install == spec.post_install
@@ -291,6 +298,23 @@ pub fn open_lock(path: &Path) -> io::Result<fs::File> {
 pub fn write_receipt(tree: &Path, receipt: &Receipt) -> io::Result<()> {
     let json = serde_json::to_vec_pretty(receipt).map_err(io::Error::other)?;
     fs::write(tree.join(RECEIPT_FILE), json)
+}
+
+/// Clears the UNVERIFIED mark of the installed `tree` once its bytes are pinned: a
+/// lock now records `sha256`, and the receipt's hash (computed from the bytes that were
+/// installed) is that one. Replaces the receipt atomically; a receipt that is missing,
+/// already verified or of other bytes is left alone. Best effort: `false` when nothing
+/// was changed.
+pub fn mark_pinned(tree: &Path, sha256: &str) -> bool {
+    let Some(mut receipt) = read_receipt(tree).filter(|r| r.unverified && r.sha256 == sha256)
+    else {
+        return false;
+    };
+    receipt.unverified = false;
+    let Ok(json) = serde_json::to_vec_pretty(&receipt) else {
+        return false;
+    };
+    crate::atomic::write(&tree.join(RECEIPT_FILE), &json).is_ok()
 }
 
 /// Name of the lock file inside a work directory: held (`flock`) by the installing
@@ -470,6 +494,7 @@ mod tests {
             slot: 0,
             allow_unverified: false,
             read_timeout_secs: None,
+            probe: false,
         }
     }
 
@@ -503,8 +528,7 @@ mod tests {
         let base = cfg(store.path());
         install_fake(&base, &"ab".repeat(32));
         type Change = fn(&mut InstallConfig);
-        let changes: [Change; 5] = [
-            |c| c.spec.url.push_str("?v=2"),
+        let changes: [Change; 4] = [
             |c| c.spec.sha256 = Some("cd".repeat(32)),
             |c| {
                 c.spec.options.insert("k".into(), json!(2));
@@ -523,6 +547,37 @@ mod tests {
             is_installed(&unverified),
             "no sha256 asked: any recorded one matches"
         );
+        // Without a sha256 only the URL vouches for the bytes.
+        unverified.spec.url.push_str("?v=2");
+        assert!(!is_installed(&unverified));
+    }
+
+    #[test]
+    fn the_same_bytes_from_another_url_are_the_same_install() {
+        let store = tempfile::tempdir().unwrap();
+        let base = cfg(store.path());
+        install_fake(&base, &"ab".repeat(32));
+        let mut mirror = base.clone();
+        mirror.spec.url = "https://mirror.example/rg.tar.gz".into();
+        assert!(is_installed(&mirror), "identity is the sha256, not the URL");
+    }
+
+    #[test]
+    fn a_pinned_hash_clears_the_unverified_mark() {
+        let store = tempfile::tempdir().unwrap();
+        let base = cfg(store.path());
+        let dir = install_dir(store.path(), "rg", "14.1.1");
+        fs::create_dir_all(&dir).unwrap();
+        let mut receipt = Receipt::new(&base, &"ab".repeat(32), None, 10);
+        receipt.unverified = true;
+        write_receipt(&dir, &receipt).unwrap();
+        assert!(!mark_pinned(&dir, &"cd".repeat(32)), "other bytes");
+        assert!(read_receipt(&dir).unwrap().unverified);
+        assert!(mark_pinned(&dir, &"ab".repeat(32)));
+        let after = read_receipt(&dir).unwrap();
+        assert!(!after.unverified);
+        assert_eq!(after.sha256, receipt.sha256);
+        assert!(!mark_pinned(&dir, &"ab".repeat(32)), "already verified");
     }
 
     #[test]

@@ -48,6 +48,7 @@ fn config(store: &Path, url: String, body: &[u8]) -> InstallConfig {
         slot: 0,
         allow_unverified: false,
         read_timeout_secs: None,
+        probe: false,
     }
 }
 

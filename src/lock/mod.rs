@@ -1,8 +1,11 @@
-//! `vx.lock`: per tool and platform, the URL, SHA-256 and size `vx` downloaded, plus a
-//! hash of the tool's manifest table (`inputs`) so that editing one tool marks only that
-//! tool stale. Written atomically, sorted, byte-identical when nothing changed; read
-//! strictly (unknown keys, a bad hash or an unknown format version are errors at
-//! file:line:col).
+//! `vx.lock`: per tool and platform, the URL, SHA-256 and size `vx` downloaded, plus two
+//! hashes of the tool's manifest table so that editing one tool marks only that tool
+//! stale, and only as stale as the edit: `inputs` covers what decides the downloaded
+//! bytes (version, URLs, checksums, formats), `layout` what shapes the tree unpacked from
+//! them (`bin`, `strip_components`, `post_install`, `options`), which is re-recorded
+//! without downloading anything. Written atomically, sorted, byte-identical when nothing
+//! changed, never empty; read strictly (unknown keys, a bad hash or an unknown format
+//! version are errors at file:line:col).
 //!
 //! ```toml
 //! # vx.lock — written by `vx lock` / `vx sync`; do not edit
@@ -11,19 +14,28 @@
 //! [tools.ripgrep]
 //! version = "14.1.1"
 //! inputs = "sha256:…"
+//! layout = "sha256:…"
 //!
 //! [tools.ripgrep.platforms.linux-x86_64]
 //! url = "https://…"
 //! sha256 = "…"
 //! size = 2566310
+//!
+//! [tools.ripgrep.platforms.macos-aarch64]   # an older version's entry that a sync
+//! url = "https://…"                         # could not re-lock: kept, never used
+//! sha256 = "…"
+//! stale = true
 //! ```
+//!
+//! A sync never removes a platform from the lock: a tool re-locked for a new version is
+//! re-locked for every platform its entry covered, and an entry that could not be is
+//! kept with `stale = true` (which no install uses) until `vx lock` succeeds.
 
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use toml::Spanned;
 
 use crate::manifest::{Location, Manifest, Platform, ToolTable};
@@ -46,6 +58,23 @@ pub struct Asset {
     /// Its size in bytes, when `vx` downloaded it (not when the manifest gave the hash).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub size: Option<u64>,
+    /// An entry of an older resolution of the tool, kept because re-locking this
+    /// platform failed: recorded so that no platform silently drops out of the lock,
+    /// never installed.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub stale: bool,
+}
+
+impl Asset {
+    /// A fresh entry.
+    pub fn new(url: String, sha256: String, size: Option<u64>) -> Asset {
+        Asset {
+            url,
+            sha256,
+            size,
+            stale: false,
+        }
+    }
 }
 
 /// One tool's entry.
@@ -53,8 +82,12 @@ pub struct Asset {
 pub struct LockedTool {
     /// The version locked.
     pub version: String,
-    /// `sha256:<hex>` of the tool's manifest table ([`inputs`]).
+    /// [`ToolTable::download_inputs`] when it was locked.
     pub inputs: String,
+    /// [`ToolTable::layout_inputs`] when it was locked (absent in locks of older
+    /// builds: then re-recorded, without a download).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layout: Option<String>,
     /// The downloads, by `os-arch`.
     pub platforms: BTreeMap<String, Asset>,
 }
@@ -112,6 +145,7 @@ struct RawLock {
 struct RawTool {
     version: String,
     inputs: Spanned<String>,
+    layout: Option<Spanned<String>>,
     #[serde(default)]
     platforms: BTreeMap<Spanned<String>, RawAsset>,
 }
@@ -122,6 +156,8 @@ struct RawAsset {
     url: String,
     sha256: Spanned<String>,
     size: Option<u64>,
+    #[serde(default)]
+    stale: bool,
 }
 
 #[derive(Serialize)]
@@ -130,11 +166,11 @@ struct Written<'a> {
     tools: &'a BTreeMap<String, LockedTool>,
 }
 
-/// `sha256:<hex>` of the tool's manifest table (as canonical JSON): any change to the
-/// table (version, URL, replacements, overrides, options…) changes it.
-pub fn inputs(tool: &ToolTable) -> String {
-    let json = serde_json::to_vec(tool).expect("a tool table serializes");
-    format!("sha256:{}", hex::encode(Sha256::digest(json)))
+/// Whether `value` is `sha256:` and 64 hex digits.
+fn is_input_hash(value: &str) -> bool {
+    value
+        .strip_prefix("sha256:")
+        .is_some_and(|hex| validate::sha256(hex).is_ok())
 }
 
 impl Lock {
@@ -191,15 +227,16 @@ impl Lock {
         }
         let mut tools = BTreeMap::new();
         for (name, tool) in raw.tools {
-            let inputs_ok = tool
-                .inputs
-                .get_ref()
-                .strip_prefix("sha256:")
-                .is_some_and(|hex| validate::sha256(hex).is_ok());
-            if !inputs_ok {
+            if !is_input_hash(tool.inputs.get_ref()) {
                 return Err(invalid(
                     at(tool.inputs.span()),
                     "`inputs` must be sha256: and 64 hex digits".to_owned(),
+                ));
+            }
+            if let Some(layout) = tool.layout.as_ref().filter(|l| !is_input_hash(l.get_ref())) {
+                return Err(invalid(
+                    at(layout.span()),
+                    "`layout` must be sha256: and 64 hex digits".to_owned(),
                 ));
             }
             let mut platforms = BTreeMap::new();
@@ -216,6 +253,7 @@ impl Lock {
                         url: asset.url,
                         sha256,
                         size: asset.size,
+                        stale: asset.stale,
                     },
                 );
             }
@@ -224,6 +262,7 @@ impl Lock {
                 LockedTool {
                     version: tool.version,
                     inputs: tool.inputs.into_inner(),
+                    layout: tool.layout.map(Spanned::into_inner),
                     platforms,
                 },
             );
@@ -242,8 +281,14 @@ impl Lock {
     }
 
     /// Writes the lock to `path` atomically (a temporary file beside it, then a
-    /// rename); leaves the file untouched when its bytes would not change.
+    /// rename); leaves the file untouched when its bytes would not change, and writes
+    /// nothing when the lock records no download ([`Lock::is_empty`]).
     pub fn write(&self, path: &Path) -> Result<(), LockError> {
+        // A lock that records nothing (a first sync that failed or was interrupted)
+        // is not written: an empty file would only look like a lock.
+        if self.is_empty() {
+            return Ok(());
+        }
         let text = self.to_text();
         if std::fs::read(path).is_ok_and(|old| old == text.as_bytes()) {
             return Ok(());
@@ -254,50 +299,124 @@ impl Lock {
         })
     }
 
-    /// The locked download of `tool` on `platform`, when the entry is fresh: same
-    /// version and the same manifest table as when it was locked.
+    /// The locked download of `tool` on `platform`, when the entry's download is fresh:
+    /// same version, the same download inputs as when it was locked, and not kept
+    /// stale. (Its layout may differ: see [`Lock::layout_fresh`].)
     pub fn fresh(&self, tool: &ToolTable, platform: &Platform) -> Option<&Asset> {
         let entry = self.tools.get(&tool.name)?;
-        (entry.version == tool.version && entry.inputs == inputs(tool))
+        (entry.version == tool.version && entry.inputs == tool.download_inputs())
             .then(|| entry.platforms.get(&platform.to_string()))
             .flatten()
+            .filter(|asset| !asset.stale)
     }
 
-    /// The tools of `manifest` without a fresh entry for every one of `platforms`, in
+    /// Whether the entry of `tool` records its current layout (`bin`,
+    /// `strip_components`, …).
+    pub fn layout_fresh(&self, tool: &ToolTable) -> bool {
+        self.tools
+            .get(&tool.name)
+            .is_some_and(|e| e.layout.as_deref() == Some(tool.layout_inputs().as_str()))
+    }
+
+    /// The tools of `manifest` whose entry is not fresh for every one of `platforms`
+    /// the tool is for (a download missing or stale, or an outdated layout), in
     /// manifest order.
     pub fn stale<'m>(&self, manifest: &'m Manifest, platforms: &[Platform]) -> Vec<&'m ToolTable> {
         manifest
             .tools
             .iter()
-            .filter(|tool| platforms.iter().any(|p| self.fresh(tool, p).is_none()))
+            .filter(|tool| {
+                let ours = tool.platforms_of(platforms);
+                (!ours.is_empty() && !self.layout_fresh(tool))
+                    || ours.iter().any(|p| self.fresh(tool, p).is_none())
+            })
             .collect()
     }
 
-    /// Records `asset` for `tool` on `platform`, starting the tool's entry over when it
-    /// was locked from a different manifest table.
+    /// The platforms the entry of `name` holds (fresh or not), by name.
+    pub fn platforms_of(&self, name: &str) -> Vec<Platform> {
+        self.tools.get(name).map_or_else(Vec::new, |entry| {
+            entry
+                .platforms
+                .keys()
+                .filter_map(|p| p.parse().ok())
+                .collect()
+        })
+    }
+
+    /// Records `asset` for `tool` on `platform`. When the entry was locked from other
+    /// download inputs, it starts over at the tool's current version; the platforms it
+    /// held are kept, marked stale, until each is recorded again: a platform never
+    /// drops out of the lock unsaid.
     pub fn record(&mut self, tool: &ToolTable, platform: &Platform, asset: Asset) {
-        let inputs = inputs(tool);
+        self.renew(tool);
+        if let Some(entry) = self.tools.get_mut(&tool.name) {
+            entry.platforms.insert(platform.to_string(), asset);
+        }
+    }
+
+    /// Makes the entry of `tool` current: created when missing; when its download
+    /// inputs changed, moved to the new version with every platform it held marked
+    /// stale; its layout recorded as the manifest's.
+    pub fn renew(&mut self, tool: &ToolTable) {
+        let inputs = tool.download_inputs();
+        let layout = Some(tool.layout_inputs());
         let entry = self
             .tools
             .entry(tool.name.clone())
             .or_insert_with(|| LockedTool {
                 version: tool.version.clone(),
                 inputs: inputs.clone(),
+                layout: layout.clone(),
                 platforms: BTreeMap::new(),
             });
         if entry.version != tool.version || entry.inputs != inputs {
-            *entry = LockedTool {
-                version: tool.version.clone(),
-                inputs,
-                platforms: BTreeMap::new(),
-            };
+            entry.version = tool.version.clone();
+            entry.inputs = inputs;
+            for asset in entry.platforms.values_mut() {
+                asset.stale = true;
+            }
         }
-        entry.platforms.insert(platform.to_string(), asset);
+        entry.layout = layout;
     }
 
-    /// Drops the entries of tools the manifest no longer lists.
+    /// Drops the platforms of `tool`'s entry the tool is no longer for (its `os`).
+    pub fn retain_platforms(&mut self, tool: &ToolTable) {
+        if let Some(entry) = self.tools.get_mut(&tool.name) {
+            entry
+                .platforms
+                .retain(|p, _| p.parse::<Platform>().is_ok_and(|p| tool.is_for(&p)));
+        }
+    }
+
+    /// The names of the tools with a platform kept stale, and those platforms.
+    pub fn stale_platforms(&self) -> Vec<(String, Vec<String>)> {
+        self.tools
+            .iter()
+            .filter_map(|(name, entry)| {
+                let stale: Vec<String> = entry
+                    .platforms
+                    .iter()
+                    .filter(|(_, a)| a.stale)
+                    .map(|(p, _)| p.clone())
+                    .collect();
+                (!stale.is_empty()).then(|| (name.clone(), stale))
+            })
+            .collect()
+    }
+
+    /// Whether the lock holds nothing (a file is never written then).
+    pub fn is_empty(&self) -> bool {
+        self.tools.values().all(|t| t.platforms.is_empty())
+    }
+
+    /// Drops the entries of tools the manifest no longer lists, and the platforms of
+    /// each tool it is no longer for.
     pub fn retain_listed(&mut self, manifest: &Manifest) {
         self.tools.retain(|name, _| manifest.tool(name).is_some());
+        for tool in &manifest.tools {
+            self.retain_platforms(tool);
+        }
     }
 }
 

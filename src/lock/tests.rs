@@ -1,4 +1,5 @@
 use super::*;
+use sha2::{Digest, Sha256};
 
 const SHA: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
@@ -25,15 +26,7 @@ fn lock_all(lock: &mut Lock, m: &Manifest, platforms: &[Platform]) {
             if lock.fresh(tool, p).is_none() {
                 let sha = hex::encode(Sha256::digest(spec.url.as_bytes()));
                 let size = Some(spec.url.len() as u64);
-                lock.record(
-                    tool,
-                    p,
-                    Asset {
-                        url: spec.url,
-                        sha256: sha,
-                        size,
-                    },
-                );
+                lock.record(tool, p, Asset::new(spec.url, sha, size));
             }
         }
     }

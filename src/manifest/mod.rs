@@ -111,6 +111,14 @@ pub enum Problem {
         "tool `{0}` has a sha256 but its url holds {{os}} or {{arch}}: give each platform's sha256 in [tools.{0}.platforms.<os>-<arch>] (or let `vx lock` record them)"
     )]
     ShaForEveryPlatform(String),
+    /// A `{name}` in a `url` or `bin` that is not `{version}`, `{os}` or `{arch}`.
+    #[error("unknown placeholder `{{{name}}}`{}; a url or bin may use {{version}}, {{os}} and {{arch}}", suggestion.as_ref().map(|s| format!(" (did you mean `{{{s}}}`?)")).unwrap_or_default())]
+    UnknownPlaceholder {
+        /// The name between the braces.
+        name: String,
+        /// The placeholder it is probably a typo of.
+        suggestion: Option<String>,
+    },
     /// A `replacements` value that cannot be part of a URL.
     #[error("replacement {0:?} is invalid: use 1 to 64 characters without / ? # {{ }}")]
     BadReplacement(String),

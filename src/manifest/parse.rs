@@ -10,7 +10,9 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::platform::Platform;
-use super::tool::{Override, ToolTable, fill, has_platform_placeholders};
+use super::tool::{
+    Override, PLACEHOLDERS, ToolTable, fill, has_platform_placeholders, unknown_placeholder,
+};
 use super::{Location, MAX_TOOLS, ManifestError, Problem};
 use crate::format::ArchiveFormat;
 use crate::validate::{self, FieldError};
@@ -31,6 +33,7 @@ const TOOL_KEYS: &[&str] = &[
     "options",
     "replacements",
     "platforms",
+    "os",
 ];
 /// Keys of a `[tools.NAME.platforms.<os>-<arch>]` table.
 const OVERRIDE_KEYS: &[&str] = &["url", "sha256", "format", "strip_components", "bin"];
@@ -212,6 +215,10 @@ impl Parser<'_> {
         }
         let strip_components = self.strip_components(table, &at)?.unwrap_or(0);
         let bin = self.bin(table, &at)?;
+        let os = match table.get("os") {
+            None => Vec::new(),
+            Some(value) => self.os_list(value, &format!("{at}.os"))?,
+        };
         let post_install = match self.string(table, "post_install", &at)? {
             Some((cmd, span)) => {
                 validate::command(cmd).map_err(|e| field(span, e))?;
@@ -250,7 +257,46 @@ impl Parser<'_> {
             options,
             replacements,
             platforms,
+            os,
         })
+    }
+
+    /// `os = [...]`: each an OS (`linux`) or an `os-arch`; at least one.
+    fn os_list(
+        &self,
+        value: &Spanned<DeValue<'_>>,
+        key: &str,
+    ) -> Result<Vec<String>, ManifestError> {
+        let items = self.string_list(value, key)?;
+        if items.is_empty() {
+            return Err(self.wrong_type(value, key.to_owned(), "a non-empty array of platforms"));
+        }
+        let mut out: Vec<String> = Vec::new();
+        for (name, span) in items {
+            if !super::platform::OSES.contains(&name) {
+                self.platform(name, span.clone())?;
+            }
+            if !out.iter().any(|o| o == name) {
+                out.push(name.to_owned());
+            }
+        }
+        Ok(out)
+    }
+
+    /// Refuses a `{name}` in a template that is not a placeholder, at its own column.
+    fn known_placeholders(&self, template: &str, span: &Range<usize>) -> Result<(), ManifestError> {
+        let Some((offset, name)) = unknown_placeholder(template) else {
+            return Ok(());
+        };
+        // The value's span starts at its opening quote.
+        let at = span.start + 1 + offset;
+        Err(self.err(
+            Some(at..at),
+            Problem::UnknownPlaceholder {
+                name: validate::shorten(name),
+                suggestion: suggest(name, &PLACEHOLDERS),
+            },
+        ))
     }
 
     /// A URL template must make a valid URL once filled ([`sample_url`]).
@@ -261,6 +307,7 @@ impl Parser<'_> {
         version: &str,
         replacements: &BTreeMap<String, String>,
     ) -> Result<(), ManifestError> {
+        self.known_placeholders(template, &span)?;
         let url = sample_url(template, version, replacements);
         validate::url(&url).map_err(|e| self.err(Some(span), e.into()))?;
         Ok(())
@@ -389,6 +436,9 @@ impl Parser<'_> {
             return Ok(None);
         };
         let items = self.string_list(value, &format!("{at}.bin"))?;
+        for (entry, span) in &items {
+            self.known_placeholders(entry, span)?;
+        }
         let paths: Vec<String> = items.iter().map(|(p, _)| (*p).to_owned()).collect();
         validate::bin(&paths).map_err(|e| self.err(Some(value.span()), e.into()))?;
         Ok(Some(paths))

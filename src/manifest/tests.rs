@@ -552,3 +552,71 @@ fn the_nearest_manifest_up_the_tree_is_found_and_flags_win() {
     std::fs::create_dir(other.path().join(MANIFEST_FILE)).unwrap();
     assert_eq!(find(other.path()), find(other.path().parent().unwrap()));
 }
+
+#[test]
+fn os_names_the_platforms_a_tool_is_for() {
+    let m = parse(
+        "[tools.sc]\nversion = \"1\"\nurl = \"https://x.org/sc-{os}-{arch}.tgz\"\nos = [\"linux\", \"macos-aarch64\"]\n",
+    )
+    .unwrap();
+    let sc = m.tool("sc").unwrap();
+    assert!(sc.is_for(&platform("linux-aarch64")));
+    assert!(sc.is_for(&platform("macos-aarch64")));
+    assert!(!sc.is_for(&platform("macos-x86_64")));
+    assert!(!sc.is_for(&platform("windows-x86_64")));
+    let (p, loc, _) = problem(
+        "[tools.sc]\nversion = \"1\"\nurl = \"https://x.org/sc.tgz\"\nos = [\"linux\", \"darwin\"]\n",
+    );
+    assert!(matches!(p, Problem::Platform(_)), "{p:?}");
+    assert_eq!(loc, at(4, 16));
+    let (p, loc, _) =
+        problem("[tools.sc]\nversion = \"1\"\nurl = \"https://x.org/sc.tgz\"\nos = []\n");
+    assert!(matches!(p, Problem::WrongType { .. }), "{p:?}");
+    assert_eq!(loc, at(4, 6));
+}
+
+#[test]
+fn unknown_placeholders_are_refused_where_they_stand() {
+    let (p, loc, message) =
+        problem("[tools.e]\nversion = \"1\"\nurl = \"https://x.org/e-{verison}.tgz\"\n");
+    assert_eq!(
+        p,
+        Problem::UnknownPlaceholder {
+            name: "verison".into(),
+            suggestion: Some("version".into())
+        }
+    );
+    assert_eq!(loc, at(3, 24));
+    assert!(message.contains("did you mean `{version}`?"), "{message}");
+    let (p, loc, _) = problem(
+        "[tools.e]\nversion = \"1\"\nurl = \"https://x.org/e.tgz\"\nbin = [\"e-{platform}/e\"]\n",
+    );
+    assert!(matches!(p, Problem::UnknownPlaceholder { .. }), "{p:?}");
+    assert_eq!(loc, at(4, 11));
+}
+
+#[test]
+fn bin_entries_are_filled_like_the_url() {
+    let m = parse(
+        "[tools.ruff]\nversion = \"0.7.4\"\nurl = \"https://x.org/ruff-{version}-{os}.whl\"\nformat = \"zip\"\nbin = [\"ruff-{version}.data/scripts/ruff\", \"{os}-{arch}/r\"]\nreplacements = { linux = \"manylinux\" }\n",
+    )
+    .unwrap();
+    let spec = &resolved(&m)["ruff"];
+    assert_eq!(
+        spec.bin.as_deref().unwrap(),
+        ["ruff-0.7.4.data/scripts/ruff", "manylinux-x86_64/r"]
+    );
+}
+
+#[test]
+fn a_layout_edit_changes_the_layout_hash_alone() {
+    let base = "[tools.t]\nversion = \"1\"\nurl = \"https://x.org/t-{os}.tgz\"\n";
+    let a = parse(base).unwrap();
+    let b = parse(&format!("{base}bin = [\"t\"]\nstrip_components = 1\n")).unwrap();
+    let c = parse(&base.replace("t-{os}", "t2-{os}")).unwrap();
+    let (a, b, c) = (&a.tools[0], &b.tools[0], &c.tools[0]);
+    assert_eq!(a.download_inputs(), b.download_inputs());
+    assert_ne!(a.layout_inputs(), b.layout_inputs());
+    assert_ne!(a.download_inputs(), c.download_inputs());
+    assert_eq!(a.layout_inputs(), c.layout_inputs());
+}

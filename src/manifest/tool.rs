@@ -25,9 +25,9 @@ pub struct Override {
     pub bin: Option<Vec<String>>,
 }
 
-/// One `[tools.NAME]` table, checked but not yet resolved for a platform. Serialized
-/// (as JSON) only to hash it: the lock's `inputs`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+/// One `[tools.NAME]` table, checked but not yet resolved for a platform. Its parts
+/// are hashed for the lock ([`ToolTable::download_inputs`], [`ToolTable::layout_inputs`]).
+#[derive(Clone, Debug, PartialEq)]
 pub struct ToolTable {
     /// The tool's name (the table key).
     pub name: String,
@@ -52,6 +52,50 @@ pub struct ToolTable {
     pub replacements: BTreeMap<String, String>,
     /// Per-platform overrides.
     pub platforms: BTreeMap<Platform, Override>,
+    /// `os = [...]`: the platforms the tool is for, each an OS (`linux`) or an
+    /// `os-arch` (`macos-aarch64`); empty: every platform.
+    pub os: Vec<String>,
+}
+
+/// What decides the bytes a tool downloads: any change means downloading again.
+#[derive(serde::Serialize)]
+struct DownloadInputs<'t> {
+    version: &'t str,
+    url: &'t Option<String>,
+    sha256: &'t Option<String>,
+    format: Option<ArchiveFormat>,
+    replacements: &'t BTreeMap<String, String>,
+    platforms: BTreeMap<String, DownloadOverride<'t>>,
+}
+
+#[derive(serde::Serialize)]
+struct DownloadOverride<'t> {
+    url: &'t Option<String>,
+    sha256: &'t Option<String>,
+    format: Option<ArchiveFormat>,
+}
+
+/// What shapes the installed tree from the same bytes: a change needs no download.
+#[derive(serde::Serialize)]
+struct LayoutInputs<'t> {
+    strip_components: u32,
+    bin: &'t Option<Vec<String>>,
+    post_install: &'t Option<String>,
+    options: &'t BTreeMap<String, serde_json::Value>,
+    platforms: BTreeMap<String, LayoutOverride<'t>>,
+}
+
+#[derive(serde::Serialize)]
+struct LayoutOverride<'t> {
+    strip_components: Option<u32>,
+    bin: &'t Option<Vec<String>>,
+}
+
+/// `sha256:<hex>` of a value's canonical JSON.
+fn digest(value: &impl serde::Serialize) -> String {
+    use sha2::Digest;
+    let json = serde_json::to_vec(value).expect("inputs serialize");
+    format!("sha256:{}", hex::encode(sha2::Sha256::digest(json)))
 }
 
 /// Why a tool has no download for a platform.
@@ -96,6 +140,27 @@ pub fn has_platform_placeholders(url: &str) -> bool {
     url.contains("{os}") || url.contains("{arch}")
 }
 
+/// The placeholders a `url` or `bin` template may hold.
+pub const PLACEHOLDERS: [&str; 3] = ["version", "os", "arch"];
+
+/// The first `{name}` in `template` that is not one of [`PLACEHOLDERS`], with its byte
+/// offset: such a name would reach the server (or the file system) as it is.
+pub fn unknown_placeholder(template: &str) -> Option<(usize, &str)> {
+    let mut rest = template;
+    let mut offset = 0;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else { break };
+        let name = &after[..close];
+        if !PLACEHOLDERS.contains(&name) {
+            return Some((offset + open, name));
+        }
+        offset += open + close + 2;
+        rest = &after[close + 1..];
+    }
+    None
+}
+
 /// Fills `{version}`, `{os}` and `{arch}` in `template`, spelling the platform names
 /// as `replacements` says. `None` when the template needs a name the platform lacks.
 pub fn fill(
@@ -121,7 +186,84 @@ pub fn fill(
     )
 }
 
+/// `bin` entries with their placeholders filled like the URL's (an entry needing a
+/// name the platform lacks is kept as written: it then fails the install's check).
+pub fn fill_bins(
+    bin: &[String],
+    version: &str,
+    platform: &Platform,
+    replacements: &BTreeMap<String, String>,
+) -> Vec<String> {
+    bin.iter()
+        .map(|entry| fill(entry, version, platform, replacements).unwrap_or_else(|| entry.clone()))
+        .collect()
+}
+
 impl ToolTable {
+    /// Whether the tool is for `platform` (its `os` list names the OS or the platform,
+    /// or is empty).
+    pub fn is_for(&self, platform: &Platform) -> bool {
+        self.os.is_empty()
+            || self
+                .os
+                .iter()
+                .any(|p| *p == platform.os || *p == platform.to_string())
+    }
+
+    /// Of `platforms`, those the tool is for.
+    pub fn platforms_of<'p>(&self, platforms: &'p [Platform]) -> Vec<&'p Platform> {
+        platforms.iter().filter(|p| self.is_for(p)).collect()
+    }
+
+    /// `sha256:` of what decides the downloaded bytes (version, URLs, checksums,
+    /// formats, replacements): the lock's `inputs`. A change means downloading again.
+    pub fn download_inputs(&self) -> String {
+        digest(&DownloadInputs {
+            version: &self.version,
+            url: &self.url,
+            sha256: &self.sha256,
+            format: self.format,
+            replacements: &self.replacements,
+            platforms: self
+                .platforms
+                .iter()
+                .filter(|(_, o)| o.url.is_some() || o.sha256.is_some() || o.format.is_some())
+                .map(|(p, o)| {
+                    let over = DownloadOverride {
+                        url: &o.url,
+                        sha256: &o.sha256,
+                        format: o.format,
+                    };
+                    (p.to_string(), over)
+                })
+                .collect(),
+        })
+    }
+
+    /// `sha256:` of what shapes the installed tree from the same bytes (`bin`,
+    /// `strip_components`, `post_install`, `options`): the lock's `layout`. A change
+    /// needs no download.
+    pub fn layout_inputs(&self) -> String {
+        digest(&LayoutInputs {
+            strip_components: self.strip_components,
+            bin: &self.bin,
+            post_install: &self.post_install,
+            options: &self.options,
+            platforms: self
+                .platforms
+                .iter()
+                .filter(|(_, o)| o.strip_components.is_some() || o.bin.is_some())
+                .map(|(p, o)| {
+                    let over = LayoutOverride {
+                        strip_components: o.strip_components,
+                        bin: &o.bin,
+                    };
+                    (p.to_string(), over)
+                })
+                .collect(),
+        })
+    }
+
     /// The concrete download of this tool on `platform`.
     pub fn resolve(&self, platform: &Platform) -> Result<ToolSpec, ResolveError> {
         let none = Override::default();
@@ -164,7 +306,11 @@ impl ToolTable {
             sha256,
             format,
             strip_components: over.strip_components.unwrap_or(self.strip_components),
-            bin: over.bin.clone().or_else(|| self.bin.clone()),
+            bin: over
+                .bin
+                .as_ref()
+                .or(self.bin.as_ref())
+                .map(|bin| fill_bins(bin, &self.version, platform, &self.replacements)),
             post_install: self.post_install.clone(),
             options: self.options.clone(),
         })

@@ -76,6 +76,9 @@ pub struct Settings {
     /// `--progress-interval`: the periodic line at a fixed interval (`None`: backing
     /// off from 3 s to 60 s).
     pub progress_interval: Option<Duration>,
+    /// Hash and check each download without installing it (`vx lock` filling another
+    /// platform's entries): see [`crate::config_frame::InstallConfig::probe`].
+    pub probe: bool,
 }
 
 /// An output stream of the process.

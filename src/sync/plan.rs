@@ -34,6 +34,7 @@ impl Plan {
                 allow_unverified: settings.allow_unverified
                     || settings.first_use.contains(&spec.name),
                 read_timeout_secs: settings.read_timeout_secs,
+                probe: settings.probe,
             })
             .collect();
         Plan {

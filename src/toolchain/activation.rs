@@ -305,6 +305,7 @@ mod tests {
                 tree,
                 receipt: Some(receipt),
             }],
+            not_here: Vec::new(),
         };
         Fixture {
             _dir: dir,

@@ -142,6 +142,9 @@ pub enum ToolchainError {
 pub struct Toolchain {
     /// The tools.
     pub tools: Vec<Tool>,
+    /// The manifest's tools whose `os` leaves this platform out: not part of it, and
+    /// not missing either.
+    pub not_here: Vec<String>,
 }
 
 impl Toolchain {
@@ -154,9 +157,11 @@ impl Toolchain {
     ) -> Result<Toolchain, ToolchainError> {
         let platform = Platform::current();
         let mut project = Vec::new();
+        let mut not_here = Vec::new();
         if let Some(manifest) = manifest {
             let lock = Lock::load(&manifest.lock_path()).map_err(ProjectError::from)?;
             let plan = project::sync_plan(manifest, lock.as_ref(), &platform, LockMode::Update)?;
+            not_here = plan.not_here;
             project = plan
                 .tools
                 .into_iter()
@@ -174,7 +179,7 @@ impl Toolchain {
             tools.push(tool);
         }
         tools.extend(project);
-        Ok(Toolchain { tools })
+        Ok(Toolchain { tools, not_here })
     }
 
     /// Reads every tool's receipt again (after a sync installed some).

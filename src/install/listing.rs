@@ -1,0 +1,406 @@
+//! An archive's listing, read without unpacking it: how `vx lock` checks another
+//! platform's download (its `bin` entries exist, `strip_components` leaves something)
+//! while it hashes it, instead of unpacking every archive into a scratch store.
+//!
+//! A tar is read as a stream (headers, with the data skipped); a zip by its central
+//! directory. Entry paths follow the unpacking rules ([`super::extract::relative_path`]:
+//! no absolute paths, no `..`), so an archive the installer would refuse is refused
+//! at lock time too, and the entry count and the sizes the headers claim are capped
+//! by the same [`ExtractLimits`].
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{self, BufReader, Read, Seek, SeekFrom};
+use std::path::{Component, Path, PathBuf};
+
+use super::InstallError;
+use super::bins::BinError;
+use super::extract::{self, ExtractError, ExtractLimits, MAX_LINK_TARGET};
+use crate::format::ArchiveFormat;
+
+/// What an entry of the listing is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Entry {
+    /// A directory.
+    Dir,
+    /// A regular file (or a hard link to one).
+    File,
+    /// A symbolic link with its target as stored.
+    Symlink(PathBuf),
+}
+
+/// An archive's entries after `strip_components`, by path (`/`-separated).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Listing {
+    /// The format read (given or sniffed).
+    pub format: Option<ArchiveFormat>,
+    /// The entries; a later entry of the same path wins, as when unpacking.
+    pub entries: BTreeMap<String, Entry>,
+    /// Entries in the archive, stripped ones included.
+    pub total: u64,
+}
+
+/// What [`check`] found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Checked {
+    /// The format read.
+    pub format: Option<ArchiveFormat>,
+    /// The `bin` entries as found (`ruff.exe` for a listed `ruff`); empty when no
+    /// `bin` was listed.
+    pub bin: Vec<String>,
+}
+
+/// Lists `archive` and checks `bin` (when given) and `strip_components` against it.
+pub fn check(
+    archive: &Path,
+    format: Option<ArchiveFormat>,
+    strip_components: u32,
+    bin: Option<&[String]>,
+    limits: ExtractLimits,
+) -> Result<Checked, InstallError> {
+    let listing = list(archive, format, strip_components, limits)?;
+    if listing.entries.is_empty() {
+        return Err(ExtractError::NothingLeft {
+            entries: listing.total,
+            strip_components,
+        }
+        .into());
+    }
+    let bin = match bin {
+        Some(entries) => entries
+            .iter()
+            .map(|entry| listing.executable(entry))
+            .collect::<Result<_, _>>()?,
+        None => Vec::new(),
+    };
+    Ok(Checked {
+        format: listing.format,
+        bin,
+    })
+}
+
+/// The listing of `archive` (`format` `None`: sniffed from its first bytes).
+pub fn list(
+    archive: &Path,
+    format: Option<ArchiveFormat>,
+    strip_components: u32,
+    limits: ExtractLimits,
+) -> Result<Listing, ExtractError> {
+    let open_err = |source| ExtractError::ReadArchive {
+        path: archive.to_owned(),
+        source,
+    };
+    let mut file = File::open(archive).map_err(open_err)?;
+    let format = match format {
+        Some(format) => format,
+        None => {
+            let mut head = Vec::with_capacity(8);
+            (&mut file)
+                .take(8)
+                .read_to_end(&mut head)
+                .map_err(open_err)?;
+            file.seek(SeekFrom::Start(0)).map_err(open_err)?;
+            ArchiveFormat::sniff(&head).ok_or(ExtractError::UnknownFormat { head })?
+        }
+    };
+    let mut lister = Lister {
+        listing: Listing {
+            format: Some(format),
+            ..Listing::default()
+        },
+        strip: strip_components as usize,
+        limits,
+        claimed: 0,
+        format,
+    };
+    match format {
+        ArchiveFormat::Zip => lister.zip(file)?,
+        tar => {
+            let reader = BufReader::with_capacity(super::fetch::CHUNK, file);
+            let decoder = extract::tar_decoder(tar, reader).map_err(|e| lister.corrupt(e))?;
+            lister.tar(decoder)?;
+        }
+    }
+    Ok(lister.listing)
+}
+
+struct Lister {
+    listing: Listing,
+    strip: usize,
+    limits: ExtractLimits,
+    /// Bytes the headers claim so far.
+    claimed: u64,
+    format: ArchiveFormat,
+}
+
+impl Lister {
+    fn corrupt(&self, source: io::Error) -> ExtractError {
+        ExtractError::Corrupt {
+            format: self.format,
+            source,
+        }
+    }
+
+    fn add(&mut self, raw: &Path, entry: Entry, size: u64) -> Result<(), ExtractError> {
+        self.listing.total += 1;
+        if self.listing.total > self.limits.max_entries {
+            return Err(ExtractError::TooManyEntries {
+                limit: self.limits.max_entries,
+            });
+        }
+        self.claimed = self.claimed.saturating_add(size);
+        if self.claimed > self.limits.max_bytes {
+            return Err(ExtractError::TooLarge {
+                limit: self.limits.max_bytes,
+            });
+        }
+        if let Some(rel) = extract::relative_path(raw, self.strip)? {
+            let key = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            self.listing.entries.insert(key, entry);
+        }
+        Ok(())
+    }
+
+    fn tar(&mut self, decoder: impl Read) -> Result<(), ExtractError> {
+        let mut archive = tar::Archive::new(decoder);
+        let entries = archive.entries().map_err(|e| self.corrupt(e))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| self.corrupt(e))?;
+            let raw = entry.path_bytes();
+            let path = crate::platform::fs::path_from_bytes(&raw)
+                .ok_or_else(|| extract::refuse(Path::new("?"), "the name is not UTF-8"))?;
+            use tar::EntryType as T;
+            let kind = match entry.header().entry_type() {
+                T::Directory => Entry::Dir,
+                T::Regular if raw.ends_with(b"/") => Entry::Dir,
+                T::Regular | T::Continuous | T::GNUSparse | T::Link => Entry::File,
+                T::Symlink => match entry.link_name_bytes() {
+                    Some(target) => {
+                        Entry::Symlink(crate::platform::fs::path_from_bytes(&target).ok_or_else(
+                            || extract::refuse(&path, "the link target is not UTF-8"),
+                        )?)
+                    }
+                    None => return Err(extract::refuse(&path, "symlink without a target")),
+                },
+                T::XGlobalHeader | T::XHeader | T::GNULongName | T::GNULongLink => continue,
+                T::Char | T::Block | T::Fifo => {
+                    return Err(extract::refuse(
+                        &path,
+                        "device and fifo entries are not allowed",
+                    ));
+                }
+                _ => return Err(extract::refuse(&path, "unsupported tar entry type")),
+            };
+            let size = entry.size();
+            self.add(&path, kind, size)?;
+        }
+        Ok(())
+    }
+
+    fn zip(&mut self, file: File) -> Result<(), ExtractError> {
+        let zip_err = |e: zip::result::ZipError| io::Error::new(io::ErrorKind::InvalidData, e);
+        let mut archive = zip::ZipArchive::new(file).map_err(|e| self.corrupt(zip_err(e)))?;
+        for index in 0..archive.len() {
+            let mut file = archive
+                .by_index(index)
+                .map_err(|e| self.corrupt(zip_err(e)))?;
+            let name = file
+                .name()
+                .map_err(|e| self.corrupt(zip_err(e)))?
+                .into_owned();
+            let path = PathBuf::from(&name);
+            let kind = if file.is_dir() {
+                Entry::Dir
+            } else if file.is_symlink() {
+                let mut target = Vec::new();
+                (&mut file)
+                    .take(MAX_LINK_TARGET + 1)
+                    .read_to_end(&mut target)
+                    .map_err(|e| self.corrupt(e))?;
+                let target = crate::platform::fs::path_from_bytes(&target)
+                    .ok_or_else(|| extract::refuse(&path, "the link target is not UTF-8"))?;
+                Entry::Symlink(target)
+            } else {
+                Entry::File
+            };
+            let size = file.size();
+            drop(file);
+            self.add(&path, kind, size)?;
+        }
+        Ok(())
+    }
+}
+
+/// Extensions a listed `bin` entry may lack on Windows (`PATHEXT`'s default).
+const WINDOWS_EXTENSIONS: [&str; 4] = [".exe", ".cmd", ".bat", ".com"];
+/// Most symbolic links followed from one `bin` entry.
+const MAX_HOPS: usize = 40;
+
+impl Listing {
+    /// The listed `bin` entry as the archive holds it: the path itself, or with a
+    /// Windows executable extension (a listed `ruff` is `ruff.exe` in a Windows zip),
+    /// leading (through links that stay inside) to a file.
+    pub fn executable(&self, entry: &str) -> Result<String, BinError> {
+        let refuse = |reason| BinError {
+            entry: entry.to_owned(),
+            reason,
+        };
+        let found = std::iter::once(entry.to_owned())
+            .chain(WINDOWS_EXTENSIONS.iter().map(|ext| format!("{entry}{ext}")))
+            .find(|candidate| self.entries.contains_key(candidate) || self.is_parent(candidate))
+            .ok_or_else(|| refuse("is not in the archive"))?;
+        let mut at = found.clone();
+        for _ in 0..MAX_HOPS {
+            match self.entries.get(&at) {
+                Some(Entry::File) => return Ok(found),
+                Some(Entry::Dir) => return Err(refuse("is not a file")),
+                Some(Entry::Symlink(target)) => {
+                    at = follow(&at, target).ok_or_else(|| refuse("leads outside the install"))?;
+                }
+                None if self.is_parent(&at) => return Err(refuse("is not a file")),
+                None => return Err(refuse("is not in the archive")),
+            }
+        }
+        Err(refuse("is a chain of too many links"))
+    }
+}
+
+impl Listing {
+    /// Whether `path` is a directory implied by deeper entries (archives need not list
+    /// their directories).
+    fn is_parent(&self, path: &str) -> bool {
+        let prefix = format!("{path}/");
+        self.entries
+            .range(prefix.clone()..)
+            .next()
+            .is_some_and(|(key, _)| key.starts_with(&prefix))
+    }
+}
+
+/// Where the link at `link` (a listing path) pointing to `target` leads, as a listing
+/// path; `None` when it leaves the tree or is absolute.
+fn follow(link: &str, target: &Path) -> Option<String> {
+    let mut parts: Vec<String> = link.split('/').map(str::to_owned).collect();
+    parts.pop();
+    for component in target.components() {
+        match component {
+            Component::Normal(part) => parts.push(part.to_string_lossy().into_owned()),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                parts.pop()?;
+            }
+            Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    Some(parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tar_gz(entries: &[(&str, Option<&str>)]) -> tempfile::NamedTempFile {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        let gz = flate2::write::GzEncoder::new(file.reopen().unwrap(), Default::default());
+        let mut builder = tar::Builder::new(gz);
+        for (path, link) in entries {
+            let mut header = tar::Header::new_gnu();
+            match link {
+                Some(target) => {
+                    header.set_entry_type(tar::EntryType::Symlink);
+                    header.set_size(0);
+                    header.set_mode(0o777);
+                    builder.append_link(&mut header, path, target).unwrap();
+                }
+                None => {
+                    header.set_size(3);
+                    header.set_mode(0o755);
+                    builder.append_data(&mut header, path, &b"abc"[..]).unwrap();
+                }
+            }
+        }
+        builder.into_inner().unwrap().finish().unwrap();
+        file
+    }
+
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn bin_entries_are_checked_against_the_listing_after_stripping() {
+        let archive = tar_gz(&[
+            ("package/bin/esbuild", None),
+            ("package/README.md", None),
+            ("package/bin/alias", Some("esbuild")),
+            ("package/bin/escape", Some("../../../etc/passwd")),
+        ]);
+        let limits = ExtractLimits::default();
+        let ok = check(
+            archive.path(),
+            None,
+            1,
+            Some(&names(&["bin/esbuild", "bin/alias"])),
+            limits,
+        )
+        .unwrap();
+        assert_eq!(ok.bin, ["bin/esbuild", "bin/alias"]);
+        assert_eq!(ok.format, Some(ArchiveFormat::TarGz));
+        for (entry, reason) in [
+            ("nope/esbuild", "is not in the archive"),
+            ("bin/escape", "leads outside the install"),
+            ("bin", "is not a file"),
+        ] {
+            let err = check(archive.path(), None, 1, Some(&names(&[entry])), limits).unwrap_err();
+            match err {
+                InstallError::Bin(e) => assert_eq!(e.reason, reason, "{entry}"),
+                other => panic!("{entry}: {other}"),
+            }
+        }
+        let err = check(archive.path(), None, 3, None, limits).unwrap_err();
+        assert!(
+            matches!(err, InstallError::Extract(ExtractError::NothingLeft { .. })),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_windows_zip_serves_a_listed_name_without_its_extension() {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        let mut zip = zip::ZipWriter::new(file.reopen().unwrap());
+        zip.start_file("ruff.exe", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        std::io::Write::write_all(&mut zip, b"MZ").unwrap();
+        zip.finish().unwrap();
+        let ok = check(
+            file.path(),
+            None,
+            0,
+            Some(&names(&["ruff"])),
+            ExtractLimits::default(),
+        )
+        .unwrap();
+        assert_eq!(ok.bin, ["ruff.exe"]);
+    }
+
+    #[test]
+    fn too_many_entries_or_claimed_bytes_are_refused_when_listing() {
+        let archive = tar_gz(&[("a", None), ("b", None), ("c", None)]);
+        let few = ExtractLimits {
+            max_bytes: 1 << 20,
+            max_entries: 2,
+        };
+        let err = list(archive.path(), None, 0, few).unwrap_err();
+        assert!(matches!(err, ExtractError::TooManyEntries { .. }), "{err}");
+        let small = ExtractLimits {
+            max_bytes: 5,
+            max_entries: 10,
+        };
+        let err = list(archive.path(), None, 0, small).unwrap_err();
+        assert!(matches!(err, ExtractError::TooLarge { .. }), "{err}");
+    }
+}
