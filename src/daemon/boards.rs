@@ -19,7 +19,7 @@ use notify::{EventKind, RecursiveMode, Watcher};
 use vx_shm::{Access, BoardReader, SlotError, SlotRead, registry};
 
 use super::protocol::{Event, EventType, ToolProgress};
-use super::server::Shared;
+use super::shared::Shared;
 
 /// Most updates per second per board.
 pub const MAX_RATE_HZ: u32 = 10;
