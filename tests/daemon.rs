@@ -22,6 +22,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 
 use common::{DEADLINE, Work, archive, tool_toml, wait_for};
+use rustix::process::{Pid, Signal, kill_process};
 use serde_json::{Value, json};
 use vx::demo::fixture::{Route, TestServer, sha256_hex};
 use vx::format::ArchiveFormat;
@@ -287,6 +288,34 @@ fn a_killed_daemon_is_replaced_with_its_stale_socket() {
     assert_ne!(new, old);
     let pong = d.connect().ask(json!({"type": "ping"}));
     assert!(is_type(&pong, "pong"), "{pong}");
+}
+
+/// The pid in `start`'s "vx daemon started (pid N); …", failing with its output when it
+/// says anything else (such as "already running" for a daemon just killed).
+fn started_pid(out: &str) -> u32 {
+    out.strip_prefix("vx daemon started (pid ")
+        .and_then(|rest| rest.split(')').next())
+        .and_then(|pid| pid.parse().ok())
+        .unwrap_or_else(|| panic!("not a start: {out}"))
+}
+
+#[test]
+fn a_daemon_killed_and_started_at_once_is_replaced_every_time() {
+    let d = Daemon::new();
+    let mut pid = started_pid(&d.start());
+    for round in 0..50 {
+        // No wait between the kill and the start: the dying daemon may still hold its
+        // lock for a moment (its threads exit after the leader).
+        kill_process(Pid::from_raw(pid as i32).unwrap(), Signal::KILL).unwrap();
+        let out = d.start();
+        let new = started_pid(&out);
+        assert_ne!(new, pid, "round {round}: {out}");
+        let pong = UnixStream::connect(d.socket())
+            .map(|s| Conn::new(s).ask(json!({"type": "ping"})))
+            .unwrap_or_else(|e| panic!("round {round}: no daemon after {out:?}: {e}"));
+        assert!(is_type(&pong, "pong"), "round {round}: {pong}");
+        pid = new;
+    }
 }
 
 /// A Python that another user can run (not one under root's home).

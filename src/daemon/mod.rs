@@ -32,7 +32,7 @@ pub mod watch;
 use std::io;
 use std::path::PathBuf;
 
-pub use client::Client;
+pub use client::{Client, Presence, presence};
 pub use paths::{LockState, Paths};
 pub use server::{Config, Daemon, Stopper};
 
