@@ -149,6 +149,9 @@ impl Conn {
             Ok(0) => None,
             // A connection the daemon closed with a request of ours unread.
             Err(err) if err.kind() == std::io::ErrorKind::ConnectionReset => None,
+            Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => {
+                panic!("nothing more from the daemon within {DEADLINE:?}")
+            }
             Err(err) => panic!("reading from the daemon: {err}"),
             Ok(_) => Some(serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"))),
         }
@@ -656,6 +659,58 @@ fn the_python_client_sees_a_real_sync() {
     let _ = client.wait();
     assert_eq!(progress_tools, wanted, "every tool's row was pushed");
     assert!(phases.contains("downloading"), "{phases:?}");
+}
+
+#[test]
+fn the_last_progress_of_a_sync_shows_every_tool_ended_and_is_marked_final() {
+    let d = Daemon::new();
+    // Downloads slow enough (about half a second) for the daemon to follow the board.
+    let (server, names) = project(&d.work, 3, 256 * 1024, 512 * 1024);
+    let mut manifest = std::fs::read_to_string(d.work.manifest()).unwrap();
+    manifest.push_str(&tool_toml(
+        "bad",
+        "1",
+        &server.url("/t0.tar.gz"),
+        &"0".repeat(64),
+    ));
+    d.work.write_manifest(&manifest);
+    d.start();
+    let mut c = d.connect();
+    let subscribed = c.ask(json!({"type": "subscribe", "event_types": ["sync_progress"]}));
+    assert!(is_type(&subscribed, "subscribed"), "{subscribed}");
+
+    let out = d.work.sync(&["--headless"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "bad's checksum fails");
+    // The sync is over and its board gone: what a subscriber sees last must say so.
+    let label = d.work.manifest().to_str().unwrap().to_owned();
+    let seen = c.events_until(|seen| {
+        seen.last()
+            .is_some_and(|e| e["label"] == label && e["final"] == true)
+    });
+    let (last, before) = seen.split_last().unwrap();
+    assert!(
+        before
+            .iter()
+            .all(|e| e["board"] == last["board"] && e["final"] == false),
+        "one board, final once: {before:?}"
+    );
+    let phases: Vec<(String, String)> = last["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["tool"].as_str().unwrap().into(),
+                t["phase"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let mut wanted: Vec<(String, String)> = names
+        .iter()
+        .map(|n| (n.clone(), "completed".to_owned()))
+        .collect();
+    wanted.push(("bad".into(), "failed".into()));
+    assert_eq!(phases, wanted, "{last}");
 }
 
 #[test]

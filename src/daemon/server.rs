@@ -160,7 +160,7 @@ impl Daemon {
         spawn("vx-daemon-boards", {
             let shared = Arc::clone(&shared);
             let dir = config.board_dir.clone();
-            move || boards::run(&shared, &dir, &wake_boards)
+            move || boards::run(&shared.subscribers, &dir, &wake_boards)
         })?;
         spawn("vx-daemon-accept", {
             let shared = Arc::clone(&shared);
