@@ -6,7 +6,8 @@ $XDG_RUNTIME_DIR/vx/daemon.sock, else /tmp/vx-<uid>/daemon.sock), and
 
   subscribe [TYPE ...]   subscribes (default: every event type) and prints one line per
                          event until the daemon closes the connection: a short summary,
-                         or the event's JSON with --json;
+                         or the event's JSON with --json. A board's last sync_progress
+                         ("final": true: its sync ended) ends its summary with "(final)";
   ping                   prints the daemon's pong;
   send JSON              sends one request line and prints the response line.
 
@@ -56,13 +57,14 @@ def summary(event):
             for t in tools
             if t.get("phase") not in finished + ("queued",)
         ]
-        return "sync_progress %s %s: %d/%d done, %d bytes%s" % (
+        return "sync_progress %s %s: %d/%d done, %d bytes%s%s" % (
             str(event.get("board"))[:8],
             event.get("label"),
             done,
             len(tools),
             got,
             (": " + ", ".join(active[:4])) if active else "",
+            " (final)" if event.get("final") else "",
         )
     return json.dumps(event)
 

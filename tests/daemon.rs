@@ -22,6 +22,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 
 use common::{DEADLINE, Work, archive, tool_toml, wait_for};
+use rustix::process::{Pid, Signal, kill_process};
 use serde_json::{Value, json};
 use vx::demo::fixture::{Route, TestServer, sha256_hex};
 use vx::format::ArchiveFormat;
@@ -148,6 +149,9 @@ impl Conn {
             Ok(0) => None,
             // A connection the daemon closed with a request of ours unread.
             Err(err) if err.kind() == std::io::ErrorKind::ConnectionReset => None,
+            Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => {
+                panic!("nothing more from the daemon within {DEADLINE:?}")
+            }
             Err(err) => panic!("reading from the daemon: {err}"),
             Ok(_) => Some(serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"))),
         }
@@ -287,6 +291,34 @@ fn a_killed_daemon_is_replaced_with_its_stale_socket() {
     assert_ne!(new, old);
     let pong = d.connect().ask(json!({"type": "ping"}));
     assert!(is_type(&pong, "pong"), "{pong}");
+}
+
+/// The pid in `start`'s "vx daemon started (pid N); …", failing with its output when it
+/// says anything else (such as "already running" for a daemon just killed).
+fn started_pid(out: &str) -> u32 {
+    out.strip_prefix("vx daemon started (pid ")
+        .and_then(|rest| rest.split(')').next())
+        .and_then(|pid| pid.parse().ok())
+        .unwrap_or_else(|| panic!("not a start: {out}"))
+}
+
+#[test]
+fn a_daemon_killed_and_started_at_once_is_replaced_every_time() {
+    let d = Daemon::new();
+    let mut pid = started_pid(&d.start());
+    for round in 0..50 {
+        // No wait between the kill and the start: the dying daemon may still hold its
+        // lock for a moment (its threads exit after the leader).
+        kill_process(Pid::from_raw(pid as i32).unwrap(), Signal::KILL).unwrap();
+        let out = d.start();
+        let new = started_pid(&out);
+        assert_ne!(new, pid, "round {round}: {out}");
+        let pong = UnixStream::connect(d.socket())
+            .map(|s| Conn::new(s).ask(json!({"type": "ping"})))
+            .unwrap_or_else(|e| panic!("round {round}: no daemon after {out:?}: {e}"));
+        assert!(is_type(&pong, "pong"), "round {round}: {pong}");
+        pid = new;
+    }
 }
 
 /// A Python that another user can run (not one under root's home).
@@ -627,6 +659,58 @@ fn the_python_client_sees_a_real_sync() {
     let _ = client.wait();
     assert_eq!(progress_tools, wanted, "every tool's row was pushed");
     assert!(phases.contains("downloading"), "{phases:?}");
+}
+
+#[test]
+fn the_last_progress_of_a_sync_shows_every_tool_ended_and_is_marked_final() {
+    let d = Daemon::new();
+    // Downloads slow enough (about half a second) for the daemon to follow the board.
+    let (server, names) = project(&d.work, 3, 256 * 1024, 512 * 1024);
+    let mut manifest = std::fs::read_to_string(d.work.manifest()).unwrap();
+    manifest.push_str(&tool_toml(
+        "bad",
+        "1",
+        &server.url("/t0.tar.gz"),
+        &"0".repeat(64),
+    ));
+    d.work.write_manifest(&manifest);
+    d.start();
+    let mut c = d.connect();
+    let subscribed = c.ask(json!({"type": "subscribe", "event_types": ["sync_progress"]}));
+    assert!(is_type(&subscribed, "subscribed"), "{subscribed}");
+
+    let out = d.work.sync(&["--headless"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "bad's checksum fails");
+    // The sync is over and its board gone: what a subscriber sees last must say so.
+    let label = d.work.manifest().to_str().unwrap().to_owned();
+    let seen = c.events_until(|seen| {
+        seen.last()
+            .is_some_and(|e| e["label"] == label && e["final"] == true)
+    });
+    let (last, before) = seen.split_last().unwrap();
+    assert!(
+        before
+            .iter()
+            .all(|e| e["board"] == last["board"] && e["final"] == false),
+        "one board, final once: {before:?}"
+    );
+    let phases: Vec<(String, String)> = last["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["tool"].as_str().unwrap().into(),
+                t["phase"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let mut wanted: Vec<(String, String)> = names
+        .iter()
+        .map(|n| (n.clone(), "completed".to_owned()))
+        .collect();
+    wanted.push(("bad".into(), "failed".into()));
+    assert_eq!(phases, wanted, "{last}");
 }
 
 #[test]

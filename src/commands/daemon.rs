@@ -1,7 +1,9 @@
 //! `vx daemon start [--foreground] | stop | status [--json]`: the per-user daemon's
 //! life ([`vx::daemon`]). `start` runs the daemon as a detached copy of this binary
 //! (`--foreground --detach`: a new session, stdio on the log) and returns once it
-//! answers `ping`; `stop` asks it to shut down and returns once its lock is free.
+//! answers `ping`; a daemon counts as already running only when it answers `ping`
+//! (a lock still held by a daemon just killed is waited for); `stop` asks it to shut
+//! down and returns once its lock is free.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -9,7 +11,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use vx::daemon::{Client, Config, Daemon, DaemonError, LockState, Paths};
+use vx::daemon::{Client, Config, Daemon, DaemonError, LockState, Paths, Presence};
 use vx::exit::{Because, Error, FAILED, OK};
 use vx::platform::{ipc, process};
 
@@ -19,6 +21,12 @@ use crate::cli::{DaemonCommand, DaemonStartArgs};
 const PATIENCE: Duration = Duration::from_secs(10);
 /// How often they look.
 const LOOK_EVERY: Duration = Duration::from_millis(5);
+/// How long `start` waits on a lock whose holder does not answer (a daemon starting,
+/// or one killed a moment ago whose threads are still exiting).
+const LOCK_PATIENCE: Duration = Duration::from_secs(5);
+/// How many times `--foreground` looks again when another `start` took the lock
+/// between its look and its own try.
+const BIND_TRIES: usize = 3;
 
 /// Runs a `vx daemon` subcommand.
 pub fn run(command: DaemonCommand) -> Result<i32, Error> {
@@ -35,8 +43,7 @@ fn start(paths: &Paths, args: &DaemonStartArgs) -> Result<i32, Error> {
     if args.foreground {
         return foreground(paths.clone(), store, args.detach);
     }
-    if let LockState::Held(pid) = paths.lock_state() {
-        println!("vx daemon already running{}", pid_text(pid));
+    if already_running(paths)? {
         return Ok(OK);
     }
     paths.prepare_dir().map_err(Error::environment)?;
@@ -109,13 +116,20 @@ fn foreground(paths: Paths, store: PathBuf, detach: bool) -> Result<i32, Error> 
         store,
         board_dir: vx_shm::registry::default_dir(),
     };
-    let daemon = match Daemon::bind(config) {
-        Ok(daemon) => daemon,
-        Err(DaemonError::AlreadyRunning { pid }) => {
-            println!("vx daemon already running{}", pid_text(pid));
+    let mut tries = 0;
+    let daemon = loop {
+        if already_running(&paths)? {
             return Ok(OK);
         }
-        Err(err) => return Err(Error::environment(err)),
+        tries += 1;
+        match Daemon::bind(config.clone()) {
+            Ok(daemon) => break daemon,
+            // Another `start` took the lock since the look: look again (its daemon is
+            // waited for until it answers).
+            Err(DaemonError::AlreadyRunning { .. }) if tries < BIND_TRIES => {}
+            Err(err @ DaemonError::AlreadyRunning { .. }) => return Err(Error::failed(err)),
+            Err(err) => return Err(Error::environment(err)),
+        }
     };
     let stopper = daemon.stopper();
     vx::signals::on_stop(move || stopper.stop())
@@ -205,6 +219,27 @@ fn status(paths: &Paths, as_json: bool) -> Result<i32, Error> {
         writeln!(out, "log:    {}", paths.log.display())?;
     }
     Ok(if pong.is_some() { OK } else { FAILED })
+}
+
+/// Whether a daemon already answers at `paths` (then says so): one that holds the
+/// lock without answering is waited for, at most [`LOCK_PATIENCE`], to answer or to
+/// let the lock go; one that does neither is an error.
+fn already_running(paths: &Paths) -> Result<bool, Error> {
+    match vx::daemon::presence(paths, LOCK_PATIENCE) {
+        Presence::Answering(pid) => {
+            println!("vx daemon already running{}", pid_text(pid));
+            Ok(true)
+        }
+        Presence::Absent => Ok(false),
+        Presence::Silent(pid) => Err(Error::failed(format!(
+            "a vx daemon{} holds {} but has not answered on {} for {}s; see {}",
+            pid_text(pid),
+            paths.lock.display(),
+            ipc::address(&paths.socket),
+            LOCK_PATIENCE.as_secs(),
+            paths.log.display()
+        ))),
+    }
 }
 
 /// ` (pid N)`, or nothing when unknown.

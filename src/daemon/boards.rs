@@ -3,6 +3,12 @@
 //! tool rows to subscribers whenever they change, at most [`MAX_RATE_HZ`] times a
 //! second per board.
 //!
+//! A board's last event is marked final and sent as soon as its sync has ended (its
+//! finished flag, its owner gone, or its file removed), whatever the rate: its rows as
+//! the sync left them, so no subscriber is left showing a download that is over. A
+//! removed board is still mapped here until forgotten, so even then its rows are the
+//! last its writers published.
+//!
 //! The thread sleeps while no subscriber wants progress. Otherwise it wakes on new
 //! files in the board directory (file events) and every [`TICK`] while a board is
 //! running; with no board running and no file events it looks again every
@@ -10,7 +16,6 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, select};
@@ -19,9 +24,9 @@ use notify::{EventKind, RecursiveMode, Watcher};
 use vx_shm::{Access, BoardReader, SlotError, SlotRead, registry};
 
 use super::protocol::{Event, EventType, ToolProgress};
-use super::server::Shared;
+use super::subscribers::Subscribers;
 
-/// Most updates per second per board.
+/// Most updates per second per board (its final event aside).
 pub const MAX_RATE_HZ: u32 = 10;
 /// The poll period while a board is running (also the minimum gap between updates).
 pub const TICK: Duration = Duration::from_millis(100);
@@ -38,12 +43,12 @@ struct Followed {
     /// Each slot's sequence (or a mark for an unreadable slot) when last sent.
     sent: Vec<u64>,
     last_sent: Option<Instant>,
-    /// Finished or its owner gone, and its last state sent: no more polling.
+    /// Its sync has ended and its final event is sent: no more polling.
     done: bool,
 }
 
 /// Runs the boards thread: until the daemon exits.
-pub(super) fn run(shared: &Arc<Shared>, dir: &Path, wake: &Receiver<()>) {
+pub(super) fn run(subscribers: &Subscribers, dir: &Path, wake: &Receiver<()>) {
     let (tx, files) = crossbeam_channel::bounded::<()>(1);
     let handler = move |event: notify::Result<notify::Event>| {
         let read_only = matches!(&event, Ok(e) if matches!(e.kind, EventKind::Access(k) if k != AccessKind::Close(AccessMode::Write)));
@@ -55,7 +60,7 @@ pub(super) fn run(shared: &Arc<Shared>, dir: &Path, wake: &Receiver<()>) {
     let mut watching = false;
     let mut boards: HashMap<String, Followed> = HashMap::new();
     loop {
-        if !shared.subscribers.wants(EventType::SyncProgress) {
+        if !subscribers.wants(EventType::SyncProgress) {
             boards.clear();
             if wake.recv().is_err() {
                 return;
@@ -65,11 +70,11 @@ pub(super) fn run(shared: &Arc<Shared>, dir: &Path, wake: &Receiver<()>) {
         if !watching && let Some(w) = watcher.as_mut() {
             watching = w.watch(dir, RecursiveMode::NonRecursive).is_ok();
         }
-        look(dir, &mut boards);
+        look(dir, &mut boards, subscribers);
         let now = Instant::now();
         let mut next: Option<Instant> = None;
         for followed in boards.values_mut().filter(|f| !f.done) {
-            if let Some(at) = followed.poll(shared, now) {
+            if let Some(at) = followed.poll(subscribers, now) {
                 next = Some(next.map_or(at, |n| n.min(at)));
             }
         }
@@ -84,12 +89,19 @@ pub(super) fn run(shared: &Arc<Shared>, dir: &Path, wake: &Receiver<()>) {
     }
 }
 
-/// Follows the live boards in `dir` not followed yet, and forgets those gone.
-fn look(dir: &Path, boards: &mut HashMap<String, Followed>) {
+/// Follows the live boards in `dir` not followed yet, and forgets those gone, after
+/// sending the final event of any whose end was not seen yet.
+fn look(dir: &Path, boards: &mut HashMap<String, Followed>, subscribers: &Subscribers) {
     let Ok(listings) = registry::list(dir) else {
         return;
     };
-    boards.retain(|id, _| listings.iter().any(|l| l.id == *id));
+    boards.retain(|id, followed| {
+        let listed = listings.iter().any(|l| l.id == *id);
+        if !listed {
+            followed.finish(subscribers);
+        }
+        listed
+    });
     for listing in listings {
         if boards.len() >= MAX_BOARDS || boards.contains_key(&listing.id) || !listing.owner_alive {
             continue;
@@ -111,14 +123,18 @@ fn look(dir: &Path, boards: &mut HashMap<String, Followed>) {
 }
 
 impl Followed {
-    /// Copies the board and sends its rows if they changed and the rate allows; the
-    /// time it wants to be polled again early (an update held back by the rate).
-    fn poll(&mut self, shared: &Shared, now: Instant) -> Option<Instant> {
-        let ended = self.reader.is_finished() || !self.reader.owner_alive();
+    /// Copies the board and sends its rows if they changed and the rate allows, or its
+    /// final event if its sync has ended; the time it wants to be polled again early
+    /// (an update held back by the rate).
+    fn poll(&mut self, subscribers: &Subscribers, now: Instant) -> Option<Instant> {
+        // Looked at before the copy: rows written before the end are in the copy.
+        if self.reader.is_finished() || !self.reader.owner_alive() {
+            self.finish(subscribers);
+            return None;
+        }
         self.reader.snapshot_into(&mut self.slots);
         let seqs: Vec<u64> = self.slots.iter().map(mark).collect();
         if seqs == self.sent {
-            self.done = ended;
             return None;
         }
         if let Some(last) = self.last_sent
@@ -126,15 +142,25 @@ impl Followed {
         {
             return Some(last + TICK);
         }
-        shared.subscribers.broadcast(&self.event());
+        subscribers.broadcast(&self.event(false));
         self.sent = seqs;
         self.last_sent = Some(now);
-        self.done = ended;
         None
     }
 
-    /// The board's rows as a `sync_progress` event.
-    fn event(&self) -> Event {
+    /// Sends the board's rows as they are now, marked final, once: its sync has ended
+    /// (or its file is gone; the mapping still holds what the writers last wrote).
+    fn finish(&mut self, subscribers: &Subscribers) {
+        if self.done {
+            return;
+        }
+        self.reader.snapshot_into(&mut self.slots);
+        subscribers.broadcast(&self.event(true));
+        self.done = true;
+    }
+
+    /// The board's rows as a `sync_progress` event, its last if `is_final`.
+    fn event(&self, is_final: bool) -> Event {
         let info = self.reader.info();
         let tools = self
             .slots
@@ -171,6 +197,7 @@ impl Followed {
             board: info.id.clone(),
             label: info.label.clone(),
             tools,
+            is_final,
         }
     }
 }
@@ -181,5 +208,110 @@ fn mark(slot: &SlotRead) -> u64 {
         Ok(snap) => snap.seq,
         Err(SlotError::WriterLost { .. }) => 1,
         Err(SlotError::Busy { .. }) => 3,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::daemon::protocol::EventMask;
+    use crate::daemon::subscribers::Queue;
+    use vx_shm::{Board, Phase, ToolEntry};
+
+    /// A subscriber to `sync_progress` only, and its queue.
+    fn subscribed() -> (Subscribers, std::sync::Arc<Queue>) {
+        let (wake, _) = crossbeam_channel::bounded(1);
+        let subscribers = Subscribers::new(wake);
+        let (_, queue) = subscribers.add(EventMask::of(&[EventType::SyncProgress]));
+        (subscribers, queue)
+    }
+
+    /// The events queued so far, as (every tool's phase, final).
+    fn received(queue: &Queue) -> Vec<(Vec<String>, bool)> {
+        let mut out = Vec::new();
+        while queue.len().0 > 0 {
+            let line = queue.pop().unwrap().line();
+            match serde_json::from_str(&line).unwrap() {
+                Event::SyncProgress {
+                    tools, is_final, ..
+                } => out.push((tools.into_iter().map(|t| t.phase).collect(), is_final)),
+                other => panic!("{other:?}"),
+            }
+        }
+        out
+    }
+
+    fn board(dir: &Path) -> Board {
+        let tools = [
+            ToolEntry {
+                name: "rg",
+                version: "14",
+            },
+            ToolEntry {
+                name: "fd",
+                version: "10",
+            },
+        ];
+        Board::create(dir, "/p/vx.toml", &tools).unwrap()
+    }
+
+    fn set(board: &Board, index: usize, phase: Phase) {
+        board.writer(index).unwrap().update(|r| r.set_phase(phase));
+    }
+
+    fn poll_all(boards: &mut HashMap<String, Followed>, subscribers: &Subscribers) {
+        for followed in boards.values_mut().filter(|f| !f.done) {
+            followed.poll(subscribers, Instant::now());
+        }
+    }
+
+    #[test]
+    fn a_board_removed_before_its_end_was_seen_still_sends_its_last_rows_as_final() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (subscribers, queue) = subscribed();
+        let board = board(tmp.path());
+        set(&board, 0, Phase::Downloading);
+        let mut boards = HashMap::new();
+        look(tmp.path(), &mut boards, &subscribers);
+        poll_all(&mut boards, &subscribers);
+        assert_eq!(
+            received(&queue),
+            [(vec!["downloading".into(), "queued".into()], false)]
+        );
+        // Both tools end and the sync removes its board, all between two looks.
+        set(&board, 0, Phase::Completed);
+        set(&board, 1, Phase::Failed);
+        drop(board);
+        look(tmp.path(), &mut boards, &subscribers);
+        assert!(boards.is_empty(), "forgotten");
+        assert_eq!(
+            received(&queue),
+            [(vec!["completed".into(), "failed".into()], true)]
+        );
+    }
+
+    #[test]
+    fn a_finished_board_sends_its_final_event_at_once_and_only_once() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (subscribers, queue) = subscribed();
+        let board = board(tmp.path());
+        let mut boards = HashMap::new();
+        look(tmp.path(), &mut boards, &subscribers);
+        poll_all(&mut boards, &subscribers);
+        assert_eq!(received(&queue).len(), 1);
+        // Within the same tick as the last update: the final event is not held back.
+        set(&board, 0, Phase::Completed);
+        set(&board, 1, Phase::Completed);
+        board.finish(false);
+        poll_all(&mut boards, &subscribers);
+        assert_eq!(
+            received(&queue),
+            [(vec!["completed".into(), "completed".into()], true)]
+        );
+        poll_all(&mut boards, &subscribers);
+        drop(board);
+        look(tmp.path(), &mut boards, &subscribers);
+        assert!(boards.is_empty());
+        assert_eq!(received(&queue), [], "nothing after the final event");
     }
 }

@@ -1,13 +1,15 @@
 //! A blocking client: one connection, one request at a time. The CLI uses it for
-//! `vx daemon stop|status`, `start`'s wait for the first `pong`, and the toolchain
-//! that `vx which` and `vx env` ask a running daemon for.
+//! `vx daemon stop|status`, `start`'s look for a running daemon ([`presence`]) and its
+//! wait for the first `pong`, and the toolchain that `vx which` and `vx env` ask a
+//! running daemon for.
 
 use std::io::{BufReader, Write};
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::DaemonError;
 use super::connection::{Line, read_line};
+use super::paths::{LockState, Paths};
 use super::protocol::{Incoming, MAX_LINE, Request, Response, encode};
 use super::resolver::ToolchainAnswer;
 use crate::platform::ipc::Conn;
@@ -16,6 +18,46 @@ use crate::platform::ipc::Conn;
 pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(10);
 /// The longest line the client reads (a 4096-tool `sync_progress` fits).
 const MAX_ANSWER: usize = 64 * MAX_LINE;
+
+/// How often [`presence`] looks again.
+const LOOK_EVERY: Duration = Duration::from_millis(5);
+
+/// Whether a daemon runs, as [`presence`] found out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Presence {
+    /// A daemon answers `ping`; its pid when the lock file names one.
+    Answering(Option<u32>),
+    /// Nobody holds the lock: a daemon may start.
+    Absent,
+    /// The lock stayed held for the whole wait and nothing answered `ping` (a daemon
+    /// that hangs); its pid when the lock file names one.
+    Silent(Option<u32>),
+}
+
+/// Whether a daemon runs at `paths`, where running means answering `ping`. The lock
+/// alone does not say: it is also held by a daemon still starting (not listening yet)
+/// and, for a moment, by one just killed (a SIGKILLed process's other threads exit
+/// after its main one, and hold the lock until they have). So while the lock is held
+/// and nothing answers, this looks again, until a daemon answers, the lock is free, or
+/// `patience` has passed.
+pub fn presence(paths: &Paths, patience: Duration) -> Presence {
+    let deadline = Instant::now() + patience;
+    loop {
+        let LockState::Held(pid) = paths.lock_state() else {
+            return Presence::Absent;
+        };
+        let left = deadline.saturating_duration_since(Instant::now());
+        let answered = Client::connect_with_timeout(&paths.socket, left.max(LOOK_EVERY))
+            .and_then(|mut client| client.ping());
+        if answered.is_ok() {
+            return Presence::Answering(pid);
+        }
+        if Instant::now() >= deadline {
+            return Presence::Silent(pid);
+        }
+        std::thread::sleep(LOOK_EVERY);
+    }
+}
 
 /// A connection to the daemon.
 pub struct Client {

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use super::protocol::{
     EventMask, MAX_LINE, MissingTool, Request, Response, decode_request, encode,
 };
-use super::server::Shared;
+use super::shared::Shared;
 use crate::platform::ipc::{Conn, Peer};
 
 /// What reading one line gave.

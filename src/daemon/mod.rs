@@ -8,6 +8,7 @@
 //! - [`paths`]: where the socket, lock and log live; the lock marks the live daemon.
 //! - [`protocol`]: the newline-delimited JSON requests, responses and events.
 //! - [`server`]: taking the lock, listening, the threads, shutting down.
+//! - `shared`: what those threads share (the log, the resolver, the subscribers).
 //! - [`connection`]: one client: the peer check, bounded lines, answers, its events.
 //! - [`resolver`]: answers from cached manifests, lock and store state.
 //! - [`subscribers`]: bounded per-subscriber queues; a slow one only lags.
@@ -24,13 +25,14 @@ pub mod paths;
 pub mod protocol;
 pub mod resolver;
 pub mod server;
+mod shared;
 pub mod subscribers;
 pub mod watch;
 
 use std::io;
 use std::path::PathBuf;
 
-pub use client::Client;
+pub use client::{Client, Presence, presence};
 pub use paths::{LockState, Paths};
 pub use server::{Config, Daemon, Stopper};
 

@@ -140,7 +140,8 @@ pub enum Event {
         /// The file.
         path: String,
     },
-    /// The tool rows of a running sync's board, at most 10 times a second.
+    /// The tool rows of a running sync's board, at most 10 times a second, and once
+    /// more, marked final, when the sync ends.
     SyncProgress {
         /// The board's id (`vx board ls`).
         board: String,
@@ -148,6 +149,12 @@ pub enum Event {
         label: String,
         /// Every tool of the sync, in board order.
         tools: Vec<ToolProgress>,
+        /// The board's last event (`"final"` on the wire): its sync finished, its owner
+        /// is gone or the board was removed. The rows are the last the board held
+        /// (every tool in a terminal phase, unless the sync was killed), and no
+        /// further event comes for this board.
+        #[serde(rename = "final", default)]
+        is_final: bool,
     },
     /// This subscriber read too slowly and `dropped` events were not sent.
     Lagged {
@@ -430,8 +437,23 @@ mod tests {
                     bytes_done: 5,
                     bytes_total: None,
                 }],
+                is_final: false,
             },
-            r#"{"type":"sync_progress","board":"ab","label":"/p/vx.toml","tools":[{"tool":"rg","phase":"downloading","bytes_done":5,"bytes_total":null}]}"#,
+            r#"{"type":"sync_progress","board":"ab","label":"/p/vx.toml","tools":[{"tool":"rg","phase":"downloading","bytes_done":5,"bytes_total":null}],"final":false}"#,
+        );
+        round_trip(
+            Event::SyncProgress {
+                board: "ab".into(),
+                label: "/p/vx.toml".into(),
+                tools: vec![ToolProgress {
+                    tool: "rg".into(),
+                    phase: "completed".into(),
+                    bytes_done: 9,
+                    bytes_total: Some(9),
+                }],
+                is_final: true,
+            },
+            r#"{"type":"sync_progress","board":"ab","label":"/p/vx.toml","tools":[{"tool":"rg","phase":"completed","bytes_done":9,"bytes_total":9}],"final":true}"#,
         );
         round_trip(
             Event::Lagged { dropped: 4 },

@@ -18,6 +18,7 @@ use crossbeam_channel::{Receiver, Sender};
 use super::log::Log;
 use super::paths::{LockState, Paths};
 use super::resolver::Resolver;
+use super::shared::Shared;
 use super::subscribers::Subscribers;
 use super::watch::{self, Watches};
 use super::{DaemonError, boards, connection};
@@ -37,19 +38,6 @@ pub struct Config {
     pub board_dir: PathBuf,
 }
 
-/// What every thread of the daemon shares.
-pub(super) struct Shared {
-    pub started: Instant,
-    pub log: Arc<Log>,
-    pub resolver: Resolver,
-    pub watches: Arc<Watches>,
-    pub subscribers: Subscribers,
-    pub stop: Sender<()>,
-    /// This daemon's user, as [`ipc::me`] names it.
-    pub me: String,
-    pub connections: AtomicUsize,
-}
-
 /// A daemon holding the lock and listening, not yet serving.
 pub struct Daemon {
     listener: Listener,
@@ -57,6 +45,8 @@ pub struct Daemon {
     lock: File,
     shared: Arc<Shared>,
     stopped: Receiver<()>,
+    /// What the watch thread watches (the resolver adds projects to it).
+    watches: Arc<Watches>,
     events: watch::Events,
     /// The store's versions when the daemon started.
     initial: Vec<(String, String)>,
@@ -120,7 +110,6 @@ impl Daemon {
             started: Instant::now(),
             log,
             resolver,
-            watches,
             subscribers: Subscribers::new(wake),
             stop,
             me: ipc::me(),
@@ -131,6 +120,7 @@ impl Daemon {
             lock,
             shared,
             stopped,
+            watches,
             events,
             initial,
             wake_boards,
@@ -151,6 +141,7 @@ impl Daemon {
             lock,
             shared,
             stopped,
+            watches,
             events,
             initial,
             wake_boards,
@@ -164,12 +155,12 @@ impl Daemon {
         ));
         spawn("vx-daemon-watch", {
             let shared = Arc::clone(&shared);
-            move || watch::run(&shared, &events, initial)
+            move || watch::run(&shared, &watches, &events, initial)
         })?;
         spawn("vx-daemon-boards", {
             let shared = Arc::clone(&shared);
             let dir = config.board_dir.clone();
-            move || boards::run(&shared, &dir, &wake_boards)
+            move || boards::run(&shared.subscribers, &dir, &wake_boards)
         })?;
         spawn("vx-daemon-accept", {
             let shared = Arc::clone(&shared);

@@ -23,7 +23,7 @@ use notify::{EventKind, RecursiveMode, Watcher};
 
 use super::log::Log;
 use super::protocol::Event;
-use super::server::Shared;
+use super::shared::Shared;
 use crate::inventory;
 use crate::manifest::{LOCK_FILE, MANIFEST_FILE};
 
@@ -189,12 +189,16 @@ impl Pending {
     }
 }
 
-/// Runs the watch thread, from the store's versions as the resolver first read them,
-/// until the daemon exits.
-pub(super) fn run(shared: &Arc<Shared>, events: &Events, initial: Vec<(String, String)>) {
-    let watches = &shared.watches;
+/// Runs the watch thread over `watches`, from the store's versions as the resolver
+/// first read them, until the daemon exits.
+pub(super) fn run(
+    shared: &Shared,
+    watches: &Watches,
+    events: &Events,
+    initial: Vec<(String, String)>,
+) {
     let mut installed: BTreeSet<(String, String)> = initial.into_iter().collect();
-    rescan(shared, &mut installed, None);
+    rescan(shared, watches, &mut installed, None);
     let mut pending = Pending::default();
     let mut deadline: Option<Instant> = None;
     let poll = if watches.store_watched {
@@ -218,9 +222,9 @@ pub(super) fn run(shared: &Arc<Shared>, events: &Events, initial: Vec<(String, S
                 deadline = None;
                 let Pending { all, tools, configs } = std::mem::take(&mut pending);
                 if all {
-                    rescan(shared, &mut installed, None);
+                    rescan(shared, watches, &mut installed, None);
                 } else if !tools.is_empty() {
-                    rescan(shared, &mut installed, Some(tools));
+                    rescan(shared, watches, &mut installed, Some(tools));
                 }
                 for path in configs {
                     if let Some(manifest) = path.parent().map(|d| d.join(MANIFEST_FILE)) {
@@ -290,10 +294,11 @@ fn classify(watches: &Watches, event: &notify::Event, pending: &mut Pending) {
 /// the resolver, then tells subscribers what came and went.
 fn rescan(
     shared: &Shared,
+    watches: &Watches,
     installed: &mut BTreeSet<(String, String)>,
     tools: Option<BTreeSet<String>>,
 ) {
-    let store = &shared.watches.store;
+    let store = &watches.store;
     let all = tools.is_none();
     let tools = tools.unwrap_or_else(|| {
         let listed = inventory::tool_names(store).into_iter();
@@ -302,7 +307,7 @@ fn rescan(
             .chain(installed.iter().map(|(t, _)| t.clone()))
             .collect()
     });
-    shared.watches.set_tools(&tools, all);
+    watches.set_tools(&tools, all);
     let mut came = Vec::new();
     let mut went = Vec::new();
     let mut update = Vec::new();
