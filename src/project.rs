@@ -160,9 +160,7 @@ impl<'m> ProjectSync<'m> {
                 .collect();
             record_installed(&mut lock, self.manifest, &self.platform, &self.plan, store);
             for tool in &self.manifest.tools {
-                if lock.tools.contains_key(&tool.name) {
-                    lock.renew(tool);
-                }
+                lock.renew_layout(tool);
             }
             lock.retain_listed(self.manifest);
             let interrupted = code == crate::exit::INTERRUPTED;

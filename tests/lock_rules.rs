@@ -417,6 +417,13 @@ fn a_tool_for_other_platforms_is_skipped_here_and_locked_only_there() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains(format!("other is not for {here}")));
+    work.vx()
+        .args(["exec", "--store"])
+        .arg(&store)
+        .args(["--", "other"])
+        .assert()
+        .code(127)
+        .stderr(predicate::str::contains(format!("other is not for {here}")));
 }
 
 /// Item 6: `bin` takes the URL's placeholders, so a version bump needs no edit of it.
@@ -500,4 +507,60 @@ fn placeholders_are_checked_and_filled_everywhere() {
         .assert()
         .code(0);
     assert_eq!(server.hits(), 1);
+}
+
+/// A lock written by the build before `inputs` and `layout` were told apart (its
+/// bytes, as that build wrote them for this manifest): still fresh, so upgrading vx
+/// neither fails `--locked` CI nor downloads anything; `vx lock` rewrites it in the
+/// new form.
+#[test]
+fn a_lock_written_by_an_earlier_vx_stays_fresh() {
+    const MANIFEST: &str = r#"[settings]
+platforms = ["linux-x86_64", "macos-aarch64"]
+
+[tools.tool]
+version = "1.2.3"
+url = "https://example.invalid/tool-{version}-{os}-{arch}.tar.gz"
+strip_components = 1
+bin = ["bin/tool"]
+
+[tools.tool.platforms.linux-x86_64]
+sha256 = "1111111111111111111111111111111111111111111111111111111111111111"
+
+[tools.tool.platforms.macos-aarch64]
+sha256 = "2222222222222222222222222222222222222222222222222222222222222222"
+"#;
+    const OLD_LOCK: &str = r#"# vx.lock — written by `vx lock` / `vx sync`; do not edit
+version = 1
+
+[tools.tool]
+version = "1.2.3"
+inputs = "sha256:f14efe46cc4098cd2bc34a74641d1bad29542e59de780d2a996ce16cf6fdd90b"
+
+[tools.tool.platforms.linux-x86_64]
+url = "https://example.invalid/tool-1.2.3-linux-x86_64.tar.gz"
+sha256 = "1111111111111111111111111111111111111111111111111111111111111111"
+
+[tools.tool.platforms.macos-aarch64]
+url = "https://example.invalid/tool-1.2.3-macos-aarch64.tar.gz"
+sha256 = "2222222222222222222222222222222222222222222222222222222222222222"
+"#;
+    let work = Work::new();
+    work.write_manifest(MANIFEST);
+    let lock_path = work.dir.path().join("vx.lock");
+    std::fs::write(&lock_path, OLD_LOCK).unwrap();
+    let (out, _) = vx_lock(&work, &["--check"], 0);
+    assert!(out.contains("up to date"), "{out}");
+    vx_lock(&work, &[], 0);
+    let lock = lock_of(&work);
+    let tool = &lock["tools"]["tool"];
+    assert!(tool["layout"].as_str().unwrap().starts_with("sha256:"));
+    assert_ne!(
+        tool["inputs"].as_str(),
+        Some("sha256:f14efe46cc4098cd2bc34a74641d1bad29542e59de780d2a996ce16cf6fdd90b")
+    );
+    // Any edit of the table still makes it stale, as before.
+    std::fs::write(&lock_path, OLD_LOCK).unwrap();
+    work.write_manifest(&MANIFEST.replace("strip_components = 1", "strip_components = 2"));
+    vx_lock(&work, &["--check"], 1);
 }

@@ -98,6 +98,11 @@ impl Target<'_> {
                 super::record_activation(&chain, self.sources, store);
                 let path = chain.search_path(std::env::var_os("PATH").as_deref());
                 let exe = search::find(program, &path);
+                if exe.is_none()
+                    && let Some(err) = not_here(&chain.not_here, program)
+                {
+                    return err;
+                }
                 replace_process(program, args, &path, exe)
             }
             Err(err) => err,
@@ -184,7 +189,28 @@ pub fn exec_recorded(recorded: &Activation, program: &OsString, args: &[OsString
         Some(exe) => Some(exe.to_path_buf()),
         None => search::find(program, inherited.as_deref().unwrap_or_default()),
     };
+    if exe.is_none()
+        && let Some(err) = not_here(recorded.not_here(), program)
+    {
+        return err;
+    }
     replace_process(program, args, &path, exe)
+}
+
+/// The error for `program` when it names a tool of the project that is not for this
+/// platform (its `os`): said so, rather than "command not found".
+fn not_here(tools: &[String], program: &OsString) -> Option<Error> {
+    let name = program.to_string_lossy();
+    let tool = tools
+        .iter()
+        .find(|t| vx::platform::fs::same_command(t, &name))?;
+    Some(Error::with_code(
+        NOT_FOUND,
+        format!(
+            "{tool} is not for {} (its `os` in vx.toml leaves it out)",
+            vx::manifest::Platform::current()
+        ),
+    ))
 }
 
 /// Replaces this process with `exe` (`program` as found on `path`), with `path` as

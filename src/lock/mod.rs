@@ -92,6 +92,21 @@ pub struct LockedTool {
     pub platforms: BTreeMap<String, Asset>,
 }
 
+impl LockedTool {
+    /// Whether this entry was locked from `tool`'s current download inputs (or, in a
+    /// lock of an earlier build, from the same whole table).
+    fn downloads_current(&self, tool: &ToolTable) -> bool {
+        self.version == tool.version
+            && (self.inputs == tool.download_inputs() || self.is_legacy_of(tool))
+    }
+
+    /// Whether this entry comes from a lock of an earlier build (no `layout`) whose
+    /// `inputs` hashed `tool`'s table as it is now.
+    fn is_legacy_of(&self, tool: &ToolTable) -> bool {
+        self.layout.is_none() && tool.legacy_inputs().is_some_and(|l| l == self.inputs)
+    }
+}
+
 /// A whole lock file.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Lock {
@@ -304,7 +319,8 @@ impl Lock {
     /// stale. (Its layout may differ: see [`Lock::layout_fresh`].)
     pub fn fresh(&self, tool: &ToolTable, platform: &Platform) -> Option<&Asset> {
         let entry = self.tools.get(&tool.name)?;
-        (entry.version == tool.version && entry.inputs == tool.download_inputs())
+        entry
+            .downloads_current(tool)
             .then(|| entry.platforms.get(&platform.to_string()))
             .flatten()
             .filter(|asset| !asset.stale)
@@ -313,9 +329,10 @@ impl Lock {
     /// Whether the entry of `tool` records its current layout (`bin`,
     /// `strip_components`, …).
     pub fn layout_fresh(&self, tool: &ToolTable) -> bool {
-        self.tools
-            .get(&tool.name)
-            .is_some_and(|e| e.layout.as_deref() == Some(tool.layout_inputs().as_str()))
+        self.tools.get(&tool.name).is_some_and(|e| match &e.layout {
+            Some(layout) => *layout == tool.layout_inputs(),
+            None => e.is_legacy_of(tool),
+        })
     }
 
     /// The tools of `manifest` whose entry is not fresh for every one of `platforms`
@@ -370,14 +387,26 @@ impl Lock {
                 layout: layout.clone(),
                 platforms: BTreeMap::new(),
             });
-        if entry.version != tool.version || entry.inputs != inputs {
+        if !entry.downloads_current(tool) {
             entry.version = tool.version.clone();
-            entry.inputs = inputs;
             for asset in entry.platforms.values_mut() {
                 asset.stale = true;
             }
         }
+        entry.inputs = inputs;
         entry.layout = layout;
+    }
+
+    /// Records the manifest's layout of `tool` when its entry's download is current
+    /// (a layout-only edit needs no download); an entry of other download inputs is
+    /// left as it is, stale, for `vx lock` to renew.
+    pub fn renew_layout(&mut self, tool: &ToolTable) {
+        if let Some(entry) = self.tools.get_mut(&tool.name)
+            && entry.downloads_current(tool)
+        {
+            entry.inputs = tool.download_inputs();
+            entry.layout = Some(tool.layout_inputs());
+        }
     }
 
     /// Drops the platforms of `tool`'s entry the tool is no longer for (its `os`).

@@ -91,6 +91,24 @@ struct LayoutOverride<'t> {
     bin: &'t Option<Vec<String>>,
 }
 
+/// The whole table as locks of earlier builds hashed it (before `inputs` and `layout`
+/// were told apart), field for field: an entry of such a lock is recognised instead of
+/// being downloaded again.
+#[derive(serde::Serialize)]
+struct LegacyTable<'t> {
+    name: &'t str,
+    version: &'t str,
+    url: &'t Option<String>,
+    sha256: &'t Option<String>,
+    format: Option<ArchiveFormat>,
+    strip_components: u32,
+    bin: &'t Option<Vec<String>>,
+    post_install: &'t Option<String>,
+    options: &'t BTreeMap<String, serde_json::Value>,
+    replacements: &'t BTreeMap<String, String>,
+    platforms: &'t BTreeMap<Platform, Override>,
+}
+
 /// `sha256:<hex>` of a value's canonical JSON.
 fn digest(value: &impl serde::Serialize) -> String {
     use sha2::Digest;
@@ -237,6 +255,27 @@ impl ToolTable {
                     (p.to_string(), over)
                 })
                 .collect(),
+        })
+    }
+
+    /// `sha256:` of the whole table as earlier builds wrote a lock's `inputs` (a lock
+    /// without `layout`); `None` for a table those builds could not have read (one
+    /// with `os`).
+    pub fn legacy_inputs(&self) -> Option<String> {
+        self.os.is_empty().then(|| {
+            digest(&LegacyTable {
+                name: &self.name,
+                version: &self.version,
+                url: &self.url,
+                sha256: &self.sha256,
+                format: self.format,
+                strip_components: self.strip_components,
+                bin: &self.bin,
+                post_install: &self.post_install,
+                options: &self.options,
+                replacements: &self.replacements,
+                platforms: &self.platforms,
+            })
         })
     }
 

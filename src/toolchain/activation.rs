@@ -127,6 +127,10 @@ pub struct Activation {
     found: BTreeMap<String, PathBuf>,
     /// The command names the tools provide (their receipts' `bin`): what `vx CMD` runs.
     provided: Vec<String>,
+    /// The manifest's tools whose `os` leaves this platform out, for the message when
+    /// one is asked for.
+    #[serde(default)]
+    not_here: Vec<String>,
 }
 
 impl Activation {
@@ -182,6 +186,7 @@ impl Activation {
             bin_dirs,
             found,
             provided,
+            not_here: chain.not_here.clone(),
         })
     }
 
@@ -244,6 +249,11 @@ impl Activation {
             .iter()
             .find_map(|name| self.found.get(command_key(name.to_str()?).as_ref()))
             .map(PathBuf::as_path)
+    }
+
+    /// The manifest's tools that are not for this platform.
+    pub fn not_here(&self) -> &[String] {
+        &self.not_here
     }
 
     /// Whether a tool provides `command` ([`Toolchain::provider`]).
