@@ -163,24 +163,25 @@ impl<'m> ProjectSync<'m> {
                 lock.renew_layout(tool);
             }
             lock.retain_listed(self.manifest);
-            let interrupted = code == crate::exit::INTERRUPTED;
-            let others: Vec<Platform> = {
-                let mut all: Vec<Platform> =
-                    elsewhere.iter().flat_map(|(_, p)| p.clone()).collect();
-                all.sort();
-                all.dedup();
-                all
-            };
-            if !interrupted && !others.is_empty() {
-                let only: Vec<String> = elsewhere
-                    .iter()
-                    .filter(|(_, p)| !p.is_empty())
-                    .map(|(t, _)| t.name.clone())
-                    .collect();
-                relocked = relock_tools(self.manifest, &mut lock, &others, Some(&only), settings)?;
-                if relocked.code != crate::exit::OK && code == crate::exit::OK {
-                    code = relocked.code;
+            // Tools that covered the same platforms are re-locked together, each only
+            // for the platforms its entry held.
+            let mut groups: Vec<(Vec<Platform>, Vec<String>)> = Vec::new();
+            for (tool, platforms) in elsewhere.into_iter().filter(|(_, p)| !p.is_empty()) {
+                match groups.iter_mut().find(|(p, _)| *p == platforms) {
+                    Some((_, names)) => names.push(tool.name.clone()),
+                    None => groups.push((platforms, vec![tool.name.clone()])),
                 }
+            }
+            for (platforms, names) in groups {
+                if code == crate::exit::INTERRUPTED || relocked.code == crate::exit::INTERRUPTED {
+                    break;
+                }
+                let report =
+                    relock_tools(self.manifest, &mut lock, &platforms, Some(&names), settings)?;
+                relocked.merge(report);
+            }
+            if relocked.code != crate::exit::OK && code == crate::exit::OK {
+                code = relocked.code;
             }
             lock.write(&self.manifest.lock_path())
                 .map_err(ProjectError::WriteLock)?;
@@ -353,6 +354,18 @@ pub struct LockReport {
     /// name no `os`: probably a download for one platform only (a Linux wheel locked
     /// for macOS). Said once per tool.
     pub same_url: Vec<(String, Vec<Platform>)>,
+}
+
+impl LockReport {
+    /// Adds what another lock run did (its worst exit code wins).
+    fn merge(&mut self, other: LockReport) {
+        if self.code == crate::exit::OK || other.code == crate::exit::INTERRUPTED {
+            self.code = other.code;
+        }
+        self.locked.extend(other.locked);
+        self.failed.extend(other.failed);
+        self.same_url.extend(other.same_url);
+    }
 }
 
 /// Fills `lock` for `platforms` (each tool only for the platforms it is for): fresh
