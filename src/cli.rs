@@ -3,6 +3,7 @@
 
 use std::ffi::OsString;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use vx::toolchain::Request;
@@ -256,13 +257,45 @@ pub struct RunArgs {
     /// Also print URLs, exit codes and the board's publish count.
     #[arg(short, long)]
     pub verbose: bool,
-    /// Print the periodic progress line (or JSON `progress` event) every SECS seconds
-    /// (default: from 3 s, doubling up to 60 s).
-    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u32).range(1..=3600))]
-    pub progress_interval: Option<u32>,
+    /// Print the periodic progress line (or JSON `progress` event) every SECS seconds,
+    /// fractions allowed (0.1 to 3600; default: from 3 s, doubling up to 60 s).
+    #[arg(long, value_name = "SECS", value_parser = progress_interval, allow_negative_numbers = true)]
+    pub progress_interval: Option<Duration>,
     /// Dashboard options.
     #[command(flatten)]
     pub dashboard: DashboardArgs,
+}
+
+/// Shortest `--progress-interval`: a sync looks at its board ten times a second, so a
+/// shorter interval could not be kept.
+const MIN_PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
+/// Longest `--progress-interval`: an hour.
+const MAX_PROGRESS_INTERVAL: Duration = Duration::from_secs(3600);
+
+/// Parses `--progress-interval`: seconds, fractions allowed (`0.25`), between
+/// [`MIN_PROGRESS_INTERVAL`] and [`MAX_PROGRESS_INTERVAL`].
+fn progress_interval(text: &str) -> Result<Duration, String> {
+    let secs: f64 = text
+        .trim()
+        .parse()
+        .ok()
+        .filter(|secs: &f64| secs.is_finite())
+        .ok_or("expected a number of seconds, such as 2 or 0.25")?;
+    if secs <= 0.0 {
+        return Err("the interval must be more than 0 seconds".into());
+    }
+    let at_most = MAX_PROGRESS_INTERVAL.as_secs_f64();
+    if secs > at_most {
+        return Err(format!("the interval must be at most {at_most} seconds"));
+    }
+    let interval = Duration::from_secs_f64(secs);
+    if interval < MIN_PROGRESS_INTERVAL {
+        return Err(format!(
+            "the interval must be at least {} seconds (progress is read ten times a second)",
+            MIN_PROGRESS_INTERVAL.as_secs_f64()
+        ));
+    }
+    Ok(interval)
 }
 
 /// Clap's error for an unknown subcommand `name`, with its "a similar subcommand
@@ -472,6 +505,23 @@ mod tests {
         };
         assert_eq!(args.platforms[0].to_string(), "macos-aarch64");
         assert!(Cli::try_parse_from(["vx", "lock", "--platform", "linux-pdp11"]).is_err());
+    }
+
+    #[test]
+    fn the_progress_interval_takes_fractional_seconds_within_bounds() {
+        let interval = |text: &str| {
+            let cli = Cli::try_parse_from(["vx", "sync", "--progress-interval", text])?;
+            let Command::Sync(args) = cli.command else {
+                panic!("not sync")
+            };
+            Ok::<_, clap::Error>(args.run.progress_interval)
+        };
+        assert_eq!(interval("0.25").unwrap(), Some(Duration::from_millis(250)));
+        assert_eq!(interval("2").unwrap(), Some(Duration::from_secs(2)));
+        assert_eq!(interval("3600").unwrap(), Some(Duration::from_secs(3600)));
+        for bad in ["0", "-1", "-0.5", "NaN", "inf", "3600.5", "0.05", "", "1s"] {
+            assert!(interval(bad).is_err(), "{bad:?} was taken");
+        }
     }
 
     #[test]

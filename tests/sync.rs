@@ -786,3 +786,36 @@ fn progress_events_come_at_the_interval_asked() {
         assert!(pair[1] - pair[0] < 2_500, "{at:?}");
     }
 }
+
+#[test]
+fn a_fractional_progress_interval_is_taken_and_nonsense_is_refused() {
+    let work = Work::new();
+    let body = archive(ArchiveFormat::TarGz, noise(1 << 20));
+    let sha = sha256_hex(&body);
+    // At least 1.5 s of download: six quarters of a second.
+    let server = slow_server("/t.tar.gz", body);
+    work.write_manifest(&tool_toml("slow", "1.0", &server.url("/t.tar.gz"), &sha));
+    let events = json_lines(&stdout_of(
+        &mut work.sync(&["--json", "--progress-interval", "0.25"]),
+        0,
+    ));
+    let progress = events.iter().filter(|e| e["event"] == "progress").count();
+    // The default cadence says nothing before 3 s; a whole-second one at most once.
+    assert!(progress >= 4, "{progress} progress events: {events:#?}");
+
+    for (bad, why) in [
+        ("0", "more than 0"),
+        ("-1", "more than 0"),
+        ("NaN", "a number of seconds"),
+        ("inf", "a number of seconds"),
+        ("1e9", "at most 3600"),
+        ("0.01", "at least 0.1"),
+        ("soon", "a number of seconds"),
+    ] {
+        work.sync(&["--progress-interval", bad])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("--progress-interval"))
+            .stderr(predicate::str::contains(why));
+    }
+}

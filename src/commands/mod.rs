@@ -49,9 +49,7 @@ pub fn run_settings(args: &RunArgs) -> Settings {
         first_use: Vec::new(),
         report_to: Default::default(),
         started: std::time::Instant::now(),
-        progress_interval: args
-            .progress_interval
-            .map(|secs| std::time::Duration::from_secs(u64::from(secs))),
+        progress_interval: args.progress_interval,
         verbosity: if args.quiet {
             Verbosity::Quiet
         } else if args.verbose {
