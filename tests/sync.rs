@@ -893,3 +893,27 @@ fn a_checksum_mismatch_keeps_within_columns_and_says_each_fact_whole() {
         assert!(message.contains(fact.as_str()), "{fact}: {message}");
     }
 }
+
+#[test]
+fn vx_install_without_a_sha256_says_which_flags_to_pass() {
+    let work = Work::new();
+    let body = archive(ArchiveFormat::Zip, noise(1000));
+    let server = TestServer::start([("/t.zip", Route::Ok(body))]);
+    let out = work
+        .vx()
+        .args(["install", "t@1", "--url"])
+        .arg(server.url("/t.zip"))
+        .arg("--store")
+        .arg(work.store())
+        .assert()
+        .code(12)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // The command line is where the sha256 goes: no manifest is involved.
+    assert!(stderr.contains("--sha256 HEX"), "{stderr}");
+    assert!(stderr.contains("--allow-unverified"), "{stderr}");
+    assert!(!stderr.contains("vx.toml"), "{stderr}");
+    assert_eq!(server.hits(), 0, "nothing was downloaded");
+    assert!(!work.store().join("t").exists());
+}
