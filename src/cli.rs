@@ -298,37 +298,45 @@ fn progress_interval(text: &str) -> Result<Duration, String> {
     Ok(interval)
 }
 
-/// Clap's error for an unknown subcommand `name`, with its "a similar subcommand
-/// exists" tip (clap makes it only while external subcommands are refused, and `vx`
-/// accepts them to run tools).
-pub fn unknown_subcommand(name: &str) -> clap::Error {
+/// The visible subcommand `name` is most likely a misspelling of: at most one edit
+/// away (a letter added, dropped, changed, or two neighbours swapped: `synk`, `lsit`),
+/// two for names of eight letters or more (`unistal`). Stricter than clap's own
+/// similarity, which takes a tool's name for a subcommand (`ninja` for `uninstall`).
+pub fn similar_subcommand(name: &str) -> Option<String> {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    cmd.build();
+    let allowed = if name.chars().count() >= 8 { 2 } else { 1 };
+    cmd.get_subcommands()
+        .filter(|sub| !sub.is_hide_set())
+        .map(|sub| {
+            (
+                strsim::damerau_levenshtein(name, sub.get_name()),
+                sub.get_name(),
+            )
+        })
+        .filter(|(distance, _)| *distance <= allowed)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, sub)| sub.to_owned())
+}
+
+/// Clap's error for the unknown subcommand `name` with its "a similar subcommand
+/// exists" tip for `similar` (clap makes it only while external subcommands are
+/// refused, and `vx` accepts them to run tools).
+pub fn unknown_subcommand(name: &str, similar: String) -> clap::Error {
     use clap::CommandFactory;
     use clap::error::{ContextKind, ContextValue, ErrorKind};
     let mut cmd = Cli::command();
     cmd.build();
-    // Clap's own threshold for suggestions.
-    let similar = cmd
-        .get_subcommands()
-        .filter(|sub| !sub.is_hide_set())
-        .map(|sub| {
-            (
-                strsim::jaro(name, sub.get_name()),
-                sub.get_name().to_owned(),
-            )
-        })
-        .filter(|(score, _)| *score > 0.7)
-        .max_by(|a, b| a.0.total_cmp(&b.0));
     let mut err = clap::Error::new(ErrorKind::InvalidSubcommand).with_cmd(&cmd);
     err.insert(
         ContextKind::InvalidSubcommand,
         ContextValue::String(name.to_owned()),
     );
-    if let Some((_, similar)) = similar {
-        err.insert(
-            ContextKind::SuggestedSubcommand,
-            ContextValue::Strings(vec![similar]),
-        );
-    }
+    err.insert(
+        ContextKind::SuggestedSubcommand,
+        ContextValue::Strings(vec![similar]),
+    );
     err.insert(
         ContextKind::Usage,
         ContextValue::StyledStr(cmd.render_usage()),
@@ -522,6 +530,29 @@ mod tests {
         for bad in ["0", "-1", "-0.5", "NaN", "inf", "3600.5", "0.05", "", "1s"] {
             assert!(interval(bad).is_err(), "{bad:?} was taken");
         }
+    }
+
+    #[test]
+    fn only_a_near_miss_is_taken_for_a_misspelt_subcommand() {
+        let similar = |name| similar_subcommand(name);
+        assert_eq!(similar("synk").as_deref(), Some("sync"));
+        assert_eq!(similar("lsit").as_deref(), Some("list"));
+        assert_eq!(similar("exce").as_deref(), Some("exec"));
+        assert_eq!(similar("ad").as_deref(), Some("add"));
+        assert_eq!(
+            similar("unistal").as_deref(),
+            None,
+            "two edits, seven letters"
+        );
+        assert_eq!(similar("unistall").as_deref(), Some("uninstall"));
+        // Tools' names that only look alike from afar.
+        for tool in [
+            "ninja", "greet", "deno", "eslint", "exa", "fd", "sd", "bat", "rg",
+        ] {
+            assert_eq!(similar(tool), None, "{tool}");
+        }
+        // Clap's own `help` is a subcommand too.
+        assert_eq!(similar("hepl").as_deref(), Some("help"));
     }
 
     #[test]
