@@ -1,17 +1,35 @@
 //! Replacing a file whole or not at all: the project files `vx` writes (`vx.toml`,
 //! `vx.lock`) are written to a temporary file beside them, synced, then renamed over.
+//! They are meant to be committed and shared, so the new file keeps the access of the
+//! one it replaces (mode bits, and group where allowed), and a file written for the
+//! first time is created as any other would be (0666 less the umask on Unix), never
+//! with the owner-only mode of a temporary file.
 
 use std::io::{self, Write};
 use std::path::Path;
 use std::time::Duration;
 
-/// Writes `bytes` to `path` atomically; a reader sees the old file or the new one.
+/// Writes `bytes` to `path` atomically; a reader sees the old file or the new one,
+/// and the new one has the old one's access (or, for a new file, the default's).
 pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new().prefix(".vx-").tempfile_in(dir)?;
+    let replaced = std::fs::metadata(path)
+        .ok()
+        .filter(std::fs::Metadata::is_file);
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".vx-");
+    if replaced.is_none()
+        && let Some(permissions) = crate::platform::fs::new_shared_file_permissions()
+    {
+        builder.permissions(permissions);
+    }
+    let mut tmp = builder.tempfile_in(dir)?;
+    if let Some(replaced) = &replaced {
+        crate::platform::fs::keep_access(tmp.as_file(), replaced)?;
+    }
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     // On Windows a rename over a file another process is replacing or scanning at that
@@ -39,8 +57,46 @@ const RENAME_PATIENCE: Duration = Duration::from_secs(1);
 /// The pause between two tries.
 const RENAME_RETRY: Duration = Duration::from_millis(20);
 
-#[cfg(all(test, windows))]
+#[cfg(all(test, unix))]
 mod tests {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+
+    use super::*;
+
+    /// A group other than this process's that it may give a file: any for root, else
+    /// one of its supplementary groups.
+    fn another_group() -> Option<u32> {
+        let own = rustix::process::getegid().as_raw();
+        if rustix::process::geteuid().is_root() {
+            return Some(own + 1);
+        }
+        let groups = rustix::process::getgroups().ok()?;
+        groups.iter().map(|g| g.as_raw()).find(|&g| g != own)
+    }
+
+    #[test]
+    fn a_replaced_file_keeps_its_mode_and_group() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("vx.toml");
+        std::fs::write(&path, "old").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o664)).unwrap();
+        let group = another_group();
+        if let Some(group) = group {
+            std::os::unix::fs::chown(&path, None, Some(group)).unwrap();
+        }
+        write(&path, b"new").unwrap();
+        let meta = std::fs::metadata(&path).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+        assert_eq!(format!("{:o}", meta.mode() & 0o7777), "664");
+        match group {
+            Some(group) => assert_eq!(meta.gid(), group),
+            None => eprintln!("no second group to give a file: its group is not checked"),
+        }
+    }
+}
+
+#[cfg(all(test, windows))]
+mod windows_tests {
     use super::*;
 
     #[test]

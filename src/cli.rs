@@ -3,6 +3,7 @@
 
 use std::ffi::OsString;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use vx::toolchain::Request;
@@ -256,46 +257,86 @@ pub struct RunArgs {
     /// Also print URLs, exit codes and the board's publish count.
     #[arg(short, long)]
     pub verbose: bool,
-    /// Print the periodic progress line (or JSON `progress` event) every SECS seconds
-    /// (default: from 3 s, doubling up to 60 s).
-    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u32).range(1..=3600))]
-    pub progress_interval: Option<u32>,
+    /// Print the periodic progress line (or JSON `progress` event) every SECS seconds,
+    /// fractions allowed (0.1 to 3600; default: from 3 s, doubling up to 60 s).
+    #[arg(long, value_name = "SECS", value_parser = progress_interval, allow_negative_numbers = true)]
+    pub progress_interval: Option<Duration>,
     /// Dashboard options.
     #[command(flatten)]
     pub dashboard: DashboardArgs,
 }
 
-/// Clap's error for an unknown subcommand `name`, with its "a similar subcommand
-/// exists" tip (clap makes it only while external subcommands are refused, and `vx`
-/// accepts them to run tools).
-pub fn unknown_subcommand(name: &str) -> clap::Error {
+/// Shortest `--progress-interval`: a sync looks at its board ten times a second, so a
+/// shorter interval could not be kept.
+const MIN_PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
+/// Longest `--progress-interval`: an hour.
+const MAX_PROGRESS_INTERVAL: Duration = Duration::from_secs(3600);
+
+/// Parses `--progress-interval`: seconds, fractions allowed (`0.25`), between
+/// [`MIN_PROGRESS_INTERVAL`] and [`MAX_PROGRESS_INTERVAL`].
+fn progress_interval(text: &str) -> Result<Duration, String> {
+    let secs: f64 = text
+        .trim()
+        .parse()
+        .ok()
+        .filter(|secs: &f64| secs.is_finite())
+        .ok_or("expected a number of seconds, such as 2 or 0.25")?;
+    if secs <= 0.0 {
+        return Err("the interval must be more than 0 seconds".into());
+    }
+    let at_most = MAX_PROGRESS_INTERVAL.as_secs_f64();
+    if secs > at_most {
+        return Err(format!("the interval must be at most {at_most} seconds"));
+    }
+    let interval = Duration::from_secs_f64(secs);
+    if interval < MIN_PROGRESS_INTERVAL {
+        return Err(format!(
+            "the interval must be at least {} seconds (progress is read ten times a second)",
+            MIN_PROGRESS_INTERVAL.as_secs_f64()
+        ));
+    }
+    Ok(interval)
+}
+
+/// The visible subcommand `name` is most likely a misspelling of: at most one edit
+/// away (a letter added, dropped, changed, or two neighbours swapped: `synk`, `lsit`),
+/// two for names of eight letters or more (`unistal`). Stricter than clap's own
+/// similarity, which takes a tool's name for a subcommand (`ninja` for `uninstall`).
+pub fn similar_subcommand(name: &str) -> Option<String> {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    cmd.build();
+    let allowed = if name.chars().count() >= 8 { 2 } else { 1 };
+    cmd.get_subcommands()
+        .filter(|sub| !sub.is_hide_set())
+        .map(|sub| {
+            (
+                strsim::damerau_levenshtein(name, sub.get_name()),
+                sub.get_name(),
+            )
+        })
+        .filter(|(distance, _)| *distance <= allowed)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, sub)| sub.to_owned())
+}
+
+/// Clap's error for the unknown subcommand `name` with its "a similar subcommand
+/// exists" tip for `similar` (clap makes it only while external subcommands are
+/// refused, and `vx` accepts them to run tools).
+pub fn unknown_subcommand(name: &str, similar: String) -> clap::Error {
     use clap::CommandFactory;
     use clap::error::{ContextKind, ContextValue, ErrorKind};
     let mut cmd = Cli::command();
     cmd.build();
-    // Clap's own threshold for suggestions.
-    let similar = cmd
-        .get_subcommands()
-        .filter(|sub| !sub.is_hide_set())
-        .map(|sub| {
-            (
-                strsim::jaro(name, sub.get_name()),
-                sub.get_name().to_owned(),
-            )
-        })
-        .filter(|(score, _)| *score > 0.7)
-        .max_by(|a, b| a.0.total_cmp(&b.0));
     let mut err = clap::Error::new(ErrorKind::InvalidSubcommand).with_cmd(&cmd);
     err.insert(
         ContextKind::InvalidSubcommand,
         ContextValue::String(name.to_owned()),
     );
-    if let Some((_, similar)) = similar {
-        err.insert(
-            ContextKind::SuggestedSubcommand,
-            ContextValue::Strings(vec![similar]),
-        );
-    }
+    err.insert(
+        ContextKind::SuggestedSubcommand,
+        ContextValue::Strings(vec![similar]),
+    );
     err.insert(
         ContextKind::Usage,
         ContextValue::StyledStr(cmd.render_usage()),
@@ -472,6 +513,46 @@ mod tests {
         };
         assert_eq!(args.platforms[0].to_string(), "macos-aarch64");
         assert!(Cli::try_parse_from(["vx", "lock", "--platform", "linux-pdp11"]).is_err());
+    }
+
+    #[test]
+    fn the_progress_interval_takes_fractional_seconds_within_bounds() {
+        let interval = |text: &str| {
+            let cli = Cli::try_parse_from(["vx", "sync", "--progress-interval", text])?;
+            let Command::Sync(args) = cli.command else {
+                panic!("not sync")
+            };
+            Ok::<_, clap::Error>(args.run.progress_interval)
+        };
+        assert_eq!(interval("0.25").unwrap(), Some(Duration::from_millis(250)));
+        assert_eq!(interval("2").unwrap(), Some(Duration::from_secs(2)));
+        assert_eq!(interval("3600").unwrap(), Some(Duration::from_secs(3600)));
+        for bad in ["0", "-1", "-0.5", "NaN", "inf", "3600.5", "0.05", "", "1s"] {
+            assert!(interval(bad).is_err(), "{bad:?} was taken");
+        }
+    }
+
+    #[test]
+    fn only_a_near_miss_is_taken_for_a_misspelt_subcommand() {
+        let similar = |name| similar_subcommand(name);
+        assert_eq!(similar("synk").as_deref(), Some("sync"));
+        assert_eq!(similar("lsit").as_deref(), Some("list"));
+        assert_eq!(similar("exce").as_deref(), Some("exec"));
+        assert_eq!(similar("ad").as_deref(), Some("add"));
+        assert_eq!(
+            similar("unistal").as_deref(),
+            None,
+            "two edits, seven letters"
+        );
+        assert_eq!(similar("unistall").as_deref(), Some("uninstall"));
+        // Tools' names that only look alike from afar.
+        for tool in [
+            "ninja", "greet", "deno", "eslint", "exa", "fd", "sd", "bat", "rg",
+        ] {
+            assert_eq!(similar(tool), None, "{tool}");
+        }
+        // Clap's own `help` is a subcommand too.
+        assert_eq!(similar("hepl").as_deref(), Some("help"));
     }
 
     #[test]

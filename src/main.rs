@@ -31,11 +31,7 @@ fn main() {
         Command::Completions { shell } => commands::completions::run(shell),
         Command::Board { command } => commands::board::run(command),
         Command::Daemon { command } => commands::daemon::run(command),
-        Command::External(args) => match commands::external::run(&args) {
-            Some(err) => Err(err),
-            // Not a tool's command: the error clap gives an unknown subcommand.
-            None => cli::unknown_subcommand(&args[0].to_string_lossy()).exit(),
-        },
+        Command::External(args) => commands::external::run(&args),
     };
     let code = match result {
         Ok(code) => code,

@@ -305,3 +305,57 @@ fn vx_add_keeps_the_manifests_comments_and_locks_the_new_tool_and_remove_undoes_
         .code(2)
         .stderr(predicate::str::contains("did you mean `single`?"));
 }
+
+/// `vx ARGS` in `work` under `umask` (set by `sh` before it becomes `vx`), to its end.
+#[cfg(unix)]
+fn vx_under_umask(work: &Work, umask: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new("sh")
+        .args(["-c", &format!("umask {umask}; exec \"$@\""), "sh"])
+        .arg(assert_cmd::cargo::cargo_bin("vx"))
+        .args(args)
+        .env("VX_BOARD_DIR", work.boards())
+        .env("VX_DAEMON_SOCKET", work.dir.path().join("no-daemon.sock"))
+        .current_dir(work.dir.path())
+        .output()
+        .unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn add_and_remove_keep_each_files_mode_and_a_new_lock_follows_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &std::path::Path| {
+        let mode = std::fs::metadata(path).unwrap().permissions().mode();
+        format!("{:o}", mode & 0o7777)
+    };
+    let set = |path: &std::path::Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    let p = project("1.0");
+    let (manifest, lock) = (p.work.manifest(), p.work.dir.path().join("vx.lock"));
+    let url = p.server.url("/single.tar.gz");
+    let add = ["add", "extra@5", "--headless", "--url", url.as_str()];
+
+    // Files meant to be committed: a new lock is as any new file (0644 under 022), and
+    // the manifest stays as it was.
+    set(&manifest, 0o644);
+    let out = vx_under_umask(&p.work, "022", &add);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(mode(&manifest), "644");
+    assert_eq!(mode(&lock), "644");
+
+    // A mode the user chose is kept, both files.
+    set(&manifest, 0o640);
+    set(&lock, 0o640);
+    let out = vx_under_umask(&p.work, "022", &["remove", "extra"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(mode(&manifest), "640");
+    assert_eq!(mode(&lock), "640");
+
+    // The umask decides a new file's mode, not vx.
+    std::fs::remove_file(&lock).unwrap();
+    let out = vx_under_umask(&p.work, "027", &add);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(mode(&lock), "640");
+    assert_eq!(mode(&manifest), "640");
+}

@@ -148,3 +148,24 @@ fn a_child_killed_mid_download_is_reported_failed_while_the_others_complete() {
     assert!(work.board_files().is_empty());
     drop(server);
 }
+
+#[test]
+fn an_interrupted_syncs_lines_say_cancelled_once_and_count_in_the_singular() {
+    let work = Work::new();
+    // 12 s of download: nothing finishes before the interrupt.
+    let _server = slow_tools(&work, &["only"], 128 << 10);
+    let mut sync = work.spawn_sync(&["--headless"]);
+    let board = work.wait_board();
+    wait_downloading(&board, &["only"]);
+    drop(board);
+    kill_process(Pid::from_raw(sync.id() as i32).unwrap(), Signal::INT).unwrap();
+    assert_eq!(wait_exit(&mut sync).code(), Some(130));
+    let out = std::io::read_to_string(sync.stdout.take().unwrap()).unwrap();
+    // The result is said once: its reason adds nothing to it.
+    assert!(!out.contains("cancelled: cancelled"), "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines.contains(&"vx: only 1: cancelled"), "{out}");
+    assert!(!lines.contains(&"only 1: cancelled"), "{out}");
+    assert!(lines.iter().any(|l| l.starts_with("1 tool in ")), "{out}");
+    assert!(!out.contains("1 tools"), "{out}");
+}

@@ -200,15 +200,20 @@ fn a_checksum_mismatch_fails_only_that_tool() {
     assert!(work.store_tmp().is_empty());
 
     // The reason (both hashes and the URL: far over a slot's 112 bytes) is whole in
-    // the failure line and the table, and said once: no stderr tail repeating it.
-    let expected = format!("expected {wrong} (");
-    let lines: Vec<&str> = text.lines().filter(|l| l.contains(&expected)).collect();
-    assert_eq!(lines.len(), 2, "{text}");
-    assert!(lines[0].starts_with("vx: xz 1.0: failed: checksum mismatch: got sha256 "));
+    // the failure line and the table, one fact a line, and said once: no stderr tail
+    // repeating it.
+    let expected = format!("expected {wrong}");
+    let facts = format!(
+        "checksum mismatch\n    got sha256 {}\n    {expected}\n    from {}\n",
+        sha256_hex(&tools[1].2),
+        server.url("/xz.bin")
+    );
     assert!(
-        lines[1].starts_with("xz ") && lines[1].ends_with("/xz.bin)"),
+        text.contains(&format!("\nvx: xz 1.0: failed: {facts}")),
         "{text}"
     );
+    assert!(text.contains(&format!("\nxz 1.0: {facts}")), "{text}");
+    assert_eq!(text.matches(&expected).count(), 2, "{text}");
     assert!(!text.contains("last lines of its stderr"), "{text}");
     let events = json_lines(&stdout_of(&mut work.sync(&["--json"]), 1));
     let failed = events
@@ -222,13 +227,17 @@ fn a_checksum_mismatch_fails_only_that_tool() {
     // -q: the failure and the final line, nothing else; -v: codes, URLs, counts.
     let quiet = String::from_utf8(stdout_of(&mut work.sync(&["-q"]), 1)).unwrap();
     let quiet: Vec<&str> = quiet.lines().collect();
-    assert_eq!(quiet.len(), 2, "{quiet:#?}");
-    assert!(
-        quiet[0].starts_with("vx: xz 1.0: failed: checksum mismatch"),
+    assert_eq!(quiet.len(), 5, "{quiet:#?}");
+    assert_eq!(
+        quiet[0], "vx: xz 1.0: failed: checksum mismatch",
         "{quiet:#?}"
     );
     assert!(
-        quiet[1].starts_with("vx: 3 tools in ") && quiet[1].ends_with(": 2 cached, 1 failed"),
+        quiet[1..4].iter().all(|l| l.starts_with("    ")),
+        "{quiet:#?}"
+    );
+    assert!(
+        quiet[4].starts_with("vx: 3 tools in ") && quiet[4].ends_with(": 2 cached, 1 failed"),
         "{quiet:#?}"
     );
     let verbose = String::from_utf8(stdout_of(&mut work.sync(&["-v"]), 1)).unwrap();
@@ -786,4 +795,126 @@ fn progress_events_come_at_the_interval_asked() {
     for pair in at.windows(2) {
         assert!(pair[1] - pair[0] < 2_500, "{at:?}");
     }
+}
+
+#[test]
+fn a_fractional_progress_interval_is_taken_and_nonsense_is_refused() {
+    let work = Work::new();
+    let body = archive(ArchiveFormat::TarGz, noise(1 << 20));
+    let sha = sha256_hex(&body);
+    // At least 1.5 s of download: six quarters of a second.
+    let server = slow_server("/t.tar.gz", body);
+    work.write_manifest(&tool_toml("slow", "1.0", &server.url("/t.tar.gz"), &sha));
+    let events = json_lines(&stdout_of(
+        &mut work.sync(&["--json", "--progress-interval", "0.25"]),
+        0,
+    ));
+    let progress = events.iter().filter(|e| e["event"] == "progress").count();
+    // The default cadence says nothing before 3 s; a whole-second one at most once.
+    assert!(progress >= 4, "{progress} progress events: {events:#?}");
+
+    for (bad, why) in [
+        ("0", "more than 0"),
+        ("-1", "more than 0"),
+        ("NaN", "a number of seconds"),
+        ("inf", "a number of seconds"),
+        ("1e9", "at most 3600"),
+        ("0.01", "at least 0.1"),
+        ("soon", "a number of seconds"),
+    ] {
+        work.sync(&["--progress-interval", bad])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("--progress-interval"))
+            .stderr(predicate::str::contains(why));
+    }
+}
+
+#[test]
+fn a_checksum_mismatch_keeps_within_columns_and_says_each_fact_whole() {
+    let work = Work::new();
+    let body = archive(ArchiveFormat::TarGz, noise(10_000));
+    // A release-style path: the URL alone is wider than 80 columns.
+    let path = "/releases/download/v14.1.1/ripgrep-14.1.1-x86_64-unknown-linux-musl.tar.gz";
+    let server = TestServer::start([(path, Route::Ok(body.clone()))]);
+    let url = server.url(path);
+    assert!(url.len() > 80);
+    let wrong = sha256_hex(b"something else");
+    work.write_manifest(&tool_toml("ripgrep", "14.1.1", &url, &wrong));
+    let got = sha256_hex(&body);
+
+    let out = work
+        .sync(&["--headless"])
+        .env("COLUMNS", "80")
+        .assert()
+        .code(1);
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    for line in text.lines() {
+        let width = line.chars().count();
+        // Over 80 only when the line is one word: a hash or URL is never cut.
+        assert!(
+            width <= 80 || !line.trim_start().contains(' '),
+            "{width} columns: {line:?}\n{text}"
+        );
+    }
+    // Each fact on a line of its own, whole, in the failure line and in the summary.
+    let words: Vec<&str> = text.split_whitespace().collect();
+    for fact in [got.as_str(), wrong.as_str(), url.as_str()] {
+        assert_eq!(
+            words.iter().filter(|w| **w == fact).count(),
+            2,
+            "{fact} whole, twice:\n{text}"
+        );
+    }
+    assert!(
+        text.contains("vx: ripgrep 14.1.1: failed: checksum mismatch\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("\n    got sha256 {got}\n")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("\n    expected {wrong}\n")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("\n    from\n        {url}\n")),
+        "{text}"
+    );
+
+    // JSON keeps the reason whole: one string with the three facts.
+    let events = json_lines(&stdout_of(work.sync(&["--json"]).env("COLUMNS", "80"), 1));
+    let message = summary(&events)["ripgrep"]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(!message.contains('\n'), "{message}");
+    for fact in [&got, &wrong, &url] {
+        assert!(message.contains(fact.as_str()), "{fact}: {message}");
+    }
+}
+
+#[test]
+fn vx_install_without_a_sha256_says_which_flags_to_pass() {
+    let work = Work::new();
+    let body = archive(ArchiveFormat::Zip, noise(1000));
+    let server = TestServer::start([("/t.zip", Route::Ok(body))]);
+    let out = work
+        .vx()
+        .args(["install", "t@1", "--url"])
+        .arg(server.url("/t.zip"))
+        .arg("--store")
+        .arg(work.store())
+        .assert()
+        .code(12)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // The command line is where the sha256 goes: no manifest is involved.
+    assert!(stderr.contains("--sha256 HEX"), "{stderr}");
+    assert!(stderr.contains("--allow-unverified"), "{stderr}");
+    assert!(!stderr.contains("vx.toml"), "{stderr}");
+    assert_eq!(server.hits(), 0, "nothing was downloaded");
+    assert!(!work.store().join("t").exists());
 }

@@ -665,3 +665,80 @@ fn a_recorded_toolchain_follows_edits_installs_and_removals() {
     let out = project.run(&["greet", "y"], 7);
     assert!(text(&out.stdout).contains("args:y"));
 }
+
+#[test]
+fn vx_cmd_in_a_project_whose_manifest_or_lock_is_broken_says_what_is_wrong() {
+    let project = Project::new();
+    project.sync();
+    let manifest = project.work.manifest();
+    let good = std::fs::read_to_string(&manifest).unwrap();
+
+    // A typo in vx.toml: its own error at file:line:col, as `vx exec -- greet` gives.
+    std::fs::write(&manifest, good.replacen("version = ", "verson = ", 1)).unwrap();
+    for args in [&["greet"][..], &["exec", "--", "greet"]] {
+        let out = project.run(args, 2);
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains("vx.toml:2:1:"), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("did you mean `version`?"),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            !stderr.contains("unrecognized subcommand"),
+            "{args:?}: {stderr}"
+        );
+    }
+    std::fs::write(&manifest, &good).unwrap();
+
+    // A corrupt vx.lock: its own error too.
+    let lock = project.work.dir.path().join("vx.lock");
+    let locked = std::fs::read_to_string(&lock).unwrap();
+    std::fs::write(&lock, format!("{locked}\n[broken\n")).unwrap();
+    let out = project.run(&["greet"], 2);
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("vx.lock:"), "{stderr}");
+    assert!(!stderr.contains("unrecognized subcommand"), "{stderr}");
+
+    // Fine again: the tool runs.
+    std::fs::write(&lock, &locked).unwrap();
+    project.run(&["greet"], 7);
+}
+
+#[test]
+fn a_tool_removed_from_the_project_is_not_taken_for_a_misspelt_subcommand() {
+    let work = Work::new();
+    let ninja = tar_gz(&[Item::File(
+        "ninja",
+        b"#!/bin/sh\necho ninja\n".to_vec(),
+        0o755,
+    )]);
+    let server = TestServer::start([
+        ("/ninja.tar.gz", Route::Ok(ninja.clone())),
+        ("/other.tar.gz", Route::Ok(other_archive())),
+    ]);
+    // `other` stays: a manifest lists at least one tool.
+    work.write_manifest(&format!(
+        "[tools.ninja]\nversion = \"1.12.1\"\nurl = \"{}\"\nsha256 = \"{}\"\n\n\
+         [tools.other]\nversion = \"2.0\"\nurl = \"{}\"\nsha256 = \"{}\"\n",
+        server.url("/ninja.tar.gz"),
+        sha256_hex(&ninja),
+        server.url("/other.tar.gz"),
+        sha256_hex(&other_archive()),
+    ));
+    let vx = || {
+        let mut cmd = work.vx();
+        cmd.env("XDG_DATA_HOME", work.dir.path().join("xdg"));
+        cmd
+    };
+    vx().arg("ninja").assert().code(0).stdout("ninja\n");
+    vx().args(["remove", "ninja"]).assert().code(0);
+
+    let out = vx().arg("ninja").assert().code(2).get_output().clone();
+    let stderr = text(&out.stderr);
+    // `uninstall` only looks alike by edit distance: no tip for a tool's name.
+    assert!(!stderr.contains("uninstall"), "{stderr}");
+    assert!(stderr.contains("no tool or subcommand `ninja`"), "{stderr}");
+    // What the store holds is said, and how to run it.
+    assert!(stderr.contains("ninja 1.12.1"), "{stderr}");
+    assert!(stderr.contains("vx exec ninja@1.12.1 -- ninja"), "{stderr}");
+}

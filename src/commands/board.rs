@@ -156,7 +156,8 @@ fn print_board(out: &mut impl Write, reader: &BoardReader) -> std::io::Result<()
         sanitize(&info.label),
         state(reader)
     )?;
-    table::write_table(out, &table::board_rows(reader), true, None)
+    let width = super::report_width(vx::sync::Stream::Stdout);
+    table::write_table(out, &table::board_rows(reader), true, None, width)
 }
 
 /// `vx board watch`: the dashboard over another process's sync. With no id and several

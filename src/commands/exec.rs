@@ -138,6 +138,7 @@ impl Target<'_> {
     fn install(&self, chain: &Toolchain, store: &Path) -> Result<(), Error> {
         let settings = Settings {
             report_to: Stream::Stderr,
+            width: super::report_width(Stream::Stderr),
             ..super::run_settings(&crate::cli::RunArgs::headless())
         };
         let missing = chain.missing();

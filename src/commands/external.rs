@@ -1,43 +1,55 @@
 //! `vx CMD [ARGS...]` for a `CMD` that is not a subcommand: when an executable of a
-//! project tool has that name, it is `vx exec -- CMD ARGS`; otherwise the command line
-//! is wrong and clap says so (with its "did you mean").
+//! project tool has that name, it is `vx exec -- CMD ARGS`. A manifest or lock that
+//! cannot be read is said as `vx exec` says it (file:line:col, exit 2): it is why no
+//! tool was found. Otherwise the command line is wrong: a near miss of a subcommand
+//! gets clap's error with its tip (`vx synk`), anything else "no tool or subcommand",
+//! with what the store holds of that name (`vx ninja` after `vx remove ninja`).
 
 use std::ffi::OsString;
+use std::path::Path;
 
 use vx::exit::Error;
+use vx::manifest::Manifest;
+use vx_tui::text::sanitize;
 
 use super::exec::Target;
 
-/// Runs `CMD` as a project tool; `None` when no project tool provides it (the caller
-/// reports an unknown subcommand).
-pub fn run(args: &[OsString]) -> Option<Error> {
-    let (program, rest) = args.split_first()?;
-    let name = program.to_str()?;
+/// Runs `CMD` as a project tool; returns only the error that stopped it (an unknown
+/// subcommand exits through clap).
+pub fn run(args: &[OsString]) -> Result<i32, Error> {
+    let Some((program, rest)) = args.split_first() else {
+        return Err(Error::usage("no command given; see `vx --help`"));
+    };
+    let Some(name) = program.to_str() else {
+        return Err(unknown(&program.to_string_lossy(), None, None));
+    };
     let (sources, recorded) = super::recorded_activation(None, None).unzip();
     if let Some(recorded) = recorded.flatten()
         && recorded.provides(name)
     {
-        return Some(super::exec::exec_recorded(&recorded, program, rest));
+        return Err(super::exec::exec_recorded(&recorded, program, rest));
     }
-    // Any trouble with the project means `CMD` is not one of its tools: the error
-    // shown is then clap's, about the command line.
-    let manifest = super::optional_manifest(None).ok().flatten()?;
-    let store = super::located_store(None).ok()?;
-    let chain = super::toolchain(Some(&manifest), &[], &store).ok()?;
+    let manifest = super::optional_manifest(None)?;
+    let Some(manifest) = manifest else {
+        let store = super::located_store(None).ok();
+        return Err(unknown(name, None, store.as_deref()));
+    };
+    let store = super::located_store(None)?;
+    let chain = super::toolchain(Some(&manifest), &[], &store)?;
     if chain.provider(name).is_none() {
-        let unknown: Vec<String> = chain
+        let unknown_bins: Vec<String> = chain
             .missing()
             .iter()
             .filter(|t| t.spec.as_ref().is_some_and(|s| s.bin.is_none()))
             .map(|t| t.label())
             .collect();
-        if !unknown.is_empty() {
+        if !unknown_bins.is_empty() {
             vx::note!(
                 "vx: not installed yet, so their commands are not known: {}; run `vx sync` (or list them with `bin = [...]` in vx.toml)",
-                unknown.join(", ")
+                unknown_bins.join(", ")
             );
         }
-        return None;
+        return Err(unknown(name, Some(&manifest), Some(&store)));
     }
     let target = Target {
         manifest: Some(&manifest),
@@ -46,5 +58,35 @@ pub fn run(args: &[OsString]) -> Option<Error> {
         offline: false,
         sources: sources.as_ref(),
     };
-    Some(target.exec_in(chain, &store, program, rest))
+    Err(target.exec_in(chain, &store, program, rest))
+}
+
+/// The error for `name`, which no tool of `manifest` (if any) provides: clap's, with
+/// its tip, when `name` is a near miss of a subcommand and no tool of the store has
+/// that name; else "no tool or subcommand", saying what the store holds of `name`.
+fn unknown(name: &str, manifest: Option<&Manifest>, store: Option<&Path>) -> Error {
+    let installed = store.map_or_else(Vec::new, |s| vx::inventory::tool_versions(s, name));
+    if installed.is_empty()
+        && let Some(similar) = crate::cli::similar_subcommand(name)
+    {
+        // Clap prints it as it is: what came from outside is made safe here.
+        crate::cli::unknown_subcommand(&sanitize(name), similar).exit();
+    }
+    // The message is sanitized with every error, in `main`.
+    let mut message = format!("no tool or subcommand `{name}`");
+    match manifest {
+        Some(manifest) => message.push_str(&format!(
+            ": no tool of {} provides it",
+            manifest.path.display()
+        )),
+        None => message.push_str(" (no vx.toml here or in a parent directory)"),
+    }
+    if let Some(latest) = installed.last() {
+        message.push_str(&format!(
+            "; the store holds {name} {}, which `vx exec {name}@{latest} -- {name}` runs",
+            installed.join(", ")
+        ));
+    }
+    message.push_str("; see `vx --help`");
+    Error::usage(message)
 }

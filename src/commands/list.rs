@@ -7,7 +7,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use vx::exit::Error;
 use vx::inventory::{self, Installed};
-use vx_tui::text::{age, bytes as human_bytes, sanitize};
+use vx_tui::text::{age, bytes as human_bytes, count, sanitize};
 
 use crate::cli::ListArgs;
 
@@ -35,9 +35,8 @@ pub fn run(args: &ListArgs) -> Result<i32, Error> {
             .fold(0, u64::saturating_add);
         writeln!(
             out,
-            "{} version{}, {} in {}",
-            installed.len(),
-            if installed.len() == 1 { "" } else { "s" },
+            "{}, {} in {}",
+            count(installed.len() as u64, "version"),
             human_bytes(total),
             store.display()
         )?;

@@ -21,7 +21,7 @@ pub mod which;
 use std::io::IsTerminal;
 
 use vx::report::Verbosity;
-use vx::sync::{Dashboard, Settings};
+use vx::sync::{Dashboard, Settings, Stream};
 
 use crate::cli::{DashboardArgs, RunArgs};
 
@@ -50,9 +50,8 @@ pub fn run_settings(args: &RunArgs) -> Settings {
         report_to: Default::default(),
         started: std::time::Instant::now(),
         probe: false,
-        progress_interval: args
-            .progress_interval
-            .map(|secs| std::time::Duration::from_secs(u64::from(secs))),
+        progress_interval: args.progress_interval,
+        width: report_width(Stream::Stdout),
         verbosity: if args.quiet {
             Verbosity::Quiet
         } else if args.verbose {
@@ -61,6 +60,23 @@ pub fn run_settings(args: &RunArgs) -> Settings {
             Verbosity::Normal
         },
     }
+}
+
+/// The columns lines printed on `stream` keep within: `$COLUMNS` when it is a
+/// positive number (as the user or a CI log asks), else the terminal's width when
+/// `stream` is a terminal, else none (a file or pipe gets lines whole).
+pub fn report_width(stream: Stream) -> Option<usize> {
+    let columns = std::env::var("COLUMNS").ok();
+    if let Some(columns) = columns.and_then(|c| c.trim().parse::<usize>().ok())
+        && columns > 0
+    {
+        return Some(columns);
+    }
+    let terminal = match stream {
+        Stream::Stdout => std::io::stdout().is_terminal(),
+        Stream::Stderr => std::io::stderr().is_terminal(),
+    };
+    terminal.then(|| usize::from(vx_tui::inline::terminal_width()))
 }
 
 /// The dashboard's options from its flags, in the terminal's [`look`].

@@ -106,8 +106,9 @@ pub enum FetchError {
     },
     /// The bytes do not hash to the expected SHA-256.
     // The actual hash comes first: it is what a user needs, and the board keeps only the
-    // first 112 bytes of a message.
-    #[error("checksum mismatch: got sha256 {actual}, expected {expected} ({url})")]
+    // first 112 bytes of a message. The parts, `; `-separated, go on lines of their own
+    // in the summary (`report::layout`).
+    #[error("checksum mismatch: got sha256 {actual}; expected {expected}; from {url}")]
     ChecksumMismatch {
         /// The URL downloaded.
         url: String,

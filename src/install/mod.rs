@@ -219,12 +219,12 @@ pub enum InstallError {
     #[error("invalid install config: {0}")]
     Config(#[from] FieldError),
     /// No sha256 was given and unverified downloads were not allowed.
-    #[error(
-        "no sha256 to verify the download: add `sha256 = \"…\"` to the tool in vx.toml, or pass --allow-unverified ({url})"
-    )]
+    #[error("no sha256 to verify the download: {asked}, or pass --allow-unverified ({url})")]
     Unverified {
         /// The URL that would have been downloaded.
         url: String,
+        /// Where the sha256 would have been given: what the message tells to do.
+        asked: ChecksumFrom,
     },
     /// Downloading or verifying failed.
     #[error(transparent)]
@@ -266,6 +266,38 @@ pub enum InstallError {
     /// The install was cancelled; nothing was left behind.
     #[error("cancelled")]
     Cancelled,
+}
+
+/// Where an install's expected sha256 comes from, so that a missing one is asked for
+/// there: a `vx sync` child installs a project's tool, a standalone install is
+/// `vx install` on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChecksumFrom {
+    /// The tool's table in `vx.toml` (or the lock made from it).
+    Manifest,
+    /// `vx install`'s `--sha256`.
+    CommandLine,
+}
+
+impl ChecksumFrom {
+    /// Where `cfg`'s sha256 comes from: a config without a board is a standalone
+    /// install ([`InstallConfig::board`]).
+    pub fn of(cfg: &InstallConfig) -> ChecksumFrom {
+        if cfg.board.is_some() {
+            ChecksumFrom::Manifest
+        } else {
+            ChecksumFrom::CommandLine
+        }
+    }
+}
+
+impl std::fmt::Display for ChecksumFrom {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ChecksumFrom::Manifest => "add `sha256 = \"…\"` to the tool in vx.toml",
+            ChecksumFrom::CommandLine => "pass --sha256 HEX",
+        })
+    }
 }
 
 impl From<FetchError> for InstallError {
@@ -402,7 +434,10 @@ pub fn install(
         return Ok(outcome);
     }
     if cfg.spec.sha256.is_none() && !cfg.allow_unverified {
-        return Err(InstallError::Unverified { url: cfg.spec.url });
+        return Err(InstallError::Unverified {
+            asked: ChecksumFrom::of(&cfg),
+            url: cfg.spec.url,
+        });
     }
     if sink.cancel_requested() {
         return Err(InstallError::Cancelled);

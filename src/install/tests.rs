@@ -429,6 +429,12 @@ fn a_missing_sha256_is_refused_unless_allowed() {
     assert_eq!(server.hits(), 0, "nothing downloaded");
 
     assert!(err.to_string().contains("--allow-unverified"), "{err}");
+    // Standalone (`vx install`): the flag; a sync's child: the manifest.
+    assert!(err.to_string().contains("pass --sha256 HEX"), "{err}");
+    let mut child = cfg.clone();
+    child.board = Some(std::path::absolute("board").unwrap());
+    let err = run(&child, &mut RecordingSink::default()).unwrap_err();
+    assert!(err.to_string().contains("to the tool in vx.toml"), "{err}");
 
     cfg.allow_unverified = true;
     let outcome = run(&cfg, &mut RecordingSink::default()).unwrap();
@@ -494,7 +500,10 @@ fn terminal_states_map_results_in_one_place() {
         (t.phase, t.code, t.message.as_str()),
         (Phase::Cancelled, 130, "cancelled")
     );
-    let failed: Result<Outcome, InstallError> = Err(InstallError::Unverified { url: "u".into() });
+    let failed: Result<Outcome, InstallError> = Err(InstallError::Unverified {
+        url: "u".into(),
+        asked: ChecksumFrom::Manifest,
+    });
     let t = Terminal::of(&failed);
     assert_eq!((t.phase, t.code), (Phase::Failed, 12));
     let mut sink = RecordingSink::default();

@@ -14,6 +14,7 @@
 //! | [`exec`]: `vx exec` | `execvp`: the command replaces `vx` | the command runs as a child; `vx` ignores Ctrl-C meanwhile (the child, on the same console, gets it) and exits with its code |
 //! | [`fs`]: archive names | any bytes but NUL | UTF-8; no `:` (alternate streams, drives), no device names (`CON`, `NUL`, …), no trailing dot or space |
 //! | [`fs`]: permissions | the archive's mode bits (`rwx` only) | none (Windows files have no mode bits) |
+//! | [`fs`]: a rewritten `vx.toml`/`vx.lock` | keeps the file's mode bits and group; a new one is 0666 less the umask | the directory's ACL |
 //! | [`fs`]: symbolic links | created | created as file or directory links; refused with a clear error where Windows does not allow the user to create them |
 //! | [`fs`]: executables | a regular file with an execute bit | a regular file whose extension is in `PATHEXT` (default `.COM;.EXE;.BAT;.CMD`); `rg` finds `rg.exe` |
 //! | [`fs`]: command names | compared as written | compared ignoring ASCII case (`RG` is `rg`) |
@@ -256,6 +257,22 @@ pub mod fs {
     /// ACL).
     pub fn new_private_file() -> OpenOptions {
         imp::new_private_file()
+    }
+
+    /// The permissions a new project file (`vx.toml`, `vx.lock`: files meant to be
+    /// committed and shared) is created with, to pass to the temporary file that
+    /// becomes it: 0666 less the umask on Unix, as an editor would create it (0644
+    /// under umask 022). `None` on Windows, where a new file takes its directory's ACL.
+    pub fn new_shared_file_permissions() -> Option<std::fs::Permissions> {
+        imp::new_shared_file_permissions()
+    }
+
+    /// Gives `file`, about to replace the file whose metadata is `replaced`, that
+    /// file's access: on Unix its permission bits and, where this user may set it,
+    /// its group (a group this user is not in is left as the new file's, silently).
+    /// Nothing on Windows, where the ACL comes from the directory.
+    pub fn keep_access(file: &File, replaced: &Metadata) -> io::Result<()> {
+        imp::keep_access(file, replaced)
     }
 
     /// Gives an unpacked file its archive's permission bits: `rwx` only (no setuid,

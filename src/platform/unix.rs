@@ -191,6 +191,21 @@ pub(super) fn new_private_file() -> OpenOptions {
     options
 }
 
+pub(super) fn new_shared_file_permissions() -> Option<std::fs::Permissions> {
+    // The kernel takes the umask off when it creates the file.
+    Some(std::fs::Permissions::from_mode(0o666))
+}
+
+pub(super) fn keep_access(file: &File, replaced: &Metadata) -> io::Result<()> {
+    // The group first, then the mode: a change of group may clear mode bits.
+    if file.metadata()?.gid() != replaced.gid() {
+        // Only the groups this user is in may be given (EPERM otherwise): then the
+        // new file keeps the user's group, and its mode bits still say who reads it.
+        let _ = std::os::unix::fs::fchown(file, None, Some(replaced.gid()));
+    }
+    file.set_permissions(std::fs::Permissions::from_mode(replaced.mode() & 0o777))
+}
+
 pub(super) fn set_unpacked_mode(file: &File, mode: Option<u32>) -> io::Result<()> {
     let perm = mode.map_or(0o644, |m| m & 0o777) | 0o400;
     file.set_permissions(std::fs::Permissions::from_mode(perm))

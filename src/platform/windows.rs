@@ -222,6 +222,14 @@ pub(super) fn new_private_file() -> OpenOptions {
     OpenOptions::new()
 }
 
+pub(super) fn new_shared_file_permissions() -> Option<std::fs::Permissions> {
+    None
+}
+
+pub(super) fn keep_access(_file: &File, _replaced: &Metadata) -> io::Result<()> {
+    Ok(())
+}
+
 pub(super) fn set_unpacked_mode(_file: &File, _mode: Option<u32>) -> io::Result<()> {
     Ok(())
 }

@@ -4,7 +4,9 @@
 //! The reporter sees only what the board shows (it polls snapshots, ~10 per second):
 //! one line per observed phase change per tool, a periodic line of the tools still
 //! running whose interval backs off 3 s → 6 → 12 → … → 60 s, never a line per chunk;
-//! then the summary table of [`table`], which `vx board dump` prints too.
+//! then the summary table of [`table`], which `vx board dump` prints too. A result's
+//! reason is laid out by [`layout`] (its parts on lines of their own), and every line
+//! keeps within the width asked for, if any ([`Reporter::with_width`]).
 //!
 //! # `--json` schema
 //!
@@ -38,6 +40,7 @@
 //!   last message (at most 112 bytes); `publishes` counts the records written into
 //!   the board's slots, `report_lines` the JSON lines printed including this one.
 
+pub mod layout;
 pub mod reasons;
 pub mod table;
 
@@ -50,7 +53,7 @@ use vx_shm::{BoardInfo, Phase, SlotRead, now_unix_ms};
 
 use reasons::{FullReasons, Reason};
 use table::Row;
-use vx_tui::text::{bytes as human_bytes, duration_ms, sanitize as clean};
+use vx_tui::text::{bytes as human_bytes, count, duration_ms, sanitize as clean};
 
 /// First interval of the periodic "still running" line.
 pub const FIRST_INTERVAL: Duration = Duration::from_secs(3);
@@ -131,6 +134,7 @@ pub struct Reporter<W: Write> {
     lines: u64,
     reasons: Arc<Mutex<FullReasons>>,
     verbosity: Verbosity,
+    width: Option<usize>,
 }
 
 impl<W: Write> Reporter<W> {
@@ -147,7 +151,16 @@ impl<W: Write> Reporter<W> {
             lines: 0,
             reasons: Arc::default(),
             verbosity: Verbosity::Normal,
+            width: None,
         }
+    }
+
+    /// Keeps the lines within `width` columns (`None`: as long as they are), breaking
+    /// them at spaces ([`layout::fit`]); the summary table itself is as wide as its
+    /// columns. JSON is never wrapped.
+    pub fn with_width(mut self, width: Option<usize>) -> Reporter<W> {
+        self.width = width;
+        self
     }
 
     /// Says as much as `verbosity` asks (lines only: JSON is always whole).
@@ -183,12 +196,17 @@ impl<W: Write> Reporter<W> {
         self.out
     }
 
+    /// Writes `text` and a newline; lines are wrapped at the width, if any.
     fn emit(&mut self, text: &str) {
+        let text = match self.style {
+            Style::Lines => layout::fit(text, self.width),
+            Style::Json => text.to_owned(),
+        };
         // Output is best effort: a closed stdout must not stop the sync.
         let _ = self.out.write_all(text.as_bytes());
         let _ = self.out.write_all(b"\n");
         let _ = self.out.flush();
-        self.lines += 1;
+        self.lines += 1 + text.matches('\n').count() as u64;
     }
 
     fn elapsed_ms(&self) -> u64 {
@@ -202,9 +220,8 @@ impl<W: Write> Reporter<W> {
         }
         let text = match self.style {
             Style::Lines => format!(
-                "vx: syncing {} tool{} from {} ({} at a time, board {})",
-                info.slot_count,
-                if info.slot_count == 1 { "" } else { "s" },
+                "vx: syncing {} from {} ({} at a time, board {})",
+                count(info.slot_count as u64, "tool"),
                 clean(&info.label),
                 jobs,
                 clean(&info.id)
@@ -290,6 +307,13 @@ impl<W: Write> Reporter<W> {
         let tool = record.tool();
         let version = record.version();
         let text = match self.style {
+            // A result's reason may have several parts, each said on a line.
+            Style::Lines if phase.is_terminal() => layout::outcome(
+                &format!("vx: {} {}", clean(&tool), clean(&version)),
+                Some(phase.label()),
+                &clean(&message),
+                None,
+            ),
             Style::Lines if message.is_empty() => {
                 format!("vx: {} {}: {phase}", clean(&tool), clean(&version))
             }
@@ -401,17 +425,20 @@ impl<W: Write> Reporter<W> {
             Style::Lines => {
                 let mut text = Vec::new();
                 let verbose = self.verbosity == Verbosity::Verbose;
-                table::write_table(&mut text, rows, verbose, Some(took))?;
+                table::write_table(&mut text, rows, verbose, Some(took), self.width)?;
                 if interrupted {
-                    text.extend_from_slice(b"interrupted: unfinished tools were cancelled\n");
+                    let note = "interrupted: unfinished tools were cancelled";
+                    writeln!(text, "{}", layout::fit(note, self.width))?;
                 }
                 if verbose {
                     let lines =
                         self.lines + text.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-                    writeln!(
-                        text,
-                        "{publishes} progress records published on the board; {lines} lines of report"
-                    )?;
+                    let note = format!(
+                        "{} published on the board; {} of report",
+                        count(publishes, "progress record"),
+                        count(lines, "line")
+                    );
+                    writeln!(text, "{}", layout::fit(&note, self.width))?;
                 }
                 self.out.write_all(&text)?;
                 self.lines += text.iter().filter(|&&b| b == b'\n').count() as u64;
@@ -435,15 +462,14 @@ impl<W: Write> Reporter<W> {
     pub fn up_to_date(&mut self, rows: &[Row], took: Duration) -> io::Result<()> {
         match self.style {
             Style::Lines => {
-                let count = rows.len();
                 let unverified: Vec<String> = rows
                     .iter()
                     .filter(|r| r.unverified)
                     .map(|r| clean(&r.tool).into_owned())
                     .collect();
                 let mut text = format!(
-                    "vx: {count} tool{} up to date in {} ms",
-                    if count == 1 { "" } else { "s" },
+                    "vx: {} up to date in {} ms",
+                    count(rows.len() as u64, "tool"),
                     took.as_millis()
                 );
                 if !unverified.is_empty() {
@@ -480,9 +506,8 @@ impl<W: Write> Reporter<W> {
         .map(|(n, what)| format!("{n} {what}"))
         .collect();
         let text = format!(
-            "vx: {} tool{} in {}: {}{}",
-            rows.len(),
-            if rows.len() == 1 { "" } else { "s" },
+            "vx: {} in {}: {}{}",
+            count(rows.len() as u64, "tool"),
             duration_ms(took.as_millis() as u64),
             counts.join(", "),
             if interrupted { " (interrupted)" } else { "" }

@@ -6,8 +6,10 @@ use std::time::Duration;
 
 use serde::{Serialize, Serializer};
 use vx_shm::{BoardReader, SlotName, SlotRead};
-use vx_tui::text::{bytes as human_bytes, duration_ms, sanitize, truncate, truncate_middle};
+use vx_tui::text::{bytes as human_bytes, count, duration_ms, sanitize, truncate, truncate_middle};
 use vx_tui::{State, Tally};
+
+use super::layout;
 
 /// One tool's outcome (or current state, for a live board).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -141,13 +143,16 @@ const VERSION_CELL: usize = 14;
 /// Writes the table and a totals line. `verbose` (`-v`, `vx board dump`): TOOL,
 /// VERSION, RESULT with exit codes, DOWNLOAD, UNPACKED, TIME and every row's MESSAGE.
 /// Otherwise the table keeps to 80 columns (no MESSAGE: a success's is a store path)
-/// and the tools that did not install follow it, each with its whole reason on a line
-/// of its own (a terminal wraps it; nothing is cut). `took` is the run's wall time.
+/// and the tools that did not install follow it, each with its whole reason (its parts
+/// on lines of their own, [`layout`]; nothing is cut), unless the reason only repeats
+/// the result (`cancelled`). `took` is the run's wall time; the lines below the table
+/// keep within `width` columns when one is given.
 pub fn write_table(
     out: &mut dyn Write,
     rows: &[Row],
     verbose: bool,
     took: Option<Duration>,
+    width: Option<usize>,
 ) -> io::Result<()> {
     let size = |n: Option<u64>| n.map_or("-".to_owned(), human_bytes);
     let cell = |row: &Row| {
@@ -191,26 +196,30 @@ pub fn write_table(
     } else {
         let cells: Vec<[String; 6]> = rows.iter().map(cell).collect();
         let mut text = vx_tui::text::columns(HEADER, &cells);
-        for row in rows.iter().filter(|row| !row.ok && !row.message.is_empty()) {
-            text.push_str(&format!(
-                "{} {}: {}\n",
-                sanitize(&row.tool),
-                sanitize(&row.version),
-                sanitize(&row.message)
-            ));
+        for row in rows.iter().filter(|row| !row.ok && adds_to_result(row)) {
+            let who = format!("{} {}", sanitize(&row.tool), sanitize(&row.version));
+            text.push_str(&layout::outcome(&who, None, &sanitize(&row.message), width));
+            text.push('\n');
         }
         text
     };
-    text.push_str(&totals(rows, took));
+    text.push_str(&layout::fit(&totals(rows, took), width));
     text.push('\n');
     out.write_all(text.as_bytes())
+}
+
+/// Whether a row's message says more than its RESULT cell: not empty, not the result
+/// again (a cancelled tool's `cancelled`).
+fn adds_to_result(row: &Row) -> bool {
+    let message = row.message.trim();
+    !message.is_empty() && !message.eq_ignore_ascii_case(row.result.label())
 }
 
 /// `8 tools in 4.7s: 7 installed, 0 cached, 1 failed, 0 cancelled; 20.1 MiB
 /// downloaded, 48.0 MiB unpacked`.
 fn totals(rows: &[Row], took: Option<Duration>) -> String {
     let tally = tally(rows);
-    let mut text = format!("{} tools", rows.len());
+    let mut text = count(rows.len() as u64, "tool");
     if let Some(took) = took {
         text.push_str(&format!(" in {}", duration_ms(took.as_millis() as u64)));
     }
@@ -261,7 +270,7 @@ mod tests {
             &[],
         );
         let mut out = Vec::new();
-        write_table(&mut out, &rows, true, None).unwrap();
+        write_table(&mut out, &rows, true, None, None).unwrap();
         let text = String::from_utf8(out).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
@@ -304,7 +313,8 @@ mod tests {
         );
         rows[0].unpacked = Some(5 << 20);
         let mut out = Vec::new();
-        write_table(&mut out, &rows, false, Some(Duration::from_millis(4_700))).unwrap();
+        let took = Some(Duration::from_millis(4_700));
+        write_table(&mut out, &rows, false, took, None).unwrap();
         let text = String::from_utf8(out).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(

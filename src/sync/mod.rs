@@ -79,6 +79,9 @@ pub struct Settings {
     /// Hash and check each download without installing it (`vx lock` filling another
     /// platform's entries): see [`crate::config_frame::InstallConfig::probe`].
     pub probe: bool,
+    /// The columns progress lines and the summary keep within (`$COLUMNS`, else the
+    /// terminal's when `report_to` is one); `None`: lines as long as they are.
+    pub width: Option<usize>,
 }
 
 /// An output stream of the process.
@@ -192,7 +195,8 @@ pub fn run(
         style,
     )
     .with_reasons(Arc::clone(&reasons))
-    .with_verbosity(settings.verbosity);
+    .with_verbosity(settings.verbosity)
+    .with_width(settings.width);
     if let Some(interval) = settings.progress_interval {
         reporter = reporter.with_interval(interval);
     }
@@ -363,7 +367,9 @@ fn up_to_date(plan: &Plan, outcomes: &[Outcome], settings: &Settings) {
         Style::Lines
     };
     // Best effort: a closed stdout must not change the outcome.
-    let _ = Reporter::new(console, style).up_to_date(&rows, settings.started.elapsed());
+    let _ = Reporter::new(console, style)
+        .with_width(settings.width)
+        .up_to_date(&rows, settings.started.elapsed());
 }
 
 /// Standard output (or error) that drops what is written while the dashboard owns the

@@ -54,9 +54,11 @@ impl Work {
     /// `vx ARGS` with this workspace's board dir (assert_cmd).
     pub fn vx(&self) -> assert_cmd::Command {
         let mut cmd = assert_cmd::Command::cargo_bin("vx").unwrap();
-        // No daemon of the user's answers for a test (tests/daemon.rs starts its own).
+        // No daemon of the user's answers for a test (tests/daemon.rs starts its own),
+        // and lines are not wrapped unless a test asks (`COLUMNS`).
         cmd.env("VX_BOARD_DIR", self.boards())
             .env("VX_DAEMON_SOCKET", self.dir.path().join("no-daemon.sock"))
+            .env_remove("COLUMNS")
             .current_dir(self.dir.path());
         cmd
     }
@@ -78,6 +80,7 @@ impl Work {
     /// program (`unshare`, `sh`).
     pub fn sync_args<'c>(&self, cmd: &'c mut Command, extra: &[&str]) -> &'c mut Command {
         cmd.env("VX_BOARD_DIR", self.boards())
+            .env_remove("COLUMNS")
             .arg(assert_cmd::cargo::cargo_bin("vx"))
             .arg("sync")
             .arg("--manifest")

@@ -1,5 +1,5 @@
-//! Human text, the one place for it: sizes, rates and durations as people read them,
-//! cutting text to a width, and [`sanitize`] for any text from outside (archives,
+//! Human text, the one place for it: sizes, rates, durations and counts as people read
+//! them, cutting or wrapping text to a width, and [`sanitize`] for any text from outside (archives,
 //! servers, boards, children) before it reaches a terminal. Used by the dashboard, the
 //! headless reporter, the summary table, `vx board` and `vx install`.
 
@@ -58,6 +58,16 @@ pub fn duration_ms(ms: u64) -> String {
         format!("{:.1}s", ms as f64 / 1000.0)
     } else {
         format!("{}m{:02}s", ms / 60_000, (ms / 1000) % 60)
+    }
+}
+
+/// `n` things: `count(1, "tool")` is `"1 tool"`, `count(3, "tool")` is `"3 tools"`
+/// (nouns whose plural takes an `s`, as every count `vx` prints).
+pub fn count(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
 
@@ -141,6 +151,37 @@ fn tail(text: &str, room: usize) -> &str {
     text
 }
 
+/// `line` broken at spaces into lines of at most `columns` terminal columns, joined
+/// with `\n`; each line after the first is indented four columns more than `line`
+/// is. Nothing is cut: a word wider than the room (a hash, a URL) is a line of its
+/// own, whole, and may overflow. Runs of spaces between the words of a broken line
+/// become one. Text from outside must be sanitized first (no newlines or controls).
+pub fn wrap(line: &str, columns: usize) -> String {
+    if width(line) <= columns {
+        return line.to_owned();
+    }
+    let body = line.trim_start_matches(' ');
+    let lead = &line[..line.len() - body.len()];
+    let indent = format!("{lead}    ");
+    let mut out = String::with_capacity(line.len() + 16);
+    let mut current = lead.to_owned();
+    let mut empty = true;
+    for word in body.split(' ').filter(|w| !w.is_empty()) {
+        if empty {
+            empty = false;
+        } else if width(&current) + 1 + width(word) <= columns {
+            current.push(' ');
+        } else {
+            out.push_str(&current);
+            out.push('\n');
+            current.clone_from(&indent);
+        }
+        current.push_str(word);
+    }
+    out.push_str(&current);
+    out
+}
+
 /// Cuts `text` to at most `columns` terminal columns (wide characters count two),
 /// marking a cut with `…`.
 pub fn truncate(text: &str, columns: usize) -> String {
@@ -202,6 +243,9 @@ mod tests {
         assert_eq!(age(90_000), "1 day ago");
         assert_eq!(age(30 * 86_400), "30 days ago");
         assert_eq!(duration_ms(125_000), "2m05s");
+        assert_eq!(count(0, "tool"), "0 tools");
+        assert_eq!(count(1, "tool"), "1 tool");
+        assert_eq!(count(2, "version"), "2 versions");
     }
 
     #[test]
@@ -213,6 +257,26 @@ mod tests {
         );
         assert_eq!(sanitize("\u{9b}31m\u{7f}"), "\\u{9b}31m\\x7f");
         assert!(!sanitize("\x1b\x07\r").chars().any(char::is_control));
+    }
+
+    #[test]
+    fn wrapping_breaks_at_spaces_and_never_cuts_a_word() {
+        assert_eq!(wrap("short enough", 12), "short enough");
+        assert_eq!(
+            wrap("vx: a line of several words", 12),
+            "vx: a line\n    of\n    several\n    words"
+        );
+        // Indented lines continue four columns further in.
+        assert_eq!(wrap("  from http://x/y", 10), "  from\n      http://x/y");
+        // A word wider than the room is a line of its own, whole.
+        let hash = "f".repeat(64);
+        let wrapped = wrap(&format!("got sha256 {hash} ok"), 20);
+        assert_eq!(wrapped, format!("got sha256\n    {hash}\n    ok"));
+        for line in wrap(&format!("{hash} {hash} a b c d e f"), 30).lines() {
+            assert!(width(line) <= 30 || !line.trim().contains(' '), "{line:?}");
+        }
+        // Columns are display columns: wide characters count two.
+        assert_eq!(wrap("工具 工具 工具", 9), "工具 工具\n    工具");
     }
 
     #[test]
