@@ -401,9 +401,11 @@ pub struct InstallArgs {
     /// Leading path components to drop from every archive entry.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub strip_components: u32,
-    /// The archive format (tar.gz, tar.xz, zip), when the URL does not say.
+    /// The download's format, when the URL does not say: an archive (tar.gz, tar.xz,
+    /// tar.bz2, tar.zst, tar, zip) or raw, a bare executable installed as the tool's
+    /// executable (default: sniffed from the download's first bytes).
     #[arg(long, value_name = "FORMAT",
-          value_parser = clap::builder::PossibleValuesParser::new(["tar.gz", "tgz", "tar.xz", "txz", "zip"]))]
+          value_parser = clap::builder::PossibleValuesParser::new(vx::format::NAMES))]
     pub format: Option<String>,
     /// One of its executables, a path inside the install (repeatable; default: the
     /// executables of `bin/`, else of the top level).

@@ -7,8 +7,8 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use common::*;
-use vx::demo::fixture::{Item, noise, tar_bytes};
-use vx::format::ArchiveFormat;
+use vx::demo::fixture::{Item, Route, TestServer, archive_bytes, noise, sha256_hex, tar_bytes};
+use vx::format::{ARCHIVE_FORMATS, ArchiveFormat};
 use vx_shm::{Board, Phase, ToolEntry};
 
 /// Control bytes a hostile party would like a terminal to act on: set the window title,
@@ -126,6 +126,82 @@ fn a_hostile_archive_header_reaches_the_headless_lines_and_summary_escaped() {
         "the hostile text is shown, escaped:\n{stdout}\n{stderr}"
     );
     assert!(!work.store().join("evil").exists());
+}
+
+/// The hostile entries of the archive table, by kind: each one escapes the install or
+/// is of a refused type, and `tar` only says which a zip cannot hold.
+fn hostile_entries() -> Vec<(&'static str, Item, bool)> {
+    vec![
+        (
+            "dotdot",
+            Item::File("pkg/../../evil", b"x".to_vec(), 0o644),
+            false,
+        ),
+        (
+            "absolute",
+            Item::File("/tmp/vx-hostile-abs", b"x".to_vec(), 0o644),
+            false,
+        ),
+        ("symlink", Item::Symlink("pkg/link", "../../outside"), false),
+        ("hardlink", Item::HardLink("pkg/h", "/etc/passwd"), true),
+        ("device", Item::CharDevice("pkg/dev"), true),
+    ]
+}
+
+/// Every archive format against every hostile entry, in one sync: each tool fails with
+/// the archive's refusal (exit 1), and nothing is written outside the store.
+#[test]
+fn hostile_entries_in_every_archive_format_are_refused_by_sync() {
+    let work = Work::new();
+    let mut served = Vec::new();
+    for format in ARCHIVE_FORMATS {
+        for (kind, entry, tar_only) in hostile_entries() {
+            if tar_only && format == ArchiveFormat::Zip {
+                continue;
+            }
+            let body = archive_bytes(format, &[Item::Dir("pkg/"), entry]);
+            let name = format!("{kind}-{}", format.name().replace('.', ""));
+            let path = format!("/{name}.{}", format.name());
+            served.push((name, path, body));
+        }
+    }
+    let server = TestServer::start(
+        served
+            .iter()
+            .map(|(_, path, body)| (path.clone(), Route::Ok(body.clone()))),
+    );
+    let manifest: String = served
+        .iter()
+        .map(|(name, path, body)| tool_toml(name, "1", &server.url(path), &sha256_hex(body)))
+        .collect();
+    work.write_manifest(&manifest);
+    let names: Vec<&String> = served.iter().map(|(name, ..)| name).collect();
+
+    let summary = work.sync_summary(&["-j", "4"], 1);
+    assert_eq!(summary.len(), names.len());
+    for name in names {
+        let tool = &summary[name];
+        assert_eq!(tool["result"], "failed", "{name}: {tool}");
+        assert_eq!(tool["exit_code"], 13, "{name}: {tool}");
+        let message = tool["message"].as_str().unwrap();
+        assert!(
+            message.contains("refusing archive entry"),
+            "{name}: {message}"
+        );
+    }
+    let outside: Vec<String> = std::fs::read_dir(work.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !["boards", "store", "vx.toml", "vx.lock"].contains(&n.as_str()))
+        .collect();
+    assert!(outside.is_empty(), "written outside the store: {outside:?}");
+    assert!(!std::path::Path::new("/tmp/vx-hostile-abs").exists());
+    let installed: Vec<String> = std::fs::read_dir(work.store())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    assert!(installed.is_empty(), "{installed:?}");
 }
 
 /// Runs `vx ARGS` with stdout (and stderr) read by nobody: the pipes are closed before

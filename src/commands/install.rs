@@ -40,7 +40,8 @@ pub fn run(args: &InstallArgs) -> Result<i32, Error> {
     )?;
     let format = match args.format.as_deref() {
         Some(name) => ArchiveFormat::from_name(name),
-        None => ArchiveFormat::from_url(&url).map_err(|e| Error::usage(format!("{url}: {e}")))?,
+        None => ArchiveFormat::from_url(&url)
+            .map_err(|suffix| Error::usage(vx::format::unsupported_suffix(suffix)))?,
     };
     let store = store::prepare(args.install.store.clone()).map_err(Error::usage)?;
     let mut cfg = InstallConfig {

@@ -17,6 +17,8 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
+use crate::format::ArchiveFormat;
+
 /// `len` incompressible bytes (xorshift64), so archives of them span many reads.
 pub fn noise(len: usize) -> Vec<u8> {
     noise_seeded(len, 0)
@@ -448,6 +450,33 @@ pub fn tar_xz_level(items: &[Item], level: u32) -> Vec<u8> {
     let mut enc = liblzma::write::XzEncoder::new(Vec::new(), level);
     enc.write_all(&tar_bytes(items)).unwrap();
     enc.finish().unwrap()
+}
+
+/// `items` as a `.tar.bz2`.
+pub fn tar_bz2(items: &[Item]) -> Vec<u8> {
+    let mut enc = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+    enc.write_all(&tar_bytes(items)).unwrap();
+    enc.finish().unwrap()
+}
+
+/// `items` as a `.tar.zst` (one frame, ruzstd's fastest level).
+pub fn tar_zst(items: &[Item]) -> Vec<u8> {
+    use ruzstd::encoding::{CompressionLevel, compress_to_vec};
+    compress_to_vec(tar_bytes(items).as_slice(), CompressionLevel::Fastest)
+}
+
+/// `items` as an archive of `format`, at each compressor's default level (fastest for
+/// bzip2 and zstd). Panics for [`ArchiveFormat::Raw`], which is no archive.
+pub fn archive_bytes(format: ArchiveFormat, items: &[Item]) -> Vec<u8> {
+    match format {
+        ArchiveFormat::TarGz => tar_gz(items),
+        ArchiveFormat::TarXz => tar_xz(items),
+        ArchiveFormat::TarBz2 => tar_bz2(items),
+        ArchiveFormat::TarZst => tar_zst(items),
+        ArchiveFormat::Tar => tar_bytes(items),
+        ArchiveFormat::Zip => zip_bytes(items),
+        ArchiveFormat::Raw => panic!("a bare executable is no archive"),
+    }
 }
 
 /// `items` as a deflated `.zip` (hard links, devices and fifos are not representable).

@@ -20,7 +20,7 @@ use crate::format::ArchiveFormat;
 use crate::manifest::{Manifest, ManifestError, Platform};
 use crate::sync::{Settings, SyncError};
 use fixture::{
-    Item, Route, TestServer, noise_seeded, sha256_hex, tar_gz_level, tar_xz_level, zip_bytes,
+    Item, Route, TestServer, archive_bytes, noise_seeded, sha256_hex, tar_gz_level, tar_xz_level,
 };
 
 /// Why the demo could not run.
@@ -79,16 +79,12 @@ fn archive(format: ArchiveFormat, tool: &str, kib: usize, seed: u64) -> Vec<u8> 
     match format {
         ArchiveFormat::TarGz => tar_gz_level(&items, 1),
         ArchiveFormat::TarXz => tar_xz_level(&items, 0),
-        ArchiveFormat::Zip => zip_bytes(&items),
+        other => archive_bytes(other, &items),
     }
 }
 
 fn extension(format: ArchiveFormat) -> &'static str {
-    match format {
-        ArchiveFormat::TarGz => "tar.gz",
-        ArchiveFormat::TarXz => "tar.xz",
-        ArchiveFormat::Zip => "zip",
-    }
+    format.name()
 }
 
 /// Builds every tool's archive, on as many threads as there are cores (each holds

@@ -2,7 +2,8 @@
 //! checked against the tree, or, without one, the executable regular files of `bin/`
 //! (when it exists) or of the top level: with an execute bit on Unix, with an extension
 //! of `PATHEXT` (`.exe`, `.cmd`, …) on Windows ([`crate::platform::fs::looks_executable`]). The result goes into the receipt, where
-//! `vx list` and the activation commands read it.
+//! `vx list` and the activation commands read it. A bare executable (`format = "raw"`)
+//! is placed at [`raw_name`] and is its tool's executable.
 
 use std::fs;
 use std::path::Path;
@@ -26,6 +27,15 @@ pub fn resolve(tree: &Path, listed: Option<&[String]>) -> Result<Vec<String>, Bi
     match listed {
         Some(entries) => entries.iter().map(|entry| check(tree, entry)).collect(),
         None => Ok(found(tree)),
+    }
+}
+
+/// Where a bare executable goes in the tree: at the one entry of `listed` when it has
+/// exactly one, else at the tool's name.
+pub fn raw_name<'a>(tool: &'a str, listed: Option<&'a [String]>) -> &'a str {
+    match listed {
+        Some([one]) => one,
+        _ => tool,
     }
 }
 

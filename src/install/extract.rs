@@ -1,4 +1,6 @@
-//! Unpacks a `.tar.gz`, `.tar.xz` or `.zip` into a directory, defensively.
+//! Unpacks a download into a directory, defensively: a tar (plain or compressed with
+//! gzip, xz, bzip2 or zstd) or a zip, or a bare executable, copied in as the tool's
+//! executable.
 //!
 //! The archive is untrusted even when its checksum matches (the manifest author may
 //! not have looked inside), so every entry is checked before anything is written:
@@ -17,8 +19,9 @@
 //! - the bytes actually written (not the sizes headers claim) and the entry count are
 //!   capped, so a decompression bomb stops at the cap.
 //!
-//! Formats are read with their crates (`tar` + `flate2`/`liblzma`, `zip`); only the
-//! writing is ours, so those rules hold for every format alike.
+//! Formats are read with their crates (`tar` + `flate2`/`liblzma`/`bzip2`/`ruzstd`,
+//! `zip`); only the writing is ours, so those rules hold for every format alike. A bare
+//! executable is one file entry written through the same checks (its path, the caps).
 
 use std::cell::Cell;
 use std::fs::{self, File};
@@ -28,7 +31,7 @@ use std::path::{Component, Path, PathBuf};
 use thiserror::Error;
 
 use super::ProgressSink;
-use crate::format::ArchiveFormat;
+use crate::format::{ArchiveFormat, Executable, SNIFF_LEN};
 use crate::platform::fs as platform_fs;
 
 /// Caps on what one archive may unpack to.
@@ -50,7 +53,7 @@ impl Default for ExtractLimits {
 }
 
 /// What an extraction produced.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ExtractStats {
     /// The format that was unpacked (given or sniffed).
     pub format: Option<ArchiveFormat>,
@@ -60,15 +63,20 @@ pub struct ExtractStats {
     pub bytes: u64,
     /// Entries unpacked (what `strip_components` left).
     pub unpacked: u64,
+    /// A bare executable's path in the destination (`/`-separated): its only file.
+    pub executable: Option<String>,
 }
 
 /// Why an archive was not (fully) unpacked.
 #[derive(Debug, Error)]
 pub enum ExtractError {
-    /// No format was given and the bytes are not gzip, xz or zip.
-    #[error("the download is not a tar.gz, tar.xz or zip archive (it starts with {head:02x?})")]
+    /// No format was given and the bytes are neither a supported archive nor an
+    /// executable.
+    #[error(
+        "the download is neither an archive vx can unpack (tar.gz, tar.xz, tar.bz2, tar.zst, tar, zip) nor an executable (ELF, Mach-O, PE, #! script); it starts with {head:02x?}"
+    )]
     UnknownFormat {
-        /// The first bytes of the file.
+        /// The first bytes of the file (at most [`UNKNOWN_HEAD`]).
         head: Vec<u8>,
     },
     /// The archive is damaged or not of the stated format.
@@ -137,13 +145,18 @@ pub enum ExtractError {
 }
 
 /// Unpacks `archive` into the existing directory `dest`. `format` `None` sniffs the
-/// format from the first bytes. Progress is archive bytes read out of the archive's
-/// size; the cancel flag is polled per read (64 KiB) and per entry.
+/// format from the first bytes. An archive's entries lose their first
+/// `strip_components` path components; a bare executable ([`ArchiveFormat::Raw`]) is
+/// copied to `dest/<executable>` with mode 0755 ([`executable_path`]: `.exe` added for
+/// a Windows binary on Windows), and `strip_components` does not apply to it.
+/// Progress is archive bytes read out of the archive's size; the cancel flag is polled
+/// per read (64 KiB) and per entry.
 pub fn extract(
     archive: &Path,
     format: Option<ArchiveFormat>,
     dest: &Path,
     strip_components: u32,
+    executable: &str,
     limits: ExtractLimits,
     sink: &mut dyn ProgressSink,
 ) -> Result<ExtractStats, ExtractError> {
@@ -153,17 +166,15 @@ pub fn extract(
     };
     let mut file = File::open(archive).map_err(open_err)?;
     let total = file.metadata().map_err(open_err)?.len();
+    let mut head = Vec::with_capacity(SNIFF_LEN);
+    (&mut file)
+        .take(SNIFF_LEN as u64)
+        .read_to_end(&mut head)
+        .map_err(open_err)?;
+    file.seek(SeekFrom::Start(0)).map_err(open_err)?;
     let format = match format {
         Some(f) => f,
-        None => {
-            let mut head = Vec::with_capacity(8);
-            (&mut file)
-                .take(8)
-                .read_to_end(&mut head)
-                .map_err(open_err)?;
-            file.seek(SeekFrom::Start(0)).map_err(open_err)?;
-            ArchiveFormat::sniff(&head).ok_or(ExtractError::UnknownFormat { head })?
-        }
+        None => sniff(&head)?,
     };
     let cancelled = Cell::new(false);
     let counting = Counting {
@@ -173,9 +184,18 @@ pub fn extract(
         total,
         cancelled: &cancelled,
     };
-    let mut out = Unpacker::new(dest, strip_components, limits, format, &cancelled);
+    let strip = if format == ArchiveFormat::Raw {
+        0
+    } else {
+        strip_components
+    };
+    let mut out = Unpacker::new(dest, strip, limits, format, &cancelled);
     let result = match format {
         ArchiveFormat::Zip => out.zip(counting),
+        ArchiveFormat::Raw => {
+            let path = executable_path(executable, &head, cfg!(windows));
+            out.executable(path, counting, total)
+        }
         tar => {
             let reader = BufReader::with_capacity(super::fetch::CHUNK, counting);
             out.tar_compressed(tar, reader)
@@ -184,9 +204,33 @@ pub fn extract(
     out.finish(result)
 }
 
-/// Unpacks a compressed tar (`format` is [`ArchiveFormat::TarGz`] or
-/// [`ArchiveFormat::TarXz`]) read from `reader` as it arrives: the streaming install
-/// feeds it the download's bytes. The same rules and limits as [`extract`] apply;
+/// The most bytes of an unrecognised download's head that an error quotes.
+pub const UNKNOWN_HEAD: usize = 16;
+
+/// The format of a download from its first bytes ([`ArchiveFormat::sniff`]), or the
+/// error that quotes them.
+pub(super) fn sniff(head: &[u8]) -> Result<ArchiveFormat, ExtractError> {
+    ArchiveFormat::sniff(head).ok_or_else(|| ExtractError::UnknownFormat {
+        head: head[..head.len().min(UNKNOWN_HEAD)].to_vec(),
+    })
+}
+
+/// Where a bare executable whose first bytes are `head` goes: `name` (the tool's name
+/// or its one `bin` entry), with `.exe` added when `windows` (the platform vx runs
+/// on) and the file is a Windows binary whose name lacks it: Windows runs nothing
+/// else from `PATH`.
+pub fn executable_path(name: &str, head: &[u8], windows: bool) -> String {
+    let pe = Executable::sniff(head) == Some(Executable::Pe);
+    if windows && pe && !name.to_ascii_lowercase().ends_with(".exe") {
+        format!("{name}.exe")
+    } else {
+        name.to_owned()
+    }
+}
+
+/// Unpacks a tar, compressed or not (`format` is one that
+/// [streams](ArchiveFormat::streams)), read from `reader` as it arrives: the streaming
+/// install feeds it the download's bytes. The same rules and limits as [`extract`] apply;
 /// `cancelled` is set by the reader when it stops on a cancel request, so the error
 /// is reported as [`ExtractError::Cancelled`].
 pub fn extract_tar_stream(
@@ -245,7 +289,12 @@ pub(crate) fn tar_decoder<'r>(
     match format {
         ArchiveFormat::TarGz => Ok(Box::new(flate2::bufread::MultiGzDecoder::new(reader))),
         ArchiveFormat::TarXz => Ok(Box::new(xz::Streams::new(reader)?)),
-        ArchiveFormat::Zip => Err(io::Error::other("a zip archive cannot be read as a stream")),
+        ArchiveFormat::TarBz2 => Ok(Box::new(bzip2::bufread::MultiBzDecoder::new(reader))),
+        ArchiveFormat::TarZst => Ok(Box::new(zstd::Frames::new(reader))),
+        ArchiveFormat::Tar => Ok(Box::new(reader)),
+        ArchiveFormat::Zip | ArchiveFormat::Raw => {
+            Err(io::Error::other("only a tar can be read as a stream"))
+        }
     }
 }
 
@@ -346,7 +395,7 @@ impl<'a> Unpacker<'a> {
 
     /// The result of a whole archive: a cancel wins over the error it caused, and an
     /// archive that left nothing to install is an error.
-    fn finish(&self, result: Result<(), ExtractError>) -> Result<ExtractStats, ExtractError> {
+    fn finish(self, result: Result<(), ExtractError>) -> Result<ExtractStats, ExtractError> {
         match result {
             Err(_) if self.cancelled.get() => Err(ExtractError::Cancelled),
             Err(e) => Err(e),
@@ -358,8 +407,8 @@ impl<'a> Unpacker<'a> {
         }
     }
 
-    /// Unpacks a tar compressed with `format` (a zip is refused as corrupt, which the
-    /// callers never pass).
+    /// Unpacks a tar compressed with `format` (gzip, xz, bzip2, zstd or none; a zip
+    /// or a bare executable is refused as corrupt, which the callers never pass).
     fn tar_compressed(
         &mut self,
         format: ArchiveFormat,
@@ -367,6 +416,26 @@ impl<'a> Unpacker<'a> {
     ) -> Result<(), ExtractError> {
         let decoder = tar_decoder(format, reader).map_err(|e| self.corrupt(e))?;
         self.tar(decoder)
+    }
+
+    /// Writes a bare executable of `size` bytes read from `data` as the one file
+    /// `path`, mode 0755, with the rules and caps of any archive entry.
+    fn executable(
+        &mut self,
+        path: String,
+        mut data: impl Read,
+        size: u64,
+    ) -> Result<(), ExtractError> {
+        self.entry(
+            Path::new(&path),
+            Kind::File {
+                data: &mut data,
+                mode: Some(0o755),
+                size,
+            },
+        )?;
+        self.stats.executable = Some(path);
+        Ok(())
     }
 }
 
@@ -685,6 +754,7 @@ impl Unpacker<'_> {
 }
 
 mod xz;
+mod zstd;
 
 #[cfg(test)]
 mod tests;

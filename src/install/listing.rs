@@ -16,7 +16,7 @@ use std::path::{Component, Path, PathBuf};
 use super::InstallError;
 use super::bins::BinError;
 use super::extract::{self, ExtractError, ExtractLimits, MAX_LINK_TARGET};
-use crate::format::ArchiveFormat;
+use crate::format::{ArchiveFormat, SNIFF_LEN};
 
 /// What an entry of the listing is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -56,9 +56,11 @@ pub fn check(
     format: Option<ArchiveFormat>,
     strip_components: u32,
     bin: Option<&[String]>,
+    tool: &str,
     limits: ExtractLimits,
 ) -> Result<Checked, InstallError> {
-    let listing = list(archive, format, strip_components, limits)?;
+    let raw_name = super::bins::raw_name(tool, bin);
+    let listing = list(archive, format, strip_components, raw_name, limits)?;
     if listing.entries.is_empty() {
         return Err(ExtractError::NothingLeft {
             entries: listing.total,
@@ -79,11 +81,14 @@ pub fn check(
     })
 }
 
-/// The listing of `archive` (`format` `None`: sniffed from its first bytes).
+/// The listing of `archive` (`format` `None`: sniffed from its first bytes); a bare
+/// executable lists as the one file `raw_name` (with `.exe` when it is a Windows
+/// binary, as it is installed there).
 pub fn list(
     archive: &Path,
     format: Option<ArchiveFormat>,
     strip_components: u32,
+    raw_name: &str,
     limits: ExtractLimits,
 ) -> Result<Listing, ExtractError> {
     let open_err = |source| ExtractError::ReadArchive {
@@ -91,17 +96,15 @@ pub fn list(
         source,
     };
     let mut file = File::open(archive).map_err(open_err)?;
+    let mut head = Vec::with_capacity(SNIFF_LEN);
+    (&mut file)
+        .take(SNIFF_LEN as u64)
+        .read_to_end(&mut head)
+        .map_err(open_err)?;
+    file.seek(SeekFrom::Start(0)).map_err(open_err)?;
     let format = match format {
         Some(format) => format,
-        None => {
-            let mut head = Vec::with_capacity(8);
-            (&mut file)
-                .take(8)
-                .read_to_end(&mut head)
-                .map_err(open_err)?;
-            file.seek(SeekFrom::Start(0)).map_err(open_err)?;
-            ArchiveFormat::sniff(&head).ok_or(ExtractError::UnknownFormat { head })?
-        }
+        None => extract::sniff(&head)?,
     };
     let mut lister = Lister {
         listing: Listing {
@@ -115,6 +118,12 @@ pub fn list(
     };
     match format {
         ArchiveFormat::Zip => lister.zip(file)?,
+        ArchiveFormat::Raw => {
+            let size = file.metadata().map_err(open_err)?.len();
+            let name = extract::executable_path(raw_name, &head, true);
+            lister.strip = 0;
+            lister.add(Path::new(&name), Entry::File, size)?;
+        }
         tar => {
             let reader = BufReader::with_capacity(super::fetch::CHUNK, file);
             let decoder = extract::tar_decoder(tar, reader).map_err(|e| lister.corrupt(e))?;
@@ -345,6 +354,7 @@ mod tests {
             None,
             1,
             Some(&names(&["bin/esbuild", "bin/alias"])),
+            "esbuild",
             limits,
         )
         .unwrap();
@@ -355,13 +365,14 @@ mod tests {
             ("bin/escape", "leads outside the install"),
             ("bin", "is not a file"),
         ] {
-            let err = check(archive.path(), None, 1, Some(&names(&[entry])), limits).unwrap_err();
+            let err =
+                check(archive.path(), None, 1, Some(&names(&[entry])), "x", limits).unwrap_err();
             match err {
                 InstallError::Bin(e) => assert_eq!(e.reason, reason, "{entry}"),
                 other => panic!("{entry}: {other}"),
             }
         }
-        let err = check(archive.path(), None, 3, None, limits).unwrap_err();
+        let err = check(archive.path(), None, 3, None, "x", limits).unwrap_err();
         assert!(
             matches!(err, InstallError::Extract(ExtractError::NothingLeft { .. })),
             "{err}"
@@ -381,10 +392,39 @@ mod tests {
             None,
             0,
             Some(&names(&["ruff"])),
+            "ruff",
             ExtractLimits::default(),
         )
         .unwrap();
         assert_eq!(ok.bin, ["ruff.exe"]);
+    }
+
+    #[test]
+    fn a_bare_executable_lists_as_the_tools_one_file() {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), [&b"MZ"[..], &[0u8; 62][..]].concat()).unwrap();
+        let ok = check(
+            file.path(),
+            None,
+            0,
+            Some(&names(&["jq"])),
+            "jq",
+            ExtractLimits::default(),
+        )
+        .unwrap();
+        assert_eq!(ok.format, Some(ArchiveFormat::Raw));
+        assert_eq!(
+            ok.bin,
+            ["jq.exe"],
+            "a Windows binary is installed with .exe"
+        );
+        std::fs::write(file.path(), b"#!/bin/sh\necho hi\n").unwrap();
+        let ok = check(file.path(), None, 1, None, "jq", ExtractLimits::default()).unwrap();
+        assert_eq!(
+            ok.format,
+            Some(ArchiveFormat::Raw),
+            "strip_components ignored"
+        );
     }
 
     #[test]
@@ -394,13 +434,13 @@ mod tests {
             max_bytes: 1 << 20,
             max_entries: 2,
         };
-        let err = list(archive.path(), None, 0, few).unwrap_err();
+        let err = list(archive.path(), None, 0, "x", few).unwrap_err();
         assert!(matches!(err, ExtractError::TooManyEntries { .. }), "{err}");
         let small = ExtractLimits {
             max_bytes: 5,
             max_entries: 10,
         };
-        let err = list(archive.path(), None, 0, small).unwrap_err();
+        let err = list(archive.path(), None, 0, "x", small).unwrap_err();
         assert!(matches!(err, ExtractError::TooLarge { .. }), "{err}");
     }
 }

@@ -507,6 +507,7 @@ pub fn install(
                 cfg.spec.format,
                 &tree,
                 cfg.spec.strip_components,
+                bins::raw_name(&cfg.spec.name, cfg.spec.bin.as_deref()),
                 opts.extract,
                 sink,
             )?
@@ -526,7 +527,12 @@ pub fn install(
     let mut receipt = store::Receipt::new(&cfg, &download.sha256, stats.format, download.bytes);
     receipt.unverified = cfg.spec.sha256.is_none();
     receipt.unpacked = Some(stats.bytes);
-    receipt.bin = bins::resolve(&tree, cfg.spec.bin.as_deref())?;
+    let listed = cfg.spec.bin.as_deref();
+    receipt.bin = match (&stats.executable, listed) {
+        // A bare executable: its file is the tool's one executable.
+        (Some(path), None | Some([_])) => vec![path.clone()],
+        _ => bins::resolve(&tree, listed)?,
+    };
     store::write_receipt(&tree, &receipt)
         .map_err(store_err("cannot write the receipt in", &tree))?;
     store::commit(&tree, &final_dir, work.path())
@@ -567,6 +573,7 @@ fn probe(
         cfg.spec.format,
         cfg.spec.strip_components,
         cfg.spec.bin.as_deref(),
+        &cfg.spec.name,
         opts.extract,
     )?;
     let mut receipt = store::Receipt::new(cfg, &download.sha256, checked.format, download.bytes);

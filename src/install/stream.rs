@@ -1,5 +1,5 @@
-//! Unpacking while downloading: a `.tar.gz` or `.tar.xz` is extracted by a second
-//! thread from the download's bytes as they arrive, so an install takes about the
+//! Unpacking while downloading: a tar (plain, or compressed with gzip, xz, bzip2 or
+//! zstd) is extracted by a second thread from the download's bytes as they arrive, so an install takes about the
 //! longer of the download and the extraction instead of their sum.
 //!
 //! [`Streaming`] is the download's [`Tee`]: each chunk, once written to the download
@@ -11,8 +11,9 @@
 //! tree and all, is discarded.
 //!
 //! The download file is still written. The install falls back to unpacking it when
-//! streaming could not be used: a zip (its directory is at the end), a format only
-//! known once the bytes are sniffed as zip, or a retry that started over (the tree
+//! streaming could not be used: a zip (its directory is at the end), a bare executable
+//! (copied from the file), a format only known once the bytes are sniffed as one of
+//! those, or a retry that started over (the tree
 //! holds bytes of a void attempt; a retry that continues keeps streaming).
 
 use std::cell::Cell;
@@ -28,17 +29,16 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use super::ProgressSink;
 use super::extract::{self, ExtractError, ExtractLimits, ExtractStats};
 use super::fetch::Tee;
-use crate::format::ArchiveFormat;
+use crate::format::{ArchiveFormat, SNIFF_LEN};
 
 /// Chunks in flight between the download and the extraction (64 KiB each).
 const QUEUE_CHUNKS: usize = 32;
 /// How often [`Streaming::finish`] reports progress and checks for a cancel.
 const FINISH_POLL: Duration = Duration::from_millis(50);
-/// Bytes the format sniffer needs (the longest magic number is xz's six).
-const SNIFF_BYTES: usize = 8;
 
 /// What the extraction thread ends with: the stats of a streamed extraction, `None`
-/// when the format turned out not to stream (zip), or the extraction's error.
+/// when the format turned out not to stream (zip, a bare executable), or the
+/// extraction's error.
 type Outcome = Result<Option<ExtractStats>, ExtractError>;
 
 /// An extraction fed by the download (see the module docs). Dropping it stops the
@@ -62,15 +62,16 @@ pub struct Streaming {
 
 impl Streaming {
     /// Starts extracting into the existing, empty directory `dest` what the download
-    /// will give. `format` `None` sniffs it from the first bytes. `None` for a zip,
-    /// which is unpacked from the file instead; also when no thread can be started.
+    /// will give. `format` `None` sniffs it from the first bytes. `None` for a format
+    /// that does not [stream](ArchiveFormat::streams) (a zip, a bare executable), which
+    /// is unpacked from the file instead; also when no thread can be started.
     pub fn start(
         format: Option<ArchiveFormat>,
         dest: &Path,
         strip_components: u32,
         limits: ExtractLimits,
     ) -> Option<Streaming> {
-        if format == Some(ArchiveFormat::Zip) {
+        if format.is_some_and(|f| !f.streams()) {
             return None;
         }
         let (tx, rx) = crossbeam_channel::bounded(QUEUE_CHUNKS);
@@ -188,14 +189,11 @@ impl Job {
         let format = match self.format {
             Some(format) => format,
             None => {
-                let head = input
-                    .head(SNIFF_BYTES)
-                    .map_err(|_| ExtractError::Cancelled)?;
-                let head = head[..head.len().min(SNIFF_BYTES)].to_vec();
-                ArchiveFormat::sniff(&head).ok_or(ExtractError::UnknownFormat { head })?
+                let head = input.head(SNIFF_LEN).map_err(|_| ExtractError::Cancelled)?;
+                extract::sniff(&head[..head.len().min(SNIFF_LEN)])?
             }
         };
-        if format == ArchiveFormat::Zip {
+        if !format.streams() {
             return Ok(None);
         }
         extract::extract_tar_stream(

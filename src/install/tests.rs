@@ -3,9 +3,10 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use super::*;
-use crate::format::{ALL_FORMATS, ArchiveFormat};
+use crate::format::{ARCHIVE_FORMATS, ArchiveFormat};
 use crate::install::testutil::{
-    Item, RecordingSink, Route, TestServer, noise, sha256_hex, tar_gz, tar_xz, tree, zip_bytes,
+    Item, RecordingSink, Route, TestServer, archive_bytes, noise, sha256_hex, tar_bytes, tar_bz2,
+    tar_gz, tar_xz, tar_zst, tree, zip_bytes,
 };
 use crate::spec::ToolSpec;
 
@@ -23,11 +24,12 @@ fn items() -> Vec<Item> {
 }
 
 fn build(format: ArchiveFormat, items: &[Item]) -> Vec<u8> {
-    match format {
-        ArchiveFormat::TarGz => tar_gz(items),
-        ArchiveFormat::TarXz => tar_xz(items),
-        ArchiveFormat::Zip => zip_bytes(items),
-    }
+    archive_bytes(format, items)
+}
+
+/// The formats that unpack while they download: every tar.
+fn streaming_formats() -> impl Iterator<Item = ArchiveFormat> {
+    ARCHIVE_FORMATS.into_iter().filter(|f| f.streams())
 }
 
 fn config(store: &Path, url: String, body: &[u8]) -> InstallConfig {
@@ -98,7 +100,7 @@ fn expected_tree() -> BTreeMap<String, String> {
     ignore = "Unix fixtures: archives with symbolic links and mode bits, `sh` post-install commands, file:// URLs of Unix paths"
 )]
 fn installs_every_format_over_http_into_the_store_with_a_receipt() {
-    for format in ALL_FORMATS {
+    for format in ARCHIVE_FORMATS {
         let body = build(format, &items());
         let path = format!("/tool-2.0.{}", format.name());
         let server = TestServer::start([(path.as_str(), Route::Ok(body.clone()))]);
@@ -302,6 +304,11 @@ fn hostile_archives_fail_and_write_nothing_outside() {
         tar_xz(&[Item::Symlink("t/link", "../../../etc")]),
         tar_gz(&[Item::HardLink("t/h", "/etc/passwd")]),
         zip_bytes(&[Item::File("../../evil", b"x".to_vec(), 0o644)]),
+        tar_bz2(&[Item::File("t/../../../evil", b"x".to_vec(), 0o644)]),
+        tar_bz2(&[Item::Symlink("t/link", "/etc")]),
+        tar_zst(&[Item::File("/tmp/vx-install-evil", b"x".to_vec(), 0o644)]),
+        tar_zst(&[Item::HardLink("t/h", "../../etc/passwd")]),
+        tar_bytes(&[Item::CharDevice("t/dev")]),
     ];
     for body in hostile {
         let server = TestServer::start([("/h", Route::Ok(body.clone()))]);
@@ -323,21 +330,30 @@ fn hostile_archives_fail_and_write_nothing_outside() {
 
 #[test]
 fn decompression_bomb_over_the_cap_fails() {
-    let body = tar_gz(&[Item::File("t/zeros", vec![0u8; 4 << 20], 0o644)]);
-    let server = TestServer::start([("/b", Route::Ok(body.clone()))]);
-    let store = tempfile::tempdir().unwrap();
-    let cfg = config(store.path(), server.url("/b"), &body);
-    let opts = InstallOptions {
-        extract: ExtractLimits {
-            max_bytes: 1 << 20,
-            max_entries: 10,
-        },
-        ..InstallOptions::default()
-    };
-    let err = install(&cfg, &mut RecordingSink::default(), &opts).unwrap_err();
-    assert_eq!(err.code(), 13);
-    assert!(err.to_string().contains("decompression bomb"), "{err}");
-    assert_not_installed(store.path());
+    // Streamed (the format named or sniffed) or unpacked from the file (a zip).
+    for format in ARCHIVE_FORMATS {
+        for named in [Some(format), None] {
+            let body = build(format, &[Item::File("t/zeros", vec![0u8; 4 << 20], 0o644)]);
+            let server = TestServer::start([("/b", Route::Ok(body.clone()))]);
+            let store = tempfile::tempdir().unwrap();
+            let mut cfg = config(store.path(), server.url("/b"), &body);
+            cfg.spec.format = named;
+            let opts = InstallOptions {
+                extract: ExtractLimits {
+                    max_bytes: 1 << 20,
+                    max_entries: 10,
+                },
+                ..InstallOptions::default()
+            };
+            let err = install(&cfg, &mut RecordingSink::default(), &opts).unwrap_err();
+            assert_eq!(err.code(), 13, "{format}");
+            assert!(
+                err.to_string().contains("decompression bomb"),
+                "{format}: {err}"
+            );
+            assert_not_installed(store.path());
+        }
+    }
 }
 
 #[test]
@@ -632,7 +648,7 @@ fn unpacking(store: &Path, rel: &str, want: &[u8]) -> bool {
     ignore = "Unix fixtures: archives with symbolic links and mode bits, `sh` post-install commands, file:// URLs of Unix paths"
 )]
 fn a_tar_is_unpacked_while_the_rest_of_it_is_still_downloading() {
-    for format in [ArchiveFormat::TarGz, ArchiveFormat::TarXz] {
+    for format in streaming_formats() {
         for named in [Some(format), None] {
             let body = build(format, &big_items());
             let (open, gate) = std::sync::mpsc::channel();
@@ -678,7 +694,7 @@ fn a_tar_is_unpacked_while_the_rest_of_it_is_still_downloading() {
     ignore = "Unix fixtures: archives with symbolic links and mode bits, `sh` post-install commands, file:// URLs of Unix paths"
 )]
 fn a_retry_that_starts_over_or_continues_still_installs_the_whole_tree() {
-    for format in [ArchiveFormat::TarGz, ArchiveFormat::TarXz] {
+    for format in streaming_formats() {
         for ranges in [false, true] {
             let body = build(format, &big_items());
             // Cut twice: inside the first file's bytes' block, then further on.
@@ -725,4 +741,63 @@ fn a_hostile_archive_with_a_wrong_checksum_fails_on_the_checksum_and_writes_noth
     assert_eq!(err.code(), 13, "{err}");
     assert!(err.to_string().contains("`..`"), "{err}");
     assert_not_installed(&store);
+}
+
+/// A bare executable: a `#!` script (sniffed as one, and runnable on Unix).
+const RAW_TOOL: &[u8] = b"#!/bin/sh\necho raw tool\n";
+
+#[test]
+fn a_bare_executable_installs_as_the_tools_executable_with_a_receipt() {
+    // Named raw or sniffed; at the tool's name, or at its one `bin` entry.
+    for (format, bin, want) in [
+        (None, None, "tool"),
+        (Some(ArchiveFormat::Raw), None, "tool"),
+        (None, Some(vec!["bin/tool-cli".to_owned()]), "bin/tool-cli"),
+    ] {
+        let server = TestServer::start([("/tool-linux-amd64", Route::Ok(RAW_TOOL.to_vec()))]);
+        let store = tempfile::tempdir().unwrap();
+        // The config's strip_components (1) does not apply to a bare executable.
+        let mut cfg = config(store.path(), server.url("/tool-linux-amd64"), RAW_TOOL);
+        cfg.spec.format = format;
+        cfg.spec.bin = bin;
+        let mut sink = RecordingSink::default();
+        let outcome = run(&cfg, &mut sink).unwrap_or_else(|e| panic!("{want}: {e}"));
+        assert_eq!(
+            sink.phases(),
+            [Phase::Resolving, Phase::Downloading, Phase::Extracting]
+        );
+        let file = outcome.path().join(want);
+        assert_eq!(std::fs::read(&file).unwrap(), RAW_TOOL, "{want}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o755, "{want}");
+        }
+        let receipt = store::installed_receipt(&cfg).expect("a receipt");
+        assert_eq!(receipt.format, Some(ArchiveFormat::Raw));
+        assert_eq!(receipt.bin, [want]);
+        assert_eq!(receipt.unpacked, Some(RAW_TOOL.len() as u64));
+        assert_eq!(receipt.sha256, sha256_hex(RAW_TOOL));
+        // Nothing else in the tree: no download file left beside the executable.
+        let mut t = tree(outcome.path());
+        t.remove(store::RECEIPT_FILE);
+        let mut expected = vec![want];
+        if let Some((dir, _)) = want.split_once('/') {
+            expected.insert(0, dir);
+        }
+        assert_eq!(t.keys().collect::<Vec<_>>(), expected, "{t:?}");
+    }
+}
+
+#[test]
+fn a_download_that_is_neither_archive_nor_executable_fails_with_code_13() {
+    let page = b"<html>Moved</html>".to_vec();
+    let server = TestServer::start([("/page", Route::Ok(page.clone()))]);
+    let store = tempfile::tempdir().unwrap();
+    let cfg = config(store.path(), server.url("/page"), &page);
+    let err = run(&cfg, &mut RecordingSink::default()).unwrap_err();
+    assert_eq!(err.code(), 13, "{err}");
+    assert!(err.to_string().contains("nor an executable"), "{err}");
+    assert_not_installed(store.path());
 }

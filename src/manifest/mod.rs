@@ -149,13 +149,11 @@ pub enum Problem {
     /// A value of the right type that breaks a field rule.
     #[error("{0}")]
     Field(#[from] FieldError),
-    /// A `format` value that is not a supported archive format.
-    #[error("unknown archive format {0:?}; supported: tar.gz (tgz), tar.xz (txz), zip")]
+    /// A `format` value that is not a supported format.
+    #[error("unknown archive format {0:?}; supported: {names}", names = crate::format::SUPPORTED_NAMES)]
     UnknownFormat(String),
     /// A URL ending in an archive type `vx` cannot unpack, with no `format` override.
-    #[error(
-        "the url ends in `{0}`, which vx cannot unpack; supported: .tar.gz, .tgz, .tar.xz, .txz, .zip"
-    )]
+    #[error("{}", crate::format::unsupported_suffix(.0))]
     UnsupportedArchive(&'static str),
     /// An option value that has no JSON form (NaN or infinite floats).
     #[error("option `{0}` cannot be passed on: {1}")]

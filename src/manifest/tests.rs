@@ -225,8 +225,9 @@ fn field_rules_are_enforced_with_locations() {
     let (p, loc, _) = problem("[tools.rg]\nversion = \"1\"\nurl = \"ftp://x.org/a.zip\"\n");
     assert!(matches!(p, Problem::Field(FieldError::Url { .. })), "{p:?}");
     assert_eq!(loc, at(3, 7));
-    let (p, _, _) = problem("[tools.rg]\nversion = \"1\"\nurl = \"https://x.org/a.tar.bz2\"\n");
-    assert_eq!(p, Problem::UnsupportedArchive(".tar.bz2"));
+    let (p, _, msg) = problem("[tools.rg]\nversion = \"1\"\nurl = \"https://x.org/a.7z\"\n");
+    assert_eq!(p, Problem::UnsupportedArchive(".7z"));
+    assert!(msg.contains(".tar.zst") && msg.contains("raw"), "{msg}");
     // An explicit format overrides an unhelpful suffix.
     let m = parse("[tools.rg]\nversion = \"1\"\nurl = \"https://x.org/a.bin\"\nformat = \"zip\"\n");
     assert_eq!(

@@ -140,9 +140,7 @@ pub enum ResolveError {
         source: FieldError,
     },
     /// The resolved URL ends in an archive type `vx` cannot unpack.
-    #[error(
-        "{tool} for {platform}: the url ends in `{suffix}`, which vx cannot unpack; set `format` or use .tar.gz, .tgz, .tar.xz, .txz, .zip"
-    )]
+    #[error("{tool} for {platform}: {}", crate::format::unsupported_suffix(.suffix))]
     UnsupportedArchive {
         /// The tool.
         tool: String,

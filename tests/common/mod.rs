@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use vx::demo::fixture::{Item, Route, TestServer, sha256_hex, tar_gz, tar_xz, zip_bytes};
+use vx::demo::fixture::{Item, Route, TestServer, archive_bytes, sha256_hex};
 use vx::format::ArchiveFormat;
 use vx_shm::{Access, BoardReader, SlotSnapshot, registry};
 
@@ -223,12 +223,7 @@ pub fn process_exists(pid: u32) -> bool {
 /// A small archive: `pkg/bin/TOOL` (a script), `pkg/doc/README`, `pkg/lib/data.bin`
 /// (`payload` bytes), and a link `pkg/TOOL -> bin/TOOL` (tar only; zip keeps it too).
 pub fn archive(format: ArchiveFormat, payload: Vec<u8>) -> Vec<u8> {
-    let items = items(payload);
-    match format {
-        ArchiveFormat::TarGz => tar_gz(&items),
-        ArchiveFormat::TarXz => tar_xz(&items),
-        ArchiveFormat::Zip => zip_bytes(&items),
-    }
+    archive_bytes(format, &items(payload))
 }
 
 fn items(payload: Vec<u8>) -> Vec<Item> {
