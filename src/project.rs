@@ -459,7 +459,7 @@ fn relock_tools(
             .tempdir()
             .map_err(ProjectError::Scratch)?;
         let store = scratch.path();
-        let label = format!("{} (locking {platform})", manifest.path.display());
+        let label = format!("{} for {platform}", manifest.path.display());
         let settings = Settings {
             allow_unverified: true,
             probe: true,

@@ -263,7 +263,14 @@ fn vx_lock_checks_bin_and_names_what_it_did_not_lock() {
     // The right path locks, and the listing is checked for each platform.
     work.write_manifest(&manifest_of(&server.url(""), "1.0", "bin = [\"bin/tool\"]"));
     let (out, err) = vx_lock(&work, &[], 0);
-    assert!(out.contains("locked"), "{out}");
+    assert!(
+        out.contains("vx: locking 1 tool from") && out.contains("for linux-x86_64"),
+        "{out}"
+    );
+    assert!(
+        out.contains("1 tool in") && out.contains(": 1 locked,"),
+        "{out}"
+    );
     assert!(
         err.contains("locked ") && err.contains("for linux-x86_64, macos-aarch64, windows-x86_64"),
         "{err}"

@@ -157,7 +157,14 @@ fn print_board(out: &mut impl Write, reader: &BoardReader) -> std::io::Result<()
         state(reader)
     )?;
     let width = super::report_width(vx::sync::Stream::Stdout);
-    table::write_table(out, &table::board_rows(reader), true, None, width)
+    table::write_table(
+        out,
+        &table::board_rows(reader),
+        true,
+        None,
+        width,
+        vx::report::Work::Install,
+    )
 }
 
 /// `vx board watch`: the dashboard over another process's sync. With no id and several

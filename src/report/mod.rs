@@ -122,6 +122,34 @@ pub enum Style {
     Json,
 }
 
+/// What a run does with each tool, for the words its lines use.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Work {
+    /// Installs it (`vx sync`, `vx exec`).
+    #[default]
+    Install,
+    /// Downloads and hashes it for the lock, installing nothing (`vx lock`).
+    Lock,
+}
+
+impl Work {
+    /// The run, as its first line says it: `syncing`, `locking`.
+    pub const fn doing(self) -> &'static str {
+        match self {
+            Work::Install => "syncing",
+            Work::Lock => "locking",
+        }
+    }
+
+    /// What became of a tool that succeeded: `installed`, `locked`.
+    pub const fn done(self) -> &'static str {
+        match self {
+            Work::Install => "installed",
+            Work::Lock => "locked",
+        }
+    }
+}
+
 /// Turns a stream of board snapshots into headless output.
 pub struct Reporter<W: Write> {
     out: W,
@@ -135,6 +163,7 @@ pub struct Reporter<W: Write> {
     reasons: Arc<Mutex<FullReasons>>,
     verbosity: Verbosity,
     width: Option<usize>,
+    work: Work,
 }
 
 impl<W: Write> Reporter<W> {
@@ -152,7 +181,14 @@ impl<W: Write> Reporter<W> {
             reasons: Arc::default(),
             verbosity: Verbosity::Normal,
             width: None,
+            work: Work::Install,
         }
+    }
+
+    /// Words the lines for `work` (`vx lock`'s runs say `locking` and `locked`).
+    pub fn with_work(mut self, work: Work) -> Reporter<W> {
+        self.work = work;
+        self
     }
 
     /// Keeps the lines within `width` columns (`None`: as long as they are), breaking
@@ -220,7 +256,8 @@ impl<W: Write> Reporter<W> {
         }
         let text = match self.style {
             Style::Lines => format!(
-                "vx: syncing {} from {} ({} at a time, board {})",
+                "vx: {} {} from {} ({} at a time, board {})",
+                self.work.doing(),
                 count(info.slot_count as u64, "tool"),
                 clean(&info.label),
                 jobs,
@@ -425,7 +462,7 @@ impl<W: Write> Reporter<W> {
             Style::Lines => {
                 let mut text = Vec::new();
                 let verbose = self.verbosity == Verbosity::Verbose;
-                table::write_table(&mut text, rows, verbose, Some(took), self.width)?;
+                table::write_table(&mut text, rows, verbose, Some(took), self.width, self.work)?;
                 if interrupted {
                     let note = "interrupted: unfinished tools were cancelled";
                     writeln!(text, "{}", layout::fit(note, self.width))?;
@@ -495,7 +532,7 @@ impl<W: Write> Reporter<W> {
     ) -> io::Result<()> {
         let tally = table::tally(rows);
         let counts: Vec<String> = [
-            (tally.installed, "installed"),
+            (tally.installed, self.work.done()),
             (tally.cached, "cached"),
             (tally.failed, "failed"),
             (tally.cancelled, "cancelled"),

@@ -153,6 +153,7 @@ pub fn write_table(
     verbose: bool,
     took: Option<Duration>,
     width: Option<usize>,
+    work: super::Work,
 ) -> io::Result<()> {
     let size = |n: Option<u64>| n.map_or("-".to_owned(), human_bytes);
     let cell = |row: &Row| {
@@ -203,7 +204,7 @@ pub fn write_table(
         }
         text
     };
-    text.push_str(&layout::fit(&totals(rows, took), width));
+    text.push_str(&layout::fit(&totals(rows, took, work), width));
     text.push('\n');
     out.write_all(text.as_bytes())
 }
@@ -217,15 +218,19 @@ fn adds_to_result(row: &Row) -> bool {
 
 /// `8 tools in 4.7s: 7 installed, 0 cached, 1 failed, 0 cancelled; 20.1 MiB
 /// downloaded, 48.0 MiB unpacked`.
-fn totals(rows: &[Row], took: Option<Duration>) -> String {
+fn totals(rows: &[Row], took: Option<Duration>, work: super::Work) -> String {
     let tally = tally(rows);
     let mut text = count(rows.len() as u64, "tool");
     if let Some(took) = took {
         text.push_str(&format!(" in {}", duration_ms(took.as_millis() as u64)));
     }
     text.push_str(&format!(
-        ": {} installed, {} cached, {} failed, {} cancelled",
-        tally.installed, tally.cached, tally.failed, tally.cancelled
+        ": {} {}, {} cached, {} failed, {} cancelled",
+        tally.installed,
+        work.done(),
+        tally.cached,
+        tally.failed,
+        tally.cancelled
     ));
     if tally.unfinished() > 0 {
         text.push_str(&format!(", {} not finished", tally.unfinished()));
@@ -270,7 +275,15 @@ mod tests {
             &[],
         );
         let mut out = Vec::new();
-        write_table(&mut out, &rows, true, None, None).unwrap();
+        write_table(
+            &mut out,
+            &rows,
+            true,
+            None,
+            None,
+            crate::report::Work::Install,
+        )
+        .unwrap();
         let text = String::from_utf8(out).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
@@ -314,7 +327,15 @@ mod tests {
         rows[0].unpacked = Some(5 << 20);
         let mut out = Vec::new();
         let took = Some(Duration::from_millis(4_700));
-        write_table(&mut out, &rows, false, took, None).unwrap();
+        write_table(
+            &mut out,
+            &rows,
+            false,
+            took,
+            None,
+            crate::report::Work::Install,
+        )
+        .unwrap();
         let text = String::from_utf8(out).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(

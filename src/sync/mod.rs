@@ -196,7 +196,12 @@ pub fn run(
     )
     .with_reasons(Arc::clone(&reasons))
     .with_verbosity(settings.verbosity)
-    .with_width(settings.width);
+    .with_width(settings.width)
+    .with_work(if settings.probe {
+        crate::report::Work::Lock
+    } else {
+        crate::report::Work::Install
+    });
     if let Some(interval) = settings.progress_interval {
         reporter = reporter.with_interval(interval);
     }
