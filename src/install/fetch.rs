@@ -671,6 +671,7 @@ fn copy_hashed(
             return Err(too_large());
         }
         partial.append(&buf[..n])?;
+        sink.fetched(n as u64);
         sink.progress(partial.done, total);
     }
     match total {
