@@ -13,7 +13,10 @@
 //! The download file is still written. The install falls back to unpacking it when
 //! streaming could not be used: a zip (its directory is at the end), a format only
 //! known once the bytes are sniffed as zip, or a retry that started over (the tree
-//! holds bytes of a void attempt; a retry that continues keeps streaming).
+//! holds bytes of a void attempt; a retry that continues keeps streaming). A download
+//! continued from bytes an earlier run kept gives those bytes first, as they are
+//! hashed again, so the extraction sees the file from its first byte; if the server
+//! then sends the whole file instead, that is a restart like any other.
 
 use std::cell::Cell;
 use std::io::{self, BufRead, Read};
