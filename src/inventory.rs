@@ -1,4 +1,5 @@
 //! What is in the store and taking it out: `vx list`, `vx uninstall`, `vx prune`.
+//! (`vx prune` also removes stale partial downloads: [`partial::stale`].)
 //!
 //! An installed version is a `<store>/<tool>/<version>` tree with a readable receipt
 //! ([`store::RECEIPT_FILE`]); anything else in the store (a user's directory, a tree
@@ -14,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::install::partial;
 use crate::install::store::{self, Receipt};
 use crate::validate;
 
@@ -260,14 +262,17 @@ pub fn remove(store: &Path, tool: &str, version: &str) -> Result<u64, RemoveErro
     Ok(size)
 }
 
-/// What `vx prune` would remove: the installed versions `keep` rejects and the work
-/// directories of crashed runs.
+/// What `vx prune` would remove: the installed versions `keep` rejects, the work
+/// directories of crashed runs, and the stale partial downloads.
 #[derive(Clone, Debug, Default)]
 pub struct Prune {
     /// Versions no longer used.
     pub versions: Vec<Installed>,
     /// Work directories left by killed installs, with their size.
     pub work: Vec<(PathBuf, u64)>,
+    /// Downloads interrupted at least [`partial::STALE_AFTER`] ago that no download
+    /// holds (a recent one may still be continued by the next sync).
+    pub partials: Vec<partial::Stale>,
 }
 
 impl Prune {
@@ -285,14 +290,24 @@ impl Prune {
                     (dir, size)
                 })
                 .collect(),
+            partials: partial::stale(store, partial::STALE_AFTER),
         }
+    }
+
+    /// Whether the plan removes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.versions.is_empty() && self.work.is_empty() && self.partials.is_empty()
     }
 
     /// Bytes the plan frees.
     pub fn size(&self) -> u64 {
         let versions = self.versions.iter().map(|v| v.size);
         let work = self.work.iter().map(|(_, size)| *size);
-        versions.chain(work).fold(0, u64::saturating_add)
+        let partials = self.partials.iter().map(|p| p.size);
+        versions
+            .chain(work)
+            .chain(partials)
+            .fold(0, u64::saturating_add)
     }
 }
 
@@ -420,6 +435,7 @@ mod tests {
         assert_eq!(plan.versions.len(), 1);
         assert_eq!(plan.versions[0].version, "1");
         assert_eq!(plan.work.len(), 1);
+        assert!(plan.partials.is_empty());
         assert!(plan.size() >= plan.versions[0].size);
     }
 }

@@ -16,6 +16,8 @@ pub struct BoardSink {
     writer: SlotWriter,
     signalled: Arc<AtomicBool>,
     publishes: u64,
+    /// Bytes the download received in this run ([`ProgressSink::fetched`]).
+    fetched: u64,
 }
 
 impl BoardSink {
@@ -31,15 +33,17 @@ impl BoardSink {
             writer,
             signalled,
             publishes: 1,
+            fetched: 0,
         }
     }
 
     /// Publishes the install's terminal state: phase, message and exit code, with the
-    /// downloaded size as the slot's byte count for an install.
+    /// bytes this run downloaded as the slot's byte count (see [`record_terminal`]).
     pub fn finish(&mut self, terminal: &Terminal, outcome: Option<&Outcome>) {
         self.publishes += 1;
+        let fetched = self.fetched;
         self.writer
-            .update(|record| record_terminal(record, terminal, outcome));
+            .update(|record| record_terminal(record, terminal, outcome, fetched));
     }
 
     /// Marks the slot UNVERIFIED (no sha256 checks the download), for every reader.
@@ -80,6 +84,10 @@ impl ProgressSink for BoardSink {
         self.signalled.load(Ordering::Relaxed) || self.writer.cancel_requested()
     }
 
+    fn fetched(&mut self, bytes: u64) {
+        self.fetched = self.fetched.saturating_add(bytes);
+    }
+
     fn retry(&mut self, retry: &Retry<'_>) {
         self.publishes += 1;
         self.writer.update(|record| {
@@ -92,20 +100,29 @@ impl ProgressSink for BoardSink {
 }
 
 /// Writes an install's terminal state into a slot record: phase, message, exit code,
-/// the UNVERIFIED mark, and the downloaded size as the byte count. Shared by the child
-/// and by the parent, which records a tool it found installed without starting one.
-pub fn record_terminal(record: &mut SlotRecord, terminal: &Terminal, outcome: Option<&Outcome>) {
+/// the UNVERIFIED mark, and as its byte count `fetched`, the bytes the download
+/// received in this run (a resumed download's kept bytes are not counted; a failed or
+/// cancelled one counts what arrived before it stopped), out of the file's size for
+/// an install. Shared by the child and by the parent, which records a tool it found
+/// installed without starting one.
+pub fn record_terminal(
+    record: &mut SlotRecord,
+    terminal: &Terminal,
+    outcome: Option<&Outcome>,
+    fetched: u64,
+) {
     if outcome.is_some_and(Outcome::unverified) {
         record.flags |= vx_shm::layout::SLOT_UNVERIFIED;
     }
+    let total = match outcome {
+        Some(Outcome::Installed { bytes, .. } | Outcome::Probed { bytes, .. }) => Some(*bytes),
+        _ if terminal.phase == Phase::Skipped => Some(0),
+        _ => record.bytes_total(),
+    };
     record.set_phase(terminal.phase);
     record.set_message(&terminal.message);
     record.exit_code = terminal.code;
-    match outcome {
-        Some(Outcome::Installed { bytes, .. }) => record.set_progress(*bytes, Some(*bytes)),
-        _ if terminal.phase == Phase::Skipped => record.set_progress(0, Some(0)),
-        _ => {}
-    }
+    record.set_progress(fetched, total);
 }
 
 #[cfg(test)]
@@ -198,6 +215,24 @@ mod tests {
         sink.mark_unverified();
         sink.phase(Phase::Extracting, "");
         assert!(read().unverified(), "the mark survives later publishes");
+    }
+
+    #[test]
+    fn the_terminal_byte_count_is_what_this_run_fetched() {
+        let dir = tempfile::tempdir().unwrap();
+        let board = board(dir.path());
+        let writer = SlotWriter::attach(board.path(), 0, "rg").unwrap();
+        let mut sink = BoardSink::new(writer, Arc::new(AtomicBool::new(false)));
+        let read = || board.reader().read_slot(0).unwrap().unwrap().record;
+        sink.phase(Phase::Downloading, "resuming at 30 B from an earlier run");
+        // 30 bytes kept from an earlier run, 5 fetched now.
+        sink.progress(30, Some(100));
+        sink.fetched(5);
+        sink.progress(35, Some(100));
+        let result: Result<Outcome, InstallError> = Err(InstallError::Cancelled);
+        sink.finish(&Terminal::of(&result), None);
+        let record = read();
+        assert_eq!((record.bytes_done, record.bytes_total()), (5, Some(100)));
     }
 
     #[test]

@@ -1,13 +1,16 @@
 //! `vx prune [--dry-run]`: removes the store's versions that the project's vx.toml
-//! does not use, and the work directories of installs that were killed, printing what
-//! goes and how much it frees. The store may be shared by other projects: what they
-//! use and this one does not is removed too (`vx sync` there installs it again).
+//! does not use, the work directories of installs that were killed, and downloads
+//! interrupted more than a week ago (`<store>/.partial`, see
+//! [`vx::install::partial`]; a recent one is kept for the next sync to continue),
+//! printing what goes and how much it frees. The store may be shared by other
+//! projects: what they use and this one does not is removed too (`vx sync` there
+//! installs it again).
 
 use std::io::Write;
 
 use vx::exit::Error;
 use vx::inventory::{self, Prune};
-use vx_tui::text::{bytes as human_bytes, sanitize};
+use vx_tui::text::{age, bytes as human_bytes, sanitize};
 
 use crate::cli::PruneArgs;
 
@@ -18,7 +21,7 @@ pub fn run(args: &PruneArgs) -> Result<i32, Error> {
     let chain = super::toolchain(Some(&manifest), &[], &store)?;
     let plan = Prune::plan(&store, |tool, version| chain.uses(tool, version));
     let mut out = std::io::stdout().lock();
-    if plan.versions.is_empty() && plan.work.is_empty() {
+    if plan.is_empty() {
         writeln!(out, "nothing to prune in {}", store.display())?;
         return Ok(vx::exit::OK);
     }
@@ -64,6 +67,28 @@ pub fn run(args: &PruneArgs) -> Result<i32, Error> {
             "{verb} {} ({}), left by an install that did not finish",
             dir.display(),
             human_bytes(*size)
+        )?;
+    }
+    for stale in &plan.partials {
+        if !args.dry_run {
+            match stale.remove(&store) {
+                Ok(true) => {}
+                // A download took it up again meanwhile: it stays.
+                Ok(false) => continue,
+                Err(err) => {
+                    vx::note!("vx: cannot remove {}: {err}", stale.path().display());
+                    code = vx::exit::FAILED;
+                    continue;
+                }
+            }
+        }
+        freed = freed.saturating_add(stale.size);
+        writeln!(
+            out,
+            "{verb} {} ({}), an interrupted download last written {}",
+            stale.path().display(),
+            human_bytes(stale.size),
+            age(stale.age.as_secs())
         )?;
     }
     let verb = if args.dry_run { "would free" } else { "freed" };

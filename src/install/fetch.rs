@@ -7,6 +7,9 @@
 //! retried with backoff ([`FetchError::is_transient`], [`InstallOptions::retry_delays`]);
 //! at most [`MAX_REDIRECTS`] redirects are followed, only to http or https, and never
 //! from https down to http.
+//!
+//! [`fetch_kept`] continues a download an earlier run kept ([`super::partial`]) the
+//! same way a retry continues one: `Range` + `If-Range`, the kept bytes hashed again.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Seek, Write};
@@ -17,6 +20,7 @@ use sha2::{Digest, Sha256};
 use thiserror::Error;
 use ureq::ResponseExt;
 
+use super::partial::Kept;
 use super::{InstallOptions, ProgressSink, Retry};
 use crate::validate::{self, FieldError, Scheme};
 
@@ -180,6 +184,14 @@ impl FetchError {
         }
     }
 
+    /// True when the download was interrupted rather than refused: cancelled, or
+    /// failed transiently (after its retries). Its bytes are worth keeping for a later
+    /// run; after any other failure (an HTTP 4xx, a checksum mismatch, a size limit, a
+    /// write error) they are not.
+    pub fn is_interruption(&self) -> bool {
+        matches!(self, FetchError::Cancelled | FetchError::GaveUp { .. }) || self.is_transient()
+    }
+
     /// Why the attempt failed, short and without the URL: what a retry announces
     /// ("HTTP 503 Service Unavailable", "no data for 30 s").
     pub fn cause(&self) -> String {
@@ -259,7 +271,7 @@ pub trait Tee {
 }
 
 /// A [`Tee`] that drops everything.
-struct NoTee;
+pub struct NoTee;
 
 impl Tee for NoTee {
     fn bytes(&mut self, _: &[u8]) {}
@@ -287,7 +299,55 @@ pub fn fetch_tee(
             path: dest.to_owned(),
             source,
         })?;
-    let mut partial = Partial::new(file, dest, tee);
+    let partial = Partial::new(file, dest, tee, None);
+    run(url, scheme, expected, partial, sink, opts)
+}
+
+/// [`fetch_tee`] into the download `kept` from an earlier run ([`Kept`]): its bytes,
+/// when it has a validator for them, are hashed again (and given to `tee`, so the
+/// streaming extraction sees the whole file from its first byte) and the server is
+/// asked for the rest with `Range` + `If-Range`; otherwise the file is emptied first.
+/// A server that answers 200 (the file changed, or no ranges any more) sends it whole:
+/// [`Tee::restart`], and the download starts over. Each validator the server gives is
+/// recorded with the bytes ([`Kept::record`]), so a later run can continue them.
+pub fn fetch_kept(
+    url: &str,
+    expected: Option<&str>,
+    kept: &Kept,
+    sink: &mut dyn ProgressSink,
+    opts: &InstallOptions,
+    tee: &mut dyn Tee,
+) -> Result<Download, FetchError> {
+    let scheme = validate::url(url)?;
+    let path = kept.path();
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(|source| FetchError::Write {
+            path: path.to_owned(),
+            source,
+        })?;
+    let mut partial = Partial::new(file, path, tee, Some(kept));
+    match kept.validator() {
+        Some(validator) => partial.continue_kept(validator, sink)?,
+        None => partial.restart()?,
+    }
+    run(url, scheme, expected, partial, sink, opts)
+}
+
+/// The attempts of one download into `partial` (see [`fetch`]), then its check
+/// against `expected`.
+fn run(
+    url: &str,
+    scheme: Scheme,
+    expected: Option<&str>,
+    mut partial: Partial<'_, '_>,
+    sink: &mut dyn ProgressSink,
+    opts: &InstallOptions,
+) -> Result<Download, FetchError> {
     let attempts = opts.retry_delays.len() as u32 + 1;
     let mut attempt = 1;
     loop {
@@ -330,7 +390,7 @@ pub fn fetch_tee(
         });
     }
     Ok(Download {
-        path: dest.to_owned(),
+        path: partial.path,
         bytes: partial.done,
         sha256,
     })
@@ -338,7 +398,7 @@ pub fn fetch_tee(
 
 /// A download in progress, kept across attempts: the file, the hash of the bytes in
 /// it, their count, and how to ask the server to continue from them.
-struct Partial<'t> {
+struct Partial<'t, 'k> {
     file: File,
     tee: &'t mut dyn Tee,
     path: PathBuf,
@@ -347,10 +407,13 @@ struct Partial<'t> {
     /// The `If-Range` validator (a strong `ETag`, else `Last-Modified`) when the server
     /// serves byte ranges; `None`: a retry starts over.
     validator: Option<String>,
+    /// Where the validator is recorded for a later run, for a download kept across
+    /// runs.
+    kept: Option<&'k Kept>,
 }
 
-impl<'t> Partial<'t> {
-    fn new(file: File, path: &Path, tee: &'t mut dyn Tee) -> Partial<'t> {
+impl<'t, 'k> Partial<'t, 'k> {
+    fn new(file: File, path: &Path, tee: &'t mut dyn Tee, kept: Option<&'k Kept>) -> Self {
         Partial {
             file,
             tee,
@@ -358,6 +421,7 @@ impl<'t> Partial<'t> {
             hasher: Sha256::new(),
             done: 0,
             validator: None,
+            kept,
         }
     }
 
@@ -366,7 +430,41 @@ impl<'t> Partial<'t> {
         self.done > 0 && self.validator.is_some()
     }
 
-    /// Forgets every byte: the file emptied, the hash restarted.
+    /// Takes the bytes already in the file (from an earlier run, valid for
+    /// `validator`) as the start of the download: hashed and given to the tee in
+    /// order, as if they had just arrived. A file that cannot be read back is emptied
+    /// instead; a cancel request stops it.
+    fn continue_kept(
+        &mut self,
+        validator: &str,
+        sink: &mut dyn ProgressSink,
+    ) -> Result<(), FetchError> {
+        let mut buf = vec![0u8; CHUNK];
+        self.file
+            .rewind()
+            .map_err(|source| self.write_error(source))?;
+        loop {
+            if sink.cancel_requested() {
+                return Err(FetchError::Cancelled);
+            }
+            let n = match self.file.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(_) => return self.restart(),
+            };
+            self.hasher.update(&buf[..n]);
+            self.done += n as u64;
+            self.tee.bytes(&buf[..n]);
+        }
+        if self.done > 0 {
+            self.validator = Some(validator.to_owned());
+        }
+        Ok(())
+    }
+
+    /// Forgets every byte: the file emptied, the hash restarted, the recorded
+    /// validator (if any) removed, since it no longer names what the file holds.
     fn restart(&mut self) -> Result<(), FetchError> {
         if self.done > 0 {
             self.tee.restart();
@@ -376,7 +474,20 @@ impl<'t> Partial<'t> {
         self.file
             .set_len(0)
             .and_then(|()| self.file.rewind())
-            .map_err(|source| self.write_error(source))
+            .map_err(|source| self.write_error(source))?;
+        self.set_validator(None);
+        Ok(())
+    }
+
+    /// The validator of the bytes to come (after [`Partial::restart`] when they start
+    /// a new file), recorded for a later run when the download is kept.
+    fn set_validator(&mut self, validator: Option<String>) {
+        if let Some(kept) = self.kept
+            && (self.validator != validator || validator.is_none())
+        {
+            kept.record(validator.as_deref());
+        }
+        self.validator = validator;
     }
 
     /// Appends `chunk` to the file and the hash.
@@ -419,7 +530,7 @@ fn wait(delay: Duration, sink: &mut dyn ProgressSink, poll: Duration) -> Result<
 fn fetch_once(
     url: &str,
     scheme: Scheme,
-    partial: &mut Partial<'_>,
+    partial: &mut Partial<'_, '_>,
     sink: &mut dyn ProgressSink,
     opts: &InstallOptions,
 ) -> Result<(), FetchError> {
@@ -492,7 +603,7 @@ fn fetch_once(
                         Some((start, total)) if start == at => total,
                         _ => {
                             // Never trust this server's ranges again: start over.
-                            partial.validator = None;
+                            partial.set_validator(None);
                             return Err(FetchError::BadResume {
                                 url: url.to_owned(),
                                 asked: at,
@@ -500,6 +611,16 @@ fn fetch_once(
                             });
                         }
                     }
+                }
+                (416, Some(at)) => {
+                    // Nothing after the bytes kept (a download whose last byte
+                    // arrived, or a file that shrank): the whole file, once more.
+                    partial.set_validator(None);
+                    return Err(FetchError::BadResume {
+                        url: url.to_owned(),
+                        asked: at,
+                        sent: header(headers, "content-range"),
+                    });
                 }
                 (200..=299, _) if status != 206 => {
                     // The whole file (the first attempt, or the file changed since).
@@ -516,9 +637,9 @@ fn fetch_once(
                 }
             };
             if let Some(validator) = range_validator(headers) {
-                partial.validator = Some(validator);
+                partial.set_validator(Some(validator));
             } else if status != 206 {
-                partial.validator = None;
+                partial.set_validator(None);
             }
             let mut body = response.into_body().into_reader();
             copy_hashed(url, &mut body, total, partial, sink, opts)
@@ -625,7 +746,7 @@ fn copy_hashed(
     url: &str,
     src: &mut dyn Read,
     total: Option<u64>,
-    partial: &mut Partial<'_>,
+    partial: &mut Partial<'_, '_>,
     sink: &mut dyn ProgressSink,
     opts: &InstallOptions,
 ) -> Result<(), FetchError> {
@@ -672,6 +793,7 @@ fn copy_hashed(
             return Err(too_large());
         }
         partial.append(&buf[..n])?;
+        sink.fetched(n as u64);
         sink.progress(partial.done, total);
     }
     match total {
@@ -729,6 +851,97 @@ mod tests {
         assert_eq!(download.sha256, sha, "the hash covers the whole file");
         assert_eq!(download.bytes, 300_000);
         assert_eq!(std::fs::read(&download.path).unwrap(), body);
+    }
+
+    /// A [`Tee`] that keeps what it is given, and how often it was told to restart.
+    #[derive(Default)]
+    struct KeepingTee {
+        bytes: Vec<u8>,
+        restarts: usize,
+    }
+
+    impl Tee for KeepingTee {
+        fn bytes(&mut self, chunk: &[u8]) {
+            self.bytes.extend_from_slice(chunk);
+        }
+        fn restart(&mut self) {
+            self.bytes.clear();
+            self.restarts += 1;
+        }
+    }
+
+    /// The partial of `url` in `store`, holding `bytes` kept from an earlier run
+    /// valid for the test servers' ETag.
+    fn kept(store: &Path, url: &str, bytes: &[u8]) -> Kept {
+        let kept = Kept::claim(store, url).unwrap();
+        std::fs::write(kept.path(), bytes).unwrap();
+        kept.record(Some("\"v1\""));
+        drop(kept);
+        Kept::claim(store, url).unwrap()
+    }
+
+    #[test]
+    fn a_kept_download_continues_from_its_bytes_and_hashes_the_whole_file() {
+        let body = crate::demo::fixture::noise(300_000);
+        let server = TestServer::resumable(body.clone(), Vec::new(), true);
+        let store = tempfile::tempdir().unwrap();
+        let url = server.url("/k");
+        let kept = kept(store.path(), &url, &body[..100_000]);
+        let (mut sink, mut tee) = (RecordingSink::default(), KeepingTee::default());
+        let sha = sha256_hex(&body);
+        let download = fetch_kept(&url, Some(&sha), &kept, &mut sink, &fast(), &mut tee).unwrap();
+        assert_eq!(server.ranges(), [Some("bytes=100000-".to_owned())]);
+        assert_eq!(download.sha256, sha, "the hash covers the kept bytes too");
+        assert_eq!(download.bytes, 300_000);
+        assert_eq!(sink.fetched, 200_000, "only the rest came from the server");
+        assert_eq!(tee.bytes, body, "the tee saw the file from its first byte");
+        assert_eq!(tee.restarts, 0);
+        assert_eq!(std::fs::read(kept.path()).unwrap(), body);
+    }
+
+    #[test]
+    fn a_kept_download_the_server_will_not_continue_starts_over() {
+        let body = crate::demo::fixture::noise(300_000);
+        let sha = sha256_hex(&body);
+        // Ranges no longer served: the 200 is the whole file.
+        let server = TestServer::resumable(body.clone(), Vec::new(), false);
+        let store = tempfile::tempdir().unwrap();
+        let url = server.url("/k");
+        let kept = kept(store.path(), &url, &body[..100_000]);
+        let (mut sink, mut tee) = (RecordingSink::default(), KeepingTee::default());
+        let download = fetch_kept(&url, Some(&sha), &kept, &mut sink, &fast(), &mut tee).unwrap();
+        assert_eq!(server.hits(), 1);
+        assert_eq!(download.sha256, sha);
+        assert_eq!(sink.fetched, 300_000);
+        assert_eq!((tee.bytes == body, tee.restarts), (true, 1));
+
+        // Every byte already kept: a server answers 416 (nothing after them), and the
+        // file is downloaded whole once more.
+        let server = TestServer::start([("/k", Route::flaky(1, 416, body.clone()))]);
+        let url = server.url("/k");
+        let kept = self::kept(store.path(), &url, &body);
+        let mut sink = RecordingSink::default();
+        let download = fetch_kept(&url, Some(&sha), &kept, &mut sink, &fast(), &mut NoTee).unwrap();
+        assert_eq!(server.hits(), 2);
+        assert_eq!(sink.resumes(), [None], "the retry starts over");
+        assert_eq!(download.sha256, sha);
+
+        // Bytes without a validator are not continued.
+        let server = TestServer::resumable(body.clone(), Vec::new(), true);
+        let url = server.url("/k");
+        let kept = Kept::claim(store.path(), &url).unwrap();
+        std::fs::write(kept.path(), b"junk").unwrap();
+        let download = fetch_kept(
+            &url,
+            Some(&sha),
+            &kept,
+            &mut RecordingSink::default(),
+            &fast(),
+            &mut NoTee,
+        )
+        .unwrap();
+        assert_eq!(server.ranges(), [None]);
+        assert_eq!(download.sha256, sha);
     }
 
     #[test]

@@ -27,6 +27,7 @@ pub mod extract;
 pub mod fetch;
 pub mod listing;
 pub mod live;
+pub mod partial;
 mod sink;
 pub mod store;
 pub mod stream;
@@ -417,7 +418,8 @@ fn pin_receipt(receipt: &store::Receipt, path: &Path, cfg: &InstallConfig) {
 /// Installs `cfg`'s tool into `cfg.store`, reporting non-terminal phases and progress
 /// to `sink`. Returns the outcome or the error for the caller to publish; on every
 /// error (including cancel) the temporary work directory is already removed and the
-/// store is unchanged.
+/// store is unchanged, but for the bytes of an interrupted download, kept for a later
+/// run to continue ([`partial`]).
 pub fn install(
     cfg: &InstallConfig,
     sink: &mut dyn ProgressSink,
@@ -459,36 +461,30 @@ pub fn install(
     store::check_replaceable(&final_dir).map_err(store_err("refusing to replace", &final_dir))?;
     let work = store::work_dir(&cfg.store)
         .map_err(store_err("cannot create a work directory in", &cfg.store))?;
-    sink.phase(Phase::Downloading, &cfg.spec.url);
     let tree = work.path().join("tree");
     std::fs::create_dir(&tree).map_err(store_err("cannot create", &tree))?;
     // Declared after `work`, so it is dropped (its thread stopped) before the work
     // directory is removed.
-    let streaming = stream::Streaming::start(
+    let mut streaming = stream::Streaming::start(
         cfg.spec.format,
         &tree,
         cfg.spec.strip_components,
         opts.extract,
     );
-    let download_path = work.path().join("download");
-    let sha256 = cfg.spec.sha256.as_deref();
-    let (download, streaming) = match streaming {
-        Some(mut streaming) => {
-            let download = fetch::fetch_tee(
-                &cfg.spec.url,
-                sha256,
-                &download_path,
-                sink,
-                opts,
-                &mut streaming,
-            )?;
-            (download, Some(streaming))
-        }
-        None => (
-            fetch::fetch(&cfg.spec.url, sha256, &download_path, sink, opts)?,
-            None,
-        ),
+    let tee: &mut dyn fetch::Tee = match &mut streaming {
+        Some(streaming) => streaming,
+        None => &mut fetch::NoTee,
     };
+    // Through the store's partial for the URL: continued when an earlier run kept it.
+    let download = partial::fetch(
+        &cfg.store,
+        &cfg.spec.url,
+        cfg.spec.sha256.as_deref(),
+        &work.path().join("download"),
+        sink,
+        opts,
+        tee,
+    )?;
 
     sink.phase(Phase::Extracting, "");
     let streamed = match streaming {

@@ -21,6 +21,12 @@ pub trait ProgressSink {
     fn progress(&mut self, done: u64, total: Option<u64>);
     /// True when someone asked this install to stop; polled between chunks.
     fn cancel_requested(&mut self) -> bool;
+    /// `bytes` more bytes of the download came from its source in this run, as each
+    /// chunk arrives (bytes kept from an earlier run are not counted): what the
+    /// summary reports as downloaded.
+    fn fetched(&mut self, bytes: u64) {
+        let _ = bytes;
+    }
     /// The download is tried again after a transient failure: from zero, or from
     /// [`Retry::resume_at`] when the server can continue it.
     fn retry(&mut self, retry: &Retry<'_>) {
@@ -73,6 +79,9 @@ impl<S: ProgressSink + ?Sized> ProgressSink for &mut S {
     }
     fn cancel_requested(&mut self) -> bool {
         (**self).cancel_requested()
+    }
+    fn fetched(&mut self, bytes: u64) {
+        (**self).fetched(bytes);
     }
     fn retry(&mut self, retry: &Retry<'_>) {
         (**self).retry(retry);

@@ -7,6 +7,9 @@
 //! finished tree, then renames the tree into place. Temporary files live on the
 //! store's file system, so that rename is atomic: a reader sees no tree or the whole
 //! tree with its receipt, never half of one.
+//!
+//! Beside `.tmp` and `.locks`, `<store>/.partial` keeps interrupted downloads for a
+//! later run to continue ([`super::partial`]).
 
 use std::collections::BTreeMap;
 use std::fs;

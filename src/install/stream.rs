@@ -13,8 +13,11 @@
 //! The download file is still written. The install falls back to unpacking it when
 //! streaming could not be used: a zip (its directory is at the end), a bare executable
 //! (copied from the file), a format only known once the bytes are sniffed as one of
-//! those, or a retry that started over (the tree
-//! holds bytes of a void attempt; a retry that continues keeps streaming).
+//! those, or a retry that started over (the tree holds bytes of a void attempt; a
+//! retry that continues keeps streaming). A download continued from bytes an earlier
+//! run kept gives those bytes first, as they are hashed again, so the extraction sees
+//! the file from its first byte; if the server then sends the whole file instead, that
+//! is a restart like any other.
 
 use std::cell::Cell;
 use std::io::{self, BufRead, Read};

@@ -71,12 +71,14 @@ fn run(cfg: &InstallConfig, sink: &mut RecordingSink) -> Result<Outcome, Install
     result
 }
 
-/// Nothing of the tool is in the store (only the empty work area may exist).
+/// Nothing of the tool is in the store (only the empty work area and partial-download
+/// area, and lock files, may exist).
 fn assert_not_installed(store: &Path) {
     let t = tree(store);
     assert!(
-        t.keys()
-            .all(|k| k == store::TMP_DIR || k.starts_with(store::LOCKS_DIR)),
+        t.keys().all(|k| k == store::TMP_DIR
+            || k == partial::PARTIAL_DIR
+            || k.starts_with(store::LOCKS_DIR)),
         "store should be empty, has {t:?}"
     );
 }

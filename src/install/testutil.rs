@@ -23,6 +23,8 @@ pub enum Event {
 /// a given phase (deterministic: no timing involved).
 pub struct RecordingSink {
     pub events: Vec<Event>,
+    /// The bytes reported as fetched ([`ProgressSink::fetched`]), in all.
+    pub fetched: u64,
     current: Phase,
     in_phase: usize,
     cancel_at: Option<(Phase, usize)>,
@@ -32,6 +34,7 @@ impl Default for RecordingSink {
     fn default() -> Self {
         RecordingSink {
             events: Vec::new(),
+            fetched: 0,
             current: Phase::Queued,
             in_phase: 0,
             cancel_at: None,
@@ -109,6 +112,9 @@ impl ProgressSink for RecordingSink {
     fn retry(&mut self, retry: &super::Retry<'_>) {
         self.events
             .push(Event::Retry(retry.attempt, retry.resume_at));
+    }
+    fn fetched(&mut self, bytes: u64) {
+        self.fetched += bytes;
     }
     fn cancel_requested(&mut self) -> bool {
         self.cancel_at

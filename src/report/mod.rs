@@ -39,6 +39,8 @@
 //!   `unreadable`), `bytes` and `elapsed_ms` may be `null`, `message` is the slot's
 //!   last message (at most 112 bytes); `publishes` counts the records written into
 //!   the board's slots, `report_lines` the JSON lines printed including this one.
+//!   `bytes` of a finished tool counts what its download received in this run (see
+//!   [`table::Row::bytes`]), not the file's size.
 
 pub mod layout;
 pub mod reasons;
@@ -328,10 +330,12 @@ impl<W: Write> Reporter<W> {
         if self.quiet() && !matches!(phase, Phase::Failed | Phase::Cancelled) {
             return;
         }
-        // The URL of a first download attempt is for `-v`; a retry's cause is news.
+        // The URL of a first download attempt is for `-v`; a retry's cause, or a
+        // download resuming where an earlier run stopped, is news.
         if phase == Phase::Downloading
             && record.attempt <= 1
             && self.verbosity != Verbosity::Verbose
+            && is_url(&message)
         {
             message.clear();
         }
@@ -554,6 +558,17 @@ impl<W: Write> Reporter<W> {
     }
 }
 
+/// Whether a message is a URL (`scheme://…`): what a download's phase says when it
+/// has nothing else to say.
+fn is_url(message: &str) -> bool {
+    message.split_once("://").is_some_and(|(scheme, _)| {
+        !scheme.is_empty()
+            && scheme
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+    })
+}
+
 /// A consistent read of slot 0 holding `record`, for tests of what is made of reads.
 #[cfg(test)]
 pub(crate) fn snapshot_of(record: vx_shm::SlotRecord) -> SlotRead {
@@ -596,6 +611,33 @@ mod tests {
             .filter(|s| fixed.due(start + Duration::from_secs(*s)))
             .collect();
         assert_eq!(due, [2, 4, 6]);
+    }
+
+    #[test]
+    fn a_first_attempt_shows_a_resume_but_not_its_url() {
+        let downloading = |tool: &str, message: &str| {
+            let mut record = SlotRecord::queued(tool, "1");
+            record.attempt = 1;
+            record.set_phase(Phase::Downloading);
+            record.set_message(message);
+            snapshot_of(record)
+        };
+        let mut reporter = Reporter::new(Vec::new(), Style::Lines);
+        reporter.observe_at(
+            &[
+                downloading("rg", "https://x.org/rg.tar.gz"),
+                downloading("fd", "resuming at 4.1 MiB from an earlier run"),
+            ],
+            Instant::now(),
+            1,
+        );
+        let text = String::from_utf8(reporter.into_inner()).unwrap();
+        assert_eq!(
+            text,
+            "vx: rg 1: downloading\nvx: fd 1: downloading: resuming at 4.1 MiB from an earlier run\n"
+        );
+        assert!(!is_url("resuming at 4.1 MiB from an earlier run"));
+        assert!(is_url("file:///a/b.zip") && !is_url("a b://c"));
     }
 
     #[test]

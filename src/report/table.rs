@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use std::time::Duration;
 
 use serde::{Serialize, Serializer};
-use vx_shm::{BoardReader, SlotName, SlotRead};
+use vx_shm::{BoardReader, Phase, SlotName, SlotRead};
 use vx_tui::text::{bytes as human_bytes, count, duration_ms, sanitize, truncate, truncate_middle};
 use vx_tui::{State, Tally};
 
@@ -25,7 +25,9 @@ pub struct Row {
     pub result: State,
     /// Whether the tool is installed (completed or cached).
     pub ok: bool,
-    /// Bytes downloaded (or of the current phase), when known.
+    /// Bytes downloaded by this run, for a finished tool (a resumed download's kept
+    /// bytes not counted; a failed or cancelled one's what arrived before it stopped);
+    /// for a running one, the size of its current phase, when known.
     pub bytes: Option<u64>,
     /// Bytes the archive unpacked into files, for a tool installed by this run (from
     /// its receipt).
@@ -75,10 +77,19 @@ fn row(read: &SlotRead) -> Row {
     match read {
         Ok(snap) => {
             let record = &snap.record;
-            let bytes = match record.bytes_total() {
-                Some(total) if total > 0 => Some(total),
-                _ if record.bytes_done > 0 => Some(record.bytes_done),
-                _ => None,
+            let bytes = match record.phase() {
+                // A finished tool's count is what its download received in this run
+                // (`record_terminal`), not the file's size: a cancelled download shows
+                // what it got, a resumed one what it fetched now.
+                Some(Phase::Completed) => Some(record.bytes_done),
+                Some(phase) if phase.is_terminal() => {
+                    (record.bytes_done > 0).then_some(record.bytes_done)
+                }
+                _ => match record.bytes_total() {
+                    Some(total) if total > 0 => Some(total),
+                    _ if record.bytes_done > 0 => Some(record.bytes_done),
+                    _ => None,
+                },
             };
             let elapsed_ms = (record.started_unix_ms != 0).then(|| {
                 record
@@ -238,7 +249,11 @@ fn totals(rows: &[Row], took: Option<Duration>, work: super::Work) -> String {
     let sum = |pick: fn(&Row) -> Option<u64>| {
         rows.iter().filter_map(pick).fold(0u64, u64::saturating_add)
     };
-    let downloaded = sum(|row| row.bytes.filter(|_| row.result.is_success()));
+    // Every finished tool's bytes: a failed or cancelled download cost them too.
+    let downloaded = sum(|row| {
+        row.bytes
+            .filter(|_| matches!(row.result, State::Phase(phase) if phase.is_terminal()))
+    });
     let unpacked = sum(|row| row.unpacked);
     if downloaded > 0 || unpacked > 0 {
         text.push_str(&format!("; {} downloaded", human_bytes(downloaded)));
@@ -300,8 +315,49 @@ mod tests {
         );
         assert_eq!(
             lines[3],
-            "2 tools: 1 installed, 0 cached, 1 failed, 0 cancelled; 2.0 KiB downloaded"
+            "2 tools: 1 installed, 0 cached, 1 failed, 0 cancelled; 4.0 KiB downloaded"
         );
+    }
+
+    #[test]
+    fn a_finished_tool_shows_the_bytes_it_downloaded_not_the_file_size() {
+        let mut cancelled = SlotRecord::queued("big", "1.0");
+        cancelled.set_phase(Phase::Cancelled);
+        // 1 MiB arrived of a 14 MiB file.
+        cancelled.set_progress(1 << 20, Some(14 << 20));
+        let mut resumed = SlotRecord::queued("resumed", "1.0");
+        resumed.set_phase(Phase::Completed);
+        // 10 MiB fetched now; the other 4 MiB were kept from an earlier run.
+        resumed.set_progress(10 << 20, Some(14 << 20));
+        let mut running = SlotRecord::queued("running", "1.0");
+        running.set_phase(Phase::Downloading);
+        running.set_progress(1 << 20, Some(14 << 20));
+        let snaps: Vec<SlotRead> = [cancelled, resumed, running]
+            .into_iter()
+            .map(crate::report::snapshot_of)
+            .collect();
+        let rows = rows(&snaps, &[]);
+        assert_eq!(rows[0].bytes, Some(1 << 20));
+        assert_eq!(rows[1].bytes, Some(10 << 20));
+        assert_eq!(
+            rows[2].bytes,
+            Some(14 << 20),
+            "a running tool: its phase's size"
+        );
+        let mut out = Vec::new();
+        write_table(
+            &mut out,
+            &rows,
+            false,
+            None,
+            None,
+            crate::report::Work::Install,
+        )
+        .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let big = text.lines().find(|l| l.starts_with("big ")).unwrap();
+        assert!(big.contains(" 1.0 MiB ") && !big.contains("14.0"), "{text}");
+        assert!(text.ends_with("; 11.0 MiB downloaded\n"), "{text}");
     }
 
     #[test]
@@ -354,7 +410,7 @@ mod tests {
         );
         assert_eq!(
             lines[4],
-            "2 tools in 4.7s: 1 installed, 0 cached, 1 failed, 0 cancelled; 2.0 KiB downloaded, 5.0 MiB unpacked"
+            "2 tools in 4.7s: 1 installed, 0 cached, 1 failed, 0 cancelled; 4.0 KiB downloaded, 5.0 MiB unpacked"
         );
     }
 }

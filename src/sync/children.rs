@@ -244,7 +244,7 @@ pub fn publish_cached(board: &Board, index: usize, outcome: &Outcome) {
         writer.update(|record| {
             record.started_unix_ms = vx_shm::now_unix_ms();
             record.attempt = 1;
-            record_terminal(record, &terminal, Some(outcome));
+            record_terminal(record, &terminal, Some(outcome), 0);
         });
     }
 }

@@ -352,7 +352,7 @@ fn up_to_date(plan: &Plan, outcomes: &[Outcome], settings: &Settings) {
             record.started_unix_ms = now;
             record.updated_unix_ms = now;
             let terminal = crate::install::Terminal::of(&Ok(outcome.clone()));
-            crate::child::board_sink::record_terminal(&mut record, &terminal, Some(outcome));
+            crate::child::board_sink::record_terminal(&mut record, &terminal, Some(outcome), 0);
             Ok(vx_shm::SlotSnapshot {
                 index,
                 seq: 0,

@@ -1,0 +1,502 @@
+//! Downloads kept across runs, so a download interrupted in one `vx sync` (Ctrl-C, a
+//! cancel, a connection that stayed dead through the retries) continues in the next
+//! `vx sync` or `vx install`, of any process, instead of starting from zero.
+//!
+//! An http(s) download is written to `<store>/.partial/<key>.part`, where `<key>` is the
+//! first 32 hex digits of the SHA-256 of its URL: the URL is what a server can
+//! continue, and it is known before any lock entry or sha256 is. Beside the bytes,
+//! `<key>.json` records the URL and the `If-Range` validator (a strong `ETag`, else
+//! `Last-Modified`) of the response they came from; it exists only while the bytes
+//! can be continued, and is removed before a file is emptied to start over, so the
+//! bytes are always a prefix of what the recorded validator names. The bytes so far
+//! are the file's length (true even after a SIGKILL mid-write), and the time is its
+//! modification time.
+//!
+//! The next download of the URL hashes the kept bytes again (the SHA-256 covers the
+//! whole file) and asks for the rest with `Range` + `If-Range` ([`fetch::fetch_kept`]);
+//! a server that answers 200 instead (the file changed, no ranges any more) sends the
+//! whole file and the download starts over.
+//!
+//! Writing a partial takes `<store>/.locks/partial-<key>.lock`: the per-tool install
+//! lock does not cover two tools or versions downloading one URL. The second of those
+//! downloads into its own work directory, keeping nothing ([`fetch()`]).
+//!
+//! A verified download is moved into the install's work directory (the partial is
+//! gone); an interrupted one ([`FetchError::is_interruption`]) is kept when it can be
+//! continued; after any other failure (an HTTP 4xx, a checksum mismatch, a size limit,
+//! a full disk) it is removed, so no later run continues bad bytes. `vx prune` removes
+//! partials untouched for [`STALE_AFTER`] that no download holds ([`stale`]).
+
+use std::fs::{self, File};
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use vx_shm::Phase;
+
+use super::fetch::{self, Download, FetchError, Tee};
+use super::store;
+use super::{InstallOptions, ProgressSink};
+use crate::validate::{self, Scheme};
+
+/// Name of the directory of kept downloads inside the store.
+pub const PARTIAL_DIR: &str = ".partial";
+/// A partial untouched for this long is stale: `vx prune` removes it.
+pub const STALE_AFTER: Duration = Duration::from_secs(7 * 86_400);
+/// Suffix of a kept download's bytes.
+const DATA_SUFFIX: &str = ".part";
+/// Suffix of its record (URL and validator).
+const META_SUFFIX: &str = ".json";
+/// Largest record read back; a real one is a URL and a validator.
+const MAX_META_BYTES: u64 = 64 * 1024;
+
+/// What `<key>.json` holds.
+#[derive(Debug, Serialize, Deserialize)]
+struct Meta {
+    /// The URL the bytes came from (the key is a hash of it: this rules out a
+    /// collision).
+    url: String,
+    /// The `If-Range` validator of the response the bytes came from.
+    validator: String,
+}
+
+/// The key of `url`'s partial: 128 bits of the SHA-256 of the URL, in hex.
+fn key(url: &str) -> String {
+    hex::encode(&Sha256::digest(url.as_bytes())[..16])
+}
+
+/// The lock of the partial `key` in `store`.
+fn lock_path(store: &Path, key: &str) -> PathBuf {
+    // No `@`: it cannot be a tool's install lock (`TOOL@VERSION.lock`).
+    store
+        .join(store::LOCKS_DIR)
+        .join(format!("partial-{key}.lock"))
+}
+
+/// Takes the lock of the partial `key`: `None` when another process holds it or it
+/// cannot be taken.
+fn try_lock(store: &Path, key: &str) -> Option<File> {
+    let lock = store::open_lock(&lock_path(store, key)).ok()?;
+    lock.try_lock().ok()?;
+    Some(lock)
+}
+
+/// Whether a download holds the partial `key` now (without creating its lock file).
+fn held(store: &Path, key: &str) -> bool {
+    match File::open(lock_path(store, key)) {
+        Ok(lock) => lock.try_lock().is_err(),
+        Err(_) => false,
+    }
+}
+
+/// The partial download of one URL, locked by this process while it lives.
+#[derive(Debug)]
+pub struct Kept {
+    _lock: File,
+    data: PathBuf,
+    meta: PathBuf,
+    url: String,
+    /// The recorded validator of the kept bytes, when there is one for this URL.
+    validator: Option<String>,
+}
+
+impl Kept {
+    /// Claims the partial of `url` in `store` (creating `<store>/.partial`). `None`
+    /// when another download holds it, or the area cannot be used: the download then
+    /// goes to its work directory as if nothing could be kept.
+    pub fn claim(store: &Path, url: &str) -> Option<Kept> {
+        let key = key(url);
+        let lock = try_lock(store, &key)?;
+        let dir = store.join(PARTIAL_DIR);
+        fs::create_dir_all(&dir).ok()?;
+        let meta = dir.join(format!("{key}{META_SUFFIX}"));
+        let validator = read_meta(&meta)
+            .filter(|m| m.url == url)
+            .map(|m| m.validator);
+        Some(Kept {
+            _lock: lock,
+            data: dir.join(format!("{key}{DATA_SUFFIX}")),
+            meta,
+            url: url.to_owned(),
+            validator,
+        })
+    }
+
+    /// The file the bytes are written to.
+    pub fn path(&self) -> &Path {
+        &self.data
+    }
+
+    /// The validator of the bytes kept from an earlier run, if they can be continued.
+    pub fn validator(&self) -> Option<&str> {
+        self.validator.as_deref()
+    }
+
+    /// How many bytes an earlier run kept that this download continues from (0: it
+    /// starts from zero).
+    pub fn resumes_at(&self) -> u64 {
+        match self.validator {
+            Some(_) => fs::metadata(&self.data).map_or(0, |m| m.len()),
+            None => 0,
+        }
+    }
+
+    /// Records `validator` as naming the bytes in the file (`None`: they cannot be
+    /// continued). Best effort: a record that cannot be written only means a later
+    /// run starts over (the record is replaced atomically, never half written).
+    pub fn record(&self, validator: Option<&str>) {
+        match validator {
+            Some(validator) => {
+                let meta = Meta {
+                    url: self.url.clone(),
+                    validator: validator.to_owned(),
+                };
+                let staging = self.meta.with_extension("json.new");
+                let written = serde_json::to_vec(&meta)
+                    .map_err(io::Error::other)
+                    .and_then(|json| fs::write(&staging, json))
+                    .and_then(|()| fs::rename(&staging, &self.meta));
+                if written.is_err() {
+                    let _ = fs::remove_file(&staging);
+                    let _ = fs::remove_file(&self.meta);
+                }
+            }
+            None => {
+                let _ = fs::remove_file(&self.meta);
+            }
+        }
+    }
+
+    /// Settles the partial after its download: a verified download is moved to
+    /// `dest` (and returned from there); an interrupted one is kept when its bytes
+    /// can be continued; anything else is removed.
+    pub fn settle(
+        self,
+        result: Result<Download, FetchError>,
+        dest: &Path,
+    ) -> Result<Download, FetchError> {
+        match result {
+            Ok(download) => {
+                fs::rename(&self.data, dest).map_err(|source| FetchError::Write {
+                    path: dest.to_owned(),
+                    source,
+                })?;
+                let _ = fs::remove_file(&self.meta);
+                Ok(Download {
+                    path: dest.to_owned(),
+                    ..download
+                })
+            }
+            Err(err) if err.is_interruption() && self.can_continue() => Err(err),
+            Err(err) => {
+                self.discard();
+                Err(err)
+            }
+        }
+    }
+
+    /// Whether the file holds bytes and a validator records what they are.
+    fn can_continue(&self) -> bool {
+        self.meta.is_file() && fs::metadata(&self.data).is_ok_and(|m| m.len() > 0)
+    }
+
+    /// Removes the bytes and their record.
+    fn discard(&self) {
+        let _ = fs::remove_file(&self.meta);
+        let _ = fs::remove_file(&self.data);
+    }
+}
+
+/// Reads a partial's record; `None` when absent, oversized or malformed.
+fn read_meta(path: &Path) -> Option<Meta> {
+    let mut bytes = Vec::new();
+    File::open(path)
+        .ok()?
+        .take(MAX_META_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .ok()?;
+    if bytes.len() as u64 > MAX_META_BYTES {
+        return None;
+    }
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Downloads `url` to `dest` (see [`fetch::fetch_tee`]), through the store's partial
+/// for the URL when it is http(s) and no other download holds it: bytes an earlier
+/// run kept are continued, and what this download leaves is settled
+/// ([`Kept::settle`]). Publishes the Downloading phase: with the URL, or
+/// `resuming at 4.1 MiB from an earlier run`.
+pub fn fetch(
+    store: &Path,
+    url: &str,
+    expected: Option<&str>,
+    dest: &Path,
+    sink: &mut dyn ProgressSink,
+    opts: &InstallOptions,
+    tee: &mut dyn Tee,
+) -> Result<Download, FetchError> {
+    let kept = match validate::url(url) {
+        Ok(Scheme::Http | Scheme::Https) => Kept::claim(store, url),
+        _ => None,
+    };
+    let Some(kept) = kept else {
+        sink.phase(Phase::Downloading, url);
+        return fetch::fetch_tee(url, expected, dest, sink, opts, tee);
+    };
+    match kept.resumes_at() {
+        0 => sink.phase(Phase::Downloading, url),
+        at => sink.phase(
+            Phase::Downloading,
+            &format!(
+                "resuming at {} from an earlier run",
+                vx_tui::text::bytes(at)
+            ),
+        ),
+    }
+    let result = fetch::fetch_kept(url, expected, &kept, sink, opts, tee);
+    kept.settle(result, dest)
+}
+
+/// A stale partial download (see [`stale`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stale {
+    /// Its key.
+    key: String,
+    /// Its files (the bytes, the record, either may be missing).
+    pub files: Vec<PathBuf>,
+    /// Bytes they take on disk.
+    pub size: u64,
+    /// How long since it was last written.
+    pub age: Duration,
+}
+
+impl Stale {
+    /// The file of the downloaded bytes (what a listing names).
+    pub fn path(&self) -> &Path {
+        &self.files[0]
+    }
+
+    /// Removes it under its lock, unless a download took it meanwhile: `Ok(false)`.
+    pub fn remove(&self, store: &Path) -> io::Result<bool> {
+        let Some(_lock) = try_lock(store, &self.key) else {
+            return Ok(false);
+        };
+        // Checked again under the lock: a download may have continued it meanwhile.
+        if newest_write(&self.files).is_some_and(|at| age(at) < STALE_AFTER) {
+            return Ok(false);
+        }
+        for file in &self.files {
+            match fs::remove_file(file) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                _ => {}
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// The partials of `store` untouched for at least `older_than` that no download holds
+/// (a free lock), sorted by key; nothing is removed.
+pub fn stale(store: &Path, older_than: Duration) -> Vec<Stale> {
+    let dir = store.join(PARTIAL_DIR);
+    let Ok(entries) = fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut keys: Vec<String> = entries
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter_map(|name| {
+            let key = name
+                .strip_suffix(DATA_SUFFIX)
+                .or_else(|| name.strip_suffix(META_SUFFIX))
+                .or_else(|| name.strip_suffix(".json.new"))?;
+            is_key(key).then(|| key.to_owned())
+        })
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .filter_map(|key| {
+            let files: Vec<PathBuf> = [DATA_SUFFIX, META_SUFFIX, ".json.new"]
+                .iter()
+                .map(|suffix| dir.join(format!("{key}{suffix}")))
+                .filter(|path| path.symlink_metadata().is_ok_and(|m| m.is_file()))
+                .collect();
+            let age = age(newest_write(&files)?);
+            if age < older_than || held(store, &key) {
+                return None;
+            }
+            let size = files
+                .iter()
+                .filter_map(|f| f.metadata().ok())
+                .map(|m| crate::platform::fs::allocated(&m))
+                .fold(0, u64::saturating_add);
+            Some(Stale {
+                key,
+                files,
+                size,
+                age,
+            })
+        })
+        .collect()
+}
+
+/// Whether `name` is a key this module makes (so nothing else in the directory is
+/// ever removed).
+fn is_key(name: &str) -> bool {
+    name.len() == 32 && name.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// When the newest of `files` was last written; `None` when none can be read.
+fn newest_write(files: &[PathBuf]) -> Option<SystemTime> {
+    files
+        .iter()
+        .filter_map(|f| f.metadata().and_then(|m| m.modified()).ok())
+        .max()
+}
+
+/// How long ago `at` was (zero for a time in the future).
+fn age(at: SystemTime) -> Duration {
+    at.elapsed().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const URL: &str = "https://x.org/t-1.tar.gz";
+
+    fn backdate(files: &[PathBuf], by: Duration) {
+        let at = SystemTime::now() - by;
+        for file in files {
+            File::options()
+                .write(true)
+                .open(file)
+                .unwrap()
+                .set_modified(at)
+                .unwrap();
+        }
+    }
+
+    /// A partial of `URL` as an interrupted download leaves it.
+    fn leave(store: &Path, bytes: &[u8]) -> PathBuf {
+        let kept = Kept::claim(store, URL).unwrap();
+        fs::write(kept.path(), bytes).unwrap();
+        kept.record(Some("\"v1\""));
+        kept.path().to_owned()
+    }
+
+    #[test]
+    fn a_partial_is_keyed_by_url_and_locked_while_claimed() {
+        let store = tempfile::tempdir().unwrap();
+        let first = Kept::claim(store.path(), URL).unwrap();
+        assert!(first.path().starts_with(store.path().join(PARTIAL_DIR)));
+        assert!(
+            Kept::claim(store.path(), URL).is_none(),
+            "a second download of the URL does not share the file"
+        );
+        let other = Kept::claim(store.path(), "https://x.org/t-2.tar.gz").unwrap();
+        assert_ne!(first.path(), other.path());
+        drop(first);
+        assert!(Kept::claim(store.path(), URL).is_some(), "free again");
+    }
+
+    #[test]
+    fn the_kept_bytes_continue_only_with_their_validator_and_url() {
+        let store = tempfile::tempdir().unwrap();
+        leave(store.path(), b"12345");
+        let kept = Kept::claim(store.path(), URL).unwrap();
+        assert_eq!(kept.validator(), Some("\"v1\""));
+        assert_eq!(kept.resumes_at(), 5);
+        // A record naming another URL (a key collision) is not this URL's.
+        let meta = Meta {
+            url: "https://elsewhere/".into(),
+            validator: "\"v1\"".into(),
+        };
+        fs::write(&kept.meta, serde_json::to_vec(&meta).unwrap()).unwrap();
+        drop(kept);
+        let kept = Kept::claim(store.path(), URL).unwrap();
+        assert_eq!(kept.validator(), None);
+        assert_eq!(kept.resumes_at(), 0);
+        // No record at all: nothing to continue.
+        kept.record(None);
+        drop(kept);
+        assert_eq!(Kept::claim(store.path(), URL).unwrap().resumes_at(), 0);
+    }
+
+    #[test]
+    fn settling_keeps_only_an_interrupted_download_that_can_continue() {
+        let store = tempfile::tempdir().unwrap();
+        let cancelled = || Err(FetchError::Cancelled);
+        let not_found = || {
+            Err(FetchError::Status {
+                url: URL.into(),
+                status: 404,
+            })
+        };
+        let dest = store.path().join("download");
+
+        let path = leave(store.path(), b"123");
+        let kept = Kept::claim(store.path(), URL).unwrap();
+        assert!(kept.settle(cancelled(), &dest).is_err());
+        assert_eq!(fs::read(&path).unwrap(), b"123", "a cancel keeps it");
+
+        let kept = Kept::claim(store.path(), URL).unwrap();
+        assert!(kept.settle(not_found(), &dest).is_err());
+        assert!(!path.exists(), "a 404 removes it");
+
+        // Bytes without a validator cannot continue: not kept.
+        let kept = Kept::claim(store.path(), URL).unwrap();
+        fs::write(kept.path(), b"123").unwrap();
+        assert!(kept.settle(cancelled(), &dest).is_err());
+        assert!(!path.exists());
+
+        let path = leave(store.path(), b"whole");
+        let kept = Kept::claim(store.path(), URL).unwrap();
+        let done = Download {
+            path: path.clone(),
+            bytes: 5,
+            sha256: String::new(),
+        };
+        let download = kept.settle(Ok(done), &dest).unwrap();
+        assert_eq!(download.path, dest);
+        assert_eq!(fs::read(&dest).unwrap(), b"whole");
+        let left: Vec<_> = fs::read_dir(store.path().join(PARTIAL_DIR))
+            .unwrap()
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+    }
+
+    #[test]
+    fn stale_partials_are_old_and_free_and_removed_under_their_lock() {
+        let store = tempfile::tempdir().unwrap();
+        let path = leave(store.path(), b"old bytes");
+        let files = [path.clone(), path.with_extension("json")];
+        assert!(stale(store.path(), STALE_AFTER).is_empty(), "recent");
+        backdate(&files, STALE_AFTER + Duration::from_secs(60));
+        // Not a partial of ours: never listed.
+        fs::write(store.path().join(PARTIAL_DIR).join("notes.txt"), b"x").unwrap();
+
+        let held = Kept::claim(store.path(), URL).unwrap();
+        assert!(stale(store.path(), STALE_AFTER).is_empty(), "in use");
+        let found = {
+            drop(held);
+            stale(store.path(), STALE_AFTER)
+        };
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].path(), path);
+        assert_eq!(found[0].files.len(), 2);
+        assert!(found[0].age >= STALE_AFTER);
+
+        // A download that takes it between the listing and the removal keeps it.
+        let held = Kept::claim(store.path(), URL).unwrap();
+        assert!(!found[0].remove(store.path()).unwrap());
+        drop(held);
+        assert!(path.exists());
+        assert!(found[0].remove(store.path()).unwrap());
+        assert!(!path.exists() && !files[1].exists());
+        assert!(store.path().join(PARTIAL_DIR).join("notes.txt").exists());
+    }
+}
