@@ -121,7 +121,9 @@ fn digest(value: &impl serde::Serialize) -> String {
 pub enum ResolveError {
     /// Neither the tool nor a platform table gives a URL for it, or the URL needs an
     /// `{os}`/`{arch}` the platform has no manifest name for.
-    #[error("{tool} has no download for {platform}")]
+    #[error(
+        "{tool} has no download for {platform}; if it is not for {platform}, list the platforms it is for with `os = [...]` in its table"
+    )]
     NoDownload {
         /// The tool.
         tool: String,
