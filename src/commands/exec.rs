@@ -146,8 +146,9 @@ impl Target<'_> {
         if let Some(manifest) = self.manifest
             && missing.iter().any(|t| t.origin == Origin::Manifest)
         {
-            let sync = ProjectSync::plan(manifest, LockMode::Update).map_err(super::sync::usage)?;
-            let outcome = sync.run(store, &settings).map_err(super::sync::usage)?;
+            let sync =
+                ProjectSync::plan(manifest, LockMode::Update).map_err(super::project_error)?;
+            let outcome = sync.run(store, &settings).map_err(super::project_error)?;
             super::sync::tell_relocked(&outcome.relocked, manifest);
             code = outcome.code;
         }

@@ -128,7 +128,7 @@ pub fn toolchain(
 ) -> Result<vx::toolchain::Toolchain, vx::exit::Error> {
     use vx::toolchain::{Toolchain, ToolchainError};
     Toolchain::assemble(manifest, requests, store).map_err(|err| match err {
-        ToolchainError::Project(err) => sync::usage(err),
+        ToolchainError::Project(err) => project_error(err),
         other => vx::exit::Error::usage(other),
     })
 }
@@ -240,6 +240,16 @@ impl ActiveTools {
             missing: Vec::new(),
             not_here: Vec::new(),
         })
+    }
+}
+
+/// A manifest or lock error is the user's to fix (exit 2), but for a sync that could
+/// not run (exit 1).
+pub fn project_error(err: vx::project::ProjectError) -> vx::exit::Error {
+    if err.is_usage() {
+        vx::exit::Error::usage(err)
+    } else {
+        vx::exit::Error::environment(err)
     }
 }
 

@@ -3,7 +3,7 @@
 
 use vx::exit::Error;
 use vx::install::store;
-use vx::project::{LockMode, ProjectError, ProjectSync};
+use vx::project::{LockMode, ProjectSync};
 
 use crate::cli::SyncArgs;
 
@@ -24,10 +24,10 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
     } else {
         LockMode::Update
     };
-    let sync = ProjectSync::plan(&manifest, mode).map_err(usage)?;
+    let sync = ProjectSync::plan(&manifest, mode).map_err(super::project_error)?;
     not_here(&sync.plan.not_here);
     let store = store::prepare(args.install.store.clone()).map_err(Error::usage)?;
-    let outcome = sync.run(&store, &settings).map_err(usage)?;
+    let outcome = sync.run(&store, &settings).map_err(super::project_error)?;
     tell_relocked(&outcome.relocked, &manifest);
     Ok(outcome.code)
 }
@@ -57,13 +57,4 @@ pub fn tell_relocked(report: &vx::project::LockReport, manifest: &vx::manifest::
     platforms.sort();
     platforms.dedup();
     super::lock::tell(report, &manifest.lock_path(), &platforms);
-}
-
-/// A project error is the user's to fix (exit 2), but for a sync that could not run.
-pub fn usage(err: ProjectError) -> Error {
-    if err.is_usage() {
-        Error::usage(err)
-    } else {
-        Error::environment(err)
-    }
 }

@@ -28,6 +28,7 @@ pub mod fetch;
 pub mod listing;
 pub mod live;
 pub mod partial;
+pub mod resume;
 mod sink;
 pub mod store;
 pub mod stream;
@@ -476,7 +477,7 @@ pub fn install(
         None => &mut fetch::NoTee,
     };
     // Through the store's partial for the URL: continued when an earlier run kept it.
-    let download = partial::fetch(
+    let download = resume::fetch(
         &cfg.store,
         &cfg.spec.url,
         cfg.spec.sha256.as_deref(),

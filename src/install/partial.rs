@@ -13,16 +13,16 @@
 //! modification time.
 //!
 //! The next download of the URL hashes the kept bytes again (the SHA-256 covers the
-//! whole file) and asks for the rest with `Range` + `If-Range` ([`fetch::fetch_kept`]);
+//! whole file) and asks for the rest with `Range` + `If-Range` ([`super::fetch::fetch_kept`]);
 //! a server that answers 200 instead (the file changed, no ranges any more) sends the
 //! whole file and the download starts over.
 //!
 //! Writing a partial takes `<store>/.locks/partial-<key>.lock`: the per-tool install
 //! lock does not cover two tools or versions downloading one URL. The second of those
-//! downloads into its own work directory, keeping nothing ([`fetch()`]).
+//! downloads into its own work directory, keeping nothing ([`super::resume::fetch`]).
 //!
 //! A verified download is moved into the install's work directory (the partial is
-//! gone); an interrupted one ([`FetchError::is_interruption`]) is kept when it can be
+//! gone); an interrupted one ([`super::FetchError::is_interruption`]) is kept when it can be
 //! continued; after any other failure (an HTTP 4xx, a checksum mismatch, a size limit,
 //! a full disk) it is removed, so no later run continues bad bytes. `vx prune` removes
 //! partials untouched for [`STALE_AFTER`] that no download holds ([`stale`]).
@@ -34,12 +34,8 @@ use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use vx_shm::Phase;
 
-use super::fetch::{self, Download, FetchError, Tee};
 use super::store;
-use super::{InstallOptions, ProgressSink};
-use crate::validate::{self, Scheme};
 
 /// Name of the directory of kept downloads inside the store.
 pub const PARTIAL_DIR: &str = ".partial";
@@ -169,31 +165,18 @@ impl Kept {
         }
     }
 
-    /// Settles the partial after its download: a verified download is moved to
-    /// `dest` (and returned from there); an interrupted one is kept when its bytes
-    /// can be continued; anything else is removed.
-    pub fn settle(
-        self,
-        result: Result<Download, FetchError>,
-        dest: &Path,
-    ) -> Result<Download, FetchError> {
-        match result {
-            Ok(download) => {
-                fs::rename(&self.data, dest).map_err(|source| FetchError::Write {
-                    path: dest.to_owned(),
-                    source,
-                })?;
-                let _ = fs::remove_file(&self.meta);
-                Ok(Download {
-                    path: dest.to_owned(),
-                    ..download
-                })
-            }
-            Err(err) if err.is_interruption() && self.can_continue() => Err(err),
-            Err(err) => {
-                self.discard();
-                Err(err)
-            }
+    /// Moves the bytes of a verified download to `dest`: the partial is gone.
+    pub fn take(self, dest: &Path) -> io::Result<()> {
+        fs::rename(&self.data, dest)?;
+        let _ = fs::remove_file(&self.meta);
+        Ok(())
+    }
+
+    /// After a download that failed: keeps the bytes when it was `interrupted` and
+    /// they can be continued, else removes them (no later run continues bad bytes).
+    pub fn after_failure(self, interrupted: bool) {
+        if !(interrupted && self.can_continue()) {
+            self.discard();
         }
     }
 
@@ -221,42 +204,6 @@ fn read_meta(path: &Path) -> Option<Meta> {
         return None;
     }
     serde_json::from_slice(&bytes).ok()
-}
-
-/// Downloads `url` to `dest` (see [`fetch::fetch_tee`]), through the store's partial
-/// for the URL when it is http(s) and no other download holds it: bytes an earlier
-/// run kept are continued, and what this download leaves is settled
-/// ([`Kept::settle`]). Publishes the Downloading phase: with the URL, or
-/// `resuming at 4.1 MiB from an earlier run`.
-pub fn fetch(
-    store: &Path,
-    url: &str,
-    expected: Option<&str>,
-    dest: &Path,
-    sink: &mut dyn ProgressSink,
-    opts: &InstallOptions,
-    tee: &mut dyn Tee,
-) -> Result<Download, FetchError> {
-    let kept = match validate::url(url) {
-        Ok(Scheme::Http | Scheme::Https) => Kept::claim(store, url),
-        _ => None,
-    };
-    let Some(kept) = kept else {
-        sink.phase(Phase::Downloading, url);
-        return fetch::fetch_tee(url, expected, dest, sink, opts, tee);
-    };
-    match kept.resumes_at() {
-        0 => sink.phase(Phase::Downloading, url),
-        at => sink.phase(
-            Phase::Downloading,
-            &format!(
-                "resuming at {} from an earlier run",
-                vx_tui::text::bytes(at)
-            ),
-        ),
-    }
-    let result = fetch::fetch_kept(url, expected, &kept, sink, opts, tee);
-    kept.settle(result, dest)
 }
 
 /// A stale partial download (see [`stale`]).
@@ -424,49 +371,6 @@ mod tests {
         kept.record(None);
         drop(kept);
         assert_eq!(Kept::claim(store.path(), URL).unwrap().resumes_at(), 0);
-    }
-
-    #[test]
-    fn settling_keeps_only_an_interrupted_download_that_can_continue() {
-        let store = tempfile::tempdir().unwrap();
-        let cancelled = || Err(FetchError::Cancelled);
-        let not_found = || {
-            Err(FetchError::Status {
-                url: URL.into(),
-                status: 404,
-            })
-        };
-        let dest = store.path().join("download");
-
-        let path = leave(store.path(), b"123");
-        let kept = Kept::claim(store.path(), URL).unwrap();
-        assert!(kept.settle(cancelled(), &dest).is_err());
-        assert_eq!(fs::read(&path).unwrap(), b"123", "a cancel keeps it");
-
-        let kept = Kept::claim(store.path(), URL).unwrap();
-        assert!(kept.settle(not_found(), &dest).is_err());
-        assert!(!path.exists(), "a 404 removes it");
-
-        // Bytes without a validator cannot continue: not kept.
-        let kept = Kept::claim(store.path(), URL).unwrap();
-        fs::write(kept.path(), b"123").unwrap();
-        assert!(kept.settle(cancelled(), &dest).is_err());
-        assert!(!path.exists());
-
-        let path = leave(store.path(), b"whole");
-        let kept = Kept::claim(store.path(), URL).unwrap();
-        let done = Download {
-            path: path.clone(),
-            bytes: 5,
-            sha256: String::new(),
-        };
-        let download = kept.settle(Ok(done), &dest).unwrap();
-        assert_eq!(download.path, dest);
-        assert_eq!(fs::read(&dest).unwrap(), b"whole");
-        let left: Vec<_> = fs::read_dir(store.path().join(PARTIAL_DIR))
-            .unwrap()
-            .collect();
-        assert!(left.is_empty(), "{left:?}");
     }
 
     #[test]

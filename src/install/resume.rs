@@ -1,0 +1,138 @@
+//! A download through the store's kept partial ([`super::partial`]): bytes an earlier
+//! run kept are continued, and what this download leaves is settled — moved into the
+//! install when verified, kept when interrupted and continuable, removed otherwise.
+//! Above both [`super::fetch`] (which downloads, given a [`Kept`]) and
+//! [`super::partial`] (the area on disk).
+
+use std::path::Path;
+
+use vx_shm::Phase;
+
+use super::fetch::{self, Download, FetchError, Tee};
+use super::partial::Kept;
+use super::{InstallOptions, ProgressSink};
+use crate::validate::{self, Scheme};
+
+/// Downloads `url` to `dest` (see [`fetch::fetch_tee`]), through the store's partial
+/// for the URL when it is http(s) and no other download holds it: bytes an earlier
+/// run kept are continued, and what this download leaves is settled
+/// ([`settle`]). Publishes the Downloading phase: with the URL, or
+/// `resuming at 4.1 MiB from an earlier run`.
+pub fn fetch(
+    store: &Path,
+    url: &str,
+    expected: Option<&str>,
+    dest: &Path,
+    sink: &mut dyn ProgressSink,
+    opts: &InstallOptions,
+    tee: &mut dyn Tee,
+) -> Result<Download, FetchError> {
+    let kept = match validate::url(url) {
+        Ok(Scheme::Http | Scheme::Https) => Kept::claim(store, url),
+        _ => None,
+    };
+    let Some(kept) = kept else {
+        sink.phase(Phase::Downloading, url);
+        return fetch::fetch_tee(url, expected, dest, sink, opts, tee);
+    };
+    match kept.resumes_at() {
+        0 => sink.phase(Phase::Downloading, url),
+        at => sink.phase(
+            Phase::Downloading,
+            &format!(
+                "resuming at {} from an earlier run",
+                vx_tui::text::bytes(at)
+            ),
+        ),
+    }
+    let result = fetch::fetch_kept(url, expected, &kept, sink, opts, tee);
+    settle(kept, result, dest)
+}
+
+/// Settles `kept` after its download: a verified download is moved to `dest` (and
+/// returned from there); an interrupted one is kept when its bytes can be continued;
+/// anything else is removed.
+pub fn settle(
+    kept: Kept,
+    result: Result<Download, FetchError>,
+    dest: &Path,
+) -> Result<Download, FetchError> {
+    match result {
+        Ok(download) => {
+            kept.take(dest).map_err(|source| FetchError::Write {
+                path: dest.to_owned(),
+                source,
+            })?;
+            Ok(Download {
+                path: dest.to_owned(),
+                ..download
+            })
+        }
+        Err(err) => {
+            kept.after_failure(err.is_interruption());
+            Err(err)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::install::partial::PARTIAL_DIR;
+
+    const URL: &str = "https://x.org/t-1.tar.gz";
+
+    /// A partial of `URL` as an interrupted download leaves it.
+    fn leave(store: &Path, bytes: &[u8]) -> PathBuf {
+        let kept = Kept::claim(store, URL).unwrap();
+        fs::write(kept.path(), bytes).unwrap();
+        kept.record(Some("\"v1\""));
+        kept.path().to_owned()
+    }
+
+    #[test]
+    fn settling_keeps_only_an_interrupted_download_that_can_continue() {
+        let store = tempfile::tempdir().unwrap();
+        let cancelled = || Err(FetchError::Cancelled);
+        let not_found = || {
+            Err(FetchError::Status {
+                url: URL.into(),
+                status: 404,
+            })
+        };
+        let dest = store.path().join("download");
+
+        let path = leave(store.path(), b"123");
+        let kept = Kept::claim(store.path(), URL).unwrap();
+        assert!(settle(kept, cancelled(), &dest).is_err());
+        assert_eq!(fs::read(&path).unwrap(), b"123", "a cancel keeps it");
+
+        let kept = Kept::claim(store.path(), URL).unwrap();
+        assert!(settle(kept, not_found(), &dest).is_err());
+        assert!(!path.exists(), "a 404 removes it");
+
+        // Bytes without a validator cannot continue: not kept.
+        let kept = Kept::claim(store.path(), URL).unwrap();
+        fs::write(kept.path(), b"123").unwrap();
+        assert!(settle(kept, cancelled(), &dest).is_err());
+        assert!(!path.exists());
+
+        let path = leave(store.path(), b"whole");
+        let kept = Kept::claim(store.path(), URL).unwrap();
+        let done = Download {
+            path: path.clone(),
+            bytes: 5,
+            sha256: String::new(),
+        };
+        let download = settle(kept, Ok(done), &dest).unwrap();
+        assert_eq!(download.path, dest);
+        assert_eq!(fs::read(&dest).unwrap(), b"whole");
+        let left: Vec<_> = fs::read_dir(store.path().join(PARTIAL_DIR))
+            .unwrap()
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+    }
+}
