@@ -89,18 +89,20 @@ pub(super) fn run(subscribers: &Subscribers, dir: &Path, wake: &Receiver<()>) {
     }
 }
 
-/// Follows the live boards in `dir` not followed yet, and forgets those gone, after
-/// sending the final event of any whose end was not seen yet.
+/// Follows the live boards in `dir` not followed yet, and forgets those gone or whose
+/// owner is (after sending the final event of any whose end was not seen yet). A board
+/// whose owner is gone may still be listed: on Windows its file stays while this
+/// daemon maps it, so forgetting it is what lets the file go.
 fn look(dir: &Path, boards: &mut HashMap<String, Followed>, subscribers: &Subscribers) {
     let Ok(listings) = registry::list(dir) else {
         return;
     };
     boards.retain(|id, followed| {
-        let listed = listings.iter().any(|l| l.id == *id);
-        if !listed {
+        let live = listings.iter().any(|l| l.id == *id && l.owner_alive);
+        if !live {
             followed.finish(subscribers);
         }
-        listed
+        live
     });
     for listing in listings {
         if boards.len() >= MAX_BOARDS || boards.contains_key(&listing.id) || !listing.owner_alive {
