@@ -160,18 +160,7 @@ pub fn extract(
     limits: ExtractLimits,
     sink: &mut dyn ProgressSink,
 ) -> Result<ExtractStats, ExtractError> {
-    let open_err = |source| ExtractError::ReadArchive {
-        path: archive.to_owned(),
-        source,
-    };
-    let mut file = File::open(archive).map_err(open_err)?;
-    let total = file.metadata().map_err(open_err)?.len();
-    let mut head = Vec::with_capacity(SNIFF_LEN);
-    (&mut file)
-        .take(SNIFF_LEN as u64)
-        .read_to_end(&mut head)
-        .map_err(open_err)?;
-    file.seek(SeekFrom::Start(0)).map_err(open_err)?;
+    let (file, head, total) = open_archive(archive)?;
     let format = match format {
         Some(f) => f,
         None => sniff(&head)?,
@@ -209,6 +198,24 @@ pub const UNKNOWN_HEAD: usize = 16;
 
 /// The format of a download from its first bytes ([`ArchiveFormat::sniff`]), or the
 /// error that quotes them.
+/// Opens a downloaded archive: the file (at its start), its first [`SNIFF_LEN`] bytes
+/// (to sniff its format) and its size. Shared by unpacking and listing.
+pub(crate) fn open_archive(archive: &Path) -> Result<(File, Vec<u8>, u64), ExtractError> {
+    let open_err = |source| ExtractError::ReadArchive {
+        path: archive.to_owned(),
+        source,
+    };
+    let mut file = File::open(archive).map_err(open_err)?;
+    let size = file.metadata().map_err(open_err)?.len();
+    let mut head = Vec::with_capacity(SNIFF_LEN);
+    (&mut file)
+        .take(SNIFF_LEN as u64)
+        .read_to_end(&mut head)
+        .map_err(open_err)?;
+    file.seek(SeekFrom::Start(0)).map_err(open_err)?;
+    Ok((file, head, size))
+}
+
 pub(super) fn sniff(head: &[u8]) -> Result<ArchiveFormat, ExtractError> {
     ArchiveFormat::sniff(head).ok_or_else(|| ExtractError::UnknownFormat {
         head: head[..head.len().min(UNKNOWN_HEAD)].to_vec(),

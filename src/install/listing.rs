@@ -10,13 +10,13 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{self, BufReader, Read, Seek, SeekFrom};
+use std::io::{self, BufReader, Read};
 use std::path::{Component, Path, PathBuf};
 
 use super::InstallError;
 use super::bins::BinError;
 use super::extract::{self, ExtractError, ExtractLimits, MAX_LINK_TARGET};
-use crate::format::{ArchiveFormat, SNIFF_LEN};
+use crate::format::ArchiveFormat;
 
 /// What an entry of the listing is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -91,17 +91,7 @@ pub fn list(
     raw_name: &str,
     limits: ExtractLimits,
 ) -> Result<Listing, ExtractError> {
-    let open_err = |source| ExtractError::ReadArchive {
-        path: archive.to_owned(),
-        source,
-    };
-    let mut file = File::open(archive).map_err(open_err)?;
-    let mut head = Vec::with_capacity(SNIFF_LEN);
-    (&mut file)
-        .take(SNIFF_LEN as u64)
-        .read_to_end(&mut head)
-        .map_err(open_err)?;
-    file.seek(SeekFrom::Start(0)).map_err(open_err)?;
+    let (file, head, size) = extract::open_archive(archive)?;
     let format = match format {
         Some(format) => format,
         None => extract::sniff(&head)?,
@@ -119,7 +109,6 @@ pub fn list(
     match format {
         ArchiveFormat::Zip => lister.zip(file)?,
         ArchiveFormat::Raw => {
-            let size = file.metadata().map_err(open_err)?.len();
             let name = extract::executable_path(raw_name, &head, true);
             lister.strip = 0;
             lister.add(Path::new(&name), Entry::File, size)?;

@@ -310,10 +310,11 @@ fn age(at: SystemTime) -> Duration {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    const URL: &str = "https://x.org/t-1.tar.gz";
+    /// The URL of the partials the tests leave.
+    pub(crate) const URL: &str = "https://x.org/t-1.tar.gz";
 
     fn backdate(files: &[PathBuf], by: Duration) {
         let at = SystemTime::now() - by;
@@ -328,7 +329,7 @@ mod tests {
     }
 
     /// A partial of `URL` as an interrupted download leaves it.
-    fn leave(store: &Path, bytes: &[u8]) -> PathBuf {
+    pub(crate) fn leave(store: &Path, bytes: &[u8]) -> PathBuf {
         let kept = Kept::claim(store, URL).unwrap();
         fs::write(kept.path(), bytes).unwrap();
         kept.record(Some("\"v1\""));

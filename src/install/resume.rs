@@ -78,20 +78,10 @@ pub fn settle(
 #[cfg(test)]
 mod tests {
     use std::fs;
-    use std::path::PathBuf;
 
     use super::*;
     use crate::install::partial::PARTIAL_DIR;
-
-    const URL: &str = "https://x.org/t-1.tar.gz";
-
-    /// A partial of `URL` as an interrupted download leaves it.
-    fn leave(store: &Path, bytes: &[u8]) -> PathBuf {
-        let kept = Kept::claim(store, URL).unwrap();
-        fs::write(kept.path(), bytes).unwrap();
-        kept.record(Some("\"v1\""));
-        kept.path().to_owned()
-    }
+    use crate::install::partial::tests::{URL, leave};
 
     #[test]
     fn settling_keeps_only_an_interrupted_download_that_can_continue() {
