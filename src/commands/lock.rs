@@ -68,31 +68,10 @@ pub fn run(args: &LockArgs) -> Result<i32, Error> {
 
 /// Says what a lock run did: a warning for each tool whose one URL was locked for
 /// several platforms, then what was locked for which platforms and what was not (the
-/// failures above say why). Shared by `vx lock`, `vx add` and `vx sync`.
+/// failures above say why). Shared by `vx lock` and `vx add`.
 pub fn tell(report: &LockReport, lock_path: &Path, platforms: &[Platform]) {
-    for (tool, locked_for) in &report.same_url {
-        let names: Vec<String> = locked_for.iter().map(Platform::to_string).collect();
-        vx::note!(
-            "vx: warning: {tool} has one url for {} (no {{os}} or {{arch}} in it): the same download is locked for each; if it runs on some only, list them with `os = [...]` in its table",
-            names.join(", ")
-        );
-    }
-    let failed_on = |p: &Platform| -> Vec<&str> {
-        report
-            .failed
-            .iter()
-            .filter(|(_, q)| q == p)
-            .map(|(t, _)| t.as_str())
-            .collect()
-    };
-    let (whole, partial): (Vec<&Platform>, Vec<&Platform>) =
-        platforms.iter().partition(|p| failed_on(p).is_empty());
-    for platform in &partial {
-        vx::note!(
-            "vx: not locked for {platform}: {} (the failures above say why)",
-            failed_on(platform).join(", ")
-        );
-    }
+    warn_same_url(report);
+    let (whole, partial) = not_locked(report, platforms, "the failures above say why");
     let list = |ps: &[&Platform]| {
         ps.iter()
             .map(|p| p.to_string())
@@ -113,4 +92,41 @@ pub fn tell(report: &LockReport, lock_path: &Path, platforms: &[Platform]) {
             list(&partial)
         ),
     }
+}
+
+/// One warning per tool whose one URL was locked for several platforms.
+pub fn warn_same_url(report: &LockReport) {
+    for (tool, locked_for) in &report.same_url {
+        let names: Vec<String> = locked_for.iter().map(Platform::to_string).collect();
+        vx::note!(
+            "vx: warning: {tool} has one url for {} (no {{os}} or {{arch}} in it): the same download is locked for each; if it runs on some only, list them with `os = [...]` in its table",
+            names.join(", ")
+        );
+    }
+}
+
+/// Names, per platform, the tools not locked there (`why` in brackets after them), and
+/// returns `platforms` split into those locked whole and the others.
+pub fn not_locked<'p>(
+    report: &LockReport,
+    platforms: &'p [Platform],
+    why: &str,
+) -> (Vec<&'p Platform>, Vec<&'p Platform>) {
+    let failed_on = |p: &Platform| -> Vec<&str> {
+        report
+            .failed
+            .iter()
+            .filter(|(_, q)| q == p)
+            .map(|(t, _)| t.as_str())
+            .collect()
+    };
+    let (whole, partial): (Vec<&Platform>, Vec<&Platform>) =
+        platforms.iter().partition(|p| failed_on(p).is_empty());
+    for platform in &partial {
+        vx::note!(
+            "vx: not locked for {platform}: {} ({why})",
+            failed_on(platform).join(", ")
+        );
+    }
+    (whole, partial)
 }

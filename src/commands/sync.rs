@@ -56,5 +56,24 @@ pub fn tell_relocked(report: &vx::project::LockReport, manifest: &vx::manifest::
         .collect();
     platforms.sort();
     platforms.dedup();
-    super::lock::tell(report, &manifest.lock_path(), &platforms);
+    super::lock::warn_same_url(report);
+    super::lock::not_locked(
+        report,
+        &platforms,
+        "the failures above say why; its entry of the version before stays in vx.lock, marked stale, until `vx lock` succeeds",
+    );
+    let mut tools: Vec<&str> = report.locked.iter().map(|(t, _)| t.as_str()).collect();
+    tools.sort_unstable();
+    tools.dedup();
+    let mut places: Vec<String> = report.locked.iter().map(|(_, p)| p.to_string()).collect();
+    places.sort();
+    places.dedup();
+    if !tools.is_empty() {
+        vx::note!(
+            "vx: re-locked {} for {} too: {} keeps every platform it covered",
+            tools.join(", "),
+            places.join(", "),
+            manifest.lock_path().display()
+        );
+    }
 }
