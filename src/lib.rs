@@ -21,6 +21,8 @@
 //! - [`demo`]: `vx sync --demo`, with the generated archives and loopback server the
 //!   tests share.
 //! - [`signals`] and [`exit`]: interrupt flags, exit codes and the top-level error.
+//! - [`registry`]: aqua's registry format, so a tool can be named (issue 27; its
+//!   pieces are not wired into commands yet).
 //! - [`platform`]: process trees, interruption, `exec` and file rules, one
 //!   implementation per platform chosen at compile time.
 #![forbid(unsafe_code)]
@@ -38,6 +40,7 @@ pub mod lock;
 pub mod manifest;
 pub mod platform;
 pub mod project;
+pub mod registry;
 pub mod report;
 pub mod signals;
 pub mod spec;
