@@ -38,6 +38,7 @@ pub mod lock;
 pub mod manifest;
 pub mod platform;
 pub mod project;
+pub mod registry;
 pub mod report;
 pub mod signals;
 pub mod spec;
