@@ -2,8 +2,12 @@
 //! what lets a user name a tool instead of writing its URL.
 //!
 //! This room holds the format's pieces, each independent of installing: [`template`],
-//! the Go `text/template` language of `asset`, `url` and `files[].src`; the version
-//! rules and aqua's expressions join it. Resolution (name and constraint to a URL and
-//! checksum per platform) sits above `install`, which never knows a tool came from here.
+//! the Go `text/template` language of `asset`, `url` and `files[].src`; [`version`],
+//! what a user's constraint (`14`, `^1.2`, `latest`) picks among a tool's release tags;
+//! [`expr`], aqua's expressions of `version_constraint` and `version_overrides`.
+//! Resolution (name and constraint to a URL and checksum per platform) will sit above
+//! `install`, which never knows a tool came from here.
 
+pub mod expr;
 pub mod template;
+pub mod version;
