@@ -4,10 +4,13 @@
 //! This room holds the format's pieces, each independent of installing: [`template`],
 //! the Go `text/template` language of `asset`, `url` and `files[].src`; [`version`],
 //! what a user's constraint (`14`, `^1.2`, `latest`) picks among a tool's release tags;
-//! [`expr`], aqua's expressions of `version_constraint` and `version_overrides`.
+//! [`expr`], aqua's expressions of `version_constraint` and `version_overrides`;
+//! [`package`], the registry file's data model (`packages: [...]`, typed, with what vx
+//! cannot install faithfully reported per package).
 //! Resolution (name and constraint to a URL and checksum per platform) will sit above
 //! `install`, which never knows a tool came from here.
 
 pub mod expr;
+pub mod package;
 pub mod template;
 pub mod version;

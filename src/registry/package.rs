@@ -1,0 +1,506 @@
+//! The data model of an aqua registry file (`registry.yaml`: `packages: [...]`), parsed
+//! into typed values strictly enough that a package vx would install wrongly is marked
+//! unsupported, and leniently enough that the standard registry (thousands of packages)
+//! loads.
+//!
+//! Strict where it matters: every key of a package, of its `overrides`,
+//! `version_overrides`, `checksum` and `files` that is not modelled here is kept (by
+//! name), and [`Package::unsupported`] reports it unless it is known not to change what
+//! is downloaded (`description`, `link`, `search_words`, signature verification such as
+//! `cosign`). Package types vx cannot install (`go_install`, `cargo`, `go_build`, …) parse
+//! but are unsupported too. A value of the wrong type (a list where a string belongs)
+//! fails the whole document with its line and column: aqua would refuse it as well.
+//!
+//! YAML is read with `serde-saphyr` (default features off, `deserialize` only): it is
+//! maintained (the archived `serde_yaml` is not), parses without panicking on malformed
+//! input, reports line and column, and bounds resources itself: nesting depth, node and
+//! event counts, and aliases (an alias bomb fails instead of expanding). Its pure-Rust
+//! parser (`granit-parser`) adds no C code. On top, a document larger than
+//! [`MAX_BYTES`] is refused before parsing.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+use thiserror::Error;
+
+/// Largest registry document accepted, in bytes (the standard registry is ~3 MiB).
+pub const MAX_BYTES: usize = 16 * 1024 * 1024;
+
+/// Keys vx does not model but that do not change what is downloaded or installed.
+const HARMLESS_KEYS: &[&str] = &[
+    "description",
+    "link",
+    "search_words",
+    "private",
+    // Signature and provenance checks: vx verifies checksums only; skipping these does
+    // not change the bytes fetched.
+    "cosign",
+    "slsa_provenance",
+    "minisign",
+    "github_artifact_attestations",
+];
+
+/// Why a registry document cannot be read.
+#[derive(Debug, Error)]
+pub enum RegistryError {
+    /// The document is larger than [`MAX_BYTES`].
+    #[error("{}: the registry is {len} bytes; at most {MAX_BYTES} are accepted", file.display())]
+    TooLarge {
+        /// The registry file.
+        file: PathBuf,
+        /// Its length in bytes.
+        len: usize,
+    },
+    /// The document is not valid YAML, not UTF-8, exceeds the parser's resource limits,
+    /// or a value has the wrong type.
+    #[error("{}{}: {message}", file.display(), position(*line, *column))]
+    Invalid {
+        /// The registry file.
+        file: PathBuf,
+        /// 1-based line of the problem, when known.
+        line: Option<u64>,
+        /// 1-based column of the problem, when known.
+        column: Option<u64>,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+fn position(line: Option<u64>, column: Option<u64>) -> String {
+    match (line, column) {
+        (Some(l), Some(c)) => format!(":{l}:{c}"),
+        (Some(l), None) => format!(":{l}"),
+        _ => String::new(),
+    }
+}
+
+/// A registry file: its packages, in file order.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Registry {
+    /// The packages.
+    #[serde(default)]
+    pub packages: Vec<Package>,
+}
+
+impl Registry {
+    /// Parses a registry document; `file` names it in errors.
+    pub fn from_slice(bytes: &[u8], file: &Path) -> Result<Registry, RegistryError> {
+        if bytes.len() > MAX_BYTES {
+            return Err(RegistryError::TooLarge {
+                file: file.to_path_buf(),
+                len: bytes.len(),
+            });
+        }
+        let text = std::str::from_utf8(bytes).map_err(|e| RegistryError::Invalid {
+            file: file.to_path_buf(),
+            line: None,
+            column: None,
+            message: format!("not UTF-8 at byte {}", e.valid_up_to()),
+        })?;
+        Registry::from_str(text, file)
+    }
+
+    /// Parses a registry document already in memory; `file` names it in errors.
+    pub fn from_str(text: &str, file: &Path) -> Result<Registry, RegistryError> {
+        if text.len() > MAX_BYTES {
+            return Err(RegistryError::TooLarge {
+                file: file.to_path_buf(),
+                len: text.len(),
+            });
+        }
+        // Sized for MAX_BYTES of registry (the standard one has ~100 000 lines); the
+        // crate's defaults bound depth (64), aliases and their expansion.
+        let mut budget = serde_saphyr::Budget::default();
+        budget.max_events = 8_000_000;
+        budget.max_nodes = 4_000_000;
+        let mut options = serde_saphyr::Options::default();
+        options.budget = Some(budget);
+        serde_saphyr::from_str_with_options::<Option<Registry>>(text, options)
+            .map(Option::unwrap_or_default)
+            .map_err(|e| {
+                let loc = e.location().filter(|l| l.line() > 0);
+                RegistryError::Invalid {
+                    file: file.to_path_buf(),
+                    line: loc.map(|l| l.line()),
+                    column: loc.map(|l| l.column()),
+                    message: first_line(&e.to_string()),
+                }
+            })
+    }
+}
+
+/// The first line of a (possibly multi-line, snippet-annotated) message, without the
+/// crate's `error: line L column C: ` prefix (the position is reported separately).
+fn first_line(message: &str) -> String {
+    let line = message.lines().next().unwrap_or("").trim();
+    let bare = line.strip_prefix("error: ").unwrap_or(line);
+    match bare.split_once(": ") {
+        Some((head, rest)) if head.starts_with("line ") && head.contains(" column ") => {
+            rest.to_owned()
+        }
+        _ => bare.to_owned(),
+    }
+}
+
+/// `replacements` (`OS`/`Arch` value to its replacement). Keys and values are YAML
+/// scalars as aqua reads them into strings: `386: i386` has an integer key.
+fn replacements<'de, D>(de: D) -> Result<Option<BTreeMap<String, String>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let map = Option::<BTreeMap<Scalar, Scalar>>::deserialize(de)?;
+    Ok(map.map(|m| m.into_iter().map(|(k, v)| (k.0, v.0)).collect()))
+}
+
+/// A YAML scalar (string, integer, float or boolean) read as its text.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct Scalar(String);
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Scalar, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Scalar;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string, number or boolean")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_owned()))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Scalar, E> {
+                Ok(Scalar(v.to_string()))
+            }
+        }
+        de.deserialize_any(V)
+    }
+}
+
+/// How a package is installed (`type`).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(from = "String")]
+pub enum PackageType {
+    /// An asset of a GitHub release.
+    GithubRelease,
+    /// Any URL (`url`).
+    Http,
+    /// The source archive of a tag of a GitHub repository.
+    GithubArchive,
+    /// A file of a GitHub repository at a tag (`path`).
+    GithubContent,
+    /// A type vx does not install (`go_install`, `go_build`, `cargo`, …), as written.
+    Other(String),
+}
+
+impl From<String> for PackageType {
+    fn from(s: String) -> PackageType {
+        match s.as_str() {
+            "github_release" => PackageType::GithubRelease,
+            "http" => PackageType::Http,
+            "github_archive" => PackageType::GithubArchive,
+            "github_content" => PackageType::GithubContent,
+            _ => PackageType::Other(s),
+        }
+    }
+}
+
+/// Where a package's versions are listed (`version_source`).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(from = "String")]
+pub enum VersionSource {
+    /// The repository's tags (`github_tag`) rather than its releases (the default).
+    GithubTag,
+    /// A source vx does not know, as written.
+    Other(String),
+}
+
+impl From<String> for VersionSource {
+    fn from(s: String) -> VersionSource {
+        if s == "github_tag" {
+            VersionSource::GithubTag
+        } else {
+            VersionSource::Other(s)
+        }
+    }
+}
+
+/// Another name of a package (`aliases[]`).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct Alias {
+    /// The name.
+    pub name: String,
+}
+
+/// The archive format for one OS (`format_overrides[]`).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct FormatOverride {
+    /// The OS (`windows`, `darwin`, …).
+    pub goos: String,
+    /// The format there (`zip`, `raw`, …).
+    pub format: String,
+}
+
+/// A file to install from the package (`files[]`).
+#[derive(Clone, Debug, Deserialize)]
+pub struct File {
+    /// The command's name.
+    pub name: String,
+    /// Its path inside the unpacked asset (a template); defaults to `name`.
+    pub src: Option<String>,
+    /// Keys not modelled here (`dir`, `link`, `hard`, …).
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, IgnoredAny>,
+}
+
+/// What a checksum file's lines look like (`checksum.pattern`).
+#[derive(Clone, Debug, Deserialize)]
+pub struct ChecksumPattern {
+    /// Regular expression capturing the checksum.
+    pub checksum: String,
+    /// Regular expression capturing the file name.
+    pub file: Option<String>,
+    /// Keys not modelled here.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, IgnoredAny>,
+}
+
+/// Where a package's checksums are published (`checksum`).
+#[derive(Clone, Debug, Deserialize)]
+pub struct Checksum {
+    /// `github_release` or `http`.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    /// The checksum asset's name (a template), for `github_release`.
+    pub asset: Option<String>,
+    /// The checksum file's URL (a template), for `http`.
+    pub url: Option<String>,
+    /// `md5`, `sha1`, `sha256` or `sha512`.
+    pub algorithm: Option<String>,
+    /// `regexp` or `raw`.
+    pub file_format: Option<String>,
+    /// How to read a `regexp` file.
+    pub pattern: Option<ChecksumPattern>,
+    /// `false` turns checksum verification off.
+    pub enabled: Option<bool>,
+    /// Replacements applied to the checksum asset's name.
+    #[serde(default, deserialize_with = "replacements")]
+    pub replacements: Option<BTreeMap<String, String>>,
+    /// Keys not modelled here.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, IgnoredAny>,
+}
+
+/// The fields a package, an override and a version override share: those that say what
+/// to download and install.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct Fields {
+    /// How the package is installed.
+    #[serde(rename = "type")]
+    pub kind: Option<PackageType>,
+    /// GitHub owner.
+    pub repo_owner: Option<String>,
+    /// GitHub repository.
+    pub repo_name: Option<String>,
+    /// Release asset name (a template), for `github_release`.
+    pub asset: Option<String>,
+    /// Download URL (a template), for `http`.
+    pub url: Option<String>,
+    /// Path in the repository, for `github_content`.
+    pub path: Option<String>,
+    /// Archive format (`tar.gz`, `zip`, `raw`, …).
+    pub format: Option<String>,
+    /// Formats per OS.
+    pub format_overrides: Option<Vec<FormatOverride>>,
+    /// Values substituted for `OS`/`Arch` in templates (`amd64: x86_64`).
+    #[serde(default, deserialize_with = "replacements")]
+    pub replacements: Option<BTreeMap<String, String>>,
+    /// Files to install.
+    pub files: Option<Vec<File>>,
+    /// Platforms the package supports (`linux`, `darwin/arm64`, `all`, …).
+    pub supported_envs: Option<Vec<String>>,
+    /// Prefix of release tags (`cli-`), stripped to give `SemVer`.
+    pub version_prefix: Option<String>,
+    /// An expression selecting the tags that are versions of this package.
+    pub version_filter: Option<String>,
+    /// Where versions are listed.
+    pub version_source: Option<VersionSource>,
+    /// No asset for these versions: the package cannot be installed.
+    pub no_asset: Option<bool>,
+    /// A message to show instead of installing.
+    pub error_message: Option<String>,
+    /// Install the amd64 build on darwin/arm64.
+    pub rosetta2: Option<bool>,
+    /// Install the amd64 build on windows/arm64.
+    pub windows_arm_emulation: Option<bool>,
+    /// Add `.exe` to the asset name on Windows.
+    pub complete_windows_ext: Option<bool>,
+    /// The extension to add on Windows (default `.exe`).
+    pub windows_ext: Option<String>,
+    /// Append the format's extension to the asset name.
+    pub append_ext: Option<bool>,
+    /// Where checksums are published.
+    pub checksum: Option<Checksum>,
+}
+
+/// Settings for one OS and/or architecture (`overrides[]`).
+#[derive(Clone, Debug, Deserialize)]
+pub struct Override {
+    /// The OS it applies to, if restricted.
+    pub goos: Option<String>,
+    /// The architecture it applies to, if restricted.
+    pub goarch: Option<String>,
+    /// The settings.
+    #[serde(flatten)]
+    pub fields: Fields,
+    /// Keys not modelled here (`variants`, …).
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, IgnoredAny>,
+}
+
+/// Settings for the versions an expression selects (`version_overrides[]`).
+#[derive(Clone, Debug, Deserialize)]
+pub struct VersionOverride {
+    /// The expression (see [`super::expr`]).
+    pub version_constraint: String,
+    /// Per-platform settings for these versions.
+    pub overrides: Option<Vec<Override>>,
+    /// The settings.
+    #[serde(flatten)]
+    pub fields: Fields,
+    /// Keys not modelled here.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, IgnoredAny>,
+}
+
+/// One package of a registry.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Package {
+    /// Its name, when not `repo_owner/repo_name`.
+    pub name: Option<String>,
+    /// Other names.
+    #[serde(default)]
+    pub aliases: Vec<Alias>,
+    /// One-line description.
+    pub description: Option<String>,
+    /// The expression selecting the versions the top-level settings apply to (see
+    /// [`super::expr`]); others fall to `version_overrides`.
+    pub version_constraint: Option<String>,
+    /// Settings for other versions, first match wins.
+    #[serde(default)]
+    pub version_overrides: Vec<VersionOverride>,
+    /// Per-platform settings.
+    #[serde(default)]
+    pub overrides: Vec<Override>,
+    /// The settings.
+    #[serde(flatten)]
+    pub fields: Fields,
+    /// Keys not modelled here.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, IgnoredAny>,
+}
+
+impl Package {
+    /// `name`, else `repo_owner/repo_name`; `None` when neither is given.
+    pub fn full_name(&self) -> Option<String> {
+        if let Some(name) = &self.name {
+            return Some(name.clone());
+        }
+        match (&self.fields.repo_owner, &self.fields.repo_name) {
+            (Some(o), Some(n)) => Some(format!("{o}/{n}")),
+            _ => None,
+        }
+    }
+
+    /// The last `/`-separated segment of [`Package::full_name`] (`gh` for `cli/cli/gh`…
+    /// or `cli` for `cli/cli`).
+    pub fn short_name(&self) -> Option<String> {
+        let full = self.full_name()?;
+        full.rsplit('/').next().map(str::to_owned)
+    }
+
+    /// Why vx cannot install this package faithfully, or `None` when it can: no type or
+    /// name, a type vx does not install, or keys (anywhere in the package) that vx does
+    /// not implement and that would change what is installed.
+    pub fn unsupported(&self) -> Option<String> {
+        let mut reasons = Vec::new();
+        if self.full_name().is_none() {
+            reasons.push("it has neither `name` nor `repo_owner` and `repo_name`".to_owned());
+        }
+        match &self.fields.kind {
+            None => reasons.push("it has no `type`".to_owned()),
+            Some(PackageType::Other(t)) => reasons.push(format!("type `{t}` is not supported")),
+            Some(_) => {}
+        }
+        let mut keys = Vec::new();
+        unknown_keys(&self.extra, "", &mut keys);
+        fields_keys(&self.fields, "", &mut keys);
+        for (i, o) in self.overrides.iter().enumerate() {
+            override_keys(o, &format!("overrides[{i}]."), &mut keys, &mut reasons);
+        }
+        for (i, vo) in self.version_overrides.iter().enumerate() {
+            let at = format!("version_overrides[{i}].");
+            unknown_keys(&vo.extra, &at, &mut keys);
+            fields_keys(&vo.fields, &at, &mut keys);
+            kind_reason(&vo.fields, &at, &mut reasons);
+            for (j, o) in vo.overrides.iter().flatten().enumerate() {
+                override_keys(o, &format!("{at}overrides[{j}]."), &mut keys, &mut reasons);
+            }
+        }
+        if !keys.is_empty() {
+            reasons.push(format!("unsupported keys: {}", keys.join(", ")));
+        }
+        (!reasons.is_empty()).then(|| reasons.join("; "))
+    }
+}
+
+fn override_keys(o: &Override, at: &str, keys: &mut Vec<String>, reasons: &mut Vec<String>) {
+    unknown_keys(&o.extra, at, keys);
+    fields_keys(&o.fields, at, keys);
+    kind_reason(&o.fields, at, reasons);
+}
+
+fn kind_reason(fields: &Fields, at: &str, reasons: &mut Vec<String>) {
+    if let Some(PackageType::Other(t)) = &fields.kind {
+        reasons.push(format!("{at}type `{t}` is not supported"));
+    }
+}
+
+/// The unknown keys nested in `fields` (files, checksum), and an unknown
+/// `version_source`.
+fn fields_keys(fields: &Fields, at: &str, keys: &mut Vec<String>) {
+    if let Some(VersionSource::Other(s)) = &fields.version_source {
+        keys.push(format!("{at}version_source `{s}`"));
+    }
+    for (i, f) in fields.files.iter().flatten().enumerate() {
+        unknown_keys(&f.extra, &format!("{at}files[{i}]."), keys);
+    }
+    if let Some(c) = &fields.checksum {
+        unknown_keys(&c.extra, &format!("{at}checksum."), keys);
+        if let Some(p) = &c.pattern {
+            unknown_keys(&p.extra, &format!("{at}checksum.pattern."), keys);
+        }
+    }
+}
+
+fn unknown_keys(extra: &BTreeMap<String, IgnoredAny>, at: &str, keys: &mut Vec<String>) {
+    keys.extend(
+        extra
+            .keys()
+            .filter(|k| !HARMLESS_KEYS.contains(&k.as_str()))
+            .map(|k| format!("{at}{k}")),
+    );
+}
+
+#[cfg(test)]
+mod tests;
