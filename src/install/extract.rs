@@ -306,7 +306,26 @@ pub(crate) fn tar_decoder<'r>(
 }
 
 /// Longest symbolic-link target accepted (Linux's PATH_MAX).
-pub(crate) const MAX_LINK_TARGET: u64 = 4096;
+const MAX_LINK_TARGET: u64 = 4096;
+
+/// The target of the zip entry at `path` that is a symbolic link, read from its data
+/// (`data`): at most [`MAX_LINK_TARGET`] bytes, UTF-8. A read error goes through
+/// `corrupt`. Shared by unpacking and listing.
+pub(crate) fn zip_link_target(
+    data: &mut dyn Read,
+    path: &Path,
+    corrupt: impl FnOnce(io::Error) -> ExtractError,
+) -> Result<PathBuf, ExtractError> {
+    let mut target = Vec::new();
+    data.take(MAX_LINK_TARGET + 1)
+        .read_to_end(&mut target)
+        .map_err(corrupt)?;
+    if target.len() as u64 > MAX_LINK_TARGET {
+        return Err(refuse(path, "symlink target is too long"));
+    }
+    platform_fs::path_from_bytes(&target)
+        .ok_or_else(|| refuse(path, "the link target is not UTF-8"))
+}
 /// File-type bits of a Unix mode, as stored in zip external attributes.
 const S_IFMT: u32 = 0o170000;
 const S_IFDIR: u32 = 0o040000;
@@ -533,18 +552,7 @@ impl Unpacker<'_> {
                     }
                 }
                 (S_IFLNK, _) => {
-                    let mut target = Vec::new();
-                    (&mut file)
-                        .take(MAX_LINK_TARGET + 1)
-                        .read_to_end(&mut target)
-                        .map_err(|e| self.corrupt(e))?;
-                    if target.len() as u64 > MAX_LINK_TARGET {
-                        return Err(refuse(&path, "symlink target is too long"));
-                    }
-                    Kind::Symlink(
-                        platform_fs::path_from_bytes(&target)
-                            .ok_or_else(|| refuse(&path, "the link target is not UTF-8"))?,
-                    )
+                    Kind::Symlink(zip_link_target(&mut file, &path, |e| self.corrupt(e))?)
                 }
                 _ => {
                     return Err(refuse(

@@ -15,7 +15,7 @@ use std::path::{Component, Path, PathBuf};
 
 use super::InstallError;
 use super::bins::BinError;
-use super::extract::{self, ExtractError, ExtractLimits, MAX_LINK_TARGET};
+use super::extract::{self, ExtractError, ExtractLimits};
 use crate::format::ArchiveFormat;
 
 /// What an entry of the listing is.
@@ -214,14 +214,9 @@ impl Lister {
             let kind = if file.is_dir() {
                 Entry::Dir
             } else if file.is_symlink() {
-                let mut target = Vec::new();
-                (&mut file)
-                    .take(MAX_LINK_TARGET + 1)
-                    .read_to_end(&mut target)
-                    .map_err(|e| self.corrupt(e))?;
-                let target = crate::platform::fs::path_from_bytes(&target)
-                    .ok_or_else(|| extract::refuse(&path, "the link target is not UTF-8"))?;
-                Entry::Symlink(target)
+                Entry::Symlink(extract::zip_link_target(&mut file, &path, |e| {
+                    self.corrupt(e)
+                })?)
             } else {
                 Entry::File
             };

@@ -418,22 +418,6 @@ impl Lock {
         }
     }
 
-    /// The names of the tools with a platform kept stale, and those platforms.
-    pub fn stale_platforms(&self) -> Vec<(String, Vec<String>)> {
-        self.tools
-            .iter()
-            .filter_map(|(name, entry)| {
-                let stale: Vec<String> = entry
-                    .platforms
-                    .iter()
-                    .filter(|(_, a)| a.stale)
-                    .map(|(p, _)| p.clone())
-                    .collect();
-                (!stale.is_empty()).then(|| (name.clone(), stale))
-            })
-            .collect()
-    }
-
     /// Whether the lock holds nothing (a file is never written then).
     pub fn is_empty(&self) -> bool {
         self.tools.values().all(|t| t.platforms.is_empty())
