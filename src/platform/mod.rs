@@ -349,6 +349,24 @@ pub mod fs {
     /// The variables [`data_dir`] reads, for the error when none is set.
     pub const DATA_DIR_VARIABLES: &str = imp::DATA_DIR_VARIABLES;
 
+    /// vx's cache directory (registry indexes, GitHub answers: anything that can be
+    /// fetched again): `$VX_CACHE_DIR`, else `$XDG_CACHE_HOME/vx`, else
+    /// `$HOME/.cache/vx`; on Windows `%LOCALAPPDATA%\vx\cache`. `None` when the
+    /// variables are unset or empty.
+    pub fn cache_dir() -> Option<PathBuf> {
+        match std::env::var_os("VX_CACHE_DIR").filter(|v| !v.is_empty()) {
+            Some(dir) => Some(PathBuf::from(dir)),
+            None => imp::cache_dir(),
+        }
+    }
+
+    /// vx's directory of user configuration (`config.toml`): `$XDG_CONFIG_HOME/vx`,
+    /// else `$HOME/.config/vx`; on Windows `%APPDATA%\vx`. `None` when the variables
+    /// are unset or empty.
+    pub fn config_dir() -> Option<PathBuf> {
+        imp::config_dir()
+    }
+
     /// What identifies one version of a file or directory: replacing, editing or
     /// removing it changes the stamp. Unix: device, inode, size, modification and
     /// change times; Windows: size, modification and creation times (no inode).

@@ -308,6 +308,22 @@ pub(super) fn data_dir() -> Option<PathBuf> {
     set("HOME").map(|home| PathBuf::from(home).join(".local/share"))
 }
 
+pub(super) fn cache_dir() -> Option<PathBuf> {
+    let set = |name| std::env::var_os(name).filter(|value| !value.is_empty());
+    if let Some(cache) = set("XDG_CACHE_HOME") {
+        return Some(PathBuf::from(cache).join("vx"));
+    }
+    set("HOME").map(|home| PathBuf::from(home).join(".cache/vx"))
+}
+
+pub(super) fn config_dir() -> Option<PathBuf> {
+    let set = |name| std::env::var_os(name).filter(|value| !value.is_empty());
+    if let Some(config) = set("XDG_CONFIG_HOME") {
+        return Some(PathBuf::from(config).join("vx"));
+    }
+    set("HOME").map(|home| PathBuf::from(home).join(".config/vx"))
+}
+
 pub(super) fn allocated(meta: &Metadata) -> u64 {
     meta.blocks().saturating_mul(512)
 }

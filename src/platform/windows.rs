@@ -399,6 +399,16 @@ pub(super) fn data_dir() -> Option<PathBuf> {
         .map(PathBuf::from)
 }
 
+pub(super) fn cache_dir() -> Option<PathBuf> {
+    data_dir().map(|local| local.join("vx").join("cache"))
+}
+
+pub(super) fn config_dir() -> Option<PathBuf> {
+    std::env::var_os("APPDATA")
+        .filter(|value| !value.is_empty())
+        .map(|roaming| PathBuf::from(roaming).join("vx"))
+}
+
 pub(super) fn allocated(meta: &Metadata) -> u64 {
     meta.len()
 }
