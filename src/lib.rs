@@ -42,6 +42,7 @@ pub mod platform;
 pub mod project;
 pub mod registry;
 pub mod report;
+pub mod resolution;
 pub mod signals;
 pub mod spec;
 pub mod sync;

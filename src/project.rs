@@ -7,6 +7,7 @@ use std::path::Path;
 use crate::install::store;
 use crate::lock::{Asset, Lock, LockError};
 use crate::manifest::{Manifest, ManifestError, Platform, ToolTable};
+use crate::resolution::{self, ResolutionError, Resolve};
 use crate::spec::ToolSpec;
 use crate::sync::{self, Settings, SyncError};
 
@@ -80,24 +81,30 @@ pub enum ProjectError {
     /// The sync ran but its lock could not be written.
     #[error("the tools were synced but the lock was not written")]
     WriteLock(#[source] LockError),
+    /// A tool named by a registry could not be resolved (an unknown name, no version
+    /// matching its constraint, no network and nothing cached, …).
+    #[error(transparent)]
+    Resolution(#[from] ResolutionError),
 }
 
 impl ProjectError {
     /// Whether the user's input is at fault (manifest, lock, flags: exit 2) rather than
     /// the machine (exit 1).
     pub fn is_usage(&self) -> bool {
-        !matches!(
-            self,
-            ProjectError::Sync(_) | ProjectError::Scratch(_) | ProjectError::WriteLock(_)
-        )
+        match self {
+            ProjectError::Sync(_) | ProjectError::Scratch(_) | ProjectError::WriteLock(_) => false,
+            ProjectError::Resolution(e) => e.is_usage(),
+            _ => true,
+        }
     }
 }
 
 /// A project's sync, planned: what `vx sync` checks before it touches the store (the
 /// manifest against its lock, per the [`LockMode`]), then runs with [`ProjectSync::run`].
 #[derive(Clone, Debug)]
-pub struct ProjectSync<'m> {
-    manifest: &'m Manifest,
+pub struct ProjectSync {
+    /// The manifest with its registry tools pinned (concrete tables).
+    manifest: Manifest,
     mode: LockMode,
     lock: Option<Lock>,
     platform: Platform,
@@ -116,14 +123,30 @@ pub struct SyncOutcome {
     pub relocked: LockReport,
 }
 
-impl<'m> ProjectSync<'m> {
-    /// Reads the lock beside `manifest` and plans the sync on this platform.
-    pub fn plan(manifest: &'m Manifest, mode: LockMode) -> Result<ProjectSync<'m>, ProjectError> {
-        let lock = Lock::load(&manifest.lock_path())?;
+impl ProjectSync {
+    /// Reads the lock beside `manifest` and plans the sync on this platform. Registry
+    /// tools the lock pins are taken from it; in [`LockMode::Update`] the others are
+    /// resolved through `resolve` (and recorded in the lock the run writes), else they
+    /// are not locked.
+    pub fn plan(
+        manifest: &Manifest,
+        mode: LockMode,
+        resolve: &dyn Resolve,
+    ) -> Result<ProjectSync, ProjectError> {
+        let mut lock = Lock::load(&manifest.lock_path())?;
         let platform = Platform::current();
-        let plan = sync_plan(manifest, lock.as_ref(), &platform, mode)?;
+        let (mut pinned, unresolved) = resolution::pinned::pin(manifest, lock.as_ref());
+        if !unresolved.is_empty() && mode == LockMode::Update {
+            let mut platforms = manifest.platforms.clone();
+            if !platforms.contains(&platform) {
+                platforms.push(platform.clone());
+            }
+            let into = lock.get_or_insert_with(Lock::default);
+            resolve.resolve(&mut pinned, &unresolved, &platforms, into)?;
+        }
+        let plan = sync_plan(&pinned, lock.as_ref(), &platform, mode)?;
         Ok(ProjectSync {
-            manifest,
+            manifest: pinned,
             mode,
             lock,
             platform,
@@ -139,7 +162,8 @@ impl<'m> ProjectSync<'m> {
             first_use: self.plan.to_lock.clone(),
             ..settings.clone()
         };
-        let label = self.manifest.path.display().to_string();
+        let manifest = &self.manifest;
+        let label = manifest.path.display().to_string();
         let mut code = sync::run(&label, &self.plan.tools, store, &sync_settings)?;
         let mut relocked = LockReport::default();
         if self.mode == LockMode::Update {
@@ -149,7 +173,7 @@ impl<'m> ProjectSync<'m> {
                 .plan
                 .to_lock
                 .iter()
-                .filter_map(|name| self.manifest.tool(name))
+                .filter_map(|name| manifest.tool(name))
                 .map(|tool| {
                     let mut platforms = lock.platforms_of(&tool.name);
                     platforms.retain(|p| *p != self.platform && tool.is_for(p));
@@ -158,11 +182,11 @@ impl<'m> ProjectSync<'m> {
                     (tool, platforms)
                 })
                 .collect();
-            record_installed(&mut lock, self.manifest, &self.platform, &self.plan, store);
-            for tool in &self.manifest.tools {
+            record_installed(&mut lock, manifest, &self.platform, &self.plan, store);
+            for tool in &manifest.tools {
                 lock.renew_layout(tool);
             }
-            lock.retain_listed(self.manifest);
+            lock.retain_listed(manifest);
             // Tools that covered the same platforms are re-locked together, each only
             // for the platforms its entry held.
             let mut groups: Vec<(Vec<Platform>, Vec<String>)> = Vec::new();
@@ -176,14 +200,13 @@ impl<'m> ProjectSync<'m> {
                 if code == crate::exit::INTERRUPTED || relocked.code == crate::exit::INTERRUPTED {
                     break;
                 }
-                let report =
-                    relock_tools(self.manifest, &mut lock, &platforms, Some(&names), settings)?;
+                let report = relock_tools(manifest, &mut lock, &platforms, Some(&names), settings)?;
                 relocked.merge(report);
             }
             if relocked.code != crate::exit::OK && code == crate::exit::OK {
                 code = relocked.code;
             }
-            lock.write(&self.manifest.lock_path())
+            lock.write(&manifest.lock_path())
                 .map_err(ProjectError::WriteLock)?;
         }
         Ok(SyncOutcome { code, relocked })
@@ -310,11 +333,18 @@ pub fn record_installed(
         let Some(receipt) = store::receipt_for(store, spec) else {
             continue;
         };
-        let asset = Asset::new(
+        let mut asset = Asset::new(
             spec.url.clone(),
             receipt.sha256.clone(),
             Some(receipt.bytes),
         );
+        if table.registry.is_some() {
+            // What an install needs besides the URL, so the lock alone installs it.
+            let over = table.platforms.get(platform);
+            asset.format = over.and_then(|o| o.format).map(|f| f.name().to_owned());
+            asset.bin = over.and_then(|o| o.bin.clone());
+            asset.checksum = Some("download".to_owned());
+        }
         lock.record(table, platform, asset);
         store::mark_pinned(&tree, &receipt.sha256);
     }
@@ -325,6 +355,8 @@ pub fn record_installed(
 pub fn stale(manifest: &Manifest, lock: Option<&Lock>, platforms: &[Platform]) -> Vec<String> {
     let empty = Lock::default();
     let lock = lock.unwrap_or(&empty);
+    let (manifest, _) = resolution::pinned::pin(manifest, Some(lock));
+    let manifest = &manifest;
     let mut names: Vec<String> = lock
         .stale(manifest, platforms)
         .iter()
@@ -354,6 +386,8 @@ pub struct LockReport {
     /// name no `os`: probably a download for one platform only (a Linux wheel locked
     /// for macOS). Said once per tool.
     pub same_url: Vec<(String, Vec<Platform>)>,
+    /// `(tool, platform, reason)`: registry tools with no download for a platform.
+    pub unsupported: Vec<(String, Platform, String)>,
 }
 
 impl LockReport {
@@ -365,6 +399,7 @@ impl LockReport {
         self.locked.extend(other.locked);
         self.failed.extend(other.failed);
         self.same_url.extend(other.same_url);
+        self.unsupported.extend(other.unsupported);
     }
 }
 
@@ -378,10 +413,37 @@ pub fn relock(
     lock: &mut Lock,
     platforms: &[Platform],
     settings: &Settings,
+    resolve: &dyn Resolve,
 ) -> Result<LockReport, ProjectError> {
-    let report = relock_tools(manifest, lock, platforms, None, settings)?;
-    lock.retain_listed(manifest);
+    let pinned = pin_for(manifest, lock, platforms, resolve)?;
+    let report = relock_tools(&pinned, lock, platforms, None, settings)?;
+    lock.retain_listed(&pinned);
     Ok(report)
+}
+
+/// `manifest` with every registry tool concrete for `platforms`: pinned by the lock,
+/// else resolved through `resolve` (recorded in `lock`). A pinned tool whose entry
+/// lacks one of `platforms` is resolved again for it (at its locked version).
+pub fn pin_for(
+    manifest: &Manifest,
+    lock: &mut Lock,
+    platforms: &[Platform],
+    resolve: &dyn Resolve,
+) -> Result<Manifest, ProjectError> {
+    let (mut pinned, mut names) = resolution::pinned::pin(manifest, Some(lock));
+    for tool in pinned.tools.iter().filter(|t| t.registry.is_some()) {
+        let lacking = tool
+            .platforms_of(platforms)
+            .iter()
+            .any(|p| !tool.platforms.contains_key(*p));
+        if lacking && !names.contains(&tool.name) {
+            names.push(tool.name.clone());
+        }
+    }
+    if !names.is_empty() {
+        resolve.resolve(&mut pinned, &names, platforms, lock)?;
+    }
+    Ok(pinned)
 }
 
 /// [`relock`] for the tools named in `only` (all when `None`).
@@ -423,6 +485,16 @@ fn relock_tools(
         let mut fetch = Vec::new();
         for tool in chosen.iter().filter(|t| t.is_for(platform)) {
             if lock.fresh(tool, platform).is_some() {
+                continue;
+            }
+            if let Some(reason) = tool
+                .platforms
+                .get(platform)
+                .and_then(|o| o.unsupported.as_ref())
+            {
+                report
+                    .unsupported
+                    .push((tool.name.clone(), platform.clone(), reason.clone()));
                 continue;
             }
             let spec = tool

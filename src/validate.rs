@@ -222,7 +222,8 @@ pub fn options(
 }
 
 /// Checks a `bin` list: at most [`MAX_BINS`] entries, each a relative path inside the
-/// install (no `..`, not absolute, no NUL or backslash, at most [`MAX_BIN_PATH`] bytes).
+/// install (no `..`, not absolute, no NUL or backslash, at most [`MAX_BIN_PATH`] bytes),
+/// optionally preceded by a command name and `=` (`yq=yq_linux_amd64`).
 pub fn bin(paths: &[String]) -> Result<(), FieldError> {
     let refuse = |path: &str, reason| {
         Err(FieldError::Bin {
@@ -233,7 +234,17 @@ pub fn bin(paths: &[String]) -> Result<(), FieldError> {
     if paths.len() > MAX_BINS {
         return refuse("…", "a tool may list at most 64 executables");
     }
-    for path in paths {
+    for entry in paths {
+        let path = crate::spec::bin_path(entry).to_owned();
+        let path = &path;
+        if let Some((name, _)) = entry.split_once('=')
+            && !name_like(name, MAX_TOOL_NAME * 2, b"._-+")
+        {
+            return refuse(
+                entry,
+                "a command name (before `=`) is letters, digits and . _ - +",
+            );
+        }
         if path.is_empty() || path.len() > MAX_BIN_PATH {
             return refuse(path, "use 1 to 256 bytes");
         }

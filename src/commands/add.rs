@@ -53,8 +53,14 @@ pub fn run(args: &AddArgs) -> Result<i32, Error> {
         .unwrap_or_default();
     let platforms = super::lock::platforms(&[], &manifest);
     let settings = super::run_settings(&args.run);
-    let report = project::relock(&manifest, &mut lock, &platforms, &settings)
-        .map_err(super::project_error)?;
+    let report = project::relock(
+        &manifest,
+        &mut lock,
+        &platforms,
+        &settings,
+        &vx::resolution::Offline,
+    )
+    .map_err(super::project_error)?;
     lock.write(&lock_path)
         .map_err(|e| Error::environment(Because::new("cannot write the lock", e)))?;
     super::lock::tell(&report, &lock_path, &platforms);

@@ -122,7 +122,16 @@ impl Target<'_> {
         }
         let store = store::prepare(Some(store.to_path_buf())).map_err(Error::usage)?;
         self.install(&chain, &store)?;
-        chain.refresh(&store);
+        if chain
+            .tools
+            .iter()
+            .any(|t| t.spec.is_none() && t.origin == Origin::Manifest)
+        {
+            // Registry tools the sync resolved: the lock now pins them.
+            chain = super::toolchain(self.manifest, self.requests, &store)?;
+        } else {
+            chain.refresh(&store);
+        }
         if chain.missing().is_empty() {
             Ok(chain)
         } else {
@@ -146,8 +155,8 @@ impl Target<'_> {
         if let Some(manifest) = self.manifest
             && missing.iter().any(|t| t.origin == Origin::Manifest)
         {
-            let sync =
-                ProjectSync::plan(manifest, LockMode::Update).map_err(super::project_error)?;
+            let sync = ProjectSync::plan(manifest, LockMode::Update, &vx::resolution::Offline)
+                .map_err(super::project_error)?;
             let outcome = sync.run(store, &settings).map_err(super::project_error)?;
             super::sync::tell_relocked(&outcome.relocked, manifest);
             code = outcome.code;

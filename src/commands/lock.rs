@@ -58,8 +58,14 @@ pub fn run(args: &LockArgs) -> Result<i32, Error> {
     }
     let mut lock = existing.unwrap_or_default();
     let settings = super::run_settings(&args.run);
-    let report = project::relock(&manifest, &mut lock, &platforms, &settings)
-        .map_err(super::project_error)?;
+    let report = project::relock(
+        &manifest,
+        &mut lock,
+        &platforms,
+        &settings,
+        &vx::resolution::Offline,
+    )
+    .map_err(super::project_error)?;
     lock.write(&lock_path)
         .map_err(|e| Error::environment(Because::new("cannot write the lock", e)))?;
     tell(&report, &lock_path, &platforms);

@@ -24,7 +24,8 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
     } else {
         LockMode::Update
     };
-    let sync = ProjectSync::plan(&manifest, mode).map_err(super::project_error)?;
+    let sync = ProjectSync::plan(&manifest, mode, &vx::resolution::Offline)
+        .map_err(super::project_error)?;
     not_here(&sync.plan.not_here);
     let store = store::prepare(args.install.store.clone()).map_err(Error::usage)?;
     let outcome = sync.run(&store, &settings).map_err(super::project_error)?;

@@ -25,18 +25,56 @@ pub struct BinError {
 /// module docs. Paths are relative to the tree, `/`-separated, sorted when found.
 pub fn resolve(tree: &Path, listed: Option<&[String]>) -> Result<Vec<String>, BinError> {
     match listed {
-        Some(entries) => entries.iter().map(|entry| check(tree, entry)).collect(),
+        Some(entries) => entries.iter().map(|entry| named(tree, entry)).collect(),
         None => Ok(found(tree)),
     }
 }
 
 /// Where a bare executable goes in the tree: at the one entry of `listed` when it has
-/// exactly one, else at the tool's name.
+/// exactly one (its path, for `NAME=PATH`), else at the tool's name.
 pub fn raw_name<'a>(tool: &'a str, listed: Option<&'a [String]>) -> &'a str {
     match listed {
-        Some([one]) => one,
+        Some([one]) => crate::spec::bin_path(one),
         _ => tool,
     }
+}
+
+/// Checks one entry; for `NAME=PATH` whose file is not called `NAME`, also makes the
+/// command `NAME` beside the file (a relative symbolic link on Unix, a hard link on
+/// Windows), so the command has the name the entry gives it. Returns the command's
+/// path.
+fn named(tree: &Path, entry: &str) -> Result<String, BinError> {
+    let found = check(tree, crate::spec::bin_path(entry)).map_err(|e| BinError {
+        entry: entry.to_owned(),
+        reason: e.reason,
+    })?;
+    let Some((name, _)) = entry.split_once('=') else {
+        return Ok(found);
+    };
+    let (dir, file) = found.rsplit_once('/').unwrap_or(("", &found));
+    // The file's extension (`.exe`) stays: Windows finds commands by it.
+    let ext = crate::platform::fs::command_name(file).map(|stem| &file[stem.len()..]);
+    let command = format!("{name}{}", ext.unwrap_or(""));
+    if command == file {
+        return Ok(found);
+    }
+    let at = if dir.is_empty() {
+        command.clone()
+    } else {
+        format!("{dir}/{command}")
+    };
+    let refuse = |reason| BinError {
+        entry: entry.to_owned(),
+        reason,
+    };
+    if fs::symlink_metadata(tree.join(&at)).is_ok() {
+        return Err(refuse(
+            "names a command that is already another file of the archive",
+        ));
+    }
+    crate::platform::fs::link_beside(&tree.join(&found), &tree.join(&at))
+        .map_err(|_| refuse("cannot be linked under its command name"))?;
+    Ok(at)
 }
 
 /// Checks one listed entry and returns it as found: itself, or on Windows itself with
@@ -150,5 +188,40 @@ mod tests {
             let err = resolve(t, Some(&list(&[entry]))).unwrap_err();
             assert_eq!(err.reason, reason, "{entry}");
         }
+    }
+
+    #[test]
+    fn a_named_entry_makes_the_command_beside_its_file() {
+        let tree = tempfile::tempdir().unwrap();
+        let t = tree.path();
+        file(&t.join("yq_linux_amd64"), 0o755);
+        file(&t.join("dist/gh_2_linux/bin/gh"), 0o755);
+        file(&t.join("taken"), 0o755);
+        file(&t.join("other"), 0o755);
+        let list = |entries: &[&str]| entries.iter().map(|e| (*e).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            resolve(
+                t,
+                Some(&list(&["yq=yq_linux_amd64", "gh=dist/gh_2_linux/bin/gh"]))
+            )
+            .unwrap(),
+            ["yq", "dist/gh_2_linux/bin/gh"]
+        );
+        assert_eq!(
+            fs::read_link(t.join("yq")).unwrap(),
+            Path::new("yq_linux_amd64")
+        );
+        assert_eq!(fs::read(t.join("yq")).unwrap(), b"#!/bin/sh\n");
+        let err = resolve(t, Some(&list(&["taken=other"]))).unwrap_err();
+        assert_eq!(
+            err.reason,
+            "names a command that is already another file of the archive"
+        );
+        let err = resolve(t, Some(&list(&["x=missing"]))).unwrap_err();
+        assert_eq!(
+            (err.entry.as_str(), err.reason),
+            ("x=missing", "is not in the archive")
+        );
+        assert_eq!(raw_name("tool", Some(&list(&["jq=jq-linux"]))), "jq-linux");
     }
 }

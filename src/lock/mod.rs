@@ -63,6 +63,18 @@ pub struct Asset {
     /// never installed.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub stale: bool,
+    /// A registry tool's archive format on this platform (the registry's, so an
+    /// install needs no registry).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    /// A registry tool's executables on this platform: paths inside the install, or
+    /// `NAME=PATH` where the command's name differs from the file's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bin: Option<Vec<String>>,
+    /// Where a registry tool's sha256 came from: `checksum-file:URL`, `github-digest`
+    /// or `download` (vx fetched the archive and hashed it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checksum: Option<String>,
 }
 
 impl Asset {
@@ -73,8 +85,23 @@ impl Asset {
             sha256,
             size,
             stale: false,
+            format: None,
+            bin: None,
+            checksum: None,
         }
     }
+}
+
+/// Which registry a tool was resolved from, and at what: pinned so that the same lock
+/// resolves the same way (`vx registry update` moves it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistryPin {
+    /// The registry's ref (`v4.554.0` for the standard one; a path registry's path).
+    #[serde(rename = "ref")]
+    pub git_ref: String,
+    /// `sha256:` of the registry file it was read from.
+    pub sha256: String,
 }
 
 /// One tool's entry.
@@ -88,8 +115,24 @@ pub struct LockedTool {
     /// builds: then re-recorded, without a download).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub layout: Option<String>,
+    /// A registry tool's version constraint as vx.toml wrote it when locked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub constraint: Option<String>,
+    /// A registry tool's package: `REGISTRY:NAME` (`standard:BurntSushi/ripgrep`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub package: Option<String>,
+    /// A registry tool's release tag (`v2.63.0`), which `version` names without its
+    /// prefix.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    /// The registry the package was read from, and at what.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registry: Option<RegistryPin>,
     /// The downloads, by `os-arch`.
     pub platforms: BTreeMap<String, Asset>,
+    /// Platforms a registry tool has no download for, with the registry's reason.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub unsupported: BTreeMap<String, String>,
 }
 
 impl LockedTool {
@@ -110,6 +153,8 @@ impl LockedTool {
 /// A whole lock file.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Lock {
+    /// The registries the project resolves through, pinned (`[registries.standard]`).
+    pub registries: BTreeMap<String, RegistryPin>,
     /// The tools, by name.
     pub tools: BTreeMap<String, LockedTool>,
 }
@@ -152,6 +197,8 @@ pub enum LockError {
 struct RawLock {
     version: Spanned<i64>,
     #[serde(default)]
+    registries: BTreeMap<String, RegistryPin>,
+    #[serde(default)]
     tools: BTreeMap<String, RawTool>,
 }
 
@@ -161,8 +208,14 @@ struct RawTool {
     version: String,
     inputs: Spanned<String>,
     layout: Option<Spanned<String>>,
+    constraint: Option<String>,
+    package: Option<String>,
+    tag: Option<String>,
+    registry: Option<RegistryPin>,
     #[serde(default)]
     platforms: BTreeMap<Spanned<String>, RawAsset>,
+    #[serde(default)]
+    unsupported: BTreeMap<Spanned<String>, String>,
 }
 
 #[derive(Deserialize)]
@@ -173,11 +226,16 @@ struct RawAsset {
     size: Option<u64>,
     #[serde(default)]
     stale: bool,
+    format: Option<Spanned<String>>,
+    bin: Option<Vec<String>>,
+    checksum: Option<String>,
 }
 
 #[derive(Serialize)]
 struct Written<'a> {
     version: i64,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    registries: &'a BTreeMap<String, RegistryPin>,
     tools: &'a BTreeMap<String, LockedTool>,
 }
 
@@ -262,6 +320,21 @@ impl Lock {
                     .map_err(|e| invalid(at(platform.span()), e.to_string()))?;
                 let sha256 = validate::sha256(asset.sha256.get_ref())
                     .map_err(|e| invalid(at(asset.sha256.span()), e.to_string()))?;
+                if let Some(format) = &asset.format
+                    && crate::format::ArchiveFormat::from_name(format.get_ref()).is_none()
+                {
+                    return Err(invalid(
+                        at(format.span()),
+                        format!("unknown archive format {:?}", format.get_ref()),
+                    ));
+                }
+                if let Some(bin) = &asset.bin {
+                    let paths: Vec<String> = bin
+                        .iter()
+                        .map(|b| crate::spec::bin_path(b).to_owned())
+                        .collect();
+                    validate::bin(&paths).map_err(|e| invalid(None, e.to_string()))?;
+                }
                 platforms.insert(
                     platform.into_inner(),
                     Asset {
@@ -269,8 +342,19 @@ impl Lock {
                         sha256,
                         size: asset.size,
                         stale: asset.stale,
+                        format: asset.format.map(Spanned::into_inner),
+                        bin: asset.bin,
+                        checksum: asset.checksum,
                     },
                 );
+            }
+            let mut unsupported = BTreeMap::new();
+            for (platform, reason) in tool.unsupported {
+                platform
+                    .get_ref()
+                    .parse::<Platform>()
+                    .map_err(|e| invalid(at(platform.span()), e.to_string()))?;
+                unsupported.insert(platform.into_inner(), reason);
             }
             tools.insert(
                 name,
@@ -278,17 +362,26 @@ impl Lock {
                     version: tool.version,
                     inputs: tool.inputs.into_inner(),
                     layout: tool.layout.map(Spanned::into_inner),
+                    constraint: tool.constraint,
+                    package: tool.package,
+                    tag: tool.tag,
+                    registry: tool.registry,
                     platforms,
+                    unsupported,
                 },
             );
         }
-        Ok(Lock { tools })
+        Ok(Lock {
+            registries: raw.registries,
+            tools,
+        })
     }
 
     /// The lock as its file's text: the header, then sorted TOML.
     pub fn to_text(&self) -> String {
         let body = toml::to_string(&Written {
             version: LOCK_VERSION,
+            registries: &self.registries,
             tools: &self.tools,
         })
         .expect("a lock serializes");
@@ -344,8 +437,16 @@ impl Lock {
             .iter()
             .filter(|tool| {
                 let ours = tool.platforms_of(platforms);
+                // A registry tool's platform without a download has nothing to lock.
+                let unsupported = |p: &Platform| {
+                    tool.platforms
+                        .get(p)
+                        .is_some_and(|o| o.unsupported.is_some())
+                };
                 (!ours.is_empty() && !self.layout_fresh(tool))
-                    || ours.iter().any(|p| self.fresh(tool, p).is_none())
+                    || ours
+                        .iter()
+                        .any(|p| !unsupported(p) && self.fresh(tool, p).is_none())
             })
             .collect()
     }
@@ -385,7 +486,12 @@ impl Lock {
                 version: tool.version.clone(),
                 inputs: inputs.clone(),
                 layout: layout.clone(),
+                constraint: None,
+                package: None,
+                tag: None,
+                registry: None,
                 platforms: BTreeMap::new(),
+                unsupported: BTreeMap::new(),
             });
         if !entry.downloads_current(tool) {
             entry.version = tool.version.clone();

@@ -35,7 +35,7 @@ use thiserror::Error;
 use crate::spec::ToolSpec;
 use crate::validate::FieldError;
 pub use platform::{Platform, PlatformError};
-pub use tool::{Override, ResolveError, ToolTable};
+pub use tool::{Override, RegistryRequest, ResolveError, ToolTable};
 
 /// Largest manifest file accepted; a real `vx.toml` is a few KiB.
 pub const MAX_MANIFEST_BYTES: u64 = 1 << 20;
@@ -57,6 +57,11 @@ pub struct Manifest {
     pub platforms: Vec<Platform>,
     /// The tools, in the order the manifest lists them.
     pub tools: Vec<ToolTable>,
+    /// `[settings] registries`: registries searched before the standard one.
+    pub registries: Vec<RegistrySource>,
+    /// `[settings] min_release_age`: releases younger than this are skipped when a
+    /// constraint is resolved.
+    pub min_release_age: Option<std::time::Duration>,
 }
 
 /// A 1-based line and column (in characters) in the manifest.
@@ -158,6 +163,43 @@ pub enum Problem {
     /// An option value that has no JSON form (NaN or infinite floats).
     #[error("option `{0}` cannot be passed on: {1}")]
     BadOption(String, &'static str),
+    /// Two keys name the same tool (`cli/cli` and `cli`).
+    #[error("tool `{0}` is listed twice")]
+    DuplicateTool(String),
+    /// A version constraint that does not parse.
+    #[error("{0}")]
+    Constraint(String),
+    /// A `package` that is not `owner/repo` (or a longer registry name).
+    #[error("package {0:?} must be a registry name such as `owner/repo`")]
+    Package(String),
+    /// A tool with both a `url` and a `package`.
+    #[error("tool `{0}` has both `url` and `package`: a registry package brings its own URL")]
+    UrlAndPackage(String),
+    /// A `[settings] registries` entry that is not `{{ name, path }}` or `{{ name, url }}`.
+    #[error("a [settings] registries entry {0}")]
+    RegistrySource(&'static str),
+    /// A `min_release_age` that is not a number and a unit.
+    #[error("min_release_age {0:?} must be a number and a unit (s, m, h, d, w), e.g. \"3d\"")]
+    BadAge(String),
+}
+
+/// One `[settings] registries` entry: a registry in aqua's format, searched before the
+/// standard one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegistrySource {
+    /// Its name (in `package = "NAME:owner/repo"` of the lock).
+    pub name: String,
+    /// Where it is.
+    pub place: RegistryWhere,
+}
+
+/// Where a registry is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RegistryWhere {
+    /// A file, relative to the manifest's directory unless absolute.
+    Path(PathBuf),
+    /// A URL, fetched and cached.
+    Url(String),
 }
 
 /// Why a manifest could not be used. Its `Display` is the whole user-facing message:
@@ -302,6 +344,8 @@ impl Manifest {
             path: path.to_owned(),
             platforms: document.platforms,
             tools: document.tools,
+            registries: document.registries,
+            min_release_age: document.min_release_age,
         })
     }
 

@@ -11,16 +11,32 @@ use toml::de::{DeTable, DeValue};
 
 use super::platform::Platform;
 use super::tool::{
-    Override, PLACEHOLDERS, ToolTable, fill, has_platform_placeholders, unknown_placeholder,
+    Override, PLACEHOLDERS, RegistryRequest, ToolTable, fill, has_platform_placeholders,
+    unknown_placeholder,
 };
-use super::{Location, MAX_TOOLS, ManifestError, Problem};
+use super::{Location, MAX_TOOLS, ManifestError, Problem, RegistrySource, RegistryWhere};
 use crate::format::ArchiveFormat;
 use crate::validate::{self, FieldError};
 
 /// Keys of the top level.
 const TOP_KEYS: &[&str] = &["settings", "tools"];
 /// Keys of `[settings]`.
-const SETTINGS_KEYS: &[&str] = &["platforms"];
+const SETTINGS_KEYS: &[&str] = &["platforms", "registries", "min_release_age"];
+/// Keys of a `[settings] registries` entry.
+const REGISTRY_SOURCE_KEYS: &[&str] = &["name", "path", "url"];
+/// Keys of a registry tool's table (one without a `url`).
+const REGISTRY_TOOL_KEYS: &[&str] = &["version", "package", "os", "bin"];
+/// Keys only a tool with a `url` of its own may have.
+const URL_ONLY_KEYS: &[&str] = &[
+    "url",
+    "sha256",
+    "format",
+    "strip_components",
+    "replacements",
+    "platforms",
+    "post_install",
+    "options",
+];
 /// Keys of a `[tools.NAME]` table.
 const TOOL_KEYS: &[&str] = &[
     "version",
@@ -44,9 +60,11 @@ type Key<'i> = Spanned<std::borrow::Cow<'i, str>>;
 type Entry<'i> = (&'i Key<'i>, &'i Spanned<DeValue<'i>>);
 type Table<'i> = toml::map::Map<Key<'i>, Spanned<DeValue<'i>>>;
 
-/// The parsed document: `[settings] platforms` and the tools in manifest order.
+/// The parsed document: `[settings]` and the tools in manifest order.
 pub(super) struct Document {
     pub platforms: Vec<Platform>,
+    pub registries: Vec<RegistrySource>,
+    pub min_release_age: Option<std::time::Duration>,
     pub tools: Vec<ToolTable>,
 }
 
@@ -110,18 +128,23 @@ impl Parser<'_> {
         })?;
         let root = root.get_ref();
         self.known_keys(root, TOP_KEYS, "")?;
-        let platforms = match root.get("settings") {
-            None => Vec::new(),
-            Some(value) => {
-                let settings = as_table(value)
-                    .ok_or_else(|| self.wrong_type(value, "settings".to_owned(), "a table"))?;
-                self.known_keys(settings, SETTINGS_KEYS, "settings")?;
-                match settings.get("platforms") {
-                    None => Vec::new(),
-                    Some(list) => self.platform_list(list)?,
-                }
+        let (mut platforms, mut registries, mut min_release_age) = (Vec::new(), Vec::new(), None);
+        if let Some(value) = root.get("settings") {
+            let settings = as_table(value)
+                .ok_or_else(|| self.wrong_type(value, "settings".to_owned(), "a table"))?;
+            self.known_keys(settings, SETTINGS_KEYS, "settings")?;
+            if let Some(list) = settings.get("platforms") {
+                platforms = self.platform_list(list)?;
             }
-        };
+            if let Some(list) = settings.get("registries") {
+                registries = self.registry_sources(list)?;
+            }
+            if let Some((age, span)) = self.string(settings, "min_release_age", "settings")? {
+                let parsed = parse_age(age)
+                    .ok_or_else(|| self.err(Some(span), Problem::BadAge(validate::shorten(age))))?;
+                min_release_age = Some(parsed);
+            }
+        }
         let tools_table =
             match root.get("tools") {
                 None => None,
@@ -138,11 +161,128 @@ impl Parser<'_> {
         // The map is sorted by name; the key spans give back the manifest's order.
         let mut entries: Vec<Entry<'_>> = tools_table.iter().collect();
         entries.sort_by_key(|(key, _)| key.span().start);
-        let tools = entries
-            .into_iter()
-            .map(|e| self.tool(e))
-            .collect::<Result<_, _>>()?;
-        Ok(Document { platforms, tools })
+        let mut tools: Vec<ToolTable> = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let tool = self.tool(entry)?;
+            if tools.iter().any(|t| t.name == tool.name) {
+                return Err(self.err(
+                    Some(entry.0.span()),
+                    Problem::DuplicateTool(tool.name.clone()),
+                ));
+            }
+            tools.push(tool);
+        }
+        Ok(Document {
+            platforms,
+            registries,
+            min_release_age,
+            tools,
+        })
+    }
+
+    /// `[settings] registries = [{ name, path } | { name, url }]`.
+    fn registry_sources(
+        &self,
+        value: &Spanned<DeValue<'_>>,
+    ) -> Result<Vec<RegistrySource>, ManifestError> {
+        let at = "settings.registries";
+        let DeValue::Array(items) = value.get_ref() else {
+            return Err(self.wrong_type(value, at.to_owned(), "an array of tables"));
+        };
+        let mut out: Vec<RegistrySource> = Vec::new();
+        for item in items {
+            let table = as_table(item)
+                .ok_or_else(|| self.wrong_type(item, at.to_owned(), "an array of tables"))?;
+            self.known_keys(table, REGISTRY_SOURCE_KEYS, at)?;
+            let (name, name_span) = self.string(table, "name", at)?.ok_or_else(|| {
+                self.err(Some(item.span()), Problem::RegistrySource("has no `name`"))
+            })?;
+            validate::tool_name(name).map_err(|e| self.err(Some(name_span.clone()), e.into()))?;
+            if name == "standard" || out.iter().any(|r| r.name == name) {
+                return Err(self.err(
+                    Some(name_span),
+                    Problem::RegistrySource("has a name already taken (`standard` is aqua's)"),
+                ));
+            }
+            let place = match (
+                self.string(table, "path", at)?,
+                self.string(table, "url", at)?,
+            ) {
+                (Some((path, _)), None) => RegistryWhere::Path(path.into()),
+                (None, Some((url, span))) => {
+                    validate::url(url).map_err(|e| self.err(Some(span), e.into()))?;
+                    RegistryWhere::Url(url.to_owned())
+                }
+                _ => {
+                    return Err(self.err(
+                        Some(item.span()),
+                        Problem::RegistrySource("needs exactly one of `path` and `url`"),
+                    ));
+                }
+            };
+            out.push(RegistrySource {
+                name: name.to_owned(),
+                place,
+            });
+        }
+        Ok(out)
+    }
+
+    /// `NAME = "CONSTRAINT"`, or a table without a `url`: a tool to find in the
+    /// registries. Its name is the key's last `/` segment (`cli/cli` → `cli`).
+    fn registry_tool(
+        &self,
+        key: &Key<'_>,
+        constraint: (&str, Range<usize>),
+        table: Option<&Table<'_>>,
+    ) -> Result<ToolTable, ManifestError> {
+        let written = key.get_ref().as_ref();
+        let at = format!("tools.{written}");
+        let name = written.rsplit('/').next().unwrap_or(written);
+        let segments_ok = |text: &str| {
+            text.split('/').count() <= 4
+                && text.split('/').all(|seg| validate::tool_name(seg).is_ok())
+        };
+        if !segments_ok(written) {
+            validate::tool_name(written).map_err(|e| self.err(Some(key.span()), e.into()))?;
+        }
+        let (text, span) = constraint;
+        crate::registry::version::Constraint::parse(text)
+            .map_err(|e| self.err(Some(span), Problem::Constraint(e.to_string())))?;
+        let mut lookup = written.to_owned();
+        let (mut os, mut bin) = (Vec::new(), None);
+        if let Some(table) = table {
+            self.known_keys(table, REGISTRY_TOOL_KEYS, &at)?;
+            if let Some((package, span)) = self.string(table, "package", &at)? {
+                if !package.contains('/') || !segments_ok(package) {
+                    return Err(self.err(Some(span), Problem::Package(validate::shorten(package))));
+                }
+                lookup = package.to_owned();
+            }
+            if let Some(value) = table.get("os") {
+                os = self.os_list(value, &format!("{at}.os"))?;
+            }
+            bin = self.bin(table, &at)?;
+        }
+        Ok(ToolTable {
+            name: name.to_owned(),
+            version: text.to_owned(),
+            url: None,
+            sha256: None,
+            format: None,
+            strip_components: 0,
+            bin,
+            post_install: None,
+            options: BTreeMap::new(),
+            replacements: BTreeMap::new(),
+            platforms: BTreeMap::new(),
+            os,
+            registry: Some(RegistryRequest {
+                lookup,
+                constraint: text.to_owned(),
+                at: Location::from_offset(self.text, key.span().start),
+            }),
+        })
     }
 
     fn platform_list(&self, value: &Spanned<DeValue<'_>>) -> Result<Vec<Platform>, ManifestError> {
@@ -164,9 +304,30 @@ impl Parser<'_> {
 
     fn tool(&self, (key, value): Entry<'_>) -> Result<ToolTable, ManifestError> {
         let name = key.get_ref().as_ref();
-        validate::tool_name(name).map_err(|e| self.err(Some(key.span()), e.into()))?;
+        if let DeValue::String(constraint) = value.get_ref() {
+            return self.registry_tool(key, (constraint, value.span()), None);
+        }
         let at = format!("tools.{name}");
-        let table = as_table(value).ok_or_else(|| self.wrong_type(value, at.clone(), "a table"))?;
+        let table = as_table(value)
+            .ok_or_else(|| self.wrong_type(value, at.clone(), "a version constraint or a table"))?;
+        let has = |k: &str| table.get(k).is_some();
+        if has("package") || !URL_ONLY_KEYS.iter().any(|k| has(k)) {
+            if has("url") {
+                let span = table.get("url").map(|v| v.span());
+                return Err(self.err(span, Problem::UrlAndPackage(name.to_owned())));
+            }
+            let constraint = self.string(table, "version", &at)?.ok_or_else(|| {
+                self.err(
+                    Some(key.span()),
+                    Problem::MissingKey {
+                        tool: name.to_owned(),
+                        key: "version",
+                    },
+                )
+            })?;
+            return self.registry_tool(key, constraint, Some(table));
+        }
+        validate::tool_name(name).map_err(|e| self.err(Some(key.span()), e.into()))?;
         self.known_keys(table, TOOL_KEYS, &at)?;
         let field = |span: Range<usize>, e: FieldError| self.err(Some(span), e.into());
         let missing = |k: &'static str| {
@@ -258,6 +419,7 @@ impl Parser<'_> {
             replacements,
             platforms,
             os,
+            registry: None,
         })
     }
 
@@ -367,6 +529,7 @@ impl Parser<'_> {
                 format,
                 strip_components: self.strip_components(table, &here)?,
                 bin: self.bin(table, &here)?,
+                unsupported: None,
             };
             out.insert(platform, over);
         }
@@ -477,6 +640,23 @@ impl Parser<'_> {
             })
             .collect()
     }
+}
+
+/// `min_release_age`: a number and a unit (`s`, `m`, `h`, `d`, `w`): `3d`, `12h`.
+fn parse_age(text: &str) -> Option<std::time::Duration> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit())?;
+    let (number, unit) = text.split_at(split);
+    let n: u64 = number.parse().ok()?;
+    let unit = match unit.trim() {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        "w" => 7 * 86_400,
+        _ => return None,
+    };
+    n.checked_mul(unit).map(std::time::Duration::from_secs)
 }
 
 /// A URL template filled for linux-x86_64: the platforms differ only in the names

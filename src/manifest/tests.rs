@@ -138,7 +138,8 @@ fn missing_keys_point_at_the_tool() {
     assert_eq!(loc, at(2, 8));
     assert_eq!(msg, "vx.toml:2:8: tool `rg` has no `version`");
 
-    let (p, _, _) = problem("[tools.rg]\nversion = \"1\"\n");
+    // A table with keys only a URL tool has, but no URL.
+    let (p, _, _) = problem("[tools.rg]\nversion = \"1\"\nformat = \"zip\"\n");
     assert_eq!(
         p,
         Problem::MissingKey {
@@ -180,7 +181,7 @@ fn wrong_types_point_at_the_value() {
 
     let (p, _, _) = problem("tools = 3\n");
     assert!(matches!(p, Problem::WrongType { .. }), "{p:?}");
-    let (p, _, _) = problem("[tools]\nrg = \"14\"\n");
+    let (p, _, _) = problem("[tools]\nrg = 14\n");
     assert!(matches!(p, Problem::WrongType { .. }), "{p:?}");
 }
 
@@ -504,8 +505,8 @@ fn platform_rules_are_enforced_with_locations() {
             .contains("rg has no download for linux-x86_64; "),
         "{err}"
     );
-    // Without any url at all, the tool is told to get one.
-    let (p, _, _) = problem(base);
+    // Without any url but with a URL tool's keys, the tool is told to get one.
+    let (p, _, _) = problem(&format!("{base}strip_components = 1\n"));
     assert_eq!(
         p,
         Problem::MissingKey {
@@ -621,4 +622,65 @@ fn a_layout_edit_changes_the_layout_hash_alone() {
     assert_ne!(a.layout_inputs(), b.layout_inputs());
     assert_ne!(a.download_inputs(), c.download_inputs());
     assert_eq!(a.layout_inputs(), c.layout_inputs());
+}
+
+#[test]
+fn a_tool_named_by_a_registry_has_a_constraint_and_no_url() {
+    let m = parse(
+        "[settings]\nmin_release_age = \"3d\"\nregistries = [{ name = \"corp\", path = \"reg.yaml\" }]\n\n[tools]\nripgrep = \"14\"\n\"cli/cli\" = \"latest\"\nshellcheck = { version = \"^0.10\", os = [\"linux\"], bin = [\"shellcheck\"] }\n\n[tools.fd]\nversion = \">=9, <11\"\npackage = \"sharkdp/fd\"\n",
+    )
+    .unwrap();
+    let names: Vec<&str> = m.tools.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["ripgrep", "cli", "shellcheck", "fd"]);
+    let req = |i: usize| m.tools[i].registry.clone().unwrap();
+    assert_eq!(
+        (req(0).lookup, req(0).constraint),
+        ("ripgrep".into(), "14".into())
+    );
+    assert_eq!(req(0).at, Location { line: 6, column: 1 });
+    assert_eq!(req(1).lookup, "cli/cli");
+    assert_eq!(m.tools[2].os, ["linux"]);
+    assert_eq!(
+        m.tools[2].bin.as_deref(),
+        Some(&["shellcheck".to_owned()][..])
+    );
+    assert_eq!(req(3).lookup, "sharkdp/fd");
+    assert_eq!(
+        m.min_release_age,
+        Some(std::time::Duration::from_secs(3 * 86_400))
+    );
+    assert_eq!(
+        m.registries,
+        [RegistrySource {
+            name: "corp".into(),
+            place: RegistryWhere::Path("reg.yaml".into())
+        }]
+    );
+    // The name looked up and the constraint decide the lock entry; `bin` its layout.
+    assert_ne!(m.tools[0].download_inputs(), m.tools[3].download_inputs());
+}
+
+#[test]
+fn registry_tool_mistakes_are_pointed_at() {
+    let (p, loc, _) = problem("[tools]\nripgrep = \"^^1\"\n");
+    assert!(matches!(p, Problem::Constraint(_)), "{p:?}");
+    assert_eq!(loc, at(2, 11));
+    let (p, _, _) = problem("[tools]\n\"cli/cli\" = \"1\"\ncli = \"2\"\n");
+    assert_eq!(p, Problem::DuplicateTool("cli".into()));
+    let (p, _, _) =
+        problem("[tools.x]\nversion = \"1\"\npackage = \"o/r\"\nurl = \"https://x.org/a.zip\"\n");
+    assert_eq!(p, Problem::UrlAndPackage("x".into()));
+    let (p, _, _) = problem("[tools.x]\nversion = \"1\"\npackage = \"nope\"\n");
+    assert!(matches!(p, Problem::Package(_)), "{p:?}");
+    let (p, _, _) = problem("[settings]\nmin_release_age = \"3 fortnights\"\n[tools]\nx = \"1\"\n");
+    assert!(matches!(p, Problem::BadAge(_)), "{p:?}");
+    let (p, _, _) = problem(
+        "[settings]\nregistries = [{ name = \"standard\", path = \"x\" }]\n[tools]\nx = \"1\"\n",
+    );
+    assert!(matches!(p, Problem::RegistrySource(_)), "{p:?}");
+    let (p, _, _) = problem("[settings]\nregistries = [{ name = \"a\" }]\n[tools]\nx = \"1\"\n");
+    assert!(matches!(p, Problem::RegistrySource(_)), "{p:?}");
+    let (p, _, msg) = problem("[tools.x]\nversion = \"1\"\nbinn = [\"x\"]\n");
+    assert!(matches!(p, Problem::UnknownKey { .. }), "{msg}");
+    assert!(msg.contains("did you mean `bin`"), "{msg}");
 }

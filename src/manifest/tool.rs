@@ -23,6 +23,9 @@ pub struct Override {
     pub strip_components: Option<u32>,
     /// The executables on this platform.
     pub bin: Option<Vec<String>>,
+    /// A registry tool with no download for this platform: the registry's reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unsupported: Option<String>,
 }
 
 /// One `[tools.NAME]` table, checked but not yet resolved for a platform. Its parts
@@ -55,6 +58,25 @@ pub struct ToolTable {
     /// `os = [...]`: the platforms the tool is for, each an OS (`linux`) or an
     /// `os-arch` (`macos-aarch64`); empty: every platform.
     pub os: Vec<String>,
+    /// For a tool named by a registry (`ripgrep = "14"`, or a table with `package`
+    /// and no `url`): what to look up and the version constraint. Such a tool has no
+    /// URL of its own (`url`, `platforms` and `replacements` are empty) and `version`
+    /// holds the constraint as written; the lock pins its resolution.
+    pub registry: Option<RegistryRequest>,
+}
+
+/// A tool to find in the registries: `ripgrep = "14"`, `"cli/cli" = "latest"`,
+/// `ripgrep = { version = "14", os = [...], bin = [...] }`, or a long form with
+/// `package = "owner/repo"`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegistryRequest {
+    /// The name to look up: `package` when given, else the key as written
+    /// (`ripgrep`, `cli/cli`, `kubernetes/kubernetes/kubectl`).
+    pub lookup: String,
+    /// The version constraint as written (`14`, `latest`, `^1.2`, `>=1.2, <2`).
+    pub constraint: String,
+    /// Where the tool's key is in vx.toml, for a name that cannot be resolved.
+    pub at: super::Location,
 }
 
 /// What decides the bytes a tool downloads: any change means downloading again.
@@ -73,6 +95,13 @@ struct DownloadOverride<'t> {
     url: &'t Option<String>,
     sha256: &'t Option<String>,
     format: Option<ArchiveFormat>,
+}
+
+/// What decides a registry tool's resolution: the name looked up and the constraint.
+#[derive(serde::Serialize)]
+struct RegistryInputs<'t> {
+    lookup: &'t str,
+    constraint: &'t str,
 }
 
 /// What shapes the installed tree from the same bytes: a change needs no download.
@@ -129,6 +158,18 @@ pub enum ResolveError {
         tool: String,
         /// The platform asked for.
         platform: Platform,
+    },
+    /// The registry has no download of this tool for the platform.
+    #[error(
+        "{tool} is not available for {platform}: {reason}; if the project does not need it there, list the platforms it is for with `os = [...]`"
+    )]
+    Unsupported {
+        /// The tool.
+        tool: String,
+        /// The platform asked for.
+        platform: Platform,
+        /// The registry's reason.
+        reason: String,
     },
     /// The resolved URL breaks a rule (checked once it is concrete).
     #[error("{tool} for {platform}: {source}")]
@@ -236,6 +277,12 @@ impl ToolTable {
     /// `sha256:` of what decides the downloaded bytes (version, URLs, checksums,
     /// formats, replacements): the lock's `inputs`. A change means downloading again.
     pub fn download_inputs(&self) -> String {
+        if let Some(request) = &self.registry {
+            return digest(&RegistryInputs {
+                lookup: &request.lookup,
+                constraint: &request.constraint,
+            });
+        }
         digest(&DownloadInputs {
             version: &self.version,
             url: &self.url,
@@ -262,7 +309,7 @@ impl ToolTable {
     /// without `layout`); `None` for a table those builds could not have read (one
     /// with `os`).
     pub fn legacy_inputs(&self) -> Option<String> {
-        self.os.is_empty().then(|| {
+        (self.os.is_empty() && self.registry.is_none()).then(|| {
             digest(&LegacyTable {
                 name: &self.name,
                 version: &self.version,
@@ -283,13 +330,19 @@ impl ToolTable {
     /// `strip_components`, `post_install`, `options`): the lock's `layout`. A change
     /// needs no download.
     pub fn layout_inputs(&self) -> String {
+        // A registry tool's per-platform executables are part of its resolution (its
+        // `inputs`); only what vx.toml says shapes its layout.
+        let platforms = if self.registry.is_some() {
+            BTreeMap::new()
+        } else {
+            self.platforms.clone()
+        };
         digest(&LayoutInputs {
             strip_components: self.strip_components,
             bin: &self.bin,
             post_install: &self.post_install,
             options: &self.options,
-            platforms: self
-                .platforms
+            platforms: platforms
                 .iter()
                 .filter(|(_, o)| o.strip_components.is_some() || o.bin.is_some())
                 .map(|(p, o)| {
@@ -307,6 +360,13 @@ impl ToolTable {
     pub fn resolve(&self, platform: &Platform) -> Result<ToolSpec, ResolveError> {
         let none = Override::default();
         let over = self.platforms.get(platform).unwrap_or(&none);
+        if let Some(reason) = &over.unsupported {
+            return Err(ResolveError::Unsupported {
+                tool: self.name.clone(),
+                platform: platform.clone(),
+                reason: reason.clone(),
+            });
+        }
         let no_download = || ResolveError::NoDownload {
             tool: self.name.clone(),
             platform: platform.clone(),

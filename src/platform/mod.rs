@@ -308,6 +308,13 @@ pub mod fs {
         imp::executable_names(command)
     }
 
+    /// Makes `link` (a new path in the same directory as `file`) name `file` too: a
+    /// relative symbolic link on Unix (a program that finds its files from its own
+    /// path still finds them), a hard link on Windows (else a copy).
+    pub fn link_beside(file: &Path, link: &Path) -> std::io::Result<()> {
+        imp::link_beside(file, link)
+    }
+
     /// The command name of an executable's file name when it differs (`rg` for
     /// `rg.exe` on Windows); `None` on Unix.
     pub fn command_name(file_name: &str) -> Option<&str> {

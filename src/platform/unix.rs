@@ -308,6 +308,13 @@ pub(super) fn data_dir() -> Option<PathBuf> {
     set("HOME").map(|home| PathBuf::from(home).join(".local/share"))
 }
 
+pub(super) fn link_beside(file: &Path, link: &Path) -> std::io::Result<()> {
+    let name = file
+        .file_name()
+        .ok_or_else(|| std::io::Error::other("no file name"))?;
+    std::os::unix::fs::symlink(name, link)
+}
+
 pub(super) fn cache_dir() -> Option<PathBuf> {
     let set = |name| std::env::var_os(name).filter(|value| !value.is_empty());
     if let Some(cache) = set("XDG_CACHE_HOME") {

@@ -399,6 +399,10 @@ pub(super) fn data_dir() -> Option<PathBuf> {
         .map(PathBuf::from)
 }
 
+pub(super) fn link_beside(file: &Path, link: &Path) -> std::io::Result<()> {
+    std::fs::hard_link(file, link).or_else(|_| std::fs::copy(file, link).map(|_| ()))
+}
+
 pub(super) fn cache_dir() -> Option<PathBuf> {
     data_dir().map(|local| local.join("vx").join("cache"))
 }

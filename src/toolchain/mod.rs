@@ -22,6 +22,7 @@ use crate::install::store::{self, Receipt};
 use crate::lock::Lock;
 use crate::manifest::{Manifest, Platform};
 use crate::project::{self, LockMode, ProjectError};
+use crate::resolution;
 use crate::spec::ToolSpec;
 pub use request::{Request, RequestError};
 
@@ -106,7 +107,10 @@ impl Tool {
             self.spec.as_ref().and_then(|s| s.bin.as_ref()),
         ) {
             (Some(receipt), _) => receipt.bin.iter().map(|b| file_name(b)).collect(),
-            (None, Some(listed)) => listed.iter().map(|b| file_name(b)).collect(),
+            (None, Some(listed)) => listed
+                .iter()
+                .map(|b| crate::spec::bin_command(b).to_owned())
+                .collect(),
             (None, None) => return vec![self.name.clone()],
         };
         let mut commands = Vec::with_capacity(files.len());
@@ -160,12 +164,30 @@ impl Toolchain {
         let mut not_here = Vec::new();
         if let Some(manifest) = manifest {
             let lock = Lock::load(&manifest.lock_path()).map_err(ProjectError::from)?;
-            let plan = project::sync_plan(manifest, lock.as_ref(), &platform, LockMode::Update)?;
+            let (mut pinned, unresolved) = resolution::pinned::pin(manifest, lock.as_ref());
+            // A registry tool the lock does not pin yet is missing: the sync that
+            // installs it resolves it first.
+            let unpinned: Vec<Tool> = pinned
+                .tools
+                .iter()
+                .filter(|t| unresolved.contains(&t.name) && t.is_for(&platform))
+                .map(|t| Tool {
+                    name: t.name.clone(),
+                    version: t.version.clone(),
+                    origin: Origin::Manifest,
+                    spec: None,
+                    tree: store.join(&t.name),
+                    receipt: None,
+                })
+                .collect();
+            pinned.tools.retain(|t| !unresolved.contains(&t.name));
+            let plan = project::sync_plan(&pinned, lock.as_ref(), &platform, LockMode::Update)?;
             not_here = plan.not_here;
             project = plan
                 .tools
                 .into_iter()
                 .map(|spec| Tool::from_spec(store, spec, Origin::Manifest))
+                .chain(unpinned)
                 .collect();
         }
         let mut tools = Vec::new();

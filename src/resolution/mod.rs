@@ -1,0 +1,73 @@
+//! Tools named by a registry, pinned: from a name and a constraint in vx.toml
+//! (`ripgrep = "14"`) to the concrete downloads the rest of vx installs.
+//!
+//! - [`pinned`]: a lock entry back into a concrete table, offline (the install path:
+//!   no registry, no GitHub).
+//!
+//! This room sits between the registry format (`crate::registry`, which knows nothing
+//! of manifests or locks) and the project (`crate::project`), which hands the
+//! concrete tables to the same sync as any tool with a URL of its own.
+
+pub mod pinned;
+
+use crate::lock::Lock;
+use crate::manifest::{Manifest, Platform};
+
+/// Resolves the registry tools a lock does not pin yet: looks each name up, picks the
+/// newest version its constraint allows, and fills the lock entry (constraint,
+/// package, registry pin, tag; each platform's URL, format, executables and — where a
+/// checksum file or GitHub's digest says it — sha256), making the tool concrete in
+/// `manifest`. An implementation reaches registries and GitHub; [`Offline`] reaches
+/// nothing.
+pub trait Resolve {
+    /// Resolves the tools named `names` of `manifest` for `platforms`, recording them
+    /// in `lock`.
+    fn resolve(
+        &self,
+        manifest: &mut Manifest,
+        names: &[String],
+        platforms: &[Platform],
+        lock: &mut Lock,
+    ) -> Result<(), ResolutionError>;
+}
+
+/// Resolves nothing: a registry tool the lock does not pin is an error.
+pub struct Offline;
+
+impl Resolve for Offline {
+    fn resolve(
+        &self,
+        _manifest: &mut Manifest,
+        names: &[String],
+        _platforms: &[Platform],
+        _lock: &mut Lock,
+    ) -> Result<(), ResolutionError> {
+        Err(ResolutionError::NotPinned {
+            tools: names.to_vec(),
+        })
+    }
+}
+
+/// Why a registry tool could not be resolved.
+#[derive(Debug, thiserror::Error)]
+pub enum ResolutionError {
+    /// Resolving was not possible here and the lock does not pin these tools.
+    #[error("vx.lock does not pin {} yet; run `vx lock` where the registries and GitHub can be reached", .tools.join(", "))]
+    NotPinned {
+        /// The tools.
+        tools: Vec<String>,
+    },
+    /// A name or constraint of vx.toml that resolves to nothing (exit 2).
+    #[error("{0}")]
+    Usage(String),
+    /// The network, GitHub or a registry failed (exit 1).
+    #[error("{0}")]
+    Environment(String),
+}
+
+impl ResolutionError {
+    /// Whether vx.toml is at fault (exit 2) rather than the machine or network.
+    pub fn is_usage(&self) -> bool {
+        matches!(self, ResolutionError::Usage(_))
+    }
+}
