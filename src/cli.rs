@@ -64,9 +64,134 @@ pub enum Command {
         #[command(subcommand)]
         command: DaemonCommand,
     },
+    /// Find tools in the registries by name, alias or description.
+    Search(SearchArgs),
+    /// List a tool's versions, newest first, marking the locked one.
+    Versions(VersionsArgs),
+    /// Compare each registry tool's locked version with the newest its constraint
+    /// allows and the newest there is.
+    Outdated(OutdatedArgs),
+    /// Re-resolve registry tools within their constraints and lock the result.
+    Upgrade(UpgradeArgs),
+    /// Run any registry tool, no project needed: `vx x ripgrep@14 -- --version`.
+    X(XArgs),
+    /// The registries: show a package as vx reads it, move to the newest standard one.
+    Registry {
+        /// What to do.
+        #[command(subcommand)]
+        command: RegistryCommand,
+    },
     /// An executable of a project tool, with its arguments.
     #[command(external_subcommand)]
     External(Vec<OsString>),
+}
+
+/// `vx search` options.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// What to look for (a name, an alias, a word of a description).
+    #[arg(value_name = "TERM")]
+    pub term: String,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// The manifest whose registries are searched too (default: the nearest vx.toml).
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+    /// Use only what is cached; fetch nothing.
+    #[arg(long)]
+    pub offline: bool,
+}
+
+/// `vx versions` options.
+#[derive(Debug, Args)]
+pub struct VersionsArgs {
+    /// A tool of vx.toml or any registry name.
+    #[arg(value_name = "TOOL")]
+    pub tool: String,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// The manifest (default: `$VX_MANIFEST`, else the nearest `vx.toml`).
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+    /// Use only what is cached; fetch nothing.
+    #[arg(long)]
+    pub offline: bool,
+}
+
+/// `vx outdated` options.
+#[derive(Debug, Args)]
+pub struct OutdatedArgs {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// The manifest (default: `$VX_MANIFEST`, else the nearest `vx.toml`).
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+}
+
+/// `vx upgrade` options.
+#[derive(Debug, Args)]
+pub struct UpgradeArgs {
+    /// The tools to upgrade (default: every registry tool).
+    #[arg(value_name = "TOOL")]
+    pub tools: Vec<String>,
+    /// Also move each constraint in vx.toml to the newest version there is.
+    #[arg(long)]
+    pub latest: bool,
+    /// The manifest (default: `$VX_MANIFEST`, else the nearest `vx.toml`).
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+    /// How the locking shows itself.
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// `vx x` options.
+#[derive(Debug, Args)]
+pub struct XArgs {
+    /// The tool, `NAME[@CONSTRAINT]` (a registry name).
+    #[arg(value_name = "TOOL[@CONSTRAINT]")]
+    pub tool: String,
+    /// The command to run (default: the tool's first executable).
+    #[arg(long, value_name = "CMD")]
+    pub command: Option<String>,
+    /// The store (default: `$XDG_DATA_HOME/vx/store`; on Windows `%LOCALAPPDATA%\vx\store`).
+    #[arg(long, value_name = "DIR")]
+    pub store: Option<PathBuf>,
+    /// Use only what is cached and installed; fetch nothing.
+    #[arg(long)]
+    pub offline: bool,
+    /// The arguments.
+    #[arg(last = true, value_name = "ARGS")]
+    pub args: Vec<OsString>,
+}
+
+/// `vx registry` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RegistryCommand {
+    /// Print a package's definition as vx understands it, for each platform.
+    Show {
+        /// The package (a name, alias, `owner/repo` or command).
+        #[arg(value_name = "NAME")]
+        name: String,
+        /// The version to render for (default: the newest release).
+        #[arg(long, value_name = "VERSION")]
+        version: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// The manifest whose registries are read too (default: the nearest vx.toml).
+        #[arg(long, value_name = "PATH")]
+        manifest: Option<PathBuf>,
+    },
+    /// Move the project to the standard registry's newest release (recorded in vx.lock).
+    Update {
+        /// The manifest (default: `$VX_MANIFEST`, else the nearest `vx.toml`).
+        #[arg(long, value_name = "PATH")]
+        manifest: Option<PathBuf>,
+    },
 }
 
 /// Which project and store the toolchain commands look at.
@@ -194,6 +319,13 @@ pub struct LockArgs {
     /// Exit 1, naming the tools, when vx.lock is missing or stale; write nothing.
     #[arg(long)]
     pub check: bool,
+    /// Resolve everything and print, per tool and platform, the version, URL and where
+    /// the checksum would come from; download no archive, write nothing.
+    #[arg(long, conflicts_with = "check")]
+    pub dry_run: bool,
+    /// With --dry-run: print JSON.
+    #[arg(long, requires = "dry_run")]
+    pub json: bool,
     /// How the run shows itself.
     #[command(flatten)]
     pub run: RunArgs,
@@ -202,12 +334,14 @@ pub struct LockArgs {
 /// `vx add` options.
 #[derive(Debug, Args)]
 pub struct AddArgs {
-    /// The tool and version, `NAME@VERSION`.
-    #[arg(value_name = "NAME@VERSION")]
+    /// The tool: `NAME[@CONSTRAINT]` from the registries (`ripgrep`, `ripgrep@14`,
+    /// `cli/cli@latest`), or `NAME@VERSION` with `--url`.
+    #[arg(value_name = "NAME[@VERSION]")]
     pub tool: String,
-    /// Where to download it (`{version}`, `{os}`, `{arch}` are filled in).
+    /// Where to download it (`{version}`, `{os}`, `{arch}` are filled in); without
+    /// it the tool is looked up in the registries.
     #[arg(long, value_name = "URL")]
-    pub url: String,
+    pub url: Option<String>,
     /// Its SHA-256, when known (else `vx` downloads it once to lock it).
     #[arg(long, value_name = "HEX")]
     pub sha256: Option<String>,

@@ -31,6 +31,12 @@ fn main() {
         Command::Completions { shell } => commands::completions::run(shell),
         Command::Board { command } => commands::board::run(command),
         Command::Daemon { command } => commands::daemon::run(command),
+        Command::Search(args) => commands::search::run(&args),
+        Command::Versions(args) => commands::versions::run(&args),
+        Command::Outdated(args) => commands::outdated::run(&args),
+        Command::Upgrade(args) => commands::upgrade::run(&args),
+        Command::X(args) => commands::x::run(&args),
+        Command::Registry { command } => commands::registry::run(command),
         Command::External(args) => commands::external::run(&args),
     };
     let code = match result {

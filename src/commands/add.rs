@@ -1,6 +1,8 @@
-//! `vx add NAME@VERSION --url URL`: one tool table added to (or updated in) `vx.toml`,
-//! comments and formatting kept, checked by the strict parser before anything is
-//! written, then locked like `vx lock` would.
+//! `vx add NAME[@CONSTRAINT]`: a registry tool added to (or its constraint changed in)
+//! `vx.toml` as `NAME = "CONSTRAINT"`; `vx add NAME@VERSION --url URL`: a tool table of
+//! its own. Comments and formatting are kept, the result is checked by the strict
+//! parser before anything is written, then locked for every configured platform like
+//! `vx lock` would.
 
 use vx::exit::{Because, Error};
 use vx::lock::Lock;
@@ -12,7 +14,6 @@ use crate::cli::AddArgs;
 
 /// Runs `vx add`.
 pub fn run(args: &AddArgs) -> Result<i32, Error> {
-    let (name, version) = super::install::parse_tool_at_version(&args.tool)?;
     let cwd = super::cwd()?;
     let path = match vx::manifest::locate(args.manifest.as_deref(), &cwd) {
         Ok(path) => path,
@@ -29,23 +30,38 @@ pub fn run(args: &AddArgs) -> Result<i32, Error> {
             )));
         }
     };
-    let tool = NewTool {
-        name: name.to_owned(),
-        version: version.to_owned(),
-        url: args.url.clone(),
-        sha256: args.sha256.clone(),
-        bin: args.bins.clone(),
+    let (edited, label) = match &args.url {
+        Some(url) => {
+            let (name, version) = super::install::parse_tool_at_version(&args.tool)?;
+            let tool = NewTool {
+                name: name.to_owned(),
+                version: version.to_owned(),
+                url: url.clone(),
+                sha256: args.sha256.clone(),
+                bin: args.bins.clone(),
+            };
+            (edit::add(&text, &tool), format!("{name} {version}"))
+        }
+        None => {
+            if args.sha256.is_some() || !args.bins.is_empty() {
+                return Err(Error::usage(
+                    "--sha256 and --bin go with --url; a registry tool brings its own",
+                ));
+            }
+            let (key, constraint) = registry_entry(&args.tool, &path, &text)?;
+            let label = format!("{key} {constraint}");
+            (edit::set_constraint(&text, &key, &constraint), label)
+        }
     };
-    let edited = edit::add(&text, &tool)
-        .map_err(|e| Error::usage(Because::new(path.display().to_string(), e)))?;
-    let (new_text, added) = edited;
+    let (new_text, added) =
+        edited.map_err(|e| Error::usage(Because::new(path.display().to_string(), e)))?;
     // Nothing is written unless the result is a valid manifest.
     let manifest = Manifest::parse(&path, &new_text).map_err(Error::usage)?;
     vx::atomic::write(&path, new_text.as_bytes()).map_err(|e| {
         Error::environment(Because::new(format!("cannot write {}", path.display()), e))
     })?;
     let what = if added { "added" } else { "updated" };
-    vx::note!("vx: {what} {name} {version} in {}", path.display());
+    vx::note!("vx: {what} {label} in {}", path.display());
 
     let lock_path = manifest.lock_path();
     let mut lock = Lock::load(&lock_path)
@@ -58,11 +74,75 @@ pub fn run(args: &AddArgs) -> Result<i32, Error> {
         &mut lock,
         &platforms,
         &settings,
-        &vx::resolution::Offline,
+        &super::resolver(false, args.run.quiet),
     )
     .map_err(super::project_error)?;
     lock.write(&lock_path)
         .map_err(|e| Error::environment(Because::new("cannot write the lock", e)))?;
     super::lock::tell(&report, &lock_path, &platforms);
     Ok(report.code)
+}
+
+/// The vx.toml key and constraint for `NAME[@CONSTRAINT]`: the name checked against
+/// the registries now (an unknown or ambiguous one is refused before vx.toml changes),
+/// written short when the short name finds the same package; without a constraint,
+/// the newest version's major (`14`, or `0.10` before 1.0).
+fn registry_entry(
+    spec: &str,
+    path: &std::path::Path,
+    text: &str,
+) -> Result<(String, String), Error> {
+    let (name, constraint) = match spec.split_once('@') {
+        Some((name, constraint)) => (name, Some(constraint)),
+        None => (spec, None),
+    };
+    if name.is_empty() || constraint == Some("") {
+        return Err(Error::usage(format!(
+            "`{spec}`: name a tool, optionally with a constraint: NAME or NAME@CONSTRAINT"
+        )));
+    }
+    // The project's own registries count: parse what is there (an empty file is fine).
+    let project = Manifest::parse(path, text).ok();
+    let lock = project
+        .as_ref()
+        .and_then(|m| Lock::load(&m.lock_path()).ok().flatten());
+    let net = super::network(false, false)?;
+    let resolver = vx::resolution::Resolver::new(&net, project.as_ref(), lock.as_ref())
+        .map_err(super::resolution_error)?;
+    let found = resolver.lookup(name).map_err(super::resolution_error)?;
+    if let Some(reason) = &found.unsupported {
+        return Err(Error::usage(format!(
+            "{} cannot be installed by vx: {reason}",
+            found.qualified_name()
+        )));
+    }
+    let short = &found.short_name;
+    let key = match resolver.lookup(short) {
+        Ok(same) if same.qualified_name() == found.qualified_name() => short.clone(),
+        _ => found.full_name.clone(),
+    };
+    let constraint = match constraint {
+        Some(c) => {
+            vx::registry::version::Constraint::parse(c).map_err(Error::usage)?;
+            resolver.pick(&found, c).map_err(super::resolution_error)?;
+            c.to_owned()
+        }
+        None => {
+            let newest = resolver.pick(&found, "latest").map_err(super::resolution_error)?;
+            major_of(&newest.version)
+        }
+    };
+    Ok((key, constraint))
+}
+
+/// `14.1.1` → `14`; `0.10.2` → `0.10`; a version that is no semver stays whole.
+pub fn major_of(version: &str) -> String {
+    let mut parts = version.split('.');
+    match (parts.next(), parts.next()) {
+        (Some("0"), Some(minor)) if minor.chars().all(|c| c.is_ascii_digit()) => {
+            format!("0.{minor}")
+        }
+        (Some(major), Some(_)) if major.chars().all(|c| c.is_ascii_digit()) => major.to_owned(),
+        _ => version.to_owned(),
+    }
 }

@@ -155,7 +155,7 @@ impl Target<'_> {
         if let Some(manifest) = self.manifest
             && missing.iter().any(|t| t.origin == Origin::Manifest)
         {
-            let sync = ProjectSync::plan(manifest, LockMode::Update, &vx::resolution::Offline)
+            let sync = ProjectSync::plan(manifest, LockMode::Update, &super::resolver(self.offline, false))
                 .map_err(super::project_error)?;
             let outcome = sync.run(store, &settings).map_err(super::project_error)?;
             super::sync::tell_relocked(&outcome.relocked, manifest);

@@ -23,6 +23,10 @@ pub fn run(args: &[OsString]) -> Result<i32, Error> {
     let Some(name) = program.to_str() else {
         return Err(unknown(&program.to_string_lossy(), None, None));
     };
+    // `vx TOOL@VERSION ARGS`: any registry tool, as `vx x` runs it.
+    if name.contains('@') && !name.starts_with('@') {
+        return Err(super::x::run_tool(name, None, rest, None, false));
+    }
     let (sources, recorded) = super::recorded_activation(None, None).unzip();
     if let Some(recorded) = recorded.flatten()
         && recorded.provides(name)

@@ -57,19 +57,87 @@ pub fn run(args: &LockArgs) -> Result<i32, Error> {
         };
     }
     let mut lock = existing.unwrap_or_default();
+    if args.dry_run {
+        return dry_run(&manifest, lock, &platforms, args);
+    }
     let settings = super::run_settings(&args.run);
     let report = project::relock(
         &manifest,
         &mut lock,
         &platforms,
         &settings,
-        &vx::resolution::Offline,
+        &super::resolver(false, args.run.quiet),
     )
     .map_err(super::project_error)?;
     lock.write(&lock_path)
         .map_err(|e| Error::environment(Because::new("cannot write the lock", e)))?;
     tell(&report, &lock_path, &platforms);
     Ok(report.code)
+}
+
+/// `vx lock --dry-run`: every tool resolved for `platforms` as a lock run would (the
+/// registries and GitHub asked, checksum files read), printed per tool and platform
+/// with where its checksum would come from; no archive downloaded, nothing written.
+fn dry_run(
+    manifest: &Manifest,
+    mut lock: Lock,
+    platforms: &[Platform],
+    args: &LockArgs,
+) -> Result<i32, Error> {
+    let resolver = super::resolver(false, args.json || args.run.quiet);
+    let pinned = project::pin_for(manifest, &mut lock, platforms, &resolver)
+        .map_err(super::project_error)?;
+    let mut tools = Vec::new();
+    let mut text = Vec::new();
+    for tool in &pinned.tools {
+        let entry = lock.tools.get(&tool.name);
+        let mut per_platform = serde_json::Map::new();
+        writeln!(
+            text,
+            "{} {}{}",
+            tool.name,
+            tool.version,
+            entry
+                .and_then(|e| e.package.as_deref())
+                .map(|p| format!(" ({p})"))
+                .unwrap_or_default()
+        )?;
+        for platform in tool.platforms_of(platforms) {
+            let value = match tool.resolve(platform) {
+                Ok(spec) => {
+                    let source = match lock.fresh(tool, platform) {
+                        Some(asset) => asset.checksum.clone().unwrap_or_else(|| "lock".to_owned()),
+                        None if spec.sha256.is_some() => "manifest".to_owned(),
+                        None => "download".to_owned(),
+                    };
+                    writeln!(text, "  {platform}: {} (checksum: {source})", spec.url)?;
+                    serde_json::json!({ "url": spec.url, "checksum_source": source })
+                }
+                Err(e) => {
+                    let reason = match &e {
+                        vx::manifest::ResolveError::Unsupported { reason, .. } => reason.clone(),
+                        other => other.to_string(),
+                    };
+                    writeln!(text, "  {platform}: unsupported: {reason}")?;
+                    serde_json::json!({ "unsupported": reason })
+                }
+            };
+            per_platform.insert(platform.to_string(), value);
+        }
+        tools.push(serde_json::json!({
+            "name": tool.name,
+            "package": entry.and_then(|e| e.package.clone()),
+            "version": tool.version,
+            "platforms": per_platform,
+        }));
+    }
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        writeln!(out, "{}", serde_json::json!({ "tools": tools }))?;
+    } else {
+        out.write_all(&vx_tui::text::sanitize(&String::from_utf8_lossy(&text)).into_owned().into_bytes())?;
+    }
+    Ok(OK)
 }
 
 /// Says what a lock run did: a warning for each tool whose one URL was locked for

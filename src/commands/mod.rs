@@ -12,11 +12,17 @@ pub mod external;
 pub mod install;
 pub mod list;
 pub mod lock;
+pub mod outdated;
 pub mod prune;
+pub mod registry;
 pub mod remove;
+pub mod search;
 pub mod sync;
 pub mod uninstall;
+pub mod upgrade;
+pub mod versions;
 pub mod which;
+pub mod x;
 
 use std::io::IsTerminal;
 
@@ -250,6 +256,35 @@ pub fn project_error(err: vx::project::ProjectError) -> vx::exit::Error {
         vx::exit::Error::usage(err)
     } else {
         vx::exit::Error::environment(err)
+    }
+}
+
+/// What resolves the registry tools a lock does not pin yet: the project's registries
+/// and GitHub, reached only if one needs resolving (`offline`, or `VX_OFFLINE=1`: only
+/// what is cached).
+pub fn resolver(offline: bool, quiet: bool) -> vx::resolution::OnDemand {
+    vx::resolution::OnDemand {
+        options: vx::resolution::Options::from_env(offline, quiet),
+    }
+}
+
+/// GitHub and the cache for a command that reads the registries.
+pub fn network(offline: bool, quiet: bool) -> Result<vx::resolution::Network, vx::exit::Error> {
+    vx::resolution::Network::from_env(vx::resolution::Options::from_env(offline, quiet))
+        .map_err(resolution_error)
+}
+
+/// The lock beside `manifest`, when there is one that reads.
+pub fn lock_of(manifest: Option<&vx::manifest::Manifest>) -> Option<vx::lock::Lock> {
+    manifest.and_then(|m| vx::lock::Lock::load(&m.lock_path()).ok().flatten())
+}
+
+/// A resolution error as the exit code's kind: vx.toml's fault (2) or the network's (1).
+pub fn resolution_error(e: vx::resolution::ResolutionError) -> vx::exit::Error {
+    if e.is_usage() {
+        vx::exit::Error::usage(e)
+    } else {
+        vx::exit::Error::environment(e)
     }
 }
 

@@ -24,7 +24,7 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
     } else {
         LockMode::Update
     };
-    let sync = ProjectSync::plan(&manifest, mode, &vx::resolution::Offline)
+    let sync = ProjectSync::plan(&manifest, mode, &super::resolver(false, args.run.quiet))
         .map_err(super::project_error)?;
     not_here(&sync.plan.not_here);
     let store = store::prepare(args.install.store.clone()).map_err(Error::usage)?;

@@ -87,6 +87,45 @@ pub fn add(text: &str, tool: &NewTool) -> Result<(String, bool), EditError> {
     Ok((doc.to_string(), new))
 }
 
+/// `text` with the registry tool `key` at `constraint`: a new `key = "constraint"`
+/// line in `[tools]`, or an existing entry's constraint replaced (the string of a short
+/// form, the `version` of a table), everything else kept. Returns the new text and
+/// whether the tool was new.
+pub fn set_constraint(text: &str, key: &str, constraint: &str) -> Result<(String, bool), EditError> {
+    let mut doc = document(text)?;
+    let tools = doc
+        .entry("tools")
+        .or_insert_with(|| Item::Table(Table::new()))
+        .as_table_mut()
+        .ok_or_else(|| EditError::NotATable("tools".to_owned()))?;
+    // A short form goes in the `[tools]` section itself, which must then be written.
+    tools.set_implicit(false);
+    let new = !tools.contains_key(key);
+    match tools.get_mut(key) {
+        Some(Item::Value(toml_edit::Value::String(old))) => {
+            let decor = old.decor().clone();
+            let mut fresh = toml_edit::Formatted::new(constraint.to_owned());
+            *fresh.decor_mut() = decor;
+            *old = fresh;
+        }
+        Some(item) => {
+            let table = item
+                .as_table_like_mut()
+                .ok_or_else(|| EditError::NotATable(format!("tools.{key}")))?;
+            match table.get_mut("version") {
+                Some(version) => *version = value(constraint),
+                None => {
+                    table.insert("version", value(constraint));
+                }
+            }
+        }
+        None => {
+            tools.insert(key, value(constraint));
+        }
+    }
+    Ok((doc.to_string(), new))
+}
+
 /// `text` without the `[tools.NAME]` table (and its sub-tables).
 pub fn remove(text: &str, name: &str) -> Result<String, EditError> {
     let mut doc = document(text)?;
@@ -170,5 +209,25 @@ mod tests {
             remove("[tools]\n", "x"),
             Err(EditError::NotListed { .. })
         ));
+    }
+
+    #[test]
+    fn a_constraint_is_added_or_replaced_in_place() {
+        let (text, new) = set_constraint(TEXT, "ripgrep", "14").unwrap();
+        assert!(new);
+        assert!(text.contains("[tools]\nripgrep = \"14\"\n"), "{text}");
+        assert!(text.contains("# pinned for the LTS"), "{text}");
+        let (text, new) = set_constraint(&text, "ripgrep", "15").unwrap();
+        assert!(!new);
+        assert!(text.contains("ripgrep = \"15\""), "{text}");
+        let (text, _) = set_constraint(&text, "cli/cli", "latest").unwrap();
+        assert!(text.contains("\"cli/cli\" = \"latest\""), "{text}");
+        let (text, new) = set_constraint(&text, "jq", "^1.7").unwrap();
+        assert!(!new);
+        assert!(text.contains("[tools.jq]\nversion = \"^1.7\""), "{text}");
+        let (empty, _) = set_constraint("", "fd", "10").unwrap();
+        assert_eq!(empty, "[tools]\nfd = \"10\"\n");
+        let (inline, _) = set_constraint("[tools]\nfd = { version = \"9\", os = [\"linux\"] } # x\n", "fd", "10").unwrap();
+        assert_eq!(inline, "[tools]\nfd = { version = \"10\", os = [\"linux\"] } # x\n");
     }
 }

@@ -3,12 +3,20 @@
 //!
 //! - [`pinned`]: a lock entry back into a concrete table, offline (the install path:
 //!   no registry, no GitHub).
+//! - [`network`]: GitHub and the cache for one run, and its progress lines.
+//! - [`resolver`]: names to packages (the project's registries), constraints to
+//!   versions (GitHub's releases), versions to each platform's download and checksum.
 //!
 //! This room sits between the registry format (`crate::registry`, which knows nothing
 //! of manifests or locks) and the project (`crate::project`), which hands the
 //! concrete tables to the same sync as any tool with a URL of its own.
 
+pub mod network;
 pub mod pinned;
+pub mod resolver;
+
+pub use network::{Network, Options};
+pub use resolver::Resolver;
 
 use crate::lock::Lock;
 use crate::manifest::{Manifest, Platform};
@@ -45,6 +53,27 @@ impl Resolve for Offline {
         Err(ResolutionError::NotPinned {
             tools: names.to_vec(),
         })
+    }
+}
+
+/// Resolves through the project's registries and GitHub, set up only when a tool
+/// needs it (a locked project's sync reaches neither).
+pub struct OnDemand {
+    /// How.
+    pub options: Options,
+}
+
+impl Resolve for OnDemand {
+    fn resolve(
+        &self,
+        manifest: &mut Manifest,
+        names: &[String],
+        platforms: &[Platform],
+        lock: &mut Lock,
+    ) -> Result<(), ResolutionError> {
+        let net = Network::from_env(self.options.clone())?;
+        let resolver = Resolver::new(&net, Some(manifest), Some(lock))?;
+        resolver.resolve(manifest, names, platforms, lock)
     }
 }
 

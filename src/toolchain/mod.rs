@@ -59,7 +59,8 @@ pub struct Tool {
 }
 
 impl Tool {
-    fn from_spec(store: &Path, spec: ToolSpec, origin: Origin) -> Tool {
+    /// The tool `spec` describes, as `store` holds it (or not yet).
+    pub fn from_spec(store: &Path, spec: ToolSpec, origin: Origin) -> Tool {
         Tool {
             name: spec.name.clone(),
             version: spec.version.clone(),

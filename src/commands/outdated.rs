@@ -1,0 +1,70 @@
+//! `vx outdated [--json]`: for each registry tool of vx.toml, the version vx.lock pins,
+//! the newest its constraint allows, and the newest there is. Always exit 0: it
+//! informs, `vx upgrade` acts.
+
+use std::io::Write;
+
+use vx::exit::{Error, OK};
+use vx::resolution::Resolver;
+use vx_tui::text::{columns, sanitize};
+
+use crate::cli::OutdatedArgs;
+
+/// Runs `vx outdated`.
+pub fn run(args: &OutdatedArgs) -> Result<i32, Error> {
+    let manifest = super::manifest(args.manifest.as_deref())?;
+    let lock = super::lock_of(Some(&manifest));
+    let net = super::network(false, args.json)?;
+    let resolver =
+        Resolver::new(&net, Some(&manifest), lock.as_ref()).map_err(super::resolution_error)?;
+    let mut rows = Vec::new();
+    let mut items = Vec::new();
+    for tool in &manifest.tools {
+        let Some(request) = &tool.registry else {
+            continue;
+        };
+        let found = resolver
+            .lookup(&request.lookup)
+            .map_err(super::resolution_error)?;
+        let locked = lock
+            .as_ref()
+            .and_then(|l| l.tools.get(&tool.name))
+            .filter(|e| e.constraint.as_deref() == Some(request.constraint.as_str()))
+            .map(|e| e.version.clone());
+        let wanted = resolver
+            .pick(&found, &request.constraint)
+            .ok()
+            .map(|c| c.version);
+        let latest = resolver.pick(&found, "latest").ok().map(|c| c.version);
+        let show = |v: &Option<String>| v.as_deref().map_or("-".to_owned(), |v| sanitize(v).into_owned());
+        rows.push([
+            tool.name.clone(),
+            sanitize(&request.constraint).into_owned(),
+            show(&locked),
+            show(&wanted),
+            show(&latest),
+        ]);
+        items.push(serde_json::json!({
+            "name": tool.name,
+            "package": found.qualified_name(),
+            "constraint": request.constraint,
+            "locked": locked,
+            "wanted": wanted,
+            "latest": latest,
+        }));
+    }
+    let mut out = Vec::new();
+    if args.json {
+        writeln!(out, "{}", serde_json::json!({ "tools": items }))?;
+    } else if rows.is_empty() {
+        writeln!(out, "no registry tools in {}", manifest.path.display())?;
+    } else {
+        write!(
+            out,
+            "{}",
+            columns(["TOOL", "CONSTRAINT", "LOCKED", "WANTED", "LATEST"], &rows)
+        )?;
+    }
+    std::io::stdout().lock().write_all(&out)?;
+    Ok(OK)
+}

@@ -1,0 +1,66 @@
+//! `vx search TERM [--json]`: packages of the project's registries and the standard
+//! one whose names, aliases, commands or descriptions hold TERM, best matches first.
+
+use std::io::Write;
+
+use vx::exit::{Error, FAILED, OK};
+use vx::resolution::Resolver;
+use vx_tui::text::{columns, sanitize, truncate};
+
+use crate::cli::SearchArgs;
+
+/// Most results printed as text (JSON has them all).
+const SHOWN: usize = 30;
+
+/// Runs `vx search`: exit 0 with results, 1 with none.
+pub fn run(args: &SearchArgs) -> Result<i32, Error> {
+    let project = super::optional_manifest(args.manifest.as_deref())?;
+    let lock = super::lock_of(project.as_ref());
+    let net = super::network(args.offline, args.json)?;
+    let resolver = Resolver::new(&net, project.as_ref(), lock.as_ref())
+        .map_err(super::resolution_error)?;
+    let hits = resolver
+        .search(&args.term)
+        .map_err(super::resolution_error)?;
+    let mut out = Vec::new();
+    if args.json {
+        let results: Vec<serde_json::Value> = hits
+            .iter()
+            .map(|h| {
+                serde_json::json!({
+                    "name": h.hit.full_name,
+                    "short_name": h.hit.short_name,
+                    "registry": h.registry,
+                    "description": h.hit.description,
+                    "supported": h.hit.unsupported.is_none(),
+                    "unsupported": h.hit.unsupported,
+                })
+            })
+            .collect();
+        writeln!(out, "{}", serde_json::json!({ "results": results }))?;
+    } else if hits.is_empty() {
+        writeln!(out, "no package matches `{}`", sanitize(&args.term))?;
+    } else {
+        let rows: Vec<[String; 3]> = hits
+            .iter()
+            .take(SHOWN)
+            .map(|h| {
+                let mut name = sanitize(&h.hit.full_name).into_owned();
+                if h.registry != vx::registry::source::STANDARD_NAME {
+                    name = format!("{}:{name}", sanitize(&h.registry));
+                }
+                let about = match &h.hit.unsupported {
+                    Some(_) => "(not installable by vx)".to_owned(),
+                    None => sanitize(h.hit.description.as_deref().unwrap_or("")).into_owned(),
+                };
+                [name, sanitize(&h.hit.short_name).into_owned(), truncate(&about, 70)]
+            })
+            .collect();
+        write!(out, "{}", columns(["PACKAGE", "TOOL", "DESCRIPTION"], &rows))?;
+        if hits.len() > SHOWN {
+            writeln!(out, "… and {} more (--json lists all)", hits.len() - SHOWN)?;
+        }
+    }
+    std::io::stdout().lock().write_all(&out)?;
+    Ok(if hits.is_empty() { FAILED } else { OK })
+}

@@ -1,0 +1,130 @@
+//! `vx upgrade [TOOL...] [--latest]`: re-resolves registry tools within their
+//! constraints (all of them, or those named) and locks the result for every platform
+//! the lock covers; `--latest` first moves each constraint in vx.toml to the newest
+//! version's major (comments and formatting kept).
+
+use vx::exit::{Because, Error};
+use vx::lock::Lock;
+use vx::manifest::{Manifest, edit};
+use vx::project;
+use vx::resolution::Resolver;
+
+use crate::cli::UpgradeArgs;
+
+/// Runs `vx upgrade`.
+pub fn run(args: &UpgradeArgs) -> Result<i32, Error> {
+    let mut manifest = super::manifest(args.manifest.as_deref())?;
+    let lock_path = manifest.lock_path();
+    let mut lock = Lock::load(&lock_path)
+        .map_err(Error::usage)?
+        .unwrap_or_default();
+    for name in &args.tools {
+        match manifest.tool(name) {
+            Some(tool) if tool.registry.is_some() => {}
+            Some(_) => {
+                return Err(Error::usage(format!(
+                    "{name} has a url of its own: change its version in vx.toml"
+                )));
+            }
+            None => return Err(Error::usage(format!("no tool `{name}` in vx.toml"))),
+        }
+    }
+    let chosen: Vec<String> = manifest
+        .tools
+        .iter()
+        .filter(|t| t.registry.is_some())
+        .filter(|t| args.tools.is_empty() || args.tools.contains(&t.name))
+        .map(|t| t.name.clone())
+        .collect();
+    if args.latest {
+        manifest = move_constraints(&manifest, &chosen, &lock)?;
+    }
+    let before: Vec<(String, Option<String>)> = chosen
+        .iter()
+        .map(|n| (n.clone(), lock.tools.get(n).map(|e| e.version.clone())))
+        .collect();
+    // An entry without its constraint is not pinned: it is resolved again.
+    for name in &chosen {
+        if let Some(entry) = lock.tools.get_mut(name) {
+            entry.constraint = None;
+        }
+    }
+    let mut platforms = super::lock::platforms(&[], &manifest);
+    for name in &chosen {
+        for held in lock.platforms_of(name) {
+            if !platforms.contains(&held) {
+                platforms.push(held);
+            }
+        }
+    }
+    let settings = super::run_settings(&args.run);
+    let report = project::relock(
+        &manifest,
+        &mut lock,
+        &platforms,
+        &settings,
+        &super::resolver(false, args.run.quiet),
+    )
+    .map_err(super::project_error)?;
+    lock.write(&lock_path)
+        .map_err(|e| Error::environment(Because::new("cannot write the lock", e)))?;
+    for (name, old) in before {
+        let new = lock.tools.get(&name).map(|e| e.version.as_str());
+        match (old.as_deref(), new) {
+            (Some(old), Some(new)) if old != new => vx::note!("vx: upgraded {name} {old} → {new}"),
+            (_, Some(new)) => vx::note!("vx: {name} {new} is the newest its constraint allows"),
+            _ => {}
+        }
+    }
+    super::lock::tell(&report, &lock_path, &platforms);
+    Ok(report.code)
+}
+
+/// vx.toml with each chosen tool's constraint moved to the newest version's major,
+/// written; the manifest re-read.
+fn move_constraints(manifest: &Manifest, chosen: &[String], lock: &Lock) -> Result<Manifest, Error> {
+    let net = super::network(false, false)?;
+    let resolver =
+        Resolver::new(&net, Some(manifest), Some(lock)).map_err(super::resolution_error)?;
+    let path = &manifest.path;
+    let mut text = std::fs::read_to_string(path).map_err(|e| {
+        Error::environment(Because::new(format!("cannot read {}", path.display()), e))
+    })?;
+    for name in chosen {
+        let Some(request) = manifest.tool(name).and_then(|t| t.registry.as_ref()) else {
+            continue;
+        };
+        let found = resolver
+            .lookup(&request.lookup)
+            .map_err(super::resolution_error)?;
+        let newest = resolver
+            .pick(&found, "latest")
+            .map_err(super::resolution_error)?;
+        let constraint = super::add::major_of(&newest.version);
+        if constraint == request.constraint {
+            continue;
+        }
+        let key = key_of(&text, name, &request.lookup);
+        let (edited, _) = edit::set_constraint(&text, &key, &constraint)
+            .map_err(|e| Error::usage(Because::new(path.display().to_string(), e)))?;
+        text = edited;
+        vx::note!("vx: {name}: constraint {} → {constraint}", request.constraint);
+    }
+    let updated = Manifest::parse(path, &text).map_err(Error::usage)?;
+    vx::atomic::write(path, text.as_bytes()).map_err(|e| {
+        Error::environment(Because::new(format!("cannot write {}", path.display()), e))
+    })?;
+    Ok(updated)
+}
+
+/// The key vx.toml lists a tool under: its name, or the `owner/repo` it was written as.
+fn key_of(text: &str, name: &str, lookup: &str) -> String {
+    let doc = text.parse::<toml_edit::DocumentMut>().ok();
+    let has = |key: &str| {
+        doc.as_ref()
+            .and_then(|d| d.get("tools"))
+            .and_then(|t| t.as_table_like())
+            .is_some_and(|t| t.contains_key(key))
+    };
+    if has(name) { name.to_owned() } else { lookup.to_owned() }
+}

@@ -1,0 +1,77 @@
+//! `vx versions TOOL [--json]`: a tool's versions, newest first, from its GitHub
+//! releases (else tags), marking the one vx.lock pins. TOOL is a registry tool of
+//! vx.toml (its name there) or any registry name.
+
+use std::io::Write;
+
+use vx::exit::{Error, OK};
+use vx::resolution::Resolver;
+use vx_tui::text::{columns, sanitize};
+
+use crate::cli::VersionsArgs;
+
+/// Runs `vx versions`.
+pub fn run(args: &VersionsArgs) -> Result<i32, Error> {
+    let project = super::optional_manifest(args.manifest.as_deref())?;
+    let lock = super::lock_of(project.as_ref());
+    let net = super::network(args.offline, args.json)?;
+    let resolver = Resolver::new(&net, project.as_ref(), lock.as_ref())
+        .map_err(super::resolution_error)?;
+    // A tool of vx.toml is looked up as vx.toml names it.
+    let listed = project.as_ref().and_then(|m| m.tool(&args.tool));
+    let lookup = listed
+        .and_then(|t| t.registry.as_ref())
+        .map_or(args.tool.as_str(), |r| r.lookup.as_str());
+    let found = resolver.lookup(lookup).map_err(super::resolution_error)?;
+    let versions = resolver.versions(&found).map_err(super::resolution_error)?;
+    let locked = listed
+        .and_then(|t| lock.as_ref()?.tools.get(&t.name))
+        .and_then(|e| e.tag.clone());
+    let mut out = Vec::new();
+    if args.json {
+        let items: Vec<serde_json::Value> = versions
+            .iter()
+            .map(|v| {
+                serde_json::json!({
+                    "version": v.version,
+                    "tag": v.tag,
+                    "published_at": v.published_at,
+                    "prerelease": v.prerelease,
+                    "locked": locked.as_deref() == Some(v.tag.as_str()),
+                })
+            })
+            .collect();
+        let value = serde_json::json!({
+            "tool": found.short_name,
+            "package": found.qualified_name(),
+            "versions": items,
+        });
+        writeln!(out, "{value}")?;
+    } else {
+        let rows: Vec<[String; 3]> = versions
+            .iter()
+            .map(|v| {
+                let mut notes = Vec::new();
+                if locked.as_deref() == Some(v.tag.as_str()) {
+                    notes.push("locked");
+                }
+                if v.prerelease {
+                    notes.push("pre-release");
+                }
+                let date = v
+                    .published_at
+                    .as_deref()
+                    .map_or(String::new(), |d| d.chars().take(10).collect());
+                [
+                    sanitize(&v.version).into_owned(),
+                    sanitize(&date).into_owned(),
+                    notes.join(", "),
+                ]
+            })
+            .collect();
+        writeln!(out, "{} ({})", sanitize(&found.short_name), sanitize(&found.qualified_name()))?;
+        write!(out, "{}", columns(["VERSION", "PUBLISHED", ""], &rows))?;
+    }
+    std::io::stdout().lock().write_all(&out)?;
+    Ok(OK)
+}

@@ -1,0 +1,181 @@
+//! `vx x TOOL[@CONSTRAINT] [-- ARGS]` (and `vx TOOL@VERSION ARGS`): runs any registry
+//! tool without a project, like `uvx` or `npx`: resolved through the standard
+//! registry, installed into the same store as a project's tools (progress on stderr),
+//! then run in place of `vx`.
+//!
+//! A resolution is remembered for a day (`<cache>/x/`), so running an installed tool
+//! again reaches no network; `--offline` uses what is remembered, however old.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use vx::exit::Error;
+use vx::install::store;
+use vx::lock::Lock;
+use vx::manifest::{Location, Platform, RegistryRequest, ToolTable};
+use vx::resolution::Resolver;
+use vx::spec::ToolSpec;
+use vx::toolchain::{Origin, Tool, Toolchain};
+
+use super::exec::Target;
+use crate::cli::XArgs;
+
+/// How long a remembered resolution serves before the registry is asked again.
+const REMEMBERED: Duration = Duration::from_secs(24 * 3600);
+
+/// A resolution remembered between runs.
+#[derive(Serialize, Deserialize)]
+struct Remembered {
+    /// When it was resolved (seconds since the epoch).
+    resolved_at: u64,
+    /// What it resolved to on this platform.
+    spec: ToolSpec,
+}
+
+/// Runs `vx x`; returns only the error that stopped it.
+pub fn run(args: &XArgs) -> Result<i32, Error> {
+    Err(run_tool(
+        &args.tool,
+        args.command.as_deref(),
+        &args.args,
+        args.store.as_deref(),
+        args.offline,
+    ))
+}
+
+/// Resolves, installs and runs `tool` (`NAME[@CONSTRAINT]`) with `args`.
+pub fn run_tool(
+    tool: &str,
+    command: Option<&str>,
+    args: &[OsString],
+    store: Option<&Path>,
+    offline: bool,
+) -> Error {
+    let prepared = super::located_store(store).and_then(|store| {
+        let spec = resolve(tool, &store, offline)?;
+        Ok((spec, store))
+    });
+    let (spec, store) = match prepared {
+        Ok(ok) => ok,
+        Err(err) => return err,
+    };
+    let program = OsString::from(command.map_or_else(|| default_command(&spec), str::to_owned));
+    let chain = Toolchain {
+        tools: vec![Tool::from_spec(&store, spec, Origin::Override)],
+        not_here: Vec::new(),
+    };
+    let target = Target {
+        manifest: None,
+        requests: &[],
+        store: Some(&store),
+        offline,
+        sources: None,
+    };
+    target.exec_in(chain, &store, &program, args)
+}
+
+/// The tool's download on this platform: remembered (installed, and resolved less
+/// than a day ago, or offline), else resolved now.
+fn resolve(tool: &str, store: &Path, offline: bool) -> Result<ToolSpec, Error> {
+    let (name, constraint) = tool.split_once('@').unwrap_or((tool, "latest"));
+    if name.is_empty() || constraint.is_empty() {
+        return Err(Error::usage(format!(
+            "`{tool}`: name a registry tool, optionally with a constraint: NAME or NAME@CONSTRAINT"
+        )));
+    }
+    vx::registry::version::Constraint::parse(constraint).map_err(Error::usage)?;
+    let memo = vx::platform::fs::cache_dir().map(|dir| memo_path(&dir, name, constraint));
+    let remembered = memo.as_deref().and_then(read_memo);
+    if let Some(r) = remembered {
+        let age = now().saturating_sub(r.resolved_at);
+        let installed = store::receipt_for(store, &r.spec).is_some();
+        if offline || (installed && age < REMEMBERED.as_secs()) {
+            return Ok(r.spec);
+        }
+    }
+    if offline {
+        return Err(Error::failed(format!(
+            "{tool} has not been resolved on this machine yet, and --offline fetches nothing"
+        )));
+    }
+    let net = super::network(false, false)?;
+    let resolver = Resolver::new(&net, None, None).map_err(super::resolution_error)?;
+    let found = resolver.lookup(name).map_err(super::resolution_error)?;
+    let table = ToolTable {
+        name: found.short_name.clone(),
+        version: constraint.to_owned(),
+        url: None,
+        sha256: None,
+        format: None,
+        strip_components: 0,
+        bin: None,
+        post_install: None,
+        options: Default::default(),
+        replacements: Default::default(),
+        platforms: Default::default(),
+        os: Vec::new(),
+        registry: Some(RegistryRequest {
+            lookup: found.qualified_name(),
+            constraint: constraint.to_owned(),
+            at: Location { line: 1, column: 1 },
+        }),
+    };
+    vx::validate::tool_name(&table.name).map_err(Error::usage)?;
+    let platform = Platform::current();
+    let mut scratch = Lock::default();
+    let concrete = resolver
+        .resolve_tool(&table, std::slice::from_ref(&platform), &mut scratch)
+        .map_err(super::resolution_error)?;
+    let spec = concrete.resolve(&platform).map_err(Error::usage)?;
+    if let Some(path) = memo {
+        let record = Remembered {
+            resolved_at: now(),
+            spec: spec.clone(),
+        };
+        if let Ok(json) = serde_json::to_vec(&record) {
+            // Remembering is an optimisation: a cache that cannot be written is not
+            // an error.
+            let _ = path.parent().map(std::fs::create_dir_all);
+            let _ = vx::atomic::write(&path, &json);
+        }
+    }
+    Ok(spec)
+}
+
+/// The command a tool runs by default: the one named like the tool, else its first.
+fn default_command(spec: &ToolSpec) -> String {
+    let commands: Vec<&str> = spec
+        .bin
+        .iter()
+        .flatten()
+        .map(|b| vx::spec::bin_command(b))
+        .collect();
+    let named = |c: &&str| vx::platform::fs::command_name(c).unwrap_or(c) == spec.name;
+    commands
+        .iter()
+        .find(named)
+        .or(commands.first())
+        .map_or_else(|| spec.name.clone(), |c| (*c).to_owned())
+}
+
+fn memo_path(cache: &Path, name: &str, constraint: &str) -> PathBuf {
+    use sha2::Digest;
+    let key = format!("{}\n{name}\n{constraint}", Platform::current());
+    let hex = hex::encode(sha2::Sha256::digest(key.as_bytes()));
+    cache.join("x").join(format!("{}.json", &hex[..32]))
+}
+
+fn read_memo(path: &Path) -> Option<Remembered> {
+    let bytes = std::fs::read(path).ok()?;
+    let mut memo: Remembered = serde_json::from_slice(&bytes).ok()?;
+    memo.spec.validate().ok()?;
+    Some(memo)
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}

@@ -1,0 +1,82 @@
+//! What resolving reaches: GitHub (releases, tags, checksum files, the standard
+//! registry's file) through one client, with its cache, token and offline switch,
+//! and the progress lines a resolution shows on stderr.
+
+use std::path::PathBuf;
+
+use crate::registry::github::{Github, GithubConfig};
+use crate::registry::hosts::GithubHosts;
+use crate::registry::source::{Fetch, FetchError};
+use crate::user_config::UserConfig;
+
+use super::ResolutionError;
+
+/// How a run resolves.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Fetch nothing: registries, versions and checksum files come from the cache.
+    pub offline: bool,
+    /// Print no progress lines.
+    pub quiet: bool,
+}
+
+impl Options {
+    /// `offline` as asked, or as `VX_OFFLINE=1` says.
+    pub fn from_env(offline: bool, quiet: bool) -> Options {
+        let env = std::env::var("VX_OFFLINE").is_ok_and(|v| !v.is_empty() && v != "0");
+        Options {
+            offline: offline || env,
+            quiet,
+        }
+    }
+}
+
+/// GitHub and the cache, for one run.
+pub struct Network {
+    /// The GitHub client (API answers cached with their ETags).
+    pub github: Github,
+    /// vx's cache directory.
+    pub cache_dir: PathBuf,
+    /// How the run resolves.
+    pub options: Options,
+}
+
+impl Network {
+    /// The network as the environment and the user config describe it.
+    pub fn from_env(options: Options) -> Result<Network, ResolutionError> {
+        let user = UserConfig::load().map_err(|e| ResolutionError::Usage(e.to_string()))?;
+        let config =
+            GithubConfig::from_env(&user).map_err(|e| ResolutionError::Usage(e.to_string()))?;
+        let cache_dir = crate::platform::fs::cache_dir().ok_or_else(|| {
+            ResolutionError::Environment(
+                "no cache directory: set VX_CACHE_DIR, XDG_CACHE_HOME or HOME".to_owned(),
+            )
+        })?;
+        let github = Github::new(config, Some(cache_dir.join("github")), options.offline);
+        Ok(Network {
+            github,
+            cache_dir,
+            options,
+        })
+    }
+
+    /// Where GitHub is.
+    pub fn hosts(&self) -> &GithubHosts {
+        self.github.hosts()
+    }
+
+    /// Shows a progress line on stderr (unless quiet); `line` is sanitized.
+    pub fn progress(&self, line: &str) {
+        if !self.options.quiet {
+            crate::note!("vx: {}", vx_tui::text::sanitize(line));
+        }
+    }
+}
+
+impl Fetch for Network {
+    fn fetch(&self, url: &str, max_bytes: u64) -> Result<Vec<u8>, FetchError> {
+        self.github
+            .fetch(url, max_bytes)
+            .map_err(|e| Box::new(e) as FetchError)
+    }
+}

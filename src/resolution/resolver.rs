@@ -1,0 +1,621 @@
+//! Names and constraints to concrete downloads: the project's registries (its own
+//! first, then the standard one at the ref the lock pins), GitHub's releases for the
+//! versions, aqua's rules for each platform's URL, and checksums read from published
+//! checksum files or GitHub's asset digests — no archive downloaded.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{Duration, SystemTime};
+
+use crate::lock::{Asset, Lock, RegistryPin};
+use crate::manifest::{Manifest, Override, Platform, RegistrySource, RegistryWhere, ToolTable};
+use crate::registry::checksum;
+use crate::registry::github::Release;
+use crate::registry::package::Package;
+use crate::registry::resolve::{self as aqua, Download, Resolution};
+use crate::registry::set::{Found, LookupError, RegistrySet, SetHit};
+use crate::registry::source::{self, Context, Source};
+use crate::registry::version::{self, Constraint, Tag};
+
+use super::network::Network;
+use super::{ResolutionError, Resolve, pinned};
+
+/// Largest checksum file read.
+const MAX_CHECKSUM_FILE: u64 = 4 << 20;
+
+/// One version of a package.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Candidate {
+    /// The tag as released (`v2.63.0`, `jq-1.7.1`).
+    pub tag: String,
+    /// The version it names: the tag without the package's prefix and `v`; what the
+    /// store and the board show.
+    pub version: String,
+    /// When it was published (RFC 3339), when GitHub says.
+    pub published_at: Option<String>,
+    /// Whether GitHub marks it a pre-release.
+    pub prerelease: bool,
+}
+
+/// How a platform's download was resolved.
+#[derive(Clone, Debug)]
+pub enum PlatformDownload {
+    /// A download, with its sha256 and where that came from when known without
+    /// downloading it.
+    Download {
+        /// The registry's rendering.
+        download: Download,
+        /// Its sha256 and the source of it (`checksum-file:URL`, `github-digest`).
+        sha256: Option<(String, String)>,
+    },
+    /// No download there: why.
+    Unsupported(String),
+}
+
+impl PlatformDownload {
+    /// Where the checksum comes from, in words: `checksum-file:URL`, `github-digest`,
+    /// or `download` (vx will fetch the archive and hash it).
+    pub fn checksum_source(&self) -> Option<&str> {
+        match self {
+            PlatformDownload::Download {
+                sha256: Some((_, source)),
+                ..
+            } => Some(source),
+            PlatformDownload::Download { sha256: None, .. } => Some("download"),
+            PlatformDownload::Unsupported(_) => None,
+        }
+    }
+}
+
+/// The registries and GitHub of a project (or of `vx x` without one).
+pub struct Resolver<'n> {
+    net: &'n Network,
+    set: RefCell<RegistrySet<'n>>,
+    min_release_age: Option<Duration>,
+    /// Releases listed in this run, by `owner/repo`.
+    releases: RefCell<BTreeMap<String, Vec<Release>>>,
+    /// Checksum files fetched in this run, by URL (`None`: not available).
+    checksum_files: RefCell<BTreeMap<String, Option<String>>>,
+}
+
+impl<'n> Resolver<'n> {
+    /// The resolver of `manifest`'s registries (none: the standard one only), with the
+    /// standard registry at the ref `lock` pins (else vx's own pin).
+    pub fn new(
+        net: &'n Network,
+        manifest: Option<&Manifest>,
+        lock: Option<&Lock>,
+    ) -> Result<Resolver<'n>, ResolutionError> {
+        let project_dir = manifest
+            .and_then(|m| m.path.parent())
+            .map_or_else(|| Path::new(".").to_path_buf(), Path::to_path_buf);
+        let extras: Vec<Source> = manifest
+            .map(|m| m.registries.iter().map(|r| extra(r, lock)).collect())
+            .unwrap_or_default();
+        let standard = match lock.and_then(|l| l.registries.get(source::STANDARD_NAME)) {
+            Some(pin) => Source::Standard {
+                git_ref: pin.git_ref.clone(),
+                sha256: Some(pin.sha256.trim_start_matches("sha256:").to_owned()),
+            },
+            None => Source::standard(),
+        };
+        let cx = Context {
+            cache_dir: net.cache_dir.clone(),
+            project_dir,
+            github: net.hosts().clone(),
+            offline: net.options.offline,
+            fetcher: net,
+            progress: &|line| net.progress(line),
+        };
+        let set = RegistrySet::new(cx, extras, standard)
+            .map_err(|e| ResolutionError::Usage(e.to_string()))?;
+        Ok(Resolver {
+            net,
+            set: RefCell::new(set),
+            min_release_age: manifest.and_then(|m| m.min_release_age),
+            releases: RefCell::new(BTreeMap::new()),
+            checksum_files: RefCell::new(BTreeMap::new()),
+        })
+    }
+
+    /// The package `name` designates (`ripgrep`, `cli/cli`, `standard:cli/cli`, an
+    /// alias or a command).
+    pub fn lookup(&self, name: &str) -> Result<Found, ResolutionError> {
+        self.set.borrow_mut().lookup(name).map_err(lookup_error)
+    }
+
+    /// Packages matching `term`, best first.
+    pub fn search(&self, term: &str) -> Result<Vec<SetHit>, ResolutionError> {
+        self.set
+            .borrow_mut()
+            .search(term)
+            .map_err(|e| ResolutionError::Environment(e.to_string()))
+    }
+
+    /// The package's versions, newest first: its GitHub releases (drafts left out;
+    /// pre-releases marked), else its tags; only tags the package's
+    /// `version_prefix`/`version_filter` accept.
+    pub fn versions(&self, found: &Found) -> Result<Vec<Candidate>, ResolutionError> {
+        let pkg = &found.package;
+        let (owner, repo) = repo_of(found)?;
+        let from_tags = matches!(
+            pkg.fields.version_source,
+            Some(crate::registry::package::VersionSource::GithubTag)
+        );
+        let releases = if from_tags {
+            Vec::new()
+        } else {
+            self.releases_of(&owner, &repo)?
+        };
+        let mut listed: Vec<Candidate> = if releases.is_empty() {
+            self.net
+                .github
+                .tags(&owner, &repo)
+                .map_err(github_error)?
+                .into_iter()
+                .map(|tag| Candidate {
+                    version: version_label(pkg, &tag),
+                    tag,
+                    published_at: None,
+                    prerelease: false,
+                })
+                .collect()
+        } else {
+            releases
+                .iter()
+                .filter(|r| !r.draft)
+                .map(|r| Candidate {
+                    version: version_label(pkg, &r.tag),
+                    tag: r.tag.clone(),
+                    published_at: r.published_at.clone(),
+                    prerelease: r.prerelease,
+                })
+                .collect()
+        };
+        let mut allowed = Vec::with_capacity(listed.len());
+        for candidate in listed.drain(..) {
+            if aqua::version_allowed(pkg, &candidate.tag).map_err(usage)? {
+                allowed.push(candidate);
+            }
+        }
+        let prefix = pkg.fields.version_prefix.as_deref().unwrap_or("");
+        allowed.sort_by(|a, b| {
+            let (ta, tb) = (Tag::parse(&a.tag, prefix), Tag::parse(&b.tag, prefix));
+            let key = |t: &Tag| (t.version().cloned(), t.as_str().to_owned());
+            key(&tb).cmp(&key(&ta))
+        });
+        Ok(allowed)
+    }
+
+    /// The newest version `constraint` allows: pre-releases only when named exactly,
+    /// releases younger than `min_release_age` skipped.
+    pub fn pick(&self, found: &Found, constraint: &str) -> Result<Candidate, ResolutionError> {
+        let parsed = Constraint::parse(constraint).map_err(|e| usage(e.to_string()))?;
+        let candidates = self.versions(found)?;
+        let now = SystemTime::now();
+        let prefix = found.package.fields.version_prefix.as_deref().unwrap_or("");
+        let mut too_young = 0;
+        let eligible: Vec<(&Candidate, Tag)> = candidates
+            .iter()
+            .filter(|c| !c.prerelease || names_exactly(constraint, c))
+            .filter(|c| {
+                let young = self.min_release_age.is_some_and(|age| {
+                    c.published_at
+                        .as_deref()
+                        .and_then(parse_rfc3339)
+                        .is_some_and(|t| now.duration_since(t).is_ok_and(|d| d < age))
+                });
+                too_young += usize::from(young);
+                !young
+            })
+            .map(|c| (c, Tag::parse(&c.tag, prefix)))
+            .collect();
+        let picked = version::pick(&parsed, eligible.iter().map(|(_, t)| t));
+        match picked.and_then(|t| eligible.iter().find(|(_, e)| e == t)) {
+            Some((c, _)) => Ok((*c).clone()),
+            None => {
+                let newest: Vec<&str> = candidates.iter().take(5).map(|c| c.tag.as_str()).collect();
+                let young = if too_young > 0 {
+                    format!(
+                        " ({too_young} newer release{} skipped by min_release_age)",
+                        if too_young == 1 { " was" } else { "s were" }
+                    )
+                } else {
+                    String::new()
+                };
+                Err(usage(format!(
+                    "no version of {} matches `{constraint}`{young}; the newest are {}",
+                    found.full_name,
+                    if newest.is_empty() {
+                        "none (it has no releases or tags)".to_owned()
+                    } else {
+                        newest.join(", ")
+                    }
+                )))
+            }
+        }
+    }
+
+    /// Each platform's download of `found` at `candidate`, with the checksums known
+    /// without downloading an archive.
+    pub fn downloads(
+        &self,
+        found: &Found,
+        candidate: &Candidate,
+        platforms: &[Platform],
+    ) -> Result<Vec<(Platform, PlatformDownload)>, ResolutionError> {
+        let mut out = Vec::new();
+        for platform in platforms {
+            let resolved = aqua::resolve(&found.package, &candidate.tag, platform, self.net.hosts())
+                .map_err(usage)?;
+            let one = match resolved {
+                Resolution::Unsupported(reason) => PlatformDownload::Unsupported(reason),
+                Resolution::Download(download) => {
+                    let sha256 = self.checksum(found, candidate, &download)?;
+                    PlatformDownload::Download { download, sha256 }
+                }
+            };
+            out.push((platform.clone(), one));
+        }
+        Ok(out)
+    }
+
+    /// The sha256 of `download` from the registry's checksum file, else GitHub's
+    /// digest of the release asset; `None` when neither says.
+    fn checksum(
+        &self,
+        found: &Found,
+        candidate: &Candidate,
+        download: &Download,
+    ) -> Result<Option<(String, String)>, ResolutionError> {
+        if let Some(source) = download
+            .checksum
+            .as_ref()
+            .filter(|s| s.algorithm.eq_ignore_ascii_case("sha256"))
+            && let Some(text) = self.checksum_file(&source.url)
+            && let Ok(Some(hex)) = checksum::find_sha256(&text, &download.asset, &source.format)
+        {
+            return Ok(Some((hex, format!("checksum-file:{}", source.url))));
+        }
+        let is_release = matches!(
+            found.package.fields.kind,
+            Some(crate::registry::package::PackageType::GithubRelease)
+        );
+        if is_release && let Ok((owner, repo)) = repo_of(found) {
+            let release = self.release(&owner, &repo, &candidate.tag);
+            let digest = release
+                .iter()
+                .flat_map(|r| &r.assets)
+                .find(|a| a.name == download.asset)
+                .and_then(|a| a.sha256());
+            if let Some(hex) = digest {
+                return Ok(Some((hex, "github-digest".to_owned())));
+            }
+        }
+        Ok(None)
+    }
+
+    /// A checksum file's text, fetched once per run; `None` when it cannot be had
+    /// (the lock then takes another source: a missing file is not an error).
+    fn checksum_file(&self, url: &str) -> Option<String> {
+        if let Some(known) = self.checksum_files.borrow().get(url) {
+            return known.clone();
+        }
+        let text = self
+            .net
+            .github
+            .fetch(url, MAX_CHECKSUM_FILE)
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok());
+        self.checksum_files
+            .borrow_mut()
+            .insert(url.to_owned(), text.clone());
+        text
+    }
+
+    /// The release at `tag`: from this run's listing, else asked for.
+    fn release(&self, owner: &str, repo: &str, tag: &str) -> Option<Release> {
+        let key = format!("{owner}/{repo}");
+        if let Some(listed) = self.releases.borrow().get(&key) {
+            return listed.iter().find(|r| r.tag == tag).cloned();
+        }
+        self.net.github.release(owner, repo, tag).ok()
+    }
+
+    fn releases_of(&self, owner: &str, repo: &str) -> Result<Vec<Release>, ResolutionError> {
+        let key = format!("{owner}/{repo}");
+        if let Some(listed) = self.releases.borrow().get(&key) {
+            return Ok(listed.clone());
+        }
+        let listed = self
+            .net
+            .github
+            .releases(owner, repo)
+            .map_err(github_error)?;
+        self.releases.borrow_mut().insert(key, listed.clone());
+        Ok(listed)
+    }
+
+    /// Resolves one registry tool of vx.toml for `platforms` and records it in `lock`;
+    /// returns the concrete table. The version the lock holds is kept while the entry
+    /// was locked from the same name and constraint (a platform added to it is
+    /// resolved at that version); otherwise the constraint is resolved afresh.
+    pub fn resolve_tool(
+        &self,
+        tool: &ToolTable,
+        platforms: &[Platform],
+        lock: &mut Lock,
+    ) -> Result<ToolTable, ResolutionError> {
+        let request = tool
+            .registry
+            .as_ref()
+            .ok_or_else(|| usage(format!("{} is not a registry tool", tool.name)))?;
+        let at = |e: ResolutionError| match e {
+            ResolutionError::Usage(message) => ResolutionError::Usage(format!(
+                "vx.toml:{}:{}: {}: {message}",
+                request.at.line, request.at.column, tool.name
+            )),
+            other => other,
+        };
+        let found = self.lookup(&request.lookup).map_err(at)?;
+        if let Some(reason) = &found.unsupported {
+            return Err(at(usage(format!(
+                "{} cannot be installed by vx: {reason}",
+                found.qualified_name()
+            ))));
+        }
+        let entry = lock.tools.get(&tool.name);
+        let kept = entry
+            .filter(|e| e.inputs == tool.download_inputs() && e.constraint.is_some())
+            .and_then(|e| e.tag.clone().map(|tag| (tag, e.version.clone())));
+        let candidate = match kept {
+            Some((tag, version)) => Candidate {
+                tag,
+                version,
+                published_at: None,
+                prerelease: false,
+            },
+            None => self.pick(&found, &request.constraint).map_err(at)?,
+        };
+        // Every platform asked for, and every platform the entry held: a new version
+        // is resolved wherever the old one was locked.
+        let mut wanted: Vec<Platform> = tool.platforms_of(platforms).into_iter().cloned().collect();
+        for held in lock.platforms_of(&tool.name) {
+            if tool.is_for(&held) && !wanted.contains(&held) {
+                wanted.push(held);
+            }
+        }
+        let downloads = self.downloads(&found, &candidate, &wanted).map_err(at)?;
+        let overrides: BTreeMap<Platform, Override> = downloads
+            .iter()
+            .map(|(p, d)| (p.clone(), over(d)))
+            .collect();
+        crate::validate::version(&candidate.version).map_err(|e| {
+            at(usage(format!(
+                "release {} of {} has no version vx can name: {e}",
+                candidate.tag, found.full_name
+            )))
+        })?;
+        let concrete = pinned::concrete(tool, &candidate.version, overrides);
+        lock.renew(&concrete);
+        for (platform, download) in &downloads {
+            match download {
+                PlatformDownload::Download {
+                    download,
+                    sha256: Some((hex, source)),
+                } => {
+                    let mut asset = Asset::new(download.url.clone(), hex.clone(), None);
+                    let over = &concrete.platforms[platform];
+                    asset.format = over.format.map(|f| f.name().to_owned());
+                    asset.bin = over.bin.clone().or_else(|| Some(bins(download)));
+                    asset.checksum = Some(source.clone());
+                    lock.record(&concrete, platform, asset);
+                }
+                PlatformDownload::Download { sha256: None, .. } => {}
+                PlatformDownload::Unsupported(_) => {}
+            }
+        }
+        if let Some(entry) = lock.tools.get_mut(&tool.name) {
+            entry.constraint = Some(request.constraint.clone());
+            entry.package = Some(found.qualified_name());
+            entry.tag = Some(candidate.tag.clone());
+            let pin = RegistryPin {
+                git_ref: found
+                    .registry
+                    .git_ref
+                    .clone()
+                    .unwrap_or_else(|| found.registry.name.clone()),
+                sha256: format!("sha256:{}", found.registry.digest),
+            };
+            entry.registry = Some(pin.clone());
+            for (platform, download) in &downloads {
+                let key = platform.to_string();
+                if let PlatformDownload::Unsupported(reason) = download {
+                    entry.platforms.remove(&key);
+                    entry.unsupported.insert(key, reason.clone());
+                } else {
+                    entry.unsupported.remove(&key);
+                }
+            }
+            if found.registry.name == source::STANDARD_NAME {
+                lock.registries
+                    .insert(source::STANDARD_NAME.to_owned(), pin);
+            }
+        }
+        self.net.progress(&format!(
+            "resolved {} {} to {} ({})",
+            tool.name,
+            request.constraint,
+            candidate.version,
+            found.qualified_name()
+        ));
+        Ok(concrete)
+    }
+}
+
+impl Resolve for Resolver<'_> {
+    fn resolve(
+        &self,
+        manifest: &mut Manifest,
+        names: &[String],
+        platforms: &[Platform],
+        lock: &mut Lock,
+    ) -> Result<(), ResolutionError> {
+        for name in names {
+            let Some(at) = manifest.tools.iter().position(|t| t.name == *name) else {
+                continue;
+            };
+            let concrete = self.resolve_tool(&manifest.tools[at], platforms, lock)?;
+            manifest.tools[at] = concrete;
+        }
+        Ok(())
+    }
+}
+
+/// A registry of `[settings] registries` as a source, pinned by the lock when it
+/// records one of that name.
+fn extra(registry: &RegistrySource, lock: Option<&Lock>) -> Source {
+    match &registry.place {
+        RegistryWhere::Path(path) => Source::Path {
+            name: registry.name.clone(),
+            path: path.clone(),
+        },
+        RegistryWhere::Url(url) => Source::Url {
+            name: registry.name.clone(),
+            url: url.clone(),
+            sha256: lock
+                .and_then(|l| l.registries.get(&registry.name))
+                .map(|p| p.sha256.trim_start_matches("sha256:").to_owned()),
+        },
+    }
+}
+
+/// The platform override that installs a resolved download.
+fn over(download: &PlatformDownload) -> Override {
+    match download {
+        PlatformDownload::Unsupported(reason) => Override {
+            unsupported: Some(reason.clone()),
+            ..Override::default()
+        },
+        PlatformDownload::Download { download, sha256 } => Override {
+            url: Some(download.url.clone()),
+            sha256: sha256.as_ref().map(|(hex, _)| hex.clone()),
+            format: download.format,
+            strip_components: None,
+            bin: Some(bins(download)),
+            unsupported: None,
+        },
+    }
+}
+
+/// A download's commands as `bin` entries: a bare executable is stored under its
+/// command's name; an archive's file is `NAME=PATH` when its name differs.
+pub fn bins(download: &Download) -> Vec<String> {
+    if download.format == Some(crate::format::ArchiveFormat::Raw) {
+        return download.bins.iter().take(1).map(|b| b.name.clone()).collect();
+    }
+    download
+        .bins
+        .iter()
+        .map(|b| {
+            let file = b.src.rsplit('/').next().unwrap_or(&b.src);
+            let stem = crate::platform::fs::command_name(file).unwrap_or(file);
+            if file == b.name || stem == b.name || file.strip_suffix(".exe") == Some(&b.name) {
+                b.src.clone()
+            } else {
+                format!("{}={}", b.name, b.src)
+            }
+        })
+        .collect()
+}
+
+/// The package's GitHub repository.
+fn repo_of(found: &Found) -> Result<(String, String), ResolutionError> {
+    match (
+        &found.package.fields.repo_owner,
+        &found.package.fields.repo_name,
+    ) {
+        (Some(owner), Some(repo)) => Ok((owner.clone(), repo.clone())),
+        _ => Err(usage(format!(
+            "{} names no GitHub repository to list versions from",
+            found.full_name
+        ))),
+    }
+}
+
+/// The version a tag names, as the store and the board show it: without the
+/// package's `version_prefix` and a leading `v`.
+pub fn version_label(pkg: &Package, tag: &str) -> String {
+    let prefix = pkg.fields.version_prefix.as_deref().unwrap_or("");
+    let rest = tag.strip_prefix(prefix).unwrap_or(tag);
+    let rest = rest.strip_prefix('v').filter(|r| r.starts_with(|c: char| c.is_ascii_digit()));
+    rest.unwrap_or(tag.strip_prefix(prefix).unwrap_or(tag))
+        .to_owned()
+}
+
+/// Whether `constraint` names `candidate` exactly (a pre-release is picked only so).
+fn names_exactly(constraint: &str, candidate: &Candidate) -> bool {
+    let c = constraint.trim().trim_start_matches('=').trim();
+    c == candidate.tag || c == candidate.version || c.strip_prefix('v') == Some(&candidate.version)
+}
+
+/// `2024-05-01T12:00:00Z` (GitHub's form of RFC 3339) as a time.
+pub fn parse_rfc3339(text: &str) -> Option<SystemTime> {
+    let b = text.as_bytes();
+    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| text.get(r)?.parse::<i64>().ok();
+    let (y, m, d) = (n(0..4)?, n(5..7)?, n(8..10)?);
+    let (hh, mm, ss) = (n(11..13)?, n(14..16)?, n(17..19)?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || hh > 23 || mm > 59 || ss > 60 {
+        return None;
+    }
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let secs = days * 86_400 + hh * 3600 + mm * 60 + ss;
+    u64::try_from(secs)
+        .ok()
+        .map(|s| SystemTime::UNIX_EPOCH + Duration::from_secs(s))
+}
+
+fn usage(e: impl std::fmt::Display) -> ResolutionError {
+    ResolutionError::Usage(e.to_string())
+}
+
+fn github_error(e: crate::registry::github::GithubError) -> ResolutionError {
+    ResolutionError::Environment(e.to_string())
+}
+
+fn lookup_error(e: LookupError) -> ResolutionError {
+    match e {
+        LookupError::Name { .. } | LookupError::UnknownRegistry { .. } => usage(e),
+        other => ResolutionError::Environment(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn github_times_are_read() {
+        let t = parse_rfc3339("2024-02-29T12:30:15Z").unwrap();
+        let secs = t.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs();
+        assert_eq!(secs, 1_709_209_815);
+        assert_eq!(
+            parse_rfc3339("1970-01-01T00:00:00Z"),
+            Some(SystemTime::UNIX_EPOCH)
+        );
+        for bad in ["", "2024-13-01T00:00:00Z", "yesterday", "2024-02-29 12:30:15Z"] {
+            assert_eq!(parse_rfc3339(bad), None, "{bad}");
+        }
+    }
+}
