@@ -11,6 +11,7 @@
 //! `install`, which never knows a tool came from here.
 
 pub mod expr;
+pub mod github;
 pub mod hosts;
 pub mod package;
 pub mod template;
