@@ -192,7 +192,8 @@ impl GithubFixtureBuilder {
         self
     }
 
-    /// Serves release downloads at about `bytes_per_sec` (for the demo's progress).
+    /// Serves every file (downloads, raw files, [`GithubFixtureBuilder::file`]s) at
+    /// about `bytes_per_sec`, for the demo's progress; API answers are not slowed.
     pub fn throttle(mut self, bytes_per_sec: u64) -> Self {
         self.rate = Some(bytes_per_sec);
         self

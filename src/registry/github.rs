@@ -336,8 +336,8 @@ impl Github {
             },
             404 => GithubError::NotFound {
                 what: what.to_owned(),
+                token_hint: self.config.token.is_none() && self.config.hosts.is_github(&url),
                 url,
-                token: self.config.token.is_some(),
             },
             _ => GithubError::Status {
                 url,

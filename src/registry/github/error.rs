@@ -48,14 +48,14 @@ pub enum GithubError {
         message: Option<String>,
     },
     /// HTTP 404.
-    #[error("{what}: not found on GitHub (HTTP 404 from {url}){}", if *token { "" } else { "; a private repository needs a token: set GITHUB_TOKEN" })]
+    #[error("{what}: not found (HTTP 404 from {url}){}", if *token_hint { "; a private repository needs a token: set GITHUB_TOKEN" } else { "" })]
     NotFound {
         /// What was asked for: "release v1 of owner/repo".
         what: String,
         /// The URL requested, without query or credentials.
         url: String,
-        /// Whether a token was sent.
-        token: bool,
+        /// Whether to say that a token may help: a GitHub URL asked without one.
+        token_hint: bool,
     },
     /// Another status than 200 (or 304 to a revalidation).
     #[error("{url}: GitHub answered HTTP {status}{}", server_suffix(message))]

@@ -298,9 +298,7 @@ fn a_404_names_the_release_or_the_repository() {
     let msg = err.to_string();
     assert!(matches!(err, GithubError::NotFound { .. }), "{msg}");
     assert!(
-        msg.starts_with(
-            "release v9.9.9 of o/r: not found on GitHub (HTTP 404 from http://127.0.0.1:"
-        ),
+        msg.starts_with("release v9.9.9 of o/r: not found (HTTP 404 from http://127.0.0.1:"),
         "{msg}"
     );
     assert!(msg.contains("set GITHUB_TOKEN"), "{msg}");
@@ -309,6 +307,13 @@ fn a_404_names_the_release_or_the_repository() {
         msg.starts_with("the releases of o/nope: not found"),
         "{msg}"
     );
+    // A file elsewhere: no token would help.
+    let elsewhere = TestServer::start([("/x", Route::Status(500))]);
+    let msg = github
+        .fetch(&elsewhere.url("/missing"), 10)
+        .unwrap_err()
+        .to_string();
+    assert!(msg.ends_with("/missing)"), "{msg}");
     // A draft has no tag to be found by.
     assert!(matches!(
         github.release("o", "r", "v5.0.0"),
@@ -400,4 +405,24 @@ fn a_next_page_on_another_host_is_not_followed() {
         .unwrap_err();
     assert!(matches!(err, GithubError::BadRedirect { .. }), "{err}");
     assert_eq!(fixture.requests().len(), 1);
+}
+
+#[test]
+fn a_redirect_to_another_github_host_drops_the_token() {
+    // Web and API on two servers, as github.com and api.github.com: both GitHub, but a
+    // redirect from one to the other is a redirect to another host.
+    let api = GithubFixture::builder()
+        .file("/landed.txt", b"landed".to_vec())
+        .start()
+        .unwrap();
+    let web = GithubFixture::builder()
+        .redirect("/hop", &api.url("/landed.txt"))
+        .start()
+        .unwrap();
+    let hosts = GithubHosts::new(&web.web_url(), Some(&api.api_url()));
+    assert!(hosts.is_github(&api.url("/landed.txt")));
+    let github = Github::new(config(hosts, Some("t0ken")), None, false);
+    assert_eq!(github.fetch(&web.url("/hop"), 100).unwrap(), b"landed");
+    assert!(web.requests()[0].authorization);
+    assert!(!api.requests()[0].authorization, "{:?}", api.requests());
 }
