@@ -115,7 +115,10 @@ pub enum GithubError {
         reason: &'static str,
     },
     /// Offline, and the answer is not in the cache.
-    #[error("offline (--offline or VX_OFFLINE=1) and {what} is not in the cache{}; a run with the network fills it", cache.as_ref().map(|p| format!(" ({})", p.display())).unwrap_or_default())]
+    #[error("offline (--offline or VX_OFFLINE=1) and {what} is not in the cache{}", match cache {
+        Some(dir) => format!(" ({}); a run with the network fills it", dir.display()),
+        None => ": no cache directory is known (set VX_CACHE_DIR)".to_owned(),
+    })]
     NotCached {
         /// What is missing: "the releases of owner/repo".
         what: String,
