@@ -23,6 +23,7 @@
 //! - [`signals`] and [`exit`]: interrupt flags, exit codes and the top-level error.
 //! - [`registry`]: aqua's registry format, so a tool can be named (issue 27; its
 //!   pieces are not wired into commands yet).
+//! - [`user_config`]: the user's `config.toml` (`[github]` so far).
 //! - [`platform`]: process trees, interruption, `exec` and file rules, one
 //!   implementation per platform chosen at compile time.
 #![forbid(unsafe_code)]
@@ -47,6 +48,7 @@ pub mod signals;
 pub mod spec;
 pub mod sync;
 pub mod toolchain;
+pub mod user_config;
 pub mod validate;
 
 /// Prints a line on stderr like `eprintln!`, but never panics: with stderr closed

@@ -82,11 +82,23 @@ impl Route {
     }
 }
 
-/// A body reader that paces itself to a byte rate, in chunks of at most 64 KiB.
-struct Throttled {
+/// A body reader that paces itself to a byte rate, in chunks of at most 64 KiB (also
+/// the GitHub fixture's throttled downloads).
+pub(crate) struct Throttled {
     body: Arc<Vec<u8>>,
     pos: usize,
     bytes_per_sec: u64,
+}
+
+impl Throttled {
+    /// A reader of `body` at about `bytes_per_sec`.
+    pub(crate) fn new(body: Arc<Vec<u8>>, bytes_per_sec: u64) -> Throttled {
+        Throttled {
+            body,
+            pos: 0,
+            bytes_per_sec,
+        }
+    }
 }
 
 impl Read for Throttled {
@@ -166,11 +178,7 @@ impl TestServer {
                         }
                         Some(Route::Throttled(body, bytes_per_sec)) => {
                             let len = body.len();
-                            let reader = Throttled {
-                                body,
-                                pos: 0,
-                                bytes_per_sec,
-                            };
+                            let reader = Throttled::new(body, bytes_per_sec);
                             request.respond(
                                 tiny_http::Response::new(
                                     200.into(),

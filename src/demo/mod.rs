@@ -12,6 +12,7 @@
 //! exercise the same bytes.
 
 pub mod fixture;
+pub mod github;
 
 use std::fmt::Write as _;
 use std::sync::Arc;

@@ -6,11 +6,14 @@
 //! what a user's constraint (`14`, `^1.2`, `latest`) picks among a tool's release tags;
 //! [`expr`], aqua's expressions of `version_constraint` and `version_overrides`;
 //! [`package`], the registry file's data model (`packages: [...]`, typed, with what vx
-//! cannot install faithfully reported per package).
+//! cannot install faithfully reported per package); [`hosts`], where GitHub is;
+//! [`github`], the REST client that lists a tool's releases and tags and fetches small
+//! files (cached with ETags, offline from the cache, the token kept to GitHub's hosts).
 //! Resolution (name and constraint to a URL and checksum per platform) will sit above
 //! `install`, which never knows a tool came from here.
 
 pub mod expr;
+pub mod github;
 pub mod hosts;
 pub mod package;
 pub mod template;
