@@ -6,12 +6,16 @@
 //! what a user's constraint (`14`, `^1.2`, `latest`) picks among a tool's release tags;
 //! [`expr`], aqua's expressions of `version_constraint` and `version_overrides`;
 //! [`package`], the registry file's data model (`packages: [...]`, typed, with what vx
-//! cannot install faithfully reported per package).
+//! cannot install faithfully reported per package); [`index`], a registry's compact
+//! index cached on disk (names, descriptions, each definition readable on its own);
+//! [`names`], finding a package by the name a user types, and searching.
 //! Resolution (name and constraint to a URL and checksum per platform) will sit above
 //! `install`, which never knows a tool came from here.
 
 pub mod expr;
 pub mod hosts;
+pub mod index;
+pub mod names;
 pub mod package;
 pub mod template;
 pub mod version;
