@@ -105,7 +105,6 @@ struct Record {
 }
 
 /// An opened index: its names in memory, the definitions on disk.
-#[derive(Debug)]
 pub struct Index {
     path: PathBuf,
     file: Mutex<File>,
@@ -116,6 +115,16 @@ pub struct Index {
     lists: Vec<Span>,
     records: Vec<Record>,
     origin: Origin,
+}
+
+impl std::fmt::Debug for Index {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Index")
+            .field("path", &self.path)
+            .field("packages", &self.records.len())
+            .field("origin", &self.origin)
+            .finish_non_exhaustive()
+    }
 }
 
 /// One package as the index knows it, without its definition.
