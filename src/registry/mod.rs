@@ -8,13 +8,24 @@
 //! [`package`], the registry file's data model (`packages: [...]`, typed, with what vx
 //! cannot install faithfully reported per package); [`hosts`], where GitHub is;
 //! [`github`], the REST client that lists a tool's releases and tags and fetches small
-//! files (cached with ETags, offline from the cache, the token kept to GitHub's hosts).
-//! Resolution (name and constraint to a URL and checksum per platform) will sit above
-//! `install`, which never knows a tool came from here.
+//! files (cached with ETags, offline from the cache, the token kept to GitHub's hosts);
+//! [`index`], a registry's compact
+//! index cached on disk (names, descriptions, each definition readable on its own);
+//! [`names`], finding a package by the name a user types, and searching; [`source`],
+//! where registries come from (the standard one pinned in vx, a project's by path or
+//! URL) and their cache; [`set`], a project's registries in search order, the standard
+//! one fetched only when needed.
+//! Resolution (name and constraint to a URL and checksum per platform, recorded in the
+//! lock) is `crate::resolution`, above this room; `install` never knows a tool came
+//! from here.
 
 pub mod expr;
 pub mod github;
 pub mod hosts;
+pub mod index;
+pub mod names;
 pub mod package;
+pub mod set;
+pub mod source;
 pub mod template;
 pub mod version;

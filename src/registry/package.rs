@@ -17,12 +17,17 @@
 //! event counts, and aliases (an alias bomb fails instead of expanding). Its pure-Rust
 //! parser (`granit-parser`) adds no C code. On top, a document larger than
 //! [`MAX_BYTES`] is refused before parsing.
+//!
+//! The model also serializes (compactly: absent values left out), so the registry's
+//! index ([`super::index`]) keeps each package's definition on its own; keys not
+//! modelled are written by name only, so a package read back reports the same
+//! [`Package::unsupported`].
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
 use serde::de::IgnoredAny;
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 /// Largest registry document accepted, in bytes (the standard registry is ~3 MiB).
@@ -155,6 +160,22 @@ where
     Ok(map.map(|m| m.into_iter().map(|(k, v)| (k.0, v.0)).collect()))
 }
 
+/// Serializes the keys vx does not model by name only (each to a unit value): their
+/// values were never read, and what [`Package::unsupported`] reports is their names, so
+/// a package written out (the compact index, [`super::index`]) and read back reports
+/// the same.
+fn keys_only<S: serde::Serializer>(
+    extra: &BTreeMap<String, IgnoredAny>,
+    ser: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = ser.serialize_map(Some(extra.len()))?;
+    for key in extra.keys() {
+        map.serialize_entry(key, &())?;
+    }
+    map.end()
+}
+
 /// A YAML scalar (string, integer, float or boolean) read as its text.
 #[derive(PartialEq, Eq, PartialOrd, Ord)]
 struct Scalar(String);
@@ -188,8 +209,8 @@ impl<'de> Deserialize<'de> for Scalar {
 }
 
 /// How a package is installed (`type`).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(from = "String")]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(from = "String", into = "String")]
 pub enum PackageType {
     /// An asset of a GitHub release.
     GithubRelease,
@@ -215,9 +236,21 @@ impl From<String> for PackageType {
     }
 }
 
+impl From<PackageType> for String {
+    fn from(kind: PackageType) -> String {
+        match kind {
+            PackageType::GithubRelease => "github_release".to_owned(),
+            PackageType::Http => "http".to_owned(),
+            PackageType::GithubArchive => "github_archive".to_owned(),
+            PackageType::GithubContent => "github_content".to_owned(),
+            PackageType::Other(s) => s,
+        }
+    }
+}
+
 /// Where a package's versions are listed (`version_source`).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(from = "String")]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(from = "String", into = "String")]
 pub enum VersionSource {
     /// The repository's tags (`github_tag`) rather than its releases (the default).
     GithubTag,
@@ -235,15 +268,24 @@ impl From<String> for VersionSource {
     }
 }
 
+impl From<VersionSource> for String {
+    fn from(source: VersionSource) -> String {
+        match source {
+            VersionSource::GithubTag => "github_tag".to_owned(),
+            VersionSource::Other(s) => s,
+        }
+    }
+}
+
 /// Another name of a package (`aliases[]`).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 pub struct Alias {
     /// The name.
     pub name: String,
 }
 
 /// The archive format for one OS (`format_overrides[]`).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 pub struct FormatOverride {
     /// The OS (`windows`, `darwin`, …).
     pub goos: String,
@@ -252,161 +294,203 @@ pub struct FormatOverride {
 }
 
 /// A file to install from the package (`files[]`).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct File {
     /// The command's name.
     pub name: String,
     /// Its path inside the unpacked asset (a template); defaults to `name`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub src: Option<String>,
     /// Keys not modelled here (`dir`, `link`, `hard`, …).
-    #[serde(flatten)]
+    #[serde(flatten, serialize_with = "keys_only")]
     pub extra: BTreeMap<String, IgnoredAny>,
 }
 
 /// What a checksum file's lines look like (`checksum.pattern`).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct ChecksumPattern {
     /// Regular expression capturing the checksum.
     pub checksum: String,
     /// Regular expression capturing the file name.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
     /// Keys not modelled here.
-    #[serde(flatten)]
+    #[serde(flatten, serialize_with = "keys_only")]
     pub extra: BTreeMap<String, IgnoredAny>,
 }
 
 /// Where a package's checksums are published (`checksum`).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct Checksum {
     /// `github_release` or `http`.
-    #[serde(rename = "type")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     /// The checksum asset's name (a template), for `github_release`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asset: Option<String>,
     /// The checksum file's URL (a template), for `http`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// `md5`, `sha1`, `sha256` or `sha512`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub algorithm: Option<String>,
     /// `regexp` or `raw`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_format: Option<String>,
     /// How to read a `regexp` file.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pattern: Option<ChecksumPattern>,
     /// `false` turns checksum verification off.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// Replacements applied to the checksum asset's name.
-    #[serde(default, deserialize_with = "replacements")]
+    #[serde(
+        default,
+        deserialize_with = "replacements",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub replacements: Option<BTreeMap<String, String>>,
     /// Keys not modelled here.
-    #[serde(flatten)]
+    #[serde(flatten, serialize_with = "keys_only")]
     pub extra: BTreeMap<String, IgnoredAny>,
 }
 
 /// The fields a package, an override and a version override share: those that say what
 /// to download and install.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 pub struct Fields {
     /// How the package is installed.
-    #[serde(rename = "type")]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<PackageType>,
     /// GitHub owner.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub repo_owner: Option<String>,
     /// GitHub repository.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub repo_name: Option<String>,
     /// Release asset name (a template), for `github_release`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asset: Option<String>,
     /// Download URL (a template), for `http`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Path in the repository, for `github_content`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// Archive format (`tar.gz`, `zip`, `raw`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
     /// Formats per OS.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub format_overrides: Option<Vec<FormatOverride>>,
     /// Values substituted for `OS`/`Arch` in templates (`amd64: x86_64`).
-    #[serde(default, deserialize_with = "replacements")]
+    #[serde(
+        default,
+        deserialize_with = "replacements",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub replacements: Option<BTreeMap<String, String>>,
     /// Files to install.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub files: Option<Vec<File>>,
     /// Platforms the package supports (`linux`, `darwin/arm64`, `all`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub supported_envs: Option<Vec<String>>,
     /// Prefix of release tags (`cli-`), stripped to give `SemVer`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub version_prefix: Option<String>,
     /// An expression selecting the tags that are versions of this package.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub version_filter: Option<String>,
     /// Where versions are listed.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub version_source: Option<VersionSource>,
     /// No asset for these versions: the package cannot be installed.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub no_asset: Option<bool>,
     /// A message to show instead of installing.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// Install the amd64 build on darwin/arm64.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rosetta2: Option<bool>,
     /// Install the amd64 build on windows/arm64.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub windows_arm_emulation: Option<bool>,
     /// Add `.exe` to the asset name on Windows.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub complete_windows_ext: Option<bool>,
     /// The extension to add on Windows (default `.exe`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub windows_ext: Option<String>,
     /// Append the format's extension to the asset name.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub append_ext: Option<bool>,
     /// Where checksums are published.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub checksum: Option<Checksum>,
 }
 
 /// Settings for one OS and/or architecture (`overrides[]`).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct Override {
     /// The OS it applies to, if restricted.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub goos: Option<String>,
     /// The architecture it applies to, if restricted.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub goarch: Option<String>,
     /// The settings.
     #[serde(flatten)]
     pub fields: Fields,
     /// Keys not modelled here (`variants`, …).
-    #[serde(flatten)]
+    #[serde(flatten, serialize_with = "keys_only")]
     pub extra: BTreeMap<String, IgnoredAny>,
 }
 
 /// Settings for the versions an expression selects (`version_overrides[]`).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct VersionOverride {
     /// The expression (see [`super::expr`]).
     pub version_constraint: String,
     /// Per-platform settings for these versions.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub overrides: Option<Vec<Override>>,
     /// The settings.
     #[serde(flatten)]
     pub fields: Fields,
     /// Keys not modelled here.
-    #[serde(flatten)]
+    #[serde(flatten, serialize_with = "keys_only")]
     pub extra: BTreeMap<String, IgnoredAny>,
 }
 
 /// One package of a registry.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct Package {
     /// Its name, when not `repo_owner/repo_name`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Other names.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<Alias>,
     /// One-line description.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The expression selecting the versions the top-level settings apply to (see
     /// [`super::expr`]); others fall to `version_overrides`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub version_constraint: Option<String>,
     /// Settings for other versions, first match wins.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub version_overrides: Vec<VersionOverride>,
     /// Per-platform settings.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub overrides: Vec<Override>,
     /// The settings.
     #[serde(flatten)]
     pub fields: Fields,
     /// Keys not modelled here.
-    #[serde(flatten)]
+    #[serde(flatten, serialize_with = "keys_only")]
     pub extra: BTreeMap<String, IgnoredAny>,
 }
 
