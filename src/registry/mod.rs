@@ -10,8 +10,10 @@
 //! Resolution (name and constraint to a URL and checksum per platform) will sit above
 //! `install`, which never knows a tool came from here.
 
+pub mod checksum;
 pub mod expr;
 pub mod hosts;
 pub mod package;
+pub mod resolve;
 pub mod template;
 pub mod version;
