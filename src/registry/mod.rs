@@ -14,17 +14,21 @@
 //! [`names`], finding a package by the name a user types, and searching; [`source`],
 //! where registries come from (the standard one pinned in vx, a project's by path or
 //! URL) and their cache; [`set`], a project's registries in search order, the standard
-//! one fetched only when needed.
+//! one fetched only when needed; [`resolve`], aqua's rules for one package, version
+//! and platform (URL, format, commands, checksum file); [`checksum`], reading a
+//! published checksum file.
 //! Resolution (name and constraint to a URL and checksum per platform, recorded in the
 //! lock) is `crate::resolution`, above this room; `install` never knows a tool came
 //! from here.
 
+pub mod checksum;
 pub mod expr;
 pub mod github;
 pub mod hosts;
 pub mod index;
 pub mod names;
 pub mod package;
+pub mod resolve;
 pub mod set;
 pub mod source;
 pub mod template;
