@@ -320,12 +320,10 @@ pub struct LockArgs {
     #[arg(long)]
     pub check: bool,
     /// Resolve everything and print, per tool and platform, the version, URL and where
-    /// the checksum would come from; download no archive, write nothing.
+    /// the checksum would come from (`--json`: as JSON); download no archive, write
+    /// nothing.
     #[arg(long, conflicts_with = "check")]
     pub dry_run: bool,
-    /// With --dry-run: print JSON.
-    #[arg(long, requires = "dry_run")]
-    pub json: bool,
     /// How the run shows itself.
     #[command(flatten)]
     pub run: RunArgs,

@@ -30,6 +30,22 @@ pub struct UserConfig {
     /// `[github]`: where GitHub is, and the token for it.
     #[serde(default)]
     pub github: GithubSection,
+    /// `[registry]`: the standard registry's ref where no project's lock pins one.
+    #[serde(default)]
+    pub registry: RegistrySection,
+}
+
+/// `[registry]`: the standard registry (aquaproj/aqua-registry) at another ref than the
+/// one vx pins, for runs without a project (`vx x`, `vx search` outside one): a newer
+/// release, or one a GitHub Enterprise Server mirrors. Both keys together: the file at
+/// `standard_ref` must have `standard_sha256`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrySection {
+    /// The ref (a tag of aquaproj/aqua-registry).
+    pub standard_ref: Option<String>,
+    /// The sha256 of that ref's `registry.yaml` (64 hex digits, `sha256:` optional).
+    pub standard_sha256: Option<String>,
 }
 
 /// `[github]`: a GitHub Enterprise Server and a token. The environment's
@@ -123,11 +139,20 @@ impl UserConfig {
 
     /// Parses config text; `path` names it in errors.
     pub fn parse(path: &Path, text: &str) -> Result<UserConfig, UserConfigError> {
-        toml::from_str(text).map_err(|e| UserConfigError::Invalid {
+        let config: UserConfig = toml::from_str(text).map_err(|e| UserConfigError::Invalid {
             path: path.to_owned(),
             location: e.span().map(|s| Location::from_offset(text, s.start)),
             problem: problem(e.message()),
-        })
+        })?;
+        let registry = &config.registry;
+        if registry.standard_ref.is_some() != registry.standard_sha256.is_some() {
+            return Err(UserConfigError::Invalid {
+                path: path.to_owned(),
+                location: None,
+                problem: "[registry] needs both standard_ref and standard_sha256".to_owned(),
+            });
+        }
+        Ok(config)
     }
 }
 
@@ -216,5 +241,19 @@ mod tests {
         std::fs::write(&path, b"[github]\nurl = \"\xff\"\n").unwrap();
         let err = UserConfig::load_from(&path).unwrap_err();
         assert!(err.to_string().contains("UTF-8"), "{err}");
+    }
+
+    #[test]
+    fn the_standard_registry_may_be_moved_with_both_keys() {
+        let config =
+            parse("[registry]\nstandard_ref = \"v4.600.0\"\nstandard_sha256 = \"sha256:00\"\n")
+                .unwrap();
+        assert_eq!(config.registry.standard_ref.as_deref(), Some("v4.600.0"));
+        let err = parse("[registry]\nstandard_ref = \"v4.600.0\"\n").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("[registry] needs both standard_ref and standard_sha256"),
+            "{err}"
+        );
     }
 }

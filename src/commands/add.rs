@@ -101,8 +101,11 @@ fn registry_entry(
             "`{spec}`: name a tool, optionally with a constraint: NAME or NAME@CONSTRAINT"
         )));
     }
-    // The project's own registries count: parse what is there (an empty file is fine).
-    let project = Manifest::parse(path, text).ok();
+    // The project's own registries count: read them from vx.toml as it would be with
+    // this tool in it (a vx.toml without tools yet parses then too).
+    let project = edit::set_constraint(text, name, "latest")
+        .ok()
+        .and_then(|(probe, _)| Manifest::parse(path, &probe).ok());
     let lock = project
         .as_ref()
         .and_then(|m| Lock::load(&m.lock_path()).ok().flatten());
@@ -128,7 +131,9 @@ fn registry_entry(
             c.to_owned()
         }
         None => {
-            let newest = resolver.pick(&found, "latest").map_err(super::resolution_error)?;
+            let newest = resolver
+                .pick(&found, "latest")
+                .map_err(super::resolution_error)?;
             major_of(&newest.version)
         }
     };

@@ -155,8 +155,12 @@ impl Target<'_> {
         if let Some(manifest) = self.manifest
             && missing.iter().any(|t| t.origin == Origin::Manifest)
         {
-            let sync = ProjectSync::plan(manifest, LockMode::Update, &super::resolver(self.offline, false))
-                .map_err(super::project_error)?;
+            let sync = ProjectSync::plan(
+                manifest,
+                LockMode::Update,
+                &super::resolver(self.offline, false),
+            )
+            .map_err(super::project_error)?;
             let outcome = sync.run(store, &settings).map_err(super::project_error)?;
             super::sync::tell_relocked(&outcome.relocked, manifest);
             code = outcome.code;

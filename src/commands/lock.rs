@@ -84,7 +84,7 @@ fn dry_run(
     platforms: &[Platform],
     args: &LockArgs,
 ) -> Result<i32, Error> {
-    let resolver = super::resolver(false, args.json || args.run.quiet);
+    let resolver = super::resolver(false, args.run.json || args.run.quiet);
     let pinned = project::pin_for(manifest, &mut lock, platforms, &resolver)
         .map_err(super::project_error)?;
     let mut tools = Vec::new();
@@ -132,10 +132,14 @@ fn dry_run(
         }));
     }
     let mut out = std::io::stdout().lock();
-    if args.json {
+    if args.run.json {
         writeln!(out, "{}", serde_json::json!({ "tools": tools }))?;
     } else {
-        out.write_all(&vx_tui::text::sanitize(&String::from_utf8_lossy(&text)).into_owned().into_bytes())?;
+        out.write_all(
+            &vx_tui::text::sanitize(&String::from_utf8_lossy(&text))
+                .into_owned()
+                .into_bytes(),
+        )?;
     }
     Ok(OK)
 }

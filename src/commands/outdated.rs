@@ -36,7 +36,10 @@ pub fn run(args: &OutdatedArgs) -> Result<i32, Error> {
             .ok()
             .map(|c| c.version);
         let latest = resolver.pick(&found, "latest").ok().map(|c| c.version);
-        let show = |v: &Option<String>| v.as_deref().map_or("-".to_owned(), |v| sanitize(v).into_owned());
+        let show = |v: &Option<String>| {
+            v.as_deref()
+                .map_or("-".to_owned(), |v| sanitize(v).into_owned())
+        };
         rows.push([
             tool.name.clone(),
             sanitize(&request.constraint).into_owned(),

@@ -46,8 +46,8 @@ fn show(
     let project = super::optional_manifest(manifest)?;
     let lock = super::lock_of(project.as_ref());
     let net = super::network(false, json)?;
-    let resolver = Resolver::new(&net, project.as_ref(), lock.as_ref())
-        .map_err(super::resolution_error)?;
+    let resolver =
+        Resolver::new(&net, project.as_ref(), lock.as_ref()).map_err(super::resolution_error)?;
     let found = resolver.lookup(name).map_err(super::resolution_error)?;
     let candidate = resolver
         .pick(&found, version.unwrap_or("latest"))
@@ -125,7 +125,12 @@ fn describe(value: &serde_json::Value) -> String {
         .and_then(|v| v.as_array())
         .map(|a| a.iter().filter_map(|b| b.as_str()).collect())
         .unwrap_or_default();
-    let mut text = format!("{} [{}] bin: {}", get("url"), get("format"), bins.join(", "));
+    let mut text = format!(
+        "{} [{}] bin: {}",
+        get("url"),
+        get("format"),
+        bins.join(", ")
+    );
     if let Some(file) = value.get("checksum_file").and_then(|v| v.as_str()) {
         text.push_str(&format!(" checksum: {file}"));
     }
@@ -165,7 +170,7 @@ fn update(manifest: Option<&std::path::Path>) -> Result<i32, Error> {
         github: net.hosts().clone(),
         offline: false,
         fetcher: &net,
-        progress: &|line| net.progress(line),
+        progress: &*net.say,
     };
     let opened = source::open(
         &Source::Standard {
@@ -182,11 +187,6 @@ fn update(manifest: Option<&std::path::Path>) -> Result<i32, Error> {
             sha256: format!("sha256:{}", opened.id.digest),
         },
     );
-    if lock.is_empty() {
-        return Err(Error::usage(
-            "vx.lock records no tool yet: run `vx lock` first, then `vx registry update`",
-        ));
-    }
     lock.write(&lock_path)
         .map_err(|e| Error::environment(Because::new("cannot write the lock", e)))?;
     vx::note!(

@@ -17,11 +17,12 @@ pub fn run(args: &SearchArgs) -> Result<i32, Error> {
     let project = super::optional_manifest(args.manifest.as_deref())?;
     let lock = super::lock_of(project.as_ref());
     let net = super::network(args.offline, args.json)?;
-    let resolver = Resolver::new(&net, project.as_ref(), lock.as_ref())
-        .map_err(super::resolution_error)?;
-    let hits = resolver
-        .search(&args.term)
-        .map_err(super::resolution_error)?;
+    let resolver =
+        Resolver::new(&net, project.as_ref(), lock.as_ref()).map_err(super::resolution_error)?;
+    let (hits, problems) = resolver.search(&args.term);
+    for problem in &problems {
+        vx::note!("vx: warning: not searched: {problem}");
+    }
     let mut out = Vec::new();
     if args.json {
         let results: Vec<serde_json::Value> = hits
@@ -53,10 +54,18 @@ pub fn run(args: &SearchArgs) -> Result<i32, Error> {
                     Some(_) => "(not installable by vx)".to_owned(),
                     None => sanitize(h.hit.description.as_deref().unwrap_or("")).into_owned(),
                 };
-                [name, sanitize(&h.hit.short_name).into_owned(), truncate(&about, 70)]
+                [
+                    name,
+                    sanitize(&h.hit.short_name).into_owned(),
+                    truncate(&about, 70),
+                ]
             })
             .collect();
-        write!(out, "{}", columns(["PACKAGE", "TOOL", "DESCRIPTION"], &rows))?;
+        write!(
+            out,
+            "{}",
+            columns(["PACKAGE", "TOOL", "DESCRIPTION"], &rows)
+        )?;
         if hits.len() > SHOWN {
             writeln!(out, "… and {} more (--json lists all)", hits.len() - SHOWN)?;
         }

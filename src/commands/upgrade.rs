@@ -82,7 +82,11 @@ pub fn run(args: &UpgradeArgs) -> Result<i32, Error> {
 
 /// vx.toml with each chosen tool's constraint moved to the newest version's major,
 /// written; the manifest re-read.
-fn move_constraints(manifest: &Manifest, chosen: &[String], lock: &Lock) -> Result<Manifest, Error> {
+fn move_constraints(
+    manifest: &Manifest,
+    chosen: &[String],
+    lock: &Lock,
+) -> Result<Manifest, Error> {
     let net = super::network(false, false)?;
     let resolver =
         Resolver::new(&net, Some(manifest), Some(lock)).map_err(super::resolution_error)?;
@@ -108,7 +112,10 @@ fn move_constraints(manifest: &Manifest, chosen: &[String], lock: &Lock) -> Resu
         let (edited, _) = edit::set_constraint(&text, &key, &constraint)
             .map_err(|e| Error::usage(Because::new(path.display().to_string(), e)))?;
         text = edited;
-        vx::note!("vx: {name}: constraint {} → {constraint}", request.constraint);
+        vx::note!(
+            "vx: {name}: constraint {} → {constraint}",
+            request.constraint
+        );
     }
     let updated = Manifest::parse(path, &text).map_err(Error::usage)?;
     vx::atomic::write(path, text.as_bytes()).map_err(|e| {
@@ -126,5 +133,9 @@ fn key_of(text: &str, name: &str, lookup: &str) -> String {
             .and_then(|t| t.as_table_like())
             .is_some_and(|t| t.contains_key(key))
     };
-    if has(name) { name.to_owned() } else { lookup.to_owned() }
+    if has(name) {
+        name.to_owned()
+    } else {
+        lookup.to_owned()
+    }
 }

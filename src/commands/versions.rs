@@ -15,8 +15,8 @@ pub fn run(args: &VersionsArgs) -> Result<i32, Error> {
     let project = super::optional_manifest(args.manifest.as_deref())?;
     let lock = super::lock_of(project.as_ref());
     let net = super::network(args.offline, args.json)?;
-    let resolver = Resolver::new(&net, project.as_ref(), lock.as_ref())
-        .map_err(super::resolution_error)?;
+    let resolver =
+        Resolver::new(&net, project.as_ref(), lock.as_ref()).map_err(super::resolution_error)?;
     // A tool of vx.toml is looked up as vx.toml names it.
     let listed = project.as_ref().and_then(|m| m.tool(&args.tool));
     let lookup = listed
@@ -69,7 +69,12 @@ pub fn run(args: &VersionsArgs) -> Result<i32, Error> {
                 ]
             })
             .collect();
-        writeln!(out, "{} ({})", sanitize(&found.short_name), sanitize(&found.qualified_name()))?;
+        writeln!(
+            out,
+            "{} ({})",
+            sanitize(&found.short_name),
+            sanitize(&found.qualified_name())
+        )?;
         write!(out, "{}", columns(["VERSION", "PUBLISHED", ""], &rows))?;
     }
     std::io::stdout().lock().write_all(&out)?;

@@ -152,10 +152,9 @@ fn default_command(spec: &ToolSpec) -> String {
         .flatten()
         .map(|b| vx::spec::bin_command(b))
         .collect();
-    let named = |c: &&str| vx::platform::fs::command_name(c).unwrap_or(c) == spec.name;
     commands
         .iter()
-        .find(named)
+        .find(|c| vx::platform::fs::command_name(c).unwrap_or(c) == spec.name)
         .or(commands.first())
         .map_or_else(|| spec.name.clone(), |c| (*c).to_owned())
 }

@@ -178,6 +178,7 @@ fn answer(
                 executable: found.executable,
                 version: found.version,
                 env: found.env,
+                package: found.package,
             },
             Err(message) => Response::Error { message },
         },
@@ -189,9 +190,23 @@ fn answer(
             Ok(found) => Response::Environment { env: found.env },
             Err(message) => Response::Error { message },
         },
-        Request::ListVersions { runtime } => Response::Versions {
-            versions: resolver.list_versions(&runtime),
-        },
+        Request::ListVersions { runtime } => {
+            let installed = resolver.list_versions(&runtime);
+            if installed.is_empty() {
+                match super::resolver::registry_versions(&runtime) {
+                    Ok(versions) => Response::Versions {
+                        versions,
+                        source: Some("registry".to_owned()),
+                    },
+                    Err(message) => Response::Error { message },
+                }
+            } else {
+                Response::Versions {
+                    versions: installed,
+                    source: None,
+                }
+            }
+        }
         Request::Subscribe { event_types } => {
             let mask = EventMask::of(&event_types);
             let id = match *subscription {

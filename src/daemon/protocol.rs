@@ -78,6 +78,9 @@ pub enum Response {
         version: String,
         /// The environment to run it in: `PATH` with the project's tools first.
         env: BTreeMap<String, String>,
+        /// For a registry tool of the project: its package (`standard:BurntSushi/ripgrep`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        package: Option<String>,
     },
     /// The answer to [`Request::GetEnvironment`].
     Environment {
@@ -86,8 +89,12 @@ pub enum Response {
     },
     /// The answer to [`Request::ListVersions`].
     Versions {
-        /// Installed versions, oldest first (`1.9` before `1.10`).
+        /// Installed versions, oldest first (`1.9` before `1.10`); for a tool not
+        /// installed, the registry's versions, newest first (the version picker).
         versions: Vec<String>,
+        /// `registry` when the versions are the registry's (none are installed).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        source: Option<String>,
     },
     /// The answer to [`Request::Subscribe`]; events follow on the connection.
     Subscribed {

@@ -28,6 +28,20 @@ pub struct Resolution {
     pub version: String,
     /// The environment to run it in.
     pub env: BTreeMap<String, String>,
+    /// For a registry tool of the project: its package, as the lock records it.
+    pub package: Option<String>,
+}
+
+/// The versions the registries list for `runtime` (a tool not installed yet), newest
+/// first: the standard registry (or the user config's), GitHub's releases through the
+/// cache (a revalidation costs no rate limit).
+pub fn registry_versions(runtime: &str) -> Result<Vec<String>, String> {
+    use crate::resolution::{Network, Options, Resolver};
+    let net = Network::from_env(Options::from_env(false, true)).map_err(|e| e.to_string())?;
+    let resolver = Resolver::new(&net, None, None).map_err(|e| e.to_string())?;
+    let found = resolver.lookup(runtime).map_err(|e| e.to_string())?;
+    let versions = resolver.versions(&found).map_err(|e| e.to_string())?;
+    Ok(versions.into_iter().map(|c| c.version).collect())
 }
 
 /// A project's toolchain as `vx which` and `vx env` need it.
@@ -53,6 +67,8 @@ struct Project {
     env: Result<BTreeMap<String, String>, String>,
     /// The answer to `toolchain`, worked out once.
     answer: Result<ToolchainAnswer, String>,
+    /// Registry tools' packages, by tool, as the lock records them.
+    packages: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Default)]
@@ -201,10 +217,12 @@ impl Resolver {
             return Err(format!("{} is not installed; run `vx sync`", tool.label()));
         }
         let executable = executable(&tool)?;
+        let package = project.as_ref().and_then(|p| p.packages.get(&tool.name).cloned());
         Ok(Resolution {
             executable: text(executable.as_os_str())?,
             version: tool.version,
             env,
+            package,
         })
     }
 
@@ -265,7 +283,18 @@ impl Resolver {
         let manifest = Manifest::load(&path).map_err(|e| e.to_string())?;
         let chain =
             Toolchain::assemble(Some(&manifest), &[], &self.store).map_err(|e| e.to_string())?;
+        let packages = crate::lock::Lock::load(&manifest.lock_path())
+            .ok()
+            .flatten()
+            .map(|lock| {
+                lock.tools
+                    .into_iter()
+                    .filter_map(|(name, entry)| Some((name, entry.package?)))
+                    .collect()
+            })
+            .unwrap_or_default();
         let project = Arc::new(Project {
+            packages,
             stamps,
             env: self.env(&chain),
             answer: answer(&manifest, &chain),

@@ -1,12 +1,16 @@
 //! `vx sync --demo`: a live parallel sync with one command and no network.
 //!
-//! An in-process loopback HTTP server serves generated archives (tar.gz, tar.xz, zip;
-//! 1–8 MiB of incompressible content) at a throttled rate with a `Content-Length`, so
-//! progress is visible; a demo `vx.toml` in a temporary directory lists them, plus one
-//! tool whose sha256 is deliberately wrong. Then the real pipeline runs on it: the same
-//! [`crate::sync`] parent, the same children, HTTP client, verification and extraction,
-//! into a temporary store removed afterwards. That tool's failure is expected: the
-//! demo exits 0 when it is the only one, 1 when anything else failed.
+//! A demo `vx.toml` in a temporary directory names its tools the way a project does
+//! (`ripgrep = "14"`), with a small registry in aqua's format beside it
+//! ([`REGISTRY`]). An in-process loopback GitHub ([`github`], in the API's shapes)
+//! serves each tool's releases: generated archives (tar.gz, tar.xz, zip; 1–8 MiB of
+//! incompressible content, at a throttled rate with a `Content-Length`, so progress is
+//! visible) and the checksum files the registry points at; one tool's published
+//! checksum is deliberately wrong. Then the real pipeline runs on it: the registry
+//! lookup, version resolution and lock without downloading, then the same
+//! [`crate::sync`] parent, children, HTTP client, verification and extraction, into a
+//! temporary store removed afterwards. That tool's failure is expected: the demo exits
+//! 0 when it is the only one, 1 when anything else failed.
 //!
 //! [`fixture`] builds the archives and serves them; the tests use it too, so they
 //! exercise the same bytes.
@@ -19,10 +23,9 @@ use std::sync::Arc;
 
 use crate::format::ArchiveFormat;
 use crate::manifest::{Manifest, ManifestError, Platform};
+use crate::project::{LockMode, ProjectSync};
 use crate::sync::{Settings, SyncError};
-use fixture::{
-    Item, Route, TestServer, archive_bytes, noise_seeded, sha256_hex, tar_gz_level, tar_xz_level,
-};
+use fixture::{Item, archive_bytes, noise_seeded, sha256_hex, tar_gz_level, tar_xz_level};
 
 /// Why the demo could not run.
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +42,12 @@ pub enum DemoError {
     /// The sync could not run.
     #[error(transparent)]
     Sync(#[from] SyncError),
+    /// The project (its tools resolved by name) could not be synced.
+    #[error(transparent)]
+    Project(#[from] crate::project::ProjectError),
+    /// The demo's own registry did not read (a bug).
+    #[error("the demo's registry: {0}")]
+    Registry(String),
 }
 
 /// Bytes per second each demo download is served at.
@@ -84,10 +93,6 @@ fn archive(format: ArchiveFormat, tool: &str, kib: usize, seed: u64) -> Vec<u8> 
     }
 }
 
-fn extension(format: ArchiveFormat) -> &'static str {
-    format.name()
-}
-
 /// Builds every tool's archive, on as many threads as there are cores (each holds
 /// its payload and archive only while building it).
 fn generate() -> Vec<Arc<Vec<u8>>> {
@@ -116,64 +121,120 @@ fn generate() -> Vec<Arc<Vec<u8>>> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// The demo's tools as vx.toml names them, and the release tag each constraint
+/// resolves to (with an older release beside it that the constraint must pass over).
+const RELEASES: [(&str, &str, &str, &str); 8] = [
+    ("ripgrep", "14", "14.1.1", "14.0.0"),
+    ("fd", "10", "v10.2.0", "v10.1.0"),
+    ("node", "22", "v22.11.0", "v20.18.0"),
+    ("go", "1.23", "go1.23.4", "go1.22.10"),
+    ("uv", "0.5", "0.5.11", "0.4.30"),
+    ("jq", "1.7", "jq-1.7.1", "jq-1.6"),
+    ("zig", "0.13", "0.13.0", "0.12.1"),
+    (BROKEN_TOOL, "1", "v1.0.0", "v0.9.0"),
+];
+
+/// The demo's registry, in aqua's format.
+pub const REGISTRY: &str = include_str!("registry.yaml");
+
+/// The loopback GitHub of the demo: each tool's releases, its archive for this
+/// platform named as the registry renders it, and the checksum file the registry
+/// points at (or GitHub's digest when it points at none). The broken tool's published
+/// checksum is wrong.
+fn github(archives: &[Arc<Vec<u8>>]) -> Result<github::GithubFixture, DemoError> {
+    let registry = crate::registry::package::Registry::from_str(REGISTRY, "registry.yaml".as_ref())
+        .map_err(|e| DemoError::Registry(e.to_string()))?;
+    let platform = Platform::current();
+    let hosts = crate::registry::hosts::GithubHosts::default();
+    let mut builder = github::GithubFixture::builder().throttle(RATE);
+    for ((tool, _, tag, older), bytes) in RELEASES.iter().zip(archives) {
+        let package = registry
+            .packages
+            .iter()
+            .find(|p| p.fields.repo_name.as_deref() == Some(tool))
+            .ok_or_else(|| DemoError::Registry(format!("no package {tool}")))?;
+        let download = match crate::registry::resolve::resolve(package, tag, &platform, &hosts) {
+            Ok(crate::registry::resolve::Resolution::Download(d)) => d,
+            Ok(crate::registry::resolve::Resolution::Unsupported(why)) => {
+                return Err(DemoError::Registry(format!("{tool} on {platform}: {why}")));
+            }
+            Err(e) => return Err(DemoError::Registry(e.to_string())),
+        };
+        let sha = if *tool == BROKEN_TOOL {
+            sha256_hex(b"not the archive")
+        } else {
+            sha256_hex(bytes)
+        };
+        let mut release = github::FixtureRelease::new(tag).published("2024-11-01T00:00:00Z");
+        release = match &download.checksum {
+            Some(file) => {
+                let name = file.url.rsplit('/').next().unwrap_or("checksums.txt");
+                let line = format!("{sha}  {}\n", download.asset);
+                release
+                    .asset_without_digest(&download.asset, Arc::clone(bytes))
+                    .asset_without_digest(name, line.into_bytes())
+            }
+            None => release.asset(&download.asset, Arc::clone(bytes)),
+        };
+        builder = builder
+            .release(
+                "vx-demo",
+                tool,
+                github::FixtureRelease::new(older).published("2024-01-01T00:00:00Z"),
+            )
+            .release("vx-demo", tool, release);
+    }
+    builder.start().map_err(DemoError::Server)
+}
+
 /// Runs the demo with `settings` (its expected failure added); returns the sync's exit
 /// code.
 pub fn run(settings: &Settings) -> Result<i32, DemoError> {
     crate::note!("vx: demo: generating {} archives…", TOOLS.len());
     let archives = generate();
-    let routes: Vec<(String, Route)> = TOOLS
-        .iter()
-        .zip(&archives)
-        .map(|(&(tool, version, format, _), bytes)| {
-            (
-                format!("/{tool}-{version}.{}", extension(format)),
-                Route::Throttled(Arc::clone(bytes), RATE),
-            )
-        })
-        .collect();
-    let server = TestServer::try_start(routes).map_err(DemoError::Server)?;
+    let github = github(&archives)?;
 
-    let mut toml = String::from("# Generated by `vx sync --demo`.\n");
-    for (&(tool, version, format, _), bytes) in TOOLS.iter().zip(&archives) {
-        let sha = if tool == BROKEN_TOOL {
-            sha256_hex(b"not the archive")
-        } else {
-            sha256_hex(bytes)
-        };
-        let url = server.url(&format!("/{tool}-{{version}}.{}", extension(format)));
-        let _ = write!(
-            toml,
-            "\n[tools.{tool}]\nversion = \"{version}\"\nurl = \"{url}\"\nsha256 = \"{sha}\"\nstrip_components = 1\n"
-        );
-    }
     let dir = tempfile::Builder::new()
         .prefix("vx-demo-")
         .tempdir()
         .map_err(DemoError::Setup)?;
+    let mut toml = String::from(
+        "# Generated by `vx sync --demo`: tools named by a registry in aqua's format,\n\
+         # resolved through a loopback GitHub.\n[settings]\n\
+         registries = [{ name = \"demo\", path = \"registry.yaml\" }]\n\n[tools]\n",
+    );
+    for (tool, constraint, _, _) in RELEASES {
+        let _ = writeln!(toml, "{tool} = \"{constraint}\"");
+    }
+    std::fs::write(dir.path().join("registry.yaml"), REGISTRY).map_err(DemoError::Setup)?;
     let manifest_path = dir.path().join("vx.toml");
     std::fs::write(&manifest_path, toml).map_err(DemoError::Setup)?;
     let store = dir.path().join("store");
     std::fs::create_dir(&store).map_err(DemoError::Setup)?;
     let manifest = Manifest::load(&manifest_path).map_err(DemoError::Manifest)?;
-    let tools = manifest
-        .resolve(&Platform::current())
-        .map_err(DemoError::Manifest)?;
 
     crate::note!(
-        "vx: demo: {} generated archives served by {} at {}/s per download, into a temporary store; `{BROKEN_TOOL}` has a wrong sha256 on purpose",
+        "vx: demo: {} tools named in vx.toml, found in a registry in aqua's format, their releases served by a loopback GitHub at {} ({}/s per download), into a temporary store; `{BROKEN_TOOL}`'s published checksum is wrong on purpose",
         TOOLS.len(),
-        server.url(""),
+        github.web_url(),
         vx_tui::text::bytes(RATE),
     );
+    let resolve = crate::resolution::OnDemand {
+        options: crate::resolution::Options {
+            github: Some(github.hosts()),
+            cache_dir: Some(dir.path().join("cache")),
+            ..crate::resolution::Options::default()
+        },
+    };
     let mut settings = settings.clone();
     settings.expected_failures.push(BROKEN_TOOL.to_owned());
-    let label = manifest.path.display().to_string();
-    let code = crate::sync::run(&label, &tools, &store, &settings)?;
-    if code == crate::exit::OK {
+    let sync = ProjectSync::plan(&manifest, LockMode::Update, &resolve)?;
+    let outcome = sync.run(&store, &settings)?;
+    if outcome.code == crate::exit::OK {
         crate::note!(
             "vx: demo: done; `{BROKEN_TOOL}` failed its checksum on purpose while the others installed"
         );
     }
-    drop(server);
-    Ok(code)
+    drop(github);
+    Ok(outcome.code)
 }

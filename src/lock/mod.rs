@@ -524,9 +524,10 @@ impl Lock {
         }
     }
 
-    /// Whether the lock holds nothing (a file is never written then).
+    /// Whether the lock holds nothing (a file is never written then): no download
+    /// and no registry pin.
     pub fn is_empty(&self) -> bool {
-        self.tools.values().all(|t| t.platforms.is_empty())
+        self.registries.is_empty() && self.tools.values().all(|t| t.platforms.is_empty())
     }
 
     /// Drops the entries of tools the manifest no longer lists, and the platforms of

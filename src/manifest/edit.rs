@@ -91,7 +91,11 @@ pub fn add(text: &str, tool: &NewTool) -> Result<(String, bool), EditError> {
 /// line in `[tools]`, or an existing entry's constraint replaced (the string of a short
 /// form, the `version` of a table), everything else kept. Returns the new text and
 /// whether the tool was new.
-pub fn set_constraint(text: &str, key: &str, constraint: &str) -> Result<(String, bool), EditError> {
+pub fn set_constraint(
+    text: &str,
+    key: &str,
+    constraint: &str,
+) -> Result<(String, bool), EditError> {
     let mut doc = document(text)?;
     let tools = doc
         .entry("tools")
@@ -227,7 +231,15 @@ mod tests {
         assert!(text.contains("[tools.jq]\nversion = \"^1.7\""), "{text}");
         let (empty, _) = set_constraint("", "fd", "10").unwrap();
         assert_eq!(empty, "[tools]\nfd = \"10\"\n");
-        let (inline, _) = set_constraint("[tools]\nfd = { version = \"9\", os = [\"linux\"] } # x\n", "fd", "10").unwrap();
-        assert_eq!(inline, "[tools]\nfd = { version = \"10\", os = [\"linux\"] } # x\n");
+        let (inline, _) = set_constraint(
+            "[tools]\nfd = { version = \"9\", os = [\"linux\"] } # x\n",
+            "fd",
+            "10",
+        )
+        .unwrap();
+        assert_eq!(
+            inline,
+            "[tools]\nfd = { version = \"10\", os = [\"linux\"] } # x\n"
+        );
     }
 }

@@ -128,7 +128,9 @@ pub enum Problem {
     #[error("replacement {0:?} is invalid: use 1 to 64 characters without / ? # {{ }}")]
     BadReplacement(String),
     /// No `[tools.NAME]` table at all.
-    #[error("no tools: add at least one `[tools.NAME]` table with `version` and `url`")]
+    #[error(
+        "no tools: add at least one under [tools], `NAME = \"VERSION\"` (from a registry) or a `[tools.NAME]` table with `version` and `url`"
+    )]
     NoTools,
     /// More than [`MAX_TOOLS`] tools.
     #[error("{0} tools listed; at most {MAX_TOOLS} are allowed")]

@@ -18,6 +18,11 @@ pub struct Options {
     pub offline: bool,
     /// Print no progress lines.
     pub quiet: bool,
+    /// GitHub at these hosts, with no token and no user config (the demo's loopback
+    /// GitHub); `None`: as the environment and the user config say.
+    pub github: Option<GithubHosts>,
+    /// The cache here instead of vx's cache directory (the demo's temporary one).
+    pub cache_dir: Option<PathBuf>,
 }
 
 impl Options {
@@ -27,6 +32,8 @@ impl Options {
         Options {
             offline: offline || env,
             quiet,
+            github: None,
+            cache_dir: None,
         }
     }
 }
@@ -39,24 +46,54 @@ pub struct Network {
     pub cache_dir: PathBuf,
     /// How the run resolves.
     pub options: Options,
+    /// Shows a progress line (the registry sources take it as a callback).
+    pub say: Box<dyn Fn(&str)>,
+    /// The user config's standard registry (`[registry]`), for runs no lock pins.
+    pub standard: Option<(String, String)>,
 }
 
 impl Network {
     /// The network as the environment and the user config describe it.
     pub fn from_env(options: Options) -> Result<Network, ResolutionError> {
-        let user = UserConfig::load().map_err(|e| ResolutionError::Usage(e.to_string()))?;
-        let config =
-            GithubConfig::from_env(&user).map_err(|e| ResolutionError::Usage(e.to_string()))?;
-        let cache_dir = crate::platform::fs::cache_dir().ok_or_else(|| {
-            ResolutionError::Environment(
-                "no cache directory: set VX_CACHE_DIR, XDG_CACHE_HOME or HOME".to_owned(),
-            )
-        })?;
+        let (user, config) = match &options.github {
+            Some(hosts) => (
+                UserConfig::default(),
+                GithubConfig {
+                    hosts: hosts.clone(),
+                    ..GithubConfig::default()
+                },
+            ),
+            None => {
+                let user = UserConfig::load().map_err(|e| ResolutionError::Usage(e.to_string()))?;
+                let config = GithubConfig::from_env(&user)
+                    .map_err(|e| ResolutionError::Usage(e.to_string()))?;
+                (user, config)
+            }
+        };
+        let cache_dir = match &options.cache_dir {
+            Some(dir) => dir.clone(),
+            None => crate::platform::fs::cache_dir().ok_or_else(|| {
+                ResolutionError::Environment(
+                    "no cache directory: set VX_CACHE_DIR, XDG_CACHE_HOME or HOME".to_owned(),
+                )
+            })?,
+        };
         let github = Github::new(config, Some(cache_dir.join("github")), options.offline);
+        let quiet = options.quiet;
+        let standard = match (&user.registry.standard_ref, &user.registry.standard_sha256) {
+            (Some(r), Some(sha)) => Some((r.clone(), sha.trim_start_matches("sha256:").to_owned())),
+            _ => None,
+        };
         Ok(Network {
+            standard,
             github,
             cache_dir,
             options,
+            say: Box::new(move |line| {
+                if !quiet {
+                    crate::note!("vx: {}", vx_tui::text::sanitize(line));
+                }
+            }),
         })
     }
 
@@ -67,9 +104,7 @@ impl Network {
 
     /// Shows a progress line on stderr (unless quiet); `line` is sanitized.
     pub fn progress(&self, line: &str) {
-        if !self.options.quiet {
-            crate::note!("vx: {}", vx_tui::text::sanitize(line));
-        }
+        (self.say)(line);
     }
 }
 

@@ -98,7 +98,13 @@ impl<'n> Resolver<'n> {
                 git_ref: pin.git_ref.clone(),
                 sha256: Some(pin.sha256.trim_start_matches("sha256:").to_owned()),
             },
-            None => Source::standard(),
+            None => match &net.standard {
+                Some((git_ref, sha256)) => Source::Standard {
+                    git_ref: git_ref.clone(),
+                    sha256: Some(sha256.clone()),
+                },
+                None => Source::standard(),
+            },
         };
         let cx = Context {
             cache_dir: net.cache_dir.clone(),
@@ -106,7 +112,7 @@ impl<'n> Resolver<'n> {
             github: net.hosts().clone(),
             offline: net.options.offline,
             fetcher: net,
-            progress: &|line| net.progress(line),
+            progress: &*net.say,
         };
         let set = RegistrySet::new(cx, extras, standard)
             .map_err(|e| ResolutionError::Usage(e.to_string()))?;
@@ -125,12 +131,33 @@ impl<'n> Resolver<'n> {
         self.set.borrow_mut().lookup(name).map_err(lookup_error)
     }
 
-    /// Packages matching `term`, best first.
-    pub fn search(&self, term: &str) -> Result<Vec<SetHit>, ResolutionError> {
-        self.set
-            .borrow_mut()
-            .search(term)
-            .map_err(|e| ResolutionError::Environment(e.to_string()))
+    /// Packages matching `term`, best first (among equals, earlier registries
+    /// first), and what kept a registry from being searched: one that cannot be read
+    /// (the standard one offline and not cached) does not hide the others' results.
+    pub fn search(&self, term: &str) -> (Vec<SetHit>, Vec<String>) {
+        let mut set = self.set.borrow_mut();
+        let names: Vec<String> = set.names().into_iter().map(str::to_owned).collect();
+        let (mut hits, mut problems) = (Vec::new(), Vec::new());
+        for name in names {
+            match set.open(&name) {
+                Ok(opened) => hits.extend(
+                    crate::registry::names::search(&opened.index, term)
+                        .into_iter()
+                        .map(|hit| SetHit {
+                            registry: name.clone(),
+                            hit,
+                        }),
+                ),
+                Err(e) => problems.push(e.to_string()),
+            }
+        }
+        hits.sort_by(|a, b| {
+            let key = |h: &SetHit| (h.hit.rank, h.hit.full_name.len());
+            key(a)
+                .cmp(&key(b))
+                .then_with(|| a.hit.full_name.cmp(&b.hit.full_name))
+        });
+        (hits, problems)
     }
 
     /// The package's versions, newest first: its GitHub releases (drafts left out;
@@ -247,8 +274,9 @@ impl<'n> Resolver<'n> {
     ) -> Result<Vec<(Platform, PlatformDownload)>, ResolutionError> {
         let mut out = Vec::new();
         for platform in platforms {
-            let resolved = aqua::resolve(&found.package, &candidate.tag, platform, self.net.hosts())
-                .map_err(usage)?;
+            let resolved =
+                aqua::resolve(&found.package, &candidate.tag, platform, self.net.hosts())
+                    .map_err(usage)?;
             let one = match resolved {
                 Resolution::Unsupported(reason) => PlatformDownload::Unsupported(reason),
                 Resolution::Download(download) => {
@@ -513,7 +541,12 @@ fn over(download: &PlatformDownload) -> Override {
 /// command's name; an archive's file is `NAME=PATH` when its name differs.
 pub fn bins(download: &Download) -> Vec<String> {
     if download.format == Some(crate::format::ArchiveFormat::Raw) {
-        return download.bins.iter().take(1).map(|b| b.name.clone()).collect();
+        return download
+            .bins
+            .iter()
+            .take(1)
+            .map(|b| b.name.clone())
+            .collect();
     }
     download
         .bins
@@ -549,7 +582,9 @@ fn repo_of(found: &Found) -> Result<(String, String), ResolutionError> {
 pub fn version_label(pkg: &Package, tag: &str) -> String {
     let prefix = pkg.fields.version_prefix.as_deref().unwrap_or("");
     let rest = tag.strip_prefix(prefix).unwrap_or(tag);
-    let rest = rest.strip_prefix('v').filter(|r| r.starts_with(|c: char| c.is_ascii_digit()));
+    let rest = rest
+        .strip_prefix('v')
+        .filter(|r| r.starts_with(|c: char| c.is_ascii_digit()));
     rest.unwrap_or(tag.strip_prefix(prefix).unwrap_or(tag))
         .to_owned()
 }
@@ -614,7 +649,12 @@ mod tests {
             parse_rfc3339("1970-01-01T00:00:00Z"),
             Some(SystemTime::UNIX_EPOCH)
         );
-        for bad in ["", "2024-13-01T00:00:00Z", "yesterday", "2024-02-29 12:30:15Z"] {
+        for bad in [
+            "",
+            "2024-13-01T00:00:00Z",
+            "yesterday",
+            "2024-02-29 12:30:15Z",
+        ] {
             assert_eq!(parse_rfc3339(bad), None, "{bad}");
         }
     }

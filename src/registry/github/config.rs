@@ -182,6 +182,7 @@ mod tests {
                 api_url: api.map(str::to_owned),
                 token: token.and_then(Token::new),
             },
+            ..UserConfig::default()
         }
     }
 
