@@ -74,7 +74,7 @@ fn vx_resolves_the_urls_aqua_downloads() {
     let mut t = Tally::default();
     let mut packages = std::collections::BTreeSet::new();
     for (key, platforms) in &aqua {
-        let (name, tag) = key.rsplit_once('@').expect("NAME@TAG keys");
+        let (name, tag) = key.split_once('@').expect("NAME@TAG keys");
         packages.insert(name);
         let Some(pkg) = find(&registry, name) else {
             t.errors.push(format!("{key}: not in the registry"));

@@ -464,6 +464,39 @@ impl Package {
     }
 }
 
+impl Package {
+    /// The top level's own keys (not those of its `overrides` or `version_overrides`)
+    /// that vx does not implement and that would change what is installed: what
+    /// resolution checks before the entries a version and platform select.
+    pub fn top_unsupported_keys(&self) -> Vec<String> {
+        let mut keys = Vec::new();
+        unknown_keys(&self.extra, "", &mut keys);
+        fields_keys(&self.fields, "", &mut keys);
+        keys
+    }
+}
+
+impl Override {
+    /// This entry's keys that vx does not implement, prefixed with `at`.
+    pub fn unsupported_keys(&self, at: &str) -> Vec<String> {
+        let mut keys = Vec::new();
+        unknown_keys(&self.extra, at, &mut keys);
+        fields_keys(&self.fields, at, &mut keys);
+        keys
+    }
+}
+
+impl VersionOverride {
+    /// This entry's own keys (not its `overrides`') that vx does not implement,
+    /// prefixed with `at`.
+    pub fn unsupported_keys(&self, at: &str) -> Vec<String> {
+        let mut keys = Vec::new();
+        unknown_keys(&self.extra, at, &mut keys);
+        fields_keys(&self.fields, at, &mut keys);
+        keys
+    }
+}
+
 fn override_keys(o: &Override, at: &str, keys: &mut Vec<String>, reasons: &mut Vec<String>) {
     unknown_keys(&o.extra, at, keys);
     fields_keys(&o.fields, at, keys);

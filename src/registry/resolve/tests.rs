@@ -737,3 +737,35 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn only_the_entries_that_apply_must_be_installable() {
+    let pkg = package(
+        r#"
+  - type: github_release
+    repo_owner: o
+    repo_name: tool
+    asset: tool_{{.OS}}_{{.Arch}}.tar.gz
+    version_constraint: semver(">= 1.0.0")
+    version_overrides:
+      - version_constraint: "true"
+        type: go_install
+        path: example.com/o/tool
+    overrides:
+      - goos: linux
+        goarch: arm64
+        envs: [linux/arm64]
+        asset: tool_linux_arm64_musl.tar.gz
+"#,
+    );
+    assert!(url(&pkg, "v1.2.0", LINUX).ends_with("/tool_linux_amd64.tar.gz"));
+    assert!(url(&pkg, "v1.2.0", MAC_ARM).ends_with("/tool_darwin_arm64.tar.gz"));
+    assert!(
+        unsupported(&pkg, "v0.9.0", LINUX).contains("type `go_install` is not supported"),
+        "old versions are go_install"
+    );
+    assert!(
+        unsupported(&pkg, "v1.2.0", LINUX_ARM).contains("overrides[0].envs"),
+        "an override that may apply holds a condition vx does not know"
+    );
+}
