@@ -360,6 +360,8 @@ pub struct Override {
     pub goos: Option<String>,
     /// The architecture it applies to, if restricted.
     pub goarch: Option<String>,
+    /// The platforms it applies to, if restricted (as `supported_envs` names them).
+    pub envs: Option<Vec<String>>,
     /// The settings.
     #[serde(flatten)]
     pub fields: Fields,

@@ -164,12 +164,6 @@ pub fn resolve(
         return unsupported(format!("the registry has no name for platform {platform}"));
     };
     let info = merge::effective(pkg, &name, tag, goos, goarch)?;
-    if !info.unsupported_keys.is_empty() {
-        return unsupported(format!(
-            "vx cannot install {name} {tag} on {platform}: unsupported keys: {}",
-            info.unsupported_keys.join(", ")
-        ));
-    }
     match info.kind {
         None => return unsupported(format!("vx cannot install {name}: it has no `type`")),
         Some(PackageType::Other(t)) => {
@@ -179,8 +173,20 @@ pub fn resolve(
         }
         Some(_) => {}
     }
+    if !info.unsupported_keys.is_empty() {
+        return unsupported(format!(
+            "vx cannot install {name} {tag} on {platform}: unsupported keys: {}",
+            info.unsupported_keys.join(", ")
+        ));
+    }
     if let Some(envs) = info.supported_envs
-        && !supports(envs, goos, goarch, &info)
+        && !match_envs(
+            envs,
+            goos,
+            goarch,
+            info.rosetta2,
+            info.windows_arm_emulation,
+        )
     {
         return unsupported(format!(
             "{name} {tag} is not published for {platform} (supported_envs: {})",
@@ -302,18 +308,23 @@ fn filter_matches(
         .unwrap_or(false)
 }
 
-/// aqua's `matchEnvs`.
-fn supports(envs: &[String], goos: &str, goarch: &str, info: &Info<'_>) -> bool {
+/// aqua's `matchEnvs`: whether `envs` (of `supported_envs` or an override's `envs`)
+/// names the platform; with `rosetta2` / `windows_arm_emulation`, amd64 entries name
+/// the arm64 platform of that OS too.
+fn match_envs(
+    envs: &[String],
+    goos: &str,
+    goarch: &str,
+    rosetta2: bool,
+    windows_arm_emulation: bool,
+) -> bool {
     let env = format!("{goos}/{goarch}");
     let has = |wanted: &[&str]| envs.iter().any(|e| wanted.contains(&e.as_str()));
     has(&[goos, goarch, &env, "all"])
-        || (goos == "darwin"
-            && goarch == "arm64"
-            && info.rosetta2
-            && has(&["amd64", "darwin/amd64"]))
+        || (goos == "darwin" && goarch == "arm64" && rosetta2 && has(&["amd64", "darwin/amd64"]))
         || (goos == "windows"
             && goarch == "arm64"
-            && info.windows_arm_emulation
+            && windows_arm_emulation
             && has(&["amd64", "windows/amd64"]))
 }
 

@@ -155,9 +155,9 @@ impl<'a> Info<'a> {
     }
 
     /// aqua's `OverrideByRuntime`: the OS's `format_overrides` entry, then the first
-    /// `overrides` entry that matches. An entry matching the OS and architecture that
-    /// holds keys vx does not implement (aqua's `envs`, `variants`: further conditions)
-    /// stops the search with those keys recorded: vx cannot tell whether it applies.
+    /// `overrides` entry that matches (by `goos`, `goarch` and `envs`). Keys of that
+    /// entry that vx does not implement are recorded: with aqua's `variants` (a further
+    /// condition) vx cannot even tell whether the entry applies.
     fn runtime_override(&mut self, goos: &str, goarch: &str) {
         if let Some(fo) = self
             .format_overrides
@@ -173,14 +173,15 @@ impl<'a> Info<'a> {
                     .goarch
                     .as_deref()
                     .is_none_or(|a| a.is_empty() || a == goarch)
+                && ov
+                    .envs
+                    .as_deref()
+                    .is_none_or(|envs| super::match_envs(envs, goos, goarch, false, false))
         }) else {
             return;
         };
-        let keys = ov.unsupported_keys(&format!("{}[{i}].", self.overrides_at));
-        if !keys.is_empty() {
-            self.unsupported_keys.extend(keys);
-            return;
-        }
+        self.unsupported_keys
+            .extend(ov.unsupported_keys(&format!("{}[{i}].", self.overrides_at)));
         let f = &ov.fields;
         if let Some(kind) = &f.kind {
             self.change_type(kind);
