@@ -49,6 +49,7 @@ fn find<'r>(registry: &'r Registry, name: &str) -> Option<&'r Package> {
 #[derive(Default)]
 struct Tally {
     agree: usize,
+    both_none: usize,
     disagree: Vec<String>,
     vx_unsupported: BTreeMap<String, usize>,
     aqua_unknown: usize,
@@ -74,7 +75,7 @@ fn vx_resolves_the_urls_aqua_downloads() {
     let mut t = Tally::default();
     let mut packages = std::collections::BTreeSet::new();
     for (key, platforms) in &aqua {
-        let (name, tag) = key.rsplit_once('@').expect("NAME@TAG keys");
+        let (name, tag) = key.split_once('@').expect("NAME@TAG keys");
         packages.insert(name);
         let Some(pkg) = find(&registry, name) else {
             t.errors.push(format!("{key}: not in the registry"));
@@ -93,7 +94,7 @@ fn vx_resolves_the_urls_aqua_downloads() {
                 Ok(Resolution::Download(d)) => t
                     .disagree
                     .push(format!("{at}\n    aqua: {want}\n    vx:   {}", d.url)),
-                Ok(Resolution::Unsupported(_)) if want == NO_ASSET => t.agree += 1,
+                Ok(Resolution::Unsupported(_)) if want == NO_ASSET => t.both_none += 1,
                 Ok(Resolution::Unsupported(reason)) => {
                     let reason = reason.split(": ").skip(1).collect::<Vec<_>>().join(": ");
                     *t.vx_unsupported.entry(reason).or_default() += 1;
@@ -104,11 +105,13 @@ fn vx_resolves_the_urls_aqua_downloads() {
 
     let unsupported: usize = t.vx_unsupported.values().sum();
     eprintln!(
-        "{} packages, {} package@tag pairs: {} agree, {} disagree, {} vx-unsupported \
-         (aqua has a URL), {} aqua errors (skipped), {} vx errors",
+        "{} packages, {} package@tag pairs: {} agree ({} same URL, {} no asset in both), {} \
+         disagree, {} vx-unsupported (aqua has a URL), {} aqua errors (skipped), {} vx errors",
         packages.len(),
         aqua.len(),
+        t.agree + t.both_none,
         t.agree,
+        t.both_none,
         t.disagree.len(),
         unsupported,
         t.aqua_unknown,

@@ -440,6 +440,8 @@ pub struct Override {
     /// The architecture it applies to, if restricted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goarch: Option<String>,
+    /// The platforms it applies to, if restricted (as `supported_envs` names them).
+    pub envs: Option<Vec<String>>,
     /// The settings.
     #[serde(flatten)]
     pub fields: Fields,
@@ -545,6 +547,39 @@ impl Package {
             reasons.push(format!("unsupported keys: {}", keys.join(", ")));
         }
         (!reasons.is_empty()).then(|| reasons.join("; "))
+    }
+}
+
+impl Package {
+    /// The top level's own keys (not those of its `overrides` or `version_overrides`)
+    /// that vx does not implement and that would change what is installed: what
+    /// resolution checks before the entries a version and platform select.
+    pub fn top_unsupported_keys(&self) -> Vec<String> {
+        let mut keys = Vec::new();
+        unknown_keys(&self.extra, "", &mut keys);
+        fields_keys(&self.fields, "", &mut keys);
+        keys
+    }
+}
+
+impl Override {
+    /// This entry's keys that vx does not implement, prefixed with `at`.
+    pub fn unsupported_keys(&self, at: &str) -> Vec<String> {
+        let mut keys = Vec::new();
+        unknown_keys(&self.extra, at, &mut keys);
+        fields_keys(&self.fields, at, &mut keys);
+        keys
+    }
+}
+
+impl VersionOverride {
+    /// This entry's own keys (not its `overrides`') that vx does not implement,
+    /// prefixed with `at`.
+    pub fn unsupported_keys(&self, at: &str) -> Vec<String> {
+        let mut keys = Vec::new();
+        unknown_keys(&self.extra, at, &mut keys);
+        fields_keys(&self.fields, at, &mut keys);
+        keys
     }
 }
 

@@ -6,11 +6,14 @@
 //!
 //! The steps, each in aqua's order and by aqua's rules:
 //!
-//! 1. the package must be one vx can install ([`Package::unsupported`]) and the platform
-//!    one aqua names (`linux`/`darwin`/`windows`, `amd64`/`arm64`);
+//! 1. the platform must be one aqua names (`linux`/`darwin`/`windows`,
+//!    `amd64`/`arm64`);
 //! 2. the definition for the tag ([`merge`]): `version_constraint`, the first matching
 //!    `version_overrides` entry, `format_overrides`, the first matching `overrides`
-//!    entry, field by field;
+//!    entry, field by field. Only the entries that apply must be ones vx can install
+//!    (a supported type, no key that vx does not implement and that would change what
+//!    is installed, as [`Package::unsupported`] judges the whole package): a package
+//!    whose old versions were `go_install` still resolves for its newer releases;
 //! 3. `supported_envs` (`all`, an OS, an architecture, `os/arch`; with `rosetta2` or
 //!    `windows_arm_emulation`, `amd64` entries admit the arm64 platform), then
 //!    `no_asset` and a version override's `error_message`;
@@ -143,16 +146,47 @@ pub fn resolve(
     hosts: &GithubHosts,
 ) -> Result<Resolution, ResolveError> {
     let unsupported = |reason: String| Ok(Resolution::Unsupported(reason));
-    if let Some(reason) = pkg.unsupported() {
-        return unsupported(format!("vx cannot install this package: {reason}"));
+    let Some(name) = pkg.full_name() else {
+        return unsupported(
+            "vx cannot install this package: it has neither `name` nor `repo_owner` and \
+             `repo_name`"
+                .to_owned(),
+        );
+    };
+    let keys = pkg.top_unsupported_keys();
+    if !keys.is_empty() {
+        return unsupported(format!(
+            "vx cannot install {name}: unsupported keys: {}",
+            keys.join(", ")
+        ));
     }
-    let name = pkg.full_name().unwrap_or_default();
     let Some((goos, goarch)) = go_platform(platform) else {
         return unsupported(format!("the registry has no name for platform {platform}"));
     };
     let info = merge::effective(pkg, &name, tag, goos, goarch)?;
+    match info.kind {
+        None => return unsupported(format!("vx cannot install {name}: it has no `type`")),
+        Some(PackageType::Other(t)) => {
+            return unsupported(format!(
+                "vx cannot install {name} {tag} on {platform}: type `{t}` is not supported"
+            ));
+        }
+        Some(_) => {}
+    }
+    if !info.unsupported_keys.is_empty() {
+        return unsupported(format!(
+            "vx cannot install {name} {tag} on {platform}: unsupported keys: {}",
+            info.unsupported_keys.join(", ")
+        ));
+    }
     if let Some(envs) = info.supported_envs
-        && !supports(envs, goos, goarch, &info)
+        && !match_envs(
+            envs,
+            goos,
+            goarch,
+            info.rosetta2,
+            info.windows_arm_emulation,
+        )
     {
         return unsupported(format!(
             "{name} {tag} is not published for {platform} (supported_envs: {})",
@@ -274,18 +308,23 @@ fn filter_matches(
         .unwrap_or(false)
 }
 
-/// aqua's `matchEnvs`.
-fn supports(envs: &[String], goos: &str, goarch: &str, info: &Info<'_>) -> bool {
+/// aqua's `matchEnvs`: whether `envs` (of `supported_envs` or an override's `envs`)
+/// names the platform; with `rosetta2` / `windows_arm_emulation`, amd64 entries name
+/// the arm64 platform of that OS too.
+fn match_envs(
+    envs: &[String],
+    goos: &str,
+    goarch: &str,
+    rosetta2: bool,
+    windows_arm_emulation: bool,
+) -> bool {
     let env = format!("{goos}/{goarch}");
     let has = |wanted: &[&str]| envs.iter().any(|e| wanted.contains(&e.as_str()));
     has(&[goos, goarch, &env, "all"])
-        || (goos == "darwin"
-            && goarch == "arm64"
-            && info.rosetta2
-            && has(&["amd64", "darwin/amd64"]))
+        || (goos == "darwin" && goarch == "arm64" && rosetta2 && has(&["amd64", "darwin/amd64"]))
         || (goos == "windows"
             && goarch == "arm64"
-            && info.windows_arm_emulation
+            && windows_arm_emulation
             && has(&["amd64", "windows/amd64"]))
 }
 

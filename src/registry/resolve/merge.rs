@@ -45,6 +45,10 @@ pub(super) struct Info<'a> {
     pub append_ext: Option<bool>,
     pub checksum: Option<&'a Checksum>,
     pub overrides: &'a [Override],
+    /// Where `overrides` came from, for messages (`overrides`, or a version override's).
+    pub overrides_at: String,
+    /// Keys vx does not implement in the entries that apply (or may apply).
+    pub unsupported_keys: Vec<String>,
 }
 
 /// A string field as Go reads it: absent and empty are the same.
@@ -79,6 +83,8 @@ impl<'a> Info<'a> {
             append_ext: f.append_ext,
             checksum: f.checksum.as_ref(),
             overrides: &pkg.overrides,
+            overrides_at: "overrides".to_owned(),
+            unsupported_keys: Vec::new(),
         }
     }
 
@@ -109,8 +115,8 @@ impl<'a> Info<'a> {
         self.kind = Some(kind);
     }
 
-    /// aqua's `overrideVersion`: a matching `version_overrides` entry.
-    fn version_override(&mut self, f: &'a Fields, overrides: Option<&'a [Override]>) {
+    /// aqua's `overrideVersion`: a matching `version_overrides` entry (`at` names it).
+    fn version_override(&mut self, f: &'a Fields, overrides: Option<&'a [Override]>, at: &str) {
         if let Some(kind) = &f.kind {
             self.change_type(kind);
         }
@@ -124,7 +130,10 @@ impl<'a> Info<'a> {
         if f.replacements.is_some() {
             self.replacements = f.replacements.clone();
         }
-        replace(&mut self.overrides, overrides);
+        if let Some(overrides) = overrides {
+            self.overrides = overrides;
+            self.overrides_at = format!("{at}overrides");
+        }
         over(&mut self.format_overrides, f.format_overrides.as_deref());
         over(&mut self.supported_envs, f.supported_envs.as_deref());
         // `*string` in aqua: present, even empty, replaces.
@@ -146,7 +155,9 @@ impl<'a> Info<'a> {
     }
 
     /// aqua's `OverrideByRuntime`: the OS's `format_overrides` entry, then the first
-    /// `overrides` entry that matches.
+    /// `overrides` entry that matches (by `goos`, `goarch` and `envs`). Keys of that
+    /// entry that vx does not implement are recorded: with aqua's `variants` (a further
+    /// condition) vx cannot even tell whether the entry applies.
     fn runtime_override(&mut self, goos: &str, goarch: &str) {
         if let Some(fo) = self
             .format_overrides
@@ -156,15 +167,21 @@ impl<'a> Info<'a> {
         {
             self.format = Some(fo.format.as_str());
         }
-        let Some(ov) = self.overrides.iter().find(|ov| {
+        let Some((i, ov)) = self.overrides.iter().enumerate().find(|(_, ov)| {
             ov.goos.as_deref().is_none_or(|g| g.is_empty() || g == goos)
                 && ov
                     .goarch
                     .as_deref()
                     .is_none_or(|a| a.is_empty() || a == goarch)
+                && ov
+                    .envs
+                    .as_deref()
+                    .is_none_or(|envs| super::match_envs(envs, goos, goarch, false, false))
         }) else {
             return;
         };
+        self.unsupported_keys
+            .extend(ov.unsupported_keys(&format!("{}[{i}].", self.overrides_at)));
         let f = &ov.fields;
         if let Some(kind) = &f.kind {
             self.change_type(kind);
@@ -239,7 +256,9 @@ fn select_version<'a>(pkg: &'a Package, name: &str, tag: &str) -> Result<Info<'a
         let prefix = vo.fields.version_prefix.as_deref().or(info.version_prefix);
         let field = format!("version_overrides[{i}].version_constraint");
         if constraint_holds(name, &field, &vo.version_constraint, tag, prefix)? {
-            info.version_override(&vo.fields, vo.overrides.as_deref());
+            let at = format!("version_overrides[{i}].");
+            info.unsupported_keys.extend(vo.unsupported_keys(&at));
+            info.version_override(&vo.fields, vo.overrides.as_deref(), &at);
             return Ok(info);
         }
     }

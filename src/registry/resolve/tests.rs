@@ -737,3 +737,66 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn only_the_entries_that_apply_must_be_installable() {
+    let pkg = package(
+        r#"
+  - type: github_release
+    repo_owner: o
+    repo_name: tool
+    asset: tool_{{.OS}}_{{.Arch}}.tar.gz
+    version_constraint: semver(">= 1.0.0")
+    version_overrides:
+      - version_constraint: "true"
+        type: go_install
+        path: example.com/o/tool
+    overrides:
+      - goos: linux
+        goarch: arm64
+        variants:
+          - key: libc
+            value: musl
+        asset: tool_linux_arm64_musl.tar.gz
+"#,
+    );
+    assert!(url(&pkg, "v1.2.0", LINUX).ends_with("/tool_linux_amd64.tar.gz"));
+    assert!(url(&pkg, "v1.2.0", MAC_ARM).ends_with("/tool_darwin_arm64.tar.gz"));
+    assert!(
+        unsupported(&pkg, "v0.9.0", LINUX).contains("type `go_install` is not supported"),
+        "old versions are go_install"
+    );
+    assert!(
+        unsupported(&pkg, "v1.2.0", LINUX_ARM).contains("overrides[0].variants"),
+        "an override that may apply holds a condition vx does not know"
+    );
+}
+
+#[test]
+fn an_overrides_envs_restrict_the_platforms_it_applies_to() {
+    // eza's shape: no darwin build, so aqua builds it with cargo there.
+    let pkg = package(
+        r#"
+  - type: github_release
+    repo_owner: eza-community
+    repo_name: eza
+    asset: eza_{{.Arch}}-{{.OS}}.tar.gz
+    windows_arm_emulation: true
+    overrides:
+      - envs: [darwin, windows/arm64]
+        type: cargo
+        crate: eza
+      - goos: linux
+        replacements:
+          linux: unknown-linux-gnu
+"#,
+    );
+    assert!(url(&pkg, "v0.23.4", LINUX).ends_with("/eza_amd64-unknown-linux-gnu.tar.gz"));
+    assert!(url(&pkg, "v0.23.4", WIN).ends_with("/eza_amd64-windows.tar.gz"));
+    for platform in [MAC, MAC_ARM, WIN_ARM] {
+        assert!(
+            unsupported(&pkg, "v0.23.4", platform).contains("type `cargo` is not supported"),
+            "{platform}"
+        );
+    }
+}
