@@ -27,14 +27,44 @@ use serde_json::{Value, json};
 use vx::demo::fixture::{Route, TestServer, sha256_hex};
 use vx::format::ArchiveFormat;
 
-/// A workspace with a daemon of its own (started by [`Daemon::start`]).
+/// A workspace with a daemon of its own (started by [`Daemon::start`]), and a loopback
+/// GitHub serving a standard registry (the tests' fixture registry, pinned by the
+/// user config) with releases of `acme/fd`: the registry a daemon's `list_versions`
+/// reads for a tool not installed.
 struct Daemon {
     work: Work,
+    github: vx::demo::github::GithubFixture,
 }
 
 impl Daemon {
     fn new() -> Daemon {
-        Daemon { work: Work::new() }
+        use vx::demo::github::{FixtureRelease, GithubFixture};
+        let registry = std::fs::read(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/registry.yaml"),
+        )
+        .unwrap();
+        let sha = vx::demo::fixture::sha256_hex(&registry);
+        let github = GithubFixture::builder()
+            .raw(
+                "aquaproj",
+                "aqua-registry",
+                "v9.9.9",
+                "registry.yaml",
+                registry,
+            )
+            .release("acme", "fd", FixtureRelease::new("v10.1.0"))
+            .release("acme", "fd", FixtureRelease::new("v10.2.0"))
+            .start()
+            .unwrap();
+        let work = Work::new();
+        let config = work.dir.path().join("config/vx");
+        std::fs::create_dir_all(&config).unwrap();
+        std::fs::write(
+            config.join("config.toml"),
+            format!("[registry]\nstandard_ref = \"v9.9.9\"\nstandard_sha256 = \"{sha}\"\n"),
+        )
+        .unwrap();
+        Daemon { work, github }
     }
 
     fn socket_dir(&self) -> PathBuf {
@@ -55,6 +85,11 @@ impl Daemon {
         let mut cmd = self.work.vx();
         cmd.env("VX_DAEMON_SOCKET", self.socket())
             .env("XDG_DATA_HOME", self.work.dir.path().join("data"))
+            .env("XDG_CONFIG_HOME", self.work.dir.path().join("config"))
+            .env("VX_CACHE_DIR", self.work.dir.path().join("cache"))
+            .env("VX_GITHUB_URL", self.github.web_url())
+            .env_remove("GITHUB_TOKEN")
+            .env_remove("GH_TOKEN")
             .timeout(DEADLINE);
         cmd
     }
@@ -405,6 +440,12 @@ fn every_request_type_is_answered() {
     assert_eq!(versions, json!({"type": "versions", "versions": ["1"]}));
     let none = c.ask(json!({"type": "list_versions", "runtime": "nope"}));
     assert_eq!(none["versions"], json!([]));
+    // A tool not installed: the registry's versions, newest first (a version picker).
+    let picker = c.ask(json!({"type": "list_versions", "runtime": "fd"}));
+    assert_eq!(
+        picker,
+        json!({"type": "versions", "versions": ["10.2.0", "10.1.0"], "source": "registry"})
+    );
 
     let resolved = c.ask(json!({"type": "resolve", "runtime": "t0", "version": null, "cwd": cwd}));
     assert!(is_type(&resolved, "resolved"), "{resolved}");

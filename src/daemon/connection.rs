@@ -193,12 +193,17 @@ fn answer(
         Request::ListVersions { runtime } => {
             let installed = resolver.list_versions(&runtime);
             if installed.is_empty() {
+                // No registry knows it, or none can be reached: nothing to pick from,
+                // as for any tool nothing is known of.
                 match super::resolver::registry_versions(&runtime) {
                     Ok(versions) => Response::Versions {
                         versions,
                         source: Some("registry".to_owned()),
                     },
-                    Err(message) => Response::Error { message },
+                    Err(_) => Response::Versions {
+                        versions: Vec::new(),
+                        source: None,
+                    },
                 }
             } else {
                 Response::Versions {

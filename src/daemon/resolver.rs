@@ -34,7 +34,8 @@ pub struct Resolution {
 
 /// The versions the registries list for `runtime` (a tool not installed yet), newest
 /// first: the standard registry (or the user config's), GitHub's releases through the
-/// cache (a revalidation costs no rate limit).
+/// cache (a revalidation costs no rate limit). An error when no registry knows the
+/// name or none can be reached.
 pub fn registry_versions(runtime: &str) -> Result<Vec<String>, String> {
     use crate::resolution::{Network, Options, Resolver};
     let net = Network::from_env(Options::from_env(false, true)).map_err(|e| e.to_string())?;
@@ -217,7 +218,9 @@ impl Resolver {
             return Err(format!("{} is not installed; run `vx sync`", tool.label()));
         }
         let executable = executable(&tool)?;
-        let package = project.as_ref().and_then(|p| p.packages.get(&tool.name).cloned());
+        let package = project
+            .as_ref()
+            .and_then(|p| p.packages.get(&tool.name).cloned());
         Ok(Resolution {
             executable: text(executable.as_os_str())?,
             version: tool.version,
