@@ -420,7 +420,7 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), SourceError> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(io)?;
     }
-    crate::atomic::write(path, bytes).map_err(io)
+    crate::atomic::write_cache(path, bytes).map_err(io)
 }
 
 /// The sha256 of `bytes`, lowercase hex.
