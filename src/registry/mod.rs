@@ -8,6 +8,7 @@
 //! [`package`], the registry file's data model (`packages: [...]`, typed, with what vx
 //! cannot install faithfully reported per package); [`index`], a registry's compact
 //! index cached on disk (names, descriptions, each definition readable on its own);
+//! [`parallel`], parsing a large registry on several cores (for indexing it);
 //! [`names`], finding a package by the name a user types, and searching; [`source`],
 //! where registries come from (the standard one pinned in vx, a project's by path or
 //! URL) and their cache; [`set`], a project's registries in search order, the standard
@@ -20,6 +21,7 @@ pub mod hosts;
 pub mod index;
 pub mod names;
 pub mod package;
+pub mod parallel;
 pub mod set;
 pub mod source;
 pub mod template;

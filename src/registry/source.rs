@@ -27,6 +27,7 @@ use thiserror::Error;
 use super::hosts::GithubHosts;
 use super::index::{Index, IndexError, Origin};
 use super::package::{MAX_BYTES, Registry, RegistryError};
+use super::parallel;
 
 /// The name of aqua's standard registry among a project's registries.
 pub const STANDARD_NAME: &str = "standard";
@@ -296,7 +297,7 @@ fn open_fetched(
             got,
         });
     }
-    let registry = Registry::from_slice(&bytes, Path::new(&shown))?;
+    let registry = parallel::parse(&bytes, Path::new(&shown))?;
     cache.store(&got, &bytes)?;
     let index = cache.index_of(&registry, &got)?;
     cache.record(url, &got)?;
@@ -325,7 +326,7 @@ fn open_path(cache: &Cache, file: &Path) -> Result<Index, SourceError> {
     // Read after the stamp was taken: an edit in between leaves an older stamp beside
     // newer content, so the next run indexes again rather than trusting stale names.
     let bytes = std::fs::read(file).map_err(io)?;
-    let registry = Registry::from_slice(&bytes, file)?;
+    let registry = parallel::parse(&bytes, file)?;
     let origin = Origin {
         digest: sha256_hex(&bytes),
         stamp,
@@ -406,7 +407,7 @@ impl Cache {
             let _ = std::fs::remove_file(&path);
             return Ok(None);
         }
-        let registry = Registry::from_slice(&bytes, &path)?;
+        let registry = parallel::parse(&bytes, &path)?;
         self.index_of(&registry, digest).map(Some)
     }
 }

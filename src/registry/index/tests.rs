@@ -291,6 +291,17 @@ fn the_standard_registry_indexes_and_reads_back() {
     let write = since(at, 1);
     let total = since(start, 1);
     let at = clock();
+    let cut = crate::registry::parallel::parse(&bytes, Path::new(&file)).unwrap();
+    let parallel = since(at, 1);
+    assert_eq!(
+        format!("{:?}", cut.packages),
+        format!("{:?}", registry.packages)
+    );
+    eprintln!(
+        "parsed on {} threads: {parallel}",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    let at = clock();
     let built = Index::build(&registry, &origin()).unwrap();
     let build = since(at, 1);
     eprintln!(
