@@ -240,10 +240,13 @@ pub fn open(source: &Source, cx: &Context<'_>) -> Result<Opened, SourceError> {
     }
 }
 
-/// Forgets `opened`'s index file, so the next [`open`] rebuilds it (after a definition
-/// in it was found corrupt).
-pub fn discard(opened: &Opened) {
-    let _ = std::fs::remove_file(opened.index.path());
+/// Closes `opened` and removes its index file, so the next [`open`] rebuilds it (after
+/// a definition in it was found corrupt). Closed first: Windows cannot replace a file
+/// that is still open.
+pub fn discard(opened: Opened) {
+    let path = opened.index.path().to_path_buf();
+    drop(opened);
+    let _ = std::fs::remove_file(path);
 }
 
 /// The index of a registry fetched from `url` and its digest: cached under the pinned
