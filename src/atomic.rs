@@ -16,7 +16,7 @@ pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
     replace(path, bytes, true)
 }
 
-/// [`write`] without syncing to disk first: for cache files whose readers check them
+/// [`write()`] without syncing to disk first: for cache files whose readers check them
 /// (a digest, a checksum) and rebuild them when a crash left them torn, so a
 /// multi-megabyte cache entry does not wait on the disk (the registry index).
 pub fn write_cache(path: &Path, bytes: &[u8]) -> io::Result<()> {
