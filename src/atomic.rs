@@ -3,7 +3,8 @@
 //! They are meant to be committed and shared, so the new file keeps the access of the
 //! one it replaces (mode bits, and group where allowed), and a file written for the
 //! first time is created as any other would be (0666 less the umask on Unix), never
-//! with the owner-only mode of a temporary file.
+//! with the owner-only mode of a temporary file. Cache files whose readers verify them
+//! are replaced the same way without the sync ([`write_cache`]).
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -12,6 +13,17 @@ use std::time::Duration;
 /// Writes `bytes` to `path` atomically; a reader sees the old file or the new one,
 /// and the new one has the old one's access (or, for a new file, the default's).
 pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    replace(path, bytes, true)
+}
+
+/// [`write()`] without syncing to disk first: for cache files whose readers check them
+/// (a digest, a checksum) and rebuild them when a crash left them torn, so a
+/// multi-megabyte cache entry does not wait on the disk (the registry index).
+pub fn write_cache(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    replace(path, bytes, false)
+}
+
+fn replace(path: &Path, bytes: &[u8], sync: bool) -> io::Result<()> {
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -31,7 +43,9 @@ pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
         crate::platform::fs::keep_access(tmp.as_file(), replaced)?;
     }
     tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
+    if sync {
+        tmp.as_file().sync_all()?;
+    }
     // On Windows a rename over a file another process is replacing or scanning at that
     // moment (a second `vx sync` writing the same `vx.lock`, an antivirus) fails for a
     // moment: try again, briefly.

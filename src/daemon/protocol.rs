@@ -371,8 +371,18 @@ mod tests {
                 executable: "/s/rg/14/bin/rg".into(),
                 version: "14".into(),
                 env: env.clone(),
+                package: None,
             },
             r#"{"type":"resolved","executable":"/s/rg/14/bin/rg","version":"14","env":{"PATH":"/s/rg/14/bin:/usr/bin"}}"#,
+        );
+        round_trip(
+            Response::Resolved {
+                executable: "/s/rg/14/bin/rg".into(),
+                version: "14".into(),
+                env: BTreeMap::new(),
+                package: Some("standard:BurntSushi/ripgrep".into()),
+            },
+            r#"{"type":"resolved","executable":"/s/rg/14/bin/rg","version":"14","env":{},"package":"standard:BurntSushi/ripgrep"}"#,
         );
         round_trip(
             Response::Environment { env },
@@ -381,8 +391,16 @@ mod tests {
         round_trip(
             Response::Versions {
                 versions: vec!["13.0.0".into(), "14.1.1".into()],
+                source: None,
             },
             r#"{"type":"versions","versions":["13.0.0","14.1.1"]}"#,
+        );
+        round_trip(
+            Response::Versions {
+                versions: vec!["14.1.1".into()],
+                source: Some("registry".into()),
+            },
+            r#"{"type":"versions","versions":["14.1.1"],"source":"registry"}"#,
         );
         round_trip(
             Response::Toolchain {

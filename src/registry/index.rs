@@ -252,7 +252,7 @@ impl Index {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(io)?;
         }
-        crate::atomic::write(path, &bytes).map_err(io)
+        crate::atomic::write_cache(path, &bytes).map_err(io)
     }
 
     /// Opens the index at `path`, reading and checking its header and name table.

@@ -11,6 +11,7 @@
 //! files (cached with ETags, offline from the cache, the token kept to GitHub's hosts);
 //! [`index`], a registry's compact
 //! index cached on disk (names, descriptions, each definition readable on its own);
+//! [`parallel`], parsing a large registry on several cores (for indexing it);
 //! [`names`], finding a package by the name a user types, and searching; [`source`],
 //! where registries come from (the standard one pinned in vx, a project's by path or
 //! URL) and their cache; [`set`], a project's registries in search order, the standard
@@ -28,6 +29,7 @@ pub mod hosts;
 pub mod index;
 pub mod names;
 pub mod package;
+pub mod parallel;
 pub mod resolve;
 pub mod set;
 pub mod source;

@@ -213,7 +213,7 @@ impl<'a> RegistrySet<'a> {
         match self.try_lookup_in(i, name) {
             Err(LookupError::Index(IndexError::Invalid { .. })) => {
                 if let Some(opened) = self.slots[i].opened.take() {
-                    source::discard(&opened);
+                    source::discard(opened);
                 }
                 self.try_lookup_in(i, name)
             }

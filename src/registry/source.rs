@@ -27,6 +27,7 @@ use thiserror::Error;
 use super::hosts::GithubHosts;
 use super::index::{Index, IndexError, Origin};
 use super::package::{MAX_BYTES, Registry, RegistryError};
+use super::parallel;
 
 /// The name of aqua's standard registry among a project's registries.
 pub const STANDARD_NAME: &str = "standard";
@@ -239,10 +240,13 @@ pub fn open(source: &Source, cx: &Context<'_>) -> Result<Opened, SourceError> {
     }
 }
 
-/// Forgets `opened`'s index file, so the next [`open`] rebuilds it (after a definition
-/// in it was found corrupt).
-pub fn discard(opened: &Opened) {
-    let _ = std::fs::remove_file(opened.index.path());
+/// Closes `opened` and removes its index file, so the next [`open`] rebuilds it (after
+/// a definition in it was found corrupt). Closed first: Windows cannot replace a file
+/// that is still open.
+pub fn discard(opened: Opened) {
+    let path = opened.index.path().to_path_buf();
+    drop(opened);
+    let _ = std::fs::remove_file(path);
 }
 
 /// The index of a registry fetched from `url` and its digest: cached under the pinned
@@ -296,7 +300,7 @@ fn open_fetched(
             got,
         });
     }
-    let registry = Registry::from_slice(&bytes, Path::new(&shown))?;
+    let registry = parallel::parse(&bytes, Path::new(&shown))?;
     cache.store(&got, &bytes)?;
     let index = cache.index_of(&registry, &got)?;
     cache.record(url, &got)?;
@@ -325,7 +329,7 @@ fn open_path(cache: &Cache, file: &Path) -> Result<Index, SourceError> {
     // Read after the stamp was taken: an edit in between leaves an older stamp beside
     // newer content, so the next run indexes again rather than trusting stale names.
     let bytes = std::fs::read(file).map_err(io)?;
-    let registry = Registry::from_slice(&bytes, file)?;
+    let registry = parallel::parse(&bytes, file)?;
     let origin = Origin {
         digest: sha256_hex(&bytes),
         stamp,
@@ -406,7 +410,7 @@ impl Cache {
             let _ = std::fs::remove_file(&path);
             return Ok(None);
         }
-        let registry = Registry::from_slice(&bytes, &path)?;
+        let registry = parallel::parse(&bytes, &path)?;
         self.index_of(&registry, digest).map(Some)
     }
 }
@@ -420,7 +424,7 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), SourceError> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(io)?;
     }
-    crate::atomic::write(path, bytes).map_err(io)
+    crate::atomic::write_cache(path, bytes).map_err(io)
 }
 
 /// The sha256 of `bytes`, lowercase hex.

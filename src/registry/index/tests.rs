@@ -248,3 +248,103 @@ proptest! {
         prop_assert!(matches!(opened, Err(IndexError::Invalid { .. })), "{:?}", opened);
     }
 }
+
+/// The standard registry indexes, every package reads back as parsed, and the figures
+/// of building and of a warm lookup are printed (wall time, and this thread's CPU time
+/// since the machine may be shared). Needs a copy of aqua-registry's `registry.yaml`
+/// (not part of the repo, and CI has no network); figures in release:
+/// `VX_AQUA_REGISTRY=PATH cargo test --release --lib registry::index -- --ignored
+/// --nocapture`.
+#[test]
+#[ignore = "needs a copy of the standard registry at $VX_AQUA_REGISTRY"]
+fn the_standard_registry_indexes_and_reads_back() {
+    use std::time::{Duration, Instant};
+    let clock = || {
+        #[cfg(unix)]
+        let cpu = {
+            let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+            Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+        };
+        #[cfg(not(unix))]
+        let cpu = Duration::ZERO;
+        (Instant::now(), cpu)
+    };
+    let since = |(wall, cpu): (Instant, Duration), rounds: u32| {
+        let (now, now_cpu) = clock();
+        format!(
+            "{:.2?} (cpu {:.2?})",
+            (now - wall) / rounds,
+            (now_cpu - cpu) / rounds
+        )
+    };
+    let file = std::env::var("VX_AQUA_REGISTRY")
+        .expect("VX_AQUA_REGISTRY names a copy of aqua-registry's registry.yaml");
+    let bytes = std::fs::read(&file).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("standard.idx");
+
+    let start = clock();
+    let registry = Registry::from_slice(&bytes, Path::new(&file)).unwrap();
+    let parse = since(start, 1);
+    let at = clock();
+    Index::write(&path, &registry, &origin()).unwrap();
+    let write = since(at, 1);
+    let total = since(start, 1);
+    #[cfg(unix)]
+    let process = || {
+        let t = rustix::time::clock_gettime(rustix::time::ClockId::ProcessCPUTime);
+        Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+    };
+    #[cfg(not(unix))]
+    let process = || Duration::ZERO;
+    let (at, cpu) = (Instant::now(), process());
+    let cut = crate::registry::parallel::parse(&bytes, Path::new(&file)).unwrap();
+    let parallel = format!(
+        "{:.2?} (cpu of all threads {:.2?})",
+        at.elapsed(),
+        process() - cpu
+    );
+    assert_eq!(
+        format!("{:?}", cut.packages),
+        format!("{:?}", registry.packages)
+    );
+    eprintln!(
+        "parsed on {} threads: {parallel}",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    let at = clock();
+    let built = Index::build(&registry, &origin()).unwrap();
+    let build = since(at, 1);
+    eprintln!(
+        "{} bytes of YAML, {} packages; parse {parse}; index and write {write}; \
+         parse, index and write {total}; (index alone {build}); index file {} bytes",
+        bytes.len(),
+        registry.packages.len(),
+        built.len()
+    );
+
+    let index = Index::open(&path).unwrap();
+    let named: Vec<&Package> = registry
+        .packages
+        .iter()
+        .filter(|p| p.full_name().is_some())
+        .collect();
+    assert_eq!(index.len(), named.len());
+    for (i, original) in named.iter().enumerate() {
+        let read = index.package(i).unwrap();
+        assert_eq!(format!("{read:?}"), format!("{original:?}"));
+    }
+
+    let rounds = 200;
+    let start = clock();
+    for _ in 0..rounds {
+        let index = Index::open(&path).unwrap();
+        let m = crate::registry::names::lookup(&index, "ripgrep").unwrap();
+        let package = index.package(m.entry).unwrap();
+        assert_eq!(package.fields.repo_name.as_deref(), Some("ripgrep"));
+    }
+    eprintln!(
+        "warm open + lookup `ripgrep` + read its package: {} each",
+        since(start, rounds)
+    );
+}
