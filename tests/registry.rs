@@ -704,3 +704,113 @@ fn vx_x_runs_a_registry_tool_outside_any_project() {
     let out = w.vx(&["x", "nosuchtool"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
 }
+
+#[test]
+fn registry_show_renders_every_platform_and_update_pins_the_newest_standard() {
+    let standard = b"packages:\n  - type: github_release\n    repo_owner: acme\n    repo_name: standard-only\n    asset: x.tar.gz\n".to_vec();
+    let w = World::with(|b| {
+        b.raw(
+            "aquaproj",
+            "aqua-registry",
+            "v9.9.9",
+            "registry.yaml",
+            standard.clone(),
+        )
+        .release("aquaproj", "aqua-registry", FixtureRelease::new("v9.9.9"))
+    });
+    w.work
+        .write_manifest(&format!("{}\n[tools]\nripgrep = \"14\"\n", w.settings()));
+    let out = w
+        .vx(&["registry", "show", "ripgrep", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(value["package"], "test:acme/ripgrep");
+    assert_eq!(value["version"], "14.1.1");
+    let windows = &value["platforms"]["windows-x86_64"];
+    assert!(
+        windows["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("ripgrep-14.1.1-x86_64-pc-windows-msvc.zip"),
+        "{windows}"
+    );
+    assert_eq!(windows["format"], "zip");
+    // Not in supported_envs.
+    assert!(
+        value["platforms"]["windows-aarch64"]["unsupported"].is_string(),
+        "{value}"
+    );
+    // An old version falls to the override without assets.
+    let out = w
+        .vx(&[
+            "registry",
+            "show",
+            "ripgrep",
+            "--version",
+            "1.0.0",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert_ne!(
+        out.status.code(),
+        Some(0),
+        "1.0.0 is no installable version"
+    );
+
+    w.vx(&["registry", "update"]).assert().code(0);
+    let lock = w.lock();
+    assert_eq!(
+        lock["registries"]["standard"]["ref"].as_str(),
+        Some("v9.9.9")
+    );
+    assert_eq!(
+        lock["registries"]["standard"]["sha256"].as_str(),
+        Some(format!("sha256:{}", sha256_hex(&standard)).as_str())
+    );
+    // The standard registry is now the fixture's: its package is found.
+    let out = w
+        .vx(&["versions", "standard-only", "--json"])
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert!(!err.contains("no package"), "{err}");
+}
+
+#[test]
+fn a_tool_without_a_published_checksum_is_downloaded_once_to_lock_it() {
+    let w = World::new();
+    let here = vx::manifest::Platform::current().to_string();
+    w.work.write_manifest(&format!(
+        "[settings]\nplatforms = [\"{here}\"]\nregistries = [{{ name = \"test\", path = \"registry.yaml\" }}]\n\n[tools]\nterraform = \"1\"\n"
+    ));
+    w.vx(&["lock", "--headless"]).assert().code(0);
+    let lock = w.lock();
+    let entry = platform_entry(&lock, "terraform", &here);
+    assert_eq!(entry["checksum"].as_str(), Some("download"), "{entry:?}");
+    assert_eq!(
+        lock["tools"]["terraform"]["version"].as_str(),
+        Some("1.10.0")
+    );
+    let fetched: Vec<String> = w
+        .github
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.starts_with("/terraform/"))
+        .map(|r| r.path)
+        .collect();
+    assert_eq!(fetched.len(), 1, "{fetched:?}");
+    #[cfg(unix)]
+    {
+        w.vx(&["sync", "--headless"]).assert().code(0);
+        let out = w.vx(&["terraform", "plan"]).output().unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "terraform 1.10.0 plan\n",
+            "{}",
+            stderr_of(&out)
+        );
+    }
+}

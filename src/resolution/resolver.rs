@@ -279,6 +279,18 @@ impl<'n> Resolver<'n> {
                     .map_err(usage)?;
             let one = match resolved {
                 Resolution::Unsupported(reason) => PlatformDownload::Unsupported(reason),
+                // A registry names downloads on the web: a `file://` (or any other)
+                // URL from one would read this machine's files.
+                Resolution::Download(download)
+                    if !(download.url.starts_with("https://")
+                        || download.url.starts_with("http://")) =>
+                {
+                    return Err(usage(format!(
+                        "{}: the registry's URL for {platform} is not http(s): {}",
+                        found.qualified_name(),
+                        download.url
+                    )));
+                }
                 Resolution::Download(download) => {
                     let sha256 = self.checksum(found, candidate, &download)?;
                     PlatformDownload::Download { download, sha256 }
