@@ -29,6 +29,7 @@
 #![forbid(unsafe_code)]
 
 pub mod atomic;
+pub mod bin_entry;
 pub mod child;
 pub mod config_frame;
 pub mod daemon;
@@ -44,6 +45,7 @@ pub mod project;
 pub mod registry;
 pub mod report;
 pub mod resolution;
+pub mod secret;
 pub mod signals;
 pub mod spec;
 pub mod sync;

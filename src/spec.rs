@@ -61,17 +61,3 @@ impl ToolSpec {
         validate::options(&self.options)
     }
 }
-
-/// A `bin` entry's path inside the install: the entry itself, or what follows `NAME=`
-/// (`yq=yq_linux_amd64`: the command `yq` is the file `yq_linux_amd64`).
-pub fn bin_path(entry: &str) -> &str {
-    entry.split_once('=').map_or(entry, |(_, path)| path)
-}
-
-/// A `bin` entry's command name: the `NAME` of `NAME=PATH`, else the path's file name.
-pub fn bin_command(entry: &str) -> &str {
-    match entry.split_once('=') {
-        Some((name, _)) => name,
-        None => entry.rsplit('/').next().unwrap_or(entry),
-    }
-}

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use thiserror::Error;
 
 use crate::manifest::Location;
-use crate::registry::github::Token;
+use crate::secret::Token;
 
 /// The configuration file's name in vx's configuration directory.
 pub const CONFIG_FILE: &str = "config.toml";

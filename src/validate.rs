@@ -235,7 +235,7 @@ pub fn bin(paths: &[String]) -> Result<(), FieldError> {
         return refuse("…", "a tool may list at most 64 executables");
     }
     for entry in paths {
-        let path = crate::spec::bin_path(entry).to_owned();
+        let path = crate::bin_entry::path(entry).to_owned();
         let path = &path;
         if let Some((name, _)) = entry.split_once('=')
             && !name_like(name, MAX_TOOL_NAME * 2, b"._-+")

@@ -150,7 +150,7 @@ fn default_command(spec: &ToolSpec) -> String {
         .bin
         .iter()
         .flatten()
-        .map(|b| vx::spec::bin_command(b))
+        .map(|b| vx::bin_entry::command(b))
         .collect();
     commands
         .iter()

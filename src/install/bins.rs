@@ -34,7 +34,7 @@ pub fn resolve(tree: &Path, listed: Option<&[String]>) -> Result<Vec<String>, Bi
 /// exactly one (its path, for `NAME=PATH`), else at the tool's name.
 pub fn raw_name<'a>(tool: &'a str, listed: Option<&'a [String]>) -> &'a str {
     match listed {
-        Some([one]) => crate::spec::bin_path(one),
+        Some([one]) => crate::bin_entry::path(one),
         _ => tool,
     }
 }
@@ -44,7 +44,7 @@ pub fn raw_name<'a>(tool: &'a str, listed: Option<&'a [String]>) -> &'a str {
 /// Windows), so the command has the name the entry gives it. Returns the command's
 /// path.
 fn named(tree: &Path, entry: &str) -> Result<String, BinError> {
-    let found = check(tree, crate::spec::bin_path(entry)).map_err(|e| BinError {
+    let found = check(tree, crate::bin_entry::path(entry)).map_err(|e| BinError {
         entry: entry.to_owned(),
         reason: e.reason,
     })?;

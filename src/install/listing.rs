@@ -71,7 +71,7 @@ pub fn check(
     let bin = match bin {
         Some(entries) => entries
             .iter()
-            .map(|entry| listing.executable(crate::spec::bin_path(entry)))
+            .map(|entry| listing.executable(crate::bin_entry::path(entry)))
             .collect::<Result<_, _>>()?,
         None => Vec::new(),
     };

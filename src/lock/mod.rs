@@ -331,7 +331,7 @@ impl Lock {
                 if let Some(bin) = &asset.bin {
                     let paths: Vec<String> = bin
                         .iter()
-                        .map(|b| crate::spec::bin_path(b).to_owned())
+                        .map(|b| crate::bin_entry::path(b).to_owned())
                         .collect();
                     validate::bin(&paths).map_err(|e| invalid(None, e.to_string()))?;
                 }

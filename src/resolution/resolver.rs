@@ -45,7 +45,7 @@ pub enum PlatformDownload {
     /// downloading it.
     Download {
         /// The registry's rendering.
-        download: Download,
+        download: Box<Download>,
         /// Its sha256 and the source of it (`checksum-file:URL`, `github-digest`).
         sha256: Option<(String, String)>,
     },
@@ -293,7 +293,10 @@ impl<'n> Resolver<'n> {
                 }
                 Resolution::Download(download) => {
                     let sha256 = self.checksum(found, candidate, &download)?;
-                    PlatformDownload::Download { download, sha256 }
+                    PlatformDownload::Download {
+                        download: Box::new(download),
+                        sha256,
+                    }
                 }
             };
             out.push((platform.clone(), one));

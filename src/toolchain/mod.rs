@@ -110,7 +110,7 @@ impl Tool {
             (Some(receipt), _) => receipt.bin.iter().map(|b| file_name(b)).collect(),
             (None, Some(listed)) => listed
                 .iter()
-                .map(|b| crate::spec::bin_command(b).to_owned())
+                .map(|b| crate::bin_entry::command(b).to_owned())
                 .collect(),
             (None, None) => return vec![self.name.clone()],
         };

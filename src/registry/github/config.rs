@@ -3,56 +3,12 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Deserializer};
-
 use super::GithubError;
 use crate::registry::hosts::GithubHosts;
 use crate::user_config::UserConfig;
 use crate::validate::{self, Scheme};
 
-/// A GitHub token. It is sent as `Authorization: Bearer …` to GitHub's hosts only and
-/// never shown: `Debug` and `Display` print `***`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Token(String);
-
-impl Token {
-    /// A token from text, surrounding whitespace trimmed (a file read with its
-    /// newline). `None` when empty, or when it holds anything but visible ASCII, which
-    /// no GitHub token does and no HTTP header may carry.
-    pub fn new(text: &str) -> Option<Token> {
-        let text = text.trim();
-        let visible = |b: &u8| b.is_ascii_graphic();
-        (!text.is_empty() && text.bytes().all(|b| visible(&b))).then(|| Token(text.to_owned()))
-    }
-
-    /// The `Authorization` header's value.
-    pub(super) fn bearer(&self) -> String {
-        format!("Bearer {}", self.0)
-    }
-}
-
-impl fmt::Debug for Token {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
-
-impl fmt::Display for Token {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
-
-impl<'de> Deserialize<'de> for Token {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Token, D::Error> {
-        // The value never reaches the error: it is a secret, even when malformed.
-        let text = String::deserialize(deserializer)
-            .map_err(|_| serde::de::Error::custom("`token` must be a string"))?;
-        Token::new(&text).ok_or_else(|| {
-            serde::de::Error::custom("`token` must be non-empty visible ASCII (no spaces)")
-        })
-    }
-}
+pub use crate::secret::Token;
 
 /// The variables a token is read from, in precedence order.
 pub const TOKEN_VARIABLES: [&str; 2] = ["GITHUB_TOKEN", "GH_TOKEN"];
