@@ -190,6 +190,9 @@ const INTERRUPT_AFTER: u64 = 300 << 10;
 const SLOW: u64 = 256 << 10;
 /// The rate of the syncs that finish.
 const FAST: u64 = 64 << 20;
+/// The rate of a resumed download whose "resuming at" message a test reads: the rest
+/// (about 1 MB) takes about a second, many of the reporter's polls.
+const RESUMED: u64 = 1 << 20;
 
 /// The download files kept in `<store>/.partial/`, with their sizes.
 fn partials(work: &Work) -> Vec<(PathBuf, u64)> {
@@ -276,7 +279,9 @@ fn an_interrupted_download_continues_in_the_next_sync_from_the_kept_bytes() {
     // The interrupted tool's row says what it downloaded: the bytes kept.
     assert_eq!(cancelled["bytes"], kept_len, "{cancelled}");
 
-    server.set(|s| s.rate = FAST);
+    // The rest comes at a pace the reporter's polls see (a phase's message is shown
+    // when a poll finds the phase; a phase shorter than a poll is named without it).
+    server.set(|s| s.rate = RESUMED);
     let events = finishing_sync(&work);
     let seen = server.seen();
     assert_eq!(seen.len(), 2, "{seen:?}");

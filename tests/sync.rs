@@ -329,7 +329,7 @@ fn a_bad_manifest_exits_2_naming_file_and_line() {
         (
             b"[tools]\nrg = 3\n".to_vec(),
             "vx.toml:2:",
-            "`tools.rg` must be a table",
+            "`tools.rg` must be a version constraint or a table",
         ),
         (
             format!("{good}\n[tools.rg]\nversion = \"2\"\n").into_bytes(),

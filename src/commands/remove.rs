@@ -20,7 +20,10 @@ pub fn run(args: &RemoveArgs) -> Result<i32, Error> {
     })?;
     let lock_path = path.with_file_name(vx::manifest::LOCK_FILE);
     if let Some(mut lock) = Lock::load(&lock_path).map_err(Error::usage)?
-        && lock.tools.remove(&args.name).is_some()
+        && lock
+            .tools
+            .remove(args.name.rsplit('/').next().unwrap_or(&args.name))
+            .is_some()
     {
         lock.write(&lock_path)
             .map_err(|e| Error::environment(Because::new("cannot write the lock", e)))?;

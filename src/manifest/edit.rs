@@ -130,7 +130,8 @@ pub fn set_constraint(
     Ok((doc.to_string(), new))
 }
 
-/// `text` without the `[tools.NAME]` table (and its sub-tables).
+/// `text` without the `[tools.NAME]` table (and its sub-tables), or the registry tool
+/// `NAME` (its key, or the `owner/NAME` key it is named by).
 pub fn remove(text: &str, name: &str) -> Result<String, EditError> {
     let mut doc = document(text)?;
     let tools = doc.get_mut("tools").and_then(Item::as_table_like_mut);
@@ -140,7 +141,22 @@ pub fn remove(text: &str, name: &str) -> Result<String, EditError> {
             suggestion: None,
         });
     };
-    if tools.remove(name).is_none() {
+    // A registry tool written `owner/repo` is named by its last segment.
+    let key = if tools.contains_key(name) {
+        name.to_owned()
+    } else {
+        let by_segment: Vec<String> = tools
+            .iter()
+            .map(|(k, _)| k)
+            .filter(|k| k.rsplit('/').next() == Some(name))
+            .map(str::to_owned)
+            .collect();
+        match by_segment.as_slice() {
+            [one] => one.clone(),
+            _ => name.to_owned(),
+        }
+    };
+    if tools.remove(&key).is_none() {
         let listed: Vec<&str> = tools.iter().map(|(k, _)| k).collect();
         return Err(EditError::NotListed {
             name: name.to_owned(),
@@ -240,6 +256,20 @@ mod tests {
         assert_eq!(
             inline,
             "[tools]\nfd = { version = \"10\", os = [\"linux\"] } # x\n"
+        );
+    }
+
+    #[test]
+    fn a_registry_tool_is_removed_by_its_name_or_its_key() {
+        let text = "[tools]\n\"cli/cli\" = \"latest\"\nripgrep = \"14\"\n";
+        assert_eq!(remove(text, "cli").unwrap(), "[tools]\nripgrep = \"14\"\n");
+        assert_eq!(
+            remove(text, "cli/cli").unwrap(),
+            "[tools]\nripgrep = \"14\"\n"
+        );
+        assert_eq!(
+            remove(text, "ripgrep").unwrap(),
+            "[tools]\n\"cli/cli\" = \"latest\"\n"
         );
     }
 }
