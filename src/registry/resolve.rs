@@ -8,7 +8,7 @@
 //!
 //! 1. the platform must be one aqua names (`linux`/`darwin`/`windows`,
 //!    `amd64`/`arm64`);
-//! 2. the definition for the tag ([`merge`]): `version_constraint`, the first matching
+//! 2. the definition for the tag (`merge`): `version_constraint`, the first matching
 //!    `version_overrides` entry, `format_overrides`, the first matching `overrides`
 //!    entry, field by field. Only the entries that apply must be ones vx can install
 //!    (a supported type, no key that vx does not implement and that would change what
@@ -21,7 +21,7 @@
 //!    darwin/arm64 with `rosetta2`, windows/arm64 with `windows_arm_emulation`),
 //!    `.SemVer` without `version_prefix`; the asset (`asset`, the `url`'s last segment,
 //!    or `path`) gets the format's extension (`append_ext`) and on Windows `.exe`
-//!    (`complete_windows_ext`, `windows_ext`) where aqua adds them ([`names`]);
+//!    (`complete_windows_ext`, `windows_ext`) where aqua adds them (`names`);
 //! 5. the URL by type: a release download, the `url`, a raw file of the repository at
 //!    the tag, or the tag's source archive, on the hosts of [`GithubHosts`];
 //! 6. the format vx unpacks, `files[].src` (the asset itself for a bare executable),
