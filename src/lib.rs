@@ -51,6 +51,7 @@ pub mod spec;
 pub mod sync;
 pub mod toolchain;
 pub mod user_config;
+pub mod utc;
 pub mod validate;
 
 /// Prints a line on stderr like `eprintln!`, but never panics: with stderr closed

@@ -221,6 +221,28 @@ pub fn options(
     }
 }
 
+/// `text` with its `%XX` escapes decoded (an invalid one kept as written), as bytes:
+/// a URL's path, which need not be UTF-8 once decoded.
+pub fn percent_decoded(text: &str) -> Vec<u8> {
+    let raw = text.as_bytes();
+    let mut bytes = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if raw[i] == b'%'
+            && i + 2 < raw.len()
+            && let (Some(h), Some(l)) = (hex(raw[i + 1]), hex(raw[i + 2]))
+        {
+            bytes.push((h * 16 + l) as u8);
+            i += 3;
+        } else {
+            bytes.push(raw[i]);
+            i += 1;
+        }
+    }
+    bytes
+}
+
 /// Checks a `bin` list: at most [`MAX_BINS`] entries, each a relative path inside the
 /// install (no `..`, not absolute, no NUL or backslash, at most [`MAX_BIN_PATH`] bytes),
 /// optionally preceded by a command name and `=` (`yq=yq_linux_amd64`).

@@ -13,24 +13,12 @@ use predicates::prelude::*;
 use vx::demo::fixture::{Route, TestServer, noise_seeded, sha256_hex};
 use vx::format::ArchiveFormat;
 
-/// Every platform a project of these tests is locked for, and this machine's.
-fn platforms() -> Vec<String> {
-    let mut all: Vec<String> = ["linux-x86_64", "macos-aarch64", "windows-x86_64"]
-        .map(str::to_owned)
-        .to_vec();
-    let here = vx::manifest::Platform::current().to_string();
-    if !all.contains(&here) {
-        all.push(here);
-    }
-    all
-}
-
 /// Archives of `tool` for `versions` on every platform of [`platforms`], at
 /// `/tool-VERSION-OS-ARCH.tar.gz`, each different; with `missing` paths left out.
 fn routes(tool: &str, versions: &[&str], missing: &[String]) -> Vec<(String, Route)> {
     let mut out = Vec::new();
     for (v, version) in versions.iter().enumerate() {
-        for (i, platform) in platforms().iter().enumerate() {
+        for (i, platform) in locked_platforms().iter().enumerate() {
             let (os, arch) = platform.split_once('-').unwrap();
             let path = format!("/{tool}-{version}-{os}-{arch}.tar.gz");
             if missing.contains(&path) {

@@ -15,18 +15,6 @@ use vx::demo::fixture::{Item, archive_bytes, sha256_hex};
 use vx::demo::github::{FixtureRelease, GithubFixture};
 use vx::format::ArchiveFormat;
 
-/// The platforms the projects of these tests lock (plus this machine's).
-fn platforms() -> Vec<String> {
-    let mut all: Vec<String> = ["linux-x86_64", "macos-aarch64", "windows-x86_64"]
-        .map(str::to_owned)
-        .to_vec();
-    let here = vx::manifest::Platform::current().to_string();
-    if !all.contains(&here) {
-        all.push(here);
-    }
-    all
-}
-
 /// Go's names of a vx platform.
 fn go(platform: &str) -> (&'static str, &'static str) {
     let (os, arch) = platform.split_once('-').unwrap();
@@ -58,7 +46,7 @@ fn archive_with(path: &str, format: ArchiveFormat, body: Vec<u8>) -> Vec<u8> {
 /// the registry spells them.
 fn ripgrep_release(version: &str, published: &str) -> FixtureRelease {
     let mut release = FixtureRelease::new(version).published(published);
-    for platform in platforms() {
+    for platform in locked_platforms() {
         let (os, arch) = go(&platform);
         let triple_os = match os {
             "linux" => "unknown-linux-musl",
@@ -87,7 +75,7 @@ fn fd_release(tag: &str) -> FixtureRelease {
     let version = tag.trim_start_matches('v');
     let mut release = FixtureRelease::new(tag).published("2024-01-01T00:00:00Z");
     let mut sums = String::new();
-    for platform in platforms() {
+    for platform in locked_platforms() {
         let (os, arch) = go(&platform);
         let (format, ext, file) = if os == "windows" {
             (ArchiveFormat::Zip, "zip", "fd.exe")
@@ -106,7 +94,7 @@ fn fd_release(tag: &str) -> FixtureRelease {
 fn jq_release(tag: &str) -> FixtureRelease {
     let version = tag.trim_start_matches("jq-");
     let mut release = FixtureRelease::new(tag).published("2024-01-01T00:00:00Z");
-    for platform in platforms() {
+    for platform in locked_platforms() {
         let (os, arch) = go(&platform);
         let os = if os == "darwin" { "macos" } else { os };
         let exe = if os == "windows" { ".exe" } else { "" };
@@ -119,7 +107,7 @@ fn jq_release(tag: &str) -> FixtureRelease {
 fn yq_release(tag: &str) -> FixtureRelease {
     let mut release = FixtureRelease::new(tag).published("2024-01-01T00:00:00Z");
     let mut sums = String::new();
-    for platform in platforms() {
+    for platform in locked_platforms() {
         let (os, arch) = go(&platform);
         let name = format!("yq_{os}_{arch}.tar.gz");
         let bytes = archive_with(
@@ -142,28 +130,11 @@ struct World {
 
 /// A time `days` ago, as GitHub writes it.
 fn days_ago(days: u64) -> String {
-    let secs = std::time::SystemTime::now()
+    let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
-        .as_secs()
-        - days * 86_400;
-    let (d, rem) = (secs / 86_400, secs % 86_400);
-    // Civil date from days (Howard Hinnant's algorithm).
-    let z = d as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+        .as_secs();
+    vx::utc::rfc3339(now - days * 86_400)
 }
 
 impl World {
@@ -228,7 +199,10 @@ impl World {
     }
 
     fn settings(&self) -> String {
-        let list: Vec<String> = platforms().iter().map(|p| format!("\"{p}\"")).collect();
+        let list: Vec<String> = locked_platforms()
+            .iter()
+            .map(|p| format!("\"{p}\""))
+            .collect();
         format!(
             "[settings]\nplatforms = [{}]\nregistries = [{{ name = \"test\", path = \"registry.yaml\" }}]\n",
             list.join(", ")
@@ -310,7 +284,7 @@ fn three_tools_added_by_name_lock_every_platform_without_downloading_an_archive(
     );
     assert_eq!(lock["tools"]["fd"]["tag"].as_str(), Some("v10.2.0"));
     assert_eq!(lock["tools"]["jq"]["version"].as_str(), Some("1.7.1"));
-    for platform in platforms() {
+    for platform in locked_platforms() {
         let rg = platform_entry(&lock, "ripgrep", &platform);
         assert!(
             rg["checksum"]
@@ -400,7 +374,7 @@ fn a_constraint_bump_relocks_every_platform_and_upgrade_moves_within_it() {
     assert!(toml.contains("ripgrep = \"14\"  # the LTS"), "{toml}");
     let lock = w.lock();
     assert_eq!(lock["tools"]["ripgrep"]["version"].as_str(), Some("14.1.1"));
-    for platform in platforms() {
+    for platform in locked_platforms() {
         let url = platform_entry(&lock, "ripgrep", &platform)["url"]
             .as_str()
             .unwrap();

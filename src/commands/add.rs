@@ -8,7 +8,6 @@ use vx::exit::{Because, Error};
 use vx::lock::Lock;
 use vx::manifest::edit::{self, NewTool};
 use vx::manifest::{MANIFEST_FILE, Manifest};
-use vx::project;
 
 use crate::cli::AddArgs;
 
@@ -68,19 +67,7 @@ pub fn run(args: &AddArgs) -> Result<i32, Error> {
         .map_err(Error::usage)?
         .unwrap_or_default();
     let platforms = super::lock::platforms(&[], &manifest);
-    let settings = super::run_settings(&args.run);
-    let report = project::relock(
-        &manifest,
-        &mut lock,
-        &platforms,
-        &settings,
-        &super::resolver(false, args.run.quiet),
-    )
-    .map_err(super::project_error)?;
-    lock.write(&lock_path)
-        .map_err(|e| Error::environment(Because::new("cannot write the lock", e)))?;
-    super::lock::tell(&report, &lock_path, &platforms);
-    Ok(report.code)
+    super::lock::relock_and_write(&manifest, &mut lock, &platforms, &args.run)
 }
 
 /// The vx.toml key and constraint for `NAME[@CONSTRAINT]`: the name checked against

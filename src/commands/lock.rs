@@ -60,18 +60,31 @@ pub fn run(args: &LockArgs) -> Result<i32, Error> {
     if args.dry_run {
         return dry_run(&manifest, lock, &platforms, args);
     }
-    let settings = super::run_settings(&args.run);
+    relock_and_write(&manifest, &mut lock, &platforms, &args.run)
+}
+
+/// Fills `lock` for `platforms` (registry tools resolved where the lock does not pin
+/// them), writes it beside `manifest`, says what was done and returns the exit code:
+/// `vx lock`, and `vx add` and `vx upgrade` after their edits.
+pub fn relock_and_write(
+    manifest: &Manifest,
+    lock: &mut Lock,
+    platforms: &[Platform],
+    run: &crate::cli::RunArgs,
+) -> Result<i32, Error> {
+    let lock_path = manifest.lock_path();
+    let settings = super::run_settings(run);
     let report = project::relock(
-        &manifest,
-        &mut lock,
-        &platforms,
+        manifest,
+        lock,
+        platforms,
         &settings,
-        &super::resolver(false, args.run.quiet),
+        &super::resolver(false, run.quiet),
     )
     .map_err(super::project_error)?;
     lock.write(&lock_path)
         .map_err(|e| Error::environment(Because::new("cannot write the lock", e)))?;
-    tell(&report, &lock_path, &platforms);
+    tell(&report, &lock_path, platforms);
     Ok(report.code)
 }
 

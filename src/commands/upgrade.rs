@@ -6,7 +6,6 @@
 use vx::exit::{Because, Error};
 use vx::lock::Lock;
 use vx::manifest::{Manifest, edit};
-use vx::project;
 use vx::resolution::Resolver;
 
 use crate::cli::UpgradeArgs;
@@ -57,17 +56,7 @@ pub fn run(args: &UpgradeArgs) -> Result<i32, Error> {
             }
         }
     }
-    let settings = super::run_settings(&args.run);
-    let report = project::relock(
-        &manifest,
-        &mut lock,
-        &platforms,
-        &settings,
-        &super::resolver(false, args.run.quiet),
-    )
-    .map_err(super::project_error)?;
-    lock.write(&lock_path)
-        .map_err(|e| Error::environment(Because::new("cannot write the lock", e)))?;
+    let code = super::lock::relock_and_write(&manifest, &mut lock, &platforms, &args.run)?;
     for (name, old) in before {
         let new = lock.tools.get(&name).map(|e| e.version.as_str());
         match (old.as_deref(), new) {
@@ -76,8 +65,7 @@ pub fn run(args: &UpgradeArgs) -> Result<i32, Error> {
             _ => {}
         }
     }
-    super::lock::tell(&report, &lock_path, &platforms);
-    Ok(report.code)
+    Ok(code)
 }
 
 /// vx.toml with each chosen tool's constraint moved to the newest version's major,

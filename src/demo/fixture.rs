@@ -116,6 +116,19 @@ impl Read for Throttled {
     }
 }
 
+/// A `tiny_http` server bound to 127.0.0.1 and a free port, and the port.
+pub(crate) fn bind_loopback() -> std::io::Result<(Arc<tiny_http::Server>, u16)> {
+    let server = Arc::new(
+        tiny_http::Server::http("127.0.0.1:0").map_err(|e| std::io::Error::other(e.to_string()))?,
+    );
+    let port = server
+        .server_addr()
+        .to_ip()
+        .map(|addr| addr.port())
+        .ok_or_else(|| std::io::Error::other("the server has no IP address"))?;
+    Ok((server, port))
+}
+
 /// A loopback HTTP server on 127.0.0.1:0, stopped and joined on drop. Unknown paths
 /// get 404. Counts the requests it answered.
 pub struct TestServer {
@@ -139,15 +152,7 @@ impl TestServer {
     ) -> std::io::Result<TestServer> {
         let routes: HashMap<String, Route> =
             routes.into_iter().map(|(p, r)| (p.into(), r)).collect();
-        let server = Arc::new(
-            tiny_http::Server::http("127.0.0.1:0")
-                .map_err(|e| std::io::Error::other(e.to_string()))?,
-        );
-        let port = server
-            .server_addr()
-            .to_ip()
-            .map(|addr| addr.port())
-            .ok_or_else(|| std::io::Error::other("the server has no IP address"))?;
+        let (server, port) = bind_loopback()?;
         let hits = Arc::new(AtomicUsize::new(0));
         let (srv, count) = (server.clone(), hits.clone());
         let thread = std::thread::spawn(move || {

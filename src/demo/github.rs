@@ -213,15 +213,7 @@ impl GithubFixtureBuilder {
 
     /// Starts serving on 127.0.0.1 and a free port.
     pub fn start(self) -> std::io::Result<GithubFixture> {
-        let server = Arc::new(
-            tiny_http::Server::http("127.0.0.1:0")
-                .map_err(|e| std::io::Error::other(e.to_string()))?,
-        );
-        let port = server
-            .server_addr()
-            .to_ip()
-            .map(|addr| addr.port())
-            .ok_or_else(|| std::io::Error::other("the server has no IP address"))?;
+        let (server, port) = super::fixture::bind_loopback()?;
         let web = format!("http://127.0.0.1:{port}");
         let mut files = self.files;
         for (name, repo) in &self.repos {
@@ -729,21 +721,5 @@ impl AsRef<[u8]> for SharedBytes {
 /// `%XX` escapes decoded (invalid ones kept as written; bytes that are not UTF-8
 /// replaced).
 fn percent_decode(path: &str) -> String {
-    let raw = path.as_bytes();
-    let mut bytes = Vec::with_capacity(raw.len());
-    let mut i = 0;
-    while i < raw.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if raw[i] == b'%'
-            && i + 2 < raw.len()
-            && let (Some(h), Some(l)) = (hex(raw[i + 1]), hex(raw[i + 2]))
-        {
-            bytes.push((h * 16 + l) as u8);
-            i += 3;
-        } else {
-            bytes.push(raw[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8_lossy(&bytes).into_owned()
+    String::from_utf8_lossy(&crate::validate::percent_decoded(path)).into_owned()
 }

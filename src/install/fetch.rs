@@ -718,22 +718,7 @@ fn file_url_path(url: &str) -> PathBuf {
     // Validation allowed only an empty host or `localhost` (any case).
     let rest = &rest[rest.find('/').unwrap_or(0)..];
     let rest = rest.split(['?', '#']).next().unwrap_or(rest);
-    let raw = rest.as_bytes();
-    let mut bytes = Vec::with_capacity(raw.len());
-    let mut i = 0;
-    while i < raw.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if raw[i] == b'%'
-            && i + 2 < raw.len()
-            && let (Some(h), Some(l)) = (hex(raw[i + 1]), hex(raw[i + 2]))
-        {
-            bytes.push((h * 16 + l) as u8);
-            i += 3;
-        } else {
-            bytes.push(raw[i]);
-            i += 1;
-        }
-    }
+    let bytes = validate::percent_decoded(rest);
     // A path Windows cannot name (not UTF-8) is shown as best it can be and not found.
     crate::platform::fs::file_url_path(&bytes)
         .unwrap_or_else(|| PathBuf::from(String::from_utf8_lossy(&bytes).into_owned()))

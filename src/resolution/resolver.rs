@@ -220,7 +220,9 @@ impl<'n> Resolver<'n> {
     pub fn pick(&self, found: &Found, constraint: &str) -> Result<Candidate, ResolutionError> {
         let parsed = Constraint::parse(constraint).map_err(|e| usage(e.to_string()))?;
         let candidates = self.versions(found)?;
-        let now = SystemTime::now();
+        let now = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
         let prefix = found.package.fields.version_prefix.as_deref().unwrap_or("");
         let mut too_young = 0;
         let eligible: Vec<(&Candidate, Tag)> = candidates
@@ -230,8 +232,8 @@ impl<'n> Resolver<'n> {
                 let young = self.min_release_age.is_some_and(|age| {
                     c.published_at
                         .as_deref()
-                        .and_then(parse_rfc3339)
-                        .is_some_and(|t| now.duration_since(t).is_ok_and(|d| d < age))
+                        .and_then(crate::utc::parse_rfc3339)
+                        .is_some_and(|t| now.saturating_sub(t) < age.as_secs())
                 });
                 too_young += usize::from(young);
                 !young
@@ -610,32 +612,6 @@ fn names_exactly(constraint: &str, candidate: &Candidate) -> bool {
     c == candidate.tag || c == candidate.version || c.strip_prefix('v') == Some(&candidate.version)
 }
 
-/// `2024-05-01T12:00:00Z` (GitHub's form of RFC 3339) as a time.
-pub fn parse_rfc3339(text: &str) -> Option<SystemTime> {
-    let b = text.as_bytes();
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' {
-        return None;
-    }
-    let n = |r: std::ops::Range<usize>| text.get(r)?.parse::<i64>().ok();
-    let (y, m, d) = (n(0..4)?, n(5..7)?, n(8..10)?);
-    let (hh, mm, ss) = (n(11..13)?, n(14..16)?, n(17..19)?);
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || hh > 23 || mm > 59 || ss > 60 {
-        return None;
-    }
-    // Days from the civil date (Howard Hinnant's algorithm).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    let secs = days * 86_400 + hh * 3600 + mm * 60 + ss;
-    u64::try_from(secs)
-        .ok()
-        .map(|s| SystemTime::UNIX_EPOCH + Duration::from_secs(s))
-}
-
 fn usage(e: impl std::fmt::Display) -> ResolutionError {
     ResolutionError::Usage(e.to_string())
 }
@@ -648,29 +624,5 @@ fn lookup_error(e: LookupError) -> ResolutionError {
     match e {
         LookupError::Name { .. } | LookupError::UnknownRegistry { .. } => usage(e),
         other => ResolutionError::Environment(other.to_string()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn github_times_are_read() {
-        let t = parse_rfc3339("2024-02-29T12:30:15Z").unwrap();
-        let secs = t.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs();
-        assert_eq!(secs, 1_709_209_815);
-        assert_eq!(
-            parse_rfc3339("1970-01-01T00:00:00Z"),
-            Some(SystemTime::UNIX_EPOCH)
-        );
-        for bad in [
-            "",
-            "2024-13-01T00:00:00Z",
-            "yesterday",
-            "2024-02-29 12:30:15Z",
-        ] {
-            assert_eq!(parse_rfc3339(bad), None, "{bad}");
-        }
     }
 }

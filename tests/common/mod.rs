@@ -345,3 +345,16 @@ pub fn in_small_tmpfs(dir: &Path, size: &str) -> Option<Command> {
     }
     Some(command())
 }
+
+/// The platforms the lock tests' projects are locked for: three of the common ones,
+/// and this machine's.
+pub fn locked_platforms() -> Vec<String> {
+    let mut all: Vec<String> = ["linux-x86_64", "macos-aarch64", "windows-x86_64"]
+        .map(str::to_owned)
+        .to_vec();
+    let here = vx::manifest::Platform::current().to_string();
+    if !all.contains(&here) {
+        all.push(here);
+    }
+    all
+}
