@@ -497,12 +497,18 @@ pub struct Package {
 }
 
 impl Package {
-    /// `name`, else `repo_owner/repo_name`; `None` when neither is given.
+    /// `name`, else `repo_owner/repo_name`; `None` when neither is given. An empty
+    /// string is no value, as in aqua (`GetName`): a package named `""` would be one no
+    /// user can ask for, and its index entry one the index refuses to read.
     pub fn full_name(&self) -> Option<String> {
-        if let Some(name) = &self.name {
-            return Some(name.clone());
+        let given = |s: &Option<String>| s.clone().filter(|s| !s.is_empty());
+        if let Some(name) = given(&self.name) {
+            return Some(name);
         }
-        match (&self.fields.repo_owner, &self.fields.repo_name) {
+        match (
+            given(&self.fields.repo_owner),
+            given(&self.fields.repo_name),
+        ) {
             (Some(o), Some(n)) => Some(format!("{o}/{n}")),
             _ => None,
         }

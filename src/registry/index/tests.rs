@@ -107,6 +107,35 @@ fn an_empty_registry_indexes() {
 }
 
 #[test]
+fn an_empty_name_is_no_name_and_the_index_still_opens() {
+    // Found by the `registry` fuzz target: `name: ""` was indexed as a package named
+    // "", which `Index::open` refuses, so one such package made the whole registry
+    // unusable. As in aqua, an empty `name` falls back to `repo_owner/repo_name`, and
+    // empty ones are no name at all.
+    let yaml = r#"
+packages:
+  - name: ""
+    type: github_release
+    repo_owner: acme
+    repo_name: tool
+  - name: ""
+    type: github_release
+  - repo_owner: ""
+    repo_name: ""
+    type: github_release
+  - name: acme/other
+    type: github_release
+"#;
+    let registry = Registry::from_str(yaml, Path::new("r.yaml")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.idx");
+    Index::write(&path, &registry, &Origin::default()).unwrap();
+    let index = Index::open(&path).unwrap();
+    let names: Vec<&str> = index.entries().map(|e| e.full_name()).collect();
+    assert_eq!(names, ["acme/tool", "acme/other"]);
+}
+
+#[test]
 fn a_missing_file_is_an_io_error() {
     let dir = tempfile::tempdir().unwrap();
     assert!(matches!(
