@@ -499,6 +499,103 @@ impl<'n> Resolver<'n> {
     }
 }
 
+/// Most GitHub requests a resolution has in flight at once.
+const PARALLEL_FETCHES: usize = 8;
+
+impl Resolver<'_> {
+    /// Fetches, several at a time, what resolving `tools` will read from GitHub: each
+    /// package's release list, then the checksum files of the versions their
+    /// constraints pick (for `platforms`). Resolving is then local; a failure here is
+    /// left for the resolution itself to report, in order.
+    fn prefetch(&self, tools: &[&ToolTable], platforms: &[Platform]) {
+        let found: Vec<(&ToolTable, Found)> = tools
+            .iter()
+            .filter_map(|t| Some((*t, self.lookup(&t.registry.as_ref()?.lookup).ok()?)))
+            .collect();
+        let repos: Vec<(String, String)> = found
+            .iter()
+            .filter(|(_, f)| {
+                !matches!(
+                    f.package.fields.version_source,
+                    Some(crate::registry::package::VersionSource::GithubTag)
+                )
+            })
+            .filter_map(|(_, f)| repo_of(f).ok())
+            .filter(|(o, r)| !self.releases.borrow().contains_key(&format!("{o}/{r}")))
+            .collect();
+        let github = &self.net.github;
+        for (key, releases) in in_parallel(&repos, |(o, r)| github.releases(o, r).ok()) {
+            if let Some(releases) = releases {
+                self.releases
+                    .borrow_mut()
+                    .insert(format!("{}/{}", key.0, key.1), releases);
+            }
+        }
+        let mut urls: Vec<String> = Vec::new();
+        for (tool, f) in &found {
+            let Some(request) = &tool.registry else {
+                continue;
+            };
+            let Ok(candidate) = self.pick(f, &request.constraint) else {
+                continue;
+            };
+            for platform in tool.platforms_of(platforms) {
+                if let Ok(Resolution::Download(d)) =
+                    aqua::resolve(&f.package, &candidate.tag, platform, self.net.hosts())
+                    && let Some(source) = d.checksum
+                    && !urls.contains(&source.url)
+                    && !self.checksum_files.borrow().contains_key(&source.url)
+                {
+                    urls.push(source.url);
+                }
+            }
+        }
+        let fetched = in_parallel(&urls, |url| {
+            github
+                .fetch(url, MAX_CHECKSUM_FILE)
+                .ok()
+                .and_then(|bytes| String::from_utf8(bytes).ok())
+        });
+        let mut files = self.checksum_files.borrow_mut();
+        for (url, text) in fetched {
+            files.insert(url.clone(), text);
+        }
+    }
+}
+
+/// `work` applied to each of `items` on up to [`PARALLEL_FETCHES`] threads, with its
+/// item, in `items`' order.
+fn in_parallel<'i, T: Sync, R: Send>(
+    items: &'i [T],
+    work: impl Fn(&T) -> R + Sync,
+) -> Vec<(&'i T, R)> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: std::sync::Mutex<Vec<Option<R>>> =
+        std::sync::Mutex::new(items.iter().map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..PARALLEL_FETCHES.min(items.len()) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    let result = work(item);
+                    if let Ok(mut all) = results.lock() {
+                        all[i] = Some(result);
+                    }
+                }
+            });
+        }
+    });
+    let results = results
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    items
+        .iter()
+        .zip(results)
+        .filter_map(|(item, r)| Some((item, r?)))
+        .collect()
+}
+
 impl Resolve for Resolver<'_> {
     fn resolve(
         &self,
@@ -507,6 +604,14 @@ impl Resolve for Resolver<'_> {
         platforms: &[Platform],
         lock: &mut Lock,
     ) -> Result<(), ResolutionError> {
+        if names.len() > 1 {
+            let tools: Vec<&ToolTable> = manifest
+                .tools
+                .iter()
+                .filter(|t| names.contains(&t.name))
+                .collect();
+            self.prefetch(&tools, platforms);
+        }
         for name in names {
             let Some(at) = manifest.tools.iter().position(|t| t.name == *name) else {
                 continue;
