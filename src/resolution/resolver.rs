@@ -565,10 +565,7 @@ impl Resolver<'_> {
 
 /// `work` applied to each of `items` on up to [`PARALLEL_FETCHES`] threads, with its
 /// item, in `items`' order.
-fn in_parallel<'i, T: Sync, R: Send>(
-    items: &'i [T],
-    work: impl Fn(&T) -> R + Sync,
-) -> Vec<(&'i T, R)> {
+fn in_parallel<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<(&T, R)> {
     let next = std::sync::atomic::AtomicUsize::new(0);
     let results: std::sync::Mutex<Vec<Option<R>>> =
         std::sync::Mutex::new(items.iter().map(|_| None).collect());
