@@ -176,6 +176,7 @@ impl World {
             .release("acme", "fd", fd_release("v10.2.0"))
             .release("acme", "jq", jq_release("jq-1.7.1"))
             .release("acme", "yq", yq_release("v4.44.0"))
+            .release("acme", "oldtool", FixtureRelease::new("v1.0.0"))
             .tag("acme", "terraform", "v1.9.0")
             .tag("acme", "terraform", "v1.10.0")
             .page_size(2);
@@ -714,6 +715,34 @@ fn registry_show_renders_every_platform_and_update_pins_the_newest_standard() {
     // Not in supported_envs.
     assert!(
         value["platforms"]["windows-aarch64"]["unsupported"].is_string(),
+        "{value}"
+    );
+    // Rosetta 2 and Windows' arm64 emulation run the amd64 build; Linux arm64 has none.
+    let out = w
+        .vx(&["registry", "show", "oldtool", "--json"])
+        .output()
+        .unwrap();
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mac = &value["platforms"]["macos-aarch64"];
+    assert!(
+        mac["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/oldtool_darwin_amd64.tar.gz"),
+        "{mac}"
+    );
+    assert_eq!(mac["emulated"], "rosetta2");
+    let win = &value["platforms"]["windows-aarch64"];
+    assert!(
+        win["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/oldtool_windows_amd64.tar.gz"),
+        "{win}"
+    );
+    assert_eq!(win["emulated"], "windows_arm_emulation");
+    assert!(
+        value["platforms"]["linux-aarch64"]["unsupported"].is_string(),
         "{value}"
     );
     // An old version falls to the override without assets.
