@@ -136,13 +136,33 @@ impl ProjectSync {
         let mut lock = Lock::load(&manifest.lock_path())?;
         let platform = Platform::current();
         let (mut pinned, unresolved) = resolution::pinned::pin(manifest, lock.as_ref());
-        if !unresolved.is_empty() && mode == LockMode::Update {
-            let mut platforms = manifest.platforms.clone();
-            if !platforms.contains(&platform) {
-                platforms.push(platform.clone());
+        // Registry tools for this platform that the lock does not pin.
+        let unresolved: Vec<String> = unresolved
+            .into_iter()
+            .filter(|name| pinned.tool(name).is_some_and(|t| t.is_for(&platform)))
+            .collect();
+        match (unresolved.first(), mode) {
+            (None, _) => {}
+            (Some(_), LockMode::Update) => {
+                let mut platforms = manifest.platforms.clone();
+                if !platforms.contains(&platform) {
+                    platforms.push(platform.clone());
+                }
+                let into = lock.get_or_insert_with(Lock::default);
+                resolve.resolve(&mut pinned, &unresolved, &platforms, into)?;
             }
-            let into = lock.get_or_insert_with(Lock::default);
-            resolve.resolve(&mut pinned, &unresolved, &platforms, into)?;
+            (Some(_), LockMode::Locked) => {
+                return Err(ProjectError::Stale {
+                    tools: unresolved,
+                    platform,
+                });
+            }
+            (Some(first), LockMode::Frozen) => {
+                return Err(ProjectError::NotLocked {
+                    tool: first.clone(),
+                    platform,
+                });
+            }
         }
         let plan = sync_plan(&pinned, lock.as_ref(), &platform, mode)?;
         Ok(ProjectSync {

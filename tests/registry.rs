@@ -817,3 +817,25 @@ fn a_tool_without_a_published_checksum_is_downloaded_once_to_lock_it() {
         );
     }
 }
+
+#[test]
+fn a_registry_tool_the_lock_does_not_pin_is_refused_by_locked_and_frozen() {
+    let w = World::new();
+    w.work
+        .write_manifest(&format!("{}\n[tools]\nripgrep = \"14\"\n", w.settings()));
+    let out = w.vx(&["sync", "--locked", "--headless"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(err.contains("vx.lock is out of date for ripgrep"), "{err}");
+    let out = w.vx(&["sync", "--frozen", "--headless"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(err.contains("vx.lock has no ripgrep"), "{err}");
+    assert!(w.github.requests().is_empty(), "{:?}", w.github.requests());
+    assert!(!w.work.dir.path().join("vx.lock").exists());
+    // Locked, --locked installs it without asking the registry again.
+    w.vx(&["lock", "--headless"]).assert().code(0);
+    w.github.clear_requests();
+    w.vx(&["sync", "--locked", "--headless"]).assert().code(0);
+    assert!(w.github.requests().iter().all(|r| r.is_download()));
+}
