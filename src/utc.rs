@@ -3,6 +3,13 @@
 //! message names (when a rate limit resets). Days to dates and back by Howard
 //! Hinnant's civil-calendar algorithms; no time zone other than UTC is ever needed.
 
+/// Seconds since the Unix epoch now (0 on a clock set before it).
+pub fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
 /// Year, month, day, hour, minute, second of `secs` after the Unix epoch.
 pub fn date_time(secs: u64) -> (i64, i64, i64, u64, u64, u64) {
     let days = (secs / 86_400) as i64;

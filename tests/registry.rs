@@ -225,6 +225,11 @@ impl World {
         cmd
     }
 
+    /// The JSON `vx ARGS` prints, which must exit 0.
+    fn json(&self, args: &[&str]) -> serde_json::Value {
+        serde_json::from_slice(&stdout_of(&mut self.vx(args), 0)).unwrap()
+    }
+
     fn downloads(&self) -> Vec<String> {
         self.github
             .requests()
@@ -350,9 +355,7 @@ fn a_constraint_bump_relocks_every_platform_and_upgrade_moves_within_it() {
     );
 
     // outdated: locked 14.0.0, wanted 14.0.0, latest 14.1.1 (the rc is a pre-release).
-    let out = w.vx(&["outdated", "--json"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let value = w.json(&["outdated", "--json"]);
     let rg = &value["tools"][0];
     assert_eq!(rg["name"], "ripgrep");
     assert_eq!(rg["locked"], "14.0.0");
@@ -407,9 +410,7 @@ fn versions_search_and_dry_run_answer_from_the_registry() {
         "{}\n[tools]\nripgrep = \"14\"\nterraform = \"1\"\n",
         w.settings()
     ));
-    let out = w.vx(&["lock", "--dry-run", "--json"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let value = w.json(&["lock", "--dry-run", "--json"]);
     let tools = value["tools"].as_array().unwrap();
     assert_eq!(tools[0]["name"], "ripgrep");
     assert_eq!(tools[0]["version"], "14.1.1");
@@ -434,9 +435,7 @@ fn versions_search_and_dry_run_answer_from_the_registry() {
     );
     assert!(w.downloads().is_empty(), "{:?}", w.downloads());
 
-    let out = w.vx(&["versions", "ripgrep", "--json"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let value = w.json(&["versions", "ripgrep", "--json"]);
     let versions: Vec<&str> = value["versions"]
         .as_array()
         .unwrap()
@@ -447,8 +446,7 @@ fn versions_search_and_dry_run_answer_from_the_registry() {
     // no asset (as aqua's own version lists leave it out).
     assert_eq!(versions, ["15.0.0-rc.1", "14.1.1", "14.0.0"]);
 
-    let out = w.vx(&["search", "linter", "--json"]).output().unwrap();
-    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let value = w.json(&["search", "linter", "--json"]);
     let mut names: Vec<&str> = value["results"]
         .as_array()
         .unwrap()
@@ -457,7 +455,6 @@ fn versions_search_and_dry_run_answer_from_the_registry() {
         .collect();
     names.sort_unstable();
     assert_eq!(names, ["alpha/lint", "beta/lint"]);
-    assert_eq!(out.status.code(), Some(0));
 }
 
 #[test]
@@ -695,12 +692,7 @@ fn registry_show_renders_every_platform_and_update_pins_the_newest_standard() {
     });
     w.work
         .write_manifest(&format!("{}\n[tools]\nripgrep = \"14\"\n", w.settings()));
-    let out = w
-        .vx(&["registry", "show", "ripgrep", "--json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let value = w.json(&["registry", "show", "ripgrep", "--json"]);
     assert_eq!(value["package"], "test:acme/ripgrep");
     assert_eq!(value["version"], "14.1.1");
     let windows = &value["platforms"]["windows-x86_64"];
@@ -718,11 +710,7 @@ fn registry_show_renders_every_platform_and_update_pins_the_newest_standard() {
         "{value}"
     );
     // Rosetta 2 and Windows' arm64 emulation run the amd64 build; Linux arm64 has none.
-    let out = w
-        .vx(&["registry", "show", "oldtool", "--json"])
-        .output()
-        .unwrap();
-    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let value = w.json(&["registry", "show", "oldtool", "--json"]);
     let mac = &value["platforms"]["macos-aarch64"];
     assert!(
         mac["url"]

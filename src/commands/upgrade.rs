@@ -96,8 +96,7 @@ fn move_constraints(
         if constraint == request.constraint {
             continue;
         }
-        let key = key_of(&text, name, &request.lookup);
-        let (edited, _) = edit::set_constraint(&text, &key, &constraint)
+        let (edited, _) = edit::set_constraint(&text, name, &constraint)
             .map_err(|e| Error::usage(Because::new(path.display().to_string(), e)))?;
         text = edited;
         vx::note!(
@@ -110,20 +109,4 @@ fn move_constraints(
         Error::environment(Because::new(format!("cannot write {}", path.display()), e))
     })?;
     Ok(updated)
-}
-
-/// The key vx.toml lists a tool under: its name, or the `owner/repo` it was written as.
-fn key_of(text: &str, name: &str, lookup: &str) -> String {
-    let doc = text.parse::<toml_edit::DocumentMut>().ok();
-    let has = |key: &str| {
-        doc.as_ref()
-            .and_then(|d| d.get("tools"))
-            .and_then(|t| t.as_table_like())
-            .is_some_and(|t| t.contains_key(key))
-    };
-    if has(name) {
-        name.to_owned()
-    } else {
-        lookup.to_owned()
-    }
 }

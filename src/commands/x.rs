@@ -8,7 +8,7 @@
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use vx::exit::Error;
@@ -89,7 +89,7 @@ fn resolve(tool: &str, store: &Path, offline: bool) -> Result<ToolSpec, Error> {
     let memo = vx::platform::fs::cache_dir().map(|dir| memo_path(&dir, name, constraint));
     let remembered = memo.as_deref().and_then(read_memo);
     if let Some(r) = remembered {
-        let age = now().saturating_sub(r.resolved_at);
+        let age = vx::utc::now().saturating_sub(r.resolved_at);
         let installed = store::receipt_for(store, &r.spec).is_some();
         if offline || (installed && age < REMEMBERED.as_secs()) {
             return Ok(r.spec);
@@ -131,7 +131,7 @@ fn resolve(tool: &str, store: &Path, offline: bool) -> Result<ToolSpec, Error> {
     let spec = concrete.resolve(&platform).map_err(Error::usage)?;
     if let Some(path) = memo {
         let record = Remembered {
-            resolved_at: now(),
+            resolved_at: vx::utc::now(),
             spec: spec.clone(),
         };
         if let Ok(json) = serde_json::to_vec(&record) {
@@ -171,10 +171,4 @@ fn read_memo(path: &Path) -> Option<Remembered> {
     let mut memo: Remembered = serde_json::from_slice(&bytes).ok()?;
     memo.spec.validate().ok()?;
     Some(memo)
-}
-
-fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
 }

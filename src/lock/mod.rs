@@ -329,11 +329,7 @@ impl Lock {
                     ));
                 }
                 if let Some(bin) = &asset.bin {
-                    let paths: Vec<String> = bin
-                        .iter()
-                        .map(|b| crate::bin_entry::path(b).to_owned())
-                        .collect();
-                    validate::bin(&paths).map_err(|e| invalid(None, e.to_string()))?;
+                    validate::bin(bin).map_err(|e| invalid(None, e.to_string()))?;
                 }
                 platforms.insert(
                     platform.into_inner(),

@@ -88,7 +88,8 @@ pub fn add(text: &str, tool: &NewTool) -> Result<(String, bool), EditError> {
 }
 
 /// `text` with the registry tool `key` at `constraint`: a new `key = "constraint"`
-/// line in `[tools]`, or an existing entry's constraint replaced (the string of a short
+/// line in `[tools]`, or an existing entry's constraint replaced (one listed under
+/// `key`, or under `owner/key`) (the string of a short
 /// form, the `version` of a table), everything else kept. Returns the new text and
 /// whether the tool was new.
 pub fn set_constraint(
@@ -104,6 +105,8 @@ pub fn set_constraint(
         .ok_or_else(|| EditError::NotATable("tools".to_owned()))?;
     // A short form goes in the `[tools]` section itself, which must then be written.
     tools.set_implicit(false);
+    let key = listed_key(&*tools, key);
+    let key = key.as_str();
     let new = !tools.contains_key(key);
     match tools.get_mut(key) {
         Some(Item::Value(toml_edit::Value::String(old))) => {
@@ -130,6 +133,23 @@ pub fn set_constraint(
     Ok((doc.to_string(), new))
 }
 
+/// The key `[tools]` lists the tool `name` under: `name` itself, else the one key whose
+/// last `/` segment is `name` (a registry tool written `"cli/cli"` is named `cli`),
+/// else `name` (not listed).
+fn listed_key(tools: &dyn toml_edit::TableLike, name: &str) -> String {
+    if tools.contains_key(name) {
+        return name.to_owned();
+    }
+    let mut by_segment = tools
+        .iter()
+        .map(|(k, _)| k)
+        .filter(|k| k.rsplit('/').next() == Some(name));
+    match (by_segment.next(), by_segment.next()) {
+        (Some(one), None) => one.to_owned(),
+        _ => name.to_owned(),
+    }
+}
+
 /// `text` without the `[tools.NAME]` table (and its sub-tables), or the registry tool
 /// `NAME` (its key, or the `owner/NAME` key it is named by).
 pub fn remove(text: &str, name: &str) -> Result<String, EditError> {
@@ -141,21 +161,7 @@ pub fn remove(text: &str, name: &str) -> Result<String, EditError> {
             suggestion: None,
         });
     };
-    // A registry tool written `owner/repo` is named by its last segment.
-    let key = if tools.contains_key(name) {
-        name.to_owned()
-    } else {
-        let by_segment: Vec<String> = tools
-            .iter()
-            .map(|(k, _)| k)
-            .filter(|k| k.rsplit('/').next() == Some(name))
-            .map(str::to_owned)
-            .collect();
-        match by_segment.as_slice() {
-            [one] => one.clone(),
-            _ => name.to_owned(),
-        }
-    };
+    let key = listed_key(&*tools, name);
     if tools.remove(&key).is_none() {
         let listed: Vec<&str> = tools.iter().map(|(k, _)| k).collect();
         return Err(EditError::NotListed {
@@ -242,6 +248,13 @@ mod tests {
         assert!(text.contains("ripgrep = \"15\""), "{text}");
         let (text, _) = set_constraint(&text, "cli/cli", "latest").unwrap();
         assert!(text.contains("\"cli/cli\" = \"latest\""), "{text}");
+        // By its name, a tool listed as `owner/name` is the one changed.
+        let (text, new) = set_constraint(&text, "cli", "2").unwrap();
+        assert!(!new);
+        assert!(
+            text.contains("\"cli/cli\" = \"2\"") && !text.contains("\ncli ="),
+            "{text}"
+        );
         let (text, new) = set_constraint(&text, "jq", "^1.7").unwrap();
         assert!(!new);
         assert!(text.contains("[tools.jq]\nversion = \"^1.7\""), "{text}");

@@ -29,7 +29,6 @@ mod model;
 mod tests;
 
 use std::path::PathBuf;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::de::DeserializeOwned;
 
@@ -312,9 +311,7 @@ impl Github {
         let limited =
             matches!(status, 403 | 429) && (remaining == Some("0") || retry_after.is_some());
         if limited {
-            let now = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs());
+            let now = crate::utc::now();
             let reset = answer
                 .header("x-ratelimit-reset")
                 .and_then(|v| v.trim().parse::<u64>().ok())

@@ -167,11 +167,20 @@ impl<'a> RegistrySet<'a> {
     }
 
     /// The packages of every registry matching `term` (see [`names::search`]), best
-    /// first; among equals, earlier registries first. Opens every registry.
-    pub fn search(&mut self, term: &str) -> Result<Vec<SetHit>, SourceError> {
+    /// first; among equals, earlier registries first. Opens every
+    /// registry; one that cannot be opened (the standard one offline and not cached)
+    /// is returned with the reason and does not hide the others' results.
+    pub fn search(&mut self, term: &str) -> (Vec<SetHit>, Vec<SourceError>) {
         let mut all = Vec::new();
+        let mut problems = Vec::new();
         for i in 0..self.slots.len() {
-            let opened = self.opened(i)?;
+            let opened = match self.opened(i) {
+                Ok(opened) => opened,
+                Err(e) => {
+                    problems.push(e);
+                    continue;
+                }
+            };
             all.extend(
                 names::search(&opened.index, term)
                     .into_iter()
@@ -185,7 +194,7 @@ impl<'a> RegistrySet<'a> {
             let key = |h: &SetHit| (h.hit.rank, h.hit.full_name.len());
             key(a).cmp(&key(b))
         });
-        Ok(all)
+        (all, problems)
     }
 
     fn position(&self, registry: &str) -> Result<usize, LookupError> {

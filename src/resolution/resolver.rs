@@ -6,7 +6,7 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use crate::lock::{Asset, Lock, RegistryPin};
 use crate::manifest::{Manifest, Override, Platform, RegistrySource, RegistryWhere, ToolTable};
@@ -51,21 +51,6 @@ pub enum PlatformDownload {
     },
     /// No download there: why.
     Unsupported(String),
-}
-
-impl PlatformDownload {
-    /// Where the checksum comes from, in words: `checksum-file:URL`, `github-digest`,
-    /// or `download` (vx will fetch the archive and hash it).
-    pub fn checksum_source(&self) -> Option<&str> {
-        match self {
-            PlatformDownload::Download {
-                sha256: Some((_, source)),
-                ..
-            } => Some(source),
-            PlatformDownload::Download { sha256: None, .. } => Some("download"),
-            PlatformDownload::Unsupported(_) => None,
-        }
-    }
 }
 
 /// The registries and GitHub of a project (or of `vx x` without one).
@@ -131,33 +116,11 @@ impl<'n> Resolver<'n> {
         self.set.borrow_mut().lookup(name).map_err(lookup_error)
     }
 
-    /// Packages matching `term`, best first (among equals, earlier registries
-    /// first), and what kept a registry from being searched: one that cannot be read
-    /// (the standard one offline and not cached) does not hide the others' results.
+    /// Packages matching `term`, best first, and what kept a registry from being
+    /// searched (see [`RegistrySet::search`]).
     pub fn search(&self, term: &str) -> (Vec<SetHit>, Vec<String>) {
-        let mut set = self.set.borrow_mut();
-        let names: Vec<String> = set.names().into_iter().map(str::to_owned).collect();
-        let (mut hits, mut problems) = (Vec::new(), Vec::new());
-        for name in names {
-            match set.open(&name) {
-                Ok(opened) => hits.extend(
-                    crate::registry::names::search(&opened.index, term)
-                        .into_iter()
-                        .map(|hit| SetHit {
-                            registry: name.clone(),
-                            hit,
-                        }),
-                ),
-                Err(e) => problems.push(e.to_string()),
-            }
-        }
-        hits.sort_by(|a, b| {
-            let key = |h: &SetHit| (h.hit.rank, h.hit.full_name.len());
-            key(a)
-                .cmp(&key(b))
-                .then_with(|| a.hit.full_name.cmp(&b.hit.full_name))
-        });
-        (hits, problems)
+        let (hits, problems) = self.set.borrow_mut().search(term);
+        (hits, problems.iter().map(ToString::to_string).collect())
     }
 
     /// The package's versions, newest first: its GitHub releases (drafts left out;
@@ -207,10 +170,10 @@ impl<'n> Resolver<'n> {
             }
         }
         let prefix = pkg.fields.version_prefix.as_deref().unwrap_or("");
-        allowed.sort_by(|a, b| {
-            let (ta, tb) = (Tag::parse(&a.tag, prefix), Tag::parse(&b.tag, prefix));
-            let key = |t: &Tag| (t.version().cloned(), t.as_str().to_owned());
-            key(&tb).cmp(&key(&ta))
+        // Each tag read once, not at every comparison.
+        allowed.sort_by_cached_key(|c| {
+            let tag = Tag::parse(&c.tag, prefix);
+            std::cmp::Reverse((tag.version().cloned(), c.tag.clone()))
         });
         Ok(allowed)
     }
@@ -220,9 +183,7 @@ impl<'n> Resolver<'n> {
     pub fn pick(&self, found: &Found, constraint: &str) -> Result<Candidate, ResolutionError> {
         let parsed = Constraint::parse(constraint).map_err(|e| usage(e.to_string()))?;
         let candidates = self.versions(found)?;
-        let now = SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
+        let now = crate::utc::now();
         let prefix = found.package.fields.version_prefix.as_deref().unwrap_or("");
         let mut too_young = 0;
         let eligible: Vec<(&Candidate, Tag)> = candidates
@@ -347,12 +308,7 @@ impl<'n> Resolver<'n> {
         if let Some(known) = self.checksum_files.borrow().get(url) {
             return known.clone();
         }
-        let text = self
-            .net
-            .github
-            .fetch(url, MAX_CHECKSUM_FILE)
-            .ok()
-            .and_then(|bytes| String::from_utf8(bytes).ok());
+        let text = fetch_text(&self.net.github, url);
         self.checksum_files
             .borrow_mut()
             .insert(url.to_owned(), text.clone());
@@ -550,17 +506,21 @@ impl Resolver<'_> {
                 }
             }
         }
-        let fetched = in_parallel(&urls, |url| {
-            github
-                .fetch(url, MAX_CHECKSUM_FILE)
-                .ok()
-                .and_then(|bytes| String::from_utf8(bytes).ok())
-        });
+        let fetched = in_parallel(&urls, |url| fetch_text(github, url));
         let mut files = self.checksum_files.borrow_mut();
         for (url, text) in fetched {
             files.insert(url.clone(), text);
         }
     }
+}
+
+/// A checksum file's text; `None` when it cannot be had (the lock then takes another
+/// source: a missing file is not an error).
+fn fetch_text(github: &crate::registry::github::Github, url: &str) -> Option<String> {
+    github
+        .fetch(url, MAX_CHECKSUM_FILE)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
 }
 
 /// `work` applied to each of `items` on up to [`PARALLEL_FETCHES`] threads, with its
@@ -698,7 +658,7 @@ fn repo_of(found: &Found) -> Result<(String, String), ResolutionError> {
 
 /// The version a tag names, as the store and the board show it: without the
 /// package's `version_prefix` and a leading `v`.
-pub fn version_label(pkg: &Package, tag: &str) -> String {
+fn version_label(pkg: &Package, tag: &str) -> String {
     let prefix = pkg.fields.version_prefix.as_deref().unwrap_or("");
     let rest = tag.strip_prefix(prefix).unwrap_or(tag);
     let rest = rest

@@ -170,7 +170,7 @@ fn search_spans_the_registries_best_first() {
     let mut set = RegistrySet::new(cx, vec![corp(&env, CORP)], standard()).unwrap();
     let hits: Vec<(String, String)> = set
         .search("ripgrep")
-        .unwrap()
+        .0
         .into_iter()
         .map(|h| (h.registry, h.hit.full_name))
         .collect();
