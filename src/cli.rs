@@ -28,7 +28,7 @@ pub enum Command {
     Sync(SyncArgs),
     /// Record each tool's download (URL, SHA-256, size) per platform in vx.lock.
     Lock(LockArgs),
-    /// Add a tool to vx.toml (or update its version and URL) and lock it.
+    /// Add a tool to vx.toml by its registry name (or with its own URL) and lock it.
     Add(AddArgs),
     /// Remove a tool from vx.toml and vx.lock.
     Remove(RemoveArgs),
@@ -154,7 +154,7 @@ pub struct XArgs {
     /// The tool, `NAME[@CONSTRAINT]` (a registry name).
     #[arg(value_name = "TOOL[@CONSTRAINT]")]
     pub tool: String,
-    /// The command to run (default: the tool's first executable).
+    /// The command to run (default: the executable named like the tool, else its first).
     #[arg(long, value_name = "CMD")]
     pub command: Option<String>,
     /// The store (default: `$XDG_DATA_HOME/vx/store`; on Windows `%LOCALAPPDATA%\vx\store`).
