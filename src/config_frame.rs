@@ -60,6 +60,13 @@ pub struct InstallConfig {
     /// platform's checksum ([`crate::install::install`] then leaves only a receipt).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub probe: bool,
+    /// The project's network settings (`url_replacements`, `mirrors`); the child adds
+    /// the environment's and the user config's ([`crate::net::NetConfig::load`]).
+    #[serde(
+        default,
+        skip_serializing_if = "crate::net::config::ProjectNet::is_empty"
+    )]
+    pub network: crate::net::config::ProjectNet,
 }
 
 impl InstallConfig {
@@ -270,6 +277,7 @@ mod tests {
             allow_unverified: false,
             read_timeout_secs: None,
             probe: false,
+            network: Default::default(),
         }
     }
 
@@ -509,6 +517,7 @@ mod tests {
                         allow_unverified: au,
                         read_timeout_secs: None,
                         probe: false,
+                        network: Default::default(),
                     }
                 },
             )

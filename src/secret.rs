@@ -50,3 +50,39 @@ impl<'de> Deserialize<'de> for Token {
         })
     }
 }
+
+/// A secret header value (a credential from netrc, a per-host header from the user
+/// config): sent in one request header to its own host and never shown: `Debug` and
+/// `Display` print `***`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps `value`.
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    /// The value, for the one place it is sent.
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl From<&Token> for Secret {
+    fn from(token: &Token) -> Secret {
+        Secret(token.bearer())
+    }
+}

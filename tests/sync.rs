@@ -402,6 +402,7 @@ fn child_frame(work: &Work, url: String, sha256: String) -> InstallConfig {
         allow_unverified: false,
         read_timeout_secs: None,
         probe: false,
+        network: Default::default(),
     }
 }
 

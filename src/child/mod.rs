@@ -56,9 +56,15 @@ pub fn from_parent() -> i32 {
         sink.mark_unverified();
     }
     // The parent starts each child as the root of a process tree of its own.
-    let opts = InstallOptions {
-        own_process_group: process::leads_own_tree(),
-        ..InstallOptions::for_config(&cfg)
+    let opts = match InstallOptions::for_config(&cfg) {
+        Ok(opts) => InstallOptions {
+            own_process_group: process::leads_own_tree(),
+            ..opts
+        },
+        Err(err) => {
+            crate::note!("vx install: {err}");
+            return EXIT_BAD_CONFIG;
+        }
     };
     let result = install::install(&cfg, &mut sink, &opts);
     let terminal = Terminal::of(&result);

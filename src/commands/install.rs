@@ -64,6 +64,7 @@ pub fn run(args: &InstallArgs) -> Result<i32, Error> {
         allow_unverified: args.install.allow_unverified,
         read_timeout_secs: Some(args.install.read_timeout),
         probe: false,
+        network: Default::default(),
     };
     cfg.validate()
         .map_err(|e| Error::usage(Because::new("invalid install", e)))?;
@@ -74,7 +75,9 @@ pub fn run(args: &InstallArgs) -> Result<i32, Error> {
     } else {
         Box::new(LineSink::stderr(tool, version).with_cancel(cancel))
     };
-    let result = install::install(&cfg, sink.as_mut(), &InstallOptions::for_config(&cfg));
+    let opts = InstallOptions::for_config(&cfg)
+        .map_err(|e| Error::usage(Because::new("network settings", e)))?;
+    let result = install::install(&cfg, sink.as_mut(), &opts);
     let terminal = Terminal::of(&result);
     terminal.publish(sink.as_mut());
     Ok(terminal.code)

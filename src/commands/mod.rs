@@ -58,6 +58,7 @@ pub fn run_settings(args: &RunArgs) -> Settings {
         probe: false,
         progress_interval: args.progress_interval,
         width: report_width(Stream::Stdout),
+        network: Default::default(),
         verbosity: if args.quiet {
             Verbosity::Quiet
         } else if args.verbose {

@@ -1,12 +1,13 @@
 //! Downloads a URL (`http://`, `https://` or `file://`) into a file, hashing it with
 //! SHA-256 as the bytes arrive and reporting progress per 64 KiB chunk.
 //!
-//! HTTP goes through `ureq` with rustls; a connect timeout and a per-read timeout bound
+//! HTTP goes through the network's client ([`crate::net`]); a connect timeout and a per-read timeout bound
 //! every wait, so a stalled server fails the install ("no data for N s") instead of
 //! hanging it, and the cancel flag is polled between reads. Transient failures are
 //! retried with backoff ([`FetchError::is_transient`], [`InstallOptions::retry_delays`]);
-//! at most [`MAX_REDIRECTS`] redirects are followed, only to http or https, and never
-//! from https down to http.
+//! the network's client ([`crate::net::Client`]) follows at most
+//! [`crate::net::url::MAX_REDIRECTS`] redirects, only to http or https, and never from
+//! https down to http.
 //!
 //! [`fetch_kept`] continues a download an earlier run kept ([`super::partial`]) the
 //! same way a retry continues one: `Range` + `If-Range`, the kept bytes hashed again.
@@ -18,10 +19,10 @@ use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 use thiserror::Error;
-use ureq::ResponseExt;
 
 use super::partial::Kept;
 use super::{InstallOptions, ProgressSink, Retry};
+use crate::net::{Client, NetError, Request, Timeouts};
 use crate::validate::{self, FieldError, Scheme};
 
 /// Size of one read: the unit of progress reports and cancel checks.
@@ -52,15 +53,10 @@ pub enum FetchError {
         /// The HTTP status code.
         status: u16,
     },
-    /// The request failed before a response (DNS, connect, TLS, timeout, protocol).
-    #[error("{url}: {source}")]
-    Request {
-        /// The URL requested.
-        url: String,
-        /// The client's error.
-        #[source]
-        source: Box<ureq::Error>,
-    },
+    /// The request failed before a response (DNS, connect, TLS, proxy, timeout), or a
+    /// redirect was refused.
+    #[error(transparent)]
+    Net(NetError),
     /// The body ended (or the connection broke) before `Content-Length` bytes arrived.
     #[error("{url}: the connection closed after {got} of {expected} bytes")]
     Truncated {
@@ -134,16 +130,6 @@ pub enum FetchError {
         /// Bytes received before the stall.
         got: u64,
     },
-    /// A redirect led somewhere other than http or https, or from https to http.
-    #[error("{url}: refusing the redirect to {to}: {reason}")]
-    BadRedirect {
-        /// The URL requested.
-        url: String,
-        /// Where the redirect pointed.
-        to: String,
-        /// What is wrong with it.
-        reason: &'static str,
-    },
     /// A request to continue a download was answered with a different range.
     #[error("{url}: asked to resume at byte {asked}, the server sent {sent:?}")]
     BadResume {
@@ -172,10 +158,7 @@ impl FetchError {
     pub fn is_transient(&self) -> bool {
         match self {
             FetchError::Status { status, .. } => *status >= 500 || *status == 429,
-            FetchError::Request { source, .. } => matches!(
-                **source,
-                ureq::Error::Io(_) | ureq::Error::Timeout(_) | ureq::Error::ConnectionFailed
-            ),
+            FetchError::Net(source) => source.is_transient(),
             FetchError::Truncated { .. }
             | FetchError::Read { .. }
             | FetchError::Stalled { .. }
@@ -198,7 +181,7 @@ impl FetchError {
         use vx_tui::text::bytes;
         match self {
             FetchError::Status { status, .. } => format!("HTTP {status}{}", reason_suffix(*status)),
-            FetchError::Request { source, .. } => source.to_string(),
+            FetchError::Net(source) => source.cause(),
             FetchError::Truncated { got, expected, .. } => format!(
                 "the connection closed after {} of {}",
                 bytes(*got),
@@ -563,39 +546,27 @@ fn fetch_once(
         }
         Scheme::Http | Scheme::Https => {
             let resume_at = partial.resumable().then_some(partial.done);
-            let mut request = agent(opts).get(url);
+            let mut request = Request::get(url);
             if let (Some(at), Some(validator)) = (resume_at, &partial.validator) {
                 request = request
                     .header("Range", format!("bytes={at}-"))
-                    .header("If-Range", validator);
+                    .header("If-Range", validator.as_str());
             }
-            let response = request.call().map_err(|source| {
-                if matches!(source, ureq::Error::Timeout(ureq::Timeout::PerRead)) {
+            // Redirects are followed by the client (at most MAX_REDIRECTS), each hop
+            // checked: only http and https, and an https download stays https.
+            let response = client(opts).send(request).map_err(|source| {
+                if source.is_read_timeout() {
                     FetchError::Stalled {
                         url: url.to_owned(),
                         secs: opts.read_timeout.as_secs_f64(),
                         got: partial.done,
                     }
                 } else {
-                    FetchError::Request {
-                        url: url.to_owned(),
-                        source: Box::new(source),
-                    }
+                    FetchError::Net(source)
                 }
             })?;
-            // Redirects are followed by the client (at most MAX_REDIRECTS); wherever
-            // they led, only http and https are acceptable, and an https download
-            // stays https. (Checked before a byte of the body is read.)
-            let final_scheme = response.get_uri().scheme_str().unwrap_or("");
-            if let Some(reason) = redirect_refusal(scheme, final_scheme) {
-                return Err(FetchError::BadRedirect {
-                    url: url.to_owned(),
-                    to: response.get_uri().to_string(),
-                    reason,
-                });
-            }
-            let status = response.status().as_u16();
-            let headers = response.headers();
+            let status = response.status;
+            let headers = &response.headers;
             let total = match (status, resume_at) {
                 (206, Some(at)) => {
                     let range = header(headers, "content-range");
@@ -627,7 +598,7 @@ fn fetch_once(
                     if partial.done > 0 {
                         partial.restart()?;
                     }
-                    response.body().content_length()
+                    response.content_length()
                 }
                 _ => {
                     return Err(FetchError::Status {
@@ -641,7 +612,7 @@ fn fetch_once(
             } else if status != 206 {
                 partial.set_validator(None);
             }
-            let mut body = response.into_body().into_reader();
+            let mut body = response.into_reader();
             copy_hashed(url, &mut body, total, partial, sink, opts)
         }
     }
@@ -681,35 +652,15 @@ fn content_range(value: &str) -> Option<(u64, Option<u64>)> {
     (start <= end && total.is_none_or(|t| end < t)).then_some((start, total))
 }
 
-/// Why a download requested with `requested` must not continue at a URL of scheme
-/// `landed` (after redirects), if it must not.
-fn redirect_refusal(requested: Scheme, landed: &str) -> Option<&'static str> {
-    if landed.eq_ignore_ascii_case("https") {
-        None
-    } else if !landed.eq_ignore_ascii_case("http") {
-        Some("only http:// and https:// are followed")
-    } else if requested == Scheme::Https {
-        Some("it downgrades https to http")
-    } else {
-        None
-    }
-}
-
-/// The most redirects followed for one download.
-pub const MAX_REDIRECTS: u32 = 5;
-
-/// The HTTP client: status codes are checked by us (for a clearer message), timeouts
-/// come from the options, and no `Accept-Encoding` is sent so archives arrive as-is.
-fn agent(opts: &InstallOptions) -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_resolve(Some(opts.connect_timeout))
-        .timeout_connect(Some(opts.connect_timeout))
-        .timeout_per_read(Some(opts.read_timeout))
-        .max_redirects(MAX_REDIRECTS)
-        .user_agent(concat!("vx/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .into()
+/// The HTTP client for one download: the options' network settings and timeouts.
+fn client(opts: &InstallOptions) -> Client {
+    Client::new(
+        opts.net.clone(),
+        Timeouts {
+            connect: opts.connect_timeout,
+            read: opts.read_timeout,
+        },
+    )
 }
 
 /// The local path of a `file://` URL (already validated), percent-decoded.
@@ -795,6 +746,7 @@ fn copy_hashed(
 mod tests {
     use super::*;
     use crate::install::testutil::{RecordingSink, Route, TestServer, sha256_hex};
+    use crate::net::url::MAX_REDIRECTS;
     use vx_shm::Phase;
 
     fn fetch_into(
@@ -1065,7 +1017,7 @@ mod tests {
         );
         let err = result.unwrap_err();
         assert!(
-            matches!(&err, FetchError::Request { source, .. } if matches!(**source, ureq::Error::TooManyRedirects)),
+            matches!(&err, FetchError::Net(NetError::BadRedirect { reason, .. }) if reason.contains("too many")),
             "{err:?}"
         );
         assert_eq!(server.hits(), MAX_REDIRECTS as usize + 1, "not retried");
@@ -1079,30 +1031,12 @@ mod tests {
             Route::Redirect(format!("file://{}", secret.display())),
         )]);
         let (_d, result) = fetch_into(&server.url("/evil"), None, &mut RecordingSink::default());
-        // ureq resolves the location as a path on the same http server (ureq 3.5: a
-        // 404 there); whatever it does, the local file is never read.
         let err = result.unwrap_err();
         assert!(
-            matches!(
-                err.last(),
-                FetchError::Status { .. }
-                    | FetchError::Request { .. }
-                    | FetchError::BadRedirect { .. }
-            ),
+            matches!(err.last(), FetchError::Net(NetError::BadRedirect { .. })),
             "{err:?}"
         );
-        assert_eq!(server.hits(), 2, "the redirect stayed on the http server");
-    }
-
-    #[test]
-    fn redirects_may_not_leave_http_or_downgrade_https() {
-        assert_eq!(redirect_refusal(Scheme::Http, "http"), None);
-        assert_eq!(redirect_refusal(Scheme::Http, "https"), None);
-        assert_eq!(redirect_refusal(Scheme::Https, "HTTPS"), None);
-        assert!(redirect_refusal(Scheme::Https, "http").is_some());
-        for landed in ["file", "ftp", ""] {
-            assert!(redirect_refusal(Scheme::Http, landed).is_some(), "{landed}");
-        }
+        assert_eq!(server.hits(), 1, "refused, not retried");
     }
 
     #[test]
@@ -1245,10 +1179,7 @@ mod tests {
         let url = format!("http://127.0.0.1:{port}/a");
         let (_dir, result) = fetch_into(&url, None, &mut RecordingSink::default());
         assert!(
-            matches!(
-                result.as_ref().unwrap_err().last(),
-                FetchError::Request { .. }
-            ),
+            matches!(result.as_ref().unwrap_err().last(), FetchError::Net(_)),
             "{result:?}"
         );
     }

@@ -38,6 +38,7 @@ pub(crate) mod testutil;
 
 use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
+use std::sync::Arc;
 use std::time::Duration;
 
 use thiserror::Error;
@@ -49,11 +50,13 @@ pub use live::LiveSink;
 pub use sink::{LineSink, NullSink, ProgressSink, Retry};
 
 use crate::config_frame::{EXIT_BAD_CONFIG, InstallConfig};
+use crate::net::NetConfig;
+use crate::net::config::NetConfigError;
 use crate::validate::FieldError;
 
 /// Tunables of an install that are not part of the tool's config: timeouts and the
 /// safety caps. [`Default`] is what `vx` uses.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct InstallOptions {
     /// Longest wait to resolve and connect to a server.
     pub connect_timeout: Duration,
@@ -77,6 +80,8 @@ pub struct InstallOptions {
     /// even when no parent is left to kill the group. (On Windows the parent's Job
     /// Object ends what the command leaves once the child has exited.)
     pub own_process_group: bool,
+    /// The network's settings (trust, proxies, credentials, URL rewrites).
+    pub net: Arc<NetConfig>,
 }
 
 impl Default for InstallOptions {
@@ -90,18 +95,23 @@ impl Default for InstallOptions {
             retry_delays: vec![Duration::from_millis(250), Duration::from_secs(1)],
             wait_poll: Duration::from_millis(50),
             own_process_group: false,
+            net: Arc::default(),
         }
     }
 }
 
 impl InstallOptions {
-    /// The options for `cfg`: the defaults, with its read timeout.
-    pub fn for_config(cfg: &InstallConfig) -> InstallOptions {
-        let mut opts = InstallOptions::default();
+    /// The options for `cfg`: the defaults, with its read timeout and the network
+    /// settings of its project, this process's environment and the user config.
+    pub fn for_config(cfg: &InstallConfig) -> Result<InstallOptions, NetConfigError> {
+        let mut opts = InstallOptions {
+            net: Arc::new(NetConfig::load(&cfg.network)?),
+            ..InstallOptions::default()
+        };
         if let Some(secs) = cfg.read_timeout_secs {
             opts.read_timeout = Duration::from_secs(u64::from(secs));
         }
-        opts
+        Ok(opts)
     }
 }
 

@@ -498,6 +498,7 @@ mod tests {
             allow_unverified: false,
             read_timeout_secs: None,
             probe: false,
+            network: Default::default(),
         }
     }
 

@@ -51,6 +51,7 @@ fn config(store: &Path, url: String, body: &[u8]) -> InstallConfig {
         allow_unverified: false,
         read_timeout_secs: None,
         probe: false,
+        network: Default::default(),
     }
 }
 

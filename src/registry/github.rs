@@ -40,6 +40,7 @@ pub use self::error::{GithubError, Reset, utc};
 pub use self::http::encode_segment;
 use self::http::{Answer, Get, display_url, next_link, origin};
 pub use self::model::{Release, ReleaseAsset};
+use crate::net::Client;
 use crate::registry::hosts::GithubHosts;
 use crate::validate;
 
@@ -71,20 +72,26 @@ pub struct Github {
     config: GithubConfig,
     cache: Option<Cache>,
     offline: bool,
-    agent: ureq::Agent,
+    client: Client,
     limits: Limits,
 }
 
 impl Github {
-    /// A client for `config`, caching API answers under `cache_dir/github` (vx's cache
-    /// directory, [`crate::platform::fs::cache_dir`]; `None`: no cache). `offline`
-    /// (`--offline`, `VX_OFFLINE=1`) answers from the cache alone.
-    pub fn new(config: GithubConfig, cache_dir: Option<PathBuf>, offline: bool) -> Github {
+    /// A client for `config` over the network's `client`, caching API answers under
+    /// `cache_dir/github` (vx's cache directory, [`crate::platform::fs::cache_dir`];
+    /// `None`: no cache). `offline` (`--offline`, `VX_OFFLINE=1`) answers from the cache
+    /// alone.
+    pub fn new(
+        config: GithubConfig,
+        client: Client,
+        cache_dir: Option<PathBuf>,
+        offline: bool,
+    ) -> Github {
         Github {
             config,
             cache: cache_dir.as_deref().map(Cache::new),
             offline,
-            agent: http::agent(),
+            client,
             limits: Limits::default(),
         }
     }
@@ -152,7 +159,7 @@ impl Github {
             });
         }
         let answer = http::get(
-            &self.agent,
+            &self.client,
             &self.config,
             &Get {
                 url,
@@ -245,7 +252,7 @@ impl Github {
             };
         }
         let answer = http::get(
-            &self.agent,
+            &self.client,
             &self.config,
             &Get {
                 url,

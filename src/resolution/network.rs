@@ -3,7 +3,9 @@
 //! and the progress lines a resolution shows on stderr.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
+use crate::net::{Client, NetConfig, Timeouts};
 use crate::registry::github::{Github, GithubConfig};
 use crate::registry::hosts::GithubHosts;
 use crate::registry::source::{Fetch, FetchError};
@@ -40,6 +42,8 @@ impl Options {
 
 /// GitHub and the cache, for one run.
 pub struct Network {
+    /// The network's settings (trust, proxies, credentials, URL rewrites).
+    pub net: Arc<NetConfig>,
     /// The GitHub client (API answers cached with their ETags).
     pub github: Github,
     /// vx's cache directory.
@@ -78,13 +82,21 @@ impl Network {
                 )
             })?,
         };
-        let github = Github::new(config, Some(cache_dir.join("github")), options.offline);
+        let net = Arc::new(NetConfig::from_env(&user));
+        let client = Client::new(net.clone(), Timeouts::default());
+        let github = Github::new(
+            config,
+            client,
+            Some(cache_dir.join("github")),
+            options.offline,
+        );
         let quiet = options.quiet;
         let standard = match (&user.registry.standard_ref, &user.registry.standard_sha256) {
             (Some(r), Some(sha)) => Some((r.clone(), sha.trim_start_matches("sha256:").to_owned())),
             _ => None,
         };
         Ok(Network {
+            net,
             standard,
             github,
             cache_dir,

@@ -82,6 +82,9 @@ pub struct Settings {
     /// The columns progress lines and the summary keep within (`$COLUMNS`, else the
     /// terminal's when `report_to` is one); `None`: lines as long as they are.
     pub width: Option<usize>,
+    /// The project's network settings (vx.toml's `url_replacements`, `mirrors`), for
+    /// every child's config frame.
+    pub network: crate::net::config::ProjectNet,
 }
 
 /// An output stream of the process.

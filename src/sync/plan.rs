@@ -35,6 +35,7 @@ impl Plan {
                     || settings.first_use.contains(&spec.name),
                 read_timeout_secs: settings.read_timeout_secs,
                 probe: settings.probe,
+                network: settings.network.clone(),
             })
             .collect();
         Plan {

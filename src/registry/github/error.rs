@@ -67,15 +67,9 @@ pub enum GithubError {
         /// GitHub's message, sanitized.
         message: Option<String>,
     },
-    /// The request failed before an answer (DNS, connect, TLS, timeout).
-    #[error("{url}: {source}")]
-    Request {
-        /// The URL requested, without query or credentials.
-        url: String,
-        /// The client's error.
-        #[source]
-        source: Box<ureq::Error>,
-    },
+    /// The request failed before an answer (DNS, connect, TLS, proxy, timeout).
+    #[error(transparent)]
+    Request(crate::net::NetError),
     /// A URL vx will not fetch (not http or https).
     #[error("{url}: not an http:// or https:// URL")]
     BadUrl {

@@ -7,6 +7,10 @@ use super::*;
 use crate::demo::fixture::{Route, TestServer, sha256_hex};
 use crate::demo::github::{FixtureRelease, GithubFixture, GithubFixtureBuilder};
 
+fn net() -> Client {
+    Client::new(std::sync::Arc::default(), crate::net::Timeouts::default())
+}
+
 fn config(hosts: GithubHosts, token: Option<&str>) -> GithubConfig {
     GithubConfig {
         hosts,
@@ -16,7 +20,7 @@ fn config(hosts: GithubHosts, token: Option<&str>) -> GithubConfig {
 }
 
 fn client(fixture: &GithubFixture, token: Option<&str>) -> Github {
-    Github::new(config(fixture.hosts(), token), None, false)
+    Github::new(config(fixture.hosts(), token), net(), None, false)
 }
 
 fn five_releases() -> GithubFixtureBuilder {
@@ -131,6 +135,7 @@ fn a_second_request_revalidates_with_the_etag_and_a_304_serves_the_cache() {
     let cache = tempfile::tempdir().unwrap();
     let github = Github::new(
         config(fixture.hosts(), None),
+        net(),
         Some(cache.path().to_owned()),
         false,
     );
@@ -153,6 +158,7 @@ fn offline_the_cache_answers_without_a_request_and_a_miss_says_what_is_missing()
     let cache = tempfile::tempdir().unwrap();
     let online = Github::new(
         config(fixture.hosts(), None),
+        net(),
         Some(cache.path().to_owned()),
         false,
     );
@@ -161,6 +167,7 @@ fn offline_the_cache_answers_without_a_request_and_a_miss_says_what_is_missing()
 
     let offline = Github::new(
         config(fixture.hosts(), None),
+        net(),
         Some(cache.path().to_owned()),
         true,
     );
@@ -172,7 +179,7 @@ fn offline_the_cache_answers_without_a_request_and_a_miss_says_what_is_missing()
         msg.contains("the tags of o/r is not in the cache") && msg.contains("with the network"),
         "{msg}"
     );
-    let err = Github::new(config(fixture.hosts(), None), None, true)
+    let err = Github::new(config(fixture.hosts(), None), net(), None, true)
         .release("o", "r", "v1.0.0")
         .unwrap_err();
     assert!(err.to_string().ends_with("(set VX_CACHE_DIR)"), "{err}");
@@ -339,6 +346,7 @@ fn hostile(body: Vec<u8>) -> (TestServer, Github) {
     let server = TestServer::start([("/api/v3/repos/o/r/releases?per_page=100", Route::Ok(body))]);
     let github = Github::new(
         config(GithubHosts::new(&server.url(""), None), None),
+        net(),
         None,
         false,
     );
@@ -387,6 +395,7 @@ fn server_text_in_a_message_is_sanitized() {
     )]);
     let github = Github::new(
         config(GithubHosts::new(&server.url(""), None), None),
+        net(),
         None,
         false,
     );
@@ -400,7 +409,7 @@ fn a_next_page_on_another_host_is_not_followed() {
     // A second client whose API base is the fixture under another name: the fixture's
     // `next` links name 127.0.0.1, which is then another host.
     let hosts = GithubHosts::new(&fixture.web_url().replace("127.0.0.1", "localhost"), None);
-    let err = Github::new(config(hosts, Some("t0ken")), None, false)
+    let err = Github::new(config(hosts, Some("t0ken")), net(), None, false)
         .releases("o", "r")
         .unwrap_err();
     assert!(matches!(err, GithubError::BadRedirect { .. }), "{err}");
@@ -421,7 +430,7 @@ fn a_redirect_to_another_github_host_drops_the_token() {
         .unwrap();
     let hosts = GithubHosts::new(&web.web_url(), Some(&api.api_url()));
     assert!(hosts.is_github(&api.url("/landed.txt")));
-    let github = Github::new(config(hosts, Some("t0ken")), None, false);
+    let github = Github::new(config(hosts, Some("t0ken")), net(), None, false);
     assert_eq!(github.fetch(&web.url("/hop"), 100).unwrap(), b"landed");
     assert!(web.requests()[0].authorization);
     assert!(!api.requests()[0].authorization, "{:?}", api.requests());

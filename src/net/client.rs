@@ -1,0 +1,354 @@
+//! The one HTTP client ([`Client::send`]): a request's URL rewritten
+//! ([`super::rewrite`]), routed direct or through a proxy ([`super::proxy`]) over the
+//! trust in force ([`super::trust`]), with the host's credentials
+//! ([`super::credentials`]); redirects followed here, hop by hop, so that each is
+//! checked and credentials go only where they belong.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use ureq::http::HeaderMap;
+
+use super::NetError;
+use super::config::NetConfig;
+use super::proxy::Route;
+use super::url::{MAX_REDIRECTS, display_url, origin, redirect_refusal, resolve};
+use crate::secret::Secret;
+use crate::validate::{self, Scheme};
+
+/// How long to wait for the network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Longest wait to resolve and connect to a server (or proxy).
+    pub connect: Duration,
+    /// Longest wait for any single read.
+    pub read: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(30),
+            read: Duration::from_secs(30),
+        }
+    }
+}
+
+/// An HTTP method vx uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// GET.
+    Get,
+    /// HEAD.
+    Head,
+    /// PUT.
+    Put,
+    /// POST.
+    Post,
+    /// PATCH.
+    Patch,
+}
+
+impl Method {
+    fn as_http(self) -> ureq::http::Method {
+        match self {
+            Method::Get => ureq::http::Method::GET,
+            Method::Head => ureq::http::Method::HEAD,
+            Method::Put => ureq::http::Method::PUT,
+            Method::Post => ureq::http::Method::POST,
+            Method::Patch => ureq::http::Method::PATCH,
+        }
+    }
+}
+
+/// A request's body.
+pub enum Body<'a> {
+    /// None.
+    Empty,
+    /// These bytes.
+    Bytes(&'a [u8]),
+    /// `len` bytes read from `reader` (sent with that `Content-Length`).
+    Reader {
+        /// The bytes.
+        reader: &'a mut dyn Read,
+        /// How many.
+        len: u64,
+    },
+}
+
+/// One request. Redirects are followed for GET and HEAD (unless
+/// [`Request::no_redirects`]); a request with a body gets the 3xx answer.
+pub struct Request<'a> {
+    method: Method,
+    url: &'a str,
+    headers: Vec<(String, String)>,
+    secret_headers: Vec<(String, Secret)>,
+    body: Body<'a>,
+    follow: bool,
+    credentials: bool,
+    rewrite: bool,
+}
+
+impl<'a> Request<'a> {
+    /// A `method` request to `url`.
+    pub fn new(method: Method, url: &'a str) -> Request<'a> {
+        Request {
+            method,
+            url,
+            headers: Vec::new(),
+            secret_headers: Vec::new(),
+            body: Body::Empty,
+            follow: matches!(method, Method::Get | Method::Head),
+            credentials: true,
+            rewrite: true,
+        }
+    }
+
+    /// A GET of `url`.
+    pub fn get(url: &'a str) -> Request<'a> {
+        Request::new(Method::Get, url)
+    }
+
+    /// A HEAD of `url`.
+    pub fn head(url: &'a str) -> Request<'a> {
+        Request::new(Method::Head, url)
+    }
+
+    /// A header, sent on every hop.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// A secret header (a token), sent only while the request stays on the origin of
+    /// the URL first asked (after rewriting), never across a redirect to another.
+    pub fn secret_header(mut self, name: impl Into<String>, value: Secret) -> Self {
+        self.secret_headers.push((name.into(), value));
+        self
+    }
+
+    /// The body.
+    pub fn body(mut self, body: Body<'a>) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Answers a redirect with the 3xx itself rather than following it.
+    pub fn no_redirects(mut self) -> Self {
+        self.follow = false;
+        self
+    }
+
+    /// Marks the URL as already rewritten ([`Client::rewritten`]): a caller that had
+    /// to see the URL that will be fetched (to decide where a token may go).
+    pub fn already_rewritten(mut self) -> Self {
+        self.rewrite = false;
+        self
+    }
+
+    /// Sends no configured credentials (netrc, per-host headers): for a request whose
+    /// caller brings its own ([`Request::secret_header`]).
+    pub fn without_credentials(mut self) -> Self {
+        self.credentials = false;
+        self
+    }
+}
+
+/// A final answer (any status).
+pub struct Response {
+    /// The URL that answered (after rewrites and redirects).
+    pub url: String,
+    /// The status.
+    pub status: u16,
+    /// The headers.
+    pub headers: HeaderMap,
+    body: ureq::Body,
+}
+
+impl Response {
+    /// A header's value as text, when present and printable.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name)?.to_str().ok()
+    }
+
+    /// The body's length, when announced.
+    pub fn content_length(&self) -> Option<u64> {
+        self.body.content_length()
+    }
+
+    /// The body as a reader (no size limit: the caller counts).
+    pub fn into_reader(self) -> impl Read + 'static {
+        self.body.into_reader()
+    }
+
+    /// The whole body, at most `limit` bytes.
+    pub fn read_to_vec(mut self, limit: u64) -> Result<Vec<u8>, NetError> {
+        let url = display_url(&self.url);
+        match self.body.with_config().limit(limit).read_to_vec() {
+            Ok(bytes) => Ok(bytes),
+            Err(ureq::Error::BodyExceedsLimit(limit)) => Err(NetError::TooLarge { url, limit }),
+            Err(ureq::Error::Io(source)) => Err(NetError::Read { url, source }),
+            Err(other) => Err(NetError::Read {
+                url,
+                source: std::io::Error::other(other.to_string()),
+            }),
+        }
+    }
+}
+
+/// The HTTP client. Cheap to clone; clones share connections.
+#[derive(Clone)]
+pub struct Client {
+    config: Arc<NetConfig>,
+    timeouts: Timeouts,
+    agents: Arc<Mutex<HashMap<Route, ureq::Agent>>>,
+}
+
+impl Client {
+    /// A client for `config` with `timeouts`.
+    pub fn new(config: Arc<NetConfig>, timeouts: Timeouts) -> Client {
+        Client {
+            config,
+            timeouts,
+            agents: Arc::default(),
+        }
+    }
+
+    /// The settings in force.
+    pub fn config(&self) -> &NetConfig {
+        &self.config
+    }
+
+    /// `url` as it will be fetched: after `url_replacements`.
+    pub fn rewritten(&self, url: &str) -> String {
+        self.config.rewrites.apply(url).into_owned()
+    }
+
+    /// Sends `request` (see the module's doc). Any status is an answer; an error is a
+    /// request that got none.
+    pub fn send(&self, request: Request<'_>) -> Result<Response, NetError> {
+        let first = if request.rewrite {
+            self.rewritten(request.url)
+        } else {
+            request.url.to_owned()
+        };
+        let first_scheme = match validate::url(&first) {
+            Ok(scheme @ (Scheme::Http | Scheme::Https)) => scheme,
+            _ => {
+                return Err(NetError::BadUrl {
+                    url: display_url(&first),
+                });
+            }
+        };
+        let first_origin = origin(&first);
+        let Request {
+            method,
+            headers,
+            secret_headers,
+            mut body,
+            follow,
+            credentials,
+            ..
+        } = request;
+        let mut current = first.clone();
+        for _ in 0..=MAX_REDIRECTS {
+            let route = self.config.proxies.route(&current);
+            let agent = self.agent(&route);
+            let mut builder = ureq::http::Request::builder()
+                .method(method.as_http())
+                .uri(current.as_str());
+            for (name, value) in &headers {
+                builder = builder.header(name.as_str(), value.as_str());
+            }
+            let mut sent: Vec<String> = headers
+                .iter()
+                .map(|(n, _)| n.to_ascii_lowercase())
+                .collect();
+            if origin(&current) == first_origin {
+                for (name, value) in &secret_headers {
+                    builder = builder.header(name.as_str(), value.expose());
+                    sent.push(name.to_ascii_lowercase());
+                }
+            }
+            if credentials {
+                for (name, value) in self.config.credentials.for_url(&current) {
+                    if !sent.contains(&name.to_ascii_lowercase()) {
+                        builder = builder.header(name.as_str(), value.expose());
+                    }
+                }
+            }
+            let request_err = |source: ureq::Error| NetError::Request {
+                url: display_url(&current),
+                proxy: route.proxy_for_display(),
+                source: Box::new(source),
+            };
+            let bad_header = |_| NetError::BadUrl {
+                url: display_url(&current),
+            };
+            let result = match &mut body {
+                Body::Empty => agent.run(builder.body(()).map_err(bad_header)?),
+                Body::Bytes(bytes) => agent.run(builder.body(*bytes).map_err(bad_header)?),
+                Body::Reader { reader, len } => {
+                    let builder = builder.header("Content-Length", len.to_string());
+                    let send = ureq::SendBody::from_reader(&mut **reader);
+                    agent.run(builder.body(send).map_err(bad_header)?)
+                }
+            };
+            let response = result.map_err(request_err)?;
+            let status = response.status().as_u16();
+            if follow && matches!(status, 301 | 302 | 303 | 307 | 308) {
+                let to = response
+                    .headers()
+                    .get("location")
+                    .and_then(|v| v.to_str().ok())
+                    .map(|location| resolve(&current, location.trim()));
+                if let Some(to) = to {
+                    if let Some(reason) = redirect_refusal(first_scheme, &to) {
+                        return Err(NetError::BadRedirect {
+                            url: display_url(&first),
+                            to: display_url(&to),
+                            reason,
+                        });
+                    }
+                    current = to;
+                    continue;
+                }
+            }
+            let (parts, body) = response.into_parts();
+            return Ok(Response {
+                url: current,
+                status,
+                headers: parts.headers,
+                body,
+            });
+        }
+        Err(NetError::BadRedirect {
+            url: display_url(&first),
+            to: display_url(&current),
+            reason: "too many redirects",
+        })
+    }
+
+    /// The agent for `route`, made once per client.
+    fn agent(&self, route: &Route) -> ureq::Agent {
+        let mut agents = self.agents.lock().unwrap_or_else(|e| e.into_inner());
+        agents
+            .entry(route.clone())
+            .or_insert_with(|| {
+                ureq::Agent::config_builder()
+                    .http_status_as_error(false)
+                    .timeout_resolve(Some(self.timeouts.connect))
+                    .timeout_connect(Some(self.timeouts.connect))
+                    .timeout_per_read(Some(self.timeouts.read))
+                    .max_redirects(0)
+                    .user_agent(concat!("vx/", env!("CARGO_PKG_VERSION")))
+                    .tls_config(self.config.trust.tls_config())
+                    .proxy(None)
+                    .build()
+                    .into()
+            })
+            .clone()
+    }
+}

@@ -1,0 +1,28 @@
+//! The network: every HTTP request vx makes goes through [`Client`], which applies the
+//! user's network settings ([`NetConfig`]) the same way for downloads, registry files,
+//! checksum lists and GitHub's API:
+//!
+//! - **trust** ([`trust`]): the operating system's certificate store, `SSL_CERT_FILE`,
+//!   `SSL_CERT_DIR` and `[http] ca_certificates`;
+//! - **proxies** ([`proxy`]): `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`;
+//! - **credentials** ([`credentials`]): netrc and per-host headers, sent to their host
+//!   only;
+//! - **URL rewrites** ([`rewrite`]): `url_replacements`;
+//! - **redirects**, followed here hop by hop ([`client`]): http or https only, never
+//!   https down to http, credentials dropped when a hop leaves the first origin.
+//!
+//! Errors ([`NetError`]) name the host, the proxy and the trust in use, and say which
+//! failures are worth a retry.
+
+pub mod client;
+pub mod config;
+pub mod credentials;
+pub mod error;
+pub mod proxy;
+pub mod rewrite;
+pub mod trust;
+pub mod url;
+
+pub use client::{Body, Client, Method, Request, Response, Timeouts};
+pub use config::NetConfig;
+pub use error::NetError;
