@@ -81,6 +81,15 @@ impl fmt::Display for Secret {
     }
 }
 
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Secret, D::Error> {
+        // As for a token: the value never reaches the error.
+        String::deserialize(deserializer)
+            .map(Secret)
+            .map_err(|_| serde::de::Error::custom("a header value must be a string"))
+    }
+}
+
 impl From<&Token> for Secret {
     fn from(token: &Token) -> Secret {
         Secret(token.bearer())

@@ -1,21 +1,45 @@
 //! The user's own configuration, `config.toml` in vx's configuration directory
 //! ([`crate::platform::fs::config_dir`]: `$XDG_CONFIG_HOME/vx`, `%APPDATA%\vx`):
-//! settings that belong to a person or a machine rather than a project, such as where
-//! GitHub is and the token for it. A missing file is the defaults.
+//! settings that belong to a person or a machine rather than a project: where GitHub
+//! is and the token for it, extra certificate authorities, headers (credentials) per
+//! host, URL rewrites and mirrors. A missing file is the defaults.
+//!
+//! ```toml
+//! mirrors = ["oci://registry.corp/vx", "https://cache.corp/vx/{sha256}"]
+//!
+//! [url_replacements]
+//! "https://github.com/" = "https://artifacts.corp/github/"
+//!
+//! [http]
+//! ca_certificates = ["corp-ca.pem"]          # relative to this file
+//!
+//! [http.headers."artifacts.corp"]            # a host, or HOST:PORT
+//! Authorization = "Bearer ${ARTIFACTORY_TOKEN}"
+//!
+//! [github]
+//! url = "https://github.corp"
+//! token = "ghp_…"
+//! ```
 //!
 //! It is read as strictly as `vx.toml`: an unknown table or key is an error at its
-//! line and column, so a typo never silently drops a setting. Only `[github]` is
-//! modelled so far; the network's `[http]`, `url_replacements` and `mirrors` come with
-//! the network work. A token never appears in `Debug`, in an error or in output.
+//! line and column with the closest known key, so a typo never silently drops a
+//! setting. A token or header value never appears in `Debug`, in an error or in
+//! output. How these settings combine with the environment and the project's is
+//! [`crate::net::config`]'s (network) and [`crate::registry::github::GithubConfig`]'s
+//! (GitHub) business: flags over the environment over the project over this file.
 
+use std::collections::BTreeMap;
 use std::io::Read;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use thiserror::Error;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
-use crate::manifest::Location;
-use crate::secret::Token;
+use crate::manifest::{Location, Problem};
+use crate::secret::{Secret, Token};
 
 /// The configuration file's name in vx's configuration directory.
 pub const CONFIG_FILE: &str = "config.toml";
@@ -23,16 +47,61 @@ pub const CONFIG_FILE: &str = "config.toml";
 /// The largest user config read; a larger file is refused unread.
 pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
 
+/// Keys of the top level.
+const TOP_KEYS: &[&str] = &["github", "registry", "http", "url_replacements", "mirrors"];
+/// Keys of `[github]`.
+const GITHUB_KEYS: &[&str] = &["url", "api_url", "token"];
+/// Keys of `[registry]`.
+const REGISTRY_KEYS: &[&str] = &["standard_ref", "standard_sha256"];
+/// Keys of `[http]`.
+const HTTP_KEYS: &[&str] = &["ca_certificates", "headers"];
+
 /// The user config. `Default` is what a missing file means.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct UserConfig {
     /// `[github]`: where GitHub is, and the token for it.
-    #[serde(default)]
     pub github: GithubSection,
     /// `[registry]`: the standard registry's ref where no project's lock pins one.
-    #[serde(default)]
     pub registry: RegistrySection,
+    /// `[http]`: trust and per-host headers.
+    pub http: HttpSection,
+    /// `url_replacements`, in the file's order: (key, replacement).
+    pub url_replacements: Vec<(String, String)>,
+    /// `mirrors`, in order.
+    pub mirrors: Vec<String>,
+    /// The line of each key set (`github.token`, `http.headers.HOST.NAME`,
+    /// `url_replacements.KEY`, `mirrors`): where `vx config list` says it came from.
+    pub lines: BTreeMap<String, usize>,
+}
+
+/// The file as serde reads it; [`UserConfig::parse`] orders and checks it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    #[serde(default)]
+    github: GithubSection,
+    #[serde(default)]
+    registry: RegistrySection,
+    #[serde(default)]
+    http: HttpSection,
+    #[serde(default)]
+    url_replacements: BTreeMap<String, String>,
+    #[serde(default)]
+    mirrors: Vec<String>,
+}
+
+/// `[http]`: certificate authorities to trust beyond the system's, and headers sent to
+/// one host each (credentials for a private mirror or artifact store).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpSection {
+    /// PEM files of extra CAs; a relative path is relative to the config file.
+    #[serde(default)]
+    pub ca_certificates: Vec<PathBuf>,
+    /// Host (or `HOST:PORT`) → header name → value; a value may name environment
+    /// variables as `${VAR}` ([`crate::net::credentials`]). Shown as `***`.
+    #[serde(default)]
+    pub headers: BTreeMap<String, BTreeMap<String, Secret>>,
 }
 
 /// `[registry]`: the standard registry (aquaproj/aqua-registry) at another ref than the
@@ -139,21 +208,142 @@ impl UserConfig {
 
     /// Parses config text; `path` names it in errors.
     pub fn parse(path: &Path, text: &str) -> Result<UserConfig, UserConfigError> {
-        let config: UserConfig = toml::from_str(text).map_err(|e| UserConfigError::Invalid {
+        let invalid = |span: Option<Range<usize>>, problem: String| UserConfigError::Invalid {
             path: path.to_owned(),
-            location: e.span().map(|s| Location::from_offset(text, s.start)),
-            problem: problem(e.message()),
-        })?;
-        let registry = &config.registry;
+            location: span.map(|s| Location::from_offset(text, s.start)),
+            problem,
+        };
+        let root = DeTable::parse(text)
+            .map_err(|e| invalid(e.span(), format!("invalid TOML: {}", problem(e.message()))))?;
+        let walked = walk(root.get_ref()).map_err(|(span, why)| invalid(Some(span), why))?;
+        let raw: Raw = toml::from_str(text).map_err(|e| invalid(e.span(), problem(e.message())))?;
+        let registry = &raw.registry;
         if registry.standard_ref.is_some() != registry.standard_sha256.is_some() {
-            return Err(UserConfigError::Invalid {
-                path: path.to_owned(),
-                location: None,
-                problem: "[registry] needs both standard_ref and standard_sha256".to_owned(),
-            });
+            return Err(invalid(
+                None,
+                "[registry] needs both standard_ref and standard_sha256".to_owned(),
+            ));
         }
-        Ok(config)
+        let mut url_replacements: Vec<(String, String)> =
+            raw.url_replacements.into_iter().collect();
+        url_replacements.sort_by_key(|(key, _)| walked.order.iter().position(|k| k == key));
+        let dir = path.parent().unwrap_or(Path::new(""));
+        let mut http = raw.http;
+        for ca in &mut http.ca_certificates {
+            if ca.is_relative() {
+                *ca = dir.join(&*ca);
+            }
+        }
+        let lines = walked
+            .spans
+            .into_iter()
+            .map(|(key, span)| (key, Location::from_offset(text, span.start).line))
+            .collect();
+        Ok(UserConfig {
+            github: raw.github,
+            registry: raw.registry,
+            http,
+            url_replacements,
+            mirrors: raw.mirrors,
+            lines,
+        })
     }
+}
+
+/// What [`walk`] learnt of the file beyond what serde reads: each key's span and the
+/// order of `url_replacements`.
+struct Walked {
+    spans: Vec<(String, Range<usize>)>,
+    order: Vec<String>,
+}
+
+type Table<'i> = toml::map::Map<Spanned<std::borrow::Cow<'i, str>>, Spanned<DeValue<'i>>>;
+
+/// Checks every key of the file against the known ones (the closest known key
+/// suggested) and the values that have a form (`url_replacements` rules, `mirrors`),
+/// each error at its key or value; types are serde's to check.
+fn walk(root: &Table<'_>) -> Result<Walked, (Range<usize>, String)> {
+    let mut walked = Walked {
+        spans: Vec::new(),
+        order: Vec::new(),
+    };
+    known_keys(root, TOP_KEYS, "")?;
+    for (key, value) in root.iter() {
+        let name = key.get_ref().as_ref();
+        let DeValue::Table(table) = value.get_ref() else {
+            if name == "mirrors" {
+                walked.spans.push(("mirrors".to_owned(), key.span()));
+                if let DeValue::Array(items) = value.get_ref() {
+                    for item in items {
+                        if let DeValue::String(mirror) = item.get_ref() {
+                            crate::net::config::check_mirror(mirror)
+                                .map_err(|why| (item.span(), why.to_owned()))?;
+                        }
+                    }
+                }
+            }
+            continue;
+        };
+        let allowed = match name {
+            "github" => GITHUB_KEYS,
+            "registry" => REGISTRY_KEYS,
+            "http" => HTTP_KEYS,
+            _ => &[],
+        };
+        if !allowed.is_empty() {
+            known_keys(table, allowed, name)?;
+        }
+        let mut entries: Vec<_> = table.iter().collect();
+        entries.sort_by_key(|(k, _)| k.span().start);
+        for (sub, sub_value) in entries {
+            let sub_name = sub.get_ref().as_ref();
+            let dotted = format!("{name}.{sub_name}");
+            match (name, sub_name, sub_value.get_ref()) {
+                ("http", "headers", DeValue::Table(hosts)) => {
+                    for (host, headers) in hosts.iter() {
+                        if let DeValue::Table(headers) = headers.get_ref() {
+                            for (header, _) in headers.iter() {
+                                walked.spans.push((
+                                    format!("http.headers.{}.{}", host.get_ref(), header.get_ref()),
+                                    header.span(),
+                                ));
+                            }
+                        }
+                    }
+                }
+                ("url_replacements", _, to) => {
+                    if let DeValue::String(to) = to {
+                        crate::net::rewrite::check(sub_name, to)
+                            .map_err(|e| (sub.span(), format!("url_replacements: {e}")))?;
+                    }
+                    walked.order.push(sub_name.to_owned());
+                    walked.spans.push((dotted, sub.span()));
+                }
+                _ => walked.spans.push((dotted, sub.span())),
+            }
+        }
+    }
+    Ok(walked)
+}
+
+/// Refuses any key of `table` not in `allowed`, with the closest one as a suggestion:
+/// the manifest's rule and message ([`Problem::UnknownKey`]).
+fn known_keys(table: &Table<'_>, allowed: &[&str], at: &str) -> Result<(), (Range<usize>, String)> {
+    for key in table.keys() {
+        let name = key.get_ref().as_ref();
+        if !allowed.contains(&name) {
+            let problem = Problem::UnknownKey {
+                key: crate::validate::shorten(name),
+                table: at.to_owned(),
+                suggestion: crate::manifest::suggest(name, allowed),
+            };
+            return Err((
+                key.span(),
+                vx_tui::text::sanitize(&problem.to_string()).into_owned(),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The TOML parser's message on one line, sanitized, with any quoted string value
@@ -205,13 +395,88 @@ mod tests {
         let err =
             parse("[github]\nurl = \"https://ghe.corp\"\n  tokn = \"ghp_abc\"\n").unwrap_err();
         let msg = err.to_string();
-        assert!(
-            msg.starts_with("/home/u/.config/vx/config.toml:3:3: unknown field `tokn`"),
-            "{msg}"
+        assert_eq!(
+            msg,
+            "/home/u/.config/vx/config.toml:3:3: unknown key `tokn` in `[github]`; did you mean `token`?"
         );
-        assert!(!msg.contains("ghp_abc"), "{msg}");
         let err = parse("[githbu]\n").unwrap_err().to_string();
-        assert!(err.contains(":1:2: unknown field `githbu`"), "{err}");
+        assert!(
+            err.ends_with(":1:2: unknown key `githbu` at the top level; did you mean `github`?"),
+            "{err}"
+        );
+        let err = parse("[http]\nca_certificate = []\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.ends_with(
+                ":2:1: unknown key `ca_certificate` in `[http]`; did you mean `ca_certificates`?"
+            ),
+            "{err}"
+        );
+        let err = parse("mirror = []\n").unwrap_err().to_string();
+        assert!(err.ends_with("did you mean `mirrors`?"), "{err}");
+    }
+
+    #[test]
+    fn the_network_settings_are_read_in_order_with_their_lines() {
+        let config = parse(
+            "mirrors = [\"oci://r.corp/vx\", \"file:///mnt/vx\"]\n\
+             [url_replacements]\n\
+             \"https://z.org/\" = \"https://proxy/z/\"\n\
+             \"regex:^https://a\\\\.org/(.*)\" = \"https://proxy/a/$1\"\n\
+             [http]\n\
+             ca_certificates = [\"corp.pem\", \"/etc/ssl/other.pem\"]\n\
+             [http.headers.\"artifacts.corp\"]\n\
+             Authorization = \"Bearer ${TOKEN}\"\n",
+        )
+        .unwrap();
+        assert_eq!(config.mirrors, ["oci://r.corp/vx", "file:///mnt/vx"]);
+        let keys: Vec<&str> = config
+            .url_replacements
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .collect();
+        assert_eq!(
+            keys,
+            ["https://z.org/", "regex:^https://a\\.org/(.*)"],
+            "the file's order"
+        );
+        assert_eq!(
+            config.http.ca_certificates,
+            [
+                PathBuf::from("/home/u/.config/vx/corp.pem"),
+                PathBuf::from("/etc/ssl/other.pem")
+            ]
+        );
+        let value = &config.http.headers["artifacts.corp"]["Authorization"];
+        assert_eq!(value.expose(), "Bearer ${TOKEN}");
+        assert!(!format!("{config:?}").contains("TOKEN"));
+        assert_eq!(config.lines["mirrors"], 1);
+        assert_eq!(config.lines["url_replacements.https://z.org/"], 3);
+        assert_eq!(config.lines["http.ca_certificates"], 6);
+        assert_eq!(config.lines["http.headers.artifacts.corp.Authorization"], 8);
+    }
+
+    #[test]
+    fn bad_rules_and_mirrors_are_errors_at_their_place() {
+        let err = parse("[url_replacements]\n\"regex:([\" = \"https://x/\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("config.toml:2:1: url_replacements: bad regex:"),
+            "{err}"
+        );
+        let err = parse("mirrors = [\"file:///ok\",\n  \"cache.corp/vx\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("config.toml:2:3: a mirror must be oci://"),
+            "{err}"
+        );
+        let err = parse("[http.headers.\"a.corp\"]\nAuthorization = 1\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("config.toml:2:"), "{err}");
     }
 
     #[test]

@@ -34,6 +34,7 @@ use thiserror::Error;
 
 use crate::spec::ToolSpec;
 use crate::validate::FieldError;
+pub(crate) use parse::suggest;
 pub use platform::{Platform, PlatformError};
 pub use tool::{Override, RegistryRequest, ResolveError, ToolTable};
 

@@ -678,7 +678,7 @@ fn as_table<'t, 'i>(value: &'t Spanned<DeValue<'i>>) -> Option<&'t Table<'i>> {
 
 /// The allowed key closest to `key`, when one is close enough to be a typo
 /// (`strip-components` → `strip_components`, `verison` → `version`).
-pub(super) fn suggest(key: &str, allowed: &[&str]) -> Option<String> {
+pub(crate) fn suggest(key: &str, allowed: &[&str]) -> Option<String> {
     let normal = key.to_ascii_lowercase().replace('-', "_");
     allowed
         .iter()

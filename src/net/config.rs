@@ -1,14 +1,26 @@
 //! The effective network settings: flags over the environment over the project
 //! (`[settings]` of vx.toml) over the user config ([`crate::user_config`]).
+//!
+//! How the layers combine, key by key:
+//!
+//! - `url_replacements`: the project's rules first, then the user's (a key the project
+//!   has is not taken again from the user); the first rule that matches a URL wins.
+//! - `mirrors`: `VX_MIRRORS` (comma- or space-separated; empty: none) replaces both
+//!   lists; else the project's, then the user's, duplicates dropped.
+//! - `[http]` (`ca_certificates`, per-host `headers`), netrc, `[github]` and
+//!   `[registry]`: the user config and the environment only; vx.toml never holds
+//!   credentials.
+//! - Proxies and `SSL_CERT_FILE`/`SSL_CERT_DIR`: the environment.
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use super::credentials::Credentials;
+use super::credentials::{Credentials, CredentialsError, read_netrc};
 use super::proxy::ProxySettings;
 use super::rewrite::UrlRewrites;
 use super::trust::TrustSettings;
 use crate::user_config::{UserConfig, UserConfigError};
+use crate::validate;
 
 /// The network settings a project may hold (vx.toml's `[settings]`), never
 /// credentials. A `vx sync` child receives them in its config frame.
@@ -29,12 +41,18 @@ impl ProjectNet {
     }
 }
 
+/// The environment variable whose mirrors replace the configured ones.
+pub const MIRRORS_ENV: &str = "VX_MIRRORS";
+
 /// Why the network settings could not be made.
 #[derive(Debug, Error)]
 pub enum NetConfigError {
     /// The user config is unreadable or invalid.
     #[error(transparent)]
     UserConfig(#[from] UserConfigError),
+    /// The credentials cannot be made (netrc unreadable, a header's variable unset).
+    #[error(transparent)]
+    Credentials(#[from] CredentialsError),
     /// A setting is invalid (an environment variable, a project setting).
     #[error("{0}")]
     Invalid(String),
@@ -55,22 +73,241 @@ pub struct NetConfig {
     pub mirrors: Vec<String>,
 }
 
+/// Where an effective value came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layer {
+    /// An environment variable.
+    Env(&'static str),
+    /// The project's vx.toml.
+    Project,
+    /// The user config.
+    User,
+}
+
 impl NetConfig {
-    /// The settings of this process's environment and `user`'s config.
-    pub fn from_env(user: &UserConfig) -> NetConfig {
-        let _ = user;
-        NetConfig {
-            proxies: ProxySettings::from_env(),
-            ..NetConfig::default()
-        }
+    /// The settings of this process's environment and `user`'s config (no project).
+    pub fn from_env(user: &UserConfig) -> Result<NetConfig, NetConfigError> {
+        NetConfig::merged(&ProjectNet::default(), user)
     }
 
     /// The settings of this process's environment, the project's `project` and the
-    /// user config (read from its file).
+    /// user config (read from its file, once).
     pub fn load(project: &ProjectNet) -> Result<NetConfig, NetConfigError> {
-        let user = UserConfig::load()?;
-        let mut config = NetConfig::from_env(&user);
-        config.mirrors = project.mirrors.clone();
-        Ok(config)
+        NetConfig::merged(project, &UserConfig::load()?)
+    }
+
+    /// The settings of this process's environment, `project` and `user`, combined as
+    /// the module's doc says.
+    pub fn merged(project: &ProjectNet, user: &UserConfig) -> Result<NetConfig, NetConfigError> {
+        let rules = replacements(project, user);
+        let rewrites = UrlRewrites::new(rules.iter().map(|(k, v, _)| (*k, *v)))
+            .map_err(|e| NetConfigError::Invalid(format!("url_replacements: {e}")))?;
+        let env_mirrors = std::env::var(MIRRORS_ENV).ok();
+        let mirrors = mirrors(project, user, env_mirrors.as_deref())
+            .into_iter()
+            .map(|(m, _)| m)
+            .collect::<Vec<_>>();
+        if env_mirrors.is_some() {
+            for mirror in &mirrors {
+                check_mirror(mirror).map_err(|why| {
+                    NetConfigError::Invalid(format!(
+                        "{MIRRORS_ENV}: {}: {why}",
+                        super::url::display_url(mirror)
+                    ))
+                })?;
+            }
+        }
+        let netrc = read_netrc()?;
+        let headers = user.http.headers.iter().flat_map(|(host, names)| {
+            names
+                .iter()
+                .map(move |(name, value)| (host.as_str(), name.as_str(), value))
+        });
+        let env = |name: &str| std::env::var(name).ok();
+        let credentials = Credentials::new(
+            headers,
+            &env,
+            netrc.as_ref().map(|(p, t)| (p.as_path(), t.as_str())),
+        )?;
+        Ok(NetConfig {
+            trust: TrustSettings {
+                ca_certificates: user.http.ca_certificates.clone(),
+            },
+            proxies: ProxySettings::from_env(),
+            credentials,
+            rewrites,
+            mirrors,
+        })
+    }
+}
+
+/// The `url_replacements` rules in the order they are tried, with their layer: the
+/// project's, then the user's whose keys the project does not have.
+pub fn replacements<'a>(
+    project: &'a ProjectNet,
+    user: &'a UserConfig,
+) -> Vec<(&'a str, &'a str, Layer)> {
+    let mut out: Vec<(&str, &str, Layer)> = project
+        .url_replacements
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str(), Layer::Project))
+        .collect();
+    for (k, v) in &user.url_replacements {
+        if !out.iter().any(|(key, _, _)| key == k) {
+            out.push((k, v, Layer::User));
+        }
+    }
+    out
+}
+
+/// The mirrors in the order they are tried, each with its layer: `env` (the value of
+/// [`MIRRORS_ENV`], when set) alone, else the project's then the user's, duplicates
+/// dropped.
+pub fn mirrors(project: &ProjectNet, user: &UserConfig, env: Option<&str>) -> Vec<(String, Layer)> {
+    let listed: Vec<(String, Layer)> = match env {
+        Some(value) => value
+            .split([',', ' ', '\t', '\n'])
+            .filter(|m| !m.is_empty())
+            .map(|m| (m.to_owned(), Layer::Env(MIRRORS_ENV)))
+            .collect(),
+        None => project
+            .mirrors
+            .iter()
+            .map(|m| (m.clone(), Layer::Project))
+            .chain(user.mirrors.iter().map(|m| (m.clone(), Layer::User)))
+            .collect(),
+    };
+    let mut out: Vec<(String, Layer)> = Vec::new();
+    for (mirror, layer) in listed {
+        if !out.iter().any(|(m, _)| *m == mirror) {
+            out.push((mirror, layer));
+        }
+    }
+    out
+}
+
+/// Checks a mirror's form: `oci://HOST[:PORT]/REPO`, an `http://` or `https://` URL
+/// template holding `{sha256}`, or `file:///DIR`. The error says which forms exist.
+pub fn check_mirror(mirror: &str) -> Result<(), &'static str> {
+    const FORMS: &str = "a mirror must be oci://HOST[:PORT]/REPO, an http(s):// URL with {sha256} in it, or file:///DIR";
+    let (scheme, rest) = mirror.split_once("://").ok_or(FORMS)?;
+    if mirror.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("a mirror must not hold white space or control characters");
+    }
+    match scheme.to_ascii_lowercase().as_str() {
+        "oci" => {
+            let (authority, repo) = rest.split_once('/').ok_or(FORMS)?;
+            let host_ok = !authority.is_empty()
+                && !authority.contains('@')
+                && authority.bytes().all(|b| {
+                    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']')
+                });
+            let repo_ok = !repo.is_empty()
+                && !repo.ends_with('/')
+                && repo.bytes().all(|b| {
+                    b.is_ascii_lowercase()
+                        || b.is_ascii_digit()
+                        || matches!(b, b'.' | b'_' | b'-' | b'/')
+                });
+            if !host_ok {
+                return Err(
+                    "an oci:// mirror needs a registry host (and port), without credentials: oci://HOST[:PORT]/REPO",
+                );
+            }
+            if !repo_ok {
+                return Err(
+                    "an oci:// mirror needs a repository of lower-case letters, digits, . _ - and /: oci://HOST[:PORT]/REPO",
+                );
+            }
+            Ok(())
+        }
+        "http" | "https" => {
+            if !mirror.contains("{sha256}") {
+                return Err("an http(s):// mirror must hold {sha256} where the file's digest goes");
+            }
+            let sample = mirror.replace("{sha256}", &"0".repeat(64));
+            validate::url(&sample).map(|_| ()).map_err(|_| FORMS)
+        }
+        "file" => match validate::url(mirror) {
+            Ok(validate::Scheme::File) if rest.len() > 1 => Ok(()),
+            _ => Err("a file:// mirror must name a local directory: file:///DIR"),
+        },
+        _ => Err(FORMS),
+    }
+}
+
+/// Whether `url` carries credentials (`user:password@` or `token@` before its host).
+pub fn has_userinfo(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    authority.contains('@')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(text: &str) -> UserConfig {
+        UserConfig::parse(std::path::Path::new("/c/config.toml"), text).unwrap()
+    }
+
+    #[test]
+    fn the_project_comes_before_the_user() {
+        let project = ProjectNet {
+            url_replacements: vec![("https://a/".into(), "https://p/".into())],
+            mirrors: vec!["file:///p".into(), "file:///both".into()],
+        };
+        let user = user(
+            "mirrors = [\"file:///both\", \"file:///u\"]\n[url_replacements]\n\"https://a/\" = \"https://u/\"\n\"https://b/\" = \"https://u2/\"\n",
+        );
+        let rules = replacements(&project, &user);
+        assert_eq!(
+            rules,
+            vec![
+                ("https://a/", "https://p/", Layer::Project),
+                ("https://b/", "https://u2/", Layer::User)
+            ]
+        );
+        let listed: Vec<String> = mirrors(&project, &user, None)
+            .into_iter()
+            .map(|m| m.0)
+            .collect();
+        assert_eq!(listed, ["file:///p", "file:///both", "file:///u"]);
+        let env = mirrors(&project, &user, Some("file:///e, oci://r.corp/vx"));
+        assert_eq!(
+            env,
+            vec![
+                ("file:///e".to_owned(), Layer::Env(MIRRORS_ENV)),
+                ("oci://r.corp/vx".to_owned(), Layer::Env(MIRRORS_ENV))
+            ]
+        );
+        assert!(mirrors(&project, &user, Some("")).is_empty());
+    }
+
+    #[test]
+    fn mirrors_have_three_forms() {
+        for good in [
+            "oci://registry.corp/vx",
+            "oci://127.0.0.1:5000/team/vx",
+            "https://cache.corp/vx/{sha256}",
+            "http://cache.corp/{sha256}.bin",
+            "file:///mnt/vx",
+        ] {
+            assert_eq!(check_mirror(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "registry.corp/vx",
+            "oci://registry.corp",
+            "oci://u:p@registry.corp/vx",
+            "oci://registry.corp/VX",
+            "https://cache.corp/vx/",
+            "ftp://cache.corp/{sha256}",
+            "file://host/dir",
+            "file:///",
+        ] {
+            assert!(check_mirror(bad).is_err(), "{bad}");
+        }
+        assert!(has_userinfo("https://u:p@h/x"));
+        assert!(!has_userinfo("https://h/x@y"));
     }
 }

@@ -374,6 +374,12 @@ pub mod fs {
         imp::config_dir()
     }
 
+    /// The user's netrc file where curl looks for it: `$HOME/.netrc`; on Windows
+    /// `%USERPROFILE%\_netrc`. `None` when the variable is unset or empty.
+    pub fn netrc_file() -> Option<PathBuf> {
+        imp::netrc_file()
+    }
+
     /// What identifies one version of a file or directory: replacing, editing or
     /// removing it changes the stamp. Unix: device, inode, size, modification and
     /// change times; Windows: size, modification and creation times (no inode).

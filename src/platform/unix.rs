@@ -331,6 +331,12 @@ pub(super) fn config_dir() -> Option<PathBuf> {
     set("HOME").map(|home| PathBuf::from(home).join(".config/vx"))
 }
 
+pub(super) fn netrc_file() -> Option<PathBuf> {
+    std::env::var_os("HOME")
+        .filter(|value| !value.is_empty())
+        .map(|home| PathBuf::from(home).join(".netrc"))
+}
+
 pub(super) fn allocated(meta: &Metadata) -> u64 {
     meta.blocks().saturating_mul(512)
 }

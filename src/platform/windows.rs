@@ -413,6 +413,12 @@ pub(super) fn config_dir() -> Option<PathBuf> {
         .map(|roaming| PathBuf::from(roaming).join("vx"))
 }
 
+pub(super) fn netrc_file() -> Option<PathBuf> {
+    std::env::var_os("USERPROFILE")
+        .filter(|value| !value.is_empty())
+        .map(|home| PathBuf::from(home).join("_netrc"))
+}
+
 pub(super) fn allocated(meta: &Metadata) -> u64 {
     meta.len()
 }

@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::net::config::ProjectNet;
 use crate::net::{Client, NetConfig, Timeouts};
 use crate::registry::github::{Github, GithubConfig};
 use crate::registry::hosts::GithubHosts;
@@ -25,6 +26,8 @@ pub struct Options {
     pub github: Option<GithubHosts>,
     /// The cache here instead of vx's cache directory (the demo's temporary one).
     pub cache_dir: Option<PathBuf>,
+    /// The project's network settings (vx.toml's `url_replacements`, `mirrors`).
+    pub project: ProjectNet,
 }
 
 impl Options {
@@ -36,6 +39,7 @@ impl Options {
             quiet,
             github: None,
             cache_dir: None,
+            project: ProjectNet::default(),
         }
     }
 }
@@ -82,7 +86,9 @@ impl Network {
                 )
             })?,
         };
-        let net = Arc::new(NetConfig::from_env(&user));
+        let net = NetConfig::merged(&options.project, &user)
+            .map_err(|e| ResolutionError::Usage(e.to_string()))?;
+        let net = Arc::new(net);
         let client = Client::new(net.clone(), Timeouts::default());
         let github = Github::new(
             config,
