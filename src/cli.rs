@@ -81,6 +81,12 @@ pub enum Command {
         #[command(subcommand)]
         command: RegistryCommand,
     },
+    /// Show the effective settings (network, GitHub) and where each came from.
+    Config {
+        /// What to show.
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
     /// An executable of a project tool, with its arguments.
     #[command(external_subcommand)]
     External(Vec<OsString>),
@@ -192,6 +198,32 @@ pub enum RegistryCommand {
         #[arg(long, value_name = "PATH")]
         manifest: Option<PathBuf>,
     },
+}
+
+/// `vx config` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Every setting in effect, with its source (env, project, user, default);
+    /// secrets as ***.
+    List {
+        /// Print JSON: an array of {key, value, sources}.
+        #[arg(long)]
+        json: bool,
+        /// The manifest (default: `$VX_MANIFEST`, else the nearest `vx.toml`).
+        #[arg(long, value_name = "PATH")]
+        manifest: Option<PathBuf>,
+    },
+    /// Print one setting's value (a list one item per line); exit 1 when it is unset.
+    Get {
+        /// The key, as `vx config list` names it (`github.url`, `mirrors`, …).
+        #[arg(value_name = "KEY")]
+        key: String,
+        /// The manifest (default: `$VX_MANIFEST`, else the nearest `vx.toml`).
+        #[arg(long, value_name = "PATH")]
+        manifest: Option<PathBuf>,
+    },
+    /// Print the user config's path (whether or not the file exists).
+    Path,
 }
 
 /// Which project and store the toolchain commands look at.

@@ -23,7 +23,9 @@
 //! - [`signals`] and [`exit`]: interrupt flags, exit codes and the top-level error.
 //! - [`registry`]: aqua's registry format, so a tool can be named (issue 27; its
 //!   pieces are not wired into commands yet).
-//! - [`user_config`]: the user's `config.toml` (`[github]` so far).
+//! - [`user_config`]: the user's `config.toml` (`[http]`, `[github]`, `[registry]`,
+//!   `url_replacements`, `mirrors`); [`config_view`]: every effective setting with
+//!   where it came from, for `vx config`.
 //! - [`platform`]: process trees, interruption, `exec` and file rules, one
 //!   implementation per platform chosen at compile time.
 #![forbid(unsafe_code)]
@@ -32,6 +34,7 @@ pub mod atomic;
 pub mod bin_entry;
 pub mod child;
 pub mod config_frame;
+pub mod config_view;
 pub mod daemon;
 pub mod demo;
 pub mod exit;

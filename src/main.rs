@@ -37,6 +37,7 @@ fn main() {
         Command::Upgrade(args) => commands::upgrade::run(&args),
         Command::X(args) => commands::x::run(&args),
         Command::Registry { command } => commands::registry::run(command),
+        Command::Config { command } => commands::config::run(command),
         Command::External(args) => commands::external::run(&args),
     };
     let code = match result {

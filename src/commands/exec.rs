@@ -145,9 +145,14 @@ impl Target<'_> {
     /// Syncs the project when one of its tools is missing, then the named versions
     /// that are; progress goes to stderr (stdout is the command's).
     fn install(&self, chain: &Toolchain, store: &Path) -> Result<(), Error> {
+        let network = match self.manifest {
+            Some(manifest) => super::project_network(manifest)?,
+            None => Default::default(),
+        };
         let settings = Settings {
             report_to: Stream::Stderr,
             width: super::report_width(Stream::Stderr),
+            network,
             ..super::run_settings(&crate::cli::RunArgs::headless())
         };
         let missing = chain.missing();
@@ -158,7 +163,7 @@ impl Target<'_> {
             let sync = ProjectSync::plan(
                 manifest,
                 LockMode::Update,
-                &super::resolver(self.offline, false),
+                &super::resolver(manifest, self.offline, false),
             )
             .map_err(super::project_error)?;
             let outcome = sync.run(store, &settings).map_err(super::project_error)?;

@@ -73,13 +73,16 @@ pub fn relock_and_write(
     run: &crate::cli::RunArgs,
 ) -> Result<i32, Error> {
     let lock_path = manifest.lock_path();
-    let settings = super::run_settings(run);
+    let settings = vx::sync::Settings {
+        network: super::project_network(manifest)?,
+        ..super::run_settings(run)
+    };
     let report = project::relock(
         manifest,
         lock,
         platforms,
         &settings,
-        &super::resolver(false, run.quiet),
+        &super::resolver(manifest, false, run.quiet),
     )
     .map_err(super::project_error)?;
     lock.write(&lock_path)
@@ -97,7 +100,7 @@ fn dry_run(
     platforms: &[Platform],
     args: &LockArgs,
 ) -> Result<i32, Error> {
-    let resolver = super::resolver(false, args.run.json || args.run.quiet);
+    let resolver = super::resolver(manifest, false, args.run.json || args.run.quiet);
     let pinned = project::pin_for(manifest, &mut lock, platforms, &resolver)
         .map_err(super::project_error)?;
     let mut tools = Vec::new();

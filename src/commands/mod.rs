@@ -5,6 +5,7 @@
 pub mod add;
 pub mod board;
 pub mod completions;
+pub mod config;
 pub mod daemon;
 pub mod env;
 pub mod exec;
@@ -58,6 +59,8 @@ pub fn run_settings(args: &RunArgs) -> Settings {
         probe: false,
         progress_interval: args.progress_interval,
         width: report_width(Stream::Stdout),
+        // The project's url_replacements and mirrors: set by the commands that have a
+        // manifest ([`project_network`]).
         network: Default::default(),
         verbosity: if args.quiet {
             Verbosity::Quiet
@@ -261,12 +264,31 @@ pub fn project_error(err: vx::project::ProjectError) -> vx::exit::Error {
 }
 
 /// What resolves the registry tools a lock does not pin yet: the project's registries
-/// and GitHub, reached only if one needs resolving (`offline`, or `VX_OFFLINE=1`: only
-/// what is cached).
-pub fn resolver(offline: bool, quiet: bool) -> vx::resolution::OnDemand {
+/// and GitHub (through the project's `url_replacements`), reached only if one needs
+/// resolving (`offline`, or `VX_OFFLINE=1`: only what is cached).
+pub fn resolver(
+    manifest: &vx::manifest::Manifest,
+    offline: bool,
+    quiet: bool,
+) -> vx::resolution::OnDemand {
     vx::resolution::OnDemand {
-        options: vx::resolution::Options::from_env(offline, quiet),
+        options: vx::resolution::Options {
+            project: manifest.network.clone(),
+            ..vx::resolution::Options::from_env(offline, quiet)
+        },
     }
+}
+
+/// The project's network settings (vx.toml's `url_replacements` and `mirrors`) for
+/// [`Settings::network`], once the effective settings they make with the environment
+/// and the user config are known to be usable: a bad user config, netrc or header
+/// variable is said once here (exit 2), not by every child.
+pub fn project_network(
+    manifest: &vx::manifest::Manifest,
+) -> Result<vx::net::config::ProjectNet, vx::exit::Error> {
+    vx::net::NetConfig::load(&manifest.network)
+        .map_err(|e| vx::exit::Error::usage(vx::exit::Because::new("network settings", e)))?;
+    Ok(manifest.network.clone())
 }
 
 /// GitHub and the cache for a command that reads the registries.

@@ -17,6 +17,7 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
         return vx::demo::run(&settings).map_err(Error::environment);
     }
     let manifest = super::manifest(args.manifest.as_deref())?;
+    settings.network = super::project_network(&manifest)?;
     let mode = if args.frozen {
         LockMode::Frozen
     } else if args.locked {
@@ -24,8 +25,12 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
     } else {
         LockMode::Update
     };
-    let sync = ProjectSync::plan(&manifest, mode, &super::resolver(false, args.run.quiet))
-        .map_err(super::project_error)?;
+    let sync = ProjectSync::plan(
+        &manifest,
+        mode,
+        &super::resolver(&manifest, false, args.run.quiet),
+    )
+    .map_err(super::project_error)?;
     not_here(&sync.plan.not_here);
     let store = store::prepare(args.install.store.clone()).map_err(Error::usage)?;
     let outcome = sync.run(&store, &settings).map_err(super::project_error)?;

@@ -34,7 +34,7 @@ use thiserror::Error;
 
 use crate::spec::ToolSpec;
 use crate::validate::FieldError;
-pub(crate) use parse::suggest;
+pub use parse::suggest;
 pub use platform::{Platform, PlatformError};
 pub use tool::{Override, RegistryRequest, ResolveError, ToolTable};
 
@@ -63,6 +63,12 @@ pub struct Manifest {
     /// `[settings] min_release_age`: releases younger than this are skipped when a
     /// constraint is resolved.
     pub min_release_age: Option<std::time::Duration>,
+    /// `[settings] url_replacements` and `mirrors`: the project's network settings,
+    /// for every child's config frame and the resolver's client.
+    pub network: crate::net::config::ProjectNet,
+    /// The line of each of those settings (`url_replacements.KEY`, `mirrors`), for
+    /// `vx config list`.
+    pub network_lines: std::collections::BTreeMap<String, usize>,
 }
 
 /// A 1-based line and column (in characters) in the manifest.
@@ -181,6 +187,19 @@ pub enum Problem {
     /// A `[settings] registries` entry that is not `{{ name, path }}` or `{{ name, url }}`.
     #[error("a [settings] registries entry {0}")]
     RegistrySource(&'static str),
+    /// A credential (`http`, `headers`, `token`, `netrc`) in vx.toml, which is shared.
+    #[error(
+        "`{0}` holds credentials, which belong in the user config (`vx config path` prints where it is), never in vx.toml"
+    )]
+    Credentials(String),
+    /// A mirror or URL replacement with `user:password@` in it.
+    #[error(
+        "a URL with credentials (user:password@): credentials belong in the user config's [http.headers] or a netrc file, never in vx.toml"
+    )]
+    CredentialsInUrl,
+    /// A `url_replacements` rule or a mirror that cannot be used.
+    #[error("{0}")]
+    Network(String),
     /// A `min_release_age` that is not a number and a unit.
     #[error("min_release_age {0:?} must be a number and a unit (s, m, h, d, w), e.g. \"3d\"")]
     BadAge(String),
@@ -349,6 +368,8 @@ impl Manifest {
             tools: document.tools,
             registries: document.registries,
             min_release_age: document.min_release_age,
+            network: document.network,
+            network_lines: document.network_lines,
         })
     }
 

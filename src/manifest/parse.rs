@@ -16,12 +16,21 @@ use super::tool::{
 };
 use super::{Location, MAX_TOOLS, ManifestError, Problem, RegistrySource, RegistryWhere};
 use crate::format::ArchiveFormat;
+use crate::net::config::{ProjectNet, check_mirror, has_userinfo};
 use crate::validate::{self, FieldError};
 
 /// Keys of the top level.
 const TOP_KEYS: &[&str] = &["settings", "tools"];
 /// Keys of `[settings]`.
-const SETTINGS_KEYS: &[&str] = &["platforms", "registries", "min_release_age"];
+const SETTINGS_KEYS: &[&str] = &[
+    "platforms",
+    "registries",
+    "min_release_age",
+    "url_replacements",
+    "mirrors",
+];
+/// Keys that hold credentials in the user config: refused in vx.toml, which is shared.
+const CREDENTIAL_KEYS: &[&str] = &["http", "headers", "token", "netrc"];
 /// Keys of a `[settings] registries` entry.
 const REGISTRY_SOURCE_KEYS: &[&str] = &["name", "path", "url"];
 /// Keys of a registry tool's table (one without a `url`).
@@ -65,6 +74,8 @@ pub(super) struct Document {
     pub platforms: Vec<Platform>,
     pub registries: Vec<RegistrySource>,
     pub min_release_age: Option<std::time::Duration>,
+    pub network: ProjectNet,
+    pub network_lines: BTreeMap<String, usize>,
     pub tools: Vec<ToolTable>,
 }
 
@@ -98,7 +109,8 @@ impl Parser<'_> {
         )
     }
 
-    /// Refuses any key of `table` not in `allowed`, suggesting the closest one.
+    /// Refuses any key of `table` not in `allowed`, suggesting the closest one; a
+    /// credential key is refused as such.
     fn known_keys(
         &self,
         table: &Table<'_>,
@@ -107,6 +119,9 @@ impl Parser<'_> {
     ) -> Result<(), ManifestError> {
         for key in table.keys() {
             let name = key.get_ref().as_ref();
+            if CREDENTIAL_KEYS.contains(&name) && (at.is_empty() || at == "settings") {
+                return Err(self.err(Some(key.span()), Problem::Credentials(name.to_owned())));
+            }
             if !allowed.contains(&name) {
                 return Err(self.err(
                     Some(key.span()),
@@ -129,6 +144,7 @@ impl Parser<'_> {
         let root = root.get_ref();
         self.known_keys(root, TOP_KEYS, "")?;
         let (mut platforms, mut registries, mut min_release_age) = (Vec::new(), Vec::new(), None);
+        let (mut network, mut network_lines) = (ProjectNet::default(), BTreeMap::new());
         if let Some(value) = root.get("settings") {
             let settings = as_table(value)
                 .ok_or_else(|| self.wrong_type(value, "settings".to_owned(), "a table"))?;
@@ -143,6 +159,14 @@ impl Parser<'_> {
                 let parsed = parse_age(age)
                     .ok_or_else(|| self.err(Some(span), Problem::BadAge(validate::shorten(age))))?;
                 min_release_age = Some(parsed);
+            }
+            if let Some(value) = settings.get("url_replacements") {
+                network.url_replacements = self.url_replacements(value, &mut network_lines)?;
+            }
+            if let Some(value) = settings.get("mirrors") {
+                network.mirrors = self.mirrors(value)?;
+                let line = Location::from_offset(self.text, value.span().start).line;
+                network_lines.insert("mirrors".to_owned(), line);
             }
         }
         let tools_table =
@@ -176,8 +200,58 @@ impl Parser<'_> {
             platforms,
             registries,
             min_release_age,
+            network,
+            network_lines,
             tools,
         })
+    }
+
+    /// `[settings] url_replacements`: rules in the file's order, each checked
+    /// ([`crate::net::rewrite::check`]) and without credentials; their lines go into
+    /// `lines` as `url_replacements.KEY`.
+    fn url_replacements(
+        &self,
+        value: &Spanned<DeValue<'_>>,
+        lines: &mut BTreeMap<String, usize>,
+    ) -> Result<Vec<(String, String)>, ManifestError> {
+        let at = "settings.url_replacements";
+        let table =
+            as_table(value).ok_or_else(|| self.wrong_type(value, at.to_owned(), "a table"))?;
+        let mut entries: Vec<Entry<'_>> = table.iter().collect();
+        entries.sort_by_key(|(key, _)| key.span().start);
+        let mut out = Vec::new();
+        for (key, _) in entries {
+            let name = key.get_ref().as_ref();
+            let (to, span) = self
+                .string(table, name, at)?
+                .expect("the key is in the table");
+            if has_userinfo(name) || has_userinfo(to) {
+                return Err(self.err(Some(span), Problem::CredentialsInUrl));
+            }
+            crate::net::rewrite::check(name, to)
+                .map_err(|e| self.err(Some(key.span()), Problem::Network(e.to_string())))?;
+            let line = Location::from_offset(self.text, key.span().start).line;
+            lines.insert(format!("url_replacements.{name}"), line);
+            out.push((name.to_owned(), to.to_owned()));
+        }
+        Ok(out)
+    }
+
+    /// `[settings] mirrors`: each of a known form ([`check_mirror`]) and without
+    /// credentials.
+    fn mirrors(&self, value: &Spanned<DeValue<'_>>) -> Result<Vec<String>, ManifestError> {
+        let mut out: Vec<String> = Vec::new();
+        for (mirror, span) in self.string_list(value, "settings.mirrors")? {
+            if has_userinfo(mirror) {
+                return Err(self.err(Some(span), Problem::CredentialsInUrl));
+            }
+            check_mirror(mirror)
+                .map_err(|why| self.err(Some(span), Problem::Network(why.to_owned())))?;
+            if !out.iter().any(|m| m == mirror) {
+                out.push(mirror.to_owned());
+            }
+        }
+        Ok(out)
     }
 
     /// `[settings] registries = [{ name, path } | { name, url }]`.
@@ -678,7 +752,7 @@ fn as_table<'t, 'i>(value: &'t Spanned<DeValue<'i>>) -> Option<&'t Table<'i>> {
 
 /// The allowed key closest to `key`, when one is close enough to be a typo
 /// (`strip-components` → `strip_components`, `verison` → `version`).
-pub(crate) fn suggest(key: &str, allowed: &[&str]) -> Option<String> {
+pub fn suggest(key: &str, allowed: &[&str]) -> Option<String> {
     let normal = key.to_ascii_lowercase().replace('-', "_");
     allowed
         .iter()

@@ -684,3 +684,72 @@ fn registry_tool_mistakes_are_pointed_at() {
     assert!(matches!(p, Problem::UnknownKey { .. }), "{msg}");
     assert!(msg.contains("did you mean `bin`"), "{msg}");
 }
+
+#[test]
+fn settings_hold_url_replacements_in_order_and_mirrors() {
+    let m = parse(
+        "[settings]\nmirrors = [\"oci://r.corp/vx\", \"https://cache.corp/{sha256}\", \"oci://r.corp/vx\"]\n\
+         [settings.url_replacements]\n\"https://z.org/\" = \"https://p/z/\"\n\"https://a.org/\" = \"https://p/a/\"\n\
+         [tools]\nrg = \"14\"\n",
+    )
+    .unwrap();
+    assert_eq!(
+        m.network.mirrors,
+        ["oci://r.corp/vx", "https://cache.corp/{sha256}"],
+        "duplicates dropped"
+    );
+    assert_eq!(
+        m.network.url_replacements,
+        [
+            ("https://z.org/".to_owned(), "https://p/z/".to_owned()),
+            ("https://a.org/".to_owned(), "https://p/a/".to_owned())
+        ]
+    );
+    assert_eq!(m.network_lines["mirrors"], 2);
+    assert_eq!(m.network_lines["url_replacements.https://a.org/"], 5);
+}
+
+#[test]
+fn credentials_in_vx_toml_are_refused_where_they_are() {
+    let tools = "[tools]\nrg = \"14\"\n";
+    for (text, location) in [
+        ("[settings]\nplatforms = []\ntoken = \"ghp_x\"\n", at(3, 1)),
+        (
+            "[http.headers.\"a.corp\"]\nAuthorization = \"Bearer x\"\n",
+            at(1, 2),
+        ),
+        ("[settings]\n  netrc = \"/home/u/.netrc\"\n", at(2, 3)),
+        ("[settings.headers]\nx = \"y\"\n", at(1, 11)),
+    ] {
+        let (problem, loc, msg) = self::problem(&format!("{text}{tools}"));
+        assert!(matches!(problem, Problem::Credentials(_)), "{text}: {msg}");
+        assert_eq!(loc, location, "{text}");
+        assert!(msg.contains("belong in the user config"), "{msg}");
+        assert!(!msg.contains("Bearer x") && !msg.contains("ghp_x"), "{msg}");
+    }
+    let (problem, loc, msg) = self::problem(&format!(
+        "[settings]\nmirrors = [\"file:///m\", \"https://u:s3cret@cache.corp/{{sha256}}\"]\n{tools}"
+    ));
+    assert_eq!(problem, Problem::CredentialsInUrl);
+    assert_eq!(loc, at(2, 25));
+    assert!(!msg.contains("s3cret"), "{msg}");
+    let (problem, loc, _) = self::problem(&format!(
+        "[settings.url_replacements]\n\"https://a/\" = \"https://u:p@b/\"\n{tools}"
+    ));
+    assert_eq!((problem, loc), (Problem::CredentialsInUrl, at(2, 16)));
+}
+
+#[test]
+fn bad_rules_and_mirrors_in_settings_say_why_at_their_place() {
+    let tools = "[tools]\nrg = \"14\"\n";
+    let (_, loc, msg) = problem(&format!(
+        "[settings.url_replacements]\n\"regex:(\" = \"https://b/\"\n{tools}"
+    ));
+    assert_eq!(loc, at(2, 1));
+    assert!(msg.contains("bad regex"), "{msg}");
+    let (_, loc, msg) = problem(&format!("[settings]\nmirrors = [\"cache.corp\"]\n{tools}"));
+    assert_eq!(loc, at(2, 12));
+    assert!(msg.contains("oci://HOST[:PORT]/REPO"), "{msg}");
+    let (_, _, msg) = problem(&format!("[settings]\nmirror = []\n{tools}"));
+    assert!(msg.ends_with("did you mean `mirrors`?"), "{msg}");
+}

@@ -76,6 +76,20 @@ impl UrlRewrites {
         Cow::Borrowed(url)
     }
 
+    /// The [`UrlRewrites::note`] of each of `urls` a rule rewrites, each URL once.
+    pub fn notes<'a>(&self, urls: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+        let mut seen: Vec<&str> = Vec::new();
+        let mut out = Vec::new();
+        for url in urls {
+            if seen.contains(&url) {
+                continue;
+            }
+            seen.push(url);
+            out.extend(self.note(url));
+        }
+        out
+    }
+
     /// Whether there are no rewrites.
     pub fn is_empty(&self) -> bool {
         self.rules.is_empty()

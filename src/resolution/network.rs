@@ -58,6 +58,8 @@ pub struct Network {
     pub say: Box<dyn Fn(&str)>,
     /// The user config's standard registry (`[registry]`), for runs no lock pins.
     pub standard: Option<(String, String)>,
+    /// The URLs whose rewrite was shown ([`Network::note_rewrite`]).
+    rewrites_shown: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 impl Network {
@@ -103,6 +105,7 @@ impl Network {
         };
         Ok(Network {
             net,
+            rewrites_shown: Default::default(),
             standard,
             github,
             cache_dir,
@@ -124,10 +127,26 @@ impl Network {
     pub fn progress(&self, line: &str) {
         (self.say)(line);
     }
+
+    /// Shows, once per URL, that `url_replacements` rewrites `url` (`FROM → TO`), as a
+    /// progress line; nothing when no rule does.
+    pub fn note_rewrite(&self, url: &str) {
+        let Some(note) = self.net.rewrites.note(url) else {
+            return;
+        };
+        let mut shown = self
+            .rewrites_shown
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if shown.insert(url.to_owned()) {
+            self.progress(note.trim_start_matches("vx: "));
+        }
+    }
 }
 
 impl Fetch for Network {
     fn fetch(&self, url: &str, max_bytes: u64) -> Result<Vec<u8>, FetchError> {
+        self.note_rewrite(url);
         self.github
             .fetch(url, max_bytes)
             .map_err(|e| Box::new(e) as FetchError)

@@ -308,6 +308,7 @@ impl<'n> Resolver<'n> {
         if let Some(known) = self.checksum_files.borrow().get(url) {
             return known.clone();
         }
+        self.net.note_rewrite(url);
         let text = fetch_text(&self.net.github, url);
         self.checksum_files
             .borrow_mut()
@@ -505,6 +506,9 @@ impl Resolver<'_> {
                     urls.push(source.url);
                 }
             }
+        }
+        for url in &urls {
+            self.net.note_rewrite(url);
         }
         let fetched = in_parallel(&urls, |url| fetch_text(github, url));
         let mut files = self.checksum_files.borrow_mut();

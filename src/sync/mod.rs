@@ -158,6 +158,18 @@ pub fn run(
         up_to_date(&plan, &outcomes, settings);
         return Ok(OK);
     }
+    if settings.verbosity == Verbosity::Verbose
+        && let Ok(net) = crate::net::NetConfig::load(&settings.network)
+    {
+        // The children fetch through the same rules; `-v` says where each goes.
+        let urls = plan.configs.iter().zip(&cached);
+        let urls = urls
+            .filter(|(_, c)| c.is_none())
+            .map(|(cfg, _)| cfg.spec.url.as_str());
+        for line in net.rewrites.notes(urls) {
+            crate::note!("{line}");
+        }
+    }
     let interrupt = Interrupt::register().map_err(SyncError::Signals)?;
     let dir = registry::default_dir();
     let board_dir = |source| SyncError::BoardDir {

@@ -1,0 +1,119 @@
+//! `vx config list | get KEY | path`: the effective settings of the network and
+//! GitHub with where each came from ([`vx::config_view`]), secrets masked.
+//!
+//! `get` prints the value alone (a list one item per line) and exits 0; a known key
+//! that is not set prints nothing and exits 1 (as `git config --get` does), so a script
+//! can test it; an unknown key is a usage error (exit 2) with the closest known one.
+
+use std::io::Write;
+
+use vx::config_view::{Entry, Layers, is_known};
+use vx::exit::{Because, Error, FAILED, OK};
+use vx::user_config::UserConfig;
+
+use crate::cli::ConfigCommand;
+
+/// Runs `vx config …`.
+pub fn run(command: ConfigCommand) -> Result<i32, Error> {
+    match command {
+        ConfigCommand::List { json, manifest } => list(json, manifest.as_deref()),
+        ConfigCommand::Get { key, manifest } => get(&key, manifest.as_deref()),
+        ConfigCommand::Path => {
+            let path = user_path()?;
+            print(&format!("{}\n", path.display()))?;
+            Ok(OK)
+        }
+    }
+}
+
+/// The user config's path; none known is an environment error.
+fn user_path() -> Result<std::path::PathBuf, Error> {
+    UserConfig::path().ok_or_else(|| {
+        Error::environment(
+            "no configuration directory: set XDG_CONFIG_HOME or HOME (on Windows, APPDATA)",
+        )
+    })
+}
+
+/// Every effective setting; a user config or manifest that cannot be read is a usage
+/// error (exit 2).
+fn entries(manifest: Option<&std::path::Path>) -> Result<Vec<Entry>, Error> {
+    let path = user_path()?;
+    let user = UserConfig::load_from(&path).map_err(Error::usage)?;
+    let manifest = super::optional_manifest(manifest)?;
+    let env = |name: &str| std::env::var(name).ok();
+    Layers {
+        user: &user,
+        user_path: &path,
+        manifest: manifest.as_ref(),
+        env: &env,
+    }
+    .entries()
+    .map_err(|e| Error::usage(Because::new("network settings", e)))
+}
+
+fn list(json: bool, manifest: Option<&std::path::Path>) -> Result<i32, Error> {
+    let entries = entries(manifest)?;
+    let text = if json {
+        let values: Vec<serde_json::Value> = entries
+            .iter()
+            .map(|e| {
+                serde_json::json!({
+                    "key": e.key,
+                    "value": e.value,
+                    "sources": e.sources.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        format!("{}\n", serde_json::Value::Array(values))
+    } else {
+        let width = entries
+            .iter()
+            .map(|e| e.key.chars().count())
+            .max()
+            .unwrap_or(0);
+        entries
+            .iter()
+            .map(|e| {
+                let value = match &e.value {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                format!(
+                    "{:width$}  {}  ({})\n",
+                    vx_tui::text::sanitize(&e.key),
+                    value,
+                    vx_tui::text::sanitize(&e.source_text())
+                )
+            })
+            .collect()
+    };
+    print(&text)?;
+    Ok(OK)
+}
+
+fn get(key: &str, manifest: Option<&std::path::Path>) -> Result<i32, Error> {
+    let entries = entries(manifest)?;
+    if let Some(entry) = entries.iter().find(|e| e.key == key) {
+        print(&format!("{}\n", entry.plain()))?;
+        return Ok(OK);
+    }
+    if !is_known(key) {
+        let suggestion = vx::manifest::suggest(key, vx::config_view::KEYS)
+            .map(|k| format!("; did you mean `{k}`?"))
+            .unwrap_or_default();
+        return Err(Error::usage(format!(
+            "unknown key `{}`{suggestion} (`vx config list` shows the keys set)",
+            vx_tui::text::sanitize(key)
+        )));
+    }
+    vx::note!("vx: {} is not set", vx_tui::text::sanitize(key));
+    Ok(FAILED)
+}
+
+fn print(text: &str) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| Error::environment(Because::new("cannot write to stdout", e)))
+}
