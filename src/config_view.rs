@@ -149,13 +149,6 @@ impl Layers<'_> {
     /// environment or the user config cannot be used (a bad GitHub URL).
     pub fn entries(&self) -> Result<Vec<Entry>, String> {
         let mut out = Vec::new();
-        let mut push = |key: String, value: Value, sources: Vec<Source>| {
-            out.push(Entry {
-                key,
-                value,
-                sources,
-            })
-        };
         let user = self.user;
         if !user.http.ca_certificates.is_empty() {
             let paths = user
@@ -164,17 +157,17 @@ impl Layers<'_> {
                 .iter()
                 .map(|p| Value::String(p.display().to_string()))
                 .collect();
-            push(
+            out.push(entry(
                 "http.ca_certificates".into(),
                 Value::Array(paths),
                 vec![self.user_at("http.ca_certificates")],
-            );
+            ));
         }
         for (host, headers) in &user.http.headers {
             for name in headers.keys() {
                 let key = format!("http.headers.{host}.{name}");
                 let source = self.user_at(&key);
-                push(key, MASK.into(), vec![source]);
+                out.push(entry(key, MASK.into(), vec![source]));
             }
         }
         let github =
@@ -197,17 +190,20 @@ impl Layers<'_> {
                 Source::Env(variable.to_owned())
             } else if set {
                 self.user_at(key)
+            } else if let Some(web) = out.iter().find(|e| e.key == "github.url") {
+                // An API base nobody set follows the web base (`URL/api/v3`).
+                web.sources[0].clone()
             } else {
                 Source::Default
             };
-            push(key.into(), mask_url(value).into(), vec![source]);
+            out.push(entry(key.into(), mask_url(value).into(), vec![source]));
         }
         if let Some(source) = github.token_source {
             let source = match source {
                 TokenSource::Env(name) => Source::Env(name.to_owned()),
                 TokenSource::UserConfig => self.user_at("github.token"),
             };
-            push("github.token".into(), MASK.into(), vec![source]);
+            out.push(entry("github.token".into(), MASK.into(), vec![source]));
         }
         for (key, value) in [
             ("registry.standard_ref", &user.registry.standard_ref),
@@ -215,7 +211,7 @@ impl Layers<'_> {
         ] {
             if let Some(value) = value {
                 let source = self.user_at(key);
-                push(key.into(), value.clone().into(), vec![source]);
+                out.push(entry(key.into(), value.clone().into(), vec![source]));
             }
         }
         let no_project = ProjectNet::default();
@@ -223,7 +219,7 @@ impl Layers<'_> {
         for (rule, to, layer) in replacements(project, user) {
             let key = format!("url_replacements.{rule}");
             let source = self.layer_source(layer, &key);
-            push(key, mask_url(to).into(), vec![source]);
+            out.push(entry(key, mask_url(to).into(), vec![source]));
         }
         let listed = mirrors(project, user, (self.env)(MIRRORS_ENV).as_deref());
         if !listed.is_empty() {
@@ -238,18 +234,18 @@ impl Layers<'_> {
                 .iter()
                 .map(|(m, _)| Value::String(mask_url(m)))
                 .collect();
-            push("mirrors".into(), Value::Array(values), sources);
+            out.push(entry("mirrors".into(), Value::Array(values), sources));
         }
         for (key, variables) in PROXY_VARIABLES {
             if let Some((variable, value)) = variables
                 .iter()
                 .find_map(|v| self.env(v).map(|value| (*v, value)))
             {
-                push(
+                out.push(entry(
                     (*key).into(),
                     mask_url(&value).into(),
                     vec![Source::Env(variable.to_owned())],
-                );
+                ));
             }
         }
         if let Some((path, named)) = crate::net::credentials::netrc_path() {
@@ -258,13 +254,21 @@ impl Layers<'_> {
             } else {
                 Source::Default
             };
-            push(
+            out.push(entry(
                 "netrc".into(),
                 path.display().to_string().into(),
                 vec![source],
-            );
+            ));
         }
         Ok(out)
+    }
+}
+
+fn entry(key: String, value: Value, sources: Vec<Source>) -> Entry {
+    Entry {
+        key,
+        value,
+        sources,
     }
 }
 

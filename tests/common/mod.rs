@@ -358,3 +358,47 @@ pub fn locked_platforms() -> Vec<String> {
     }
     all
 }
+
+/// Makes `cmd` see a machine of its own under `home`: `HOME`, the XDG configuration,
+/// cache, state and data directories there, and none of the network settings of the
+/// machine running the tests (tokens, netrc, proxies, mirrors, GitHub).
+pub fn isolated<'c>(cmd: &'c mut assert_cmd::Command, home: &Path) -> &'c mut assert_cmd::Command {
+    for (var, dir) in [
+        ("HOME", ""),
+        ("XDG_CONFIG_HOME", ".config"),
+        ("XDG_CACHE_HOME", ".cache"),
+        ("XDG_STATE_HOME", ".local/state"),
+        ("XDG_DATA_HOME", ".local/share"),
+    ] {
+        cmd.env(var, home.join(dir));
+    }
+    for var in [
+        "NETRC",
+        "VX_CACHE_DIR",
+        "VX_MIRRORS",
+        "VX_GITHUB_URL",
+        "VX_GITHUB_API_URL",
+        "GITHUB_TOKEN",
+        "GH_TOKEN",
+        "http_proxy",
+        "HTTP_PROXY",
+        "https_proxy",
+        "HTTPS_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+        "no_proxy",
+        "NO_PROXY",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// Writes the user config (`$XDG_CONFIG_HOME/vx/config.toml` of [`isolated`]'s `home`)
+/// and returns its path.
+pub fn write_user_config(home: &Path, text: &str) -> PathBuf {
+    let path = home.join(".config/vx/config.toml");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, text).unwrap();
+    path
+}
