@@ -81,16 +81,17 @@ pub struct Entry {
 
 impl Entry {
     /// The value as `vx config get` prints it: a string as it is, a list one item
-    /// per line.
+    /// per line, each sanitized for a terminal.
     pub fn plain(&self) -> String {
+        let clean = |s: &str| vx_tui::text::sanitize(s).into_owned();
         match &self.value {
-            Value::String(s) => s.clone(),
+            Value::String(s) => clean(s),
             Value::Array(items) => items
                 .iter()
-                .map(|v| v.as_str().unwrap_or_default().to_owned())
+                .map(|v| clean(v.as_str().unwrap_or_default()))
                 .collect::<Vec<_>>()
                 .join("\n"),
-            other => other.to_string(),
+            other => clean(&other.to_string()),
         }
     }
 

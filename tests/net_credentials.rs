@@ -28,10 +28,13 @@ enum Answer {
     Redirect(String),
 }
 
+/// The requests a [`Server`] saw: (path, `Authorization`).
+type Seen = Arc<Mutex<Vec<(String, Option<String>)>>>;
+
 /// A loopback server that records the `Authorization` header of every request.
 struct Server {
     port: u16,
-    seen: Arc<Mutex<Vec<(String, Option<String>)>>>,
+    seen: Seen,
     server: Arc<tiny_http::Server>,
     thread: Option<JoinHandle<()>>,
 }
@@ -41,7 +44,7 @@ impl Server {
         let handler: Box<Handler> = Box::new(handler);
         let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
         let port = server.server_addr().to_ip().unwrap().port();
-        let seen = Arc::new(Mutex::new(Vec::new()));
+        let seen: Seen = Arc::default();
         let (srv, log) = (server.clone(), seen.clone());
         let thread = std::thread::spawn(move || {
             for request in srv.incoming_requests() {
@@ -260,7 +263,7 @@ fn a_redirect_to_another_host_carries_no_credential() {
     });
     let to = other.url("localhost", "/rd.tar.gz");
     let first = Server::start(move |_, auth| match auth {
-        Some(a) if a == "Bearer tok-sweep-9913" => Answer::Redirect(to.clone()),
+        Some("Bearer tok-sweep-9913") => Answer::Redirect(to.clone()),
         _ => Answer::Status(401),
     });
     m.work.write_manifest(&tool_toml(

@@ -82,7 +82,7 @@ fn list(json: bool, manifest: Option<&std::path::Path>) -> Result<i32, Error> {
                 format!(
                     "{:width$}  {}  ({})\n",
                     vx_tui::text::sanitize(&e.key),
-                    value,
+                    vx_tui::text::sanitize(&value),
                     vx_tui::text::sanitize(&e.source_text())
                 )
             })
