@@ -312,3 +312,34 @@ fn url_replacements_send_downloads_elsewhere_and_verbose_shows_it() {
     assert!(work.store().join("ta/1/bin/tool").is_file());
     assert!(work.store().join("tb/1/bin/tool").is_file());
 }
+
+#[test]
+fn url_replacements_apply_to_registry_files_and_the_progress_line_says_so() {
+    let work = Work::new();
+    let registry = b"packages:\n  - type: github_release\n    repo_owner: acme\n    repo_name: widget\n    asset: widget-{{.Version}}-{{.OS}}-{{.Arch}}.tar.gz\n".to_vec();
+    let origin = TestServer::start([("/registry.yaml", Route::Ok(registry.clone()))]);
+    let replacement = TestServer::start([("/corp/registry.yaml", Route::Ok(registry))]);
+    work.write_manifest(&format!(
+        "[settings]\nregistries = [{{ name = \"corp\", url = \"{}\" }}]\n\n[settings.url_replacements]\n\"{}\" = \"{}\"\n\n[tools]\nwidget = \"1\"\n",
+        origin.url("/registry.yaml"),
+        origin.url("/"),
+        replacement.url("/corp/"),
+    ));
+    // Releases are asked of a GitHub that is not there: the registry file is what this
+    // test is about, and it is fetched first.
+    let out = vx(&work)
+        .args(["lock", "--dry-run", "--manifest"])
+        .arg(work.manifest())
+        .env("VX_GITHUB_URL", "http://127.0.0.1:9")
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(origin.hits(), 0, "the origin was asked: {err}");
+    assert_eq!(replacement.hits(), 1, "{err}");
+    let line = format!(
+        "vx: {} → {}",
+        origin.url("/registry.yaml"),
+        replacement.url("/corp/registry.yaml")
+    );
+    assert_eq!(err.matches(&line).count(), 1, "once: {line} in\n{err}");
+}
