@@ -245,6 +245,34 @@ pub fn expand(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String
     Ok(out)
 }
 
+/// A netrc entry being read: its machine (`None`: `default`), login and password.
+struct Pending {
+    machine: Option<String>,
+    login: Option<String>,
+    password: Option<String>,
+}
+
+impl Pending {
+    fn new(machine: Option<String>) -> Pending {
+        Pending {
+            machine,
+            login: None,
+            password: None,
+        }
+    }
+
+    /// The entry, when it has a password (a machine without one gives nothing).
+    fn finish(self) -> Option<NetrcEntry> {
+        let password = self.password?;
+        let pair = format!("{}:{password}", self.login.unwrap_or_default());
+        let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
+        Some(NetrcEntry {
+            machine: self.machine,
+            authorization: Secret::new(format!("Basic {encoded}")),
+        })
+    }
+}
+
 /// The entries of a netrc file, as curl reads it.
 fn parse_netrc(path: &Path, text: &str) -> Result<Vec<NetrcEntry>, CredentialsError> {
     let syntax = |line: usize, problem| CredentialsError::NetrcSyntax {
@@ -252,61 +280,42 @@ fn parse_netrc(path: &Path, text: &str) -> Result<Vec<NetrcEntry>, CredentialsEr
         line,
         problem,
     };
+    let unclosed = |line| syntax(line, "a quoted token without its closing quote");
     let mut lexer = Lexer { text, at: 0 };
     let mut entries = Vec::new();
-    // The entry being read: its machine (None: default), login and password.
-    let mut current: Option<(Option<String>, Option<String>, Option<String>)> = None;
-    let finish = |entry: Option<(Option<String>, Option<String>, Option<String>)>,
-                  entries: &mut Vec<NetrcEntry>| {
-        if let Some((machine, login, Some(password))) = entry {
-            let pair = format!("{}:{password}", login.unwrap_or_default());
-            let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
-            entries.push(NetrcEntry {
-                machine,
-                authorization: Secret::new(format!("Basic {encoded}")),
-            });
-        }
-    };
-    while let Some(word) = lexer
-        .token()
-        .map_err(|line| syntax(line, "a quoted token without its closing quote"))?
-    {
+    let mut current: Option<Pending> = None;
+    while let Some(word) = lexer.token().map_err(unclosed)? {
         let line = lexer.line();
         match word.as_str() {
-            "machine" => {
-                finish(current.take(), &mut entries);
-                let name = lexer
-                    .token()
-                    .map_err(|l| syntax(l, "a quoted token without its closing quote"))?
-                    .ok_or_else(|| syntax(line, "`machine` without a host name"))?;
-                current = Some((Some(name.to_ascii_lowercase()), None, None));
-            }
-            "default" => {
-                finish(current.take(), &mut entries);
-                current = Some((None, None, None));
-            }
-            "login" | "password" | "account" => {
-                let value = lexer
-                    .token()
-                    .map_err(|l| syntax(l, "a quoted token without its closing quote"))?
-                    .ok_or_else(|| {
-                        syntax(line, "a `login`, `password` or `account` without a value")
-                    })?;
-                let Some(entry) = current.as_mut() else {
-                    return Err(syntax(
-                        line,
-                        "a `login` or `password` before any `machine` or `default`",
-                    ));
-                };
+            "machine" | "default" | "macdef" => {
+                entries.extend(current.take().and_then(Pending::finish));
                 match word.as_str() {
-                    "login" => entry.1 = Some(value),
-                    "password" => entry.2 = Some(value),
-                    _ => {}
+                    "machine" => {
+                        let name = lexer
+                            .token()
+                            .map_err(unclosed)?
+                            .ok_or_else(|| syntax(line, "`machine` without a host name"))?;
+                        current = Some(Pending::new(Some(name.to_ascii_lowercase())));
+                    }
+                    "default" => current = Some(Pending::new(None)),
+                    _ => lexer.skip_macro(),
                 }
             }
-            "macdef" => {
-                finish(current.take(), &mut entries);
-                lexer.skip_macro();
+            "login" | "password" | "account" => {
+                let value = lexer.token().map_err(unclosed)?.ok_or_else(|| {
+                    syntax(line, "a `login`, `password` or `account` without a value")
+                })?;
+                let entry = current.as_mut().ok_or_else(|| {
+                    syntax(
+                        line,
+                        "a `login` or `password` before any `machine` or `default`",
+                    )
+                })?;
+                match word.as_str() {
+                    "login" => entry.login = Some(value),
+                    "password" => entry.password = Some(value),
+                    _ => {}
+                }
             }
             _ => {
                 return Err(syntax(
@@ -316,7 +325,7 @@ fn parse_netrc(path: &Path, text: &str) -> Result<Vec<NetrcEntry>, CredentialsEr
             }
         }
     }
-    finish(current, &mut entries);
+    entries.extend(current.and_then(Pending::finish));
     Ok(entries)
 }
 
