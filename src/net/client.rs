@@ -2,7 +2,9 @@
 //! ([`super::rewrite`]), routed direct or through a proxy ([`super::proxy`]) over the
 //! trust in force ([`super::trust`]), with the host's credentials
 //! ([`super::credentials`]); redirects followed here, hop by hop, so that each is
-//! checked and credentials go only where they belong.
+//! checked, routed on its own, and credentials go only where they belong. The
+//! [`Response`] says which URL was asked after the rewrites and which route the
+//! answer came by, for `-v`.
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -12,6 +14,7 @@ use std::time::Duration;
 use ureq::http::HeaderMap;
 
 use super::NetError;
+use super::agent::{self, AgentKey, BuildError};
 use super::config::NetConfig;
 use super::proxy::Route;
 use super::url::{MAX_REDIRECTS, display_url, origin, redirect_refusal, resolve};
@@ -160,6 +163,11 @@ impl<'a> Request<'a> {
 pub struct Response {
     /// The URL that answered (after rewrites and redirects).
     pub url: String,
+    /// The URL first asked, after `url_replacements` (before any redirect).
+    pub rewritten_url: String,
+    /// How the answer came: direct, or through which proxy ([`Route::proxy_for_display`]
+    /// for "via proxy http://proxy:3128").
+    pub route: Route,
     /// The status.
     pub status: u16,
     /// The headers.
@@ -203,7 +211,7 @@ impl Response {
 pub struct Client {
     config: Arc<NetConfig>,
     timeouts: Timeouts,
-    agents: Arc<Mutex<HashMap<Route, ureq::Agent>>>,
+    agents: Arc<Mutex<HashMap<AgentKey, ureq::Agent>>>,
 }
 
 impl Client {
@@ -254,11 +262,40 @@ impl Client {
         } = request;
         let mut current = first.clone();
         for _ in 0..=MAX_REDIRECTS {
-            let route = self.config.proxies.route(&current);
-            let agent = self.agent(&route);
+            let route =
+                self.config
+                    .proxies
+                    .route(&current)
+                    .map_err(|source| NetError::ProxySetting {
+                        url: display_url(&current),
+                        source,
+                    })?;
+            let tls = validate::url(&current) == Ok(Scheme::Https);
+            let agent = self.agent(AgentKey {
+                route: route.clone(),
+                tls,
+            });
+            let agent = agent.map_err(|err| match err {
+                BuildError::Trust(source) => NetError::Trust {
+                    url: display_url(&current),
+                    source,
+                },
+                BuildError::Proxy(source) => NetError::ProxySetting {
+                    url: display_url(&current),
+                    source,
+                },
+            })?;
+            let bad_url = || NetError::BadUrl {
+                url: display_url(&current),
+            };
             let mut builder = ureq::http::Request::builder()
                 .method(method.as_http())
                 .uri(current.as_str());
+            if let Route::Forward(proxy) = &route
+                && let Some(auth) = proxy.authorization()
+            {
+                builder = builder.header("Proxy-Authorization", auth.expose());
+            }
             for (name, value) in &headers {
                 builder = builder.header(name.as_str(), value.as_str());
             }
@@ -279,14 +316,10 @@ impl Client {
                     }
                 }
             }
-            let request_err = |source: ureq::Error| NetError::Request {
-                url: display_url(&current),
-                proxy: route.proxy_for_display(),
-                source: Box::new(source),
+            let request_err = |source: ureq::Error| {
+                NetError::from_ureq(&current, &route, &self.config.trust, source)
             };
-            let bad_header = |_| NetError::BadUrl {
-                url: display_url(&current),
-            };
+            let bad_header = |_| bad_url();
             let result = match &mut body {
                 Body::Empty => agent.run(builder.body(()).map_err(bad_header)?),
                 Body::Bytes(bytes) => agent.run(builder.body(*bytes).map_err(bad_header)?),
@@ -319,6 +352,8 @@ impl Client {
             let (parts, body) = response.into_parts();
             return Ok(Response {
                 url: current,
+                rewritten_url: first,
+                route,
                 status,
                 headers: parts.headers,
                 body,
@@ -331,24 +366,14 @@ impl Client {
         })
     }
 
-    /// The agent for `route`, made once per client.
-    fn agent(&self, route: &Route) -> ureq::Agent {
+    /// The agent for `key`, made once per client.
+    fn agent(&self, key: AgentKey) -> Result<ureq::Agent, BuildError> {
         let mut agents = self.agents.lock().unwrap_or_else(|e| e.into_inner());
-        agents
-            .entry(route.clone())
-            .or_insert_with(|| {
-                ureq::Agent::config_builder()
-                    .http_status_as_error(false)
-                    .timeout_resolve(Some(self.timeouts.connect))
-                    .timeout_connect(Some(self.timeouts.connect))
-                    .timeout_per_read(Some(self.timeouts.read))
-                    .max_redirects(0)
-                    .user_agent(concat!("vx/", env!("CARGO_PKG_VERSION")))
-                    .tls_config(self.config.trust.tls_config())
-                    .proxy(None)
-                    .build()
-                    .into()
-            })
-            .clone()
+        if let Some(agent) = agents.get(&key) {
+            return Ok(agent.clone());
+        }
+        let agent = agent::build(&key, &self.config, self.timeouts)?;
+        agents.insert(key, agent.clone());
+        Ok(agent)
     }
 }

@@ -60,6 +60,8 @@ impl NetConfig {
     pub fn from_env(user: &UserConfig) -> NetConfig {
         let _ = user;
         NetConfig {
+            // `[http] ca_certificates` of the user config joins here once it has it.
+            trust: TrustSettings::from_env(Vec::new()),
             proxies: ProxySettings::from_env(),
             ..NetConfig::default()
         }
