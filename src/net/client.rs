@@ -377,3 +377,131 @@ impl Client {
         Ok(agent)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::proxy::ProxySettings;
+    use std::io::{BufRead, BufReader, Write};
+    use std::net::TcpListener;
+
+    /// A one-request HTTP proxy on loopback that answers `ok` and hands back the head
+    /// of the request it received.
+    fn one_shot_proxy() -> (u16, std::thread::JoinHandle<String>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let handle = std::thread::spawn(move || {
+            let (stream, _) = listener.accept().unwrap();
+            let mut reader = BufReader::new(stream);
+            let mut head = String::new();
+            while reader.read_line(&mut head).unwrap() > 2 && !head.ends_with("\r\n\r\n") {}
+            let mut stream = reader.into_inner();
+            stream
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+                .unwrap();
+            head
+        });
+        (port, handle)
+    }
+
+    fn client_with(vars: &[(&str, String)]) -> Client {
+        let proxies = ProxySettings::from_vars(|name| {
+            vars.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.clone())
+        });
+        let config = NetConfig {
+            proxies,
+            ..NetConfig::default()
+        };
+        Client::new(Arc::new(config), Timeouts::default())
+    }
+
+    #[test]
+    fn an_http_url_is_forwarded_by_the_proxy_and_the_response_says_so() {
+        let (port, proxy) = one_shot_proxy();
+        let client = client_with(&[("HTTP_PROXY", format!("http://me:s3cret@127.0.0.1:{port}"))]);
+        // A host that resolves nowhere: the proxy, not vx, would look it up.
+        let url = "http://files.vx-test.invalid:8080/a.tgz?x=1";
+        let response = client.send(Request::get(url)).unwrap();
+        let head = proxy.join().unwrap();
+        assert!(
+            head.starts_with("GET http://files.vx-test.invalid:8080/a.tgz?x=1 HTTP/1.1\r\n"),
+            "{head}"
+        );
+        let header = |name: &str| {
+            head.lines().find_map(|line| {
+                let (n, value) = line.split_once(':')?;
+                n.eq_ignore_ascii_case(name)
+                    .then(|| value.trim().to_owned())
+            })
+        };
+        assert_eq!(
+            header("host").as_deref(),
+            Some("files.vx-test.invalid:8080")
+        );
+        assert_eq!(
+            header("proxy-authorization").as_deref(),
+            Some("Basic bWU6czNjcmV0")
+        );
+        assert_eq!(response.status, 200);
+        assert_eq!(response.rewritten_url, url);
+        assert_eq!(
+            response.route.proxy_for_display().as_deref(),
+            Some(format!("http://127.0.0.1:{port}").as_str())
+        );
+        assert!(matches!(response.route, Route::Forward(_)));
+        assert_eq!(response.read_to_vec(10).unwrap(), b"ok");
+    }
+
+    #[test]
+    fn a_direct_answer_says_it_came_direct() {
+        let server = crate::demo::fixture::TestServer::start([(
+            "/a",
+            crate::demo::fixture::Route::Ok(b"direct".to_vec()),
+        )]);
+        // Loopback is never proxied, whatever the settings.
+        let client = client_with(&[("ALL_PROXY", "http://127.0.0.1:9".to_owned())]);
+        let response = client.send(Request::get(&server.url("/a"))).unwrap();
+        assert_eq!(response.route, Route::Direct);
+        assert_eq!(response.route.proxy_for_display(), None);
+        assert_eq!(response.read_to_vec(10).unwrap(), b"direct");
+    }
+
+    #[test]
+    fn a_name_that_does_not_resolve_fails_at_once_naming_it() {
+        let client = client_with(&[]);
+        let err = client
+            .send(Request::get("https://files.vx-test.invalid/x.tgz"))
+            .err()
+            .expect("no answer");
+        assert!(!err.is_transient(), "{err:?}");
+        let text = err.to_string();
+        assert!(
+            text.starts_with(
+                "https://files.vx-test.invalid/x.tgz: cannot resolve files.vx-test.invalid: "
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_dead_proxy_is_named_with_its_variable() {
+        let client = client_with(&[("HTTPS_PROXY", "http://user:pw@127.0.0.1:9".to_owned())]);
+        let err = client
+            .send(Request::get("https://files.vx-test.invalid/x.tgz"))
+            .err()
+            .expect("no answer");
+        let text = err.to_string();
+        assert_eq!(
+            text,
+            "https://files.vx-test.invalid/x.tgz: cannot connect to the proxy \
+             http://127.0.0.1:9 (HTTPS_PROXY): connection refused"
+        );
+        assert!(err.is_transient(), "a refused connection may come back");
+        assert_eq!(
+            err.cause(),
+            "cannot connect to the proxy http://127.0.0.1:9 (HTTPS_PROXY): connection refused"
+        );
+    }
+}
