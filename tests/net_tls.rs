@@ -179,3 +179,19 @@ fn the_user_configs_ca_certificates_make_the_server_trusted() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_installed(&work, &payload);
 }
+
+#[test]
+fn a_name_that_does_not_resolve_fails_at_once_naming_it() {
+    let (_, body) = tool();
+    let work = Work::new();
+    // `.invalid` never resolves (RFC 2606).
+    let url = "https://files.vx-test.invalid/secure.tar.gz";
+    let out = install(&work, url, &body, &[]);
+    let text = text(&out);
+    assert_eq!(out.status.code(), Some(10), "download failed: {text}");
+    assert!(
+        text.contains(&format!("{url}: cannot resolve files.vx-test.invalid: ")),
+        "{text}"
+    );
+    assert!(!text.contains("retry"), "not retried: {text}");
+}

@@ -469,6 +469,37 @@ mod tests {
     }
 
     #[test]
+    fn plain_http_never_loads_the_trust() {
+        let server = crate::demo::fixture::TestServer::start([(
+            "/a",
+            crate::demo::fixture::Route::Ok(b"plain".to_vec()),
+        )]);
+        // A CA file that cannot be read: loading the trust would fail the request.
+        let config = NetConfig {
+            trust: crate::net::trust::TrustSettings {
+                ca_certificates: vec!["/nonexistent/vx-test-ca.pem".into()],
+                ..Default::default()
+            },
+            ..NetConfig::default()
+        };
+        let client = Client::new(Arc::new(config), Timeouts::default());
+        let response = client.send(Request::get(&server.url("/a"))).unwrap();
+        assert_eq!(response.read_to_vec(10).unwrap(), b"plain");
+        let err = client
+            .send(Request::get("https://127.0.0.1:9/a"))
+            .err()
+            .expect("no trust");
+        assert!(!err.is_transient());
+        assert!(
+            err.to_string().starts_with(
+                "https://127.0.0.1:9/a: [http] ca_certificates /nonexistent/vx-test-ca.pem: \
+                 cannot read it"
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn a_name_that_does_not_resolve_fails_at_once_naming_it() {
         let client = client_with(&[]);
         let err = client

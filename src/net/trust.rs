@@ -245,6 +245,20 @@ mod tests {
     }
 
     #[test]
+    fn the_store_is_loaded_once_per_process() {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = openssl_ca(dir.path());
+        let settings = TrustSettings {
+            cert_file: Some(ca.clone()),
+            ..TrustSettings::default()
+        };
+        assert!(settings.tls_config().is_ok());
+        // Gone from disk, yet the process keeps what it loaded: it is not read again.
+        std::fs::remove_file(&ca).unwrap();
+        assert!(settings.clone().tls_config().is_ok());
+    }
+
+    #[test]
     fn ssl_cert_file_replaces_the_system_store() {
         let dir = tempfile::tempdir().unwrap();
         let ca = openssl_ca(dir.path());
