@@ -54,8 +54,8 @@ pub enum NetError {
     },
     /// The server's certificate is not signed by a CA vx trusts.
     #[error(
-        "{url}: the TLS certificate of {host} is not trusted ({reason}){}; vx trusts {trust}; \
-         add the CA with SSL_CERT_FILE or [http] ca_certificates",
+        "{url}: the TLS certificate of {host} is not trusted (UnknownIssuer){}; vx trusts \
+         {trust}; add the CA with SSL_CERT_FILE or [http] ca_certificates",
         via(proxy.as_deref())
     )]
     UntrustedCertificate {
@@ -63,8 +63,6 @@ pub enum NetError {
         url: String,
         /// The server's host.
         host: String,
-        /// rustls's reason (`UnknownIssuer`).
-        reason: String,
         /// The trust in use ([`TrustSettings::describe`]).
         trust: String,
         /// The proxy whose tunnel it went through, for a message.
@@ -106,7 +104,7 @@ pub enum NetError {
         reason: String,
     },
     /// The proxy answered the CONNECT with a refusal.
-    #[error("{url}: the proxy {proxy} refused the tunnel to {target}: {status}")]
+    #[error("{url}: the proxy {proxy} refused the tunnel to {target}: {}", status_line(*code))]
     ProxyRefused {
         /// The URL requested, for a message.
         url: String,
@@ -114,9 +112,7 @@ pub enum NetError {
         proxy: ProxyName,
         /// `host:port` asked for.
         target: String,
-        /// The proxy's answer (`403 Forbidden`).
-        status: String,
-        /// Its code.
+        /// The proxy's answer (403).
         code: u16,
     },
     /// The proxy variable for this URL is set to something vx cannot use.
@@ -208,15 +204,14 @@ impl NetError {
         let shown = |text: &str| vx_tui::text::sanitize(text).into_owned();
         if let Some(tls) = rustls_error(&source) {
             return match tls {
-                rustls::Error::InvalidCertificate(
-                    cert @ rustls::CertificateError::UnknownIssuer,
-                ) => NetError::UntrustedCertificate {
-                    url: url_text,
-                    host,
-                    reason: shown(&cert.to_string()),
-                    trust: trust.describe(),
-                    proxy: route.proxy_for_display(),
-                },
+                rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer) => {
+                    NetError::UntrustedCertificate {
+                        url: url_text,
+                        host,
+                        trust: trust.describe(),
+                        proxy: route.proxy_for_display(),
+                    }
+                }
                 rustls::Error::InvalidCertificate(cert) => NetError::Tls {
                     url: url_text,
                     host,
@@ -260,7 +255,6 @@ impl NetError {
                         url: url_text,
                         proxy,
                         target: format!("{host}:{}", super::url::port(url).unwrap_or(443)),
-                        status: status_line(code),
                         code,
                     },
                     None => NetError::ProxyConnect {
