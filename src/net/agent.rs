@@ -3,7 +3,7 @@
 //! ([`super::trust::TrustSettings::tls_config`]), which is what loads them, so a run
 //! that makes no https request never reads the certificate store; an agent for plain
 //! http trusts nothing, so no default roots can slip in. Names are resolved through
-//! [`Resolver`], which marks a failed lookup ([`DnsFailure`]) so that it is told apart
+//! its resolver, which marks a failed lookup ([`DnsFailure`]) so that it is told apart
 //! from a connection error and not retried. An agent for a forwarding proxy connects
 //! to the proxy for every host ([`super::forward`]).
 

@@ -88,7 +88,7 @@ impl TrustSettings {
     }
 
     /// The trust in use, for a message: "the system store",
-    /// "SSL_CERT_FILE=/x.pem", "the system store and [http] ca_certificates /a.pem".
+    /// "SSL_CERT_FILE=/x.pem", "the system store and `[http] ca_certificates` /a.pem".
     pub fn describe(&self) -> String {
         let mut parts = Vec::new();
         if self.uses_system_store() {
