@@ -226,63 +226,60 @@ impl NetError {
                 },
             };
         }
-        match source {
-            ureq::Error::Other(other) if other.is::<DnsFailure>() => {
-                let Ok(failure) = other.downcast::<DnsFailure>() else {
-                    unreachable!("checked by `is`")
-                };
-                let proxy = proxy_name().filter(|_| failure.host != host);
-                NetError::Dns {
-                    url: url_text,
-                    host: shown(&failure.host),
-                    proxy,
-                    reason: shown(&failure.reason),
-                }
-            }
-            ureq::Error::HostNotFound => NetError::Dns {
-                url: url_text,
-                host,
-                proxy: proxy_name(),
-                reason: "no address".to_owned(),
-            },
-            ureq::Error::ConnectProxyFailed(reason) => {
-                let proxy = proxy_name().unwrap_or_else(|| ProxyName {
-                    url: "?".to_owned(),
-                    var: "?",
-                });
-                match refusal_code(&reason) {
-                    Some(code) => NetError::ProxyRefused {
+        let source = match source {
+            ureq::Error::Other(other) => match other.downcast::<DnsFailure>() {
+                Ok(failure) => {
+                    return NetError::Dns {
                         url: url_text,
+                        proxy: proxy_name().filter(|_| failure.host != host),
+                        host: shown(&failure.host),
+                        reason: shown(&failure.reason),
+                    };
+                }
+                Err(other) => ureq::Error::Other(other),
+            },
+            ureq::Error::HostNotFound => {
+                return NetError::Dns {
+                    url: url_text,
+                    host,
+                    proxy: proxy_name(),
+                    reason: "no address".to_owned(),
+                };
+            }
+            other => other,
+        };
+        // Through a proxy: the connection that failed to open was the proxy's (the
+        // proxy makes the one to the server), and a CONNECT refusal is its answer.
+        if let Some(proxy) = proxy_name() {
+            let failure = match &source {
+                ureq::Error::ConnectProxyFailed(reason) => Some(match refusal_code(reason) {
+                    Some(code) => NetError::ProxyRefused {
+                        url: url_text.clone(),
                         proxy,
                         target: format!("{host}:{}", super::url::port(url).unwrap_or(443)),
                         code,
                     },
                     None => NetError::ProxyConnect {
-                        url: url_text,
+                        url: url_text.clone(),
                         proxy,
-                        reason: shown(&reason),
+                        reason: shown(reason),
                     },
-                }
+                }),
+                ureq::Error::Io(io) if is_connect_error(io) => Some(NetError::ProxyConnect {
+                    url: url_text.clone(),
+                    proxy,
+                    reason: connect_reason(io),
+                }),
+                _ => None,
+            };
+            if let Some(failure) = failure {
+                return failure;
             }
-            ureq::Error::Io(io) if proxy.is_some() && is_connect_error(&io) => {
-                NetError::ProxyConnect {
-                    url: url_text,
-                    proxy: proxy_name().expect("proxied"),
-                    reason: connect_reason(&io),
-                }
-            }
-            ureq::Error::Timeout(ureq::Timeout::Connect) if proxy.is_some() => {
-                NetError::ProxyConnect {
-                    url: url_text,
-                    proxy: proxy_name().expect("proxied"),
-                    reason: "timed out".to_owned(),
-                }
-            }
-            source => NetError::Request {
-                url: url_text,
-                proxy: route.proxy_for_display(),
-                source: Box::new(source),
-            },
+        }
+        NetError::Request {
+            url: url_text,
+            proxy: route.proxy_for_display(),
+            source: Box::new(source),
         }
     }
 

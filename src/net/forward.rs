@@ -59,7 +59,7 @@ impl Transport for AbsoluteFormTransport {
     }
 
     fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
-        if self.line_sent {
+        if self.line_sent || amount == 0 {
             return self.inner.transmit_output(amount, timeout);
         }
         self.line_sent = true;
