@@ -54,7 +54,7 @@ impl<'de> Deserialize<'de> for Token {
 /// A secret header value (a credential from netrc, a per-host header from the user
 /// config): sent in one request header to its own host and never shown: `Debug` and
 /// `Display` print `***`.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Secret(String);
 
 impl Secret {

@@ -2,7 +2,9 @@
 //! ([`super::rewrite`]), routed direct or through a proxy ([`super::proxy`]) over the
 //! trust in force ([`super::trust`]), with the host's credentials
 //! ([`super::credentials`]); redirects followed here, hop by hop, so that each is
-//! checked and credentials go only where they belong.
+//! checked, routed on its own, and credentials go only where they belong. The
+//! [`Response`] says which URL was asked after the rewrites and which route the
+//! answer came by, for `-v`.
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -12,6 +14,7 @@ use std::time::Duration;
 use ureq::http::HeaderMap;
 
 use super::NetError;
+use super::agent::{self, AgentKey, BuildError};
 use super::config::NetConfig;
 use super::proxy::Route;
 use super::url::{MAX_REDIRECTS, display_url, origin, redirect_refusal, resolve};
@@ -160,6 +163,11 @@ impl<'a> Request<'a> {
 pub struct Response {
     /// The URL that answered (after rewrites and redirects).
     pub url: String,
+    /// The URL first asked, after `url_replacements` (before any redirect).
+    pub rewritten_url: String,
+    /// How the answer came: direct, or through which proxy ([`Route::proxy_for_display`]
+    /// for "via proxy http://proxy:3128").
+    pub route: Route,
     /// The status.
     pub status: u16,
     /// The headers.
@@ -203,7 +211,7 @@ impl Response {
 pub struct Client {
     config: Arc<NetConfig>,
     timeouts: Timeouts,
-    agents: Arc<Mutex<HashMap<Route, ureq::Agent>>>,
+    agents: Arc<Mutex<HashMap<AgentKey, ureq::Agent>>>,
 }
 
 impl Client {
@@ -254,11 +262,40 @@ impl Client {
         } = request;
         let mut current = first.clone();
         for _ in 0..=MAX_REDIRECTS {
-            let route = self.config.proxies.route(&current);
-            let agent = self.agent(&route);
+            let route =
+                self.config
+                    .proxies
+                    .route(&current)
+                    .map_err(|source| NetError::ProxySetting {
+                        url: display_url(&current),
+                        source,
+                    })?;
+            let tls = validate::url(&current) == Ok(Scheme::Https);
+            let agent = self.agent(AgentKey {
+                route: route.clone(),
+                tls,
+            });
+            let agent = agent.map_err(|err| match err {
+                BuildError::Trust(source) => NetError::Trust {
+                    url: display_url(&current),
+                    source,
+                },
+                BuildError::Proxy(source) => NetError::ProxySetting {
+                    url: display_url(&current),
+                    source,
+                },
+            })?;
+            let bad_url = || NetError::BadUrl {
+                url: display_url(&current),
+            };
             let mut builder = ureq::http::Request::builder()
                 .method(method.as_http())
                 .uri(current.as_str());
+            if let Route::Forward(proxy) = &route
+                && let Some(auth) = proxy.authorization()
+            {
+                builder = builder.header("Proxy-Authorization", auth.expose());
+            }
             for (name, value) in &headers {
                 builder = builder.header(name.as_str(), value.as_str());
             }
@@ -279,14 +316,10 @@ impl Client {
                     }
                 }
             }
-            let request_err = |source: ureq::Error| NetError::Request {
-                url: display_url(&current),
-                proxy: route.proxy_for_display(),
-                source: Box::new(source),
+            let request_err = |source: ureq::Error| {
+                NetError::from_ureq(&current, &route, &self.config.trust, source)
             };
-            let bad_header = |_| NetError::BadUrl {
-                url: display_url(&current),
-            };
+            let bad_header = |_| bad_url();
             let result = match &mut body {
                 Body::Empty => agent.run(builder.body(()).map_err(bad_header)?),
                 Body::Bytes(bytes) => agent.run(builder.body(*bytes).map_err(bad_header)?),
@@ -319,6 +352,8 @@ impl Client {
             let (parts, body) = response.into_parts();
             return Ok(Response {
                 url: current,
+                rewritten_url: first,
+                route,
                 status,
                 headers: parts.headers,
                 body,
@@ -331,24 +366,173 @@ impl Client {
         })
     }
 
-    /// The agent for `route`, made once per client.
-    fn agent(&self, route: &Route) -> ureq::Agent {
+    /// The agent for `key`, made once per client.
+    fn agent(&self, key: AgentKey) -> Result<ureq::Agent, BuildError> {
         let mut agents = self.agents.lock().unwrap_or_else(|e| e.into_inner());
-        agents
-            .entry(route.clone())
-            .or_insert_with(|| {
-                ureq::Agent::config_builder()
-                    .http_status_as_error(false)
-                    .timeout_resolve(Some(self.timeouts.connect))
-                    .timeout_connect(Some(self.timeouts.connect))
-                    .timeout_per_read(Some(self.timeouts.read))
-                    .max_redirects(0)
-                    .user_agent(concat!("vx/", env!("CARGO_PKG_VERSION")))
-                    .tls_config(self.config.trust.tls_config())
-                    .proxy(None)
-                    .build()
-                    .into()
+        if let Some(agent) = agents.get(&key) {
+            return Ok(agent.clone());
+        }
+        let agent = agent::build(&key, &self.config, self.timeouts)?;
+        agents.insert(key, agent.clone());
+        Ok(agent)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::proxy::ProxySettings;
+    use std::io::{BufRead, BufReader, Write};
+    use std::net::TcpListener;
+
+    /// A one-request HTTP proxy on loopback that answers `ok` and hands back the head
+    /// of the request it received.
+    fn one_shot_proxy() -> (u16, std::thread::JoinHandle<String>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let handle = std::thread::spawn(move || {
+            let (stream, _) = listener.accept().unwrap();
+            let mut reader = BufReader::new(stream);
+            let mut head = String::new();
+            while reader.read_line(&mut head).unwrap() > 2 && !head.ends_with("\r\n\r\n") {}
+            let mut stream = reader.into_inner();
+            stream
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+                .unwrap();
+            head
+        });
+        (port, handle)
+    }
+
+    fn client_with(vars: &[(&str, String)]) -> Client {
+        let proxies = ProxySettings::from_vars(|name| {
+            vars.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.clone())
+        });
+        let config = NetConfig {
+            proxies,
+            ..NetConfig::default()
+        };
+        Client::new(Arc::new(config), Timeouts::default())
+    }
+
+    #[test]
+    fn an_http_url_is_forwarded_by_the_proxy_and_the_response_says_so() {
+        let (port, proxy) = one_shot_proxy();
+        let client = client_with(&[("HTTP_PROXY", format!("http://me:s3cret@127.0.0.1:{port}"))]);
+        // A host that resolves nowhere: the proxy, not vx, would look it up.
+        let url = "http://files.vx-test.invalid:8080/a.tgz?x=1";
+        let response = client.send(Request::get(url)).unwrap();
+        let head = proxy.join().unwrap();
+        assert!(
+            head.starts_with("GET http://files.vx-test.invalid:8080/a.tgz?x=1 HTTP/1.1\r\n"),
+            "{head}"
+        );
+        let header = |name: &str| {
+            head.lines().find_map(|line| {
+                let (n, value) = line.split_once(':')?;
+                n.eq_ignore_ascii_case(name)
+                    .then(|| value.trim().to_owned())
             })
-            .clone()
+        };
+        assert_eq!(
+            header("host").as_deref(),
+            Some("files.vx-test.invalid:8080")
+        );
+        assert_eq!(
+            header("proxy-authorization").as_deref(),
+            Some("Basic bWU6czNjcmV0")
+        );
+        assert_eq!(response.status, 200);
+        assert_eq!(response.rewritten_url, url);
+        assert_eq!(
+            response.route.proxy_for_display().as_deref(),
+            Some(format!("http://127.0.0.1:{port}").as_str())
+        );
+        assert!(matches!(response.route, Route::Forward(_)));
+        assert_eq!(response.read_to_vec(10).unwrap(), b"ok");
+    }
+
+    #[test]
+    fn a_direct_answer_says_it_came_direct() {
+        let server = crate::demo::fixture::TestServer::start([(
+            "/a",
+            crate::demo::fixture::Route::Ok(b"direct".to_vec()),
+        )]);
+        // Loopback is never proxied, whatever the settings.
+        let client = client_with(&[("ALL_PROXY", "http://127.0.0.1:9".to_owned())]);
+        let response = client.send(Request::get(&server.url("/a"))).unwrap();
+        assert_eq!(response.route, Route::Direct);
+        assert_eq!(response.route.proxy_for_display(), None);
+        assert_eq!(response.read_to_vec(10).unwrap(), b"direct");
+    }
+
+    #[test]
+    fn plain_http_never_loads_the_trust() {
+        let server = crate::demo::fixture::TestServer::start([(
+            "/a",
+            crate::demo::fixture::Route::Ok(b"plain".to_vec()),
+        )]);
+        // A CA file that cannot be read: loading the trust would fail the request.
+        let config = NetConfig {
+            trust: crate::net::trust::TrustSettings {
+                ca_certificates: vec!["/nonexistent/vx-test-ca.pem".into()],
+                ..Default::default()
+            },
+            ..NetConfig::default()
+        };
+        let client = Client::new(Arc::new(config), Timeouts::default());
+        let response = client.send(Request::get(&server.url("/a"))).unwrap();
+        assert_eq!(response.read_to_vec(10).unwrap(), b"plain");
+        let err = client
+            .send(Request::get("https://127.0.0.1:9/a"))
+            .err()
+            .expect("no trust");
+        assert!(!err.is_transient());
+        assert!(
+            err.to_string().starts_with(
+                "https://127.0.0.1:9/a: [http] ca_certificates /nonexistent/vx-test-ca.pem: \
+                 cannot read it"
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_name_that_does_not_resolve_fails_at_once_naming_it() {
+        let client = client_with(&[]);
+        let err = client
+            .send(Request::get("https://files.vx-test.invalid/x.tgz"))
+            .err()
+            .expect("no answer");
+        assert!(!err.is_transient(), "{err:?}");
+        let text = err.to_string();
+        assert!(
+            text.starts_with(
+                "https://files.vx-test.invalid/x.tgz: cannot resolve files.vx-test.invalid: "
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_dead_proxy_is_named_with_its_variable() {
+        let client = client_with(&[("HTTPS_PROXY", "http://user:pw@127.0.0.1:9".to_owned())]);
+        let err = client
+            .send(Request::get("https://files.vx-test.invalid/x.tgz"))
+            .err()
+            .expect("no answer");
+        let text = err.to_string();
+        assert_eq!(
+            text,
+            "https://files.vx-test.invalid/x.tgz: cannot connect to the proxy \
+             http://127.0.0.1:9 (HTTPS_PROXY): connection refused"
+        );
+        assert!(err.is_transient(), "a refused connection may come back");
+        assert_eq!(
+            err.cause(),
+            "cannot connect to the proxy http://127.0.0.1:9 (HTTPS_PROXY): connection refused"
+        );
     }
 }

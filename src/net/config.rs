@@ -130,9 +130,7 @@ impl NetConfig {
             netrc.as_ref().map(|(p, t)| (p.as_path(), t.as_str())),
         )?;
         Ok(NetConfig {
-            trust: TrustSettings {
-                ca_certificates: user.http.ca_certificates.clone(),
-            },
+            trust: TrustSettings::from_env(user.http.ca_certificates.clone()),
             proxies: ProxySettings::from_env(),
             credentials,
             rewrites,

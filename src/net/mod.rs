@@ -14,10 +14,14 @@
 //! Errors ([`NetError`]) name the host, the proxy and the trust in use, and say which
 //! failures are worth a retry.
 
+pub mod agent;
+pub mod certs;
 pub mod client;
 pub mod config;
 pub mod credentials;
 pub mod error;
+pub mod forward;
+pub mod no_proxy;
 pub mod proxy;
 pub mod rewrite;
 pub mod trust;

@@ -1,23 +1,312 @@
-//! Which certificate authorities vx trusts for https: the operating system's store,
-//! `SSL_CERT_FILE`, `SSL_CERT_DIR`, and the user config's `[http] ca_certificates`.
+//! Which certificate authorities vx trusts for https, so that a private CA or a
+//! TLS-inspecting proxy works as it does for curl:
+//!
+//! - **the operating system's store** (`rustls-native-certs`: the bundle and hashed
+//!   directory OpenSSL would use on Linux and the BSDs, the keychain on macOS, the ROOT
+//!   store on Windows), unless `SSL_CERT_FILE` or `SSL_CERT_DIR` is set;
+//! - **`SSL_CERT_FILE`**: a PEM file that *replaces* the system store (OpenSSL's meaning
+//!   of a CA file named explicitly);
+//! - **`SSL_CERT_DIR`**: hashed directories (`openssl rehash`), `:`-separated (`;` on
+//!   Windows), that also replace the system store; with `SSL_CERT_FILE`, both count;
+//! - **`[http] ca_certificates`** (user config): PEM files *added* to whichever of the
+//!   above is in force: the way to trust a company CA on top of the system's.
+//!
+//! The store is loaded once per process and only when an https request is made
+//! ([`TrustSettings::tls_config`]), so a run that fetches nothing over https never
+//! pays for it. A configured file that cannot be read or holds no usable certificate
+//! is an error naming it ([`TrustError`]); an empty system store with nothing else
+//! configured is said as such rather than left to fail as "UnknownIssuer".
 
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
-/// Where trusted certificates come from, beyond the operating system's store.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+use rustls::pki_types::CertificateDer;
+use ureq::tls::{Certificate, RootCerts, TlsConfig};
+
+pub use super::certs::TrustError;
+use super::certs::{hashed_dir, pem_file};
+
+/// Where trusted certificates come from. `Default`: the system store alone.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct TrustSettings {
-    /// `[http] ca_certificates`: PEM files of extra CAs.
+    /// `SSL_CERT_FILE`: a PEM file replacing the system store.
+    pub cert_file: Option<PathBuf>,
+    /// `SSL_CERT_DIR`: hashed directories replacing the system store.
+    pub cert_dirs: Vec<PathBuf>,
+    /// `[http] ca_certificates`: PEM files of extra CAs, added to the rest.
     pub ca_certificates: Vec<PathBuf>,
 }
 
+/// The certificates one [`TrustSettings`] loaded, or why it could not.
+type Loaded = Result<Arc<Vec<Certificate<'static>>>, Arc<TrustError>>;
+
+/// The stores loaded by this process, by their settings: each is loaded once.
+static LOADED: Mutex<Vec<(TrustSettings, Loaded)>> = Mutex::new(Vec::new());
+
+/// What the operating system's store gave: its certificates, and the problems its
+/// loader met (reported only when they leave it empty).
+pub struct SystemStore {
+    /// The certificates.
+    pub certs: Vec<CertificateDer<'static>>,
+    /// Problems met while loading, for a message.
+    pub errors: Vec<String>,
+}
+
+impl SystemStore {
+    /// The operating system's store, read now.
+    fn load() -> SystemStore {
+        let result = rustls_native_certs::load_native_certs();
+        SystemStore {
+            certs: result.certs,
+            errors: result.errors.iter().map(ToString::to_string).collect(),
+        }
+    }
+}
+
 impl TrustSettings {
-    /// The TLS configuration for the HTTP client.
-    pub fn tls_config(&self) -> ureq::tls::TlsConfig {
-        ureq::tls::TlsConfig::default()
+    /// The settings of this process's environment (`SSL_CERT_FILE`, `SSL_CERT_DIR`;
+    /// an empty value is unset) with the user config's `ca_certificates`.
+    pub fn from_env(ca_certificates: Vec<PathBuf>) -> TrustSettings {
+        let set = |name| std::env::var_os(name).filter(|value| !value.is_empty());
+        TrustSettings {
+            cert_file: set("SSL_CERT_FILE").map(PathBuf::from),
+            cert_dirs: set("SSL_CERT_DIR")
+                .map(|dirs| {
+                    std::env::split_paths(&dirs)
+                        .filter(|dir| !dir.as_os_str().is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            ca_certificates,
+        }
     }
 
-    /// The trust in use, for an error message ("the system store and /etc/corp.pem").
+    /// Whether the operating system's store is part of the trust (neither
+    /// `SSL_CERT_FILE` nor `SSL_CERT_DIR` replaces it).
+    pub fn uses_system_store(&self) -> bool {
+        self.cert_file.is_none() && self.cert_dirs.is_empty()
+    }
+
+    /// The trust in use, for a message: "the system store",
+    /// "SSL_CERT_FILE=/x.pem", "the system store and `[http] ca_certificates` /a.pem".
     pub fn describe(&self) -> String {
-        "the certificates built into vx".to_owned()
+        let mut parts = Vec::new();
+        if self.uses_system_store() {
+            parts.push("the system store".to_owned());
+        }
+        if let Some(file) = &self.cert_file {
+            parts.push(format!("SSL_CERT_FILE={}", file.display()));
+        }
+        if !self.cert_dirs.is_empty() {
+            let dirs = std::env::join_paths(&self.cert_dirs)
+                .map(|joined| joined.to_string_lossy().into_owned())
+                .unwrap_or_else(|_| format!("{:?}", self.cert_dirs));
+            parts.push(format!("SSL_CERT_DIR={dirs}"));
+        }
+        if !self.ca_certificates.is_empty() {
+            let files: Vec<String> = self
+                .ca_certificates
+                .iter()
+                .map(|file| file.display().to_string())
+                .collect();
+            parts.push(format!("[http] ca_certificates {}", files.join(", ")));
+        }
+        vx_tui::text::sanitize(&parts.join(" and ")).into_owned()
+    }
+
+    /// The TLS configuration for the HTTP client: the roots of these settings, loaded
+    /// on the first call of the process and shared by every later one.
+    pub fn tls_config(&self) -> Result<TlsConfig, Arc<TrustError>> {
+        let roots = self.roots()?;
+        Ok(TlsConfig::builder()
+            .root_certs(RootCerts::Specific(roots))
+            .build())
+    }
+
+    /// The trusted roots, loaded once per process for these settings.
+    fn roots(&self) -> Loaded {
+        let mut loaded = LOADED.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, roots)) = loaded.iter().find(|(settings, _)| settings == self) {
+            return roots.clone();
+        }
+        let roots = self
+            .load(SystemStore::load)
+            .map(|certs| {
+                let certs = certs.iter().map(|c| Certificate::from_der(c).to_owned());
+                Arc::new(certs.collect())
+            })
+            .map_err(Arc::new);
+        loaded.push((self.clone(), roots.clone()));
+        roots
+    }
+
+    /// Reads every source these settings name, with `system` for the operating
+    /// system's store (read only when it is in force).
+    pub fn load(
+        &self,
+        system: impl FnOnce() -> SystemStore,
+    ) -> Result<Vec<CertificateDer<'static>>, TrustError> {
+        let mut certs = Vec::new();
+        if self.uses_system_store() {
+            let store = system();
+            if store.certs.is_empty() && self.ca_certificates.is_empty() {
+                let detail = if store.errors.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", store.errors.join("; "))
+                };
+                return Err(TrustError::EmptySystemStore {
+                    detail: vx_tui::text::sanitize(&detail).into_owned(),
+                });
+            }
+            certs.extend(store.certs);
+        }
+        if let Some(file) = &self.cert_file {
+            certs.extend(pem_file("SSL_CERT_FILE", file)?);
+        }
+        for dir in &self.cert_dirs {
+            certs.extend(hashed_dir("SSL_CERT_DIR", dir)?);
+        }
+        for file in &self.ca_certificates {
+            certs.extend(pem_file("[http] ca_certificates", file)?);
+        }
+        Ok(certs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+    use std::process::Command;
+
+    /// A self-signed CA made by the `openssl` command-line tool in `dir`: its PEM file.
+    fn openssl_ca(dir: &Path) -> PathBuf {
+        let cert = dir.join("ca.pem");
+        let status = Command::new("openssl")
+            .args(["req", "-x509", "-newkey", "ec", "-pkeyopt"])
+            .args(["ec_paramgen_curve:prime256v1", "-nodes", "-days", "2"])
+            .args(["-subj", "/CN=vx test CA", "-keyout"])
+            .arg(dir.join("ca.key"))
+            .arg("-out")
+            .arg(&cert)
+            .status()
+            .expect("the `openssl` command-line tool (install the openssl package)");
+        assert!(status.success());
+        cert
+    }
+
+    fn no_system() -> SystemStore {
+        SystemStore {
+            certs: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_trust_is_described_by_what_is_in_force() {
+        let mut settings = TrustSettings::default();
+        assert_eq!(settings.describe(), "the system store");
+        settings.ca_certificates = vec!["/a.pem".into(), "/b.pem".into()];
+        assert_eq!(
+            settings.describe(),
+            "the system store and [http] ca_certificates /a.pem, /b.pem"
+        );
+        settings.cert_file = Some("/x.pem".into());
+        settings.ca_certificates.clear();
+        assert_eq!(settings.describe(), "SSL_CERT_FILE=/x.pem");
+        settings.cert_dirs = vec!["/d".into()];
+        assert_eq!(
+            settings.describe(),
+            "SSL_CERT_FILE=/x.pem and SSL_CERT_DIR=/d"
+        );
+    }
+
+    #[test]
+    fn ca_certificates_are_added_to_the_system_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = openssl_ca(dir.path());
+        let ca_der = pem_file("test", &ca).unwrap();
+        let system_cert = ca_der[0].clone();
+        let settings = TrustSettings {
+            ca_certificates: vec![ca.clone()],
+            ..TrustSettings::default()
+        };
+        let certs = settings
+            .load(|| SystemStore {
+                certs: vec![system_cert.clone()],
+                errors: Vec::new(),
+            })
+            .unwrap();
+        assert_eq!(certs.len(), 2, "the system's and the configured one");
+        // With the system store empty, the configured CA alone is enough.
+        assert_eq!(settings.load(no_system).unwrap(), ca_der);
+        assert!(settings.tls_config().is_ok());
+    }
+
+    #[test]
+    fn the_store_is_loaded_once_per_process() {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = openssl_ca(dir.path());
+        let settings = TrustSettings {
+            cert_file: Some(ca.clone()),
+            ..TrustSettings::default()
+        };
+        assert!(settings.tls_config().is_ok());
+        // Gone from disk, yet the process keeps what it loaded: it is not read again.
+        std::fs::remove_file(&ca).unwrap();
+        assert!(settings.clone().tls_config().is_ok());
+    }
+
+    #[test]
+    fn ssl_cert_file_replaces_the_system_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = openssl_ca(dir.path());
+        let settings = TrustSettings {
+            cert_file: Some(ca.clone()),
+            ..TrustSettings::default()
+        };
+        let certs = settings
+            .load(|| panic!("the system store is not read when SSL_CERT_FILE is set"))
+            .unwrap();
+        assert_eq!(certs, pem_file("test", &ca).unwrap());
+    }
+
+    #[test]
+    fn an_empty_system_store_with_nothing_else_is_said_so() {
+        let err = TrustSettings::default().load(no_system).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("the system certificate store is empty"),
+            "{text}"
+        );
+        assert!(
+            text.contains("SSL_CERT_FILE or [http] ca_certificates"),
+            "{text}"
+        );
+        let err = TrustSettings::default()
+            .load(|| SystemStore {
+                certs: Vec::new(),
+                errors: vec!["opening directory: denied at '/etc/ssl/certs'".into()],
+            })
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("(opening directory: denied"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn an_unreadable_ca_file_is_an_error_naming_it() {
+        let settings = TrustSettings {
+            ca_certificates: vec!["/nonexistent/corp-ca.pem".into()],
+            ..TrustSettings::default()
+        };
+        let err = settings.tls_config().unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.starts_with("[http] ca_certificates /nonexistent/corp-ca.pem: cannot read it"),
+            "{text}"
+        );
     }
 }

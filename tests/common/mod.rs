@@ -2,6 +2,8 @@
 //! helpers to run the real `vx` binary and wait on observable conditions.
 #![allow(dead_code)]
 
+pub mod net;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

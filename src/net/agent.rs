@@ -1,0 +1,139 @@
+//! The ureq agents the client sends through: one per [`Route`] and per need of TLS,
+//! made on first use. An agent for https carries the trusted roots
+//! ([`super::trust::TrustSettings::tls_config`]), which is what loads them, so a run
+//! that makes no https request never reads the certificate store; an agent for plain
+//! http trusts nothing, so no default roots can slip in. Names are resolved through
+//! its resolver, which marks a failed lookup ([`DnsFailure`]) so that it is told apart
+//! from a connection error and not retried. An agent for a forwarding proxy connects
+//! to the proxy for every host ([`super::forward`]).
+
+use std::sync::Arc;
+
+use ureq::config::Config;
+use ureq::tls::{RootCerts, TlsConfig};
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver as Resolve};
+use ureq::unversioned::transport::{Connector, DefaultConnector, NextTimeout};
+
+use super::NetConfig;
+use super::client::Timeouts;
+use super::error::DnsFailure;
+use super::forward::AbsoluteForm;
+use super::proxy::{Proxy, ProxyError, Route};
+use super::trust::TrustError;
+
+/// Which agent a request needs.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct AgentKey {
+    /// How the request goes.
+    pub route: Route,
+    /// Whether the connection speaks TLS (an https URL, direct or tunnelled).
+    pub tls: bool,
+}
+
+/// Why an agent could not be made.
+#[derive(Debug)]
+pub enum BuildError {
+    /// The trust for TLS could not be loaded.
+    Trust(Arc<TrustError>),
+    /// The proxy is not one ureq accepts.
+    Proxy(ProxyError),
+}
+
+/// A new agent for `key`.
+pub fn build(
+    key: &AgentKey,
+    net: &NetConfig,
+    timeouts: Timeouts,
+) -> Result<ureq::Agent, BuildError> {
+    let tls = if key.tls {
+        net.trust.tls_config().map_err(BuildError::Trust)?
+    } else {
+        TlsConfig::builder()
+            .root_certs(RootCerts::Specific(Arc::default()))
+            .build()
+    };
+    let builder = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_resolve(Some(timeouts.connect))
+        .timeout_connect(Some(timeouts.connect))
+        .timeout_per_read(Some(timeouts.read))
+        .max_redirects(0)
+        .user_agent(concat!("vx/", env!("CARGO_PKG_VERSION")))
+        .tls_config(tls);
+    let unusable = |proxy: &Proxy| {
+        BuildError::Proxy(ProxyError {
+            var: proxy.var(),
+            reason: "its host is not a host name",
+        })
+    };
+    Ok(match &key.route {
+        Route::Direct => ureq::Agent::with_parts(
+            builder.proxy(None).build(),
+            DefaultConnector::default(),
+            Resolver::default(),
+        ),
+        Route::Tunnel(proxy) => ureq::Agent::with_parts(
+            builder
+                .proxy(Some(proxy.to_ureq().map_err(|_| unusable(proxy))?))
+                .build(),
+            DefaultConnector::default(),
+            Resolver::default(),
+        ),
+        // See `super::forward`: connect to the proxy whatever the host, one request per
+        // connection, the request line in absolute form.
+        Route::Forward(proxy) => ureq::Agent::with_parts(
+            builder
+                .proxy(None)
+                .max_idle_connections(0)
+                .max_idle_connections_per_host(0)
+                .build(),
+            DefaultConnector::default().chain(AbsoluteForm),
+            Resolver {
+                proxy: Some(proxy.uri().ok_or_else(|| unusable(proxy))?),
+                ..Resolver::default()
+            },
+        ),
+    })
+}
+
+/// ureq's resolver, with a failed lookup reported as [`DnsFailure`] (in
+/// `ureq::Error::Other`) naming the host. A forwarding agent's resolves its proxy
+/// whatever the request's host.
+#[derive(Debug, Default)]
+struct Resolver {
+    /// ureq's.
+    system: DefaultResolver,
+    /// The proxy every request of a forwarding agent connects to.
+    proxy: Option<ureq::http::Uri>,
+}
+
+impl Resolve for Resolver {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &Config,
+        timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let uri = self.proxy.as_ref().unwrap_or(uri);
+        let failure = |reason: String| {
+            ureq::Error::Other(Box::new(DnsFailure {
+                host: uri.host().unwrap_or_default().to_owned(),
+                reason,
+            }))
+        };
+        match self.system.resolve(uri, config, timeout) {
+            Ok(addrs) => Ok(addrs),
+            Err(ureq::Error::Io(io)) => Err(failure(lookup_reason(&io))),
+            Err(ureq::Error::HostNotFound) => Err(failure("no address".to_owned())),
+            Err(other) => Err(other),
+        }
+    }
+}
+
+/// The resolver's reason without the standard library's prefix ("failed to lookup
+/// address information: Name or service not known" → "Name or service not known").
+fn lookup_reason(io: &std::io::Error) -> String {
+    let text = io.to_string();
+    text.strip_prefix("failed to lookup address information: ")
+        .map_or(text.clone(), str::to_owned)
+}
