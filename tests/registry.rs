@@ -827,3 +827,42 @@ fn a_registry_tool_the_lock_does_not_pin_is_refused_by_locked_and_frozen() {
     w.vx(&["sync", "--locked", "--headless"]).assert().code(0);
     assert!(w.github.requests().iter().all(|r| r.is_download()));
 }
+
+/// Resolution and installs of tools named in vx.toml, through a real proxy: every
+/// request the loopback GitHub answered (releases, checksum files, archives) went
+/// through tinyproxy, forwarded (absolute-form GETs, no CONNECT), and none went around
+/// it. The fixture is addressed by this machine's name, which is not loopback to vx.
+#[cfg(unix)]
+#[test]
+fn a_sync_by_name_goes_through_the_proxy_request_by_request() {
+    let name = common::net::machine_name();
+    let w = World::with(|b| b.host(&name));
+    let proxy = common::net::Tinyproxy::start(&[], None);
+    w.work.write_manifest(&format!(
+        "{}\n[tools]\nripgrep = \"14\"\nfd = \"10\"\n",
+        w.settings()
+    ));
+    let mut cmd = w.vx(&["sync", "--headless"]);
+    common::net::isolate(&mut cmd, &w.work.dir.path().join("config"));
+    let out = cmd.env("HTTP_PROXY", proxy.url()).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let answered = w.github.requests();
+    assert!(
+        answered.iter().any(|r| r.is_download()) && answered.iter().any(|r| r.is_api()),
+        "resolved and downloaded: {answered:?}"
+    );
+    let through_proxy = proxy.requests(answered.len());
+    let web = w.github.web_url();
+    let mut expected: Vec<String> = answered
+        .iter()
+        .map(|r| format!("{} {web}{} HTTP/1.1", r.method, r.path))
+        .collect();
+    let mut seen = through_proxy.clone();
+    expected.sort();
+    seen.sort();
+    assert_eq!(seen, expected, "the proxy's log:\n{}", proxy.log());
+    assert!(
+        !through_proxy.iter().any(|r| r.starts_with("CONNECT")),
+        "http is forwarded, not tunnelled: {through_proxy:?}"
+    );
+}

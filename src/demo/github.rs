@@ -146,9 +146,19 @@ pub struct GithubFixtureBuilder {
     page_size: Option<usize>,
     rate: Option<u64>,
     token: Option<String>,
+    host: Option<String>,
 }
 
 impl GithubFixtureBuilder {
+    /// Names the server `host` in its URLs (web base, API, download links) instead of
+    /// `127.0.0.1`: a name that reaches this machine but is not loopback to vx, for a
+    /// test that goes through a proxy (loopback is never proxied). It still listens on
+    /// 127.0.0.1.
+    pub fn host(mut self, host: &str) -> Self {
+        self.host = Some(host.to_owned());
+        self
+    }
+
     /// Adds a release to `owner/repo`. Releases are listed in the order they were
     /// added: add the newest first, as GitHub lists them.
     pub fn release(mut self, owner: &str, repo: &str, release: FixtureRelease) -> Self {
@@ -214,7 +224,8 @@ impl GithubFixtureBuilder {
     /// Starts serving on 127.0.0.1 and a free port.
     pub fn start(self) -> std::io::Result<GithubFixture> {
         let (server, port) = super::fixture::bind_loopback()?;
-        let web = format!("http://127.0.0.1:{port}");
+        let host = self.host.as_deref().unwrap_or("127.0.0.1");
+        let web = format!("http://{host}:{port}");
         let mut files = self.files;
         for (name, repo) in &self.repos {
             for release in &repo.releases {
