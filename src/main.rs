@@ -37,6 +37,8 @@ fn main() {
         Command::Upgrade(args) => commands::upgrade::run(&args),
         Command::X(args) => commands::x::run(&args),
         Command::Registry { command } => commands::registry::run(command),
+        Command::Mirror { command } => commands::mirror::run(command),
+        Command::Bundle { command } => commands::bundle::run(command),
         Command::External(args) => commands::external::run(&args),
     };
     let code = match result {

@@ -4,6 +4,7 @@
 
 pub mod add;
 pub mod board;
+pub mod bundle;
 pub mod completions;
 pub mod daemon;
 pub mod env;
@@ -12,6 +13,7 @@ pub mod external;
 pub mod install;
 pub mod list;
 pub mod lock;
+pub mod mirror;
 pub mod outdated;
 pub mod prune;
 pub mod registry;
@@ -59,6 +61,7 @@ pub fn run_settings(args: &RunArgs) -> Settings {
         progress_interval: args.progress_interval,
         width: report_width(Stream::Stdout),
         network: Default::default(),
+        offline: false,
         verbosity: if args.quiet {
             Verbosity::Quiet
         } else if args.verbose {
