@@ -597,3 +597,54 @@ fn a_registry_behind_basic_auth_takes_docker_config_credentials() {
         );
     }
 }
+
+/// Item 6: the bearer-token flow (`WWW-Authenticate: Bearer realm=…`) with docker's
+/// credentials for the realm; the blob's redirect to storage on another origin
+/// carries no credential.
+#[test]
+fn a_bearer_token_registry_is_followed_through_its_realm_and_storage_gets_no_token() {
+    use base64::Engine;
+    let project = Project::new();
+    let blobs: Vec<Vec<u8>> = project.archives.iter().map(|(_, b)| b.clone()).collect();
+    let fake = common::registry_server::TokenRegistry::start(REPO, "bot", "t0ken-pass", blobs);
+    let mirror = format!("oci://127.0.0.1:{}/{REPO}", fake.port);
+    let runner = project.runner();
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join("docker")).unwrap();
+    let auth = base64::engine::general_purpose::STANDARD.encode("bot:t0ken-pass");
+    std::fs::write(
+        home.path().join("docker/config.json"),
+        format!(
+            r#"{{"auths": {{"http://127.0.0.1:{}": {{"auth": "{auth}"}}}}}}"#,
+            fake.port
+        ),
+    )
+    .unwrap();
+    let hits = project.origin.hits();
+    let events = sync_events(&project, &runner, home.path(), &["--mirror", &mirror], 0);
+    assert_eq!(sources(&events), all_from(&mirror));
+    project.assert_installed(&runner);
+    assert_eq!(project.origin.hits(), hits);
+    let log = fake.log();
+    assert!(
+        log.iter()
+            .any(|l| l.starts_with("GET /token?") && l.ends_with(" basic")),
+        "{log:#?}"
+    );
+    assert!(
+        log.iter()
+            .any(|l| l.starts_with("GET /v2/") && l.ends_with(" bearer")),
+        "{log:#?}"
+    );
+    let storage: Vec<_> = log.iter().filter(|l| l.starts_with("storage ")).collect();
+    assert_eq!(storage.len(), 2, "{log:#?}");
+    assert!(storage.iter().all(|l| l.ends_with(" none")), "{log:#?}");
+    let text = format!("{events:?}");
+    assert!(!text.contains("t0ken-pass") && !text.contains("tok-0123456789"));
+
+    // Without credentials the realm refuses: the origin serves instead.
+    let runner = project.runner();
+    let home = tempfile::tempdir().unwrap();
+    let events = sync_events(&project, &runner, home.path(), &["--mirror", &mirror], 0);
+    assert_eq!(sources(&events), all_from("origin"));
+}

@@ -176,3 +176,143 @@ fn bcrypt(password: &str) -> String {
     );
     hash
 }
+
+/// A registry that speaks the bearer-token flow, as Docker Hub, GHCR and Harbor do
+/// (the distribution registry's own token auth needs a signed-JWT service): blobs
+/// answer 401 with `WWW-Authenticate: Bearer realm=…,service=…,scope=…` until asked
+/// with the token, which its realm gives for `user:password` (basic); a blob GET then
+/// redirects to a "storage" server on another origin. Every request is logged as
+/// `METHOD PATH AUTH` (AUTH: `none`, `basic`, `bearer`, or `wrong`), storage's too.
+pub struct TokenRegistry {
+    /// The registry's port on 127.0.0.1.
+    pub port: u16,
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    servers: Vec<std::sync::Arc<tiny_http::Server>>,
+    threads: Vec<std::thread::JoinHandle<()>>,
+}
+
+/// The token the fake realm hands out.
+const TOKEN: &str = "tok-0123456789";
+
+impl TokenRegistry {
+    /// Serves `blobs` (by sha256) in repository `repo` to `user`/`password`.
+    pub fn start(repo: &str, user: &str, password: &str, blobs: Vec<Vec<u8>>) -> TokenRegistry {
+        use base64::Engine;
+        use std::sync::{Arc, Mutex};
+        let basic = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+        );
+        let blobs: std::collections::HashMap<String, Vec<u8>> = blobs
+            .into_iter()
+            .map(|b| (vx::demo::fixture::sha256_hex(&b), b))
+            .collect();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let registry = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
+        let storage = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
+        let port = registry.server_addr().to_ip().unwrap().port();
+        let storage_port = storage.server_addr().to_ip().unwrap().port();
+        let auth_of = move |request: &tiny_http::Request, basic: &str| -> &'static str {
+            match request
+                .headers()
+                .iter()
+                .find(|h| h.field.equiv("Authorization"))
+                .map(|h| h.value.as_str().to_owned())
+            {
+                None => "none",
+                Some(v) if v == basic => "basic",
+                Some(v) if v == format!("Bearer {TOKEN}") => "bearer",
+                Some(_) => "wrong",
+            }
+        };
+        let header = |k: &str, v: &str| tiny_http::Header::from_bytes(k, v).unwrap();
+        let mut threads = Vec::new();
+        {
+            let (server, log, blobs) = (registry.clone(), log.clone(), blobs.clone());
+            let prefix = format!("/v2/{repo}/blobs/sha256:");
+            let challenge = format!(
+                r#"Bearer realm="http://127.0.0.1:{port}/token",service="fake-registry",scope="repository:{repo}:pull""#
+            );
+            threads.push(std::thread::spawn(move || {
+                for request in server.incoming_requests() {
+                    let auth = auth_of(&request, &basic);
+                    let url = request.url().to_owned();
+                    let method = request.method().to_string();
+                    log.lock().unwrap().push(format!("{method} {url} {auth}"));
+                    let response = if url.starts_with("/token?") {
+                        if auth == "basic" && url.contains("scope=repository%3A") {
+                            tiny_http::Response::from_string(format!(r#"{{"token":"{TOKEN}"}}"#))
+                                .with_status_code(200)
+                        } else {
+                            tiny_http::Response::from_string("{}").with_status_code(401)
+                        }
+                    } else if let Some(sha) = url.strip_prefix(&prefix) {
+                        if auth != "bearer" {
+                            tiny_http::Response::from_string("")
+                                .with_status_code(401)
+                                .with_header(header("WWW-Authenticate", &challenge))
+                        } else if let Some(body) = blobs.get(sha) {
+                            if method == "HEAD" {
+                                tiny_http::Response::from_data(body.clone()).with_status_code(200)
+                            } else {
+                                tiny_http::Response::from_string("")
+                                    .with_status_code(307)
+                                    .with_header(header(
+                                        "Location",
+                                        &format!("http://127.0.0.1:{storage_port}/s/{sha}?sig=x"),
+                                    ))
+                            }
+                        } else {
+                            tiny_http::Response::from_string("").with_status_code(404)
+                        }
+                    } else {
+                        tiny_http::Response::from_string("").with_status_code(404)
+                    };
+                    let _ = request.respond(response.with_chunked_threshold(usize::MAX));
+                }
+            }));
+        }
+        {
+            let (server, log) = (storage.clone(), log.clone());
+            let basic = String::new();
+            threads.push(std::thread::spawn(move || {
+                for request in server.incoming_requests() {
+                    let auth = auth_of(&request, &basic);
+                    let url = request.url().to_owned();
+                    log.lock().unwrap().push(format!("storage {url} {auth}"));
+                    let sha = url
+                        .strip_prefix("/s/")
+                        .and_then(|s| s.split('?').next())
+                        .unwrap_or("");
+                    let response = match blobs.get(sha) {
+                        Some(body) => tiny_http::Response::from_data(body.clone()),
+                        None => tiny_http::Response::from_data(Vec::new()).with_status_code(404),
+                    };
+                    let _ = request.respond(response.with_chunked_threshold(usize::MAX));
+                }
+            }));
+        }
+        TokenRegistry {
+            port,
+            log,
+            servers: vec![registry, storage],
+            threads,
+        }
+    }
+
+    /// The requests so far.
+    pub fn log(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
+    }
+}
+
+impl Drop for TokenRegistry {
+    fn drop(&mut self) {
+        for server in &self.servers {
+            server.unblock();
+        }
+        for thread in self.threads.drain(..) {
+            let _ = thread.join();
+        }
+    }
+}
