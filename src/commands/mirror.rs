@@ -64,9 +64,8 @@ pub fn push_content(target: &Target, content: &ContentArgs) -> Result<Pushed, Er
 pub fn say(pushed: &Pushed, to: &str) {
     let _ = writeln!(
         std::io::stdout(),
-        "vx: {} of {} to {}: {} sent ({}), {} already there; manifest {} tagged {}",
+        "vx: {} of the lock to {}: {} sent ({}), {} already there; manifest {} tagged {}",
         vx_tui::text::count(pushed.layers as u64, "download"),
-        "the lock",
         vx_tui::text::sanitize(to),
         vx_tui::text::count(pushed.sent as u64, "blob"),
         vx_tui::text::bytes(pushed.bytes),

@@ -82,7 +82,7 @@ pub enum PushError {
         platform: String,
         /// Why.
         #[source]
-        source: FetchError,
+        source: Box<FetchError>,
     },
     /// The registry failed.
     #[error(transparent)]
@@ -241,7 +241,7 @@ fn fetch_artifact(
         tool: artifact.tool.clone(),
         version: artifact.version.clone(),
         platform: artifact.platform.clone(),
-        source,
+        source: Box::new(source),
     })
 }
 
