@@ -71,8 +71,8 @@ sleep 0.5
 mirror="oci://127.0.0.1:$registry_port/vx/bench"
 
 export VX_BOARD_DIR="$work/boards" VX_DAEMON_SOCKET="$work/no-daemon.sock"
-(cd "$work/project" && "$vx" lock --headless -q >/dev/null)
-(cd "$work/project" && XDG_CACHE_HOME="$work/push-cache" "$vx" mirror push "$mirror" 2>/dev/null)
+(cd "$work/project" && "$vx" lock --headless -q >/dev/null 2>&1)
+(cd "$work/project" && XDG_CACHE_HOME="$work/push-cache" "$vx" mirror push "$mirror" >/dev/null 2>&1)
 
 requests() { wc -l < "$1" 2>/dev/null || echo 0; }
 # Eight syncs at once, each a fresh store and cache; prints the wall time in ms.
