@@ -648,3 +648,33 @@ fn a_bearer_token_registry_is_followed_through_its_realm_and_storage_gets_no_tok
     let events = sync_events(&project, &runner, home.path(), &["--mirror", &mirror], 0);
     assert_eq!(sources(&events), all_from("origin"));
 }
+
+/// Item 6: an HTTP template mirror serves the blobs it has by their sha256; one it
+/// lacks (404) is passed over quietly to the origin, with no fallback attempt.
+#[test]
+fn an_http_template_mirror_serves_what_it_has_and_a_miss_goes_to_the_origin() {
+    let project = Project::new();
+    let (_, _, payload) = &project.payloads[1];
+    let single = archive(ArchiveFormat::TarGz, payload.clone());
+    let cache = TestServer::start([(
+        format!("/cas/{}", sha256_hex(&single)),
+        Route::Ok(single.clone()),
+    )]);
+    let mirror = format!("{}/cas/{{sha256}}", cache.url(""));
+    let runner = project.runner();
+    let home = tempfile::tempdir().unwrap();
+    let hits = project.origin.hits();
+    let events = sync_events(&project, &runner, home.path(), &["--mirror", &mirror], 0);
+    assert_eq!(
+        sources(&events),
+        vec![
+            ("multi".to_owned(), "origin".to_owned()),
+            ("single".to_owned(), mirror.clone())
+        ]
+    );
+    let rows = summary(&events);
+    assert_eq!(rows["multi"]["attempt"], 1, "a miss is no failed attempt");
+    assert_eq!(project.origin.hits(), hits + 1);
+    assert_eq!(cache.hits(), 2);
+    project.assert_installed(&runner);
+}
