@@ -87,6 +87,18 @@ pub enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Content-addressed mirrors: upload the project's locked downloads to a registry.
+    Mirror {
+        /// What to do.
+        #[command(subcommand)]
+        command: MirrorCommand,
+    },
+    /// Air-gapped bundles: the project's locked downloads as an OCI image layout.
+    Bundle {
+        /// What to do.
+        #[command(subcommand)]
+        command: BundleCommand,
+    },
     /// An executable of a project tool, with its arguments.
     #[command(external_subcommand)]
     External(Vec<OsString>),
@@ -226,6 +238,59 @@ pub enum ConfigCommand {
     Path,
 }
 
+/// `vx mirror` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum MirrorCommand {
+    /// Upload every locked download of the project, vx.lock and an OCI image manifest
+    /// (tagged `lock-<digest>` and each `--tag`) to an OCI registry.
+    Push {
+        /// The repository: `oci://HOST[:PORT]/REPO` (`oci+http://` for plain http off
+        /// loopback).
+        #[arg(value_name = "oci://HOST/REPO")]
+        target: String,
+        /// What to push.
+        #[command(flatten)]
+        content: ContentArgs,
+    },
+}
+
+/// `vx bundle` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum BundleCommand {
+    /// Write every locked download of the project, vx.lock and a manifest as an OCI
+    /// image layout: a directory, or a tar when PATH ends in `.tar`.
+    Export {
+        /// The directory or `.tar` file to write.
+        #[arg(value_name = "PATH")]
+        path: PathBuf,
+        /// What to export.
+        #[command(flatten)]
+        content: ContentArgs,
+    },
+    /// Copy a bundle's downloads (a layout directory or tar), each checked, into vx's
+    /// cache, which every install consults first (so `vx sync --offline` can use them).
+    Import {
+        /// The layout directory or `.tar` file.
+        #[arg(value_name = "PATH")]
+        path: PathBuf,
+    },
+}
+
+/// What `vx mirror push` and `vx bundle export` carry.
+#[derive(Debug, Args)]
+pub struct ContentArgs {
+    /// Only this platform's downloads (repeatable; default: every locked platform).
+    #[arg(long = "platform", value_name = "OS-ARCH")]
+    pub platforms: Vec<vx::manifest::Platform>,
+    /// Tag the manifest with TAG too (repeatable).
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// The manifest whose vx.lock is used (default: `$VX_MANIFEST`, else the nearest
+    /// `vx.toml`).
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+}
+
 /// Which project and store the toolchain commands look at.
 #[derive(Debug, Args)]
 pub struct ProjectFlags {
@@ -336,6 +401,14 @@ pub struct SyncArgs {
     /// Run a demo sync against a built-in loopback server, into a temporary store.
     #[arg(long, conflicts_with_all = ["manifest", "store", "locked", "frozen"])]
     pub demo: bool,
+    /// Use no network: every download from vx's cache (`vx bundle import`) or a
+    /// `file://` mirror, and fail naming what is missing (also `VX_OFFLINE=1`).
+    #[arg(long)]
+    pub offline: bool,
+    /// Try this content-addressed mirror first (repeatable, before those of vx.toml and
+    /// the user config): `oci://HOST/REPO`, `https://…/{sha256}` or `file:///DIR`.
+    #[arg(long = "mirror", value_name = "URL")]
+    pub mirrors: Vec<String>,
 }
 
 /// `vx lock` options.

@@ -67,6 +67,10 @@ pub struct InstallConfig {
         skip_serializing_if = "crate::net::config::ProjectNet::is_empty"
     )]
     pub network: crate::net::config::ProjectNet,
+    /// `--offline` (or `VX_OFFLINE=1`): the download comes from a local source (vx's
+    /// blob cache, a `file://` mirror or origin) or not at all ([`crate::mirror`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub offline: bool,
 }
 
 impl InstallConfig {
@@ -278,6 +282,7 @@ mod tests {
             read_timeout_secs: None,
             probe: false,
             network: Default::default(),
+            offline: false,
         }
     }
 
@@ -518,6 +523,7 @@ mod tests {
                         read_timeout_secs: None,
                         probe: false,
                         network: Default::default(),
+                        offline: false,
                     }
                 },
             )

@@ -49,6 +49,8 @@ const PROXY_VARIABLES: &[(&str, [&str; 2])] = &[
 pub enum Source {
     /// vx's own default.
     Default,
+    /// A command-line flag.
+    Flag(String),
     /// An environment variable.
     Env(String),
     /// The project's vx.toml, at a line.
@@ -61,6 +63,7 @@ impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Source::Default => f.write_str("default"),
+            Source::Flag(name) => write!(f, "flag {name}"),
             Source::Env(name) => write!(f, "env {name}"),
             Source::Project(path, line) => write!(f, "project {}:{line}", path.display()),
             Source::User(path, line) => write!(f, "user {}:{line}", path.display()),
@@ -140,6 +143,7 @@ impl Layers<'_> {
 
     fn layer_source(&self, layer: Layer, key: &str) -> Source {
         match layer {
+            Layer::Flag(name) => Source::Flag(name.to_owned()),
             Layer::Env(name) => Source::Env(name.to_owned()),
             Layer::Project => self.project_at(key),
             Layer::User => self.user_at(key),

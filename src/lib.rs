@@ -43,6 +43,7 @@ pub mod install;
 pub mod inventory;
 pub mod lock;
 pub mod manifest;
+pub mod mirror;
 pub mod net;
 pub mod platform;
 pub mod project;

@@ -38,6 +38,8 @@ fn main() {
         Command::X(args) => commands::x::run(&args),
         Command::Registry { command } => commands::registry::run(command),
         Command::Config { command } => commands::config::run(command),
+        Command::Mirror { command } => commands::mirror::run(command),
+        Command::Bundle { command } => commands::bundle::run(command),
         Command::External(args) => commands::external::run(&args),
     };
     let code = match result {

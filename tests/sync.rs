@@ -403,6 +403,7 @@ fn child_frame(work: &Work, url: String, sha256: String) -> InstallConfig {
         read_timeout_secs: None,
         probe: false,
         network: Default::default(),
+        offline: false,
     }
 }
 

@@ -65,6 +65,7 @@ pub fn run(args: &InstallArgs) -> Result<i32, Error> {
         read_timeout_secs: Some(args.install.read_timeout),
         probe: false,
         network: Default::default(),
+        offline: false,
     };
     cfg.validate()
         .map_err(|e| Error::usage(Because::new("invalid install", e)))?;

@@ -4,6 +4,7 @@
 
 pub mod add;
 pub mod board;
+pub mod bundle;
 pub mod completions;
 pub mod config;
 pub mod daemon;
@@ -13,6 +14,7 @@ pub mod external;
 pub mod install;
 pub mod list;
 pub mod lock;
+pub mod mirror;
 pub mod outdated;
 pub mod prune;
 pub mod registry;
@@ -62,6 +64,7 @@ pub fn run_settings(args: &RunArgs) -> Settings {
         // The project's url_replacements and mirrors: set by the commands that have a
         // manifest ([`project_network`]).
         network: Default::default(),
+        offline: false,
         verbosity: if args.quiet {
             Verbosity::Quiet
         } else if args.verbose {

@@ -25,17 +25,74 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
     } else {
         LockMode::Update
     };
-    let sync = ProjectSync::plan(
-        &manifest,
-        mode,
-        &super::resolver(&manifest, false, args.run.quiet),
-    )
-    .map_err(super::project_error)?;
+    let resolver = super::resolver(&manifest, args.offline, args.run.quiet);
+    settings.offline = resolver.options.offline;
+    // `--mirror` comes before the environment's, the project's and the user's mirrors.
+    settings.network.flag_mirrors = args.mirrors.clone();
+    let sync = ProjectSync::plan(&manifest, mode, &resolver).map_err(super::project_error)?;
     not_here(&sync.plan.not_here);
     let store = store::prepare(args.install.store.clone()).map_err(Error::usage)?;
+    if settings.offline {
+        offline_check(&sync.plan.tools, &store, &settings)?;
+    }
     let outcome = sync.run(&store, &settings).map_err(super::project_error)?;
     tell_relocked(&outcome.relocked, &manifest);
     Ok(outcome.code)
+}
+
+/// Offline, every tool not installed yet must have its bytes on this machine (vx's
+/// cache, a `file://` mirror, a `file://` origin): otherwise the sync fails before it
+/// starts, naming each tool and what it lacks (exit 1).
+fn offline_check(
+    tools: &[vx::spec::ToolSpec],
+    store: &std::path::Path,
+    settings: &vx::sync::Settings,
+) -> Result<(), Error> {
+    let mirrors = vx::net::NetConfig::load(&settings.network)
+        .map_err(|e| Error::usage(vx::exit::Because::new("network settings", e)))?
+        .mirrors;
+    let missing: Vec<String> = tools
+        .iter()
+        .filter(|spec| {
+            let cfg = vx::config_frame::InstallConfig {
+                spec: (*spec).clone(),
+                store: store.to_owned(),
+                board: None,
+                slot: 0,
+                allow_unverified: false,
+                read_timeout_secs: None,
+                probe: false,
+                network: Default::default(),
+                offline: true,
+            };
+            vx::install::cached(&cfg).is_none()
+                && !vx::mirror::fetch::available_offline(
+                    &spec.url,
+                    spec.sha256.as_deref(),
+                    &mirrors,
+                )
+        })
+        .map(|spec| {
+            let what = match &spec.sha256 {
+                Some(sha) => format!("sha256 {}…", sha.get(..16).unwrap_or(sha)),
+                None => "no sha256 locked".to_owned(),
+            };
+            format!(
+                "{} {} ({what}, {})",
+                spec.name,
+                spec.version,
+                vx::net::url::display_url(&spec.url)
+            )
+        })
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(Error::environment(format!(
+        "offline (--offline or VX_OFFLINE=1), and no local copy of {}: {}; `vx bundle import` a bundle of this project (`vx bundle export`), or add a file:// mirror",
+        vx_tui::text::count(missing.len() as u64, "download"),
+        missing.join(", ")
+    )))
 }
 
 /// Names the tools whose `os` leaves this platform out: skipped, not failed.

@@ -140,6 +140,18 @@ pub enum FetchError {
         /// The `Content-Range` the server sent, if any.
         sent: Option<String>,
     },
+    /// Offline, and no local source has the bytes.
+    #[error("offline (--offline or VX_OFFLINE=1): no local copy of {}; not fetching {url}; `vx bundle import` a bundle that has it, or add a file:// mirror", sha256.as_deref().map_or_else(|| "a download without a sha256".to_owned(), |s| format!("sha256 {s}")))]
+    Offline {
+        /// The origin's URL.
+        url: String,
+        /// The sha256 looked for, when known.
+        sha256: Option<String>,
+    },
+    /// A mirror could not serve (its registry refused, or answered what vx cannot
+    /// use); the next source is tried.
+    #[error("{0}")]
+    Mirror(String),
     /// Every attempt failed transiently; `last` is the last failure.
     #[error("{last} (gave up after {attempts} attempts)")]
     GaveUp {
@@ -547,6 +559,9 @@ fn fetch_once(
         Scheme::Http | Scheme::Https => {
             let resume_at = partial.resumable().then_some(partial.done);
             let mut request = Request::get(url);
+            for (name, value) in &opts.source_headers {
+                request = request.secret_header(name.as_str(), value.clone());
+            }
             if let (Some(at), Some(validator)) = (resume_at, &partial.validator) {
                 request = request
                     .header("Range", format!("bytes={at}-"))
@@ -653,7 +668,7 @@ fn content_range(value: &str) -> Option<(u64, Option<u64>)> {
 }
 
 /// The HTTP client for one download: the options' network settings and timeouts.
-fn client(opts: &InstallOptions) -> Client {
+pub(crate) fn client(opts: &InstallOptions) -> Client {
     Client::new(
         opts.net.clone(),
         Timeouts {
@@ -664,7 +679,7 @@ fn client(opts: &InstallOptions) -> Client {
 }
 
 /// The local path of a `file://` URL (already validated), percent-decoded.
-fn file_url_path(url: &str) -> PathBuf {
+pub(crate) fn file_url_path(url: &str) -> PathBuf {
     let rest = &url[url.find("://").map_or(0, |i| i + 3)..];
     // Validation allowed only an empty host or `localhost` (any case).
     let rest = &rest[rest.find('/').unwrap_or(0)..];

@@ -82,6 +82,10 @@ pub struct InstallOptions {
     pub own_process_group: bool,
     /// The network's settings (trust, proxies, credentials, URL rewrites).
     pub net: Arc<NetConfig>,
+    /// Secret headers sent with the download, to its first origin only (a mirror's
+    /// registry token: [`crate::mirror`]). Empty for a tool's own URL, which gets the
+    /// configured credentials ([`crate::net::Client`]).
+    pub source_headers: Vec<(String, crate::secret::Secret)>,
 }
 
 impl Default for InstallOptions {
@@ -96,6 +100,7 @@ impl Default for InstallOptions {
             wait_poll: Duration::from_millis(50),
             own_process_group: false,
             net: Arc::default(),
+            source_headers: Vec::new(),
         }
     }
 }
@@ -128,6 +133,8 @@ pub enum Outcome {
         sha256: String,
         /// No sha256 was given (`--allow-unverified`): nothing checked the bytes.
         unverified: bool,
+        /// The mirror that served the bytes, as written; `None`: the origin.
+        source: Option<String>,
     },
     /// Downloaded, hashed and checked, not installed ([`InstallConfig::probe`]): only a
     /// receipt is left, at the tool's place in the (scratch) store.
@@ -186,15 +193,20 @@ impl Outcome {
                 path,
                 bytes,
                 unverified,
+                source,
                 ..
             } => format!(
-                "installed {}{} into {}",
+                "installed {}{}{} into {}",
                 vx_tui::text::bytes(*bytes),
                 if *unverified {
                     " (UNVERIFIED: no sha256)"
                 } else {
                     ""
                 },
+                source
+                    .as_deref()
+                    .map(|s| format!("{SERVED_BY}{s}"))
+                    .unwrap_or_default(),
                 path.display()
             ),
             Outcome::Probed { bytes, sha256, .. } => format!(
@@ -222,6 +234,23 @@ impl Outcome {
             ),
         }
     }
+}
+
+/// What an install's message puts before the mirror that served its bytes
+/// (`installed 4.0 MiB from oci://registry.corp/vx into …`).
+const SERVED_BY: &str = " from ";
+
+/// The source that served a download, read back from a terminal message of
+/// [`Outcome::message`] (the board carries it from the child to the parent):
+/// the mirror as written, [`crate::mirror::fetch::ORIGIN`] for an install from the
+/// origin, `None` when the message is not an install's (cached, failed).
+pub fn served_by(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix("installed ")?;
+    let Some(at) = rest.find(SERVED_BY) else {
+        return Some(crate::mirror::fetch::ORIGIN);
+    };
+    let source = &rest[at + SERVED_BY.len()..];
+    Some(source.rsplit_once(" into ").map_or(source, |(s, _)| s))
 }
 
 /// Why an install failed. Each message says what went wrong and what to check.
@@ -486,8 +515,9 @@ pub fn install(
         Some(streaming) => streaming,
         None => &mut fetch::NoTee,
     };
-    // Through the store's partial for the URL: continued when an earlier run kept it.
-    let download = resume::fetch(
+    // From a mirror that has the bytes, else the origin through the store's partial
+    // for the URL (continued when an earlier run kept it).
+    let crate::mirror::fetch::Fetched { download, source } = crate::mirror::fetch::fetch(
         &cfg.store,
         &cfg.spec.url,
         cfg.spec.sha256.as_deref(),
@@ -495,6 +525,7 @@ pub fn install(
         sink,
         opts,
         tee,
+        cfg.offline,
     )?;
 
     sink.phase(Phase::Extracting, "");
@@ -550,6 +581,7 @@ pub fn install(
         bytes: download.bytes,
         sha256: download.sha256,
         unverified: cfg.spec.sha256.is_none(),
+        source,
     })
 }
 

@@ -499,6 +499,7 @@ mod tests {
             read_timeout_secs: None,
             probe: false,
             network: Default::default(),
+            offline: false,
         }
     }
 

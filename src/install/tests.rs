@@ -52,6 +52,7 @@ fn config(store: &Path, url: String, body: &[u8]) -> InstallConfig {
         read_timeout_secs: None,
         probe: false,
         network: Default::default(),
+        offline: false,
     }
 }
 
@@ -120,6 +121,7 @@ fn installs_every_format_over_http_into_the_store_with_a_receipt() {
                 bytes: body.len() as u64,
                 sha256: sha256_hex(&body),
                 unverified: false,
+                source: None,
             }
         );
         assert_eq!(outcome.phase(), Phase::Completed);
@@ -499,9 +501,27 @@ fn outcome_messages() {
         bytes: 2048,
         sha256: String::new(),
         unverified: false,
+        source: None,
     };
     assert_eq!(installed.message(), "installed 2.0 KiB into /s/t/1");
     assert_eq!(installed.path(), Path::new("/s/t/1"));
+    assert_eq!(super::served_by(&installed.message()), Some("origin"));
+    let mirrored = Outcome::Installed {
+        path: "/s/t/1".into(),
+        bytes: 2048,
+        sha256: String::new(),
+        unverified: false,
+        source: Some("oci://127.0.0.1:5000/vx".into()),
+    };
+    assert_eq!(
+        mirrored.message(),
+        "installed 2.0 KiB from oci://127.0.0.1:5000/vx into /s/t/1"
+    );
+    assert_eq!(
+        super::served_by(&mirrored.message()),
+        Some("oci://127.0.0.1:5000/vx")
+    );
+    assert_eq!(super::served_by("already installed in /s/t/1"), None);
 }
 
 #[test]

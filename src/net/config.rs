@@ -5,8 +5,9 @@
 //!
 //! - `url_replacements`: the project's rules first, then the user's (a key the project
 //!   has is not taken again from the user); the first rule that matches a URL wins.
-//! - `mirrors`: `VX_MIRRORS` (comma- or space-separated; empty: none) replaces both
-//!   lists; else the project's, then the user's, duplicates dropped.
+//! - `mirrors`: `vx sync --mirror` first; then `VX_MIRRORS` (comma- or
+//!   space-separated; empty: none), which replaces both configured lists; else the
+//!   project's, then the user's; duplicates dropped.
 //! - `[http]` (`ca_certificates`, per-host `headers`), netrc, `[github]` and
 //!   `[registry]`: the user config and the environment only; vx.toml never holds
 //!   credentials.
@@ -32,12 +33,16 @@ pub struct ProjectNet {
     /// `mirrors`, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mirrors: Vec<String>,
+    /// `vx sync --mirror`: tried before every configured mirror, whatever
+    /// `VX_MIRRORS` says (flags come before the environment).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flag_mirrors: Vec<String>,
 }
 
 impl ProjectNet {
     /// Whether nothing is set.
     pub fn is_empty(&self) -> bool {
-        self.url_replacements.is_empty() && self.mirrors.is_empty()
+        self.url_replacements.is_empty() && self.mirrors.is_empty() && self.flag_mirrors.is_empty()
     }
 }
 
@@ -76,6 +81,8 @@ pub struct NetConfig {
 /// Where an effective value came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Layer {
+    /// A command-line flag.
+    Flag(&'static str),
     /// An environment variable.
     Env(&'static str),
     /// The project's vx.toml.
@@ -162,7 +169,11 @@ pub fn replacements<'a>(
 /// [`MIRRORS_ENV`], when set) alone, else the project's then the user's, duplicates
 /// dropped.
 pub fn mirrors(project: &ProjectNet, user: &UserConfig, env: Option<&str>) -> Vec<(String, Layer)> {
-    let listed: Vec<(String, Layer)> = match env {
+    let flags = project
+        .flag_mirrors
+        .iter()
+        .map(|m| (m.clone(), Layer::Flag("--mirror")));
+    let configured: Vec<(String, Layer)> = match env {
         Some(value) => value
             .split([',', ' ', '\t', '\n'])
             .filter(|m| !m.is_empty())
@@ -175,6 +186,7 @@ pub fn mirrors(project: &ProjectNet, user: &UserConfig, env: Option<&str>) -> Ve
             .chain(user.mirrors.iter().map(|m| (m.clone(), Layer::User)))
             .collect(),
     };
+    let listed = flags.chain(configured);
     let mut out: Vec<(String, Layer)> = Vec::new();
     for (mirror, layer) in listed {
         if !out.iter().any(|(m, _)| *m == mirror) {
@@ -254,6 +266,7 @@ mod tests {
         let project = ProjectNet {
             url_replacements: vec![("https://a/".into(), "https://p/".into())],
             mirrors: vec!["file:///p".into(), "file:///both".into()],
+            flag_mirrors: Vec::new(),
         };
         let user = user(
             "mirrors = [\"file:///both\", \"file:///u\"]\n[url_replacements]\n\"https://a/\" = \"https://u/\"\n\"https://b/\" = \"https://u2/\"\n",
@@ -280,6 +293,19 @@ mod tests {
             ]
         );
         assert!(mirrors(&project, &user, Some("")).is_empty());
+        // `--mirror` comes first, whatever VX_MIRRORS says.
+        let flagged = ProjectNet {
+            flag_mirrors: vec!["file:///f".into()],
+            ..project
+        };
+        let listed: Vec<(String, Layer)> = mirrors(&flagged, &user, Some("file:///e"));
+        assert_eq!(
+            listed,
+            vec![
+                ("file:///f".to_owned(), Layer::Flag("--mirror")),
+                ("file:///e".to_owned(), Layer::Env(MIRRORS_ENV))
+            ]
+        );
     }
 
     #[test]

@@ -23,7 +23,7 @@
 //! {"event":"summary","interrupted":false,"exit_code":1,"tools":[{"tool":"rg",
 //!  "version":"14.1.1","result":"completed","ok":true,"bytes":4194304,
 //!  "elapsed_ms":2950,"exit_code":0,"message":"installed 4.0 MiB into …",
-//!  "attempt":1,"unverified":false}],
+//!  "attempt":1,"unverified":false,"source":"origin"}],
 //!  "publishes":412,"report_lines":9}
 //! ```
 //!
@@ -34,6 +34,8 @@
 //! - `progress`: the periodic snapshot of running tools; `bytes_total` and `percent`
 //!   are `null` when the size is unknown.
 //! - `stderr`: the last lines a failed child wrote to its stderr (bounded).
+//! - a `completed` phase event has `source`: `origin`, or the mirror that served the
+//!   download as written (`oci://registry.corp/vx`, `cache` for vx's blob cache).
 //! - `summary`: always last; `exit_code` is `vx sync`'s; one entry per tool in
 //!   manifest order (fields as in [`table::Row`]): `result` is a phase label (or
 //!   `unreadable`), `bytes` and `elapsed_ms` may be `null`, `message` is the slot's
@@ -364,13 +366,20 @@ impl<W: Write> Reporter<W> {
                 clean(&version),
                 clean(&message)
             ),
-            Style::Json => json!({
-                "event": "phase", "tool": tool, "version": version,
-                "phase": phase.label(), "message": message,
-                "exit_code": exit_code, "elapsed_ms": self.elapsed_ms(),
-                "attempt": record.attempt,
-            })
-            .to_string(),
+            Style::Json => {
+                let mut event = json!({
+                    "event": "phase", "tool": tool, "version": version,
+                    "phase": phase.label(), "message": message,
+                    "exit_code": exit_code, "elapsed_ms": self.elapsed_ms(),
+                    "attempt": record.attempt,
+                });
+                if phase == Phase::Completed
+                    && let Some(source) = crate::install::served_by(&message)
+                {
+                    event["source"] = source.into();
+                }
+                event.to_string()
+            }
         };
         self.emit(&text);
     }

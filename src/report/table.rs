@@ -42,6 +42,9 @@ pub struct Row {
     pub attempt: u32,
     /// Installed without a sha256 to check (`--allow-unverified`).
     pub unverified: bool,
+    /// Where an install of this run got its bytes: `origin`, or the mirror as written
+    /// ([`crate::install::served_by`]); `None` when nothing was installed.
+    pub source: Option<String>,
 }
 
 /// The rows of a snapshot, in slot order; `names` (the board's, [`vx_shm::BoardInfo`])
@@ -108,6 +111,9 @@ fn row(read: &SlotRead) -> Row {
                 message: record.message().into_owned(),
                 attempt: record.attempt,
                 unverified: record.unverified(),
+                source: (record.phase() == Some(Phase::Completed))
+                    .then(|| crate::install::served_by(&record.message()).map(str::to_owned))
+                    .flatten(),
             }
         }
         Err(err) => Row {
@@ -122,6 +128,7 @@ fn row(read: &SlotRead) -> Row {
             message: err.to_string(),
             attempt: 0,
             unverified: false,
+            source: None,
         },
     }
 }

@@ -85,6 +85,8 @@ pub struct Settings {
     /// The project's network settings (vx.toml's `url_replacements`, `mirrors`), for
     /// every child's config frame.
     pub network: crate::net::config::ProjectNet,
+    /// `--offline` (or `VX_OFFLINE=1`): every download from a local source or none.
+    pub offline: bool,
 }
 
 /// An output stream of the process.

@@ -36,6 +36,7 @@ impl Plan {
                 read_timeout_secs: settings.read_timeout_secs,
                 probe: settings.probe,
                 network: settings.network.clone(),
+                offline: settings.offline,
             })
             .collect();
         Plan {

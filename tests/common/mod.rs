@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+pub mod registry_server;
+
 use vx::demo::fixture::{Item, Route, TestServer, archive_bytes, sha256_hex};
 use vx::format::ArchiveFormat;
 use vx_shm::{Access, BoardReader, SlotSnapshot, registry};

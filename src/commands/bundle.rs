@@ -1,0 +1,50 @@
+//! `vx bundle export PATH` (the project's locked downloads, vx.lock and a manifest as an
+//! OCI image layout: a directory, or a tar when PATH ends in `.tar`) and `vx bundle
+//! import PATH` (a layout's blobs, each checked, into vx's cache, which every install
+//! consults first).
+
+use std::io::Write;
+
+use vx::exit::{Error, OK};
+use vx::mirror::layout;
+use vx::mirror::push::Target;
+
+use crate::cli::BundleCommand;
+
+/// Runs `vx bundle …`.
+pub fn run(command: BundleCommand) -> Result<i32, Error> {
+    match command {
+        BundleCommand::Export { path, content } => {
+            let tar = path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("tar"));
+            let target = Target::Layout {
+                path: path.clone(),
+                tar,
+            };
+            let pushed = super::mirror::push_content(&target, &content)?;
+            super::mirror::say(&pushed, &path.display().to_string());
+            Ok(OK)
+        }
+        BundleCommand::Import { path } => {
+            let cache = layout::cache_root().ok_or_else(|| {
+                Error::environment("no cache directory: set VX_CACHE_DIR, XDG_CACHE_HOME or HOME")
+            })?;
+            let imported = layout::import(&path, &cache).map_err(|e| match e {
+                layout::LayoutError::NotALayout { .. } | layout::LayoutError::Corrupt { .. } => {
+                    Error::usage(e)
+                }
+                other => Error::environment(other),
+            })?;
+            let _ = writeln!(
+                std::io::stdout(),
+                "vx: imported {} ({}) into {}; {} already there",
+                vx_tui::text::count(imported.copied as u64, "blob"),
+                vx_tui::text::bytes(imported.bytes),
+                cache.display(),
+                imported.present
+            );
+            Ok(OK)
+        }
+    }
+}

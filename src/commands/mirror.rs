@@ -1,0 +1,76 @@
+//! `vx mirror push oci://HOST/REPO [--platform P]... [--tag T]...`: the project's locked
+//! downloads, vx.lock and an OCI image manifest, uploaded to a registry
+//! ([`vx::mirror::push`]).
+
+use std::io::Write;
+use std::sync::Arc;
+
+use vx::exit::{Because, Error, OK};
+use vx::install::InstallOptions;
+use vx::mirror::push::{Push, PushError, Pushed, Target};
+use vx::mirror::{Source, push};
+
+use crate::cli::{ContentArgs, MirrorCommand};
+
+/// Runs `vx mirror …`.
+pub fn run(command: MirrorCommand) -> Result<i32, Error> {
+    match command {
+        MirrorCommand::Push { target, content } => {
+            let target = match Source::parse(&target).map_err(Error::usage)? {
+                Source::Oci(oci) => oci,
+                other => {
+                    return Err(Error::usage(format!(
+                        "`vx mirror push` sends to an OCI registry (oci://HOST/REPO), not {}",
+                        other.label()
+                    )));
+                }
+            };
+            let label = target.label.clone();
+            let pushed = push_content(&Target::Registry(target), &content)?;
+            say(&pushed, &label);
+            Ok(OK)
+        }
+    }
+}
+
+/// Pushes `content`'s lock to `target` (shared with `vx bundle export`): a missing lock
+/// is a usage error (exit 2), anything else the environment's (exit 1).
+pub fn push_content(target: &Target, content: &ContentArgs) -> Result<Pushed, Error> {
+    let manifest = super::manifest(content.manifest.as_deref())?;
+    let net = vx::net::NetConfig::load(&Default::default())
+        .map_err(|e| Error::usage(Because::new("network settings", e)))?;
+    let opts = InstallOptions {
+        net: Arc::new(net),
+        ..InstallOptions::default()
+    };
+    let platforms: Vec<String> = content.platforms.iter().map(|p| p.to_string()).collect();
+    let lock_path = manifest.lock_path();
+    let job = Push {
+        lock_path: &lock_path,
+        platforms: &platforms,
+        tags: &content.tags,
+        opts: &opts,
+    };
+    push::push(target, &job, &mut std::io::stderr()).map_err(|e: PushError| {
+        if e.is_usage() {
+            Error::usage(e)
+        } else {
+            Error::environment(e)
+        }
+    })
+}
+
+/// The final line: what was sent where.
+pub fn say(pushed: &Pushed, to: &str) {
+    let _ = writeln!(
+        std::io::stdout(),
+        "vx: {} of the lock to {}: {} sent ({}), {} already there; manifest {} tagged {}",
+        vx_tui::text::count(pushed.layers as u64, "download"),
+        vx_tui::text::sanitize(to),
+        vx_tui::text::count(pushed.sent as u64, "blob"),
+        vx_tui::text::bytes(pushed.bytes),
+        pushed.skipped,
+        pushed.digest,
+        vx_tui::text::sanitize(&pushed.tags.join(", "))
+    );
+}

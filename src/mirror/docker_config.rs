@@ -1,0 +1,140 @@
+//! Registry credentials from docker's `config.json` (`$DOCKER_CONFIG/config.json`,
+//! else `~/.docker/config.json`): `auths` keyed by registry, each with a base64
+//! `auth` (`user:password`) or a `username` and `password`. Credential helpers
+//! (`credsStore`, `credHelpers`) and identity tokens are not supported: a registry that
+//! needs one is reached anonymously.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde::Deserialize;
+
+use crate::secret::Secret;
+
+/// Largest `config.json` read.
+const MAX_BYTES: u64 = 1 << 20;
+
+#[derive(Deserialize, Default)]
+struct ConfigFile {
+    #[serde(default)]
+    auths: BTreeMap<String, AuthEntry>,
+}
+
+#[derive(Deserialize, Default)]
+struct AuthEntry {
+    auth: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+}
+
+/// Where docker's config is read from: `$DOCKER_CONFIG/config.json`, else
+/// `~/.docker/config.json` (`%USERPROFILE%` on Windows).
+pub fn path() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("DOCKER_CONFIG").filter(|v| !v.is_empty()) {
+        return Some(PathBuf::from(dir).join("config.json"));
+    }
+    let home = std::env::var_os("HOME")
+        .or_else(|| std::env::var_os("USERPROFILE"))
+        .filter(|v| !v.is_empty())?;
+    Some(PathBuf::from(home).join(".docker").join("config.json"))
+}
+
+/// The `Authorization: Basic …` value for the registry at `authority` (`HOST[:PORT]`),
+/// when docker's config has credentials for it. A missing file is no credentials; an
+/// unreadable or malformed one is an error (which names the file, never a secret).
+pub fn basic_for(authority: &str) -> Result<Option<Secret>, String> {
+    let Some(path) = path() else {
+        return Ok(None);
+    };
+    let text = match std::fs::File::open(&path) {
+        Ok(file) => {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::Read::take(file, MAX_BYTES), &mut text)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            text
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+    };
+    let config: ConfigFile = serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "{} is not docker's config.json (line {}, column {})",
+            path.display(),
+            e.line(),
+            e.column()
+        )
+    })?;
+    basic_in(&config, authority).map_err(|why| format!("{}: {why}", path.display()))
+}
+
+/// [`basic_for`] over a parsed config.
+fn basic_in(config: &ConfigFile, authority: &str) -> Result<Option<Secret>, String> {
+    let Some((key, entry)) = config
+        .auths
+        .iter()
+        .find(|(key, _)| registry_key(key) == authority.to_ascii_lowercase())
+    else {
+        return Ok(None);
+    };
+    let pair = match (&entry.auth, &entry.username, &entry.password) {
+        (Some(auth), _, _) if !auth.is_empty() => {
+            let bytes = STANDARD
+                .decode(auth.trim())
+                .map_err(|_| format!("the `auth` of {key} is not base64"))?;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| format!("the `auth` of {key} is not user:password"))?;
+            if !text.contains(':') {
+                return Err(format!("the `auth` of {key} is not user:password"));
+            }
+            text
+        }
+        (_, Some(user), Some(password)) => format!("{user}:{password}"),
+        _ => return Ok(None),
+    };
+    Ok(Some(Secret::new(format!(
+        "Basic {}",
+        STANDARD.encode(pair.as_bytes())
+    ))))
+}
+
+/// A key of `auths` (`registry.corp`, `https://registry.corp/v1/`, `host:5000`) as
+/// `host[:port]`, lower-case.
+fn registry_key(key: &str) -> String {
+    let rest = key.split_once("://").map_or(key, |(_, rest)| rest);
+    rest.split('/').next().unwrap_or(rest).to_ascii_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(json: &str) -> ConfigFile {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn credentials_are_found_by_host_and_port_in_every_spelling_docker_writes() {
+        let auth = STANDARD.encode("ci:s3cret");
+        let c = config(&format!(
+            r#"{{"auths": {{"https://Registry.Corp:5000/v1/": {{"auth": "{auth}"}},
+                "other.corp": {{"username": "u", "password": "p"}}}},
+               "credsStore": "desktop"}}"#
+        ));
+        let basic = basic_in(&c, "registry.corp:5000").unwrap().unwrap();
+        assert_eq!(basic.expose(), format!("Basic {auth}"));
+        assert_eq!(format!("{basic:?}"), "***");
+        let other = basic_in(&c, "other.corp").unwrap().unwrap();
+        assert_eq!(other.expose(), format!("Basic {}", STANDARD.encode("u:p")));
+        assert!(basic_in(&c, "registry.corp").unwrap().is_none());
+    }
+
+    #[test]
+    fn a_malformed_auth_is_an_error_that_shows_no_secret() {
+        let c = config(r#"{"auths": {"r.corp": {"auth": "%%%notbase64"}}}"#);
+        let err = basic_in(&c, "r.corp").unwrap_err();
+        assert!(err.contains("not base64"), "{err}");
+        assert!(!err.contains("notbase64"));
+    }
+}

@@ -1,0 +1,318 @@
+//! `vx mirror push` and `vx bundle export`: every locked artifact of a project, the
+//! lock as config and an OCI image manifest, to a registry or an OCI image layout.
+//! A blob the target already has is skipped (a HEAD on a registry); any other is
+//! fetched once (from vx's cache, a mirror or the origin, through the install engine,
+//! so it is checked against the lock's sha256, with a progress line per download).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+
+use super::artifacts::{self, Artifact, LOCK_MEDIA_TYPE};
+use super::layout::{Layout, LayoutError};
+use super::oci::{MANIFEST_MEDIA_TYPE, OciError, Registry};
+use super::source::OciRef;
+use crate::install::fetch::{FetchError, NoTee};
+use crate::install::{InstallOptions, LineSink};
+use crate::lock::Lock;
+
+/// Where the content goes.
+pub enum Target {
+    /// A registry's repository.
+    Registry(OciRef),
+    /// An OCI image layout: a directory, or a tar when `tar` is set.
+    Layout {
+        /// The directory or tar file.
+        path: PathBuf,
+        /// Write a tar.
+        tar: bool,
+    },
+}
+
+/// What to push.
+pub struct Push<'a> {
+    /// vx.lock's path.
+    pub lock_path: &'a Path,
+    /// The platforms (empty: every locked one).
+    pub platforms: &'a [String],
+    /// Tags besides the lock's (`lock-<16 hex>`).
+    pub tags: &'a [String],
+    /// Download settings (network, timeouts).
+    pub opts: &'a InstallOptions,
+}
+
+/// What a push did.
+#[derive(Debug, Default)]
+pub struct Pushed {
+    /// Blobs sent (or written).
+    pub sent: usize,
+    /// Bytes sent.
+    pub bytes: u64,
+    /// Blobs the target already had.
+    pub skipped: usize,
+    /// The manifest's digest.
+    pub digest: String,
+    /// Its tags.
+    pub tags: Vec<String>,
+    /// How many artifacts (layers).
+    pub layers: usize,
+}
+
+/// Why a push failed.
+#[derive(Debug, Error)]
+pub enum PushError {
+    /// vx.lock is missing or unreadable.
+    #[error("{}: {why}", path.display())]
+    Lock {
+        /// The lock's path.
+        path: PathBuf,
+        /// Why.
+        why: String,
+    },
+    /// Downloading an artifact failed.
+    #[error("{tool} {version} for {platform}: {source}")]
+    Fetch {
+        /// The tool.
+        tool: String,
+        /// Its version.
+        version: String,
+        /// The platform.
+        platform: String,
+        /// Why.
+        #[source]
+        source: Box<FetchError>,
+    },
+    /// The registry failed.
+    #[error(transparent)]
+    Registry(#[from] OciError),
+    /// The layout failed.
+    #[error(transparent)]
+    Layout(#[from] LayoutError),
+    /// A local file failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl PushError {
+    /// Whether the user's input is at fault (a missing lock): exit 2.
+    pub fn is_usage(&self) -> bool {
+        matches!(self, PushError::Lock { .. })
+    }
+}
+
+/// Pushes `push`'s content to `target`, saying what it does on `out`.
+pub fn push(target: &Target, push: &Push<'_>, out: &mut dyn Write) -> Result<Pushed, PushError> {
+    let lock_err = |why: String| PushError::Lock {
+        path: push.lock_path.to_owned(),
+        why,
+    };
+    let lock_bytes = std::fs::read(push.lock_path).map_err(|e| {
+        lock_err(if e.kind() == std::io::ErrorKind::NotFound {
+            "no vx.lock: run `vx lock` first".to_owned()
+        } else {
+            e.to_string()
+        })
+    })?;
+    let lock = Lock::load(push.lock_path)
+        .map_err(|e| lock_err(e.to_string()))?
+        .ok_or_else(|| lock_err("no vx.lock: run `vx lock` first".to_owned()))?;
+    let list = artifacts::of_lock(&lock, push.platforms);
+    if list.is_empty() {
+        return Err(lock_err(if push.platforms.is_empty() {
+            "the lock has no download: run `vx lock`".to_owned()
+        } else {
+            format!(
+                "the lock has no download for {}: run `vx lock --platform …`",
+                push.platforms.join(", ")
+            )
+        }));
+    }
+    let scratch = tempfile::tempdir().map_err(|source| PushError::Io {
+        path: std::env::temp_dir(),
+        source,
+    })?;
+    let mut sink: Box<dyn Blobs> = match target {
+        Target::Registry(oci) => Box::new(Registry::new(
+            crate::install::fetch::client(push.opts),
+            oci.clone(),
+            true,
+        )?),
+        Target::Layout { path, tar } => {
+            let root = if *tar {
+                scratch.path().join("layout")
+            } else {
+                path.clone()
+            };
+            Box::new(Layout::create(&root)?)
+        }
+    };
+    let mut pushed = Pushed::default();
+    let mut layers = Vec::new();
+    let mut seen: Vec<(String, u64)> = Vec::new();
+    for artifact in &list {
+        if let Some((_, size)) = seen.iter().find(|(sha, _)| *sha == artifact.sha256) {
+            layers.push((artifact.clone(), *size));
+            continue;
+        }
+        let size = match sink.has(&artifact.digest())? {
+            Some(size) => {
+                pushed.skipped += 1;
+                let _ = writeln!(
+                    out,
+                    "vx: {} {} {}: already there ({})",
+                    artifact.tool,
+                    artifact.version,
+                    artifact.platform,
+                    artifact.digest()
+                );
+                artifact.size.unwrap_or(size)
+            }
+            None => {
+                let file = fetch_artifact(artifact, scratch.path(), push.opts)?;
+                let size = sink.put_file(&artifact.digest(), &file)?;
+                let _ = std::fs::remove_file(&file);
+                pushed.sent += 1;
+                pushed.bytes += size;
+                let _ = writeln!(
+                    out,
+                    "vx: {} {} {}: sent {}",
+                    artifact.tool,
+                    artifact.version,
+                    artifact.platform,
+                    vx_tui::text::bytes(size)
+                );
+                size
+            }
+        };
+        seen.push((artifact.sha256.clone(), size));
+        layers.push((artifact.clone(), size));
+    }
+    let config_digest = format!("sha256:{}", hex::encode(Sha256::digest(&lock_bytes)));
+    if sink.has(&config_digest)?.is_none() {
+        sink.put_bytes(&config_digest, LOCK_MEDIA_TYPE, &lock_bytes)?;
+    }
+    let manifest = artifacts::manifest(&lock_bytes, &layers);
+    let mut tags = vec![artifacts::lock_tag(&lock_bytes)];
+    for tag in push.tags {
+        if !tags.contains(tag) {
+            tags.push(tag.clone());
+        }
+    }
+    pushed.digest = sink.put_manifest(&manifest, &tags)?;
+    if let Target::Layout { path, tar: true } = target {
+        let layout = Layout::create(&scratch.path().join("layout"))?;
+        layout.pack(path)?;
+    }
+    pushed.tags = tags;
+    pushed.layers = layers.len();
+    Ok(pushed)
+}
+
+/// Downloads `artifact` into `dir`, checked against its sha256: vx's cache, the
+/// mirrors, then the origin, with a progress line.
+fn fetch_artifact(
+    artifact: &Artifact,
+    dir: &Path,
+    opts: &InstallOptions,
+) -> Result<PathBuf, PushError> {
+    let dest = dir.join(&artifact.sha256);
+    let label = format!("{}@{}", artifact.platform, artifact.version);
+    let mut sink = LineSink::stderr(&artifact.tool, &label);
+    super::fetch::fetch(
+        dir,
+        &artifact.url,
+        Some(&artifact.sha256),
+        &dest,
+        &mut sink,
+        opts,
+        &mut NoTee,
+        false,
+    )
+    .map(|fetched| fetched.download.path)
+    .map_err(|source| PushError::Fetch {
+        tool: artifact.tool.clone(),
+        version: artifact.version.clone(),
+        platform: artifact.platform.clone(),
+        source: Box::new(source),
+    })
+}
+
+/// Where blobs and the manifest go: a registry or a layout.
+trait Blobs {
+    /// The size of the blob `digest` when the target has it.
+    fn has(&mut self, digest: &str) -> Result<Option<u64>, PushError>;
+    /// Stores the file `path` as `digest`; returns its size.
+    fn put_file(&mut self, digest: &str, path: &Path) -> Result<u64, PushError>;
+    /// Stores `bytes` as `digest`.
+    fn put_bytes(&mut self, digest: &str, media_type: &str, bytes: &[u8]) -> Result<(), PushError>;
+    /// Stores the manifest under each tag; returns its digest.
+    fn put_manifest(&mut self, manifest: &[u8], tags: &[String]) -> Result<String, PushError>;
+}
+
+impl Blobs for Registry {
+    fn has(&mut self, digest: &str) -> Result<Option<u64>, PushError> {
+        Ok(self.blob_size(digest)?)
+    }
+
+    fn put_file(&mut self, digest: &str, path: &Path) -> Result<u64, PushError> {
+        let io = |source| PushError::Io {
+            path: path.to_owned(),
+            source,
+        };
+        let mut file = std::fs::File::open(path).map_err(io)?;
+        let len = file.metadata().map_err(io)?.len();
+        self.upload_blob(digest, &mut file, len)?;
+        Ok(len)
+    }
+
+    fn put_bytes(&mut self, digest: &str, _: &str, bytes: &[u8]) -> Result<(), PushError> {
+        let mut reader = bytes;
+        Ok(self.upload_blob(digest, &mut reader, bytes.len() as u64)?)
+    }
+
+    fn put_manifest(&mut self, manifest: &[u8], tags: &[String]) -> Result<String, PushError> {
+        for tag in tags {
+            Registry::put_manifest(self, tag, MANIFEST_MEDIA_TYPE, manifest)?;
+        }
+        Ok(format!("sha256:{}", hex::encode(Sha256::digest(manifest))))
+    }
+}
+
+impl Blobs for Layout {
+    fn has(&mut self, digest: &str) -> Result<Option<u64>, PushError> {
+        let sha = digest.trim_start_matches("sha256:");
+        Ok(std::fs::metadata(self.blob(sha)).ok().map(|m| m.len()))
+    }
+
+    fn put_file(&mut self, digest: &str, path: &Path) -> Result<u64, PushError> {
+        let dest = self.blob(digest.trim_start_matches("sha256:"));
+        let io = |source| PushError::Io {
+            path: dest.clone(),
+            source,
+        };
+        let len = std::fs::metadata(path).map_err(io)?.len();
+        if std::fs::rename(path, &dest).is_err() {
+            std::fs::copy(path, &dest).map_err(io)?;
+        }
+        Ok(len)
+    }
+
+    fn put_bytes(&mut self, _: &str, _: &str, bytes: &[u8]) -> Result<(), PushError> {
+        Layout::put_bytes(self, bytes)?;
+        Ok(())
+    }
+
+    fn put_manifest(&mut self, manifest: &[u8], tags: &[String]) -> Result<String, PushError> {
+        let sha = Layout::put_bytes(self, manifest)?;
+        self.write_index(&sha, manifest.len(), tags)?;
+        Ok(format!("sha256:{sha}"))
+    }
+}
