@@ -61,14 +61,14 @@ pub struct InstallConfig {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub probe: bool,
     /// The project's network settings (`url_replacements`, `mirrors`); the child adds
-    /// the environment's and the user config's ([`crate::net::NetConfig::load`]).
+    /// the environment's and the user config's ([`crate::settings::network::load`]).
     #[serde(
         default,
-        skip_serializing_if = "crate::net::config::ProjectNet::is_empty"
+        skip_serializing_if = "crate::manifest::network::ProjectNet::is_empty"
     )]
-    pub network: crate::net::config::ProjectNet,
+    pub network: crate::manifest::network::ProjectNet,
     /// `--offline` (or `VX_OFFLINE=1`): the download comes from a local source (vx's
-    /// blob cache, a `file://` mirror or origin) or not at all ([`crate::mirror`]).
+    /// blob cache, a `file://` mirror or origin) or not at all.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub offline: bool,
 }

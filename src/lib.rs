@@ -21,11 +21,14 @@
 //! - [`demo`]: `vx sync --demo`, with the generated archives and loopback server the
 //!   tests share.
 //! - [`signals`] and [`exit`]: interrupt flags, exit codes and the top-level error.
-//! - [`registry`]: aqua's registry format, so a tool can be named (issue 27; its
-//!   pieces are not wired into commands yet).
+//! - [`registry`]: aqua's registry format, so a tool can be named; [`resolution`]:
+//!   a name and a constraint to a locked download per platform.
+//! - [`net`]: the one HTTP client (trust, proxies, credentials, URL rewrites,
+//!   redirects); [`mirror`]: content-addressed mirrors (OCI registries, URL templates,
+//!   directories); [`fleet`]: pushing a project's downloads to a registry or a bundle.
 //! - [`user_config`]: the user's `config.toml` (`[http]`, `[github]`, `[registry]`,
-//!   `url_replacements`, `mirrors`); [`config_view`]: every effective setting with
-//!   where it came from, for `vx config`.
+//!   `url_replacements`, `mirrors`); [`settings`]: the effective network settings and
+//!   every setting with where it came from, for `vx config`.
 //! - [`platform`]: process trees, interruption, `exec` and file rules, one
 //!   implementation per platform chosen at compile time.
 #![forbid(unsafe_code)]
@@ -34,10 +37,10 @@ pub mod atomic;
 pub mod bin_entry;
 pub mod child;
 pub mod config_frame;
-pub mod config_view;
 pub mod daemon;
 pub mod demo;
 pub mod exit;
+pub mod fleet;
 pub mod format;
 pub mod install;
 pub mod inventory;
@@ -51,6 +54,7 @@ pub mod registry;
 pub mod report;
 pub mod resolution;
 pub mod secret;
+pub mod settings;
 pub mod signals;
 pub mod spec;
 pub mod sync;

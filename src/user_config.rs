@@ -276,7 +276,7 @@ fn walk(root: &Table<'_>) -> Result<Walked, (Range<usize>, String)> {
                 if let DeValue::Array(items) = value.get_ref() {
                     for item in items {
                         if let DeValue::String(mirror) = item.get_ref() {
-                            crate::net::config::check_mirror(mirror)
+                            crate::validate::mirror(mirror)
                                 .map_err(|why| (item.span(), why.to_owned()))?;
                         }
                     }

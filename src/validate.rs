@@ -283,6 +283,63 @@ pub fn bin(paths: &[String]) -> Result<(), FieldError> {
     Ok(())
 }
 
+/// Checks a mirror's form: `oci://HOST[:PORT]/REPO`, an `http://` or `https://` URL
+/// template holding `{sha256}`, or `file:///DIR`. The error says which forms exist.
+pub fn mirror(mirror: &str) -> Result<(), &'static str> {
+    const FORMS: &str = "a mirror must be oci://HOST[:PORT]/REPO, an http(s):// URL with {sha256} in it, or file:///DIR";
+    let (scheme, rest) = mirror.split_once("://").ok_or(FORMS)?;
+    if mirror.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("a mirror must not hold white space or control characters");
+    }
+    match scheme.to_ascii_lowercase().as_str() {
+        "oci" => {
+            let (authority, repo) = rest.split_once('/').ok_or(FORMS)?;
+            let host_ok = !authority.is_empty()
+                && !authority.contains('@')
+                && authority.bytes().all(|b| {
+                    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']')
+                });
+            let repo_ok = !repo.is_empty()
+                && !repo.ends_with('/')
+                && repo.bytes().all(|b| {
+                    b.is_ascii_lowercase()
+                        || b.is_ascii_digit()
+                        || matches!(b, b'.' | b'_' | b'-' | b'/')
+                });
+            if !host_ok {
+                return Err(
+                    "an oci:// mirror needs a registry host (and port), without credentials: oci://HOST[:PORT]/REPO",
+                );
+            }
+            if !repo_ok {
+                return Err(
+                    "an oci:// mirror needs a repository of lower-case letters, digits, . _ - and /: oci://HOST[:PORT]/REPO",
+                );
+            }
+            Ok(())
+        }
+        "http" | "https" => {
+            if !mirror.contains("{sha256}") {
+                return Err("an http(s):// mirror must hold {sha256} where the file's digest goes");
+            }
+            let sample = mirror.replace("{sha256}", &"0".repeat(64));
+            url(&sample).map(|_| ()).map_err(|_| FORMS)
+        }
+        "file" => match url(mirror) {
+            Ok(Scheme::File) if rest.len() > 1 => Ok(()),
+            _ => Err("a file:// mirror must name a local directory: file:///DIR"),
+        },
+        _ => Err(FORMS),
+    }
+}
+
+/// Whether `url` carries credentials (`user:password@` or `token@` before its host).
+pub fn has_userinfo(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    authority.contains('@')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -376,5 +433,32 @@ mod tests {
         let short = shorten(&long);
         assert!(short.len() < long.len());
         assert!(short.ends_with('…'));
+    }
+
+    #[test]
+    fn mirrors_have_three_forms() {
+        for good in [
+            "oci://registry.corp/vx",
+            "oci://127.0.0.1:5000/team/vx",
+            "https://cache.corp/vx/{sha256}",
+            "http://cache.corp/{sha256}.bin",
+            "file:///mnt/vx",
+        ] {
+            assert_eq!(mirror(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "registry.corp/vx",
+            "oci://registry.corp",
+            "oci://u:p@registry.corp/vx",
+            "oci://registry.corp/VX",
+            "https://cache.corp/vx/",
+            "ftp://cache.corp/{sha256}",
+            "file://host/dir",
+            "file:///",
+        ] {
+            assert!(mirror(bad).is_err(), "{bad}");
+        }
+        assert!(has_userinfo("https://u:p@h/x"));
+        assert!(!has_userinfo("https://h/x@y"));
     }
 }

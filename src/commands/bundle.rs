@@ -6,8 +6,8 @@
 use std::io::Write;
 
 use vx::exit::{Error, OK};
+use vx::fleet::push::Target;
 use vx::mirror::layout;
-use vx::mirror::push::Target;
 
 use crate::cli::BundleCommand;
 

@@ -1,5 +1,5 @@
 //! `vx config list | get KEY | path`: the effective settings of the network and
-//! GitHub with where each came from ([`vx::config_view`]), secrets masked.
+//! GitHub with where each came from ([`vx::settings::view`]), secrets masked.
 //!
 //! `get` prints the value alone (a list one item per line) and exits 0; a known key
 //! that is not set prints nothing and exits 1 (as `git config --get` does), so a script
@@ -7,8 +7,8 @@
 
 use std::io::Write;
 
-use vx::config_view::{Entry, Layers, is_known};
 use vx::exit::{Because, Error, FAILED, OK};
+use vx::settings::view::{Entry, Layers, is_known};
 use vx::user_config::UserConfig;
 
 use crate::cli::ConfigCommand;
@@ -99,7 +99,7 @@ fn get(key: &str, manifest: Option<&std::path::Path>) -> Result<i32, Error> {
         return Ok(OK);
     }
     if !is_known(key) {
-        let suggestion = vx::manifest::suggest(key, vx::config_view::KEYS)
+        let suggestion = vx::manifest::suggest(key, vx::settings::view::KEYS)
             .map(|k| format!("; did you mean `{k}`?"))
             .unwrap_or_default();
         return Err(Error::usage(format!(

@@ -1,14 +1,15 @@
 //! `vx mirror push oci://HOST/REPO [--platform P]... [--tag T]...`: the project's locked
 //! downloads, vx.lock and an OCI image manifest, uploaded to a registry
-//! ([`vx::mirror::push`]).
+//! ([`vx::fleet::push`]).
 
 use std::io::Write;
 use std::sync::Arc;
 
 use vx::exit::{Because, Error, OK};
+use vx::fleet::push;
+use vx::fleet::push::{Push, PushError, Pushed, Target};
 use vx::install::InstallOptions;
-use vx::mirror::push::{Push, PushError, Pushed, Target};
-use vx::mirror::{Source, push};
+use vx::mirror::Source;
 
 use crate::cli::{ContentArgs, MirrorCommand};
 
@@ -37,7 +38,7 @@ pub fn run(command: MirrorCommand) -> Result<i32, Error> {
 /// is a usage error (exit 2), anything else the environment's (exit 1).
 pub fn push_content(target: &Target, content: &ContentArgs) -> Result<Pushed, Error> {
     let manifest = super::manifest(content.manifest.as_deref())?;
-    let net = vx::net::NetConfig::load(&Default::default())
+    let net = vx::settings::network::load(&Default::default())
         .map_err(|e| Error::usage(Because::new("network settings", e)))?;
     let opts = InstallOptions {
         net: Arc::new(net),

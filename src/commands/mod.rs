@@ -288,8 +288,8 @@ pub fn resolver(
 /// variable is said once here (exit 2), not by every child.
 pub fn project_network(
     manifest: &vx::manifest::Manifest,
-) -> Result<vx::net::config::ProjectNet, vx::exit::Error> {
-    vx::net::NetConfig::load(&manifest.network)
+) -> Result<vx::manifest::network::ProjectNet, vx::exit::Error> {
+    vx::settings::network::load(&manifest.network)
         .map_err(|e| vx::exit::Error::usage(vx::exit::Because::new("network settings", e)))?;
     Ok(manifest.network.clone())
 }

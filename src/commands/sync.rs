@@ -48,7 +48,7 @@ fn offline_check(
     store: &std::path::Path,
     settings: &vx::sync::Settings,
 ) -> Result<(), Error> {
-    let mirrors = vx::net::NetConfig::load(&settings.network)
+    let mirrors = vx::settings::network::load(&settings.network)
         .map_err(|e| Error::usage(vx::exit::Because::new("network settings", e)))?
         .mirrors;
     let missing: Vec<String> = tools
@@ -66,7 +66,7 @@ fn offline_check(
                 offline: true,
             };
             vx::install::cached(&cfg).is_none()
-                && !vx::mirror::fetch::available_offline(
+                && !vx::install::sources::available_offline(
                     &spec.url,
                     spec.sha256.as_deref(),
                     &mirrors,

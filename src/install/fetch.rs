@@ -22,6 +22,7 @@ use thiserror::Error;
 
 use super::partial::Kept;
 use super::{InstallOptions, ProgressSink, Retry};
+use crate::net::url::file_path;
 use crate::net::{Client, NetError, Request, Timeouts};
 use crate::validate::{self, FieldError, Scheme};
 
@@ -531,7 +532,7 @@ fn fetch_once(
 ) -> Result<(), FetchError> {
     match scheme {
         Scheme::File => {
-            let path = file_url_path(url);
+            let path = file_path(url);
             let local_err = |source| FetchError::LocalFile {
                 path: path.clone(),
                 source,
@@ -676,18 +677,6 @@ pub(crate) fn client(opts: &InstallOptions) -> Client {
             read: opts.read_timeout,
         },
     )
-}
-
-/// The local path of a `file://` URL (already validated), percent-decoded.
-pub(crate) fn file_url_path(url: &str) -> PathBuf {
-    let rest = &url[url.find("://").map_or(0, |i| i + 3)..];
-    // Validation allowed only an empty host or `localhost` (any case).
-    let rest = &rest[rest.find('/').unwrap_or(0)..];
-    let rest = rest.split(['?', '#']).next().unwrap_or(rest);
-    let bytes = validate::percent_decoded(rest);
-    // A path Windows cannot name (not UTF-8) is shown as best it can be and not found.
-    crate::platform::fs::file_url_path(&bytes)
-        .unwrap_or_else(|| PathBuf::from(String::from_utf8_lossy(&bytes).into_owned()))
 }
 
 /// Copies `src` onto the end of `partial` chunk by chunk, hashing, counting, reporting
@@ -1269,15 +1258,5 @@ mod tests {
                 "{path}: {result:?}"
             );
         }
-    }
-
-    #[test]
-    fn file_url_paths() {
-        assert_eq!(file_url_path("file:///a/b.zip"), Path::new("/a/b.zip"));
-        assert_eq!(file_url_path("file://localhost/a/b"), Path::new("/a/b"));
-        assert_eq!(file_url_path("FILE://LocalHost/a/b"), Path::new("/a/b"));
-        assert_eq!(file_url_path("file:///a%2"), Path::new("/a%2"));
-        assert_eq!(file_url_path("file:///a%zz"), Path::new("/a%zz"));
-        assert_eq!(file_url_path("file:///a?x#y"), Path::new("/a"));
     }
 }

@@ -30,6 +30,7 @@ pub mod live;
 pub mod partial;
 pub mod resume;
 mod sink;
+pub mod sources;
 pub mod store;
 pub mod stream;
 
@@ -51,7 +52,7 @@ pub use sink::{LineSink, NullSink, ProgressSink, Retry};
 
 use crate::config_frame::{EXIT_BAD_CONFIG, InstallConfig};
 use crate::net::NetConfig;
-use crate::net::config::NetConfigError;
+use crate::settings::network::NetConfigError;
 use crate::validate::FieldError;
 
 /// Tunables of an install that are not part of the tool's config: timeouts and the
@@ -110,7 +111,7 @@ impl InstallOptions {
     /// settings of its project, this process's environment and the user config.
     pub fn for_config(cfg: &InstallConfig) -> Result<InstallOptions, NetConfigError> {
         let mut opts = InstallOptions {
-            net: Arc::new(NetConfig::load(&cfg.network)?),
+            net: Arc::new(crate::settings::network::load(&cfg.network)?),
             ..InstallOptions::default()
         };
         if let Some(secs) = cfg.read_timeout_secs {
@@ -242,12 +243,12 @@ const SERVED_BY: &str = " from ";
 
 /// The source that served a download, read back from a terminal message of
 /// [`Outcome::message`] (the board carries it from the child to the parent):
-/// the mirror as written, [`crate::mirror::fetch::ORIGIN`] for an install from the
+/// the mirror as written, [`sources::ORIGIN`] for an install from the
 /// origin, `None` when the message is not an install's (cached, failed).
 pub fn served_by(message: &str) -> Option<&str> {
     let rest = message.strip_prefix("installed ")?;
     let Some(at) = rest.find(SERVED_BY) else {
-        return Some(crate::mirror::fetch::ORIGIN);
+        return Some(sources::ORIGIN);
     };
     let source = &rest[at + SERVED_BY.len()..];
     Some(source.rsplit_once(" into ").map_or(source, |(s, _)| s))
@@ -517,7 +518,7 @@ pub fn install(
     };
     // From a mirror that has the bytes, else the origin through the store's partial
     // for the URL (continued when an earlier run kept it).
-    let crate::mirror::fetch::Fetched { download, source } = crate::mirror::fetch::fetch(
+    let sources::Fetched { download, source } = sources::fetch(
         &cfg.store,
         &cfg.spec.url,
         cfg.spec.sha256.as_deref(),

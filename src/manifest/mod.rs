@@ -22,6 +22,7 @@
 //! ```
 
 pub mod edit;
+pub mod network;
 mod parse;
 pub mod platform;
 pub mod tool;
@@ -65,7 +66,7 @@ pub struct Manifest {
     pub min_release_age: Option<std::time::Duration>,
     /// `[settings] url_replacements` and `mirrors`: the project's network settings,
     /// for every child's config frame and the resolver's client.
-    pub network: crate::net::config::ProjectNet,
+    pub network: network::ProjectNet,
     /// The line of each of those settings (`url_replacements.KEY`, `mirrors`), for
     /// `vx config list`.
     pub network_lines: std::collections::BTreeMap<String, usize>,

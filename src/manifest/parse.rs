@@ -9,6 +9,7 @@ use std::path::Path;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use super::network::ProjectNet;
 use super::platform::Platform;
 use super::tool::{
     Override, PLACEHOLDERS, RegistryRequest, ToolTable, fill, has_platform_placeholders,
@@ -16,8 +17,8 @@ use super::tool::{
 };
 use super::{Location, MAX_TOOLS, ManifestError, Problem, RegistrySource, RegistryWhere};
 use crate::format::ArchiveFormat;
-use crate::net::config::{ProjectNet, check_mirror, has_userinfo};
 use crate::validate::{self, FieldError};
+use crate::validate::{self as check, has_userinfo};
 
 /// Keys of the top level.
 const TOP_KEYS: &[&str] = &["settings", "tools"];
@@ -237,7 +238,7 @@ impl Parser<'_> {
         Ok(out)
     }
 
-    /// `[settings] mirrors`: each of a known form ([`check_mirror`]) and without
+    /// `[settings] mirrors`: each of a known form ([`crate::validate::mirror`]) and without
     /// credentials.
     fn mirrors(&self, value: &Spanned<DeValue<'_>>) -> Result<Vec<String>, ManifestError> {
         let mut out: Vec<String> = Vec::new();
@@ -245,7 +246,7 @@ impl Parser<'_> {
             if has_userinfo(mirror) {
                 return Err(self.err(Some(span), Problem::CredentialsInUrl));
             }
-            check_mirror(mirror)
+            check::mirror(mirror)
                 .map_err(|why| self.err(Some(span), Problem::Network(why.to_owned())))?;
             if !out.iter().any(|m| m == mirror) {
                 out.push(mirror.to_owned());

@@ -1,8 +1,8 @@
 //! An OCI image layout on disk (`oci-layout`, `index.json`, `blobs/sha256/<hex>`), as a
 //! directory or a tar of one: what `vx bundle export` writes and `vx bundle import`
 //! reads. Importing copies each blob, checked against its digest, into vx's blob cache
-//! (`<cache>/blobs/sha256/<hex>`), which every install consults first
-//! ([`super::fetch::sources`]), so an imported bundle serves `vx sync --offline`.
+//! (`<cache>/blobs/sha256/<hex>`), which every install consults first (the install
+//! engine's `sources`), so an imported bundle serves `vx sync --offline`.
 
 use std::fs::{self, File};
 use std::io::{self, Read, Write};

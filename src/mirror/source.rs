@@ -117,7 +117,7 @@ impl Source {
             }
             "file" => match validate::url(text) {
                 Ok(Scheme::File) => Ok(Source::Dir {
-                    dir: crate::install::fetch::file_url_path(text),
+                    dir: crate::net::url::file_path(text),
                     label,
                 }),
                 _ => Err(bad("not a valid file:///DIR URL")),
@@ -304,6 +304,6 @@ mod tests {
     fn file_urls_round_trip_through_the_engines_reading() {
         let path = Path::new("/tmp/a dir/ü#x");
         let url = file_url(path);
-        assert_eq!(crate::install::fetch::file_url_path(&url), path);
+        assert_eq!(crate::net::url::file_path(&url), path);
     }
 }

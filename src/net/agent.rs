@@ -8,6 +8,7 @@
 //! to the proxy for every host ([`super::forward`]).
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use ureq::config::Config;
 use ureq::tls::{RootCerts, TlsConfig};
@@ -15,11 +16,28 @@ use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver
 use ureq::unversioned::transport::{Connector, DefaultConnector, NextTimeout};
 
 use super::NetConfig;
-use super::client::Timeouts;
 use super::error::DnsFailure;
 use super::forward::AbsoluteForm;
 use super::proxy::{Proxy, ProxyError, Route};
 use super::trust::TrustError;
+
+/// How long to wait for the network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Longest wait to resolve and connect to a server (or proxy).
+    pub connect: Duration,
+    /// Longest wait for any single read.
+    pub read: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(30),
+            read: Duration::from_secs(30),
+        }
+    }
+}
 
 /// Which agent a request needs.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

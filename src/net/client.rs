@@ -9,35 +9,17 @@
 use std::collections::HashMap;
 use std::io::Read;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use ureq::http::HeaderMap;
 
 use super::NetError;
+pub use super::agent::Timeouts;
 use super::agent::{self, AgentKey, BuildError};
 use super::config::NetConfig;
 use super::proxy::Route;
 use super::url::{MAX_REDIRECTS, display_url, origin, redirect_refusal, resolve};
 use crate::secret::Secret;
 use crate::validate::{self, Scheme};
-
-/// How long to wait for the network.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Timeouts {
-    /// Longest wait to resolve and connect to a server (or proxy).
-    pub connect: Duration,
-    /// Longest wait for any single read.
-    pub read: Duration,
-}
-
-impl Default for Timeouts {
-    fn default() -> Self {
-        Timeouts {
-            connect: Duration::from_secs(30),
-            read: Duration::from_secs(30),
-        }
-    }
-}
 
 /// An HTTP method vx uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -454,12 +436,46 @@ mod tests {
         assert_eq!(response.read_to_vec(10).unwrap(), b"ok");
     }
 
+    /// A loopback HTTP server answering every request with `body` (the net room's own:
+    /// the demo's fixtures stand above it).
+    struct Answering {
+        server: Arc<tiny_http::Server>,
+        thread: Option<std::thread::JoinHandle<()>>,
+    }
+
+    impl Answering {
+        fn start(body: &'static [u8]) -> Answering {
+            let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
+            let serving = Arc::clone(&server);
+            let thread = std::thread::spawn(move || {
+                for request in serving.incoming_requests() {
+                    let _ = request.respond(tiny_http::Response::from_data(body));
+                }
+            });
+            Answering {
+                server,
+                thread: Some(thread),
+            }
+        }
+
+        fn url(&self, path: &str) -> String {
+            let port = self.server.server_addr().to_ip().unwrap().port();
+            format!("http://127.0.0.1:{port}{path}")
+        }
+    }
+
+    impl Drop for Answering {
+        fn drop(&mut self) {
+            self.server.unblock();
+            if let Some(thread) = self.thread.take() {
+                let _ = thread.join();
+            }
+        }
+    }
+
     #[test]
     fn a_direct_answer_says_it_came_direct() {
-        let server = crate::demo::fixture::TestServer::start([(
-            "/a",
-            crate::demo::fixture::Route::Ok(b"direct".to_vec()),
-        )]);
+        let server = Answering::start(b"direct");
         // Loopback is never proxied, whatever the settings.
         let client = client_with(&[("ALL_PROXY", "http://127.0.0.1:9".to_owned())]);
         let response = client.send(Request::get(&server.url("/a"))).unwrap();
@@ -470,10 +486,7 @@ mod tests {
 
     #[test]
     fn plain_http_never_loads_the_trust() {
-        let server = crate::demo::fixture::TestServer::start([(
-            "/a",
-            crate::demo::fixture::Route::Ok(b"plain".to_vec()),
-        )]);
+        let server = Answering::start(b"plain");
         // A CA file that cannot be read: loading the trust would fail the request.
         let config = NetConfig {
             trust: crate::net::trust::TrustSettings {

@@ -1,6 +1,8 @@
 //! URL helpers shared by the client and its callers: origins, redirect targets, the
 //! redirect scheme rule, and URLs fit for a message.
 
+use std::path::PathBuf;
+
 use crate::validate::{self, Scheme};
 
 /// The most redirects followed for one request.
@@ -109,8 +111,22 @@ pub fn display_url(url: &str) -> String {
     vx_tui::text::sanitize(&validate::shorten(&url)).into_owned()
 }
 
+/// The local path of a `file://` URL (already validated), percent-decoded.
+pub fn file_path(url: &str) -> PathBuf {
+    let rest = &url[url.find("://").map_or(0, |i| i + 3)..];
+    // Validation allowed only an empty host or `localhost` (any case).
+    let rest = &rest[rest.find('/').unwrap_or(0)..];
+    let rest = rest.split(['?', '#']).next().unwrap_or(rest);
+    let bytes = validate::percent_decoded(rest);
+    // A path Windows cannot name (not UTF-8) is shown as best it can be and not found.
+    crate::platform::fs::file_url_path(&bytes)
+        .unwrap_or_else(|| PathBuf::from(String::from_utf8_lossy(&bytes).into_owned()))
+}
+
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
 
     #[test]
@@ -155,5 +171,15 @@ mod tests {
         assert_eq!(redirect_refusal(Scheme::Http, "http://a"), None);
         assert!(redirect_refusal(Scheme::Https, "http://a").is_some());
         assert!(redirect_refusal(Scheme::Http, "file:///etc/passwd").is_some());
+    }
+
+    #[test]
+    fn file_urls_name_local_paths() {
+        assert_eq!(file_path("file:///a/b.zip"), Path::new("/a/b.zip"));
+        assert_eq!(file_path("file://localhost/a/b"), Path::new("/a/b"));
+        assert_eq!(file_path("FILE://LocalHost/a/b"), Path::new("/a/b"));
+        assert_eq!(file_path("file:///a%2"), Path::new("/a%2"));
+        assert_eq!(file_path("file:///a%zz"), Path::new("/a%zz"));
+        assert_eq!(file_path("file:///a?x#y"), Path::new("/a"));
     }
 }

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::net::config::ProjectNet;
+use crate::manifest::network::ProjectNet;
 use crate::net::{Client, NetConfig, Timeouts};
 use crate::registry::github::{Github, GithubConfig};
 use crate::registry::hosts::GithubHosts;
@@ -88,7 +88,7 @@ impl Network {
                 )
             })?,
         };
-        let net = NetConfig::merged(&options.project, &user)
+        let net = crate::settings::network::merged(&options.project, &user)
             .map_err(|e| ResolutionError::Usage(e.to_string()))?;
         let net = Arc::new(net);
         let client = Client::new(net.clone(), Timeouts::default());

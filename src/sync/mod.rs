@@ -84,7 +84,7 @@ pub struct Settings {
     pub width: Option<usize>,
     /// The project's network settings (vx.toml's `url_replacements`, `mirrors`), for
     /// every child's config frame.
-    pub network: crate::net::config::ProjectNet,
+    pub network: crate::manifest::network::ProjectNet,
     /// `--offline` (or `VX_OFFLINE=1`): every download from a local source or none.
     pub offline: bool,
 }
@@ -161,7 +161,7 @@ pub fn run(
         return Ok(OK);
     }
     if settings.verbosity == Verbosity::Verbose
-        && let Ok(net) = crate::net::NetConfig::load(&settings.network)
+        && let Ok(net) = crate::settings::network::load(&settings.network)
     {
         // The children fetch through the same rules; `-v` says where each goes.
         let urls = plan.configs.iter().zip(&cached);

@@ -10,13 +10,13 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
-use super::artifacts::{self, Artifact, LOCK_MEDIA_TYPE};
-use super::layout::{Layout, LayoutError};
-use super::oci::{MANIFEST_MEDIA_TYPE, OciError, Registry};
-use super::source::OciRef;
 use crate::install::fetch::{FetchError, NoTee};
 use crate::install::{InstallOptions, LineSink};
 use crate::lock::Lock;
+use crate::mirror::artifacts::{self, Artifact, LOCK_MEDIA_TYPE};
+use crate::mirror::layout::{Layout, LayoutError};
+use crate::mirror::oci::{MANIFEST_MEDIA_TYPE, OciError, Registry};
+use crate::mirror::source::OciRef;
 
 /// Where the content goes.
 pub enum Target {
@@ -226,7 +226,7 @@ fn fetch_artifact(
     let dest = dir.join(&artifact.sha256);
     let label = format!("{}@{}", artifact.platform, artifact.version);
     let mut sink = LineSink::stderr(&artifact.tool, &label);
-    super::fetch::fetch(
+    crate::install::sources::fetch(
         dir,
         &artifact.url,
         Some(&artifact.sha256),

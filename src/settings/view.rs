@@ -12,8 +12,9 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::manifest::Manifest;
-use crate::net::config::{Layer, MIRRORS_ENV, ProjectNet, mirrors, replacements};
+use crate::manifest::network::ProjectNet;
 use crate::registry::github::{API_URL_VARIABLE, GithubConfig, TokenSource, URL_VARIABLE};
+use crate::settings::network::{Layer, MIRRORS_ENV, mirrors, replacements};
 use crate::user_config::UserConfig;
 
 /// The mask a secret is shown as.

@@ -1,8 +1,8 @@
 //! A download whose sha256 is known, from wherever has its bytes: vx's blob cache
 //! (where `vx bundle import` puts them), then each mirror in the order configured, then
-//! the origin. Every source goes through the install engine ([`crate::install::fetch`]),
+//! the origin. Every source goes through the install engine ([`super::fetch`]),
 //! which hashes, checks the sha256 and streams into the extraction; the origin also
-//! through the store's kept partials ([`crate::install::resume`]). A mirror that does not
+//! through the store's kept partials ([`super::resume`]). A mirror that does not
 //! have the blob (404, no file) is passed over quietly; one that fails (refused, down,
 //! corrupted bytes) is announced as a new attempt (`retry 2/3: oci://…: checksum
 //! mismatch…`) and the next source is tried. Mirrors get no retries of their own: the
@@ -12,10 +12,10 @@ use std::path::Path;
 
 use vx_shm::Phase;
 
-use super::oci::Registry;
-use super::source::{Source, file_url};
-use crate::install::fetch::{self, Download, FetchError, Tee};
-use crate::install::{InstallOptions, ProgressSink, Retry, resume};
+use super::fetch::{self, Download, FetchError, Tee};
+use super::{InstallOptions, ProgressSink, Retry, resume};
+use crate::mirror::oci::Registry;
+use crate::mirror::source::{Source, file_url};
 
 /// What the JSON `source` field says of a download from the origin.
 pub const ORIGIN: &str = "origin";
@@ -155,7 +155,7 @@ fn try_source(
             None => return Tried::Miss,
         },
         Source::Template { template, .. } => {
-            template.replace(super::source::SHA256_PLACEHOLDER, sha256)
+            template.replace(crate::mirror::source::SHA256_PLACEHOLDER, sha256)
         }
         Source::Oci(oci) => {
             let digest = format!("sha256:{sha256}");
