@@ -289,6 +289,9 @@ pub struct ContentArgs {
     /// `vx.toml`).
     #[arg(long, value_name = "PATH")]
     pub manifest: Option<PathBuf>,
+    /// How the downloads the target lacks run and report (as for `vx sync`).
+    #[command(flatten)]
+    pub run: RunArgs,
 }
 
 /// Which project and store the toolchain commands look at.

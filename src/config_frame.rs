@@ -71,6 +71,11 @@ pub struct InstallConfig {
     /// blob cache, a `file://` mirror or origin) or not at all.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub offline: bool,
+    /// Only download: the bytes, checked against the sha256 (which must be given), are
+    /// saved as `<save_to>/<sha256>` and nothing is installed (`vx mirror push` and
+    /// `vx bundle export` gathering a lock's downloads). An absolute directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub save_to: Option<PathBuf>,
 }
 
 impl InstallConfig {
@@ -96,6 +101,13 @@ impl InstallConfig {
         {
             return Err(FrameError::InvalidField(format!(
                 "board {board:?} is not an absolute path"
+            )));
+        }
+        if let Some(dir) = &self.save_to
+            && !dir.is_absolute()
+        {
+            return Err(FrameError::InvalidField(format!(
+                "save_to {dir:?} is not an absolute path"
             )));
         }
         Ok(())
@@ -283,6 +295,7 @@ mod tests {
             probe: false,
             network: Default::default(),
             offline: false,
+            save_to: None,
         }
     }
 
@@ -524,6 +537,7 @@ mod tests {
                         probe: false,
                         network: Default::default(),
                         offline: false,
+                        save_to: None,
                     }
                 },
             )

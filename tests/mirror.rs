@@ -105,7 +105,7 @@ strip_components = 1
         for (key, value) in home_env(home) {
             cmd.env(key, value);
         }
-        for key in NETWORK_ENV {
+        for key in NETWORK_VARS.iter().chain(&["VX_CACHE_DIR"]) {
             cmd.env_remove(key);
         }
         cmd
@@ -159,21 +159,10 @@ fn home_env(home: &Path) -> Vec<(&'static str, PathBuf)> {
     ]
 }
 
-/// What the runs take nothing of from the test's environment.
-const NETWORK_ENV: [&str; 7] = [
-    "VX_CACHE_DIR",
-    "VX_OFFLINE",
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "ALL_PROXY",
-    "http_proxy",
-    "https_proxy",
-];
-
 /// [`Project::vx`]'s environment for a plain `Command`.
 fn isolate<'c>(cmd: &'c mut Command, home: &Path) -> &'c mut Command {
     cmd.envs(home_env(home));
-    for key in NETWORK_ENV {
+    for key in NETWORK_VARS.iter().chain(&["VX_CACHE_DIR"]) {
         cmd.env_remove(key);
     }
     cmd
@@ -677,4 +666,65 @@ fn an_http_template_mirror_serves_what_it_has_and_a_miss_goes_to_the_origin() {
     assert_eq!(project.origin.hits(), hits + 1);
     assert_eq!(cache.hits(), 2);
     project.assert_installed(&runner);
+}
+
+/// Item 7: what the registry lacks is gathered through the sync pipeline, one sync per
+/// platform with its board and events (here `--json`), every download checked and
+/// served by the origin, then sent; the last line says what was pushed.
+#[test]
+fn a_push_gathers_what_the_registry_lacks_through_syncs_with_their_events() {
+    let project = Project::new();
+    let registry = Registry::start();
+    let mirror = registry.mirror(REPO);
+    let before = project.origin.hits();
+    let out = project
+        .vx(&project.work, project.home.path())
+        .args(["mirror", "push", &mirror, "--json", "-j", "4"])
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let events: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect();
+    let starts: Vec<&serde_json::Value> = events.iter().filter(|e| e["event"] == "start").collect();
+    assert_eq!(
+        starts.len(),
+        platforms().len(),
+        "one sync per platform: {stdout}"
+    );
+    for (start, platform) in starts.iter().zip(platforms()) {
+        let label = start["label"].as_str().unwrap();
+        assert!(
+            label.ends_with(&format!("vx.lock for {platform}")),
+            "{label}"
+        );
+    }
+    // Three distinct downloads (`single` is one file for both platforms), each once.
+    let downloaded: Vec<&serde_json::Value> = events
+        .iter()
+        .filter(|e| e["event"] == "summary")
+        .flat_map(|e| e["tools"].as_array().unwrap())
+        .collect();
+    assert_eq!(downloaded.len(), 3, "{stdout}");
+    for tool in &downloaded {
+        assert_eq!(tool["result"], "completed", "{tool}");
+        assert_eq!(tool["source"], "origin", "{tool}");
+        assert!(
+            tool["message"].as_str().unwrap().starts_with("downloaded "),
+            "{tool}"
+        );
+    }
+    let pushed = events.last().unwrap();
+    assert_eq!(pushed["event"], "pushed", "{stdout}");
+    assert_eq!(pushed["sent"], 3);
+    assert_eq!(pushed["layers"], 4);
+    assert_eq!(pushed["skipped"], 0);
+    assert_eq!(
+        project.origin.hits() - before,
+        3,
+        "each download fetched once"
+    );
 }

@@ -404,6 +404,7 @@ fn child_frame(work: &Work, url: String, sha256: String) -> InstallConfig {
         probe: false,
         network: Default::default(),
         offline: false,
+        save_to: None,
     }
 }
 

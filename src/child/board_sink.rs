@@ -115,7 +115,11 @@ pub fn record_terminal(
         record.flags |= vx_shm::layout::SLOT_UNVERIFIED;
     }
     let total = match outcome {
-        Some(Outcome::Installed { bytes, .. } | Outcome::Probed { bytes, .. }) => Some(*bytes),
+        Some(
+            Outcome::Installed { bytes, .. }
+            | Outcome::Probed { bytes, .. }
+            | Outcome::Saved { bytes, .. },
+        ) => Some(*bytes),
         _ if terminal.phase == Phase::Skipped => Some(0),
         _ => record.bytes_total(),
     };

@@ -23,7 +23,7 @@ pub fn run(command: BundleCommand) -> Result<i32, Error> {
                 tar,
             };
             let pushed = super::mirror::push_content(&target, &content)?;
-            super::mirror::say(&pushed, &path.display().to_string());
+            super::mirror::say(&pushed, &path.display().to_string(), content.run.json);
             Ok(OK)
         }
         BundleCommand::Import { path } => {

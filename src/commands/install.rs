@@ -66,6 +66,7 @@ pub fn run(args: &InstallArgs) -> Result<i32, Error> {
         probe: false,
         network: Default::default(),
         offline: false,
+        save_to: None,
     };
     cfg.validate()
         .map_err(|e| Error::usage(Because::new("invalid install", e)))?;

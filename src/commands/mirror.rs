@@ -5,11 +5,11 @@
 use std::io::Write;
 use std::sync::Arc;
 
-use vx::exit::{Because, Error, OK};
+use vx::exit::{Because, Error, INTERRUPTED, OK};
 use vx::fleet::push;
 use vx::fleet::push::{Push, PushError, Pushed, Target};
-use vx::install::InstallOptions;
 use vx::mirror::Source;
+use vx::net::{Client, Timeouts};
 
 use crate::cli::{ContentArgs, MirrorCommand};
 
@@ -28,50 +28,64 @@ pub fn run(command: MirrorCommand) -> Result<i32, Error> {
             };
             let label = target.label.clone();
             let pushed = push_content(&Target::Registry(target), &content)?;
-            say(&pushed, &label);
+            say(&pushed, &label, content.run.json);
             Ok(OK)
         }
     }
 }
 
-/// Pushes `content`'s lock to `target` (shared with `vx bundle export`): a missing lock
-/// is a usage error (exit 2), anything else the environment's (exit 1).
+/// Pushes `content`'s lock to `target` (shared with `vx bundle export`): the downloads
+/// the target lacks are gathered through the sync pipeline with `content.run`'s
+/// options and the project's network settings. A missing lock is a usage error (exit
+/// 2), an interrupted download 130, anything else the environment's (exit 1).
 pub fn push_content(target: &Target, content: &ContentArgs) -> Result<Pushed, Error> {
     let manifest = super::manifest(content.manifest.as_deref())?;
-    let net = vx::settings::network::load(&Default::default())
+    let mut settings = super::run_settings(&content.run);
+    settings.network = super::project_network(&manifest)?;
+    let net = vx::settings::network::load(&settings.network)
         .map_err(|e| Error::usage(Because::new("network settings", e)))?;
-    let opts = InstallOptions {
-        net: Arc::new(net),
-        ..InstallOptions::default()
-    };
+    let client = Client::new(Arc::new(net), Timeouts::default());
     let platforms: Vec<String> = content.platforms.iter().map(|p| p.to_string()).collect();
     let lock_path = manifest.lock_path();
     let job = Push {
         lock_path: &lock_path,
         platforms: &platforms,
         tags: &content.tags,
-        opts: &opts,
+        settings: &settings,
+        client,
     };
-    push::push(target, &job, &mut std::io::stderr()).map_err(|e: PushError| {
-        if e.is_usage() {
-            Error::usage(e)
-        } else {
-            Error::environment(e)
-        }
+    push::push(target, &job, &mut std::io::stderr()).map_err(|e: PushError| match e {
+        PushError::Downloads { code, .. } if code == INTERRUPTED => Error::with_code(code, e),
+        e if e.is_usage() => Error::usage(e),
+        e => Error::environment(e),
     })
 }
 
-/// The final line: what was sent where.
-pub fn say(pushed: &Pushed, to: &str) {
-    let _ = writeln!(
-        std::io::stdout(),
-        "vx: {} of the lock to {}: {} sent ({}), {} already there; manifest {} tagged {}",
-        vx_tui::text::count(pushed.layers as u64, "download"),
-        vx_tui::text::sanitize(to),
-        vx_tui::text::count(pushed.sent as u64, "blob"),
-        vx_tui::text::bytes(pushed.bytes),
-        pushed.skipped,
-        pushed.digest,
-        vx_tui::text::sanitize(&pushed.tags.join(", "))
-    );
+/// The final line: what was sent where (a JSON object with `--json`).
+pub fn say(pushed: &Pushed, to: &str, json: bool) {
+    let line = if json {
+        serde_json::json!({
+            "event": "pushed",
+            "to": vx_tui::text::sanitize(to),
+            "layers": pushed.layers,
+            "sent": pushed.sent,
+            "bytes": pushed.bytes,
+            "skipped": pushed.skipped,
+            "digest": pushed.digest,
+            "tags": pushed.tags,
+        })
+        .to_string()
+    } else {
+        format!(
+            "vx: {} of the lock to {}: {} sent ({}), {} already there; manifest {} tagged {}",
+            vx_tui::text::count(pushed.layers as u64, "download"),
+            vx_tui::text::sanitize(to),
+            vx_tui::text::count(pushed.sent as u64, "blob"),
+            vx_tui::text::bytes(pushed.bytes),
+            pushed.skipped,
+            pushed.digest,
+            vx_tui::text::sanitize(&pushed.tags.join(", "))
+        )
+    };
+    let _ = writeln!(std::io::stdout(), "{line}");
 }

@@ -65,6 +65,7 @@ pub fn run_settings(args: &RunArgs) -> Settings {
         // manifest ([`project_network`]).
         network: Default::default(),
         offline: false,
+        save_to: None,
         verbosity: if args.quiet {
             Verbosity::Quiet
         } else if args.verbose {

@@ -64,6 +64,7 @@ fn offline_check(
                 probe: false,
                 network: Default::default(),
                 offline: true,
+                save_to: None,
             };
             vx::install::cached(&cfg).is_none()
                 && !vx::install::sources::available_offline(

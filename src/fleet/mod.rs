@@ -4,4 +4,5 @@
 //! install engine (which fetches and checks each download) and [`crate::mirror`] (the
 //! registry client and the layout).
 
+pub mod download;
 pub mod push;

@@ -1,8 +1,9 @@
 //! `vx mirror push` and `vx bundle export`: every locked artifact of a project, the
 //! lock as config and an OCI image manifest, to a registry or an OCI image layout.
-//! A blob the target already has is skipped (a HEAD on a registry); any other is
-//! fetched once (from vx's cache, a mirror or the origin, through the install engine,
-//! so it is checked against the lock's sha256, with a progress line per download).
+//! A blob the target already has is skipped (a HEAD on a registry); the others are
+//! gathered first, in parallel, through the sync pipeline ([`super::download`]: vx's
+//! cache, a mirror or the origin, each checked against the lock's sha256), then sent;
+//! the manifest goes last, once every layer is there.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -10,13 +11,13 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
-use crate::install::fetch::{FetchError, NoTee};
-use crate::install::{InstallOptions, LineSink};
 use crate::lock::Lock;
 use crate::mirror::artifacts::{self, Artifact, LOCK_MEDIA_TYPE};
 use crate::mirror::layout::{Layout, LayoutError};
 use crate::mirror::oci::{MANIFEST_MEDIA_TYPE, OciError, Registry};
 use crate::mirror::source::OciRef;
+use crate::net::Client;
+use crate::sync::{Settings, SyncError};
 
 /// Where the content goes.
 pub enum Target {
@@ -39,8 +40,11 @@ pub struct Push<'a> {
     pub platforms: &'a [String],
     /// Tags besides the lock's (`lock-<16 hex>`).
     pub tags: &'a [String],
-    /// Download settings (network, timeouts).
-    pub opts: &'a InstallOptions,
+    /// How the downloads run and report (`-j`, `--json`, the project's network
+    /// settings for the children).
+    pub settings: &'a Settings,
+    /// The HTTP client for the registry.
+    pub client: Client,
 }
 
 /// What a push did.
@@ -71,19 +75,20 @@ pub enum PushError {
         /// Why.
         why: String,
     },
-    /// Downloading an artifact failed.
-    #[error("{tool} {version} for {platform}: {source}")]
-    Fetch {
-        /// The tool.
-        tool: String,
-        /// Its version.
-        version: String,
-        /// The platform.
+    /// A download failed or was interrupted (the sync said which and why); nothing
+    /// was pushed past the blobs already sent.
+    #[error(
+        "the lock's downloads for {platform} did not all arrive (exit {code}); no manifest was pushed"
+    )]
+    Downloads {
+        /// The platform whose sync failed.
         platform: String,
-        /// Why.
-        #[source]
-        source: Box<FetchError>,
+        /// The sync's exit code (1 failed, 130 interrupted).
+        code: i32,
     },
+    /// The sync that gathers the downloads could not run.
+    #[error(transparent)]
+    Sync(Box<SyncError>),
     /// The registry failed.
     #[error(transparent)]
     Registry(#[from] OciError),
@@ -140,11 +145,7 @@ pub fn push(target: &Target, push: &Push<'_>, out: &mut dyn Write) -> Result<Pus
         source,
     })?;
     let mut sink: Box<dyn Blobs> = match target {
-        Target::Registry(oci) => Box::new(Registry::new(
-            crate::install::fetch::client(push.opts),
-            oci.clone(),
-            true,
-        )?),
+        Target::Registry(oci) => Box::new(Registry::new(push.client.clone(), oci.clone(), true)?),
         Target::Layout { path, tar } => {
             let root = if *tar {
                 scratch.path().join("layout")
@@ -155,46 +156,59 @@ pub fn push(target: &Target, push: &Push<'_>, out: &mut dyn Write) -> Result<Pus
         }
     };
     let mut pushed = Pushed::default();
-    let mut layers = Vec::new();
-    let mut seen: Vec<(String, u64)> = Vec::new();
+    // What the target lacks, each blob once (two platforms may share a download).
+    let mut sizes: Vec<(String, u64)> = Vec::new();
+    let mut missing: Vec<&Artifact> = Vec::new();
     for artifact in &list {
-        if let Some((_, size)) = seen.iter().find(|(sha, _)| *sha == artifact.sha256) {
-            layers.push((artifact.clone(), *size));
+        let known = |sha: &str| sizes.iter().any(|(s, _)| s == sha);
+        if known(&artifact.sha256) || missing.iter().any(|m| m.sha256 == artifact.sha256) {
             continue;
         }
-        let size = match sink.has(&artifact.digest())? {
-            Some(size) => {
-                pushed.skipped += 1;
-                let _ = writeln!(
-                    out,
-                    "vx: {} {} {}: already there ({})",
-                    artifact.tool,
-                    artifact.version,
-                    artifact.platform,
-                    artifact.digest()
-                );
-                artifact.size.unwrap_or(size)
-            }
-            None => {
-                let file = fetch_artifact(artifact, scratch.path(), push.opts)?;
-                let size = sink.put_file(&artifact.digest(), &file)?;
-                let _ = std::fs::remove_file(&file);
-                pushed.sent += 1;
-                pushed.bytes += size;
-                let _ = writeln!(
-                    out,
-                    "vx: {} {} {}: sent {}",
-                    artifact.tool,
-                    artifact.version,
-                    artifact.platform,
-                    vx_tui::text::bytes(size)
-                );
-                size
-            }
-        };
-        seen.push((artifact.sha256.clone(), size));
-        layers.push((artifact.clone(), size));
+        if let Some(size) = sink.has(&artifact.digest())? {
+            pushed.skipped += 1;
+            let _ = writeln!(
+                out,
+                "vx: {} {} {}: already there ({})",
+                artifact.tool,
+                artifact.version,
+                artifact.platform,
+                artifact.digest()
+            );
+            sizes.push((artifact.sha256.clone(), artifact.size.unwrap_or(size)));
+        } else {
+            missing.push(artifact);
+        }
     }
+    let blobs = scratch.path().join("blobs");
+    if !missing.is_empty() {
+        super::download::gather(push.lock_path, &missing, &blobs, push.settings)?;
+    }
+    for artifact in &missing {
+        let file = blobs.join(&artifact.sha256);
+        let size = sink.put_file(&artifact.digest(), &file)?;
+        let _ = std::fs::remove_file(&file);
+        pushed.sent += 1;
+        pushed.bytes += size;
+        let _ = writeln!(
+            out,
+            "vx: {} {} {}: sent {}",
+            artifact.tool,
+            artifact.version,
+            artifact.platform,
+            vx_tui::text::bytes(size)
+        );
+        sizes.push((artifact.sha256.clone(), size));
+    }
+    let layers: Vec<(Artifact, u64)> = list
+        .iter()
+        .map(|artifact| {
+            let size = sizes
+                .iter()
+                .find(|(sha, _)| *sha == artifact.sha256)
+                .map_or(0, |(_, size)| *size);
+            (artifact.clone(), size)
+        })
+        .collect();
     let config_digest = format!("sha256:{}", hex::encode(Sha256::digest(&lock_bytes)));
     if sink.has(&config_digest)?.is_none() {
         sink.put_bytes(&config_digest, LOCK_MEDIA_TYPE, &lock_bytes)?;
@@ -214,35 +228,6 @@ pub fn push(target: &Target, push: &Push<'_>, out: &mut dyn Write) -> Result<Pus
     pushed.tags = tags;
     pushed.layers = layers.len();
     Ok(pushed)
-}
-
-/// Downloads `artifact` into `dir`, checked against its sha256: vx's cache, the
-/// mirrors, then the origin, with a progress line.
-fn fetch_artifact(
-    artifact: &Artifact,
-    dir: &Path,
-    opts: &InstallOptions,
-) -> Result<PathBuf, PushError> {
-    let dest = dir.join(&artifact.sha256);
-    let label = format!("{}@{}", artifact.platform, artifact.version);
-    let mut sink = LineSink::stderr(&artifact.tool, &label);
-    crate::install::sources::fetch(
-        dir,
-        &artifact.url,
-        Some(&artifact.sha256),
-        &dest,
-        &mut sink,
-        opts,
-        &mut NoTee,
-        false,
-    )
-    .map(|fetched| fetched.download.path)
-    .map_err(|source| PushError::Fetch {
-        tool: artifact.tool.clone(),
-        version: artifact.version.clone(),
-        platform: artifact.platform.clone(),
-        source: Box::new(source),
-    })
 }
 
 /// Where blobs and the manifest go: a registry or a layout.

@@ -147,6 +147,16 @@ pub enum Outcome {
         /// SHA-256 of the download.
         sha256: String,
     },
+    /// Downloaded and checked, saved as `<save_to>/<sha256>`, not installed
+    /// ([`InstallConfig::save_to`]).
+    Saved {
+        /// The file.
+        path: PathBuf,
+        /// Its size.
+        bytes: u64,
+        /// The mirror that served it (as written, or `cache`); `None`: the origin.
+        source: Option<String>,
+    },
     /// Already in the store with a matching receipt; nothing was downloaded.
     Cached {
         /// The tool's directory in the store.
@@ -162,7 +172,9 @@ impl Outcome {
     /// The terminal phase to publish: Completed or Skipped.
     pub const fn phase(&self) -> Phase {
         match self {
-            Outcome::Installed { .. } | Outcome::Probed { .. } => Phase::Completed,
+            Outcome::Installed { .. } | Outcome::Probed { .. } | Outcome::Saved { .. } => {
+                Phase::Completed
+            }
             Outcome::Cached { .. } => Phase::Skipped,
         }
     }
@@ -172,6 +184,7 @@ impl Outcome {
         match self {
             Outcome::Installed { path, .. }
             | Outcome::Probed { path, .. }
+            | Outcome::Saved { path, .. }
             | Outcome::Cached { path, .. } => path,
         }
     }
@@ -182,7 +195,7 @@ impl Outcome {
             Outcome::Installed { unverified, .. } | Outcome::Cached { unverified, .. } => {
                 *unverified
             }
-            Outcome::Probed { .. } => false,
+            Outcome::Probed { .. } | Outcome::Saved { .. } => false,
         }
     }
 
@@ -215,6 +228,19 @@ impl Outcome {
                 vx_tui::text::bytes(*bytes),
                 sha256.get(..16).unwrap_or(sha256)
             ),
+            Outcome::Saved {
+                path,
+                bytes,
+                source,
+            } => format!(
+                "downloaded {}{} to {}",
+                vx_tui::text::bytes(*bytes),
+                source
+                    .as_deref()
+                    .map(|s| format!("{SERVED_BY}{s}"))
+                    .unwrap_or_default(),
+                path.display()
+            ),
             Outcome::Cached {
                 path,
                 unverified,
@@ -243,15 +269,19 @@ const SERVED_BY: &str = " from ";
 
 /// The source that served a download, read back from a terminal message of
 /// [`Outcome::message`] (the board carries it from the child to the parent):
-/// the mirror as written, [`sources::ORIGIN`] for an install from the
-/// origin, `None` when the message is not an install's (cached, failed).
+/// the mirror as written, [`sources::ORIGIN`] for an install (or a saved download)
+/// from the origin, `None` when the message is neither (cached, failed).
 pub fn served_by(message: &str) -> Option<&str> {
-    let rest = message.strip_prefix("installed ")?;
+    let (rest, before_path) = if let Some(rest) = message.strip_prefix("installed ") {
+        (rest, " into ")
+    } else {
+        (message.strip_prefix("downloaded ")?, " to ")
+    };
     let Some(at) = rest.find(SERVED_BY) else {
         return Some(sources::ORIGIN);
     };
     let source = &rest[at + SERVED_BY.len()..];
-    Some(source.rsplit_once(" into ").map_or(source, |(s, _)| s))
+    Some(source.rsplit_once(before_path).map_or(source, |(s, _)| s))
 }
 
 /// Why an install failed. Each message says what went wrong and what to check.
@@ -438,6 +468,10 @@ fn store_err(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> 
 /// receipt: nothing to download. A cached tree counts as verified when the config now
 /// names a sha256: the receipt's hash (computed from the bytes installed) matched it.
 pub fn cached(cfg: &InstallConfig) -> Option<Outcome> {
+    if cfg.save_to.is_some() {
+        // A download to save is never "installed".
+        return None;
+    }
     let receipt = store::installed_receipt(cfg)?;
     let path = store::install_dir(&cfg.store, &cfg.spec.name, &cfg.spec.version);
     pin_receipt(&receipt, &path, cfg);
@@ -470,6 +504,9 @@ pub fn install(
     cfg.validate()?;
     sink.phase(Phase::Resolving, "");
     let final_dir = store::install_dir(&cfg.store, &cfg.spec.name, &cfg.spec.version);
+    if let Some(dir) = cfg.save_to.clone() {
+        return save(&cfg, &dir, sink, opts);
+    }
     if cfg.probe {
         return probe(&cfg, &final_dir, sink, opts);
     }
@@ -625,6 +662,59 @@ fn probe(
         path: final_dir.to_owned(),
         bytes: download.bytes,
         sha256: download.sha256,
+    })
+}
+
+/// Downloads `cfg`'s URL (from vx's cache, a mirror or the origin), checks it against
+/// the sha256 (which must be given) and saves it as `<dir>/<sha256>`; installs nothing.
+/// A file already there under that name was saved, checked, by an earlier run.
+fn save(
+    cfg: &InstallConfig,
+    dir: &Path,
+    sink: &mut dyn ProgressSink,
+    opts: &InstallOptions,
+) -> Result<Outcome, InstallError> {
+    let Some(sha256) = cfg.spec.sha256.as_deref() else {
+        return Err(InstallError::Unverified {
+            asked: ChecksumFrom::of(cfg),
+            url: cfg.spec.url.clone(),
+        });
+    };
+    let dest = dir.join(sha256);
+    if let Ok(meta) = std::fs::metadata(&dest)
+        && meta.is_file()
+    {
+        return Ok(Outcome::Saved {
+            path: dest,
+            bytes: meta.len(),
+            source: Some(sources::CACHE_LABEL.to_owned()),
+        });
+    }
+    let work = store::work_dir(&cfg.store)
+        .map_err(store_err("cannot create a work directory in", &cfg.store))?;
+    sink.phase(Phase::Downloading, &cfg.spec.url);
+    let sources::Fetched { download, source } = sources::fetch(
+        &cfg.store,
+        &cfg.spec.url,
+        Some(sha256),
+        &work.path().join("download"),
+        sink,
+        opts,
+        &mut fetch::NoTee,
+        cfg.offline,
+    )?;
+    std::fs::create_dir_all(dir).map_err(store_err("cannot create", dir))?;
+    if std::fs::rename(&download.path, &dest).is_err() {
+        // Another file system: copied under a temporary name, then renamed.
+        let part = dir.join(format!(".{sha256}.part"));
+        std::fs::copy(&download.path, &part)
+            .and_then(|_| std::fs::rename(&part, &dest))
+            .map_err(store_err("cannot save the download in", dir))?;
+    }
+    Ok(Outcome::Saved {
+        path: dest,
+        bytes: download.bytes,
+        source,
     })
 }
 

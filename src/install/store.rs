@@ -500,6 +500,7 @@ mod tests {
             probe: false,
             network: Default::default(),
             offline: false,
+            save_to: None,
         }
     }
 

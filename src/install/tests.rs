@@ -53,6 +53,7 @@ fn config(store: &Path, url: String, body: &[u8]) -> InstallConfig {
         probe: false,
         network: Default::default(),
         offline: false,
+        save_to: None,
     }
 }
 
@@ -522,6 +523,19 @@ fn outcome_messages() {
         Some("oci://127.0.0.1:5000/vx")
     );
     assert_eq!(super::served_by("already installed in /s/t/1"), None);
+    let saved = Outcome::Saved {
+        path: "/b/abc".into(),
+        bytes: 2048,
+        source: Some("https://cache.corp/{sha256}".into()),
+    };
+    assert_eq!(
+        saved.message(),
+        "downloaded 2.0 KiB from https://cache.corp/{sha256} to /b/abc"
+    );
+    assert_eq!(
+        super::served_by(&saved.message()),
+        Some("https://cache.corp/{sha256}")
+    );
 }
 
 #[test]

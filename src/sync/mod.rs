@@ -87,6 +87,9 @@ pub struct Settings {
     pub network: crate::manifest::network::ProjectNet,
     /// `--offline` (or `VX_OFFLINE=1`): every download from a local source or none.
     pub offline: bool,
+    /// Only download, into this directory (see
+    /// [`crate::config_frame::InstallConfig::save_to`]).
+    pub save_to: Option<PathBuf>,
 }
 
 /// An output stream of the process.

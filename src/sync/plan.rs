@@ -37,6 +37,7 @@ impl Plan {
                 probe: settings.probe,
                 network: settings.network.clone(),
                 offline: settings.offline,
+                save_to: settings.save_to.clone(),
             })
             .collect();
         Plan {

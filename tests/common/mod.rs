@@ -363,6 +363,26 @@ pub fn locked_platforms() -> Vec<String> {
     all
 }
 
+/// The environment variables that change what vx asks of the network, or through
+/// what: proxies, trust, credentials, mirrors. A test's vx takes none of them from the
+/// machine running the tests.
+pub const NETWORK_VARS: [&str; 14] = [
+    "http_proxy",
+    "HTTP_PROXY",
+    "https_proxy",
+    "HTTPS_PROXY",
+    "all_proxy",
+    "ALL_PROXY",
+    "no_proxy",
+    "NO_PROXY",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "REQUEST_METHOD",
+    "NETRC",
+    "VX_MIRRORS",
+    "VX_OFFLINE",
+];
+
 /// Makes `cmd` see a machine of its own under `home`: `HOME`, the XDG configuration,
 /// cache, state and data directories there, and none of the network settings of the
 /// machine running the tests (tokens, netrc, proxies, mirrors, GitHub).
@@ -376,23 +396,13 @@ pub fn isolated<'c>(cmd: &'c mut assert_cmd::Command, home: &Path) -> &'c mut as
     ] {
         cmd.env(var, home.join(dir));
     }
-    for var in [
-        "NETRC",
+    for var in NETWORK_VARS.iter().chain(&[
         "VX_CACHE_DIR",
-        "VX_MIRRORS",
         "VX_GITHUB_URL",
         "VX_GITHUB_API_URL",
         "GITHUB_TOKEN",
         "GH_TOKEN",
-        "http_proxy",
-        "HTTP_PROXY",
-        "https_proxy",
-        "HTTPS_PROXY",
-        "all_proxy",
-        "ALL_PROXY",
-        "no_proxy",
-        "NO_PROXY",
-    ] {
+    ]) {
         cmd.env_remove(var);
     }
     cmd

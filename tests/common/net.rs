@@ -383,19 +383,7 @@ impl Drop for Tinyproxy {
 /// A `vx` command cleared of the environment's network settings (proxies, CA
 /// variables) and of the user's config, so each test sets exactly what it tests.
 pub fn isolate(cmd: &mut assert_cmd::Command, config_home: &Path) {
-    for name in [
-        "http_proxy",
-        "HTTP_PROXY",
-        "https_proxy",
-        "HTTPS_PROXY",
-        "all_proxy",
-        "ALL_PROXY",
-        "no_proxy",
-        "NO_PROXY",
-        "SSL_CERT_FILE",
-        "SSL_CERT_DIR",
-        "REQUEST_METHOD",
-    ] {
+    for name in super::NETWORK_VARS {
         cmd.env_remove(name);
     }
     cmd.env("XDG_CONFIG_HOME", config_home);
