@@ -842,10 +842,19 @@ fn a_sync_by_name_goes_through_the_proxy_request_by_request() {
         "{}\n[tools]\nripgrep = \"14\"\nfd = \"10\"\n",
         w.settings()
     ));
-    let mut cmd = w.vx(&["sync", "--headless"]);
+    let mut cmd = w.vx(&["sync", "--headless", "-v"]);
     common::net::isolate(&mut cmd, &w.work.dir.path().join("config"));
     let out = cmd.env("HTTP_PROXY", proxy.url()).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let stderr = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    // `-v` says where each download goes.
+    assert_eq!(
+        stderr
+            .matches(&format!("through the proxy {}", proxy.url()))
+            .count(),
+        2,
+        "{stderr}"
+    );
     let answered = w.github.requests();
     assert!(
         answered.iter().any(|r| r.is_download()) && answered.iter().any(|r| r.is_api()),

@@ -248,7 +248,10 @@ impl Registry {
             } else {
                 '&'
             });
-            url.push_str(&format!("{key}={}", escape(value)));
+            url.push_str(&format!(
+                "{key}={}",
+                crate::net::url::encode_component(value)
+            ));
         }
         let mut request = Request::get(&url);
         if let Some(basic) = &self.basic {
@@ -336,19 +339,6 @@ fn challenge_params(text: &str) -> Vec<(String, String)> {
     out
 }
 
-/// `value` percent-encoded for a query string.
-fn escape(value: &str) -> String {
-    let mut out = String::new();
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -371,7 +361,7 @@ mod tests {
             vec![("realm".into(), "x".into()), ("service".into(), "y".into())]
         );
         assert_eq!(
-            escape("repository:a/b:pull,push"),
+            crate::net::url::encode_component("repository:a/b:pull,push"),
             "repository%3Aa%2Fb%3Apull%2Cpush"
         );
     }

@@ -96,6 +96,21 @@ pub fn redirect_refusal(scheme: Scheme, to: &str) -> Option<&'static str> {
     }
 }
 
+/// `text` percent-encoded as one URL component (a path segment, a query value):
+/// every byte but ASCII letters, digits and `-._~` escaped, so a tag such as
+/// `cli/v1.2+3` stays one segment and a scope's `:` and `,` survive a query.
+pub fn encode_component(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// `url` fit for a message: without credentials, query or fragment, sanitized and
 /// shortened.
 pub fn display_url(url: &str) -> String {

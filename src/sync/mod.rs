@@ -166,13 +166,34 @@ pub fn run(
     if settings.verbosity == Verbosity::Verbose
         && let Ok(net) = crate::settings::network::load(&settings.network)
     {
-        // The children fetch through the same rules; `-v` says where each goes.
-        let urls = plan.configs.iter().zip(&cached);
-        let urls = urls
+        // The children fetch through the same rules; `-v` says where each goes: the
+        // rewrites, the proxy, the mirrors tried first.
+        let urls: Vec<&str> = plan
+            .configs
+            .iter()
+            .zip(&cached)
             .filter(|(_, c)| c.is_none())
-            .map(|(cfg, _)| cfg.spec.url.as_str());
-        for line in net.rewrites.notes(urls) {
+            .map(|(cfg, _)| cfg.spec.url.as_str())
+            .collect();
+        for line in net.rewrites.notes(urls.iter().copied()) {
             crate::note!("{line}");
+        }
+        for url in &urls {
+            let url = net.rewrites.apply(url);
+            if let Ok(route) = net.proxies.route(&url)
+                && let Some(proxy) = route.proxy_for_display()
+            {
+                crate::note!(
+                    "vx: {} through the proxy {proxy}",
+                    crate::net::url::display_url(&url)
+                );
+            }
+        }
+        if !net.mirrors.is_empty() {
+            crate::note!(
+                "vx: mirrors tried before the origin: {}",
+                vx_tui::text::sanitize(&net.mirrors.join(", "))
+            );
         }
     }
     let interrupt = Interrupt::register().map_err(SyncError::Signals)?;

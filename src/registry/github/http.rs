@@ -12,6 +12,7 @@ use super::config::GithubConfig;
 use crate::net::{Client, NetError, Request};
 use crate::secret::Secret;
 
+pub use crate::net::url::encode_component as encode_segment;
 pub(crate) use crate::net::url::{display_url, origin};
 
 /// The most bytes of an error answer read for its message.
@@ -124,20 +125,6 @@ pub(super) fn next_link(link: &str) -> Option<String> {
         });
         is_next.then(|| target.to_owned())
     })
-}
-
-/// `segment` percent-encoded for a URL path: every byte but ASCII letters, digits and
-/// `-._~` escaped, so a tag such as `cli/v1.2+3` stays one segment.
-pub fn encode_segment(segment: &str) -> String {
-    let mut out = String::with_capacity(segment.len());
-    for b in segment.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]
