@@ -178,21 +178,13 @@ impl TrustSettings {
 mod tests {
     use super::*;
     use std::path::Path;
-    use std::process::Command;
 
-    /// A self-signed CA made by the `openssl` command-line tool in `dir`: its PEM file.
-    fn openssl_ca(dir: &Path) -> PathBuf {
+    /// A self-signed CA certificate (tests/data/test-ca.pem, made once with
+    /// `openssl req -x509 -newkey ec`, valid for a century; its key was not kept) copied
+    /// into `dir`: a PEM file on every platform, Wine included, with no tool to run.
+    fn test_ca(dir: &Path) -> PathBuf {
         let cert = dir.join("ca.pem");
-        let status = Command::new("openssl")
-            .args(["req", "-x509", "-newkey", "ec", "-pkeyopt"])
-            .args(["ec_paramgen_curve:prime256v1", "-nodes", "-days", "2"])
-            .args(["-subj", "/CN=vx test CA", "-keyout"])
-            .arg(dir.join("ca.key"))
-            .arg("-out")
-            .arg(&cert)
-            .status()
-            .expect("the `openssl` command-line tool (install the openssl package)");
-        assert!(status.success());
+        std::fs::write(&cert, include_str!("../../tests/data/test-ca.pem")).unwrap();
         cert
     }
 
@@ -225,7 +217,7 @@ mod tests {
     #[test]
     fn ca_certificates_are_added_to_the_system_store() {
         let dir = tempfile::tempdir().unwrap();
-        let ca = openssl_ca(dir.path());
+        let ca = test_ca(dir.path());
         let ca_der = pem_file("test", &ca).unwrap();
         let system_cert = ca_der[0].clone();
         let settings = TrustSettings {
@@ -247,7 +239,7 @@ mod tests {
     #[test]
     fn the_store_is_loaded_once_per_process() {
         let dir = tempfile::tempdir().unwrap();
-        let ca = openssl_ca(dir.path());
+        let ca = test_ca(dir.path());
         let settings = TrustSettings {
             cert_file: Some(ca.clone()),
             ..TrustSettings::default()
@@ -261,7 +253,7 @@ mod tests {
     #[test]
     fn ssl_cert_file_replaces_the_system_store() {
         let dir = tempfile::tempdir().unwrap();
-        let ca = openssl_ca(dir.path());
+        let ca = test_ca(dir.path());
         let settings = TrustSettings {
             cert_file: Some(ca.clone()),
             ..TrustSettings::default()
