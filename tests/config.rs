@@ -343,3 +343,41 @@ fn url_replacements_apply_to_registry_files_and_the_progress_line_says_so() {
     );
     assert_eq!(err.matches(&line).count(), 1, "once: {line} in\n{err}");
 }
+
+/// The project's `url_replacements` also apply to the registry commands that read the
+/// project (`vx outdated`, `vx versions`, `vx add`), not only to sync and lock.
+#[test]
+fn url_replacements_of_the_project_apply_to_outdated_versions_and_add() {
+    let work = Work::new();
+    let registry = b"packages:\n  - type: github_release\n    repo_owner: acme\n    repo_name: widget\n    asset: widget-{{.Version}}-{{.OS}}-{{.Arch}}.tar.gz\n".to_vec();
+    let origin = TestServer::start([("/registry.yaml", Route::Ok(registry.clone()))]);
+    let replacement = TestServer::start([("/corp/registry.yaml", Route::Ok(registry))]);
+    work.write_manifest(&format!(
+        "[settings]\nregistries = [{{ name = \"corp\", url = \"{}\" }}]\n\n[settings.url_replacements]\n\"{}\" = \"{}\"\n\n[tools]\nwidget = \"1\"\n",
+        origin.url("/registry.yaml"),
+        origin.url("/"),
+        replacement.url("/corp/"),
+    ));
+    for (n, args) in [
+        vec!["outdated"],
+        vec!["versions", "widget"],
+        vec!["add", "widget@1"],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        // Releases are asked of a GitHub that is not there: the registry file comes
+        // first, and it is what this test is about.
+        let out = vx(&work)
+            .args(&args)
+            .arg("--manifest")
+            .arg(work.manifest())
+            .env("VX_GITHUB_URL", "http://127.0.0.1:9")
+            .env("VX_CACHE_DIR", work.dir.path().join(format!("cache{n}")))
+            .output()
+            .unwrap();
+        let err = text(&out.stderr);
+        assert_eq!(origin.hits(), 0, "vx {args:?} asked the origin: {err}");
+        assert_eq!(replacement.hits(), n + 1, "vx {args:?}: {err}");
+    }
+}

@@ -96,7 +96,7 @@ fn registry_entry(
     let lock = project
         .as_ref()
         .and_then(|m| Lock::load(&m.lock_path()).ok().flatten());
-    let net = super::network(false, false)?;
+    let net = super::network(project.as_ref(), false, false)?;
     let resolver = vx::resolution::Resolver::new(&net, project.as_ref(), lock.as_ref())
         .map_err(super::resolution_error)?;
     let found = resolver.lookup(name).map_err(super::resolution_error)?;

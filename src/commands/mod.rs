@@ -295,10 +295,18 @@ pub fn project_network(
     Ok(manifest.network.clone())
 }
 
-/// GitHub and the cache for a command that reads the registries.
-pub fn network(offline: bool, quiet: bool) -> Result<vx::resolution::Network, vx::exit::Error> {
-    vx::resolution::Network::from_env(vx::resolution::Options::from_env(offline, quiet))
-        .map_err(resolution_error)
+/// GitHub and the cache for a command that reads the registries, through `project`'s
+/// network settings (its `url_replacements`) when there is a project.
+pub fn network(
+    project: Option<&vx::manifest::Manifest>,
+    offline: bool,
+    quiet: bool,
+) -> Result<vx::resolution::Network, vx::exit::Error> {
+    vx::resolution::Network::from_env(vx::resolution::Options {
+        project: project.map(|m| m.network.clone()).unwrap_or_default(),
+        ..vx::resolution::Options::from_env(offline, quiet)
+    })
+    .map_err(resolution_error)
 }
 
 /// The lock beside `manifest`, when there is one that reads.

@@ -14,7 +14,7 @@ use crate::cli::OutdatedArgs;
 pub fn run(args: &OutdatedArgs) -> Result<i32, Error> {
     let manifest = super::manifest(args.manifest.as_deref())?;
     let lock = super::lock_of(Some(&manifest));
-    let net = super::network(false, args.json)?;
+    let net = super::network(Some(&manifest), false, args.json)?;
     let resolver =
         Resolver::new(&net, Some(&manifest), lock.as_ref()).map_err(super::resolution_error)?;
     let mut rows = Vec::new();

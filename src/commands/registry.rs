@@ -45,7 +45,7 @@ fn show(
 ) -> Result<i32, Error> {
     let project = super::optional_manifest(manifest)?;
     let lock = super::lock_of(project.as_ref());
-    let net = super::network(false, json)?;
+    let net = super::network(project.as_ref(), false, json)?;
     let resolver =
         Resolver::new(&net, project.as_ref(), lock.as_ref()).map_err(super::resolution_error)?;
     let found = resolver.lookup(name).map_err(super::resolution_error)?;
@@ -146,7 +146,7 @@ fn update(manifest: Option<&std::path::Path>) -> Result<i32, Error> {
     let mut lock = Lock::load(&lock_path)
         .map_err(Error::usage)?
         .unwrap_or_default();
-    let net = super::network(false, false)?;
+    let net = super::network(Some(&manifest), false, false)?;
     let latest = net
         .github
         .latest_release("aquaproj", "aqua-registry")

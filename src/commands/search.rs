@@ -16,7 +16,7 @@ const SHOWN: usize = 30;
 pub fn run(args: &SearchArgs) -> Result<i32, Error> {
     let project = super::optional_manifest(args.manifest.as_deref())?;
     let lock = super::lock_of(project.as_ref());
-    let net = super::network(args.offline, args.json)?;
+    let net = super::network(project.as_ref(), args.offline, args.json)?;
     let resolver =
         Resolver::new(&net, project.as_ref(), lock.as_ref()).map_err(super::resolution_error)?;
     let (hits, problems) = resolver.search(&args.term);

@@ -75,7 +75,7 @@ fn move_constraints(
     chosen: &[String],
     lock: &Lock,
 ) -> Result<Manifest, Error> {
-    let net = super::network(false, false)?;
+    let net = super::network(Some(manifest), false, false)?;
     let resolver =
         Resolver::new(&net, Some(manifest), Some(lock)).map_err(super::resolution_error)?;
     let path = &manifest.path;

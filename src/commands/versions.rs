@@ -14,7 +14,7 @@ use crate::cli::VersionsArgs;
 pub fn run(args: &VersionsArgs) -> Result<i32, Error> {
     let project = super::optional_manifest(args.manifest.as_deref())?;
     let lock = super::lock_of(project.as_ref());
-    let net = super::network(args.offline, args.json)?;
+    let net = super::network(project.as_ref(), args.offline, args.json)?;
     let resolver =
         Resolver::new(&net, project.as_ref(), lock.as_ref()).map_err(super::resolution_error)?;
     // A tool of vx.toml is looked up as vx.toml names it.

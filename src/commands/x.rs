@@ -100,7 +100,7 @@ fn resolve(tool: &str, store: &Path, offline: bool) -> Result<ToolSpec, Error> {
             "{tool} has not been resolved on this machine yet, and --offline fetches nothing"
         )));
     }
-    let net = super::network(false, false)?;
+    let net = super::network(None, false, false)?;
     let resolver = Resolver::new(&net, None, None).map_err(super::resolution_error)?;
     let found = resolver.lookup(name).map_err(super::resolution_error)?;
     let table = ToolTable {
