@@ -81,6 +81,16 @@ pub enum ProjectError {
     /// The sync ran but its lock could not be written.
     #[error("the tools were synced but the lock was not written")]
     WriteLock(#[source] LockError),
+    /// `[settings] verify = "require"` and these tools declare no signature to verify.
+    #[error(
+        "[settings] verify = \"require\" but {} declare{} no signature to verify: add a [tools.NAME.verify] table (minisign or cosign), or set verify = \"warn\"",
+        .tools.join(", "),
+        if .tools.len() == 1 { "s" } else { "" }
+    )]
+    NothingToVerify {
+        /// The tools, in manifest order.
+        tools: Vec<String>,
+    },
     /// A tool named by a registry could not be resolved (an unknown name, no version
     /// matching its constraint, no network and nothing cached, …).
     #[error(transparent)]
@@ -164,6 +174,7 @@ impl ProjectSync {
                 });
             }
         }
+        require_signatures(&pinned, pinned.tools.iter().filter(|t| t.is_for(&platform)))?;
         let plan = sync_plan(&pinned, lock.as_ref(), &platform, mode)?;
         Ok(ProjectSync {
             manifest: pinned,
@@ -286,6 +297,9 @@ pub fn sync_plan(
                 }
                 spec.url = asset.url.clone();
                 spec.sha256 = Some(asset.sha256.clone());
+                // The lock pins the bytes, verified (and recorded) when they were
+                // locked: no signature is fetched again.
+                spec.verify = None;
                 if !lock.layout_fresh(table) {
                     layout_stale.push(table.name.clone());
                 }
@@ -307,6 +321,26 @@ pub fn sync_plan(
         to_lock,
         not_here,
     })
+}
+
+/// Under `[settings] verify = "require"`, refuses `tools` that declare no signature to
+/// verify ([`ProjectError::NothingToVerify`], naming them all).
+fn require_signatures<'t>(
+    manifest: &Manifest,
+    tools: impl Iterator<Item = &'t ToolTable>,
+) -> Result<(), ProjectError> {
+    if manifest.verify != crate::verify::Policy::Require {
+        return Ok(());
+    }
+    let tools: Vec<String> = tools
+        .filter(|t| t.verify.as_ref().is_none_or(|c| c.is_empty()))
+        .map(|t| t.name.clone())
+        .collect();
+    if tools.is_empty() {
+        Ok(())
+    } else {
+        Err(ProjectError::NothingToVerify { tools })
+    }
 }
 
 /// The lock's entry of `table` on `platform` under `--frozen`: it must exist, be of
@@ -365,6 +399,7 @@ pub fn record_installed(
             asset.bin = over.and_then(|o| o.bin.clone());
             asset.checksum = Some("download".to_owned());
         }
+        asset.verified = receipt.verified.clone();
         lock.record(table, platform, asset);
         store::mark_pinned(&tree, &receipt.sha256);
     }
@@ -483,6 +518,7 @@ fn relock_tools(
         .iter()
         .filter(|t| only.is_none_or(|names| names.contains(&t.name)))
         .collect();
+    require_signatures(manifest, chosen.iter().copied())?;
     for tool in &chosen {
         let ours = tool.platforms_of(platforms);
         let to_fill = ours.iter().any(|p| lock.fresh(tool, p).is_none());
@@ -524,14 +560,16 @@ fn relock_tools(
                     source: Box::new(source),
                 })?;
             match &spec.sha256 {
-                Some(sha256) => {
+                // A signature is checked over the bytes: they are downloaded even
+                // when their checksum is known.
+                Some(sha256) if spec.verify.is_none() => {
                     let asset = Asset::new(spec.url.clone(), sha256.clone(), None);
                     lock.record(tool, platform, asset);
                     report.locked.push((tool.name.clone(), platform.clone()));
                 }
                 // Only the bytes and the archive's listing matter: nothing of
                 // another platform runs here.
-                None => fetch.push(ToolSpec {
+                _ => fetch.push(ToolSpec {
                     post_install: None,
                     ..spec
                 }),

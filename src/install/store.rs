@@ -172,6 +172,10 @@ pub struct Receipt {
     /// Bytes the archive unpacked into files (absent in receipts of older builds).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unpacked: Option<u64>,
+    /// What the download's signatures were verified with (`minisign:KEYID`,
+    /// `cosign:sha256:FINGERPRINT`), for the lock; absent when none was checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified: Option<String>,
 }
 
 impl Receipt {
@@ -199,6 +203,7 @@ impl Receipt {
             unverified: false,
             bin: Vec::new(),
             unpacked: None,
+            verified: None,
         }
     }
 
@@ -491,6 +496,7 @@ mod tests {
                 bin: None,
                 post_install: None,
                 options: BTreeMap::from([("k".to_owned(), json!(1))]),
+                verify: None,
             },
             store: store.to_owned(),
             board: None,
