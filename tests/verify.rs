@@ -382,3 +382,30 @@ fn a_cosign_key_path_is_relative_to_the_manifest() {
     );
     assert!(out.contains("vx.lock is missing"), "{out}");
 }
+
+/// A tool installed before its `verify` table was added is not locked on the strength
+/// of the tree already there: its bytes are fetched again and verified.
+#[test]
+fn a_tree_installed_before_verify_was_added_is_verified_when_locked() {
+    let s = Signed::new();
+    let (public, id) = s.minisign_key("key");
+    let body = tarball(7);
+    let server = TestServer::start([
+        ("/tool.tar.gz.minisig", Route::Ok(s.minisign("key", &body))),
+        ("/tool.tar.gz", Route::Ok(body)),
+    ]);
+    let table = format!(
+        "[tools.tool]\nversion = \"1\"\nurl = \"{}\"\nstrip_components = 1\n",
+        server.url("/tool.tar.gz")
+    );
+    s.work.write_manifest(&table);
+    s.sync(0);
+    assert!(s.verified("tool", &here()).is_none());
+
+    s.work.write_manifest(&format!(
+        "{table}[tools.tool.verify]\nminisign = {{ public_key = \"{public}\" }}\n"
+    ));
+    s.sync(0);
+    assert_eq!(s.verified("tool", &here()), Some(format!("minisign:{id}")));
+    assert_eq!(was_asked(&server, ".minisig"), 1, "{:?}", server.paths());
+}

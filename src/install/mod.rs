@@ -479,6 +479,10 @@ pub fn cached(cfg: &InstallConfig) -> Option<Outcome> {
         return None;
     }
     let receipt = store::installed_receipt(cfg)?;
+    if !signatures_recorded(cfg, &receipt) {
+        // Its signatures are still to be checked ([`verify_installed`]).
+        return None;
+    }
     let path = store::install_dir(&cfg.store, &cfg.spec.name, &cfg.spec.version);
     pin_receipt(&receipt, &path, cfg);
     Some(Outcome::Cached {
@@ -516,6 +520,7 @@ pub fn install(
     if cfg.probe {
         return probe(&cfg, &final_dir, sink, opts);
     }
+    verify_installed(&cfg, &final_dir, sink, opts)?;
     if let Some(outcome) = cached(&cfg) {
         return Ok(outcome);
     }
@@ -697,6 +702,55 @@ fn verify(
         &client,
     )?;
     Ok(Some(verified))
+}
+
+/// Whether `receipt` records every signature `cfg` asks to check, with the same keys
+/// (true when it asks for none).
+fn signatures_recorded(cfg: &InstallConfig, receipt: &store::Receipt) -> bool {
+    let Some(checks) = cfg.spec.verify.as_ref().filter(|c| !c.is_empty()) else {
+        return true;
+    };
+    checks
+        .records()
+        .is_ok_and(|records| receipt.verified.as_deref() == Some(records.as_str()))
+}
+
+/// A tree already installed for `cfg` whose receipt does not record the signatures
+/// `cfg` asks for (installed before the tool's `verify` table was written, or with
+/// other keys): its bytes are fetched again (from a mirror, the cache or the origin,
+/// checked against the receipt's sha256) and verified, and the receipt then records
+/// it, so that the lock never records a signature no one checked. Nothing to do for
+/// a tree not installed, or already verified with these keys.
+fn verify_installed(
+    cfg: &InstallConfig,
+    final_dir: &Path,
+    sink: &mut dyn ProgressSink,
+    opts: &InstallOptions,
+) -> Result<(), InstallError> {
+    let Some(mut receipt) = store::installed_receipt(cfg) else {
+        return Ok(());
+    };
+    if signatures_recorded(cfg, &receipt) {
+        return Ok(());
+    }
+    let work = store::work_dir(&cfg.store)
+        .map_err(store_err("cannot create a work directory in", &cfg.store))?;
+    sink.phase(Phase::Downloading, &cfg.spec.url);
+    let sources::Fetched { download, .. } = sources::fetch(
+        &cfg.store,
+        &cfg.spec.url,
+        Some(&receipt.sha256),
+        &work.path().join("download"),
+        sink,
+        opts,
+        &mut fetch::NoTee,
+        cfg.offline,
+    )?;
+    receipt.verified = verify(cfg, &download, sink, opts)?;
+    let json = serde_json::to_vec_pretty(&receipt).map_err(std::io::Error::other);
+    json.and_then(|json| crate::atomic::write(&final_dir.join(store::RECEIPT_FILE), &json))
+        .map_err(store_err("cannot write the receipt in", final_dir))?;
+    Ok(())
 }
 
 /// Downloads `cfg`'s URL (from vx's cache, a mirror or the origin), checks it against

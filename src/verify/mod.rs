@@ -80,6 +80,19 @@ impl Checks {
     pub fn is_empty(&self) -> bool {
         self.minisign.is_none() && self.cosign.is_none()
     }
+
+    /// What [`verify_download`] returns when every signature verifies: a receipt
+    /// recording exactly this was verified with these keys.
+    pub fn records(&self) -> Result<String, VerifyError> {
+        let mut records = Vec::new();
+        if let Some(check) = &self.minisign {
+            records.push(minisign::Key::parse(&check.public_key)?.record());
+        }
+        if let Some(check) = &self.cosign {
+            records.push(cosign::Key::parse(&check.public_key)?.record());
+        }
+        Ok(records.join(","))
+    }
 }
 
 /// Why a download's signature does not verify, or could not be checked.
