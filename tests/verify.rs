@@ -409,3 +409,59 @@ fn a_tree_installed_before_verify_was_added_is_verified_when_locked() {
     assert_eq!(s.verified("tool", &here()), Some(format!("minisign:{id}")));
     assert_eq!(was_asked(&server, ".minisig"), 1, "{:?}", server.paths());
 }
+
+/// Hostile signature files: too large, garbage, missing. Each refuses the tool with
+/// the reason; none panics or hangs.
+#[test]
+fn hostile_or_missing_signature_files_refuse_the_tool_with_a_reason() {
+    let s = Signed::new();
+    let (public, _) = s.minisign_key("key");
+    let (pem, _) = s.cosign_key("c");
+    std::fs::copy(pem, s.work.dir.path().join("c.pub")).unwrap();
+    let body = tarball(8);
+    let server = TestServer::start([
+        ("/huge.minisig", Route::Ok(vec![b'A'; 100 * 1024])),
+        (
+            "/garbage.minisig",
+            Route::Ok(b"untrusted comment: x\n\xff\xfe\n".to_vec()),
+        ),
+        ("/garbage.sig", Route::Ok(b"not base64 at all!".to_vec())),
+        ("/tool.tar.gz", Route::Ok(body)),
+    ]);
+    for (verify, says) in [
+        (
+            format!(
+                "minisign = {{ public_key = \"{public}\", signature = \"{}\" }}",
+                server.url("/huge.minisig")
+            ),
+            "larger than 65536 bytes",
+        ),
+        (
+            format!(
+                "minisign = {{ public_key = \"{public}\", signature = \"{}\" }}",
+                server.url("/garbage.minisig")
+            ),
+            "malformed",
+        ),
+        (
+            "cosign = { public_key = \"c.pub\", signature = \"{url}.missing\" }".to_owned(),
+            "HTTP 404",
+        ),
+        (
+            format!(
+                "cosign = {{ public_key = \"c.pub\", signature = \"{}\" }}",
+                server.url("/garbage.sig")
+            ),
+            "not base64",
+        ),
+    ] {
+        s.work.write_manifest(&format!(
+            "[tools.tool]\nversion = \"1\"\nurl = \"{}\"\nstrip_components = 1\n\
+             [tools.tool.verify]\n{verify}\n",
+            server.url("/tool.tar.gz")
+        ));
+        let out = s.sync(1);
+        assert!(out.contains(says), "{verify}: {out}");
+        assert!(!s.work.store().join("tool/1").exists());
+    }
+}
