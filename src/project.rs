@@ -196,6 +196,9 @@ impl ProjectSync {
         let manifest = &self.manifest;
         let label = manifest.path.display().to_string();
         let mut code = sync::run(&label, &self.plan.tools, store, &sync_settings)?;
+        if let Some(lock) = &self.lock {
+            record_verified(lock, manifest, &self.platform, &self.plan, store);
+        }
         let mut relocked = LockReport::default();
         if self.mode == LockMode::Update {
             let mut lock = self.lock.unwrap_or_default();
@@ -402,6 +405,34 @@ pub fn record_installed(
         asset.verified = receipt.verified.clone();
         lock.record(table, platform, asset);
         store::mark_pinned(&tree, &receipt.sha256);
+    }
+}
+
+/// Copies into the receipts of the tools `plan` installed from fresh lock entries what
+/// those entries record as verified, so `vx list` says it of a tree whose install
+/// fetched no signature.
+fn record_verified(
+    lock: &Lock,
+    manifest: &Manifest,
+    platform: &Platform,
+    plan: &SyncPlan,
+    store: &Path,
+) {
+    for spec in plan
+        .tools
+        .iter()
+        .filter(|s| !plan.to_lock.contains(&s.name))
+    {
+        let Some(asset) = manifest
+            .tool(&spec.name)
+            .and_then(|t| lock.fresh(t, platform))
+        else {
+            continue;
+        };
+        if let Some(verified) = &asset.verified {
+            let tree = store::install_dir(store, &spec.name, &spec.version);
+            store::mark_verified(&tree, &asset.sha256, verified);
+        }
     }
 }
 

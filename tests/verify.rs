@@ -58,6 +58,20 @@ impl Signed {
         entry.get("verified")?.as_str().map(str::to_owned)
     }
 
+    /// `vx list --json`'s object of `tool`.
+    fn listed(&self, tool: &str) -> serde_json::Value {
+        let mut cmd = self.vx();
+        cmd.arg("list")
+            .arg("--json")
+            .arg("--store")
+            .arg(self.work.store());
+        let out = stdout_of(&mut cmd, 0);
+        json_lines(&out)
+            .into_iter()
+            .find(|v| v["tool"] == tool)
+            .expect("the tool is listed")
+    }
+
     /// A minisign key pair (no password) named `name`; returns its public key line
     /// and its key id as minisign prints it.
     fn minisign_key(&self, name: &str) -> (String, String) {
@@ -226,10 +240,12 @@ minisign = {{ public_key = "{public}" }}
     );
     assert_eq!(was_asked(&server, ".minisig"), 2, "{:?}", server.paths());
 
-    // Installing from the lock checks the sha256 only: no signature is asked for.
+    // Installing from the lock checks the sha256 only: no signature is asked for, and
+    // `vx list` says what the lock verified.
     s.sync(0);
     assert!(s.work.store().join("tool/1/.vx-receipt.json").is_file());
     assert_eq!(was_asked(&server, ".minisig"), 2, "{:?}", server.paths());
+    assert_eq!(s.listed("tool")["verified"].as_str(), Some(record.as_str()));
 }
 
 #[test]
@@ -255,6 +271,11 @@ verify = {{ cosign = {{ public_key = "tool.pub" }} }}
     assert_eq!(
         s.verified("tool", &here()),
         Some(format!("cosign:sha256:{fingerprint}"))
+    );
+    let listed = s.listed("tool");
+    assert_eq!(
+        listed["verified"].as_str(),
+        Some(format!("cosign:sha256:{fingerprint}").as_str())
     );
     assert!(s.work.store().join("tool/1/.vx-receipt.json").is_file());
 }

@@ -325,6 +325,23 @@ pub fn mark_pinned(tree: &Path, sha256: &str) -> bool {
     crate::atomic::write(&tree.join(RECEIPT_FILE), &json).is_ok()
 }
 
+/// Records in the installed `tree`'s receipt that its bytes (`sha256`) were verified
+/// with `verified` (a lock entry's record: the install from that entry fetched no
+/// signature). A receipt that is missing, of other bytes or already saying so is left
+/// alone. Best effort: `false` when nothing was changed.
+pub fn mark_verified(tree: &Path, sha256: &str, verified: &str) -> bool {
+    let Some(mut receipt) = read_receipt(tree)
+        .filter(|r| r.sha256 == sha256 && r.verified.as_deref() != Some(verified))
+    else {
+        return false;
+    };
+    receipt.verified = Some(verified.to_owned());
+    let Ok(json) = serde_json::to_vec_pretty(&receipt) else {
+        return false;
+    };
+    crate::atomic::write(&tree.join(RECEIPT_FILE), &json).is_ok()
+}
+
 /// Name of the lock file inside a work directory: held (`flock`) by the installing
 /// process for the directory's whole life, so a work directory whose lock is free was
 /// left by a process that died (SIGKILL, crash) and can be removed.
