@@ -486,3 +486,47 @@ fn hostile_or_missing_signature_files_refuse_the_tool_with_a_reason() {
         assert!(!s.work.store().join("tool/1").exists());
     }
 }
+
+/// `--offline` reaches no network, for a signature either: a tool whose signature is
+/// on a server is refused, with the reason, and the server is never asked.
+#[test]
+fn offline_fetches_no_signature_from_a_server() {
+    let s = Signed::new();
+    let (public, _) = s.minisign_key("key");
+    let body = tarball(9);
+    let archive = s.work.dir.path().join("tool.tar.gz");
+    std::fs::write(&archive, &body).unwrap();
+    let server = TestServer::start([("/tool.minisig", Route::Ok(s.minisign("key", &body)))]);
+    s.work.write_manifest(&format!(
+        "[tools.tool]\nversion = \"1\"\nurl = \"{}\"\nstrip_components = 1\n\
+         [tools.tool.verify]\nminisign = {{ public_key = \"{public}\", signature = \"{}\" }}\n",
+        file_url(&archive),
+        server.url("/tool.minisig")
+    ));
+    let mut cmd = s.vx();
+    cmd.arg("sync")
+        .arg("--manifest")
+        .arg(s.work.manifest())
+        .arg("--store")
+        .arg(s.work.store())
+        .arg("--headless")
+        .arg("--offline");
+    let out = outcome(&mut cmd, 1);
+    assert!(out.contains("offline"), "{out}");
+    assert_eq!(server.hits(), 0);
+    assert!(!s.work.store().join("tool/1").exists());
+
+    // A signature beside a local archive is read offline.
+    std::fs::write(
+        s.work.dir.path().join("tool.tar.gz.minisig"),
+        s.minisign("key", &body),
+    )
+    .unwrap();
+    s.work.write_manifest(&format!(
+        "[tools.tool]\nversion = \"1\"\nurl = \"{}\"\nstrip_components = 1\n\
+         [tools.tool.verify]\nminisign = {{ public_key = \"{public}\" }}\n",
+        file_url(&archive),
+    ));
+    outcome(&mut cmd, 0);
+    assert!(s.work.store().join("tool/1").exists());
+}

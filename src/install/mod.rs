@@ -693,13 +693,13 @@ fn verify(
         return Ok(None);
     };
     sink.phase(Phase::Downloading, "checking the signature");
-    let client = fetch::client(opts);
+    let client = (!cfg.offline).then(|| fetch::client(opts));
     let verified = crate::verify::verify_download(
         &download.path,
         &download.sha256,
         &cfg.spec.url,
         checks,
-        &client,
+        client.as_ref(),
     )?;
     Ok(Some(verified))
 }

@@ -138,6 +138,14 @@ pub enum VerifyError {
         /// Why (another key signed it, the bytes differ).
         reason: String,
     },
+    /// `--offline` and the signature is on a server.
+    #[error("cannot fetch the {kind} signature {url}: --offline fetches nothing from a server")]
+    Offline {
+        /// `minisign` or `cosign`.
+        kind: &'static str,
+        /// The signature's URL.
+        url: String,
+    },
     /// The downloaded file could not be read back.
     #[error("cannot read the download to verify it: {0}")]
     Read(#[source] std::io::Error),
@@ -145,14 +153,15 @@ pub enum VerifyError {
 
 /// Verifies the download at `path` (whose SHA-256 is `sha256`, hex) fetched from
 /// `url` against every signature `checks` names, fetching each signature through
-/// `client`. Returns what was verified, as the lock records it
-/// (`minisign:KEYID`, `cosign:sha256:FINGERPRINT`, comma-separated).
+/// `client` (`None`: offline, only a `file://` signature can be read). Returns what
+/// was verified, as the lock records it (`minisign:KEYID`,
+/// `cosign:sha256:FINGERPRINT`, comma-separated).
 pub fn verify_download(
     path: &Path,
     sha256: &str,
     url: &str,
     checks: &Checks,
-    client: &Client,
+    client: Option<&Client>,
 ) -> Result<String, VerifyError> {
     let mut verified = Vec::new();
     if let Some(check) = &checks.minisign {
@@ -178,7 +187,11 @@ pub fn signature_url(template: &str, url: &str) -> String {
 }
 
 /// The signature file at `url`, at most [`MAX_SIGNATURE_BYTES`].
-fn fetch_signature(client: &Client, url: &str, kind: &'static str) -> Result<Vec<u8>, VerifyError> {
+fn fetch_signature(
+    client: Option<&Client>,
+    url: &str,
+    kind: &'static str,
+) -> Result<Vec<u8>, VerifyError> {
     let failed = |reason: String| VerifyError::Fetch {
         kind,
         url: crate::net::url::display_url(url),
@@ -200,6 +213,12 @@ fn fetch_signature(client: &Client, url: &str, kind: &'static str) -> Result<Vec
         }
         return Ok(bytes);
     }
+    let Some(client) = client else {
+        return Err(VerifyError::Offline {
+            kind,
+            url: crate::net::url::display_url(url),
+        });
+    };
     let response = client
         .send(Request::get(url))
         .map_err(|e: NetError| failed(e.to_string()))?;
