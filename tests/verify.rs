@@ -351,6 +351,16 @@ fn require_refuses_a_tool_with_nothing_to_verify_before_downloading() {
 #[test]
 fn bad_keys_and_missing_key_files_are_errors_at_their_line() {
     let s = Signed::new();
+    // A key of another curve: well-formed PEM, the wrong algorithm.
+    let p384 = s.work.dir.path().join("p384.pem");
+    run(Command::new("openssl")
+        .args(["ecparam", "-name", "secp384r1", "-genkey", "-noout", "-out"])
+        .arg(&p384));
+    run(Command::new("openssl")
+        .args(["pkey", "-pubout", "-in"])
+        .arg(&p384)
+        .arg("-out")
+        .arg(s.work.dir.path().join("p384.pub")));
     for (verify, says) in [
         (
             "minisign = { public_key = \"RWQnot-a-key\" }",
@@ -365,6 +375,10 @@ fn bad_keys_and_missing_key_files_are_errors_at_their_line() {
             "unknown key",
         ),
         ("gpg = { public_key = \"x\" }", "unknown key"),
+        (
+            "cosign = { public_key = \"p384.pub\" }",
+            "not an ecdsa p-256 public key",
+        ),
     ] {
         s.work.write_manifest(&format!(
             "[tools.tool]\nversion = \"1\"\nurl = \"https://example.org/t.tar.gz\"\n\n\
