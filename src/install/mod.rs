@@ -747,10 +747,8 @@ fn verify_installed(
         cfg.offline,
     )?;
     receipt.verified = verify(cfg, &download, sink, opts)?;
-    let json = serde_json::to_vec_pretty(&receipt).map_err(std::io::Error::other);
-    json.and_then(|json| crate::atomic::write(&final_dir.join(store::RECEIPT_FILE), &json))
-        .map_err(store_err("cannot write the receipt in", final_dir))?;
-    Ok(())
+    store::replace_receipt(final_dir, &receipt)
+        .map_err(store_err("cannot write the receipt in", final_dir))
 }
 
 /// Downloads `cfg`'s URL (from vx's cache, a mirror or the origin), checks it against

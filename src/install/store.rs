@@ -319,10 +319,13 @@ pub fn mark_pinned(tree: &Path, sha256: &str) -> bool {
         return false;
     };
     receipt.unverified = false;
-    let Ok(json) = serde_json::to_vec_pretty(&receipt) else {
-        return false;
-    };
-    crate::atomic::write(&tree.join(RECEIPT_FILE), &json).is_ok()
+    replace_receipt(tree, &receipt).is_ok()
+}
+
+/// Replaces the receipt of the installed `tree` with `receipt`, atomically.
+pub fn replace_receipt(tree: &Path, receipt: &Receipt) -> io::Result<()> {
+    let json = serde_json::to_vec_pretty(receipt).map_err(io::Error::other)?;
+    crate::atomic::write(&tree.join(RECEIPT_FILE), &json)
 }
 
 /// Records in the installed `tree`'s receipt that its bytes (`sha256`) were verified
@@ -336,10 +339,7 @@ pub fn mark_verified(tree: &Path, sha256: &str, verified: &str) -> bool {
         return false;
     };
     receipt.verified = Some(verified.to_owned());
-    let Ok(json) = serde_json::to_vec_pretty(&receipt) else {
-        return false;
-    };
-    crate::atomic::write(&tree.join(RECEIPT_FILE), &json).is_ok()
+    replace_receipt(tree, &receipt).is_ok()
 }
 
 /// Name of the lock file inside a work directory: held (`flock`) by the installing
