@@ -43,6 +43,7 @@ mod imp {
                 unverified: false,
                 bin: vec![format!("bin/{name}")],
                 unpacked: None,
+                verified: None,
             };
             store::write_receipt(&tree, &receipt).unwrap();
         }

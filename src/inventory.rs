@@ -37,6 +37,10 @@ pub struct Installed {
     pub bin: Vec<String>,
     /// Installed without a sha256 to check.
     pub unverified: bool,
+    /// What its download's signatures were verified with (`minisign:KEYID`,
+    /// `cosign:sha256:FINGERPRINT`), at install or when its lock entry was made;
+    /// `None`: no signature was checked.
+    pub verified: Option<String>,
     /// The URL it was downloaded from.
     pub url: String,
 }
@@ -50,6 +54,7 @@ impl Installed {
             installed_at: receipt.installed_at,
             bin: receipt.bin,
             unverified: receipt.unverified,
+            verified: receipt.verified,
             url: receipt.url,
             path,
         }

@@ -62,6 +62,7 @@ pub mod toolchain;
 pub mod user_config;
 pub mod utc;
 pub mod validate;
+pub mod verify;
 
 /// Prints a line on stderr like `eprintln!`, but never panics: with stderr closed
 /// (`vx … 2>&1 | head`) the line is lost and the work goes on, as in ripgrep.

@@ -81,6 +81,16 @@ pub enum ProjectError {
     /// The sync ran but its lock could not be written.
     #[error("the tools were synced but the lock was not written")]
     WriteLock(#[source] LockError),
+    /// `[settings] verify = "require"` and these tools declare no signature to verify.
+    #[error(
+        "[settings] verify = \"require\" but {} declare{} no signature to verify: add a [tools.NAME.verify] table (minisign or cosign), or set verify = \"warn\"",
+        .tools.join(", "),
+        if .tools.len() == 1 { "s" } else { "" }
+    )]
+    NothingToVerify {
+        /// The tools, in manifest order.
+        tools: Vec<String>,
+    },
     /// A tool named by a registry could not be resolved (an unknown name, no version
     /// matching its constraint, no network and nothing cached, …).
     #[error(transparent)]
@@ -164,6 +174,7 @@ impl ProjectSync {
                 });
             }
         }
+        require_signatures(&pinned, pinned.tools.iter().filter(|t| t.is_for(&platform)))?;
         let plan = sync_plan(&pinned, lock.as_ref(), &platform, mode)?;
         Ok(ProjectSync {
             manifest: pinned,
@@ -185,6 +196,9 @@ impl ProjectSync {
         let manifest = &self.manifest;
         let label = manifest.path.display().to_string();
         let mut code = sync::run(&label, &self.plan.tools, store, &sync_settings)?;
+        if let Some(lock) = &self.lock {
+            record_verified(lock, manifest, &self.platform, &self.plan, store);
+        }
         let mut relocked = LockReport::default();
         if self.mode == LockMode::Update {
             let mut lock = self.lock.unwrap_or_default();
@@ -286,6 +300,9 @@ pub fn sync_plan(
                 }
                 spec.url = asset.url.clone();
                 spec.sha256 = Some(asset.sha256.clone());
+                // The lock pins the bytes, verified (and recorded) when they were
+                // locked: no signature is fetched again.
+                spec.verify = None;
                 if !lock.layout_fresh(table) {
                     layout_stale.push(table.name.clone());
                 }
@@ -307,6 +324,26 @@ pub fn sync_plan(
         to_lock,
         not_here,
     })
+}
+
+/// Under `[settings] verify = "require"`, refuses `tools` that declare no signature to
+/// verify ([`ProjectError::NothingToVerify`], naming them all).
+fn require_signatures<'t>(
+    manifest: &Manifest,
+    tools: impl Iterator<Item = &'t ToolTable>,
+) -> Result<(), ProjectError> {
+    if manifest.verify != crate::verify::Policy::Require {
+        return Ok(());
+    }
+    let tools: Vec<String> = tools
+        .filter(|t| t.verify.as_ref().is_none_or(|c| c.is_empty()))
+        .map(|t| t.name.clone())
+        .collect();
+    if tools.is_empty() {
+        Ok(())
+    } else {
+        Err(ProjectError::NothingToVerify { tools })
+    }
 }
 
 /// The lock's entry of `table` on `platform` under `--frozen`: it must exist, be of
@@ -365,8 +402,37 @@ pub fn record_installed(
             asset.bin = over.and_then(|o| o.bin.clone());
             asset.checksum = Some("download".to_owned());
         }
+        asset.verified = receipt.verified.clone();
         lock.record(table, platform, asset);
         store::mark_pinned(&tree, &receipt.sha256);
+    }
+}
+
+/// Copies into the receipts of the tools `plan` installed from fresh lock entries what
+/// those entries record as verified, so `vx list` says it of a tree whose install
+/// fetched no signature.
+fn record_verified(
+    lock: &Lock,
+    manifest: &Manifest,
+    platform: &Platform,
+    plan: &SyncPlan,
+    store: &Path,
+) {
+    for spec in plan
+        .tools
+        .iter()
+        .filter(|s| !plan.to_lock.contains(&s.name))
+    {
+        let Some(asset) = manifest
+            .tool(&spec.name)
+            .and_then(|t| lock.fresh(t, platform))
+        else {
+            continue;
+        };
+        if let Some(verified) = &asset.verified {
+            let tree = store::install_dir(store, &spec.name, &spec.version);
+            store::mark_verified(&tree, &asset.sha256, verified);
+        }
     }
 }
 
@@ -483,6 +549,7 @@ fn relock_tools(
         .iter()
         .filter(|t| only.is_none_or(|names| names.contains(&t.name)))
         .collect();
+    require_signatures(manifest, chosen.iter().copied())?;
     for tool in &chosen {
         let ours = tool.platforms_of(platforms);
         let to_fill = ours.iter().any(|p| lock.fresh(tool, p).is_none());
@@ -524,14 +591,16 @@ fn relock_tools(
                     source: Box::new(source),
                 })?;
             match &spec.sha256 {
-                Some(sha256) => {
+                // A signature is checked over the bytes: they are downloaded even
+                // when their checksum is known.
+                Some(sha256) if spec.verify.is_none() => {
                     let asset = Asset::new(spec.url.clone(), sha256.clone(), None);
                     lock.record(tool, platform, asset);
                     report.locked.push((tool.name.clone(), platform.clone()));
                 }
                 // Only the bytes and the archive's listing matter: nothing of
                 // another platform runs here.
-                None => fetch.push(ToolSpec {
+                _ => fetch.push(ToolSpec {
                     post_install: None,
                     ..spec
                 }),

@@ -38,6 +38,11 @@ pub struct ToolSpec {
     /// The tool's free-form options (the manifest's other keys, as JSON), passed to the
     /// installer unchanged.
     pub options: BTreeMap<String, serde_json::Value>,
+    /// The signatures to check over the download before it is installed (the
+    /// manifest's `[tools.NAME.verify]`); `None` once a lock pins the bytes, whose
+    /// entry records what was verified when they were locked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify: Option<crate::verify::Checks>,
 }
 
 impl ToolSpec {

@@ -395,6 +395,7 @@ fn child_frame(work: &Work, url: String, sha256: String) -> InstallConfig {
             bin: None,
             post_install: None,
             options: Default::default(),
+            verify: None,
         },
         store: work.store(),
         board: Some(work.boards().join("vx-board-none")),

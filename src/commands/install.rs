@@ -57,6 +57,7 @@ pub fn run(args: &InstallArgs) -> Result<i32, Error> {
             }),
             post_install: None,
             options: Default::default(),
+            verify: None,
         },
         store,
         board: None,

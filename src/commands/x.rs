@@ -121,6 +121,7 @@ fn resolve(tool: &str, store: &Path, offline: bool) -> Result<ToolSpec, Error> {
             constraint: constraint.to_owned(),
             at: Location { line: 1, column: 1 },
         }),
+        verify: None,
     };
     vx::validate::tool_name(&table.name).map_err(Error::usage)?;
     let platform = Platform::current();

@@ -135,6 +135,8 @@ pub struct TestServer {
     port: u16,
     hits: Arc<AtomicUsize>,
     asked: Arc<Mutex<Vec<Option<String>>>>,
+    /// The path (and query) of every request a routed server answered, in order.
+    paths: Arc<Mutex<Vec<String>>>,
     stop: Box<dyn Fn() + Send + Sync>,
     thread: Option<JoinHandle<()>>,
 }
@@ -154,10 +156,12 @@ impl TestServer {
             routes.into_iter().map(|(p, r)| (p.into(), r)).collect();
         let (server, port) = bind_loopback()?;
         let hits = Arc::new(AtomicUsize::new(0));
-        let (srv, count) = (server.clone(), hits.clone());
+        let paths: Arc<Mutex<Vec<String>>> = Arc::default();
+        let (srv, count, log) = (server.clone(), hits.clone(), paths.clone());
         let thread = std::thread::spawn(move || {
             for request in srv.incoming_requests() {
                 count.fetch_add(1, Ordering::SeqCst);
+                log.lock().unwrap().push(request.url().to_owned());
                 let route = routes.get(request.url()).cloned();
                 // Respond on its own thread so a client that stops reading (a
                 // cancelled download) cannot stall the accept loop.
@@ -229,6 +233,7 @@ impl TestServer {
             port,
             hits,
             asked: Arc::default(),
+            paths,
             stop: Box::new(move || server.unblock()),
             thread: Some(thread),
         })
@@ -261,6 +266,7 @@ impl TestServer {
             port,
             hits,
             asked,
+            paths: Arc::default(),
             // Connect and close at once: the accept loop reads no request and exits.
             stop: Box::new(move || drop(TcpStream::connect(("127.0.0.1", port)))),
             thread: Some(thread),
@@ -355,6 +361,11 @@ impl TestServer {
     /// `http://127.0.0.1:PORT{path}`.
     pub fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// The paths asked of a routed server ([`TestServer::start`]) so far, in order.
+    pub fn paths(&self) -> Vec<String> {
+        self.paths.lock().unwrap().clone()
     }
 
     /// Requests answered so far.

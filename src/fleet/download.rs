@@ -76,5 +76,6 @@ fn spec(artifact: &Artifact) -> ToolSpec {
         bin: None,
         post_install: None,
         options: Default::default(),
+        verify: None,
     }
 }

@@ -20,6 +20,7 @@
 //! | 13   | archive refused or corrupt, or nothing left after `strip_components` |
 //! | 14   | post-install command failed |
 //! | 15   | store error: the disk full, read-only or not permitted; a directory at the install path that vx did not create |
+//! | 16   | a signature the manifest asks for ([`crate::verify`]) is missing or does not verify |
 //! | 130  | cancelled |
 
 pub mod bins;
@@ -338,6 +339,10 @@ pub enum InstallError {
     /// The install was cancelled; nothing was left behind.
     #[error("cancelled")]
     Cancelled,
+    /// A signature the tool's `verify` table asks for is missing or does not verify:
+    /// nothing is installed and nothing is locked.
+    #[error("signature check failed: {0}")]
+    Verify(#[from] crate::verify::VerifyError),
 }
 
 /// Where an install's expected sha256 comes from, so that a missing one is asked for
@@ -410,6 +415,7 @@ impl InstallError {
             InstallError::Extract(_) | InstallError::Bin(_) => 13,
             InstallError::PostInstall { .. } | InstallError::PostInstallSpawn { .. } => 14,
             InstallError::Store { .. } => 15,
+            InstallError::Verify(_) => 16,
             InstallError::Cancelled => 130,
         }
     }
@@ -473,6 +479,10 @@ pub fn cached(cfg: &InstallConfig) -> Option<Outcome> {
         return None;
     }
     let receipt = store::installed_receipt(cfg)?;
+    if !signatures_recorded(cfg, &receipt) {
+        // Its signatures are still to be checked ([`verify_installed`]).
+        return None;
+    }
     let path = store::install_dir(&cfg.store, &cfg.spec.name, &cfg.spec.version);
     pin_receipt(&receipt, &path, cfg);
     Some(Outcome::Cached {
@@ -510,6 +520,7 @@ pub fn install(
     if cfg.probe {
         return probe(&cfg, &final_dir, sink, opts);
     }
+    verify_installed(&cfg, &final_dir, sink, opts)?;
     if let Some(outcome) = cached(&cfg) {
         return Ok(outcome);
     }
@@ -565,6 +576,7 @@ pub fn install(
         tee,
         cfg.offline,
     )?;
+    let verified = verify(&cfg, &download, sink, opts)?;
 
     sink.phase(Phase::Extracting, "");
     let streamed = match streaming {
@@ -603,6 +615,7 @@ pub fn install(
     let mut receipt = store::Receipt::new(&cfg, &download.sha256, stats.format, download.bytes);
     receipt.unverified = cfg.spec.sha256.is_none();
     receipt.unpacked = Some(stats.bytes);
+    receipt.verified = verified;
     let listed = cfg.spec.bin.as_deref();
     receipt.bin = match (&stats.executable, listed) {
         // A bare executable: its file is the tool's one executable.
@@ -644,6 +657,7 @@ fn probe(
         sink,
         opts,
     )?;
+    let verified = verify(cfg, &download, sink, opts)?;
     sink.phase(Phase::Extracting, "checking the archive's listing");
     let checked = listing::check(
         &download.path,
@@ -655,6 +669,7 @@ fn probe(
     )?;
     let mut receipt = store::Receipt::new(cfg, &download.sha256, checked.format, download.bytes);
     receipt.bin = checked.bin;
+    receipt.verified = verified;
     std::fs::create_dir_all(final_dir).map_err(store_err("cannot create", final_dir))?;
     store::write_receipt(final_dir, &receipt)
         .map_err(store_err("cannot write the receipt in", final_dir))?;
@@ -663,6 +678,77 @@ fn probe(
         bytes: download.bytes,
         sha256: download.sha256,
     })
+}
+
+/// Checks the signatures `cfg`'s tool must carry ([`crate::verify`]) over the bytes
+/// just downloaded and hashed, before anything is unpacked into the store or recorded;
+/// returns what was verified, for the receipt (and from it the lock).
+fn verify(
+    cfg: &InstallConfig,
+    download: &fetch::Download,
+    sink: &mut dyn ProgressSink,
+    opts: &InstallOptions,
+) -> Result<Option<String>, InstallError> {
+    let Some(checks) = cfg.spec.verify.as_ref().filter(|c| !c.is_empty()) else {
+        return Ok(None);
+    };
+    sink.phase(Phase::Downloading, "checking the signature");
+    let client = (!cfg.offline).then(|| fetch::client(opts));
+    let verified = crate::verify::verify_download(
+        &download.path,
+        &download.sha256,
+        &cfg.spec.url,
+        checks,
+        client.as_ref(),
+    )?;
+    Ok(Some(verified))
+}
+
+/// Whether `receipt` records every signature `cfg` asks to check, with the same keys
+/// (true when it asks for none).
+fn signatures_recorded(cfg: &InstallConfig, receipt: &store::Receipt) -> bool {
+    let Some(checks) = cfg.spec.verify.as_ref().filter(|c| !c.is_empty()) else {
+        return true;
+    };
+    checks
+        .records()
+        .is_ok_and(|records| receipt.verified.as_deref() == Some(records.as_str()))
+}
+
+/// A tree already installed for `cfg` whose receipt does not record the signatures
+/// `cfg` asks for (installed before the tool's `verify` table was written, or with
+/// other keys): its bytes are fetched again (from a mirror, the cache or the origin,
+/// checked against the receipt's sha256) and verified, and the receipt then records
+/// it, so that the lock never records a signature no one checked. Nothing to do for
+/// a tree not installed, or already verified with these keys.
+fn verify_installed(
+    cfg: &InstallConfig,
+    final_dir: &Path,
+    sink: &mut dyn ProgressSink,
+    opts: &InstallOptions,
+) -> Result<(), InstallError> {
+    let Some(mut receipt) = store::installed_receipt(cfg) else {
+        return Ok(());
+    };
+    if signatures_recorded(cfg, &receipt) {
+        return Ok(());
+    }
+    let work = store::work_dir(&cfg.store)
+        .map_err(store_err("cannot create a work directory in", &cfg.store))?;
+    sink.phase(Phase::Downloading, &cfg.spec.url);
+    let sources::Fetched { download, .. } = sources::fetch(
+        &cfg.store,
+        &cfg.spec.url,
+        Some(&receipt.sha256),
+        &work.path().join("download"),
+        sink,
+        opts,
+        &mut fetch::NoTee,
+        cfg.offline,
+    )?;
+    receipt.verified = verify(cfg, &download, sink, opts)?;
+    store::replace_receipt(final_dir, &receipt)
+        .map_err(store_err("cannot write the receipt in", final_dir))
 }
 
 /// Downloads `cfg`'s URL (from vx's cache, a mirror or the origin), checks it against

@@ -172,6 +172,10 @@ pub struct Receipt {
     /// Bytes the archive unpacked into files (absent in receipts of older builds).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unpacked: Option<u64>,
+    /// What the download's signatures were verified with (`minisign:KEYID`,
+    /// `cosign:sha256:FINGERPRINT`), for the lock; absent when none was checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified: Option<String>,
 }
 
 impl Receipt {
@@ -199,6 +203,7 @@ impl Receipt {
             unverified: false,
             bin: Vec::new(),
             unpacked: None,
+            verified: None,
         }
     }
 
@@ -314,10 +319,27 @@ pub fn mark_pinned(tree: &Path, sha256: &str) -> bool {
         return false;
     };
     receipt.unverified = false;
-    let Ok(json) = serde_json::to_vec_pretty(&receipt) else {
+    replace_receipt(tree, &receipt).is_ok()
+}
+
+/// Replaces the receipt of the installed `tree` with `receipt`, atomically.
+pub fn replace_receipt(tree: &Path, receipt: &Receipt) -> io::Result<()> {
+    let json = serde_json::to_vec_pretty(receipt).map_err(io::Error::other)?;
+    crate::atomic::write(&tree.join(RECEIPT_FILE), &json)
+}
+
+/// Records in the installed `tree`'s receipt that its bytes (`sha256`) were verified
+/// with `verified` (a lock entry's record: the install from that entry fetched no
+/// signature). A receipt that is missing, of other bytes or already saying so is left
+/// alone. Best effort: `false` when nothing was changed.
+pub fn mark_verified(tree: &Path, sha256: &str, verified: &str) -> bool {
+    let Some(mut receipt) = read_receipt(tree)
+        .filter(|r| r.sha256 == sha256 && r.verified.as_deref() != Some(verified))
+    else {
         return false;
     };
-    crate::atomic::write(&tree.join(RECEIPT_FILE), &json).is_ok()
+    receipt.verified = Some(verified.to_owned());
+    replace_receipt(tree, &receipt).is_ok()
 }
 
 /// Name of the lock file inside a work directory: held (`flock`) by the installing
@@ -491,6 +513,7 @@ mod tests {
                 bin: None,
                 post_install: None,
                 options: BTreeMap::from([("k".to_owned(), json!(1))]),
+                verify: None,
             },
             store: store.to_owned(),
             board: None,

@@ -44,6 +44,7 @@ fn config(store: &Path, url: String, body: &[u8]) -> InstallConfig {
             bin: None,
             post_install: None,
             options: BTreeMap::from([("components".to_owned(), json!(["spectre"]))]),
+            verify: None,
         },
         store: store.to_owned(),
         board: None,

@@ -153,6 +153,7 @@ pub fn fake_install(
         unverified: false,
         bin: bins.iter().map(|b| (*b).to_owned()).collect(),
         unpacked: None,
+        verified: None,
     };
     super::store::write_receipt(&tree, &receipt).unwrap();
     tree

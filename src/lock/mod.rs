@@ -75,6 +75,11 @@ pub struct Asset {
     /// or `download` (vx fetched the archive and hashed it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub checksum: Option<String>,
+    /// What this platform's download was verified with when it was locked
+    /// (`minisign:KEYID`, `cosign:sha256:FINGERPRINT`, comma-separated): an install
+    /// from this entry checks the sha256 only and fetches no signature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified: Option<String>,
 }
 
 impl Asset {
@@ -88,6 +93,7 @@ impl Asset {
             format: None,
             bin: None,
             checksum: None,
+            verified: None,
         }
     }
 }
@@ -229,6 +235,7 @@ struct RawAsset {
     format: Option<Spanned<String>>,
     bin: Option<Vec<String>>,
     checksum: Option<String>,
+    verified: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -341,6 +348,7 @@ impl Lock {
                         format: asset.format.map(Spanned::into_inner),
                         bin: asset.bin,
                         checksum: asset.checksum,
+                        verified: asset.verified,
                     },
                 );
             }

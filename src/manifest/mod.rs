@@ -70,6 +70,8 @@ pub struct Manifest {
     /// The line of each of those settings (`url_replacements.KEY`, `mirrors`), for
     /// `vx config list`.
     pub network_lines: std::collections::BTreeMap<String, usize>,
+    /// `[settings] verify`: what locking does with a tool that declares no signature.
+    pub verify: crate::verify::Policy,
 }
 
 /// A 1-based line and column (in characters) in the manifest.
@@ -204,6 +206,13 @@ pub enum Problem {
     /// A `min_release_age` that is not a number and a unit.
     #[error("min_release_age {0:?} must be a number and a unit (s, m, h, d, w), e.g. \"3d\"")]
     BadAge(String),
+    /// A `[settings] verify` value other than `require`, `warn` or `off`.
+    #[error("verify {0:?} must be \"require\", \"warn\" or \"off\"")]
+    BadPolicy(String),
+    /// A `[tools.NAME.verify]` entry that cannot be used (a bad key, a missing key
+    /// file, an unknown signature kind).
+    #[error("{0}")]
+    Verify(String),
 }
 
 /// One `[settings] registries` entry: a registry in aqua's format, searched before the
@@ -371,6 +380,7 @@ impl Manifest {
             min_release_age: document.min_release_age,
             network: document.network,
             network_lines: document.network_lines,
+            verify: document.verify,
         })
     }
 

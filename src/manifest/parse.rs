@@ -29,6 +29,7 @@ const SETTINGS_KEYS: &[&str] = &[
     "min_release_age",
     "url_replacements",
     "mirrors",
+    "verify",
 ];
 /// Keys that hold credentials in the user config: refused in vx.toml, which is shared.
 const CREDENTIAL_KEYS: &[&str] = &["http", "headers", "token", "netrc"];
@@ -46,6 +47,7 @@ const URL_ONLY_KEYS: &[&str] = &[
     "platforms",
     "post_install",
     "options",
+    "verify",
 ];
 /// Keys of a `[tools.NAME]` table.
 const TOOL_KEYS: &[&str] = &[
@@ -60,7 +62,14 @@ const TOOL_KEYS: &[&str] = &[
     "replacements",
     "platforms",
     "os",
+    "verify",
 ];
+/// Keys of a `[tools.NAME.verify]` table: the signature kinds.
+const VERIFY_KEYS: &[&str] = &["minisign", "cosign"];
+/// Keys of one signature kind's table.
+const CHECK_KEYS: &[&str] = &["public_key", "signature"];
+/// Largest cosign key file read (a PEM public key is a few hundred bytes).
+const MAX_KEY_FILE: u64 = 16 * 1024;
 /// Keys of a `[tools.NAME.platforms.<os>-<arch>]` table.
 const OVERRIDE_KEYS: &[&str] = &["url", "sha256", "format", "strip_components", "bin"];
 /// Keys of a tool's `replacements` map: the canonical platform names.
@@ -77,6 +86,7 @@ pub(super) struct Document {
     pub min_release_age: Option<std::time::Duration>,
     pub network: ProjectNet,
     pub network_lines: BTreeMap<String, usize>,
+    pub verify: crate::verify::Policy,
     pub tools: Vec<ToolTable>,
 }
 
@@ -146,6 +156,7 @@ impl Parser<'_> {
         self.known_keys(root, TOP_KEYS, "")?;
         let (mut platforms, mut registries, mut min_release_age) = (Vec::new(), Vec::new(), None);
         let (mut network, mut network_lines) = (ProjectNet::default(), BTreeMap::new());
+        let mut verify = crate::verify::Policy::default();
         if let Some(value) = root.get("settings") {
             let settings = as_table(value)
                 .ok_or_else(|| self.wrong_type(value, "settings".to_owned(), "a table"))?;
@@ -160,6 +171,11 @@ impl Parser<'_> {
                 let parsed = parse_age(age)
                     .ok_or_else(|| self.err(Some(span), Problem::BadAge(validate::shorten(age))))?;
                 min_release_age = Some(parsed);
+            }
+            if let Some((name, span)) = self.string(settings, "verify", "settings")? {
+                verify = crate::verify::Policy::from_name(name).ok_or_else(|| {
+                    self.err(Some(span), Problem::BadPolicy(validate::shorten(name)))
+                })?;
             }
             if let Some(value) = settings.get("url_replacements") {
                 network.url_replacements = self.url_replacements(value, &mut network_lines)?;
@@ -203,6 +219,7 @@ impl Parser<'_> {
             min_release_age,
             network,
             network_lines,
+            verify,
             tools,
         })
     }
@@ -357,6 +374,7 @@ impl Parser<'_> {
                 constraint: text.to_owned(),
                 at: Location::from_offset(self.text, key.span().start),
             }),
+            verify: None,
         })
     }
 
@@ -481,6 +499,10 @@ impl Parser<'_> {
                 json
             }
         };
+        let verify = match table.get("verify") {
+            None => None,
+            Some(value) => Some(self.verify(value, &format!("{at}.verify"))?),
+        };
         Ok(ToolTable {
             name: name.to_owned(),
             version: version.to_owned(),
@@ -495,7 +517,91 @@ impl Parser<'_> {
             platforms,
             os,
             registry: None,
+            verify,
         })
+    }
+
+    /// `[tools.NAME.verify]`: `minisign` and `cosign` tables, each with a
+    /// `public_key` (checked here: a bad key is an error at its line) and an optional
+    /// `signature` URL template. A cosign key that is not PEM text is a path relative
+    /// to vx.toml, read now.
+    fn verify(
+        &self,
+        value: &Spanned<DeValue<'_>>,
+        at: &str,
+    ) -> Result<crate::verify::Checks, ManifestError> {
+        use crate::verify::{COSIGN_DEFAULT, Check, Checks, MINISIGN_DEFAULT};
+        let table =
+            as_table(value).ok_or_else(|| self.wrong_type(value, at.to_owned(), "a table"))?;
+        self.known_keys(table, VERIFY_KEYS, at)?;
+        let mut checks = Checks::default();
+        for (kind, default) in [("minisign", MINISIGN_DEFAULT), ("cosign", COSIGN_DEFAULT)] {
+            let Some(value) = table.get(kind) else {
+                continue;
+            };
+            let here = format!("{at}.{kind}");
+            let entry =
+                as_table(value).ok_or_else(|| self.wrong_type(value, here.clone(), "a table"))?;
+            self.known_keys(entry, CHECK_KEYS, &here)?;
+            let (key, key_span) = self.string(entry, "public_key", &here)?.ok_or_else(|| {
+                self.err(
+                    Some(value.span()),
+                    Problem::Verify(format!("{here} needs a public_key")),
+                )
+            })?;
+            let bad = |reason: String| self.err(Some(key_span.clone()), Problem::Verify(reason));
+            let public_key = if kind == "cosign" && !key.contains("-----BEGIN") {
+                self.key_file(key).map_err(&bad)?
+            } else {
+                key.to_owned()
+            };
+            let parsed = if kind == "minisign" {
+                crate::verify::minisign::Key::parse(&public_key).map(|_| ())
+            } else {
+                crate::verify::cosign::Key::parse(&public_key).map(|_| ())
+            };
+            parsed.map_err(|e| bad(format!("{here}.public_key: {e}")))?;
+            let signature = match self.string(entry, "signature", &here)? {
+                Some((template, span)) => {
+                    let sample = crate::verify::signature_url(template, "https://example.org/a");
+                    validate::url(&sample).map_err(|e| self.err(Some(span), e.into()))?;
+                    template.to_owned()
+                }
+                None => default.to_owned(),
+            };
+            let check = Check {
+                public_key,
+                signature,
+            };
+            match kind {
+                "minisign" => checks.minisign = Some(check),
+                _ => checks.cosign = Some(check),
+            }
+        }
+        if checks.is_empty() {
+            return Err(self.err(
+                Some(value.span()),
+                Problem::Verify(format!("{at} names no signature: add minisign or cosign")),
+            ));
+        }
+        Ok(checks)
+    }
+
+    /// A cosign key file, `path` relative to vx.toml's directory.
+    fn key_file(&self, path: &str) -> Result<String, String> {
+        use std::io::Read;
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        let full = dir.join(path);
+        let mut text = String::new();
+        std::fs::File::open(&full)
+            .and_then(|f| f.take(MAX_KEY_FILE).read_to_string(&mut text))
+            .map_err(|e| {
+                format!(
+                    "cannot read the cosign key file {}: {e}",
+                    vx_tui::text::sanitize(&full.display().to_string())
+                )
+            })?;
+        Ok(text)
     }
 
     /// `os = [...]`: each an OS (`linux`) or an `os-arch`; at least one.

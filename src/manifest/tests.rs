@@ -753,3 +753,55 @@ fn bad_rules_and_mirrors_in_settings_say_why_at_their_place() {
     let (_, _, msg) = problem(&format!("[settings]\nmirror = []\n{tools}"));
     assert!(msg.ends_with("did you mean `mirrors`?"), "{msg}");
 }
+
+/// A minisign public key line (42 bytes of base64: `Ed`, the key id, the key).
+fn minisign_key() -> String {
+    use base64::Engine;
+    let mut bytes = b"Ed".to_vec();
+    bytes.extend([1u8; 40]);
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+#[test]
+fn verify_tables_parse_with_default_signature_urls_and_change_the_download_inputs() {
+    let plain = "[tools.t]\nversion = \"1\"\nurl = \"https://example.org/t.tar.gz\"\n";
+    let signed = format!(
+        "{plain}[tools.t.verify]\nminisign = {{ public_key = \"{}\" }}\n",
+        minisign_key()
+    );
+    let m = parse(&signed).unwrap();
+    let checks = m.tools[0].verify.as_ref().unwrap();
+    assert_eq!(checks.minisign.as_ref().unwrap().signature, "{url}.minisig");
+    assert!(checks.cosign.is_none());
+    assert_eq!(m.verify, crate::verify::Policy::Warn);
+    let spec = &resolved(&m)["t"];
+    assert_eq!(spec.verify.as_ref(), Some(checks));
+    // Adding a verify table makes the lock entry stale (the bytes are verified again).
+    let before = parse(plain).unwrap().tools[0].download_inputs();
+    assert_ne!(m.tools[0].download_inputs(), before);
+}
+
+#[test]
+fn bad_verify_settings_and_tables_are_errors_at_their_place() {
+    let url = "[tools.t]\nversion = \"1\"\nurl = \"https://example.org/t.tar.gz\"\n";
+    let (problem_, location, _) = problem(&format!("[settings]\nverify = \"sometimes\"\n{url}"));
+    assert_eq!(problem_, Problem::BadPolicy("sometimes".to_owned()));
+    assert_eq!(location, at(2, 10));
+
+    let (problem_, location, message) = problem(&format!("{url}verify = {{}}\n"));
+    assert!(matches!(problem_, Problem::Verify(_)), "{message}");
+    assert_eq!(location, at(4, 10));
+
+    let (_, location, message) = problem(&format!(
+        "{url}[tools.t.verify]\ncosign = {{ public_key = \"-----BEGIN PUBLIC KEY-----\\nAAAA\\n-----END PUBLIC KEY-----\" }}\n"
+    ));
+    assert!(message.contains("not a cosign public key"), "{message}");
+    assert_eq!(location, at(5, 25));
+
+    let (_, location, message) = problem(&format!(
+        "{url}[tools.t.verify]\nminisign = {{ public_key = \"{}\", signature = \"ftp://x/{{url}}\" }}\n",
+        minisign_key()
+    ));
+    assert!(message.contains("url"), "{message}");
+    assert_eq!(location.map(|l| l.line), Some(5));
+}

@@ -63,6 +63,9 @@ pub struct ToolTable {
     /// URL of its own (`url`, `platforms` and `replacements` are empty) and `version`
     /// holds the constraint as written; the lock pins its resolution.
     pub registry: Option<RegistryRequest>,
+    /// `[tools.NAME.verify]`: the signatures every download of the tool must carry,
+    /// checked when a version is locked ([`crate::verify`]).
+    pub verify: Option<crate::verify::Checks>,
 }
 
 /// A tool to find in the registries: `ripgrep = "14"`, `"cli/cli" = "latest"`,
@@ -88,6 +91,10 @@ struct DownloadInputs<'t> {
     format: Option<ArchiveFormat>,
     replacements: &'t BTreeMap<String, String>,
     platforms: BTreeMap<String, DownloadOverride<'t>>,
+    /// Absent when the tool has no `verify` table, so locks written before it existed
+    /// stay fresh.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verify: Option<&'t crate::verify::Checks>,
 }
 
 #[derive(serde::Serialize)]
@@ -302,6 +309,7 @@ impl ToolTable {
                     (p.to_string(), over)
                 })
                 .collect(),
+            verify: self.verify.as_ref(),
         })
     }
 
@@ -412,6 +420,7 @@ impl ToolTable {
                 .map(|bin| fill_bins(bin, &self.version, platform, &self.replacements)),
             post_install: self.post_install.clone(),
             options: self.options.clone(),
+            verify: self.verify.clone(),
         })
     }
 }

@@ -1,0 +1,239 @@
+//! Signatures over a tool's download, checked when a version is locked: minisign
+//! ([`minisign`]) and cosign blob signatures ([`cosign`]), as a manifest's
+//! `[tools.NAME.verify]` declares them ([`Checks`]).
+//!
+//! The keys are parsed when the manifest is read (a bad key is an error at its line);
+//! the checks travel to the `vx install` child in its [`crate::spec::ToolSpec`], and
+//! the child verifies the very bytes it downloaded and hashed, before anything is
+//! installed or recorded. What was verified goes into the receipt and from there into
+//! the lock (`verified = "minisign:KEYID"`), so an install from that lock checks the
+//! sha256 only and never fetches a signature: a signing service's outage never breaks
+//! a locked install.
+
+pub mod cosign;
+pub mod minisign;
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::net::{Client, NetError, Request};
+
+/// The largest signature file fetched: both formats are a few hundred bytes.
+pub const MAX_SIGNATURE_BYTES: u64 = 64 * 1024;
+
+/// The default signature URL of a minisign check: beside the download.
+pub const MINISIGN_DEFAULT: &str = "{url}.minisig";
+/// The default signature URL of a cosign check: beside the download.
+pub const COSIGN_DEFAULT: &str = "{url}.sig";
+
+/// `[settings] verify`: what to do with a tool that declares no signature.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Policy {
+    /// Refuse to lock or install a tool with nothing to verify.
+    Require,
+    /// Install it, marked as having no verified signature.
+    #[default]
+    Warn,
+    /// Say nothing.
+    Off,
+}
+
+impl Policy {
+    /// The policy of a `[settings] verify` value.
+    pub fn from_name(name: &str) -> Option<Policy> {
+        match name {
+            "require" => Some(Policy::Require),
+            "warn" => Some(Policy::Warn),
+            "off" => Some(Policy::Off),
+            _ => None,
+        }
+    }
+}
+
+/// A tool's `[tools.NAME.verify]` table: the signatures its downloads must carry
+/// (every one given must verify).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Checks {
+    /// A minisign signature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minisign: Option<Check>,
+    /// A cosign blob signature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cosign: Option<Check>,
+}
+
+/// One signature to check: the public key and where the signature file is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Check {
+    /// The public key: minisign's base64 (`RWQ…`), or cosign's PEM text (a path in
+    /// vx.toml is read when the manifest is parsed).
+    pub public_key: String,
+    /// The signature's URL template; `{url}` is the download's URL.
+    pub signature: String,
+}
+
+impl Checks {
+    /// Whether the table names no signature at all.
+    pub fn is_empty(&self) -> bool {
+        self.minisign.is_none() && self.cosign.is_none()
+    }
+
+    /// What [`verify_download`] returns when every signature verifies: a receipt
+    /// recording exactly this was verified with these keys.
+    pub fn records(&self) -> Result<String, VerifyError> {
+        let mut records = Vec::new();
+        if let Some(check) = &self.minisign {
+            records.push(minisign::Key::parse(&check.public_key)?.record());
+        }
+        if let Some(check) = &self.cosign {
+            records.push(cosign::Key::parse(&check.public_key)?.record());
+        }
+        Ok(records.join(","))
+    }
+}
+
+/// Why a download's signature does not verify, or could not be checked.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    /// A public key that is not one (bad base64, wrong length or algorithm, not PEM).
+    #[error("not a {kind} public key: {reason}")]
+    BadKey {
+        /// `minisign` or `cosign`.
+        kind: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The signature file could not be fetched.
+    #[error("cannot fetch the {kind} signature {url}: {reason}")]
+    Fetch {
+        /// `minisign` or `cosign`.
+        kind: &'static str,
+        /// The signature's URL.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// The signature file is not a signature of its kind.
+    #[error("the {kind} signature {url} is malformed: {reason}")]
+    Malformed {
+        /// `minisign` or `cosign`.
+        kind: &'static str,
+        /// The signature's URL.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The signature is well formed but does not verify with the key.
+    #[error("{kind} signature {url} does not verify with key {key_id}: {reason}")]
+    Mismatch {
+        /// `minisign` or `cosign`.
+        kind: &'static str,
+        /// The signature's URL.
+        url: String,
+        /// The key's id as the lock records it.
+        key_id: String,
+        /// Why (another key signed it, the bytes differ).
+        reason: String,
+    },
+    /// `--offline` and the signature is on a server.
+    #[error("cannot fetch the {kind} signature {url}: --offline fetches nothing from a server")]
+    Offline {
+        /// `minisign` or `cosign`.
+        kind: &'static str,
+        /// The signature's URL.
+        url: String,
+    },
+    /// The downloaded file could not be read back.
+    #[error("cannot read the download to verify it: {0}")]
+    Read(#[source] std::io::Error),
+}
+
+/// Verifies the download at `path` (whose SHA-256 is `sha256`, hex) fetched from
+/// `url` against every signature `checks` names, fetching each signature through
+/// `client` (`None`: offline, only a `file://` signature can be read). Returns what
+/// was verified, as the lock records it (`minisign:KEYID`,
+/// `cosign:sha256:FINGERPRINT`, comma-separated).
+pub fn verify_download(
+    path: &Path,
+    sha256: &str,
+    url: &str,
+    checks: &Checks,
+    client: Option<&Client>,
+) -> Result<String, VerifyError> {
+    let mut verified = Vec::new();
+    if let Some(check) = &checks.minisign {
+        let key = minisign::Key::parse(&check.public_key)?;
+        let sig_url = signature_url(&check.signature, url);
+        let text = fetch_signature(client, &sig_url, "minisign")?;
+        key.verify_file(path, &text, &sig_url)?;
+        verified.push(key.record());
+    }
+    if let Some(check) = &checks.cosign {
+        let key = cosign::Key::parse(&check.public_key)?;
+        let sig_url = signature_url(&check.signature, url);
+        let text = fetch_signature(client, &sig_url, "cosign")?;
+        key.verify_sha256(sha256, &text, &sig_url)?;
+        verified.push(key.record());
+    }
+    Ok(verified.join(","))
+}
+
+/// The signature's URL: `template` with `{url}` replaced by the download's URL.
+pub fn signature_url(template: &str, url: &str) -> String {
+    template.replace("{url}", url)
+}
+
+/// The signature file at `url`, at most [`MAX_SIGNATURE_BYTES`].
+fn fetch_signature(
+    client: Option<&Client>,
+    url: &str,
+    kind: &'static str,
+) -> Result<Vec<u8>, VerifyError> {
+    let failed = |reason: String| VerifyError::Fetch {
+        kind,
+        url: crate::net::url::display_url(url),
+        reason,
+    };
+    if url
+        .get(..7)
+        .is_some_and(|s| s.eq_ignore_ascii_case("file://"))
+    {
+        use std::io::Read;
+        let mut bytes = Vec::new();
+        std::fs::File::open(crate::net::url::file_path(url))
+            .and_then(|f| f.take(MAX_SIGNATURE_BYTES + 1).read_to_end(&mut bytes))
+            .map_err(|e| failed(e.to_string()))?;
+        if bytes.len() as u64 > MAX_SIGNATURE_BYTES {
+            return Err(failed(format!(
+                "larger than {MAX_SIGNATURE_BYTES} bytes, not a signature"
+            )));
+        }
+        return Ok(bytes);
+    }
+    let Some(client) = client else {
+        return Err(VerifyError::Offline {
+            kind,
+            url: crate::net::url::display_url(url),
+        });
+    };
+    let response = client
+        .send(Request::get(url))
+        .map_err(|e: NetError| failed(e.to_string()))?;
+    if response.status != 200 {
+        return Err(failed(format!("HTTP {}", response.status)));
+    }
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_SIGNATURE_BYTES)
+    {
+        return Err(failed(format!(
+            "larger than {MAX_SIGNATURE_BYTES} bytes, not a signature"
+        )));
+    }
+    response
+        .read_to_vec(MAX_SIGNATURE_BYTES)
+        .map_err(|e| failed(e.to_string()))
+}

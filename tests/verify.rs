@@ -1,0 +1,546 @@
+//! Signatures checked when a version is locked (`[tools.NAME.verify]`): keys and
+//! signatures made at test time by the real `minisign` and `openssl`, archives and
+//! signature files served by a loopback server whose request log shows what vx asked.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::*;
+use vx::demo::fixture::{Route, TestServer, noise_seeded};
+use vx::format::ArchiveFormat;
+
+/// A project directory, a scratch directory for keys and signatures, and a home of
+/// its own (no user config, cache or network settings of the machine).
+struct Signed {
+    work: Work,
+    keys: PathBuf,
+}
+
+impl Signed {
+    fn new() -> Signed {
+        let work = Work::new();
+        let keys = work.dir.path().join("keys");
+        std::fs::create_dir(&keys).unwrap();
+        Signed { work, keys }
+    }
+
+    fn home(&self) -> PathBuf {
+        self.work.dir.path().join("home")
+    }
+
+    fn vx(&self) -> assert_cmd::Command {
+        let mut cmd = self.work.vx();
+        isolated(&mut cmd, &self.home());
+        cmd
+    }
+
+    fn sync(&self, code: i32) -> String {
+        let mut cmd = self.vx();
+        cmd.arg("sync")
+            .arg("--manifest")
+            .arg(self.work.manifest())
+            .arg("--store")
+            .arg(self.work.store())
+            .arg("--headless");
+        outcome(&mut cmd, code)
+    }
+
+    fn lock_text(&self) -> Option<String> {
+        std::fs::read_to_string(self.work.dir.path().join("vx.lock")).ok()
+    }
+
+    /// The lock's `verified` of `tool` on `platform`.
+    fn verified(&self, tool: &str, platform: &str) -> Option<String> {
+        let lock: toml::Table = toml::from_str(&self.lock_text()?).unwrap();
+        let entry = lock["tools"][tool]["platforms"].get(platform)?;
+        entry.get("verified")?.as_str().map(str::to_owned)
+    }
+
+    /// `vx list --json`'s object of `tool`.
+    fn listed(&self, tool: &str) -> serde_json::Value {
+        let mut cmd = self.vx();
+        cmd.arg("list")
+            .arg("--json")
+            .arg("--store")
+            .arg(self.work.store());
+        let out = stdout_of(&mut cmd, 0);
+        json_lines(&out)
+            .into_iter()
+            .find(|v| v["tool"] == tool)
+            .expect("the tool is listed")
+    }
+
+    /// A minisign key pair (no password) named `name`; returns its public key line
+    /// and its key id as minisign prints it.
+    fn minisign_key(&self, name: &str) -> (String, String) {
+        let (public, secret) = (self.keys.join(format!("{name}.pub")), self.keys.join(name));
+        run(Command::new("minisign")
+            .args(["-G", "-W", "-p"])
+            .arg(&public)
+            .arg("-s")
+            .arg(&secret));
+        let text = std::fs::read_to_string(&public).unwrap();
+        let mut lines = text.lines();
+        let id = lines.next().unwrap().rsplit(' ').next().unwrap().to_owned();
+        (lines.next().unwrap().to_owned(), id)
+    }
+
+    /// minisign's signature (prehashed, its default) of `bytes` by key `name`.
+    fn minisign(&self, name: &str, bytes: &[u8]) -> Vec<u8> {
+        let file = self.keys.join("payload");
+        std::fs::write(&file, bytes).unwrap();
+        run(Command::new("minisign")
+            .arg("-S")
+            .arg("-s")
+            .arg(self.keys.join(name))
+            .arg("-m")
+            .arg(&file));
+        std::fs::read(self.keys.join("payload.minisig")).unwrap()
+    }
+
+    /// A P-256 key pair named `name` (`NAME.pem`, `NAME.pub`); returns the public
+    /// key's path and the fingerprint the lock records (16 hex of its DER's SHA-256).
+    fn cosign_key(&self, name: &str) -> (PathBuf, String) {
+        let (secret, public) = (
+            self.keys.join(format!("{name}.pem")),
+            self.keys.join(format!("{name}.pub")),
+        );
+        run(Command::new("openssl")
+            .args([
+                "ecparam",
+                "-name",
+                "prime256v1",
+                "-genkey",
+                "-noout",
+                "-out",
+            ])
+            .arg(&secret));
+        run(Command::new("openssl")
+            .args(["pkey", "-pubout", "-in"])
+            .arg(&secret)
+            .arg("-out")
+            .arg(&public));
+        let der = run(Command::new("openssl")
+            .args(["pkey", "-pubin", "-outform", "DER", "-in"])
+            .arg(&public));
+        let digest = vx::demo::fixture::sha256_hex(&der);
+        (public, digest[..16].to_owned())
+    }
+
+    /// `cosign sign-blob`'s format: the DER ECDSA signature over SHA-256, base64.
+    fn cosign(&self, name: &str, bytes: &[u8]) -> Vec<u8> {
+        let file = self.keys.join("blob");
+        std::fs::write(&file, bytes).unwrap();
+        let signature = run(Command::new("openssl")
+            .args(["dgst", "-sha256", "-sign"])
+            .arg(self.keys.join(format!("{name}.pem")))
+            .arg(&file));
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD
+            .encode(signature)
+            .into_bytes()
+    }
+}
+
+/// Runs `cmd`, which must succeed, and returns its stdout.
+fn run(cmd: &mut Command) -> Vec<u8> {
+    let out = cmd.output().expect("run a signing tool");
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// Runs `cmd`, asserts its exit code, and returns stdout and stderr together.
+fn outcome(cmd: &mut assert_cmd::Command, code: i32) -> String {
+    let out = cmd.assert().code(code).get_output().clone();
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn tarball(seed: u64) -> Vec<u8> {
+    common::archive(ArchiveFormat::TarGz, noise_seeded(3000, seed))
+}
+
+fn here() -> String {
+    vx::manifest::Platform::current().to_string()
+}
+
+/// A platform other than this one.
+fn elsewhere() -> &'static str {
+    if here() == "macos-aarch64" {
+        "linux-x86_64"
+    } else {
+        "macos-aarch64"
+    }
+}
+
+fn was_asked(server: &TestServer, suffix: &str) -> usize {
+    server
+        .paths()
+        .iter()
+        .filter(|p| p.ends_with(suffix))
+        .count()
+}
+
+#[test]
+fn a_minisign_signature_is_verified_for_every_locked_platform_and_not_fetched_again() {
+    let s = Signed::new();
+    let (public, id) = s.minisign_key("key");
+    let (mine, other) = (tarball(1), tarball(2));
+    let (mine_path, other_path) = (
+        format!("/tool-{}.tar.gz", here()),
+        format!("/tool-{}.tar.gz", elsewhere()),
+    );
+    let server = TestServer::start([
+        (
+            format!("{mine_path}.minisig"),
+            Route::Ok(s.minisign("key", &mine)),
+        ),
+        (
+            format!("{other_path}.minisig"),
+            Route::Ok(s.minisign("key", &other)),
+        ),
+        (mine_path, Route::Ok(mine)),
+        (other_path, Route::Ok(other)),
+    ]);
+    s.work.write_manifest(&format!(
+        r#"[settings]
+platforms = ["{here}", "{elsewhere}"]
+
+[tools.tool]
+version = "1"
+url = "{base}/tool-{{os}}-{{arch}}.tar.gz"
+strip_components = 1
+
+[tools.tool.verify]
+minisign = {{ public_key = "{public}" }}
+"#,
+        here = here(),
+        elsewhere = elsewhere(),
+        base = server.url(""),
+    ));
+
+    outcome(s.vx().arg("lock").arg("--headless"), 0);
+    let record = format!("minisign:{id}");
+    assert_eq!(
+        s.verified("tool", &here()).as_deref(),
+        Some(record.as_str())
+    );
+    assert_eq!(
+        s.verified("tool", elsewhere()).as_deref(),
+        Some(record.as_str())
+    );
+    assert_eq!(was_asked(&server, ".minisig"), 2, "{:?}", server.paths());
+
+    // Installing from the lock checks the sha256 only: no signature is asked for, and
+    // `vx list` says what the lock verified.
+    s.sync(0);
+    assert!(s.work.store().join("tool/1/.vx-receipt.json").is_file());
+    assert_eq!(was_asked(&server, ".minisig"), 2, "{:?}", server.paths());
+    assert_eq!(s.listed("tool")["verified"].as_str(), Some(record.as_str()));
+}
+
+#[test]
+fn a_cosign_signature_made_by_openssl_is_verified_with_a_key_file() {
+    let s = Signed::new();
+    let (public, fingerprint) = s.cosign_key("cosign");
+    std::fs::copy(&public, s.work.dir.path().join("tool.pub")).unwrap();
+    let body = tarball(3);
+    let server = TestServer::start([
+        ("/tool.tar.gz.sig", Route::Ok(s.cosign("cosign", &body))),
+        ("/tool.tar.gz", Route::Ok(body)),
+    ]);
+    s.work.write_manifest(&format!(
+        r#"[tools.tool]
+version = "1"
+url = "{}"
+strip_components = 1
+verify = {{ cosign = {{ public_key = "tool.pub" }} }}
+"#,
+        server.url("/tool.tar.gz")
+    ));
+    s.sync(0);
+    assert_eq!(
+        s.verified("tool", &here()),
+        Some(format!("cosign:sha256:{fingerprint}"))
+    );
+    let listed = s.listed("tool");
+    assert_eq!(
+        listed["verified"].as_str(),
+        Some(format!("cosign:sha256:{fingerprint}").as_str())
+    );
+    assert!(s.work.store().join("tool/1/.vx-receipt.json").is_file());
+}
+
+#[test]
+fn a_signature_of_other_bytes_is_refused_and_nothing_is_locked_or_installed() {
+    let s = Signed::new();
+    let (public, id) = s.minisign_key("key");
+    let body = tarball(4);
+    let server = TestServer::start([
+        (
+            "/tool.tar.gz.minisig",
+            Route::Ok(s.minisign("key", b"other bytes")),
+        ),
+        ("/tool.tar.gz", Route::Ok(body)),
+    ]);
+    s.work.write_manifest(&format!(
+        "[tools.tool]\nversion = \"1\"\nurl = \"{}\"\nstrip_components = 1\n\
+         [tools.tool.verify]\nminisign = {{ public_key = \"{public}\" }}\n",
+        server.url("/tool.tar.gz")
+    ));
+    let out = s.sync(1);
+    assert!(
+        out.contains("does not verify") && out.contains(&id),
+        "{out}"
+    );
+    assert!(!s.work.store().join("tool/1").exists());
+    assert!(s.verified("tool", &here()).is_none());
+    assert!(!s.lock_text().unwrap_or_default().contains("[tools.tool"));
+}
+
+#[test]
+fn a_signature_by_another_key_is_refused() {
+    let s = Signed::new();
+    let (trusted, fingerprint) = s.cosign_key("trusted");
+    s.cosign_key("intruder");
+    let body = tarball(5);
+    let server = TestServer::start([
+        ("/tool.tar.gz.sig", Route::Ok(s.cosign("intruder", &body))),
+        ("/tool.tar.gz", Route::Ok(body)),
+    ]);
+    let pem = std::fs::read_to_string(trusted).unwrap();
+    s.work.write_manifest(&format!(
+        "[tools.tool]\nversion = \"1\"\nurl = \"{}\"\nstrip_components = 1\n\
+         [tools.tool.verify]\ncosign = {{ public_key = \"\"\"\n{pem}\"\"\" }}\n",
+        server.url("/tool.tar.gz")
+    ));
+    let out = s.sync(1);
+    assert!(
+        out.contains("does not verify") && out.contains(&fingerprint),
+        "{out}"
+    );
+    assert!(!s.work.store().join("tool/1").exists());
+    assert!(s.verified("tool", &here()).is_none());
+}
+
+#[test]
+fn require_refuses_a_tool_with_nothing_to_verify_before_downloading() {
+    let s = Signed::new();
+    let server = TestServer::start([("/tool.tar.gz", Route::Ok(tarball(6)))]);
+    s.work.write_manifest(&format!(
+        "[settings]\nverify = \"require\"\n\n[tools.tool]\nversion = \"1\"\nurl = \"{}\"\n",
+        server.url("/tool.tar.gz")
+    ));
+    let out = s.sync(2);
+    assert!(out.contains("require") && out.contains("tool"), "{out}");
+    assert_eq!(server.hits(), 0);
+    let out = outcome(s.vx().arg("lock").arg("--headless"), 2);
+    assert!(out.contains("no signature to verify"), "{out}");
+    assert!(s.lock_text().is_none());
+}
+
+#[test]
+fn bad_keys_and_missing_key_files_are_errors_at_their_line() {
+    let s = Signed::new();
+    // A key of another curve: well-formed PEM, the wrong algorithm.
+    let p384 = s.work.dir.path().join("p384.pem");
+    run(Command::new("openssl")
+        .args(["ecparam", "-name", "secp384r1", "-genkey", "-noout", "-out"])
+        .arg(&p384));
+    run(Command::new("openssl")
+        .args(["pkey", "-pubout", "-in"])
+        .arg(&p384)
+        .arg("-out")
+        .arg(s.work.dir.path().join("p384.pub")));
+    for (verify, says) in [
+        (
+            "minisign = { public_key = \"RWQnot-a-key\" }",
+            "not a minisign public key",
+        ),
+        (
+            "cosign = { public_key = \"missing.pub\" }",
+            "cannot read the cosign key file",
+        ),
+        (
+            "minisign = { public_key = \"RWQ\", sig = \"x\" }",
+            "unknown key",
+        ),
+        ("gpg = { public_key = \"x\" }", "unknown key"),
+        (
+            "cosign = { public_key = \"p384.pub\" }",
+            "not an ecdsa p-256 public key",
+        ),
+    ] {
+        s.work.write_manifest(&format!(
+            "[tools.tool]\nversion = \"1\"\nurl = \"https://example.org/t.tar.gz\"\n\n\
+             [tools.tool.verify]\n{verify}\n"
+        ));
+        let out = s.sync(2);
+        assert!(out.contains("vx.toml:6:"), "{verify}: {out}");
+        assert!(out.to_lowercase().contains(says), "{verify}: {out}");
+    }
+}
+
+/// The key file named relative to vx.toml, not to the working directory.
+#[test]
+fn a_cosign_key_path_is_relative_to_the_manifest() {
+    let s = Signed::new();
+    let (public, _) = s.cosign_key("k");
+    let project = s.work.dir.path().join("project");
+    std::fs::create_dir_all(project.join("keys")).unwrap();
+    std::fs::copy(public, project.join("keys/k.pub")).unwrap();
+    let manifest = project.join("vx.toml");
+    std::fs::write(
+        &manifest,
+        "[tools.tool]\nversion = \"1\"\nurl = \"http://127.0.0.1:9/t.tar.gz\"\n\
+         verify = { cosign = { public_key = \"keys/k.pub\" } }\n",
+    )
+    .unwrap();
+    // Run from elsewhere: the manifest parses (the key is read and checked), and
+    // `vx lock --check` gets as far as the missing lock.
+    let out = outcome(
+        s.vx()
+            .current_dir(Path::new("/"))
+            .arg("lock")
+            .arg("--check")
+            .env("VX_MANIFEST", &manifest),
+        1,
+    );
+    assert!(out.contains("vx.lock is missing"), "{out}");
+}
+
+/// A tool installed before its `verify` table was added is not locked on the strength
+/// of the tree already there: its bytes are fetched again and verified.
+#[test]
+fn a_tree_installed_before_verify_was_added_is_verified_when_locked() {
+    let s = Signed::new();
+    let (public, id) = s.minisign_key("key");
+    let body = tarball(7);
+    let server = TestServer::start([
+        ("/tool.tar.gz.minisig", Route::Ok(s.minisign("key", &body))),
+        ("/tool.tar.gz", Route::Ok(body)),
+    ]);
+    let table = format!(
+        "[tools.tool]\nversion = \"1\"\nurl = \"{}\"\nstrip_components = 1\n",
+        server.url("/tool.tar.gz")
+    );
+    s.work.write_manifest(&table);
+    s.sync(0);
+    assert!(s.verified("tool", &here()).is_none());
+
+    s.work.write_manifest(&format!(
+        "{table}[tools.tool.verify]\nminisign = {{ public_key = \"{public}\" }}\n"
+    ));
+    s.sync(0);
+    assert_eq!(s.verified("tool", &here()), Some(format!("minisign:{id}")));
+    assert_eq!(was_asked(&server, ".minisig"), 1, "{:?}", server.paths());
+}
+
+/// Hostile signature files: too large, garbage, missing. Each refuses the tool with
+/// the reason; none panics or hangs.
+#[test]
+fn hostile_or_missing_signature_files_refuse_the_tool_with_a_reason() {
+    let s = Signed::new();
+    let (public, _) = s.minisign_key("key");
+    let (pem, _) = s.cosign_key("c");
+    std::fs::copy(pem, s.work.dir.path().join("c.pub")).unwrap();
+    let body = tarball(8);
+    let server = TestServer::start([
+        ("/huge.minisig", Route::Ok(vec![b'A'; 100 * 1024])),
+        (
+            "/garbage.minisig",
+            Route::Ok(b"untrusted comment: x\n\xff\xfe\n".to_vec()),
+        ),
+        ("/garbage.sig", Route::Ok(b"not base64 at all!".to_vec())),
+        ("/tool.tar.gz", Route::Ok(body)),
+    ]);
+    for (verify, says) in [
+        (
+            format!(
+                "minisign = {{ public_key = \"{public}\", signature = \"{}\" }}",
+                server.url("/huge.minisig")
+            ),
+            "larger than 65536 bytes",
+        ),
+        (
+            format!(
+                "minisign = {{ public_key = \"{public}\", signature = \"{}\" }}",
+                server.url("/garbage.minisig")
+            ),
+            "malformed",
+        ),
+        (
+            "cosign = { public_key = \"c.pub\", signature = \"{url}.missing\" }".to_owned(),
+            "HTTP 404",
+        ),
+        (
+            format!(
+                "cosign = {{ public_key = \"c.pub\", signature = \"{}\" }}",
+                server.url("/garbage.sig")
+            ),
+            "not base64",
+        ),
+    ] {
+        s.work.write_manifest(&format!(
+            "[tools.tool]\nversion = \"1\"\nurl = \"{}\"\nstrip_components = 1\n\
+             [tools.tool.verify]\n{verify}\n",
+            server.url("/tool.tar.gz")
+        ));
+        let out = s.sync(1);
+        assert!(out.contains(says), "{verify}: {out}");
+        assert!(!s.work.store().join("tool/1").exists());
+    }
+}
+
+/// `--offline` reaches no network, for a signature either: a tool whose signature is
+/// on a server is refused, with the reason, and the server is never asked.
+#[test]
+fn offline_fetches_no_signature_from_a_server() {
+    let s = Signed::new();
+    let (public, _) = s.minisign_key("key");
+    let body = tarball(9);
+    let archive = s.work.dir.path().join("tool.tar.gz");
+    std::fs::write(&archive, &body).unwrap();
+    let server = TestServer::start([("/tool.minisig", Route::Ok(s.minisign("key", &body)))]);
+    s.work.write_manifest(&format!(
+        "[tools.tool]\nversion = \"1\"\nurl = \"{}\"\nstrip_components = 1\n\
+         [tools.tool.verify]\nminisign = {{ public_key = \"{public}\", signature = \"{}\" }}\n",
+        file_url(&archive),
+        server.url("/tool.minisig")
+    ));
+    let mut cmd = s.vx();
+    cmd.arg("sync")
+        .arg("--manifest")
+        .arg(s.work.manifest())
+        .arg("--store")
+        .arg(s.work.store())
+        .arg("--headless")
+        .arg("--offline");
+    let out = outcome(&mut cmd, 1);
+    assert!(out.contains("offline"), "{out}");
+    assert_eq!(server.hits(), 0);
+    assert!(!s.work.store().join("tool/1").exists());
+
+    // A signature beside a local archive is read offline.
+    std::fs::write(
+        s.work.dir.path().join("tool.tar.gz.minisig"),
+        s.minisign("key", &body),
+    )
+    .unwrap();
+    s.work.write_manifest(&format!(
+        "[tools.tool]\nversion = \"1\"\nurl = \"{}\"\nstrip_components = 1\n\
+         [tools.tool.verify]\nminisign = {{ public_key = \"{public}\" }}\n",
+        file_url(&archive),
+    ));
+    outcome(&mut cmd, 0);
+    assert!(s.work.store().join("tool/1").exists());
+}
