@@ -13,7 +13,7 @@ use crate::mirror::artifacts::Artifact;
 use crate::spec::ToolSpec;
 use crate::sync::Settings;
 
-use super::push::PushError;
+use super::error::PushError;
 
 /// Downloads `artifacts` into `dir` (see the module's doc). `lock` names the lock in
 /// the board's label. Stops at the first platform whose sync did not succeed.

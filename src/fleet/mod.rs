@@ -5,4 +5,5 @@
 //! registry client and the layout).
 
 pub mod download;
+pub mod error;
 pub mod push;

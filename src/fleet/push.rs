@@ -9,15 +9,16 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
-use thiserror::Error;
 
 use crate::lock::Lock;
 use crate::mirror::artifacts::{self, Artifact, LOCK_MEDIA_TYPE};
-use crate::mirror::layout::{Layout, LayoutError};
-use crate::mirror::oci::{MANIFEST_MEDIA_TYPE, OciError, Registry};
+use crate::mirror::layout::Layout;
+use crate::mirror::oci::{MANIFEST_MEDIA_TYPE, Registry};
 use crate::mirror::source::OciRef;
 use crate::net::Client;
-use crate::sync::{Settings, SyncError};
+use crate::sync::Settings;
+
+pub use super::error::PushError;
 
 /// Where the content goes.
 pub enum Target {
@@ -62,55 +63,6 @@ pub struct Pushed {
     pub tags: Vec<String>,
     /// How many artifacts (layers).
     pub layers: usize,
-}
-
-/// Why a push failed.
-#[derive(Debug, Error)]
-pub enum PushError {
-    /// vx.lock is missing or unreadable.
-    #[error("{}: {why}", path.display())]
-    Lock {
-        /// The lock's path.
-        path: PathBuf,
-        /// Why.
-        why: String,
-    },
-    /// A download failed or was interrupted (the sync said which and why); nothing
-    /// was pushed past the blobs already sent.
-    #[error(
-        "the lock's downloads for {platform} did not all arrive (exit {code}); no manifest was pushed"
-    )]
-    Downloads {
-        /// The platform whose sync failed.
-        platform: String,
-        /// The sync's exit code (1 failed, 130 interrupted).
-        code: i32,
-    },
-    /// The sync that gathers the downloads could not run.
-    #[error(transparent)]
-    Sync(Box<SyncError>),
-    /// The registry failed.
-    #[error(transparent)]
-    Registry(#[from] OciError),
-    /// The layout failed.
-    #[error(transparent)]
-    Layout(#[from] LayoutError),
-    /// A local file failed.
-    #[error("{}: {source}", path.display())]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: std::io::Error,
-    },
-}
-
-impl PushError {
-    /// Whether the user's input is at fault (a missing lock): exit 2.
-    pub fn is_usage(&self) -> bool {
-        matches!(self, PushError::Lock { .. })
-    }
 }
 
 /// Pushes `push`'s content to `target`, saying what it does on `out`.

@@ -1,0 +1,58 @@
+//! Why a push or an export failed.
+
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+use crate::mirror::layout::LayoutError;
+use crate::mirror::oci::OciError;
+use crate::sync::SyncError;
+
+/// Why a push failed.
+#[derive(Debug, Error)]
+pub enum PushError {
+    /// vx.lock is missing or unreadable.
+    #[error("{}: {why}", path.display())]
+    Lock {
+        /// The lock's path.
+        path: PathBuf,
+        /// Why.
+        why: String,
+    },
+    /// A download failed or was interrupted (the sync said which and why); nothing
+    /// was pushed past the blobs already sent.
+    #[error(
+        "the lock's downloads for {platform} did not all arrive (exit {code}); no manifest was pushed"
+    )]
+    Downloads {
+        /// The platform whose sync failed.
+        platform: String,
+        /// The sync's exit code (1 failed, 130 interrupted).
+        code: i32,
+    },
+    /// The sync that gathers the downloads could not run.
+    #[error(transparent)]
+    Sync(Box<SyncError>),
+    /// The registry failed.
+    #[error(transparent)]
+    Registry(#[from] OciError),
+    /// The layout failed.
+    #[error(transparent)]
+    Layout(#[from] LayoutError),
+    /// A local file failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl PushError {
+    /// Whether the user's input is at fault (a missing lock): exit 2.
+    pub fn is_usage(&self) -> bool {
+        matches!(self, PushError::Lock { .. })
+    }
+}
