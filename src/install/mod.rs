@@ -733,22 +733,36 @@ fn verify_installed(
     if signatures_recorded(cfg, &receipt) {
         return Ok(());
     }
+    let sha256 = receipt.sha256.clone();
+    let (_work, sources::Fetched { download, .. }) = download_whole(cfg, &sha256, sink, opts)?;
+    receipt.verified = verify(cfg, &download, sink, opts)?;
+    store::replace_receipt(final_dir, &receipt)
+        .map_err(store_err("cannot write the receipt in", final_dir))
+}
+
+/// Downloads `cfg`'s URL whole into a work directory of its store (the guard removes
+/// it when dropped): from vx's cache, a mirror or the origin, checked against `sha256`,
+/// nothing unpacked while it arrives.
+fn download_whole(
+    cfg: &InstallConfig,
+    sha256: &str,
+    sink: &mut dyn ProgressSink,
+    opts: &InstallOptions,
+) -> Result<(store::WorkDir, sources::Fetched), InstallError> {
     let work = store::work_dir(&cfg.store)
         .map_err(store_err("cannot create a work directory in", &cfg.store))?;
     sink.phase(Phase::Downloading, &cfg.spec.url);
-    let sources::Fetched { download, .. } = sources::fetch(
+    let fetched = sources::fetch(
         &cfg.store,
         &cfg.spec.url,
-        Some(&receipt.sha256),
+        Some(sha256),
         &work.path().join("download"),
         sink,
         opts,
         &mut fetch::NoTee,
         cfg.offline,
     )?;
-    receipt.verified = verify(cfg, &download, sink, opts)?;
-    store::replace_receipt(final_dir, &receipt)
-        .map_err(store_err("cannot write the receipt in", final_dir))
+    Ok((work, fetched))
 }
 
 /// Downloads `cfg`'s URL (from vx's cache, a mirror or the origin), checks it against
@@ -776,19 +790,7 @@ fn save(
             source: Some(sources::CACHE_LABEL.to_owned()),
         });
     }
-    let work = store::work_dir(&cfg.store)
-        .map_err(store_err("cannot create a work directory in", &cfg.store))?;
-    sink.phase(Phase::Downloading, &cfg.spec.url);
-    let sources::Fetched { download, source } = sources::fetch(
-        &cfg.store,
-        &cfg.spec.url,
-        Some(sha256),
-        &work.path().join("download"),
-        sink,
-        opts,
-        &mut fetch::NoTee,
-        cfg.offline,
-    )?;
+    let (_work, sources::Fetched { download, source }) = download_whole(cfg, sha256, sink, opts)?;
     std::fs::create_dir_all(dir).map_err(store_err("cannot create", dir))?;
     if std::fs::rename(&download.path, &dest).is_err() {
         // Another file system: copied under a temporary name, then renamed.
