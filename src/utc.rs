@@ -60,6 +60,18 @@ pub fn parse_rfc3339(text: &str) -> Option<u64> {
     u64::try_from(days * 86_400 + hh * 3600 + mm * 60 + ss).ok()
 }
 
+/// `span` as a person says it, in its largest whole unit: `3d`, `2w`, `12h`, `90m`,
+/// `45s` (the units `min_release_age` is written in).
+pub fn span(span: std::time::Duration) -> String {
+    let secs = span.as_secs();
+    for (unit, size) in [("w", 604_800), ("d", 86_400), ("h", 3_600), ("m", 60)] {
+        if secs >= size && secs % size == 0 {
+            return format!("{}{unit}", secs / size);
+        }
+    }
+    format!("{secs}s")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,5 +93,15 @@ mod tests {
         ] {
             assert_eq!(parse_rfc3339(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn spans_are_said_in_their_largest_whole_unit() {
+        use std::time::Duration;
+        assert_eq!(span(Duration::from_secs(3 * 86_400)), "3d");
+        assert_eq!(span(Duration::from_secs(14 * 86_400)), "2w");
+        assert_eq!(span(Duration::from_secs(36 * 3_600)), "36h");
+        assert_eq!(span(Duration::from_secs(90 * 60)), "90m");
+        assert_eq!(span(Duration::from_secs(45)), "45s");
     }
 }

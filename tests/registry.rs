@@ -592,8 +592,38 @@ fn min_release_age_skips_a_fresh_release() {
         "{}min_release_age = \"3d\"\n\n[tools]\nripgrep = \"14\"\n",
         w.settings()
     ));
-    w.vx(&["lock", "--headless"]).assert().code(0);
-    // 14.1.1 was published a day ago.
+    let out = w.vx(&["lock", "--headless"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    // 14.1.1 was published a day ago: skipped, and named.
+    assert_eq!(
+        w.lock()["tools"]["ripgrep"]["version"].as_str(),
+        Some("14.0.0")
+    );
+    let skipped =
+        "acme/ripgrep: 14.1.1 skipped (published less than 3d ago: min_release_age); 14.0.0 picked";
+    assert!(stderr_of(&out).contains(skipped), "{}", stderr_of(&out));
+}
+
+/// Item 7 of issue 29: `min_release_age` also gates `vx add` and `vx upgrade`, and
+/// names what it skipped.
+#[test]
+fn min_release_age_gates_add_and_upgrade_naming_what_it_skipped() {
+    let w = World::new();
+    w.work
+        .write_manifest(&format!("{}min_release_age = \"3d\"\n", w.settings()));
+    let skipped =
+        "acme/ripgrep: 14.1.1 skipped (published less than 3d ago: min_release_age); 14.0.0 picked";
+    let out = w.vx(&["add", "ripgrep", "--headless"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains(skipped), "{}", stderr_of(&out));
+    assert_eq!(
+        w.lock()["tools"]["ripgrep"]["version"].as_str(),
+        Some("14.0.0")
+    );
+    // `vx upgrade` re-resolves within `14` and skips the same release.
+    let out = w.vx(&["upgrade", "--headless"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains(skipped), "{}", stderr_of(&out));
     assert_eq!(
         w.lock()["tools"]["ripgrep"]["version"].as_str(),
         Some("14.0.0")

@@ -181,29 +181,75 @@ impl<'n> Resolver<'n> {
     /// The newest version `constraint` allows: pre-releases only when named exactly,
     /// releases younger than `min_release_age` skipped.
     pub fn pick(&self, found: &Found, constraint: &str) -> Result<Candidate, ResolutionError> {
+        self.pick_with_skipped(found, constraint).map(|(c, _)| c)
+    }
+
+    /// [`Resolver::pick`], saying on the progress lines which newer releases the
+    /// constraint allows were skipped for being younger than `min_release_age` (what
+    /// `vx lock`, `vx add` and `vx upgrade` show when they pick a version).
+    pub fn pick_noting(
+        &self,
+        found: &Found,
+        constraint: &str,
+    ) -> Result<Candidate, ResolutionError> {
+        let (candidate, skipped) = self.pick_with_skipped(found, constraint)?;
+        if let (Some(age), false) = (self.min_release_age, skipped.is_empty()) {
+            self.net.progress(&format!(
+                "{}: {} skipped (published less than {} ago: min_release_age); {} picked",
+                found.full_name,
+                skipped.join(", "),
+                crate::utc::span(age),
+                candidate.tag
+            ));
+        }
+        Ok(candidate)
+    }
+
+    /// The pick and the tags of the newer releases `constraint` allows that
+    /// `min_release_age` left out, newest first.
+    fn pick_with_skipped(
+        &self,
+        found: &Found,
+        constraint: &str,
+    ) -> Result<(Candidate, Vec<String>), ResolutionError> {
         let parsed = Constraint::parse(constraint).map_err(|e| usage(e.to_string()))?;
         let candidates = self.versions(found)?;
         let now = crate::utc::now();
         let prefix = found.package.fields.version_prefix.as_deref().unwrap_or("");
-        let mut too_young = 0;
+        let mut young: Vec<(&Candidate, Tag)> = Vec::new();
         let eligible: Vec<(&Candidate, Tag)> = candidates
             .iter()
             .filter(|c| !c.prerelease || names_exactly(constraint, c))
-            .filter(|c| {
-                let young = self.min_release_age.is_some_and(|age| {
+            .filter_map(|c| {
+                let tag = Tag::parse(&c.tag, prefix);
+                let too_young = self.min_release_age.is_some_and(|age| {
                     c.published_at
                         .as_deref()
                         .and_then(crate::utc::parse_rfc3339)
                         .is_some_and(|t| now.saturating_sub(t) < age.as_secs())
                 });
-                too_young += usize::from(young);
-                !young
+                if too_young {
+                    young.push((c, tag));
+                    None
+                } else {
+                    Some((c, tag))
+                }
             })
-            .map(|c| (c, Tag::parse(&c.tag, prefix)))
             .collect();
+        let too_young = young.len();
         let picked = version::pick(&parsed, eligible.iter().map(|(_, t)| t));
         match picked.and_then(|t| eligible.iter().find(|(_, e)| e == t)) {
-            Some((c, _)) => Ok((*c).clone()),
+            Some((c, tag)) => {
+                let skipped = young
+                    .iter()
+                    .filter(|(_, y)| {
+                        parsed.matches(y)
+                            && matches!((y.version(), tag.version()), (Some(a), Some(b)) if a > b)
+                    })
+                    .map(|(c, _)| c.tag.clone())
+                    .collect();
+                Ok(((*c).clone(), skipped))
+            }
             None => {
                 let newest: Vec<&str> = candidates.iter().take(5).map(|c| c.tag.as_str()).collect();
                 let young = if too_young > 0 {
@@ -378,7 +424,7 @@ impl<'n> Resolver<'n> {
                 published_at: None,
                 prerelease: false,
             },
-            None => self.pick(&found, &request.constraint).map_err(at)?,
+            None => self.pick_noting(&found, &request.constraint).map_err(at)?,
         };
         // Every platform asked for, and every platform the entry held: a new version
         // is resolved wherever the old one was locked.

@@ -35,16 +35,15 @@ impl Key {
             ));
         }
         let key = minisign_verify::PublicKey::from_base64(text).map_err(|e| bad(&e.to_string()))?;
-        // minisign prints the key id as the little-endian number its 8 bytes hold.
-        let id: String = bytes[2..10]
-            .iter()
-            .rev()
-            .map(|b| format!("{b:02X}"))
-            .collect();
+        // minisign prints the key id as the little-endian number its 8 bytes hold, in
+        // upper-case hex without leading zeros (`PRIX64`): `1F4DC68D4C9CC05`.
+        let mut number = [0u8; 8];
+        number.copy_from_slice(&bytes[2..10]);
+        let id = format!("{:X}", u64::from_le_bytes(number));
         Ok(Key { key, id })
     }
 
-    /// The key's id as minisign prints it (16 upper-case hex digits).
+    /// The key's id as minisign prints it (upper-case hex, no leading zeros).
     pub fn id(&self) -> &str {
         &self.id
     }
@@ -116,12 +115,13 @@ mod tests {
 
     #[test]
     fn the_key_id_is_printed_as_minisign_does() {
-        // minisign.pub of key id 0x0123456789ABCDEF (bytes little-endian).
+        // minisign.pub of key id 0x0123456789ABCDEF (bytes little-endian): minisign
+        // writes `123456789ABCDEF` in the key's comment line (no leading zero).
         let mut bytes = b"Ed".to_vec();
         bytes.extend(0x0123_4567_89AB_CDEFu64.to_le_bytes());
         bytes.extend([7u8; 32]);
         let text = base64::engine::general_purpose::STANDARD.encode(&bytes);
-        assert_eq!(Key::parse(&text).unwrap().id(), "0123456789ABCDEF");
+        assert_eq!(Key::parse(&text).unwrap().id(), "123456789ABCDEF");
     }
 
     #[test]
