@@ -65,7 +65,7 @@ pub fn parse_rfc3339(text: &str) -> Option<u64> {
 pub fn span(span: std::time::Duration) -> String {
     let secs = span.as_secs();
     for (unit, size) in [("w", 604_800), ("d", 86_400), ("h", 3_600), ("m", 60)] {
-        if secs >= size && secs % size == 0 {
+        if secs >= size && secs.is_multiple_of(size) {
             return format!("{}{unit}", secs / size);
         }
     }
