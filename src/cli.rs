@@ -152,6 +152,10 @@ pub struct OutdatedArgs {
 /// `vx upgrade` options.
 #[derive(Debug, Args)]
 pub struct UpgradeArgs {
+    /// Lock a new version of a tool even when its locked version was verified and the
+    /// new one offers no verification or another signer (the lock records it).
+    #[arg(long)]
+    pub allow_provenance_loss: bool,
     /// The tools to upgrade (default: every registry tool).
     #[arg(value_name = "TOOL")]
     pub tools: Vec<String>,
@@ -382,6 +386,10 @@ pub struct PruneArgs {
 /// `vx sync` options.
 #[derive(Debug, Args)]
 pub struct SyncArgs {
+    /// Lock a new version of a tool even when its locked version was verified and the
+    /// new one offers no verification or another signer (the lock records it).
+    #[arg(long)]
+    pub allow_provenance_loss: bool,
     /// The manifest to install from (default: `$VX_MANIFEST`, else the nearest
     /// `vx.toml` in this directory or a parent).
     #[arg(long, value_name = "PATH")]
@@ -417,6 +425,10 @@ pub struct SyncArgs {
 /// `vx lock` options.
 #[derive(Debug, Args)]
 pub struct LockArgs {
+    /// Lock a new version of a tool even when its locked version was verified and the
+    /// new one offers no verification or another signer (the lock records it).
+    #[arg(long)]
+    pub allow_provenance_loss: bool,
     /// The manifest to lock (default: `$VX_MANIFEST`, else the nearest `vx.toml`).
     #[arg(long, value_name = "PATH")]
     pub manifest: Option<PathBuf>,

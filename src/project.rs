@@ -436,6 +436,114 @@ fn record_verified(
     }
 }
 
+/// A tool whose locked version was verified, about to be locked at another version
+/// that offers no verification, or other signers: refused unless the user allows it
+/// (`--allow-provenance-loss`), and then recorded in the lock.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProvenanceLoss {
+    /// The tool.
+    pub tool: String,
+    /// The version locked now.
+    pub locked_version: String,
+    /// What verified it (`minisign:KEYID`, comma-separated).
+    pub locked_by: String,
+    /// The version vx.toml now asks for.
+    pub new_version: String,
+    /// What the new version would be verified with; `None`: nothing.
+    pub new_by: Option<String>,
+}
+
+impl std::fmt::Display for ProvenanceLoss {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {} was verified with {}; {} would be verified with {}",
+            self.tool,
+            self.locked_version,
+            self.locked_by,
+            self.new_version,
+            self.new_by.as_deref().unwrap_or("nothing")
+        )
+    }
+}
+
+impl ProvenanceLoss {
+    /// What the lock records of an allowed loss:
+    /// `minisign:1F4DC68D4C9CC05 (1.0) → nothing (2.0)`.
+    pub fn record(&self) -> String {
+        format!(
+            "{} ({}) → {} ({})",
+            self.locked_by,
+            self.locked_version,
+            self.new_by.as_deref().unwrap_or("nothing"),
+            self.new_version
+        )
+    }
+}
+
+/// The provenance `manifest` would lose against `lock`: each URL tool whose locked
+/// version was verified (any platform's `verified`) and whose new version's `verify`
+/// table would not verify it with every one of the same signers. Decided from the
+/// keys alone, before anything is downloaded. (Registry tools' declarations are not
+/// verified yet, so their entries record nothing to lose.)
+pub fn provenance_losses(manifest: &Manifest, lock: Option<&Lock>) -> Vec<ProvenanceLoss> {
+    let Some(lock) = lock else {
+        return Vec::new();
+    };
+    let mut losses = Vec::new();
+    for tool in &manifest.tools {
+        let Some(entry) = lock.tools.get(&tool.name) else {
+            continue;
+        };
+        if tool.registry.is_some() || entry.version == tool.version {
+            continue;
+        }
+        let mut locked: Vec<&str> = entry
+            .platforms
+            .values()
+            .filter(|asset| !asset.stale)
+            .filter_map(|asset| asset.verified.as_deref())
+            .flat_map(|records| records.split(','))
+            .collect();
+        locked.sort_unstable();
+        locked.dedup();
+        if locked.is_empty() {
+            continue;
+        }
+        let new_by = tool
+            .verify
+            .as_ref()
+            .filter(|checks| !checks.is_empty())
+            .and_then(|checks| checks.records().ok());
+        let offered: Vec<&str> = new_by
+            .as_deref()
+            .map_or(Vec::new(), |r| r.split(',').collect());
+        if locked.iter().all(|record| offered.contains(record)) {
+            continue;
+        }
+        losses.push(ProvenanceLoss {
+            tool: tool.name.clone(),
+            locked_version: entry.version.clone(),
+            locked_by: locked.join(","),
+            new_version: tool.version.clone(),
+            new_by,
+        });
+    }
+    losses
+}
+
+/// Records each allowed loss on its tool's entry in `lock` (where the entry now holds
+/// the new version).
+pub fn record_provenance_losses(lock: &mut Lock, losses: &[ProvenanceLoss]) {
+    for loss in losses {
+        if let Some(entry) = lock.tools.get_mut(&loss.tool)
+            && entry.version == loss.new_version
+        {
+            entry.provenance_loss = Some(loss.record());
+        }
+    }
+}
+
 /// The tools (by name) whose lock entries are missing or stale for any of
 /// `platforms`, and the names the lock holds that the manifest no longer lists.
 pub fn stale(manifest: &Manifest, lock: Option<&Lock>, platforms: &[Platform]) -> Vec<String> {

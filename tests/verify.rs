@@ -544,3 +544,78 @@ fn offline_fetches_no_signature_from_a_server() {
     outcome(&mut cmd, 0);
     assert!(s.work.store().join("tool/1").exists());
 }
+
+/// Item 6: version 1 signed and locked; version 2 with no signature (the verify table
+/// dropped with the bump) is refused by `vx lock` and `vx sync`, naming both, the lock
+/// unchanged; with `--allow-provenance-loss` it is locked and the lock says so. A new
+/// version signed by another key is a loss too.
+#[test]
+fn a_new_version_that_loses_its_signature_is_refused_unless_allowed() {
+    let s = Signed::new();
+    let (public, id) = s.minisign_key("key");
+    let (public2, id2) = s.minisign_key("other");
+    let (v1, v2) = (tarball(11), tarball(12));
+    let server = TestServer::start([
+        (
+            "/tool-1.tar.gz.minisig".to_owned(),
+            Route::Ok(s.minisign("key", &v1)),
+        ),
+        (
+            "/tool-2.tar.gz.minisig".to_owned(),
+            Route::Ok(s.minisign("other", &v2)),
+        ),
+        ("/tool-1.tar.gz".to_owned(), Route::Ok(v1)),
+        ("/tool-2.tar.gz".to_owned(), Route::Ok(v2)),
+    ]);
+    let manifest = |version: &str, key: Option<&str>| {
+        let verify = key
+            .map(|k| format!("\n[tools.tool.verify]\nminisign = {{ public_key = \"{k}\" }}\n"))
+            .unwrap_or_default();
+        s.work.write_manifest(&format!(
+            "[tools.tool]\nversion = \"{version}\"\nurl = \"{}/tool-{{version}}.tar.gz\"\nstrip_components = 1\n{verify}",
+            server.url("")
+        ));
+    };
+    manifest("1", Some(&public));
+    outcome(s.vx().arg("lock").arg("--headless"), 0);
+    let locked = s.lock_text().unwrap();
+
+    // Version 2 without a signature: refused, naming both; nothing downloaded.
+    manifest("2", None);
+    let asked = server.paths().len();
+    let text = outcome(s.vx().arg("lock").arg("--headless"), 2);
+    let loss = format!("tool 1 was verified with minisign:{id}; 2 would be verified with nothing");
+    assert!(text.contains(&loss), "{text}");
+    assert!(text.contains("--allow-provenance-loss"), "{text}");
+    assert_eq!(s.lock_text().unwrap(), locked, "the lock is unchanged");
+    assert_eq!(server.paths().len(), asked, "nothing was fetched");
+    let text = s.sync(2);
+    assert!(text.contains(&loss), "{text}");
+    assert_eq!(s.lock_text().unwrap(), locked);
+
+    // Signed by another key: a loss too.
+    manifest("2", Some(&public2));
+    let text = outcome(s.vx().arg("lock").arg("--headless"), 2);
+    assert!(
+        text.contains(&format!(
+            "tool 1 was verified with minisign:{id}; 2 would be verified with minisign:{id2}"
+        )),
+        "{text}"
+    );
+
+    // Allowed: locked, and the lock records the loss.
+    manifest("2", None);
+    outcome(
+        s.vx()
+            .args(["lock", "--headless", "--allow-provenance-loss"]),
+        0,
+    );
+    let lock: toml::Table = toml::from_str(&s.lock_text().unwrap()).unwrap();
+    assert_eq!(lock["tools"]["tool"]["version"].as_str(), Some("2"));
+    assert_eq!(
+        lock["tools"]["tool"]["provenance_loss"].as_str(),
+        Some(format!("minisign:{id} (1) → nothing (2)").as_str())
+    );
+    // Locked now: the next run has nothing to refuse.
+    outcome(s.vx().arg("lock").arg("--headless"), 0);
+}

@@ -67,7 +67,7 @@ pub fn run(args: &AddArgs) -> Result<i32, Error> {
         .map_err(Error::usage)?
         .unwrap_or_default();
     let platforms = super::lock::platforms(&[], &manifest);
-    super::lock::relock_and_write(&manifest, &mut lock, &platforms, &args.run)
+    super::lock::relock_and_write(&manifest, &mut lock, &platforms, &args.run, false)
 }
 
 /// The vx.toml key and constraint for `NAME[@CONSTRAINT]`: the name checked against

@@ -60,7 +60,13 @@ pub fn run(args: &LockArgs) -> Result<i32, Error> {
     if args.dry_run {
         return dry_run(&manifest, lock, &platforms, args);
     }
-    relock_and_write(&manifest, &mut lock, &platforms, &args.run)
+    relock_and_write(
+        &manifest,
+        &mut lock,
+        &platforms,
+        &args.run,
+        args.allow_provenance_loss,
+    )
 }
 
 /// Fills `lock` for `platforms` (registry tools resolved where the lock does not pin
@@ -71,7 +77,9 @@ pub fn relock_and_write(
     lock: &mut Lock,
     platforms: &[Platform],
     run: &crate::cli::RunArgs,
+    allow_provenance_loss: bool,
 ) -> Result<i32, Error> {
+    let losses = super::provenance(manifest, allow_provenance_loss)?;
     let lock_path = manifest.lock_path();
     let settings = vx::sync::Settings {
         network: super::project_network(manifest)?,
@@ -85,6 +93,7 @@ pub fn relock_and_write(
         &super::resolver(manifest, false, run.quiet),
     )
     .map_err(super::project_error)?;
+    project::record_provenance_losses(lock, &losses);
     lock.write(&lock_path)
         .map_err(|e| Error::environment(Because::new("cannot write the lock", e)))?;
     tell(&report, &lock_path, platforms);

@@ -56,7 +56,13 @@ pub fn run(args: &UpgradeArgs) -> Result<i32, Error> {
             }
         }
     }
-    let code = super::lock::relock_and_write(&manifest, &mut lock, &platforms, &args.run)?;
+    let code = super::lock::relock_and_write(
+        &manifest,
+        &mut lock,
+        &platforms,
+        &args.run,
+        args.allow_provenance_loss,
+    )?;
     for (name, old) in before {
         let new = lock.tools.get(&name).map(|e| e.version.as_str());
         match (old.as_deref(), new) {

@@ -134,6 +134,11 @@ pub struct LockedTool {
     /// The registry the package was read from, and at what.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub registry: Option<RegistryPin>,
+    /// A loss of provenance allowed when this version was locked
+    /// (`--allow-provenance-loss`): what verified the version before, and what this
+    /// one offers (`minisign:1F4DC68D4C9CC05 (1.0) → nothing (2.0)`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance_loss: Option<String>,
     /// The downloads, by `os-arch`.
     pub platforms: BTreeMap<String, Asset>,
     /// Platforms a registry tool has no download for, with the registry's reason.
@@ -218,6 +223,7 @@ struct RawTool {
     package: Option<String>,
     tag: Option<String>,
     registry: Option<RegistryPin>,
+    provenance_loss: Option<String>,
     #[serde(default)]
     platforms: BTreeMap<Spanned<String>, RawAsset>,
     #[serde(default)]
@@ -370,6 +376,7 @@ impl Lock {
                     package: tool.package,
                     tag: tool.tag,
                     registry: tool.registry,
+                    provenance_loss: tool.provenance_loss,
                     platforms,
                     unsupported,
                 },
@@ -494,11 +501,13 @@ impl Lock {
                 package: None,
                 tag: None,
                 registry: None,
+                provenance_loss: None,
                 platforms: BTreeMap::new(),
                 unsupported: BTreeMap::new(),
             });
         if !entry.downloads_current(tool) {
             entry.version = tool.version.clone();
+            entry.provenance_loss = None;
             for asset in entry.platforms.values_mut() {
                 asset.stale = true;
             }
