@@ -313,8 +313,10 @@ fn url_replacements_send_downloads_elsewhere_and_verbose_shows_it() {
     assert!(work.store().join("tb/1/bin/tool").is_file());
 }
 
-#[test]
-fn url_replacements_apply_to_registry_files_and_the_progress_line_says_so() {
+/// A project whose registry `corp` is served by `origin`, and whose
+/// `url_replacements` send `origin`'s URLs to `replacement` (which serves the same
+/// file under `/corp/`): (the project, origin, replacement).
+fn rewritten_registry() -> (Work, TestServer, TestServer) {
     let work = Work::new();
     let registry = b"packages:\n  - type: github_release\n    repo_owner: acme\n    repo_name: widget\n    asset: widget-{{.Version}}-{{.OS}}-{{.Arch}}.tar.gz\n".to_vec();
     let origin = TestServer::start([("/registry.yaml", Route::Ok(registry.clone()))]);
@@ -325,6 +327,12 @@ fn url_replacements_apply_to_registry_files_and_the_progress_line_says_so() {
         origin.url("/"),
         replacement.url("/corp/"),
     ));
+    (work, origin, replacement)
+}
+
+#[test]
+fn url_replacements_apply_to_registry_files_and_the_progress_line_says_so() {
+    let (work, origin, replacement) = rewritten_registry();
     // Releases are asked of a GitHub that is not there: the registry file is what this
     // test is about, and it is fetched first.
     let out = vx(&work)
@@ -348,16 +356,7 @@ fn url_replacements_apply_to_registry_files_and_the_progress_line_says_so() {
 /// project (`vx outdated`, `vx versions`, `vx add`), not only to sync and lock.
 #[test]
 fn url_replacements_of_the_project_apply_to_outdated_versions_and_add() {
-    let work = Work::new();
-    let registry = b"packages:\n  - type: github_release\n    repo_owner: acme\n    repo_name: widget\n    asset: widget-{{.Version}}-{{.OS}}-{{.Arch}}.tar.gz\n".to_vec();
-    let origin = TestServer::start([("/registry.yaml", Route::Ok(registry.clone()))]);
-    let replacement = TestServer::start([("/corp/registry.yaml", Route::Ok(registry))]);
-    work.write_manifest(&format!(
-        "[settings]\nregistries = [{{ name = \"corp\", url = \"{}\" }}]\n\n[settings.url_replacements]\n\"{}\" = \"{}\"\n\n[tools]\nwidget = \"1\"\n",
-        origin.url("/registry.yaml"),
-        origin.url("/"),
-        replacement.url("/corp/"),
-    ));
+    let (work, origin, replacement) = rewritten_registry();
     for (n, args) in [
         vec!["outdated"],
         vec!["versions", "widget"],

@@ -6,9 +6,9 @@
 
 mod common;
 
-use common::net::{HttpsServer, Pki, Tinyproxy, isolate, machine_name};
+use common::net::{HttpsServer, Pki, Tinyproxy, install_from, machine_name};
 use common::{Work, archive, file_entry};
-use vx::demo::fixture::{Route, TestServer, noise, sha256_hex};
+use vx::demo::fixture::{Route, TestServer, noise};
 use vx::format::ArchiveFormat;
 
 /// A served tool: the archive's payload and bytes.
@@ -21,22 +21,8 @@ fn tool() -> (Vec<u8>, Vec<u8>) {
 /// `vx install t@1 --url URL --sha256 …` in `work` with exactly `env` as its network
 /// settings.
 fn install(work: &Work, url: &str, body: &[u8], env: &[(&str, String)]) -> (Option<i32>, String) {
-    let mut cmd = work.vx();
-    isolate(&mut cmd, &work.dir.path().join("config"));
-    cmd.args([
-        "install",
-        "t@1",
-        "--url",
-        url,
-        "--sha256",
-        &sha256_hex(body),
-    ])
-    .arg("--store")
-    .arg(work.store());
-    for (name, value) in env {
-        cmd.env(name, value);
-    }
-    let out = cmd.output().unwrap();
+    let env: Vec<(&str, &std::ffi::OsStr)> = env.iter().map(|(n, v)| (*n, v.as_ref())).collect();
+    let out = install_from(work, "t", url, body, &env);
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),

@@ -5,9 +5,9 @@
 
 mod common;
 
-use common::net::{HttpsServer, Pki, isolate};
+use common::net::{HttpsServer, Pki, install_from};
 use common::{Work, archive, file_entry};
-use vx::demo::fixture::{noise, sha256_hex};
+use vx::demo::fixture::noise;
 use vx::format::ArchiveFormat;
 
 /// A served tool: the archive's payload and bytes.
@@ -25,22 +25,8 @@ fn install(
     body: &[u8],
     env: &[(&str, &std::path::Path)],
 ) -> std::process::Output {
-    let mut cmd = work.vx();
-    isolate(&mut cmd, &work.dir.path().join("config"));
-    cmd.args([
-        "install",
-        "secure@1",
-        "--url",
-        url,
-        "--sha256",
-        &sha256_hex(body),
-    ])
-    .arg("--store")
-    .arg(work.store());
-    for (name, value) in env {
-        cmd.env(name, value);
-    }
-    cmd.output().unwrap()
+    let env: Vec<(&str, &std::ffi::OsStr)> = env.iter().map(|(n, v)| (*n, v.as_os_str())).collect();
+    install_from(work, "secure", url, body, &env)
 }
 
 /// Checks that `payload` is installed as `secure` 1 (without printing the whole tree

@@ -79,7 +79,7 @@ pub fn relock_and_write(
     run: &crate::cli::RunArgs,
     allow_provenance_loss: bool,
 ) -> Result<i32, Error> {
-    let losses = super::provenance(manifest, allow_provenance_loss)?;
+    let losses = super::provenance(manifest, Some(lock), allow_provenance_loss)?;
     let lock_path = manifest.lock_path();
     let settings = vx::sync::Settings {
         network: super::project_network(manifest)?,

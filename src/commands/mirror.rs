@@ -40,10 +40,12 @@ pub fn run(command: MirrorCommand) -> Result<i32, Error> {
 /// 2), an interrupted download 130, anything else the environment's (exit 1).
 pub fn push_content(target: &Target, content: &ContentArgs) -> Result<Pushed, Error> {
     let manifest = super::manifest(content.manifest.as_deref())?;
-    let mut settings = super::run_settings(&content.run);
-    settings.network = super::project_network(&manifest)?;
-    let net = vx::settings::network::load(&settings.network)
+    // Read once: the registry's client uses the settings, the children get the
+    // project's part.
+    let net = vx::settings::network::load(&manifest.network)
         .map_err(|e| Error::usage(Because::new("network settings", e)))?;
+    let mut settings = super::run_settings(&content.run);
+    settings.network = manifest.network.clone();
     let client = Client::new(Arc::new(net), Timeouts::default());
     let platforms: Vec<String> = content.platforms.iter().map(|p| p.to_string()).collect();
     let lock_path = manifest.lock_path();

@@ -309,15 +309,16 @@ pub fn network(
     .map_err(resolution_error)
 }
 
-/// The provenance `manifest` would lose against its lock
+/// The provenance `manifest` would lose against `lock`
 /// ([`vx::project::provenance_losses`]): refused (exit 2, naming each tool, what
 /// verified it and what its new version offers) unless `allow`; allowed, each is said
 /// and returned for the lock to record.
 pub fn provenance(
     manifest: &vx::manifest::Manifest,
+    lock: Option<&vx::lock::Lock>,
     allow: bool,
 ) -> Result<Vec<vx::project::ProvenanceLoss>, vx::exit::Error> {
-    let losses = vx::project::provenance_losses(manifest, lock_of(Some(manifest)).as_ref());
+    let losses = vx::project::provenance_losses(manifest, lock);
     if losses.is_empty() {
         return Ok(losses);
     }

@@ -27,7 +27,8 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
     };
     // A relock (the default mode) must not silently lose a verified provenance.
     let losses = if mode == LockMode::Update {
-        super::provenance(&manifest, args.allow_provenance_loss)?
+        let lock = super::lock_of(Some(&manifest));
+        super::provenance(&manifest, lock.as_ref(), args.allow_provenance_loss)?
     } else {
         Vec::new()
     };

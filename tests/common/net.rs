@@ -388,3 +388,30 @@ pub fn isolate(cmd: &mut assert_cmd::Command, config_home: &Path) {
     }
     cmd.env("XDG_CONFIG_HOME", config_home);
 }
+
+/// `vx install TOOL@1 --url URL --sha256 …` into `work`'s store, with the machine's
+/// network settings cleared ([`isolate`]) and exactly `env` set.
+pub fn install_from(
+    work: &super::Work,
+    tool: &str,
+    url: &str,
+    body: &[u8],
+    env: &[(&str, &std::ffi::OsStr)],
+) -> std::process::Output {
+    let mut cmd = work.vx();
+    isolate(&mut cmd, &work.dir.path().join("config"));
+    cmd.arg("install")
+        .arg(format!("{tool}@1"))
+        .args([
+            "--url",
+            url,
+            "--sha256",
+            &vx::demo::fixture::sha256_hex(body),
+        ])
+        .arg("--store")
+        .arg(work.store());
+    for (name, value) in env {
+        cmd.env(name, value);
+    }
+    cmd.output().unwrap()
+}
