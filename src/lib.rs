@@ -50,6 +50,7 @@ pub mod mirror;
 pub mod net;
 pub mod platform;
 pub mod project;
+pub mod project_env;
 pub mod registry;
 pub mod report;
 pub mod resolution;

@@ -22,6 +22,7 @@
 //! ```
 
 pub mod edit;
+pub mod environment;
 pub mod network;
 mod parse;
 pub mod platform;
@@ -72,6 +73,9 @@ pub struct Manifest {
     pub network_lines: std::collections::BTreeMap<String, usize>,
     /// `[settings] verify`: what locking does with a tool that declares no signature.
     pub verify: crate::verify::Policy,
+    /// `[env]`, `[settings] path` and `[scripts]`: the project environment
+    /// ([`crate::project_env`] applies it).
+    pub environment: environment::ProjectEnvironment,
 }
 
 /// A 1-based line and column (in characters) in the manifest.
@@ -213,6 +217,9 @@ pub enum Problem {
     /// file, an unknown signature kind).
     #[error("{0}")]
     Verify(String),
+    /// A bad `[env]`, `[settings] path` or `[scripts]` entry (the text says which).
+    #[error("{0}")]
+    Environment(String),
 }
 
 /// One `[settings] registries` entry: a registry in aqua's format, searched before the
@@ -381,6 +388,7 @@ impl Manifest {
             network: document.network,
             network_lines: document.network_lines,
             verify: document.verify,
+            environment: document.environment,
         })
     }
 

@@ -9,6 +9,7 @@ use std::path::Path;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use super::environment::{self, EnvVar, ProjectEnvironment, Script};
 use super::network::ProjectNet;
 use super::platform::Platform;
 use super::tool::{
@@ -21,7 +22,7 @@ use crate::validate::{self, FieldError};
 use crate::validate::{self as check, has_userinfo};
 
 /// Keys of the top level.
-const TOP_KEYS: &[&str] = &["settings", "tools"];
+const TOP_KEYS: &[&str] = &["settings", "tools", "env", "scripts"];
 /// Keys of `[settings]`.
 const SETTINGS_KEYS: &[&str] = &[
     "platforms",
@@ -30,7 +31,12 @@ const SETTINGS_KEYS: &[&str] = &[
     "url_replacements",
     "mirrors",
     "verify",
+    "path",
 ];
+/// Keys of a `[scripts]` entry written as a table.
+const SCRIPT_KEYS: &[&str] = &["run", "depends", "env", "cwd", "description"];
+/// Most `[env]` entries, `[settings] path` entries or scripts one manifest may hold.
+const MAX_ENVIRONMENT_ENTRIES: usize = 4096;
 /// Keys that hold credentials in the user config: refused in vx.toml, which is shared.
 const CREDENTIAL_KEYS: &[&str] = &["http", "headers", "token", "netrc"];
 /// Keys of a `[settings] registries` entry.
@@ -88,6 +94,7 @@ pub(super) struct Document {
     pub network_lines: BTreeMap<String, usize>,
     pub verify: crate::verify::Policy,
     pub tools: Vec<ToolTable>,
+    pub environment: ProjectEnvironment,
 }
 
 pub(super) struct Parser<'a> {
@@ -157,6 +164,13 @@ impl Parser<'_> {
         let (mut platforms, mut registries, mut min_release_age) = (Vec::new(), Vec::new(), None);
         let (mut network, mut network_lines) = (ProjectNet::default(), BTreeMap::new());
         let mut verify = crate::verify::Policy::default();
+        let mut environment = ProjectEnvironment::default();
+        if let Some(value) = root.get("env") {
+            environment.vars = self.env_table(value, "env")?;
+        }
+        if let Some(value) = root.get("scripts") {
+            environment.scripts = self.scripts(value)?;
+        }
         if let Some(value) = root.get("settings") {
             let settings = as_table(value)
                 .ok_or_else(|| self.wrong_type(value, "settings".to_owned(), "a table"))?;
@@ -179,6 +193,9 @@ impl Parser<'_> {
             }
             if let Some(value) = settings.get("url_replacements") {
                 network.url_replacements = self.url_replacements(value, &mut network_lines)?;
+            }
+            if let Some(value) = settings.get("path") {
+                environment.path = self.path_list(value)?;
             }
             if let Some(value) = settings.get("mirrors") {
                 network.mirrors = self.mirrors(value)?;
@@ -221,7 +238,213 @@ impl Parser<'_> {
             network_lines,
             verify,
             tools,
+            environment,
         })
+    }
+
+    /// An `[env]` table (or a script's `env`): names checked, values strings
+    /// (templates checked) or `false`, in the file's order.
+    fn env_table(
+        &self,
+        value: &Spanned<DeValue<'_>>,
+        at: &str,
+    ) -> Result<Vec<EnvVar>, ManifestError> {
+        let table =
+            as_table(value).ok_or_else(|| self.wrong_type(value, at.to_owned(), "a table"))?;
+        if table.len() > MAX_ENVIRONMENT_ENTRIES {
+            return Err(self.err(
+                Some(value.span()),
+                Problem::Environment(format!(
+                    "[{at}] has {} entries; at most {MAX_ENVIRONMENT_ENTRIES} are allowed",
+                    table.len()
+                )),
+            ));
+        }
+        let mut entries: Vec<Entry<'_>> = table.iter().collect();
+        entries.sort_by_key(|(key, _)| key.span().start);
+        let mut vars = Vec::with_capacity(entries.len());
+        for (key, value) in entries {
+            let name = key.get_ref().as_ref();
+            let problem = |text: String| self.err(Some(key.span()), Problem::Environment(text));
+            if name == "PATH" || name.eq_ignore_ascii_case("path") {
+                return Err(problem(format!(
+                    "`{}` cannot be set in [{at}]: vx builds PATH from the tools' bin directories and [settings] path",
+                    validate::shorten(name)
+                )));
+            }
+            if !environment::valid_var_name(name) {
+                return Err(problem(format!(
+                    "`{}` is not a variable name: use letters, digits and _ (not first a digit)",
+                    validate::shorten(name)
+                )));
+            }
+            let template = match value.get_ref() {
+                DeValue::String(text) => Some(text.as_ref().to_owned()),
+                DeValue::Boolean(false) => None,
+                _ => {
+                    return Err(self.wrong_type(
+                        value,
+                        format!("{at}.{name}"),
+                        "a string, or false to unset it",
+                    ));
+                }
+            };
+            if let Some(why) = template.as_deref().and_then(environment::template_problem) {
+                return Err(self.err(
+                    Some(value.span()),
+                    Problem::Environment(format!("{at}.{name}: {why}")),
+                ));
+            }
+            vars.push(EnvVar {
+                name: name.to_owned(),
+                value: template,
+                line: Location::from_offset(self.text, key.span().start).line,
+            });
+        }
+        Ok(vars)
+    }
+
+    /// `[settings] path`: relative directories inside the project.
+    fn path_list(&self, value: &Spanned<DeValue<'_>>) -> Result<Vec<String>, ManifestError> {
+        let items = self.string_list(value, "settings.path")?;
+        if items.len() > MAX_ENVIRONMENT_ENTRIES {
+            return Err(self.err(
+                Some(value.span()),
+                Problem::Environment("[settings] path has too many entries".to_owned()),
+            ));
+        }
+        items
+            .into_iter()
+            .map(|(dir, span)| match environment::relative_dir_problem(dir) {
+                None => Ok(dir.to_owned()),
+                Some(why) => Err(self.err(
+                    Some(span),
+                    Problem::Environment(format!(
+                        "[settings] path entry {:?} {why}",
+                        validate::shorten(dir)
+                    )),
+                )),
+            })
+            .collect()
+    }
+
+    /// `[scripts]`: each a command string or a table; every `depends` names a script
+    /// and they form no cycle.
+    fn scripts(&self, value: &Spanned<DeValue<'_>>) -> Result<Vec<Script>, ManifestError> {
+        let table = as_table(value)
+            .ok_or_else(|| self.wrong_type(value, "scripts".to_owned(), "a table"))?;
+        if table.len() > MAX_ENVIRONMENT_ENTRIES {
+            return Err(self.err(
+                Some(value.span()),
+                Problem::Environment("[scripts] has too many entries".to_owned()),
+            ));
+        }
+        let mut entries: Vec<Entry<'_>> = table.iter().collect();
+        entries.sort_by_key(|(key, _)| key.span().start);
+        let mut scripts = Vec::with_capacity(entries.len());
+        let mut depend_spans = Vec::with_capacity(entries.len());
+        for (key, value) in entries {
+            let name = key.get_ref().as_ref();
+            if !environment::valid_script_name(name) {
+                return Err(self.err(
+                    Some(key.span()),
+                    Problem::Environment(format!(
+                        "script name `{}` is invalid: use letters, digits, _ - . : (1 to 64, not first -)",
+                        validate::shorten(name)
+                    )),
+                ));
+            }
+            let at = format!("scripts.{name}");
+            let line = Location::from_offset(self.text, key.span().start).line;
+            let mut script = Script {
+                name: name.to_owned(),
+                run: String::new(),
+                depends: Vec::new(),
+                env: Vec::new(),
+                cwd: None,
+                description: None,
+                line,
+            };
+            let mut spans = Vec::new();
+            match value.get_ref() {
+                DeValue::String(run) => script.run = run.as_ref().to_owned(),
+                DeValue::Table(_) => {
+                    let fields = as_table(value).expect("a table");
+                    self.known_keys(fields, SCRIPT_KEYS, &at)?;
+                    let (run, _) = self.string(fields, "run", &at)?.ok_or_else(|| {
+                        self.err(
+                            Some(key.span()),
+                            Problem::Environment(format!("script `{name}` has no `run`")),
+                        )
+                    })?;
+                    script.run = run.to_owned();
+                    if let Some(list) = fields.get("depends") {
+                        for (dep, span) in self.string_list(list, &format!("{at}.depends"))? {
+                            script.depends.push(dep.to_owned());
+                            spans.push(span);
+                        }
+                    }
+                    if let Some(env) = fields.get("env") {
+                        script.env = self.env_table(env, &format!("{at}.env"))?;
+                    }
+                    if let Some((cwd, span)) = self.string(fields, "cwd", &at)? {
+                        if let Some(why) = environment::relative_dir_problem(cwd) {
+                            return Err(self
+                                .err(Some(span), Problem::Environment(format!("{at}.cwd {why}"))));
+                        }
+                        script.cwd = Some(cwd.to_owned());
+                    }
+                    if let Some((text, _)) = self.string(fields, "description", &at)? {
+                        script.description = Some(text.to_owned());
+                    }
+                }
+                _ => {
+                    return Err(self.wrong_type(
+                        value,
+                        at,
+                        "a command string or a table with `run`",
+                    ));
+                }
+            }
+            if script.run.contains('\0') {
+                return Err(self.err(
+                    Some(value.span()),
+                    Problem::Environment(format!("script `{name}` holds a NUL character")),
+                ));
+            }
+            scripts.push(script);
+            depend_spans.push(spans);
+        }
+        for (script, spans) in scripts.iter().zip(&depend_spans) {
+            for (dep, span) in script.depends.iter().zip(spans) {
+                if !scripts.iter().any(|s| &s.name == dep) {
+                    let known: Vec<&str> = scripts.iter().map(|s| s.name.as_str()).collect();
+                    let hint = suggest(dep, &known)
+                        .map(|s| format!("; did you mean `{s}`?"))
+                        .unwrap_or_default();
+                    return Err(self.err(
+                        Some(span.clone()),
+                        Problem::Environment(format!(
+                            "script `{}` depends on `{}`, which is not a script{hint}",
+                            script.name,
+                            validate::shorten(dep)
+                        )),
+                    ));
+                }
+            }
+        }
+        if let Some(cycle) = environment::dependency_cycle(&scripts) {
+            let first = scripts.iter().position(|s| s.name == cycle[0]).unwrap_or(0);
+            let span = depend_spans[first].first().cloned();
+            return Err(self.err(
+                span,
+                Problem::Environment(format!(
+                    "the scripts' depends form a cycle: {}",
+                    cycle.join(" → ")
+                )),
+            ));
+        }
+        Ok(scripts)
     }
 
     /// `[settings] url_replacements`: rules in the file's order, each checked

@@ -805,3 +805,69 @@ fn bad_verify_settings_and_tables_are_errors_at_their_place() {
     assert!(message.contains("url"), "{message}");
     assert_eq!(location.map(|l| l.line), Some(5));
 }
+
+#[test]
+fn env_path_and_scripts_are_read_in_order() {
+    let text = r#"
+[env]
+DATABASE_URL = "postgres://localhost/dev"
+CARGO_TARGET_DIR = "{project}/target"
+LEGACY = false
+
+[settings]
+path = ["scripts", "node_modules/.bin"]
+
+[scripts]
+lint = "ruff check ."
+test = { run = "pytest {args}", depends = ["lint"], env = { CI = "1" }, description = "the tests" }
+
+[tools.a]
+version = "1"
+url = "https://example.org/a-{version}.tar.gz"
+"#;
+    let m = Manifest::parse(Path::new("vx.toml"), text).unwrap();
+    let env = &m.environment;
+    let names: Vec<_> = env.vars.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(names, ["DATABASE_URL", "CARGO_TARGET_DIR", "LEGACY"]);
+    assert_eq!(env.vars[2].value, None);
+    assert_eq!(env.vars[1].line, 4);
+    assert_eq!(env.path, ["scripts", "node_modules/.bin"]);
+    let test = env.script("test").unwrap();
+    assert_eq!(test.depends, ["lint"]);
+    assert_eq!(test.env[0].name, "CI");
+    assert_eq!(test.description.as_deref(), Some("the tests"));
+    assert_eq!(env.script("lint").unwrap().run, "ruff check .");
+}
+
+#[test]
+fn bad_environment_entries_are_errors_at_their_line() {
+    let tool = "\n[tools.a]\nversion = \"1\"\nurl = \"https://example.org/a-{version}.tar.gz\"\n";
+    let cases = [
+        ("[env]\nPATH = \"/x\"\n", 2, "cannot be set"),
+        ("[env]\n\"A-B\" = \"x\"\n", 2, "not a variable name"),
+        ("[env]\nA = true\n", 2, "or false to unset it"),
+        ("[env]\nA = \"${B\"\n", 2, "not closed"),
+        ("[settings]\npath = [\"/usr/bin\"]\n", 2, "relative"),
+        (
+            "[scripts]\na = { depends = [\"b\"], run = \"x\" }\nb = { run = \"y\", depends = [\"a\"] }\n",
+            2,
+            "cycle: a → b → a",
+        ),
+        (
+            "[scripts]\na = { run = \"x\", depends = [\"lnt\"] }\nlint = \"y\"\n",
+            2,
+            "did you mean `lint`",
+        ),
+        ("[scripts]\na = { runn = \"x\" }\n", 2, "did you mean `run`"),
+    ];
+    for (text, line, needle) in cases {
+        let err = Manifest::parse(Path::new("vx.toml"), &format!("{text}{tool}")).unwrap_err();
+        let shown = err.to_string();
+        assert!(shown.contains(needle), "{text}: {shown}");
+        assert_eq!(
+            err.location().map(|l| l.line),
+            Some(line),
+            "{text}: {shown}"
+        );
+    }
+}

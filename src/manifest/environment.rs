@@ -1,0 +1,261 @@
+//! The project environment a manifest declares: `[env]` variables, `[settings] path`
+//! directories and `[scripts]` (DESIGN.md, "The project environment").
+//!
+//! This module holds what the file says, checked: names, value templates, relative
+//! directories, script dependencies that exist and form no cycle. Expanding the
+//! templates against an inherited environment is [`crate::project_env`]'s job.
+//!
+//! ```toml
+//! [env]
+//! DATABASE_URL = "postgres://localhost/dev"
+//! CARGO_TARGET_DIR = "{project}/target"
+//! RUST_LOG = "${RUST_LOG:-info}"
+//! LEGACY = false                       # unset it
+//!
+//! [settings]
+//! path = ["scripts", "node_modules/.bin"]
+//!
+//! [scripts]
+//! lint = "ruff check ."
+//! test = { run = "pytest {args}", depends = ["lint"], env = { CI = "1" } }
+//! ```
+
+/// One `[env]` (or a script's `env`) entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnvVar {
+    /// The variable's name (`[A-Za-z_][A-Za-z0-9_]*`, never `PATH`).
+    pub name: String,
+    /// The value template (`{project}`, `${VAR}`, `${VAR:-default}`), or `None` for
+    /// `NAME = false`: the variable is removed.
+    pub value: Option<String>,
+    /// The 1-based line of the entry in vx.toml, for messages.
+    pub line: usize,
+}
+
+/// One `[scripts]` entry: `NAME = "command"` or `NAME = { run, depends, env, cwd,
+/// description }`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Script {
+    /// The script's name, as `vx run NAME` takes it.
+    pub name: String,
+    /// The shell command (`sh -c`, `cmd /C` on Windows); `{args}` marks where the
+    /// arguments go, else they are appended.
+    pub run: String,
+    /// Scripts run before this one (each once, in dependency order); every name is a
+    /// script of the manifest and they form no cycle (checked when parsed).
+    pub depends: Vec<String>,
+    /// Variables set for this script only, after `[env]`.
+    pub env: Vec<EnvVar>,
+    /// The working directory, relative to the project directory (default: the
+    /// directory `vx run` was started in).
+    pub cwd: Option<String>,
+    /// One line shown by `vx run` alone.
+    pub description: Option<String>,
+    /// The 1-based line of the entry in vx.toml.
+    pub line: usize,
+}
+
+/// `[env]`, `[settings] path` and `[scripts]` of a manifest.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProjectEnvironment {
+    /// `[env]`, in the file's order.
+    pub vars: Vec<EnvVar>,
+    /// `[settings] path`: directories relative to the project directory, put on
+    /// `PATH` after the tools' bin directories, in this order.
+    pub path: Vec<String>,
+    /// `[scripts]`, in the file's order.
+    pub scripts: Vec<Script>,
+}
+
+impl ProjectEnvironment {
+    /// Whether the manifest declares no environment at all.
+    pub fn is_empty(&self) -> bool {
+        self.vars.is_empty() && self.path.is_empty() && self.scripts.is_empty()
+    }
+
+    /// The script called `name`.
+    pub fn script(&self, name: &str) -> Option<&Script> {
+        self.scripts.iter().find(|s| s.name == name)
+    }
+}
+
+/// Whether `name` can be an environment variable's name in every shell vx writes for.
+pub fn valid_var_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c == '_' || c.is_ascii_alphabetic())
+        && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
+        && name.len() <= 128
+}
+
+/// Whether `name` can be a script's name: what a user types after `vx run`.
+pub fn valid_script_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && !name.starts_with('-')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'))
+}
+
+/// What is wrong with a value template, if anything: every `${` closes with a valid
+/// name, optionally followed by `:-default`; no NUL.
+pub fn template_problem(value: &str) -> Option<String> {
+    if value.contains('\0') {
+        return Some("the value holds a NUL character".to_owned());
+    }
+    let mut rest = value;
+    while let Some(start) = rest.find("${") {
+        let after = &rest[start + 2..];
+        let Some(end) = closing_brace(after) else {
+            return Some("`${` is not closed by `}`".to_owned());
+        };
+        let inner = &after[..end];
+        let name = inner.split_once(":-").map_or(inner, |(n, _)| n);
+        if !valid_var_name(name) {
+            return Some(format!(
+                "`${{{inner}}}` does not name a variable: use ${{NAME}} or ${{NAME:-default}}"
+            ));
+        }
+        rest = &after[end + 1..];
+    }
+    None
+}
+
+/// The index in `text` (what follows a `${`) of the `}` that closes it: braces
+/// opened inside (a default's `{project}`) close first.
+pub fn closing_brace(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in text.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' if depth == 0 => return Some(i),
+            '}' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Whether `dir` is a usable `[settings] path` or script `cwd` entry: relative, not
+/// empty, no NUL, not leaving the project by `..`.
+pub fn relative_dir_problem(dir: &str) -> Option<&'static str> {
+    let path = std::path::Path::new(dir);
+    if dir.is_empty() || dir.contains('\0') {
+        Some("is empty or holds a NUL character")
+    } else if path.is_absolute() || dir.starts_with('/') || dir.starts_with('\\') {
+        Some("must be relative to the project directory")
+    } else if path
+        .components()
+        .any(|c| matches!(c, std::path::Component::ParentDir))
+    {
+        Some("must stay inside the project directory (no `..`)")
+    } else {
+        None
+    }
+}
+
+/// The first cycle among the scripts' `depends`, as the names along it (the first
+/// name repeated at the end), or `None`.
+pub fn dependency_cycle(scripts: &[Script]) -> Option<Vec<String>> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Open,
+        Done,
+    }
+    fn visit(
+        at: usize,
+        scripts: &[Script],
+        marks: &mut [Mark],
+        trail: &mut Vec<usize>,
+    ) -> Option<Vec<String>> {
+        marks[at] = Mark::Open;
+        trail.push(at);
+        for dep in &scripts[at].depends {
+            let Some(next) = scripts.iter().position(|s| &s.name == dep) else {
+                continue;
+            };
+            match marks[next] {
+                Mark::Open => {
+                    let from = trail.iter().position(|&i| i == next).unwrap_or(0);
+                    let mut names: Vec<String> = trail[from..]
+                        .iter()
+                        .map(|&i| scripts[i].name.clone())
+                        .collect();
+                    names.push(scripts[next].name.clone());
+                    return Some(names);
+                }
+                Mark::New => {
+                    if let Some(cycle) = visit(next, scripts, marks, trail) {
+                        return Some(cycle);
+                    }
+                }
+                Mark::Done => {}
+            }
+        }
+        trail.pop();
+        marks[at] = Mark::Done;
+        None
+    }
+    let mut marks = vec![Mark::New; scripts.len()];
+    for start in 0..scripts.len() {
+        if marks[start] == Mark::New {
+            if let Some(cycle) = visit(start, scripts, &mut marks, &mut Vec::new()) {
+                return Some(cycle);
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn script(name: &str, depends: &[&str]) -> Script {
+        Script {
+            name: name.to_owned(),
+            run: "true".to_owned(),
+            depends: depends.iter().map(|d| (*d).to_owned()).collect(),
+            env: Vec::new(),
+            cwd: None,
+            description: None,
+            line: 1,
+        }
+    }
+
+    #[test]
+    fn a_cycle_is_named_along_its_path() {
+        let scripts = [
+            script("a", &["b"]),
+            script("b", &["c"]),
+            script("c", &["a"]),
+        ];
+        assert_eq!(
+            dependency_cycle(&scripts),
+            Some(vec!["a".into(), "b".into(), "c".into(), "a".into()])
+        );
+        let fine = [
+            script("a", &["b", "c"]),
+            script("b", &["c"]),
+            script("c", &[]),
+        ];
+        assert_eq!(dependency_cycle(&fine), None);
+        assert_eq!(
+            dependency_cycle(&[script("self", &["self"])]),
+            Some(vec!["self".into(), "self".into()])
+        );
+    }
+
+    #[test]
+    fn templates_and_names_are_checked() {
+        assert!(template_problem("${HOME}/x ${RUST_LOG:-info} {project}").is_none());
+        assert!(template_problem("${HOME").is_some());
+        assert!(template_problem("${1X}").is_some());
+        assert!(valid_var_name("_A1") && !valid_var_name("1A") && !valid_var_name("A-B"));
+        assert!(relative_dir_problem("scripts").is_none());
+        assert!(relative_dir_problem("/usr/bin").is_some());
+        assert!(relative_dir_problem("../elsewhere").is_some());
+        assert!(valid_script_name("test:unit") && !valid_script_name("-x"));
+    }
+}

@@ -1,0 +1,181 @@
+//! The project environment applied: `[env]` expanded against the inherited
+//! environment and `[settings] path` made absolute, for `vx exec`, `vx CMD`, `vx env`,
+//! `vx run`, the shell hook and the daemon (DESIGN.md, "The project environment").
+//!
+//! One piece of code computes what a project sets, so every way in sees the same
+//! values: [`Changes::of`] gives the variables to set or remove, in the manifest's
+//! order, and [`path_dirs`] the directories that follow the tools' bin directories.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use crate::manifest::environment::{self, EnvVar, ProjectEnvironment};
+
+/// What a project does to the environment: variables set (`Some`) or removed (`None`),
+/// in the order the manifest gives them (a later entry of the same name wins).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// `(name, value)`: `None` removes the variable.
+    pub vars: Vec<(String, Option<String>)>,
+}
+
+impl Changes {
+    /// The expanded `vars` of a project whose directory is `project`, against the
+    /// inherited environment `lookup` (the environment vx was started with: a
+    /// template's `${VAR}` never sees another `[env]` entry).
+    pub fn of(vars: &[EnvVar], project: &Path, lookup: &dyn Fn(&str) -> Option<String>) -> Changes {
+        Changes {
+            vars: vars
+                .iter()
+                .map(|var| {
+                    let value = var.value.as_deref().map(|t| expand(t, project, lookup));
+                    (var.name.clone(), value)
+                })
+                .collect(),
+        }
+    }
+
+    /// [`Changes::of`] against this process's environment.
+    pub fn from_process(vars: &[EnvVar], project: &Path) -> Changes {
+        Changes::of(vars, project, &|name| std::env::var(name).ok())
+    }
+
+    /// Applies the changes to a command about to be spawned.
+    pub fn apply_to(&self, command: &mut std::process::Command) {
+        for (name, value) in &self.vars {
+            match value {
+                Some(value) => command.env(name, value),
+                None => command.env_remove(name),
+            };
+        }
+    }
+
+    /// The variables as they end up (a name given twice: its last entry), in the
+    /// order of their first appearance.
+    pub fn resolved(&self) -> Vec<(&str, Option<&str>)> {
+        let mut out: Vec<(&str, Option<&str>)> = Vec::with_capacity(self.vars.len());
+        for (name, value) in &self.vars {
+            match out.iter_mut().find(|(n, _)| n == name) {
+                Some(slot) => slot.1 = value.as_deref(),
+                None => out.push((name, value.as_deref())),
+            }
+        }
+        out
+    }
+}
+
+/// Expands a value template: `{project}` is the project directory, `${VAR}` the
+/// inherited value (empty when unset), `${VAR:-default}` the inherited value unless it
+/// is unset or empty. Anything else is kept as written. Templates are checked when
+/// the manifest is parsed ([`crate::manifest::environment::template_problem`]); an
+/// unclosed `${` left here is kept literally.
+pub fn expand(template: &str, project: &Path, lookup: &dyn Fn(&str) -> Option<String>) -> String {
+    let project = project.to_string_lossy();
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    loop {
+        let next_var = rest.find("${");
+        let next_project = rest.find("{project}");
+        match (next_var, next_project) {
+            (Some(v), p) if p.is_none_or(|p| v < p) => {
+                out.push_str(&rest[..v]);
+                let after = &rest[v + 2..];
+                let Some(end) = environment::closing_brace(after) else {
+                    out.push_str(&rest[v..]);
+                    return out;
+                };
+                let inner = &after[..end];
+                match inner.split_once(":-") {
+                    Some((name, default)) => match lookup(name).filter(|v| !v.is_empty()) {
+                        Some(value) => out.push_str(&value),
+                        None => out.push_str(&default.replace("{project}", &project)),
+                    },
+                    None => out.push_str(&lookup(inner).unwrap_or_default()),
+                }
+                rest = &after[end + 1..];
+            }
+            (_, Some(p)) => {
+                out.push_str(&rest[..p]);
+                out.push_str(&project);
+                rest = &rest[p + "{project}".len()..];
+            }
+            _ => {
+                out.push_str(rest);
+                return out;
+            }
+        }
+    }
+}
+
+/// `[settings] path` as absolute directories under `project`, in order.
+pub fn path_dirs(environment: &ProjectEnvironment, project: &Path) -> Vec<PathBuf> {
+    environment
+        .path
+        .iter()
+        .map(|dir| project.join(dir))
+        .collect()
+}
+
+/// `PATH` with `first` (the tools' bin directories, then `[settings] path`) in front
+/// of `inherited`, each directory once (a later copy of a directory already in front
+/// is dropped from `inherited`).
+pub fn joined_path(first: &[PathBuf], inherited: Option<&std::ffi::OsStr>) -> OsString {
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    for dir in first {
+        if !dirs.contains(dir) {
+            dirs.push(dir.clone());
+        }
+    }
+    let front = dirs.len();
+    if let Some(inherited) = inherited {
+        for dir in std::env::split_paths(inherited) {
+            if !dirs[..front].contains(&dir) {
+                dirs.push(dir);
+            }
+        }
+    }
+    std::env::join_paths(dirs).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lookup(name: &str) -> Option<String> {
+        match name {
+            "HOME" => Some("/home/u".to_owned()),
+            "EMPTY" => Some(String::new()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn templates_expand_against_the_inherited_environment() {
+        let project = Path::new("/p");
+        assert_eq!(expand("{project}/target", project, &lookup), "/p/target");
+        assert_eq!(expand("${HOME}/.x", project, &lookup), "/home/u/.x");
+        assert_eq!(expand("${NOPE}", project, &lookup), "");
+        assert_eq!(expand("${NOPE:-info}", project, &lookup), "info");
+        assert_eq!(expand("${EMPTY:-{project}/d}", project, &lookup), "/p/d");
+        assert_eq!(expand("${HOME:-x}", project, &lookup), "/home/u");
+        assert_eq!(
+            expand("{json} $HOME ${", project, &lookup),
+            "{json} $HOME ${"
+        );
+    }
+
+    #[test]
+    fn the_last_entry_of_a_name_wins() {
+        let var = |name: &str, value: Option<&str>| EnvVar {
+            name: name.to_owned(),
+            value: value.map(str::to_owned),
+            line: 1,
+        };
+        let changes = Changes::of(
+            &[var("A", Some("1")), var("B", None), var("A", Some("2"))],
+            Path::new("/p"),
+            &lookup,
+        );
+        assert_eq!(changes.resolved(), vec![("A", Some("2")), ("B", None)]);
+    }
+}
