@@ -199,10 +199,10 @@ pub fn dependency_cycle(scripts: &[Script]) -> Option<Vec<String>> {
     }
     let mut marks = vec![Mark::New; scripts.len()];
     for start in 0..scripts.len() {
-        if marks[start] == Mark::New {
-            if let Some(cycle) = visit(start, scripts, &mut marks, &mut Vec::new()) {
-                return Some(cycle);
-            }
+        if marks[start] == Mark::New
+            && let Some(cycle) = visit(start, scripts, &mut marks, &mut Vec::new())
+        {
+            return Some(cycle);
         }
     }
     None
