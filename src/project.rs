@@ -83,7 +83,7 @@ pub enum ProjectError {
     WriteLock(#[source] LockError),
     /// `[settings] verify = "require"` and these tools declare no signature to verify.
     #[error(
-        "[settings] verify = \"require\" but {} declare{} no signature to verify: add a [tools.NAME.verify] table (minisign or cosign), or set verify = \"warn\"",
+        "[settings] verify = \"require\" but {} declare{} no signature vx verifies: give a URL tool a [tools.NAME.verify] table (minisign or cosign), or set verify = \"warn\"",
         .tools.join(", "),
         if .tools.len() == 1 { "s" } else { "" }
     )]
@@ -174,7 +174,12 @@ impl ProjectSync {
                 });
             }
         }
-        require_signatures(&pinned, pinned.tools.iter().filter(|t| t.is_for(&platform)))?;
+        require_signatures(
+            &pinned,
+            pinned.tools.iter().filter(|t| t.is_for(&platform)),
+            lock.as_ref(),
+            std::slice::from_ref(&platform),
+        )?;
         let plan = sync_plan(&pinned, lock.as_ref(), &platform, mode)?;
         Ok(ProjectSync {
             manifest: pinned,
@@ -326,17 +331,33 @@ pub fn sync_plan(
     })
 }
 
-/// Under `[settings] verify = "require"`, refuses `tools` that declare no signature to
-/// verify ([`ProjectError::NothingToVerify`], naming them all).
+/// Under `[settings] verify = "require"`, refuses `tools` that have nothing to verify
+/// ([`ProjectError::NothingToVerify`], naming them all): a URL tool without a `verify`
+/// table, a registry tool whose lock entry for one of `platforms` records no
+/// verification. (A registry tool not locked yet is checked when it is resolved: the
+/// resolver refuses it there.)
 fn require_signatures<'t>(
     manifest: &Manifest,
     tools: impl Iterator<Item = &'t ToolTable>,
+    lock: Option<&Lock>,
+    platforms: &[Platform],
 ) -> Result<(), ProjectError> {
     if manifest.verify != crate::verify::Policy::Require {
         return Ok(());
     }
+    let unverified = |t: &ToolTable| {
+        if t.registry.is_none() {
+            return t.verify.as_ref().is_none_or(|c| c.is_empty());
+        }
+        let entry = lock.and_then(|l| l.tools.get(&t.name));
+        t.platforms_of(platforms).iter().any(|p| {
+            entry
+                .and_then(|e| e.platforms.get(&p.to_string()))
+                .is_some_and(|asset| asset.verified.is_none())
+        })
+    };
     let tools: Vec<String> = tools
-        .filter(|t| t.verify.as_ref().is_none_or(|c| c.is_empty()))
+        .filter(|t| unverified(t))
         .map(|t| t.name.clone())
         .collect();
     if tools.is_empty() {
@@ -436,56 +457,13 @@ fn record_verified(
     }
 }
 
-/// A tool whose locked version was verified, about to be locked at another version
-/// that offers no verification, or other signers: refused unless the user allows it
-/// (`--allow-provenance-loss`), and then recorded in the lock.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ProvenanceLoss {
-    /// The tool.
-    pub tool: String,
-    /// The version locked now.
-    pub locked_version: String,
-    /// What verified it (`minisign:KEYID`, comma-separated).
-    pub locked_by: String,
-    /// The version vx.toml now asks for.
-    pub new_version: String,
-    /// What the new version would be verified with; `None`: nothing.
-    pub new_by: Option<String>,
-}
-
-impl std::fmt::Display for ProvenanceLoss {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} {} was verified with {}; {} would be verified with {}",
-            self.tool,
-            self.locked_version,
-            self.locked_by,
-            self.new_version,
-            self.new_by.as_deref().unwrap_or("nothing")
-        )
-    }
-}
-
-impl ProvenanceLoss {
-    /// What the lock records of an allowed loss:
-    /// `minisign:1F4DC68D4C9CC05 (1.0) → nothing (2.0)`.
-    pub fn record(&self) -> String {
-        format!(
-            "{} ({}) → {} ({})",
-            self.locked_by,
-            self.locked_version,
-            self.new_by.as_deref().unwrap_or("nothing"),
-            self.new_version
-        )
-    }
-}
+pub use crate::verify::provenance::ProvenanceLoss;
 
 /// The provenance `manifest` would lose against `lock`: each URL tool whose locked
 /// version was verified (any platform's `verified`) and whose new version's `verify`
 /// table would not verify it with every one of the same signers. Decided from the
-/// keys alone, before anything is downloaded. (Registry tools' declarations are not
-/// verified yet, so their entries record nothing to lose.)
+/// keys alone, before anything is downloaded. (Registry tools are judged by the
+/// resolver, once it has checked the new version's checksum file.)
 pub fn provenance_losses(manifest: &Manifest, lock: Option<&Lock>) -> Vec<ProvenanceLoss> {
     let Some(lock) = lock else {
         return Vec::new();
@@ -515,10 +493,7 @@ pub fn provenance_losses(manifest: &Manifest, lock: Option<&Lock>) -> Vec<Proven
             .as_ref()
             .filter(|checks| !checks.is_empty())
             .and_then(|checks| checks.records().ok());
-        let offered: Vec<&str> = new_by
-            .as_deref()
-            .map_or(Vec::new(), |r| r.split(',').collect());
-        if locked.iter().all(|record| offered.contains(record)) {
+        if crate::verify::provenance::keeps(&locked, new_by.as_deref()) {
             continue;
         }
         losses.push(ProvenanceLoss {
@@ -657,7 +632,7 @@ fn relock_tools(
         .iter()
         .filter(|t| only.is_none_or(|names| names.contains(&t.name)))
         .collect();
-    require_signatures(manifest, chosen.iter().copied())?;
+    require_signatures(manifest, chosen.iter().copied(), Some(lock), platforms)?;
     for tool in &chosen {
         let ours = tool.platforms_of(platforms);
         let to_fill = ours.iter().any(|p| lock.fresh(tool, p).is_none());

@@ -7,6 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::signing::{Keys, run};
 use common::*;
 use vx::demo::fixture::{Route, TestServer, noise_seeded};
 use vx::format::ArchiveFormat;
@@ -15,14 +16,13 @@ use vx::format::ArchiveFormat;
 /// its own (no user config, cache or network settings of the machine).
 struct Signed {
     work: Work,
-    keys: PathBuf,
+    keys: Keys,
 }
 
 impl Signed {
     fn new() -> Signed {
         let work = Work::new();
-        let keys = work.dir.path().join("keys");
-        std::fs::create_dir(&keys).unwrap();
+        let keys = Keys::new(&work.dir.path().join("keys"));
         Signed { work, keys }
     }
 
@@ -71,88 +71,6 @@ impl Signed {
             .find(|v| v["tool"] == tool)
             .expect("the tool is listed")
     }
-
-    /// A minisign key pair (no password) named `name`; returns its public key line
-    /// and its key id as minisign prints it.
-    fn minisign_key(&self, name: &str) -> (String, String) {
-        let (public, secret) = (self.keys.join(format!("{name}.pub")), self.keys.join(name));
-        run(Command::new("minisign")
-            .args(["-G", "-W", "-p"])
-            .arg(&public)
-            .arg("-s")
-            .arg(&secret));
-        let text = std::fs::read_to_string(&public).unwrap();
-        let mut lines = text.lines();
-        let id = lines.next().unwrap().rsplit(' ').next().unwrap().to_owned();
-        (lines.next().unwrap().to_owned(), id)
-    }
-
-    /// minisign's signature (prehashed, its default) of `bytes` by key `name`.
-    fn minisign(&self, name: &str, bytes: &[u8]) -> Vec<u8> {
-        let file = self.keys.join("payload");
-        std::fs::write(&file, bytes).unwrap();
-        run(Command::new("minisign")
-            .arg("-S")
-            .arg("-s")
-            .arg(self.keys.join(name))
-            .arg("-m")
-            .arg(&file));
-        std::fs::read(self.keys.join("payload.minisig")).unwrap()
-    }
-
-    /// A P-256 key pair named `name` (`NAME.pem`, `NAME.pub`); returns the public
-    /// key's path and the fingerprint the lock records (16 hex of its DER's SHA-256).
-    fn cosign_key(&self, name: &str) -> (PathBuf, String) {
-        let (secret, public) = (
-            self.keys.join(format!("{name}.pem")),
-            self.keys.join(format!("{name}.pub")),
-        );
-        run(Command::new("openssl")
-            .args([
-                "ecparam",
-                "-name",
-                "prime256v1",
-                "-genkey",
-                "-noout",
-                "-out",
-            ])
-            .arg(&secret));
-        run(Command::new("openssl")
-            .args(["pkey", "-pubout", "-in"])
-            .arg(&secret)
-            .arg("-out")
-            .arg(&public));
-        let der = run(Command::new("openssl")
-            .args(["pkey", "-pubin", "-outform", "DER", "-in"])
-            .arg(&public));
-        let digest = vx::demo::fixture::sha256_hex(&der);
-        (public, digest[..16].to_owned())
-    }
-
-    /// `cosign sign-blob`'s format: the DER ECDSA signature over SHA-256, base64.
-    fn cosign(&self, name: &str, bytes: &[u8]) -> Vec<u8> {
-        let file = self.keys.join("blob");
-        std::fs::write(&file, bytes).unwrap();
-        let signature = run(Command::new("openssl")
-            .args(["dgst", "-sha256", "-sign"])
-            .arg(self.keys.join(format!("{name}.pem")))
-            .arg(&file));
-        use base64::Engine;
-        base64::engine::general_purpose::STANDARD
-            .encode(signature)
-            .into_bytes()
-    }
-}
-
-/// Runs `cmd`, which must succeed, and returns its stdout.
-fn run(cmd: &mut Command) -> Vec<u8> {
-    let out = cmd.output().expect("run a signing tool");
-    assert!(
-        out.status.success(),
-        "{cmd:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
 }
 
 /// Runs `cmd`, asserts its exit code, and returns stdout and stderr together.
@@ -193,7 +111,7 @@ fn was_asked(server: &TestServer, suffix: &str) -> usize {
 #[test]
 fn a_minisign_signature_is_verified_for_every_locked_platform_and_not_fetched_again() {
     let s = Signed::new();
-    let (public, id) = s.minisign_key("key");
+    let (public, id) = s.keys.minisign_key("key");
     let (mine, other) = (tarball(1), tarball(2));
     let (mine_path, other_path) = (
         format!("/tool-{}.tar.gz", here()),
@@ -202,11 +120,11 @@ fn a_minisign_signature_is_verified_for_every_locked_platform_and_not_fetched_ag
     let server = TestServer::start([
         (
             format!("{mine_path}.minisig"),
-            Route::Ok(s.minisign("key", &mine)),
+            Route::Ok(s.keys.minisign("key", &mine)),
         ),
         (
             format!("{other_path}.minisig"),
-            Route::Ok(s.minisign("key", &other)),
+            Route::Ok(s.keys.minisign("key", &other)),
         ),
         (mine_path, Route::Ok(mine)),
         (other_path, Route::Ok(other)),
@@ -251,11 +169,14 @@ minisign = {{ public_key = "{public}" }}
 #[test]
 fn a_cosign_signature_made_by_openssl_is_verified_with_a_key_file() {
     let s = Signed::new();
-    let (public, fingerprint) = s.cosign_key("cosign");
+    let (public, fingerprint) = s.keys.cosign_key("cosign");
     std::fs::copy(&public, s.work.dir.path().join("tool.pub")).unwrap();
     let body = tarball(3);
     let server = TestServer::start([
-        ("/tool.tar.gz.sig", Route::Ok(s.cosign("cosign", &body))),
+        (
+            "/tool.tar.gz.sig",
+            Route::Ok(s.keys.cosign("cosign", &body)),
+        ),
         ("/tool.tar.gz", Route::Ok(body)),
     ]);
     s.work.write_manifest(&format!(
@@ -283,12 +204,12 @@ verify = {{ cosign = {{ public_key = "tool.pub" }} }}
 #[test]
 fn a_signature_of_other_bytes_is_refused_and_nothing_is_locked_or_installed() {
     let s = Signed::new();
-    let (public, id) = s.minisign_key("key");
+    let (public, id) = s.keys.minisign_key("key");
     let body = tarball(4);
     let server = TestServer::start([
         (
             "/tool.tar.gz.minisig",
-            Route::Ok(s.minisign("key", b"other bytes")),
+            Route::Ok(s.keys.minisign("key", b"other bytes")),
         ),
         ("/tool.tar.gz", Route::Ok(body)),
     ]);
@@ -310,11 +231,14 @@ fn a_signature_of_other_bytes_is_refused_and_nothing_is_locked_or_installed() {
 #[test]
 fn a_signature_by_another_key_is_refused() {
     let s = Signed::new();
-    let (trusted, fingerprint) = s.cosign_key("trusted");
-    s.cosign_key("intruder");
+    let (trusted, fingerprint) = s.keys.cosign_key("trusted");
+    s.keys.cosign_key("intruder");
     let body = tarball(5);
     let server = TestServer::start([
-        ("/tool.tar.gz.sig", Route::Ok(s.cosign("intruder", &body))),
+        (
+            "/tool.tar.gz.sig",
+            Route::Ok(s.keys.cosign("intruder", &body)),
+        ),
         ("/tool.tar.gz", Route::Ok(body)),
     ]);
     let pem = std::fs::read_to_string(trusted).unwrap();
@@ -344,7 +268,7 @@ fn require_refuses_a_tool_with_nothing_to_verify_before_downloading() {
     assert!(out.contains("require") && out.contains("tool"), "{out}");
     assert_eq!(server.hits(), 0);
     let out = outcome(s.vx().arg("lock").arg("--headless"), 2);
-    assert!(out.contains("no signature to verify"), "{out}");
+    assert!(out.contains("no signature vx verifies"), "{out}");
     assert!(s.lock_text().is_none());
 }
 
@@ -394,7 +318,7 @@ fn bad_keys_and_missing_key_files_are_errors_at_their_line() {
 #[test]
 fn a_cosign_key_path_is_relative_to_the_manifest() {
     let s = Signed::new();
-    let (public, _) = s.cosign_key("k");
+    let (public, _) = s.keys.cosign_key("k");
     let project = s.work.dir.path().join("project");
     std::fs::create_dir_all(project.join("keys")).unwrap();
     std::fs::copy(public, project.join("keys/k.pub")).unwrap();
@@ -423,10 +347,13 @@ fn a_cosign_key_path_is_relative_to_the_manifest() {
 #[test]
 fn a_tree_installed_before_verify_was_added_is_verified_when_locked() {
     let s = Signed::new();
-    let (public, id) = s.minisign_key("key");
+    let (public, id) = s.keys.minisign_key("key");
     let body = tarball(7);
     let server = TestServer::start([
-        ("/tool.tar.gz.minisig", Route::Ok(s.minisign("key", &body))),
+        (
+            "/tool.tar.gz.minisig",
+            Route::Ok(s.keys.minisign("key", &body)),
+        ),
         ("/tool.tar.gz", Route::Ok(body)),
     ]);
     let table = format!(
@@ -450,8 +377,8 @@ fn a_tree_installed_before_verify_was_added_is_verified_when_locked() {
 #[test]
 fn hostile_or_missing_signature_files_refuse_the_tool_with_a_reason() {
     let s = Signed::new();
-    let (public, _) = s.minisign_key("key");
-    let (pem, _) = s.cosign_key("c");
+    let (public, _) = s.keys.minisign_key("key");
+    let (pem, _) = s.keys.cosign_key("c");
     std::fs::copy(pem, s.work.dir.path().join("c.pub")).unwrap();
     let body = tarball(8);
     let server = TestServer::start([
@@ -506,11 +433,11 @@ fn hostile_or_missing_signature_files_refuse_the_tool_with_a_reason() {
 #[test]
 fn offline_fetches_no_signature_from_a_server() {
     let s = Signed::new();
-    let (public, _) = s.minisign_key("key");
+    let (public, _) = s.keys.minisign_key("key");
     let body = tarball(9);
     let archive = s.work.dir.path().join("tool.tar.gz");
     std::fs::write(&archive, &body).unwrap();
-    let server = TestServer::start([("/tool.minisig", Route::Ok(s.minisign("key", &body)))]);
+    let server = TestServer::start([("/tool.minisig", Route::Ok(s.keys.minisign("key", &body)))]);
     s.work.write_manifest(&format!(
         "[tools.tool]\nversion = \"1\"\nurl = \"{}\"\nstrip_components = 1\n\
          [tools.tool.verify]\nminisign = {{ public_key = \"{public}\", signature = \"{}\" }}\n",
@@ -533,7 +460,7 @@ fn offline_fetches_no_signature_from_a_server() {
     // A signature beside a local archive is read offline.
     std::fs::write(
         s.work.dir.path().join("tool.tar.gz.minisig"),
-        s.minisign("key", &body),
+        s.keys.minisign("key", &body),
     )
     .unwrap();
     s.work.write_manifest(&format!(
@@ -552,17 +479,17 @@ fn offline_fetches_no_signature_from_a_server() {
 #[test]
 fn a_new_version_that_loses_its_signature_is_refused_unless_allowed() {
     let s = Signed::new();
-    let (public, id) = s.minisign_key("key");
-    let (public2, id2) = s.minisign_key("other");
+    let (public, id) = s.keys.minisign_key("key");
+    let (public2, id2) = s.keys.minisign_key("other");
     let (v1, v2) = (tarball(11), tarball(12));
     let server = TestServer::start([
         (
             "/tool-1.tar.gz.minisig".to_owned(),
-            Route::Ok(s.minisign("key", &v1)),
+            Route::Ok(s.keys.minisign("key", &v1)),
         ),
         (
             "/tool-2.tar.gz.minisig".to_owned(),
-            Route::Ok(s.minisign("other", &v2)),
+            Route::Ok(s.keys.minisign("other", &v2)),
         ),
         ("/tool-1.tar.gz".to_owned(), Route::Ok(v1)),
         ("/tool-2.tar.gz".to_owned(), Route::Ok(v2)),

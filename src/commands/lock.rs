@@ -85,14 +85,10 @@ pub fn relock_and_write(
         network: super::project_network(manifest)?,
         ..super::run_settings(run)
     };
-    let report = project::relock(
-        manifest,
-        lock,
-        platforms,
-        &settings,
-        &super::resolver(manifest, false, run.quiet),
-    )
-    .map_err(super::project_error)?;
+    let mut resolver = super::resolver(manifest, false, run.quiet);
+    resolver.options.allow_provenance_loss = allow_provenance_loss;
+    let report = project::relock(manifest, lock, platforms, &settings, &resolver)
+        .map_err(super::project_error)?;
     project::record_provenance_losses(lock, &losses);
     lock.write(&lock_path)
         .map_err(|e| Error::environment(Because::new("cannot write the lock", e)))?;

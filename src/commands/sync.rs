@@ -32,7 +32,8 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
     } else {
         Vec::new()
     };
-    let resolver = super::resolver(&manifest, args.offline, args.run.quiet);
+    let mut resolver = super::resolver(&manifest, args.offline, args.run.quiet);
+    resolver.options.allow_provenance_loss = args.allow_provenance_loss;
     settings.offline = resolver.options.offline;
     // `--mirror` comes before the environment's, the project's and the user's mirrors.
     settings.network.flag_mirrors = args.mirrors.clone();

@@ -39,8 +39,9 @@ const HARMLESS_KEYS: &[&str] = &[
     "link",
     "search_words",
     "private",
-    // Signature and provenance checks: vx verifies checksums only; skipping these does
-    // not change the bytes fetched.
+    // Signatures over the artifact itself and provenance attestations: not modelled
+    // here (a checksum file's `minisign` and `cosign` are: see [`Checksum`]); skipping
+    // them does not change the bytes fetched.
     "cosign",
     "slsa_provenance",
     "minisign",
@@ -350,6 +351,78 @@ pub struct Checksum {
         skip_serializing_if = "Option::is_none"
     )]
     pub replacements: Option<BTreeMap<String, String>>,
+    /// A minisign signature of the checksum file (`checksum.minisign`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minisign: Option<MinisignDecl>,
+    /// A cosign signature of the checksum file (`checksum.cosign`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cosign: Option<CosignDecl>,
+    /// Keys not modelled here.
+    #[serde(flatten, serialize_with = "keys_only")]
+    pub extra: BTreeMap<String, IgnoredAny>,
+}
+
+/// Where a signature, key, certificate or bundle file is published, as aqua's
+/// `minisign` and `cosign` declarations name them: a release asset of the package's
+/// repository (or `repo_owner`/`repo_name`), or a URL.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct FileRef {
+    /// `github_release` or `http`.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// The asset's name (a template), for `github_release`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub asset: Option<String>,
+    /// The file's URL (a template), for `http`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Another repository's owner, for `github_release`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repo_owner: Option<String>,
+    /// Another repository's name, for `github_release`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repo_name: Option<String>,
+    /// Keys not modelled here.
+    #[serde(flatten, serialize_with = "keys_only")]
+    pub extra: BTreeMap<String, IgnoredAny>,
+}
+
+/// aqua's `minisign` declaration: the signature file and the public key.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct MinisignDecl {
+    /// `false` turns it off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// The minisign public key (`RWQ…`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<String>,
+    /// Where the `.minisig` file is.
+    #[serde(flatten)]
+    pub file: FileRef,
+}
+
+/// aqua's `cosign` declaration: cosign's command-line `opts` and the files it reads.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct CosignDecl {
+    /// `false` turns it off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// `cosign verify-blob` options (`--key URL`, `--certificate-identity-regexp RE`,
+    /// `--certificate-oidc-issuer URL`, `--signature URL`, …), templates.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub opts: Vec<String>,
+    /// The public key file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<FileRef>,
+    /// The signature file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature: Option<FileRef>,
+    /// The signing certificate (keyless signatures).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<FileRef>,
+    /// A Sigstore bundle (keyless or with a key).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<FileRef>,
     /// Keys not modelled here.
     #[serde(flatten, serialize_with = "keys_only")]
     pub extra: BTreeMap<String, IgnoredAny>,

@@ -32,6 +32,9 @@
 
 mod merge;
 mod names;
+mod signatures;
+
+pub use signatures::{Identity, SignatureSource};
 #[cfg(test)]
 mod tests;
 
@@ -94,6 +97,9 @@ pub struct ChecksumSource {
     pub format: ChecksumFormat,
     /// The hash algorithm it lists (`sha256` unless the registry says otherwise).
     pub algorithm: String,
+    /// The signatures the registry declares over the file, checked when a version is
+    /// locked from it.
+    pub signatures: Vec<SignatureSource>,
 }
 
 /// A registry template or expression that cannot be used.
@@ -583,13 +589,12 @@ impl Resolver<'_, '_> {
                 Some(all)
             }
         };
-        let vars = self.vars(replacements.as_ref());
+        let vars = Vars {
+            asset: Some(asset.to_owned()),
+            ..self.vars(replacements.as_ref())
+        };
         let url = match c.kind.as_deref() {
             Some("github_release") => {
-                let vars = Vars {
-                    asset: Some(asset.to_owned()),
-                    ..vars
-                };
                 let name =
                     self.render("checksum.asset", c.asset.as_deref().unwrap_or(""), &vars)?;
                 self.hosts.release_download(
@@ -612,10 +617,12 @@ impl Resolver<'_, '_> {
             .clone()
             .filter(|a| !a.is_empty())
             .unwrap_or_else(|| "sha256".to_owned());
+        let signatures = self.checksum_signatures(c.minisign.as_ref(), c.cosign.as_ref(), &vars)?;
         Ok(Ok(Some(ChecksumSource {
             url,
             format,
             algorithm,
+            signatures,
         })))
     }
 

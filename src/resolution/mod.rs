@@ -14,6 +14,7 @@
 pub mod network;
 pub mod pinned;
 pub mod resolver;
+pub mod signatures;
 
 pub use network::{Network, Options};
 pub use resolver::Resolver;
@@ -92,6 +93,10 @@ pub enum ResolutionError {
     /// The network, GitHub or a registry failed (exit 1).
     #[error("{0}")]
     Environment(String),
+    /// A signature the registry declares did not verify (exit 1): the version is
+    /// refused.
+    #[error("{0}")]
+    Verify(String),
 }
 
 impl ResolutionError {

@@ -28,6 +28,9 @@ pub struct Options {
     pub cache_dir: Option<PathBuf>,
     /// The project's network settings (vx.toml's `url_replacements`, `mirrors`).
     pub project: ProjectNet,
+    /// Lock a registry tool's new version even when it lost the verification its
+    /// locked version had (`--allow-provenance-loss`).
+    pub allow_provenance_loss: bool,
 }
 
 impl Options {
@@ -40,6 +43,7 @@ impl Options {
             github: None,
             cache_dir: None,
             project: ProjectNet::default(),
+            allow_provenance_loss: false,
         }
     }
 }

@@ -17,9 +17,10 @@ use crate::registry::resolve::{self as aqua, Download, Resolution};
 use crate::registry::set::{Found, LookupError, RegistrySet, SetHit};
 use crate::registry::source::{self, Context, Source};
 use crate::registry::version::{self, Constraint, Tag};
+use crate::verify::provenance::ProvenanceLoss;
 
 use super::network::Network;
-use super::{ResolutionError, Resolve, pinned};
+use super::{ResolutionError, Resolve, pinned, signatures};
 
 /// Largest checksum file read.
 const MAX_CHECKSUM_FILE: u64 = 4 << 20;
@@ -48,6 +49,9 @@ pub enum PlatformDownload {
         download: Box<Download>,
         /// Its sha256 and the source of it (`checksum-file:URL`, `github-digest`).
         sha256: Option<(String, String)>,
+        /// What verified that sha256 (the checksum file's signatures), as the lock
+        /// records it; `None`: nothing did.
+        verified: Option<String>,
     },
     /// No download there: why.
     Unsupported(String),
@@ -58,6 +62,8 @@ pub struct Resolver<'n> {
     net: &'n Network,
     set: RefCell<RegistrySet<'n>>,
     min_release_age: Option<Duration>,
+    /// `[settings] verify`: under `require`, a version nothing verified is refused.
+    policy: crate::verify::Policy,
     /// Releases listed in this run, by `owner/repo`.
     releases: RefCell<BTreeMap<String, Vec<Release>>>,
     /// Checksum files fetched in this run, by URL (`None`: not available).
@@ -105,6 +111,7 @@ impl<'n> Resolver<'n> {
             net,
             set: RefCell::new(set),
             min_release_age: manifest.and_then(|m| m.min_release_age),
+            policy: manifest.map(|m| m.verify).unwrap_or_default(),
             releases: RefCell::new(BTreeMap::new()),
             checksum_files: RefCell::new(BTreeMap::new()),
         })
@@ -301,10 +308,14 @@ impl<'n> Resolver<'n> {
                     )));
                 }
                 Resolution::Download(download) => {
-                    let sha256 = self.checksum(found, candidate, &download)?;
+                    let (sha256, verified) = match self.checksum(found, candidate, &download)? {
+                        Some((hex, source, verified)) => (Some((hex, source)), verified),
+                        None => (None, None),
+                    };
                     PlatformDownload::Download {
                         download: Box::new(download),
                         sha256,
+                        verified,
                     }
                 }
             };
@@ -313,14 +324,15 @@ impl<'n> Resolver<'n> {
         Ok(out)
     }
 
-    /// The sha256 of `download` from the registry's checksum file, else GitHub's
-    /// digest of the release asset; `None` when neither says.
+    /// The sha256 of `download` from the registry's checksum file (with what verified
+    /// that file's signatures), else GitHub's digest of the release asset; `None` when
+    /// neither says. A declared signature that does not verify refuses the version.
     fn checksum(
         &self,
         found: &Found,
         candidate: &Candidate,
         download: &Download,
-    ) -> Result<Option<(String, String)>, ResolutionError> {
+    ) -> Result<Option<(String, String, Option<String>)>, ResolutionError> {
         if let Some(source) = download
             .checksum
             .as_ref()
@@ -328,7 +340,29 @@ impl<'n> Resolver<'n> {
             && let Some(text) = self.checksum_file(&source.url)
             && let Ok(Some(hex)) = checksum::find_sha256(&text, &download.asset, &source.format)
         {
-            return Ok(Some((hex, format!("checksum-file:{}", source.url))));
+            let verdict = signatures::check(
+                &self.net.github,
+                &source.url,
+                text.as_bytes(),
+                &source.signatures,
+            )
+            .map_err(|why| {
+                ResolutionError::Verify(format!(
+                    "{} {}: {why}; nothing was locked",
+                    found.qualified_name(),
+                    candidate.version
+                ))
+            })?;
+            for note in &verdict.unchecked {
+                self.net
+                    .progress(&format!("{}: {note}", found.qualified_name()));
+            }
+            let verified = (!verdict.records.is_empty()).then(|| verdict.records.join(","));
+            return Ok(Some((
+                hex,
+                format!("checksum-file:{}", source.url),
+                verified,
+            )));
         }
         let is_release = matches!(
             found.package.fields.kind,
@@ -342,7 +376,7 @@ impl<'n> Resolver<'n> {
                 .find(|a| a.name == download.asset)
                 .and_then(|a| a.sha256());
             if let Some(hex) = digest {
-                return Ok(Some((hex, "github-digest".to_owned())));
+                return Ok(Some((hex, "github-digest".to_owned(), None)));
             }
         }
         Ok(None)
@@ -445,6 +479,11 @@ impl<'n> Resolver<'n> {
                 candidate.tag, found.full_name
             )))
         })?;
+        self.check_verification(tool, &candidate, &downloads)
+            .map_err(at)?;
+        let loss = self
+            .provenance_loss(tool, &candidate, &downloads, lock)
+            .map_err(at)?;
         let concrete = pinned::concrete(tool, &candidate.version, overrides);
         lock.renew(&concrete);
         for (platform, download) in &downloads {
@@ -452,12 +491,14 @@ impl<'n> Resolver<'n> {
                 PlatformDownload::Download {
                     download,
                     sha256: Some((hex, source)),
+                    verified,
                 } => {
                     let mut asset = Asset::new(download.url.clone(), hex.clone(), None);
                     let over = &concrete.platforms[platform];
                     asset.format = over.format.map(|f| f.name().to_owned());
                     asset.bin = over.bin.clone().or_else(|| Some(bins(download)));
                     asset.checksum = Some(source.clone());
+                    asset.verified = verified.clone();
                     lock.record(&concrete, platform, asset);
                 }
                 PlatformDownload::Download { sha256: None, .. } => {}
@@ -465,6 +506,9 @@ impl<'n> Resolver<'n> {
             }
         }
         if let Some(entry) = lock.tools.get_mut(&tool.name) {
+            if let Some(loss) = &loss {
+                entry.provenance_loss = Some(loss.record());
+            }
             entry.constraint = Some(request.constraint.clone());
             entry.package = Some(found.qualified_name());
             entry.tag = Some(candidate.tag.clone());
@@ -499,6 +543,98 @@ impl<'n> Resolver<'n> {
             found.qualified_name()
         ));
         Ok(concrete)
+    }
+}
+
+impl Resolver<'_> {
+    /// Under `[settings] verify = "require"`, refuses `candidate` when a platform's
+    /// sha256 was not verified by a signature.
+    fn check_verification(
+        &self,
+        tool: &ToolTable,
+        candidate: &Candidate,
+        downloads: &[(Platform, PlatformDownload)],
+    ) -> Result<(), ResolutionError> {
+        if self.policy != crate::verify::Policy::Require {
+            return Ok(());
+        }
+        let bare: Vec<String> = downloads
+            .iter()
+            .filter(|(_, d)| matches!(d, PlatformDownload::Download { verified: None, .. }))
+            .map(|(p, _)| p.to_string())
+            .collect();
+        if bare.is_empty() {
+            return Ok(());
+        }
+        Err(usage(format!(
+            "[settings] verify = \"require\" but {} {} has no signature vx verifies on {}; set verify = \"warn\" to lock it unverified",
+            tool.name,
+            candidate.version,
+            bare.join(", ")
+        )))
+    }
+
+    /// The provenance `tool` would lose by being locked at `candidate`: its locked
+    /// version was verified and the new one is not verified by every one of the same
+    /// signers. Refused unless `--allow-provenance-loss`; then returned, for the lock.
+    fn provenance_loss(
+        &self,
+        tool: &ToolTable,
+        candidate: &Candidate,
+        downloads: &[(Platform, PlatformDownload)],
+        lock: &Lock,
+    ) -> Result<Option<ProvenanceLoss>, ResolutionError> {
+        let Some(entry) = lock.tools.get(&tool.name) else {
+            return Ok(None);
+        };
+        if entry.version == candidate.version {
+            return Ok(None);
+        }
+        let mut locked: Vec<&str> = entry
+            .platforms
+            .values()
+            .filter(|asset| !asset.stale)
+            .filter_map(|asset| asset.verified.as_deref())
+            .flat_map(|records| records.split(','))
+            .collect();
+        locked.sort_unstable();
+        locked.dedup();
+        if locked.is_empty() {
+            return Ok(None);
+        }
+        let mut offered: Vec<&str> = downloads
+            .iter()
+            .filter_map(|(_, d)| match d {
+                PlatformDownload::Download {
+                    verified: Some(v), ..
+                } => Some(v.as_str()),
+                _ => None,
+            })
+            .flat_map(|records| records.split(','))
+            .collect();
+        offered.sort_unstable();
+        offered.dedup();
+        let new_by = (!offered.is_empty()).then(|| offered.join(","));
+        if crate::verify::provenance::keeps(&locked, new_by.as_deref()) {
+            return Ok(None);
+        }
+        let loss = ProvenanceLoss {
+            tool: tool.name.clone(),
+            locked_version: entry.version.clone(),
+            locked_by: locked.join(","),
+            new_version: candidate.version.clone(),
+            new_by,
+        };
+        if self.net.options.allow_provenance_loss {
+            self.net.progress(&format!(
+                "provenance loss allowed (--allow-provenance-loss): {loss}"
+            ));
+            Ok(Some(loss))
+        } else {
+            Err(usage(format!(
+                "provenance loss: {loss}; vx.lock is unchanged (pass --allow-provenance-loss to lock it anyway)"
+            )))
+        }
     }
 }
 
@@ -655,7 +791,9 @@ fn over(download: &PlatformDownload) -> Override {
             unsupported: Some(reason.clone()),
             ..Override::default()
         },
-        PlatformDownload::Download { download, sha256 } => Override {
+        PlatformDownload::Download {
+            download, sha256, ..
+        } => Override {
             url: Some(download.url.clone()),
             sha256: sha256.as_ref().map(|(hex, _)| hex.clone()),
             format: download.format,

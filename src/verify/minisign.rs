@@ -56,6 +56,27 @@ impl Key {
     /// Verifies the minisign signature file `signature` (fetched from `url`) over the
     /// file at `path`, trusted comment included.
     pub fn verify_file(&self, path: &Path, signature: &[u8], url: &str) -> Result<(), VerifyError> {
+        let file = std::fs::File::open(path).map_err(VerifyError::Read)?;
+        self.verify_reader(file, signature, url)
+    }
+
+    /// Verifies the minisign signature file `signature` (fetched from `url`) over
+    /// `bytes` (a checksum file the registry signs), trusted comment included.
+    pub fn verify_bytes(
+        &self,
+        bytes: &[u8],
+        signature: &[u8],
+        url: &str,
+    ) -> Result<(), VerifyError> {
+        self.verify_reader(bytes, signature, url)
+    }
+
+    fn verify_reader(
+        &self,
+        mut file: impl Read,
+        signature: &[u8],
+        url: &str,
+    ) -> Result<(), VerifyError> {
         let url = crate::net::url::display_url(url);
         let malformed = |reason: String| VerifyError::Malformed {
             kind: KIND,
@@ -71,7 +92,6 @@ impl Key {
             key_id: self.id.clone(),
             reason,
         };
-        let mut file = std::fs::File::open(path).map_err(VerifyError::Read)?;
         match self.key.verify_stream(&signature) {
             Ok(mut stream) => {
                 let mut buf = vec![0u8; 64 * 1024];

@@ -12,6 +12,7 @@
 
 pub mod cosign;
 pub mod minisign;
+pub mod provenance;
 
 use std::path::Path;
 

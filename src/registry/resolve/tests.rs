@@ -630,6 +630,7 @@ fn checksum_files_are_located_per_platform() {
             url: format!("{GH}/o/tool/releases/download/v1/tool_linux_x86_64.tar.gz.x64.sha256"),
             format: ChecksumFormat::Raw,
             algorithm: "sha256".into(),
+            signatures: Vec::new(),
         }
     );
     let win = download(&pkg, "v1", WIN).checksum.unwrap();
@@ -798,5 +799,109 @@ fn an_overrides_envs_restrict_the_platforms_it_applies_to() {
             unsupported(&pkg, "v0.23.4", platform).contains("type `cargo` is not supported"),
             "{platform}"
         );
+    }
+}
+
+#[test]
+fn signatures_over_the_checksum_file_are_rendered_as_declared() {
+    let pkg = package(
+        r#"
+  - type: github_release
+    repo_owner: o
+    repo_name: tool
+    asset: tool_{{.Version}}_{{.OS}}_{{.Arch}}.tar.gz
+    checksum:
+      type: github_release
+      asset: checksums.txt
+      minisign:
+        type: github_release
+        asset: checksums.txt.minisig
+        public_key: RWQ/i9xseZwBVE7pEniCNjlNOeeyp4BQgdZDLQcAohxEAH5Uj5DEKjv6
+      cosign:
+        opts:
+          - --certificate-identity-regexp
+          - "^https://github\\.com/o/tool/\\.github/workflows/.+@refs/tags/{{.Version}}$"
+          - --certificate-oidc-issuer
+          - https://token.actions.githubusercontent.com
+        bundle:
+          type: github_release
+          asset: checksums.txt.sigstore.json
+"#,
+    );
+    let signatures = download(&pkg, "v1.2.0", LINUX).checksum.unwrap().signatures;
+    assert_eq!(
+        signatures,
+        vec![
+            SignatureSource::Minisign {
+                url: format!("{GH}/o/tool/releases/download/v1.2.0/checksums.txt.minisig"),
+                public_key: "RWQ/i9xseZwBVE7pEniCNjlNOeeyp4BQgdZDLQcAohxEAH5Uj5DEKjv6".into(),
+            },
+            SignatureSource::CosignKeyless {
+                bundle_url: Some(format!(
+                    "{GH}/o/tool/releases/download/v1.2.0/checksums.txt.sigstore.json"
+                )),
+                signature_url: None,
+                certificate_url: None,
+                identity: Identity::Regexp(
+                    r"^https://github\.com/o/tool/\.github/workflows/.+@refs/tags/v1.2.0$".into()
+                ),
+                issuer: Identity::Exact("https://token.actions.githubusercontent.com".into()),
+            },
+        ]
+    );
+}
+
+#[test]
+fn cosign_keys_come_from_opts_or_files_and_strange_options_verify_nothing() {
+    let with = |cosign: &str| {
+        let pkg = package(&format!(
+            r#"
+  - type: github_release
+    repo_owner: o
+    repo_name: tool
+    asset: tool.tar.gz
+    checksum:
+      type: github_release
+      asset: checksums.txt
+      cosign:
+{cosign}
+"#
+        ));
+        download(&pkg, "v1", LINUX).checksum.unwrap().signatures
+    };
+    assert_eq!(
+        with(
+            "        opts: [--key, https://keys.example.com/cosign.pub, --signature, \"https://github.com/o/tool/releases/download/{{.Version}}/checksums.txt.sig\", --insecure-ignore-tlog]"
+        ),
+        vec![SignatureSource::CosignKey {
+            key_url: "https://keys.example.com/cosign.pub".into(),
+            signature_url: format!("{GH}/o/tool/releases/download/v1/checksums.txt.sig"),
+        }]
+    );
+    assert_eq!(
+        with(
+            "        key: {type: github_release, asset: cosign.pub}\n        signature: {type: github_release, asset: checksums.txt.sig}"
+        ),
+        vec![SignatureSource::CosignKey {
+            key_url: format!("{GH}/o/tool/releases/download/v1/cosign.pub"),
+            signature_url: format!("{GH}/o/tool/releases/download/v1/checksums.txt.sig"),
+        }]
+    );
+    for (opts, why) in [
+        ("[--key, cosign.pub, --signature, x]", "not a URL"),
+        (
+            "[--certificate-github-workflow-trigger, push]",
+            "not one vx checks",
+        ),
+        ("[--certificate-identity]", "has no value"),
+        (
+            "[--certificate-oidc-issuer, https://i]",
+            "no certificate identity",
+        ),
+    ] {
+        match &with(&format!("        opts: {opts}"))[..] {
+            [SignatureSource::Unverifiable(reason)] => assert!(reason.contains(why), "{reason}"),
+            other => panic!("{opts}: {other:?}"),
+        }
     }
 }
