@@ -66,33 +66,32 @@ pub fn run(args: &LockArgs) -> Result<i32, Error> {
         &platforms,
         &args.run,
         args.allow_provenance_loss,
+        false,
     )
 }
 
 /// Fills `lock` for `platforms` (registry tools resolved where the lock does not pin
 /// them), writes it beside `manifest`, says what was done and returns the exit code:
-/// `vx lock`, and `vx add` and `vx upgrade` after their edits.
+/// `vx lock`, and `vx add`, `vx upgrade` and `vx import` after their edits (`offline`:
+/// from the cache only, as `--offline` asks).
 pub fn relock_and_write(
     manifest: &Manifest,
     lock: &mut Lock,
     platforms: &[Platform],
     run: &crate::cli::RunArgs,
     allow_provenance_loss: bool,
+    offline: bool,
 ) -> Result<i32, Error> {
     let losses = super::provenance(manifest, Some(lock), allow_provenance_loss)?;
     let lock_path = manifest.lock_path();
+    let resolver = super::resolver(manifest, offline, run.quiet);
     let settings = vx::sync::Settings {
         network: super::project_network(manifest)?,
+        offline: resolver.options.offline,
         ..super::run_settings(run)
     };
-    let report = project::relock(
-        manifest,
-        lock,
-        platforms,
-        &settings,
-        &super::resolver(manifest, false, run.quiet),
-    )
-    .map_err(super::project_error)?;
+    let report = project::relock(manifest, lock, platforms, &settings, &resolver)
+        .map_err(super::project_error)?;
     project::record_provenance_losses(lock, &losses);
     lock.write(&lock_path)
         .map_err(|e| Error::environment(Because::new("cannot write the lock", e)))?;
