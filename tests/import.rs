@@ -358,3 +358,23 @@ fn hostile_files_get_a_clear_error_and_change_nothing() {
     );
     assert!(!Path::new(&w.path("vx.lock")).exists());
 }
+
+#[test]
+fn offline_import_uses_the_cache_only() {
+    let w = World::new();
+    w.file("node-version", ".node-version");
+    // Nothing cached: the registry cannot be read, and nothing is written.
+    let out = w.vx(&["import", "--offline"]);
+    assert_eq!(out.status.code(), Some(1), "{}", both(&out));
+    assert!(!w.work.manifest().exists(), "{}", both(&out));
+    // Cached by an online import, an offline one in another project asks GitHub nothing.
+    let out = w.vx(&["import"]);
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    std::fs::remove_file(w.work.manifest()).unwrap();
+    std::fs::remove_file(w.path("vx.lock")).unwrap();
+    w.github.clear_requests();
+    let out = w.vx(&["import", "--offline"]);
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    assert_eq!(w.locked(), pairs(&[("node", "20.11.1")]));
+    assert_eq!(w.github.requests().len(), 0, "{:?}", w.github.requests());
+}
