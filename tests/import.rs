@@ -7,7 +7,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use common::*;
 use vx::demo::fixture::sha256_hex;
@@ -356,7 +356,18 @@ fn hostile_files_get_a_clear_error_and_change_nothing() {
         1,
         "skipped node\\x1b[31m 20 from .tool-versions:1: the name holds control",
     );
-    assert!(!Path::new(&w.path("vx.lock")).exists());
+    // Nested a million deep: refused, not a stack overflow.
+    let deep = format!("[tools]\nnode = {}", "[".repeat(500_000));
+    check("mise.toml", deep.as_bytes(), 2, "mise.toml:");
+    let deep = format!("packages:\n  - name: {}", "[".repeat(500_000));
+    check("aqua.yaml", deep.as_bytes(), 2, "aqua.yaml:");
+    // A file whose name says nothing: refused, unless --format says what it is.
+    check("versions.txt", b"nodejs 20.11.1\n", 2, "pass --format");
+    std::fs::write(w.path("versions.txt"), "nodejs 20.11.1\n").unwrap();
+    let out = w.vx(&["import", "versions.txt", "--format", "asdf"]);
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    assert!(stdout(&out).contains("imported node 20.11.1 from versions.txt"));
+    assert_eq!(w.toml(), format!("{existing}node = \"20.11.1\"\n"));
 }
 
 #[test]

@@ -85,11 +85,13 @@ pub fn relock_and_write(
     let losses = super::provenance(manifest, Some(lock), allow_provenance_loss)?;
     let lock_path = manifest.lock_path();
     let resolver = super::resolver(manifest, offline, run.quiet);
-    let settings = vx::sync::Settings {
+    let mut settings = vx::sync::Settings {
         network: super::project_network(manifest)?,
-        offline: resolver.options.offline,
         ..super::run_settings(run)
     };
+    // Only an explicit `--offline` keeps the lock's downloads from the network, as
+    // before `vx import` passed one.
+    settings.offline = offline;
     let report = project::relock(manifest, lock, platforms, &settings, &resolver)
         .map_err(super::project_error)?;
     project::record_provenance_losses(lock, &losses);
