@@ -32,6 +32,12 @@ pub enum Command {
     Add(AddArgs),
     /// Remove a tool from vx.toml and vx.lock.
     Remove(RemoveArgs),
+    /// Add the tools of .tool-versions, mise.toml, .nvmrc, .node-version,
+    /// .python-version or aqua.yaml to vx.toml and lock them.
+    Import(ImportArgs),
+    /// Create a commented vx.toml here and import what the directory's version files
+    /// list.
+    Init(InitArgs),
     /// Install one tool (standalone), or run as a `vx sync` child.
     Install(InstallArgs),
     /// Run a command with the project's tools first on PATH, installing missing ones.
@@ -471,6 +477,41 @@ pub struct AddArgs {
     #[arg(long, value_name = "PATH")]
     pub manifest: Option<PathBuf>,
     /// How the locking download shows itself.
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// `vx import` options.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The file to import (default: every known file in this directory: mise.toml,
+    /// .mise.toml, .tool-versions, aqua.yaml, aqua.yml, .nvmrc, .node-version,
+    /// .python-version, in that order; a tool two of them name comes from the first).
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// FILE's kind when its name does not say it: mise, asdf, aqua, nvm,
+    /// node-version, python-version.
+    #[arg(long, value_name = "KIND", requires = "file")]
+    pub format: Option<String>,
+    /// The manifest to edit (default: `$VX_MANIFEST`, else the nearest `vx.toml`, else
+    /// a new `vx.toml` here).
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+    /// Use only what is cached; fetch nothing.
+    #[arg(long)]
+    pub offline: bool,
+    /// How the locking shows itself.
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// `vx init` options.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Use only what is cached; fetch nothing.
+    #[arg(long)]
+    pub offline: bool,
+    /// How the locking shows itself.
     #[command(flatten)]
     pub run: RunArgs,
 }

@@ -42,6 +42,7 @@ pub mod demo;
 pub mod exit;
 pub mod fleet;
 pub mod format;
+pub mod import;
 pub mod install;
 pub mod inventory;
 pub mod lock;

@@ -21,6 +21,8 @@ fn main() {
         Command::Lock(args) => commands::lock::run(&args),
         Command::Add(args) => commands::add::run(&args),
         Command::Remove(args) => commands::remove::run(&args),
+        Command::Import(args) => commands::import::run(&args),
+        Command::Init(args) => commands::init::run(&args),
         Command::Install(args) => commands::install::run(&args),
         Command::Exec(args) => commands::exec::run(&args),
         Command::Which(args) => commands::which::run(&args),

@@ -67,7 +67,7 @@ pub fn run(args: &AddArgs) -> Result<i32, Error> {
         .map_err(Error::usage)?
         .unwrap_or_default();
     let platforms = super::lock::platforms(&[], &manifest);
-    super::lock::relock_and_write(&manifest, &mut lock, &platforms, &args.run, false)
+    super::lock::relock_and_write(&manifest, &mut lock, &platforms, &args.run, false, false)
 }
 
 /// The vx.toml key and constraint for `NAME[@CONSTRAINT]`: the name checked against
@@ -106,11 +106,7 @@ fn registry_entry(
             found.qualified_name()
         )));
     }
-    let short = &found.short_name;
-    let key = match resolver.lookup(short) {
-        Ok(same) if same.qualified_name() == found.qualified_name() => short.clone(),
-        _ => found.full_name.clone(),
-    };
+    let key = manifest_key(&resolver, &found);
     let constraint = match constraint {
         Some(c) => {
             vx::registry::version::Constraint::parse(c).map_err(Error::usage)?;
@@ -125,6 +121,19 @@ fn registry_entry(
         }
     };
     Ok((key, constraint))
+}
+
+/// The `[tools]` key of a registry package: its short name when that finds the same
+/// package, else its full name (`"cli/cli"`).
+pub fn manifest_key(
+    resolver: &vx::resolution::Resolver<'_>,
+    found: &vx::registry::set::Found,
+) -> String {
+    let short = &found.short_name;
+    match resolver.lookup(short) {
+        Ok(same) if same.qualified_name() == found.qualified_name() => short.clone(),
+        _ => found.full_name.clone(),
+    }
 }
 
 /// `14.1.1` → `14`; `0.10.2` → `0.10`; a version that is no semver stays whole.

@@ -66,27 +66,33 @@ pub fn run(args: &LockArgs) -> Result<i32, Error> {
         &platforms,
         &args.run,
         args.allow_provenance_loss,
+        false,
     )
 }
 
 /// Fills `lock` for `platforms` (registry tools resolved where the lock does not pin
 /// them), writes it beside `manifest`, says what was done and returns the exit code:
-/// `vx lock`, and `vx add` and `vx upgrade` after their edits.
+/// `vx lock`, and `vx add`, `vx upgrade` and `vx import` after their edits (`offline`:
+/// from the cache only, as `--offline` asks).
 pub fn relock_and_write(
     manifest: &Manifest,
     lock: &mut Lock,
     platforms: &[Platform],
     run: &crate::cli::RunArgs,
     allow_provenance_loss: bool,
+    offline: bool,
 ) -> Result<i32, Error> {
     let losses = super::provenance(manifest, Some(lock), allow_provenance_loss)?;
     let lock_path = manifest.lock_path();
-    let settings = vx::sync::Settings {
+    let mut resolver = super::resolver(manifest, offline, run.quiet);
+    resolver.options.allow_provenance_loss = allow_provenance_loss;
+    let mut settings = vx::sync::Settings {
         network: super::project_network(manifest)?,
         ..super::run_settings(run)
     };
-    let mut resolver = super::resolver(manifest, false, run.quiet);
-    resolver.options.allow_provenance_loss = allow_provenance_loss;
+    // Only an explicit `--offline` keeps the lock's downloads from the network, as
+    // before `vx import` passed one.
+    settings.offline = offline;
     let report = project::relock(manifest, lock, platforms, &settings, &resolver)
         .map_err(super::project_error)?;
     project::record_provenance_losses(lock, &losses);

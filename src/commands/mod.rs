@@ -11,6 +11,8 @@ pub mod daemon;
 pub mod env;
 pub mod exec;
 pub mod external;
+pub mod import;
+pub mod init;
 pub mod install;
 pub mod list;
 pub mod lock;

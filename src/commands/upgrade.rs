@@ -62,6 +62,7 @@ pub fn run(args: &UpgradeArgs) -> Result<i32, Error> {
         &platforms,
         &args.run,
         args.allow_provenance_loss,
+        false,
     )?;
     for (name, old) in before {
         let new = lock.tools.get(&name).map(|e| e.version.as_str());

@@ -150,6 +150,26 @@ fn listed_key(tools: &dyn toml_edit::TableLike, name: &str) -> String {
     }
 }
 
+/// `text` with `NAME = "value"` (or `NAME = false`, unset, for `None`) added to
+/// `[env]` (made at the end when there is none), unless `[env]` already has `name`:
+/// then `text` is returned unchanged and `false` (`vx import` leaves what is there).
+pub fn add_env(text: &str, name: &str, value: Option<&str>) -> Result<(String, bool), EditError> {
+    let mut doc = document(text)?;
+    let env = doc
+        .entry("env")
+        .or_insert_with(|| Item::Table(Table::new()))
+        .as_table_like_mut()
+        .ok_or_else(|| EditError::NotATable("env".to_owned()))?;
+    if env.contains_key(name) {
+        return Ok((text.to_owned(), false));
+    }
+    env.insert(
+        name,
+        value.map_or_else(|| toml_edit::value(false), toml_edit::value),
+    );
+    Ok((doc.to_string(), true))
+}
+
 /// `text` without the `[tools.NAME]` table (and its sub-tables), or the registry tool
 /// `NAME` (its key, or the `owner/NAME` key it is named by).
 pub fn remove(text: &str, name: &str) -> Result<String, EditError> {
@@ -269,6 +289,25 @@ mod tests {
         assert_eq!(
             inline,
             "[tools]\nfd = { version = \"10\", os = [\"linux\"] } # x\n"
+        );
+    }
+
+    #[test]
+    fn an_env_variable_is_added_once_keeping_the_rest() {
+        let (text, new) = add_env(TEXT, "NODE_ENV", Some("production")).unwrap();
+        assert!(new);
+        assert!(text.starts_with(TEXT), "{text}");
+        assert!(
+            text.ends_with("\n[env]\nNODE_ENV = \"production\"\n"),
+            "{text}"
+        );
+        let (again, new) = add_env(&text, "NODE_ENV", Some("dev")).unwrap();
+        assert!(!new);
+        assert_eq!(again, text);
+        let (unset, _) = add_env(&text, "GONE", None).unwrap();
+        assert!(
+            unset.ends_with("NODE_ENV = \"production\"\nGONE = false\n"),
+            "{unset}"
         );
     }
 

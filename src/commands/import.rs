@@ -1,0 +1,343 @@
+//! `vx import [FILE]`: the tools of another version manager's files (asdf, mise, nvm,
+//! pyenv, aqua; read by [`vx::import`]) looked up in the project's registries and
+//! written into vx.toml as short-form `[tools]` entries (as `vx add` writes them;
+//! mise's `[env]` into `[env]`), comments and existing entries kept, then locked as
+//! `vx lock` would. Each entry gets a line: imported, or skipped and why.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use vx::exit::{Because, Error, FAILED, OK};
+use vx::import::{self, EnvValue, Format, Imported};
+use vx::lock::Lock;
+use vx::manifest::edit;
+use vx::manifest::{MANIFEST_FILE, Manifest, ManifestError, Problem};
+use vx::resolution::Resolver;
+use vx_tui::text::sanitize;
+
+use crate::cli::{ImportArgs, RunArgs};
+
+/// Runs `vx import`: exit 0 when every entry was imported (or already listed), 1 when
+/// some could not be mapped, 2 when a file is malformed (nothing written then).
+pub fn run(args: &ImportArgs) -> Result<i32, Error> {
+    let cwd = super::cwd()?;
+    let files = match &args.file {
+        Some(file) => vec![(
+            file.display().to_string(),
+            file.clone(),
+            format_of(file, args.format.as_deref())?,
+        )],
+        None => {
+            let found = found_in(&cwd);
+            if found.is_empty() {
+                let names: Vec<&str> = import::KNOWN_FILES.iter().map(|(n, _)| *n).collect();
+                return Err(Error::usage(format!(
+                    "nothing to import in {}: none of {} is there",
+                    cwd.display(),
+                    names.join(", ")
+                )));
+            }
+            found
+        }
+    };
+    let path = match vx::manifest::locate(args.manifest.as_deref(), &cwd) {
+        Ok(path) => path,
+        Err(ManifestError::NotFound { .. }) => cwd.join(MANIFEST_FILE),
+        Err(e) => return Err(Error::usage(e)),
+    };
+    let existing = match std::fs::read_to_string(&path) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => {
+            return Err(Error::usage(Because::new(
+                format!("cannot read {}", path.display()),
+                e,
+            )));
+        }
+    };
+    import_into(&path, existing, &files, args.offline, &args.run, false)
+}
+
+/// The known files of `dir` ([`import::found_in`]) as `(shown name, path, format)`.
+pub fn found_in(dir: &Path) -> Vec<(String, PathBuf, Format)> {
+    import::found_in(dir)
+        .into_iter()
+        .map(|(path, format)| {
+            let name = path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            (name, path, format)
+        })
+        .collect()
+}
+
+/// FILE's format: `--format` when given, else from its name.
+fn format_of(file: &Path, named: Option<&str>) -> Result<Format, Error> {
+    match named {
+        Some(name) => Format::from_name(name).ok_or_else(|| {
+            Error::usage(format!(
+                "--format {}: vx imports {}",
+                sanitize(name),
+                import::FORMAT_NAMES
+            ))
+        }),
+        None => Format::of_file(file).ok_or_else(|| {
+            Error::usage(format!(
+                "{}: vx cannot tell its kind from its name; pass --format ({})",
+                file.display(),
+                import::FORMAT_NAMES
+            ))
+        }),
+    }
+}
+
+/// A tool entry found in the registries.
+struct Mapped {
+    /// Its `[tools]` key, as `vx add` writes it.
+    key: String,
+    /// Every name vx.toml could list it under (key, full and short name).
+    names: [String; 3],
+    /// `REGISTRY:FULL_NAME`: the same package from two files is one tool.
+    qualified: String,
+    /// Its constraint.
+    constraint: String,
+}
+
+/// Imports `files` into the manifest at `path` (its text `existing`; `None`: it is
+/// created with [`super::init::HEADER`] if anything is imported) and locks: what
+/// `vx import` and `vx init` share. Every file is read first: a malformed one is
+/// exit 2 with nothing written. `create`: a new vx.toml is written even when nothing
+/// is imported (`vx init`).
+pub fn import_into(
+    path: &Path,
+    existing: Option<String>,
+    files: &[(String, PathBuf, Format)],
+    offline: bool,
+    run: &RunArgs,
+    create: bool,
+) -> Result<i32, Error> {
+    let mut lists: Vec<(&str, Imported)> = Vec::new();
+    for (shown, file, format) in files {
+        lists.push((
+            shown.as_str(),
+            import::read(file, *format).map_err(Error::usage)?,
+        ));
+    }
+    let created = existing.is_none();
+    let mut text = existing.unwrap_or_else(|| super::init::HEADER.to_owned());
+    // The project's own registries count: read them from vx.toml as it would be with a
+    // tool in it (a vx.toml without tools yet parses then too), as `vx add` does.
+    let project = edit::set_constraint(&text, "vx-import-probe", "latest")
+        .ok()
+        .and_then(|(probe, _)| Manifest::parse(path, &probe).ok());
+    let lock = super::lock_of(project.as_ref());
+    let net = super::network(project.as_ref(), offline, run.quiet)?;
+    let resolver =
+        Resolver::new(&net, project.as_ref(), lock.as_ref()).map_err(super::resolution_error)?;
+    let edit_error = |e| Error::usage(Because::new(path.display().to_string(), e));
+
+    let mut lines: Vec<String> = Vec::new();
+    let mut failed = 0usize;
+    let mut imported = 0usize;
+    let mut taken: BTreeMap<String, &str> = BTreeMap::new();
+    for (file, list) in &lists {
+        for entry in &list.tools {
+            let at = match entry.line {
+                Some(line) => format!("{file}:{line}"),
+                None => (*file).to_owned(),
+            };
+            let mapped = match map_entry(&resolver, entry)? {
+                Ok(mapped) => mapped,
+                Err(why) => {
+                    failed += 1;
+                    lines.push(format!(
+                        "skipped {} from {at}: {}",
+                        label(&entry.name, &entry.written),
+                        sanitize(&why)
+                    ));
+                    continue;
+                }
+            };
+            let key = sanitize(&mapped.key);
+            if let Some(first) = taken.get(&mapped.qualified) {
+                lines.push(format!(
+                    "skipped {} from {at}: {key} is imported from {first}, which comes first",
+                    label(&entry.name, &entry.written)
+                ));
+                continue;
+            }
+            taken.insert(mapped.qualified.clone(), file);
+            if lists_tool(&text, &mapped.names) {
+                lines.push(format!(
+                    "skipped {key} {} from {at}: vx.toml lists it already; left as it is",
+                    mapped.constraint
+                ));
+                continue;
+            }
+            (text, _) =
+                edit::set_constraint(&text, &mapped.key, &mapped.constraint).map_err(edit_error)?;
+            imported += 1;
+            let notes = if entry.notes.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", sanitize(&entry.notes.join("; ")))
+            };
+            lines.push(format!(
+                "imported {key} {} from {file}{notes}",
+                mapped.constraint
+            ));
+        }
+    }
+    let mut env_added = 0usize;
+    let mut env_seen: BTreeMap<&str, &str> = BTreeMap::new();
+    for (file, list) in &lists {
+        for var in &list.env {
+            let name = sanitize(&var.name);
+            let at = match var.line {
+                Some(line) => format!("{file}:{line}"),
+                None => (*file).to_owned(),
+            };
+            let value = match &var.value {
+                Ok(value) => value,
+                Err(why) => {
+                    failed += 1;
+                    lines.push(format!("skipped env {name} from {at}: {}", sanitize(why)));
+                    continue;
+                }
+            };
+            if let Some(first) = env_seen.get(var.name.as_str()) {
+                lines.push(format!(
+                    "skipped env {name} from {at}: imported from {first}, which comes first"
+                ));
+                continue;
+            }
+            env_seen.insert(&var.name, file);
+            let set = match value {
+                EnvValue::Set(v) => Some(v.as_str()),
+                EnvValue::Unset => None,
+            };
+            let (new_text, added) = edit::add_env(&text, &var.name, set).map_err(edit_error)?;
+            if added {
+                text = new_text;
+                env_added += 1;
+                lines.push(format!("imported env {name} from {file}"));
+            } else {
+                lines.push(format!(
+                    "skipped env {name} from {at}: vx.toml sets it already; left as it is"
+                ));
+            }
+        }
+    }
+
+    let mut out = std::io::stdout().lock();
+    if imported + env_added == 0 && !(created && create) {
+        for line in &lines {
+            writeln!(out, "{line}")?;
+        }
+        writeln!(out, "nothing imported; {} is unchanged", path.display())?;
+        return Ok(if failed > 0 { FAILED } else { OK });
+    }
+    let manifest = checked(path, &text)?;
+    vx::atomic::write(path, text.as_bytes()).map_err(|e| {
+        Error::environment(Because::new(format!("cannot write {}", path.display()), e))
+    })?;
+    if created {
+        writeln!(out, "created {}", path.display())?;
+    }
+    for line in &lines {
+        writeln!(out, "{line}")?;
+    }
+    drop(out);
+    let mut code = OK;
+    if let (Some(manifest), true) = (manifest, imported > 0) {
+        let mut lock = Lock::load(&manifest.lock_path())
+            .map_err(Error::usage)?
+            .unwrap_or_default();
+        let platforms = super::lock::platforms(&[], &manifest);
+        code =
+            super::lock::relock_and_write(&manifest, &mut lock, &platforms, run, false, offline)?;
+    }
+    Ok(if failed > 0 { FAILED } else { code })
+}
+
+/// The imported text checked by the strict parser before it is written: the manifest
+/// to lock, or `None` when there is no tool to lock yet.
+fn checked(path: &Path, text: &str) -> Result<Option<Manifest>, Error> {
+    match Manifest::parse(path, text) {
+        Ok(manifest) => Ok(Some(manifest)),
+        Err(e) if e.problem() == Some(&Problem::NoTools) => Ok(None),
+        Err(e) => Err(Error::usage(e)),
+    }
+}
+
+/// `NAME VERSION` as a file wrote them (`NAME` alone without a version), sanitized.
+fn label(name: &str, written: &str) -> String {
+    if written.is_empty() {
+        sanitize(name).into_owned()
+    } else {
+        format!("{} {}", sanitize(name), sanitize(written))
+    }
+}
+
+/// Whether `[tools]` of `text` lists any of `names`.
+fn lists_tool(text: &str, names: &[String]) -> bool {
+    let Ok(doc) = text.parse::<toml_edit::DocumentMut>() else {
+        return false;
+    };
+    doc.get("tools")
+        .and_then(toml_edit::Item::as_table_like)
+        .is_some_and(|tools| names.iter().any(|n| tools.contains_key(n)))
+}
+
+/// `entry` found in the registries at a version its constraint has, or why not. The
+/// registries' own lookup first, then the plugin alias table
+/// ([`vx::import::names::ALIASES`]); a network failure stops the import.
+fn map_entry(
+    resolver: &Resolver<'_>,
+    entry: &import::Entry,
+) -> Result<Result<Mapped, String>, Error> {
+    let lookup = match &entry.lookup {
+        Ok(lookup) => lookup,
+        Err(why) => return Ok(Err(why.clone())),
+    };
+    let constraint = match &entry.version {
+        Ok(constraint) => constraint,
+        Err(why) => return Ok(Err(why.clone())),
+    };
+    let found = match resolver.lookup(lookup.name()) {
+        Ok(found) => found,
+        Err(e) if e.is_usage() => match lookup.alias() {
+            Some(alias) => match resolver.lookup(alias) {
+                Ok(found) => found,
+                Err(again) if again.is_usage() => return Ok(Err(format!("{e}; nor {again}"))),
+                Err(again) => return Err(super::resolution_error(again)),
+            },
+            None => return Ok(Err(e.to_string())),
+        },
+        Err(e) => return Err(super::resolution_error(e)),
+    };
+    if let Some(reason) = &found.unsupported {
+        return Ok(Err(format!(
+            "{} cannot be installed by vx: {reason}",
+            found.qualified_name()
+        )));
+    }
+    match resolver.pick(&found, constraint) {
+        Ok(_) => {}
+        Err(e) if e.is_usage() => return Ok(Err(e.to_string())),
+        Err(e) => return Err(super::resolution_error(e)),
+    }
+    let key = super::add::manifest_key(resolver, &found);
+    Ok(Ok(Mapped {
+        names: [
+            key.clone(),
+            found.full_name.clone(),
+            found.short_name.clone(),
+        ],
+        key,
+        qualified: found.qualified_name(),
+        constraint: constraint.clone(),
+    }))
+}

@@ -1,0 +1,299 @@
+//! `vx import`: the tool lists other version managers keep in a project (asdf's
+//! `.tool-versions`, mise's `mise.toml`, nvm's `.nvmrc`, `.node-version`, pyenv's
+//! `.python-version`, aqua's `aqua.yaml`), read into entries vx can look up in its
+//! registries.
+//!
+//! One module per format turns a file's text into [`Imported`]: each tool as written
+//! ([`Entry`]), what to look it up by ([`names::Lookup`]) and its version as a vx
+//! constraint ([`version::map`]), or why either cannot be had; mise's `[env]` as
+//! [`EnvEntry`]s. A file that does not follow its format is a [`ImportError`] at its
+//! line. Looking the names up in the registries and editing vx.toml is the command's
+//! work (`vx import`, `vx init`); nothing here reaches the network.
+
+pub mod aqua;
+pub mod mise;
+pub mod names;
+pub mod nvm;
+pub mod python_version;
+pub mod tool_versions;
+pub mod version;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+pub use names::Lookup;
+
+/// Largest file read: these files are a few lines; anything bigger is not one of them.
+pub const MAX_IMPORT_BYTES: u64 = 1 << 20;
+
+/// Most entries one file may hold (the manifest's own limit).
+pub const MAX_ENTRIES: usize = crate::manifest::MAX_TOOLS;
+
+/// The kinds of file `vx import` reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// mise's `mise.toml` / `.mise.toml`: `[tools]` and `[env]`.
+    Mise,
+    /// asdf's `.tool-versions`: `TOOL VERSION [VERSION…]` per line.
+    ToolVersions,
+    /// aqua's `aqua.yaml`: `packages: - name: owner/repo@tag`.
+    Aqua,
+    /// nvm's `.nvmrc`: one Node.js version or alias.
+    Nvmrc,
+    /// `.node-version` (nodenv, fnm, volta…): one Node.js version.
+    NodeVersion,
+    /// pyenv's `.python-version`: Python versions, one a line.
+    PythonVersion,
+}
+
+/// The files `vx import` looks for without FILE, in the order they are read (a tool
+/// two of them name is taken from the first): the files listing many tools before the
+/// files of one, mise's before asdf's (mise reads `.tool-versions` too, and its own
+/// file wins there), aqua's, then Node's and Python's.
+pub const KNOWN_FILES: &[(&str, Format)] = &[
+    ("mise.toml", Format::Mise),
+    (".mise.toml", Format::Mise),
+    (".tool-versions", Format::ToolVersions),
+    ("aqua.yaml", Format::Aqua),
+    ("aqua.yml", Format::Aqua),
+    (".nvmrc", Format::Nvmrc),
+    (".node-version", Format::NodeVersion),
+    (".python-version", Format::PythonVersion),
+];
+
+/// The names `--format` takes.
+pub const FORMAT_NAMES: &str = "mise, asdf, aqua, nvm, node-version, python-version";
+
+impl Format {
+    /// The format of a file, from its name (one of [`KNOWN_FILES`]).
+    pub fn of_file(path: &Path) -> Option<Format> {
+        let name = path.file_name()?.to_str()?;
+        KNOWN_FILES
+            .iter()
+            .find(|(known, _)| *known == name)
+            .map(|(_, format)| *format)
+    }
+
+    /// The format `--format NAME` names (see [`FORMAT_NAMES`]).
+    pub fn from_name(name: &str) -> Option<Format> {
+        Some(match name {
+            "mise" => Format::Mise,
+            "asdf" | "tool-versions" => Format::ToolVersions,
+            "aqua" => Format::Aqua,
+            "nvm" | "nvmrc" => Format::Nvmrc,
+            "node-version" => Format::NodeVersion,
+            "python-version" | "pyenv" => Format::PythonVersion,
+            _ => return None,
+        })
+    }
+}
+
+/// The known files present in `dir`, in [`KNOWN_FILES`] order.
+pub fn found_in(dir: &Path) -> Vec<(PathBuf, Format)> {
+    KNOWN_FILES
+        .iter()
+        .map(|(name, format)| (dir.join(name), *format))
+        .filter(|(path, _)| path.is_file())
+        .collect()
+}
+
+/// One tool of a file, as it was written and as vx would ask for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// The tool's name as written (from outside: sanitize before printing).
+    pub name: String,
+    /// The version as written (the first, when several are listed).
+    pub written: String,
+    /// What to look it up by in the registries, or why it cannot be.
+    pub lookup: Result<Lookup, String>,
+    /// Its version as a vx constraint, or why it has none.
+    pub version: Result<String, String>,
+    /// Its line in the file, when known.
+    pub line: Option<usize>,
+    /// What was left out (`18.19.0 also listed; the first is imported`).
+    pub notes: Vec<String>,
+}
+
+impl Entry {
+    /// An entry for `name` at `version` (as written; mapped by [`version::map`]).
+    pub fn new(name: &str, version: &str, line: Option<usize>) -> Entry {
+        Entry {
+            name: name.to_owned(),
+            written: version.to_owned(),
+            lookup: names::lookup_of(name),
+            version: version::map(version),
+            line,
+            notes: Vec::new(),
+        }
+    }
+
+    /// Notes the versions after the first (`others`), which vx does not import.
+    pub fn also_listed(mut self, others: &[&str]) -> Entry {
+        if !others.is_empty() {
+            self.notes.push(format!(
+                "{} also listed; the first is imported",
+                others.join(", ")
+            ));
+        }
+        self
+    }
+}
+
+/// An environment variable's value in vx's `[env]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EnvValue {
+    /// `NAME = "value"`.
+    Set(String),
+    /// `NAME = false`: unset.
+    Unset,
+}
+
+/// One variable of mise's `[env]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnvEntry {
+    /// Its name as written.
+    pub name: String,
+    /// Its value for vx, or why it cannot be imported.
+    pub value: Result<EnvValue, String>,
+    /// Its line in the file.
+    pub line: Option<usize>,
+}
+
+/// What a file lists.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Imported {
+    /// Its tools, in file order.
+    pub tools: Vec<Entry>,
+    /// Its environment variables (mise only), in file order.
+    pub env: Vec<EnvEntry>,
+}
+
+/// Where a file breaks its format: a line when known, and what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Malformed {
+    /// The 1-based line.
+    pub line: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl Malformed {
+    /// A problem at `line`.
+    pub fn at(line: Option<usize>, message: impl Into<String>) -> Malformed {
+        Malformed {
+            line,
+            message: message.into(),
+        }
+    }
+}
+
+/// Why a file cannot be imported.
+#[derive(Debug, Error)]
+pub enum ImportError {
+    /// It cannot be read.
+    #[error("{}: cannot read it: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// It is larger than [`MAX_IMPORT_BYTES`].
+    #[error("{}: over {MAX_IMPORT_BYTES} bytes; that is not a version manager's file", path.display())]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+    },
+    /// It does not follow its format (`file:line: problem`, as manifest errors read).
+    #[error("{}{}: {message}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// The 1-based line, when known.
+        line: Option<usize>,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Reads `path` as `format`: at most [`MAX_IMPORT_BYTES`], UTF-8, parsed.
+pub fn read(path: &Path, format: Format) -> Result<Imported, ImportError> {
+    let read_err = |source| ImportError::Read {
+        path: path.to_owned(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(read_err)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_IMPORT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_err)?;
+    if bytes.len() as u64 > MAX_IMPORT_BYTES {
+        return Err(ImportError::TooLarge {
+            path: path.to_owned(),
+        });
+    }
+    let text = std::str::from_utf8(&bytes).map_err(|e| {
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1;
+        ImportError::Invalid {
+            path: path.to_owned(),
+            line: Some(line),
+            message: "the file is not valid UTF-8 text".to_owned(),
+        }
+    })?;
+    parse(format, text).map_err(|m| ImportError::Invalid {
+        path: path.to_owned(),
+        line: m.line,
+        message: m.message,
+    })
+}
+
+/// Parses `text` as `format`.
+pub fn parse(format: Format, text: &str) -> Result<Imported, Malformed> {
+    if text.contains('\0') {
+        let line = text[..text.find('\0').unwrap_or(0)].matches('\n').count() + 1;
+        return Err(Malformed::at(
+            Some(line),
+            "a NUL byte: this is not a text file",
+        ));
+    }
+    let imported = match format {
+        Format::Mise => mise::parse(text)?,
+        Format::ToolVersions => tool_versions::parse(text)?,
+        Format::Aqua => aqua::parse(text)?,
+        Format::Nvmrc | Format::NodeVersion => nvm::parse(text)?,
+        Format::PythonVersion => python_version::parse(text)?,
+    };
+    if imported.tools.len() + imported.env.len() > MAX_ENTRIES {
+        return Err(Malformed::at(
+            None,
+            format!("more than {MAX_ENTRIES} entries; that is not a project's tool list"),
+        ));
+    }
+    Ok(imported)
+}
+
+/// The text of `line` without a `#` comment, trimmed (the comment syntax of
+/// `.tool-versions`, `.nvmrc` and `.python-version`).
+pub(crate) fn uncommented(line: &str) -> &str {
+    line.split('#').next().unwrap_or("").trim()
+}
+
+/// The 1-based line of byte `offset` in `text`.
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
+    let offset = offset.min(text.len());
+    text.as_bytes()[..offset]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
+#[cfg(test)]
+mod tests;

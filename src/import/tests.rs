@@ -1,0 +1,141 @@
+use super::*;
+
+fn versions(imported: &Imported) -> Vec<(String, Result<String, String>)> {
+    imported
+        .tools
+        .iter()
+        .map(|e| (e.name.clone(), e.version.clone()))
+        .collect()
+}
+
+#[test]
+fn tool_versions_take_the_first_version_and_skip_comments() {
+    let text = "# asdf\nnodejs 20.11.1 18.19.0 # fallback\n\npython   3.12.1\nterraform system\n";
+    let imported = parse(Format::ToolVersions, text).unwrap();
+    assert_eq!(imported.tools.len(), 3);
+    assert_eq!(imported.tools[0].line, Some(2));
+    assert_eq!(imported.tools[0].version, Ok("20.11.1".to_owned()));
+    assert_eq!(
+        imported.tools[0].notes,
+        ["18.19.0 also listed; the first is imported"]
+    );
+    assert!(imported.tools[2].version.is_err());
+    let err = parse(Format::ToolVersions, "nodejs 20\nruby\n").unwrap_err();
+    assert_eq!(err.line, Some(2));
+}
+
+#[test]
+fn mise_reads_every_value_form_and_env() {
+    let text = r#"
+[tools]
+node = "20"
+python = ["3.12", "3.11"]
+"aqua:cli/cli" = { version = "2.40.0", os = ["linux"] }
+"cargo:ripgrep" = "latest"
+go = 1
+
+[env]
+NODE_ENV = "production"
+TARGET = "{{config_root}}/target:{{env.HOME}}"
+GONE = false
+_.path = ["./bin"]
+BAD = "{{ exec(command='x') }}"
+
+[tasks.build]
+run = "make"
+"#;
+    let imported = parse(Format::Mise, text).unwrap();
+    let v = versions(&imported);
+    assert_eq!(v[0], ("node".to_owned(), Ok("20".to_owned())));
+    assert_eq!(v[1], ("python".to_owned(), Ok("3.12".to_owned())));
+    assert_eq!(
+        imported.tools[1].notes,
+        ["3.11 also listed; the first is imported"]
+    );
+    assert_eq!(
+        imported.tools[2].lookup,
+        Ok(Lookup::Package("cli/cli".to_owned()))
+    );
+    assert_eq!(imported.tools[2].notes, ["mise options not imported: os"]);
+    assert!(imported.tools[3].lookup.is_err());
+    assert!(imported.tools[4].version.is_err());
+    assert_eq!(imported.tools[0].line, Some(3));
+    let env: Vec<_> = imported
+        .env
+        .iter()
+        .map(|e| (e.name.as_str(), e.value.clone()))
+        .collect();
+    assert_eq!(
+        env[0],
+        ("NODE_ENV", Ok(EnvValue::Set("production".to_owned())))
+    );
+    assert_eq!(
+        env[1],
+        (
+            "TARGET",
+            Ok(EnvValue::Set("{project}/target:${HOME}".to_owned()))
+        )
+    );
+    assert_eq!(env[2], ("GONE", Ok(EnvValue::Unset)));
+    assert!(env[3].1.is_err());
+    assert!(env[4].1.is_err());
+    let err = parse(Format::Mise, "[tools]\nnode = \n").unwrap_err();
+    assert_eq!(err.line, Some(2));
+}
+
+#[test]
+fn nvmrc_and_node_version_name_node() {
+    let imported = parse(Format::Nvmrc, "# team\nlts/iron\n").unwrap();
+    assert_eq!(imported.tools[0].name, "node");
+    assert_eq!(imported.tools[0].version, Ok("20".to_owned()));
+    let imported = parse(Format::NodeVersion, "v20.1.0\n").unwrap();
+    assert_eq!(imported.tools[0].version, Ok("20.1.0".to_owned()));
+    assert!(
+        parse(Format::Nvmrc, "lts/*").unwrap().tools[0]
+            .version
+            .is_err()
+    );
+    assert!(parse(Format::Nvmrc, "\n\n").is_err());
+}
+
+#[test]
+fn python_version_takes_the_first_line() {
+    let imported = parse(Format::PythonVersion, "3.12.1\n3.11\n").unwrap();
+    assert_eq!(imported.tools[0].version, Ok("3.12.1".to_owned()));
+    assert_eq!(
+        imported.tools[0].notes,
+        ["3.11 also listed; the first is imported"]
+    );
+}
+
+#[test]
+fn aqua_packages_by_tag_or_version() {
+    let text = "registries:\n  - type: standard\n    ref: v4.155.0\npackages:\n  - name: cli/cli@v2.40.0\n  - name: BurntSushi/ripgrep\n    version: 14.1.1\n  - import: aqua/*.yaml\n  - name: acme/x@v1\n    registry: local\n";
+    let imported = parse(Format::Aqua, text).unwrap();
+    assert_eq!(imported.tools[0].name, "cli/cli");
+    assert_eq!(imported.tools[0].version, Ok("2.40.0".to_owned()));
+    assert_eq!(imported.tools[0].line, Some(5));
+    assert_eq!(imported.tools[1].version, Ok("14.1.1".to_owned()));
+    assert!(imported.tools[2].lookup.is_err());
+    assert!(
+        imported.tools[3]
+            .lookup
+            .as_ref()
+            .unwrap_err()
+            .contains("local")
+    );
+    let err = parse(Format::Aqua, "packages:\n  - name: [\n").unwrap_err();
+    assert!(err.line.is_some(), "{err:?}");
+}
+
+#[test]
+fn binary_and_oversized_input_is_refused() {
+    assert!(parse(Format::ToolVersions, "node 20\n\0\x01").is_err());
+    let many = "tool 1\n".repeat(MAX_ENTRIES + 1);
+    assert!(parse(Format::ToolVersions, &many).is_err());
+    assert_eq!(
+        Format::of_file(Path::new("x/.tool-versions")),
+        Some(Format::ToolVersions)
+    );
+    assert_eq!(Format::of_file(Path::new("x/other")), None);
+}

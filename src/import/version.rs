@@ -1,0 +1,108 @@
+//! From the versions other managers write to vx's constraints (README "Versions"): an
+//! exact version stays exact (`20.11.1`, a `v` taken off), a prefix is the newest
+//! matching (`20`, mise's `prefix:20`), `latest` (asdf's `latest:20` is `20`), nvm's
+//! `node` and `stable` are `latest`, and an LTS line named by its code name
+//! (`lts/iron`) is its major. What vx cannot install or pin is reported with why:
+//! `system`, `ref:`, `path:`, `lts` and `lts/*` (the newest LTS moves; vx pins a
+//! major).
+
+use crate::registry::version::Constraint;
+
+/// Node.js LTS code names and their majors (nodejs.org/en/about/previous-releases).
+const NODE_LTS: &[(&str, &str)] = &[
+    ("argon", "4"),
+    ("boron", "6"),
+    ("carbon", "8"),
+    ("dubnium", "10"),
+    ("erbium", "12"),
+    ("fermium", "14"),
+    ("gallium", "16"),
+    ("hydrogen", "18"),
+    ("iron", "20"),
+    ("jod", "22"),
+    ("krypton", "24"),
+];
+
+/// The vx constraint for `written`, or why there is none.
+pub fn map(written: &str) -> Result<String, String> {
+    let text = written.trim();
+    if text.is_empty() {
+        return Err("no version given".to_owned());
+    }
+    if text.chars().any(char::is_control) {
+        return Err("the version holds control characters".to_owned());
+    }
+    let lower = text.to_ascii_lowercase();
+    let mapped = match lower.as_str() {
+        "system" => {
+            return Err("`system` is the copy installed outside the version manager; vx installs its own: name a version".to_owned());
+        }
+        "lts" | "lts/*" | "lts/-1" | "lts/-2" => {
+            return Err(format!(
+                "`{text}` moves with each LTS release; vx pins a major: write it, e.g. `22`"
+            ));
+        }
+        "latest" | "node" | "stable" => "latest".to_owned(),
+        _ => {
+            if let Some(rest) = lower.strip_prefix("lts/") {
+                match NODE_LTS.iter().find(|(name, _)| *name == rest) {
+                    Some((_, major)) => (*major).to_owned(),
+                    None => return Err(format!("`{text}` is no Node.js LTS line vx knows")),
+                }
+            } else if lower.starts_with("ref:") {
+                return Err(
+                    "a git ref is built from source; vx installs released versions".to_owned(),
+                );
+            } else if lower.starts_with("path:") {
+                return Err("a local directory; vx installs released versions".to_owned());
+            } else if let Some(rest) = text
+                .strip_prefix("prefix:")
+                .or_else(|| text.strip_prefix("latest:"))
+            {
+                rest.trim().to_owned()
+            } else if text.starts_with(['v', 'V'])
+                && text[1..].starts_with(|c: char| c.is_ascii_digit())
+            {
+                text[1..].to_owned()
+            } else {
+                text.to_owned()
+            }
+        }
+    };
+    Constraint::parse(&mapped).map_err(|e| e.to_string())?;
+    Ok(mapped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::map;
+
+    #[test]
+    fn exact_versions_stay_exact_and_prefixes_and_aliases_map() {
+        assert_eq!(map("20.11.1"), Ok("20.11.1".to_owned()));
+        assert_eq!(map("v20.1.0"), Ok("20.1.0".to_owned()));
+        assert_eq!(map("20"), Ok("20".to_owned()));
+        assert_eq!(map("3.12"), Ok("3.12".to_owned()));
+        assert_eq!(map("prefix:1.22"), Ok("1.22".to_owned()));
+        assert_eq!(map("latest:18"), Ok("18".to_owned()));
+        assert_eq!(map("latest"), Ok("latest".to_owned()));
+        assert_eq!(map("node"), Ok("latest".to_owned()));
+        assert_eq!(map("lts/iron"), Ok("20".to_owned()));
+    }
+
+    #[test]
+    fn what_vx_cannot_pin_is_refused_with_why() {
+        assert!(map("lts/*").unwrap_err().contains("pins a major"));
+        assert!(map("lts").unwrap_err().contains("pins a major"));
+        assert!(map("system").unwrap_err().contains("system"));
+        assert!(map("ref:v1.2.3").unwrap_err().contains("git ref"));
+        assert!(
+            map("path:/opt/node")
+                .unwrap_err()
+                .contains("local directory")
+        );
+        assert!(map("lts/unknown").is_err());
+        assert!(map("").is_err());
+        assert!(map("not a version").is_err());
+    }
+}
