@@ -308,6 +308,7 @@ pub fn sync_plan(
                 // The lock pins the bytes, verified (and recorded) when they were
                 // locked: no signature is fetched again.
                 spec.verify = None;
+                spec.verified = asset.verified.clone();
                 if !lock.layout_fresh(table) {
                     layout_stale.push(table.name.clone());
                 }

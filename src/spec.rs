@@ -43,6 +43,11 @@ pub struct ToolSpec {
     /// entry records what was verified when they were locked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify: Option<crate::verify::Checks>,
+    /// What verified these bytes' signatures when the lock recorded them
+    /// (`minisign:KEYID`, …), so an install from that lock is shown as signed without
+    /// fetching a signature again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified: Option<String>,
 }
 
 impl ToolSpec {

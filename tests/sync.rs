@@ -396,6 +396,7 @@ fn child_frame(work: &Work, url: String, sha256: String) -> InstallConfig {
             post_install: None,
             options: Default::default(),
             verify: None,
+            verified: None,
         },
         store: work.store(),
         board: Some(work.boards().join("vx-board-none")),

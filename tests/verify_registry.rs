@@ -256,10 +256,13 @@ fn a_signed_checksum_file_verifies_the_lock_and_an_install_from_it_fetches_no_si
 
     world.github.clear_requests();
     let store = world.work.store();
-    world.run(
-        &["sync", "--headless", "--store", store.to_str().unwrap()],
+    let out = stdout_of(
+        &mut world.vx(&["sync", "--json", "--store", store.to_str().unwrap()]),
         0,
     );
+    let summary = json_lines(&out).pop().expect("a summary");
+    assert_eq!(summary["tools"][0]["tool"], "signed", "{summary}");
+    assert_eq!(summary["tools"][0]["signed"], true, "{summary}");
     let fetched = world.fetched();
     assert!(
         !fetched
@@ -276,6 +279,18 @@ fn a_signed_checksum_file_verifies_the_lock_and_an_install_from_it_fetches_no_si
         .find(|v| v["tool"] == "signed")
         .expect("listed");
     assert_eq!(entry["verified"], record.as_str(), "{entry}");
+
+    // The summary of a sync that installs it from the lock marks it SIGNED.
+    std::fs::remove_dir_all(&store).unwrap();
+    let out = world.run(
+        &["sync", "--headless", "--store", store.to_str().unwrap()],
+        0,
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.contains("signed") && l.contains("SIGNED")),
+        "{out}"
+    );
 }
 
 #[test]

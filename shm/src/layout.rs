@@ -36,6 +36,9 @@ pub const BOARD_INTERRUPTED: u64 = 1 << 2;
 
 /// Slot flag: installed without a checksum, at the user's explicit request.
 pub const SLOT_UNVERIFIED: u32 = 1 << 0;
+/// Slot flag: the installed bytes' signatures were verified (at this install, or when
+/// the lock that pinned them was written).
+pub const SLOT_SIGNED: u32 = 1 << 1;
 
 /// The board header as stored at offset 0. Every field but `flags` and `finished_unix_ms`
 /// is written once, before the board becomes visible under its name.
@@ -99,7 +102,7 @@ pub struct SlotRecord {
     pub updated_unix_ms: u64,
     /// Process id of the slot's current writer; 0 when none.
     pub writer_pid: u32,
-    /// [`SLOT_UNVERIFIED`].
+    /// [`SLOT_UNVERIFIED`], [`SLOT_SIGNED`].
     pub flags: u32,
     /// The writer's start time, in the unit of `creator_start_ticks`.
     pub writer_start_ticks: u64,

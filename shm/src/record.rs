@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use crate::layout::{SLOT_UNVERIFIED, SlotRecord, UNKNOWN_TOTAL, load_str, store_str};
+use crate::layout::{SLOT_SIGNED, SLOT_UNVERIFIED, SlotRecord, UNKNOWN_TOTAL, load_str, store_str};
 use crate::{Phase, ProcessId};
 
 impl SlotRecord {
@@ -94,6 +94,11 @@ impl SlotRecord {
     /// Whether the install skipped checksum verification.
     pub fn unverified(&self) -> bool {
         self.flags & SLOT_UNVERIFIED != 0
+    }
+
+    /// Whether the installed bytes' signatures were verified.
+    pub fn signed(&self) -> bool {
+        self.flags & SLOT_SIGNED != 0
     }
 
     /// The record as the words the seqlock stores.

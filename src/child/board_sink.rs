@@ -114,6 +114,9 @@ pub fn record_terminal(
     if outcome.is_some_and(Outcome::unverified) {
         record.flags |= vx_shm::layout::SLOT_UNVERIFIED;
     }
+    if outcome.is_some_and(|o| o.signed().is_some()) {
+        record.flags |= vx_shm::layout::SLOT_SIGNED;
+    }
     let total = match outcome {
         Some(
             Outcome::Installed { bytes, .. }

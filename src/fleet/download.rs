@@ -77,5 +77,6 @@ fn spec(artifact: &Artifact) -> ToolSpec {
         post_install: None,
         options: Default::default(),
         verify: None,
+        verified: None,
     }
 }

@@ -137,6 +137,8 @@ pub enum Outcome {
         unverified: bool,
         /// The mirror that served the bytes, as written; `None`: the origin.
         source: Option<String>,
+        /// What verified the bytes' signatures: now, or when the lock recorded them.
+        signed: Option<String>,
     },
     /// Downloaded, hashed and checked, not installed ([`InstallConfig::probe`]): only a
     /// receipt is left, at the tool's place in the (scratch) store.
@@ -166,6 +168,8 @@ pub enum Outcome {
         unverified: bool,
         /// Another `vx` was installing it; this one waited for it to finish.
         waited: bool,
+        /// What verified the tree's signatures (its receipt, or the lock's record).
+        signed: Option<String>,
     },
 }
 
@@ -197,6 +201,14 @@ impl Outcome {
                 *unverified
             }
             Outcome::Probed { .. } | Outcome::Saved { .. } => false,
+        }
+    }
+
+    /// What verified the installed bytes' signatures, if anything did.
+    pub fn signed(&self) -> Option<&str> {
+        match self {
+            Outcome::Installed { signed, .. } | Outcome::Cached { signed, .. } => signed.as_deref(),
+            Outcome::Probed { .. } | Outcome::Saved { .. } => None,
         }
     }
 
@@ -246,6 +258,7 @@ impl Outcome {
                 path,
                 unverified,
                 waited,
+                ..
             } => format!(
                 "{}{} in {}",
                 if *waited {
@@ -489,7 +502,23 @@ pub fn cached(cfg: &InstallConfig) -> Option<Outcome> {
         path,
         unverified: receipt.unverified && cfg.spec.sha256.is_none(),
         waited: false,
+        signed: signed_by(&receipt, cfg),
     })
+}
+
+/// What verified the signatures of the tree `receipt` describes: its receipt's record,
+/// else the lock's (`cfg.spec.verified`) when the lock pins the very bytes installed.
+fn signed_by(receipt: &store::Receipt, cfg: &InstallConfig) -> Option<String> {
+    receipt
+        .verified
+        .clone()
+        .filter(|v| !v.is_empty())
+        .or_else(|| {
+            cfg.spec
+                .verified
+                .clone()
+                .filter(|_| cfg.spec.sha256.as_deref() == Some(receipt.sha256.as_str()))
+        })
 }
 
 /// A tree installed on trust whose bytes `cfg` now names (a lock pinned them) loses its
@@ -543,6 +572,7 @@ pub fn install(
             path: final_dir,
             unverified: receipt.unverified && cfg.spec.sha256.is_none(),
             waited,
+            signed: signed_by(&receipt, &cfg),
         });
     }
 
@@ -616,6 +646,17 @@ pub fn install(
     receipt.unverified = cfg.spec.sha256.is_none();
     receipt.unpacked = Some(stats.bytes);
     receipt.verified = verified;
+    // The bytes match the sha256 the lock pinned, so what verified them then holds.
+    let signed = receipt
+        .verified
+        .clone()
+        .filter(|v| !v.is_empty())
+        .or_else(|| {
+            cfg.spec
+                .verified
+                .clone()
+                .filter(|_| cfg.spec.sha256.is_some())
+        });
     let listed = cfg.spec.bin.as_deref();
     receipt.bin = match (&stats.executable, listed) {
         // A bare executable: its file is the tool's one executable.
@@ -633,6 +674,7 @@ pub fn install(
         sha256: download.sha256,
         unverified: cfg.spec.sha256.is_none(),
         source,
+        signed,
     })
 }
 

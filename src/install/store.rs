@@ -514,6 +514,7 @@ mod tests {
                 post_install: None,
                 options: BTreeMap::from([("k".to_owned(), json!(1))]),
                 verify: None,
+                verified: None,
             },
             store: store.to_owned(),
             board: None,

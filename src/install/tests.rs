@@ -45,6 +45,7 @@ fn config(store: &Path, url: String, body: &[u8]) -> InstallConfig {
             post_install: None,
             options: BTreeMap::from([("components".to_owned(), json!(["spectre"]))]),
             verify: None,
+            verified: None,
         },
         store: store.to_owned(),
         board: None,
@@ -124,6 +125,7 @@ fn installs_every_format_over_http_into_the_store_with_a_receipt() {
                 sha256: sha256_hex(&body),
                 unverified: false,
                 source: None,
+                signed: None,
             }
         );
         assert_eq!(outcome.phase(), Phase::Completed);
@@ -192,6 +194,7 @@ fn a_cached_install_is_skipped_without_downloading() {
             path: store.path().join("tool/2.0"),
             unverified: false,
             waited: false,
+            signed: None,
         }
     );
     assert_eq!(outcome.phase(), Phase::Skipped);
@@ -504,6 +507,7 @@ fn outcome_messages() {
         sha256: String::new(),
         unverified: false,
         source: None,
+        signed: None,
     };
     assert_eq!(installed.message(), "installed 2.0 KiB into /s/t/1");
     assert_eq!(installed.path(), Path::new("/s/t/1"));
@@ -514,6 +518,7 @@ fn outcome_messages() {
         sha256: String::new(),
         unverified: false,
         source: Some("oci://127.0.0.1:5000/vx".into()),
+        signed: None,
     };
     assert_eq!(
         mirrored.message(),
@@ -545,6 +550,7 @@ fn terminal_states_map_results_in_one_place() {
         path: "/s/t/1".into(),
         unverified: false,
         waited: false,
+        signed: None,
     });
     let t = Terminal::of(&ok);
     assert_eq!((t.phase, t.code), (Phase::Skipped, 0));

@@ -421,6 +421,7 @@ impl ToolTable {
             post_install: self.post_install.clone(),
             options: self.options.clone(),
             verify: self.verify.clone(),
+            verified: None,
         })
     }
 }

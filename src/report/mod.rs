@@ -23,7 +23,7 @@
 //! {"event":"summary","interrupted":false,"exit_code":1,"tools":[{"tool":"rg",
 //!  "version":"14.1.1","result":"completed","ok":true,"bytes":4194304,
 //!  "elapsed_ms":2950,"exit_code":0,"message":"installed 4.0 MiB into …",
-//!  "attempt":1,"unverified":false,"source":"origin"}],
+//!  "attempt":1,"unverified":false,"signed":false,"source":"origin"}],
 //!  "publishes":412,"report_lines":9}
 //! ```
 //!

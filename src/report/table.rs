@@ -42,6 +42,8 @@ pub struct Row {
     pub attempt: u32,
     /// Installed without a sha256 to check (`--allow-unverified`).
     pub unverified: bool,
+    /// Its signatures were verified (now, or when the lock was written).
+    pub signed: bool,
     /// Where an install of this run got its bytes: `origin`, or the mirror as written
     /// ([`crate::install::served_by`]); `None` when nothing was installed.
     pub source: Option<String>,
@@ -111,6 +113,7 @@ fn row(read: &SlotRead) -> Row {
                 message: record.message().into_owned(),
                 attempt: record.attempt,
                 unverified: record.unverified(),
+                signed: record.signed(),
                 source: (record.phase() == Some(Phase::Completed))
                     .then(|| crate::install::served_by(&record.message()).map(str::to_owned))
                     .flatten(),
@@ -128,6 +131,7 @@ fn row(read: &SlotRead) -> Row {
             message: err.to_string(),
             attempt: 0,
             unverified: false,
+            signed: false,
             source: None,
         },
     }
@@ -138,12 +142,14 @@ pub fn tally(rows: &[Row]) -> Tally {
     rows.iter().map(|row| row.result).collect()
 }
 
-/// The RESULT cell: successes as they are (UNVERIFIED marked), failures loud, with
-/// their exit code when `verbose`.
+/// The RESULT cell: successes as they are (UNVERIFIED marked: no sha256; SIGNED: a
+/// signature verified the bytes), failures loud, with their exit code when `verbose`.
 fn result_cell(row: &Row, verbose: bool) -> String {
     let label = row.result.label();
     if row.ok && row.unverified {
         format!("{label} UNVERIFIED")
+    } else if row.ok && row.signed {
+        format!("{label} SIGNED")
     } else if row.ok || row.result == State::Unknown {
         label.to_owned()
     } else if verbose && row.exit_code != 0 {
