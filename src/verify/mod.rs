@@ -261,10 +261,14 @@ fn verify_sigstore(
     let mut verified = Vec::new();
     if let Some(check) = &checks.sigstore {
         let bundle_url = signature_url(&check.bundle, url);
-        let kind = "the Sigstore bundle";
-        let json = fetch_capped(client, &bundle_url, kind, sigstore::MAX_BUNDLE_BYTES)?;
+        let json = fetch_capped(
+            client,
+            &bundle_url,
+            "Sigstore bundle",
+            sigstore::MAX_BUNDLE_BYTES,
+        )?;
         let record = sigstore::verify_signature(&root, path, &json, check)
-            .map_err(|reason| refused(kind, &bundle_url, reason))?;
+            .map_err(|reason| refused("the Sigstore bundle", &bundle_url, reason))?;
         verified.push(record);
     }
     if let Some(check) = &checks.github_attestations {
@@ -280,10 +284,14 @@ fn verify_sigstore(
     }
     if let Some(check) = &checks.slsa {
         let provenance_url = signature_url(&check.provenance, url);
-        let kind = "the SLSA provenance";
-        let text = fetch_capped(client, &provenance_url, kind, sigstore::MAX_BUNDLE_BYTES)?;
+        let text = fetch_capped(
+            client,
+            &provenance_url,
+            "SLSA provenance",
+            sigstore::MAX_BUNDLE_BYTES,
+        )?;
         let record = slsa::verify_provenance(&root, path, &text, check)
-            .map_err(|reason| refused(kind, &provenance_url, reason))?;
+            .map_err(|reason| refused("the SLSA provenance", &provenance_url, reason))?;
         verified.push(record);
     }
     Ok(verified)

@@ -189,6 +189,50 @@ pub fn verify_signature(
 mod tests {
     use super::*;
 
+    /// A real cosign keyless bundle from Sigstore's public-good instance
+    /// (tests/data/sigstore/SOURCE.md), checked with the root vx ships.
+    #[test]
+    fn a_real_public_good_bundle_verifies_with_the_shipped_root_and_nothing_else_does() {
+        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sigstore");
+        let bundle = std::fs::read(data.join("cosign-v3-blob.sigstore.json")).unwrap();
+        let root = super::super::trusted_root::load(None).unwrap();
+        let check = SigstoreCheck {
+            bundle: SIGSTORE_DEFAULT.to_owned(),
+            identity: Some("w.vollprecht@gmail.com".to_owned()),
+            identity_regexp: None,
+            issuer: "https://github.com/login/oauth".to_owned(),
+        };
+        let blob = data.join("cosign-v3-blob.txt");
+        assert_eq!(
+            verify_signature(&root, &blob, &bundle, &check).unwrap(),
+            "sigstore:w.vollprecht@gmail.com"
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let tampered = dir.path().join("blob");
+        let mut bytes = std::fs::read(&blob).unwrap();
+        bytes[0] ^= 1;
+        std::fs::write(&tampered, bytes).unwrap();
+        let err = verify_signature(&root, &tampered, &bundle, &check).unwrap_err();
+        assert!(err.contains("does not match"), "{err}");
+
+        let someone_else = SigstoreCheck {
+            identity: Some("someone@example.org".to_owned()),
+            ..check.clone()
+        };
+        let err = verify_signature(&root, &blob, &bundle, &someone_else).unwrap_err();
+        assert!(
+            err.contains("signed by w.vollprecht@gmail.com, not by someone@example.org"),
+            "{err}"
+        );
+
+        let other_issuer = SigstoreCheck {
+            issuer: "https://token.actions.githubusercontent.com".to_owned(),
+            ..check
+        };
+        assert!(verify_signature(&root, &blob, &bundle, &other_issuer).is_err());
+    }
+
     #[test]
     fn the_record_drops_the_version_specific_ref_of_a_uri_only() {
         assert_eq!(
