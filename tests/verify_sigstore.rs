@@ -223,7 +223,7 @@ fn bad_keyless_signatures_are_refused_with_what_did_not_match() {
                 leaf.valid = ((2020, 1, 1), (2020, 1, 2));
                 s.blob_bundle(&leaf, tool)
             }),
-            "certificate",
+            "the signing certificate was not valid when the transparency log recorded the signature",
         ),
         (
             "another Sigstore (CA and log)",
@@ -367,7 +367,7 @@ fn bad_github_attestations_are_refused_with_what_did_not_match() {
                     "https://slsa.dev/provenance/v1",
                 )])
             }),
-            "certificate",
+            "the signing certificate was not valid when the transparency log recorded the signature",
         ),
         (
             "none",
@@ -419,6 +419,55 @@ fn slsa_provenance_is_verified_against_the_digest_and_the_source() {
     p.manifest(&server, SLSA);
     p.sync(&server, 0);
     assert_eq!(p.verified().as_deref(), Some("slsa:github.com/o/r"));
+    assert_eq!(asked(&server, ".intoto.jsonl"), 1);
+
+    std::fs::remove_dir_all(p.work.store()).unwrap();
+    p.user_config(&p.home().join("missing.json"));
+    p.sync(&server, 0);
+    assert!(p.installed());
+    assert_eq!(asked(&server, ".intoto.jsonl"), 1, "{:?}", server.paths());
+}
+
+/// `vx lock` verifies every platform's download; one that does not verify is refused
+/// naming the tool and the platform.
+#[test]
+fn vx_lock_refuses_another_platforms_bad_signature_naming_the_platform() {
+    let p = Project::new();
+    let elsewhere = if here() == "macos-aarch64" {
+        "linux-x86_64"
+    } else {
+        "macos-aarch64"
+    };
+    let (mine, other) = (tarball(21), tarball(22));
+    let leaf = Leaf::workflow(&format!("{WORKFLOW}@refs/tags/v1"));
+    let server = serve(vec![
+        (
+            format!("/tool-{}.tar.gz.sigstore.json", here()),
+            p.sigstore.blob_bundle(&leaf, &mine),
+        ),
+        (
+            format!("/tool-{elsewhere}.tar.gz.sigstore.json"),
+            p.sigstore.blob_bundle(&leaf, &mine),
+        ),
+        (format!("/tool-{}.tar.gz", here()), mine),
+        (format!("/tool-{elsewhere}.tar.gz"), other),
+    ]);
+    p.work.write_manifest(&format!(
+        "[settings]\nplatforms = [\"{}\", \"{elsewhere}\"]\n\n[tools.tool]\nversion = \"1\"\nurl = \"{}/tool-{{os}}-{{arch}}.tar.gz\"\nstrip_components = 1\n\n[tools.tool.verify]\n{SIGSTORE}\n",
+        here(),
+        server.url("")
+    ));
+    let out = p.run(&server, &["lock"], 1);
+    assert!(
+        out.contains(&format!("not locked for {elsewhere}: tool")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "tool-{elsewhere}.tar.gz.sigstore.json does not verify: artifact mismatch"
+        )),
+        "{out}"
+    );
 }
 
 #[test]
@@ -494,4 +543,92 @@ fn an_unreadable_trusted_root_refuses_the_check_naming_the_file() {
         "{out}"
     );
     assert!(!p.installed());
+}
+
+/// The lock records the signer without its ref, so a new version signed by the same
+/// workflow at its own tag keeps the provenance; one signed by another workflow is a
+/// provenance loss, refused naming both.
+#[test]
+fn a_new_version_signed_at_its_own_tag_keeps_its_provenance_and_another_signer_loses_it() {
+    let p = Project::new();
+    let evil = "https://github.com/evil/r/.github/workflows/release.yml";
+    let (v1, v2, v3) = (tarball(11), tarball(12), tarball(13));
+    let mut routes = Vec::new();
+    for (version, bytes, identity) in [
+        ("1", &v1, format!("{WORKFLOW}@refs/tags/v1")),
+        ("2", &v2, format!("{WORKFLOW}@refs/tags/v2")),
+        ("3", &v3, format!("{evil}@refs/tags/v3")),
+    ] {
+        let bundle = p.sigstore.blob_bundle(&Leaf::workflow(&identity), bytes);
+        routes.push((format!("/tool-{version}.tar.gz.sigstore.json"), bundle));
+        routes.push((format!("/tool-{version}.tar.gz"), bytes.clone()));
+    }
+    let server = serve(routes);
+    let manifest = |version: &str, identity: &str| {
+        p.work.write_manifest(&format!(
+            "[tools.tool]\nversion = \"{version}\"\nurl = \"{}/tool-{{version}}.tar.gz\"\nstrip_components = 1\n\n[tools.tool.verify]\nsigstore = {{ identity = \"{identity}\", issuer = \"https://token.actions.githubusercontent.com\" }}\n",
+            server.url("")
+        ));
+    };
+    let record = format!("sigstore:{WORKFLOW}");
+    manifest("1", &format!("{WORKFLOW}@refs/tags/v1"));
+    p.run(&server, &["lock"], 0);
+    assert_eq!(p.verified().as_deref(), Some(record.as_str()));
+
+    manifest("2", &format!("{WORKFLOW}@refs/tags/v2"));
+    p.run(&server, &["lock"], 0);
+    assert_eq!(p.verified().as_deref(), Some(record.as_str()));
+
+    manifest("3", &format!("{evil}@refs/tags/v3"));
+    let asked_before = server.paths().len();
+    let out = p.run(&server, &["lock"], 2);
+    assert!(
+        out.contains(&format!(
+            "tool 2 was verified with {record}; 3 would be verified with sigstore:{evil}"
+        )),
+        "{out}"
+    );
+    assert_eq!(server.paths().len(), asked_before, "nothing was fetched");
+}
+
+/// Sigstore tables are checked when the manifest is read, each error at its line.
+#[test]
+fn bad_sigstore_tables_are_manifest_errors() {
+    let p = Project::new();
+    let server = serve(vec![]);
+    for (verify, message) in [
+        (
+            "sigstore = { issuer = \"https://token.actions.githubusercontent.com\" }",
+            "needs identity or identity_regexp",
+        ),
+        (
+            "sigstore = { identity = \"x\" }",
+            "tools.tool.verify.sigstore needs issuer",
+        ),
+        (
+            "sigstore = { identity_regexp = \"(\", issuer = \"i\" }",
+            "identity_regexp: not a regular expression",
+        ),
+        (
+            "github_attestations = { repo = \"o\", signer_workflow = \"o/r/.github/workflows/a.yml\" }",
+            "`o` is not owner/name",
+        ),
+        (
+            "github_attestations = { repo = \"o/r\", signer_workflow = \"o/r/.github/workflows/a.yml@refs/tags/v1\" }",
+            "is not owner/name/path/to/workflow.yml",
+        ),
+        (
+            "slsa = { source_uri = \"github.com/o/r\" }",
+            "needs provenance",
+        ),
+        (
+            "sigstore = { identity = \"x\", issuer = \"i\", bundel = \"b\" }",
+            "did you mean `bundle`",
+        ),
+    ] {
+        p.manifest(&server, verify);
+        let out = p.run(&server, &["lock"], 2);
+        assert!(out.contains(message), "{verify}: {out}");
+        assert!(out.contains("vx.toml:7:"), "{verify}: {out}");
+    }
 }

@@ -155,7 +155,7 @@ pub fn verify_bundle(
     let result = root
         .verifier
         .verify_reader(std::io::BufReader::new(file), &bundle, &policy)
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| explain(e.to_string()))?;
     let certificate = match result.certificate() {
         Some(certificate) if result.certificate_verified() => certificate.clone(),
         _ => return Err("the bundle has no verified signing certificate".to_owned()),
@@ -164,6 +164,19 @@ pub fn verify_bundle(
         certificate,
         statement,
     })
+}
+
+/// `sigstore-verify`'s reason, with the plain words for a certificate used outside
+/// its validity (webpki names it `CertExpired`/`CertNotValidYet`).
+fn explain(reason: String) -> String {
+    if reason.contains("CertExpired") || reason.contains("CertNotValidYet") {
+        format!(
+            "the signing certificate was not valid when the transparency log recorded the \
+             signature ({reason})"
+        )
+    } else {
+        reason
+    }
 }
 
 /// Checks a cosign keyless signature: the bundle verifies over the download, with the
