@@ -102,7 +102,7 @@ impl Project {
     fn verified(&self) -> Option<String> {
         let text = std::fs::read_to_string(self.work.dir.path().join("vx.lock")).ok()?;
         let lock: toml::Table = toml::from_str(&text).unwrap();
-        let entry = lock["tools"]["tool"]["platforms"].get(&here())?;
+        let entry = lock["tools"]["tool"]["platforms"].get(here())?;
         entry.get("verified")?.as_str().map(str::to_owned)
     }
 
@@ -130,6 +130,14 @@ fn serve(routes: Vec<(String, Vec<u8>)>) -> TestServer {
             .map(|(path, body)| (path, Route::Ok(body))),
     )
 }
+
+/// A way to fail: its name, what the server serves (made from the test's Sigstore and
+/// the tool's bytes), and what the refusal must say.
+type Case = (
+    &'static str,
+    Box<dyn Fn(&Sigstore, &[u8]) -> Vec<u8>>,
+    &'static str,
+);
 
 const SIGSTORE: &str = "sigstore = { identity = \"https://github.com/o/r/.github/workflows/release.yml@refs/tags/v1\", issuer = \"https://token.actions.githubusercontent.com\" }";
 
@@ -185,7 +193,7 @@ fn a_keyless_signature_matches_an_identity_regexp() {
 /// nothing installed or locked.
 #[test]
 fn bad_keyless_signatures_are_refused_with_what_did_not_match() {
-    let cases: Vec<(&str, Box<dyn Fn(&Sigstore, &[u8]) -> Vec<u8>>, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "tampered artifact",
             Box::new(|s, tool| {
@@ -315,7 +323,7 @@ fn a_github_attestation_is_verified_and_recorded_and_not_asked_for_again() {
 
 #[test]
 fn bad_github_attestations_are_refused_with_what_did_not_match() {
-    let cases: Vec<(&str, Box<dyn Fn(&Sigstore, &[u8]) -> Vec<u8>>, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "another digest",
             Box::new(|s, tool| {
@@ -472,7 +480,7 @@ fn vx_lock_refuses_another_platforms_bad_signature_naming_the_platform() {
 
 #[test]
 fn bad_slsa_provenance_is_refused_with_what_did_not_match() {
-    let cases: Vec<(&str, Box<dyn Fn(&Sigstore, &[u8]) -> Vec<u8>>, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "another source",
             Box::new(|s, tool| {

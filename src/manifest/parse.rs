@@ -78,6 +78,8 @@ const SIGSTORE_KEYS: &[&str] = &["bundle", "identity", "identity_regexp", "issue
 const ATTESTATION_KEYS: &[&str] = &["repo", "signer_workflow", "predicate_type"];
 /// Keys of `verify.slsa`.
 const SLSA_KEYS: &[&str] = &["provenance", "source_uri"];
+/// A sub-table of a table, with its dotted name and its span.
+type SubTable<'t, 'i> = (&'t Table<'i>, String, Range<usize>);
 /// Keys of one signature kind's table.
 const CHECK_KEYS: &[&str] = &["public_key", "signature"];
 /// Largest cosign key file read (a PEM public key is a few hundred bytes).
@@ -615,18 +617,17 @@ impl Parser<'_> {
         use crate::verify::attestation::{AttestationCheck, DEFAULT_PREDICATE_TYPE};
         use crate::verify::sigstore::{SIGSTORE_DEFAULT, SigstoreCheck, identity_pattern};
         use crate::verify::slsa::SlsaCheck;
-        let entry = |kind: &str,
-                     keys: &[&str]|
-         -> Result<Option<(&Table<'_>, String, Range<usize>)>, ManifestError> {
-            let Some(value) = table.get(kind) else {
-                return Ok(None);
+        let entry =
+            |kind: &str, keys: &[&str]| -> Result<Option<SubTable<'_, '_>>, ManifestError> {
+                let Some(value) = table.get(kind) else {
+                    return Ok(None);
+                };
+                let here = format!("{at}.{kind}");
+                let entry = as_table(value)
+                    .ok_or_else(|| self.wrong_type(value, here.clone(), "a table"))?;
+                self.known_keys(entry, keys, &here)?;
+                Ok(Some((entry, here, value.span())))
             };
-            let here = format!("{at}.{kind}");
-            let entry =
-                as_table(value).ok_or_else(|| self.wrong_type(value, here.clone(), "a table"))?;
-            self.known_keys(entry, keys, &here)?;
-            Ok(Some((entry, here, value.span())))
-        };
         let required = |entry: &Table<'_>, key: &str, here: &str, span: &Range<usize>| {
             self.string(entry, key, here)?
                 .map(|(v, _)| v.to_owned())
