@@ -640,3 +640,23 @@ fn bad_sigstore_tables_are_manifest_errors() {
         assert!(out.contains("vx.toml:7:"), "{verify}: {out}");
     }
 }
+
+/// `vx config` shows the trusted root the user config names, and where it is set.
+#[test]
+fn vx_config_shows_the_trusted_root() {
+    let p = Project::new();
+    let server = serve(vec![]);
+    let out = p
+        .vx(&server)
+        .args(["config", "get", "verify.trusted_root"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let root = p.home().join("trusted_root.json");
+    assert_eq!(
+        String::from_utf8_lossy(&out).trim(),
+        root.display().to_string()
+    );
+}
