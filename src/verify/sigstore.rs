@@ -57,12 +57,14 @@ impl SigstoreCheck {
     /// What the lock records for this signer: `sigstore:IDENTITY` without the
     /// version-specific `@ref`, so that the next version's record compares equal
     /// (`sigstore:~REGEXP` for a regular expression).
+    /// A `,` (which separates the lock's records) is written `%2C`.
     pub fn record(&self) -> String {
-        match (&self.identity, &self.identity_regexp) {
+        let record = match (&self.identity, &self.identity_regexp) {
             (Some(identity), _) => format!("sigstore:{}", without_ref(identity)),
             (None, Some(pattern)) => format!("sigstore:~{pattern}"),
             (None, None) => "sigstore:".to_owned(),
-        }
+        };
+        record.replace(',', "%2C")
     }
 
     /// Whether `identity` is the signer this check names; `Err` is a bad pattern.
@@ -264,6 +266,14 @@ mod tests {
             issuer: "https://token.actions.githubusercontent.com".to_owned(),
         };
         assert_eq!(check.record(), "sigstore:~^https://github.com/o/r/");
+        let counted = SigstoreCheck {
+            identity_regexp: Some("^https://github.com/o/r{1,2}/".to_owned()),
+            ..check.clone()
+        };
+        assert_eq!(
+            counted.record(),
+            "sigstore:~^https://github.com/o/r{1%2C2}/"
+        );
         assert!(
             check
                 .matches("https://github.com/o/r/.github/workflows/a.yml@refs/tags/v1")
