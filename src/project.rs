@@ -83,7 +83,7 @@ pub enum ProjectError {
     WriteLock(#[source] LockError),
     /// `[settings] verify = "require"` and these tools declare no signature to verify.
     #[error(
-        "[settings] verify = \"require\" but {} declare{} no signature vx verifies: give a URL tool a [tools.NAME.verify] table (minisign or cosign), or set verify = \"warn\"",
+        "[settings] verify = \"require\" but {} declare{} no signature vx verifies: give a URL tool a [tools.NAME.verify] table (minisign, cosign, sigstore, github_attestations or slsa), or set verify = \"warn\"",
         .tools.join(", "),
         if .tools.len() == 1 { "s" } else { "" }
     )]

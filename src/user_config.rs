@@ -19,6 +19,9 @@
 //! [github]
 //! url = "https://github.corp"
 //! token = "ghp_…"
+//!
+//! [verify]
+//! trusted_root = "trusted_root.json"         # Sigstore's; relative to this file
 //! ```
 //!
 //! It is read as strictly as `vx.toml`: an unknown table or key is an error at its
@@ -48,13 +51,22 @@ pub const CONFIG_FILE: &str = "config.toml";
 pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
 
 /// Keys of the top level.
-const TOP_KEYS: &[&str] = &["github", "registry", "http", "url_replacements", "mirrors"];
+const TOP_KEYS: &[&str] = &[
+    "github",
+    "registry",
+    "http",
+    "verify",
+    "url_replacements",
+    "mirrors",
+];
 /// Keys of `[github]`.
 const GITHUB_KEYS: &[&str] = &["url", "api_url", "token"];
 /// Keys of `[registry]`.
 const REGISTRY_KEYS: &[&str] = &["standard_ref", "standard_sha256"];
 /// Keys of `[http]`.
 const HTTP_KEYS: &[&str] = &["ca_certificates", "headers"];
+/// Keys of `[verify]`.
+const VERIFY_KEYS: &[&str] = &["trusted_root"];
 
 /// The user config. `Default` is what a missing file means.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -65,6 +77,8 @@ pub struct UserConfig {
     pub registry: RegistrySection,
     /// `[http]`: trust and per-host headers.
     pub http: HttpSection,
+    /// `[verify]`: the Sigstore trusted root.
+    pub verify: VerifySection,
     /// `url_replacements`, in the file's order: (key, replacement).
     pub url_replacements: Vec<(String, String)>,
     /// `mirrors`, in order.
@@ -85,6 +99,8 @@ struct Raw {
     #[serde(default)]
     http: HttpSection,
     #[serde(default)]
+    verify: VerifySection,
+    #[serde(default)]
     url_replacements: BTreeMap<String, String>,
     #[serde(default)]
     mirrors: Vec<String>,
@@ -102,6 +118,17 @@ pub struct HttpSection {
     /// variables as `${VAR}` ([`crate::net::credentials`]). Shown as `***`.
     #[serde(default)]
     pub headers: BTreeMap<String, BTreeMap<String, Secret>>,
+}
+
+/// `[verify]`: what Sigstore checks ([`crate::verify::sigstore`]) trust.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifySection {
+    /// A Sigstore `trusted_root.json` (Fulcio CAs, Rekor and CT log keys, timestamp
+    /// authorities) used instead of the public-good root vx ships: a newer root, or a
+    /// company's own Sigstore. Relative to the config file. Read only when a Sigstore
+    /// check runs, so an install from a fresh lock never reads it.
+    pub trusted_root: Option<PathBuf>,
 }
 
 /// `[registry]`: the standard registry (aquaproj/aqua-registry) at another ref than the
@@ -234,6 +261,12 @@ impl UserConfig {
                 *ca = dir.join(&*ca);
             }
         }
+        let mut verify = raw.verify;
+        if let Some(root) = verify.trusted_root.as_mut()
+            && root.is_relative()
+        {
+            *root = dir.join(&*root);
+        }
         let lines = walked
             .spans
             .into_iter()
@@ -243,6 +276,7 @@ impl UserConfig {
             github: raw.github,
             registry: raw.registry,
             http,
+            verify,
             url_replacements,
             mirrors: raw.mirrors,
             lines,
@@ -288,6 +322,7 @@ fn walk(root: &Table<'_>) -> Result<Walked, (Range<usize>, String)> {
             "github" => GITHUB_KEYS,
             "registry" => REGISTRY_KEYS,
             "http" => HTTP_KEYS,
+            "verify" => VERIFY_KEYS,
             _ => &[],
         };
         if !allowed.is_empty() {
@@ -455,6 +490,24 @@ mod tests {
         assert_eq!(config.lines["url_replacements.https://z.org/"], 3);
         assert_eq!(config.lines["http.ca_certificates"], 6);
         assert_eq!(config.lines["http.headers.artifacts.corp.Authorization"], 8);
+    }
+
+    #[test]
+    fn the_sigstore_trusted_root_is_relative_to_the_file_and_strictly_read() {
+        let config = parse("[verify]\ntrusted_root = \"roots/trusted_root.json\"\n").unwrap();
+        assert_eq!(
+            config.verify.trusted_root,
+            Some(PathBuf::from("/home/u/.config/vx/roots/trusted_root.json"))
+        );
+        let err = parse("[verify]\ntrusted_roots = \"r.json\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.ends_with(
+                ":2:1: unknown key `trusted_roots` in `[verify]`; did you mean `trusted_root`?"
+            ),
+            "{err}"
+        );
     }
 
     #[test]

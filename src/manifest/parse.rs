@@ -71,7 +71,21 @@ const TOOL_KEYS: &[&str] = &[
     "verify",
 ];
 /// Keys of a `[tools.NAME.verify]` table: the signature kinds.
-const VERIFY_KEYS: &[&str] = &["minisign", "cosign"];
+const VERIFY_KEYS: &[&str] = &[
+    "minisign",
+    "cosign",
+    "sigstore",
+    "github_attestations",
+    "slsa",
+];
+/// Keys of `verify.sigstore`.
+const SIGSTORE_KEYS: &[&str] = &["bundle", "identity", "identity_regexp", "issuer"];
+/// Keys of `verify.github_attestations`.
+const ATTESTATION_KEYS: &[&str] = &["repo", "signer_workflow", "predicate_type"];
+/// Keys of `verify.slsa`.
+const SLSA_KEYS: &[&str] = &["provenance", "source_uri"];
+/// A sub-table of a table, with its dotted name and its span.
+type SubTable<'t, 'i> = (&'t Table<'i>, String, Range<usize>);
 /// Keys of one signature kind's table.
 const CHECK_KEYS: &[&str] = &["public_key", "signature"];
 /// Largest cosign key file read (a PEM public key is a few hundred bytes).
@@ -801,13 +815,128 @@ impl Parser<'_> {
                 _ => checks.cosign = Some(check),
             }
         }
+        self.sigstore_checks(table, at, &mut checks)?;
         if checks.is_empty() {
             return Err(self.err(
                 Some(value.span()),
-                Problem::Verify(format!("{at} names no signature: add minisign or cosign")),
+                Problem::Verify(format!(
+                    "{at} names no signature: add minisign, cosign, sigstore, \
+                     github_attestations or slsa"
+                )),
             ));
         }
         Ok(checks)
+    }
+
+    /// The Sigstore checks of a `verify` table: `sigstore`, `github_attestations` and
+    /// `slsa` ([`crate::verify::sigstore`]), each checked for its required keys and
+    /// the form of its values.
+    fn sigstore_checks(
+        &self,
+        table: &Table<'_>,
+        at: &str,
+        checks: &mut crate::verify::Checks,
+    ) -> Result<(), ManifestError> {
+        use crate::verify::attestation::{AttestationCheck, DEFAULT_PREDICATE_TYPE};
+        use crate::verify::sigstore::{SIGSTORE_DEFAULT, SigstoreCheck, identity_pattern};
+        use crate::verify::slsa::SlsaCheck;
+        let entry =
+            |kind: &str, keys: &[&str]| -> Result<Option<SubTable<'_, '_>>, ManifestError> {
+                let Some(value) = table.get(kind) else {
+                    return Ok(None);
+                };
+                let here = format!("{at}.{kind}");
+                let entry = as_table(value)
+                    .ok_or_else(|| self.wrong_type(value, here.clone(), "a table"))?;
+                self.known_keys(entry, keys, &here)?;
+                Ok(Some((entry, here, value.span())))
+            };
+        let required = |entry: &Table<'_>, key: &str, here: &str, span: &Range<usize>| {
+            self.string(entry, key, here)?
+                .map(|(v, _)| v.to_owned())
+                .ok_or_else(|| {
+                    self.err(
+                        Some(span.clone()),
+                        Problem::Verify(format!("{here} needs {key}")),
+                    )
+                })
+        };
+        let template = |entry: &Table<'_>,
+                        key: &str,
+                        here: &str,
+                        default: Option<&str>,
+                        span: &Range<usize>| {
+            match self.string(entry, key, here)? {
+                Some((template, at)) => {
+                    let sample = crate::verify::signature_url(template, "https://example.org/a");
+                    validate::url(&sample).map_err(|e| self.err(Some(at), e.into()))?;
+                    Ok(template.to_owned())
+                }
+                None => default.map(str::to_owned).ok_or_else(|| {
+                    self.err(
+                        Some(span.clone()),
+                        Problem::Verify(format!("{here} needs {key}")),
+                    )
+                }),
+            }
+        };
+        if let Some((entry, here, span)) = entry("sigstore", SIGSTORE_KEYS)? {
+            let identity = self.string(entry, "identity", &here)?;
+            let pattern = self.string(entry, "identity_regexp", &here)?;
+            if identity.is_some() == pattern.is_some() {
+                return Err(self.err(
+                    Some(span),
+                    Problem::Verify(format!("{here} needs identity or identity_regexp (one)")),
+                ));
+            }
+            if let Some((pattern, at)) = &pattern {
+                identity_pattern(pattern).map_err(|why| {
+                    self.err(
+                        Some(at.clone()),
+                        Problem::Verify(format!("{here}.identity_regexp: {why}")),
+                    )
+                })?;
+            }
+            checks.sigstore = Some(SigstoreCheck {
+                bundle: template(entry, "bundle", &here, Some(SIGSTORE_DEFAULT), &span)?,
+                identity: identity.map(|(v, _)| v.to_owned()),
+                identity_regexp: pattern.map(|(v, _)| v.to_owned()),
+                issuer: required(entry, "issuer", &here, &span)?,
+            });
+        }
+        if let Some((entry, here, span)) = entry("github_attestations", ATTESTATION_KEYS)? {
+            let repo = required(entry, "repo", &here, &span)?;
+            let workflow = required(entry, "signer_workflow", &here, &span)?;
+            let parts = |text: &str| text.split('/').filter(|p| !p.is_empty()).count();
+            if parts(&repo) != 2 || repo.split('/').count() != 2 {
+                return Err(self.err(
+                    Some(span),
+                    Problem::Verify(format!("{here}.repo: `{repo}` is not owner/name")),
+                ));
+            }
+            if parts(&workflow) < 3 || workflow.contains('@') || workflow.contains("://") {
+                return Err(self.err(
+                    Some(span),
+                    Problem::Verify(format!(
+                        "{here}.signer_workflow: `{workflow}` is not owner/name/path/to/workflow.yml"
+                    )),
+                ));
+            }
+            checks.github_attestations = Some(AttestationCheck {
+                repo,
+                signer_workflow: workflow,
+                predicate_type: self
+                    .string(entry, "predicate_type", &here)?
+                    .map_or(DEFAULT_PREDICATE_TYPE.to_owned(), |(v, _)| v.to_owned()),
+            });
+        }
+        if let Some((entry, here, span)) = entry("slsa", SLSA_KEYS)? {
+            checks.slsa = Some(SlsaCheck {
+                provenance: template(entry, "provenance", &here, None, &span)?,
+                source_uri: required(entry, "source_uri", &here, &span)?,
+            });
+        }
+        Ok(())
     }
 
     /// A cosign key file, `path` relative to vx.toml's directory.

@@ -174,6 +174,45 @@ impl Github {
         }
     }
 
+    /// GitHub's answer (its JSON, at most `max_bytes`) listing the artifact attestations
+    /// of `owner/repo` for the artifact whose SHA-256 is `sha256` (hex):
+    /// `API/repos/OWNER/REPO/attestations/sha256:HEX`. Not cached; offline an error.
+    pub fn attestations(
+        &self,
+        owner: &str,
+        repo: &str,
+        sha256: &str,
+        max_bytes: u64,
+    ) -> Result<Vec<u8>, GithubError> {
+        let url = format!(
+            "{}/attestations/sha256:{sha256}",
+            self.repo_url(owner, repo)?
+        );
+        if self.offline {
+            return Err(GithubError::Offline {
+                url: display_url(&url),
+            });
+        }
+        let answer = http::get(
+            &self.client,
+            &self.config,
+            &Get {
+                url: &url,
+                api: true,
+                etag: None,
+                max_bytes,
+            },
+        )?;
+        match answer.status {
+            200 => Ok(answer.body),
+            _ => Err(self.status_error(
+                &url,
+                &format!("attestations of {owner}/{repo} for sha256:{sha256}"),
+                &answer,
+            )),
+        }
+    }
+
     /// `API/repos/OWNER/REPO`, once both names are ones GitHub could have.
     fn repo_url(&self, owner: &str, repo: &str) -> Result<String, GithubError> {
         for (what, value) in [("owner", owner), ("repository", repo)] {

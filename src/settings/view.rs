@@ -29,6 +29,7 @@ pub const KEYS: &[&str] = &[
     "github.token",
     "registry.standard_ref",
     "registry.standard_sha256",
+    "verify.trusted_root",
     "mirrors",
     "proxy.http",
     "proxy.https",
@@ -219,6 +220,11 @@ impl Layers<'_> {
                 let source = self.user_at(key);
                 out.push(entry(key.into(), value.clone().into(), vec![source]));
             }
+        }
+        if let Some(root) = &user.verify.trusted_root {
+            let key = "verify.trusted_root";
+            let value = root.display().to_string();
+            out.push(entry(key.into(), value.into(), vec![self.user_at(key)]));
         }
         let no_project = ProjectNet::default();
         let project = self.manifest.map_or(&no_project, |m| &m.network);

@@ -1,6 +1,8 @@
 //! Signatures over a tool's download, checked when a version is locked: minisign
-//! ([`minisign`]) and cosign blob signatures ([`cosign`]), as a manifest's
-//! `[tools.NAME.verify]` declares them ([`Checks`]).
+//! ([`minisign`]), cosign blob signatures with a key ([`cosign`]), and Sigstore
+//! bundles against a trusted root ([`trusted_root`]): cosign keyless signatures
+//! ([`sigstore`]), GitHub artifact attestations ([`attestation`]) and SLSA provenance
+//! ([`slsa`]), as a manifest's `[tools.NAME.verify]` declares them ([`Checks`]).
 //!
 //! The keys are parsed when the manifest is read (a bad key is an error at its line);
 //! the checks travel to the `vx install` child in its [`crate::spec::ToolSpec`], and
@@ -10,9 +12,14 @@
 //! sha256 only and never fetches a signature: a signing service's outage never breaks
 //! a locked install.
 
+pub mod attestation;
 pub mod cosign;
+pub mod crypto;
 pub mod minisign;
 pub mod provenance;
+pub mod sigstore;
+pub mod slsa;
+pub mod trusted_root;
 
 use std::path::Path;
 
@@ -63,6 +70,15 @@ pub struct Checks {
     /// A cosign blob signature.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cosign: Option<Check>,
+    /// A cosign keyless signature: a Sigstore bundle beside the download.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sigstore: Option<sigstore::SigstoreCheck>,
+    /// GitHub artifact attestations for the download's digest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub github_attestations: Option<attestation::AttestationCheck>,
+    /// SLSA provenance naming the download's digest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slsa: Option<slsa::SlsaCheck>,
 }
 
 /// One signature to check: the public key and where the signature file is.
@@ -79,7 +95,12 @@ pub struct Check {
 impl Checks {
     /// Whether the table names no signature at all.
     pub fn is_empty(&self) -> bool {
-        self.minisign.is_none() && self.cosign.is_none()
+        self.minisign.is_none() && self.cosign.is_none() && !self.uses_sigstore()
+    }
+
+    /// Whether a check needs the Sigstore trusted root.
+    pub fn uses_sigstore(&self) -> bool {
+        self.sigstore.is_some() || self.github_attestations.is_some() || self.slsa.is_some()
     }
 
     /// What [`verify_download`] returns when every signature verifies: a receipt
@@ -92,6 +113,13 @@ impl Checks {
         if let Some(check) = &self.cosign {
             records.push(cosign::Key::parse(&check.public_key)?.record());
         }
+        records.extend(self.sigstore.as_ref().map(sigstore::SigstoreCheck::record));
+        records.extend(
+            self.github_attestations
+                .as_ref()
+                .map(attestation::AttestationCheck::record),
+        );
+        records.extend(self.slsa.as_ref().map(slsa::SlsaCheck::record));
         Ok(records.join(","))
     }
 }
@@ -147,6 +175,35 @@ pub enum VerifyError {
         /// The signature's URL.
         url: String,
     },
+    /// A Sigstore bundle, attestation or provenance that does not verify.
+    #[error("{kind} {what} does not verify: {reason}")]
+    Sigstore {
+        /// `the Sigstore bundle`, `the SLSA provenance` or `GitHub's attestation in`.
+        kind: &'static str,
+        /// The bundle's URL, or the repository asked.
+        what: String,
+        /// What did not match (sanitized).
+        reason: String,
+    },
+    /// The Sigstore trusted root cannot be read.
+    #[error("cannot use the Sigstore trusted root {root}: {reason}")]
+    TrustedRoot {
+        /// The file, or vx's own root.
+        root: String,
+        /// Why.
+        reason: String,
+    },
+    /// The user config (which names the trusted root and GitHub) cannot be read.
+    #[error("{0}")]
+    Config(String),
+    /// GitHub's attestations could not be fetched.
+    #[error("cannot fetch the GitHub attestations of {repo}: {reason}")]
+    Github {
+        /// `owner/name`.
+        repo: String,
+        /// Why.
+        reason: String,
+    },
     /// The downloaded file could not be read back.
     #[error("cannot read the download to verify it: {0}")]
     Read(#[source] std::io::Error),
@@ -179,7 +236,91 @@ pub fn verify_download(
         key.verify_sha256(sha256, &text, &sig_url)?;
         verified.push(key.record());
     }
+    if checks.uses_sigstore() {
+        verified.extend(verify_sigstore(path, sha256, url, checks, client)?);
+    }
     Ok(verified.join(","))
+}
+
+/// The Sigstore checks of `checks` (the trusted root read from the user config's
+/// `[verify] trusted_root`, or vx's own, only now), in [`Checks::records`]' order.
+fn verify_sigstore(
+    path: &Path,
+    sha256: &str,
+    url: &str,
+    checks: &Checks,
+    client: Option<&Client>,
+) -> Result<Vec<String>, VerifyError> {
+    let user =
+        crate::user_config::UserConfig::load().map_err(|e| VerifyError::Config(e.to_string()))?;
+    let root = trusted_root::load(user.verify.trusted_root.as_deref())?;
+    let refused = |kind: &'static str, what: &str, reason: String| VerifyError::Sigstore {
+        kind,
+        what: crate::net::url::display_url(what),
+        reason: vx_tui::text::sanitize(&reason).into_owned(),
+    };
+    let mut verified = Vec::new();
+    if let Some(check) = &checks.sigstore {
+        let bundle_url = signature_url(&check.bundle, url);
+        let json = fetch_capped(
+            client,
+            &bundle_url,
+            "Sigstore bundle",
+            sigstore::MAX_BUNDLE_BYTES,
+        )?;
+        let record = sigstore::verify_signature(&root, path, &json, check)
+            .map_err(|reason| refused("the Sigstore bundle", &bundle_url, reason))?;
+        verified.push(record);
+    }
+    if let Some(check) = &checks.github_attestations {
+        let answer = github_attestations(&user, client, &check.repo, sha256)?;
+        let record = attestation::verify_answer(&root, path, &answer, check).map_err(|reason| {
+            VerifyError::Sigstore {
+                kind: "GitHub's attestation in",
+                what: vx_tui::text::sanitize(&check.repo).into_owned(),
+                reason: vx_tui::text::sanitize(&reason).into_owned(),
+            }
+        })?;
+        verified.push(record);
+    }
+    if let Some(check) = &checks.slsa {
+        let provenance_url = signature_url(&check.provenance, url);
+        let text = fetch_capped(
+            client,
+            &provenance_url,
+            "SLSA provenance",
+            sigstore::MAX_BUNDLE_BYTES,
+        )?;
+        let record = slsa::verify_provenance(&root, path, &text, check)
+            .map_err(|reason| refused("the SLSA provenance", &provenance_url, reason))?;
+        verified.push(record);
+    }
+    Ok(verified)
+}
+
+/// GitHub's answer (JSON) listing the attestations of `repo` for the artifact whose
+/// SHA-256 is `sha256`, through the GitHub client (its hosts and token rules).
+fn github_attestations(
+    user: &crate::user_config::UserConfig,
+    client: Option<&Client>,
+    repo: &str,
+    sha256: &str,
+) -> Result<Vec<u8>, VerifyError> {
+    use crate::registry::github::{Github, GithubConfig};
+    let failed = |reason: String| VerifyError::Github {
+        repo: vx_tui::text::sanitize(repo).into_owned(),
+        reason,
+    };
+    let Some(client) = client else {
+        return Err(failed("--offline fetches nothing from a server".to_owned()));
+    };
+    let (owner, name) = repo
+        .split_once('/')
+        .ok_or_else(|| failed("not owner/name".to_owned()))?;
+    let config = GithubConfig::from_env(user).map_err(|e| failed(e.to_string()))?;
+    Github::new(config, client.clone(), None, false)
+        .attestations(owner, name, sha256, sigstore::MAX_ATTESTATIONS_BYTES)
+        .map_err(|e| failed(e.to_string()))
 }
 
 /// The signature's URL: `template` with `{url}` replaced by the download's URL.
@@ -193,6 +334,17 @@ fn fetch_signature(
     url: &str,
     kind: &'static str,
 ) -> Result<Vec<u8>, VerifyError> {
+    fetch_capped(client, url, kind, MAX_SIGNATURE_BYTES)
+}
+
+/// The file at `url` (`file://` read directly), at most `max` bytes: a larger one is
+/// refused, never read whole.
+fn fetch_capped(
+    client: Option<&Client>,
+    url: &str,
+    kind: &'static str,
+    max: u64,
+) -> Result<Vec<u8>, VerifyError> {
     let failed = |reason: String| VerifyError::Fetch {
         kind,
         url: crate::net::url::display_url(url),
@@ -205,11 +357,11 @@ fn fetch_signature(
         use std::io::Read;
         let mut bytes = Vec::new();
         std::fs::File::open(crate::net::url::file_path(url))
-            .and_then(|f| f.take(MAX_SIGNATURE_BYTES + 1).read_to_end(&mut bytes))
+            .and_then(|f| f.take(max + 1).read_to_end(&mut bytes))
             .map_err(|e| failed(e.to_string()))?;
-        if bytes.len() as u64 > MAX_SIGNATURE_BYTES {
+        if bytes.len() as u64 > max {
             return Err(failed(format!(
-                "larger than {MAX_SIGNATURE_BYTES} bytes, not a signature"
+                "larger than {max} bytes: not a {kind} file"
             )));
         }
         return Ok(bytes);
@@ -226,15 +378,10 @@ fn fetch_signature(
     if response.status != 200 {
         return Err(failed(format!("HTTP {}", response.status)));
     }
-    if response
-        .content_length()
-        .is_some_and(|n| n > MAX_SIGNATURE_BYTES)
-    {
+    if response.content_length().is_some_and(|n| n > max) {
         return Err(failed(format!(
-            "larger than {MAX_SIGNATURE_BYTES} bytes, not a signature"
+            "larger than {max} bytes: not a {kind} file"
         )));
     }
-    response
-        .read_to_vec(MAX_SIGNATURE_BYTES)
-        .map_err(|e| failed(e.to_string()))
+    response.read_to_vec(max).map_err(|e| failed(e.to_string()))
 }

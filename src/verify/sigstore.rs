@@ -1,0 +1,288 @@
+//! Sigstore bundles: a cosign keyless blob signature (`cosign sign-blob --bundle`) beside
+//! the download, and the common core every Sigstore check shares ([`verify_bundle`]).
+//!
+//! A bundle verifies when, with `sigstore-verify` against the trusted root
+//! ([`super::trusted_root`]): its signing certificate chains to one of the root's Fulcio
+//! CAs and has the code-signing usage; its SCT verifies with the root's CT log keys
+//! (when the root names any); its transparency-log entry verifies with the root's Rekor
+//! key (the signed entry timestamp of Rekor v1, or the inclusion proof and the signed
+//! checkpoint) and matches the bundle; the certificate was valid at the signing time
+//! that entry (or a timestamp authority's token) proves; and its signature covers the
+//! very bytes downloaded (a message signature over their SHA-256, or a DSSE envelope
+//! whose in-toto statement names their SHA-256 as a subject). vx then matches the
+//! certificate's identity (its SAN) and the OIDC issuer (Fulcio's issuer extension,
+//! `1.3.6.1.4.1.57264.1.8`, or the legacy `.1.1`) against what the manifest names.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use sigstore_verify::VerificationPolicy;
+use sigstore_verify::crypto::CertificateInfo;
+use sigstore_verify::types::{Bundle, SignatureContent, Statement};
+
+use super::trusted_root::Root;
+
+/// The largest bundle (or provenance file) fetched: a bundle is a few KiB; an SLSA
+/// provenance naming hundreds of subjects some hundreds.
+pub const MAX_BUNDLE_BYTES: u64 = 4 << 20;
+
+/// The largest answer of GitHub's attestations API read (one page of up to 30
+/// attestations of a few dozen KiB each).
+pub const MAX_ATTESTATIONS_BYTES: u64 = 16 << 20;
+
+/// The default bundle URL of a `sigstore` check: beside the download, as
+/// `cosign sign-blob --bundle` names it.
+pub const SIGSTORE_DEFAULT: &str = "{url}.sigstore.json";
+
+/// `sigstore = { bundle, identity | identity_regexp, issuer }`: a cosign keyless blob
+/// signature.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SigstoreCheck {
+    /// The bundle's URL template; `{url}` is the download's URL.
+    pub bundle: String,
+    /// The certificate's identity (SAN), exactly: a workflow URI with its ref, or an
+    /// email address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+    /// Or a regular expression (RE2 syntax, unanchored unless it says `^…$`) the
+    /// identity must match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_regexp: Option<String>,
+    /// The OIDC issuer the certificate must name.
+    pub issuer: String,
+}
+
+impl SigstoreCheck {
+    /// What the lock records for this signer: `sigstore:IDENTITY` without the
+    /// version-specific `@ref`, so that the next version's record compares equal
+    /// (`sigstore:~REGEXP` for a regular expression).
+    /// A `,` (which separates the lock's records) is written `%2C`.
+    pub fn record(&self) -> String {
+        let record = match (&self.identity, &self.identity_regexp) {
+            (Some(identity), _) => format!("sigstore:{}", without_ref(identity)),
+            (None, Some(pattern)) => format!("sigstore:~{pattern}"),
+            (None, None) => "sigstore:".to_owned(),
+        };
+        record.replace(',', "%2C")
+    }
+
+    /// Whether `identity` is the signer this check names; `Err` is a bad pattern.
+    pub fn matches(&self, identity: &str) -> Result<bool, String> {
+        if let Some(expected) = &self.identity {
+            return Ok(identity == expected);
+        }
+        match &self.identity_regexp {
+            Some(pattern) => Ok(identity_pattern(pattern)?.is_match(identity)),
+            None => Ok(false),
+        }
+    }
+
+    /// What it expects, for messages.
+    pub fn expected(&self) -> String {
+        match (&self.identity, &self.identity_regexp) {
+            (Some(identity), _) => identity.clone(),
+            (None, Some(pattern)) => format!("an identity matching {pattern}"),
+            (None, None) => "an identity".to_owned(),
+        }
+    }
+}
+
+/// The compiled `identity_regexp` (checked when the manifest is read).
+pub fn identity_pattern(pattern: &str) -> Result<regex::Regex, String> {
+    regex::RegexBuilder::new(pattern)
+        .size_limit(1 << 20)
+        .build()
+        .map_err(|e| format!("not a regular expression: {e}"))
+}
+
+/// A URI identity without its `@ref` (`…/release.yml@refs/tags/v1.2.3` →
+/// `…/release.yml`); an email address, or a URI without a ref, as it is.
+pub fn without_ref(identity: &str) -> &str {
+    let Some(scheme_end) = identity.find("://") else {
+        return identity;
+    };
+    match identity[scheme_end + 3..].rfind('@') {
+        Some(at) => &identity[..scheme_end + 3 + at],
+        None => identity,
+    }
+}
+
+/// What a verified bundle tells: the signing certificate and, for a DSSE envelope,
+/// the in-toto statement whose subject the verifier matched against the download.
+pub struct Verified {
+    /// The verified signing certificate.
+    pub certificate: CertificateInfo,
+    /// The statement, when the bundle signs one.
+    pub statement: Option<Statement>,
+}
+
+impl Verified {
+    /// The certificate's identity (SAN), or `""`.
+    pub fn identity(&self) -> String {
+        self.certificate
+            .identity
+            .as_ref()
+            .map(|i| i.as_str().to_owned())
+            .unwrap_or_default()
+    }
+}
+
+/// Verifies the bundle `json` over the file at `path` against `root` (everything the
+/// module's documentation lists), with the OIDC issuer `issuer` when one is required.
+/// The `Err` is the reason, for a message.
+pub fn verify_bundle(
+    root: &Root,
+    path: &Path,
+    json: &[u8],
+    issuer: Option<&str>,
+) -> Result<Verified, String> {
+    let text = std::str::from_utf8(json).map_err(|_| "not a Sigstore bundle (not UTF-8)")?;
+    let bundle = Bundle::from_json(text).map_err(|e| format!("not a Sigstore bundle: {e}"))?;
+    let statement = match &bundle.content {
+        SignatureContent::DsseEnvelope(envelope) => Some(
+            serde_json::from_slice::<Statement>(envelope.payload.as_bytes())
+                .map_err(|e| format!("the envelope holds no in-toto statement: {e}"))?,
+        ),
+        _ => None,
+    };
+    let mut policy = VerificationPolicy::any_identity();
+    if !root.has_ct_logs {
+        policy = policy.skip_sct();
+    }
+    if let Some(issuer) = issuer {
+        policy = policy.require_issuer(issuer);
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read the download: {e}"))?;
+    let result = root
+        .verifier
+        .verify_reader(std::io::BufReader::new(file), &bundle, &policy)
+        .map_err(|e| explain(e.to_string()))?;
+    let certificate = match result.certificate() {
+        Some(certificate) if result.certificate_verified() => certificate.clone(),
+        _ => return Err("the bundle has no verified signing certificate".to_owned()),
+    };
+    Ok(Verified {
+        certificate,
+        statement,
+    })
+}
+
+/// `sigstore-verify`'s reason, with the plain words for a certificate used outside
+/// its validity (webpki names it `CertExpired`/`CertNotValidYet`).
+fn explain(reason: String) -> String {
+    if reason.contains("CertExpired") || reason.contains("CertNotValidYet") {
+        format!(
+            "the signing certificate was not valid when the transparency log recorded the \
+             signature ({reason})"
+        )
+    } else {
+        reason
+    }
+}
+
+/// Checks a cosign keyless signature: the bundle verifies over the download, with the
+/// issuer and identity `check` names. Returns the lock's record.
+pub fn verify_signature(
+    root: &Root,
+    path: &Path,
+    json: &[u8],
+    check: &SigstoreCheck,
+) -> Result<String, String> {
+    let verified = verify_bundle(root, path, json, Some(&check.issuer))?;
+    if verified.statement.is_some() {
+        return Err("the bundle signs an attestation, not the download itself".to_owned());
+    }
+    let identity = verified.identity();
+    if !check.matches(&identity)? {
+        return Err(format!("signed by {identity}, not by {}", check.expected()));
+    }
+    Ok(check.record())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A real cosign keyless bundle from Sigstore's public-good instance
+    /// (tests/data/sigstore/SOURCE.md), checked with the root vx ships.
+    #[test]
+    fn a_real_public_good_bundle_verifies_with_the_shipped_root_and_nothing_else_does() {
+        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sigstore");
+        let bundle = std::fs::read(data.join("cosign-v3-blob.sigstore.json")).unwrap();
+        let root = super::super::trusted_root::load(None).unwrap();
+        let check = SigstoreCheck {
+            bundle: SIGSTORE_DEFAULT.to_owned(),
+            identity: Some("w.vollprecht@gmail.com".to_owned()),
+            identity_regexp: None,
+            issuer: "https://github.com/login/oauth".to_owned(),
+        };
+        let blob = data.join("cosign-v3-blob.txt");
+        assert_eq!(
+            verify_signature(&root, &blob, &bundle, &check).unwrap(),
+            "sigstore:w.vollprecht@gmail.com"
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let tampered = dir.path().join("blob");
+        let mut bytes = std::fs::read(&blob).unwrap();
+        bytes[0] ^= 1;
+        std::fs::write(&tampered, bytes).unwrap();
+        let err = verify_signature(&root, &tampered, &bundle, &check).unwrap_err();
+        assert!(err.contains("does not match"), "{err}");
+
+        let someone_else = SigstoreCheck {
+            identity: Some("someone@example.org".to_owned()),
+            ..check.clone()
+        };
+        let err = verify_signature(&root, &blob, &bundle, &someone_else).unwrap_err();
+        assert!(
+            err.contains("signed by w.vollprecht@gmail.com, not by someone@example.org"),
+            "{err}"
+        );
+
+        let other_issuer = SigstoreCheck {
+            issuer: "https://token.actions.githubusercontent.com".to_owned(),
+            ..check
+        };
+        assert!(verify_signature(&root, &blob, &bundle, &other_issuer).is_err());
+    }
+
+    #[test]
+    fn the_record_drops_the_version_specific_ref_of_a_uri_only() {
+        assert_eq!(
+            without_ref("https://github.com/o/r/.github/workflows/release.yml@refs/tags/v1.2.3"),
+            "https://github.com/o/r/.github/workflows/release.yml"
+        );
+        assert_eq!(without_ref("dev@example.org"), "dev@example.org");
+        assert_eq!(
+            without_ref("https://example.org/x"),
+            "https://example.org/x"
+        );
+        let check = SigstoreCheck {
+            bundle: SIGSTORE_DEFAULT.to_owned(),
+            identity: None,
+            identity_regexp: Some("^https://github.com/o/r/".to_owned()),
+            issuer: "https://token.actions.githubusercontent.com".to_owned(),
+        };
+        assert_eq!(check.record(), "sigstore:~^https://github.com/o/r/");
+        let counted = SigstoreCheck {
+            identity_regexp: Some("^https://github.com/o/r{1,2}/".to_owned()),
+            ..check.clone()
+        };
+        assert_eq!(
+            counted.record(),
+            "sigstore:~^https://github.com/o/r{1%2C2}/"
+        );
+        assert!(
+            check
+                .matches("https://github.com/o/r/.github/workflows/a.yml@refs/tags/v1")
+                .unwrap()
+        );
+        assert!(
+            !check
+                .matches("https://github.com/o/rr/.github/workflows/a.yml")
+                .unwrap()
+        );
+    }
+}

@@ -1,0 +1,139 @@
+//! SLSA provenance (`slsa-github-generator`, aqua's `slsa_provenance`): an in-toto
+//! attestation whose subject digest must be the download's SHA-256, signed by a
+//! certificate that chains to the trusted root and names the source repository.
+//!
+//! The provenance file is a Sigstore bundle (a `.sigstore.json`, or `.intoto.jsonl`
+//! whose lines are bundles): it verifies as every bundle does
+//! ([`super::sigstore::verify_bundle`]), its predicate type must be SLSA provenance, and
+//! its certificate's Source Repository URI extension (`1.3.6.1.4.1.57264.1.12`, set by
+//! Fulcio from the CI's token) must be the `source_uri` named.
+//!
+//! A bare DSSE envelope (the `.intoto.jsonl` of `slsa-github-generator` before its
+//! bundles) carries no transparency-log entry: the time it was signed, so whether its
+//! short-lived certificate was valid then, could only be learnt by searching Rekor
+//! online, which vx does not do. It is refused with that reason, never recorded as
+//! verified.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::sigstore::verify_bundle;
+use super::trusted_root::Root;
+
+/// The prefix of every SLSA provenance predicate type (v0.1, v0.2, v1).
+pub const SLSA_PREDICATE_PREFIX: &str = "https://slsa.dev/provenance/";
+
+/// `slsa = { provenance, source_uri }`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlsaCheck {
+    /// The provenance file's URL template; `{url}` is the download's URL.
+    pub provenance: String,
+    /// The source repository, `github.com/owner/name` (a scheme, `git+` and `.git` are
+    /// ignored when compared).
+    pub source_uri: String,
+}
+
+impl SlsaCheck {
+    /// What the lock records: `slsa:SOURCE` (normalised).
+    pub fn record(&self) -> String {
+        format!("slsa:{}", normalise(&self.source_uri))
+    }
+}
+
+/// A source URI as compared: no scheme, no `git+`, no `.git` or `/` at the end.
+pub fn normalise(uri: &str) -> String {
+    let uri = uri.strip_prefix("git+").unwrap_or(uri);
+    let uri = uri.split_once("://").map_or(uri, |(_, rest)| rest);
+    let uri = uri.trim_end_matches('/');
+    uri.strip_suffix(".git").unwrap_or(uri).to_owned()
+}
+
+/// Checks the provenance file `text` for the download at `path`. Returns the lock's
+/// record, or why it does not verify.
+pub fn verify_provenance(
+    root: &Root,
+    path: &Path,
+    text: &[u8],
+    check: &SlsaCheck,
+) -> Result<String, String> {
+    let whole = serde_json::from_slice::<serde_json::Value>(text);
+    let documents: Vec<serde_json::Value> = match whole {
+        Ok(value) => vec![value],
+        Err(_) => text
+            .split(|&b| b == b'\n')
+            .filter(|line| !line.iter().all(u8::is_ascii_whitespace))
+            .map(serde_json::from_slice)
+            .collect::<Result<_, _>>()
+            .map_err(|e| format!("neither JSON nor JSON lines: {e}"))?,
+    };
+    let mut reasons = Vec::new();
+    for document in &documents {
+        match verify_document(root, path, document, check) {
+            Ok(()) => return Ok(check.record()),
+            Err(reason) => reasons.push(reason),
+        }
+    }
+    reasons.dedup();
+    match reasons.len() {
+        0 => Err("the file holds no provenance".to_owned()),
+        _ => Err(reasons.join("; ")),
+    }
+}
+
+/// One JSON document of the provenance file.
+fn verify_document(
+    root: &Root,
+    path: &Path,
+    document: &serde_json::Value,
+    check: &SlsaCheck,
+) -> Result<(), String> {
+    if document.get("mediaType").is_none()
+        && document.get("payloadType").is_some()
+        && document.get("signatures").is_some()
+    {
+        return Err(
+            "a bare DSSE envelope, without the transparency-log entry that proves \
+                    when it was signed: vx verifies SLSA provenance in a Sigstore bundle only"
+                .to_owned(),
+        );
+    }
+    let verified = verify_bundle(root, path, document.to_string().as_bytes(), None)?;
+    let Some(statement) = &verified.statement else {
+        return Err("the bundle holds no in-toto statement".to_owned());
+    };
+    if !statement.predicate_type.starts_with(SLSA_PREDICATE_PREFIX) {
+        return Err(format!(
+            "predicate type {}, not SLSA provenance",
+            statement.predicate_type
+        ));
+    }
+    let source = verified
+        .certificate
+        .ci_claims
+        .source_repository_uri
+        .as_deref()
+        .map(normalise)
+        .ok_or("the certificate names no source repository")?;
+    let expected = normalise(&check.source_uri);
+    if source != expected {
+        return Err(format!("built from {source}, not {expected}"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_uris_compare_without_scheme_git_prefix_or_suffix() {
+        assert_eq!(
+            normalise("git+https://github.com/o/r.git"),
+            "github.com/o/r"
+        );
+        assert_eq!(normalise("https://github.com/o/r/"), "github.com/o/r");
+        assert_eq!(normalise("github.com/o/r"), "github.com/o/r");
+    }
+}
