@@ -20,8 +20,9 @@
 //! test = { run = "pytest {args}", depends = ["lint"], env = { CI = "1" } }
 //! ```
 
-/// One `[env]` (or a script's `env`) entry.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One `[env]` (or a script's `env`) entry. Serializable: the activation record and
+/// the daemon's `toolchain` answer carry `[env]` unexpanded.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EnvVar {
     /// The variable's name (`[A-Za-z_][A-Za-z0-9_]*`, never `PATH`).
     pub name: String,
@@ -29,6 +30,7 @@ pub struct EnvVar {
     /// `NAME = false`: the variable is removed.
     pub value: Option<String>,
     /// The 1-based line of the entry in vx.toml, for messages.
+    #[serde(default)]
     pub line: usize,
 }
 
