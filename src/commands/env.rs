@@ -88,12 +88,19 @@ fn github(path_lines: &str, vars: &[(&str, Option<&str>)]) -> Result<(), Error> 
     }
     let env_lines = shell::github_env(vars);
     let target = |variable: &str| std::env::var_os(variable).filter(|v| !v.is_empty());
-    let parts = [("GITHUB_PATH", path_lines), ("GITHUB_ENV", env_lines.as_str())];
+    let parts = [
+        ("GITHUB_PATH", path_lines),
+        ("GITHUB_ENV", env_lines.as_str()),
+    ];
     let mut printed = Vec::new();
     for (variable, text) in parts {
         match target(variable) {
-            Some(file) => append(Path::new(&file), text)
-                .map_err(|e| Error::environment(Because::new(format!("cannot write ${variable} ({})", Path::new(&file).display()), e)))?,
+            Some(file) => append(Path::new(&file), text).map_err(|e| {
+                Error::environment(Because::new(
+                    format!("cannot write ${variable} ({})", Path::new(&file).display()),
+                    e,
+                ))
+            })?,
             None if !text.is_empty() => printed.push((variable, text)),
             None => {}
         }

@@ -99,7 +99,8 @@ impl Target<'_> {
             Ok(chain) => {
                 super::record_activation(&chain, self.manifest, self.sources, store);
                 let declared = self.declared();
-                let path = declared.search_path(&chain.bin_dirs(), std::env::var_os("PATH").as_deref());
+                let path =
+                    declared.search_path(&chain.bin_dirs(), std::env::var_os("PATH").as_deref());
                 let exe = search::find(program, &path);
                 if exe.is_none()
                     && let Some(err) = not_here(&chain.not_here, program)

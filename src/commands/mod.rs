@@ -19,6 +19,7 @@ pub mod outdated;
 pub mod prune;
 pub mod registry;
 pub mod remove;
+pub mod run;
 pub mod search;
 pub mod sync;
 pub mod uninstall;

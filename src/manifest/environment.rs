@@ -79,6 +79,45 @@ impl ProjectEnvironment {
     pub fn script(&self, name: &str) -> Option<&Script> {
         self.scripts.iter().find(|s| s.name == name)
     }
+
+    /// The script whose name is closest to `name`, when one is close enough to be a
+    /// typo (`tset` → `test`), for "did you mean".
+    pub fn similar_script(&self, name: &str) -> Option<&Script> {
+        self.scripts
+            .iter()
+            .map(|s| (strsim::jaro_winkler(name, &s.name), s))
+            .filter(|(score, _)| *score >= 0.8)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, s)| s)
+    }
+
+    /// The scripts `script` depends on, directly or not, each once, in the order
+    /// they run: every dependency before what depends on it, else in the order of
+    /// the `depends` lists. `script` itself is not among them.
+    pub fn run_order<'a>(&'a self, script: &'a Script) -> Vec<&'a Script> {
+        fn visit<'a>(
+            env: &'a ProjectEnvironment,
+            script: &'a Script,
+            out: &mut Vec<&'a Script>,
+            open: &mut Vec<&'a str>,
+        ) {
+            for dep in &script.depends {
+                let Some(dep) = env.script(dep) else { continue };
+                // Cycles are refused when the manifest is parsed; `open` keeps a
+                // hand-built one from recursing forever.
+                if out.iter().any(|s| s.name == dep.name) || open.contains(&dep.name.as_str()) {
+                    continue;
+                }
+                open.push(&dep.name);
+                visit(env, dep, out, open);
+                open.pop();
+                out.push(dep);
+            }
+        }
+        let mut out = Vec::new();
+        visit(self, script, &mut out, &mut vec![script.name.as_str()]);
+        out
+    }
 }
 
 /// Whether `name` can be an environment variable's name in every shell vx writes for.
@@ -247,6 +286,27 @@ mod tests {
             dependency_cycle(&[script("self", &["self"])]),
             Some(vec!["self".into(), "self".into()])
         );
+    }
+
+    #[test]
+    fn dependencies_run_first_each_once() {
+        let env = ProjectEnvironment {
+            scripts: vec![
+                script("test", &["lint", "build"]),
+                script("build", &["gen", "lint"]),
+                script("lint", &["gen"]),
+                script("gen", &[]),
+            ],
+            ..Default::default()
+        };
+        let order: Vec<&str> = env
+            .run_order(env.script("test").unwrap())
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect();
+        assert_eq!(order, ["gen", "lint", "build"]);
+        assert_eq!(env.similar_script("tset").unwrap().name, "test");
+        assert!(env.similar_script("deploy").is_none());
     }
 
     #[test]

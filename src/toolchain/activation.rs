@@ -28,9 +28,9 @@ use sha2::{Digest, Sha256};
 
 use super::{Toolchain, search};
 use crate::manifest::{LOCK_FILE, Platform};
-use crate::project_env::Declared;
 use crate::platform;
 use crate::platform::fs::command_key;
+use crate::project_env::Declared;
 
 /// Where the caches live, under the store.
 pub const CACHE_DIR: &str = ".cache/activation";
@@ -436,12 +436,15 @@ mod tests {
     fn incomplete_toolchains_are_not_recorded_and_bad_records_are_ignored() {
         let mut f = fixture();
         f.chain.tools[0].receipt = None;
-        assert!(Activation::of(
-            &f.chain,
-            &Declared::default(),
-            &Sources::stamp(&f.manifest),
-            &f.store
-        ).is_none());
+        assert!(
+            Activation::of(
+                &f.chain,
+                &Declared::default(),
+                &Sources::stamp(&f.manifest),
+                &f.store
+            )
+            .is_none()
+        );
 
         let f = fixture();
         record(&f);

@@ -128,7 +128,9 @@ impl Shell {
     /// one-entry object, [`Shell::Github`] the `$GITHUB_ENV` entry ([`github_env`]).
     pub fn render_var(self, name: &str, value: Option<&str>) -> String {
         match (self, value) {
-            (Shell::Bash | Shell::Zsh, Some(value)) => format!("export {name}={}\n", sh_word(value)),
+            (Shell::Bash | Shell::Zsh, Some(value)) => {
+                format!("export {name}={}\n", sh_word(value))
+            }
             (Shell::Bash | Shell::Zsh, None) => format!("unset {name}\n"),
             (Shell::Fish, Some(value)) => format!("set -gx {name} {}\n", fish_quote(value)),
             (Shell::Fish, None) => format!("set -e {name}\n"),
@@ -344,7 +346,10 @@ mod tests {
     #[test]
     fn variables_are_set_and_removed_in_each_shell() {
         let v = Some("it's $HOME");
-        assert_eq!(Shell::Bash.render_var("A", v), "export A='it'\\''s $HOME'\n");
+        assert_eq!(
+            Shell::Bash.render_var("A", v),
+            "export A='it'\\''s $HOME'\n"
+        );
         assert_eq!(Shell::Zsh.render_var("A", None), "unset A\n");
         assert_eq!(Shell::Fish.render_var("A", v), "set -gx A 'it\\'s $HOME'\n");
         assert_eq!(Shell::Fish.render_var("A", None), "set -e A\n");
@@ -352,7 +357,11 @@ mod tests {
             Shell::Powershell.render_var("A", v),
             "$env:A = 'it''s $HOME'\n"
         );
-        assert!(Shell::Powershell.render_var("A", None).starts_with("Remove-Item Env:A"));
+        assert!(
+            Shell::Powershell
+                .render_var("A", None)
+                .starts_with("Remove-Item Env:A")
+        );
         assert_eq!(Shell::Json.render_var("A", None), "{\"A\":null}\n");
     }
 
@@ -390,7 +399,11 @@ mod tests {
         let (head, rest) = text.split_once('\n').unwrap();
         let delimiter = head.strip_prefix("M<<").unwrap();
         assert_eq!(rest, format!("x\ny\n{delimiter}\n"));
-        assert_ne!(github_env(&[("M", Some("x\ny"))]), text, "a fresh delimiter");
+        assert_ne!(
+            github_env(&[("M", Some("x\ny"))]),
+            text,
+            "a fresh delimiter"
+        );
     }
 
     #[test]
