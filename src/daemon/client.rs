@@ -142,7 +142,7 @@ impl Client {
             } => Ok(ToolchainAnswer {
                 manifest,
                 bin_dirs,
-                environment,
+                environment: environment.map(|e| *e),
                 missing: missing
                     .into_iter()
                     .map(|tool| (tool.label, tool.commands))

@@ -248,7 +248,7 @@ fn answer(
                     .into_iter()
                     .map(|(label, commands)| MissingTool { label, commands })
                     .collect(),
-                environment: found.environment,
+                environment: found.environment.map(Box::new),
             },
             Err(message) => Response::Error { message },
         },

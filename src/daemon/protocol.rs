@@ -123,7 +123,7 @@ pub enum Response {
         /// from a daemon older than the field, whose answer the client then does not
         /// take for a project.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        environment: Option<crate::project_env::Declared>,
+        environment: Option<Box<crate::project_env::Declared>>,
     },
     /// The answer to [`Request::Ping`] and [`Request::Shutdown`].
     Pong {

@@ -122,7 +122,7 @@ impl Shell {
     }
 
     /// The line that sets variable `name` to `value` (`None`: removes it) in this
-    /// shell: `export NAME='…'`/`unset NAME`, `set -gx NAME '…'`/`set -e NAME`,
+    /// shell: `export NAME='…'`/`unset NAME`, `set -gx NAME '…'`/`set -e NAME; or true`,
     /// `$env:NAME = '…'`/`Remove-Item Env:NAME`. `name` is a valid variable name
     /// ([`crate::manifest::environment::valid_var_name`]). [`Shell::Json`] gives a
     /// one-entry object, [`Shell::Github`] the `$GITHUB_ENV` entry ([`github_env`]).
@@ -133,7 +133,8 @@ impl Shell {
             }
             (Shell::Bash | Shell::Zsh, None) => format!("unset {name}\n"),
             (Shell::Fish, Some(value)) => format!("set -gx {name} {}\n", fish_quote(value)),
-            (Shell::Fish, None) => format!("set -e {name}\n"),
+            // `set -e` of a variable that is not set fails: a sourced script would too.
+            (Shell::Fish, None) => format!("set -e {name}; or true\n"),
             (Shell::Powershell, Some(value)) => {
                 format!("$env:{name} = {}\n", powershell_quote(value))
             }
@@ -352,7 +353,7 @@ mod tests {
         );
         assert_eq!(Shell::Zsh.render_var("A", None), "unset A\n");
         assert_eq!(Shell::Fish.render_var("A", v), "set -gx A 'it\\'s $HOME'\n");
-        assert_eq!(Shell::Fish.render_var("A", None), "set -e A\n");
+        assert_eq!(Shell::Fish.render_var("A", None), "set -e A; or true\n");
         assert_eq!(
             Shell::Powershell.render_var("A", v),
             "$env:A = 'it''s $HOME'\n"
