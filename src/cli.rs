@@ -44,8 +44,10 @@ pub enum Command {
     Exec(ExecArgs),
     /// Print the path of the executable `vx exec` would run for CMD.
     Which(WhichArgs),
-    /// Print what puts the project's tools on PATH: `eval "$(vx env)"`.
+    /// Print what puts the project's tools on PATH and sets its [env]: `eval "$(vx env)"`.
     Env(EnvArgs),
+    /// Run a script of vx.toml's [scripts] with the toolchain and [env]; alone, list them.
+    Run(ScriptArgs),
     /// List the tool versions in the store.
     List(ListArgs),
     /// Remove one tool version from the store.
@@ -331,6 +333,28 @@ pub struct ExecArgs {
     /// The command and its arguments, after `--`.
     #[arg(last = true, required = true, value_name = "CMD")]
     pub command: Vec<OsString>,
+}
+
+/// `vx run` options.
+#[derive(Debug, Args)]
+pub struct ScriptArgs {
+    /// Install nothing: fail, naming what is missing, if a tool is not installed.
+    #[arg(long)]
+    pub offline: bool,
+    /// Which project and store.
+    #[command(flatten)]
+    pub project: ProjectFlags,
+    /// The script (none: list the scripts).
+    #[arg(value_name = "SCRIPT")]
+    pub script: Option<String>,
+    /// Arguments for the script: appended to its command, or put where it says
+    /// `{args}`, each quoted for the shell.
+    #[arg(
+        value_name = "ARGS",
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    pub args: Vec<OsString>,
 }
 
 /// `vx which` options.
@@ -877,5 +901,21 @@ mod tests {
         };
         assert_eq!(args, ["rg", "-n", "foo"]);
         assert!(Cli::try_parse_from(["vx", "env", "--shell", "tcsh"]).is_err());
+    }
+
+    #[test]
+    fn run_passes_everything_after_the_script_to_it() {
+        let cli = Cli::try_parse_from(["vx", "run", "--offline", "test", "-k", "--offline"]);
+        let Command::Run(args) = cli.unwrap().command else {
+            panic!("not run")
+        };
+        assert!(args.offline);
+        assert_eq!(args.script.as_deref(), Some("test"));
+        assert_eq!(args.args, ["-k", "--offline"]);
+        let cli = Cli::try_parse_from(["vx", "run"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Command::Run(ScriptArgs { script: None, .. })
+        ));
     }
 }

@@ -27,6 +27,7 @@ fn main() {
         Command::Exec(args) => commands::exec::run(&args),
         Command::Which(args) => commands::which::run(&args),
         Command::Env(args) => commands::env::run(&args),
+        Command::Run(args) => commands::run::run(&args),
         Command::List(args) => commands::list::run(&args),
         Command::Uninstall(args) => commands::uninstall::run(&args),
         Command::Prune(args) => commands::prune::run(&args),

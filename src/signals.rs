@@ -6,6 +6,7 @@
 //! - [`Interrupt`]: `vx sync` (the parent): SIGINT, SIGTERM and SIGHUP cancel the sync.
 //! - [`cancel_flag`]: `vx install` (child or standalone): SIGTERM and SIGINT cancel the
 //!   install between chunks.
+//! - [`interrupt_flag`]: `vx run` waiting for a script: SIGINT is the script's.
 //! - [`stop_flag`]: `vx board watch`: SIGTERM, SIGHUP and SIGINT leave the dashboard.
 //! - [`on_stop`]: `vx daemon`: SIGTERM, SIGHUP and SIGINT stop the daemon cleanly.
 
@@ -61,6 +62,16 @@ pub fn cancel_flag() -> Arc<AtomicBool> {
     let flag = Arc::new(AtomicBool::new(false));
     let _ = platform::on_stop(Stopping::Install, Arc::clone(&flag), None);
     flag
+}
+
+/// A flag set by SIGINT (Ctrl-C), which then no longer ends this process: for `vx
+/// run` while a script it waits for runs in the foreground and takes Ctrl-C itself;
+/// vx then ends with 130 once the script is done. Registration is for the life of the
+/// process, but `exec` restores the default for the program that replaces it.
+pub fn interrupt_flag() -> std::io::Result<Arc<AtomicBool>> {
+    let flag = Arc::new(AtomicBool::new(false));
+    platform::on_stop(Stopping::Waiting, Arc::clone(&flag), None)?;
+    Ok(flag)
 }
 
 /// A flag set by SIGTERM, SIGHUP or SIGINT, for a viewer to leave on.

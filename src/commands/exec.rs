@@ -1,5 +1,6 @@
 //! `vx exec [TOOL[@VERSION]...] [--offline] -- CMD [ARGS...]`: runs `CMD` with the
-//! toolchain's directories first on `PATH`, installing missing tools first (through
+//! toolchain's directories first on `PATH` (then the project's `[settings] path`) and
+//! the project's `[env]` set, installing missing tools first (through
 //! the project's sync, lock included), and replacing the `vx` process so the pid,
 //! signals, stdio and exit status are the command's own. `vx CMD` lands here too
 //! ([`super::external`]).
@@ -11,6 +12,7 @@ use vx::exit::{Because, Error};
 use vx::install::store;
 use vx::manifest::Manifest;
 use vx::project::{LockMode, ProjectSync};
+use vx::project_env::{Changes, Declared};
 use vx::sync::{Settings, Stream};
 use vx::toolchain::activation::{Activation, Sources};
 use vx::toolchain::{Origin, Request, Toolchain, search};
@@ -95,22 +97,30 @@ impl Target<'_> {
     ) -> Error {
         match self.ready(chain, store) {
             Ok(chain) => {
-                super::record_activation(&chain, self.sources, store);
-                let path = chain.search_path(std::env::var_os("PATH").as_deref());
+                super::record_activation(&chain, self.manifest, self.sources, store);
+                let declared = self.declared();
+                let path =
+                    declared.search_path(&chain.bin_dirs(), std::env::var_os("PATH").as_deref());
                 let exe = search::find(program, &path);
                 if exe.is_none()
                     && let Some(err) = not_here(&chain.not_here, program)
                 {
                     return err;
                 }
-                replace_process(program, args, &path, exe)
+                replace_process(program, args, &path, &declared.changes(), exe)
             }
             Err(err) => err,
         }
     }
 
-    /// The toolchain with every tool installed.
-    fn ready(&self, mut chain: Toolchain, store: &Path) -> Result<Toolchain, Error> {
+    /// What the project declares of the environment (nothing outside a project).
+    pub fn declared(&self) -> Declared {
+        self.manifest.map(Declared::of).unwrap_or_default()
+    }
+
+    /// The toolchain with every tool installed: what is missing is installed first,
+    /// unless offline (then the error names it).
+    pub fn ready(&self, mut chain: Toolchain, store: &Path) -> Result<Toolchain, Error> {
         if chain.missing().is_empty() {
             return Ok(chain);
         }
@@ -200,21 +210,21 @@ fn labels(chain: &Toolchain) -> String {
 }
 
 /// Runs `program` with a recorded activation: the tools' executables are looked up
-/// in the record, anything else on the inherited `PATH`, so nothing is read but the
-/// record and the stamps it checks.
+/// in the record, anything else on the rest of `PATH` (`[settings] path`, then the
+/// inherited one), so nothing is read but the record and the stamps it checks.
 pub fn exec_recorded(recorded: &Activation, program: &OsString, args: &[OsString]) -> Error {
-    let inherited = std::env::var_os("PATH");
-    let path = recorded.search_path(inherited.as_deref());
+    let path = recorded.search_path(std::env::var_os("PATH").as_deref());
     let exe = match recorded.find(program) {
         Some(exe) => Some(exe.to_path_buf()),
-        None => search::find(program, inherited.as_deref().unwrap_or_default()),
+        None => search::find(program, &path),
     };
     if exe.is_none()
         && let Some(err) = not_here(recorded.not_here(), program)
     {
         return err;
     }
-    replace_process(program, args, &path, exe)
+    let changes = recorded.environment().changes();
+    replace_process(program, args, &path, &changes, exe)
 }
 
 /// The error for `program` when it names a tool of the project that is not for this
@@ -234,11 +244,13 @@ fn not_here(tools: &[String], program: &OsString) -> Option<Error> {
 }
 
 /// Replaces this process with `exe` (`program` as found on `path`), with `path` as
-/// its `PATH`. Returns the error when it cannot (127 not found, 126 not runnable).
+/// its `PATH` and the project's `changes` applied. Returns the error when it cannot
+/// (127 not found, 126 not runnable).
 fn replace_process(
     program: &OsString,
     args: &[OsString],
     path: &std::ffi::OsStr,
+    changes: &Changes,
     exe: Option<std::path::PathBuf>,
 ) -> Error {
     let shown = vx_tui::text::sanitize(&program.to_string_lossy()).into_owned();
@@ -246,14 +258,16 @@ fn replace_process(
         return Error::with_code(NOT_FOUND, format!("{shown}: command not found"));
     };
     let mut command = std::process::Command::new(&exe);
-    command.args(args).env("PATH", path);
+    command.args(args);
+    changes.apply_to(&mut command);
+    command.env("PATH", path);
     start(command, program, &exe, &shown)
 }
 
 /// Hands the process over to `command` ([`vx::platform::exec::replace_process`]: `exec`
 /// on Unix; on Windows a child whose code becomes ours). Returns the error when it
 /// cannot start it.
-fn start(command: std::process::Command, program: &OsString, exe: &Path, shown: &str) -> Error {
+pub fn start(command: std::process::Command, program: &OsString, exe: &Path, shown: &str) -> Error {
     let err = vx::platform::exec::replace_process(command, program);
     let code = if err.kind() == std::io::ErrorKind::NotFound {
         NOT_FOUND

@@ -21,6 +21,7 @@ pub mod outdated;
 pub mod prune;
 pub mod registry;
 pub mod remove;
+pub mod run;
 pub mod search;
 pub mod sync;
 pub mod uninstall;
@@ -168,15 +169,21 @@ pub fn recorded_activation(
     ))
 }
 
-/// Records `chain`'s activation in `store` when it is complete (best effort: a store
-/// that cannot be written only means the next call resolves in full again).
+/// Records `chain`'s activation in `store` when it is complete, with what `manifest`
+/// declares of the environment (best effort: a store that cannot be written only
+/// means the next call resolves in full again).
 pub fn record_activation(
     chain: &vx::toolchain::Toolchain,
+    manifest: Option<&vx::manifest::Manifest>,
     sources: Option<&vx::toolchain::activation::Sources>,
     store: &std::path::Path,
 ) {
+    let (Some(manifest), Some(sources)) = (manifest, sources) else {
+        return;
+    };
+    let declared = vx::project_env::Declared::of(manifest);
     if let Some(activation) =
-        sources.and_then(|s| vx::toolchain::activation::Activation::of(chain, s, store))
+        vx::toolchain::activation::Activation::of(chain, &declared, sources, store)
     {
         let _ = activation.save(store);
     }
@@ -201,6 +208,8 @@ pub struct ActiveTools {
     pub missing: Vec<(String, Vec<String>)>,
     /// The project's tools whose `os` leaves this platform out.
     pub not_here: Vec<String>,
+    /// The project's `[env]` and `[settings] path` (empty outside a project).
+    pub environment: vx::project_env::Declared,
 }
 
 impl ActiveTools {
@@ -223,6 +232,9 @@ impl ActiveTools {
                 .map(|tool| (tool.label(), tool.commands()))
                 .collect(),
             not_here: chain.not_here.clone(),
+            environment: manifest
+                .map(vx::project_env::Declared::of)
+                .unwrap_or_default(),
         }
     }
 
@@ -233,7 +245,8 @@ impl ActiveTools {
     /// directory only), when no daemon runs, when it serves another store or cannot
     /// answer, and when it says a tool is missing: the daemon learns of an install a
     /// few milliseconds after it happened (`vx sync && vx env` must not see the tools
-    /// missing), so only an answer of a complete toolchain is taken as it is.
+    /// missing), so only an answer of a complete toolchain is taken as it is (and one
+    /// that holds the project's environment).
     pub fn from_daemon(
         explicit: Option<&std::path::Path>,
         store: &std::path::Path,
@@ -247,7 +260,9 @@ impl ActiveTools {
         let patience = std::time::Duration::from_millis(500);
         let mut client = vx::daemon::Client::connect_with_timeout(&socket, patience).ok()?;
         let answer = client.toolchain(cwd.to_str()?, store.to_str()?).ok()?;
-        if !answer.missing.is_empty() {
+        // A daemon older than the project environment does not say it: resolved here.
+        if !answer.missing.is_empty() || (answer.manifest.is_some() && answer.environment.is_none())
+        {
             return None;
         }
         Some(ActiveTools {
@@ -255,6 +270,7 @@ impl ActiveTools {
             bin_dirs: answer.bin_dirs.into_iter().map(Into::into).collect(),
             missing: Vec::new(),
             not_here: Vec::new(),
+            environment: answer.environment.unwrap_or_default(),
         })
     }
 }

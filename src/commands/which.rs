@@ -39,7 +39,7 @@ pub fn run(args: &WhichArgs) -> Result<i32, Error> {
     }
     let manifest = super::optional_manifest(manifest_arg)?;
     let chain = super::toolchain(manifest.as_ref(), &[], &store)?;
-    super::record_activation(&chain, sources.as_ref(), &store);
+    super::record_activation(&chain, manifest.as_ref(), sources.as_ref(), &store);
     let tools = ActiveTools::of(&chain, manifest.as_ref());
     match tools.find(command) {
         Some(exe) => print(exe),

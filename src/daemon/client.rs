@@ -138,9 +138,11 @@ impl Client {
                 manifest,
                 bin_dirs,
                 missing,
+                environment,
             } => Ok(ToolchainAnswer {
                 manifest,
                 bin_dirs,
+                environment: environment.map(|e| *e),
                 missing: missing
                     .into_iter()
                     .map(|tool| (tool.label, tool.commands))

@@ -178,6 +178,7 @@ fn answer(
                 executable: found.executable,
                 version: found.version,
                 env: found.env,
+                unset: found.unset,
                 package: found.package,
             },
             Err(message) => Response::Error { message },
@@ -187,7 +188,10 @@ fn answer(
             version,
             cwd,
         } => match resolver.resolve(&runtime, version.as_deref(), cwd.as_deref()) {
-            Ok(found) => Response::Environment { env: found.env },
+            Ok(found) => Response::Environment {
+                env: found.env,
+                unset: found.unset,
+            },
             Err(message) => Response::Error { message },
         },
         Request::ListVersions { runtime } => {
@@ -244,6 +248,7 @@ fn answer(
                     .into_iter()
                     .map(|(label, commands)| MissingTool { label, commands })
                     .collect(),
+                environment: found.environment.map(Box::new),
             },
             Err(message) => Response::Error { message },
         },

@@ -76,8 +76,14 @@ pub enum Response {
         executable: String,
         /// The version resolved.
         version: String,
-        /// The environment to run it in: `PATH` with the project's tools first.
+        /// The environment to run it in: `PATH` with the project's tools first, then
+        /// its `[settings] path`, and the variables its `[env]` sets (expanded against
+        /// the daemon's environment).
         env: BTreeMap<String, String>,
+        /// Variables the project's `[env]` removes (`NAME = false`); left out when
+        /// none (a client that does not know the field loses only the removals).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        unset: Vec<String>,
         /// For a registry tool of the project: its package (`standard:BurntSushi/ripgrep`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         package: Option<String>,
@@ -86,6 +92,9 @@ pub enum Response {
     Environment {
         /// As in [`Response::Resolved`].
         env: BTreeMap<String, String>,
+        /// As in [`Response::Resolved`].
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        unset: Vec<String>,
     },
     /// The answer to [`Request::ListVersions`].
     Versions {
@@ -109,6 +118,12 @@ pub enum Response {
         bin_dirs: Vec<String>,
         /// The project's tools that are not installed.
         missing: Vec<MissingTool>,
+        /// The project's `[env]` (unexpanded: the client expands it against its own
+        /// environment) and `[settings] path` (absolute); absent outside a project and
+        /// from a daemon older than the field, whose answer the client then does not
+        /// take for a project.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        environment: Option<Box<crate::project_env::Declared>>,
     },
     /// The answer to [`Request::Ping`] and [`Request::Shutdown`].
     Pong {
@@ -371,6 +386,7 @@ mod tests {
                 executable: "/s/rg/14/bin/rg".into(),
                 version: "14".into(),
                 env: env.clone(),
+                unset: Vec::new(),
                 package: None,
             },
             r#"{"type":"resolved","executable":"/s/rg/14/bin/rg","version":"14","env":{"PATH":"/s/rg/14/bin:/usr/bin"}}"#,
@@ -380,12 +396,16 @@ mod tests {
                 executable: "/s/rg/14/bin/rg".into(),
                 version: "14".into(),
                 env: BTreeMap::new(),
+                unset: vec!["LEGACY".into()],
                 package: Some("standard:BurntSushi/ripgrep".into()),
             },
-            r#"{"type":"resolved","executable":"/s/rg/14/bin/rg","version":"14","env":{},"package":"standard:BurntSushi/ripgrep"}"#,
+            r#"{"type":"resolved","executable":"/s/rg/14/bin/rg","version":"14","env":{},"unset":["LEGACY"],"package":"standard:BurntSushi/ripgrep"}"#,
         );
         round_trip(
-            Response::Environment { env },
+            Response::Environment {
+                env,
+                unset: Vec::new(),
+            },
             r#"{"type":"environment","env":{"PATH":"/s/rg/14/bin:/usr/bin"}}"#,
         );
         round_trip(
@@ -410,6 +430,7 @@ mod tests {
                     label: "node 20".into(),
                     commands: vec!["node".into()],
                 }],
+                environment: None,
             },
             r#"{"type":"toolchain","manifest":"/p/vx.toml","bin_dirs":["/s/rg/14/bin"],"missing":[{"label":"node 20","commands":["node"]}]}"#,
         );

@@ -4,6 +4,10 @@
 //! ([`Resolver::update_inventory`], [`Resolver::project_changed`]); a generation number
 //! keeps an answer computed before an invalidation from being cached after it.
 //!
+//! Every environment answered holds the project's `[env]` (expanded against the
+//! daemon's own environment) and `[settings] path` after the tools' directories, as
+//! [`crate::project_env`] computes them for every way in.
+//!
 //! A request's `runtime` is a tool's name. In a project (the nearest `vx.toml` from the
 //! request's `cwd`) the project's tool at the version its lock pins (or the version
 //! asked, installed); outside one, the version asked, else the newest installed.
@@ -13,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use crate::manifest::{self, Manifest};
+use crate::project_env::Declared;
 use crate::toolchain::{Request, Tool, Toolchain};
 use crate::validate;
 
@@ -28,6 +33,8 @@ pub struct Resolution {
     pub version: String,
     /// The environment to run it in.
     pub env: BTreeMap<String, String>,
+    /// Variables to remove from it (`[env]`'s `NAME = false`).
+    pub unset: Vec<String>,
     /// For a registry tool of the project: its package, as the lock records it.
     pub package: Option<String>,
 }
@@ -54,7 +61,13 @@ pub struct ToolchainAnswer {
     pub bin_dirs: Vec<String>,
     /// The tools not installed: `(label, commands)`.
     pub missing: Vec<(String, Vec<String>)>,
+    /// The project's `[env]` and `[settings] path`; `None` outside a project (and
+    /// from a daemon that predates it).
+    pub environment: Option<Declared>,
 }
+
+/// An environment answered: variables set, and variables removed.
+type Env = (BTreeMap<String, String>, Vec<String>);
 
 /// A project as the daemon keeps it.
 #[derive(Debug)]
@@ -63,9 +76,11 @@ struct Project {
     stamps: Stamps,
     manifest: Manifest,
     chain: Toolchain,
-    /// The environment of its tools (`PATH` with their directories first), worked
-    /// out once: every `resolve` in the project answers with it.
-    env: Result<BTreeMap<String, String>, String>,
+    /// What it declares of the environment.
+    declared: Declared,
+    /// The environment of its tools (`PATH` with their directories first, its
+    /// `[env]`), worked out once: every `resolve` in the project answers with it.
+    env: Result<Env, String>,
     /// The answer to `toolchain`, worked out once.
     answer: Result<ToolchainAnswer, String>,
     /// Registry tools' packages, by tool, as the lock records them.
@@ -211,7 +226,8 @@ impl Resolver {
                 let tool = picked(&chain)
                     .or_else(|| chain.tools.first().cloned())
                     .ok_or_else(|| format!("{runtime} is not installed"))?;
-                (tool, self.env(&chain)?)
+                let declared = project.as_ref().map(|p| p.declared.clone());
+                (tool, self.env(&chain, &declared.unwrap_or_default())?)
             }
         };
         if !tool.installed() {
@@ -221,19 +237,33 @@ impl Resolver {
         let package = project
             .as_ref()
             .and_then(|p| p.packages.get(&tool.name).cloned());
+        let (env, unset) = env;
         Ok(Resolution {
             executable: text(executable.as_os_str())?,
             version: tool.version,
             env,
+            unset,
             package,
         })
     }
 
-    /// The environment `chain`'s tools run in: `PATH` with their directories first,
-    /// then the daemon's own.
-    fn env(&self, chain: &Toolchain) -> Result<BTreeMap<String, String>, String> {
-        let path = chain.search_path(self.inherited_path.as_deref());
-        Ok(BTreeMap::from([("PATH".to_owned(), text(path.as_ref())?)]))
+    /// The environment `chain`'s tools run in, in a project that declares
+    /// `declared`: `PATH` with their directories first, then `[settings] path`, then
+    /// the daemon's own; the variables `[env]` sets, and those it removes.
+    fn env(&self, chain: &Toolchain, declared: &Declared) -> Result<Env, String> {
+        let path = declared.search_path(&chain.bin_dirs(), self.inherited_path.as_deref());
+        let mut env = BTreeMap::from([("PATH".to_owned(), text(path.as_ref())?)]);
+        let mut unset = Vec::new();
+        let changes = declared.changes();
+        for (name, value) in changes.resolved() {
+            match value {
+                Some(value) => {
+                    env.insert(name.to_owned(), value.to_owned());
+                }
+                None => unset.push(name.to_owned()),
+            }
+        }
+        Ok((env, unset))
     }
 
     /// The toolchain of `cwd`'s project, when `store` is the store this daemon
@@ -296,11 +326,13 @@ impl Resolver {
                     .collect()
             })
             .unwrap_or_default();
+        let declared = Declared::of(&manifest);
         let project = Arc::new(Project {
             packages,
             stamps,
-            env: self.env(&chain),
-            answer: answer(&manifest, &chain),
+            env: self.env(&chain, &declared),
+            answer: answer(&manifest, &chain, &declared),
+            declared,
             manifest,
             chain,
         });
@@ -342,7 +374,11 @@ impl Stamps {
 }
 
 /// The answer to `toolchain` for a project.
-fn answer(manifest: &Manifest, chain: &Toolchain) -> Result<ToolchainAnswer, String> {
+fn answer(
+    manifest: &Manifest,
+    chain: &Toolchain,
+    declared: &Declared,
+) -> Result<ToolchainAnswer, String> {
     let bin_dirs = chain
         .bin_dirs()
         .iter()
@@ -357,6 +393,7 @@ fn answer(manifest: &Manifest, chain: &Toolchain) -> Result<ToolchainAnswer, Str
         manifest: Some(text(manifest.path.as_os_str())?),
         bin_dirs,
         missing,
+        environment: Some(declared.clone()),
     })
 }
 

@@ -20,8 +20,9 @@
 //! test = { run = "pytest {args}", depends = ["lint"], env = { CI = "1" } }
 //! ```
 
-/// One `[env]` (or a script's `env`) entry.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One `[env]` (or a script's `env`) entry. Serializable: the activation record and
+/// the daemon's `toolchain` answer carry `[env]` unexpanded.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EnvVar {
     /// The variable's name (`[A-Za-z_][A-Za-z0-9_]*`, never `PATH`).
     pub name: String,
@@ -29,6 +30,7 @@ pub struct EnvVar {
     /// `NAME = false`: the variable is removed.
     pub value: Option<String>,
     /// The 1-based line of the entry in vx.toml, for messages.
+    #[serde(default)]
     pub line: usize,
 }
 
@@ -76,6 +78,45 @@ impl ProjectEnvironment {
     /// The script called `name`.
     pub fn script(&self, name: &str) -> Option<&Script> {
         self.scripts.iter().find(|s| s.name == name)
+    }
+
+    /// The script whose name is closest to `name`, when one is close enough to be a
+    /// typo (`tset` → `test`), for "did you mean".
+    pub fn similar_script(&self, name: &str) -> Option<&Script> {
+        self.scripts
+            .iter()
+            .map(|s| (strsim::jaro_winkler(name, &s.name), s))
+            .filter(|(score, _)| *score >= 0.8)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, s)| s)
+    }
+
+    /// The scripts `script` depends on, directly or not, each once, in the order
+    /// they run: every dependency before what depends on it, else in the order of
+    /// the `depends` lists. `script` itself is not among them.
+    pub fn run_order<'a>(&'a self, script: &'a Script) -> Vec<&'a Script> {
+        fn visit<'a>(
+            env: &'a ProjectEnvironment,
+            script: &'a Script,
+            out: &mut Vec<&'a Script>,
+            open: &mut Vec<&'a str>,
+        ) {
+            for dep in &script.depends {
+                let Some(dep) = env.script(dep) else { continue };
+                // Cycles are refused when the manifest is parsed; `open` keeps a
+                // hand-built one from recursing forever.
+                if out.iter().any(|s| s.name == dep.name) || open.contains(&dep.name.as_str()) {
+                    continue;
+                }
+                open.push(&dep.name);
+                visit(env, dep, out, open);
+                open.pop();
+                out.push(dep);
+            }
+        }
+        let mut out = Vec::new();
+        visit(self, script, &mut out, &mut vec![script.name.as_str()]);
+        out
     }
 }
 
@@ -245,6 +286,27 @@ mod tests {
             dependency_cycle(&[script("self", &["self"])]),
             Some(vec!["self".into(), "self".into()])
         );
+    }
+
+    #[test]
+    fn dependencies_run_first_each_once() {
+        let env = ProjectEnvironment {
+            scripts: vec![
+                script("test", &["lint", "build"]),
+                script("build", &["gen", "lint"]),
+                script("lint", &["gen"]),
+                script("gen", &[]),
+            ],
+            ..Default::default()
+        };
+        let order: Vec<&str> = env
+            .run_order(env.script("test").unwrap())
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect();
+        assert_eq!(order, ["gen", "lint", "build"]);
+        assert_eq!(env.similar_script("tset").unwrap().name, "test");
+        assert!(env.similar_script("deploy").is_none());
     }
 
     #[test]

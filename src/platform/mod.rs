@@ -197,6 +197,10 @@ pub mod interrupt {
         Install,
         /// A viewer (`vx board watch`): SIGTERM, SIGHUP and SIGINT; every console event.
         Viewer,
+        /// `vx run` waiting for a script it started in the terminal's foreground,
+        /// which gets Ctrl-C itself: SIGINT only (a SIGTERM sent to vx still ends it);
+        /// every console event on Windows.
+        Waiting,
     }
 
     /// Sets `flag` (and sends on `wake`, when given, without blocking) each time one of

@@ -149,6 +149,7 @@ pub(super) fn on_stop(
         Stopping::Sync => &[SIGINT, SIGTERM, SIGHUP],
         Stopping::Install => &[SIGTERM, SIGINT],
         Stopping::Viewer => &[SIGTERM, SIGHUP, SIGINT],
+        Stopping::Waiting => &[SIGINT],
     };
     for &signal in signals {
         signal_hook::flag::register(signal, Arc::clone(&flag))?;

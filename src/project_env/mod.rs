@@ -3,13 +3,75 @@
 //! `vx run`, the shell hook and the daemon (DESIGN.md, "The project environment").
 //!
 //! One piece of code computes what a project sets, so every way in sees the same
-//! values: [`Changes::of`] gives the variables to set or remove, in the manifest's
-//! order, and [`path_dirs`] the directories that follow the tools' bin directories.
+//! values: [`Declared`] is what a manifest asks for (kept unexpanded by the activation
+//! record and the daemon), [`Changes::of`] gives the variables to set or remove, in the
+//! manifest's order, and [`path_dirs`] the directories that follow the tools' bin
+//! directories ([`Declared::search_path`] puts them together).
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 
+use serde::{Deserialize, Serialize};
+
+use crate::manifest::Manifest;
 use crate::manifest::environment::{self, EnvVar, ProjectEnvironment};
+
+/// What a project adds to the environment, as its manifest declares it: `[env]`
+/// unexpanded (a template's `${VAR}` is the environment of whoever applies it) and
+/// `[settings] path` made absolute. Small and serializable: the activation record and
+/// the daemon's `toolchain` answer carry it, so applying it needs no manifest.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Declared {
+    /// The project directory (`{project}`): the manifest's directory, absolute.
+    pub project: PathBuf,
+    /// `[env]`, in the manifest's order.
+    #[serde(default)]
+    pub vars: Vec<EnvVar>,
+    /// `[settings] path`, absolute, in order.
+    #[serde(default)]
+    pub path: Vec<PathBuf>,
+}
+
+impl Declared {
+    /// What `manifest` declares.
+    pub fn of(manifest: &Manifest) -> Declared {
+        let project = project_dir(&manifest.path);
+        Declared {
+            vars: manifest.environment.vars.clone(),
+            path: path_dirs(&manifest.environment, &project),
+            project,
+        }
+    }
+
+    /// Whether it changes nothing but what the tools put on `PATH`.
+    pub fn is_empty(&self) -> bool {
+        self.vars.is_empty() && self.path.is_empty()
+    }
+
+    /// The variables, expanded against this process's environment.
+    pub fn changes(&self) -> Changes {
+        Changes::from_process(&self.vars, &self.project)
+    }
+
+    /// `PATH`: `bin_dirs` (the tools'), then `[settings] path`, then `inherited`
+    /// without them (so applying it twice changes nothing).
+    pub fn search_path(&self, bin_dirs: &[PathBuf], inherited: Option<&OsStr>) -> OsString {
+        joined_path(&self.front(bin_dirs), inherited)
+    }
+
+    /// The directories that go first on `PATH`: `bin_dirs`, then `[settings] path`.
+    pub fn front(&self, bin_dirs: &[PathBuf]) -> Vec<PathBuf> {
+        bin_dirs.iter().chain(&self.path).cloned().collect()
+    }
+}
+
+/// The project directory of the manifest at `manifest`: its directory, absolute.
+pub fn project_dir(manifest: &Path) -> PathBuf {
+    let absolute = std::path::absolute(manifest).unwrap_or_else(|_| manifest.to_owned());
+    absolute
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
 
 /// What a project does to the environment: variables set (`Some`) or removed (`None`),
 /// in the order the manifest gives them (a later entry of the same name wins).
@@ -120,21 +182,13 @@ pub fn path_dirs(environment: &ProjectEnvironment, project: &Path) -> Vec<PathBu
 /// of `inherited`, each directory once (a later copy of a directory already in front
 /// is dropped from `inherited`).
 pub fn joined_path(first: &[PathBuf], inherited: Option<&std::ffi::OsStr>) -> OsString {
-    let mut dirs: Vec<PathBuf> = Vec::new();
+    let mut dirs: Vec<PathBuf> = Vec::with_capacity(first.len());
     for dir in first {
         if !dirs.contains(dir) {
             dirs.push(dir.clone());
         }
     }
-    let front = dirs.len();
-    if let Some(inherited) = inherited {
-        for dir in std::env::split_paths(inherited) {
-            if !dirs[..front].contains(&dir) {
-                dirs.push(dir);
-            }
-        }
-    }
-    std::env::join_paths(dirs).unwrap_or_default()
+    crate::toolchain::search::prepend(&dirs, inherited)
 }
 
 #[cfg(test)]

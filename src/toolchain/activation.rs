@@ -3,7 +3,9 @@
 //! lock and every receipt on each call.
 //!
 //! An [`Activation`] records the `PATH` directories of the project's tools, which
-//! executable each command name finds on them, and a [`Stamp`] of everything the
+//! executable each command name finds on them, the project's `[env]` and `[settings]
+//! path` as declared ([`Declared`]: templates, expanded by whoever applies them, so a
+//! record costs no TOML parse), and a [`Stamp`] of everything the
 //! answer came from: the manifest, the lock, and each tool's directory in the store.
 //! It is used only while every stamp still matches, which costs one `stat` per tool
 //! instead of reading and parsing the files: an edit of `vx.toml` or `vx.lock`, an
@@ -28,11 +30,12 @@ use super::{Toolchain, search};
 use crate::manifest::{LOCK_FILE, Platform};
 use crate::platform;
 use crate::platform::fs::command_key;
+use crate::project_env::Declared;
 
 /// Where the caches live, under the store.
 pub const CACHE_DIR: &str = ".cache/activation";
-/// The record format; another value is ignored.
-const FORMAT: u32 = 1;
+/// The record format; another value is ignored (2: with the project environment).
+const FORMAT: u32 = 2;
 
 /// What identifies one version of a file or directory: its device and inode, size,
 /// and modification and change times in nanoseconds. Replacing, editing or removing it
@@ -131,12 +134,22 @@ pub struct Activation {
     /// one is asked for.
     #[serde(default)]
     not_here: Vec<String>,
+    /// The manifest's `[env]` and `[settings] path` (the manifest's digest covers
+    /// them).
+    #[serde(default)]
+    environment: Declared,
 }
 
 impl Activation {
-    /// The record of `chain`, the toolchain of the manifest `sources` stamped, when
-    /// every tool is installed; `None` otherwise (nothing to record).
-    pub fn of(chain: &Toolchain, sources: &Sources, store: &Path) -> Option<Activation> {
+    /// The record of `chain`, the toolchain of the manifest `sources` stamped (which
+    /// declares `environment`), when every tool is installed; `None` otherwise
+    /// (nothing to record).
+    pub fn of(
+        chain: &Toolchain,
+        environment: &Declared,
+        sources: &Sources,
+        store: &Path,
+    ) -> Option<Activation> {
         if !chain.missing().is_empty() {
             return None;
         }
@@ -187,6 +200,7 @@ impl Activation {
             found,
             provided,
             not_here: chain.not_here.clone(),
+            environment: environment.clone(),
         })
     }
 
@@ -235,9 +249,15 @@ impl Activation {
         &self.bin_dirs
     }
 
-    /// The `PATH` for the tools, as [`Toolchain::search_path`] gives it.
+    /// The `PATH` for the project: the tools' directories, then `[settings] path`,
+    /// then `inherited` without them ([`Declared::search_path`]).
     pub fn search_path(&self, inherited: Option<&OsStr>) -> std::ffi::OsString {
-        search::prepend(&self.bin_dirs, inherited)
+        self.environment.search_path(&self.bin_dirs, inherited)
+    }
+
+    /// The project's `[env]` and `[settings] path`, as the manifest declares them.
+    pub fn environment(&self) -> &Declared {
+        &self.environment
     }
 
     /// The executable `command` names on the tools' directories alone, as
@@ -330,7 +350,7 @@ mod tests {
 
     fn record(f: &Fixture) {
         let sources = Sources::stamp(&f.manifest);
-        Activation::of(&f.chain, &sources, &f.store)
+        Activation::of(&f.chain, &Declared::default(), &sources, &f.store)
             .unwrap()
             .save(&f.store)
             .unwrap();
@@ -386,10 +406,45 @@ mod tests {
     }
 
     #[test]
+    fn the_record_carries_the_project_environment() {
+        let f = fixture();
+        let declared = Declared {
+            project: f.manifest.parent().unwrap().to_owned(),
+            vars: vec![crate::manifest::environment::EnvVar {
+                name: "A".into(),
+                value: Some("{project}/x".into()),
+                line: 3,
+            }],
+            path: vec![PathBuf::from("/p/scripts")],
+        };
+        let sources = Sources::stamp(&f.manifest);
+        Activation::of(&f.chain, &declared, &sources, &f.store)
+            .unwrap()
+            .save(&f.store)
+            .unwrap();
+        let fresh = Activation::lookup(&f.store, &f.manifest).1.unwrap();
+        assert_eq!(fresh.environment(), &declared);
+        let path = fresh.search_path(Some(OsStr::new("/usr/bin")));
+        let bin = f.store.join("t/1/bin");
+        assert_eq!(
+            path,
+            search::join(&[bin, PathBuf::from("/p/scripts"), PathBuf::from("/usr/bin")])
+        );
+    }
+
+    #[test]
     fn incomplete_toolchains_are_not_recorded_and_bad_records_are_ignored() {
         let mut f = fixture();
         f.chain.tools[0].receipt = None;
-        assert!(Activation::of(&f.chain, &Sources::stamp(&f.manifest), &f.store).is_none());
+        assert!(
+            Activation::of(
+                &f.chain,
+                &Declared::default(),
+                &Sources::stamp(&f.manifest),
+                &f.store
+            )
+            .is_none()
+        );
 
         let f = fixture();
         record(&f);
