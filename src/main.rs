@@ -25,6 +25,8 @@ fn main() {
         Command::Exec(args) => commands::exec::run(&args),
         Command::Which(args) => commands::which::run(&args),
         Command::Env(args) => commands::env::run(&args),
+        Command::Activate(args) => commands::activate::run(&args),
+        Command::HookEnv(args) => commands::hook_env::run(&args),
         Command::List(args) => commands::list::run(&args),
         Command::Uninstall(args) => commands::uninstall::run(&args),
         Command::Prune(args) => commands::prune::run(&args),
