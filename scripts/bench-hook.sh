@@ -7,6 +7,7 @@
 # reads them offline.
 #
 #   scripts/bench-hook.sh [RUNS]      (default 200 runs of each; release build)
+#   VX=path/to/vx scripts/bench-hook.sh 10   (that vx, no build: to try the script)
 #
 # Prints the median and the 10th and 90th percentiles of each, in milliseconds. Not a
 # test: the figures depend on the machine and its load (printed first).
@@ -15,8 +16,10 @@ set -euo pipefail
 runs=${1:-200}
 root=$(cd "$(dirname "$0")/.." && pwd)
 target=${CARGO_TARGET_DIR:-$root/target}
-cargo build --release --bin vx --manifest-path "$root/Cargo.toml" >&2
-vx=$target/release/vx
+if [ -z "${VX:-}" ]; then
+  cargo build --release --bin vx --manifest-path "$root/Cargo.toml" >&2
+fi
+vx=${VX:-$target/release/vx}
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -90,7 +93,8 @@ echo "machine: $(nproc) cores; load average: $(cut -d' ' -f1-3 /proc/loadavg); $
 cd "$work/project"
 # Entering: a shell without vx's state in the project directory (the project's
 # activation record is there, as after any earlier use).
-env -u __VX_STATE "$vx" hook-env --shell bash >/dev/null
+env -u __VX_STATE "$vx" hook-env --shell bash | grep -q "tool30/1.0.30/bin" ||
+  { echo "vx hook-env does not put the tools on PATH" >&2; exit 1; }
 compare "vx hook-env, entering (30 tools)" env -u __VX_STATE "$vx" hook-env --shell bash
 
 # Nothing changed: the state the entering call left.
@@ -117,6 +121,8 @@ if [ -n "${MISE:-}" ]; then
   } >"$work/mise-project/mise.toml"
   cd "$work/mise-project"
   "$MISE" trust >/dev/null 2>&1
+  env -u __MISE_DIFF -u __MISE_SESSION "$MISE" hook-env -s bash | grep -q "tool30/1.0.30/bin" ||
+    { echo "mise hook-env does not put the tools on PATH" >&2; exit 1; }
   compare "mise hook-env, entering (30 tools)" env -u __MISE_DIFF -u __MISE_SESSION "$MISE" hook-env -s bash
   eval "$("$MISE" hook-env -s bash)"
   compare "mise hook-env, nothing changed" "$MISE" hook-env -s bash
