@@ -48,6 +48,14 @@ pub enum Command {
     Env(EnvArgs),
     /// Run a script of vx.toml's [scripts] with the toolchain and [env]; alone, list them.
     Run(ScriptArgs),
+    /// Print a hook for the shell's rc file that applies each project's tools and
+    /// [env] as cd enters it and restores the shell on leaving:
+    /// `eval "$(vx activate bash)"`.
+    Activate(ActivateArgs),
+    /// What the hook of `vx activate` runs before each prompt: prints what changes the
+    /// shell to the working directory's project (nothing when nothing changed).
+    #[command(hide = true)]
+    HookEnv(HookEnvArgs),
     /// List the tool versions in the store.
     List(ListArgs),
     /// Remove one tool version from the store.
@@ -378,6 +386,32 @@ pub struct EnvArgs {
     /// Which project and store.
     #[command(flatten)]
     pub project: ProjectFlags,
+}
+
+/// `vx activate` options.
+#[derive(Debug, Args)]
+pub struct ActivateArgs {
+    /// The shell whose rc file reads the hook.
+    #[arg(value_name = "SHELL",
+          value_parser = clap::builder::PossibleValuesParser::new(vx::hook::render::SHELLS.map(|(name, _)| name)))]
+    pub shell: String,
+}
+
+/// `vx hook-env` options.
+#[derive(Debug, Args)]
+pub struct HookEnvArgs {
+    /// The shell that evaluates the output.
+    #[arg(long, value_name = "SHELL",
+          value_parser = clap::builder::PossibleValuesParser::new(vx::hook::render::SHELLS.map(|(name, _)| name)))]
+    pub shell: String,
+}
+
+/// The hook shell named `name` (one of [`vx::hook::render::SHELLS`], as clap checked).
+pub fn hook_shell(name: &str) -> Shell {
+    vx::hook::render::SHELLS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or(Shell::Bash, |(_, shell)| *shell)
 }
 
 /// `vx list` options.

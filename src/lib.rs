@@ -15,7 +15,8 @@
 //! - [`report`]: headless lines, JSON events and summary tables from board snapshots.
 //! - [`toolchain`]: a project's installed tools, their executables and the `PATH`
 //!   that puts them first (`vx exec`, `vx which`, `vx env`); [`inventory`]: what the
-//!   store holds (`vx list`, `vx uninstall`, `vx prune`).
+//!   store holds (`vx list`, `vx uninstall`, `vx prune`); [`hook`]: the shell hook
+//!   that applies a project's tools and `[env]` as `cd` enters and leaves it.
 //! - [`daemon`]: `vx daemon`, the per-user process that answers `resolve` over a
 //!   Unix socket and pushes store, project and sync events to subscribers.
 //! - [`demo`]: `vx sync --demo`, with the generated archives and loopback server the
@@ -42,6 +43,7 @@ pub mod demo;
 pub mod exit;
 pub mod fleet;
 pub mod format;
+pub mod hook;
 pub mod import;
 pub mod install;
 pub mod inventory;

@@ -28,6 +28,8 @@ fn main() {
         Command::Which(args) => commands::which::run(&args),
         Command::Env(args) => commands::env::run(&args),
         Command::Run(args) => commands::run::run(&args),
+        Command::Activate(args) => commands::activate::run(&args),
+        Command::HookEnv(args) => commands::hook_env::run(&args),
         Command::List(args) => commands::list::run(&args),
         Command::Uninstall(args) => commands::uninstall::run(&args),
         Command::Prune(args) => commands::prune::run(&args),

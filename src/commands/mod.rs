@@ -2,6 +2,7 @@
 //! library's settings, calls the library, and maps the result to an exit code or a
 //! [`vx::exit::Error`]. Nothing in the library imports this layer.
 
+pub mod activate;
 pub mod add;
 pub mod board;
 pub mod bundle;
@@ -11,6 +12,7 @@ pub mod daemon;
 pub mod env;
 pub mod exec;
 pub mod external;
+pub mod hook_env;
 pub mod import;
 pub mod init;
 pub mod install;

@@ -223,7 +223,7 @@ fn push_hex_bytes(out: &mut String, c: char) {
 
 /// `text` as one fish word: single quotes, with control characters as fish escapes
 /// between the quoted runs (`'a'\n'b'` is one word in fish).
-fn fish_quote(text: &str) -> String {
+pub fn fish_quote(text: &str) -> String {
     let quoted = |run: &str| format!("'{}'", run.replace('\\', r"\\").replace('\'', r"\'"));
     if !text.chars().any(char::is_control) {
         return quoted(text);
@@ -252,9 +252,21 @@ fn fish_quote(text: &str) -> String {
 
 /// `text` as one PowerShell expression: a single-quoted string, or with control
 /// characters the quoted runs joined by `+ [char]0xHH +` (starting from a string, so
-/// the sum is a string).
-fn powershell_quote(text: &str) -> String {
-    let quoted = |run: &str| format!("'{}'", run.replace('\'', "''"));
+/// the sum is a string). PowerShell also takes the typographic single quotes as quotes:
+/// each is doubled like `'`.
+pub fn powershell_quote(text: &str) -> String {
+    let quoted = |run: &str| {
+        let mut out = String::with_capacity(run.len() + 2);
+        out.push('\'');
+        for c in run.chars() {
+            if matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{201b}') {
+                out.push(c);
+            }
+            out.push(c);
+        }
+        out.push('\'');
+        out
+    };
     if !text.chars().any(char::is_control) {
         return quoted(text);
     }

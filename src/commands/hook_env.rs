@@ -1,0 +1,106 @@
+//! `vx hook-env --shell SHELL`: what the hook of `vx activate` runs before each
+//! prompt. It finds the working directory's project (the nearest `vx.toml` up), and
+//! when that and everything the shell's state was made from are unchanged (one `stat`
+//! each: vx.toml, vx.lock, the tools' directories) it prints nothing. Otherwise it
+//! prints what takes the shell from what it has to what the project wants
+//! ([`vx::hook::diff`]) and the new state.
+//!
+//! It never installs anything and never fails the prompt: a tool that is not
+//! installed gets one line on stderr (once per change, as the state remembers the
+//! answer), and a project that cannot be read (a malformed vx.toml) gets one line and
+//! leaves the shell as it was. It always exits 0.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use vx::exit::Error;
+use vx::hook::diff::{self, Target};
+use vx::hook::render::render;
+use vx::hook::state::{STATE_VAR, State, Watched};
+use vx::manifest::{LOCK_FILE, Manifest};
+use vx::toolchain::Toolchain;
+use vx::toolchain::activation::Activation;
+
+use crate::cli::{HookEnvArgs, hook_shell};
+
+/// Runs `vx hook-env`.
+pub fn run(args: &HookEnvArgs) -> Result<i32, Error> {
+    let shell = hook_shell(&args.shell);
+    let Ok(cwd) = std::env::current_dir() else {
+        // A directory removed under the shell: nothing to say until it moves.
+        return Ok(vx::exit::OK);
+    };
+    let held = std::env::var(STATE_VAR).ok();
+    let old = held.as_deref().and_then(State::decode).unwrap_or_default();
+    let manifest = vx::manifest::find(&cwd);
+    if old.is_current(manifest.as_deref()) {
+        return Ok(vx::exit::OK);
+    }
+    let env = |name: &str| std::env::var(name).ok();
+    let ops = match manifest {
+        None => diff::plan(&env, &old, None).0,
+        Some(manifest) => match project(&manifest) {
+            Ok(target) => diff::plan(&env, &old, Some(&target)).0,
+            Err((watched, problem)) => {
+                vx::note!(
+                    "vx: {}; the shell is left as it was",
+                    vx_tui::text::sanitize(&problem)
+                );
+                // Remember the failure with its stamps, so it is said once, and keep
+                // what is applied for when the shell moves on.
+                let state = State {
+                    manifest: Some(manifest),
+                    watched,
+                    applied: old.applied,
+                };
+                diff::state_op(&env, &state).into_iter().collect()
+            }
+        },
+    };
+    // A closed stdout (the shell gave up on the hook) is no error of the prompt's.
+    let _ = std::io::stdout().write_all(render(shell, &ops).as_bytes());
+    Ok(vx::exit::OK)
+}
+
+/// What the project of `manifest` wants applied, with the stamps of what the answer
+/// came from (taken before anything is read, so an edit meanwhile shows at the next
+/// prompt); on failure those stamps and what is wrong.
+fn project(manifest: &Path) -> Result<Target, (Vec<Watched>, String)> {
+    let mut watched = vec![
+        Watched::now(manifest.to_owned()),
+        Watched::now(manifest.with_file_name(LOCK_FILE)),
+    ];
+    let fail = |watched: &Vec<Watched>, problem: String| (watched.clone(), problem);
+    let parsed = Manifest::load(manifest).map_err(|e| fail(&watched, e.to_string()))?;
+    let store = super::located_store(None).map_err(|e| fail(&watched, e.report()))?;
+    let bin_dirs = match Activation::lookup(&store, manifest) {
+        // The record of a complete toolchain, while nothing it came from changed.
+        (_, Some(recorded)) => recorded.bin_dirs().to_vec(),
+        (sources, None) => {
+            let chain = Toolchain::assemble(Some(&parsed), &[], &store)
+                .map_err(|e| fail(&watched, e.to_string()))?;
+            for tool in chain.missing() {
+                vx::note!(
+                    "vx: {} is not installed; run `vx sync`",
+                    vx_tui::text::sanitize(&tool.label())
+                );
+                // Installing it makes its tree appear: noticed at the next prompt.
+                watched.push(Watched::now(tool.tree.clone()));
+            }
+            super::record_activation(&chain, Some(&parsed), Some(&sources), &store);
+            chain.bin_dirs()
+        }
+    };
+    watched.extend(bin_dirs.iter().cloned().map(Watched::now));
+    let dir = manifest.parent().unwrap_or(Path::new("/"));
+    let path: Vec<PathBuf> = bin_dirs
+        .into_iter()
+        .chain(vx::project_env::path_dirs(&parsed.environment, dir))
+        .collect();
+    Ok(Target {
+        manifest: manifest.to_owned(),
+        watched,
+        path,
+        vars: parsed.environment.vars,
+    })
+}

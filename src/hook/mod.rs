@@ -1,0 +1,19 @@
+//! The shell hook that follows `cd` (`vx activate`, `vx hook-env`; DESIGN.md, "The
+//! project environment").
+//!
+//! Before each prompt the shell runs `vx hook-env`, which compares the project of the
+//! working directory with what the previous call left in the shell, one exported
+//! variable ([`state::STATE_VAR`]), and prints what to change. This module holds the
+//! parts that know nothing of the command line:
+//!
+//! - [`state`]: what was applied and what the answer came from, encoded compactly into
+//!   that variable and checked by `stat` alone when nothing changed;
+//! - [`diff`]: from the shell's environment, the previous state and the project wanted,
+//!   the variables to set or unset (restoring what the user had) and the next state;
+//! - [`render`]: those changes as each shell evaluates them, quoted safely;
+//! - [`script`]: the hook itself, as `vx activate SHELL` prints it for an rc file.
+
+pub mod diff;
+pub mod render;
+pub mod script;
+pub mod state;
