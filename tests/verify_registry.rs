@@ -5,6 +5,9 @@
 //! in the API's shapes, whose request log shows what vx fetched.
 
 mod common;
+#[path = "common/sigstore.rs"]
+#[allow(dead_code)]
+mod sigstore;
 
 use common::signing::Keys;
 use common::*;
@@ -123,6 +126,24 @@ const REGISTRY: &str = r#"packages:
           - --signature
           - "@WEB@/acme/keyedurl/releases/download/{{.Version}}/checksums.txt.sig"
           - --insecure-ignore-tlog
+  - type: github_release
+    repo_owner: acme
+    repo_name: keyless
+    description: A tool whose releases sign checksums.txt keyless, in a Sigstore bundle
+    asset: keyless_{{trimV .Version}}_{{.OS}}_{{.Arch}}.tar.gz
+    checksum:
+      type: github_release
+      asset: checksums.txt
+      algorithm: sha256
+      cosign:
+        opts:
+          - --certificate-identity-regexp
+          - "^https://github\\.com/acme/keyless/\\.github/workflows/.+\\.ya?ml@refs/tags/{{.Version}}$"
+          - --certificate-oidc-issuer
+          - https://token.actions.githubusercontent.com
+        bundle:
+          type: github_release
+          asset: checksums.txt.sigstore.json
 "#;
 
 /// A project using the fixture registry, with its own home, cache and store.
@@ -438,4 +459,61 @@ fn keys_der(keys: &Keys) -> Vec<u8> {
             .args(["pkey", "-pubin", "-outform", "DER", "-in"])
             .arg(keys.0.join("cosign.pub")),
     )
+}
+
+/// The workflow that signs `acme/keyless`'s releases.
+const WORKFLOW: &str = "https://github.com/acme/keyless/.github/workflows/release.yml";
+
+#[test]
+fn a_keyless_signature_of_the_checksum_file_verifies_against_the_trusted_root() {
+    let fulcio = &sigstore::Sigstore::new();
+    let bundle = |identity: String| {
+        move |sums: &[u8]| {
+            vec![(
+                "checksums.txt.sigstore.json".to_owned(),
+                fulcio.blob_bundle(&sigstore::Leaf::workflow(&identity), sums),
+            )]
+        }
+    };
+    let world = World::new(|_, b| {
+        b.release(
+            "acme",
+            "keyless",
+            release("keyless", "v1.0.0", bundle(format!("{WORKFLOW}@refs/tags/v1.0.0"))),
+        )
+        // Signed by another repository's workflow.
+        .release(
+            "acme",
+            "keyless",
+            release(
+                "keyless",
+                "v1.1.0",
+                bundle("https://github.com/mallory/keyless/.github/workflows/release.yml@refs/tags/v1.1.0".to_owned()),
+            ),
+        )
+    });
+    let root = world.work.dir.path().join("trusted_root.json");
+    std::fs::write(&root, fulcio.trusted_root()).unwrap();
+    write_user_config(
+        &world.work.dir.path().join("home"),
+        &format!(
+            "[verify]\ntrusted_root = {:?}\n",
+            root.display().to_string()
+        ),
+    );
+
+    world.write_manifest("", "keyless = \"1.0\"");
+    world.run(&["lock"], 0);
+    assert_eq!(
+        world.verified("keyless"),
+        vec![Some(format!("sigstore:{WORKFLOW}")); platforms().len()]
+    );
+
+    world.write_manifest("", "keyless = \"1.1\"");
+    let out = world.run(&["lock"], 1);
+    assert!(
+        out.contains("checksums.txt.sigst")
+            && out.contains("signed by https://github.com/mallory/keyless/"),
+        "{out}"
+    );
 }

@@ -6,16 +6,24 @@
 //! (aqua's `checksum.minisign` and `checksum.cosign`), the signature is fetched and
 //! checked over the very bytes the sha256 was read from, so the locked sha256 is the
 //! publisher's and the lock records by what (`minisign:KEYID`,
-//! `cosign:sha256:FINGERPRINT`). An install from that lock checks the sha256 only.
+//! `cosign:sha256:FINGERPRINT`, or for a keyless cosign signature the signer without
+//! its version's ref, `sigstore:https://github.com/o/r/.github/workflows/release.yml`).
+//! An install from that lock checks the sha256 only.
 //!
-//! A signature that does not verify, or cannot be fetched, refuses the version: a
-//! declared signature that is missing is what an attacker who swapped the checksum file
-//! would arrange. A declaration vx cannot check soundly is named and records nothing.
+//! A keyless signature is a Sigstore bundle checked against the trusted root
+//! ([`crate::verify::trusted_root`]: the user config's, else vx's own), read only when
+//! such a signature is to be checked. A signature that does not verify, or cannot be
+//! fetched, refuses the version: a declared signature that is missing is what an
+//! attacker who swapped the checksum file would arrange. A declaration vx cannot check
+//! soundly (a cosign option it does not know, a certificate without a bundle, an issuer
+//! given as a pattern) is named and records nothing.
 
 use sha2::{Digest, Sha256};
 
 use crate::registry::github::Github;
-use crate::registry::resolve::SignatureSource;
+use crate::registry::resolve::{Identity, SignatureSource};
+use crate::verify::sigstore::{self, Subject};
+use crate::verify::trusted_root::{self, Root};
 use crate::verify::{MAX_SIGNATURE_BYTES, cosign, minisign};
 
 /// What checking a checksum file's signatures gave.
@@ -37,13 +45,14 @@ pub fn check(
     signatures: &[SignatureSource],
 ) -> Result<Verdict, String> {
     let mut verdict = Verdict::default();
+    let root: std::sync::OnceLock<Result<Root, String>> = std::sync::OnceLock::new();
     let shown = crate::net::url::display_url(file_url);
     for signature in signatures {
         match signature {
             SignatureSource::Minisign { url, public_key } => {
                 let key = minisign::Key::parse(public_key)
                     .map_err(|e| format!("the registry's minisign key for {shown}: {e}"))?;
-                let text = fetch(github, url, "minisign signature")?;
+                let text = fetch(github, url, "minisign signature", MAX_SIGNATURE_BYTES)?;
                 key.verify_bytes(checksum_file, &text, url)
                     .map_err(|e| format!("checksum file {shown}: {e}"))?;
                 verdict.records.push(key.record());
@@ -52,7 +61,7 @@ pub fn check(
                 key_url,
                 signature_url,
             } => {
-                let pem = fetch(github, key_url, "cosign public key")?;
+                let pem = fetch(github, key_url, "cosign public key", MAX_SIGNATURE_BYTES)?;
                 let pem = String::from_utf8(pem).map_err(|_| {
                     format!(
                         "the cosign public key {} is not text",
@@ -61,14 +70,64 @@ pub fn check(
                 })?;
                 let key = cosign::Key::parse(&pem)
                     .map_err(|e| format!("{}: {e}", crate::net::url::display_url(key_url)))?;
-                let text = fetch(github, signature_url, "cosign signature")?;
+                let text = fetch(github, signature_url, "cosign signature", MAX_SIGNATURE_BYTES)?;
                 let sha256 = hex::encode(Sha256::digest(checksum_file));
                 key.verify_sha256(&sha256, &text, signature_url)
                     .map_err(|e| format!("checksum file {shown}: {e}"))?;
                 verdict.records.push(key.record());
             }
+            SignatureSource::CosignKeyless {
+                bundle_url: Some(bundle_url),
+                identity,
+                issuer: Identity::Exact(issuer),
+                ..
+            } => {
+                let json = fetch(github, bundle_url, "Sigstore bundle", sigstore::MAX_BUNDLE_BYTES)?;
+                let root = root.get_or_init(load_root).as_ref().map_err(Clone::clone)?;
+                let failed = |reason: String| {
+                    format!(
+                        "checksum file {shown}: the Sigstore bundle {} does not verify: {}",
+                        crate::net::url::display_url(bundle_url),
+                        vx_tui::text::sanitize(&reason)
+                    )
+                };
+                let verified =
+                    sigstore::verify_bundle(root, Subject::Bytes(checksum_file), &json, Some(issuer))
+                        .map_err(failed)?;
+                if verified.statement.is_some() {
+                    return Err(failed(
+                        "it signs an attestation, not the checksum file".to_owned(),
+                    ));
+                }
+                let signer = verified.identity();
+                let matches = match identity {
+                    Identity::Exact(expected) => signer == *expected,
+                    Identity::Regexp(pattern) => sigstore::identity_pattern(pattern)
+                        .map_err(failed)?
+                        .is_match(&signer),
+                };
+                if !matches {
+                    return Err(failed(format!(
+                        "signed by {signer}, not by {}",
+                        match identity {
+                            Identity::Exact(e) => e.clone(),
+                            Identity::Regexp(p) => format!("an identity matching {p}"),
+                        }
+                    )));
+                }
+                // The signer as it is, without the version's ref: the same workflow
+                // signs the next version, so provenance stays comparable.
+                verdict
+                    .records
+                    .push(format!("sigstore:{}", sigstore::without_ref(&signer)).replace(',', "%2C"));
+            }
+            SignatureSource::CosignKeyless {
+                bundle_url: None, ..
+            } => verdict.unchecked.push(format!(
+                "keyless cosign signature of {shown} not checked: a signature and certificate without a Sigstore bundle carry no transparency-log proof vx can check offline"
+            )),
             SignatureSource::CosignKeyless { .. } => verdict.unchecked.push(format!(
-                "keyless cosign signature of {shown}: Sigstore bundles are not verified by this vx"
+                "keyless cosign signature of {shown} not checked: vx matches an exact OIDC issuer only"
             )),
             SignatureSource::Unverifiable(why) => verdict
                 .unchecked
@@ -78,10 +137,17 @@ pub fn check(
     Ok(verdict)
 }
 
-/// A signature or key file, at most [`MAX_SIGNATURE_BYTES`].
-fn fetch(github: &Github, url: &str, what: &str) -> Result<Vec<u8>, String> {
+/// The Sigstore trusted root of the user config's `[verify] trusted_root`, else vx's
+/// own: read once per check, and only when a keyless signature is to be checked.
+fn load_root() -> Result<Root, String> {
+    let user = crate::user_config::UserConfig::load().map_err(|e| e.to_string())?;
+    trusted_root::load(user.verify.trusted_root.as_deref()).map_err(|e| e.to_string())
+}
+
+/// A signature, key or bundle file, at most `max` bytes.
+fn fetch(github: &Github, url: &str, what: &str, max: u64) -> Result<Vec<u8>, String> {
     // GitHub's error names the URL.
     github
-        .fetch(url, MAX_SIGNATURE_BYTES)
+        .fetch(url, max)
         .map_err(|e| format!("cannot fetch the {what}: {e}"))
 }

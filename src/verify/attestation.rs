@@ -8,11 +8,9 @@
 //! the predicate type asked for, and its certificate's signer workflow (the Build
 //! Signer URI extension, else the SAN URI, without host and `@ref`) is the one named.
 
-use std::path::Path;
-
 use serde::{Deserialize, Serialize};
 
-use super::sigstore::{Verified, verify_bundle, without_ref};
+use super::sigstore::{Subject, Verified, verify_bundle, without_ref};
 use super::trusted_root::Root;
 
 /// GitHub Actions' OIDC issuer: the issuer of every GitHub attestation's certificate.
@@ -76,7 +74,7 @@ pub fn signer_workflow(verified: &Verified) -> String {
 /// or why none did (the reason of each attestation, at most a few).
 pub fn verify_answer(
     root: &Root,
-    path: &Path,
+    subject: Subject<'_>,
     answer: &[u8],
     check: &AttestationCheck,
 ) -> Result<String, String> {
@@ -89,7 +87,7 @@ pub fn verify_answer(
             continue;
         };
         let json = bundle.to_string();
-        match verify_one(root, path, json.as_bytes(), check) {
+        match verify_one(root, subject, json.as_bytes(), check) {
             Ok(()) => return Ok(check.record()),
             Err(reason) => reasons.push(reason),
         }
@@ -114,11 +112,11 @@ pub fn verify_answer(
 /// One attestation's bundle against `check`.
 fn verify_one(
     root: &Root,
-    path: &Path,
+    subject: Subject<'_>,
     json: &[u8],
     check: &AttestationCheck,
 ) -> Result<(), String> {
-    let verified = verify_bundle(root, path, json, Some(GITHUB_ACTIONS_ISSUER))?;
+    let verified = verify_bundle(root, subject, json, Some(GITHUB_ACTIONS_ISSUER))?;
     let Some(statement) = &verified.statement else {
         return Err("the bundle holds no in-toto statement".to_owned());
     };

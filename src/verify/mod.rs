@@ -268,19 +268,19 @@ fn verify_sigstore(
             "Sigstore bundle",
             sigstore::MAX_BUNDLE_BYTES,
         )?;
-        let record = sigstore::verify_signature(&root, path, &json, check)
+        let record = sigstore::verify_signature(&root, sigstore::Subject::File(path), &json, check)
             .map_err(|reason| refused("the Sigstore bundle", &bundle_url, reason))?;
         verified.push(record);
     }
     if let Some(check) = &checks.github_attestations {
         let answer = github_attestations(&user, client, &check.repo, sha256)?;
-        let record = attestation::verify_answer(&root, path, &answer, check).map_err(|reason| {
-            VerifyError::Sigstore {
-                kind: "GitHub's attestation in",
-                what: vx_tui::text::sanitize(&check.repo).into_owned(),
-                reason: vx_tui::text::sanitize(&reason).into_owned(),
-            }
-        })?;
+        let record =
+            attestation::verify_answer(&root, sigstore::Subject::File(path), &answer, check)
+                .map_err(|reason| VerifyError::Sigstore {
+                    kind: "GitHub's attestation in",
+                    what: vx_tui::text::sanitize(&check.repo).into_owned(),
+                    reason: vx_tui::text::sanitize(&reason).into_owned(),
+                })?;
         verified.push(record);
     }
     if let Some(check) = &checks.slsa {
@@ -291,7 +291,7 @@ fn verify_sigstore(
             "SLSA provenance",
             sigstore::MAX_BUNDLE_BYTES,
         )?;
-        let record = slsa::verify_provenance(&root, path, &text, check)
+        let record = slsa::verify_provenance(&root, sigstore::Subject::File(path), &text, check)
             .map_err(|reason| refused("the SLSA provenance", &provenance_url, reason))?;
         verified.push(record);
     }

@@ -108,6 +108,19 @@ pub fn without_ref(identity: &str) -> &str {
     }
 }
 
+/// What a bundle's signature must cover: a downloaded file, bytes held in memory (a
+/// checksum file a registry signs), or only the SHA-256 of bytes not downloaded (an
+/// attestation of a release asset, whose sha256 the lock already has).
+#[derive(Clone, Copy, Debug)]
+pub enum Subject<'a> {
+    /// The file at this path.
+    File(&'a Path),
+    /// These bytes.
+    Bytes(&'a [u8]),
+    /// Bytes with this SHA-256 (hex).
+    Sha256(&'a str),
+}
+
 /// What a verified bundle tells: the signing certificate and, for a DSSE envelope,
 /// the in-toto statement whose subject the verifier matched against the download.
 pub struct Verified {
@@ -128,12 +141,12 @@ impl Verified {
     }
 }
 
-/// Verifies the bundle `json` over the file at `path` against `root` (everything the
-/// module's documentation lists), with the OIDC issuer `issuer` when one is required.
-/// The `Err` is the reason, for a message.
+/// Verifies the bundle `json` over `subject` against `root` (everything the module's
+/// documentation lists), with the OIDC issuer `issuer` when one is required. The `Err`
+/// is the reason, for a message.
 pub fn verify_bundle(
     root: &Root,
-    path: &Path,
+    subject: Subject<'_>,
     json: &[u8],
     issuer: Option<&str>,
 ) -> Result<Verified, String> {
@@ -153,11 +166,21 @@ pub fn verify_bundle(
     if let Some(issuer) = issuer {
         policy = policy.require_issuer(issuer);
     }
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read the download: {e}"))?;
-    let result = root
-        .verifier
-        .verify_reader(std::io::BufReader::new(file), &bundle, &policy)
-        .map_err(|e| explain(e.to_string()))?;
+    let result = match subject {
+        Subject::File(path) => {
+            let file =
+                std::fs::File::open(path).map_err(|e| format!("cannot read the download: {e}"))?;
+            root.verifier
+                .verify_reader(std::io::BufReader::new(file), &bundle, &policy)
+        }
+        Subject::Bytes(bytes) => root.verifier.verify(bytes, &bundle, &policy),
+        Subject::Sha256(hex) => {
+            let digest = sigstore_verify::types::Sha256Hash::from_hex(hex)
+                .map_err(|e| format!("not a sha256: {e}"))?;
+            root.verifier.verify(digest, &bundle, &policy)
+        }
+    }
+    .map_err(|e| explain(e.to_string()))?;
     let certificate = match result.certificate() {
         Some(certificate) if result.certificate_verified() => certificate.clone(),
         _ => return Err("the bundle has no verified signing certificate".to_owned()),
@@ -185,11 +208,11 @@ fn explain(reason: String) -> String {
 /// issuer and identity `check` names. Returns the lock's record.
 pub fn verify_signature(
     root: &Root,
-    path: &Path,
+    subject: Subject<'_>,
     json: &[u8],
     check: &SigstoreCheck,
 ) -> Result<String, String> {
-    let verified = verify_bundle(root, path, json, Some(&check.issuer))?;
+    let verified = verify_bundle(root, subject, json, Some(&check.issuer))?;
     if verified.statement.is_some() {
         return Err("the bundle signs an attestation, not the download itself".to_owned());
     }
@@ -219,7 +242,7 @@ mod tests {
         };
         let blob = data.join("cosign-v3-blob.txt");
         assert_eq!(
-            verify_signature(&root, &blob, &bundle, &check).unwrap(),
+            verify_signature(&root, Subject::File(&blob), &bundle, &check).unwrap(),
             "sigstore:w.vollprecht@gmail.com"
         );
 
@@ -228,14 +251,15 @@ mod tests {
         let mut bytes = std::fs::read(&blob).unwrap();
         bytes[0] ^= 1;
         std::fs::write(&tampered, bytes).unwrap();
-        let err = verify_signature(&root, &tampered, &bundle, &check).unwrap_err();
+        let err = verify_signature(&root, Subject::File(&tampered), &bundle, &check).unwrap_err();
         assert!(err.contains("does not match"), "{err}");
 
         let someone_else = SigstoreCheck {
             identity: Some("someone@example.org".to_owned()),
             ..check.clone()
         };
-        let err = verify_signature(&root, &blob, &bundle, &someone_else).unwrap_err();
+        let err =
+            verify_signature(&root, Subject::File(&blob), &bundle, &someone_else).unwrap_err();
         assert!(
             err.contains("signed by w.vollprecht@gmail.com, not by someone@example.org"),
             "{err}"
@@ -245,7 +269,7 @@ mod tests {
             issuer: "https://token.actions.githubusercontent.com".to_owned(),
             ..check
         };
-        assert!(verify_signature(&root, &blob, &bundle, &other_issuer).is_err());
+        assert!(verify_signature(&root, Subject::File(&blob), &bundle, &other_issuer).is_err());
     }
 
     #[test]

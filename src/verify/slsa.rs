@@ -14,11 +14,9 @@
 //! online, which vx does not do. It is refused with that reason, never recorded as
 //! verified.
 
-use std::path::Path;
-
 use serde::{Deserialize, Serialize};
 
-use super::sigstore::verify_bundle;
+use super::sigstore::{Subject, verify_bundle};
 use super::trusted_root::Root;
 
 /// The prefix of every SLSA provenance predicate type (v0.1, v0.2, v1).
@@ -54,7 +52,7 @@ pub fn normalise(uri: &str) -> String {
 /// record, or why it does not verify.
 pub fn verify_provenance(
     root: &Root,
-    path: &Path,
+    subject: Subject<'_>,
     text: &[u8],
     check: &SlsaCheck,
 ) -> Result<String, String> {
@@ -70,7 +68,7 @@ pub fn verify_provenance(
     };
     let mut reasons = Vec::new();
     for document in &documents {
-        match verify_document(root, path, document, check) {
+        match verify_document(root, subject, document, check) {
             Ok(()) => return Ok(check.record()),
             Err(reason) => reasons.push(reason),
         }
@@ -85,7 +83,7 @@ pub fn verify_provenance(
 /// One JSON document of the provenance file.
 fn verify_document(
     root: &Root,
-    path: &Path,
+    subject: Subject<'_>,
     document: &serde_json::Value,
     check: &SlsaCheck,
 ) -> Result<(), String> {
@@ -99,7 +97,7 @@ fn verify_document(
                 .to_owned(),
         );
     }
-    let verified = verify_bundle(root, path, document.to_string().as_bytes(), None)?;
+    let verified = verify_bundle(root, subject, document.to_string().as_bytes(), None)?;
     let Some(statement) = &verified.statement else {
         return Err("the bundle holds no in-toto statement".to_owned());
     };
