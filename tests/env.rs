@@ -100,8 +100,6 @@ impl Project {
         cmd.env("XDG_DATA_HOME", self.xdg())
             .env("GONE", "was set")
             .env_remove("LOG")
-            .env_remove("GITHUB_PATH")
-            .env_remove("GITHUB_ENV")
             .timeout(DEADLINE);
         cmd
     }

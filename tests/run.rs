@@ -317,3 +317,26 @@ fn ctrl_c_in_a_dependency_reaches_it_and_ends_the_run_with_130() {
     let stderr = std::fs::read_to_string(project.dir().join("stderr")).unwrap();
     assert_eq!(stderr, "vx: interrupted during script `trap`\n");
 }
+
+#[test]
+fn a_project_of_scripts_alone_runs_and_removing_every_tool_empties_the_lock() {
+    let p = Project::new("[scripts]\nhi = \"echo hi {args}\"\n");
+    p.vx().arg("sync").arg("--headless").assert().code(0);
+    assert!(
+        std::fs::read_to_string(p.dir().join("vx.lock"))
+            .unwrap()
+            .contains("[tools.argv]")
+    );
+
+    // vx.toml as `vx init` leaves it, with a script: no tools.
+    p.work
+        .write_manifest("[tools]\n\n[scripts]\nhi = \"echo hi {args}\"\n");
+    let out = p.vx().arg("sync").arg("--headless").assert().code(0);
+    assert!(text(&out.get_output().stdout).contains("0 tools up to date"));
+    let lock = std::fs::read_to_string(p.dir().join("vx.lock")).unwrap();
+    assert!(
+        !lock.contains("argv"),
+        "the lock follows the manifest: {lock}"
+    );
+    assert_eq!(p.run(&["hi", "there"], 0).0, "hi there\n");
+}

@@ -404,8 +404,9 @@ impl Lock {
     /// nothing when the lock records no download ([`Lock::is_empty`]).
     pub fn write(&self, path: &Path) -> Result<(), LockError> {
         // A lock that records nothing (a first sync that failed or was interrupted)
-        // is not written: an empty file would only look like a lock.
-        if self.is_empty() {
+        // is not written: an empty file would only look like a lock. One that existed
+        // is emptied, though: the manifest no longer lists what it held.
+        if self.is_empty() && !path.exists() {
             return Ok(());
         }
         let text = self.to_text();

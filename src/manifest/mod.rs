@@ -141,7 +141,7 @@ pub enum Problem {
     /// A `replacements` value that cannot be part of a URL.
     #[error("replacement {0:?} is invalid: use 1 to 64 characters without / ? # {{ }}")]
     BadReplacement(String),
-    /// No `[tools.NAME]` table at all.
+    /// No `[tools]` table, and no `[env]` or `[scripts]` either: not a vx.toml yet.
     #[error(
         "no tools: add at least one under [tools], `NAME = \"VERSION\"` (from a registry) or a `[tools.NAME]` table with `version` and `url`"
     )]

@@ -224,8 +224,14 @@ impl Parser<'_> {
                     self.wrong_type(value, "tools".to_owned(), "a table of tools")
                 })?),
             };
-        let Some(tools_table) = tools_table.filter(|t| !t.is_empty()) else {
-            return Err(self.err(None, Problem::NoTools));
+        // A file with no `[tools]` table and no project environment is not a vx.toml
+        // yet; an empty `[tools]` (what `vx init` writes) or a project of `[env]` and
+        // `[scripts]` alone is one with no tools.
+        let empty = toml::map::Map::new();
+        let tools_table = match tools_table {
+            Some(table) => table,
+            None if environment.is_empty() => return Err(self.err(None, Problem::NoTools)),
+            None => &empty,
         };
         if tools_table.len() > MAX_TOOLS {
             return Err(self.err(None, Problem::TooManyTools(tools_table.len())));

@@ -260,7 +260,11 @@ fn whole_file_problems() {
     assert_eq!(p, Problem::NoTools);
     assert_eq!(loc, None);
     assert!(msg.starts_with("vx.toml: no tools"), "{msg}");
-    assert_eq!(problem("[tools]\n").0, Problem::NoTools);
+    // An empty `[tools]` (what `vx init` writes) and a project of scripts alone are
+    // manifests without tools.
+    assert!(parse("[tools]\n").unwrap().tools.is_empty());
+    let scripts = parse("[scripts]\nlint = \"true\"\n").unwrap();
+    assert!(scripts.tools.is_empty() && scripts.environment.script("lint").is_some());
     let (p, loc, msg) = problem("\n[tool.rg]\nversion = \"1\"\n");
     assert_eq!(
         p,
