@@ -56,8 +56,9 @@ pub use super::checksum::ChecksumFormat;
 /// What a package gives for a tag and platform.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Resolution {
-    /// The file to download and how to install it.
-    Download(Download),
+    /// The file to download and how to install it (boxed: a download is large, a
+    /// reason small).
+    Download(Box<Download>),
     /// vx cannot install the package there; why, in words for the user.
     Unsupported(String),
 }
@@ -395,7 +396,7 @@ impl Resolver<'_, '_> {
             asset: Some(asset.clone()),
             ..self.vars(info.replacements.as_ref())
         })?;
-        Ok(Resolution::Download(Download {
+        Ok(Resolution::Download(Box::new(Download {
             url,
             asset,
             format,
@@ -403,7 +404,7 @@ impl Resolver<'_, '_> {
             checksum,
             provenance,
             emulated: self.emulated(),
-        }))
+        })))
     }
 
     /// aqua's `GetFormat`: a source archive is always a `.tar.gz`.

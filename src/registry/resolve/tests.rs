@@ -35,7 +35,7 @@ fn at(pkg: &Package, tag: &str, platform: &str) -> Resolution {
 
 fn download(pkg: &Package, tag: &str, platform: &str) -> Download {
     match at(pkg, tag, platform) {
-        Resolution::Download(d) => d,
+        Resolution::Download(d) => *d,
         Resolution::Unsupported(why) => panic!("{tag} {platform}: unsupported: {why}"),
     }
 }
