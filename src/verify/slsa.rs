@@ -140,6 +140,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn only_a_file_of_bare_envelopes_is_told_apart_from_bundles_and_garbage() {
+        let envelope = r#"{"payloadType":"application/vnd.in-toto+json","payload":"e30=","signatures":[{"sig":"AA=="}]}"#;
+        let lines = format!("{envelope}\n{envelope}\n");
+        assert!(only_bare_envelopes(envelope.as_bytes()));
+        assert!(only_bare_envelopes(lines.as_bytes()));
+        let bundle = r#"{"mediaType":"application/vnd.dev.sigstore.bundle+json;version=0.1","dsseEnvelope":{}}"#;
+        assert!(!only_bare_envelopes(bundle.as_bytes()));
+        assert!(!only_bare_envelopes(
+            format!("{envelope}\n{bundle}\n").as_bytes()
+        ));
+        assert!(!only_bare_envelopes(b"not json"));
+        assert!(!only_bare_envelopes(b""));
+    }
+
+    #[test]
     fn source_uris_compare_without_scheme_git_prefix_or_suffix() {
         assert_eq!(
             normalise("git+https://github.com/o/r.git"),
