@@ -72,7 +72,10 @@ fn release(
 
 /// The fixture registry: `signed` (minisign over its checksum file before 2.0.0,
 /// nothing from 2.0.0 on), `keyed` (a cosign key and signature as release assets),
-/// and `keyed-url` (cosign's `--key URL --signature URL` options).
+/// `keyed-url` (cosign's `--key URL --signature URL` options), `keyless` (a Sigstore
+/// bundle over the checksum file), `attested` (GitHub's artifact attestations) and
+/// `provenanced` (SLSA provenance beside each asset before 2.0.0, an `http`
+/// provenance with no URL from 2.0.0 on).
 const REGISTRY: &str = r#"packages:
   - type: github_release
     repo_owner: acme
@@ -144,6 +147,34 @@ const REGISTRY: &str = r#"packages:
         bundle:
           type: github_release
           asset: checksums.txt.sigstore.json
+  - type: github_release
+    repo_owner: acme
+    repo_name: attested
+    description: A tool whose release assets GitHub attests
+    asset: attested_{{trimV .Version}}_{{.OS}}_{{.Arch}}.tar.gz
+    checksum:
+      type: github_release
+      asset: checksums.txt
+      algorithm: sha256
+    github_artifact_attestations:
+      signer_workflow: acme/attested/\.github/workflows/release\.yml
+  - type: github_release
+    repo_owner: acme
+    repo_name: provenanced
+    description: A tool with SLSA provenance beside each asset, and none declared checkable for 2.x
+    version_constraint: semver("< 2.0.0")
+    asset: provenanced_{{trimV .Version}}_{{.OS}}_{{.Arch}}.tar.gz
+    checksum:
+      type: github_release
+      asset: checksums.txt
+      algorithm: sha256
+    slsa_provenance:
+      type: github_release
+      asset: "{{.Asset}}.sigstore.json"
+    version_overrides:
+      - version_constraint: "true"
+        slsa_provenance:
+          type: http
 "#;
 
 /// A project using the fixture registry, with its own home, cache and store.
@@ -516,4 +547,160 @@ fn a_keyless_signature_of_the_checksum_file_verifies_against_the_trusted_root() 
             && out.contains("signed by https://github.com/mallory/keyless/"),
         "{out}"
     );
+}
+
+/// The release archives of `release` (not its checksum file or signatures), by name.
+fn archives(release: &FixtureRelease) -> Vec<(String, Vec<u8>)> {
+    release
+        .assets
+        .iter()
+        .filter(|a| a.name.ends_with(".tar.gz") || a.name.ends_with(".zip"))
+        .map(|a| (a.name.clone(), a.bytes.to_vec()))
+        .collect()
+}
+
+/// Names `fulcio`'s trusted root in the world's user config.
+fn trust(world: &World, fulcio: &sigstore::Sigstore) {
+    let root = world.work.dir.path().join("trusted_root.json");
+    std::fs::write(&root, fulcio.trusted_root()).unwrap();
+    write_user_config(
+        &world.work.dir.path().join("home"),
+        &format!(
+            "[verify]\ntrusted_root = {:?}\n",
+            root.display().to_string()
+        ),
+    );
+}
+
+/// The workflow that attests `acme/attested`'s releases, as the lock records it.
+const ATTESTED_BY: &str = "acme/attested/.github/workflows/release.yml";
+
+#[test]
+fn an_attested_release_is_locked_from_its_digest_and_another_workflow_is_refused() {
+    let fulcio = &sigstore::Sigstore::new();
+    let world = World::new(|_, mut b| {
+        for (tag, workflow) in [("v1.0.0", "release.yml"), ("v1.1.0", "other.yml")] {
+            let release = release("attested", tag, |_| Vec::new());
+            let leaf = sigstore::Leaf::workflow(&format!(
+                "https://github.com/acme/attested/.github/workflows/{workflow}@refs/tags/{tag}"
+            ));
+            for (_, bytes) in archives(&release) {
+                let bundle = fulcio.attestation(&leaf, &bytes, "https://slsa.dev/provenance/v1");
+                b = b.attestation("acme", "attested", &sha256_hex(&bytes), bundle);
+            }
+            b = b.release("acme", "attested", release);
+        }
+        b
+    });
+    trust(&world, fulcio);
+
+    world.write_manifest("verify = \"require\"", "attested = \"1.0\"");
+    world.run(&["lock"], 0);
+    assert_eq!(
+        world.verified("attested"),
+        vec![Some(format!("github-attestation:{ATTESTED_BY}")); platforms().len()]
+    );
+    let fetched = world.fetched();
+    assert_eq!(
+        fetched
+            .iter()
+            .filter(|p| p.contains("/repos/acme/attested/attestations/sha256:"))
+            .count(),
+        platforms().len(),
+        "one question per platform's digest: {fetched:?}"
+    );
+    assert!(
+        !fetched.iter().any(|p| p.ends_with(".tar.gz")),
+        "locking downloads no archive: {fetched:?}"
+    );
+
+    let before = world.lock_text().unwrap();
+    world.write_manifest("verify = \"require\"", "attested = \"1.1\"");
+    let out = world.run(&["lock"], 1);
+    assert!(
+        out.contains("attested 1.1.0")
+            && out.contains("signed by workflow acme/attested/.github/workflows/other.yml")
+            && out.contains(r"release\.yml"),
+        "{out}"
+    );
+    assert_eq!(world.lock_text().unwrap(), before, "nothing was locked");
+}
+
+#[test]
+fn slsa_provenance_of_the_right_digest_and_source_is_recorded_and_of_another_refused() {
+    let fulcio = &sigstore::Sigstore::new();
+    let leaf = |source: &str| sigstore::Leaf {
+        source: Some(source.to_owned()),
+        ..sigstore::Leaf::workflow(
+            "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml@refs/tags/v2.0.0",
+        )
+    };
+    let provenance = |release: FixtureRelease, subject: &dyn Fn(&[u8]) -> Vec<u8>| {
+        let mut out = release.clone();
+        for (name, bytes) in archives(&release) {
+            let bundle = fulcio.attestation(
+                &leaf("https://github.com/acme/provenanced"),
+                &subject(&bytes),
+                "https://slsa.dev/provenance/v0.2",
+            );
+            out = out.asset_without_digest(
+                &format!("{name}.sigstore.json"),
+                bundle.to_string().into_bytes(),
+            );
+        }
+        out
+    };
+    let world = World::new(|_, b| {
+        b.release(
+            "acme",
+            "provenanced",
+            provenance(release("provenanced", "v1.0.0", |_| Vec::new()), &|a| {
+                a.to_vec()
+            }),
+        )
+        // The provenance of other bytes.
+        .release(
+            "acme",
+            "provenanced",
+            provenance(release("provenanced", "v1.1.0", |_| Vec::new()), &|a| {
+                [a, b"tampered"].concat()
+            }),
+        )
+        .release(
+            "acme",
+            "provenanced",
+            release("provenanced", "v2.0.0", |_| Vec::new()),
+        )
+    });
+    trust(&world, fulcio);
+
+    world.write_manifest("", "provenanced = \"1.0\"");
+    world.run(&["lock"], 0);
+    assert_eq!(
+        world.verified("provenanced"),
+        vec![Some("slsa:github.com/acme/provenanced".to_owned()); platforms().len()]
+    );
+    assert!(
+        !world.fetched().iter().any(|p| p.ends_with(".tar.gz")),
+        "locking downloads no archive"
+    );
+
+    world.write_manifest("", "provenanced = \"1.1\"");
+    let out = world.run(&["lock"], 1);
+    assert!(
+        out.contains("provenanced 1.1.0")
+            && out.contains("SLSA provenance")
+            && out.contains("does not match any subject"),
+        "{out}"
+    );
+
+    // Declared but not checkable: named with -v, locked with nothing recorded (a
+    // provenance loss from 1.0.0, allowed here).
+    world.write_manifest("", "provenanced = \"2.0\"");
+    let out = world.run(&["lock", "-v", "--allow-provenance-loss"], 0);
+    assert!(
+        out.contains("provenance of provenanced_2.0.0_") && out.contains("http names no url"),
+        "{out}"
+    );
+    assert_eq!(world.verified("provenanced"), vec![None; platforms().len()]);
 }

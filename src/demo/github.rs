@@ -11,6 +11,7 @@
 //! | `/api/v3/repos/O/R/releases/tags/T` | the release tagged `T` (drafts have no tag: 404) |
 //! | `/api/v3/repos/O/R/releases/latest` | the first release that is neither a draft nor a pre-release |
 //! | `/api/v3/repos/O/R/tags?per_page=N&page=P` | a page of tags, paginated the same way |
+//! | `/api/v3/repos/O/R/attestations/sha256:HEX` | the artifact attestations of that digest ([`GithubFixtureBuilder::attestation`]), `{"attestations": [{"bundle", "repository_id"}]}`; none: 404 |
 //! | `/O/R/releases/download/T/ASSET` | an asset's bytes (throttled when asked) |
 //! | `/O/R/raw/REF/PATH` | a raw file ([`GithubHosts::raw`] off github.com) |
 //! | any path given to [`GithubFixtureBuilder::file`] or [`GithubFixtureBuilder::redirect`] | its bytes, or a 302 |
@@ -135,6 +136,8 @@ impl FixtureRelease {
 struct Repo {
     releases: Vec<FixtureRelease>,
     tags: Vec<String>,
+    /// Sigstore bundles attesting a digest (hex), in order.
+    attestations: HashMap<String, Vec<Value>>,
 }
 
 /// What a [`GithubFixture`] serves; [`GithubFixture::builder`] makes one.
@@ -170,6 +173,17 @@ impl GithubFixtureBuilder {
     /// endpoint lists these, in order, then each non-draft release's tag.
     pub fn tag(mut self, owner: &str, repo: &str, tag: &str) -> Self {
         self.repo(owner, repo).tags.push(tag.to_owned());
+        self
+    }
+
+    /// Adds an artifact attestation (a Sigstore bundle) of the artifact whose SHA-256
+    /// is `sha256` (hex) to `owner/repo`, as GitHub's attestations API lists it.
+    pub fn attestation(mut self, owner: &str, repo: &str, sha256: &str, bundle: Value) -> Self {
+        self.repo(owner, repo)
+            .attestations
+            .entry(sha256.to_ascii_lowercase())
+            .or_default()
+            .push(bundle);
         self
     }
 
@@ -560,6 +574,21 @@ impl State {
                 }
                 let items = names.iter().map(|t| self.tag_json(&full, t)).collect();
                 self.page(&format!("repos/{full}/tags"), query, items)
+            }
+            other if other.starts_with("attestations/sha256:") => {
+                let hex = &other["attestations/sha256:".len()..];
+                match repo.attestations.get(&hex.to_ascii_lowercase()) {
+                    Some(bundles) => Reply::json(
+                        200,
+                        json!({
+                            "attestations": bundles
+                                .iter()
+                                .map(|b| json!({"bundle": b, "repository_id": 1}))
+                                .collect::<Vec<_>>()
+                        }),
+                    ),
+                    None => Reply::not_found(),
+                }
             }
             other => match other.strip_prefix("releases/tags/") {
                 Some(tag) => repo

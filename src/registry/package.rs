@@ -30,6 +30,10 @@ use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+pub mod provenance;
+
+pub use provenance::{AttestationsDecl, Declared, SlsaDecl};
+
 /// Largest registry document accepted, in bytes (the standard registry is ~3 MiB).
 pub const MAX_BYTES: usize = 16 * 1024 * 1024;
 
@@ -39,13 +43,11 @@ const HARMLESS_KEYS: &[&str] = &[
     "link",
     "search_words",
     "private",
-    // Signatures over the artifact itself and provenance attestations: not modelled
-    // here (a checksum file's `minisign` and `cosign` are: see [`Checksum`]); skipping
-    // them does not change the bytes fetched.
+    // Signatures over the artifact itself: not modelled here (a checksum file's
+    // `minisign` and `cosign` are: see [`Checksum`], and so are attestations and
+    // provenance: see [`provenance`]); skipping them does not change the bytes fetched.
     "cosign",
-    "slsa_provenance",
     "minisign",
-    "github_artifact_attestations",
 ];
 
 /// Why a registry document cannot be read.
@@ -502,6 +504,12 @@ pub struct Fields {
     /// Where checksums are published.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub checksum: Option<Checksum>,
+    /// GitHub's artifact attestations of the asset's digest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub github_artifact_attestations: Option<Declared<AttestationsDecl>>,
+    /// An SLSA provenance file naming the asset's digest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slsa_provenance: Option<Declared<SlsaDecl>>,
 }
 
 /// Settings for one OS and/or architecture (`overrides[]`).

@@ -25,15 +25,18 @@
 //! 5. the URL by type: a release download, the `url`, a raw file of the repository at
 //!    the tag, or the tag's source archive, on the hosts of [`GithubHosts`];
 //! 6. the format vx unpacks, `files[].src` (the asset itself for a bare executable),
-//!    and the checksum file's URL and layout.
+//!    the checksum file's URL and layout, and the attestations and provenance that
+//!    bind the asset's digest to its publisher (`attestations`).
 //!
 //! Anything vx cannot install comes back as [`Resolution::Unsupported`] with a reason
 //! for the user; only a registry's broken template or expression is an error.
 
+mod attestations;
 mod merge;
 mod names;
 mod signatures;
 
+pub use attestations::ProvenanceSource;
 pub use signatures::{Identity, SignatureSource};
 #[cfg(test)]
 mod tests;
@@ -53,8 +56,9 @@ pub use super::checksum::ChecksumFormat;
 /// What a package gives for a tag and platform.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Resolution {
-    /// The file to download and how to install it.
-    Download(Download),
+    /// The file to download and how to install it (boxed: a download is large, a
+    /// reason small).
+    Download(Box<Download>),
     /// vx cannot install the package there; why, in words for the user.
     Unsupported(String),
 }
@@ -73,6 +77,9 @@ pub struct Download {
     pub bins: Vec<Bin>,
     /// Where its checksum is published, if the registry says.
     pub checksum: Option<ChecksumSource>,
+    /// What binds its digest to the publisher (GitHub's attestations, SLSA
+    /// provenance), checked from its sha256 when a version is locked.
+    pub provenance: Vec<ProvenanceSource>,
     /// `"rosetta2"` or `"windows_arm_emulation"` when an amd64 build serves an arm64
     /// platform.
     pub emulated: Option<&'static str>,
@@ -385,14 +392,19 @@ impl Resolver<'_, '_> {
             Ok(checksum) => checksum,
             Err(reason) => return Ok(Resolution::Unsupported(format!("{}: {reason}", self.name))),
         };
-        Ok(Resolution::Download(Download {
+        let provenance = self.provenance(&Vars {
+            asset: Some(asset.clone()),
+            ..self.vars(info.replacements.as_ref())
+        })?;
+        Ok(Resolution::Download(Box::new(Download {
             url,
             asset,
             format,
             bins,
             checksum,
+            provenance,
             emulated: self.emulated(),
-        }))
+        })))
     }
 
     /// aqua's `GetFormat`: a source archive is always a `.tar.gz`.

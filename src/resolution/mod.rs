@@ -6,6 +6,9 @@
 //! - [`network`]: GitHub and the cache for one run, and its progress lines.
 //! - [`resolver`]: names to packages (the project's registries), constraints to
 //!   versions (GitHub's releases), versions to each platform's download and checksum.
+//! - [`signatures`] and [`provenance`]: what verifies that checksum when a version is
+//!   locked (the checksum file's signatures; GitHub's attestations and SLSA provenance
+//!   of the asset's digest).
 //!
 //! This room sits between the registry format (`crate::registry`, which knows nothing
 //! of manifests or locks) and the project (`crate::project`), which hands the
@@ -13,6 +16,7 @@
 
 pub mod network;
 pub mod pinned;
+pub mod provenance;
 pub mod resolver;
 pub mod signatures;
 

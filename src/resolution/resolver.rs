@@ -20,7 +20,7 @@ use crate::registry::version::{self, Constraint, Tag};
 use crate::verify::provenance::ProvenanceLoss;
 
 use super::network::Network;
-use super::{ResolutionError, Resolve, pinned, signatures};
+use super::{ResolutionError, Resolve, pinned, provenance, signatures};
 
 /// Largest checksum file read.
 const MAX_CHECKSUM_FILE: u64 = 4 << 20;
@@ -68,6 +68,8 @@ pub struct Resolver<'n> {
     releases: RefCell<BTreeMap<String, Vec<Release>>>,
     /// Checksum files fetched in this run, by URL (`None`: not available).
     checksum_files: RefCell<BTreeMap<String, Option<String>>>,
+    /// The Sigstore trusted root, read at the first bundle this run checks.
+    trusted_root: std::sync::OnceLock<Result<crate::verify::trusted_root::Root, String>>,
 }
 
 impl<'n> Resolver<'n> {
@@ -114,6 +116,7 @@ impl<'n> Resolver<'n> {
             policy: manifest.map(|m| m.verify).unwrap_or_default(),
             releases: RefCell::new(BTreeMap::new()),
             checksum_files: RefCell::new(BTreeMap::new()),
+            trusted_root: std::sync::OnceLock::new(),
         })
     }
 
@@ -313,7 +316,7 @@ impl<'n> Resolver<'n> {
                         None => (None, None),
                     };
                     PlatformDownload::Download {
-                        download: Box::new(download),
+                        download,
                         sha256,
                         verified,
                     }
@@ -324,15 +327,52 @@ impl<'n> Resolver<'n> {
         Ok(out)
     }
 
-    /// The sha256 of `download` from the registry's checksum file (with what verified
-    /// that file's signatures), else GitHub's digest of the release asset; `None` when
-    /// neither says. A declared signature that does not verify refuses the version.
+    /// The sha256 of `download` from the registry's checksum file, else GitHub's digest
+    /// of the release asset, with what verified it (the checksum file's signatures,
+    /// then the asset's attestations and provenance, checked from that sha256); `None`
+    /// when neither says. A declared check that does not verify refuses the version.
     fn checksum(
         &self,
         found: &Found,
         candidate: &Candidate,
         download: &Download,
     ) -> Result<Option<(String, String, Option<String>)>, ResolutionError> {
+        let Some((hex, source, mut records)) = self.published_sha256(found, candidate, download)?
+        else {
+            if !download.provenance.is_empty() {
+                self.net.progress(&format!(
+                    "{}: attestations and provenance of {} not checked: no sha256 is published for it",
+                    found.qualified_name(),
+                    download.asset
+                ));
+            }
+            return Ok(None);
+        };
+        let verdict = provenance::check(
+            &self.net.github,
+            &self.trusted_root,
+            &download.asset,
+            &hex,
+            &download.provenance,
+        )
+        .map_err(|why| refused(found, candidate, &why))?;
+        for note in &verdict.unchecked {
+            self.net
+                .progress(&format!("{}: {note}", found.qualified_name()));
+        }
+        records.extend(verdict.records);
+        let verified = (!records.is_empty()).then(|| records.join(","));
+        Ok(Some((hex, source, verified)))
+    }
+
+    /// The sha256 of `download` as published (the checksum file's, whose signatures
+    /// are checked, else GitHub's digest), its source, and what verified it.
+    fn published_sha256(
+        &self,
+        found: &Found,
+        candidate: &Candidate,
+        download: &Download,
+    ) -> Result<Option<(String, String, Vec<String>)>, ResolutionError> {
         if let Some(source) = download
             .checksum
             .as_ref()
@@ -342,26 +382,20 @@ impl<'n> Resolver<'n> {
         {
             let verdict = signatures::check(
                 &self.net.github,
+                &self.trusted_root,
                 &source.url,
                 text.as_bytes(),
                 &source.signatures,
             )
-            .map_err(|why| {
-                ResolutionError::Verify(format!(
-                    "{} {}: {why}; nothing was locked",
-                    found.qualified_name(),
-                    candidate.version
-                ))
-            })?;
+            .map_err(|why| refused(found, candidate, &why))?;
             for note in &verdict.unchecked {
                 self.net
                     .progress(&format!("{}: {note}", found.qualified_name()));
             }
-            let verified = (!verdict.records.is_empty()).then(|| verdict.records.join(","));
             return Ok(Some((
                 hex,
                 format!("checksum-file:{}", source.url),
-                verified,
+                verdict.records,
             )));
         }
         let is_release = matches!(
@@ -376,7 +410,7 @@ impl<'n> Resolver<'n> {
                 .find(|a| a.name == download.asset)
                 .and_then(|a| a.sha256());
             if let Some(hex) = digest {
-                return Ok(Some((hex, "github-digest".to_owned(), None)));
+                return Ok(Some((hex, "github-digest".to_owned(), Vec::new())));
             }
         }
         Ok(None)
@@ -860,6 +894,15 @@ fn version_label(pkg: &Package, tag: &str) -> String {
 fn names_exactly(constraint: &str, candidate: &Candidate) -> bool {
     let c = constraint.trim().trim_start_matches('=').trim();
     c == candidate.tag || c == candidate.version || c.strip_prefix('v') == Some(&candidate.version)
+}
+
+/// A version refused because what it declares does not verify (`why`).
+fn refused(found: &Found, candidate: &Candidate, why: &str) -> ResolutionError {
+    ResolutionError::Verify(format!(
+        "{} {}: {why}; nothing was locked",
+        found.qualified_name(),
+        candidate.version
+    ))
 }
 
 fn usage(e: impl std::fmt::Display) -> ResolutionError {

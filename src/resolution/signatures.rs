@@ -36,16 +36,17 @@ pub struct Verdict {
 }
 
 /// Checks every signature in `signatures` over `checksum_file` (fetched from
-/// `file_url`), fetching each signature and key through `github`. `Err` says which
-/// signature failed and why.
+/// `file_url`), fetching each signature and key through `github`; `root` is the run's
+/// trusted root, read at the first keyless signature. `Err` says which signature
+/// failed and why.
 pub fn check(
     github: &Github,
+    root: &std::sync::OnceLock<Result<Root, String>>,
     file_url: &str,
     checksum_file: &[u8],
     signatures: &[SignatureSource],
 ) -> Result<Verdict, String> {
     let mut verdict = Verdict::default();
-    let root: std::sync::OnceLock<Result<Root, String>> = std::sync::OnceLock::new();
     let shown = crate::net::url::display_url(file_url);
     for signature in signatures {
         match signature {
@@ -138,8 +139,8 @@ pub fn check(
 }
 
 /// The Sigstore trusted root of the user config's `[verify] trusted_root`, else vx's
-/// own: read once per check, and only when a keyless signature is to be checked.
-fn load_root() -> Result<Root, String> {
+/// own: read once per run, and only when a Sigstore bundle is to be checked.
+pub(super) fn load_root() -> Result<Root, String> {
     let user = crate::user_config::UserConfig::load().map_err(|e| e.to_string())?;
     trusted_root::load(user.verify.trusted_root.as_deref()).map_err(|e| e.to_string())
 }

@@ -78,6 +78,33 @@ pub fn verify_answer(
     answer: &[u8],
     check: &AttestationCheck,
 ) -> Result<String, String> {
+    let signer = Signer {
+        matches: &|signer: &str| Ok(signer == check.signer_workflow),
+        expected: &check.signer_workflow,
+    };
+    verify_answer_by(root, subject, answer, &check.predicate_type, &signer)?;
+    Ok(check.record())
+}
+
+/// The workflow an attestation must have been signed by: a test over its
+/// `owner/repo/path` (`Err`: the test itself is bad), and what it expects, for messages.
+pub struct Signer<'a> {
+    /// Whether this signer workflow is the one wanted.
+    pub matches: &'a dyn Fn(&str) -> Result<bool, String>,
+    /// What is wanted, for messages.
+    pub expected: &'a str,
+}
+
+/// Checks GitHub's `answer` for `subject`: the first attestation whose bundle verifies,
+/// with `predicate_type` and a signer workflow `signer` accepts, wins. Returns that
+/// signer workflow, or why none did.
+pub fn verify_answer_by(
+    root: &Root,
+    subject: Subject<'_>,
+    answer: &[u8],
+    predicate_type: &str,
+    signer: &Signer<'_>,
+) -> Result<String, String> {
     let answer: Answer = serde_json::from_slice(answer)
         .map_err(|e| format!("not GitHub's attestations answer: {e}"))?;
     let mut reasons = Vec::new();
@@ -87,8 +114,8 @@ pub fn verify_answer(
             continue;
         };
         let json = bundle.to_string();
-        match verify_one(root, subject, json.as_bytes(), check) {
-            Ok(()) => return Ok(check.record()),
+        match verify_one(root, subject, json.as_bytes(), predicate_type, signer) {
+            Ok(workflow) => return Ok(workflow),
             Err(reason) => reasons.push(reason),
         }
     }
@@ -109,29 +136,30 @@ pub fn verify_answer(
     ))
 }
 
-/// One attestation's bundle against `check`.
+/// One attestation's bundle; its signer workflow when it verifies.
 fn verify_one(
     root: &Root,
     subject: Subject<'_>,
     json: &[u8],
-    check: &AttestationCheck,
-) -> Result<(), String> {
+    predicate_type: &str,
+    signer: &Signer<'_>,
+) -> Result<String, String> {
     let verified = verify_bundle(root, subject, json, Some(GITHUB_ACTIONS_ISSUER))?;
     let Some(statement) = &verified.statement else {
         return Err("the bundle holds no in-toto statement".to_owned());
     };
-    if statement.predicate_type != check.predicate_type {
+    if statement.predicate_type != predicate_type {
         return Err(format!(
-            "predicate type {}, not {}",
-            statement.predicate_type, check.predicate_type
+            "predicate type {}, not {predicate_type}",
+            statement.predicate_type
         ));
     }
-    let signer = signer_workflow(&verified);
-    if signer != check.signer_workflow {
+    let workflow = signer_workflow(&verified);
+    if !(signer.matches)(&workflow)? {
         return Err(format!(
-            "signed by workflow {signer}, not {}",
-            check.signer_workflow
+            "signed by workflow {workflow}, not {}",
+            signer.expected
         ));
     }
-    Ok(())
+    Ok(workflow)
 }

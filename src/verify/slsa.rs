@@ -56,16 +56,7 @@ pub fn verify_provenance(
     text: &[u8],
     check: &SlsaCheck,
 ) -> Result<String, String> {
-    let whole = serde_json::from_slice::<serde_json::Value>(text);
-    let documents: Vec<serde_json::Value> = match whole {
-        Ok(value) => vec![value],
-        Err(_) => text
-            .split(|&b| b == b'\n')
-            .filter(|line| !line.iter().all(u8::is_ascii_whitespace))
-            .map(serde_json::from_slice)
-            .collect::<Result<_, _>>()
-            .map_err(|e| format!("neither JSON nor JSON lines: {e}"))?,
-    };
+    let documents = documents(text)?;
     let mut reasons = Vec::new();
     for document in &documents {
         match verify_document(root, subject, document, check) {
@@ -80,6 +71,32 @@ pub fn verify_provenance(
     }
 }
 
+/// The JSON documents of a provenance file: one JSON value, or JSON lines.
+fn documents(text: &[u8]) -> Result<Vec<serde_json::Value>, String> {
+    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(text) {
+        return Ok(vec![value]);
+    }
+    text.split(|&b| b == b'\n')
+        .filter(|line| !line.iter().all(u8::is_ascii_whitespace))
+        .map(serde_json::from_slice)
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("neither JSON nor JSON lines: {e}"))
+}
+
+/// Whether a document is a bare DSSE envelope rather than a Sigstore bundle.
+fn is_bare_envelope(document: &serde_json::Value) -> bool {
+    document.get("mediaType").is_none()
+        && document.get("payloadType").is_some()
+        && document.get("signatures").is_some()
+}
+
+/// Whether the provenance file holds only bare DSSE envelopes (`slsa-github-generator`'s
+/// `.intoto.jsonl`): provenance vx cannot verify (see the module's documentation), as
+/// opposed to provenance that does not verify.
+pub fn only_bare_envelopes(text: &[u8]) -> bool {
+    documents(text).is_ok_and(|docs| !docs.is_empty() && docs.iter().all(is_bare_envelope))
+}
+
 /// One JSON document of the provenance file.
 fn verify_document(
     root: &Root,
@@ -87,10 +104,7 @@ fn verify_document(
     document: &serde_json::Value,
     check: &SlsaCheck,
 ) -> Result<(), String> {
-    if document.get("mediaType").is_none()
-        && document.get("payloadType").is_some()
-        && document.get("signatures").is_some()
-    {
+    if is_bare_envelope(document) {
         return Err(
             "a bare DSSE envelope, without the transparency-log entry that proves \
                     when it was signed: vx verifies SLSA provenance in a Sigstore bundle only"
@@ -124,6 +138,21 @@ fn verify_document(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_file_of_bare_envelopes_is_told_apart_from_bundles_and_garbage() {
+        let envelope = r#"{"payloadType":"application/vnd.in-toto+json","payload":"e30=","signatures":[{"sig":"AA=="}]}"#;
+        let lines = format!("{envelope}\n{envelope}\n");
+        assert!(only_bare_envelopes(envelope.as_bytes()));
+        assert!(only_bare_envelopes(lines.as_bytes()));
+        let bundle = r#"{"mediaType":"application/vnd.dev.sigstore.bundle+json;version=0.1","dsseEnvelope":{}}"#;
+        assert!(!only_bare_envelopes(bundle.as_bytes()));
+        assert!(!only_bare_envelopes(
+            format!("{envelope}\n{bundle}\n").as_bytes()
+        ));
+        assert!(!only_bare_envelopes(b"not json"));
+        assert!(!only_bare_envelopes(b""));
+    }
 
     #[test]
     fn source_uris_compare_without_scheme_git_prefix_or_suffix() {

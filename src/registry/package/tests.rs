@@ -389,4 +389,69 @@ fn the_standard_registry_loads() {
         .count();
     eprintln!("{} packages, {unsupported} unsupported", reg.packages.len());
     assert!(reg.packages.len() > 1000);
+    // Every attestation and provenance declaration is in the shape vx reads.
+    let mut declared = 0;
+    for pkg in &reg.packages {
+        let levels = std::iter::once(&pkg.fields)
+            .chain(pkg.overrides.iter().map(|o| &o.fields))
+            .chain(pkg.version_overrides.iter().flat_map(|vo| {
+                std::iter::once(&vo.fields).chain(vo.overrides.iter().flatten().map(|o| &o.fields))
+            }));
+        for fields in levels {
+            for malformed in [
+                matches!(
+                    fields.github_artifact_attestations,
+                    Some(Declared::Malformed(_))
+                ),
+                matches!(fields.slsa_provenance, Some(Declared::Malformed(_))),
+            ] {
+                assert!(!malformed, "{:?}", pkg.full_name());
+            }
+            declared += usize::from(fields.github_artifact_attestations.is_some())
+                + usize::from(fields.slsa_provenance.is_some());
+        }
+    }
+    eprintln!("{declared} attestation and provenance declarations");
+    assert!(declared > 100);
+}
+
+#[test]
+fn a_malformed_provenance_declaration_spoils_neither_the_document_nor_the_index() {
+    let reg = parse(
+        r#"packages:
+  - type: github_release
+    repo_owner: acme
+    repo_name: tool
+    asset: tool.tar.gz
+    github_artifact_attestations: [not, a, mapping]
+    slsa_provenance:
+      type: github_release
+      asset: tool.intoto.jsonl
+      source_uri: {1: 2}
+  - type: github_release
+    repo_owner: acme
+    repo_name: other
+    asset: other.tar.gz
+"#,
+    )
+    .unwrap();
+    assert_eq!(reg.packages.len(), 2);
+    let tool = &reg.packages[0];
+    assert!(tool.unsupported().is_none());
+    fn malformed<T>(d: &Option<Declared<T>>) -> String {
+        match d {
+            Some(Declared::Malformed(why)) => why.clone(),
+            _ => panic!("not malformed"),
+        }
+    }
+    let attestations = malformed(&tool.fields.github_artifact_attestations);
+    let slsa = malformed(&tool.fields.slsa_provenance);
+    // Written into the index and read back: the same verdicts.
+    let json = serde_json::to_vec(tool).unwrap();
+    let back: Package = serde_json::from_slice(&json).unwrap();
+    assert_eq!(
+        malformed(&back.fields.github_artifact_attestations),
+        attestations
+    );
+    assert_eq!(malformed(&back.fields.slsa_provenance), slsa);
 }

@@ -18,7 +18,8 @@ use std::collections::BTreeMap;
 use super::ResolveError;
 use crate::registry::expr::{Expr, Vars as ExprVars};
 use crate::registry::package::{
-    Checksum, Fields, File, FormatOverride, Override, Package, PackageType,
+    AttestationsDecl, Checksum, Declared, Fields, File, FormatOverride, Override, Package,
+    PackageType, SlsaDecl,
 };
 
 /// The merged fields of a package for one version and platform.
@@ -44,6 +45,8 @@ pub(super) struct Info<'a> {
     pub windows_ext: Option<&'a str>,
     pub append_ext: Option<bool>,
     pub checksum: Option<&'a Checksum>,
+    pub attestations: Option<&'a Declared<AttestationsDecl>>,
+    pub slsa: Option<&'a Declared<SlsaDecl>>,
     pub overrides: &'a [Override],
     /// Where `overrides` came from, for messages (`overrides`, or a version override's).
     pub overrides_at: String,
@@ -82,6 +85,8 @@ impl<'a> Info<'a> {
             windows_ext: set(&f.windows_ext),
             append_ext: f.append_ext,
             checksum: f.checksum.as_ref(),
+            attestations: f.github_artifact_attestations.as_ref(),
+            slsa: f.slsa_provenance.as_ref(),
             overrides: &pkg.overrides,
             overrides_at: "overrides".to_owned(),
             unsupported_keys: Vec::new(),
@@ -145,6 +150,7 @@ impl<'a> Info<'a> {
         }
         over(&mut self.windows_ext, set(&f.windows_ext));
         over(&mut self.checksum, f.checksum.as_ref());
+        self.provenance(f);
         if let Some(message) = &f.error_message {
             self.error_message = Some(message).filter(|m| !m.is_empty()).map(|m| m.as_str());
         }
@@ -204,9 +210,20 @@ impl<'a> Info<'a> {
         }
         over(&mut self.windows_ext, set(&f.windows_ext));
         over(&mut self.checksum, f.checksum.as_ref());
+        self.provenance(f);
         if f.append_ext.is_some() {
             self.append_ext = f.append_ext;
         }
+    }
+
+    /// `github_artifact_attestations` and `slsa_provenance`: a level that declares one
+    /// replaces the inherited declaration whole (aqua's `if child.X != nil`).
+    fn provenance(&mut self, f: &'a Fields) {
+        over(
+            &mut self.attestations,
+            f.github_artifact_attestations.as_ref(),
+        );
+        over(&mut self.slsa, f.slsa_provenance.as_ref());
     }
 }
 

@@ -213,7 +213,7 @@ impl Resolver<'_, '_> {
     }
 
     /// The URL of a declared file, or why it has none vx can fetch.
-    fn file_url(
+    pub(super) fn file_url(
         &self,
         field: &str,
         file: &FileRef,

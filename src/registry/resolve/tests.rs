@@ -35,7 +35,7 @@ fn at(pkg: &Package, tag: &str, platform: &str) -> Resolution {
 
 fn download(pkg: &Package, tag: &str, platform: &str) -> Download {
     match at(pkg, tag, platform) {
-        Resolution::Download(d) => d,
+        Resolution::Download(d) => *d,
         Resolution::Unsupported(why) => panic!("{tag} {platform}: unsupported: {why}"),
     }
 }
@@ -904,4 +904,156 @@ fn cosign_keys_come_from_opts_or_files_and_strange_options_verify_nothing() {
             other => panic!("{opts}: {other:?}"),
         }
     }
+}
+
+/// The attestations and provenance a download declares, per version and platform.
+fn provenance(pkg: &Package, tag: &str, platform: &str) -> Vec<ProvenanceSource> {
+    download(pkg, tag, platform).provenance
+}
+
+#[test]
+fn attestations_and_provenance_merge_like_every_field_and_render_per_platform() {
+    let pkg = package(
+        r#"
+  - type: github_release
+    repo_owner: acme
+    repo_name: tool
+    asset: tool_{{.OS}}_{{.Arch}}.tar.gz
+    replacements:
+      amd64: x86_64
+    version_constraint: semver(">= 2.0.0")
+    github_artifact_attestations:
+      signer_workflow: acme/tool/\.github/workflows/release\.yml
+    slsa_provenance:
+      type: github_release
+      asset: "{{.Asset}}.intoto.jsonl"
+    overrides:
+      - goos: windows
+        slsa_provenance:
+          type: http
+          url: https://slsa.example/{{.Version}}/{{.OS}}-{{.Arch}}.sigstore.json
+          source_uri: github.com/acme/tool-builds
+    version_overrides:
+      - version_constraint: "true"
+        github_artifact_attestations:
+          signer-workflow: acme/old/.github/workflows/release.yml
+          predicate_type: https://example.org/other/v1
+        slsa_provenance:
+          enabled: false
+          type: github_release
+          asset: x
+"#,
+    );
+    let attested = |signer: &str, predicate: &str| ProvenanceSource::GithubAttestations {
+        repo: "acme/tool".to_owned(),
+        signer_workflow: signer.to_owned(),
+        predicate_type: predicate.to_owned(),
+    };
+    let current = attested(
+        r"acme/tool/\.github/workflows/release\.yml",
+        "https://slsa.dev/provenance/v1",
+    );
+    assert_eq!(
+        provenance(&pkg, "v2.1.0", LINUX),
+        vec![
+            current.clone(),
+            ProvenanceSource::Slsa {
+                url: format!(
+                    "{GH}/acme/tool/releases/download/v2.1.0/tool_linux_x86_64.tar.gz.intoto.jsonl"
+                ),
+                source_uri: "github.com/acme/tool".to_owned(),
+            }
+        ]
+    );
+    // The Windows override replaces the provenance only; the attestations stay.
+    assert_eq!(
+        provenance(&pkg, "v2.1.0", WIN),
+        vec![
+            current,
+            ProvenanceSource::Slsa {
+                url: "https://slsa.example/v2.1.0/windows-x86_64.sigstore.json".to_owned(),
+                source_uri: "github.com/acme/tool-builds".to_owned(),
+            }
+        ]
+    );
+    // Older versions: another signer (aqua's old spelling), another predicate, and
+    // provenance turned off.
+    assert_eq!(
+        provenance(&pkg, "v1.0.0", MAC_ARM),
+        vec![attested(
+            "acme/old/.github/workflows/release.yml",
+            "https://example.org/other/v1"
+        )]
+    );
+}
+
+#[test]
+fn provenance_defaults_and_what_cannot_be_checked() {
+    let pkg = package(
+        r#"
+  - type: github_release
+    repo_owner: acme
+    repo_name: tool
+    asset: tool.tar.gz
+    github_artifact_attestations: {}
+    slsa_provenance:
+      type: github_release
+      repo_owner: acme
+      repo_name: builds
+      asset: multiple.intoto.jsonl
+"#,
+    );
+    assert_eq!(
+        provenance(&pkg, "v1.0.0", LINUX),
+        vec![
+            // No signer named: any workflow of the package's repository.
+            ProvenanceSource::GithubAttestations {
+                repo: "acme/tool".to_owned(),
+                signer_workflow: "acme/tool/.+".to_owned(),
+                predicate_type: "https://slsa.dev/provenance/v1".to_owned(),
+            },
+            // Another repository's asset; the source defaults to that repository.
+            ProvenanceSource::Slsa {
+                url: format!("{GH}/acme/builds/releases/download/v1.0.0/multiple.intoto.jsonl"),
+                source_uri: "github.com/acme/builds".to_owned(),
+            },
+        ]
+    );
+
+    let off = package(
+        r#"
+  - type: github_release
+    repo_owner: acme
+    repo_name: tool
+    asset: tool.tar.gz
+    github_artifact_attestations:
+      enabled: false
+    slsa_provenance:
+      asset: no-type-so-off.intoto.jsonl
+"#,
+    );
+    assert_eq!(provenance(&off, "v1.0.0", LINUX), Vec::new());
+
+    let unverifiable = package(
+        r#"
+  - type: github_release
+    repo_owner: acme
+    repo_name: tool
+    asset: tool.tar.gz
+    github_artifact_attestations: true
+    slsa_provenance:
+      type: http
+"#,
+    );
+    let found = provenance(&unverifiable, "v1.0.0", LINUX);
+    assert!(
+        matches!(&found[..], [
+            ProvenanceSource::Unverifiable(a),
+            ProvenanceSource::Unverifiable(s),
+        ] if a.contains("github_artifact_attestations is malformed")
+            && s.contains("http names no url")),
+        "{found:?}"
+    );
+    // The malformed package still installs: the declaration changes no download.
+    assert!(unverifiable.unsupported().is_none());
 }

@@ -1,0 +1,132 @@
+//! Checking what a registry declares binds a release asset's digest to its publisher
+//! (`github_artifact_attestations`, `slsa_provenance`), when a version is locked from
+//! the asset's sha256 alone (its checksum file's, or GitHub's digest): no archive is
+//! downloaded, the bundles are verified over that sha256
+//! ([`crate::verify::sigstore::Subject::Sha256`]).
+//!
+//! GitHub's attestations are asked of the package's repository through the GitHub
+//! client; one must verify against the trusted root, carry the predicate type, and be
+//! signed by a workflow the registry's `signer_workflow` pattern matches whole. The
+//! lock records that workflow, `github-attestation:OWNER/REPO/PATH`. The provenance
+//! file is fetched (capped) and must verify with the source repository named; the lock
+//! records `slsa:SOURCE`. A check that fails, or whose file or answer cannot be had,
+//! refuses the version. A declaration vx cannot check (malformed, an `http` provenance
+//! with no URL, a provenance of bare DSSE envelopes) is named and records nothing.
+
+use std::sync::OnceLock;
+
+use crate::registry::github::Github;
+use crate::registry::resolve::ProvenanceSource;
+use crate::verify::attestation::{self, Signer};
+use crate::verify::sigstore::{self, Subject};
+use crate::verify::slsa::{self, SlsaCheck};
+use crate::verify::trusted_root::Root;
+
+use super::signatures::{Verdict, load_root};
+
+/// Checks every declaration of `sources` for the asset whose SHA-256 is `sha256`
+/// (hex), fetching through `github`; `root` is the run's trusted root, read at the
+/// first check that needs it. `Err` says which check failed and why.
+pub fn check(
+    github: &Github,
+    root: &OnceLock<Result<Root, String>>,
+    asset: &str,
+    sha256: &str,
+    sources: &[ProvenanceSource],
+) -> Result<Verdict, String> {
+    let mut verdict = Verdict::default();
+    let root = || root.get_or_init(load_root).as_ref().map_err(Clone::clone);
+    let clean = |text: &str| vx_tui::text::sanitize(text).into_owned();
+    for source in sources {
+        match source {
+            ProvenanceSource::GithubAttestations {
+                repo,
+                signer_workflow,
+                predicate_type,
+            } => {
+                let failed = |reason: String| {
+                    format!(
+                        "GitHub's attestations of {asset} (sha256:{sha256}) in {}: {}",
+                        clean(repo),
+                        clean(&reason)
+                    )
+                };
+                let pattern = whole(signer_workflow).map_err(failed)?;
+                let (owner, name) = repo.split_once('/').unwrap_or((repo, ""));
+                let answer = github
+                    .attestations(owner, name, sha256, sigstore::MAX_ATTESTATIONS_BYTES)
+                    .map_err(|e| failed(e.to_string()))?;
+                let signer = Signer {
+                    matches: &|workflow: &str| Ok(pattern.is_match(workflow)),
+                    expected: &format!("a workflow matching {signer_workflow}"),
+                };
+                let workflow = attestation::verify_answer_by(
+                    root()?,
+                    Subject::Sha256(sha256),
+                    &answer,
+                    predicate_type,
+                    &signer,
+                )
+                .map_err(failed)?;
+                verdict
+                    .records
+                    .push(format!("github-attestation:{workflow}").replace(',', "%2C"));
+            }
+            ProvenanceSource::Slsa { url, source_uri } => {
+                let shown = crate::net::url::display_url(url);
+                let text = github
+                    .fetch(url, sigstore::MAX_BUNDLE_BYTES)
+                    .map_err(|e| format!("cannot fetch the SLSA provenance of {asset}: {e}"))?;
+                if slsa::only_bare_envelopes(&text) {
+                    verdict.unchecked.push(format!(
+                        "SLSA provenance {shown} not checked: it holds bare DSSE envelopes, without the transparency-log entry that proves when they were signed"
+                    ));
+                    continue;
+                }
+                let check = SlsaCheck {
+                    provenance: url.clone(),
+                    source_uri: source_uri.clone(),
+                };
+                let record =
+                    slsa::verify_provenance(root()?, Subject::Sha256(sha256), &text, &check)
+                        .map_err(|reason| {
+                            format!(
+                                "the SLSA provenance {shown} of {asset} (sha256:{sha256}) does not verify: {}",
+                                clean(&reason)
+                            )
+                        })?;
+                verdict.records.push(record.replace(',', "%2C"));
+            }
+            ProvenanceSource::Unverifiable(why) => verdict
+                .unchecked
+                .push(format!("provenance of {asset} not checked: {why}")),
+        }
+    }
+    Ok(verdict)
+}
+
+/// `signer_workflow` as `gh attestation verify` takes it, anchored at both ends: the
+/// whole `owner/repo/path` must match, not a part of it.
+fn whole(pattern: &str) -> Result<regex::Regex, String> {
+    sigstore::identity_pattern(&format!("^(?:{pattern})$"))
+        .map_err(|e| format!("its signer_workflow {pattern}: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::whole;
+
+    #[test]
+    fn the_signer_workflow_pattern_matches_the_whole_workflow_path() {
+        let pattern = whole(r"acme/tool/\.github/workflows/release\.ya?ml").unwrap();
+        assert!(pattern.is_match("acme/tool/.github/workflows/release.yml"));
+        assert!(pattern.is_match("acme/tool/.github/workflows/release.yaml"));
+        assert!(!pattern.is_match("mallory/acme/tool/.github/workflows/release.yml"));
+        assert!(!pattern.is_match("acme/tool/.github/workflows/release.yml.evil"));
+        // An alternation stays inside the anchors.
+        let either = whole("a/b/x.yml|c/d/y.yml").unwrap();
+        assert!(!either.is_match("a/b/x.yml/../z"));
+        assert!(either.is_match("c/d/y.yml"));
+        assert!(whole("(").is_err());
+    }
+}
