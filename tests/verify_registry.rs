@@ -331,6 +331,18 @@ fn a_signed_checksum_file_verifies_the_lock_and_an_install_from_it_fetches_no_si
         .find(|v| v["tool"] == "signed")
         .expect("listed");
     assert_eq!(entry["verified"], record.as_str(), "{entry}");
+    let table = String::from_utf8(stdout_of(
+        &mut world.vx(&["list", "--store", store.to_str().unwrap()]),
+        0,
+    ))
+    .unwrap();
+    let header = table.lines().next().unwrap();
+    assert!(header.contains("SIGNED"), "{table}");
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("signed"))
+        .expect("listed");
+    assert!(row.contains(" minisign "), "{table}");
 
     // The summary of a sync that installs it from the lock marks it SIGNED.
     std::fs::remove_dir_all(&store).unwrap();

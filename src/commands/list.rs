@@ -53,7 +53,7 @@ fn write_table(
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let rows: Vec<[String; 6]> = installed
+    let rows: Vec<[String; 7]> = installed
         .iter()
         .map(|item| {
             let bins: Vec<String> = item
@@ -71,11 +71,38 @@ fn write_table(
                 human_bytes(item.size),
                 age(now.saturating_sub(item.installed_at)),
                 if used(item) { "yes" } else { "-" }.to_owned(),
+                signed_by(item.verified.as_deref()),
                 bins,
             ]
         })
         .collect();
-    let header = ["TOOL", "VERSION", "SIZE", "INSTALLED", "USED", "BINS"];
+    let header = [
+        "TOOL",
+        "VERSION",
+        "SIZE",
+        "INSTALLED",
+        "USED",
+        "SIGNED",
+        "BINS",
+    ];
     out.write_all(vx_tui::text::columns(header, &rows).as_bytes())?;
     Ok(())
+}
+
+/// The SIGNED cell: the kinds of signature that verified the download
+/// (`minisign`, `cosign`, `sigstore`, `github-attestation`, `slsa`), or `-` (unsigned;
+/// `--json` gives the whole records).
+fn signed_by(records: Option<&str>) -> String {
+    let mut kinds: Vec<&str> = records
+        .unwrap_or("")
+        .split(',')
+        .filter(|r| !r.is_empty())
+        .map(|r| r.split(':').next().unwrap_or(r))
+        .collect();
+    kinds.dedup();
+    if kinds.is_empty() {
+        "-".to_owned()
+    } else {
+        sanitize(&kinds.join("+")).into_owned()
+    }
 }
