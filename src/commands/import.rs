@@ -106,7 +106,7 @@ struct Mapped {
 }
 
 /// Imports `files` into the manifest at `path` (its text `existing`; `None`: it is
-/// created with [`super::init::HEADER`] if anything is imported) and locks: what
+/// created with [`vx::manifest::edit::STARTER`] if anything is imported) and locks: what
 /// `vx import` and `vx init` share. Every file is read first: a malformed one is
 /// exit 2 with nothing written. `create`: a new vx.toml is written even when nothing
 /// is imported (`vx init`).
@@ -126,7 +126,7 @@ pub fn import_into(
         ));
     }
     let created = existing.is_none();
-    let mut text = existing.unwrap_or_else(|| super::init::HEADER.to_owned());
+    let mut text = existing.unwrap_or_else(|| vx::manifest::edit::STARTER.to_owned());
     // The project's own registries count: read them from vx.toml as it would be with a
     // tool in it (a vx.toml without tools yet parses then too), as `vx add` does.
     let project = edit::set_constraint(&text, "vx-import-probe", "latest")

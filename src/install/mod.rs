@@ -30,6 +30,7 @@ pub mod listing;
 pub mod live;
 pub mod partial;
 pub mod resume;
+mod signatures;
 mod sink;
 pub mod sources;
 pub mod store;
@@ -735,13 +736,15 @@ fn verify(
         return Ok(None);
     };
     sink.phase(Phase::Downloading, "checking the signature");
-    let client = (!cfg.offline).then(|| fetch::client(opts));
+    let cx = signatures::ChildContext {
+        client: (!cfg.offline).then(|| fetch::client(opts)),
+    };
     let verified = crate::verify::verify_download(
         &download.path,
         &download.sha256,
         &cfg.spec.url,
         checks,
-        client.as_ref(),
+        &cx,
     )?;
     Ok(Some(verified))
 }

@@ -5,6 +5,39 @@
 
 use toml_edit::{Array, DocumentMut, Item, Table, value};
 
+/// What `vx init` writes, and `vx import` when it creates vx.toml: every table
+/// explained in comments, `[tools]` last for what is imported or added.
+pub const STARTER: &str = r#"# vx.toml: this project's tools. `vx lock` records their downloads in vx.lock (commit
+# both); `vx sync` installs them; `vx exec CMD` and `vx CMD` run with them on PATH.
+#
+# [settings]
+# platforms = ["linux-x86_64", "macos-aarch64", "windows-x86_64"]  # what `vx lock` locks
+# registries = [{ name = "ours", path = "registry.yaml" }]         # before the standard one
+# path = ["scripts", "node_modules/.bin"]     # project directories after the tools' bins
+#
+# [env]: set for `vx exec`, `vx run`, `vx env` and the shell hook
+# DATABASE_URL = "postgres://localhost/dev"
+# CARGO_TARGET_DIR = "{project}/target"       # {project}: this file's directory
+# RUST_LOG = "${RUST_LOG:-info}"              # ${VAR}, ${VAR:-default}; NAME = false unsets
+#
+# [scripts]: `vx run NAME [ARGS]`
+# lint = "ruff check ."
+# test = { run = "pytest {args}", depends = ["lint"], env = { CI = "1" } }
+#
+# [tools], short form: a registry package and a version constraint ("14.1.1" exact,
+# "14" the newest 14.x, "latest", "^1.2", "~1.2"); `vx add NAME` writes one.
+# ripgrep = "14"
+# "cli/cli" = "latest"                        # owner/repo when the short name is ambiguous
+#
+# [tools.NAME], long form: any download, its checksums recorded by `vx lock`.
+# [tools.mytool]
+# version = "1.2.3"
+# url = "https://example.org/mytool-{version}-{os}-{arch}.tar.gz"
+# bin = ["mytool"]
+
+[tools]
+"#;
+
 /// A tool as `vx add` names it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewTool {

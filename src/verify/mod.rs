@@ -209,18 +209,57 @@ pub enum VerifyError {
     Read(#[source] std::io::Error),
 }
 
+/// What a check needs from the program around it: the HTTP client, the user's
+/// trusted root and GitHub's attestations. The caller (the `vx install` child) supplies
+/// them, so this room knows neither the user config nor the GitHub client.
+pub trait Context {
+    /// The client signatures are fetched through; `None`: offline, only a `file://`
+    /// signature can be read.
+    fn client(&self) -> Option<&Client>;
+    /// The Sigstore trusted root to use (`None`: vx's own), read only when a
+    /// Sigstore check runs.
+    fn trusted_root(&self) -> Result<Option<std::path::PathBuf>, String>;
+    /// GitHub's answer (JSON, at most `max` bytes) listing the attestations of
+    /// `owner/name` for the artifact whose SHA-256 is `sha256`.
+    fn attestations(
+        &self,
+        owner: &str,
+        name: &str,
+        sha256: &str,
+        max: u64,
+    ) -> Result<Vec<u8>, String>;
+}
+
+/// A [`Context`] of signatures on this machine only: no client, vx's own trusted root,
+/// no GitHub (benchmarks, tools with `file://` signatures).
+pub struct Local;
+
+impl Context for Local {
+    fn client(&self) -> Option<&Client> {
+        None
+    }
+
+    fn trusted_root(&self) -> Result<Option<std::path::PathBuf>, String> {
+        Ok(None)
+    }
+
+    fn attestations(&self, _: &str, _: &str, _: &str, _: u64) -> Result<Vec<u8>, String> {
+        Err("--offline fetches nothing from a server".to_owned())
+    }
+}
+
 /// Verifies the download at `path` (whose SHA-256 is `sha256`, hex) fetched from
 /// `url` against every signature `checks` names, fetching each signature through
-/// `client` (`None`: offline, only a `file://` signature can be read). Returns what
-/// was verified, as the lock records it (`minisign:KEYID`,
-/// `cosign:sha256:FINGERPRINT`, comma-separated).
+/// `cx`'s client. Returns what was verified, as the lock records it
+/// (`minisign:KEYID`, `cosign:sha256:FINGERPRINT`, comma-separated).
 pub fn verify_download(
     path: &Path,
     sha256: &str,
     url: &str,
     checks: &Checks,
-    client: Option<&Client>,
+    cx: &dyn Context,
 ) -> Result<String, VerifyError> {
+    let client = cx.client();
     let mut verified = Vec::new();
     if let Some(check) = &checks.minisign {
         let key = minisign::Key::parse(&check.public_key)?;
@@ -237,7 +276,7 @@ pub fn verify_download(
         verified.push(key.record());
     }
     if checks.uses_sigstore() {
-        verified.extend(verify_sigstore(path, sha256, url, checks, client)?);
+        verified.extend(verify_sigstore(path, sha256, url, checks, cx)?);
     }
     Ok(verified.join(","))
 }
@@ -249,11 +288,10 @@ fn verify_sigstore(
     sha256: &str,
     url: &str,
     checks: &Checks,
-    client: Option<&Client>,
+    cx: &dyn Context,
 ) -> Result<Vec<String>, VerifyError> {
-    let user =
-        crate::user_config::UserConfig::load().map_err(|e| VerifyError::Config(e.to_string()))?;
-    let root = trusted_root::load(user.verify.trusted_root.as_deref())?;
+    let client = cx.client();
+    let root = trusted_root::load(cx.trusted_root().map_err(VerifyError::Config)?.as_deref())?;
     let refused = |kind: &'static str, what: &str, reason: String| VerifyError::Sigstore {
         kind,
         what: crate::net::url::display_url(what),
@@ -273,7 +311,7 @@ fn verify_sigstore(
         verified.push(record);
     }
     if let Some(check) = &checks.github_attestations {
-        let answer = github_attestations(&user, client, &check.repo, sha256)?;
+        let answer = github_attestations(cx, &check.repo, sha256)?;
         let record =
             attestation::verify_answer(&root, sigstore::Subject::File(path), &answer, check)
                 .map_err(|reason| VerifyError::Sigstore {
@@ -299,28 +337,17 @@ fn verify_sigstore(
 }
 
 /// GitHub's answer (JSON) listing the attestations of `repo` for the artifact whose
-/// SHA-256 is `sha256`, through the GitHub client (its hosts and token rules).
-fn github_attestations(
-    user: &crate::user_config::UserConfig,
-    client: Option<&Client>,
-    repo: &str,
-    sha256: &str,
-) -> Result<Vec<u8>, VerifyError> {
-    use crate::registry::github::{Github, GithubConfig};
+/// SHA-256 is `sha256`, through `cx` (the GitHub client, its hosts and token rules).
+fn github_attestations(cx: &dyn Context, repo: &str, sha256: &str) -> Result<Vec<u8>, VerifyError> {
     let failed = |reason: String| VerifyError::Github {
         repo: vx_tui::text::sanitize(repo).into_owned(),
         reason,
     };
-    let Some(client) = client else {
-        return Err(failed("--offline fetches nothing from a server".to_owned()));
-    };
     let (owner, name) = repo
         .split_once('/')
         .ok_or_else(|| failed("not owner/name".to_owned()))?;
-    let config = GithubConfig::from_env(user).map_err(|e| failed(e.to_string()))?;
-    Github::new(config, client.clone(), None, false)
-        .attestations(owner, name, sha256, sigstore::MAX_ATTESTATIONS_BYTES)
-        .map_err(|e| failed(e.to_string()))
+    cx.attestations(owner, name, sha256, sigstore::MAX_ATTESTATIONS_BYTES)
+        .map_err(failed)
 }
 
 /// The signature's URL: `template` with `{url}` replaced by the download's URL.

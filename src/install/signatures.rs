@@ -1,0 +1,42 @@
+//! What the child's signature checks need from the program ([`crate::verify::Context`]):
+//! its HTTP client, the user config's Sigstore trusted root (read only when a Sigstore
+//! check runs: an install from a fresh lock never reads it), and GitHub's attestations
+//! through the GitHub client, with its hosts and token rules.
+
+use crate::net::Client;
+use crate::registry::github::{Github, GithubConfig};
+use crate::user_config::UserConfig;
+
+/// The child's [`crate::verify::Context`].
+pub struct ChildContext {
+    /// The client; `None` under `--offline`.
+    pub client: Option<Client>,
+}
+
+impl crate::verify::Context for ChildContext {
+    fn client(&self) -> Option<&Client> {
+        self.client.as_ref()
+    }
+
+    fn trusted_root(&self) -> Result<Option<std::path::PathBuf>, String> {
+        let user = UserConfig::load().map_err(|e| e.to_string())?;
+        Ok(user.verify.trusted_root)
+    }
+
+    fn attestations(
+        &self,
+        owner: &str,
+        name: &str,
+        sha256: &str,
+        max: u64,
+    ) -> Result<Vec<u8>, String> {
+        let Some(client) = &self.client else {
+            return Err("--offline fetches nothing from a server".to_owned());
+        };
+        let user = UserConfig::load().map_err(|e| e.to_string())?;
+        let config = GithubConfig::from_env(&user).map_err(|e| e.to_string())?;
+        Github::new(config, client.clone(), None, false)
+            .attestations(owner, name, sha256, max)
+            .map_err(|e| e.to_string())
+    }
+}
