@@ -18,12 +18,14 @@
 
 use std::hint::black_box;
 use std::path::Path;
-use std::process::Command;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use vx::verify::sigstore::{SigstoreCheck, Subject};
 use vx::verify::{Check, Checks, trusted_root, verify_download};
 
+#[path = "../tests/common/signing.rs"]
+#[allow(dead_code)]
+mod signing;
 #[path = "../tests/common/sigstore.rs"]
 #[allow(dead_code)]
 mod sigstore;
@@ -33,12 +35,6 @@ const SIZE: usize = 5 << 20;
 
 /// The workflow that "signed" the bench's artifact.
 const WORKFLOW: &str = "https://github.com/acme/tool/.github/workflows/release.yml";
-
-fn run(cmd: &mut Command) -> Vec<u8> {
-    let out = cmd.output().expect("run a signing tool");
-    assert!(out.status.success(), "{cmd:?}");
-    out.stdout
-}
 
 fn file_url(path: &Path) -> String {
     format!("file://{}", path.display())
@@ -53,24 +49,10 @@ fn verify(c: &mut Criterion) {
     let sha256 = vx::demo::fixture::sha256_hex(&bytes);
     let url = file_url(&artifact);
 
-    // minisign, made by the real command.
-    run(Command::new("minisign")
-        .args(["-G", "-W", "-p"])
-        .arg(d.join("m.pub"))
-        .arg("-s")
-        .arg(d.join("m.key")));
-    run(Command::new("minisign")
-        .arg("-S")
-        .arg("-s")
-        .arg(d.join("m.key"))
-        .arg("-m")
-        .arg(&artifact));
-    let minisign_key = std::fs::read_to_string(d.join("m.pub"))
-        .unwrap()
-        .lines()
-        .nth(1)
-        .unwrap()
-        .to_owned();
+    // minisign and cosign keys and signatures, made by the real commands.
+    let keys = signing::Keys::new(&d.join("keys"));
+    let (minisign_key, _) = keys.minisign_key("m");
+    std::fs::write(d.join("tool.tar.gz.minisig"), keys.minisign("m", &bytes)).unwrap();
     let minisign = Checks {
         minisign: Some(Check {
             public_key: minisign_key,
@@ -78,31 +60,9 @@ fn verify(c: &mut Criterion) {
         }),
         ..Checks::default()
     };
-
-    // cosign with a key: openssl's P-256 key and `cosign sign-blob`'s base64 DER.
-    run(Command::new("openssl")
-        .args([
-            "ecparam",
-            "-name",
-            "prime256v1",
-            "-genkey",
-            "-noout",
-            "-out",
-        ])
-        .arg(d.join("c.pem")));
-    let public = run(Command::new("openssl")
-        .args(["pkey", "-pubout", "-in"])
-        .arg(d.join("c.pem")));
-    let signature = run(Command::new("openssl")
-        .args(["dgst", "-sha256", "-sign"])
-        .arg(d.join("c.pem"))
-        .arg(&artifact));
-    use base64::Engine;
-    std::fs::write(
-        d.join("tool.tar.gz.sig"),
-        base64::engine::general_purpose::STANDARD.encode(signature),
-    )
-    .unwrap();
+    let (public, _) = keys.cosign_key("c");
+    std::fs::write(d.join("tool.tar.gz.sig"), keys.cosign("c", &bytes)).unwrap();
+    let public = std::fs::read(public).unwrap();
     let cosign = Checks {
         cosign: Some(Check {
             public_key: String::from_utf8(public).unwrap(),

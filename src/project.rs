@@ -477,15 +477,7 @@ pub fn provenance_losses(manifest: &Manifest, lock: Option<&Lock>) -> Vec<Proven
         if tool.registry.is_some() || entry.version == tool.version {
             continue;
         }
-        let mut locked: Vec<&str> = entry
-            .platforms
-            .values()
-            .filter(|asset| !asset.stale)
-            .filter_map(|asset| asset.verified.as_deref())
-            .flat_map(|records| records.split(','))
-            .collect();
-        locked.sort_unstable();
-        locked.dedup();
+        let locked = entry.verified_records();
         if locked.is_empty() {
             continue;
         }

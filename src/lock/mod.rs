@@ -154,6 +154,21 @@ impl LockedTool {
             && (self.inputs == tool.download_inputs() || self.is_legacy_of(tool))
     }
 
+    /// Every record of what verified this entry's downloads (`minisign:KEYID`, …), over
+    /// its platforms that are not kept stale: sorted, each once.
+    pub fn verified_records(&self) -> Vec<&str> {
+        let mut records: Vec<&str> = self
+            .platforms
+            .values()
+            .filter(|asset| !asset.stale)
+            .filter_map(|asset| asset.verified.as_deref())
+            .flat_map(|records| records.split(','))
+            .collect();
+        records.sort_unstable();
+        records.dedup();
+        records
+    }
+
     /// Whether this entry comes from a lock of an earlier build (no `layout`) whose
     /// `inputs` hashed `tool`'s table as it is now.
     fn is_legacy_of(&self, tool: &ToolTable) -> bool {

@@ -624,15 +624,7 @@ impl Resolver<'_> {
         if entry.version == candidate.version {
             return Ok(None);
         }
-        let mut locked: Vec<&str> = entry
-            .platforms
-            .values()
-            .filter(|asset| !asset.stale)
-            .filter_map(|asset| asset.verified.as_deref())
-            .flat_map(|records| records.split(','))
-            .collect();
-        locked.sort_unstable();
-        locked.dedup();
+        let locked = entry.verified_records();
         if locked.is_empty() {
             return Ok(None);
         }
