@@ -175,6 +175,28 @@ const REGISTRY: &str = r#"packages:
       - version_constraint: "true"
         slsa_provenance:
           type: http
+  - type: github_release
+    repo_owner: acme
+    repo_name: assetsigned
+    description: Each archive is signed keyless (a Sigstore bundle beside it) and with minisign
+    asset: assetsigned_{{trimV .Version}}_{{.OS}}_{{.Arch}}.tar.gz
+    checksum:
+      type: github_release
+      asset: checksums.txt
+      algorithm: sha256
+    cosign:
+      bundle:
+        type: github_release
+        asset: "{{.Asset}}.sigstore.json"
+      opts:
+        - --certificate-identity
+        - https://github.com/acme/assetsigned/.github/workflows/release.yml@refs/heads/main
+        - --certificate-oidc-issuer
+        - https://token.actions.githubusercontent.com
+    minisign:
+      type: github_release
+      asset: "{{.Asset}}.minisig"
+      public_key: "@MINISIGN_KEY@"
 "#;
 
 /// A project using the fixture registry, with its own home, cache and store.
@@ -715,4 +737,75 @@ fn slsa_provenance_of_the_right_digest_and_source_is_recorded_and_of_another_ref
         "{out}"
     );
     assert_eq!(world.verified("provenanced"), vec![None; platforms().len()]);
+}
+
+#[test]
+fn a_keyless_signature_of_each_archive_is_checked_against_its_sha256_without_downloading_it() {
+    let fulcio = &sigstore::Sigstore::new();
+    let signer = "https://github.com/acme/assetsigned/.github/workflows/release.yml";
+    let sign = |release: FixtureRelease, by: &str, tamper: bool| {
+        let mut out = release.clone();
+        for (name, bytes) in archives(&release) {
+            let signed = if tamper {
+                [&bytes[..], b"x"].concat()
+            } else {
+                bytes
+            };
+            let bundle = fulcio.blob_bundle(
+                &sigstore::Leaf::workflow(&format!("{by}@refs/heads/main")),
+                &signed,
+            );
+            out = out.asset_without_digest(&format!("{name}.sigstore.json"), bundle);
+        }
+        out
+    };
+    let world = World::new(|_, b| {
+        b.release(
+            "acme",
+            "assetsigned",
+            sign(
+                release("assetsigned", "v1.0.0", |_| Vec::new()),
+                signer,
+                false,
+            ),
+        )
+        .release(
+            "acme",
+            "assetsigned",
+            sign(
+                release("assetsigned", "v1.1.0", |_| Vec::new()),
+                signer,
+                true,
+            ),
+        )
+    });
+    trust(&world, fulcio);
+
+    world.write_manifest("", "assetsigned = \"1.0\"");
+    let out = world.run(&["lock", "-v"], 0);
+    assert_eq!(
+        world.verified("assetsigned"),
+        vec![Some(format!("sigstore:{signer}")); platforms().len()]
+    );
+    let fetched = world.fetched();
+    assert!(
+        !fetched
+            .iter()
+            .any(|p| p.ends_with(".tar.gz") || p.ends_with(".minisig")),
+        "locking downloads no archive and no minisign signature: {fetched:?}"
+    );
+    // minisign signs the archive's bytes, which a lock from the sha256 does not have.
+    assert!(
+        out.contains("minisign signature of asset assetsigned_1.0.0_")
+            && out.contains("not checked"),
+        "{out}"
+    );
+
+    // A bundle of other bytes than the archive the checksum file names.
+    world.write_manifest("", "assetsigned = \"1.1\"");
+    let out = world.run(&["lock"], 1);
+    assert!(
+        out.contains("asset assetsigned_1.1.0_") && out.contains("does not verify"),
+        "{out}"
+    );
 }

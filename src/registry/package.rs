@@ -38,17 +38,7 @@ pub use provenance::{AttestationsDecl, Declared, SlsaDecl};
 pub const MAX_BYTES: usize = 16 * 1024 * 1024;
 
 /// Keys vx does not model but that do not change what is downloaded or installed.
-const HARMLESS_KEYS: &[&str] = &[
-    "description",
-    "link",
-    "search_words",
-    "private",
-    // Signatures over the artifact itself: not modelled here (a checksum file's
-    // `minisign` and `cosign` are: see [`Checksum`], and so are attestations and
-    // provenance: see [`provenance`]); skipping them does not change the bytes fetched.
-    "cosign",
-    "minisign",
-];
+const HARMLESS_KEYS: &[&str] = &["description", "link", "search_words", "private"];
 
 /// Why a registry document cannot be read.
 #[derive(Debug, Error)]
@@ -504,6 +494,12 @@ pub struct Fields {
     /// Where checksums are published.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub checksum: Option<Checksum>,
+    /// A minisign signature of the asset itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minisign: Option<Declared<MinisignDecl>>,
+    /// A cosign signature of the asset itself (checked against its sha256).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cosign: Option<Declared<CosignDecl>>,
     /// GitHub's artifact attestations of the asset's digest.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub github_artifact_attestations: Option<Declared<AttestationsDecl>>,

@@ -80,6 +80,9 @@ pub struct Download {
     /// What binds its digest to the publisher (GitHub's attestations, SLSA
     /// provenance), checked from its sha256 when a version is locked.
     pub provenance: Vec<ProvenanceSource>,
+    /// The signatures the registry declares over the asset itself (`minisign`,
+    /// `cosign`), checked against its sha256 when a version is locked.
+    pub signatures: Vec<SignatureSource>,
     /// `"rosetta2"` or `"windows_arm_emulation"` when an amd64 build serves an arm64
     /// platform.
     pub emulated: Option<&'static str>,
@@ -392,10 +395,12 @@ impl Resolver<'_, '_> {
             Ok(checksum) => checksum,
             Err(reason) => return Ok(Resolution::Unsupported(format!("{}: {reason}", self.name))),
         };
-        let provenance = self.provenance(&Vars {
+        let asset_vars = Vars {
             asset: Some(asset.clone()),
             ..self.vars(info.replacements.as_ref())
-        })?;
+        };
+        let provenance = self.provenance(&asset_vars)?;
+        let signatures = self.asset_signatures(&asset_vars)?;
         Ok(Resolution::Download(Box::new(Download {
             url,
             asset,
@@ -403,6 +408,7 @@ impl Resolver<'_, '_> {
             bins,
             checksum,
             provenance,
+            signatures,
             emulated: self.emulated(),
         })))
     }
@@ -629,7 +635,8 @@ impl Resolver<'_, '_> {
             .clone()
             .filter(|a| !a.is_empty())
             .unwrap_or_else(|| "sha256".to_owned());
-        let signatures = self.checksum_signatures(c.minisign.as_ref(), c.cosign.as_ref(), &vars)?;
+        let signatures =
+            self.signatures("checksum.", c.minisign.as_ref(), c.cosign.as_ref(), &vars)?;
         Ok(Ok(Some(ChecksumSource {
             url,
             format,

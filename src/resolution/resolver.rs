@@ -339,9 +339,9 @@ impl<'n> Resolver<'n> {
     ) -> Result<Option<(String, String, Option<String>)>, ResolutionError> {
         let Some((hex, source, mut records)) = self.published_sha256(found, candidate, download)?
         else {
-            if !download.provenance.is_empty() {
+            if !download.provenance.is_empty() || !download.signatures.is_empty() {
                 self.net.progress(&format!(
-                    "{}: attestations and provenance of {} not checked: no sha256 is published for it",
+                    "{}: signatures, attestations and provenance of {} not checked: no sha256 is published for it",
                     found.qualified_name(),
                     download.asset
                 ));
@@ -354,6 +354,22 @@ impl<'n> Resolver<'n> {
             &download.asset,
             &hex,
             &download.provenance,
+        )
+        .map_err(|why| refused(found, candidate, &why))?;
+        for note in &verdict.unchecked {
+            self.net
+                .progress(&format!("{}: {note}", found.qualified_name()));
+        }
+        records.extend(verdict.records);
+        // The registry's signatures over the asset itself, checked against its sha256.
+        let verdict = signatures::check(
+            &self.net.github,
+            &self.trusted_root,
+            signatures::Signed::Asset {
+                name: &download.asset,
+                sha256: &hex,
+            },
+            &download.signatures,
         )
         .map_err(|why| refused(found, candidate, &why))?;
         for note in &verdict.unchecked {
@@ -383,8 +399,10 @@ impl<'n> Resolver<'n> {
             let verdict = signatures::check(
                 &self.net.github,
                 &self.trusted_root,
-                &source.url,
-                text.as_bytes(),
+                signatures::Signed::ChecksumFile {
+                    url: &source.url,
+                    bytes: text.as_bytes(),
+                },
                 &source.signatures,
             )
             .map_err(|why| refused(found, candidate, &why))?;

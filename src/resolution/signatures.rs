@@ -35,27 +35,80 @@ pub struct Verdict {
     pub unchecked: Vec<String>,
 }
 
-/// Checks every signature in `signatures` over `checksum_file` (fetched from
-/// `file_url`), fetching each signature and key through `github`; `root` is the run's
-/// trusted root, read at the first keyless signature. `Err` says which signature
-/// failed and why.
+/// What the signatures are over.
+#[derive(Clone, Copy, Debug)]
+pub enum Signed<'a> {
+    /// A checksum file fetched from `url`, whose bytes are at hand.
+    ChecksumFile {
+        /// Where it was fetched from.
+        url: &'a str,
+        /// Its bytes.
+        bytes: &'a [u8],
+    },
+    /// A release asset that is not downloaded, known by its SHA-256 (hex): signatures
+    /// over a digest (cosign's, keyed or keyless) can be checked; minisign's, over the
+    /// bytes themselves, cannot.
+    Asset {
+        /// The asset's name.
+        name: &'a str,
+        /// Its SHA-256, from the verified checksum file or GitHub's digest.
+        sha256: &'a str,
+    },
+}
+
+impl Signed<'_> {
+    /// The thing signed, for messages: `checksum file URL`, `asset NAME`.
+    fn shown(&self) -> String {
+        match self {
+            Signed::ChecksumFile { url, .. } => {
+                format!("checksum file {}", crate::net::url::display_url(url))
+            }
+            Signed::Asset { name, .. } => format!("asset {}", vx_tui::text::sanitize(name)),
+        }
+    }
+
+    /// Its SHA-256 (hex).
+    fn sha256(&self) -> String {
+        match self {
+            Signed::ChecksumFile { bytes, .. } => hex::encode(Sha256::digest(bytes)),
+            Signed::Asset { sha256, .. } => (*sha256).to_owned(),
+        }
+    }
+
+    /// What a Sigstore bundle's signature must cover.
+    fn subject(&self) -> Subject<'_> {
+        match self {
+            Signed::ChecksumFile { bytes, .. } => Subject::Bytes(bytes),
+            Signed::Asset { sha256, .. } => Subject::Sha256(sha256),
+        }
+    }
+}
+
+/// Checks every signature in `signatures` over `signed`, fetching each signature and
+/// key through `github`; `root` is the run's trusted root, read at the first keyless
+/// signature. `Err` says which signature failed and why.
 pub fn check(
     github: &Github,
     root: &std::sync::OnceLock<Result<Root, String>>,
-    file_url: &str,
-    checksum_file: &[u8],
+    signed: Signed<'_>,
     signatures: &[SignatureSource],
 ) -> Result<Verdict, String> {
     let mut verdict = Verdict::default();
-    let shown = crate::net::url::display_url(file_url);
+    let shown = signed.shown();
     for signature in signatures {
         match signature {
             SignatureSource::Minisign { url, public_key } => {
+                let Signed::ChecksumFile { bytes, .. } = signed else {
+                    verdict.unchecked.push(format!(
+                        "minisign signature of {shown} not checked: it is over the archive's bytes, and vx locks a registry tool from its sha256 without downloading it"
+                    ));
+                    continue;
+                };
                 let key = minisign::Key::parse(public_key)
                     .map_err(|e| format!("the registry's minisign key for {shown}: {e}"))?;
                 let text = fetch(github, url, "minisign signature", MAX_SIGNATURE_BYTES)?;
-                key.verify_bytes(checksum_file, &text, url)
-                    .map_err(|e| format!("checksum file {shown}: {e}"))?;
+                key.verify_bytes(bytes, &text, url)
+                    .map_err(|e| format!("{shown}: {e}"))?;
                 verdict.records.push(key.record());
             }
             SignatureSource::CosignKey {
@@ -72,9 +125,8 @@ pub fn check(
                 let key = cosign::Key::parse(&pem)
                     .map_err(|e| format!("{}: {e}", crate::net::url::display_url(key_url)))?;
                 let text = fetch(github, signature_url, "cosign signature", MAX_SIGNATURE_BYTES)?;
-                let sha256 = hex::encode(Sha256::digest(checksum_file));
-                key.verify_sha256(&sha256, &text, signature_url)
-                    .map_err(|e| format!("checksum file {shown}: {e}"))?;
+                key.verify_sha256(&signed.sha256(), &text, signature_url)
+                    .map_err(|e| format!("{shown}: {e}"))?;
                 verdict.records.push(key.record());
             }
             SignatureSource::CosignKeyless {
@@ -87,17 +139,17 @@ pub fn check(
                 let root = root.get_or_init(load_root).as_ref().map_err(Clone::clone)?;
                 let failed = |reason: String| {
                     format!(
-                        "checksum file {shown}: the Sigstore bundle {} does not verify: {}",
+                        "{shown}: the Sigstore bundle {} does not verify: {}",
                         crate::net::url::display_url(bundle_url),
                         vx_tui::text::sanitize(&reason)
                     )
                 };
                 let verified =
-                    sigstore::verify_bundle(root, Subject::Bytes(checksum_file), &json, Some(issuer))
+                    sigstore::verify_bundle(root, signed.subject(), &json, Some(issuer))
                         .map_err(failed)?;
                 if verified.statement.is_some() {
                     return Err(failed(
-                        "it signs an attestation, not the checksum file".to_owned(),
+                        "it signs an attestation, not the file itself".to_owned(),
                     ));
                 }
                 let signer = verified.identity();

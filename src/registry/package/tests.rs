@@ -404,14 +404,18 @@ fn the_standard_registry_loads() {
                     Some(Declared::Malformed(_))
                 ),
                 matches!(fields.slsa_provenance, Some(Declared::Malformed(_))),
+                matches!(fields.minisign, Some(Declared::Malformed(_))),
+                matches!(fields.cosign, Some(Declared::Malformed(_))),
             ] {
                 assert!(!malformed, "{:?}", pkg.full_name());
             }
             declared += usize::from(fields.github_artifact_attestations.is_some())
-                + usize::from(fields.slsa_provenance.is_some());
+                + usize::from(fields.slsa_provenance.is_some())
+                + usize::from(fields.minisign.is_some())
+                + usize::from(fields.cosign.is_some());
         }
     }
-    eprintln!("{declared} attestation and provenance declarations");
+    eprintln!("{declared} signature, attestation and provenance declarations of assets");
     assert!(declared > 100);
 }
 

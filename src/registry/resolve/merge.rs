@@ -18,8 +18,8 @@ use std::collections::BTreeMap;
 use super::ResolveError;
 use crate::registry::expr::{Expr, Vars as ExprVars};
 use crate::registry::package::{
-    AttestationsDecl, Checksum, Declared, Fields, File, FormatOverride, Override, Package,
-    PackageType, SlsaDecl,
+    AttestationsDecl, Checksum, CosignDecl, Declared, Fields, File, FormatOverride, MinisignDecl,
+    Override, Package, PackageType, SlsaDecl,
 };
 
 /// The merged fields of a package for one version and platform.
@@ -46,6 +46,10 @@ pub(super) struct Info<'a> {
     pub append_ext: Option<bool>,
     pub checksum: Option<&'a Checksum>,
     pub attestations: Option<&'a Declared<AttestationsDecl>>,
+    /// `minisign` of the asset itself.
+    pub minisign: Option<&'a Declared<MinisignDecl>>,
+    /// `cosign` of the asset itself.
+    pub cosign: Option<&'a Declared<CosignDecl>>,
     pub slsa: Option<&'a Declared<SlsaDecl>>,
     pub overrides: &'a [Override],
     /// Where `overrides` came from, for messages (`overrides`, or a version override's).
@@ -86,6 +90,8 @@ impl<'a> Info<'a> {
             append_ext: f.append_ext,
             checksum: f.checksum.as_ref(),
             attestations: f.github_artifact_attestations.as_ref(),
+            minisign: f.minisign.as_ref(),
+            cosign: f.cosign.as_ref(),
             slsa: f.slsa_provenance.as_ref(),
             overrides: &pkg.overrides,
             overrides_at: "overrides".to_owned(),
@@ -224,6 +230,8 @@ impl<'a> Info<'a> {
             f.github_artifact_attestations.as_ref(),
         );
         over(&mut self.slsa, f.slsa_provenance.as_ref());
+        over(&mut self.minisign, f.minisign.as_ref());
+        over(&mut self.cosign, f.cosign.as_ref());
     }
 }
 

@@ -1,6 +1,7 @@
 //! The signatures a registry declares over a package's checksum file
-//! (`checksum.minisign`, `checksum.cosign`), rendered for one version and platform
-//! into what [`crate::resolution`] fetches and checks when it locks the version.
+//! (`checksum.minisign`, `checksum.cosign`) or over the asset itself (`minisign`,
+//! `cosign`), rendered for one version and platform into what [`crate::resolution`]
+//! fetches and checks when it locks the version.
 //!
 //! aqua writes cosign's declaration as the `cosign verify-blob` command line it runs
 //! (`opts`), beside `key`, `signature`, `certificate` and `bundle` files. vx reads the
@@ -9,7 +10,7 @@
 //! records no verification rather than a wrong one.
 
 use super::{ResolveError, Resolver};
-use crate::registry::package::{CosignDecl, FileRef, MinisignDecl};
+use crate::registry::package::{CosignDecl, Declared, FileRef, MinisignDecl};
 use crate::registry::template::Vars;
 
 /// A signature over a checksum file, ready to be fetched and checked.
@@ -59,8 +60,9 @@ pub enum Identity {
 impl Resolver<'_, '_> {
     /// The signatures declared over the checksum file, rendered with `vars` (those
     /// the checksum asset's name was rendered with).
-    pub(super) fn checksum_signatures(
+    pub(super) fn signatures(
         &self,
+        at: &str,
         minisign: Option<&MinisignDecl>,
         cosign: Option<&CosignDecl>,
         vars: &Vars,
@@ -68,10 +70,10 @@ impl Resolver<'_, '_> {
         let mut out = Vec::new();
         if let Some(decl) = minisign.filter(|d| d.enabled != Some(false)) {
             out.push(match decl.public_key.as_deref().filter(|k| !k.is_empty()) {
-                None => SignatureSource::Unverifiable(
-                    "its checksum.minisign declaration gives no public_key".to_owned(),
-                ),
-                Some(key) => match self.file_url("checksum.minisign", &decl.file, vars)? {
+                None => SignatureSource::Unverifiable(format!(
+                    "its {at}minisign declaration gives no public_key"
+                )),
+                Some(key) => match self.file_url(&format!("{at}minisign"), &decl.file, vars)? {
                     Ok(url) => SignatureSource::Minisign {
                         url,
                         public_key: key.to_owned(),
@@ -81,17 +83,35 @@ impl Resolver<'_, '_> {
             });
         }
         if let Some(decl) = cosign.filter(|d| d.enabled != Some(false)) {
-            out.push(self.cosign(decl, vars)?);
+            out.push(self.cosign(at, decl, vars)?);
         }
         Ok(out)
     }
 
+    /// The signatures declared over the asset itself (`minisign`, `cosign`), rendered
+    /// with `vars` (the asset's); a declaration not in aqua's shape is unverifiable.
+    pub(super) fn asset_signatures(
+        &self,
+        vars: &Vars,
+    ) -> Result<Vec<SignatureSource>, ResolveError> {
+        let mut out = Vec::new();
+        let minisign = read(self.info.minisign, &mut out);
+        let cosign = read(self.info.cosign, &mut out);
+        out.extend(self.signatures("", minisign, cosign, vars)?);
+        Ok(out)
+    }
+
     /// One `cosign` declaration: its `opts` read as `cosign verify-blob` would.
-    fn cosign(&self, decl: &CosignDecl, vars: &Vars) -> Result<SignatureSource, ResolveError> {
+    fn cosign(
+        &self,
+        at: &str,
+        decl: &CosignDecl,
+        vars: &Vars,
+    ) -> Result<SignatureSource, ResolveError> {
         let unverifiable = |why: String| Ok(SignatureSource::Unverifiable(why));
         let mut opts = Vec::with_capacity(decl.opts.len());
         for (i, opt) in decl.opts.iter().enumerate() {
-            opts.push(self.render(&format!("checksum.cosign.opts[{i}]"), opt, vars)?);
+            opts.push(self.render(&format!("{at}cosign.opts[{i}]"), opt, vars)?);
         }
         let mut given = Options::default();
         let mut words = opts.iter().map(String::as_str);
@@ -254,6 +274,20 @@ impl Resolver<'_, '_> {
                 "its {field} type `{}` is not one aqua reads",
                 crate::validate::shorten(other.unwrap_or(""))
             ))),
+        }
+    }
+}
+
+/// The declaration as read, or `None` (with why in `out`) when it is not in aqua's
+/// shape.
+fn read<'d, T>(declared: Option<&'d Declared<T>>, out: &mut Vec<SignatureSource>) -> Option<&'d T> {
+    match declared? {
+        Declared::Read(decl) => Some(decl),
+        Declared::Malformed(why) => {
+            out.push(SignatureSource::Unverifiable(format!(
+                "its signature declaration is not in aqua's shape: {why}"
+            )));
+            None
         }
     }
 }
