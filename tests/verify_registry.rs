@@ -377,6 +377,10 @@ fn a_signed_checksum_file_verifies_the_lock_and_an_install_from_it_fetches_no_si
             .any(|l| l.contains("signed") && l.contains("SIGNED")),
         "{out}"
     );
+    assert!(
+        out.contains("signed (minisign)"),
+        "the tool's message says by what: {out}"
+    );
 }
 
 #[test]

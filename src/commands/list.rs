@@ -90,19 +90,10 @@ fn write_table(
 }
 
 /// The SIGNED cell: the kinds of signature that verified the download
-/// (`minisign`, `cosign`, `sigstore`, `github-attestation`, `slsa`), or `-` (unsigned;
-/// `--json` gives the whole records).
+/// ([`vx::verify::kinds`]), or `-` (unsigned; `--json` gives the whole records).
 fn signed_by(records: Option<&str>) -> String {
-    let mut kinds: Vec<&str> = records
-        .unwrap_or("")
-        .split(',')
-        .filter(|r| !r.is_empty())
-        .map(|r| r.split(':').next().unwrap_or(r))
-        .collect();
-    kinds.dedup();
-    if kinds.is_empty() {
-        "-".to_owned()
-    } else {
-        sanitize(&kinds.join("+")).into_owned()
+    match vx::verify::kinds(records.unwrap_or("")) {
+        kinds if kinds.is_empty() => "-".to_owned(),
+        kinds => sanitize(&kinds).into_owned(),
     }
 }

@@ -222,15 +222,17 @@ impl Outcome {
                 bytes,
                 unverified,
                 source,
+                signed,
                 ..
             } => format!(
-                "installed {}{}{} into {}",
+                "installed {}{}{}{} into {}",
                 vx_tui::text::bytes(*bytes),
                 if *unverified {
                     " (UNVERIFIED: no sha256)"
                 } else {
                     ""
                 },
+                signed_mark(signed.as_deref()),
                 source
                     .as_deref()
                     .map(|s| format!("{SERVED_BY}{s}"))
@@ -259,9 +261,9 @@ impl Outcome {
                 path,
                 unverified,
                 waited,
-                ..
+                signed,
             } => format!(
-                "{}{} in {}",
+                "{}{}{} in {}",
                 if *waited {
                     "installed by another vx"
                 } else {
@@ -272,9 +274,19 @@ impl Outcome {
                 } else {
                     ""
                 },
+                signed_mark(signed.as_deref()),
                 path.display()
             ),
         }
+    }
+}
+
+/// ` signed (minisign)` for a message, when a signature verified the bytes: the kinds
+/// only, so the path still fits the board's 112 bytes.
+fn signed_mark(signed: Option<&str>) -> String {
+    match signed.map(crate::verify::kinds) {
+        Some(kinds) if !kinds.is_empty() => format!(" signed ({kinds})"),
+        _ => String::new(),
     }
 }
 

@@ -510,6 +510,24 @@ fn outcome_messages() {
         signed: None,
     };
     assert_eq!(installed.message(), "installed 2.0 KiB into /s/t/1");
+    let signed = Outcome::Installed {
+        path: "/s/t/1".into(),
+        bytes: 2048,
+        sha256: String::new(),
+        unverified: false,
+        source: Some("oci://127.0.0.1:5000/vx".into()),
+        signed: Some(
+            "minisign:1F4D,sigstore:https://github.com/o/r/.github/workflows/r.yml".into(),
+        ),
+    };
+    assert_eq!(
+        signed.message(),
+        "installed 2.0 KiB signed (minisign+sigstore) from oci://127.0.0.1:5000/vx into /s/t/1"
+    );
+    assert_eq!(
+        served_by(&signed.message()),
+        Some("oci://127.0.0.1:5000/vx")
+    );
     assert_eq!(installed.path(), Path::new("/s/t/1"));
     assert_eq!(super::served_by(&installed.message()), Some("origin"));
     let mirrored = Outcome::Installed {

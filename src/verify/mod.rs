@@ -350,6 +350,18 @@ fn github_attestations(cx: &dyn Context, repo: &str, sha256: &str) -> Result<Vec
         .map_err(failed)
 }
 
+/// The kinds of signature in a lock's or receipt's records (`minisign:ID,sigstore:…` →
+/// `minisign+sigstore`): what a summary, the board and `vx list` show; empty for none.
+pub fn kinds(records: &str) -> String {
+    let mut kinds: Vec<&str> = records
+        .split(',')
+        .filter(|r| !r.is_empty())
+        .map(|r| r.split(':').next().unwrap_or(r))
+        .collect();
+    kinds.dedup();
+    kinds.join("+")
+}
+
 /// The signature's URL: `template` with `{url}` replaced by the download's URL.
 pub fn signature_url(template: &str, url: &str) -> String {
     template.replace("{url}", url)
