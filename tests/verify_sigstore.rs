@@ -271,8 +271,12 @@ fn bad_keyless_signatures_are_refused_with_what_did_not_match() {
     }
 }
 
+/// GitHub's attestations of `tool`'s digest, as vx asks for them: one page of 100.
 fn attestations_path(tool: &[u8]) -> String {
-    format!("/api/repos/o/r/attestations/sha256:{}", sha256_hex(tool))
+    format!(
+        "/api/repos/o/r/attestations/sha256:{}?per_page=100",
+        sha256_hex(tool)
+    )
 }
 
 fn answer(bundles: Vec<serde_json::Value>) -> Vec<u8> {

@@ -95,7 +95,7 @@ pub fn check(
                                 clean(&reason)
                             )
                         })?;
-                verdict.records.push(record.replace(',', "%2C"));
+                verdict.records.push(record);
             }
             ProvenanceSource::Unverifiable(why) => verdict
                 .unchecked

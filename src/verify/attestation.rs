@@ -35,7 +35,8 @@ pub struct AttestationCheck {
 impl AttestationCheck {
     /// What the lock records: `github-attestation:SIGNER_WORKFLOW`.
     pub fn record(&self) -> String {
-        format!("github-attestation:{}", self.signer_workflow)
+        // A `,` (which separates the lock's records) is written `%2C`.
+        format!("github-attestation:{}", self.signer_workflow).replace(',', "%2C")
     }
 }
 

@@ -36,7 +36,8 @@ pub struct SlsaCheck {
 impl SlsaCheck {
     /// What the lock records: `slsa:SOURCE` (normalised).
     pub fn record(&self) -> String {
-        format!("slsa:{}", normalise(&self.source_uri))
+        // A `,` (which separates the lock's records) is written `%2C`.
+        format!("slsa:{}", normalise(&self.source_uri)).replace(',', "%2C")
     }
 }
 
@@ -162,5 +163,23 @@ mod tests {
         );
         assert_eq!(normalise("https://github.com/o/r/"), "github.com/o/r");
         assert_eq!(normalise("github.com/o/r"), "github.com/o/r");
+    }
+
+    #[test]
+    fn records_never_hold_the_lock_s_record_separator() {
+        let slsa = SlsaCheck {
+            provenance: "{url}.intoto.jsonl".to_owned(),
+            source_uri: "github.com/o/a,b".to_owned(),
+        };
+        assert_eq!(slsa.record(), "slsa:github.com/o/a%2Cb");
+        let attestation = crate::verify::attestation::AttestationCheck {
+            repo: "o/r".to_owned(),
+            signer_workflow: "o/r/.github/workflows/a,b.yml".to_owned(),
+            predicate_type: "https://slsa.dev/provenance/v1".to_owned(),
+        };
+        assert_eq!(
+            attestation.record(),
+            "github-attestation:o/r/.github/workflows/a%2Cb.yml"
+        );
     }
 }
