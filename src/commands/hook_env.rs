@@ -11,7 +11,7 @@
 //! leaves the shell as it was. It always exits 0.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use vx::exit::Error;
 use vx::hook::diff::{self, Target};
@@ -92,15 +92,12 @@ fn project(manifest: &Path) -> Result<Target, (Vec<Watched>, String)> {
         }
     };
     watched.extend(bin_dirs.iter().cloned().map(Watched::now));
-    let dir = manifest.parent().unwrap_or(Path::new("/"));
-    let path: Vec<PathBuf> = bin_dirs
-        .into_iter()
-        .chain(vx::project_env::path_dirs(&parsed.environment, dir))
-        .collect();
+    let declared = vx::project_env::Declared::of(&parsed);
     Ok(Target {
         manifest: manifest.to_owned(),
         watched,
-        path,
-        vars: parsed.environment.vars,
+        path: declared.front(&bin_dirs),
+        vars: declared.vars,
+        project: declared.project,
     })
 }

@@ -28,16 +28,8 @@ pub struct Target {
     pub path: Vec<PathBuf>,
     /// `[env]`, as templates.
     pub vars: Vec<EnvVar>,
-}
-
-impl Target {
-    /// The project directory (`{project}`): the manifest's.
-    fn dir(&self) -> PathBuf {
-        self.manifest
-            .parent()
-            .map(PathBuf::from)
-            .unwrap_or_default()
-    }
+    /// The project directory (`{project}`), as [`crate::project_env::Declared`] has it.
+    pub project: PathBuf,
 }
 
 /// One change to the shell.
@@ -64,7 +56,7 @@ pub fn plan(
     let mut applied = Applied::default();
     if let Some(target) = target {
         let lookup = |name: &str| view.get(name);
-        let changes = Changes::of(&target.vars, &target.dir(), &lookup);
+        let changes = Changes::of(&target.vars, &target.project, &lookup);
         let resolved: Vec<(String, Option<String>)> = changes
             .resolved()
             .into_iter()
@@ -217,6 +209,7 @@ mod tests {
             watched: Vec::new(),
             path: bins.iter().map(PathBuf::from).collect(),
             vars,
+            project: PathBuf::from(dir),
         }
     }
 

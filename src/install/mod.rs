@@ -750,6 +750,7 @@ fn verify(
     sink.phase(Phase::Downloading, "checking the signature");
     let cx = signatures::ChildContext {
         client: (!cfg.offline).then(|| fetch::client(opts)),
+        user: std::sync::OnceLock::new(),
     };
     let verified = crate::verify::verify_download(
         &download.path,

@@ -11,6 +11,18 @@ use crate::user_config::UserConfig;
 pub struct ChildContext {
     /// The client; `None` under `--offline`.
     pub client: Option<Client>,
+    /// The user config, read at the first check that needs it (the trusted root, the
+    /// GitHub token), once.
+    pub user: std::sync::OnceLock<Result<UserConfig, String>>,
+}
+
+impl ChildContext {
+    fn user(&self) -> Result<&UserConfig, String> {
+        self.user
+            .get_or_init(|| UserConfig::load().map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
 }
 
 impl crate::verify::Context for ChildContext {
@@ -19,8 +31,7 @@ impl crate::verify::Context for ChildContext {
     }
 
     fn trusted_root(&self) -> Result<Option<std::path::PathBuf>, String> {
-        let user = UserConfig::load().map_err(|e| e.to_string())?;
-        Ok(user.verify.trusted_root)
+        Ok(self.user()?.verify.trusted_root.clone())
     }
 
     fn attestations(
@@ -33,8 +44,7 @@ impl crate::verify::Context for ChildContext {
         let Some(client) = &self.client else {
             return Err("--offline fetches nothing from a server".to_owned());
         };
-        let user = UserConfig::load().map_err(|e| e.to_string())?;
-        let config = GithubConfig::from_env(&user).map_err(|e| e.to_string())?;
+        let config = GithubConfig::from_env(self.user()?).map_err(|e| e.to_string())?;
         Github::new(config, client.clone(), None, false)
             .attestations(owner, name, sha256, max)
             .map_err(|e| e.to_string())

@@ -348,37 +348,50 @@ impl<'n> Resolver<'n> {
             }
             return Ok(None);
         };
-        let verdict = provenance::check(
-            &self.net.github,
-            &self.trusted_root,
-            &download.asset,
-            &hex,
-            &download.provenance,
-        )
-        .map_err(|why| refused(found, candidate, &why))?;
-        for note in &verdict.unchecked {
-            self.net
-                .progress(&format!("{}: {note}", found.qualified_name()));
-        }
-        records.extend(verdict.records);
+        records.extend(self.accept(
+            found,
+            candidate,
+            provenance::check(
+                &self.net.github,
+                &self.trusted_root,
+                &download.asset,
+                &hex,
+                &download.provenance,
+            ),
+        )?);
         // The registry's signatures over the asset itself, checked against its sha256.
-        let verdict = signatures::check(
-            &self.net.github,
-            &self.trusted_root,
-            signatures::Signed::Asset {
-                name: &download.asset,
-                sha256: &hex,
-            },
-            &download.signatures,
-        )
-        .map_err(|why| refused(found, candidate, &why))?;
-        for note in &verdict.unchecked {
-            self.net
-                .progress(&format!("{}: {note}", found.qualified_name()));
-        }
-        records.extend(verdict.records);
+        records.extend(self.accept(
+            found,
+            candidate,
+            signatures::check(
+                &self.net.github,
+                &self.trusted_root,
+                signatures::Signed::Asset {
+                    name: &download.asset,
+                    sha256: &hex,
+                },
+                &download.signatures,
+            ),
+        )?);
         let verified = (!records.is_empty()).then(|| records.join(","));
         Ok(Some((hex, source, verified)))
+    }
+
+    /// What a check of `candidate`'s signatures, attestations or provenance gave: its
+    /// records, after naming (with `-v`) what it could not check; a failure refuses
+    /// the version.
+    fn accept(
+        &self,
+        found: &Found,
+        candidate: &Candidate,
+        checked: Result<signatures::Verdict, String>,
+    ) -> Result<Vec<String>, ResolutionError> {
+        let verdict = checked.map_err(|why| refused(found, candidate, &why))?;
+        for note in &verdict.unchecked {
+            self.net
+                .progress(&format!("{}: {note}", found.qualified_name()));
+        }
+        Ok(verdict.records)
     }
 
     /// The sha256 of `download` as published (the checksum file's, whose signatures
@@ -396,24 +409,23 @@ impl<'n> Resolver<'n> {
             && let Some(text) = self.checksum_file(&source.url)
             && let Ok(Some(hex)) = checksum::find_sha256(&text, &download.asset, &source.format)
         {
-            let verdict = signatures::check(
-                &self.net.github,
-                &self.trusted_root,
-                signatures::Signed::ChecksumFile {
-                    url: &source.url,
-                    bytes: text.as_bytes(),
-                },
-                &source.signatures,
-            )
-            .map_err(|why| refused(found, candidate, &why))?;
-            for note in &verdict.unchecked {
-                self.net
-                    .progress(&format!("{}: {note}", found.qualified_name()));
-            }
+            let records = self.accept(
+                found,
+                candidate,
+                signatures::check(
+                    &self.net.github,
+                    &self.trusted_root,
+                    signatures::Signed::ChecksumFile {
+                        url: &source.url,
+                        bytes: text.as_bytes(),
+                    },
+                    &source.signatures,
+                ),
+            )?;
             return Ok(Some((
                 hex,
                 format!("checksum-file:{}", source.url),
-                verdict.records,
+                records,
             )));
         }
         let is_release = matches!(

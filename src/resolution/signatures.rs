@@ -153,19 +153,20 @@ pub fn check(
                     ));
                 }
                 let signer = verified.identity();
-                let matches = match identity {
-                    Identity::Exact(expected) => signer == *expected,
-                    Identity::Regexp(pattern) => sigstore::identity_pattern(pattern)
-                        .map_err(failed)?
-                        .is_match(&signer),
+                let (exact, pattern) = match identity {
+                    Identity::Exact(e) => (Some(e.clone()), None),
+                    Identity::Regexp(p) => (None, Some(p.clone())),
                 };
-                if !matches {
+                let wanted = sigstore::SigstoreCheck {
+                    bundle: bundle_url.clone(),
+                    identity: exact,
+                    identity_regexp: pattern,
+                    issuer: issuer.clone(),
+                };
+                if !wanted.matches(&signer).map_err(failed)? {
                     return Err(failed(format!(
                         "signed by {signer}, not by {}",
-                        match identity {
-                            Identity::Exact(e) => e.clone(),
-                            Identity::Regexp(p) => format!("an identity matching {p}"),
-                        }
+                        wanted.expected()
                     )));
                 }
                 // The signer as it is, without the version's ref: the same workflow
