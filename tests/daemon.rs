@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 
-use common::{DEADLINE, Work, archive, tool_toml, wait_for};
+use common::{DEADLINE, Work, archive, pin_standard_registry, tool_toml, wait_for};
 use rustix::process::{Pid, Signal, kill_process};
 use serde_json::{Value, json};
 use vx::demo::fixture::{Route, TestServer, sha256_hex};
@@ -57,13 +57,7 @@ impl Daemon {
             .start()
             .unwrap();
         let work = Work::new();
-        let config = work.dir.path().join("config/vx");
-        std::fs::create_dir_all(&config).unwrap();
-        std::fs::write(
-            config.join("config.toml"),
-            format!("[registry]\nstandard_ref = \"v9.9.9\"\nstandard_sha256 = \"{sha}\"\n"),
-        )
-        .unwrap();
+        pin_standard_registry(&work.dir.path().join("config"), &sha);
         Daemon { work, github }
     }
 

@@ -71,13 +71,7 @@ impl World {
             .start()
             .unwrap();
         let work = Work::new();
-        let config = work.dir.path().join("config/vx");
-        std::fs::create_dir_all(&config).unwrap();
-        std::fs::write(
-            config.join("config.toml"),
-            format!("[registry]\nstandard_ref = \"v9.9.9\"\nstandard_sha256 = \"{sha}\"\n"),
-        )
-        .unwrap();
+        pin_standard_registry(&work.dir.path().join("config"), &sha);
         World { work, github }
     }
 

@@ -677,13 +677,7 @@ fn vx_x_runs_a_registry_tool_outside_any_project() {
             standard.clone(),
         )
     });
-    let config = w.work.dir.path().join("config/vx");
-    std::fs::create_dir_all(&config).unwrap();
-    std::fs::write(
-        config.join("config.toml"),
-        format!("[registry]\nstandard_ref = \"v9.9.9\"\nstandard_sha256 = \"{sha}\"\n"),
-    )
-    .unwrap();
+    pin_standard_registry(&w.work.dir.path().join("config"), &sha);
     let out = w.vx(&["x", "jq@1.7", "--", "a", "b"]).output().unwrap();
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),

@@ -412,6 +412,19 @@ pub fn isolated<'c>(cmd: &'c mut assert_cmd::Command, home: &Path) -> &'c mut as
     cmd
 }
 
+/// Writes `$config_home/vx/config.toml` pinning the standard registry to the fixture
+/// GitHub's `v9.9.9`, whose `registry.yaml` has SHA-256 `sha` (the tests that serve
+/// their own standard registry point `XDG_CONFIG_HOME` at `config_home`).
+pub fn pin_standard_registry(config_home: &Path, sha: &str) {
+    let config = config_home.join("vx");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("config.toml"),
+        format!("[registry]\nstandard_ref = \"v9.9.9\"\nstandard_sha256 = \"{sha}\"\n"),
+    )
+    .unwrap();
+}
+
 /// Writes the user config (`$XDG_CONFIG_HOME/vx/config.toml` of [`isolated`]'s `home`)
 /// and returns its path.
 pub fn write_user_config(home: &Path, text: &str) -> PathBuf {
