@@ -41,10 +41,12 @@ fn data(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// A project directory, its own cache, config and store, and the loopback GitHub.
+/// A project directory, its own cache, config and store, the loopback GitHub and
+/// nodejs.org (node is a runtime, read from its publisher).
 struct World {
     work: Work,
     github: GithubFixture,
+    _nodejs: vx::demo::fixture::TestServer,
 }
 
 impl World {
@@ -72,7 +74,20 @@ impl World {
             .unwrap();
         let work = Work::new();
         pin_standard_registry(&work.dir.path().join("config"), &sha);
-        World { work, github }
+        let nodejs = publishers::node::serve(&[
+            publishers::node::Release::listed("20.12.0", Some("Iron")),
+            publishers::node::Release::listed("20.11.1", Some("Iron")),
+            publishers::node::Release::listed("18.19.0", Some("Hydrogen")),
+        ]);
+        let config = work.dir.path().join("config/vx/config.toml");
+        let mut text = std::fs::read_to_string(&config).unwrap();
+        text.push_str(&publishers::node::config(&nodejs));
+        std::fs::write(&config, text).unwrap();
+        World {
+            work,
+            github,
+            _nodejs: nodejs,
+        }
     }
 
     /// Copies `tests/data/import/FROM` into the project as `to`.

@@ -291,6 +291,28 @@ fn lists_tool(text: &str, names: &[String]) -> bool {
         .is_some_and(|tools| names.iter().any(|n| tools.contains_key(n)))
 }
 
+/// A runtime's name (`nodejs`, `python`) at a version its publisher has, or why not;
+/// a publisher that cannot be reached stops the import.
+fn map_runtime(
+    resolver: &Resolver<'_>,
+    runtime: &'static dyn vx::runtime::Runtime,
+    constraint: &str,
+) -> Result<Result<Mapped, String>, Error> {
+    let releases = resolver
+        .runtime_releases(runtime)
+        .map_err(|e| super::resolution_error(vx::resolution::runtime::error(e)))?;
+    if let Err(e) = runtime.pick(&releases, constraint) {
+        return Ok(Err(e.to_string()));
+    }
+    let key = runtime.name().to_owned();
+    Ok(Ok(Mapped {
+        names: [key.clone(), key.clone(), key.clone()],
+        qualified: format!("{}{key}", vx::resolution::runtime::PACKAGE_PREFIX),
+        key,
+        constraint: constraint.to_owned(),
+    }))
+}
+
 /// `entry` found in the registries at a version its constraint has, or why not. The
 /// registries' own lookup first, then the plugin alias table
 /// ([`vx::import::names::ALIASES`]); a network failure stops the import.
@@ -306,6 +328,11 @@ fn map_entry(
         Ok(constraint) => constraint,
         Err(why) => return Ok(Err(why.clone())),
     };
+    if let import::names::Lookup::Plugin(name) = lookup
+        && let Some(runtime) = vx::runtime::find(name)
+    {
+        return map_runtime(resolver, runtime, constraint);
+    }
     let found = match resolver.lookup(lookup.name()) {
         Ok(found) => found,
         Err(e) if e.is_usage() => match lookup.alias() {
@@ -329,7 +356,7 @@ fn map_entry(
         Err(e) if e.is_usage() => return Ok(Err(e.to_string())),
         Err(e) => return Err(super::resolution_error(e)),
     }
-    let key = super::add::manifest_key(resolver, &found);
+    let key = resolver.manifest_key(&vx::resolution::Named::Package(Box::new(found.clone())));
     Ok(Ok(Mapped {
         names: [
             key.clone(),

@@ -39,16 +39,16 @@ pub struct Resolution {
     pub package: Option<String>,
 }
 
-/// The versions the registries list for `runtime` (a tool not installed yet), newest
-/// first: the standard registry (or the user config's), GitHub's releases through the
-/// cache (a revalidation costs no rate limit). An error when no registry knows the
+/// The versions listed for `runtime` (a tool not installed yet), newest first: a
+/// language runtime's from its publisher, else the standard registry's (or the user
+/// config's) package's GitHub releases through the cache (a revalidation costs no rate limit). An error when no registry knows the
 /// name or none can be reached.
 pub fn registry_versions(runtime: &str) -> Result<Vec<String>, String> {
     use crate::resolution::{Network, Options, Resolver};
     let net = Network::from_env(Options::from_env(false, true)).map_err(|e| e.to_string())?;
     let resolver = Resolver::new(&net, None, None).map_err(|e| e.to_string())?;
-    let found = resolver.lookup(runtime).map_err(|e| e.to_string())?;
-    let versions = resolver.versions(&found).map_err(|e| e.to_string())?;
+    let found = resolver.named(runtime).map_err(|e| e.to_string())?;
+    let versions = resolver.listed(&found).map_err(|e| e.to_string())?;
     Ok(versions.into_iter().map(|c| c.version).collect())
 }
 

@@ -66,6 +66,9 @@ pub struct ToolTable {
     /// `[tools.NAME.verify]`: the signatures every download of the tool must carry,
     /// checked when a version is locked ([`crate::verify`]).
     pub verify: Option<crate::verify::Checks>,
+    /// `version_file = ".nvmrc"`: the file the constraint was read from (it is the
+    /// one source of truth; the hook's record watches it).
+    pub version_file: Option<std::path::PathBuf>,
 }
 
 /// A tool to find in the registries: `ripgrep = "14"`, `"cli/cli" = "latest"`,

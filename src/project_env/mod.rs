@@ -30,6 +30,10 @@ pub struct Declared {
     /// `[settings] path`, absolute, in order.
     #[serde(default)]
     pub path: Vec<PathBuf>,
+    /// The files tools keep their versions in (`version_file = ".nvmrc"`): what the
+    /// toolchain depends on beside vx.toml and vx.lock.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub version_files: Vec<PathBuf>,
 }
 
 impl Declared {
@@ -39,6 +43,12 @@ impl Declared {
         Declared {
             vars: manifest.environment.vars.clone(),
             path: path_dirs(&manifest.environment, &project),
+            version_files: manifest
+                .tools
+                .iter()
+                .filter_map(|t| t.version_file.as_ref())
+                .map(|f| std::path::absolute(f).unwrap_or_else(|_| f.clone()))
+                .collect(),
             project,
         }
     }

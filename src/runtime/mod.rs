@@ -12,7 +12,9 @@
 //! answers into lock entries of the same shape as every other tool's, and the install
 //! engine never learns that a tool was a runtime. Every URL goes through the caller's
 //! client ([`Context`]), so proxies, CAs, `url_replacements`, mirrors and `--offline`
-//! apply as to any request. One small file per runtime.
+//! apply as to any request; indexes and checksum files are kept in vx's cache with
+//! their `ETag`s, so `--offline` reads what an earlier run fetched. One small file per
+//! runtime.
 
 pub mod node;
 pub mod version;
@@ -175,7 +177,8 @@ impl<'a> Context<'a> {
         self.github
     }
 
-    /// The text at `url` (at most [`MAX_INDEX_BYTES`]), fetched once per run.
+    /// The text at `url` (at most [`MAX_INDEX_BYTES`]), fetched once per run and kept
+    /// in vx's cache with its `ETag` (revalidated online; what `--offline` reads).
     pub fn text(&self, url: &str) -> Result<Rc<str>, RuntimeError> {
         if let Some(text) = self.texts.borrow().get(url) {
             return Ok(text.clone());
@@ -184,12 +187,10 @@ impl<'a> Context<'a> {
             url: url.to_owned(),
             reason,
         };
-        let bytes = self
+        let text: Rc<str> = self
             .github
-            .fetch(url, MAX_INDEX_BYTES)
-            .map_err(|e| fail(e.to_string()))?;
-        let text: Rc<str> = String::from_utf8(bytes)
-            .map_err(|_| fail("not UTF-8 text".to_owned()))?
+            .fetch_text_cached(url, MAX_INDEX_BYTES)
+            .map_err(|e| fail(e.to_string()))?
             .into();
         self.texts.borrow_mut().insert(url.to_owned(), text.clone());
         Ok(text)
