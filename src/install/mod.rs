@@ -24,6 +24,7 @@
 //! | 130  | cancelled |
 
 pub mod bins;
+pub mod components;
 pub mod extract;
 pub mod fetch;
 pub mod listing;
@@ -362,6 +363,9 @@ pub enum InstallError {
     /// A `bin` entry of the manifest does not fit the unpacked tree.
     #[error(transparent)]
     Bin(#[from] bins::BinError),
+    /// A rust-installer package's components could not be merged into one tree.
+    #[error(transparent)]
+    Components(#[from] components::ComponentsError),
     /// The install was cancelled; nothing was left behind.
     #[error("cancelled")]
     Cancelled,
@@ -438,7 +442,7 @@ impl InstallError {
             }
             InstallError::Fetch(_) => 10,
             InstallError::Unverified { .. } => 12,
-            InstallError::Extract(_) | InstallError::Bin(_) => 13,
+            InstallError::Extract(_) | InstallError::Bin(_) | InstallError::Components(_) => 13,
             InstallError::PostInstall { .. } | InstallError::PostInstallSpawn { .. } => 14,
             InstallError::Store { .. } => 15,
             InstallError::Verify(_) => 16,
@@ -646,6 +650,10 @@ pub fn install(
     };
     // The archive is no longer needed; free its space before post-install runs.
     let _ = std::fs::remove_file(&download.path);
+
+    if let Some(value) = cfg.spec.options.get(components::OPTION) {
+        components::merge(&tree, &components::patterns(value)?)?;
+    }
 
     if let Some(command) = &cfg.spec.post_install {
         sink.phase(Phase::PostInstall, command);

@@ -14,7 +14,11 @@
 //! client ([`Context`]), so proxies, CAs, `url_replacements`, mirrors and `--offline`
 //! apply as to any request. One small file per runtime.
 
+pub mod elixir;
+pub mod erlang;
+pub mod hexbuilds;
 pub mod node;
+pub mod rust;
 pub mod version;
 
 use std::cell::RefCell;
@@ -40,6 +44,21 @@ pub trait Runtime: Sync {
     fn versions(&self, cx: &Context) -> Result<Vec<Release>, RuntimeError>;
     /// The release `request` (as the user wrote it) means among `releases`.
     fn pick(&self, releases: &[Release], request: &str) -> Result<Release, RuntimeError>;
+    /// [`Runtime::pick`] knowing the versions of the project's other runtimes
+    /// (`siblings`: runtime name → version, `erlang` → `27.1.2`), for a runtime whose
+    /// build depends on another's (elixir's on the OTP major).
+    /// Also given the run's [`Context`], for a request only the publisher's own files
+    /// can date (rust's `beta`, `nightly`).
+    fn pick_with(
+        &self,
+        cx: &Context,
+        releases: &[Release],
+        request: &str,
+        siblings: &BTreeMap<String, String>,
+    ) -> Result<Release, RuntimeError> {
+        let _ = (cx, siblings);
+        self.pick(releases, request)
+    }
     /// What `release` downloads on `platform`, with its sha256 from the publisher's
     /// checksums (never the archive's bytes).
     fn download(
@@ -53,6 +72,19 @@ pub trait Runtime: Sync {
     fn layout(&self, version: &str, platform: &Platform) -> Layout;
     /// The runtime it needs to run (elixir needs erlang), said when it is added.
     fn needs(&self) -> Option<&'static str> {
+        None
+    }
+    /// Install options the engine reads from the tool's `options` (see
+    /// `crate::install::components`: rust's combined package names the components to
+    /// merge into one tree), known from the version alone like [`Runtime::layout`].
+    fn install_options(&self, version: &str) -> BTreeMap<String, serde_json::Value> {
+        let _ = version;
+        BTreeMap::new()
+    }
+    /// What to tell about a download when it is locked (erlang: which Ubuntu build,
+    /// for which glibc).
+    fn note(&self, download: &Download) -> Option<String> {
+        let _ = download;
         None
     }
 }
@@ -88,7 +120,9 @@ pub enum Resolved {
 pub struct Download {
     /// Its URL at the publisher.
     pub url: String,
-    /// Its SHA-256, lower-case hex.
+    /// Its SHA-256, lower-case hex; empty when the publisher's index names the archive
+    /// without one (builds.hex.pm's oldest lines): the archive is then hashed when
+    /// `vx lock` downloads it (`checksum = "download"`), with a warning.
     pub sha256: String,
     /// Where the sha256 came from, as the lock records it (`checksum-file:URL`,
     /// `index:URL`, `github-digest`).
@@ -218,7 +252,7 @@ impl<'a> Context<'a> {
 
 /// Every runtime vx knows, in the order `vx search` lists them.
 pub fn all() -> &'static [&'static dyn Runtime] {
-    &[&node::Node]
+    &[&node::Node, &rust::Rust, &erlang::Erlang, &elixir::Elixir]
 }
 
 /// The runtime `name` designates: its name or an alias, as written (`node`,
