@@ -70,10 +70,16 @@ fn otp_index() -> Vec<Otp> {
 }
 
 fn elixir_index() -> Vec<Elixir> {
-    ["v1.17.3-otp-25", "v1.17.3-otp-26", "v1.17.3-otp-27", "v1.18.1-otp-28", "v1.17-otp-27"]
-        .iter()
-        .map(|name| Elixir { name, served: None })
-        .collect()
+    [
+        "v1.17.3-otp-25",
+        "v1.17.3-otp-26",
+        "v1.17.3-otp-27",
+        "v1.18.1-otp-28",
+        "v1.17-otp-27",
+    ]
+    .iter()
+    .map(|name| Elixir { name, served: None })
+    .collect()
 }
 
 #[test]
@@ -85,7 +91,8 @@ fn erlang_locks_the_oldest_ubuntu_build_and_no_build_for_macos_or_windows() {
     );
     let stderr = project.ok(&["lock"]);
     assert!(
-        stderr.contains("erlang: linux-x86_64: the ubuntu-20.04 build (runs on glibc 2.31 or newer)"),
+        stderr
+            .contains("erlang: linux-x86_64: the ubuntu-20.04 build (runs on glibc 2.31 or newer)"),
         "{stderr}"
     );
     let lock = project.lock();
@@ -146,7 +153,13 @@ fn erlang_versions_as_users_write_them_and_one_that_does_not_exist() {
     }
     let manifest = format!("{LINUX}[tools]\nerlang = \"25\"\n");
     let project = Project::new(&hexpm::config(&builds), &manifest);
-    let out = project.vx().arg("lock").assert().code(2).get_output().clone();
+    let out = project
+        .vx()
+        .arg("lock")
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("no version of erlang matches `25`; the newest are 28.0, 27.1.2, 26.2.5.6"),
@@ -173,10 +186,17 @@ fn a_build_list_that_is_not_one_is_an_error_that_writes_nothing() {
         &hexpm::config(&broken),
         &format!("{LINUX}[tools]\nerlang = \"27\"\n"),
     );
-    let out = project.vx().arg("lock").assert().code(1).get_output().clone();
+    let out = project
+        .vx()
+        .arg("lock")
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("ubuntu-20.04/builds.txt: not a valid builds.hex.pm OTP build list: line 1"),
+        stderr
+            .contains("ubuntu-20.04/builds.txt: not a valid builds.hex.pm OTP build list: line 1"),
         "{stderr}"
     );
     assert_eq!(project.lock_text(), None);
@@ -233,7 +253,13 @@ fn elixir_takes_the_build_for_the_projects_otp_else_the_newest_and_says_it_needs
         &hexpm::config(&builds),
         &format!("{LINUX}[tools]\nerlang = \"28\"\nelixir = \"1.17\"\n"),
     );
-    let out = project.vx().arg("lock").assert().code(2).get_output().clone();
+    let out = project
+        .vx()
+        .arg("lock")
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("among the builds for OTP 28 (the project's erlang 28.0)"),
@@ -264,7 +290,10 @@ fn erlang_and_elixir_install_and_run_through_vx_exec() {
         .and_then(|r| r.strip_suffix(" args=-version"))
         .unwrap_or_else(|| panic!("{erl}"));
     assert!(root.ends_with("/erlang/27.1.2"), "{root}");
-    assert!(std::path::Path::new(root).join("bin/erl").is_file(), "{root}");
+    assert!(
+        std::path::Path::new(root).join("bin/erl").is_file(),
+        "{root}"
+    );
     assert_eq!(project.exec(&["escript"]).trim(), "escript 27.1.2");
     assert_eq!(project.exec(&["erlc"]).trim(), "erlc 27.1.2");
     // elixir's scripts run the project's erl.

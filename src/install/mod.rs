@@ -722,16 +722,23 @@ fn probe(
     )?;
     let verified = verify(cfg, &download, sink, opts)?;
     sink.phase(Phase::Extracting, "checking the archive's listing");
+    // Executables an install step makes (OTP's `Install`, merged components) are not
+    // in the archive's listing: they are checked when the tree is installed.
+    let made = cfg.spec.post_install.is_some() || cfg.spec.options.contains_key(components::OPTION);
     let checked = listing::check(
         &download.path,
         cfg.spec.format,
         cfg.spec.strip_components,
-        cfg.spec.bin.as_deref(),
+        cfg.spec.bin.as_deref().filter(|_| !made),
         &cfg.spec.name,
         opts.extract,
     )?;
     let mut receipt = store::Receipt::new(cfg, &download.sha256, checked.format, download.bytes);
-    receipt.bin = checked.bin;
+    receipt.bin = if made {
+        cfg.spec.bin.clone().unwrap_or_default()
+    } else {
+        checked.bin
+    };
     receipt.verified = verified;
     std::fs::create_dir_all(final_dir).map_err(store_err("cannot create", final_dir))?;
     store::write_receipt(final_dir, &receipt)

@@ -88,7 +88,10 @@ pub fn serve(otp: &[Otp], elixir: &[Elixir]) -> TestServer {
             build.name,
             sha256_hex(&body)
         ));
-        routes.push((format!("/builds/elixir/{}.zip", build.name), Route::Ok(body)));
+        routes.push((
+            format!("/builds/elixir/{}.zip", build.name),
+            Route::Ok(body),
+        ));
     }
     lines.sort();
     routes.push((
@@ -126,8 +129,13 @@ pub fn otp_archive(version: &str) -> Vec<u8> {
             "#!/bin/sh\nROOTDIR=\"%FINAL_ROOTDIR%\"\necho \"Erlang/OTP {version} root=$ROOTDIR args=$*\"\n"
         ),
     );
-    for tool in ["erlc", "escript", "dialyzer", "typer", "ct_run", "epmd", "run_erl", "to_erl"] {
-        script(&erts.join(tool), &format!("#!/bin/sh\necho {tool} {version}\n"));
+    for tool in [
+        "erlc", "escript", "dialyzer", "typer", "ct_run", "epmd", "run_erl", "to_erl",
+    ] {
+        script(
+            &erts.join(tool),
+            &format!("#!/bin/sh\necho {tool} {version}\n"),
+        );
     }
     // OTP's interface: `Install [-cross] [-minimal|-sasl] ERL_ROOT`; with -cross the
     // tree is the current directory and ERL_ROOT where it will run.
