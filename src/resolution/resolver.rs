@@ -74,9 +74,6 @@ pub struct Resolver<'n> {
     runtimes: crate::runtime::Context<'n>,
     /// Runtimes' version lists read in this run, by runtime.
     runtime_releases: RefCell<BTreeMap<&'static str, Vec<crate::runtime::Release>>>,
-    /// The versions of the project's runtimes known so far in this run (runtime name →
-    /// version): what a runtime that depends on another picks by (elixir by erlang).
-    runtime_siblings: RefCell<BTreeMap<String, String>>,
 }
 
 impl<'n> Resolver<'n> {
@@ -126,7 +123,6 @@ impl<'n> Resolver<'n> {
             trusted_root: std::sync::OnceLock::new(),
             runtimes: crate::runtime::Context::new(&net.github),
             runtime_releases: RefCell::new(BTreeMap::new()),
-            runtime_siblings: RefCell::new(BTreeMap::new()),
         })
     }
 
@@ -163,7 +159,6 @@ impl<'n> Resolver<'n> {
             runtime,
             &self.runtimes,
             &|| self.runtime_releases(runtime),
-            &self.runtime_siblings.borrow(),
             tool,
             constraint,
             platforms,
@@ -947,9 +942,7 @@ impl Resolve for Resolver<'_> {
                 ));
             }
             if !names.contains(&tool.name) {
-                self.runtime_siblings
-                    .borrow_mut()
-                    .insert(runtime.name().to_owned(), tool.version.clone());
+                self.runtimes.set_sibling(runtime.name(), &tool.version);
             }
         }
         for name in order {
@@ -958,9 +951,7 @@ impl Resolve for Resolver<'_> {
             };
             let concrete = self.resolve_tool(&manifest.tools[at], platforms, lock)?;
             if let Some(runtime) = runtime_of(&concrete) {
-                self.runtime_siblings
-                    .borrow_mut()
-                    .insert(runtime.name().to_owned(), concrete.version.clone());
+                self.runtimes.set_sibling(runtime.name(), &concrete.version);
             }
             manifest.tools[at] = concrete;
         }

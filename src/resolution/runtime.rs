@@ -60,14 +60,13 @@ pub struct Resolution {
 }
 
 /// Resolves `tool` (a runtime's name and constraint) for `platforms` plus the
-/// platforms its entry held (`siblings`: the versions of the project's other
-/// runtimes, see [`Runtime::pick_with`]), keeping the locked version while the name and constraint
+/// platforms its entry held (picking with the versions of the project's other
+/// runtimes the context knows, see [`Runtime::pick_with`]), keeping the locked version while the name and constraint
 /// are those it was locked from; records it in `lock` and returns the concrete table.
 pub fn resolve_tool(
     runtime: &dyn Runtime,
     cx: &Context,
     releases: &dyn Fn() -> Result<Vec<Release>, runtime::RuntimeError>,
-    siblings: &BTreeMap<String, String>,
     tool: &ToolTable,
     constraint: &str,
     platforms: &[Platform],
@@ -88,7 +87,7 @@ pub fn resolve_tool(
     let release = match kept {
         Some(release) => release,
         None => runtime
-            .pick_with(cx, &releases().map_err(error)?, constraint, siblings)
+            .pick_with(cx, &releases().map_err(error)?, constraint, &cx.siblings())
             .map_err(error)?,
     };
     crate::validate::version(&release.version).map_err(|e| {

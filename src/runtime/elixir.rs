@@ -9,7 +9,10 @@
 //! one Elixir for two OTPs never share a store entry. `elixir = "1.17"` picks the
 //! newest 1.17 built for the OTP major of the project's erlang (the sibling hint
 //! `erlang`, see [`Runtime::pick_with`]); without an erlang in the project, the build
-//! for the newest OTP. `1.17.3-otp-26` names the build exactly.
+//! for the newest OTP. `1.17.3-otp-26` names the build exactly. Like every locked
+//! runtime, the build stays locked while `elixir`'s constraint is unchanged: after
+//! changing the project's erlang to another OTP major, change elixir's constraint too
+//! (`1.17` → `1.17.3`) so it is picked again, for the new OTP.
 //!
 //! Elixir needs Erlang ([`Runtime::needs`]). What `mix archive.install` and `mix
 //! escript.install` install goes to `~/.mix` (`MIX_HOME`), outside the store.

@@ -55,10 +55,10 @@ impl Runtime for Erlang {
         let mut releases: Vec<Release> = Vec::new();
         for (ubuntu, _) in UBUNTU {
             for build in builds(cx, "amd64", ubuntu)? {
-                if let Some(release) = release(&build) {
-                    if !releases.iter().any(|r| r.id == release.id) {
-                        releases.push(release);
-                    }
+                if let Some(release) = release(&build)
+                    && !releases.iter().any(|r| r.id == release.id)
+                {
+                    releases.push(release);
                 }
             }
         }

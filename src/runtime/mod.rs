@@ -193,6 +193,9 @@ impl RuntimeError {
 pub struct Context<'a> {
     github: &'a Github,
     texts: RefCell<BTreeMap<String, Rc<str>>>,
+    /// The versions of the project's runtimes known so far in this run (runtime name
+    /// → version), for [`Runtime::pick_with`].
+    siblings: RefCell<BTreeMap<String, String>>,
 }
 
 impl<'a> Context<'a> {
@@ -201,7 +204,20 @@ impl<'a> Context<'a> {
         Context {
             github,
             texts: RefCell::new(BTreeMap::new()),
+            siblings: RefCell::new(BTreeMap::new()),
         }
+    }
+
+    /// Records that the project's runtime `runtime` is at `version` in this run.
+    pub fn set_sibling(&self, runtime: &str, version: &str) {
+        self.siblings
+            .borrow_mut()
+            .insert(runtime.to_owned(), version.to_owned());
+    }
+
+    /// The versions of the project's runtimes known so far (runtime name → version).
+    pub fn siblings(&self) -> BTreeMap<String, String> {
+        self.siblings.borrow().clone()
     }
 
     /// The GitHub client (release listings of GitHub-hosted publishers).

@@ -206,7 +206,7 @@ pub fn archive(version: &str) -> Vec<u8> {
     );
     file(
         "rustfmt-preview/bin/rustfmt",
-        &format!("#!/bin/sh\necho rustfmt 1.8.0-stable\n"),
+        "#!/bin/sh\necho rustfmt 1.8.0-stable\n",
         true,
     );
     file(
