@@ -228,6 +228,10 @@ fn the_combined_package_installs_as_one_tree_where_rustc_finds_its_std() {
     assert_eq!(run(&["cargo", "clippy"]), "clippy 0.1.83");
     assert_eq!(run(&["rustfmt", "--version"]), "rustfmt 1.8.0-stable");
     assert_eq!(run(&["cargo-clippy"]), "clippy 0.1.83");
+    // Locked again, nothing changes (the merge option is part of the locked layout).
+    let before = project.lock_text();
+    project.ok(&["lock"]);
+    assert_eq!(project.lock_text(), before);
     // The documentation was not merged in.
     let store = project.work.dir.path().join("home/.local/share");
     assert!(
