@@ -16,7 +16,11 @@
 //! their `ETag`s, so `--offline` reads what an earlier run fetched. One small file per
 //! runtime.
 
+pub mod elixir;
+pub mod erlang;
+pub mod hexbuilds;
 pub mod node;
+pub mod rust;
 pub mod version;
 
 use std::cell::RefCell;
@@ -42,6 +46,21 @@ pub trait Runtime: Sync {
     fn versions(&self, cx: &Context) -> Result<Vec<Release>, RuntimeError>;
     /// The release `request` (as the user wrote it) means among `releases`.
     fn pick(&self, releases: &[Release], request: &str) -> Result<Release, RuntimeError>;
+    /// [`Runtime::pick`] knowing the versions of the project's other runtimes
+    /// (`siblings`: runtime name → version, `erlang` → `27.1.2`), for a runtime whose
+    /// build depends on another's (elixir's on the OTP major).
+    /// Also given the run's [`Context`], for a request only the publisher's own files
+    /// can date (rust's `beta`, `nightly`).
+    fn pick_with(
+        &self,
+        cx: &Context,
+        releases: &[Release],
+        request: &str,
+        siblings: &BTreeMap<String, String>,
+    ) -> Result<Release, RuntimeError> {
+        let _ = (cx, siblings);
+        self.pick(releases, request)
+    }
     /// What `release` downloads on `platform`, with its sha256 from the publisher's
     /// checksums (never the archive's bytes).
     fn download(
@@ -55,6 +74,19 @@ pub trait Runtime: Sync {
     fn layout(&self, version: &str, platform: &Platform) -> Layout;
     /// The runtime it needs to run (elixir needs erlang), said when it is added.
     fn needs(&self) -> Option<&'static str> {
+        None
+    }
+    /// Install options the engine reads from the tool's `options` (see
+    /// `crate::install::components`: rust's combined package names the components to
+    /// merge into one tree), known from the version alone like [`Runtime::layout`].
+    fn install_options(&self, version: &str) -> BTreeMap<String, serde_json::Value> {
+        let _ = version;
+        BTreeMap::new()
+    }
+    /// What to tell about a download when it is locked (erlang: which Ubuntu build,
+    /// for which glibc).
+    fn note(&self, download: &Download) -> Option<String> {
+        let _ = download;
         None
     }
 }
@@ -90,7 +122,9 @@ pub enum Resolved {
 pub struct Download {
     /// Its URL at the publisher.
     pub url: String,
-    /// Its SHA-256, lower-case hex.
+    /// Its SHA-256, lower-case hex; empty when the publisher's index names the archive
+    /// without one (builds.hex.pm's oldest lines): the archive is then hashed when
+    /// `vx lock` downloads it (`checksum = "download"`), with a warning.
     pub sha256: String,
     /// Where the sha256 came from, as the lock records it (`checksum-file:URL`,
     /// `index:URL`, `github-digest`).
@@ -161,6 +195,9 @@ impl RuntimeError {
 pub struct Context<'a> {
     github: &'a Github,
     texts: RefCell<BTreeMap<String, Rc<str>>>,
+    /// The versions of the project's runtimes known so far in this run (runtime name
+    /// → version), for [`Runtime::pick_with`].
+    siblings: RefCell<BTreeMap<String, String>>,
 }
 
 impl<'a> Context<'a> {
@@ -169,7 +206,20 @@ impl<'a> Context<'a> {
         Context {
             github,
             texts: RefCell::new(BTreeMap::new()),
+            siblings: RefCell::new(BTreeMap::new()),
         }
+    }
+
+    /// Records that the project's runtime `runtime` is at `version` in this run.
+    pub fn set_sibling(&self, runtime: &str, version: &str) {
+        self.siblings
+            .borrow_mut()
+            .insert(runtime.to_owned(), version.to_owned());
+    }
+
+    /// The versions of the project's runtimes known so far (runtime name → version).
+    pub fn siblings(&self) -> BTreeMap<String, String> {
+        self.siblings.borrow().clone()
     }
 
     /// The GitHub client (release listings of GitHub-hosted publishers).
@@ -219,7 +269,7 @@ impl<'a> Context<'a> {
 
 /// Every runtime vx knows, in the order `vx search` lists them.
 pub fn all() -> &'static [&'static dyn Runtime] {
-    &[&node::Node]
+    &[&node::Node, &rust::Rust, &erlang::Erlang, &elixir::Elixir]
 }
 
 /// The runtime `name` designates: its name or an alias, as written (`node`,

@@ -6,7 +6,9 @@
 //! publisher's archive is.
 #![allow(dead_code)]
 
+pub mod hexpm;
 pub mod node;
+pub mod rustlang;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
