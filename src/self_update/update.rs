@@ -168,9 +168,11 @@ impl Source {
                 target: target.to_owned(),
             })?;
         let url = self.release_file(Some(&manifest.tag), &asset.asset);
+        // One byte over the manifest's size is read so that a longer answer is told
+        // from one of the right size (the client's limit refuses the limit itself).
         let bytes =
             self.github
-                .fetch(&url, asset.size)
+                .fetch(&url, asset.size + 1)
                 .map_err(|source| SelfUpdateError::Fetch {
                     what: format!("the archive {}", asset.asset),
                     source,
