@@ -9,7 +9,8 @@
 #                                                   written into them
 #   vx-release.json.minisig                       with VX_RELEASE_KEY: its minisign
 #                                                   signature, the trusted comment binding
-#                                                   the tag (`tag:vVERSION`)
+#                                                   the tag (`tag:vVERSION`), and each
+#                                                   archive's as ARCHIVE.sig (cargo binstall)
 #
 # Usage: scripts/dist/build.sh OUT_DIR
 # Environment:
@@ -139,7 +140,13 @@ if [ -n "${VX_RELEASE_KEY:-}" ]; then
   rm -f "$out/vx-release.json.minisig"
   minisign -S -s "$VX_RELEASE_KEY" -m "$out/vx-release.json" \
     -t "file:vx-release.json tag:$tag" </dev/null >/dev/null
-  echo "signed vx-release.json (tag:$tag)" >&2
+  # Each archive too, as ARCHIVE.sig: what cargo binstall checks.
+  for entry in "${entries[@]}"; do
+    read -r _ asset _ _ <<<"$entry"
+    minisign -S -s "$VX_RELEASE_KEY" -m "$out/$asset" -x "$out/$asset.sig" \
+      -t "file:$asset tag:$tag" </dev/null >/dev/null
+  done
+  echo "signed vx-release.json and the archives (tag:$tag)" >&2
 fi
 echo "release set of vx $version in $out:" >&2
 ls -l "$out" >&2
