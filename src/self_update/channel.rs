@@ -52,7 +52,7 @@ impl Channel {
                 Some("this vx was installed by Homebrew: update it with `brew upgrade vx`")
             }
             Channel::Cargo => Some(
-                "this vx was installed by cargo: update it with `cargo binstall vx` (or `cargo install` from the repository)",
+                "this vx was installed by cargo: update it with `cargo binstall --git https://github.com/vx-toolchain/vx vx` (or `cargo install`)",
             ),
             Channel::Manual => Some(
                 "this vx was not installed by the installer (no receipt names its directory): reinstall it with the install script, or pass --force to replace it anyway",
