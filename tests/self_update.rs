@@ -628,3 +628,60 @@ fn uninstall_removes_the_exe_the_receipt_and_the_path_line() {
         "export KEEP=1\n"
     );
 }
+
+#[test]
+fn a_sync_in_progress_keeps_starting_the_vx_it_began_with() {
+    use vx::format::ArchiveFormat;
+    let machine = Machine::new();
+    let work = common::Work::new();
+    // Two tools, one at a time, each about 1.5 s to download.
+    let first = common::archive(ArchiveFormat::TarGz, vec![1u8; 100_000]);
+    let second = common::archive(ArchiveFormat::TarGz, vec![2u8; 100_000]);
+    let (a, b) = (
+        common::slow_server("/a.tar.gz", first.clone()),
+        common::slow_server("/b.tar.gz", second.clone()),
+    );
+    work.write_manifest(
+        &[
+            common::tool_toml("a", "1", &a.url("/a.tar.gz"), &sha256_hex(&first)),
+            common::tool_toml("b", "1", &b.url("/b.tar.gz"), &sha256_hex(&second)),
+        ]
+        .concat(),
+    );
+    let mut sync = Command::new(machine.exe())
+        .env("VX_BOARD_DIR", work.boards())
+        .env("VX_DAEMON_SOCKET", machine.home().join("daemon.sock"))
+        .args(["sync", "--headless", "-j", "1", "--manifest"])
+        .arg(work.manifest())
+        .arg("--store")
+        .arg(work.store())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once the first child downloads, a "new vx" (one that fails every command) is
+    // renamed over the file the sync was started from, as `vx self update` does.
+    common::wait_for("the first download", || {
+        (a.hits() + b.hits() > 0).then_some(())
+    });
+    let new = machine.bin().join(".new-vx");
+    std::fs::write(
+        &new,
+        "#!/bin/sh\necho 'a vx of another frame' >&2\nexit 99\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&new, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    std::fs::rename(&new, machine.exe()).unwrap();
+    let out = sync.wait_with_output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert_eq!(a.hits() + b.hits(), 2, "{text}");
+    assert!(
+        work.store().join("a/1").is_dir() && work.store().join("b/1").is_dir(),
+        "{text}"
+    );
+}
