@@ -83,6 +83,10 @@ for target in $targets; do
   name=vx-$version-$target
   mkdir -p "$stage/$name"
   cp "${CARGO_TARGET_DIR:-$root/target}/$target/$profile_dir/$exe" "$stage/$name/$exe"
+  # A debug build's debug info is most of its 200 MB: tests need none of it.
+  if [ "$profile" = debug ] && [ "$exe" = vx ] && command -v strip >/dev/null; then
+    strip "$stage/$name/$exe"
+  fi
   case "$target" in
     *-windows-*)
       asset=$name.zip
@@ -100,7 +104,7 @@ with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
     *)
       asset=$name.tar.gz
       tar -C "$stage" --owner=0 --group=0 --numeric-owner --mtime='2020-01-01 00:00Z' \
-        -cf - "$name" | gzip -9n >"$out/$asset"
+        -cf - "$name" | gzip -n >"$out/$asset"
       ;;
   esac
   hash=$(sha256 "$out/$asset")

@@ -100,8 +100,10 @@ port_file=$work/port
 python3 - "$work/www" "$port_file" <<'PY' &
 import functools, http.server, sys
 www, port_file = sys.argv[1:]
-handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=www)
-handler.log_message = lambda *a: None
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+handler = functools.partial(Quiet, directory=www)
 server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
 with open(port_file + ".tmp", "w") as f:
     f.write(str(server.server_address[1]))
