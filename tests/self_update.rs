@@ -648,7 +648,7 @@ fn a_sync_in_progress_keeps_starting_the_vx_it_began_with() {
         ]
         .concat(),
     );
-    let mut sync = Command::new(machine.exe())
+    let sync = Command::new(machine.exe())
         .env("VX_BOARD_DIR", work.boards())
         .env("VX_DAEMON_SOCKET", machine.home().join("daemon.sock"))
         .args(["sync", "--headless", "-j", "1", "--manifest"])

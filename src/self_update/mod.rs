@@ -63,9 +63,9 @@ pub enum SelfUpdateError {
     Fetch {
         /// What was asked for (`the latest release manifest`).
         what: String,
-        /// Why.
+        /// Why (boxed: GitHub's errors are large).
         #[source]
-        source: GithubError,
+        source: Box<GithubError>,
     },
     /// The release has no signature file.
     #[error(
@@ -85,7 +85,7 @@ pub enum SelfUpdateError {
     },
     /// A trusted key of the user config is not a minisign key.
     #[error("[self_update] keys: {0}")]
-    BadKey(#[source] VerifyError),
+    BadKey(#[source] Box<VerifyError>),
     /// The manifest is not what a release manifest is, or not the release asked for.
     #[error("the release manifest {url} {problem}")]
     Manifest {

@@ -47,6 +47,11 @@ pub fn clean_profiles(home: &Path) -> Result<Vec<PathBuf>, SelfUpdateError> {
     Ok(changed)
 }
 
+/// Removes the running executable (on Windows, once this process has exited).
+pub fn remove_running_exe() -> std::io::Result<()> {
+    self_replace::self_delete()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,9 +79,4 @@ mod tests {
             "alias x=y\n"
         );
     }
-}
-
-/// Removes the running executable (on Windows, once this process has exited).
-pub fn remove_running_exe() -> std::io::Result<()> {
-    self_replace::self_delete()
 }

@@ -68,7 +68,8 @@ impl Source {
                 github_config.hosts.web.trim_end_matches('/')
             ),
         };
-        let mut keys = vec![Key::parse(RELEASE_KEY).map_err(SelfUpdateError::BadKey)?];
+        let mut keys =
+            vec![Key::parse(RELEASE_KEY).map_err(|e| SelfUpdateError::BadKey(Box::new(e)))?];
         for entry in &user.self_update.keys {
             keys.push(load_key(entry)?);
         }
@@ -128,7 +129,7 @@ impl Source {
             .fetch(&url, MAX_MANIFEST_BYTES)
             .map_err(|source| SelfUpdateError::Fetch {
                 what: what.clone(),
-                source,
+                source: Box::new(source),
             })?;
         let signature_url = format!("{url}.minisig");
         let signature = match self.github.fetch(&signature_url, MAX_MANIFEST_BYTES) {
@@ -137,7 +138,7 @@ impl Source {
             Err(source) => {
                 return Err(SelfUpdateError::Fetch {
                     what: format!("the signature of {what}"),
-                    source,
+                    source: Box::new(source),
                 });
             }
         };
@@ -175,7 +176,7 @@ impl Source {
                 .fetch(&url, asset.size + 1)
                 .map_err(|source| SelfUpdateError::Fetch {
                     what: format!("the archive {}", asset.asset),
-                    source,
+                    source: Box::new(source),
                 })?;
         let bad = |problem: String| SelfUpdateError::Archive {
             url: crate::net::url::display_url(&url),
@@ -233,7 +234,7 @@ fn load_key(entry: &str) -> Result<Key, SelfUpdateError> {
         .rev()
         .find(|l| !l.trim().is_empty())
         .unwrap_or_default();
-    Key::parse(line).map_err(SelfUpdateError::BadKey)
+    Key::parse(line).map_err(|e| SelfUpdateError::BadKey(Box::new(e)))
 }
 
 /// The file `inner` of a gzip tar, at most [`MAX_BINARY_BYTES`].
