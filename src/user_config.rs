@@ -447,6 +447,28 @@ mod tests {
     }
 
     #[test]
+    fn self_update_settings_are_read_and_key_files_found_beside_the_config() {
+        let config = parse(
+            "[self_update]\nurl = \"https://ghe.corp/mirrors/vx\"\nkeys = [\"RWSXmWzYcxUA6lg926av07P0aGDQ6u9kNGf0O9kRfSHEhUICsTZcaDMb\", \"corp.pub\", \"/etc/vx.pub\"]\n",
+        )
+        .unwrap();
+        assert_eq!(
+            config.self_update.url.as_deref(),
+            Some("https://ghe.corp/mirrors/vx")
+        );
+        assert_eq!(
+            config.self_update.keys,
+            [
+                "RWSXmWzYcxUA6lg926av07P0aGDQ6u9kNGf0O9kRfSHEhUICsTZcaDMb",
+                "/home/u/.config/vx/corp.pub",
+                "/etc/vx.pub"
+            ]
+        );
+        let err = parse("[self_update]\nkey = []\n").unwrap_err().to_string();
+        assert!(err.contains(":2:1") && err.contains("keys"), "{err}");
+    }
+
+    #[test]
     fn github_settings_are_read() {
         let config = parse(
             "# mine\n[github]\nurl = \"https://ghe.corp\"\napi_url = \"https://ghe.corp/api/v3\"\ntoken = \"ghp_abc\"\n",

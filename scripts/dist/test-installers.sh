@@ -2,8 +2,8 @@
 # Tests the release set and its installers on loopback (CI runs it: .ci/dist):
 #   - builds the release set of a debug build (scripts/dist/build.sh, musl only, signed
 #     with a key made here) and serves it with python3's http.server on 127.0.0.1;
-#   - shellcheck on install.sh and the scripts; install.ps1 parsed when a PowerShell
-#     parser is at hand (pwsh), else said;
+#   - shellcheck on install.sh and the scripts; install.ps1 parsed (pwsh's parser, or
+#     tree-sitter's PowerShell grammar from npm);
 #   - install.sh under dash, busybox sh and bash into a home of its own: vx installed and
 #     running, the profile line, the receipt read back by `vx self info --json`;
 #   - `uname` shimmed: aarch64 Linux and macOS (arm64, x86_64) pick their own archive
@@ -46,14 +46,25 @@ if shellcheck -s sh scripts/dist/install.sh && shellcheck scripts/dist/build.sh 
 else
   fail "shellcheck"
 fi
+# install.ps1 parsed by PowerShell's own parser when pwsh is here, else by tree-sitter's
+# PowerShell grammar (npm, WebAssembly), installed into ~/.cache/vx-dist/ts once.
 if command -v pwsh >/dev/null; then
   if pwsh -NoProfile -Command "\$e = \$null; [System.Management.Automation.Language.Parser]::ParseFile('scripts/dist/install.ps1', [ref]\$null, [ref]\$e) | Out-Null; if (\$e) { \$e; exit 1 }"; then
-    pass "install.ps1 parses"
+    pass "install.ps1 parses (pwsh)"
   else
-    fail "install.ps1 parses"
+    fail "install.ps1 parses (pwsh)"
   fi
 else
-  echo "skip install.ps1 parse: no pwsh here (the release workflow runs it on Windows)"
+  ts=${VX_DIST_TS_DIR:-$HOME/.cache/vx-dist/ts}
+  if [ ! -d "$ts/node_modules/tree-sitter-powershell" ]; then
+    mkdir -p "$ts"
+    (cd "$ts" && npm install --silent --no-audit --no-fund --ignore-scripts tree-sitter-powershell@0.26 web-tree-sitter@0.27)
+  fi
+  if NODE_PATH=$ts/node_modules node scripts/dist/parse-ps1.js scripts/dist/install.ps1; then
+    pass "install.ps1 parses (tree-sitter-powershell)"
+  else
+    fail "install.ps1 parses (tree-sitter-powershell)"
+  fi
 fi
 
 echo "== release sets (debug build)"
