@@ -685,3 +685,33 @@ fn a_sync_in_progress_keeps_starting_the_vx_it_began_with() {
         "{text}"
     );
 }
+
+#[test]
+fn a_running_daemon_is_told_it_keeps_the_old_vx() {
+    let machine = Machine::new();
+    let new = ReleaseFiles::good(&machine.keys, "good", NEWER);
+    let github = github(&[&new], |b| b);
+    let store = machine.home().join("store");
+    let (code, text) = machine.run(
+        None,
+        &["daemon", "start", "--store", store.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{text}");
+    let (code, text) = machine.run(Some(&github), &["self", "update"]);
+    // The daemon is stopped with the vx that was built (the installed one is the new
+    // "vx" now), whatever the update said.
+    let mut stop = assert_cmd::Command::new(env!("CARGO_BIN_EXE_vx"));
+    common::isolated(&mut stop, machine.home());
+    let stopped = stop
+        .env("VX_DAEMON_SOCKET", machine.home().join("daemon.sock"))
+        .args(["daemon", "stop"])
+        .timeout(common::DEADLINE)
+        .output()
+        .unwrap();
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("daemon") && text.contains("still runs the old vx"),
+        "{text}"
+    );
+    assert!(stopped.status.success(), "{stopped:?}");
+}
