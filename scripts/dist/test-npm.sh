@@ -4,7 +4,8 @@
 # (scripts/dist/npm-registry.py: verdaccio's `uplinks: {}`; verdaccio itself does not
 # install from the registry mirror this project's machines use), then in fresh projects:
 #   - `npm install vx-toolchain` with default options: `vx --version` through the
-#     launcher, `npx vx-toolchain --version`, an exit code passed through;
+#     launcher, `npx vx-toolchain --version`, an exit code passed through, `vx self
+#     update` refusing with npm's command;
 #   - `--omit=optional`: no binary, and the launcher says which package to install;
 #   - `--os=darwin --cpu=arm64`: npm leaves this platform's package out.
 #
@@ -53,6 +54,13 @@ if project default; then
   code=0
   "$work/default/node_modules/.bin/vx" self update --no-such-flag >/dev/null 2>&1 || code=$?
   if [ "$code" = 2 ]; then pass "exit code 2 passed through"; else fail "exit code $code, not 2"; fi
+  code=0
+  out=$(env -i PATH="$PATH" HOME="$work/home" "$work/default/node_modules/.bin/vx" self update 2>&1) || code=$?
+  if [ "$code" = 2 ] && grep -q "npm i -g vx-toolchain" <<<"$out"; then
+    pass "vx self update refuses with npm's command"
+  else
+    fail "self update: exit $code: $out"
+  fi
 else
   fail "npm install: $(cat "$work/default.log")"
 fi
