@@ -25,6 +25,7 @@ pub mod registry;
 pub mod remove;
 pub mod run;
 pub mod search;
+pub mod self_;
 pub mod sync;
 pub mod uninstall;
 pub mod upgrade;
