@@ -441,6 +441,7 @@ fn a_musl_host_gets_the_musl_build_or_is_told_there_is_none() {
     // 23.3.0 has no musl build: unsupported with the reason, and a sync on the musl
     // host installs nothing rather than the glibc build.
     let none = Project::new(&node::config(&dist), "[tools]\nnode = \"23\"\n");
+    none.vx().env("VX_LIBC", "musl").arg("lock").assert().success();
     let out = none.vx().env("VX_LIBC", "musl").args(["sync", "--headless"]).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_ne!(out.status.code(), Some(0), "{stderr}");
