@@ -1069,6 +1069,7 @@ impl Parser<'_> {
                 strip_components: self.strip_components(table, &here)?,
                 bin: self.bin(table, &here)?,
                 unsupported: None,
+                env: None,
             };
             out.insert(platform, over);
         }

@@ -30,6 +30,10 @@ pub struct Declared {
     /// `[settings] path`, absolute, in order.
     #[serde(default)]
     pub path: Vec<PathBuf>,
+    /// What the toolchain's runtimes set (`JAVA_HOME` = the JDK's home in the store),
+    /// absolute, literal (never expanded): applied before `[env]`, whose entries win.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tools: Vec<(String, PathBuf)>,
 }
 
 impl Declared {
@@ -40,17 +44,43 @@ impl Declared {
             vars: manifest.environment.vars.clone(),
             path: path_dirs(&manifest.environment, &project),
             project,
+            tools: Vec::new(),
         }
+    }
+
+    /// The same, with `tools` (the toolchain's variables, [`crate::toolchain::Toolchain::env`])
+    /// in place of any it held.
+    pub fn with_tools(mut self, tools: Vec<(String, PathBuf)>) -> Declared {
+        self.tools = tools;
+        self
     }
 
     /// Whether it changes nothing but what the tools put on `PATH`.
     pub fn is_empty(&self) -> bool {
-        self.vars.is_empty() && self.path.is_empty()
+        self.vars.is_empty() && self.path.is_empty() && self.tools.is_empty()
     }
 
-    /// The variables, expanded against this process's environment.
+    /// The variables: the tools' first, then `[env]` expanded against this process's
+    /// environment (so a project's own value of a name wins).
     pub fn changes(&self) -> Changes {
-        Changes::from_process(&self.vars, &self.project)
+        let mut changes = Changes::from_process(&self.vars, &self.project);
+        let tools = self
+            .tools
+            .iter()
+            .map(|(name, path)| (name.clone(), Some(path.to_string_lossy().into_owned())));
+        changes.vars.splice(0..0, tools);
+        changes
+    }
+
+    /// The variables as entries of `[env]`, the tools' first: for the shell hook,
+    /// which applies entries itself.
+    pub fn all_vars(&self) -> Vec<EnvVar> {
+        let tools = self.tools.iter().map(|(name, path)| EnvVar {
+            name: name.clone(),
+            value: Some(path.to_string_lossy().into_owned()),
+            line: 0,
+        });
+        tools.chain(self.vars.iter().cloned()).collect()
     }
 
     /// `PATH`: `bin_dirs` (the tools'), then `[settings] path`, then `inherited`

@@ -14,6 +14,8 @@
 //! client ([`Context`]), so proxies, CAs, `url_replacements`, mirrors and `--offline`
 //! apply as to any request. One small file per runtime.
 
+pub mod go;
+pub mod java;
 pub mod node;
 pub mod version;
 
@@ -180,19 +182,46 @@ impl<'a> Context<'a> {
         if let Some(text) = self.texts.borrow().get(url) {
             return Ok(text.clone());
         }
-        let fail = |reason: String| RuntimeError::Fetch {
-            url: url.to_owned(),
-            reason,
-        };
         let bytes = self
             .github
             .fetch(url, MAX_INDEX_BYTES)
-            .map_err(|e| fail(e.to_string()))?;
+            .map_err(|e| fetch_error(url, e.to_string()))?;
+        self.keep(url, bytes)
+    }
+
+    /// `bytes` fetched from `url`, kept as text for the rest of the run.
+    fn keep(&self, url: &str, bytes: Vec<u8>) -> Result<Rc<str>, RuntimeError> {
         let text: Rc<str> = String::from_utf8(bytes)
-            .map_err(|_| fail("not UTF-8 text".to_owned()))?
+            .map_err(|_| fetch_error(url, "not UTF-8 text".to_owned()))?
             .into();
         self.texts.borrow_mut().insert(url.to_owned(), text.clone());
         Ok(text)
+    }
+
+    /// The text at `url`, or `None` when the publisher answers 404 (a page past the
+    /// end of a paged listing); any other failure is an error.
+    pub fn text_unless_missing(&self, url: &str) -> Result<Option<Rc<str>>, RuntimeError> {
+        if let Some(text) = self.texts.borrow().get(url) {
+            return Ok(Some(text.clone()));
+        }
+        match self.github.fetch(url, MAX_INDEX_BYTES) {
+            Ok(bytes) => self.keep(url, bytes).map(Some),
+            Err(crate::registry::github::GithubError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(fetch_error(url, e.to_string())),
+        }
+    }
+
+    /// A context whose files are `texts` (URL, text), answering nothing else: for
+    /// unit tests of a runtime's `download` without a network.
+    #[cfg(test)]
+    pub(crate) fn seeded(github: &'a Github, texts: &[(&str, &str)]) -> Context<'a> {
+        let cx = Context::new(github);
+        for (url, text) in texts {
+            cx.texts
+                .borrow_mut()
+                .insert((*url).to_owned(), (*text).into());
+        }
+        cx
     }
 
     /// The sha256 `file` (a `sha256sum`-style list at `url`) gives for `asset`: an
@@ -216,9 +245,30 @@ impl<'a> Context<'a> {
     }
 }
 
+/// A publisher's file that could not be had.
+fn fetch_error(url: &str, reason: String) -> RuntimeError {
+    RuntimeError::Fetch {
+        url: url.to_owned(),
+        reason,
+    }
+}
+
 /// Every runtime vx knows, in the order `vx search` lists them.
 pub fn all() -> &'static [&'static dyn Runtime] {
-    &[&node::Node]
+    &[&node::Node, &go::Go, &java::Java]
+}
+
+/// An offline GitHub client (every fetch an error), for [`Context::seeded`].
+#[cfg(test)]
+pub(crate) fn offline_github() -> Github {
+    let config = crate::registry::github::GithubConfig {
+        hosts: crate::registry::hosts::GithubHosts::default(),
+        token: None,
+        token_source: None,
+    };
+    let client =
+        crate::net::Client::new(std::sync::Arc::default(), crate::net::Timeouts::default());
+    Github::new(config, client, None, true)
 }
 
 /// The runtime `name` designates: its name or an alias, as written (`node`,

@@ -416,6 +416,7 @@ mod tests {
                 line: 3,
             }],
             path: vec![PathBuf::from("/p/scripts")],
+            tools: vec![("JAVA_HOME".into(), PathBuf::from("/store/java/21"))],
         };
         let sources = Sources::stamp(&f.manifest);
         Activation::of(&f.chain, &declared, &sources, &f.store)

@@ -6,6 +6,8 @@
 //! publisher's archive is.
 #![allow(dead_code)]
 
+pub mod go;
+pub mod java;
 pub mod node;
 
 use std::path::{Path, PathBuf};
