@@ -248,6 +248,34 @@ fn real_java_installs_with_java_home_set_where_path_is() {
     let (script, _) = project.ok(&["run", "home"]);
     assert_eq!(script.trim(), home);
 
+    // The daemon's answers carry it too (`get_environment`, and `vx env` through it).
+    let sockets = tempfile::tempdir().unwrap();
+    let socket = sockets.path().join("daemon.sock");
+    let store = std::path::Path::new(&home).ancestors().nth(2).unwrap();
+    let daemon = |args: &[&str]| {
+        let mut cmd = project.vx();
+        cmd.env("VX_DAEMON_SOCKET", &socket)
+            .timeout(std::time::Duration::from_secs(60))
+            .args(args);
+        cmd.output().unwrap()
+    };
+    let started = daemon(&["daemon", "start", "--store", store.to_str().unwrap()]);
+    assert!(
+        started.status.success(),
+        "{}",
+        String::from_utf8_lossy(&started.stderr)
+    );
+    let asked = ask(
+        &socket,
+        &serde_json::json!({"type": "get_environment", "runtime": "java",
+                            "cwd": project.work.dir.path()}),
+    );
+    let via_daemon = daemon(&["env", "--shell", "json"]);
+    let stopped = daemon(&["daemon", "stop"]);
+    assert_eq!(asked["env"]["JAVA_HOME"], home.as_str(), "{asked}");
+    assert_eq!(String::from_utf8_lossy(&via_daemon.stdout), json);
+    assert!(stopped.status.success());
+
     // The project's own [env] wins over the runtime's.
     let manifest = project.manifest_text();
     project.work.write_manifest(&format!(
@@ -255,4 +283,16 @@ fn real_java_installs_with_java_home_set_where_path_is() {
     ));
     let (theirs, _) = project.ok(&["exec", "--", "sh", "-c", "echo $JAVA_HOME"]);
     assert_eq!(theirs.trim(), "/opt/their-jdk");
+}
+
+/// One request to the daemon at `socket` and its one-line answer.
+fn ask(socket: &std::path::Path, request: &serde_json::Value) -> serde_json::Value {
+    use std::io::{BufRead, Write};
+    let mut conn = std::os::unix::net::UnixStream::connect(socket).unwrap();
+    conn.set_read_timeout(Some(std::time::Duration::from_secs(60)))
+        .unwrap();
+    writeln!(conn, "{request}").unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(&conn).read_line(&mut line).unwrap();
+    serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"))
 }

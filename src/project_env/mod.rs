@@ -234,6 +234,37 @@ mod tests {
     }
 
     #[test]
+    fn a_runtime_s_variables_come_first_so_the_project_s_own_win() {
+        let java = ("JAVA_HOME".to_owned(), PathBuf::from("/s/java/21.0.8+9"));
+        let bare = Declared::default().with_tools(vec![java.clone()]);
+        assert!(!bare.is_empty());
+        assert_eq!(
+            bare.changes().resolved(),
+            [("JAVA_HOME", Some("/s/java/21.0.8+9"))]
+        );
+        let declared = Declared {
+            vars: vec![EnvVar {
+                name: "JAVA_HOME".into(),
+                value: Some("/opt/jdk".into()),
+                line: 4,
+            }],
+            ..Declared::default()
+        }
+        .with_tools(vec![java]);
+        assert_eq!(
+            declared.changes().resolved(),
+            [("JAVA_HOME", Some("/opt/jdk"))]
+        );
+        let all = declared.all_vars();
+        assert_eq!(all[0].value.as_deref(), Some("/s/java/21.0.8+9"));
+        assert_eq!(
+            all[1].value.as_deref(),
+            Some("/opt/jdk"),
+            "the hook's order"
+        );
+    }
+
+    #[test]
     fn templates_expand_against_the_inherited_environment() {
         let project = Path::new("/p");
         assert_eq!(expand("{project}/target", project, &lookup), "/p/target");

@@ -165,7 +165,7 @@ impl Runtime for Java {
                 break;
             }
         }
-        releases.sort_by(|a, b| numeric(&b.version).cmp(&numeric(&a.version)));
+        releases.sort_by_key(|r| std::cmp::Reverse(numeric(&r.version)));
         Ok(releases)
     }
 
