@@ -248,6 +248,14 @@ fn real_java_installs_with_java_home_set_where_path_is() {
     let (script, _) = project.ok(&["run", "home"]);
     assert_eq!(script.trim(), home);
 
+    // The shell hook sets it (from the activation record `vx exec` left).
+    let (hook, _) = project.ok(&["hook-env", "--shell", "bash"]);
+    assert!(
+        hook.lines()
+            .any(|l| l.starts_with("export JAVA_HOME=") && l.contains(&home)),
+        "{hook}"
+    );
+
     // The daemon's answers carry it too (`get_environment`, and `vx env` through it).
     let sockets = tempfile::tempdir().unwrap();
     let socket = sockets.path().join("daemon.sock");
@@ -283,6 +291,12 @@ fn real_java_installs_with_java_home_set_where_path_is() {
     ));
     let (theirs, _) = project.ok(&["exec", "--", "sh", "-c", "echo $JAVA_HOME"]);
     assert_eq!(theirs.trim(), "/opt/their-jdk");
+    let (hook, _) = project.ok(&["hook-env", "--shell", "bash"]);
+    assert!(
+        hook.lines()
+            .any(|l| l.starts_with("export JAVA_HOME=") && l.contains("/opt/their-jdk")),
+        "{hook}"
+    );
 }
 
 /// One request to the daemon at `socket` and its one-line answer.
