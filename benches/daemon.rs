@@ -44,6 +44,7 @@ mod imp {
                 bin: vec![format!("bin/{name}")],
                 unpacked: None,
                 verified: None,
+                env: Default::default(),
             };
             store::write_receipt(&tree, &receipt).unwrap();
         }

@@ -184,7 +184,7 @@ pub fn record_activation(
     let (Some(manifest), Some(sources)) = (manifest, sources) else {
         return;
     };
-    let declared = vx::project_env::Declared::of(manifest);
+    let declared = vx::project_env::Declared::of(manifest).with_tools(chain.env());
     if let Some(activation) =
         vx::toolchain::activation::Activation::of(chain, &declared, sources, store)
     {
@@ -237,7 +237,8 @@ impl ActiveTools {
             not_here: chain.not_here.clone(),
             environment: manifest
                 .map(vx::project_env::Declared::of)
-                .unwrap_or_default(),
+                .unwrap_or_default()
+                .with_tools(chain.env()),
         }
     }
 

@@ -251,6 +251,7 @@ impl Resolver {
     /// `declared`: `PATH` with their directories first, then `[settings] path`, then
     /// the daemon's own; the variables `[env]` sets, and those it removes.
     fn env(&self, chain: &Toolchain, declared: &Declared) -> Result<Env, String> {
+        let declared = &declared.clone().with_tools(chain.env());
         let path = declared.search_path(&chain.bin_dirs(), self.inherited_path.as_deref());
         let mut env = BTreeMap::from([("PATH".to_owned(), text(path.as_ref())?)]);
         let mut unset = Vec::new();
@@ -326,7 +327,7 @@ impl Resolver {
                     .collect()
             })
             .unwrap_or_default();
-        let declared = Declared::of(&manifest);
+        let declared = Declared::of(&manifest).with_tools(chain.env());
         let project = Arc::new(Project {
             packages,
             stamps,

@@ -1154,6 +1154,7 @@ impl Parser<'_> {
                 strip_components: self.strip_components(table, &here)?,
                 bin: self.bin(table, &here)?,
                 unsupported: None,
+                env: None,
             };
             out.insert(platform, over);
         }

@@ -26,6 +26,11 @@ pub struct Override {
     /// A registry tool with no download for this platform: the registry's reason.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unsupported: Option<String>,
+    /// Variables a runtime sets for its users, each a path inside the install
+    /// (`JAVA_HOME` = `Contents/Home` on macOS); only a runtime's layout gives them
+    /// (`crate::resolution::runtime`), vx.toml cannot.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub env: Option<BTreeMap<String, String>>,
 }
 
 /// One `[tools.NAME]` table, checked but not yet resolved for a platform. Its parts
@@ -436,6 +441,7 @@ impl ToolTable {
             options: self.options.clone(),
             verify: self.verify.clone(),
             verified: None,
+            env: over.env.clone().unwrap_or_default(),
         })
     }
 }

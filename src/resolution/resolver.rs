@@ -993,6 +993,7 @@ fn over(download: &PlatformDownload) -> Override {
             strip_components: None,
             bin: Some(bins(download)),
             unsupported: None,
+            env: None,
         },
     }
 }

@@ -37,6 +37,7 @@ pub fn concrete(
             let layout = runtime.layout(version, &platform);
             over.strip_components = Some(layout.strip_components);
             over.bin = Some(layout.bin);
+            over.env = (!layout.env.is_empty()).then_some(layout.env);
             if post_install.is_none() {
                 post_install = layout.post_install;
             }

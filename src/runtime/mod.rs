@@ -18,7 +18,9 @@
 
 pub mod elixir;
 pub mod erlang;
+pub mod go;
 pub mod hexbuilds;
+pub mod java;
 pub mod node;
 pub mod rust;
 pub mod version;
@@ -233,17 +235,44 @@ impl<'a> Context<'a> {
         if let Some(text) = self.texts.borrow().get(url) {
             return Ok(text.clone());
         }
-        let fail = |reason: String| RuntimeError::Fetch {
-            url: url.to_owned(),
-            reason,
-        };
-        let text: Rc<str> = self
+        let text = self
             .github
             .fetch_text_cached(url, MAX_INDEX_BYTES)
-            .map_err(|e| fail(e.to_string()))?
-            .into();
+            .map_err(|e| fetch_error(url, e.to_string()))?;
+        Ok(self.keep(url, text))
+    }
+
+    /// `text` fetched from `url`, kept for the rest of the run.
+    fn keep(&self, url: &str, text: String) -> Rc<str> {
+        let text: Rc<str> = text.into();
         self.texts.borrow_mut().insert(url.to_owned(), text.clone());
-        Ok(text)
+        text
+    }
+
+    /// The text at `url`, or `None` when the publisher answers 404 (a page past the
+    /// end of a paged listing); any other failure is an error.
+    pub fn text_unless_missing(&self, url: &str) -> Result<Option<Rc<str>>, RuntimeError> {
+        if let Some(text) = self.texts.borrow().get(url) {
+            return Ok(Some(text.clone()));
+        }
+        match self.github.fetch_text_cached(url, MAX_INDEX_BYTES) {
+            Ok(text) => Ok(Some(self.keep(url, text))),
+            Err(crate::registry::github::GithubError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(fetch_error(url, e.to_string())),
+        }
+    }
+
+    /// A context whose files are `texts` (URL, text), answering nothing else: for
+    /// unit tests of a runtime's `download` without a network.
+    #[cfg(test)]
+    pub(crate) fn seeded(github: &'a Github, texts: &[(&str, &str)]) -> Context<'a> {
+        let cx = Context::new(github);
+        for (url, text) in texts {
+            cx.texts
+                .borrow_mut()
+                .insert((*url).to_owned(), (*text).into());
+        }
+        cx
     }
 
     /// The sha256 `file` (a `sha256sum`-style list at `url`) gives for `asset`: an
@@ -267,9 +296,37 @@ impl<'a> Context<'a> {
     }
 }
 
+/// A publisher's file that could not be had.
+fn fetch_error(url: &str, reason: String) -> RuntimeError {
+    RuntimeError::Fetch {
+        url: url.to_owned(),
+        reason,
+    }
+}
+
 /// Every runtime vx knows, in the order `vx search` lists them.
 pub fn all() -> &'static [&'static dyn Runtime] {
-    &[&node::Node, &rust::Rust, &erlang::Erlang, &elixir::Elixir]
+    &[
+        &node::Node,
+        &go::Go,
+        &java::Java,
+        &rust::Rust,
+        &erlang::Erlang,
+        &elixir::Elixir,
+    ]
+}
+
+/// An offline GitHub client (every fetch an error), for [`Context::seeded`].
+#[cfg(test)]
+pub(crate) fn offline_github() -> Github {
+    let config = crate::registry::github::GithubConfig {
+        hosts: crate::registry::hosts::GithubHosts::default(),
+        token: None,
+        token_source: None,
+    };
+    let client =
+        crate::net::Client::new(std::sync::Arc::default(), crate::net::Timeouts::default());
+    Github::new(config, client, None, true)
 }
 
 /// The runtime `name` designates: its name or an alias, as written (`node`,

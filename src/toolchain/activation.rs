@@ -433,6 +433,7 @@ mod tests {
             }],
             path: vec![PathBuf::from("/p/scripts")],
             version_files: Vec::new(),
+            tools: vec![("JAVA_HOME".into(), PathBuf::from("/store/java/21"))],
         };
         let sources = Sources::stamp(&f.manifest);
         Activation::of(&f.chain, &declared, &sources, &f.store)

@@ -6,7 +6,9 @@
 //! publisher's archive is.
 #![allow(dead_code)]
 
+pub mod go;
 pub mod hexpm;
+pub mod java;
 pub mod node;
 pub mod rustlang;
 
