@@ -15,6 +15,8 @@
 //! apply as to any request. One small file per runtime.
 
 pub mod node;
+pub mod python;
+pub mod ruby;
 pub mod version;
 
 use std::cell::RefCell;
@@ -218,7 +220,7 @@ impl<'a> Context<'a> {
 
 /// Every runtime vx knows, in the order `vx search` lists them.
 pub fn all() -> &'static [&'static dyn Runtime] {
-    &[&node::Node]
+    &[&node::Node, &python::Python, &ruby::Ruby]
 }
 
 /// The runtime `name` designates: its name or an alias, as written (`node`,
