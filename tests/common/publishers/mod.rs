@@ -7,6 +7,8 @@
 #![allow(dead_code)]
 
 pub mod node;
+pub mod python;
+pub mod ruby;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
