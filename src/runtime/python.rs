@@ -14,7 +14,9 @@
 //!
 //! Layout: the archive holds `python/`; on Unix `bin/python3`, `bin/python3.X` and
 //! `bin/pip3` (no `bin/python`, no `bin/pip`: vx adds `python` and `pip` beside
-//! them); on Windows `python.exe` at the top and pip in `Scripts/`. vx never sets
+//! them); on Windows `python.exe` at the top (vx adds `python3`) and pip installed
+//! but without `Scripts/pip.exe`, which the publisher leaves out because its
+//! launchers are not relocatable: there `python -m pip` runs it. vx never sets
 //! `PYTHONHOME`: the builds find their standard library relative to the executable.
 //!
 //! Global installs: the installed Python is one store entry shared by every project
@@ -127,14 +129,9 @@ impl Runtime for Python {
     fn layout(&self, version: &str, platform: &Platform) -> Layout {
         let stdlib = stdlib_dir(version);
         let bin = if platform.os == "windows" {
-            [
-                "python.exe",
-                "python3=python.exe",
-                "Scripts/pip.exe",
-                "pip3=Scripts/pip.exe",
-            ]
-            .map(String::from)
-            .to_vec()
+            // No `Scripts/pip.exe`: the publisher leaves pip's launchers out of its
+            // Windows builds (they are not relocatable); `python -m pip` runs pip.
+            vec!["python.exe".to_owned(), "python3=python.exe".to_owned()]
         } else {
             vec![
                 "bin/python3".to_owned(),
@@ -454,15 +451,7 @@ mod tests {
                 .contains("lib/python3.13t/EXTERNALLY-MANAGED")
         );
         let windows = Python.layout("3.12.8", &"windows-x86_64".parse().unwrap());
-        assert_eq!(
-            windows.bin,
-            [
-                "python.exe",
-                "python3=python.exe",
-                "Scripts/pip.exe",
-                "pip3=Scripts/pip.exe"
-            ]
-        );
+        assert_eq!(windows.bin, ["python.exe", "python3=python.exe"]);
         assert_eq!(windows.strip_components, 1);
     }
 
