@@ -22,6 +22,8 @@ pub mod go;
 pub mod hexbuilds;
 pub mod java;
 pub mod node;
+pub mod python;
+pub mod ruby;
 pub mod rust;
 pub mod version;
 
@@ -308,8 +310,10 @@ fn fetch_error(url: &str, reason: String) -> RuntimeError {
 pub fn all() -> &'static [&'static dyn Runtime] {
     &[
         &node::Node,
+        &python::Python,
         &go::Go,
         &java::Java,
+        &ruby::Ruby,
         &rust::Rust,
         &erlang::Erlang,
         &elixir::Elixir,

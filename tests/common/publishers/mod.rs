@@ -10,6 +10,8 @@ pub mod go;
 pub mod hexpm;
 pub mod java;
 pub mod node;
+pub mod python;
+pub mod ruby;
 pub mod rustlang;
 
 use std::path::{Path, PathBuf};
