@@ -134,8 +134,9 @@ class Workspace:
         if not status.get("running"):
             return
         self.run("daemon", "stop", check=False)
-        if self.status().get("running") and isinstance(status.get("pid"), int):
-            os.kill(status["pid"], signal.SIGKILL)
+        pid = status.get("pid")
+        if self.status().get("running") and isinstance(pid, int):
+            os.kill(pid, signal.SIGKILL)
 
     def log(self) -> str:
         try:

@@ -43,7 +43,7 @@ def run(coro: Awaitable[T]) -> T:
 # --- every call -----------------------------------------------------------------------
 
 
-def check_answers(work: Workspace, ask: Callable[[str, Any], Any]) -> None:
+def check_answers(work: Workspace, ask: Callable[..., Any]) -> None:
     """The answers of one client (sync or async, through ``ask(method, *args)``) to
     every request, as a user of the project would check them."""
     pong = ask("ping")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket as _socket
 from typing import Any, AsyncIterator, Dict, Iterable, Optional
 
 from . import messages
@@ -43,10 +42,11 @@ class _Connection:
             raise DaemonTimeout(f"connecting to {where} timed out") from None
         except OSError as err:
             raise DaemonUnavailable(where, err.strerror or str(err)) from None
+        # asyncio's TransportSocket, which has getsockopt.
         sock = writer.get_extra_info("socket")
         try:
-            if isinstance(sock, _socket.socket) or hasattr(sock, "getsockopt"):
-                check_peer(sock, where)  # type: ignore[arg-type]
+            if sock is not None:
+                check_peer(sock, where)
         except VxError:
             writer.close()
             raise
