@@ -16,7 +16,8 @@ happen::
 ``docs/PROTOCOL.md`` of the vx repository, version :data:`PROTOCOL_VERSION`.
 """
 
-from .aio import AsyncClient, AsyncSubscription
+from typing import TYPE_CHECKING, Any
+
 from .client import DEFAULT_TIMEOUT, Client, Subscription
 from .errors import (
     ConnectionLost,
@@ -50,7 +51,21 @@ from .messages import (
 )
 from .socket_path import default_socket
 
+if TYPE_CHECKING:
+    from .aio import AsyncClient, AsyncSubscription
+
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    # The asyncio client is imported when first named: asyncio alone takes longer to
+    # import than the rest of the package, and a blocking user never needs it.
+    if name in ("AsyncClient", "AsyncSubscription"):
+        from . import aio
+
+        return getattr(aio, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "AsyncClient",
