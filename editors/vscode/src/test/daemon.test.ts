@@ -12,6 +12,7 @@ import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 
 import { DaemonConnection, DaemonError, Event, PROTOCOL_VERSION, defaultSocket } from "../daemon";
+import { terminalEnvironment } from "../environment";
 import { SyncTracker, statusView } from "../status";
 import { DEADLINE_MS, Workspace, until } from "./harness";
 
@@ -206,6 +207,40 @@ describe("a socket of another user", { skip: process.getuid?.() !== 0 && "needs 
     } finally {
       server.close();
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the terminal environment", () => {
+  const work = new Workspace();
+  after(() => work.dispose());
+
+  it("is the one the daemon gives a tool of the project", async () => {
+    work.writeProject(
+      ["t0"],
+      '[settings]\npath = ["scripts"]\n\n[env]\nA = "{project}/x"\nB = "${HOME}/y"\nC = "${NOPE:-{project}/d}"\nD = false\nE = "${A}"\n',
+    );
+    work.run(...work.syncArgs());
+    work.startDaemon();
+    const vx = await DaemonConnection.connect(work.socket);
+    try {
+      const chain = await vx.toolchain(work.project);
+      // The daemon expands against its own environment: the one it was started with.
+      const mine = terminalEnvironment(chain, work.env);
+      const daemons = await vx.getEnvironment("t0", work.project);
+      assert.deepEqual(mine.pathPrepend, [path.join(work.store, "t0/1/bin"), path.join(work.project, "scripts")]);
+      assert.ok(daemons.env.PATH.startsWith(mine.pathPrepend.join(":") + ":"), daemons.env.PATH);
+      const { PATH: _, ...vars } = daemons.env;
+      assert.deepEqual(mine.set, vars);
+      assert.deepEqual(mine.unset, daemons.unset);
+      assert.deepEqual(mine.set, {
+        A: `${work.project}/x`,
+        B: `${work.env.HOME}/y`,
+        C: `${work.project}/d`,
+        E: "",
+      });
+    } finally {
+      vx.close();
     }
   });
 });
