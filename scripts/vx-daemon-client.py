@@ -24,6 +24,7 @@ import argparse
 import dataclasses
 import json
 import os
+import re
 import sys
 
 try:
@@ -40,8 +41,21 @@ def as_json(event):
     return dataclasses.asdict(event)
 
 
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def clean(text):
+    """Text from the daemon (paths, labels, names) without control characters, for a
+    terminal: a crafted file name cannot move the cursor or retitle the window."""
+    return CONTROL.sub("\uFFFD", str(text))
+
+
 def summary(event):
-    """One short line for people."""
+    """One short line for people (control characters replaced)."""
+    return clean(describe(event))
+
+
+def describe(event):
     if isinstance(event, (vx_client.RuntimeInstalled, vx_client.RuntimeRemoved)):
         return "%s %s %s" % (event.type, event.runtime, event.version)
     if isinstance(event, vx_client.ConfigChanged):
