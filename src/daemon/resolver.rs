@@ -268,9 +268,11 @@ impl Resolver {
     }
 
     /// The toolchain of `cwd`'s project, when `store` is the store this daemon
-    /// serves (else an error: the client resolves by itself).
-    pub fn toolchain(&self, cwd: &str, store: &str) -> Result<ToolchainAnswer, String> {
-        if Path::new(store) != self.store {
+    /// serves or not given (else an error: the client resolves by itself).
+    pub fn toolchain(&self, cwd: &str, store: Option<&str>) -> Result<ToolchainAnswer, String> {
+        if let Some(store) = store
+            && Path::new(store) != self.store
+        {
             return Err(format!(
                 "this daemon serves the store {}, not {store}",
                 self.store.display()
@@ -537,7 +539,14 @@ url = "https://x.org/node-{version}.tar.gz"
         let (_tmp, project, resolver, _rx) = setup();
         let store = resolver.store().to_str().unwrap().to_owned();
         let cwd = project.join("sub");
-        let got = resolver.toolchain(cwd.to_str().unwrap(), &store).unwrap();
+        let got = resolver
+            .toolchain(cwd.to_str().unwrap(), Some(&store))
+            .unwrap();
+        assert_eq!(
+            resolver.toolchain(cwd.to_str().unwrap(), None).unwrap(),
+            got,
+            "no store named: the daemon's"
+        );
         assert_eq!(
             got.manifest.unwrap(),
             project.join("vx.toml").to_str().unwrap()
@@ -554,8 +563,12 @@ url = "https://x.org/node-{version}.tar.gz"
             got.missing,
             [("node 20.1.0".to_owned(), vec!["node".to_owned()])]
         );
-        assert!(resolver.toolchain(cwd.to_str().unwrap(), "/other").is_err());
-        let outside = resolver.toolchain(&root(), &store).unwrap();
+        assert!(
+            resolver
+                .toolchain(cwd.to_str().unwrap(), Some("/other"))
+                .is_err()
+        );
+        let outside = resolver.toolchain(&root(), Some(&store)).unwrap();
         assert_eq!(outside, ToolchainAnswer::default());
     }
 
