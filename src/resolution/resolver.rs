@@ -820,6 +820,10 @@ impl Resolve for Resolver<'_> {
         }
         Ok(())
     }
+
+    fn allows_provenance_loss(&self) -> bool {
+        self.net.options.allow_provenance_loss
+    }
 }
 
 /// A registry of `[settings] registries` as a source, pinned by the lock when it
