@@ -109,7 +109,7 @@ fn registry_entry(
     let key = manifest_key(&resolver, &found);
     let constraint = match constraint {
         Some(c) => {
-            vx::registry::version::Constraint::parse(c).map_err(Error::usage)?;
+            vx::version::Constraint::parse(c).map_err(Error::usage)?;
             resolver.pick(&found, c).map_err(super::resolution_error)?;
             c.to_owned()
         }
