@@ -74,9 +74,18 @@ mod tests {
             assert_eq!(parse_rfc3339(&rfc3339(secs)), Some(secs));
         }
         // An offset is honoured (it was dropped: two hours off), a fraction dropped.
-        assert_eq!(parse_rfc3339("2024-02-29T14:30:15+02:00"), Some(1_709_209_815));
-        assert_eq!(parse_rfc3339("2024-02-29T07:30:15-05:00"), Some(1_709_209_815));
-        assert_eq!(parse_rfc3339("2024-02-29T12:30:15.75Z"), Some(1_709_209_815));
+        assert_eq!(
+            parse_rfc3339("2024-02-29T14:30:15+02:00"),
+            Some(1_709_209_815)
+        );
+        assert_eq!(
+            parse_rfc3339("2024-02-29T07:30:15-05:00"),
+            Some(1_709_209_815)
+        );
+        assert_eq!(
+            parse_rfc3339("2024-02-29T12:30:15.75Z"),
+            Some(1_709_209_815)
+        );
         assert_eq!(date_time(1_709_209_815), (2024, 2, 29, 12, 30, 15));
         for bad in [
             "",
