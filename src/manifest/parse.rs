@@ -956,7 +956,7 @@ impl Parser<'_> {
             .map_err(|e| {
                 format!(
                     "cannot read the cosign key file {}: {e}",
-                    vx_tui::text::sanitize(&full.display().to_string())
+                    vx_text::sanitize(&full.display().to_string())
                 )
             })?;
         Ok(text)

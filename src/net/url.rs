@@ -250,7 +250,7 @@ pub fn display_url(url: &str) -> String {
         }
         None => url.to_owned(),
     };
-    vx_tui::text::sanitize(&validate::shorten(&url)).into_owned()
+    vx_text::sanitize(&validate::shorten(&url)).into_owned()
 }
 
 /// The local path of a `file://` URL (already validated), percent-decoded.
