@@ -243,6 +243,41 @@ fn no_library_room_imports_a_room_above_it() {
     );
 }
 
+/// The highest floor whose rooms say things without the dashboard crate: their human
+/// text and `sanitize` come from the leaf crate `vx_text`, not `vx_tui`.
+const BELOW_THE_DASHBOARD: u32 = 4;
+
+#[test]
+fn rooms_below_the_engine_use_vx_text_not_the_dashboard() {
+    let floors = floors();
+    let src = Path::new(ROOT).join("src");
+    let mut files = Vec::new();
+    sources(&src, &mut files);
+    files.sort();
+    let mut found = Vec::new();
+    for file in files {
+        let rel = file.strip_prefix(&src).unwrap();
+        let module = module_path(rel);
+        let Some(&floor) = module.first().and_then(|room| floors.get(room)) else {
+            continue;
+        };
+        if floor > BELOW_THE_DASHBOARD {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            if !line.trim_start().starts_with("//") && line.contains("vx_tui") {
+                found.push(format!("src/{}:{}", rel.display(), n + 1));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "rooms on floors 1-{BELOW_THE_DASHBOARD} import the dashboard crate (use vx_text):\n{}",
+        found.join("\n")
+    );
+}
+
 /// The scanner itself: it finds what it must and nothing else, so the test above can
 /// fail.
 #[test]

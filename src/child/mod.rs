@@ -76,7 +76,7 @@ pub fn from_parent() -> i32 {
         let _ = writeln!(
             std::io::stderr(),
             "{prefix}{}",
-            vx_tui::text::sanitize(&terminal.message)
+            vx_text::sanitize(&terminal.message)
         );
     }
     terminal.code

@@ -222,7 +222,7 @@ pub fn run(settings: &Settings) -> Result<i32, DemoError> {
         "vx: demo: {} tools named in vx.toml, found in a registry in aqua's format, their releases served by a loopback GitHub at {} ({}/s per download), into a temporary store; `{BROKEN_TOOL}`'s published checksum is wrong on purpose",
         TOOLS.len(),
         github.web_url(),
-        vx_tui::text::bytes(RATE),
+        vx_text::bytes(RATE),
     );
     let resolve = crate::resolution::OnDemand {
         options: crate::resolution::Options {
