@@ -410,7 +410,7 @@ fn known_keys(table: &Table<'_>, allowed: &[&str], at: &str) -> Result<(), (Rang
             };
             return Err((
                 key.span(),
-                vx_tui::text::sanitize(&problem.to_string()).into_owned(),
+                vx_text::sanitize(&problem.to_string()).into_owned(),
             ));
         }
     }
@@ -435,7 +435,7 @@ fn problem(message: &str) -> String {
             (c, false) => out.push(c),
         }
     }
-    vx_tui::text::sanitize(&out).into_owned()
+    vx_text::sanitize(&out).into_owned()
 }
 
 #[cfg(test)]

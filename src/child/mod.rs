@@ -72,11 +72,11 @@ pub fn from_parent() -> i32 {
     if terminal.code != 0 {
         // The parent shows this line; it is sanitized there, and here too for a
         // child run by hand.
-        let prefix = crate::report::reasons::line_prefix(&cfg.spec.name, &cfg.spec.version);
+        let prefix = crate::config_frame::reason_prefix(&cfg.spec.name, &cfg.spec.version);
         let _ = writeln!(
             std::io::stderr(),
             "{prefix}{}",
-            vx_tui::text::sanitize(&terminal.message)
+            vx_text::sanitize(&terminal.message)
         );
     }
     terminal.code

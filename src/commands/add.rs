@@ -125,7 +125,7 @@ fn registry_entry(
     let key = resolver.manifest_key(&found);
     let constraint = match constraint {
         Some(c) => {
-            vx::registry::version::Constraint::parse(c).map_err(Error::usage)?;
+            vx::version::Constraint::parse(c).map_err(Error::usage)?;
             resolver
                 .pick_named(&found, c)
                 .map_err(super::resolution_error)?;

@@ -85,7 +85,7 @@ fn resolve(tool: &str, store: &Path, offline: bool) -> Result<ToolSpec, Error> {
             "`{tool}`: name a registry tool, optionally with a constraint: NAME or NAME@CONSTRAINT"
         )));
     }
-    vx::registry::version::Constraint::parse(constraint).map_err(Error::usage)?;
+    vx::version::Constraint::parse(constraint).map_err(Error::usage)?;
     let memo = vx::platform::fs::cache_dir().map(|dir| memo_path(&dir, name, constraint));
     let remembered = memo.as_deref().and_then(read_memo);
     if let Some(r) = remembered {

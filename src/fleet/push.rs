@@ -147,7 +147,7 @@ pub fn push(target: &Target, push: &Push<'_>, out: &mut dyn Write) -> Result<Pus
             artifact.tool,
             artifact.version,
             artifact.platform,
-            vx_tui::text::bytes(size)
+            vx_text::bytes(size)
         );
         sizes.push((artifact.sha256.clone(), size));
     }

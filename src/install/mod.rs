@@ -227,7 +227,7 @@ impl Outcome {
                 ..
             } => format!(
                 "installed {}{}{}{} into {}",
-                vx_tui::text::bytes(*bytes),
+                vx_text::bytes(*bytes),
                 if *unverified {
                     " (UNVERIFIED: no sha256)"
                 } else {
@@ -242,7 +242,7 @@ impl Outcome {
             ),
             Outcome::Probed { bytes, sha256, .. } => format!(
                 "locked {} sha256 {}",
-                vx_tui::text::bytes(*bytes),
+                vx_text::bytes(*bytes),
                 sha256.get(..16).unwrap_or(sha256)
             ),
             Outcome::Saved {
@@ -251,7 +251,7 @@ impl Outcome {
                 source,
             } => format!(
                 "downloaded {}{} to {}",
-                vx_tui::text::bytes(*bytes),
+                vx_text::bytes(*bytes),
                 source
                     .as_deref()
                     .map(|s| format!("{SERVED_BY}{s}"))

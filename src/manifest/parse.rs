@@ -582,7 +582,7 @@ impl Parser<'_> {
             validate::tool_name(written).map_err(|e| self.err(Some(key.span()), e.into()))?;
         }
         let (text, span) = constraint;
-        crate::registry::version::Constraint::parse(text)
+        crate::version::Constraint::parse(text)
             .map_err(|e| self.err(Some(span), Problem::Constraint(e.to_string())))?;
         let mut lookup = written.to_owned();
         let (mut os, mut bin) = (Vec::new(), None);
@@ -1041,7 +1041,7 @@ impl Parser<'_> {
             .map_err(|e| {
                 format!(
                     "cannot read the cosign key file {}: {e}",
-                    vx_tui::text::sanitize(&full.display().to_string())
+                    vx_text::sanitize(&full.display().to_string())
                 )
             })?;
         Ok(text)

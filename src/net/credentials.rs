@@ -96,8 +96,8 @@ impl Credentials {
         let mut out = Credentials::default();
         for (key, name, value) in headers {
             let problem = |problem: String| CredentialsError::Header {
-                host: vx_tui::text::sanitize(key).into_owned(),
-                name: vx_tui::text::sanitize(name).into_owned(),
+                host: vx_text::sanitize(key).into_owned(),
+                name: vx_text::sanitize(name).into_owned(),
                 problem,
             };
             let (host, port) = host_key(key).ok_or_else(|| {

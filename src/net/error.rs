@@ -201,7 +201,7 @@ impl NetError {
                 var: p.var(),
             })
         };
-        let shown = |text: &str| vx_tui::text::sanitize(text).into_owned();
+        let shown = |text: &str| vx_text::sanitize(text).into_owned();
         if let Some(tls) = rustls_error(&source) {
             return match tls {
                 rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer) => {

@@ -133,7 +133,7 @@ fn rule(key: &str, to: &str) -> Result<Rule, RuleError> {
                     // The regex crate draws the pattern over several lines; its last
                     // line says what is wrong.
                     let why = why.lines().last().unwrap_or("").trim();
-                    RuleError(vx_tui::text::sanitize(&format!("bad regex: {why}")).into_owned())
+                    RuleError(vx_text::sanitize(&format!("bad regex: {why}")).into_owned())
                 })?;
             Ok(Rule::Pattern(re, to.to_owned()))
         }

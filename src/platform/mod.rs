@@ -23,6 +23,7 @@
 //! | [`ipc`]: the daemon's transport | a Unix socket in a 0700 directory; the peer's uid checked | a named pipe whose DACL grants the user alone; both ends check the other's user |
 //! | [`process`]: a background process (the daemon) | it calls `setsid` itself; SIGTERM stops it | detached, in a new process group; stopped by its `shutdown` request |
 //! | [`fs`]: file stamps (activation record) | device, inode, size, mtime, ctime; `statat` under an open directory | size, modified and created times, by path |
+//! | [`search`]: a command on `PATH`, `PATH` values built | `execvp`'s lookup: the first executable regular file | the same, with each `PATHEXT` extension |
 
 #[cfg(unix)]
 mod unix;
@@ -36,6 +37,7 @@ use windows as imp;
 
 pub mod ipc;
 pub mod libc;
+pub mod search;
 mod transient;
 
 pub mod process {

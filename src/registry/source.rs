@@ -278,7 +278,7 @@ fn open_fetched(
         });
     }
     let shown = shown_url(url);
-    (cx.progress)(&vx_tui::text::sanitize(&format!(
+    (cx.progress)(&vx_text::sanitize(&format!(
         "fetching {what} from {shown} …"
     )));
     let bytes = cx

@@ -44,11 +44,9 @@ impl FullReasons {
     }
 }
 
-/// How a child's reason line starts: `vx install: TOOL VERSION: ` (the child writes
-/// it, the parent finds it).
-pub fn line_prefix(tool: &str, version: &str) -> String {
-    format!("vx install: {tool} {version}: ")
-}
+/// How a child's reason line starts: the protocol's
+/// [`crate::config_frame::reason_prefix`].
+pub use crate::config_frame::reason_prefix as line_prefix;
 
 /// The reason a child wrote for `tool` `version` in its stderr `lines` (the last line
 /// starting with [`line_prefix`]).

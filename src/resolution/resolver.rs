@@ -16,8 +16,8 @@ use crate::registry::package::Package;
 use crate::registry::resolve::{self as aqua, Download, Resolution};
 use crate::registry::set::{Found, LookupError, RegistrySet, SetHit};
 use crate::registry::source::{self, Context, Source};
-use crate::registry::version::{self, Constraint, Tag};
 use crate::verify::provenance::ProvenanceLoss;
+use crate::version::{self, Constraint, Tag};
 
 use super::network::Network;
 use super::{ResolutionError, Resolve, pinned, provenance, signatures};
@@ -956,6 +956,10 @@ impl Resolve for Resolver<'_> {
             manifest.tools[at] = concrete;
         }
         Ok(())
+    }
+
+    fn allows_provenance_loss(&self) -> bool {
+        self.net.options.allow_provenance_loss
     }
 }
 

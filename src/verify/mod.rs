@@ -295,7 +295,7 @@ fn verify_sigstore(
     let refused = |kind: &'static str, what: &str, reason: String| VerifyError::Sigstore {
         kind,
         what: crate::net::url::display_url(what),
-        reason: vx_tui::text::sanitize(&reason).into_owned(),
+        reason: vx_text::sanitize(&reason).into_owned(),
     };
     let mut verified = Vec::new();
     if let Some(check) = &checks.sigstore {
@@ -316,8 +316,8 @@ fn verify_sigstore(
             attestation::verify_answer(&root, sigstore::Subject::File(path), &answer, check)
                 .map_err(|reason| VerifyError::Sigstore {
                     kind: "GitHub's attestation in",
-                    what: vx_tui::text::sanitize(&check.repo).into_owned(),
-                    reason: vx_tui::text::sanitize(&reason).into_owned(),
+                    what: vx_text::sanitize(&check.repo).into_owned(),
+                    reason: vx_text::sanitize(&reason).into_owned(),
                 })?;
         verified.push(record);
     }
@@ -340,7 +340,7 @@ fn verify_sigstore(
 /// SHA-256 is `sha256`, through `cx` (the GitHub client, its hosts and token rules).
 fn github_attestations(cx: &dyn Context, repo: &str, sha256: &str) -> Result<Vec<u8>, VerifyError> {
     let failed = |reason: String| VerifyError::Github {
-        repo: vx_tui::text::sanitize(repo).into_owned(),
+        repo: vx_text::sanitize(repo).into_owned(),
         reason,
     };
     let (owner, name) = repo

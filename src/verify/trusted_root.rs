@@ -36,7 +36,7 @@ pub struct Root {
 fn source(path: Option<&Path>) -> String {
     path.map_or_else(
         || "vx's Sigstore public-good trusted root".to_owned(),
-        |p| vx_tui::text::sanitize(&p.display().to_string()).into_owned(),
+        |p| vx_text::sanitize(&p.display().to_string()).into_owned(),
     )
 }
 
