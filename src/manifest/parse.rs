@@ -638,7 +638,7 @@ impl Parser<'_> {
             return Err("must be a path relative to vx.toml".to_owned());
         }
         let path = self.project_file(file);
-        let runtime = crate::runtime::find(lookup).map(|r| r.name());
+        let runtime = import::names::runtime_of(lookup);
         let format = Format::of_file(&path)
             .or(match runtime {
                 Some("node") => Some(Format::NodeVersion),
@@ -658,8 +658,7 @@ impl Parser<'_> {
             })?;
         let imported = import::read(&path, format).map_err(|e| e.to_string())?;
         let same = |name: &str| {
-            name == lookup
-                || (runtime.is_some() && crate::runtime::find(name).map(|r| r.name()) == runtime)
+            name == lookup || (runtime.is_some() && import::names::runtime_of(name) == runtime)
         };
         let entry = match imported.tools.as_slice() {
             [one] => one,

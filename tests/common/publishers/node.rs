@@ -136,8 +136,11 @@ pub fn serve(releases: &[Release]) -> TestServer {
             "lts": release.lts.map_or(serde_json::Value::Bool(false), |l| l.into()),
         }));
         let asset = format!("node-v{v}-linux-x64-musl.tar.xz");
-        let sums = format!("{}  {asset}
-", sha256_hex(asset.as_bytes()));
+        let sums = format!(
+            "{}  {asset}
+",
+            sha256_hex(asset.as_bytes())
+        );
         routes.push((
             format!("/unofficial/v{v}/SHASUMS256.txt"),
             Route::Ok(sums.into_bytes()),
