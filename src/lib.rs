@@ -36,6 +36,7 @@
 
 pub mod atomic;
 pub mod bin_entry;
+pub mod bounded_read;
 pub mod child;
 pub mod config_frame;
 pub mod daemon;

@@ -947,18 +947,14 @@ impl Parser<'_> {
 
     /// A cosign key file, `path` relative to vx.toml's directory.
     fn key_file(&self, path: &str) -> Result<String, String> {
-        use std::io::Read;
         let dir = self.path.parent().unwrap_or(Path::new("."));
         let full = dir.join(path);
-        let mut text = String::new();
-        std::fs::File::open(&full)
-            .and_then(|f| f.take(MAX_KEY_FILE).read_to_string(&mut text))
-            .map_err(|e| {
-                format!(
-                    "cannot read the cosign key file {}: {e}",
-                    vx_tui::text::sanitize(&full.display().to_string())
-                )
-            })?;
+        let text = crate::bounded_read::read_to_string(&full, MAX_KEY_FILE).map_err(|e| {
+            format!(
+                "cannot read the cosign key file {}: {e}",
+                vx_tui::text::sanitize(&full.display().to_string())
+            )
+        })?;
         Ok(text)
     }
 
