@@ -131,6 +131,22 @@ pub enum FetchError {
         /// Bytes received before the stall.
         got: u64,
     },
+    /// The download came slower than [`MIN_RATE`] over a whole window of
+    /// [`InstallOptions::read_timeout`]: a server that trickles a byte now and then,
+    /// which never trips the read timeout.
+    #[error(
+        "{url}: less than {}/s over {secs} s (after {}); the server is too slow",
+        vx_tui::text::bytes(MIN_RATE),
+        vx_tui::text::bytes(*got)
+    )]
+    TooSlow {
+        /// The URL requested.
+        url: String,
+        /// The window (the read timeout), in seconds.
+        secs: f64,
+        /// Bytes received in all.
+        got: u64,
+    },
     /// A request to continue a download was answered with a different range.
     #[error("{url}: asked to resume at byte {asked}, the server sent {sent:?}")]
     BadResume {
@@ -175,6 +191,7 @@ impl FetchError {
             FetchError::Truncated { .. }
             | FetchError::Read { .. }
             | FetchError::Stalled { .. }
+            | FetchError::TooSlow { .. }
             | FetchError::BadResume { .. } => true,
             _ => false,
         }
@@ -202,6 +219,10 @@ impl FetchError {
             ),
             FetchError::Read { source, .. } => format!("the connection failed: {source}"),
             FetchError::Stalled { secs, .. } => format!("no data for {secs} s"),
+            FetchError::TooSlow { secs, .. } => format!(
+                "less than {}/s over {secs} s",
+                vx_tui::text::bytes(MIN_RATE)
+            ),
             FetchError::BadResume { .. } => "the server could not resume".to_owned(),
             FetchError::GaveUp { last, .. } => last.cause(),
             other => other.to_string(),
@@ -675,9 +696,14 @@ pub(crate) fn client(opts: &InstallOptions) -> Client {
         Timeouts {
             connect: opts.connect_timeout,
             read: opts.read_timeout,
+            ..Timeouts::default()
         },
     )
 }
+
+/// The slowest a download may come, in bytes per second, averaged over each window of
+/// the read timeout: slower, and a 50 MiB download would take over 14 hours.
+pub const MIN_RATE: u64 = 1024;
 
 /// Copies `src` onto the end of `partial` chunk by chunk, hashing, counting, reporting
 /// and polling for cancellation, until `total` bytes (counting those kept from earlier
@@ -699,7 +725,22 @@ fn copy_hashed(
     }
     let mut buf = vec![0u8; CHUNK];
     sink.progress(partial.done, total);
+    let window = opts.read_timeout.max(Duration::from_secs(1));
+    let window_min = MIN_RATE.saturating_mul(window.as_secs());
+    let mut window_start = Instant::now();
+    let mut window_bytes = 0u64;
     loop {
+        if window_start.elapsed() >= window {
+            if window_bytes < window_min {
+                return Err(FetchError::TooSlow {
+                    url: url.to_owned(),
+                    secs: window.as_secs_f64(),
+                    got: partial.done,
+                });
+            }
+            window_start = Instant::now();
+            window_bytes = 0;
+        }
         if sink.cancel_requested() {
             return Err(FetchError::Cancelled);
         }
@@ -733,6 +774,7 @@ fn copy_hashed(
             return Err(too_large());
         }
         partial.append(&buf[..n])?;
+        window_bytes += n as u64;
         sink.fetched(n as u64);
         sink.progress(partial.done, total);
     }
