@@ -48,6 +48,11 @@ pub struct ToolSpec {
     /// fetching a signature again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified: Option<String>,
+    /// The download's size in bytes when the lock records it: any source (a mirror,
+    /// the origin) that announces more is refused before a byte is read, and one that
+    /// sends more is cut off there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
 }
 
 impl ToolSpec {

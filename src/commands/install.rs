@@ -59,6 +59,7 @@ pub fn run(args: &InstallArgs) -> Result<i32, Error> {
             options: Default::default(),
             verify: None,
             verified: None,
+            size: None,
         },
         store,
         board: None,

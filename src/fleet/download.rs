@@ -78,5 +78,6 @@ fn spec(artifact: &Artifact) -> ToolSpec {
         options: Default::default(),
         verify: None,
         verified: None,
+        size: artifact.size,
     }
 }

@@ -87,6 +87,14 @@ pub enum FetchError {
         /// The limit.
         limit: u64,
     },
+    /// The source announces or sends more than the size the lock records.
+    #[error("{url}: the source has more than the {size} bytes the lock records")]
+    LargerThanLocked {
+        /// The URL requested.
+        url: String,
+        /// The size the lock records.
+        size: u64,
+    },
     /// A `file://` URL names a file that cannot be read.
     #[error("cannot read {}: {source}", path.display())]
     LocalFile {
@@ -224,6 +232,9 @@ impl FetchError {
                 vx_tui::text::bytes(MIN_RATE)
             ),
             FetchError::BadResume { .. } => "the server could not resume".to_owned(),
+            FetchError::LargerThanLocked { size, .. } => {
+                format!("it has more than the {size} bytes the lock records")
+            }
             FetchError::GaveUp { last, .. } => last.cause(),
             other => other.to_string(),
         }
@@ -558,7 +569,8 @@ fn fetch_once(
                 path: path.clone(),
                 source,
             };
-            let mut file = File::open(&path).map_err(local_err)?;
+            // Without blocking on a FIFO; what it is is checked below.
+            let mut file = crate::platform::fs::open_for_reading(&path).map_err(local_err)?;
             let meta = file.metadata().map_err(local_err)?;
             if !meta.is_file() {
                 return Err(local_err(io::Error::other("not a regular file")));
@@ -720,6 +732,17 @@ fn copy_hashed(
         url: url.to_owned(),
         limit: opts.max_download_bytes,
     };
+    let over_locked = |got: u64| {
+        opts.expected_size
+            .filter(|&size| got > size)
+            .map(|size| FetchError::LargerThanLocked {
+                url: url.to_owned(),
+                size,
+            })
+    };
+    if let Some(err) = total.and_then(over_locked) {
+        return Err(err);
+    }
     if total.is_some_and(|total| total > opts.max_download_bytes) {
         return Err(too_large());
     }
@@ -770,6 +793,9 @@ fn copy_hashed(
                 });
             }
         };
+        if let Some(err) = over_locked(partial.done + n as u64) {
+            return Err(err);
+        }
         if partial.done + n as u64 > opts.max_download_bytes {
             return Err(too_large());
         }

@@ -508,6 +508,7 @@ mod tests {
                 options: BTreeMap::from([("k".to_owned(), json!(1))]),
                 verify: None,
                 verified: None,
+                size: None,
             },
             store: store.to_owned(),
             board: None,

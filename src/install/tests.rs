@@ -46,6 +46,7 @@ fn config(store: &Path, url: String, body: &[u8]) -> InstallConfig {
             options: BTreeMap::from([("components".to_owned(), json!(["spectre"]))]),
             verify: None,
             verified: None,
+            size: None,
         },
         store: store.to_owned(),
         board: None,

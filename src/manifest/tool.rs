@@ -422,6 +422,7 @@ impl ToolTable {
             options: self.options.clone(),
             verify: self.verify.clone(),
             verified: None,
+            size: None,
         })
     }
 }
