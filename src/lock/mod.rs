@@ -95,6 +95,26 @@ impl Asset {
             verified: None,
         }
     }
+
+    /// What [`Lock::parse`] would refuse in this entry (its sha256, format or `bin`),
+    /// said without a location: checked before an entry is recorded, so `vx lock`
+    /// never writes a lock that every later command refuses.
+    pub fn problem(&self) -> Option<String> {
+        if let Err(e) = validate::sha256(&self.sha256) {
+            return Some(e.to_string());
+        }
+        if let Some(format) = &self.format
+            && crate::format::ArchiveFormat::from_name(format).is_none()
+        {
+            return Some(format!("unknown archive format {format:?}"));
+        }
+        if let Some(bin) = &self.bin
+            && let Err(e) = validate::bin(bin)
+        {
+            return Some(e.to_string());
+        }
+        None
+    }
 }
 
 /// Which registry a tool was resolved from, and at what: pinned so that the same lock
