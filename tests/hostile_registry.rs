@@ -155,3 +155,42 @@ fn a_checksum_file_over_the_limit_is_an_error_naming_it() {
     );
     assert!(!work.dir.path().join("vx.lock").exists());
 }
+
+/// A project's `url_replacements` with `rule` (a TOML key = value).
+fn with_rule(work: &Work, rule: &str) {
+    let toml = std::fs::read_to_string(work.manifest()).unwrap().replace(
+        "[settings]\n",
+        &format!("[settings]\nurl_replacements = {{ {rule} }}\n"),
+    );
+    work.write_manifest(&toml);
+}
+
+#[test]
+fn a_projects_url_replacements_cannot_point_at_local_files() {
+    let work = Work::new();
+    let github = github(None);
+    project(&work, CHECKSUMS);
+    let sums = work.dir.path().join("sums");
+    std::fs::write(&sums, "x").unwrap();
+    // A prefix rule to file:// is refused where it is written.
+    with_rule(
+        &work,
+        &format!("\"http://\" = \"file://{}/\"", work.dir.path().display()),
+    );
+    let (code, text) = lock(&work, &github);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(
+        text.contains("vx.toml:2:")
+            && text.contains(
+                "a project's url_replacements may rewrite to http:// or https:// URLs only"
+            ),
+        "{text}"
+    );
+    // A pattern's group can make anything (here a bare path): the rewritten URL is
+    // checked when it is fetched, and refused.
+    project(&work, CHECKSUMS);
+    with_rule(&work, "\"regex:^http://[^/]+/(.*checksums.txt)$\" = \"$1\"");
+    let (code, text) = lock(&work, &github);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains("not an http:// or https:// URL"), "{text}");
+}

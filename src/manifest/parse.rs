@@ -491,6 +491,18 @@ impl Parser<'_> {
             }
             crate::net::rewrite::check(name, to)
                 .map_err(|e| self.err(Some(key.span()), Problem::Network(e.to_string())))?;
+            // A cloned repository's rules point at the web only: a replacement that
+            // names another scheme (file://) is refused here, and whatever a `regex:`
+            // rule makes of a URL is checked again by the client after rewriting.
+            if !crate::net::rewrite::is_web_target(to) {
+                return Err(self.err(
+                    Some(span),
+                    Problem::Network(
+                        "a project's url_replacements may rewrite to http:// or https:// URLs only"
+                            .to_owned(),
+                    ),
+                ));
+            }
             let line = Location::from_offset(self.text, key.span().start).line;
             lines.insert(format!("url_replacements.{name}"), line);
             out.push((name.to_owned(), to.to_owned()));
