@@ -87,20 +87,23 @@ fn a_package_whose_files_escape_the_install_is_refused_by_vx_lock_by_name() {
         "      - name: evil\n        src: /etc/passwd\n",
         "      - name: ../../x\n        src: evil\n",
     ] {
-        let work = Work::new();
-        let github = github(None);
-        project(&work, &format!("    files:\n{files}{CHECKSUMS}"));
-        let (code, text) = lock(&work, &github);
-        assert_eq!(code, Some(2), "{files}: {text}");
-        assert!(
-            text.contains("registry package test:acme/evil v1.0.0 on "),
-            "{files}: {text}"
-        );
-        assert!(!text.contains("vx.lock:"), "{files}: {text}");
-        assert!(
-            !work.dir.path().join("vx.lock").exists(),
-            "{files}: nothing is locked"
-        );
+        // Locked from the checksum file, and by downloading it (no checksum declared).
+        for checksums in [CHECKSUMS, ""] {
+            let work = Work::new();
+            let github = github(None);
+            project(&work, &format!("    files:\n{files}{checksums}"));
+            let (code, text) = lock(&work, &github);
+            assert_eq!(code, Some(2), "{files}: {text}");
+            assert!(
+                text.contains("registry package test:acme/evil v1.0.0 on "),
+                "{files}: {text}"
+            );
+            assert!(!text.contains("vx.lock:"), "{files}: {text}");
+            assert!(
+                !work.dir.path().join("vx.lock").exists(),
+                "{files}: nothing is locked"
+            );
+        }
     }
 }
 

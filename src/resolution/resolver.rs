@@ -572,6 +572,19 @@ impl<'n> Resolver<'n> {
         let loss = self
             .provenance_loss(tool, &candidate, &downloads, lock)
             .map_err(at)?;
+        // A download locked by downloading it (no published sha256) records the same
+        // `bin`: checked here for every platform, whichever way it is locked.
+        for (platform, over) in &overrides {
+            if let Some(bin) = &over.bin
+                && let Err(e) = crate::validate::bin(bin)
+            {
+                return Err(at(usage(format!(
+                    "registry package {} {} on {platform}: {e}",
+                    found.qualified_name(),
+                    candidate.tag
+                ))));
+            }
+        }
         let concrete = pinned::concrete(tool, &candidate.version, overrides);
         // Every entry checked as a later read of the lock would check it, before any
         // is recorded: a package whose `files` escape the install is refused here,
