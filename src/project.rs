@@ -326,6 +326,7 @@ pub fn sync_plan(
                 }
                 spec.url = asset.url.clone();
                 spec.sha256 = Some(asset.sha256.clone());
+                spec.size = asset.size;
                 // The lock pins the bytes, verified (and recorded) when they were
                 // locked: no signature is fetched again.
                 spec.verify = None;

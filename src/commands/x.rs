@@ -173,7 +173,7 @@ fn memo_path(cache: &Path, name: &str, constraint: &str) -> PathBuf {
 }
 
 fn read_memo(path: &Path) -> Option<Remembered> {
-    let bytes = std::fs::read(path).ok()?;
+    let bytes = vx::bounded_read::read(path, 1 << 20).ok()?;
     let mut memo: Remembered = serde_json::from_slice(&bytes).ok()?;
     memo.spec.validate().ok()?;
     Some(memo)

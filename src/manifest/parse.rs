@@ -491,6 +491,18 @@ impl Parser<'_> {
             }
             crate::net::rewrite::check(name, to)
                 .map_err(|e| self.err(Some(key.span()), Problem::Network(e.to_string())))?;
+            // A cloned repository's rules point at the web only: a replacement that
+            // names another scheme (file://) is refused here, and whatever a `regex:`
+            // rule makes of a URL is checked again by the client after rewriting.
+            if !crate::net::rewrite::is_web_target(to) {
+                return Err(self.err(
+                    Some(span),
+                    Problem::Network(
+                        "a project's url_replacements may rewrite to http:// or https:// URLs only"
+                            .to_owned(),
+                    ),
+                ));
+            }
             let line = Location::from_offset(self.text, key.span().start).line;
             lines.insert(format!("url_replacements.{name}"), line);
             out.push((name.to_owned(), to.to_owned()));
@@ -1031,18 +1043,14 @@ impl Parser<'_> {
 
     /// A cosign key file, `path` relative to vx.toml's directory.
     fn key_file(&self, path: &str) -> Result<String, String> {
-        use std::io::Read;
         let dir = self.path.parent().unwrap_or(Path::new("."));
         let full = dir.join(path);
-        let mut text = String::new();
-        std::fs::File::open(&full)
-            .and_then(|f| f.take(MAX_KEY_FILE).read_to_string(&mut text))
-            .map_err(|e| {
-                format!(
-                    "cannot read the cosign key file {}: {e}",
-                    vx_text::sanitize(&full.display().to_string())
-                )
-            })?;
+        let text = crate::bounded_read::read_to_string(&full, MAX_KEY_FILE).map_err(|e| {
+            format!(
+                "cannot read the cosign key file {}: {e}",
+                vx_text::sanitize(&full.display().to_string())
+            )
+        })?;
         Ok(text)
     }
 

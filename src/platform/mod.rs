@@ -268,6 +268,21 @@ pub mod fs {
         imp::refused_component(part)
     }
 
+    /// Opens `path` for reading without blocking on what is not a regular file: on Unix
+    /// with `O_NONBLOCK` (a FIFO with no writer would block `open` forever) and
+    /// `O_NOCTTY` (a terminal never becomes the controlling one); on Windows as is.
+    /// The caller checks what it opened through the handle's metadata
+    /// ([`crate::bounded_read`] does).
+    pub fn open_for_reading(path: &Path) -> io::Result<File> {
+        imp::open_for_reading(path)
+    }
+
+    /// What a file that is not a regular file is, in words (`a FIFO`, `a character
+    /// device`, `a directory`, …), for a refusal.
+    pub fn kind_of(file_type: std::fs::FileType) -> &'static str {
+        imp::kind_of(file_type)
+    }
+
     /// Options that create a new file readable and writable by its owner only, as a file
     /// is unpacked (mode 0600 on Unix until its own mode is set; Windows: the directory's
     /// ACL).

@@ -59,6 +59,26 @@ pub fn from_stderr(lines: &[String], tool: &str, version: &str) -> Option<String
         .map(str::to_owned)
 }
 
+/// How a child's line about a retry starts: `vx retry: TOOL VERSION: ` (a failed
+/// source, such as a mirror serving other bytes, or a transient failure of the
+/// origin). The slot's message says it only until the next phase, which a reader
+/// polling the board can miss; the parent reports each line when it settles the child,
+/// in every output mode, so an operator learns that a mirror is corrupt.
+pub fn retry_prefix(tool: &str, version: &str) -> String {
+    format!("vx retry: {tool} {version}: ")
+}
+
+/// The retries a child wrote for `tool` `version` in its stderr `lines`, in order
+/// (`retry 2/3: oci://…: checksum mismatch …`).
+pub fn retries_from_stderr(lines: &[String], tool: &str, version: &str) -> Vec<String> {
+    let prefix = retry_prefix(tool, version);
+    lines
+        .iter()
+        .filter_map(|line| line.strip_prefix(&prefix))
+        .map(str::to_owned)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

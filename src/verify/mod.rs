@@ -393,16 +393,15 @@ fn fetch_capped(
         .get(..7)
         .is_some_and(|s| s.eq_ignore_ascii_case("file://"))
     {
-        use std::io::Read;
-        let mut bytes = Vec::new();
-        std::fs::File::open(crate::net::url::file_path(url))
-            .and_then(|f| f.take(max + 1).read_to_end(&mut bytes))
-            .map_err(|e| failed(e.to_string()))?;
-        if bytes.len() as u64 > max {
-            return Err(failed(format!(
-                "larger than {max} bytes: not a {kind} file"
-            )));
-        }
+        let bytes = match crate::bounded_read::read(&crate::net::url::file_path(url), max) {
+            Ok(bytes) => bytes,
+            Err(crate::bounded_read::ReadError::TooLarge { .. }) => {
+                return Err(failed(format!(
+                    "larger than {max} bytes: not a {kind} file"
+                )));
+            }
+            Err(e) => return Err(failed(e.to_string())),
+        };
         return Ok(bytes);
     }
     let Some(client) = client else {
