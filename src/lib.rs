@@ -36,8 +36,8 @@
 
 pub mod atomic;
 pub mod bin_entry;
-pub mod build_info;
 pub mod bounded_read;
+pub mod build_info;
 pub mod child;
 pub mod config_frame;
 pub mod daemon;

@@ -227,10 +227,9 @@ impl FetchError {
             ),
             FetchError::Read { source, .. } => format!("the connection failed: {source}"),
             FetchError::Stalled { secs, .. } => format!("no data for {secs} s"),
-            FetchError::TooSlow { secs, .. } => format!(
-                "less than {}/s over {secs} s",
-                vx_text::bytes(MIN_RATE)
-            ),
+            FetchError::TooSlow { secs, .. } => {
+                format!("less than {}/s over {secs} s", vx_text::bytes(MIN_RATE))
+            }
             FetchError::BadResume { .. } => "the server could not resume".to_owned(),
             FetchError::LargerThanLocked { size, .. } => {
                 format!("it has more than the {size} bytes the lock records")
