@@ -51,7 +51,10 @@ pub const RUNTIMES: &[(&str, &str)] = &[
     ("jdk", "java"),
     ("ruby", "ruby"),
     ("rust", "rust"),
+    ("rustc", "rust"),
     ("erlang", "erlang"),
+    ("otp", "erlang"),
+    ("erlang-otp", "erlang"),
     ("elixir", "elixir"),
 ];
 
