@@ -1,0 +1,212 @@
+//! The rest of aqua's registry format (issue 38, items 1–4 and 10), end to end with
+//! the real binary: a registry written here in aqua's format (from aqua's
+//! documentation, "Registry Config"), listed in the project's `[settings]
+//! registries`, and a loopback GitHub serving the releases. What `vx lock` picks and
+//! locks per platform, and what its errors say.
+
+mod common;
+
+use common::*;
+use vx::demo::github::{FixtureRelease, GithubFixture, GithubFixtureBuilder};
+
+/// Go's names of a vx platform.
+fn go(platform: &str) -> (&'static str, &'static str) {
+    let (os, arch) = platform.split_once('-').unwrap();
+    let os = match os {
+        "linux" => "linux",
+        "macos" => "darwin",
+        _ => "windows",
+    };
+    (
+        os,
+        if arch.starts_with("x86_64") {
+            "amd64"
+        } else {
+            "arm64"
+        },
+    )
+}
+
+/// A release `tag` whose assets are `name(os, arch)` (and `.exe` on Windows, as aqua
+/// names a bare executable there), each a small script.
+fn release(tag: &str, name: impl Fn(&str, &str) -> String) -> FixtureRelease {
+    let mut release = FixtureRelease::new(tag).published("2024-01-01T00:00:00Z");
+    for platform in locked_platforms() {
+        let (os, arch) = go(&platform);
+        let body = format!("#!/bin/sh\necho {tag}\n").into_bytes();
+        let exe = if os == "windows" { ".exe" } else { "" };
+        release = release.asset(&format!("{}{exe}", name(os, arch)), body);
+    }
+    release
+}
+
+/// A project using `registry` (aqua's format) as its registry `fx`, and a loopback
+/// GitHub set up by `github`.
+struct World {
+    work: Work,
+    github: GithubFixture,
+}
+
+impl World {
+    fn new(
+        registry: &str,
+        github: impl FnOnce(GithubFixtureBuilder) -> GithubFixtureBuilder,
+    ) -> World {
+        let github = github(GithubFixture::builder()).start().unwrap();
+        let work = Work::new();
+        std::fs::write(work.dir.path().join("registry.yaml"), registry).unwrap();
+        World { work, github }
+    }
+
+    /// vx.toml locking every test platform, with `tools` as its `[tools]`.
+    fn manifest(&self, tools: &str) {
+        let list: Vec<String> = locked_platforms()
+            .iter()
+            .map(|p| format!("\"{p}\""))
+            .collect();
+        self.work.write_manifest(&format!(
+            "[settings]\nplatforms = [{}]\nregistries = [{{ name = \"fx\", path = \"registry.yaml\" }}]\n\n[tools]\n{tools}",
+            list.join(", ")
+        ));
+    }
+
+    fn vx(&self, args: &[&str]) -> std::process::Output {
+        let mut cmd = self.work.vx();
+        cmd.args(args)
+            .env("VX_GITHUB_URL", self.github.web_url())
+            .env("VX_CACHE_DIR", self.work.dir.path().join("cache"))
+            .env("XDG_CONFIG_HOME", self.work.dir.path().join("config"))
+            .env("XDG_DATA_HOME", self.work.dir.path().join("data"))
+            .env_remove("GITHUB_TOKEN")
+            .env_remove("GH_TOKEN")
+            .env_remove("VX_OFFLINE")
+            .env_remove("VX_MANIFEST");
+        cmd.output().unwrap()
+    }
+
+    fn lock(&self) -> toml::Table {
+        let text = std::fs::read_to_string(self.work.dir.path().join("vx.lock")).unwrap();
+        text.parse().unwrap()
+    }
+}
+
+fn both(out: &std::process::Output) -> String {
+    format!(
+        "{}\n--- stderr:\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// golang/go's shape in aqua's standard registry: tags `go1.23.8`, chosen by a
+/// `version_filter`, no `version_prefix`; lycheeverse/lychee's: a `version_prefix`
+/// that only a `version_overrides` entry sets.
+const PREFIXES: &str = r#"packages:
+  - type: github_release
+    repo_owner: golang
+    repo_name: go
+    version_filter: Version startsWith "go"
+    asset: '{{.Version}}.{{.OS}}-{{.Arch}}'
+    format: raw
+    files:
+      - name: go
+  - type: github_release
+    repo_owner: lycheeverse
+    repo_name: lychee
+    asset: 'lychee-{{.OS}}-{{.Arch}}'
+    format: raw
+    version_constraint: "false"
+    version_overrides:
+      - version_constraint: Version startsWith "lychee-"
+        version_prefix: lychee-v
+      - version_constraint: "true"
+  - type: github_release
+    repo_owner: acme
+    repo_name: filtered
+    version_filter: Version startsWith "stable-"
+    asset: 'filtered-{{.OS}}-{{.Arch}}'
+    format: raw
+"#;
+
+#[test]
+fn a_tags_own_prefix_is_read_as_aqua_reads_it() {
+    let w = World::new(PREFIXES, |b| {
+        let go_asset = |tag: &'static str| move |os: &str, arch: &str| format!("{tag}.{os}-{arch}");
+        let lychee = |os: &str, arch: &str| format!("lychee-{os}-{arch}");
+        b.release("golang", "go", release("go1.22.0", go_asset("go1.22.0")))
+            .release("golang", "go", release("go1.23.8", go_asset("go1.23.8")))
+            .release("golang", "go", release("go1.23.7", go_asset("go1.23.7")))
+            .release("golang", "go", release("go1.24rc1", go_asset("go1.24rc1")))
+            .release(
+                "golang",
+                "go",
+                release("weekly.2012-03-27", go_asset("weekly.2012-03-27")),
+            )
+            .release("lycheeverse", "lychee", release("lychee-v0.15.1", lychee))
+            .release("lycheeverse", "lychee", release("lychee-v0.16.0", lychee))
+            .release(
+                "acme",
+                "filtered",
+                release("v1.0.0", |o, a| format!("filtered-{o}-{a}")),
+            )
+            .release(
+                "acme",
+                "filtered",
+                release("v1.1.0", |o, a| format!("filtered-{o}-{a}")),
+            )
+    });
+    for (constraint, version) in [
+        ("latest", "1.23.8"),
+        ("1.23", "1.23.8"),
+        ("1.22.0", "1.22.0"),
+    ] {
+        w.manifest(&format!(
+            "\"golang/go\" = \"{constraint}\"\n\"lycheeverse/lychee\" = \"0.15\"\n"
+        ));
+        let out = w.vx(&["lock"]);
+        assert_eq!(out.status.code(), Some(0), "{constraint}: {}", both(&out));
+        let lock = w.lock();
+        assert_eq!(
+            lock["tools"]["go"]["version"].as_str(),
+            Some(version),
+            "{constraint}"
+        );
+        let here = vx::manifest::Platform::current().to_string();
+        let (os, arch) = go(&here);
+        let url = lock["tools"]["go"]["platforms"][&here]["url"]
+            .as_str()
+            .unwrap();
+        assert!(
+            url.ends_with(&format!("/go{version}.{os}-{arch}")),
+            "the tag, prefix and all, is the asset's: {url}"
+        );
+        assert_eq!(lock["tools"]["lychee"]["version"].as_str(), Some("0.15.1"));
+    }
+
+    // Nothing matches: only tags vx reads as versions are offered.
+    w.manifest("\"golang/go\" = \"1.30\"\n");
+    let out = w.vx(&["lock"]);
+    let all = both(&out);
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(
+        all.contains("the newest are go1.23.8, go1.23.7, go1.22.0"),
+        "{all}"
+    );
+    assert!(
+        !all.contains("weekly") && !all.contains("go1.24rc1"),
+        "{all}"
+    );
+
+    // Tags existed, but the registry's filter left them all out: said so.
+    w.manifest("\"acme/filtered\" = \"latest\"\n");
+    let out = w.vx(&["lock"]);
+    let all = both(&out);
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(
+        all.contains(
+            "no version of acme/filtered matches `latest`; the registry's version_filter `Version startsWith \"stable-\"` leaves out all 2 of its tags (v1."
+        ),
+        "{all}"
+    );
+    assert!(!all.contains("it has no releases or tags"), "{all}");
+}
