@@ -210,3 +210,85 @@ fn a_tags_own_prefix_is_read_as_aqua_reads_it() {
     );
     assert!(!all.contains("it has no releases or tags"), "{all}");
 }
+
+/// eza-community/eza's shape in aqua's standard registry: a release binary on Linux and
+/// Windows, `type: cargo` (which vx does not install) on macOS only; and a package
+/// whose old versions were `go_install`.
+const PER_PLATFORM: &str = r#"packages:
+  - type: github_release
+    repo_owner: eza-community
+    repo_name: eza
+    asset: 'eza_{{.Arch}}-{{.OS}}'
+    format: raw
+    overrides:
+      - goos: darwin
+        type: cargo
+        crate: eza
+  - type: go_install
+    repo_owner: acme
+    repo_name: was-go
+    version_constraint: semver("< 2.0.0")
+    version_overrides:
+      - version_constraint: "true"
+        type: github_release
+        asset: 'was-go-{{.OS}}-{{.Arch}}'
+        format: raw
+"#;
+
+#[test]
+fn an_entry_vx_cannot_install_refuses_only_where_it_applies() {
+    let w = World::new(PER_PLATFORM, |b| {
+        b.release(
+            "eza-community",
+            "eza",
+            release("v0.20.0", |o, a| format!("eza_{a}-{o}")),
+        )
+        .release(
+            "acme",
+            "was-go",
+            release("v1.0.0", |o, a| format!("was-go-{o}-{a}")),
+        )
+        .release(
+            "acme",
+            "was-go",
+            release("v2.1.0", |o, a| format!("was-go-{o}-{a}")),
+        )
+    });
+    w.manifest("eza = \"0.20\"\n\"acme/was-go\" = \"2\"\n");
+    let out = w.vx(&["lock"]);
+    let all = both(&out);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    let lock = w.lock();
+    for platform in locked_platforms() {
+        let eza = &lock["tools"]["eza"];
+        if platform.starts_with("macos") {
+            let why = eza["unsupported"][&platform]
+                .as_str()
+                .unwrap_or_else(|| panic!("{lock:#?}"));
+            assert!(why.contains("type `cargo` is not supported"), "{why}");
+        } else {
+            assert!(
+                eza["platforms"][&platform]["url"].as_str().is_some(),
+                "{platform}: {lock:#?}"
+            );
+        }
+        assert!(
+            lock["tools"]["was-go"]["platforms"][&platform]["url"]
+                .as_str()
+                .is_some(),
+            "{platform}: {lock:#?}"
+        );
+    }
+    assert_eq!(lock["tools"]["was-go"]["version"].as_str(), Some("2.1.0"));
+
+    // The old versions are the `go_install` ones: refused with that reason.
+    w.manifest("\"acme/was-go\" = \"1.0.0\"\n");
+    let out = w.vx(&["lock"]);
+    let all = both(&out);
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(
+        all.contains("acme/was-go 1.0.0 cannot be installed by vx on any platform locked"),
+        "{all}"
+    );
+    assert!(all.contains("type `go_install` is not supported"), "{all}");
+}

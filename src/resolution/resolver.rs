@@ -568,6 +568,18 @@ impl<'n> Resolver<'n> {
             }
         }
         let downloads = self.downloads(&found, &candidate, &wanted).map_err(at)?;
+        if let Some(why) = nowhere(&downloads) {
+            return Err(at(usage(format!(
+                "{} {} cannot be installed by vx on any platform locked ({}): {why}",
+                found.qualified_name(),
+                candidate.version,
+                wanted
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))));
+        }
         let overrides: BTreeMap<Platform, Override> = downloads
             .iter()
             .map(|(p, d)| (p.clone(), over(d)))
@@ -941,6 +953,25 @@ fn version_label(pkg: &Package, tag: &str) -> String {
     Tag::parse(tag, aqua::version_prefix_of(pkg, tag))
         .label()
         .to_owned()
+}
+
+/// The reason shared by every platform of `downloads`, when each is unsupported for
+/// one: a version vx cannot install anywhere is refused, not locked as nothing (its
+/// first platform's reason, the others alike or said to differ).
+fn nowhere(downloads: &[(Platform, PlatformDownload)]) -> Option<String> {
+    let reasons: Vec<&str> = downloads
+        .iter()
+        .map(|(_, d)| match d {
+            PlatformDownload::Unsupported(reason) => Some(reason.as_str()),
+            PlatformDownload::Download { .. } => None,
+        })
+        .collect::<Option<_>>()?;
+    let first = reasons.first()?;
+    Some(if reasons.iter().all(|r| r == first) {
+        (*first).to_owned()
+    } else {
+        format!("{first} (and other reasons elsewhere)")
+    })
 }
 
 /// At most five of `tags`, and how many more.
