@@ -103,6 +103,8 @@ struct Mapped {
     qualified: String,
     /// Its constraint.
     constraint: String,
+    /// What the import line says about how it was found.
+    notes: Vec<String>,
 }
 
 /// Imports `files` into the manifest at `path` (its text `existing`; `None`: it is
@@ -148,7 +150,7 @@ pub fn import_into(
                 Some(line) => format!("{file}:{line}"),
                 None => (*file).to_owned(),
             };
-            let mapped = match map_entry(&resolver, entry)? {
+            let mapped = match map_entry(&resolver, entry) {
                 Ok(mapped) => mapped,
                 Err(why) => {
                     failed += 1;
@@ -179,10 +181,16 @@ pub fn import_into(
             (text, _) =
                 edit::set_constraint(&text, &mapped.key, &mapped.constraint).map_err(edit_error)?;
             imported += 1;
-            let notes = if entry.notes.is_empty() {
+            let all_notes: Vec<&str> = entry
+                .notes
+                .iter()
+                .chain(&mapped.notes)
+                .map(String::as_str)
+                .collect();
+            let notes = if all_notes.is_empty() {
                 String::new()
             } else {
-                format!(" ({})", sanitize(&entry.notes.join("; ")))
+                format!(" ({})", sanitize(&all_notes.join("; ")))
             };
             lines.push(format!(
                 "imported {key} {} from {file}{notes}",
@@ -291,46 +299,43 @@ fn lists_tool(text: &str, names: &[String]) -> bool {
         .is_some_and(|tools| names.iter().any(|n| tools.contains_key(n)))
 }
 
-/// `entry` found in the registries at a version its constraint has, or why not. The
-/// registries' own lookup first, then the plugin alias table
-/// ([`vx::import::names::ALIASES`]); a network failure stops the import.
-fn map_entry(
-    resolver: &Resolver<'_>,
-    entry: &import::Entry,
-) -> Result<Result<Mapped, String>, Error> {
-    let lookup = match &entry.lookup {
-        Ok(lookup) => lookup,
-        Err(why) => return Ok(Err(why.clone())),
-    };
-    let constraint = match &entry.version {
-        Ok(constraint) => constraint,
-        Err(why) => return Ok(Err(why.clone())),
-    };
-    let found = match resolver.lookup(lookup.name()) {
-        Ok(found) => found,
-        Err(e) if e.is_usage() => match lookup.alias() {
-            Some(alias) => match resolver.lookup(alias) {
-                Ok(found) => found,
-                Err(again) if again.is_usage() => return Ok(Err(format!("{e}; nor {again}"))),
-                Err(again) => return Err(super::resolution_error(again)),
-            },
-            None => return Ok(Err(e.to_string())),
+/// `entry` found in the registries at a version its constraint has, or why not. A
+/// plugin name the alias table knows ([`vx::import::names::ALIASES`]) is looked up as
+/// that package first (the name users mean, and no search of a registry that may not
+/// be at hand), then by the registries' own rules. Any failure, a registry that
+/// cannot be fetched or read offline included, is this entry's skip reason: one name
+/// never stops the others.
+fn map_entry(resolver: &Resolver<'_>, entry: &import::Entry) -> Result<Mapped, String> {
+    let lookup = entry.lookup.as_ref().map_err(Clone::clone)?;
+    let constraint = entry.version.as_ref().map_err(Clone::clone)?;
+    let by_name = || resolver.lookup(lookup.name()).map_err(|e| e.to_string());
+    let found = match lookup.alias() {
+        Some(alias) => match resolver.lookup(alias) {
+            Ok(found) => found,
+            Err(e) => by_name().map_err(|again| format!("{e}; nor {again}"))?,
         },
-        Err(e) => return Err(super::resolution_error(e)),
+        None => by_name()?,
     };
     if let Some(reason) = &found.unsupported {
-        return Ok(Err(format!(
+        return Err(format!(
             "{} cannot be installed by vx: {reason}",
             found.qualified_name()
-        )));
+        ));
     }
-    match resolver.pick(&found, constraint) {
-        Ok(_) => {}
-        Err(e) if e.is_usage() => return Ok(Err(e.to_string())),
-        Err(e) => return Err(super::resolution_error(e)),
+    resolver
+        .pick(&found, constraint)
+        .map_err(|e| e.to_string())?;
+    let mut notes = Vec::new();
+    if found.by == vx::registry::names::MatchedBy::Command {
+        notes.push(format!(
+            "`{}` matched only a command of {}: check that it is the tool meant",
+            lookup.name(),
+            found.qualified_name()
+        ));
     }
     let key = super::add::manifest_key(resolver, &found);
-    Ok(Ok(Mapped {
+    Ok(Mapped {
+        notes,
         names: [
             key.clone(),
             found.full_name.clone(),
@@ -339,5 +344,5 @@ fn map_entry(
         key,
         qualified: found.qualified_name(),
         constraint: constraint.clone(),
-    }))
+    })
 }

@@ -125,7 +125,7 @@ impl Entry {
             lookup: names::lookup_of(name),
             version: version::map(version),
             line,
-            notes: Vec::new(),
+            notes: names::backend_note(name).into_iter().collect(),
         }
     }
 

@@ -31,7 +31,7 @@ fn mise_reads_every_value_form_and_env() {
 node = "20"
 python = ["3.12", "3.11"]
 "aqua:cli/cli" = { version = "2.40.0", os = ["linux"] }
-"cargo:ripgrep" = "latest"
+"cargo:prettyplease" = "latest"
 go = 1
 
 [env]
