@@ -121,14 +121,35 @@ pub fn import_into(
     create: bool,
 ) -> Result<i32, Error> {
     let mut lists: Vec<(&str, Imported)> = Vec::new();
+    let mut registries: Vec<(String, String, String)> = Vec::new();
     for (shown, file, format) in files {
-        lists.push((
-            shown.as_str(),
-            import::read(file, *format).map_err(Error::usage)?,
-        ));
+        let (imported, declared) = import::read_all(file, *format).map_err(Error::usage)?;
+        for (name, place) in declared {
+            if let import::aqua::DeclaredRegistry::Local(at) = place {
+                registries.push((shown.clone(), name, at));
+            }
+        }
+        lists.push((shown.as_str(), imported));
     }
     let created = existing.is_none();
     let mut text = existing.unwrap_or_else(|| vx::manifest::edit::STARTER.to_owned());
+    let edit_error = |e| Error::usage(Because::new(path.display().to_string(), e));
+    let mut lines: Vec<String> = Vec::new();
+    // An aqua.yaml's local registries first: its packages are looked up in them.
+    let home = path.parent().unwrap_or(Path::new(""));
+    for (file, name, at) in &registries {
+        let at = Path::new(at);
+        let written = at.strip_prefix(home).unwrap_or(at).display().to_string();
+        let (new_text, added) = edit::add_registry(&text, name, &written).map_err(edit_error)?;
+        if added {
+            text = new_text;
+            lines.push(format!(
+                "imported registry {} ({}) from {file} into [settings] registries",
+                sanitize(name),
+                sanitize(&written)
+            ));
+        }
+    }
     // The project's own registries count: read them from vx.toml as it would be with a
     // tool in it (a vx.toml without tools yet parses then too), as `vx add` does.
     let project = edit::set_constraint(&text, "vx-import-probe", "latest")
@@ -138,18 +159,18 @@ pub fn import_into(
     let net = super::network(project.as_ref(), offline, run.quiet)?;
     let resolver =
         Resolver::new(&net, project.as_ref(), lock.as_ref()).map_err(super::resolution_error)?;
-    let edit_error = |e| Error::usage(Because::new(path.display().to_string(), e));
 
-    let mut lines: Vec<String> = Vec::new();
     let mut failed = 0usize;
     let mut imported = 0usize;
     let mut taken: BTreeMap<String, &str> = BTreeMap::new();
     for (file, list) in &lists {
         for entry in &list.tools {
-            let at = match entry.line {
-                Some(line) => format!("{file}:{line}"),
-                None => (*file).to_owned(),
-            };
+            let from = entry.file.as_deref().unwrap_or(file);
+            let at = sanitize(&match entry.line {
+                Some(line) => format!("{from}:{line}"),
+                None => from.to_owned(),
+            })
+            .into_owned();
             let mapped = match map_entry(&resolver, entry) {
                 Ok(mapped) => mapped,
                 Err(why) => {
@@ -170,7 +191,7 @@ pub fn import_into(
                 ));
                 continue;
             }
-            taken.insert(mapped.qualified.clone(), file);
+            taken.insert(mapped.qualified.clone(), from);
             if lists_tool(&text, &mapped.names) {
                 lines.push(format!(
                     "skipped {key} {} from {at}: vx.toml lists it already; left as it is",
@@ -193,8 +214,9 @@ pub fn import_into(
                 format!(" ({})", sanitize(&all_notes.join("; ")))
             };
             lines.push(format!(
-                "imported {key} {} from {file}{notes}",
-                mapped.constraint
+                "imported {key} {} from {}{notes}",
+                mapped.constraint,
+                sanitize(from)
             ));
         }
     }
@@ -241,7 +263,11 @@ pub fn import_into(
 
     let mut out = std::io::stdout().lock();
     if imported + env_added == 0 && !(created && create) {
-        for line in &lines {
+        // A registry alone is not written.
+        for line in lines
+            .iter()
+            .filter(|l| !l.starts_with("imported registry "))
+        {
             writeln!(out, "{line}")?;
         }
         writeln!(out, "nothing imported; {} is unchanged", path.display())?;
