@@ -57,6 +57,7 @@ pub mod project_env;
 pub mod registry;
 pub mod report;
 pub mod resolution;
+pub mod runtime;
 pub mod secret;
 pub mod settings;
 pub mod signals;

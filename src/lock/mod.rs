@@ -439,11 +439,17 @@ impl Lock {
     /// stale. (Its layout may differ: see [`Lock::layout_fresh`].)
     pub fn fresh(&self, tool: &ToolTable, platform: &Platform) -> Option<&Asset> {
         let entry = self.tools.get(&tool.name)?;
-        entry
-            .downloads_current(tool)
-            .then(|| entry.platforms.get(&platform.to_string()))
-            .flatten()
-            .filter(|asset| !asset.stale)
+        if !entry.downloads_current(tool) {
+            return None;
+        }
+        let usable = |p: &Platform| entry.platforms.get(&p.to_string()).filter(|a| !a.stale);
+        // A URL of the user's own is the same on a musl platform as on its glibc
+        // twin (see `ToolTable::platform_override`): so is its locked download.
+        usable(platform).or_else(|| {
+            (platform.is_musl() && tool.registry.is_none())
+                .then(|| usable(&platform.default_libc()))
+                .flatten()
+        })
     }
 
     /// Whether the entry of `tool` records its current layout (`bin`,

@@ -1201,10 +1201,7 @@ fn parse_age(text: &str) -> Option<std::time::Duration> {
 /// A URL template filled for linux-x86_64: the platforms differ only in the names
 /// filled in, so one sample shows whether the template makes a usable URL.
 fn sample_url(template: &str, version: &str, replacements: &BTreeMap<String, String>) -> String {
-    let sample = Platform {
-        os: "linux".to_owned(),
-        arch: "x86_64".to_owned(),
-    };
+    let sample = Platform::new("linux", "x86_64");
     fill(template, version, &sample, replacements).unwrap_or_default()
 }
 

@@ -460,10 +460,7 @@ fn placeholders_replacements_and_overrides_resolve_per_platform() {
         (Some(ArchiveFormat::Zip), 0)
     );
 
-    let odd = Platform {
-        os: "linux".into(),
-        arch: "riscv64".into(),
-    };
+    let odd = Platform::new("linux", "riscv64");
     let err = m.resolve(&odd).unwrap_err();
     assert!(
         err.to_string()

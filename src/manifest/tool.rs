@@ -185,9 +185,9 @@ pub enum ResolveError {
         tool: String,
         /// The platform asked for.
         platform: Platform,
-        /// The rule broken.
+        /// The rule broken (boxed: the error stays small on the `Ok` path).
         #[source]
-        source: FieldError,
+        source: Box<FieldError>,
     },
     /// The resolved URL ends in an archive type `vx` cannot unpack.
     #[error("{tool} for {platform}: {}", crate::format::unsupported_suffix(.suffix))]
@@ -270,10 +270,9 @@ impl ToolTable {
     /// or is empty).
     pub fn is_for(&self, platform: &Platform) -> bool {
         self.os.is_empty()
-            || self
-                .os
-                .iter()
-                .any(|p| *p == platform.os || *p == platform.to_string())
+            || self.os.iter().any(|p| {
+                *p == platform.os || *p == platform.os_arch() || *p == platform.to_string()
+            })
     }
 
     /// Of `platforms`, those the tool is for.
@@ -364,10 +363,22 @@ impl ToolTable {
         })
     }
 
+    /// The `[tools.NAME.platforms.*]` table of `platform`. A tool with a URL of its
+    /// own renders the same URL for a musl platform as for its glibc twin (its
+    /// template has no libc), so the twin's table serves where the musl one is
+    /// absent; a registry tool's tables are its resolutions, one per platform.
+    pub fn platform_override(&self, platform: &Platform) -> Option<&Override> {
+        self.platforms.get(platform).or_else(|| {
+            (platform.is_musl() && self.registry.is_none())
+                .then(|| self.platforms.get(&platform.default_libc()))
+                .flatten()
+        })
+    }
+
     /// The concrete download of this tool on `platform`.
     pub fn resolve(&self, platform: &Platform) -> Result<ToolSpec, ResolveError> {
         let none = Override::default();
-        let over = self.platforms.get(platform).unwrap_or(&none);
+        let over = self.platform_override(platform).unwrap_or(&none);
         if let Some(reason) = &over.unsupported {
             return Err(ResolveError::Unsupported {
                 tool: self.name.clone(),
@@ -389,7 +400,7 @@ impl ToolTable {
         validate::url(&url).map_err(|source| ResolveError::Field {
             tool: self.name.clone(),
             platform: platform.clone(),
-            source,
+            source: Box::new(source),
         })?;
         // The tool's own sha256 belongs to the tool's own URL.
         let sha256 = over

@@ -35,6 +35,7 @@ mod windows;
 use windows as imp;
 
 pub mod ipc;
+pub mod libc;
 mod transient;
 
 pub mod process {

@@ -6,6 +6,8 @@
 //! - [`network`]: GitHub and the cache for one run, and its progress lines.
 //! - [`resolver`]: names to packages (the project's registries), constraints to
 //!   versions (GitHub's releases), versions to each platform's download and checksum.
+//! - [`runtime`]: language runtimes (`node = "20"`) resolved from their publishers'
+//!   indexes into the same lock entries, and pinned back with their layout.
 //! - [`signatures`] and [`provenance`]: what verifies that checksum when a version is
 //!   locked (the checksum file's signatures; GitHub's attestations and SLSA provenance
 //!   of the asset's digest).
@@ -18,6 +20,7 @@ pub mod network;
 pub mod pinned;
 pub mod provenance;
 pub mod resolver;
+pub mod runtime;
 pub mod signatures;
 
 pub use network::{Network, Options};

@@ -34,7 +34,19 @@ pub fn from_lock(tool: &ToolTable, lock: &Lock) -> Option<ToolTable> {
             });
         }
     }
-    Some(concrete(tool, &entry.version, platforms))
+    match entry
+        .package
+        .as_deref()
+        .and_then(super::runtime::of_package)
+    {
+        Some(runtime) => Some(super::runtime::concrete(
+            runtime,
+            tool,
+            &entry.version,
+            platforms,
+        )),
+        None => Some(concrete(tool, &entry.version, platforms)),
+    }
 }
 
 /// A registry tool made concrete: its resolved version and per-platform downloads,

@@ -70,6 +70,10 @@ pub struct Resolver<'n> {
     checksum_files: RefCell<BTreeMap<String, Option<String>>>,
     /// The Sigstore trusted root, read at the first bundle this run checks.
     trusted_root: std::sync::OnceLock<Result<crate::verify::trusted_root::Root, String>>,
+    /// What runtimes fetch through (each publisher's file once per run).
+    runtimes: crate::runtime::Context<'n>,
+    /// Runtimes' version lists read in this run, by runtime.
+    runtime_releases: RefCell<BTreeMap<&'static str, Vec<crate::runtime::Release>>>,
 }
 
 impl<'n> Resolver<'n> {
@@ -117,7 +121,73 @@ impl<'n> Resolver<'n> {
             releases: RefCell::new(BTreeMap::new()),
             checksum_files: RefCell::new(BTreeMap::new()),
             trusted_root: std::sync::OnceLock::new(),
+            runtimes: crate::runtime::Context::new(&net.github),
+            runtime_releases: RefCell::new(BTreeMap::new()),
         })
+    }
+
+    /// What runtimes fetch through in this run.
+    pub fn runtime_context(&self) -> &crate::runtime::Context<'n> {
+        &self.runtimes
+    }
+
+    /// `runtime`'s versions, newest first, listed once per run.
+    pub fn runtime_releases(
+        &self,
+        runtime: &dyn crate::runtime::Runtime,
+    ) -> Result<Vec<crate::runtime::Release>, crate::runtime::RuntimeError> {
+        if let Some(listed) = self.runtime_releases.borrow().get(runtime.name()) {
+            return Ok(listed.clone());
+        }
+        let listed = runtime.versions(&self.runtimes)?;
+        self.runtime_releases
+            .borrow_mut()
+            .insert(runtime.name(), listed.clone());
+        Ok(listed)
+    }
+
+    /// Resolves the runtime tool `tool` (see [`super::runtime::resolve_tool`]).
+    fn resolve_runtime(
+        &self,
+        runtime: &'static dyn crate::runtime::Runtime,
+        tool: &ToolTable,
+        constraint: &str,
+        platforms: &[Platform],
+        lock: &mut Lock,
+    ) -> Result<ToolTable, ResolutionError> {
+        let (table, resolution) = super::runtime::resolve_tool(
+            runtime,
+            &self.runtimes,
+            &|| self.runtime_releases(runtime),
+            tool,
+            constraint,
+            platforms,
+            lock,
+        )?;
+        self.check_verification(
+            tool,
+            &Candidate {
+                tag: resolution.release.id.clone(),
+                version: resolution.release.version.clone(),
+                published_at: None,
+                prerelease: false,
+            },
+            &[],
+        )?;
+        for (platform, resolved) in &resolution.downloads {
+            if let crate::runtime::Resolved::Unsupported(reason) = resolved {
+                self.net
+                    .progress(&format!("{}: {platform}: {reason}", tool.name));
+            }
+        }
+        self.net.progress(&format!(
+            "resolved {} {constraint} to {} ({} {})",
+            tool.name,
+            resolution.release.version,
+            runtime.name(),
+            resolution.release.id
+        ));
+        Ok(table)
     }
 
     /// The package `name` designates (`ripgrep`, `cli/cli`, `standard:cli/cli`, an
@@ -539,6 +609,11 @@ impl<'n> Resolver<'n> {
             )),
             other => other,
         };
+        if let Some(runtime) = crate::runtime::find(&request.lookup) {
+            return self
+                .resolve_runtime(runtime, tool, &request.constraint, platforms, lock)
+                .map_err(at);
+        }
         let found = self.lookup(&request.lookup).map_err(at)?;
         if let Some(reason) = &found.unsupported {
             return Err(at(usage(format!(
@@ -752,7 +827,14 @@ impl Resolver<'_> {
     fn prefetch(&self, tools: &[&ToolTable], platforms: &[Platform]) {
         let found: Vec<(&ToolTable, Found)> = tools
             .iter()
-            .filter_map(|t| Some((*t, self.lookup(&t.registry.as_ref()?.lookup).ok()?)))
+            .filter_map(|t| {
+                let lookup = &t.registry.as_ref()?.lookup;
+                // A runtime's index is read when it is resolved, not from a registry.
+                if crate::runtime::find(lookup).is_some() {
+                    return None;
+                }
+                Some((*t, self.lookup(lookup).ok()?))
+            })
             .collect();
         let repos: Vec<(String, String)> = found
             .iter()

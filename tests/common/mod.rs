@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod net;
+pub mod publishers;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

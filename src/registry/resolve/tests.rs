@@ -580,10 +580,7 @@ fn what_vx_cannot_install_is_unsupported_with_a_reason() {
     let ok = package(
         "  - type: github_release\n    repo_owner: o\n    repo_name: t\n    asset: t.tar.gz\n",
     );
-    let riscv = Platform {
-        os: "linux".into(),
-        arch: "riscv64".into(),
-    };
+    let riscv = Platform::new("linux", "riscv64");
     let got = resolve(&ok, "v1", &riscv, &GithubHosts::default()).unwrap();
     assert!(matches!(got, Resolution::Unsupported(why) if why.contains("linux-riscv64")));
     let no_asset = package("  - type: github_release\n    repo_owner: o\n    repo_name: t\n");

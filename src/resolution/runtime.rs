@@ -1,0 +1,165 @@
+//! Runtime tools (`node = "20"`) resolved and pinned: the name and constraint to the
+//! publisher's version, each platform's archive and sha256 (`crate::runtime`),
+//! recorded in the lock as any registry tool's entry is (`package = "runtime:node"`,
+//! `tag` the publisher's id), and back from the lock with the runtime's layout
+//! (what to strip, the commands, its install step), which the runtime derives from the
+//! version alone: a locked runtime installs without its index.
+
+use std::collections::BTreeMap;
+
+use crate::lock::{Asset, Lock};
+use crate::manifest::{Override, Platform, ToolTable};
+use crate::runtime::{self, Context, Release, Resolved, Runtime};
+
+use super::ResolutionError;
+
+/// The lock's `package` of a runtime: `runtime:NAME`.
+pub const PACKAGE_PREFIX: &str = "runtime:";
+
+/// The runtime a lock entry's `package` names.
+pub fn of_package(package: &str) -> Option<&'static dyn Runtime> {
+    runtime::find(package.strip_prefix(PACKAGE_PREFIX)?)
+}
+
+/// `tool`'s concrete table at `version`, each platform as `downloads` gives it (the
+/// runtime's layout applied), vx.toml's own `bin`, `strip_components` and
+/// `post_install` winning.
+pub fn concrete(
+    runtime: &dyn Runtime,
+    tool: &ToolTable,
+    version: &str,
+    downloads: BTreeMap<Platform, Override>,
+) -> ToolTable {
+    let mut platforms = BTreeMap::new();
+    let mut post_install = tool.post_install.clone();
+    for (platform, mut over) in downloads {
+        if over.unsupported.is_none() {
+            let layout = runtime.layout(version, &platform);
+            over.strip_components = Some(layout.strip_components);
+            over.bin = Some(layout.bin);
+            if post_install.is_none() {
+                post_install = layout.post_install;
+            }
+        }
+        platforms.insert(platform, over);
+    }
+    let mut table = super::pinned::concrete(tool, version, platforms);
+    table.post_install = post_install;
+    table
+}
+
+/// What a resolution of one runtime tool gives.
+pub struct Resolution {
+    /// The release picked.
+    pub release: Release,
+    /// Each platform's download, or why there is none.
+    pub downloads: Vec<(Platform, Resolved)>,
+}
+
+/// Resolves `tool` (a runtime's name and constraint) for `platforms` plus the
+/// platforms its entry held, keeping the locked version while the name and constraint
+/// are those it was locked from; records it in `lock` and returns the concrete table.
+pub fn resolve_tool(
+    runtime: &dyn Runtime,
+    cx: &Context,
+    releases: &dyn Fn() -> Result<Vec<Release>, runtime::RuntimeError>,
+    tool: &ToolTable,
+    constraint: &str,
+    platforms: &[Platform],
+    lock: &mut Lock,
+) -> Result<(ToolTable, Resolution), ResolutionError> {
+    let entry = lock.tools.get(&tool.name);
+    let kept = entry
+        .filter(|e| e.inputs == tool.download_inputs() && e.constraint.is_some())
+        .and_then(|e| {
+            Some(Release {
+                version: e.version.clone(),
+                id: e.tag.clone()?,
+                lts: None,
+                published_at: None,
+                prerelease: false,
+            })
+        });
+    let release = match kept {
+        Some(release) => release,
+        None => runtime
+            .pick(&releases().map_err(error)?, constraint)
+            .map_err(error)?,
+    };
+    crate::validate::version(&release.version).map_err(|e| {
+        ResolutionError::Usage(format!(
+            "{} {} is not a version vx can name: {e}",
+            runtime.name(),
+            release.id
+        ))
+    })?;
+    let mut wanted: Vec<Platform> = tool.platforms_of(platforms).into_iter().cloned().collect();
+    for held in lock.platforms_of(&tool.name) {
+        if tool.is_for(&held) && !wanted.contains(&held) {
+            wanted.push(held);
+        }
+    }
+    let mut downloads = Vec::with_capacity(wanted.len());
+    for platform in wanted {
+        let resolved = runtime.download(cx, &release, &platform).map_err(error)?;
+        downloads.push((platform, resolved));
+    }
+    let overrides = downloads
+        .iter()
+        .map(|(platform, resolved)| (platform.clone(), over(resolved)))
+        .collect();
+    let table = concrete(runtime, tool, &release.version, overrides);
+    lock.renew(&table);
+    for (platform, resolved) in &downloads {
+        if let Resolved::Download(download) = resolved {
+            let mut asset = Asset::new(download.url.clone(), download.sha256.clone(), None);
+            asset.format = Some(download.format.name().to_owned());
+            asset.bin = table.platforms[platform].bin.clone();
+            asset.checksum = Some(download.checksum.clone());
+            lock.record(&table, platform, asset);
+        }
+    }
+    if let Some(entry) = lock.tools.get_mut(&tool.name) {
+        entry.constraint = Some(constraint.to_owned());
+        entry.package = Some(format!("{PACKAGE_PREFIX}{}", runtime.name()));
+        entry.tag = Some(release.id.clone());
+        entry.registry = None;
+        for (platform, resolved) in &downloads {
+            let key = platform.to_string();
+            if let Resolved::Unsupported(reason) = resolved {
+                entry.platforms.remove(&key);
+                entry.unsupported.insert(key, reason.clone());
+            } else {
+                entry.unsupported.remove(&key);
+            }
+        }
+    }
+    Ok((table, Resolution { release, downloads }))
+}
+
+/// The platform override that installs a resolved download (the layout is added by
+/// [`concrete`]).
+fn over(resolved: &Resolved) -> Override {
+    match resolved {
+        Resolved::Unsupported(reason) => Override {
+            unsupported: Some(reason.clone()),
+            ..Override::default()
+        },
+        Resolved::Download(download) => Override {
+            url: Some(download.url.clone()),
+            sha256: Some(download.sha256.clone()),
+            format: Some(download.format),
+            ..Override::default()
+        },
+    }
+}
+
+/// A runtime's error as a resolution error: a request no version satisfies is the
+/// manifest's fault (exit 2), anything else the publisher's or the network's.
+pub fn error(e: runtime::RuntimeError) -> ResolutionError {
+    if e.is_request() {
+        ResolutionError::Usage(e.to_string())
+    } else {
+        ResolutionError::Environment(e.to_string())
+    }
+}

