@@ -292,3 +292,102 @@ fn an_entry_vx_cannot_install_refuses_only_where_it_applies() {
     );
     assert!(all.contains("type `go_install` is not supported"), "{all}");
 }
+
+/// nodejs/node's shape in aqua's standard registry: an override per libc on Linux
+/// (aqua's `variants`, `key: libc`), the musl one from another host; and a variant
+/// of a key vx does not know.
+const VARIANTS: &str = r#"packages:
+  - type: github_release
+    repo_owner: acme
+    repo_name: node
+    asset: 'node-{{.Version}}-{{.OS}}-{{.Arch}}'
+    format: raw
+    overrides:
+      - goos: linux
+        variants:
+          - key: libc
+            value: glibc
+      - goos: linux
+        variants:
+          - key: libc
+            value: musl
+        asset: 'node-{{.Version}}-{{.OS}}-{{.Arch}}-musl'
+  - type: github_release
+    repo_owner: acme
+    repo_name: gpu
+    asset: 'gpu-{{.OS}}-{{.Arch}}'
+    format: raw
+    overrides:
+      - goos: linux
+        variants:
+          - key: cuda
+            value: "12"
+        asset: 'gpu-{{.OS}}-{{.Arch}}-cuda12'
+"#;
+
+#[test]
+fn variants_choose_the_download_by_the_platforms_libc_and_the_lock_says_which() {
+    let w = World::new(VARIANTS, |b| {
+        let node = |os: &str, arch: &str| format!("node-v20.11.1-{os}-{arch}");
+        let mut node_release = release("v20.11.1", node);
+        for arch in ["amd64", "arm64"] {
+            node_release = node_release.asset(
+                &format!("node-v20.11.1-linux-{arch}-musl"),
+                b"#!/bin/sh\necho musl\n".to_vec(),
+            );
+        }
+        b.release("acme", "node", node_release).release(
+            "acme",
+            "gpu",
+            release("v1.0.0", |o, a| format!("gpu-{o}-{a}")),
+        )
+    });
+    let mut platforms = locked_platforms();
+    platforms.push("linux-x86_64-musl".to_owned());
+    let list: Vec<String> = platforms.iter().map(|p| format!("\"{p}\"")).collect();
+    w.work.write_manifest(&format!(
+        "[settings]\nplatforms = [{}]\nregistries = [{{ name = \"fx\", path = \"registry.yaml\" }}]\n\n[tools]\n\"acme/node\" = \"20\"\n\"acme/gpu\" = \"1\"\n",
+        list.join(", ")
+    ));
+    let out = w.vx(&["lock"]);
+    let all = both(&out);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    let lock = w.lock();
+    let node = &lock["tools"]["node"]["platforms"];
+    let musl = node["linux-x86_64-musl"]
+        .as_table()
+        .unwrap_or_else(|| panic!("{lock:#?}"));
+    assert!(
+        musl["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/node-v20.11.1-linux-amd64-musl"),
+        "{musl:?}"
+    );
+    assert_eq!(musl["variant"].as_str(), Some("libc musl"));
+    let glibc = node["linux-x86_64"].as_table().unwrap();
+    assert!(
+        glibc["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/node-v20.11.1-linux-amd64"),
+        "{glibc:?}"
+    );
+    assert_eq!(glibc["variant"].as_str(), Some("libc glibc"));
+    let mac = node["macos-aarch64"].as_table().unwrap();
+    assert!(
+        mac.get("variant").is_none(),
+        "no override chose it: {mac:?}"
+    );
+
+    // A variant vx cannot evaluate: unsupported where it may apply, not elsewhere.
+    let gpu = &lock["tools"]["gpu"];
+    let why = gpu["unsupported"]["linux-x86_64"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{lock:#?}"));
+    assert!(why.contains("variants (key `cuda`)"), "{why}");
+    assert!(
+        gpu["platforms"]["macos-aarch64"]["url"].as_str().is_some(),
+        "{lock:#?}"
+    );
+}

@@ -80,6 +80,10 @@ pub struct Asset {
     /// from this entry checks the sha256 only and fetches no signature.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified: Option<String>,
+    /// The registry `variants` that chose this platform's download (aqua's
+    /// `libc musl`), when one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
 }
 
 impl Asset {
@@ -94,6 +98,7 @@ impl Asset {
             bin: None,
             checksum: None,
             verified: None,
+            variant: None,
         }
     }
 }
@@ -257,6 +262,7 @@ struct RawAsset {
     bin: Option<Vec<String>>,
     checksum: Option<String>,
     verified: Option<String>,
+    variant: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -370,6 +376,7 @@ impl Lock {
                         bin: asset.bin,
                         checksum: asset.checksum,
                         verified: asset.verified,
+                        variant: asset.variant,
                     },
                 );
             }

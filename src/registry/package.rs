@@ -519,12 +519,25 @@ pub struct Override {
     pub goarch: Option<String>,
     /// The platforms it applies to, if restricted (as `supported_envs` names them).
     pub envs: Option<Vec<String>>,
+    /// Further conditions on the environment, all of which must hold (aqua's
+    /// `variants`; today `key: libc`, `value: glibc | musl`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variants: Option<Vec<Variant>>,
     /// The settings.
     #[serde(flatten)]
     pub fields: Fields,
-    /// Keys not modelled here (`variants`, …).
+    /// Keys not modelled here.
     #[serde(flatten, serialize_with = "keys_only")]
     pub extra: BTreeMap<String, IgnoredAny>,
+}
+
+/// One condition of an override's `variants`: the environment's `key` is `value`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Variant {
+    /// What is compared (`libc`).
+    pub key: String,
+    /// The value it must have (`glibc`, `musl`).
+    pub value: String,
 }
 
 /// Settings for the versions an expression selects (`version_overrides[]`).

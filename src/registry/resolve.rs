@@ -86,6 +86,8 @@ pub struct Download {
     /// `"rosetta2"` or `"windows_arm_emulation"` when an amd64 build serves an arm64
     /// platform.
     pub emulated: Option<&'static str>,
+    /// The `variants` of the override that chose it (`libc musl`), if one did.
+    pub variant: Option<String>,
 }
 
 /// A command of a package.
@@ -179,7 +181,13 @@ pub fn resolve(
     let Some((goos, goarch)) = go_platform(platform) else {
         return unsupported(format!("the registry has no name for platform {platform}"));
     };
-    let info = merge::effective(pkg, &name, tag, goos, goarch)?;
+    let libc = (goos == "linux").then(|| {
+        platform
+            .libc
+            .unwrap_or(crate::manifest::platform::Libc::Glibc)
+            .name()
+    });
+    let info = merge::effective(pkg, &name, tag, goos, goarch, libc)?;
     match info.kind {
         None => return unsupported(format!("vx cannot install {name}: it has no `type`")),
         Some(PackageType::Other(t)) => {
@@ -468,6 +476,7 @@ impl Resolver<'_, '_> {
             provenance,
             signatures,
             emulated: self.emulated(),
+            variant: self.info.variant.clone(),
         })))
     }
 

@@ -685,6 +685,7 @@ impl<'n> Resolver<'n> {
                     asset.bin = over.bin.clone().or_else(|| Some(bins(download)));
                     asset.checksum = Some(source.clone());
                     asset.verified = verified.clone();
+                    asset.variant = download.variant.clone();
                     lock.record(&concrete, platform, asset);
                 }
                 PlatformDownload::Download { sha256: None, .. } => {}
