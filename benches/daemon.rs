@@ -44,6 +44,7 @@ mod imp {
                 bin: vec![format!("bin/{name}")],
                 unpacked: None,
                 verified: None,
+                env: Default::default(),
             };
             store::write_receipt(&tree, &receipt).unwrap();
         }
@@ -131,7 +132,7 @@ mod imp {
                 "toolchain, 10-tool project",
                 Request::Toolchain {
                     cwd: small.to_str().unwrap().to_owned(),
-                    store: store.to_str().unwrap().to_owned(),
+                    store: Some(store.to_str().unwrap().to_owned()),
                 },
             ),
         ];
@@ -170,7 +171,7 @@ mod imp {
                 "toolchain, 300-tool project",
                 Request::Toolchain {
                     cwd: large.to_str().unwrap().to_owned(),
-                    store: big_daemon_store.to_str().unwrap().to_owned(),
+                    store: Some(big_daemon_store.to_str().unwrap().to_owned()),
                 },
             ),
         ];

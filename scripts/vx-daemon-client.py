@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""A client of `vx daemon` in another language: Python's standard library only.
+"""A client of `vx daemon` in another language, written with the vx-client package
+(bindings/python: `pip install` its wheel; from a checkout, the package's source beside
+this script is used when it is not installed).
 
-Connects to the daemon's socket (the same rules as vx: $VX_DAEMON_SOCKET, else
+Connects to the daemon's socket (found as vx finds it: $VX_DAEMON_SOCKET, else
 $XDG_RUNTIME_DIR/vx/daemon.sock, else /tmp/vx-<uid>/daemon.sock), and
 
   subscribe [TYPE ...]   subscribes (default: every event type) and prints one line per
@@ -19,54 +21,59 @@ Exit status: 0, or 1 when the daemon cannot be reached or answers with an error.
 """
 
 import argparse
+import dataclasses
 import json
 import os
-import socket
+import re
 import sys
 
-EVENT_TYPES = ["runtime_installed", "runtime_removed", "config_changed", "sync_progress"]
+try:
+    import vx_client
+except ImportError:
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bindings", "python", "src"))
+    import vx_client
 
 
-def default_socket():
-    """The daemon's socket, as vx finds it."""
-    explicit = os.environ.get("VX_DAEMON_SOCKET")
-    if explicit:
-        return explicit
-    runtime = os.environ.get("XDG_RUNTIME_DIR")
-    if runtime and os.path.isabs(runtime):
-        return os.path.join(runtime, "vx", "daemon.sock")
-    return os.path.join("/tmp", "vx-%d" % os.geteuid(), "daemon.sock")
+def as_json(event):
+    """The event as the daemon sent it."""
+    if isinstance(event, vx_client.UnknownEvent):
+        return dict(event.data)
+    return dataclasses.asdict(event)
+
+
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def clean(text):
+    """Text from the daemon (paths, labels, names) without control characters, for a
+    terminal: a crafted file name cannot move the cursor or retitle the window."""
+    return CONTROL.sub("\uFFFD", str(text))
 
 
 def summary(event):
-    """One short line for people."""
-    kind = event.get("type")
-    if kind in ("runtime_installed", "runtime_removed"):
-        return "%s %s %s" % (kind, event.get("runtime"), event.get("version"))
-    if kind == "config_changed":
-        return "config_changed %s" % event.get("path")
-    if kind == "lagged":
-        return "lagged: %s events dropped" % event.get("dropped")
-    if kind == "sync_progress":
-        tools = event.get("tools") or []
-        finished = ("completed", "skipped", "failed", "cancelled")
-        done = sum(1 for t in tools if t.get("phase") in finished)
-        got = sum(t.get("bytes_done") or 0 for t in tools)
-        active = [
-            "%s %s" % (t.get("tool"), t.get("phase"))
-            for t in tools
-            if t.get("phase") not in finished + ("queued",)
-        ]
+    """One short line for people (control characters replaced)."""
+    return clean(describe(event))
+
+
+def describe(event):
+    if isinstance(event, (vx_client.RuntimeInstalled, vx_client.RuntimeRemoved)):
+        return "%s %s %s" % (event.type, event.runtime, event.version)
+    if isinstance(event, vx_client.ConfigChanged):
+        return "config_changed %s" % event.path
+    if isinstance(event, vx_client.Lagged):
+        return "lagged: %d events dropped" % event.dropped
+    if isinstance(event, vx_client.SyncProgress):
+        active = ["%s %s" % (t.tool, t.phase) for t in event.tools if not t.finished and t.phase != "queued"]
         return "sync_progress %s %s: %d/%d done, %d bytes%s%s" % (
-            str(event.get("board"))[:8],
-            event.get("label"),
-            done,
-            len(tools),
-            got,
+            event.board[:8],
+            event.label,
+            event.done,
+            len(event.tools),
+            sum(t.bytes_done for t in event.tools),
             (": " + ", ".join(active[:4])) if active else "",
-            " (final)" if event.get("final") else "",
+            " (final)" if event.final else "",
         )
-    return json.dumps(event)
+    return json.dumps(as_json(event))
 
 
 def main():
@@ -75,49 +82,38 @@ def main():
     parser.add_argument("--json", action="store_true", help="print events as JSON lines")
     sub = parser.add_subparsers(dest="command", required=True)
     subscribe = sub.add_parser("subscribe", help="print events")
-    subscribe.add_argument("types", nargs="*", metavar="TYPE", help=", ".join(EVENT_TYPES))
+    subscribe.add_argument("types", nargs="*", metavar="TYPE", help=", ".join(vx_client.EVENT_TYPES))
     sub.add_parser("ping", help="print the pong")
     send = sub.add_parser("send", help="send one request line")
     send.add_argument("request")
     args = parser.parse_args()
-    unknown = [t for t in getattr(args, "types", []) if t not in EVENT_TYPES]
+    unknown = [t for t in getattr(args, "types", []) if t not in vx_client.EVENT_TYPES]
     if unknown:
-        parser.error("unknown event type %s (known: %s)" % (unknown[0], ", ".join(EVENT_TYPES)))
+        parser.error("unknown event type %s (known: %s)" % (unknown[0], ", ".join(vx_client.EVENT_TYPES)))
 
-    path = args.socket or default_socket()
-    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        conn.connect(path)
-    except OSError as err:
-        print("vx-daemon-client: cannot connect to %s: %s" % (path, err), file=sys.stderr)
+        if args.command == "subscribe":
+            with vx_client.Client(args.socket).subscribe(args.types or None) as events:
+                print(json.dumps({"type": "subscribed", "subscription_id": events.id}), flush=True)
+                for event in events:
+                    print(json.dumps(as_json(event)) if args.json else summary(event), flush=True)
+            return 0
+        with vx_client.Client(args.socket) as client:
+            if args.command == "ping":
+                answer = client.request({"type": "ping"})
+            else:
+                try:
+                    request = json.loads(args.request)
+                except ValueError as err:
+                    parser.error("the request is not JSON: %s" % err)
+                answer = client.request(request)
+        print(json.dumps(answer), flush=True)
+        return 1 if answer.get("type") == "error" else 0
+    except vx_client.ConnectionLost:
+        return 0 if args.command == "subscribe" else 1
+    except vx_client.VxError as err:
+        print("vx-daemon-client: %s" % err, file=sys.stderr)
         return 1
-    lines = conn.makefile("r", encoding="utf-8", newline="\n")
-
-    def ask(request):
-        conn.sendall((request if isinstance(request, str) else json.dumps(request)).encode() + b"\n")
-        line = lines.readline()
-        if not line:
-            print("vx-daemon-client: the daemon closed the connection", file=sys.stderr)
-            return None
-        return json.loads(line)
-
-    if args.command == "ping":
-        answer = ask({"type": "ping"})
-    elif args.command == "send":
-        answer = ask(args.request)
-    else:
-        answer = ask({"type": "subscribe", "event_types": args.types or EVENT_TYPES})
-    if answer is None:
-        return 1
-    print(json.dumps(answer), flush=True)
-    if answer.get("type") == "error":
-        return 1
-    if args.command != "subscribe":
-        return 0
-    for line in lines:
-        event = json.loads(line)
-        print(json.dumps(event) if args.json else summary(event), flush=True)
-    return 0
 
 
 if __name__ == "__main__":

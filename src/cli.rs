@@ -14,7 +14,12 @@ use vx::toolchain::shell::Shell;
 ///
 /// Any other command that is an executable of a project tool runs it with the
 /// project's tools on PATH: `vx rg -n foo` is `vx exec -- rg -n foo`.
-#[command(name = "vx", version, about, allow_external_subcommands = true)]
+#[command(
+    name = "vx",
+    version = vx::build_info::VERSION_LINE,
+    about,
+    allow_external_subcommands = true
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -115,9 +120,71 @@ pub enum Command {
         #[command(subcommand)]
         command: BundleCommand,
     },
+    /// vx itself: where it came from, update it in place, uninstall it.
+    #[command(name = "self")]
+    SelfCmd {
+        /// What to do.
+        #[command(subcommand)]
+        command: SelfCommand,
+    },
     /// An executable of a project tool, with its arguments.
     #[command(external_subcommand)]
     External(Vec<OsString>),
+}
+
+/// Whether the arguments (without the program's name) ask for `vx --version
+/// --verbose` (in either order, `-V` for `--version`): the version with the commit,
+/// date, target and what is built in. Read before clap, whose own `--version` takes no
+/// other flag.
+pub fn verbose_version(args: &[OsString]) -> bool {
+    let [a, b] = args else {
+        return false;
+    };
+    let is = |arg: &OsString, names: &[&str]| names.iter().any(|n| arg == n);
+    let version = ["--version", "-V"];
+    let verbose = ["--verbose", "-v"];
+    (is(a, &version) && is(b, &verbose)) || (is(a, &verbose) && is(b, &version))
+}
+
+/// `vx self` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum SelfCommand {
+    /// Where this vx came from (its channel: installer, pip, npm, homebrew, cargo or
+    /// manual), its version, target and path.
+    Info {
+        /// One JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Replace this vx with the newest release (or VERSION), checked against the
+    /// release's minisign signature, its sha256 and what the new binary reports.
+    Update(SelfUpdateArgs),
+    /// Remove the vx the installer put here, its receipt and the PATH lines it added.
+    Uninstall {
+        /// Do not ask (there is no prompt without a terminal either).
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+}
+
+/// `vx self update` options.
+#[derive(Debug, Args)]
+pub struct SelfUpdateArgs {
+    /// The version to install (`1.2.3` or `v1.2.3`; default: the latest release).
+    #[arg(value_name = "VERSION")]
+    pub version: Option<String>,
+    /// Only say whether there is a newer release; change nothing (exit 0 either way).
+    #[arg(long)]
+    pub check: bool,
+    /// Install an older version than this one.
+    #[arg(long)]
+    pub allow_downgrade: bool,
+    /// Update a vx that no installer placed (no receipt), or reinstall the same version.
+    #[arg(long)]
+    pub force: bool,
+    /// One JSON object of what was found and done.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `vx search` options.
@@ -841,6 +908,29 @@ mod tests {
     fn the_command_line_is_consistent() {
         use clap::CommandFactory;
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn version_verbose_is_recognised_in_either_order() {
+        let args = |list: &[&str]| list.iter().map(OsString::from).collect::<Vec<_>>();
+        assert!(verbose_version(&args(&["--version", "--verbose"])));
+        assert!(verbose_version(&args(&["--verbose", "-V"])));
+        assert!(!verbose_version(&args(&["--version"])));
+        assert!(!verbose_version(&args(&["sync", "--verbose"])));
+        assert!(!verbose_version(&args(&["--version", "--verbose", "x"])));
+    }
+
+    #[test]
+    fn self_update_takes_a_version_and_flags() {
+        let cli = Cli::try_parse_from(["vx", "self", "update", "1.2.3", "--check"]).unwrap();
+        let Command::SelfCmd {
+            command: SelfCommand::Update(args),
+        } = cli.command
+        else {
+            panic!("not self update")
+        };
+        assert_eq!(args.version.as_deref(), Some("1.2.3"));
+        assert!(args.check && !args.force && !args.allow_downgrade);
     }
 
     #[test]

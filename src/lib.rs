@@ -36,6 +36,7 @@
 
 pub mod atomic;
 pub mod bin_entry;
+pub mod build_info;
 pub mod child;
 pub mod config_frame;
 pub mod daemon;
@@ -59,6 +60,7 @@ pub mod report;
 pub mod resolution;
 pub mod runtime;
 pub mod secret;
+pub mod self_update;
 pub mod settings;
 pub mod signals;
 pub mod spec;

@@ -15,6 +15,11 @@ use clap::Parser;
 use cli::{Cli, Command};
 
 fn main() {
+    let args: Vec<_> = std::env::args_os().skip(1).collect();
+    if cli::verbose_version(&args) {
+        let _ = std::io::stdout().write_all(vx::build_info::verbose().as_bytes());
+        std::process::exit(vx::exit::OK);
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Sync(args) => commands::sync::run(&args),
@@ -45,6 +50,7 @@ fn main() {
         Command::Config { command } => commands::config::run(command),
         Command::Mirror { command } => commands::mirror::run(command),
         Command::Bundle { command } => commands::bundle::run(command),
+        Command::SelfCmd { command } => commands::self_::run(command),
         Command::External(args) => commands::external::run(&args),
     };
     let code = match result {

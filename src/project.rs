@@ -677,6 +677,9 @@ fn relock_tools(
                 // Only the bytes and the archive's listing matter: nothing of
                 // another platform runs here.
                 _ => fetch.push(ToolSpec {
+                    // Executables an install step makes (OTP's `Install`) are not in
+                    // the archive: they are checked when the tree is installed.
+                    bin: spec.bin.clone().filter(|_| spec.post_install.is_none()),
                     post_install: None,
                     ..spec
                 }),

@@ -48,6 +48,12 @@ pub struct ToolSpec {
     /// fetching a signature again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified: Option<String>,
+    /// Variables the tool sets for whoever uses it, each a path relative to its
+    /// install (empty: the install itself): a runtime's `JAVA_HOME`. The toolchain
+    /// makes them absolute and sets them where it sets `PATH`, before the project's
+    /// `[env]`, which wins.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub env: BTreeMap<String, String>,
 }
 
 impl ToolSpec {
@@ -67,6 +73,9 @@ impl ToolSpec {
         }
         if let Some(cmd) = &self.post_install {
             validate::command(cmd)?;
+        }
+        for (name, path) in &self.env {
+            validate::env_entry(name, path)?;
         }
         validate::options(&self.options)
     }

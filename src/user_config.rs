@@ -22,6 +22,10 @@
 //!
 //! [verify]
 //! trusted_root = "trusted_root.json"         # Sigstore's; relative to this file
+//!
+//! [self_update]
+//! url = "https://github.corp/mirrors/vx"     # the repository vx's releases come from
+//! keys = ["RWS…", "corp-release.pub"]        # more minisign keys; paths relative to this file
 //! ```
 //!
 //! It is read as strictly as `vx.toml`: an unknown table or key is an error at its
@@ -56,6 +60,7 @@ const TOP_KEYS: &[&str] = &[
     "registry",
     "http",
     "verify",
+    "self_update",
     "url_replacements",
     "mirrors",
 ];
@@ -67,6 +72,8 @@ const REGISTRY_KEYS: &[&str] = &["standard_ref", "standard_sha256"];
 const HTTP_KEYS: &[&str] = &["ca_certificates", "headers"];
 /// Keys of `[verify]`.
 const VERIFY_KEYS: &[&str] = &["trusted_root"];
+/// Keys of `[self_update]`.
+const SELF_UPDATE_KEYS: &[&str] = &["url", "keys"];
 
 /// The user config. `Default` is what a missing file means.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -79,6 +86,8 @@ pub struct UserConfig {
     pub http: HttpSection,
     /// `[verify]`: the Sigstore trusted root.
     pub verify: VerifySection,
+    /// `[self_update]`: where vx's own releases are and which keys sign them.
+    pub self_update: SelfUpdateSection,
     /// `url_replacements`, in the file's order: (key, replacement).
     pub url_replacements: Vec<(String, String)>,
     /// `mirrors`, in order.
@@ -100,6 +109,8 @@ struct Raw {
     http: HttpSection,
     #[serde(default)]
     verify: VerifySection,
+    #[serde(default)]
+    self_update: SelfUpdateSection,
     #[serde(default)]
     url_replacements: BTreeMap<String, String>,
     #[serde(default)]
@@ -129,6 +140,21 @@ pub struct VerifySection {
     /// company's own Sigstore. Relative to the config file. Read only when a Sigstore
     /// check runs, so an install from a fresh lock never reads it.
     pub trusted_root: Option<PathBuf>,
+}
+
+/// `[self_update]`: what `vx self update` reads ([`crate::self_update`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SelfUpdateSection {
+    /// The repository vx's releases come from (`https://github.corp/mirrors/vx`); its
+    /// `releases/latest/download/` and `releases/download/TAG/` hold the release sets.
+    /// Default: `vx-toolchain/vx` on GitHub (`VX_GITHUB_URL`, `[github] url`).
+    pub url: Option<String>,
+    /// minisign public keys trusted besides the one compiled into vx: the `RW…` line
+    /// of a `.pub` file, or the path of one (relative to this file). A user's trust
+    /// decision, as `[verify] trusted_root` is.
+    #[serde(default)]
+    pub keys: Vec<String>,
 }
 
 /// `[registry]`: the standard registry (aquaproj/aqua-registry) at another ref than the
@@ -267,6 +293,14 @@ impl UserConfig {
         {
             *root = dir.join(&*root);
         }
+        let mut self_update = raw.self_update;
+        for key in &mut self_update.keys {
+            // A key line is base64 starting `RW`; anything else names a file.
+            let is_line = key.starts_with("RW") && !key.contains(['.', '\\']);
+            if !is_line && Path::new(key.as_str()).is_relative() {
+                *key = dir.join(key.as_str()).to_string_lossy().into_owned();
+            }
+        }
         let lines = walked
             .spans
             .into_iter()
@@ -277,6 +311,7 @@ impl UserConfig {
             registry: raw.registry,
             http,
             verify,
+            self_update,
             url_replacements,
             mirrors: raw.mirrors,
             lines,
@@ -323,6 +358,7 @@ fn walk(root: &Table<'_>) -> Result<Walked, (Range<usize>, String)> {
             "registry" => REGISTRY_KEYS,
             "http" => HTTP_KEYS,
             "verify" => VERIFY_KEYS,
+            "self_update" => SELF_UPDATE_KEYS,
             _ => &[],
         };
         if !allowed.is_empty() {
@@ -408,6 +444,28 @@ mod tests {
 
     fn parse(text: &str) -> Result<UserConfig, UserConfigError> {
         UserConfig::parse(Path::new("/home/u/.config/vx/config.toml"), text)
+    }
+
+    #[test]
+    fn self_update_settings_are_read_and_key_files_found_beside_the_config() {
+        let config = parse(
+            "[self_update]\nurl = \"https://ghe.corp/mirrors/vx\"\nkeys = [\"RWSXmWzYcxUA6lg926av07P0aGDQ6u9kNGf0O9kRfSHEhUICsTZcaDMb\", \"corp.pub\", \"/etc/vx.pub\"]\n",
+        )
+        .unwrap();
+        assert_eq!(
+            config.self_update.url.as_deref(),
+            Some("https://ghe.corp/mirrors/vx")
+        );
+        assert_eq!(
+            config.self_update.keys,
+            [
+                "RWSXmWzYcxUA6lg926av07P0aGDQ6u9kNGf0O9kRfSHEhUICsTZcaDMb",
+                "/home/u/.config/vx/corp.pub",
+                "/etc/vx.pub"
+            ]
+        );
+        let err = parse("[self_update]\nkey = []\n").unwrap_err().to_string();
+        assert!(err.contains(":2:1") && err.contains("keys"), "{err}");
     }
 
     #[test]

@@ -59,6 +59,14 @@ pub enum FieldError {
     /// Options whose JSON is over [`MAX_OPTIONS_JSON`] bytes.
     #[error("the tool's options take {0} bytes as JSON; at most {MAX_OPTIONS_JSON} are allowed")]
     OptionsTooLarge(usize),
+    /// A variable a tool sets that is not a name, or whose path leaves the install.
+    #[error("env {name:?} is invalid: {reason}")]
+    Env {
+        /// The variable (shortened).
+        name: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
     /// A `bin` entry that could point outside the install, or too many of them.
     #[error("bin {path:?} is invalid: {reason}")]
     Bin {
@@ -241,6 +249,35 @@ pub fn percent_decoded(text: &str) -> Vec<u8> {
         }
     }
     bytes
+}
+
+/// Checks a variable a tool sets (a runtime's `JAVA_HOME`): a name of letters, digits
+/// and `_` not starting with a digit, never `PATH`; its value a path inside the install
+/// (empty: the install itself), relative, without `..`, NUL or backslash.
+pub fn env_entry(name: &str, path: &str) -> Result<(), FieldError> {
+    let refuse = |reason| {
+        Err(FieldError::Env {
+            name: shorten(name),
+            reason,
+        })
+    };
+    let named = !name.is_empty()
+        && name.len() <= 64
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && !name.starts_with(|c: char| c.is_ascii_digit());
+    if !named {
+        return refuse("a name is 1 to 64 letters, digits and _, not starting with a digit");
+    }
+    if name.eq_ignore_ascii_case("PATH") {
+        return refuse("PATH is the toolchain's own");
+    }
+    if path.len() > MAX_BIN_PATH || path.contains(['\0', '\\']) || path.starts_with('/') {
+        return refuse("its value must be a path inside the install (at most 256 bytes)");
+    }
+    if path.split('/').any(|part| part == "..") {
+        return refuse("its value must not leave the install (`..`)");
+    }
+    Ok(())
 }
 
 /// Checks a `bin` list: at most [`MAX_BINS`] entries, each a relative path inside the

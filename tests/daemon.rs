@@ -429,6 +429,9 @@ fn every_request_type_is_answered() {
     let pong = c.ask(json!({"type": "ping"}));
     assert_eq!(pong["cached_runtimes"], 2, "{pong}");
     assert!(pong["uptime_secs"].is_u64());
+    // How a client tells a newer daemon (docs/PROTOCOL.md).
+    assert_eq!(pong["protocol"], 1, "{pong}");
+    assert_eq!(pong["version"], env!("CARGO_PKG_VERSION"), "{pong}");
 
     let versions = c.ask(json!({"type": "list_versions", "runtime": "t0"}));
     assert_eq!(versions, json!({"type": "versions", "versions": ["1"]}));
@@ -458,6 +461,22 @@ fn every_request_type_is_answered() {
         alone["executable"],
         store.join("t1/1/bin/tool").to_str().unwrap()
     );
+
+    // The toolchain, in the daemon's store when the client names none.
+    let toolchain = c.ask(json!({"type": "toolchain", "cwd": cwd}));
+    assert_eq!(
+        toolchain["manifest"],
+        d.work.manifest().to_str().unwrap(),
+        "{toolchain}"
+    );
+    assert_eq!(
+        toolchain["bin_dirs"],
+        json!([store.join("t0/1/bin"), store.join("t1/1/bin")]),
+        "{toolchain}"
+    );
+    assert_eq!(toolchain["missing"], json!([]));
+    let elsewhere = c.ask(json!({"type": "toolchain", "cwd": cwd, "store": "/elsewhere"}));
+    assert!(is_type(&elsewhere, "error"), "{elsewhere}");
 
     let env = c.ask(json!({"type": "get_environment", "runtime": "t0", "cwd": cwd}));
     assert_eq!(env, json!({"type": "environment", "env": resolved["env"]}));

@@ -41,10 +41,13 @@ fn data(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// A project directory, its own cache, config and store, and the loopback GitHub.
+/// A project directory, its own cache, config and store, the loopback GitHub and
+/// nodejs.org (node is a runtime, read from its publisher).
 struct World {
     work: Work,
     github: GithubFixture,
+    _nodejs: vx::demo::fixture::TestServer,
+    _go: vx::demo::fixture::TestServer,
 }
 
 impl World {
@@ -86,7 +89,28 @@ impl World {
             .unwrap();
         let work = Work::new();
         pin_standard_registry(&work.dir.path().join("config"), &sha);
-        World { work, github }
+        let nodejs = publishers::node::serve(&[
+            publishers::node::Release::listed("20.12.0", Some("Iron")),
+            publishers::node::Release::listed("20.11.1", Some("Iron")),
+            publishers::node::Release::listed("18.19.0", Some("Hydrogen")),
+        ]);
+        // go.dev serves go; builds.hex.pm (elixir, erlang) answers nothing here.
+        let go = publishers::go::serve(&[publishers::go::Release::listed("go1.22.0")]);
+        let config = work.dir.path().join("config/vx/config.toml");
+        let mut text = std::fs::read_to_string(&config).unwrap();
+        text.push_str(&publishers::node::config(&nodejs));
+        text.push_str(publishers::go::config(&go).trim_start_matches("[url_replacements]\n"));
+        text.push_str(&publishers::replacement(
+            "https://builds.hex.pm/",
+            &go.url("/hexpm/"),
+        ));
+        std::fs::write(&config, text).unwrap();
+        World {
+            work,
+            github,
+            _nodejs: nodejs,
+            _go: go,
+        }
     }
 
     /// Copies `tests/data/import/FROM` into the project as `to`.
@@ -167,7 +191,9 @@ fn tool_versions_are_imported_into_an_existing_vx_toml_keeping_its_comments() {
         "{all}"
     );
     assert!(
-        text.contains("skipped python 3.12.1 from .tool-versions:4: no package is named `python`"),
+        text.contains(
+            "skipped python 3.12.1 from .tool-versions:4: the GitHub releases of astral-sh/python-build-standalone"
+        ),
         "{all}"
     );
     assert!(
@@ -250,7 +276,7 @@ fn nvm_node_version_python_version_and_aqua_files_are_found_in_order() {
         "skipped aqua/*.yaml from aqua.yaml:13: `import: aqua/*.yaml` matches no file",
         "imported node 20 from .nvmrc",
         "skipped node v20.11.1 from .node-version:1: node is imported from .nvmrc, which comes first",
-        "skipped python 3.12.1 from .python-version:1: no package is named `python`",
+        "skipped python 3.12.1 from .python-version:1: the GitHub releases of astral-sh/python-build-standalone",
     ] {
         assert!(text.contains(line), "{line:?} missing:\n{all}");
     }
@@ -523,7 +549,10 @@ fn short_names_and_build_backends_import_as_the_package_users_mean() {
         .iter()
         .find(|l| l.starts_with("skipped elixir 1.15 from .tool-versions:3"))
         .unwrap_or_else(|| panic!("{all}"));
-    assert!(elixir.contains("no package is named `elixir`"), "{elixir}");
+    assert!(
+        elixir.contains("builds.hex.pm"),
+        "the runtime's publisher: {elixir}"
+    );
     assert_eq!(
         w.locked(),
         pairs(&[

@@ -274,5 +274,208 @@ fn real_node_installs_and_node_npm_and_npx_run_through_vx_exec() {
         String::from_utf8_lossy(&out.stdout).trim(),
         format!("v{}", node::REAL)
     );
-    let _ = publishers::fixtures_dir();
+    // `vx x` runs a runtime without a project, `vx node@V` the same.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = project
+        .vx()
+        .current_dir(elsewhere.path())
+        .args(["x", "node@20", "--", "-e", "console.log(process.version)"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("v{}", node::REAL)
+    );
+    let out = project
+        .vx()
+        .current_dir(elsewhere.path())
+        .args(["node@20.11.1", "--version"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("v{}", node::REAL)
+    );
+    assert!(publishers::fixtures_dir().is_dir());
+}
+
+#[test]
+fn a_tool_keeps_its_version_in_an_idiomatic_file_read_by_lock_and_outdated() {
+    let dist = node::serve(&node_index());
+    let project = Project::new(
+        &node::config(&dist),
+        "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\nnode = { version_file = \".nvmrc\" }\n",
+    );
+    let nvmrc = project.work.dir.path().join(".nvmrc");
+    std::fs::write(&nvmrc, "# the team's Node\nlts/iron\n").unwrap();
+    project.vx().arg("lock").assert().success();
+    assert_eq!(
+        lock_of(&project)["tools"]["node"]["version"].as_str(),
+        Some("20.11.1")
+    );
+    // The file is the one source of truth: editing it moves the lock.
+    std::fs::write(&nvmrc, "22\n").unwrap();
+    project.vx().arg("lock").assert().success();
+    assert_eq!(
+        lock_of(&project)["tools"]["node"]["version"].as_str(),
+        Some("22.12.0")
+    );
+    let out = project.vx().args(["outdated", "--json"]).output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let row = &report["tools"][0];
+    assert_eq!(row["constraint"], "22");
+    assert_eq!(row["locked"], "22.12.0");
+    assert_eq!(row["latest"], "23.3.0");
+    // A file that names no version is an error at vx.toml's line, nothing written.
+    std::fs::write(&nvmrc, "# nothing\n").unwrap();
+    let before = project.lock_text();
+    let out = project
+        .vx()
+        .arg("lock")
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("vx.toml:4:") && stderr.contains("names no Node.js version"),
+        "{stderr}"
+    );
+    assert_eq!(project.lock_text(), before);
+}
+
+#[test]
+fn runtimes_are_named_everywhere_versions_search_add_and_import() {
+    let dist = node::serve(&node_index());
+    let project = Project::new(&node::config(&dist), "[tools]\n");
+    let out = project.vx().args(["versions", "node"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("20.11.1"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(line.contains("LTS Iron"), "{text}");
+    assert!(
+        !text
+            .lines()
+            .find(|l| l.starts_with("23.3.0"))
+            .unwrap()
+            .contains("LTS")
+    );
+
+    let out = project
+        .vx()
+        .args(["search", "nodejs", "--json"])
+        .output()
+        .unwrap();
+    let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(found["results"][0]["name"], "node");
+    assert_eq!(found["results"][0]["registry"], "runtime");
+
+    project.vx().args(["add", "nodejs@20"]).assert().success();
+    assert!(
+        project
+            .manifest_text()
+            .ends_with("[tools]\nnode = \"20\"\n"),
+        "{}",
+        project.manifest_text()
+    );
+    assert_eq!(
+        lock_of(&project)["tools"]["node"]["version"].as_str(),
+        Some("20.11.1")
+    );
+
+    // asdf's name and version, from a .tool-versions: the runtime, not a registry.
+    let fresh = Project::new(&node::config(&dist), "[tools]\n");
+    std::fs::write(
+        fresh.work.dir.path().join(".tool-versions"),
+        "nodejs 20.9.0\n",
+    )
+    .unwrap();
+    let out = fresh
+        .vx()
+        .args(["import", ".tool-versions"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        fresh.manifest_text().contains("node = \"20.9.0\""),
+        "{}",
+        fresh.manifest_text()
+    );
+    assert_eq!(
+        lock_of(&fresh)["tools"]["node"]["version"].as_str(),
+        Some("20.9.0")
+    );
+}
+
+#[test]
+fn a_musl_host_gets_the_musl_build_or_is_told_there_is_none() {
+    let mut with_musl = node::Release::listed("20.11.1", Some("Iron"));
+    with_musl.musl = true;
+    let dist = node::serve(&[node::Release::listed("23.3.0", None), with_musl]);
+    let project = Project::new(&node::config(&dist), "[tools]\nnode = \"20\"\n");
+    project
+        .vx()
+        .env("VX_LIBC", "musl")
+        .arg("lock")
+        .assert()
+        .success();
+    let lock = lock_of(&project);
+    let musl = locked(&lock, "node", "linux-x86_64-musl");
+    assert_eq!(
+        musl["url"].as_str(),
+        Some(
+            "https://unofficial-builds.nodejs.org/download/release/v20.11.1/node-v20.11.1-linux-x64-musl.tar.xz"
+        )
+    );
+    assert!(
+        lock["tools"]["node"]["platforms"]
+            .get("linux-x86_64")
+            .is_none()
+    );
+
+    // 23.3.0 has no musl build: unsupported with the reason, and a sync on the musl
+    // host installs nothing rather than the glibc build.
+    let none = Project::new(&node::config(&dist), "[tools]\nnode = \"23\"\n");
+    none.vx()
+        .env("VX_LIBC", "musl")
+        .arg("lock")
+        .assert()
+        .success();
+    let out = none
+        .vx()
+        .env("VX_LIBC", "musl")
+        .args(["sync", "--headless"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("no build for linux-x86_64-musl"),
+        "{stderr}"
+    );
+    let lock = lock_of(&none);
+    assert!(
+        lock["tools"]["node"]["unsupported"]["linux-x86_64-musl"]
+            .as_str()
+            .unwrap()
+            .contains("unofficial-builds"),
+        "{lock:#?}"
+    );
+    assert!(dist.paths().iter().all(|p| !p.ends_with(".tar.xz")));
 }

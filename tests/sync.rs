@@ -397,6 +397,7 @@ fn child_frame(work: &Work, url: String, sha256: String) -> InstallConfig {
             options: Default::default(),
             verify: None,
             verified: None,
+            env: Default::default(),
         },
         store: work.store(),
         board: Some(work.boards().join("vx-board-none")),

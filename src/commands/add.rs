@@ -99,41 +99,46 @@ fn registry_entry(
     let net = super::network(project.as_ref(), false, false)?;
     let resolver = vx::resolution::Resolver::new(&net, project.as_ref(), lock.as_ref())
         .map_err(super::resolution_error)?;
-    let found = resolver.lookup(name).map_err(super::resolution_error)?;
-    if let Some(reason) = &found.unsupported {
+    let found = resolver.named(name).map_err(super::resolution_error)?;
+    if let Some(reason) = found.unsupported() {
         return Err(Error::usage(format!(
             "{} cannot be installed by vx: {reason}",
             found.qualified_name()
         )));
     }
-    let key = manifest_key(&resolver, &found);
+    if let vx::resolution::Named::Runtime(runtime) = &found
+        && let Some(needed) = runtime.needs()
+        && !project.as_ref().is_some_and(|m| {
+            m.tools.iter().any(|t| {
+                t.registry
+                    .as_ref()
+                    .and_then(|r| vx::runtime::find(&r.lookup))
+                    .is_some_and(|r| r.name() == needed)
+            })
+        })
+    {
+        vx::note!(
+            "vx: {} needs {needed}, which vx.toml does not list: add it too (vx add {needed})",
+            runtime.name()
+        );
+    }
+    let key = resolver.manifest_key(&found);
     let constraint = match constraint {
         Some(c) => {
             vx::registry::version::Constraint::parse(c).map_err(Error::usage)?;
-            resolver.pick(&found, c).map_err(super::resolution_error)?;
+            resolver
+                .pick_named(&found, c)
+                .map_err(super::resolution_error)?;
             c.to_owned()
         }
         None => {
             let newest = resolver
-                .pick(&found, "latest")
+                .pick_named(&found, "latest")
                 .map_err(super::resolution_error)?;
             major_of(&newest.version)
         }
     };
     Ok((key, constraint))
-}
-
-/// The `[tools]` key of a registry package: its short name when that finds the same
-/// package, else its full name (`"cli/cli"`).
-pub fn manifest_key(
-    resolver: &vx::resolution::Resolver<'_>,
-    found: &vx::registry::set::Found,
-) -> String {
-    let short = &found.short_name;
-    match resolver.lookup(short) {
-        Ok(same) if same.qualified_name() == found.qualified_name() => short.clone(),
-        _ => found.full_name.clone(),
-    }
 }
 
 /// `14.1.1` → `14`; `0.10.2` → `0.10`; a version that is no semver stays whole.

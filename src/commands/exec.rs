@@ -98,7 +98,7 @@ impl Target<'_> {
         match self.ready(chain, store) {
             Ok(chain) => {
                 super::record_activation(&chain, self.manifest, self.sources, store);
-                let declared = self.declared();
+                let declared = self.declared().with_tools(chain.env());
                 let path =
                     declared.search_path(&chain.bin_dirs(), std::env::var_os("PATH").as_deref());
                 let exe = search::find(program, &path);

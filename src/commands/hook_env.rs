@@ -73,9 +73,13 @@ fn project(manifest: &Path) -> Result<Target, (Vec<Watched>, String)> {
     let fail = |watched: &Vec<Watched>, problem: String| (watched.clone(), problem);
     let parsed = Manifest::load(manifest).map_err(|e| fail(&watched, e.to_string()))?;
     let store = super::located_store(None).map_err(|e| fail(&watched, e.report()))?;
-    let bin_dirs = match Activation::lookup(&store, manifest) {
+    let (bin_dirs, declared) = match Activation::lookup(&store, manifest) {
         // The record of a complete toolchain, while nothing it came from changed.
-        (_, Some(recorded)) => recorded.bin_dirs().to_vec(),
+        (_, Some(recorded)) => {
+            let tools = recorded.environment().tools.clone();
+            let declared = vx::project_env::Declared::of(&parsed).with_tools(tools);
+            (recorded.bin_dirs().to_vec(), declared)
+        }
         (sources, None) => {
             let chain = Toolchain::assemble(Some(&parsed), &[], &store)
                 .map_err(|e| fail(&watched, e.to_string()))?;
@@ -88,16 +92,16 @@ fn project(manifest: &Path) -> Result<Target, (Vec<Watched>, String)> {
                 watched.push(Watched::now(tool.tree.clone()));
             }
             super::record_activation(&chain, Some(&parsed), Some(&sources), &store);
-            chain.bin_dirs()
+            let declared = vx::project_env::Declared::of(&parsed).with_tools(chain.env());
+            (chain.bin_dirs(), declared)
         }
     };
     watched.extend(bin_dirs.iter().cloned().map(Watched::now));
-    let declared = vx::project_env::Declared::of(&parsed);
     Ok(Target {
         manifest: manifest.to_owned(),
         watched,
         path: declared.front(&bin_dirs),
-        vars: declared.vars,
+        vars: declared.all_vars(),
         project: declared.project,
     })
 }

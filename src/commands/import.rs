@@ -325,15 +325,44 @@ fn lists_tool(text: &str, names: &[String]) -> bool {
         .is_some_and(|tools| names.iter().any(|n| tools.contains_key(n)))
 }
 
-/// `entry` found in the registries at a version its constraint has, or why not. A
-/// plugin name the alias table knows ([`vx::import::names::ALIASES`]) is looked up as
-/// that package first (the name users mean, and no search of a registry that may not
-/// be at hand), then by the registries' own rules. Any failure, a registry that
-/// cannot be fetched or read offline included, is this entry's skip reason: one name
-/// never stops the others.
+/// A runtime's name (`nodejs`, `python`) at a version its publisher has, or why not
+/// (a publisher that cannot be reached included: one name never stops the others).
+fn map_runtime(
+    resolver: &Resolver<'_>,
+    runtime: &'static dyn vx::runtime::Runtime,
+    constraint: &str,
+) -> Result<Mapped, String> {
+    let releases = resolver
+        .runtime_releases(runtime)
+        .map_err(|e| vx::resolution::runtime::error(e).to_string())?;
+    runtime
+        .pick(&releases, constraint)
+        .map_err(|e| e.to_string())?;
+    let key = runtime.name().to_owned();
+    Ok(Mapped {
+        names: [key.clone(), key.clone(), key.clone()],
+        qualified: format!("{}{key}", vx::resolution::runtime::PACKAGE_PREFIX),
+        key,
+        constraint: constraint.to_owned(),
+        notes: Vec::new(),
+    })
+}
+
+/// `entry` found at a version its constraint has, or why not: a runtime's name
+/// (`nodejs`, `python`: [`vx::runtime`]) is vx's runtime; a plugin name the alias
+/// table knows ([`vx::import::names::ALIASES`]) is looked up as that package first
+/// (the name users mean, and no search of a registry that may not be at hand), then
+/// by the registries' own rules. Any failure, a registry that cannot be fetched or
+/// read offline included, is this entry's skip reason: one name never stops the
+/// others.
 fn map_entry(resolver: &Resolver<'_>, entry: &import::Entry) -> Result<Mapped, String> {
     let lookup = entry.lookup.as_ref().map_err(Clone::clone)?;
     let constraint = entry.version.as_ref().map_err(Clone::clone)?;
+    if let import::names::Lookup::Plugin(name) = lookup
+        && let Some(runtime) = vx::runtime::find(name)
+    {
+        return map_runtime(resolver, runtime, constraint);
+    }
     let by_name = || resolver.lookup(lookup.name()).map_err(|e| e.to_string());
     let found = match lookup.alias() {
         Some(alias) => match resolver.lookup(alias) {
@@ -359,7 +388,7 @@ fn map_entry(resolver: &Resolver<'_>, entry: &import::Entry) -> Result<Mapped, S
             found.qualified_name()
         ));
     }
-    let key = super::add::manifest_key(resolver, &found);
+    let key = resolver.manifest_key(&vx::resolution::Named::Package(Box::new(found.clone())));
     Ok(Mapped {
         notes,
         names: [

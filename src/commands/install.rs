@@ -58,6 +58,7 @@ pub fn run(args: &InstallArgs) -> Result<i32, Error> {
             post_install: None,
             options: Default::default(),
             verify: None,
+            env: Default::default(),
             verified: None,
         },
         store,

@@ -25,6 +25,7 @@ pub mod registry;
 pub mod remove;
 pub mod run;
 pub mod search;
+pub mod self_;
 pub mod sync;
 pub mod uninstall;
 pub mod upgrade;
@@ -193,7 +194,7 @@ pub fn record_activation(
     let (Some(manifest), Some(sources)) = (manifest, sources) else {
         return;
     };
-    let declared = vx::project_env::Declared::of(manifest);
+    let declared = vx::project_env::Declared::of(manifest).with_tools(chain.env());
     if let Some(activation) =
         vx::toolchain::activation::Activation::of(chain, &declared, sources, store)
     {
@@ -246,7 +247,8 @@ impl ActiveTools {
             not_here: chain.not_here.clone(),
             environment: manifest
                 .map(vx::project_env::Declared::of)
-                .unwrap_or_default(),
+                .unwrap_or_default()
+                .with_tools(chain.env()),
         }
     }
 

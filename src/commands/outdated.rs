@@ -1,4 +1,4 @@
-//! `vx outdated [--json]`: for each registry tool of vx.toml, the version vx.lock pins,
+//! `vx outdated [--json]`: for each registry tool and runtime of vx.toml, the version vx.lock pins,
 //! the newest its constraint allows, and the newest there is. Always exit 0: it
 //! informs, `vx upgrade` acts.
 
@@ -24,7 +24,7 @@ pub fn run(args: &OutdatedArgs) -> Result<i32, Error> {
             continue;
         };
         let found = resolver
-            .lookup(&request.lookup)
+            .named(&request.lookup)
             .map_err(super::resolution_error)?;
         let locked = lock
             .as_ref()
@@ -32,10 +32,13 @@ pub fn run(args: &OutdatedArgs) -> Result<i32, Error> {
             .filter(|e| e.constraint.as_deref() == Some(request.constraint.as_str()))
             .map(|e| e.version.clone());
         let wanted = resolver
-            .pick(&found, &request.constraint)
+            .pick_named(&found, &request.constraint)
             .ok()
             .map(|c| c.version);
-        let latest = resolver.pick(&found, "latest").ok().map(|c| c.version);
+        let latest = resolver
+            .pick_named(&found, "latest")
+            .ok()
+            .map(|c| c.version);
         let show = |v: &Option<String>| {
             v.as_deref()
                 .map_or("-".to_owned(), |v| sanitize(v).into_owned())

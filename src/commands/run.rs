@@ -51,7 +51,7 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         sources: None,
     };
     let chain = target.ready(chain, &store)?;
-    let declared = Declared::of(&manifest);
+    let declared = Declared::of(&manifest).with_tools(chain.env());
     let shell = Shell {
         path: declared.search_path(&chain.bin_dirs(), std::env::var_os("PATH").as_deref()),
         changes: declared.changes(),

@@ -1,5 +1,6 @@
-//! `vx search TERM [--json]`: packages of the project's registries and the standard
-//! one whose names, aliases, commands or descriptions hold TERM, best matches first.
+//! `vx search TERM [--json]`: vx's language runtimes, then packages of the project's
+//! registries and the standard one, whose names, aliases, commands or descriptions
+//! hold TERM, best matches first.
 
 use std::io::Write;
 
@@ -19,15 +20,34 @@ pub fn run(args: &SearchArgs) -> Result<i32, Error> {
     let net = super::network(project.as_ref(), args.offline, args.json)?;
     let resolver =
         Resolver::new(&net, project.as_ref(), lock.as_ref()).map_err(super::resolution_error)?;
+    let term = args.term.to_ascii_lowercase();
+    let runtimes: Vec<&dyn vx::runtime::Runtime> = vx::runtime::all()
+        .iter()
+        .copied()
+        .filter(|r| {
+            r.name().contains(&term)
+                || r.aliases().iter().any(|a| a.contains(&term))
+                || r.summary().to_ascii_lowercase().contains(&term)
+        })
+        .collect();
     let (hits, problems) = resolver.search(&args.term);
     for problem in &problems {
         vx::note!("vx: warning: not searched: {problem}");
     }
     let mut out = Vec::new();
     if args.json {
-        let results: Vec<serde_json::Value> = hits
-            .iter()
-            .map(|h| {
+        let runtime_results = runtimes.iter().map(|r| {
+            serde_json::json!({
+                "name": r.name(),
+                "short_name": r.name(),
+                "registry": "runtime",
+                "description": r.summary(),
+                "supported": true,
+                "unsupported": null,
+            })
+        });
+        let results: Vec<serde_json::Value> = runtime_results
+            .chain(hits.iter().map(|h| {
                 serde_json::json!({
                     "name": h.hit.full_name,
                     "short_name": h.hit.short_name,
@@ -36,16 +56,21 @@ pub fn run(args: &SearchArgs) -> Result<i32, Error> {
                     "supported": h.hit.unsupported.is_none(),
                     "unsupported": h.hit.unsupported,
                 })
-            })
+            }))
             .collect();
         writeln!(out, "{}", serde_json::json!({ "results": results }))?;
-    } else if hits.is_empty() {
+    } else if hits.is_empty() && runtimes.is_empty() {
         writeln!(out, "no package matches `{}`", sanitize(&args.term))?;
     } else {
-        let rows: Vec<[String; 3]> = hits
-            .iter()
-            .take(SHOWN)
-            .map(|h| {
+        let runtime_rows = runtimes.iter().map(|r| {
+            [
+                format!("runtime:{}", r.name()),
+                r.name().to_owned(),
+                truncate(r.summary(), 70),
+            ]
+        });
+        let rows: Vec<[String; 3]> = runtime_rows
+            .chain(hits.iter().take(SHOWN).map(|h| {
                 let mut name = sanitize(&h.hit.full_name).into_owned();
                 if h.registry != vx::registry::source::STANDARD_NAME {
                     name = format!("{}:{name}", sanitize(&h.registry));
@@ -59,7 +84,7 @@ pub fn run(args: &SearchArgs) -> Result<i32, Error> {
                     sanitize(&h.hit.short_name).into_owned(),
                     truncate(&about, 70),
                 ]
-            })
+            }))
             .collect();
         write!(
             out,
@@ -71,5 +96,9 @@ pub fn run(args: &SearchArgs) -> Result<i32, Error> {
         }
     }
     std::io::stdout().lock().write_all(&out)?;
-    Ok(if hits.is_empty() { FAILED } else { OK })
+    Ok(if hits.is_empty() && runtimes.is_empty() {
+        FAILED
+    } else {
+        OK
+    })
 }

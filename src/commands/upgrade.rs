@@ -94,10 +94,10 @@ fn move_constraints(
             continue;
         };
         let found = resolver
-            .lookup(&request.lookup)
+            .named(&request.lookup)
             .map_err(super::resolution_error)?;
         let newest = resolver
-            .pick(&found, "latest")
+            .pick_named(&found, "latest")
             .map_err(super::resolution_error)?;
         let constraint = super::add::major_of(&newest.version);
         if constraint == request.constraint {

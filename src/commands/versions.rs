@@ -1,6 +1,7 @@
-//! `vx versions TOOL [--json]`: a tool's versions, newest first, from its GitHub
-//! releases (else tags), marking the one vx.lock pins. TOOL is a registry tool of
-//! vx.toml (its name there) or any registry name.
+//! `vx versions TOOL [--json]`: a tool's versions, newest first, marking the one
+//! vx.lock pins and a runtime's LTS lines: a runtime's from its publisher's index, a
+//! registry package's from its GitHub releases (else tags). TOOL is a tool of vx.toml
+//! (its name there), a runtime (`node`) or any registry name.
 
 use std::io::Write;
 
@@ -22,8 +23,8 @@ pub fn run(args: &VersionsArgs) -> Result<i32, Error> {
     let lookup = listed
         .and_then(|t| t.registry.as_ref())
         .map_or(args.tool.as_str(), |r| r.lookup.as_str());
-    let found = resolver.lookup(lookup).map_err(super::resolution_error)?;
-    let versions = resolver.versions(&found).map_err(super::resolution_error)?;
+    let found = resolver.named(lookup).map_err(super::resolution_error)?;
+    let versions = resolver.listed(&found).map_err(super::resolution_error)?;
     let locked = listed
         .and_then(|t| lock.as_ref()?.tools.get(&t.name))
         .and_then(|e| e.tag.clone());
@@ -37,12 +38,13 @@ pub fn run(args: &VersionsArgs) -> Result<i32, Error> {
                     "tag": v.tag,
                     "published_at": v.published_at,
                     "prerelease": v.prerelease,
+                    "lts": v.lts,
                     "locked": locked.as_deref() == Some(v.tag.as_str()),
                 })
             })
             .collect();
         let value = serde_json::json!({
-            "tool": found.short_name,
+            "tool": found.short_name(),
             "package": found.qualified_name(),
             "versions": items,
         });
@@ -53,10 +55,13 @@ pub fn run(args: &VersionsArgs) -> Result<i32, Error> {
             .map(|v| {
                 let mut notes = Vec::new();
                 if locked.as_deref() == Some(v.tag.as_str()) {
-                    notes.push("locked");
+                    notes.push("locked".to_owned());
                 }
                 if v.prerelease {
-                    notes.push("pre-release");
+                    notes.push("pre-release".to_owned());
+                }
+                if let Some(line) = &v.lts {
+                    notes.push(format!("LTS {}", sanitize(line)));
                 }
                 let date = v
                     .published_at
@@ -72,7 +77,7 @@ pub fn run(args: &VersionsArgs) -> Result<i32, Error> {
         writeln!(
             out,
             "{} ({})",
-            sanitize(&found.short_name),
+            sanitize(&found.short_name()),
             sanitize(&found.qualified_name())
         )?;
         write!(out, "{}", columns(["VERSION", "PUBLISHED", ""], &rows))?;

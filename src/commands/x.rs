@@ -102,9 +102,9 @@ fn resolve(tool: &str, store: &Path, offline: bool) -> Result<ToolSpec, Error> {
     }
     let net = super::network(None, false, false)?;
     let resolver = Resolver::new(&net, None, None).map_err(super::resolution_error)?;
-    let found = resolver.lookup(name).map_err(super::resolution_error)?;
+    let found = resolver.named(name).map_err(super::resolution_error)?;
     let table = ToolTable {
-        name: found.short_name.clone(),
+        name: found.short_name(),
         version: constraint.to_owned(),
         url: None,
         sha256: None,
@@ -117,11 +117,16 @@ fn resolve(tool: &str, store: &Path, offline: bool) -> Result<ToolSpec, Error> {
         platforms: Default::default(),
         os: Vec::new(),
         registry: Some(RegistryRequest {
-            lookup: found.qualified_name(),
+            // A runtime by its name; a package by its qualified name.
+            lookup: match &found {
+                vx::resolution::Named::Runtime(runtime) => runtime.name().to_owned(),
+                vx::resolution::Named::Package(package) => package.qualified_name(),
+            },
             constraint: constraint.to_owned(),
             at: Location { line: 1, column: 1 },
         }),
         verify: None,
+        version_file: None,
     };
     vx::validate::tool_name(&table.name).map_err(Error::usage)?;
     let platform = Platform::current();

@@ -121,6 +121,7 @@ impl Client {
             Response::Pong {
                 uptime_secs,
                 cached_runtimes,
+                ..
             } => Ok((uptime_secs, cached_runtimes)),
             other => Err(DaemonError::Unexpected(format!("{other:?}"))),
         }
@@ -131,7 +132,7 @@ impl Client {
     pub fn toolchain(&mut self, cwd: &str, store: &str) -> Result<ToolchainAnswer, DaemonError> {
         let request = Request::Toolchain {
             cwd: cwd.to_owned(),
-            store: store.to_owned(),
+            store: Some(store.to_owned()),
         };
         match self.request(&request)? {
             Response::Toolchain {

@@ -10,7 +10,7 @@ use std::io::{self, BufRead, BufReader, Write};
 use std::sync::{Arc, Mutex};
 
 use super::protocol::{
-    EventMask, MAX_LINE, MissingTool, Request, Response, decode_request, encode,
+    EventMask, MAX_LINE, MissingTool, PROTOCOL_VERSION, Request, Response, decode_request, encode,
 };
 use super::shared::Shared;
 use crate::platform::ipc::{Conn, Peer};
@@ -239,7 +239,7 @@ fn answer(
                 subscription_id: id.to_string(),
             }
         }
-        Request::Toolchain { cwd, store } => match resolver.toolchain(&cwd, &store) {
+        Request::Toolchain { cwd, store } => match resolver.toolchain(&cwd, store.as_deref()) {
             Ok(found) => Response::Toolchain {
                 manifest: found.manifest,
                 bin_dirs: found.bin_dirs,
@@ -255,6 +255,8 @@ fn answer(
         Request::Ping | Request::Shutdown => Response::Pong {
             uptime_secs: shared.started.elapsed().as_secs(),
             cached_runtimes: resolver.cached_runtimes(),
+            protocol: PROTOCOL_VERSION,
+            version: env!("CARGO_PKG_VERSION").to_owned(),
         },
     }
 }

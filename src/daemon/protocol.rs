@@ -14,6 +14,13 @@ use serde::{Deserialize, Serialize};
 /// line closes its connection (and only it).
 pub const MAX_LINE: usize = 64 * 1024;
 
+/// The protocol's version (`docs/PROTOCOL.md`), sent in every `pong`. It goes up by one
+/// whenever the daemon adds a request, a response or event type, or a field a client
+/// may rely on; never for a change a client cannot see. An old client ignores what it
+/// does not know; a client that needs something newer asks `ping` and compares. A
+/// daemon older than the field sends none: a client reads that as 0.
+pub const PROTOCOL_VERSION: u32 = 1;
+
 /// What a client asks.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -52,13 +59,16 @@ pub enum Request {
         /// The event types wanted (an empty list: all of them).
         event_types: Vec<EventType>,
     },
-    /// Not in the RFC; for `vx which` and `vx env`: the toolchain of `cwd`'s
-    /// project in `store` (the daemon answers only for the store it serves).
+    /// Not in the RFC; for `vx which`, `vx env` and editors: the toolchain of
+    /// `cwd`'s project in the daemon's store.
     Toolchain {
         /// Where the client is (absolute).
         cwd: String,
-        /// The store the client uses (absolute).
-        store: String,
+        /// The store the client uses (absolute): the daemon answers only for the
+        /// store it serves, and refuses another. Left out (protocol 1), the daemon's
+        /// store, whichever it is.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        store: Option<String>,
     },
     /// Is the daemon there, and since when.
     Ping,
@@ -131,6 +141,12 @@ pub enum Response {
         uptime_secs: u64,
         /// Tool versions the daemon knows installed (its store inventory).
         cached_runtimes: usize,
+        /// The daemon's [`PROTOCOL_VERSION`]; 0 from a daemon older than the field.
+        #[serde(default)]
+        protocol: u32,
+        /// The daemon's vx version (`0.1.0`); empty from a daemon older than the field.
+        #[serde(default)]
+        version: String,
     },
     /// A request that cannot be parsed or answered.
     Error {
@@ -362,9 +378,16 @@ mod tests {
         round_trip(
             Request::Toolchain {
                 cwd: "/p".into(),
-                store: "/s".into(),
+                store: Some("/s".into()),
             },
             r#"{"type":"toolchain","cwd":"/p","store":"/s"}"#,
+        );
+        round_trip(
+            Request::Toolchain {
+                cwd: "/p".into(),
+                store: None,
+            },
+            r#"{"type":"toolchain","cwd":"/p"}"#,
         );
         round_trip(Request::Shutdown, r#"{"type":"shutdown"}"#);
         // Optional fields may be left out.
@@ -444,8 +467,10 @@ mod tests {
             Response::Pong {
                 uptime_secs: 3,
                 cached_runtimes: 2,
+                protocol: PROTOCOL_VERSION,
+                version: "0.1.0".into(),
             },
-            r#"{"type":"pong","uptime_secs":3,"cached_runtimes":2}"#,
+            r#"{"type":"pong","uptime_secs":3,"cached_runtimes":2,"protocol":1,"version":"0.1.0"}"#,
         );
         round_trip(
             Response::Error {
@@ -504,6 +529,21 @@ mod tests {
         round_trip(
             Event::Lagged { dropped: 4 },
             r#"{"type":"lagged","dropped":4}"#,
+        );
+    }
+
+    #[test]
+    fn a_pong_of_a_daemon_older_than_its_version_fields_reads_as_protocol_0() {
+        let old: Response =
+            serde_json::from_str(r#"{"type":"pong","uptime_secs":1,"cached_runtimes":0}"#).unwrap();
+        assert_eq!(
+            old,
+            Response::Pong {
+                uptime_secs: 1,
+                cached_runtimes: 0,
+                protocol: 0,
+                version: String::new(),
+            }
         );
     }
 

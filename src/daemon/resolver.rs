@@ -39,16 +39,16 @@ pub struct Resolution {
     pub package: Option<String>,
 }
 
-/// The versions the registries list for `runtime` (a tool not installed yet), newest
-/// first: the standard registry (or the user config's), GitHub's releases through the
-/// cache (a revalidation costs no rate limit). An error when no registry knows the
+/// The versions listed for `runtime` (a tool not installed yet), newest first: a
+/// language runtime's from its publisher, else the standard registry's (or the user
+/// config's) package's GitHub releases through the cache (a revalidation costs no rate limit). An error when no registry knows the
 /// name or none can be reached.
 pub fn registry_versions(runtime: &str) -> Result<Vec<String>, String> {
     use crate::resolution::{Network, Options, Resolver};
     let net = Network::from_env(Options::from_env(false, true)).map_err(|e| e.to_string())?;
     let resolver = Resolver::new(&net, None, None).map_err(|e| e.to_string())?;
-    let found = resolver.lookup(runtime).map_err(|e| e.to_string())?;
-    let versions = resolver.versions(&found).map_err(|e| e.to_string())?;
+    let found = resolver.named(runtime).map_err(|e| e.to_string())?;
+    let versions = resolver.listed(&found).map_err(|e| e.to_string())?;
     Ok(versions.into_iter().map(|c| c.version).collect())
 }
 
@@ -251,6 +251,7 @@ impl Resolver {
     /// `declared`: `PATH` with their directories first, then `[settings] path`, then
     /// the daemon's own; the variables `[env]` sets, and those it removes.
     fn env(&self, chain: &Toolchain, declared: &Declared) -> Result<Env, String> {
+        let declared = &declared.clone().with_tools(chain.env());
         let path = declared.search_path(&chain.bin_dirs(), self.inherited_path.as_deref());
         let mut env = BTreeMap::from([("PATH".to_owned(), text(path.as_ref())?)]);
         let mut unset = Vec::new();
@@ -267,9 +268,11 @@ impl Resolver {
     }
 
     /// The toolchain of `cwd`'s project, when `store` is the store this daemon
-    /// serves (else an error: the client resolves by itself).
-    pub fn toolchain(&self, cwd: &str, store: &str) -> Result<ToolchainAnswer, String> {
-        if Path::new(store) != self.store {
+    /// serves or not given (else an error: the client resolves by itself).
+    pub fn toolchain(&self, cwd: &str, store: Option<&str>) -> Result<ToolchainAnswer, String> {
+        if let Some(store) = store
+            && Path::new(store) != self.store
+        {
             return Err(format!(
                 "this daemon serves the store {}, not {store}",
                 self.store.display()
@@ -326,7 +329,7 @@ impl Resolver {
                     .collect()
             })
             .unwrap_or_default();
-        let declared = Declared::of(&manifest);
+        let declared = Declared::of(&manifest).with_tools(chain.env());
         let project = Arc::new(Project {
             packages,
             stamps,
@@ -536,7 +539,14 @@ url = "https://x.org/node-{version}.tar.gz"
         let (_tmp, project, resolver, _rx) = setup();
         let store = resolver.store().to_str().unwrap().to_owned();
         let cwd = project.join("sub");
-        let got = resolver.toolchain(cwd.to_str().unwrap(), &store).unwrap();
+        let got = resolver
+            .toolchain(cwd.to_str().unwrap(), Some(&store))
+            .unwrap();
+        assert_eq!(
+            resolver.toolchain(cwd.to_str().unwrap(), None).unwrap(),
+            got,
+            "no store named: the daemon's"
+        );
         assert_eq!(
             got.manifest.unwrap(),
             project.join("vx.toml").to_str().unwrap()
@@ -553,8 +563,12 @@ url = "https://x.org/node-{version}.tar.gz"
             got.missing,
             [("node 20.1.0".to_owned(), vec!["node".to_owned()])]
         );
-        assert!(resolver.toolchain(cwd.to_str().unwrap(), "/other").is_err());
-        let outside = resolver.toolchain(&root(), &store).unwrap();
+        assert!(
+            resolver
+                .toolchain(cwd.to_str().unwrap(), Some("/other"))
+                .is_err()
+        );
+        let outside = resolver.toolchain(&root(), Some(&store)).unwrap();
         assert_eq!(outside, ToolchainAnswer::default());
     }
 

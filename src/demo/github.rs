@@ -13,13 +13,15 @@
 //! | `/api/v3/repos/O/R/tags?per_page=N&page=P` | a page of tags, paginated the same way |
 //! | `/api/v3/repos/O/R/attestations/sha256:HEX` | the artifact attestations of that digest ([`GithubFixtureBuilder::attestation`]), `{"attestations": [{"bundle", "repository_id"}]}`; none: 404 |
 //! | `/O/R/releases/download/T/ASSET` | an asset's bytes (throttled when asked) |
+//! | `/O/R/releases/latest/download/ASSET` | a 302 to the asset of the latest release (neither draft nor pre-release), as github.com answers; none: 404 |
 //! | `/O/R/raw/REF/PATH` | a raw file ([`GithubHosts::raw`] off github.com) |
 //! | any path given to [`GithubFixtureBuilder::file`] or [`GithubFixtureBuilder::redirect`] | its bytes, or a 302 |
 //!
 //! API answers carry a strong `ETag` and answer `304 Not Modified` to a matching
 //! `If-None-Match`; an unknown repository, release or path is GitHub's 404 JSON.
 //! [`GithubFixture::set_rate_limited`] makes every API request a 403 rate-limit
-//! answer; [`GithubFixtureBuilder::token`] makes it refuse any other token with 401.
+//! answer, and [`GithubFixture::set_downloads_rate_limited`] every download;
+//! [`GithubFixtureBuilder::token`] makes it refuse any other token with 401.
 //! Every request is logged ([`GithubFixture::requests`]) so tests can assert which
 //! requests were made (none to `/releases/download/`, say).
 //!
@@ -259,6 +261,7 @@ impl GithubFixtureBuilder {
             token: self.token,
             log: Mutex::default(),
             rate_limit_reset: Mutex::default(),
+            downloads_limited: Mutex::default(),
         });
         let (srv, shared) = (Arc::clone(&server), Arc::clone(&state));
         let thread = std::thread::spawn(move || {
@@ -355,6 +358,13 @@ impl GithubFixture {
     pub fn set_rate_limited(&self, reset: Option<u64>) {
         *lock(&self.state.rate_limit_reset) = reset;
     }
+
+    /// The same for every download and file outside the API (release assets, the
+    /// `latest/download` redirect): GitHub's 403 with `X-RateLimit-Remaining: 0`, as
+    /// a proxy or a GitHub Enterprise Server in front of the downloads can answer.
+    pub fn set_downloads_rate_limited(&self, reset: Option<u64>) {
+        *lock(&self.state.downloads_limited) = reset;
+    }
 }
 
 impl Drop for GithubFixture {
@@ -382,6 +392,7 @@ struct State {
     token: Option<String>,
     log: Mutex<Vec<FixtureRequest>>,
     rate_limit_reset: Mutex<Option<u64>>,
+    downloads_limited: Mutex<Option<u64>>,
 }
 
 /// A response body.
@@ -477,6 +488,37 @@ impl State {
         let _ = request.respond(response);
     }
 
+    /// `/O/R/releases/latest/download/ASSET`: a 302 to that asset of the latest
+    /// release; a 404 when the repository has no latest release; `None` for another
+    /// path.
+    fn latest_download(&self, path: &str) -> Option<Reply> {
+        let rest = path.strip_prefix('/')?;
+        let mut parts = rest.splitn(3, '/');
+        let (owner, repo, tail) = (parts.next()?, parts.next()?, parts.next()?);
+        let asset = tail.strip_prefix("releases/latest/download/")?;
+        let latest = self
+            .repos
+            .get(&format!("{owner}/{repo}"))?
+            .releases
+            .iter()
+            .find(|r| !r.draft && !r.prerelease);
+        Some(match latest {
+            Some(release) => Reply {
+                status: 302,
+                headers: vec![(
+                    "Location",
+                    format!(
+                        "{}/{owner}/{repo}/releases/download/{}/{asset}",
+                        self.hosts.web,
+                        encode_segment(&release.tag)
+                    ),
+                )],
+                body: Body::Empty,
+            },
+            None => Reply::not_found(),
+        })
+    }
+
     fn route(&self, url: &str, authorization: Option<&str>, if_none_match: Option<&str>) -> Reply {
         let (path, query) = url.split_once('?').unwrap_or((url, ""));
         let path = percent_decode(path);
@@ -488,6 +530,12 @@ impl State {
             };
         }
         let Some(api_path) = path.strip_prefix("/api/v3/") else {
+            if let Some(reset) = *lock(&self.downloads_limited) {
+                return rate_limited(reset);
+            }
+            if let Some(location) = self.latest_download(&path) {
+                return location;
+            }
             return match self.files.get(&path) {
                 Some(bytes) => Reply {
                     status: 200,

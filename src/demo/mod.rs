@@ -208,7 +208,13 @@ pub fn run(settings: &Settings) -> Result<i32, DemoError> {
          registries = [{ name = \"demo\", path = \"registry.yaml\" }]\n\n[tools]\n",
     );
     for (tool, constraint, _, _) in RELEASES {
-        let _ = writeln!(toml, "{tool} = \"{constraint}\"");
+        // `node` and `go` alone name vx's runtimes (read from nodejs.org and go.dev):
+        // the demo's stand-ins are its registry's packages, named so.
+        if crate::runtime::find(tool).is_some() {
+            let _ = writeln!(toml, "\"vx-demo/{tool}\" = \"{constraint}\"");
+        } else {
+            let _ = writeln!(toml, "{tool} = \"{constraint}\"");
+        }
     }
     std::fs::write(dir.path().join("registry.yaml"), REGISTRY).map_err(DemoError::Setup)?;
     let manifest_path = dir.path().join("vx.toml");

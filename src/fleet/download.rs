@@ -77,6 +77,7 @@ fn spec(artifact: &Artifact) -> ToolSpec {
         post_install: None,
         options: Default::default(),
         verify: None,
+        env: Default::default(),
         verified: None,
     }
 }

@@ -1,7 +1,9 @@
 //! `vx import`: the tool lists other version managers keep in a project (asdf's
-//! `.tool-versions`, mise's `mise.toml`, nvm's `.nvmrc`, `.node-version`, pyenv's
-//! `.python-version`, aqua's `aqua.yaml`), read into entries vx can look up in its
-//! registries.
+//! `.tool-versions`, mise's `mise.toml`, aqua's `aqua.yaml`) and the version files of
+//! each language's own managers (nvm's `.nvmrc`, `.node-version`, pyenv's
+//! `.python-version`, `.ruby-version`, `.go-version`, `go.mod`, `.java-version`,
+//! `.sdkmanrc`, `rust-toolchain.toml`/`rust-toolchain`: [`idiomatic`]), read into
+//! entries vx can look up among its runtimes and registries.
 //!
 //! One module per format turns a file's text into [`Imported`]: each tool as written
 //! ([`Entry`]), what to look it up by ([`names::Lookup`]) and its version as a vx
@@ -12,6 +14,7 @@
 
 pub mod aqua;
 pub mod follow;
+pub mod idiomatic;
 pub mod mise;
 pub mod names;
 pub mod nvm;
@@ -47,6 +50,18 @@ pub enum Format {
     NodeVersion,
     /// pyenv's `.python-version`: Python versions, one a line.
     PythonVersion,
+    /// rbenv's `.ruby-version`.
+    RubyVersion,
+    /// goenv's `.go-version`.
+    GoVersion,
+    /// Go's `go.mod` (`toolchain`, else `go`).
+    GoMod,
+    /// jenv's `.java-version`.
+    JavaVersion,
+    /// SDKMAN!'s `.sdkmanrc`.
+    Sdkmanrc,
+    /// rustup's `rust-toolchain.toml` or `rust-toolchain`.
+    RustToolchain,
 }
 
 /// The files `vx import` looks for without FILE, in the order they are read (a tool
@@ -68,10 +83,17 @@ pub const KNOWN_FILES: &[(&str, Format)] = &[
     (".nvmrc", Format::Nvmrc),
     (".node-version", Format::NodeVersion),
     (".python-version", Format::PythonVersion),
+    (".ruby-version", Format::RubyVersion),
+    (".go-version", Format::GoVersion),
+    ("go.mod", Format::GoMod),
+    (".java-version", Format::JavaVersion),
+    (".sdkmanrc", Format::Sdkmanrc),
+    ("rust-toolchain.toml", Format::RustToolchain),
+    ("rust-toolchain", Format::RustToolchain),
 ];
 
 /// The names `--format` takes.
-pub const FORMAT_NAMES: &str = "mise, asdf, aqua, nvm, node-version, python-version";
+pub const FORMAT_NAMES: &str = "mise, asdf, aqua, nvm, node-version, python-version, ruby-version, go-version, go-mod, java-version, sdkmanrc, rust-toolchain";
 
 impl Format {
     /// The format of a file, from its name (one of [`KNOWN_FILES`]).
@@ -92,6 +114,12 @@ impl Format {
             "nvm" | "nvmrc" => Format::Nvmrc,
             "node-version" => Format::NodeVersion,
             "python-version" | "pyenv" => Format::PythonVersion,
+            "ruby-version" | "rbenv" => Format::RubyVersion,
+            "go-version" | "goenv" => Format::GoVersion,
+            "go-mod" | "go.mod" => Format::GoMod,
+            "java-version" | "jenv" => Format::JavaVersion,
+            "sdkmanrc" | "sdkman" => Format::Sdkmanrc,
+            "rust-toolchain" | "rustup" => Format::RustToolchain,
             _ => return None,
         })
     }
@@ -330,6 +358,12 @@ pub fn parse(format: Format, text: &str) -> Result<Imported, Malformed> {
         Format::Aqua => aqua::parse(text)?,
         Format::Nvmrc | Format::NodeVersion => nvm::parse(text)?,
         Format::PythonVersion => python_version::parse(text)?,
+        Format::RubyVersion => idiomatic::ruby_version(text)?,
+        Format::GoVersion => idiomatic::go_version(text)?,
+        Format::GoMod => idiomatic::go_mod(text)?,
+        Format::JavaVersion => idiomatic::java_version(text)?,
+        Format::Sdkmanrc => idiomatic::sdkmanrc(text)?,
+        Format::RustToolchain => idiomatic::rust_toolchain(text)?,
     };
     bounded(&imported)?;
     Ok(imported)

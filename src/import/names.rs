@@ -1,10 +1,12 @@
 //! From the tool names of asdf plugins, mise backends and aqua packages to what vx looks
 //! up in its registries.
 //!
-//! A plain name (`ripgrep`, `nodejs`) is looked up in the registries first, by their own
+//! A language runtime's name or alias (`nodejs`, `python`: `crate::runtime`) is vx's
+//! own runtime, before any registry. Another plain name (`ripgrep`) is looked up in
+//! the registries first, by their own
 //! rules (`vx add` and `vx search` use the same); only a name they do not answer to is
 //! tried again as the package [`ALIASES`] gives it, a short table of plugin names
-//! known to differ from any registry name (`nodejs` → `nodejs/node`). An `owner/repo`
+//! known to differ from any registry name (`golang` → `golang/go`). An `owner/repo`
 //! (aqua, mise's `aqua:`, `github:` and `ubi:` backends) is looked up as that package
 //! only. mise's backends that build from a language's package registry (`cargo:`,
 //! `npm:`, `pipx:`, `go:`…) are reported, never guessed at.
@@ -16,8 +18,6 @@ const MAX_NAME: usize = 200;
 /// registry each installs. Only names a registry lookup does not resolve by itself
 /// need to be here; each was checked against the standard registry.
 pub const ALIASES: &[(&str, &str)] = &[
-    ("nodejs", "nodejs/node"),
-    ("node", "nodejs/node"),
     ("golang", "golang/go"),
     ("go", "golang/go"),
     ("kubectl", "kubernetes/kubernetes/kubectl"),
@@ -339,7 +339,6 @@ mod tests {
 
     #[test]
     fn only_plugin_names_have_aliases() {
-        assert_eq!(Lookup::Plugin("nodejs".into()).alias(), Some("nodejs/node"));
         assert_eq!(Lookup::Plugin("golang".into()).alias(), Some("golang/go"));
         assert_eq!(Lookup::Plugin("python".into()).alias(), None);
         assert_eq!(Lookup::Package("nodejs".into()).alias(), None);

@@ -24,6 +24,7 @@
 //! | 130  | cancelled |
 
 pub mod bins;
+pub mod components;
 pub mod extract;
 pub mod fetch;
 pub mod listing;
@@ -362,6 +363,9 @@ pub enum InstallError {
     /// A `bin` entry of the manifest does not fit the unpacked tree.
     #[error(transparent)]
     Bin(#[from] bins::BinError),
+    /// A rust-installer package's components could not be merged into one tree.
+    #[error(transparent)]
+    Components(#[from] components::ComponentsError),
     /// The install was cancelled; nothing was left behind.
     #[error("cancelled")]
     Cancelled,
@@ -438,7 +442,7 @@ impl InstallError {
             }
             InstallError::Fetch(_) => 10,
             InstallError::Unverified { .. } => 12,
-            InstallError::Extract(_) | InstallError::Bin(_) => 13,
+            InstallError::Extract(_) | InstallError::Bin(_) | InstallError::Components(_) => 13,
             InstallError::PostInstall { .. } | InstallError::PostInstallSpawn { .. } => 14,
             InstallError::Store { .. } => 15,
             InstallError::Verify(_) => 16,
@@ -647,6 +651,10 @@ pub fn install(
     // The archive is no longer needed; free its space before post-install runs.
     let _ = std::fs::remove_file(&download.path);
 
+    if let Some(value) = cfg.spec.options.get(components::OPTION) {
+        components::merge(&tree, &components::patterns(value)?)?;
+    }
+
     if let Some(command) = &cfg.spec.post_install {
         sink.phase(Phase::PostInstall, command);
         run_post_install(command, &tree, &cfg, &final_dir, sink, opts)?;
@@ -714,16 +722,23 @@ fn probe(
     )?;
     let verified = verify(cfg, &download, sink, opts)?;
     sink.phase(Phase::Extracting, "checking the archive's listing");
+    // Executables an install step makes (OTP's `Install`, merged components) are not
+    // in the archive's listing: they are checked when the tree is installed.
+    let made = cfg.spec.post_install.is_some() || cfg.spec.options.contains_key(components::OPTION);
     let checked = listing::check(
         &download.path,
         cfg.spec.format,
         cfg.spec.strip_components,
-        cfg.spec.bin.as_deref(),
+        cfg.spec.bin.as_deref().filter(|_| !made),
         &cfg.spec.name,
         opts.extract,
     )?;
     let mut receipt = store::Receipt::new(cfg, &download.sha256, checked.format, download.bytes);
-    receipt.bin = checked.bin;
+    receipt.bin = if made {
+        cfg.spec.bin.clone().unwrap_or_default()
+    } else {
+        checked.bin
+    };
     receipt.verified = verified;
     std::fs::create_dir_all(final_dir).map_err(store_err("cannot create", final_dir))?;
     store::write_receipt(final_dir, &receipt)

@@ -176,6 +176,10 @@ pub struct Receipt {
     /// `cosign:sha256:FINGERPRINT`), for the lock; absent when none was checked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified: Option<String>,
+    /// Variables the tool sets for its users, each a path relative to the install
+    /// (a runtime's `JAVA_HOME`), as its spec gave them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub env: BTreeMap<String, String>,
 }
 
 impl Receipt {
@@ -204,6 +208,7 @@ impl Receipt {
             bin: Vec::new(),
             unpacked: None,
             verified: None,
+            env: cfg.spec.env.clone(),
         }
     }
 
@@ -514,6 +519,7 @@ mod tests {
                 post_install: None,
                 options: BTreeMap::from([("k".to_owned(), json!(1))]),
                 verify: None,
+                env: Default::default(),
                 verified: None,
             },
             store: store.to_owned(),

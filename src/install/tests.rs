@@ -45,6 +45,7 @@ fn config(store: &Path, url: String, body: &[u8]) -> InstallConfig {
             post_install: None,
             options: BTreeMap::from([("components".to_owned(), json!(["spectre"]))]),
             verify: None,
+            env: Default::default(),
             verified: None,
         },
         store: store.to_owned(),

@@ -154,6 +154,7 @@ pub fn fake_install(
         bin: bins.iter().map(|b| (*b).to_owned()).collect(),
         unpacked: None,
         verified: None,
+        env: Default::default(),
     };
     super::store::write_receipt(&tree, &receipt).unwrap();
     tree

@@ -188,6 +188,9 @@ pub enum Problem {
     /// A version constraint that does not parse.
     #[error("{0}")]
     Constraint(String),
+    /// A tool's `version_file` cannot be used (`.nvmrc: cannot read it: …`).
+    #[error("version_file {0}")]
+    VersionFile(String),
     /// A `package` that is not `owner/repo` (or a longer registry name).
     #[error("package {0:?} must be a registry name such as `owner/repo`")]
     Package(String),

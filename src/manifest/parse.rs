@@ -80,7 +80,7 @@ const CREDENTIAL_KEYS: &[&str] = &["http", "headers", "token", "netrc"];
 /// Keys of a `[settings] registries` entry.
 const REGISTRY_SOURCE_KEYS: &[&str] = &["name", "path", "url"];
 /// Keys of a registry tool's table (one without a `url`).
-const REGISTRY_TOOL_KEYS: &[&str] = &["version", "package", "os", "bin"];
+const REGISTRY_TOOL_KEYS: &[&str] = &["version", "version_file", "package", "os", "bin"];
 /// Keys only a tool with a `url` of its own may have.
 const URL_ONLY_KEYS: &[&str] = &[
     "url",
@@ -666,7 +666,63 @@ impl Parser<'_> {
                 at: Location::from_offset(self.text, key.span().start),
             }),
             verify: None,
+            version_file: None,
         })
+    }
+
+    /// `file` (relative to vx.toml) as vx.toml's directory holds it.
+    fn project_file(&self, file: &str) -> std::path::PathBuf {
+        let dir = self.path.parent().unwrap_or(Path::new(""));
+        dir.join(file)
+    }
+
+    /// The constraint a tool's `version_file` gives (an `.nvmrc`, `.python-version`,
+    /// `go.mod`, `rust-toolchain.toml`, `.tool-versions`…: its format by its name, else
+    /// the one-version file of the runtime `lookup` names), read as `vx import` reads
+    /// it; or why not.
+    fn version_file(&self, lookup: &str, file: &str) -> Result<String, String> {
+        use crate::import::{self, Format};
+        if file.is_empty() || Path::new(file).is_absolute() {
+            return Err("must be a path relative to vx.toml".to_owned());
+        }
+        let path = self.project_file(file);
+        let runtime = crate::runtime::find(lookup).map(|r| r.name());
+        let format = Format::of_file(&path)
+            .or(match runtime {
+                Some("node") => Some(Format::NodeVersion),
+                Some("python") => Some(Format::PythonVersion),
+                Some("ruby") => Some(Format::RubyVersion),
+                Some("go") => Some(Format::GoVersion),
+                Some("java") => Some(Format::JavaVersion),
+                Some("rust") => Some(Format::RustToolchain),
+                _ => None,
+            })
+            .ok_or_else(|| {
+                format!(
+                    "`{}`: vx reads {} files (name the file as they are named)",
+                    validate::shorten(file),
+                    import::FORMAT_NAMES
+                )
+            })?;
+        let imported = import::read(&path, format).map_err(|e| e.to_string())?;
+        let same = |name: &str| {
+            name == lookup
+                || (runtime.is_some() && crate::runtime::find(name).map(|r| r.name()) == runtime)
+        };
+        let entry = match imported.tools.as_slice() {
+            [one] => one,
+            many => many.iter().find(|e| same(&e.name)).ok_or_else(|| {
+                format!(
+                    "`{}` names no version of {}",
+                    validate::shorten(file),
+                    validate::shorten(lookup)
+                )
+            })?,
+        };
+        entry
+            .version
+            .clone()
+            .map_err(|why| format!("`{}`: {why}", validate::shorten(file)))
     }
 
     fn platform_list(&self, value: &Spanned<DeValue<'_>>) -> Result<Vec<Platform>, ManifestError> {
@@ -699,6 +755,34 @@ impl Parser<'_> {
             if has("url") {
                 let span = table.get("url").map(|v| v.span());
                 return Err(self.err(span, Problem::UrlAndPackage(name.to_owned())));
+            }
+            let from_file = match self.string(table, "version_file", &at)? {
+                Some((file, span)) => {
+                    if table.get("version").is_some() {
+                        return Err(self.err(
+                            Some(span),
+                            Problem::VersionFile(format!(
+                                "`{}` and `version` both give the version: keep one",
+                                validate::shorten(file)
+                            )),
+                        ));
+                    }
+                    let lookup = match self.string(table, "package", &at)? {
+                        Some((package, _)) => package,
+                        None => name,
+                    };
+                    let constraint = self
+                        .version_file(lookup, file)
+                        .map_err(|why| self.err(Some(span.clone()), Problem::VersionFile(why)))?;
+                    Some((constraint, span))
+                }
+                None => None,
+            };
+            if let Some((constraint, span)) = from_file {
+                let mut tool = self.registry_tool(key, (&constraint, span), Some(table))?;
+                let file = self.string(table, "version_file", &at)?.map(|(f, _)| f);
+                tool.version_file = file.map(|f| self.project_file(f));
+                return Ok(tool);
             }
             let constraint = self.string(table, "version", &at)?.ok_or_else(|| {
                 self.err(
@@ -809,6 +893,7 @@ impl Parser<'_> {
             os,
             registry: None,
             verify,
+            version_file: None,
         })
     }
 
@@ -1117,6 +1202,7 @@ impl Parser<'_> {
                 strip_components: self.strip_components(table, &here)?,
                 bin: self.bin(table, &here)?,
                 unsupported: None,
+                env: None,
             };
             out.insert(platform, over);
         }

@@ -26,6 +26,11 @@ pub struct Override {
     /// A registry tool with no download for this platform: the registry's reason.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unsupported: Option<String>,
+    /// Variables a runtime sets for its users, each a path inside the install
+    /// (`JAVA_HOME` = `Contents/Home` on macOS); only a runtime's layout gives them
+    /// (`crate::resolution::runtime`), vx.toml cannot.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub env: Option<BTreeMap<String, String>>,
 }
 
 /// One `[tools.NAME]` table, checked but not yet resolved for a platform. Its parts
@@ -66,6 +71,9 @@ pub struct ToolTable {
     /// `[tools.NAME.verify]`: the signatures every download of the tool must carry,
     /// checked when a version is locked ([`crate::verify`]).
     pub verify: Option<crate::verify::Checks>,
+    /// `version_file = ".nvmrc"`: the file the constraint was read from (it is the
+    /// one source of truth; the hook's record watches it).
+    pub version_file: Option<std::path::PathBuf>,
 }
 
 /// A tool to find in the registries: `ripgrep = "14"`, `"cli/cli" = "latest"`,
@@ -433,6 +441,7 @@ impl ToolTable {
             options: self.options.clone(),
             verify: self.verify.clone(),
             verified: None,
+            env: over.env.clone().unwrap_or_default(),
         })
     }
 }

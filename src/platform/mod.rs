@@ -139,6 +139,15 @@ pub mod process {
         imp::exit_status(code)
     }
 
+    /// The path that starts this very program again for children that must speak its
+    /// config frame (`vx sync`'s children), even once `vx self update` has renamed a
+    /// new vx over its file: on Linux `/proc/self/exe`, the image this process runs
+    /// (the kernel keeps it while it runs); elsewhere [`std::env::current_exe`], which
+    /// names the file, whatever it now holds.
+    pub fn running_executable() -> io::Result<std::path::PathBuf> {
+        imp::running_executable()
+    }
+
     /// A command that runs `command` with the platform's shell: `sh -c COMMAND`, or
     /// `cmd /D /S /C "COMMAND"` on Windows (no AutoRun, the command line passed as
     /// written).

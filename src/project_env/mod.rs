@@ -30,6 +30,14 @@ pub struct Declared {
     /// `[settings] path`, absolute, in order.
     #[serde(default)]
     pub path: Vec<PathBuf>,
+    /// The files tools keep their versions in (`version_file = ".nvmrc"`): what the
+    /// toolchain depends on beside vx.toml and vx.lock.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub version_files: Vec<PathBuf>,
+    /// What the toolchain's runtimes set (`JAVA_HOME` = the JDK's home in the store),
+    /// absolute, literal (never expanded): applied before `[env]`, whose entries win.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tools: Vec<(String, PathBuf)>,
 }
 
 impl Declared {
@@ -39,18 +47,50 @@ impl Declared {
         Declared {
             vars: manifest.environment.vars.clone(),
             path: path_dirs(&manifest.environment, &project),
+            version_files: manifest
+                .tools
+                .iter()
+                .filter_map(|t| t.version_file.as_ref())
+                .map(|f| std::path::absolute(f).unwrap_or_else(|_| f.clone()))
+                .collect(),
             project,
+            tools: Vec::new(),
         }
+    }
+
+    /// The same, with `tools` (the toolchain's variables, [`crate::toolchain::Toolchain::env`])
+    /// in place of any it held.
+    pub fn with_tools(mut self, tools: Vec<(String, PathBuf)>) -> Declared {
+        self.tools = tools;
+        self
     }
 
     /// Whether it changes nothing but what the tools put on `PATH`.
     pub fn is_empty(&self) -> bool {
-        self.vars.is_empty() && self.path.is_empty()
+        self.vars.is_empty() && self.path.is_empty() && self.tools.is_empty()
     }
 
-    /// The variables, expanded against this process's environment.
+    /// The variables: the tools' first, then `[env]` expanded against this process's
+    /// environment (so a project's own value of a name wins).
     pub fn changes(&self) -> Changes {
-        Changes::from_process(&self.vars, &self.project)
+        let mut changes = Changes::from_process(&self.vars, &self.project);
+        let tools = self
+            .tools
+            .iter()
+            .map(|(name, path)| (name.clone(), Some(path.to_string_lossy().into_owned())));
+        changes.vars.splice(0..0, tools);
+        changes
+    }
+
+    /// The variables as entries of `[env]`, the tools' first: for the shell hook,
+    /// which applies entries itself.
+    pub fn all_vars(&self) -> Vec<EnvVar> {
+        let tools = self.tools.iter().map(|(name, path)| EnvVar {
+            name: name.clone(),
+            value: Some(path.to_string_lossy().into_owned()),
+            line: 0,
+        });
+        tools.chain(self.vars.iter().cloned()).collect()
     }
 
     /// `PATH`: `bin_dirs` (the tools'), then `[settings] path`, then `inherited`
@@ -201,6 +241,37 @@ mod tests {
             "EMPTY" => Some(String::new()),
             _ => None,
         }
+    }
+
+    #[test]
+    fn a_runtime_s_variables_come_first_so_the_project_s_own_win() {
+        let java = ("JAVA_HOME".to_owned(), PathBuf::from("/s/java/21.0.8+9"));
+        let bare = Declared::default().with_tools(vec![java.clone()]);
+        assert!(!bare.is_empty());
+        assert_eq!(
+            bare.changes().resolved(),
+            [("JAVA_HOME", Some("/s/java/21.0.8+9"))]
+        );
+        let declared = Declared {
+            vars: vec![EnvVar {
+                name: "JAVA_HOME".into(),
+                value: Some("/opt/jdk".into()),
+                line: 4,
+            }],
+            ..Declared::default()
+        }
+        .with_tools(vec![java]);
+        assert_eq!(
+            declared.changes().resolved(),
+            [("JAVA_HOME", Some("/opt/jdk"))]
+        );
+        let all = declared.all_vars();
+        assert_eq!(all[0].value.as_deref(), Some("/s/java/21.0.8+9"));
+        assert_eq!(
+            all[1].value.as_deref(),
+            Some("/opt/jdk"),
+            "the hook's order"
+        );
     }
 
     #[test]

@@ -174,6 +174,64 @@ impl Github {
         }
     }
 
+    /// The text at `url` (a publisher's version index or checksum list, at most
+    /// `max_bytes`), kept in the cache with its `ETag`: online it is revalidated (a
+    /// `304` serves the kept copy), offline the kept copy answers, and without one
+    /// offline is an error saying what to fetch.
+    pub fn fetch_text_cached(&self, url: &str, max_bytes: u64) -> Result<String, GithubError> {
+        let what = display_url(url);
+        let cached = match self.cache.as_ref().map(|c| c.get(url)) {
+            Some(Lookup::Hit(entry)) => Some(entry),
+            Some(Lookup::Unreadable(path, problem)) if self.offline => {
+                return Err(GithubError::BadCache {
+                    path,
+                    what,
+                    problem,
+                });
+            }
+            _ => None,
+        };
+        if self.offline {
+            return match cached {
+                Some(entry) => Ok(entry.body),
+                None => Err(GithubError::NotCached {
+                    what,
+                    cache: self.cache.as_ref().map(|c| c.dir().to_owned()),
+                }),
+            };
+        }
+        let answer = http::get(
+            &self.client,
+            &self.config,
+            &Get {
+                url,
+                api: false,
+                etag: cached.as_ref().and_then(|e| e.etag.as_deref()),
+                max_bytes,
+            },
+        )?;
+        match (answer.status, cached) {
+            (304, Some(entry)) => Ok(entry.body),
+            (200, _) => {
+                let body =
+                    String::from_utf8(answer.body.clone()).map_err(|_| GithubError::Malformed {
+                        url: what.clone(),
+                        problem: "it is not UTF-8".to_owned(),
+                    })?;
+                if let Some(cache) = &self.cache {
+                    cache.put(&Entry {
+                        url: url.to_owned(),
+                        etag: answer.header("etag").map(str::to_owned),
+                        next: None,
+                        body: body.clone(),
+                    });
+                }
+                Ok(body)
+            }
+            _ => Err(self.status_error(url, &what, &answer)),
+        }
+    }
+
     /// GitHub's answer (its JSON, at most `max_bytes`) listing the artifact attestations
     /// of `owner/repo` for the artifact whose SHA-256 is `sha256` (hex):
     /// `API/repos/OWNER/REPO/attestations/sha256:HEX`. Not cached; offline an error.

@@ -16,6 +16,7 @@
 //! of manifests or locks) and the project (`crate::project`), which hands the
 //! concrete tables to the same sync as any tool with a URL of its own.
 
+pub mod named;
 pub mod network;
 pub mod pinned;
 pub mod provenance;
@@ -23,6 +24,7 @@ pub mod resolver;
 pub mod runtime;
 pub mod signatures;
 
+pub use named::{Listed, Named};
 pub use network::{Network, Options};
 pub use resolver::Resolver;
 

@@ -81,6 +81,7 @@ fn over(tool: &ToolTable, asset: &Asset) -> Override {
             asset.bin.clone()
         },
         unsupported: None,
+        env: None,
     }
 }
 

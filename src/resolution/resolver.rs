@@ -175,9 +175,24 @@ impl<'n> Resolver<'n> {
             &[],
         )?;
         for (platform, resolved) in &resolution.downloads {
-            if let crate::runtime::Resolved::Unsupported(reason) = resolved {
-                self.net
-                    .progress(&format!("{}: {platform}: {reason}", tool.name));
+            match resolved {
+                crate::runtime::Resolved::Unsupported(reason) => self
+                    .net
+                    .progress(&format!("{}: {platform}: {reason}", tool.name)),
+                crate::runtime::Resolved::Download(download) => {
+                    if let Some(note) = runtime.note(download) {
+                        self.net
+                            .progress(&format!("{}: {platform}: {note}", tool.name));
+                    }
+                    if download.sha256.is_empty() {
+                        self.net.progress(&format!(
+                            "warning: {}: {platform}: {} gives no sha256 for {}; it is downloaded to be hashed (checksum = \"download\")",
+                            tool.name,
+                            download.checksum.trim_start_matches("index:"),
+                            download.url
+                        ));
+                    }
+                }
             }
         }
         self.net.progress(&format!(
@@ -941,11 +956,51 @@ impl Resolve for Resolver<'_> {
                 .collect();
             self.prefetch(&tools, platforms);
         }
-        for name in names {
+        let runtime_of = |t: &ToolTable| crate::runtime::find(&t.registry.as_ref()?.lookup);
+        // A runtime others need (erlang, for elixir) is resolved before them.
+        let needed: Vec<&str> = manifest
+            .tools
+            .iter()
+            .filter_map(|t| runtime_of(t)?.needs())
+            .collect();
+        let mut order: Vec<&String> = names.iter().collect();
+        order.sort_by_key(|name| {
+            let runtime = manifest
+                .tools
+                .iter()
+                .find(|t| t.name == **name)
+                .and_then(runtime_of);
+            !runtime.is_some_and(|r| needed.contains(&r.name()))
+        });
+        for tool in &manifest.tools {
+            let Some(runtime) = runtime_of(tool) else {
+                continue;
+            };
+            if let Some(need) = runtime.needs()
+                && names.contains(&tool.name)
+                && !manifest
+                    .tools
+                    .iter()
+                    .any(|t| runtime_of(t).is_some_and(|r| r.name() == need))
+            {
+                self.net.progress(&format!(
+                    "note: {}: {} needs {need}, which this project does not name (vx add {need})",
+                    tool.name,
+                    runtime.name()
+                ));
+            }
+            if !names.contains(&tool.name) {
+                self.runtimes.set_sibling(runtime.name(), &tool.version);
+            }
+        }
+        for name in order {
             let Some(at) = manifest.tools.iter().position(|t| t.name == *name) else {
                 continue;
             };
             let concrete = self.resolve_tool(&manifest.tools[at], platforms, lock)?;
+            if let Some(runtime) = runtime_of(&concrete) {
+                self.runtimes.set_sibling(runtime.name(), &concrete.version);
+            }
             manifest.tools[at] = concrete;
         }
         Ok(())
@@ -986,6 +1041,7 @@ fn over(download: &PlatformDownload) -> Override {
             strip_components: None,
             bin: Some(bins(download)),
             unsupported: None,
+            env: None,
         },
     }
 }

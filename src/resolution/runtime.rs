@@ -37,6 +37,7 @@ pub fn concrete(
             let layout = runtime.layout(version, &platform);
             over.strip_components = Some(layout.strip_components);
             over.bin = Some(layout.bin);
+            over.env = (!layout.env.is_empty()).then_some(layout.env);
             if post_install.is_none() {
                 post_install = layout.post_install;
             }
@@ -45,6 +46,9 @@ pub fn concrete(
     }
     let mut table = super::pinned::concrete(tool, version, platforms);
     table.post_install = post_install;
+    for (key, value) in runtime.install_options(version) {
+        table.options.entry(key).or_insert(value);
+    }
     table
 }
 
@@ -57,7 +61,8 @@ pub struct Resolution {
 }
 
 /// Resolves `tool` (a runtime's name and constraint) for `platforms` plus the
-/// platforms its entry held, keeping the locked version while the name and constraint
+/// platforms its entry held (picking with the versions of the project's other
+/// runtimes the context knows, see [`Runtime::pick_with`]), keeping the locked version while the name and constraint
 /// are those it was locked from; records it in `lock` and returns the concrete table.
 pub fn resolve_tool(
     runtime: &dyn Runtime,
@@ -83,7 +88,7 @@ pub fn resolve_tool(
     let release = match kept {
         Some(release) => release,
         None => runtime
-            .pick(&releases().map_err(error)?, constraint)
+            .pick_with(cx, &releases().map_err(error)?, constraint, &cx.siblings())
             .map_err(error)?,
     };
     crate::validate::version(&release.version).map_err(|e| {
@@ -112,6 +117,10 @@ pub fn resolve_tool(
     lock.renew(&table);
     for (platform, resolved) in &downloads {
         if let Resolved::Download(download) = resolved {
+            if download.sha256.is_empty() {
+                // No sha256 from the publisher: `vx lock` downloads and hashes it.
+                continue;
+            }
             let mut asset = Asset::new(download.url.clone(), download.sha256.clone(), None);
             asset.format = Some(download.format.name().to_owned());
             asset.bin = table.platforms[platform].bin.clone();
@@ -147,7 +156,7 @@ fn over(resolved: &Resolved) -> Override {
         },
         Resolved::Download(download) => Override {
             url: Some(download.url.clone()),
-            sha256: Some(download.sha256.clone()),
+            sha256: (!download.sha256.is_empty()).then(|| download.sha256.clone()),
             format: Some(download.format),
             ..Override::default()
         },

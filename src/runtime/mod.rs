@@ -12,9 +12,19 @@
 //! answers into lock entries of the same shape as every other tool's, and the install
 //! engine never learns that a tool was a runtime. Every URL goes through the caller's
 //! client ([`Context`]), so proxies, CAs, `url_replacements`, mirrors and `--offline`
-//! apply as to any request. One small file per runtime.
+//! apply as to any request; indexes and checksum files are kept in vx's cache with
+//! their `ETag`s, so `--offline` reads what an earlier run fetched. One small file per
+//! runtime.
 
+pub mod elixir;
+pub mod erlang;
+pub mod go;
+pub mod hexbuilds;
+pub mod java;
 pub mod node;
+pub mod python;
+pub mod ruby;
+pub mod rust;
 pub mod version;
 
 use std::cell::RefCell;
@@ -40,6 +50,21 @@ pub trait Runtime: Sync {
     fn versions(&self, cx: &Context) -> Result<Vec<Release>, RuntimeError>;
     /// The release `request` (as the user wrote it) means among `releases`.
     fn pick(&self, releases: &[Release], request: &str) -> Result<Release, RuntimeError>;
+    /// [`Runtime::pick`] knowing the versions of the project's other runtimes
+    /// (`siblings`: runtime name → version, `erlang` → `27.1.2`), for a runtime whose
+    /// build depends on another's (elixir's on the OTP major).
+    /// Also given the run's [`Context`], for a request only the publisher's own files
+    /// can date (rust's `beta`, `nightly`).
+    fn pick_with(
+        &self,
+        cx: &Context,
+        releases: &[Release],
+        request: &str,
+        siblings: &BTreeMap<String, String>,
+    ) -> Result<Release, RuntimeError> {
+        let _ = (cx, siblings);
+        self.pick(releases, request)
+    }
     /// What `release` downloads on `platform`, with its sha256 from the publisher's
     /// checksums (never the archive's bytes).
     fn download(
@@ -53,6 +78,19 @@ pub trait Runtime: Sync {
     fn layout(&self, version: &str, platform: &Platform) -> Layout;
     /// The runtime it needs to run (elixir needs erlang), said when it is added.
     fn needs(&self) -> Option<&'static str> {
+        None
+    }
+    /// Install options the engine reads from the tool's `options` (see
+    /// `crate::install::components`: rust's combined package names the components to
+    /// merge into one tree), known from the version alone like [`Runtime::layout`].
+    fn install_options(&self, version: &str) -> BTreeMap<String, serde_json::Value> {
+        let _ = version;
+        BTreeMap::new()
+    }
+    /// What to tell about a download when it is locked (erlang: which Ubuntu build,
+    /// for which glibc).
+    fn note(&self, download: &Download) -> Option<String> {
+        let _ = download;
         None
     }
 }
@@ -88,7 +126,9 @@ pub enum Resolved {
 pub struct Download {
     /// Its URL at the publisher.
     pub url: String,
-    /// Its SHA-256, lower-case hex.
+    /// Its SHA-256, lower-case hex; empty when the publisher's index names the archive
+    /// without one (builds.hex.pm's oldest lines): the archive is then hashed when
+    /// `vx lock` downloads it (`checksum = "download"`), with a warning.
     pub sha256: String,
     /// Where the sha256 came from, as the lock records it (`checksum-file:URL`,
     /// `index:URL`, `github-digest`).
@@ -159,6 +199,9 @@ impl RuntimeError {
 pub struct Context<'a> {
     github: &'a Github,
     texts: RefCell<BTreeMap<String, Rc<str>>>,
+    /// The versions of the project's runtimes known so far in this run (runtime name
+    /// → version), for [`Runtime::pick_with`].
+    siblings: RefCell<BTreeMap<String, String>>,
 }
 
 impl<'a> Context<'a> {
@@ -167,7 +210,20 @@ impl<'a> Context<'a> {
         Context {
             github,
             texts: RefCell::new(BTreeMap::new()),
+            siblings: RefCell::new(BTreeMap::new()),
         }
+    }
+
+    /// Records that the project's runtime `runtime` is at `version` in this run.
+    pub fn set_sibling(&self, runtime: &str, version: &str) {
+        self.siblings
+            .borrow_mut()
+            .insert(runtime.to_owned(), version.to_owned());
+    }
+
+    /// The versions of the project's runtimes known so far (runtime name → version).
+    pub fn siblings(&self) -> BTreeMap<String, String> {
+        self.siblings.borrow().clone()
     }
 
     /// The GitHub client (release listings of GitHub-hosted publishers).
@@ -175,24 +231,50 @@ impl<'a> Context<'a> {
         self.github
     }
 
-    /// The text at `url` (at most [`MAX_INDEX_BYTES`]), fetched once per run.
+    /// The text at `url` (at most [`MAX_INDEX_BYTES`]), fetched once per run and kept
+    /// in vx's cache with its `ETag` (revalidated online; what `--offline` reads).
     pub fn text(&self, url: &str) -> Result<Rc<str>, RuntimeError> {
         if let Some(text) = self.texts.borrow().get(url) {
             return Ok(text.clone());
         }
-        let fail = |reason: String| RuntimeError::Fetch {
-            url: url.to_owned(),
-            reason,
-        };
-        let bytes = self
+        let text = self
             .github
-            .fetch(url, MAX_INDEX_BYTES)
-            .map_err(|e| fail(e.to_string()))?;
-        let text: Rc<str> = String::from_utf8(bytes)
-            .map_err(|_| fail("not UTF-8 text".to_owned()))?
-            .into();
+            .fetch_text_cached(url, MAX_INDEX_BYTES)
+            .map_err(|e| fetch_error(url, e.to_string()))?;
+        Ok(self.keep(url, text))
+    }
+
+    /// `text` fetched from `url`, kept for the rest of the run.
+    fn keep(&self, url: &str, text: String) -> Rc<str> {
+        let text: Rc<str> = text.into();
         self.texts.borrow_mut().insert(url.to_owned(), text.clone());
-        Ok(text)
+        text
+    }
+
+    /// The text at `url`, or `None` when the publisher answers 404 (a page past the
+    /// end of a paged listing); any other failure is an error.
+    pub fn text_unless_missing(&self, url: &str) -> Result<Option<Rc<str>>, RuntimeError> {
+        if let Some(text) = self.texts.borrow().get(url) {
+            return Ok(Some(text.clone()));
+        }
+        match self.github.fetch_text_cached(url, MAX_INDEX_BYTES) {
+            Ok(text) => Ok(Some(self.keep(url, text))),
+            Err(crate::registry::github::GithubError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(fetch_error(url, e.to_string())),
+        }
+    }
+
+    /// A context whose files are `texts` (URL, text), answering nothing else: for
+    /// unit tests of a runtime's `download` without a network.
+    #[cfg(test)]
+    pub(crate) fn seeded(github: &'a Github, texts: &[(&str, &str)]) -> Context<'a> {
+        let cx = Context::new(github);
+        for (url, text) in texts {
+            cx.texts
+                .borrow_mut()
+                .insert((*url).to_owned(), (*text).into());
+        }
+        cx
     }
 
     /// The sha256 `file` (a `sha256sum`-style list at `url`) gives for `asset`: an
@@ -216,9 +298,39 @@ impl<'a> Context<'a> {
     }
 }
 
+/// A publisher's file that could not be had.
+fn fetch_error(url: &str, reason: String) -> RuntimeError {
+    RuntimeError::Fetch {
+        url: url.to_owned(),
+        reason,
+    }
+}
+
 /// Every runtime vx knows, in the order `vx search` lists them.
 pub fn all() -> &'static [&'static dyn Runtime] {
-    &[&node::Node]
+    &[
+        &node::Node,
+        &python::Python,
+        &go::Go,
+        &java::Java,
+        &ruby::Ruby,
+        &rust::Rust,
+        &erlang::Erlang,
+        &elixir::Elixir,
+    ]
+}
+
+/// An offline GitHub client (every fetch an error), for [`Context::seeded`].
+#[cfg(test)]
+pub(crate) fn offline_github() -> Github {
+    let config = crate::registry::github::GithubConfig {
+        hosts: crate::registry::hosts::GithubHosts::default(),
+        token: None,
+        token_source: None,
+    };
+    let client =
+        crate::net::Client::new(std::sync::Arc::default(), crate::net::Timeouts::default());
+    Github::new(config, client, None, true)
 }
 
 /// The runtime `name` designates: its name or an alias, as written (`node`,

@@ -217,7 +217,9 @@ pub fn run(
     };
     let board = Board::create(&dir, &plan.label, &plan.entries()).map_err(board_error)?;
     let plan = plan.with_board(board.path());
-    let exe = std::env::current_exe().map_err(SyncError::Exe)?;
+    // The running image, not the file's current content: a `vx self update` during
+    // the sync must not make its later children another vx.
+    let exe = crate::platform::process::running_executable().map_err(SyncError::Exe)?;
 
     let style = if settings.json {
         Style::Json

@@ -138,6 +138,10 @@ pub struct Activation {
     /// them).
     #[serde(default)]
     environment: Declared,
+    /// The digest of each of the environment's version files when recorded: editing
+    /// an `.nvmrc` a tool reads its version from changes the toolchain.
+    #[serde(default)]
+    version_digests: Vec<Option<Hash>>,
 }
 
 impl Activation {
@@ -201,6 +205,11 @@ impl Activation {
             provided,
             not_here: chain.not_here.clone(),
             environment: environment.clone(),
+            version_digests: environment
+                .version_files
+                .iter()
+                .map(|f| digest(f))
+                .collect(),
         })
     }
 
@@ -225,6 +234,13 @@ impl Activation {
             && sources.manifest_digest.as_ref() == Some(&self.manifest_digest)
             && sources.lock_digest == self.lock_digest
             && self.platform == Platform::current().to_string()
+            && self.environment.version_files.len() == self.version_digests.len()
+            && self
+                .environment
+                .version_files
+                .iter()
+                .zip(&self.version_digests)
+                .all(|(file, recorded)| digest(file) == *recorded)
             && {
                 let under = Under::open(store);
                 self.watched
@@ -416,6 +432,8 @@ mod tests {
                 line: 3,
             }],
             path: vec![PathBuf::from("/p/scripts")],
+            version_files: Vec::new(),
+            tools: vec![("JAVA_HOME".into(), PathBuf::from("/store/java/21"))],
         };
         let sources = Sources::stamp(&f.manifest);
         Activation::of(&f.chain, &declared, &sources, &f.store)

@@ -234,6 +234,30 @@ impl Toolchain {
         all.filter(|dir| seen.insert(dir.clone())).collect()
     }
 
+    /// The variables the installed tools set (a runtime's `JAVA_HOME`), each an
+    /// absolute path into its tree, in toolchain order: the first tool to set a name
+    /// wins it, as the first on `PATH` wins a command.
+    pub fn env(&self) -> Vec<(String, PathBuf)> {
+        let mut out: Vec<(String, PathBuf)> = Vec::new();
+        for tool in &self.tools {
+            let Some(receipt) = &tool.receipt else {
+                continue;
+            };
+            for (name, relative) in &receipt.env {
+                if out.iter().any(|(n, _)| n == name) {
+                    continue;
+                }
+                let path = if relative.is_empty() {
+                    tool.tree.clone()
+                } else {
+                    tool.tree.join(relative)
+                };
+                out.push((name.clone(), path));
+            }
+        }
+        out
+    }
+
     /// The `PATH` for the tools: their directories, then `inherited` without them (so
     /// applying it twice changes nothing).
     pub fn search_path(&self, inherited: Option<&OsStr>) -> OsString {

@@ -132,3 +132,43 @@ fn named_tools_come_first_from_the_manifest_the_store_or_an_override() {
     assert!("a b".parse::<Request>().is_err());
     assert!("rg@".parse::<Request>().is_err());
 }
+
+#[test]
+fn a_runtime_s_variables_are_absolute_and_the_first_tool_wins_a_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("store");
+    let manifest = manifest(tmp.path());
+    let sha = "ab".repeat(32);
+    fake_install(
+        &store,
+        "ripgrep",
+        "14.1.1",
+        "https://x.org/rg-14.1.1.tar.gz",
+        &sha,
+        &["bin/rg"],
+    );
+    fake_install(
+        &store,
+        "node",
+        "20.1.0",
+        "https://x.org/node-20.1.0.tar.gz",
+        &sha,
+        &["bin/node"],
+    );
+    let mut chain = Toolchain::assemble(Some(&manifest), &[], &store).unwrap();
+    assert!(chain.env().is_empty(), "plain tools set nothing");
+    let set = |tool: &mut Tool, name: &str, path: &str| {
+        let receipt = tool.receipt.as_mut().unwrap();
+        receipt.env.insert(name.to_owned(), path.to_owned());
+    };
+    set(&mut chain.tools[0], "HOME_OF", "");
+    set(&mut chain.tools[0], "SHARED", "lib");
+    set(&mut chain.tools[1], "SHARED", "Contents/Home");
+    assert_eq!(
+        chain.env(),
+        [
+            ("HOME_OF".to_owned(), store.join("node/20.1.0")),
+            ("SHARED".to_owned(), store.join("node/20.1.0/lib")),
+        ]
+    );
+}

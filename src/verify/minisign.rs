@@ -71,6 +71,23 @@ impl Key {
         self.verify_reader(bytes, signature, url)
     }
 
+    /// Verifies `signature` over `bytes` as [`Key::verify_bytes`] does and returns its
+    /// trusted comment (signed along with the bytes): what a signer binds to them, such
+    /// as the release tag of `vx-release.json`.
+    pub fn verify_bytes_trusted(
+        &self,
+        bytes: &[u8],
+        signature: &[u8],
+        url: &str,
+    ) -> Result<String, VerifyError> {
+        self.verify_reader(bytes, signature, url)?;
+        // Decoded again: it verified, so it decodes.
+        let text = std::str::from_utf8(signature).unwrap_or_default();
+        Ok(minisign_verify::Signature::decode(text)
+            .map(|s| s.trusted_comment().to_owned())
+            .unwrap_or_default())
+    }
+
     fn verify_reader(
         &self,
         mut file: impl Read,

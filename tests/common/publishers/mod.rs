@@ -6,7 +6,13 @@
 //! publisher's archive is.
 #![allow(dead_code)]
 
+pub mod go;
+pub mod hexpm;
+pub mod java;
 pub mod node;
+pub mod python;
+pub mod ruby;
+pub mod rustlang;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -61,6 +61,8 @@ pub struct Release {
     /// Archives served (`node-vV-linux-x64.tar.xz` → bytes); the others are listed in
     /// the sums with made-up hashes, never served.
     pub served: Vec<(String, Vec<u8>)>,
+    /// Whether unofficial-builds.nodejs.org has its linux-x64 musl build.
+    pub musl: bool,
 }
 
 impl Release {
@@ -69,6 +71,7 @@ impl Release {
             version,
             lts,
             served: Vec::new(),
+            musl: false,
         }
     }
 }
@@ -119,13 +122,45 @@ pub fn serve(releases: &[Release]) -> TestServer {
         "/dist/index.json".to_owned(),
         Route::Ok(serde_json::to_vec(&index).unwrap()),
     ));
+    // unofficial-builds.nodejs.org: the same index and sums layout, musl builds.
+    let mut unofficial = Vec::new();
+    for release in releases {
+        let v = release.version;
+        let files: Vec<&str> = if release.musl {
+            vec!["linux-x64-musl", "linux-x64-glibc-217"]
+        } else {
+            vec!["linux-x64-glibc-217"]
+        };
+        unofficial.push(serde_json::json!({
+            "version": format!("v{v}"), "date": "2024-02-15", "files": files,
+            "lts": release.lts.map_or(serde_json::Value::Bool(false), |l| l.into()),
+        }));
+        let asset = format!("node-v{v}-linux-x64-musl.tar.xz");
+        let sums = format!(
+            "{}  {asset}
+",
+            sha256_hex(asset.as_bytes())
+        );
+        routes.push((
+            format!("/unofficial/v{v}/SHASUMS256.txt"),
+            Route::Ok(sums.into_bytes()),
+        ));
+    }
+    routes.push((
+        "/unofficial/index.json".to_owned(),
+        Route::Ok(serde_json::to_vec(&unofficial).unwrap()),
+    ));
     TestServer::start(routes)
 }
 
 /// The user config line sending nodejs.org's `dist/` to `server`.
 pub fn config(server: &TestServer) -> String {
     format!(
-        "[url_replacements]\n{}",
-        super::replacement("https://nodejs.org/dist/", &server.url("/dist/"))
+        "[url_replacements]\n{}{}",
+        super::replacement("https://nodejs.org/dist/", &server.url("/dist/")),
+        super::replacement(
+            "https://unofficial-builds.nodejs.org/download/release/",
+            &server.url("/unofficial/")
+        )
     )
 }

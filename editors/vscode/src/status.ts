@@ -1,0 +1,122 @@
+// What the status-bar item says: a pure function of the daemon's state, the project's
+// toolchain and the syncs in progress, so that what a person reads is tested without
+// an editor (test/status.test.ts) and the extension only copies it to the item.
+
+import { Event, FINISHED_PHASES, Toolchain, ToolProgress } from "./daemon";
+
+/** How the item looks: `warning` gets the theme's warning background. */
+export interface StatusView {
+  text: string;
+  tooltip: string;
+  severity: "normal" | "warning";
+}
+
+/** A sync that ended: how many of its tools ended well. */
+export interface SyncResult {
+  label: string;
+  total: number;
+  failed: number;
+}
+
+/** The syncs of the user as `sync_progress` events tell them, by board. */
+export class SyncTracker {
+  private readonly running = new Map<string, { label: string; tools: ToolProgress[] }>();
+  /** The last sync that ended (its final event), until another starts. */
+  lastResult: SyncResult | undefined;
+
+  /** Takes one event; whether the view may have changed. */
+  apply(event: Event): boolean {
+    if (event.type !== "sync_progress") {
+      return false;
+    }
+    if (event.final) {
+      this.running.delete(event.board);
+      this.lastResult = {
+        label: event.label,
+        total: event.tools.length,
+        failed: event.tools.filter((t) => t.phase === "failed" || t.phase === "cancelled").length,
+      };
+    } else {
+      if (!this.running.has(event.board)) {
+        this.lastResult = undefined;
+      }
+      this.running.set(event.board, { label: event.label, tools: event.tools });
+    }
+    return true;
+  }
+
+  /** The sync to show: the project's own (its label is the manifest) before others. */
+  current(manifest: string | null | undefined): { label: string; tools: ToolProgress[] } | undefined {
+    let any: { label: string; tools: ToolProgress[] } | undefined;
+    for (const sync of this.running.values()) {
+      if (sync.label === manifest) {
+        return sync;
+      }
+      any ??= sync;
+    }
+    return any;
+  }
+
+  /** Forgets every sync (the daemon is gone: no final event will come). */
+  clear(): void {
+    this.running.clear();
+    this.lastResult = undefined;
+  }
+}
+
+function tools(n: number): string {
+  return n === 1 ? "1 tool" : `${n} tools`;
+}
+
+/** The item for the daemon's state, the project's toolchain and the syncs. */
+export function statusView(
+  daemon: "connecting" | "up" | "down",
+  toolchain: Toolchain | undefined,
+  syncs: SyncTracker,
+): StatusView {
+  if (daemon === "down") {
+    return {
+      text: "vx: daemon not running",
+      tooltip: "No vx daemon answers; retrying. Run `vx: Restart Daemon` to start one now.",
+      severity: "warning",
+    };
+  }
+  const sync = syncs.current(toolchain?.manifest);
+  if (sync) {
+    const done = sync.tools.filter((t) => FINISHED_PHASES.has(t.phase)).length;
+    const active = sync.tools
+      .filter((t) => !FINISHED_PHASES.has(t.phase) && t.phase !== "queued")
+      .map((t) => `${t.tool} ${t.phase}`);
+    return {
+      text: `vx: syncing ${done}/${sync.tools.length}`,
+      tooltip: `${sync.label}${active.length ? "\n" + active.join("\n") : ""}`,
+      severity: "normal",
+    };
+  }
+  const result = syncs.lastResult;
+  if (result) {
+    return result.failed
+      ? {
+          text: `vx: sync failed, ${result.failed} of ${tools(result.total)}`,
+          tooltip: `${result.label}: see the terminal or \`vx board\``,
+          severity: "warning",
+        }
+      : { text: `vx: synced ${tools(result.total)}`, tooltip: result.label, severity: "normal" };
+  }
+  if (daemon === "connecting" || !toolchain) {
+    return { text: "vx: …", tooltip: "Asking the vx daemon", severity: "normal" };
+  }
+  const total = toolchain.bin_dirs.length + toolchain.missing.length;
+  if (toolchain.missing.length) {
+    return {
+      text: `vx: ${tools(total)}, ${toolchain.missing.length} not installed`,
+      tooltip: `Not installed: ${toolchain.missing.map((m) => m.label).join(", ")}\nRun \`vx: Sync\`.`,
+      severity: "warning",
+    };
+  }
+  return {
+    text: `vx: ${tools(total)}`,
+    tooltip: toolchain.manifest ?? "",
+    severity: "normal",
+  };
+}

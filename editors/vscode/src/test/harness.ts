@@ -1,0 +1,115 @@
+// The real `vx daemon` of the build under test ($VX_BIN, default target/debug/vx of
+// this repository) on a workspace of its own: a project of file:// tools, a store, a
+// board directory and a socket no other test or user shares.
+
+import { execFileSync, spawnSync } from "node:child_process";
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+/** The longest any one wait may take. */
+export const DEADLINE_MS = 60_000;
+
+export const REPO = path.resolve(__dirname, "../../../..");
+
+export function vxBin(): string {
+  const bin = process.env.VX_BIN || path.join(REPO, "target/debug/vx");
+  fs.accessSync(bin, fs.constants.X_OK);
+  return bin;
+}
+
+export class Workspace {
+  readonly root = fs.mkdtempSync(path.join(os.tmpdir(), "vx-vscode-"));
+  readonly project = path.join(this.root, "project");
+  readonly store = path.join(this.root, "store");
+  readonly socket = path.join(this.root, "d", "daemon.sock");
+  readonly manifest = path.join(this.project, "vx.toml");
+  readonly vx = vxBin();
+  readonly env: NodeJS.ProcessEnv;
+
+  constructor() {
+    fs.mkdirSync(this.project);
+    fs.mkdirSync(path.join(this.root, "boards"));
+    fs.mkdirSync(path.join(this.root, "archives"));
+    const env: NodeJS.ProcessEnv = {};
+    for (const [k, v] of Object.entries(process.env)) {
+      if (!k.startsWith("VX_") && !k.startsWith("XDG_") && k !== "GITHUB_TOKEN" && k !== "GH_TOKEN") {
+        env[k] = v;
+      }
+    }
+    Object.assign(env, {
+      HOME: path.join(this.root, "home"),
+      XDG_DATA_HOME: path.join(this.root, "data"),
+      XDG_CONFIG_HOME: path.join(this.root, "config"),
+      VX_CACHE_DIR: path.join(this.root, "cache"),
+      VX_BOARD_DIR: path.join(this.root, "boards"),
+      VX_DAEMON_SOCKET: this.socket,
+    });
+    this.env = env;
+  }
+
+  /** `[tools.NAME]` of a file:// archive holding `bin/NAME`, version 1. */
+  toolToml(name: string, postInstall?: string): string {
+    const dir = path.join(this.root, "archives", name);
+    fs.mkdirSync(path.join(dir, "pkg", "bin"), { recursive: true });
+    fs.writeFileSync(path.join(dir, "pkg", "bin", name), `#!/bin/sh\necho ${name}\n`, { mode: 0o755 });
+    const archive = path.join(this.root, "archives", `${name}.tar.gz`);
+    execFileSync("tar", ["-czf", archive, "-C", dir, "pkg"]);
+    const sha = crypto.createHash("sha256").update(fs.readFileSync(archive)).digest("hex");
+    let table = `[tools.${name}]\nversion = "1"\nurl = "file://${archive}"\nsha256 = "${sha}"\nstrip_components = 1\n`;
+    if (postInstall !== undefined) {
+      table += `post_install = ${JSON.stringify(postInstall)}\n`;
+    }
+    return table + "\n";
+  }
+
+  writeProject(names: string[], extra = "", postInstall?: string): void {
+    fs.writeFileSync(this.manifest, names.map((n) => this.toolToml(n, postInstall)).join("") + extra);
+  }
+
+  run(...args: string[]): string {
+    const out = spawnSync(this.vx, args, { env: this.env, cwd: this.project, encoding: "utf8", timeout: DEADLINE_MS });
+    if (out.status !== 0) {
+      throw new Error(`vx ${args.join(" ")} exited ${out.status}: ${out.stderr}`);
+    }
+    return out.stdout;
+  }
+
+  syncArgs(): string[] {
+    return ["sync", "--headless", "--manifest", this.manifest, "--store", this.store];
+  }
+
+  startDaemon(): void {
+    this.run("daemon", "start", "--store", this.store);
+  }
+
+  status(): { running: boolean; pid: number | null; socket: string } {
+    const out = spawnSync(this.vx, ["daemon", "status", "--json"], { env: this.env, encoding: "utf8" });
+    return JSON.parse(out.stdout);
+  }
+
+  /** Stops the daemon (killing it if it does not stop) and removes the workspace. */
+  dispose(): void {
+    const status = this.status();
+    if (status.running) {
+      spawnSync(this.vx, ["daemon", "stop"], { env: this.env });
+      if (this.status().running && status.pid) {
+        process.kill(status.pid, "SIGKILL");
+      }
+    }
+    fs.rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+/** Resolves when `condition` holds, looking again every 10 ms;
+ * rejects at the deadline. */
+export async function until(what: string, condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + DEADLINE_MS;
+  while (!condition()) {
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}`);
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

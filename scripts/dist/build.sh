@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# Builds vx's release set into OUT_DIR (DESIGN.md, "Getting vx, and keeping it current"):
+#
+#   vx-VERSION-TARGET.tar.gz (.zip for Windows)   one top directory vx-VERSION-TARGET/
+#   vx-release.json                               {"version", "tag", "targets": {TARGET:
+#                                                   {"asset", "size", "sha256"}}, …}
+#   sha256.sum                                    the archives' sha256, as sha256sum writes
+#   install.sh, install.ps1                       the installers, each archive's sha256
+#                                                   written into them
+#   vx-release.json.minisig                       with VX_RELEASE_KEY: its minisign
+#                                                   signature, the trusted comment binding
+#                                                   the tag (`tag:vVERSION`), and each
+#                                                   archive's as ARCHIVE.sig (cargo binstall)
+#
+# Usage: scripts/dist/build.sh OUT_DIR
+# Environment:
+#   VX_DIST_TARGETS     the targets (default: x86_64-unknown-linux-musl
+#                       x86_64-pc-windows-gnu, what this machine can build); the release
+#                       workflow builds macOS and aarch64 Linux natively with the same script
+#   VX_DIST_PROFILE     release (default) or debug (tests: no optimisation, reuses target/)
+#   VX_RELEASE_VERSION  the version compiled in and named (default: Cargo.toml's)
+#   VX_RELEASE_KEY      the path of an unencrypted minisign secret key (never committed)
+#   VX_DIST_NO_INSTALL  1: do not install missing rustup targets or apt packages
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+dist=$root/scripts/dist
+
+[ $# -eq 1 ] || { echo "usage: $0 OUT_DIR" >&2; exit 2; }
+mkdir -p "$1"
+out=$(cd "$1" && pwd)
+
+version=${VX_RELEASE_VERSION:-$(sed -n 's/^version = "\(.*\)"$/\1/p' "$root/Cargo.toml" | head -n1)}
+version=${version#v}
+tag=v$version
+targets=${VX_DIST_TARGETS:-x86_64-unknown-linux-musl x86_64-pc-windows-gnu}
+profile=${VX_DIST_PROFILE:-release}
+case "$profile" in
+  release) profile_flag=(--release); profile_dir=release ;;
+  debug) profile_flag=(); profile_dir=debug ;;
+  *) echo "VX_DIST_PROFILE must be release or debug" >&2; exit 2 ;;
+esac
+
+# What a target needs to build here: its rustup target, and a C compiler for the C
+# parts (liblzma, ring): musl-tools, or mingw-w64 for Windows.
+prepare() {
+  local target=$1 package='' tool=''
+  case "$target" in
+    *-linux-musl) tool=musl-gcc; package=musl-tools ;;
+    *-windows-gnu) tool=x86_64-w64-mingw32-gcc; package=gcc-mingw-w64-x86-64 ;;
+  esac
+  if [ "${VX_DIST_NO_INSTALL:-0}" != 1 ]; then
+    rustup target list --installed | grep -qx "$target" || rustup target add "$target"
+    if [ -n "$tool" ] && ! command -v "$tool" >/dev/null; then
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$package" >/dev/null
+    fi
+  fi
+}
+
+sha256() { sha256sum "$1" | cut -d' ' -f1; }
+size() { wc -c <"$1" | tr -d ' '; }
+
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+entries=()
+sums=()
+: >"$out/sha256.sum"
+for target in $targets; do
+  prepare "$target"
+  echo "== vx $version for $target ($profile)" >&2
+  case "$target" in
+    *-windows-*) exe=vx.exe ;; # linked by x86_64-w64-mingw32-gcc, rustc's default
+    *) exe=vx ;;
+  esac
+  (
+    cd "$root"
+    # Set only when asked: a changed variable reruns build.rs and rebuilds vx.
+    if [ -n "${VX_RELEASE_VERSION:-}" ]; then export VX_RELEASE_VERSION=$version; fi
+    # musl targets link statically by default (crt-static): one binary for glibc and
+    # musl Linux alike; not set in RUSTFLAGS, which would rebuild every dependency.
+    cargo build --locked --bin vx --target "$target" "${profile_flag[@]}"
+  )
+  name=vx-$version-$target
+  mkdir -p "$stage/$name"
+  cp "${CARGO_TARGET_DIR:-$root/target}/$target/$profile_dir/$exe" "$stage/$name/$exe"
+  # A debug build's debug info is most of its 200 MB: tests need none of it.
+  if [ "$profile" = debug ] && [ "$exe" = vx ] && command -v strip >/dev/null; then
+    strip "$stage/$name/$exe"
+  fi
+  case "$target" in
+    *-windows-*)
+      asset=$name.zip
+      (cd "$stage" && python3 -c '
+import sys, zipfile, os
+with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
+    for path in sys.argv[2:]:
+        info = zipfile.ZipInfo(path, date_time=(2020, 1, 1, 0, 0, 0))
+        info.external_attr = 0o755 << 16
+        info.compress_type = zipfile.ZIP_DEFLATED
+        with open(path, "rb") as f:
+            z.writestr(info, f.read())
+' "$out/$asset" "$name/$exe")
+      ;;
+    *)
+      asset=$name.tar.gz
+      tar -C "$stage" --owner=0 --group=0 --numeric-owner --mtime='2020-01-01 00:00Z' \
+        -cf - "$name" | gzip -n >"$out/$asset"
+      ;;
+  esac
+  hash=$(sha256 "$out/$asset")
+  entries+=("$target $asset $(size "$out/$asset") $hash")
+  sums+=("$target $hash")
+  printf '%s  %s\n' "$hash" "$asset" >>"$out/sha256.sum"
+done
+
+# vx-release.json, from the entries (python3 writes the JSON).
+commit=$(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)
+python3 - "$out/vx-release.json" "$version" "$tag" "$commit" "${entries[@]}" <<'PY'
+import json, sys
+path, version, tag, commit, *entries = sys.argv[1:]
+targets = {}
+for entry in entries:
+    target, asset, size, sha256 = entry.split(" ")
+    targets[target] = {"asset": asset, "size": int(size), "sha256": sha256}
+with open(path, "w") as f:
+    json.dump({"version": version, "tag": tag, "commit": commit, "targets": targets}, f, indent=2)
+    f.write("\n")
+PY
+
+# The installers, with this release's version and sums written in.
+sums_text=$(printf '%s\n' "${sums[@]}")
+python3 - "$dist" "$out" "$version" "$sums_text" <<'PY'
+import sys
+dist, out, version, sums = sys.argv[1:]
+for name in ("install.sh", "install.ps1"):
+    text = open(f"{dist}/{name}").read()
+    text = text.replace("@VX_VERSION@", version).replace("@VX_SUMS@", sums)
+    with open(f"{out}/{name}", "w") as f:
+        f.write(text)
+PY
+chmod 755 "$out/install.sh"
+
+if [ -n "${VX_RELEASE_KEY:-}" ]; then
+  rm -f "$out/vx-release.json.minisig"
+  minisign -S -s "$VX_RELEASE_KEY" -m "$out/vx-release.json" \
+    -t "file:vx-release.json tag:$tag" </dev/null >/dev/null
+  # Each archive too, as ARCHIVE.sig: what cargo binstall checks.
+  for entry in "${entries[@]}"; do
+    read -r _ asset _ _ <<<"$entry"
+    minisign -S -s "$VX_RELEASE_KEY" -m "$out/$asset" -x "$out/$asset.sig" \
+      -t "file:$asset tag:$tag" </dev/null >/dev/null
+  done
+  echo "signed vx-release.json and the archives (tag:$tag)" >&2
+fi
+echo "release set of vx $version in $out:" >&2
+ls -l "$out" >&2

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Tests the npm packages of a release set (CI runs it from .ci/dist): packs them
+# (scripts/dist/npm.sh), publishes them to a loopback registry that knows nothing else
+# (scripts/dist/npm-registry.py: verdaccio's `uplinks: {}`; verdaccio itself does not
+# install from the registry mirror this project's machines use), then in fresh projects:
+#   - `npm install vx-toolchain` with default options: `vx --version` through the
+#     launcher, `npx vx-toolchain --version`, an exit code passed through, `vx self
+#     update` refusing with npm's command;
+#   - `--omit=optional`: no binary, and the launcher says which package to install;
+#   - `--os=darwin --cpu=arm64`: npm leaves this platform's package out.
+#
+# Usage: scripts/dist/test-npm.sh RELEASE_DIR   (a set built by scripts/dist/build.sh)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+[ $# -eq 1 ] || { echo "usage: $0 RELEASE_DIR" >&2; exit 2; }
+release=$(cd "$1" && pwd)
+version=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["version"])' "$release/vx-release.json")
+
+work=$(mktemp -d)
+registry_pid=''
+cleanup() {
+  if [ -n "$registry_pid" ]; then kill "$registry_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+failures=0
+pass() { echo "ok   npm: $*"; }
+fail() { echo "FAIL npm: $*"; failures=$((failures + 1)); }
+
+"$root/scripts/dist/npm.sh" "$release" "$work/tarballs" >/dev/null
+python3 "$root/scripts/dist/npm-registry.py" "$work/tarballs" "$work/port" &
+registry_pid=$!
+for _ in $(seq 1 100); do [ -f "$work/port" ] && break; sleep 0.1; done
+[ -f "$work/port" ] || { echo "the loopback registry did not start"; exit 1; }
+port=$(cat "$work/port")
+export npm_config_registry="http://127.0.0.1:$port/"
+export npm_config_cache="$work/cache" npm_config_userconfig="$work/npmrc"
+export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
+: >"$work/npmrc"
+
+# A fresh project in $1 with `npm install ARGS… vx-toolchain`.
+project() {
+  local dir=$work/$1
+  shift
+  mkdir -p "$dir"
+  (cd "$dir" && npm init -y >/dev/null && npm install --silent "$@" vx-toolchain) >"$work/$(basename "$dir").log" 2>&1
+}
+
+if project default; then
+  out=$("$work/default/node_modules/.bin/vx" --version 2>&1 || true)
+  case "$out" in "vx $version "*) pass "vx --version through the launcher" ;; *) fail "vx --version: $out" ;; esac
+  out=$(cd "$work/default" && { npx --no-install vx-toolchain --version 2>&1 || true; })
+  case "$out" in "vx $version "*) pass "npx vx-toolchain --version" ;; *) fail "npx: $out" ;; esac
+  code=0
+  "$work/default/node_modules/.bin/vx" self update --no-such-flag >/dev/null 2>&1 || code=$?
+  if [ "$code" = 2 ]; then pass "exit code 2 passed through"; else fail "exit code $code, not 2"; fi
+  code=0
+  out=$(env -i PATH="$PATH" HOME="$work/home" "$work/default/node_modules/.bin/vx" self update 2>&1) || code=$?
+  if [ "$code" = 2 ] && grep -q "npm i -g vx-toolchain" <<<"$out"; then
+    pass "vx self update refuses with npm's command"
+  else
+    fail "self update: exit $code: $out"
+  fi
+else
+  fail "npm install: $(cat "$work/default.log")"
+fi
+
+if project omit --omit=optional; then
+  code=0
+  out=$("$work/omit/node_modules/.bin/vx" --version 2>&1) || code=$?
+  if [ "$code" = 1 ] && grep -q "npm install @vx-toolchain/cli-linux-x64@$version" <<<"$out"; then
+    pass "--omit=optional: the launcher names the missing package"
+  else
+    fail "--omit=optional: exit $code: $out"
+  fi
+else
+  fail "npm install --omit=optional: $(cat "$work/omit.log")"
+fi
+
+if project other --os=darwin --cpu=arm64; then
+  if [ ! -e "$work/other/node_modules/@vx-toolchain/cli-linux-x64" ]; then
+    pass "--os=darwin --cpu=arm64 leaves linux-x64 out"
+  else
+    fail "--os=darwin --cpu=arm64 installed linux-x64"
+  fi
+else
+  fail "npm install --os/--cpu: $(cat "$work/other.log")"
+fi
+
+[ "$failures" = 0 ]
