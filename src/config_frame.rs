@@ -14,6 +14,10 @@
 //! | 6      | 2    | flags, `0` (no flag is defined)          |
 //! | 8      | 4    | payload length `len`, at most 64 KiB     |
 //! | 12     | len  | payload: [`InstallConfig`] as JSON       |
+//!
+//! The way back is the child's exit code and, when it fails, its last stderr line
+//! starting with [`reason_prefix`]: the whole reason, which the parent reads from the
+//! captured stderr (a board slot's message is capped).
 
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
@@ -254,6 +258,12 @@ fn read_full(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     Ok(got)
 }
 
+/// How a failed child's reason line starts: `vx install: TOOL VERSION: ` (the child
+/// writes it, the parent finds it: `crate::report::reasons`).
+pub fn reason_prefix(tool: &str, version: &str) -> String {
+    format!("vx install: {tool} {version}: ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,6 +299,7 @@ mod tests {
                 verify: None,
                 env: Default::default(),
                 verified: None,
+                size: None,
             },
             store: abs("/home/u/.vx/store"),
             board: Some(abs("/dev/shm/vx-board-1234")),
@@ -534,6 +545,7 @@ mod tests {
                             verify: None,
                             env: Default::default(),
                             verified: None,
+                            size: None,
                         },
                         store: abs(&store),
                         board: board.as_deref().map(abs),

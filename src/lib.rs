@@ -37,11 +37,13 @@
 pub mod atomic;
 pub mod bin_entry;
 pub mod build_info;
+pub mod bounded_read;
 pub mod child;
 pub mod config_frame;
 pub mod daemon;
 pub mod demo;
 pub mod exit;
+pub mod fixture;
 pub mod fleet;
 pub mod format;
 pub mod hook;
@@ -70,6 +72,7 @@ pub mod user_config;
 pub mod utc;
 pub mod validate;
 pub mod verify;
+pub mod version;
 
 /// Prints a line on stderr like `eprintln!`, but never panics: with stderr closed
 /// (`vx … 2>&1 | head`) the line is lost and the work goes on, as in ripgrep.

@@ -61,7 +61,7 @@ fn main() {
             // Nothing more can be done if stderr is closed too.
             // Errors can quote text from outside (a board's label, a server's reply).
             let report = err.report();
-            let _ = writeln!(std::io::stderr(), "vx: {}", vx_tui::text::sanitize(&report));
+            let _ = writeln!(std::io::stderr(), "vx: {}", vx_text::sanitize(&report));
             err.code()
         }
     };

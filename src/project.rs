@@ -95,6 +95,16 @@ pub enum ProjectError {
     /// matching its constraint, no network and nothing cached, …).
     #[error(transparent)]
     Resolution(#[from] ResolutionError),
+    /// A re-lock would lose the verification of these URL tools' locked versions, and
+    /// the loss is not allowed ([`Resolve::allows_provenance_loss`]).
+    #[error(
+        "provenance loss: {}; vx.lock is unchanged (pass --allow-provenance-loss to vx lock or vx sync to lock it anyway)",
+        .losses.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    )]
+    ProvenanceLoss {
+        /// Each tool's loss, in manifest order.
+        losses: Vec<ProvenanceLoss>,
+    },
 }
 
 impl ProjectError {
@@ -118,6 +128,8 @@ pub struct ProjectSync {
     mode: LockMode,
     lock: Option<Lock>,
     platform: Platform,
+    /// The provenance losses allowed, recorded in the lock the run writes.
+    losses: Vec<ProvenanceLoss>,
     /// What the sync installs.
     pub plan: SyncPlan,
 }
@@ -137,7 +149,10 @@ impl ProjectSync {
     /// Reads the lock beside `manifest` and plans the sync on this platform. Registry
     /// tools the lock pins are taken from it; in [`LockMode::Update`] the others are
     /// resolved through `resolve` (and recorded in the lock the run writes), else they
-    /// are not locked.
+    /// are not locked. In [`LockMode::Update`] a URL tool that would lose its locked
+    /// version's verification is refused first ([`provenance_gate`]), whichever
+    /// command asks: `vx sync`, or `vx exec`, `vx CMD` and `vx run` installing what is
+    /// missing.
     pub fn plan(
         manifest: &Manifest,
         mode: LockMode,
@@ -145,6 +160,10 @@ impl ProjectSync {
     ) -> Result<ProjectSync, ProjectError> {
         let mut lock = Lock::load(&manifest.lock_path())?;
         let platform = Platform::current();
+        let losses = match mode {
+            LockMode::Update => provenance_gate(manifest, lock.as_ref(), resolve)?,
+            LockMode::Locked | LockMode::Frozen => Vec::new(),
+        };
         let (mut pinned, unresolved) = resolution::pinned::pin(manifest, lock.as_ref());
         // Registry tools for this platform that the lock does not pin.
         let unresolved: Vec<String> = unresolved
@@ -186,6 +205,7 @@ impl ProjectSync {
             mode,
             lock,
             platform,
+            losses,
             plan,
         })
     }
@@ -222,6 +242,7 @@ impl ProjectSync {
                 })
                 .collect();
             record_installed(&mut lock, manifest, &self.platform, &self.plan, store);
+            record_provenance_losses(&mut lock, &self.losses);
             for tool in &manifest.tools {
                 lock.renew_layout(tool);
             }
@@ -305,6 +326,7 @@ pub fn sync_plan(
                 }
                 spec.url = asset.url.clone();
                 spec.sha256 = Some(asset.sha256.clone());
+                spec.size = asset.size;
                 // The lock pins the bytes, verified (and recorded) when they were
                 // locked: no signature is fetched again.
                 spec.verify = None;
@@ -500,6 +522,29 @@ pub fn provenance_losses(manifest: &Manifest, lock: Option<&Lock>) -> Vec<Proven
     losses
 }
 
+/// The gate every re-lock passes before it resolves or downloads anything: the
+/// [`provenance_losses`] of `manifest` against `lock`, refused
+/// ([`ProjectError::ProvenanceLoss`], naming each tool, what verified it and what its
+/// new version offers) unless `resolve` allows them; allowed, each is said and
+/// returned for the lock to record ([`record_provenance_losses`]).
+pub fn provenance_gate(
+    manifest: &Manifest,
+    lock: Option<&Lock>,
+    resolve: &dyn Resolve,
+) -> Result<Vec<ProvenanceLoss>, ProjectError> {
+    let losses = provenance_losses(manifest, lock);
+    if losses.is_empty() {
+        return Ok(losses);
+    }
+    if !resolve.allows_provenance_loss() {
+        return Err(ProjectError::ProvenanceLoss { losses });
+    }
+    for loss in &losses {
+        crate::note!("vx: provenance loss allowed (--allow-provenance-loss): {loss}");
+    }
+    Ok(losses)
+}
+
 /// Records each allowed loss on its tool's entry in `lock` (where the entry now holds
 /// the new version).
 pub fn record_provenance_losses(lock: &mut Lock, losses: &[ProvenanceLoss]) {
@@ -569,7 +614,9 @@ impl LockReport {
 /// entries stay, an outdated layout is re-recorded without a download, entries whose
 /// checksum the manifest gives are recorded without a download, and the rest are
 /// downloaded and hashed (not unpacked: see [`Settings::probe`]), one sync per platform
-/// with the usual board and output.
+/// with the usual board and output. A URL tool that would lose its locked version's
+/// verification is refused before anything is resolved or downloaded
+/// ([`provenance_gate`]); an allowed loss is recorded on its entry.
 pub fn relock(
     manifest: &Manifest,
     lock: &mut Lock,
@@ -577,9 +624,11 @@ pub fn relock(
     settings: &Settings,
     resolve: &dyn Resolve,
 ) -> Result<LockReport, ProjectError> {
+    let losses = provenance_gate(manifest, Some(lock), resolve)?;
     let pinned = pin_for(manifest, lock, platforms, resolve)?;
     let report = relock_tools(&pinned, lock, platforms, None, settings)?;
     lock.retain_listed(&pinned);
+    record_provenance_losses(lock, &losses);
     Ok(report)
 }
 

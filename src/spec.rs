@@ -54,6 +54,11 @@ pub struct ToolSpec {
     /// `[env]`, which wins.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub env: BTreeMap<String, String>,
+    /// The download's size in bytes when the lock records it: any source (a mirror,
+    /// the origin) that announces more is refused before a byte is read, and one that
+    /// sends more is cut off there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
 }
 
 impl ToolSpec {

@@ -36,7 +36,6 @@
 //! (GitHub) business: flags over the environment over the project over this file.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -239,22 +238,16 @@ impl UserConfig {
             location: None,
             problem: problem.to_owned(),
         };
-        let file = match std::fs::File::open(path) {
-            Ok(file) => file,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(UserConfig::default());
+        let bytes = match crate::bounded_read::read(path, MAX_CONFIG_BYTES) {
+            Ok(bytes) => bytes,
+            Err(e) if e.is_not_found() => return Ok(UserConfig::default()),
+            Err(crate::bounded_read::ReadError::TooLarge { .. }) => {
+                return Err(invalid(&format!(
+                    "over {MAX_CONFIG_BYTES} bytes; that is not a vx config"
+                )));
             }
-            Err(e) => return Err(read_err(e)),
+            Err(e) => return Err(read_err(e.into())),
         };
-        let mut bytes = Vec::new();
-        file.take(MAX_CONFIG_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(read_err)?;
-        if bytes.len() as u64 > MAX_CONFIG_BYTES {
-            return Err(invalid(&format!(
-                "over {MAX_CONFIG_BYTES} bytes; that is not a vx config"
-            )));
-        }
         let text = String::from_utf8(bytes).map_err(|_| invalid("the file is not valid UTF-8"))?;
         UserConfig::parse(path, &text)
     }
@@ -410,7 +403,7 @@ fn known_keys(table: &Table<'_>, allowed: &[&str], at: &str) -> Result<(), (Rang
             };
             return Err((
                 key.span(),
-                vx_tui::text::sanitize(&problem.to_string()).into_owned(),
+                vx_text::sanitize(&problem.to_string()).into_owned(),
             ));
         }
     }
@@ -435,7 +428,7 @@ fn problem(message: &str) -> String {
             (c, false) => out.push(c),
         }
     }
-    vx_tui::text::sanitize(&out).into_owned()
+    vx_text::sanitize(&out).into_owned()
 }
 
 #[cfg(test)]

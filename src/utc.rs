@@ -1,7 +1,10 @@
 //! Calendar dates in UTC, for the two places vx meets them: GitHub's timestamps
-//! (`published_at`, RFC 3339 with a `Z`), read for `min_release_age`, and the times a
-//! message names (when a rate limit resets). Days to dates and back by Howard
-//! Hinnant's civil-calendar algorithms; no time zone other than UTC is ever needed.
+//! (`published_at`, RFC 3339), read for `min_release_age`, and the times a message
+//! names (when a rate limit resets). Parsing and the calendar are `jiff`'s (already in
+//! the build through sigstore), so an offset other than `Z` is honoured, not dropped.
+
+use jiff::Timestamp;
+use jiff::tz::Offset;
 
 /// Seconds since the Unix epoch now (0 on a clock set before it).
 pub fn now() -> u64 {
@@ -10,54 +13,40 @@ pub fn now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-/// Year, month, day, hour, minute, second of `secs` after the Unix epoch.
+/// `secs` after the Unix epoch as a timestamp (past jiff's range: its last second,
+/// in the year 9999).
+fn timestamp(secs: u64) -> Timestamp {
+    i64::try_from(secs)
+        .ok()
+        .and_then(|s| Timestamp::from_second(s).ok())
+        .unwrap_or(Timestamp::MAX)
+}
+
+/// Year, month, day, hour, minute, second of `secs` after the Unix epoch, in UTC.
 pub fn date_time(secs: u64) -> (i64, i64, i64, u64, u64, u64) {
-    let days = (secs / 86_400) as i64;
-    let rest = secs % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day, rest / 3600, rest % 3600 / 60, rest % 60)
+    let t = Offset::UTC.to_datetime(timestamp(secs));
+    let unsigned = |n: i8| u64::try_from(n).unwrap_or(0);
+    (
+        i64::from(t.year()),
+        i64::from(t.month()),
+        i64::from(t.day()),
+        unsigned(t.hour()),
+        unsigned(t.minute()),
+        unsigned(t.second()),
+    )
 }
 
 /// `secs` as GitHub writes a time: `2024-02-29T12:30:15Z`.
 pub fn rfc3339(secs: u64) -> String {
-    let (y, mo, d, h, mi, s) = date_time(secs);
-    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+    timestamp(secs).to_string()
 }
 
-/// Seconds after the Unix epoch of a time as GitHub writes it
-/// (`2024-05-01T12:00:00Z`, fractions of a second ignored); `None` for anything else.
+/// Seconds after the Unix epoch of an RFC 3339 time (`2024-05-01T12:00:00Z`,
+/// `2024-05-01T14:00:00+02:00`; fractions of a second dropped); `None` for anything
+/// else, a time without an offset, or one before 1970.
 pub fn parse_rfc3339(text: &str) -> Option<u64> {
-    let b = text.as_bytes();
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' {
-        return None;
-    }
-    let n = |r: std::ops::Range<usize>| -> Option<i64> {
-        let part = text.get(r)?;
-        part.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| part.parse().ok())?
-    };
-    let (y, m, d) = (n(0..4)?, n(5..7)?, n(8..10)?);
-    let (hh, mm, ss) = (n(11..13)?, n(14..16)?, n(17..19)?);
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || hh > 23 || mm > 59 || ss > 60 {
-        return None;
-    }
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    u64::try_from(days * 86_400 + hh * 3600 + mm * 60 + ss).ok()
+    let time: Timestamp = text.parse().ok()?;
+    u64::try_from(time.as_second()).ok()
 }
 
 /// `span` as a person says it, in its largest whole unit: `3d`, `2w`, `12h`, `90m`,
@@ -84,11 +73,27 @@ mod tests {
         for secs in [0, 951_782_400, 1_709_209_815, 4_102_444_800] {
             assert_eq!(parse_rfc3339(&rfc3339(secs)), Some(secs));
         }
+        // An offset is honoured (it was dropped: two hours off), a fraction dropped.
+        assert_eq!(
+            parse_rfc3339("2024-02-29T14:30:15+02:00"),
+            Some(1_709_209_815)
+        );
+        assert_eq!(
+            parse_rfc3339("2024-02-29T07:30:15-05:00"),
+            Some(1_709_209_815)
+        );
+        assert_eq!(
+            parse_rfc3339("2024-02-29T12:30:15.75Z"),
+            Some(1_709_209_815)
+        );
+        assert_eq!(date_time(1_709_209_815), (2024, 2, 29, 12, 30, 15));
         for bad in [
             "",
             "2024-13-01T00:00:00Z",
+            "2024-02-30T00:00:00Z",
             "yesterday",
-            "2024-02-29 12:30:15Z",
+            "2024-02-29T12:30:15",
+            "1969-12-31T23:59:59Z",
             "+024-02-29T12:30:15Z",
         ] {
             assert_eq!(parse_rfc3339(bad), None, "{bad}");

@@ -232,23 +232,7 @@ pub fn options(
 /// `text` with its `%XX` escapes decoded (an invalid one kept as written), as bytes:
 /// a URL's path, which need not be UTF-8 once decoded.
 pub fn percent_decoded(text: &str) -> Vec<u8> {
-    let raw = text.as_bytes();
-    let mut bytes = Vec::with_capacity(raw.len());
-    let mut i = 0;
-    while i < raw.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if raw[i] == b'%'
-            && i + 2 < raw.len()
-            && let (Some(h), Some(l)) = (hex(raw[i + 1]), hex(raw[i + 2]))
-        {
-            bytes.push((h * 16 + l) as u8);
-            i += 3;
-        } else {
-            bytes.push(raw[i]);
-            i += 1;
-        }
-    }
-    bytes
+    percent_encoding::percent_decode_str(text).collect()
 }
 
 /// Checks a variable a tool sets (a runtime's `JAVA_HOME`): a name of letters, digits
@@ -380,6 +364,17 @@ pub fn has_userinfo(url: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percent_escapes_are_decoded_and_invalid_ones_kept() {
+        assert_eq!(percent_decoded("a%20b%2Fc"), b"a b/c");
+        assert_eq!(percent_decoded("%E2%82%ac"), "€".as_bytes());
+        assert_eq!(percent_decoded("%ff"), [0xff]);
+        for kept in ["%", "%4", "%zz", "100%", "%%41"] {
+            let want = kept.replace("%41", "A");
+            assert_eq!(percent_decoded(kept), want.as_bytes(), "{kept}");
+        }
+    }
 
     #[test]
     fn tool_names_follow_the_slot_rules() {

@@ -398,6 +398,7 @@ fn child_frame(work: &Work, url: String, sha256: String) -> InstallConfig {
             verify: None,
             verified: None,
             env: Default::default(),
+            size: None,
         },
         store: work.store(),
         board: Some(work.boards().join("vx-board-none")),

@@ -546,3 +546,80 @@ fn a_new_version_that_loses_its_signature_is_refused_unless_allowed() {
     // Locked now: the next run has nothing to refuse.
     outcome(s.vx().arg("lock").arg("--headless"), 0);
 }
+
+/// Issue 42 item 5 (issue 39 item 10): every command that re-locks applies the same
+/// provenance gate. Version 1 signed and locked, version 2 with its verify table
+/// dropped: `vx exec` and `vx CMD`, which install what is missing through the
+/// project's sync, refuse as `vx sync` does (exit 2, naming the loss), install
+/// nothing and leave the lock as it was; allowed, the loss is recorded.
+#[test]
+fn every_path_that_relocks_refuses_a_provenance_loss() {
+    let s = Signed::new();
+    let (public, id) = s.keys.minisign_key("key");
+    let (v1, v2) = (tarball(21), tarball(22));
+    let server = TestServer::start([
+        (
+            "/tool-1.tar.gz.minisig".to_owned(),
+            Route::Ok(s.keys.minisign("key", &v1)),
+        ),
+        ("/tool-1.tar.gz".to_owned(), Route::Ok(v1)),
+        ("/tool-2.tar.gz".to_owned(), Route::Ok(v2)),
+    ]);
+    let manifest = |version: &str, verify: &str| {
+        s.work.write_manifest(&format!(
+            "[tools.tool]\nversion = \"{version}\"\nurl = \"{}/tool-{{version}}.tar.gz\"\nstrip_components = 1\n{verify}",
+            server.url("")
+        ));
+    };
+    manifest(
+        "1",
+        &format!("[tools.tool.verify]\nminisign = {{ public_key = \"{public}\" }}\n"),
+    );
+    outcome(s.vx().arg("lock").arg("--headless"), 0);
+    let locked = s.lock_text().unwrap();
+    assert!(locked.contains(&format!("minisign:{id}")), "{locked}");
+
+    manifest("2", "");
+    let loss = format!("tool 1 was verified with minisign:{id}; 2 would be verified with nothing");
+    let store = s.home().join(".local/share/vx/store");
+    for args in [
+        &["exec", "--", "tool"][..],
+        &["tool"],
+        &["sync", "--headless"],
+    ] {
+        let text = outcome(s.vx().args(args), 2);
+        assert!(text.contains("provenance loss"), "{args:?}: {text}");
+        assert!(text.contains(&loss), "{args:?}: {text}");
+        assert!(text.contains("--allow-provenance-loss"), "{args:?}: {text}");
+        assert_eq!(
+            s.lock_text().unwrap(),
+            locked,
+            "{args:?}: the lock is unchanged"
+        );
+        assert!(
+            !store.join("tool/2").exists(),
+            "{args:?}: nothing installed"
+        );
+    }
+    assert_eq!(
+        was_asked(&server, "/tool-2.tar.gz"),
+        0,
+        "nothing was fetched"
+    );
+
+    // Allowed by `vx sync`: the sync's own lock records the loss, and `vx exec` then
+    // has nothing to refuse.
+    let text = outcome(
+        s.vx()
+            .args(["sync", "--headless", "--allow-provenance-loss"]),
+        0,
+    );
+    assert!(text.contains(&loss), "{text}");
+    let lock: toml::Table = toml::from_str(&s.lock_text().unwrap()).unwrap();
+    assert_eq!(lock["tools"]["tool"]["version"].as_str(), Some("2"));
+    assert_eq!(
+        lock["tools"]["tool"]["provenance_loss"].as_str(),
+        Some(format!("minisign:{id} (1) → nothing (2)").as_str())
+    );
+    outcome(s.vx().args(["exec", "--", "tool"]), 0);
+}

@@ -18,6 +18,9 @@ pub struct BoardSink {
     publishes: u64,
     /// Bytes the download received in this run ([`ProgressSink::fetched`]).
     fetched: u64,
+    /// Where each retry is also written, whole, for the parent to report
+    /// ([`crate::report::reasons::retry_prefix`]); `None`: nowhere.
+    retry_lines: Option<String>,
 }
 
 impl BoardSink {
@@ -34,7 +37,15 @@ impl BoardSink {
             signalled,
             publishes: 1,
             fetched: 0,
+            retry_lines: None,
         }
+    }
+
+    /// Also writes each retry to stderr after `prefix`, so the parent, which may not
+    /// see the slot's message before it changes, reports it whole.
+    pub fn with_retry_lines(mut self, prefix: String) -> BoardSink {
+        self.retry_lines = Some(prefix);
+        self
     }
 
     /// Publishes the install's terminal state: phase, message and exit code, with the
@@ -89,6 +100,11 @@ impl ProgressSink for BoardSink {
     }
 
     fn retry(&mut self, retry: &Retry<'_>) {
+        if let Some(prefix) = &self.retry_lines {
+            use std::io::Write as _;
+            let line = vx_text::sanitize(&retry.to_string()).into_owned();
+            let _ = writeln!(std::io::stderr(), "{prefix}{line}");
+        }
         self.publishes += 1;
         self.writer.update(|record| {
             record.attempt = retry.attempt;

@@ -51,7 +51,9 @@ pub fn from_parent() -> i32 {
     if tied && parent_is_gone(&board) {
         signalled.store(true, std::sync::atomic::Ordering::Relaxed);
     }
-    let mut sink = BoardSink::new(writer, signalled);
+    let mut sink = BoardSink::new(writer, signalled).with_retry_lines(
+        crate::report::reasons::retry_prefix(&cfg.spec.name, &cfg.spec.version),
+    );
     if cfg.spec.sha256.is_none() && cfg.allow_unverified && !cfg.probe {
         sink.mark_unverified();
     }
@@ -72,11 +74,11 @@ pub fn from_parent() -> i32 {
     if terminal.code != 0 {
         // The parent shows this line; it is sanitized there, and here too for a
         // child run by hand.
-        let prefix = crate::report::reasons::line_prefix(&cfg.spec.name, &cfg.spec.version);
+        let prefix = crate::config_frame::reason_prefix(&cfg.spec.name, &cfg.spec.version);
         let _ = writeln!(
             std::io::stderr(),
             "{prefix}{}",
-            vx_tui::text::sanitize(&terminal.message)
+            vx_text::sanitize(&terminal.message)
         );
     }
     terminal.code

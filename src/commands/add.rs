@@ -19,9 +19,9 @@ pub fn run(args: &AddArgs) -> Result<i32, Error> {
         Err(vx::manifest::ManifestError::NotFound { .. }) => cwd.join(MANIFEST_FILE),
         Err(e) => return Err(Error::usage(e)),
     };
-    let text = match std::fs::read_to_string(&path) {
+    let text = match vx::bounded_read::read_to_string(&path, vx::manifest::MAX_MANIFEST_BYTES) {
         Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) if e.is_not_found() => String::new(),
         Err(e) => {
             return Err(Error::usage(Because::new(
                 format!("cannot read {}", path.display()),
@@ -125,7 +125,7 @@ fn registry_entry(
     let key = resolver.manifest_key(&found);
     let constraint = match constraint {
         Some(c) => {
-            vx::registry::version::Constraint::parse(c).map_err(Error::usage)?;
+            vx::version::Constraint::parse(c).map_err(Error::usage)?;
             resolver
                 .pick_named(&found, c)
                 .map_err(super::resolution_error)?;

@@ -46,9 +46,9 @@ pub fn run(args: &ImportArgs) -> Result<i32, Error> {
         Err(ManifestError::NotFound { .. }) => cwd.join(MANIFEST_FILE),
         Err(e) => return Err(Error::usage(e)),
     };
-    let existing = match std::fs::read_to_string(&path) {
+    let existing = match vx::bounded_read::read_to_string(&path, vx::manifest::MAX_MANIFEST_BYTES) {
         Ok(text) => Some(text),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) if e.is_not_found() => None,
         Err(e) => {
             return Err(Error::usage(Because::new(
                 format!("cannot read {}", path.display()),

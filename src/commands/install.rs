@@ -60,6 +60,7 @@ pub fn run(args: &InstallArgs) -> Result<i32, Error> {
             verify: None,
             env: Default::default(),
             verified: None,
+            size: None,
         },
         store,
         board: None,

@@ -82,7 +82,6 @@ pub fn relock_and_write(
     allow_provenance_loss: bool,
     offline: bool,
 ) -> Result<i32, Error> {
-    let losses = super::provenance(manifest, Some(lock), allow_provenance_loss)?;
     let lock_path = manifest.lock_path();
     let mut resolver = super::resolver(manifest, offline, run.quiet);
     resolver.options.allow_provenance_loss = allow_provenance_loss;
@@ -95,7 +94,6 @@ pub fn relock_and_write(
     settings.offline = offline;
     let report = project::relock(manifest, lock, platforms, &settings, &resolver)
         .map_err(super::project_error)?;
-    project::record_provenance_losses(lock, &losses);
     lock.write(&lock_path)
         .map_err(|e| Error::environment(Because::new("cannot write the lock", e)))?;
     tell(&report, &lock_path, platforms);

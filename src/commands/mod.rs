@@ -341,32 +341,6 @@ pub fn network(
     .map_err(resolution_error)
 }
 
-/// The provenance `manifest` would lose against `lock`
-/// ([`vx::project::provenance_losses`]): refused (exit 2, naming each tool, what
-/// verified it and what its new version offers) unless `allow`; allowed, each is said
-/// and returned for the lock to record.
-pub fn provenance(
-    manifest: &vx::manifest::Manifest,
-    lock: Option<&vx::lock::Lock>,
-    allow: bool,
-) -> Result<Vec<vx::project::ProvenanceLoss>, vx::exit::Error> {
-    let losses = vx::project::provenance_losses(manifest, lock);
-    if losses.is_empty() {
-        return Ok(losses);
-    }
-    let list: Vec<String> = losses.iter().map(ToString::to_string).collect();
-    if !allow {
-        return Err(vx::exit::Error::usage(format!(
-            "provenance loss: {}; vx.lock is unchanged (pass --allow-provenance-loss to lock it anyway)",
-            list.join("; ")
-        )));
-    }
-    for line in &list {
-        vx::note!("vx: provenance loss allowed (--allow-provenance-loss): {line}");
-    }
-    Ok(losses)
-}
-
 /// The lock beside `manifest`, when there is one that reads.
 pub fn lock_of(manifest: Option<&vx::manifest::Manifest>) -> Option<vx::lock::Lock> {
     manifest.and_then(|m| vx::lock::Lock::load(&m.lock_path()).ok().flatten())

@@ -11,7 +11,7 @@ use crate::cli::RemoveArgs;
 pub fn run(args: &RemoveArgs) -> Result<i32, Error> {
     let cwd = super::cwd()?;
     let path = vx::manifest::locate(args.manifest.as_deref(), &cwd).map_err(Error::usage)?;
-    let text = std::fs::read_to_string(&path)
+    let text = vx::bounded_read::read_to_string(&path, vx::manifest::MAX_MANIFEST_BYTES)
         .map_err(|e| Error::usage(Because::new(format!("cannot read {}", path.display()), e)))?;
     let new_text = edit::remove(&text, &args.name)
         .map_err(|e| Error::usage(Because::new(path.display().to_string(), e)))?;

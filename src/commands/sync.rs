@@ -25,13 +25,7 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
     } else {
         LockMode::Update
     };
-    // A relock (the default mode) must not silently lose a verified provenance.
-    let losses = if mode == LockMode::Update {
-        let lock = super::lock_of(Some(&manifest));
-        super::provenance(&manifest, lock.as_ref(), args.allow_provenance_loss)?
-    } else {
-        Vec::new()
-    };
+    // The plan refuses a lost provenance unless the resolver allows it.
     let mut resolver = super::resolver(&manifest, args.offline, args.run.quiet);
     resolver.options.allow_provenance_loss = args.allow_provenance_loss;
     settings.offline = resolver.options.offline;
@@ -44,9 +38,6 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
         offline_check(&sync.plan.tools, &store, &settings)?;
     }
     let outcome = sync.run(&store, &settings).map_err(super::project_error)?;
-    if !losses.is_empty() {
-        record_losses(&manifest, &losses)?;
-    }
     tell_relocked(&outcome.relocked, &manifest);
     Ok(outcome.code)
 }
@@ -105,20 +96,6 @@ fn offline_check(
         vx_tui::text::count(missing.len() as u64, "download"),
         missing.join(", ")
     )))
-}
-
-/// Records the allowed provenance losses in the lock the sync wrote.
-fn record_losses(
-    manifest: &vx::manifest::Manifest,
-    losses: &[vx::project::ProvenanceLoss],
-) -> Result<(), Error> {
-    let path = manifest.lock_path();
-    let Some(mut lock) = vx::lock::Lock::load(&path).map_err(Error::usage)? else {
-        return Ok(());
-    };
-    vx::project::record_provenance_losses(&mut lock, losses);
-    lock.write(&path)
-        .map_err(|e| Error::environment(vx::exit::Because::new("cannot write the lock", e)))
 }
 
 /// Names the tools whose `os` leaves this platform out: skipped, not failed.

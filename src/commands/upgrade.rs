@@ -86,9 +86,10 @@ fn move_constraints(
     let resolver =
         Resolver::new(&net, Some(manifest), Some(lock)).map_err(super::resolution_error)?;
     let path = &manifest.path;
-    let mut text = std::fs::read_to_string(path).map_err(|e| {
-        Error::environment(Because::new(format!("cannot read {}", path.display()), e))
-    })?;
+    let mut text = vx::bounded_read::read_to_string(path, vx::manifest::MAX_MANIFEST_BYTES)
+        .map_err(|e| {
+            Error::environment(Because::new(format!("cannot read {}", path.display()), e))
+        })?;
     for name in chosen {
         let Some(request) = manifest.tool(name).and_then(|t| t.registry.as_ref()) else {
             continue;

@@ -85,7 +85,7 @@ fn resolve(tool: &str, store: &Path, offline: bool) -> Result<ToolSpec, Error> {
             "`{tool}`: name a registry tool, optionally with a constraint: NAME or NAME@CONSTRAINT"
         )));
     }
-    vx::registry::version::Constraint::parse(constraint).map_err(Error::usage)?;
+    vx::version::Constraint::parse(constraint).map_err(Error::usage)?;
     let memo = vx::platform::fs::cache_dir().map(|dir| memo_path(&dir, name, constraint));
     let remembered = memo.as_deref().and_then(read_memo);
     if let Some(r) = remembered {
@@ -173,7 +173,7 @@ fn memo_path(cache: &Path, name: &str, constraint: &str) -> PathBuf {
 }
 
 fn read_memo(path: &Path) -> Option<Remembered> {
-    let bytes = std::fs::read(path).ok()?;
+    let bytes = vx::bounded_read::read(path, 1 << 20).ok()?;
     let mut memo: Remembered = serde_json::from_slice(&bytes).ok()?;
     memo.spec.validate().ok()?;
     Some(memo)

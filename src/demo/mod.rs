@@ -15,8 +15,9 @@
 //! [`fixture`] builds the archives and serves them; the tests use it too, so they
 //! exercise the same bytes.
 
-pub mod fixture;
-pub mod github;
+// The loopback servers and archive builders live in the low `crate::fixture` (the
+// install and registry tests use them too); their old paths stay.
+pub use crate::fixture::{self, github};
 
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -227,11 +228,14 @@ pub fn run(settings: &Settings) -> Result<i32, DemoError> {
         "vx: demo: {} tools named in vx.toml, found in a registry in aqua's format, their releases served by a loopback GitHub at {} ({}/s per download), into a temporary store; `{BROKEN_TOOL}`'s published checksum is wrong on purpose",
         TOOLS.len(),
         github.web_url(),
-        vx_tui::text::bytes(RATE),
+        vx_text::bytes(RATE),
     );
     let resolve = crate::resolution::OnDemand {
         options: crate::resolution::Options {
-            github: Some(github.hosts()),
+            github: Some(crate::registry::hosts::GithubHosts::new(
+                &github.web_url(),
+                None,
+            )),
             cache_dir: Some(dir.path().join("cache")),
             ..crate::resolution::Options::default()
         },

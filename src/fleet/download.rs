@@ -79,5 +79,6 @@ fn spec(artifact: &Artifact) -> ToolSpec {
         verify: None,
         env: Default::default(),
         verified: None,
+        size: artifact.size,
     }
 }

@@ -71,13 +71,14 @@ pub fn push(target: &Target, push: &Push<'_>, out: &mut dyn Write) -> Result<Pus
         path: push.lock_path.to_owned(),
         why,
     };
-    let lock_bytes = std::fs::read(push.lock_path).map_err(|e| {
-        lock_err(if e.kind() == std::io::ErrorKind::NotFound {
-            "no vx.lock: run `vx lock` first".to_owned()
-        } else {
-            e.to_string()
-        })
-    })?;
+    let lock_bytes = crate::bounded_read::read(push.lock_path, crate::lock::MAX_LOCK_BYTES)
+        .map_err(|e| {
+            lock_err(if e.is_not_found() {
+                "no vx.lock: run `vx lock` first".to_owned()
+            } else {
+                e.to_string()
+            })
+        })?;
     let lock = Lock::load(push.lock_path)
         .map_err(|e| lock_err(e.to_string()))?
         .ok_or_else(|| lock_err("no vx.lock: run `vx lock` first".to_owned()))?;
@@ -147,7 +148,7 @@ pub fn push(target: &Target, push: &Push<'_>, out: &mut dyn Write) -> Result<Pus
             artifact.tool,
             artifact.version,
             artifact.platform,
-            vx_tui::text::bytes(size)
+            vx_text::bytes(size)
         );
         sizes.push((artifact.sha256.clone(), size));
     }

@@ -67,11 +67,15 @@ pub fn parse_all(text: &str) -> Result<Parsed, Malformed> {
     let mut budget = serde_saphyr::Budget::default();
     budget.max_nodes = 100_000;
     options.budget = Some(budget);
+    // As aqua's goccy/go-yaml (YAML 1.2): `no` is a string, not YAML 1.1's false.
+    options.strict_booleans = true;
     let config: Option<Config> =
         serde_saphyr::from_str_with_options(text, options).map_err(|e| {
             let line = e.location().map(|l| l.line() as usize).filter(|l| *l > 0);
             let message = e.to_string();
             let first = message.lines().next().unwrap_or("").trim();
+            let first =
+                crate::registry::package::too_deep(first).unwrap_or_else(|| first.to_owned());
             Malformed::at(line, format!("not an aqua.yaml: {first}"))
         })?;
     let mut parsed = Parsed::default();

@@ -22,7 +22,6 @@ pub mod python_version;
 pub mod tool_versions;
 pub mod version;
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
@@ -324,16 +323,15 @@ fn read_text(path: &Path) -> Result<String, ImportError> {
         path: path.to_owned(),
         source,
     };
-    let file = std::fs::File::open(path).map_err(read_err)?;
-    let mut bytes = Vec::new();
-    file.take(MAX_IMPORT_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(read_err)?;
-    if bytes.len() as u64 > MAX_IMPORT_BYTES {
-        return Err(ImportError::TooLarge {
-            path: path.to_owned(),
-        });
-    }
+    let bytes = match crate::bounded_read::read(path, MAX_IMPORT_BYTES) {
+        Ok(bytes) => bytes,
+        Err(crate::bounded_read::ReadError::TooLarge { .. }) => {
+            return Err(ImportError::TooLarge {
+                path: path.to_owned(),
+            });
+        }
+        Err(e) => return Err(read_err(e.into())),
+    };
     let text = std::str::from_utf8(&bytes).map_err(|e| {
         let line = bytes[..e.valid_up_to()]
             .iter()

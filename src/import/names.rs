@@ -193,6 +193,29 @@ fn backend_package(name: &str) -> Option<(&str, &'static str)> {
         .map(|(_, package)| (backend, *package))
 }
 
+/// vx's language runtimes by every name they answer to (their own, then asdf's and
+/// mise's), and the runtime each means: what files name, read below the runtimes
+/// themselves (`crate::runtime`, whose `aliases` a test holds to this table).
+pub const RUNTIMES: &[(&str, &str)] = &[
+    ("node", "node"),
+    ("nodejs", "node"),
+    ("python", "python"),
+    ("cpython", "python"),
+    ("go", "go"),
+    ("golang", "go"),
+    ("java", "java"),
+    ("jdk", "java"),
+    ("ruby", "ruby"),
+    ("rust", "rust"),
+    ("erlang", "erlang"),
+    ("elixir", "elixir"),
+];
+
+/// The runtime `name` means (`nodejs` → `node`), if it names one.
+pub fn runtime_of(name: &str) -> Option<&'static str> {
+    RUNTIMES.iter().find(|(n, _)| *n == name).map(|(_, r)| *r)
+}
+
 /// What a tool is looked up by.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Lookup {

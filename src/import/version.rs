@@ -6,7 +6,7 @@
 //! `system`, `ref:`, `path:`, `lts` and `lts/*` (the newest LTS moves; vx pins a
 //! major).
 
-use crate::registry::version::Constraint;
+use crate::version::Constraint;
 
 /// Node.js LTS code names and their majors (nodejs.org/en/about/previous-releases).
 const NODE_LTS: &[(&str, &str)] = &[

@@ -87,6 +87,14 @@ pub enum FetchError {
         /// The limit.
         limit: u64,
     },
+    /// The source announces or sends more than the size the lock records.
+    #[error("{url}: the source has more than the {size} bytes the lock records")]
+    LargerThanLocked {
+        /// The URL requested.
+        url: String,
+        /// The size the lock records.
+        size: u64,
+    },
     /// A `file://` URL names a file that cannot be read.
     #[error("cannot read {}: {source}", path.display())]
     LocalFile {
@@ -129,6 +137,22 @@ pub enum FetchError {
         /// The read timeout, in seconds.
         secs: f64,
         /// Bytes received before the stall.
+        got: u64,
+    },
+    /// The download came slower than [`MIN_RATE`] over a whole window of
+    /// [`InstallOptions::read_timeout`]: a server that trickles a byte now and then,
+    /// which never trips the read timeout.
+    #[error(
+        "{url}: less than {}/s over {secs} s (after {}); the server is too slow",
+        vx_text::bytes(MIN_RATE),
+        vx_text::bytes(*got)
+    )]
+    TooSlow {
+        /// The URL requested.
+        url: String,
+        /// The window (the read timeout), in seconds.
+        secs: f64,
+        /// Bytes received in all.
         got: u64,
     },
     /// A request to continue a download was answered with a different range.
@@ -175,6 +199,7 @@ impl FetchError {
             FetchError::Truncated { .. }
             | FetchError::Read { .. }
             | FetchError::Stalled { .. }
+            | FetchError::TooSlow { .. }
             | FetchError::BadResume { .. } => true,
             _ => false,
         }
@@ -191,7 +216,7 @@ impl FetchError {
     /// Why the attempt failed, short and without the URL: what a retry announces
     /// ("HTTP 503 Service Unavailable", "no data for 30 s").
     pub fn cause(&self) -> String {
-        use vx_tui::text::bytes;
+        use vx_text::bytes;
         match self {
             FetchError::Status { status, .. } => format!("HTTP {status}{}", reason_suffix(*status)),
             FetchError::Net(source) => source.cause(),
@@ -202,7 +227,14 @@ impl FetchError {
             ),
             FetchError::Read { source, .. } => format!("the connection failed: {source}"),
             FetchError::Stalled { secs, .. } => format!("no data for {secs} s"),
+            FetchError::TooSlow { secs, .. } => format!(
+                "less than {}/s over {secs} s",
+                vx_text::bytes(MIN_RATE)
+            ),
             FetchError::BadResume { .. } => "the server could not resume".to_owned(),
+            FetchError::LargerThanLocked { size, .. } => {
+                format!("it has more than the {size} bytes the lock records")
+            }
             FetchError::GaveUp { last, .. } => last.cause(),
             other => other.to_string(),
         }
@@ -537,7 +569,8 @@ fn fetch_once(
                 path: path.clone(),
                 source,
             };
-            let mut file = File::open(&path).map_err(local_err)?;
+            // Without blocking on a FIFO; what it is is checked below.
+            let mut file = crate::platform::fs::open_for_reading(&path).map_err(local_err)?;
             let meta = file.metadata().map_err(local_err)?;
             if !meta.is_file() {
                 return Err(local_err(io::Error::other("not a regular file")));
@@ -675,9 +708,14 @@ pub(crate) fn client(opts: &InstallOptions) -> Client {
         Timeouts {
             connect: opts.connect_timeout,
             read: opts.read_timeout,
+            ..Timeouts::default()
         },
     )
 }
+
+/// The slowest a download may come, in bytes per second, averaged over each window of
+/// the read timeout: slower, and a 50 MiB download would take over 14 hours.
+pub const MIN_RATE: u64 = 1024;
 
 /// Copies `src` onto the end of `partial` chunk by chunk, hashing, counting, reporting
 /// and polling for cancellation, until `total` bytes (counting those kept from earlier
@@ -694,12 +732,38 @@ fn copy_hashed(
         url: url.to_owned(),
         limit: opts.max_download_bytes,
     };
+    let over_locked = |got: u64| {
+        opts.expected_size
+            .filter(|&size| got > size)
+            .map(|size| FetchError::LargerThanLocked {
+                url: url.to_owned(),
+                size,
+            })
+    };
+    if let Some(err) = total.and_then(over_locked) {
+        return Err(err);
+    }
     if total.is_some_and(|total| total > opts.max_download_bytes) {
         return Err(too_large());
     }
     let mut buf = vec![0u8; CHUNK];
     sink.progress(partial.done, total);
+    let window = opts.read_timeout.max(Duration::from_secs(1));
+    let window_min = MIN_RATE.saturating_mul(window.as_secs());
+    let mut window_start = Instant::now();
+    let mut window_bytes = 0u64;
     loop {
+        if window_start.elapsed() >= window {
+            if window_bytes < window_min {
+                return Err(FetchError::TooSlow {
+                    url: url.to_owned(),
+                    secs: window.as_secs_f64(),
+                    got: partial.done,
+                });
+            }
+            window_start = Instant::now();
+            window_bytes = 0;
+        }
         if sink.cancel_requested() {
             return Err(FetchError::Cancelled);
         }
@@ -729,10 +793,14 @@ fn copy_hashed(
                 });
             }
         };
+        if let Some(err) = over_locked(partial.done + n as u64) {
+            return Err(err);
+        }
         if partial.done + n as u64 > opts.max_download_bytes {
             return Err(too_large());
         }
         partial.append(&buf[..n])?;
+        window_bytes += n as u64;
         sink.fetched(n as u64);
         sink.progress(partial.done, total);
     }
@@ -774,7 +842,7 @@ mod tests {
 
     #[test]
     fn a_dropped_body_resumes_from_the_bytes_on_disk() {
-        let body = crate::demo::fixture::noise(300_000);
+        let body = crate::fixture::noise(300_000);
         let server = TestServer::resumable(body.clone(), vec![100_000, 200_000], true);
         let mut sink = RecordingSink::default();
         let sha = sha256_hex(&body);
@@ -823,7 +891,7 @@ mod tests {
 
     #[test]
     fn a_kept_download_continues_from_its_bytes_and_hashes_the_whole_file() {
-        let body = crate::demo::fixture::noise(300_000);
+        let body = crate::fixture::noise(300_000);
         let server = TestServer::resumable(body.clone(), Vec::new(), true);
         let store = tempfile::tempdir().unwrap();
         let url = server.url("/k");
@@ -842,7 +910,7 @@ mod tests {
 
     #[test]
     fn a_kept_download_the_server_will_not_continue_starts_over() {
-        let body = crate::demo::fixture::noise(300_000);
+        let body = crate::fixture::noise(300_000);
         let sha = sha256_hex(&body);
         // Ranges no longer served: the 200 is the whole file.
         let server = TestServer::resumable(body.clone(), Vec::new(), false);
@@ -887,7 +955,7 @@ mod tests {
 
     #[test]
     fn without_byte_ranges_a_retry_starts_over() {
-        let body = crate::demo::fixture::noise(300_000);
+        let body = crate::fixture::noise(300_000);
         let server = TestServer::resumable(body.clone(), vec![100_000], false);
         let mut sink = RecordingSink::default();
         let sha = sha256_hex(&body);

@@ -99,7 +99,7 @@ impl<W: Write> ProgressSink for LiveSink<W> {
 
     fn retry(&mut self, retry: &Retry<'_>) {
         let now = now_unix_ms();
-        let text = vx_tui::text::sanitize(&retry.to_string()).into_owned();
+        let text = vx_text::sanitize(&retry.to_string()).into_owned();
         self.settle(&format!("  {text}"));
         self.line.retry(retry.attempt, retry.done(), now);
         self.redraw(now);

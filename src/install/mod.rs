@@ -68,6 +68,9 @@ pub struct InstallOptions {
     pub read_timeout: Duration,
     /// Largest download accepted.
     pub max_download_bytes: u64,
+    /// The download's exact size when the lock records it ([`crate::spec::ToolSpec::size`]): a
+    /// larger `Content-Length` is refused up front, a longer body cut off at it.
+    pub expected_size: Option<u64>,
     /// Caps on what the archive may unpack to.
     pub extract: ExtractLimits,
     /// How often a running post-install command is checked for cancellation.
@@ -98,6 +101,7 @@ impl Default for InstallOptions {
             connect_timeout: Duration::from_secs(30),
             read_timeout: Duration::from_secs(30),
             max_download_bytes: 8 << 30,
+            expected_size: None,
             extract: ExtractLimits::default(),
             post_install_poll: Duration::from_millis(50),
             retry_delays: vec![Duration::from_millis(250), Duration::from_secs(1)],
@@ -120,6 +124,7 @@ impl InstallOptions {
         if let Some(secs) = cfg.read_timeout_secs {
             opts.read_timeout = Duration::from_secs(u64::from(secs));
         }
+        opts.expected_size = cfg.spec.size;
         Ok(opts)
     }
 }
@@ -227,7 +232,7 @@ impl Outcome {
                 ..
             } => format!(
                 "installed {}{}{}{} into {}",
-                vx_tui::text::bytes(*bytes),
+                vx_text::bytes(*bytes),
                 if *unverified {
                     " (UNVERIFIED: no sha256)"
                 } else {
@@ -242,7 +247,7 @@ impl Outcome {
             ),
             Outcome::Probed { bytes, sha256, .. } => format!(
                 "locked {} sha256 {}",
-                vx_tui::text::bytes(*bytes),
+                vx_text::bytes(*bytes),
                 sha256.get(..16).unwrap_or(sha256)
             ),
             Outcome::Saved {
@@ -251,7 +256,7 @@ impl Outcome {
                 source,
             } => format!(
                 "downloaded {}{} to {}",
-                vx_tui::text::bytes(*bytes),
+                vx_text::bytes(*bytes),
                 source
                     .as_deref()
                     .map(|s| format!("{SERVED_BY}{s}"))

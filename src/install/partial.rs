@@ -28,7 +28,7 @@
 //! partials untouched for [`STALE_AFTER`] that no download holds ([`stale`]).
 
 use std::fs::{self, File};
-use std::io::{self, Read};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -194,15 +194,7 @@ impl Kept {
 
 /// Reads a partial's record; `None` when absent, oversized or malformed.
 fn read_meta(path: &Path) -> Option<Meta> {
-    let mut bytes = Vec::new();
-    File::open(path)
-        .ok()?
-        .take(MAX_META_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .ok()?;
-    if bytes.len() as u64 > MAX_META_BYTES {
-        return None;
-    }
+    let bytes = crate::bounded_read::read(path, MAX_META_BYTES).ok()?;
     serde_json::from_slice(&bytes).ok()
 }
 

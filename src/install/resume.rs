@@ -39,10 +39,7 @@ pub fn fetch(
         0 => sink.phase(Phase::Downloading, url),
         at => sink.phase(
             Phase::Downloading,
-            &format!(
-                "resuming at {} from an earlier run",
-                vx_tui::text::bytes(at)
-            ),
+            &format!("resuming at {} from an earlier run", vx_text::bytes(at)),
         ),
     }
     let result = fetch::fetch_kept(url, expected, &kept, sink, opts, tee);

@@ -64,7 +64,7 @@ impl std::fmt::Display for Retry<'_> {
             self.attempt, self.attempts, self.cause
         )?;
         if let Some(at) = self.resume_at {
-            write!(f, ", resuming at {}", vx_tui::text::bytes(at))?;
+            write!(f, ", resuming at {}", vx_text::bytes(at))?;
         }
         Ok(())
     }
@@ -155,7 +155,7 @@ impl<W: Write> LineSink<W> {
         // must not fail an install.
         // Messages can quote an archive or a server: shown escaped, never obeyed.
         let text = text.to_string();
-        let line = format!("vx: {}: {}\n", self.label, vx_tui::text::sanitize(&text));
+        let line = format!("vx: {}: {}\n", self.label, vx_text::sanitize(&text));
         let _ = self.out.write_all(line.as_bytes());
     }
 }
@@ -181,15 +181,15 @@ impl<W: Write> ProgressSink for LineSink<W> {
                     self.next_percent = (percent / 10 + 1) * 10;
                     self.line(format_args!(
                         "{phase} {percent}% ({} of {})",
-                        vx_tui::text::bytes(done),
-                        vx_tui::text::bytes(total)
+                        vx_text::bytes(done),
+                        vx_text::bytes(total)
                     ));
                 }
             }
             _ => {
                 if done >= self.next_bytes {
                     self.next_bytes = done.saturating_mul(2);
-                    self.line(format_args!("{phase} {}", vx_tui::text::bytes(done)));
+                    self.line(format_args!("{phase} {}", vx_text::bytes(done)));
                 }
             }
         }

@@ -13,7 +13,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{self, Read};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -256,14 +256,7 @@ pub fn install_dir(store: &Path, tool: &str, version: &str) -> PathBuf {
 /// Reads the receipt of an installed tree; `None` when absent, unreadable, oversized
 /// or malformed (the tree is then treated as not installed and replaced).
 pub fn read_receipt(tree: &Path) -> Option<Receipt> {
-    let file = fs::File::open(tree.join(RECEIPT_FILE)).ok()?;
-    let mut bytes = Vec::new();
-    file.take(MAX_RECEIPT_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .ok()?;
-    if bytes.len() as u64 > MAX_RECEIPT_BYTES {
-        return None;
-    }
+    let bytes = crate::bounded_read::read(&tree.join(RECEIPT_FILE), MAX_RECEIPT_BYTES).ok()?;
     serde_json::from_slice(&bytes).ok()
 }
 
@@ -521,6 +514,7 @@ mod tests {
                 verify: None,
                 env: Default::default(),
                 verified: None,
+                size: None,
             },
             store: store.to_owned(),
             board: None,

@@ -47,6 +47,7 @@ fn config(store: &Path, url: String, body: &[u8]) -> InstallConfig {
             verify: None,
             env: Default::default(),
             verified: None,
+            size: None,
         },
         store: store.to_owned(),
         board: None,

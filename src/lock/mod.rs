@@ -32,7 +32,6 @@
 //! kept with `stale = true` (which no install uses) until `vx lock` succeeds.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -44,7 +43,7 @@ use crate::validate;
 /// The format version this `vx` reads and writes.
 pub const LOCK_VERSION: i64 = 1;
 /// Largest lock file read.
-const MAX_LOCK_BYTES: u64 = 16 << 20;
+pub const MAX_LOCK_BYTES: u64 = 16 << 20;
 /// The first line of every lock file.
 const HEADER: &str = "# vx.lock — written by `vx lock` / `vx sync`; do not edit\n";
 
@@ -100,6 +99,26 @@ impl Asset {
             verified: None,
             variant: None,
         }
+    }
+
+    /// What [`Lock::parse`] would refuse in this entry (its sha256, format or `bin`),
+    /// said without a location: checked before an entry is recorded, so `vx lock`
+    /// never writes a lock that every later command refuses.
+    pub fn problem(&self) -> Option<String> {
+        if let Err(e) = validate::sha256(&self.sha256) {
+            return Some(e.to_string());
+        }
+        if let Some(format) = &self.format
+            && crate::format::ArchiveFormat::from_name(format).is_none()
+        {
+            return Some(format!("unknown archive format {format:?}"));
+        }
+        if let Some(bin) = &self.bin
+            && let Err(e) = validate::bin(bin)
+        {
+            return Some(e.to_string());
+        }
+        None
     }
 }
 
@@ -287,23 +306,19 @@ impl Lock {
             path: path.to_owned(),
             source,
         };
-        let file = match std::fs::File::open(path) {
-            Ok(file) => file,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(read_err(e)),
-        };
-        let mut bytes = Vec::new();
-        file.take(MAX_LOCK_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(read_err)?;
         let invalid = |location, problem: String| LockError::Invalid {
             path: path.to_owned(),
             location,
             problem,
         };
-        if bytes.len() as u64 > MAX_LOCK_BYTES {
-            return Err(invalid(None, format!("over {MAX_LOCK_BYTES} bytes")));
-        }
+        let bytes = match crate::bounded_read::read(path, MAX_LOCK_BYTES) {
+            Ok(bytes) => bytes,
+            Err(e) if e.is_not_found() => return Ok(None),
+            Err(crate::bounded_read::ReadError::TooLarge { .. }) => {
+                return Err(invalid(None, format!("over {MAX_LOCK_BYTES} bytes")));
+            }
+            Err(e) => return Err(read_err(e.into())),
+        };
         let text =
             String::from_utf8(bytes).map_err(|_| invalid(None, "not valid UTF-8".to_owned()))?;
         Lock::parse(path, &text).map(Some)
@@ -432,7 +447,7 @@ impl Lock {
             return Ok(());
         }
         let text = self.to_text();
-        if std::fs::read(path).is_ok_and(|old| old == text.as_bytes()) {
+        if crate::bounded_read::read(path, MAX_LOCK_BYTES).is_ok_and(|old| old == text.as_bytes()) {
             return Ok(());
         }
         crate::atomic::write(path, text.as_bytes()).map_err(|source| LockError::Write {

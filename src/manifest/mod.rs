@@ -29,7 +29,6 @@ pub mod platform;
 pub mod tool;
 
 use std::fmt;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
@@ -345,11 +344,16 @@ impl Manifest {
             path: path.to_owned(),
             source,
         };
-        let file = std::fs::File::open(path).map_err(read_err)?;
-        let mut bytes = Vec::new();
-        file.take(MAX_MANIFEST_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(read_err)?;
+        let bytes = match crate::bounded_read::read(path, MAX_MANIFEST_BYTES) {
+            Ok(bytes) => bytes,
+            Err(crate::bounded_read::ReadError::TooLarge { limit }) => {
+                return Err(ManifestError::TooLarge {
+                    path: path.to_owned(),
+                    limit,
+                });
+            }
+            Err(e) => return Err(read_err(e.into())),
+        };
         Manifest::from_bytes(path, &bytes)
     }
 

@@ -539,6 +539,18 @@ impl Parser<'_> {
             }
             crate::net::rewrite::check(name, to)
                 .map_err(|e| self.err(Some(key.span()), Problem::Network(e.to_string())))?;
+            // A cloned repository's rules point at the web only: a replacement that
+            // names another scheme (file://) is refused here, and whatever a `regex:`
+            // rule makes of a URL is checked again by the client after rewriting.
+            if !crate::net::rewrite::is_web_target(to) {
+                return Err(self.err(
+                    Some(span),
+                    Problem::Network(
+                        "a project's url_replacements may rewrite to http:// or https:// URLs only"
+                            .to_owned(),
+                    ),
+                ));
+            }
             let line = Location::from_offset(self.text, key.span().start).line;
             lines.insert(format!("url_replacements.{name}"), line);
             out.push((name.to_owned(), to.to_owned()));
@@ -630,7 +642,7 @@ impl Parser<'_> {
             validate::tool_name(written).map_err(|e| self.err(Some(key.span()), e.into()))?;
         }
         let (text, span) = constraint;
-        crate::registry::version::Constraint::parse(text)
+        crate::version::Constraint::parse(text)
             .map_err(|e| self.err(Some(span), Problem::Constraint(e.to_string())))?;
         let mut lookup = written.to_owned();
         let (mut os, mut bin) = (Vec::new(), None);
@@ -686,7 +698,7 @@ impl Parser<'_> {
             return Err("must be a path relative to vx.toml".to_owned());
         }
         let path = self.project_file(file);
-        let runtime = crate::runtime::find(lookup).map(|r| r.name());
+        let runtime = import::names::runtime_of(lookup);
         let format = Format::of_file(&path)
             .or(match runtime {
                 Some("node") => Some(Format::NodeVersion),
@@ -706,8 +718,7 @@ impl Parser<'_> {
             })?;
         let imported = import::read(&path, format).map_err(|e| e.to_string())?;
         let same = |name: &str| {
-            name == lookup
-                || (runtime.is_some() && crate::runtime::find(name).map(|r| r.name()) == runtime)
+            name == lookup || (runtime.is_some() && import::names::runtime_of(name) == runtime)
         };
         let entry = match imported.tools.as_slice() {
             [one] => one,
@@ -1080,18 +1091,14 @@ impl Parser<'_> {
 
     /// A cosign key file, `path` relative to vx.toml's directory.
     fn key_file(&self, path: &str) -> Result<String, String> {
-        use std::io::Read;
         let dir = self.path.parent().unwrap_or(Path::new("."));
         let full = dir.join(path);
-        let mut text = String::new();
-        std::fs::File::open(&full)
-            .and_then(|f| f.take(MAX_KEY_FILE).read_to_string(&mut text))
-            .map_err(|e| {
-                format!(
-                    "cannot read the cosign key file {}: {e}",
-                    vx_tui::text::sanitize(&full.display().to_string())
-                )
-            })?;
+        let text = crate::bounded_read::read_to_string(&full, MAX_KEY_FILE).map_err(|e| {
+            format!(
+                "cannot read the cosign key file {}: {e}",
+                vx_text::sanitize(&full.display().to_string())
+            )
+        })?;
         Ok(text)
     }
 

@@ -442,6 +442,7 @@ impl ToolTable {
             verify: self.verify.clone(),
             verified: None,
             env: over.env.clone().unwrap_or_default(),
+            size: None,
         })
     }
 }

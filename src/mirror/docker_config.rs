@@ -48,14 +48,9 @@ pub fn basic_for(authority: &str) -> Result<Option<Secret>, String> {
     let Some(path) = path() else {
         return Ok(None);
     };
-    let text = match std::fs::File::open(&path) {
-        Ok(file) => {
-            let mut text = String::new();
-            std::io::Read::read_to_string(&mut std::io::Read::take(file, MAX_BYTES), &mut text)
-                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            text
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+    let text = match crate::bounded_read::read_to_string(&path, MAX_BYTES) {
+        Ok(text) => text,
+        Err(e) if e.is_not_found() => return Ok(None),
         Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
     };
     let config: ConfigFile = serde_json::from_str(&text).map_err(|e| {

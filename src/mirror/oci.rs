@@ -232,7 +232,7 @@ impl Registry {
         } else {
             return Err(refused(format!(
                 "it answered 401 without a challenge vx knows ({})",
-                vx_tui::text::sanitize(&crate::validate::shorten(scheme))
+                vx_text::sanitize(&crate::validate::shorten(scheme))
             )));
         };
         *self.auth.lock().unwrap_or_else(|e| e.into_inner()) = Some(auth);

@@ -28,15 +28,42 @@ pub struct Timeouts {
     pub connect: Duration,
     /// Longest wait for any single read.
     pub read: Duration,
+    /// Longest time, in all, to read an answer's body into memory
+    /// ([`super::Response::read_to_vec`]: GitHub's API, registry, checksum and
+    /// signature files, OCI answers). A server that trickles a byte now and then never
+    /// trips [`Timeouts::read`]; this it does.
+    pub answer: Duration,
 }
 
+/// The variable that sets [`Timeouts::answer`], in seconds (1 to 86 400), for a link
+/// too slow for the default.
+pub const ANSWER_TIMEOUT_ENV: &str = "VX_ANSWER_TIMEOUT";
+
+/// [`Timeouts::answer`] unless [`ANSWER_TIMEOUT_ENV`] says otherwise: two minutes, a
+/// 16 MiB registry at 140 KiB/s.
+pub const DEFAULT_ANSWER_TIMEOUT: Duration = Duration::from_secs(120);
+
 impl Default for Timeouts {
+    /// 30 s to connect, 30 s for any read, [`answer_timeout`] for a whole answer.
     fn default() -> Self {
         Timeouts {
             connect: Duration::from_secs(30),
             read: Duration::from_secs(30),
+            answer: answer_timeout(),
         }
     }
+}
+
+/// [`ANSWER_TIMEOUT_ENV`] when it holds 1 to 86 400 (seconds), else
+/// [`DEFAULT_ANSWER_TIMEOUT`].
+pub fn answer_timeout() -> Duration {
+    std::env::var(ANSWER_TIMEOUT_ENV)
+        .ok()
+        .and_then(|text| text.trim().parse::<u32>().ok())
+        .filter(|secs| crate::validate::read_timeout(*secs).is_ok())
+        .map_or(DEFAULT_ANSWER_TIMEOUT, |secs| {
+            Duration::from_secs(u64::from(secs))
+        })
 }
 
 /// Which agent a request needs.

@@ -4,7 +4,6 @@
 //! unexplained "UnknownIssuer": a file that cannot be read, is too large, holds no
 //! certificate or holds one that is not a usable trust anchor is an error naming it.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use rustls::pki_types::CertificateDer;
@@ -69,16 +68,16 @@ pub fn pem_file(
         path: path.to_owned(),
         problem,
     };
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|file| file.take(MAX_CERT_FILE_BYTES + 1).read_to_end(&mut bytes))
-        .map_err(read_err)?;
-    if bytes.len() as u64 > MAX_CERT_FILE_BYTES {
-        return Err(invalid(format!(
-            "larger than {} MiB: not a certificate file",
-            MAX_CERT_FILE_BYTES >> 20
-        )));
-    }
+    let bytes = match crate::bounded_read::read(path, MAX_CERT_FILE_BYTES) {
+        Ok(bytes) => bytes,
+        Err(crate::bounded_read::ReadError::TooLarge { .. }) => {
+            return Err(invalid(format!(
+                "larger than {} MiB: not a certificate file",
+                MAX_CERT_FILE_BYTES >> 20
+            )));
+        }
+        Err(e) => return Err(read_err(e.into())),
+    };
     let mut certs = Vec::new();
     for (index, cert) in CertificateDer::pem_slice_iter(&bytes).enumerate() {
         let cert = cert.map_err(|e| invalid(format!("not valid PEM: {e}")))?;

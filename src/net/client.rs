@@ -155,6 +155,8 @@ pub struct Response {
     /// The headers.
     pub headers: HeaderMap,
     body: ureq::Body,
+    /// [`Timeouts::answer`]: the most [`Response::read_to_vec`] may take.
+    deadline: std::time::Duration,
 }
 
 impl Response {
@@ -173,17 +175,37 @@ impl Response {
         self.body.into_reader()
     }
 
-    /// The whole body, at most `limit` bytes.
-    pub fn read_to_vec(mut self, limit: u64) -> Result<Vec<u8>, NetError> {
+    /// The whole body, at most `limit` bytes, within the client's
+    /// [`Timeouts::answer`] in all (a server that trickles is cut off at the deadline,
+    /// give or take one read timeout); a larger `Content-Length` is refused before a
+    /// byte is read.
+    pub fn read_to_vec(self, limit: u64) -> Result<Vec<u8>, NetError> {
         let url = display_url(&self.url);
-        match self.body.with_config().limit(limit).read_to_vec() {
-            Ok(bytes) => Ok(bytes),
-            Err(ureq::Error::BodyExceedsLimit(limit)) => Err(NetError::TooLarge { url, limit }),
-            Err(ureq::Error::Io(source)) => Err(NetError::Read { url, source }),
-            Err(other) => Err(NetError::Read {
-                url,
-                source: std::io::Error::other(other.to_string()),
-            }),
+        if self.content_length().is_some_and(|len| len > limit) {
+            return Err(NetError::TooLarge { url, limit });
+        }
+        let started = std::time::Instant::now();
+        let mut reader = self.body.into_reader();
+        let mut bytes = Vec::new();
+        let mut chunk = [0u8; 16 * 1024];
+        loop {
+            if started.elapsed() > self.deadline {
+                return Err(NetError::Deadline {
+                    url,
+                    deadline: self.deadline,
+                    got: bytes.len() as u64,
+                });
+            }
+            let n = match reader.read(&mut chunk) {
+                Ok(0) => return Ok(bytes),
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(source) => return Err(NetError::Read { url, source }),
+            };
+            if (bytes.len() + n) as u64 > limit {
+                return Err(NetError::TooLarge { url, limit });
+            }
+            bytes.extend_from_slice(&chunk[..n]);
         }
     }
 }
@@ -339,6 +361,7 @@ impl Client {
                 status,
                 headers: parts.headers,
                 body,
+                deadline: self.timeouts.answer,
             });
         }
         Err(NetError::BadRedirect {

@@ -96,8 +96,8 @@ impl Credentials {
         let mut out = Credentials::default();
         for (key, name, value) in headers {
             let problem = |problem: String| CredentialsError::Header {
-                host: vx_tui::text::sanitize(key).into_owned(),
-                name: vx_tui::text::sanitize(name).into_owned(),
+                host: vx_text::sanitize(key).into_owned(),
+                name: vx_text::sanitize(name).into_owned(),
                 problem,
             };
             let (host, port) = host_key(key).ok_or_else(|| {
@@ -176,7 +176,6 @@ pub fn netrc_path() -> Option<(PathBuf, bool)> {
 /// Reads the netrc file of [`netrc_path`], if any: its path and text. A file named by
 /// `NETRC` that cannot be read, or one found that cannot be, is an error.
 pub fn read_netrc() -> Result<Option<(PathBuf, String)>, CredentialsError> {
-    use std::io::Read;
     let Some((path, _)) = netrc_path() else {
         return Ok(None);
     };
@@ -184,16 +183,15 @@ pub fn read_netrc() -> Result<Option<(PathBuf, String)>, CredentialsError> {
         path: path.clone(),
         source,
     };
-    let file = std::fs::File::open(&path).map_err(read_err)?;
-    let mut bytes = Vec::new();
-    file.take(MAX_NETRC_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(read_err)?;
-    if bytes.len() as u64 > MAX_NETRC_BYTES {
-        return Err(read_err(std::io::Error::other(format!(
-            "over {MAX_NETRC_BYTES} bytes; that is not a netrc file"
-        ))));
-    }
+    let bytes = match crate::bounded_read::read(&path, MAX_NETRC_BYTES) {
+        Ok(bytes) => bytes,
+        Err(crate::bounded_read::ReadError::TooLarge { .. }) => {
+            return Err(read_err(std::io::Error::other(format!(
+                "over {MAX_NETRC_BYTES} bytes; that is not a netrc file"
+            ))));
+        }
+        Err(e) => return Err(read_err(e.into())),
+    };
     let text = String::from_utf8(bytes)
         .map_err(|_| read_err(std::io::Error::other("the file is not valid UTF-8")))?;
     Ok(Some((path, text)))

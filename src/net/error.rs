@@ -134,6 +134,21 @@ pub enum NetError {
         #[source]
         source: Arc<TrustError>,
     },
+    /// The answer's body, read into memory, took longer than its deadline in all.
+    #[error(
+        "{url}: the answer took longer than {} in all ({} read); a slow link can set {} (seconds)",
+        vx_text::duration(deadline.as_secs()),
+        vx_text::bytes(*got),
+        super::agent::ANSWER_TIMEOUT_ENV
+    )]
+    Deadline {
+        /// The URL, for a message.
+        url: String,
+        /// The deadline.
+        deadline: std::time::Duration,
+        /// How much had come.
+        got: u64,
+    },
     /// Reading the answer's body failed.
     #[error("{url}: reading the answer failed: {source}")]
     Read {
@@ -201,7 +216,7 @@ impl NetError {
                 var: p.var(),
             })
         };
-        let shown = |text: &str| vx_tui::text::sanitize(text).into_owned();
+        let shown = |text: &str| vx_text::sanitize(text).into_owned();
         if let Some(tls) = rustls_error(&source) {
             return match tls {
                 rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer) => {

@@ -109,6 +109,13 @@ impl UrlRewrites {
     }
 }
 
+/// Whether a replacement names a web URL (`http://` or `https://`, any case), or is
+/// only a `regex:` rule's group (`$1…`), which the client checks once it is applied.
+pub fn is_web_target(to: &str) -> bool {
+    let lower = to.get(..8).unwrap_or(to).to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://") || to.starts_with('$')
+}
+
 /// Checks one rule: a non-empty key and replacement; a `regex:` key must compile.
 /// Used where a rule is read (the user config, vx.toml) so that a bad one is an error
 /// at its line, and again here when the rules are made.
@@ -133,7 +140,7 @@ fn rule(key: &str, to: &str) -> Result<Rule, RuleError> {
                     // The regex crate draws the pattern over several lines; its last
                     // line says what is wrong.
                     let why = why.lines().last().unwrap_or("").trim();
-                    RuleError(vx_tui::text::sanitize(&format!("bad regex: {why}")).into_owned())
+                    RuleError(vx_text::sanitize(&format!("bad regex: {why}")).into_owned())
                 })?;
             Ok(Rule::Pattern(re, to.to_owned()))
         }

@@ -111,7 +111,7 @@ impl TrustSettings {
                 .collect();
             parts.push(format!("[http] ca_certificates {}", files.join(", ")));
         }
-        vx_tui::text::sanitize(&parts.join(" and ")).into_owned()
+        vx_text::sanitize(&parts.join(" and ")).into_owned()
     }
 
     /// The TLS configuration for the HTTP client: the roots of these settings, loaded
@@ -156,7 +156,7 @@ impl TrustSettings {
                     format!(" ({})", store.errors.join("; "))
                 };
                 return Err(TrustError::EmptySystemStore {
-                    detail: vx_tui::text::sanitize(&detail).into_owned(),
+                    detail: vx_text::sanitize(&detail).into_owned(),
                 });
             }
             certs.extend(store.certs);

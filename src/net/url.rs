@@ -8,81 +8,208 @@ use crate::validate::{self, Scheme};
 /// The most redirects followed for one request.
 pub const MAX_REDIRECTS: u32 = 5;
 
+/// A URL reference split into RFC 3986's five parts (its Appendix B): the one parser
+/// under [`origin`], [`host`], [`port`] and [`resolve`]. Nothing is decoded or
+/// checked here (`validate::url` checks); a part is `None` when its delimiter is absent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Reference<'a> {
+    /// Before the first `:`, when that is a scheme (`ALPHA *( ALPHA / DIGIT / "+" /
+    /// "-" / "." )`) and comes before any `/`, `?` or `#`.
+    scheme: Option<&'a str>,
+    /// After `//`, up to the next `/`, `?` or `#`: `[userinfo@]host[:port]`.
+    authority: Option<&'a str>,
+    path: &'a str,
+    query: Option<&'a str>,
+    fragment: Option<&'a str>,
+}
+
+impl<'a> Reference<'a> {
+    fn parse(text: &'a str) -> Reference<'a> {
+        let (rest, fragment) = match text.split_once('#') {
+            Some((rest, f)) => (rest, Some(f)),
+            None => (text, None),
+        };
+        let (rest, query) = match rest.split_once('?') {
+            Some((rest, q)) => (rest, Some(q)),
+            None => (rest, None),
+        };
+        let scheme = rest.split_once(':').map(|(s, _)| s).filter(|s| {
+            s.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+        });
+        let rest = scheme.map_or(rest, |s| &rest[s.len() + 1..]);
+        let (authority, path) = match rest.strip_prefix("//") {
+            Some(after) => {
+                let end = after.find('/').unwrap_or(after.len());
+                (Some(&after[..end]), &after[end..])
+            }
+            None => (None, rest),
+        };
+        Reference {
+            scheme,
+            authority,
+            path,
+            query,
+            fragment,
+        }
+    }
+
+    /// The authority without its userinfo: `host[:port]`.
+    fn host_port(&self) -> Option<&'a str> {
+        let authority = self.authority?;
+        Some(authority.rsplit_once('@').map_or(authority, |(_, h)| h))
+    }
+
+    /// The host (brackets kept off an IPv6 literal) and the port as written (empty
+    /// when there is none).
+    fn host_and_port(&self) -> Option<(&'a str, &'a str)> {
+        let host_port = self.host_port()?;
+        match host_port.strip_prefix('[') {
+            Some(v6) => {
+                let (host, after) = v6.split_once(']')?;
+                Some((host, after.strip_prefix(':').unwrap_or(after)))
+            }
+            None => Some(host_port.split_once(':').unwrap_or((host_port, ""))),
+        }
+    }
+}
+
+impl std::fmt::Display for Reference<'_> {
+    /// RFC 3986's recomposition (5.3).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(scheme) = self.scheme {
+            write!(f, "{scheme}:")?;
+        }
+        if let Some(authority) = self.authority {
+            write!(f, "//{authority}")?;
+        }
+        f.write_str(self.path)?;
+        if let Some(query) = self.query {
+            write!(f, "?{query}")?;
+        }
+        if let Some(fragment) = self.fragment {
+            write!(f, "#{fragment}")?;
+        }
+        Ok(())
+    }
+}
+
 /// `scheme://host[:port]` of `url`, lower-cased, without credentials; `None` for a URL
-/// without a scheme.
+/// without a scheme or an authority (`mailto:x`).
 pub fn origin(url: &str) -> Option<String> {
-    let (scheme, rest) = url.split_once("://")?;
-    let host = rest.split(['/', '?', '#']).next()?;
-    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    let url = Reference::parse(url);
     Some(format!(
         "{}://{}",
-        scheme.to_ascii_lowercase(),
-        host.to_ascii_lowercase()
+        url.scheme?.to_ascii_lowercase(),
+        url.host_port()?.to_ascii_lowercase()
     ))
 }
 
 /// The host of `url` (lower-case, without port, brackets kept off an IPv6 literal);
 /// `None` for a URL without one.
 pub fn host(url: &str) -> Option<String> {
-    let (_, rest) = url.split_once("://")?;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = if let Some(v6) = authority.strip_prefix('[') {
-        v6.split(']').next()?
-    } else {
-        authority.split(':').next()?
-    };
+    let url = Reference::parse(url);
+    url.scheme?;
+    let (host, _) = url.host_and_port()?;
     (!host.is_empty()).then(|| host.to_ascii_lowercase())
 }
 
 /// The port of `url`: explicit, or the scheme's default (80, 443).
 pub fn port(url: &str) -> Option<u16> {
-    let (scheme, rest) = url.split_once("://")?;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let after_host = match authority.strip_prefix('[') {
-        Some(v6) => v6.split_once(']')?.1,
-        None => authority.split_once(':').map_or("", |(_, p)| p),
-    };
-    let explicit = after_host.strip_prefix(':').unwrap_or(after_host);
-    if explicit.is_empty() {
+    let url = Reference::parse(url);
+    let scheme = url.scheme?;
+    let (_, port) = url.host_and_port()?;
+    if port.is_empty() {
         match scheme.to_ascii_lowercase().as_str() {
             "http" => Some(80),
             "https" => Some(443),
             _ => None,
         }
     } else {
-        explicit.parse().ok()
+        port.parse().ok()
     }
 }
 
-/// A redirect's `Location` resolved against the URL that answered it.
+/// A redirect's `Location` resolved against the URL that answered it, as RFC 3986
+/// resolves a reference (5.2.2, strict): `../` and `./` segments removed, a reference
+/// of only `?query` keeping the base's path, an empty one the base's query too.
 pub fn resolve(base: &str, location: &str) -> String {
-    let has_scheme = location.split_once("://").is_some_and(|(scheme, _)| {
-        !scheme.is_empty()
-            && scheme
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
-    });
-    if has_scheme {
-        return location.to_owned();
+    let base = Reference::parse(base);
+    let r = Reference::parse(location);
+    let owned_path;
+    let target = if r.scheme.is_some() {
+        owned_path = remove_dot_segments(r.path);
+        Reference {
+            path: &owned_path,
+            ..r
+        }
+    } else {
+        let (authority, path, query) = if r.authority.is_some() {
+            owned_path = remove_dot_segments(r.path);
+            (r.authority, owned_path.as_str(), r.query)
+        } else if r.path.is_empty() {
+            (base.authority, base.path, r.query.or(base.query))
+        } else if r.path.starts_with('/') {
+            owned_path = remove_dot_segments(r.path);
+            (base.authority, owned_path.as_str(), r.query)
+        } else {
+            // Merged with the base's directory (5.2.3).
+            let merged = if base.authority.is_some() && base.path.is_empty() {
+                format!("/{}", r.path)
+            } else {
+                let dir = base.path.rfind('/').map_or("", |i| &base.path[..=i]);
+                format!("{dir}{}", r.path)
+            };
+            owned_path = remove_dot_segments(&merged);
+            (base.authority, owned_path.as_str(), r.query)
+        };
+        Reference {
+            scheme: Some(base.scheme.unwrap_or("http")),
+            authority,
+            path,
+            query,
+            fragment: r.fragment,
+        }
+    };
+    target.to_string()
+}
+
+/// RFC 3986's `remove_dot_segments` (5.2.4): `.` and `..` segments taken out of a
+/// path, `..` removing the segment before it (never above the root).
+fn remove_dot_segments(path: &str) -> String {
+    let mut input = path;
+    let mut output = String::with_capacity(path.len());
+    // The last segment of the output and its `/`, gone.
+    let pop = |output: &mut String| output.truncate(output.rfind('/').unwrap_or(0));
+    while !input.is_empty() {
+        if let Some(rest) = input.strip_prefix("../") {
+            input = rest;
+        } else if let Some(rest) = input.strip_prefix("./") {
+            input = rest;
+        } else if input.starts_with("/./") {
+            input = &input[2..];
+        } else if input == "/." {
+            input = "/";
+        } else if input.starts_with("/../") {
+            input = &input[3..];
+            pop(&mut output);
+        } else if input == "/.." {
+            input = "/";
+            pop(&mut output);
+        } else if input == "." || input == ".." {
+            input = "";
+        } else {
+            // The first segment, with its leading `/` if any, up to the next `/`.
+            let end = input.as_bytes()[1..]
+                .iter()
+                .position(|&b| b == b'/')
+                .map_or(input.len(), |i| i + 1);
+            output.push_str(&input[..end]);
+            input = &input[end..];
+        }
     }
-    let scheme = base.split_once("://").map_or("http", |(s, _)| s);
-    if let Some(rest) = location.strip_prefix("//") {
-        return format!("{scheme}://{rest}");
-    }
-    let origin = origin(base).unwrap_or_default();
-    if location.starts_with('/') {
-        return format!("{origin}{location}");
-    }
-    let path = base
-        .split(['?', '#'])
-        .next()
-        .unwrap_or(base)
-        .get(origin.len()..)
-        .unwrap_or("/");
-    let dir = path.rfind('/').map_or("/", |i| &path[..=i]);
-    format!("{origin}{dir}{location}")
+    output
 }
 
 /// Why a request first made with `scheme` must not follow a redirect to `to`, if it
@@ -123,7 +250,7 @@ pub fn display_url(url: &str) -> String {
         }
         None => url.to_owned(),
     };
-    vx_tui::text::sanitize(&validate::shorten(&url)).into_owned()
+    vx_text::sanitize(&validate::shorten(&url)).into_owned()
 }
 
 /// The local path of a `file://` URL (already validated), percent-decoded.
@@ -157,6 +284,59 @@ mod tests {
         assert_eq!(resolve("http://h:1", "a"), "http://h:1/a");
     }
 
+    /// RFC 3986's examples (5.4.1 normal, 5.4.2 abnormal) against its base.
+    #[test]
+    fn references_resolve_as_rfc_3986_says() {
+        let base = "http://a/b/c/d;p?q";
+        for (reference, target) in [
+            ("g:h", "g:h"),
+            ("g", "http://a/b/c/g"),
+            ("./g", "http://a/b/c/g"),
+            ("g/", "http://a/b/c/g/"),
+            ("/g", "http://a/g"),
+            ("//g", "http://g"),
+            ("?y", "http://a/b/c/d;p?y"),
+            ("g?y", "http://a/b/c/g?y"),
+            ("#s", "http://a/b/c/d;p?q#s"),
+            ("g#s", "http://a/b/c/g#s"),
+            ("g?y#s", "http://a/b/c/g?y#s"),
+            (";x", "http://a/b/c/;x"),
+            ("g;x?y#s", "http://a/b/c/g;x?y#s"),
+            ("", "http://a/b/c/d;p?q"),
+            (".", "http://a/b/c/"),
+            ("./", "http://a/b/c/"),
+            ("..", "http://a/b/"),
+            ("../", "http://a/b/"),
+            ("../g", "http://a/b/g"),
+            ("../..", "http://a/"),
+            ("../../", "http://a/"),
+            ("../../g", "http://a/g"),
+            ("../../../g", "http://a/g"),
+            ("../../../../g", "http://a/g"),
+            ("/./g", "http://a/g"),
+            ("/../g", "http://a/g"),
+            ("g.", "http://a/b/c/g."),
+            (".g", "http://a/b/c/.g"),
+            ("g..", "http://a/b/c/g.."),
+            ("..g", "http://a/b/c/..g"),
+            ("./../g", "http://a/b/g"),
+            ("./g/.", "http://a/b/c/g/"),
+            ("g/./h", "http://a/b/c/g/h"),
+            ("g/../h", "http://a/b/c/h"),
+            ("g;x=1/./y", "http://a/b/c/g;x=1/y"),
+            ("g;x=1/../y", "http://a/b/c/y"),
+            ("g?y/./x", "http://a/b/c/g?y/./x"),
+            ("g?y/../x", "http://a/b/c/g?y/../x"),
+            ("g#s/./x", "http://a/b/c/g#s/./x"),
+            ("http:g", "http:g"),
+            // Beyond the RFC's table: non-ASCII segments and a dotted absolute URL.
+            ("é/../ü", "http://a/b/c/ü"),
+            ("https://x/a/./b/../c", "https://x/a/c"),
+        ] {
+            assert_eq!(resolve(base, reference), target, "{reference:?}");
+        }
+    }
+
     #[test]
     fn urls_in_messages_lose_credentials_and_queries() {
         assert_eq!(
@@ -165,6 +345,8 @@ mod tests {
         );
         assert_eq!(display_url("http://h/\x1b[2J"), "http://h/\\x1b[2J");
         assert_eq!(origin("HTTP://u@H:8/x"), Some("http://h:8".to_owned()));
+        assert_eq!(origin("file:///x"), Some("file://".to_owned()));
+        assert_eq!(origin("mailto:a@b"), None);
     }
 
     #[test]

@@ -23,6 +23,7 @@
 //! | [`ipc`]: the daemon's transport | a Unix socket in a 0700 directory; the peer's uid checked | a named pipe whose DACL grants the user alone; both ends check the other's user |
 //! | [`process`]: a background process (the daemon) | it calls `setsid` itself; SIGTERM stops it | detached, in a new process group; stopped by its `shutdown` request |
 //! | [`fs`]: file stamps (activation record) | device, inode, size, mtime, ctime; `statat` under an open directory | size, modified and created times, by path |
+//! | [`search`]: a command on `PATH`, `PATH` values built | `execvp`'s lookup: the first executable regular file | the same, with each `PATHEXT` extension |
 
 #[cfg(unix)]
 mod unix;
@@ -36,6 +37,7 @@ use windows as imp;
 
 pub mod ipc;
 pub mod libc;
+pub mod search;
 mod transient;
 
 pub mod process {
@@ -264,6 +266,21 @@ pub mod fs {
     /// drops, so two entries could land on one file). Nothing on Unix.
     pub fn refused_component(part: &OsStr) -> Option<&'static str> {
         imp::refused_component(part)
+    }
+
+    /// Opens `path` for reading without blocking on what is not a regular file: on Unix
+    /// with `O_NONBLOCK` (a FIFO with no writer would block `open` forever) and
+    /// `O_NOCTTY` (a terminal never becomes the controlling one); on Windows as is.
+    /// The caller checks what it opened through the handle's metadata
+    /// ([`crate::bounded_read`] does).
+    pub fn open_for_reading(path: &Path) -> io::Result<File> {
+        imp::open_for_reading(path)
+    }
+
+    /// What a file that is not a regular file is, in words (`a FIFO`, `a character
+    /// device`, `a directory`, …), for a refusal.
+    pub fn kind_of(file_type: std::fs::FileType) -> &'static str {
+        imp::kind_of(file_type)
     }
 
     /// Options that create a new file readable and writable by its owner only, as a file

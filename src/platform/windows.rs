@@ -222,6 +222,20 @@ pub(super) fn refused_component(part: &OsStr) -> Option<&'static str> {
     None
 }
 
+pub(super) fn open_for_reading(path: &Path) -> io::Result<File> {
+    File::open(path)
+}
+
+pub(super) fn kind_of(file_type: std::fs::FileType) -> &'static str {
+    if file_type.is_dir() {
+        "a directory"
+    } else if file_type.is_file() {
+        "a regular file"
+    } else {
+        "not a regular file"
+    }
+}
+
 pub(super) fn new_private_file() -> OpenOptions {
     OpenOptions::new()
 }

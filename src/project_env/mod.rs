@@ -228,7 +228,7 @@ pub fn joined_path(first: &[PathBuf], inherited: Option<&std::ffi::OsStr>) -> Os
             dirs.push(dir.clone());
         }
     }
-    crate::toolchain::search::prepend(&dirs, inherited)
+    crate::platform::search::prepend(&dirs, inherited)
 }
 
 #[cfg(test)]

@@ -458,7 +458,7 @@ fn slug(owner: &str, repo: &str) -> String {
 
 /// Outside text fit for a message: shortened and sanitized.
 fn shown(text: &str) -> String {
-    vx_tui::text::sanitize(&validate::shorten(text)).into_owned()
+    vx_text::sanitize(&validate::shorten(text)).into_owned()
 }
 
 /// The `message` of GitHub's error JSON, shown; `None` when the body is not that.

@@ -2,8 +2,9 @@
 //! what lets a user name a tool instead of writing its URL.
 //!
 //! This room holds the format's pieces, each independent of installing: [`template`],
-//! the Go `text/template` language of `asset`, `url` and `files[].src`; [`version`],
-//! what a user's constraint (`14`, `^1.2`, `latest`) picks among a tool's release tags;
+//! the Go `text/template` language of `asset`, `url` and `files[].src`; what a user's
+//! constraint (`14`, `^1.2`, `latest`) picks among a tool's release tags is the leaf
+//! [`crate::version`] (vx's syntax, not aqua's: the manifest reads it too);
 //! [`expr`], aqua's expressions of `version_constraint` and `version_overrides`;
 //! [`package`], the registry file's data model (`packages: [...]`, typed, with what vx
 //! cannot install faithfully reported per package); [`hosts`], where GitHub is;
@@ -34,4 +35,6 @@ pub mod resolve;
 pub mod set;
 pub mod source;
 pub mod template;
-pub mod version;
+/// The user's constraint syntax moved to the leaf [`crate::version`] (the manifest
+/// reads it too); the old path stays for callers written before the move.
+pub use crate::version;

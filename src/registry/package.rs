@@ -116,6 +116,9 @@ impl Registry {
         budget.max_nodes = 4_000_000;
         let mut options = serde_saphyr::Options::default();
         options.budget = Some(budget);
+        // aqua reads registries with goccy/go-yaml, a YAML 1.2 parser: `repo_name: no`
+        // is the string "no" there, not YAML 1.1's false.
+        options.strict_booleans = true;
         serde_saphyr::from_str_with_options::<Option<Registry>>(text, options)
             .map(Option::unwrap_or_default)
             .map_err(|e| {
@@ -134,6 +137,9 @@ impl Registry {
 /// crate's `error: line L column C: ` prefix (the position is reported separately).
 fn first_line(message: &str) -> String {
     let line = message.lines().next().unwrap_or("").trim();
+    if let Some(nested) = too_deep(line) {
+        return nested;
+    }
     let bare = line.strip_prefix("error: ").unwrap_or(line);
     match bare.split_once(": ") {
         Some((head, rest)) if head.starts_with("line ") && head.contains(" column ") => {
@@ -141,6 +147,13 @@ fn first_line(message: &str) -> String {
         }
         _ => bare.to_owned(),
     }
+}
+
+/// The parser's words for nesting past its depth limit ("recursion limit exceeded",
+/// "budget breached: Depth …"), said as a reader would: too deeply nested.
+pub(crate) fn too_deep(message: &str) -> Option<String> {
+    (message.contains("recursion limit exceeded") || message.contains("budget breached: Depth"))
+        .then(|| "too deeply nested (at most 64 levels)".to_owned())
 }
 
 /// `replacements` (`OS`/`Arch` value to its replacement). Keys and values are YAML

@@ -278,7 +278,7 @@ fn open_fetched(
         });
     }
     let shown = shown_url(url);
-    (cx.progress)(&vx_tui::text::sanitize(&format!(
+    (cx.progress)(&vx_text::sanitize(&format!(
         "fetching {what} from {shown} …"
     )));
     let bytes = cx
@@ -328,7 +328,7 @@ fn open_path(cache: &Cache, file: &Path) -> Result<Index, SourceError> {
     }
     // Read after the stamp was taken: an edit in between leaves an older stamp beside
     // newer content, so the next run indexes again rather than trusting stale names.
-    let bytes = std::fs::read(file).map_err(io)?;
+    let bytes = crate::bounded_read::read(file, MAX_BYTES as u64).map_err(|e| io(e.into()))?;
     let registry = parallel::parse(&bytes, file)?;
     let origin = Origin {
         digest: sha256_hex(&bytes),
@@ -367,7 +367,7 @@ impl Cache {
 
     /// The digest last fetched from `url`, if recorded (and well formed).
     fn recorded(&self, url: &str) -> Option<String> {
-        let text = std::fs::read_to_string(self.url_record(url)).ok()?;
+        let text = crate::bounded_read::read_to_string(&self.url_record(url), 1024).ok()?;
         normal_digest(text.trim())
     }
 
@@ -402,7 +402,7 @@ impl Cache {
             return Ok(Some(index));
         }
         let path = self.file(digest);
-        let Ok(bytes) = std::fs::read(&path) else {
+        let Ok(bytes) = crate::bounded_read::read(&path, MAX_BYTES as u64) else {
             return Ok(None);
         };
         if sha256_hex(&bytes) != digest {

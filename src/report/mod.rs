@@ -438,6 +438,24 @@ impl<W: Write> Reporter<W> {
         self.emit(&text);
     }
 
+    /// Says that `tool` `version` had to try again (`retry 2/3: oci://…: checksum
+    /// mismatch …`), whole, once its child has ended: in lines and JSON alike, so a
+    /// corrupt mirror is heard of even when the origin then served.
+    pub fn retried(&mut self, tool: &str, version: &str, retry: &str) {
+        match self.style {
+            Style::Lines => {
+                let text = format!("vx: {} {}: {}", clean(tool), clean(version), clean(retry));
+                self.emit(&text);
+            }
+            Style::Json => {
+                let text =
+                    json!({"event": "retry", "tool": tool, "version": version, "message": retry})
+                        .to_string();
+                self.emit(&text);
+            }
+        }
+    }
+
     /// Shows the stderr tail of a child that failed.
     pub fn child_stderr(&mut self, tool: &str, lines: &[String]) {
         if lines.is_empty() {

@@ -44,11 +44,9 @@ impl FullReasons {
     }
 }
 
-/// How a child's reason line starts: `vx install: TOOL VERSION: ` (the child writes
-/// it, the parent finds it).
-pub fn line_prefix(tool: &str, version: &str) -> String {
-    format!("vx install: {tool} {version}: ")
-}
+/// How a child's reason line starts: the protocol's
+/// [`crate::config_frame::reason_prefix`].
+pub use crate::config_frame::reason_prefix as line_prefix;
 
 /// The reason a child wrote for `tool` `version` in its stderr `lines` (the last line
 /// starting with [`line_prefix`]).
@@ -59,6 +57,26 @@ pub fn from_stderr(lines: &[String], tool: &str, version: &str) -> Option<String
         .rev()
         .find_map(|line| line.strip_prefix(&prefix))
         .map(str::to_owned)
+}
+
+/// How a child's line about a retry starts: `vx retry: TOOL VERSION: ` (a failed
+/// source, such as a mirror serving other bytes, or a transient failure of the
+/// origin). The slot's message says it only until the next phase, which a reader
+/// polling the board can miss; the parent reports each line when it settles the child,
+/// in every output mode, so an operator learns that a mirror is corrupt.
+pub fn retry_prefix(tool: &str, version: &str) -> String {
+    format!("vx retry: {tool} {version}: ")
+}
+
+/// The retries a child wrote for `tool` `version` in its stderr `lines`, in order
+/// (`retry 2/3: oci://…: checksum mismatch …`).
+pub fn retries_from_stderr(lines: &[String], tool: &str, version: &str) -> Vec<String> {
+    let prefix = retry_prefix(tool, version);
+    lines
+        .iter()
+        .filter_map(|line| line.strip_prefix(&prefix))
+        .map(str::to_owned)
+        .collect()
 }
 
 #[cfg(test)]

@@ -37,6 +37,12 @@ use crate::manifest::{Manifest, Platform};
 /// checksum file or GitHub's digest says it — sha256), making the tool concrete in
 /// `manifest`. An implementation reaches registries and GitHub; [`Offline`] reaches
 /// nothing.
+///
+/// It also carries the one choice a re-lock leaves to the user: whether a tool may be
+/// locked at a version that loses the verification its locked version had
+/// (`--allow-provenance-loss`). The resolver judges registry tools by it, the project
+/// judges URL tools by it (`crate::project`), so every command that re-locks applies
+/// the same gate with the same answer.
 pub trait Resolve {
     /// Resolves the tools named `names` of `manifest` for `platforms`, recording them
     /// in `lock`.
@@ -47,6 +53,12 @@ pub trait Resolve {
         platforms: &[Platform],
         lock: &mut Lock,
     ) -> Result<(), ResolutionError>;
+
+    /// Whether a loss of provenance is allowed (`--allow-provenance-loss`); refused
+    /// unless an implementation says otherwise.
+    fn allows_provenance_loss(&self) -> bool {
+        false
+    }
 }
 
 /// Resolves nothing: a registry tool the lock does not pin is an error.
@@ -84,6 +96,10 @@ impl Resolve for OnDemand {
         let net = Network::from_env(self.options.clone())?;
         let resolver = Resolver::new(&net, Some(manifest), Some(lock))?;
         resolver.resolve(manifest, names, platforms, lock)
+    }
+
+    fn allows_provenance_loss(&self) -> bool {
+        self.options.allow_provenance_loss
     }
 }
 

@@ -116,7 +116,7 @@ impl Network {
             options,
             say: Box::new(move |line| {
                 if !quiet {
-                    crate::note!("vx: {}", vx_tui::text::sanitize(line));
+                    crate::note!("vx: {}", vx_text::sanitize(line));
                 }
             }),
         })

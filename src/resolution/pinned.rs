@@ -101,3 +101,103 @@ pub fn pin(manifest: &Manifest, lock: Option<&Lock>) -> (Manifest, Vec<String>) 
     }
     (pinned, unresolved)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::lock::RegistryPin;
+
+    const SHA: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    fn manifest(text: &str) -> Manifest {
+        Manifest::parse(Path::new("vx.toml"), text).unwrap()
+    }
+
+    fn platform(name: &str) -> Platform {
+        name.parse().unwrap()
+    }
+
+    #[test]
+    fn a_registry_entry_round_trips_and_pins_its_tool_offline() {
+        let m = manifest("[tools]\nripgrep = \"14\"\n");
+        let tool = &m.tools[0];
+        let linux = platform("linux-x86_64");
+        let mut lock = Lock::default();
+        lock.registries.insert(
+            "standard".into(),
+            RegistryPin {
+                git_ref: "v4.554.0".into(),
+                sha256: format!("sha256:{SHA}"),
+            },
+        );
+        let mut over = BTreeMap::new();
+        over.insert(
+            linux.clone(),
+            Override {
+                url: Some("https://x.org/rg.tar.gz".into()),
+                format: Some(ArchiveFormat::TarGz),
+                bin: Some(vec!["rg-14/rg".into()]),
+                ..Default::default()
+            },
+        );
+        let concrete = concrete(tool, "14.1.1", over);
+        let mut asset = Asset::new("https://x.org/rg.tar.gz".into(), SHA.into(), None);
+        asset.format = Some("tar.gz".into());
+        asset.bin = Some(vec!["rg-14/rg".into()]);
+        asset.checksum = Some("checksum-file:https://x.org/rg.tar.gz.sha256".into());
+        lock.record(&concrete, &linux, asset);
+        let entry = lock.tools.get_mut("ripgrep").unwrap();
+        entry.constraint = Some("14".into());
+        entry.package = Some("standard:BurntSushi/ripgrep".into());
+        entry.tag = Some("14.1.1".into());
+        entry
+            .unsupported
+            .insert("windows-aarch64".into(), "no asset".into());
+
+        let text = lock.to_text();
+        assert!(
+            text.contains("[registries.standard]\nref = \"v4.554.0\""),
+            "{text}"
+        );
+        assert!(text.contains("constraint = \"14\""), "{text}");
+        assert!(text.contains("[tools.ripgrep.unsupported]"), "{text}");
+        let back = Lock::parse(Path::new("vx.lock"), &text).unwrap();
+        assert_eq!(back, lock);
+
+        // Offline, the lock alone makes the tool concrete, for every platform it says.
+        let pinned = from_lock(tool, &back).expect("pinned");
+        let spec = pinned.resolve(&linux).unwrap();
+        assert_eq!(spec.version, "14.1.1");
+        assert_eq!(spec.sha256.as_deref(), Some(SHA));
+        assert_eq!(spec.bin.as_deref(), Some(&["rg-14/rg".to_owned()][..]));
+        let err = pinned.resolve(&platform("windows-aarch64")).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("not available for windows-aarch64: no asset"),
+            "{err}"
+        );
+        assert!(
+            back.stale(&m, std::slice::from_ref(&linux)).len() == 1,
+            "the raw table is not what was locked"
+        );
+        let (pinned_m, unresolved) = pin(&m, Some(&back));
+        assert!(unresolved.is_empty());
+        assert!(
+            back.stale(&pinned_m, &[linux, platform("windows-aarch64")])
+                .is_empty()
+        );
+
+        // Another constraint is another resolution: not pinned.
+        let bumped = manifest("[tools]\nripgrep = \"15\"\n");
+        assert!(from_lock(&bumped.tools[0], &back).is_none());
+        // A bad format in a lock is refused at its place.
+        let broken = text.replace("format = \"tar.gz\"", "format = \"rar\"");
+        let err = Lock::parse(Path::new("vx.lock"), &broken).unwrap_err();
+        assert!(
+            err.to_string().contains("unknown archive format \"rar\""),
+            "{err}"
+        );
+    }
+}

@@ -36,7 +36,7 @@ pub fn check(
 ) -> Result<Verdict, String> {
     let mut verdict = Verdict::default();
     let root = || root.get_or_init(load_root).as_ref().map_err(Clone::clone);
-    let clean = |text: &str| vx_tui::text::sanitize(text).into_owned();
+    let clean = |text: &str| vx_text::sanitize(text).into_owned();
     for source in sources {
         match source {
             ProvenanceSource::GithubAttestations {

@@ -16,8 +16,8 @@ use crate::registry::package::Package;
 use crate::registry::resolve::{self as aqua, Download, Resolution};
 use crate::registry::set::{Found, LookupError, RegistrySet, SetHit};
 use crate::registry::source::{self, Context, Source};
-use crate::registry::version::{self, Constraint, Tag};
 use crate::verify::provenance::ProvenanceLoss;
+use crate::version::{self, Constraint, Tag};
 
 use super::network::Network;
 use super::{ResolutionError, Resolve, pinned, provenance, signatures};
@@ -67,7 +67,7 @@ pub struct Resolver<'n> {
     /// Releases listed in this run, by `owner/repo`.
     releases: RefCell<BTreeMap<String, Vec<Release>>>,
     /// Checksum files fetched in this run, by URL (`None`: not available).
-    checksum_files: RefCell<BTreeMap<String, Option<String>>>,
+    checksum_files: RefCell<BTreeMap<String, Result<String, String>>>,
     /// The Sigstore trusted root, read at the first bundle this run checks.
     trusted_root: std::sync::OnceLock<Result<crate::verify::trusted_root::Root, String>>,
     /// What runtimes fetch through (each publisher's file once per run).
@@ -526,9 +526,34 @@ impl<'n> Resolver<'n> {
             .checksum
             .as_ref()
             .filter(|s| s.algorithm.eq_ignore_ascii_case("sha256"))
-            && let Some(text) = self.checksum_file(&source.url)
-            && let Ok(Some(hex)) = checksum::find_sha256(&text, &download.asset, &source.format)
         {
+            // A declared checksum file that cannot be used is an error, as in aqua:
+            // never a silent fall back to trusting the first download.
+            let unusable = |why: String| {
+                usage(format!(
+                    "{} {}: the checksum file {} cannot be used: {why}",
+                    found.qualified_name(),
+                    candidate.tag,
+                    vx_text::sanitize(&crate::net::url::display_url(&source.url))
+                ))
+            };
+            let text = self.checksum_file(&source.url).map_err(unusable)?;
+            let hex = match checksum::find_sha256(&text, &download.asset, &source.format) {
+                Ok(Some(hex)) => hex,
+                Ok(None) => {
+                    let how = match &source.format {
+                        checksum::ChecksumFormat::Raw => "no line names",
+                        checksum::ChecksumFormat::Regexp { .. } => {
+                            "the registry's pattern matches no checksum for"
+                        }
+                    };
+                    return Err(unusable(format!(
+                        "{how} {}",
+                        vx_text::sanitize(&download.asset)
+                    )));
+                }
+                Err(e) => return Err(unusable(e.to_string())),
+            };
             let records = self.accept(
                 found,
                 candidate,
@@ -566,9 +591,8 @@ impl<'n> Resolver<'n> {
         Ok(None)
     }
 
-    /// A checksum file's text, fetched once per run; `None` when it cannot be had
-    /// (the lock then takes another source: a missing file is not an error).
-    fn checksum_file(&self, url: &str) -> Option<String> {
+    /// A checksum file's text, fetched once per run, or why it cannot be had.
+    fn checksum_file(&self, url: &str) -> Result<String, String> {
         if let Some(known) = self.checksum_files.borrow().get(url) {
             return known.clone();
         }
@@ -685,27 +709,51 @@ impl<'n> Resolver<'n> {
         let loss = self
             .provenance_loss(tool, &candidate, &downloads, lock)
             .map_err(at)?;
-        let concrete = pinned::concrete(tool, &candidate.version, overrides);
-        lock.renew(&concrete);
-        for (platform, download) in &downloads {
-            match download {
-                PlatformDownload::Download {
-                    download,
-                    sha256: Some((hex, source)),
-                    verified,
-                } => {
-                    let mut asset = Asset::new(download.url.clone(), hex.clone(), None);
-                    let over = &concrete.platforms[platform];
-                    asset.format = over.format.map(|f| f.name().to_owned());
-                    asset.bin = over.bin.clone().or_else(|| Some(bins(download)));
-                    asset.checksum = Some(source.clone());
-                    asset.verified = verified.clone();
-                    asset.variant = download.variant.clone();
-                    lock.record(&concrete, platform, asset);
-                }
-                PlatformDownload::Download { sha256: None, .. } => {}
-                PlatformDownload::Unsupported(_) => {}
+        // A download locked by downloading it (no published sha256) records the same
+        // `bin`: checked here for every platform, whichever way it is locked.
+        for (platform, over) in &overrides {
+            if let Some(bin) = &over.bin
+                && let Err(e) = crate::validate::bin(bin)
+            {
+                return Err(at(usage(format!(
+                    "registry package {} {} on {platform}: {e}",
+                    found.qualified_name(),
+                    candidate.tag
+                ))));
             }
+        }
+        let concrete = pinned::concrete(tool, &candidate.version, overrides);
+        // Every entry checked as a later read of the lock would check it, before any
+        // is recorded: a package whose `files` escape the install is refused here,
+        // by its name, rather than written into a lock that no command then reads.
+        let mut assets = Vec::new();
+        for (platform, download) in &downloads {
+            if let PlatformDownload::Download {
+                download,
+                sha256: Some((hex, source)),
+                verified,
+            } = download
+            {
+                let mut asset = Asset::new(download.url.clone(), hex.clone(), None);
+                let over = &concrete.platforms[platform];
+                asset.format = over.format.map(|f| f.name().to_owned());
+                asset.bin = over.bin.clone().or_else(|| Some(bins(download)));
+                asset.checksum = Some(source.clone());
+                asset.verified = verified.clone();
+                asset.variant = download.variant.clone();
+                if let Some(problem) = asset.problem() {
+                    return Err(at(usage(format!(
+                        "registry package {} {} on {platform}: {problem}",
+                        found.qualified_name(),
+                        candidate.tag
+                    ))));
+                }
+                assets.push((platform, asset));
+            }
+        }
+        lock.renew(&concrete);
+        for (platform, asset) in assets {
+            lock.record(&concrete, platform, asset);
         }
         if let Some(entry) = lock.tools.get_mut(&tool.name) {
             if let Some(loss) = &loss {
@@ -901,13 +949,12 @@ impl Resolver<'_> {
     }
 }
 
-/// A checksum file's text; `None` when it cannot be had (the lock then takes another
-/// source: a missing file is not an error).
-fn fetch_text(github: &crate::registry::github::Github, url: &str) -> Option<String> {
-    github
+/// A checksum file's text, or why it cannot be had (too large, not there, not text).
+fn fetch_text(github: &crate::registry::github::Github, url: &str) -> Result<String, String> {
+    let bytes = github
         .fetch(url, MAX_CHECKSUM_FILE)
-        .ok()
-        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_owned())
 }
 
 /// `work` applied to each of `items` on up to [`PARALLEL_FETCHES`] threads, with its
@@ -1004,6 +1051,10 @@ impl Resolve for Resolver<'_> {
             manifest.tools[at] = concrete;
         }
         Ok(())
+    }
+
+    fn allows_provenance_loss(&self) -> bool {
+        self.net.options.allow_provenance_loss
     }
 }
 

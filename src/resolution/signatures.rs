@@ -63,7 +63,7 @@ impl Signed<'_> {
             Signed::ChecksumFile { url, .. } => {
                 format!("checksum file {}", crate::net::url::display_url(url))
             }
-            Signed::Asset { name, .. } => format!("asset {}", vx_tui::text::sanitize(name)),
+            Signed::Asset { name, .. } => format!("asset {}", vx_text::sanitize(name)),
         }
     }
 
@@ -141,7 +141,7 @@ pub fn check(
                     format!(
                         "{shown}: the Sigstore bundle {} does not verify: {}",
                         crate::net::url::display_url(bundle_url),
-                        vx_tui::text::sanitize(&reason)
+                        vx_text::sanitize(&reason)
                     )
                 };
                 let verified =

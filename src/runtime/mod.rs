@@ -333,6 +333,24 @@ pub(crate) fn offline_github() -> Github {
     Github::new(config, client, None, true)
 }
 
+#[cfg(test)]
+mod names_tests {
+    #[test]
+    fn the_import_table_knows_every_runtime_by_every_name() {
+        let mut table: Vec<(&str, &str)> = Vec::new();
+        for runtime in super::all() {
+            table.push((runtime.name(), runtime.name()));
+            for alias in runtime.aliases() {
+                table.push((alias, runtime.name()));
+            }
+        }
+        let mut listed = crate::import::names::RUNTIMES.to_vec();
+        table.sort_unstable();
+        listed.sort_unstable();
+        assert_eq!(table, listed);
+    }
+}
+
 /// The runtime `name` designates: its name or an alias, as written (`node`,
 /// `nodejs`); `None` for any other name (a registry's to look up).
 pub fn find(name: &str) -> Option<&'static dyn Runtime> {

@@ -151,7 +151,7 @@ pub fn verify(
 
 /// Outside text fit for a message.
 fn shown(text: &str) -> String {
-    vx_tui::text::sanitize(&crate::validate::shorten(text)).into_owned()
+    vx_text::sanitize(&crate::validate::shorten(text)).into_owned()
 }
 
 #[cfg(test)]

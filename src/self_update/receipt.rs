@@ -71,7 +71,7 @@ impl Receipt {
             return Err(bad(format!("over {MAX_RECEIPT_BYTES} bytes")));
         }
         let receipt: Receipt = serde_json::from_slice(&bytes)
-            .map_err(|e| bad(vx_tui::text::sanitize(&e.to_string()).into_owned()))?;
+            .map_err(|e| bad(vx_text::sanitize(&e.to_string()).into_owned()))?;
         Ok(Some(receipt))
     }
 

@@ -112,7 +112,7 @@ impl Source {
                 semver::Version::parse(bare).map_err(|_| {
                     SelfUpdateError::Setting(format!(
                         "{} is not a version (MAJOR.MINOR.PATCH)",
-                        vx_tui::text::sanitize(&validate::shorten(v))
+                        vx_text::sanitize(&validate::shorten(v))
                     ))
                 })?;
                 Some(format!("v{bare}"))
@@ -339,7 +339,7 @@ fn check_version(binary: &Path, expected: &str) -> Result<(), SelfUpdateError> {
         Some(reported) if reported == expected => Ok(()),
         reported => Err(bad(format!(
             "reports version {}, not the release's {expected}",
-            vx_tui::text::sanitize(&validate::shorten(reported.unwrap_or("(none)")))
+            vx_text::sanitize(&validate::shorten(reported.unwrap_or("(none)")))
         ))),
     }
 }

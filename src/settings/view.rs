@@ -88,7 +88,7 @@ impl Entry {
     /// The value as `vx config get` prints it: a string as it is, a list one item
     /// per line, each sanitized for a terminal.
     pub fn plain(&self) -> String {
-        let clean = |s: &str| vx_tui::text::sanitize(s).into_owned();
+        let clean = |s: &str| vx_text::sanitize(s).into_owned();
         match &self.value {
             Value::String(s) => clean(s),
             Value::Array(items) => items
@@ -314,7 +314,7 @@ pub fn mask_url(url: &str) -> String {
         }
         None => url.to_owned(),
     };
-    vx_tui::text::sanitize(&masked).into_owned()
+    vx_text::sanitize(&masked).into_owned()
 }
 
 #[cfg(test)]

@@ -28,7 +28,7 @@ use vx_shm::{Access, Board, BoardReader, Phase, SlotRead, registry};
 
 use crate::exit::{FAILED, INTERRUPTED, OK};
 use crate::install::Outcome;
-use crate::report::reasons::{FullReasons, line_prefix};
+use crate::report::reasons::{FullReasons, line_prefix, retries_from_stderr, retry_prefix};
 use crate::report::{Reporter, Style, Verbosity, table};
 use crate::signals::Interrupt;
 use crate::spec::ToolSpec;
@@ -555,7 +555,7 @@ impl Supervisor<'_> {
             board.reader().snapshot_into(snaps);
             reporter.observe(snaps);
             for settled in settled {
-                report_failure(board, reporter, settled);
+                report_settled(board, reporter, settled);
             }
             if running.is_empty() && queue.is_empty() {
                 return interrupted_at.is_some();
@@ -636,21 +636,26 @@ impl Supervisor<'_> {
     }
 }
 
-fn report_failure(board: &Board, reporter: &mut Reporter<impl Write>, settled: children::Settled) {
-    let failed = board
-        .reader()
-        .read_slot(settled.index)
-        .and_then(Result::ok)
-        .filter(|snap| snap.record.phase() == Some(Phase::Failed));
-    if let Some(snap) = failed {
-        // The reason line itself is already in the failure line.
-        let prefix = line_prefix(&snap.record.tool(), &snap.record.version());
+/// Reports what a settled child said beyond its slot: each retry it made (whatever its
+/// outcome), and, when it failed, the rest of its stderr.
+fn report_settled(board: &Board, reporter: &mut Reporter<impl Write>, settled: children::Settled) {
+    let Some(snap) = board.reader().read_slot(settled.index).and_then(Result::ok) else {
+        return;
+    };
+    let (tool, version) = (snap.record.tool(), snap.record.version());
+    for retry in retries_from_stderr(&settled.stderr, &tool, &version) {
+        reporter.retried(&tool, &version, &retry);
+    }
+    if snap.record.phase() == Some(Phase::Failed) {
+        // The reason line itself is already in the failure line, the retries above.
+        let prefix = line_prefix(&tool, &version);
+        let retries = retry_prefix(&tool, &version);
         let rest: Vec<String> = settled
             .stderr
             .into_iter()
-            .filter(|line| !line.starts_with(&prefix))
+            .filter(|line| !line.starts_with(&prefix) && !line.starts_with(&retries))
             .collect();
-        reporter.child_stderr(&snap.record.tool(), &rest);
+        reporter.child_stderr(&tool, &rest);
     }
 }
 

@@ -89,9 +89,16 @@ pub struct Sources {
 /// A file's SHA-256, hex.
 type Hash = String;
 
-/// The SHA-256 of the file at `path`, `None` when it cannot be read.
+/// The largest manifest, lock or record hashed or read here: the lock's own bound (a
+/// manifest's is smaller). A larger file, a device or a FIFO has no digest, so the
+/// command goes the long way and the manifest or lock reader refuses it by name.
+const MAX_HASHED_BYTES: u64 = 16 << 20;
+
+/// The SHA-256 of the regular file at `path`, `None` when it cannot be read within
+/// [`MAX_HASHED_BYTES`].
 fn digest(path: &Path) -> Option<Hash> {
-    Some(hex::encode(Sha256::digest(fs::read(path).ok()?)))
+    let bytes = crate::bounded_read::read(path, MAX_HASHED_BYTES).ok()?;
+    Some(hex::encode(Sha256::digest(bytes)))
 }
 
 impl Sources {
@@ -218,10 +225,11 @@ impl Activation {
     /// from is unchanged. The sources serve to record afresh when there is none.
     pub fn lookup(store: &Path, manifest: &Path) -> (Sources, Option<Activation>) {
         let sources = Sources::stamp(manifest);
-        let record = fs::read(cache_path(store, &sources.manifest))
-            .ok()
-            .and_then(|bytes| serde_json::from_slice::<Activation>(&bytes).ok())
-            .filter(|record| record.is_fresh(store, &sources));
+        let record =
+            crate::bounded_read::read(&cache_path(store, &sources.manifest), MAX_HASHED_BYTES)
+                .ok()
+                .and_then(|bytes| serde_json::from_slice::<Activation>(&bytes).ok())
+                .filter(|record| record.is_fresh(store, &sources));
         (sources, record)
     }
 

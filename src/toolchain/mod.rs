@@ -12,7 +12,9 @@
 
 pub mod activation;
 pub mod request;
-pub mod search;
+/// `PATH`'s search, a leaf of the platform layer (`project_env` joins `PATH` with it
+/// too); kept here under its old name.
+pub use crate::platform::search;
 pub mod shell;
 
 use std::ffi::{OsStr, OsString};

@@ -295,7 +295,7 @@ fn verify_sigstore(
     let refused = |kind: &'static str, what: &str, reason: String| VerifyError::Sigstore {
         kind,
         what: crate::net::url::display_url(what),
-        reason: vx_tui::text::sanitize(&reason).into_owned(),
+        reason: vx_text::sanitize(&reason).into_owned(),
     };
     let mut verified = Vec::new();
     if let Some(check) = &checks.sigstore {
@@ -316,8 +316,8 @@ fn verify_sigstore(
             attestation::verify_answer(&root, sigstore::Subject::File(path), &answer, check)
                 .map_err(|reason| VerifyError::Sigstore {
                     kind: "GitHub's attestation in",
-                    what: vx_tui::text::sanitize(&check.repo).into_owned(),
-                    reason: vx_tui::text::sanitize(&reason).into_owned(),
+                    what: vx_text::sanitize(&check.repo).into_owned(),
+                    reason: vx_text::sanitize(&reason).into_owned(),
                 })?;
         verified.push(record);
     }
@@ -340,7 +340,7 @@ fn verify_sigstore(
 /// SHA-256 is `sha256`, through `cx` (the GitHub client, its hosts and token rules).
 fn github_attestations(cx: &dyn Context, repo: &str, sha256: &str) -> Result<Vec<u8>, VerifyError> {
     let failed = |reason: String| VerifyError::Github {
-        repo: vx_tui::text::sanitize(repo).into_owned(),
+        repo: vx_text::sanitize(repo).into_owned(),
         reason,
     };
     let (owner, name) = repo
@@ -393,16 +393,15 @@ fn fetch_capped(
         .get(..7)
         .is_some_and(|s| s.eq_ignore_ascii_case("file://"))
     {
-        use std::io::Read;
-        let mut bytes = Vec::new();
-        std::fs::File::open(crate::net::url::file_path(url))
-            .and_then(|f| f.take(max + 1).read_to_end(&mut bytes))
-            .map_err(|e| failed(e.to_string()))?;
-        if bytes.len() as u64 > max {
-            return Err(failed(format!(
-                "larger than {max} bytes: not a {kind} file"
-            )));
-        }
+        let bytes = match crate::bounded_read::read(&crate::net::url::file_path(url), max) {
+            Ok(bytes) => bytes,
+            Err(crate::bounded_read::ReadError::TooLarge { .. }) => {
+                return Err(failed(format!(
+                    "larger than {max} bytes: not a {kind} file"
+                )));
+            }
+            Err(e) => return Err(failed(e.to_string())),
+        };
         return Ok(bytes);
     }
     let Some(client) = client else {

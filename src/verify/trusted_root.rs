@@ -11,7 +11,6 @@
 //! company's Sigstore. It is read only when a Sigstore check runs, never on an install
 //! from a fresh lock.
 
-use std::io::Read;
 use std::path::Path;
 
 use sigstore_verify::Verifier;
@@ -36,7 +35,7 @@ pub struct Root {
 fn source(path: Option<&Path>) -> String {
     path.map_or_else(
         || "vx's Sigstore public-good trusted root".to_owned(),
-        |p| vx_tui::text::sanitize(&p.display().to_string()).into_owned(),
+        |p| vx_text::sanitize(&p.display().to_string()).into_owned(),
     )
 }
 
@@ -51,15 +50,15 @@ pub fn load(path: Option<&Path>) -> Result<Root, VerifyError> {
     let text = match path {
         None => SIGSTORE_PRODUCTION_TRUSTED_ROOT.to_owned(),
         Some(path) => {
-            let mut bytes = Vec::new();
-            std::fs::File::open(path)
-                .and_then(|f| f.take(MAX_TRUSTED_ROOT_BYTES + 1).read_to_end(&mut bytes))
-                .map_err(|e| bad(e.to_string()))?;
-            if bytes.len() as u64 > MAX_TRUSTED_ROOT_BYTES {
-                return Err(bad(format!(
-                    "larger than {MAX_TRUSTED_ROOT_BYTES} bytes, not a trusted root"
-                )));
-            }
+            let bytes = match crate::bounded_read::read(path, MAX_TRUSTED_ROOT_BYTES) {
+                Ok(bytes) => bytes,
+                Err(crate::bounded_read::ReadError::TooLarge { .. }) => {
+                    return Err(bad(format!(
+                        "larger than {MAX_TRUSTED_ROOT_BYTES} bytes, not a trusted root"
+                    )));
+                }
+                Err(e) => return Err(bad(e.to_string())),
+            };
             String::from_utf8(bytes).map_err(|_| bad("not UTF-8 JSON".to_owned()))?
         }
     };

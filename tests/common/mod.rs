@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 pub mod registry_server;
 pub mod signing;
+pub mod trickle;
 
 use vx::demo::fixture::{Item, Route, TestServer, archive_bytes, sha256_hex};
 use vx::format::ArchiveFormat;

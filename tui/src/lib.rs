@@ -11,7 +11,8 @@ pub mod inline;
 pub mod model;
 pub mod tally;
 pub mod taskbar;
-pub mod text;
+/// Human text and `sanitize`: the leaf crate `vx-text`, under its old path.
+pub use vx_text as text;
 pub mod view;
 
 pub use app::{App, Host, Input, Options, Reason, Watcher, run_in_terminal, terminal_inputs};

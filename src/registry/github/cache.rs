@@ -6,6 +6,10 @@
 
 use std::path::{Path, PathBuf};
 
+/// Largest cached answer read back: a page of releases is at most 32 MiB, and the
+/// entry holds it with its URL and validators.
+const MAX_ENTRY_BYTES: u64 = 64 << 20;
+
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -59,9 +63,9 @@ impl Cache {
     /// The answer cached for `url`.
     pub fn get(&self, url: &str) -> Lookup {
         let path = self.path(url);
-        let bytes = match std::fs::read(&path) {
+        let bytes = match crate::bounded_read::read(&path, MAX_ENTRY_BYTES) {
             Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Lookup::Miss,
+            Err(e) if e.is_not_found() => return Lookup::Miss,
             Err(e) => return Lookup::Unreadable(path, e.to_string()),
         };
         match serde_json::from_slice::<Entry>(&bytes) {

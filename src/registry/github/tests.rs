@@ -1,11 +1,11 @@
-//! The client against the loopback GitHub ([`crate::demo::github`]) and, for answers
+//! The client against the loopback GitHub ([`crate::fixture::github`]) and, for answers
 //! no GitHub gives, against a plain loopback server.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::*;
-use crate::demo::fixture::{Route, TestServer, sha256_hex};
-use crate::demo::github::{FixtureRelease, GithubFixture, GithubFixtureBuilder};
+use crate::fixture::github::{FixtureRelease, GithubFixture, GithubFixtureBuilder};
+use crate::fixture::{Route, TestServer, sha256_hex};
 
 fn net() -> Client {
     Client::new(std::sync::Arc::default(), crate::net::Timeouts::default())
@@ -20,7 +20,12 @@ fn config(hosts: GithubHosts, token: Option<&str>) -> GithubConfig {
 }
 
 fn client(fixture: &GithubFixture, token: Option<&str>) -> Github {
-    Github::new(config(fixture.hosts(), token), net(), None, false)
+    Github::new(
+        config(GithubHosts::new(&fixture.web_url(), None), token),
+        net(),
+        None,
+        false,
+    )
 }
 
 fn five_releases() -> GithubFixtureBuilder {
@@ -134,7 +139,7 @@ fn a_second_request_revalidates_with_the_etag_and_a_304_serves_the_cache() {
     let fixture = five_releases().page_size(2).start().unwrap();
     let cache = tempfile::tempdir().unwrap();
     let github = Github::new(
-        config(fixture.hosts(), None),
+        config(GithubHosts::new(&fixture.web_url(), None), None),
         net(),
         Some(cache.path().to_owned()),
         false,
@@ -157,7 +162,7 @@ fn offline_the_cache_answers_without_a_request_and_a_miss_says_what_is_missing()
     let fixture = five_releases().page_size(2).start().unwrap();
     let cache = tempfile::tempdir().unwrap();
     let online = Github::new(
-        config(fixture.hosts(), None),
+        config(GithubHosts::new(&fixture.web_url(), None), None),
         net(),
         Some(cache.path().to_owned()),
         false,
@@ -166,7 +171,7 @@ fn offline_the_cache_answers_without_a_request_and_a_miss_says_what_is_missing()
     fixture.clear_requests();
 
     let offline = Github::new(
-        config(fixture.hosts(), None),
+        config(GithubHosts::new(&fixture.web_url(), None), None),
         net(),
         Some(cache.path().to_owned()),
         true,
@@ -179,9 +184,14 @@ fn offline_the_cache_answers_without_a_request_and_a_miss_says_what_is_missing()
         msg.contains("the tags of o/r is not in the cache") && msg.contains("with the network"),
         "{msg}"
     );
-    let err = Github::new(config(fixture.hosts(), None), net(), None, true)
-        .release("o", "r", "v1.0.0")
-        .unwrap_err();
+    let err = Github::new(
+        config(GithubHosts::new(&fixture.web_url(), None), None),
+        net(),
+        None,
+        true,
+    )
+    .release("o", "r", "v1.0.0")
+    .unwrap_err();
     assert!(err.to_string().ends_with("(set VX_CACHE_DIR)"), "{err}");
     assert!(fixture.requests().is_empty(), "{:?}", fixture.requests());
 }

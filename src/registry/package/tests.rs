@@ -489,3 +489,32 @@ fn a_malformed_provenance_declaration_spoils_neither_the_document_nor_the_index(
     );
     assert_eq!(malformed(&back.fields.slsa_provenance), slsa);
 }
+
+#[test]
+fn yaml_1_1_booleans_are_strings_as_in_aqua() {
+    // goccy/go-yaml, aqua's parser, is YAML 1.2: `no` and `on` are plain strings.
+    let reg = parse(
+        "packages:\n  - type: github_release\n    repo_owner: on\n    repo_name: no\n    asset: x.tar.gz\n",
+    )
+    .unwrap();
+    assert_eq!(reg.packages[0].fields.repo_owner.as_deref(), Some("on"));
+    assert_eq!(reg.packages[0].fields.repo_name.as_deref(), Some("no"));
+}
+
+#[test]
+fn deep_nesting_is_said_to_be_too_deep() {
+    for deep in [
+        format!(
+            "packages:\n  - a: {}1{}\n",
+            "{a: ".repeat(100_000),
+            "}".repeat(100_000)
+        ),
+        format!("packages: {}{}\n", "[".repeat(100_000), "]".repeat(100_000)),
+    ] {
+        let err = parse(&deep).unwrap_err().to_string();
+        assert!(
+            err.contains("too deeply nested (at most 64 levels)"),
+            "{err}"
+        );
+    }
+}

@@ -1,5 +1,5 @@
 use super::*;
-use crate::demo::fixture::{Route, TestServer, sha256_hex};
+use crate::fixture::{Route, TestServer, sha256_hex};
 use crate::registry::source::tests::{Env, REF, REGISTRY, context, standard_path};
 
 /// A project registry `corp` (by path) holding `packages` (YAML list items).

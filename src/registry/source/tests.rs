@@ -1,7 +1,7 @@
 use std::cell::RefCell;
 
 use super::*;
-use crate::demo::fixture::{Route, TestServer, sha256_hex};
+use crate::fixture::{Route, TestServer, sha256_hex};
 use crate::registry::names;
 
 /// The fixture registry (`tests/data/registry/names.yaml`).

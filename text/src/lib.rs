@@ -2,6 +2,10 @@
 //! them, cutting or wrapping text to a width, and [`sanitize`] for any text from outside (archives,
 //! servers, boards, children) before it reaches a terminal. Used by the dashboard, the
 //! headless reporter, the summary table, `vx board` and `vx install`.
+//!
+//! A leaf crate (it needs only `unicode-width`), so the network layer, the signature
+//! checks, the registry and the install engine sanitize what they say without
+//! depending on the dashboard; `vx-tui` re-exports it as `vx_tui::text`.
 
 use std::borrow::Cow;
 

@@ -1,0 +1,73 @@
+//! A loopback HTTP server that answers every request at once with its headers and a
+//! `Content-Length`, then trickles the body a byte at a time: fast enough never to trip
+//! a read timeout, slow enough never to finish. What a slowloris server does.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// The server; it stops trickling when dropped.
+pub struct Trickle {
+    port: u16,
+    stop: Arc<AtomicBool>,
+}
+
+impl Trickle {
+    /// Serves `len` bytes of `x` at one byte per `every`, on any path.
+    pub fn start(len: usize, every: Duration) -> Trickle {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopping = stop.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stopping.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                let stopping = stopping.clone();
+                std::thread::spawn(move || serve(stream, len, every, &stopping));
+            }
+        });
+        Trickle { port, stop }
+    }
+
+    /// The URL of `path` on this server.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+}
+
+impl Drop for Trickle {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wakes the accept loop so it sees the flag.
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+fn serve(stream: TcpStream, len: usize, every: Duration, stop: &AtomicBool) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut line = String::new();
+    loop {
+        line.clear();
+        match reader.read_line(&mut line) {
+            Ok(0) | Err(_) => return,
+            Ok(_) if line == "\r\n" => break,
+            Ok(_) => {}
+        }
+    }
+    let mut stream = stream;
+    let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {len}\r\nConnection: close\r\n\r\n");
+    if stream.write_all(head.as_bytes()).is_err() {
+        return;
+    }
+    for _ in 0..len {
+        if stop.load(Ordering::SeqCst) || stream.write_all(b"x").is_err() {
+            return;
+        }
+        std::thread::sleep(every);
+    }
+}
