@@ -177,6 +177,17 @@ impl Tag {
     fn unprefixed(&self) -> &str {
         &self.text[self.prefix_len..]
     }
+
+    /// The version as the store and the board show it: the tag without its prefix
+    /// and a leading `v` when it names a version (`go1.23.8` → `1.23.8`), else the
+    /// tag without the registry's prefix.
+    pub fn label(&self) -> &str {
+        let rest = self.unprefixed();
+        match (&self.version, rest.strip_prefix('v')) {
+            (Some(_), Some(bare)) if bare.starts_with(|c: char| c.is_ascii_digit()) => bare,
+            _ => rest,
+        }
+    }
 }
 
 /// `v1.2.3`, `1.2.3-rc.1`, `1.7` (as `1.7.0`); `None` for anything else.

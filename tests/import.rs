@@ -47,6 +47,7 @@ struct World {
     work: Work,
     github: GithubFixture,
     _nodejs: vx::demo::fixture::TestServer,
+    _go: vx::demo::fixture::TestServer,
 }
 
 impl World {
@@ -70,6 +71,20 @@ impl World {
             .release("hashicorp", "terraform", release("terraform", "v1.9.0"))
             .release("sharkdp", "fd", release("fd", "v10.2.0"))
             .release("other", "fd", release("fd", "v1.0.0"))
+            .release("opentofu", "opentofu", release("tofu", "v1.8.0"))
+            .release("tamasfe", "taplo", release("taplo", "0.9.3"))
+            .release(
+                "gotestyourself",
+                "gotestsum",
+                release("gotestsum", "v1.12.0"),
+            )
+            .release(
+                "nextest-rs",
+                "nextest",
+                release("cargo-nextest", "cargo-nextest-0.9.85"),
+            )
+            .release("wasilibs", "go-yamllint", release("yamllint", "v1.35.1"))
+            .release("acme", "inhouse", release("inhouse", "v1.2.0"))
             .start()
             .unwrap();
         let work = Work::new();
@@ -79,14 +94,22 @@ impl World {
             publishers::node::Release::listed("20.11.1", Some("Iron")),
             publishers::node::Release::listed("18.19.0", Some("Hydrogen")),
         ]);
+        // go.dev serves go; builds.hex.pm (elixir, erlang) answers nothing here.
+        let go = publishers::go::serve(&[publishers::go::Release::listed("go1.22.0")]);
         let config = work.dir.path().join("config/vx/config.toml");
         let mut text = std::fs::read_to_string(&config).unwrap();
         text.push_str(&publishers::node::config(&nodejs));
+        text.push_str(publishers::go::config(&go).trim_start_matches("[url_replacements]\n"));
+        text.push_str(&publishers::replacement(
+            "https://builds.hex.pm/",
+            &go.url("/hexpm/"),
+        ));
         std::fs::write(&config, text).unwrap();
         World {
             work,
             github,
             _nodejs: nodejs,
+            _go: go,
         }
     }
 
@@ -168,7 +191,9 @@ fn tool_versions_are_imported_into_an_existing_vx_toml_keeping_its_comments() {
         "{all}"
     );
     assert!(
-        text.contains("skipped python 3.12.1 from .tool-versions:4: no package is named `python`"),
+        text.contains(
+            "skipped python 3.12.1 from .tool-versions:4: the GitHub releases of astral-sh/python-build-standalone"
+        ),
         "{all}"
     );
     assert!(
@@ -203,17 +228,12 @@ fn mise_toml_brings_every_value_form_and_its_env_into_a_new_vx_toml() {
         "imported cli 2.40.0 from mise.toml (mise options not imported: os)",
         "imported sharkdp/fd latest from mise.toml",
         "imported ripgrep 14.1.1 from mise.toml",
+        "imported cargo-nextest latest from mise.toml (mise's `cargo` backend builds it; vx installs the release binary of nextest-rs/nextest/cargo-nextest)",
         "imported env NODE_ENV from mise.toml",
         "imported env CACHE_DIR from mise.toml",
     ] {
         assert!(text.contains(line), "{line:?} missing:\n{all}");
     }
-    assert!(
-        text.contains(
-            "skipped cargo:cargo-nextest latest from mise.toml:8: mise's `cargo` backend"
-        ),
-        "{all}"
-    );
     assert!(text.contains("skipped env _ from mise.toml:14:"), "{all}");
     let toml = w.toml();
     assert!(
@@ -222,13 +242,14 @@ fn mise_toml_brings_every_value_form_and_its_env_into_a_new_vx_toml() {
     );
     assert!(
         toml.ends_with(
-            "[tools]\nnode = \"20\"\ncli = \"2.40.0\"\n\"sharkdp/fd\" = \"latest\"\nripgrep = \"14.1.1\"\n\n[env]\nNODE_ENV = \"production\"\nCACHE_DIR = \"{project}/.cache\"\n"
+            "[tools]\nnode = \"20\"\ncli = \"2.40.0\"\n\"sharkdp/fd\" = \"latest\"\ncargo-nextest = \"latest\"\nripgrep = \"14.1.1\"\n\n[env]\nNODE_ENV = \"production\"\nCACHE_DIR = \"{project}/.cache\"\n"
         ),
         "{toml}"
     );
     assert_eq!(
         w.locked(),
         pairs(&[
+            ("cargo-nextest", "0.9.85"),
             ("cli", "2.40.0"),
             ("fd", "10.2.0"),
             ("node", "20.12.0"),
@@ -252,10 +273,10 @@ fn nvm_node_version_python_version_and_aqua_files_are_found_in_order() {
         "imported cli 2.40.0 from aqua.yaml",
         "imported ripgrep 14.1.1 from aqua.yaml",
         "skipped acme/nothing v1.0.0 from aqua.yaml:12: no package is named `acme/nothing`",
-        "skipped aqua/*.yaml from aqua.yaml:13: `import: aqua/*.yaml` includes other files",
+        "skipped aqua/*.yaml from aqua.yaml:13: `import: aqua/*.yaml` matches no file",
         "imported node 20 from .nvmrc",
         "skipped node v20.11.1 from .node-version:1: node is imported from .nvmrc, which comes first",
-        "skipped python 3.12.1 from .python-version:1: no package is named `python`",
+        "skipped python 3.12.1 from .python-version:1: the GitHub releases of astral-sh/python-build-standalone",
     ] {
         assert!(text.contains(line), "{line:?} missing:\n{all}");
     }
@@ -396,5 +417,190 @@ fn offline_import_uses_the_cache_only() {
     let out = w.vx(&["import", "--offline"]);
     assert_eq!(out.status.code(), Some(0), "{}", both(&out));
     assert_eq!(w.locked(), pairs(&[("node", "20.11.1")]));
+    assert_eq!(w.github.requests().len(), 0, "{:?}", w.github.requests());
+}
+
+/// Writes `text` at `name` under the project, making its directories.
+fn write(w: &World, name: &str, text: &str) {
+    let path = w.path(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// Lines of `out` that say what happened to an entry.
+fn said(out: &std::process::Output) -> Vec<String> {
+    stdout(out)
+        .lines()
+        .filter(|l| l.starts_with("imported") || l.starts_with("skipped"))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn aqua_yaml_imports_import_dir_and_local_registries_are_followed() {
+    let w = World::new();
+    // aqua's "Split the list of packages": `import:` globs and `import_dir` (≡
+    // `import: imports/*.yml` and `imports/*.yaml`), relative to aqua.yaml; a
+    // `type: local` registry whose packages name it.
+    write(
+        &w,
+        "aqua.yaml",
+        "registries:\n  - type: standard\n    ref: v4.155.0\n  - name: inhouse\n    type: local\n    path: registry/inhouse.yaml\nimport_dir: imports\npackages:\n  - import: aqua/*.yaml\n  - name: acme/inhouse@v1.2.0\n    registry: inhouse\n  - name: acme/other@v1.0.0\n    registry: elsewhere\n",
+    );
+    write(
+        &w,
+        "aqua/ops.yaml",
+        "packages:\n  - name: hashicorp/terraform@v1.9.0\n",
+    );
+    write(&w, "aqua/notes.txt", "not a package list\n");
+    write(
+        &w,
+        "imports/dev.yml",
+        "packages:\n  - name: sharkdp/fd@v10.2.0\n",
+    );
+    write(
+        &w,
+        "imports/more.yaml",
+        "packages:\n  - name: BurntSushi/ripgrep\n    version: 14.1.1\n  - import: ../aqua/*.yaml\n",
+    );
+    write(
+        &w,
+        "registry/inhouse.yaml",
+        "packages:\n  - type: github_release\n    repo_owner: acme\n    repo_name: inhouse\n    asset: inhouse-{{.OS}}-{{.Arch}}\n    format: raw\n",
+    );
+    let out = w.vx(&["import"]);
+    let all = both(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert_eq!(
+        said(&out),
+        [
+            "imported registry inhouse (registry/inhouse.yaml) from aqua.yaml into [settings] registries",
+            "imported inhouse 1.2.0 from aqua.yaml",
+            "skipped acme/other v1.0.0 from aqua.yaml:12: from aqua's registry `elsewhere`, which the aqua.yaml does not declare",
+            "imported terraform 1.9.0 from aqua/ops.yaml",
+            "imported sharkdp/fd 10.2.0 from imports/dev.yml",
+            "imported ripgrep 14.1.1 from imports/more.yaml",
+        ],
+        "{all}"
+    );
+    let toml = w.toml();
+    assert!(
+        toml.contains("registries = [{ name = \"inhouse\", path = \"registry/inhouse.yaml\" }]"),
+        "{toml}"
+    );
+    assert_eq!(
+        w.locked(),
+        pairs(&[
+            ("fd", "10.2.0"),
+            ("inhouse", "1.2.0"),
+            ("ripgrep", "14.1.1"),
+            ("terraform", "1.9.0")
+        ])
+    );
+
+    // An imported file that is not aqua's format: exit 2, nothing written.
+    let w = World::new();
+    write(&w, "aqua.yaml", "import_dir: imports\n");
+    write(&w, "imports/bad.yaml", "packages:\n  - name: [\n");
+    let out = w.vx(&["import"]);
+    assert_eq!(out.status.code(), Some(2), "{}", both(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("imports/bad.yaml:"),
+        "{}",
+        both(&out)
+    );
+    assert!(!w.work.manifest().exists());
+}
+
+#[test]
+fn short_names_and_build_backends_import_as_the_package_users_mean() {
+    let w = World::new();
+    write(
+        &w,
+        ".tool-versions",
+        "tofu 1.8.0\ntaplo 0.9.3\nelixir 1.15 1.18\n",
+    );
+    write(
+        &w,
+        "mise.toml",
+        "[tools]\n\"go:gotest.tools/gotestsum\" = \"1.12.0\"\n\"npm:prettier\" = \"3\"\nyamllint = \"1.35\"\n",
+    );
+    let out = w.vx(&["import"]);
+    let all = both(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    let lines = said(&out);
+    for line in [
+        "imported gotestsum 1.12.0 from mise.toml (mise's `go` backend builds it; vx installs the release binary of gotestyourself/gotestsum)",
+        "imported go-yamllint 1.35 from mise.toml (`yamllint` matched only a command of standard:wasilibs/go-yamllint: check that it is the tool meant)",
+        "imported opentofu 1.8.0 from .tool-versions",
+        "imported taplo 0.9.3 from .tool-versions",
+    ] {
+        assert!(lines.iter().any(|l| l == line), "{line:?} missing:\n{all}");
+    }
+    let prettier = lines
+        .iter()
+        .find(|l| l.starts_with("skipped npm:prettier 3 from mise.toml:3: "))
+        .unwrap_or_else(|| panic!("{all}"));
+    assert!(
+        prettier.contains("would need Node.js and npm"),
+        "{prettier}"
+    );
+    let elixir = lines
+        .iter()
+        .find(|l| l.starts_with("skipped elixir 1.15 from .tool-versions:3"))
+        .unwrap_or_else(|| panic!("{all}"));
+    assert!(
+        elixir.contains("builds.hex.pm"),
+        "the runtime's publisher: {elixir}"
+    );
+    assert_eq!(
+        w.locked(),
+        pairs(&[
+            ("go-yamllint", "1.35.1"),
+            ("gotestsum", "1.12.0"),
+            ("opentofu", "1.8.0"),
+            ("taplo", "0.9.3")
+        ])
+    );
+}
+
+#[test]
+fn a_name_no_registry_answers_offline_is_skipped_and_the_others_import() {
+    let w = World::new();
+    // The project's own registry has ripgrep; the standard one was never fetched.
+    write(
+        &w,
+        "registry/ours.yaml",
+        "packages:\n  - type: github_release\n    repo_owner: BurntSushi\n    repo_name: ripgrep\n    asset: rg-{{.OS}}-{{.Arch}}\n    format: raw\n    files:\n      - name: rg\n",
+    );
+    let project = "[settings]\nregistries = [{ name = \"ours\", path = \"registry/ours.yaml\" }]\n";
+    w.work.write_manifest(project);
+    // Online once: ripgrep's releases are cached (the standard registry is not).
+    write(&w, ".tool-versions", "ripgrep 14.1.1\n");
+    let out = w.vx(&["import"]);
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    w.work.write_manifest(project);
+    std::fs::remove_file(w.path("vx.lock")).unwrap();
+    w.github.clear_requests();
+
+    write(&w, ".tool-versions", "nosuchtool 1.0\nripgrep 14.1.1\n");
+    let out = w.vx(&["import", "--offline"]);
+    let all = both(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    let lines = said(&out);
+    assert_eq!(lines.len(), 2, "{all}");
+    assert!(
+        lines[0].starts_with("skipped nosuchtool 1.0 from .tool-versions:1: "),
+        "{all}"
+    );
+    assert!(
+        lines[0].contains("standard"),
+        "the reason names the registry: {all}"
+    );
+    assert_eq!(
+        lines[1], "imported ripgrep 14.1.1 from .tool-versions",
+        "{all}"
+    );
+    assert_eq!(w.locked(), pairs(&[("ripgrep", "14.1.1")]));
     assert_eq!(w.github.requests().len(), 0, "{:?}", w.github.requests());
 }

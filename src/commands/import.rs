@@ -103,6 +103,8 @@ struct Mapped {
     qualified: String,
     /// Its constraint.
     constraint: String,
+    /// What the import line says about how it was found.
+    notes: Vec<String>,
 }
 
 /// Imports `files` into the manifest at `path` (its text `existing`; `None`: it is
@@ -119,14 +121,35 @@ pub fn import_into(
     create: bool,
 ) -> Result<i32, Error> {
     let mut lists: Vec<(&str, Imported)> = Vec::new();
+    let mut registries: Vec<(String, String, String)> = Vec::new();
     for (shown, file, format) in files {
-        lists.push((
-            shown.as_str(),
-            import::read(file, *format).map_err(Error::usage)?,
-        ));
+        let (imported, declared) = import::read_all(file, *format).map_err(Error::usage)?;
+        for (name, place) in declared {
+            if let import::aqua::DeclaredRegistry::Local(at) = place {
+                registries.push((shown.clone(), name, at));
+            }
+        }
+        lists.push((shown.as_str(), imported));
     }
     let created = existing.is_none();
     let mut text = existing.unwrap_or_else(|| vx::manifest::edit::STARTER.to_owned());
+    let edit_error = |e| Error::usage(Because::new(path.display().to_string(), e));
+    let mut lines: Vec<String> = Vec::new();
+    // An aqua.yaml's local registries first: its packages are looked up in them.
+    let home = path.parent().unwrap_or(Path::new(""));
+    for (file, name, at) in &registries {
+        let at = Path::new(at);
+        let written = at.strip_prefix(home).unwrap_or(at).display().to_string();
+        let (new_text, added) = edit::add_registry(&text, name, &written).map_err(edit_error)?;
+        if added {
+            text = new_text;
+            lines.push(format!(
+                "imported registry {} ({}) from {file} into [settings] registries",
+                sanitize(name),
+                sanitize(&written)
+            ));
+        }
+    }
     // The project's own registries count: read them from vx.toml as it would be with a
     // tool in it (a vx.toml without tools yet parses then too), as `vx add` does.
     let project = edit::set_constraint(&text, "vx-import-probe", "latest")
@@ -136,19 +159,19 @@ pub fn import_into(
     let net = super::network(project.as_ref(), offline, run.quiet)?;
     let resolver =
         Resolver::new(&net, project.as_ref(), lock.as_ref()).map_err(super::resolution_error)?;
-    let edit_error = |e| Error::usage(Because::new(path.display().to_string(), e));
 
-    let mut lines: Vec<String> = Vec::new();
     let mut failed = 0usize;
     let mut imported = 0usize;
     let mut taken: BTreeMap<String, &str> = BTreeMap::new();
     for (file, list) in &lists {
         for entry in &list.tools {
-            let at = match entry.line {
-                Some(line) => format!("{file}:{line}"),
-                None => (*file).to_owned(),
-            };
-            let mapped = match map_entry(&resolver, entry)? {
+            let from = entry.file.as_deref().unwrap_or(file);
+            let at = sanitize(&match entry.line {
+                Some(line) => format!("{from}:{line}"),
+                None => from.to_owned(),
+            })
+            .into_owned();
+            let mapped = match map_entry(&resolver, entry) {
                 Ok(mapped) => mapped,
                 Err(why) => {
                     failed += 1;
@@ -168,7 +191,7 @@ pub fn import_into(
                 ));
                 continue;
             }
-            taken.insert(mapped.qualified.clone(), file);
+            taken.insert(mapped.qualified.clone(), from);
             if lists_tool(&text, &mapped.names) {
                 lines.push(format!(
                     "skipped {key} {} from {at}: vx.toml lists it already; left as it is",
@@ -179,14 +202,21 @@ pub fn import_into(
             (text, _) =
                 edit::set_constraint(&text, &mapped.key, &mapped.constraint).map_err(edit_error)?;
             imported += 1;
-            let notes = if entry.notes.is_empty() {
+            let all_notes: Vec<&str> = entry
+                .notes
+                .iter()
+                .chain(&mapped.notes)
+                .map(String::as_str)
+                .collect();
+            let notes = if all_notes.is_empty() {
                 String::new()
             } else {
-                format!(" ({})", sanitize(&entry.notes.join("; ")))
+                format!(" ({})", sanitize(&all_notes.join("; ")))
             };
             lines.push(format!(
-                "imported {key} {} from {file}{notes}",
-                mapped.constraint
+                "imported {key} {} from {}{notes}",
+                mapped.constraint,
+                sanitize(from)
             ));
         }
     }
@@ -233,7 +263,11 @@ pub fn import_into(
 
     let mut out = std::io::stdout().lock();
     if imported + env_added == 0 && !(created && create) {
-        for line in &lines {
+        // A registry alone is not written.
+        for line in lines
+            .iter()
+            .filter(|l| !l.starts_with("imported registry "))
+        {
             writeln!(out, "{line}")?;
         }
         writeln!(out, "nothing imported; {} is unchanged", path.display())?;
@@ -291,73 +325,72 @@ fn lists_tool(text: &str, names: &[String]) -> bool {
         .is_some_and(|tools| names.iter().any(|n| tools.contains_key(n)))
 }
 
-/// A runtime's name (`nodejs`, `python`) at a version its publisher has, or why not;
-/// a publisher that cannot be reached stops the import.
+/// A runtime's name (`nodejs`, `python`) at a version its publisher has, or why not
+/// (a publisher that cannot be reached included: one name never stops the others).
 fn map_runtime(
     resolver: &Resolver<'_>,
     runtime: &'static dyn vx::runtime::Runtime,
     constraint: &str,
-) -> Result<Result<Mapped, String>, Error> {
+) -> Result<Mapped, String> {
     let releases = resolver
         .runtime_releases(runtime)
-        .map_err(|e| super::resolution_error(vx::resolution::runtime::error(e)))?;
-    if let Err(e) = runtime.pick(&releases, constraint) {
-        return Ok(Err(e.to_string()));
-    }
+        .map_err(|e| vx::resolution::runtime::error(e).to_string())?;
+    runtime
+        .pick(&releases, constraint)
+        .map_err(|e| e.to_string())?;
     let key = runtime.name().to_owned();
-    Ok(Ok(Mapped {
+    Ok(Mapped {
         names: [key.clone(), key.clone(), key.clone()],
         qualified: format!("{}{key}", vx::resolution::runtime::PACKAGE_PREFIX),
         key,
         constraint: constraint.to_owned(),
-    }))
+        notes: Vec::new(),
+    })
 }
 
-/// `entry` found in the registries at a version its constraint has, or why not. The
-/// registries' own lookup first, then the plugin alias table
-/// ([`vx::import::names::ALIASES`]); a network failure stops the import.
-fn map_entry(
-    resolver: &Resolver<'_>,
-    entry: &import::Entry,
-) -> Result<Result<Mapped, String>, Error> {
-    let lookup = match &entry.lookup {
-        Ok(lookup) => lookup,
-        Err(why) => return Ok(Err(why.clone())),
-    };
-    let constraint = match &entry.version {
-        Ok(constraint) => constraint,
-        Err(why) => return Ok(Err(why.clone())),
-    };
+/// `entry` found at a version its constraint has, or why not: a runtime's name
+/// (`nodejs`, `python`: [`vx::runtime`]) is vx's runtime; a plugin name the alias
+/// table knows ([`vx::import::names::ALIASES`]) is looked up as that package first
+/// (the name users mean, and no search of a registry that may not be at hand), then
+/// by the registries' own rules. Any failure, a registry that cannot be fetched or
+/// read offline included, is this entry's skip reason: one name never stops the
+/// others.
+fn map_entry(resolver: &Resolver<'_>, entry: &import::Entry) -> Result<Mapped, String> {
+    let lookup = entry.lookup.as_ref().map_err(Clone::clone)?;
+    let constraint = entry.version.as_ref().map_err(Clone::clone)?;
     if let import::names::Lookup::Plugin(name) = lookup
         && let Some(runtime) = vx::runtime::find(name)
     {
         return map_runtime(resolver, runtime, constraint);
     }
-    let found = match resolver.lookup(lookup.name()) {
-        Ok(found) => found,
-        Err(e) if e.is_usage() => match lookup.alias() {
-            Some(alias) => match resolver.lookup(alias) {
-                Ok(found) => found,
-                Err(again) if again.is_usage() => return Ok(Err(format!("{e}; nor {again}"))),
-                Err(again) => return Err(super::resolution_error(again)),
-            },
-            None => return Ok(Err(e.to_string())),
+    let by_name = || resolver.lookup(lookup.name()).map_err(|e| e.to_string());
+    let found = match lookup.alias() {
+        Some(alias) => match resolver.lookup(alias) {
+            Ok(found) => found,
+            Err(e) => by_name().map_err(|again| format!("{e}; nor {again}"))?,
         },
-        Err(e) => return Err(super::resolution_error(e)),
+        None => by_name()?,
     };
     if let Some(reason) = &found.unsupported {
-        return Ok(Err(format!(
+        return Err(format!(
             "{} cannot be installed by vx: {reason}",
             found.qualified_name()
-        )));
+        ));
     }
-    match resolver.pick(&found, constraint) {
-        Ok(_) => {}
-        Err(e) if e.is_usage() => return Ok(Err(e.to_string())),
-        Err(e) => return Err(super::resolution_error(e)),
+    resolver
+        .pick(&found, constraint)
+        .map_err(|e| e.to_string())?;
+    let mut notes = Vec::new();
+    if found.by == vx::registry::names::MatchedBy::Command {
+        notes.push(format!(
+            "`{}` matched only a command of {}: check that it is the tool meant",
+            lookup.name(),
+            found.qualified_name()
+        ));
     }
     let key = resolver.manifest_key(&vx::resolution::Named::Package(Box::new(found.clone())));
-    Ok(Ok(Mapped {
+    Ok(Mapped {
+        notes,
         names: [
             key.clone(),
             found.full_name.clone(),
@@ -366,5 +399,5 @@ fn map_entry(
         key,
         qualified: found.qualified_name(),
         constraint: constraint.clone(),
-    }))
+    })
 }

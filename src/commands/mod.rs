@@ -121,7 +121,11 @@ pub fn manifest(
 ) -> Result<vx::manifest::Manifest, vx::exit::Error> {
     use vx::exit::Error;
     let path = vx::manifest::locate(explicit, &cwd()?).map_err(Error::usage)?;
-    vx::manifest::Manifest::load(&path).map_err(Error::usage)
+    let manifest = vx::manifest::Manifest::load(&path).map_err(Error::usage)?;
+    if let Some(note) = manifest.ignored_note() {
+        vx::note!("{note}");
+    }
+    Ok(manifest)
 }
 
 /// The project's manifest like [`manifest`], but `None` when none was named and none
@@ -133,7 +137,13 @@ pub fn optional_manifest(
     use vx::exit::Error;
     use vx::manifest::{Manifest, ManifestError, locate};
     match locate(explicit, &cwd()?) {
-        Ok(path) => Manifest::load(&path).map(Some).map_err(Error::usage),
+        Ok(path) => {
+            let manifest = Manifest::load(&path).map_err(Error::usage)?;
+            if let Some(note) = manifest.ignored_note() {
+                vx::note!("{note}");
+            }
+            Ok(Some(manifest))
+        }
         Err(ManifestError::NotFound { .. }) => Ok(None),
         Err(err) => Err(Error::usage(err)),
     }

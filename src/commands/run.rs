@@ -129,7 +129,8 @@ impl Shell<'_> {
     }
 }
 
-/// `run` with `args` each quoted for the shell, put where it says `{args}`, else
+/// `run` with `args` each quoted for the shell, put where it says `{args}` (or
+/// `{{args}}`, loonghao/vx's spelling in the vx.toml of the same name), else
 /// appended.
 fn command_line(run: &str, args: &[OsString]) -> Result<String, Error> {
     let quoted = args
@@ -144,7 +145,9 @@ fn command_line(run: &str, args: &[OsString]) -> Result<String, Error> {
         })
         .collect::<Result<Vec<String>, Error>>()?
         .join(" ");
-    Ok(if run.contains("{args}") {
+    Ok(if run.contains("{{args}}") {
+        run.replace("{{args}}", &quoted)
+    } else if run.contains("{args}") {
         run.replace("{args}", &quoted)
     } else if quoted.is_empty() {
         run.to_owned()

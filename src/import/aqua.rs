@@ -1,17 +1,22 @@
-//! aqua's `aqua.yaml` (aquaproj.github.io, "Configuration"): `packages` of
-//! `name: owner/repo@tag`, or `name: owner/repo` with `version:`. Its `registries` are
-//! aqua's own; a package from a registry other than `standard` and an `import:` of
-//! other files are reported, not followed.
+//! aqua's `aqua.yaml` (aquaproj.github.io, "Configuration", "Split the list of
+//! packages"): `packages` of `name: owner/repo@tag`, or `name: owner/repo` with
+//! `version:`; `import:` entries and `import_dir` naming more files of packages
+//! (`import_dir: imports` is `import: imports/*.yml` and `imports/*.yaml`), which
+//! [`super::read`] follows; `registries`, of which `type: local` ones (a `path` relative
+//! to the file) become vx's `[settings] registries` so their packages import too.
 
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use super::{Entry, Imported, Lookup, Malformed};
+use super::{Entry, Imported, Include, Lookup, Malformed, Registries};
 
 #[derive(Deserialize, Default)]
 struct Config {
     #[serde(default)]
     packages: Vec<Spanned<Package>>,
+    #[serde(default)]
+    registries: Vec<Spanned<Registry>>,
+    import_dir: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -22,8 +27,42 @@ struct Package {
     import: Option<String>,
 }
 
-/// Parses an `aqua.yaml`.
+/// One of `registries`.
+#[derive(Deserialize)]
+struct Registry {
+    name: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    path: Option<String>,
+}
+
+/// A registry an `aqua.yaml` declares, as vx can use it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DeclaredRegistry {
+    /// `type: local`: a file, its `path` as written (relative to the aqua.yaml).
+    Local(String),
+    /// Another type (`github_content`), named for the skip reason.
+    Other(String),
+}
+
+/// An aqua file as read: its packages, the files it imports, its registries.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    /// Its packages.
+    pub imported: Imported,
+    /// The files it pulls in (`import:`, `import_dir`).
+    pub includes: Vec<Include>,
+    /// The registries it declares other than `standard`.
+    pub registries: Registries,
+}
+
+/// Parses an `aqua.yaml`'s packages (its imports are [`parse_all`]'s).
 pub fn parse(text: &str) -> Result<Imported, Malformed> {
+    parse_all(text).map(|p| p.imported)
+}
+
+/// Parses an `aqua.yaml`.
+pub fn parse_all(text: &str) -> Result<Parsed, Malformed> {
     let mut options = serde_saphyr::Options::default();
     let mut budget = serde_saphyr::Budget::default();
     budget.max_nodes = 100_000;
@@ -39,16 +78,40 @@ pub fn parse(text: &str) -> Result<Imported, Malformed> {
                 crate::registry::package::too_deep(first).unwrap_or_else(|| first.to_owned());
             Malformed::at(line, format!("not an aqua.yaml: {first}"))
         })?;
-    let mut imported = Imported::default();
-    for package in config.unwrap_or_default().packages {
-        let line = Some(package.referenced.line() as usize).filter(|l| *l > 0);
+    let mut parsed = Parsed::default();
+    let config = config.unwrap_or_default();
+    let line_of = |at: usize| Some(at).filter(|l| *l > 0);
+    for registry in config.registries {
+        let line = line_of(registry.referenced.line() as usize);
+        let registry = registry.value;
+        let kind = registry.kind.as_deref().unwrap_or("");
+        let name = match (kind, registry.name) {
+            ("standard", None) => continue,
+            (_, Some(name)) => name,
+            (_, None) => return Err(Malformed::at(line, "a registry without `name`")),
+        };
+        let declared = match (kind, registry.path) {
+            ("standard", _) => continue,
+            ("local", Some(path)) => DeclaredRegistry::Local(path),
+            ("local", None) => {
+                return Err(Malformed::at(
+                    line,
+                    "a `type: local` registry without `path`",
+                ));
+            }
+            (other, _) => DeclaredRegistry::Other(other.to_owned()),
+        };
+        parsed.registries.push((name, declared));
+    }
+    for package in config.packages {
+        let line = line_of(package.referenced.line() as usize);
         let package = package.value;
         if let Some(import) = &package.import {
-            let mut entry = Entry::new(import, "", line);
-            entry.lookup = Err(format!(
-                "`import: {import}` includes other files; run `vx import` on each"
-            ));
-            imported.tools.push(entry);
+            parsed.includes.push(Include {
+                pattern: import.clone(),
+                line,
+                optional: false,
+            });
             continue;
         }
         let Some(name) = package.name.as_deref() else {
@@ -64,12 +127,20 @@ pub fn parse(text: &str) -> Result<Imported, Malformed> {
             Lookup::Plugin(n) => Err(format!("`{n}` is not a package name such as `owner/repo`")),
             package => Ok(package),
         });
-        if let Some(registry) = package.registry.as_deref().filter(|r| *r != "standard") {
-            entry.lookup = Err(format!(
-                "from aqua's registry `{registry}`; add it to [settings] registries and `vx add` the package"
-            ));
-        }
-        imported.tools.push(entry);
+        entry.registry = package.registry.filter(|r| r != "standard");
+        parsed.imported.tools.push(entry);
     }
-    Ok(imported)
+    // aqua reads `import_dir` in addition to `packages`, after them.
+    if let Some(dir) = config.import_dir {
+        let line = line_of(dir.referenced.line() as usize);
+        let dir = dir.value.trim_end_matches('/');
+        for ext in ["yml", "yaml"] {
+            parsed.includes.push(Include {
+                pattern: format!("{dir}/*.{ext}"),
+                line,
+                optional: true,
+            });
+        }
+    }
+    Ok(parsed)
 }

@@ -13,6 +13,7 @@
 //! work (`vx import`, `vx init`); nothing here reaches the network.
 
 pub mod aqua;
+pub mod follow;
 pub mod idiomatic;
 pub mod mise;
 pub mod names;
@@ -72,6 +73,12 @@ pub const KNOWN_FILES: &[(&str, Format)] = &[
     (".tool-versions", Format::ToolVersions),
     ("aqua.yaml", Format::Aqua),
     ("aqua.yml", Format::Aqua),
+    (".aqua.yaml", Format::Aqua),
+    (".aqua.yml", Format::Aqua),
+    ("aqua/aqua.yaml", Format::Aqua),
+    ("aqua/aqua.yml", Format::Aqua),
+    (".aqua/aqua.yaml", Format::Aqua),
+    (".aqua/aqua.yml", Format::Aqua),
     (".nvmrc", Format::Nvmrc),
     (".node-version", Format::NodeVersion),
     (".python-version", Format::PythonVersion),
@@ -141,6 +148,11 @@ pub struct Entry {
     pub line: Option<usize>,
     /// What was left out (`18.19.0 also listed; the first is imported`).
     pub notes: Vec<String>,
+    /// The file it is from, when another than the one imported (an aqua.yaml's
+    /// `import:`), as the import line shows it.
+    pub file: Option<String>,
+    /// The aqua registry it is from, when not `standard`.
+    pub registry: Option<String>,
 }
 
 impl Entry {
@@ -152,7 +164,9 @@ impl Entry {
             lookup: names::lookup_of(name),
             version: version::map(version),
             line,
-            notes: Vec::new(),
+            notes: names::backend_note(name).into_iter().collect(),
+            file: None,
+            registry: None,
         }
     }
 
@@ -195,6 +209,21 @@ pub struct Imported {
     pub tools: Vec<Entry>,
     /// Its environment variables (mise only), in file order.
     pub env: Vec<EnvEntry>,
+}
+
+/// What an aqua.yaml adds to its packages: the registries it declares other than
+/// `standard`, by name (a local one's path made absolute by [`read_all`]).
+pub type Registries = Vec<(String, aqua::DeclaredRegistry)>;
+
+/// A file pattern a file pulls in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Include {
+    /// The pattern, relative to the file naming it (`aqua/*.yaml`).
+    pub pattern: String,
+    /// Its line.
+    pub line: Option<usize>,
+    /// Whether naming no file is fine (`import_dir`'s two patterns).
+    pub optional: bool,
 }
 
 /// Where a file breaks its format: a line when known, and what is wrong.
@@ -246,8 +275,50 @@ pub enum ImportError {
     },
 }
 
-/// Reads `path` as `format`: at most [`MAX_IMPORT_BYTES`], UTF-8, parsed.
+/// Reads `path` as `format`: at most [`MAX_IMPORT_BYTES`], UTF-8, parsed; an
+/// aqua.yaml's imports followed and registries bound ([`follow::aqua`]).
 pub fn read(path: &Path, format: Format) -> Result<Imported, ImportError> {
+    read_all(path, format).map(|(imported, _)| imported)
+}
+
+/// [`read`], and the registries the file declares (aqua's).
+pub fn read_all(path: &Path, format: Format) -> Result<(Imported, Registries), ImportError> {
+    match format {
+        Format::Aqua => {
+            let parsed = aqua_file(path)?;
+            let (imported, registries) = follow::aqua(path, parsed)?;
+            bounded(&imported).map_err(|m| invalid(path, m))?;
+            Ok((imported, registries))
+        }
+        _ => Ok((read_one(path, format)?, Vec::new())),
+    }
+}
+
+/// One aqua file, parsed, its imports not followed.
+fn aqua_file(path: &Path) -> Result<aqua::Parsed, ImportError> {
+    let text = read_text(path)?;
+    no_nul(&text)
+        .and_then(|()| aqua::parse_all(&text))
+        .map_err(|m| invalid(path, m))
+}
+
+/// `m` as the error of the file `path`.
+fn invalid(path: &Path, m: Malformed) -> ImportError {
+    ImportError::Invalid {
+        path: path.to_owned(),
+        line: m.line,
+        message: m.message,
+    }
+}
+
+/// Reads one file as `format`, following nothing.
+fn read_one(path: &Path, format: Format) -> Result<Imported, ImportError> {
+    let text = read_text(path)?;
+    parse(format, &text).map_err(|m| invalid(path, m))
+}
+
+/// The text of `path`: at most [`MAX_IMPORT_BYTES`], UTF-8, no NUL.
+fn read_text(path: &Path) -> Result<String, ImportError> {
     let read_err = |source| ImportError::Read {
         path: path.to_owned(),
         source,
@@ -273,22 +344,12 @@ pub fn read(path: &Path, format: Format) -> Result<Imported, ImportError> {
             message: "the file is not valid UTF-8 text".to_owned(),
         }
     })?;
-    parse(format, text).map_err(|m| ImportError::Invalid {
-        path: path.to_owned(),
-        line: m.line,
-        message: m.message,
-    })
+    Ok(text.to_owned())
 }
 
 /// Parses `text` as `format`.
 pub fn parse(format: Format, text: &str) -> Result<Imported, Malformed> {
-    if text.contains('\0') {
-        let line = text[..text.find('\0').unwrap_or(0)].matches('\n').count() + 1;
-        return Err(Malformed::at(
-            Some(line),
-            "a NUL byte: this is not a text file",
-        ));
-    }
+    no_nul(text)?;
     let imported = match format {
         Format::Mise => mise::parse(text)?,
         Format::ToolVersions => tool_versions::parse(text)?,
@@ -302,13 +363,30 @@ pub fn parse(format: Format, text: &str) -> Result<Imported, Malformed> {
         Format::Sdkmanrc => idiomatic::sdkmanrc(text)?,
         Format::RustToolchain => idiomatic::rust_toolchain(text)?,
     };
+    bounded(&imported)?;
+    Ok(imported)
+}
+
+/// A NUL byte is no text file's.
+fn no_nul(text: &str) -> Result<(), Malformed> {
+    match text.find('\0') {
+        Some(at) => Err(Malformed::at(
+            Some(text[..at].matches('\n').count() + 1),
+            "a NUL byte: this is not a text file",
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Most entries a file may hold, as a [`Malformed`].
+fn bounded(imported: &Imported) -> Result<(), Malformed> {
     if imported.tools.len() + imported.env.len() > MAX_ENTRIES {
         return Err(Malformed::at(
             None,
             format!("more than {MAX_ENTRIES} entries; that is not a project's tool list"),
         ));
     }
-    Ok(imported)
+    Ok(())
 }
 
 /// The text of `line` without a `#` comment, trimmed (the comment syntax of

@@ -35,7 +35,163 @@ pub const ALIASES: &[(&str, &str)] = &[
     ("shellcheck", "koalaman/shellcheck"),
     ("shfmt", "mvdan/sh"),
     ("terragrunt", "gruntwork-io/terragrunt"),
+    // mise's short names (its registry/*.toml, first `aqua:` backend) and asdf's
+    // plugin names that a registry lookup alone misses or finds ambiguous.
+    ("tofu", "opentofu/opentofu"),
+    ("opentofu", "opentofu/opentofu"),
+    ("taplo", "tamasfe/taplo"),
+    ("npm", "npm/cli"),
+    ("gotestsum", "gotestyourself/gotestsum"),
+    ("golangci-lint", "golangci/golangci-lint"),
+    ("cargo-msrv", "foresterre/cargo-msrv"),
+    ("cargo-nextest", "nextest-rs/nextest/cargo-nextest"),
+    ("nextest", "nextest-rs/nextest/cargo-nextest"),
+    ("awscli", "aws/aws-cli"),
+    ("aws-cli", "aws/aws-cli"),
+    ("aws", "aws/aws-cli"),
+    ("argocd", "argoproj/argo-cd"),
+    ("protoc", "protocolbuffers/protobuf/protoc"),
+    ("delta", "dandavison/delta"),
+    ("usage", "jdx/usage"),
+    ("cmake", "Kitware/CMake"),
+    ("gradle", "gradle/gradle-distributions"),
+    ("pipx", "pypa/pipx"),
+    ("pre-commit", "pre-commit/pre-commit"),
+    ("act", "nektos/act"),
+    ("task", "go-task/task"),
+    ("age", "FiloSottile/age"),
+    ("sops", "getsops/sops"),
+    ("just", "casey/just"),
+    ("uv", "astral-sh/uv"),
+    ("ruff", "astral-sh/ruff"),
+    ("pnpm", "pnpm/pnpm"),
+    ("biome", "biomejs/biome"),
+    ("hugo", "gohugoio/hugo"),
+    ("actionlint", "rhysd/actionlint"),
+    ("lefthook", "evilmartians/lefthook"),
+    ("goreleaser", "goreleaser/goreleaser"),
+    ("bazelisk", "bazelbuild/bazelisk"),
 ];
+
+/// Packages of mise's `go:`, `cargo:`, `npm:` and `pipx:` backends (which build from
+/// a language's package registry) that the standard registry ships as a release
+/// binary: `BACKEND:PACKAGE` as mise names it, and the registry package. Each checked
+/// against mise's registry (the tool's `backends`) and aqua's standard registry.
+pub const BACKEND_PACKAGES: &[(&str, &str)] = &[
+    ("go:gotest.tools/gotestsum", "gotestyourself/gotestsum"),
+    (
+        "go:github.com/golangci/golangci-lint/cmd/golangci-lint",
+        "golangci/golangci-lint",
+    ),
+    (
+        "go:github.com/golangci/golangci-lint/v2/cmd/golangci-lint",
+        "golangci/golangci-lint",
+    ),
+    (
+        "go:golang.org/x/tools/cmd/goimports",
+        "golang/tools/goimports",
+    ),
+    ("go:github.com/golang/mock/mockgen", "golang/mock"),
+    ("go:go.uber.org/mock/mockgen", "uber-go/mock"),
+    ("go:mvdan.cc/sh/v3/cmd/shfmt", "mvdan/sh"),
+    ("go:github.com/mikefarah/yq/v4", "mikefarah/yq"),
+    (
+        "go:github.com/rhysd/actionlint/cmd/actionlint",
+        "rhysd/actionlint",
+    ),
+    (
+        "go:github.com/evilmartians/lefthook",
+        "evilmartians/lefthook",
+    ),
+    (
+        "go:github.com/goreleaser/goreleaser",
+        "goreleaser/goreleaser",
+    ),
+    (
+        "go:github.com/goreleaser/goreleaser/v2",
+        "goreleaser/goreleaser",
+    ),
+    (
+        "go:honnef.co/go/tools/cmd/staticcheck",
+        "dominikh/go-tools/staticcheck",
+    ),
+    (
+        "go:github.com/securego/gosec/v2/cmd/gosec",
+        "securego/gosec",
+    ),
+    (
+        "go:golang.org/x/vuln/cmd/govulncheck",
+        "golang/vuln/govulncheck",
+    ),
+    ("go:github.com/air-verse/air", "air-verse/air"),
+    ("go:github.com/sqlc-dev/sqlc/cmd/sqlc", "sqlc-dev/sqlc"),
+    ("cargo:cargo-nextest", "nextest-rs/nextest/cargo-nextest"),
+    ("cargo:cargo-msrv", "foresterre/cargo-msrv"),
+    ("cargo:ripgrep", "BurntSushi/ripgrep"),
+    ("cargo:fd-find", "sharkdp/fd"),
+    ("cargo:bat", "sharkdp/bat"),
+    ("cargo:git-delta", "dandavison/delta"),
+    ("cargo:just", "casey/just"),
+    ("cargo:taplo-cli", "tamasfe/taplo"),
+    ("cargo:typos-cli", "crate-ci/typos"),
+    ("cargo:watchexec-cli", "watchexec/watchexec"),
+    ("cargo:cargo-binstall", "cargo-bins/cargo-binstall"),
+    ("cargo:usage-cli", "jdx/usage"),
+    ("cargo:cargo-deny", "EmbarkStudios/cargo-deny"),
+    ("cargo:cargo-audit", "rustsec/rustsec/cargo-audit"),
+    ("npm:pnpm", "pnpm/pnpm"),
+    ("npm:npm", "npm/cli"),
+    ("npm:@biomejs/biome", "biomejs/biome"),
+    ("npm:@bazel/bazelisk", "bazelbuild/bazelisk"),
+    ("pipx:uv", "astral-sh/uv"),
+    ("pipx:ruff", "astral-sh/ruff"),
+    ("pipx:pre-commit", "pre-commit/pre-commit"),
+];
+
+/// What a build backend's entry needs that vx does not do, for its skip line.
+fn build_backend_needs(backend: &str) -> Option<&'static str> {
+    Some(match backend {
+        "go" => "builds it with `go install` (vx would need a Go toolchain to build it)",
+        "cargo" => "builds it with `cargo install` (vx would need a Rust toolchain to build it)",
+        "npm" => "installs it from npm (vx would need Node.js and npm)",
+        "pipx" => "installs it from PyPI with pipx (vx would need Python and pipx)",
+        "gem" => "installs it from RubyGems (vx would need Ruby)",
+        "dotnet" => "installs it as a .NET tool (vx would need the .NET SDK)",
+        "spm" => "builds it with Swift's package manager (vx would need Swift)",
+        "conda" => "installs it from conda (vx would need conda)",
+        _ => return None,
+    })
+}
+
+/// The note an entry of a build backend gets when [`BACKEND_PACKAGES`] maps it to a
+/// release binary (`cargo:cargo-nextest` → what it says it imports instead).
+pub fn backend_note(name: &str) -> Option<String> {
+    let (backend, package) = backend_package(name)?;
+    Some(format!(
+        "mise's `{backend}` backend builds it; vx installs the release binary of {package}"
+    ))
+}
+
+/// `(backend, package)` of [`BACKEND_PACKAGES`] for `name` (a trailing `@version` and
+/// tool options left out).
+fn backend_package(name: &str) -> Option<(&str, &'static str)> {
+    let bare = match name.find('[') {
+        Some(at) if name.ends_with(']') => &name[..at],
+        _ => name,
+    };
+    let (backend, rest) = bare.split_once(':')?;
+    let rest = match rest.rfind('@') {
+        Some(at) if at > 0 => &rest[..at],
+        _ => rest,
+    };
+    BACKEND_PACKAGES
+        .iter()
+        .find(|(key, _)| {
+            key.split_once(':')
+                .is_some_and(|(b, p)| b == backend && p.eq_ignore_ascii_case(rest))
+        })
+        .map(|(_, package)| (backend, *package))
+}
 
 /// vx's language runtimes by every name they answer to (their own, then asdf's and
 /// mise's), and the runtime each means: what files name, read below the runtimes
@@ -136,9 +292,17 @@ pub fn lookup_of(name: &str) -> Result<Lookup, String> {
             }
             Ok(Lookup::Plugin(plugin.to_owned()))
         }
-        "cargo" | "npm" | "pipx" | "go" | "gem" | "dotnet" | "spm" | "conda" => Err(format!(
-            "mise's `{backend}` backend installs from {backend}'s own package registry; vx installs release binaries from its registries (`vx search` may find the tool there)"
-        )),
+        _ if build_backend_needs(backend).is_some() => match backend_package(bare) {
+            Some((_, package)) => Ok(Lookup::Package(package.to_owned())),
+            None => {
+                let tool = rest.rsplit('/').next().unwrap_or(rest);
+                let tool = tool.split('@').next().unwrap_or(tool);
+                Err(format!(
+                    "mise's `{backend}` backend {}; vx installs release binaries, and no registry package is known to ship `{rest}` as one (`vx search {tool}` may find one)",
+                    build_backend_needs(backend).unwrap_or_default()
+                ))
+            }
+        },
         other => Err(format!("mise's `{other}` backend has no counterpart in vx")),
     }
 }
@@ -182,8 +346,19 @@ mod tests {
             lookup_of("asdf:https://github.com/x/asdf-kubectl.git"),
             Ok(Lookup::Plugin("kubectl".into()))
         );
-        assert!(lookup_of("cargo:ripgrep").unwrap_err().contains("cargo"));
-        assert!(lookup_of("npm:prettier").unwrap_err().contains("npm"));
+        assert_eq!(
+            lookup_of("cargo:ripgrep"),
+            Ok(Lookup::Package("BurntSushi/ripgrep".into()))
+        );
+        assert_eq!(
+            lookup_of("go:gotest.tools/gotestsum"),
+            Ok(Lookup::Package("gotestyourself/gotestsum".into()))
+        );
+        let why = lookup_of("npm:prettier").unwrap_err();
+        assert!(why.contains("would need Node.js"), "{why}");
+        let why = lookup_of("go:example.com/x/cmd/tool@v1.2.0").unwrap_err();
+        assert!(why.contains("would need a Go toolchain"), "{why}");
+        assert!(why.contains("`vx search tool`"), "{why}");
         assert!(lookup_of("aqua:nothing").is_err());
         assert!(lookup_of("rip\x1b[2Jgrep").is_err());
     }

@@ -31,7 +31,7 @@ fn mise_reads_every_value_form_and_env() {
 node = "20"
 python = ["3.12", "3.11"]
 "aqua:cli/cli" = { version = "2.40.0", os = ["linux"] }
-"cargo:ripgrep" = "latest"
+"cargo:prettyplease" = "latest"
 go = 1
 
 [env]
@@ -111,19 +111,16 @@ fn python_version_takes_the_first_line() {
 #[test]
 fn aqua_packages_by_tag_or_version() {
     let text = "registries:\n  - type: standard\n    ref: v4.155.0\npackages:\n  - name: cli/cli@v2.40.0\n  - name: BurntSushi/ripgrep\n    version: 14.1.1\n  - import: aqua/*.yaml\n  - name: acme/x@v1\n    registry: local\n";
-    let imported = parse(Format::Aqua, text).unwrap();
+    let parsed = super::aqua::parse_all(text).unwrap();
+    let imported = &parsed.imported;
     assert_eq!(imported.tools[0].name, "cli/cli");
     assert_eq!(imported.tools[0].version, Ok("2.40.0".to_owned()));
     assert_eq!(imported.tools[0].line, Some(5));
     assert_eq!(imported.tools[1].version, Ok("14.1.1".to_owned()));
-    assert!(imported.tools[2].lookup.is_err());
-    assert!(
-        imported.tools[3]
-            .lookup
-            .as_ref()
-            .unwrap_err()
-            .contains("local")
-    );
+    assert_eq!(imported.tools[2].registry.as_deref(), Some("local"));
+    assert_eq!(parsed.includes.len(), 1);
+    assert_eq!(parsed.includes[0].pattern, "aqua/*.yaml");
+    assert!(parsed.registries.is_empty(), "`standard` is aqua's own");
     let err = parse(Format::Aqua, "packages:\n  - name: [\n").unwrap_err();
     assert!(err.line.is_some(), "{err:?}");
 }

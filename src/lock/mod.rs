@@ -79,6 +79,10 @@ pub struct Asset {
     /// from this entry checks the sha256 only and fetches no signature.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified: Option<String>,
+    /// The registry `variants` that chose this platform's download (aqua's
+    /// `libc musl`), when one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
 }
 
 impl Asset {
@@ -93,6 +97,7 @@ impl Asset {
             bin: None,
             checksum: None,
             verified: None,
+            variant: None,
         }
     }
 
@@ -276,6 +281,7 @@ struct RawAsset {
     bin: Option<Vec<String>>,
     checksum: Option<String>,
     verified: Option<String>,
+    variant: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -385,6 +391,7 @@ impl Lock {
                         bin: asset.bin,
                         checksum: asset.checksum,
                         verified: asset.verified,
+                        variant: asset.variant,
                     },
                 );
             }

@@ -203,6 +203,37 @@ pub fn add_env(text: &str, name: &str, value: Option<&str>) -> Result<(String, b
     Ok((doc.to_string(), true))
 }
 
+/// `text` with `{ name = NAME, path = PATH }` added to `[settings] registries` (made
+/// when missing), unless a registry `name` is listed already: then `text` unchanged
+/// and `false` (`vx import` of an aqua.yaml's local registries).
+pub fn add_registry(text: &str, name: &str, path: &str) -> Result<(String, bool), EditError> {
+    let mut doc = document(text)?;
+    let settings = doc
+        .entry("settings")
+        .or_insert_with(|| Item::Table(Table::new()))
+        .as_table_like_mut()
+        .ok_or_else(|| EditError::NotATable("settings".to_owned()))?;
+    let list = settings
+        .entry("registries")
+        .or_insert_with(|| value(Array::new()))
+        .as_array_mut()
+        .ok_or_else(|| EditError::NotATable("settings.registries".to_owned()))?;
+    let listed = list.iter().any(|r| {
+        r.as_inline_table()
+            .and_then(|t| t.get("name"))
+            .and_then(|n| n.as_str())
+            == Some(name)
+    });
+    if listed {
+        return Ok((text.to_owned(), false));
+    }
+    let mut entry = toml_edit::InlineTable::new();
+    entry.insert("name", name.into());
+    entry.insert("path", path.into());
+    list.push(entry);
+    Ok((doc.to_string(), true))
+}
+
 /// `text` without the `[tools.NAME]` table (and its sub-tables), or the registry tool
 /// `NAME` (its key, or the `owner/NAME` key it is named by).
 pub fn remove(text: &str, name: &str) -> Result<String, EditError> {

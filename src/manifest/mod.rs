@@ -75,6 +75,9 @@ pub struct Manifest {
     /// `[env]`, `[settings] path` and `[scripts]`: the project environment
     /// ([`crate::project_env`] applies it).
     pub environment: environment::ProjectEnvironment,
+    /// loonghao/vx's `[settings]` keys this vx reads and ignores, each with why
+    /// (`auto_install (vx exec … installs missing tools always)`).
+    pub ignored: Vec<String>,
 }
 
 /// A 1-based line and column (in characters) in the manifest.
@@ -396,6 +399,19 @@ impl Manifest {
             network_lines: document.network_lines,
             verify: document.verify,
             environment: document.environment,
+            ignored: document.ignored,
+        })
+    }
+
+    /// One line naming the `[settings]` keys of loonghao/vx this vx ignores, and
+    /// why; `None` when there are none.
+    pub fn ignored_note(&self) -> Option<String> {
+        (!self.ignored.is_empty()).then(|| {
+            format!(
+                "vx: {}: [settings] of loonghao/vx ignored here: {}",
+                self.path.display(),
+                self.ignored.join("; ")
+            )
         })
     }
 

@@ -33,6 +33,44 @@ const SETTINGS_KEYS: &[&str] = &[
     "verify",
     "path",
 ];
+/// Keys of loonghao/vx's `[settings]` (its `vx-config` crate's `SettingsConfig`, and
+/// the older `update_interval`/`check_updates`), the upstream project that also names
+/// its file `vx.toml`, with why this vx ignores each: its file is read, not refused.
+pub(super) const UPSTREAM_SETTINGS: &[(&str, &str)] = &[
+    (
+        "auto_install",
+        "vx exec and vx CMD install missing tools always (unless --offline)",
+    ),
+    (
+        "parallel_install",
+        "vx sync installs in parallel always (-j N)",
+    ),
+    (
+        "cache_duration",
+        "vx revalidates what it caches with ETags instead of a duration",
+    ),
+    (
+        "update_interval",
+        "vx checks for new versions when asked (vx outdated)",
+    ),
+    (
+        "check_updates",
+        "vx checks for new versions when asked (vx outdated)",
+    ),
+    (
+        "shell",
+        "vx activate and vx env take the shell as an argument",
+    ),
+    ("log_level", "vx takes -q and -v"),
+    (
+        "isolation",
+        "vx puts the project's tools first on PATH and keeps the rest",
+    ),
+    ("passenv", "vx keeps the environment and adds the project's"),
+    ("setenv", "vx's [env] sets variables"),
+    ("experimental", "no experimental features here"),
+];
+
 /// Keys of a `[scripts]` entry written as a table.
 const SCRIPT_KEYS: &[&str] = &["run", "depends", "env", "cwd", "description"];
 /// Most `[env]` entries, `[settings] path` entries or scripts one manifest may hold.
@@ -109,6 +147,7 @@ pub(super) struct Document {
     pub verify: crate::verify::Policy,
     pub tools: Vec<ToolTable>,
     pub environment: ProjectEnvironment,
+    pub ignored: Vec<String>,
 }
 
 pub(super) struct Parser<'a> {
@@ -179,6 +218,7 @@ impl Parser<'_> {
         let (mut network, mut network_lines) = (ProjectNet::default(), BTreeMap::new());
         let mut verify = crate::verify::Policy::default();
         let mut environment = ProjectEnvironment::default();
+        let mut ignored = Vec::new();
         if let Some(value) = root.get("env") {
             environment.vars = self.env_table(value, "env")?;
         }
@@ -188,7 +228,14 @@ impl Parser<'_> {
         if let Some(value) = root.get("settings") {
             let settings = as_table(value)
                 .ok_or_else(|| self.wrong_type(value, "settings".to_owned(), "a table"))?;
-            self.known_keys(settings, SETTINGS_KEYS, "settings")?;
+            let mut known: Vec<&str> = SETTINGS_KEYS.to_vec();
+            for (key, why) in UPSTREAM_SETTINGS {
+                if settings.keys().any(|k| k.get_ref().as_ref() == *key) {
+                    ignored.push(format!("{key} ({why})"));
+                    known.push(key);
+                }
+            }
+            self.known_keys(settings, &known, "settings")?;
             if let Some(list) = settings.get("platforms") {
                 platforms = self.platform_list(list)?;
             }
@@ -257,6 +304,7 @@ impl Parser<'_> {
             network,
             network_lines,
             verify,
+            ignored,
             tools,
             environment,
         })

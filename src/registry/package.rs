@@ -532,12 +532,25 @@ pub struct Override {
     pub goarch: Option<String>,
     /// The platforms it applies to, if restricted (as `supported_envs` names them).
     pub envs: Option<Vec<String>>,
+    /// Further conditions on the environment, all of which must hold (aqua's
+    /// `variants`; today `key: libc`, `value: glibc | musl`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variants: Option<Vec<Variant>>,
     /// The settings.
     #[serde(flatten)]
     pub fields: Fields,
-    /// Keys not modelled here (`variants`, …).
+    /// Keys not modelled here.
     #[serde(flatten, serialize_with = "keys_only")]
     pub extra: BTreeMap<String, IgnoredAny>,
+}
+
+/// One condition of an override's `variants`: the environment's `key` is `value`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Variant {
+    /// What is compared (`libc`).
+    pub key: String,
+    /// The value it must have (`glibc`, `musl`).
+    pub value: String,
 }
 
 /// Settings for the versions an expression selects (`version_overrides[]`).
@@ -611,9 +624,12 @@ impl Package {
         full.rsplit('/').next().map(str::to_owned)
     }
 
-    /// Why vx cannot install this package faithfully, or `None` when it can: no type or
-    /// name, a type vx does not install, or keys (anywhere in the package) that vx does
-    /// not implement and that would change what is installed.
+    /// Why vx cannot install this package on any platform at any version, or `None`
+    /// when it may: no name, no type, a type vx does not install that no override
+    /// replaces, or top-level keys vx does not implement and that would change what
+    /// is installed. What an `overrides` or `version_overrides` entry holds is judged
+    /// where it applies ([`super::resolve::resolve`]): eza-community/eza is `cargo` on
+    /// macOS only, and its other platforms install.
     pub fn unsupported(&self) -> Option<String> {
         let mut reasons = Vec::new();
         if self.full_name().is_none() {
@@ -621,28 +637,31 @@ impl Package {
         }
         match &self.fields.kind {
             None => reasons.push("it has no `type`".to_owned()),
-            Some(PackageType::Other(t)) => reasons.push(format!("type `{t}` is not supported")),
+            Some(PackageType::Other(t)) if !self.some_entry_installable() => {
+                reasons.push(format!("type `{t}` is not supported"));
+            }
             Some(_) => {}
         }
-        let mut keys = Vec::new();
-        unknown_keys(&self.extra, "", &mut keys);
-        fields_keys(&self.fields, "", &mut keys);
-        for (i, o) in self.overrides.iter().enumerate() {
-            override_keys(o, &format!("overrides[{i}]."), &mut keys, &mut reasons);
-        }
-        for (i, vo) in self.version_overrides.iter().enumerate() {
-            let at = format!("version_overrides[{i}].");
-            unknown_keys(&vo.extra, &at, &mut keys);
-            fields_keys(&vo.fields, &at, &mut keys);
-            kind_reason(&vo.fields, &at, &mut reasons);
-            for (j, o) in vo.overrides.iter().flatten().enumerate() {
-                override_keys(o, &format!("{at}overrides[{j}]."), &mut keys, &mut reasons);
-            }
-        }
+        let keys = self.top_unsupported_keys();
         if !keys.is_empty() {
             reasons.push(format!("unsupported keys: {}", keys.join(", ")));
         }
         (!reasons.is_empty()).then(|| reasons.join("; "))
+    }
+
+    /// Whether an `overrides` or `version_overrides` entry sets a type vx installs.
+    fn some_entry_installable(&self) -> bool {
+        let installable =
+            |f: &Fields| matches!(&f.kind, Some(k) if !matches!(k, PackageType::Other(_)));
+        self.overrides.iter().any(|o| installable(&o.fields))
+            || self.version_overrides.iter().any(|vo| {
+                installable(&vo.fields)
+                    || vo
+                        .overrides
+                        .iter()
+                        .flatten()
+                        .any(|o| installable(&o.fields))
+            })
     }
 }
 
@@ -676,18 +695,6 @@ impl VersionOverride {
         unknown_keys(&self.extra, at, &mut keys);
         fields_keys(&self.fields, at, &mut keys);
         keys
-    }
-}
-
-fn override_keys(o: &Override, at: &str, keys: &mut Vec<String>, reasons: &mut Vec<String>) {
-    unknown_keys(&o.extra, at, keys);
-    fields_keys(&o.fields, at, keys);
-    kind_reason(&o.fields, at, reasons);
-}
-
-fn kind_reason(fields: &Fields, at: &str, reasons: &mut Vec<String>) {
-    if let Some(PackageType::Other(t)) = &fields.kind {
-        reasons.push(format!("{at}type `{t}` is not supported"));
     }
 }
 

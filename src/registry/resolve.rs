@@ -86,6 +86,8 @@ pub struct Download {
     /// `"rosetta2"` or `"windows_arm_emulation"` when an amd64 build serves an arm64
     /// platform.
     pub emulated: Option<&'static str>,
+    /// The `variants` of the override that chose it (`libc musl`), if one did.
+    pub variant: Option<String>,
 }
 
 /// A command of a package.
@@ -179,7 +181,13 @@ pub fn resolve(
     let Some((goos, goarch)) = go_platform(platform) else {
         return unsupported(format!("the registry has no name for platform {platform}"));
     };
-    let info = merge::effective(pkg, &name, tag, goos, goarch)?;
+    let libc = (goos == "linux").then(|| {
+        platform
+            .libc
+            .unwrap_or(crate::manifest::platform::Libc::Glibc)
+            .name()
+    });
+    let info = merge::effective(pkg, &name, tag, goos, goarch, libc)?;
     match info.kind {
         None => return unsupported(format!("vx cannot install {name}: it has no `type`")),
         Some(PackageType::Other(t)) => {
@@ -236,6 +244,51 @@ pub fn resolve(
 /// prefix and filter when it sets them) that does not say `no_asset` or
 /// `error_message`.
 pub fn version_allowed(pkg: &Package, tag: &str) -> Result<bool, ResolveError> {
+    Ok(definition_of(pkg, tag)?.is_some_and(|d| d.allowed))
+}
+
+/// The `version_prefix` of the definition `tag` falls to (a `version_overrides`
+/// entry's own, such as lycheeverse/lychee's `lychee-v`, else the top level's), as
+/// aqua strips it from the tag to read its version; `""` for none.
+///
+/// Without a `version_prefix`, a `version_filter` of the form `Version startsWith
+/// "go"` (golang/go's: tags `go1.23.8`) declares the prefix its tags carry.
+pub fn version_prefix_of<'a>(pkg: &'a Package, tag: &str) -> &'a str {
+    let (prefix, filter) = match definition_of(pkg, tag) {
+        Ok(Some(d)) => (d.prefix, d.filter),
+        _ => (
+            pkg.fields.version_prefix.as_deref(),
+            pkg.fields.version_filter.as_deref(),
+        ),
+    };
+    match prefix.filter(|p| !p.is_empty()) {
+        Some(prefix) => prefix,
+        None => filter.and_then(starts_with_literal).unwrap_or(""),
+    }
+}
+
+/// `go` of the filter `Version startsWith "go"`; `None` for any other filter.
+fn starts_with_literal(filter: &str) -> Option<&str> {
+    let rest = filter.trim().strip_prefix("Version")?.trim_start();
+    let rest = rest.strip_prefix("startsWith")?.trim();
+    let literal = rest.strip_prefix('"')?.strip_suffix('"')?;
+    (!literal.contains(['"', '\\'])).then_some(literal)
+}
+
+/// What [`definition_of`] finds.
+struct Definition<'a> {
+    /// Whether it publishes the tag (no `no_asset`, no `error_message`).
+    allowed: bool,
+    /// Its `version_prefix`.
+    prefix: Option<&'a str>,
+    /// Its `version_filter`.
+    filter: Option<&'a str>,
+}
+
+/// The definition `tag` falls to, as [`version_allowed`] decides: whether it
+/// publishes the tag, its `version_prefix` and its `version_filter`; `None` when no
+/// definition takes it.
+fn definition_of<'a>(pkg: &'a Package, tag: &str) -> Result<Option<Definition<'a>>, ResolveError> {
     let name = pkg.full_name().unwrap_or_default();
     let top = &pkg.fields;
     let top_prefix = top.version_prefix.as_deref();
@@ -243,7 +296,11 @@ pub fn version_allowed(pkg: &Package, tag: &str) -> Result<bool, ResolveError> {
     let top_no_asset = top.no_asset.unwrap_or(false);
     let top_constraint = pkg.version_constraint.as_deref().filter(|c| !c.is_empty());
     if filter_matches(tag, top_prefix, top_filter.as_ref(), top_constraint) {
-        return Ok(!top_no_asset);
+        return Ok(Some(Definition {
+            allowed: !top_no_asset,
+            prefix: top_prefix,
+            filter: top.version_filter.as_deref(),
+        }));
     }
     for (i, vo) in pkg.version_overrides.iter().enumerate() {
         let own_filter = match vo.fields.version_filter.as_deref() {
@@ -265,10 +322,19 @@ pub fn version_allowed(pkg: &Package, tag: &str) -> Result<bool, ResolveError> {
                 Some(message) => !message.is_empty(),
                 None => vo.fields.no_asset.unwrap_or(top_no_asset),
             };
-            return Ok(!no_asset);
+            let filter = vo
+                .fields
+                .version_filter
+                .as_deref()
+                .or(top.version_filter.as_deref());
+            return Ok(Some(Definition {
+                allowed: !no_asset,
+                prefix,
+                filter,
+            }));
         }
     }
-    Ok(false)
+    Ok(None)
 }
 
 fn compile_filter(
@@ -410,6 +476,7 @@ impl Resolver<'_, '_> {
             provenance,
             signatures,
             emulated: self.emulated(),
+            variant: self.info.variant.clone(),
         })))
     }
 

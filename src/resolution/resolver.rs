@@ -222,6 +222,16 @@ impl<'n> Resolver<'n> {
     /// pre-releases marked), else its tags; only tags the package's
     /// `version_prefix`/`version_filter` accept.
     pub fn versions(&self, found: &Found) -> Result<Vec<Candidate>, ResolutionError> {
+        self.versions_and_dropped(found).map(|(allowed, _)| allowed)
+    }
+
+    /// [`Resolver::versions`] and the tags the registry's `version_prefix` and
+    /// `version_filter` left out, in GitHub's order (what an error says when nothing
+    /// is left).
+    fn versions_and_dropped(
+        &self,
+        found: &Found,
+    ) -> Result<(Vec<Candidate>, Vec<String>), ResolutionError> {
         let pkg = &found.package;
         let (owner, repo) = repo_of(found)?;
         let from_tags = matches!(
@@ -259,18 +269,20 @@ impl<'n> Resolver<'n> {
                 .collect()
         };
         let mut allowed = Vec::with_capacity(listed.len());
+        let mut dropped = Vec::new();
         for candidate in listed.drain(..) {
             if aqua::version_allowed(pkg, &candidate.tag).map_err(usage)? {
                 allowed.push(candidate);
+            } else {
+                dropped.push(candidate.tag);
             }
         }
-        let prefix = pkg.fields.version_prefix.as_deref().unwrap_or("");
         // Each tag read once, not at every comparison.
         allowed.sort_by_cached_key(|c| {
-            let tag = Tag::parse(&c.tag, prefix);
+            let tag = Tag::parse(&c.tag, aqua::version_prefix_of(pkg, &c.tag));
             std::cmp::Reverse((tag.version().cloned(), c.tag.clone()))
         });
-        Ok(allowed)
+        Ok((allowed, dropped))
     }
 
     /// The newest version `constraint` allows: pre-releases only when named exactly,
@@ -308,15 +320,14 @@ impl<'n> Resolver<'n> {
         constraint: &str,
     ) -> Result<(Candidate, Vec<String>), ResolutionError> {
         let parsed = Constraint::parse(constraint).map_err(|e| usage(e.to_string()))?;
-        let candidates = self.versions(found)?;
+        let (candidates, dropped) = self.versions_and_dropped(found)?;
         let now = crate::utc::now();
-        let prefix = found.package.fields.version_prefix.as_deref().unwrap_or("");
         let mut young: Vec<(&Candidate, Tag)> = Vec::new();
         let eligible: Vec<(&Candidate, Tag)> = candidates
             .iter()
             .filter(|c| !c.prerelease || names_exactly(constraint, c))
             .filter_map(|c| {
-                let tag = Tag::parse(&c.tag, prefix);
+                let tag = Tag::parse(&c.tag, aqua::version_prefix_of(&found.package, &c.tag));
                 let too_young = self.min_release_age.is_some_and(|age| {
                     c.published_at
                         .as_deref()
@@ -346,7 +357,17 @@ impl<'n> Resolver<'n> {
                 Ok(((*c).clone(), skipped))
             }
             None => {
-                let newest: Vec<&str> = candidates.iter().take(5).map(|c| c.tag.as_str()).collect();
+                // Only tags vx reads as versions are offered as the newest.
+                let newest: Vec<&str> = candidates
+                    .iter()
+                    .filter(|c| {
+                        Tag::parse(&c.tag, aqua::version_prefix_of(&found.package, &c.tag))
+                            .version()
+                            .is_some()
+                    })
+                    .take(5)
+                    .map(|c| c.tag.as_str())
+                    .collect();
                 let young = if too_young > 0 {
                     format!(
                         " ({too_young} newer release{} skipped by min_release_age)",
@@ -355,14 +376,28 @@ impl<'n> Resolver<'n> {
                 } else {
                     String::new()
                 };
+                let why = if !newest.is_empty() {
+                    format!("the newest are {}", newest.join(", "))
+                } else if !candidates.is_empty() {
+                    format!(
+                        "none of its {} tag{} ({}) names a version vx can read",
+                        candidates.len(),
+                        if candidates.len() == 1 { "" } else { "s" },
+                        shown(candidates.iter().map(|c| c.tag.as_str()))
+                    )
+                } else if !dropped.is_empty() {
+                    format!(
+                        "the registry's {} leaves out all {} of its tags ({})",
+                        filters_of(&found.package),
+                        dropped.len(),
+                        shown(dropped.iter().map(String::as_str))
+                    )
+                } else {
+                    "it has no releases or tags".to_owned()
+                };
                 Err(usage(format!(
-                    "no version of {} matches `{constraint}`{young}; the newest are {}",
+                    "no version of {} matches `{constraint}`{young}; {why}",
                     found.full_name,
-                    if newest.is_empty() {
-                        "none (it has no releases or tags)".to_owned()
-                    } else {
-                        newest.join(", ")
-                    }
                 )))
             }
         }
@@ -647,6 +682,18 @@ impl<'n> Resolver<'n> {
             }
         }
         let downloads = self.downloads(&found, &candidate, &wanted).map_err(at)?;
+        if let Some(why) = nowhere(&downloads) {
+            return Err(at(usage(format!(
+                "{} {} cannot be installed by vx on any platform locked ({}): {why}",
+                found.qualified_name(),
+                candidate.version,
+                wanted
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))));
+        }
         let overrides: BTreeMap<Platform, Override> = downloads
             .iter()
             .map(|(p, d)| (p.clone(), over(d)))
@@ -693,6 +740,7 @@ impl<'n> Resolver<'n> {
                 asset.bin = over.bin.clone().or_else(|| Some(bins(download)));
                 asset.checksum = Some(source.clone());
                 asset.verified = verified.clone();
+                asset.variant = download.variant.clone();
                 if let Some(problem) = asset.problem() {
                     return Err(at(usage(format!(
                         "registry package {} {} on {platform}: {problem}",
@@ -1092,13 +1140,69 @@ fn repo_of(found: &Found) -> Result<(String, String), ResolutionError> {
 /// The version a tag names, as the store and the board show it: without the
 /// package's `version_prefix` and a leading `v`.
 fn version_label(pkg: &Package, tag: &str) -> String {
-    let prefix = pkg.fields.version_prefix.as_deref().unwrap_or("");
-    let rest = tag.strip_prefix(prefix).unwrap_or(tag);
-    let rest = rest
-        .strip_prefix('v')
-        .filter(|r| r.starts_with(|c: char| c.is_ascii_digit()));
-    rest.unwrap_or(tag.strip_prefix(prefix).unwrap_or(tag))
+    Tag::parse(tag, aqua::version_prefix_of(pkg, tag))
+        .label()
         .to_owned()
+}
+
+/// The reason shared by every platform of `downloads`, when each is unsupported for
+/// one: a version vx cannot install anywhere is refused, not locked as nothing (its
+/// first platform's reason, the others alike or said to differ).
+fn nowhere(downloads: &[(Platform, PlatformDownload)]) -> Option<String> {
+    let reasons: Vec<&str> = downloads
+        .iter()
+        .map(|(_, d)| match d {
+            PlatformDownload::Unsupported(reason) => Some(reason.as_str()),
+            PlatformDownload::Download { .. } => None,
+        })
+        .collect::<Option<_>>()?;
+    let first = reasons.first()?;
+    Some(if reasons.iter().all(|r| r == first) {
+        (*first).to_owned()
+    } else {
+        format!("{first} (and other reasons elsewhere)")
+    })
+}
+
+/// At most five of `tags`, and how many more.
+fn shown<'a>(tags: impl ExactSizeIterator<Item = &'a str>) -> String {
+    let total = tags.len();
+    let first: Vec<&str> = tags.take(5).collect();
+    if total > first.len() {
+        format!("{}, and {} more", first.join(", "), total - first.len())
+    } else {
+        first.join(", ")
+    }
+}
+
+/// The fields of `pkg` that choose which tags are versions, as a user reads them
+/// (`` version_filter `Version startsWith "go"` ``).
+fn filters_of(pkg: &Package) -> String {
+    let mut said = Vec::new();
+    if let Some(prefix) = pkg
+        .fields
+        .version_prefix
+        .as_deref()
+        .filter(|p| !p.is_empty())
+    {
+        said.push(format!("version_prefix `{prefix}`"));
+    }
+    if let Some(filter) = pkg
+        .fields
+        .version_filter
+        .as_deref()
+        .filter(|f| !f.is_empty())
+    {
+        said.push(format!("version_filter `{filter}`"));
+    }
+    if let Some(c) = pkg.version_constraint.as_deref().filter(|c| !c.is_empty()) {
+        said.push(format!("version_constraint `{c}`"));
+    }
+    if said.is_empty() {
+        "version_overrides".to_owned()
+    } else {
+        said.join(" and ")
+    }
 }
 
 /// Whether `constraint` names `candidate` exactly (a pre-release is picked only so).

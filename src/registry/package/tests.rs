@@ -249,8 +249,8 @@ fn unsupported_types_and_keys_are_reported() {
     );
     let fancy = reg.packages[5].unsupported().unwrap();
     assert_eq!(
-        fancy,
-        "unsupported keys: vars, files[0].dir, overrides[0].variants"
+        fancy, "unsupported keys: vars, files[0].dir",
+        "an override's keys are judged where it applies"
     );
 }
 
@@ -267,8 +267,38 @@ fn missing_type_and_name_are_reported() {
     )
     .unwrap();
     let why = reg.packages[0].unsupported().unwrap();
-    assert!(why.contains("version_overrides[0].type `cargo`"), "{why}");
+    assert!(!why.contains("cargo"), "judged where it applies: {why}");
     assert!(why.contains("version_source `gitlab`"), "{why}");
+}
+
+#[test]
+fn a_type_vx_cannot_install_in_some_entries_only_leaves_the_package_installable() {
+    // eza-community/eza's shape: `cargo` on macOS only.
+    let reg = parse(
+        "packages:\n  - type: github_release\n    repo_owner: eza-community\n    repo_name: eza\n    \
+         asset: eza_{{.Arch}}-{{.OS}}.tar.gz\n    overrides:\n      - goos: darwin\n        \
+         type: cargo\n        crate: eza\n",
+    )
+    .unwrap();
+    assert_eq!(reg.packages[0].unsupported(), None);
+    // A type vx cannot install everywhere, no entry replacing it: refused whole.
+    let reg = parse(
+        "packages:\n  - type: cargo\n    repo_owner: a\n    repo_name: b\n    overrides:\n      \
+         - goos: darwin\n        type: go_install\n",
+    )
+    .unwrap();
+    assert_eq!(
+        reg.packages[0].unsupported().as_deref(),
+        Some("type `cargo` is not supported")
+    );
+    // Replaced by a version override for newer versions: those install.
+    let reg = parse(
+        "packages:\n  - type: go_install\n    repo_owner: a\n    repo_name: b\n    \
+         version_constraint: \"false\"\n    version_overrides:\n      \
+         - version_constraint: \"true\"\n        type: github_release\n        asset: b\n",
+    )
+    .unwrap();
+    assert_eq!(reg.packages[0].unsupported(), None);
 }
 
 #[test]

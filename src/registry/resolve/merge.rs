@@ -56,6 +56,8 @@ pub(super) struct Info<'a> {
     pub overrides_at: String,
     /// Keys vx does not implement in the entries that apply (or may apply).
     pub unsupported_keys: Vec<String>,
+    /// The `variants` of the override that applied (`libc musl`), if any.
+    pub variant: Option<String>,
 }
 
 /// A string field as Go reads it: absent and empty are the same.
@@ -96,6 +98,7 @@ impl<'a> Info<'a> {
             overrides: &pkg.overrides,
             overrides_at: "overrides".to_owned(),
             unsupported_keys: Vec::new(),
+            variant: None,
         }
     }
 
@@ -167,10 +170,11 @@ impl<'a> Info<'a> {
     }
 
     /// aqua's `OverrideByRuntime`: the OS's `format_overrides` entry, then the first
-    /// `overrides` entry that matches (by `goos`, `goarch` and `envs`). Keys of that
-    /// entry that vx does not implement are recorded: with aqua's `variants` (a further
-    /// condition) vx cannot even tell whether the entry applies.
-    fn runtime_override(&mut self, goos: &str, goarch: &str) {
+    /// `overrides` entry that matches (by `goos`, `goarch`, `envs` and `variants`:
+    /// `key: libc` against the platform's `libc`, `None` off Linux). Keys of that
+    /// entry that vx does not implement are recorded, and so is a variant of a key vx
+    /// does not know (it cannot tell whether the entry applies).
+    fn runtime_override(&mut self, goos: &str, goarch: &str, libc: Option<&str>) {
         if let Some(fo) = self
             .format_overrides
             .into_iter()
@@ -189,11 +193,24 @@ impl<'a> Info<'a> {
                     .envs
                     .as_deref()
                     .is_none_or(|envs| super::match_envs(envs, goos, goarch, false, false))
+                && ov.variants.iter().flatten().all(|v| match v.key.as_str() {
+                    "libc" => libc == Some(v.value.as_str()),
+                    // Unknown: taken as applying, and reported below.
+                    _ => true,
+                })
         }) else {
             return;
         };
-        self.unsupported_keys
-            .extend(ov.unsupported_keys(&format!("{}[{i}].", self.overrides_at)));
+        let at = format!("{}[{i}].", self.overrides_at);
+        self.unsupported_keys.extend(ov.unsupported_keys(&at));
+        for v in ov.variants.iter().flatten() {
+            if v.key == "libc" {
+                self.variant = Some(format!("libc {}", v.value));
+            } else {
+                self.unsupported_keys
+                    .push(format!("{at}variants (key `{}`)", v.key));
+            }
+        }
         let f = &ov.fields;
         if let Some(kind) = &f.kind {
             self.change_type(kind);
@@ -259,9 +276,10 @@ pub(super) fn effective<'a>(
     tag: &str,
     goos: &str,
     goarch: &str,
+    libc: Option<&str>,
 ) -> Result<Info<'a>, ResolveError> {
     let mut info = select_version(pkg, name, tag)?;
-    info.runtime_override(goos, goarch);
+    info.runtime_override(goos, goarch, libc);
     Ok(info)
 }
 

@@ -765,9 +765,32 @@ fn only_the_entries_that_apply_must_be_installable() {
         "old versions are go_install"
     );
     assert!(
-        unsupported(&pkg, "v1.2.0", LINUX_ARM).contains("overrides[0].variants"),
+        url(&pkg, "v1.2.0", LINUX_ARM).ends_with("/tool_linux_arm64.tar.gz"),
+        "a musl variant does not apply to glibc"
+    );
+    assert!(
+        url(&pkg, "v1.2.0", "linux-aarch64-musl").ends_with("/tool_linux_arm64_musl.tar.gz"),
+        "it applies to musl"
+    );
+    let pkg = package(
+        r#"
+  - type: github_release
+    repo_owner: o
+    repo_name: tool
+    asset: tool_{{.OS}}_{{.Arch}}.tar.gz
+    overrides:
+      - goos: linux
+        variants:
+          - key: gpu
+            value: cuda
+        asset: tool_linux_cuda.tar.gz
+"#,
+    );
+    assert!(
+        unsupported(&pkg, "v1.2.0", LINUX_ARM).contains("overrides[0].variants (key `gpu`)"),
         "an override that may apply holds a condition vx does not know"
     );
+    assert!(url(&pkg, "v1.2.0", MAC_ARM).ends_with("/tool_darwin_arm64.tar.gz"));
 }
 
 #[test]
