@@ -264,6 +264,12 @@ pub fn reason_prefix(tool: &str, version: &str) -> String {
     format!("vx install: {tool} {version}: ")
 }
 
+/// How a child's stderr line starts when it tells of a retry (a mirror that failed, the
+/// next source tried): the parent reports each such line when it settles the child.
+pub fn retry_prefix(tool: &str, version: &str) -> String {
+    format!("vx retry: {tool} {version}: ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -361,6 +361,13 @@ pub fn has_userinfo(url: &str) -> bool {
     authority.contains('@')
 }
 
+/// A YAML parser's words for nesting past its depth limit ("recursion limit exceeded",
+/// "budget breached: Depth …"), said as a reader would: too deeply nested.
+pub fn yaml_too_deep(message: &str) -> Option<String> {
+    (message.contains("recursion limit exceeded") || message.contains("budget breached: Depth"))
+        .then(|| "too deeply nested (at most 64 levels)".to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,7 +19,7 @@ pub struct BoardSink {
     /// Bytes the download received in this run ([`ProgressSink::fetched`]).
     fetched: u64,
     /// Where each retry is also written, whole, for the parent to report
-    /// ([`crate::report::reasons::retry_prefix`]); `None`: nowhere.
+    /// ([`crate::config_frame::retry_prefix`]); `None`: nowhere.
     retry_lines: Option<String>,
 }
 

@@ -52,7 +52,7 @@ pub fn from_parent() -> i32 {
         signalled.store(true, std::sync::atomic::Ordering::Relaxed);
     }
     let mut sink = BoardSink::new(writer, signalled).with_retry_lines(
-        crate::report::reasons::retry_prefix(&cfg.spec.name, &cfg.spec.version),
+        crate::config_frame::retry_prefix(&cfg.spec.name, &cfg.spec.version),
     );
     if cfg.spec.sha256.is_none() && cfg.allow_unverified && !cfg.probe {
         sink.mark_unverified();

@@ -74,8 +74,7 @@ pub fn parse_all(text: &str) -> Result<Parsed, Malformed> {
             let line = e.location().map(|l| l.line() as usize).filter(|l| *l > 0);
             let message = e.to_string();
             let first = message.lines().next().unwrap_or("").trim();
-            let first =
-                crate::registry::package::too_deep(first).unwrap_or_else(|| first.to_owned());
+            let first = crate::validate::yaml_too_deep(first).unwrap_or_else(|| first.to_owned());
             Malformed::at(line, format!("not an aqua.yaml: {first}"))
         })?;
     let mut parsed = Parsed::default();

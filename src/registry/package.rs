@@ -137,7 +137,7 @@ impl Registry {
 /// crate's `error: line L column C: ` prefix (the position is reported separately).
 fn first_line(message: &str) -> String {
     let line = message.lines().next().unwrap_or("").trim();
-    if let Some(nested) = too_deep(line) {
+    if let Some(nested) = crate::validate::yaml_too_deep(line) {
         return nested;
     }
     let bare = line.strip_prefix("error: ").unwrap_or(line);
@@ -147,13 +147,6 @@ fn first_line(message: &str) -> String {
         }
         _ => bare.to_owned(),
     }
-}
-
-/// The parser's words for nesting past its depth limit ("recursion limit exceeded",
-/// "budget breached: Depth …"), said as a reader would: too deeply nested.
-pub(crate) fn too_deep(message: &str) -> Option<String> {
-    (message.contains("recursion limit exceeded") || message.contains("budget breached: Depth"))
-        .then(|| "too deeply nested (at most 64 levels)".to_owned())
 }
 
 /// `replacements` (`OS`/`Arch` value to its replacement). Keys and values are YAML

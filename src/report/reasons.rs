@@ -64,9 +64,7 @@ pub fn from_stderr(lines: &[String], tool: &str, version: &str) -> Option<String
 /// origin). The slot's message says it only until the next phase, which a reader
 /// polling the board can miss; the parent reports each line when it settles the child,
 /// in every output mode, so an operator learns that a mirror is corrupt.
-pub fn retry_prefix(tool: &str, version: &str) -> String {
-    format!("vx retry: {tool} {version}: ")
-}
+pub use crate::config_frame::retry_prefix;
 
 /// The retries a child wrote for `tool` `version` in its stderr `lines`, in order
 /// (`retry 2/3: oci://…: checksum mismatch …`).
