@@ -452,9 +452,12 @@ mod tests {
         assert_eq!(
             config.self_update.keys,
             [
-                "RWSXmWzYcxUA6lg926av07P0aGDQ6u9kNGf0O9kRfSHEhUICsTZcaDMb",
-                "/home/u/.config/vx/corp.pub",
-                "/etc/vx.pub"
+                "RWSXmWzYcxUA6lg926av07P0aGDQ6u9kNGf0O9kRfSHEhUICsTZcaDMb".to_owned(),
+                Path::new("/home/u/.config/vx")
+                    .join("corp.pub")
+                    .display()
+                    .to_string(),
+                "/etc/vx.pub".to_owned()
             ]
         );
         let err = parse("[self_update]\nkey = []\n").unwrap_err().to_string();

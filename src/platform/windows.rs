@@ -223,7 +223,14 @@ pub(super) fn refused_component(part: &OsStr) -> Option<&'static str> {
 }
 
 pub(super) fn open_for_reading(path: &Path) -> io::Result<File> {
-    File::open(path)
+    // Windows opens a directory only with backup semantics; so opened, a directory is
+    // refused by its metadata as on Unix ("a directory"), not with "access denied".
+    use std::os::windows::fs::OpenOptionsExt;
+    const FILE_FLAG_BACKUP_SEMANTICS: u32 = 0x0200_0000;
+    OpenOptions::new()
+        .read(true)
+        .custom_flags(FILE_FLAG_BACKUP_SEMANTICS)
+        .open(path)
 }
 
 pub(super) fn kind_of(file_type: std::fs::FileType) -> &'static str {
