@@ -49,7 +49,8 @@ def check_answers(work: Workspace, ask: Callable[..., Any]) -> None:
     pong = ask("ping")
     assert pong.protocol >= vx_client.PROTOCOL_VERSION
     assert pong.cached_runtimes == 2
-    version = work.run("--version").stdout.split()[-1]
+    # `vx 0.1.0 (COMMIT DATE)`: the version is the second word.
+    version = work.run("--version").stdout.split()[1]
     assert pong.version == version, "the daemon says which vx it is"
 
     resolved = ask("resolve", "t0")

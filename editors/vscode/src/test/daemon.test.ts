@@ -68,7 +68,8 @@ describe("the daemon client", () => {
   it("answers every request", async () => {
     const pong = await vx.ping();
     assert.ok(pong.protocol >= PROTOCOL_VERSION, JSON.stringify(pong));
-    assert.equal(pong.version, work.run("--version").trim().split(/\s+/).pop());
+    // `vx 0.1.0 (COMMIT DATE)`: the version is the second word.
+    assert.equal(pong.version, work.run("--version").trim().split(/\s+/)[1]);
     assert.equal(pong.cached_runtimes, 2);
 
     const resolved = await vx.resolve("t0", work.project);
