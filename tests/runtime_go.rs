@@ -10,37 +10,7 @@ mod common;
 use common::publishers::go;
 use common::*;
 
-/// A project with its own HOME (user config, cache, store) and vx.toml.
-struct Project {
-    work: Work,
-}
-
 impl Project {
-    fn new(config: &str, manifest: &str) -> Project {
-        let work = Work::new();
-        write_user_config(&work.dir.path().join("home"), config);
-        work.write_manifest(manifest);
-        Project { work }
-    }
-
-    fn vx(&self) -> assert_cmd::Command {
-        let mut cmd = self.work.vx();
-        isolated(&mut cmd, &self.work.dir.path().join("home"));
-        cmd
-    }
-
-    fn lock_text(&self) -> Option<String> {
-        std::fs::read_to_string(self.work.dir.path().join("vx.lock")).ok()
-    }
-
-    fn lock(&self) -> toml::Table {
-        self.lock_text().expect("vx.lock written").parse().unwrap()
-    }
-
-    fn manifest_text(&self) -> String {
-        std::fs::read_to_string(self.work.manifest()).unwrap()
-    }
-
     /// `vx lock`'s exit code and stderr.
     fn lock_fails(&self) -> (i32, String) {
         let out = self.vx().arg("lock").output().unwrap();

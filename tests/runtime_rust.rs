@@ -10,32 +10,7 @@ mod common;
 use common::publishers::rustlang::{self, Toolchain};
 use common::*;
 
-struct Project {
-    work: Work,
-}
-
 impl Project {
-    fn new(config: &str, manifest: &str) -> Project {
-        let work = Work::new();
-        write_user_config(&work.dir.path().join("home"), config);
-        work.write_manifest(manifest);
-        Project { work }
-    }
-
-    fn vx(&self) -> assert_cmd::Command {
-        let mut cmd = self.work.vx();
-        isolated(&mut cmd, &self.work.dir.path().join("home"));
-        cmd
-    }
-
-    fn lock_text(&self) -> Option<String> {
-        std::fs::read_to_string(self.work.dir.path().join("vx.lock")).ok()
-    }
-
-    fn lock(&self) -> toml::Table {
-        self.lock_text().expect("vx.lock written").parse().unwrap()
-    }
-
     fn ok(&self, args: &[&str]) -> String {
         let out = self.vx().args(args).output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();

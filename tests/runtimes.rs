@@ -13,50 +13,6 @@ use common::publishers::{self, node};
 use common::*;
 use vx::demo::fixture::TestServer;
 
-/// A project with its own HOME (user config, cache, store) and vx.toml.
-struct Project {
-    work: Work,
-}
-
-impl Project {
-    fn new(config: &str, manifest: &str) -> Project {
-        let work = Work::new();
-        write_user_config(&work.dir.path().join("home"), config);
-        work.write_manifest(manifest);
-        Project { work }
-    }
-
-    fn vx(&self) -> assert_cmd::Command {
-        let mut cmd = self.work.vx();
-        isolated(&mut cmd, &self.work.dir.path().join("home"));
-        cmd
-    }
-
-    fn lock_text(&self) -> Option<String> {
-        std::fs::read_to_string(self.work.dir.path().join("vx.lock")).ok()
-    }
-
-    fn manifest_text(&self) -> String {
-        std::fs::read_to_string(self.work.manifest()).unwrap()
-    }
-}
-
-/// The lock as TOML.
-fn lock_of(project: &Project) -> toml::Table {
-    project
-        .lock_text()
-        .expect("vx.lock written")
-        .parse()
-        .unwrap()
-}
-
-/// `[tools.NAME.platforms.PLATFORM]` of a lock.
-fn locked<'l>(lock: &'l toml::Table, tool: &str, platform: &str) -> &'l toml::Table {
-    lock["tools"][tool]["platforms"][platform]
-        .as_table()
-        .unwrap_or_else(|| panic!("{tool} not locked for {platform}: {lock:#?}"))
-}
-
 const THREE: &str =
     "[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\", \"windows-x86_64\"]\n";
 
@@ -77,7 +33,7 @@ fn node_locks_every_platform_from_the_index_and_sums_alone() {
         &format!("{THREE}\n[tools]\nnode = \"lts/iron\"\n"),
     );
     project.vx().arg("lock").assert().success();
-    let lock = lock_of(&project);
+    let lock = project.lock();
     let entry = &lock["tools"]["node"];
     assert_eq!(entry["version"].as_str(), Some("20.11.1"));
     assert_eq!(entry["package"].as_str(), Some("runtime:node"));
@@ -127,7 +83,7 @@ fn node_versions_as_users_write_them() {
             ),
         );
         project.vx().arg("lock").assert().success();
-        let lock = lock_of(&project);
+        let lock = project.lock();
         assert_eq!(
             lock["tools"]["nodejs"]["version"].as_str(),
             Some(version),
@@ -315,14 +271,14 @@ fn a_tool_keeps_its_version_in_an_idiomatic_file_read_by_lock_and_outdated() {
     std::fs::write(&nvmrc, "# the team's Node\nlts/iron\n").unwrap();
     project.vx().arg("lock").assert().success();
     assert_eq!(
-        lock_of(&project)["tools"]["node"]["version"].as_str(),
+        project.lock()["tools"]["node"]["version"].as_str(),
         Some("20.11.1")
     );
     // The file is the one source of truth: editing it moves the lock.
     std::fs::write(&nvmrc, "22\n").unwrap();
     project.vx().arg("lock").assert().success();
     assert_eq!(
-        lock_of(&project)["tools"]["node"]["version"].as_str(),
+        project.lock()["tools"]["node"]["version"].as_str(),
         Some("22.12.0")
     );
     let out = project.vx().args(["outdated", "--json"]).output().unwrap();
@@ -391,7 +347,7 @@ fn runtimes_are_named_everywhere_versions_search_add_and_import() {
         project.manifest_text()
     );
     assert_eq!(
-        lock_of(&project)["tools"]["node"]["version"].as_str(),
+        project.lock()["tools"]["node"]["version"].as_str(),
         Some("20.11.1")
     );
 
@@ -418,7 +374,7 @@ fn runtimes_are_named_everywhere_versions_search_add_and_import() {
         fresh.manifest_text()
     );
     assert_eq!(
-        lock_of(&fresh)["tools"]["node"]["version"].as_str(),
+        fresh.lock()["tools"]["node"]["version"].as_str(),
         Some("20.9.0")
     );
 }
@@ -435,7 +391,7 @@ fn a_musl_host_gets_the_musl_build_or_is_told_there_is_none() {
         .arg("lock")
         .assert()
         .success();
-    let lock = lock_of(&project);
+    let lock = project.lock();
     let musl = locked(&lock, "node", "linux-x86_64-musl");
     assert_eq!(
         musl["url"].as_str(),

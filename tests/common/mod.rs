@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod net;
+pub mod project;
 pub mod publishers;
 
 use std::collections::BTreeMap;
@@ -13,6 +14,10 @@ use std::time::{Duration, Instant};
 pub mod registry_server;
 pub mod signing;
 pub mod trickle;
+
+// Each test crate takes what it uses of these.
+#[allow(unused_imports)]
+pub use project::{Project, locked};
 
 use vx::demo::fixture::{Item, Route, TestServer, archive_bytes, sha256_hex};
 use vx::format::ArchiveFormat;
