@@ -785,14 +785,13 @@ impl Parser<'_> {
                     let constraint = self
                         .version_file(lookup, file)
                         .map_err(|why| self.err(Some(span.clone()), Problem::VersionFile(why)))?;
-                    Some((constraint, span))
+                    Some((file, constraint, span))
                 }
                 None => None,
             };
-            if let Some((constraint, span)) = from_file {
+            if let Some((file, constraint, span)) = from_file {
                 let mut tool = self.registry_tool(key, (&constraint, span), Some(table))?;
-                let file = self.string(table, "version_file", &at)?.map(|(f, _)| f);
-                tool.version_file = file.map(|f| self.project_file(f));
+                tool.version_file = Some(self.project_file(file));
                 return Ok(tool);
             }
             let constraint = self.string(table, "version", &at)?.ok_or_else(|| {
