@@ -395,8 +395,8 @@ pub const NETWORK_VARS: [&str; 14] = [
 ];
 
 /// Makes `cmd` see a machine of its own under `home`: `HOME`, the XDG configuration,
-/// cache, state and data directories there, and none of the network settings of the
-/// machine running the tests (tokens, netrc, proxies, mirrors, GitHub).
+/// cache, state and data directories there (on Windows `APPDATA` and `LOCALAPPDATA`),
+/// and none of the network settings of the machine running the tests (tokens, netrc, proxies, mirrors, GitHub).
 pub fn isolated<'c>(cmd: &'c mut assert_cmd::Command, home: &Path) -> &'c mut assert_cmd::Command {
     for (var, dir) in [
         ("HOME", ""),
@@ -407,6 +407,11 @@ pub fn isolated<'c>(cmd: &'c mut assert_cmd::Command, home: &Path) -> &'c mut as
     ] {
         cmd.env(var, home.join(dir));
     }
+    // Windows keeps the configuration in %APPDATA%\vx and the cache and data in
+    // %LOCALAPPDATA%\vx: the same directories of `home` as on Unix.
+    #[cfg(windows)]
+    cmd.env("APPDATA", home.join(".config"))
+        .env("LOCALAPPDATA", home.join(".local/share"));
     for var in NETWORK_VARS.iter().chain(&[
         "VX_CACHE_DIR",
         "VX_GITHUB_URL",
