@@ -90,7 +90,9 @@ fn node_installs_from_its_windows_zip_and_runs_through_vx_exec() {
     // The other platforms are locked from the sums alone: their archives were never
     // asked for.
     assert!(
-        dist.paths().iter().all(|p| !p.ends_with(".tar.xz") && !p.ends_with(".tar.gz")),
+        dist.paths()
+            .iter()
+            .all(|p| !p.ends_with(".tar.xz") && !p.ends_with(".tar.gz")),
         "{:?}",
         dist.paths()
     );

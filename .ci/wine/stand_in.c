@@ -1,12 +1,20 @@
 /* A stand-in for a runtime's executable in the Windows runtime tests
  * (tests/windows_runtimes.rs): it prints the file name it was started as and its
- * arguments, so a test sees which file of a laid-out runtime `vx exec` ran. Built by
+ * arguments, so a test sees which file of a laid-out runtime `vx exec` ran; or, when
+ * VX_STAND_IN_SAYS is set, that line alone (a "new vx" reporting its version to
+ * `vx self update` in tests/windows_self_update.rs). Built by
  * .ci/windows with mingw-w64: a few kilobytes, where the test executable itself (the
  * other candidate) is tens of megabytes. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <windows.h>
 
 int main(int argc, char **argv) {
+  const char *says = getenv("VX_STAND_IN_SAYS");
+  if (says) {
+    printf("%s\n", says);
+    return 0;
+  }
   char path[MAX_PATH];
   DWORD n = GetModuleFileNameA(NULL, path, MAX_PATH);
   const char *name = path;

@@ -24,7 +24,7 @@ use vx::format::ArchiveFormat;
 use vx_shm::{Access, BoardReader, SlotSnapshot, registry};
 
 /// How long any wait may take before the test fails.
-pub const DEADLINE: Duration = Duration::from_secs(60);
+pub const DEADLINE: Duration = Duration::from_secs(180);
 
 /// A temp dir with its own board dir, store and manifest.
 pub struct Work {
