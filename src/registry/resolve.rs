@@ -1,7 +1,7 @@
 //! Resolution: what a registry package downloads for one version tag on one platform:
 //! the URL, the asset's name and format, the executables inside it, and where its
 //! checksum is published. It does exactly what aqua does for the same package, tag and
-//! platform (checked against the real aqua by `tests/aqua_agreement.rs`), and it is
+//! platform (checked against the real aqua by `tests/it/aqua_agreement.rs`), and it is
 //! pure: no network, no files.
 //!
 //! The steps, each in aqua's order and by aqua's rules:
