@@ -44,10 +44,10 @@ mod tests;
 use thiserror::Error;
 
 use super::expr::{Expr, ExprError, Vars as ExprVars};
-use super::hosts::GithubHosts;
 use super::package::{Package, PackageType};
 use super::template::{Template, TemplateError, Vars};
 use crate::format::ArchiveFormat;
+use crate::github::hosts::GithubHosts;
 use crate::manifest::platform::Platform;
 use merge::Info;
 

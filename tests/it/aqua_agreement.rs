@@ -16,8 +16,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use vx::github::hosts::GithubHosts;
 use vx::manifest::platform::Platform;
-use vx::registry::hosts::GithubHosts;
 use vx::registry::package::{Package, Registry};
 use vx::registry::resolve::{Resolution, resolve};
 

@@ -63,8 +63,8 @@ fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The module path of a file under `src/` (`registry/github/http.rs` →
-/// `[registry, github, http]`; `mod.rs` is its directory).
+/// The module path of a file under `src/` (`registry/template/lex.rs` →
+/// `[registry, template, lex]`; `mod.rs` is its directory).
 fn module_path(rel: &Path) -> Vec<String> {
     let mut parts: Vec<String> = rel
         .iter()

@@ -144,7 +144,7 @@ fn old_releases_give_sha256_from_their_per_asset_files_and_none_is_an_error() {
             "/{}/{}/releases/download/20240107/{}",
             python::OWNER,
             python::REPO,
-            vx::registry::github::encode_segment(name)
+            vx::github::encode_segment(name)
         ))
     };
     let gh = github(vec![python::release(

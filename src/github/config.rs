@@ -4,7 +4,7 @@
 use std::fmt;
 
 use super::GithubError;
-use crate::registry::hosts::GithubHosts;
+use crate::github::hosts::GithubHosts;
 use crate::user_config::UserConfig;
 use crate::validate::{self, Scheme};
 
@@ -76,7 +76,7 @@ impl GithubConfig {
         let hosts = match (&web, &api) {
             (None, None) => GithubHosts::default(),
             (web, api) => GithubHosts::new(
-                web.as_deref().unwrap_or(crate::registry::hosts::GITHUB_WEB),
+                web.as_deref().unwrap_or(crate::github::hosts::GITHUB_WEB),
                 api.as_deref(),
             ),
         };

@@ -3,7 +3,7 @@
 //! token goes only where it may: a GitHub host ([`GithubHosts::is_github`]), after
 //! `url_replacements`, and only while the request stays on that origin.
 //!
-//! [`GithubHosts::is_github`]: crate::registry::hosts::GithubHosts::is_github
+//! [`GithubHosts::is_github`]: crate::github::hosts::GithubHosts::is_github
 
 use ureq::http::HeaderMap;
 

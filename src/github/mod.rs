@@ -1,6 +1,11 @@
-//! The GitHub REST API client that version resolution uses: a repository's releases
-//! (every page), one release by tag, the latest release, the tags (for repositories
-//! without releases), and small files (a `registry.yaml`, a `checksums.txt`).
+//! The GitHub REST API client: a repository's releases (every page), one release by
+//! tag, the latest release, the tags (for repositories without releases), and small
+//! files (a `registry.yaml`, a `checksums.txt`); and [`hosts`], where GitHub is.
+//!
+//! Its own room, not a part of aqua's registry format: version resolution, the
+//! registries' sources, install's attestation checks, the runtimes, `vx self update`,
+//! the settings view and the demo all use it (aqua keeps `pkg/github` apart the same
+//! way).
 //!
 //! - **Where, and with which token** ([`GithubConfig`]): `VX_GITHUB_URL` /
 //!   `VX_GITHUB_API_URL`, then the user config's `[github]`; the token from
@@ -23,6 +28,7 @@
 mod cache;
 mod config;
 mod error;
+pub mod hosts;
 mod http;
 mod model;
 #[cfg(test)]
@@ -40,8 +46,8 @@ pub use self::error::{GithubError, Reset, utc};
 pub use self::http::encode_segment;
 use self::http::{Answer, Get, display_url, next_link, origin};
 pub use self::model::{Release, ReleaseAsset};
+use crate::github::hosts::GithubHosts;
 use crate::net::Client;
-use crate::registry::hosts::GithubHosts;
 use crate::validate;
 
 /// How much of an answer, and how many pages of a list, vx reads.
