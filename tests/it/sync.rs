@@ -384,31 +384,14 @@ fn usage_errors_exit_2() {
 }
 
 fn child_frame(work: &Work, url: String, sha256: String) -> InstallConfig {
+    let spec = ToolSpec {
+        sha256: Some(sha256),
+        strip_components: 1,
+        ..ToolSpec::new("t", "1", url)
+    };
     InstallConfig {
-        spec: ToolSpec {
-            name: "t".into(),
-            version: "1".into(),
-            url,
-            sha256: Some(sha256),
-            format: None,
-            strip_components: 1,
-            bin: None,
-            post_install: None,
-            options: Default::default(),
-            verify: None,
-            verified: None,
-            env: Default::default(),
-            size: None,
-        },
-        store: work.store(),
         board: Some(work.boards().join("vx-board-none")),
-        slot: 0,
-        allow_unverified: false,
-        read_timeout_secs: None,
-        probe: false,
-        network: Default::default(),
-        offline: false,
-        save_to: None,
+        ..InstallConfig::new(spec, work.store())
     }
 }
 
