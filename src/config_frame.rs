@@ -83,6 +83,25 @@ pub struct InstallConfig {
 }
 
 impl InstallConfig {
+    /// A standalone install of `spec` into `store`: no board (slot 0), a sha256 required,
+    /// the default read timeout, no project network settings, online, installed (not
+    /// probed, not saved). The one place a config is spelled out field by field;
+    /// callers set what differs (`InstallConfig { slot, ..InstallConfig::new(spec, store) }`).
+    pub fn new(spec: ToolSpec, store: PathBuf) -> InstallConfig {
+        InstallConfig {
+            spec,
+            store,
+            board: None,
+            slot: 0,
+            allow_unverified: false,
+            read_timeout_secs: None,
+            probe: false,
+            network: Default::default(),
+            offline: false,
+            save_to: None,
+        }
+    }
+
     /// Checks every field (the spec with the manifest's rules, lower-casing the sha256,
     /// and the read timeout).
     pub fn validate(&mut self) -> Result<(), FieldError> {
@@ -291,31 +310,18 @@ mod tests {
     fn sample() -> InstallConfig {
         let mut options = BTreeMap::new();
         options.insert("components".to_owned(), json!(["spectre"]));
+        let spec = ToolSpec {
+            sha256: Some("ab".repeat(32)),
+            format: Some(ArchiveFormat::Zip),
+            strip_components: 1,
+            post_install: Some("./setup.sh".into()),
+            options,
+            ..ToolSpec::new("msvc", "14.42", "https://example.org/msvc-14.42.zip")
+        };
         InstallConfig {
-            spec: ToolSpec {
-                name: "msvc".into(),
-                version: "14.42".into(),
-                url: "https://example.org/msvc-14.42.zip".into(),
-                sha256: Some("ab".repeat(32)),
-                format: Some(ArchiveFormat::Zip),
-                strip_components: 1,
-                bin: None,
-                post_install: Some("./setup.sh".into()),
-                options,
-                verify: None,
-                env: Default::default(),
-                verified: None,
-                size: None,
-            },
-            store: abs("/home/u/.vx/store"),
             board: Some(abs("/dev/shm/vx-board-1234")),
             slot: 7,
-            allow_unverified: false,
-            read_timeout_secs: None,
-            probe: false,
-            network: Default::default(),
-            offline: false,
-            save_to: None,
+            ..InstallConfig::new(spec, abs("/home/u/.vx/store"))
         }
     }
 
@@ -537,31 +543,19 @@ mod tests {
                     slot,
                     au,
                 )| {
+                    let spec = ToolSpec {
+                        sha256,
+                        format,
+                        strip_components: strip,
+                        post_install: post.filter(|c| !c.trim().is_empty()),
+                        options: opts.into_iter().map(|(k, v)| (k, json!(v))).collect(),
+                        ..ToolSpec::new(tool, version, url)
+                    };
                     InstallConfig {
-                        spec: ToolSpec {
-                            name: tool,
-                            version,
-                            url,
-                            sha256,
-                            format,
-                            strip_components: strip,
-                            bin: None,
-                            post_install: post.filter(|c| !c.trim().is_empty()),
-                            options: opts.into_iter().map(|(k, v)| (k, json!(v))).collect(),
-                            verify: None,
-                            env: Default::default(),
-                            verified: None,
-                            size: None,
-                        },
-                        store: abs(&store),
                         board: board.as_deref().map(abs),
                         slot,
                         allow_unverified: au,
-                        read_timeout_secs: None,
-                        probe: false,
-                        network: Default::default(),
-                        offline: false,
-                        save_to: None,
+                        ..InstallConfig::new(spec, abs(&store))
                     }
                 },
             )

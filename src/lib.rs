@@ -46,6 +46,7 @@ pub mod exit;
 pub mod fixture;
 pub mod fleet;
 pub mod format;
+pub mod github;
 pub mod hook;
 pub mod import;
 pub mod install;

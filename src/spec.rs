@@ -62,6 +62,32 @@ pub struct ToolSpec {
 }
 
 impl ToolSpec {
+    /// `name` at `version` from `url`, and nothing more: no sha256, the format from the
+    /// bytes, nothing stripped, the executables found, no step, option or signature.
+    /// The one place a spec is spelled out field by field; callers set what differs
+    /// (`ToolSpec { sha256, ..ToolSpec::new(name, version, url) }`).
+    pub fn new(
+        name: impl Into<String>,
+        version: impl Into<String>,
+        url: impl Into<String>,
+    ) -> ToolSpec {
+        ToolSpec {
+            name: name.into(),
+            version: version.into(),
+            url: url.into(),
+            sha256: None,
+            format: None,
+            strip_components: 0,
+            bin: None,
+            post_install: None,
+            options: BTreeMap::new(),
+            verify: None,
+            verified: None,
+            env: BTreeMap::new(),
+            size: None,
+        }
+    }
+
     /// Checks every field with the manifest's rules, lower-casing the sha256. Used on
     /// every spec that did not come from the manifest parser (which checks each value
     /// at its line): frames from a parent, `vx install` arguments.

@@ -32,7 +32,7 @@
 //! line and column with the closest known key, so a typo never silently drops a
 //! setting. A token or header value never appears in `Debug`, in an error or in
 //! output. How these settings combine with the environment and the project's is
-//! [`crate::net::config`]'s (network) and [`crate::registry::github::GithubConfig`]'s
+//! [`crate::net::config`]'s (network) and [`crate::github::GithubConfig`]'s
 //! (GitHub) business: flags over the environment over the project over this file.
 
 use std::collections::BTreeMap;
@@ -171,7 +171,7 @@ pub struct RegistrySection {
 
 /// `[github]`: a GitHub Enterprise Server and a token. The environment's
 /// `VX_GITHUB_URL`, `VX_GITHUB_API_URL`, `GITHUB_TOKEN` and `GH_TOKEN` come first
-/// ([`crate::registry::github::GithubConfig`]).
+/// ([`crate::github::GithubConfig`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GithubSection {

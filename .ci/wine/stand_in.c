@@ -1,8 +1,8 @@
 /* A stand-in for a runtime's executable in the Windows runtime tests
- * (tests/windows_runtimes.rs): it prints the file name it was started as and its
+ * (tests/it/windows_runtimes.rs): it prints the file name it was started as and its
  * arguments, so a test sees which file of a laid-out runtime `vx exec` ran; or, when
  * VX_STAND_IN_SAYS is set, that line alone (a "new vx" reporting its version to
- * `vx self update` in tests/windows_self_update.rs). Built by
+ * `vx self update` in tests/it/windows_self_update.rs). Built by
  * .ci/windows with mingw-w64: a few kilobytes, where the test executable itself (the
  * other candidate) is tens of megabytes. */
 #include <stdio.h>

@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 
 use libfuzzer_sys::fuzz_target;
 use vx::manifest::platform::Platform;
-use vx::registry::hosts::GithubHosts;
+use vx::github::hosts::GithubHosts;
 use vx::registry::index::{Index, Origin};
 use vx::registry::names;
 use vx::registry::package::{Package, Registry};

@@ -44,33 +44,19 @@ pub fn run(args: &InstallArgs) -> Result<i32, Error> {
             .map_err(|suffix| Error::usage(vx::format::unsupported_suffix(suffix)))?,
     };
     let store = store::prepare(args.install.store.clone()).map_err(Error::usage)?;
+    let spec = ToolSpec {
+        sha256: args.sha256.clone(),
+        format,
+        strip_components: args.strip_components,
+        bin: (!args.bins.is_empty()).then(|| {
+            vx::manifest::tool::fill_bins(&args.bins, version, &platform, &Default::default())
+        }),
+        ..ToolSpec::new(tool, version, url)
+    };
     let mut cfg = InstallConfig {
-        spec: ToolSpec {
-            name: tool.to_owned(),
-            version: version.to_owned(),
-            url,
-            sha256: args.sha256.clone(),
-            format,
-            strip_components: args.strip_components,
-            bin: (!args.bins.is_empty()).then(|| {
-                vx::manifest::tool::fill_bins(&args.bins, version, &platform, &Default::default())
-            }),
-            post_install: None,
-            options: Default::default(),
-            verify: None,
-            env: Default::default(),
-            verified: None,
-            size: None,
-        },
-        store,
-        board: None,
-        slot: 0,
         allow_unverified: args.install.allow_unverified,
         read_timeout_secs: Some(args.install.read_timeout),
-        probe: false,
-        network: Default::default(),
-        offline: false,
-        save_to: None,
+        ..InstallConfig::new(spec, store)
     };
     cfg.validate()
         .map_err(|e| Error::usage(Because::new("invalid install", e)))?;

@@ -57,16 +57,8 @@ fn offline_check(
         .iter()
         .filter(|spec| {
             let cfg = vx::config_frame::InstallConfig {
-                spec: (*spec).clone(),
-                store: store.to_owned(),
-                board: None,
-                slot: 0,
-                allow_unverified: false,
-                read_timeout_secs: None,
-                probe: false,
-                network: Default::default(),
                 offline: true,
-                save_to: None,
+                ..vx::config_frame::InstallConfig::new((*spec).clone(), store.to_owned())
             };
             vx::install::cached(&cfg).is_none()
                 && !vx::install::sources::available_offline(

@@ -150,7 +150,7 @@ fn github(archives: &[Arc<Vec<u8>>]) -> Result<github::GithubFixture, DemoError>
     let registry = crate::registry::package::Registry::from_str(REGISTRY, "registry.yaml".as_ref())
         .map_err(|e| DemoError::Registry(e.to_string()))?;
     let platform = Platform::current();
-    let hosts = crate::registry::hosts::GithubHosts::default();
+    let hosts = crate::github::hosts::GithubHosts::default();
     let mut builder = github::GithubFixture::builder().throttle(RATE);
     for ((tool, _, tag, older), bytes) in RELEASES.iter().zip(archives) {
         let package = registry
@@ -232,7 +232,7 @@ pub fn run(settings: &Settings) -> Result<i32, DemoError> {
     );
     let resolve = crate::resolution::OnDemand {
         options: crate::resolution::Options {
-            github: Some(crate::registry::hosts::GithubHosts::new(
+            github: Some(crate::github::hosts::GithubHosts::new(
                 &github.web_url(),
                 None,
             )),

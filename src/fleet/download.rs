@@ -67,18 +67,8 @@ pub fn gather(
 /// it is unpacked or run).
 fn spec(artifact: &Artifact) -> ToolSpec {
     ToolSpec {
-        name: artifact.tool.clone(),
-        version: artifact.version.clone(),
-        url: artifact.url.clone(),
         sha256: Some(artifact.sha256.clone()),
-        format: None,
-        strip_components: 0,
-        bin: None,
-        post_install: None,
-        options: Default::default(),
-        verify: None,
-        env: Default::default(),
-        verified: None,
         size: artifact.size,
+        ..ToolSpec::new(&artifact.tool, &artifact.version, &artifact.url)
     }
 }

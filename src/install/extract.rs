@@ -20,7 +20,8 @@
 //!   capped, so a decompression bomb stops at the cap.
 //!
 //! Formats are read with their crates (`tar` + `flate2`/`liblzma`/`bzip2`/`ruzstd`,
-//! `zip`); only the writing is ours, so those rules hold for every format alike. A bare
+//! `zip`) and their entries judged by [`super::entries`] (the walk the lock's listing
+//! uses too); only the writing is ours, so those rules hold for every format alike. A bare
 //! executable is one file entry written through the same checks (its path, the caps).
 
 use std::cell::Cell;
@@ -31,6 +32,7 @@ use std::path::{Component, Path, PathBuf};
 use thiserror::Error;
 
 use super::ProgressSink;
+use super::entries::{self, Kind, Visit};
 use crate::format::{ArchiveFormat, Executable, SNIFF_LEN};
 use crate::platform::fs as platform_fs;
 
@@ -180,7 +182,7 @@ pub fn extract(
     };
     let mut out = Unpacker::new(dest, strip, limits, format, &cancelled);
     let result = match format {
-        ArchiveFormat::Zip => out.zip(counting),
+        ArchiveFormat::Zip => entries::zip(counting, &mut out),
         ArchiveFormat::Raw => {
             let path = executable_path(executable, &head, cfg!(windows));
             out.executable(path, counting, total)
@@ -326,12 +328,6 @@ pub(crate) fn zip_link_target(
     platform_fs::path_from_bytes(&target)
         .ok_or_else(|| refuse(path, "the link target is not UTF-8"))
 }
-/// File-type bits of a Unix mode, as stored in zip external attributes.
-const S_IFMT: u32 = 0o170000;
-const S_IFDIR: u32 = 0o040000;
-const S_IFREG: u32 = 0o100000;
-const S_IFLNK: u32 = 0o120000;
-
 /// Wraps the archive file: counts bytes read for progress and turns a cancel request
 /// into a read error (remembered in `cancelled`, since decoders rewrap errors).
 struct Counting<'a, R> {
@@ -371,20 +367,8 @@ struct Unpacker<'a> {
     cancelled: &'a Cell<bool>,
 }
 
-/// What kind of entry is being written.
-enum Kind<'r> {
-    Dir,
-    File {
-        data: &'r mut dyn Read,
-        mode: Option<u32>,
-        size: u64,
-    },
-    Symlink(PathBuf),
-    HardLink(PathBuf),
-}
-
 /// A refusal for an entry whose name cannot even be a path here.
-fn refuse_bytes(entry: &[u8], reason: &'static str) -> ExtractError {
+pub(super) fn refuse_bytes(entry: &[u8], reason: &'static str) -> ExtractError {
     ExtractError::Unsafe {
         entry: crate::validate::shorten(&String::from_utf8_lossy(entry)),
         reason,
@@ -441,7 +425,7 @@ impl<'a> Unpacker<'a> {
         reader: impl BufRead,
     ) -> Result<(), ExtractError> {
         let decoder = tar_decoder(format, reader).map_err(|e| self.corrupt(e))?;
-        self.tar(decoder)
+        entries::tar(decoder, self)
     }
 
     /// Writes a bare executable of `size` bytes read from `data` as the one file
@@ -465,6 +449,21 @@ impl<'a> Unpacker<'a> {
     }
 }
 
+/// Unpacking is one walk of [`entries`]: each entry checked and written.
+impl Visit for Unpacker<'_> {
+    fn entry(&mut self, path: &Path, kind: Kind<'_>) -> Result<(), ExtractError> {
+        Unpacker::entry(self, path, kind)
+    }
+
+    fn header(&mut self) -> Result<(), ExtractError> {
+        self.count_entry()
+    }
+
+    fn corrupt(&self, source: io::Error) -> ExtractError {
+        Unpacker::corrupt(self, source)
+    }
+}
+
 impl Unpacker<'_> {
     fn corrupt(&self, source: io::Error) -> ExtractError {
         if self.cancelled.get() {
@@ -475,95 +474,6 @@ impl Unpacker<'_> {
                 source,
             }
         }
-    }
-
-    fn tar(&mut self, decoder: impl Read) -> Result<(), ExtractError> {
-        let mut archive = tar::Archive::new(decoder);
-        let entries = archive.entries().map_err(|e| self.corrupt(e))?;
-        for entry in entries {
-            let mut entry = entry.map_err(|e| self.corrupt(e))?;
-            let raw_path = entry.path_bytes();
-            let path = platform_fs::path_from_bytes(&raw_path)
-                .ok_or_else(|| refuse_bytes(&raw_path, "the name is not UTF-8"))?;
-            let link = match entry.link_name_bytes() {
-                Some(b) => Some(
-                    platform_fs::path_from_bytes(&b)
-                        .ok_or_else(|| refuse(&path, "the link target is not UTF-8"))?,
-                ),
-                None => None,
-            };
-            let header = entry.header();
-            let kind = header.entry_type();
-            let mode = header.mode().ok();
-            let size = entry.size();
-            use tar::EntryType as T;
-            let kind = match kind {
-                T::Directory => Kind::Dir,
-                T::Regular if raw_path.ends_with(b"/") => Kind::Dir,
-                T::Regular | T::Continuous | T::GNUSparse => Kind::File {
-                    data: &mut entry,
-                    mode,
-                    size,
-                },
-                T::Symlink => {
-                    Kind::Symlink(link.ok_or_else(|| refuse(&path, "symlink without a target"))?)
-                }
-                T::Link => {
-                    Kind::HardLink(link.ok_or_else(|| refuse(&path, "hard link without a target"))?)
-                }
-                T::XGlobalHeader | T::XHeader | T::GNULongName | T::GNULongLink => {
-                    self.count_entry()?;
-                    continue;
-                }
-                T::Char | T::Block | T::Fifo => {
-                    return Err(refuse(&path, "device and fifo entries are not allowed"));
-                }
-                _ => return Err(refuse(&path, "unsupported tar entry type")),
-            };
-            self.entry(&path, kind)?;
-        }
-        Ok(())
-    }
-
-    fn zip<R: Read + Seek>(&mut self, reader: R) -> Result<(), ExtractError> {
-        let zip_err = |e: zip::result::ZipError| io::Error::new(io::ErrorKind::InvalidData, e);
-        let mut archive = zip::ZipArchive::new(reader).map_err(|e| self.corrupt(zip_err(e)))?;
-        for index in 0..archive.len() {
-            let mut file = archive
-                .by_index(index)
-                .map_err(|e| self.corrupt(zip_err(e)))?;
-            let name = file
-                .name()
-                .map_err(|e| self.corrupt(zip_err(e)))?
-                .into_owned();
-            let path = PathBuf::from(&name);
-            if name.contains('\0') {
-                return Err(refuse(&path, "the name contains a NUL byte"));
-            }
-            let mode = file.unix_mode();
-            let kind = match (mode.map_or(0, |m| m & S_IFMT), name.ends_with('/')) {
-                (0 | S_IFREG | S_IFDIR, true) | (S_IFDIR, false) => Kind::Dir,
-                (0 | S_IFREG, false) => {
-                    let size = file.size();
-                    Kind::File {
-                        data: &mut file,
-                        mode,
-                        size,
-                    }
-                }
-                (S_IFLNK, _) => {
-                    Kind::Symlink(zip_link_target(&mut file, &path, |e| self.corrupt(e))?)
-                }
-                _ => {
-                    return Err(refuse(
-                        &path,
-                        "device, fifo and socket entries are not allowed",
-                    ));
-                }
-            };
-            self.entry(&path, kind)?;
-        }
-        Ok(())
     }
 
     fn count_entry(&mut self) -> Result<(), ExtractError> {

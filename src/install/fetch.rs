@@ -285,7 +285,42 @@ pub fn fetch(
     sink: &mut dyn ProgressSink,
     opts: &InstallOptions,
 ) -> Result<Download, FetchError> {
-    fetch_tee(url, expected, dest, sink, opts, &mut NoTee)
+    let request = DownloadRequest {
+        url,
+        expected,
+        dest,
+    };
+    let mut cx = Context {
+        sink,
+        opts,
+        tee: &mut NoTee,
+    };
+    fetch_tee(request, &mut cx)
+}
+
+/// One download: the URL, the SHA-256 its bytes must have (when known), and the file
+/// they go to. What [`fetch_tee`], [`super::resume::fetch`] and
+/// [`super::sources::fetch`] are asked for.
+#[derive(Clone, Copy, Debug)]
+pub struct DownloadRequest<'a> {
+    /// Where the bytes are.
+    pub url: &'a str,
+    /// The SHA-256 the whole file must hash to; `None`: whatever it is (unverified).
+    pub expected: Option<&'a str>,
+    /// The file to write (created: it must not exist).
+    pub dest: &'a Path,
+}
+
+/// Whom a download answers to while it runs: the install's progress sink (which can
+/// ask for a cancel), its options (client, retries, limits), and the [`Tee`] that sees
+/// the bytes as they arrive.
+pub struct Context<'c> {
+    /// Phases, progress, retries and cancel requests.
+    pub sink: &'c mut dyn ProgressSink,
+    /// The install's options.
+    pub opts: &'c InstallOptions,
+    /// A copy of the bytes, in order.
+    pub tee: &'c mut dyn Tee,
 }
 
 /// Receives a copy of the download's bytes as they arrive, in order: the streaming
@@ -310,13 +345,14 @@ impl Tee for NoTee {
 /// [`Tee::restart`] first. Nothing tells `tee` whether the checksum matched: its
 /// caller learns that from the result.
 pub fn fetch_tee(
-    url: &str,
-    expected: Option<&str>,
-    dest: &Path,
-    sink: &mut dyn ProgressSink,
-    opts: &InstallOptions,
-    tee: &mut dyn Tee,
+    request: DownloadRequest<'_>,
+    cx: &mut Context<'_>,
 ) -> Result<Download, FetchError> {
+    let DownloadRequest {
+        url,
+        expected,
+        dest,
+    } = request;
     let scheme = validate::url(url)?;
     let file = OpenOptions::new()
         .write(true)
@@ -326,8 +362,8 @@ pub fn fetch_tee(
             path: dest.to_owned(),
             source,
         })?;
-    let partial = Partial::new(file, dest, tee, None);
-    run(url, scheme, expected, partial, sink, opts)
+    let partial = Partial::new(file, dest, &mut *cx.tee, None);
+    run(url, scheme, expected, partial, &mut *cx.sink, cx.opts)
 }
 
 /// [`fetch_tee`] into the download `kept` from an earlier run ([`Kept`]): its bytes,
@@ -341,9 +377,7 @@ pub fn fetch_kept(
     url: &str,
     expected: Option<&str>,
     kept: &Kept,
-    sink: &mut dyn ProgressSink,
-    opts: &InstallOptions,
-    tee: &mut dyn Tee,
+    cx: &mut Context<'_>,
 ) -> Result<Download, FetchError> {
     let scheme = validate::url(url)?;
     let path = kept.path();
@@ -357,12 +391,12 @@ pub fn fetch_kept(
             path: path.to_owned(),
             source,
         })?;
-    let mut partial = Partial::new(file, path, tee, Some(kept));
+    let mut partial = Partial::new(file, path, &mut *cx.tee, Some(kept));
     match kept.validator() {
-        Some(validator) => partial.continue_kept(validator, sink)?,
+        Some(validator) => partial.continue_kept(validator, &mut *cx.sink)?,
         None => partial.restart()?,
     }
-    run(url, scheme, expected, partial, sink, opts)
+    run(url, scheme, expected, partial, &mut *cx.sink, cx.opts)
 }
 
 /// The attempts of one download into `partial` (see [`fetch`]), then its check
@@ -897,7 +931,17 @@ mod tests {
         let kept = kept(store.path(), &url, &body[..100_000]);
         let (mut sink, mut tee) = (RecordingSink::default(), KeepingTee::default());
         let sha = sha256_hex(&body);
-        let download = fetch_kept(&url, Some(&sha), &kept, &mut sink, &fast(), &mut tee).unwrap();
+        let download = fetch_kept(
+            &url,
+            Some(&sha),
+            &kept,
+            &mut Context {
+                sink: &mut sink,
+                opts: &fast(),
+                tee: &mut tee,
+            },
+        )
+        .unwrap();
         assert_eq!(server.ranges(), [Some("bytes=100000-".to_owned())]);
         assert_eq!(download.sha256, sha, "the hash covers the kept bytes too");
         assert_eq!(download.bytes, 300_000);
@@ -917,7 +961,17 @@ mod tests {
         let url = server.url("/k");
         let kept = kept(store.path(), &url, &body[..100_000]);
         let (mut sink, mut tee) = (RecordingSink::default(), KeepingTee::default());
-        let download = fetch_kept(&url, Some(&sha), &kept, &mut sink, &fast(), &mut tee).unwrap();
+        let download = fetch_kept(
+            &url,
+            Some(&sha),
+            &kept,
+            &mut Context {
+                sink: &mut sink,
+                opts: &fast(),
+                tee: &mut tee,
+            },
+        )
+        .unwrap();
         assert_eq!(server.hits(), 1);
         assert_eq!(download.sha256, sha);
         assert_eq!(sink.fetched, 300_000);
@@ -929,7 +983,17 @@ mod tests {
         let url = server.url("/k");
         let kept = self::kept(store.path(), &url, &body);
         let mut sink = RecordingSink::default();
-        let download = fetch_kept(&url, Some(&sha), &kept, &mut sink, &fast(), &mut NoTee).unwrap();
+        let download = fetch_kept(
+            &url,
+            Some(&sha),
+            &kept,
+            &mut Context {
+                sink: &mut sink,
+                opts: &fast(),
+                tee: &mut NoTee,
+            },
+        )
+        .unwrap();
         assert_eq!(server.hits(), 2);
         assert_eq!(sink.resumes(), [None], "the retry starts over");
         assert_eq!(download.sha256, sha);
@@ -939,13 +1003,16 @@ mod tests {
         let url = server.url("/k");
         let kept = Kept::claim(store.path(), &url).unwrap();
         std::fs::write(kept.path(), b"junk").unwrap();
+        let mut sink = RecordingSink::default();
         let download = fetch_kept(
             &url,
             Some(&sha),
             &kept,
-            &mut RecordingSink::default(),
-            &fast(),
-            &mut NoTee,
+            &mut Context {
+                sink: &mut sink,
+                opts: &fast(),
+                tee: &mut NoTee,
+            },
         )
         .unwrap();
         assert_eq!(server.ranges(), [None]);

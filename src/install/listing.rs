@@ -3,18 +3,20 @@
 //! while it hashes it, instead of unpacking every archive into a scratch store.
 //!
 //! A tar is read as a stream (headers, with the data skipped); a zip by its central
-//! directory. Entry paths follow the unpacking rules (`extract::relative_path`:
+//! directory; both through [`entries`], the walk unpacking uses, so an entry the
+//! installer refuses is refused here too. Entry paths follow the unpacking rules (`extract::relative_path`:
 //! no absolute paths, no `..`), so an archive the installer would refuse is refused
 //! at lock time too, and the entry count and the sizes the headers claim are capped
 //! by the same [`ExtractLimits`].
 
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::{self, BufReader, Read};
+
+use std::io::{self, BufReader};
 use std::path::{Component, Path, PathBuf};
 
 use super::InstallError;
 use super::bins::BinError;
+use super::entries::{self, Kind, Visit};
 use super::extract::{self, ExtractError, ExtractLimits};
 use crate::format::ArchiveFormat;
 
@@ -107,7 +109,7 @@ pub fn list(
         format,
     };
     match format {
-        ArchiveFormat::Zip => lister.zip(file)?,
+        ArchiveFormat::Zip => entries::zip(file, &mut lister)?,
         ArchiveFormat::Raw => {
             let name = extract::executable_path(raw_name, &head, true);
             lister.strip = 0;
@@ -116,7 +118,7 @@ pub fn list(
         tar => {
             let reader = BufReader::with_capacity(super::fetch::CHUNK, file);
             let decoder = extract::tar_decoder(tar, reader).map_err(|e| lister.corrupt(e))?;
-            lister.tar(decoder)?;
+            entries::tar(decoder, &mut lister)?;
         }
     }
     Ok(lister.listing)
@@ -132,20 +134,19 @@ struct Lister {
 }
 
 impl Lister {
-    fn corrupt(&self, source: io::Error) -> ExtractError {
-        ExtractError::Corrupt {
-            format: self.format,
-            source,
-        }
-    }
-
-    fn add(&mut self, raw: &Path, entry: Entry, size: u64) -> Result<(), ExtractError> {
+    /// One more entry, within the cap.
+    fn count(&mut self) -> Result<(), ExtractError> {
         self.listing.total += 1;
         if self.listing.total > self.limits.max_entries {
             return Err(ExtractError::TooManyEntries {
                 limit: self.limits.max_entries,
             });
         }
+        Ok(())
+    }
+
+    fn add(&mut self, raw: &Path, entry: Entry, size: u64) -> Result<(), ExtractError> {
+        self.count()?;
         self.claimed = self.claimed.saturating_add(size);
         if self.claimed > self.limits.max_bytes {
             return Err(ExtractError::TooLarge {
@@ -162,69 +163,30 @@ impl Lister {
         }
         Ok(())
     }
+}
 
-    fn tar(&mut self, decoder: impl Read) -> Result<(), ExtractError> {
-        let mut archive = tar::Archive::new(decoder);
-        let entries = archive.entries().map_err(|e| self.corrupt(e))?;
-        for entry in entries {
-            let entry = entry.map_err(|e| self.corrupt(e))?;
-            let raw = entry.path_bytes();
-            let path = crate::platform::fs::path_from_bytes(&raw)
-                .ok_or_else(|| extract::refuse(Path::new("?"), "the name is not UTF-8"))?;
-            use tar::EntryType as T;
-            let kind = match entry.header().entry_type() {
-                T::Directory => Entry::Dir,
-                T::Regular if raw.ends_with(b"/") => Entry::Dir,
-                T::Regular | T::Continuous | T::GNUSparse | T::Link => Entry::File,
-                T::Symlink => match entry.link_name_bytes() {
-                    Some(target) => {
-                        Entry::Symlink(crate::platform::fs::path_from_bytes(&target).ok_or_else(
-                            || extract::refuse(&path, "the link target is not UTF-8"),
-                        )?)
-                    }
-                    None => return Err(extract::refuse(&path, "symlink without a target")),
-                },
-                T::XGlobalHeader | T::XHeader | T::GNULongName | T::GNULongLink => continue,
-                T::Char | T::Block | T::Fifo => {
-                    return Err(extract::refuse(
-                        &path,
-                        "device and fifo entries are not allowed",
-                    ));
-                }
-                _ => return Err(extract::refuse(&path, "unsupported tar entry type")),
-            };
-            let size = entry.size();
-            self.add(&path, kind, size)?;
-        }
-        Ok(())
+/// Listing is one walk of [`entries`]: each entry checked and recorded, no data read
+/// (a hard link lists as the file it names).
+impl Visit for Lister {
+    fn entry(&mut self, path: &Path, kind: Kind<'_>) -> Result<(), ExtractError> {
+        let (entry, size) = match kind {
+            Kind::Dir => (Entry::Dir, 0),
+            Kind::File { size, .. } => (Entry::File, size),
+            Kind::HardLink(_) => (Entry::File, 0),
+            Kind::Symlink(target) => (Entry::Symlink(target), 0),
+        };
+        self.add(path, entry, size)
     }
 
-    fn zip(&mut self, file: File) -> Result<(), ExtractError> {
-        let zip_err = |e: zip::result::ZipError| io::Error::new(io::ErrorKind::InvalidData, e);
-        let mut archive = zip::ZipArchive::new(file).map_err(|e| self.corrupt(zip_err(e)))?;
-        for index in 0..archive.len() {
-            let mut file = archive
-                .by_index(index)
-                .map_err(|e| self.corrupt(zip_err(e)))?;
-            let name = file
-                .name()
-                .map_err(|e| self.corrupt(zip_err(e)))?
-                .into_owned();
-            let path = PathBuf::from(&name);
-            let kind = if file.is_dir() {
-                Entry::Dir
-            } else if file.is_symlink() {
-                Entry::Symlink(extract::zip_link_target(&mut file, &path, |e| {
-                    self.corrupt(e)
-                })?)
-            } else {
-                Entry::File
-            };
-            let size = file.size();
-            drop(file);
-            self.add(&path, kind, size)?;
+    fn header(&mut self) -> Result<(), ExtractError> {
+        self.count()
+    }
+
+    fn corrupt(&self, source: io::Error) -> ExtractError {
+        ExtractError::Corrupt {
+            format: self.format,
+            source,
         }
-        Ok(())
     }
 }
 

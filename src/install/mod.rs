@@ -25,6 +25,7 @@
 
 pub mod bins;
 pub mod components;
+mod entries;
 pub mod extract;
 pub mod fetch;
 pub mod listing;
@@ -508,24 +509,50 @@ fn store_err(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> 
 /// The outcome for `cfg` when its tool is already in the store with a matching
 /// receipt: nothing to download. A cached tree counts as verified when the config now
 /// names a sha256: the receipt's hash (computed from the bytes installed) matched it.
+/// A question only: the store is left as it is ([`install`] pins what it takes).
 pub fn cached(cfg: &InstallConfig) -> Option<Outcome> {
+    installed(cfg).map(|tree| tree.outcome(cfg, false))
+}
+
+/// A tree of `cfg`'s tool in the store, and the receipt that answers for it.
+struct Installed {
+    receipt: store::Receipt,
+    path: PathBuf,
+}
+
+/// `cfg`'s tool as the store holds it, when it can be taken as it is: not for a
+/// download to save (never "installed"), nor while its signatures are still to be
+/// checked ([`verify_installed`]).
+fn installed(cfg: &InstallConfig) -> Option<Installed> {
     if cfg.save_to.is_some() {
-        // A download to save is never "installed".
         return None;
     }
     let receipt = store::installed_receipt(cfg)?;
     if !signatures_recorded(cfg, &receipt) {
-        // Its signatures are still to be checked ([`verify_installed`]).
         return None;
     }
-    let path = store::install_dir(&cfg.store, &cfg.spec.name, &cfg.spec.version);
-    pin_receipt(&receipt, &path, cfg);
-    Some(Outcome::Cached {
-        path,
-        unverified: receipt.unverified && cfg.spec.sha256.is_none(),
-        waited: false,
-        signed: signed_by(&receipt, cfg),
+    Some(Installed {
+        receipt,
+        path: store::install_dir(&cfg.store, &cfg.spec.name, &cfg.spec.version),
     })
+}
+
+impl Installed {
+    /// Taken as installed for `cfg` (`waited`: after another vx's install of it): a tree
+    /// installed on trust whose bytes `cfg` now names is pinned first ([`pin_receipt`]).
+    fn take(self, cfg: &InstallConfig, waited: bool) -> Outcome {
+        pin_receipt(&self.receipt, &self.path, cfg);
+        self.outcome(cfg, waited)
+    }
+
+    fn outcome(&self, cfg: &InstallConfig, waited: bool) -> Outcome {
+        Outcome::Cached {
+            path: self.path.clone(),
+            unverified: self.receipt.unverified && cfg.spec.sha256.is_none(),
+            waited,
+            signed: signed_by(&self.receipt, cfg),
+        }
+    }
 }
 
 /// What verified the signatures of the tree `receipt` describes: its receipt's record,
@@ -572,8 +599,8 @@ pub fn install(
         return probe(&cfg, &final_dir, sink, opts);
     }
     verify_installed(&cfg, &final_dir, sink, opts)?;
-    if let Some(outcome) = cached(&cfg) {
-        return Ok(outcome);
+    if let Some(tree) = installed(&cfg) {
+        return Ok(tree.take(&cfg, false));
     }
     if cfg.spec.sha256.is_none() && !cfg.allow_unverified {
         return Err(InstallError::Unverified {
@@ -589,13 +616,11 @@ pub fn install(
     // again under the lock: another vx may have finished just before we took it.)
     let (_lock, waited) = lock_tool(&cfg, sink, opts)?;
     if let Some(receipt) = store::installed_receipt(&cfg) {
-        pin_receipt(&receipt, &final_dir, &cfg);
-        return Ok(Outcome::Cached {
+        let tree = Installed {
+            receipt,
             path: final_dir,
-            unverified: receipt.unverified && cfg.spec.sha256.is_none(),
-            waited,
-            signed: signed_by(&receipt, &cfg),
-        });
+        };
+        return Ok(tree.take(&cfg, waited));
     }
 
     // Checked before downloading too, so a refusal costs nothing.
@@ -618,16 +643,15 @@ pub fn install(
     };
     // From a mirror that has the bytes, else the origin through the store's partial
     // for the URL (continued when an earlier run kept it).
-    let sources::Fetched { download, source } = sources::fetch(
-        &cfg.store,
-        &cfg.spec.url,
-        cfg.spec.sha256.as_deref(),
-        &work.path().join("download"),
-        sink,
-        opts,
-        tee,
-        cfg.offline,
-    )?;
+    let dest = work.path().join("download");
+    let request = fetch::DownloadRequest {
+        url: &cfg.spec.url,
+        expected: cfg.spec.sha256.as_deref(),
+        dest: &dest,
+    };
+    let mut cx = fetch::Context { sink, opts, tee };
+    let sources::Fetched { download, source } =
+        sources::fetch(&cfg.store, cfg.offline, request, &mut cx)?;
     let verified = verify(&cfg, &download, sink, opts)?;
 
     sink.phase(Phase::Extracting, "");
@@ -830,16 +854,18 @@ fn download_whole(
     let work = store::work_dir(&cfg.store)
         .map_err(store_err("cannot create a work directory in", &cfg.store))?;
     sink.phase(Phase::Downloading, &cfg.spec.url);
-    let fetched = sources::fetch(
-        &cfg.store,
-        &cfg.spec.url,
-        Some(sha256),
-        &work.path().join("download"),
+    let dest = work.path().join("download");
+    let request = fetch::DownloadRequest {
+        url: &cfg.spec.url,
+        expected: Some(sha256),
+        dest: &dest,
+    };
+    let mut cx = fetch::Context {
         sink,
         opts,
-        &mut fetch::NoTee,
-        cfg.offline,
-    )?;
+        tee: &mut fetch::NoTee,
+    };
+    let fetched = sources::fetch(&cfg.store, cfg.offline, request, &mut cx)?;
     Ok((work, fetched))
 }
 

@@ -8,42 +8,37 @@ use std::path::Path;
 
 use vx_shm::Phase;
 
-use super::fetch::{self, Download, FetchError, Tee};
+use super::fetch::{self, Context, Download, DownloadRequest, FetchError};
 use super::partial::Kept;
-use super::{InstallOptions, ProgressSink};
 use crate::validate::{self, Scheme};
 
-/// Downloads `url` to `dest` (see [`fetch::fetch_tee`]), through the store's partial
-/// for the URL when it is http(s) and no other download holds it: bytes an earlier
-/// run kept are continued, and what this download leaves is settled
-/// ([`settle`]). Publishes the Downloading phase: with the URL, or
-/// `resuming at 4.1 MiB from an earlier run`.
+/// Downloads `request` (see [`fetch::fetch_tee`]), through `store`'s partial for the
+/// URL when it is http(s) and no other download holds it: bytes an earlier run kept
+/// are continued, and what this download leaves is settled ([`settle`]). Publishes
+/// the Downloading phase: with the URL, or `resuming at 4.1 MiB from an earlier run`.
 pub fn fetch(
     store: &Path,
-    url: &str,
-    expected: Option<&str>,
-    dest: &Path,
-    sink: &mut dyn ProgressSink,
-    opts: &InstallOptions,
-    tee: &mut dyn Tee,
+    request: DownloadRequest<'_>,
+    cx: &mut Context<'_>,
 ) -> Result<Download, FetchError> {
+    let url = request.url;
     let kept = match validate::url(url) {
         Ok(Scheme::Http | Scheme::Https) => Kept::claim(store, url),
         _ => None,
     };
     let Some(kept) = kept else {
-        sink.phase(Phase::Downloading, url);
-        return fetch::fetch_tee(url, expected, dest, sink, opts, tee);
+        cx.sink.phase(Phase::Downloading, url);
+        return fetch::fetch_tee(request, cx);
     };
     match kept.resumes_at() {
-        0 => sink.phase(Phase::Downloading, url),
-        at => sink.phase(
+        0 => cx.sink.phase(Phase::Downloading, url),
+        at => cx.sink.phase(
             Phase::Downloading,
             &format!("resuming at {} from an earlier run", vx_text::bytes(at)),
         ),
     }
-    let result = fetch::fetch_kept(url, expected, &kept, sink, opts, tee);
-    settle(kept, result, dest)
+    let result = fetch::fetch_kept(url, request.expected, &kept, cx);
+    settle(kept, result, request.dest)
 }
 
 /// Settles `kept` after its download: a verified download is moved to `dest` (and

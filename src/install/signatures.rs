@@ -3,8 +3,8 @@
 //! check runs: an install from a fresh lock never reads it), and GitHub's attestations
 //! through the GitHub client, with its hosts and token rules.
 
+use crate::github::{Github, GithubConfig};
 use crate::net::Client;
-use crate::registry::github::{Github, GithubConfig};
 use crate::user_config::UserConfig;
 
 /// The child's [`crate::verify::Context`].

@@ -12,7 +12,7 @@ use std::path::Path;
 
 use vx_shm::Phase;
 
-use super::fetch::{self, Download, FetchError, Tee};
+use super::fetch::{self, Context, Download, DownloadRequest, FetchError, Tee};
 use super::{InstallOptions, ProgressSink, Retry, resume};
 use crate::mirror::oci::Registry;
 use crate::mirror::source::{Source, file_url};
@@ -48,21 +48,22 @@ pub fn sources(mirrors: &[String]) -> Vec<Result<Source, String>> {
     out
 }
 
-/// Downloads `url` (whose bytes must hash to `expected`, when known) to `dest`: from
-/// the first of [`sources`] that has them, else from the origin. `offline`: only local
-/// sources (and a `file://` origin) are tried; anything else is
+/// Downloads `request`: from the first of [`sources`] that has its bytes (when their
+/// sha256 is known), else from the origin through `store`'s kept partials. `offline`:
+/// only local sources (and a `file://` origin) are tried; anything else is
 /// [`FetchError::Offline`].
-#[allow(clippy::too_many_arguments)]
 pub fn fetch(
     store: &Path,
-    url: &str,
-    expected: Option<&str>,
-    dest: &Path,
-    sink: &mut dyn ProgressSink,
-    opts: &InstallOptions,
-    tee: &mut dyn Tee,
     offline: bool,
+    request: DownloadRequest<'_>,
+    cx: &mut Context<'_>,
 ) -> Result<Fetched, FetchError> {
+    let DownloadRequest {
+        url,
+        expected,
+        dest,
+    } = request;
+    let (opts, tee) = (cx.opts, &mut *cx.tee);
     let origin_is_local = url
         .get(..7)
         .is_some_and(|s| s.eq_ignore_ascii_case("file://"));
@@ -71,7 +72,7 @@ pub fn fetch(
         sha256: expected.map(str::to_owned),
     };
     let mut sink = Attempts {
-        inner: sink,
+        inner: &mut *cx.sink,
         by: 0,
         swallow_phase: false,
     };
@@ -88,7 +89,12 @@ pub fn fetch(
                         inner: &mut *tee,
                         given: false,
                     };
-                    let tried = try_source(&source, sha256, dest, &mut sink, opts, &mut counted);
+                    let mut cx = Context {
+                        sink: &mut sink,
+                        opts,
+                        tee: &mut counted,
+                    };
+                    let tried = try_source(&source, sha256, dest, &mut cx);
                     if counted.given && !matches!(tried, Tried::Served(_)) {
                         tee.restart();
                     }
@@ -118,7 +124,12 @@ pub fn fetch(
     if offline && !origin_is_local {
         return Err(offline_error());
     }
-    let download = from_origin(store, url, expected, dest, &mut sink, opts, tee)?;
+    let mut cx = Context {
+        sink: &mut sink,
+        opts,
+        tee,
+    };
+    let download = from_origin(store, request, &mut cx)?;
     Ok(Fetched {
         download,
         source: None,
@@ -135,15 +146,9 @@ enum Tried {
     Failed(FetchError),
 }
 
-/// Tries `source` for the blob of `sha256`.
-fn try_source(
-    source: &Source,
-    sha256: &str,
-    dest: &Path,
-    sink: &mut Attempts<'_>,
-    opts: &InstallOptions,
-    tee: &mut dyn Tee,
-) -> Tried {
+/// Tries `source` for the blob of `sha256`, into `dest`.
+fn try_source(source: &Source, sha256: &str, dest: &Path, cx: &mut Context<'_>) -> Tried {
+    let opts = cx.opts;
     // A mirror's failure falls back to the next source at once.
     let mut quick = InstallOptions {
         retry_delays: Vec::new(),
@@ -176,9 +181,19 @@ fn try_source(
             registry.blob_url(&digest)
         }
     };
-    sink.phase(Phase::Downloading, source.label());
+    cx.sink.phase(Phase::Downloading, source.label());
     let _ = std::fs::remove_file(dest);
-    match fetch::fetch_tee(&url, Some(sha256), dest, sink, &quick, tee) {
+    let request = DownloadRequest {
+        url: &url,
+        expected: Some(sha256),
+        dest,
+    };
+    let mut quick_cx = Context {
+        sink: &mut *cx.sink,
+        opts: &quick,
+        tee: &mut *cx.tee,
+    };
+    match fetch::fetch_tee(request, &mut quick_cx) {
         Ok(download) => Tried::Served(download),
         Err(FetchError::Status { status: 404, .. }) => Tried::Miss,
         Err(err) => Tried::Failed(err),
@@ -188,15 +203,11 @@ fn try_source(
 /// The origin: through the store's kept partial for the URL ([`resume::fetch`]).
 fn from_origin(
     store: &Path,
-    url: &str,
-    expected: Option<&str>,
-    dest: &Path,
-    sink: &mut dyn ProgressSink,
-    opts: &InstallOptions,
-    tee: &mut dyn Tee,
+    request: DownloadRequest<'_>,
+    cx: &mut Context<'_>,
 ) -> Result<Download, FetchError> {
-    let _ = std::fs::remove_file(dest);
-    resume::fetch(store, url, expected, dest, sink, opts, tee)
+    let _ = std::fs::remove_file(request.dest);
+    resume::fetch(store, request, cx)
 }
 
 /// The install's sink, counting each fallback to another source as an attempt: a

@@ -500,32 +500,14 @@ mod tests {
     }
 
     fn cfg(store: &Path) -> InstallConfig {
-        InstallConfig {
-            spec: crate::spec::ToolSpec {
-                name: "rg".into(),
-                version: "14.1.1".into(),
-                url: "https://x.org/rg.tar.gz".into(),
-                sha256: Some("ab".repeat(32)),
-                format: Some(ArchiveFormat::TarGz),
-                strip_components: 1,
-                bin: None,
-                post_install: None,
-                options: BTreeMap::from([("k".to_owned(), json!(1))]),
-                verify: None,
-                env: Default::default(),
-                verified: None,
-                size: None,
-            },
-            store: store.to_owned(),
-            board: None,
-            slot: 0,
-            allow_unverified: false,
-            read_timeout_secs: None,
-            probe: false,
-            network: Default::default(),
-            offline: false,
-            save_to: None,
-        }
+        let spec = crate::spec::ToolSpec {
+            sha256: Some("ab".repeat(32)),
+            format: Some(ArchiveFormat::TarGz),
+            strip_components: 1,
+            options: BTreeMap::from([("k".to_owned(), json!(1))]),
+            ..crate::spec::ToolSpec::new("rg", "14.1.1", "https://x.org/rg.tar.gz")
+        };
+        InstallConfig::new(spec, store.to_owned())
     }
 
     fn install_fake(cfg: &InstallConfig, sha: &str) -> PathBuf {

@@ -33,32 +33,13 @@ fn streaming_formats() -> impl Iterator<Item = ArchiveFormat> {
 }
 
 fn config(store: &Path, url: String, body: &[u8]) -> InstallConfig {
-    InstallConfig {
-        spec: ToolSpec {
-            name: "tool".into(),
-            version: "2.0".into(),
-            url,
-            sha256: Some(sha256_hex(body)),
-            format: None,
-            strip_components: 1,
-            bin: None,
-            post_install: None,
-            options: BTreeMap::from([("components".to_owned(), json!(["spectre"]))]),
-            verify: None,
-            env: Default::default(),
-            verified: None,
-            size: None,
-        },
-        store: store.to_owned(),
-        board: None,
-        slot: 0,
-        allow_unverified: false,
-        read_timeout_secs: None,
-        probe: false,
-        network: Default::default(),
-        offline: false,
-        save_to: None,
-    }
+    let spec = ToolSpec {
+        sha256: Some(sha256_hex(body)),
+        strip_components: 1,
+        options: BTreeMap::from([("components".to_owned(), json!(["spectre"]))]),
+        ..ToolSpec::new("tool", "2.0", url)
+    };
+    InstallConfig::new(spec, store.to_owned())
 }
 
 /// Runs an install, checking the engine's contract: it never publishes a terminal
@@ -487,6 +468,29 @@ fn a_missing_sha256_is_refused_unless_allowed() {
         sha256_hex(&body),
         "the computed hash is recorded"
     );
+
+    // A lock now pins those bytes: asking whether the tree is installed writes
+    // nothing; installing takes the tree and clears its UNVERIFIED mark.
+    cfg.spec.sha256 = Some(sha256_hex(&body));
+    assert!(matches!(
+        super::cached(&cfg),
+        Some(Outcome::Cached {
+            unverified: false,
+            ..
+        })
+    ));
+    let receipt = store::read_receipt(outcome.path()).unwrap();
+    assert!(receipt.unverified, "a question leaves the store as it is");
+    let taken = run(&cfg, &mut RecordingSink::default()).unwrap();
+    assert!(matches!(
+        taken,
+        Outcome::Cached {
+            unverified: false,
+            ..
+        }
+    ));
+    let receipt = store::read_receipt(outcome.path()).unwrap();
+    assert!(!receipt.unverified, "the install pinned it");
 }
 
 #[test]

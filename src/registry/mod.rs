@@ -7,10 +7,7 @@
 //! [`crate::version`] (vx's syntax, not aqua's: the manifest reads it too);
 //! [`expr`], aqua's expressions of `version_constraint` and `version_overrides`;
 //! [`package`], the registry file's data model (`packages: [...]`, typed, with what vx
-//! cannot install faithfully reported per package); [`hosts`], where GitHub is;
-//! [`github`], the REST client that lists a tool's releases and tags and fetches small
-//! files (cached with ETags, offline from the cache, the token kept to GitHub's hosts);
-//! [`index`], a registry's compact
+//! cannot install faithfully reported per package); [`index`], a registry's compact
 //! index cached on disk (names, descriptions, each definition readable on its own);
 //! [`parallel`], parsing a large registry on several cores (for indexing it);
 //! [`names`], finding a package by the name a user types, and searching; [`source`],
@@ -21,12 +18,11 @@
 //! published checksum file.
 //! Resolution (name and constraint to a URL and checksum per platform, recorded in the
 //! lock) is `crate::resolution`, above this room; `install` never knows a tool came
-//! from here.
+//! from here. Where GitHub is and its REST client are [`crate::github`], beside this
+//! room: a package's URLs are built on its hosts.
 
 pub mod checksum;
 pub mod expr;
-pub mod github;
-pub mod hosts;
 pub mod index;
 pub mod names;
 pub mod package;

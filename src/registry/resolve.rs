@@ -1,7 +1,7 @@
 //! Resolution: what a registry package downloads for one version tag on one platform:
 //! the URL, the asset's name and format, the executables inside it, and where its
 //! checksum is published. It does exactly what aqua does for the same package, tag and
-//! platform (checked against the real aqua by `tests/aqua_agreement.rs`), and it is
+//! platform (checked against the real aqua by `tests/it/aqua_agreement.rs`), and it is
 //! pure: no network, no files.
 //!
 //! The steps, each in aqua's order and by aqua's rules:
@@ -44,10 +44,10 @@ mod tests;
 use thiserror::Error;
 
 use super::expr::{Expr, ExprError, Vars as ExprVars};
-use super::hosts::GithubHosts;
 use super::package::{Package, PackageType};
 use super::template::{Template, TemplateError, Vars};
 use crate::format::ArchiveFormat;
+use crate::github::hosts::GithubHosts;
 use crate::manifest::platform::Platform;
 use merge::Info;
 

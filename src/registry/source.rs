@@ -24,10 +24,10 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
-use super::hosts::GithubHosts;
 use super::index::{Index, IndexError, Origin};
 use super::package::{MAX_BYTES, Registry, RegistryError};
 use super::parallel;
+use crate::github::hosts::GithubHosts;
 
 /// The name of aqua's standard registry among a project's registries.
 pub const STANDARD_NAME: &str = "standard";

@@ -5,10 +5,10 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::github::hosts::GithubHosts;
+use crate::github::{Github, GithubConfig};
 use crate::manifest::network::ProjectNet;
 use crate::net::{Client, NetConfig, Timeouts};
-use crate::registry::github::{Github, GithubConfig};
-use crate::registry::hosts::GithubHosts;
 use crate::registry::source::{Fetch, FetchError};
 use crate::user_config::UserConfig;
 

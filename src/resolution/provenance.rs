@@ -15,7 +15,7 @@
 
 use std::sync::OnceLock;
 
-use crate::registry::github::Github;
+use crate::github::Github;
 use crate::registry::resolve::ProvenanceSource;
 use crate::verify::attestation::{self, Signer};
 use crate::verify::sigstore::{self, Subject};

@@ -8,10 +8,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
+use crate::github::Release;
 use crate::lock::{Asset, Lock, RegistryPin};
 use crate::manifest::{Manifest, Override, Platform, RegistrySource, RegistryWhere, ToolTable};
 use crate::registry::checksum;
-use crate::registry::github::Release;
 use crate::registry::package::Package;
 use crate::registry::resolve::{self as aqua, Download, Resolution};
 use crate::registry::set::{Found, LookupError, RegistrySet, SetHit};
@@ -950,7 +950,7 @@ impl Resolver<'_> {
 }
 
 /// A checksum file's text, or why it cannot be had (too large, not there, not text).
-fn fetch_text(github: &crate::registry::github::Github, url: &str) -> Result<String, String> {
+fn fetch_text(github: &crate::github::Github, url: &str) -> Result<String, String> {
     let bytes = github
         .fetch(url, MAX_CHECKSUM_FILE)
         .map_err(|e| e.to_string())?;
@@ -1224,7 +1224,7 @@ fn usage(e: impl std::fmt::Display) -> ResolutionError {
     ResolutionError::Usage(e.to_string())
 }
 
-fn github_error(e: crate::registry::github::GithubError) -> ResolutionError {
+fn github_error(e: crate::github::GithubError) -> ResolutionError {
     ResolutionError::Environment(e.to_string())
 }
 

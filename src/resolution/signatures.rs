@@ -20,7 +20,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::registry::github::Github;
+use crate::github::Github;
 use crate::registry::resolve::{Identity, SignatureSource};
 use crate::verify::sigstore::{self, Subject};
 use crate::verify::trusted_root::{self, Root};

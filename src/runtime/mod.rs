@@ -32,8 +32,8 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use crate::format::ArchiveFormat;
+use crate::github::Github;
 use crate::manifest::Platform;
-use crate::registry::github::Github;
 
 /// Largest index or checksum file read (go.dev's full list is about 2 MiB).
 pub const MAX_INDEX_BYTES: u64 = 32 << 20;
@@ -259,7 +259,7 @@ impl<'a> Context<'a> {
         }
         match self.github.fetch_text_cached(url, MAX_INDEX_BYTES) {
             Ok(text) => Ok(Some(self.keep(url, text))),
-            Err(crate::registry::github::GithubError::NotFound { .. }) => Ok(None),
+            Err(crate::github::GithubError::NotFound { .. }) => Ok(None),
             Err(e) => Err(fetch_error(url, e.to_string())),
         }
     }
@@ -323,8 +323,8 @@ pub fn all() -> &'static [&'static dyn Runtime] {
 /// An offline GitHub client (every fetch an error), for [`Context::seeded`].
 #[cfg(test)]
 pub(crate) fn offline_github() -> Github {
-    let config = crate::registry::github::GithubConfig {
-        hosts: crate::registry::hosts::GithubHosts::default(),
+    let config = crate::github::GithubConfig {
+        hosts: crate::github::hosts::GithubHosts::default(),
         token: None,
         token_source: None,
     };

@@ -29,8 +29,8 @@
 
 use super::{Context, Download, Layout, Release, Resolved, Runtime, RuntimeError};
 use crate::format::ArchiveFormat;
+use crate::github::{Release as GithubRelease, ReleaseAsset};
 use crate::manifest::Platform;
-use crate::registry::github::{Release as GithubRelease, ReleaseAsset};
 
 /// The publisher's GitHub repository.
 const OWNER: &str = "astral-sh";
@@ -294,7 +294,7 @@ fn marker_command(stdlib: &str) -> String {
 }
 
 /// A GitHub client error as the runtime's.
-fn github_error(e: crate::registry::github::GithubError) -> RuntimeError {
+fn github_error(e: crate::github::GithubError) -> RuntimeError {
     RuntimeError::Fetch {
         url: format!("the GitHub releases of {OWNER}/{REPO}"),
         reason: e.to_string(),

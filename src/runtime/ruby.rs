@@ -24,8 +24,8 @@
 
 use super::{Context, Download, Layout, Release, Resolved, Runtime, RuntimeError};
 use crate::format::ArchiveFormat;
+use crate::github::Release as GithubRelease;
 use crate::manifest::Platform;
-use crate::registry::github::Release as GithubRelease;
 
 /// The publisher's GitHub repository.
 const OWNER: &str = "jdx";
@@ -217,7 +217,7 @@ fn build_name(platform: &Platform) -> Option<&'static str> {
 }
 
 /// A GitHub client error as the runtime's.
-fn github_error(e: crate::registry::github::GithubError) -> RuntimeError {
+fn github_error(e: crate::github::GithubError) -> RuntimeError {
     RuntimeError::Fetch {
         url: format!("the GitHub releases of {OWNER}/{REPO}"),
         reason: e.to_string(),

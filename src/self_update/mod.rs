@@ -31,7 +31,7 @@ use std::path::PathBuf;
 
 use thiserror::Error;
 
-use crate::registry::github::GithubError;
+use crate::github::GithubError;
 use crate::verify::VerifyError;
 
 pub use channel::Channel;

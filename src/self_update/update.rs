@@ -15,9 +15,9 @@ use sha2::{Digest, Sha256};
 
 use super::manifest::{self, ReleaseManifest};
 use super::{MANIFEST, MAX_MANIFEST_BYTES, RELEASE_KEY, REPOSITORY, SelfUpdateError};
+use crate::github::{Github, GithubConfig, GithubError};
 use crate::manifest::network::ProjectNet;
 use crate::net::{Client, Timeouts};
-use crate::registry::github::{Github, GithubConfig, GithubError};
 use crate::user_config::UserConfig;
 use crate::validate::{self, Scheme};
 use crate::verify::minisign::Key;
@@ -96,7 +96,7 @@ impl Source {
             Some(tag) => format!(
                 "{}/releases/download/{}/{file}",
                 self.repo_url,
-                crate::registry::github::encode_segment(tag)
+                crate::github::encode_segment(tag)
             ),
             None => format!("{}/releases/latest/download/{file}", self.repo_url),
         }

@@ -3,7 +3,7 @@
 //! project's vx.toml at a line, the user config at a line, or vx's default) and every
 //! secret masked as `***`: tokens, header values, passwords in URLs. The precedence is
 //! the one the settings are used with ([`crate::net::config`],
-//! [`crate::registry::github::GithubConfig`]): flags over the environment over the
+//! [`crate::github::GithubConfig`]): flags over the environment over the
 //! project over the user config.
 
 use std::fmt;
@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use crate::github::{API_URL_VARIABLE, GithubConfig, TokenSource, URL_VARIABLE};
 use crate::manifest::Manifest;
 use crate::manifest::network::ProjectNet;
-use crate::registry::github::{API_URL_VARIABLE, GithubConfig, TokenSource, URL_VARIABLE};
 use crate::settings::network::{Layer, MIRRORS_ENV, mirrors, replacements};
 use crate::user_config::UserConfig;
 

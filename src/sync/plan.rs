@@ -27,9 +27,6 @@ impl Plan {
             .iter()
             .enumerate()
             .map(|(slot, spec)| InstallConfig {
-                spec: spec.clone(),
-                store: store.to_path_buf(),
-                board: None,
                 slot: slot as u32,
                 allow_unverified: settings.allow_unverified
                     || settings.first_use.contains(&spec.name),
@@ -38,6 +35,7 @@ impl Plan {
                 network: settings.network.clone(),
                 offline: settings.offline,
                 save_to: settings.save_to.clone(),
+                ..InstallConfig::new(spec.clone(), store.to_path_buf())
             })
             .collect();
         Plan {

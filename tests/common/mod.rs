@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 pub mod registry_server;
 pub mod signing;
+pub mod sigstore;
 pub mod trickle;
 
 // Each test crate takes what it uses of these.
@@ -66,7 +67,7 @@ impl Work {
     /// `vx ARGS` with this workspace's board dir (assert_cmd).
     pub fn vx(&self) -> assert_cmd::Command {
         let mut cmd = assert_cmd::Command::cargo_bin("vx").unwrap();
-        // No daemon of the user's answers for a test (tests/daemon.rs starts its own),
+        // No daemon of the user's answers for a test (tests/it/daemon.rs starts its own),
         // lines are not wrapped unless a test asks (`COLUMNS`), and on a GitHub Actions
         // runner `vx env --shell github` must not write to the runner's own files.
         cmd.env("VX_BOARD_DIR", self.boards())
@@ -249,7 +250,7 @@ fn items(payload: Vec<u8>) -> Vec<Item> {
         Item::File("pkg/lib/data.bin", payload, 0o644),
     ];
     // Not on Windows, where these tests run under Wine, which creates no symbolic
-    // links (links on Windows are the unit tests' and tests/windows.rs's subject).
+    // links (links on Windows are the unit tests' and tests/it/windows.rs's subject).
     if cfg!(unix) {
         items.push(Item::Symlink("pkg/tool", "bin/tool"));
     }

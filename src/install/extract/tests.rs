@@ -603,6 +603,13 @@ fn zip_device_fifo_and_socket_entries_are_refused() {
     for file_type in [0o020000, 0o060000, 0o010000, 0o140000] {
         let bytes = zip_with_file_type(&[Item::File("dev", Vec::new(), 0o644)], file_type);
         assert_refused(&bytes, 0, "device, fifo and socket");
+        // The lock's listing walks the same entries: it refuses them too.
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), &bytes).unwrap();
+        let limits = ExtractLimits::default();
+        let listed = crate::install::listing::list(file.path(), None, 0, "dev", limits);
+        let err = listed.unwrap_err().to_string();
+        assert!(err.contains("device, fifo and socket"), "{err}");
     }
 }
 

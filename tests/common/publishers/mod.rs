@@ -7,7 +7,7 @@
 #![allow(dead_code)]
 
 // The stand-ins lay archives out with Unix modes and links: their tests are Unix's
-// (node's and go.dev's index servers also serve tests/import.rs everywhere).
+// (node's and go.dev's index servers also serve tests/it/import.rs everywhere).
 pub mod go;
 #[cfg(unix)]
 pub mod hexpm;

@@ -1,0 +1,393 @@
+//! The rest of aqua's registry format (issue 38, items 1–4 and 10), end to end with
+//! the real binary: a registry written here in aqua's format (from aqua's
+//! documentation, "Registry Config"), listed in the project's `[settings]
+//! registries`, and a loopback GitHub serving the releases. What `vx lock` picks and
+//! locks per platform, and what its errors say.
+
+use crate::common;
+
+use common::*;
+use vx::demo::github::{FixtureRelease, GithubFixture, GithubFixtureBuilder};
+
+/// Go's names of a vx platform.
+fn go(platform: &str) -> (&'static str, &'static str) {
+    let (os, arch) = platform.split_once('-').unwrap();
+    let os = match os {
+        "linux" => "linux",
+        "macos" => "darwin",
+        _ => "windows",
+    };
+    (
+        os,
+        if arch.starts_with("x86_64") {
+            "amd64"
+        } else {
+            "arm64"
+        },
+    )
+}
+
+/// A release `tag` whose assets are `name(os, arch)` (and `.exe` on Windows, as aqua
+/// names a bare executable there), each a small script.
+fn release(tag: &str, name: impl Fn(&str, &str) -> String) -> FixtureRelease {
+    let mut release = FixtureRelease::new(tag).published("2024-01-01T00:00:00Z");
+    for platform in locked_platforms() {
+        let (os, arch) = go(&platform);
+        let body = format!("#!/bin/sh\necho {tag}\n").into_bytes();
+        let exe = if os == "windows" { ".exe" } else { "" };
+        release = release.asset(&format!("{}{exe}", name(os, arch)), body);
+    }
+    release
+}
+
+/// A project using `registry` (aqua's format) as its registry `fx`, and a loopback
+/// GitHub set up by `github`.
+struct World {
+    work: Work,
+    github: GithubFixture,
+}
+
+impl World {
+    fn new(
+        registry: &str,
+        github: impl FnOnce(GithubFixtureBuilder) -> GithubFixtureBuilder,
+    ) -> World {
+        let github = github(GithubFixture::builder()).start().unwrap();
+        let work = Work::new();
+        std::fs::write(work.dir.path().join("registry.yaml"), registry).unwrap();
+        World { work, github }
+    }
+
+    /// vx.toml locking every test platform, with `tools` as its `[tools]`.
+    fn manifest(&self, tools: &str) {
+        let list: Vec<String> = locked_platforms()
+            .iter()
+            .map(|p| format!("\"{p}\""))
+            .collect();
+        self.work.write_manifest(&format!(
+            "[settings]\nplatforms = [{}]\nregistries = [{{ name = \"fx\", path = \"registry.yaml\" }}]\n\n[tools]\n{tools}",
+            list.join(", ")
+        ));
+    }
+
+    fn vx(&self, args: &[&str]) -> std::process::Output {
+        let mut cmd = self.work.vx();
+        cmd.args(args)
+            .env("VX_GITHUB_URL", self.github.web_url())
+            .env("VX_CACHE_DIR", self.work.dir.path().join("cache"))
+            .env("XDG_CONFIG_HOME", self.work.dir.path().join("config"))
+            .env("XDG_DATA_HOME", self.work.dir.path().join("data"))
+            .env_remove("GITHUB_TOKEN")
+            .env_remove("GH_TOKEN")
+            .env_remove("VX_OFFLINE")
+            .env_remove("VX_MANIFEST");
+        cmd.output().unwrap()
+    }
+
+    fn lock(&self) -> toml::Table {
+        let text = std::fs::read_to_string(self.work.dir.path().join("vx.lock")).unwrap();
+        text.parse().unwrap()
+    }
+}
+
+fn both(out: &std::process::Output) -> String {
+    format!(
+        "{}\n--- stderr:\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// golang/go's shape in aqua's standard registry: tags `go1.23.8`, chosen by a
+/// `version_filter`, no `version_prefix`; lycheeverse/lychee's: a `version_prefix`
+/// that only a `version_overrides` entry sets.
+const PREFIXES: &str = r#"packages:
+  - type: github_release
+    repo_owner: golang
+    repo_name: go
+    version_filter: Version startsWith "go"
+    asset: '{{.Version}}.{{.OS}}-{{.Arch}}'
+    format: raw
+    files:
+      - name: go
+  - type: github_release
+    repo_owner: lycheeverse
+    repo_name: lychee
+    asset: 'lychee-{{.OS}}-{{.Arch}}'
+    format: raw
+    version_constraint: "false"
+    version_overrides:
+      - version_constraint: Version startsWith "lychee-"
+        version_prefix: lychee-v
+      - version_constraint: "true"
+  - type: github_release
+    repo_owner: acme
+    repo_name: filtered
+    version_filter: Version startsWith "stable-"
+    asset: 'filtered-{{.OS}}-{{.Arch}}'
+    format: raw
+"#;
+
+#[test]
+fn a_tags_own_prefix_is_read_as_aqua_reads_it() {
+    let w = World::new(PREFIXES, |b| {
+        let go_asset = |tag: &'static str| move |os: &str, arch: &str| format!("{tag}.{os}-{arch}");
+        let lychee = |os: &str, arch: &str| format!("lychee-{os}-{arch}");
+        b.release("golang", "go", release("go1.22.0", go_asset("go1.22.0")))
+            .release("golang", "go", release("go1.23.8", go_asset("go1.23.8")))
+            .release("golang", "go", release("go1.23.7", go_asset("go1.23.7")))
+            .release("golang", "go", release("go1.24rc1", go_asset("go1.24rc1")))
+            .release(
+                "golang",
+                "go",
+                release("weekly.2012-03-27", go_asset("weekly.2012-03-27")),
+            )
+            .release("lycheeverse", "lychee", release("lychee-v0.15.1", lychee))
+            .release("lycheeverse", "lychee", release("lychee-v0.16.0", lychee))
+            .release(
+                "acme",
+                "filtered",
+                release("v1.0.0", |o, a| format!("filtered-{o}-{a}")),
+            )
+            .release(
+                "acme",
+                "filtered",
+                release("v1.1.0", |o, a| format!("filtered-{o}-{a}")),
+            )
+    });
+    for (constraint, version) in [
+        ("latest", "1.23.8"),
+        ("1.23", "1.23.8"),
+        ("1.22.0", "1.22.0"),
+    ] {
+        w.manifest(&format!(
+            "\"golang/go\" = \"{constraint}\"\n\"lycheeverse/lychee\" = \"0.15\"\n"
+        ));
+        let out = w.vx(&["lock"]);
+        assert_eq!(out.status.code(), Some(0), "{constraint}: {}", both(&out));
+        let lock = w.lock();
+        assert_eq!(
+            lock["tools"]["go"]["version"].as_str(),
+            Some(version),
+            "{constraint}"
+        );
+        let here = vx::manifest::Platform::current().to_string();
+        let (os, arch) = go(&here);
+        let url = lock["tools"]["go"]["platforms"][&here]["url"]
+            .as_str()
+            .unwrap();
+        assert!(
+            url.ends_with(&format!("/go{version}.{os}-{arch}")),
+            "the tag, prefix and all, is the asset's: {url}"
+        );
+        assert_eq!(lock["tools"]["lychee"]["version"].as_str(), Some("0.15.1"));
+    }
+
+    // Nothing matches: only tags vx reads as versions are offered.
+    w.manifest("\"golang/go\" = \"1.30\"\n");
+    let out = w.vx(&["lock"]);
+    let all = both(&out);
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(
+        all.contains("the newest are go1.23.8, go1.23.7, go1.22.0"),
+        "{all}"
+    );
+    assert!(
+        !all.contains("weekly") && !all.contains("go1.24rc1"),
+        "{all}"
+    );
+
+    // Tags existed, but the registry's filter left them all out: said so.
+    w.manifest("\"acme/filtered\" = \"latest\"\n");
+    let out = w.vx(&["lock"]);
+    let all = both(&out);
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(
+        all.contains(
+            "no version of acme/filtered matches `latest`; the registry's version_filter `Version startsWith \"stable-\"` leaves out all 2 of its tags (v1."
+        ),
+        "{all}"
+    );
+    assert!(!all.contains("it has no releases or tags"), "{all}");
+}
+
+/// eza-community/eza's shape in aqua's standard registry: a release binary on Linux and
+/// Windows, `type: cargo` (which vx does not install) on macOS only; and a package
+/// whose old versions were `go_install`.
+const PER_PLATFORM: &str = r#"packages:
+  - type: github_release
+    repo_owner: eza-community
+    repo_name: eza
+    asset: 'eza_{{.Arch}}-{{.OS}}'
+    format: raw
+    overrides:
+      - goos: darwin
+        type: cargo
+        crate: eza
+  - type: go_install
+    repo_owner: acme
+    repo_name: was-go
+    version_constraint: semver("< 2.0.0")
+    version_overrides:
+      - version_constraint: "true"
+        type: github_release
+        asset: 'was-go-{{.OS}}-{{.Arch}}'
+        format: raw
+"#;
+
+#[test]
+fn an_entry_vx_cannot_install_refuses_only_where_it_applies() {
+    let w = World::new(PER_PLATFORM, |b| {
+        b.release(
+            "eza-community",
+            "eza",
+            release("v0.20.0", |o, a| format!("eza_{a}-{o}")),
+        )
+        .release(
+            "acme",
+            "was-go",
+            release("v1.0.0", |o, a| format!("was-go-{o}-{a}")),
+        )
+        .release(
+            "acme",
+            "was-go",
+            release("v2.1.0", |o, a| format!("was-go-{o}-{a}")),
+        )
+    });
+    w.manifest("eza = \"0.20\"\n\"acme/was-go\" = \"2\"\n");
+    let out = w.vx(&["lock"]);
+    let all = both(&out);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    let lock = w.lock();
+    for platform in locked_platforms() {
+        let eza = &lock["tools"]["eza"];
+        if platform.starts_with("macos") {
+            let why = eza["unsupported"][&platform]
+                .as_str()
+                .unwrap_or_else(|| panic!("{lock:#?}"));
+            assert!(why.contains("type `cargo` is not supported"), "{why}");
+        } else {
+            assert!(
+                eza["platforms"][&platform]["url"].as_str().is_some(),
+                "{platform}: {lock:#?}"
+            );
+        }
+        assert!(
+            lock["tools"]["was-go"]["platforms"][&platform]["url"]
+                .as_str()
+                .is_some(),
+            "{platform}: {lock:#?}"
+        );
+    }
+    assert_eq!(lock["tools"]["was-go"]["version"].as_str(), Some("2.1.0"));
+
+    // The old versions are the `go_install` ones: refused with that reason.
+    w.manifest("\"acme/was-go\" = \"1.0.0\"\n");
+    let out = w.vx(&["lock"]);
+    let all = both(&out);
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(
+        all.contains("acme/was-go 1.0.0 cannot be installed by vx on any platform locked"),
+        "{all}"
+    );
+    assert!(all.contains("type `go_install` is not supported"), "{all}");
+}
+
+/// nodejs/node's shape in aqua's standard registry: an override per libc on Linux
+/// (aqua's `variants`, `key: libc`), the musl one from another host; and a variant
+/// of a key vx does not know.
+const VARIANTS: &str = r#"packages:
+  - type: github_release
+    repo_owner: acme
+    repo_name: node
+    asset: 'node-{{.Version}}-{{.OS}}-{{.Arch}}'
+    format: raw
+    overrides:
+      - goos: linux
+        variants:
+          - key: libc
+            value: glibc
+      - goos: linux
+        variants:
+          - key: libc
+            value: musl
+        asset: 'node-{{.Version}}-{{.OS}}-{{.Arch}}-musl'
+  - type: github_release
+    repo_owner: acme
+    repo_name: gpu
+    asset: 'gpu-{{.OS}}-{{.Arch}}'
+    format: raw
+    overrides:
+      - goos: linux
+        variants:
+          - key: cuda
+            value: "12"
+        asset: 'gpu-{{.OS}}-{{.Arch}}-cuda12'
+"#;
+
+#[test]
+fn variants_choose_the_download_by_the_platforms_libc_and_the_lock_says_which() {
+    let w = World::new(VARIANTS, |b| {
+        let node = |os: &str, arch: &str| format!("node-v20.11.1-{os}-{arch}");
+        let mut node_release = release("v20.11.1", node);
+        for arch in ["amd64", "arm64"] {
+            node_release = node_release.asset(
+                &format!("node-v20.11.1-linux-{arch}-musl"),
+                b"#!/bin/sh\necho musl\n".to_vec(),
+            );
+        }
+        b.release("acme", "node", node_release).release(
+            "acme",
+            "gpu",
+            release("v1.0.0", |o, a| format!("gpu-{o}-{a}")),
+        )
+    });
+    let mut platforms = locked_platforms();
+    platforms.push("linux-x86_64-musl".to_owned());
+    let list: Vec<String> = platforms.iter().map(|p| format!("\"{p}\"")).collect();
+    w.work.write_manifest(&format!(
+        "[settings]\nplatforms = [{}]\nregistries = [{{ name = \"fx\", path = \"registry.yaml\" }}]\n\n[tools]\n\"acme/node\" = \"20\"\n\"acme/gpu\" = \"1\"\n",
+        list.join(", ")
+    ));
+    let out = w.vx(&["lock"]);
+    let all = both(&out);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    let lock = w.lock();
+    let node = &lock["tools"]["node"]["platforms"];
+    let musl = node["linux-x86_64-musl"]
+        .as_table()
+        .unwrap_or_else(|| panic!("{lock:#?}"));
+    assert!(
+        musl["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/node-v20.11.1-linux-amd64-musl"),
+        "{musl:?}"
+    );
+    assert_eq!(musl["variant"].as_str(), Some("libc musl"));
+    let glibc = node["linux-x86_64"].as_table().unwrap();
+    assert!(
+        glibc["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/node-v20.11.1-linux-amd64"),
+        "{glibc:?}"
+    );
+    assert_eq!(glibc["variant"].as_str(), Some("libc glibc"));
+    let mac = node["macos-aarch64"].as_table().unwrap();
+    assert!(
+        mac.get("variant").is_none(),
+        "no override chose it: {mac:?}"
+    );
+
+    // A variant vx cannot evaluate: unsupported where it may apply, not elsewhere.
+    let gpu = &lock["tools"]["gpu"];
+    let why = gpu["unsupported"]["linux-x86_64"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{lock:#?}"));
+    assert!(why.contains("variants (key `cuda`)"), "{why}");
+    assert!(
+        gpu["platforms"]["macos-aarch64"]["url"].as_str().is_some(),
+        "{lock:#?}"
+    );
+}

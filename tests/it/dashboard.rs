@@ -1,0 +1,539 @@
+//! The dashboard in a real terminal: tmux runs the real `vx` binary, `send-keys` types
+//! and `capture-pane` reads the screen. Covers `vx sync --demo --tui` (rows appear, `q`
+//! leaves, the terminal is restored and the summary stays in the scroll-back) and
+//! `vx board watch` attached to a headless sync running in another process.
+
+// Unix only: tmux drives a real terminal.
+#![cfg(unix)]
+
+use crate::common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{Work, archive, tool_toml, wait_exit, wait_for};
+use vx::demo::fixture::{Route, TestServer, noise, sha256_hex};
+use vx::format::ArchiveFormat;
+
+/// A tmux session of its own (own socket), killed when dropped.
+struct Tmux {
+    socket: String,
+    session: &'static str,
+}
+
+impl Tmux {
+    /// Waits for the shell line's `EXIT=` and returns the pane's history.
+    fn wait_exit(&self) -> String {
+        wait_for("vx to exit", || {
+            let history = self.history();
+            history.contains("EXIT=").then_some(history)
+        })
+    }
+
+    /// Whether tmux can run here (it is part of the machine image; CI installs it).
+    fn available() -> bool {
+        let found = Command::new("tmux").arg("-V").output().is_ok();
+        if !found {
+            eprintln!("skipped: no tmux");
+        }
+        found
+    }
+
+    /// Starts `command` in a detached `width`×`height` terminal.
+    fn start(tag: &str, width: u16, height: u16, command: &str) -> Tmux {
+        let socket = format!("vx-test-{tag}-{}", std::process::id());
+        let tmux = Tmux {
+            socket,
+            session: "vx",
+        };
+        let status = tmux
+            .command()
+            .args(["new-session", "-d", "-s", tmux.session])
+            .args(["-x", &width.to_string(), "-y", &height.to_string()])
+            .arg(command)
+            .status();
+        assert!(status.unwrap().success(), "tmux new-session failed");
+        tmux
+    }
+
+    fn command(&self) -> Command {
+        let mut command = Command::new("tmux");
+        command.args(["-L", &self.socket]);
+        command
+    }
+
+    fn screen(&self) -> String {
+        let out = self
+            .command()
+            .args(["capture-pane", "-p", "-t", self.session])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// The screen, with the scroll-back.
+    fn history(&self) -> String {
+        let out = self
+            .command()
+            .args(["capture-pane", "-p", "-S", "-200", "-t", self.session])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let status = self
+            .command()
+            .args(["send-keys", "-t", self.session])
+            .args(keys)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Whether the program is on the alternate screen (a full-screen UI is up).
+    fn alternate_screen(&self) -> bool {
+        let out = self
+            .command()
+            .args([
+                "display-message",
+                "-p",
+                "-t",
+                self.session,
+                "#{alternate_on}",
+            ])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim() == "1"
+    }
+
+    /// Waits until the screen shows every one of `texts`; returns it.
+    fn wait_screen(&self, texts: &[&str]) -> String {
+        wait_for(&format!("the screen to show {texts:?}"), || {
+            let screen = self.screen();
+            texts.iter().all(|t| screen.contains(t)).then_some(screen)
+        })
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.command().arg("kill-server").status();
+    }
+}
+
+/// `cd DIR && VX_BOARD_DIR=… vx ARGS; echo EXIT=$?` then a shell that stays, so the
+/// screen after exit can be read.
+fn shell_line(work: &Work, args: &str) -> String {
+    let vx = assert_cmd::cargo::cargo_bin("vx");
+    format!(
+        "cd {} && VX_BOARD_DIR={} {} {args}; echo EXIT=$?; exec sleep 300",
+        work.dir.path().display(),
+        work.boards().display(),
+        vx.display()
+    )
+}
+
+#[test]
+fn sync_demo_tui_shows_every_tool_and_q_restores_the_terminal() {
+    if !Tmux::available() {
+        return;
+    }
+    let work = Work::new();
+    let line = shell_line(&work, "sync --demo --tui");
+    let tmux = Tmux::start("demo", 200, 60, &line);
+    let screen = tmux.wait_screen(&["vx sync", "ripgrep", "broken-checksum", "tool", "phase"]);
+    assert!(
+        tmux.alternate_screen(),
+        "the dashboard owns the screen:\n{screen}"
+    );
+    // The demo ends with the deliberate checksum failure visible on the board, and
+    // in the events pane.
+    let screen = tmux.wait_screen(&["finished in", "q to leave"]);
+    assert!(screen.contains("7 installed"), "{screen}");
+    assert!(screen.contains("1 failed"), "{screen}");
+    assert!(screen.contains("checksum mismatch"), "{screen}");
+    assert!(
+        screen.contains("download rate") && screen.contains("events"),
+        "{screen}"
+    );
+    assert!(screen.contains("✗ broken-checksum"), "{screen}");
+
+    // Down to 60×15 and back: every frame fits, the panes that do not fit go, and
+    // they come back.
+    for (width, height, shows) in [
+        (60u16, 15u16, &["vx sync", "tool", "q to leave"][..]),
+        (
+            200,
+            60,
+            &["version", "download rate", "events", "message"][..],
+        ),
+        (80, 24, &["vx sync", "download rate", "q to leave"][..]),
+    ] {
+        let status = tmux
+            .command()
+            .args(["resize-window", "-t", tmux.session])
+            .args(["-x", &width.to_string(), "-y", &height.to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let screen = wait_for(&format!("a {width}x{height} frame"), || {
+            let screen = tmux.screen();
+            let fits = screen.lines().count() <= usize::from(height)
+                && screen
+                    .lines()
+                    .all(|l| l.chars().count() <= usize::from(width));
+            let full = screen
+                .lines()
+                .any(|l| l.chars().count() == usize::from(width));
+            (fits && full && shows.iter().all(|t| screen.contains(t))).then_some(screen)
+        });
+        if width == 60 {
+            assert!(
+                !screen.contains("download rate"),
+                "no room for the chart:\n{screen}"
+            );
+        }
+    }
+    // Long names are cut in the middle so their endings stay apart.
+    let small = tmux.wait_screen(&["vx sync", "broken…hecksum", "checksum mism", "q to leave"]);
+    assert!(
+        small.lines().all(|line| line.chars().count() <= 80),
+        "{small}"
+    );
+    assert!(
+        !small.contains("version"),
+        "the version column gives way at 80 columns"
+    );
+
+    // Select the failed tool and open its details: the captured stderr is there.
+    tmux.keys(&["End", "Enter"]);
+    tmux.wait_screen(&["broken-checksum 1.0.0 ─", "stderr:", "exit 11"]);
+    // Esc closes the details and keeps the dashboard.
+    tmux.keys(&["Escape"]);
+    let screen = wait_for("the detail pane to close", || {
+        let screen = tmux.screen();
+        (!screen.contains("stderr:") && screen.contains("download rate")).then_some(screen)
+    });
+    assert!(tmux.alternate_screen(), "still on the dashboard:\n{screen}");
+
+    tmux.keys(&["q"]);
+    let after = tmux.wait_exit();
+    assert!(!tmux.alternate_screen(), "terminal restored:\n{after}");
+    // The contract: the deliberate failure alone does not fail the demo.
+    assert!(
+        after.contains("EXIT=0"),
+        "the demo's deliberate failure is expected: {after}"
+    );
+    assert!(
+        after.contains("TOOL") && after.contains("FAILED"),
+        "summary kept: {after}"
+    );
+    assert!(
+        work.board_files().is_empty(),
+        "segment removed: {:?}",
+        work.board_files()
+    );
+}
+
+#[test]
+fn board_watch_attaches_to_a_headless_sync_in_another_process() {
+    if !Tmux::available() {
+        return;
+    }
+    let work = Work::new();
+    let payload = noise(2 << 20);
+    let bytes = archive(ArchiveFormat::TarGz, payload);
+    let sha = sha256_hex(&bytes);
+    // Slow enough that the watcher attaches while it runs.
+    let server = TestServer::start([
+        (
+            "/slow.tar.gz",
+            Route::Throttled(bytes.clone().into(), 1 << 20),
+        ),
+        ("/fast.tar.gz", Route::Ok(bytes)),
+    ]);
+    work.write_manifest(&format!(
+        "{}{}",
+        tool_toml("slowpoke", "1.0", &server.url("/slow.tar.gz"), &sha),
+        tool_toml("quick", "2.0", &server.url("/fast.tar.gz"), &sha)
+    ));
+    let mut sync = work.spawn_sync(&["--headless"]);
+    let board = work.wait_board();
+    let id = board.info().id.clone();
+
+    let line = shell_line(&work, &format!("board watch {}", &id[..8]));
+    let tmux = Tmux::start("watch", 100, 20, &line);
+    let screen = tmux.wait_screen(&["slowpoke", "quick", "downloading"]);
+    assert!(screen.contains("1.0"), "{screen}");
+    assert!(tmux.alternate_screen());
+
+    assert!(wait_exit(&mut sync).success(), "the watched sync succeeds");
+    // The sync finished (and removed its board); the watcher keeps the final state.
+    tmux.wait_screen(&["finished in", "2 installed"]);
+    tmux.keys(&["q"]);
+    let after = tmux.wait_exit();
+    assert!(after.contains("EXIT=0"), "{after}");
+    assert!(
+        after.contains("finished") && after.contains("slowpoke"),
+        "{after}"
+    );
+    assert!(!tmux.alternate_screen());
+    assert!(!Path::new(board.path()).exists());
+}
+
+#[test]
+fn board_watch_without_a_terminal_or_a_board_explains_itself() {
+    let work = Work::new();
+    let out = work.vx().args(["board", "watch"]).assert().code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("terminal") || stderr.contains("no live board"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn ctrl_c_in_the_sync_dashboard_cancels_everything_and_restores_the_terminal() {
+    if !Tmux::available() {
+        return;
+    }
+    let work = Work::new();
+    let bytes = archive(ArchiveFormat::TarGz, noise(4 << 20));
+    let sha = sha256_hex(&bytes);
+    let server = TestServer::start([("/slow.tar.gz", Route::Throttled(bytes.into(), 256 << 10))]);
+    work.write_manifest(&format!(
+        "{}{}",
+        tool_toml("alpha", "1.0", &server.url("/slow.tar.gz"), &sha),
+        tool_toml("beta", "1.0", &server.url("/slow.tar.gz"), &sha)
+    ));
+    let args = format!(
+        "sync --tui --manifest {} --store {}",
+        work.manifest().display(),
+        work.store().display()
+    );
+    let tmux = Tmux::start("ctrlc", 100, 20, &shell_line(&work, &args));
+    tmux.wait_screen(&["alpha", "beta", "downloading"]);
+    tmux.keys(&["C-c"]);
+    let after = tmux.wait_exit();
+    assert!(after.contains("EXIT=130"), "{after}");
+    assert!(
+        after.contains("cancelled"),
+        "summary shows the cancels: {after}"
+    );
+    assert!(!tmux.alternate_screen());
+    assert!(work.board_files().is_empty(), "{:?}", work.board_files());
+    assert!(work.store_tmp().is_empty(), "{:?}", work.store_tmp());
+    assert!(!work.store().join("alpha").exists());
+}
+
+#[test]
+fn board_watch_exit_on_done_leaves_non_zero_when_the_owner_dies() {
+    if !Tmux::available() {
+        return;
+    }
+    let work = Work::new();
+    let bytes = archive(ArchiveFormat::TarGz, noise(2 << 20));
+    let sha = sha256_hex(&bytes);
+    // Slow: the sync is still downloading when it is killed.
+    let server = TestServer::start([("/slow.tar.gz", Route::Throttled(bytes.into(), 256 << 10))]);
+    work.write_manifest(&tool_toml(
+        "orphan",
+        "1.0",
+        &server.url("/slow.tar.gz"),
+        &sha,
+    ));
+    let mut sync = work.spawn_sync(&["--headless"]);
+    let board = work.wait_board();
+    let id = board.info().id.clone();
+    let line = shell_line(&work, &format!("board watch --exit-on-done {}", &id[..8]));
+    let tmux = Tmux::start("orphan", 100, 20, &line);
+    tmux.wait_screen(&["orphan", "downloading"]);
+    sync.kill().unwrap();
+    sync.wait().unwrap();
+    // No key is sent: the watcher must leave by itself.
+    let after = tmux.wait_exit();
+    assert!(after.contains("EXIT=1"), "{after}");
+    assert!(after.contains("exited before finishing"), "{after}");
+}
+
+#[test]
+fn board_watch_of_a_dump_offers_no_cancel_and_leaves_the_file_unchanged() {
+    if !Tmux::available() {
+        return;
+    }
+    let work = Work::new();
+    let board = vx_shm::Board::create(
+        &work.boards(),
+        "vx.toml",
+        &[vx_shm::ToolEntry {
+            name: "slowpoke",
+            version: "1.0",
+        }],
+    )
+    .unwrap();
+    board
+        .writer(0)
+        .unwrap()
+        .update(|r| r.set_phase(vx_shm::Phase::Downloading));
+    let dump = work.dir.path().join("frozen.dump");
+    board.reader().dump_to(&dump).unwrap();
+    drop(board);
+    let before = std::fs::read(&dump).unwrap();
+
+    let line = shell_line(&work, "board watch frozen.dump");
+    let tmux = Tmux::start("dump", 100, 16, &line);
+    let screen = tmux.wait_screen(&["slowpoke", "downloading"]);
+    assert!(screen.contains("(read-only)"), "{screen}");
+    assert!(!screen.contains("c cancel tool"), "{screen}");
+    tmux.keys(&["c"]);
+    tmux.wait_screen(&["nothing to cancel"]);
+    tmux.keys(&["y"]);
+    tmux.keys(&["q"]);
+    let after = tmux.wait_exit();
+    assert!(after.contains("EXIT=0"), "{after}");
+    assert!(
+        std::fs::read(&dump).unwrap() == before,
+        "the dump was written"
+    );
+}
+
+#[test]
+fn inline_by_default_leaves_a_line_per_tool_then_one_line_when_nothing_is_to_do() {
+    if !Tmux::available() {
+        return;
+    }
+    let work = Work::new();
+    let bytes = archive(ArchiveFormat::TarGz, noise(1 << 20));
+    let sha = sha256_hex(&bytes);
+    let server = TestServer::start([("/t.tar.gz", Route::Throttled(bytes.into(), 2 << 20))]);
+    let url = server.url("/t.tar.gz");
+    let good = format!(
+        "{}{}",
+        tool_toml("alpha", "1.0", &url, &sha),
+        tool_toml("beta", "2.0", &url, &sha)
+    );
+    let wrong = sha256_hex(b"not it");
+    work.write_manifest(&format!(
+        "{good}{}",
+        tool_toml("gamma", "3.0", &url, &wrong)
+    ));
+    let cached = work.dir.path().join("cached.toml");
+    std::fs::write(&cached, &good).unwrap();
+    let vx = assert_cmd::cargo::cargo_bin("vx");
+    let store = work.store();
+    let line = format!(
+        "cd {dir} && export VX_BOARD_DIR={boards}; {vx} sync --store {store}; echo EXIT=$?; \
+         {vx} sync --store {store} --manifest {cached}; echo SECOND=$?; exec sleep 300",
+        dir = work.dir.path().display(),
+        boards = work.boards().display(),
+        vx = vx.display(),
+        store = store.display(),
+        cached = cached.display(),
+    );
+    let tmux = Tmux::start("inline", 120, 30, &line);
+    let history = wait_for("both syncs to end", || {
+        let history = tmux.history();
+        history.contains("SECOND=").then_some(history)
+    });
+    assert!(!tmux.alternate_screen());
+    let lines: Vec<&str> = history.lines().map(str::trim_end).collect();
+    let count = |prefix: &str| lines.iter().filter(|l| l.starts_with(prefix)).count();
+    assert_eq!(count("✓ alpha 1.0  1.0 MiB  "), 1, "{history}");
+    assert_eq!(count("✓ beta 2.0  1.0 MiB  "), 1, "{history}");
+    assert_eq!(
+        count("✗ gamma 3.0  checksum mismatch: got sha256 "),
+        1,
+        "{history}"
+    );
+    let summary = lines
+        .iter()
+        .position(|l| l.starts_with("vx: 3 tools in "))
+        .expect(&history);
+    assert!(
+        lines[summary].ends_with(": 2 installed, 1 failed"),
+        "{history}"
+    );
+    assert_eq!(lines[summary + 1], "EXIT=1", "{history}");
+    // Nothing of the live region is left, and no table.
+    assert!(
+        !history.contains("tools  ") && !history.contains("TOOL "),
+        "{history}"
+    );
+    // Fully installed: one line, and the shell gets its prompt back by itself.
+    assert!(
+        lines[summary + 2].starts_with("vx: 2 tools up to date in "),
+        "{history}"
+    );
+    assert_eq!(lines[summary + 3], "SECOND=0", "{history}");
+}
+
+#[test]
+fn leaving_the_dashboard_mid_sync_leaves_the_shells_keystrokes_alone() {
+    if !Tmux::available() {
+        return;
+    }
+    let work = Work::new();
+    let bytes = archive(ArchiveFormat::TarGz, noise(2 << 20));
+    let sha = sha256_hex(&bytes);
+    let server = TestServer::start([("/slow.tar.gz", Route::Throttled(bytes.into(), 384 << 10))]);
+    work.write_manifest(&tool_toml("slow", "1.0", &server.url("/slow.tar.gz"), &sha));
+    let vx = assert_cmd::cargo::cargo_bin("vx");
+    let line = format!(
+        "cd {dir} && VX_BOARD_DIR={boards} {vx} sync --tui --store {store}; echo EXIT=$?; \
+         read -r typed; echo GOT=$typed; exec sleep 300",
+        dir = work.dir.path().display(),
+        boards = work.boards().display(),
+        vx = vx.display(),
+        store = work.store().display(),
+    );
+    let tmux = Tmux::start("keys", 100, 20, &line);
+    tmux.wait_screen(&["slow", "downloading"]);
+    tmux.keys(&["q"]);
+    wait_for("the dashboard to go", || {
+        (!tmux.alternate_screen()).then_some(())
+    });
+    // Typed while the sync still runs: for the shell, after vx.
+    tmux.keys(&["hello", "Enter"]);
+    let history = wait_for("the shell to read the line", || {
+        let history = tmux.history();
+        history.contains("GOT=").then_some(history)
+    });
+    assert!(history.contains("EXIT=0"), "{history}");
+    assert!(history.contains("GOT=hello"), "{history}");
+}
+
+#[test]
+fn vx_install_on_a_terminal_draws_one_line_and_leaves_one() {
+    if !Tmux::available() {
+        return;
+    }
+    let work = Work::new();
+    let bytes = archive(ArchiveFormat::TarGz, noise(2 << 20));
+    let sha = sha256_hex(&bytes);
+    let server = TestServer::start([("/t.tar.gz", Route::Throttled(bytes.into(), 1 << 20))]);
+    let args = format!(
+        "install t@2.0 --url {} --sha256 {sha} --store {}",
+        server.url("/t.tar.gz"),
+        work.store().display()
+    );
+    let tmux = Tmux::start("install", 100, 20, &shell_line(&work, &args));
+    // Mid-download: one line, redrawn in place.
+    let live = tmux.wait_screen(&["t 2.0", "downloading", "%"]);
+    assert_eq!(live.matches("t 2.0").count(), 1, "{live}");
+    let history = tmux.wait_exit();
+    let lines: Vec<&str> = history
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let exit = lines.iter().position(|l| *l == "EXIT=0").expect(&history);
+    assert!(
+        lines[exit - 1].starts_with("✓ t 2.0  2.0 MiB  "),
+        "{history}"
+    );
+    assert!(
+        !history.contains("vx: t 2.0:"),
+        "no log lines on a terminal: {history}"
+    );
+}

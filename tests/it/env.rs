@@ -1,0 +1,427 @@
+//! `[env]` and `[settings] path` end to end with the real binary: every `vx env` form
+//! evaluated by the real shell it is for (bash, zsh, fish) and the values printed
+//! back, JSON parsed, the GitHub Actions files written; `vx exec` and `vx CMD` (fresh
+//! and from the activation record); and the daemon's `get_environment` and `vx env`
+//! through the daemon. The tool, `show`, is a raw shell script served over loopback
+//! HTTP.
+
+// Unix only: the shells, the tool script, the daemon's socket.
+#![cfg(unix)]
+
+use crate::common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{DEADLINE, Work};
+use vx::demo::fixture::{Route, TestServer, sha256_hex};
+
+/// Prints the project's variables back, NUL-separated, `<unset>` for an unset one.
+const SHOW: &str = "#!/bin/sh\nprintf '%s\\0' \"$SPACES\" \"$QUOTES\" \"$DOLLAR\" \"$MULTI\" \"$CONTROL\" \"$TARGET\" \"$LOG\" \"${GONE-<unset>}\"\n";
+
+/// The values `SHOW` prints, for a project in `dir`, `LOG` unset before.
+fn expected(dir: &Path) -> String {
+    [
+        "a b  c",
+        "it's \"q\"",
+        "$HOME and \\ and `x`",
+        "line one\nline two",
+        "bell\u{7}esc\u{1b}[0m",
+        &format!("{}/target", dir.display()),
+        "info",
+        "<unset>",
+    ]
+    .iter()
+    .map(|v| format!("{v}\0"))
+    .collect()
+}
+
+const ENV: &str = r#"
+[env]
+SPACES = "a b  c"
+QUOTES = "it's \"q\""
+DOLLAR = "$HOME and \\ and `x`"
+MULTI = "line one\nline two"
+CONTROL = "bell\u0007esc\u001b[0m"
+TARGET = "{project}/target"
+LOG = "${LOG:-info}"
+GONE = false
+
+[settings]
+path = ["scripts"]
+"#;
+
+struct Project {
+    work: Work,
+    _server: TestServer,
+}
+
+impl Project {
+    fn new() -> Project {
+        let server = TestServer::start([("/show", Route::Ok(SHOW.as_bytes().to_vec()))]);
+        let work = Work::new();
+        work.write_manifest(&format!(
+            "[tools.show]\nversion = \"1.0\"\nurl = \"{}\"\nsha256 = \"{}\"\nformat = \"raw\"\n{ENV}",
+            server.url("/show"),
+            sha256_hex(SHOW.as_bytes()),
+        ));
+        let scripts = work.dir.path().join("scripts");
+        std::fs::create_dir(&scripts).unwrap();
+        let hello = scripts.join("hello");
+        std::fs::write(&hello, "#!/bin/sh\necho hello from scripts\n").unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&hello, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let project = Project {
+            work,
+            _server: server,
+        };
+        project.vx().args(["sync", "--headless"]).assert().success();
+        project
+    }
+
+    fn dir(&self) -> &Path {
+        self.work.dir.path()
+    }
+
+    fn xdg(&self) -> PathBuf {
+        self.dir().join("xdg")
+    }
+
+    fn tool_dir(&self) -> PathBuf {
+        self.xdg().join("vx/store/show/1.0")
+    }
+
+    /// `vx ARGS` in the project directory, with its store as the default, `GONE` set
+    /// and `LOG` unset in its environment.
+    fn vx(&self) -> assert_cmd::Command {
+        let mut cmd = self.work.vx();
+        cmd.env("XDG_DATA_HOME", self.xdg())
+            .env("GONE", "was set")
+            .env_remove("LOG")
+            .timeout(DEADLINE);
+        cmd
+    }
+
+    /// `SHELL ARGS` in the project directory, as [`Project::vx`] sets it up.
+    fn shell(&self, shell: &str, args: &[&str]) -> std::process::Output {
+        Command::new(shell)
+            .args(args)
+            .env("VX", assert_cmd::cargo::cargo_bin("vx"))
+            .env("VX_BOARD_DIR", self.work.boards())
+            .env("VX_DAEMON_SOCKET", self.dir().join("no-daemon.sock"))
+            .env("XDG_DATA_HOME", self.xdg())
+            .env("GONE", "was set")
+            .env("PATH", "/usr/bin:/bin")
+            .env_remove("LOG")
+            .current_dir(self.dir())
+            .output()
+            .unwrap()
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// What a shell prints after evaluating `vx env` twice: the variables, then `PATH`
+/// and what `hello` (from `[settings] path`) says.
+fn check_shell(project: &Project, out: std::process::Output) {
+    let stdout = text(&out.stdout);
+    let (vars, rest) = stdout
+        .split_once("--\n")
+        .unwrap_or_else(|| panic!("{stdout}{}", text(&out.stderr)));
+    assert_eq!(vars, expected(project.dir()), "{}", text(&out.stderr));
+    let path = format!(
+        "{}:{}:/usr/bin:/bin\nhello from scripts\n",
+        project.tool_dir().display(),
+        project.dir().join("scripts").display()
+    );
+    assert_eq!(rest, path, "evaluated twice, each directory once");
+}
+
+const POSIX: &str = r#"eval "$("$VX" env --shell SHELL)" && eval "$("$VX" env --shell SHELL)" && show && printf -- '--\n%s\n' "$PATH" && hello"#;
+
+#[test]
+fn bash_and_zsh_read_back_every_value() {
+    let project = Project::new();
+    for shell in ["bash", "zsh"] {
+        let script = POSIX.replace("SHELL", shell);
+        let args: &[&str] = if shell == "zsh" {
+            &["-f", "-c", &script]
+        } else {
+            &["-c", &script]
+        };
+        check_shell(&project, project.shell(shell, args));
+    }
+    // The output itself shows no control character to a terminal.
+    let out = project
+        .vx()
+        .args(["env", "--shell", "bash"])
+        .assert()
+        .success();
+    let printed = text(&out.get_output().stdout);
+    assert!(
+        !printed.chars().any(|c| c.is_control() && c != '\n'),
+        "{printed:?}"
+    );
+    assert!(printed.contains("unset GONE\n"), "{printed}");
+}
+
+#[test]
+fn fish_reads_back_every_value() {
+    let project = Project::new();
+    let script = r#"$VX env --shell fish | source; and $VX env --shell fish | source; and show; and printf '%s\n' -- (string join : $PATH); and hello"#;
+    check_shell(
+        &project,
+        project.shell("fish", &["--no-config", "-c", script]),
+    );
+}
+
+#[test]
+fn json_and_powershell_hold_every_value() {
+    let project = Project::new();
+    let out = project
+        .vx()
+        .args(["env", "--shell", "json"])
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let values: Vec<String> = expected(project.dir())
+        .split('\0')
+        .map(str::to_owned)
+        .collect();
+    let names = [
+        "SPACES", "QUOTES", "DOLLAR", "MULTI", "CONTROL", "TARGET", "LOG",
+    ];
+    for (name, value) in names.iter().zip(&values) {
+        assert_eq!(json[name], value.as_str(), "{name}");
+    }
+    assert_eq!(json["GONE"], serde_json::Value::Null);
+    let path = json["PATH"].as_str().unwrap();
+    let scripts = project.dir().join("scripts");
+    assert!(
+        path.starts_with(&format!(
+            "{}:{}:",
+            project.tool_dir().display(),
+            scripts.display()
+        )),
+        "{path}"
+    );
+
+    let out = project
+        .vx()
+        .args(["env", "--shell", "powershell"])
+        .assert()
+        .success();
+    let printed = text(&out.get_output().stdout);
+    assert!(
+        printed.contains("$env:QUOTES = 'it''s \"q\"'\n"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("$env:CONTROL = '' + 'bell' + [char]0x07 + 'esc' + [char]0x1B + '[0m'\n"),
+        "{printed}"
+    );
+    assert!(printed.contains("Remove-Item Env:GONE"), "{printed}");
+}
+
+#[test]
+fn github_appends_to_the_files_actions_reads() {
+    let project = Project::new();
+    let (path_file, env_file) = (project.dir().join("gh-path"), project.dir().join("gh-env"));
+    std::fs::write(&env_file, "EARLIER=1\n").unwrap();
+    let out = project
+        .vx()
+        .args(["env", "--shell", "github"])
+        .env("GITHUB_PATH", &path_file)
+        .env("GITHUB_ENV", &env_file)
+        .assert()
+        .success();
+    assert_eq!(text(&out.get_output().stdout), "", "all went to the files");
+    assert!(text(&out.get_output().stderr).contains("cannot remove GONE"));
+    // The runner prepends each line in turn: the tools end up first.
+    assert_eq!(
+        std::fs::read_to_string(&path_file).unwrap(),
+        format!(
+            "{}\n{}\n",
+            project.dir().join("scripts").display(),
+            project.tool_dir().display()
+        )
+    );
+    let written = std::fs::read_to_string(&env_file).unwrap();
+    let parsed = parse_github_env(&written);
+    let values: Vec<String> = expected(project.dir())
+        .split('\0')
+        .map(str::to_owned)
+        .collect();
+    let mut want = vec![("EARLIER".to_owned(), "1".to_owned())];
+    let names = [
+        "SPACES", "QUOTES", "DOLLAR", "MULTI", "CONTROL", "TARGET", "LOG",
+    ];
+    want.extend(
+        names
+            .iter()
+            .zip(&values)
+            .map(|(n, v)| (n.to_string(), v.clone())),
+    );
+    want.push(("GONE".into(), String::new()));
+    assert_eq!(parsed, want, "{written}");
+
+    // Without the variables: what would be written, on stdout.
+    let out = project
+        .vx()
+        .args(["env", "--shell", "github"])
+        .assert()
+        .success();
+    let printed = text(&out.get_output().stdout);
+    assert!(printed.starts_with("# $GITHUB_PATH\n"), "{printed}");
+    assert!(
+        printed.contains("# $GITHUB_ENV\nSPACES=a b  c\n"),
+        "{printed}"
+    );
+}
+
+/// `$GITHUB_ENV` as the runner reads it: `NAME=value`, or `NAME<<DELIM` … `DELIM`.
+fn parse_github_env(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut lines = text.split('\n');
+    while let Some(line) = lines.next() {
+        if line.is_empty() {
+            continue;
+        }
+        if let Some((name, delimiter)) = line.split_once("<<") {
+            let mut value = Vec::new();
+            for line in lines.by_ref() {
+                if line == delimiter {
+                    break;
+                }
+                value.push(line);
+            }
+            out.push((name.to_owned(), value.join("\n")));
+        } else {
+            let (name, value) = line.split_once('=').unwrap();
+            out.push((name.to_owned(), value.to_owned()));
+        }
+    }
+    out
+}
+
+#[test]
+fn exec_and_a_tool_command_see_env_and_path() {
+    let project = Project::new();
+    // Twice each: the first resolves in full and records, the second uses the record.
+    for _ in 0..2 {
+        for args in [&["exec", "--", "show"][..], &["show"]] {
+            let out = project.vx().args(args).assert().success();
+            assert_eq!(
+                text(&out.get_output().stdout),
+                expected(project.dir()),
+                "{args:?}"
+            );
+        }
+        let out = project
+            .vx()
+            .args(["exec", "--", "hello"])
+            .assert()
+            .success();
+        assert_eq!(text(&out.get_output().stdout), "hello from scripts\n");
+    }
+    // A `${VAR}` template sees the caller's environment.
+    let out = project
+        .vx()
+        .args(["exec", "--", "sh", "-c", "printf %s \"$LOG\""])
+        .env("LOG", "debug")
+        .assert()
+        .success();
+    assert_eq!(text(&out.get_output().stdout), "debug");
+}
+
+/// A daemon of the project's store on a socket of its own, stopped when dropped.
+struct Daemon<'p> {
+    project: &'p Project,
+    socket: PathBuf,
+}
+
+impl<'p> Daemon<'p> {
+    fn start(project: &'p Project) -> Daemon<'p> {
+        let daemon = Daemon {
+            project,
+            socket: project.dir().join("run/daemon.sock"),
+        };
+        std::fs::create_dir(project.dir().join("run")).unwrap();
+        daemon
+            .vx()
+            .args(["daemon", "start", "--store"])
+            .arg(project.xdg().join("vx/store"))
+            .assert()
+            .success();
+        daemon
+    }
+
+    fn vx(&self) -> assert_cmd::Command {
+        let mut cmd = self.project.vx();
+        cmd.env("VX_DAEMON_SOCKET", &self.socket);
+        cmd
+    }
+
+    fn ask(&self, request: serde_json::Value) -> serde_json::Value {
+        let stream = UnixStream::connect(&self.socket).unwrap();
+        stream.set_read_timeout(Some(DEADLINE)).unwrap();
+        let mut writer = stream.try_clone().unwrap();
+        writer.write_all(format!("{request}\n").as_bytes()).unwrap();
+        let mut line = String::new();
+        BufReader::new(stream).read_line(&mut line).unwrap();
+        serde_json::from_str(&line).unwrap()
+    }
+}
+
+impl Drop for Daemon<'_> {
+    fn drop(&mut self) {
+        let _ = self.vx().args(["daemon", "stop"]).output();
+    }
+}
+
+#[test]
+fn the_daemon_answers_with_the_project_environment() {
+    let project = Project::new();
+    let daemon = Daemon::start(&project);
+    let answer = daemon.ask(serde_json::json!({
+        "type": "get_environment",
+        "runtime": "show",
+        "cwd": project.dir().to_str().unwrap(),
+    }));
+    assert_eq!(answer["type"], "environment", "{answer}");
+    let env = &answer["env"];
+    assert_eq!(env["SPACES"], "a b  c");
+    assert_eq!(env["MULTI"], "line one\nline two");
+    assert_eq!(
+        env["TARGET"],
+        format!("{}/target", project.dir().display()).as_str()
+    );
+    assert!(env.get("GONE").is_none());
+    assert_eq!(answer["unset"], serde_json::json!(["GONE"]));
+    let path = env["PATH"].as_str().unwrap();
+    assert!(
+        path.starts_with(&format!(
+            "{}:{}:",
+            project.tool_dir().display(),
+            project.dir().join("scripts").display()
+        )),
+        "{path}"
+    );
+
+    // `vx env` through the daemon: the same values, expanded in the caller's
+    // environment.
+    let out = daemon
+        .vx()
+        .args(["env", "--shell", "json"])
+        .env("LOG", "trace")
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(json["LOG"], "trace");
+    assert_eq!(json["QUOTES"], "it's \"q\"");
+    assert_eq!(json["GONE"], serde_json::Value::Null);
+}

@@ -1,0 +1,497 @@
+//! The shell hook, driven the way a person uses it: bash, zsh and fish run in tmux
+//! with the hook `vx activate` printed in their rc file, and keys typed into them:
+//! `cd` into a project, into a sub-directory, into another project, out, an edit of
+//! vx.toml while inside, a tool that is not installed. Each step is read from a file
+//! the shell writes (`env -0`, the tools' output, its stderr), never from the screen.
+//! Plus `vx hook-env` alone on a malformed vx.toml.
+
+// Unix only: tmux drives real shells.
+#![cfg(unix)]
+
+use crate::common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{Work, wait_for};
+use vx::demo::fixture::{Item, Route, TestServer, sha256_hex, tar_gz};
+
+/// A tool whose one executable `NAME` (`alpha` or `beta`) prints `NAME ran`.
+fn tool_archive(name: &str) -> Vec<u8> {
+    let script = format!("#!/bin/sh\necho '{name} ran'\n");
+    let path = if name == "alpha" {
+        "pkg/bin/alpha"
+    } else {
+        "pkg/bin/beta"
+    };
+    tar_gz(&[
+        Item::Dir("pkg/"),
+        Item::File(path, script.into_bytes(), 0o755),
+    ])
+}
+
+fn tool_table(server: &TestServer, name: &str, version: &str, sha256: &str) -> String {
+    format!(
+        "[tools.{name}]\nversion = \"{version}\"\nurl = \"{}\"\nsha256 = \"{sha256}\"\nstrip_components = 1\n\n",
+        server.url(&format!("/{name}.tar.gz"))
+    )
+}
+
+/// A value no shell takes literally without quoting.
+const TRICKY: &str = "it's \"quoted\" $HOME `x` \\ ; exit\nsecond line";
+
+/// The value the user had before entering: the project overrides it.
+const USERS: &str = "the user's own";
+
+/// Two projects, `a` (tool `alpha`, `[env]`, `[settings] path`) and `b` (tool
+/// `beta`), both installed in a store under `XDG_DATA_HOME`, and a home directory
+/// outside both.
+struct Projects {
+    work: Work,
+    server: TestServer,
+}
+
+impl Projects {
+    fn new() -> Projects {
+        let (alpha, beta) = (tool_archive("alpha"), tool_archive("beta"));
+        let server = TestServer::start([
+            ("/alpha.tar.gz", Route::Ok(alpha.clone())),
+            ("/beta.tar.gz", Route::Ok(beta.clone())),
+        ]);
+        let work = Work::new();
+        let projects = Projects { work, server };
+        for dir in ["home/work", "a/sub", "a/scripts", "b", "snaps"] {
+            std::fs::create_dir_all(projects.path(dir)).unwrap();
+        }
+        projects.write_a("first");
+        let b = format!(
+            "{}[env]\nOVERRIDDEN = \"b's\"\nONLY_B = \"{{project}}/b-target\"\n",
+            tool_table(&projects.server, "beta", "2.0", &sha256_hex(&beta))
+        );
+        std::fs::write(projects.path("b/vx.toml"), b).unwrap();
+        for dir in ["a", "b"] {
+            projects
+                .work
+                .vx()
+                .args(["sync", "--headless"])
+                .current_dir(projects.path(dir))
+                .env("XDG_DATA_HOME", projects.path("xdg"))
+                .assert()
+                .success();
+        }
+        projects
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.work.dir.path().join(rel)
+    }
+
+    /// Project a's vx.toml, `GREETING_2` set to `second`; any other value than
+    /// `first` (an edit) adds a tool that is not installed, `gamma`.
+    fn write_a(&self, second: &str) {
+        let alpha = sha256_hex(&tool_archive("alpha"));
+        let mut text = tool_table(&self.server, "alpha", "1.0", &alpha);
+        if second != "first" {
+            let sha = "0".repeat(64);
+            text.push_str(&tool_table(&self.server, "gamma", "3.0", &sha));
+        }
+        let tricky = toml::Value::String(TRICKY.to_owned()).to_string();
+        text.push_str(&format!(
+            "[env]\nGREETING = {tricky}\nGREETING_2 = \"{second}\"\nOVERRIDDEN = \"a's\"\n\
+             LEGACY = false\nTARGET = \"{{project}}/target\"\n\n[settings]\npath = [\"scripts\"]\n"
+        ));
+        std::fs::write(self.path("a/vx.toml"), text).unwrap();
+    }
+
+    fn bin(&self, tool: &str, version: &str) -> String {
+        self.path(&format!("xdg/vx/store/{tool}/{version}/bin"))
+            .display()
+            .to_string()
+    }
+}
+
+/// A POSIX shell word.
+fn quote(text: &str) -> String {
+    vx::toolchain::shell::sh_quote(text)
+}
+
+/// One of the shells under test.
+#[derive(Clone, Copy, Debug)]
+enum Sh {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+impl Sh {
+    fn name(self) -> &'static str {
+        match self {
+            Sh::Bash => "bash",
+            Sh::Zsh => "zsh",
+            Sh::Fish => "fish",
+        }
+    }
+
+    /// Writes the rc file under `rc_dir` (the hook as `vx activate` prints it, and
+    /// `snap NAME`: `env -0` into `$SNAPS/NAME`, complete when it appears) and
+    /// returns the variables and command line that start the shell with it.
+    fn setup(self, rc_dir: &Path) -> (Vec<(String, String)>, String) {
+        let vx = quote(&assert_cmd::cargo::cargo_bin("vx").display().to_string());
+        let dir = rc_dir.display().to_string();
+        match self {
+            Sh::Bash | Sh::Zsh => {
+                let rc = format!(
+                    "snap() {{ env -0 > \"$SNAPS/$1.tmp\" && mv \"$SNAPS/$1.tmp\" \"$SNAPS/$1\"; }}\n\
+                     eval \"$({vx} activate {})\"\n",
+                    self.name()
+                );
+                if let Sh::Bash = self {
+                    std::fs::write(rc_dir.join("bashrc"), rc).unwrap();
+                    let line = format!("bash --noprofile --rcfile {}/bashrc -i", quote(&dir));
+                    (Vec::new(), line)
+                } else {
+                    std::fs::write(rc_dir.join(".zshrc"), rc).unwrap();
+                    (vec![("ZDOTDIR".into(), dir)], "zsh -i".into())
+                }
+            }
+            Sh::Fish => {
+                let rc = format!(
+                    "function snap\n  env -0 > $SNAPS/$argv[1].tmp; and mv $SNAPS/$argv[1].tmp $SNAPS/$argv[1]\nend\n\
+                     {vx} activate fish | source\n"
+                );
+                std::fs::create_dir_all(rc_dir.join("fish")).unwrap();
+                std::fs::write(rc_dir.join("fish/config.fish"), rc).unwrap();
+                (vec![("XDG_CONFIG_HOME".into(), dir)], "fish -i".into())
+            }
+        }
+    }
+
+    /// Whether the shell is installed (`.ci/run` installs bash, zsh and fish).
+    fn available(self) -> bool {
+        let found = Command::new(self.name())
+            .args(["-c", "exit 0"])
+            .status()
+            .is_ok_and(|s| s.success());
+        if !found {
+            eprintln!("skipped: no {}", self.name());
+        }
+        found
+    }
+}
+
+/// A tmux server of its own running one interactive shell, killed when dropped.
+struct Terminal {
+    socket: String,
+}
+
+impl Terminal {
+    /// Starts `command` (a `sh -c` line) in `dir`.
+    fn start(tag: &str, dir: &Path, command: &str) -> Terminal {
+        let terminal = Terminal {
+            socket: format!("vx-hook-{tag}-{}", std::process::id()),
+        };
+        let status = terminal
+            .tmux()
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                "vx",
+                "-x",
+                "200",
+                "-y",
+                "50",
+                "-c",
+            ])
+            .arg(dir)
+            .arg(command)
+            .status();
+        assert!(status.unwrap().success(), "tmux new-session failed");
+        terminal
+    }
+
+    fn tmux(&self) -> Command {
+        let mut command = Command::new("tmux");
+        command.args(["-L", &self.socket]);
+        command
+    }
+
+    /// Types `line` and Enter.
+    fn line(&self, line: &str) {
+        for keys in [["-l", line], ["Enter", ""]] {
+            let keys: Vec<&str> = keys.into_iter().filter(|k| !k.is_empty()).collect();
+            let status = self
+                .tmux()
+                .args(["send-keys", "-t", "vx"])
+                .args(keys)
+                .status()
+                .unwrap();
+            assert!(status.success());
+        }
+    }
+}
+
+impl Drop for Terminal {
+    fn drop(&mut self) {
+        let _ = self.tmux().arg("kill-server").status();
+    }
+}
+
+/// The shell of one test and where it writes.
+struct Session {
+    terminal: Terminal,
+    snaps: PathBuf,
+}
+
+impl Session {
+    /// Types `line` then `snap NAME`, and returns that snapshot: the exported
+    /// variables, without those that only say where the shell is.
+    fn step(&self, line: &str, name: &str) -> BTreeMap<String, String> {
+        if !line.is_empty() {
+            self.terminal.line(line);
+        }
+        self.terminal.line(&format!("snap {name}"));
+        let path = self.snaps.join(name);
+        let bytes = wait_for(&format!("snapshot {name}"), || std::fs::read(&path).ok());
+        let mut vars: BTreeMap<String, String> = bytes
+            .split(|b| *b == 0)
+            .filter(|entry| !entry.is_empty())
+            .map(|entry| {
+                let entry = String::from_utf8_lossy(entry);
+                let (k, v) = entry.split_once('=').unwrap();
+                (k.to_owned(), v.to_owned())
+            })
+            .collect();
+        for place in ["PWD", "OLDPWD", "_"] {
+            vars.remove(place);
+        }
+        vars
+    }
+
+    fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.snaps.join(name)).unwrap_or_default()
+    }
+}
+
+fn first_entries(vars: &BTreeMap<String, String>, n: usize) -> Vec<String> {
+    vars["PATH"].split(':').take(n).map(str::to_owned).collect()
+}
+
+/// The whole walk in `shell`.
+fn walk(shell: Sh) {
+    if !shell.available() || Command::new("tmux").arg("-V").output().is_err() {
+        return;
+    }
+    let p = Projects::new();
+    let snaps = p.path("snaps");
+    let errors = p.path("stderr.log");
+    let rc_dir = p.path("rc");
+    std::fs::create_dir_all(&rc_dir).unwrap();
+    let (extra, shell_line) = shell.setup(&rc_dir);
+    let mut vars: Vec<(String, String)> = vec![
+        ("HOME".into(), p.path("home").display().to_string()),
+        ("PATH".into(), "/usr/local/bin:/usr/bin:/bin".into()),
+        ("TERM".into(), "xterm-256color".into()),
+        ("XDG_DATA_HOME".into(), p.path("xdg").display().to_string()),
+        ("VX_BOARD_DIR".into(), p.work.boards().display().to_string()),
+        ("SNAPS".into(), snaps.display().to_string()),
+        ("OVERRIDDEN".into(), USERS.into()),
+        ("LEGACY".into(), "legacy value".into()),
+    ];
+    vars.extend(extra);
+    let assignments: Vec<String> = vars
+        .iter()
+        .map(|(k, v)| format!("{k}={}", quote(v)))
+        .collect();
+    let command = format!(
+        "exec env -i {} {shell_line} 2>>{}",
+        assignments.join(" "),
+        quote(&errors.display().to_string())
+    );
+    let session = Session {
+        terminal: Terminal::start(shell.name(), &p.path("home/work"), &command),
+        snaps,
+    };
+    let quoted = |rel: &str| quote(&p.path(rel).display().to_string());
+
+    let start = session.step("", "start");
+    assert_eq!(
+        start["OVERRIDDEN"], USERS,
+        "{shell:?}: the user's environment"
+    );
+    assert!(
+        !start.contains_key("__VX_STATE"),
+        "{shell:?}: no project, no state"
+    );
+
+    // Into project a: its tool by its bare name, [settings] path after it, [env] set.
+    // (bash applies at the prompt after `cd`, zsh and fish at `cd` already.)
+    session.terminal.line(&format!("cd {}", quoted("a")));
+    let a = session.step("alpha > \"$SNAPS/alpha.out\"", "a");
+    assert_eq!(session.read("alpha.out"), "alpha ran\n", "{shell:?}");
+    assert_eq!(
+        first_entries(&a, 2),
+        [
+            p.bin("alpha", "1.0"),
+            p.path("a/scripts").display().to_string()
+        ],
+        "{shell:?}"
+    );
+    assert!(
+        a["PATH"].ends_with(&start["PATH"]),
+        "{shell:?}: {}",
+        a["PATH"]
+    );
+    assert_eq!(a["GREETING"], TRICKY, "{shell:?}: byte for byte");
+    assert_eq!(a["OVERRIDDEN"], "a's", "{shell:?}");
+    assert_eq!(a.get("LEGACY"), None, "{shell:?}: unset by the project");
+    assert_eq!(a["TARGET"], format!("{}/target", p.path("a").display()));
+
+    // A sub-directory: the same project, nothing changes.
+    let sub = session.step("cd sub", "a-sub");
+    assert_eq!(sub, a, "{shell:?}: a sub-directory changes nothing");
+
+    // Into project b: switched, a's variables gone or back to the user's.
+    session.terminal.line(&format!("cd {}", quoted("b")));
+    let b = session.step("beta > \"$SNAPS/beta.out\"", "b");
+    assert_eq!(session.read("beta.out"), "beta ran\n", "{shell:?}");
+    assert_eq!(first_entries(&b, 1), [p.bin("beta", "2.0")], "{shell:?}");
+    assert!(!b["PATH"].contains(&p.bin("alpha", "1.0")), "{shell:?}");
+    assert!(!b["PATH"].contains("a/scripts"), "{shell:?}");
+    assert_eq!(b["OVERRIDDEN"], "b's", "{shell:?}");
+    assert_eq!(b["ONLY_B"], format!("{}/b-target", p.path("b").display()));
+    assert_eq!(
+        b.get("LEGACY").map(String::as_str),
+        Some("legacy value"),
+        "{shell:?}: back after a"
+    );
+    for gone in ["GREETING", "GREETING_2", "TARGET"] {
+        assert_eq!(b.get(gone), None, "{shell:?}: {gone} of a left behind");
+    }
+
+    // Out: everything as the user had it, byte for byte.
+    let out = session.step(&format!("cd {}", quoted("home/work")), "out");
+    assert_eq!(out, start, "{shell:?}: leaving restores the shell");
+
+    // vx.toml edited inside: the next prompt applies it, and the tool it adds, not
+    // installed, is said once.
+    let before = session.step(&format!("cd {}", quoted("a")), "a2");
+    assert_eq!(before["GREETING_2"], "first");
+    p.write_a("second");
+    session.terminal.line("true");
+    let edited = session.step("", "a3");
+    assert_eq!(
+        edited["GREETING_2"], "second",
+        "{shell:?}: the edit applied"
+    );
+    assert_eq!(
+        first_entries(&edited, 1),
+        [p.bin("alpha", "1.0")],
+        "{shell:?}"
+    );
+    session.terminal.line("true");
+    session.terminal.line("cd sub");
+    let later = session.step("true", "a4");
+    assert_eq!(later, edited, "{shell:?}");
+    let out = session.step(&format!("cd {}", quoted("home/work")), "out2");
+    assert_eq!(out, start, "{shell:?}: leaving after the edit");
+    let stderr = std::fs::read_to_string(&errors).unwrap_or_default();
+    let said = "vx: gamma 3.0 is not installed; run `vx sync`";
+    assert_eq!(
+        stderr.matches(said).count(),
+        1,
+        "{shell:?}: said once:\n{stderr}"
+    );
+    // Nothing else from vx (bash's prompt and the typed lines go to stderr too).
+    assert_eq!(stderr.matches("vx: ").count(), 1, "{shell:?}: {stderr}");
+}
+
+#[test]
+fn bash_follows_cd_and_restores_the_shell() {
+    walk(Sh::Bash);
+}
+
+#[test]
+fn zsh_follows_cd_and_restores_the_shell() {
+    walk(Sh::Zsh);
+}
+
+#[test]
+fn fish_follows_cd_and_restores_the_shell() {
+    walk(Sh::Fish);
+}
+
+/// `vx hook-env` in `dir` with the shell state `state` and the variables `vars`:
+/// stdout and stderr.
+fn hook_env(
+    p: &Projects,
+    dir: &str,
+    state: Option<&str>,
+    vars: &[(&str, &str)],
+) -> (String, String) {
+    let mut cmd = p.work.vx();
+    cmd.args(["hook-env", "--shell", "bash"])
+        .current_dir(p.path(dir))
+        .env("XDG_DATA_HOME", p.path("xdg"))
+        .env_remove("OVERRIDDEN")
+        .env_remove("ONLY_B")
+        .env_remove("__VX_STATE");
+    if let Some(state) = state {
+        cmd.env("__VX_STATE", state);
+    }
+    cmd.envs(vars.iter().copied());
+    let out = cmd.assert().code(0).get_output().clone();
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The value of `export __VX_STATE='…'` in hook-env's output.
+fn state_of(stdout: &str) -> String {
+    let line = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("export __VX_STATE="))
+        .expect("a state");
+    line.trim_matches('\'').to_owned()
+}
+
+#[test]
+fn a_malformed_manifest_is_said_once_and_leaves_the_shell_as_it_was() {
+    let p = Projects::new();
+    let (entered, _) = hook_env(&p, "b", None, &[]);
+    assert!(entered.contains("export OVERRIDDEN='b'\\''s'"), "{entered}");
+    let state = state_of(&entered);
+    std::fs::write(p.path("b/vx.toml"), "[tools.beta\nversion = 1\n").unwrap();
+    let (stdout, stderr) = hook_env(&p, "b", Some(&state), &[]);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("vx.toml") && stderr.contains("left as it was"),
+        "{stderr}"
+    );
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "only the state changes: {stdout}");
+    let kept = state_of(&stdout);
+    // Said once: the next prompt is quiet.
+    assert_eq!(
+        hook_env(&p, "b", Some(&kept), &[]),
+        (String::new(), String::new())
+    );
+    // Leaving still restores what b applied.
+    let b_applied = [("OVERRIDDEN", "b's"), ("ONLY_B", "x")];
+    let (left, _) = hook_env(&p, "home/work", Some(&kept), &b_applied);
+    for line in ["unset ONLY_B", "unset OVERRIDDEN", "unset __VX_STATE"] {
+        assert!(left.lines().any(|l| l == line), "{line}: {left}");
+    }
+}
+
+#[test]
+fn a_corrupt_state_is_nothing_applied() {
+    let p = Projects::new();
+    let (stdout, stderr) = hook_env(&p, "home/work", Some("vx1.not-a-state"), &[]);
+    assert_eq!((stdout.as_str(), stderr.as_str()), ("", ""));
+    let (stdout, stderr) = hook_env(&p, "b", Some("vx1.AAAA"), &[]);
+    assert!(stdout.contains("export OVERRIDDEN="), "{stdout}");
+    assert_eq!(stderr, "");
+}

@@ -1,0 +1,160 @@
+//! Files a cloned repository or a config names that are not what they claim: a lock
+//! that is a symlink to `/dev/zero`, a FIFO where a registry, netrc or CA file should
+//! be, a registry far over its bound. Each is refused by name, promptly, having read
+//! nothing of it: no hang, no memory growing until the machine gives out.
+#![cfg(unix)]
+
+use crate::common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use common::*;
+
+/// Longer than any of these commands takes when it refuses; a read of `/dev/zero` or
+/// an `open` of a FIFO without a writer never ends, so the command is killed first and
+/// the assertions on its message fail.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+fn mkfifo(path: &Path) {
+    let made = std::process::Command::new("mkfifo").arg(path).status();
+    assert!(made.unwrap().success(), "mkfifo {}", path.display());
+}
+
+/// `vx ARGS` in `work`, isolated from this machine's config, killed after [`PATIENCE`];
+/// its exit code and what it said (stdout, where `--headless` reports, then stderr).
+fn run(work: &Work, args: &[&str], env: &[(&str, &Path)]) -> (Option<i32>, String) {
+    let mut cmd = work.vx();
+    isolated(&mut cmd, &work.dir.path().join("home"));
+    for (var, value) in env {
+        cmd.env(var, value);
+    }
+    let output = cmd.args(args).timeout(PATIENCE).output().unwrap();
+    (
+        output.status.code(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ),
+    )
+}
+
+#[test]
+fn a_lock_that_is_a_symlink_to_dev_zero_is_refused_by_every_way_in() {
+    let work = Work::new();
+    work.write_manifest("[tools]\n");
+    std::os::unix::fs::symlink("/dev/zero", work.dir.path().join("vx.lock")).unwrap();
+    for args in [
+        &["env"][..],
+        &["exec", "--", "true"],
+        &["hook-env", "--shell", "bash"],
+        &["lock"],
+        &["sync", "--headless"],
+    ] {
+        let (code, stderr) = run(&work, args, &[]);
+        assert!(
+            stderr
+                .contains("vx.lock: cannot read the lock: a character device, not a regular file"),
+            "vx {args:?} (exit {code:?}):\n{stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_lock_that_is_a_fifo_is_refused_without_waiting_for_a_writer() {
+    let work = Work::new();
+    work.write_manifest("[tools]\n");
+    mkfifo(&work.dir.path().join("vx.lock"));
+    let (code, stderr) = run(&work, &["env"], &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("a FIFO, not a regular file"), "{stderr}");
+}
+
+#[test]
+fn a_manifest_that_is_a_fifo_is_refused_without_waiting_for_a_writer() {
+    let work = Work::new();
+    mkfifo(&work.manifest());
+    // Not taken for a manifest (the search wants a regular file), and not waited on.
+    let (code, stderr) = run(&work, &["env"], &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("no vx.toml"), "{stderr}");
+    let (code, stderr) = run(&work, &["env", "--manifest", "vx.toml"], &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("a FIFO, not a regular file"), "{stderr}");
+}
+
+/// A manifest whose project registry is the file `registry` (relative to it) and that
+/// asks for one tool of it.
+fn with_registry(work: &Work, registry: &str) {
+    work.write_manifest(&format!(
+        "[settings]\nregistries = [{{ name = \"test\", path = \"{registry}\" }}]\n\n[tools]\njq = \"1\"\n"
+    ));
+}
+
+#[test]
+fn a_project_registry_that_is_a_device_or_a_fifo_is_refused_by_name() {
+    let work = Work::new();
+    let depth = work.dir.path().components().count();
+    let zero = format!("{}dev/zero", "../".repeat(depth + 2));
+    for (registry, kind) in [
+        (zero.as_str(), "a character device, not a regular file"),
+        ("fifo.yaml", "a FIFO, not a regular file"),
+    ] {
+        if registry == "fifo.yaml" {
+            mkfifo(&work.dir.path().join(registry));
+        }
+        with_registry(&work, registry);
+        let (code, stderr) = run(&work, &["lock"], &[]);
+        assert!(code.is_some_and(|c| c != 0), "{stderr}");
+        assert!(stderr.contains(kind), "registry {registry}:\n{stderr}");
+    }
+}
+
+#[test]
+fn a_project_registry_over_the_bound_is_refused_before_it_is_read() {
+    let work = Work::new();
+    // 200 MB, sparse: reading it whole would take time and memory the test would see.
+    let file = std::fs::File::create(work.dir.path().join("big.yaml")).unwrap();
+    file.set_len(200_000_000).unwrap();
+    with_registry(&work, "big.yaml");
+    let (code, stderr) = run(&work, &["lock"], &[]);
+    assert!(code.is_some_and(|c| c != 0), "{stderr}");
+    assert!(
+        stderr.contains("big.yaml") && stderr.contains("larger than 16.0 MiB"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_netrc_that_is_a_fifo_is_refused_by_name() {
+    let work = Work::new();
+    let body = archive(vx::format::ArchiveFormat::TarGz, b"payload".to_vec());
+    let _server = work.serve_one("tool", body);
+    let netrc = work.dir.path().join("netrc");
+    mkfifo(&netrc);
+    let (code, stderr) = run(&work, &["sync", "--headless"], &[("NETRC", &netrc)]);
+    assert!(code.is_some_and(|c| c != 0), "{stderr}");
+    assert!(stderr.contains("a FIFO, not a regular file"), "{stderr}");
+}
+
+#[test]
+fn a_ca_file_that_is_a_fifo_is_refused_by_name() {
+    let work = Work::new();
+    // The CA files are read for an https download, before any connection.
+    work.write_manifest(&tool_toml(
+        "tool",
+        "1",
+        "https://127.0.0.1:9/tool.tar.gz",
+        &"0".repeat(64),
+    ));
+    let ca = work.dir.path().join("ca.pem");
+    mkfifo(&ca);
+    write_user_config(
+        &work.dir.path().join("home"),
+        &format!("[http]\nca_certificates = [{:?}]\n", ca.to_str().unwrap()),
+    );
+    let (code, stderr) = run(&work, &["sync", "--headless"], &[]);
+    assert!(code.is_some_and(|c| c != 0), "{stderr}");
+    assert!(stderr.contains("a FIFO, not a regular file"), "{stderr}");
+}

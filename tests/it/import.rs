@@ -1,0 +1,606 @@
+//! `vx import` and `vx init` (issue 30, items 4 and 5), end to end with the real
+//! binary: one file of each kind other managers keep (`tests/data/import/`, written
+//! from each tool's documentation), resolved against a registry in aqua's format
+//! served as the standard one by a loopback GitHub; what is imported, what is skipped
+//! and why, the exit code, vx.toml (an existing one's comments kept byte for byte) and
+//! vx.lock. Hostile files get a clear error and change nothing.
+
+use crate::common;
+
+use std::path::PathBuf;
+
+use common::*;
+use vx::demo::fixture::sha256_hex;
+use vx::demo::github::{FixtureRelease, GithubFixture};
+
+/// Go's names of a vx platform.
+fn go(platform: &str) -> (&'static str, &'static str) {
+    let (os, arch) = platform.split_once('-').unwrap();
+    let os = match os {
+        "linux" => "linux",
+        "macos" => "darwin",
+        _ => "windows",
+    };
+    (os, if arch == "x86_64" { "amd64" } else { "arm64" })
+}
+
+/// A release `tag` of a raw executable `stem-OS-ARCH` per platform.
+fn release(stem: &str, tag: &str) -> FixtureRelease {
+    let mut release = FixtureRelease::new(tag).published("2024-01-01T00:00:00Z");
+    for platform in locked_platforms() {
+        let (os, arch) = go(&platform);
+        let body = format!("#!/bin/sh\necho {stem} {tag}\n").into_bytes();
+        release = release.asset(&format!("{stem}-{os}-{arch}"), body);
+    }
+    release
+}
+
+fn data(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/import")
+        .join(name)
+}
+
+/// A project directory, its own cache, config and store, the loopback GitHub and
+/// nodejs.org (node is a runtime, read from its publisher).
+struct World {
+    work: Work,
+    github: GithubFixture,
+    _nodejs: vx::demo::fixture::TestServer,
+    _go: vx::demo::fixture::TestServer,
+}
+
+impl World {
+    fn new() -> World {
+        let registry = std::fs::read(data("registry.yaml")).unwrap();
+        let sha = sha256_hex(&registry);
+        let github = GithubFixture::builder()
+            .raw(
+                "aquaproj",
+                "aqua-registry",
+                "v9.9.9",
+                "registry.yaml",
+                registry,
+            )
+            .release("nodejs", "node", release("node", "v20.12.0"))
+            .release("nodejs", "node", release("node", "v20.11.1"))
+            .release("nodejs", "node", release("node", "v18.19.0"))
+            .release("golang", "go", release("go", "go1.22.0"))
+            .release("BurntSushi", "ripgrep", release("rg", "14.1.1"))
+            .release("cli", "cli", release("gh", "v2.40.0"))
+            .release("hashicorp", "terraform", release("terraform", "v1.9.0"))
+            .release("sharkdp", "fd", release("fd", "v10.2.0"))
+            .release("other", "fd", release("fd", "v1.0.0"))
+            .release("opentofu", "opentofu", release("tofu", "v1.8.0"))
+            .release("tamasfe", "taplo", release("taplo", "0.9.3"))
+            .release(
+                "gotestyourself",
+                "gotestsum",
+                release("gotestsum", "v1.12.0"),
+            )
+            .release(
+                "nextest-rs",
+                "nextest",
+                release("cargo-nextest", "cargo-nextest-0.9.85"),
+            )
+            .release("wasilibs", "go-yamllint", release("yamllint", "v1.35.1"))
+            .release("acme", "inhouse", release("inhouse", "v1.2.0"))
+            .start()
+            .unwrap();
+        let work = Work::new();
+        pin_standard_registry(&work.dir.path().join("config"), &sha);
+        let nodejs = publishers::node::serve(&[
+            publishers::node::Release::listed("20.12.0", Some("Iron")),
+            publishers::node::Release::listed("20.11.1", Some("Iron")),
+            publishers::node::Release::listed("18.19.0", Some("Hydrogen")),
+        ]);
+        // go.dev serves go; builds.hex.pm (elixir, erlang) answers nothing here.
+        let go = publishers::go::serve(&[publishers::go::Release::listed("go1.22.0")]);
+        let config = work.dir.path().join("config/vx/config.toml");
+        let mut text = std::fs::read_to_string(&config).unwrap();
+        text.push_str(&publishers::node::config(&nodejs));
+        text.push_str(publishers::go::config(&go).trim_start_matches("[url_replacements]\n"));
+        text.push_str(&publishers::replacement(
+            "https://builds.hex.pm/",
+            &go.url("/hexpm/"),
+        ));
+        std::fs::write(&config, text).unwrap();
+        World {
+            work,
+            github,
+            _nodejs: nodejs,
+            _go: go,
+        }
+    }
+
+    /// Copies `tests/data/import/FROM` into the project as `to`.
+    fn file(&self, from: &str, to: &str) {
+        std::fs::copy(data(from), self.path(to)).unwrap();
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.work.dir.path().join(name)
+    }
+
+    fn vx(&self, args: &[&str]) -> std::process::Output {
+        let mut cmd = self.work.vx();
+        cmd.args(args)
+            .env("VX_GITHUB_URL", self.github.web_url())
+            .env("VX_CACHE_DIR", self.path("cache"))
+            .env("XDG_CONFIG_HOME", self.path("config"))
+            .env("XDG_DATA_HOME", self.path("data"))
+            .env_remove("GITHUB_TOKEN")
+            .env_remove("GH_TOKEN")
+            .env_remove("VX_OFFLINE")
+            .env_remove("VX_MANIFEST");
+        cmd.output().unwrap()
+    }
+
+    fn toml(&self) -> String {
+        std::fs::read_to_string(self.work.manifest()).unwrap()
+    }
+
+    /// The locked version of each tool.
+    fn locked(&self) -> Vec<(String, String)> {
+        let text = std::fs::read_to_string(self.path("vx.lock")).unwrap();
+        let lock: toml::Table = text.parse().unwrap();
+        let tools = lock["tools"].as_table().unwrap();
+        tools
+            .iter()
+            .map(|(name, t)| (name.clone(), t["version"].as_str().unwrap().to_owned()))
+            .collect()
+    }
+}
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn both(out: &std::process::Output) -> String {
+    format!(
+        "{}\n--- stderr:\n{}",
+        stdout(out),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+        .collect()
+}
+
+#[test]
+fn tool_versions_are_imported_into_an_existing_vx_toml_keeping_its_comments() {
+    let w = World::new();
+    let existing = "# Our project's tools.\n[settings]\n# CI runs on Linux only\nplatforms = [\"linux-x86_64\"]\n\n[tools]\n# pinned by the team\nripgrep = \"14\"   # do not bump\n";
+    w.work.write_manifest(existing);
+    w.file("tool-versions", ".tool-versions");
+    let out = w.vx(&["import"]);
+    let all = both(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "imported node 20.11.1 from .tool-versions (18.19.0 also listed; the first is imported)"
+        ),
+        "{all}"
+    );
+    assert!(
+        text.contains("imported go 1.22.0 from .tool-versions"),
+        "{all}"
+    );
+    assert!(
+        text.contains(
+            "skipped python 3.12.1 from .tool-versions:4: the GitHub releases of astral-sh/python-build-standalone"
+        ),
+        "{all}"
+    );
+    assert!(
+        text.contains("skipped terraform system from .tool-versions:5: `system`"),
+        "{all}"
+    );
+    assert!(
+        text.contains("skipped ripgrep latest from .tool-versions:6: vx.toml lists it already"),
+        "{all}"
+    );
+    assert_eq!(
+        w.toml(),
+        format!("{existing}node = \"20.11.1\"\ngo = \"1.22.0\"\n"),
+        "every comment and entry kept, the new entries short-form"
+    );
+    assert_eq!(
+        w.locked(),
+        pairs(&[("go", "1.22.0"), ("node", "20.11.1"), ("ripgrep", "14.1.1")])
+    );
+}
+
+#[test]
+fn mise_toml_brings_every_value_form_and_its_env_into_a_new_vx_toml() {
+    let w = World::new();
+    w.file("mise.toml", "mise.toml");
+    let out = w.vx(&["import", "mise.toml"]);
+    let all = both(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    let text = stdout(&out);
+    for line in [
+        "imported node 20 from mise.toml (18 also listed; the first is imported)",
+        "imported cli 2.40.0 from mise.toml (mise options not imported: os)",
+        "imported sharkdp/fd latest from mise.toml",
+        "imported ripgrep 14.1.1 from mise.toml",
+        "imported cargo-nextest latest from mise.toml (mise's `cargo` backend builds it; vx installs the release binary of nextest-rs/nextest/cargo-nextest)",
+        "imported env NODE_ENV from mise.toml",
+        "imported env CACHE_DIR from mise.toml",
+    ] {
+        assert!(text.contains(line), "{line:?} missing:\n{all}");
+    }
+    assert!(text.contains("skipped env _ from mise.toml:14:"), "{all}");
+    let toml = w.toml();
+    assert!(
+        toml.starts_with("# vx.toml: this project's tools."),
+        "the header vx init writes:\n{toml}"
+    );
+    assert!(
+        toml.ends_with(
+            "[tools]\nnode = \"20\"\ncli = \"2.40.0\"\n\"sharkdp/fd\" = \"latest\"\ncargo-nextest = \"latest\"\nripgrep = \"14.1.1\"\n\n[env]\nNODE_ENV = \"production\"\nCACHE_DIR = \"{project}/.cache\"\n"
+        ),
+        "{toml}"
+    );
+    assert_eq!(
+        w.locked(),
+        pairs(&[
+            ("cargo-nextest", "0.9.85"),
+            ("cli", "2.40.0"),
+            ("fd", "10.2.0"),
+            ("node", "20.12.0"),
+            ("ripgrep", "14.1.1")
+        ])
+    );
+}
+
+#[test]
+fn nvm_node_version_python_version_and_aqua_files_are_found_in_order() {
+    let w = World::new();
+    w.file("aqua.yaml", "aqua.yaml");
+    w.file("nvmrc", ".nvmrc");
+    w.file("node-version", ".node-version");
+    w.file("python-version", ".python-version");
+    let out = w.vx(&["import"]);
+    let all = both(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    let text = stdout(&out);
+    for line in [
+        "imported cli 2.40.0 from aqua.yaml",
+        "imported ripgrep 14.1.1 from aqua.yaml",
+        "skipped acme/nothing v1.0.0 from aqua.yaml:12: no package is named `acme/nothing`",
+        "skipped aqua/*.yaml from aqua.yaml:13: `import: aqua/*.yaml` matches no file",
+        "imported node 20 from .nvmrc",
+        "skipped node v20.11.1 from .node-version:1: node is imported from .nvmrc, which comes first",
+        "skipped python 3.12.1 from .python-version:1: the GitHub releases of astral-sh/python-build-standalone",
+    ] {
+        assert!(text.contains(line), "{line:?} missing:\n{all}");
+    }
+    assert_eq!(
+        w.toml()
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .collect::<Vec<_>>(),
+        [
+            "[tools]",
+            "cli = \"2.40.0\"",
+            "ripgrep = \"14.1.1\"",
+            "node = \"20\""
+        ]
+    );
+
+    // One file named: only it, and everything maps: exit 0.
+    let w = World::new();
+    w.file("node-version", ".node-version");
+    w.file("python-version", ".python-version");
+    let out = w.vx(&["import", ".node-version"]);
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    assert_eq!(
+        stdout(&out)
+            .lines()
+            .filter(|l| l.starts_with("imported") || l.starts_with("skipped"))
+            .collect::<Vec<_>>(),
+        ["imported node 20.11.1 from .node-version"]
+    );
+    assert_eq!(w.locked(), pairs(&[("node", "20.11.1")]));
+}
+
+#[test]
+fn vx_init_writes_a_commented_vx_toml_imports_and_refuses_to_overwrite() {
+    let w = World::new();
+    w.file("nvmrc", ".nvmrc");
+    let out = w.vx(&["init"]);
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    let toml = w.toml();
+    for table in [
+        "[settings]",
+        "[env]",
+        "[scripts]",
+        "[tools.mytool]",
+        "ripgrep = \"14\"",
+    ] {
+        assert!(
+            toml.contains(&format!("# {table}")),
+            "{table} explained:\n{toml}"
+        );
+    }
+    assert!(toml.ends_with("\n[tools]\nnode = \"20\"\n"), "{toml}");
+    assert_eq!(w.locked(), pairs(&[("node", "20.12.0")]));
+
+    let out = w.vx(&["init"]);
+    assert_eq!(out.status.code(), Some(2), "{}", both(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("exists already"));
+    assert_eq!(w.toml(), toml, "untouched");
+
+    // Nothing to import: the commented file alone.
+    let w = World::new();
+    let out = w.vx(&["init"]);
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    assert!(w.toml().starts_with("# vx.toml"));
+    assert!(!w.path("vx.lock").exists());
+}
+
+#[test]
+fn hostile_files_get_a_clear_error_and_change_nothing() {
+    let w = World::new();
+    let existing = "[tools]\nripgrep = \"14\" # ours\n";
+    let check = |file: &str, bytes: &[u8], code: i32, says: &str| {
+        w.work.write_manifest(existing);
+        std::fs::write(w.path(file), bytes).unwrap();
+        let out = w.vx(&["import", file]);
+        let all = both(&out);
+        assert_eq!(out.status.code(), Some(code), "{file}: {all}");
+        assert!(all.contains(says), "{file}: {says:?} missing:\n{all}");
+        assert!(!all.contains('\x1b'), "{file}: raw escape printed:\n{all}");
+        assert_eq!(w.toml(), existing, "{file}: vx.toml untouched");
+        std::fs::remove_file(w.path(file)).unwrap();
+    };
+    let huge = "nodejs 20\n".repeat(200_000);
+    check(
+        ".tool-versions",
+        huge.as_bytes(),
+        2,
+        ".tool-versions: over 1048576 bytes",
+    );
+    check(
+        ".tool-versions",
+        b"nodejs 20\n\xff\xfe\x00garbage",
+        2,
+        ".tool-versions:2: the file is not valid UTF-8",
+    );
+    check(".nvmrc", b"20\0\x01\x02", 2, ".nvmrc:1: a NUL byte");
+    check(
+        "mise.toml",
+        b"[tools]\nnode = \"20\"\nbad = [\n",
+        2,
+        "mise.toml:3: invalid TOML",
+    );
+    check("aqua.yaml", b"packages:\n  - name: [\n", 2, "aqua.yaml:");
+    check(
+        ".tool-versions",
+        b"node\x1b[31m 20\n",
+        1,
+        "skipped node\\x1b[31m 20 from .tool-versions:1: the name holds control",
+    );
+    // Nested a million deep: refused, not a stack overflow.
+    let deep = format!("[tools]\nnode = {}", "[".repeat(500_000));
+    check("mise.toml", deep.as_bytes(), 2, "mise.toml:");
+    let deep = format!("packages:\n  - name: {}", "[".repeat(500_000));
+    check("aqua.yaml", deep.as_bytes(), 2, "aqua.yaml:");
+    // A file whose name says nothing: refused, unless --format says what it is.
+    check("versions.txt", b"nodejs 20.11.1\n", 2, "pass --format");
+    std::fs::write(w.path("versions.txt"), "nodejs 20.11.1\n").unwrap();
+    let out = w.vx(&["import", "versions.txt", "--format", "asdf"]);
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    assert!(stdout(&out).contains("imported node 20.11.1 from versions.txt"));
+    assert_eq!(w.toml(), format!("{existing}node = \"20.11.1\"\n"));
+}
+
+#[test]
+fn offline_import_uses_the_cache_only() {
+    let w = World::new();
+    w.file("node-version", ".node-version");
+    // Nothing cached: the registry cannot be read, and nothing is written.
+    let out = w.vx(&["import", "--offline"]);
+    assert_eq!(out.status.code(), Some(1), "{}", both(&out));
+    assert!(!w.work.manifest().exists(), "{}", both(&out));
+    // Cached by an online import, an offline one in another project asks GitHub nothing.
+    let out = w.vx(&["import"]);
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    std::fs::remove_file(w.work.manifest()).unwrap();
+    std::fs::remove_file(w.path("vx.lock")).unwrap();
+    w.github.clear_requests();
+    let out = w.vx(&["import", "--offline"]);
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    assert_eq!(w.locked(), pairs(&[("node", "20.11.1")]));
+    assert_eq!(w.github.requests().len(), 0, "{:?}", w.github.requests());
+}
+
+/// Writes `text` at `name` under the project, making its directories.
+fn write(w: &World, name: &str, text: &str) {
+    let path = w.path(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// Lines of `out` that say what happened to an entry.
+fn said(out: &std::process::Output) -> Vec<String> {
+    stdout(out)
+        .lines()
+        .filter(|l| l.starts_with("imported") || l.starts_with("skipped"))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn aqua_yaml_imports_import_dir_and_local_registries_are_followed() {
+    let w = World::new();
+    // aqua's "Split the list of packages": `import:` globs and `import_dir` (≡
+    // `import: imports/*.yml` and `imports/*.yaml`), relative to aqua.yaml; a
+    // `type: local` registry whose packages name it.
+    write(
+        &w,
+        "aqua.yaml",
+        "registries:\n  - type: standard\n    ref: v4.155.0\n  - name: inhouse\n    type: local\n    path: registry/inhouse.yaml\nimport_dir: imports\npackages:\n  - import: aqua/*.yaml\n  - name: acme/inhouse@v1.2.0\n    registry: inhouse\n  - name: acme/other@v1.0.0\n    registry: elsewhere\n",
+    );
+    write(
+        &w,
+        "aqua/ops.yaml",
+        "packages:\n  - name: hashicorp/terraform@v1.9.0\n",
+    );
+    write(&w, "aqua/notes.txt", "not a package list\n");
+    write(
+        &w,
+        "imports/dev.yml",
+        "packages:\n  - name: sharkdp/fd@v10.2.0\n",
+    );
+    write(
+        &w,
+        "imports/more.yaml",
+        "packages:\n  - name: BurntSushi/ripgrep\n    version: 14.1.1\n  - import: ../aqua/*.yaml\n",
+    );
+    write(
+        &w,
+        "registry/inhouse.yaml",
+        "packages:\n  - type: github_release\n    repo_owner: acme\n    repo_name: inhouse\n    asset: inhouse-{{.OS}}-{{.Arch}}\n    format: raw\n",
+    );
+    let out = w.vx(&["import"]);
+    let all = both(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert_eq!(
+        said(&out),
+        [
+            "imported registry inhouse (registry/inhouse.yaml) from aqua.yaml into [settings] registries",
+            "imported inhouse 1.2.0 from aqua.yaml",
+            "skipped acme/other v1.0.0 from aqua.yaml:12: from aqua's registry `elsewhere`, which the aqua.yaml does not declare",
+            "imported terraform 1.9.0 from aqua/ops.yaml",
+            "imported sharkdp/fd 10.2.0 from imports/dev.yml",
+            "imported ripgrep 14.1.1 from imports/more.yaml",
+        ],
+        "{all}"
+    );
+    let toml = w.toml();
+    assert!(
+        toml.contains("registries = [{ name = \"inhouse\", path = \"registry/inhouse.yaml\" }]"),
+        "{toml}"
+    );
+    assert_eq!(
+        w.locked(),
+        pairs(&[
+            ("fd", "10.2.0"),
+            ("inhouse", "1.2.0"),
+            ("ripgrep", "14.1.1"),
+            ("terraform", "1.9.0")
+        ])
+    );
+
+    // An imported file that is not aqua's format: exit 2, nothing written.
+    let w = World::new();
+    write(&w, "aqua.yaml", "import_dir: imports\n");
+    write(&w, "imports/bad.yaml", "packages:\n  - name: [\n");
+    let out = w.vx(&["import"]);
+    assert_eq!(out.status.code(), Some(2), "{}", both(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("imports/bad.yaml:"),
+        "{}",
+        both(&out)
+    );
+    assert!(!w.work.manifest().exists());
+}
+
+#[test]
+fn short_names_and_build_backends_import_as_the_package_users_mean() {
+    let w = World::new();
+    write(
+        &w,
+        ".tool-versions",
+        "tofu 1.8.0\ntaplo 0.9.3\nelixir 1.15 1.18\n",
+    );
+    write(
+        &w,
+        "mise.toml",
+        "[tools]\n\"go:gotest.tools/gotestsum\" = \"1.12.0\"\n\"npm:prettier\" = \"3\"\nyamllint = \"1.35\"\n",
+    );
+    let out = w.vx(&["import"]);
+    let all = both(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    let lines = said(&out);
+    for line in [
+        "imported gotestsum 1.12.0 from mise.toml (mise's `go` backend builds it; vx installs the release binary of gotestyourself/gotestsum)",
+        "imported go-yamllint 1.35 from mise.toml (`yamllint` matched only a command of standard:wasilibs/go-yamllint: check that it is the tool meant)",
+        "imported opentofu 1.8.0 from .tool-versions",
+        "imported taplo 0.9.3 from .tool-versions",
+    ] {
+        assert!(lines.iter().any(|l| l == line), "{line:?} missing:\n{all}");
+    }
+    let prettier = lines
+        .iter()
+        .find(|l| l.starts_with("skipped npm:prettier 3 from mise.toml:3: "))
+        .unwrap_or_else(|| panic!("{all}"));
+    assert!(
+        prettier.contains("would need Node.js and npm"),
+        "{prettier}"
+    );
+    let elixir = lines
+        .iter()
+        .find(|l| l.starts_with("skipped elixir 1.15 from .tool-versions:3"))
+        .unwrap_or_else(|| panic!("{all}"));
+    assert!(
+        elixir.contains("builds.hex.pm"),
+        "the runtime's publisher: {elixir}"
+    );
+    assert_eq!(
+        w.locked(),
+        pairs(&[
+            ("go-yamllint", "1.35.1"),
+            ("gotestsum", "1.12.0"),
+            ("opentofu", "1.8.0"),
+            ("taplo", "0.9.3")
+        ])
+    );
+}
+
+#[test]
+fn a_name_no_registry_answers_offline_is_skipped_and_the_others_import() {
+    let w = World::new();
+    // The project's own registry has ripgrep; the standard one was never fetched.
+    write(
+        &w,
+        "registry/ours.yaml",
+        "packages:\n  - type: github_release\n    repo_owner: BurntSushi\n    repo_name: ripgrep\n    asset: rg-{{.OS}}-{{.Arch}}\n    format: raw\n    files:\n      - name: rg\n",
+    );
+    let project = "[settings]\nregistries = [{ name = \"ours\", path = \"registry/ours.yaml\" }]\n";
+    w.work.write_manifest(project);
+    // Online once: ripgrep's releases are cached (the standard registry is not).
+    write(&w, ".tool-versions", "ripgrep 14.1.1\n");
+    let out = w.vx(&["import"]);
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    w.work.write_manifest(project);
+    std::fs::remove_file(w.path("vx.lock")).unwrap();
+    w.github.clear_requests();
+
+    write(&w, ".tool-versions", "nosuchtool 1.0\nripgrep 14.1.1\n");
+    let out = w.vx(&["import", "--offline"]);
+    let all = both(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    let lines = said(&out);
+    assert_eq!(lines.len(), 2, "{all}");
+    assert!(
+        lines[0].starts_with("skipped nosuchtool 1.0 from .tool-versions:1: "),
+        "{all}"
+    );
+    assert!(
+        lines[0].contains("standard"),
+        "the reason names the registry: {all}"
+    );
+    assert_eq!(
+        lines[1], "imported ripgrep 14.1.1 from .tool-versions",
+        "{all}"
+    );
+    assert_eq!(w.locked(), pairs(&[("ripgrep", "14.1.1")]));
+    assert_eq!(w.github.requests().len(), 0, "{:?}", w.github.requests());
+}

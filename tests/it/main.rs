@@ -1,0 +1,98 @@
+//! The integration tests, one module per topic, linked into one test binary: each
+//! `tests/*.rs` used to be its own binary linking the whole library (about 150 MB and
+//! a link step each on every change); see docs/BENCHMARKS.md for the build figures.
+//!
+//! Run one topic with `cargo test --test it sync::`, one test with its full name.
+//! A new topic is a file here plus a `mod` line below; it reaches the shared helpers
+//! with `use crate::common;` (tests/common/ stays where it was).
+
+#[path = "../common/mod.rs"]
+mod common;
+
+// Built and run on Windows too (.ci/windows, under Wine), as before the merge.
+mod faults;
+mod hostile;
+mod lock;
+mod sync;
+mod windows;
+mod windows_runtimes;
+mod windows_self_update;
+
+// Unix only: they signal processes, drive a terminal, check peers by uid, or were
+// never built for Windows.
+#[cfg(unix)]
+mod aqua_agreement;
+#[cfg(unix)]
+mod aqua_format;
+#[cfg(unix)]
+mod config;
+#[cfg(unix)]
+mod daemon;
+#[cfg(unix)]
+mod dashboard;
+#[cfg(unix)]
+mod env;
+#[cfg(unix)]
+mod formats;
+#[cfg(unix)]
+mod hook;
+#[cfg(unix)]
+mod hostile_files;
+#[cfg(unix)]
+mod hostile_mirror;
+#[cfg(unix)]
+mod hostile_registry;
+#[cfg(unix)]
+mod hostile_slow;
+#[cfg(unix)]
+mod import;
+#[cfg(unix)]
+mod kill;
+#[cfg(unix)]
+mod layering;
+#[cfg(unix)]
+mod lock_rules;
+#[cfg(unix)]
+mod mirror;
+#[cfg(unix)]
+mod net_credentials;
+#[cfg(unix)]
+mod net_proxy;
+#[cfg(unix)]
+mod net_tls;
+#[cfg(unix)]
+mod real_projects;
+#[cfg(unix)]
+mod registry;
+#[cfg(unix)]
+mod resume;
+#[cfg(unix)]
+mod run;
+#[cfg(unix)]
+mod runtime_beam;
+#[cfg(unix)]
+mod runtime_go;
+#[cfg(unix)]
+mod runtime_java;
+#[cfg(unix)]
+mod runtime_python;
+#[cfg(unix)]
+mod runtime_ruby;
+#[cfg(unix)]
+mod runtime_rust;
+#[cfg(unix)]
+mod runtimes;
+#[cfg(unix)]
+mod self_update;
+#[cfg(unix)]
+mod signals;
+#[cfg(unix)]
+mod toolchain;
+#[cfg(unix)]
+mod upstream_vx;
+#[cfg(unix)]
+mod verify;
+#[cfg(unix)]
+mod verify_registry;
+#[cfg(unix)]
+mod verify_sigstore;

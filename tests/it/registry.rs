@@ -1,0 +1,901 @@
+//! Tools by name (issue 27), end to end with the real binary: a registry in aqua's
+//! format (`tests/data/registry.yaml`) and a loopback GitHub in the API's shapes
+//! (`vx::demo::github`), whose request log shows what vx fetched. `vx add` by short
+//! name, locks for three platforms without downloading an archive, sync and `vx CMD`,
+//! constraint bumps, `vx outdated`/`upgrade`, `vx x` outside a project, name errors,
+//! unsupported packages, offline, rate limits, `min_release_age`, and a standard
+//! registry that is not the one pinned.
+
+use crate::common;
+
+use std::path::PathBuf;
+
+use common::*;
+use vx::demo::fixture::{Item, archive_bytes, sha256_hex};
+use vx::demo::github::{FixtureRelease, GithubFixture};
+use vx::format::ArchiveFormat;
+
+/// Go's names of a vx platform.
+fn go(platform: &str) -> (&'static str, &'static str) {
+    let (os, arch) = platform.split_once('-').unwrap();
+    let os = match os {
+        "linux" => "linux",
+        "macos" => "darwin",
+        "windows" => "windows",
+        other => panic!("{other}"),
+    };
+    let arch = if arch == "x86_64" { "amd64" } else { "arm64" };
+    (os, arch)
+}
+
+fn leak(s: String) -> &'static str {
+    Box::leak(s.into_boxed_str())
+}
+
+/// A script that says its tool and version and echoes its arguments.
+fn script(tool: &str, version: &str) -> Vec<u8> {
+    format!("#!/bin/sh\necho \"{tool} {version} $*\"\n").into_bytes()
+}
+
+/// A tar.gz (zip on Windows) holding `path` as an executable script.
+fn archive_with(path: &str, format: ArchiveFormat, body: Vec<u8>) -> Vec<u8> {
+    archive_bytes(format, &[Item::File(leak(path.to_owned()), body, 0o755)])
+}
+
+/// The ripgrep release `version`'s assets and their `.sha256` files, per platform as
+/// the registry spells them.
+fn ripgrep_release(version: &str, published: &str) -> FixtureRelease {
+    let mut release = FixtureRelease::new(version).published(published);
+    for platform in locked_platforms() {
+        let (os, arch) = go(&platform);
+        let triple_os = match os {
+            "linux" => "unknown-linux-musl",
+            "darwin" => "apple-darwin",
+            _ => "pc-windows-msvc",
+        };
+        let triple_arch = if arch == "amd64" { "x86_64" } else { "aarch64" };
+        let (format, ext, exe) = if os == "windows" {
+            (ArchiveFormat::Zip, "zip", ".exe")
+        } else {
+            (ArchiveFormat::TarGz, "tar.gz", "")
+        };
+        let stem = format!("ripgrep-{version}-{triple_arch}-{triple_os}");
+        let bytes = archive_with(&format!("{stem}/rg{exe}"), format, script("rg", version));
+        let name = format!("{stem}.{ext}");
+        let sums = format!("{}  {name}\n", sha256_hex(&bytes));
+        release = release
+            .asset_without_digest(&format!("{name}.sha256"), sums.into_bytes())
+            .asset_without_digest(&name, bytes);
+    }
+    release
+}
+
+/// The fd release `tag` with a goreleaser `checksums.txt`.
+fn fd_release(tag: &str) -> FixtureRelease {
+    let version = tag.trim_start_matches('v');
+    let mut release = FixtureRelease::new(tag).published("2024-01-01T00:00:00Z");
+    let mut sums = String::new();
+    for platform in locked_platforms() {
+        let (os, arch) = go(&platform);
+        let (format, ext, file) = if os == "windows" {
+            (ArchiveFormat::Zip, "zip", "fd.exe")
+        } else {
+            (ArchiveFormat::TarGz, "tar.gz", "fd")
+        };
+        let name = format!("fd_{version}_{os}_{arch}.{ext}");
+        let bytes = archive_with(file, format, script("fd", version));
+        sums.push_str(&format!("{}  {name}\n", sha256_hex(&bytes)));
+        release = release.asset_without_digest(&name, bytes);
+    }
+    release.asset_without_digest("checksums.txt", sums.into_bytes())
+}
+
+/// The jq release `tag`: bare executables, checksummed by GitHub's digests only.
+fn jq_release(tag: &str) -> FixtureRelease {
+    let version = tag.trim_start_matches("jq-");
+    let mut release = FixtureRelease::new(tag).published("2024-01-01T00:00:00Z");
+    for platform in locked_platforms() {
+        let (os, arch) = go(&platform);
+        let os = if os == "darwin" { "macos" } else { os };
+        let exe = if os == "windows" { ".exe" } else { "" };
+        release = release.asset(&format!("jq-{os}-{arch}{exe}"), script("jq", version));
+    }
+    release
+}
+
+/// The yq release `tag`: a file named by platform inside, a raw `checksums.txt`.
+fn yq_release(tag: &str) -> FixtureRelease {
+    let mut release = FixtureRelease::new(tag).published("2024-01-01T00:00:00Z");
+    let mut sums = String::new();
+    for platform in locked_platforms() {
+        let (os, arch) = go(&platform);
+        let name = format!("yq_{os}_{arch}.tar.gz");
+        let bytes = archive_with(
+            &format!("yq_{os}_{arch}"),
+            ArchiveFormat::TarGz,
+            script("yq", tag),
+        );
+        sums.push_str(&format!("{}  {name}\n", sha256_hex(&bytes)));
+        release = release.asset_without_digest(&name, bytes);
+    }
+    release.asset_without_digest("checksums.txt", sums.into_bytes())
+}
+
+/// A project whose registry is `tests/data/registry.yaml`, served by a loopback GitHub
+/// with releases of its packages.
+struct World {
+    work: Work,
+    github: GithubFixture,
+}
+
+/// A time `days` ago, as GitHub writes it.
+fn days_ago(days: u64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    vx::utc::rfc3339(now - days * 86_400)
+}
+
+impl World {
+    fn new() -> World {
+        World::with(|b| b)
+    }
+
+    /// With more of the fixture set by `extra`.
+    fn with(
+        extra: impl FnOnce(
+            vx::demo::github::GithubFixtureBuilder,
+        ) -> vx::demo::github::GithubFixtureBuilder,
+    ) -> World {
+        let terraform = |version: &str| {
+            archive_with(
+                "terraform",
+                ArchiveFormat::Zip,
+                script("terraform", version),
+            )
+        };
+        let mut builder = GithubFixture::builder()
+            .release(
+                "acme",
+                "ripgrep",
+                FixtureRelease::new("1.0.0").published("2019-01-01T00:00:00Z"),
+            )
+            .release(
+                "acme",
+                "ripgrep",
+                ripgrep_release("14.0.0", "2024-01-01T00:00:00Z"),
+            )
+            .release("acme", "ripgrep", ripgrep_release("14.1.1", &days_ago(1)))
+            .release(
+                "acme",
+                "ripgrep",
+                ripgrep_release("15.0.0-rc.1", "2024-06-01T00:00:00Z").prerelease(),
+            )
+            .release("acme", "fd", fd_release("v10.1.0"))
+            .release("acme", "fd", fd_release("v10.2.0"))
+            .release("acme", "jq", jq_release("jq-1.7.1"))
+            .release("acme", "yq", yq_release("v4.44.0"))
+            .release("acme", "oldtool", FixtureRelease::new("v1.0.0"))
+            .tag("acme", "terraform", "v1.9.0")
+            .tag("acme", "terraform", "v1.10.0")
+            .page_size(2);
+        let here = vx::manifest::Platform::current().to_string();
+        let (os, arch) = go(&here);
+        builder = builder.file(
+            &format!("/terraform/1.10.0/terraform_1.10.0_{os}_{arch}.zip"),
+            terraform("1.10.0"),
+        );
+        let github = extra(builder).start().unwrap();
+        let work = Work::new();
+        let host = github.web_url().trim_start_matches("http://").to_owned();
+        let registry = std::fs::read_to_string(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/registry.yaml"),
+        )
+        .unwrap()
+        .replace("@HTTP_HOST@", &host);
+        std::fs::write(work.dir.path().join("registry.yaml"), registry).unwrap();
+        std::fs::create_dir_all(work.dir.path().join("config")).unwrap();
+        World { work, github }
+    }
+
+    fn settings(&self) -> String {
+        let list: Vec<String> = locked_platforms()
+            .iter()
+            .map(|p| format!("\"{p}\""))
+            .collect();
+        format!(
+            "[settings]\nplatforms = [{}]\nregistries = [{{ name = \"test\", path = \"registry.yaml\" }}]\n",
+            list.join(", ")
+        )
+    }
+
+    /// `vx ARGS` against the fixture, with its own cache, config and store.
+    fn vx(&self, args: &[&str]) -> assert_cmd::Command {
+        let mut cmd = self.work.vx();
+        cmd.args(args)
+            .env("VX_GITHUB_URL", self.github.web_url())
+            .env("VX_CACHE_DIR", self.work.dir.path().join("cache"))
+            .env("XDG_CONFIG_HOME", self.work.dir.path().join("config"))
+            .env("XDG_DATA_HOME", self.work.dir.path().join("data"))
+            .env_remove("GITHUB_TOKEN")
+            .env_remove("GH_TOKEN")
+            .env_remove("VX_OFFLINE")
+            .env_remove("VX_MANIFEST");
+        cmd
+    }
+
+    /// The JSON `vx ARGS` prints, which must exit 0.
+    fn json(&self, args: &[&str]) -> serde_json::Value {
+        serde_json::from_slice(&stdout_of(&mut self.vx(args), 0)).unwrap()
+    }
+
+    fn downloads(&self) -> Vec<String> {
+        self.github
+            .requests()
+            .into_iter()
+            .filter(|r| {
+                r.is_download()
+                    && !r.path.ends_with(".sha256")
+                    && !r.path.ends_with("checksums.txt")
+            })
+            .map(|r| r.path)
+            .collect()
+    }
+
+    fn lock(&self) -> toml::Table {
+        let text = std::fs::read_to_string(self.work.dir.path().join("vx.lock")).unwrap();
+        text.parse().unwrap()
+    }
+
+    fn toml(&self) -> String {
+        std::fs::read_to_string(self.work.manifest()).unwrap()
+    }
+}
+
+fn stderr_of(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn platform_entry<'t>(lock: &'t toml::Table, tool: &str, platform: &str) -> &'t toml::Table {
+    lock["tools"][tool]["platforms"][platform]
+        .as_table()
+        .unwrap_or_else(|| panic!("{tool} has no {platform} in the lock"))
+}
+
+#[test]
+fn three_tools_added_by_name_lock_every_platform_without_downloading_an_archive() {
+    let w = World::new();
+    w.work
+        .write_manifest(&format!("# our tools\n{}", w.settings()));
+    for tool in ["ripgrep", "fd@10", "jq"] {
+        w.vx(&["add", tool, "--headless"]).assert().code(0);
+    }
+    let toml = w.toml();
+    assert!(toml.starts_with("# our tools\n"), "{toml}");
+    for line in ["ripgrep = \"14\"", "fd = \"10\"", "jq = \"1\""] {
+        assert!(toml.contains(line), "{line} in:\n{toml}");
+    }
+    assert!(
+        w.downloads().is_empty(),
+        "archives fetched: {:?}",
+        w.downloads()
+    );
+    let lock = w.lock();
+    assert_eq!(lock["tools"]["ripgrep"]["version"].as_str(), Some("14.1.1"));
+    assert_eq!(lock["tools"]["ripgrep"]["constraint"].as_str(), Some("14"));
+    assert_eq!(
+        lock["tools"]["ripgrep"]["package"].as_str(),
+        Some("test:acme/ripgrep")
+    );
+    assert_eq!(lock["tools"]["fd"]["tag"].as_str(), Some("v10.2.0"));
+    assert_eq!(lock["tools"]["jq"]["version"].as_str(), Some("1.7.1"));
+    for platform in locked_platforms() {
+        let rg = platform_entry(&lock, "ripgrep", &platform);
+        assert!(
+            rg["checksum"]
+                .as_str()
+                .unwrap()
+                .starts_with("checksum-file:"),
+            "{rg:?}"
+        );
+        let fd = platform_entry(&lock, "fd", &platform);
+        assert!(
+            fd["checksum"].as_str().unwrap().ends_with("/checksums.txt"),
+            "{fd:?}"
+        );
+        let jq = platform_entry(&lock, "jq", &platform);
+        assert_eq!(jq["checksum"].as_str(), Some("github-digest"), "{jq:?}");
+        assert_eq!(jq["format"].as_str(), Some("raw"));
+    }
+    let linux = platform_entry(&lock, "ripgrep", "linux-x86_64");
+    assert!(
+        linux["url"].as_str().unwrap().ends_with(
+            "/acme/ripgrep/releases/download/14.1.1/ripgrep-14.1.1-x86_64-unknown-linux-musl.tar.gz"
+        ),
+        "{linux:?}"
+    );
+
+    // A sync of the locked project asks GitHub nothing but this platform's archives.
+    w.github.clear_requests();
+    w.vx(&["sync", "--headless"]).assert().code(0);
+    let asked = w.github.requests();
+    assert!(asked.iter().all(|r| r.is_download()), "{asked:?}");
+    assert_eq!(asked.len(), 3, "{asked:?}");
+    #[cfg(unix)]
+    {
+        let out = w.vx(&["rg", "hello"]).output().unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "rg 14.1.1 hello\n",
+            "{}",
+            stderr_of(&out)
+        );
+        let out = w.vx(&["jq", "-n"]).output().unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "jq 1.7.1 -n\n",
+            "{}",
+            stderr_of(&out)
+        );
+    }
+}
+
+#[test]
+fn a_constraint_bump_relocks_every_platform_and_upgrade_moves_within_it() {
+    let w = World::new();
+    w.work.write_manifest(&format!(
+        "{}\n[tools]\nripgrep = \"14.0\"  # the LTS\n",
+        w.settings()
+    ));
+    w.vx(&["lock", "--headless"]).assert().code(0);
+    assert_eq!(
+        w.lock()["tools"]["ripgrep"]["version"].as_str(),
+        Some("14.0.0")
+    );
+
+    // outdated: locked 14.0.0, wanted 14.0.0, latest 14.1.1 (the rc is a pre-release).
+    let value = w.json(&["outdated", "--json"]);
+    let rg = &value["tools"][0];
+    assert_eq!(rg["name"], "ripgrep");
+    assert_eq!(rg["locked"], "14.0.0");
+    assert_eq!(rg["wanted"], "14.0.0");
+    assert_eq!(rg["latest"], "14.1.1");
+
+    // A plain upgrade stays within "14.0".
+    w.vx(&["upgrade", "--headless"]).assert().code(0);
+    assert_eq!(
+        w.lock()["tools"]["ripgrep"]["version"].as_str(),
+        Some("14.0.0")
+    );
+
+    // --latest moves the constraint (comment kept) and the lock, for every platform.
+    w.github.clear_requests();
+    w.vx(&["upgrade", "--latest", "--headless"])
+        .assert()
+        .code(0);
+    let toml = w.toml();
+    assert!(toml.contains("ripgrep = \"14\"  # the LTS"), "{toml}");
+    let lock = w.lock();
+    assert_eq!(lock["tools"]["ripgrep"]["version"].as_str(), Some("14.1.1"));
+    for platform in locked_platforms() {
+        let url = platform_entry(&lock, "ripgrep", &platform)["url"]
+            .as_str()
+            .unwrap();
+        assert!(url.contains("/14.1.1/"), "{platform}: {url}");
+        assert!(
+            platform_entry(&lock, "ripgrep", &platform)
+                .get("stale")
+                .is_none()
+        );
+    }
+    assert!(w.downloads().is_empty(), "{:?}", w.downloads());
+
+    // Naming the pre-release exactly picks it.
+    w.work.write_manifest(&format!(
+        "{}\n[tools]\nripgrep = \"15.0.0-rc.1\"\n",
+        w.settings()
+    ));
+    w.vx(&["lock", "--headless"]).assert().code(0);
+    assert_eq!(
+        w.lock()["tools"]["ripgrep"]["version"].as_str(),
+        Some("15.0.0-rc.1")
+    );
+}
+
+#[test]
+fn versions_search_and_dry_run_answer_from_the_registry() {
+    let w = World::new();
+    w.work.write_manifest(&format!(
+        "{}\n[tools]\nripgrep = \"14\"\nterraform = \"1\"\n",
+        w.settings()
+    ));
+    let value = w.json(&["lock", "--dry-run", "--json"]);
+    let tools = value["tools"].as_array().unwrap();
+    assert_eq!(tools[0]["name"], "ripgrep");
+    assert_eq!(tools[0]["version"], "14.1.1");
+    assert_eq!(tools[0]["package"], "test:acme/ripgrep");
+    let linux = &tools[0]["platforms"]["linux-x86_64"];
+    assert!(
+        linux["checksum_source"]
+            .as_str()
+            .unwrap()
+            .starts_with("checksum-file:"),
+        "{linux}"
+    );
+    // terraform: a URL of its own, versions from tags, no checksum published.
+    assert_eq!(tools[1]["version"], "1.10.0");
+    assert_eq!(
+        tools[1]["platforms"]["linux-x86_64"]["checksum_source"],
+        "download"
+    );
+    assert!(
+        !w.work.dir.path().join("vx.lock").exists(),
+        "a dry run writes nothing"
+    );
+    assert!(w.downloads().is_empty(), "{:?}", w.downloads());
+
+    let value = w.json(&["versions", "ripgrep", "--json"]);
+    let versions: Vec<&str> = value["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["version"].as_str().unwrap())
+        .collect();
+    // Newest first; the rc is listed; 1.0.0 is not offered: the registry says it has
+    // no asset (as aqua's own version lists leave it out).
+    assert_eq!(versions, ["15.0.0-rc.1", "14.1.1", "14.0.0"]);
+
+    let value = w.json(&["search", "linter", "--json"]);
+    let mut names: Vec<&str> = value["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["name"].as_str().unwrap())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(names, ["alpha/lint", "beta/lint"]);
+}
+
+#[test]
+fn ambiguous_unknown_and_unsupported_names_are_refused_before_vx_toml_changes() {
+    // The standard registry is pinned by the lock to one the fixture serves.
+    let standard = b"packages:\n  - type: github_release\n    repo_owner: acme\n    repo_name: standard-only\n    asset: x.tar.gz\n".to_vec();
+    let standard_sha = sha256_hex(&standard);
+    let w = World::with(|b| {
+        b.raw(
+            "aquaproj",
+            "aqua-registry",
+            "v9.9.9",
+            "registry.yaml",
+            standard.clone(),
+        )
+    });
+    let start = format!("{}\n[tools]\nripgrep = \"14\"\n", w.settings());
+    w.work.write_manifest(&start);
+    std::fs::write(
+        w.work.dir.path().join("vx.lock"),
+        format!("version = 1\n\n[registries.standard]\nref = \"v9.9.9\"\nsha256 = \"sha256:{standard_sha}\"\n"),
+    )
+    .unwrap();
+
+    let out = w.vx(&["add", "lint"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("ambiguous") && err.contains("alpha/lint") && err.contains("beta/lint"),
+        "{err}"
+    );
+
+    let out = w.vx(&["add", "ripgrpe"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("ripgrpe") && err.contains("acme/ripgrep"),
+        "{err}"
+    );
+
+    let out = w.vx(&["add", "gotool"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(err.contains("go_install"), "{err}");
+    assert_eq!(w.toml(), start, "vx.toml is untouched");
+
+    // A name only the standard registry has is found there.
+    let out = w
+        .vx(&["search", "standard-only", "--json"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("acme/standard-only"));
+
+    // In vx.toml, the name's place is given.
+    w.work.write_manifest(&format!(
+        "{}\n[tools]\nripgrep = \"14\"\nlint = \"1\"\n",
+        w.settings()
+    ));
+    let out = w.vx(&["sync", "--headless"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("vx.toml:7:1: lint: `lint` is ambiguous"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_standard_registry_that_is_not_the_pinned_one_is_refused() {
+    let w = World::with(|b| {
+        b.raw(
+            "aquaproj",
+            "aqua-registry",
+            vx::registry::source::STANDARD_REF,
+            "registry.yaml",
+            b"packages: []\n".to_vec(),
+        )
+    });
+    w.work.write_manifest("[tools]\nnot-in-any = \"1\"\n");
+    let out = w.vx(&["lock"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("refused") && err.contains(vx::registry::source::STANDARD_SHA256),
+        "{err}"
+    );
+    assert!(!w.work.dir.path().join("vx.lock").exists());
+}
+
+#[test]
+fn offline_serves_the_cache_and_says_what_is_missing_without_it() {
+    let w = World::new();
+    w.work
+        .write_manifest(&format!("{}\n[tools]\nfd = \"10\"\n", w.settings()));
+    w.vx(&["versions", "fd"]).assert().code(0);
+    w.github.clear_requests();
+    let out = w
+        .vx(&["versions", "fd", "--offline", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("10.2.0"));
+    assert!(w.github.requests().is_empty(), "{:?}", w.github.requests());
+
+    let out = w.vx(&["versions", "yq", "--offline"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr_of(&out);
+    assert!(err.contains("offline"), "{err}");
+    assert!(w.github.requests().is_empty());
+}
+
+#[test]
+fn a_rate_limit_says_when_it_resets_and_how_to_set_a_token() {
+    let w = World::new();
+    w.work
+        .write_manifest(&format!("{}\n[tools]\nfd = \"10\"\n", w.settings()));
+    let reset = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 600;
+    w.github.set_rate_limited(Some(reset));
+    let out = w.vx(&["lock"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr_of(&out);
+    assert!(err.contains("rate limit"), "{err}");
+    assert!(err.contains("GITHUB_TOKEN"), "{err}");
+    assert!(err.contains("UTC"), "{err}");
+}
+
+#[test]
+fn min_release_age_skips_a_fresh_release() {
+    let w = World::new();
+    w.work.write_manifest(&format!(
+        "{}min_release_age = \"3d\"\n\n[tools]\nripgrep = \"14\"\n",
+        w.settings()
+    ));
+    let out = w.vx(&["lock", "--headless"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    // 14.1.1 was published a day ago: skipped, and named.
+    assert_eq!(
+        w.lock()["tools"]["ripgrep"]["version"].as_str(),
+        Some("14.0.0")
+    );
+    let skipped =
+        "acme/ripgrep: 14.1.1 skipped (published less than 3d ago: min_release_age); 14.0.0 picked";
+    assert!(stderr_of(&out).contains(skipped), "{}", stderr_of(&out));
+}
+
+/// Item 7 of issue 29: `min_release_age` also gates `vx add` and `vx upgrade`, and
+/// names what it skipped.
+#[test]
+fn min_release_age_gates_add_and_upgrade_naming_what_it_skipped() {
+    let w = World::new();
+    w.work
+        .write_manifest(&format!("{}min_release_age = \"3d\"\n", w.settings()));
+    let skipped =
+        "acme/ripgrep: 14.1.1 skipped (published less than 3d ago: min_release_age); 14.0.0 picked";
+    let out = w.vx(&["add", "ripgrep", "--headless"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains(skipped), "{}", stderr_of(&out));
+    assert_eq!(
+        w.lock()["tools"]["ripgrep"]["version"].as_str(),
+        Some("14.0.0")
+    );
+    // `vx upgrade` re-resolves within `14` and skips the same release.
+    let out = w.vx(&["upgrade", "--headless"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains(skipped), "{}", stderr_of(&out));
+    assert_eq!(
+        w.lock()["tools"]["ripgrep"]["version"].as_str(),
+        Some("14.0.0")
+    );
+}
+
+#[test]
+fn a_file_named_by_platform_becomes_its_command() {
+    let w = World::new();
+    w.work
+        .write_manifest(&format!("{}\n[tools]\nyq = \"4\"\n", w.settings()));
+    w.vx(&["sync", "--headless"]).assert().code(0);
+    let lock = w.lock();
+    let here = vx::manifest::Platform::current().to_string();
+    let (os, arch) = go(&here);
+    let bin = platform_entry(&lock, "yq", &here)["bin"]
+        .as_array()
+        .unwrap()[0]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(bin, format!("yq=yq_{os}_{arch}"));
+    assert!(w.downloads().len() == 1, "{:?}", w.downloads());
+    #[cfg(unix)]
+    {
+        let out = w.vx(&["yq", "."]).output().unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "yq v4.44.0 .\n",
+            "{}",
+            stderr_of(&out)
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn vx_x_runs_a_registry_tool_outside_any_project() {
+    // No vx.toml: the standard registry is the only one; the user config pins it to
+    // the one the fixture serves (the test registry itself).
+    let standard =
+        std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/registry.yaml"))
+            .unwrap();
+    let sha = sha256_hex(&standard);
+    let w = World::with(|b| {
+        b.raw(
+            "aquaproj",
+            "aqua-registry",
+            "v9.9.9",
+            "registry.yaml",
+            standard.clone(),
+        )
+    });
+    pin_standard_registry(&w.work.dir.path().join("config"), &sha);
+    let out = w.vx(&["x", "jq@1.7", "--", "a", "b"]).output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "jq 1.7.1 a b\n",
+        "{}",
+        stderr_of(&out)
+    );
+    assert!(!w.work.manifest().exists());
+    // Installed and resolved a moment ago: the next run asks GitHub nothing.
+    w.github.clear_requests();
+    let out = w.vx(&["jq@1.7", "c"]).output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "jq 1.7.1 c\n",
+        "{}",
+        stderr_of(&out)
+    );
+    assert!(w.github.requests().is_empty(), "{:?}", w.github.requests());
+    // A name no registry has.
+    let out = w.vx(&["x", "nosuchtool"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+}
+
+#[test]
+fn registry_show_renders_every_platform_and_update_pins_the_newest_standard() {
+    let standard = b"packages:\n  - type: github_release\n    repo_owner: acme\n    repo_name: standard-only\n    asset: x.tar.gz\n".to_vec();
+    let w = World::with(|b| {
+        b.raw(
+            "aquaproj",
+            "aqua-registry",
+            "v9.9.9",
+            "registry.yaml",
+            standard.clone(),
+        )
+        .release("aquaproj", "aqua-registry", FixtureRelease::new("v9.9.9"))
+    });
+    w.work
+        .write_manifest(&format!("{}\n[tools]\nripgrep = \"14\"\n", w.settings()));
+    let value = w.json(&["registry", "show", "ripgrep", "--json"]);
+    assert_eq!(value["package"], "test:acme/ripgrep");
+    assert_eq!(value["version"], "14.1.1");
+    let windows = &value["platforms"]["windows-x86_64"];
+    assert!(
+        windows["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("ripgrep-14.1.1-x86_64-pc-windows-msvc.zip"),
+        "{windows}"
+    );
+    assert_eq!(windows["format"], "zip");
+    // Not in supported_envs.
+    assert!(
+        value["platforms"]["windows-aarch64"]["unsupported"].is_string(),
+        "{value}"
+    );
+    // Rosetta 2 and Windows' arm64 emulation run the amd64 build; Linux arm64 has none.
+    let value = w.json(&["registry", "show", "oldtool", "--json"]);
+    let mac = &value["platforms"]["macos-aarch64"];
+    assert!(
+        mac["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/oldtool_darwin_amd64.tar.gz"),
+        "{mac}"
+    );
+    assert_eq!(mac["emulated"], "rosetta2");
+    let win = &value["platforms"]["windows-aarch64"];
+    assert!(
+        win["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/oldtool_windows_amd64.tar.gz"),
+        "{win}"
+    );
+    assert_eq!(win["emulated"], "windows_arm_emulation");
+    assert!(
+        value["platforms"]["linux-aarch64"]["unsupported"].is_string(),
+        "{value}"
+    );
+    // An old version falls to the override without assets.
+    let out = w
+        .vx(&[
+            "registry",
+            "show",
+            "ripgrep",
+            "--version",
+            "1.0.0",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert_ne!(
+        out.status.code(),
+        Some(0),
+        "1.0.0 is no installable version"
+    );
+
+    w.vx(&["registry", "update"]).assert().code(0);
+    let lock = w.lock();
+    assert_eq!(
+        lock["registries"]["standard"]["ref"].as_str(),
+        Some("v9.9.9")
+    );
+    assert_eq!(
+        lock["registries"]["standard"]["sha256"].as_str(),
+        Some(format!("sha256:{}", sha256_hex(&standard)).as_str())
+    );
+    // The standard registry is now the fixture's: its package is found.
+    let out = w
+        .vx(&["versions", "standard-only", "--json"])
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert!(!err.contains("no package"), "{err}");
+}
+
+#[test]
+fn a_tool_without_a_published_checksum_is_downloaded_once_to_lock_it() {
+    let w = World::new();
+    let here = vx::manifest::Platform::current().to_string();
+    w.work.write_manifest(&format!(
+        "[settings]\nplatforms = [\"{here}\"]\nregistries = [{{ name = \"test\", path = \"registry.yaml\" }}]\n\n[tools]\nterraform = \"1\"\n"
+    ));
+    w.vx(&["lock", "--headless"]).assert().code(0);
+    let lock = w.lock();
+    let entry = platform_entry(&lock, "terraform", &here);
+    assert_eq!(entry["checksum"].as_str(), Some("download"), "{entry:?}");
+    assert_eq!(
+        lock["tools"]["terraform"]["version"].as_str(),
+        Some("1.10.0")
+    );
+    let fetched: Vec<String> = w
+        .github
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.starts_with("/terraform/"))
+        .map(|r| r.path)
+        .collect();
+    assert_eq!(fetched.len(), 1, "{fetched:?}");
+    #[cfg(unix)]
+    {
+        w.vx(&["sync", "--headless"]).assert().code(0);
+        let out = w.vx(&["terraform", "plan"]).output().unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "terraform 1.10.0 plan\n",
+            "{}",
+            stderr_of(&out)
+        );
+    }
+}
+
+#[test]
+fn a_registry_tool_the_lock_does_not_pin_is_refused_by_locked_and_frozen() {
+    let w = World::new();
+    w.work
+        .write_manifest(&format!("{}\n[tools]\nripgrep = \"14\"\n", w.settings()));
+    let out = w.vx(&["sync", "--locked", "--headless"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(err.contains("vx.lock is out of date for ripgrep"), "{err}");
+    let out = w.vx(&["sync", "--frozen", "--headless"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(err.contains("vx.lock has no ripgrep"), "{err}");
+    assert!(w.github.requests().is_empty(), "{:?}", w.github.requests());
+    assert!(!w.work.dir.path().join("vx.lock").exists());
+    // Locked, --locked installs it without asking the registry again.
+    w.vx(&["lock", "--headless"]).assert().code(0);
+    w.github.clear_requests();
+    w.vx(&["sync", "--locked", "--headless"]).assert().code(0);
+    assert!(w.github.requests().iter().all(|r| r.is_download()));
+}
+
+/// Resolution and installs of tools named in vx.toml, through a real proxy: every
+/// request the loopback GitHub answered (releases, checksum files, archives) went
+/// through tinyproxy, forwarded (absolute-form GETs, no CONNECT), and none went around
+/// it. The fixture is addressed by this machine's name, which is not loopback to vx.
+#[cfg(unix)]
+#[test]
+fn a_sync_by_name_goes_through_the_proxy_request_by_request() {
+    let name = common::net::machine_name();
+    let w = World::with(|b| b.host(&name));
+    let proxy = common::net::Tinyproxy::start(&[], None);
+    w.work.write_manifest(&format!(
+        "{}\n[tools]\nripgrep = \"14\"\nfd = \"10\"\n",
+        w.settings()
+    ));
+    let mut cmd = w.vx(&["sync", "--headless", "-v"]);
+    common::net::isolate(&mut cmd, &w.work.dir.path().join("config"));
+    let out = cmd.env("HTTP_PROXY", proxy.url()).output().unwrap();
+    let stderr = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    // `-v` says where each download goes.
+    assert_eq!(
+        stderr
+            .matches(&format!("through the proxy {}", proxy.url()))
+            .count(),
+        2,
+        "{stderr}"
+    );
+    let answered = w.github.requests();
+    assert!(
+        answered.iter().any(|r| r.is_download()) && answered.iter().any(|r| r.is_api()),
+        "resolved and downloaded: {answered:?}"
+    );
+    let through_proxy = proxy.requests(answered.len());
+    let web = w.github.web_url();
+    let mut expected: Vec<String> = answered
+        .iter()
+        .map(|r| format!("{} {web}{} HTTP/1.1", r.method, r.path))
+        .collect();
+    let mut seen = through_proxy.clone();
+    expected.sort();
+    seen.sort();
+    assert_eq!(seen, expected, "the proxy's log:\n{}", proxy.log());
+    assert!(
+        !through_proxy.iter().any(|r| r.starts_with("CONNECT")),
+        "http is forwarded, not tunnelled: {through_proxy:?}"
+    );
+}

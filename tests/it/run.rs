@@ -1,0 +1,342 @@
+//! `vx run` end to end with the real binary and the real `sh`: arguments reaching the
+//! program exactly (appended and at `{args}`), dependencies in order and each once, a
+//! cycle, exit statuses, `[env]` with a script's `env` and `cwd`, `--offline` with a
+//! missing tool, the listing, an unknown script, and Ctrl-C typed into a real terminal
+//! (tmux) reaching the script. The tool, `argv`, is a raw shell script served over
+//! loopback HTTP and installed by the run itself.
+
+// Unix only: the tool is a shell script, and Ctrl-C is a terminal's.
+#![cfg(unix)]
+
+use crate::common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{Work, wait_for};
+use vx::demo::fixture::{Route, TestServer, sha256_hex};
+
+/// Prints each argument on a line of its own, in brackets.
+const ARGV: &str = "#!/bin/sh\nfor a in \"$@\"; do printf '[%s]\\n' \"$a\"; done\n";
+
+/// A project whose vx.toml lists `argv` (served by `server`) and `scripts`.
+struct Project {
+    work: Work,
+    _server: TestServer,
+}
+
+impl Project {
+    fn new(scripts: &str) -> Project {
+        let server = TestServer::start([("/argv", Route::Ok(ARGV.as_bytes().to_vec()))]);
+        let work = Work::new();
+        work.write_manifest(&format!(
+            "[tools.argv]\nversion = \"1.0\"\nurl = \"{}\"\nsha256 = \"{}\"\nformat = \"raw\"\n\n\
+             [env]\nFROM_ENV = \"project {{project}}\"\n\n{scripts}",
+            server.url("/argv"),
+            sha256_hex(ARGV.as_bytes()),
+        ));
+        Project {
+            work,
+            _server: server,
+        }
+    }
+
+    fn dir(&self) -> &Path {
+        self.work.dir.path()
+    }
+
+    fn xdg(&self) -> PathBuf {
+        self.dir().join("xdg")
+    }
+
+    /// `vx ARGS` in the project directory, with its store as the default.
+    fn vx(&self) -> assert_cmd::Command {
+        let mut cmd = self.work.vx();
+        cmd.env("XDG_DATA_HOME", self.xdg())
+            .timeout(common::DEADLINE);
+        cmd
+    }
+
+    /// `vx run ARGS`, asserting its exit code; stdout and stderr.
+    fn run(&self, args: &[&str], code: i32) -> (String, String) {
+        let out = self.vx().arg("run").args(args).assert().code(code);
+        let out = out.get_output();
+        (text(&out.stdout), text(&out.stderr))
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+const SCRIPTS: &str = r#"[scripts]
+args = { run = "argv", description = "prints its arguments" }
+placed = "argv first {args} last"
+a = { run = "echo a >> order", depends = ["b", "c"] }
+b = { run = "echo b >> order", depends = ["c"] }
+c = "echo c >> order"
+seven = "exit 7"
+after-seven = { run = "echo never", depends = ["seven"] }
+envs = { run = "printf '%s|%s|%s\\n' \"$FROM_ENV\" \"$CI\" \"$PWD\"", env = { CI = "yes ${VX_TEST_UNSET:-dflt}" }, cwd = "sub" }
+"#;
+
+#[test]
+fn arguments_reach_the_program_exactly() {
+    let project = Project::new(SCRIPTS);
+    let tricky = [
+        "two words",
+        "it's",
+        "\"double\"",
+        "$HOME",
+        "back\\slash",
+        "line\nbreak",
+        "",
+        "-n",
+    ];
+    // The first run installs argv (not offline), then runs it.
+    let mut args = vec!["args"];
+    args.extend(tricky);
+    let (stdout, stderr) = project.run(&args, 0);
+    let expected: String = tricky.iter().map(|a| format!("[{a}]\n")).collect();
+    assert_eq!(stdout, expected, "{stderr}");
+
+    let (stdout, _) = project.run(&["placed", "a b", "it's"], 0);
+    assert_eq!(stdout, "[first]\n[a b]\n[it's]\n[last]\n");
+    let (stdout, _) = project.run(&["placed"], 0);
+    assert_eq!(stdout, "[first]\n[last]\n");
+}
+
+#[test]
+fn dependencies_run_first_each_once_and_failures_stop_the_run() {
+    let project = Project::new(SCRIPTS);
+    project.run(&["a"], 0);
+    let order = std::fs::read_to_string(project.dir().join("order")).unwrap();
+    assert_eq!(order, "c\nb\na\n");
+
+    let (_, stderr) = project.run(&["seven"], 7);
+    assert_eq!(stderr, "", "the script's status is vx's, nothing said");
+    let (stdout, stderr) = project.run(&["after-seven"], 7);
+    assert_eq!(stdout, "");
+    assert!(
+        stderr.contains("script `seven` (run before `after-seven`) failed: exit status 7"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn scripts_see_the_toolchain_the_project_env_their_env_and_cwd() {
+    let project = Project::new(SCRIPTS);
+    std::fs::create_dir(project.dir().join("sub")).unwrap();
+    let (stdout, stderr) = project.run(&["envs"], 0);
+    let dir = project.dir().canonicalize().unwrap();
+    assert_eq!(
+        stdout,
+        format!(
+            "project {}|yes dflt|{}\n",
+            project.dir().display(),
+            dir.join("sub").display()
+        ),
+        "{stderr}"
+    );
+    // A missing cwd is said, not a crash.
+    std::fs::remove_dir(project.dir().join("sub")).unwrap();
+    let (_, stderr) = project.run(&["envs"], 2);
+    assert!(stderr.contains("is not a directory"), "{stderr}");
+}
+
+#[test]
+fn offline_fails_naming_the_missing_tool() {
+    let project = Project::new(SCRIPTS);
+    let (stdout, stderr) = project.run(&["--offline", "args", "x"], 1);
+    assert_eq!(stdout, "");
+    assert!(
+        stderr.contains("argv 1.0") && stderr.contains("--offline"),
+        "{stderr}"
+    );
+    assert!(!project.xdg().join("vx/store/argv/1.0").exists());
+}
+
+#[test]
+fn run_alone_lists_the_scripts_and_unknown_ones_get_a_suggestion() {
+    let project = Project::new(SCRIPTS);
+    let (stdout, _) = project.run(&[], 0);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[0], "args         prints its arguments");
+    assert_eq!(lines[1], "placed       argv first {args} last");
+    assert_eq!(lines.len(), 8, "{stdout}");
+
+    let (_, stderr) = project.run(&["arsg"], 2);
+    assert!(stderr.contains("no script `arsg`"), "{stderr}");
+    assert!(stderr.contains("did you mean `args`?"), "{stderr}");
+    // A script is never a subcommand, nor a subcommand a script.
+    let (_, stderr) = project.run(&["sync"], 2);
+    assert!(stderr.contains("no script `sync`"), "{stderr}");
+
+    let empty = Project::new("");
+    let (stdout, stderr) = empty.run(&[], 0);
+    assert_eq!(stdout, "");
+    assert!(
+        stderr.contains("has no scripts; add one under [scripts]"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_dependency_cycle_is_a_manifest_error_at_its_line() {
+    let project = Project::new(
+        "[scripts]\nx = { run = \"true\", depends = [\"y\"] }\ny = { run = \"true\", depends = [\"x\"] }\n",
+    );
+    let (_, stderr) = project.run(&["x"], 2);
+    let manifest = project.work.manifest();
+    assert!(
+        stderr.contains(&format!("{}:", manifest.display())) && stderr.contains("cycle"),
+        "{stderr}"
+    );
+    let line: usize = stderr
+        .split(&format!("{}:", manifest.display()))
+        .nth(1)
+        .and_then(|rest| rest.split(':').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no line in {stderr}"));
+    let toml = std::fs::read_to_string(&manifest).unwrap();
+    let at = toml.lines().nth(line - 1).unwrap();
+    assert!(
+        at.starts_with("x = ") || at.starts_with("y = "),
+        "line {line}: {at}"
+    );
+}
+
+/// A tmux session of its own (own socket), killed when dropped.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(tag: &str, dir: &Path, command: &str) -> Option<Tmux> {
+        if Command::new("tmux").arg("-V").output().is_err() {
+            eprintln!("skipped: no tmux");
+            return None;
+        }
+        let tmux = Tmux {
+            socket: format!("vx-run-{tag}-{}", std::process::id()),
+        };
+        let status = tmux
+            .command()
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                "vx",
+                "-x",
+                "100",
+                "-y",
+                "20",
+                "-c",
+            ])
+            .arg(dir)
+            .arg(command)
+            .status();
+        assert!(status.unwrap().success(), "tmux new-session failed");
+        Some(tmux)
+    }
+
+    fn command(&self) -> Command {
+        let mut command = Command::new("tmux");
+        command.args(["-L", &self.socket]);
+        command
+    }
+
+    fn keys(&self, keys: &str) {
+        let status = self
+            .command()
+            .args(["send-keys", "-t", "vx", keys])
+            .status();
+        assert!(status.unwrap().success());
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.command().arg("kill-server").status();
+    }
+}
+
+/// The script `trap`: says it is ready in file `ready`, then waits; Ctrl-C makes it
+/// write `interrupted` and exit 3. `then` depends on it.
+const TRAP: &str = r#"[scripts]
+trap = "trap 'echo interrupted > interrupted; exit 3' INT; echo ready > ready; while :; do sleep 1; done"
+then = { run = "echo ran > then", depends = ["trap"] }
+"#;
+
+/// Runs `vx run SCRIPT` in a terminal, types Ctrl-C once the trap is set, and returns
+/// vx's exit status.
+fn ctrl_c(project: &Project, script: &str) -> Option<i32> {
+    let vx = assert_cmd::cargo::cargo_bin("vx");
+    let command = format!(
+        "env XDG_DATA_HOME='{}' VX_BOARD_DIR='{}' VX_DAEMON_SOCKET=none '{}' run {script} 2> stderr; echo $? > status",
+        project.xdg().display(),
+        project.work.boards().display(),
+        vx.display()
+    );
+    let tmux = Tmux::start(script, project.dir(), &command)?;
+    wait_for("the script to be ready", || {
+        project.dir().join("ready").exists().then_some(())
+    });
+    tmux.keys("C-c");
+    let status = wait_for("vx to exit", || {
+        let status = std::fs::read_to_string(project.dir().join("status")).ok()?;
+        status.trim().parse::<i32>().ok()
+    });
+    Some(status)
+}
+
+#[test]
+fn ctrl_c_reaches_the_script() {
+    let project = Project::new(TRAP);
+    project.vx().args(["sync", "--headless"]).assert().success();
+    let Some(status) = ctrl_c(&project, "trap") else {
+        return;
+    };
+    let marked = std::fs::read_to_string(project.dir().join("interrupted")).unwrap();
+    assert_eq!(marked, "interrupted\n");
+    assert_eq!(status, 3, "the script's own status");
+}
+
+#[test]
+fn ctrl_c_in_a_dependency_reaches_it_and_ends_the_run_with_130() {
+    let project = Project::new(TRAP);
+    project.vx().args(["sync", "--headless"]).assert().success();
+    let Some(status) = ctrl_c(&project, "then") else {
+        return;
+    };
+    let marked = std::fs::read_to_string(project.dir().join("interrupted")).unwrap();
+    assert_eq!(marked, "interrupted\n");
+    assert_eq!(status, 130);
+    assert!(!project.dir().join("then").exists(), "the run stopped");
+    // vx waited for the dependency (it was not killed by the Ctrl-C), then said why.
+    let stderr = std::fs::read_to_string(project.dir().join("stderr")).unwrap();
+    assert_eq!(stderr, "vx: interrupted during script `trap`\n");
+}
+
+#[test]
+fn a_project_of_scripts_alone_runs_and_removing_every_tool_empties_the_lock() {
+    let p = Project::new("[scripts]\nhi = \"echo hi {args}\"\n");
+    p.vx().arg("sync").arg("--headless").assert().code(0);
+    assert!(
+        std::fs::read_to_string(p.dir().join("vx.lock"))
+            .unwrap()
+            .contains("[tools.argv]")
+    );
+
+    // vx.toml as `vx init` leaves it, with a script: no tools.
+    p.work
+        .write_manifest("[tools]\n\n[scripts]\nhi = \"echo hi {args}\"\n");
+    let out = p.vx().arg("sync").arg("--headless").assert().code(0);
+    assert!(text(&out.get_output().stdout).contains("0 tools up to date"));
+    let lock = std::fs::read_to_string(p.dir().join("vx.lock")).unwrap();
+    assert!(
+        !lock.contains("argv"),
+        "the lock follows the manifest: {lock}"
+    );
+    assert_eq!(p.run(&["hi", "there"], 0).0, "hi there\n");
+}

