@@ -30,8 +30,14 @@ pub fn dir() -> Option<PathBuf> {
 
 /// The command a shim named `argv0` (a program's `argv[0]`: a name or a path) stands
 /// for; `None` when it is vx itself: a name starting with `vx` (`vx`, `vx.exe`,
-/// `vx-1.4`), so vx renamed or versioned still works and no shim can shadow it.
+/// `vx-1.4`), so vx renamed or versioned still works and no shim can shadow it, or
+/// `/proc/self/exe` (how `vx sync` starts its children on Linux).
 pub fn command_of(argv0: &OsStr) -> Option<String> {
+    // `vx sync` starts its children through the image it runs
+    // ([`crate::platform::process::running_executable`]): that is vx too.
+    if Path::new(argv0) == Path::new("/proc/self/exe") {
+        return None;
+    }
     let file = Path::new(argv0).file_name()?.to_str()?;
     let command = pfs::command_name(file).unwrap_or(file);
     (!is_reserved(command)).then(|| command.to_owned())
@@ -138,7 +144,7 @@ mod tests {
 
     #[test]
     fn vx_under_its_own_names_is_no_shim() {
-        for name in ["vx", "/usr/local/bin/vx", "vx-1.4", "./vx"] {
+        for name in ["vx", "/usr/local/bin/vx", "vx-1.4", "./vx", "/proc/self/exe"] {
             assert_eq!(command_of(OsStr::new(name)), None, "{name}");
         }
         assert_eq!(command_of(OsStr::new("/home/u/.local/share/vx/shims/node")).as_deref(), Some("node"));

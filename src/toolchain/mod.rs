@@ -226,7 +226,8 @@ impl Toolchain {
         store: &Path,
     ) -> Result<Toolchain, ToolchainError> {
         let mut chain = Toolchain::assemble(manifest, requests, store)?;
-        if let Some(global) = manifest.and_then(|m| global_under(&m.path)) {
+        let global = manifest.and_then(|m| global_under(&m.path));
+        if let Some(global) = global.filter(|g| g.is_file()) {
             let global = Manifest::load(&global).map_err(ToolchainError::Global)?;
             chain.underlay(Toolchain::assemble(Some(&global), &[], store)?);
         }
