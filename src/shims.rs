@@ -144,10 +144,19 @@ mod tests {
 
     #[test]
     fn vx_under_its_own_names_is_no_shim() {
-        for name in ["vx", "/usr/local/bin/vx", "vx-1.4", "./vx", "/proc/self/exe"] {
+        for name in [
+            "vx",
+            "/usr/local/bin/vx",
+            "vx-1.4",
+            "./vx",
+            "/proc/self/exe",
+        ] {
             assert_eq!(command_of(OsStr::new(name)), None, "{name}");
         }
-        assert_eq!(command_of(OsStr::new("/home/u/.local/share/vx/shims/node")).as_deref(), Some("node"));
+        assert_eq!(
+            command_of(OsStr::new("/home/u/.local/share/vx/shims/node")).as_deref(),
+            Some("node")
+        );
         assert_eq!(command_of(OsStr::new("rg")).as_deref(), Some("rg"));
     }
 

@@ -515,7 +515,10 @@ mod tests {
     #[test]
     fn tools_in_the_user_config_point_at_the_global_toolset() {
         let err = parse("[tools]\nrg = \"14\"\n").unwrap_err().to_string();
-        assert!(err.contains(":1:2: tools do not go in config.toml"), "{err}");
+        assert!(
+            err.contains(":1:2: tools do not go in config.toml"),
+            "{err}"
+        );
         assert!(err.contains("`vx use -g TOOL[@VERSION]`"), "{err}");
     }
 

@@ -117,7 +117,14 @@ impl Machine {
         let url = self.server.url(&format!("/{tool}-{{version}}.tar.gz"));
         self.run(
             "elsewhere",
-            &["use", "-g", &format!("{tool}@{version}"), "--url", &url, "--headless"],
+            &[
+                "use",
+                "-g",
+                &format!("{tool}@{version}"),
+                "--url",
+                &url,
+                "--headless",
+            ],
             0,
         );
     }
@@ -178,26 +185,41 @@ fn global_tools_run_outside_a_project_and_the_projects_version_wins_inside() {
     m.use_global("greet", "2.0");
     m.use_global("hello", "1.0");
     let global = std::fs::read_to_string(m.home().join(".config/vx/vx.toml")).unwrap();
-    assert!(global.contains("[tools.greet]") && global.contains("[tools.hello]"), "{global}");
+    assert!(
+        global.contains("[tools.greet]") && global.contains("[tools.hello]"),
+        "{global}"
+    );
     assert!(m.home().join(".config/vx/vx.lock").is_file());
     assert!(m.store().join("greet/2.0/bin/greet").is_file());
 
     let out = m.run("elsewhere", &["exec", "--", "greet", "a"], 7);
     assert!(out.starts_with("greet 2.0 args:a\n"), "{out}");
     let which = m.run("elsewhere", &["which", "greet"], 0);
-    assert_eq!(which.trim(), m.store().join("greet/2.0/bin/greet").to_str().unwrap());
+    assert_eq!(
+        which.trim(),
+        m.store().join("greet/2.0/bin/greet").to_str().unwrap()
+    );
 
     // In the project its own greet wins; hello, only global, is there too.
     m.run("proj", &["sync", "--headless"], 0);
     let out = m.run("proj", &["exec", "--", "greet"], 7);
     assert!(out.starts_with("greet 1.0 args:\n"), "{out}");
-    assert_eq!(m.run("proj", &["exec", "--", "hello"], 0), "hello from global\n");
+    assert_eq!(
+        m.run("proj", &["exec", "--", "hello"], 0),
+        "hello from global\n"
+    );
     let which = m.run("proj", &["which", "greet"], 0);
-    assert_eq!(which.trim(), m.store().join("greet/1.0/bin/greet").to_str().unwrap());
+    assert_eq!(
+        which.trim(),
+        m.store().join("greet/1.0/bin/greet").to_str().unwrap()
+    );
 
     // A global tool removed from the store is installed again by `vx exec`.
     m.run("elsewhere", &["uninstall", "hello@1.0"], 0);
-    assert_eq!(m.run("proj", &["exec", "--", "hello"], 0), "hello from global\n");
+    assert_eq!(
+        m.run("proj", &["exec", "--", "hello"], 0),
+        "hello from global\n"
+    );
 }
 
 #[test]
@@ -210,7 +232,10 @@ fn use_without_global_outside_a_project_says_what_to_do_and_writes_nothing() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
-    assert!(err.contains("`vx use -g greet@2.0`") && err.contains("`vx init`"), "{err}");
+    assert!(
+        err.contains("`vx use -g greet@2.0`") && err.contains("`vx init`"),
+        "{err}"
+    );
     assert!(!m.dir("elsewhere").join("vx.toml").exists());
     assert!(!m.home().join(".config/vx/vx.toml").exists());
 }
@@ -219,13 +244,20 @@ fn use_without_global_outside_a_project_says_what_to_do_and_writes_nothing() {
 fn use_in_a_project_adds_locks_and_installs_in_one_step() {
     let m = Machine::new();
     let url = m.server.url("/hello-{version}.tar.gz");
-    m.run("proj", &["use", "hello@1.0", "--url", &url, "--headless"], 0);
+    m.run(
+        "proj",
+        &["use", "hello@1.0", "--url", &url, "--headless"],
+        0,
+    );
     let manifest = std::fs::read_to_string(m.dir("proj").join("vx.toml")).unwrap();
     assert!(manifest.contains("[tools.hello]"), "{manifest}");
     let lock = std::fs::read_to_string(m.dir("proj").join("vx.lock")).unwrap();
     assert!(lock.contains("[tools.hello]"), "{lock}");
     // Installed: it runs offline, and has its shim.
-    assert_eq!(m.run("proj", &["exec", "--offline", "--", "hello"], 0), "hello from global\n");
+    assert_eq!(
+        m.run("proj", &["exec", "--offline", "--", "hello"], 0),
+        "hello from global\n"
+    );
     assert!(m.shims().join("hello").is_symlink());
 }
 
@@ -271,7 +303,10 @@ fn a_shim_in_a_project_runs_the_projects_version_and_never_installs() {
     m.pin_project("1.1");
     let (code, out, err) = run_with_input(m.shim("greet", "proj"), "");
     assert_eq!(code, Some(127), "{out}{err}");
-    assert!(err.contains("greet 1.1 is not installed") && err.contains("vx sync"), "{err}");
+    assert!(
+        err.contains("greet 1.1 is not installed") && err.contains("vx sync"),
+        "{err}"
+    );
     assert!(!m.store().join("greet/1.1").exists());
 }
 
@@ -289,12 +324,13 @@ fn a_shim_for_a_command_nothing_provides_exits_127_and_removed_tools_lose_theirs
     let (code, out, err) = run_with_input(m.shim("nosuchtool", "elsewhere"), "");
     assert_eq!(code, Some(127), "{out}{err}");
     assert!(
-        err.contains("nosuchtool: no tool of this directory's project or of the global toolset provides it"),
+        err.contains(
+            "nosuchtool: no tool of this directory's project or of the global toolset provides it"
+        ),
         "{err}"
     );
     // A command of the system's is found outside the shims: `true` is no vx tool.
-    std::os::unix::fs::symlink(assert_cmd::cargo::cargo_bin("vx"), m.shims().join("true"))
-        .unwrap();
+    std::os::unix::fs::symlink(assert_cmd::cargo::cargo_bin("vx"), m.shims().join("true")).unwrap();
     let (code, _, err) = run_with_input(m.shim("true", "elsewhere"), "");
     assert_eq!(code, Some(0), "{err}");
 
@@ -337,7 +373,10 @@ fn activate_shims_puts_the_shims_on_path_for_a_shell_that_runs_no_hook() {
         format!("export PATH='{}'\":$PATH\"\n", m.shims().display())
     );
     let fish = m.run("elsewhere", &["activate", "--shims", "fish"], 0);
-    assert!(fish.starts_with("set -gx PATH ") && fish.ends_with(" $PATH\n"), "{fish}");
+    assert!(
+        fish.starts_with("set -gx PATH ") && fish.ends_with(" $PATH\n"),
+        "{fish}"
+    );
     let vx = assert_cmd::cargo::cargo_bin("vx");
     let script = format!(
         "eval \"$('{}' activate --shims bash)\"\ncd '{}' && greet z </dev/null\n",

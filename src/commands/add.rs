@@ -19,7 +19,13 @@ pub fn run(args: &AddArgs) -> Result<i32, Error> {
         Err(vx::manifest::ManifestError::NotFound { .. }) => cwd.join(MANIFEST_FILE),
         Err(e) => return Err(Error::usage(e)),
     };
-    let manifest = edit(&path, &args.tool, args.url.as_ref(), args.sha256.as_ref(), &args.bins)?;
+    let manifest = edit(
+        &path,
+        &args.tool,
+        args.url.as_ref(),
+        args.sha256.as_ref(),
+        &args.bins,
+    )?;
     lock(&manifest, &args.run)
 }
 

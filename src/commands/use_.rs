@@ -42,8 +42,10 @@ pub fn run(args: &UseArgs) -> Result<i32, Error> {
                 return Err(Error::usage(format!(
                     "no vx.toml here or in a parent directory: `vx use -g {}` adds to your global toolset ({}), `vx init` starts a project here",
                     args.tools.join(" "),
-                    vx::manifest::global::path()
-                        .map_or_else(|| "vx.toml beside config.toml".to_owned(), |p| p.display().to_string())
+                    vx::manifest::global::path().map_or_else(
+                        || "vx.toml beside config.toml".to_owned(),
+                        |p| p.display().to_string()
+                    )
                 )));
             }
             Err(e) => return Err(Error::usage(e)),

@@ -111,7 +111,11 @@ impl Sources {
     pub fn stamp(manifest: &Path) -> Sources {
         let manifest = std::path::absolute(manifest).unwrap_or_else(|_| manifest.to_owned());
         let global_digests = crate::manifest::global::under(&manifest)
-            .map(|global| crate::manifest::global::files(&global).map(|f| digest(&f)).to_vec())
+            .map(|global| {
+                crate::manifest::global::files(&global)
+                    .map(|f| digest(&f))
+                    .to_vec()
+            })
             .unwrap_or_default();
         Sources {
             manifest_digest: digest(&manifest),
