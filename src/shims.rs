@@ -73,7 +73,8 @@ pub fn refresh(shims: &Path, store: &Path, program: &Path) -> io::Result<Refresh
             continue;
         }
         let command = pfs::command_name(&name).unwrap_or(&name).to_owned();
-        if wanted.contains(&command) {
+        // What vx did not make stays as it is, wanted or not.
+        if !is_shim(&entry.path(), &name, program) || wanted.contains(&command) {
             present.insert(command);
         } else {
             std::fs::remove_file(entry.path())?;
@@ -82,7 +83,9 @@ pub fn refresh(shims: &Path, store: &Path, program: &Path) -> io::Result<Refresh
     }
     for command in &wanted {
         let link = shims.join(pfs::program_file_name(command));
-        if present.contains(command) && pfs::links_to(&link, program) {
+        if present.contains(command)
+            && (pfs::links_to(&link, program) || !link_is_ours(&link, program))
+        {
             continue;
         }
         // Made beside it and renamed over it: a shim running meanwhile never finds
@@ -94,6 +97,21 @@ pub fn refresh(shims: &Path, store: &Path, program: &Path) -> io::Result<Refresh
         done.made.push(command.clone());
     }
     Ok(done)
+}
+
+/// Whether the entry `name` at `path` is one vx made: a link to `program`, a
+/// symbolic link to any vx binary (one since moved or replaced), or on Windows a
+/// program file (`CMD.exe`: vx's hard links and copies cannot be told apart).
+fn is_shim(path: &Path, name: &str, program: &Path) -> bool {
+    pfs::links_to(path, program)
+        || std::fs::read_link(path).is_ok_and(|target| command_of(target.as_os_str()).is_none())
+        || pfs::command_name(name).is_some()
+}
+
+/// [`is_shim`] for a wanted entry's path.
+fn link_is_ours(link: &Path, program: &Path) -> bool {
+    let name = link.file_name().and_then(OsStr::to_str).unwrap_or_default();
+    is_shim(link, name, program)
 }
 
 /// The command names of every installed tool in `store`: its executables' file names
@@ -158,6 +176,53 @@ mod tests {
             Some("node")
         );
         assert_eq!(command_of(OsStr::new("rg")).as_deref(), Some("rg"));
+    }
+
+    /// A store holding tool `t` 1 whose receipt lists `bin/t` and `bin/t2`.
+    #[cfg(unix)]
+    fn store_with_tool(root: &Path) -> PathBuf {
+        let store = root.join("store");
+        let tree = store.join("t/1");
+        std::fs::create_dir_all(tree.join("bin")).unwrap();
+        let receipt = serde_json::json!({
+            "tool": "t", "version": "1", "url": "file:///t", "sha256": "0", "format": null,
+            "strip_components": 0, "post_install": null, "options": {}, "bytes": 0,
+            "installed_at": 0, "bin": ["bin/t", "bin/t2"]
+        });
+        std::fs::write(
+            tree.join(crate::install::store::RECEIPT_FILE),
+            receipt.to_string(),
+        )
+        .unwrap();
+        store
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_refresh_links_every_command_removes_stale_shims_and_keeps_the_users_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with_tool(dir.path());
+        let program = dir.path().join("bin/vx");
+        std::fs::create_dir_all(program.parent().unwrap()).unwrap();
+        std::fs::write(&program, "vx").unwrap();
+        let shims = dir.path().join("shims");
+        std::fs::create_dir_all(&shims).unwrap();
+        std::os::unix::fs::symlink(&program, shims.join("gone")).unwrap();
+        std::fs::write(shims.join("mine"), "a user's file").unwrap();
+
+        let done = refresh(&shims, &store, &program).unwrap();
+        assert_eq!(done.made, ["t", "t2"]);
+        assert_eq!(done.removed, ["gone"]);
+        assert_eq!(std::fs::read_link(shims.join("t")).unwrap(), program);
+        assert_eq!(
+            std::fs::read_to_string(shims.join("mine")).unwrap(),
+            "a user's file"
+        );
+        // Nothing new: nothing written.
+        assert_eq!(
+            refresh(&shims, &store, &program).unwrap(),
+            Refreshed::default()
+        );
     }
 
     #[test]
