@@ -406,3 +406,91 @@ fn bash(m: &Machine, script: &str) -> String {
     assert!(out.status.success(), "{}", text(&out.stderr));
     text(&out.stdout)
 }
+
+/// A daemon of the machine's, stopped when dropped.
+struct RunningDaemon<'m> {
+    machine: &'m Machine,
+}
+
+impl RunningDaemon<'_> {
+    fn socket(m: &Machine) -> PathBuf {
+        m.root.path().join("d/daemon.sock")
+    }
+
+    fn start(machine: &Machine) -> RunningDaemon<'_> {
+        let mut cmd = machine.vx("elsewhere");
+        cmd.env("VX_DAEMON_SOCKET", Self::socket(machine))
+            .args(["daemon", "start", "--store"])
+            .arg(machine.store())
+            .assert()
+            .success();
+        RunningDaemon { machine }
+    }
+
+    /// The daemon's `toolchain` answer for `dir`.
+    fn toolchain(&self, dir: &str) -> serde_json::Value {
+        use std::io::{BufRead, BufReader};
+        let stream = std::os::unix::net::UnixStream::connect(Self::socket(self.machine)).unwrap();
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(60)))
+            .unwrap();
+        let mut writer = stream.try_clone().unwrap();
+        let request = serde_json::json!({"type": "toolchain", "cwd": self.machine.dir(dir)});
+        writeln!(writer, "{request}").unwrap();
+        let mut line = String::new();
+        BufReader::new(stream).read_line(&mut line).unwrap();
+        serde_json::from_str(&line).unwrap()
+    }
+}
+
+impl Drop for RunningDaemon<'_> {
+    fn drop(&mut self) {
+        let _ = self
+            .machine
+            .vx("elsewhere")
+            .env("VX_DAEMON_SOCKET", Self::socket(self.machine))
+            .args(["daemon", "stop"])
+            .output();
+    }
+}
+
+#[test]
+fn the_daemon_answers_with_the_global_toolset_outside_and_under_a_project() {
+    let m = Machine::new();
+    m.use_global("greet", "2.0");
+    m.use_global("hello", "1.0");
+    m.run("proj", &["sync", "--headless"], 0);
+    let daemon = RunningDaemon::start(&m);
+    let bin = |tool: &str, version: &str| m.store().join(tool).join(version).join("bin");
+
+    let outside = daemon.toolchain("elsewhere");
+    assert_eq!(
+        outside["manifest"],
+        m.home().join(".config/vx/vx.toml").to_str().unwrap(),
+        "{outside}"
+    );
+    assert_eq!(
+        outside["bin_dirs"],
+        serde_json::json!([bin("greet", "2.0"), bin("hello", "1.0")]),
+        "{outside}"
+    );
+    let inside = daemon.toolchain("proj");
+    assert_eq!(
+        inside["bin_dirs"],
+        serde_json::json!([bin("greet", "1.0"), bin("hello", "1.0")]),
+        "{inside}"
+    );
+    // The global toolset changed: the next answer follows at once.
+    let global = m.home().join(".config/vx/vx.toml");
+    m.run(
+        "elsewhere",
+        &["remove", "hello", "--manifest", global.to_str().unwrap()],
+        0,
+    );
+    let inside = daemon.toolchain("proj");
+    assert_eq!(
+        inside["bin_dirs"],
+        serde_json::json!([bin("greet", "1.0")]),
+        "{inside}"
+    );
+}
