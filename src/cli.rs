@@ -594,6 +594,21 @@ pub struct AddArgs {
     /// `cli/cli@latest`), or `NAME@VERSION` with `--url`.
     #[arg(value_name = "NAME[@VERSION]")]
     pub tool: String,
+    /// A download of its own instead of the registries'.
+    #[command(flatten)]
+    pub source: UrlToolArgs,
+    /// The manifest to edit (default: `$VX_MANIFEST`, else the nearest `vx.toml`, else
+    /// a new `vx.toml` here).
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+    /// How the locking download shows itself.
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// The `--url` form of `vx add` and `vx use`: a tool with a download of its own.
+#[derive(Debug, Args)]
+pub struct UrlToolArgs {
     /// Where to download it (`{version}`, `{os}`, `{arch}` are filled in); without
     /// it the tool is looked up in the registries.
     #[arg(long, value_name = "URL")]
@@ -604,13 +619,6 @@ pub struct AddArgs {
     /// One of its executables, a path inside the install (repeatable).
     #[arg(long = "bin", value_name = "PATH")]
     pub bins: Vec<String>,
-    /// The manifest to edit (default: `$VX_MANIFEST`, else the nearest `vx.toml`, else
-    /// a new `vx.toml` here).
-    #[arg(long, value_name = "PATH")]
-    pub manifest: Option<PathBuf>,
-    /// How the locking download shows itself.
-    #[command(flatten)]
-    pub run: RunArgs,
 }
 
 /// `vx use` options.
@@ -624,16 +632,9 @@ pub struct UseArgs {
     /// project and under every project that does not list the tool itself.
     #[arg(short = 'g', long, conflicts_with = "manifest")]
     pub global: bool,
-    /// Where to download it (`{version}`, `{os}`, `{arch}` are filled in), as `vx add
-    /// --url`.
-    #[arg(long, value_name = "URL")]
-    pub url: Option<String>,
-    /// Its SHA-256, when known (with `--url`).
-    #[arg(long, value_name = "HEX")]
-    pub sha256: Option<String>,
-    /// One of its executables, a path inside the install (with `--url`; repeatable).
-    #[arg(long = "bin", value_name = "PATH")]
-    pub bins: Vec<String>,
+    /// A download of its own instead of the registries' (one tool).
+    #[command(flatten)]
+    pub source: UrlToolArgs,
     /// The project's manifest (default: `$VX_MANIFEST`, else the nearest `vx.toml`).
     #[arg(long, value_name = "PATH")]
     pub manifest: Option<PathBuf>,

@@ -148,10 +148,10 @@ pub fn path_without(shims: Option<&Path>, inherited: Option<&OsStr>) -> std::ffi
     let Some(shims) = shims else {
         return crate::platform::search::join(&dirs);
     };
-    let same = |dir: &Path| {
-        dir == shims
-            || matches!((dir.canonicalize(), shims.canonicalize()), (Ok(a), Ok(b)) if a == b)
-    };
+    // As `vx activate --shims` wrote it, or as it resolves: one lookup, not one per
+    // entry (a shim runs on every call of the tool).
+    let real = shims.canonicalize().ok();
+    let same = |dir: &Path| dir == shims || real.as_deref() == Some(dir);
     let kept: Vec<PathBuf> = dirs.into_iter().filter(|d| !same(d)).collect();
     crate::platform::search::join(&kept)
 }

@@ -9,7 +9,7 @@ use vx::lock::Lock;
 use vx::manifest::edit::{self, NewTool};
 use vx::manifest::{MANIFEST_FILE, Manifest};
 
-use crate::cli::AddArgs;
+use crate::cli::{AddArgs, UrlToolArgs};
 
 /// Runs `vx add`.
 pub fn run(args: &AddArgs) -> Result<i32, Error> {
@@ -19,26 +19,15 @@ pub fn run(args: &AddArgs) -> Result<i32, Error> {
         Err(vx::manifest::ManifestError::NotFound { .. }) => cwd.join(MANIFEST_FILE),
         Err(e) => return Err(Error::usage(e)),
     };
-    let manifest = edit(
-        &path,
-        &args.tool,
-        args.url.as_ref(),
-        args.sha256.as_ref(),
-        &args.bins,
-    )?;
+    let manifest = edit(&path, &args.tool, &args.source)?;
     lock(&manifest, &args.run)
 }
 
-/// Adds `tool` (`NAME[@CONSTRAINT]`, or `NAME@VERSION` with `url`) to the manifest at
+/// Adds `tool` (`NAME[@CONSTRAINT]`, or `NAME@VERSION` with `--url`) to the manifest at
 /// `path` (a new one when there is none) and writes it, once the result parses: what
 /// `vx add` and `vx use` write before they lock.
-pub fn edit(
-    path: &std::path::Path,
-    tool: &str,
-    url: Option<&String>,
-    sha256: Option<&String>,
-    bins: &[String],
-) -> Result<Manifest, Error> {
+pub fn edit(path: &std::path::Path, tool: &str, source: &UrlToolArgs) -> Result<Manifest, Error> {
+    let (url, sha256, bins) = (source.url.as_ref(), source.sha256.as_ref(), &source.bins);
     let path = path.to_owned();
     let text = match vx::bounded_read::read_to_string(&path, vx::manifest::MAX_MANIFEST_BYTES) {
         Ok(text) => text,

@@ -17,7 +17,7 @@ use crate::cli::UseArgs;
 
 /// Runs `vx use`.
 pub fn run(args: &UseArgs) -> Result<i32, Error> {
-    if args.url.is_some() && args.tools.len() != 1 {
+    if args.source.url.is_some() && args.tools.len() != 1 {
         return Err(Error::usage(
             "--url names one tool's download: give one NAME@VERSION with it",
         ));
@@ -53,13 +53,7 @@ pub fn run(args: &UseArgs) -> Result<i32, Error> {
     };
     let mut manifest = None;
     for tool in &args.tools {
-        manifest = Some(super::add::edit(
-            &path,
-            tool,
-            args.url.as_ref(),
-            args.sha256.as_ref(),
-            &args.bins,
-        )?);
+        manifest = Some(super::add::edit(&path, tool, &args.source)?);
     }
     let Some(manifest) = manifest else {
         return Err(Error::usage("name a tool: vx use NAME[@VERSION]"));
