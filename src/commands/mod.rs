@@ -183,9 +183,10 @@ pub fn toolchain(
 }
 
 /// The project's toolchain sources (`--manifest`, else the `vx.toml` found from the
-/// working directory, else the global one), taken before anything parses them, with its recorded
-/// [`Activation`](vx::toolchain::activation::Activation) in the store (`--store`, else
-/// the default) when nothing it was made from has changed. `None` outside a project.
+/// working directory, else the global one), taken before anything parses them, with
+/// its recorded [`Activation`](vx::toolchain::activation::Activation) in the store
+/// (`--store`, else the default) when nothing it was made from has changed. `None`
+/// outside a project when there is no global toolset either.
 /// A caller without a fresh record resolves in full and records with the sources.
 pub fn recorded_activation(
     manifest: Option<&std::path::Path>,
