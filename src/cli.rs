@@ -37,6 +37,9 @@ pub enum Command {
     Add(AddArgs),
     /// Remove a tool from vx.toml and vx.lock.
     Remove(RemoveArgs),
+    /// Add tools to the project (or with -g to your global toolset), lock and
+    /// install them in one step: `vx use -g ripgrep@14`.
+    Use(UseArgs),
     /// Add the tools of .tool-versions, mise.toml, .nvmrc, .node-version,
     /// .python-version or aqua.yaml to vx.toml and lock them.
     Import(ImportArgs),
@@ -462,6 +465,10 @@ pub struct ActivateArgs {
     #[arg(value_name = "SHELL",
           value_parser = clap::builder::PossibleValuesParser::new(vx::hook::render::SHELLS.map(|(name, _)| name)))]
     pub shell: String,
+    /// Print the line that puts vx's shims directory first on `PATH` instead of the
+    /// hook (for a profile read by IDEs and login shells).
+    #[arg(long)]
+    pub shims: bool,
 }
 
 /// `vx hook-env` options.
@@ -587,6 +594,21 @@ pub struct AddArgs {
     /// `cli/cli@latest`), or `NAME@VERSION` with `--url`.
     #[arg(value_name = "NAME[@VERSION]")]
     pub tool: String,
+    /// A download of its own instead of the registries'.
+    #[command(flatten)]
+    pub source: UrlToolArgs,
+    /// The manifest to edit (default: `$VX_MANIFEST`, else the nearest `vx.toml`, else
+    /// a new `vx.toml` here).
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+    /// How the locking download shows itself.
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// The `--url` form of `vx add` and `vx use`: a tool with a download of its own.
+#[derive(Debug, Args)]
+pub struct UrlToolArgs {
     /// Where to download it (`{version}`, `{os}`, `{arch}` are filled in); without
     /// it the tool is looked up in the registries.
     #[arg(long, value_name = "URL")]
@@ -597,11 +619,26 @@ pub struct AddArgs {
     /// One of its executables, a path inside the install (repeatable).
     #[arg(long = "bin", value_name = "PATH")]
     pub bins: Vec<String>,
-    /// The manifest to edit (default: `$VX_MANIFEST`, else the nearest `vx.toml`, else
-    /// a new `vx.toml` here).
+}
+
+/// `vx use` options.
+#[derive(Debug, Args)]
+pub struct UseArgs {
+    /// The tools: `NAME[@CONSTRAINT]` from the registries, or one `NAME@VERSION` with
+    /// `--url`.
+    #[arg(value_name = "NAME[@VERSION]", required = true)]
+    pub tools: Vec<String>,
+    /// Into the global toolset (`vx.toml` beside the user config), used outside any
+    /// project and under every project that does not list the tool itself.
+    #[arg(short = 'g', long, conflicts_with = "manifest")]
+    pub global: bool,
+    /// A download of its own instead of the registries' (one tool).
+    #[command(flatten)]
+    pub source: UrlToolArgs,
+    /// The project's manifest (default: `$VX_MANIFEST`, else the nearest `vx.toml`).
     #[arg(long, value_name = "PATH")]
     pub manifest: Option<PathBuf>,
-    /// How the locking download shows itself.
+    /// How the lock and the install show themselves.
     #[command(flatten)]
     pub run: RunArgs,
 }

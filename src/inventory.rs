@@ -80,6 +80,12 @@ pub fn versions(store: &Path) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Every installed version's receipt in `store`, sorted as [`scan`] sorts them,
+/// without measuring their trees: what the shims are made from.
+pub fn receipts(store: &Path) -> Vec<Receipt> {
+    receipted(store).into_iter().map(|(_, r)| r).collect()
+}
+
 /// The installed versions of `tool` in `store`, oldest first: what the daemon reads
 /// again when that tool's directory changes.
 pub fn tool_versions(store: &Path, tool: &str) -> Vec<String> {

@@ -65,6 +65,7 @@ pub mod runtime;
 pub mod secret;
 pub mod self_update;
 pub mod settings;
+pub mod shims;
 pub mod signals;
 pub mod spec;
 pub mod sync;

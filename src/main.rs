@@ -15,6 +15,12 @@ use clap::Parser;
 use cli::{Cli, Command};
 
 fn main() {
+    let mut argv = std::env::args_os();
+    // Run under another name than its own: a shim (`<data dir>/vx/shims/CMD`).
+    if let Some(command) = argv.next().as_deref().and_then(vx::shims::command_of) {
+        let args: Vec<_> = argv.collect();
+        finish(commands::shim::run(&command, &args));
+    }
     let args: Vec<_> = std::env::args_os().skip(1).collect();
     if cli::verbose_version(&args) {
         let _ = std::io::stdout().write_all(vx::build_info::verbose().as_bytes());
@@ -52,7 +58,13 @@ fn main() {
         Command::Bundle { command } => commands::bundle::run(command),
         Command::SelfCmd { command } => commands::self_::run(command),
         Command::External(args) => commands::external::run(&args),
+        Command::Use(args) => commands::use_::run(&args),
     };
+    finish(result);
+}
+
+/// Exits with `result`'s code, saying its error on stderr first.
+fn finish(result: Result<i32, vx::exit::Error>) -> ! {
     let code = match result {
         Ok(code) => code,
         // Output into a closed pipe (`vx board ls | head -1`) just ends, as in ripgrep.

@@ -390,11 +390,17 @@ fn walk(root: &Table<'_>) -> Result<Walked, (Range<usize>, String)> {
     Ok(walked)
 }
 
+/// Why `[tools]` is refused here: the global toolset has a file of its own.
+const TOOLS_HERE: &str = "tools do not go in config.toml: the global toolset is the vx.toml beside it (with its vx.lock); `vx use -g TOOL[@VERSION]` adds one";
+
 /// Refuses any key of `table` not in `allowed`, with the closest one as a suggestion:
 /// the manifest's rule and message ([`Problem::UnknownKey`]).
 fn known_keys(table: &Table<'_>, allowed: &[&str], at: &str) -> Result<(), (Range<usize>, String)> {
     for key in table.keys() {
         let name = key.get_ref().as_ref();
+        if at.is_empty() && name == "tools" {
+            return Err((key.span(), TOOLS_HERE.to_owned()));
+        }
         if !allowed.contains(&name) {
             let problem = Problem::UnknownKey {
                 key: crate::validate::shorten(name),
@@ -504,6 +510,16 @@ mod tests {
         );
         let err = parse("mirror = []\n").unwrap_err().to_string();
         assert!(err.ends_with("did you mean `mirrors`?"), "{err}");
+    }
+
+    #[test]
+    fn tools_in_the_user_config_point_at_the_global_toolset() {
+        let err = parse("[tools]\nrg = \"14\"\n").unwrap_err().to_string();
+        assert!(
+            err.contains(":1:2: tools do not go in config.toml"),
+            "{err}"
+        );
+        assert!(err.contains("`vx use -g TOOL[@VERSION]`"), "{err}");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use vx::lock::Lock;
 use vx::manifest::edit::{self, NewTool};
 use vx::manifest::{MANIFEST_FILE, Manifest};
 
-use crate::cli::AddArgs;
+use crate::cli::{AddArgs, UrlToolArgs};
 
 /// Runs `vx add`.
 pub fn run(args: &AddArgs) -> Result<i32, Error> {
@@ -19,6 +19,16 @@ pub fn run(args: &AddArgs) -> Result<i32, Error> {
         Err(vx::manifest::ManifestError::NotFound { .. }) => cwd.join(MANIFEST_FILE),
         Err(e) => return Err(Error::usage(e)),
     };
+    let manifest = edit(&path, &args.tool, &args.source)?;
+    lock(&manifest, &args.run)
+}
+
+/// Adds `tool` (`NAME[@CONSTRAINT]`, or `NAME@VERSION` with `--url`) to the manifest at
+/// `path` (a new one when there is none) and writes it, once the result parses: what
+/// `vx add` and `vx use` write before they lock.
+pub fn edit(path: &std::path::Path, tool: &str, source: &UrlToolArgs) -> Result<Manifest, Error> {
+    let (url, sha256, bins) = (source.url.as_ref(), source.sha256.as_ref(), &source.bins);
+    let path = path.to_owned();
     let text = match vx::bounded_read::read_to_string(&path, vx::manifest::MAX_MANIFEST_BYTES) {
         Ok(text) => text,
         Err(e) if e.is_not_found() => String::new(),
@@ -29,25 +39,25 @@ pub fn run(args: &AddArgs) -> Result<i32, Error> {
             )));
         }
     };
-    let (edited, label) = match &args.url {
+    let (edited, label) = match url {
         Some(url) => {
-            let (name, version) = super::install::parse_tool_at_version(&args.tool)?;
+            let (name, version) = super::install::parse_tool_at_version(tool)?;
             let tool = NewTool {
                 name: name.to_owned(),
                 version: version.to_owned(),
                 url: url.clone(),
-                sha256: args.sha256.clone(),
-                bin: args.bins.clone(),
+                sha256: sha256.cloned(),
+                bin: bins.to_vec(),
             };
             (edit::add(&text, &tool), format!("{name} {version}"))
         }
         None => {
-            if args.sha256.is_some() || !args.bins.is_empty() {
+            if sha256.is_some() || !bins.is_empty() {
                 return Err(Error::usage(
                     "--sha256 and --bin go with --url; a registry tool brings its own",
                 ));
             }
-            let (key, constraint) = registry_entry(&args.tool, &path, &text)?;
+            let (key, constraint) = registry_entry(tool, &path, &text)?;
             let label = format!("{key} {constraint}");
             (edit::set_constraint(&text, &key, &constraint), label)
         }
@@ -61,13 +71,17 @@ pub fn run(args: &AddArgs) -> Result<i32, Error> {
     })?;
     let what = if added { "added" } else { "updated" };
     vx::note!("vx: {what} {label} in {}", path.display());
+    Ok(manifest)
+}
 
+/// Locks `manifest` for every configured platform, as `vx lock` would.
+pub fn lock(manifest: &Manifest, run: &crate::cli::RunArgs) -> Result<i32, Error> {
     let lock_path = manifest.lock_path();
     let mut lock = Lock::load(&lock_path)
         .map_err(Error::usage)?
         .unwrap_or_default();
-    let platforms = super::lock::platforms(&[], &manifest);
-    super::lock::relock_and_write(&manifest, &mut lock, &platforms, &args.run, false, false)
+    let platforms = super::lock::platforms(&[], manifest);
+    super::lock::relock_and_write(manifest, &mut lock, &platforms, run, false, false)
 }
 
 /// The vx.toml key and constraint for `NAME[@CONSTRAINT]`: the name checked against

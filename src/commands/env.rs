@@ -1,5 +1,6 @@
 //! `vx env [--shell …]`: prints what puts the project's installed tools first on
-//! `PATH` (then its `[settings] path`) and sets its `[env]`, for `eval "$(vx env)"`,
+//! `PATH` (then its `[settings] path`; the user's global toolset layered under it, or
+//! alone outside a project) and sets its `[env]`, for `eval "$(vx env)"`,
 //! PowerShell, JSON or GitHub Actions. Tools that are not installed are named on
 //! stderr and make it exit 1 (what is installed is still printed). A running daemon
 //! answers for the project when it can ([`super::ActiveTools`]), else the project's
@@ -42,7 +43,11 @@ pub fn run(args: &EnvArgs) -> Result<i32, Error> {
             },
             stale => {
                 let sources = stale.map(|(sources, _)| sources);
-                let manifest = super::manifest(explicit)?;
+                // Outside a project the global toolset is the toolchain.
+                let manifest = match super::project_or_global(explicit)? {
+                    Some(manifest) => manifest,
+                    None => super::manifest(explicit)?,
+                };
                 let chain = super::toolchain(Some(&manifest), &[], &store)?;
                 super::record_activation(&chain, Some(&manifest), sources.as_ref(), &store);
                 ActiveTools::of(&chain, Some(&manifest))

@@ -43,10 +43,10 @@ pub fn run(args: &ExecArgs) -> Result<i32, Error> {
     } else {
         None
     };
-    let manifest = super::optional_manifest(manifest_arg)?;
+    let manifest = super::project_or_global(manifest_arg)?;
     if manifest.is_none() && args.tools.is_empty() {
         return Err(Error::usage(
-            "no vx.toml here or in a parent directory: pass --manifest, or name the tools (`vx exec ripgrep@14.1.1 -- rg`)",
+            "no vx.toml here or in a parent directory, and no global toolset: pass --manifest, name the tools (`vx exec ripgrep@14.1.1 -- rg`), or add global ones (`vx use -g ripgrep`)",
         ));
     }
     let target = Target {
@@ -135,7 +135,7 @@ impl Target<'_> {
         if chain
             .tools
             .iter()
-            .any(|t| t.spec.is_none() && t.origin == Origin::Manifest)
+            .any(|t| t.spec.is_none() && matches!(t.origin, Origin::Manifest | Origin::Global))
         {
             // Registry tools the sync resolved: the lock now pins them.
             chain = super::toolchain(self.manifest, self.requests, &store)?;
@@ -180,6 +180,9 @@ impl Target<'_> {
             super::sync::tell_relocked(&outcome.relocked, manifest);
             code = outcome.code;
         }
+        if code == vx::exit::OK && missing.iter().any(|t| t.origin == Origin::Global) {
+            code = sync_global(store, &settings, self.offline)?;
+        }
         let named: Vec<_> = missing
             .iter()
             .filter(|t| t.origin == Origin::Override)
@@ -194,6 +197,7 @@ impl Target<'_> {
             code = vx::sync::run("the command line", &named, store, &settings)
                 .map_err(Error::environment)?;
         }
+        super::refresh_shims(store);
         // A tool that failed is still missing: the caller names it.
         if code == vx::exit::INTERRUPTED {
             Err(Error::with_code(code, "interrupted"))
@@ -201,6 +205,28 @@ impl Target<'_> {
             Ok(())
         }
     }
+}
+
+/// Syncs the user's global toolset into `store` (its tools a project lacks and that
+/// are missing), as `vx sync` would in its directory.
+fn sync_global(store: &Path, settings: &Settings, offline: bool) -> Result<i32, Error> {
+    let Some(path) = vx::manifest::global::existing() else {
+        return Ok(vx::exit::OK);
+    };
+    let global = Manifest::load(&path).map_err(Error::usage)?;
+    let settings = Settings {
+        network: super::project_network(&global)?,
+        ..settings.clone()
+    };
+    let sync = ProjectSync::plan(
+        &global,
+        LockMode::Update,
+        &super::resolver(&global, offline, false),
+    )
+    .map_err(super::project_error)?;
+    let outcome = sync.run(store, &settings).map_err(super::project_error)?;
+    super::sync::tell_relocked(&outcome.relocked, &global);
+    Ok(outcome.code)
 }
 
 /// The missing tools' labels, `a 1, b 2`.
@@ -229,7 +255,7 @@ pub fn exec_recorded(recorded: &Activation, program: &OsString, args: &[OsString
 
 /// The error for `program` when it names a tool of the project that is not for this
 /// platform (its `os`): said so, rather than "command not found".
-fn not_here(tools: &[String], program: &OsString) -> Option<Error> {
+pub fn not_here(tools: &[String], program: &OsString) -> Option<Error> {
     let name = program.to_string_lossy();
     let tool = tools
         .iter()
@@ -246,7 +272,7 @@ fn not_here(tools: &[String], program: &OsString) -> Option<Error> {
 /// Replaces this process with `exe` (`program` as found on `path`), with `path` as
 /// its `PATH` and the project's `changes` applied. Returns the error when it cannot
 /// (127 not found, 126 not runnable).
-fn replace_process(
+pub fn replace_process(
     program: &OsString,
     args: &[OsString],
     path: &std::ffi::OsStr,

@@ -33,7 +33,7 @@ pub fn run(args: &[OsString]) -> Result<i32, Error> {
     {
         return Err(super::exec::exec_recorded(&recorded, program, rest));
     }
-    let manifest = super::optional_manifest(None)?;
+    let manifest = super::project_or_global(None)?;
     let Some(manifest) = manifest else {
         let store = super::located_store(None).ok();
         return Err(unknown(name, None, store.as_deref()));

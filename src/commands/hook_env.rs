@@ -1,5 +1,7 @@
 //! `vx hook-env --shell SHELL`: what the hook of `vx activate` runs before each
-//! prompt. It finds the working directory's project (the nearest `vx.toml` up), and
+//! prompt. It finds the working directory's project (the nearest `vx.toml` up, with
+//! the user's global toolset layered under it; outside a project, the global
+//! `vx.toml` alone), and
 //! when that and everything the shell's state was made from are unchanged (one `stat`
 //! each: vx.toml, vx.lock, the tools' directories) it prints nothing. Otherwise it
 //! prints what takes the shell from what it has to what the project wants
@@ -32,7 +34,8 @@ pub fn run(args: &HookEnvArgs) -> Result<i32, Error> {
     };
     let held = std::env::var(STATE_VAR).ok();
     let old = held.as_deref().and_then(State::decode).unwrap_or_default();
-    let manifest = vx::manifest::find(&cwd);
+    // Outside a project, the user's global toolset (if any) is the toolchain.
+    let manifest = vx::manifest::global::find_or_global(&cwd);
     if old.is_current(manifest.as_deref()) {
         return Ok(vx::exit::OK);
     }
@@ -70,6 +73,10 @@ fn project(manifest: &Path) -> Result<Target, (Vec<Watched>, String)> {
         Watched::now(manifest.to_owned()),
         Watched::now(manifest.with_file_name(LOCK_FILE)),
     ];
+    // The global toolset layered under the project: its files count too.
+    if let Some(global) = vx::manifest::global::under(manifest) {
+        watched.extend(vx::manifest::global::files(&global).map(Watched::now));
+    }
     let fail = |watched: &Vec<Watched>, problem: String| (watched.clone(), problem);
     let parsed = Manifest::load(manifest).map_err(|e| fail(&watched, e.to_string()))?;
     let store = super::located_store(None).map_err(|e| fail(&watched, e.report()))?;
@@ -81,7 +88,7 @@ fn project(manifest: &Path) -> Result<Target, (Vec<Watched>, String)> {
             (recorded.bin_dirs().to_vec(), declared)
         }
         (sources, None) => {
-            let chain = Toolchain::assemble(Some(&parsed), &[], &store)
+            let chain = Toolchain::layered(Some(&parsed), &[], &store)
                 .map_err(|e| fail(&watched, e.to_string()))?;
             for tool in chain.missing() {
                 vx::note!(

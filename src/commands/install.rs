@@ -72,6 +72,7 @@ pub fn run(args: &InstallArgs) -> Result<i32, Error> {
     let result = install::install(&cfg, sink.as_mut(), &opts);
     let terminal = Terminal::of(&result);
     terminal.publish(sink.as_mut());
+    super::refresh_shims(&cfg.store);
     Ok(terminal.code)
 }
 

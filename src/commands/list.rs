@@ -13,7 +13,7 @@ use crate::cli::ListArgs;
 
 /// Runs `vx list`.
 pub fn run(args: &ListArgs) -> Result<i32, Error> {
-    let manifest = super::optional_manifest(args.project.manifest.as_deref())?;
+    let manifest = super::project_or_global(args.project.manifest.as_deref())?;
     let store = super::located_store(args.project.store.as_deref())?;
     let chain = super::toolchain(manifest.as_ref(), &[], &store)?;
     let used = |item: &Installed| chain.uses(&item.tool, &item.version);

@@ -26,9 +26,11 @@ pub mod remove;
 pub mod run;
 pub mod search;
 pub mod self_;
+pub mod shim;
 pub mod sync;
 pub mod uninstall;
 pub mod upgrade;
+pub mod use_;
 pub mod versions;
 pub mod which;
 pub mod x;
@@ -149,24 +151,42 @@ pub fn optional_manifest(
     }
 }
 
-/// The toolchain of `manifest` and `requests` in `store`; a manifest, lock or
-/// request that cannot be used is a usage error (exit 2).
+/// The manifest of the toolchain here: the project's like [`optional_manifest`], else
+/// the user's global `vx.toml` when there is one ([`vx::manifest::global`]).
+pub fn project_or_global(
+    explicit: Option<&std::path::Path>,
+) -> Result<Option<vx::manifest::Manifest>, vx::exit::Error> {
+    if let Some(manifest) = optional_manifest(explicit)? {
+        return Ok(Some(manifest));
+    }
+    match vx::manifest::global::existing() {
+        Some(path) => vx::manifest::Manifest::load(&path)
+            .map(Some)
+            .map_err(vx::exit::Error::usage),
+        None => Ok(None),
+    }
+}
+
+/// The toolchain of `manifest` and `requests` in `store`, the user's global toolset
+/// layered under it; a manifest, lock or request that cannot be used is a usage error
+/// (exit 2).
 pub fn toolchain(
     manifest: Option<&vx::manifest::Manifest>,
     requests: &[vx::toolchain::Request],
     store: &std::path::Path,
 ) -> Result<vx::toolchain::Toolchain, vx::exit::Error> {
     use vx::toolchain::{Toolchain, ToolchainError};
-    Toolchain::assemble(manifest, requests, store).map_err(|err| match err {
+    Toolchain::layered(manifest, requests, store).map_err(|err| match err {
         ToolchainError::Project(err) => project_error(err),
         other => vx::exit::Error::usage(other),
     })
 }
 
 /// The project's toolchain sources (`--manifest`, else the `vx.toml` found from the
-/// working directory), taken before anything parses them, with its recorded
-/// [`Activation`](vx::toolchain::activation::Activation) in the store (`--store`, else
-/// the default) when nothing it was made from has changed. `None` outside a project.
+/// working directory, else the global one), taken before anything parses them, with
+/// its recorded [`Activation`](vx::toolchain::activation::Activation) in the store
+/// (`--store`, else the default) when nothing it was made from has changed. `None`
+/// outside a project when there is no global toolset either.
 /// A caller without a fresh record resolves in full and records with the sources.
 pub fn recorded_activation(
     manifest: Option<&std::path::Path>,
@@ -175,7 +195,11 @@ pub fn recorded_activation(
     vx::toolchain::activation::Sources,
     Option<vx::toolchain::activation::Activation>,
 )> {
-    let manifest = vx::manifest::locate(manifest, &cwd().ok()?).ok()?;
+    let manifest = match vx::manifest::locate(manifest, &cwd().ok()?) {
+        Ok(path) => path,
+        Err(vx::manifest::ManifestError::NotFound { .. }) => vx::manifest::global::existing()?,
+        Err(_) => return None,
+    };
     let store = located_store(store).ok()?;
     Some(vx::toolchain::activation::Activation::lookup(
         &store, &manifest,
@@ -352,6 +376,22 @@ pub fn resolution_error(e: vx::resolution::ResolutionError) -> vx::exit::Error {
         vx::exit::Error::usage(e)
     } else {
         vx::exit::Error::environment(e)
+    }
+}
+
+/// Makes vx's shims ([`vx::shims`]) match what `store` holds, after something was
+/// installed or removed there. Only for the default store (a shim runs what that
+/// one holds); best effort: a directory that cannot be written is said once, and the
+/// command's own result stands.
+pub fn refresh_shims(store: &std::path::Path) {
+    if located_store(None).ok().as_deref() != Some(store) {
+        return;
+    }
+    let (Some(shims), Ok(program)) = (vx::shims::dir(), std::env::current_exe()) else {
+        return;
+    };
+    if let Err(e) = vx::shims::refresh(&shims, store, &program) {
+        vx::note!("vx: cannot refresh the shims in {}: {e}", shims.display());
     }
 }
 

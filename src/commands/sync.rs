@@ -39,6 +39,7 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
     }
     let outcome = sync.run(&store, &settings).map_err(super::project_error)?;
     tell_relocked(&outcome.relocked, &manifest);
+    super::refresh_shims(&store);
     Ok(outcome.code)
 }
 

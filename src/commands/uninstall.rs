@@ -14,6 +14,7 @@ pub fn run(args: &UninstallArgs) -> Result<i32, Error> {
     match inventory::remove(&store, tool, version) {
         Ok(size) => {
             println!("removed {tool} {version} ({})", human_bytes(size));
+            super::refresh_shims(&store);
             Ok(vx::exit::OK)
         }
         Err(err @ (RemoveError::NotInstalled { .. } | RemoveError::Busy { .. })) => {

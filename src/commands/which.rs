@@ -37,7 +37,7 @@ pub fn run(args: &WhichArgs) -> Result<i32, Error> {
     {
         return print(exe);
     }
-    let manifest = super::optional_manifest(manifest_arg)?;
+    let manifest = super::project_or_global(manifest_arg)?;
     let chain = super::toolchain(manifest.as_ref(), &[], &store)?;
     super::record_activation(&chain, manifest.as_ref(), sources.as_ref(), &store);
     let tools = ActiveTools::of(&chain, manifest.as_ref());

@@ -221,7 +221,7 @@ impl Resolver {
                     version,
                 };
                 let manifest = project.as_ref().map(|p| &p.manifest);
-                let chain = Toolchain::assemble(manifest, &[request], &self.store)
+                let chain = Toolchain::layered(manifest, &[request], &self.store)
                     .map_err(|e| e.to_string())?;
                 let tool = picked(&chain)
                     .or_else(|| chain.tools.first().cloned())
@@ -297,7 +297,7 @@ impl Resolver {
         if !cwd.is_absolute() {
             return Err(format!("cwd must be an absolute path, not {cwd:?}"));
         }
-        let Some(path) = manifest::find(cwd) else {
+        let Some(path) = manifest::global::find_or_global(cwd) else {
             return Ok(None);
         };
         // Taken before anything is read: a change while reading shows next time.
@@ -318,7 +318,7 @@ impl Resolver {
         let watched = path.parent().is_some_and(|dir| (self.watch)(dir));
         let manifest = Manifest::load(&path).map_err(|e| e.to_string())?;
         let chain =
-            Toolchain::assemble(Some(&manifest), &[], &self.store).map_err(|e| e.to_string())?;
+            Toolchain::layered(Some(&manifest), &[], &self.store).map_err(|e| e.to_string())?;
         let packages = crate::lock::Lock::load(&manifest.lock_path())
             .ok()
             .flatten()
@@ -356,12 +356,13 @@ impl Resolver {
 /// nanoseconds); `None` for a file that is not there.
 type Stamp = Option<crate::platform::fs::FileStamp>;
 
-/// The stamps of a project's `vx.toml` and `vx.lock`. A cached project is used only
+/// The stamps of a project's `vx.toml` and `vx.lock` (and of the global toolset's
+/// layered under it). A cached project is used only
 /// while they are unchanged: two `stat`s per answer make it exact at once, where the
 /// file events that also drop it arrive a few milliseconds late (a script's
 /// `vx add … && vx env` must see the new tool).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Stamps([Stamp; 2]);
+struct Stamps([Stamp; 4]);
 
 impl Stamps {
     fn of(manifest: &Path) -> Stamps {
@@ -369,9 +370,14 @@ impl Stamps {
             let m = std::fs::metadata(path).ok()?;
             Some(crate::platform::fs::FileStamp::of(&m))
         };
+        // The global toolset layered under the project counts as its files do.
+        let global = manifest::global::under(manifest).map(|g| manifest::global::files(&g));
+        let global = |i: usize| global.as_ref().and_then(|files| stamp(&files[i]));
         Stamps([
             stamp(manifest),
             stamp(&manifest.with_file_name(manifest::LOCK_FILE)),
+            global(0),
+            global(1),
         ])
     }
 }

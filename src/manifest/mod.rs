@@ -23,6 +23,7 @@
 
 pub mod edit;
 pub mod environment;
+pub mod global;
 pub mod network;
 mod parse;
 pub mod platform;

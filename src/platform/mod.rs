@@ -346,6 +346,24 @@ pub mod fs {
         imp::link_beside(file, link)
     }
 
+    /// Makes `link` run `program` (the vx binary, for a shim): a symbolic link to it
+    /// on Unix; on Windows a hard link, else a copy (no privilege needed for either).
+    pub fn link_program(program: &Path, link: &Path) -> std::io::Result<()> {
+        imp::link_program(program, link)
+    }
+
+    /// Whether `link` is already what [`link_program`] makes of `program` (on Windows,
+    /// where a hard link or copy cannot tell, a file of the same size).
+    pub fn links_to(link: &Path, program: &Path) -> bool {
+        imp::links_to(link, program)
+    }
+
+    /// The file name of a program run as `command`: itself on Unix, `command.exe` on
+    /// Windows.
+    pub fn program_file_name(command: &str) -> String {
+        imp::program_file_name(command)
+    }
+
     /// The command name of an executable's file name when it differs (`rg` for
     /// `rg.exe` on Windows); `None` on Unix.
     pub fn command_name(file_name: &str) -> Option<&str> {

@@ -345,6 +345,18 @@ pub(super) fn data_dir() -> Option<PathBuf> {
     set("HOME").map(|home| PathBuf::from(home).join(".local/share"))
 }
 
+pub(super) fn link_program(program: &Path, link: &Path) -> std::io::Result<()> {
+    std::os::unix::fs::symlink(program, link)
+}
+
+pub(super) fn links_to(link: &Path, program: &Path) -> bool {
+    std::fs::read_link(link).is_ok_and(|target| target == program)
+}
+
+pub(super) fn program_file_name(command: &str) -> String {
+    command.to_owned()
+}
+
 pub(super) fn link_beside(file: &Path, link: &Path) -> std::io::Result<()> {
     let name = file
         .file_name()

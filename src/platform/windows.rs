@@ -424,6 +424,21 @@ pub(super) fn data_dir() -> Option<PathBuf> {
         .map(PathBuf::from)
 }
 
+pub(super) fn link_program(program: &Path, link: &Path) -> std::io::Result<()> {
+    std::fs::hard_link(program, link).or_else(|_| std::fs::copy(program, link).map(|_| ()))
+}
+
+pub(super) fn links_to(link: &Path, program: &Path) -> bool {
+    match (std::fs::metadata(link), std::fs::metadata(program)) {
+        (Ok(a), Ok(b)) => a.len() == b.len(),
+        _ => false,
+    }
+}
+
+pub(super) fn program_file_name(command: &str) -> String {
+    format!("{command}.exe")
+}
+
 pub(super) fn link_beside(file: &Path, link: &Path) -> std::io::Result<()> {
     std::fs::hard_link(file, link).or_else(|_| std::fs::copy(file, link).map(|_| ()))
 }

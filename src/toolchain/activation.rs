@@ -34,8 +34,9 @@ use crate::project_env::Declared;
 
 /// Where the caches live, under the store.
 pub const CACHE_DIR: &str = ".cache/activation";
-/// The record format; another value is ignored (2: with the project environment).
-const FORMAT: u32 = 2;
+/// The record format; another value is ignored (2: with the project environment; 3:
+/// with the global toolset's digests).
+const FORMAT: u32 = 3;
 
 /// What identifies one version of a file or directory: its device and inode, size,
 /// and modification and change times in nanoseconds. Replacing, editing or removing it
@@ -84,6 +85,10 @@ pub struct Sources {
     manifest: PathBuf,
     manifest_digest: Option<Hash>,
     lock_digest: Option<Hash>,
+    /// The global toolset's `vx.toml` and `vx.lock` layered under the project
+    /// ([`crate::manifest::global`]), each `None` while absent; empty when the
+    /// manifest is the global one or no configuration directory is known.
+    global_digests: Vec<Option<Hash>>,
 }
 
 /// A file's SHA-256, hex.
@@ -105,9 +110,17 @@ impl Sources {
     /// Takes the manifest at `manifest` and its lock beside it.
     pub fn stamp(manifest: &Path) -> Sources {
         let manifest = std::path::absolute(manifest).unwrap_or_else(|_| manifest.to_owned());
+        let global_digests = crate::manifest::global::under(&manifest)
+            .map(|global| {
+                crate::manifest::global::files(&global)
+                    .map(|f| digest(&f))
+                    .to_vec()
+            })
+            .unwrap_or_default();
         Sources {
             manifest_digest: digest(&manifest),
             lock_digest: digest(&manifest.with_file_name(LOCK_FILE)),
+            global_digests,
             manifest,
         }
     }
@@ -124,6 +137,9 @@ pub struct Activation {
     manifest: PathBuf,
     manifest_digest: Hash,
     lock_digest: Option<Hash>,
+    /// [`Sources`]' digests of the global toolset.
+    #[serde(default)]
+    global_digests: Vec<Option<Hash>>,
     platform: String,
     /// The store the record was made in.
     store: PathBuf,
@@ -204,6 +220,7 @@ impl Activation {
             manifest: sources.manifest.clone(),
             manifest_digest,
             lock_digest: sources.lock_digest.clone(),
+            global_digests: sources.global_digests.clone(),
             platform: Platform::current().to_string(),
             store: store.to_owned(),
             watched,
@@ -241,6 +258,7 @@ impl Activation {
             && self.store == store
             && sources.manifest_digest.as_ref() == Some(&self.manifest_digest)
             && sources.lock_digest == self.lock_digest
+            && sources.global_digests == self.global_digests
             && self.platform == Platform::current().to_string()
             && self.environment.version_files.len() == self.version_digests.len()
             && self

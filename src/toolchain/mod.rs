@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 
 use crate::install::store::{self, Receipt};
 use crate::lock::Lock;
+use crate::manifest::global::under as global_under;
 use crate::manifest::{Manifest, Platform};
 use crate::project::{self, LockMode, ProjectError};
 use crate::resolution;
@@ -41,6 +42,9 @@ pub enum Origin {
     Override,
     /// A version named on the command line that only the store has.
     Store,
+    /// A tool of the user's global toolset ([`crate::manifest::global`]) that the
+    /// project does not list: installed by the global set's own sync.
+    Global,
 }
 
 /// One tool of a toolchain.
@@ -141,6 +145,9 @@ pub enum ToolchainError {
     /// A tool named on the command line cannot be found.
     #[error(transparent)]
     Request(#[from] RequestError),
+    /// The global toolset's `vx.toml` cannot be read.
+    #[error(transparent)]
+    Global(crate::manifest::ManifestError),
 }
 
 /// The tools of a project (and any named on the command line), in the order they go
@@ -205,6 +212,37 @@ impl Toolchain {
         }
         tools.extend(project);
         Ok(Toolchain { tools, not_here })
+    }
+
+    /// [`Toolchain::assemble`] with the user's global toolset layered under
+    /// `manifest`'s tools ([`Toolchain::underlay`]), unless `manifest` is the global
+    /// `vx.toml` itself or there is none (outside a project the caller passes the
+    /// global manifest as the project's: [`global::find_or_global`]).
+    ///
+    /// [`global::find_or_global`]: crate::manifest::global::find_or_global
+    pub fn layered(
+        manifest: Option<&Manifest>,
+        requests: &[Request],
+        store: &Path,
+    ) -> Result<Toolchain, ToolchainError> {
+        let mut chain = Toolchain::assemble(manifest, requests, store)?;
+        let global = manifest.and_then(|m| global_under(&m.path));
+        if let Some(global) = global.filter(|g| g.is_file()) {
+            let global = Manifest::load(&global).map_err(ToolchainError::Global)?;
+            chain.underlay(Toolchain::assemble(Some(&global), &[], store)?);
+        }
+        Ok(chain)
+    }
+
+    /// Adds `global`'s tools whose names this toolchain lacks, after its own (so the
+    /// project's version wins both the name and `PATH`), as [`Origin::Global`].
+    pub fn underlay(&mut self, global: Toolchain) {
+        for mut tool in global.tools {
+            if !self.tools.iter().any(|t| t.name == tool.name) {
+                tool.origin = Origin::Global;
+                self.tools.push(tool);
+            }
+        }
     }
 
     /// Reads every tool's receipt again (after a sync installed some).

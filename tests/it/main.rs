@@ -96,3 +96,5 @@ mod verify;
 mod verify_registry;
 #[cfg(unix)]
 mod verify_sigstore;
+#[cfg(unix)]
+mod global;

@@ -1,0 +1,104 @@
+//! vx run under another name than its own: a shim of `<data dir>/vx/shims`
+//! ([`vx::shims`]). It runs the command as the current directory's project pins it,
+//! with the user's global toolset layered under it (outside a project, the global
+//! toolset alone), as `vx exec -- CMD ARGS` would, replacing this process (the exit
+//! status and signals are the command's own).
+//!
+//! It is meant to cost little over the command itself: the project's recorded
+//! activation answers while nothing it came from changed (a few `stat`s and two small
+//! digests), else the manifest, lock and receipts are read. It never installs, never
+//! locks and never reaches the network: a tool that is not installed as vx.toml and
+//! vx.lock say (after an edit of vx.toml, before `vx sync`) is an error naming it
+//! (exit 127). A command no tool provides is looked up on the inherited `PATH`
+//! without the shims' directory (the system's own `python` outside a project), and
+//! when that finds nothing either, the error says so (exit 127).
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use vx::exit::Error;
+use vx::project_env::Declared;
+use vx::toolchain::search;
+
+use super::exec::{NOT_FOUND, not_here, replace_process};
+
+/// Runs the shim for `command` with `args`; returns only the error that stopped it.
+pub fn run(command: &str, args: &[OsString]) -> Result<i32, Error> {
+    let program = OsString::from(command);
+    let shims = vx::shims::dir();
+    let inherited = vx::shims::path_without(shims.as_deref(), std::env::var_os("PATH").as_deref());
+    let (sources, recorded) = super::recorded_activation(None, None).unzip();
+    if let Some(recorded) = recorded.flatten() {
+        let path = recorded.search_path(Some(&inherited));
+        let exe = match recorded.find(&program) {
+            Some(exe) => Some(exe.to_path_buf()),
+            None => outside(&program, &path),
+        };
+        if exe.is_none() {
+            return Err(not_here(recorded.not_here(), &program).unwrap_or_else(|| missing(command)));
+        }
+        let changes = recorded.environment().changes();
+        return Err(replace_process(&program, args, &path, &changes, exe));
+    }
+    let manifest = super::project_or_global(None)?;
+    let store = super::located_store(None)?;
+    let chain = super::toolchain(manifest.as_ref(), &[], &store)?;
+    super::record_activation(&chain, manifest.as_ref(), sources.as_ref(), &store);
+    if chain.find(&program).is_none()
+        && let Some(tool) = chain.provider(command).filter(|t| !t.installed())
+    {
+        let from = manifest
+            .as_ref()
+            .map_or_else(String::new, |m| format!(" ({})", m.path.display()));
+        return Err(Error::with_code(
+            NOT_FOUND,
+            format!(
+                "{command}: {} is not installed{from}; run `vx sync` there (the shim installs nothing)",
+                tool.label()
+            ),
+        ));
+    }
+    let declared = manifest
+        .as_ref()
+        .map(Declared::of)
+        .unwrap_or_default()
+        .with_tools(chain.env());
+    let path = declared.search_path(&chain.bin_dirs(), Some(&inherited));
+    let exe = match chain.find(&program) {
+        Some(exe) => Some(exe),
+        None => outside(&program, &path),
+    };
+    if exe.is_none() {
+        return Err(not_here(&chain.not_here, &program).unwrap_or_else(|| missing(command)));
+    }
+    Err(replace_process(
+        &program,
+        args,
+        &path,
+        &declared.changes(),
+        exe,
+    ))
+}
+
+/// `program` on `path` (no tool provides it), unless what is found there is this
+/// very vx (a link to it outside the shims' directory would run the shim again).
+fn outside(program: &OsString, path: &std::ffi::OsStr) -> Option<PathBuf> {
+    let exe = search::find(program, path)?;
+    let me = std::env::current_exe().and_then(|p| p.canonicalize()).ok();
+    match (exe.canonicalize().ok(), me) {
+        (Some(found), Some(me)) if found == me => None,
+        _ => Some(exe),
+    }
+}
+
+/// A shim's "command not found": no tool of the project or the global toolset
+/// provides it, and the `PATH` outside the shims does not have it.
+fn missing(command: &str) -> Error {
+    let shown = vx_tui::text::sanitize(command).into_owned();
+    Error::with_code(
+        NOT_FOUND,
+        format!(
+            "{shown}: no tool of this directory's project or of the global toolset provides it, and it is not on PATH (vx's shims left out); `vx use -g {shown}` or `vx sync` installs it"
+        ),
+    )
+}

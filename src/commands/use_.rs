@@ -1,0 +1,82 @@
+//! `vx use [-g] TOOL[@VERSION]... [--url URL …]`: adds the tools to the project's
+//! `vx.toml` (with `-g`, to the user's global toolset: the `vx.toml` beside
+//! `config.toml`, created when missing), locks them and installs them, in one step,
+//! as `mise use` does. The adding is `vx add`'s ([`super::add::edit`]), the locking
+//! `vx lock`'s and the installing `vx sync`'s; the shims are refreshed after.
+//!
+//! Without `-g` and outside any project it refuses (exit 2) and says what to do:
+//! `-g` for the global toolset, `vx init` for a project here. A file is not created
+//! in whatever directory the user happens to be in (mise does that; a stray vx.toml
+//! in a home directory would then be every subdirectory's project).
+
+use vx::exit::{Because, Error};
+use vx::manifest::{Manifest, ManifestError};
+use vx::project::{LockMode, ProjectSync};
+
+use crate::cli::UseArgs;
+
+/// Runs `vx use`.
+pub fn run(args: &UseArgs) -> Result<i32, Error> {
+    if args.source.url.is_some() && args.tools.len() != 1 {
+        return Err(Error::usage(
+            "--url names one tool's download: give one NAME@VERSION with it",
+        ));
+    }
+    let path = if args.global {
+        let path = vx::manifest::global::path().ok_or_else(|| {
+            Error::usage(format!(
+                "no configuration directory for the global toolset: {}",
+                "set XDG_CONFIG_HOME or HOME"
+            ))
+        })?;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                Error::environment(Because::new(format!("cannot create {}", dir.display()), e))
+            })?;
+        }
+        path
+    } else {
+        match vx::manifest::locate(args.manifest.as_deref(), &super::cwd()?) {
+            Ok(path) => path,
+            Err(ManifestError::NotFound { .. }) => {
+                return Err(Error::usage(format!(
+                    "no vx.toml here or in a parent directory: `vx use -g {}` adds to your global toolset ({}), `vx init` starts a project here",
+                    args.tools.join(" "),
+                    vx::manifest::global::path().map_or_else(
+                        || "vx.toml beside config.toml".to_owned(),
+                        |p| p.display().to_string()
+                    )
+                )));
+            }
+            Err(e) => return Err(Error::usage(e)),
+        }
+    };
+    let mut manifest = None;
+    for tool in &args.tools {
+        manifest = Some(super::add::edit(&path, tool, &args.source)?);
+    }
+    let Some(manifest) = manifest else {
+        return Err(Error::usage("name a tool: vx use NAME[@VERSION]"));
+    };
+    let code = super::add::lock(&manifest, &args.run)?;
+    if code != vx::exit::OK {
+        return Ok(code);
+    }
+    install(&manifest, args)
+}
+
+/// Installs what `manifest` lists and is missing, as `vx sync` would (its lock is
+/// fresh by now), then refreshes the shims.
+fn install(manifest: &Manifest, args: &UseArgs) -> Result<i32, Error> {
+    let mut settings = super::run_settings(&args.run);
+    settings.network = super::project_network(manifest)?;
+    let resolver = super::resolver(manifest, false, args.run.quiet);
+    let sync =
+        ProjectSync::plan(manifest, LockMode::Update, &resolver).map_err(super::project_error)?;
+    super::sync::not_here(&sync.plan.not_here);
+    let store = vx::install::store::prepare(None).map_err(Error::usage)?;
+    let outcome = sync.run(&store, &settings).map_err(super::project_error)?;
+    super::sync::tell_relocked(&outcome.relocked, manifest);
+    super::refresh_shims(&store);
+    Ok(outcome.code)
+}

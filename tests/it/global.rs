@@ -1,0 +1,496 @@
+//! The user's global toolset and the shims, end to end with the real `vx` binary on a
+//! machine of its own (HOME and the XDG directories in a temp dir): `vx use -g`
+//! writes `$XDG_CONFIG_HOME/vx/vx.toml`, locks and installs; outside a project the
+//! global tools are the toolchain of `vx exec`, `vx which`, `vx env` and the hook;
+//! inside one the project's version wins and global-only tools are added; the shims
+//! in `$XDG_DATA_HOME/vx/shims` run what the directory they run in pins. The tools are
+//! small shell scripts in archives served over loopback HTTP.
+
+// Unix only: the tools are shell scripts and the shims symbolic links.
+#![cfg(unix)]
+
+use crate::common;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use common::isolated;
+use vx::demo::fixture::{Item, Route, TestServer, sha256_hex, tar_gz};
+
+/// `greet` at `version`: prints its version and arguments, a line of stdin, then exits
+/// with `$GREET_EXIT` (default 7).
+fn greet(version: &str) -> Vec<u8> {
+    let script = format!(
+        "#!/bin/sh\necho \"greet {version} args:$*\"\nIFS= read -r line && echo \"stdin:$line\"\nexit \"${{GREET_EXIT:-7}}\"\n"
+    );
+    tar_gz(&[Item::File("bin/greet", script.into_bytes(), 0o755)])
+}
+
+/// `hello`: a tool only the global toolset has.
+fn hello() -> Vec<u8> {
+    tar_gz(&[Item::File(
+        "bin/hello",
+        b"#!/bin/sh\necho hello from global\n".to_vec(),
+        0o755,
+    )])
+}
+
+/// A machine: a HOME of its own, a project directory (`proj/`) that pins greet 1.0, a
+/// directory in no project (`elsewhere/`), and a loopback server with greet 1.0, 1.1,
+/// 2.0 and hello 1.0.
+struct Machine {
+    root: tempfile::TempDir,
+    server: TestServer,
+}
+
+impl Machine {
+    fn new() -> Machine {
+        let root = tempfile::tempdir().unwrap();
+        let server = TestServer::start([
+            ("/greet-1.0.tar.gz", Route::Ok(greet("1.0"))),
+            ("/greet-1.1.tar.gz", Route::Ok(greet("1.1"))),
+            ("/greet-2.0.tar.gz", Route::Ok(greet("2.0"))),
+            ("/hello-1.0.tar.gz", Route::Ok(hello())),
+        ]);
+        for dir in ["home", "proj", "elsewhere"] {
+            std::fs::create_dir(root.path().join(dir)).unwrap();
+        }
+        let machine = Machine { root, server };
+        machine.pin_project("1.0");
+        machine
+    }
+
+    /// The project's vx.toml pinning greet at `version` (its sha256 given).
+    fn pin_project(&self, version: &str) {
+        let manifest = format!(
+            "[tools.greet]\nversion = \"{version}\"\nurl = \"{}\"\nsha256 = \"{}\"\n",
+            self.server.url("/greet-{version}.tar.gz"),
+            sha256_hex(&greet(version)),
+        );
+        std::fs::write(self.dir("proj").join("vx.toml"), manifest).unwrap();
+    }
+
+    fn dir(&self, name: &str) -> PathBuf {
+        self.root.path().join(name)
+    }
+
+    fn home(&self) -> PathBuf {
+        self.dir("home")
+    }
+
+    fn shims(&self) -> PathBuf {
+        self.home().join(".local/share/vx/shims")
+    }
+
+    fn store(&self) -> PathBuf {
+        self.home().join(".local/share/vx/store")
+    }
+
+    /// `vx ARGS` in `dir`, on this machine.
+    fn vx(&self, dir: &str) -> assert_cmd::Command {
+        let mut cmd = assert_cmd::Command::cargo_bin("vx").unwrap();
+        isolated(&mut cmd, &self.home());
+        cmd.env("VX_BOARD_DIR", self.root.path())
+            .env("VX_DAEMON_SOCKET", self.root.path().join("no-daemon.sock"))
+            .env("PATH", "/usr/bin:/bin")
+            .env_remove("GREET_EXIT")
+            .current_dir(self.dir(dir));
+        cmd
+    }
+
+    /// `vx ARGS` in `dir` run to its end with exit code `code`; its stdout.
+    fn run(&self, dir: &str, args: &[&str], code: i32) -> String {
+        let out = self.vx(dir).args(args).output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "vx {args:?} in {dir}: {}{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+        text(&out.stdout)
+    }
+
+    /// `vx use -g TOOL@VERSION --url …` of the loopback server.
+    fn use_global(&self, tool: &str, version: &str) {
+        let url = self.server.url(&format!("/{tool}-{{version}}.tar.gz"));
+        self.run(
+            "elsewhere",
+            &[
+                "use",
+                "-g",
+                &format!("{tool}@{version}"),
+                "--url",
+                &url,
+                "--headless",
+            ],
+            0,
+        );
+    }
+
+    /// A plain process of the shim for `command`, in `dir`, on this machine (a
+    /// `PATH` that holds the shims, as `vx activate --shims` puts them).
+    fn shim(&self, command: &str, dir: &str) -> Command {
+        let mut cmd = Command::new(self.shims().join(command));
+        for (var, sub) in [
+            ("HOME", ""),
+            ("XDG_CONFIG_HOME", ".config"),
+            ("XDG_CACHE_HOME", ".cache"),
+            ("XDG_DATA_HOME", ".local/share"),
+        ] {
+            cmd.env(var, self.home().join(sub));
+        }
+        let path = format!("{}:/usr/bin:/bin", self.shims().display());
+        cmd.env("PATH", path)
+            .env("VX_DAEMON_SOCKET", self.root.path().join("no-daemon.sock"))
+            .env_remove("GREET_EXIT")
+            .current_dir(self.dir(dir));
+        cmd
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Runs `cmd` with `stdin` as its input; its exit code, stdout and stderr.
+fn run_with_input(mut cmd: Command, stdin: &str) -> (Option<i32>, String, String) {
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (out.status.code(), text(&out.stdout), text(&out.stderr))
+}
+
+fn first_path_entry(env: &str) -> Option<&str> {
+    let line = env.lines().find(|l| l.starts_with("export PATH="))?;
+    let value = line.trim_start_matches("export PATH=").trim_matches('\'');
+    value.split(':').next()
+}
+
+#[test]
+fn global_tools_run_outside_a_project_and_the_projects_version_wins_inside() {
+    let m = Machine::new();
+    // Nothing global yet: outside a project there is no toolchain.
+    m.run("elsewhere", &["exec", "--", "greet"], 2);
+
+    m.use_global("greet", "2.0");
+    m.use_global("hello", "1.0");
+    let global = std::fs::read_to_string(m.home().join(".config/vx/vx.toml")).unwrap();
+    assert!(
+        global.contains("[tools.greet]") && global.contains("[tools.hello]"),
+        "{global}"
+    );
+    assert!(m.home().join(".config/vx/vx.lock").is_file());
+    assert!(m.store().join("greet/2.0/bin/greet").is_file());
+
+    let out = m.run("elsewhere", &["exec", "--", "greet", "a"], 7);
+    assert!(out.starts_with("greet 2.0 args:a\n"), "{out}");
+    let which = m.run("elsewhere", &["which", "greet"], 0);
+    assert_eq!(
+        which.trim(),
+        m.store().join("greet/2.0/bin/greet").to_str().unwrap()
+    );
+
+    // In the project its own greet wins; hello, only global, is there too.
+    m.run("proj", &["sync", "--headless"], 0);
+    let out = m.run("proj", &["exec", "--", "greet"], 7);
+    assert!(out.starts_with("greet 1.0 args:\n"), "{out}");
+    assert_eq!(
+        m.run("proj", &["exec", "--", "hello"], 0),
+        "hello from global\n"
+    );
+    let which = m.run("proj", &["which", "greet"], 0);
+    assert_eq!(
+        which.trim(),
+        m.store().join("greet/1.0/bin/greet").to_str().unwrap()
+    );
+
+    // A global tool removed from the store is installed again by `vx exec`.
+    m.run("elsewhere", &["uninstall", "hello@1.0"], 0);
+    assert_eq!(
+        m.run("proj", &["exec", "--", "hello"], 0),
+        "hello from global\n"
+    );
+}
+
+#[test]
+fn use_without_global_outside_a_project_says_what_to_do_and_writes_nothing() {
+    let m = Machine::new();
+    let out = m
+        .vx("elsewhere")
+        .args(["use", "greet@2.0", "--url", "http://127.0.0.1:9/g.tar.gz"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("`vx use -g greet@2.0`") && err.contains("`vx init`"),
+        "{err}"
+    );
+    assert!(!m.dir("elsewhere").join("vx.toml").exists());
+    assert!(!m.home().join(".config/vx/vx.toml").exists());
+}
+
+#[test]
+fn use_in_a_project_adds_locks_and_installs_in_one_step() {
+    let m = Machine::new();
+    let url = m.server.url("/hello-{version}.tar.gz");
+    m.run(
+        "proj",
+        &["use", "hello@1.0", "--url", &url, "--headless"],
+        0,
+    );
+    let manifest = std::fs::read_to_string(m.dir("proj").join("vx.toml")).unwrap();
+    assert!(manifest.contains("[tools.hello]"), "{manifest}");
+    let lock = std::fs::read_to_string(m.dir("proj").join("vx.lock")).unwrap();
+    assert!(lock.contains("[tools.hello]"), "{lock}");
+    // Installed: it runs offline, and has its shim.
+    assert_eq!(
+        m.run("proj", &["exec", "--offline", "--", "hello"], 0),
+        "hello from global\n"
+    );
+    assert!(m.shims().join("hello").is_symlink());
+}
+
+#[test]
+fn the_shim_runs_the_global_tool_with_no_project_passing_args_stdin_and_exit_code() {
+    let m = Machine::new();
+    m.use_global("greet", "2.0");
+    let shim = m.shims().join("greet");
+    assert!(shim.is_symlink(), "vx use made no shim");
+    assert_eq!(
+        std::fs::read_link(&shim).unwrap(),
+        assert_cmd::cargo::cargo_bin("vx").canonicalize().unwrap()
+    );
+    let (code, out, err) = run_with_input(m.shim("greet", "elsewhere"), "typed\n");
+    assert_eq!(code, Some(7), "{out}{err}");
+    assert_eq!(out, "greet 2.0 args:\nstdin:typed\n");
+
+    let mut cmd = m.shim("greet", "elsewhere");
+    cmd.args(["one", "two words"]).env("GREET_EXIT", "42");
+    let (code, out, _) = run_with_input(cmd, "");
+    assert_eq!(code, Some(42));
+    assert_eq!(out, "greet 2.0 args:one two words\n");
+
+    // Run twice: the second answers from the recorded toolchain, the same way.
+    let (code, out, _) = run_with_input(m.shim("greet", "elsewhere"), "");
+    assert_eq!((code, out.as_str()), (Some(7), "greet 2.0 args:\n"));
+}
+
+#[test]
+fn a_shim_in_a_project_runs_the_projects_version_and_never_installs() {
+    let m = Machine::new();
+    m.use_global("greet", "2.0");
+    m.run("proj", &["sync", "--headless"], 0);
+    let (code, out, _) = run_with_input(m.shim("greet", "proj"), "");
+    assert_eq!((code, out.as_str()), (Some(7), "greet 1.0 args:\n"));
+    // From a subdirectory of the project too.
+    std::fs::create_dir(m.dir("proj").join("src")).unwrap();
+    let (code, out, _) = run_with_input(m.shim("greet", "proj/src"), "");
+    assert_eq!((code, out.as_str()), (Some(7), "greet 1.0 args:\n"));
+
+    // vx.toml moved on to a version not installed: said, not installed behind the
+    // user's back.
+    m.pin_project("1.1");
+    let (code, out, err) = run_with_input(m.shim("greet", "proj"), "");
+    assert_eq!(code, Some(127), "{out}{err}");
+    assert!(
+        err.contains("greet 1.1 is not installed") && err.contains("vx sync"),
+        "{err}"
+    );
+    assert!(!m.store().join("greet/1.1").exists());
+}
+
+#[test]
+fn a_shim_for_a_command_nothing_provides_exits_127_and_removed_tools_lose_theirs() {
+    let m = Machine::new();
+    m.use_global("hello", "1.0");
+    assert!(m.shims().join("hello").is_symlink());
+    // A name nothing provides (a link to vx, as a shim left behind would be).
+    std::os::unix::fs::symlink(
+        assert_cmd::cargo::cargo_bin("vx"),
+        m.shims().join("nosuchtool"),
+    )
+    .unwrap();
+    let (code, out, err) = run_with_input(m.shim("nosuchtool", "elsewhere"), "");
+    assert_eq!(code, Some(127), "{out}{err}");
+    assert!(
+        err.contains(
+            "nosuchtool: no tool of this directory's project or of the global toolset provides it"
+        ),
+        "{err}"
+    );
+    // A command of the system's is found outside the shims: `true` is no vx tool.
+    std::os::unix::fs::symlink(assert_cmd::cargo::cargo_bin("vx"), m.shims().join("true")).unwrap();
+    let (code, _, err) = run_with_input(m.shim("true", "elsewhere"), "");
+    assert_eq!(code, Some(0), "{err}");
+
+    // Uninstalling refreshes the shims: hello's and the strays are gone.
+    m.run("elsewhere", &["uninstall", "hello@1.0"], 0);
+    assert!(!m.shims().join("hello").exists());
+    assert!(!m.shims().join("nosuchtool").exists());
+}
+
+#[test]
+fn the_hook_and_env_outside_a_project_export_the_global_tools() {
+    let m = Machine::new();
+    m.use_global("greet", "2.0");
+    let bin = m.store().join("greet/2.0/bin");
+    let env = m.run("elsewhere", &["env", "--shell", "bash"], 0);
+    assert_eq!(first_path_entry(&env), bin.to_str(), "{env}");
+    let hook = m.run("elsewhere", &["hook-env", "--shell", "bash"], 0);
+    assert!(hook.contains(bin.to_str().unwrap()), "{hook}");
+
+    // The hook for real: bash, the hook of `vx activate`, a prompt in a directory
+    // with no project, then one in the project.
+    let vx = assert_cmd::cargo::cargo_bin("vx");
+    let script = format!(
+        "eval \"$('{vx}' activate bash)\"\ncd '{elsewhere}' && __vx_hook\ngreet x </dev/null\ncd '{proj}' && '{vx}' sync --headless -q >/dev/null && __vx_hook\ngreet y </dev/null\n",
+        vx = vx.display(),
+        elsewhere = m.dir("elsewhere").display(),
+        proj = m.dir("proj").display(),
+    );
+    let out = bash(&m, &script);
+    assert_eq!(out, "greet 2.0 args:x\ngreet 1.0 args:y\n");
+}
+
+#[test]
+fn activate_shims_puts_the_shims_on_path_for_a_shell_that_runs_no_hook() {
+    let m = Machine::new();
+    m.use_global("greet", "2.0");
+    let line = m.run("elsewhere", &["activate", "--shims", "bash"], 0);
+    assert_eq!(
+        line,
+        format!("export PATH='{}'\":$PATH\"\n", m.shims().display())
+    );
+    let fish = m.run("elsewhere", &["activate", "--shims", "fish"], 0);
+    assert!(
+        fish.starts_with("set -gx PATH ") && fish.ends_with(" $PATH\n"),
+        "{fish}"
+    );
+    let vx = assert_cmd::cargo::cargo_bin("vx");
+    let script = format!(
+        "eval \"$('{}' activate --shims bash)\"\ncd '{}' && greet z </dev/null\n",
+        vx.display(),
+        m.dir("elsewhere").display()
+    );
+    assert_eq!(bash(&m, &script), "greet 2.0 args:z\n");
+}
+
+/// `bash -c SCRIPT` on the machine (ignoring the script's last status).
+fn bash(m: &Machine, script: &str) -> String {
+    let mut cmd = Command::new("bash");
+    cmd.args(["--norc", "--noprofile", "-c", &format!("{script}\ntrue")]);
+    for (var, sub) in [
+        ("HOME", ""),
+        ("XDG_CONFIG_HOME", ".config"),
+        ("XDG_CACHE_HOME", ".cache"),
+        ("XDG_DATA_HOME", ".local/share"),
+    ] {
+        cmd.env(var, m.home().join(sub));
+    }
+    cmd.env("PATH", "/usr/bin:/bin")
+        .env("VX_BOARD_DIR", m.root.path())
+        .env("VX_DAEMON_SOCKET", m.root.path().join("no-daemon.sock"))
+        .current_dir(m.dir("elsewhere"));
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+/// A daemon of the machine's, stopped when dropped.
+struct RunningDaemon<'m> {
+    machine: &'m Machine,
+}
+
+impl RunningDaemon<'_> {
+    fn socket(m: &Machine) -> PathBuf {
+        m.root.path().join("d/daemon.sock")
+    }
+
+    fn start(machine: &Machine) -> RunningDaemon<'_> {
+        let mut cmd = machine.vx("elsewhere");
+        cmd.env("VX_DAEMON_SOCKET", Self::socket(machine))
+            .args(["daemon", "start", "--store"])
+            .arg(machine.store())
+            .assert()
+            .success();
+        RunningDaemon { machine }
+    }
+
+    /// The daemon's `toolchain` answer for `dir`.
+    fn toolchain(&self, dir: &str) -> serde_json::Value {
+        use std::io::{BufRead, BufReader};
+        let stream = std::os::unix::net::UnixStream::connect(Self::socket(self.machine)).unwrap();
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(60)))
+            .unwrap();
+        let mut writer = stream.try_clone().unwrap();
+        let request = serde_json::json!({"type": "toolchain", "cwd": self.machine.dir(dir)});
+        writeln!(writer, "{request}").unwrap();
+        let mut line = String::new();
+        BufReader::new(stream).read_line(&mut line).unwrap();
+        serde_json::from_str(&line).unwrap()
+    }
+}
+
+impl Drop for RunningDaemon<'_> {
+    fn drop(&mut self) {
+        let _ = self
+            .machine
+            .vx("elsewhere")
+            .env("VX_DAEMON_SOCKET", Self::socket(self.machine))
+            .args(["daemon", "stop"])
+            .output();
+    }
+}
+
+#[test]
+fn the_daemon_answers_with_the_global_toolset_outside_and_under_a_project() {
+    let m = Machine::new();
+    m.use_global("greet", "2.0");
+    m.use_global("hello", "1.0");
+    m.run("proj", &["sync", "--headless"], 0);
+    let daemon = RunningDaemon::start(&m);
+    let bin = |tool: &str, version: &str| m.store().join(tool).join(version).join("bin");
+
+    let outside = daemon.toolchain("elsewhere");
+    assert_eq!(
+        outside["manifest"],
+        m.home().join(".config/vx/vx.toml").to_str().unwrap(),
+        "{outside}"
+    );
+    assert_eq!(
+        outside["bin_dirs"],
+        serde_json::json!([bin("greet", "2.0"), bin("hello", "1.0")]),
+        "{outside}"
+    );
+    let inside = daemon.toolchain("proj");
+    assert_eq!(
+        inside["bin_dirs"],
+        serde_json::json!([bin("greet", "1.0"), bin("hello", "1.0")]),
+        "{inside}"
+    );
+    // The global toolset changed: the next answer follows at once.
+    let global = m.home().join(".config/vx/vx.toml");
+    m.run(
+        "elsewhere",
+        &["remove", "hello", "--manifest", global.to_str().unwrap()],
+        0,
+    );
+    let inside = daemon.toolchain("proj");
+    assert_eq!(
+        inside["bin_dirs"],
+        serde_json::json!([bin("greet", "1.0")]),
+        "{inside}"
+    );
+}
