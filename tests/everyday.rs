@@ -410,9 +410,11 @@ fn config_set_and_unset_keep_comments_and_refuse_what_vx_would_not_read() {
     m.run(&a, &["config", "set", "github.url", "https://ghe2.corp"], 0);
     m.run(&a, &["config", "set", "mirrors", "[\"file:///mnt/vx\"]"], 0);
     let now = std::fs::read_to_string(&path).unwrap();
-    assert!(now.starts_with("# my machine\n"), "{now}");
+    // A new top-level key goes above the tables; each comment stays where it was.
     assert!(
-        now.contains("# our GHE\nurl = \"https://ghe2.corp\" # since 2024\n"),
+        now.contains(
+            "# my machine\n[github]\n# our GHE\nurl = \"https://ghe2.corp\" # since 2024\n"
+        ),
         "{now}"
     );
     let got = m.run(&a, &["config", "get", "github.url"], 0);
@@ -440,7 +442,7 @@ fn config_set_and_unset_keep_comments_and_refuse_what_vx_would_not_read() {
         &m.run(&a, &["config", "set", "github.token", "[1]"], 2)
             .stderr,
     );
-    assert!(err.contains("invalid type"), "{err}");
+    assert!(err.contains("`token` must be a string"), "{err}");
     assert_eq!(std::fs::read_to_string(&path).unwrap(), now);
 
     // A token is set without being echoed, and read back masked.
