@@ -157,10 +157,12 @@ fn clean(text: &str) -> String {
 
 fn vx(settings: &Settings) -> Finding {
     let receipt = crate::self_update::receipt::Receipt::load().ok().flatten();
-    let channel = settings
-        .exe
-        .as_deref()
-        .map(|exe| crate::self_update::channel::detect(exe, receipt.as_ref()).name());
+    let channel = settings.exe.as_deref().map(|exe| {
+        match crate::self_update::channel::detect(exe, receipt.as_ref()) {
+            crate::self_update::Channel::Manual => "hand (or built from source)",
+            channel => channel.name(),
+        }
+    });
     let what = format!(
         "vx {} ({}, {}){}",
         crate::build_info::VERSION,
@@ -504,7 +506,7 @@ fn github(
     match network.github.fetch(&url, 64 * 1024) {
         Ok(body) => findings.push(rate_limit(&api, &token, has_token, &body)),
         Err(err) => findings.push(
-            Finding::new("github", Status::Problem, format!("{api}, {token}: {err}"))
+            Finding::new("github", Status::Problem, format!("{token}; {err}"))
                 .why("tools are looked up and resolved through GitHub's API")
                 .fix(match has_token {
                     true => "check the token (or unset it), the proxy and CA settings; or work with --offline and mirrors",
@@ -654,4 +656,31 @@ fn lock(manifest: &Manifest) -> Finding {
     )
     .why("vx.toml asks for what the lock does not pin (or no longer lists what it pins); vx sync --locked refuses it")
     .fix("vx lock")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_exhausted_rate_limit_is_a_problem_whose_fix_depends_on_the_token() {
+        let body = br#"{"resources":{"core":{"limit":60,"remaining":0,"reset":0}}}"#;
+        let anonymous = rate_limit("https://api", "no token", false, body);
+        assert_eq!(anonymous.status, Status::Problem);
+        assert!(
+            anonymous
+                .what
+                .contains("0 of 60 requests left, resets at 1970-01-01 00:00 UTC")
+        );
+        assert!(anonymous.fix.unwrap().contains("GITHUB_TOKEN"));
+        let with_token = rate_limit("https://api", "a token from GH_TOKEN", true, body);
+        assert!(with_token.fix.unwrap().contains("wait for the reset"));
+        let fine = br#"{"resources":{"core":{"limit":5000,"remaining":4999}}}"#;
+        assert_eq!(
+            rate_limit("https://api", "t", true, fine).status,
+            Status::Ok
+        );
+        let odd = rate_limit("https://api", "t", true, b"<html>");
+        assert_eq!(odd.status, Status::Info);
+    }
 }

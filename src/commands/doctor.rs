@@ -47,10 +47,10 @@ fn human(report: &vx::doctor::Report) -> String {
         };
         out.push_str(&format!("{mark:<8} {:<9} {}\n", f.check, f.what));
         if let Some(why) = &f.why {
-            out.push_str(&format!("{:18}why: {why}\n", ""));
+            out.push_str(&format!("{:19}why: {why}\n", ""));
         }
         if let Some(fix) = &f.fix {
-            out.push_str(&format!("{:18}fix: {fix}\n", ""));
+            out.push_str(&format!("{:19}fix: {fix}\n", ""));
         }
     }
     let problems = report
