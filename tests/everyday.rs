@@ -104,6 +104,20 @@ impl Machine {
         out
     }
 
+    /// The same as a plain process (to spawn, or to run in a shell).
+    fn command(&self, program: &Path, dir: &Path) -> std::process::Command {
+        let template = self.vx(dir);
+        let mut cmd = std::process::Command::new(program);
+        for (k, v) in template.get_envs() {
+            match v {
+                Some(v) => cmd.env(k, v),
+                None => cmd.env_remove(k),
+            };
+        }
+        cmd.current_dir(dir);
+        cmd
+    }
+
     fn installed(&self, version: &str) -> bool {
         self.store().join("greet").join(version).is_dir()
     }
@@ -186,21 +200,52 @@ fn a_project_whose_vx_toml_is_gone_keeps_nothing_but_the_global_toolset_does() {
 }
 
 #[test]
-fn prune_refuses_while_a_sync_holds_the_store() {
+fn a_prune_while_a_sync_installs_refuses_and_the_sync_keeps_what_it_installed() {
     let m = Machine::new();
     let a = m.project("a", "1.0");
     m.run(&a, &["sync"], 0);
-    // What a running sync holds: the store's lock, shared.
-    let hold = std::fs::File::open(m.store().join(".locks/store.lock")).unwrap();
-    hold.lock_shared().unwrap();
+    // b's greet 3.0 comes from a server that holds its download half-way.
+    let archive = greet_archive();
+    let (open, gate) = std::sync::mpsc::channel();
+    let slow = TestServer::gated(archive.clone(), archive.len() / 2, gate);
+    // Declared after the server so that a failing assertion drops it first: the
+    // server's thread, waiting on the gate, then ends and the server can be dropped.
+    let open = open;
+    let b = m.dir.path().join("b");
+    std::fs::create_dir_all(&b).unwrap();
+    std::fs::write(
+        b.join("vx.toml"),
+        format!(
+            "[tools.greet]\nversion = \"3.0\"\nurl = \"{}\"\nsha256 = \"{}\"\nstrip_components = 1\n",
+            slow.url("/greet-3.0.tar.gz"),
+            m.sha
+        ),
+    )
+    .unwrap();
+    let mut sync = m
+        .command(&assert_cmd::cargo::cargo_bin("vx"), &b)
+        .args(["sync", "--headless"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    common::wait_for("b's download to start", || {
+        (!slow.ranges().is_empty()).then_some(())
+    });
     let out = m.run(&a, &["prune", "--all"], 1);
     assert!(
         text(&out.stderr).contains("a vx sync is installing"),
         "{}",
         text(&out.stderr)
     );
-    drop(hold);
-    m.run(&a, &["prune", "--all"], 0);
+    open.send(()).unwrap();
+    assert!(common::wait_exit(&mut sync).success());
+    assert!(m.installed("3.0") && m.installed("1.0"));
+    // b is tracked now: a's prune keeps its tool.
+    let dry = text(&m.run(&a, &["prune", "--dry-run"], 0).stdout);
+    assert!(dry.contains("would keep greet 3.0, used by"), "{dry}");
+    m.run(&a, &["prune"], 0);
+    assert!(m.installed("3.0"));
 }
 
 // ---- vx doctor ----
@@ -213,16 +258,10 @@ fn doctor_hooked(m: &Machine, dir: &Path, before: &str, args: &str) -> Output {
         "eval \"$('{vx}' activate bash)\"; __vx_hook; {before} '{vx}' doctor {args}",
         vx = vx.display()
     );
-    let cmd = m.vx(dir);
-    let mut bash = std::process::Command::new("bash");
-    bash.args(["--norc", "--noprofile", "-c", &script]);
-    for (k, v) in cmd.get_envs() {
-        match v {
-            Some(v) => bash.env(k, v),
-            None => bash.env_remove(k),
-        };
-    }
-    bash.current_dir(dir).output().unwrap()
+    m.command(Path::new("bash"), dir)
+        .args(["--norc", "--noprofile", "-c", &script])
+        .output()
+        .unwrap()
 }
 
 fn findings(out: &Output) -> Vec<serde_json::Value> {
