@@ -68,7 +68,8 @@ pub enum Command {
     List(ListArgs),
     /// Remove one tool version from the store.
     Uninstall(UninstallArgs),
-    /// Remove the versions vx.toml does not use and what interrupted installs left.
+    /// Remove the versions no project using the store pins, and what interrupted
+    /// installs left.
     Prune(PruneArgs),
     /// Print a shell completion script: `source <(vx completions bash)`.
     Completions {
@@ -105,12 +106,21 @@ pub enum Command {
         #[command(subcommand)]
         command: RegistryCommand,
     },
-    /// Show the effective settings (network, GitHub) and where each came from.
+    /// Show the effective settings (network, GitHub) and where each came from; set
+    /// and unset them in the user config.
     Config {
         /// What to show.
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// vx's cache: where it is, its size, cleaning it (never the installed tools).
+    Cache {
+        /// What to do.
+        #[command(subcommand)]
+        command: CacheCommand,
+    },
+    /// Say what is wrong with this vx, shell, machine and project, and how to fix it.
+    Doctor(DoctorArgs),
     /// Content-addressed mirrors: upload the project's locked downloads to a registry.
     Mirror {
         /// What to do.
@@ -326,6 +336,71 @@ pub enum ConfigCommand {
     },
     /// Print the user config's path (whether or not the file exists).
     Path,
+    /// Set KEY to VALUE in the user config, keeping its comments; refused (and the
+    /// file unchanged) when vx would not read the result.
+    Set {
+        /// The key as a TOML dotted key (`github.url`,
+        /// `http.headers."artifacts.corp".Authorization`, `url_replacements."https://a/"`).
+        #[arg(value_name = "KEY")]
+        key: String,
+        /// The value: a string, or a TOML array when it starts with `[`
+        /// (`mirrors`, `http.ca_certificates`, `self_update.keys`).
+        #[arg(value_name = "VALUE", allow_hyphen_values = true)]
+        value: String,
+    },
+    /// Remove KEY (or a whole table) from the user config, keeping its comments.
+    Unset {
+        /// The key, as for `set`.
+        #[arg(value_name = "KEY")]
+        key: String,
+    },
+}
+
+/// `vx cache` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum CacheCommand {
+    /// Print vx's cache directory.
+    Dir,
+    /// Print how much each area of the cache takes (downloads, registries, API
+    /// answers, interrupted downloads).
+    Size {
+        /// Print JSON: {dir, areas: [{name, path, what, bytes, size, files}], bytes, size}.
+        #[arg(long)]
+        json: bool,
+        /// The store whose interrupted downloads count (default: `$XDG_DATA_HOME/vx/store`).
+        #[arg(long, value_name = "DIR")]
+        store: Option<PathBuf>,
+    },
+    /// Remove what the cache holds (never an installed tool).
+    Clean {
+        /// Only what was last written at least this long ago: `30d`, `12h`, `2w`.
+        #[arg(long, value_name = "AGE")]
+        older_than: Option<String>,
+        /// Print JSON: {files, bytes, size, failed: [{path, error}]}.
+        #[arg(long)]
+        json: bool,
+        /// The store whose interrupted downloads go too (default: `$XDG_DATA_HOME/vx/store`).
+        #[arg(long, value_name = "DIR")]
+        store: Option<PathBuf>,
+    },
+}
+
+/// `vx doctor` options.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Print JSON: {healthy, findings: [{check, status, what, why, fix}], ...}
+    /// (docs/EVERYDAY.md).
+    #[arg(long)]
+    pub json: bool,
+    /// Ask nothing of the network (the GitHub rate-limit check is skipped).
+    #[arg(long)]
+    pub offline: bool,
+    /// The manifest (default: `$VX_MANIFEST`, else the nearest `vx.toml`).
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+    /// The store (default: `$XDG_DATA_HOME/vx/store`).
+    #[arg(long, value_name = "DIR")]
+    pub store: Option<PathBuf>,
 }
 
 /// `vx mirror` subcommands.
@@ -513,9 +588,14 @@ pub struct UninstallArgs {
 /// `vx prune` options.
 #[derive(Debug, Args)]
 pub struct PruneArgs {
-    /// Print what would be removed, and remove nothing.
+    /// Print what would be removed and what is kept (and which project keeps it),
+    /// and remove nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Ignore the other projects that use the store (and the global toolset): remove
+    /// every version this project does not use.
+    #[arg(long)]
+    pub all: bool,
     /// Which project (whose versions are kept) and store.
     #[command(flatten)]
     pub project: ProjectFlags,

@@ -54,6 +54,8 @@ fn main() {
         Command::X(args) => commands::x::run(&args),
         Command::Registry { command } => commands::registry::run(command),
         Command::Config { command } => commands::config::run(command),
+        Command::Cache { command } => commands::cache::run(command),
+        Command::Doctor(args) => commands::doctor::run(&args),
         Command::Mirror { command } => commands::mirror::run(command),
         Command::Bundle { command } => commands::bundle::run(command),
         Command::SelfCmd { command } => commands::self_::run(command),

@@ -219,6 +219,12 @@ impl ProjectSync {
             ..settings.clone()
         };
         let manifest = &self.manifest;
+        // Held until the lock is written, so a prune never removes what this sync
+        // installed before the lock pins it; the project is tracked as a user of the
+        // store before anything is installed. Both best effort: a store whose lock
+        // directory cannot be written fails the installs themselves.
+        let _hold = crate::tracked::hold_shared(store).ok();
+        let _ = crate::tracked::track(store, &manifest.path);
         let label = manifest.path.display().to_string();
         let mut code = sync::run(&label, &self.plan.tools, store, &sync_settings)?;
         if let Some(lock) = &self.lock {

@@ -397,23 +397,57 @@ const TOOLS_HERE: &str = "tools do not go in config.toml: the global toolset is 
 /// the manifest's rule and message ([`Problem::UnknownKey`]).
 fn known_keys(table: &Table<'_>, allowed: &[&str], at: &str) -> Result<(), (Range<usize>, String)> {
     for key in table.keys() {
-        let name = key.get_ref().as_ref();
-        if at.is_empty() && name == "tools" {
-            return Err((key.span(), TOOLS_HERE.to_owned()));
-        }
-        if !allowed.contains(&name) {
-            let problem = Problem::UnknownKey {
-                key: crate::validate::shorten(name),
-                table: at.to_owned(),
-                suggestion: crate::manifest::suggest(name, allowed),
-            };
-            return Err((
-                key.span(),
-                vx_text::sanitize(&problem.to_string()).into_owned(),
-            ));
-        }
+        known(key.get_ref().as_ref(), allowed, at).map_err(|why| (key.span(), why))?;
     }
     Ok(())
+}
+
+/// `name` if `allowed` holds it, else the reader's message for an unknown key.
+fn known(name: &str, allowed: &[&str], at: &str) -> Result<(), String> {
+    if at.is_empty() && name == "tools" {
+        return Err(TOOLS_HERE.to_owned());
+    }
+    if allowed.contains(&name) {
+        return Ok(());
+    }
+    let problem = Problem::UnknownKey {
+        key: crate::validate::shorten(name),
+        table: at.to_owned(),
+        suggestion: crate::manifest::suggest(name, allowed),
+    };
+    Err(vx_text::sanitize(&problem.to_string()).into_owned())
+}
+
+/// Whether `keys` (a dotted key split: `["github", "token"]`,
+/// `["http", "headers", HOST, NAME]`, `["url_replacements", PREFIX]`, or a table such
+/// as `["github"]`) names a setting or table the reader knows, with the reader's
+/// message when it does not: what `vx config set` and `unset` check before they edit.
+pub fn check_key(keys: &[&str]) -> Result<(), String> {
+    let Some((top, rest)) = keys.split_first() else {
+        return Err("an empty key".to_owned());
+    };
+    known(top, TOP_KEYS, "")?;
+    let allowed = match *top {
+        "github" => GITHUB_KEYS,
+        "registry" => REGISTRY_KEYS,
+        "http" => HTTP_KEYS,
+        "verify" => VERIFY_KEYS,
+        "self_update" => SELF_UPDATE_KEYS,
+        // A URL prefix (or `regex:` rule) of any text, one level.
+        "url_replacements" if rest.len() <= 1 => return Ok(()),
+        "mirrors" if rest.is_empty() => return Ok(()),
+        _ => return Err(format!("{top}.{} is not a setting", rest.join("."))),
+    };
+    let Some((second, deeper)) = rest.split_first() else {
+        return Ok(());
+    };
+    known(second, allowed, top)?;
+    // Only [http.headers] nests: a host, then a header's name.
+    if deeper.is_empty() || (*top == "http" && *second == "headers" && deeper.len() <= 2) {
+        Ok(())
+    } else {
+        Err(format!("{}: {top}.{second} is not a table", keys.join(".")))
+    }
 }
 
 /// The TOML parser's message on one line, sanitized, with any quoted string value

@@ -1,13 +1,16 @@
 //! `vx config list | get KEY | path`: the effective settings of the network and
-//! GitHub with where each came from ([`vx::settings::view`]), secrets masked.
+//! GitHub with where each came from ([`vx::settings::view`]), secrets masked;
+//! `vx config set KEY VALUE | unset KEY`: the user config edited with its comments
+//! kept ([`vx::settings::edit`]); a key or value the reader refuses is a usage error
+//! (exit 2) and the file stays as it was.
 //!
 //! `get` prints the value alone (a list one item per line) and exits 0; a known key
 //! that is not set prints nothing and exits 1 (as `git config --get` does), so a script
 //! can test it; an unknown key is a usage error (exit 2) with the closest known one.
 
-use std::io::Write;
-
 use vx::exit::{Because, Error, FAILED, OK};
+
+use super::print;
 use vx::settings::view::{Entry, Layers, is_known};
 use vx::user_config::UserConfig;
 
@@ -18,12 +21,38 @@ pub fn run(command: ConfigCommand) -> Result<i32, Error> {
     match command {
         ConfigCommand::List { json, manifest } => list(json, manifest.as_deref()),
         ConfigCommand::Get { key, manifest } => get(&key, manifest.as_deref()),
+        ConfigCommand::Set { key, value } => {
+            let path = user_path()?;
+            vx::settings::edit::set(&path, &key, &value).map_err(edit_error)?;
+            vx::note!("vx: set {} in {}", sanitize(&key), path.display());
+            Ok(OK)
+        }
+        ConfigCommand::Unset { key } => {
+            let path = user_path()?;
+            if vx::settings::edit::unset(&path, &key).map_err(edit_error)? {
+                vx::note!("vx: removed {} from {}", sanitize(&key), path.display());
+            } else {
+                vx::note!("vx: {} is not set in {}", sanitize(&key), path.display());
+            }
+            Ok(OK)
+        }
         ConfigCommand::Path => {
             let path = user_path()?;
             print(&format!("{}\n", path.display()))?;
             Ok(OK)
         }
     }
+}
+
+fn edit_error(err: vx::settings::edit::EditError) -> Error {
+    match err.is_usage() {
+        true => Error::usage(err),
+        false => Error::environment(err),
+    }
+}
+
+fn sanitize(text: &str) -> std::borrow::Cow<'_, str> {
+    vx_tui::text::sanitize(text)
 }
 
 /// The user config's path; none known is an environment error.
@@ -109,11 +138,4 @@ fn get(key: &str, manifest: Option<&std::path::Path>) -> Result<i32, Error> {
     }
     vx::note!("vx: {} is not set", vx_tui::text::sanitize(key));
     Ok(FAILED)
-}
-
-fn print(text: &str) -> Result<(), Error> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .map_err(|e| Error::environment(Because::new("cannot write to stdout", e)))
 }

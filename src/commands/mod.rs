@@ -6,9 +6,11 @@ pub mod activate;
 pub mod add;
 pub mod board;
 pub mod bundle;
+pub mod cache;
 pub mod completions;
 pub mod config;
 pub mod daemon;
+pub mod doctor;
 pub mod env;
 pub mod exec;
 pub mod external;
@@ -403,4 +405,15 @@ pub fn cwd() -> Result<std::path::PathBuf, vx::exit::Error> {
             e,
         ))
     })
+}
+
+/// Writes `text` to stdout whole; a closed stdout is an environment error (exit 1).
+pub fn print(text: &str) -> Result<(), vx::exit::Error> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| {
+            vx::exit::Error::environment(vx::exit::Because::new("cannot write to stdout", e))
+        })
 }

@@ -1,15 +1,20 @@
-//! `vx prune [--dry-run]`: removes the store's versions that the project's vx.toml
-//! does not use, the work directories of installs that were killed, and downloads
+//! `vx prune [--dry-run] [--all]`: removes the store's versions that no project using
+//! the store pins, the work directories of installs that were killed, and downloads
 //! interrupted more than a week ago (`<store>/.partial`, see
 //! [`vx::install::partial`]; a recent one is kept for the next sync to continue),
-//! printing what goes and how much it frees. The store may be shared by other
-//! projects: what they use and this one does not is removed too (`vx sync` there
-//! installs it again).
+//! printing what goes and how much it frees.
+//!
+//! The store is shared: a version this project does not use is kept while another
+//! project that synced into the store (or the global toolset) pins it
+//! ([`vx::tracked::pins`]); `--all` removes it regardless. `--dry-run` also says what
+//! is kept and who keeps it. A prune waits for no sync: while one runs, it refuses
+//! (exit 1) rather than race it.
 
 use std::io::Write;
 
 use vx::exit::Error;
 use vx::inventory::{self, Prune};
+use vx::tracked::Pins;
 use vx_tui::text::{age, bytes as human_bytes, sanitize};
 
 use crate::cli::PruneArgs;
@@ -19,8 +24,40 @@ pub fn run(args: &PruneArgs) -> Result<i32, Error> {
     let manifest = super::manifest(args.project.manifest.as_deref())?;
     let store = super::located_store(args.project.store.as_deref())?;
     let chain = super::toolchain(Some(&manifest), &[], &store)?;
-    let plan = Prune::plan(&store, |tool, version| chain.uses(tool, version));
+    // Held to the end: no sync installs into the store meanwhile.
+    // (A store that does not exist holds nothing, and is not created for it.)
+    let hold = match store.is_dir() {
+        true => vx::tracked::try_hold_exclusive(&store),
+        false => Ok(None),
+    };
+    let _hold = match hold {
+        Ok(Some(hold)) => Some(hold),
+        Ok(None) if !store.is_dir() => None,
+        Ok(None) => {
+            return Err(Error::environment(format!(
+                "a vx sync is installing into {}; run vx prune when it is done",
+                store.display()
+            )));
+        }
+        Err(err) => {
+            return Err(Error::environment(vx::exit::Because::new(
+                format!("cannot lock the store {}", store.display()),
+                err,
+            )));
+        }
+    };
+    let pins = if args.all {
+        Pins::default()
+    } else {
+        vx::tracked::pins(&store, Some(&manifest.path)).map_err(Error::environment)?
+    };
+    let plan = Prune::plan(&store, |tool, version| {
+        chain.uses(tool, version) || !pins.keepers(tool, version).is_empty()
+    });
     let mut out = std::io::stdout().lock();
+    if args.dry_run {
+        kept(&mut out, &store, &chain, &pins)?;
+    }
     if plan.is_empty() {
         writeln!(out, "nothing to prune in {}", store.display())?;
         return Ok(vx::exit::OK);
@@ -94,4 +131,35 @@ pub fn run(args: &PruneArgs) -> Result<i32, Error> {
     let verb = if args.dry_run { "would free" } else { "freed" };
     writeln!(out, "{verb} {}", human_bytes(freed))?;
     Ok(code)
+}
+
+/// `--dry-run`'s account of what stays: each installed version this project or
+/// another keeps, and who.
+fn kept(
+    out: &mut impl Write,
+    store: &std::path::Path,
+    chain: &vx::toolchain::Toolchain,
+    pins: &Pins,
+) -> std::io::Result<()> {
+    for item in inventory::scan(store) {
+        let mut who: Vec<String> = Vec::new();
+        if chain.uses(&item.tool, &item.version) {
+            who.push("this project".to_owned());
+        }
+        who.extend(
+            pins.keepers(&item.tool, &item.version)
+                .iter()
+                .map(|k| sanitize(&k.to_string()).into_owned()),
+        );
+        if !who.is_empty() {
+            writeln!(
+                out,
+                "would keep {} {}, used by {}",
+                item.tool,
+                item.version,
+                who.join(", ")
+            )?;
+        }
+    }
+    Ok(())
 }

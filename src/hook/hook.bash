@@ -1,4 +1,6 @@
 # vx: the project's tools and [env] follow cd (vx activate bash).
+# Tells `vx doctor` (and any child) that this shell runs the hook.
+export __VX_HOOK=bash
 __vx_hook() {
   local status=$?
   eval "$(@VX@ hook-env --shell bash)"

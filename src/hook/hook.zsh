@@ -1,4 +1,6 @@
 # vx: the project's tools and [env] follow cd (vx activate zsh).
+# Tells `vx doctor` (and any child) that this shell runs the hook.
+export __VX_HOOK=zsh
 __vx_hook() {
   eval "$(@VX@ hook-env --shell zsh)"
 }

@@ -8,11 +8,17 @@
 //! - fish: a `fish_prompt` event and a `PWD` variable handler;
 //! - PowerShell: `prompt` wrapped (the user's prompt still draws it; `$LASTEXITCODE`
 //!   is kept).
+//!
+//! Each also exports [`HOOK_VAR`] with the shell's name, so that a program run from
+//! the shell (`vx doctor`) can tell the hook is installed there, in a project or not.
 
 use std::path::Path;
 
 use crate::toolchain::shell::{Shell, sh_quote};
 use crate::toolchain::shell::{fish_quote, powershell_quote};
+
+/// The variable every hook exports, holding its shell's name.
+pub const HOOK_VAR: &str = "__VX_HOOK";
 
 const BASH: &str = include_str!("hook.bash");
 const ZSH: &str = include_str!("hook.zsh");

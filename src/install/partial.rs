@@ -219,11 +219,17 @@ impl Stale {
 
     /// Removes it under its lock, unless a download took it meanwhile: `Ok(false)`.
     pub fn remove(&self, store: &Path) -> io::Result<bool> {
+        self.remove_older(store, STALE_AFTER)
+    }
+
+    /// [`Stale::remove`], for a partial untouched for `older_than` (`vx cache clean`'s
+    /// own age) rather than [`STALE_AFTER`].
+    pub fn remove_older(&self, store: &Path, older_than: Duration) -> io::Result<bool> {
         let Some(_lock) = try_lock(store, &self.key) else {
             return Ok(false);
         };
         // Checked again under the lock: a download may have continued it meanwhile.
-        if newest_write(&self.files).is_some_and(|at| age(at) < STALE_AFTER) {
+        if newest_write(&self.files).is_some_and(|at| age(at) < older_than) {
             return Ok(false);
         }
         for file in &self.files {

@@ -98,3 +98,5 @@ mod verify_registry;
 mod verify_sigstore;
 #[cfg(unix)]
 mod global;
+#[cfg(unix)]
+mod everyday;

@@ -1,0 +1,228 @@
+//! What `vx cache` shows and cleans: everything vx keeps that can be fetched again.
+//! In vx's cache directory ([`crate::platform::fs::cache_dir`]) the downloads kept by
+//! sha256 (`blobs/`, the first source an install tries), the registries' files and
+//! their compact indexes (`registries/`) and the answers of GitHub's API and the
+//! runtimes' publishers, kept with their `ETag` (`github/`); in the store, the
+//! downloads an interrupted install left to be continued (`<store>/.partial`, removed
+//! under their own locks by [`partial`]). Never an installed tool: the store's trees
+//! are `vx prune`'s and `vx uninstall`'s. Only these named areas are walked, so a cache
+//! directory pointed somewhere unexpected (`VX_CACHE_DIR=~`) loses nothing else.
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use crate::install::partial;
+
+/// An area of the cache: its name in output, its directory under the cache directory,
+/// and what it holds.
+const AREAS: &[(&str, &str, &str)] = &[
+    ("downloads", "blobs", "downloads kept by sha256"),
+    (
+        "registries",
+        "registries",
+        "registry files and their indexes",
+    ),
+    ("api", "github", "GitHub API answers and runtime indexes"),
+];
+
+/// The name of the store's area of interrupted downloads.
+pub const PARTIALS: &str = "partials";
+
+/// One area's use of the disk.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Usage {
+    /// Its name (`downloads`, `registries`, `api`, `partials`).
+    pub name: &'static str,
+    /// Its directory (it may not exist).
+    pub path: PathBuf,
+    /// What it holds.
+    pub what: &'static str,
+    /// Bytes its files take on disk.
+    pub bytes: u64,
+    /// How many files.
+    pub files: u64,
+}
+
+/// What [`clean`] removed and what it could not.
+#[derive(Debug, Default)]
+pub struct Cleaned {
+    /// Files removed.
+    pub files: u64,
+    /// Bytes they took on disk.
+    pub bytes: u64,
+    /// What could not be removed, and why.
+    pub failed: Vec<(PathBuf, io::Error)>,
+}
+
+/// The areas of `cache` (vx's cache directory, if known) and of `store`'s partial
+/// downloads, with their sizes.
+pub fn usage(cache: Option<&Path>, store: Option<&Path>) -> Vec<Usage> {
+    areas(cache, store)
+        .into_iter()
+        .map(|(name, path, what)| {
+            let (files, bytes) = walk(&path, None);
+            Usage {
+                name,
+                path,
+                what,
+                bytes,
+                files,
+            }
+        })
+        .collect()
+}
+
+fn areas(cache: Option<&Path>, store: Option<&Path>) -> Vec<(&'static str, PathBuf, &'static str)> {
+    let mut out: Vec<_> = cache
+        .into_iter()
+        .flat_map(|cache| AREAS.iter().map(move |(n, d, w)| (*n, cache.join(d), *w)))
+        .collect();
+    if let Some(store) = store {
+        out.push((
+            PARTIALS,
+            store.join(partial::PARTIAL_DIR),
+            "interrupted downloads kept to be continued",
+        ));
+    }
+    out
+}
+
+/// Removes the files of every area last written at least `older_than` ago
+/// (`Duration::ZERO`: all), and the directories they leave empty; a partial download
+/// only when no download holds it.
+pub fn clean(cache: Option<&Path>, store: Option<&Path>, older_than: Duration) -> Cleaned {
+    let mut cleaned = Cleaned::default();
+    for (name, path, _) in areas(cache, store) {
+        if name == PARTIALS {
+            continue;
+        }
+        let mut remove = |file: &Path, meta: &std::fs::Metadata| {
+            if age(meta) < older_than {
+                return false;
+            }
+            match std::fs::remove_file(file) {
+                Ok(()) => true,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => false,
+                Err(e) => {
+                    cleaned.failed.push((file.to_owned(), e));
+                    false
+                }
+            }
+        };
+        let (files, bytes) = walk(&path, Some(&mut remove));
+        cleaned.files += files;
+        cleaned.bytes = cleaned.bytes.saturating_add(bytes);
+    }
+    if let Some(store) = store {
+        for stale in partial::stale(store, older_than) {
+            match stale.remove_older(store, older_than) {
+                Ok(true) => {
+                    cleaned.files += stale.files.len() as u64;
+                    cleaned.bytes = cleaned.bytes.saturating_add(stale.size);
+                }
+                Ok(false) => {}
+                Err(e) => cleaned.failed.push((stale.path().to_owned(), e)),
+            }
+        }
+    }
+    cleaned
+}
+
+/// How long ago a file was last written; zero when the clock or the file system does
+/// not say, so a file of unknown age goes only when everything is cleaned.
+fn age(meta: &std::fs::Metadata) -> Duration {
+    meta.modified()
+        .ok()
+        .and_then(|at| SystemTime::now().duration_since(at).ok())
+        .unwrap_or_default()
+}
+
+/// What [`walk`] does with each file: counts it, or removes it when the closure says
+/// so (returning whether it removed it).
+type Take<'a> = Option<&'a mut dyn FnMut(&Path, &std::fs::Metadata) -> bool>;
+
+/// Walks the files under `dir` (a symbolic link is a file here: never followed) and
+/// returns how many and their size: every file when `take` is `None`, else those it
+/// removed, and then the directories left empty go too (not `dir` itself).
+fn walk(dir: &Path, mut take: Take<'_>) -> (u64, u64) {
+    let mut total = (0u64, 0u64);
+    walk_into(dir, &mut take, &mut total, false);
+    total
+}
+
+fn walk_into(dir: &Path, take: &mut Take<'_>, total: &mut (u64, u64), removable: bool) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if meta.is_dir() {
+            walk_into(&path, take, total, true);
+            continue;
+        }
+        let size = crate::platform::fs::allocated(&meta);
+        let counted = match take {
+            Some(take) => take(&path, &meta),
+            None => true,
+        };
+        if counted {
+            total.0 += 1;
+            total.1 = total.1.saturating_add(size);
+        }
+    }
+    if removable && take.is_some() {
+        // Fails, harmlessly, while anything is left in it.
+        let _ = std::fs::remove_dir(dir);
+    }
+}
+
+/// An age as `vx cache clean --older-than` takes it: `30d`, `12h`, `2w`, `1d 12h`
+/// (jiff's friendly format; a day is 24 hours).
+pub fn parse_age(text: &str) -> Result<Duration, String> {
+    let bad = |why: String| format!("{}: {why}", vx_text::sanitize(text));
+    let span: jiff::Span = text
+        .trim()
+        .parse()
+        .map_err(|e: jiff::Error| bad(format!("not an age such as 30d, 12h or 2w ({e})")))?;
+    let duration = span
+        .to_duration(jiff::SpanRelativeTo::days_are_24_hours())
+        .map_err(|e| bad(e.to_string()))?;
+    Duration::try_from(duration).map_err(|_| bad("an age cannot be negative".to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_read_as_people_write_them() {
+        assert_eq!(parse_age("30d"), Ok(Duration::from_secs(30 * 86_400)));
+        assert_eq!(parse_age("2w"), Ok(Duration::from_secs(14 * 86_400)));
+        assert_eq!(parse_age("1d 12h"), Ok(Duration::from_secs(36 * 3600)));
+        assert!(parse_age("soon").is_err());
+        assert!(parse_age("-3d").is_err());
+    }
+
+    #[test]
+    fn cleaning_everything_keeps_what_is_not_an_area() {
+        let cache = tempfile::tempdir().unwrap();
+        let c = cache.path();
+        std::fs::create_dir_all(c.join("github/api.github.com")).unwrap();
+        std::fs::write(c.join("github/api.github.com/x.json"), "{}").unwrap();
+        std::fs::create_dir_all(c.join("blobs/sha256")).unwrap();
+        std::fs::write(c.join("blobs/sha256/ab"), "bytes").unwrap();
+        std::fs::write(c.join("notes.txt"), "mine").unwrap();
+        let before = usage(Some(c), None);
+        assert_eq!(before.iter().map(|u| u.files).sum::<u64>(), 2);
+        let cleaned = clean(Some(c), None, Duration::ZERO);
+        assert_eq!(cleaned.files, 2, "{cleaned:?}");
+        assert!(c.join("notes.txt").exists());
+        assert!(!c.join("github/api.github.com").exists());
+        assert!(c.join("github").exists());
+        assert_eq!(usage(Some(c), None).iter().map(|u| u.files).sum::<u64>(), 0);
+    }
+}

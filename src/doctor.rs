@@ -1,0 +1,686 @@
+//! `vx doctor`: every check of what makes vx work here, each finding saying what it
+//! found, why that matters and how to fix it. The checks: vx itself (version, where
+//! it came from), the host's platform and libc, the user config, the shell hook, the
+//! order of `PATH` for the project's tools, the store and the cache (writable, their
+//! size), the daemon, the standard registry's ref and cache, GitHub (a token present,
+//! never its value, and the rate limit left: one request, skipped offline), the proxies
+//! and certificate authorities in force, and the project's lock (fresh or stale).
+//!
+//! The report is data ([`Report`], serialized as `vx doctor --json` prints it, the
+//! object docs/EVERYDAY.md documents); healthy when no finding is a
+//! [`Status::Problem`]. Nothing here writes anything but a probe file that is removed
+//! at once. Text from outside (paths, a server's message) is sanitized before it is
+//! put into a finding.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::hook::script::HOOK_VAR;
+use crate::hook::state::STATE_VAR;
+use crate::lock::Lock;
+use crate::manifest::Manifest;
+use crate::manifest::platform::Platform;
+use crate::registry::github::GithubConfig;
+use crate::user_config::UserConfig;
+
+/// How a check came out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// As it should be.
+    Ok,
+    /// Worth knowing, nothing to fix.
+    Info,
+    /// Something to fix: the report is not healthy.
+    Problem,
+    /// Not checked (offline, or nothing to check).
+    Skipped,
+}
+
+/// One finding: what was found, why it matters, the fix.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The check's stable name (`vx`, `platform`, `config`, `hook`, `path`, `store`,
+    /// `cache`, `daemon`, `registry`, `github`, `network`, `lock`).
+    pub check: &'static str,
+    /// How it came out.
+    pub status: Status,
+    /// What was found.
+    pub what: String,
+    /// Why it matters (problems, and some infos).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
+    /// How to fix it (problems).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+}
+
+impl Finding {
+    fn new(check: &'static str, status: Status, what: impl Into<String>) -> Finding {
+        Finding {
+            check,
+            status,
+            what: clean(&what.into()),
+            why: None,
+            fix: None,
+        }
+    }
+
+    fn why(mut self, why: impl Into<String>) -> Finding {
+        self.why = Some(clean(&why.into()));
+        self
+    }
+
+    fn fix(mut self, fix: impl Into<String>) -> Finding {
+        self.fix = Some(clean(&fix.into()));
+        self
+    }
+}
+
+/// Every finding, in check order.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    /// No finding is a problem.
+    pub healthy: bool,
+    /// vx's version.
+    pub version: &'static str,
+    /// The findings.
+    pub findings: Vec<Finding>,
+}
+
+/// What `vx doctor` examines.
+pub struct Settings {
+    /// Ask nothing of the network.
+    pub offline: bool,
+    /// The project's manifest path, if in a project.
+    pub manifest: Option<PathBuf>,
+    /// The store, if one is known.
+    pub store: Option<PathBuf>,
+    /// The running executable, for the channel it came from.
+    pub exe: Option<PathBuf>,
+}
+
+/// Runs every check.
+pub fn examine(settings: &Settings) -> Report {
+    let mut findings = vec![vx(settings), platform()];
+    let user = user_config(&mut findings);
+    let manifest = settings.manifest.as_deref().map(Manifest::load);
+    let manifest = match manifest {
+        Some(Ok(m)) => Some(m),
+        Some(Err(err)) => {
+            findings.push(
+                Finding::new("lock", Status::Problem, err.to_string())
+                    .why("the project's vx.toml cannot be read, so nothing of it can be checked")
+                    .fix("fix vx.toml where the message says"),
+            );
+            None
+        }
+        None => None,
+    };
+    let hooked = hook(&mut findings);
+    if let (Some(manifest), Some(store)) = (&manifest, &settings.store) {
+        path_order(&mut findings, manifest, store, hooked);
+    }
+    match &settings.store {
+        Some(store) => findings.push(writable("store", store, "installed tools")),
+        None => findings.push(
+            Finding::new("store", Status::Problem, "no store directory is known")
+                .fix("set XDG_DATA_HOME or HOME, or pass --store DIR"),
+        ),
+    }
+    let cache = crate::platform::fs::cache_dir();
+    match &cache {
+        Some(dir) => findings.push(writable("cache", dir, "downloads, registries, API answers")),
+        None => findings.push(
+            Finding::new("cache", Status::Problem, "no cache directory is known")
+                .fix("set VX_CACHE_DIR, XDG_CACHE_HOME or HOME"),
+        ),
+    }
+    findings.push(daemon());
+    findings.push(registry(manifest.as_ref(), user.as_ref(), cache.as_deref()));
+    github(&mut findings, settings, manifest.as_ref(), user.as_ref());
+    network(&mut findings, manifest.as_ref(), user.as_ref());
+    if let Some(manifest) = &manifest {
+        findings.push(lock(manifest));
+    }
+    Report {
+        healthy: findings.iter().all(|f| f.status != Status::Problem),
+        version: crate::build_info::VERSION,
+        findings,
+    }
+}
+
+fn clean(text: &str) -> String {
+    vx_text::sanitize(text).into_owned()
+}
+
+fn vx(settings: &Settings) -> Finding {
+    let receipt = crate::self_update::receipt::Receipt::load().ok().flatten();
+    let channel = settings.exe.as_deref().map(|exe| {
+        match crate::self_update::channel::detect(exe, receipt.as_ref()) {
+            crate::self_update::Channel::Manual => "hand (or built from source)",
+            channel => channel.name(),
+        }
+    });
+    let what = format!(
+        "vx {} ({}, {}){}",
+        crate::build_info::VERSION,
+        crate::build_info::COMMIT,
+        crate::build_info::DATE,
+        channel
+            .map(|c| format!(", installed by {c}"))
+            .unwrap_or_default()
+    );
+    Finding::new("vx", Status::Ok, what)
+}
+
+fn platform() -> Finding {
+    let current = Platform::current();
+    let libc = match &current.libc {
+        Some(libc) => format!(", {}", libc.name()),
+        None => String::new(),
+    };
+    let what = format!("{current}{libc}");
+    if current.is_known() {
+        Finding::new("platform", Status::Ok, what)
+    } else {
+        Finding::new("platform", Status::Problem, what)
+            .why("registries and runtimes name no downloads for this platform")
+            .fix("give URL tools a [tools.NAME.platforms] entry for it")
+    }
+}
+
+fn user_config(findings: &mut Vec<Finding>) -> Option<UserConfig> {
+    let path = UserConfig::path();
+    match UserConfig::load() {
+        Ok(user) => {
+            let what = match &path {
+                Some(p) if p.is_file() => format!("{} read", p.display()),
+                Some(p) => format!("{} (none: the defaults)", p.display()),
+                None => "no configuration directory: the defaults".to_owned(),
+            };
+            findings.push(Finding::new("config", Status::Ok, what));
+            Some(user)
+        }
+        Err(err) => {
+            findings.push(
+                Finding::new("config", Status::Problem, err.to_string())
+                    .why("every command that reads the network settings refuses to run")
+                    .fix("fix the file where the message says (vx config path names it)"),
+            );
+            None
+        }
+    }
+}
+
+/// The shell's name, for a fix's command line.
+fn shell_name() -> String {
+    std::env::var_os("SHELL")
+        .map(PathBuf::from)
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .filter(|n| ["bash", "zsh", "fish"].contains(&n.as_str()))
+        .unwrap_or_else(|| "bash".to_owned())
+}
+
+fn hook(findings: &mut Vec<Finding>) -> bool {
+    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    if let Some(shell) = var(HOOK_VAR) {
+        findings.push(Finding::new(
+            "hook",
+            Status::Ok,
+            format!(
+                "the {} hook is installed in this shell",
+                shell.to_string_lossy()
+            ),
+        ));
+        return true;
+    }
+    if var(STATE_VAR).is_some() {
+        findings.push(Finding::new(
+            "hook",
+            Status::Ok,
+            "the hook is installed in this shell",
+        ));
+        return true;
+    }
+    let shell = shell_name();
+    let (line, rc) = match shell.as_str() {
+        "fish" => ("vx activate fish | source", "~/.config/fish/config.fish"),
+        "zsh" => ("eval \"$(vx activate zsh)\"", "~/.zshrc"),
+        _ => ("eval \"$(vx activate bash)\"", "~/.bashrc"),
+    };
+    findings.push(
+        Finding::new(
+            "hook",
+            Status::Problem,
+            "the hook is not installed in this shell",
+        )
+        .why("a project's tools are on PATH only through vx exec, vx CMD or vx run")
+        .fix(format!("add `{line}` to {rc} and open a new shell")),
+    );
+    false
+}
+
+/// For each installed tool command of the project: is vx's the one `PATH` finds?
+fn path_order(findings: &mut Vec<Finding>, manifest: &Manifest, store: &Path, hooked: bool) {
+    let Ok(chain) = crate::toolchain::Toolchain::assemble(Some(manifest), &[], store) else {
+        return;
+    };
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let dirs: Vec<PathBuf> = std::env::split_paths(&path).collect();
+    let mut shadowed = Vec::new();
+    let mut absent = Vec::new();
+    for tool in chain.tools.iter().filter(|t| t.installed()) {
+        for exe in tool.executables() {
+            let (Some(name), Some(dir)) = (exe.file_name(), exe.parent()) else {
+                continue;
+            };
+            let found = crate::platform::search::find(name, &path);
+            let ours_on_path = dirs.iter().any(|d| same(d, dir));
+            match found {
+                Some(found) if same(&found, &exe) => {}
+                Some(found) if ours_on_path => {
+                    shadowed.push((name.to_owned(), found, dir.to_owned()))
+                }
+                _ if !ours_on_path => absent.push(name.to_owned()),
+                _ => {}
+            }
+        }
+    }
+    for (name, found, ours) in &shadowed {
+        let name = name.to_string_lossy();
+        findings.push(
+            Finding::new(
+                "path",
+                Status::Problem,
+                format!("`{name}` runs {}, not the project's", found.display()),
+            )
+            .why(format!(
+                "{} comes before vx's {} on PATH",
+                found.parent().unwrap_or(found).display(),
+                ours.display()
+            ))
+            .fix(format!(
+                "put the vx hook's line last in your shell's rc file (after what adds {}), or remove that {name}",
+                found.parent().unwrap_or(found).display()
+            )),
+        );
+    }
+    if !absent.is_empty() && hooked {
+        let names: Vec<_> = absent.iter().map(|n| n.to_string_lossy()).collect();
+        findings.push(
+            Finding::new(
+                "path",
+                Status::Problem,
+                format!("the project's {} not on PATH", names.join(", ") + if names.len() == 1 { " is" } else { " are" }),
+            )
+            .why("the hook has not applied this project to this shell")
+            .fix("press Enter at a prompt in the project's directory (the hook runs before each prompt)"),
+        );
+    }
+    let missing: Vec<String> = chain.missing().iter().map(|t| t.label()).collect();
+    if !missing.is_empty() {
+        findings.push(
+            Finding::new(
+                "path",
+                Status::Problem,
+                format!("not installed: {}", missing.join(", ")),
+            )
+            .why("the project's commands are missing until they are")
+            .fix("vx sync"),
+        );
+    }
+    if shadowed.is_empty() && (absent.is_empty() || !hooked) && missing.is_empty() {
+        let what = match hooked {
+            true => "the project's tools come first on PATH",
+            false => "the project's tools are installed (on PATH once the hook runs)",
+        };
+        findings.push(Finding::new("path", Status::Ok, what));
+    }
+}
+
+/// Whether two paths name the same file (canonically, when both resolve).
+fn same(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// A directory vx writes: exists (or can be created: its nearest existing ancestor),
+/// is a directory, takes a probe file; and its size.
+fn writable(check: &'static str, dir: &Path, holds: &str) -> Finding {
+    let fix_dir = |what: &str| match check {
+        "store" => format!("{what}, or choose another store (--store DIR, XDG_DATA_HOME)"),
+        _ => format!("{what}, or choose another cache (VX_CACHE_DIR)"),
+    };
+    if let Some(blocker) = dir
+        .ancestors()
+        .find(|p| p.symlink_metadata().is_ok())
+        .filter(|p| !p.is_dir())
+    {
+        return Finding::new(
+            check,
+            Status::Problem,
+            format!("{} is not a directory", blocker.display()),
+        )
+        .why(format!("vx keeps {holds} in {}", dir.display()))
+        .fix(fix_dir(&format!("move {} away", blocker.display())));
+    }
+    let existing = dir.ancestors().find(|p| p.is_dir()).unwrap_or(dir);
+    if let Err(err) = tempfile::tempfile_in(existing) {
+        return Finding::new(
+            check,
+            Status::Problem,
+            format!("{} cannot be written: {err}", existing.display()),
+        )
+        .why(format!("vx keeps {holds} there"))
+        .fix(fix_dir(&format!("make {} writable", existing.display())));
+    }
+    if !dir.is_dir() {
+        return Finding::new(
+            check,
+            Status::Ok,
+            format!("{} (not created yet; writable)", dir.display()),
+        );
+    }
+    let size = crate::inventory::disk_usage(dir);
+    Finding::new(
+        check,
+        Status::Ok,
+        format!("{}, writable, {}", dir.display(), vx_text::bytes(size)),
+    )
+}
+
+fn daemon() -> Finding {
+    use crate::daemon::paths::{LockState, Paths};
+    let paths = Paths::from_env();
+    match paths.lock_state() {
+        LockState::Held(pid) => Finding::new(
+            "daemon",
+            Status::Ok,
+            format!(
+                "running{}, socket {}",
+                pid.map(|p| format!(" (pid {p})")).unwrap_or_default(),
+                paths.socket.display()
+            ),
+        ),
+        LockState::Free => Finding::new(
+            "daemon",
+            Status::Info,
+            format!("not running (socket {})", paths.socket.display()),
+        )
+        .why("editors start it when they need it; the CLI works without it"),
+    }
+}
+
+fn registry(
+    manifest: Option<&Manifest>,
+    user: Option<&UserConfig>,
+    cache: Option<&Path>,
+) -> Finding {
+    use crate::registry::source::{STANDARD_NAME, STANDARD_REF, STANDARD_SHA256};
+    let locked = manifest
+        .and_then(|m| Lock::load(&m.lock_path()).ok().flatten())
+        .and_then(|lock| lock.registries.get(STANDARD_NAME).cloned());
+    let (git_ref, sha, whose) = match (locked, user) {
+        (Some(pin), _) => (
+            pin.git_ref.clone(),
+            pin.sha256.clone(),
+            "the project's lock",
+        ),
+        (None, Some(u)) if u.registry.standard_ref.is_some() => (
+            u.registry.standard_ref.clone().unwrap_or_default(),
+            u.registry.standard_sha256.clone().unwrap_or_default(),
+            "the user config",
+        ),
+        _ => (
+            STANDARD_REF.to_owned(),
+            STANDARD_SHA256.to_owned(),
+            "vx's default",
+        ),
+    };
+    let sha = sha.trim_start_matches("sha256:").to_owned();
+    let cached = cache.is_some_and(|c| {
+        c.join("registries")
+            .join("files")
+            .join(format!("{sha}.yaml"))
+            .is_file()
+    });
+    let what = format!("the standard registry at {git_ref} ({whose})");
+    match cached {
+        true => Finding::new("registry", Status::Ok, format!("{what}, cached")),
+        false => Finding::new("registry", Status::Info, format!("{what}, not cached yet"))
+            .why("it is fetched from GitHub the first time a tool is looked up by name"),
+    }
+}
+
+fn github(
+    findings: &mut Vec<Finding>,
+    settings: &Settings,
+    manifest: Option<&Manifest>,
+    user: Option<&UserConfig>,
+) {
+    let default = UserConfig::default();
+    let config = match GithubConfig::from_env(user.unwrap_or(&default)) {
+        Ok(config) => config,
+        Err(err) => {
+            findings.push(
+                Finding::new("github", Status::Problem, err.to_string())
+                    .fix("fix the GitHub setting the message names"),
+            );
+            return;
+        }
+    };
+    let token = match (&config.token, &config.token_source) {
+        (Some(_), Some(source)) => format!("a token from {source}"),
+        (Some(_), None) => "a token".to_owned(),
+        _ => "no token".to_owned(),
+    };
+    let has_token = config.token.is_some();
+    let api = config.hosts.api.clone();
+    if settings.offline {
+        findings.push(Finding::new(
+            "github",
+            Status::Skipped,
+            format!("{api}, {token}; rate limit not asked (--offline)"),
+        ));
+        return;
+    }
+    let options = crate::resolution::Options {
+        project: manifest.map(|m| m.network.clone()).unwrap_or_default(),
+        ..crate::resolution::Options::from_env(false, true)
+    };
+    let network = match crate::resolution::network::Network::from_env(options) {
+        Ok(n) => n,
+        Err(err) => {
+            findings.push(
+                Finding::new("github", Status::Problem, err.to_string())
+                    .fix("fix the network setting the message names"),
+            );
+            return;
+        }
+    };
+    let url = format!("{api}/rate_limit");
+    match network.github.fetch(&url, 64 * 1024) {
+        Ok(body) => findings.push(rate_limit(&api, &token, has_token, &body)),
+        Err(err) => findings.push(
+            Finding::new("github", Status::Problem, format!("{token}; {err}"))
+                .why("tools are looked up and resolved through GitHub's API")
+                .fix(match has_token {
+                    true => "check the token (or unset it), the proxy and CA settings; or work with --offline and mirrors",
+                    false => "check the proxy and CA settings (vx config list); or work with --offline and mirrors",
+                }),
+        ),
+    }
+}
+
+/// The `core` limit of a `/rate_limit` answer.
+fn rate_limit(api: &str, token: &str, has_token: bool, body: &[u8]) -> Finding {
+    let value: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let core = &value["resources"]["core"];
+    let (Some(remaining), Some(limit)) = (core["remaining"].as_u64(), core["limit"].as_u64())
+    else {
+        return Finding::new(
+            "github",
+            Status::Info,
+            format!("{api}, {token}; no rate limit in its answer"),
+        );
+    };
+    let reset = core["reset"]
+        .as_u64()
+        .map(|at| format!(", resets at {}", crate::registry::github::utc(at)))
+        .unwrap_or_default();
+    let what = format!("{api}, {token}; {remaining} of {limit} requests left{reset}");
+    if remaining == 0 {
+        let fix = match has_token {
+            true => "wait for the reset, or work with --offline (what is cached and locked)",
+            false => {
+                "set GITHUB_TOKEN (or GH_TOKEN, or vx config set github.token …) for 5000 requests an hour"
+            }
+        };
+        return Finding::new("github", Status::Problem, what)
+            .why("a lookup that needs GitHub fails until the limit resets")
+            .fix(fix);
+    }
+    Finding::new("github", Status::Ok, what)
+}
+
+fn network(findings: &mut Vec<Finding>, manifest: Option<&Manifest>, user: Option<&UserConfig>) {
+    use crate::settings::view::Layers;
+    let (Some(user), Some(user_path)) = (user, UserConfig::path()) else {
+        return;
+    };
+    let env = |name: &str| std::env::var(name).ok();
+    let layers = Layers {
+        user,
+        user_path: &user_path,
+        manifest,
+        env: &env,
+    };
+    let entries = match layers.entries() {
+        Ok(entries) => entries,
+        Err(err) => {
+            findings.push(
+                Finding::new("network", Status::Problem, err)
+                    .fix("fix the network setting the message names"),
+            );
+            return;
+        }
+    };
+    let mut parts = Vec::new();
+    for e in entries
+        .iter()
+        .filter(|e| e.key.starts_with("proxy.") || e.key == "http.ca_certificates")
+    {
+        parts.push(format!(
+            "{} = {} ({})",
+            e.key,
+            e.plain().replace('\n', ", "),
+            e.source_text()
+        ));
+    }
+    for var in ["SSL_CERT_FILE", "SSL_CERT_DIR"] {
+        if let Some(value) = std::env::var_os(var).filter(|v| !v.is_empty()) {
+            let path = PathBuf::from(&value);
+            if !path.exists() {
+                findings.push(
+                    Finding::new(
+                        "network",
+                        Status::Problem,
+                        format!("{var} names {}, which does not exist", path.display()),
+                    )
+                    .why("TLS connections fail when vx cannot load the certificates they trust")
+                    .fix(format!("point {var} at the file or directory, or unset it")),
+                );
+            }
+            parts.push(format!("{var} = {}", Path::new(&value).display()));
+        }
+    }
+    for ca in &user.http.ca_certificates {
+        if !ca.is_file() {
+            findings.push(
+                Finding::new(
+                    "network",
+                    Status::Problem,
+                    format!(
+                        "[http] ca_certificates names {}, which is not a file",
+                        ca.display()
+                    ),
+                )
+                .why("TLS connections fail when vx cannot load the certificates they trust")
+                .fix("vx config set http.ca_certificates '[\"PATH\"]' with the right path"),
+            );
+        }
+    }
+    let what = match parts.is_empty() {
+        true => "no proxy; the system's certificate authorities".to_owned(),
+        false => parts.join("; "),
+    };
+    findings.push(Finding::new("network", Status::Ok, what));
+}
+
+fn lock(manifest: &Manifest) -> Finding {
+    let path = manifest.lock_path();
+    let lock = match Lock::load(&path) {
+        Ok(Some(lock)) => lock,
+        Ok(None) => {
+            return Finding::new(
+                "lock",
+                Status::Problem,
+                format!("{} is missing", path.display()),
+            )
+            .why("without it, each machine may resolve other versions")
+            .fix("vx lock (vx sync writes it too)");
+        }
+        Err(err) => {
+            return Finding::new("lock", Status::Problem, err.to_string())
+                .why("vx sync refuses a lock it cannot read")
+                .fix("vx lock rewrites it");
+        }
+    };
+    let platforms = vec![Platform::current()];
+    let stale = crate::project::stale(manifest, Some(&lock), &platforms);
+    if stale.is_empty() {
+        return Finding::new(
+            "lock",
+            Status::Ok,
+            format!("{} is up to date", path.display()),
+        );
+    }
+    Finding::new(
+        "lock",
+        Status::Problem,
+        format!("{} is stale for {}", path.display(), stale.join(", ")),
+    )
+    .why("vx.toml asks for what the lock does not pin (or no longer lists what it pins); vx sync --locked refuses it")
+    .fix("vx lock")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_exhausted_rate_limit_is_a_problem_whose_fix_depends_on_the_token() {
+        let body = br#"{"resources":{"core":{"limit":60,"remaining":0,"reset":0}}}"#;
+        let anonymous = rate_limit("https://api", "no token", false, body);
+        assert_eq!(anonymous.status, Status::Problem);
+        assert!(
+            anonymous
+                .what
+                .contains("0 of 60 requests left, resets at 1970-01-01 00:00 UTC")
+        );
+        assert!(anonymous.fix.unwrap().contains("GITHUB_TOKEN"));
+        let with_token = rate_limit("https://api", "a token from GH_TOKEN", true, body);
+        assert!(with_token.fix.unwrap().contains("wait for the reset"));
+        let fine = br#"{"resources":{"core":{"limit":5000,"remaining":4999}}}"#;
+        assert_eq!(
+            rate_limit("https://api", "t", true, fine).status,
+            Status::Ok
+        );
+        let odd = rate_limit("https://api", "t", true, b"<html>");
+        assert_eq!(odd.status, Status::Info);
+    }
+}

@@ -1,0 +1,332 @@
+//! `vx config set KEY VALUE` and `vx config unset KEY`: the user config edited in
+//! place with `toml_edit`, so its comments, order and layout stay as the user wrote
+//! them. The key is checked against the reader's keys ([`check_key`]) and the edited
+//! text is read back by the reader itself ([`UserConfig::parse`]) before anything is
+//! written: an unknown key or a wrong type gets the reader's own message, and a file
+//! the reader would refuse is never written. The file is replaced whole
+//! ([`crate::atomic::write`]). No value is ever quoted back: one may be a token.
+
+use std::path::{Path, PathBuf};
+
+use toml_edit::{DocumentMut, InlineTable, Item, Key, Table, TableLike, Value};
+
+use crate::user_config::{MAX_CONFIG_BYTES, UserConfig, UserConfigError, check_key};
+
+/// Why the user config was not edited (it is as it was).
+#[derive(Debug, thiserror::Error)]
+pub enum EditError {
+    /// The key is not one the reader knows, or not written as a TOML dotted key.
+    #[error("{key}: {problem}")]
+    Key {
+        /// The key as given (sanitized).
+        key: String,
+        /// Why.
+        problem: String,
+    },
+    /// The file as edited would not be read: the reader's reason.
+    #[error("{key}: {problem}; {} is unchanged", path.display())]
+    Refused {
+        /// The key as given (sanitized).
+        key: String,
+        /// The user config.
+        path: PathBuf,
+        /// The reader's reason (no value quoted).
+        problem: String,
+    },
+    /// The file as it is cannot be read or parsed: fix it first.
+    #[error(transparent)]
+    Current(#[from] UserConfigError),
+    /// The file could not be written.
+    #[error("cannot write {}", path.display())]
+    Write {
+        /// The user config.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl EditError {
+    /// Whether the user's input (key, value, the file as it is) is at fault (exit 2)
+    /// rather than the machine (exit 1).
+    pub fn is_usage(&self) -> bool {
+        !matches!(
+            self,
+            EditError::Write { .. } | EditError::Current(UserConfigError::Read { .. })
+        )
+    }
+}
+
+/// Sets `key` to `value` in the user config at `path` (created with its directory if
+/// missing). `value` is a string, or a TOML array when it starts with `[` (for
+/// `mirrors`, `http.ca_certificates`, `self_update.keys`).
+pub fn set(path: &Path, key: &str, value: &str) -> Result<(), EditError> {
+    let keys = parse_key(key)?;
+    let mut doc = current(path)?;
+    let new = match value.trim_start().starts_with('[') {
+        true => value.parse::<Value>().map_err(|e| EditError::Key {
+            key: clean(key),
+            problem: format!(
+                "the value is not a TOML array: {}",
+                first_line(&e.to_string())
+            ),
+        })?,
+        false => Value::from(value),
+    };
+    let (leaf, parents) = keys.split_last().expect("parse_key gives one key or more");
+    let table = descend(doc.as_table_mut(), parents).ok_or_else(|| EditError::Key {
+        key: clean(key),
+        problem: "a part of it is set to a value, not a table".to_owned(),
+    })?;
+    let mut new = new;
+    match table.get_mut(leaf.get()) {
+        Some(Item::Value(old)) => {
+            // The comment after the old value stays after the new one.
+            *new.decor_mut() = old.decor().clone();
+            *old = new;
+        }
+        Some(Item::None) | None => {
+            table.insert(leaf.get(), Item::Value(new));
+        }
+        Some(_) => {
+            return Err(EditError::Key {
+                key: clean(key),
+                problem: "it is a table; set the keys inside it".to_owned(),
+            });
+        }
+    }
+    save(path, key, &doc)
+}
+
+/// Removes `key` from the user config at `path` (a table left empty by it goes too);
+/// `false` when it was not set there (nothing is written).
+pub fn unset(path: &Path, key: &str) -> Result<bool, EditError> {
+    let keys = parse_key(key)?;
+    if !path.exists() {
+        return Ok(false);
+    }
+    let mut doc = current(path)?;
+    if !remove(doc.as_table_mut(), &keys) {
+        return Ok(false);
+    }
+    save(path, key, &doc)?;
+    Ok(true)
+}
+
+/// `key` as a TOML dotted key (`http.headers."artifacts.corp".Authorization`),
+/// checked against the reader's keys.
+fn parse_key(key: &str) -> Result<Vec<Key>, EditError> {
+    let err = |problem: String| EditError::Key {
+        key: clean(key),
+        problem,
+    };
+    let keys = Key::parse(key).map_err(|e| {
+        err(format!(
+            "not a TOML dotted key (quote a part holding a dot: http.headers.\"host.corp\".NAME): {}",
+            first_line(&e.to_string())
+        ))
+    })?;
+    let names: Vec<&str> = keys.iter().map(Key::get).collect();
+    check_key(&names).map_err(err)?;
+    Ok(keys)
+}
+
+/// The user config as it is (empty when missing), which must read cleanly: an edit
+/// never starts from a file the reader refuses.
+fn current(path: &Path) -> Result<DocumentMut, EditError> {
+    let invalid = |problem: &str| UserConfigError::Invalid {
+        path: path.to_owned(),
+        location: None,
+        problem: problem.to_owned(),
+    };
+    let text = match crate::bounded_read::read(path, MAX_CONFIG_BYTES) {
+        Ok(bytes) => {
+            String::from_utf8(bytes).map_err(|_| invalid("the file is not valid UTF-8"))?
+        }
+        Err(e) if e.is_not_found() => String::new(),
+        Err(_) => {
+            // The reader's own message for what is wrong with it.
+            UserConfig::load_from(path)?;
+            return Err(invalid("cannot be read").into());
+        }
+    };
+    UserConfig::parse(path, &text)?;
+    Ok(text
+        .parse::<DocumentMut>()
+        .map_err(|_| invalid("invalid TOML"))?)
+}
+
+/// The table at `keys` under `table`, created (implicit, so an intermediate one gets
+/// no header of its own) where missing; `None` when a part is a value.
+fn descend<'t>(mut table: &'t mut dyn TableLike, keys: &[Key]) -> Option<&'t mut dyn TableLike> {
+    let mut inline = false;
+    for key in keys {
+        if table.get(key.get()).is_none() {
+            let item = match inline {
+                true => Item::Value(Value::InlineTable(InlineTable::new())),
+                false => {
+                    let mut new = Table::new();
+                    new.set_implicit(true);
+                    Item::Table(new)
+                }
+            };
+            table.insert(key.get(), item);
+        }
+        let item = table.get_mut(key.get())?;
+        inline = item.is_inline_table();
+        table = item.as_table_like_mut()?;
+    }
+    Some(table)
+}
+
+/// Removes `keys` under `table`, and each table it leaves empty (but one whose header
+/// carries a comment); whether it was there.
+fn remove(table: &mut dyn TableLike, keys: &[Key]) -> bool {
+    let Some((first, rest)) = keys.split_first() else {
+        return false;
+    };
+    if rest.is_empty() {
+        return table.remove(first.get()).is_some();
+    }
+    let Some(inner) = table.get_mut(first.get()).and_then(Item::as_table_like_mut) else {
+        return false;
+    };
+    let removed = remove(inner, rest);
+    // A table left empty goes, unless a comment of the user's sits on its header.
+    let commented = match table.get(first.get()) {
+        Some(Item::Table(t)) => t
+            .decor()
+            .prefix()
+            .and_then(|p| p.as_str())
+            .is_some_and(|p| p.contains('#')),
+        _ => false,
+    };
+    if removed
+        && !commented
+        && table
+            .get(first.get())
+            .and_then(Item::as_table_like)
+            .is_some_and(|t| t.is_empty())
+    {
+        table.remove(first.get());
+    }
+    removed
+}
+
+/// Reads the edited text back as vx would, then writes it.
+fn save(path: &Path, key: &str, doc: &DocumentMut) -> Result<(), EditError> {
+    let text = doc.to_string();
+    if let Err(err) = UserConfig::parse(path, &text) {
+        let problem = match err {
+            UserConfigError::Invalid { problem, .. } => problem,
+            other => other.to_string(),
+        };
+        return Err(EditError::Refused {
+            key: clean(key),
+            path: path.to_owned(),
+            problem,
+        });
+    }
+    let write_err = |source| EditError::Write {
+        path: path.to_owned(),
+        source,
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(write_err)?;
+    }
+    crate::atomic::write(path, text.as_bytes()).map_err(write_err)
+}
+
+fn clean(text: &str) -> String {
+    vx_text::sanitize(&crate::validate::shorten(text)).into_owned()
+}
+
+fn first_line(text: &str) -> String {
+    clean(
+        text.lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or(text)
+            .trim(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn edited(before: &str, key: &str, value: Option<&str>) -> Result<String, EditError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        if !before.is_empty() {
+            std::fs::write(&path, before).unwrap();
+        }
+        match value {
+            Some(value) => set(&path, key, value)?,
+            None => {
+                unset(&path, key)?;
+            }
+        }
+        Ok(std::fs::read_to_string(&path).unwrap_or_default())
+    }
+
+    #[test]
+    fn a_new_key_gets_its_table_and_the_comments_stay() {
+        let before = "# my settings\nmirrors = [] # none yet\n\n[github]\n# GHE\nurl = \"https://a\" # old\n";
+        let after = edited(before, "github.url", Some("https://ghe.corp")).unwrap();
+        assert_eq!(
+            after,
+            "# my settings\nmirrors = [] # none yet\n\n[github]\n# GHE\nurl = \"https://ghe.corp\" # old\n"
+        );
+        let after = edited(
+            before,
+            "http.headers.\"art.corp\".Authorization",
+            Some("Bearer ${T}"),
+        )
+        .unwrap();
+        assert!(
+            after.ends_with("[http.headers.\"art.corp\"]\nAuthorization = \"Bearer ${T}\"\n"),
+            "{after}"
+        );
+        assert!(!after.contains("[http]\n"), "{after}");
+        let after = edited(before, "mirrors", Some("[\"file:///mnt/vx\"]")).unwrap();
+        assert!(
+            after.contains("mirrors = [\"file:///mnt/vx\"] # none yet"),
+            "{after}"
+        );
+    }
+
+    #[test]
+    fn unset_removes_the_key_and_the_table_it_empties() {
+        let before =
+            "# top\n[github]\nurl = \"https://a\"\n\n[verify]\ntrusted_root = \"r.json\"\n";
+        let after = edited(before, "github.url", None).unwrap();
+        assert_eq!(
+            after,
+            "# top\n[github]\n\n[verify]\ntrusted_root = \"r.json\"\n"
+        );
+        let after = edited(&after, "verify.trusted_root", None).unwrap();
+        assert_eq!(after, "# top\n[github]\n");
+    }
+
+    #[test]
+    fn what_the_reader_refuses_is_refused_with_its_message_and_nothing_written() {
+        let err = edited("", "github.toke", Some("x"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("did you mean `token`"), "{err}");
+        let err = edited("", "mirrors", Some("oops")).unwrap_err().to_string();
+        assert!(
+            err.contains("invalid type") && !err.contains("oops"),
+            "{err}"
+        );
+        let err = edited("", "registry.standard_ref", Some("v4"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("needs both"), "{err}");
+        let err = edited("", "github.url.x", Some("v4"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not a table"), "{err}");
+    }
+}

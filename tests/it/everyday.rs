@@ -1,0 +1,566 @@
+//! Everyday upkeep end to end with the real `vx` binary (issue 43, items 3 to 5): a
+//! `vx prune` that keeps what another project (or the global toolset) pins, `vx doctor`
+//! and its findings, `vx config set`/`unset` keeping the user's comments, and
+//! `vx cache`. Each test has a machine of its own (HOME and the XDG directories in a
+//! temporary directory); the tools are archives of shell scripts served over loopback
+//! HTTP.
+
+// Unix only: the tools are shell scripts, and the hook is run in bash.
+#![cfg(unix)]
+
+use crate::common;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::time::{Duration, SystemTime};
+
+use common::isolated;
+use vx::demo::fixture::{Item, Route, TestServer, sha256_hex, tar_gz};
+
+const GREET: &[u8] = b"#!/bin/sh\necho greet\n";
+
+fn greet_archive() -> Vec<u8> {
+    tar_gz(&[
+        Item::Dir("greet/"),
+        Item::File("greet/bin/greet", GREET.to_vec(), 0o755),
+    ])
+}
+
+/// A machine: a HOME with the XDG directories, a loopback server with `greet` 1.0 and
+/// 2.0, and projects under it.
+struct Machine {
+    dir: tempfile::TempDir,
+    server: TestServer,
+    sha: String,
+}
+
+impl Machine {
+    fn new() -> Machine {
+        let archive = greet_archive();
+        let sha = sha256_hex(&archive);
+        let server = TestServer::start([
+            ("/greet-1.0.tar.gz", Route::Ok(archive.clone())),
+            ("/greet-2.0.tar.gz", Route::Ok(archive)),
+        ]);
+        Machine {
+            dir: tempfile::tempdir().unwrap(),
+            server,
+            sha,
+        }
+    }
+
+    fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    fn store(&self) -> PathBuf {
+        self.home().join(".local/share/vx/store")
+    }
+
+    fn cache(&self) -> PathBuf {
+        self.home().join(".cache/vx")
+    }
+
+    fn config(&self) -> PathBuf {
+        self.home().join(".config/vx/config.toml")
+    }
+
+    /// A project `name` pinning `greet` at `version`; returns its directory.
+    fn project(&self, name: &str, version: &str) -> PathBuf {
+        let dir = self.dir.path().join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        let manifest = format!(
+            "[tools.greet]\nversion = \"{version}\"\nurl = \"{}\"\nsha256 = \"{}\"\nstrip_components = 1\n",
+            self.server.url("/greet-{version}.tar.gz"),
+            self.sha
+        );
+        std::fs::write(dir.join("vx.toml"), manifest).unwrap();
+        dir
+    }
+
+    /// `vx` on this machine, in `dir`.
+    fn vx(&self, dir: &Path) -> assert_cmd::Command {
+        let mut cmd = assert_cmd::Command::cargo_bin("vx").unwrap();
+        isolated(&mut cmd, &self.home());
+        cmd.current_dir(dir)
+            .env("VX_BOARD_DIR", self.dir.path().join("boards"))
+            .env_remove("VX_MANIFEST")
+            .env_remove("__VX_HOOK")
+            .env_remove("__VX_STATE")
+            .env("SHELL", "/bin/bash");
+        cmd
+    }
+
+    /// `vx ARGS` in `dir`, asserting its exit code.
+    fn run(&self, dir: &Path, args: &[&str], code: i32) -> Output {
+        let out = self.vx(dir).args(args).output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "vx {args:?}: {}\n{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+        out
+    }
+
+    /// The same as a plain process (to spawn, or to run in a shell).
+    fn command(&self, program: &Path, dir: &Path) -> std::process::Command {
+        let template = self.vx(dir);
+        let mut cmd = std::process::Command::new(program);
+        for (k, v) in template.get_envs() {
+            match v {
+                Some(v) => cmd.env(k, v),
+                None => cmd.env_remove(k),
+            };
+        }
+        cmd.current_dir(dir);
+        cmd
+    }
+
+    fn installed(&self, version: &str) -> bool {
+        self.store().join("greet").join(version).is_dir()
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+// ---- vx prune ----
+
+#[test]
+fn prune_keeps_what_another_project_pins_until_all_is_asked() {
+    let m = Machine::new();
+    let a = m.project("a", "1.0");
+    let b = m.project("b", "2.0");
+    m.run(&a, &["sync"], 0);
+    m.run(&b, &["sync"], 0);
+    assert!(m.installed("1.0") && m.installed("2.0"));
+
+    // The dry run names the keeper of each kept version and removes nothing.
+    let dry = text(&m.run(&a, &["prune", "--dry-run"], 0).stdout);
+    let b_manifest = b.join("vx.toml");
+    assert!(
+        dry.contains("would keep greet 1.0, used by this project"),
+        "{dry}"
+    );
+    assert!(
+        dry.contains(&format!(
+            "would keep greet 2.0, used by {}",
+            b_manifest.display()
+        )),
+        "{dry}"
+    );
+    assert!(!dry.contains("would remove"), "{dry}");
+    assert!(m.installed("1.0") && m.installed("2.0"));
+
+    // A plain prune in a keeps b's tool.
+    let done = text(&m.run(&a, &["prune"], 0).stdout);
+    assert!(done.starts_with("nothing to prune"), "{done}");
+    assert!(m.installed("2.0"));
+    m.run(&b, &["exec", "--", "greet"], 0);
+
+    // --all removes what this project does not use, whoever else does.
+    let dry_all = text(&m.run(&a, &["prune", "--all", "--dry-run"], 0).stdout);
+    assert!(dry_all.contains("would remove greet 2.0"), "{dry_all}");
+    assert!(m.installed("2.0"));
+    let all = text(&m.run(&a, &["prune", "--all"], 0).stdout);
+    assert!(all.contains("removed greet 2.0"), "{all}");
+    assert!(!m.installed("2.0") && m.installed("1.0"));
+}
+
+#[test]
+fn a_project_whose_vx_toml_is_gone_keeps_nothing_but_the_global_toolset_does() {
+    let m = Machine::new();
+    let a = m.project("a", "1.0");
+    let b = m.project("b", "2.0");
+    m.run(&a, &["sync"], 0);
+    m.run(&b, &["sync"], 0);
+    // The global toolset pins what b pinned: its lock in the configuration directory.
+    let global = m.home().join(".config/vx/vx.lock");
+    std::fs::create_dir_all(global.parent().unwrap()).unwrap();
+    std::fs::copy(b.join("vx.lock"), &global).unwrap();
+    std::fs::remove_file(b.join("vx.toml")).unwrap();
+
+    let dry = text(&m.run(&a, &["prune", "--dry-run"], 0).stdout);
+    assert!(
+        dry.contains(&format!(
+            "would keep greet 2.0, used by the global toolset ({})",
+            global.display()
+        )),
+        "{dry}"
+    );
+    assert!(!dry.contains(&b.display().to_string()), "{dry}");
+
+    std::fs::remove_file(&global).unwrap();
+    let done = text(&m.run(&a, &["prune"], 0).stdout);
+    assert!(done.contains("removed greet 2.0"), "{done}");
+    assert!(!m.installed("2.0") && m.installed("1.0"));
+}
+
+#[test]
+fn a_prune_while_a_sync_installs_refuses_and_the_sync_keeps_what_it_installed() {
+    let m = Machine::new();
+    let a = m.project("a", "1.0");
+    m.run(&a, &["sync"], 0);
+    // b's greet 3.0 comes from a server that holds its download half-way.
+    let archive = greet_archive();
+    let (open, gate) = std::sync::mpsc::channel();
+    let slow = TestServer::gated(archive.clone(), archive.len() / 2, gate);
+    // Declared after the server so that a failing assertion drops it first: the
+    // server's thread, waiting on the gate, then ends and the server can be dropped.
+    let open = open;
+    let b = m.dir.path().join("b");
+    std::fs::create_dir_all(&b).unwrap();
+    std::fs::write(
+        b.join("vx.toml"),
+        format!(
+            "[tools.greet]\nversion = \"3.0\"\nurl = \"{}\"\nsha256 = \"{}\"\nstrip_components = 1\n",
+            slow.url("/greet-3.0.tar.gz"),
+            m.sha
+        ),
+    )
+    .unwrap();
+    let mut sync = m
+        .command(&assert_cmd::cargo::cargo_bin("vx"), &b)
+        .args(["sync", "--headless"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    common::wait_for("b's download to start", || {
+        (!slow.ranges().is_empty()).then_some(())
+    });
+    let out = m.run(&a, &["prune", "--all"], 1);
+    assert!(
+        text(&out.stderr).contains("a vx sync is installing"),
+        "{}",
+        text(&out.stderr)
+    );
+    open.send(()).unwrap();
+    assert!(common::wait_exit(&mut sync).success());
+    assert!(m.installed("3.0") && m.installed("1.0"));
+    // b is tracked now: a's prune keeps its tool.
+    let dry = text(&m.run(&a, &["prune", "--dry-run"], 0).stdout);
+    assert!(dry.contains("would keep greet 3.0, used by"), "{dry}");
+    m.run(&a, &["prune"], 0);
+    assert!(m.installed("3.0"));
+}
+
+// ---- vx doctor ----
+
+/// `vx doctor ARGS` run in bash after the hook of `vx activate bash` applied the
+/// project, with `before` run first (e.g. a PATH change).
+fn doctor_hooked(m: &Machine, dir: &Path, before: &str, args: &str) -> Output {
+    let vx = assert_cmd::cargo::cargo_bin("vx");
+    let script = format!(
+        "eval \"$('{vx}' activate bash)\"; __vx_hook; {before} '{vx}' doctor {args}",
+        vx = vx.display()
+    );
+    m.command(Path::new("bash"), dir)
+        .args(["--norc", "--noprofile", "-c", &script])
+        .output()
+        .unwrap()
+}
+
+fn findings(out: &Output) -> Vec<serde_json::Value> {
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", text(&out.stdout), text(&out.stderr)));
+    report["findings"].as_array().unwrap().clone()
+}
+
+fn problems(out: &Output) -> Vec<serde_json::Value> {
+    findings(out)
+        .into_iter()
+        .filter(|f| f["status"] == "problem")
+        .collect()
+}
+
+#[test]
+fn doctor_is_healthy_in_a_synced_project_with_the_hook() {
+    let m = Machine::new();
+    let a = m.project("a", "1.0");
+    m.run(&a, &["sync"], 0);
+    let out = doctor_hooked(&m, &a, "", "--offline --json");
+    assert_eq!(out.status.code(), Some(0), "{:#?}", problems(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["healthy"], true);
+    let checks: Vec<String> = findings(&out)
+        .iter()
+        .map(|f| f["check"].as_str().unwrap().to_owned())
+        .collect();
+    for check in [
+        "vx", "platform", "hook", "path", "store", "cache", "daemon", "github", "lock",
+    ] {
+        assert!(
+            checks.iter().any(|c| c == check),
+            "{check} missing from {checks:?}"
+        );
+    }
+    let human = doctor_hooked(&m, &a, "", "--offline");
+    assert_eq!(human.status.code(), Some(0));
+    assert!(
+        text(&human.stdout).ends_with("no problem found\n"),
+        "{}",
+        text(&human.stdout)
+    );
+}
+
+#[test]
+fn doctor_finds_each_problem_and_says_the_fix() {
+    let m = Machine::new();
+    let a = m.project("a", "1.0");
+    m.run(&a, &["sync"], 0);
+
+    // No hook in this shell.
+    let out = m.run(&a, &["doctor", "--offline"], 1);
+    let said = text(&out.stdout);
+    assert!(said.contains("PROBLEM  hook"), "{said}");
+    assert!(
+        said.contains("fix: add `eval \"$(vx activate bash)\"` to ~/.bashrc"),
+        "{said}"
+    );
+
+    // Another greet earlier on PATH than the project's.
+    let fake = m.dir.path().join("fake");
+    std::fs::create_dir_all(&fake).unwrap();
+    let other = fake.join("greet");
+    std::fs::write(&other, "#!/bin/sh\necho impostor\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&other, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = doctor_hooked(
+        &m,
+        &a,
+        &format!("PATH='{}':$PATH", fake.display()),
+        "--offline --json",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let found = problems(&out);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0]["check"], "path");
+    assert!(
+        found[0]["what"]
+            .as_str()
+            .unwrap()
+            .contains(&other.display().to_string())
+    );
+    assert!(
+        found[0]["fix"]
+            .as_str()
+            .unwrap()
+            .contains("last in your shell's rc file")
+    );
+
+    // A stale lock: vx.toml asks for another version.
+    std::fs::write(
+        a.join("vx.toml"),
+        std::fs::read_to_string(a.join("vx.toml"))
+            .unwrap()
+            .replace("1.0", "2.0"),
+    )
+    .unwrap();
+    let out = doctor_hooked(&m, &a, "", "--offline --json");
+    assert_eq!(out.status.code(), Some(1));
+    let stale = problems(&out)
+        .into_iter()
+        .find(|f| f["check"] == "lock")
+        .expect("a lock problem");
+    assert!(
+        stale["what"].as_str().unwrap().contains("stale for greet"),
+        "{stale}"
+    );
+    assert_eq!(stale["fix"], "vx lock");
+
+    // A store that cannot be used: its path is a file.
+    let blocker = m.dir.path().join("not-a-dir");
+    std::fs::write(&blocker, "").unwrap();
+    let store = blocker.join("store");
+    let out = m.run(
+        &a,
+        &[
+            "doctor",
+            "--offline",
+            "--json",
+            "--store",
+            store.to_str().unwrap(),
+        ],
+        1,
+    );
+    let bad = problems(&out)
+        .into_iter()
+        .find(|f| f["check"] == "store")
+        .expect("a store problem");
+    assert!(
+        bad["what"].as_str().unwrap().contains("is not a directory"),
+        "{bad}"
+    );
+    assert!(bad["fix"].as_str().unwrap().contains("--store"), "{bad}");
+}
+
+#[test]
+fn doctor_asks_github_for_the_rate_limit_and_never_shows_the_token() {
+    let m = Machine::new();
+    let a = m.project("a", "1.0");
+    m.run(&a, &["sync"], 0);
+    let limits = br#"{"resources":{"core":{"limit":5000,"remaining":4321,"reset":1767225600}},"rate":{"limit":5000,"remaining":4321,"reset":1767225600}}"#;
+    let api = TestServer::start([("/rate_limit", Route::Ok(limits.to_vec()))]);
+    let token = "ghp_doctorNeverSaysThis0123456789";
+    let base = api.url("");
+    let base = base.trim_end_matches('/');
+    for json in [false, true] {
+        let mut cmd = m.vx(&a);
+        cmd.env("GITHUB_TOKEN", token)
+            .env("VX_GITHUB_API_URL", base)
+            .env("VX_GITHUB_URL", base)
+            .env("__VX_HOOK", "bash")
+            .arg("doctor");
+        if json {
+            cmd.arg("--json");
+        }
+        let out = cmd.output().unwrap();
+        let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        assert!(!all.contains(token), "{all}");
+        assert!(all.contains("a token from GITHUB_TOKEN"), "{all}");
+        assert!(all.contains("4321 of 5000 requests left"), "{all}");
+    }
+    assert_eq!(api.paths(), ["/rate_limit", "/rate_limit"]);
+    // Offline, nothing is asked.
+    m.vx(&a)
+        .env("GITHUB_TOKEN", token)
+        .env("VX_GITHUB_API_URL", base)
+        .args(["doctor", "--offline"])
+        .output()
+        .unwrap();
+    assert_eq!(api.paths().len(), 2);
+}
+
+// ---- vx config set / unset ----
+
+#[test]
+fn config_set_and_unset_keep_comments_and_refuse_what_vx_would_not_read() {
+    let m = Machine::new();
+    let a = m.project("a", "1.0");
+    let path = m.config();
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let before = "# my machine\n[github]\n# our GHE\nurl = \"https://ghe.corp\" # since 2024\n";
+    std::fs::write(&path, before).unwrap();
+
+    m.run(&a, &["config", "set", "github.url", "https://ghe2.corp"], 0);
+    m.run(&a, &["config", "set", "mirrors", "[\"file:///mnt/vx\"]"], 0);
+    let now = std::fs::read_to_string(&path).unwrap();
+    // A new top-level key goes above the tables; each comment stays where it was.
+    assert!(
+        now.contains(
+            "# my machine\n[github]\n# our GHE\nurl = \"https://ghe2.corp\" # since 2024\n"
+        ),
+        "{now}"
+    );
+    let got = m.run(&a, &["config", "get", "github.url"], 0);
+    assert_eq!(text(&got.stdout), "https://ghe2.corp\n");
+    let got = m.run(&a, &["config", "get", "mirrors"], 0);
+    assert_eq!(text(&got.stdout), "file:///mnt/vx\n");
+
+    // An unknown key, a wrong type, a bad value: refused with the reader's words
+    // (exit 2), the file as it was.
+    let now = std::fs::read_to_string(&path).unwrap();
+    let err = text(&m.run(&a, &["config", "set", "github.tokn", "x"], 2).stderr);
+    assert!(err.contains("did you mean `token`"), "{err}");
+    let err = text(
+        &m.run(&a, &["config", "set", "mirrors", "file:///one"], 2)
+            .stderr,
+    );
+    assert!(err.contains("invalid type"), "{err}");
+    let err = text(
+        &m.run(&a, &["config", "set", "mirrors", "[\"ftp://x\"]"], 2)
+            .stderr,
+    );
+    assert!(err.contains("unchanged"), "{err}");
+    let secret = "ghp_neverEchoed000";
+    let err = text(
+        &m.run(&a, &["config", "set", "github.token", "[1]"], 2)
+            .stderr,
+    );
+    assert!(err.contains("`token` must be a string"), "{err}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), now);
+
+    // A token is set without being echoed, and read back masked.
+    let out = m.run(&a, &["config", "set", "github.token", secret], 0);
+    assert!(!text(&out.stdout).contains(secret) && !text(&out.stderr).contains(secret));
+    let listed = text(&m.run(&a, &["config", "list"], 0).stdout);
+    assert!(
+        !listed.contains(secret) && listed.contains("***"),
+        "{listed}"
+    );
+
+    m.run(&a, &["config", "unset", "github.token"], 0);
+    m.run(&a, &["config", "unset", "mirrors"], 0);
+    let after = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        after,
+        "# my machine\n[github]\n# our GHE\nurl = \"https://ghe2.corp\" # since 2024\n"
+    );
+    let err = text(&m.run(&a, &["config", "unset", "gihub.url"], 2).stderr);
+    assert!(err.contains("did you mean `github`"), "{err}");
+}
+
+// ---- vx cache ----
+
+fn age(path: &Path, days: u64) {
+    let file = std::fs::File::options().write(true).open(path).unwrap();
+    file.set_modified(SystemTime::now() - Duration::from_secs(days * 86_400))
+        .unwrap();
+}
+
+#[test]
+fn cache_clean_older_than_removes_only_old_files_and_never_the_store() {
+    let m = Machine::new();
+    let a = m.project("a", "1.0");
+    m.run(&a, &["sync"], 0);
+    let cache = m.cache();
+    let dir = text(&m.run(&a, &["cache", "dir"], 0).stdout);
+    assert_eq!(dir.trim_end(), cache.display().to_string());
+    let old = cache.join("github/api/old.json");
+    let new = cache.join("registries/files/new.yaml");
+    let blob = cache.join("blobs/sha256").join("ab".repeat(32));
+    for (file, days) in [(&old, 40), (&new, 1), (&blob, 31)] {
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, vec![7u8; 5000]).unwrap();
+        age(file, days);
+    }
+    let mine = cache.join("notes.txt");
+    std::fs::write(&mine, "not vx's").unwrap();
+    age(&mine, 400);
+
+    let size: serde_json::Value =
+        serde_json::from_slice(&m.run(&a, &["cache", "size", "--json"], 0).stdout).unwrap();
+    let areas = size["areas"].as_array().unwrap();
+    let files: u64 = areas.iter().map(|a| a["files"].as_u64().unwrap()).sum();
+    assert_eq!(files, 3, "{size}");
+    assert!(size["bytes"].as_u64().unwrap() >= 15_000, "{size}");
+    assert!(size["size"].as_str().unwrap().ends_with('B'), "{size}");
+
+    let out = text(
+        &m.run(&a, &["cache", "clean", "--older-than", "30d"], 0)
+            .stdout,
+    );
+    assert!(
+        out.starts_with("removed 2 files last written over 30d ago"),
+        "{out}"
+    );
+    assert!(!old.exists() && !blob.exists());
+    assert!(new.exists() && mine.exists());
+    assert!(m.installed("1.0"));
+
+    let out = text(&m.run(&a, &["cache", "clean"], 0).stdout);
+    assert!(out.starts_with("removed 1 file,"), "{out}");
+    assert!(!new.exists() && mine.exists());
+    assert!(m.installed("1.0"));
+    m.run(&a, &["exec", "--", "greet"], 0);
+
+    let err = text(
+        &m.run(&a, &["cache", "clean", "--older-than", "soon"], 2)
+            .stderr,
+    );
+    assert!(err.contains("--older-than soon"), "{err}");
+}
