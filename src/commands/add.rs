@@ -1,10 +1,11 @@
 //! `vx add NAME[@CONSTRAINT]`: a registry tool added to (or its constraint changed in)
 //! `vx.toml` as `NAME = "CONSTRAINT"`; `vx add NAME@VERSION --url URL`: a tool table of
 //! its own. Comments and formatting are kept, the result is checked by the strict
-//! parser before anything is written, then locked for every configured platform like
-//! `vx lock` would.
+//! parser, then locked for every configured platform like `vx lock` would; vx.toml and
+//! vx.lock are written only when the new tool could be locked (a failed add leaves both
+//! as they were).
 
-use vx::exit::{Because, Error};
+use vx::exit::{Because, Error, FAILED, OK};
 use vx::lock::Lock;
 use vx::manifest::edit::{self, NewTool};
 use vx::manifest::{MANIFEST_FILE, Manifest};
@@ -29,7 +30,7 @@ pub fn run(args: &AddArgs) -> Result<i32, Error> {
             )));
         }
     };
-    let (edited, label) = match &args.url {
+    let (edited, label, name) = match &args.url {
         Some(url) => {
             let (name, version) = super::install::parse_tool_at_version(&args.tool)?;
             let tool = NewTool {
@@ -39,7 +40,11 @@ pub fn run(args: &AddArgs) -> Result<i32, Error> {
                 sha256: args.sha256.clone(),
                 bin: args.bins.clone(),
             };
-            (edit::add(&text, &tool), format!("{name} {version}"))
+            (
+                edit::add(&text, &tool),
+                format!("{name} {version}"),
+                name.to_owned(),
+            )
         }
         None => {
             if args.sha256.is_some() || !args.bins.is_empty() {
@@ -49,25 +54,50 @@ pub fn run(args: &AddArgs) -> Result<i32, Error> {
             }
             let (key, constraint) = registry_entry(&args.tool, &path, &text)?;
             let label = format!("{key} {constraint}");
-            (edit::set_constraint(&text, &key, &constraint), label)
+            (edit::set_constraint(&text, &key, &constraint), label, key)
         }
     };
     let (new_text, added) =
         edited.map_err(|e| Error::usage(Because::new(path.display().to_string(), e)))?;
     // Nothing is written unless the result is a valid manifest.
     let manifest = Manifest::parse(&path, &new_text).map_err(Error::usage)?;
-    vx::atomic::write(&path, new_text.as_bytes()).map_err(|e| {
-        Error::environment(Because::new(format!("cannot write {}", path.display()), e))
-    })?;
-    let what = if added { "added" } else { "updated" };
-    vx::note!("vx: {what} {label} in {}", path.display());
 
+    // Locked in memory first: vx.toml and vx.lock change together, or not at all.
     let lock_path = manifest.lock_path();
     let mut lock = Lock::load(&lock_path)
         .map_err(Error::usage)?
         .unwrap_or_default();
     let platforms = super::lock::platforms(&[], &manifest);
-    super::lock::relock_and_write(&manifest, &mut lock, &platforms, &args.run, false, false)
+    let report = super::lock::relock(&manifest, &mut lock, &platforms, &args.run, false, false)?;
+    let short = name.rsplit('/').next().unwrap_or(&name);
+    let failed: Vec<String> = report
+        .failed
+        .iter()
+        .filter(|(tool, _)| tool == short)
+        .map(|(_, platform)| platform.to_string())
+        .collect();
+    if !failed.is_empty() {
+        vx::note!(
+            "vx: {label} could not be locked for {} (the failures above say why); {} and {} are left as they were",
+            failed.join(", "),
+            path.display(),
+            lock_path.display()
+        );
+        return Ok(if report.code == OK {
+            FAILED
+        } else {
+            report.code
+        });
+    }
+    vx::atomic::write(&path, new_text.as_bytes()).map_err(|e| {
+        Error::environment(Because::new(format!("cannot write {}", path.display()), e))
+    })?;
+    let what = if added { "added" } else { "updated" };
+    vx::note!("vx: {what} {label} in {}", path.display());
+    lock.write(&lock_path)
+        .map_err(|e| Error::environment(Because::new("cannot write the lock", e)))?;
+    super::lock::tell(&report, &lock_path, &platforms);
+    Ok(report.code)
 }
 
 /// The vx.toml key and constraint for `NAME[@CONSTRAINT]`: the name checked against

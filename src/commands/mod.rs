@@ -156,9 +156,35 @@ pub fn toolchain(
     requests: &[vx::toolchain::Request],
     store: &std::path::Path,
 ) -> Result<vx::toolchain::Toolchain, vx::exit::Error> {
-    use vx::toolchain::{Toolchain, ToolchainError};
-    Toolchain::assemble(manifest, requests, store).map_err(|err| match err {
+    toolchain_error(vx::toolchain::Toolchain::assemble(
+        manifest, requests, store,
+    ))
+}
+
+/// [`toolchain`], with the versions named on the command line that neither vx.toml's
+/// URL tools nor the store answer resolved through `resolve` (a registry tool at
+/// another version, a name of the registries): `vx exec T@V`.
+pub fn toolchain_resolving(
+    manifest: Option<&vx::manifest::Manifest>,
+    requests: &[vx::toolchain::Request],
+    store: &std::path::Path,
+    resolve: &vx::resolution::OnDemand,
+) -> Result<vx::toolchain::Toolchain, vx::exit::Error> {
+    toolchain_error(vx::toolchain::Toolchain::assemble_resolving(
+        manifest,
+        requests,
+        store,
+        Some(resolve),
+    ))
+}
+
+fn toolchain_error(
+    chain: Result<vx::toolchain::Toolchain, vx::toolchain::ToolchainError>,
+) -> Result<vx::toolchain::Toolchain, vx::exit::Error> {
+    use vx::toolchain::{RequestError, ToolchainError};
+    chain.map_err(|err| match err {
         ToolchainError::Project(err) => project_error(err),
+        ToolchainError::Request(RequestError::Resolution(err)) => resolution_error(err),
         other => vx::exit::Error::usage(other),
     })
 }
@@ -311,6 +337,19 @@ pub fn resolver(
         options: vx::resolution::Options {
             project: manifest.network.clone(),
             ..vx::resolution::Options::from_env(offline, quiet)
+        },
+    }
+}
+
+/// [`resolver`] in a project or outside any (the user's settings alone).
+pub fn project_resolver(
+    manifest: Option<&vx::manifest::Manifest>,
+    offline: bool,
+) -> vx::resolution::OnDemand {
+    vx::resolution::OnDemand {
+        options: vx::resolution::Options {
+            project: manifest.map(|m| m.network.clone()).unwrap_or_default(),
+            ..vx::resolution::Options::from_env(offline, false)
         },
     }
 }
