@@ -899,3 +899,48 @@ fn a_sync_by_name_goes_through_the_proxy_request_by_request() {
         "http is forwarded, not tunnelled: {through_proxy:?}"
     );
 }
+
+/// Another version, everywhere (issue 43, item 7): `vx exec T@V` of a registry tool of
+/// the project, and `vx x T@V` / `vx T@V` inside a project, resolve through the
+/// project's own registries and URL tools, as `vx add` does.
+#[cfg(unix)]
+#[test]
+fn another_version_resolves_through_the_project_for_exec_x_and_tool_at_version() {
+    use vx::demo::fixture::{Route, TestServer};
+    let w = World::new();
+    let greet = |v: &str| archive_with("greet", ArchiveFormat::TarGz, script("greet", v));
+    let server = TestServer::start([
+        ("/greet/1.0/greet.tar.gz", Route::Ok(greet("1.0"))),
+        ("/greet/1.1/greet.tar.gz", Route::Ok(greet("1.1"))),
+    ]);
+    w.work.write_manifest(&format!(
+        "{}\n[tools]\nfd = \"10\"\n\n[tools.greet]\nversion = \"1.0\"\nurl = \"{}\"\n",
+        w.settings(),
+        server.url("/greet/{version}/greet.tar.gz")
+    ));
+    let out = w.vx(&["sync", "--headless"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let stdout = |args: &[&str]| {
+        let out = w.vx(args).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        (text, stderr_of(&out))
+    };
+
+    // The project's registry tool at a version its lock does not pin.
+    let (out, err) = stdout(&["exec", "fd@10.1.0", "--", "fd", "a"]);
+    assert_eq!(out, "fd 10.1.0 a\n", "{err}");
+    // The project's URL tool at another version: as before.
+    let (out, err) = stdout(&["exec", "greet@1.1", "--", "greet", "b"]);
+    assert_eq!(out, "greet 1.1 b\n", "{err}");
+    // `vx x` and `vx T@V`: a name of the project's registry, which the standard
+    // registry (not served here) is never asked for.
+    let (out, err) = stdout(&["x", "ripgrep@14.0.0", "--", "c"]);
+    assert_eq!(out, "rg 14.0.0 c\n", "{err}");
+    let (out, err) = stdout(&["ripgrep@14.0.0", "d"]);
+    assert_eq!(out, "rg 14.0.0 d\n", "{err}");
+    // And the project's URL tool.
+    let (out, err) = stdout(&["x", "greet@1.1", "--", "e"]);
+    assert_eq!(out, "greet 1.1 e\n", "{err}");
+    let (out, err) = stdout(&["greet@1.1", "f"]);
+    assert_eq!(out, "greet 1.1 f\n", "{err}");
+}
