@@ -136,7 +136,7 @@ pub struct Opened {
 #[derive(Debug, Error)]
 pub enum SourceError {
     /// The fetcher failed.
-    #[error("fetching {what} from {url}: {source}")]
+    #[error("fetching {what} from {url}: {}", without_url(source, url))]
     Fetch {
         /// The registry (`the standard registry v4.554.0`, `registry \`corp\``).
         what: String,
@@ -144,6 +144,15 @@ pub enum SourceError {
         url: String,
         /// The fetcher's error.
         source: FetchError,
+    },
+    /// The registry failed to open earlier in this run: not fetched again, the same
+    /// reason said.
+    #[error("{message}")]
+    Failed {
+        /// The first failure's message.
+        message: String,
+        /// Whether it was [`SourceError::unreachable`].
+        unreachable: bool,
     },
     /// The fetched file is not the one pinned.
     #[error("{what} from {url} has sha256 {got}, but {expected} is pinned: refused")]
@@ -187,6 +196,29 @@ pub enum SourceError {
         /// The failure.
         source: std::io::Error,
     },
+}
+
+impl SourceError {
+    /// Whether nothing answered (DNS, connect, TLS, proxy, timeout): the network, not
+    /// the registry, is at fault, and the same would happen to anything else fetched
+    /// from there.
+    pub fn unreachable(&self) -> bool {
+        match self {
+            SourceError::Fetch { source, .. } => source
+                .downcast_ref::<crate::registry::github::GithubError>()
+                .is_some_and(crate::registry::github::GithubError::unreachable),
+            SourceError::Failed { unreachable, .. } => *unreachable,
+            _ => false,
+        }
+    }
+}
+
+/// The fetcher's error without the URL it starts with, which the message says already.
+fn without_url(source: &FetchError, url: &str) -> String {
+    let text = source.to_string();
+    text.strip_prefix(url)
+        .and_then(|rest| rest.strip_prefix(": "))
+        .map_or_else(|| text.clone(), str::to_owned)
 }
 
 /// Opens `source`'s index: from the cache when it holds it, else fetched (online) or

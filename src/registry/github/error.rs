@@ -131,6 +131,14 @@ pub enum GithubError {
     },
 }
 
+impl GithubError {
+    /// Whether the request got no answer (DNS, connect, TLS, proxy, timeout): no token
+    /// would help, the network is at fault.
+    pub fn unreachable(&self) -> bool {
+        matches!(self, GithubError::Request(_))
+    }
+}
+
 /// When a rate limit resets: seconds since the epoch, and how far that is from now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Reset {
