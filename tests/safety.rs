@@ -2,7 +2,8 @@
 //! the real binary on a project of its own: a failed `vx add` leaves vx.toml and
 //! vx.lock as they were; `vx remove` of the last tool leaves a vx.toml `vx sync`
 //! accepts; a download wrapped in one top-level folder is unwrapped, and one that
-//! holds no executable fails its install saying what it holds.
+//! holds no executable fails its install saying what it holds. And (item 8) a proxy's
+//! own 401 is said as the proxy's, with no GitHub token suggested.
 
 mod common;
 
@@ -162,4 +163,48 @@ fn a_download_in_one_top_level_folder_is_unwrapped_and_one_without_an_executable
         .output()
         .unwrap();
     assert_ne!(out.status.code(), Some(0));
+}
+
+/// A forwarding proxy that answers every request itself with HTTP 401 (as one that
+/// wants credentials does): a loopback server, one thread.
+fn refusing_proxy() -> u16 {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream);
+            let mut line = String::new();
+            // The request's head, to its empty line.
+            while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line != "\r\n" {
+                line.clear();
+            }
+            let _ = reader.get_mut().write_all(
+                b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"corp\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
+        }
+    });
+    port
+}
+
+#[test]
+fn a_proxy_asking_for_credentials_is_named_and_no_github_token_is_suggested() {
+    let proxy = refusing_proxy();
+    // A name of this machine that is not loopback to vx, so the proxy applies.
+    let host = common::net::machine_name();
+    let work = Work::new();
+    let home = work.dir.path().join("home");
+    let mut cmd = work.vx();
+    isolated(&mut cmd, &home);
+    let out = cmd
+        .args(["versions", "python"])
+        .env("VX_GITHUB_URL", format!("http://{host}:9"))
+        .env("HTTP_PROXY", format!("http://127.0.0.1:{proxy}"))
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("the proxy http://127.0.0.1:"), "{err}");
+    assert!(err.contains("HTTP 401, not GitHub"), "{err}");
+    assert!(!err.contains("GITHUB_TOKEN"), "no token would help: {err}");
 }

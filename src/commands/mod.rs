@@ -387,10 +387,14 @@ pub fn lock_of(manifest: Option<&vx::manifest::Manifest>) -> Option<vx::lock::Lo
 
 /// A resolution error as the exit code's kind: vx.toml's fault (2) or the network's (1).
 pub fn resolution_error(e: vx::resolution::ResolutionError) -> vx::exit::Error {
-    if e.is_usage() {
-        vx::exit::Error::usage(e)
-    } else {
-        vx::exit::Error::environment(e)
+    use vx::resolution::{ResolutionError, UNREACHABLE_HELP};
+    match e {
+        e if e.is_usage() => vx::exit::Error::usage(e),
+        // Nothing answered: what helps, never a token.
+        ResolutionError::Unreachable(why) => {
+            vx::exit::Error::environment(format!("{why}; {UNREACHABLE_HELP}"))
+        }
+        e => vx::exit::Error::environment(e),
     }
 }
 

@@ -47,6 +47,18 @@ pub enum GithubError {
         /// GitHub's message, sanitized.
         message: Option<String>,
     },
+    /// HTTP 401 from the proxy that forwarded the request, not from GitHub (its
+    /// answer lacks GitHub's headers): the proxy wants credentials, no GitHub token
+    /// would help.
+    #[error(
+        "{url}: the proxy {proxy} answered HTTP 401, not GitHub: it asks for credentials; put them in the proxy's URL (http://USER:PASSWORD@HOST:PORT) or reach GitHub without it (NO_PROXY)"
+    )]
+    ProxyUnauthorized {
+        /// The URL requested, without query or credentials.
+        url: String,
+        /// The proxy, without credentials.
+        proxy: String,
+    },
     /// HTTP 404.
     #[error("{what}: not found (HTTP 404 from {url}){}", if *token_hint { "; a private repository needs a token: set GITHUB_TOKEN" } else { "" })]
     NotFound {
