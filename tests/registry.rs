@@ -528,20 +528,45 @@ fn a_standard_registry_that_is_not_the_pinned_one_is_refused() {
         b.raw(
             "aquaproj",
             "aqua-registry",
-            vx::registry::source::STANDARD_REF,
+            "v9.9.9",
             "registry.yaml",
             b"packages: []\n".to_vec(),
         )
     });
+    // The user config pins v9.9.9 to another file's digest than the one served.
+    let pinned = sha256_hex(b"packages: [] # the file meant\n");
+    pin_standard_registry(&w.work.dir.path().join("config"), &pinned);
     w.work.write_manifest("[tools]\nnot-in-any = \"1\"\n");
     let out = w.vx(&["lock"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
     let err = stderr_of(&out);
-    assert!(
-        err.contains("refused") && err.contains(vx::registry::source::STANDARD_SHA256),
-        "{err}"
-    );
+    assert!(err.contains("refused") && err.contains(&pinned), "{err}");
     assert!(!w.work.dir.path().join("vx.lock").exists());
+}
+
+/// Need GitHub less (issue 43, item 8): the standard registry vx pins ships inside vx,
+/// so on a first run, offline and with GitHub out of reach, every name of it is known.
+#[test]
+fn the_pinned_standard_registry_ships_in_vx_and_needs_no_network() {
+    let w = World::new();
+    // A loopback port nothing listens on.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    for offline in [true, false] {
+        let mut cmd = w.vx(&["search", "ripgrep", "--json"]);
+        cmd.env("VX_GITHUB_URL", format!("http://127.0.0.1:{closed}"));
+        if offline {
+            cmd.env("VX_OFFLINE", "1");
+        }
+        let out = cmd.output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+        assert!(text.contains("BurntSushi/ripgrep"), "{text}");
+        assert!(!stderr_of(&out).contains("fetching"), "{}", stderr_of(&out));
+    }
 }
 
 #[test]
