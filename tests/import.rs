@@ -123,6 +123,11 @@ impl World {
     }
 
     fn vx(&self, args: &[&str]) -> std::process::Output {
+        self.command(args).output().unwrap()
+    }
+
+    /// `vx ARGS` against the fixture, not yet run.
+    fn command(&self, args: &[&str]) -> assert_cmd::Command {
         let mut cmd = self.work.vx();
         cmd.args(args)
             .env("VX_GITHUB_URL", self.github.web_url())
@@ -133,7 +138,7 @@ impl World {
             .env_remove("GH_TOKEN")
             .env_remove("VX_OFFLINE")
             .env_remove("VX_MANIFEST");
-        cmd.output().unwrap()
+        cmd
     }
 
     fn toml(&self) -> String {
@@ -617,18 +622,11 @@ fn vx_init_without_github_writes_what_it_can_and_says_once_what_failed() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap().port()
     };
-    let github = format!("http://127.0.0.1:{closed}");
-    let mut cmd = w.work.vx();
-    cmd.arg("init")
-        .env("VX_GITHUB_URL", &github)
-        .env("VX_CACHE_DIR", w.path("cache"))
-        .env("XDG_CONFIG_HOME", w.path("config"))
-        .env("XDG_DATA_HOME", w.path("data"))
-        .env_remove("GITHUB_TOKEN")
-        .env_remove("GH_TOKEN")
-        .env_remove("VX_OFFLINE")
-        .env_remove("VX_MANIFEST");
-    let out = cmd.output().unwrap();
+    let out = w
+        .command(&["init"])
+        .env("VX_GITHUB_URL", format!("http://127.0.0.1:{closed}"))
+        .output()
+        .unwrap();
     let all = both(&out);
     assert_eq!(out.status.code(), Some(1), "{all}");
     let toml = w.toml();

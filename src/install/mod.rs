@@ -372,7 +372,7 @@ pub enum InstallError {
     /// `bin/` or at the top level, or in a lone top-level folder): installing it would
     /// give the project no command.
     #[error(
-        "no executable found in the download (none in bin/ or at its top level); it holds: {}{}; name its commands with `bin = [...]`, or set `strip_components`",
+        "no executable found in the download (none in bin/ or at its top level); it holds: {}{}; name its commands with `bin = [...]` (`bin = []` for a tool that has none), or set `strip_components`",
         if entries.is_empty() { "nothing".to_owned() } else { vx_text::sanitize(&entries.join(", ")).into_owned() },
         if *more { ", …" } else { "" }
     )]
