@@ -264,6 +264,42 @@ mod tests {
     }
 
     #[test]
+    fn a_lone_top_level_folder_is_looked_into_only_when_the_root_has_nothing() {
+        let tree = tempfile::tempdir().unwrap();
+        let t = tree.path();
+        file(&t.join("rg-14-linux/rg"), 0o755);
+        file(&t.join("rg-14-linux/doc/rg.1"), 0o644);
+        let (found, folder) = resolve_unwrapping(t, None).unwrap();
+        assert_eq!(
+            (found, folder),
+            (vec!["rg".to_owned()], Some("rg-14-linux".into()))
+        );
+        let listed = vec!["rg".to_owned()];
+        let (found, folder) = resolve_unwrapping(t, Some(&listed)).unwrap();
+        assert_eq!(
+            (found, folder),
+            (listed.clone(), Some("rg-14-linux".into()))
+        );
+        unwrap_folder(t, OsStr::new("rg-14-linux"), &t.with_extension("scratch")).unwrap();
+        assert!(t.join("rg").is_file() && t.join("doc/rg.1").is_file());
+        // Two folders and no executable: nothing is unwrapped; what is there is listed.
+        let other = tempfile::tempdir().unwrap();
+        file(&other.path().join("a/README"), 0o644);
+        file(&other.path().join("b/README"), 0o644);
+        assert_eq!(
+            resolve_unwrapping(other.path(), None).unwrap(),
+            (vec![], None)
+        );
+        assert_eq!(
+            first_entries(other.path(), 3),
+            (
+                vec!["a/".to_owned(), "a/README".to_owned(), "b/".to_owned()],
+                true
+            )
+        );
+    }
+
+    #[test]
     fn a_named_entry_makes_the_command_beside_its_file() {
         let tree = tempfile::tempdir().unwrap();
         let t = tree.path();
