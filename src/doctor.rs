@@ -21,7 +21,7 @@ use crate::hook::state::STATE_VAR;
 use crate::lock::Lock;
 use crate::manifest::Manifest;
 use crate::manifest::platform::Platform;
-use crate::registry::github::GithubConfig;
+use crate::github::GithubConfig;
 use crate::user_config::UserConfig;
 
 /// How a check came out.
@@ -530,7 +530,7 @@ fn rate_limit(api: &str, token: &str, has_token: bool, body: &[u8]) -> Finding {
     };
     let reset = core["reset"]
         .as_u64()
-        .map(|at| format!(", resets at {}", crate::registry::github::utc(at)))
+        .map(|at| format!(", resets at {}", crate::github::utc(at)))
         .unwrap_or_default();
     let what = format!("{api}, {token}; {remaining} of {limit} requests left{reset}");
     if remaining == 0 {

@@ -1,10 +1,11 @@
 //! `vx add NAME[@CONSTRAINT]`: a registry tool added to (or its constraint changed in)
 //! `vx.toml` as `NAME = "CONSTRAINT"`; `vx add NAME@VERSION --url URL`: a tool table of
 //! its own. Comments and formatting are kept, the result is checked by the strict
-//! parser before anything is written, then locked for every configured platform like
-//! `vx lock` would.
+//! parser, then locked for every configured platform like `vx lock` would; vx.toml and
+//! vx.lock are written only when the new tool could be locked (a failed add leaves both
+//! as they were).
 
-use vx::exit::{Because, Error};
+use vx::exit::{Because, Error, FAILED, OK};
 use vx::lock::Lock;
 use vx::manifest::edit::{self, NewTool};
 use vx::manifest::{MANIFEST_FILE, Manifest};
@@ -19,69 +20,137 @@ pub fn run(args: &AddArgs) -> Result<i32, Error> {
         Err(vx::manifest::ManifestError::NotFound { .. }) => cwd.join(MANIFEST_FILE),
         Err(e) => return Err(Error::usage(e)),
     };
-    let manifest = edit(&path, &args.tool, &args.source)?;
-    lock(&manifest, &args.run)
+    let mut edited = Edited::read(&path)?;
+    edited.add(&args.tool, &args.source)?;
+    edited.lock_and_write(&args.run)
 }
 
-/// Adds `tool` (`NAME[@CONSTRAINT]`, or `NAME@VERSION` with `--url`) to the manifest at
-/// `path` (a new one when there is none) and writes it, once the result parses: what
-/// `vx add` and `vx use` write before they lock.
-pub fn edit(path: &std::path::Path, tool: &str, source: &UrlToolArgs) -> Result<Manifest, Error> {
-    let (url, sha256, bins) = (source.url.as_ref(), source.sha256.as_ref(), &source.bins);
-    let path = path.to_owned();
-    let text = match vx::bounded_read::read_to_string(&path, vx::manifest::MAX_MANIFEST_BYTES) {
-        Ok(text) => text,
-        Err(e) if e.is_not_found() => String::new(),
-        Err(e) => {
-            return Err(Error::usage(Because::new(
-                format!("cannot read {}", path.display()),
-                e,
-            )));
-        }
-    };
-    let (edited, label) = match url {
-        Some(url) => {
-            let (name, version) = super::install::parse_tool_at_version(tool)?;
-            let tool = NewTool {
-                name: name.to_owned(),
-                version: version.to_owned(),
-                url: url.clone(),
-                sha256: sha256.cloned(),
-                bin: bins.to_vec(),
-            };
-            (edit::add(&text, &tool), format!("{name} {version}"))
-        }
-        None => {
-            if sha256.is_some() || !bins.is_empty() {
-                return Err(Error::usage(
-                    "--sha256 and --bin go with --url; a registry tool brings its own",
-                ));
+/// vx.toml edited in memory: its path, its new text and the tools added to it, written
+/// only by [`Edited::lock_and_write`] once they could be locked (what `vx add` and
+/// `vx use` share).
+pub struct Edited {
+    path: std::path::PathBuf,
+    text: String,
+    /// Each tool added: its vx.toml key, what the note says of it, and whether it is
+    /// new (not only a changed constraint).
+    added: Vec<(String, String, bool)>,
+}
+
+impl Edited {
+    /// The manifest at `path` as it is (empty when there is none yet).
+    pub fn read(path: &std::path::Path) -> Result<Edited, Error> {
+        let text = match vx::bounded_read::read_to_string(path, vx::manifest::MAX_MANIFEST_BYTES)
+        {
+            Ok(text) => text,
+            Err(e) if e.is_not_found() => String::new(),
+            Err(e) => {
+                return Err(Error::usage(Because::new(
+                    format!("cannot read {}", path.display()),
+                    e,
+                )));
             }
-            let (key, constraint) = registry_entry(tool, &path, &text)?;
-            let label = format!("{key} {constraint}");
-            (edit::set_constraint(&text, &key, &constraint), label)
-        }
-    };
-    let (new_text, added) =
-        edited.map_err(|e| Error::usage(Because::new(path.display().to_string(), e)))?;
-    // Nothing is written unless the result is a valid manifest.
-    let manifest = Manifest::parse(&path, &new_text).map_err(Error::usage)?;
-    vx::atomic::write(&path, new_text.as_bytes()).map_err(|e| {
-        Error::environment(Because::new(format!("cannot write {}", path.display()), e))
-    })?;
-    let what = if added { "added" } else { "updated" };
-    vx::note!("vx: {what} {label} in {}", path.display());
-    Ok(manifest)
-}
+        };
+        Ok(Edited {
+            path: path.to_owned(),
+            text,
+            added: Vec::new(),
+        })
+    }
 
-/// Locks `manifest` for every configured platform, as `vx lock` would.
-pub fn lock(manifest: &Manifest, run: &crate::cli::RunArgs) -> Result<i32, Error> {
-    let lock_path = manifest.lock_path();
-    let mut lock = Lock::load(&lock_path)
-        .map_err(Error::usage)?
-        .unwrap_or_default();
-    let platforms = super::lock::platforms(&[], manifest);
-    super::lock::relock_and_write(manifest, &mut lock, &platforms, run, false, false)
+    /// Adds `tool` (`NAME[@CONSTRAINT]`, or `NAME@VERSION` with `--url`), once the
+    /// result parses.
+    pub fn add(&mut self, tool: &str, source: &UrlToolArgs) -> Result<(), Error> {
+        let (url, sha256, bins) = (source.url.as_ref(), source.sha256.as_ref(), &source.bins);
+        let path = &self.path;
+        let text = &self.text;
+        let (edited, label, name) = match url {
+            Some(url) => {
+                let (name, version) = super::install::parse_tool_at_version(tool)?;
+                let tool = NewTool {
+                    name: name.to_owned(),
+                    version: version.to_owned(),
+                    url: url.clone(),
+                    sha256: sha256.cloned(),
+                    bin: bins.to_vec(),
+                };
+                (
+                    edit::add(text, &tool),
+                    format!("{name} {version}"),
+                    name.to_owned(),
+                )
+            }
+            None => {
+                if sha256.is_some() || !bins.is_empty() {
+                    return Err(Error::usage(
+                        "--sha256 and --bin go with --url; a registry tool brings its own",
+                    ));
+                }
+                let (key, constraint) = registry_entry(tool, path, text)?;
+                let label = format!("{key} {constraint}");
+                (edit::set_constraint(text, &key, &constraint), label, key)
+            }
+        };
+        let (new_text, added) =
+            edited.map_err(|e| Error::usage(Because::new(path.display().to_string(), e)))?;
+        // Nothing is kept unless the result is a valid manifest.
+        Manifest::parse(path, &new_text).map_err(Error::usage)?;
+        self.text = new_text;
+        self.added.push((name, label, added));
+        Ok(())
+    }
+
+    /// The edited manifest.
+    pub fn manifest(&self) -> Result<Manifest, Error> {
+        Manifest::parse(&self.path, &self.text).map_err(Error::usage)
+    }
+
+    /// Locks the edited manifest for every configured platform, as `vx lock` would, in
+    /// memory; then writes vx.toml and vx.lock together, or neither when a tool added
+    /// could not be locked for a platform.
+    pub fn lock_and_write(&self, run: &crate::cli::RunArgs) -> Result<i32, Error> {
+        let manifest = self.manifest()?;
+        let path = &self.path;
+        let lock_path = manifest.lock_path();
+        let mut lock = Lock::load(&lock_path)
+            .map_err(Error::usage)?
+            .unwrap_or_default();
+        let platforms = super::lock::platforms(&[], &manifest);
+        let report = super::lock::relock(&manifest, &mut lock, &platforms, run, false, false)?;
+        let failed: Vec<String> = report
+            .failed
+            .iter()
+            .filter(|(tool, _)| {
+                self.added
+                    .iter()
+                    .any(|(name, _, _)| name.rsplit('/').next().unwrap_or(name) == tool)
+            })
+            .map(|(tool, platform)| format!("{tool} for {platform}"))
+            .collect();
+        if !failed.is_empty() {
+            vx::note!(
+                "vx: {} could not be locked (the failures above say why); {} and {} are left as they were",
+                failed.join(", "),
+                path.display(),
+                lock_path.display()
+            );
+            return Ok(if report.code == OK {
+                FAILED
+            } else {
+                report.code
+            });
+        }
+        vx::atomic::write(path, self.text.as_bytes()).map_err(|e| {
+            Error::environment(Because::new(format!("cannot write {}", path.display()), e))
+        })?;
+        for (_, label, added) in &self.added {
+            let what = if *added { "added" } else { "updated" };
+            vx::note!("vx: {what} {label} in {}", path.display());
+        }
+        lock.write(&lock_path)
+            .map_err(|e| Error::environment(Because::new("cannot write the lock", e)))?;
+        super::lock::tell(&report, &lock_path, &platforms);
+        Ok(report.code)
+    }
 }
 
 /// The vx.toml key and constraint for `NAME[@CONSTRAINT]`: the name checked against

@@ -78,9 +78,8 @@ impl Target<'_> {
     /// Installs what is missing (unless offline) and replaces this process with
     /// `program`; returns only the error that stopped it.
     pub fn exec(&self, program: &OsString, args: &[OsString]) -> Error {
-        let chain = super::located_store(self.store).and_then(|store| {
-            super::toolchain(self.manifest, self.requests, &store).map(|chain| (chain, store))
-        });
+        let chain = super::located_store(self.store)
+            .and_then(|store| self.toolchain(&store).map(|chain| (chain, store)));
         match chain {
             Ok((chain, store)) => self.exec_in(chain, &store, program, args),
             Err(err) => err,
@@ -113,6 +112,14 @@ impl Target<'_> {
         }
     }
 
+    /// The project's toolchain and the tools named on the command line: a version
+    /// that vx.toml's URL tools and the store do not answer is resolved as `vx x`
+    /// resolves it (the project's registries, then the standard one).
+    fn toolchain(&self, store: &Path) -> Result<Toolchain, Error> {
+        let resolve = super::project_resolver(self.manifest, self.offline);
+        super::toolchain_resolving(self.manifest, self.requests, store, &resolve)
+    }
+
     /// What the project declares of the environment (nothing outside a project).
     pub fn declared(&self) -> Declared {
         self.manifest.map(Declared::of).unwrap_or_default()
@@ -138,7 +145,7 @@ impl Target<'_> {
             .any(|t| t.spec.is_none() && matches!(t.origin, Origin::Manifest | Origin::Global))
         {
             // Registry tools the sync resolved: the lock now pins them.
-            chain = super::toolchain(self.manifest, self.requests, &store)?;
+            chain = self.toolchain(&store)?;
         } else {
             chain.refresh(&store);
         }

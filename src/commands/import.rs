@@ -161,6 +161,9 @@ pub fn import_into(
         Resolver::new(&net, project.as_ref(), lock.as_ref()).map_err(super::resolution_error)?;
 
     let mut failed = 0usize;
+    // The reasons that were the network's (nothing answered), with the first entry
+    // each stopped.
+    let mut unreachable: Vec<(String, String)> = Vec::new();
     let mut imported = 0usize;
     let mut taken: BTreeMap<String, &str> = BTreeMap::new();
     for (file, list) in &lists {
@@ -173,13 +176,21 @@ pub fn import_into(
             .into_owned();
             let mapped = match map_entry(&resolver, entry) {
                 Ok(mapped) => mapped,
-                Err(why) => {
+                Err(skip) => {
                     failed += 1;
-                    lines.push(format!(
-                        "skipped {} from {at}: {}",
-                        label(&entry.name, &entry.written),
-                        sanitize(&why)
-                    ));
+                    let this = label(&entry.name, &entry.written);
+                    // A place that cannot be reached is named once, on the first
+                    // entry that needed it.
+                    let why = match unreachable.iter().find(|(why, _)| *why == skip.why) {
+                        Some((_, first)) => {
+                            format!("could not be looked up either ({first}, above)")
+                        }
+                        None => sanitize(&skip.why).into_owned(),
+                    };
+                    if skip.unreachable && !unreachable.iter().any(|(why, _)| *why == skip.why) {
+                        unreachable.push((skip.why, this.clone()));
+                    }
+                    lines.push(format!("skipped {this} from {at}: {why}"));
                     continue;
                 }
             };
@@ -261,6 +272,12 @@ pub fn import_into(
         }
     }
 
+    if !unreachable.is_empty() {
+        vx::note!(
+            "vx: the network failed (nothing answered), so the entries that needed it were skipped and the rest is written; {}",
+            vx::resolution::UNREACHABLE_HELP
+        );
+    }
     let mut out = std::io::stdout().lock();
     if imported + env_added == 0 && !(created && create) {
         // A registry alone is not written.
@@ -331,10 +348,10 @@ fn map_runtime(
     resolver: &Resolver<'_>,
     runtime: &'static dyn vx::runtime::Runtime,
     constraint: &str,
-) -> Result<Mapped, String> {
+) -> Result<Mapped, Skip> {
     let releases = resolver
         .runtime_releases(runtime)
-        .map_err(|e| vx::resolution::runtime::error(e).to_string())?;
+        .map_err(vx::resolution::runtime::error)?;
     runtime
         .pick(&releases, constraint)
         .map_err(|e| e.to_string())?;
@@ -355,7 +372,33 @@ fn map_runtime(
 /// by the registries' own rules. Any failure, a registry that cannot be fetched or
 /// read offline included, is this entry's skip reason: one name never stops the
 /// others.
-fn map_entry(resolver: &Resolver<'_>, entry: &import::Entry) -> Result<Mapped, String> {
+/// Why an entry was skipped.
+struct Skip {
+    /// The reason, as the skip line says it.
+    why: String,
+    /// Whether the network was at fault (nothing answered).
+    unreachable: bool,
+}
+
+impl From<String> for Skip {
+    fn from(why: String) -> Skip {
+        Skip {
+            why,
+            unreachable: false,
+        }
+    }
+}
+
+impl From<vx::resolution::ResolutionError> for Skip {
+    fn from(e: vx::resolution::ResolutionError) -> Skip {
+        Skip {
+            unreachable: matches!(e, vx::resolution::ResolutionError::Unreachable(_)),
+            why: e.to_string(),
+        }
+    }
+}
+
+fn map_entry(resolver: &Resolver<'_>, entry: &import::Entry) -> Result<Mapped, Skip> {
     let lookup = entry.lookup.as_ref().map_err(Clone::clone)?;
     let constraint = entry.version.as_ref().map_err(Clone::clone)?;
     if let import::names::Lookup::Plugin(name) = lookup
@@ -363,23 +406,28 @@ fn map_entry(resolver: &Resolver<'_>, entry: &import::Entry) -> Result<Mapped, S
     {
         return map_runtime(resolver, runtime, constraint);
     }
-    let by_name = || resolver.lookup(lookup.name()).map_err(|e| e.to_string());
+    let by_name = || resolver.lookup(lookup.name()).map_err(Skip::from);
     let found = match lookup.alias() {
         Some(alias) => match resolver.lookup(alias) {
             Ok(found) => found,
-            Err(e) => by_name().map_err(|again| format!("{e}; nor {again}"))?,
+            // The same failure twice (a registry that cannot be reached) is said once.
+            Err(e) => by_name().map_err(|again| {
+                if again.why == e.to_string() {
+                    again
+                } else {
+                    Skip::from(format!("{e}; nor {}", again.why))
+                }
+            })?,
         },
         None => by_name()?,
     };
     if let Some(reason) = &found.unsupported {
-        return Err(format!(
+        return Err(Skip::from(format!(
             "{} cannot be installed by vx: {reason}",
             found.qualified_name()
-        ));
+        )));
     }
-    resolver
-        .pick(&found, constraint)
-        .map_err(|e| e.to_string())?;
+    resolver.pick(&found, constraint).map_err(Skip::from)?;
     let mut notes = Vec::new();
     if found.by == vx::registry::names::MatchedBy::Command {
         notes.push(format!(

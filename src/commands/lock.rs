@@ -83,6 +83,30 @@ pub fn relock_and_write(
     offline: bool,
 ) -> Result<i32, Error> {
     let lock_path = manifest.lock_path();
+    let report = relock(
+        manifest,
+        lock,
+        platforms,
+        run,
+        allow_provenance_loss,
+        offline,
+    )?;
+    lock.write(&lock_path)
+        .map_err(|e| Error::environment(Because::new("cannot write the lock", e)))?;
+    tell(&report, &lock_path, platforms);
+    Ok(report.code)
+}
+
+/// [`relock_and_write`] without the writing and the telling: `lock` filled in memory,
+/// for a caller that writes only when the result is what it wanted (`vx add`).
+pub fn relock(
+    manifest: &Manifest,
+    lock: &mut Lock,
+    platforms: &[Platform],
+    run: &crate::cli::RunArgs,
+    allow_provenance_loss: bool,
+    offline: bool,
+) -> Result<LockReport, Error> {
     let mut resolver = super::resolver(manifest, offline, run.quiet);
     resolver.options.allow_provenance_loss = allow_provenance_loss;
     let mut settings = vx::sync::Settings {
@@ -92,12 +116,7 @@ pub fn relock_and_write(
     // Only an explicit `--offline` keeps the lock's downloads from the network, as
     // before `vx import` passed one.
     settings.offline = offline;
-    let report = project::relock(manifest, lock, platforms, &settings, &resolver)
-        .map_err(super::project_error)?;
-    lock.write(&lock_path)
-        .map_err(|e| Error::environment(Because::new("cannot write the lock", e)))?;
-    tell(&report, &lock_path, platforms);
-    Ok(report.code)
+    project::relock(manifest, lock, platforms, &settings, &resolver).map_err(super::project_error)
 }
 
 /// `vx lock --dry-run`: every tool resolved for `platforms` as a lock run would (the

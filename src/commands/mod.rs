@@ -177,9 +177,33 @@ pub fn toolchain(
     requests: &[vx::toolchain::Request],
     store: &std::path::Path,
 ) -> Result<vx::toolchain::Toolchain, vx::exit::Error> {
-    use vx::toolchain::{Toolchain, ToolchainError};
-    Toolchain::layered(manifest, requests, store).map_err(|err| match err {
+    toolchain_error(vx::toolchain::Toolchain::layered(manifest, requests, store))
+}
+
+/// [`toolchain`], with the versions named on the command line that neither vx.toml's
+/// URL tools nor the store answer resolved through `resolve` (a registry tool at
+/// another version, a name of the registries): `vx exec T@V`.
+pub fn toolchain_resolving(
+    manifest: Option<&vx::manifest::Manifest>,
+    requests: &[vx::toolchain::Request],
+    store: &std::path::Path,
+    resolve: &vx::resolution::OnDemand,
+) -> Result<vx::toolchain::Toolchain, vx::exit::Error> {
+    toolchain_error(vx::toolchain::Toolchain::layered_resolving(
+        manifest,
+        requests,
+        store,
+        Some(resolve),
+    ))
+}
+
+fn toolchain_error(
+    chain: Result<vx::toolchain::Toolchain, vx::toolchain::ToolchainError>,
+) -> Result<vx::toolchain::Toolchain, vx::exit::Error> {
+    use vx::toolchain::{RequestError, ToolchainError};
+    chain.map_err(|err| match err {
         ToolchainError::Project(err) => project_error(err),
+        ToolchainError::Request(RequestError::Resolution(err)) => resolution_error(err),
         other => vx::exit::Error::usage(other),
     })
 }
@@ -341,6 +365,19 @@ pub fn resolver(
     }
 }
 
+/// [`resolver`] in a project or outside any (the user's settings alone).
+pub fn project_resolver(
+    manifest: Option<&vx::manifest::Manifest>,
+    offline: bool,
+) -> vx::resolution::OnDemand {
+    vx::resolution::OnDemand {
+        options: vx::resolution::Options {
+            project: manifest.map(|m| m.network.clone()).unwrap_or_default(),
+            ..vx::resolution::Options::from_env(offline, false)
+        },
+    }
+}
+
 /// The project's network settings (vx.toml's `url_replacements` and `mirrors`) for
 /// [`Settings::network`], once the effective settings they make with the environment
 /// and the user config are known to be usable: a bad user config, netrc or header
@@ -374,10 +411,14 @@ pub fn lock_of(manifest: Option<&vx::manifest::Manifest>) -> Option<vx::lock::Lo
 
 /// A resolution error as the exit code's kind: vx.toml's fault (2) or the network's (1).
 pub fn resolution_error(e: vx::resolution::ResolutionError) -> vx::exit::Error {
-    if e.is_usage() {
-        vx::exit::Error::usage(e)
-    } else {
-        vx::exit::Error::environment(e)
+    use vx::resolution::{ResolutionError, UNREACHABLE_HELP};
+    match e {
+        e if e.is_usage() => vx::exit::Error::usage(e),
+        // Nothing answered: what helps, never a token.
+        ResolutionError::Unreachable(why) => {
+            vx::exit::Error::environment(format!("{why}; {UNREACHABLE_HELP}"))
+        }
+        e => vx::exit::Error::environment(e),
     }
 }
 

@@ -1,7 +1,7 @@
 //! `vx use [-g] TOOL[@VERSION]... [--url URL …]`: adds the tools to the project's
 //! `vx.toml` (with `-g`, to the user's global toolset: the `vx.toml` beside
 //! `config.toml`, created when missing), locks them and installs them, in one step,
-//! as `mise use` does. The adding is `vx add`'s ([`super::add::edit`]), the locking
+//! as `mise use` does. The adding is `vx add`'s ([`super::add::Edited`]), the locking
 //! `vx lock`'s and the installing `vx sync`'s; the shims are refreshed after.
 //!
 //! Without `-g` and outside any project it refuses (exit 2) and says what to do:
@@ -51,18 +51,18 @@ pub fn run(args: &UseArgs) -> Result<i32, Error> {
             Err(e) => return Err(Error::usage(e)),
         }
     };
-    let mut manifest = None;
-    for tool in &args.tools {
-        manifest = Some(super::add::edit(&path, tool, &args.source)?);
-    }
-    let Some(manifest) = manifest else {
+    if args.tools.is_empty() {
         return Err(Error::usage("name a tool: vx use NAME[@VERSION]"));
-    };
-    let code = super::add::lock(&manifest, &args.run)?;
+    }
+    let mut edited = super::add::Edited::read(&path)?;
+    for tool in &args.tools {
+        edited.add(tool, &args.source)?;
+    }
+    let code = edited.lock_and_write(&args.run)?;
     if code != vx::exit::OK {
         return Ok(code);
     }
-    install(&manifest, args)
+    install(&edited.manifest()?, args)
 }
 
 /// Installs what `manifest` lists and is missing, as `vx sync` would (its lock is

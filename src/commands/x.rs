@@ -1,6 +1,7 @@
 //! `vx x TOOL[@CONSTRAINT] [-- ARGS]` (and `vx TOOL@VERSION ARGS`): runs any registry
-//! tool without a project, like `uvx` or `npx`: resolved through the standard
-//! registry, installed into the same store as a project's tools (progress on stderr),
+//! tool without a project, like `uvx` or `npx`: resolved as `vx exec TOOL@V` resolves
+//! it ([`vx::resolution::Resolver::at_version`]: in a project, its own tool of that
+//! name and its registries first, else the standard registry), installed into the same store as a project's tools (progress on stderr),
 //! then run in place of `vx`.
 //!
 //! A resolution is remembered for a day (`<cache>/x/`), so running an installed tool
@@ -13,9 +14,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use vx::exit::Error;
 use vx::install::store;
-use vx::lock::Lock;
-use vx::manifest::{Location, Platform, RegistryRequest, ToolTable};
-use vx::resolution::Resolver;
+use vx::manifest::{Manifest, Platform};
 use vx::spec::ToolSpec;
 use vx::toolchain::{Origin, Tool, Toolchain};
 
@@ -86,7 +85,10 @@ fn resolve(tool: &str, store: &Path, offline: bool) -> Result<ToolSpec, Error> {
         )));
     }
     vx::version::Constraint::parse(constraint).map_err(Error::usage)?;
-    let memo = vx::platform::fs::cache_dir().map(|dir| memo_path(&dir, name, constraint));
+    // The project's own tools and registries count, as for `vx exec T@V`.
+    let project = super::optional_manifest(None)?;
+    let memo = vx::platform::fs::cache_dir()
+        .map(|dir| memo_path(&dir, project.as_ref(), name, constraint));
     let remembered = memo.as_deref().and_then(read_memo);
     if let Some(r) = remembered {
         let age = vx::utc::now().saturating_sub(r.resolved_at);
@@ -100,41 +102,11 @@ fn resolve(tool: &str, store: &Path, offline: bool) -> Result<ToolSpec, Error> {
             "{tool} has not been resolved on this machine yet, and --offline fetches nothing"
         )));
     }
-    let net = super::network(None, false, false)?;
-    let resolver = Resolver::new(&net, None, None).map_err(super::resolution_error)?;
-    let found = resolver.named(name).map_err(super::resolution_error)?;
-    let table = ToolTable {
-        name: found.short_name(),
-        version: constraint.to_owned(),
-        url: None,
-        sha256: None,
-        format: None,
-        strip_components: 0,
-        bin: None,
-        post_install: None,
-        options: Default::default(),
-        replacements: Default::default(),
-        platforms: Default::default(),
-        os: Vec::new(),
-        registry: Some(RegistryRequest {
-            // A runtime by its name; a package by its qualified name.
-            lookup: match &found {
-                vx::resolution::Named::Runtime(runtime) => runtime.name().to_owned(),
-                vx::resolution::Named::Package(package) => package.qualified_name(),
-            },
-            constraint: constraint.to_owned(),
-            at: Location { line: 1, column: 1 },
-        }),
-        verify: None,
-        version_file: None,
-    };
-    vx::validate::tool_name(&table.name).map_err(Error::usage)?;
     let platform = Platform::current();
-    let mut scratch = Lock::default();
-    let concrete = resolver
-        .resolve_tool(&table, std::slice::from_ref(&platform), &mut scratch)
+    let spec = super::project_resolver(project.as_ref(), false)
+        .at_version(project.as_ref(), name, constraint, &platform)
         .map_err(super::resolution_error)?;
-    let spec = concrete.resolve(&platform).map_err(Error::usage)?;
+    vx::validate::tool_name(&spec.name).map_err(Error::usage)?;
     if let Some(path) = memo {
         let record = Remembered {
             resolved_at: vx::utc::now(),
@@ -165,9 +137,12 @@ fn default_command(spec: &ToolSpec) -> String {
         .map_or_else(|| spec.name.clone(), |c| (*c).to_owned())
 }
 
-fn memo_path(cache: &Path, name: &str, constraint: &str) -> PathBuf {
+/// Where the resolution of `name` at `constraint` is remembered: per platform and
+/// per project (its tools and registries decide what a name is).
+fn memo_path(cache: &Path, project: Option<&Manifest>, name: &str, constraint: &str) -> PathBuf {
     use sha2::Digest;
-    let key = format!("{}\n{name}\n{constraint}", Platform::current());
+    let project = project.map_or_else(String::new, |m| m.path.display().to_string());
+    let key = format!("{}\n{name}\n{constraint}\n{project}", Platform::current());
     let hex = hex::encode(sha2::Sha256::digest(key.as_bytes()));
     cache.join("x").join(format!("{}.json", &hex[..32]))
 }

@@ -47,6 +47,18 @@ pub enum GithubError {
         /// GitHub's message, sanitized.
         message: Option<String>,
     },
+    /// HTTP 401 from the proxy that forwarded the request, not from GitHub (its
+    /// answer lacks GitHub's headers): the proxy wants credentials, no GitHub token
+    /// would help.
+    #[error(
+        "{url}: the proxy {proxy} answered HTTP 401, not GitHub: it asks for credentials; put them in the proxy's URL (http://USER:PASSWORD@HOST:PORT) or reach GitHub without it (NO_PROXY)"
+    )]
+    ProxyUnauthorized {
+        /// The URL requested, without query or credentials.
+        url: String,
+        /// The proxy, without credentials.
+        proxy: String,
+    },
     /// HTTP 404.
     #[error("{what}: not found (HTTP 404 from {url}){}", if *token_hint { "; a private repository needs a token: set GITHUB_TOKEN" } else { "" })]
     NotFound {
@@ -129,6 +141,14 @@ pub enum GithubError {
         /// What is wrong.
         problem: String,
     },
+}
+
+impl GithubError {
+    /// Whether the request got no answer (DNS, connect, TLS, proxy, timeout): no token
+    /// would help, the network is at fault.
+    pub fn unreachable(&self) -> bool {
+        matches!(self, GithubError::Request(_))
+    }
 }
 
 /// When a rate limit resets: seconds since the epoch, and how far that is from now.

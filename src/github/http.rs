@@ -31,6 +31,9 @@ pub(super) struct Answer {
     pub headers: HeaderMap,
     /// Its body: whole for a 200 (within the limit asked), the start of any other.
     pub body: Vec<u8>,
+    /// The proxy that forwarded the request (plain http, so the proxy itself may be
+    /// what answered), for a message; `None` when direct or tunnelled.
+    pub forwarded_by: Option<String>,
 }
 
 impl Answer {
@@ -76,6 +79,10 @@ pub(super) fn get(
     let response = client.send(request).map_err(GithubError::from_net)?;
     let status = response.status;
     let headers = response.headers.clone();
+    let forwarded_by = match &response.route {
+        crate::net::proxy::Route::Forward(_) => response.route.proxy_for_display(),
+        _ => None,
+    };
     let limit = if status == 200 {
         get.max_bytes
     } else {
@@ -91,6 +98,7 @@ pub(super) fn get(
         status,
         headers,
         body,
+        forwarded_by,
     })
 }
 

@@ -437,7 +437,17 @@ impl Github {
                 token: self.config.token_source,
             };
         }
+        // GitHub's answers carry its request id and rate-limit headers; a 401
+        // without them that a proxy forwarded is the proxy's own.
+        let from_github = answer.header("x-github-request-id").is_some()
+            || answer.header("x-ratelimit-limit").is_some();
         match status {
+            401 if !from_github && answer.forwarded_by.is_some() => {
+                GithubError::ProxyUnauthorized {
+                    url,
+                    proxy: answer.forwarded_by.clone().unwrap_or_default(),
+                }
+            }
             401 => GithubError::Unauthorized {
                 url,
                 token: self.config.token_source,

@@ -5,6 +5,7 @@
 //! `vx list` and the activation commands read it. A bare executable (`format = "raw"`)
 //! is placed at [`raw_name`] and is its tool's executable.
 
+use std::ffi::{OsStr, OsString};
 use std::fs;
 use std::path::Path;
 
@@ -28,6 +29,78 @@ pub fn resolve(tree: &Path, listed: Option<&[String]>) -> Result<Vec<String>, Bi
         Some(entries) => entries.iter().map(|entry| named(tree, entry)).collect(),
         None => Ok(found(tree)),
     }
+}
+
+/// [`resolve`], and when it finds nothing in `tree` (a listed entry missing, or no
+/// executable found) while the tree is one directory alone, [`resolve`] inside that
+/// directory: an archive wrapped in a top-level folder (`tool-1.2-linux/…`) and
+/// installed without `strip_components`, which aqua and mise unwrap as well. Returns
+/// the executables (relative to the folder when one is returned) and the folder to
+/// unwrap ([`unwrap_folder`]).
+pub fn resolve_unwrapping(
+    tree: &Path,
+    listed: Option<&[String]>,
+) -> Result<(Vec<String>, Option<OsString>), BinError> {
+    let at_root = resolve(tree, listed);
+    if matches!(&at_root, Ok(found) if !found.is_empty() || listed.is_some()) {
+        return at_root.map(|found| (found, None));
+    }
+    let Some(folder) = lone_folder(tree) else {
+        return at_root.map(|found| (found, None));
+    };
+    match resolve(&tree.join(&folder), listed) {
+        Ok(found) if !found.is_empty() => Ok((found, Some(folder))),
+        _ => at_root.map(|found| (found, None)),
+    }
+}
+
+/// The one entry of `tree` when it is a directory (not a link) and alone.
+fn lone_folder(tree: &Path) -> Option<OsString> {
+    let mut entries = fs::read_dir(tree).ok()?;
+    let first = entries.next()?.ok()?;
+    if entries.next().is_some() {
+        return None;
+    }
+    let is_dir = first.file_type().is_ok_and(|t| t.is_dir());
+    is_dir.then(|| first.file_name())
+}
+
+/// Makes `tree/folder` the tree itself, through `scratch` (a path beside `tree` on the
+/// same file system that does not exist yet): `strip_components` applied after the
+/// fact.
+pub fn unwrap_folder(tree: &Path, folder: &OsStr, scratch: &Path) -> std::io::Result<()> {
+    fs::rename(tree.join(folder), scratch)?;
+    fs::remove_dir(tree)?;
+    fs::rename(scratch, tree)
+}
+
+/// Up to `limit` paths of `tree`, depth first in name order (`dir/` for a directory),
+/// and whether there are more: what an archive holds, for an install that found no
+/// executable in it.
+pub fn first_entries(tree: &Path, limit: usize) -> (Vec<String>, bool) {
+    fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>, limit: usize) -> bool {
+        let Ok(entries) = fs::read_dir(dir) else {
+            return false;
+        };
+        let mut entries: Vec<_> = entries.flatten().collect();
+        entries.sort_by_key(fs::DirEntry::file_name);
+        for entry in entries {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+            if out.len() == limit {
+                return true;
+            }
+            let path = format!("{prefix}{name}{}", if is_dir { "/" } else { "" });
+            out.push(path.clone());
+            if is_dir && walk(&entry.path(), &path, out, limit) {
+                return true;
+            }
+        }
+        false
+    }
+    let mut out = Vec::new();
+    let more = walk(tree, "", &mut out, limit);
+    (out, more)
 }
 
 /// Where a bare executable goes in the tree: at the one entry of `listed` when it has
@@ -188,6 +261,42 @@ mod tests {
             let err = resolve(t, Some(&list(&[entry]))).unwrap_err();
             assert_eq!(err.reason, reason, "{entry}");
         }
+    }
+
+    #[test]
+    fn a_lone_top_level_folder_is_looked_into_only_when_the_root_has_nothing() {
+        let tree = tempfile::tempdir().unwrap();
+        let t = tree.path();
+        file(&t.join("rg-14-linux/rg"), 0o755);
+        file(&t.join("rg-14-linux/doc/rg.1"), 0o644);
+        let (found, folder) = resolve_unwrapping(t, None).unwrap();
+        assert_eq!(
+            (found, folder),
+            (vec!["rg".to_owned()], Some("rg-14-linux".into()))
+        );
+        let listed = vec!["rg".to_owned()];
+        let (found, folder) = resolve_unwrapping(t, Some(&listed)).unwrap();
+        assert_eq!(
+            (found, folder),
+            (listed.clone(), Some("rg-14-linux".into()))
+        );
+        unwrap_folder(t, OsStr::new("rg-14-linux"), &t.with_extension("scratch")).unwrap();
+        assert!(t.join("rg").is_file() && t.join("doc/rg.1").is_file());
+        // Two folders and no executable: nothing is unwrapped; what is there is listed.
+        let other = tempfile::tempdir().unwrap();
+        file(&other.path().join("a/README"), 0o644);
+        file(&other.path().join("b/README"), 0o644);
+        assert_eq!(
+            resolve_unwrapping(other.path(), None).unwrap(),
+            (vec![], None)
+        );
+        assert_eq!(
+            first_entries(other.path(), 3),
+            (
+                vec!["a/".to_owned(), "a/README".to_owned(), "b/".to_owned()],
+                true
+            )
+        );
     }
 
     #[test]

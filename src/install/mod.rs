@@ -17,7 +17,7 @@
 //! | 10   | download failed (network, HTTP status, truncated, stalled, too large; after retries when transient) |
 //! | 11   | checksum mismatch |
 //! | 12   | no sha256 given and unverified downloads not allowed |
-//! | 13   | archive refused or corrupt, or nothing left after `strip_components` |
+//! | 13   | archive refused or corrupt, nothing left after `strip_components`, a `bin` entry not in it, or no executable in it |
 //! | 14   | post-install command failed |
 //! | 15   | store error: the disk full, read-only or not permitted; a directory at the install path that vx did not create |
 //! | 16   | a signature the manifest asks for ([`crate::verify`]) is missing or does not verify |
@@ -369,6 +369,20 @@ pub enum InstallError {
     /// A `bin` entry of the manifest does not fit the unpacked tree.
     #[error(transparent)]
     Bin(#[from] bins::BinError),
+    /// Nothing of the unpacked tree is an executable (no `bin` list, none found in
+    /// `bin/` or at the top level, or in a lone top-level folder): installing it would
+    /// give the project no command.
+    #[error(
+        "no executable found in the download (none in bin/ or at its top level); it holds: {}{}; name its commands with `bin = [...]` (`bin = []` for a tool that has none), or set `strip_components`",
+        if entries.is_empty() { "nothing".to_owned() } else { vx_text::sanitize(&entries.join(", ")).into_owned() },
+        if *more { ", …" } else { "" }
+    )]
+    NoExecutable {
+        /// The first paths of the tree (`dir/` for a directory).
+        entries: Vec<String>,
+        /// Whether it holds more than those.
+        more: bool,
+    },
     /// A rust-installer package's components could not be merged into one tree.
     #[error(transparent)]
     Components(#[from] components::ComponentsError),
@@ -380,6 +394,9 @@ pub enum InstallError {
     #[error("signature check failed: {0}")]
     Verify(#[from] crate::verify::VerifyError),
 }
+
+/// How many of a tree's paths [`InstallError::NoExecutable`] shows.
+const NO_EXECUTABLE_SHOWN: usize = 6;
 
 /// Where an install's expected sha256 comes from, so that a missing one is asked for
 /// there: a `vx sync` child installs a project's tool, a standalone install is
@@ -448,7 +465,10 @@ impl InstallError {
             }
             InstallError::Fetch(_) => 10,
             InstallError::Unverified { .. } => 12,
-            InstallError::Extract(_) | InstallError::Bin(_) | InstallError::Components(_) => 13,
+            InstallError::Extract(_)
+            | InstallError::Bin(_)
+            | InstallError::NoExecutable { .. }
+            | InstallError::Components(_) => 13,
             InstallError::PostInstall { .. } | InstallError::PostInstallSpawn { .. } => 14,
             InstallError::Store { .. } => 15,
             InstallError::Verify(_) => 16,
@@ -711,7 +731,18 @@ pub fn install(
     receipt.bin = match (&stats.executable, listed) {
         // A bare executable: its file is the tool's one executable.
         (Some(path), None | Some([_])) => vec![path.clone()],
-        _ => bins::resolve(&tree, listed)?,
+        _ => {
+            let (found, folder) = bins::resolve_unwrapping(&tree, listed)?;
+            if let Some(folder) = folder {
+                bins::unwrap_folder(&tree, &folder, &work.path().join("unwrapped"))
+                    .map_err(store_err("cannot unwrap the top-level folder of", &tree))?;
+            }
+            if found.is_empty() && listed.is_none() {
+                let (entries, more) = bins::first_entries(&tree, NO_EXECUTABLE_SHOWN);
+                return Err(InstallError::NoExecutable { entries, more });
+            }
+            found
+        }
     };
     store::write_receipt(&tree, &receipt)
         .map_err(store_err("cannot write the receipt in", &tree))?;

@@ -199,11 +199,10 @@ fn changed_options_reinstall_and_replace_the_old_tree() {
         ("/new.tar.gz", Route::Ok(new.clone())),
     ]);
     let store = tempfile::tempdir().unwrap();
-    run(
-        &config(store.path(), server.url("/old.tar.gz"), &old),
-        &mut RecordingSink::default(),
-    )
-    .unwrap();
+    let mut first = config(store.path(), server.url("/old.tar.gz"), &old);
+    // A tool with no command (`bin = []`): installed although it has no executable.
+    first.spec.bin = Some(Vec::new());
+    run(&first, &mut RecordingSink::default()).unwrap();
 
     let mut cfg = config(store.path(), server.url("/new.tar.gz"), &new);
     cfg.spec
@@ -597,7 +596,7 @@ fn terminal_states_map_results_in_one_place() {
 
 #[test]
 fn line_sink_shows_a_whole_install_in_a_few_lines() {
-    let body = tar_gz(&[Item::File("t/big", noise(3 << 20), 0o644)]);
+    let body = tar_gz(&[Item::File("t/big", noise(3 << 20), 0o755)]);
     let server = TestServer::start([("/t.tar.gz", Route::Ok(body.clone()))]);
     let store = tempfile::tempdir().unwrap();
     let cfg = config(store.path(), server.url("/t.tar.gz"), &body);
@@ -724,6 +723,8 @@ fn a_tar_is_unpacked_while_the_rest_of_it_is_still_downloading() {
             let store = tempfile::tempdir().unwrap();
             let mut cfg = config(store.path(), server.url("/t"), &body);
             cfg.spec.format = named;
+            // Data only: a tool with no command (`bin = []`).
+            cfg.spec.bin = Some(Vec::new());
             let installing = std::thread::spawn(move || {
                 let mut sink = RecordingSink::default();
                 install(&cfg, &mut sink, &InstallOptions::default())
@@ -769,7 +770,9 @@ fn a_retry_that_starts_over_or_continues_still_installs_the_whole_tree() {
             let server =
                 TestServer::resumable(body.clone(), vec![body.len() / 3, body.len() / 2], ranges);
             let store = tempfile::tempdir().unwrap();
-            let cfg = config(store.path(), server.url("/t"), &body);
+            let mut cfg = config(store.path(), server.url("/t"), &body);
+            // Data only: a tool with no command (`bin = []`).
+            cfg.spec.bin = Some(Vec::new());
             let mut sink = RecordingSink::default();
             let opts = InstallOptions {
                 retry_delays: vec![Duration::from_millis(1); 2],

@@ -253,6 +253,14 @@ pub fn remove(text: &str, name: &str) -> Result<String, EditError> {
             suggestion: super::parse::suggest(name, &listed),
         });
     }
+    // The last tool gone: `[tools]` stays, written out (a table only its tools'
+    // headers made would vanish with them), so the file is still a vx.toml that
+    // `vx sync` accepts, as `vx init` writes it.
+    if tools.is_empty()
+        && let Some(table) = doc.get_mut("tools").and_then(Item::as_table_mut)
+    {
+        table.set_implicit(false);
+    }
     Ok(doc.to_string())
 }
 
@@ -319,6 +327,17 @@ mod tests {
             remove("[tools]\n", "x"),
             Err(EditError::NotListed { .. })
         ));
+    }
+
+    #[test]
+    fn removing_the_last_tool_keeps_an_empty_tools_table() {
+        let text = remove(&remove(TEXT, "rg").unwrap(), "jq").unwrap();
+        assert!(text.contains("[tools]\n"), "{text}");
+        assert!(!text.contains("tools.jq"), "{text}");
+        crate::manifest::Manifest::parse(std::path::Path::new("vx.toml"), &text)
+            .unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let text = remove("[tools]\nrg = \"14\"\n", "rg").unwrap();
+        assert_eq!(text, "[tools]\n");
     }
 
     #[test]

@@ -274,6 +274,22 @@ pub fn fill_bins(
 }
 
 impl ToolTable {
+    /// This tool at another `version`, named on the command line rather than by
+    /// vx.toml (`vx exec node@18`): its checksums belong to its own version, so none
+    /// is kept; a registry tool asks its package for that version.
+    pub fn at_version(&self, version: &str) -> ToolTable {
+        let mut table = self.clone();
+        table.version = version.to_owned();
+        table.sha256 = None;
+        for over in table.platforms.values_mut() {
+            over.sha256 = None;
+        }
+        if let Some(registry) = &mut table.registry {
+            registry.constraint = version.to_owned();
+        }
+        table
+    }
+
     /// Whether the tool is for `platform` (its `os` list names the OS or the platform,
     /// or is empty).
     pub fn is_for(&self, platform: &Platform) -> bool {

@@ -87,6 +87,9 @@ pub struct RegistrySet<'a> {
 struct Slot {
     source: Source,
     opened: Option<Opened>,
+    /// Why it could not be opened in this run: asked again, it says so without
+    /// fetching again (one unreachable registry, one attempt and one message).
+    failed: Option<(String, bool)>,
 }
 
 impl<'a> RegistrySet<'a> {
@@ -105,6 +108,7 @@ impl<'a> RegistrySet<'a> {
             slots.push(Slot {
                 source,
                 opened: None,
+                failed: None,
             });
         }
         Ok(RegistrySet { cx, slots })
@@ -209,9 +213,17 @@ impl<'a> RegistrySet<'a> {
 
     fn opened(&mut self, i: usize) -> Result<&Opened, SourceError> {
         let slot = &mut self.slots[i];
+        if let Some((message, unreachable)) = &slot.failed {
+            return Err(SourceError::Failed {
+                message: message.clone(),
+                unreachable: *unreachable,
+            });
+        }
         let opened = match slot.opened.take() {
             Some(opened) => opened,
-            None => source::open(&slot.source, &self.cx)?,
+            None => source::open(&slot.source, &self.cx).inspect_err(|e| {
+                slot.failed = Some((e.to_string(), e.unreachable()));
+            })?,
         };
         Ok(slot.opened.insert(opened))
     }

@@ -19,6 +19,8 @@
 //! (checked against its digest again); without that file, it is fetched again, or,
 //! offline, the error says what to fetch.
 
+mod baked;
+
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -136,7 +138,7 @@ pub struct Opened {
 #[derive(Debug, Error)]
 pub enum SourceError {
     /// The fetcher failed.
-    #[error("fetching {what} from {url}: {source}")]
+    #[error("fetching {what} from {url}: {}", without_url(source, url))]
     Fetch {
         /// The registry (`the standard registry v4.554.0`, `registry \`corp\``).
         what: String,
@@ -144,6 +146,15 @@ pub enum SourceError {
         url: String,
         /// The fetcher's error.
         source: FetchError,
+    },
+    /// The registry failed to open earlier in this run: not fetched again, the same
+    /// reason said.
+    #[error("{message}")]
+    Failed {
+        /// The first failure's message.
+        message: String,
+        /// Whether it was [`SourceError::unreachable`].
+        unreachable: bool,
     },
     /// The fetched file is not the one pinned.
     #[error("{what} from {url} has sha256 {got}, but {expected} is pinned: refused")]
@@ -189,6 +200,29 @@ pub enum SourceError {
     },
 }
 
+impl SourceError {
+    /// Whether nothing answered (DNS, connect, TLS, proxy, timeout): the network, not
+    /// the registry, is at fault, and the same would happen to anything else fetched
+    /// from there.
+    pub fn unreachable(&self) -> bool {
+        match self {
+            SourceError::Fetch { source, .. } => source
+                .downcast_ref::<crate::github::GithubError>()
+                .is_some_and(crate::github::GithubError::unreachable),
+            SourceError::Failed { unreachable, .. } => *unreachable,
+            _ => false,
+        }
+    }
+}
+
+/// The fetcher's error without the URL it starts with, which the message says already.
+fn without_url(source: &FetchError, url: &str) -> String {
+    let text = source.to_string();
+    text.strip_prefix(url)
+        .and_then(|rest| rest.strip_prefix(": "))
+        .map_or_else(|| text.clone(), str::to_owned)
+}
+
 /// Opens `source`'s index: from the cache when it holds it, else fetched (online) or
 /// read (a path) and indexed.
 pub fn open(source: &Source, cx: &Context<'_>) -> Result<Opened, SourceError> {
@@ -204,7 +238,8 @@ pub fn open(source: &Source, cx: &Context<'_>) -> Result<Opened, SourceError> {
                 .github
                 .raw("aquaproj", "aqua-registry", git_ref, "registry.yaml");
             let what = format!("the standard registry {git_ref}");
-            let (index, digest) = open_fetched(&cache, cx, &what, &url, pin.as_deref())?;
+            let (index, digest) =
+                open_fetched(&cache, cx, &what, &url, pin.as_deref(), Some(git_ref))?;
             Ok(Opened {
                 id: RegistryId {
                     name: STANDARD_NAME.to_owned(),
@@ -216,7 +251,7 @@ pub fn open(source: &Source, cx: &Context<'_>) -> Result<Opened, SourceError> {
         }
         Source::Url { name, url, sha256 } => {
             let what = format!("registry `{name}`");
-            let (index, digest) = open_fetched(&cache, cx, &what, url, sha256.as_deref())?;
+            let (index, digest) = open_fetched(&cache, cx, &what, url, sha256.as_deref(), None)?;
             Ok(Opened {
                 id: RegistryId {
                     name: name.clone(),
@@ -250,13 +285,16 @@ pub fn discard(opened: Opened) {
 }
 
 /// The index of a registry fetched from `url` and its digest: cached under the pinned
-/// digest (or the one last fetched from `url`), else fetched, checked and cached.
+/// digest (or the one last fetched from `url`), else the copy shipped in vx when it is
+/// the standard one at `standard` ref and pinned digest ([`baked`]), else fetched,
+/// checked and cached.
 fn open_fetched(
     cache: &Cache,
     cx: &Context<'_>,
     what: &str,
     url: &str,
     pin: Option<&str>,
+    standard: Option<&str>,
 ) -> Result<(Index, String), SourceError> {
     let pin = pin
         .map(|p| {
@@ -272,12 +310,18 @@ fn open_fetched(
     {
         return Ok((index, digest.clone()));
     }
+    let shown = shown_url(url);
+    let shipped = standard
+        .and_then(baked::standard)
+        .filter(|bytes| pin.as_ref().is_none_or(|p| *p == sha256_hex(bytes)));
+    if let Some(bytes) = shipped {
+        return index_checked(cache, url, &shown, what, &bytes, pin);
+    }
     if cx.offline {
         return Err(SourceError::Offline {
             what: what.to_owned(),
         });
     }
-    let shown = shown_url(url);
     (cx.progress)(&vx_text::sanitize(&format!(
         "fetching {what} from {shown} …"
     )));
@@ -289,19 +333,31 @@ fn open_fetched(
             url: shown.clone(),
             source,
         })?;
-    let got = sha256_hex(&bytes);
+    index_checked(cache, url, &shown, what, &bytes, pin)
+}
+
+/// `bytes` of the registry at `url` checked against `pin`, parsed, cached and indexed.
+fn index_checked(
+    cache: &Cache,
+    url: &str,
+    shown: &str,
+    what: &str,
+    bytes: &[u8],
+    pin: Option<String>,
+) -> Result<(Index, String), SourceError> {
+    let got = sha256_hex(bytes);
     if let Some(expected) = pin
         && expected != got
     {
         return Err(SourceError::Mismatch {
             what: what.to_owned(),
-            url: shown,
+            url: shown.to_owned(),
             expected,
             got,
         });
     }
-    let registry = parallel::parse(&bytes, Path::new(&shown))?;
-    cache.store(&got, &bytes)?;
+    let registry = parallel::parse(bytes, Path::new(shown))?;
+    cache.store(&got, bytes)?;
     let index = cache.index_of(&registry, &got)?;
     cache.record(url, &got)?;
     Ok((index, got))

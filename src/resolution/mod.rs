@@ -118,11 +118,21 @@ pub enum ResolutionError {
     /// The network, GitHub or a registry failed (exit 1).
     #[error("{0}")]
     Environment(String),
+    /// Nothing answered: GitHub or a registry could not be reached at all (DNS,
+    /// connect, TLS, proxy, timeout; exit 1). What else needs the same place fails
+    /// alike, so a caller that goes on says it once, with what helps
+    /// ([`UNREACHABLE_HELP`]).
+    #[error("{0}")]
+    Unreachable(String),
     /// A signature the registry declares did not verify (exit 1): the version is
     /// refused.
     #[error("{0}")]
     Verify(String),
 }
+
+/// What helps when GitHub or a registry cannot be reached: never a token (no answer
+/// came to refuse one).
+pub const UNREACHABLE_HELP: &str = "with the cache an earlier run filled, `--offline` works without the network; otherwise reach GitHub through a mirror or a proxy you can reach: `url_replacements` or `mirrors` in the user config, or HTTPS_PROXY";
 
 impl ResolutionError {
     /// Whether vx.toml is at fault (exit 2) rather than the machine or network.

@@ -2,13 +2,18 @@
 //! `vx outdated`, `vx upgrade`, `vx search`, the daemon's `list_versions`): a
 //! language runtime first (`node`, `nodejs`, `python`), else a registry package
 //! (`ripgrep`, `cli/cli`). One place answers "what is it" and "which versions does it
-//! have", so every command treats runtimes and packages alike.
+//! have", so every command treats runtimes and packages alike; and what a name at a
+//! version on the command line installs ([`Resolver::at_version`]: `vx exec T@V`,
+//! `vx x T@V`, `vx T@V`), the project's own tool first.
 
+use crate::lock::Lock;
+use crate::manifest::{Location, Manifest, Platform, RegistryRequest, ToolTable};
 use crate::registry::set::Found;
 use crate::runtime::Runtime;
+use crate::spec::ToolSpec;
 
 use super::resolver::{Candidate, Resolver};
-use super::{ResolutionError, runtime as resolve_runtime};
+use super::{Network, OnDemand, ResolutionError, runtime as resolve_runtime};
 
 /// What a name designates.
 pub enum Named {
@@ -55,6 +60,35 @@ impl Named {
         match self {
             Named::Runtime(r) => Some(r.summary().to_owned()),
             Named::Package(found) => found.package.description.clone(),
+        }
+    }
+
+    /// The `[tools]` table vx.toml would hold for it at `constraint` (a runtime by its
+    /// name, a package by its qualified name), to resolve as any registry tool.
+    pub fn table(&self, constraint: &str) -> ToolTable {
+        ToolTable {
+            name: self.short_name(),
+            version: constraint.to_owned(),
+            url: None,
+            sha256: None,
+            format: None,
+            strip_components: 0,
+            bin: None,
+            post_install: None,
+            options: Default::default(),
+            replacements: Default::default(),
+            platforms: Default::default(),
+            os: Vec::new(),
+            registry: Some(RegistryRequest {
+                lookup: match self {
+                    Named::Runtime(runtime) => runtime.name().to_owned(),
+                    Named::Package(package) => package.qualified_name(),
+                },
+                constraint: constraint.to_owned(),
+                at: Location { line: 1, column: 1 },
+            }),
+            verify: None,
+            version_file: None,
         }
     }
 
@@ -146,5 +180,72 @@ impl Resolver<'_> {
                 }
             }
         }
+    }
+}
+
+impl Resolver<'_> {
+    /// What `name` at `constraint` installs on `platform`, for every command that names
+    /// a tool at a version on the command line (`vx exec T@V`, `vx x T@V`, `vx T@V`):
+    /// `project`'s own tool of that name at that version (a URL tool's table at it, a
+    /// registry tool's package at it, through the project's registries), else the
+    /// name as `vx add` finds it (a runtime first, then the project's registries and
+    /// the standard one). Nothing is recorded: no checksum is known for a version the
+    /// lock does not pin, unless the registry publishes one.
+    pub fn at_version(
+        &self,
+        project: Option<&Manifest>,
+        name: &str,
+        constraint: &str,
+        platform: &Platform,
+    ) -> Result<ToolSpec, ResolutionError> {
+        let table = match project.and_then(|m| m.tool(name)) {
+            Some(tool) => tool.at_version(constraint),
+            None => {
+                let named = self.named(name)?;
+                if let Some(reason) = named.unsupported() {
+                    return Err(ResolutionError::Usage(format!(
+                        "{} cannot be installed by vx: {reason}",
+                        named.qualified_name()
+                    )));
+                }
+                named.table(constraint)
+            }
+        };
+        let concrete = match table.registry {
+            Some(_) => {
+                let mut scratch = Lock::default();
+                self.resolve_tool(&table, std::slice::from_ref(platform), &mut scratch)?
+            }
+            None => table,
+        };
+        concrete
+            .resolve(platform)
+            .map_err(|e| ResolutionError::Usage(e.to_string()))
+    }
+}
+
+impl OnDemand {
+    /// [`Resolver::at_version`] through a network set up for this call: a URL tool of
+    /// `project` reaches no registry and no GitHub.
+    pub fn at_version(
+        &self,
+        project: Option<&Manifest>,
+        name: &str,
+        constraint: &str,
+        platform: &Platform,
+    ) -> Result<ToolSpec, ResolutionError> {
+        if let Some(tool) = project
+            .and_then(|m| m.tool(name))
+            .filter(|t| t.registry.is_none())
+        {
+            return tool
+                .at_version(constraint)
+                .resolve(platform)
+                .map_err(|e| ResolutionError::Usage(e.to_string()));
+        }
+        let net = Network::from_env(self.options.clone())?;
+        let lock = project.and_then(|m| Lock::load(&m.lock_path()).ok().flatten());
+        let resolver = Resolver::new(&net, project, lock.as_ref())?;
+        resolver.at_version(project, name, constraint, platform)
     }
 }

@@ -1225,12 +1225,17 @@ fn usage(e: impl std::fmt::Display) -> ResolutionError {
 }
 
 fn github_error(e: crate::github::GithubError) -> ResolutionError {
-    ResolutionError::Environment(e.to_string())
+    if e.unreachable() {
+        ResolutionError::Unreachable(e.to_string())
+    } else {
+        ResolutionError::Environment(e.to_string())
+    }
 }
 
 fn lookup_error(e: LookupError) -> ResolutionError {
     match e {
         LookupError::Name { .. } | LookupError::UnknownRegistry { .. } => usage(e),
+        LookupError::Source(e) if e.unreachable() => ResolutionError::Unreachable(e.to_string()),
         other => ResolutionError::Environment(other.to_string()),
     }
 }

@@ -169,6 +169,18 @@ impl Toolchain {
         requests: &[Request],
         store: &Path,
     ) -> Result<Toolchain, ToolchainError> {
+        Toolchain::assemble_resolving(manifest, requests, store, None)
+    }
+
+    /// [`Toolchain::assemble`], with `resolve` answering the requests that vx.toml's
+    /// URL tools and the store do not ([`Request`]: a registry tool at another
+    /// version, a name only the registries know).
+    pub fn assemble_resolving(
+        manifest: Option<&Manifest>,
+        requests: &[Request],
+        store: &Path,
+        resolve: Option<&resolution::OnDemand>,
+    ) -> Result<Toolchain, ToolchainError> {
         let platform = Platform::current();
         let mut project = Vec::new();
         let mut not_here = Vec::new();
@@ -204,7 +216,7 @@ impl Toolchain {
         for req in requests {
             let tool = match project.iter().position(|t| req.picks(t)) {
                 Some(at) => project.remove(at),
-                None => req.resolve(manifest, &platform, store)?,
+                None => req.resolve(manifest, &platform, store, resolve)?,
             };
             // A named version replaces the manifest's own.
             project.retain(|t| t.name != tool.name);
@@ -225,7 +237,18 @@ impl Toolchain {
         requests: &[Request],
         store: &Path,
     ) -> Result<Toolchain, ToolchainError> {
-        let mut chain = Toolchain::assemble(manifest, requests, store)?;
+        Toolchain::layered_resolving(manifest, requests, store, None)
+    }
+
+    /// [`Toolchain::layered`], with `resolve` answering the requests as in
+    /// [`Toolchain::assemble_resolving`].
+    pub fn layered_resolving(
+        manifest: Option<&Manifest>,
+        requests: &[Request],
+        store: &Path,
+        resolve: Option<&resolution::OnDemand>,
+    ) -> Result<Toolchain, ToolchainError> {
+        let mut chain = Toolchain::assemble_resolving(manifest, requests, store, resolve)?;
         let global = manifest.and_then(|m| global_under(&m.path));
         if let Some(global) = global.filter(|g| g.is_file()) {
             let global = Manifest::load(&global).map_err(ToolchainError::Global)?;

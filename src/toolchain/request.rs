@@ -6,6 +6,7 @@ use std::path::Path;
 use crate::install::store;
 use crate::inventory;
 use crate::manifest::{Manifest, Platform, ResolveError};
+use crate::resolution::{self, ResolutionError};
 use crate::validate::{self, FieldError};
 
 use super::{Origin, Tool};
@@ -47,9 +48,21 @@ pub enum RequestError {
         /// The version.
         version: String,
     },
+    /// A registry tool of the manifest at a version the store lacks, where nothing
+    /// could resolve it.
+    #[error("{name} {version} is not installed; `vx exec {name}@{version} -- …` installs it")]
+    NotResolved {
+        /// The tool.
+        name: String,
+        /// The version.
+        version: String,
+    },
     /// The manifest's tool has no download at that version on this platform.
     #[error(transparent)]
     Resolve(#[from] ResolveError),
+    /// A registry could not say what that version is.
+    #[error(transparent)]
+    Resolution(#[from] ResolutionError),
 }
 
 impl std::str::FromStr for Request {
@@ -81,28 +94,40 @@ impl Request {
         tool.name == self.name && self.version.as_ref().is_none_or(|v| *v == tool.version)
     }
 
-    /// The tool when the manifest's own does not answer: the manifest's at the asked
-    /// version (its checksums belong to its own version, so none is kept), else the
-    /// store's.
+    /// The tool when the manifest's own does not answer: the manifest's URL tool at
+    /// the asked version (its checksums belong to its own version, so none is kept),
+    /// else the store's; a version neither has (a registry tool's other version, a
+    /// name of the registries) is asked of `resolve`, when given, as `vx x` asks it
+    /// ([`resolution::Resolver::at_version`]).
     pub(super) fn resolve(
         &self,
         manifest: Option<&Manifest>,
         platform: &Platform,
         store: &Path,
+        resolve: Option<&resolution::OnDemand>,
     ) -> Result<Tool, RequestError> {
-        if let (Some(table), Some(version)) = (
-            manifest.and_then(|m| m.tool(&self.name)),
-            self.version.as_ref(),
-        ) {
-            let mut table = table.clone();
-            table.version.clone_from(version);
-            table.sha256 = None;
-            for over in table.platforms.values_mut() {
-                over.sha256 = None;
-            }
-            let spec = table.resolve(platform)?;
+        let listed = manifest.and_then(|m| m.tool(&self.name));
+        if let (Some(table), Some(version)) = (listed, self.version.as_ref())
+            && table.registry.is_none()
+        {
+            let spec = table.at_version(version).resolve(platform)?;
             return Ok(Tool::from_spec(store, spec, Origin::Override));
         }
+        match (
+            self.in_store(listed.is_some(), store),
+            resolve,
+            &self.version,
+        ) {
+            (Err(_), Some(resolve), Some(version)) => {
+                let spec = resolve.at_version(manifest, &self.name, version, platform)?;
+                Ok(Tool::from_spec(store, spec, Origin::Override))
+            }
+            (found, _, _) => found,
+        }
+    }
+
+    /// The version the store holds (the newest when none is asked).
+    fn in_store(&self, listed: bool, store: &Path) -> Result<Tool, RequestError> {
         let version = match &self.version {
             Some(version) => version.clone(),
             None => inventory::scan(store)
@@ -117,9 +142,13 @@ impl Request {
         let tree = store::install_dir(store, &self.name, &version);
         let receipt = store::read_receipt(&tree)
             .filter(|r| r.tool == self.name && r.version == version)
-            .ok_or_else(|| RequestError::NotInstalled {
-                name: self.name.clone(),
-                version: version.clone(),
+            .ok_or_else(|| {
+                let (name, version) = (self.name.clone(), version.clone());
+                if listed {
+                    RequestError::NotResolved { name, version }
+                } else {
+                    RequestError::NotInstalled { name, version }
+                }
             })?;
         Ok(Tool {
             name: self.name.clone(),

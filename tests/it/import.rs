@@ -123,6 +123,11 @@ impl World {
     }
 
     fn vx(&self, args: &[&str]) -> std::process::Output {
+        self.command(args).output().unwrap()
+    }
+
+    /// `vx ARGS` against the fixture, not yet run.
+    fn command(&self, args: &[&str]) -> assert_cmd::Command {
         let mut cmd = self.work.vx();
         cmd.args(args)
             .env("VX_GITHUB_URL", self.github.web_url())
@@ -133,7 +138,7 @@ impl World {
             .env_remove("GH_TOKEN")
             .env_remove("VX_OFFLINE")
             .env_remove("VX_MANIFEST");
-        cmd.output().unwrap()
+        cmd
     }
 
     fn toml(&self) -> String {
@@ -603,4 +608,42 @@ fn a_name_no_registry_answers_offline_is_skipped_and_the_others_import() {
     );
     assert_eq!(w.locked(), pairs(&[("ripgrep", "14.1.1")]));
     assert_eq!(w.github.requests().len(), 0, "{:?}", w.github.requests());
+}
+
+/// Without GitHub (issue 43, item 8): `vx init` beside a `.tool-versions` writes what
+/// can be written (node comes from its publisher, not GitHub), skips the rest, says
+/// once what failed and what helps, and suggests no token (none would help).
+#[test]
+fn vx_init_without_github_writes_what_it_can_and_says_once_what_failed() {
+    let w = World::new();
+    w.file("tool-versions", ".tool-versions");
+    // A loopback port nothing listens on: the connection is refused.
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let out = w
+        .command(&["init"])
+        .env("VX_GITHUB_URL", format!("http://127.0.0.1:{closed}"))
+        .output()
+        .unwrap();
+    let all = both(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    let toml = w.toml();
+    assert!(toml.contains("node = \"20.11.1\""), "{toml}\n{all}");
+    assert!(toml.contains("go = \"1.22.0\""), "{toml}\n{all}");
+    assert!(
+        stdout(&out).contains("skipped ripgrep latest from .tool-versions:6"),
+        "{all}"
+    );
+    assert!(!all.contains("GITHUB_TOKEN"), "no token would help: {all}");
+    assert!(all.contains("--offline"), "{all}");
+    assert!(all.contains("url_replacements"), "{all}");
+    // Each line names the address it could not reach once, not once per layer of the
+    // error (nor again for the second name it tried).
+    let host = format!("127.0.0.1:{closed}");
+    for line in all.lines() {
+        assert!(line.matches(&host).count() <= 1, "said once: {line}");
+    }
+    assert!(!all.contains("; nor "), "{all}");
 }

@@ -100,3 +100,5 @@ mod verify_sigstore;
 mod global;
 #[cfg(unix)]
 mod everyday;
+#[cfg(unix)]
+mod safety;

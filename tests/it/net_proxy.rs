@@ -35,7 +35,9 @@ fn assert_installed(work: &Work, payload: &[u8]) {
     let installed = work.installed("t", "1");
     let data = file_entry("644", &String::from_utf8_lossy(payload));
     assert!(
-        installed.get("pkg/lib/data.bin") == Some(&data),
+        // `vx install` without `--strip-components`: the archive's one top-level
+        // folder `pkg/` is unwrapped, its executable being inside it.
+        installed.get("lib/data.bin") == Some(&data),
         "not installed: {:?}",
         installed.keys().collect::<Vec<_>>()
     );

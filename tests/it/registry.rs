@@ -446,11 +446,13 @@ fn versions_search_and_dry_run_answer_from_the_registry() {
     // no asset (as aqua's own version lists leave it out).
     assert_eq!(versions, ["15.0.0-rc.1", "14.1.1", "14.0.0"]);
 
+    // The project's registry's hits (the standard one, shipped in vx, has its own).
     let value = w.json(&["search", "linter", "--json"]);
     let mut names: Vec<&str> = value["results"]
         .as_array()
         .unwrap()
         .iter()
+        .filter(|v| v["registry"] == "test")
         .map(|v| v["name"].as_str().unwrap())
         .collect();
     names.sort_unstable();
@@ -528,20 +530,45 @@ fn a_standard_registry_that_is_not_the_pinned_one_is_refused() {
         b.raw(
             "aquaproj",
             "aqua-registry",
-            vx::registry::source::STANDARD_REF,
+            "v9.9.9",
             "registry.yaml",
             b"packages: []\n".to_vec(),
         )
     });
+    // The user config pins v9.9.9 to another file's digest than the one served.
+    let pinned = sha256_hex(b"packages: [] # the file meant\n");
+    pin_standard_registry(&w.work.dir.path().join("config"), &pinned);
     w.work.write_manifest("[tools]\nnot-in-any = \"1\"\n");
     let out = w.vx(&["lock"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
     let err = stderr_of(&out);
-    assert!(
-        err.contains("refused") && err.contains(vx::registry::source::STANDARD_SHA256),
-        "{err}"
-    );
+    assert!(err.contains("refused") && err.contains(&pinned), "{err}");
     assert!(!w.work.dir.path().join("vx.lock").exists());
+}
+
+/// Need GitHub less (issue 43, item 8): the standard registry vx pins ships inside vx,
+/// so on a first run, offline and with GitHub out of reach, every name of it is known.
+#[test]
+fn the_pinned_standard_registry_ships_in_vx_and_needs_no_network() {
+    let w = World::new();
+    // A loopback port nothing listens on.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    for offline in [true, false] {
+        let mut cmd = w.vx(&["search", "ripgrep", "--json"]);
+        cmd.env("VX_GITHUB_URL", format!("http://127.0.0.1:{closed}"));
+        if offline {
+            cmd.env("VX_OFFLINE", "1");
+        }
+        let out = cmd.output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+        assert!(text.contains("BurntSushi/ripgrep"), "{text}");
+        assert!(!stderr_of(&out).contains("fetching"), "{}", stderr_of(&out));
+    }
 }
 
 #[test]
@@ -898,4 +925,49 @@ fn a_sync_by_name_goes_through_the_proxy_request_by_request() {
         !through_proxy.iter().any(|r| r.starts_with("CONNECT")),
         "http is forwarded, not tunnelled: {through_proxy:?}"
     );
+}
+
+/// Another version, everywhere (issue 43, item 7): `vx exec T@V` of a registry tool of
+/// the project, and `vx x T@V` / `vx T@V` inside a project, resolve through the
+/// project's own registries and URL tools, as `vx add` does.
+#[cfg(unix)]
+#[test]
+fn another_version_resolves_through_the_project_for_exec_x_and_tool_at_version() {
+    use vx::demo::fixture::{Route, TestServer};
+    let w = World::new();
+    let greet = |v: &str| archive_with("greet", ArchiveFormat::TarGz, script("greet", v));
+    let server = TestServer::start([
+        ("/greet/1.0/greet.tar.gz", Route::Ok(greet("1.0"))),
+        ("/greet/1.1/greet.tar.gz", Route::Ok(greet("1.1"))),
+    ]);
+    w.work.write_manifest(&format!(
+        "{}\n[tools]\nfd = \"10\"\n\n[tools.greet]\nversion = \"1.0\"\nurl = \"{}\"\n",
+        w.settings(),
+        server.url("/greet/{version}/greet.tar.gz")
+    ));
+    let out = w.vx(&["sync", "--headless"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let stdout = |args: &[&str]| {
+        let out = w.vx(args).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        (text, stderr_of(&out))
+    };
+
+    // The project's registry tool at a version its lock does not pin.
+    let (out, err) = stdout(&["exec", "fd@10.1.0", "--", "fd", "a"]);
+    assert_eq!(out, "fd 10.1.0 a\n", "{err}");
+    // The project's URL tool at another version: as before.
+    let (out, err) = stdout(&["exec", "greet@1.1", "--", "greet", "b"]);
+    assert_eq!(out, "greet 1.1 b\n", "{err}");
+    // `vx x` and `vx T@V`: a name of the project's registry, which the standard
+    // registry (not served here) is never asked for.
+    let (out, err) = stdout(&["x", "ripgrep@14.0.0", "--", "c"]);
+    assert_eq!(out, "rg 14.0.0 c\n", "{err}");
+    let (out, err) = stdout(&["ripgrep@14.0.0", "d"]);
+    assert_eq!(out, "rg 14.0.0 d\n", "{err}");
+    // And the project's URL tool.
+    let (out, err) = stdout(&["x", "greet@1.1", "--", "e"]);
+    assert_eq!(out, "greet 1.1 e\n", "{err}");
+    let (out, err) = stdout(&["greet@1.1", "f"]);
+    assert_eq!(out, "greet 1.1 f\n", "{err}");
 }

@@ -172,21 +172,25 @@ fn a_standard_registry_that_does_not_match_its_pin_is_refused_and_not_cached() {
 }
 
 #[test]
-fn vx_s_own_ref_is_held_to_vx_s_pinned_digest() {
+fn vx_s_own_ref_is_the_copy_shipped_in_vx_and_asks_no_server() {
+    // The server serves another file at vx's ref: it is never asked.
     let server = TestServer::start([(standard_path(STANDARD_REF), Route::Ok(REGISTRY.into()))]);
     let env = Env::new();
-    let cx = context(&env, &server, false, &|_| {});
+    let cx = context(&env, &server, true, &|_| {});
+    let opened = open(&Source::standard(), &cx).unwrap();
+    assert_eq!(opened.id.digest, STANDARD_SHA256);
+    assert_eq!(server.hits(), 0);
+    // Pinned to another digest, vx's ref is fetched and held to that pin.
+    let online = context(&env, &server, false, &|_| {});
+    let other = sha256_hex(b"another");
     let pinned = Source::Standard {
         git_ref: STANDARD_REF.to_owned(),
-        sha256: None,
+        sha256: Some(other.clone()),
     };
-    match open(&pinned, &cx) {
-        Err(SourceError::Mismatch { expected, .. }) => assert_eq!(expected, STANDARD_SHA256),
+    match open(&pinned, &online) {
+        Err(SourceError::Mismatch { expected, .. }) => assert_eq!(expected, other),
         other => panic!("expected a mismatch, got {other:?}"),
     }
-    // The default source is that pair.
-    let message = open(&Source::standard(), &cx).unwrap_err().to_string();
-    assert!(message.contains(STANDARD_SHA256), "{message}");
 }
 
 #[test]

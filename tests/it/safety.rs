@@ -1,0 +1,210 @@
+//! Data that must not be lost or left half-written (issue 43, item 6), end to end with
+//! the real binary on a project of its own: a failed `vx add` leaves vx.toml and
+//! vx.lock as they were; `vx remove` of the last tool leaves a vx.toml `vx sync`
+//! accepts; a download wrapped in one top-level folder is unwrapped, and one that
+//! holds no executable fails its install saying what it holds. And (item 8) a proxy's
+//! own 401 is said as the proxy's, with no GitHub token suggested.
+
+use crate::common;
+
+use common::*;
+use vx::demo::fixture::{Item, Route, TestServer, sha256_hex, tar_gz};
+
+/// A tool table with no `strip_components` and no `bin`: what vx finds is what runs.
+fn plain_tool(name: &str, url: &str, sha256: &str) -> String {
+    format!("[tools.{name}]\nversion = \"1.0\"\nurl = \"{url}\"\nsha256 = \"{sha256}\"\n\n")
+}
+
+fn script(text: &str) -> Vec<u8> {
+    format!("#!/bin/sh\necho {text} \"$@\"\n").into_bytes()
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn a_failed_add_leaves_vx_toml_and_the_lock_as_they_were() {
+    let body = tar_gz(&[Item::File("greet", script("hi"), 0o755)]);
+    let server = TestServer::start([
+        ("/greet.tar.gz", Route::Ok(body.clone())),
+        ("/gone.tar.gz", Route::Status(404)),
+    ]);
+    let manifest = format!(
+        "# our tools\n{}",
+        plain_tool("greet", &server.url("/greet.tar.gz"), &sha256_hex(&body))
+    );
+    let p = Project::new("", &manifest);
+    p.vx().arg("lock").assert().code(0);
+    let lock = p.lock_text().unwrap();
+
+    let out = p
+        .vx()
+        .args(["add", "gone@1.0", "--url", &server.url("/gone.tar.gz")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("left as they were"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        p.manifest_text(),
+        manifest,
+        "vx.toml is byte for byte the same"
+    );
+    assert_eq!(
+        p.lock_text().unwrap(),
+        lock,
+        "vx.lock is byte for byte the same"
+    );
+
+    // Beside a project that has no vx.toml yet, a failed add creates none.
+    let bare = Project::new("", "");
+    std::fs::remove_file(bare.work.manifest()).unwrap();
+    let out = bare
+        .vx()
+        .args(["add", "gone@1.0", "--url", &server.url("/gone.tar.gz")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(!bare.work.manifest().exists());
+    assert!(bare.lock_text().is_none());
+
+    // The same add that can be locked writes both.
+    let out = p
+        .vx()
+        .args(["add", "again@1.0", "--url", &server.url("/greet.tar.gz")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(p.manifest_text().contains("[tools.again]"));
+    assert!(p.lock()["tools"].get("again").is_some());
+}
+
+#[test]
+fn removing_the_last_tool_leaves_a_vx_toml_that_sync_accepts() {
+    let body = tar_gz(&[Item::File("greet", script("hi"), 0o755)]);
+    let server = TestServer::start([("/greet.tar.gz", Route::Ok(body.clone()))]);
+    let p = Project::new(
+        "",
+        &plain_tool("greet", &server.url("/greet.tar.gz"), &sha256_hex(&body)),
+    );
+    p.vx().arg("sync").assert().code(0);
+    p.vx().args(["remove", "greet"]).assert().code(0);
+    assert!(
+        p.manifest_text().contains("[tools]"),
+        "{}",
+        p.manifest_text()
+    );
+    let out = p.vx().arg("sync").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // And a tool can be added to it again.
+    p.vx()
+        .args(["add", "greet@1.0", "--url", &server.url("/greet.tar.gz")])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn a_download_in_one_top_level_folder_is_unwrapped_and_one_without_an_executable_fails() {
+    let wrapped = tar_gz(&[
+        Item::File("greet-1.0-linux/greet", script("wrapped"), 0o755),
+        Item::File("greet-1.0-linux/README.md", b"read me\n".to_vec(), 0o644),
+    ]);
+    let empty = tar_gz(&[
+        Item::File("docs/README.md", b"read me\n".to_vec(), 0o644),
+        Item::File("docs/guide.txt", b"guide\n".to_vec(), 0o644),
+        Item::File("LICENSE", b"MIT\n".to_vec(), 0o644),
+    ]);
+    let server = TestServer::start([
+        ("/wrapped.tar.gz", Route::Ok(wrapped.clone())),
+        ("/empty.tar.gz", Route::Ok(empty.clone())),
+    ]);
+    let p = Project::new(
+        "",
+        &plain_tool(
+            "greet",
+            &server.url("/wrapped.tar.gz"),
+            &sha256_hex(&wrapped),
+        ),
+    );
+    let out = p.vx().arg("sync").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = p
+        .vx()
+        .args(["exec", "--", "greet", "there"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "wrapped there\n",
+        "{}",
+        stderr(&out)
+    );
+
+    let p = Project::new(
+        "",
+        &plain_tool("docs", &server.url("/empty.tar.gz"), &sha256_hex(&empty)),
+    );
+    let out = p.vx().args(["sync", "--headless"]).output().unwrap();
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(all.contains("no executable"), "{all}");
+    assert!(
+        all.contains("LICENSE") && all.contains("docs/README.md"),
+        "it says what the download holds: {all}"
+    );
+    // Nothing is installed that a hint could then fail to run.
+    let out = p
+        .vx()
+        .args(["exec", "--offline", "--", "docs"])
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+}
+
+/// A forwarding proxy that answers every request itself with HTTP 401 (as one that
+/// wants credentials does): a loopback server, one thread.
+fn refusing_proxy() -> u16 {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream);
+            let mut line = String::new();
+            // The request's head, to its empty line.
+            while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line != "\r\n" {
+                line.clear();
+            }
+            let _ = reader.get_mut().write_all(
+                b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"corp\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
+        }
+    });
+    port
+}
+
+#[test]
+fn a_proxy_asking_for_credentials_is_named_and_no_github_token_is_suggested() {
+    let proxy = refusing_proxy();
+    // A name of this machine that is not loopback to vx, so the proxy applies.
+    let host = common::net::machine_name();
+    let work = Work::new();
+    let home = work.dir.path().join("home");
+    let mut cmd = work.vx();
+    isolated(&mut cmd, &home);
+    let out = cmd
+        .args(["versions", "python"])
+        .env("VX_GITHUB_URL", format!("http://{host}:9"))
+        .env("HTTP_PROXY", format!("http://127.0.0.1:{proxy}"))
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("the proxy http://127.0.0.1:"), "{err}");
+    assert!(err.contains("HTTP 401, not GitHub"), "{err}");
+    assert!(!err.contains("GITHUB_TOKEN"), "no token would help: {err}");
+}
