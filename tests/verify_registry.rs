@@ -160,6 +160,20 @@ const REGISTRY: &str = r#"packages:
       signer_workflow: acme/attested/\.github/workflows/release\.yml
   - type: github_release
     repo_owner: acme
+    repo_name: sumattested
+    description: terraform-linters/tflint's shape, GitHub's attestations of checksums.txt declared inside a version override
+    version_constraint: "false"
+    version_overrides:
+      - version_constraint: "true"
+        asset: sumattested_{{trimV .Version}}_{{.OS}}_{{.Arch}}.tar.gz
+        checksum:
+          type: github_release
+          asset: checksums.txt
+          algorithm: sha256
+          github_artifact_attestations:
+            signer_workflow: acme/sumattested/\.github/workflows/release\.yml
+  - type: github_release
+    repo_owner: acme
     repo_name: provenanced
     description: A tool with SLSA provenance beside each asset, and none declared checkable for 2.x
     version_constraint: semver("< 2.0.0")
@@ -659,6 +673,53 @@ fn an_attested_release_is_locked_from_its_digest_and_another_workflow_is_refused
         out.contains("attested 1.1.0")
             && out.contains("signed by workflow acme/attested/.github/workflows/other.yml")
             && out.contains(r"release\.yml"),
+        "{out}"
+    );
+    assert_eq!(world.lock_text().unwrap(), before, "nothing was locked");
+}
+
+/// Issue 38 item 4: `checksum.github_artifact_attestations` in a version override (as
+/// terraform-linters/tflint declares it) is read like the package's own attestations,
+/// asked for the checksum file's digest: the lock records the workflow that attested
+/// the file, and a file another workflow attested is refused.
+#[test]
+fn attestations_of_the_checksum_file_in_a_version_override_are_checked() {
+    let fulcio = &sigstore::Sigstore::new();
+    let world = World::new(|_, mut b| {
+        for (tag, workflow) in [("v1.0.0", "release.yml"), ("v1.1.0", "other.yml")] {
+            let mut sums = Vec::new();
+            let release = release("sumattested", tag, |s| {
+                sums = s.to_vec();
+                Vec::new()
+            });
+            let leaf = sigstore::Leaf::workflow(&format!(
+                "https://github.com/acme/sumattested/.github/workflows/{workflow}@refs/tags/{tag}"
+            ));
+            let bundle = fulcio.attestation(&leaf, &sums, "https://slsa.dev/provenance/v1");
+            b = b
+                .attestation("acme", "sumattested", &sha256_hex(&sums), bundle)
+                .release("acme", "sumattested", release);
+        }
+        b
+    });
+    trust(&world, fulcio);
+
+    world.write_manifest("verify = \"require\"", "sumattested = \"1.0\"");
+    let out = world.run(&["lock"], 0);
+    let by = "github-attestation:acme/sumattested/.github/workflows/release.yml";
+    assert_eq!(
+        world.verified("sumattested"),
+        vec![Some(by.to_owned()); platforms().len()],
+        "{out}"
+    );
+
+    let before = world.lock_text().unwrap();
+    world.write_manifest("verify = \"require\"", "sumattested = \"1.1\"");
+    let out = world.run(&["lock"], 1);
+    assert!(
+        out.contains("sumattested 1.1.0")
+            && out.contains("checksums.txt")
+            && out.contains("signed by workflow acme/sumattested/.github/workflows/other.yml"),
         "{out}"
     );
     assert_eq!(world.lock_text().unwrap(), before, "nothing was locked");

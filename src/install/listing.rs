@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{self, BufReader, Read};
+use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Component, Path, PathBuf};
 
 use super::InstallError;
@@ -112,6 +112,16 @@ pub fn list(
             let name = extract::executable_path(raw_name, &head, true);
             lister.strip = 0;
             lister.add(Path::new(&name), Entry::File, size)?;
+        }
+        compressed if compressed.is_one_file() => {
+            let reader = BufReader::with_capacity(super::fetch::CHUNK, file);
+            let decoder =
+                extract::tar_decoder(compressed, reader).map_err(|e| lister.corrupt(e))?;
+            let mut decoded = BufReader::with_capacity(super::fetch::CHUNK, decoder);
+            let head = decoded.fill_buf().map_err(|e| lister.corrupt(e))?;
+            let name = extract::executable_path(raw_name, head, true);
+            lister.strip = 0;
+            lister.add(Path::new(&name), Entry::File, 0)?;
         }
         tar => {
             let reader = BufReader::with_capacity(super::fetch::CHUNK, file);

@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
+use sha2::{Digest, Sha256};
+
 use crate::lock::{Asset, Lock, RegistryPin};
 use crate::manifest::{Manifest, Override, Platform, RegistrySource, RegistryWhere, ToolTable};
 use crate::registry::checksum;
@@ -567,6 +569,23 @@ impl<'n> Resolver<'n> {
                     &source.signatures,
                 ),
             )?;
+            // GitHub's attestations of the checksum file, over its own sha256.
+            let mut records = records;
+            if !source.provenance.is_empty() {
+                let file_sha256 = hex::encode(Sha256::digest(text.as_bytes()));
+                let name = source.url.rsplit('/').next().unwrap_or(&source.url);
+                records.extend(self.accept(
+                    found,
+                    candidate,
+                    provenance::check(
+                        &self.net.github,
+                        &self.trusted_root,
+                        name,
+                        &file_sha256,
+                        &source.provenance,
+                    ),
+                )?);
+            }
             return Ok(Some((
                 hex,
                 format!("checksum-file:{}", source.url),
@@ -1100,7 +1119,7 @@ fn over(download: &PlatformDownload) -> Override {
 /// A download's commands as `bin` entries: a bare executable is stored under its
 /// command's name; an archive's file is `NAME=PATH` when its name differs.
 pub fn bins(download: &Download) -> Vec<String> {
-    if download.format == Some(crate::format::ArchiveFormat::Raw) {
+    if download.format.is_some_and(|f| f.is_one_file()) {
         return download
             .bins
             .iter()
