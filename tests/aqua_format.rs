@@ -529,3 +529,48 @@ fn a_lone_compressed_file_is_the_executable_and_hard_links_are_honoured() {
         both(&out)
     );
 }
+
+/// Issue 39 item 9 (issue 38 item 10): a release whose asset answers 404, among
+/// hostile tags, is not locked, and the line that says so carries why.
+#[test]
+fn a_tool_not_locked_is_said_with_its_reason() {
+    let registry = r#"packages:
+  - type: github_release
+    repo_owner: acme
+    repo_name: gone
+    asset: gone-{{.OS}}-{{.Arch}}
+    format: raw
+"#;
+    let w = World::new(registry, |b| {
+        b.release(
+            "acme",
+            "gone",
+            FixtureRelease::new("v1.0.0").published("2024-01-01T00:00:00Z"),
+        )
+        .tag("acme", "gone", "v1.0.0")
+        .tag("acme", "gone", "v2.0.0\u{1b}[2J")
+        .tag("acme", "gone", "v9.9.9/../../x")
+        .tag("acme", "gone", &"9".repeat(300))
+    });
+    w.manifest("\"acme/gone\" = \"1\"\n");
+    // In every output mode (a `--json` report goes to stdout, away from the line), the
+    // line naming the tool not locked says why on its own.
+    for args in [&["lock"][..], &["lock", "--json"], &["lock", "--quiet"]] {
+        let out = w.vx(args);
+        let all = both(&out);
+        assert_ne!(out.status.code(), Some(0), "{all}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let lines: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.contains("not locked for"))
+            .collect();
+        assert_eq!(lines.len(), locked_platforms().len(), "{args:?}: {all}");
+        for line in lines {
+            assert!(
+                line.contains(": gone: ") && line.contains("HTTP 404 Not Found"),
+                "{args:?}: {line}"
+            );
+            assert!(!line.contains('\u{1b}'), "{line:?}");
+        }
+    }
+}
