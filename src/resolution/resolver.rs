@@ -1168,13 +1168,18 @@ fn version_label(pkg: &Package, tag: &str) -> String {
 /// one: a version vx cannot install anywhere is refused, not locked as nothing (its
 /// first platform's reason, the others alike or said to differ).
 fn nowhere(downloads: &[(Platform, PlatformDownload)]) -> Option<String> {
-    let reasons: Vec<&str> = downloads
-        .iter()
-        .map(|(_, d)| match d {
-            PlatformDownload::Unsupported(reason) => Some(reason.as_str()),
-            PlatformDownload::Download { .. } => None,
-        })
-        .collect::<Option<_>>()?;
+    nowhere_of(downloads.iter().map(|(_, d)| match d {
+        PlatformDownload::Unsupported(reason) => Some(reason.as_str()),
+        PlatformDownload::Download { .. } => None,
+    }))
+}
+
+/// Why a tool can be installed on none of its platforms, given each platform's
+/// reason (`None` where it can be): the reason, or the first with a note that others
+/// differ; `None` when some platform can install it, or there is none. Shared by
+/// registry packages and runtimes.
+pub(super) fn nowhere_of<'a>(reasons: impl Iterator<Item = Option<&'a str>>) -> Option<String> {
+    let reasons: Vec<&str> = reasons.collect::<Option<_>>()?;
     let first = reasons.first()?;
     Some(if reasons.iter().all(|r| r == first) {
         (*first).to_owned()
