@@ -470,16 +470,12 @@ impl<'n> Resolver<'n> {
             }
             return Ok(None);
         };
-        records.extend(self.accept(
+        records.extend(self.attested(
             found,
             candidate,
-            provenance::check(
-                &self.net.github,
-                &self.trusted_root,
-                &download.asset,
-                &hex,
-                &download.provenance,
-            ),
+            &download.asset,
+            &hex,
+            &download.provenance,
         )?);
         // The registry's signatures over the asset itself, checked against its sha256.
         records.extend(self.accept(
@@ -497,6 +493,23 @@ impl<'n> Resolver<'n> {
         )?);
         let verified = (!records.is_empty()).then(|| records.join(","));
         Ok(Some((hex, source, verified)))
+    }
+
+    /// The records of `sources` (attestations, provenance) checked for the file `name`
+    /// whose SHA-256 is `sha256`: an asset, or its checksum file.
+    fn attested(
+        &self,
+        found: &Found,
+        candidate: &Candidate,
+        name: &str,
+        sha256: &str,
+        sources: &[aqua::ProvenanceSource],
+    ) -> Result<Vec<String>, ResolutionError> {
+        self.accept(
+            found,
+            candidate,
+            provenance::check(&self.net.github, &self.trusted_root, name, sha256, sources),
+        )
     }
 
     /// What a check of `candidate`'s signatures, attestations or provenance gave: its
@@ -574,16 +587,12 @@ impl<'n> Resolver<'n> {
             if !source.provenance.is_empty() {
                 let file_sha256 = hex::encode(Sha256::digest(text.as_bytes()));
                 let name = source.url.rsplit('/').next().unwrap_or(&source.url);
-                records.extend(self.accept(
+                records.extend(self.attested(
                     found,
                     candidate,
-                    provenance::check(
-                        &self.net.github,
-                        &self.trusted_root,
-                        name,
-                        &file_sha256,
-                        &source.provenance,
-                    ),
+                    name,
+                    &file_sha256,
+                    &source.provenance,
                 )?);
             }
             return Ok(Some((

@@ -70,16 +70,24 @@ impl Drop for Stream {
     }
 }
 
-fn serve(stream: TcpStream, body: &Body, stop: &AtomicBool, sent: &AtomicU64) {
+/// Reads a request's head up to its blank line; `false` when the client went away
+/// first. Shared with the trickling server.
+pub fn read_request_head(stream: &TcpStream) -> bool {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut line = String::new();
     loop {
         line.clear();
         match reader.read_line(&mut line) {
-            Ok(0) | Err(_) => return,
-            Ok(_) if line == "\r\n" => break,
+            Ok(0) | Err(_) => return false,
+            Ok(_) if line == "\r\n" => return true,
             Ok(_) => {}
         }
+    }
+}
+
+fn serve(stream: TcpStream, body: &Body, stop: &AtomicBool, sent: &AtomicU64) {
+    if !read_request_head(&stream) {
+        return;
     }
     let mut stream = stream;
     let length = if body.announced {
