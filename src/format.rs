@@ -1,11 +1,13 @@
 //! The download formats `vx` can install, and how a format is named, inferred and
-//! sniffed: compressed tars, zip, and bare executables (`raw`).
+//! sniffed: compressed tars, zip, bare executables (`raw`) and a lone executable
+//! compressed by itself (`gz`, `xz`, `bz2`, `zst`: taplo and others publish them so).
 
 use serde::{Deserialize, Serialize};
 
 /// One supported download format. Serialized (manifest `format` key, config frame,
 /// receipts) by its [`name`](ArchiveFormat::name): `"tar.gz"`, `"tar.xz"`,
-/// `"tar.bz2"`, `"tar.zst"`, `"tar"`, `"zip"` or `"raw"`.
+/// `"tar.bz2"`, `"tar.zst"`, `"tar"`, `"zip"`, `"raw"`, `"gz"`, `"xz"`, `"bz2"` or
+/// `"zst"`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ArchiveFormat {
     /// A tar archive compressed with gzip (`.tar.gz`, `.tgz`).
@@ -30,9 +32,23 @@ pub enum ArchiveFormat {
     /// shfmt publish them so).
     #[serde(rename = "raw")]
     Raw,
+    /// One executable compressed with gzip, not a tar (`.gz`): decompressed into the
+    /// executable, as aqua's `format: gz` is.
+    #[serde(rename = "gz")]
+    Gz,
+    /// One executable compressed with xz (`.xz`).
+    #[serde(rename = "xz")]
+    Xz,
+    /// One executable compressed with bzip2 (`.bz2`).
+    #[serde(rename = "bz2")]
+    Bz2,
+    /// One executable compressed with zstd (`.zst`).
+    #[serde(rename = "zst")]
+    Zst,
 }
 
-/// The archive formats: every format but [`ArchiveFormat::Raw`].
+/// The archive formats: every format that holds entries (not [`ArchiveFormat::Raw`],
+/// nor the [`COMPRESSED_FILES`]).
 pub const ARCHIVE_FORMATS: [ArchiveFormat; 6] = [
     ArchiveFormat::TarGz,
     ArchiveFormat::TarXz,
@@ -42,8 +58,16 @@ pub const ARCHIVE_FORMATS: [ArchiveFormat; 6] = [
     ArchiveFormat::Zip,
 ];
 
+/// The formats of one executable compressed by itself.
+pub const COMPRESSED_FILES: [ArchiveFormat; 4] = [
+    ArchiveFormat::Gz,
+    ArchiveFormat::Xz,
+    ArchiveFormat::Bz2,
+    ArchiveFormat::Zst,
+];
+
 /// Every supported format, for messages and tests.
-pub const ALL_FORMATS: [ArchiveFormat; 7] = [
+pub const ALL_FORMATS: [ArchiveFormat; 11] = [
     ArchiveFormat::TarGz,
     ArchiveFormat::TarXz,
     ArchiveFormat::TarBz2,
@@ -51,11 +75,15 @@ pub const ALL_FORMATS: [ArchiveFormat; 7] = [
     ArchiveFormat::Tar,
     ArchiveFormat::Zip,
     ArchiveFormat::Raw,
+    ArchiveFormat::Gz,
+    ArchiveFormat::Xz,
+    ArchiveFormat::Bz2,
+    ArchiveFormat::Zst,
 ];
 
-/// The URL suffixes `vx` recognises, longest first where one ends another, and the
-/// format each names.
-const SUFFIXES: [(&str, ArchiveFormat); 11] = [
+/// The URL suffixes `vx` recognises, longest first where one ends another (`.tar.gz`
+/// before `.gz`), and the format each names.
+const SUFFIXES: [(&str, ArchiveFormat); 15] = [
     (".tar.gz", ArchiveFormat::TarGz),
     (".tgz", ArchiveFormat::TarGz),
     (".tar.xz", ArchiveFormat::TarXz),
@@ -67,20 +95,23 @@ const SUFFIXES: [(&str, ArchiveFormat); 11] = [
     (".tzst", ArchiveFormat::TarZst),
     (".tar", ArchiveFormat::Tar),
     (".zip", ArchiveFormat::Zip),
+    (".gz", ArchiveFormat::Gz),
+    (".xz", ArchiveFormat::Xz),
+    (".bz2", ArchiveFormat::Bz2),
+    (".zst", ArchiveFormat::Zst),
 ];
 
 /// The supported suffixes, for messages that tell a user what would work.
-pub const SUPPORTED_SUFFIXES: &str =
-    ".tar.gz, .tgz, .tar.xz, .txz, .tar.bz2, .tbz, .tbz2, .tar.zst, .tzst, .tar, .zip";
+pub const SUPPORTED_SUFFIXES: &str = ".tar.gz, .tgz, .tar.xz, .txz, .tar.bz2, .tbz, .tbz2, .tar.zst, .tzst, .tar, .zip, .gz, .xz, .bz2, .zst";
 
 /// The names a `format` key accepts, for messages.
-pub const SUPPORTED_NAMES: &str = "tar.gz (tgz), tar.xz (txz), tar.bz2 (tbz, tbz2), tar.zst (tzst), tar, zip, raw (a bare executable)";
+pub const SUPPORTED_NAMES: &str = "tar.gz (tgz), tar.xz (txz), tar.bz2 (tbz, tbz2), tar.zst (tzst), tar, zip, raw (a bare executable), gz, xz, bz2, zst (one compressed executable)";
 
 /// Every spelling [`ArchiveFormat::from_name`] accepts, canonical names and aliases
 /// (for the command line's list of possible values).
-pub const NAMES: [&str; 12] = [
+pub const NAMES: [&str; 16] = [
     "tar.gz", "tgz", "tar.xz", "txz", "tar.bz2", "tbz", "tbz2", "tar.zst", "tzst", "tar", "zip",
-    "raw",
+    "raw", "gz", "xz", "bz2", "zst",
 ];
 
 /// Archive suffixes that are recognisably archives or installers but that `vx` cannot
@@ -170,17 +201,35 @@ impl ArchiveFormat {
             ArchiveFormat::Tar => "tar",
             ArchiveFormat::Zip => "zip",
             ArchiveFormat::Raw => "raw",
+            ArchiveFormat::Gz => "gz",
+            ArchiveFormat::Xz => "xz",
+            ArchiveFormat::Bz2 => "bz2",
+            ArchiveFormat::Zst => "zst",
         }
     }
 
+    /// Whether the download is one executable, bare or compressed by itself: it is
+    /// installed under its command's name, and `strip_components` does not apply.
+    pub const fn is_one_file(self) -> bool {
+        matches!(
+            self,
+            ArchiveFormat::Raw
+                | ArchiveFormat::Gz
+                | ArchiveFormat::Xz
+                | ArchiveFormat::Bz2
+                | ArchiveFormat::Zst
+        )
+    }
+
     /// Whether the format can be unpacked as it downloads (a tar, compressed or not):
-    /// a zip's directory is at its end, and a bare executable is not unpacked.
+    /// a zip's directory is at its end, and one executable is not unpacked.
     pub const fn streams(self) -> bool {
-        !matches!(self, ArchiveFormat::Zip | ArchiveFormat::Raw)
+        !matches!(self, ArchiveFormat::Zip) && !self.is_one_file()
     }
 
     /// Parses a `format = "…"` value; accepts the canonical names and the short
-    /// aliases `tgz`, `txz`, `tbz`, `tbz2` and `tzst`, case-insensitively.
+    /// aliases `tgz`, `txz`, `tbz`, `tbz2` and `tzst`, case-insensitively. `gz`, `xz`,
+    /// `bz2` and `zst` are aqua's names for one compressed executable.
     pub fn from_name(name: &str) -> Option<ArchiveFormat> {
         match name.to_ascii_lowercase().as_str() {
             "tar.gz" | "tgz" => Some(ArchiveFormat::TarGz),
@@ -190,6 +239,10 @@ impl ArchiveFormat {
             "tar" => Some(ArchiveFormat::Tar),
             "zip" => Some(ArchiveFormat::Zip),
             "raw" => Some(ArchiveFormat::Raw),
+            "gz" => Some(ArchiveFormat::Gz),
+            "xz" => Some(ArchiveFormat::Xz),
+            "bz2" => Some(ArchiveFormat::Bz2),
+            "zst" => Some(ArchiveFormat::Zst),
             _ => None,
         }
     }
@@ -269,7 +322,7 @@ mod tests {
         for name in NAMES {
             assert!(ArchiveFormat::from_name(name).is_some(), "{name}");
         }
-        for unknown in ["rar", "7z", "zst", "bz2", ""] {
+        for unknown in ["rar", "7z", "zstd", "bzip2", ""] {
             assert_eq!(ArchiveFormat::from_name(unknown), None, "{unknown}");
         }
     }
@@ -279,6 +332,8 @@ mod tests {
         for format in ALL_FORMATS {
             let tar = format.name().starts_with("tar");
             assert_eq!(format.streams(), tar, "{format}");
+            let one = format == ArchiveFormat::Raw || COMPRESSED_FILES.contains(&format);
+            assert_eq!(format.is_one_file(), one, "{format}");
         }
     }
 
@@ -297,6 +352,11 @@ mod tests {
             ("https://x.org/a.TZST", Ok(Some(TarZst))),
             ("https://x.org/a-1.0.tar", Ok(Some(Tar))),
             ("https://x.org/a.zip", Ok(Some(Zip))),
+            // One compressed executable, not a tar (taplo's `taplo-linux-x86_64.gz`).
+            ("https://x.org/taplo-linux-x86_64.gz", Ok(Some(Gz))),
+            ("https://x.org/tool.xz", Ok(Some(Xz))),
+            ("https://x.org/tool.bz2", Ok(Some(Bz2))),
+            ("https://x.org/tool.zst", Ok(Some(Zst))),
             ("https://x.org/a.zip/download", Ok(None)),
             ("https://x.org/download?file=a.zip", Ok(None)),
             // Bare executables name no archive suffix: sniffed after the download.

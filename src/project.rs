@@ -601,6 +601,19 @@ pub struct LockReport {
     pub same_url: Vec<(String, Vec<Platform>)>,
     /// `(tool, platform, reason)`: registry tools with no download for a platform.
     pub unsupported: Vec<(String, Platform, String)>,
+    /// Why each of [`LockReport::failed`] was not locked, when known: its download's
+    /// or install's whole reason, or what kept a finished install out of the lock.
+    pub why_failed: Vec<(String, Platform, String)>,
+}
+
+impl LockReport {
+    /// Why `tool` was not locked for `platform`, when known.
+    pub fn why_failed(&self, tool: &str, platform: &Platform) -> Option<&str> {
+        self.why_failed
+            .iter()
+            .find(|(t, p, _)| t == tool && p == platform)
+            .map(|(_, _, why)| why.as_str())
+    }
 }
 
 impl LockReport {
@@ -613,6 +626,7 @@ impl LockReport {
         self.failed.extend(other.failed);
         self.same_url.extend(other.same_url);
         self.unsupported.extend(other.unsupported);
+        self.why_failed.extend(other.why_failed);
     }
 }
 
@@ -744,9 +758,14 @@ fn relock_tools(
             continue;
         }
         if report.code == crate::exit::INTERRUPTED {
-            report
-                .failed
-                .extend(fetch.iter().map(|s| (s.name.clone(), platform.clone())));
+            for spec in &fetch {
+                report.failed.push((spec.name.clone(), platform.clone()));
+                report.why_failed.push((
+                    spec.name.clone(),
+                    platform.clone(),
+                    "not tried: the run was interrupted".to_owned(),
+                ));
+            }
             continue;
         }
         let scratch = tempfile::Builder::new()
@@ -760,7 +779,7 @@ fn relock_tools(
             probe: true,
             ..settings.clone()
         };
-        let run = sync::run(&label, &fetch, store, &settings)?;
+        let (run, failures) = sync::run_with_failures(&label, &fetch, store, &settings)?;
         let plan = SyncPlan {
             to_lock: fetch.iter().map(|s| s.name.clone()).collect(),
             tools: fetch,
@@ -772,7 +791,21 @@ fn relock_tools(
             let pair = (spec.name.clone(), platform.clone());
             match tool.and_then(|t| lock.fresh(t, platform)) {
                 Some(_) => report.locked.push(pair),
-                None => report.failed.push(pair),
+                None => {
+                    let why = failures
+                        .iter()
+                        .find(|(name, _)| *name == spec.name)
+                        .map(|(_, why)| why.clone())
+                        .filter(|why| !why.is_empty())
+                        .unwrap_or_else(|| {
+                            "it installed, but no receipt of it could be recorded in the lock"
+                                .to_owned()
+                        });
+                    report
+                        .why_failed
+                        .push((spec.name.clone(), platform.clone(), why));
+                    report.failed.push(pair);
+                }
             }
         }
         if run != crate::exit::OK && report.code != crate::exit::INTERRUPTED {

@@ -189,11 +189,11 @@ fn dry_run(
 }
 
 /// Says what a lock run did: a warning for each tool whose one URL was locked for
-/// several platforms, then what was locked for which platforms and what was not (the
-/// failures above say why). Shared by `vx lock` and `vx add`.
+/// several platforms, then what was locked for which platforms and what was not, each
+/// with why. Shared by `vx lock` and `vx add`.
 pub fn tell(report: &LockReport, lock_path: &Path, platforms: &[Platform]) {
     warn_same_url(report);
-    let (whole, partial) = not_locked(report, platforms, "the failures above say why");
+    let (whole, partial) = not_locked(report, platforms, "run `vx lock` again once that is fixed");
     let list = |ps: &[&Platform]| {
         ps.iter()
             .map(|p| p.to_string())
@@ -227,8 +227,9 @@ pub fn warn_same_url(report: &LockReport) {
     }
 }
 
-/// Names, per platform, the tools not locked there (`why` in brackets after them), and
-/// returns `platforms` split into those locked whole and the others.
+/// Names, per platform, the tools not locked there, each with its reason (`why`, in
+/// brackets, says what follows for them all), and returns `platforms` split into those
+/// locked whole and the others.
 pub fn not_locked<'p>(
     report: &LockReport,
     platforms: &'p [Platform],
@@ -245,10 +246,15 @@ pub fn not_locked<'p>(
     let (whole, partial): (Vec<&Platform>, Vec<&Platform>) =
         platforms.iter().partition(|p| failed_on(p).is_empty());
     for platform in &partial {
-        vx::note!(
-            "vx: not locked for {platform}: {} ({why})",
-            failed_on(platform).join(", ")
-        );
+        for tool in failed_on(platform) {
+            let reason = report
+                .why_failed(tool, platform)
+                .unwrap_or("its download or install failed");
+            vx::note!(
+                "vx: not locked for {platform}: {tool}: {} ({why})",
+                vx_tui::text::sanitize(reason)
+            );
+        }
     }
     (whole, partial)
 }

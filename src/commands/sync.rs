@@ -119,7 +119,7 @@ pub fn tell_relocked(report: &vx::project::LockReport, manifest: &vx::manifest::
     super::lock::not_locked(
         report,
         &platforms,
-        "the failures above say why; its entry of the version before stays in vx.lock, marked stale, until `vx lock` succeeds",
+        "its entry of the version before stays in vx.lock, marked stale, until `vx lock` succeeds",
     );
     let mut tools: Vec<&str> = report.locked.iter().map(|(t, _)| t.as_str()).collect();
     tools.sort_unstable();

@@ -117,7 +117,24 @@ pub fn push(target: &Target, push: &Push<'_>, out: &mut dyn Write) -> Result<Pus
         if known(&artifact.sha256) || missing.iter().any(|m| m.sha256 == artifact.sha256) {
             continue;
         }
-        if let Some(size) = sink.has(&artifact.digest())? {
+        let claimed = sink.has(&artifact.digest())?;
+        // A registry that says it has a blob at another size than the lock's (or none)
+        // does not have it: it is sent again, not taken at its word.
+        let claimed = match (claimed, artifact.size) {
+            (Some(size), Some(locked)) if size != locked => {
+                let _ = writeln!(
+                    out,
+                    "vx: {} {} {}: the registry says it has {} at {size} bytes, not the {locked} the lock records; sending it",
+                    artifact.tool,
+                    artifact.version,
+                    artifact.platform,
+                    artifact.digest()
+                );
+                None
+            }
+            (claimed, _) => claimed,
+        };
+        if let Some(size) = claimed {
             pushed.skipped += 1;
             let _ = writeln!(
                 out,
@@ -163,7 +180,7 @@ pub fn push(target: &Target, push: &Push<'_>, out: &mut dyn Write) -> Result<Pus
         })
         .collect();
     let config_digest = format!("sha256:{}", hex::encode(Sha256::digest(&lock_bytes)));
-    if sink.has(&config_digest)?.is_none() {
+    if sink.has(&config_digest)? != Some(lock_bytes.len() as u64) {
         sink.put_bytes(&config_digest, LOCK_MEDIA_TYPE, &lock_bytes)?;
     }
     let manifest = artifacts::manifest(&lock_bytes, &layers);

@@ -150,7 +150,8 @@ pub enum ExtractError {
 /// format from the first bytes. An archive's entries lose their first
 /// `strip_components` path components; a bare executable ([`ArchiveFormat::Raw`]) is
 /// copied to `dest/<executable>` with mode 0755 ([`executable_path`]: `.exe` added for
-/// a Windows binary on Windows), and `strip_components` does not apply to it.
+/// a Windows binary on Windows), one compressed executable (`gz`, `xz`, `bz2`, `zst`)
+/// is decompressed there, and `strip_components` does not apply to either.
 /// Progress is archive bytes read out of the archive's size; the cancel flag is polled
 /// per read (64 KiB) and per entry.
 pub fn extract(
@@ -175,7 +176,7 @@ pub fn extract(
         total,
         cancelled: &cancelled,
     };
-    let strip = if format == ArchiveFormat::Raw {
+    let strip = if format.is_one_file() {
         0
     } else {
         strip_components
@@ -186,6 +187,10 @@ pub fn extract(
         ArchiveFormat::Raw => {
             let path = executable_path(executable, &head, cfg!(windows));
             out.executable(path, counting, total)
+        }
+        compressed if compressed.is_one_file() => {
+            let reader = BufReader::with_capacity(super::fetch::CHUNK, counting);
+            out.compressed_executable(compressed, reader, executable)
         }
         tar => {
             let reader = BufReader::with_capacity(super::fetch::CHUNK, counting);
@@ -289,17 +294,22 @@ pub(crate) fn relative_path(raw: &Path, strip: usize) -> Result<Option<PathBuf>,
     Ok(Some(parts[strip..].iter().collect()))
 }
 
-/// The decompressed tar stream of a `format` archive read from `reader`; an error for
-/// a format that is not a compressed tar. Shared by unpacking and listing.
+/// The decompressed stream of a `format` download read from `reader`: a tar's, or
+/// one compressed executable's ([`ArchiveFormat::is_one_file`]); an error for a zip or
+/// a bare executable. Shared by unpacking and listing.
 pub(crate) fn tar_decoder<'r>(
     format: ArchiveFormat,
     reader: impl BufRead + 'r,
 ) -> io::Result<Box<dyn Read + 'r>> {
     match format {
-        ArchiveFormat::TarGz => Ok(Box::new(flate2::bufread::MultiGzDecoder::new(reader))),
-        ArchiveFormat::TarXz => Ok(Box::new(xz::Streams::new(reader)?)),
-        ArchiveFormat::TarBz2 => Ok(Box::new(bzip2::bufread::MultiBzDecoder::new(reader))),
-        ArchiveFormat::TarZst => Ok(Box::new(zstd::Frames::new(reader))),
+        ArchiveFormat::TarGz | ArchiveFormat::Gz => {
+            Ok(Box::new(flate2::bufread::MultiGzDecoder::new(reader)))
+        }
+        ArchiveFormat::TarXz | ArchiveFormat::Xz => Ok(Box::new(xz::Streams::new(reader)?)),
+        ArchiveFormat::TarBz2 | ArchiveFormat::Bz2 => {
+            Ok(Box::new(bzip2::bufread::MultiBzDecoder::new(reader)))
+        }
+        ArchiveFormat::TarZst | ArchiveFormat::Zst => Ok(Box::new(zstd::Frames::new(reader))),
         ArchiveFormat::Tar => Ok(Box::new(reader)),
         ArchiveFormat::Zip | ArchiveFormat::Raw => {
             Err(io::Error::other("only a tar can be read as a stream"))
@@ -426,6 +436,23 @@ impl<'a> Unpacker<'a> {
     ) -> Result<(), ExtractError> {
         let decoder = tar_decoder(format, reader).map_err(|e| self.corrupt(e))?;
         entries::tar(decoder, self)
+    }
+
+    /// Decompresses one executable compressed with `format` (gzip, xz, bzip2 or zstd)
+    /// into `name` (with `.exe` for a Windows binary on Windows, judged by its first
+    /// decompressed bytes), mode 0755: aqua's `format: gz` and its kin. Its size is
+    /// unknown until written, so the byte cap applies as it is written.
+    fn compressed_executable(
+        &mut self,
+        format: ArchiveFormat,
+        reader: impl BufRead,
+        name: &str,
+    ) -> Result<(), ExtractError> {
+        let decoder = tar_decoder(format, reader).map_err(|e| self.corrupt(e))?;
+        let mut decoded = BufReader::with_capacity(super::fetch::CHUNK, decoder);
+        let head = decoded.fill_buf().map_err(|e| self.corrupt(e))?;
+        let path = executable_path(name, head, cfg!(windows));
+        self.executable(path, decoded, 0)
     }
 
     /// Writes a bare executable of `size` bytes read from `data` as the one file

@@ -10,8 +10,7 @@
 //! by the same [`ExtractLimits`].
 
 use std::collections::BTreeMap;
-
-use std::io::{self, BufReader};
+use std::io::{self, BufRead, BufReader};
 use std::path::{Component, Path, PathBuf};
 
 use super::InstallError;
@@ -114,6 +113,16 @@ pub fn list(
             let name = extract::executable_path(raw_name, &head, true);
             lister.strip = 0;
             lister.add(Path::new(&name), Entry::File, size)?;
+        }
+        compressed if compressed.is_one_file() => {
+            let reader = BufReader::with_capacity(super::fetch::CHUNK, file);
+            let decoder =
+                extract::tar_decoder(compressed, reader).map_err(|e| lister.corrupt(e))?;
+            let mut decoded = BufReader::with_capacity(super::fetch::CHUNK, decoder);
+            let head = decoded.fill_buf().map_err(|e| lister.corrupt(e))?;
+            let name = extract::executable_path(raw_name, head, true);
+            lister.strip = 0;
+            lister.add(Path::new(&name), Entry::File, 0)?;
         }
         tar => {
             let reader = BufReader::with_capacity(super::fetch::CHUNK, file);

@@ -300,7 +300,13 @@ pub struct File {
     /// Its path inside the unpacked asset (a template); defaults to `name`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub src: Option<String>,
-    /// Keys not modelled here (`dir`, `link`, `hard`, …).
+    /// `hard: true` (with `link`, pnpm's): the command is a hard link, never a
+    /// symbolic one. vx's command is the file itself when it is the download (a bare or
+    /// compressed executable) or has the command's name; a renamed command, which vx
+    /// would link symbolically, is refused where it applies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hard: Option<bool>,
+    /// Keys not modelled here (`dir`, `link`, …).
     #[serde(flatten, serialize_with = "keys_only")]
     pub extra: BTreeMap<String, IgnoredAny>,
 }
@@ -355,6 +361,11 @@ pub struct Checksum {
     /// A cosign signature of the checksum file (`checksum.cosign`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cosign: Option<CosignDecl>,
+    /// GitHub's artifact attestations of the checksum file itself
+    /// (`checksum.github_artifact_attestations`, as terraform-linters/tflint declares
+    /// them): read like the package's own, asked for the checksum file's digest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub github_artifact_attestations: Option<Declared<AttestationsDecl>>,
     /// Keys not modelled here.
     #[serde(flatten, serialize_with = "keys_only")]
     pub extra: BTreeMap<String, IgnoredAny>,

@@ -112,6 +112,10 @@ pub struct ChecksumSource {
     /// The signatures the registry declares over the file, checked when a version is
     /// locked from it.
     pub signatures: Vec<SignatureSource>,
+    /// GitHub's attestations the registry declares of the file itself
+    /// (`checksum.github_artifact_attestations`), checked against its sha256 when a
+    /// version is locked from it.
+    pub provenance: Vec<ProvenanceSource>,
 }
 
 /// A registry template or expression that cannot be used.
@@ -457,6 +461,9 @@ impl Resolver<'_, '_> {
             }
         };
         let bins = self.bins(&vars, &asset)?;
+        if let Some(why) = self.symbolic_where_hard(&bins, format) {
+            return Ok(Resolution::Unsupported(format!("{}: {why}", self.name)));
+        }
         let checksum = match self.checksum(&asset)? {
             Ok(checksum) => checksum,
             Err(reason) => return Ok(Resolution::Unsupported(format!("{}: {reason}", self.name))),
@@ -622,6 +629,31 @@ impl Resolver<'_, '_> {
         Ok(bins)
     }
 
+    /// Why a `files[].hard` cannot be honoured: the command would be a symbolic link
+    /// (an archive's file under another name: `NAME=PATH`), not the file itself.
+    fn symbolic_where_hard(&self, bins: &[Bin], format: Option<ArchiveFormat>) -> Option<String> {
+        if format.is_some_and(ArchiveFormat::is_one_file) {
+            return None;
+        }
+        let files = self.info.files?;
+        files
+            .iter()
+            .zip(bins)
+            .enumerate()
+            .find(|(_, (file, bin))| {
+                let name = bin.src.rsplit('/').next().unwrap_or(&bin.src);
+                file.hard == Some(true)
+                    && name != bin.name
+                    && name.strip_suffix(".exe") != Some(bin.name.as_str())
+            })
+            .map(|(i, (_, bin))| {
+                format!(
+                    "files[{i}] asks for a hard link named {} to {}; vx links a renamed command symbolically",
+                    bin.name, bin.src
+                )
+            })
+    }
+
     /// aqua's `defaultCmdName`: the repository's name for a package named by its
     /// repository, else the last segment of its `name`.
     fn default_command(&self) -> String {
@@ -704,11 +736,16 @@ impl Resolver<'_, '_> {
             .unwrap_or_else(|| "sha256".to_owned());
         let signatures =
             self.signatures("checksum.", c.minisign.as_ref(), c.cosign.as_ref(), &vars)?;
+        let provenance = self
+            .declared_attestations(c.github_artifact_attestations.as_ref(), "checksum.")
+            .into_iter()
+            .collect();
         Ok(Ok(Some(ChecksumSource {
             url,
             format,
             algorithm,
             signatures,
+            provenance,
         })))
     }
 

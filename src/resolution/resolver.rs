@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
+use sha2::{Digest, Sha256};
+
 use crate::github::Release;
 use crate::lock::{Asset, Lock, RegistryPin};
 use crate::manifest::{Manifest, Override, Platform, RegistrySource, RegistryWhere, ToolTable};
@@ -468,16 +470,12 @@ impl<'n> Resolver<'n> {
             }
             return Ok(None);
         };
-        records.extend(self.accept(
+        records.extend(self.attested(
             found,
             candidate,
-            provenance::check(
-                &self.net.github,
-                &self.trusted_root,
-                &download.asset,
-                &hex,
-                &download.provenance,
-            ),
+            &download.asset,
+            &hex,
+            &download.provenance,
         )?);
         // The registry's signatures over the asset itself, checked against its sha256.
         records.extend(self.accept(
@@ -495,6 +493,23 @@ impl<'n> Resolver<'n> {
         )?);
         let verified = (!records.is_empty()).then(|| records.join(","));
         Ok(Some((hex, source, verified)))
+    }
+
+    /// The records of `sources` (attestations, provenance) checked for the file `name`
+    /// whose SHA-256 is `sha256`: an asset, or its checksum file.
+    fn attested(
+        &self,
+        found: &Found,
+        candidate: &Candidate,
+        name: &str,
+        sha256: &str,
+        sources: &[aqua::ProvenanceSource],
+    ) -> Result<Vec<String>, ResolutionError> {
+        self.accept(
+            found,
+            candidate,
+            provenance::check(&self.net.github, &self.trusted_root, name, sha256, sources),
+        )
     }
 
     /// What a check of `candidate`'s signatures, attestations or provenance gave: its
@@ -567,6 +582,19 @@ impl<'n> Resolver<'n> {
                     &source.signatures,
                 ),
             )?;
+            // GitHub's attestations of the checksum file, over its own sha256.
+            let mut records = records;
+            if !source.provenance.is_empty() {
+                let file_sha256 = hex::encode(Sha256::digest(text.as_bytes()));
+                let name = source.url.rsplit('/').next().unwrap_or(&source.url);
+                records.extend(self.attested(
+                    found,
+                    candidate,
+                    name,
+                    &file_sha256,
+                    &source.provenance,
+                )?);
+            }
             return Ok(Some((
                 hex,
                 format!("checksum-file:{}", source.url),
@@ -1100,7 +1128,7 @@ fn over(download: &PlatformDownload) -> Override {
 /// A download's commands as `bin` entries: a bare executable is stored under its
 /// command's name; an archive's file is `NAME=PATH` when its name differs.
 pub fn bins(download: &Download) -> Vec<String> {
-    if download.format == Some(crate::format::ArchiveFormat::Raw) {
+    if download.format.is_some_and(|f| f.is_one_file()) {
         return download
             .bins
             .iter()
@@ -1149,13 +1177,18 @@ fn version_label(pkg: &Package, tag: &str) -> String {
 /// one: a version vx cannot install anywhere is refused, not locked as nothing (its
 /// first platform's reason, the others alike or said to differ).
 fn nowhere(downloads: &[(Platform, PlatformDownload)]) -> Option<String> {
-    let reasons: Vec<&str> = downloads
-        .iter()
-        .map(|(_, d)| match d {
-            PlatformDownload::Unsupported(reason) => Some(reason.as_str()),
-            PlatformDownload::Download { .. } => None,
-        })
-        .collect::<Option<_>>()?;
+    nowhere_of(downloads.iter().map(|(_, d)| match d {
+        PlatformDownload::Unsupported(reason) => Some(reason.as_str()),
+        PlatformDownload::Download { .. } => None,
+    }))
+}
+
+/// Why a tool can be installed on none of its platforms, given each platform's
+/// reason (`None` where it can be): the reason, or the first with a note that others
+/// differ; `None` when some platform can install it, or there is none. Shared by
+/// registry packages and runtimes.
+pub(super) fn nowhere_of<'a>(reasons: impl Iterator<Item = Option<&'a str>>) -> Option<String> {
+    let reasons: Vec<&str> = reasons.collect::<Option<_>>()?;
     let first = reasons.first()?;
     Some(if reasons.iter().all(|r| r == first) {
         (*first).to_owned()

@@ -109,6 +109,23 @@ pub fn resolve_tool(
         let resolved = runtime.download(cx, &release, &platform).map_err(error)?;
         downloads.push((platform, resolved));
     }
+    // As for a registry package: a version no locked platform can install is an
+    // error, not a lock of nothing that says it locked.
+    if let Some(why) = super::resolver::nowhere_of(downloads.iter().map(|(_, r)| match r {
+        Resolved::Unsupported(reason) => Some(reason.as_str()),
+        Resolved::Download(_) => None,
+    })) {
+        return Err(ResolutionError::Usage(format!(
+            "{} {} cannot be installed by vx on any platform locked ({}): {why}",
+            runtime.name(),
+            release.version,
+            downloads
+                .iter()
+                .map(|(p, _)| p.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
     let overrides = downloads
         .iter()
         .map(|(platform, resolved)| (platform.clone(), over(resolved)))

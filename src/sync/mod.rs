@@ -152,6 +152,19 @@ pub fn run(
     store: &Path,
     settings: &Settings,
 ) -> Result<i32, SyncError> {
+    run_with_failures(label, tools, store, settings).map(|(code, _)| code)
+}
+
+/// [`run`], also returning each tool that did not install with its whole reason
+/// (`(name, reason)`), so a caller's later line about it can say why without relying
+/// on what the report printed (a `--json` report goes to stdout, a dashboard's lines
+/// leave the screen).
+pub fn run_with_failures(
+    label: &str,
+    tools: &[ToolSpec],
+    store: &Path,
+    settings: &Settings,
+) -> Result<(i32, Vec<(String, String)>), SyncError> {
     let plan = Plan::new(label, tools, store, settings);
     // Each receipt is read once: here, for the no-op check and for the supervisor,
     // which records these tools cached without starting a child.
@@ -161,7 +174,7 @@ pub fn run(
         && let Some(outcomes) = cached.iter().cloned().collect::<Option<Vec<_>>>()
     {
         up_to_date(&plan, &outcomes, settings);
-        return Ok(OK);
+        return Ok((OK, Vec::new()));
     }
     if settings.verbosity == Verbosity::Verbose
         && let Ok(net) = crate::settings::network::load(&settings.network)
@@ -304,7 +317,13 @@ pub fn run(
         }
         let reasons = host.reasons.lock().unwrap_or_else(PoisonError::into_inner);
         let rows = summary_rows(&board, &plan, store, &snaps, &reasons);
-        finish(&board, settings, &mut reporter, &rows, &snaps, interrupted)
+        let code = finish(&board, settings, &mut reporter, &rows, &snaps, interrupted)?;
+        let failures = rows
+            .iter()
+            .filter(|row| !row.ok)
+            .map(|row| (row.tool.clone(), row.message.clone()))
+            .collect();
+        Ok((code, failures))
     })
 }
 

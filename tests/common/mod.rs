@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 pub mod registry_server;
 pub mod signing;
 pub mod sigstore;
+pub mod stream;
 pub mod trickle;
 
 // Each test crate takes what it uses of these.

@@ -2,7 +2,7 @@
 //! `Content-Length`, then trickles the body a byte at a time: fast enough never to trip
 //! a read timeout, slow enough never to finish. What a slowloris server does.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -49,15 +49,8 @@ impl Drop for Trickle {
 }
 
 fn serve(stream: TcpStream, len: usize, every: Duration, stop: &AtomicBool) {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut line = String::new();
-    loop {
-        line.clear();
-        match reader.read_line(&mut line) {
-            Ok(0) | Err(_) => return,
-            Ok(_) if line == "\r\n" => break,
-            Ok(_) => {}
-        }
+    if !super::stream::read_request_head(&stream) {
+        return;
     }
     let mut stream = stream;
     let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {len}\r\nConnection: close\r\n\r\n");

@@ -391,3 +391,186 @@ fn variants_choose_the_download_by_the_platforms_libc_and_the_lock_says_which() 
         "{lock:#?}"
     );
 }
+
+/// A lone compressed executable (taplo's `taplo-linux-x86_64.gz`) in each compression
+/// aqua reads, named by `format` or by the asset's extension; pnpm's `files[].hard`,
+/// which vx's layout honours for a bare executable (the command is the file itself);
+/// and a hard link to a renamed command, which it cannot.
+const ONE_FILE: &str = r#"packages:
+  - type: github_release
+    repo_owner: acme
+    repo_name: taplo
+    asset: taplo-{{.OS}}-{{.Arch}}.{{.Format}}
+    format: gz
+    files:
+      - name: taplo
+        src: taplo-{{.OS}}-{{.Arch}}
+  - type: github_release
+    repo_owner: acme
+    repo_name: xzed
+    asset: xzed-{{.OS}}-{{.Arch}}.xz
+  - type: github_release
+    repo_owner: acme
+    repo_name: bzed
+    asset: bzed-{{.OS}}-{{.Arch}}.{{.Format}}
+    format: bz2
+  - type: github_release
+    repo_owner: acme
+    repo_name: zsted
+    asset: zsted-{{.OS}}-{{.Arch}}.zst
+  - type: github_release
+    repo_owner: acme
+    repo_name: pnpm
+    asset: pnpm-{{.OS}}-{{.Arch}}
+    format: raw
+    files:
+      - name: pnpm
+        link: pnpm
+        hard: true
+  - type: github_release
+    repo_owner: acme
+    repo_name: renamed
+    asset: renamed-{{.OS}}-{{.Arch}}.tar.gz
+    files:
+      - name: pn
+        src: pnpm
+        link: pn
+        hard: true
+"#;
+
+/// Issue 38 item 4.
+#[test]
+fn a_lone_compressed_file_is_the_executable_and_hard_links_are_honoured() {
+    use vx::demo::fixture::{Item, archive_bytes, compressed_bytes};
+    use vx::format::ArchiveFormat;
+    let w = World::new(ONE_FILE, |mut b| {
+        for (repo, format) in [
+            ("taplo", ArchiveFormat::Gz),
+            ("xzed", ArchiveFormat::Xz),
+            ("bzed", ArchiveFormat::Bz2),
+            ("zsted", ArchiveFormat::Zst),
+        ] {
+            let mut rel = FixtureRelease::new("v1.0.0").published("2024-01-01T00:00:00Z");
+            for platform in locked_platforms() {
+                let (os, arch) = go(&platform);
+                let body = format!("#!/bin/sh\necho {repo} says $1\n");
+                rel = rel.asset(
+                    &format!("{repo}-{os}-{arch}.{}", format.name()),
+                    compressed_bytes(format, body.as_bytes()),
+                );
+            }
+            b = b.release("acme", repo, rel);
+        }
+        let mut renamed = FixtureRelease::new("v1.0.0").published("2024-01-01T00:00:00Z");
+        for platform in locked_platforms() {
+            let (os, arch) = go(&platform);
+            let tar = archive_bytes(
+                ArchiveFormat::TarGz,
+                &[Item::File("pnpm", b"#!/bin/sh\necho pn\n".to_vec(), 0o755)],
+            );
+            renamed = renamed.asset(&format!("renamed-{os}-{arch}.tar.gz"), tar);
+        }
+        b.release(
+            "acme",
+            "pnpm",
+            release("v9.0.0", |o, a| format!("pnpm-{o}-{a}")),
+        )
+        .release("acme", "renamed", renamed)
+    });
+    // The renamed command cannot be a hard link in vx's layout: refused, saying why.
+    w.manifest("\"acme/renamed\" = \"1\"\n");
+    let out = w.vx(&["lock"]);
+    let all = both(&out);
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(
+        all.contains("files[0] asks for a hard link named pn to pnpm"),
+        "{all}"
+    );
+
+    w.manifest(
+        "\"acme/taplo\" = \"1\"\n\"acme/xzed\" = \"1\"\n\"acme/bzed\" = \"1\"\n\"acme/zsted\" = \"1\"\n\"acme/pnpm\" = \"9\"\n",
+    );
+    let out = w.vx(&["lock"]);
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    let lock = w.lock();
+    let here = vx::manifest::Platform::current().to_string();
+    for (tool, format) in [
+        ("taplo", "gz"),
+        ("xzed", "xz"),
+        ("bzed", "bz2"),
+        ("zsted", "zst"),
+    ] {
+        let entry = &lock["tools"][tool]["platforms"][here.as_str()];
+        assert_eq!(entry["format"].as_str(), Some(format), "{lock:#?}");
+    }
+    let out = w.vx(&["sync"]);
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    for tool in ["taplo", "xzed", "bzed", "zsted"] {
+        let out = w.vx(&["exec", "--", tool, "hi"]);
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            format!("{tool} says hi\n"),
+            "{}",
+            both(&out)
+        );
+    }
+    let out = w.vx(&["exec", "--", "sh", "-c", "command -v pnpm"]);
+    let path = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let meta = std::fs::symlink_metadata(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    assert!(
+        meta.file_type().is_file(),
+        "pnpm is the file itself, not a symbolic link: {path}"
+    );
+    let out = w.vx(&["exec", "--", "pnpm"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "v9.0.0\n",
+        "{}",
+        both(&out)
+    );
+}
+
+/// Issue 39 item 9 (issue 38 item 10): a release whose asset answers 404, among
+/// hostile tags, is not locked, and the line that says so carries why.
+#[test]
+fn a_tool_not_locked_is_said_with_its_reason() {
+    let registry = r#"packages:
+  - type: github_release
+    repo_owner: acme
+    repo_name: gone
+    asset: gone-{{.OS}}-{{.Arch}}
+    format: raw
+"#;
+    let w = World::new(registry, |b| {
+        b.release(
+            "acme",
+            "gone",
+            FixtureRelease::new("v1.0.0").published("2024-01-01T00:00:00Z"),
+        )
+        .tag("acme", "gone", "v1.0.0")
+        .tag("acme", "gone", "v2.0.0\u{1b}[2J")
+        .tag("acme", "gone", "v9.9.9/../../x")
+        .tag("acme", "gone", &"9".repeat(300))
+    });
+    w.manifest("\"acme/gone\" = \"1\"\n");
+    // In every output mode (a `--json` report goes to stdout, away from the line), the
+    // line naming the tool not locked says why on its own.
+    for args in [&["lock"][..], &["lock", "--json"], &["lock", "--quiet"]] {
+        let out = w.vx(args);
+        let all = both(&out);
+        assert_ne!(out.status.code(), Some(0), "{all}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let lines: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.contains("not locked for"))
+            .collect();
+        assert_eq!(lines.len(), locked_platforms().len(), "{args:?}: {all}");
+        for line in lines {
+            assert!(
+                line.contains(": gone: ") && line.contains("HTTP 404 Not Found"),
+                "{args:?}: {line}"
+            );
+            assert!(!line.contains('\u{1b}'), "{line:?}");
+        }
+    }
+}

@@ -102,3 +102,5 @@ mod global;
 mod everyday;
 #[cfg(unix)]
 mod safety;
+#[cfg(unix)]
+mod hostile_runtimes;

@@ -728,3 +728,48 @@ fn a_push_gathers_what_the_registry_lacks_through_syncs_with_their_events() {
         "each download fetched once"
     );
 }
+
+/// Issue 39, "not yet tried": `vx mirror push` against a hostile registry that
+/// answers every request 200 with a gigabyte (announced, or not): it claims every blob,
+/// at a size that is not the blob's. The push ends in seconds, reads no more than a
+/// little of any answer, takes no claim at its word, and fails saying why.
+#[test]
+fn a_push_to_a_registry_answering_everything_with_a_gigabyte_ends_in_bounded_time() {
+    let project = Project::new();
+    for announced in [true, false] {
+        let hostile = common::stream::Stream::start(common::stream::Body {
+            head: b"{".to_vec(),
+            unit: b"\"a\":".to_vec(),
+            total: 1 << 30,
+            announced,
+        });
+        let mirror = format!(
+            "oci://{}/vx/tools",
+            hostile.url("").trim_start_matches("http://")
+        );
+        let started = std::time::Instant::now();
+        let out = project
+            .vx(&project.work, project.home.path())
+            .args(["mirror", "push", &mirror, "--tag", "latest"])
+            .timeout(std::time::Duration::from_secs(180))
+            .output()
+            .unwrap();
+        let took = started.elapsed();
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            took < std::time::Duration::from_secs(60),
+            "{took:?}: {said}"
+        );
+        assert!(hostile.sent() < 64 << 20, "{} bytes read", hostile.sent());
+        assert_ne!(out.status.code(), Some(0), "announced {announced}: {said}");
+        assert!(!said.contains("already there"), "{said}");
+        assert!(
+            said.contains("the registry says it has sha256:"),
+            "announced {announced}: {said}"
+        );
+    }
+}

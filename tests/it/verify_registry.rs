@@ -158,6 +158,20 @@ const REGISTRY: &str = r#"packages:
       signer_workflow: acme/attested/\.github/workflows/release\.yml
   - type: github_release
     repo_owner: acme
+    repo_name: sumattested
+    description: terraform-linters/tflint's shape, GitHub's attestations of checksums.txt declared inside a version override
+    version_constraint: "false"
+    version_overrides:
+      - version_constraint: "true"
+        asset: sumattested_{{trimV .Version}}_{{.OS}}_{{.Arch}}.tar.gz
+        checksum:
+          type: github_release
+          asset: checksums.txt
+          algorithm: sha256
+          github_artifact_attestations:
+            signer_workflow: acme/sumattested/\.github/workflows/release\.yml
+  - type: github_release
+    repo_owner: acme
     repo_name: provenanced
     description: A tool with SLSA provenance beside each asset, and none declared checkable for 2.x
     version_constraint: semver("< 2.0.0")
@@ -662,6 +676,53 @@ fn an_attested_release_is_locked_from_its_digest_and_another_workflow_is_refused
     assert_eq!(world.lock_text().unwrap(), before, "nothing was locked");
 }
 
+/// Issue 38 item 4: `checksum.github_artifact_attestations` in a version override (as
+/// terraform-linters/tflint declares it) is read like the package's own attestations,
+/// asked for the checksum file's digest: the lock records the workflow that attested
+/// the file, and a file another workflow attested is refused.
+#[test]
+fn attestations_of_the_checksum_file_in_a_version_override_are_checked() {
+    let fulcio = &sigstore::Sigstore::new();
+    let world = World::new(|_, mut b| {
+        for (tag, workflow) in [("v1.0.0", "release.yml"), ("v1.1.0", "other.yml")] {
+            let mut sums = Vec::new();
+            let release = release("sumattested", tag, |s| {
+                sums = s.to_vec();
+                Vec::new()
+            });
+            let leaf = sigstore::Leaf::workflow(&format!(
+                "https://github.com/acme/sumattested/.github/workflows/{workflow}@refs/tags/{tag}"
+            ));
+            let bundle = fulcio.attestation(&leaf, &sums, "https://slsa.dev/provenance/v1");
+            b = b
+                .attestation("acme", "sumattested", &sha256_hex(&sums), bundle)
+                .release("acme", "sumattested", release);
+        }
+        b
+    });
+    trust(&world, fulcio);
+
+    world.write_manifest("verify = \"require\"", "sumattested = \"1.0\"");
+    let out = world.run(&["lock"], 0);
+    let by = "github-attestation:acme/sumattested/.github/workflows/release.yml";
+    assert_eq!(
+        world.verified("sumattested"),
+        vec![Some(by.to_owned()); platforms().len()],
+        "{out}"
+    );
+
+    let before = world.lock_text().unwrap();
+    world.write_manifest("verify = \"require\"", "sumattested = \"1.1\"");
+    let out = world.run(&["lock"], 1);
+    assert!(
+        out.contains("sumattested 1.1.0")
+            && out.contains("checksums.txt")
+            && out.contains("signed by workflow acme/sumattested/.github/workflows/other.yml"),
+        "{out}"
+    );
+    assert_eq!(world.lock_text().unwrap(), before, "nothing was locked");
+}
+
 #[test]
 fn slsa_provenance_of_the_right_digest_and_source_is_recorded_and_of_another_refused() {
     let fulcio = &sigstore::Sigstore::new();
@@ -810,4 +871,239 @@ fn a_keyless_signature_of_each_archive_is_checked_against_its_sha256_without_dow
         out.contains("asset assetsigned_1.1.0_") && out.contains("does not verify"),
         "{out}"
     );
+}
+
+/// Runs `vx lock` for `tool = "VERSION"` and returns its output, asserting a refusal
+/// (exit 1), no panic and an answer within `limit` (the machine may be loaded: the
+/// bound catches a hang or a blow-up, not a slow run).
+fn refused_in_time(world: &World, tool: &str, version: &str, limit: u64) -> String {
+    world.write_manifest("", &format!("{tool} = \"{version}\""));
+    let started = std::time::Instant::now();
+    let out = world.run(&["lock"], 1);
+    let took = started.elapsed();
+    assert!(
+        took < std::time::Duration::from_secs(limit),
+        "{tool} {version}: {took:?}\n{out}"
+    );
+    assert!(!out.contains("panicked"), "{out}");
+    out
+}
+
+/// Issue 39, "not yet tried": hostile Sigstore bundles over a checksum file. Each is
+/// refused with a message naming the bundle, in bounded time and memory: nesting too
+/// deep for any parser, wrong types, an answer over the cap, 10^5 certificates, a leaf
+/// expired or not yet valid when the log saw it, and a valid signature over other
+/// bytes. A chain of the leaf repeated (a loop) is read in bounded time and verifies:
+/// only the leaf and the trusted root's chain decide.
+#[test]
+fn hostile_sigstore_bundles_are_each_refused_in_bounded_time() {
+    let fulcio = &sigstore::Sigstore::new();
+    // Each bundle is made for its release by the workflow the registry trusts, so what
+    // refuses it is what is wrong with it.
+    let with_chain = |sums: &[u8],
+                      leaf: &sigstore::Leaf,
+                      chain: &dyn Fn(serde_json::Value) -> serde_json::Value| {
+        let mut bundle: serde_json::Value =
+            serde_json::from_slice(&fulcio.blob_bundle(leaf, sums)).unwrap();
+        let certs = &mut bundle["verificationMaterial"]["x509CertificateChain"]["certificates"];
+        *certs = chain(certs[0].clone());
+        bundle.to_string().into_bytes()
+    };
+    type Make<'a> = Box<dyn Fn(&[u8], sigstore::Leaf) -> Vec<u8> + 'a>;
+    let cases: Vec<(&str, Make)> = vec![
+        (
+            "deep",
+            Box::new(|_, _| format!("{{\"extension\": {}", "[".repeat(100_000)).into_bytes()),
+        ),
+        (
+            "types",
+            Box::new(|_, _| {
+                br#"{"mediaType": 7, "verificationMaterial": [], "messageSignature": "x"}"#.to_vec()
+            }),
+        ),
+        (
+            "huge",
+            Box::new(|_, _| format!("{{\"mediaType\": \"{}\"}}", "a".repeat(5 << 20)).into_bytes()),
+        ),
+        (
+            "many",
+            Box::new(|sums, leaf| {
+                with_chain(sums, &leaf, &|_| {
+                    vec![serde_json::json!({"rawBytes": "AAAA"}); 100_000].into()
+                })
+            }),
+        ),
+        (
+            // The chain is its own leaf, again and again.
+            "loop",
+            Box::new(|sums, leaf| with_chain(sums, &leaf, &|cert| vec![cert; 2_000].into())),
+        ),
+        (
+            "expired",
+            Box::new(|sums, leaf| {
+                let old = sigstore::Leaf {
+                    valid: ((2020, 1, 1), (2021, 1, 1)),
+                    ..leaf
+                };
+                fulcio.blob_bundle(&old, sums)
+            }),
+        ),
+        (
+            "early",
+            Box::new(|sums, leaf| {
+                let future = sigstore::Leaf {
+                    valid: ((2090, 1, 1), (2099, 1, 1)),
+                    ..leaf
+                };
+                fulcio.blob_bundle(&future, sums)
+            }),
+        ),
+        (
+            "other",
+            Box::new(|_, leaf| fulcio.blob_bundle(&leaf, b"other bytes\n")),
+        ),
+    ];
+    let world = World::new(|_, mut b| {
+        for (i, (_, make)) in cases.iter().enumerate() {
+            let tag = format!("v1.{}.0", i + 1);
+            let leaf = sigstore::Leaf::workflow(&format!("{WORKFLOW}@refs/tags/{tag}"));
+            let bundle = std::cell::Cell::new(Some(leaf));
+            b = b.release(
+                "acme",
+                "keyless",
+                release("keyless", &tag, |sums| {
+                    let leaf = bundle.take().unwrap();
+                    vec![("checksums.txt.sigstore.json".to_owned(), make(sums, leaf))]
+                }),
+            );
+        }
+        b
+    });
+    trust(&world, fulcio);
+    for (i, (name, _)) in cases.iter().enumerate() {
+        if *name == "loop" {
+            // Only the leaf and the trusted root's own chain decide: a bundle's chain
+            // of the leaf again and again is read in bounded time and changes nothing.
+            world.write_manifest("", &format!("keyless = \"1.{}\"", i + 1));
+            let started = std::time::Instant::now();
+            world.run(&["lock"], 0);
+            assert!(started.elapsed() < std::time::Duration::from_secs(60));
+            assert_eq!(
+                world.verified("keyless"),
+                vec![Some(format!("sigstore:{WORKFLOW}")); platforms().len()]
+            );
+            std::fs::remove_file(world.work.dir.path().join("vx.lock")).unwrap();
+            continue;
+        }
+        let out = refused_in_time(&world, "keyless", &format!("1.{}", i + 1), 60);
+        assert!(
+            out.contains("the Sigstore bundle") && out.contains("checksums.txt.sigst"),
+            "{name}: {out}"
+        );
+        assert!(
+            !out.contains("signed by"),
+            "{name}: refused for what is wrong with it, not its signer: {out}"
+        );
+        assert!(world.lock_text().is_none(), "{name}: nothing is locked");
+    }
+}
+
+/// Issue 39, "not yet tried": hostile minisign signatures over a checksum file, and a
+/// cosign key and signature: over the cap, not base64, not a key, a valid signature
+/// over other bytes. Each is refused with a message, in bounded time.
+#[test]
+fn hostile_minisign_and_cosign_files_are_each_refused_in_bounded_time() {
+    type Make<'a> = Box<dyn Fn(&Keys, &[u8]) -> Vec<u8> + 'a>;
+    let minisigs: Vec<(&str, Make)> = vec![
+        ("huge", Box::new(|_, _| vec![b'A'; 1 << 20])),
+        (
+            "garbage",
+            Box::new(|_, _| {
+                b"untrusted comment: x\n!!!not base64!!!\ntrusted comment: y\n@@@\n".to_vec()
+            }),
+        ),
+        (
+            "long trusted comment",
+            Box::new(|k, sums| {
+                let sig = String::from_utf8(k.minisign("reg", sums)).unwrap();
+                let lines: Vec<String> = sig
+                    .lines()
+                    .map(|l| match l.strip_prefix("trusted comment: ") {
+                        Some(_) => format!("trusted comment: {}", "c".repeat(60_000)),
+                        None => l.to_owned(),
+                    })
+                    .collect();
+                (lines.join("\n") + "\n").into_bytes()
+            }),
+        ),
+        (
+            "other",
+            Box::new(|k, _| k.minisign("reg", b"other bytes\n")),
+        ),
+    ];
+    let cosigns: Vec<(&str, Make, Make)> = vec![
+        (
+            "huge key",
+            Box::new(|_, _| vec![b'-'; 8 << 20]),
+            Box::new(|k, sums| k.cosign("cosign", sums)),
+        ),
+        (
+            "not a key",
+            Box::new(|_, _| {
+                b"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n".to_vec()
+            }),
+            Box::new(|k, sums| k.cosign("cosign", sums)),
+        ),
+        (
+            "garbage signature",
+            Box::new(|k, _| std::fs::read(k.0.join("cosign.pub")).unwrap()),
+            Box::new(|_, _| vec![0x30; 4096]),
+        ),
+        (
+            "other",
+            Box::new(|k, _| std::fs::read(k.0.join("cosign.pub")).unwrap()),
+            Box::new(|k, _| k.cosign("cosign", b"other bytes\n")),
+        ),
+    ];
+    let world = World::new(|k, mut b| {
+        k.cosign_key("cosign");
+        for (i, (_, make)) in minisigs.iter().enumerate() {
+            let tag = format!("v1.{}.0", i + 1);
+            b = b.release(
+                "acme",
+                "signed",
+                release("signed", &tag, |sums| {
+                    vec![("checksums.txt.minisig".to_owned(), make(k, sums))]
+                }),
+            );
+        }
+        for (i, (_, key, sig)) in cosigns.iter().enumerate() {
+            let tag = format!("v3.{}.0", i + 1);
+            b = b.release(
+                "acme",
+                "keyed",
+                release("keyed", &tag, |sums| {
+                    vec![
+                        ("cosign.pub".to_owned(), key(k, sums)),
+                        ("checksums.txt.sig".to_owned(), sig(k, sums)),
+                    ]
+                }),
+            );
+        }
+        b
+    });
+    for (i, (name, _)) in minisigs.iter().enumerate() {
+        let out = refused_in_time(&world, "signed", &format!("1.{}", i + 1), 60);
+        assert!(
+            out.contains("minisign") && out.contains("checksums.txt.minisi"),
+            "{name}: {out}"
+        );
+    }
+    for (i, (name, _, _)) in cosigns.iter().enumerate() {
+        let out = refused_in_time(&world, "keyed", &format!("3.{}", i + 1), 60);
+        assert!(
+            out.contains("cosign") || out.contains("checksums.txt.sig"),
+            "{name}: {out}"
+        );
+    }
 }

@@ -45,14 +45,7 @@ impl Resolver<'_, '_> {
     /// checksum asset: the asset's name and the package's replacements).
     pub(super) fn provenance(&self, vars: &Vars) -> Result<Vec<ProvenanceSource>, ResolveError> {
         let mut out = Vec::new();
-        match self.info.attestations {
-            Some(Declared::Read(decl)) if decl.enabled() => out.push(self.attestations(decl)),
-            Some(Declared::Read(_)) | None => {}
-            Some(Declared::Malformed(why)) => out.push(ProvenanceSource::Unverifiable(format!(
-                "its github_artifact_attestations is malformed ({})",
-                crate::validate::shorten(why)
-            ))),
-        }
+        out.extend(self.declared_attestations(self.info.attestations, ""));
         match self.info.slsa {
             Some(Declared::Read(decl)) if decl.enabled() => out.push(self.slsa(decl, vars)?),
             Some(Declared::Read(_)) | None => {}
@@ -62,6 +55,23 @@ impl Resolver<'_, '_> {
             ))),
         }
         Ok(out)
+    }
+
+    /// What a `github_artifact_attestations` declaration (the package's, or its
+    /// checksum file's: `at` is then `checksum.`) asks to be checked, if anything.
+    pub(super) fn declared_attestations(
+        &self,
+        declared: Option<&Declared<AttestationsDecl>>,
+        at: &str,
+    ) -> Option<ProvenanceSource> {
+        match declared? {
+            Declared::Read(decl) if decl.enabled() => Some(self.attestations(decl)),
+            Declared::Read(_) => None,
+            Declared::Malformed(why) => Some(ProvenanceSource::Unverifiable(format!(
+                "its {at}github_artifact_attestations is malformed ({})",
+                crate::validate::shorten(why)
+            ))),
+        }
     }
 
     fn attestations(&self, decl: &AttestationsDecl) -> ProvenanceSource {

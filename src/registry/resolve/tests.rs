@@ -550,6 +550,12 @@ fn formats_map_to_what_vx_unpacks_and_the_rest_is_unsupported() {
         ("", "t.exe", Some(ArchiveFormat::Raw)),
         ("", "t-linux", Some(ArchiveFormat::Raw)),
         ("", "t-1.2.3-linux", None),
+        // One compressed executable (taplo's `.gz`), named or from the name.
+        ("gz", "t.gz", Some(ArchiveFormat::Gz)),
+        ("", "t.gz", Some(ArchiveFormat::Gz)),
+        ("xz", "t.xz", Some(ArchiveFormat::Xz)),
+        ("", "t.bz2", Some(ArchiveFormat::Bz2)),
+        ("zst", "t.zst", Some(ArchiveFormat::Zst)),
     ] {
         assert_eq!(
             download(&with(format, asset), "1.2.3", LINUX).format,
@@ -560,8 +566,7 @@ fn formats_map_to_what_vx_unpacks_and_the_rest_is_unsupported() {
     for (format, asset) in [
         ("dmg", "t.dmg"),
         ("pkg", "t.pkg"),
-        ("gz", "t.gz"),
-        ("", "t.gz"),
+        ("lz4", "t.lz4"),
         ("", "t.tar.lz4"),
     ] {
         let why = unsupported(&with(format, asset), "v1", MAC);
@@ -628,6 +633,7 @@ fn checksum_files_are_located_per_platform() {
             format: ChecksumFormat::Raw,
             algorithm: "sha256".into(),
             signatures: Vec::new(),
+            provenance: Vec::new(),
         }
     );
     let win = download(&pkg, "v1", WIN).checksum.unwrap();
