@@ -7,6 +7,10 @@
 
 mod cli;
 mod commands;
+#[cfg(test)]
+mod doc_links;
+#[cfg(test)]
+mod reference;
 
 use std::io::Write;
 
@@ -15,6 +19,8 @@ use clap::Parser;
 use cli::{Cli, Command};
 
 fn main() {
+    // A completion request from the script of `vx completions`: answered, then exit.
+    commands::completions::answer();
     let args: Vec<_> = std::env::args_os().skip(1).collect();
     if cli::verbose_version(&args) {
         let _ = std::io::stdout().write_all(vx::build_info::verbose().as_bytes());
