@@ -150,3 +150,39 @@ fn the_bash_script_completes_a_script_name_in_bash() {
     );
     assert_eq!(stdout.trim(), "test", "{stdout}");
 }
+
+#[test]
+fn the_fish_script_completes_scripts_and_tools_in_fish() {
+    if std::process::Command::new("fish")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: no fish (.ci/run installs it)");
+        return;
+    }
+    let work = project();
+    let exe = assert_cmd::cargo::cargo_bin("vx");
+    // `complete -C` prints what fish would offer for a command line.
+    let out = std::process::Command::new("fish")
+        .current_dir(work.dir.path())
+        .env_remove("VX_COMPLETE")
+        .args([
+            "--no-config",
+            "-c",
+            &format!(
+                "'{}' completions fish | source; complete -C 'vx run t'; complete -C 'vx versions j'",
+                exe.display()
+            ),
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines, ["test\tthe unit tests", "jq"], "{stdout}");
+}
