@@ -24,9 +24,12 @@ use crate::cli::Cli;
 const VAR: &str = "VX_COMPLETE";
 
 /// Answers a completion request and exits when the shell's script made one
-/// (`VX_COMPLETE` set); returns at once otherwise, having read one variable.
+/// (`VX_COMPLETE` set); returns at once otherwise, having read one variable (every
+/// run passes here, the shell hook's before each prompt too).
 pub fn answer() {
-    CompleteEnv::with_factory(command).var(VAR).complete();
+    if std::env::var_os(VAR).is_some() {
+        CompleteEnv::with_factory(command).var(VAR).complete();
+    }
 }
 
 /// Prints the script for `shell`, calling this vx by its absolute path (as `vx
