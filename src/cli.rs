@@ -18,7 +18,10 @@ use vx::toolchain::shell::Shell;
     name = "vx",
     version = vx::build_info::VERSION_LINE,
     about,
-    allow_external_subcommands = true
+    allow_external_subcommands = true,
+    // Help is wrapped at spaces to the terminal's width (clap's `wrap_help`: the
+    // terminal's, else `COLUMNS`), but no wider than 100 columns, to stay readable.
+    max_term_width = 100
 )]
 pub struct Cli {
     /// What to do.

@@ -7,6 +7,10 @@
 
 mod cli;
 mod commands;
+#[cfg(test)]
+mod doc_links;
+#[cfg(test)]
+mod reference;
 
 use std::io::Write;
 
@@ -21,6 +25,8 @@ fn main() {
         let args: Vec<_> = argv.collect();
         finish(commands::shim::run(&command, &args));
     }
+    // A completion request from the script of `vx completions`: answered, then exit.
+    commands::completions::answer();
     let args: Vec<_> = std::env::args_os().skip(1).collect();
     if cli::verbose_version(&args) {
         let _ = std::io::stdout().write_all(vx::build_info::verbose().as_bytes());

@@ -111,10 +111,20 @@ pub fn dashboard_options(args: &DashboardArgs) -> vx_tui::Options {
     }
 }
 
-/// How live output looks: colours unless `NO_COLOR` is set (no-color.org).
+/// How live output looks (the dashboard, the inline view, `vx install`'s line): in
+/// colour unless `NO_COLOR` is set and not empty (no-color.org), or `CLICOLOR=0` is set
+/// without `CLICOLOR_FORCE` (bixense.com/clicolors), in the order clap's help and
+/// errors follow, so both agree. The views run only on a terminal, so colour is the
+/// default; without colour they still move the cursor and redraw.
 pub fn look() -> vx_tui::Look {
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    vx_tui::Look { color: !no_color }
+    let color = if anstyle_query::no_color() {
+        false
+    } else if anstyle_query::clicolor_force() {
+        true
+    } else {
+        anstyle_query::clicolor() != Some(false)
+    };
+    vx_tui::Look { color }
 }
 
 /// The project's manifest: `--manifest`, else `$VX_MANIFEST`, else the nearest

@@ -106,7 +106,10 @@ fn show(
             text.push_str(&line);
             text.push('\n');
         }
-        out.write_all(sanitize(&text).as_bytes())?;
+        // Sanitized line by line: the lines' own breaks stay line breaks, not `\x0a`.
+        for line in text.lines() {
+            writeln!(out, "{}", sanitize(line))?;
+        }
     }
     Ok(OK)
 }

@@ -1,5 +1,5 @@
-//! From the versions other managers write to vx's constraints (README "Versions"): an
-//! exact version stays exact (`20.11.1`, a `v` taken off), a prefix is the newest
+//! From the versions other managers write to vx's constraints (docs/guide/registries.md,
+//! "Versions"): an exact version stays exact (`20.11.1`, a `v` taken off), a prefix is the newest
 //! matching (`20`, mise's `prefix:20`), `latest` (asdf's `latest:20` is `20`), nvm's
 //! `node` and `stable` are `latest`, and an LTS line named by its code name
 //! (`lts/iron`) is its major. What vx cannot install or pin is reported with why:

@@ -17,7 +17,7 @@
 //! separates nothing. Lines are then wrapped at the width asked for, if any
 //! ([`vx_tui::text::wrap`]: never cutting a hash or URL).
 
-use vx_tui::text::wrap;
+use vx_tui::text::{repeats, wrap};
 
 /// Indentation of a reason's parts.
 const PART_INDENT: &str = "    ";
@@ -62,18 +62,6 @@ fn top_level_parts(text: &str) -> Vec<&str> {
     }
     parts.push(&text[start..]);
     parts
-}
-
-/// Whether `reason` starts with the word `result` (`cancelled`, `cancelled during
-/// download` for a `cancelled` tool): said after the result, it would say it twice.
-pub fn repeats(result: &str, reason: &str) -> bool {
-    reason
-        .get(..result.len())
-        .is_some_and(|head| head.eq_ignore_ascii_case(result))
-        && reason[result.len()..]
-            .chars()
-            .next()
-            .is_none_or(|c| !c.is_alphanumeric())
 }
 
 /// The lines saying what happened to `who` (`vx: ripgrep 14.1.1`): `who: result:
@@ -147,12 +135,6 @@ mod tests {
 
     #[test]
     fn the_result_is_said_once() {
-        assert!(repeats("cancelled", "cancelled"));
-        assert!(repeats("cancelled", "cancelled during download"));
-        assert!(repeats("cancelled", "Cancelled: by the user"));
-        assert!(!repeats("cancelled", "cancelledness"));
-        assert!(!repeats("failed", "checksum mismatch"));
-        assert!(!repeats("failed", ""));
         assert_eq!(
             outcome("vx: a 1", Some("cancelled"), "cancelled", None),
             "vx: a 1: cancelled"

@@ -537,3 +537,113 @@ fn vx_install_on_a_terminal_draws_one_line_and_leaves_one() {
         "no log lines on a terminal: {history}"
     );
 }
+
+#[test]
+fn what_is_typed_while_the_inline_view_runs_reaches_the_shell_after_vx() {
+    if !Tmux::available() {
+        return;
+    }
+    let work = Work::new();
+    let bytes = archive(ArchiveFormat::TarGz, noise(2 << 20));
+    let sha = sha256_hex(&bytes);
+    let server = TestServer::start([("/slow.tar.gz", Route::Throttled(bytes.into(), 512 << 10))]);
+    work.write_manifest(&tool_toml("slow", "1.0", &server.url("/slow.tar.gz"), &sha));
+    let vx = assert_cmd::cargo::cargo_bin("vx");
+    let line = format!(
+        "cd {dir} && VX_BOARD_DIR={boards} {vx} sync --store {store}; echo EXIT=$?; \
+         read -r typed; echo GOT=$typed; exec sleep 300",
+        dir = work.dir.path().display(),
+        boards = work.boards().display(),
+        vx = vx.display(),
+        store = work.store().display(),
+    );
+    let tmux = Tmux::start("typeahead", 100, 20, &line);
+    tmux.wait_screen(&["slow 1.0", "tools"]);
+    // Typed while the inline view is up: for the shell, after vx.
+    tmux.keys(&["hello", "Enter"]);
+    let history = wait_for("the shell to read the line", || {
+        let history = tmux.history();
+        history.contains("GOT=").then_some(history)
+    });
+    assert!(history.contains("EXIT=0"), "{history}");
+    assert!(history.contains("GOT=hello"), "{history}");
+}
+
+#[test]
+fn no_color_and_clicolor_turn_the_inline_views_colours_off_but_not_its_redraws() {
+    if !Tmux::available() {
+        return;
+    }
+    let work = Work::new();
+    let bytes = archive(ArchiveFormat::TarGz, noise(256 << 10));
+    let sha = sha256_hex(&bytes);
+    let server = TestServer::start([("/t.tar.gz", Route::Throttled(bytes.into(), 1 << 20))]);
+    work.write_manifest(&tool_toml("alpha", "1.0", &server.url("/t.tar.gz"), &sha));
+    let vx = assert_cmd::cargo::cargo_bin("vx");
+    // One sync per setting, each into a store of its own so each installs.
+    let settings = [
+        ("plain", ""),
+        ("no_color", "NO_COLOR=1 CLICOLOR_FORCE=1"),
+        ("clicolor", "CLICOLOR=0"),
+        ("forced", "CLICOLOR=0 CLICOLOR_FORCE=1"),
+    ];
+    let runs: Vec<String> = settings
+        .iter()
+        .map(|(name, env)| {
+            format!(
+                "echo RUN={name}; env -u NO_COLOR -u CLICOLOR -u CLICOLOR_FORCE {env} VX_BOARD_DIR={boards} {vx} sync --store {store}/{name}",
+                boards = work.boards().display(),
+                vx = vx.display(),
+                store = work.store().display(),
+            )
+        })
+        .collect();
+    let line = format!(
+        "cd {}; {}; echo EXIT=$?; exec sleep 300",
+        work.dir.path().display(),
+        runs.join("; ")
+    );
+    let tmux = Tmux::start("colour", 100, 40, &line);
+    tmux.wait_exit();
+    let out = tmux
+        .command()
+        .args(["capture-pane", "-p", "-e", "-S", "-200", "-t", tmux.session])
+        .output()
+        .unwrap();
+    let history = String::from_utf8_lossy(&out.stdout).into_owned();
+    // The line each run leaves for its tool, with its escapes.
+    let finished = |name: &str| -> String {
+        let start = history.find(&format!("RUN={name}")).expect(&history);
+        history[start..]
+            .lines()
+            .find(|l| l.contains("alpha 1.0"))
+            .unwrap_or_else(|| panic!("no line for alpha after RUN={name}:\n{history}"))
+            .to_owned()
+    };
+    assert!(finished("plain").contains('\x1b'), "{history:?}");
+    assert!(!finished("no_color").contains('\x1b'), "{history:?}");
+    assert!(!finished("clicolor").contains('\x1b'), "{history:?}");
+    assert!(finished("forced").contains('\x1b'), "{history:?}");
+    // Without colour the region still went away: only the summary is left.
+    let plain = strip_escapes(&history);
+    assert_eq!(plain.matches("vx: 1 tool in ").count(), 4, "{plain}");
+    assert!(!plain.contains("/1 tools"), "{plain}");
+}
+
+/// `text` without its CSI escape sequences.
+fn strip_escapes(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for e in chars.by_ref() {
+                if e.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

@@ -104,3 +104,5 @@ mod everyday;
 mod safety;
 #[cfg(unix)]
 mod hostile_runtimes;
+#[cfg(unix)]
+mod terminal;

@@ -822,6 +822,44 @@ fn registry_show_renders_every_platform_and_update_pins_the_newest_standard() {
 }
 
 #[test]
+fn registry_show_prints_one_line_per_platform_and_escapes_only_control_characters() {
+    let w = World::with(|b| b.release("acme", "painted", FixtureRelease::new("v1.0.0")));
+    // A package whose description carries a terminal escape (YAML's `\e`).
+    let registry = w.work.dir.path().join("registry.yaml");
+    let mut text = std::fs::read_to_string(&registry).unwrap();
+    text.push_str(concat!(
+        "  - type: github_release\n",
+        "    repo_owner: acme\n",
+        "    repo_name: painted\n",
+        "    description: \"paints \\e[31mred\"\n",
+        "    asset: painted_{{.OS}}_{{.Arch}}.tar.gz\n",
+    ));
+    std::fs::write(&registry, text).unwrap();
+    w.work
+        .write_manifest(&format!("{}\n[tools]\nripgrep = \"14\"\n", w.settings()));
+    let out = w.vx(&["registry", "show", "painted"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(!stdout.contains("\\x0a"), "line breaks escaped:\n{stdout}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("painted (test:acme/painted) 1.0.0 (tag v1.0.0)"),
+        "{stdout}"
+    );
+    // The outside text's escape is shown, not sent to the terminal.
+    assert_eq!(lines[1], "  paints \\x1b[31mred", "{stdout}");
+    assert!(!stdout.contains('\x1b'), "{stdout:?}");
+    assert!(
+        lines.iter().any(|l| l.starts_with("  linux-x86_64: ")),
+        "{stdout}"
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with("  windows-x86_64: ")),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn a_tool_without_a_published_checksum_is_downloaded_once_to_lock_it() {
     let w = World::new();
     let here = vx::manifest::Platform::current().to_string();

@@ -584,9 +584,14 @@ fn completion_scripts_load_in_bash() {
         .unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("vx"), "{}", text(&out.stdout));
-    for shell in ["zsh", "fish", "powershell"] {
-        let script = project.run(&["completions", shell], 0);
-        assert!(text(&script.stdout).contains("exec"), "{shell}");
+    // Each script asks this vx for completions (tests/it/terminal.rs runs them).
+    for shell in ["zsh", "fish", "powershell", "elvish"] {
+        let script = text(&project.run(&["completions", shell], 0).stdout);
+        assert!(script.contains("VX_COMPLETE"), "{shell}: {script}");
+        assert!(
+            script.contains(&vx.display().to_string()),
+            "{shell}: {script}"
+        );
     }
 }
 

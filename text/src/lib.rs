@@ -212,6 +212,20 @@ pub fn truncate_middle(text: &str, columns: usize) -> String {
     format!("{}…{}", head(text, front), tail(text, back))
 }
 
+/// Whether `reason` starts with the word `result` (`cancelled`, `cancelled during
+/// download` for a `cancelled` tool): said after the result, it would say it twice.
+/// Every output that prints a result and its reason asks it (the headless lines, the
+/// inline view), so none says `cancelled: cancelled`.
+pub fn repeats(result: &str, reason: &str) -> bool {
+    reason
+        .get(..result.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(result))
+        && reason[result.len()..]
+            .chars()
+            .next()
+            .is_none_or(|c| !c.is_alphanumeric())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,6 +264,16 @@ mod tests {
         assert_eq!(count(0, "tool"), "0 tools");
         assert_eq!(count(1, "tool"), "1 tool");
         assert_eq!(count(2, "version"), "2 versions");
+    }
+
+    #[test]
+    fn a_reason_that_starts_with_the_result_word_repeats_it() {
+        assert!(repeats("cancelled", "cancelled"));
+        assert!(repeats("cancelled", "cancelled during download"));
+        assert!(repeats("cancelled", "Cancelled: by the user"));
+        assert!(!repeats("cancelled", "cancelledness"));
+        assert!(!repeats("failed", "checksum mismatch"));
+        assert!(!repeats("failed", ""));
     }
 
     #[test]

@@ -11,8 +11,10 @@
 use std::io;
 use std::time::Duration;
 
-use ratatui::backend::Backend;
+use ratatui::backend::{Backend, ClearType, WindowSize};
+use ratatui::buffer::Cell;
 use ratatui::layout::Rect;
+use ratatui::layout::{Position, Size};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
@@ -23,7 +25,7 @@ use crate::app::{Host, Reason};
 use crate::model::{Model, ToolRow};
 use crate::taskbar;
 use crate::text::{
-    bytes, duration, duration_ms, rate, sanitize, truncate_middle, width as text_width,
+    bytes, duration, duration_ms, rate, repeats, sanitize, truncate_middle, width as text_width,
 };
 use crate::view::Look;
 
@@ -124,11 +126,16 @@ impl<'a> Inline<'a> {
     }
 
     /// Clears the region and leaves the cursor where it began, for the summary line.
+    ///
+    /// From the region's own origin, without asking the terminal where the cursor is
+    /// (ratatui's `Terminal::clear` does; see [`AskedOnce`]).
     pub fn finish<B: Backend>(&mut self, terminal: &mut Terminal<B>) -> Result<(), B::Error> {
         terminal.draw(|_| {})?;
-        terminal.clear()?;
         let area = terminal.get_frame().area();
         terminal.set_cursor_position(area.as_position())?;
+        terminal
+            .backend_mut()
+            .clear_region(ClearType::AfterCursor)?;
         terminal.show_cursor()
     }
 }
@@ -157,6 +164,9 @@ pub fn finished_line(row: &ToolRow, reason: Option<String>, look: Look) -> Optio
             ('✓', Color::Green, rest)
         }
         Phase::Skipped => ('✓', Color::DarkGray, "cached".to_owned()),
+        // "cancelled", never "cancelled: cancelled" when the reason says it already.
+        Phase::Cancelled if message.is_empty() => ('⊘', Color::Yellow, "cancelled".to_owned()),
+        Phase::Cancelled if repeats("cancelled", &message) => ('⊘', Color::Yellow, message),
         Phase::Cancelled => ('⊘', Color::Yellow, format!("cancelled: {message}")),
         _ => ('✗', Color::Red, message),
     };
@@ -406,7 +416,7 @@ pub fn run_inline(
     jobs: usize,
 ) -> io::Result<()> {
     let mut inline = Inline::new(reader, host, look);
-    let backend = ratatui::backend::CrosstermBackend::new(io::stdout());
+    let backend = AskedOnce::new(ratatui::backend::CrosstermBackend::new(io::stdout()));
     let mut terminal = Terminal::with_options(
         backend,
         TerminalOptions {
@@ -438,6 +448,91 @@ pub fn run_inline(
     }
     let finished = inline.finish(&mut terminal);
     result.and(finished)
+}
+
+/// A backend that asks the terminal where the cursor is once, when the region is
+/// placed, and afterwards answers from the last position it moved the cursor to.
+///
+/// Asking is not free: crossterm puts the terminal in raw mode and reads stdin up to
+/// the reply, so whatever the user had typed by then is read too, and lost. Ratatui
+/// asks again each time a line is inserted above the region (`insert_before` clears
+/// the region through `Terminal::clear`, which saves and restores the cursor), so every
+/// finished tool ate what the user was typing. The region draws every cell at an
+/// absolute position and moves the cursor itself before it appends lines, so the
+/// remembered position serves those saves and restores as well as the real one.
+pub struct AskedOnce<B: Backend> {
+    inner: B,
+    cursor: Option<Position>,
+}
+
+impl<B: Backend> AskedOnce<B> {
+    /// `inner`, not asked anything yet.
+    pub fn new(inner: B) -> AskedOnce<B> {
+        AskedOnce {
+            inner,
+            cursor: None,
+        }
+    }
+}
+
+impl<B: Backend> Backend for AskedOnce<B> {
+    type Error = B::Error;
+
+    fn draw<'a, I>(&mut self, content: I) -> Result<(), Self::Error>
+    where
+        I: Iterator<Item = (u16, u16, &'a Cell)>,
+    {
+        self.inner.draw(content)
+    }
+
+    fn append_lines(&mut self, n: u16) -> Result<(), Self::Error> {
+        self.inner.append_lines(n)
+    }
+
+    fn hide_cursor(&mut self) -> Result<(), Self::Error> {
+        self.inner.hide_cursor()
+    }
+
+    fn show_cursor(&mut self) -> Result<(), Self::Error> {
+        self.inner.show_cursor()
+    }
+
+    fn get_cursor_position(&mut self) -> Result<Position, Self::Error> {
+        match self.cursor {
+            Some(position) => Ok(position),
+            None => {
+                let position = self.inner.get_cursor_position()?;
+                self.cursor = Some(position);
+                Ok(position)
+            }
+        }
+    }
+
+    fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> Result<(), Self::Error> {
+        let position = position.into();
+        self.cursor = Some(position);
+        self.inner.set_cursor_position(position)
+    }
+
+    fn clear(&mut self) -> Result<(), Self::Error> {
+        self.inner.clear()
+    }
+
+    fn clear_region(&mut self, clear_type: ClearType) -> Result<(), Self::Error> {
+        self.inner.clear_region(clear_type)
+    }
+
+    fn size(&self) -> Result<Size, Self::Error> {
+        self.inner.size()
+    }
+
+    fn window_size(&mut self) -> Result<WindowSize, Self::Error> {
+        self.inner.window_size()
+    }
+
+    fn flush(&mut self) -> Result<(), Self::Error> {
+        self.inner.flush()
+    }
 }
 
 #[cfg(test)]

@@ -165,7 +165,7 @@ pub struct SlsaDecl {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_uri: Option<String>,
     /// The tag it must have been built from (default the version's). Read, not
-    /// checked: see the README's "Registry signatures".
+    /// checked: see docs/guide/verification.md, "Registry signatures".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_tag: Option<String>,
     /// Where the provenance file is (`type`, `asset`, `url`, `repo_owner`,

@@ -71,3 +71,20 @@ fn a_download_without_bytes_for_five_seconds_says_stalled() {
         "the stall shows at every width: {narrow}"
     );
 }
+
+#[test]
+fn a_cancelled_tool_says_cancelled_once() {
+    let look = Look { color: false };
+    let mut row = downloading("ripgrep");
+    let slot = row.slot.as_mut().unwrap();
+    slot.record.set_phase(Phase::Cancelled);
+    slot.record.set_message("cancelled");
+    let line = text(&finished_line(&row, None, look).unwrap());
+    assert_eq!(line, "⊘ ripgrep 14.1.1  cancelled");
+    let line = text(&finished_line(&row, Some("cancelled during download".into()), look).unwrap());
+    assert_eq!(line, "⊘ ripgrep 14.1.1  cancelled during download");
+    let line = text(&finished_line(&row, Some("by the user".into()), look).unwrap());
+    assert_eq!(line, "⊘ ripgrep 14.1.1  cancelled: by the user");
+    let line = text(&finished_line(&row, Some(String::new()), look).unwrap());
+    assert_eq!(line, "⊘ ripgrep 14.1.1  cancelled");
+}

@@ -1,0 +1,188 @@
+//! vx at the terminal: help wrapped to the terminal's width, and shell completion
+//! that knows the project (its scripts and tools) and never offers internal commands.
+
+use crate::common;
+
+use common::{Work, tool_toml};
+
+/// `vx sync --help` as printed for a terminal of `columns` (clap reads `COLUMNS` when
+/// its output is not a terminal).
+fn help(columns: usize) -> String {
+    let out = Work::new()
+        .vx()
+        .env("COLUMNS", columns.to_string())
+        .args(["sync", "--help"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn help_is_wrapped_at_spaces_to_the_terminals_width_up_to_100_columns() {
+    let narrow = help(60);
+    let too_wide: Vec<&str> = narrow.lines().filter(|l| l.chars().count() > 60).collect();
+    assert!(too_wide.is_empty(), "lines over 60 columns: {too_wide:#?}");
+    let wide = help(200);
+    let widest = wide.lines().map(|l| l.chars().count()).max().unwrap();
+    assert!(
+        (61..=100).contains(&widest),
+        "widest line {widest}:\n{wide}"
+    );
+    // The same words, none cut in two.
+    let words =
+        |text: &str| -> Vec<String> { text.split_whitespace().map(str::to_owned).collect() };
+    assert_eq!(words(&narrow), words(&wide));
+}
+
+/// A project with two scripts and two tools.
+fn project() -> Work {
+    let work = Work::new();
+    let sha = "0".repeat(64);
+    work.write_manifest(&format!(
+        "{}{}[scripts]\nlint = \"true\"\ntest = {{ run = \"true\", description = \"the unit tests\" }}\n",
+        tool_toml("ripgrep", "14.1.1", "https://example.org/rg.tar.gz", &sha),
+        tool_toml("jq", "1.7.1", "https://example.org/jq.tar.gz", &sha),
+    ));
+    work
+}
+
+/// What vx offers for the last of `words` as fish asks it (one candidate a line, a
+/// tab before its description), flags left out.
+fn complete(work: &Work, words: &[&str]) -> Vec<String> {
+    let out = work
+        .vx()
+        .env("VX_COMPLETE", "fish")
+        .arg("--")
+        .args(words)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Flags are offered beside the values when nothing is typed: only the values here.
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .filter(|line| !line.starts_with('-'))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn completion_offers_the_projects_scripts_and_tools() {
+    let work = project();
+    assert_eq!(
+        complete(&work, &["vx", "run", ""]),
+        ["lint", "test\tthe unit tests"]
+    );
+    assert_eq!(
+        complete(&work, &["vx", "run", "t"]),
+        ["test\tthe unit tests"]
+    );
+    for words in [
+        &["vx", "exec", ""][..],
+        &["vx", "upgrade", ""],
+        &["vx", "versions", ""],
+    ] {
+        let offered = complete(&work, words);
+        assert!(
+            offered.iter().any(|c| c == "ripgrep") && offered.iter().any(|c| c == "jq"),
+            "{words:?}: {offered:?}"
+        );
+    }
+    assert_eq!(complete(&work, &["vx", "versions", "r"]), ["ripgrep"]);
+    // Outside a project there is nothing to offer, and no error.
+    let elsewhere = Work::new();
+    assert!(complete(&elsewhere, &["vx", "run", ""]).is_empty());
+}
+
+#[test]
+fn completion_offers_subcommands_but_not_internal_ones() {
+    let work = project();
+    let offered = complete(&work, &["vx", ""]);
+    let names: Vec<&str> = offered
+        .iter()
+        .map(|c| c.split('\t').next().unwrap())
+        .collect();
+    for visible in ["sync", "run", "exec", "activate", "completions"] {
+        assert!(names.contains(&visible), "{visible}: {names:?}");
+    }
+    assert!(!names.contains(&"hook-env"), "{names:?}");
+}
+
+#[test]
+fn the_bash_script_completes_a_script_name_in_bash() {
+    let work = project();
+    let script = work.vx().args(["completions", "bash"]).output().unwrap();
+    assert!(script.status.success());
+    let script = String::from_utf8(script.stdout).unwrap();
+    let exe = assert_cmd::cargo::cargo_bin("vx");
+    assert!(
+        script.contains(&exe.display().to_string()),
+        "calls this vx by its path:\n{script}"
+    );
+    // Bash as it completes `vx run t<TAB>`: the function the script registers, with
+    // the words and cursor bash would set.
+    std::fs::write(work.dir.path().join("vx.bash"), &script).unwrap();
+    let out = std::process::Command::new("bash")
+        .current_dir(work.dir.path())
+        .env_remove("VX_COMPLETE")
+        .args([
+            "--norc",
+            "-c",
+            r#"source ./vx.bash
+               fn=$(complete -p vx | sed -E 's/.*-F ([^ ]+).*/\1/')
+               COMP_WORDS=(vx run t); COMP_CWORD=2; COMP_LINE="vx run t"; COMP_POINT=8
+               COMP_TYPE=9
+               "$fn" vx t run
+               printf '%s\n' "${COMPREPLY[@]}""#,
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(stdout.trim(), "test", "{stdout}");
+}
+
+#[test]
+fn the_fish_script_completes_scripts_and_tools_in_fish() {
+    if std::process::Command::new("fish")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: no fish (.ci/run installs it)");
+        return;
+    }
+    let work = project();
+    let exe = assert_cmd::cargo::cargo_bin("vx");
+    // `complete -C` prints what fish would offer for a command line.
+    let out = std::process::Command::new("fish")
+        .current_dir(work.dir.path())
+        .env_remove("VX_COMPLETE")
+        .args([
+            "--no-config",
+            "-c",
+            &format!(
+                "'{}' completions fish | source; complete -C 'vx run t'; complete -C 'vx versions j'",
+                exe.display()
+            ),
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines, ["test\tthe unit tests", "jq"], "{stdout}");
+}
