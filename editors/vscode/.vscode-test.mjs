@@ -13,6 +13,11 @@ const { Workspace } = require("./out/test/harness.js");
 const { projectFor } = require("./out/host-test/project.js");
 
 const work = new Workspace();
+// Where the extension host's mocha writes its results (xunit), which host/code prints.
+const artifacts = process.env.VX_TEST_ARTIFACTS || path.resolve("../../target/editor-host");
+fs.mkdirSync(artifacts, { recursive: true });
+const report = path.join(artifacts, "results.xml");
+fs.rmSync(report, { force: true });
 projectFor(work);
 const bin = path.join(work.root, "bin");
 fs.mkdirSync(bin);
@@ -31,6 +36,8 @@ export default defineConfig({
     PATH: `${bin}${path.delimiter}${work.env.PATH}`,
     VX_BIN: work.vx,
     VX_TEST_ROOT: work.root,
+    VX_TEST_ARTIFACTS: artifacts,
+    VX_TEST_REPORT: report,
   },
-  mocha: { ui: "bdd", timeout: 120_000 },
+  mocha: { ui: "bdd", timeout: 120_000, reporter: "xunit", reporterOptions: { output: report } },
 });

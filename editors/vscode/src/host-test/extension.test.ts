@@ -52,4 +52,89 @@ describe("the vx extension in code-server", () => {
     assert.equal(seen.text, "vx: 3 tools, 3 not installed");
     assert.equal(seen.warning, true);
   });
+
+  it("follows `vx: Sync` live: the sync's progress, its result, then the tools", async () => {
+    const c = await controller();
+    await vscode.commands.executeCommand("vx.sync");
+    // The tools' post-install waits for the gate: the sync is seen while it runs.
+    await shows(c, "vx: syncing 0/3");
+    const during = await statusBar("vx: syncing 0/3", "2-syncing");
+    assert.equal(during.text, "vx: syncing 0/3");
+    fs.writeFileSync(gate(work, "first"), "");
+    await shows(c, "vx: synced 3 tools");
+    await shows(c, "vx: 3 tools");
+    const after = await statusBar("vx: 3 tools", "3-synced");
+    assert.deepEqual([after.text, after.warning], ["vx: 3 tools", false]);
+  });
+
+  it("lists the toolchain in `vx: Show Toolchain`'s quick pick", async () => {
+    void vscode.commands.executeCommand("vx.showToolchain");
+    try {
+      const rows = await quickPick();
+      assert.deepEqual(
+        rows.map((r) => r.slice(0, 2)),
+        [
+          ["a", "1"],
+          ["b", "1"],
+          ["c", "1"],
+        ],
+      );
+    } finally {
+      await vscode.commands.executeCommand("workbench.action.closeQuickOpen");
+    }
+  });
+
+  it("gives a new terminal the project's tools and the [env] of an edited vx.toml", async () => {
+    const c = await controller();
+    fs.appendFileSync(work.manifest, '[env]\nGREETING = "hello from {project}"\n');
+    await until("the daemon's config_changed to reach the extension", () =>
+      Boolean(c.toolchain?.environment?.vars.some((v) => v.name === "GREETING")),
+    );
+    const out = path.join(work.root, "terminal.txt");
+    const terminal = vscode.window.createTerminal({
+      name: "env check",
+      cwd: work.project,
+      shellPath: "/bin/sh",
+      shellArgs: ["-c", `{ echo "$GREETING"; command -v a; } > '${out}.tmp' && mv '${out}.tmp' '${out}'`],
+    });
+    try {
+      await until("the terminal's command to write its file", () => fs.existsSync(out));
+      const [greeting, a] = fs.readFileSync(out, "utf8").trim().split("\n");
+      assert.equal(greeting, `hello from ${work.project}`);
+      assert.match(a, /\/vx\/store\/a\/1\/bin\/a$/);
+    } finally {
+      terminal.dispose();
+    }
+  });
+
+  it("follows a `vx sync` started in a terminal", async () => {
+    const c = await controller();
+    const table = work.toolToml("d", waitFor(work, "second"));
+    // The new tool before [env] (appended last): a table of its own.
+    const text = fs.readFileSync(work.manifest, "utf8");
+    fs.writeFileSync(work.manifest, table + text);
+    await shows(c, "vx: 4 tools, 1 not installed");
+    const terminal = vscode.window.createTerminal({ name: "sync", cwd: work.project, shellPath: "/bin/sh", shellArgs: ["-c", `'${work.vx}' sync --headless`] });
+    try {
+      await shows(c, /^vx: syncing [0-3]\/4$/);
+      fs.writeFileSync(gate(work, "second"), "");
+      await shows(c, "vx: synced 4 tools");
+      await shows(c, "vx: 4 tools");
+    } finally {
+      terminal.dispose();
+    }
+  });
+
+  it("says so when the daemon is killed, and `vx: Restart Daemon` brings it back", async () => {
+    const c = await controller();
+    const pid = daemonPid();
+    assert.ok(pid);
+    process.kill(pid, "SIGKILL");
+    await shows(c, "vx: daemon not running");
+    const seen = await statusBar("vx: daemon not running", "4-daemon-killed");
+    assert.deepEqual([seen.text, seen.warning], ["vx: daemon not running", true]);
+    await vscode.commands.executeCommand("vx.restartDaemon");
+    await shows(c, "vx: 4 tools");
+    assert.notEqual(daemonPid(), pid);
+  });
 });

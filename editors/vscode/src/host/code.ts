@@ -145,6 +145,39 @@ function lookServer(page: Page, artifacts: string): http.Server {
   });
 }
 
+/** Prints the results mocha wrote (xunit, `VX_TEST_REPORT`) as a person reads them,
+ * ending with the `N passed, N failed` line; whether any test ran. */
+export function printResults(report: string | undefined): boolean {
+  if (!report || !fs.existsSync(report)) {
+    log(`no test results at ${report ?? "(VX_TEST_REPORT unset)"}`);
+    return false;
+  }
+  const xml = fs.readFileSync(report, "utf8");
+  const unescape = (t: string) =>
+    t
+      .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
+      .replace(/&#(\d+);/g, (_, d: string) => String.fromCodePoint(Number(d)))
+      .replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&");
+  let passed = 0;
+  let failed = 0;
+  for (const m of xml.matchAll(/<testcase\b([^>]*?)(\/>|>([\s\S]*?)<\/testcase>)/g)) {
+    const name = unescape(/\bname="([^"]*)"/.exec(m[1])?.[1] ?? "?");
+    const time = /\btime="([^"]*)"/.exec(m[1])?.[1] ?? "?";
+    const failure = m[3] && /<failure\b[^>]*>([\s\S]*?)<\/failure>/.exec(m[3]);
+    if (failure) {
+      failed++;
+      process.stdout.write(`  ✖ ${name} (${time} s)\n${unescape(failure[1]).replace(/^/gm, "      ")}\n`);
+    } else if (m[3] && /<skipped/.test(m[3])) {
+      process.stdout.write(`  - ${name} (skipped)\n`);
+    } else {
+      passed++;
+      process.stdout.write(`  ✔ ${name} (${time} s)\n`);
+    }
+  }
+  process.stdout.write(`${passed} passed, ${failed} failed\n`);
+  return passed + failed > 0;
+}
+
 async function main(args: string[]): Promise<number> {
   const testsPath = option(args, "extensionTestsPath");
   const devPath = option(args, "extensionDevelopmentPath");
@@ -267,6 +300,10 @@ async function main(args: string[]): Promise<number> {
     );
     const code = await Promise.race([exited, limit]);
     log(`tests ended with ${code} (${Date.now() - started} ms)`);
+    if (!printResults(process.env.VX_TEST_REPORT) && code === 0) {
+      log("no test ran");
+      return 1;
+    }
     fs.rmSync(profile, { recursive: true, force: true });
     return code;
   } finally {
