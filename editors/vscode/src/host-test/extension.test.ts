@@ -1,9 +1,9 @@
 // The extension in code-server's real extension host, against the real `vx daemon`
 // (started by the extension itself), on the project .vscode-test.mjs made
 // (src/host-test/project.ts). The tests run in order on one project: a sync from the
-// extension, the toolchain's quick pick, the terminal environment after a vx.toml edit,
-// a sync from a terminal, the tasks, a killed daemon. The status bar is read both from
-// the extension (its item) and as a person sees it (the workbench in chromium).
+// extension, the toolchain's quick pick, the terminal environment after a vx.toml
+// edit, a sync from a terminal, [scripts] as tasks, a killed daemon. The status bar is
+// read both from the extension (its item) and as a person sees it (in chromium).
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -123,6 +123,26 @@ describe("the vx extension in code-server", () => {
     } finally {
       terminal.dispose();
     }
+  });
+
+  it("offers [scripts] as tasks that run through `vx run`", async () => {
+    const tasks = await vscode.tasks.fetchTasks({ type: "vx" });
+    assert.deepEqual(
+      tasks.map((t) => [t.name, t.detail]),
+      [["hello", "echo hello from the task > hello.txt"]],
+    );
+    const out = path.join(work.project, "hello.txt");
+    const ended = new Promise<number | undefined>((resolve) => {
+      const sub = vscode.tasks.onDidEndTaskProcess((e) => {
+        if (e.execution.task.name === "hello") {
+          sub.dispose();
+          resolve(e.exitCode);
+        }
+      });
+    });
+    await vscode.tasks.executeTask(tasks[0]);
+    assert.equal(await ended, 0);
+    assert.equal(fs.readFileSync(out, "utf8"), "hello from the task\n");
   });
 
   it("says so when the daemon is killed, and `vx: Restart Daemon` brings it back", async () => {
