@@ -18,6 +18,7 @@ const artifacts = process.env.VX_TEST_ARTIFACTS || path.resolve("../../target/ed
 fs.mkdirSync(artifacts, { recursive: true });
 const report = path.join(artifacts, "results.xml");
 fs.rmSync(report, { force: true });
+fs.rmSync(path.join(artifacts, "figures.txt"), { force: true });
 projectFor(work);
 const bin = path.join(work.root, "bin");
 fs.mkdirSync(bin);

@@ -34,6 +34,14 @@ async function shows(c: Controller, text: string | RegExp): Promise<void> {
   });
 }
 
+/** Records a measured figure (target/editor-host/figures.txt, docs/BENCHMARKS.md). */
+function figure(what: string, ms: number): void {
+  const dir = process.env.VX_TEST_ARTIFACTS;
+  if (dir) {
+    fs.appendFileSync(path.join(dir, "figures.txt"), `${what}: ${ms} ms\n`);
+  }
+}
+
 function daemonPid(): number | null {
   const out = spawnSync(work.vx, ["daemon", "status", "--json"], { env: work.env, encoding: "utf8" });
   return JSON.parse(out.stdout).pid;
@@ -112,8 +120,10 @@ describe("the vx extension in code-server", () => {
     const table = work.toolToml("d", waitFor(work, "second"));
     // The new tool before [env] (appended last): a table of its own.
     const text = fs.readFileSync(work.manifest, "utf8");
+    const edited = Date.now();
     fs.writeFileSync(work.manifest, table + text);
     await shows(c, "vx: 4 tools, 1 not installed");
+    figure("vx.toml edited to the status bar's new text", Date.now() - edited);
     const terminal = vscode.window.createTerminal({ name: "sync", cwd: work.project, shellPath: "/bin/sh", shellArgs: ["-c", `'${work.vx}' sync --headless`] });
     try {
       await shows(c, /^vx: syncing [0-3]\/4$/);
