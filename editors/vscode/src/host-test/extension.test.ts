@@ -48,9 +48,8 @@ function daemonPid(): number | null {
 }
 
 describe("the vx extension in code-server", () => {
-  after(() => {
-    spawnSync(work.vx, ["daemon", "stop"], { env: work.env });
-  });
+  // The daemon stopped (killed if it does not stop) and the project's directory removed.
+  after(() => work.dispose());
 
   it("starts the daemon and shows the tools not installed, on the warning background", async () => {
     const c = await controller();
