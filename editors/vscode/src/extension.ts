@@ -1,7 +1,7 @@
 // The vx extension: in a workspace with a vx.toml, it follows the vx daemon (started
 // with `vx daemon start` when none answers) and shows the project's toolchain and any
 // sync's progress in the status bar, gives integrated terminals the project's PATH and
-// [env], and offers commands. Everything it shows comes from daemon.ts, status.ts and
+// [env], offers commands, and [scripts] as tasks. Everything it shows comes from daemon.ts, status.ts and
 // environment.ts, which are tested against the real daemon; this file wires them to
 // the editor.
 
@@ -13,6 +13,7 @@ import * as vscode from "vscode";
 import { DaemonConnection, DaemonError, Event, Toolchain } from "./daemon";
 import { terminalEnvironment } from "./environment";
 import { SyncTracker, statusView } from "./status";
+import { ScriptTaskProvider, TASK_TYPE } from "./tasks";
 
 /** Waits between reconnection attempts: doubled each failure, up to the last. */
 const BACKOFF_MS = [500, 1_000, 2_000, 5_000, 10_000, 30_000];
@@ -33,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): Controller | undefin
     ),
     vscode.commands.registerCommand("vx.showToolchain", () => controller.showToolchain()),
     vscode.commands.registerCommand("vx.restartDaemon", () => controller.restartDaemon()),
+    vscode.tasks.registerTaskProvider(TASK_TYPE, new ScriptTaskProvider(folder, () => controller.vx())),
   );
   void controller.connect();
   return controller;

@@ -20,18 +20,27 @@ export function vxBin(): string {
 }
 
 export class Workspace {
-  readonly root = fs.mkdtempSync(path.join(os.tmpdir(), "vx-vscode-"));
-  readonly project = path.join(this.root, "project");
-  readonly store = path.join(this.root, "store");
-  readonly socket = path.join(this.root, "d", "daemon.sock");
-  readonly manifest = path.join(this.project, "vx.toml");
+  readonly root: string;
+  readonly project: string;
+  readonly store: string;
+  readonly socket: string;
+  readonly manifest: string;
   readonly vx = vxBin();
   readonly env: NodeJS.ProcessEnv;
 
-  constructor() {
-    fs.mkdirSync(this.project);
-    fs.mkdirSync(path.join(this.root, "boards"));
-    fs.mkdirSync(path.join(this.root, "archives"));
+  /** A new workspace, or (`root`) one made earlier by another process: the extension
+   * host's tests take over the one the test runner's configuration made. */
+  constructor(root?: string) {
+    this.root = root ?? fs.mkdtempSync(path.join(os.tmpdir(), "vx-vscode-"));
+    this.project = path.join(this.root, "project");
+    this.store = path.join(this.root, "store");
+    this.socket = path.join(this.root, "d", "daemon.sock");
+    this.manifest = path.join(this.project, "vx.toml");
+    if (!root) {
+      fs.mkdirSync(this.project);
+      fs.mkdirSync(path.join(this.root, "boards"));
+      fs.mkdirSync(path.join(this.root, "archives"));
+    }
     const env: NodeJS.ProcessEnv = {};
     for (const [k, v] of Object.entries(process.env)) {
       if (!k.startsWith("VX_") && !k.startsWith("XDG_") && k !== "GITHUB_TOKEN" && k !== "GH_TOKEN") {

@@ -1,0 +1,169 @@
+// The extension in code-server's real extension host, against the real `vx daemon`
+// (started by the extension itself), on the project .vscode-test.mjs made
+// (src/host-test/project.ts). The tests run in order on one project: a sync from the
+// extension, the toolchain's quick pick, the terminal environment after a vx.toml
+// edit, a sync from a terminal, [scripts] as tasks, a killed daemon. The status bar is
+// read both from the extension (its item) and as a person sees it (in chromium).
+
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as vscode from "vscode";
+
+import type { Controller } from "../extension";
+import { Workspace, until } from "../test/harness";
+import { quickPick, statusBar } from "./look";
+import { gate, waitFor } from "./project";
+
+const work = new Workspace(process.env.VX_TEST_ROOT);
+
+async function controller(): Promise<Controller> {
+  const ext = vscode.extensions.getExtension<Controller>("vx.vx");
+  assert.ok(ext, "the vx extension is installed");
+  const c = await ext.activate();
+  assert.ok(c, "the extension is active in a folder with a vx.toml");
+  return c;
+}
+
+/** Waits until the item reads `text`. */
+async function shows(c: Controller, text: string | RegExp): Promise<void> {
+  const ok = () => (typeof text === "string" ? c.item.text === text : text.test(c.item.text));
+  await until(`the status bar to read ${text} (it reads ${c.item.text})`, ok).catch(() => {
+    throw new Error(`the status bar reads ${JSON.stringify(c.item.text)}, not ${text}`);
+  });
+}
+
+/** Records a measured figure (target/editor-host/figures.txt, docs/BENCHMARKS.md). */
+function figure(what: string, ms: number): void {
+  const dir = process.env.VX_TEST_ARTIFACTS;
+  if (dir) {
+    fs.appendFileSync(path.join(dir, "figures.txt"), `${what}: ${ms} ms\n`);
+  }
+}
+
+function daemonPid(): number | null {
+  const out = spawnSync(work.vx, ["daemon", "status", "--json"], { env: work.env, encoding: "utf8" });
+  return JSON.parse(out.stdout).pid;
+}
+
+describe("the vx extension in code-server", () => {
+  // The daemon stopped (killed if it does not stop) and the project's directory removed.
+  after(() => work.dispose());
+
+  it("starts the daemon and shows the tools not installed, on the warning background", async () => {
+    const c = await controller();
+    await shows(c, "vx: 3 tools, 3 not installed");
+    assert.ok(daemonPid(), "the extension started a daemon");
+    const seen = await statusBar("vx: 3 tools, 3 not installed", "1-not-installed");
+    assert.equal(seen.text, "vx: 3 tools, 3 not installed");
+    assert.equal(seen.warning, true);
+  });
+
+  it("follows `vx: Sync` live: the sync's progress, its result, then the tools", async () => {
+    const c = await controller();
+    await vscode.commands.executeCommand("vx.sync");
+    // The tools' post-install waits for the gate: the sync is seen while it runs.
+    await shows(c, "vx: syncing 0/3");
+    const during = await statusBar("vx: syncing 0/3", "2-syncing");
+    assert.equal(during.text, "vx: syncing 0/3");
+    fs.writeFileSync(gate(work, "first"), "");
+    await shows(c, "vx: synced 3 tools");
+    await shows(c, "vx: 3 tools");
+    const after = await statusBar("vx: 3 tools", "3-synced");
+    assert.deepEqual([after.text, after.warning], ["vx: 3 tools", false]);
+  });
+
+  it("lists the toolchain in `vx: Show Toolchain`'s quick pick", async () => {
+    void vscode.commands.executeCommand("vx.showToolchain");
+    try {
+      const rows = await quickPick();
+      assert.deepEqual(
+        rows.map((r) => r.slice(0, 2)),
+        [
+          ["a", "1"],
+          ["b", "1"],
+          ["c", "1"],
+        ],
+      );
+    } finally {
+      await vscode.commands.executeCommand("workbench.action.closeQuickOpen");
+    }
+  });
+
+  it("gives a new terminal the project's tools and the [env] of an edited vx.toml", async () => {
+    const c = await controller();
+    fs.appendFileSync(work.manifest, '[env]\nGREETING = "hello from {project}"\n');
+    await until("the daemon's config_changed to reach the extension", () =>
+      Boolean(c.toolchain?.environment?.vars.some((v) => v.name === "GREETING")),
+    );
+    const out = path.join(work.root, "terminal.txt");
+    const terminal = vscode.window.createTerminal({
+      name: "env check",
+      cwd: work.project,
+      shellPath: "/bin/sh",
+      shellArgs: ["-c", `{ echo "$GREETING"; command -v a; } > '${out}.tmp' && mv '${out}.tmp' '${out}'`],
+    });
+    try {
+      await until("the terminal's command to write its file", () => fs.existsSync(out));
+      const [greeting, a] = fs.readFileSync(out, "utf8").trim().split("\n");
+      assert.equal(greeting, `hello from ${work.project}`);
+      assert.match(a, /\/vx\/store\/a\/1\/bin\/a$/);
+    } finally {
+      terminal.dispose();
+    }
+  });
+
+  it("follows a `vx sync` started in a terminal", async () => {
+    const c = await controller();
+    const table = work.toolToml("d", waitFor(work, "second"));
+    // The new tool before [env] (appended last): a table of its own.
+    const text = fs.readFileSync(work.manifest, "utf8");
+    const edited = Date.now();
+    fs.writeFileSync(work.manifest, table + text);
+    await shows(c, "vx: 4 tools, 1 not installed");
+    figure("vx.toml edited to the status bar's new text", Date.now() - edited);
+    const terminal = vscode.window.createTerminal({ name: "sync", cwd: work.project, shellPath: "/bin/sh", shellArgs: ["-c", `'${work.vx}' sync --headless`] });
+    try {
+      await shows(c, /^vx: syncing [0-3]\/4$/);
+      fs.writeFileSync(gate(work, "second"), "");
+      await shows(c, "vx: synced 4 tools");
+      await shows(c, "vx: 4 tools");
+    } finally {
+      terminal.dispose();
+    }
+  });
+
+  it("offers [scripts] as tasks that run through `vx run`", async () => {
+    const tasks = await vscode.tasks.fetchTasks({ type: "vx" });
+    assert.deepEqual(
+      tasks.map((t) => [t.name, t.detail]),
+      [["hello", "echo hello from the task > hello.txt"]],
+    );
+    const out = path.join(work.project, "hello.txt");
+    const ended = new Promise<number | undefined>((resolve) => {
+      const sub = vscode.tasks.onDidEndTaskProcess((e) => {
+        if (e.execution.task.name === "hello") {
+          sub.dispose();
+          resolve(e.exitCode);
+        }
+      });
+    });
+    await vscode.tasks.executeTask(tasks[0]);
+    assert.equal(await ended, 0);
+    assert.equal(fs.readFileSync(out, "utf8"), "hello from the task\n");
+  });
+
+  it("says so when the daemon is killed, and `vx: Restart Daemon` brings it back", async () => {
+    const c = await controller();
+    const pid = daemonPid();
+    assert.ok(pid);
+    process.kill(pid, "SIGKILL");
+    await shows(c, "vx: daemon not running");
+    const seen = await statusBar("vx: daemon not running", "4-daemon-killed");
+    assert.deepEqual([seen.text, seen.warning], ["vx: daemon not running", true]);
+    await vscode.commands.executeCommand("vx.restartDaemon");
+    await shows(c, "vx: 4 tools");
+    assert.notEqual(daemonPid(), pid);
+  });
+});
