@@ -16,12 +16,12 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::github::GithubConfig;
 use crate::hook::script::HOOK_VAR;
 use crate::hook::state::STATE_VAR;
 use crate::lock::Lock;
 use crate::manifest::Manifest;
 use crate::manifest::platform::Platform;
-use crate::github::GithubConfig;
 use crate::user_config::UserConfig;
 
 /// How a check came out.

@@ -39,8 +39,7 @@ pub struct Edited {
 impl Edited {
     /// The manifest at `path` as it is (empty when there is none yet).
     pub fn read(path: &std::path::Path) -> Result<Edited, Error> {
-        let text = match vx::bounded_read::read_to_string(path, vx::manifest::MAX_MANIFEST_BYTES)
-        {
+        let text = match vx::bounded_read::read_to_string(path, vx::manifest::MAX_MANIFEST_BYTES) {
             Ok(text) => text,
             Err(e) if e.is_not_found() => String::new(),
             Err(e) => {

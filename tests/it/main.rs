@@ -33,7 +33,11 @@ mod dashboard;
 #[cfg(unix)]
 mod env;
 #[cfg(unix)]
+mod everyday;
+#[cfg(unix)]
 mod formats;
+#[cfg(unix)]
+mod global;
 #[cfg(unix)]
 mod hook;
 #[cfg(unix)]
@@ -42,6 +46,8 @@ mod hostile_files;
 mod hostile_mirror;
 #[cfg(unix)]
 mod hostile_registry;
+#[cfg(unix)]
+mod hostile_runtimes;
 #[cfg(unix)]
 mod hostile_slow;
 #[cfg(unix)]
@@ -83,9 +89,13 @@ mod runtime_rust;
 #[cfg(unix)]
 mod runtimes;
 #[cfg(unix)]
+mod safety;
+#[cfg(unix)]
 mod self_update;
 #[cfg(unix)]
 mod signals;
+#[cfg(unix)]
+mod terminal;
 #[cfg(unix)]
 mod toolchain;
 #[cfg(unix)]
@@ -96,13 +106,3 @@ mod verify;
 mod verify_registry;
 #[cfg(unix)]
 mod verify_sigstore;
-#[cfg(unix)]
-mod global;
-#[cfg(unix)]
-mod everyday;
-#[cfg(unix)]
-mod safety;
-#[cfg(unix)]
-mod hostile_runtimes;
-#[cfg(unix)]
-mod terminal;
