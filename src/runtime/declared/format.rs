@@ -446,8 +446,8 @@ bin = ["bin/java"]
         );
         assert!(e.contains("no extension for macos"), "{e}");
         let e = bad(
-            "[layout]",
-            "[layout]\n[[layout.extra]]\nversions = [\"14\"]\nbin = []",
+            "bin = [\"bin/java\"]",
+            "bin = [\"bin/java\"]\n[[layout.extra]]\nversions = [\"14\"]\nbin = []",
         );
         assert!(e.contains("FROM..UNTIL"), "{e}");
     }

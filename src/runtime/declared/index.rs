@@ -18,8 +18,14 @@ pub struct Listed {
 }
 
 /// Every release `versions` lists at `url` (for json-list and lines; github-releases
-/// ignores it), in the index's order.
-pub fn read(cx: &Context, versions: &Versions, url: &str) -> Result<Vec<Listed>, RuntimeError> {
+/// ignores it), in the index's order; `what` names the index in errors (`node release
+/// index`).
+pub fn read(
+    cx: &Context,
+    versions: &Versions,
+    url: &str,
+    what: &'static str,
+) -> Result<Vec<Listed>, RuntimeError> {
     match versions {
         Versions::JsonList {
             list,
@@ -33,7 +39,7 @@ pub fn read(cx: &Context, versions: &Versions, url: &str) -> Result<Vec<Listed>,
             let text = cx.text(url)?;
             let format = |reason: String| RuntimeError::Format {
                 url: url.to_owned(),
-                what: "JSON release list",
+                what,
                 reason,
             };
             let document: serde_json::Value =

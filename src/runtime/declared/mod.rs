@@ -44,6 +44,8 @@ pub struct Declared {
     aliases: &'static [&'static str],
     summary: &'static str,
     needs: Option<&'static str>,
+    /// Its index in errors: `node release index`.
+    what: &'static str,
     spec: Spec,
 }
 
@@ -61,6 +63,7 @@ impl Declared {
             aliases: Box::leak(aliases.into_boxed_slice()),
             summary: leak(spec.summary.clone()),
             needs: spec.needs.clone().map(leak),
+            what: leak(format!("{} release index", spec.name)),
             spec,
         }
     }
@@ -121,7 +124,7 @@ impl Runtime for Declared {
     }
 
     fn versions(&self, cx: &Context) -> Result<Vec<Release>, RuntimeError> {
-        let listed = index::read(cx, &self.spec.versions, self.index_url())?;
+        let listed = index::read(cx, &self.spec.versions, self.index_url(), self.what)?;
         let mut releases: Vec<Release> = listed.into_iter().map(|l| l.release).collect();
         // Newest first, whatever the index's order.
         releases.sort_by_cached_key(|r| std::cmp::Reverse(Numeric::parse(&r.version)));
@@ -214,7 +217,7 @@ impl Runtime for Declared {
                 .and_then(|m| m.versions.as_deref())
                 .unwrap_or(self.index_url());
             let key = format::render(build, &values);
-            let built = index::read(cx, &self.spec.versions, url)?
+            let built = index::read(cx, &self.spec.versions, url, self.what)?
                 .into_iter()
                 .find(|l| l.release.id == release.id)
                 .is_some_and(|l| l.builds.contains(&key));
