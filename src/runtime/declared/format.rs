@@ -389,10 +389,12 @@ pub fn render(text: &str, values: &[(&str, &str)]) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    const MINIMAL: &str = r#"
+    /// A declaration with only the keys that must be there (the user file tests
+    /// read it too).
+    pub(in crate::runtime::declared) const MINIMAL: &str = r#"
 name = "acme-jdk"
 summary = "ACME's JDK"
 [versions]

@@ -70,28 +70,20 @@ mod tests {
     use super::*;
     use crate::runtime::Runtime;
 
-    const ACME: &str = r#"
-name = "acme-jdk"
-aliases = ["acmejdk"]
-summary = "ACME's JDK"
-[versions]
-kind = "lines"
-url = "https://dl.acme.corp/jdk/versions.txt"
-[download]
-url = "https://dl.acme.corp/jdk/{version}/jdk-{os}-{arch}.{ext}"
-checksums = "none"
-os = { linux = "linux" }
-arch = { x86_64 = "x64" }
-ext = { linux = "tar.gz" }
-[layout]
-bin = ["bin/java"]
-"#;
+    /// The shared minimal declaration, with an alias.
+    fn acme() -> String {
+        crate::runtime::declared::format::tests::MINIMAL.replacen(
+            "summary",
+            "aliases = [\"acmejdk\"]\nsummary",
+            1,
+        )
+    }
 
     #[test]
     fn declarations_are_read_by_file_name_and_checked() {
         let dir = tempfile::tempdir().unwrap();
         assert!(load(&dir.path().join("none"), &[]).unwrap().is_empty());
-        std::fs::write(dir.path().join("acme-jdk.toml"), ACME).unwrap();
+        std::fs::write(dir.path().join("acme-jdk.toml"), acme()).unwrap();
         std::fs::write(dir.path().join("README.md"), "not a declaration").unwrap();
         let loaded = load(dir.path(), &["node"]).unwrap();
         assert_eq!(loaded.len(), 1);
