@@ -194,7 +194,7 @@ fn registry_entry(
             m.tools.iter().any(|t| {
                 t.registry
                     .as_ref()
-                    .and_then(|r| vx::runtime::find(&r.lookup))
+                    .and_then(|r| vx::runtime::find(&r.lookup).ok().flatten())
                     .is_some_and(|r| r.name() == needed)
             })
         })

@@ -402,7 +402,7 @@ fn map_entry(resolver: &Resolver<'_>, entry: &import::Entry) -> Result<Mapped, S
     let lookup = entry.lookup.as_ref().map_err(Clone::clone)?;
     let constraint = entry.version.as_ref().map_err(Clone::clone)?;
     if let import::names::Lookup::Plugin(name) = lookup
-        && let Some(runtime) = vx::runtime::find(name)
+        && let Some(runtime) = vx::runtime::find(name).map_err(|e| e.to_string())?
     {
         return map_runtime(resolver, runtime, constraint);
     }

@@ -22,8 +22,8 @@ pub fn run(args: &SearchArgs) -> Result<i32, Error> {
         Resolver::new(&net, project.as_ref(), lock.as_ref()).map_err(super::resolution_error)?;
     let term = args.term.to_ascii_lowercase();
     let runtimes: Vec<&dyn vx::runtime::Runtime> = vx::runtime::all()
-        .iter()
-        .copied()
+        .map_err(|e| super::resolution_error(vx::resolution::runtime::error(e)))?
+        .into_iter()
         .filter(|r| {
             r.name().contains(&term)
                 || r.aliases().iter().any(|a| a.contains(&term))

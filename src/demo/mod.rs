@@ -211,7 +211,7 @@ pub fn run(settings: &Settings) -> Result<i32, DemoError> {
     for (tool, constraint, _, _) in RELEASES {
         // `node` and `go` alone name vx's runtimes (read from nodejs.org and go.dev):
         // the demo's stand-ins are its registry's packages, named so.
-        if crate::runtime::find(tool).is_some() {
+        if !matches!(crate::runtime::find(tool), Ok(None)) {
             let _ = writeln!(toml, "\"vx-demo/{tool}\" = \"{constraint}\"");
         } else {
             let _ = writeln!(toml, "{tool} = \"{constraint}\"");

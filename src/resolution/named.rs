@@ -128,7 +128,7 @@ impl From<crate::runtime::Release> for Listed {
 impl Resolver<'_> {
     /// What `name` designates: a runtime's name or alias, else a registry lookup.
     pub fn named(&self, name: &str) -> Result<Named, ResolutionError> {
-        match crate::runtime::find(name) {
+        match crate::runtime::find(name).map_err(resolve_runtime::error)? {
             Some(runtime) => Ok(Named::Runtime(runtime)),
             None => Ok(Named::Package(Box::new(self.lookup(name)?))),
         }

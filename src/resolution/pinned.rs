@@ -39,7 +39,9 @@ pub fn from_lock(tool: &ToolTable, lock: &Lock) -> Option<ToolTable> {
         .as_deref()
         .and_then(super::runtime::of_package)
     {
-        Some(runtime) => Some(super::runtime::concrete(
+        // A runtime no longer known: resolved again, which says why.
+        Some(None) => None,
+        Some(Some(runtime)) => Some(super::runtime::concrete(
             runtime,
             tool,
             &entry.version,

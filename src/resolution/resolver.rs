@@ -676,7 +676,10 @@ impl<'n> Resolver<'n> {
             )),
             other => other,
         };
-        if let Some(runtime) = crate::runtime::find(&request.lookup) {
+        if let Some(runtime) = crate::runtime::find(&request.lookup)
+            .map_err(super::runtime::error)
+            .map_err(at)?
+        {
             return self
                 .resolve_runtime(runtime, tool, &request.constraint, platforms, lock)
                 .map_err(at);
@@ -922,7 +925,7 @@ impl Resolver<'_> {
             .filter_map(|t| {
                 let lookup = &t.registry.as_ref()?.lookup;
                 // A runtime's index is read when it is resolved, not from a registry.
-                if crate::runtime::find(lookup).is_some() {
+                if !matches!(crate::runtime::find(lookup), Ok(None)) {
                     return None;
                 }
                 Some((*t, self.lookup(lookup).ok()?))
@@ -1031,7 +1034,7 @@ impl Resolve for Resolver<'_> {
                 .collect();
             self.prefetch(&tools, platforms);
         }
-        let runtime_of = |t: &ToolTable| crate::runtime::find(&t.registry.as_ref()?.lookup);
+        let runtime_of = |t: &ToolTable| crate::runtime::find(&t.registry.as_ref()?.lookup).ok()?;
         // A runtime others need (erlang, for elixir) is resolved before them.
         let needed: Vec<&str> = manifest
             .tools

@@ -16,9 +16,12 @@ use super::ResolutionError;
 /// The lock's `package` of a runtime: `runtime:NAME`.
 pub const PACKAGE_PREFIX: &str = "runtime:";
 
-/// The runtime a lock entry's `package` names.
-pub fn of_package(package: &str) -> Option<&'static dyn Runtime> {
-    runtime::find(package.strip_prefix(PACKAGE_PREFIX)?)
+/// The runtime a lock entry's `package` names: `None` when it names none (a registry
+/// package), `Some(None)` when it names a runtime this vx does not know or cannot
+/// read the declaration of (the tool is then resolved again, which says why).
+pub fn of_package(package: &str) -> Option<Option<&'static dyn Runtime>> {
+    let name = package.strip_prefix(PACKAGE_PREFIX)?;
+    Some(runtime::find(name).ok().flatten())
 }
 
 /// `tool`'s concrete table at `version`, each platform as `downloads` gives it (the

@@ -14,14 +14,15 @@
 //! client ([`Context`]), so proxies, CAs, `url_replacements`, mirrors and `--offline`
 //! apply as to any request; indexes and checksum files are kept in vx's cache with
 //! their `ETag`s, so `--offline` reads what an earlier run fetched. One small file per
-//! runtime.
+//! runtime; a runtime that is only an index, a URL pattern and a checksum file is a
+//! declaration instead ([`declared`]: `node`, and a company's own runtimes).
 
+pub mod declared;
 pub mod elixir;
 pub mod erlang;
 pub mod go;
 pub mod hexbuilds;
 pub mod java;
-pub mod node;
 pub mod python;
 pub mod ruby;
 pub mod rust;
@@ -184,13 +185,19 @@ pub enum RuntimeError {
     /// A request no version satisfies, or that is not a version at all (exit 2).
     #[error("{0}")]
     Request(String),
+    /// A user's runtime declaration that cannot be read (exit 2): the file and why.
+    #[error("runtime declaration {0}")]
+    Declaration(String),
 }
 
 impl RuntimeError {
-    /// Whether the user's request is at fault (exit 2) rather than the publisher or
-    /// the network.
+    /// Whether the user is at fault (exit 2: the request, or their own runtime
+    /// declaration) rather than the publisher or the network.
     pub fn is_request(&self) -> bool {
-        matches!(self, RuntimeError::Request(_))
+        matches!(
+            self,
+            RuntimeError::Request(_) | RuntimeError::Declaration(_)
+        )
     }
 }
 
@@ -306,10 +313,11 @@ fn fetch_error(url: &str, reason: String) -> RuntimeError {
     }
 }
 
-/// Every runtime vx knows, in the order `vx search` lists them.
-pub fn all() -> &'static [&'static dyn Runtime] {
-    &[
-        &node::Node,
+/// vx's own runtimes, in the order `vx search` lists them.
+fn builtin() -> Vec<&'static dyn Runtime> {
+    let [node] = declared::builtin();
+    vec![
+        node,
         &python::Python,
         &go::Go,
         &java::Java,
@@ -318,6 +326,19 @@ pub fn all() -> &'static [&'static dyn Runtime] {
         &erlang::Erlang,
         &elixir::Elixir,
     ]
+}
+
+/// Every runtime: vx's own, then those the user declared (`runtimes/NAME.toml` in
+/// vx's configuration directory, [`declared::user`]); an error when a declaration
+/// cannot be read.
+pub fn all() -> Result<Vec<&'static dyn Runtime>, RuntimeError> {
+    let mut all = builtin();
+    let taken: Vec<&str> = all
+        .iter()
+        .flat_map(|r| std::iter::once(r.name()).chain(r.aliases().iter().copied()))
+        .collect();
+    all.extend(declared::users(&taken)?);
+    Ok(all)
 }
 
 /// An offline GitHub client (every fetch an error), for [`Context::seeded`].
@@ -334,12 +355,14 @@ pub(crate) fn offline_github() -> Github {
 }
 
 /// The runtime `name` designates: its name or an alias, as written (`node`,
-/// `nodejs`); `None` for any other name (a registry's to look up).
-pub fn find(name: &str) -> Option<&'static dyn Runtime> {
-    all()
-        .iter()
-        .copied()
-        .find(|r| r.name() == name || r.aliases().contains(&name))
+/// `nodejs`); `None` for any other name (a registry's to look up). vx's own runtimes
+/// are found without reading the user's declarations.
+pub fn find(name: &str) -> Result<Option<&'static dyn Runtime>, RuntimeError> {
+    let is = |r: &&'static dyn Runtime| r.name() == name || r.aliases().contains(&name);
+    if let Some(own) = builtin().into_iter().find(is) {
+        return Ok(Some(own));
+    }
+    Ok(all()?.into_iter().find(is))
 }
 
 /// The error for a request that names no version of `runtime`: what was asked and the
@@ -386,7 +409,7 @@ mod names_tests {
     #[test]
     fn the_import_table_knows_every_runtime_by_every_name() {
         let mut table: Vec<(&str, &str)> = Vec::new();
-        for runtime in super::all() {
+        for runtime in super::builtin() {
             table.push((runtime.name(), runtime.name()));
             for alias in runtime.aliases() {
                 table.push((alias, runtime.name()));

@@ -106,3 +106,5 @@ mod verify;
 mod verify_registry;
 #[cfg(unix)]
 mod verify_sigstore;
+#[cfg(unix)]
+mod runtime_declared;

@@ -250,6 +250,27 @@ fn elixir_takes_the_build_for_the_projects_otp_else_the_newest_and_says_it_needs
 }
 
 #[test]
+fn vx_add_elixir_says_it_needs_erlang_until_the_project_names_one() {
+    let builds = hexpm::serve(&otp_index(), &elixir_index());
+    let project = Project::new(&hexpm::config(&builds), LINUX);
+    let stderr = project.ok(&["add", "elixir@1.17"]);
+    assert!(
+        stderr.contains(
+            "elixir needs erlang, which vx.toml does not list: add it too (vx add erlang)"
+        ),
+        "{stderr}"
+    );
+    assert!(project.manifest_text().contains("elixir"));
+    // With erlang named, nothing more is said.
+    let project = Project::new(
+        &hexpm::config(&builds),
+        &format!("{LINUX}[tools]\nerlang = \"27\"\n"),
+    );
+    let stderr = project.ok(&["add", "elixir@1.17"]);
+    assert!(!stderr.contains("needs erlang"), "{stderr}");
+}
+
+#[test]
 fn erlang_and_elixir_install_and_run_through_vx_exec() {
     let mut otp = Otp::listed("27.1.2", &["ubuntu-20.04", "ubuntu-22.04"]);
     otp.served = Some(hexpm::otp_archive("27.1.2"));

@@ -129,7 +129,7 @@ fn a_corrupt_index_or_sums_without_the_asset_are_errors_that_write_nothing() {
         .clone();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("not a valid Node.js release index"),
+        stderr.contains("index.json: not a valid node release index"),
         "{stderr}"
     );
     assert_eq!(project.lock_text(), None);

@@ -1,0 +1,466 @@
+//! A runtime declaration's file, read strictly: TOML with no unknown key, every
+//! template's placeholders known, every mapping's archive extension one vx unpacks, so a
+//! mistake is said when the file is read, not when a platform is locked.
+//!
+//! ```toml
+//! name = "acme-jdk"                       # the [tools] key and the store's name
+//! aliases = ["acmejdk"]                   # other names users write (optional)
+//! summary = "ACME's JDK build"            # one line for `vx search`
+//! needs = "erlang"                        # a runtime it needs to run (optional)
+//!
+//! [versions]                              # where versions are listed
+//! kind = "json-list"                      # json-list | lines | github-releases
+//! url = "https://dl.acme.corp/jdk/index.json"
+//! list = "releases"                       # json-list: dotted path of the array ("": the document)
+//! version = "version"                     # json-list: each entry's version field
+//! strip_prefix = "jdk-"                   # taken off a listed id to give the version
+//! lts = "lts"                             # json-list: a string field naming an LTS line (optional)
+//! date = "date"                           # json-list: publication date (optional)
+//! builds = "files"                        # json-list: the platforms built, matched with download.build (optional)
+//! # lines: `url`; each line's first word is a release. github-releases: `repo = "owner/name"`.
+//!
+//! [download]
+//! url = "https://dl.acme.corp/jdk/{tag}/acme-jdk-{version}-{os}-{arch}{libc}.{ext}"
+//! checksums = "https://dl.acme.corp/jdk/{tag}/SHA256SUMS"   # or "none"
+//! os = { linux = "linux", macos = "mac", windows = "windows" }
+//! arch = { x86_64 = "x64", aarch64 = "aarch64" }
+//! libc = { gnu = "", musl = "-musl" }     # absent: no musl build
+//! ext = { linux = "tar.gz", macos = "tar.gz", windows = "zip" }
+//! build = { linux = "linux-{arch}{libc}" }  # the `builds` entry a platform needs (optional)
+//!
+//! [download.musl]                         # musl builds published elsewhere (optional)
+//! versions = "https://…/index.json"       # whose `builds` say which releases have one
+//! url = "https://…"
+//! checksums = "https://…"
+//! note = "musl builds come from …"        # added to "no build for …"
+//!
+//! [layout]
+//! strip = 1                               # leading directories to drop
+//! bin = ["bin/java", "bin/javac"]         # the commands
+//! windows_bin = ["bin/java.exe", "bin/javac.exe"]   # on Windows (default: bin)
+//! env = { JAVA_HOME = "" }                # variables, each a path inside the install
+//! post_install = "…"                      # a step run in the unpacked tree (optional)
+//!
+//! [[layout.extra]]                        # more commands in some versions only
+//! versions = ["14.19..15", "16.9..25"]    # FROM..UNTIL: FROM <= version < UNTIL
+//! bin = ["bin/corepack"]
+//! windows_bin = ["corepack.cmd"]
+//! ```
+//!
+//! Placeholders: `{version}` (the version as vx names it), `{tag}` (the publisher's
+//! id of it, as listed), `{os}`, `{arch}`, `{libc}`, `{ext}` (the mappings' values
+//! for the platform). A platform whose os or arch a mapping lacks has no build.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::format::ArchiveFormat;
+
+/// The largest declaration file read.
+pub const MAX_DECLARATION_BYTES: u64 = 64 << 10;
+
+/// The placeholders a template may hold.
+const PLACEHOLDERS: &[&str] = &["version", "tag", "os", "arch", "libc", "ext"];
+
+/// A declaration as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    /// Its name.
+    pub name: String,
+    /// Other names.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// One line for `vx search`.
+    pub summary: String,
+    /// The runtime it needs.
+    #[serde(default)]
+    pub needs: Option<String>,
+    /// Where versions come from.
+    pub versions: Versions,
+    /// What each platform downloads.
+    pub download: DownloadSpec,
+    /// How the archive is laid out.
+    pub layout: LayoutSpec,
+}
+
+/// The version index.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Versions {
+    /// A JSON document holding an array of objects.
+    JsonList {
+        /// Its URL.
+        url: String,
+        /// The dotted path of the array in the document (empty: the document).
+        #[serde(default)]
+        list: String,
+        /// The dotted path of an entry's version.
+        version: String,
+        /// Taken off a listed id to give the version.
+        #[serde(default)]
+        strip_prefix: String,
+        /// The field naming an LTS line (a string; anything else: not LTS).
+        #[serde(default)]
+        lts: Option<String>,
+        /// The field giving the publication date.
+        #[serde(default)]
+        date: Option<String>,
+        /// The field listing the platforms built (strings).
+        #[serde(default)]
+        builds: Option<String>,
+    },
+    /// A text file, one release a line (its first word).
+    Lines {
+        /// Its URL.
+        url: String,
+        /// Taken off a listed id to give the version.
+        #[serde(default)]
+        strip_prefix: String,
+    },
+    /// A GitHub repository's releases.
+    GithubReleases {
+        /// `owner/name`.
+        repo: String,
+        /// Taken off a tag to give the version.
+        #[serde(default)]
+        strip_prefix: String,
+    },
+}
+
+/// `[download]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DownloadSpec {
+    /// The archive's URL template.
+    pub url: String,
+    /// The sums file's URL template, or `none`.
+    pub checksums: String,
+    /// vx's os → the publisher's.
+    pub os: BTreeMap<String, String>,
+    /// vx's arch → the publisher's.
+    pub arch: BTreeMap<String, String>,
+    /// `gnu`/`musl` → the publisher's; absent: Linux builds are glibc only.
+    #[serde(default)]
+    pub libc: Option<BTreeMap<String, String>>,
+    /// vx's os → the archive's extension.
+    pub ext: BTreeMap<String, String>,
+    /// vx's os → the `builds` entry a platform needs.
+    #[serde(default)]
+    pub build: BTreeMap<String, String>,
+    /// Where musl builds come from, when elsewhere.
+    #[serde(default)]
+    pub musl: Option<MuslSpec>,
+}
+
+/// `[download.musl]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MuslSpec {
+    /// The index whose `builds` say which releases have a musl build.
+    #[serde(default)]
+    pub versions: Option<String>,
+    /// The archive's URL template.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// The sums file's URL template, or `none`.
+    #[serde(default)]
+    pub checksums: Option<String>,
+    /// Said after "no build for …".
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// `[layout]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayoutSpec {
+    /// Leading directories to drop.
+    #[serde(default)]
+    pub strip: u32,
+    /// The commands.
+    pub bin: Vec<String>,
+    /// The commands on Windows (default: `bin`).
+    #[serde(default)]
+    pub windows_bin: Option<Vec<String>>,
+    /// Variables, each a path inside the install.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// A step run in the unpacked tree (Unix).
+    #[serde(default)]
+    pub post_install: Option<String>,
+    /// The step on Windows.
+    #[serde(default)]
+    pub windows_post_install: Option<String>,
+    /// Commands of some versions only.
+    #[serde(default)]
+    pub extra: Vec<Extra>,
+}
+
+/// `[[layout.extra]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Extra {
+    /// `FROM..UNTIL` ranges.
+    pub versions: Vec<String>,
+    /// The commands.
+    pub bin: Vec<String>,
+    /// The commands on Windows (default: `bin`).
+    #[serde(default)]
+    pub windows_bin: Option<Vec<String>>,
+}
+
+/// A `FROM..UNTIL` range of versions: FROM ≤ version < UNTIL, compared as numbers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Range {
+    /// Its lower bound (included).
+    pub from: super::super::version::Numeric,
+    /// Its upper bound (excluded).
+    pub until: super::super::version::Numeric,
+}
+
+impl Range {
+    /// Reads `FROM..UNTIL`.
+    pub fn parse(text: &str) -> Option<Range> {
+        let (from, until) = text.split_once("..")?;
+        Some(Range {
+            from: super::super::version::Numeric::parse(from.trim())?,
+            until: super::super::version::Numeric::parse(until.trim())?,
+        })
+    }
+
+    /// Whether `version` is in it.
+    pub fn contains(&self, version: &super::super::version::Numeric) -> bool {
+        *version >= self.from && *version < self.until
+    }
+}
+
+/// Reads and checks a declaration's text; `Err` says what is wrong, with the line and
+/// column where TOML knows them.
+pub fn parse(text: &str) -> Result<Spec, String> {
+    let spec: Spec = toml::from_str(text).map_err(|e| e.to_string().trim_end().to_owned())?;
+    check(&spec)?;
+    Ok(spec)
+}
+
+/// The checks TOML's types cannot make.
+fn check(spec: &Spec) -> Result<(), String> {
+    crate::validate::tool_name(&spec.name).map_err(|e| format!("name: {e}"))?;
+    for alias in &spec.aliases {
+        crate::validate::tool_name(alias).map_err(|e| format!("aliases: {e}"))?;
+    }
+    if let Some(needs) = &spec.needs {
+        crate::validate::tool_name(needs).map_err(|e| format!("needs: {e}"))?;
+    }
+    if spec.summary.trim().is_empty() || spec.summary.contains(char::is_control) {
+        return Err("summary: one line of text is needed".to_owned());
+    }
+    match &spec.versions {
+        Versions::JsonList { url, version, .. } => {
+            template("versions.url", url)?;
+            if version.is_empty() {
+                return Err("versions.version: the field of each entry's version is needed".into());
+            }
+        }
+        Versions::Lines { url, .. } => template("versions.url", url)?,
+        Versions::GithubReleases { repo, .. } => {
+            let ok = repo
+                .split_once('/')
+                .is_some_and(|(o, n)| !o.is_empty() && !n.is_empty() && !n.contains('/'));
+            if !ok {
+                return Err(format!(
+                    "versions.repo: `{}` is not owner/name",
+                    crate::validate::shorten(repo)
+                ));
+            }
+        }
+    }
+    let download = &spec.download;
+    template("download.url", &download.url)?;
+    checksums("download.checksums", &download.checksums)?;
+    for (os, ext) in &download.ext {
+        if ArchiveFormat::from_name(ext).is_none() {
+            return Err(format!(
+                "download.ext.{os}: `{}` is not an archive vx unpacks (tar.gz, tar.xz, tar.bz2, tar.zst, tar, zip, raw)",
+                crate::validate::shorten(ext)
+            ));
+        }
+    }
+    for os in download.os.keys() {
+        if !download.ext.contains_key(os) {
+            return Err(format!("download.ext: no extension for {os}"));
+        }
+    }
+    if let Some(libc) = &download.libc
+        && let Some(other) = libc.keys().find(|k| *k != "gnu" && *k != "musl")
+    {
+        return Err(format!("download.libc: `{other}` is not gnu or musl"));
+    }
+    for (os, build) in &download.build {
+        template(&format!("download.build.{os}"), build)?;
+    }
+    if let Some(musl) = &download.musl {
+        if let Some(url) = &musl.versions {
+            template("download.musl.versions", url)?;
+        }
+        if let Some(url) = &musl.url {
+            template("download.musl.url", url)?;
+        }
+        if let Some(url) = &musl.checksums {
+            checksums("download.musl.checksums", url)?;
+        }
+    }
+    let layout = &spec.layout;
+    if layout.bin.is_empty() {
+        return Err("layout.bin: at least one command is needed".to_owned());
+    }
+    for extra in &layout.extra {
+        for range in &extra.versions {
+            if Range::parse(range).is_none() {
+                return Err(format!(
+                    "layout.extra.versions: `{}` is not FROM..UNTIL (14.19..15)",
+                    crate::validate::shorten(range)
+                ));
+            }
+        }
+    }
+    for name in layout.env.keys() {
+        let ok = !name.is_empty()
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            && !name.starts_with(|c: char| c.is_ascii_digit());
+        if !ok || name.eq_ignore_ascii_case("PATH") {
+            return Err(format!(
+                "layout.env: `{}` is not a variable a runtime may set",
+                crate::validate::shorten(name)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A checksum source: `none` or a template.
+fn checksums(key: &str, value: &str) -> Result<(), String> {
+    if value == "none" {
+        Ok(())
+    } else {
+        template(key, value)
+    }
+}
+
+/// Checks that `text` holds only known placeholders, well closed.
+fn template(key: &str, text: &str) -> Result<(), String> {
+    if text.is_empty() {
+        return Err(format!("{key}: empty"));
+    }
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            return Err(format!("{key}: a `{{` is not closed"));
+        };
+        let name = &after[..close];
+        if !PLACEHOLDERS.contains(&name) {
+            return Err(format!(
+                "{key}: `{{{}}}` is not a placeholder (known: {})",
+                crate::validate::shorten(name),
+                PLACEHOLDERS
+                    .iter()
+                    .map(|p| format!("{{{p}}}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ));
+        }
+        rest = &after[close + 1..];
+    }
+    if rest.contains('}') {
+        return Err(format!("{key}: a `}}` without its `{{`"));
+    }
+    Ok(())
+}
+
+/// `text` with each placeholder replaced by its value in `values`.
+pub fn render(text: &str, values: &[(&str, &str)]) -> String {
+    let mut out = text.to_owned();
+    for (name, value) in values {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::*;
+
+    /// A declaration with only the keys that must be there (the user file tests
+    /// read it too).
+    pub(in crate::runtime::declared) const MINIMAL: &str = r#"
+name = "acme-jdk"
+summary = "ACME's JDK"
+[versions]
+kind = "lines"
+url = "https://dl.acme.corp/jdk/versions.txt"
+[download]
+url = "https://dl.acme.corp/jdk/{version}/jdk-{os}-{arch}.{ext}"
+checksums = "https://dl.acme.corp/jdk/{version}/SHA256SUMS"
+os = { linux = "linux" }
+arch = { x86_64 = "x64" }
+ext = { linux = "tar.gz" }
+[layout]
+bin = ["bin/java"]
+"#;
+
+    #[test]
+    fn a_minimal_declaration_reads() {
+        let spec = parse(MINIMAL).unwrap();
+        assert_eq!(spec.name, "acme-jdk");
+        assert!(matches!(spec.versions, Versions::Lines { .. }));
+        assert_eq!(spec.layout.strip, 0);
+    }
+
+    #[test]
+    fn mistakes_are_said_where_they_are() {
+        let bad = |from: &str, to: &str| {
+            let text = MINIMAL.replacen(from, to, 1);
+            assert_ne!(text, MINIMAL, "{from}");
+            parse(&text).unwrap_err()
+        };
+        let e = bad("summary =", "sumary =");
+        assert!(
+            e.contains("unknown field `sumary`") && e.contains("line"),
+            "{e}"
+        );
+        let e = bad("kind = \"lines\"", "kind = \"yaml\"");
+        assert!(e.contains("yaml"), "{e}");
+        let e = bad("{arch}.{ext}", "{arch}.{extension}");
+        assert!(e.contains("`{extension}` is not a placeholder"), "{e}");
+        let e = bad("\"tar.gz\"", "\"rar\"");
+        assert!(e.contains("not an archive vx unpacks"), "{e}");
+        let e = bad("bin = [\"bin/java\"]", "bin = []");
+        assert!(e.contains("layout.bin"), "{e}");
+        let e = bad("name = \"acme-jdk\"", "name = \"../x\"");
+        assert!(e.starts_with("name:"), "{e}");
+        let e = bad("[layout]", "[layout]\nenv = { PATH = \"bin\" }");
+        assert!(e.contains("not a variable a runtime may set"), "{e}");
+        let e = bad(
+            "os = { linux = \"linux\" }",
+            "os = { linux = \"linux\", macos = \"mac\" }",
+        );
+        assert!(e.contains("no extension for macos"), "{e}");
+        let e = bad(
+            "bin = [\"bin/java\"]",
+            "bin = [\"bin/java\"]\n[[layout.extra]]\nversions = [\"14\"]\nbin = []",
+        );
+        assert!(e.contains("FROM..UNTIL"), "{e}");
+    }
+
+    #[test]
+    fn ranges_include_their_start_and_not_their_end() {
+        let n = |t| crate::runtime::version::Numeric::parse(t).unwrap();
+        let range = Range::parse("16.9..25").unwrap();
+        assert!(range.contains(&n("16.9.0")));
+        assert!(range.contains(&n("24.11.1")));
+        assert!(!range.contains(&n("25.0.0")));
+        assert!(!range.contains(&n("16.8.9")));
+    }
+}

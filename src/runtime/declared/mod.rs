@@ -1,0 +1,442 @@
+//! Runtimes as declarations (data over code): a runtime that is "a version index, a
+//! URL pattern, a checksum file" is a short TOML file ([`format`] says what it
+//! holds), not a Rust file. vx's own `node` is one, embedded in the binary
+//! (`node.toml`), so the path a company's declaration takes is the one vx's node
+//! takes. A company adds its own (an in-house JDK build, a patched Python) as
+//! `runtimes/NAME.toml` in vx's configuration directory ([`user`]); it is then named
+//! like any runtime (`vx add acme-jdk@17`), locked in the same shape
+//! (`package = "runtime:acme-jdk"`) and installed by the same engine.
+//!
+//! Code stays where a publisher's format needs it: rust's channel TOML, the Adoptium
+//! API, go.dev's JSON with a sha256 per file, python-build-standalone's release
+//! assets, builds.hex.pm's OTP pairing.
+
+pub mod format;
+pub mod index;
+pub mod user;
+
+use std::sync::OnceLock;
+
+use self::format::{Range, Spec, Versions};
+use super::version::Numeric;
+use super::{Context, Download, Layout, Release, Resolved, Runtime, RuntimeError};
+use crate::format::ArchiveFormat;
+use crate::manifest::Platform;
+
+/// vx's node, as a declaration.
+const NODE: &str = include_str!("node.toml");
+
+/// The built-in runtimes that are declarations.
+pub fn builtin() -> [&'static dyn Runtime; 1] {
+    static CELL: OnceLock<Declared> = OnceLock::new();
+    let node = CELL.get_or_init(|| {
+        // Checked by this module's tests: the file is part of the binary, not input.
+        #[allow(clippy::expect_used)]
+        Declared::new(format::parse(NODE).expect("the embedded node.toml is valid"))
+    });
+    [node]
+}
+
+/// A runtime read from a declaration. Its strings live as long as the process (one
+/// declaration is read once per run), as the [`Runtime`] trait's names do.
+pub struct Declared {
+    name: &'static str,
+    aliases: &'static [&'static str],
+    summary: &'static str,
+    needs: Option<&'static str>,
+    /// Its index in errors: `node release index`.
+    what: &'static str,
+    spec: Spec,
+}
+
+/// A string kept for the rest of the process.
+fn leak(text: String) -> &'static str {
+    Box::leak(text.into_boxed_str())
+}
+
+impl Declared {
+    /// The runtime `spec` declares (already checked by [`format::parse`]).
+    pub fn new(spec: Spec) -> Declared {
+        let aliases: Vec<&'static str> = spec.aliases.iter().cloned().map(leak).collect();
+        Declared {
+            name: leak(spec.name.clone()),
+            aliases: Box::leak(aliases.into_boxed_slice()),
+            summary: leak(spec.summary.clone()),
+            needs: spec.needs.clone().map(leak),
+            what: leak(format!("{} release index", spec.name)),
+            spec,
+        }
+    }
+
+    /// The index URL `versions` are read from.
+    fn index_url(&self) -> &str {
+        match &self.spec.versions {
+            Versions::JsonList { url, .. } | Versions::Lines { url, .. } => url,
+            Versions::GithubReleases { .. } => "",
+        }
+    }
+
+    /// What the publisher calls `platform`: os, arch, libc and extension; `None` when
+    /// the declaration maps no build to it.
+    fn names(&self, platform: &Platform) -> Option<[&str; 4]> {
+        let d = &self.spec.download;
+        let os = d.os.get(&platform.os)?;
+        let arch = d.arch.get(&platform.arch)?;
+        let ext = d.ext.get(&platform.os)?;
+        let libc = match (&platform.libc, &d.libc) {
+            (None, _) => "",
+            (Some(_), None) if platform.is_musl() => return None,
+            (Some(_), None) => "",
+            (Some(_), Some(map)) => map.get(if platform.is_musl() { "musl" } else { "gnu" })?,
+        };
+        Some([os, arch, libc, ext])
+    }
+
+    /// The sentence a platform without a build gets.
+    fn unsupported(&self, version: Option<&str>, platform: &Platform) -> Resolved {
+        let note = match &self.spec.download.musl {
+            Some(musl) if platform.is_musl() => musl
+                .note
+                .as_deref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        let who = match version {
+            Some(v) => format!("{} {v}", self.name),
+            None => self.name.to_owned(),
+        };
+        Resolved::Unsupported(format!("{who}: no build for {platform}{note}"))
+    }
+}
+
+impl Runtime for Declared {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn aliases(&self) -> &'static [&'static str] {
+        self.aliases
+    }
+
+    fn summary(&self) -> &'static str {
+        self.summary
+    }
+
+    fn versions(&self, cx: &Context) -> Result<Vec<Release>, RuntimeError> {
+        let listed = index::read(cx, &self.spec.versions, self.index_url(), self.what)?;
+        let mut releases: Vec<Release> = listed.into_iter().map(|l| l.release).collect();
+        // Newest first, whatever the index's order.
+        releases.sort_by_cached_key(|r| std::cmp::Reverse(Numeric::parse(&r.version)));
+        Ok(releases)
+    }
+
+    fn pick(&self, releases: &[Release], request: &str) -> Result<Release, RuntimeError> {
+        let wanted = request.trim();
+        let lower = wanted.to_ascii_lowercase();
+        let has_lts = matches!(&self.spec.versions, Versions::JsonList { lts: Some(_), .. });
+        if let Some(exact) = releases.iter().find(|r| r.id == wanted) {
+            return Ok(exact.clone());
+        }
+        let found = match lower.as_str() {
+            "lts" | "lts/*" if has_lts => releases.iter().find(|r| r.lts.is_some()),
+            "latest" | "current" | "stable" => releases.iter().find(|r| !r.prerelease),
+            _ => match lower
+                .strip_prefix("lts/")
+                .or_else(|| lower.strip_prefix("lts-"))
+                .filter(|_| has_lts)
+            {
+                Some(line) => releases.iter().find(|r| {
+                    r.lts
+                        .as_deref()
+                        .is_some_and(|name| name.eq_ignore_ascii_case(line))
+                }),
+                None => {
+                    let prefix = match &self.spec.versions {
+                        Versions::JsonList { strip_prefix, .. }
+                        | Versions::Lines { strip_prefix, .. }
+                        | Versions::GithubReleases { strip_prefix, .. } => strip_prefix,
+                    };
+                    let numeric = wanted
+                        .strip_prefix(prefix.as_str())
+                        .filter(|_| !prefix.is_empty())
+                        .or_else(|| wanted.strip_prefix('v'))
+                        .unwrap_or(wanted);
+                    let exact_parts = releases
+                        .iter()
+                        .filter_map(|r| Numeric::parse(&r.version))
+                        .map(|n| n.parts.len())
+                        .max()
+                        .unwrap_or(3);
+                    match super::pick_numeric(releases, numeric, exact_parts) {
+                        Some(found) => found.ok(),
+                        None => {
+                            let lts = if has_lts { ", lts, lts/NAME" } else { "" };
+                            return Err(RuntimeError::Request(format!(
+                                "`{}` is not a version of {}: write a version (20, 20.11.1), latest{lts} or a range (^20.1)",
+                                crate::validate::shorten(wanted),
+                                self.name
+                            )));
+                        }
+                    }
+                }
+            },
+        };
+        found
+            .cloned()
+            .ok_or_else(|| super::no_such_version(self.name, wanted, releases))
+    }
+
+    fn download(
+        &self,
+        cx: &Context,
+        release: &Release,
+        platform: &Platform,
+    ) -> Result<Resolved, RuntimeError> {
+        let Some([os, arch, libc, ext]) = self.names(platform) else {
+            return Ok(self.unsupported(None, platform));
+        };
+        let d = &self.spec.download;
+        let musl = d.musl.as_ref().filter(|_| platform.is_musl());
+        let values = [
+            ("version", release.version.as_str()),
+            ("tag", release.id.as_str()),
+            ("os", os),
+            ("arch", arch),
+            ("libc", libc),
+            ("ext", ext),
+        ];
+        if let (
+            Some(build),
+            Versions::JsonList {
+                builds: Some(_), ..
+            },
+        ) = (d.build.get(&platform.os), &self.spec.versions)
+        {
+            let url = musl
+                .and_then(|m| m.versions.as_deref())
+                .unwrap_or(self.index_url());
+            let key = format::render(build, &values);
+            let built = index::read(cx, &self.spec.versions, url, self.what)?
+                .into_iter()
+                .find(|l| l.release.id == release.id)
+                .is_some_and(|l| l.builds.contains(&key));
+            if !built {
+                return Ok(self.unsupported(Some(&release.version), platform));
+            }
+        }
+        let url = format::render(
+            musl.and_then(|m| m.url.as_deref()).unwrap_or(&d.url),
+            &values,
+        );
+        let sums = musl
+            .and_then(|m| m.checksums.as_deref())
+            .unwrap_or(&d.checksums);
+        let format = ArchiveFormat::from_name(ext).unwrap_or(ArchiveFormat::TarGz);
+        let (sha256, checksum) = if sums == "none" {
+            (String::new(), "download".to_owned())
+        } else {
+            let sums = format::render(sums, &values);
+            let asset = url.rsplit('/').next().unwrap_or(&url);
+            let asset = asset.split(['?', '#']).next().unwrap_or(asset);
+            (
+                cx.sha256_from_list(&sums, asset)?,
+                format!("checksum-file:{sums}"),
+            )
+        };
+        Ok(Resolved::Download(Download {
+            url,
+            sha256,
+            checksum,
+            format,
+        }))
+    }
+
+    fn layout(&self, version: &str, platform: &Platform) -> Layout {
+        let l = &self.spec.layout;
+        let windows = platform.os == "windows";
+        let pick = |unix: &Vec<String>, win: &Option<Vec<String>>| -> Vec<String> {
+            match win {
+                Some(win) if windows => win.clone(),
+                _ => unix.clone(),
+            }
+        };
+        let mut bin = pick(&l.bin, &l.windows_bin);
+        let numeric = Numeric::parse(version);
+        for extra in &l.extra {
+            let within = numeric.as_ref().is_some_and(|n| {
+                extra
+                    .versions
+                    .iter()
+                    .filter_map(|r| Range::parse(r))
+                    .any(|r| r.contains(n))
+            });
+            if within {
+                bin.extend(pick(&extra.bin, &extra.windows_bin));
+            }
+        }
+        let post_install = if windows {
+            l.windows_post_install.clone()
+        } else {
+            l.post_install.clone()
+        };
+        Layout {
+            strip_components: l.strip,
+            bin,
+            env: l.env.clone(),
+            post_install,
+        }
+    }
+
+    fn needs(&self) -> Option<&'static str> {
+        self.needs
+    }
+}
+
+/// Every runtime named by a declaration the user added, checked against `taken`
+/// (the names and aliases of vx's own runtimes).
+pub fn users(taken: &[&str]) -> Result<&'static [&'static dyn Runtime], RuntimeError> {
+    static CELL: OnceLock<Result<&'static [&'static dyn Runtime], String>> = OnceLock::new();
+    CELL.get_or_init(|| {
+        let dir = crate::platform::fs::config_dir().map(|d| d.join(user::DIR));
+        let declared = match dir {
+            Some(dir) => user::load(&dir, taken)?,
+            None => Vec::new(),
+        };
+        let runtimes: Vec<&'static dyn Runtime> = declared
+            .into_iter()
+            .map(|d| &*Box::leak(Box::new(d)) as &'static dyn Runtime)
+            .collect();
+        Ok(&*Box::leak(runtimes.into_boxed_slice()))
+    })
+    .clone()
+    .map_err(RuntimeError::Declaration)
+}
+
+/// The archive extension a platform's mapping gives, for tests and `vx search`.
+#[cfg(test)]
+fn ext_of(runtime: &Declared, platform: &str) -> Option<String> {
+    let platform: Platform = platform.parse().ok()?;
+    runtime.names(&platform).map(|n| n[3].to_owned())
+}
+
+/// The declaration's own check, for tests of the embedded files.
+#[cfg(test)]
+fn embedded(text: &str) -> Declared {
+    Declared::new(format::parse(text).unwrap())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node() -> Declared {
+        embedded(NODE)
+    }
+
+    fn releases() -> Vec<Release> {
+        let index = r#"[
+          {"version":"v23.3.0","date":"2024-11-20","files":["linux-x64"],"lts":false},
+          {"version":"v22.12.0","date":"2024-12-03","files":["linux-x64"],"lts":"Jod"},
+          {"version":"v20.11.1","date":"2024-02-14","files":["linux-x64"],"lts":"Iron"},
+          {"version":"v20.9.0","date":"2023-10-24","files":["linux-x64"],"lts":"Iron"},
+          {"version":"v18.20.5","date":"2024-11-12","files":["linux-x64"],"lts":"Hydrogen"}
+        ]"#;
+        let github = super::super::offline_github();
+        let url = "https://nodejs.org/dist/index.json";
+        let cx = Context::seeded(&github, &[(url, index)]);
+        node().versions(&cx).unwrap()
+    }
+
+    #[test]
+    fn versions_as_nvm_and_asdf_users_write_them() {
+        let all = releases();
+        assert_eq!(all[2].lts.as_deref(), Some("Iron"));
+        assert_eq!(all[2].published_at.as_deref(), Some("2024-02-14"));
+        let node = node();
+        let pick = |r: &str| node.pick(&all, r).map(|r| r.version);
+        assert_eq!(pick("20").unwrap(), "20.11.1");
+        assert_eq!(pick("20.9.0").unwrap(), "20.9.0");
+        assert_eq!(pick("v20.9.0").unwrap(), "20.9.0");
+        assert_eq!(pick("lts").unwrap(), "22.12.0");
+        assert_eq!(pick("lts/*").unwrap(), "22.12.0");
+        assert_eq!(pick("lts/iron").unwrap(), "20.11.1");
+        assert_eq!(pick("lts/Hydrogen").unwrap(), "18.20.5");
+        assert_eq!(pick("latest").unwrap(), "23.3.0");
+        let missing = pick("19").unwrap_err().to_string();
+        assert!(
+            missing.contains("no version of node matches `19`")
+                && missing.contains("23.3.0, 22.12.0"),
+            "{missing}"
+        );
+        assert!(pick("lts/nope").is_err());
+        assert!(pick("banana").unwrap_err().is_request());
+    }
+
+    #[test]
+    fn archives_are_named_as_nodejs_org_publishes_them() {
+        let sums = "\
+aaaa000000000000000000000000000000000000000000000000000000000000  node-v20.11.1-linux-x64.tar.xz
+bbbb000000000000000000000000000000000000000000000000000000000000  node-v20.11.1-darwin-arm64.tar.gz
+cccc000000000000000000000000000000000000000000000000000000000000  node-v20.11.1-win-x64.zip
+";
+        let index = r#"[{"version":"v20.11.1","files":["linux-x64","osx-arm64-tar","win-x64-zip"],"lts":"Iron"}]"#;
+        let github = super::super::offline_github();
+        let cx = Context::seeded(
+            &github,
+            &[
+                ("https://nodejs.org/dist/index.json", index),
+                ("https://nodejs.org/dist/v20.11.1/SHASUMS256.txt", sums),
+            ],
+        );
+        let node = node();
+        let release = &node.versions(&cx).unwrap()[0];
+        let get = |p: &str| match node.download(&cx, release, &p.parse().unwrap()).unwrap() {
+            Resolved::Download(d) => (d.url, d.sha256[..4].to_owned(), d.format),
+            Resolved::Unsupported(why) => panic!("{why}"),
+        };
+        assert_eq!(
+            get("linux-x86_64"),
+            (
+                "https://nodejs.org/dist/v20.11.1/node-v20.11.1-linux-x64.tar.xz".to_owned(),
+                "aaaa".to_owned(),
+                ArchiveFormat::TarXz
+            )
+        );
+        assert_eq!(get("macos-aarch64").1, "bbbb");
+        assert_eq!(get("windows-x86_64").2, ArchiveFormat::Zip);
+        // Not in `files`: no build, said so.
+        let Resolved::Unsupported(why) = node
+            .download(&cx, release, &"linux-aarch64".parse().unwrap())
+            .unwrap()
+        else {
+            panic!("linux-aarch64 is not built");
+        };
+        assert_eq!(why, "node 20.11.1: no build for linux-aarch64");
+        assert_eq!(
+            ext_of(&node, "linux-x86_64-musl").as_deref(),
+            Some("tar.xz")
+        );
+    }
+
+    #[test]
+    fn corepack_is_listed_only_where_it_ships() {
+        let node = node();
+        let linux: Platform = "linux-x86_64".parse().unwrap();
+        let has = |v: &str| {
+            node.layout(v, &linux)
+                .bin
+                .contains(&"bin/corepack".to_owned())
+        };
+        assert!(has("20.11.1"));
+        assert!(has("14.19.0"));
+        assert!(!has("25.0.0"));
+        assert!(!has("16.8.0"));
+        assert!(!has("15.0.0"));
+        let win: Platform = "windows-x86_64".parse().unwrap();
+        let layout = node.layout("22.1.0", &win);
+        assert_eq!(layout.bin[0], "node.exe");
+        assert!(layout.bin.contains(&"corepack.cmd".to_owned()));
+        assert_eq!(layout.strip_components, 1);
+    }
+}

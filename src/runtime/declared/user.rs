@@ -1,0 +1,111 @@
+//! A user's own runtime declarations: `runtimes/NAME.toml` in vx's configuration
+//! directory (`~/.config/vx/runtimes/acme-jdk.toml`), each read strictly and bounded.
+//! A file's name is its runtime's name, so a name is never declared twice; a name or
+//! alias that one of vx's own runtimes or another declaration already has is refused,
+//! so `node` always means vx's node. A broken declaration is an error naming the file
+//! whenever a runtime is looked up, as a broken `config.toml` is.
+
+use std::path::Path;
+
+use super::{Declared, format};
+
+/// The directory, under vx's configuration directory.
+pub const DIR: &str = "runtimes";
+
+/// The most declarations read.
+const MAX_FILES: usize = 256;
+
+/// Every declaration in `dir` (none when it does not exist), in file-name order.
+/// `taken`: names and aliases already in use.
+pub fn load(dir: &Path, taken: &[&str]) -> Result<Vec<Declared>, String> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(format!("{}: {e}", dir.display())),
+    };
+    let mut paths = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| format!("{}: {e}", dir.display()))?.path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            paths.push(path);
+            if paths.len() > MAX_FILES {
+                return Err(format!(
+                    "{}: more than {MAX_FILES} runtime declarations",
+                    dir.display()
+                ));
+            }
+        }
+    }
+    paths.sort();
+    let mut taken: Vec<String> = taken.iter().map(|t| (*t).to_owned()).collect();
+    let mut out = Vec::with_capacity(paths.len());
+    for path in paths {
+        let shown = path.display();
+        let text = crate::bounded_read::read_to_string(&path, format::MAX_DECLARATION_BYTES)
+            .map_err(|e| format!("{shown}: {e}"))?;
+        let spec = format::parse(&text).map_err(|e| format!("{shown}: {e}"))?;
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        if spec.name != stem {
+            return Err(format!(
+                "{shown}: declares `{}`; a declaration's file is named after its runtime ({}.toml)",
+                crate::validate::shorten(&spec.name),
+                spec.name
+            ));
+        }
+        for name in std::iter::once(&spec.name).chain(&spec.aliases) {
+            if taken.iter().any(|t| t == name) {
+                return Err(format!(
+                    "{shown}: the name `{name}` is already a runtime's; choose another"
+                ));
+            }
+            taken.push(name.clone());
+        }
+        out.push(Declared::new(spec));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::Runtime;
+
+    /// The shared minimal declaration, with an alias.
+    fn acme() -> String {
+        crate::runtime::declared::format::tests::MINIMAL.replacen(
+            "summary",
+            "aliases = [\"acmejdk\"]\nsummary",
+            1,
+        )
+    }
+
+    #[test]
+    fn declarations_are_read_by_file_name_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(load(&dir.path().join("none"), &[]).unwrap().is_empty());
+        std::fs::write(dir.path().join("acme-jdk.toml"), acme()).unwrap();
+        std::fs::write(dir.path().join("README.md"), "not a declaration").unwrap();
+        let loaded = load(dir.path(), &["node"]).unwrap();
+        assert_eq!(loaded.len(), 1);
+        assert_eq!(loaded[0].name(), "acme-jdk");
+        assert_eq!(loaded[0].aliases(), ["acmejdk"]);
+
+        let e = load(dir.path(), &["acmejdk"]).err().unwrap();
+        assert!(
+            e.contains("the name `acmejdk` is already a runtime's"),
+            "{e}"
+        );
+
+        std::fs::rename(
+            dir.path().join("acme-jdk.toml"),
+            dir.path().join("jdk.toml"),
+        )
+        .unwrap();
+        let e = load(dir.path(), &[]).err().unwrap();
+        assert!(e.contains("jdk.toml: declares `acme-jdk`"), "{e}");
+
+        std::fs::write(dir.path().join("jdk.toml"), "name = 1").unwrap();
+        let e = load(dir.path(), &[]).err().unwrap();
+        assert!(e.contains("jdk.toml") && e.contains("line 1"), "{e}");
+    }
+}

@@ -1,0 +1,202 @@
+//! Runtimes as declarations (issue 37, item 7): a company's own runtime declared in
+//! `~/.config/vx/runtimes/NAME.toml` (src/runtime/declared/) is named, locked for three
+//! platforms from its version list and sums file alone, installed from a loopback
+//! server (reached as the company's host through `url_replacements`) and run through
+//! `vx exec`, with its variables set; a broken declaration is a clear error that
+//! writes nothing.
+#![cfg(unix)]
+
+use crate::common;
+
+use common::*;
+use vx::demo::fixture::{Item, Route, TestServer, sha256_hex, tar_gz};
+
+const THREE: &str =
+    "[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\", \"windows-x86_64\"]\n";
+
+/// An in-house tool build: a version list, archives per platform, a SHA256SUMS per
+/// version; no Windows build of 1.4.2 is served, only listed.
+const DECLARATION: &str = r#"
+name = "acme-tool"
+aliases = ["acmetool"]
+summary = "ACME's patched tool, from dl.acme.corp"
+
+[versions]
+kind = "lines"
+url = "https://dl.acme.corp/tool/versions.txt"
+strip_prefix = "release-"
+
+[download]
+url = "https://dl.acme.corp/tool/{tag}/acme-tool-{version}-{os}-{arch}.{ext}"
+checksums = "https://dl.acme.corp/tool/{tag}/SHA256SUMS"
+os = { linux = "linux", macos = "darwin", windows = "windows" }
+arch = { x86_64 = "amd64", aarch64 = "arm64" }
+ext = { linux = "tar.gz", macos = "tar.gz", windows = "zip" }
+
+[layout]
+strip = 1
+bin = ["bin/acme"]
+windows_bin = ["bin/acme.exe"]
+env = { ACME_HOME = "" }
+"#;
+
+/// The Linux archive of `version`: `acme-tool-V/bin/acme` printing its version and
+/// `ACME_HOME`.
+fn archive(version: &'static str) -> Vec<u8> {
+    let script = format!("#!/bin/sh\necho \"acme {version} home=$ACME_HOME\"\n");
+    let top: &'static str = Box::leak(format!("acme-tool-{version}/").into_boxed_str());
+    let bin: &'static str = Box::leak(format!("acme-tool-{version}/bin/").into_boxed_str());
+    let exe: &'static str = Box::leak(format!("acme-tool-{version}/bin/acme").into_boxed_str());
+    tar_gz(&[
+        Item::Dir(top),
+        Item::Dir(bin),
+        Item::File(exe, script.into_bytes(), 0o755),
+    ])
+}
+
+/// The company's server: versions 1.3.0 and 1.4.2 (and a line that is no release).
+fn serve() -> TestServer {
+    let mut routes: Vec<(String, Route)> = vec![(
+        "/tool/versions.txt".to_owned(),
+        Route::Ok(
+            b"# ACME tool releases\nrelease-1.3.0 2025-01-10\nrelease-1.4.2 2025-06-02\nnightly\n"
+                .to_vec(),
+        ),
+    )];
+    for version in ["1.3.0", "1.4.2"] {
+        let linux = archive(version);
+        let mut sums = format!(
+            "{}  acme-tool-{version}-linux-amd64.tar.gz\n",
+            sha256_hex(&linux)
+        );
+        for (other, seed) in [("darwin-arm64.tar.gz", "mac"), ("windows-amd64.zip", "win")] {
+            let made_up = sha256_hex(format!("{version}{seed}").as_bytes());
+            sums.push_str(&format!("{made_up}  acme-tool-{version}-{other}\n"));
+        }
+        routes.push((
+            format!("/tool/release-{version}/SHA256SUMS"),
+            Route::Ok(sums.into_bytes()),
+        ));
+        routes.push((
+            format!("/tool/release-{version}/acme-tool-{version}-linux-amd64.tar.gz"),
+            Route::Ok(linux),
+        ));
+    }
+    TestServer::start(routes)
+}
+
+/// A project whose user config sends dl.acme.corp to `server` and declares the
+/// runtime as `declaration`.
+fn project(server: &TestServer, declaration: &str, manifest: &str) -> Project {
+    let config = format!(
+        "[url_replacements]\n\"https://dl.acme.corp/\" = \"{}\"\n",
+        server.url("/")
+    );
+    let project = Project::new(&config, manifest);
+    let dir = project.work.dir.path().join("home/.config/vx/runtimes");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("acme-tool.toml"), declaration).unwrap();
+    project
+}
+
+#[test]
+fn a_company_runtime_declared_in_toml_locks_installs_and_runs() {
+    let server = serve();
+    let project = project(
+        &server,
+        DECLARATION,
+        &format!("{THREE}[tools]\nacme-tool = \"1\"\n"),
+    );
+    project.vx().arg("lock").assert().success();
+    let lock = project.lock();
+    let entry = &lock["tools"]["acme-tool"];
+    assert_eq!(entry["version"].as_str(), Some("1.4.2"));
+    assert_eq!(entry["package"].as_str(), Some("runtime:acme-tool"));
+    assert_eq!(entry["tag"].as_str(), Some("release-1.4.2"));
+    for (platform, asset) in [
+        ("linux-x86_64", "acme-tool-1.4.2-linux-amd64.tar.gz"),
+        ("macos-aarch64", "acme-tool-1.4.2-darwin-arm64.tar.gz"),
+        ("windows-x86_64", "acme-tool-1.4.2-windows-amd64.zip"),
+    ] {
+        let one = locked(&lock, "acme-tool", platform);
+        assert_eq!(
+            one["url"].as_str().unwrap(),
+            format!("https://dl.acme.corp/tool/release-1.4.2/{asset}")
+        );
+        assert_eq!(one["sha256"].as_str().unwrap().len(), 64);
+        assert_eq!(
+            one["checksum"].as_str(),
+            Some("checksum-file:https://dl.acme.corp/tool/release-1.4.2/SHA256SUMS")
+        );
+    }
+    assert_eq!(
+        locked(&lock, "acme-tool", "linux-x86_64")["sha256"].as_str(),
+        Some(sha256_hex(&archive("1.4.2")).as_str())
+    );
+    // Locked from the version list and the sums alone: no archive fetched.
+    assert!(
+        server.paths().iter().all(|p| !p.ends_with(".tar.gz")),
+        "{:?}",
+        server.paths()
+    );
+
+    project.vx().args(["sync", "--headless"]).assert().success();
+    let out = project.vx().args(["exec", "--", "acme"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8(out.stdout).unwrap();
+    assert!(said.starts_with("acme 1.4.2 home=/"), "{said}");
+    assert!(said.trim_end().ends_with("/acme-tool/1.4.2"), "{said}");
+
+    // Its alias names it on the command line too, with its versions listed.
+    let out = project
+        .vx()
+        .args(["versions", "acmetool"])
+        .output()
+        .unwrap();
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        listed.contains("1.4.2") && listed.contains("1.3.0"),
+        "{listed}"
+    );
+}
+
+#[test]
+fn a_broken_declaration_is_a_clear_error_and_writes_nothing() {
+    let server = serve();
+    let broken = DECLARATION.replace("checksums =", "checksum =");
+    let project = project(&server, &broken, "[tools]\nacme-tool = \"1\"\n");
+    let before = project.manifest_text();
+    let out = project.vx().arg("lock").output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("acme-tool.toml") && stderr.contains("unknown field `checksum`"),
+        "{stderr}"
+    );
+    assert!(project.lock_text().is_none());
+    assert_eq!(project.manifest_text(), before);
+
+    // A declaration may not take a name vx's own runtimes have.
+    let taken = DECLARATION.replace("aliases = [\"acmetool\"]", "aliases = [\"nodejs\"]");
+    let project = project_with(&server, &taken);
+    let out = project.vx().arg("lock").output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("the name `nodejs` is already a runtime's"),
+        "{stderr}"
+    );
+}
+
+fn project_with(server: &TestServer, declaration: &str) -> Project {
+    project(server, declaration, "[tools]\nacme-tool = \"1\"\n")
+}
