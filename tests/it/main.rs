@@ -77,6 +77,8 @@ mod run;
 #[cfg(unix)]
 mod runtime_beam;
 #[cfg(unix)]
+mod runtime_declared;
+#[cfg(unix)]
 mod runtime_go;
 #[cfg(unix)]
 mod runtime_java;
@@ -106,5 +108,3 @@ mod verify;
 mod verify_registry;
 #[cfg(unix)]
 mod verify_sigstore;
-#[cfg(unix)]
-mod runtime_declared;
