@@ -80,6 +80,10 @@ const CREDENTIAL_KEYS: &[&str] = &["http", "headers", "token", "netrc"];
 /// Keys of a `[settings] registries` entry.
 const REGISTRY_SOURCE_KEYS: &[&str] = &["name", "path", "url"];
 /// Keys of a registry tool's table (one without a `url`).
+/// loonghao/vx's value of a rust tool whose toolchain rustup's `rust-toolchain.toml`
+/// names ([`Parser::rustup_managed`]).
+const RUSTUP_MANAGED: &str = "rustup-managed";
+
 const REGISTRY_TOOL_KEYS: &[&str] = &["version", "version_file", "package", "os", "bin"];
 /// Keys only a tool with a `url` of its own may have.
 const URL_ONLY_KEYS: &[&str] = &[
@@ -688,6 +692,35 @@ impl Parser<'_> {
         dir.join(file)
     }
 
+    /// loonghao/vx's `rust = "rustup-managed"`: rustup's `rust-toolchain.toml` (else the
+    /// legacy `rust-toolchain`) beside vx.toml owns the toolchain, so the rust tool takes
+    /// its version from that file, as `version_file` would; without one it is an error
+    /// that says so.
+    fn rustup_managed(
+        &self,
+        key: &Key<'_>,
+        span: Range<usize>,
+    ) -> Result<ToolTable, ManifestError> {
+        let name = key.get_ref().as_ref();
+        let file = ["rust-toolchain.toml", "rust-toolchain"]
+            .into_iter()
+            .find(|f| self.project_file(f).is_file())
+            .ok_or_else(|| {
+                self.err(
+                    Some(span.clone()),
+                    Problem::VersionFile(format!(
+                        "`{RUSTUP_MANAGED}`: rust-toolchain.toml owns the toolchain, and there is no rust-toolchain.toml or rust-toolchain beside vx.toml"
+                    )),
+                )
+            })?;
+        let constraint = self
+            .version_file(name, file)
+            .map_err(|why| self.err(Some(span.clone()), Problem::VersionFile(why)))?;
+        let mut tool = self.registry_tool(key, (&constraint, span), None)?;
+        tool.version_file = Some(self.project_file(file));
+        Ok(tool)
+    }
+
     /// The constraint a tool's `version_file` gives (an `.nvmrc`, `.python-version`,
     /// `go.mod`, `rust-toolchain.toml`, `.tool-versions`…: its format by its name, else
     /// the one-version file of the runtime `lookup` names), read as `vx import` reads
@@ -756,6 +789,11 @@ impl Parser<'_> {
     fn tool(&self, (key, value): Entry<'_>) -> Result<ToolTable, ManifestError> {
         let name = key.get_ref().as_ref();
         if let DeValue::String(constraint) = value.get_ref() {
+            if constraint.as_ref() == RUSTUP_MANAGED
+                && crate::import::names::runtime_of(name) == Some("rust")
+            {
+                return self.rustup_managed(key, value.span());
+            }
             return self.registry_tool(key, (constraint, value.span()), None);
         }
         let at = format!("tools.{name}");

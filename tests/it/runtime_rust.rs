@@ -240,3 +240,34 @@ fn walk_for(dir: &std::path::Path, name: &str) -> Vec<std::path::PathBuf> {
     }
     found
 }
+
+/// loonghao/vx's `rust = "rustup-managed"` (issue 38, item 9): rustup's
+/// `rust-toolchain.toml` beside vx.toml owns the toolchain, so vx locks the channel it
+/// names; without that file the manifest is refused, saying so, and nothing is written.
+#[test]
+fn rustup_managed_rust_takes_the_channel_of_rust_toolchain_toml() {
+    let dist = rustlang::serve(&[stable(Vec::new())]);
+    let github = rustlang::github(&RELEASES);
+    let manifest =
+        "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\nrust = \"rustup-managed\"\n";
+    let project = Project::new(&rustlang::config(&dist, &github), manifest);
+
+    let out = project.vx().arg("lock").output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("rustup-managed") && stderr.contains("rust-toolchain.toml"),
+        "{stderr}"
+    );
+    assert!(project.lock_text().is_none(), "nothing locked: {stderr}");
+
+    std::fs::write(
+        project.work.dir.path().join("rust-toolchain.toml"),
+        "[toolchain]\nchannel = \"1.83.0\"\ncomponents = [\"clippy\"]\n",
+    )
+    .unwrap();
+    project.ok(&["lock"]);
+    let lock = project.lock();
+    assert_eq!(lock["tools"]["rust"]["version"].as_str(), Some("1.83.0"));
+    assert_eq!(project.manifest_text(), manifest, "vx.toml as written");
+}
