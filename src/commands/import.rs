@@ -272,6 +272,8 @@ pub fn import_into(
         }
     }
 
+    let scripts_added = import_scripts(path, &lists, &mut text, &mut lines, &mut failed)?;
+
     if !unreachable.is_empty() {
         vx::note!(
             "vx: the network failed (nothing answered), so the entries that needed it were skipped and the rest is written; {}",
@@ -279,7 +281,7 @@ pub fn import_into(
         );
     }
     let mut out = std::io::stdout().lock();
-    if imported + env_added == 0 && !(created && create) {
+    if imported + env_added + scripts_added == 0 && !(created && create) {
         // A registry alone is not written.
         for line in lines
             .iter()
@@ -311,6 +313,95 @@ pub fn import_into(
             super::lock::relock_and_write(&manifest, &mut lock, &platforms, run, false, offline)?;
     }
     Ok(if failed > 0 { FAILED } else { code })
+}
+
+/// mise's tasks added to `text`'s `[scripts]`, each said in `lines`; a task vx cannot
+/// hold (`failed` counts it) or whose script vx.toml would refuse (a name, a dependency
+/// not imported) is skipped with its reason. Tasks are tried again while any is added,
+/// so one may depend on a task written after it. Returns how many were added.
+fn import_scripts(
+    path: &Path,
+    lists: &[(&str, Imported)],
+    text: &mut String,
+    lines: &mut Vec<String>,
+    failed: &mut usize,
+) -> Result<usize, Error> {
+    let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut pending = Vec::new();
+    for (file, list) in lists {
+        for entry in &list.scripts {
+            let name = sanitize(&entry.name);
+            let at = match entry.line {
+                Some(line) => format!("{file}:{line}"),
+                None => (*file).to_owned(),
+            };
+            match &entry.script {
+                Err(why) => {
+                    *failed += 1;
+                    lines.push(format!("skipped task {name} from {at}: {}", sanitize(why)));
+                }
+                Ok(_) if seen.contains_key(entry.name.as_str()) => lines.push(format!(
+                    "skipped task {name} from {at}: imported from {}, which comes first",
+                    seen[entry.name.as_str()]
+                )),
+                Ok(script) => {
+                    seen.insert(&entry.name, file);
+                    pending.push((entry, script, at, *file));
+                }
+            }
+        }
+    }
+    let mut added = 0;
+    loop {
+        let mut refused = Vec::new();
+        let before = pending.len();
+        for (entry, script, at, file) in pending {
+            let name = sanitize(&entry.name);
+            let (new_text, is_new) = edit::add_script(text, &entry.name, script)
+                .map_err(|e| Error::usage(Because::new(path.display().to_string(), e)))?;
+            if !is_new {
+                lines.push(format!(
+                    "skipped task {name} from {at}: vx.toml has a script of that name already; left as it is"
+                ));
+                continue;
+            }
+            match Manifest::parse(path, &new_text) {
+                Err(e) if e.problem() != Some(&Problem::NoTools) => {
+                    refused.push((entry, script, at, file, e.to_string()));
+                }
+                _ => {
+                    *text = new_text;
+                    added += 1;
+                    let ignored = if script.ignored.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            " (vx has no counterpart for {}: left out)",
+                            sanitize(&script.ignored.join(", "))
+                        )
+                    };
+                    lines.push(format!(
+                        "imported task {name} from {file} as a script{ignored}"
+                    ));
+                }
+            }
+        }
+        if refused.is_empty() || refused.len() == before {
+            for (entry, _, at, _, why) in refused {
+                *failed += 1;
+                lines.push(format!(
+                    "skipped task {} from {at}: {}",
+                    sanitize(&entry.name),
+                    sanitize(&why)
+                ));
+            }
+            return Ok(added);
+        }
+        pending = refused
+            .into_iter()
+            .map(|(entry, script, at, file, _)| (entry, script, at, file))
+            .collect();
+    }
 }
 
 /// The imported text checked by the strict parser before it is written: the manifest

@@ -35,6 +35,7 @@ fn single(text: &str, tool: &str, what: &str, strip: &[&str]) -> Result<Imported
     Ok(Imported {
         tools: vec![Entry::new(tool, version, Some(line))],
         env: Vec::new(),
+        scripts: Vec::new(),
     })
 }
 
@@ -93,6 +94,7 @@ pub fn go_mod(text: &str) -> Result<Imported, Malformed> {
     Ok(Imported {
         tools: vec![Entry::new("go", version, Some(line))],
         env: Vec::new(),
+        scripts: Vec::new(),
     })
 }
 
@@ -157,6 +159,7 @@ pub fn rust_toolchain(text: &str) -> Result<Imported, Malformed> {
     Ok(Imported {
         tools: vec![Entry::new("rust", channel, line)],
         env: Vec::new(),
+        scripts: Vec::new(),
     })
 }
 

@@ -3,13 +3,15 @@
 //! imported, the rest noted), or a table with `version` (its other options noted), its
 //! keys a tool or `BACKEND:TOOL` ([`super::names`]); and `[env]`, whose strings become
 //! vx's `[env]` (mise's `{{config_root}}` as `{project}`, `{{env.VAR}}` as `${VAR}`),
-//! `false` unsets, and directives (`_.path`, `_.file`) are reported. Other tables
-//! (`[tasks]`, `[settings]`) are mise's own and left out.
+//! `false` unsets, and directives (`_.path`, `_.file`) are reported; and `[tasks]`,
+//! each a vx `[scripts]` entry (`run`, `depends`, `env`, `dir`, `description`; a task
+//! mise runs from the config's directory runs from the project's). `[settings]` is
+//! mise's own and left out.
 
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::{Entry, EnvEntry, EnvValue, Imported, Malformed};
+use super::{Entry, EnvEntry, EnvValue, Imported, ImportedScript, Malformed, ScriptEntry};
 
 /// Parses a `mise.toml`.
 pub fn parse(text: &str) -> Result<Imported, Malformed> {
@@ -49,7 +51,152 @@ pub fn parse(text: &str) -> Result<Imported, Malformed> {
             });
         }
     }
+    if let Some(tasks) = root.get("tasks") {
+        let line = super::line_of(text, tasks.span().start);
+        let DeValue::Table(tasks) = tasks.get_ref() else {
+            return Err(Malformed::at(Some(line), "`tasks` must be a table"));
+        };
+        let mut tasks: Vec<_> = tasks.iter().collect();
+        tasks.sort_by_key(|(key, _)| key.span().start);
+        for (key, value) in tasks {
+            imported.scripts.push(ScriptEntry {
+                name: key.get_ref().to_string(),
+                script: task(value.get_ref()),
+                line: Some(super::line_of(text, key.span().start)),
+            });
+        }
+    }
     Ok(imported)
+}
+
+/// The keys of a mise task that vx's `[scripts]` has a counterpart for.
+const TASK_KEYS: &[&str] = &["run", "depends", "env", "dir", "description"];
+
+/// One `[tasks]` entry as a vx script, or why it cannot be one (mise.jdx.dev, "Tasks":
+/// `run` a command or a list run in order, `depends` a name or a list, `env` a table,
+/// `dir` the working directory, by default the config's own).
+fn task(value: &DeValue<'_>) -> Result<ImportedScript, String> {
+    let mut script = ImportedScript {
+        cwd: Some(".".to_owned()),
+        ..ImportedScript::default()
+    };
+    let table = match value {
+        DeValue::String(run) => {
+            script.run = task_command(run)?;
+            return Ok(script);
+        }
+        DeValue::Array(_) => {
+            script.run = task_run(value)?;
+            return Ok(script);
+        }
+        DeValue::Table(table) => table,
+        _ => return Err("a task is a command, a list of commands or a table".to_owned()),
+    };
+    if table.get("file").is_some() {
+        return Err("a file task (`file`): name the file in a script's `run` instead".to_owned());
+    }
+    let run = table
+        .get("run")
+        .ok_or("a task without `run` (vx runs commands, not mise's task files)")?;
+    script.run = task_run(run.get_ref())?;
+    if let Some(depends) = table.get("depends") {
+        script.depends = match depends.get_ref() {
+            DeValue::String(one) => vec![one.to_string()],
+            DeValue::Array(many) => many
+                .iter()
+                .map(|d| match d.get_ref() {
+                    DeValue::String(one) => Ok(one.to_string()),
+                    _ => Err("`depends` names tasks (strings)".to_owned()),
+                })
+                .collect::<Result<_, _>>()?,
+            _ => return Err("`depends` names tasks (a string or a list)".to_owned()),
+        };
+    }
+    if let Some(env) = table.get("env") {
+        let DeValue::Table(env) = env.get_ref() else {
+            return Err("`env` must be a table".to_owned());
+        };
+        for (name, value) in env.iter() {
+            match env_value(name.get_ref(), value.get_ref())? {
+                EnvValue::Set(value) => script.env.push((name.get_ref().to_string(), value)),
+                EnvValue::Unset => {
+                    return Err(format!(
+                        "`env.{}` unsets a variable, which a vx script cannot",
+                        name.get_ref()
+                    ));
+                }
+            }
+        }
+    }
+    if let Some(dir) = table.get("dir") {
+        let DeValue::String(dir) = dir.get_ref() else {
+            return Err("`dir` must be a string".to_owned());
+        };
+        let dir = dir.trim();
+        let relative = match dir.strip_prefix("{{config_root}}") {
+            Some(rest) => rest.trim_start_matches('/'),
+            None => dir,
+        };
+        let relative = if relative.is_empty() { "." } else { relative };
+        if relative.contains("{{") {
+            return Err(format!("`dir` holds a template vx does not know: {dir}"));
+        }
+        script.cwd = Some(relative.to_owned());
+    }
+    if let Some(description) = table.get("description") {
+        let DeValue::String(description) = description.get_ref() else {
+            return Err("`description` must be a string".to_owned());
+        };
+        if description.chars().any(char::is_control) {
+            return Err("`description` holds control characters".to_owned());
+        }
+        script.description = Some(description.to_string());
+    }
+    let mut ignored: Vec<String> = table
+        .iter()
+        .map(|(key, _)| key.get_ref().to_string())
+        .filter(|key| !TASK_KEYS.contains(&key.as_str()))
+        .collect();
+    ignored.sort();
+    script.ignored = ignored;
+    Ok(script)
+}
+
+/// A task's `run`: one command, or a list run in order, stopping at the first failure
+/// as mise does (joined with `&&`).
+fn task_run(run: &DeValue<'_>) -> Result<String, String> {
+    match run {
+        DeValue::String(one) => task_command(one),
+        DeValue::Array(many) if !many.is_empty() => {
+            let commands = many
+                .iter()
+                .map(|c| match c.get_ref() {
+                    DeValue::String(one) => task_command(one),
+                    _ => Err("`run` lists commands (strings)".to_owned()),
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(commands.join(" && "))
+        }
+        _ => Err("`run` is a command or a list of commands".to_owned()),
+    }
+}
+
+/// One command of a task, which vx runs as written; mise's templates (`{{arg()}}`,
+/// usage specs) have no counterpart.
+fn task_command(command: &str) -> Result<String, String> {
+    if command.trim().is_empty() {
+        return Err("an empty command".to_owned());
+    }
+    if command.contains("{{") {
+        return Err(
+            "mise's templates in a command (`{{…}}`); vx appends a script's arguments, or puts them at {args}"
+                .to_owned(),
+        );
+    }
+    if command.contains('\0') {
+        return Err("the command holds a NUL character".to_owned());
+    }
+    Ok(command.to_owned())
 }
 
 /// One `[tools]` entry.

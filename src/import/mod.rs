@@ -202,6 +202,34 @@ pub struct EnvEntry {
     pub line: Option<usize>,
 }
 
+/// One task of mise's `[tasks]`, as a vx `[scripts]` entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScriptEntry {
+    /// Its name as written.
+    pub name: String,
+    /// The script for vx, or why it cannot be imported.
+    pub script: Result<ImportedScript, String>,
+    /// Its line in the file.
+    pub line: Option<usize>,
+}
+
+/// A script's fields as vx.toml's `[scripts]` holds them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportedScript {
+    /// The shell command.
+    pub run: String,
+    /// The scripts run first.
+    pub depends: Vec<String>,
+    /// Variables set for it.
+    pub env: Vec<(String, String)>,
+    /// Its working directory, relative to the project directory.
+    pub cwd: Option<String>,
+    /// Its one-line description.
+    pub description: Option<String>,
+    /// What the task said that vx has no counterpart for (said in the import line).
+    pub ignored: Vec<String>,
+}
+
 /// What a file lists.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Imported {
@@ -209,6 +237,8 @@ pub struct Imported {
     pub tools: Vec<Entry>,
     /// Its environment variables (mise only), in file order.
     pub env: Vec<EnvEntry>,
+    /// Its tasks as scripts (mise only), in file order.
+    pub scripts: Vec<ScriptEntry>,
 }
 
 /// What an aqua.yaml adds to its packages: the registries it declares other than

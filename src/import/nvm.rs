@@ -23,5 +23,6 @@ pub fn parse(text: &str) -> Result<Imported, Malformed> {
     Ok(Imported {
         tools: vec![Entry::new("node", version, Some(line))],
         env: Vec::new(),
+        scripts: Vec::new(),
     })
 }

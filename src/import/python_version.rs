@@ -25,5 +25,6 @@ pub fn parse(text: &str) -> Result<Imported, Malformed> {
     Ok(Imported {
         tools: vec![Entry::new("python", first, Some(*line)).also_listed(&others)],
         env: Vec::new(),
+        scripts: Vec::new(),
     })
 }

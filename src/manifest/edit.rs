@@ -203,6 +203,55 @@ pub fn add_env(text: &str, name: &str, value: Option<&str>) -> Result<(String, b
     Ok((doc.to_string(), true))
 }
 
+/// `text` with script `name` added to `[scripts]` (made at the end when there is none):
+/// `NAME = "RUN"` when it has nothing else, else an inline table of its fields; unless
+/// `[scripts]` already has `name`: then `text` unchanged and `false` (`vx import`
+/// leaves what is there).
+pub fn add_script(
+    text: &str,
+    name: &str,
+    script: &crate::import::ImportedScript,
+) -> Result<(String, bool), EditError> {
+    let mut doc = document(text)?;
+    let scripts = doc
+        .entry("scripts")
+        .or_insert_with(|| Item::Table(Table::new()))
+        .as_table_like_mut()
+        .ok_or_else(|| EditError::NotATable("scripts".to_owned()))?;
+    if scripts.contains_key(name) {
+        return Ok((text.to_owned(), false));
+    }
+    let plain = script.depends.is_empty()
+        && script.env.is_empty()
+        && script.cwd.is_none()
+        && script.description.is_none();
+    if plain {
+        scripts.insert(name, toml_edit::value(script.run.as_str()));
+        return Ok((doc.to_string(), true));
+    }
+    let mut table = toml_edit::InlineTable::new();
+    table.insert("run", script.run.as_str().into());
+    if !script.depends.is_empty() {
+        let depends: Array = script.depends.iter().map(String::as_str).collect();
+        table.insert("depends", toml_edit::Value::Array(depends));
+    }
+    if !script.env.is_empty() {
+        let mut env = toml_edit::InlineTable::new();
+        for (var, value) in &script.env {
+            env.insert(var, value.as_str().into());
+        }
+        table.insert("env", toml_edit::Value::InlineTable(env));
+    }
+    if let Some(cwd) = &script.cwd {
+        table.insert("cwd", cwd.as_str().into());
+    }
+    if let Some(description) = &script.description {
+        table.insert("description", description.as_str().into());
+    }
+    scripts.insert(name, toml_edit::value(table));
+    Ok((doc.to_string(), true))
+}
+
 /// `text` with `{ name = NAME, path = PATH }` added to `[settings] registries` (made
 /// when missing), unless a registry `name` is listed already: then `text` unchanged
 /// and `false` (`vx import` of an aqua.yaml's local registries).

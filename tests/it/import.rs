@@ -236,6 +236,7 @@ fn mise_toml_brings_every_value_form_and_its_env_into_a_new_vx_toml() {
         "imported cargo-nextest latest from mise.toml (mise's `cargo` backend builds it; vx installs the release binary of nextest-rs/nextest/cargo-nextest)",
         "imported env NODE_ENV from mise.toml",
         "imported env CACHE_DIR from mise.toml",
+        "imported task build from mise.toml as a script",
     ] {
         assert!(text.contains(line), "{line:?} missing:\n{all}");
     }
@@ -247,7 +248,7 @@ fn mise_toml_brings_every_value_form_and_its_env_into_a_new_vx_toml() {
     );
     assert!(
         toml.ends_with(
-            "[tools]\nnode = \"20\"\ncli = \"2.40.0\"\n\"sharkdp/fd\" = \"latest\"\ncargo-nextest = \"latest\"\nripgrep = \"14.1.1\"\n\n[env]\nNODE_ENV = \"production\"\nCACHE_DIR = \"{project}/.cache\"\n"
+            "[tools]\nnode = \"20\"\ncli = \"2.40.0\"\n\"sharkdp/fd\" = \"latest\"\ncargo-nextest = \"latest\"\nripgrep = \"14.1.1\"\n\n[env]\nNODE_ENV = \"production\"\nCACHE_DIR = \"{project}/.cache\"\n\n[scripts]\nbuild = { run = \"npm run build\", cwd = \".\" }\n"
         ),
         "{toml}"
     );
@@ -646,4 +647,68 @@ fn vx_init_without_github_writes_what_it_can_and_says_once_what_failed() {
         assert!(line.matches(&host).count() <= 1, "said once: {line}");
     }
     assert!(!all.contains("; nor "), "{all}");
+}
+
+/// mise's `[tasks]` become vx's `[scripts]` (issue 43, item 10): a command, a list run
+/// in order, `depends` on a task written after it, `env`, `dir` under
+/// `{{config_root}}`, `description`; a task vx cannot hold (a template, a file task, a
+/// dependency that was not imported) is skipped with its reason, and `vx run` runs
+/// what was imported, from the project's directory as mise would.
+#[test]
+fn mise_tasks_become_scripts_that_vx_run_runs() {
+    let w = World::new();
+    std::fs::create_dir_all(w.path("web")).unwrap();
+    std::fs::write(
+        w.path("mise.toml"),
+        r#"[tools]
+ripgrep = "14.1.1"
+
+[tasks.test]
+run = ["echo first > order.txt", "echo then-$GREETING >> order.txt"]
+depends = ["build"]
+env = { GREETING = "hello" }
+description = "runs the tests"
+sources = ["src/**"]
+
+[tasks.build]
+run = "pwd > built-in.txt"
+dir = "{{config_root}}/web"
+
+[tasks]
+lint = "echo lint"
+greet = "echo {{arg(name='who')}}"
+deploy = { file = "scripts/deploy.sh" }
+release = { run = "echo release", depends = ["deploy"] }
+"#,
+    )
+    .unwrap();
+    let out = w.vx(&["import", "mise.toml"]);
+    let all = both(&out);
+    assert_eq!(out.status.code(), Some(1), "three tasks skipped: {all}");
+    let text = stdout(&out);
+    for line in [
+        "imported task test from mise.toml as a script (vx has no counterpart for sources: left out)",
+        "imported task build from mise.toml as a script",
+        "imported task lint from mise.toml as a script",
+        "skipped task greet from mise.toml:",
+        "skipped task deploy from mise.toml:",
+        "skipped task release from mise.toml:",
+    ] {
+        assert!(text.contains(line), "{line:?} missing:\n{all}");
+    }
+    let manifest = w.toml();
+    assert!(manifest.contains("[scripts]"), "{manifest}");
+    assert!(!manifest.contains("release"), "{manifest}");
+
+    let run = w.vx(&["run", "test"]);
+    assert_eq!(run.status.code(), Some(0), "{}", both(&run));
+    assert_eq!(
+        std::fs::read_to_string(w.path("order.txt")).unwrap(),
+        "first\nthen-hello\n"
+    );
+    let built = std::fs::read_to_string(w.path("web/built-in.txt")).unwrap();
+    assert!(
+        built.trim_end().ends_with("/web"),
+        "build ran first, in web/: {built}"
+    );
 }
