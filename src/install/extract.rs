@@ -20,7 +20,7 @@
 //!   capped, so a decompression bomb stops at the cap.
 //!
 //! Formats are read with their crates (`tar` + `flate2`/`liblzma`/`bzip2`/`ruzstd`,
-//! `zip`) and their entries judged by [`super::entries`] (the walk the lock's listing
+//! `zip`) and their entries judged by `super::entries` (the walk the lock's listing
 //! uses too); only the writing is ours, so those rules hold for every format alike. A bare
 //! executable is one file entry written through the same checks (its path, the caps).
 

@@ -3,7 +3,7 @@
 //! while it hashes it, instead of unpacking every archive into a scratch store.
 //!
 //! A tar is read as a stream (headers, with the data skipped); a zip by its central
-//! directory; both through [`entries`], the walk unpacking uses, so an entry the
+//! directory; both through `entries`, the walk unpacking uses, so an entry the
 //! installer refuses is refused here too. Entry paths follow the unpacking rules (`extract::relative_path`:
 //! no absolute paths, no `..`), so an archive the installer would refuse is refused
 //! at lock time too, and the entry count and the sizes the headers claim are capped

@@ -1,5 +1,5 @@
 //! Runtimes as declarations (data over code): a runtime that is "a version index, a
-//! URL pattern, a checksum file" is a short TOML file ([`format`] says what it
+//! URL pattern, a checksum file" is a short TOML file ([`mod@format`] says what it
 //! holds), not a Rust file. vx's own `node` is one, embedded in the binary
 //! (`node.toml`), so the path a company's declaration takes is the one vx's node
 //! takes. A company adds its own (an in-house JDK build, a patched Python) as
