@@ -273,6 +273,36 @@ pub fn import_into(
     }
 
     let scripts_added = import_scripts(path, &lists, &mut text, &mut lines, &mut failed)?;
+    let mut paths_added = 0usize;
+    for (file, list) in &lists {
+        for (written, dir, line) in &list.path {
+            let at = match line {
+                Some(line) => format!("{file}:{line}"),
+                None => (*file).to_owned(),
+            };
+            match dir {
+                Err(why) => {
+                    failed += 1;
+                    lines.push(format!(
+                        "skipped path {} from {at}: {}",
+                        sanitize(written),
+                        sanitize(why)
+                    ));
+                }
+                Ok(dir) => {
+                    let (new_text, added) = edit::add_path(&text, dir).map_err(edit_error)?;
+                    if added {
+                        text = new_text;
+                        paths_added += 1;
+                        lines.push(format!(
+                            "imported path {} from {file} into [settings] path",
+                            sanitize(dir)
+                        ));
+                    }
+                }
+            }
+        }
+    }
 
     if !unreachable.is_empty() {
         vx::note!(
@@ -281,7 +311,7 @@ pub fn import_into(
         );
     }
     let mut out = std::io::stdout().lock();
-    if imported + env_added + scripts_added == 0 && !(created && create) {
+    if imported + env_added + scripts_added + paths_added == 0 && !(created && create) {
         // A registry alone is not written.
         for line in lines
             .iter()

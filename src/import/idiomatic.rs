@@ -36,6 +36,7 @@ fn single(text: &str, tool: &str, what: &str, strip: &[&str]) -> Result<Imported
         tools: vec![Entry::new(tool, version, Some(line))],
         env: Vec::new(),
         scripts: Vec::new(),
+        path: Vec::new(),
     })
 }
 
@@ -95,6 +96,7 @@ pub fn go_mod(text: &str) -> Result<Imported, Malformed> {
         tools: vec![Entry::new("go", version, Some(line))],
         env: Vec::new(),
         scripts: Vec::new(),
+        path: Vec::new(),
     })
 }
 
@@ -160,6 +162,7 @@ pub fn rust_toolchain(text: &str) -> Result<Imported, Malformed> {
         tools: vec![Entry::new("rust", channel, line)],
         env: Vec::new(),
         scripts: Vec::new(),
+        path: Vec::new(),
     })
 }
 

@@ -44,6 +44,10 @@ pub fn parse(text: &str) -> Result<Imported, Malformed> {
         env.sort_by_key(|(key, _)| key.span().start);
         for (key, value) in env {
             let line = Some(super::line_of(text, key.span().start));
+            if key.get_ref() == "_" {
+                directives(value.get_ref(), line, &mut imported);
+                continue;
+            }
             imported.env.push(EnvEntry {
                 name: key.get_ref().to_string(),
                 value: env_value(key.get_ref(), value.get_ref()),
@@ -258,6 +262,73 @@ fn version_of(value: &DeValue<'_>) -> Option<String> {
         },
         _ => None,
     }
+}
+
+/// mise's `[env]` directives (`_.path`, `_.file`, `_.source`): `_.path` (a directory or
+/// a list) becomes vx's `[settings] path`, relative to the project (`{{config_root}}/`
+/// dropped); the others have no counterpart and are said so.
+fn directives(value: &DeValue<'_>, line: Option<usize>, imported: &mut Imported) {
+    let DeValue::Table(table) = value else {
+        imported.env.push(EnvEntry {
+            name: "_".to_owned(),
+            value: Err("mise's directives (`_.path`, `_.file`, `_.source`) are a table".to_owned()),
+            line,
+        });
+        return;
+    };
+    for (key, value) in table.iter() {
+        let name = key.get_ref();
+        if name != "path" {
+            imported.env.push(EnvEntry {
+                name: format!("_.{name}"),
+                value: Err(format!(
+                    "mise's `_.{name}` directive has no counterpart in vx's [env] (vx reads no env files and sources no scripts)"
+                )),
+                line,
+            });
+            continue;
+        }
+        let dirs: Vec<&DeValue<'_>> = match value.get_ref() {
+            DeValue::Array(many) => many.iter().map(|d| d.get_ref()).collect(),
+            one => vec![one],
+        };
+        for dir in dirs {
+            let (written, relative) = match dir {
+                DeValue::String(dir) => (dir.to_string(), project_dir(dir)),
+                _ => (
+                    String::new(),
+                    Err("`_.path` lists directories (strings)".to_owned()),
+                ),
+            };
+            imported.path.push((written, relative, line));
+        }
+    }
+}
+
+/// A `_.path` directory as vx's `[settings] path` holds it: relative to the project,
+/// `{{config_root}}/` and `./` dropped; absolute, templated or escaping ones refused.
+fn project_dir(dir: &str) -> Result<String, String> {
+    let dir = dir.trim();
+    let rest = match dir.strip_prefix("{{config_root}}") {
+        Some(rest) => rest.trim_start_matches('/'),
+        None => dir,
+    };
+    let rest = rest.trim_start_matches("./");
+    if rest.contains("{{") || rest.contains('$') || rest.starts_with('~') {
+        return Err(format!(
+            "`{dir}` holds a template or variable; vx's [settings] path takes project directories"
+        ));
+    }
+    if rest.is_empty()
+        || rest.starts_with('/')
+        || rest.contains("..")
+        || rest.chars().any(char::is_control)
+    {
+        return Err(format!(
+            "`{dir}` is not a directory inside the project; vx's [settings] path takes project directories"
+        ));
+    }
+    Ok(rest.to_owned())
 }
 
 /// One `[env]` variable as vx's `[env]` holds it, or why it cannot be.

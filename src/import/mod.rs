@@ -239,6 +239,9 @@ pub struct Imported {
     pub env: Vec<EnvEntry>,
     /// Its tasks as scripts (mise only), in file order.
     pub scripts: Vec<ScriptEntry>,
+    /// Directories its `[env] _.path` puts on `PATH` (mise only): each relative to the
+    /// project directory as vx's `[settings] path` takes it, or why it cannot be.
+    pub path: Vec<(String, Result<String, String>, Option<usize>)>,
 }
 
 /// What an aqua.yaml adds to its packages: the registries it declares other than

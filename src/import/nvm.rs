@@ -24,5 +24,6 @@ pub fn parse(text: &str) -> Result<Imported, Malformed> {
         tools: vec![Entry::new("node", version, Some(line))],
         env: Vec::new(),
         scripts: Vec::new(),
+        path: Vec::new(),
     })
 }

@@ -26,5 +26,6 @@ pub fn parse(text: &str) -> Result<Imported, Malformed> {
         tools: vec![Entry::new("python", first, Some(*line)).also_listed(&others)],
         env: Vec::new(),
         scripts: Vec::new(),
+        path: Vec::new(),
     })
 }

@@ -252,6 +252,27 @@ pub fn add_script(
     Ok((doc.to_string(), true))
 }
 
+/// `text` with `dir` added to `[settings] path` (made when missing), unless it is
+/// listed already: then `text` unchanged and `false` (`vx import` of mise's `_.path`).
+pub fn add_path(text: &str, dir: &str) -> Result<(String, bool), EditError> {
+    let mut doc = document(text)?;
+    let settings = doc
+        .entry("settings")
+        .or_insert_with(|| Item::Table(Table::new()))
+        .as_table_like_mut()
+        .ok_or_else(|| EditError::NotATable("settings".to_owned()))?;
+    let list = settings
+        .entry("path")
+        .or_insert_with(|| value(Array::new()))
+        .as_array_mut()
+        .ok_or_else(|| EditError::NotATable("settings.path".to_owned()))?;
+    if list.iter().any(|d| d.as_str() == Some(dir)) {
+        return Ok((text.to_owned(), false));
+    }
+    list.push(dir);
+    Ok((doc.to_string(), true))
+}
+
 /// `text` with `{ name = NAME, path = PATH }` added to `[settings] registries` (made
 /// when missing), unless a registry `name` is listed already: then `text` unchanged
 /// and `false` (`vx import` of an aqua.yaml's local registries).

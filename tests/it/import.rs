@@ -240,14 +240,24 @@ fn mise_toml_brings_every_value_form_and_its_env_into_a_new_vx_toml() {
     ] {
         assert!(text.contains(line), "{line:?} missing:\n{all}");
     }
-    assert!(text.contains("skipped env _ from mise.toml:14:"), "{all}");
+    assert!(
+        text.contains("imported path bin from mise.toml into [settings] path"),
+        "{all}"
+    );
+    assert!(
+        text.contains(
+            "skipped env _.file from mise.toml:14: mise's `_.file` directive has no counterpart"
+        ),
+        "{all}"
+    );
     let toml = w.toml();
     assert!(
         toml.starts_with("# vx.toml: this project's tools."),
         "the header vx init writes:\n{toml}"
     );
+    assert!(toml.contains("[settings]\npath = [\"bin\"]\n"), "{toml}");
     assert!(
-        toml.ends_with(
+        toml.contains(
             "[tools]\nnode = \"20\"\ncli = \"2.40.0\"\n\"sharkdp/fd\" = \"latest\"\ncargo-nextest = \"latest\"\nripgrep = \"14.1.1\"\n\n[env]\nNODE_ENV = \"production\"\nCACHE_DIR = \"{project}/.cache\"\n\n[scripts]\nbuild = { run = \"npm run build\", cwd = \".\" }\n"
         ),
         "{toml}"
