@@ -599,7 +599,9 @@ fn line_sink_shows_a_whole_install_in_a_few_lines() {
     let body = tar_gz(&[Item::File("t/big", noise(3 << 20), 0o755)]);
     let server = TestServer::start([("/t.tar.gz", Route::Ok(body.clone()))]);
     let store = tempfile::tempdir().unwrap();
-    let cfg = config(store.path(), server.url("/t.tar.gz"), &body);
+    let mut cfg = config(store.path(), server.url("/t.tar.gz"), &body);
+    // Data only (`bin = []`): on Windows a file without `.exe` is no command.
+    cfg.spec.bin = Some(Vec::new());
     let mut sink = LineSink::new(Vec::new(), "tool", "2.0");
     let result = install(&cfg, &mut sink, &InstallOptions::default());
     Terminal::of(&result).publish(&mut sink);
