@@ -77,8 +77,17 @@ run = "make"
         )
     );
     assert_eq!(env[2], ("GONE", Ok(EnvValue::Unset)));
+    assert_eq!(env[3].0, "BAD");
     assert!(env[3].1.is_err());
-    assert!(env[4].1.is_err());
+    assert_eq!(env.len(), 4, "`_.path` is not a variable: {env:?}");
+    // `_.path` is a project directory of [settings] path; the task is a script.
+    assert_eq!(imported.path.len(), 1);
+    assert_eq!(imported.path[0].1, Ok("bin".to_owned()));
+    assert_eq!(imported.scripts.len(), 1);
+    assert_eq!(
+        imported.scripts[0].script.as_ref().map(|s| s.run.as_str()),
+        Ok("make")
+    );
     let err = parse(Format::Mise, "[tools]\nnode = \n").unwrap_err();
     assert_eq!(err.line, Some(2));
 }
