@@ -371,7 +371,7 @@ pub enum InstallError {
     Bin(#[from] bins::BinError),
     /// Nothing of the unpacked tree is an executable (no `bin` list, none found in
     /// `bin/` or at the top level, or in a lone top-level folder): installing it would
-    /// give the project no command.
+    /// give the project no command. Unix only: Windows has no mode that says what runs.
     #[error(
         "no executable found in the download (none in bin/ or at its top level); it holds: {}{}; name its commands with `bin = [...]` (`bin = []` for a tool that has none), or set `strip_components`",
         if entries.is_empty() { "nothing".to_owned() } else { vx_text::sanitize(&entries.join(", ")).into_owned() },
@@ -737,7 +737,10 @@ pub fn install(
                 bins::unwrap_folder(&tree, &folder, &work.path().join("unwrapped"))
                     .map_err(store_err("cannot unwrap the top-level folder of", &tree))?;
             }
-            if found.is_empty() && listed.is_none() {
+            // Only where a file's mode says what runs: on Windows a tree without a
+            // `.exe` or `.cmd` (a Unix-style archive's `bin/tool`) installs as before,
+            // its commands then named by `bin`.
+            if found.is_empty() && listed.is_none() && cfg!(unix) {
                 let (entries, more) = bins::first_entries(&tree, NO_EXECUTABLE_SHOWN);
                 return Err(InstallError::NoExecutable { entries, more });
             }
