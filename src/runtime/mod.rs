@@ -206,6 +206,9 @@ impl RuntimeError {
 pub struct Context<'a> {
     github: &'a Github,
     texts: RefCell<BTreeMap<String, Rc<str>>>,
+    /// GitHub releases asked for in this run, by `owner/repo/tag`: each platform of a
+    /// lock asks for its release, which is fetched once.
+    releases: RefCell<BTreeMap<String, Rc<crate::github::Release>>>,
     /// The versions of the project's runtimes known so far in this run (runtime name
     /// → version), for [`Runtime::pick_with`].
     siblings: RefCell<BTreeMap<String, String>>,
@@ -217,6 +220,7 @@ impl<'a> Context<'a> {
         Context {
             github,
             texts: RefCell::new(BTreeMap::new()),
+            releases: RefCell::new(BTreeMap::new()),
             siblings: RefCell::new(BTreeMap::new()),
         }
     }
@@ -236,6 +240,22 @@ impl<'a> Context<'a> {
     /// The GitHub client (release listings of GitHub-hosted publishers).
     pub fn github(&self) -> &Github {
         self.github
+    }
+
+    /// Release `tag` of `owner/repo` on GitHub, fetched once per run.
+    pub fn github_release(
+        &self,
+        owner: &str,
+        repo: &str,
+        tag: &str,
+    ) -> Result<Rc<crate::github::Release>, crate::github::GithubError> {
+        let key = format!("{owner}/{repo}/{tag}");
+        if let Some(release) = self.releases.borrow().get(&key) {
+            return Ok(release.clone());
+        }
+        let release = Rc::new(self.github.release(owner, repo, tag)?);
+        self.releases.borrow_mut().insert(key, release.clone());
+        Ok(release)
     }
 
     /// The text at `url` (at most [`MAX_INDEX_BYTES`]), fetched once per run and kept

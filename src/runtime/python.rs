@@ -107,8 +107,7 @@ impl Runtime for Python {
             )));
         };
         let listed = cx
-            .github()
-            .release(OWNER, REPO, &release.id)
+            .github_release(OWNER, REPO, &release.id)
             .map_err(github_error)?;
         let name = asset_name(&release.version, &release.id, triple);
         let Some(asset) = listed.assets.iter().find(|a| a.name == name) else {

@@ -103,8 +103,7 @@ impl Runtime for Ruby {
             )));
         };
         let listed = cx
-            .github()
-            .release(OWNER, REPO, &release.id)
+            .github_release(OWNER, REPO, &release.id)
             .map_err(github_error)?;
         let name = format!("ruby-{}.{build}.tar.gz", release.version);
         let Some(asset) = listed.assets.iter().find(|a| a.name == name) else {

@@ -79,6 +79,8 @@ mod runtime_beam;
 #[cfg(unix)]
 mod runtime_declared;
 #[cfg(unix)]
+mod runtime_e2e;
+#[cfg(unix)]
 mod runtime_go;
 #[cfg(unix)]
 mod runtime_java;
