@@ -270,8 +270,14 @@ fn an_asdf_project_of_eight_runtimes_imports_locks_three_platforms_installs_and_
         "{manifest}"
     );
 
-    // Locked for three platforms from the indexes and checksum files alone.
+    // Locked for three platforms from the indexes and checksum files alone, each
+    // asked for once, whatever the number of platforms.
     assert_eq!(publishers.archives_fetched(), Vec::<String>::new());
+    let mut asked = publishers.paths();
+    asked.sort();
+    let mut once = asked.clone();
+    once.dedup();
+    assert_eq!(asked, once, "a publisher's file asked for twice");
     let lock = project.lock();
     let builds = [
         ("node", "20.11.1", [true, true, true]),
