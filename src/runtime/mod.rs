@@ -209,6 +209,8 @@ pub struct Context<'a> {
     /// GitHub releases asked for in this run, by `owner/repo/tag`: each platform of a
     /// lock asks for its release, which is fetched once.
     releases: RefCell<BTreeMap<String, Rc<crate::github::Release>>>,
+    /// GitHub tag lists asked for in this run, by `owner/repo`.
+    tags: RefCell<BTreeMap<String, Rc<[String]>>>,
     /// The versions of the project's runtimes known so far in this run (runtime name
     /// → version), for [`Runtime::pick_with`].
     siblings: RefCell<BTreeMap<String, String>>,
@@ -221,6 +223,7 @@ impl<'a> Context<'a> {
             github,
             texts: RefCell::new(BTreeMap::new()),
             releases: RefCell::new(BTreeMap::new()),
+            tags: RefCell::new(BTreeMap::new()),
             siblings: RefCell::new(BTreeMap::new()),
         }
     }
@@ -256,6 +259,21 @@ impl<'a> Context<'a> {
         let release = Rc::new(self.github.release(owner, repo, tag)?);
         self.releases.borrow_mut().insert(key, release.clone());
         Ok(release)
+    }
+
+    /// The tag names of `owner/repo` on GitHub, fetched once per run.
+    pub fn github_tags(
+        &self,
+        owner: &str,
+        repo: &str,
+    ) -> Result<Rc<[String]>, crate::github::GithubError> {
+        let key = format!("{owner}/{repo}");
+        if let Some(tags) = self.tags.borrow().get(&key) {
+            return Ok(tags.clone());
+        }
+        let tags: Rc<[String]> = self.github.tags(owner, repo)?.into();
+        self.tags.borrow_mut().insert(key, tags.clone());
+        Ok(tags)
     }
 
     /// The text at `url` (at most [`MAX_INDEX_BYTES`]), fetched once per run and kept

@@ -1,8 +1,17 @@
 //! CPython from python-build-standalone (`astral-sh/python-build-standalone`), the
-//! relocatable builds uv, mise and rye install: versions from its GitHub releases'
-//! asset lists, each archive's sha256 from GitHub's asset digest, else the release's
+//! relocatable builds uv, mise and rye install: versions from its releases' asset
+//! names, each archive's sha256 from GitHub's asset digest, else the release's
 //! `SHA256SUMS`, else the asset's own `.sha256` (assets from before mid-2025 have no
 //! digest). vx installs the `install_only_stripped` build, as uv and mise pick.
+//!
+//! Listing: a release carries over a thousand assets, so GitHub's release list times
+//! out server side at its default page size (the publisher's own tooling reads one
+//! release a page, astral-sh/python-build-standalone#1083). vx never lists releases:
+//! it reads the tag list (one API request), then the newest release's `SHA256SUMS`
+//! (a release download, outside the API's rate limit; its asset API answer when a
+//! release has none). A version the newest release lacks (an older patch, a retired
+//! minor) is looked up release by release, newest first, up to
+//! [`MAX_RELEASES_READ`].
 //!
 //! A release is tagged by its build date (`20250115`) and carries every supported
 //! Python of that day, as `cpython-{V}+{TAG}-{triple}-install_only_stripped.tar.gz`
@@ -40,6 +49,10 @@ const REPO: &str = "python-build-standalone";
 const FLAVOUR: &str = "install_only_stripped";
 /// The release asset listing every other asset's sha256.
 const SUMS: &str = "SHA256SUMS";
+/// How many of the newest releases [`Runtime::versions`] reads.
+const LISTED_RELEASES: usize = 1;
+/// The most releases a lookup of a version reads before saying none has it.
+const MAX_RELEASES_READ: usize = 60;
 
 /// What pip reads from `EXTERNALLY-MANAGED` (PEP 668) and shows when it refuses. It is
 /// written by a command both `sh` and `cmd` run, so it holds none of their special
@@ -63,27 +76,16 @@ impl Runtime for Python {
     }
 
     fn versions(&self, cx: &Context) -> Result<Vec<Release>, RuntimeError> {
-        let listed = cx.github().releases(OWNER, REPO).map_err(github_error)?;
-        Ok(releases_of(&listed))
+        let mut listings = Vec::new();
+        for tag in release_tags(cx)?.iter().take(LISTED_RELEASES) {
+            listings.push(listing(cx, tag)?);
+        }
+        Ok(releases_of(&listings))
     }
 
     fn pick(&self, releases: &[Release], request: &str) -> Result<Release, RuntimeError> {
         let wanted = request.trim();
-        let lower = wanted.to_ascii_lowercase();
-        let bare = lower
-            .strip_prefix("cpython-")
-            .or_else(|| lower.strip_prefix("python-"))
-            .unwrap_or(&lower);
-        let (numeric, threaded) = match bare.strip_suffix('t') {
-            Some(rest) if rest.ends_with(|c: char| c.is_ascii_digit()) => (rest, true),
-            _ => (bare, false),
-        };
-        let Some(parsed) = super::version::Request::parse(numeric, 3) else {
-            return Err(RuntimeError::Request(format!(
-                "`{}` is not a Python version: write 3, 3.12, 3.12.8, 3.13t (free-threaded) or latest",
-                crate::validate::shorten(wanted)
-            )));
-        };
+        let (threaded, parsed) = parse_request(wanted)?;
         super::version::newest(
             releases
                 .iter()
@@ -93,6 +95,44 @@ impl Runtime for Python {
         )
         .cloned()
         .ok_or_else(|| super::no_such_version("python", wanted, releases))
+    }
+
+    /// [`Runtime::pick`] among the newest release's versions, else release by
+    /// release, newest first, until one has the version asked for.
+    fn pick_with(
+        &self,
+        cx: &Context,
+        releases: &[Release],
+        request: &str,
+        _siblings: &std::collections::BTreeMap<String, String>,
+    ) -> Result<Release, RuntimeError> {
+        let first = self.pick(releases, request);
+        // Found, or not a version at all (no release will have it).
+        if first.is_ok() || parse_request(request.trim()).is_err() {
+            return first;
+        }
+        let mut listings = Vec::new();
+        let mut known = releases.to_vec();
+        for tag in release_tags(cx)?
+            .iter()
+            .skip(LISTED_RELEASES)
+            .take(MAX_RELEASES_READ)
+        {
+            listings.push(listing(cx, tag)?);
+            // A version the newer releases have stays theirs.
+            known = releases.to_vec();
+            known.extend(
+                releases_of(&listings)
+                    .into_iter()
+                    .filter(|r| releases.iter().all(|k| k.version != r.version)),
+            );
+            if let Ok(release) = self.pick(&known, request) {
+                return Ok(release);
+            }
+        }
+        // None has it: the error names the newest of every release read.
+        known.sort_by(newest_first);
+        self.pick(&known, request)
     }
 
     fn download(
@@ -149,14 +189,79 @@ impl Runtime for Python {
     }
 }
 
-/// One [`Release`] per Python version (and flavour) among GitHub's `listed` releases
+/// A request as users write it (`3.12`, `cpython-3.12.8`, `3.13t`): whether it asks
+/// for the free-threaded build, and its numeric part parsed.
+fn parse_request(wanted: &str) -> Result<(bool, super::version::Request), RuntimeError> {
+    let lower = wanted.to_ascii_lowercase();
+    let bare = lower
+        .strip_prefix("cpython-")
+        .or_else(|| lower.strip_prefix("python-"))
+        .unwrap_or(&lower);
+    let (numeric, threaded) = match bare.strip_suffix('t') {
+        Some(rest) if rest.ends_with(|c: char| c.is_ascii_digit()) => (rest, true),
+        _ => (bare, false),
+    };
+    match super::version::Request::parse(numeric, 3) {
+        Some(parsed) => Ok((threaded, parsed)),
+        None => Err(RuntimeError::Request(format!(
+            "`{}` is not a Python version: write 3, 3.12, 3.12.8, 3.13t (free-threaded) or latest",
+            crate::validate::shorten(wanted)
+        ))),
+    }
+}
+
+/// One release's tag and the names of its assets.
+struct Listing {
+    tag: String,
+    names: Vec<String>,
+}
+
+/// The publisher's release tags (build dates, `20250115`), newest first: one API
+/// request per 100 tags, kept for the run.
+fn release_tags(cx: &Context) -> Result<Vec<String>, RuntimeError> {
+    let mut tags: Vec<String> = cx
+        .github_tags(OWNER, REPO)
+        .map_err(github_error)?
+        .iter()
+        .filter(|t| t.len() == 8 && t.bytes().all(|b| b.is_ascii_digit()))
+        .cloned()
+        .collect();
+    tags.sort_unstable_by(|a, b| b.cmp(a));
+    tags.dedup();
+    Ok(tags)
+}
+
+/// Release `tag`'s asset names: from its `SHA256SUMS` (a release download, cached),
+/// else from GitHub's answer for the release (older releases have no `SHA256SUMS`);
+/// none for a tag without a release.
+fn listing(cx: &Context, tag: &str) -> Result<Listing, RuntimeError> {
+    let sums = cx.github().hosts().release_download(OWNER, REPO, tag, SUMS);
+    let names = match cx.text_unless_missing(&sums)? {
+        Some(text) => text
+            .lines()
+            .filter_map(|line| line.split_whitespace().nth(1))
+            .map(|name| name.trim_start_matches('*').to_owned())
+            .collect(),
+        None => match cx.github_release(OWNER, REPO, tag) {
+            Ok(release) => release.assets.iter().map(|a| a.name.clone()).collect(),
+            Err(crate::github::GithubError::NotFound { .. }) => Vec::new(),
+            Err(e) => return Err(github_error(e)),
+        },
+    };
+    Ok(Listing {
+        tag: tag.to_owned(),
+        names,
+    })
+}
+
+/// One [`Release`] per Python version (and flavour) among the `listed` releases
 /// (newest first): the newest release carrying an `install_only_stripped` build of
 /// it, newest version first.
-fn releases_of(listed: &[GithubRelease]) -> Vec<Release> {
+fn releases_of(listed: &[Listing]) -> Vec<Release> {
     let mut found: Vec<Release> = Vec::new();
-    for release in listed.iter().filter(|r| !r.draft) {
-        for asset in &release.assets {
-            let Some(version) = version_of(&asset.name, &release.tag) else {
+    for release in listed {
+        for name in &release.names {
+            let Some(version) = version_of(name, &release.tag) else {
                 continue;
             };
             if found.iter().any(|r| r.version == version) {
@@ -168,18 +273,21 @@ fn releases_of(listed: &[GithubRelease]) -> Vec<Release> {
                 version,
                 id: release.tag.clone(),
                 lts: None,
-                published_at: release.published_at.clone(),
+                published_at: None,
                 prerelease,
             });
         }
     }
-    found.sort_by(|a, b| {
-        let key = |r: &Release| super::version::Numeric::parse(numeric_part(&r.version));
-        key(b)
-            .cmp(&key(a))
-            .then(is_threaded(&a.version).cmp(&is_threaded(&b.version)))
-    });
+    found.sort_by(newest_first);
     found
+}
+
+/// Newest version first; a GIL build before the free-threaded one of its version.
+fn newest_first(a: &Release, b: &Release) -> std::cmp::Ordering {
+    let key = |r: &Release| super::version::Numeric::parse(numeric_part(&r.version));
+    key(b)
+        .cmp(&key(a))
+        .then(is_threaded(&a.version).cmp(&is_threaded(&b.version)))
 }
 
 /// The version (`3.12.8`, `3.13.1t` when free-threaded) of an `install_only_stripped`
@@ -304,26 +412,14 @@ fn github_error(e: crate::github::GithubError) -> RuntimeError {
 mod tests {
     use super::*;
 
-    fn asset(name: &str, digest: Option<&str>) -> ReleaseAsset {
-        ReleaseAsset {
-            name: name.to_owned(),
-            url: format!("https://example.invalid/{name}"),
-            size: 1,
-            digest: digest.map(str::to_owned),
-        }
-    }
-
-    fn gh(tag: &str, names: &[&str]) -> GithubRelease {
-        GithubRelease {
+    fn gh(tag: &str, names: &[&str]) -> Listing {
+        Listing {
             tag: tag.to_owned(),
-            draft: false,
-            prerelease: false,
-            published_at: None,
-            assets: names.iter().map(|n| asset(n, None)).collect(),
+            names: names.iter().map(|n| (*n).to_owned()).collect(),
         }
     }
 
-    fn listed() -> Vec<GithubRelease> {
+    fn listed() -> Vec<Listing> {
         vec![
             gh(
                 "20250115",

@@ -96,9 +96,26 @@ fn python_locks_every_platform_from_the_release_listing_alone() {
         toml::Value::from(vec!["python.exe", "python3=python.exe"])
     );
     assert!(
-        gh.requests().iter().all(|r| !r.is_download()),
+        gh.requests()
+            .iter()
+            .all(|r| !r.is_download() || r.path.ends_with("/SHA256SUMS")),
         "an archive was fetched: {:?}",
         gh.requests()
+    );
+    // Never the release list: a page of python-build-standalone's releases (a
+    // thousand assets each) times out at GitHub; the tags, then one release.
+    let api: Vec<String> = gh
+        .requests()
+        .into_iter()
+        .filter(|r| r.is_api())
+        .map(|r| r.path)
+        .collect();
+    assert_eq!(
+        api,
+        [
+            "/api/v3/repos/astral-sh/python-build-standalone/tags?per_page=100",
+            "/api/v3/repos/astral-sh/python-build-standalone/releases/tags/20250115",
+        ]
     );
 }
 
