@@ -461,6 +461,19 @@ impl<'n> Resolver<'n> {
     ) -> Result<Option<(String, String, Option<String>)>, ResolutionError> {
         let Some((hex, source, mut records)) = self.published_sha256(found, candidate, download)?
         else {
+            // A checksum vx cannot check (sha512, sha1, md5) is said, not silently
+            // replaced by trusting the first download.
+            if let Some(source) = download
+                .checksum
+                .as_ref()
+                .filter(|s| !s.algorithm.eq_ignore_ascii_case("sha256"))
+            {
+                self.net.progress(&format!(
+                    "warning: {}: the registry's checksum is {}, which vx does not check; the archive's sha256 is recorded when it is first downloaded (checksum = \"download\")",
+                    found.qualified_name(),
+                    vx_text::sanitize(&source.algorithm)
+                ));
+            }
             if !download.provenance.is_empty() || !download.signatures.is_empty() {
                 self.net.progress(&format!(
                     "{}: signatures, attestations and provenance of {} not checked: no sha256 is published for it",

@@ -69,10 +69,13 @@ impl Work {
     pub fn vx(&self) -> assert_cmd::Command {
         let mut cmd = assert_cmd::Command::cargo_bin("vx").unwrap();
         // No daemon of the user's answers for a test (tests/it/daemon.rs starts its own),
-        // lines are not wrapped unless a test asks (`COLUMNS`), and on a GitHub Actions
-        // runner `vx env --shell github` must not write to the runner's own files.
+        // nor the user's settings or global toolset (`$XDG_CONFIG_HOME/vx`: a test that
+        // wants a user config sets its own), lines are not wrapped unless a test asks
+        // (`COLUMNS`), and on a GitHub Actions runner `vx env --shell github` must not
+        // write to the runner's own files.
         cmd.env("VX_BOARD_DIR", self.boards())
             .env("VX_DAEMON_SOCKET", self.dir.path().join("no-daemon.sock"))
+            .env("XDG_CONFIG_HOME", self.dir.path().join("user-config"))
             .env_remove("COLUMNS")
             .env_remove("GITHUB_PATH")
             .env_remove("GITHUB_ENV")

@@ -860,6 +860,33 @@ fn registry_show_prints_one_line_per_platform_and_escapes_only_control_character
 }
 
 #[test]
+fn a_checksum_vx_cannot_check_is_said_not_silently_trusted() {
+    let w = World::new();
+    // terraform's entry, with the SHA-512 checksum file some publishers give.
+    let registry = w.work.dir.path().join("registry.yaml");
+    let text = std::fs::read_to_string(&registry).unwrap().replace(
+        "    version_source: github_tag\n    format: zip\n",
+        "    version_source: github_tag\n    format: zip\n    checksum:\n      type: http\n      url: http://example.invalid/terraform_{{trimV .Version}}_SHA512SUMS\n      algorithm: sha512\n",
+    );
+    assert!(text.contains("algorithm: sha512"));
+    std::fs::write(&registry, text).unwrap();
+    let here = vx::manifest::Platform::current().to_string();
+    w.work.write_manifest(&format!(
+        "[settings]\nplatforms = [\"{here}\"]\nregistries = [{{ name = \"test\", path = \"registry.yaml\" }}]\n\n[tools]\nterraform = \"1\"\n"
+    ));
+    let out = w.vx(&["lock", "--headless"]).output().unwrap();
+    let stderr = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("warning: test:acme/terraform: the registry's checksum is sha512, which vx does not check; the archive's sha256 is recorded when it is first downloaded"),
+        "{stderr}"
+    );
+    let lock = w.lock();
+    let entry = platform_entry(&lock, "terraform", &here);
+    assert_eq!(entry["checksum"].as_str(), Some("download"), "{entry:?}");
+}
+
+#[test]
 fn a_tool_without_a_published_checksum_is_downloaded_once_to_lock_it() {
     let w = World::new();
     let here = vx::manifest::Platform::current().to_string();

@@ -112,6 +112,7 @@ impl Project {
         let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("vx"));
         cmd.env("VX_BOARD_DIR", self.work.boards())
             .env("XDG_DATA_HOME", self.work.dir.path().join("xdg"))
+            .env("XDG_CONFIG_HOME", self.work.dir.path().join("user-config"))
             .current_dir(self.work.dir.path());
         cmd
     }
@@ -122,6 +123,7 @@ impl Project {
         cmd.args(["-c", script])
             .env("VX_BOARD_DIR", self.work.boards())
             .env("XDG_DATA_HOME", self.work.dir.path().join("xdg"))
+            .env("XDG_CONFIG_HOME", self.work.dir.path().join("user-config"))
             .current_dir(self.work.dir.path());
         cmd
     }
