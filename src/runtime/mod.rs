@@ -151,7 +151,19 @@ pub struct Layout {
     /// A step run inside the unpacked tree before it moves into the store
     /// (`$VX_INSTALL_DIR` is where it will be).
     pub post_install: Option<String>,
+    /// Files written into the tree (a path inside the install → its text), where
+    /// [`DATA_PLACEHOLDER`] stands for vx's data directory on the installing machine
+    /// (node's `etc/npmrc`, naming npm's global prefix outside the store).
+    pub write: BTreeMap<String, String>,
+    /// Directories outside the store put on `PATH` after the runtime's own (npm's
+    /// global `bin`), [`DATA_PLACEHOLDER`] as in `write`.
+    pub path_after: Vec<String>,
 }
+
+/// What stands for vx's data directory (`$XDG_DATA_HOME/vx`) in a [`Layout`]'s
+/// `write` and `path_after`: filled in on the machine that installs, never locked, so
+/// a lock is the same whoever made it.
+pub const DATA_PLACEHOLDER: &str = "{data}";
 
 /// Why a runtime could not answer.
 #[derive(Debug, thiserror::Error)]

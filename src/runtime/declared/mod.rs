@@ -280,11 +280,31 @@ impl Runtime for Declared {
         } else {
             l.post_install.clone()
         };
+        // `{data}` stays for the installing machine to fill in
+        // (`crate::resolution::runtime::concrete`).
+        let major = numeric
+            .as_ref()
+            .and_then(|n| n.parts.first())
+            .map_or_else(|| version.to_owned(), u64::to_string);
+        let values = [("version", version), ("major", major.as_str())];
+        let path_after = match &l.windows_path_after {
+            Some(win) if windows => win,
+            _ => &l.path_after,
+        };
         Layout {
             strip_components: l.strip,
             bin,
             env: l.env.clone(),
             post_install,
+            write: l
+                .write
+                .iter()
+                .map(|w| (w.path.clone(), format::render(&w.text, &values)))
+                .collect(),
+            path_after: path_after
+                .iter()
+                .map(|d| format::render(d, &values))
+                .collect(),
         }
     }
 
