@@ -200,3 +200,107 @@ fn a_broken_declaration_is_a_clear_error_and_writes_nothing() {
 fn project_with(server: &TestServer, declaration: &str) -> Project {
     project(server, declaration, "[tools]\nacme-tool = \"1\"\n")
 }
+
+/// A project that carries the declaration itself (`.vx/runtimes/acme-tool.toml`
+/// beside vx.toml) on a machine whose user config only sends dl.acme.corp to `server`.
+fn carried(server: &TestServer, declaration: &str, manifest: &str) -> Project {
+    let config = format!(
+        "[url_replacements]\n\"https://dl.acme.corp/\" = \"{}\"\n",
+        server.url("/")
+    );
+    let project = Project::new(&config, manifest);
+    let dir = project.work.dir.path().join(".vx/runtimes");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("acme-tool.toml"), declaration).unwrap();
+    project
+}
+
+#[test]
+fn a_runtime_the_project_carries_locks_installs_and_runs_without_a_user_declaration() {
+    let server = serve();
+    let project = carried(
+        &server,
+        DECLARATION,
+        &format!("{THREE}[tools]\nacme-tool = \"1\"\n"),
+    );
+    // A user's declaration of the same name (pointing nowhere) is shadowed by the
+    // project's, which its lock is made from.
+    let user = project.work.dir.path().join("home/.config/vx/runtimes");
+    std::fs::create_dir_all(&user).unwrap();
+    std::fs::write(
+        user.join("acme-tool.toml"),
+        DECLARATION.replace("https://dl.acme.corp/tool/", "https://nowhere.invalid/"),
+    )
+    .unwrap();
+    project.vx().arg("lock").assert().success();
+    let lock = project.lock();
+    assert_eq!(
+        lock["tools"]["acme-tool"]["package"].as_str(),
+        Some("runtime:acme-tool")
+    );
+    for platform in ["linux-x86_64", "macos-aarch64", "windows-x86_64"] {
+        let one = locked(&lock, "acme-tool", platform);
+        assert!(
+            one["url"]
+                .as_str()
+                .unwrap()
+                .starts_with("https://dl.acme.corp/tool/release-1.4.2/"),
+            "{one:?}"
+        );
+    }
+    std::fs::remove_dir_all(&user).unwrap();
+
+    project.vx().args(["sync", "--headless"]).assert().success();
+    let out = project.vx().args(["exec", "--", "acme"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8(out.stdout).unwrap();
+    assert!(said.starts_with("acme 1.4.2 home=/"), "{said}");
+
+    // The hook, without the activation record, pins it from the lock too.
+    let store = project.work.dir.path().join("home/.local/share/vx/store");
+    let _ = std::fs::remove_dir_all(store.join(".cache/activation"));
+    let out = project
+        .vx()
+        .args(["hook-env", "--shell", "bash"])
+        .env_remove("__VX_STATE")
+        .output()
+        .unwrap();
+    let hook = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && hook.contains("acme-tool/1.4.2/bin"),
+        "{hook}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_broken_or_usurping_project_declaration_is_a_clear_error_naming_the_file() {
+    let server = serve();
+    let broken = DECLARATION.replace("checksums =", "checksum =");
+    let project = carried(&server, &broken, "[tools]\nacme-tool = \"1\"\n");
+    let out = project.vx().arg("lock").output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(".vx/runtimes/acme-tool.toml")
+            && stderr.contains("line ")
+            && stderr.contains("unknown field `checksum`"),
+        "{stderr}"
+    );
+    assert!(project.lock_text().is_none());
+
+    let usurping = DECLARATION.replace("aliases = [\"acmetool\"]", "aliases = [\"node\"]");
+    let project = carried(&server, &usurping, "[tools]\nacme-tool = \"1\"\n");
+    let out = project.vx().arg("lock").output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("the name `node` is already a runtime's"),
+        "{stderr}"
+    );
+    assert!(project.lock_text().is_none());
+}

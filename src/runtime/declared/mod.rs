@@ -3,7 +3,8 @@
 //! holds), not a Rust file. vx's own `node` is one, embedded in the binary
 //! (`node.toml`), so the path a company's declaration takes is the one vx's node
 //! takes. A company adds its own (an in-house JDK build, a patched Python) as
-//! `runtimes/NAME.toml` in vx's configuration directory ([`user`]); it is then named
+//! `runtimes/NAME.toml` in vx's configuration directory ([`user`]), or ships it with
+//! the project as `.vx/runtimes/NAME.toml` beside `vx.toml` ([`project`]); it is then named
 //! like any runtime (`vx add acme-jdk@17`), locked in the same shape
 //! (`package = "runtime:acme-jdk"`) and installed by the same engine.
 //!
@@ -13,6 +14,7 @@
 
 pub mod format;
 pub mod index;
+pub mod project;
 pub mod user;
 
 use std::sync::OnceLock;
