@@ -505,6 +505,24 @@ bin = ["bin/java"]
             "bin = [\"bin/java\"]\n[[layout.extra]]\nversions = [\"14\"]\nbin = []",
         );
         assert!(e.contains("FROM..UNTIL"), "{e}");
+        let write = |path: &str, text: &str| {
+            bad(
+                "bin = [\"bin/java\"]",
+                &format!(
+                    "bin = [\"bin/java\"]\n[[layout.write]]\npath = \"{path}\"\ntext = \"{text}\""
+                ),
+            )
+        };
+        let e = write("../etc/npmrc", "prefix={data}/x");
+        assert!(e.contains("inside the install"), "{e}");
+        let e = write("/etc/npmrc", "x");
+        assert!(e.contains("inside the install"), "{e}");
+        let e = write("etc/npmrc", "prefix={home}/x");
+        assert!(e.contains("`{home}` is not a placeholder"), "{e}");
+        let e = bad("[layout]", "[layout]\npath_after = [\"/usr/local/bin\"]");
+        assert!(e.contains("must start with {data}/"), "{e}");
+        let e = bad("[layout]", "[layout]\npath_after = [\"{data}/{os}/bin\"]");
+        assert!(e.contains("`{os}` is not a placeholder"), "{e}");
     }
 
     #[test]

@@ -461,4 +461,21 @@ cccc000000000000000000000000000000000000000000000000000000000000  node-v20.11.1-
         assert!(layout.bin.contains(&"corepack.cmd".to_owned()));
         assert_eq!(layout.strip_components, 1);
     }
+
+    #[test]
+    fn npm_global_prefix_is_named_per_major_and_left_for_the_installing_machine() {
+        let node = node();
+        let linux = node.layout("20.11.1", &"linux-x86_64".parse().unwrap());
+        assert_eq!(
+            linux.write.get("etc/npmrc").map(String::as_str),
+            Some("prefix={data}/npm-global/20\n")
+        );
+        assert_eq!(linux.path_after, ["{data}/npm-global/20/bin"]);
+        let win = node.layout("22.1.0", &"windows-x86_64".parse().unwrap());
+        assert_eq!(
+            win.write.get("etc/npmrc").map(String::as_str),
+            Some("prefix={data}/npm-global/22\n")
+        );
+        assert_eq!(win.path_after, ["{data}/npm-global/22"]);
+    }
 }
