@@ -88,12 +88,18 @@ fn serve() -> TestServer {
 /// A project whose user config sends dl.acme.corp to `server` and declares the
 /// runtime as `declaration`.
 fn project(server: &TestServer, declaration: &str, manifest: &str) -> Project {
+    declared_in("home/.config/vx/runtimes", server, declaration, manifest)
+}
+
+/// A project whose user config sends dl.acme.corp to `server`, with `declaration`
+/// as `acme-tool.toml` in `dir` (relative to the project's directory).
+fn declared_in(dir: &str, server: &TestServer, declaration: &str, manifest: &str) -> Project {
     let config = format!(
         "[url_replacements]\n\"https://dl.acme.corp/\" = \"{}\"\n",
         server.url("/")
     );
     let project = Project::new(&config, manifest);
-    let dir = project.work.dir.path().join("home/.config/vx/runtimes");
+    let dir = project.work.dir.path().join(dir);
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("acme-tool.toml"), declaration).unwrap();
     project
@@ -204,15 +210,7 @@ fn project_with(server: &TestServer, declaration: &str) -> Project {
 /// A project that carries the declaration itself (`.vx/runtimes/acme-tool.toml`
 /// beside vx.toml) on a machine whose user config only sends dl.acme.corp to `server`.
 fn carried(server: &TestServer, declaration: &str, manifest: &str) -> Project {
-    let config = format!(
-        "[url_replacements]\n\"https://dl.acme.corp/\" = \"{}\"\n",
-        server.url("/")
-    );
-    let project = Project::new(&config, manifest);
-    let dir = project.work.dir.path().join(".vx/runtimes");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("acme-tool.toml"), declaration).unwrap();
-    project
+    declared_in(".vx/runtimes", server, declaration, manifest)
 }
 
 #[test]
