@@ -302,3 +302,55 @@ fn a_broken_or_usurping_project_declaration_is_a_clear_error_naming_the_file() {
     );
     assert!(project.lock_text().is_none());
 }
+
+/// Stops the daemon a test started, whatever the test's outcome.
+struct Stopping<'p>(&'p Project);
+
+impl Drop for Stopping<'_> {
+    fn drop(&mut self) {
+        let _ = self.0.vx().args(["daemon", "stop"]).output();
+    }
+}
+
+#[test]
+fn the_daemon_answers_with_the_runtime_the_project_carries() {
+    use std::io::{BufRead, BufReader, Write};
+    let server = serve();
+    let project = carried(
+        &server,
+        DECLARATION,
+        &format!("{THREE}[tools]\nacme-tool = \"1\"\n"),
+    );
+    project.vx().args(["sync", "--headless"]).assert().success();
+    let store = project.work.dir.path().join("home/.local/share/vx/store");
+    project
+        .vx()
+        .args(["daemon", "start", "--store"])
+        .arg(&store)
+        .assert()
+        .success();
+    let _stop = Stopping(&project);
+    let socket = project.work.dir.path().join("no-daemon.sock");
+    let stream = std::os::unix::net::UnixStream::connect(&socket).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    let request = serde_json::json!({
+        "type": "toolchain",
+        "cwd": project.work.dir.path(),
+        "store": store,
+    });
+    (&stream)
+        .write_all(format!("{request}\n").as_bytes())
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(&stream).read_line(&mut line).unwrap();
+    let answer: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(answer["type"], "toolchain", "{answer}");
+    let dirs = answer["bin_dirs"].as_array().unwrap();
+    assert!(
+        dirs.iter()
+            .any(|d| d.as_str().unwrap().ends_with("/acme-tool/1.4.2/bin")),
+        "{answer}"
+    );
+}
