@@ -45,6 +45,8 @@ mod imp {
                 unpacked: None,
                 verified: None,
                 env: Default::default(),
+                write: Default::default(),
+                path_after: Vec::new(),
             };
             store::write_receipt(&tree, &receipt).unwrap();
         }

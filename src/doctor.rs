@@ -107,7 +107,18 @@ pub fn examine(settings: &Settings) -> Report {
     let user = user_config(&mut findings);
     let manifest = settings.manifest.as_deref().map(Manifest::load);
     let manifest = match manifest {
-        Some(Ok(m)) => Some(m),
+        // The runtimes the project carries, so its lock's entries of them are judged.
+        Some(Ok(m)) => match crate::runtime::open_project(&m.path) {
+            Ok(()) => Some(m),
+            Err(err) => {
+                findings.push(
+                    Finding::new("lock", Status::Problem, err.to_string())
+                        .why("a runtime the project declares cannot be read, so its tools cannot be checked")
+                        .fix("fix the declaration where the message says"),
+                );
+                None
+            }
+        },
         Some(Err(err)) => {
             findings.push(
                 Finding::new("lock", Status::Problem, err.to_string())

@@ -59,6 +59,16 @@ pub struct ToolSpec {
     /// sends more is cut off there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<u64>,
+    /// Files written into the tree once it is unpacked (a path inside the install →
+    /// its text): a runtime's own configuration, such as node's `etc/npmrc` naming
+    /// npm's global prefix outside the store. Only a runtime's layout gives them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub write: BTreeMap<String, String>,
+    /// Directories outside the store (absolute) that go on `PATH` right after the
+    /// tool's own: where a runtime's users install commands of their own (npm's
+    /// global `bin`). Only a runtime's layout gives them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub path_after: Vec<String>,
 }
 
 impl ToolSpec {
@@ -85,6 +95,8 @@ impl ToolSpec {
             verified: None,
             env: BTreeMap::new(),
             size: None,
+            write: BTreeMap::new(),
+            path_after: Vec::new(),
         }
     }
 
@@ -107,6 +119,12 @@ impl ToolSpec {
         }
         for (name, path) in &self.env {
             validate::env_entry(name, path)?;
+        }
+        for (path, text) in &self.write {
+            validate::written_file(path, text)?;
+        }
+        for dir in &self.path_after {
+            validate::outside_dir(dir)?;
         }
         validate::options(&self.options)
     }

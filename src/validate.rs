@@ -67,6 +67,23 @@ pub enum FieldError {
         /// What is wrong.
         reason: &'static str,
     },
+    /// A file a runtime writes into its install that could land outside it, or whose
+    /// text is too long.
+    #[error("write {path:?} is invalid: {reason}")]
+    Write {
+        /// The file (shortened).
+        path: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// A directory put on `PATH` after a tool's own that is not an absolute path.
+    #[error("path_after {dir:?} is invalid: {reason}")]
+    PathAfter {
+        /// The directory (shortened).
+        dir: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
     /// A `bin` entry that could point outside the install, or too many of them.
     #[error("bin {path:?} is invalid: {reason}")]
     Bin {
@@ -260,6 +277,54 @@ pub fn env_entry(name: &str, path: &str) -> Result<(), FieldError> {
     }
     if path.split('/').any(|part| part == "..") {
         return refuse("its value must not leave the install (`..`)");
+    }
+    Ok(())
+}
+
+/// Checks a file a runtime writes into its install: a relative path inside it (as
+/// [`env_entry`]'s values, and not empty) and a text of at most [`MAX_COMMAND`] bytes
+/// without NUL.
+pub fn written_file(path: &str, text: &str) -> Result<(), FieldError> {
+    let refuse = |reason| {
+        Err(FieldError::Write {
+            path: shorten(path),
+            reason,
+        })
+    };
+    let inside = !path.is_empty()
+        && path.len() <= MAX_BIN_PATH
+        && !path.contains(['\0', '\\'])
+        && !path.starts_with('/')
+        && !path.contains(':')
+        && path
+            .split('/')
+            .all(|part| !part.is_empty() && part != ".." && part != ".");
+    if !inside {
+        return refuse(
+            "it must be a relative path inside the install (no `..`, at most 256 bytes)",
+        );
+    }
+    if text.len() > MAX_COMMAND || text.contains('\0') {
+        return refuse("its text must be at most 4096 bytes, without NUL");
+    }
+    Ok(())
+}
+
+/// Checks a directory put on `PATH` after a tool's own: absolute, at most 4096 bytes,
+/// without NUL or the platform's `PATH` separator.
+pub fn outside_dir(dir: &str) -> Result<(), FieldError> {
+    let refuse = |reason| {
+        Err(FieldError::PathAfter {
+            dir: shorten(dir),
+            reason,
+        })
+    };
+    let separator = if cfg!(windows) { ';' } else { ':' };
+    if !std::path::Path::new(dir).is_absolute() || dir.len() > MAX_COMMAND {
+        return refuse("it must be an absolute path of at most 4096 bytes");
+    }
+    if dir.contains('\0') || dir.contains(separator) {
+        return refuse("it must not hold NUL or PATH's separator");
     }
     Ok(())
 }

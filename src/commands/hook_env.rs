@@ -79,6 +79,7 @@ fn project(manifest: &Path) -> Result<Target, (Vec<Watched>, String)> {
     }
     let fail = |watched: &Vec<Watched>, problem: String| (watched.clone(), problem);
     let parsed = Manifest::load(manifest).map_err(|e| fail(&watched, e.to_string()))?;
+    vx::runtime::open_project(manifest).map_err(|e| fail(&watched, e.to_string()))?;
     let store = super::located_store(None).map_err(|e| fail(&watched, e.report()))?;
     let (bin_dirs, declared) = match Activation::lookup(&store, manifest) {
         // The record of a complete toolchain, while nothing it came from changed.

@@ -136,6 +136,13 @@ pub fn manifest(
     use vx::exit::Error;
     let path = vx::manifest::locate(explicit, &cwd()?).map_err(Error::usage)?;
     let manifest = vx::manifest::Manifest::load(&path).map_err(Error::usage)?;
+    opened(manifest)
+}
+
+/// `manifest` once the runtimes its project declares (`.vx/runtimes/`) are read, and
+/// its note said; a broken declaration is a usage error (exit 2) naming the file.
+fn opened(manifest: vx::manifest::Manifest) -> Result<vx::manifest::Manifest, vx::exit::Error> {
+    vx::runtime::open_project(&manifest.path).map_err(vx::exit::Error::usage)?;
     if let Some(note) = manifest.ignored_note() {
         vx::note!("{note}");
     }
@@ -151,13 +158,7 @@ pub fn optional_manifest(
     use vx::exit::Error;
     use vx::manifest::{Manifest, ManifestError, locate};
     match locate(explicit, &cwd()?) {
-        Ok(path) => {
-            let manifest = Manifest::load(&path).map_err(Error::usage)?;
-            if let Some(note) = manifest.ignored_note() {
-                vx::note!("{note}");
-            }
-            Ok(Some(manifest))
-        }
+        Ok(path) => opened(Manifest::load(&path).map_err(Error::usage)?).map(Some),
         Err(ManifestError::NotFound { .. }) => Ok(None),
         Err(err) => Err(Error::usage(err)),
     }

@@ -317,6 +317,7 @@ impl Resolver {
         // Watched before it is read, so a change while reading is not missed.
         let watched = path.parent().is_some_and(|dir| (self.watch)(dir));
         let manifest = Manifest::load(&path).map_err(|e| e.to_string())?;
+        crate::runtime::open_project(&path).map_err(|e| e.to_string())?;
         let chain =
             Toolchain::layered(Some(&manifest), &[], &self.store).map_err(|e| e.to_string())?;
         let packages = crate::lock::Lock::load(&manifest.lock_path())

@@ -37,6 +37,7 @@ mod sink;
 pub mod sources;
 pub mod store;
 pub mod stream;
+pub mod written;
 
 #[cfg(test)]
 pub(crate) mod testutil;
@@ -747,6 +748,12 @@ pub fn install(
             found
         }
     };
+    // Last, into the tree as it will be (after any unwrapping): a runtime's own
+    // configuration, such as node's `etc/npmrc`.
+    written::write(&tree, &cfg.spec.write)
+        .map_err(store_err("cannot write the runtime's files in", &tree))?;
+    receipt.write = cfg.spec.write.clone();
+    receipt.path_after = cfg.spec.path_after.clone();
     store::write_receipt(&tree, &receipt)
         .map_err(store_err("cannot write the receipt in", &tree))?;
     store::commit(&tree, &final_dir, work.path())

@@ -180,6 +180,14 @@ pub struct Receipt {
     /// (a runtime's `JAVA_HOME`), as its spec gave them.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub env: BTreeMap<String, String>,
+    /// The files written into the tree after unpacking, as its spec gave them
+    /// (`crate::install::written`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub write: BTreeMap<String, String>,
+    /// Directories outside the store on `PATH` after the tool's own, as its spec gave
+    /// them (npm's global `bin`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub path_after: Vec<String>,
 }
 
 impl Receipt {
@@ -209,6 +217,8 @@ impl Receipt {
             unpacked: None,
             verified: None,
             env: cfg.spec.env.clone(),
+            write: BTreeMap::new(),
+            path_after: Vec::new(),
         }
     }
 
@@ -219,8 +229,8 @@ impl Receipt {
     }
 
     /// True when this receipt records the install `spec` asks for: same tool, version
-    /// and options, the same `strip_components` and `post_install` (which shape the
-    /// tree), and the same bytes. The bytes are identified by content: when `spec`
+    /// and options, the same `strip_components`, `post_install` and written files
+    /// (which shape the tree), and the same bytes. The bytes are identified by content: when `spec`
     /// names a sha256, the receipt's must equal it and the URL does not matter (a
     /// mirror's copy of the same archive is the same install; the URL is provenance);
     /// without one, only the same URL can vouch for the bytes.
@@ -235,6 +245,7 @@ impl Receipt {
             && self.options == spec.options
             && self.strip_components == spec.strip_components
             && self.post_install == spec.post_install
+            && self.write == spec.write
     }
 }
 

@@ -155,6 +155,8 @@ pub fn fake_install(
         unpacked: None,
         verified: None,
         env: Default::default(),
+        write: Default::default(),
+        path_after: Vec::new(),
     };
     super::store::write_receipt(&tree, &receipt).unwrap();
     tree

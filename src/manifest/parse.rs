@@ -1245,8 +1245,7 @@ impl Parser<'_> {
                 format,
                 strip_components: self.strip_components(table, &here)?,
                 bin: self.bin(table, &here)?,
-                unsupported: None,
-                env: None,
+                ..Override::default()
             };
             out.insert(platform, over);
         }

@@ -31,6 +31,18 @@ pub struct Override {
     /// (`crate::resolution::runtime`), vx.toml cannot.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub env: Option<BTreeMap<String, String>>,
+    /// A runtime's install step on this platform (python's marker, OTP's `Install`),
+    /// from its layout for this very platform; vx.toml's tool-level `post_install`
+    /// wins. Only a runtime's layout gives it, vx.toml cannot.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub post_install: Option<String>,
+    /// Files a runtime writes into its tree on this platform ([`ToolSpec::write`]).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub write: BTreeMap<String, String>,
+    /// Directories outside the store on `PATH` after the runtime's own
+    /// ([`ToolSpec::path_after`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub path_after: Vec<String>,
 }
 
 /// One `[tools.NAME]` table, checked but not yet resolved for a platform. Its parts
@@ -453,12 +465,17 @@ impl ToolTable {
                 .as_ref()
                 .or(self.bin.as_ref())
                 .map(|bin| fill_bins(bin, &self.version, platform, &self.replacements)),
-            post_install: self.post_install.clone(),
+            post_install: self
+                .post_install
+                .clone()
+                .or_else(|| over.post_install.clone()),
             options: self.options.clone(),
             verify: self.verify.clone(),
             verified: None,
             env: over.env.clone().unwrap_or_default(),
             size: None,
+            write: over.write.clone(),
+            path_after: over.path_after.clone(),
         })
     }
 }

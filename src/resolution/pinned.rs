@@ -82,8 +82,7 @@ fn over(tool: &ToolTable, asset: &Asset) -> Override {
         } else {
             asset.bin.clone()
         },
-        unsupported: None,
-        env: None,
+        ..Override::default()
     }
 }
 

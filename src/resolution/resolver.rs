@@ -1133,10 +1133,8 @@ fn over(download: &PlatformDownload) -> Override {
             url: Some(download.url.clone()),
             sha256: sha256.as_ref().map(|(hex, _)| hex.clone()),
             format: download.format,
-            strip_components: None,
             bin: Some(bins(download)),
-            unsupported: None,
-            env: None,
+            ..Override::default()
         },
     }
 }

@@ -24,31 +24,42 @@ pub fn of_package(package: &str) -> Option<Option<&'static dyn Runtime>> {
     Some(runtime::find(name).ok().flatten())
 }
 
-/// `tool`'s concrete table at `version`, each platform as `downloads` gives it (the
-/// runtime's layout applied), vx.toml's own `bin`, `strip_components` and
-/// `post_install` winning.
+/// `tool`'s concrete table at `version`, each platform as `downloads` gives it with
+/// the runtime's layout for that very platform (what to strip, the commands, the
+/// variables, the install step, the files written, the directories after its own on
+/// `PATH`), vx.toml's own `bin`, `strip_components` and `post_install` winning. None
+/// of the layout is hashed into the lock's entry (a registry tool's layout digest is
+/// vx.toml's alone), so the lock is the same on every host that makes it.
 pub fn concrete(
     runtime: &dyn Runtime,
     tool: &ToolTable,
     version: &str,
     downloads: BTreeMap<Platform, Override>,
 ) -> ToolTable {
+    let data = crate::platform::fs::data_dir().map(|d| d.join("vx"));
     let mut platforms = BTreeMap::new();
-    let mut post_install = tool.post_install.clone();
     for (platform, mut over) in downloads {
         if over.unsupported.is_none() {
             let layout = runtime.layout(version, &platform);
             over.strip_components = Some(layout.strip_components);
             over.bin = Some(layout.bin);
             over.env = (!layout.env.is_empty()).then_some(layout.env);
-            if post_install.is_none() {
-                post_install = layout.post_install;
+            over.post_install = layout.post_install;
+            // Without a data directory (no HOME) nothing outside the store is named:
+            // the runtime keeps its publisher's defaults.
+            if let Some(data) = data.as_deref().and_then(|d| d.to_str()) {
+                let fill = |text: &str| text.replace(runtime::DATA_PLACEHOLDER, data);
+                over.write = layout
+                    .write
+                    .iter()
+                    .map(|(path, text)| (path.clone(), fill(text)))
+                    .collect();
+                over.path_after = layout.path_after.iter().map(|d| fill(d)).collect();
             }
         }
         platforms.insert(platform, over);
     }
     let mut table = super::pinned::concrete(tool, version, platforms);
-    table.post_install = post_install;
     for (key, value) in runtime.install_options(version) {
         table.options.entry(key).or_insert(value);
     }

@@ -275,7 +275,7 @@ impl Runtime for Java {
             strip_components: 1,
             bin,
             env: [("JAVA_HOME".to_owned(), home.to_owned())].into(),
-            post_install: None,
+            ..Layout::default()
         }
     }
 }

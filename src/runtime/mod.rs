@@ -151,7 +151,19 @@ pub struct Layout {
     /// A step run inside the unpacked tree before it moves into the store
     /// (`$VX_INSTALL_DIR` is where it will be).
     pub post_install: Option<String>,
+    /// Files written into the tree (a path inside the install → its text), where
+    /// [`DATA_PLACEHOLDER`] stands for vx's data directory on the installing machine
+    /// (node's `etc/npmrc`, naming npm's global prefix outside the store).
+    pub write: BTreeMap<String, String>,
+    /// Directories outside the store put on `PATH` after the runtime's own (npm's
+    /// global `bin`), [`DATA_PLACEHOLDER`] as in `write`.
+    pub path_after: Vec<String>,
 }
+
+/// What stands for vx's data directory (`$XDG_DATA_HOME/vx`) in a [`Layout`]'s
+/// `write` and `path_after`: filled in on the machine that installs, never locked, so
+/// a lock is the same whoever made it.
+pub const DATA_PLACEHOLDER: &str = "{data}";
 
 /// Why a runtime could not answer.
 #[derive(Debug, thiserror::Error)]
@@ -366,17 +378,37 @@ fn builtin() -> Vec<&'static dyn Runtime> {
     ]
 }
 
-/// Every runtime: vx's own, then those the user declared (`runtimes/NAME.toml` in
-/// vx's configuration directory, [`declared::user`]); an error when a declaration
-/// cannot be read.
-pub fn all() -> Result<Vec<&'static dyn Runtime>, RuntimeError> {
-    let mut all = builtin();
-    let taken: Vec<&str> = all
+/// The names and aliases of vx's own runtimes, which no declaration may take.
+fn builtin_names() -> Vec<&'static str> {
+    builtin()
         .iter()
         .flat_map(|r| std::iter::once(r.name()).chain(r.aliases().iter().copied()))
-        .collect();
-    all.extend(declared::users(&taken)?);
+        .collect()
+}
+
+/// Every runtime: vx's own, then those of the projects opened in this process
+/// ([`declared::project`]), then those the user declared (`runtimes/NAME.toml` in
+/// vx's configuration directory, [`declared::user`]) that no project's shadows; an
+/// error when a user's declaration cannot be read.
+pub fn all() -> Result<Vec<&'static dyn Runtime>, RuntimeError> {
+    let mut all = builtin();
+    let projects = declared::project::opened();
+    let users = declared::users(&builtin_names())?;
+    let shadowed = |r: &&'static dyn Runtime| {
+        projects
+            .iter()
+            .any(|p| p.name() == r.name() || p.aliases().contains(&r.name()))
+    };
+    all.extend(projects.iter().copied());
+    all.extend(users.iter().copied().filter(|r| !shadowed(r)));
     Ok(all)
+}
+
+/// Reads the runtime declarations a project ships beside its manifest
+/// (`.vx/runtimes/NAME.toml`, [`declared::project`]), so that its runtimes are found
+/// by name from then on; an error (the user's: exit 2) names a broken file.
+pub fn open_project(manifest: &std::path::Path) -> Result<(), RuntimeError> {
+    declared::project::open(manifest, &builtin_names())
 }
 
 /// An offline GitHub client (every fetch an error), for [`Context::seeded`].
@@ -394,7 +426,8 @@ pub(crate) fn offline_github() -> Github {
 
 /// The runtime `name` designates: its name or an alias, as written (`node`,
 /// `nodejs`); `None` for any other name (a registry's to look up). vx's own runtimes
-/// are found without reading the user's declarations.
+/// are found without reading the user's declarations; an opened project's come
+/// before the user's.
 pub fn find(name: &str) -> Result<Option<&'static dyn Runtime>, RuntimeError> {
     let is = |r: &&'static dyn Runtime| r.name() == name || r.aliases().contains(&name);
     if let Some(own) = builtin().into_iter().find(is) {

@@ -182,20 +182,24 @@ impl Activation {
         }
         let manifest_digest = sources.manifest_digest.clone()?;
         let bin_dirs = chain.bin_dirs();
+        // A runtime's directories outside the store (npm's global `bin`) go on `PATH`
+        // but are neither watched nor indexed: what `npm i -g` adds there is found on
+        // `PATH` when the record does not name it.
+        let in_store: Vec<&PathBuf> = bin_dirs.iter().filter(|d| d.starts_with(store)).collect();
         let bare_trees = chain
             .tools
             .iter()
-            .filter(|t| t.bin_dirs().is_empty())
+            .filter(|t| t.executables().is_empty())
             .map(|t| t.tree.clone());
         let under = Under::open(store);
         let mut watched = Vec::new();
-        for dir in bin_dirs.iter().cloned().chain(bare_trees) {
+        for dir in in_store.iter().map(|d| (*d).clone()).chain(bare_trees) {
             let rel = dir.strip_prefix(store).ok()?.to_owned();
             let stamp = under.stamp(&rel)?;
             watched.push(Watched(rel, stamp));
         }
         let mut found = BTreeMap::new();
-        for dir in &bin_dirs {
+        for dir in in_store {
             for entry in fs::read_dir(dir).ok()?.flatten() {
                 let Ok(name) = entry.file_name().into_string() else {
                     continue;

@@ -90,12 +90,21 @@ impl Tool {
         receipt.bin.iter().map(|bin| self.tree.join(bin)).collect()
     }
 
-    /// The directories holding its executables, in the receipt's order, each once.
+    /// The directories holding its executables, in the receipt's order, each once,
+    /// then the directories outside the store its runtime puts after them (npm's
+    /// global `bin`, where `npm i -g` links a package's commands).
     pub fn bin_dirs(&self) -> Vec<PathBuf> {
         let mut dirs: Vec<PathBuf> = Vec::new();
         for exe in self.executables() {
             if let Some(dir) = exe.parent().filter(|d| !dirs.iter().any(|x| x == d)) {
                 dirs.push(dir.to_path_buf());
+            }
+        }
+        if let Some(receipt) = &self.receipt {
+            for dir in receipt.path_after.iter().map(PathBuf::from) {
+                if !dirs.contains(&dir) {
+                    dirs.push(dir);
+                }
             }
         }
         dirs

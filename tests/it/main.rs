@@ -85,6 +85,8 @@ mod runtime_go;
 #[cfg(unix)]
 mod runtime_java;
 #[cfg(unix)]
+mod runtime_npm;
+#[cfg(unix)]
 mod runtime_python;
 #[cfg(unix)]
 mod runtime_ruby;

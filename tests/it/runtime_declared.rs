@@ -88,12 +88,18 @@ fn serve() -> TestServer {
 /// A project whose user config sends dl.acme.corp to `server` and declares the
 /// runtime as `declaration`.
 fn project(server: &TestServer, declaration: &str, manifest: &str) -> Project {
+    declared_in("home/.config/vx/runtimes", server, declaration, manifest)
+}
+
+/// A project whose user config sends dl.acme.corp to `server`, with `declaration`
+/// as `acme-tool.toml` in `dir` (relative to the project's directory).
+fn declared_in(dir: &str, server: &TestServer, declaration: &str, manifest: &str) -> Project {
     let config = format!(
         "[url_replacements]\n\"https://dl.acme.corp/\" = \"{}\"\n",
         server.url("/")
     );
     let project = Project::new(&config, manifest);
-    let dir = project.work.dir.path().join("home/.config/vx/runtimes");
+    let dir = project.work.dir.path().join(dir);
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("acme-tool.toml"), declaration).unwrap();
     project
@@ -199,4 +205,152 @@ fn a_broken_declaration_is_a_clear_error_and_writes_nothing() {
 
 fn project_with(server: &TestServer, declaration: &str) -> Project {
     project(server, declaration, "[tools]\nacme-tool = \"1\"\n")
+}
+
+/// A project that carries the declaration itself (`.vx/runtimes/acme-tool.toml`
+/// beside vx.toml) on a machine whose user config only sends dl.acme.corp to `server`.
+fn carried(server: &TestServer, declaration: &str, manifest: &str) -> Project {
+    declared_in(".vx/runtimes", server, declaration, manifest)
+}
+
+#[test]
+fn a_runtime_the_project_carries_locks_installs_and_runs_without_a_user_declaration() {
+    let server = serve();
+    let project = carried(
+        &server,
+        DECLARATION,
+        &format!("{THREE}[tools]\nacme-tool = \"1\"\n"),
+    );
+    // A user's declaration of the same name (pointing nowhere) is shadowed by the
+    // project's, which its lock is made from.
+    let user = project.work.dir.path().join("home/.config/vx/runtimes");
+    std::fs::create_dir_all(&user).unwrap();
+    std::fs::write(
+        user.join("acme-tool.toml"),
+        DECLARATION.replace("https://dl.acme.corp/tool/", "https://nowhere.invalid/"),
+    )
+    .unwrap();
+    project.vx().arg("lock").assert().success();
+    let lock = project.lock();
+    assert_eq!(
+        lock["tools"]["acme-tool"]["package"].as_str(),
+        Some("runtime:acme-tool")
+    );
+    for platform in ["linux-x86_64", "macos-aarch64", "windows-x86_64"] {
+        let one = locked(&lock, "acme-tool", platform);
+        assert!(
+            one["url"]
+                .as_str()
+                .unwrap()
+                .starts_with("https://dl.acme.corp/tool/release-1.4.2/"),
+            "{one:?}"
+        );
+    }
+    std::fs::remove_dir_all(&user).unwrap();
+
+    project.vx().args(["sync", "--headless"]).assert().success();
+    let out = project.vx().args(["exec", "--", "acme"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8(out.stdout).unwrap();
+    assert!(said.starts_with("acme 1.4.2 home=/"), "{said}");
+
+    // The hook, without the activation record, pins it from the lock too.
+    let store = project.work.dir.path().join("home/.local/share/vx/store");
+    let _ = std::fs::remove_dir_all(store.join(".cache/activation"));
+    let out = project
+        .vx()
+        .args(["hook-env", "--shell", "bash"])
+        .env_remove("__VX_STATE")
+        .output()
+        .unwrap();
+    let hook = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && hook.contains("acme-tool/1.4.2/bin"),
+        "{hook}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_broken_or_usurping_project_declaration_is_a_clear_error_naming_the_file() {
+    let server = serve();
+    let broken = DECLARATION.replace("checksums =", "checksum =");
+    let project = carried(&server, &broken, "[tools]\nacme-tool = \"1\"\n");
+    let out = project.vx().arg("lock").output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(".vx/runtimes/acme-tool.toml")
+            && stderr.contains("line ")
+            && stderr.contains("unknown field `checksum`"),
+        "{stderr}"
+    );
+    assert!(project.lock_text().is_none());
+
+    let usurping = DECLARATION.replace("aliases = [\"acmetool\"]", "aliases = [\"node\"]");
+    let project = carried(&server, &usurping, "[tools]\nacme-tool = \"1\"\n");
+    let out = project.vx().arg("lock").output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("the name `node` is already a runtime's"),
+        "{stderr}"
+    );
+    assert!(project.lock_text().is_none());
+}
+
+/// Stops the daemon a test started, whatever the test's outcome.
+struct Stopping<'p>(&'p Project);
+
+impl Drop for Stopping<'_> {
+    fn drop(&mut self) {
+        let _ = self.0.vx().args(["daemon", "stop"]).output();
+    }
+}
+
+#[test]
+fn the_daemon_answers_with_the_runtime_the_project_carries() {
+    use std::io::{BufRead, BufReader, Write};
+    let server = serve();
+    let project = carried(
+        &server,
+        DECLARATION,
+        &format!("{THREE}[tools]\nacme-tool = \"1\"\n"),
+    );
+    project.vx().args(["sync", "--headless"]).assert().success();
+    let store = project.work.dir.path().join("home/.local/share/vx/store");
+    project
+        .vx()
+        .args(["daemon", "start", "--store"])
+        .arg(&store)
+        .assert()
+        .success();
+    let _stop = Stopping(&project);
+    let socket = project.work.dir.path().join("no-daemon.sock");
+    let stream = std::os::unix::net::UnixStream::connect(&socket).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    let request = serde_json::json!({
+        "type": "toolchain",
+        "cwd": project.work.dir.path(),
+        "store": store,
+    });
+    (&stream)
+        .write_all(format!("{request}\n").as_bytes())
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(&stream).read_line(&mut line).unwrap();
+    let answer: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(answer["type"], "toolchain", "{answer}");
+    let dirs = answer["bin_dirs"].as_array().unwrap();
+    assert!(
+        dirs.iter()
+            .any(|d| d.as_str().unwrap().ends_with("/acme-tool/1.4.2/bin")),
+        "{answer}"
+    );
 }

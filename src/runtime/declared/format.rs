@@ -41,6 +41,13 @@
 //! env = { JAVA_HOME = "" }                # variables, each a path inside the install
 //! post_install = "…"                      # a step run in the unpacked tree (optional)
 //!
+//! path_after = ["{data}/acme-jdk/bin"]   # directories outside the store on PATH after
+//! windows_path_after = ["{data}/acme-jdk"] # the runtime's own (Windows: default path_after)
+//!
+//! [[layout.write]]                        # a file written into the install (node's
+//! path = "etc/npmrc"                      # etc/npmrc naming npm's global prefix)
+//! text = "prefix={data}/npm-global/{major}\n"
+//!
 //! [[layout.extra]]                        # more commands in some versions only
 //! versions = ["14.19..15", "16.9..25"]    # FROM..UNTIL: FROM <= version < UNTIL
 //! bin = ["bin/corepack"]
@@ -49,7 +56,11 @@
 //!
 //! Placeholders: `{version}` (the version as vx names it), `{tag}` (the publisher's
 //! id of it, as listed), `{os}`, `{arch}`, `{libc}`, `{ext}` (the mappings' values
-//! for the platform). A platform whose os or arch a mapping lacks has no build.
+//! for the platform). A platform whose os or arch a mapping lacks has no build. In
+//! `[[layout.write]]` texts and `path_after`: `{data}` (vx's data directory on the
+//! machine that installs, `$XDG_DATA_HOME/vx`: never locked), `{version}` and
+//! `{major}`; a `path_after` entry starts with `{data}/`, so it names a place of the
+//! user's outside the shared store.
 
 use std::collections::BTreeMap;
 
@@ -62,6 +73,9 @@ pub const MAX_DECLARATION_BYTES: u64 = 64 << 10;
 
 /// The placeholders a template may hold.
 const PLACEHOLDERS: &[&str] = &["version", "tag", "os", "arch", "libc", "ext"];
+
+/// The placeholders of a written file's text and of `path_after`.
+const LAYOUT_PLACEHOLDERS: &[&str] = &["data", "version", "major"];
 
 /// A declaration as written.
 #[derive(Debug, Deserialize)]
@@ -196,6 +210,25 @@ pub struct LayoutSpec {
     /// Commands of some versions only.
     #[serde(default)]
     pub extra: Vec<Extra>,
+    /// Files written into the install.
+    #[serde(default)]
+    pub write: Vec<Write>,
+    /// Directories outside the store on `PATH` after the runtime's own.
+    #[serde(default)]
+    pub path_after: Vec<String>,
+    /// The same on Windows (default: `path_after`).
+    #[serde(default)]
+    pub windows_path_after: Option<Vec<String>>,
+}
+
+/// `[[layout.write]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Write {
+    /// Where, inside the install (`etc/npmrc`).
+    pub path: String,
+    /// What (`{data}`, `{version}`, `{major}` filled in).
+    pub text: String,
 }
 
 /// `[[layout.extra]]`.
@@ -325,6 +358,21 @@ fn check(spec: &Spec) -> Result<(), String> {
             }
         }
     }
+    for write in &layout.write {
+        template_of("layout.write.text", &write.text, LAYOUT_PLACEHOLDERS)?;
+        crate::validate::written_file(&write.path, &write.text)
+            .map_err(|e| format!("layout.write: {e}"))?;
+    }
+    let windows = layout.windows_path_after.iter().flatten();
+    for dir in layout.path_after.iter().chain(windows) {
+        template_of("layout.path_after", dir, LAYOUT_PLACEHOLDERS)?;
+        if !dir.starts_with("{data}/") {
+            return Err(format!(
+                "layout.path_after: `{}` must start with {{data}}/ (vx's data directory, outside the store)",
+                crate::validate::shorten(dir)
+            ));
+        }
+    }
     for name in layout.env.keys() {
         let ok = !name.is_empty()
             && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
@@ -350,6 +398,11 @@ fn checksums(key: &str, value: &str) -> Result<(), String> {
 
 /// Checks that `text` holds only known placeholders, well closed.
 fn template(key: &str, text: &str) -> Result<(), String> {
+    template_of(key, text, PLACEHOLDERS)
+}
+
+/// Checks that `text` holds only the placeholders `known`, well closed.
+fn template_of(key: &str, text: &str, known: &[&str]) -> Result<(), String> {
     if text.is_empty() {
         return Err(format!("{key}: empty"));
     }
@@ -360,11 +413,11 @@ fn template(key: &str, text: &str) -> Result<(), String> {
             return Err(format!("{key}: a `{{` is not closed"));
         };
         let name = &after[..close];
-        if !PLACEHOLDERS.contains(&name) {
+        if !known.contains(&name) {
             return Err(format!(
                 "{key}: `{{{}}}` is not a placeholder (known: {})",
                 crate::validate::shorten(name),
-                PLACEHOLDERS
+                known
                     .iter()
                     .map(|p| format!("{{{p}}}"))
                     .collect::<Vec<_>>()
@@ -452,6 +505,24 @@ bin = ["bin/java"]
             "bin = [\"bin/java\"]\n[[layout.extra]]\nversions = [\"14\"]\nbin = []",
         );
         assert!(e.contains("FROM..UNTIL"), "{e}");
+        let write = |path: &str, text: &str| {
+            bad(
+                "bin = [\"bin/java\"]",
+                &format!(
+                    "bin = [\"bin/java\"]\n[[layout.write]]\npath = \"{path}\"\ntext = \"{text}\""
+                ),
+            )
+        };
+        let e = write("../etc/npmrc", "prefix={data}/x");
+        assert!(e.contains("inside the install"), "{e}");
+        let e = write("/etc/npmrc", "x");
+        assert!(e.contains("inside the install"), "{e}");
+        let e = write("etc/npmrc", "prefix={home}/x");
+        assert!(e.contains("`{home}` is not a placeholder"), "{e}");
+        let e = bad("[layout]", "[layout]\npath_after = [\"/usr/local/bin\"]");
+        assert!(e.contains("must start with {data}/"), "{e}");
+        let e = bad("[layout]", "[layout]\npath_after = [\"{data}/{os}/bin\"]");
+        assert!(e.contains("`{os}` is not a placeholder"), "{e}");
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! holds), not a Rust file. vx's own `node` is one, embedded in the binary
 //! (`node.toml`), so the path a company's declaration takes is the one vx's node
 //! takes. A company adds its own (an in-house JDK build, a patched Python) as
-//! `runtimes/NAME.toml` in vx's configuration directory ([`user`]); it is then named
+//! `runtimes/NAME.toml` in vx's configuration directory ([`user`]), or ships it with
+//! the project as `.vx/runtimes/NAME.toml` beside `vx.toml` ([`project`]); it is then named
 //! like any runtime (`vx add acme-jdk@17`), locked in the same shape
 //! (`package = "runtime:acme-jdk"`) and installed by the same engine.
 //!
@@ -13,6 +14,7 @@
 
 pub mod format;
 pub mod index;
+pub mod project;
 pub mod user;
 
 use std::sync::OnceLock;
@@ -280,11 +282,31 @@ impl Runtime for Declared {
         } else {
             l.post_install.clone()
         };
+        // `{data}` stays for the installing machine to fill in
+        // (`crate::resolution::runtime::concrete`).
+        let major = numeric
+            .as_ref()
+            .and_then(|n| n.parts.first())
+            .map_or_else(|| version.to_owned(), u64::to_string);
+        let values = [("version", version), ("major", major.as_str())];
+        let path_after = match &l.windows_path_after {
+            Some(win) if windows => win,
+            _ => &l.path_after,
+        };
         Layout {
             strip_components: l.strip,
             bin,
             env: l.env.clone(),
             post_install,
+            write: l
+                .write
+                .iter()
+                .map(|w| (w.path.clone(), format::render(&w.text, &values)))
+                .collect(),
+            path_after: path_after
+                .iter()
+                .map(|d| format::render(d, &values))
+                .collect(),
         }
     }
 
@@ -438,5 +460,22 @@ cccc000000000000000000000000000000000000000000000000000000000000  node-v20.11.1-
         assert_eq!(layout.bin[0], "node.exe");
         assert!(layout.bin.contains(&"corepack.cmd".to_owned()));
         assert_eq!(layout.strip_components, 1);
+    }
+
+    #[test]
+    fn npm_global_prefix_is_named_per_major_and_left_for_the_installing_machine() {
+        let node = node();
+        let linux = node.layout("20.11.1", &"linux-x86_64".parse().unwrap());
+        assert_eq!(
+            linux.write.get("etc/npmrc").map(String::as_str),
+            Some("prefix={data}/npm-global/20\n")
+        );
+        assert_eq!(linux.path_after, ["{data}/npm-global/20/bin"]);
+        let win = node.layout("22.1.0", &"windows-x86_64".parse().unwrap());
+        assert_eq!(
+            win.write.get("etc/npmrc").map(String::as_str),
+            Some("prefix={data}/npm-global/22\n")
+        );
+        assert_eq!(win.path_after, ["{data}/npm-global/22"]);
     }
 }
