@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Tests the npm packages of a release set (CI runs it from .ci/dist): packs them
-# (scripts/dist/npm.sh), publishes them to a loopback registry that knows nothing else
-# (scripts/dist/npm-registry.py: verdaccio's `uplinks: {}`; verdaccio itself does not
-# install from the registry mirror this project's machines use), then in fresh projects:
+# (scripts/dist/npm.sh), publishes them with `npm publish` to a loopback verdaccio that
+# knows nothing else (`uplinks: {}`), then in fresh projects:
 #   - `npm install vx-toolchain` with default options: `vx --version` through the
 #     launcher, `npx vx-toolchain --version`, an exit code passed through, `vx self
 #     update` refusing with npm's command;
 #   - `--omit=optional`: no binary, and the launcher says which package to install;
 #   - `--os=darwin --cpu=arm64`: npm leaves this platform's package out.
+#
+# verdaccio is installed on first use into VX_VERDACCIO_DIR (default
+# ~/.cache/vx-dist/verdaccio), pinned, with `node-fetch` held at 2.7.0: one of its
+# dependencies asks for node-fetch's `cjs` dist-tag, which registry mirrors that keep
+# only `latest` do not answer. No install script of it is run.
 #
 # Usage: scripts/dist/test-npm.sh RELEASE_DIR   (a set built by scripts/dist/build.sh)
 set -euo pipefail
@@ -28,15 +32,51 @@ pass() { echo "ok   npm: $*"; }
 fail() { echo "FAIL npm: $*"; failures=$((failures + 1)); }
 
 "$root/scripts/dist/npm.sh" "$release" "$work/tarballs" >/dev/null
-python3 "$root/scripts/dist/npm-registry.py" "$work/tarballs" "$work/port" &
+
+# verdaccio, pinned, installed once.
+verdaccio_dir=${VX_VERDACCIO_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/vx-dist/verdaccio}
+verdaccio=$verdaccio_dir/node_modules/.bin/verdaccio
+if [ ! -x "$verdaccio" ]; then
+  mkdir -p "$verdaccio_dir"
+  cat >"$verdaccio_dir/package.json" <<'JSON'
+{"name": "vx-test-verdaccio", "version": "1.0.0", "private": true,
+ "dependencies": {"verdaccio": "6.1.2"}, "overrides": {"node-fetch": "2.7.0"}}
+JSON
+  (cd "$verdaccio_dir" && npm install --no-audit --no-fund --ignore-scripts --silent) ||
+    { echo "cannot install verdaccio into $verdaccio_dir"; exit 1; }
+fi
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir -p "$work/storage"
+cat >"$work/verdaccio.yaml" <<YAML
+storage: $work/storage
+uplinks: {}
+packages:
+  '**':
+    access: \$all
+    publish: \$anonymous
+auth:
+  htpasswd:
+    file: $work/htpasswd
+    max_users: -1
+log: { type: stdout, format: pretty, level: warn }
+listen: 127.0.0.1:$port
+YAML
+"$verdaccio" --config "$work/verdaccio.yaml" >"$work/verdaccio.log" 2>&1 &
 registry_pid=$!
-for _ in $(seq 1 100); do [ -f "$work/port" ] && break; sleep 0.1; done
-[ -f "$work/port" ] || { echo "the loopback registry did not start"; exit 1; }
-port=$(cat "$work/port")
+for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$port/-/ping" >/dev/null 2>&1 && break; sleep 0.1; done
+curl -fs "http://127.0.0.1:$port/-/ping" >/dev/null ||
+  { echo "verdaccio did not start:"; cat "$work/verdaccio.log"; exit 1; }
 export npm_config_registry="http://127.0.0.1:$port/"
 export npm_config_cache="$work/cache" npm_config_userconfig="$work/npmrc"
 export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
-: >"$work/npmrc"
+# verdaccio lets anyone publish here; npm still wants a token to send.
+echo "//127.0.0.1:$port/:_authToken=loopback" >"$work/npmrc"
+for tarball in "$work/tarballs"/*.tgz; do
+  npm publish --silent "$tarball" >>"$work/publish.log" 2>&1 ||
+    { echo "npm publish $(basename "$tarball") failed:"; cat "$work/publish.log"; exit 1; }
+done
+pass "published $(ls "$work/tarballs"/*.tgz | wc -l) packages to verdaccio"
 
 # A fresh project in $1 with `npm install ARGS… vx-toolchain`.
 project() {
