@@ -1,0 +1,344 @@
+//! `vx mirror push` against registries that misbehave (issue 39, "not yet tried"): one
+//! that redirects in a loop, one whose token realm is on another origin, one whose
+//! answers trickle in. Each push ends in bounded time with a clear reason, and docker's
+//! credentials for the registry reach no other origin.
+
+use crate::common;
+
+use std::io::Write;
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::*;
+use vx::demo::fixture::TestServer;
+use vx::format::ArchiveFormat;
+
+/// The repository pushed to.
+const REPO: &str = "vx/tools";
+
+/// A project whose one tool is locked against a loopback origin (kept alive: a push
+/// gathers the download from it).
+fn project() -> (Work, TestServer) {
+    let work = Work::new();
+    let origin = work.serve_one("tool", archive(ArchiveFormat::TarGz, b"a tool".to_vec()));
+    work.sync(&["--headless"]).assert().code(0);
+    (work, origin)
+}
+
+/// `vx mirror push MIRROR --tag latest` with `home` as the user's home (docker's
+/// config under `home/docker`), `env` added; its exit code, what it said, how long.
+fn push(
+    work: &Work,
+    mirror: &str,
+    home: &Path,
+    env: &[(&str, &str)],
+) -> (Option<i32>, String, Duration) {
+    let mut cmd = work.vx();
+    cmd.args(["mirror", "push", mirror, "--tag", "latest"])
+        .env("HOME", home)
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("DOCKER_CONFIG", home.join("docker"))
+        .env_remove("VX_CACHE_DIR")
+        .timeout(Duration::from_secs(120));
+    for key in NETWORK_VARS {
+        cmd.env_remove(key);
+    }
+    for (key, value) in env {
+        cmd.env(key, value);
+    }
+    let started = Instant::now();
+    let out = cmd.output().unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code(), said, started.elapsed())
+}
+
+/// docker's `config.json` under `home/docker` with `user:password` for each authority.
+fn docker_config(home: &Path, logins: &[(&str, &str)]) {
+    use base64::Engine;
+    let auths: Vec<String> = logins
+        .iter()
+        .map(|(authority, pair)| {
+            let auth = base64::engine::general_purpose::STANDARD.encode(pair);
+            format!(r#""http://{authority}": {{"auth": "{auth}"}}"#)
+        })
+        .collect();
+    std::fs::create_dir_all(home.join("docker")).unwrap();
+    std::fs::write(
+        home.join("docker/config.json"),
+        format!(r#"{{"auths": {{{}}}}}"#, auths.join(", ")),
+    )
+    .unwrap();
+}
+
+/// One request as a fake server saw it.
+#[derive(Clone, Debug)]
+struct Seen {
+    method: String,
+    url: String,
+    authorization: Option<String>,
+}
+
+/// An answer: status, headers, body.
+type Answer = (u16, Vec<(String, String)>, Vec<u8>);
+
+/// A loopback HTTP server answering every request with `answer(request, own port)`,
+/// logging what it saw; stopped on drop.
+struct Fake {
+    port: u16,
+    seen: Arc<Mutex<Vec<Seen>>>,
+    server: Arc<tiny_http::Server>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Fake {
+    fn start(answer: impl Fn(&Seen, u16) -> Answer + Send + 'static) -> Fake {
+        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
+        let port = server.server_addr().to_ip().unwrap().port();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let (serving, log) = (server.clone(), seen.clone());
+        let thread = std::thread::spawn(move || {
+            for mut request in serving.incoming_requests() {
+                let mut body = Vec::new();
+                let _ = request.as_reader().read_to_end(&mut body);
+                let one = Seen {
+                    method: request.method().to_string(),
+                    url: request.url().to_owned(),
+                    authorization: request
+                        .headers()
+                        .iter()
+                        .find(|h| h.field.equiv("Authorization"))
+                        .map(|h| h.value.as_str().to_owned()),
+                };
+                log.lock().unwrap().push(one.clone());
+                let (status, headers, body) = answer(&one, port);
+                let mut response = tiny_http::Response::from_data(body).with_status_code(status);
+                for (key, value) in headers {
+                    response.add_header(tiny_http::Header::from_bytes(key, value).unwrap());
+                }
+                let _ = request.respond(response.with_chunked_threshold(usize::MAX));
+            }
+        });
+        Fake {
+            port,
+            seen,
+            server,
+            thread: Some(thread),
+        }
+    }
+
+    fn authority(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Fake {
+    fn drop(&mut self) {
+        self.server.unblock();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn header(key: &str, value: &str) -> (String, String) {
+    (key.to_owned(), value.to_owned())
+}
+
+/// What a registry that accepts every push answers, for a request already allowed:
+/// no blob yet (404 to a HEAD), uploads started (202) and finished (201), manifests
+/// stored (201).
+fn accepting(request: &Seen) -> Answer {
+    let uploads = format!("/v2/{REPO}/blobs/uploads/");
+    match request.method.as_str() {
+        "HEAD" => (404, vec![], vec![]),
+        "POST" if request.url == uploads => (
+            202,
+            vec![header("Location", &format!("{uploads}u1"))],
+            vec![],
+        ),
+        "PUT" => (201, vec![], vec![]),
+        _ => (404, vec![], vec![]),
+    }
+}
+
+/// A registry that answers every request with a redirect to another path of its own,
+/// which redirects back: the push stops after a bounded number of hops and says so.
+#[test]
+fn a_push_to_a_registry_redirecting_in_a_loop_stops_and_says_so() {
+    let (work, _origin) = project();
+    let registry = Fake::start(|request, port| {
+        let to = if request.url.starts_with("/loop-a") {
+            "/loop-b"
+        } else {
+            "/loop-a"
+        };
+        (
+            307,
+            vec![header("Location", &format!("http://127.0.0.1:{port}{to}"))],
+            vec![],
+        )
+    });
+    let home = tempfile::tempdir().unwrap();
+    let mirror = format!("oci://{}/{REPO}", registry.authority());
+    let (code, said, took) = push(&work, &mirror, home.path(), &[]);
+    assert_ne!(code, Some(0), "{said}");
+    assert!(took < Duration::from_secs(60), "{took:?}: {said}");
+    assert!(said.contains("too many redirects"), "{said}");
+    assert!(registry.seen().len() < 50, "{:#?}", registry.seen());
+}
+
+/// A registry whose `WWW-Authenticate: Bearer realm=` names another origin: docker's
+/// credentials for the registry are not sent there (the token is asked anonymously,
+/// and the refusal says why); credentials config.json gives for the realm's own
+/// origin are, and the push then goes through.
+#[test]
+fn a_token_realm_on_another_origin_never_gets_the_registrys_credentials() {
+    let (work, _origin) = project();
+    let realm = Fake::start(|request, _| {
+        if request.authorization.as_deref() == Some(&realm_login()) {
+            (200, vec![], br#"{"token": "realm-token"}"#.to_vec())
+        } else {
+            (401, vec![], b"{}".to_vec())
+        }
+    });
+    let realm_url = format!("http://{}/token", realm.authority());
+    let registry = Fake::start(move |request, _| {
+        if request.authorization.as_deref() == Some("Bearer realm-token") {
+            accepting(request)
+        } else {
+            let challenge = format!(r#"Bearer realm="{realm_url}",service="fake""#);
+            (401, vec![header("WWW-Authenticate", &challenge)], vec![])
+        }
+    });
+    let mirror = format!("oci://{}/{REPO}", registry.authority());
+    let home = tempfile::tempdir().unwrap();
+    docker_config(
+        home.path(),
+        &[(&registry.authority(), "pusher:registry-s3cret")],
+    );
+    let (code, said, took) = push(&work, &mirror, home.path(), &[]);
+    assert_ne!(code, Some(0), "{said}");
+    assert!(took < Duration::from_secs(60), "{took:?}: {said}");
+    let registry_login = basic("pusher:registry-s3cret");
+    let leaked: Vec<Seen> = realm
+        .seen()
+        .into_iter()
+        .filter(|s| s.authorization.as_deref() == Some(&registry_login))
+        .collect();
+    assert!(
+        leaked.is_empty(),
+        "the realm got the registry's login: {leaked:#?}"
+    );
+    assert!(
+        said.contains(&format!(
+            "token realm is on another origin ({})",
+            realm.authority()
+        )) && said.contains("config.json"),
+        "{said}"
+    );
+    assert!(!said.contains("registry-s3cret"), "{said}");
+
+    // The realm's own origin in docker's config: its credentials go there, and only
+    // those; the push completes.
+    docker_config(
+        home.path(),
+        &[
+            (&registry.authority(), "pusher:registry-s3cret"),
+            (&realm.authority(), "realm-user:realm-pass"),
+        ],
+    );
+    let (code, said, _) = push(&work, &mirror, home.path(), &[]);
+    assert_eq!(code, Some(0), "{said}");
+    let sent: Vec<Option<String>> = realm.seen().into_iter().map(|s| s.authorization).collect();
+    assert!(sent.contains(&Some(realm_login())), "{sent:?}");
+    assert!(!sent.contains(&Some(registry_login)), "{sent:?}");
+}
+
+fn basic(pair: &str) -> String {
+    use base64::Engine;
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(pair)
+    )
+}
+
+fn realm_login() -> String {
+    basic("realm-user:realm-pass")
+}
+
+/// A loopback server that reads a request's head, then sends the head of its answer
+/// a byte at a time, never finishing it: a read timeout never trips.
+struct HeadTrickle {
+    port: u16,
+    stop: Arc<AtomicBool>,
+}
+
+impl HeadTrickle {
+    fn start(every: Duration) -> HeadTrickle {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopping = stop.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stopping.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(mut stream) = stream else { continue };
+                let stopping = stopping.clone();
+                std::thread::spawn(move || {
+                    if !common::stream::read_request_head(&stream) {
+                        return;
+                    }
+                    let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nX-Slow: ");
+                    // At most a few minutes of it: the server ends on its own.
+                    for _ in 0..300 {
+                        if stopping.load(Ordering::SeqCst) || stream.write_all(b"x").is_err() {
+                            return;
+                        }
+                        std::thread::sleep(every);
+                    }
+                });
+            }
+        });
+        HeadTrickle { port, stop }
+    }
+}
+
+impl Drop for HeadTrickle {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+/// A registry whose answer's head arrives a byte a second: the push fails once the
+/// answer timeout (here 3 s, `VX_ANSWER_TIMEOUT`) is spent, naming it, rather than
+/// waiting as long as the server trickles.
+#[test]
+fn a_push_to_a_registry_trickling_its_answer_times_out_and_says_so() {
+    let (work, _origin) = project();
+    let slow = HeadTrickle::start(Duration::from_secs(1));
+    let home = tempfile::tempdir().unwrap();
+    let mirror = format!("oci://127.0.0.1:{}/{REPO}", slow.port);
+    let (code, said, took) = push(&work, &mirror, home.path(), &[("VX_ANSWER_TIMEOUT", "3")]);
+    assert_ne!(code, Some(0), "{said}");
+    assert!(took < Duration::from_secs(60), "{took:?}: {said}");
+    assert!(
+        said.contains("did not arrive whole within 3s") && said.contains("VX_ANSWER_TIMEOUT"),
+        "{said}"
+    );
+}
