@@ -215,6 +215,7 @@ impl NetError {
         url: &str,
         route: &Route,
         trust: &TrustSettings,
+        timeouts: &super::Timeouts,
         source: ureq::Error,
     ) -> NetError {
         let url_text = super::url::display_url(url);
@@ -276,12 +277,12 @@ impl NetError {
         let stalled = match &source {
             ureq::Error::Timeout(ureq::Timeout::RecvResponse) => Some(format!(
                 "the answer's head did not arrive whole within {}; a slow link can set {} (seconds)",
-                vx_text::duration(super::agent::answer_timeout().as_secs()),
+                vx_text::duration(timeouts.answer.as_secs()),
                 super::agent::ANSWER_TIMEOUT_ENV
             )),
             ureq::Error::Timeout(ureq::Timeout::PerWrite) => Some(format!(
                 "the server took nothing of what vx sends for {}",
-                vx_text::duration(super::Timeouts::default().read.as_secs())
+                vx_text::duration(timeouts.read.as_secs())
             )),
             _ => None,
         };

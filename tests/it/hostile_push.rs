@@ -342,3 +342,133 @@ fn a_push_to_a_registry_trickling_its_answer_times_out_and_says_so() {
         "{said}"
     );
 }
+
+/// A loopback registry that takes small uploads but stops reading a large one (above
+/// 1 MiB) after its head, and never answers it: what a stalled registry does to a push.
+struct StallingRegistry {
+    port: u16,
+    stop: Arc<AtomicBool>,
+}
+
+impl StallingRegistry {
+    fn start() -> StallingRegistry {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopping = stop.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stopping.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                let stopping = stopping.clone();
+                std::thread::spawn(move || stall_or_answer(stream, &stopping));
+            }
+        });
+        StallingRegistry { port, stop }
+    }
+}
+
+impl Drop for StallingRegistry {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+/// One request of [`StallingRegistry`], on a connection of its own.
+fn stall_or_answer(stream: TcpStream, stop: &AtomicBool) {
+    use std::io::{BufRead, Read};
+    let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
+    let mut first = String::new();
+    let mut length = 0usize;
+    let mut line = String::new();
+    if reader.read_line(&mut first).unwrap_or(0) == 0 {
+        return;
+    }
+    loop {
+        line.clear();
+        match reader.read_line(&mut line) {
+            Ok(0) | Err(_) => return,
+            Ok(_) if line == "\r\n" => break,
+            Ok(_) => {
+                if let Some((key, value)) = line.split_once(':')
+                    && key.eq_ignore_ascii_case("content-length")
+                {
+                    length = value.trim().parse().unwrap_or(0);
+                }
+            }
+        }
+    }
+    let mut stream = stream;
+    let answer = |stream: &mut TcpStream, status: &str, extra: &str| {
+        let _ = stream.write_all(
+            format!("HTTP/1.1 {status}\r\n{extra}Content-Length: 0\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        );
+    };
+    let method = first.split(' ').next().unwrap_or("");
+    match method {
+        "HEAD" => answer(&mut stream, "404 Not Found", ""),
+        "POST" => answer(
+            &mut stream,
+            "202 Accepted",
+            &format!("Location: /v2/{REPO}/blobs/uploads/u1\r\n"),
+        ),
+        "PUT" if length <= 1 << 20 => {
+            let mut body = vec![0u8; length];
+            let _ = reader.read_exact(&mut body);
+            answer(&mut stream, "201 Created", "");
+        }
+        // A large upload: its head read, its body never, no answer; at most two
+        // minutes of it, then the connection closes.
+        _ => {
+            for _ in 0..1200 {
+                if stop.load(Ordering::SeqCst) {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+    }
+}
+
+/// A registry that stops reading a blob upload mid-way: the push fails after the read
+/// timeout (here `--read-timeout 2`), saying the server took nothing, rather than
+/// blocking on a write for as long as the registry holds the connection.
+#[test]
+fn a_push_to_a_registry_that_stops_reading_an_upload_times_out_and_says_so() {
+    let work = Work::new();
+    // Larger than what the loopback's socket buffers take, so the upload must block.
+    let big = vx::demo::fixture::noise_seeded(24 << 20, 7);
+    let _origin = work.serve_one("tool", archive(ArchiveFormat::TarGz, big));
+    work.sync(&["--headless"]).assert().code(0);
+    let registry = StallingRegistry::start();
+    let home = tempfile::tempdir().unwrap();
+    let mirror = format!("oci://127.0.0.1:{}/{REPO}", registry.port);
+    let mut cmd = work.vx();
+    cmd.args(["mirror", "push", &mirror, "--read-timeout", "2"])
+        .env("HOME", home.path())
+        .env("XDG_CACHE_HOME", home.path().join("cache"))
+        .env("DOCKER_CONFIG", home.path().join("docker"))
+        .env_remove("VX_CACHE_DIR")
+        .timeout(Duration::from_secs(100));
+    for key in NETWORK_VARS {
+        cmd.env_remove(key);
+    }
+    let started = Instant::now();
+    let out = cmd.output().unwrap();
+    let took = started.elapsed();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_ne!(out.status.code(), Some(0), "{said}");
+    assert!(took < Duration::from_secs(60), "{took:?}: {said}");
+    assert!(
+        said.contains("the server took nothing of what vx sends for 2s"),
+        "{said}"
+    );
+}
