@@ -50,6 +50,15 @@ pub enum OciError {
     },
 }
 
+/// What a registry says of a blob ([`Registry::blob_head`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BlobHead {
+    /// It has none (404).
+    Missing,
+    /// It has one (200), at the size its `Content-Length` says, if it says one.
+    Present(Option<u64>),
+}
+
 /// One repository of a registry, with the authorization it has earned so far.
 pub struct Registry {
     client: Client,
@@ -109,18 +118,19 @@ impl Registry {
         self.auth.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    /// The size of the blob `digest` when the registry has it (a HEAD: 200 or 404).
-    pub fn blob_size(&self, digest: &str) -> Result<Option<u64>, OciError> {
+    /// Whether the registry has the blob `digest`, and at what size (a HEAD: 200 or
+    /// 404). A 200 without a readable `Content-Length` claims the blob at no size:
+    /// [`BlobHead::Present`] with `None`, which a push does not take as the blob.
+    pub fn blob_head(&self, digest: &str) -> Result<BlobHead, OciError> {
         let url = self.blob_url(digest);
         let response = self.send(|| Request::head(&url))?;
         match response.status {
-            200 => Ok(Some(
+            200 => Ok(BlobHead::Present(
                 response
                     .header("content-length")
-                    .and_then(|n| n.trim().parse().ok())
-                    .unwrap_or(0),
+                    .and_then(|n| n.trim().parse().ok()),
             )),
-            404 => Ok(None),
+            404 => Ok(BlobHead::Missing),
             status => Err(self.status("HEAD of a blob", status)),
         }
     }
@@ -173,9 +183,11 @@ impl Registry {
                 .header("Content-Type", media_type)
                 .body(Body::Bytes(manifest))
         })?;
+        // The distribution spec's answer is 201 Created; a 200 is not it (a server that
+        // answers everything 200 has stored nothing).
         match response.status {
-            200 | 201 => Ok(()),
-            status => Err(self.status("putting the manifest", status)),
+            201 => Ok(()),
+            status => Err(self.status("putting the manifest (the spec's answer is 201)", status)),
         }
     }
 

@@ -343,42 +343,55 @@ fn a_push_to_a_registry_trickling_its_answer_times_out_and_says_so() {
     );
 }
 
-/// A loopback registry that takes small uploads but stops reading a large one (above
-/// 1 MiB) after its head, and never answers it: what a stalled registry does to a push.
-struct StallingRegistry {
+/// How [`RawRegistry`] answers a request (method, path, `Content-Length`): the status
+/// line and headers of an empty answer, or `None` to read nothing more and never
+/// answer (at most two minutes, then the connection closes).
+type Script = fn(&str, &str, usize) -> Option<String>;
+
+/// A loopback registry written on raw sockets, one request a connection, so it can
+/// say what a well-behaved server library would not: no `Content-Length`, or nothing.
+/// Records every request line.
+struct RawRegistry {
     port: u16,
     stop: Arc<AtomicBool>,
+    seen: Arc<Mutex<Vec<String>>>,
 }
 
-impl StallingRegistry {
-    fn start() -> StallingRegistry {
+impl RawRegistry {
+    fn start(script: Script) -> RawRegistry {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let stop = Arc::new(AtomicBool::new(false));
-        let stopping = stop.clone();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let (stopping, log) = (stop.clone(), seen.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 if stopping.load(Ordering::SeqCst) {
                     break;
                 }
                 let Ok(stream) = stream else { continue };
-                let stopping = stopping.clone();
-                std::thread::spawn(move || stall_or_answer(stream, &stopping));
+                let (stopping, log) = (stopping.clone(), log.clone());
+                std::thread::spawn(move || answer_raw(stream, script, &stopping, &log));
             }
         });
-        StallingRegistry { port, stop }
+        RawRegistry { port, stop, seen }
+    }
+
+    fn seen(&self) -> Vec<String> {
+        self.seen.lock().unwrap().clone()
     }
 }
 
-impl Drop for StallingRegistry {
+impl Drop for RawRegistry {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
         let _ = TcpStream::connect(("127.0.0.1", self.port));
     }
 }
 
-/// One request of [`StallingRegistry`], on a connection of its own.
-fn stall_or_answer(stream: TcpStream, stop: &AtomicBool) {
+/// One request of [`RawRegistry`]: its head read, then `script`'s answer (after the
+/// body), or a stall.
+fn answer_raw(stream: TcpStream, script: Script, stop: &AtomicBool, seen: &Mutex<Vec<String>>) {
     use std::io::{BufRead, Read};
     let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
     let mut first = String::new();
@@ -401,36 +414,30 @@ fn stall_or_answer(stream: TcpStream, stop: &AtomicBool) {
             }
         }
     }
-    let mut stream = stream;
-    let answer = |stream: &mut TcpStream, status: &str, extra: &str| {
-        let _ = stream.write_all(
-            format!("HTTP/1.1 {status}\r\n{extra}Content-Length: 0\r\nConnection: close\r\n\r\n")
-                .as_bytes(),
-        );
-    };
-    let method = first.split(' ').next().unwrap_or("");
-    match method {
-        "HEAD" => answer(&mut stream, "404 Not Found", ""),
-        "POST" => answer(
-            &mut stream,
-            "202 Accepted",
-            &format!("Location: /v2/{REPO}/blobs/uploads/u1\r\n"),
-        ),
-        "PUT" if length <= 1 << 20 => {
-            let mut body = vec![0u8; length];
-            let _ = reader.read_exact(&mut body);
-            answer(&mut stream, "201 Created", "");
-        }
-        // A large upload: its head read, its body never, no answer; at most two
-        // minutes of it, then the connection closes.
-        _ => {
-            for _ in 0..1200 {
-                if stop.load(Ordering::SeqCst) {
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(100));
+    let mut words = first.split(' ');
+    let (method, path) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+    seen.lock().unwrap().push(format!("{method} {path}"));
+    let Some(head) = script(method, path, length) else {
+        for _ in 0..1200 {
+            if stop.load(Ordering::SeqCst) {
+                return;
             }
+            std::thread::sleep(Duration::from_millis(100));
         }
+        return;
+    };
+    let mut body = vec![0u8; length];
+    let _ = reader.read_exact(&mut body);
+    let mut stream = stream;
+    let _ = stream.write_all(format!("{head}Connection: close\r\n\r\n").as_bytes());
+}
+
+/// An accepting registry's answers ([`accepting`], on raw sockets).
+fn raw_accepting(method: &str, path: &str) -> String {
+    match method {
+        "HEAD" => "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n".to_owned(),
+        "POST" => format!("HTTP/1.1 202 Accepted\r\nLocation: {path}u1\r\nContent-Length: 0\r\n"),
+        _ => "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n".to_owned(),
     }
 }
 
@@ -444,7 +451,10 @@ fn a_push_to_a_registry_that_stops_reading_an_upload_times_out_and_says_so() {
     let big = vx::demo::fixture::noise_seeded(24 << 20, 7);
     let _origin = work.serve_one("tool", archive(ArchiveFormat::TarGz, big));
     work.sync(&["--headless"]).assert().code(0);
-    let registry = StallingRegistry::start();
+    // Small uploads taken, a large one's body never read and never answered.
+    let registry = RawRegistry::start(|method, path, length| {
+        (method != "PUT" || length <= 1 << 20).then(|| raw_accepting(method, path))
+    });
     let home = tempfile::tempdir().unwrap();
     let mirror = format!("oci://127.0.0.1:{}/{REPO}", registry.port);
     let mut cmd = work.vx();
@@ -470,5 +480,72 @@ fn a_push_to_a_registry_that_stops_reading_an_upload_times_out_and_says_so() {
     assert!(
         said.contains("the server took nothing of what vx sends for 2s"),
         "{said}"
+    );
+}
+
+/// Issue 39's leftover: a registry that answers a manifest PUT with 200 (the spec's
+/// answer is 201 Created; a server answering everything 200 stored nothing) has not
+/// taken the push, which fails saying so.
+#[test]
+fn a_manifest_put_answered_200_is_not_a_push() {
+    let (work, _origin) = project();
+    let registry = RawRegistry::start(|method, path, _| {
+        if method == "PUT" && path.contains("/manifests/") {
+            Some("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n".to_owned())
+        } else {
+            Some(raw_accepting(method, path))
+        }
+    });
+    let home = tempfile::tempdir().unwrap();
+    let mirror = format!("oci://127.0.0.1:{}/{REPO}", registry.port);
+    let (code, said, _) = push(&work, &mirror, home.path(), &[]);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(
+        said.contains("putting the manifest (the spec's answer is 201) answered HTTP 200"),
+        "{said}"
+    );
+    assert!(!said.contains("tagged"), "no push is announced: {said}");
+}
+
+/// Issue 39's leftover: a registry whose HEAD says 200 with no `Content-Length` claims
+/// a blob at no size. A lock that records no size (a checksum file's, here the size
+/// line taken out) cannot check the claim, so the blob is sent, not skipped as
+/// "already there" at 0 bytes.
+#[test]
+fn a_blob_claimed_without_a_size_is_sent() {
+    let (work, _origin) = project();
+    let lock_path = work.dir.path().join("vx.lock");
+    let lock = std::fs::read_to_string(&lock_path).unwrap();
+    let unsized_lock: String = lock
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("size = "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_ne!(lock, unsized_lock, "the lock had a size: {lock}");
+    std::fs::write(&lock_path, unsized_lock).unwrap();
+    let registry = RawRegistry::start(|method, path, _| {
+        if method == "HEAD" {
+            Some("HTTP/1.1 200 OK\r\n".to_owned())
+        } else {
+            Some(raw_accepting(method, path))
+        }
+    });
+    let home = tempfile::tempdir().unwrap();
+    let mirror = format!("oci://127.0.0.1:{}/{REPO}", registry.port);
+    let (code, said, _) = push(&work, &mirror, home.path(), &[]);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(!said.contains("already there (sha256:"), "{said}");
+    let archive = archive(ArchiveFormat::TarGz, b"a tool".to_vec());
+    let digest = vx::demo::fixture::sha256_hex(&archive);
+    let puts: Vec<String> = registry
+        .seen()
+        .into_iter()
+        .filter(|l| l.starts_with("PUT ") && l.contains(&digest))
+        .collect();
+    assert_eq!(
+        puts.len(),
+        1,
+        "the tool's blob is uploaded: {:#?}",
+        registry.seen()
     );
 }
