@@ -279,61 +279,18 @@ fn realm_login() -> String {
     basic("realm-user:realm-pass")
 }
 
-/// A loopback server that reads a request's head, then sends the head of its answer
-/// a byte at a time, never finishing it: a read timeout never trips.
-struct HeadTrickle {
-    port: u16,
-    stop: Arc<AtomicBool>,
-}
-
-impl HeadTrickle {
-    fn start(every: Duration) -> HeadTrickle {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let stop = Arc::new(AtomicBool::new(false));
-        let stopping = stop.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                if stopping.load(Ordering::SeqCst) {
-                    break;
-                }
-                let Ok(mut stream) = stream else { continue };
-                let stopping = stopping.clone();
-                std::thread::spawn(move || {
-                    if !common::stream::read_request_head(&stream) {
-                        return;
-                    }
-                    let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nX-Slow: ");
-                    // At most a few minutes of it: the server ends on its own.
-                    for _ in 0..300 {
-                        if stopping.load(Ordering::SeqCst) || stream.write_all(b"x").is_err() {
-                            return;
-                        }
-                        std::thread::sleep(every);
-                    }
-                });
-            }
-        });
-        HeadTrickle { port, stop }
-    }
-}
-
-impl Drop for HeadTrickle {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect(("127.0.0.1", self.port));
-    }
-}
-
 /// A registry whose answer's head arrives a byte a second: the push fails once the
 /// answer timeout (here 3 s, `VX_ANSWER_TIMEOUT`) is spent, naming it, rather than
 /// waiting as long as the server trickles.
 #[test]
 fn a_push_to_a_registry_trickling_its_answer_times_out_and_says_so() {
     let (work, _origin) = project();
-    let slow = HeadTrickle::start(Duration::from_secs(1));
+    let slow = common::trickle::Trickle::head(Duration::from_secs(1));
     let home = tempfile::tempdir().unwrap();
-    let mirror = format!("oci://127.0.0.1:{}/{REPO}", slow.port);
+    let mirror = format!(
+        "oci://{}/{REPO}",
+        slow.url("").trim_start_matches("http://")
+    );
     let (code, said, took) = push(&work, &mirror, home.path(), &[("VX_ANSWER_TIMEOUT", "3")]);
     assert_ne!(code, Some(0), "{said}");
     assert!(took < Duration::from_secs(60), "{took:?}: {said}");
