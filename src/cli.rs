@@ -460,6 +460,11 @@ pub struct ContentArgs {
     /// How the downloads the target lacks run and report (as for `vx sync`).
     #[command(flatten)]
     pub run: RunArgs,
+    /// Fail a download, or a request to the registry, when its server sends (or takes)
+    /// nothing for SECS seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..=86_400))]
+    pub read_timeout: u32,
 }
 
 /// Which project and store the toolchain commands look at.

@@ -331,7 +331,8 @@ pub fn outside_dir(dir: &str) -> Result<(), FieldError> {
 
 /// Checks a `bin` list: at most [`MAX_BINS`] entries, each a relative path inside the
 /// install (no `..`, not absolute, no NUL or backslash, at most [`MAX_BIN_PATH`] bytes),
-/// optionally preceded by a command name and `=` (`yq=yq_linux_amd64`).
+/// optionally preceded by a command name and `=` (`yq=yq_linux_amd64`) or `==` (a hard
+/// link, `pnpx==pnpm`).
 pub fn bin(paths: &[String]) -> Result<(), FieldError> {
     let refuse = |path: &str, reason| {
         Err(FieldError::Bin {

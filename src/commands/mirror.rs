@@ -46,7 +46,12 @@ pub fn push_content(target: &Target, content: &ContentArgs) -> Result<Pushed, Er
         .map_err(|e| Error::usage(Because::new("network settings", e)))?;
     let mut settings = super::run_settings(&content.run);
     settings.network = manifest.network.clone();
-    let client = Client::new(Arc::new(net), Timeouts::default());
+    settings.read_timeout_secs = Some(content.read_timeout);
+    let timeouts = Timeouts {
+        read: std::time::Duration::from_secs(u64::from(content.read_timeout)),
+        ..Timeouts::default()
+    };
+    let client = Client::new(Arc::new(net), timeouts);
     let platforms: Vec<String> = content.platforms.iter().map(|p| p.to_string()).collect();
     let lock_path = manifest.lock_path();
     let job = Push {

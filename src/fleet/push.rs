@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use crate::lock::Lock;
 use crate::mirror::artifacts::{self, Artifact, LOCK_MEDIA_TYPE};
 use crate::mirror::layout::Layout;
-use crate::mirror::oci::{MANIFEST_MEDIA_TYPE, Registry};
+use crate::mirror::oci::{BlobHead, MANIFEST_MEDIA_TYPE, Registry};
 use crate::mirror::source::OciRef;
 use crate::net::Client;
 use crate::sync::Settings;
@@ -213,8 +213,12 @@ trait Blobs {
 }
 
 impl Blobs for Registry {
+    /// A blob claimed at no size is not taken as there: it is sent.
     fn has(&mut self, digest: &str) -> Result<Option<u64>, PushError> {
-        Ok(self.blob_size(digest)?)
+        Ok(match self.blob_head(digest)? {
+            BlobHead::Present(size) => size,
+            BlobHead::Missing => None,
+        })
     }
 
     fn put_file(&mut self, digest: &str, path: &Path) -> Result<u64, PushError> {

@@ -114,8 +114,8 @@ pub fn raw_name<'a>(tool: &'a str, listed: Option<&'a [String]>) -> &'a str {
 
 /// Checks one entry; for `NAME=PATH` whose file is not called `NAME`, also makes the
 /// command `NAME` beside the file (a relative symbolic link on Unix, a hard link on
-/// Windows), so the command has the name the entry gives it. Returns the command's
-/// path.
+/// Windows; for `NAME==PATH` a hard link everywhere, else a copy), so the command has
+/// the name the entry gives it. Returns the command's path.
 fn named(tree: &Path, entry: &str) -> Result<String, BinError> {
     let found = check(tree, crate::bin_entry::path(entry)).map_err(|e| BinError {
         entry: entry.to_owned(),
@@ -145,8 +145,13 @@ fn named(tree: &Path, entry: &str) -> Result<String, BinError> {
             "names a command that is already another file of the archive",
         ));
     }
-    crate::platform::fs::link_beside(&tree.join(&found), &tree.join(&at))
-        .map_err(|_| refuse("cannot be linked under its command name"))?;
+    let (file, link) = (tree.join(&found), tree.join(&at));
+    if crate::bin_entry::is_hard(entry) {
+        crate::platform::fs::hard_link_or_copy(&file, &link)
+    } else {
+        crate::platform::fs::link_beside(&file, &link)
+    }
+    .map_err(|_| refuse("cannot be linked under its command name"))?;
     Ok(at)
 }
 
@@ -332,5 +337,21 @@ mod tests {
             ("x=missing", "is not in the archive")
         );
         assert_eq!(raw_name("tool", Some(&list(&["jq=jq-linux"]))), "jq-linux");
+    }
+
+    #[test]
+    fn a_hard_entry_makes_the_command_the_same_file_not_a_link() {
+        use std::os::unix::fs::MetadataExt;
+        let tree = tempfile::tempdir().unwrap();
+        let t = tree.path();
+        file(&t.join("pnpm"), 0o755);
+        let list = vec!["pnpm".to_owned(), "pnpx==pnpm".to_owned()];
+        assert_eq!(resolve(t, Some(&list)).unwrap(), ["pnpm", "pnpx"]);
+        let (file, command) = (
+            fs::metadata(t.join("pnpm")).unwrap(),
+            fs::symlink_metadata(t.join("pnpx")).unwrap(),
+        );
+        assert!(command.file_type().is_file(), "not a symbolic link");
+        assert_eq!((command.dev(), command.ino()), (file.dev(), file.ino()));
     }
 }

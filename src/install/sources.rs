@@ -14,7 +14,7 @@ use vx_shm::Phase;
 
 use super::fetch::{self, Context, Download, DownloadRequest, FetchError, Tee};
 use super::{InstallOptions, ProgressSink, Retry, resume};
-use crate::mirror::oci::Registry;
+use crate::mirror::oci::{BlobHead, Registry};
 use crate::mirror::source::{Source, file_url};
 
 /// What the JSON `source` field says of a download from the origin.
@@ -168,9 +168,9 @@ fn try_source(source: &Source, sha256: &str, dest: &Path, cx: &mut Context<'_>) 
                 Ok(registry) => registry,
                 Err(err) => return Tried::Failed(FetchError::Mirror(err.to_string())),
             };
-            match registry.blob_size(&digest) {
-                Ok(Some(_)) => {}
-                Ok(None) => return Tried::Miss,
+            match registry.blob_head(&digest) {
+                Ok(BlobHead::Present(_)) => {}
+                Ok(BlobHead::Missing) => return Tried::Miss,
                 Err(err) => return Tried::Failed(FetchError::Mirror(err.to_string())),
             }
             if let Some(auth) = registry.authorization() {

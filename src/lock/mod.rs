@@ -67,7 +67,8 @@ pub struct Asset {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
     /// A registry tool's executables on this platform: paths inside the install, or
-    /// `NAME=PATH` where the command's name differs from the file's.
+    /// `NAME=PATH` where the command's name differs from the file's (`NAME==PATH` for a
+    /// hard link, [`crate::bin_entry`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bin: Option<Vec<String>>,
     /// Where a registry tool's sha256 came from: `checksum-file:URL`, `github-digest`

@@ -6,6 +6,10 @@
 //! HTTP client, so trust, proxies and `url_replacements` apply to registries too; the
 //! `Authorization` is a secret header, never sent past a redirect to another origin
 //! (a registry's redirect of a blob to its storage carries a signed URL instead).
+//! docker's credentials for the registry go to its token realm only when the realm is
+//! on the registry's own origin (scheme, host and port; https for an https registry);
+//! a realm elsewhere gets the credentials `config.json` has for that origin itself,
+//! else none (a registry cannot send the user's login to a host of its choosing).
 
 use std::sync::Mutex;
 
@@ -46,6 +50,15 @@ pub enum OciError {
     },
 }
 
+/// What a registry says of a blob ([`Registry::blob_head`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BlobHead {
+    /// It has none (404).
+    Missing,
+    /// It has one (200), at the size its `Content-Length` says, if it says one.
+    Present(Option<u64>),
+}
+
 /// One repository of a registry, with the authorization it has earned so far.
 pub struct Registry {
     client: Client,
@@ -56,6 +69,9 @@ pub struct Registry {
     basic: Option<Secret>,
     /// The `Authorization` the registry accepted (or the one to try next).
     auth: Mutex<Option<Secret>>,
+    /// The origin of a token realm the registry's credentials were kept from
+    /// ([`Registry::realm_login`]), for the refusal's message.
+    withheld: Mutex<Option<String>>,
 }
 
 impl Registry {
@@ -75,6 +91,7 @@ impl Registry {
             actions: if push { "pull,push" } else { "pull" },
             basic,
             auth: Mutex::new(None),
+            withheld: Mutex::new(None),
         })
     }
 
@@ -101,18 +118,19 @@ impl Registry {
         self.auth.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    /// The size of the blob `digest` when the registry has it (a HEAD: 200 or 404).
-    pub fn blob_size(&self, digest: &str) -> Result<Option<u64>, OciError> {
+    /// Whether the registry has the blob `digest`, and at what size (a HEAD: 200 or
+    /// 404). A 200 without a readable `Content-Length` claims the blob at no size:
+    /// [`BlobHead::Present`] with `None`, which a push does not take as the blob.
+    pub fn blob_head(&self, digest: &str) -> Result<BlobHead, OciError> {
         let url = self.blob_url(digest);
         let response = self.send(|| Request::head(&url))?;
         match response.status {
-            200 => Ok(Some(
+            200 => Ok(BlobHead::Present(
                 response
                     .header("content-length")
-                    .and_then(|n| n.trim().parse().ok())
-                    .unwrap_or(0),
+                    .and_then(|n| n.trim().parse().ok()),
             )),
-            404 => Ok(None),
+            404 => Ok(BlobHead::Missing),
             status => Err(self.status("HEAD of a blob", status)),
         }
     }
@@ -165,9 +183,11 @@ impl Registry {
                 .header("Content-Type", media_type)
                 .body(Body::Bytes(manifest))
         })?;
+        // The distribution spec's answer is 201 Created; a 200 is not it (a server that
+        // answers everything 200 has stored nothing).
         match response.status {
-            200 | 201 => Ok(()),
-            status => Err(self.status("putting the manifest", status)),
+            201 => Ok(()),
+            status => Err(self.status("putting the manifest (the spec's answer is 201)", status)),
         }
     }
 
@@ -254,14 +274,18 @@ impl Registry {
             ));
         }
         let mut request = Request::get(&url);
-        if let Some(basic) = &self.basic {
-            request = request.secret_header("Authorization", basic.clone());
+        if let Some(login) = self.realm_login(realm)? {
+            request = request.secret_header("Authorization", login);
         }
         let response = self.client.send(request)?;
         if response.status != 200 {
             return Err(OciError::Unauthorized {
                 registry: self.target.label.clone(),
-                why: format!("its token service answered HTTP {}", response.status),
+                why: format!(
+                    "its token service answered HTTP {}{}",
+                    response.status,
+                    self.withheld_note()
+                ),
             });
         }
         #[derive(serde::Deserialize)]
@@ -286,6 +310,46 @@ impl Registry {
             })
     }
 
+    /// The login to ask the token realm at `realm` with: docker's credentials for the
+    /// registry when the realm is on the registry's origin; for a realm on another
+    /// origin, those `config.json` has for that origin (the user's explicit word),
+    /// else none, and the origin is remembered for the message.
+    fn realm_login(&self, realm: &str) -> Result<Option<Secret>, OciError> {
+        use crate::net::url::{host, port};
+        let base = self.base();
+        let downgrade = self.target.scheme == "https" && !realm.starts_with("https://");
+        if !downgrade && host(realm) == host(&base) && port(realm) == port(&base) {
+            return Ok(self.basic.clone());
+        }
+        let Some(origin) = crate::net::url::origin(realm) else {
+            return Ok(None);
+        };
+        let authority = origin.split_once("://").map_or(&*origin, |(_, a)| a);
+        let own =
+            super::docker_config::basic_for(authority).map_err(|why| OciError::Unauthorized {
+                registry: self.target.label.clone(),
+                why,
+            })?;
+        if own.is_none() && self.basic.is_some() {
+            *self.withheld.lock().unwrap_or_else(|e| e.into_inner()) =
+                Some(vx_text::sanitize(&crate::validate::shorten(authority)).into_owned());
+        }
+        Ok(own)
+    }
+
+    /// Why a refusal may have come without credentials: `; its token realm is on
+    /// another origin (HOST): …`, when [`Registry::realm_login`] kept them back.
+    fn withheld_note(&self) -> String {
+        match &*self.withheld.lock().unwrap_or_else(|e| e.into_inner()) {
+            Some(authority) => format!(
+                "; its token realm is on another origin ({authority}), which gets no \
+                 credentials of {}: add {authority}'s own to docker's config.json to log in there",
+                self.target.authority
+            ),
+            None => String::new(),
+        }
+    }
+
     fn status(&self, what: &str, status: u16) -> OciError {
         OciError::Status {
             registry: self.target.label.clone(),
@@ -298,13 +362,21 @@ impl Registry {
         OciError::Unauthorized {
             registry: self.target.label.clone(),
             why: format!(
-                "HTTP {}{}",
+                "HTTP {}{}{}",
                 response.status,
                 if self.basic.is_none() {
                     " (docker's config.json has no credentials for it)"
+                } else if self
+                    .withheld
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .is_some()
+                {
+                    ""
                 } else {
                     " (with docker's config.json credentials)"
-                }
+                },
+                self.withheld_note()
             ),
         }
     }

@@ -26,12 +26,14 @@ use super::trust::TrustError;
 pub struct Timeouts {
     /// Longest wait to resolve and connect to a server (or proxy).
     pub connect: Duration,
-    /// Longest wait for any single read.
+    /// Longest wait for any single read, or for a server to take any of what vx
+    /// sends (a registry that stops reading an upload).
     pub read: Duration,
     /// Longest time, in all, to read an answer's body into memory
     /// ([`super::Response::read_to_vec`]: GitHub's API, registry, checksum and
     /// signature files, OCI answers). A server that trickles a byte now and then never
-    /// trips [`Timeouts::read`]; this it does.
+    /// trips [`Timeouts::read`]; this it does. Also the longest wait for an answer's
+    /// head, which such a server could otherwise trickle for days.
     pub answer: Duration,
 }
 
@@ -102,6 +104,8 @@ pub fn build(
         .timeout_resolve(Some(timeouts.connect))
         .timeout_connect(Some(timeouts.connect))
         .timeout_per_read(Some(timeouts.read))
+        .timeout_per_write(Some(timeouts.read))
+        .timeout_recv_response(Some(timeouts.answer))
         .max_redirects(0)
         .user_agent(concat!("vx/", env!("CARGO_PKG_VERSION")))
         .tls_config(tls);

@@ -321,7 +321,7 @@ impl Client {
                 }
             }
             let request_err = |source: ureq::Error| {
-                NetError::from_ureq(&current, &route, &self.config.trust, source)
+                NetError::from_ureq(&current, &route, &self.config.trust, &self.timeouts, source)
             };
             let bad_header = |_| bad_url();
             let result = match &mut body {

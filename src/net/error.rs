@@ -149,6 +149,16 @@ pub enum NetError {
         /// How much had come.
         got: u64,
     },
+    /// The server held the exchange without progress a timeout catches: its answer's
+    /// head trickled past [`super::Timeouts::answer`], or it stopped taking what vx
+    /// sends for [`super::Timeouts::read`].
+    #[error("{url}: {why}")]
+    Stalled {
+        /// The URL, for a message.
+        url: String,
+        /// What the server did, and what a user can set.
+        why: String,
+    },
     /// Reading the answer's body failed.
     #[error("{url}: reading the answer failed: {source}")]
     Read {
@@ -205,6 +215,7 @@ impl NetError {
         url: &str,
         route: &Route,
         trust: &TrustSettings,
+        timeouts: &super::Timeouts,
         source: ureq::Error,
     ) -> NetError {
         let url_text = super::url::display_url(url);
@@ -263,6 +274,24 @@ impl NetError {
             }
             other => other,
         };
+        let stalled = match &source {
+            ureq::Error::Timeout(ureq::Timeout::RecvResponse) => Some(format!(
+                "the answer's head did not arrive whole within {}; a slow link can set {} (seconds)",
+                vx_text::duration(timeouts.answer.as_secs()),
+                super::agent::ANSWER_TIMEOUT_ENV
+            )),
+            ureq::Error::Timeout(ureq::Timeout::PerWrite) => Some(format!(
+                "the server took nothing of what vx sends for {}",
+                vx_text::duration(timeouts.read.as_secs())
+            )),
+            _ => None,
+        };
+        if let Some(why) = stalled {
+            return NetError::Stalled {
+                url: url_text,
+                why: format!("{why}{}", via(route.proxy_for_display().as_deref())),
+            };
+        }
         // Through a proxy: the connection that failed to open was the proxy's (the
         // proxy makes the one to the server), and a CONNECT refusal is its answer.
         if let Some(proxy) = proxy_name() {
@@ -308,7 +337,9 @@ impl NetError {
                 **source,
                 ureq::Error::Io(_) | ureq::Error::Timeout(_) | ureq::Error::ConnectionFailed
             ),
-            NetError::ProxyConnect { .. } | NetError::Read { .. } => true,
+            NetError::ProxyConnect { .. } | NetError::Read { .. } | NetError::Stalled { .. } => {
+                true
+            }
             NetError::ProxyRefused { code, .. } => *code >= 500,
             _ => false,
         }
@@ -325,6 +356,7 @@ impl NetError {
             | NetError::ProxyConnect { url, .. }
             | NetError::ProxyRefused { url, .. }
             | NetError::ProxySetting { url, .. }
+            | NetError::Stalled { url, .. }
             | NetError::Trust { url, .. } => {
                 let text = self.to_string();
                 text.strip_prefix(url.as_str())

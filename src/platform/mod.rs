@@ -346,6 +346,13 @@ pub mod fs {
         imp::link_beside(file, link)
     }
 
+    /// Makes `link` (a new path) the same file as `file`: a hard link, else (another
+    /// file system, one without hard links) a copy with the same permissions. A
+    /// program that finds its name from its own resolved path sees `link`'s.
+    pub fn hard_link_or_copy(file: &Path, link: &Path) -> std::io::Result<()> {
+        std::fs::hard_link(file, link).or_else(|_| std::fs::copy(file, link).map(|_| ()))
+    }
+
     /// Makes `link` run `program` (the vx binary, for a shim): a symbolic link to it
     /// on Unix; on Windows a hard link, else a copy (no privilege needed for either).
     pub fn link_program(program: &Path, link: &Path) -> std::io::Result<()> {

@@ -425,7 +425,7 @@ pub(super) fn data_dir() -> Option<PathBuf> {
 }
 
 pub(super) fn link_program(program: &Path, link: &Path) -> std::io::Result<()> {
-    std::fs::hard_link(program, link).or_else(|_| std::fs::copy(program, link).map(|_| ()))
+    super::fs::hard_link_or_copy(program, link)
 }
 
 pub(super) fn links_to(link: &Path, program: &Path) -> bool {
@@ -440,7 +440,7 @@ pub(super) fn program_file_name(command: &str) -> String {
 }
 
 pub(super) fn link_beside(file: &Path, link: &Path) -> std::io::Result<()> {
-    std::fs::hard_link(file, link).or_else(|_| std::fs::copy(file, link).map(|_| ()))
+    super::fs::hard_link_or_copy(file, link)
 }
 
 pub(super) fn cache_dir() -> Option<PathBuf> {

@@ -301,9 +301,9 @@ pub struct File {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub src: Option<String>,
     /// `hard: true` (with `link`, pnpm's): the command is a hard link, never a
-    /// symbolic one. vx's command is the file itself when it is the download (a bare or
-    /// compressed executable) or has the command's name; a renamed command, which vx
-    /// would link symbolically, is refused where it applies.
+    /// symbolic one. A command that is the file itself (the download, or a file of the
+    /// command's name) needs no link; a renamed one is locked as `NAME==PATH`
+    /// ([`crate::bin_entry`]) and installed as a hard link (else a copy).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hard: Option<bool>,
     /// Keys not modelled here (`dir`, `link`, …).

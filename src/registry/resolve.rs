@@ -98,6 +98,9 @@ pub struct Bin {
     /// Its path inside the unpacked tree, `/`-separated; for a bare executable, the
     /// name the file is stored under (the asset's).
     pub src: String,
+    /// aqua's `files[].hard`: a command under another name than its file's is a hard
+    /// link to it (a copy where the file system has none), never a symbolic one.
+    pub hard: bool,
 }
 
 /// A published checksum file.
@@ -461,9 +464,6 @@ impl Resolver<'_, '_> {
             }
         };
         let bins = self.bins(&vars, &asset)?;
-        if let Some(why) = self.symbolic_where_hard(&bins, format) {
-            return Ok(Resolution::Unsupported(format!("{}: {why}", self.name)));
-        }
         let checksum = match self.checksum(&asset)? {
             Ok(checksum) => checksum,
             Err(reason) => return Ok(Resolution::Unsupported(format!("{}: {reason}", self.name))),
@@ -589,20 +589,20 @@ impl Resolver<'_, '_> {
     fn bins(&self, vars: &Vars, asset: &str) -> Result<Vec<Bin>, ResolveError> {
         let info = self.info;
         let default;
-        let files: Vec<(String, Option<&str>)> = match info.files.filter(|f| !f.is_empty()) {
+        let files: Vec<(String, Option<&str>, bool)> = match info.files.filter(|f| !f.is_empty()) {
             Some(files) => files
                 .iter()
-                .map(|f| (f.name.clone(), f.src.as_deref()))
+                .map(|f| (f.name.clone(), f.src.as_deref(), f.hard == Some(true)))
                 .collect(),
             None => {
                 default = self.default_command();
-                vec![(default, None)]
+                vec![(default, None, false)]
             }
         };
         let unarchived = names::is_unarchived(self.format_name(), asset);
         let (asset_without_ext, _) = names::remove_ext_from_asset(asset);
         let mut bins = Vec::with_capacity(files.len());
-        for (i, (name, src)) in files.into_iter().enumerate() {
+        for (i, (name, src, hard)) in files.into_iter().enumerate() {
             let src = if unarchived {
                 asset.rsplit('/').next().unwrap_or(asset).to_owned()
             } else {
@@ -624,34 +624,9 @@ impl Resolver<'_, '_> {
             } else {
                 src
             };
-            bins.push(Bin { name, src });
+            bins.push(Bin { name, src, hard });
         }
         Ok(bins)
-    }
-
-    /// Why a `files[].hard` cannot be honoured: the command would be a symbolic link
-    /// (an archive's file under another name: `NAME=PATH`), not the file itself.
-    fn symbolic_where_hard(&self, bins: &[Bin], format: Option<ArchiveFormat>) -> Option<String> {
-        if format.is_some_and(ArchiveFormat::is_one_file) {
-            return None;
-        }
-        let files = self.info.files?;
-        files
-            .iter()
-            .zip(bins)
-            .enumerate()
-            .find(|(_, (file, bin))| {
-                let name = bin.src.rsplit('/').next().unwrap_or(&bin.src);
-                file.hard == Some(true)
-                    && name != bin.name
-                    && name.strip_suffix(".exe") != Some(bin.name.as_str())
-            })
-            .map(|(i, (_, bin))| {
-                format!(
-                    "files[{i}] asks for a hard link named {} to {}; vx links a renamed command symbolically",
-                    bin.name, bin.src
-                )
-            })
     }
 
     /// aqua's `defaultCmdName`: the repository's name for a package named by its

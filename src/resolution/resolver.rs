@@ -1140,7 +1140,8 @@ fn over(download: &PlatformDownload) -> Override {
 }
 
 /// A download's commands as `bin` entries: a bare executable is stored under its
-/// command's name; an archive's file is `NAME=PATH` when its name differs.
+/// command's name; an archive's file is `NAME=PATH` when its name differs
+/// (`NAME==PATH` when the registry asks for a hard link).
 pub fn bins(download: &Download) -> Vec<String> {
     if download.format.is_some_and(|f| f.is_one_file()) {
         return download
@@ -1159,7 +1160,7 @@ pub fn bins(download: &Download) -> Vec<String> {
             if file == b.name || stem == b.name || file.strip_suffix(".exe") == Some(&b.name) {
                 b.src.clone()
             } else {
-                format!("{}={}", b.name, b.src)
+                crate::bin_entry::renamed(&b.name, &b.src, b.hard)
             }
         })
         .collect()

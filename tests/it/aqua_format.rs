@@ -393,9 +393,8 @@ fn variants_choose_the_download_by_the_platforms_libc_and_the_lock_says_which() 
 }
 
 /// A lone compressed executable (taplo's `taplo-linux-x86_64.gz`) in each compression
-/// aqua reads, named by `format` or by the asset's extension; pnpm's `files[].hard`,
-/// which vx's layout honours for a bare executable (the command is the file itself);
-/// and a hard link to a renamed command, which it cannot.
+/// aqua reads, named by `format` or by the asset's extension; and pnpm's `files[].hard`
+/// for a bare executable (the command is the file itself).
 const ONE_FILE: &str = r#"packages:
   - type: github_release
     repo_owner: acme
@@ -427,21 +426,12 @@ const ONE_FILE: &str = r#"packages:
       - name: pnpm
         link: pnpm
         hard: true
-  - type: github_release
-    repo_owner: acme
-    repo_name: renamed
-    asset: renamed-{{.OS}}-{{.Arch}}.tar.gz
-    files:
-      - name: pn
-        src: pnpm
-        link: pn
-        hard: true
 "#;
 
 /// Issue 38 item 4.
 #[test]
 fn a_lone_compressed_file_is_the_executable_and_hard_links_are_honoured() {
-    use vx::demo::fixture::{Item, archive_bytes, compressed_bytes};
+    use vx::demo::fixture::compressed_bytes;
     use vx::format::ArchiveFormat;
     let w = World::new(ONE_FILE, |mut b| {
         for (repo, format) in [
@@ -461,32 +451,12 @@ fn a_lone_compressed_file_is_the_executable_and_hard_links_are_honoured() {
             }
             b = b.release("acme", repo, rel);
         }
-        let mut renamed = FixtureRelease::new("v1.0.0").published("2024-01-01T00:00:00Z");
-        for platform in locked_platforms() {
-            let (os, arch) = go(&platform);
-            let tar = archive_bytes(
-                ArchiveFormat::TarGz,
-                &[Item::File("pnpm", b"#!/bin/sh\necho pn\n".to_vec(), 0o755)],
-            );
-            renamed = renamed.asset(&format!("renamed-{os}-{arch}.tar.gz"), tar);
-        }
         b.release(
             "acme",
             "pnpm",
             release("v9.0.0", |o, a| format!("pnpm-{o}-{a}")),
         )
-        .release("acme", "renamed", renamed)
     });
-    // The renamed command cannot be a hard link in vx's layout: refused, saying why.
-    w.manifest("\"acme/renamed\" = \"1\"\n");
-    let out = w.vx(&["lock"]);
-    let all = both(&out);
-    assert_eq!(out.status.code(), Some(2), "{all}");
-    assert!(
-        all.contains("files[0] asks for a hard link named pn to pnpm"),
-        "{all}"
-    );
-
     w.manifest(
         "\"acme/taplo\" = \"1\"\n\"acme/xzed\" = \"1\"\n\"acme/bzed\" = \"1\"\n\"acme/zsted\" = \"1\"\n\"acme/pnpm\" = \"9\"\n",
     );
@@ -528,6 +498,100 @@ fn a_lone_compressed_file_is_the_executable_and_hard_links_are_honoured() {
         "{}",
         both(&out)
     );
+}
+
+/// pnpm ≥ 11's entry as the standard registry writes it: one `pnpm` executable in
+/// the archive, `pn` a (symbolic) link to it, and `pnpx`/`pnx` hard links, because
+/// pnpm, a Node single-executable application, dispatches on the name of its resolved
+/// own path, which a symbolic link would resolve to `pnpm`.
+const PNPM_11: &str = r#"packages:
+  - type: github_release
+    repo_owner: acme
+    repo_name: pnpm
+    asset: pnpm-{{.OS}}-{{.Arch}}.{{.Format}}
+    format: tar.gz
+    files:
+      - name: pnpm
+      - name: pn
+        src: pnpm
+        link: pn
+      - name: pnpx
+        src: pnpm
+        link: pnpx
+        hard: true
+      - name: pnx
+        src: pnpm
+        link: pnx
+        hard: true
+    replacements:
+      amd64: x64
+      windows: win32
+    overrides:
+      - goos: windows
+        format: zip
+"#;
+
+/// Issue 38 item 4: `files[].hard` for a renamed command is locked as `NAME==PATH` and
+/// installed as a hard link, so the program sees its own name even when it resolves
+/// its path (as `readlink -f "$0"` does here, and Node's `process.execPath`).
+#[test]
+fn a_hard_linked_command_sees_its_own_name() {
+    use vx::demo::fixture::{Item, archive_bytes};
+    use vx::format::ArchiveFormat;
+    // Prints the name of the file it runs from, links resolved.
+    let script = b"#!/bin/sh\nbasename \"$(readlink -f \"$0\")\"\n".to_vec();
+    let w = World::new(PNPM_11, |b| {
+        let mut rel = FixtureRelease::new("v11.1.0").published("2024-01-01T00:00:00Z");
+        for platform in locked_platforms() {
+            let (os, arch) = go(&platform);
+            let arch = if arch == "amd64" { "x64" } else { arch };
+            let (os, format, file) = match os {
+                "windows" => ("win32", ArchiveFormat::Zip, "pnpm.exe"),
+                other => (other, ArchiveFormat::TarGz, "pnpm"),
+            };
+            let bytes = archive_bytes(format, &[Item::File(file, script.clone(), 0o755)]);
+            rel = rel.asset(&format!("pnpm-{os}-{arch}.{}", format.name()), bytes);
+        }
+        b.release("acme", "pnpm", rel)
+    });
+    w.manifest("\"acme/pnpm\" = \"11\"\n");
+    let out = w.vx(&["lock"]);
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    let lock = w.lock();
+    for platform in locked_platforms() {
+        // aqua names the file `pnpm.exe` on Windows.
+        let exe = if platform.starts_with("windows") {
+            ".exe"
+        } else {
+            ""
+        };
+        let bin = &lock["tools"]["pnpm"]["platforms"][platform.as_str()]["bin"];
+        let bin: Vec<&str> = bin
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|b| b.as_str())
+            .collect();
+        let want = ["pnpm", "pn=pnpm", "pnpx==pnpm", "pnx==pnpm"].map(|e| format!("{e}{exe}"));
+        assert_eq!(bin, want, "{platform}: {lock:#?}");
+    }
+    let out = w.vx(&["sync"]);
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    for (command, sees) in [
+        ("pnpm", "pnpm"),
+        ("pnpx", "pnpx"),
+        ("pnx", "pnx"),
+        // A symbolic link, as aqua makes it: the program sees the file's name.
+        ("pn", "pnpm"),
+    ] {
+        let out = w.vx(&["exec", "--", command]);
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            format!("{sees}\n"),
+            "{command}: {}",
+            both(&out)
+        );
+    }
 }
 
 /// Issue 39 item 9 (issue 38 item 10): a release whose asset answers 404, among

@@ -45,6 +45,8 @@ mod hostile_files;
 #[cfg(unix)]
 mod hostile_mirror;
 #[cfg(unix)]
+mod hostile_push;
+#[cfg(unix)]
 mod hostile_registry;
 #[cfg(unix)]
 mod hostile_runtimes;

@@ -96,7 +96,8 @@ fn replacements_format_and_format_overrides_shape_the_asset() {
         linux.bins,
         [Bin {
             name: "rg".into(),
-            src: "ripgrep-14.1.1-x86_64-unknown-linux-musl/rg".into()
+            src: "ripgrep-14.1.1-x86_64-unknown-linux-musl/rg".into(),
+            hard: false
         }]
     );
     let win = download(&rg, "14.1.1", WIN);
@@ -434,7 +435,8 @@ fn a_bare_executable_is_its_own_bin_under_the_assets_name() {
         d.bins,
         [Bin {
             name: "jq".into(),
-            src: "jq-linux-amd64".into()
+            src: "jq-linux-amd64".into(),
+            hard: false
         }]
     );
     let win = download(&pkg, "jq-1.7.1", WIN);
