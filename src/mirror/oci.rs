@@ -7,9 +7,11 @@
 //! `Authorization` is a secret header, never sent past a redirect to another origin
 //! (a registry's redirect of a blob to its storage carries a signed URL instead).
 //! docker's credentials for the registry go to its token realm only when the realm is
-//! on the registry's own origin (scheme, host and port; https for an https registry);
-//! a realm elsewhere gets the credentials `config.json` has for that origin itself,
-//! else none (a registry cannot send the user's login to a host of its choosing).
+//! on the registry's own origin (scheme, host and port; https for an https registry)
+//! or its own site over https (one registrable domain: `auth.docker.io` for
+//! `registry-1.docker.io`); a realm elsewhere gets the credentials `config.json` has
+//! for that origin itself, else none (a registry cannot send the user's login to a
+//! host of its choosing).
 
 use std::sync::Mutex;
 
@@ -321,6 +323,9 @@ impl Registry {
         if !downgrade && host(realm) == host(&base) && port(realm) == port(&base) {
             return Ok(self.basic.clone());
         }
+        if same_site(&base, realm) {
+            return Ok(self.basic.clone());
+        }
         let Some(origin) = crate::net::url::origin(realm) else {
             return Ok(None);
         };
@@ -411,8 +416,66 @@ fn challenge_params(text: &str) -> Vec<(String, String)> {
     out
 }
 
+/// Whether a token realm on another host is the registry's own site: both over https
+/// and in one registrable domain by the Public Suffix List (`registry.gitlab.com` and
+/// `gitlab.com`, `registry-1.docker.io` and `auth.docker.io`), never two sites under a
+/// shared suffix (`a.github.io`, `b.github.io`) nor an IP address.
+fn same_site(registry: &str, realm: &str) -> bool {
+    use crate::net::url::host;
+    if !registry.starts_with("https://") || !realm.starts_with("https://") {
+        return false;
+    }
+    let site = |url: &str| {
+        let host = host(url)?;
+        if host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[') {
+            return None;
+        }
+        psl::domain_str(&host).map(str::to_owned)
+    };
+    matches!((site(registry), site(realm)), (Some(a), Some(b)) if a == b)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_realm_of_the_registrys_own_site_gets_its_login_and_no_other() {
+        for (registry, realm) in [
+            (
+                "https://registry-1.docker.io",
+                "https://auth.docker.io/token",
+            ),
+            ("https://registry.gitlab.com", "https://gitlab.com/jwt/auth"),
+            (
+                "https://registry.corp.example.com:5000",
+                "https://login.corp.example.com/t",
+            ),
+        ] {
+            assert!(same_site(registry, realm), "{registry} {realm}");
+        }
+        for (registry, realm) in [
+            ("https://a.github.io", "https://b.github.io/token"),
+            (
+                "https://registry.example.com",
+                "https://evil.example.net/token",
+            ),
+            (
+                "https://registry.example.com",
+                "http://auth.example.com/token",
+            ),
+            (
+                "http://registry.example.com",
+                "http://auth.example.com/token",
+            ),
+            ("https://127.0.0.1:5000", "https://127.0.0.2/token"),
+            (
+                "https://registry.example.com",
+                "https://example.com.evil.net/token",
+            ),
+        ] {
+            assert!(!same_site(registry, realm), "{registry} {realm}");
+        }
+    }
+
     use super::*;
 
     #[test]
