@@ -51,6 +51,8 @@ mkdir -p "$work/storage"
 cat >"$work/verdaccio.yaml" <<YAML
 storage: $work/storage
 uplinks: {}
+# A debug build of vx is over verdaccio's default 10 MB.
+max_body_size: 500mb
 packages:
   '**':
     access: \$all
@@ -73,7 +75,7 @@ export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=f
 # verdaccio lets anyone publish here; npm still wants a token to send.
 echo "//127.0.0.1:$port/:_authToken=loopback" >"$work/npmrc"
 for tarball in "$work/tarballs"/*.tgz; do
-  npm publish --silent "$tarball" >>"$work/publish.log" 2>&1 ||
+  npm publish --loglevel=error "$tarball" >>"$work/publish.log" 2>&1 ||
     { echo "npm publish $(basename "$tarball") failed:"; cat "$work/publish.log"; exit 1; }
 done
 pass "published $(ls "$work/tarballs"/*.tgz | wc -l) packages to verdaccio"
