@@ -314,6 +314,12 @@ fn directives(value: &DeValue<'_>, line: Option<usize>, imported: &mut Imported)
         };
         for item in items {
             let (written, relative) = match item {
+                DeValue::String(item) if name == "file" && !is_dotenv(item) => (
+                    item.to_string(),
+                    Err(format!(
+                        "mise reads `{item}` by its extension (JSON, YAML or TOML); vx's [settings] env_file reads dotenv files"
+                    )),
+                ),
                 DeValue::String(item) => (item.to_string(), project_relative(item, what)),
                 _ => (
                     String::new(),
@@ -323,6 +329,15 @@ fn directives(value: &DeValue<'_>, line: Option<usize>, imported: &mut Imported)
             into.push((written, relative, line));
         }
     }
+}
+
+/// Whether mise reads `file` as dotenv: not by a `.json`, `.yaml`, `.yml` or `.toml`
+/// extension, which mise parses as those formats.
+fn is_dotenv(file: &str) -> bool {
+    let lower = file.to_ascii_lowercase();
+    ![".json", ".yaml", ".yml", ".toml"]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
 }
 
 /// A `_.path` directory or `_.file` file as vx's `[settings]` holds it: relative to the
