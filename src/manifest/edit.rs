@@ -14,6 +14,7 @@ pub const STARTER: &str = r#"# vx.toml: this project's tools. `vx lock` records 
 # platforms = ["linux-x86_64", "macos-aarch64", "windows-x86_64"]  # what `vx lock` locks
 # registries = [{ name = "ours", path = "registry.yaml" }]         # before the standard one
 # path = ["scripts", "node_modules/.bin"]     # project directories after the tools' bins
+# env_file = ".env"                          # dotenv files under [env]: read, never run
 #
 # [env]: set for `vx exec`, `vx run`, `vx env` and the shell hook
 # DATABASE_URL = "postgres://localhost/dev"
