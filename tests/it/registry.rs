@@ -895,6 +895,8 @@ fn registry_update_fetches_only_what_changed_when_github_s_compare_allows() {
         err.contains("v9.9.9 built from v4.554.0 and GitHub's compare of the two ("),
         "{err}"
     );
+    // The figure the report quotes (`--nocapture` shows it).
+    println!("{err}");
     assert_eq!(whole_fetches(&w), 0, "{:?}", w.github.requests());
     let compares: Vec<_> = w
         .github
