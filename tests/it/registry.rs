@@ -922,45 +922,39 @@ fn registry_update_fetches_only_what_changed_when_github_s_compare_allows() {
     assert!(err.contains("acme/standard-only"), "{err}");
     assert!(!err.contains("no package"), "{err}");
 
-    // No patch (GitHub leaves out a diff too large to show): fetched whole, said why,
-    // the same file pinned.
+    // Where the compare cannot give the file, it is fetched whole, the line says why,
+    // and the same file is pinned.
+    let fetched_whole = |changes: Vec<FixtureChange>, why: &str| {
+        let w = next_standard(&new, changes);
+        let out = w.vx(&["registry", "update"]).output().unwrap();
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(0), "{err}");
+        assert!(
+            err.contains(&format!("v9.9.9 fetched whole: {why}")),
+            "{err}"
+        );
+        assert_eq!(whole_fetches(&w), 1, "{why}");
+        assert_eq!(
+            w.lock()["registries"]["standard"]["sha256"].as_str(),
+            Some(pinned.as_str()),
+            "{why}"
+        );
+    };
+    // No patch (GitHub leaves out a diff too large to show).
     let mut no_patch = changes();
     no_patch[0] = no_patch[0].clone().without_patch();
-    let w = next_standard(&new, no_patch);
-    let out = w.vx(&["registry", "update"]).output().unwrap();
-    let err = stderr_of(&out);
-    assert_eq!(out.status.code(), Some(0), "{err}");
-    assert!(
-        err.contains("v9.9.9 fetched whole: GitHub's compare shows no patch for registry.yaml"),
-        "{err}"
+    fetched_whole(
+        no_patch,
+        "GitHub's compare shows no patch for registry.yaml",
     );
-    assert_eq!(whole_fetches(&w), 1);
-    assert_eq!(
-        w.lock()["registries"]["standard"]["sha256"].as_str(),
-        Some(pinned.as_str())
-    );
-
-    // A patch made from another file (the shipped one with its last line changed) does
-    // not apply to the shipped one: fetched whole.
+    // A patch made from another file (the shipped one with its last line changed)
+    // does not apply to the shipped one.
     let mut other = old.clone();
     let last = other.len() - 2;
     other[last] = b'X';
     let mut stale = changes();
     stale[0] = FixtureChange::new("registry.yaml", Some(other), Some(new.clone()));
-    let w = next_standard(&new, stale);
-    let out = w.vx(&["registry", "update"]).output().unwrap();
-    let err = stderr_of(&out);
-    assert_eq!(out.status.code(), Some(0), "{err}");
-    assert!(
-        err.contains("v9.9.9 fetched whole: GitHub's patch of registry.yaml"),
-        "{err}"
-    );
-    assert_eq!(whole_fetches(&w), 1);
-    assert_eq!(
-        w.lock()["registries"]["standard"]["sha256"].as_str(),
-        Some(pinned.as_str())
-    );
-
+    fetched_whole(stale, "GitHub's patch of registry.yaml");
     // 300 files or more: GitHub's list may be cut, so it is not trusted.
     let mut many = changes();
     many.extend((0..300).map(|i| {
@@ -970,14 +964,7 @@ fn registry_update_fetches_only_what_changed_when_github_s_compare_allows() {
             Some(b"x\n".to_vec()),
         )
     }));
-    let w = next_standard(&new, many);
-    let out = w.vx(&["registry", "update"]).output().unwrap();
-    let err = stderr_of(&out);
-    assert!(
-        err.contains("v9.9.9 fetched whole: 300 files changed"),
-        "{err}"
-    );
-    assert_eq!(whole_fetches(&w), 1);
+    fetched_whole(many, "300 files changed");
 }
 
 #[test]
