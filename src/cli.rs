@@ -772,6 +772,10 @@ pub struct RemoveArgs {
     /// The tool's name.
     #[arg(value_name = "NAME")]
     pub name: String,
+    /// From the global toolset (`vx.toml` beside the user config) that `vx use -g`
+    /// adds to.
+    #[arg(short = 'g', long, conflicts_with = "manifest")]
+    pub global: bool,
     /// The manifest to edit (default: `$VX_MANIFEST`, else the nearest `vx.toml`).
     #[arg(long, value_name = "PATH")]
     pub manifest: Option<PathBuf>,

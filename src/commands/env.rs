@@ -50,7 +50,7 @@ pub fn run(args: &EnvArgs) -> Result<i32, Error> {
                 };
                 let chain = super::toolchain(Some(&manifest), &[], &store)?;
                 super::record_activation(&chain, Some(&manifest), sources.as_ref(), &store);
-                ActiveTools::of(&chain, Some(&manifest))
+                ActiveTools::of(&chain, Some(&manifest))?
             }
         },
     };

@@ -97,7 +97,10 @@ impl Target<'_> {
         match self.ready(chain, store) {
             Ok(chain) => {
                 super::record_activation(&chain, self.manifest, self.sources, store);
-                let declared = self.declared().with_tools(chain.env());
+                let declared = match self.declared() {
+                    Ok(declared) => declared.with_tools(chain.env()),
+                    Err(err) => return err,
+                };
                 let path =
                     declared.search_path(&chain.bin_dirs(), std::env::var_os("PATH").as_deref());
                 let exe = search::find(program, &path);
@@ -121,8 +124,8 @@ impl Target<'_> {
     }
 
     /// What the project declares of the environment (nothing outside a project).
-    pub fn declared(&self) -> Declared {
-        self.manifest.map(Declared::of).unwrap_or_default()
+    pub fn declared(&self) -> Result<Declared, Error> {
+        super::declared(self.manifest)
     }
 
     /// The toolchain with every tool installed: what is missing is installed first,

@@ -80,12 +80,20 @@ fn project(manifest: &Path) -> Result<Target, (Vec<Watched>, String)> {
     let fail = |watched: &Vec<Watched>, problem: String| (watched.clone(), problem);
     let parsed = Manifest::load(manifest).map_err(|e| fail(&watched, e.to_string()))?;
     vx::runtime::open_project(manifest).map_err(|e| fail(&watched, e.to_string()))?;
+    // The env files count as vx.toml does: stamped before they are read.
+    watched.extend(
+        vx::project_env::Declared::env_file_paths(&parsed)
+            .into_iter()
+            .map(Watched::now),
+    );
+    let declared =
+        vx::project_env::Declared::of(&parsed).map_err(|e| fail(&watched, e.to_string()))?;
     let store = super::located_store(None).map_err(|e| fail(&watched, e.report()))?;
     let (bin_dirs, declared) = match Activation::lookup(&store, manifest) {
         // The record of a complete toolchain, while nothing it came from changed.
         (_, Some(recorded)) => {
             let tools = recorded.environment().tools.clone();
-            let declared = vx::project_env::Declared::of(&parsed).with_tools(tools);
+            let declared = declared.with_tools(tools);
             (recorded.bin_dirs().to_vec(), declared)
         }
         (sources, None) => {
@@ -100,7 +108,7 @@ fn project(manifest: &Path) -> Result<Target, (Vec<Watched>, String)> {
                 watched.push(Watched::now(tool.tree.clone()));
             }
             super::record_activation(&chain, Some(&parsed), Some(&sources), &store);
-            let declared = vx::project_env::Declared::of(&parsed).with_tools(chain.env());
+            let declared = declared.with_tools(chain.env());
             (chain.bin_dirs(), declared)
         }
     };

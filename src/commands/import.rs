@@ -274,30 +274,38 @@ pub fn import_into(
 
     let scripts_added = import_scripts(path, &lists, &mut text, &mut lines, &mut failed)?;
     let mut paths_added = 0usize;
+    // mise's `_.path` and `_.file`: project-relative entries of a `[settings]` list.
+    type Add = fn(&str, &str) -> Result<(String, bool), edit::EditError>;
     for (file, list) in &lists {
-        for (written, dir, line) in &list.path {
-            let at = match line {
-                Some(line) => format!("{file}:{line}"),
-                None => (*file).to_owned(),
-            };
-            match dir {
-                Err(why) => {
-                    failed += 1;
-                    lines.push(format!(
-                        "skipped path {} from {at}: {}",
-                        sanitize(written),
-                        sanitize(why)
-                    ));
-                }
-                Ok(dir) => {
-                    let (new_text, added) = edit::add_path(&text, dir).map_err(edit_error)?;
-                    if added {
-                        text = new_text;
-                        paths_added += 1;
+        let settings: [(&str, &str, &_, Add); 2] = [
+            ("path", "path", &list.path, edit::add_path),
+            ("env file", "env_file", &list.env_files, edit::add_env_file),
+        ];
+        for (what, key, entries, add) in settings {
+            for (written, item, line) in entries {
+                let at = match line {
+                    Some(line) => format!("{file}:{line}"),
+                    None => (*file).to_owned(),
+                };
+                match item {
+                    Err(why) => {
+                        failed += 1;
                         lines.push(format!(
-                            "imported path {} from {file} into [settings] path",
-                            sanitize(dir)
+                            "skipped {what} {} from {at}: {}",
+                            sanitize(written),
+                            sanitize(why)
                         ));
+                    }
+                    Ok(item) => {
+                        let (new_text, added) = add(&text, item).map_err(edit_error)?;
+                        if added {
+                            text = new_text;
+                            paths_added += 1;
+                            lines.push(format!(
+                                "imported {what} {} from {file} into [settings] {key}",
+                                sanitize(item)
+                            ));
+                        }
                     }
                 }
             }

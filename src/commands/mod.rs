@@ -243,6 +243,17 @@ pub fn recorded_activation(
     ))
 }
 
+/// What `manifest` declares of the environment (nothing outside a project), its env
+/// files read: one that is missing or malformed is a project error (exit 2).
+pub fn declared(
+    manifest: Option<&vx::manifest::Manifest>,
+) -> Result<vx::project_env::Declared, vx::exit::Error> {
+    match manifest {
+        Some(manifest) => vx::project_env::Declared::of(manifest).map_err(vx::exit::Error::usage),
+        None => Ok(vx::project_env::Declared::default()),
+    }
+}
+
 /// Records `chain`'s activation in `store` when it is complete, with what `manifest`
 /// declares of the environment (best effort: a store that cannot be written only
 /// means the next call resolves in full again).
@@ -255,7 +266,10 @@ pub fn record_activation(
     let (Some(manifest), Some(sources)) = (manifest, sources) else {
         return;
     };
-    let declared = vx::project_env::Declared::of(manifest).with_tools(chain.env());
+    let Ok(declared) = vx::project_env::Declared::of(manifest) else {
+        return;
+    };
+    let declared = declared.with_tools(chain.env());
     if let Some(activation) =
         vx::toolchain::activation::Activation::of(chain, &declared, sources, store)
     {
@@ -296,8 +310,8 @@ impl ActiveTools {
     pub fn of(
         chain: &vx::toolchain::Toolchain,
         manifest: Option<&vx::manifest::Manifest>,
-    ) -> ActiveTools {
-        ActiveTools {
+    ) -> Result<ActiveTools, vx::exit::Error> {
+        Ok(ActiveTools {
             manifest: manifest.map(|m| m.path.clone()),
             bin_dirs: chain.bin_dirs(),
             missing: chain
@@ -306,11 +320,8 @@ impl ActiveTools {
                 .map(|tool| (tool.label(), tool.commands()))
                 .collect(),
             not_here: chain.not_here.clone(),
-            environment: manifest
-                .map(vx::project_env::Declared::of)
-                .unwrap_or_default()
-                .with_tools(chain.env()),
-        }
+            environment: declared(manifest)?.with_tools(chain.env()),
+        })
     }
 
     /// The tools a running daemon holds for this directory's project in `store`

@@ -8,7 +8,8 @@ use vx::exit::{Because, Error, OK};
 use vx::lock::{Lock, RegistryPin};
 use vx::manifest::Platform;
 use vx::registry::resolve::{self as aqua, Resolution};
-use vx::registry::source::{self, Context, Source};
+use vx::registry::source::incremental::Route;
+use vx::registry::source::{self, Context};
 use vx::resolution::Resolver;
 use vx_tui::text::sanitize;
 
@@ -154,11 +155,11 @@ fn update(manifest: Option<&std::path::Path>) -> Result<i32, Error> {
         .github
         .latest_release("aquaproj", "aqua-registry")
         .map_err(Error::environment)?;
-    let current = lock
-        .registries
-        .get(source::STANDARD_NAME)
+    let pinned = lock.registries.get(source::STANDARD_NAME);
+    let current = pinned
         .map_or(source::STANDARD_REF, |p| p.git_ref.as_str())
         .to_owned();
+    let current_sha256 = pinned.map(|p| p.sha256.clone());
     if latest.tag == current {
         vx::note!("vx: the standard registry is already at its newest release, {current}");
         return Ok(OK);
@@ -175,14 +176,18 @@ fn update(manifest: Option<&std::path::Path>) -> Result<i32, Error> {
         fetcher: &net,
         progress: &*net.say,
     };
-    let opened = source::open(
-        &Source::Standard {
-            git_ref: latest.tag.clone(),
-            sha256: None,
-        },
-        &cx,
-    )
-    .map_err(Error::environment)?;
+    // Only what changed since the pinned ref when GitHub's compare allows it.
+    let (opened, route) =
+        source::incremental::update_standard(&current, current_sha256.as_deref(), &latest.tag, &cx)
+            .map_err(Error::environment)?;
+    match route {
+        Route::Patched { fetched } => vx::note!(
+            "vx: {} built from {current} and GitHub's compare of the two ({} fetched, not the whole file)",
+            latest.tag,
+            vx_tui::text::bytes(fetched)
+        ),
+        Route::Whole { why } => vx::note!("vx: {} fetched whole: {}", latest.tag, sanitize(&why)),
+    }
     lock.registries.insert(
         source::STANDARD_NAME.to_owned(),
         RegistryPin {

@@ -1,5 +1,6 @@
-//! `vx remove NAME`: the tool's table out of `vx.toml` (the rest of the file kept as
-//! written) and its entry out of `vx.lock`.
+//! `vx remove [-g] NAME`: the tool's table out of `vx.toml` (with `-g`, the global
+//! toolset's `vx.toml` that `vx use -g` writes; the rest of the file kept as written)
+//! and its entry out of the `vx.lock` beside it.
 
 use vx::exit::{Because, Error, OK};
 use vx::lock::Lock;
@@ -9,8 +10,23 @@ use crate::cli::RemoveArgs;
 
 /// Runs `vx remove`.
 pub fn run(args: &RemoveArgs) -> Result<i32, Error> {
-    let cwd = super::cwd()?;
-    let path = vx::manifest::locate(args.manifest.as_deref(), &cwd).map_err(Error::usage)?;
+    let path = if args.global {
+        let path = vx::manifest::global::path().ok_or_else(|| {
+            Error::usage(
+                "no configuration directory for the global toolset: set HOME or XDG_CONFIG_HOME",
+            )
+        })?;
+        if !path.is_file() {
+            return Err(Error::usage(format!(
+                "there is no global toolset ({}); `vx use -g NAME` starts one",
+                path.display()
+            )));
+        }
+        path
+    } else {
+        let cwd = super::cwd()?;
+        vx::manifest::locate(args.manifest.as_deref(), &cwd).map_err(Error::usage)?
+    };
     let text = vx::bounded_read::read_to_string(&path, vx::manifest::MAX_MANIFEST_BYTES)
         .map_err(|e| Error::usage(Because::new(format!("cannot read {}", path.display()), e)))?;
     let new_text = edit::remove(&text, &args.name)

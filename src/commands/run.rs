@@ -23,7 +23,7 @@ use std::sync::atomic::Ordering;
 use vx::exit::{Because, Error};
 use vx::manifest::Manifest;
 use vx::manifest::environment::Script;
-use vx::project_env::{Changes, Declared};
+use vx::project_env::Changes;
 use vx_tui::text::sanitize;
 
 use super::exec::Target;
@@ -51,7 +51,7 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         sources: None,
     };
     let chain = target.ready(chain, &store)?;
-    let declared = Declared::of(&manifest).with_tools(chain.env());
+    let declared = super::declared(Some(&manifest))?.with_tools(chain.env());
     let shell = Shell {
         path: declared.search_path(&chain.bin_dirs(), std::env::var_os("PATH").as_deref()),
         changes: declared.changes(),

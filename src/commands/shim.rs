@@ -17,7 +17,6 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use vx::exit::Error;
-use vx::project_env::Declared;
 use vx::toolchain::search;
 
 use super::exec::{NOT_FOUND, not_here, replace_process};
@@ -58,11 +57,7 @@ pub fn run(command: &str, args: &[OsString]) -> Result<i32, Error> {
             ),
         ));
     }
-    let declared = manifest
-        .as_ref()
-        .map(Declared::of)
-        .unwrap_or_default()
-        .with_tools(chain.env());
+    let declared = super::declared(manifest.as_ref())?.with_tools(chain.env());
     let path = declared.search_path(&chain.bin_dirs(), Some(&inherited));
     let exe = match chain.find(&program) {
         Some(exe) => Some(exe),

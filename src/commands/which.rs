@@ -40,7 +40,7 @@ pub fn run(args: &WhichArgs) -> Result<i32, Error> {
     let manifest = super::project_or_global(manifest_arg)?;
     let chain = super::toolchain(manifest.as_ref(), &[], &store)?;
     super::record_activation(&chain, manifest.as_ref(), sources.as_ref(), &store);
-    let tools = ActiveTools::of(&chain, manifest.as_ref());
+    let tools = ActiveTools::of(&chain, manifest.as_ref())?;
     match tools.find(command) {
         Some(exe) => print(exe),
         None => print(outside(command, &tools)?),

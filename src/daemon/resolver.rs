@@ -307,8 +307,10 @@ impl Resolver {
                 .state
                 .lock()
                 .map_err(|_| "the daemon's state is lost")?;
+            // The env files are read again (small, bounded) to tell an edit.
             if let Some(project) = state.projects.get(&path)
                 && project.stamps == stamps
+                && project.declared.files_unchanged()
             {
                 return Ok(Some(Arc::clone(project)));
             }
@@ -330,7 +332,9 @@ impl Resolver {
                     .collect()
             })
             .unwrap_or_default();
-        let declared = Declared::of(&manifest).with_tools(chain.env());
+        let declared = Declared::of(&manifest)
+            .map_err(|e| e.to_string())?
+            .with_tools(chain.env());
         let project = Arc::new(Project {
             packages,
             stamps,

@@ -74,6 +74,12 @@ impl GithubHosts {
         }
     }
 
+    /// The REST API's comparison of two refs of a repository (`base...head`): the
+    /// commits between them and every changed file, with its patch.
+    pub fn compare(&self, owner: &str, repo: &str, base: &str, head: &str) -> String {
+        format!("{}/repos/{owner}/{repo}/compare/{base}...{head}", self.api)
+    }
+
     /// Whether `url` is on one of these hosts (or github.com's raw and asset hosts when
     /// these are github.com's): only such URLs may carry a GitHub token.
     pub fn is_github(&self, url: &str) -> bool {

@@ -200,6 +200,7 @@ mod tests {
             name: name.into(),
             value: value.map(Into::into),
             line: 1,
+            literal: false,
         }
     }
 

@@ -37,6 +37,7 @@ fn single(text: &str, tool: &str, what: &str, strip: &[&str]) -> Result<Imported
         env: Vec::new(),
         scripts: Vec::new(),
         path: Vec::new(),
+        env_files: Vec::new(),
     })
 }
 
@@ -97,6 +98,7 @@ pub fn go_mod(text: &str) -> Result<Imported, Malformed> {
         env: Vec::new(),
         scripts: Vec::new(),
         path: Vec::new(),
+        env_files: Vec::new(),
     })
 }
 
@@ -163,6 +165,7 @@ pub fn rust_toolchain(text: &str) -> Result<Imported, Malformed> {
         env: Vec::new(),
         scripts: Vec::new(),
         path: Vec::new(),
+        env_files: Vec::new(),
     })
 }
 

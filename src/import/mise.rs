@@ -3,7 +3,8 @@
 //! imported, the rest noted), or a table with `version` (its other options noted), its
 //! keys a tool or `BACKEND:TOOL` ([`super::names`]); and `[env]`, whose strings become
 //! vx's `[env]` (mise's `{{config_root}}` as `{project}`, `{{env.VAR}}` as `${VAR}`),
-//! `false` unsets, and directives (`_.path`, `_.file`) are reported; and `[tasks]`,
+//! `false` unsets, and the directives `_.path` and `_.file` become `[settings] path` and
+//! `[settings] env_file` (`_.source` is reported: vx runs no script); and `[tasks]`,
 //! each a vx `[scripts]` entry (`run`, `depends`, `env`, `dir`, `description`; a task
 //! mise runs from the config's directory runs from the project's). `[settings]` is
 //! mise's own and left out.
@@ -265,8 +266,9 @@ fn version_of(value: &DeValue<'_>) -> Option<String> {
 }
 
 /// mise's `[env]` directives (`_.path`, `_.file`, `_.source`): `_.path` (a directory or
-/// a list) becomes vx's `[settings] path`, relative to the project (`{{config_root}}/`
-/// dropped); the others have no counterpart and are said so.
+/// a list) becomes vx's `[settings] path` and `_.file` (a dotenv file, a list, or a
+/// table with `path`) its `[settings] env_file`, each relative to the project
+/// (`{{config_root}}/` dropped); `_.source` runs a script, which vx never does: said so.
 fn directives(value: &DeValue<'_>, line: Option<usize>, imported: &mut Imported) {
     let DeValue::Table(table) = value else {
         imported.env.push(EnvEntry {
@@ -278,36 +280,70 @@ fn directives(value: &DeValue<'_>, line: Option<usize>, imported: &mut Imported)
     };
     for (key, value) in table.iter() {
         let name = key.get_ref();
-        if name != "path" {
-            imported.env.push(EnvEntry {
-                name: format!("_.{name}"),
-                value: Err(format!(
-                    "mise's `_.{name}` directive has no counterpart in vx's [env] (vx reads no env files and sources no scripts)"
-                )),
-                line,
-            });
-            continue;
-        }
-        let dirs: Vec<&DeValue<'_>> = match value.get_ref() {
+        let (into, what) = match name.as_ref() {
+            "path" => (
+                &mut imported.path,
+                "[settings] path takes project directories",
+            ),
+            "file" => (
+                &mut imported.env_files,
+                "[settings] env_file takes files in the project",
+            ),
+            _ => {
+                imported.env.push(EnvEntry {
+                    name: format!("_.{name}"),
+                    value: Err(format!(
+                        "mise's `_.{name}` directive has no counterpart in vx's [env] (vx runs no script to make an environment)"
+                    )),
+                    line,
+                });
+                continue;
+            }
+        };
+        // mise's `_.file` may be a table whose `path` names the files.
+        let value = match value.get_ref() {
+            DeValue::Table(t) if name == "file" => match t.get("path") {
+                Some(path) => path.get_ref(),
+                None => value.get_ref(),
+            },
+            other => other,
+        };
+        let items: Vec<&DeValue<'_>> = match value {
             DeValue::Array(many) => many.iter().map(|d| d.get_ref()).collect(),
             one => vec![one],
         };
-        for dir in dirs {
-            let (written, relative) = match dir {
-                DeValue::String(dir) => (dir.to_string(), project_dir(dir)),
+        for item in items {
+            let (written, relative) = match item {
+                DeValue::String(item) if name == "file" && !is_dotenv(item) => (
+                    item.to_string(),
+                    Err(format!(
+                        "mise reads `{item}` by its extension (JSON, YAML or TOML); vx's [settings] env_file reads dotenv files"
+                    )),
+                ),
+                DeValue::String(item) => (item.to_string(), project_relative(item, what)),
                 _ => (
                     String::new(),
-                    Err("`_.path` lists directories (strings)".to_owned()),
+                    Err(format!("`_.{name}` lists paths (strings)")),
                 ),
             };
-            imported.path.push((written, relative, line));
+            into.push((written, relative, line));
         }
     }
 }
 
-/// A `_.path` directory as vx's `[settings] path` holds it: relative to the project,
-/// `{{config_root}}/` and `./` dropped; absolute, templated or escaping ones refused.
-fn project_dir(dir: &str) -> Result<String, String> {
+/// Whether mise reads `file` as dotenv: not by a `.json`, `.yaml`, `.yml` or `.toml`
+/// extension, which mise parses as those formats.
+fn is_dotenv(file: &str) -> bool {
+    let lower = file.to_ascii_lowercase();
+    ![".json", ".yaml", ".yml", ".toml"]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
+}
+
+/// A `_.path` directory or `_.file` file as vx's `[settings]` holds it: relative to the
+/// project, `{{config_root}}/` and `./` dropped; absolute, templated or escaping ones
+/// refused (`what` says what the setting takes).
+fn project_relative(dir: &str, what: &str) -> Result<String, String> {
     let dir = dir.trim();
     let rest = match dir.strip_prefix("{{config_root}}") {
         Some(rest) => rest.trim_start_matches('/'),
@@ -315,18 +351,14 @@ fn project_dir(dir: &str) -> Result<String, String> {
     };
     let rest = rest.trim_start_matches("./");
     if rest.contains("{{") || rest.contains('$') || rest.starts_with('~') {
-        return Err(format!(
-            "`{dir}` holds a template or variable; vx's [settings] path takes project directories"
-        ));
+        return Err(format!("`{dir}` holds a template or variable; vx's {what}"));
     }
     if rest.is_empty()
         || rest.starts_with('/')
         || rest.contains("..")
         || rest.chars().any(char::is_control)
     {
-        return Err(format!(
-            "`{dir}` is not a directory inside the project; vx's [settings] path takes project directories"
-        ));
+        return Err(format!("`{dir}` is not inside the project; vx's {what}"));
     }
     Ok(rest.to_owned())
 }
@@ -335,7 +367,7 @@ fn project_dir(dir: &str) -> Result<String, String> {
 fn env_value(name: &str, value: &DeValue<'_>) -> Result<EnvValue, String> {
     if name == "_" {
         return Err(
-            "mise's directives (`_.path`, `_.file`, `_.source`) have no counterpart here; `_.path` is vx's [settings] path"
+            "mise's directives (`_.path`, `_.file`, `_.source`) have no counterpart here; `_.path` is vx's [settings] path, `_.file` its env_file"
                 .to_owned(),
         );
     }

@@ -242,6 +242,9 @@ pub struct Imported {
     /// Directories its `[env] _.path` puts on `PATH` (mise only): each relative to the
     /// project directory as vx's `[settings] path` takes it, or why it cannot be.
     pub path: Vec<(String, Result<String, String>, Option<usize>)>,
+    /// Dotenv files its `[env] _.file` reads (mise only): each relative to the project
+    /// directory as vx's `[settings] env_file` takes it, or why it cannot be.
+    pub env_files: Vec<(String, Result<String, String>, Option<usize>)>,
 }
 
 /// What an aqua.yaml adds to its packages: the registries it declares other than

@@ -25,5 +25,6 @@ pub fn parse(text: &str) -> Result<Imported, Malformed> {
         env: Vec::new(),
         scripts: Vec::new(),
         path: Vec::new(),
+        env_files: Vec::new(),
     })
 }

@@ -93,6 +93,51 @@ run = "make"
 }
 
 #[test]
+fn mise_env_files_become_project_relative_env_file_entries() {
+    let files = |directive: &str| {
+        let text = format!("[env]\n{directive}\n");
+        let imported = parse(Format::Mise, &text).unwrap();
+        let env: Vec<_> = imported.env.iter().map(|e| e.name.clone()).collect();
+        let files: Vec<_> = imported
+            .env_files
+            .into_iter()
+            .map(|(_, file, _)| file.map_err(|_| ()))
+            .collect();
+        (files, env)
+    };
+    assert_eq!(
+        files("_.file = \".env\""),
+        (vec![Ok(".env".to_owned())], vec![])
+    );
+    assert_eq!(
+        files("_.file = [\"{{config_root}}/.env\", \"./config/.env.dev\"]"),
+        (
+            vec![Ok(".env".to_owned()), Ok("config/.env.dev".to_owned())],
+            vec![]
+        )
+    );
+    // The table form mise also takes: its `path`.
+    assert_eq!(
+        files("_.file = { path = \".env.local\", redact = true }"),
+        (vec![Ok(".env.local".to_owned())], vec![])
+    );
+    // mise reads these by their extension; vx reads dotenv only.
+    assert_eq!(
+        files("_.file = [\".env.json\", \"env.yaml\", \".env.toml\"]").0,
+        [Err(()), Err(()), Err(())]
+    );
+    // Outside the project or templated: refused, said by the import.
+    assert_eq!(
+        files("_.file = [\"/etc/secrets.env\", \"{{env.HOME}}/.env\", \"../.env\"]").0,
+        [Err(()), Err(()), Err(())]
+    );
+    // `_.source` runs a script: no counterpart, said as an env entry.
+    let (none, env) = files("_.source = \"./env.sh\"");
+    assert!(none.is_empty());
+    assert_eq!(env, ["_.source"]);
+}
+
+#[test]
 fn nvmrc_and_node_version_name_node() {
     let imported = parse(Format::Nvmrc, "# team\nlts/iron\n").unwrap();
     assert_eq!(imported.tools[0].name, "node");

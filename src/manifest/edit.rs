@@ -14,6 +14,7 @@ pub const STARTER: &str = r#"# vx.toml: this project's tools. `vx lock` records 
 # platforms = ["linux-x86_64", "macos-aarch64", "windows-x86_64"]  # what `vx lock` locks
 # registries = [{ name = "ours", path = "registry.yaml" }]         # before the standard one
 # path = ["scripts", "node_modules/.bin"]     # project directories after the tools' bins
+# env_file = ".env"                          # dotenv files under [env]: read, never run
 #
 # [env]: set for `vx exec`, `vx run`, `vx env` and the shell hook
 # DATABASE_URL = "postgres://localhost/dev"
@@ -255,21 +256,41 @@ pub fn add_script(
 /// `text` with `dir` added to `[settings] path` (made when missing), unless it is
 /// listed already: then `text` unchanged and `false` (`vx import` of mise's `_.path`).
 pub fn add_path(text: &str, dir: &str) -> Result<(String, bool), EditError> {
+    add_to_settings_list(text, "path", dir)
+}
+
+/// `text` with `file` added to `[settings] env_file` (made when missing; a single
+/// path becomes a list), unless it is named already: then `text` unchanged and
+/// `false` (`vx import` of mise's `_.file`).
+pub fn add_env_file(text: &str, file: &str) -> Result<(String, bool), EditError> {
+    add_to_settings_list(text, "env_file", file)
+}
+
+/// `text` with the string `item` added to the list `[settings] KEY`, as
+/// [`add_path`] and [`add_env_file`] say.
+fn add_to_settings_list(text: &str, key: &str, item: &str) -> Result<(String, bool), EditError> {
     let mut doc = document(text)?;
     let settings = doc
         .entry("settings")
         .or_insert_with(|| Item::Table(Table::new()))
         .as_table_like_mut()
         .ok_or_else(|| EditError::NotATable("settings".to_owned()))?;
-    let list = settings
-        .entry("path")
-        .or_insert_with(|| value(Array::new()))
+    let entry = settings.entry(key).or_insert_with(|| value(Array::new()));
+    if let Some(one) = entry.as_str().map(str::to_owned) {
+        *entry = value(Array::from_iter([one]));
+    }
+    let list = entry
         .as_array_mut()
-        .ok_or_else(|| EditError::NotATable("settings.path".to_owned()))?;
-    if list.iter().any(|d| d.as_str() == Some(dir)) {
+        .ok_or_else(|| EditError::NotATable(format!("settings.{key}")))?;
+    let named = |v: &toml_edit::Value| {
+        v.as_str()
+            .or_else(|| v.as_inline_table()?.get("path")?.as_str())
+            == Some(item)
+    };
+    if list.iter().any(named) {
         return Ok((text.to_owned(), false));
     }
-    list.push(dir);
+    list.push(item);
     Ok((doc.to_string(), true))
 }
 

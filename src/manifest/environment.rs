@@ -1,5 +1,5 @@
 //! The project environment a manifest declares: `[env]` variables, `[settings] path`
-//! directories and `[scripts]` (DESIGN.md, "The project environment").
+//! directories, `[settings] env_file` files and `[scripts]` (DESIGN.md, "The project environment").
 //!
 //! This module holds what the file says, checked: names, value templates, relative
 //! directories, script dependencies that exist and form no cycle. Expanding the
@@ -14,6 +14,7 @@
 //!
 //! [settings]
 //! path = ["scripts", "node_modules/.bin"]
+//! env_file = [".env", { path = ".env.local", optional = true }]
 //!
 //! [scripts]
 //! lint = "ruff check ."
@@ -29,8 +30,25 @@ pub struct EnvVar {
     /// The value template (`{project}`, `${VAR}`, `${VAR:-default}`), or `None` for
     /// `NAME = false`: the variable is removed.
     pub value: Option<String>,
-    /// The 1-based line of the entry in vx.toml, for messages.
+    /// The 1-based line of the entry in vx.toml (or in its env file), for messages.
     #[serde(default)]
+    pub line: usize,
+    /// The value is taken as written, never expanded: a single-quoted value of an env
+    /// file, a path a runtime sets.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub literal: bool,
+}
+
+/// One `[settings] env_file` entry: a dotenv file ([`super::dotenv`]) whose variables
+/// go under `[env]`'s.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnvFile {
+    /// The path as written: relative to the project directory, or absolute.
+    pub path: String,
+    /// Whether a missing file is skipped (`{ path = "…", optional = true }`); else it
+    /// is an error.
+    pub optional: bool,
+    /// The 1-based line of the entry in vx.toml.
     pub line: usize,
 }
 
@@ -67,12 +85,18 @@ pub struct ProjectEnvironment {
     pub path: Vec<String>,
     /// `[scripts]`, in the file's order.
     pub scripts: Vec<Script>,
+    /// `[settings] env_file`, in order (a later file's variable wins over an earlier
+    /// one's, `[env]` over them all).
+    pub env_files: Vec<EnvFile>,
 }
 
 impl ProjectEnvironment {
     /// Whether the manifest declares no environment at all.
     pub fn is_empty(&self) -> bool {
-        self.vars.is_empty() && self.path.is_empty() && self.scripts.is_empty()
+        self.vars.is_empty()
+            && self.path.is_empty()
+            && self.scripts.is_empty()
+            && self.env_files.is_empty()
     }
 
     /// The script called `name`.

@@ -21,6 +21,7 @@
 //! sha256 = "…"
 //! ```
 
+pub mod dotenv;
 pub mod edit;
 pub mod environment;
 pub mod global;

@@ -9,7 +9,7 @@ use std::path::Path;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::environment::{self, EnvVar, ProjectEnvironment, Script};
+use super::environment::{self, EnvFile, EnvVar, ProjectEnvironment, Script};
 use super::network::ProjectNet;
 use super::platform::Platform;
 use super::tool::{
@@ -32,6 +32,7 @@ const SETTINGS_KEYS: &[&str] = &[
     "mirrors",
     "verify",
     "path",
+    "env_file",
 ];
 /// Keys of loonghao/vx's `[settings]` (its `vx-config` crate's `SettingsConfig`, and
 /// the older `update_interval`/`check_updates`), the upstream project that also names
@@ -71,6 +72,8 @@ pub(super) const UPSTREAM_SETTINGS: &[(&str, &str)] = &[
     ("experimental", "no experimental features here"),
 ];
 
+/// Keys of a `[settings] env_file` entry written as a table.
+const ENV_FILE_KEYS: &[&str] = &["path", "optional"];
 /// Keys of a `[scripts]` entry written as a table.
 const SCRIPT_KEYS: &[&str] = &["run", "depends", "env", "cwd", "description"];
 /// Most `[env]` entries, `[settings] path` entries or scripts one manifest may hold.
@@ -262,6 +265,9 @@ impl Parser<'_> {
             if let Some(value) = settings.get("path") {
                 environment.path = self.path_list(value)?;
             }
+            if let Some(value) = settings.get("env_file") {
+                environment.env_files = self.env_files(value)?;
+            }
             if let Some(value) = settings.get("mirrors") {
                 network.mirrors = self.mirrors(value)?;
                 let line = Location::from_offset(self.text, value.span().start).line;
@@ -371,9 +377,66 @@ impl Parser<'_> {
                 name: name.to_owned(),
                 value: template,
                 line: Location::from_offset(self.text, key.span().start).line,
+                literal: false,
             });
         }
         Ok(vars)
+    }
+
+    /// `[settings] env_file`: a path, or an array of paths and `{ path, optional }`
+    /// tables.
+    fn env_files(&self, value: &Spanned<DeValue<'_>>) -> Result<Vec<EnvFile>, ManifestError> {
+        let at = "settings.env_file";
+        let expected = "a path, or an array of paths and { path, optional } tables";
+        let items: Vec<&Spanned<DeValue<'_>>> = match value.get_ref() {
+            DeValue::Array(items) => items.iter().collect(),
+            _ => vec![value],
+        };
+        if items.len() > MAX_ENVIRONMENT_ENTRIES {
+            return Err(self.err(
+                Some(value.span()),
+                Problem::Environment("[settings] env_file has too many entries".to_owned()),
+            ));
+        }
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            let (path, optional) = match item.get_ref() {
+                DeValue::String(path) => (path.as_ref(), false),
+                DeValue::Table(table) => {
+                    self.known_keys(table, ENV_FILE_KEYS, at)?;
+                    let (path, _) = self.string(table, "path", at)?.ok_or_else(|| {
+                        self.err(
+                            Some(item.span()),
+                            Problem::Environment(format!("an entry of [{at}] has no `path`")),
+                        )
+                    })?;
+                    let optional = match table.get("optional").map(|v| (v, v.get_ref())) {
+                        None => false,
+                        Some((_, DeValue::Boolean(b))) => *b,
+                        Some((v, _)) => {
+                            return Err(self.wrong_type(v, format!("{at}.optional"), "a boolean"));
+                        }
+                    };
+                    (path, optional)
+                }
+                _ => return Err(self.wrong_type(item, at.to_owned(), expected)),
+            };
+            if path.is_empty() || path.contains('\0') {
+                return Err(self.err(
+                    Some(item.span()),
+                    Problem::Environment(format!(
+                        "[{at}] entry {:?} is empty or holds a NUL character",
+                        validate::shorten(path)
+                    )),
+                ));
+            }
+            out.push(EnvFile {
+                path: path.to_owned(),
+                optional,
+                line: Location::from_offset(self.text, item.span().start).line,
+            });
+        }
+        Ok(out)
     }
 
     /// `[settings] path`: relative directories inside the project.

@@ -841,6 +841,25 @@ url = "https://example.org/a-{version}.tar.gz"
 }
 
 #[test]
+fn env_files_are_a_path_or_a_list_and_alone_make_a_project() {
+    let m = Manifest::parse(
+        Path::new("vx.toml"),
+        "[settings]\nenv_file = [\".env\",\n  { path = \"../shared.env\", optional = true }]\n",
+    )
+    .unwrap();
+    let files: Vec<_> = m
+        .environment
+        .env_files
+        .iter()
+        .map(|f| (f.path.as_str(), f.optional, f.line))
+        .collect();
+    assert_eq!(files, [(".env", false, 2), ("../shared.env", true, 3)]);
+    assert!(m.tools.is_empty());
+    let one = Manifest::parse(Path::new("vx.toml"), "[settings]\nenv_file = \".env\"\n").unwrap();
+    assert_eq!(one.environment.env_files[0].path, ".env");
+}
+
+#[test]
 fn bad_environment_entries_are_errors_at_their_line() {
     let tool = "\n[tools.a]\nversion = \"1\"\nurl = \"https://example.org/a-{version}.tar.gz\"\n";
     let cases = [
@@ -860,6 +879,18 @@ fn bad_environment_entries_are_errors_at_their_line() {
             "did you mean `lint`",
         ),
         ("[scripts]\na = { runn = \"x\" }\n", 2, "did you mean `run`"),
+        ("[settings]\nenv_file = 1\n", 2, "a path, or an array"),
+        (
+            "[settings]\nenv_file = [{ path = \".env\", optinal = true }]\n",
+            2,
+            "did you mean `optional`",
+        ),
+        (
+            "[settings]\nenv_file = [{ optional = true }]\n",
+            2,
+            "has no `path`",
+        ),
+        ("[settings]\nenv_file = \"\"\n", 2, "is empty"),
     ];
     for (text, line, needle) in cases {
         let err = Manifest::parse(Path::new("vx.toml"), &format!("{text}{tool}")).unwrap_err();

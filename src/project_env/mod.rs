@@ -16,6 +16,10 @@ use serde::{Deserialize, Serialize};
 use crate::manifest::Manifest;
 use crate::manifest::environment::{self, EnvVar, ProjectEnvironment};
 
+pub mod env_file;
+
+pub use env_file::EnvFileError;
+
 /// What a project adds to the environment, as its manifest declares it: `[env]`
 /// unexpanded (a template's `${VAR}` is the environment of whoever applies it) and
 /// `[settings] path` made absolute. Small and serializable: the activation record and
@@ -24,7 +28,8 @@ use crate::manifest::environment::{self, EnvVar, ProjectEnvironment};
 pub struct Declared {
     /// The project directory (`{project}`): the manifest's directory, absolute.
     pub project: PathBuf,
-    /// `[env]`, in the manifest's order.
+    /// The variables of `[settings] env_file`'s files, then `[env]`, each in order (a
+    /// later entry of a name wins, so `[env]` wins over the files).
     #[serde(default)]
     pub vars: Vec<EnvVar>,
     /// `[settings] path`, absolute, in order.
@@ -38,14 +43,21 @@ pub struct Declared {
     /// absolute, literal (never expanded): applied before `[env]`, whose entries win.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tools: Vec<(String, PathBuf)>,
+    /// The env files read into `vars` and what they held, for [`Declared::files_unchanged`];
+    /// never serialized (a digest of a secrets file has no business on a socket).
+    #[serde(skip)]
+    pub env_files: Vec<env_file::Read>,
 }
 
 impl Declared {
-    /// What `manifest` declares.
-    pub fn of(manifest: &Manifest) -> Declared {
+    /// What `manifest` declares, its env files read (the only part that can fail: a
+    /// file missing, unreadable or not dotenv).
+    pub fn of(manifest: &Manifest) -> Result<Declared, EnvFileError> {
         let project = project_dir(&manifest.path);
-        Declared {
-            vars: manifest.environment.vars.clone(),
+        let (mut vars, env_files) = env_file::load(&manifest.environment.env_files, &project)?;
+        vars.extend(manifest.environment.vars.iter().cloned());
+        Ok(Declared {
+            vars,
             path: path_dirs(&manifest.environment, &project),
             version_files: manifest
                 .tools
@@ -55,7 +67,22 @@ impl Declared {
                 .collect(),
             project,
             tools: Vec::new(),
-        }
+            env_files,
+        })
+    }
+
+    /// The env files `manifest` names, absolute: what the shell hook watches beside
+    /// vx.toml (stamped before [`Declared::of`] reads them).
+    pub fn env_file_paths(manifest: &Manifest) -> Vec<PathBuf> {
+        env_file::paths(
+            &manifest.environment.env_files,
+            &project_dir(&manifest.path),
+        )
+    }
+
+    /// Whether every env file still holds what was read into `vars`.
+    pub fn files_unchanged(&self) -> bool {
+        self.env_files.iter().all(env_file::Read::unchanged)
     }
 
     /// The same, with `tools` (the toolchain's variables, [`crate::toolchain::Toolchain::env`])
@@ -89,6 +116,7 @@ impl Declared {
             name: name.clone(),
             value: Some(path.to_string_lossy().into_owned()),
             line: 0,
+            literal: true,
         });
         tools.chain(self.vars.iter().cloned()).collect()
     }
@@ -130,7 +158,11 @@ impl Changes {
             vars: vars
                 .iter()
                 .map(|var| {
-                    let value = var.value.as_deref().map(|t| expand(t, project, lookup));
+                    let value = match &var.value {
+                        Some(text) if var.literal => Some(text.clone()),
+                        Some(template) => Some(expand(template, project, lookup)),
+                        None => None,
+                    };
                     (var.name.clone(), value)
                 })
                 .collect(),
@@ -257,6 +289,7 @@ mod tests {
                 name: "JAVA_HOME".into(),
                 value: Some("/opt/jdk".into()),
                 line: 4,
+                literal: false,
             }],
             ..Declared::default()
         }
@@ -295,6 +328,7 @@ mod tests {
             name: name.to_owned(),
             value: value.map(str::to_owned),
             line: 1,
+            literal: false,
         };
         let changes = Changes::of(
             &[var("A", Some("1")), var("B", None), var("A", Some("2"))],

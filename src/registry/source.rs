@@ -20,6 +20,7 @@
 //! offline, the error says what to fetch.
 
 mod baked;
+pub mod incremental;
 
 use std::path::{Path, PathBuf};
 

@@ -169,15 +169,17 @@ pub struct Activation {
 
 impl Activation {
     /// The record of `chain`, the toolchain of the manifest `sources` stamped (which
-    /// declares `environment`), when every tool is installed; `None` otherwise
-    /// (nothing to record).
+    /// declares `environment`), when every tool is installed and the project reads no
+    /// env file; `None` otherwise (nothing to record).
     pub fn of(
         chain: &Toolchain,
         environment: &Declared,
         sources: &Sources,
         store: &Path,
     ) -> Option<Activation> {
-        if !chain.missing().is_empty() {
+        // A project with env files is not recorded: the record would copy their
+        // values (often secrets) into the store, and its stamps do not cover them.
+        if !chain.missing().is_empty() || !environment.env_files.is_empty() {
             return None;
         }
         let manifest_digest = sources.manifest_digest.clone()?;
@@ -460,10 +462,12 @@ mod tests {
                 name: "A".into(),
                 value: Some("{project}/x".into()),
                 line: 3,
+                literal: false,
             }],
             path: vec![PathBuf::from("/p/scripts")],
             version_files: Vec::new(),
             tools: vec![("JAVA_HOME".into(), PathBuf::from("/store/java/21"))],
+            env_files: Vec::new(),
         };
         let sources = Sources::stamp(&f.manifest);
         Activation::of(&f.chain, &declared, &sources, &f.store)

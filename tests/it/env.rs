@@ -2,8 +2,8 @@
 //! evaluated by the real shell it is for (bash, zsh, fish) and the values printed
 //! back, JSON parsed, the GitHub Actions files written; `vx exec` and `vx CMD` (fresh
 //! and from the activation record); and the daemon's `get_environment` and `vx env`
-//! through the daemon. The tool, `show`, is a raw shell script served over loopback
-//! HTTP.
+//! through the daemon; `[settings] env_file` through each of them. The tool, `show`,
+//! is a raw shell script served over loopback HTTP.
 
 // Unix only: the shells, the tool script, the daemon's socket.
 #![cfg(unix)]
@@ -60,10 +60,15 @@ struct Project {
 
 impl Project {
     fn new() -> Project {
+        Project::with(ENV)
+    }
+
+    /// The project with `env` (its `[env]`, `[settings]` and more) after its tool.
+    fn with(env: &str) -> Project {
         let server = TestServer::start([("/show", Route::Ok(SHOW.as_bytes().to_vec()))]);
         let work = Work::new();
         work.write_manifest(&format!(
-            "[tools.show]\nversion = \"1.0\"\nurl = \"{}\"\nsha256 = \"{}\"\nformat = \"raw\"\n{ENV}",
+            "[tools.show]\nversion = \"1.0\"\nurl = \"{}\"\nsha256 = \"{}\"\nformat = \"raw\"\n{env}",
             server.url("/show"),
             sha256_hex(SHOW.as_bytes()),
         ));
@@ -424,4 +429,187 @@ fn the_daemon_answers_with_the_project_environment() {
     assert_eq!(json["LOG"], "trace");
     assert_eq!(json["QUOTES"], "it's \"q\"");
     assert_eq!(json["GONE"], serde_json::Value::Null);
+}
+
+/// A project reading `.env` and, when it is there, `.env.local`, with `[env]` above.
+const WITH_ENV_FILES: &str = r#"
+[settings]
+env_file = [".env", { path = ".env.local", optional = true }]
+
+[env]
+BOTH = "vx.toml's"
+"#;
+
+/// A `.env` in every form the dotenv tools read (docker compose, python-dotenv).
+const DOTENV: &str = "# a comment\n\
+PLAIN=plain value   # a comment after it\n\
+export EXPORTED = exported\n\
+BOTH=the file's\n\
+DOUBLE=\"tab\\there \\\"q\\\" ${LOG:-info} {project}/x\"\n\
+SINGLE='${LOG} \\n $(id) kept'\n\
+RUN=$(touch ran) `touch ran` $HOME\n\
+PEM=\"-----BEGIN-----\n\
+abc\n\
+-----END-----\"\n\
+OVERRIDE=first\n";
+
+/// The values [`DOTENV`] (and `.env.local`'s `OVERRIDE`) set, in a project at `dir`
+/// with `LOG` unset.
+fn dotenv_values(dir: &Path, over: &str) -> serde_json::Value {
+    serde_json::json!({
+        "PLAIN": "plain value",
+        "EXPORTED": "exported",
+        "BOTH": "vx.toml's",
+        "DOUBLE": format!("tab\there \"q\" info {}/x", dir.display()),
+        "SINGLE": "${LOG} \\n $(id) kept",
+        "RUN": "$(touch ran) `touch ran` $HOME",
+        "PEM": "-----BEGIN-----\nabc\n-----END-----",
+        "OVERRIDE": over,
+    })
+}
+
+/// The [`dotenv_values`] names out of a `vx env --shell json` answer.
+fn picked(json: &serde_json::Value) -> serde_json::Value {
+    let names = [
+        "PLAIN", "EXPORTED", "BOTH", "DOUBLE", "SINGLE", "RUN", "PEM", "OVERRIDE",
+    ];
+    names
+        .iter()
+        .map(|n| ((*n).to_owned(), json[*n].clone()))
+        .collect::<serde_json::Map<_, _>>()
+        .into()
+}
+
+/// Prints [`dotenv_values`]' variables as `vx env --shell json` would.
+const PRINT_JSON: &str = r#"python3 -c 'import json, os; print(json.dumps({k: os.environ.get(k) for k in ["PLAIN", "EXPORTED", "BOTH", "DOUBLE", "SINGLE", "RUN", "PEM", "OVERRIDE"]}))'"#;
+
+#[test]
+fn env_files_go_under_env_in_vx_env_exec_run_and_the_daemon() {
+    let project = Project::with(&format!(
+        "{WITH_ENV_FILES}\n[scripts]\nprint = {:?}\n",
+        PRINT_JSON
+    ));
+    std::fs::write(project.dir().join(".env"), DOTENV).unwrap();
+    let json = |out: &assert_cmd::assert::Assert| -> serde_json::Value {
+        serde_json::from_slice(&out.get_output().stdout).unwrap()
+    };
+    let out = project
+        .vx()
+        .args(["env", "--shell", "json"])
+        .assert()
+        .success();
+    assert_eq!(picked(&json(&out)), dotenv_values(project.dir(), "first"));
+    // vx exec and vx run, twice (nothing is recorded that would hide an edit).
+    for _ in 0..2 {
+        for args in [
+            &["exec", "--", "sh", "-c", PRINT_JSON][..],
+            &["run", "print"],
+        ] {
+            let out = project.vx().args(args).assert().success();
+            assert_eq!(
+                json(&out),
+                dotenv_values(project.dir(), "first"),
+                "{args:?}"
+            );
+        }
+    }
+    assert!(
+        !project.dir().join("ran").exists(),
+        "nothing in the file ran"
+    );
+
+    // The optional file appears: its values win over .env's, vx.toml's over both.
+    std::fs::write(
+        project.dir().join(".env.local"),
+        "OVERRIDE=second\nBOTH=local\n",
+    )
+    .unwrap();
+    let out = project
+        .vx()
+        .args(["exec", "--", "sh", "-c", PRINT_JSON])
+        .assert()
+        .success();
+    assert_eq!(json(&out), dotenv_values(project.dir(), "second"));
+
+    // The daemon reads them too, and sees an edit at once.
+    let daemon = Daemon::start(&project);
+    let answer = daemon.ask(serde_json::json!({
+        "type": "get_environment",
+        "runtime": "show",
+        "cwd": project.dir().to_str().unwrap(),
+    }));
+    assert_eq!(answer["env"]["OVERRIDE"], "second", "{answer}");
+    assert_eq!(answer["env"]["PEM"], "-----BEGIN-----\nabc\n-----END-----");
+    let out = daemon
+        .vx()
+        .args(["env", "--shell", "json"])
+        .assert()
+        .success();
+    assert_eq!(json(&out)["OVERRIDE"], "second");
+    std::fs::write(project.dir().join(".env.local"), "OVERRIDE=third\n").unwrap();
+    let out = daemon
+        .vx()
+        .args(["env", "--shell", "json"])
+        .assert()
+        .success();
+    assert_eq!(
+        json(&out)["OVERRIDE"],
+        "third",
+        "the edit, through the daemon"
+    );
+}
+
+#[test]
+fn a_missing_or_malformed_env_file_is_a_project_error_that_shows_no_value() {
+    let project = Project::with(WITH_ENV_FILES);
+    let dotenv = project.dir().join(".env");
+    // Missing (a fresh clone, .env not committed): syncing still works; applying
+    // the environment says what to do.
+    project.vx().args(["sync", "--headless"]).assert().success();
+    for args in [
+        &["env", "--shell", "json"][..],
+        &["exec", "--", "true"],
+        &["show"],
+    ] {
+        let out = project.vx().args(args).assert().code(2);
+        let stderr = text(&out.get_output().stderr);
+        assert!(
+            stderr.contains(&format!(
+                "{}: no such file (vx.toml line 8, [settings] env_file); create it, or write {{ path = \"…\", optional = true }}",
+                dotenv.display()
+            )),
+            "{args:?}: {stderr}"
+        );
+        assert!(out.get_output().stdout.is_empty(), "{args:?}");
+    }
+    // A line that is not NAME=VALUE: file and line, never the text.
+    std::fs::write(&dotenv, "TOKEN=hunter2-secret\nhunter2-secret\n").unwrap();
+    for args in [&["env"][..], &["exec", "--", "true"], &["show"]] {
+        let out = project.vx().args(args).assert().code(2);
+        let stderr = text(&out.get_output().stderr);
+        assert_eq!(
+            stderr,
+            format!("vx: {}, line 2: expected NAME=VALUE\n", dotenv.display()),
+            "{args:?}"
+        );
+        assert!(out.get_output().stdout.is_empty(), "{args:?}");
+    }
+    // An unclosed quote is said at the line it opens; a FIFO is refused unread.
+    std::fs::write(&dotenv, "A=1\nKEY=\"hunter2-secret\nmore\n").unwrap();
+    let out = project.vx().arg("env").assert().code(2);
+    let stderr = text(&out.get_output().stderr);
+    assert!(
+        stderr.contains(".env, line 2: the quoted value is not closed"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+    std::fs::remove_file(&dotenv).unwrap();
+    let status = Command::new("mkfifo").arg(&dotenv).status().unwrap();
+    assert!(status.success());
+    let out = project.vx().arg("env").assert().code(2);
+    let stderr = text(&out.get_output().stderr);
+    assert!(
+        stderr.contains("cannot be read as an env file: a FIFO"),
+        "{stderr}"
+    );
 }

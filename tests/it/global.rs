@@ -241,6 +241,52 @@ fn use_without_global_outside_a_project_says_what_to_do_and_writes_nothing() {
 }
 
 #[test]
+fn remove_g_takes_a_tool_out_of_the_global_toolset_from_anywhere() {
+    let m = Machine::new();
+    // No global toolset yet: said, nothing written.
+    let out = m
+        .vx("elsewhere")
+        .args(["remove", "-g", "greet"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("`vx use -g NAME` starts one"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!m.home().join(".config/vx/vx.toml").exists());
+
+    m.use_global("greet", "2.0");
+    m.use_global("hello", "1.0");
+    // From inside a project too: the global toolset is edited, the project is not.
+    let project = std::fs::read_to_string(m.dir("proj").join("vx.toml")).unwrap();
+    m.run("proj", &["remove", "-g", "hello"], 0);
+    assert_eq!(
+        std::fs::read_to_string(m.dir("proj").join("vx.toml")).unwrap(),
+        project
+    );
+    let global = std::fs::read_to_string(m.home().join(".config/vx/vx.toml")).unwrap();
+    assert!(
+        !global.contains("hello") && global.contains("[tools.greet]"),
+        "{global}"
+    );
+    let lock = std::fs::read_to_string(m.home().join(".config/vx/vx.lock")).unwrap();
+    assert!(!lock.contains("hello") && lock.contains("greet"), "{lock}");
+    // Outside a project hello is gone, greet still runs.
+    m.run("elsewhere", &["exec", "--", "hello"], 127);
+    let out = m.run("elsewhere", &["exec", "--", "greet"], 7);
+    assert!(out.starts_with("greet 2.0 args:\n"), "{out}");
+    // -g and --manifest name two files: refused.
+    let out = m
+        .vx("elsewhere")
+        .args(["remove", "-g", "greet", "--manifest", "vx.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
 fn use_in_a_project_adds_locks_and_installs_in_one_step() {
     let m = Machine::new();
     let url = m.server.url("/hello-{version}.tar.gz");

@@ -272,6 +272,40 @@ impl Session {
     fn read(&self, name: &str) -> String {
         std::fs::read_to_string(self.snaps.join(name)).unwrap_or_default()
     }
+
+    /// `shell` started in a terminal in `p`'s `home/work`, with the hook in its rc
+    /// file, a clean environment (a user's value of `OVERRIDDEN` and `LEGACY`) and
+    /// its stderr appended to `errors`; `tag` names its tmux server.
+    fn open(p: &Projects, shell: Sh, tag: &str, errors: &Path) -> Session {
+        let snaps = p.path("snaps");
+        let rc_dir = p.path("rc");
+        std::fs::create_dir_all(&rc_dir).unwrap();
+        let (extra, shell_line) = shell.setup(&rc_dir);
+        let mut vars: Vec<(String, String)> = vec![
+            ("HOME".into(), p.path("home").display().to_string()),
+            ("PATH".into(), "/usr/local/bin:/usr/bin:/bin".into()),
+            ("TERM".into(), "xterm-256color".into()),
+            ("XDG_DATA_HOME".into(), p.path("xdg").display().to_string()),
+            ("VX_BOARD_DIR".into(), p.work.boards().display().to_string()),
+            ("SNAPS".into(), snaps.display().to_string()),
+            ("OVERRIDDEN".into(), USERS.into()),
+            ("LEGACY".into(), "legacy value".into()),
+        ];
+        vars.extend(extra);
+        let assignments: Vec<String> = vars
+            .iter()
+            .map(|(k, v)| format!("{k}={}", quote(v)))
+            .collect();
+        let command = format!(
+            "exec env -i {} {shell_line} 2>>{}",
+            assignments.join(" "),
+            quote(&errors.display().to_string())
+        );
+        Session {
+            terminal: Terminal::start(tag, &p.path("home/work"), &command),
+            snaps,
+        }
+    }
 }
 
 fn first_entries(vars: &BTreeMap<String, String>, n: usize) -> Vec<String> {
@@ -284,35 +318,8 @@ fn walk(shell: Sh) {
         return;
     }
     let p = Projects::new();
-    let snaps = p.path("snaps");
     let errors = p.path("stderr.log");
-    let rc_dir = p.path("rc");
-    std::fs::create_dir_all(&rc_dir).unwrap();
-    let (extra, shell_line) = shell.setup(&rc_dir);
-    let mut vars: Vec<(String, String)> = vec![
-        ("HOME".into(), p.path("home").display().to_string()),
-        ("PATH".into(), "/usr/local/bin:/usr/bin:/bin".into()),
-        ("TERM".into(), "xterm-256color".into()),
-        ("XDG_DATA_HOME".into(), p.path("xdg").display().to_string()),
-        ("VX_BOARD_DIR".into(), p.work.boards().display().to_string()),
-        ("SNAPS".into(), snaps.display().to_string()),
-        ("OVERRIDDEN".into(), USERS.into()),
-        ("LEGACY".into(), "legacy value".into()),
-    ];
-    vars.extend(extra);
-    let assignments: Vec<String> = vars
-        .iter()
-        .map(|(k, v)| format!("{k}={}", quote(v)))
-        .collect();
-    let command = format!(
-        "exec env -i {} {shell_line} 2>>{}",
-        assignments.join(" "),
-        quote(&errors.display().to_string())
-    );
-    let session = Session {
-        terminal: Terminal::start(shell.name(), &p.path("home/work"), &command),
-        snaps,
-    };
+    let session = Session::open(&p, shell, shell.name(), &errors);
     let quoted = |rel: &str| quote(&p.path(rel).display().to_string());
 
     let start = session.step("", "start");
@@ -424,6 +431,68 @@ fn fish_follows_cd_and_restores_the_shell() {
 
 /// `vx hook-env` in `dir` with the shell state `state` and the variables `vars`:
 /// stdout and stderr.
+/// Project `e` of `p`: no tools, `[env]`, and the env file `.env` beside it.
+fn env_file_project(p: &Projects, dotenv: &str) {
+    std::fs::create_dir_all(p.path("e")).unwrap();
+    std::fs::write(
+        p.path("e/vx.toml"),
+        "[settings]\nenv_file = \".env\"\n\n[env]\nOVERRIDDEN = \"e's\"\n",
+    )
+    .unwrap();
+    std::fs::write(p.path("e/.env"), dotenv).unwrap();
+}
+
+#[test]
+fn an_edit_of_the_env_file_applies_at_the_next_prompt() {
+    let shell = Sh::Bash;
+    if !shell.available() || Command::new("tmux").arg("-V").output().is_err() {
+        return;
+    }
+    let p = Projects::new();
+    env_file_project(&p, "TOKEN='s3cret-one'\nOVERRIDDEN=from-dotenv\n");
+    let errors = p.path("stderr.log");
+    let session = Session::open(&p, shell, "env-file", &errors);
+    let quoted = |rel: &str| quote(&p.path(rel).display().to_string());
+    let start = session.step("", "start");
+
+    session.terminal.line(&format!("cd {}", quoted("e")));
+    let e = session.step("true", "e");
+    assert_eq!(e["TOKEN"], "s3cret-one");
+    assert_eq!(e["OVERRIDDEN"], "e's", "vx.toml's [env] wins over the file");
+
+    // The file edited (a longer value, in place): the next prompt applies it.
+    std::fs::write(p.path("e/.env"), "TOKEN=\"s3cret-two\\tlonger\"\n").unwrap();
+    session.terminal.line("true");
+    let edited = session.step("", "e2");
+    assert_eq!(edited["TOKEN"], "s3cret-two\tlonger");
+
+    // A line that is not dotenv: said once, by file and line, no value shown, and
+    // the shell keeps what it has.
+    std::fs::write(p.path("e/.env"), "TOKEN=s3cret-three\ns3cret-four\n").unwrap();
+    session.terminal.line("true");
+    session.terminal.line("true");
+    let mut broken = session.step("", "e3");
+    let mut edited = edited;
+    // The state differs: it remembers the failure, so it is said once.
+    for vars in [&mut broken, &mut edited] {
+        vars.remove("__VX_STATE");
+    }
+    assert_eq!(broken, edited, "the shell is left as it was");
+
+    let out = session.step(&format!("cd {}", quoted("home/work")), "out");
+    assert_eq!(out, start, "leaving restores the shell");
+    let stderr = std::fs::read_to_string(&errors).unwrap_or_default();
+    let said = format!(
+        "vx: {}, line 2: expected NAME=VALUE; the shell is left as it was",
+        p.path("e/.env").display()
+    );
+    assert_eq!(stderr.matches(&said).count(), 1, "said once:\n{stderr}");
+    assert!(
+        !stderr.contains("s3cret"),
+        "no value on the terminal:\n{stderr}"
+    );
+}
+
 fn hook_env(
     p: &Projects,
     dir: &str,

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 use common::*;
 use vx::demo::fixture::{Item, archive_bytes, sha256_hex};
-use vx::demo::github::{FixtureRelease, GithubFixture};
+use vx::demo::github::{FixtureChange, FixtureRelease, GithubFixture};
 use vx::format::ArchiveFormat;
 
 /// Go's names of a vx platform.
@@ -819,6 +819,152 @@ fn registry_show_renders_every_platform_and_update_pins_the_newest_standard() {
         .unwrap();
     let err = stderr_of(&out);
     assert!(!err.contains("no package"), "{err}");
+}
+
+/// The standard registry vx ships (at its pinned ref), and the same with one package
+/// added at the end: a release of aqua-registry as small as they come.
+fn standard_and_next() -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+    let mut old = Vec::new();
+    std::io::Read::read_to_end(
+        &mut liblzma::read::XzDecoder::new(
+            &include_bytes!("../../assets/aqua-registry/registry-v4.554.0.yaml.xz")[..],
+        ),
+        &mut old,
+    )
+    .unwrap();
+    let package = b"  - type: github_release\n    repo_owner: acme\n    repo_name: standard-only\n    asset: x.tar.gz\n".to_vec();
+    let new = [old.clone(), package.clone()].concat();
+    (old, new, package)
+}
+
+/// A world whose aqua-registry has a release `v9.9.9` holding `new`, and a compare
+/// from vx's pinned ref listing `changes`.
+fn next_standard(new: &[u8], changes: Vec<FixtureChange>) -> World {
+    let w = World::with(|b| {
+        b.raw(
+            "aquaproj",
+            "aqua-registry",
+            "v9.9.9",
+            "registry.yaml",
+            new.to_vec(),
+        )
+        .release("aquaproj", "aqua-registry", FixtureRelease::new("v9.9.9"))
+        .compare(
+            "aquaproj",
+            "aqua-registry",
+            vx::registry::source::STANDARD_REF,
+            "v9.9.9",
+            changes,
+        )
+    });
+    w.work
+        .write_manifest(&format!("{}\n[tools]\nripgrep = \"14\"\n", w.settings()));
+    w
+}
+
+/// Requests for the whole `registry.yaml` at `v9.9.9`.
+fn whole_fetches(w: &World) -> usize {
+    w.github
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/raw/v9.9.9/registry.yaml"))
+        .count()
+}
+
+#[test]
+fn registry_update_fetches_only_what_changed_when_github_s_compare_allows() {
+    let (old, new, package) = standard_and_next();
+    let pinned = format!("sha256:{}", sha256_hex(&new));
+    let changes = || {
+        vec![
+            FixtureChange::new("registry.yaml", Some(old.clone()), Some(new.clone())),
+            FixtureChange::new(
+                "pkgs/acme/standard-only/registry.yaml",
+                None,
+                Some(package.clone()),
+            ),
+        ]
+    };
+
+    // The compare's patch applied to the shipped file: the new file without fetching it.
+    let w = next_standard(&new, changes());
+    let out = w.vx(&["registry", "update"]).output().unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("v9.9.9 built from v4.554.0 and GitHub's compare of the two ("),
+        "{err}"
+    );
+    // The figure the report quotes (`--nocapture` shows it).
+    println!("{err}");
+    assert_eq!(whole_fetches(&w), 0, "{:?}", w.github.requests());
+    let compares: Vec<_> = w
+        .github
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.contains("/compare/"))
+        .collect();
+    assert_eq!(compares.len(), 1, "{compares:?}");
+    assert_eq!(
+        compares[0].path,
+        "/api/v3/repos/aquaproj/aqua-registry/compare/v4.554.0...v9.9.9"
+    );
+    assert_eq!(
+        w.lock()["registries"]["standard"]["sha256"].as_str(),
+        Some(pinned.as_str())
+    );
+    // The package the new release adds is known.
+    let out = w
+        .vx(&["versions", "standard-only", "--json"])
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert!(err.contains("acme/standard-only"), "{err}");
+    assert!(!err.contains("no package"), "{err}");
+
+    // Where the compare cannot give the file, it is fetched whole, the line says why,
+    // and the same file is pinned.
+    let fetched_whole = |changes: Vec<FixtureChange>, why: &str| {
+        let w = next_standard(&new, changes);
+        let out = w.vx(&["registry", "update"]).output().unwrap();
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(0), "{err}");
+        assert!(
+            err.contains(&format!("v9.9.9 fetched whole: {why}")),
+            "{err}"
+        );
+        assert_eq!(whole_fetches(&w), 1, "{why}");
+        assert_eq!(
+            w.lock()["registries"]["standard"]["sha256"].as_str(),
+            Some(pinned.as_str()),
+            "{why}"
+        );
+    };
+    // No patch (GitHub leaves out a diff too large to show).
+    let mut no_patch = changes();
+    no_patch[0] = no_patch[0].clone().without_patch();
+    fetched_whole(
+        no_patch,
+        "GitHub's compare shows no patch for registry.yaml",
+    );
+    // A patch made from another file (the shipped one with its last line changed)
+    // does not apply to the shipped one.
+    let mut other = old.clone();
+    let last = other.len() - 2;
+    other[last] = b'X';
+    let mut stale = changes();
+    stale[0] = FixtureChange::new("registry.yaml", Some(other), Some(new.clone()));
+    fetched_whole(stale, "GitHub's patch of registry.yaml");
+    // 300 files or more: GitHub's list may be cut, so it is not trusted.
+    let mut many = changes();
+    many.extend((0..300).map(|i| {
+        FixtureChange::new(
+            &format!("pkgs/acme/t{i}/registry.yaml"),
+            None,
+            Some(b"x\n".to_vec()),
+        )
+    }));
+    fetched_whole(many, "300 files changed");
 }
 
 #[test]

@@ -129,6 +129,23 @@ def test_a_missing_tool_is_named_in_the_toolchain(daemon: Workspace) -> None:
     assert [(m.label, m.commands) for m in chain.missing] == [("t2 1", ["t2"])]
 
 
+def test_an_env_file_comes_before_env_and_a_single_quoted_value_is_literal(
+    daemon: Workspace,
+) -> None:
+    text = daemon.manifest.read_text()
+    daemon.manifest.write_text('[settings]\nenv_file = ".env"\n\n' + text)
+    (daemon.project / ".env").write_text("TOKEN='${HOME}'\nGREETING=from the file\n")
+    with Client() as vx:
+        chain = vx.toolchain()
+    assert chain.environment is not None
+    assert [(v.name, v.value, v.literal) for v in chain.environment.vars] == [
+        ("TOKEN", "${HOME}", True),
+        ("GREETING", "from the file", False),
+        ("GREETING", "hello from {project}", False),
+    ]
+    assert [v.line for v in chain.environment.vars[:2]] == [1, 2], "lines of the .env"
+
+
 # --- subscriptions ----------------------------------------------------------------------
 
 

@@ -97,7 +97,9 @@ class EnvVar:
     """The template (``{project}``, ``${VAR}``, ``${VAR:-default}``); ``None`` for
     ``NAME = false``: the variable is removed."""
     line: int = 0
-    """Its line in vx.toml."""
+    """Its line in vx.toml, or in the env file it comes from."""
+    literal: bool = False
+    """The value is taken as written, never expanded (a single-quoted ``.env`` value)."""
 
 
 @dataclass(frozen=True)
@@ -238,6 +240,13 @@ def _int(data: Mapping[str, Any], key: str, default: Optional[int] = None) -> in
     return value
 
 
+def _bool(data: Mapping[str, Any], key: str, default: bool) -> bool:
+    value = data.get(key, default)
+    if not isinstance(value, bool):
+        raise ProtocolError(f"{data.get('type')}: {key} is not a boolean: {value!r}")
+    return value
+
+
 def _str_list(data: Mapping[str, Any], key: str) -> List[str]:
     value = data.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -316,6 +325,7 @@ def parse_toolchain(data: Mapping[str, Any]) -> Toolchain:
                     name=_str(var, "name"),
                     value=_opt_str(var, "value"),
                     line=_int(var, "line", 0),
+                    literal=_bool(var, "literal", False),
                 )
                 for var in _objects(environment, "vars")
             ],
