@@ -9,7 +9,9 @@
 //
 // While the tests run, a loopback HTTP server lets them ask what a person sees in the
 // browser: `GET /statusbar?expect=TEXT&shot=NAME` waits for the vx status-bar item to
-// read TEXT and saves a screenshot, `GET /quickpick` reads the open quick pick's rows.
+// read TEXT and saves a screenshot, `GET /quickpick?title=T` reads the rows of the open
+// quick pick (once its title reads T), `GET /quickpick/choose?title=T&label=L` clicks
+// the row labelled L as a person would.
 // Its address reaches the extension host as `VX_TEST_BROWSER`.
 //
 // code-server comes from `CODE_SERVER` (host/test.sh sets it), chromium from `CHROMIUM` (else /usr/bin/chromium); screenshots go to
@@ -120,8 +122,13 @@ function lookServer(page: Page, artifacts: string): http.Server {
           await page.screenshot({ path: screenshot });
         }
         answer(200, { ...seen, screenshot });
-      } else if (url.pathname === "/quickpick") {
-        const rows = page.locator(".quick-input-widget .monaco-list-row");
+      } else if (url.pathname === "/quickpick" || url.pathname === "/quickpick/choose") {
+        const widget = page.locator(".quick-input-widget");
+        const title = url.searchParams.get("title");
+        if (title !== null) {
+          await widget.locator(".quick-input-title", { hasText: title }).first().waitFor({ timeout: LOOK_LIMIT_MS });
+        }
+        const rows = widget.locator(".monaco-list-row");
         await rows.first().waitFor({ timeout: LOOK_LIMIT_MS });
         const labels: string[][] = [];
         for (let i = 0; i < (await rows.count()); i++) {
@@ -134,6 +141,15 @@ function lookServer(page: Page, artifacts: string): http.Server {
               }),
             ),
           );
+        }
+        const label = url.searchParams.get("label");
+        if (url.pathname === "/quickpick/choose") {
+          const at = labels.findIndex((r) => r[0] === label);
+          if (at < 0) {
+            answer(404, { error: `no row labelled ${label} in ${JSON.stringify(labels)}` });
+            return;
+          }
+          await rows.nth(at).click();
         }
         answer(200, { rows: labels });
       } else {
