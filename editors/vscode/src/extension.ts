@@ -19,6 +19,8 @@ import { OTHER_VERSION, VersionChoice, constraintProblem, projectTools, versionC
 
 /** Waits between reconnection attempts: doubled each failure, up to the last. */
 const BACKOFF_MS = [500, 1_000, 2_000, 5_000, 10_000, 30_000];
+/** How long the registries may take to list a tool's versions. */
+const LIST_VERSIONS_MS = 60_000;
 /** How long a sync's result stays in the status bar. */
 const RESULT_MS = 5_000;
 
@@ -224,8 +226,7 @@ export class Controller implements vscode.Disposable {
    * daemon's config_changed. */
   async chooseVersion(): Promise<void> {
     const chain = this.toolchain;
-    const requests = this.requests;
-    if (!chain || !requests) {
+    if (!chain || this.daemon !== "up") {
       void vscode.window.showWarningMessage(statusView(this.daemon, chain, this.syncs, this.lock).tooltip);
       return;
     }
@@ -238,9 +239,22 @@ export class Controller implements vscode.Disposable {
       return;
     }
     const tool = picked.tool;
+    // A tool not installed has its versions from the registries, which may take the
+    // network's time: on a connection of its own, so the status bar's stays free.
     let choices: VersionChoice[];
     try {
-      choices = versionChoices(await requests.listVersions(tool.name), tool);
+      const answer = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Window, title: `vx: ${tool.name}'s versions` },
+        async () => {
+          const conn = await DaemonConnection.connect(undefined, LIST_VERSIONS_MS);
+          try {
+            return await conn.listVersions(tool.name);
+          } finally {
+            conn.close();
+          }
+        },
+      );
+      choices = versionChoices(answer, tool);
     } catch (err) {
       void vscode.window.showErrorMessage(`vx: the versions of ${tool.name}: ${(err as Error).message}`);
       return;
