@@ -11,8 +11,9 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 
 import { LockCheck, checkLock } from "./check";
-import { DaemonConnection, DaemonError, Event, Toolchain } from "./daemon";
+import { DaemonConnection, DaemonError, Event, Resolved, Toolchain } from "./daemon";
 import { terminalEnvironment } from "./environment";
+import { OFFERED_TOOLS, interpreterSettings } from "./interpreters";
 import { SyncTracker, statusView } from "./status";
 import { ScriptTaskProvider, TASK_TYPE } from "./tasks";
 import { OTHER_VERSION, VersionChoice, constraintProblem, projectTools, versionChoices } from "./tools";
@@ -40,6 +41,11 @@ export function activate(context: vscode.ExtensionContext): Controller | undefin
     vscode.commands.registerCommand("vx.restartDaemon", () => controller.restartDaemon()),
     vscode.commands.registerCommand("vx.chooseVersion", () => controller.chooseVersion()),
     vscode.tasks.registerTaskProvider(TASK_TYPE, new ScriptTaskProvider(folder, () => controller.vx())),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration("vx.configureLanguageExtensions")) {
+        void controller.offerInterpreters();
+      }
+    }),
   );
   void controller.connect();
   return controller;
@@ -199,6 +205,41 @@ export class Controller implements vscode.Disposable {
     }
     this.render();
     void this.check();
+    void this.offerInterpreters();
+  }
+
+  /** With `vx.configureLanguageExtensions` on: the interpreters of the project's
+   * python, go and java (interpreters.ts) written into the workspace's settings where
+   * they differ. A setting no installed extension registers is left alone (VS Code
+   * refuses to write it), as is one of a tool that is not installed. */
+  async offerInterpreters(): Promise<void> {
+    const folder = vscode.Uri.file(this.project);
+    const requests = this.requests;
+    const chain = this.toolchain;
+    if (!requests || !chain || !vscode.workspace.getConfiguration("vx", folder).get<boolean>("configureLanguageExtensions")) {
+      return;
+    }
+    const resolved = new Map<string, Resolved>();
+    for (const tool of projectTools(chain)) {
+      if (tool.installed && OFFERED_TOOLS.includes(tool.name) && !resolved.has(tool.name)) {
+        try {
+          resolved.set(tool.name, await requests.resolve(tool.name, this.project));
+        } catch {
+          // Not resolvable now (the daemon says why elsewhere): nothing offered.
+        }
+      }
+    }
+    const config = vscode.workspace.getConfiguration(undefined, folder);
+    for (const [setting, value] of interpreterSettings(resolved)) {
+      if (config.inspect(setting)?.workspaceValue === value) {
+        continue;
+      }
+      try {
+        await config.update(setting, value, vscode.ConfigurationTarget.Workspace);
+      } catch {
+        // No installed extension registers the setting: its language is not in use.
+      }
+    }
   }
 
   runInTerminal(name: string, args: string[]): void {

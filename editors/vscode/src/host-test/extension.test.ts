@@ -3,7 +3,8 @@
 // (src/host-test/project.ts). The tests run in order on one project: a sync from the
 // extension, the toolchain's quick pick, the terminal environment after a vx.toml
 // edit, a sync from a terminal, [scripts] as tasks, a killed daemon, a version chosen
-// in `vx: Choose Version`, vx.toml's and vx.lock's errors as problems, a stale lock.
+// in `vx: Choose Version`, vx.toml's and vx.lock's errors as problems, a stale lock,
+// the interpreters offered to the language extensions.
 // The status bar and the quick picks are read both from the extension (its item) and
 // as a person sees them (in chromium).
 
@@ -261,5 +262,37 @@ describe("the vx extension in code-server", () => {
     assert.deepEqual([seen.text, seen.warning], ["vx: 5 tools, 1 not installed, lock stale", true]);
     await vx("lock");
     await shows(c, "vx: 5 tools, 1 not installed");
+  });
+
+  it("offers the project's python, go and java to the language extensions when asked to", async () => {
+    const c = await controller();
+    await vx("remove", "node");
+    const tables = ["python", "go", "java"].map((t) => work.toolToml(t)).join("");
+    fs.writeFileSync(work.manifest, tables + fs.readFileSync(work.manifest, "utf8"));
+    await vx("sync", "--headless");
+    await shows(c, "vx: 7 tools");
+    const settingsFile = path.join(work.project, ".vscode", "settings.json");
+    // Off by default: the workspace's settings name vx alone.
+    await c.offerInterpreters();
+    assert.deepEqual(Object.keys(JSON.parse(fs.readFileSync(settingsFile, "utf8"))), ["vx.path"]);
+
+    await vscode.workspace.getConfiguration("vx").update("configureLanguageExtensions", true, vscode.ConfigurationTarget.Workspace);
+    const store = path.join(work.env.XDG_DATA_HOME!, "vx", "store");
+    const want = {
+      "python.defaultInterpreterPath": path.join(store, "python", "1", "bin", "python"),
+      "go.goroot": path.join(store, "go", "1"),
+      "java.jdt.ls.java.home": path.join(store, "java", "1"),
+    };
+    const written = () => {
+      const settings = JSON.parse(fs.readFileSync(settingsFile, "utf8"));
+      return Object.fromEntries(Object.keys(want).map((k) => [k, settings[k]]));
+    };
+    await until("the interpreters in .vscode/settings.json", () => JSON.stringify(written()) === JSON.stringify(want)).catch(
+      () => assert.deepEqual(written(), want),
+    );
+    // What the language extensions read, once VS Code has read the file again.
+    for (const [setting, value] of Object.entries(want)) {
+      await until(`${setting} to read ${value}`, () => vscode.workspace.getConfiguration().get(setting) === value);
+    }
   });
 });

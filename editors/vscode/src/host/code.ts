@@ -227,7 +227,11 @@ async function main(args: string[]): Promise<number> {
   // The extension as a user gets it: the packaged .vsix, installed by code-server.
   const vsix = path.join(devPath, "vx.vsix");
   const serverArgs = ["--user-data-dir", userData, "--extensions-dir", extensions];
-  execFileSync(codeServer, [...serverArgs, "--install-extension", vsix], { stdio: ["ignore", "inherit", "inherit"] });
+  // And the test's other extensions (VX_TEST_EXTENSIONS, ':'-separated .vsix files).
+  const others = (process.env.VX_TEST_EXTENSIONS ?? "").split(path.delimiter).filter(Boolean);
+  execFileSync(codeServer, [...serverArgs, ...[vsix, ...others].flatMap((v) => ["--install-extension", v])], {
+    stdio: ["ignore", "inherit", "inherit"],
+  });
   const pkg = JSON.parse(fs.readFileSync(path.join(devPath, "package.json"), "utf8"));
   const installed = path.join(extensions, `${pkg.publisher}.${pkg.name}-${pkg.version}`);
   fs.accessSync(path.join(installed, "out", "extension.js"));
