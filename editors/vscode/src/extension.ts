@@ -165,6 +165,7 @@ export class Controller implements vscode.Disposable {
       this.daemon = "up";
       this.failures = 0;
       await this.refresh();
+      void this.check();
     } catch (err) {
       this.requests = undefined;
       this.events = undefined;
@@ -204,7 +205,6 @@ export class Controller implements vscode.Disposable {
       // last toolchain shown.
     }
     this.render();
-    void this.check();
     void this.offerInterpreters();
   }
 
@@ -379,8 +379,15 @@ export class Controller implements vscode.Disposable {
       this.render();
       return;
     }
-    if (event.type === "config_changed" || event.type === "runtime_installed" || event.type === "runtime_removed") {
+    // `lagged`: events were dropped, whatever they said is asked again.
+    const lagged = event.type === "lagged";
+    if (lagged || event.type === "config_changed" || event.type === "runtime_installed" || event.type === "runtime_removed") {
       void this.refresh();
+    }
+    // The lock's verdict changes with vx.toml and vx.lock only (the file watcher sees
+    // them too; checks that overlap are run once more, not in parallel).
+    if (lagged || event.type === "config_changed") {
+      void this.check();
     }
   }
 
