@@ -18,7 +18,7 @@ import type { Controller } from "../extension";
 import { Workspace, until } from "../test/harness";
 import { choose, quickPick, statusBar } from "./look";
 import { NodeDist } from "./nodejs";
-import { gate, waitFor } from "./project";
+import { gate, stamps, waitFor } from "./project";
 
 const work = new Workspace(process.env.VX_TEST_ROOT);
 
@@ -84,6 +84,12 @@ describe("the vx extension in code-server", () => {
     await vscode.commands.executeCommand("vx.sync");
     // The tools' post-install waits for the gate: the sync is seen while it runs.
     await shows(c, "vx: syncing 0/3");
+    // The first post-install record (its child's stamp is taken a shell's start-up
+    // after it) to the status item's tooltip, polled every 10 ms.
+    await until("a post-install in the status item", () => String(c.item.tooltip).includes(" post-install"));
+    const seen = BigInt(Date.now()) * 1_000_000n;
+    const first = fs.readFileSync(stamps(work, "first"), "utf8").trim().split("\n").map(BigInt).reduce((a, b) => (a < b ? a : b));
+    figure("a child's post-install record to the status item", Math.round(Number(seen - first) / 1e6));
     const during = await statusBar("vx: syncing 0/3", "2-syncing");
     assert.equal(during.text, "vx: syncing 0/3");
     fs.writeFileSync(gate(work, "first"), "");
