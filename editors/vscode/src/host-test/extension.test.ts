@@ -290,7 +290,12 @@ describe("the vx extension in code-server", () => {
       "java.jdt.ls.java.home": path.join(store, "java", "1"),
     };
     const written = () => {
-      const settings = JSON.parse(fs.readFileSync(settingsFile, "utf8"));
+      let settings: Record<string, unknown> = {};
+      try {
+        settings = JSON.parse(fs.readFileSync(settingsFile, "utf8"));
+      } catch {
+        // Read while VS Code writes it: the next look reads it whole.
+      }
       return Object.fromEntries(Object.keys(want).map((k) => [k, settings[k]]));
     };
     await until("the interpreters in .vscode/settings.json", () => JSON.stringify(written()) === JSON.stringify(want)).catch(

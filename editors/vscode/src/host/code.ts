@@ -156,7 +156,10 @@ function lookServer(page: Page, artifacts: string): http.Server {
         answer(404, { error: `no ${url.pathname}` });
       }
     } catch (err) {
-      answer(500, { error: String(err) });
+      // What the page showed instead, kept beside the other screenshots.
+      const shot = path.join(artifacts, `failed${url.pathname.replace(/[^A-Za-z0-9_-]/g, "-")}.png`);
+      await page.screenshot({ path: shot }).catch(() => undefined);
+      answer(500, { error: `${String(err)} (the page: ${shot})` });
     }
   });
 }
