@@ -16,4 +16,7 @@ export CODE_SERVER=${CODE_SERVER:-$host/code-server/node_modules/code-server/out
 export CHROMIUM=${CHROMIUM:-$(command -v chromium || echo /usr/bin/chromium)}
 npx tsc -p .
 npx vsce package --no-dependencies --allow-missing-repository --skip-license --out vx.vsix >/dev/null
+# The stand-in for the language extensions' settings (host/languages), installed beside vx.
+(cd host/languages && npx vsce package --no-dependencies --allow-missing-repository --skip-license --out ../../out/languages.vsix >/dev/null)
+export VX_TEST_EXTENSIONS="$PWD/out/languages.vsix"
 exec npx vscode-test

@@ -10,13 +10,18 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
 
-import { DaemonConnection, DaemonError, Event, Toolchain } from "./daemon";
+import { LockCheck, checkLock } from "./check";
+import { DaemonConnection, DaemonError, Event, Resolved, Toolchain } from "./daemon";
 import { terminalEnvironment } from "./environment";
+import { OFFERED_TOOLS, interpreterSettings } from "./interpreters";
 import { SyncTracker, statusView } from "./status";
 import { ScriptTaskProvider, TASK_TYPE } from "./tasks";
+import { OTHER_VERSION, VersionChoice, constraintProblem, projectTools, versionChoices } from "./tools";
 
 /** Waits between reconnection attempts: doubled each failure, up to the last. */
 const BACKOFF_MS = [500, 1_000, 2_000, 5_000, 10_000, 30_000];
+/** How long the registries may take to list a tool's versions. */
+const LIST_VERSIONS_MS = 60_000;
 /** How long a sync's result stays in the status bar. */
 const RESULT_MS = 5_000;
 
@@ -34,7 +39,13 @@ export function activate(context: vscode.ExtensionContext): Controller | undefin
     ),
     vscode.commands.registerCommand("vx.showToolchain", () => controller.showToolchain()),
     vscode.commands.registerCommand("vx.restartDaemon", () => controller.restartDaemon()),
+    vscode.commands.registerCommand("vx.chooseVersion", () => controller.chooseVersion()),
     vscode.tasks.registerTaskProvider(TASK_TYPE, new ScriptTaskProvider(folder, () => controller.vx())),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration("vx.configureLanguageExtensions")) {
+        void controller.offerInterpreters();
+      }
+    }),
   );
   void controller.connect();
   return controller;
@@ -47,7 +58,13 @@ export class Controller implements vscode.Disposable {
   readonly item = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 10);
   daemon: "connecting" | "up" | "down" = "connecting";
   toolchain: Toolchain | undefined;
+  /** What `vx lock --check` last said of the project. */
+  lock: LockCheck | undefined;
   readonly syncs = new SyncTracker();
+  readonly diagnostics = vscode.languages.createDiagnosticCollection("vx");
+  private readonly watcher: vscode.FileSystemWatcher;
+  private checking: Promise<void> | undefined;
+  private checkAgain = false;
   private requests: DaemonConnection | undefined;
   private events: DaemonConnection | undefined;
   private failures = 0;
@@ -64,6 +81,56 @@ export class Controller implements vscode.Disposable {
     this.item.name = "vx";
     this.render();
     this.item.show();
+    // vx.toml and vx.lock checked whenever they change, the daemon up or not (it
+    // follows only a project it could read).
+    this.watcher = vscode.workspace.createFileSystemWatcher(
+      new vscode.RelativePattern(vscode.Uri.file(project), "{vx.toml,vx.lock}"),
+    );
+    for (const on of [this.watcher.onDidChange, this.watcher.onDidCreate, this.watcher.onDidDelete]) {
+      on(() => void this.check());
+    }
+    void this.check();
+  }
+
+  /** The project's vx.toml. */
+  get manifest(): string {
+    return this.toolchain?.manifest ?? path.join(this.project, "vx.toml");
+  }
+
+  /** Runs `vx lock --check` (one at a time; a change meanwhile checks again after),
+   * and shows its errors as diagnostics and its verdict in the status bar. */
+  check(): Promise<void> {
+    if (this.checking) {
+      this.checkAgain = true;
+      return this.checking;
+    }
+    this.checking = (async () => {
+      do {
+        this.checkAgain = false;
+        const lock = await checkLock(this.vx(), this.manifest);
+        if (this.disposed) {
+          return;
+        }
+        this.lock = lock;
+        this.showProblems(lock);
+        this.render();
+      } while (this.checkAgain);
+    })().finally(() => (this.checking = undefined));
+    return this.checking;
+  }
+
+  private showProblems(lock: LockCheck): void {
+    this.diagnostics.clear();
+    const byFile = new Map<string, vscode.Diagnostic[]>();
+    for (const p of lock.problems) {
+      const at = new vscode.Position(p.line - 1, p.column - 1);
+      const d = new vscode.Diagnostic(new vscode.Range(at, at.translate(0, 1)), p.message, vscode.DiagnosticSeverity.Error);
+      d.source = "vx";
+      byFile.set(p.file, [...(byFile.get(p.file) ?? []), d]);
+    }
+    for (const [file, list] of byFile) {
+      this.diagnostics.set(vscode.Uri.file(file), list);
+    }
   }
 
   /** The vx executable: the `vx.path` setting, else `vx` on PATH. */
@@ -98,6 +165,7 @@ export class Controller implements vscode.Disposable {
       this.daemon = "up";
       this.failures = 0;
       await this.refresh();
+      void this.check();
     } catch (err) {
       this.requests = undefined;
       this.events = undefined;
@@ -137,6 +205,41 @@ export class Controller implements vscode.Disposable {
       // last toolchain shown.
     }
     this.render();
+    void this.offerInterpreters();
+  }
+
+  /** With `vx.configureLanguageExtensions` on: the interpreters of the project's
+   * python, go and java (interpreters.ts) written into the workspace's settings where
+   * they differ. A setting no installed extension registers is left alone (VS Code
+   * refuses to write it), as is one of a tool that is not installed. */
+  async offerInterpreters(): Promise<void> {
+    const folder = vscode.Uri.file(this.project);
+    const requests = this.requests;
+    const chain = this.toolchain;
+    if (!requests || !chain || !vscode.workspace.getConfiguration("vx", folder).get<boolean>("configureLanguageExtensions")) {
+      return;
+    }
+    const resolved = new Map<string, Resolved>();
+    for (const tool of projectTools(chain)) {
+      if (tool.installed && OFFERED_TOOLS.includes(tool.name) && !resolved.has(tool.name)) {
+        try {
+          resolved.set(tool.name, await requests.resolve(tool.name, this.project));
+        } catch {
+          // Not resolvable now (the daemon says why elsewhere): nothing offered.
+        }
+      }
+    }
+    const config = vscode.workspace.getConfiguration(undefined, folder);
+    for (const [setting, value] of interpreterSettings(resolved)) {
+      if (config.inspect(setting)?.workspaceValue === value) {
+        continue;
+      }
+      try {
+        await config.update(setting, value, vscode.ConfigurationTarget.Workspace);
+      } catch {
+        // No installed extension registers the setting: its language is not in use.
+      }
+    }
   }
 
   runInTerminal(name: string, args: string[]): void {
@@ -147,19 +250,92 @@ export class Controller implements vscode.Disposable {
   async showToolchain(): Promise<void> {
     const chain = this.toolchain;
     if (!chain) {
-      void vscode.window.showInformationMessage(statusView(this.daemon, chain, this.syncs).tooltip);
+      void vscode.window.showInformationMessage(statusView(this.daemon, chain, this.syncs, this.lock).tooltip);
       return;
     }
-    const items: vscode.QuickPickItem[] = [
-      // A store's layout is <store>/<tool>/<version>/…: the directory names the tool.
-      ...chain.bin_dirs.map((dir) => {
-        const rel = dir.split(path.sep);
-        const at = rel.lastIndexOf("bin");
-        return { label: rel[at - 2] ?? dir, description: rel[at - 1], detail: dir };
-      }),
-      ...chain.missing.map((m) => ({ label: m.label, description: "not installed", detail: m.commands.join(" ") })),
-    ];
+    const items: vscode.QuickPickItem[] = projectTools(chain).map((t) => ({
+      label: t.name,
+      description: t.installed ? t.version : "not installed",
+      detail: t.detail,
+    }));
     await vscode.window.showQuickPick(items, { title: `vx: ${chain.manifest ?? this.project}` });
+  }
+
+  /** `vx: Choose Version`: a tool of the project, then one of its versions from the
+   * daemon (or any constraint typed), written by `vx add TOOL@VERSION`, which keeps
+   * vx.toml's comments and locks the choice; the status bar follows through the
+   * daemon's config_changed. */
+  async chooseVersion(): Promise<void> {
+    const chain = this.toolchain;
+    if (!chain || this.daemon !== "up") {
+      void vscode.window.showWarningMessage(statusView(this.daemon, chain, this.syncs, this.lock).tooltip);
+      return;
+    }
+    const tools = projectTools(chain);
+    const picked = await vscode.window.showQuickPick(
+      tools.map((t) => ({ label: t.name, description: t.version, detail: t.installed ? undefined : "not installed", tool: t })),
+      { title: "vx: Choose Version", placeHolder: "The tool whose version to choose" },
+    );
+    if (!picked) {
+      return;
+    }
+    const tool = picked.tool;
+    // A tool not installed has its versions from the registries, which may take the
+    // network's time: on a connection of its own, so the status bar's stays free.
+    let choices: VersionChoice[];
+    try {
+      const answer = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Window, title: `vx: ${tool.name}'s versions` },
+        async () => {
+          const conn = await DaemonConnection.connect(undefined, LIST_VERSIONS_MS);
+          try {
+            return await conn.listVersions(tool.name);
+          } finally {
+            conn.close();
+          }
+        },
+      );
+      choices = versionChoices(answer, tool);
+    } catch (err) {
+      void vscode.window.showErrorMessage(`vx: the versions of ${tool.name}: ${(err as Error).message}`);
+      return;
+    }
+    const choice = await vscode.window.showQuickPick(choices, {
+      title: `vx: Choose Version of ${tool.name}`,
+      placeHolder: tool.version ? `Now ${tool.version}` : undefined,
+    });
+    if (!choice) {
+      return;
+    }
+    const version =
+      choice.version ??
+      (await vscode.window.showInputBox({
+        title: `vx: Choose Version of ${tool.name}`,
+        prompt: `${OTHER_VERSION.replace("…", "")}: an exact version (1.2.3) or a constraint (1.2, ^1.2, latest)`,
+        validateInput: constraintProblem,
+      }));
+    if (!version) {
+      return;
+    }
+    const spec = `${tool.name}@${version.trim()}`;
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `vx add ${spec}` },
+      () =>
+        new Promise<void>((resolve) =>
+          execFile(
+            this.vx(),
+            ["add", spec, "--quiet", "--manifest", chain.manifest ?? path.join(this.project, "vx.toml")],
+            { cwd: this.project, timeout: 300_000, maxBuffer: 1024 * 1024 },
+            (err, _stdout, stderr) => {
+              if (err) {
+                const said = stderr.trim().split("\n").slice(-5).join("\n") || err.message;
+                void vscode.window.showErrorMessage(`vx add ${spec} failed: ${said}`);
+              }
+              resolve();
+            },
+          ),
+        ),
+    );
   }
 
   async restartDaemon(): Promise<void> {
@@ -181,6 +357,8 @@ export class Controller implements vscode.Disposable {
     this.requests?.close();
     this.events?.close();
     this.item.dispose();
+    this.watcher.dispose();
+    this.diagnostics.dispose();
   }
 
   private startDaemon(): Promise<boolean> {
@@ -201,8 +379,15 @@ export class Controller implements vscode.Disposable {
       this.render();
       return;
     }
-    if (event.type === "config_changed" || event.type === "runtime_installed" || event.type === "runtime_removed") {
+    // `lagged`: events were dropped, whatever they said is asked again.
+    const lagged = event.type === "lagged";
+    if (lagged || event.type === "config_changed" || event.type === "runtime_installed" || event.type === "runtime_removed") {
       void this.refresh();
+    }
+    // The lock's verdict changes with vx.toml and vx.lock only (the file watcher sees
+    // them too; checks that overlap are run once more, not in parallel).
+    if (lagged || event.type === "config_changed") {
+      void this.check();
     }
   }
 
@@ -224,7 +409,7 @@ export class Controller implements vscode.Disposable {
   }
 
   private render(): void {
-    const view = statusView(this.daemon, this.toolchain, this.syncs);
+    const view = statusView(this.daemon, this.toolchain, this.syncs, this.lock);
     this.item.text = view.text;
     this.item.tooltip = view.tooltip;
     this.item.backgroundColor =

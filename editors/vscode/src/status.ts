@@ -2,6 +2,9 @@
 // toolchain and the syncs in progress, so that what a person reads is tested without
 // an editor (test/status.test.ts) and the extension only copies it to the item.
 
+import * as path from "node:path";
+
+import { LockCheck } from "./check";
 import { Event, FINISHED_PHASES, Toolchain, ToolProgress } from "./daemon";
 
 /** How the item looks: `warning` gets the theme's warning background. */
@@ -68,11 +71,13 @@ function tools(n: number): string {
   return n === 1 ? "1 tool" : `${n} tools`;
 }
 
-/** The item for the daemon's state, the project's toolchain and the syncs. */
+/** The item for the daemon's state, the project's toolchain, the syncs and what
+ * `vx lock --check` says of the project (none yet: nothing said of the lock). */
 export function statusView(
   daemon: "connecting" | "up" | "down",
   toolchain: Toolchain | undefined,
   syncs: SyncTracker,
+  lock?: LockCheck,
 ): StatusView {
   if (daemon === "down") {
     return {
@@ -103,16 +108,31 @@ export function statusView(
         }
       : { text: `vx: synced ${tools(result.total)}`, tooltip: result.label, severity: "normal" };
   }
+  if (lock?.state === "invalid") {
+    // The daemon cannot read the project either: what it said before is not shown.
+    const files = [...new Set(lock.problems.map((p) => path.basename(p.file)))];
+    return {
+      text: `vx: ${files.join(" and ")} ${files.length === 1 ? "has" : "have"} errors`,
+      tooltip: `${lock.problems.map((p) => `${path.basename(p.file)}:${p.line}:${p.column}: ${p.message}`).join("\n")}\nSee the Problems view.`,
+      severity: "warning",
+    };
+  }
   if (daemon === "connecting" || !toolchain) {
     return { text: "vx: …", tooltip: "Asking the vx daemon", severity: "normal" };
   }
   const total = toolchain.bin_dirs.length + toolchain.missing.length;
+  const notes: string[] = [];
+  const tips: string[] = [];
   if (toolchain.missing.length) {
-    return {
-      text: `vx: ${tools(total)}, ${toolchain.missing.length} not installed`,
-      tooltip: `Not installed: ${toolchain.missing.map((m) => m.label).join(", ")}\nRun \`vx: Sync\`.`,
-      severity: "warning",
-    };
+    notes.push(`${toolchain.missing.length} not installed`);
+    tips.push(`Not installed: ${toolchain.missing.map((m) => m.label).join(", ")}\nRun \`vx: Sync\`.`);
+  }
+  if (lock?.state === "stale") {
+    notes.push("lock stale");
+    tips.push(`${lock.detail}\n(\`vx: Sync\` or \`vx lock\` updates it.)`);
+  }
+  if (notes.length) {
+    return { text: `vx: ${tools(total)}, ${notes.join(", ")}`, tooltip: tips.join("\n"), severity: "warning" };
   }
   return {
     text: `vx: ${tools(total)}`,

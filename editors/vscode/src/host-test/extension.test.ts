@@ -2,19 +2,23 @@
 // (started by the extension itself), on the project .vscode-test.mjs made
 // (src/host-test/project.ts). The tests run in order on one project: a sync from the
 // extension, the toolchain's quick pick, the terminal environment after a vx.toml
-// edit, a sync from a terminal, [scripts] as tasks, a killed daemon. The status bar is
-// read both from the extension (its item) and as a person sees it (in chromium).
+// edit, a sync from a terminal, [scripts] as tasks, a killed daemon, a version chosen
+// in `vx: Choose Version`, vx.toml's and vx.lock's errors as problems, a stale lock,
+// the interpreters offered to the language extensions.
+// The status bar and the quick picks are read both from the extension (its item) and
+// as a person sees them (in chromium).
 
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
 
 import type { Controller } from "../extension";
 import { Workspace, until } from "../test/harness";
-import { quickPick, statusBar } from "./look";
-import { gate, waitFor } from "./project";
+import { choose, quickPick, statusBar } from "./look";
+import { NodeDist } from "./nodejs";
+import { gate, stamps, waitFor } from "./project";
 
 const work = new Workspace(process.env.VX_TEST_ROOT);
 
@@ -42,14 +46,29 @@ function figure(what: string, ms: number): void {
   }
 }
 
+/** `vx ARGS` in the project, without blocking this process: the loopback servers
+ * the tests start here must answer it. */
+function vx(...args: string[]): Promise<void> {
+  return new Promise((resolve, reject) =>
+    execFile(work.vx, args, { env: work.env, cwd: work.project, timeout: 60_000 }, (err, _out, stderr) =>
+      err ? reject(new Error(`vx ${args.join(" ")}: ${err.message}\n${stderr}`)) : resolve(),
+    ),
+  );
+}
+
 function daemonPid(): number | null {
   const out = spawnSync(work.vx, ["daemon", "status", "--json"], { env: work.env, encoding: "utf8" });
   return JSON.parse(out.stdout).pid;
 }
 
 describe("the vx extension in code-server", () => {
+  /** nodejs.org's stand-in, once a test needs node's versions. */
+  let dist: NodeDist | undefined;
   // The daemon stopped (killed if it does not stop) and the project's directory removed.
-  after(() => work.dispose());
+  after(() => {
+    dist?.close();
+    work.dispose();
+  });
 
   it("starts the daemon and shows the tools not installed, on the warning background", async () => {
     const c = await controller();
@@ -65,6 +84,12 @@ describe("the vx extension in code-server", () => {
     await vscode.commands.executeCommand("vx.sync");
     // The tools' post-install waits for the gate: the sync is seen while it runs.
     await shows(c, "vx: syncing 0/3");
+    // The first post-install record (its child's stamp is taken a shell's start-up
+    // after it) to the status item's tooltip, polled every 10 ms.
+    await until("a post-install in the status item", () => String(c.item.tooltip).includes(" post-install"));
+    const seen = BigInt(Date.now()) * 1_000_000n;
+    const first = fs.readFileSync(stamps(work, "first"), "utf8").trim().split("\n").map(BigInt).reduce((a, b) => (a < b ? a : b));
+    figure("a child's post-install record to the status item", Math.round(Number(seen - first) / 1e6));
     const during = await statusBar("vx: syncing 0/3", "2-syncing");
     assert.equal(during.text, "vx: syncing 0/3");
     fs.writeFileSync(gate(work, "first"), "");
@@ -121,7 +146,8 @@ describe("the vx extension in code-server", () => {
     const text = fs.readFileSync(work.manifest, "utf8");
     const edited = Date.now();
     fs.writeFileSync(work.manifest, table + text);
-    await shows(c, "vx: 4 tools, 1 not installed");
+    // vx.lock does not have d yet: the sync will lock it.
+    await shows(c, "vx: 4 tools, 1 not installed, lock stale");
     figure("vx.toml edited to the status bar's new text", Date.now() - edited);
     const terminal = vscode.window.createTerminal({ name: "sync", cwd: work.project, shellPath: "/bin/sh", shellArgs: ["-c", `'${work.vx}' sync --headless`] });
     try {
@@ -165,5 +191,119 @@ describe("the vx extension in code-server", () => {
     await vscode.commands.executeCommand("vx.restartDaemon");
     await shows(c, "vx: 4 tools");
     assert.notEqual(daemonPid(), pid);
+  });
+
+  it("writes the version picked in `vx: Choose Version` through `vx add`, vx.toml's comments kept", async () => {
+    const c = await controller();
+    dist = await NodeDist.start([
+      { version: "22.1.0", lts: false },
+      { version: "20.11.1", lts: "Iron" },
+    ]);
+    dist.writeUserConfig(work.env.XDG_CONFIG_HOME!);
+    fs.writeFileSync(work.manifest, "# The project's tools: keep this line\n" + fs.readFileSync(work.manifest, "utf8"));
+    await vx("add", "node@22");
+    await shows(c, "vx: 5 tools, 1 not installed");
+    const chosen = vscode.commands.executeCommand("vx.chooseVersion");
+    const tools = await choose("vx: Choose Version", "node");
+    assert.deepEqual(
+      tools.map((r) => r.slice(0, 2)),
+      // PATH order (d was written first), then the tools not installed.
+      [["d", "1"], ["a", "1"], ["b", "1"], ["c", "1"], ["node", "22.1.0"]],
+    );
+    // The daemon's list_versions: the registry's, newest first (node is not installed).
+    const versions = await choose("vx: Choose Version of node", "20.11.1");
+    assert.deepEqual(
+      versions.map((r) => r.slice(0, 2)),
+      [["22.1.0", "current"], ["20.11.1", ""], ["Other version or constraint…", ""]],
+    );
+    await chosen;
+    const text = fs.readFileSync(work.manifest, "utf8");
+    assert.match(text, /^node = "20\.11\.1"$/m);
+    assert.match(text, /^# The project's tools: keep this line$/m);
+    // The daemon's config_changed: the status bar names the version chosen.
+    await until("the status bar to name node 20.11.1", () => String(c.item.tooltip).includes("node 20.11.1"));
+    assert.equal(c.item.text, "vx: 5 tools, 1 not installed");
+  });
+
+  it("shows vx.toml's and vx.lock's errors in Problems at their line and column, cleared when fixed", async () => {
+    const c = await controller();
+    const manifest = vscode.Uri.file(work.manifest);
+    const good = fs.readFileSync(work.manifest, "utf8");
+    const lines = good.split("\n");
+    const at = lines.indexOf("[tools.b]") + 1;
+    lines.splice(at, 0, '  colour = "blue"');
+    fs.writeFileSync(work.manifest, lines.join("\n"));
+    await until("vx.toml's problem", () => vscode.languages.getDiagnostics(manifest).length > 0);
+    const [problem] = vscode.languages.getDiagnostics(manifest);
+    assert.deepEqual([problem.range.start.line, problem.range.start.character], [at, 2]);
+    assert.match(problem.message, /unknown key `colour` in `\[tools\.b\]`/);
+    assert.deepEqual([problem.source, problem.severity], ["vx", vscode.DiagnosticSeverity.Error]);
+    await shows(c, "vx: vx.toml has errors");
+    const seen = await statusBar("vx: vx.toml has errors", "5-manifest-errors");
+    assert.deepEqual([seen.text, seen.warning], ["vx: vx.toml has errors", true]);
+    fs.writeFileSync(work.manifest, good);
+    await until("vx.toml's problem to clear", () => vscode.languages.getDiagnostics(manifest).length === 0);
+    await shows(c, "vx: 5 tools, 1 not installed");
+
+    const lockFile = path.join(work.project, "vx.lock");
+    const lock = vscode.Uri.file(lockFile);
+    const locked = fs.readFileSync(lockFile, "utf8");
+    fs.writeFileSync(lockFile, locked + "\n[tools.broken\n");
+    await until("vx.lock's problem", () => vscode.languages.getDiagnostics(lock).length > 0);
+    const [lockProblem] = vscode.languages.getDiagnostics(lock);
+    assert.equal(lockProblem.range.start.line, locked.split("\n").length);
+    await shows(c, "vx: vx.lock has errors");
+    fs.writeFileSync(lockFile, locked);
+    await until("vx.lock's problem to clear", () => vscode.languages.getDiagnostics(lock).length === 0);
+    await shows(c, "vx: 5 tools, 1 not installed");
+  });
+
+  it("warns when vx.lock does not match vx.toml, until it is locked again", async () => {
+    const c = await controller();
+    const text = fs.readFileSync(work.manifest, "utf8");
+    // Edited by hand, not through vx: the lock still pins 20.11.1.
+    fs.writeFileSync(work.manifest, text.replace('node = "20.11.1"', 'node = "22"'));
+    await shows(c, "vx: 5 tools, 1 not installed, lock stale");
+    const seen = await statusBar("vx: 5 tools, 1 not installed, lock stale", "6-lock-stale");
+    assert.deepEqual([seen.text, seen.warning], ["vx: 5 tools, 1 not installed, lock stale", true]);
+    await vx("lock");
+    await shows(c, "vx: 5 tools, 1 not installed");
+  });
+
+  it("offers the project's python, go and java to the language extensions when asked to", async () => {
+    const c = await controller();
+    await vx("remove", "node");
+    const tables = ["python", "go", "java"].map((t) => work.toolToml(t)).join("");
+    fs.writeFileSync(work.manifest, tables + fs.readFileSync(work.manifest, "utf8"));
+    await vx("sync", "--headless");
+    await shows(c, "vx: 7 tools");
+    const settingsFile = path.join(work.project, ".vscode", "settings.json");
+    // Off by default: the workspace's settings name vx alone.
+    await c.offerInterpreters();
+    assert.deepEqual(Object.keys(JSON.parse(fs.readFileSync(settingsFile, "utf8"))), ["vx.path"]);
+
+    await vscode.workspace.getConfiguration("vx").update("configureLanguageExtensions", true, vscode.ConfigurationTarget.Workspace);
+    const store = path.join(work.env.XDG_DATA_HOME!, "vx", "store");
+    const want = {
+      "python.defaultInterpreterPath": path.join(store, "python", "1", "bin", "python"),
+      "go.goroot": path.join(store, "go", "1"),
+      "java.jdt.ls.java.home": path.join(store, "java", "1"),
+    };
+    const written = () => {
+      let settings: Record<string, unknown> = {};
+      try {
+        settings = JSON.parse(fs.readFileSync(settingsFile, "utf8"));
+      } catch {
+        // Read while VS Code writes it: the next look reads it whole.
+      }
+      return Object.fromEntries(Object.keys(want).map((k) => [k, settings[k]]));
+    };
+    await until("the interpreters in .vscode/settings.json", () => JSON.stringify(written()) === JSON.stringify(want)).catch(
+      () => assert.deepEqual(written(), want),
+    );
+    // What the language extensions read, once VS Code has read the file again.
+    for (const [setting, value] of Object.entries(want)) {
+      await until(`${setting} to read ${value}`, () => vscode.workspace.getConfiguration().get(setting) === value);
+    }
   });
 });

@@ -41,7 +41,14 @@ export function statusBar(expect: string, shot?: string): Promise<StatusBarLook>
   return get(`/statusbar?${q}`);
 }
 
-/** The rows of the open quick pick: [label, description, detail] each. */
-export async function quickPick(): Promise<string[][]> {
-  return (await get<{ rows: string[][] }>("/quickpick")).rows;
+/** The rows of the open quick pick, once its title reads `title` when given:
+ * [label, description, detail] each. */
+export async function quickPick(title?: string): Promise<string[][]> {
+  const q = new URLSearchParams(title === undefined ? {} : { title });
+  return (await get<{ rows: string[][] }>(`/quickpick?${q}`)).rows;
+}
+
+/** Clicks the row labelled `label` of the quick pick titled `title`; the rows it had. */
+export async function choose(title: string, label: string): Promise<string[][]> {
+  return (await get<{ rows: string[][] }>(`/quickpick/choose?${new URLSearchParams({ title, label })}`)).rows;
 }

@@ -12,9 +12,15 @@ export function gate(work: Workspace, name: string): string {
   return path.join(work.root, `gate-${name}`);
 }
 
-/** `sh` that waits for the gate, as a post_install command. */
+/** The file where each tool's post-install appends the wall clock (ns) as it starts. */
+export function stamps(work: Workspace, name: string): string {
+  return path.join(work.root, `stamps-${name}`);
+}
+
+/** `sh` that notes when it started (`stamps`), then waits for the gate, as a
+ * post_install command. */
 export function waitFor(work: Workspace, name: string): string {
-  return `while [ ! -e '${gate(work, name)}' ]; do sleep 0.01; done`;
+  return `date +%s%N >> '${stamps(work, name)}'; while [ ! -e '${gate(work, name)}' ]; do sleep 0.01; done`;
 }
 
 export function projectFor(work: Workspace): void {

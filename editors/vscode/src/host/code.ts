@@ -9,7 +9,9 @@
 //
 // While the tests run, a loopback HTTP server lets them ask what a person sees in the
 // browser: `GET /statusbar?expect=TEXT&shot=NAME` waits for the vx status-bar item to
-// read TEXT and saves a screenshot, `GET /quickpick` reads the open quick pick's rows.
+// read TEXT and saves a screenshot, `GET /quickpick?title=T` reads the rows of the open
+// quick pick (once its title reads T), `GET /quickpick/choose?title=T&label=L` clicks
+// the row labelled L as a person would.
 // Its address reaches the extension host as `VX_TEST_BROWSER`.
 //
 // code-server comes from `CODE_SERVER` (host/test.sh sets it), chromium from `CHROMIUM` (else /usr/bin/chromium); screenshots go to
@@ -120,8 +122,13 @@ function lookServer(page: Page, artifacts: string): http.Server {
           await page.screenshot({ path: screenshot });
         }
         answer(200, { ...seen, screenshot });
-      } else if (url.pathname === "/quickpick") {
-        const rows = page.locator(".quick-input-widget .monaco-list-row");
+      } else if (url.pathname === "/quickpick" || url.pathname === "/quickpick/choose") {
+        const widget = page.locator(".quick-input-widget");
+        const title = url.searchParams.get("title");
+        if (title !== null) {
+          await widget.locator(".quick-input-title", { hasText: title }).first().waitFor({ timeout: LOOK_LIMIT_MS });
+        }
+        const rows = widget.locator(".monaco-list-row");
         await rows.first().waitFor({ timeout: LOOK_LIMIT_MS });
         const labels: string[][] = [];
         for (let i = 0; i < (await rows.count()); i++) {
@@ -135,12 +142,24 @@ function lookServer(page: Page, artifacts: string): http.Server {
             ),
           );
         }
+        const label = url.searchParams.get("label");
+        if (url.pathname === "/quickpick/choose") {
+          const at = labels.findIndex((r) => r[0] === label);
+          if (at < 0) {
+            answer(404, { error: `no row labelled ${label} in ${JSON.stringify(labels)}` });
+            return;
+          }
+          await rows.nth(at).click();
+        }
         answer(200, { rows: labels });
       } else {
         answer(404, { error: `no ${url.pathname}` });
       }
     } catch (err) {
-      answer(500, { error: String(err) });
+      // What the page showed instead, kept beside the other screenshots.
+      const shot = path.join(artifacts, `failed${url.pathname.replace(/[^A-Za-z0-9_-]/g, "-")}.png`);
+      await page.screenshot({ path: shot }).catch(() => undefined);
+      answer(500, { error: `${String(err)} (the page: ${shot})` });
     }
   });
 }
@@ -211,7 +230,11 @@ async function main(args: string[]): Promise<number> {
   // The extension as a user gets it: the packaged .vsix, installed by code-server.
   const vsix = path.join(devPath, "vx.vsix");
   const serverArgs = ["--user-data-dir", userData, "--extensions-dir", extensions];
-  execFileSync(codeServer, [...serverArgs, "--install-extension", vsix], { stdio: ["ignore", "inherit", "inherit"] });
+  // And the test's other extensions (VX_TEST_EXTENSIONS, ':'-separated .vsix files).
+  const others = (process.env.VX_TEST_EXTENSIONS ?? "").split(path.delimiter).filter(Boolean);
+  execFileSync(codeServer, [...serverArgs, ...[vsix, ...others].flatMap((v) => ["--install-extension", v])], {
+    stdio: ["ignore", "inherit", "inherit"],
+  });
   const pkg = JSON.parse(fs.readFileSync(path.join(devPath, "package.json"), "utf8"));
   const installed = path.join(extensions, `${pkg.publisher}.${pkg.name}-${pkg.version}`);
   fs.accessSync(path.join(installed, "out", "extension.js"));
