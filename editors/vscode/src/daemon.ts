@@ -51,6 +51,8 @@ export interface EnvVar {
   /** The template, or null for a variable removed. */
   value: string | null;
   line: number;
+  /** A value to take as written, never expanded (a `.env` file's single quotes). */
+  literal?: boolean;
 }
 
 export interface Toolchain {

@@ -82,7 +82,7 @@ export function terminalEnvironment(toolchain: Toolchain, env: NodeJS.ProcessEnv
     if (v.value === null) {
       result.unset.push(v.name);
     } else {
-      result.set[v.name] = expand(v.value, declared!.project, env);
+      result.set[v.name] = v.literal ? v.value : expand(v.value, declared!.project, env);
     }
   }
   return result;

@@ -219,8 +219,10 @@ describe("the terminal environment", () => {
   it("is the one the daemon gives a tool of the project", async () => {
     work.writeProject(
       ["t0"],
-      '[settings]\npath = ["scripts"]\n\n[env]\nA = "{project}/x"\nB = "${HOME}/y"\nC = "${NOPE:-{project}/d}"\nD = false\nE = "${A}"\n',
+      '[settings]\npath = ["scripts"]\nenv_file = ".env"\n\n[env]\nA = "{project}/x"\nB = "${HOME}/y"\nC = "${NOPE:-{project}/d}"\nD = false\nE = "${A}"\n',
     );
+    // A .env file's single quotes keep a value as written; its double quotes expand.
+    fs.writeFileSync(path.join(work.project, ".env"), "L='${HOME}/lit'\nM=\"${HOME}/exp\"\n");
     work.run(...work.syncArgs());
     work.startDaemon();
     const vx = await DaemonConnection.connect(work.socket);
@@ -239,6 +241,8 @@ describe("the terminal environment", () => {
         B: `${work.env.HOME}/y`,
         C: `${work.project}/d`,
         E: "",
+        L: "${HOME}/lit",
+        M: `${work.env.HOME}/exp`,
       });
     } finally {
       vx.close();
