@@ -6,6 +6,7 @@
 //! connection goes on. Responses and events share the socket through a mutex, each
 //! written whole.
 
+use std::collections::BTreeMap;
 use std::io::{self, BufRead, BufReader, Write};
 use std::sync::{Arc, Mutex};
 
@@ -200,19 +201,22 @@ fn answer(
                 // No registry knows it, or none can be reached: nothing to pick from,
                 // as for any tool nothing is known of.
                 match super::resolver::registry_versions(&runtime) {
-                    Ok(versions) => Response::Versions {
+                    Ok((versions, lts)) => Response::Versions {
                         versions,
                         source: Some("registry".to_owned()),
+                        lts,
                     },
                     Err(_) => Response::Versions {
                         versions: Vec::new(),
                         source: None,
+                        lts: BTreeMap::new(),
                     },
                 }
             } else {
                 Response::Versions {
                     versions: installed,
                     source: None,
+                    lts: BTreeMap::new(),
                 }
             }
         }

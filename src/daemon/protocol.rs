@@ -114,6 +114,10 @@ pub enum Response {
         /// `registry` when the versions are the registry's (none are installed).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         source: Option<String>,
+        /// The long-term-support line of each registry version that has one, as the
+        /// runtime's publisher names it (`{"20.11.1": "Iron"}`); absent when none has.
+        #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+        lts: std::collections::BTreeMap<String, String>,
     },
     /// The answer to [`Request::Subscribe`]; events follow on the connection.
     Subscribed {
@@ -435,6 +439,7 @@ mod tests {
             Response::Versions {
                 versions: vec!["13.0.0".into(), "14.1.1".into()],
                 source: None,
+                lts: Default::default(),
             },
             r#"{"type":"versions","versions":["13.0.0","14.1.1"]}"#,
         );
@@ -442,8 +447,17 @@ mod tests {
             Response::Versions {
                 versions: vec!["14.1.1".into()],
                 source: Some("registry".into()),
+                lts: Default::default(),
             },
             r#"{"type":"versions","versions":["14.1.1"],"source":"registry"}"#,
+        );
+        round_trip(
+            Response::Versions {
+                versions: vec!["22.12.0".into(), "20.11.1".into()],
+                source: Some("registry".into()),
+                lts: [("20.11.1".to_owned(), "Iron".to_owned())].into(),
+            },
+            r#"{"type":"versions","versions":["22.12.0","20.11.1"],"source":"registry","lts":{"20.11.1":"Iron"}}"#,
         );
         round_trip(
             Response::Toolchain {

@@ -43,13 +43,21 @@ pub struct Resolution {
 /// language runtime's from its publisher, else the standard registry's (or the user
 /// config's) package's GitHub releases through the cache (a revalidation costs no rate limit). An error when no registry knows the
 /// name or none can be reached.
-pub fn registry_versions(runtime: &str) -> Result<Vec<String>, String> {
+pub fn registry_versions(runtime: &str) -> Result<(Vec<String>, BTreeMap<String, String>), String> {
     use crate::resolution::{Network, Options, Resolver};
     let net = Network::from_env(Options::from_env(false, true)).map_err(|e| e.to_string())?;
     let resolver = Resolver::new(&net, None, None).map_err(|e| e.to_string())?;
     let found = resolver.named(runtime).map_err(|e| e.to_string())?;
     let versions = resolver.listed(&found).map_err(|e| e.to_string())?;
-    Ok(versions.into_iter().map(|c| c.version).collect())
+    // The publisher's LTS lines (node's `Iron`), sanitized: they come from outside.
+    let lts = versions
+        .iter()
+        .filter_map(|c| {
+            let line = c.lts.as_deref()?;
+            Some((c.version.clone(), vx_text::sanitize(line).into_owned()))
+        })
+        .collect();
+    Ok((versions.into_iter().map(|c| c.version).collect(), lts))
 }
 
 /// A project's toolchain as `vx which` and `vx env` need it.

@@ -417,6 +417,35 @@ print(s.makefile().readline(), end="")
 }
 
 #[test]
+fn a_runtimes_versions_carry_its_lts_lines_for_a_version_picker() {
+    use common::publishers::node;
+    let nodejs = node::serve(&[
+        node::Release::listed("22.12.0", Some("Jod")),
+        node::Release::listed("21.7.3", None),
+        node::Release::listed("20.11.1", Some("Iron")),
+    ]);
+    let d = Daemon::new();
+    // nodejs.org reached through the user config, as a company mirror would be.
+    let config = d.work.dir.path().join("config/vx/config.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(&format!("\n{}", node::config(&nodejs)));
+    std::fs::write(&config, text).unwrap();
+    d.start();
+    let picker = d
+        .connect()
+        .ask(json!({"type": "list_versions", "runtime": "node"}));
+    assert_eq!(
+        picker,
+        json!({
+            "type": "versions",
+            "versions": ["22.12.0", "21.7.3", "20.11.1"],
+            "source": "registry",
+            "lts": {"22.12.0": "Jod", "20.11.1": "Iron"},
+        })
+    );
+}
+
+#[test]
 fn every_request_type_is_answered() {
     let d = Daemon::new();
     let (_server, _names) = project(&d.work, 2, 100, 0);

@@ -414,3 +414,19 @@ def test_what_a_newer_daemon_adds_is_read_or_kept() -> None:
     assert old.protocol == 0, "a daemon older than the field"
     with pytest.raises(vx_client.ProtocolError):
         messages.parse_pong({"type": "pong", "uptime_secs": "soon", "cached_runtimes": 0})
+
+
+def test_a_runtimes_versions_carry_its_lts_lines_and_a_bad_map_is_a_protocol_error():
+    from vx_client.messages import parse_versions
+
+    answer = {
+        "type": "versions",
+        "versions": ["22.12.0", "21.7.3", "20.11.1"],
+        "source": "registry",
+        "lts": {"22.12.0": "Jod", "20.11.1": "Iron"},
+    }
+    versions = parse_versions(answer)
+    assert versions.lts == {"22.12.0": "Jod", "20.11.1": "Iron"}
+    assert parse_versions({"type": "versions", "versions": ["1"]}).lts == {}
+    with pytest.raises(vx_client.ProtocolError):
+        parse_versions({**answer, "lts": {"20.11.1": 20}})

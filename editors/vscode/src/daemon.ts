@@ -44,6 +44,8 @@ export interface Environment {
 export interface Versions {
   versions: string[];
   source?: string;
+  /** With the registry's versions: each one's long-term-support line (`Iron`). */
+  lts?: Record<string, string>;
 }
 
 export interface EnvVar {

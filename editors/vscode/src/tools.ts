@@ -65,6 +65,10 @@ export function versionChoices(answer: Versions, tool: ProjectTool): VersionChoi
     if (installed) {
       notes.push("installed");
     }
+    const lts = answer.lts?.[version];
+    if (lts) {
+      notes.push(`LTS ${lts}`);
+    }
     return { label: version, description: notes.join(", "), version };
   });
   choices.push({

@@ -76,6 +76,8 @@ class Versions:
     newest first."""
     source: Optional[str] = None
     """``"registry"`` when the versions are the registry's."""
+    lts: Dict[str, str] = field(default_factory=dict)
+    """With the registry's versions: each one's long-term-support line (``"Iron"``)."""
 
 
 @dataclass(frozen=True)
@@ -310,7 +312,8 @@ def parse_environment(data: Mapping[str, Any]) -> Environment:
 
 def parse_versions(data: Mapping[str, Any]) -> Versions:
     data = expect(data, "versions")
-    return Versions(versions=_str_list(data, "versions"), source=_opt_str(data, "source"))
+    lts = _str_map(data, "lts") if "lts" in data else {}
+    return Versions(versions=_str_list(data, "versions"), source=_opt_str(data, "source"), lts=lts)
 
 
 def parse_toolchain(data: Mapping[str, Any]) -> Toolchain:

@@ -42,6 +42,20 @@ describe("the quick picks' tools and versions", () => {
           [OTHER_VERSION, "the registries' versions: `vx versions t0`", undefined],
         ],
       );
+      // A runtime not installed: the publisher's versions, its LTS lines said.
+      const node = { name: "node", version: "20.11.1", installed: false, detail: "" };
+      assert.deepEqual(
+        versionChoices(
+          { versions: ["22.12.0", "21.7.3", "20.11.1"], source: "registry", lts: { "22.12.0": "Jod", "20.11.1": "Iron" } },
+          node,
+        ).map((c) => [c.label, c.description]),
+        [
+          ["22.12.0", "LTS Jod"],
+          ["21.7.3", ""],
+          ["20.11.1", "current, LTS Iron"],
+          [OTHER_VERSION, ""],
+        ],
+      );
       assert.ok(constraintProblem("  "));
       assert.equal(constraintProblem(">=1.2, <2"), undefined);
     } finally {
