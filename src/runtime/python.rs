@@ -11,7 +11,7 @@
 //! (a release download, outside the API's rate limit; its asset API answer when a
 //! release has none). A version the newest release lacks (an older patch, a retired
 //! minor) is looked up release by release, newest first, up to
-//! [`MAX_RELEASES_READ`].
+//! `MAX_RELEASES_READ` (60).
 //!
 //! A release is tagged by its build date (`20250115`) and carries every supported
 //! Python of that day, as `cpython-{V}+{TAG}-{triple}-install_only_stripped.tar.gz`
