@@ -75,14 +75,19 @@ pub fn run(program: &str, args: &[&str], dir: &Path) {
     );
 }
 
-/// `archive` (a file under the fixtures dir) made once by `make(path)`: a temp name
-/// renamed into place, so concurrent tests never read half of it.
+/// `archive` (a file under the fixtures dir) made once by `make(path)`: made in a
+/// directory of its own and renamed into place, so tests building it at once (threads
+/// of one test binary too) never write into each other's file nor read half of one.
 pub fn built_once(name: &str, make: impl FnOnce(&Path)) -> PathBuf {
     let path = fixtures_dir().join(name);
     if !path.exists() {
-        let tmp = fixtures_dir().join(format!(".{name}.{}", std::process::id()));
-        make(&tmp);
-        std::fs::rename(&tmp, &path).unwrap();
+        let tmp = tempfile::Builder::new()
+            .prefix(".building-")
+            .tempdir_in(fixtures_dir())
+            .unwrap();
+        let built = tmp.path().join(name);
+        make(&built);
+        std::fs::rename(&built, &path).unwrap();
     }
     path
 }
