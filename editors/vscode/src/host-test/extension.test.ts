@@ -210,11 +210,12 @@ describe("the vx extension in code-server", () => {
       // PATH order (d was written first), then the tools not installed.
       [["d", "1"], ["a", "1"], ["b", "1"], ["c", "1"], ["node", "22.1.0"]],
     );
-    // The daemon's list_versions: the registry's, newest first (node is not installed).
+    // The daemon's list_versions: the registry's, newest first (node is not installed),
+    // its LTS lines marked.
     const versions = await choose("vx: Choose Version of node", "20.11.1");
     assert.deepEqual(
       versions.map((r) => r.slice(0, 2)),
-      [["22.1.0", "current"], ["20.11.1", ""], ["Other version or constraint…", ""]],
+      [["22.1.0", "current"], ["20.11.1", "LTS Iron"], ["Other version or constraint…", ""]],
     );
     await chosen;
     const text = fs.readFileSync(work.manifest, "utf8");
