@@ -264,13 +264,9 @@ impl<'a> Context<'a> {
         repo: &str,
         tag: &str,
     ) -> Result<Rc<crate::github::Release>, crate::github::GithubError> {
-        let key = format!("{owner}/{repo}/{tag}");
-        if let Some(release) = self.releases.borrow().get(&key) {
-            return Ok(release.clone());
-        }
-        let release = Rc::new(self.github.release(owner, repo, tag)?);
-        self.releases.borrow_mut().insert(key, release.clone());
-        Ok(release)
+        once(&self.releases, format!("{owner}/{repo}/{tag}"), || {
+            self.github.release(owner, repo, tag).map(Rc::new)
+        })
     }
 
     /// The tag names of `owner/repo` on GitHub, fetched once per run.
@@ -279,13 +275,9 @@ impl<'a> Context<'a> {
         owner: &str,
         repo: &str,
     ) -> Result<Rc<[String]>, crate::github::GithubError> {
-        let key = format!("{owner}/{repo}");
-        if let Some(tags) = self.tags.borrow().get(&key) {
-            return Ok(tags.clone());
-        }
-        let tags: Rc<[String]> = self.github.tags(owner, repo)?.into();
-        self.tags.borrow_mut().insert(key, tags.clone());
-        Ok(tags)
+        once(&self.tags, format!("{owner}/{repo}"), || {
+            self.github.tags(owner, repo).map(Rc::from)
+        })
     }
 
     /// The text at `url` (at most [`MAX_INDEX_BYTES`]), fetched once per run and kept
@@ -434,6 +426,21 @@ pub fn find(name: &str) -> Result<Option<&'static dyn Runtime>, RuntimeError> {
         return Ok(Some(own));
     }
     Ok(all()?.into_iter().find(is))
+}
+
+/// The value `cache` keeps under `key`, else `fetch`'s, kept for the rest of the run
+/// (an error is not kept: the next asker tries again).
+fn once<T: Clone, E>(
+    cache: &RefCell<BTreeMap<String, T>>,
+    key: String,
+    fetch: impl FnOnce() -> Result<T, E>,
+) -> Result<T, E> {
+    if let Some(value) = cache.borrow().get(&key) {
+        return Ok(value.clone());
+    }
+    let value = fetch()?;
+    cache.borrow_mut().insert(key, value.clone());
+    Ok(value)
 }
 
 /// The error for a request that names no version of `runtime`: what was asked and the

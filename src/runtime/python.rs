@@ -111,21 +111,18 @@ impl Runtime for Python {
         if first.is_ok() || parse_request(request.trim()).is_err() {
             return first;
         }
-        let mut listings = Vec::new();
         let mut known = releases.to_vec();
         for tag in release_tags(cx)?
             .iter()
             .skip(LISTED_RELEASES)
             .take(MAX_RELEASES_READ)
         {
-            listings.push(listing(cx, tag)?);
-            // A version the newer releases have stays theirs.
-            known = releases.to_vec();
-            known.extend(
-                releases_of(&listings)
-                    .into_iter()
-                    .filter(|r| releases.iter().all(|k| k.version != r.version)),
-            );
+            // A version a newer release has stays that release's.
+            for release in releases_of(&[listing(cx, tag)?]) {
+                if known.iter().all(|k| k.version != release.version) {
+                    known.push(release);
+                }
+            }
             if let Ok(release) = self.pick(&known, request) {
                 return Ok(release);
             }

@@ -192,6 +192,15 @@ impl Publishers {
         self.paths_by_server().concat()
     }
 
+    /// The paths asked since `before` (an earlier [`Publishers::paths_by_server`]).
+    fn asked_since(&self, before: &[Vec<String>; 6]) -> Vec<String> {
+        self.paths_by_server()
+            .iter()
+            .zip(before)
+            .flat_map(|(now, then)| now[then.len()..].to_vec())
+            .collect()
+    }
+
     /// The archives fetched so far.
     fn archives_fetched(&self) -> Vec<String> {
         self.paths()
@@ -393,12 +402,7 @@ fn an_asdf_project_of_eight_runtimes_imports_locks_three_platforms_installs_and_
     project.vx().arg("lock").assert().success();
     assert_eq!(project.lock_text(), before);
     assert_eq!(publishers.archives_fetched().len(), fetched);
-    let mut asked: Vec<String> = publishers
-        .paths_by_server()
-        .iter()
-        .zip(&asked_before)
-        .flat_map(|(now, then)| now[then.len()..].to_vec())
-        .collect();
+    let mut asked = publishers.asked_since(&asked_before);
     asked.sort();
     let twice: Vec<&String> = asked
         .windows(2)
@@ -435,12 +439,7 @@ fn lock_figure_of_six_runtimes_for_three_platforms_from_a_cold_cache() {
         let started = std::time::Instant::now();
         project.vx().arg("lock").assert().success();
         walls.push(started.elapsed());
-        requests = publishers
-            .paths_by_server()
-            .iter()
-            .zip(&before)
-            .flat_map(|(now, then)| now[then.len()..].to_vec())
-            .collect();
+        requests = publishers.asked_since(&before);
     }
     assert_eq!(publishers.archives_fetched(), Vec::<String>::new());
     walls.sort();
