@@ -31,10 +31,11 @@ pub fn dir() -> Option<PathBuf> {
 /// The command a shim named `argv0` (a program's `argv[0]`: a name or a path) stands
 /// for; `None` when it is vx itself: a name starting with `vx` (`vx`, `vx.exe`,
 /// `vx-1.4`), so vx renamed or versioned still works and no shim can shadow it, or
-/// `/proc/self/exe` (how `vx sync` starts its children on Linux).
+/// how `vx sync` starts its children: `/proc/self/exe` on Linux, a `.vx-image-…` link
+/// elsewhere ([`crate::platform::image`]).
 pub fn command_of(argv0: &OsStr) -> Option<String> {
     // `vx sync` starts its children through the image it runs
-    // ([`crate::platform::process::running_executable`]): that is vx too.
+    // ([`crate::platform::image`]): that is vx too.
     if Path::new(argv0) == Path::new("/proc/self/exe") {
         return None;
     }
@@ -43,9 +44,11 @@ pub fn command_of(argv0: &OsStr) -> Option<String> {
     (!is_reserved(command)).then(|| command.to_owned())
 }
 
-/// Whether `command` is a name no shim may have: vx's own.
+/// Whether `command` is a name no shim may have: vx's own, or its running-image
+/// link's (`.vx-image-…`).
 fn is_reserved(command: &str) -> bool {
-    pfs::command_key(command).starts_with("vx") || command.is_empty()
+    let key = pfs::command_key(command);
+    key.starts_with("vx") || key.starts_with(".vx") || command.is_empty()
 }
 
 /// What a [`refresh`] did.
@@ -168,6 +171,8 @@ mod tests {
             "vx-1.4",
             "./vx",
             "/proc/self/exe",
+            "/Applications/bin/.vx-image-1000-17000",
+            ".vx-image-1000-17000.exe",
         ] {
             assert_eq!(command_of(OsStr::new(name)), None, "{name}");
         }

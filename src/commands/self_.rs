@@ -235,6 +235,10 @@ fn self_uninstall(yes: bool) -> Result<i32, Error> {
         ))
     })?;
     removed.insert(0, exe.display().to_string());
+    if let Some(dir) = exe.parent() {
+        // The links `vx sync` starts its children from (one per vx image in use).
+        vx::platform::image::sweep(dir, None);
+    }
     let mut text = String::from("vx uninstalled; removed:\n");
     for what in removed {
         text.push_str(&format!("  {what}\n"));

@@ -23,6 +23,7 @@
 //! | [`ipc`]: the daemon's transport | a Unix socket in a 0700 directory; the peer's uid checked | a named pipe whose DACL grants the user alone; both ends check the other's user |
 //! | [`process`]: a background process (the daemon) | it calls `setsid` itself; SIGTERM stops it | detached, in a new process group; stopped by its `shutdown` request |
 //! | [`fs`]: file stamps (activation record) | device, inode, size, mtime, ctime; `statat` under an open directory | size, modified and created times, by path |
+//! | [`image`]: what `vx sync` starts its children from | `/proc/self/exe` on Linux; elsewhere a held hard link beside the executable | a held hard link beside the executable |
 //! | [`search`]: a command on `PATH`, `PATH` values built | `execvp`'s lookup: the first executable regular file | the same, with each `PATHEXT` extension |
 
 #[cfg(unix)]
@@ -35,6 +36,7 @@ mod windows;
 #[cfg(windows)]
 use windows as imp;
 
+pub mod image;
 pub mod ipc;
 pub mod libc;
 pub mod search;
@@ -139,15 +141,6 @@ pub mod process {
     /// An exit status with code `code`, for a child whose real status is unknown.
     pub fn exit_status(code: u8) -> ExitStatus {
         imp::exit_status(code)
-    }
-
-    /// The path that starts this very program again for children that must speak its
-    /// config frame (`vx sync`'s children), even once `vx self update` has renamed a
-    /// new vx over its file: on Linux `/proc/self/exe`, the image this process runs
-    /// (the kernel keeps it while it runs); elsewhere [`std::env::current_exe`], which
-    /// names the file, whatever it now holds.
-    pub fn running_executable() -> io::Result<std::path::PathBuf> {
-        imp::running_executable()
     }
 
     /// A command that runs `command` with the platform's shell: `sh -c COMMAND`, or

@@ -124,14 +124,6 @@ fn signal_name(signal: i32) -> Option<&'static str> {
     })
 }
 
-pub(super) fn running_executable() -> io::Result<PathBuf> {
-    let proc_exe = Path::new("/proc/self/exe");
-    if cfg!(target_os = "linux") && proc_exe.exists() {
-        return Ok(proc_exe.to_owned());
-    }
-    std::env::current_exe()
-}
-
 pub(super) fn shell(command: &str) -> Command {
     let mut shell = Command::new("sh");
     shell.arg("-c").arg(command);

@@ -117,10 +117,6 @@ pub(super) fn exit_status(code: u8) -> ExitStatus {
     ExitStatus::from_raw(u32::from(code))
 }
 
-pub(super) fn running_executable() -> io::Result<PathBuf> {
-    std::env::current_exe()
-}
-
 pub(super) fn shell(command: &str) -> Command {
     let mut shell = Command::new("cmd");
     // /D: no AutoRun commands; /S with the quotes: cmd takes what is between the first

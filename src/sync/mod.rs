@@ -231,8 +231,9 @@ pub fn run_with_failures(
     let board = Board::create(&dir, &plan.label, &plan.entries()).map_err(board_error)?;
     let plan = plan.with_board(board.path());
     // The running image, not the file's current content: a `vx self update` during
-    // the sync must not make its later children another vx.
-    let exe = crate::platform::process::running_executable().map_err(SyncError::Exe)?;
+    // the sync must not make its later children another vx. Held until the sync ends.
+    let image = crate::platform::image::RunningImage::current().map_err(SyncError::Exe)?;
+    let exe = image.path();
 
     let style = if settings.json {
         Style::Json
@@ -295,7 +296,7 @@ pub fn run_with_failures(
         let run = Supervisor {
             board: &board,
             plan: &plan,
-            exe: &exe,
+            exe,
             store,
             jobs: settings.jobs,
             interrupt: &interrupt,

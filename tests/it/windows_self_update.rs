@@ -215,3 +215,84 @@ fn self_update_replaces_the_exe_a_running_daemon_holds_and_the_daemon_keeps_answ
     assert_eq!(code, 0, "{text}");
     drop(daemon);
 }
+
+#[test]
+fn a_sync_in_progress_keeps_starting_the_vx_it_began_with_across_a_self_update() {
+    use vx::format::ArchiveFormat;
+    let machine = Machine::new();
+    let github = GithubFixture::builder()
+        .release("vx-toolchain", "vx", machine.release(NEWER))
+        .start()
+        .unwrap();
+    let work = common::Work::new();
+    // Two tools, one at a time, each about 1.5 s to download.
+    let first = common::archive(ArchiveFormat::TarGz, vec![1u8; 100_000]);
+    let second = common::archive(ArchiveFormat::TarGz, vec![2u8; 100_000]);
+    let (a, b) = (
+        common::slow_server("/a.tar.gz", first.clone()),
+        common::slow_server("/b.tar.gz", second.clone()),
+    );
+    work.write_manifest(
+        &[
+            common::tool_toml("a", "1", &a.url("/a.tar.gz"), &sha256_hex(&first)),
+            common::tool_toml("b", "1", &b.url("/b.tar.gz"), &sha256_hex(&second)),
+        ]
+        .concat(),
+    );
+    std::thread::scope(|scope| {
+        let sync = scope.spawn(|| {
+            let mut sync = assert_cmd::Command::new(machine.exe());
+            common::isolated(&mut sync, machine.home());
+            let out = sync
+                .env("VX_BOARD_DIR", work.boards())
+                .env("VX_DAEMON_SOCKET", machine.home().join("daemon.sock"))
+                .args(["sync", "--headless", "-j", "1", "--manifest"])
+                .arg(work.manifest())
+                .arg("--store")
+                .arg(work.store())
+                .timeout(common::DEADLINE)
+                .output()
+                .unwrap();
+            let text = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            (out.status.code(), text)
+        });
+        // Once the first child downloads, `vx self update` puts the stand-in (a "new
+        // vx" that installs nothing) at the path the sync was started from.
+        common::wait_for("the first download", || {
+            (a.hits() + b.hits() > 0).then_some(())
+        });
+        let mut update = assert_cmd::Command::new(machine.exe());
+        common::isolated(&mut update, machine.home());
+        let out = update
+            .env("VX_DAEMON_SOCKET", machine.home().join("daemon.sock"))
+            .env("VX_GITHUB_URL", github.web_url())
+            .env("VX_STAND_IN_SAYS", format!("vx {NEWER} (test 2026-01-01)"))
+            .args(["self", "update"])
+            .timeout(common::DEADLINE)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+
+        // The sync's second child is still the vx that began it.
+        let (code, text) = sync.join().unwrap();
+        assert_eq!(code, Some(0), "{text}");
+        assert_eq!(a.hits() + b.hits(), 2, "{text}");
+        assert!(
+            work.store().join("a/1").is_dir() && work.store().join("b/1").is_dir(),
+            "{text}"
+        );
+    });
+    // What the sync started its children from is the old vx, kept beside the new one
+    // until a later sync (of the new vx) finds no process holding it.
+    let kept: Vec<String> = std::fs::read_dir(machine.bin())
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n.starts_with(".vx-image-"))
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+}
