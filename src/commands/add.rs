@@ -1,6 +1,7 @@
 //! `vx add NAME[@CONSTRAINT]`: a registry tool added to (or its constraint changed in)
 //! `vx.toml` as `NAME = "CONSTRAINT"`; `vx add NAME@VERSION --url URL`: a tool table of
-//! its own. Comments and formatting are kept, the result is checked by the strict
+//! its own (`vx add NAME@VERSION` alone then moves it to another version, its URL
+//! kept). Comments and formatting are kept, the result is checked by the strict
 //! parser, then locked for every configured platform like `vx lock` would; vx.toml and
 //! vx.lock are written only when the new tool could be locked (a failed add leaves both
 //! as they were).
@@ -62,7 +63,13 @@ impl Edited {
         let (url, sha256, bins) = (source.url.as_ref(), source.sha256.as_ref(), &source.bins);
         let path = &self.path;
         let text = &self.text;
-        let (edited, label, name) = match url {
+        // A tool listed with a URL of its own keeps it when only its version changes
+        // (`vx add greet@1.1.0`): its URL template names the version, not a registry.
+        let own_url = tool
+            .split_once('@')
+            .and_then(|(name, _)| edit::url_of(text, name))
+            .filter(|_| url.is_none() && sha256.is_none() && bins.is_empty());
+        let (edited, label, name) = match url.or(own_url.as_ref()) {
             Some(url) => {
                 let (name, version) = super::install::parse_tool_at_version(tool)?;
                 let tool = NewTool {
@@ -83,6 +90,11 @@ impl Edited {
                     return Err(Error::usage(
                         "--sha256 and --bin go with --url; a registry tool brings its own",
                     ));
+                }
+                if edit::url_of(text, tool).is_some() {
+                    return Err(Error::usage(format!(
+                        "{tool} is listed with a URL of its own, not from a registry: name the version, `vx add {tool}@VERSION`"
+                    )));
                 }
                 let (key, constraint) = registry_entry(tool, path, text)?;
                 let label = format!("{key} {constraint}");

@@ -73,6 +73,21 @@ pub enum EditError {
     },
 }
 
+/// Takes the comments of a document that holds nothing else (toml_edit keeps them as
+/// its trailing text, which is written after every table), so that they can go above
+/// the first table added: a file of comments keeps them on top.
+fn take_lone_comments(doc: &mut DocumentMut) -> Option<String> {
+    if !doc.as_table().is_empty() {
+        return None;
+    }
+    let trailing = doc.trailing().as_str()?.to_owned();
+    if trailing.trim().is_empty() {
+        return None;
+    }
+    doc.set_trailing("");
+    Some(trailing)
+}
+
 fn document(text: &str) -> Result<DocumentMut, EditError> {
     text.parse::<DocumentMut>()
         .map_err(|e| EditError::Syntax(e.message().trim().to_owned()))
@@ -83,6 +98,7 @@ fn document(text: &str) -> Result<DocumentMut, EditError> {
 /// other keys kept. Returns the new text and whether the tool was new.
 pub fn add(text: &str, tool: &NewTool) -> Result<(String, bool), EditError> {
     let mut doc = document(text)?;
+    let comments = take_lone_comments(&mut doc);
     let tools = doc
         .entry("tools")
         .or_insert_with(|| {
@@ -93,9 +109,13 @@ pub fn add(text: &str, tool: &NewTool) -> Result<(String, bool), EditError> {
         .as_table_mut()
         .ok_or_else(|| EditError::NotATable("tools".to_owned()))?;
     let new = !tools.contains_key(&tool.name);
-    let entry = tools
+    let item = tools
         .entry(&tool.name)
-        .or_insert_with(|| Item::Table(Table::new()))
+        .or_insert_with(|| Item::Table(Table::new()));
+    if let (Some(comments), Some(table)) = (comments, item.as_table_mut()) {
+        table.decor_mut().set_prefix(comments);
+    }
+    let entry = item
         .as_table_like_mut()
         .ok_or_else(|| EditError::NotATable(format!("tools.{}", tool.name)))?;
     // Replacing only the value keeps the key's comments and position.
@@ -121,6 +141,19 @@ pub fn add(text: &str, tool: &NewTool) -> Result<(String, bool), EditError> {
     Ok((doc.to_string(), new))
 }
 
+/// The `url` of the tool `name`'s own table in `[tools]`, when it is a tool with a URL
+/// of its own (not a registry tool); `None` otherwise, or when `text` is no TOML.
+pub fn url_of(text: &str, name: &str) -> Option<String> {
+    let doc = document(text).ok()?;
+    let url = doc
+        .get("tools")?
+        .as_table_like()?
+        .get(name)?
+        .as_table_like()?
+        .get("url")?;
+    url.as_str().map(str::to_owned)
+}
+
 /// `text` with the registry tool `key` at `constraint`: a new `key = "constraint"`
 /// line in `[tools]`, or an existing entry's constraint replaced (one listed under
 /// `key`, or under `owner/key`) (the string of a short
@@ -132,11 +165,15 @@ pub fn set_constraint(
     constraint: &str,
 ) -> Result<(String, bool), EditError> {
     let mut doc = document(text)?;
+    let comments = take_lone_comments(&mut doc);
     let tools = doc
         .entry("tools")
         .or_insert_with(|| Item::Table(Table::new()))
         .as_table_mut()
         .ok_or_else(|| EditError::NotATable("tools".to_owned()))?;
+    if let Some(comments) = comments {
+        tools.decor_mut().set_prefix(comments);
+    }
     // A short form goes in the `[tools]` section itself, which must then be written.
     tools.set_implicit(false);
     let key = listed_key(&*tools, key);
@@ -496,6 +533,37 @@ mod tests {
         assert_eq!(
             remove(text, "ripgrep").unwrap(),
             "[tools]\n\"cli/cli\" = \"latest\"\n"
+        );
+    }
+}
+
+#[cfg(test)]
+mod placement {
+    use super::*;
+
+    #[test]
+    fn a_short_form_added_to_a_file_without_tools_goes_below_its_comments() {
+        let text = "# Our project's tools.\n# Keep this header first.\n[settings]\nplatforms = [\"linux-x86_64\"]\n";
+        let (edited, new) = set_constraint(text, "ripgrep", "14").unwrap();
+        assert!(new);
+        assert!(edited.starts_with(text), "{edited}");
+        assert!(edited.ends_with("[tools]\nripgrep = \"14\"\n"), "{edited}");
+        let (bare, _) = set_constraint("# just a comment\n", "jq", "1").unwrap();
+        assert_eq!(bare, "# just a comment\n[tools]\njq = \"1\"\n");
+        let (table, _) = add(
+            "# just a comment\n",
+            &NewTool {
+                name: "fd".to_owned(),
+                version: "2".to_owned(),
+                url: "https://x.org/fd.zip".to_owned(),
+                sha256: None,
+                bin: Vec::new(),
+            },
+        )
+        .unwrap();
+        assert!(
+            table.starts_with("# just a comment\n[tools.fd]\n"),
+            "{table}"
         );
     }
 }

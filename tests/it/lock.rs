@@ -359,3 +359,47 @@ fn add_and_remove_keep_each_files_mode_and_a_new_lock_follows_the_umask() {
     assert_eq!(mode(&lock), "640");
     assert_eq!(mode(&manifest), "640");
 }
+
+#[test]
+fn vx_add_moves_a_tool_with_its_own_url_to_another_version_and_keeps_its_url() {
+    let one = common::archive(ArchiveFormat::TarGz, b"one".to_vec());
+    let two = common::archive(ArchiveFormat::TarGz, b"two".to_vec());
+    let server = TestServer::start([
+        ("/greet-1.0.tar.gz", Route::Ok(one)),
+        ("/greet-1.1.0.tar.gz", Route::Ok(two.clone())),
+    ]);
+    let work = Work::new();
+    work.write_manifest("# my tools\n[settings]\nplatforms = [\"linux-x86_64\"]\n");
+    let template = server.url("/greet-{version}.tar.gz");
+    work.vx()
+        .args(["add", "greet@1.0", "--bin", "pkg/bin/tool", "--url"])
+        .arg(&template)
+        .assert()
+        .code(0);
+    work.vx()
+        .args(["add", "greet@1.1.0"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("updated greet 1.1.0"));
+    let manifest = std::fs::read_to_string(work.manifest()).unwrap();
+    assert!(
+        manifest.contains(&format!(
+            "[tools.greet]\nversion = \"1.1.0\"\nurl = \"{template}\"\nbin = [\"pkg/bin/tool\"]"
+        )),
+        "{manifest}"
+    );
+    let lock: toml::Table = toml::from_str(
+        &std::fs::read_to_string(work.manifest().with_file_name("vx.lock")).unwrap(),
+    )
+    .unwrap();
+    let locked = &lock["tools"]["greet"]["platforms"]["linux-x86_64"];
+    assert_eq!(locked["sha256"].as_str(), Some(sha256_hex(&two).as_str()));
+
+    // Without a version there is nothing to look up in a registry: said, nothing written.
+    work.vx()
+        .args(["add", "greet"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("vx add greet@VERSION"));
+    assert_eq!(std::fs::read_to_string(work.manifest()).unwrap(), manifest);
+}
