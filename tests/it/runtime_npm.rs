@@ -82,7 +82,7 @@ fn npm_install_global_lands_outside_the_store_and_its_command_runs() {
     let prefix = data.join("npm-global/20");
     assert_eq!(
         std::fs::read_to_string(entry.join("etc/npmrc")).unwrap(),
-        format!("prefix={}\n", prefix.display())
+        format!("prefix='{}'\n", prefix.display())
     );
     let before = tree_of(&entry);
 
@@ -188,4 +188,40 @@ fn npm_install_global_lands_outside_the_store_and_its_command_runs() {
         .assert()
         .success();
     assert_eq!(project.lock_text().unwrap(), locked);
+}
+
+#[test]
+fn a_data_directory_with_npmrc_comment_characters_is_still_npms_prefix() {
+    let archive = std::fs::read(node::real_archive()).unwrap();
+    let mut release = node::Release::listed(node::REAL, Some("Iron"));
+    release.served = vec![(format!("node-v{}-linux-x64.tar.xz", node::REAL), archive)];
+    let dist = node::serve(&[release]);
+    let project = Project::new(&node::config(&dist), "[tools]\nnode = \"20\"\n");
+    // `;` and `#` start a comment in an npmrc value written bare.
+    let data_home = project.work.dir.path().join("data #1; shared");
+    project
+        .vx()
+        .env("XDG_DATA_HOME", &data_home)
+        .args(["sync", "--headless"])
+        .assert()
+        .success();
+    let entry = data_home.join("vx/store/node").join(node::REAL);
+    let prefix = data_home.join("vx/npm-global/20");
+    let out = std::process::Command::new(entry.join("bin/npm"))
+        .args(["prefix", "-g"])
+        .env("HOME", project.work.dir.path().join("home"))
+        .env("PATH", entry.join("bin"))
+        .env("NPM_CONFIG_UPDATE_NOTIFIER", "false")
+        .env_remove("NPM_CONFIG_PREFIX")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        prefix.display().to_string()
+    );
 }

@@ -468,13 +468,13 @@ cccc000000000000000000000000000000000000000000000000000000000000  node-v20.11.1-
         let linux = node.layout("20.11.1", &"linux-x86_64".parse().unwrap());
         assert_eq!(
             linux.write.get("etc/npmrc").map(String::as_str),
-            Some("prefix={data}/npm-global/20\n")
+            Some("prefix='{data}/npm-global/20'\n")
         );
         assert_eq!(linux.path_after, ["{data}/npm-global/20/bin"]);
         let win = node.layout("22.1.0", &"windows-x86_64".parse().unwrap());
         assert_eq!(
             win.write.get("etc/npmrc").map(String::as_str),
-            Some("prefix={data}/npm-global/22\n")
+            Some("prefix='{data}/npm-global/22'\n")
         );
         assert_eq!(win.path_after, ["{data}/npm-global/22"]);
     }
