@@ -11,8 +11,8 @@ pub struct Terminal {
     socket: String,
 }
 
-/// The one session's name.
-const SESSION: &str = "vx";
+/// The one session's name (`-t` of tmux's commands).
+pub const SESSION: &str = "vx";
 
 impl Terminal {
     /// Whether tmux runs here (it is part of the machine image; `.ci/run` installs
