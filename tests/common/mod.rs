@@ -15,6 +15,9 @@ pub mod registry_server;
 pub mod signing;
 pub mod sigstore;
 pub mod stream;
+// A terminal of its own to type into: tmux, which drives Unix shells.
+#[cfg(unix)]
+pub mod tmux;
 pub mod trickle;
 
 // Each test crate takes what it uses of these.

@@ -9,99 +9,51 @@
 use crate::common;
 
 use std::path::Path;
-use std::process::Command;
 
+use common::tmux::{SESSION, Terminal};
 use common::{Work, archive, tool_toml, wait_exit, wait_for};
 use vx::demo::fixture::{Route, TestServer, noise, sha256_hex};
 use vx::format::ArchiveFormat;
 
-/// A tmux session of its own (own socket), killed when dropped.
-struct Tmux {
-    socket: String,
-    session: &'static str,
+/// The terminal the dashboard runs in, and what these tests wait for on it.
+struct Tmux(Terminal);
+
+impl std::ops::Deref for Tmux {
+    type Target = Terminal;
+
+    fn deref(&self) -> &Terminal {
+        &self.0
+    }
 }
 
 impl Tmux {
     /// Waits for the shell line's `EXIT=` and returns the pane's history.
     fn wait_exit(&self) -> String {
         wait_for("vx to exit", || {
-            let history = self.history();
+            let history = self.history(Some(200));
             history.contains("EXIT=").then_some(history)
         })
     }
 
-    /// Whether tmux can run here (it is part of the machine image; CI installs it).
     fn available() -> bool {
-        let found = Command::new("tmux").arg("-V").output().is_ok();
-        if !found {
-            eprintln!("skipped: no tmux");
-        }
-        found
+        Terminal::available()
     }
 
     /// Starts `command` in a detached `width`×`height` terminal.
     fn start(tag: &str, width: u16, height: u16, command: &str) -> Tmux {
-        let socket = format!("vx-test-{tag}-{}", std::process::id());
-        let tmux = Tmux {
-            socket,
-            session: "vx",
-        };
-        let status = tmux
-            .command()
-            .args(["new-session", "-d", "-s", tmux.session])
-            .args(["-x", &width.to_string(), "-y", &height.to_string()])
-            .arg(command)
-            .status();
-        assert!(status.unwrap().success(), "tmux new-session failed");
-        tmux
-    }
-
-    fn command(&self) -> Command {
-        let mut command = Command::new("tmux");
-        command.args(["-L", &self.socket]);
-        command
-    }
-
-    fn screen(&self) -> String {
-        let out = self
-            .command()
-            .args(["capture-pane", "-p", "-t", self.session])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// The screen, with the scroll-back.
-    fn history(&self) -> String {
-        let out = self
-            .command()
-            .args(["capture-pane", "-p", "-S", "-200", "-t", self.session])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let status = self
-            .command()
-            .args(["send-keys", "-t", self.session])
-            .args(keys)
-            .status()
-            .unwrap();
-        assert!(status.success());
+        Tmux(Terminal::start(
+            &format!("dashboard-{tag}"),
+            (width, height),
+            None,
+            command,
+        ))
     }
 
     /// Whether the program is on the alternate screen (a full-screen UI is up).
     fn alternate_screen(&self) -> bool {
         let out = self
-            .command()
-            .args([
-                "display-message",
-                "-p",
-                "-t",
-                self.session,
-                "#{alternate_on}",
-            ])
+            .tmux()
+            .args(["display-message", "-p", "-t", SESSION, "#{alternate_on}"])
             .output()
             .unwrap();
         String::from_utf8_lossy(&out.stdout).trim() == "1"
@@ -113,12 +65,6 @@ impl Tmux {
             let screen = self.screen();
             texts.iter().all(|t| screen.contains(t)).then_some(screen)
         })
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.command().arg("kill-server").status();
     }
 }
 
@@ -171,8 +117,8 @@ fn sync_demo_tui_shows_every_tool_and_q_restores_the_terminal() {
         (80, 24, &["vx sync", "download rate", "q to leave"][..]),
     ] {
         let status = tmux
-            .command()
-            .args(["resize-window", "-t", tmux.session])
+            .tmux()
+            .args(["resize-window", "-t", SESSION])
             .args(["-x", &width.to_string(), "-y", &height.to_string()])
             .status()
             .unwrap();
@@ -433,7 +379,7 @@ fn inline_by_default_leaves_a_line_per_tool_then_one_line_when_nothing_is_to_do(
     );
     let tmux = Tmux::start("inline", 120, 30, &line);
     let history = wait_for("both syncs to end", || {
-        let history = tmux.history();
+        let history = tmux.history(Some(200));
         history.contains("SECOND=").then_some(history)
     });
     assert!(!tmux.alternate_screen());
@@ -496,7 +442,7 @@ fn leaving_the_dashboard_mid_sync_leaves_the_shells_keystrokes_alone() {
     // Typed while the sync still runs: for the shell, after vx.
     tmux.keys(&["hello", "Enter"]);
     let history = wait_for("the shell to read the line", || {
-        let history = tmux.history();
+        let history = tmux.history(Some(200));
         history.contains("GOT=").then_some(history)
     });
     assert!(history.contains("EXIT=0"), "{history}");
@@ -562,7 +508,7 @@ fn what_is_typed_while_the_inline_view_runs_reaches_the_shell_after_vx() {
     // Typed while the inline view is up: for the shell, after vx.
     tmux.keys(&["hello", "Enter"]);
     let history = wait_for("the shell to read the line", || {
-        let history = tmux.history();
+        let history = tmux.history(Some(200));
         history.contains("GOT=").then_some(history)
     });
     assert!(history.contains("EXIT=0"), "{history}");
@@ -606,8 +552,8 @@ fn no_color_and_clicolor_turn_the_inline_views_colours_off_but_not_its_redraws()
     let tmux = Tmux::start("colour", 100, 40, &line);
     tmux.wait_exit();
     let out = tmux
-        .command()
-        .args(["capture-pane", "-p", "-e", "-S", "-200", "-t", tmux.session])
+        .tmux()
+        .args(["capture-pane", "-p", "-e", "-S", "-200", "-t", SESSION])
         .output()
         .unwrap();
     let history = String::from_utf8_lossy(&out.stdout).into_owned();

@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::tmux::Terminal;
 use common::{Work, wait_for};
 use vx::demo::fixture::{Item, Route, TestServer, sha256_hex, tar_gz};
 
@@ -180,64 +181,6 @@ impl Sh {
     }
 }
 
-/// A tmux server of its own running one interactive shell, killed when dropped.
-struct Terminal {
-    socket: String,
-}
-
-impl Terminal {
-    /// Starts `command` (a `sh -c` line) in `dir`.
-    fn start(tag: &str, dir: &Path, command: &str) -> Terminal {
-        let terminal = Terminal {
-            socket: format!("vx-hook-{tag}-{}", std::process::id()),
-        };
-        let status = terminal
-            .tmux()
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                "vx",
-                "-x",
-                "200",
-                "-y",
-                "50",
-                "-c",
-            ])
-            .arg(dir)
-            .arg(command)
-            .status();
-        assert!(status.unwrap().success(), "tmux new-session failed");
-        terminal
-    }
-
-    fn tmux(&self) -> Command {
-        let mut command = Command::new("tmux");
-        command.args(["-L", &self.socket]);
-        command
-    }
-
-    /// Types `line` and Enter.
-    fn line(&self, line: &str) {
-        for keys in [["-l", line], ["Enter", ""]] {
-            let keys: Vec<&str> = keys.into_iter().filter(|k| !k.is_empty()).collect();
-            let status = self
-                .tmux()
-                .args(["send-keys", "-t", "vx"])
-                .args(keys)
-                .status()
-                .unwrap();
-            assert!(status.success());
-        }
-    }
-}
-
-impl Drop for Terminal {
-    fn drop(&mut self) {
-        let _ = self.tmux().arg("kill-server").status();
-    }
-}
-
 /// The shell of one test and where it writes.
 struct Session {
     terminal: Terminal,
@@ -302,7 +245,12 @@ impl Session {
             quote(&errors.display().to_string())
         );
         Session {
-            terminal: Terminal::start(tag, &p.path("home/work"), &command),
+            terminal: Terminal::start(
+                &format!("hook-{tag}"),
+                (200, 50),
+                Some(&p.path("home/work")),
+                &command,
+            ),
             snaps,
         }
     }

@@ -69,6 +69,8 @@ mod net_proxy;
 #[cfg(unix)]
 mod net_tls;
 #[cfg(unix)]
+mod readme_walk;
+#[cfg(unix)]
 mod real_projects;
 #[cfg(unix)]
 mod registry;

