@@ -139,14 +139,77 @@ pub fn manifest(
     opened(manifest)
 }
 
-/// `manifest` once the runtimes its project declares (`.vx/runtimes/`) are read, and
-/// its note said; a broken declaration is a usage error (exit 2) naming the file.
+/// [`manifest`] for `vx lock`: the declarations the project's registries publish are
+/// fetched again and taken as they are now, whatever the lock pins (the lock then
+/// pins them).
+pub fn manifest_refreshed(
+    explicit: Option<&std::path::Path>,
+) -> Result<vx::manifest::Manifest, vx::exit::Error> {
+    use vx::exit::Error;
+    let path = vx::manifest::locate(explicit, &cwd()?).map_err(Error::usage)?;
+    let manifest = vx::manifest::Manifest::load(&path).map_err(Error::usage)?;
+    opened_as(manifest, true)
+}
+
+/// `manifest` once the runtimes its project declares (`.vx/runtimes/`, its
+/// registries' `runtimes`, as its lock pins them) are read, and its note said; a broken
+/// declaration is a usage error (exit 2) naming the file.
 fn opened(manifest: vx::manifest::Manifest) -> Result<vx::manifest::Manifest, vx::exit::Error> {
-    vx::runtime::open_project(&manifest.path).map_err(vx::exit::Error::usage)?;
+    opened_as(manifest, false)
+}
+
+/// [`opened`], the registries' declarations fetched again when `refresh`.
+fn opened_as(
+    manifest: vx::manifest::Manifest,
+    refresh: bool,
+) -> Result<vx::manifest::Manifest, vx::exit::Error> {
+    let fetch = LazyFetch {
+        project: manifest.network.clone(),
+        net: std::cell::OnceCell::new(),
+    };
+    let progress = |line: &str| vx::note!("vx: {line}");
+    let how = vx::runtime::declared::registry::How {
+        cache_dir: vx::platform::fs::cache_dir(),
+        fetcher: Some(&fetch),
+        offline: vx::resolution::Options::from_env(false, true).offline,
+        refresh,
+        progress: &progress,
+    };
+    let lock = lock_of(Some(&manifest));
+    vx::runtime::open_project(&manifest, lock.as_ref(), &how).map_err(vx::exit::Error::usage)?;
     if let Some(note) = manifest.ignored_note() {
         vx::note!("{note}");
     }
     Ok(manifest)
+}
+
+/// Fetches what a project's registries publish beside them (runtime declarations)
+/// through the run's network settings (the project's `url_replacements` too), made on
+/// the first fetch only: a project without such declarations, or with them cached,
+/// costs nothing.
+struct LazyFetch {
+    project: vx::manifest::network::ProjectNet,
+    net: std::cell::OnceCell<Result<vx::resolution::Network, String>>,
+}
+
+impl vx::registry::source::Fetch for LazyFetch {
+    fn fetch(
+        &self,
+        url: &str,
+        max_bytes: u64,
+    ) -> Result<Vec<u8>, vx::registry::source::FetchError> {
+        let net = self.net.get_or_init(|| {
+            vx::resolution::Network::from_env(vx::resolution::Options {
+                project: self.project.clone(),
+                ..vx::resolution::Options::from_env(false, false)
+            })
+            .map_err(|e| e.to_string())
+        });
+        match net {
+            Ok(net) => vx::registry::source::Fetch::fetch(net, url, max_bytes),
+            Err(e) => Err(e.clone().into()),
+        }
+    }
 }
 
 /// The project's manifest like [`manifest`], but `None` when none was named and none

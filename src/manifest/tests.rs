@@ -654,7 +654,8 @@ fn a_tool_named_by_a_registry_has_a_constraint_and_no_url() {
         m.registries,
         [RegistrySource {
             name: "corp".into(),
-            place: RegistryWhere::Path("reg.yaml".into())
+            place: RegistryWhere::Path("reg.yaml".into()),
+            runtimes: Vec::new(),
         }]
     );
     // The name looked up and the constraint decide the lock entry; `bin` its layout.
