@@ -163,6 +163,22 @@ fn opened_as(
     manifest: vx::manifest::Manifest,
     refresh: bool,
 ) -> Result<vx::manifest::Manifest, vx::exit::Error> {
+    open_runtimes(&manifest, refresh)?;
+    if let Some(note) = manifest.ignored_note() {
+        vx::note!("{note}");
+    }
+    Ok(manifest)
+}
+
+/// Reads the runtimes `manifest`'s project declares (`.vx/runtimes/`, its registries'
+/// `runtimes` as its lock pins them, fetched through the run's network when not cached;
+/// fetched again and taken as they are when `refresh`); a broken declaration is a
+/// usage error (exit 2) naming the file, one that cannot be fetched an environment
+/// error (exit 1).
+pub fn open_runtimes(
+    manifest: &vx::manifest::Manifest,
+    refresh: bool,
+) -> Result<(), vx::exit::Error> {
     let fetch = LazyFetch {
         project: manifest.network.clone(),
         net: std::cell::OnceCell::new(),
@@ -175,12 +191,14 @@ fn opened_as(
         refresh,
         progress: &progress,
     };
-    let lock = lock_of(Some(&manifest));
-    vx::runtime::open_project(&manifest, lock.as_ref(), &how).map_err(vx::exit::Error::usage)?;
-    if let Some(note) = manifest.ignored_note() {
-        vx::note!("{note}");
-    }
-    Ok(manifest)
+    let lock = lock_of(Some(manifest));
+    vx::runtime::open_project(manifest, lock.as_ref(), &how).map_err(|e| {
+        if e.is_request() {
+            vx::exit::Error::usage(e)
+        } else {
+            vx::exit::Error::environment(e)
+        }
+    })
 }
 
 /// Fetches what a project's registries publish beside them (runtime declarations)

@@ -61,7 +61,7 @@ pub fn open(
         claim(&mut named, runtime, &shown)?;
     }
     let published = if manifest.registries.iter().any(|r| !r.runtimes.is_empty()) {
-        registry::load(manifest, lock, how, taken).map_err(RuntimeError::Declaration)?
+        registry::load(manifest, lock, how, taken)?
     } else {
         Vec::new()
     };

@@ -23,6 +23,7 @@ use super::{Declared, format};
 use crate::lock::Lock;
 use crate::manifest::{Manifest, RegistrySource, RegistryWhere};
 use crate::registry::source::{self, Fetch, SourceError};
+use crate::runtime::RuntimeError;
 
 /// Where a registry's declaration came from, as the lock pins it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,8 +63,8 @@ impl How<'_> {
     }
 }
 
-/// One declaration read: the runtime and where it was named (`registry \`corp\`
-/// runtimes/corp-jdk.toml (https://…)`), for messages.
+/// One declaration read: the runtime and where it was named (`` `runtimes/corp-jdk.toml`
+/// of registry `corp` (https://…)``), for messages.
 pub struct Read {
     /// The runtime.
     pub runtime: Declared,
@@ -87,38 +88,40 @@ pub fn load(
     lock: Option<&Lock>,
     how: &How<'_>,
     taken: &[&str],
-) -> Result<Vec<Read>, String> {
+) -> Result<Vec<Read>, RuntimeError> {
+    let bad = RuntimeError::Declaration;
     let dir = manifest.path.parent().unwrap_or_else(|| Path::new(""));
     let mut out = Vec::new();
     for registry in &manifest.registries {
         for item in &registry.runtimes {
-            let shown = format!("registry `{}` runtimes item {item}", registry.name);
-            let place = place(registry, item, dir).map_err(|e| format!("{shown}: {e}"))?;
+            let label = format!("`{item}` of registry `{}`", registry.name);
+            let shown = label.clone();
+            let place = place(registry, item, dir).map_err(|e| bad(format!("{shown}: {e}")))?;
             let stem = stem(item);
             let pin = lock.and_then(|l| pinned(l, &registry.name, stem));
             let (text, digest, shown) = match &place {
                 Place::File(path) => {
                     let shown = format!("{shown} ({})", path.display());
                     let bytes = crate::bounded_read::read(path, format::MAX_DECLARATION_BYTES)
-                        .map_err(|e| format!("{shown}: {e}"))?;
+                        .map_err(|e| bad(format!("{shown}: {e}")))?;
                     let digest = source::sha256_hex(&bytes);
                     if let Some(pin) = pin.filter(|p| *p != digest && !how.refresh) {
-                        return Err(changed(&shown, pin, &digest));
+                        return Err(bad(changed(&shown, pin, &digest)));
                     }
                     (bytes, digest, shown)
                 }
                 Place::Url(url) => {
                     let shown = format!("{shown} ({})", crate::net::url::display_url(url));
-                    match fetched(how, &shown, url, pin) {
+                    match fetched(how, &label, &shown, url, pin) {
                         Ok(Some((bytes, digest))) => (bytes, digest, shown),
                         Ok(None) => continue,
                         Err(e) => return Err(e),
                     }
                 }
             };
-            let text = String::from_utf8(text).map_err(|_| format!("{shown}: not UTF-8"))?;
+            let text = String::from_utf8(text).map_err(|_| bad(format!("{shown}: not UTF-8")))?;
             let mut builtin: Vec<String> = taken.iter().map(|t| (*t).to_owned()).collect();
-            let mut runtime = super::user::read(&text, &shown, stem, &mut builtin)?;
+            let mut runtime = super::user::read(&text, &shown, stem, &mut builtin).map_err(bad)?;
             runtime.origin = Some(Origin {
                 registry: registry.name.clone(),
                 digest,
@@ -130,13 +133,16 @@ pub fn load(
 }
 
 /// The declaration at `url` and its digest: `None` when `how` cannot fetch and the
-/// cache lacks it.
+/// cache lacks it. What the network or the server failed at is a
+/// [`RuntimeError::Fetch`]; anything else the project's ([`RuntimeError::Declaration`]).
 fn fetched(
     how: &How<'_>,
+    label: &str,
     shown: &str,
     url: &str,
     pin: Option<&str>,
-) -> Result<Option<(Vec<u8>, String)>, String> {
+) -> Result<Option<(Vec<u8>, String)>, RuntimeError> {
+    let bad = RuntimeError::Declaration;
     struct Never;
     impl Fetch for Never {
         fn fetch(&self, url: &str, _: u64) -> Result<Vec<u8>, source::FetchError> {
@@ -144,9 +150,9 @@ fn fetched(
         }
     }
     let Some(cache_dir) = how.cache_dir.clone() else {
-        return Err(format!(
+        return Err(bad(format!(
             "{shown}: no cache directory to keep it in: set VX_CACHE_DIR, XDG_CACHE_HOME or HOME"
-        ));
+        )));
     };
     let cx = source::Context {
         cache_dir,
@@ -167,12 +173,17 @@ fn fetched(
     ) {
         Ok(got) => Ok(Some(got)),
         Err(SourceError::Offline { .. }) if how.fetcher.is_none() => Ok(None),
-        Err(SourceError::Offline { .. }) => Err(format!(
+        Err(SourceError::Offline { .. }) => Err(bad(format!(
             "{shown}: not cached and vx is offline: run a vx command with the network to fetch it"
-        )),
-        Err(SourceError::Mismatch { expected, got, .. }) => Err(changed(shown, &expected, &got)),
-        Err(SourceError::Fetch { source, .. }) => Err(format!("{shown}: {source}")),
-        Err(e) => Err(format!("{shown}: {e}")),
+        ))),
+        Err(SourceError::Mismatch { expected, got, .. }) => {
+            Err(bad(changed(shown, &expected, &got)))
+        }
+        Err(e @ SourceError::Fetch { .. }) => Err(RuntimeError::Fetch {
+            url: format!("runtime declaration {label}"),
+            reason: e.to_string(),
+        }),
+        Err(e) => Err(bad(format!("{shown}: {e}"))),
     }
 }
 
