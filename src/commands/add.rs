@@ -177,7 +177,7 @@ fn registry_entry(
         .and_then(|(probe, _)| Manifest::parse(path, &probe).ok());
     // The runtimes the project declares are names too (`vx add acme-jdk@17`).
     if let Some(project) = &project {
-        super::open_runtimes(project, false)?;
+        super::open_runtimes(project, super::Opening::default())?;
     }
     let lock = project
         .as_ref()

@@ -133,37 +133,39 @@ pub fn look() -> vx_tui::Look {
 pub fn manifest(
     explicit: Option<&std::path::Path>,
 ) -> Result<vx::manifest::Manifest, vx::exit::Error> {
-    use vx::exit::Error;
-    let path = vx::manifest::locate(explicit, &cwd()?).map_err(Error::usage)?;
-    let manifest = vx::manifest::Manifest::load(&path).map_err(Error::usage)?;
-    opened(manifest)
+    manifest_with(explicit, Opening::default())
 }
 
-/// [`manifest`] for `vx lock`: the declarations the project's registries publish are
-/// fetched again and taken as they are now, whatever the lock pins (the lock then
-/// pins them).
-pub fn manifest_refreshed(
+/// How a command reads the runtime declarations its project's registries publish.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Opening {
+    /// Fetch them again and take them as they are now, whatever the lock pins (`vx
+    /// lock`, which then pins them).
+    pub refresh: bool,
+    /// Fetch nothing (`--offline`; `VX_OFFLINE=1` counts as well): a declaration not
+    /// cached is an error.
+    pub offline: bool,
+}
+
+/// [`manifest`], its registries' declarations read as `opening` says.
+pub fn manifest_with(
     explicit: Option<&std::path::Path>,
+    opening: Opening,
 ) -> Result<vx::manifest::Manifest, vx::exit::Error> {
     use vx::exit::Error;
     let path = vx::manifest::locate(explicit, &cwd()?).map_err(Error::usage)?;
     let manifest = vx::manifest::Manifest::load(&path).map_err(Error::usage)?;
-    opened_as(manifest, true)
+    opened(manifest, opening)
 }
 
 /// `manifest` once the runtimes its project declares (`.vx/runtimes/`, its
 /// registries' `runtimes`, as its lock pins them) are read, and its note said; a broken
 /// declaration is a usage error (exit 2) naming the file.
-fn opened(manifest: vx::manifest::Manifest) -> Result<vx::manifest::Manifest, vx::exit::Error> {
-    opened_as(manifest, false)
-}
-
-/// [`opened`], the registries' declarations fetched again when `refresh`.
-fn opened_as(
+fn opened(
     manifest: vx::manifest::Manifest,
-    refresh: bool,
+    opening: Opening,
 ) -> Result<vx::manifest::Manifest, vx::exit::Error> {
-    open_runtimes(&manifest, refresh)?;
+    open_runtimes(&manifest, opening)?;
     if let Some(note) = manifest.ignored_note() {
         vx::note!("{note}");
     }
@@ -171,13 +173,12 @@ fn opened_as(
 }
 
 /// Reads the runtimes `manifest`'s project declares (`.vx/runtimes/`, its registries'
-/// `runtimes` as its lock pins them, fetched through the run's network when not cached;
-/// fetched again and taken as they are when `refresh`); a broken declaration is a
-/// usage error (exit 2) naming the file, one that cannot be fetched an environment
-/// error (exit 1).
+/// `runtimes` as its lock pins them, fetched through the run's network when not
+/// cached, as `opening` says); a broken declaration is a usage error (exit 2) naming
+/// the file, one that cannot be fetched an environment error (exit 1).
 pub fn open_runtimes(
     manifest: &vx::manifest::Manifest,
-    refresh: bool,
+    opening: Opening,
 ) -> Result<(), vx::exit::Error> {
     let fetch = LazyFetch {
         project: manifest.network.clone(),
@@ -187,8 +188,8 @@ pub fn open_runtimes(
     let how = vx::runtime::declared::registry::How {
         cache_dir: vx::platform::fs::cache_dir(),
         fetcher: Some(&fetch),
-        offline: vx::resolution::Options::from_env(false, true).offline,
-        refresh,
+        offline: vx::resolution::Options::from_env(opening.offline, true).offline,
+        refresh: opening.refresh,
         progress: &progress,
     };
     let lock = lock_of(Some(manifest));
@@ -236,10 +237,18 @@ impl vx::registry::source::Fetch for LazyFetch {
 pub fn optional_manifest(
     explicit: Option<&std::path::Path>,
 ) -> Result<Option<vx::manifest::Manifest>, vx::exit::Error> {
+    optional_manifest_with(explicit, Opening::default())
+}
+
+/// [`optional_manifest`], its registries' declarations read as `opening` says.
+pub fn optional_manifest_with(
+    explicit: Option<&std::path::Path>,
+    opening: Opening,
+) -> Result<Option<vx::manifest::Manifest>, vx::exit::Error> {
     use vx::exit::Error;
     use vx::manifest::{Manifest, ManifestError, locate};
     match locate(explicit, &cwd()?) {
-        Ok(path) => opened(Manifest::load(&path).map_err(Error::usage)?).map(Some),
+        Ok(path) => opened(Manifest::load(&path).map_err(Error::usage)?, opening).map(Some),
         Err(ManifestError::NotFound { .. }) => Ok(None),
         Err(err) => Err(Error::usage(err)),
     }
@@ -250,7 +259,16 @@ pub fn optional_manifest(
 pub fn project_or_global(
     explicit: Option<&std::path::Path>,
 ) -> Result<Option<vx::manifest::Manifest>, vx::exit::Error> {
-    if let Some(manifest) = optional_manifest(explicit)? {
+    project_or_global_with(explicit, Opening::default())
+}
+
+/// [`project_or_global`], the project's registries' declarations read as `opening`
+/// says.
+pub fn project_or_global_with(
+    explicit: Option<&std::path::Path>,
+    opening: Opening,
+) -> Result<Option<vx::manifest::Manifest>, vx::exit::Error> {
+    if let Some(manifest) = optional_manifest_with(explicit, opening)? {
         return Ok(Some(manifest));
     }
     match vx::manifest::global::existing() {

@@ -15,7 +15,13 @@ const SHOWN: usize = 30;
 
 /// Runs `vx search`: exit 0 with results, 1 with none.
 pub fn run(args: &SearchArgs) -> Result<i32, Error> {
-    let project = super::optional_manifest(args.manifest.as_deref())?;
+    let project = super::optional_manifest_with(
+        args.manifest.as_deref(),
+        super::Opening {
+            refresh: false,
+            offline: args.offline,
+        },
+    )?;
     let lock = super::lock_of(project.as_ref());
     let net = super::network(project.as_ref(), args.offline, args.json)?;
     let resolver =

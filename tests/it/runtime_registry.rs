@@ -212,6 +212,16 @@ fn a_runtime_published_beside_a_url_registry_locks_installs_and_runs() {
     // and installs from the lock.
     forget_the_cache(&project);
     std::fs::remove_dir_all(&store).unwrap();
+    // Offline, nothing is fetched: what is missing is said.
+    let hits = server.hits();
+    let (code, stderr) = run(&project, &["sync", "--locked", "--offline", "--headless"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("`runtimes/acme-tool.toml` of registry `corp`")
+            && stderr.contains("not cached and vx is offline"),
+        "{stderr}"
+    );
+    assert_eq!(server.hits(), hits, "fetched while offline");
     let (code, stderr) = run(&project, &["sync", "--locked", "--headless"]);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(store.join("acme-tool/1.4.2/bin/acme").is_file());
