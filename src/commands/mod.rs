@@ -147,6 +147,16 @@ pub struct Opening {
     pub offline: bool,
 }
 
+impl Opening {
+    /// Read what the lock pins, fetching nothing when `offline`.
+    pub fn offline(offline: bool) -> Opening {
+        Opening {
+            refresh: false,
+            offline,
+        }
+    }
+}
+
 /// [`manifest`], its registries' declarations read as `opening` says.
 pub fn manifest_with(
     explicit: Option<&std::path::Path>,

@@ -34,10 +34,7 @@ use crate::cli::ScriptArgs;
 pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
     let manifest = super::manifest_with(
         args.project.manifest.as_deref(),
-        super::Opening {
-            refresh: false,
-            offline: args.offline,
-        },
+        super::Opening::offline(args.offline),
     )?;
     let Some(name) = &args.script else {
         list(&manifest)?;

@@ -17,10 +17,7 @@ const SHOWN: usize = 30;
 pub fn run(args: &SearchArgs) -> Result<i32, Error> {
     let project = super::optional_manifest_with(
         args.manifest.as_deref(),
-        super::Opening {
-            refresh: false,
-            offline: args.offline,
-        },
+        super::Opening::offline(args.offline),
     )?;
     let lock = super::lock_of(project.as_ref());
     let net = super::network(project.as_ref(), args.offline, args.json)?;

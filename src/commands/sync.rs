@@ -18,10 +18,7 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
     }
     let manifest = super::manifest_with(
         args.manifest.as_deref(),
-        super::Opening {
-            refresh: false,
-            offline: args.offline,
-        },
+        super::Opening::offline(args.offline),
     )?;
     settings.network = super::project_network(&manifest)?;
     let mode = if args.frozen {

@@ -15,10 +15,7 @@ use crate::cli::VersionsArgs;
 pub fn run(args: &VersionsArgs) -> Result<i32, Error> {
     let project = super::optional_manifest_with(
         args.manifest.as_deref(),
-        super::Opening {
-            refresh: false,
-            offline: args.offline,
-        },
+        super::Opening::offline(args.offline),
     )?;
     let lock = super::lock_of(project.as_ref());
     let net = super::network(project.as_ref(), args.offline, args.json)?;

@@ -297,14 +297,7 @@ fn open_fetched(
     pin: Option<&str>,
     standard: Option<&str>,
 ) -> Result<(Index, String), SourceError> {
-    let pin = pin
-        .map(|p| {
-            normal_digest(p).ok_or_else(|| SourceError::BadDigest {
-                what: what.to_owned(),
-                digest: p.to_owned(),
-            })
-        })
-        .transpose()?;
+    let pin = checked_pin(what, pin)?;
     let known = pin.clone().or_else(|| cache.recorded(url));
     if let Some(digest) = &known
         && let Some(index) = cache.cached_index(digest)?
@@ -356,14 +349,7 @@ pub fn fetch_file(
     let cache = Cache {
         root: cx.cache_dir.join("registries"),
     };
-    let pin = pin
-        .map(|p| {
-            normal_digest(p).ok_or_else(|| SourceError::BadDigest {
-                what: what.to_owned(),
-                digest: p.to_owned(),
-            })
-        })
-        .transpose()?;
+    let pin = checked_pin(what, pin)?;
     let path_of = |digest: &str| cache.root.join("files").join(format!("{digest}.toml"));
     if !refresh || cx.offline {
         let known = pin.clone().or_else(|| cache.recorded(url));
@@ -406,6 +392,18 @@ pub fn fetch_file(
     write_file(&path_of(&got), &bytes)?;
     cache.record(url, &got)?;
     Ok((bytes, got))
+}
+
+/// `pin` as lowercase hex; one that is not a sha256 is refused before it names a cache
+/// file.
+fn checked_pin(what: &str, pin: Option<&str>) -> Result<Option<String>, SourceError> {
+    pin.map(|p| {
+        normal_digest(p).ok_or_else(|| SourceError::BadDigest {
+            what: what.to_owned(),
+            digest: p.to_owned(),
+        })
+    })
+    .transpose()
 }
 
 /// `bytes` of the registry at `url` checked against `pin`, parsed, cached and indexed.

@@ -16,7 +16,7 @@ const THREE: &str =
 
 /// An in-house tool build: a version list, archives per platform, a SHA256SUMS per
 /// version; no Windows build of 1.4.2 is served, only listed.
-const DECLARATION: &str = r#"
+pub const DECLARATION: &str = r#"
 name = "acme-tool"
 aliases = ["acmetool"]
 summary = "ACME's patched tool, from dl.acme.corp"
@@ -42,7 +42,7 @@ env = { ACME_HOME = "" }
 
 /// The Linux archive of `version`: `acme-tool-V/bin/acme` printing its version and
 /// `ACME_HOME`.
-fn archive(version: &'static str) -> Vec<u8> {
+pub fn archive(version: &'static str) -> Vec<u8> {
     let script = format!("#!/bin/sh\necho \"acme {version} home=$ACME_HOME\"\n");
     let top: &'static str = Box::leak(format!("acme-tool-{version}/").into_boxed_str());
     let bin: &'static str = Box::leak(format!("acme-tool-{version}/bin/").into_boxed_str());
@@ -56,6 +56,12 @@ fn archive(version: &'static str) -> Vec<u8> {
 
 /// The company's server: versions 1.3.0 and 1.4.2 (and a line that is no release).
 fn serve() -> TestServer {
+    TestServer::start(routes())
+}
+
+/// The routes of [`serve`]: the version list under `/tool/`, each version's
+/// SHA256SUMS and Linux archive.
+pub fn routes() -> Vec<(String, Route)> {
     let mut routes: Vec<(String, Route)> = vec![(
         "/tool/versions.txt".to_owned(),
         Route::Ok(
@@ -82,7 +88,7 @@ fn serve() -> TestServer {
             Route::Ok(linux),
         ));
     }
-    TestServer::start(routes)
+    routes
 }
 
 /// A project whose user config sends dl.acme.corp to `server` and declares the

@@ -10,63 +10,23 @@
 
 use crate::common;
 
+use super::runtime_declared::{self as declared, DECLARATION};
 use common::*;
-use vx::demo::fixture::{Item, Route, TestServer, sha256_hex, tar_gz};
+use vx::demo::fixture::{Route, TestServer, sha256_hex};
 
 const THREE: &str = "platforms = [\"linux-x86_64\", \"macos-aarch64\", \"windows-x86_64\"]\n";
 
 /// The company's registry entry, as vx.toml writes it.
 const CORP: &str = "registries = [{ name = \"corp\", url = \"https://corp.example/vx/registry.yaml\", runtimes = [\"runtimes/acme-tool.toml\"] }]\n";
 
-/// The declaration the company publishes: a version list, archives per platform, a
-/// SHA256SUMS per version, all on its download host.
-const DECLARATION: &str = r#"
-name = "acme-tool"
-summary = "ACME's patched tool, from dl.acme.corp"
-
-[versions]
-kind = "lines"
-url = "https://dl.acme.corp/tool/versions.txt"
-strip_prefix = "release-"
-
-[download]
-url = "https://dl.acme.corp/tool/{tag}/acme-tool-{version}-{os}-{arch}.{ext}"
-checksums = "https://dl.acme.corp/tool/{tag}/SHA256SUMS"
-os = { linux = "linux", macos = "darwin", windows = "windows" }
-arch = { x86_64 = "amd64", aarch64 = "arm64" }
-ext = { linux = "tar.gz", macos = "tar.gz", windows = "zip" }
-
-[layout]
-strip = 1
-bin = ["bin/acme"]
-windows_bin = ["bin/acme.exe"]
-env = { ACME_HOME = "" }
-"#;
-
 /// An aqua registry with no package: the company ships runtimes only.
 const REGISTRY: &str = "packages: []\n";
 
-/// The Linux archive of `version`: `acme-tool-V/bin/acme` printing its version and
-/// `ACME_HOME`.
-fn archive(version: &str) -> Vec<u8> {
-    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
-    let script = format!("#!/bin/sh\necho \"acme {version} home=$ACME_HOME\"\n");
-    tar_gz(&[
-        Item::Dir(leak(format!("acme-tool-{version}/"))),
-        Item::Dir(leak(format!("acme-tool-{version}/bin/"))),
-        Item::File(
-            leak(format!("acme-tool-{version}/bin/acme")),
-            script.into_bytes(),
-            0o755,
-        ),
-    ])
-}
-
 /// The company's host: its registry and `declaration` under `/vx/`, its downloads
-/// under `/tool/` (versions 1.3.0 and 1.4.2; Linux archives served, the others only
-/// summed).
+/// under `/tool/` (those of the `.vx/runtimes` tests: versions 1.3.0 and 1.4.2; Linux
+/// archives served, the others only summed).
 fn serve(declaration: &str) -> TestServer {
-    let mut routes: Vec<(String, Route)> = vec![
+    let mut routes = vec![
         (
             "/vx/registry.yaml".to_owned(),
             Route::Ok(REGISTRY.as_bytes().to_vec()),
@@ -75,30 +35,8 @@ fn serve(declaration: &str) -> TestServer {
             "/vx/runtimes/acme-tool.toml".to_owned(),
             Route::Ok(declaration.as_bytes().to_vec()),
         ),
-        (
-            "/tool/versions.txt".to_owned(),
-            Route::Ok(b"release-1.3.0 2025-01-10\nrelease-1.4.2 2025-06-02\n".to_vec()),
-        ),
     ];
-    for version in ["1.3.0", "1.4.2"] {
-        let linux = archive(version);
-        let mut sums = format!(
-            "{}  acme-tool-{version}-linux-amd64.tar.gz\n",
-            sha256_hex(&linux)
-        );
-        for (other, seed) in [("darwin-arm64.tar.gz", "mac"), ("windows-amd64.zip", "win")] {
-            let made_up = sha256_hex(format!("{version}{seed}").as_bytes());
-            sums.push_str(&format!("{made_up}  acme-tool-{version}-{other}\n"));
-        }
-        routes.push((
-            format!("/tool/release-{version}/SHA256SUMS"),
-            Route::Ok(sums.into_bytes()),
-        ));
-        routes.push((
-            format!("/tool/release-{version}/acme-tool-{version}-linux-amd64.tar.gz"),
-            Route::Ok(linux),
-        ));
-    }
+    routes.extend(declared::routes());
     TestServer::start(routes)
 }
 
@@ -235,9 +173,9 @@ fn a_changed_declaration_is_refused_under_the_lock_until_vx_lock_takes_it() {
     assert_eq!(code, Some(0), "{stderr}");
     let locked_text = project.lock_text().unwrap();
 
-    // The company edits its declaration (a new alias); a machine without the old one
+    // The company edits its declaration (its summary); a machine without the old one
     // cached fetches the new one.
-    let edited = DECLARATION.replace("summary", "aliases = [\"acmetool\"]\nsummary");
+    let edited = DECLARATION.replace("ACME's patched tool", "ACME's tool, patched again");
     let second = serve(&edited);
     write_user_config(&project.work.dir.path().join("home"), &config(&second));
     forget_the_cache(&project);
