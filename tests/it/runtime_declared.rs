@@ -125,26 +125,7 @@ fn a_company_runtime_declared_in_toml_locks_installs_and_runs() {
     assert_eq!(entry["version"].as_str(), Some("1.4.2"));
     assert_eq!(entry["package"].as_str(), Some("runtime:acme-tool"));
     assert_eq!(entry["tag"].as_str(), Some("release-1.4.2"));
-    for (platform, asset) in [
-        ("linux-x86_64", "acme-tool-1.4.2-linux-amd64.tar.gz"),
-        ("macos-aarch64", "acme-tool-1.4.2-darwin-arm64.tar.gz"),
-        ("windows-x86_64", "acme-tool-1.4.2-windows-amd64.zip"),
-    ] {
-        let one = locked(&lock, "acme-tool", platform);
-        assert_eq!(
-            one["url"].as_str().unwrap(),
-            format!("https://dl.acme.corp/tool/release-1.4.2/{asset}")
-        );
-        assert_eq!(one["sha256"].as_str().unwrap().len(), 64);
-        assert_eq!(
-            one["checksum"].as_str(),
-            Some("checksum-file:https://dl.acme.corp/tool/release-1.4.2/SHA256SUMS")
-        );
-    }
-    assert_eq!(
-        locked(&lock, "acme-tool", "linux-x86_64")["sha256"].as_str(),
-        Some(sha256_hex(&archive("1.4.2")).as_str())
-    );
+    assert_1_4_2_locked_for_three_platforms(&lock);
     // Locked from the version list and the sums alone: no archive fetched.
     assert!(
         server.paths().iter().all(|p| !p.ends_with(".tar.gz")),
@@ -178,6 +159,32 @@ fn a_company_runtime_declared_in_toml_locks_installs_and_runs() {
     assert!(
         listed.contains("1.4.2") && listed.contains("1.3.0"),
         "{listed}"
+    );
+}
+
+/// `lock` holds acme-tool 1.4.2 for linux-x86_64, macos-aarch64 and windows-x86_64,
+/// each archive's URL on the company's host and its sha256 from the version's sums
+/// (the Linux one that of [`archive`]).
+pub fn assert_1_4_2_locked_for_three_platforms(lock: &toml::Table) {
+    for (platform, asset) in [
+        ("linux-x86_64", "acme-tool-1.4.2-linux-amd64.tar.gz"),
+        ("macos-aarch64", "acme-tool-1.4.2-darwin-arm64.tar.gz"),
+        ("windows-x86_64", "acme-tool-1.4.2-windows-amd64.zip"),
+    ] {
+        let one = locked(lock, "acme-tool", platform);
+        assert_eq!(
+            one["url"].as_str().unwrap(),
+            format!("https://dl.acme.corp/tool/release-1.4.2/{asset}")
+        );
+        assert_eq!(one["sha256"].as_str().unwrap().len(), 64);
+        assert_eq!(
+            one["checksum"].as_str(),
+            Some("checksum-file:https://dl.acme.corp/tool/release-1.4.2/SHA256SUMS")
+        );
+    }
+    assert_eq!(
+        locked(lock, "acme-tool", "linux-x86_64")["sha256"].as_str(),
+        Some(sha256_hex(&archive("1.4.2")).as_str())
     );
 }
 
