@@ -67,7 +67,7 @@ pub fn run(args: &SearchArgs) -> Result<i32, Error> {
     } else {
         let runtime_rows = runtimes.iter().map(|r| {
             [
-                format!("runtime:{}", r.name()),
+                vx::runtime::package(r.origin().map(|o| o.registry.as_str()), r.name()),
                 r.name().to_owned(),
                 truncate(r.summary(), 70),
             ]

@@ -107,6 +107,21 @@ fn a_runtime_published_beside_a_url_registry_locks_installs_and_runs() {
     assert!(paths.iter().all(|p| !p.ends_with(".tar.gz")), "{paths:?}");
     assert!(!paths.iter().any(|p| p == "/vx/registry.yaml"), "{paths:?}");
 
+    // Named like any runtime, its package naming the registry.
+    let out = project.vx().args(["search", "acme"]).output().unwrap();
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(listed.contains("corp:runtime:acme-tool"), "{listed}");
+    let out = project
+        .vx()
+        .args(["versions", "acme-tool"])
+        .output()
+        .unwrap();
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        listed.contains("1.4.2") && listed.contains("1.3.0"),
+        "{listed}"
+    );
+
     let (code, stderr) = run(&project, &["sync", "--headless"]);
     assert_eq!(code, Some(0), "{stderr}");
     let out = project.vx().args(["exec", "--", "acme"]).output().unwrap();
