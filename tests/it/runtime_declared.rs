@@ -325,16 +325,10 @@ impl Drop for Stopping<'_> {
     }
 }
 
-#[test]
-fn the_daemon_answers_with_the_runtime_the_project_carries() {
+/// The running daemon's `toolchain` answer for `project` (started on its store and
+/// stopped again).
+pub fn daemon_toolchain(project: &Project) -> serde_json::Value {
     use std::io::{BufRead, BufReader, Write};
-    let server = serve();
-    let project = carried(
-        &server,
-        DECLARATION,
-        &format!("{THREE}[tools]\nacme-tool = \"1\"\n"),
-    );
-    project.vx().args(["sync", "--headless"]).assert().success();
     let store = project.work.dir.path().join("home/.local/share/vx/store");
     project
         .vx()
@@ -342,7 +336,7 @@ fn the_daemon_answers_with_the_runtime_the_project_carries() {
         .arg(&store)
         .assert()
         .success();
-    let _stop = Stopping(&project);
+    let _stop = Stopping(project);
     let socket = project.work.dir.path().join("no-daemon.sock");
     let stream = std::os::unix::net::UnixStream::connect(&socket).unwrap();
     stream
@@ -358,7 +352,19 @@ fn the_daemon_answers_with_the_runtime_the_project_carries() {
         .unwrap();
     let mut line = String::new();
     BufReader::new(&stream).read_line(&mut line).unwrap();
-    let answer: serde_json::Value = serde_json::from_str(&line).unwrap();
+    serde_json::from_str(&line).unwrap()
+}
+
+#[test]
+fn the_daemon_answers_with_the_runtime_the_project_carries() {
+    let server = serve();
+    let project = carried(
+        &server,
+        DECLARATION,
+        &format!("{THREE}[tools]\nacme-tool = \"1\"\n"),
+    );
+    project.vx().args(["sync", "--headless"]).assert().success();
+    let answer = daemon_toolchain(&project);
     assert_eq!(answer["type"], "toolchain", "{answer}");
     let dirs = answer["bin_dirs"].as_array().unwrap();
     assert!(

@@ -149,6 +149,15 @@ fn a_runtime_published_beside_a_url_registry_locks_installs_and_runs() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(server.hits(), hits, "the hook reached the network");
+    // So does the daemon.
+    let answer = declared::daemon_toolchain(&project);
+    let dirs = answer["bin_dirs"].as_array().expect("bin_dirs");
+    assert!(
+        dirs.iter()
+            .any(|d| d.as_str().unwrap().ends_with("/acme-tool/1.4.2/bin")),
+        "{answer}"
+    );
+    assert_eq!(server.hits(), hits, "the daemon reached the network");
 
     // Another machine, with nothing cached: `--locked` fetches the pinned declaration
     // and installs from the lock.
