@@ -677,6 +677,14 @@ impl Parser<'_> {
                     validate::url(url).map_err(|e| self.err(Some(span), e.into()))?;
                     RegistryWhere::Url(url.to_owned())
                 }
+                _ if table.contains_key("runtimes") => {
+                    return Err(self.err(
+                        Some(item.span()),
+                        Problem::RegistrySource(
+                            "needs exactly one of `path` and `url`, even for runtimes alone: its `runtimes` are read relative to it (a registry.yaml of `packages: []` will do)",
+                        ),
+                    ));
+                }
                 _ => {
                     return Err(self.err(
                         Some(item.span()),

@@ -936,6 +936,10 @@ fn a_registry_names_runtime_declarations_by_path_or_http_url() {
         assert_eq!(loc.map(|l| l.line), Some(2), "{item}");
         assert!(msg.contains(says), "{item}: {msg}");
     }
+    let (_, _, msg) = problem(
+        "[settings]\nregistries = [{ name = \"corp\", runtimes = [\"https://x.org/a.toml\"] }]\n[tools]\nx = \"1\"\n",
+    );
+    assert!(msg.contains("even for runtimes alone"), "{msg}");
     let (p, _, _) = problem(&entry("1"));
     assert!(matches!(p, Problem::WrongType { .. }), "{p:?}");
 }
