@@ -187,6 +187,10 @@ fn registry_entry(
     let project = edit::set_constraint(text, name, "latest")
         .ok()
         .and_then(|(probe, _)| Manifest::parse(path, &probe).ok());
+    // The runtimes the project declares are names too (`vx add acme-jdk@17`).
+    if let Some(project) = &project {
+        super::open_runtimes(project, super::Opening::default())?;
+    }
     let lock = project
         .as_ref()
         .and_then(|m| Lock::load(&m.lock_path()).ok().flatten());

@@ -43,7 +43,8 @@ pub fn run(args: &ExecArgs) -> Result<i32, Error> {
     } else {
         None
     };
-    let manifest = super::project_or_global(manifest_arg)?;
+    let manifest =
+        super::project_or_global_with(manifest_arg, super::Opening::offline(args.offline))?;
     if manifest.is_none() && args.tools.is_empty() {
         return Err(Error::usage(
             "no vx.toml here or in a parent directory, and no global toolset: pass --manifest, name the tools (`vx exec ripgrep@14.1.1 -- rg`), or add global ones (`vx use -g ripgrep`)",

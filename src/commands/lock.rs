@@ -26,7 +26,13 @@ pub fn platforms(explicit: &[Platform], manifest: &Manifest) -> Vec<Platform> {
 
 /// Runs `vx lock`.
 pub fn run(args: &LockArgs) -> Result<i32, Error> {
-    let manifest = super::manifest(args.manifest.as_deref())?;
+    let manifest = super::manifest_with(
+        args.manifest.as_deref(),
+        super::Opening {
+            refresh: true,
+            offline: false,
+        },
+    )?;
     let lock_path = manifest.lock_path();
     let existing = Lock::load(&lock_path).map_err(Error::usage)?;
     let platforms = platforms(&args.platforms, &manifest);

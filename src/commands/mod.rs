@@ -133,20 +133,112 @@ pub fn look() -> vx_tui::Look {
 pub fn manifest(
     explicit: Option<&std::path::Path>,
 ) -> Result<vx::manifest::Manifest, vx::exit::Error> {
+    manifest_with(explicit, Opening::default())
+}
+
+/// How a command reads the runtime declarations its project's registries publish.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Opening {
+    /// Fetch them again and take them as they are now, whatever the lock pins (`vx
+    /// lock`, which then pins them).
+    pub refresh: bool,
+    /// Fetch nothing (`--offline`; `VX_OFFLINE=1` counts as well): a declaration not
+    /// cached is an error.
+    pub offline: bool,
+}
+
+impl Opening {
+    /// Read what the lock pins, fetching nothing when `offline`.
+    pub fn offline(offline: bool) -> Opening {
+        Opening {
+            refresh: false,
+            offline,
+        }
+    }
+}
+
+/// [`manifest`], its registries' declarations read as `opening` says.
+pub fn manifest_with(
+    explicit: Option<&std::path::Path>,
+    opening: Opening,
+) -> Result<vx::manifest::Manifest, vx::exit::Error> {
     use vx::exit::Error;
     let path = vx::manifest::locate(explicit, &cwd()?).map_err(Error::usage)?;
     let manifest = vx::manifest::Manifest::load(&path).map_err(Error::usage)?;
-    opened(manifest)
+    opened(manifest, opening)
 }
 
-/// `manifest` once the runtimes its project declares (`.vx/runtimes/`) are read, and
-/// its note said; a broken declaration is a usage error (exit 2) naming the file.
-fn opened(manifest: vx::manifest::Manifest) -> Result<vx::manifest::Manifest, vx::exit::Error> {
-    vx::runtime::open_project(&manifest.path).map_err(vx::exit::Error::usage)?;
+/// `manifest` once the runtimes its project declares (`.vx/runtimes/`, its
+/// registries' `runtimes`, as its lock pins them) are read, and its note said; a broken
+/// declaration is a usage error (exit 2) naming the file.
+fn opened(
+    manifest: vx::manifest::Manifest,
+    opening: Opening,
+) -> Result<vx::manifest::Manifest, vx::exit::Error> {
+    open_runtimes(&manifest, opening)?;
     if let Some(note) = manifest.ignored_note() {
         vx::note!("{note}");
     }
     Ok(manifest)
+}
+
+/// Reads the runtimes `manifest`'s project declares (`.vx/runtimes/`, its registries'
+/// `runtimes` as its lock pins them, fetched through the run's network when not
+/// cached, as `opening` says); a broken declaration is a usage error (exit 2) naming
+/// the file, one that cannot be fetched an environment error (exit 1).
+pub fn open_runtimes(
+    manifest: &vx::manifest::Manifest,
+    opening: Opening,
+) -> Result<(), vx::exit::Error> {
+    let fetch = LazyFetch {
+        project: manifest.network.clone(),
+        net: std::cell::OnceCell::new(),
+    };
+    let progress = |line: &str| vx::note!("vx: {line}");
+    let how = vx::runtime::declared::registry::How {
+        cache_dir: vx::platform::fs::cache_dir(),
+        fetcher: Some(&fetch),
+        offline: vx::resolution::Options::from_env(opening.offline, true).offline,
+        refresh: opening.refresh,
+        progress: &progress,
+    };
+    let lock = lock_of(Some(manifest));
+    vx::runtime::open_project(manifest, lock.as_ref(), &how).map_err(|e| {
+        if e.is_request() {
+            vx::exit::Error::usage(e)
+        } else {
+            vx::exit::Error::environment(e)
+        }
+    })
+}
+
+/// Fetches what a project's registries publish beside them (runtime declarations)
+/// through the run's network settings (the project's `url_replacements` too), made on
+/// the first fetch only: a project without such declarations, or with them cached,
+/// costs nothing.
+struct LazyFetch {
+    project: vx::manifest::network::ProjectNet,
+    net: std::cell::OnceCell<Result<vx::resolution::Network, String>>,
+}
+
+impl vx::registry::source::Fetch for LazyFetch {
+    fn fetch(
+        &self,
+        url: &str,
+        max_bytes: u64,
+    ) -> Result<Vec<u8>, vx::registry::source::FetchError> {
+        let net = self.net.get_or_init(|| {
+            vx::resolution::Network::from_env(vx::resolution::Options {
+                project: self.project.clone(),
+                ..vx::resolution::Options::from_env(false, false)
+            })
+            .map_err(|e| e.to_string())
+        });
+        match net {
+            Ok(net) => vx::registry::source::Fetch::fetch(net, url, max_bytes),
+            Err(e) => Err(e.clone().into()),
+        }
+    }
 }
 
 /// The project's manifest like [`manifest`], but `None` when none was named and none
@@ -155,10 +247,18 @@ fn opened(manifest: vx::manifest::Manifest) -> Result<vx::manifest::Manifest, vx
 pub fn optional_manifest(
     explicit: Option<&std::path::Path>,
 ) -> Result<Option<vx::manifest::Manifest>, vx::exit::Error> {
+    optional_manifest_with(explicit, Opening::default())
+}
+
+/// [`optional_manifest`], its registries' declarations read as `opening` says.
+pub fn optional_manifest_with(
+    explicit: Option<&std::path::Path>,
+    opening: Opening,
+) -> Result<Option<vx::manifest::Manifest>, vx::exit::Error> {
     use vx::exit::Error;
     use vx::manifest::{Manifest, ManifestError, locate};
     match locate(explicit, &cwd()?) {
-        Ok(path) => opened(Manifest::load(&path).map_err(Error::usage)?).map(Some),
+        Ok(path) => opened(Manifest::load(&path).map_err(Error::usage)?, opening).map(Some),
         Err(ManifestError::NotFound { .. }) => Ok(None),
         Err(err) => Err(Error::usage(err)),
     }
@@ -169,7 +269,16 @@ pub fn optional_manifest(
 pub fn project_or_global(
     explicit: Option<&std::path::Path>,
 ) -> Result<Option<vx::manifest::Manifest>, vx::exit::Error> {
-    if let Some(manifest) = optional_manifest(explicit)? {
+    project_or_global_with(explicit, Opening::default())
+}
+
+/// [`project_or_global`], the project's registries' declarations read as `opening`
+/// says.
+pub fn project_or_global_with(
+    explicit: Option<&std::path::Path>,
+    opening: Opening,
+) -> Result<Option<vx::manifest::Manifest>, vx::exit::Error> {
+    if let Some(manifest) = optional_manifest_with(explicit, opening)? {
         return Ok(Some(manifest));
     }
     match vx::manifest::global::existing() {

@@ -32,7 +32,10 @@ use crate::cli::ScriptArgs;
 /// Runs `vx run`. Returns only when the last script could not be started, a
 /// dependency failed, or there is nothing to run.
 pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
-    let manifest = super::manifest(args.project.manifest.as_deref())?;
+    let manifest = super::manifest_with(
+        args.project.manifest.as_deref(),
+        super::Opening::offline(args.offline),
+    )?;
     let Some(name) = &args.script else {
         list(&manifest)?;
         return Ok(vx::exit::OK);

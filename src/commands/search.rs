@@ -15,7 +15,10 @@ const SHOWN: usize = 30;
 
 /// Runs `vx search`: exit 0 with results, 1 with none.
 pub fn run(args: &SearchArgs) -> Result<i32, Error> {
-    let project = super::optional_manifest(args.manifest.as_deref())?;
+    let project = super::optional_manifest_with(
+        args.manifest.as_deref(),
+        super::Opening::offline(args.offline),
+    )?;
     let lock = super::lock_of(project.as_ref());
     let net = super::network(project.as_ref(), args.offline, args.json)?;
     let resolver =
@@ -64,7 +67,7 @@ pub fn run(args: &SearchArgs) -> Result<i32, Error> {
     } else {
         let runtime_rows = runtimes.iter().map(|r| {
             [
-                format!("runtime:{}", r.name()),
+                vx::runtime::package(r.origin().map(|o| o.registry.as_str()), r.name()),
                 r.name().to_owned(),
                 truncate(r.summary(), 70),
             ]

@@ -16,7 +16,10 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
     if args.demo {
         return vx::demo::run(&settings).map_err(Error::environment);
     }
-    let manifest = super::manifest(args.manifest.as_deref())?;
+    let manifest = super::manifest_with(
+        args.manifest.as_deref(),
+        super::Opening::offline(args.offline),
+    )?;
     settings.network = super::project_network(&manifest)?;
     let mode = if args.frozen {
         LockMode::Frozen

@@ -13,7 +13,10 @@ use crate::cli::VersionsArgs;
 
 /// Runs `vx versions`.
 pub fn run(args: &VersionsArgs) -> Result<i32, Error> {
-    let project = super::optional_manifest(args.manifest.as_deref())?;
+    let project = super::optional_manifest_with(
+        args.manifest.as_deref(),
+        super::Opening::offline(args.offline),
+    )?;
     let lock = super::lock_of(project.as_ref());
     let net = super::network(project.as_ref(), args.offline, args.json)?;
     let resolver =

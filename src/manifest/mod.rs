@@ -201,6 +201,10 @@ pub enum Problem {
     /// A `[settings] registries` entry that is not `{{ name, path }}` or `{{ name, url }}`.
     #[error("a [settings] registries entry {0}")]
     RegistrySource(&'static str),
+    /// A `runtimes` item of a `[settings] registries` entry that cannot name a runtime
+    /// declaration (the text says why).
+    #[error("a [settings] registries entry's runtimes item {0}")]
+    RegistryRuntime(String),
     /// A credential (`http`, `headers`, `token`, `netrc`) in vx.toml, which is shared.
     #[error(
         "`{0}` holds credentials, which belong in the user config (`vx config path` prints where it is), never in vx.toml"
@@ -237,6 +241,11 @@ pub struct RegistrySource {
     pub name: String,
     /// Where it is.
     pub place: RegistryWhere,
+    /// `runtimes`: runtime declarations published beside it, each a path or an
+    /// http(s) URL as written (`runtimes/corp-jdk.toml`), relative to the registry's
+    /// own location (its file's directory, or its URL) unless absolute
+    /// (`crate::runtime::declared::registry` reads them).
+    pub runtimes: Vec<String>,
 }
 
 /// Where a registry is.

@@ -81,7 +81,9 @@ const MAX_ENVIRONMENT_ENTRIES: usize = 4096;
 /// Keys that hold credentials in the user config: refused in vx.toml, which is shared.
 const CREDENTIAL_KEYS: &[&str] = &["http", "headers", "token", "netrc"];
 /// Keys of a `[settings] registries` entry.
-const REGISTRY_SOURCE_KEYS: &[&str] = &["name", "path", "url"];
+const REGISTRY_SOURCE_KEYS: &[&str] = &["name", "path", "url", "runtimes"];
+/// Most runtime declarations one registry entry may name.
+const MAX_REGISTRY_RUNTIMES: usize = 64;
 /// Keys of a registry tool's table (one without a `url`).
 /// loonghao/vx's value of a rust tool whose toolchain rustup's `rust-toolchain.toml`
 /// names ([`Parser::rustup_managed`]).
@@ -675,6 +677,14 @@ impl Parser<'_> {
                     validate::url(url).map_err(|e| self.err(Some(span), e.into()))?;
                     RegistryWhere::Url(url.to_owned())
                 }
+                _ if table.contains_key("runtimes") => {
+                    return Err(self.err(
+                        Some(item.span()),
+                        Problem::RegistrySource(
+                            "needs exactly one of `path` and `url`, even for runtimes alone: its `runtimes` are read relative to it (a registry.yaml of `packages: []` will do)",
+                        ),
+                    ));
+                }
                 _ => {
                     return Err(self.err(
                         Some(item.span()),
@@ -682,10 +692,65 @@ impl Parser<'_> {
                     ));
                 }
             };
+            let runtimes = match table.get("runtimes") {
+                Some(value) => self.registry_runtimes(value)?,
+                None => Vec::new(),
+            };
             out.push(RegistrySource {
                 name: name.to_owned(),
                 place,
+                runtimes,
             });
+        }
+        Ok(out)
+    }
+
+    /// A registry entry's `runtimes = ["runtimes/corp-jdk.toml", "https://…/x.toml"]`:
+    /// each a path or an http(s) URL naming a `NAME.toml` declaration. A `file://` URL
+    /// is refused: a project names local files by path, and a URL registry's entries
+    /// stay on the web (as its packages' downloads do).
+    fn registry_runtimes(
+        &self,
+        value: &Spanned<DeValue<'_>>,
+    ) -> Result<Vec<String>, ManifestError> {
+        let items = self.string_list(value, "settings.registries.runtimes")?;
+        if items.len() > MAX_REGISTRY_RUNTIMES {
+            return Err(self.err(
+                Some(value.span()),
+                Problem::RegistryRuntime(format!("list is longer than {MAX_REGISTRY_RUNTIMES}")),
+            ));
+        }
+        let mut out: Vec<String> = Vec::new();
+        for (item, span) in items {
+            let bad = |why: String| {
+                self.err(
+                    Some(span.clone()),
+                    Problem::RegistryRuntime(format!("{:?} {why}", validate::shorten(item))),
+                )
+            };
+            if item.contains("://") {
+                match validate::url(item).map_err(|e| bad(format!("is not a URL vx reads: {e}")))? {
+                    validate::Scheme::File => {
+                        return Err(bad(
+                            "is a file:// URL: name a file of the project by its path, or a declaration on the web by http(s)".to_owned(),
+                        ));
+                    }
+                    validate::Scheme::Http | validate::Scheme::Https => {}
+                }
+            } else if item.is_empty() || item.chars().any(char::is_control) {
+                return Err(bad("is not a path".to_owned()));
+            }
+            let file = item.split(['?', '#']).next().unwrap_or(item);
+            let file = file.rsplit(['/', '\\']).next().unwrap_or(file);
+            if !file.ends_with(".toml") || file.len() == ".toml".len() {
+                return Err(bad(
+                    "must name a declaration file NAME.toml (its runtime's name)".to_owned(),
+                ));
+            }
+            if out.iter().any(|o| o == item) {
+                return Err(bad("is listed twice".to_owned()));
+            }
+            out.push(item.to_owned());
         }
         Ok(out)
     }

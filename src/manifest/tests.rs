@@ -654,7 +654,8 @@ fn a_tool_named_by_a_registry_has_a_constraint_and_no_url() {
         m.registries,
         [RegistrySource {
             name: "corp".into(),
-            place: RegistryWhere::Path("reg.yaml".into())
+            place: RegistryWhere::Path("reg.yaml".into()),
+            runtimes: Vec::new(),
         }]
     );
     // The name looked up and the constraint decide the lock entry; `bin` its layout.
@@ -902,4 +903,43 @@ fn bad_environment_entries_are_errors_at_their_line() {
             "{text}: {shown}"
         );
     }
+}
+
+#[test]
+fn a_registry_names_runtime_declarations_by_path_or_http_url() {
+    let m = parse(
+        "[settings]\nregistries = [{ name = \"corp\", url = \"https://corp.example/vx/registry.yaml\", runtimes = [\"runtimes/corp-jdk.toml\", \"https://cdn.corp.example/py.toml\"] }]\n[tools]\nx = \"1\"\n",
+    )
+    .unwrap();
+    assert_eq!(
+        m.registries[0].runtimes,
+        ["runtimes/corp-jdk.toml", "https://cdn.corp.example/py.toml"]
+    );
+    let entry = |item: &str| {
+        format!(
+            "[settings]\nregistries = [{{ name = \"corp\", path = \"r.yaml\", runtimes = [{item}] }}]\n[tools]\nx = \"1\"\n"
+        )
+    };
+    for (item, says) in [
+        ("\"file:///etc/x.toml\"", "is a file:// URL"),
+        ("\"ftp://x.org/x.toml\"", "is not a URL vx reads"),
+        (
+            "\"runtimes/x.yaml\"",
+            "must name a declaration file NAME.toml",
+        ),
+        ("\"runtimes/\"", "must name a declaration file NAME.toml"),
+        ("\"\"", "is not a path"),
+        ("\"a.toml\", \"a.toml\"", "is listed twice"),
+    ] {
+        let (p, loc, msg) = problem(&entry(item));
+        assert!(matches!(p, Problem::RegistryRuntime(_)), "{item}: {p:?}");
+        assert_eq!(loc.map(|l| l.line), Some(2), "{item}");
+        assert!(msg.contains(says), "{item}: {msg}");
+    }
+    let (_, _, msg) = problem(
+        "[settings]\nregistries = [{ name = \"corp\", runtimes = [\"https://x.org/a.toml\"] }]\n[tools]\nx = \"1\"\n",
+    );
+    assert!(msg.contains("even for runtimes alone"), "{msg}");
+    let (p, _, _) = problem(&entry("1"));
+    assert!(matches!(p, Problem::WrongType { .. }), "{p:?}");
 }

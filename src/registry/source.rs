@@ -297,14 +297,7 @@ fn open_fetched(
     pin: Option<&str>,
     standard: Option<&str>,
 ) -> Result<(Index, String), SourceError> {
-    let pin = pin
-        .map(|p| {
-            normal_digest(p).ok_or_else(|| SourceError::BadDigest {
-                what: what.to_owned(),
-                digest: p.to_owned(),
-            })
-        })
-        .transpose()?;
+    let pin = checked_pin(what, pin)?;
     let known = pin.clone().or_else(|| cache.recorded(url));
     if let Some(digest) = &known
         && let Some(index) = cache.cached_index(digest)?
@@ -335,6 +328,82 @@ fn open_fetched(
             source,
         })?;
     index_checked(cache, url, &shown, what, &bytes, pin)
+}
+
+/// A file a registry publishes beside itself (a runtime declaration), at `url`, at most
+/// `max_bytes`: the bytes and their sha256, kept like a registry file (content-addressed
+/// under `files/`, the digest last fetched from the URL under `urls/`). Without
+/// `refresh` it is the copy pinned (`pin`, from the lock) or last fetched from `url`
+/// when the cache holds it, else fetched, a fetched file with another digest than
+/// `pin` refused ([`SourceError::Mismatch`]); with `refresh` (and online) it is fetched
+/// again whatever is pinned or cached, to be pinned anew. `ext` names the cached
+/// file's kind (`toml`).
+pub fn fetch_file(
+    cx: &Context<'_>,
+    what: &str,
+    url: &str,
+    pin: Option<&str>,
+    refresh: bool,
+    max_bytes: u64,
+) -> Result<(Vec<u8>, String), SourceError> {
+    let cache = Cache {
+        root: cx.cache_dir.join("registries"),
+    };
+    let pin = checked_pin(what, pin)?;
+    let path_of = |digest: &str| cache.root.join("files").join(format!("{digest}.toml"));
+    if !refresh || cx.offline {
+        let known = pin.clone().or_else(|| cache.recorded(url));
+        if let Some(digest) = known
+            && let Ok(bytes) = crate::bounded_read::read(&path_of(&digest), max_bytes)
+            && sha256_hex(&bytes) == digest
+        {
+            return Ok((bytes, digest));
+        }
+    }
+    if cx.offline {
+        return Err(SourceError::Offline {
+            what: what.to_owned(),
+        });
+    }
+    let shown = shown_url(url);
+    (cx.progress)(&vx_text::sanitize(&format!(
+        "fetching {what} from {shown} …"
+    )));
+    let bytes = cx
+        .fetcher
+        .fetch(url, max_bytes)
+        .map_err(|source| SourceError::Fetch {
+            what: what.to_owned(),
+            url: shown.clone(),
+            source,
+        })?;
+    let got = sha256_hex(&bytes);
+    if let Some(expected) = pin
+        && expected != got
+        && !refresh
+    {
+        return Err(SourceError::Mismatch {
+            what: what.to_owned(),
+            url: shown,
+            expected,
+            got,
+        });
+    }
+    write_file(&path_of(&got), &bytes)?;
+    cache.record(url, &got)?;
+    Ok((bytes, got))
+}
+
+/// `pin` as lowercase hex; one that is not a sha256 is refused before it names a cache
+/// file.
+fn checked_pin(what: &str, pin: Option<&str>) -> Result<Option<String>, SourceError> {
+    pin.map(|p| {
+        normal_digest(p).ok_or_else(|| SourceError::BadDigest {
+            what: what.to_owned(),
+            digest: p.to_owned(),
+        })
+    })
+    .transpose()
 }
 
 /// `bytes` of the registry at `url` checked against `pin`, parsed, cached and indexed.
@@ -485,7 +554,7 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), SourceError> {
 }
 
 /// The sha256 of `bytes`, lowercase hex.
-fn sha256_hex(bytes: &[u8]) -> String {
+pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 

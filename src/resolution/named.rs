@@ -39,10 +39,13 @@ pub struct Listed {
 }
 
 impl Named {
-    /// The package as the lock records it: `runtime:node`, `standard:cli/cli`.
+    /// The package as the lock records it: `runtime:node`, `corp:runtime:corp-jdk`,
+    /// `standard:cli/cli`.
     pub fn qualified_name(&self) -> String {
         match self {
-            Named::Runtime(r) => format!("{}{}", resolve_runtime::PACKAGE_PREFIX, r.name()),
+            Named::Runtime(r) => {
+                crate::runtime::package(r.origin().map(|o| o.registry.as_str()), r.name())
+            }
             Named::Package(found) => found.qualified_name(),
         }
     }

@@ -41,6 +41,8 @@ pub fn from_lock(tool: &ToolTable, lock: &Lock) -> Option<ToolTable> {
     {
         // A runtime no longer known: resolved again, which says why.
         Some(None) => None,
+        // A registry's declaration other than the one locked: resolved again.
+        Some(Some(runtime)) if super::runtime::pin_of(runtime) != entry.registry => None,
         Some(Some(runtime)) => Some(super::runtime::concrete(
             runtime,
             tool,

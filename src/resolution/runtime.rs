@@ -13,15 +13,31 @@ use crate::runtime::{self, Context, Release, Resolved, Runtime};
 
 use super::ResolutionError;
 
-/// The lock's `package` of a runtime: `runtime:NAME`.
-pub const PACKAGE_PREFIX: &str = "runtime:";
+/// The lock's `package` of a runtime: `runtime:NAME` (`REGISTRY:runtime:NAME` for one
+/// a project's registry publishes).
+pub const PACKAGE_PREFIX: &str = runtime::PACKAGE_PREFIX;
 
 /// The runtime a lock entry's `package` names: `None` when it names none (a registry
 /// package), `Some(None)` when it names a runtime this vx does not know or cannot
-/// read the declaration of (the tool is then resolved again, which says why).
+/// read the declaration of, or one that now comes from elsewhere than the registry
+/// the package names (the tool is then resolved again, which says why).
 pub fn of_package(package: &str) -> Option<Option<&'static dyn Runtime>> {
-    let name = package.strip_prefix(PACKAGE_PREFIX)?;
-    Some(runtime::find(name).ok().flatten())
+    let (name, registry) = runtime::package_name(package)?;
+    Some(
+        runtime::find(name)
+            .ok()
+            .flatten()
+            .filter(|r| r.origin().map(|o| o.registry.as_str()) == registry),
+    )
+}
+
+/// The lock's pin of `runtime`'s declaration, for one a project's registry publishes:
+/// the registry's name as `ref`, the declaration's sha256.
+pub fn pin_of(runtime: &dyn Runtime) -> Option<crate::lock::RegistryPin> {
+    runtime.origin().map(|o| crate::lock::RegistryPin {
+        git_ref: o.registry.clone(),
+        sha256: format!("sha256:{}", o.digest),
+    })
 }
 
 /// `tool`'s concrete table at `version`, each platform as `downloads` gives it with
@@ -161,9 +177,10 @@ pub fn resolve_tool(
     }
     if let Some(entry) = lock.tools.get_mut(&tool.name) {
         entry.constraint = Some(constraint.to_owned());
-        entry.package = Some(format!("{PACKAGE_PREFIX}{}", runtime.name()));
+        let origin = runtime.origin().map(|o| o.registry.as_str());
+        entry.package = Some(runtime::package(origin, runtime.name()));
         entry.tag = Some(release.id.clone());
-        entry.registry = None;
+        entry.registry = pin_of(runtime);
         for (platform, resolved) in &downloads {
             let key = platform.to_string();
             if let Resolved::Unsupported(reason) = resolved {

@@ -88,6 +88,12 @@ pub trait Runtime: Sync {
         let _ = version;
         BTreeMap::new()
     }
+    /// The registry that published this runtime's declaration, with the declaration's
+    /// sha256 (what the lock pins); `None` for vx's own and for a user's or a
+    /// project's `.vx/runtimes/` declaration.
+    fn origin(&self) -> Option<&declared::registry::Origin> {
+        None
+    }
     /// What to tell about a download when it is locked (erlang: which Ubuntu build,
     /// for which glibc).
     fn note(&self, download: &Download) -> Option<String> {
@@ -378,6 +384,28 @@ fn builtin_names() -> Vec<&'static str> {
         .collect()
 }
 
+/// The lock's `package` prefix of a runtime (`runtime:node`).
+pub const PACKAGE_PREFIX: &str = "runtime:";
+
+/// The lock's `package` of runtime `name`: `runtime:NAME`, or `REGISTRY:runtime:NAME`
+/// for one a project's registry publishes (`corp:runtime:corp-jdk`).
+pub fn package(registry: Option<&str>, name: &str) -> String {
+    match registry {
+        Some(registry) => format!("{registry}:{PACKAGE_PREFIX}{name}"),
+        None => format!("{PACKAGE_PREFIX}{name}"),
+    }
+}
+
+/// The runtime name and the registry (if any) a lock's `package` names: `None` for a
+/// registry package (`standard:BurntSushi/ripgrep`).
+pub fn package_name(package: &str) -> Option<(&str, Option<&str>)> {
+    if let Some(name) = package.strip_prefix(PACKAGE_PREFIX) {
+        return Some((name, None));
+    }
+    let (registry, rest) = package.split_once(':')?;
+    Some((rest.strip_prefix(PACKAGE_PREFIX)?, Some(registry)))
+}
+
 /// Every runtime: vx's own, then those of the projects opened in this process
 /// ([`declared::project`]), then those the user declared (`runtimes/NAME.toml` in
 /// vx's configuration directory, [`declared::user`]) that no project's shadows; an
@@ -397,10 +425,15 @@ pub fn all() -> Result<Vec<&'static dyn Runtime>, RuntimeError> {
 }
 
 /// Reads the runtime declarations a project ships beside its manifest
-/// (`.vx/runtimes/NAME.toml`, [`declared::project`]), so that its runtimes are found
+/// (`.vx/runtimes/NAME.toml`) and those its registries publish (pinned by `lock`,
+/// fetched as `how` allows: [`declared::project`]), so that its runtimes are found
 /// by name from then on; an error (the user's: exit 2) names a broken file.
-pub fn open_project(manifest: &std::path::Path) -> Result<(), RuntimeError> {
-    declared::project::open(manifest, &builtin_names())
+pub fn open_project(
+    manifest: &crate::manifest::Manifest,
+    lock: Option<&crate::lock::Lock>,
+    how: &declared::registry::How<'_>,
+) -> Result<(), RuntimeError> {
+    declared::project::open(manifest, lock, how, &builtin_names())
 }
 
 /// An offline GitHub client (every fetch an error), for [`Context::seeded`].

@@ -93,6 +93,8 @@ mod runtime_npm;
 #[cfg(unix)]
 mod runtime_python;
 #[cfg(unix)]
+mod runtime_registry;
+#[cfg(unix)]
 mod runtime_ruby;
 #[cfg(unix)]
 mod runtime_rust;

@@ -16,7 +16,7 @@ const THREE: &str =
 
 /// An in-house tool build: a version list, archives per platform, a SHA256SUMS per
 /// version; no Windows build of 1.4.2 is served, only listed.
-const DECLARATION: &str = r#"
+pub const DECLARATION: &str = r#"
 name = "acme-tool"
 aliases = ["acmetool"]
 summary = "ACME's patched tool, from dl.acme.corp"
@@ -42,7 +42,7 @@ env = { ACME_HOME = "" }
 
 /// The Linux archive of `version`: `acme-tool-V/bin/acme` printing its version and
 /// `ACME_HOME`.
-fn archive(version: &'static str) -> Vec<u8> {
+pub fn archive(version: &'static str) -> Vec<u8> {
     let script = format!("#!/bin/sh\necho \"acme {version} home=$ACME_HOME\"\n");
     let top: &'static str = Box::leak(format!("acme-tool-{version}/").into_boxed_str());
     let bin: &'static str = Box::leak(format!("acme-tool-{version}/bin/").into_boxed_str());
@@ -56,6 +56,12 @@ fn archive(version: &'static str) -> Vec<u8> {
 
 /// The company's server: versions 1.3.0 and 1.4.2 (and a line that is no release).
 fn serve() -> TestServer {
+    TestServer::start(routes())
+}
+
+/// The routes of [`serve`]: the version list under `/tool/`, each version's
+/// SHA256SUMS and Linux archive.
+pub fn routes() -> Vec<(String, Route)> {
     let mut routes: Vec<(String, Route)> = vec![(
         "/tool/versions.txt".to_owned(),
         Route::Ok(
@@ -82,7 +88,7 @@ fn serve() -> TestServer {
             Route::Ok(linux),
         ));
     }
-    TestServer::start(routes)
+    routes
 }
 
 /// A project whose user config sends dl.acme.corp to `server` and declares the
@@ -119,26 +125,7 @@ fn a_company_runtime_declared_in_toml_locks_installs_and_runs() {
     assert_eq!(entry["version"].as_str(), Some("1.4.2"));
     assert_eq!(entry["package"].as_str(), Some("runtime:acme-tool"));
     assert_eq!(entry["tag"].as_str(), Some("release-1.4.2"));
-    for (platform, asset) in [
-        ("linux-x86_64", "acme-tool-1.4.2-linux-amd64.tar.gz"),
-        ("macos-aarch64", "acme-tool-1.4.2-darwin-arm64.tar.gz"),
-        ("windows-x86_64", "acme-tool-1.4.2-windows-amd64.zip"),
-    ] {
-        let one = locked(&lock, "acme-tool", platform);
-        assert_eq!(
-            one["url"].as_str().unwrap(),
-            format!("https://dl.acme.corp/tool/release-1.4.2/{asset}")
-        );
-        assert_eq!(one["sha256"].as_str().unwrap().len(), 64);
-        assert_eq!(
-            one["checksum"].as_str(),
-            Some("checksum-file:https://dl.acme.corp/tool/release-1.4.2/SHA256SUMS")
-        );
-    }
-    assert_eq!(
-        locked(&lock, "acme-tool", "linux-x86_64")["sha256"].as_str(),
-        Some(sha256_hex(&archive("1.4.2")).as_str())
-    );
+    assert_1_4_2_locked_for_three_platforms(&lock);
     // Locked from the version list and the sums alone: no archive fetched.
     assert!(
         server.paths().iter().all(|p| !p.ends_with(".tar.gz")),
@@ -172,6 +159,32 @@ fn a_company_runtime_declared_in_toml_locks_installs_and_runs() {
     assert!(
         listed.contains("1.4.2") && listed.contains("1.3.0"),
         "{listed}"
+    );
+}
+
+/// `lock` holds acme-tool 1.4.2 for linux-x86_64, macos-aarch64 and windows-x86_64,
+/// each archive's URL on the company's host and its sha256 from the version's sums
+/// (the Linux one that of [`archive`]).
+pub fn assert_1_4_2_locked_for_three_platforms(lock: &toml::Table) {
+    for (platform, asset) in [
+        ("linux-x86_64", "acme-tool-1.4.2-linux-amd64.tar.gz"),
+        ("macos-aarch64", "acme-tool-1.4.2-darwin-arm64.tar.gz"),
+        ("windows-x86_64", "acme-tool-1.4.2-windows-amd64.zip"),
+    ] {
+        let one = locked(lock, "acme-tool", platform);
+        assert_eq!(
+            one["url"].as_str().unwrap(),
+            format!("https://dl.acme.corp/tool/release-1.4.2/{asset}")
+        );
+        assert_eq!(one["sha256"].as_str().unwrap().len(), 64);
+        assert_eq!(
+            one["checksum"].as_str(),
+            Some("checksum-file:https://dl.acme.corp/tool/release-1.4.2/SHA256SUMS")
+        );
+    }
+    assert_eq!(
+        locked(lock, "acme-tool", "linux-x86_64")["sha256"].as_str(),
+        Some(sha256_hex(&archive("1.4.2")).as_str())
     );
 }
 
@@ -312,16 +325,10 @@ impl Drop for Stopping<'_> {
     }
 }
 
-#[test]
-fn the_daemon_answers_with_the_runtime_the_project_carries() {
+/// The running daemon's `toolchain` answer for `project` (started on its store and
+/// stopped again).
+pub fn daemon_toolchain(project: &Project) -> serde_json::Value {
     use std::io::{BufRead, BufReader, Write};
-    let server = serve();
-    let project = carried(
-        &server,
-        DECLARATION,
-        &format!("{THREE}[tools]\nacme-tool = \"1\"\n"),
-    );
-    project.vx().args(["sync", "--headless"]).assert().success();
     let store = project.work.dir.path().join("home/.local/share/vx/store");
     project
         .vx()
@@ -329,7 +336,7 @@ fn the_daemon_answers_with_the_runtime_the_project_carries() {
         .arg(&store)
         .assert()
         .success();
-    let _stop = Stopping(&project);
+    let _stop = Stopping(project);
     let socket = project.work.dir.path().join("no-daemon.sock");
     let stream = std::os::unix::net::UnixStream::connect(&socket).unwrap();
     stream
@@ -345,7 +352,19 @@ fn the_daemon_answers_with_the_runtime_the_project_carries() {
         .unwrap();
     let mut line = String::new();
     BufReader::new(&stream).read_line(&mut line).unwrap();
-    let answer: serde_json::Value = serde_json::from_str(&line).unwrap();
+    serde_json::from_str(&line).unwrap()
+}
+
+#[test]
+fn the_daemon_answers_with_the_runtime_the_project_carries() {
+    let server = serve();
+    let project = carried(
+        &server,
+        DECLARATION,
+        &format!("{THREE}[tools]\nacme-tool = \"1\"\n"),
+    );
+    project.vx().args(["sync", "--headless"]).assert().success();
+    let answer = daemon_toolchain(&project);
     assert_eq!(answer["type"], "toolchain", "{answer}");
     let dirs = answer["bin_dirs"].as_array().unwrap();
     assert!(

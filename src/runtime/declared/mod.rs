@@ -4,9 +4,11 @@
 //! (`node.toml`), so the path a company's declaration takes is the one vx's node
 //! takes. A company adds its own (an in-house JDK build, a patched Python) as
 //! `runtimes/NAME.toml` in vx's configuration directory ([`user`]), or ships it with
-//! the project as `.vx/runtimes/NAME.toml` beside `vx.toml` ([`project`]); it is then named
-//! like any runtime (`vx add acme-jdk@17`), locked in the same shape
-//! (`package = "runtime:acme-jdk"`) and installed by the same engine.
+//! the project as `.vx/runtimes/NAME.toml` beside `vx.toml` ([`project`]), or publishes it
+//! beside its registry (a `[settings] registries` entry's `runtimes`, [`registry`]); it
+//! is then named like any runtime (`vx add acme-jdk@17`), locked in the same shape
+//! (`package = "runtime:acme-jdk"`, `"corp:runtime:corp-jdk"` for a registry's) and
+//! installed by the same engine.
 //!
 //! Code stays where a publisher's format needs it: rust's channel TOML, the Adoptium
 //! API, go.dev's JSON with a sha256 per file, python-build-standalone's release
@@ -15,6 +17,7 @@
 pub mod format;
 pub mod index;
 pub mod project;
+pub mod registry;
 pub mod user;
 
 use std::sync::OnceLock;
@@ -49,6 +52,9 @@ pub struct Declared {
     /// Its index in errors: `node release index`.
     what: &'static str,
     spec: Spec,
+    /// The registry that published it and its file's sha256, for one a project's
+    /// registry names ([`registry`]).
+    origin: Option<registry::Origin>,
 }
 
 /// A string kept for the rest of the process.
@@ -67,6 +73,7 @@ impl Declared {
             needs: spec.needs.clone().map(leak),
             what: leak(format!("{} release index", spec.name)),
             spec,
+            origin: None,
         }
     }
 
@@ -312,6 +319,10 @@ impl Runtime for Declared {
 
     fn needs(&self) -> Option<&'static str> {
         self.needs
+    }
+
+    fn origin(&self) -> Option<&registry::Origin> {
+        self.origin.as_ref()
     }
 }
 

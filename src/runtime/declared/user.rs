@@ -40,29 +40,42 @@ pub fn load(dir: &Path, taken: &[&str]) -> Result<Vec<Declared>, String> {
     let mut taken: Vec<String> = taken.iter().map(|t| (*t).to_owned()).collect();
     let mut out = Vec::with_capacity(paths.len());
     for path in paths {
-        let shown = path.display();
+        let shown = path.display().to_string();
         let text = crate::bounded_read::read_to_string(&path, format::MAX_DECLARATION_BYTES)
             .map_err(|e| format!("{shown}: {e}"))?;
-        let spec = format::parse(&text).map_err(|e| format!("{shown}: {e}"))?;
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-        if spec.name != stem {
-            return Err(format!(
-                "{shown}: declares `{}`; a declaration's file is named after its runtime ({}.toml)",
-                crate::validate::shorten(&spec.name),
-                spec.name
-            ));
-        }
-        for name in std::iter::once(&spec.name).chain(&spec.aliases) {
-            if taken.iter().any(|t| t == name) {
-                return Err(format!(
-                    "{shown}: the name `{name}` is already a runtime's; choose another"
-                ));
-            }
-            taken.push(name.clone());
-        }
-        out.push(Declared::new(spec));
+        out.push(read(&text, &shown, stem, &mut taken)?);
     }
     Ok(out)
+}
+
+/// The declaration `text` of the file `shown` (a path or URL, for messages) whose name
+/// without `.toml` is `stem`, read strictly: the one check every declaration passes,
+/// wherever it comes from (a user's, a project's, a registry's). Its names and aliases
+/// are added to `taken`, where none of them may be yet.
+pub fn read(
+    text: &str,
+    shown: &str,
+    stem: &str,
+    taken: &mut Vec<String>,
+) -> Result<Declared, String> {
+    let spec = format::parse(text).map_err(|e| format!("{shown}: {e}"))?;
+    if spec.name != stem {
+        return Err(format!(
+            "{shown}: declares `{}`; a declaration's file is named after its runtime ({}.toml)",
+            crate::validate::shorten(&spec.name),
+            spec.name
+        ));
+    }
+    for name in std::iter::once(&spec.name).chain(&spec.aliases) {
+        if taken.iter().any(|t| t == name) {
+            return Err(format!(
+                "{shown}: the name `{name}` is already a runtime's; choose another"
+            ));
+        }
+        taken.push(name.clone());
+    }
+    Ok(Declared::new(spec))
 }
 
 #[cfg(test)]
