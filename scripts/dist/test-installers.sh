@@ -92,11 +92,18 @@ json.dump({"version": v, "tag": f"v{v}", "targets": {"x86_64-unknown-linux-musl"
     open(os.path.join(d, "vx-release.json"), "w"))
 PY
 minisign -S -s "$work/key" -m "$work/www/v$next/vx-release.json" -t "tag:v$next" >/dev/null
+(cd "$work/www/v$next" && sha256sum "vx-$next-x86_64-unknown-linux-musl.tar.gz" >sha256.sum)
 # GitHub's layout: releases/download/TAG/ and the latest/download redirect's target.
 mkdir -p "$work/www/vx-toolchain/vx/releases/download" "$work/www/vx-toolchain/vx/releases/latest"
 ln -s "$work/www/v$version" "$work/www/vx-toolchain/vx/releases/download/v$version"
 ln -s "$work/www/v$next" "$work/www/vx-toolchain/vx/releases/download/v$next"
 ln -s "$work/www/v$next" "$work/www/vx-toolchain/vx/releases/latest/download"
+# A GitHub Enterprise Server of its own (VX_INSTALLER_GITHUB_BASE_URL), whose latest
+# release is this build's, as github.com's is for the README's line.
+mkdir -p "$work/www/ghes/vx-toolchain/vx/releases/download" "$work/www/ghes/vx-toolchain/vx/releases/latest"
+ln -s "$work/www/v$version" "$work/www/ghes/vx-toolchain/vx/releases/download/v$version"
+ln -s "$work/www/v$next" "$work/www/ghes/vx-toolchain/vx/releases/download/v$next"
+ln -s "$work/www/v$version" "$work/www/ghes/vx-toolchain/vx/releases/latest/download"
 # A tampered copy of the first set.
 cp -r "$work/www/v$version" "$work/www/tampered"
 python3 - "$work/www/tampered/vx-$version-x86_64-unknown-linux-musl.tar.gz" <<'PY'
@@ -114,6 +121,11 @@ www, port_file = sys.argv[1:]
 class Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
+    def do_GET(self):
+        # Which request carried a token (the installer's VX_GITHUB_TOKEN rule).
+        with open(port_file + ".auth", "a") as log:
+            log.write(f"{self.path} {self.headers.get('Authorization', '-')}\n")
+        super().do_GET()
 handler = functools.partial(Quiet, directory=www)
 server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
 with open(port_file + ".tmp", "w") as f:
@@ -220,6 +232,55 @@ if run_installer dash "$home" VX_NO_MODIFY_PATH=1 && [ -x "$home/.local/bin/vx" 
   pass "VX_NO_MODIFY_PATH=1: no profile edited"
 else
   fail "no-modify-path: $(cat "$home/out.log")"
+fi
+
+echo "== the README's line, against a GitHub Enterprise Server"
+# `curl -LsSf https://github.com/…/latest/download/install.sh | sh` with github.com
+# swapped for the loopback's GHES base: the script piped into sh, no VX_DOWNLOAD_URL (so
+# the default releases/download/vVERSION path under VX_INSTALLER_GITHUB_BASE_URL), a
+# token for that host, another install directory, and the profiles a user has.
+home=$work/home-readme
+mkdir -p "$home/.config/fish"
+: >"$home/.bashrc"
+: >"$home/.zshrc"
+: >"$port_file.auth"
+ghes=$base/ghes
+if env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$home" VX_INSTALLER_GITHUB_BASE_URL="$ghes" \
+  VX_GITHUB_TOKEN=ghes-secret VX_INSTALL_DIR="$home/tools/bin" \
+  sh -c "curl -LsSf '$ghes/vx-toolchain/vx/releases/latest/download/install.sh' | sh" >"$home/out.log" 2>&1 \
+  && "$home/tools/bin/vx" --version | grep -q "^vx $version "; then
+  pass "curl … | sh from a GHES base: vx $version installed into VX_INSTALL_DIR"
+else
+  fail "the README's line: $(cat "$home/out.log")"
+fi
+for profile in .profile .bashrc .zshrc; do
+  if grep -q "$home/tools/bin:\$PATH\" # added by the vx installer" "$home/$profile"; then pass "PATH line in $profile"; else fail "no PATH line in $profile"; fi
+done
+if grep -q "fish_add_path \"$home/tools/bin\"" "$home/.config/fish/conf.d/vx.fish"; then pass "PATH for fish (conf.d/vx.fish)"; else fail "no fish PATH"; fi
+if grep -q "^/ghes/vx-toolchain/vx/releases/download/v$version/vx-$version-x86_64-unknown-linux-musl.tar.gz Bearer ghes-secret\$" "$port_file.auth"; then
+  pass "VX_GITHUB_TOKEN sent to the GitHub base it names"
+else
+  fail "no token to the GHES host: $(cat "$port_file.auth")"
+fi
+# The same token never goes to a mirror on another host (localhost, not 127.0.0.1).
+home=$work/home-mirror-token
+: >"$port_file.auth"
+if run_installer dash "$home" VX_INSTALLER_GITHUB_BASE_URL="$ghes" VX_GITHUB_TOKEN=ghes-secret \
+  VX_DOWNLOAD_URL="http://localhost:$(cat "$port_file")/v$version" \
+  && [ -x "$home/.local/bin/vx" ] && ! grep -q "Bearer" "$port_file.auth" && [ -s "$port_file.auth" ]; then
+  pass "VX_GITHUB_TOKEN not sent to a mirror elsewhere"
+else
+  fail "token to a mirror: $(cat "$port_file.auth") $(cat "$home/out.log")"
+fi
+# VX_VERSION: another release than the script's, checked against that release's
+# sha256.sum.
+home=$work/home-version
+if env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$home" VX_INSTALLER_GITHUB_BASE_URL="$ghes" \
+  VX_VERSION="v$next" dash "$installer" >"$home.log" 2>&1 \
+  && "$home/.local/bin/vx" --version | grep -q "^vx $next "; then
+  pass "VX_VERSION=v$next installs that release"
+else
+  fail "VX_VERSION: $(cat "$home.log")"
 fi
 
 echo "== $failures failed ($(($(date +%s) - started))s)"

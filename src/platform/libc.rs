@@ -44,6 +44,9 @@ pub const OVERRIDE: &str = "VX_LIBC";
 /// Most of `/bin/sh` read to find its program headers.
 const HEAD: u64 = 64 << 10;
 
+/// What is read of `/bin/sh` first: one page.
+const FIRST: u64 = 4 << 10;
+
 /// This machine's C library: `None` off Linux.
 pub fn host() -> Option<Libc> {
     static HOST: OnceLock<Option<Libc>> = OnceLock::new();
@@ -63,9 +66,18 @@ pub fn host() -> Option<Libc> {
 
 /// The libc `/bin/sh`'s loader names, else what `/lib` holds.
 fn detect() -> Libc {
-    let interp = std::fs::File::open("/bin/sh").ok().and_then(|file| {
+    let interp = std::fs::File::open("/bin/sh").ok().and_then(|mut file| {
+        // The program headers and the loader's name sit in the first page of every
+        // usual build; a shim asks this at each run, so read more only when needed.
         let mut head = Vec::new();
-        file.take(HEAD).read_to_end(&mut head).ok()?;
+        (&mut file).take(FIRST).read_to_end(&mut head).ok()?;
+        if let Some(found) = interpreter(&head) {
+            return Some(found);
+        }
+        if (head.len() as u64) < FIRST {
+            return None;
+        }
+        file.take(HEAD - FIRST).read_to_end(&mut head).ok()?;
         interpreter(&head)
     });
     match interp {
