@@ -299,7 +299,8 @@ fn a_broken_or_usurping_project_declaration_is_a_clear_error_naming_the_file() {
     assert!(
         stderr.contains(".vx/runtimes/acme-tool.toml")
             && stderr.contains("line ")
-            && stderr.contains("unknown field `checksum`"),
+            && stderr.contains("unknown field `checksum`")
+            && !stderr.contains("\\x0a"),
         "{stderr}"
     );
     assert!(project.lock_text().is_none());

@@ -272,7 +272,17 @@ impl Range {
 /// Reads and checks a declaration's text; `Err` says what is wrong, with the line and
 /// column where TOML knows them.
 pub fn parse(text: &str) -> Result<Spec, String> {
-    let spec: Spec = toml::from_str(text).map_err(|e| e.to_string().trim_end().to_owned())?;
+    let spec: Spec = toml::from_str(text).map_err(|e| {
+        // One line, as a vx.toml error is: toml's own text draws the line in ASCII art.
+        let message = e.message().trim().replace('\n', "; ");
+        match e.span() {
+            Some(span) => {
+                let at = crate::manifest::Location::from_offset(text, span.start);
+                format!("line {}, column {}: {message}", at.line, at.column)
+            }
+            None => message,
+        }
+    })?;
     check(&spec)?;
     Ok(spec)
 }
@@ -480,9 +490,11 @@ bin = ["bin/java"]
         };
         let e = bad("summary =", "sumary =");
         assert!(
-            e.contains("unknown field `sumary`") && e.contains("line"),
-            "{e}"
+            e.starts_with("line 3, column 1: unknown field `sumary`") && !e.contains('\n'),
+            "one line, as a terminal shows it: {e}"
         );
+        let e = parse("summary = \"x\"\nindex = [\n").unwrap_err();
+        assert!(e.starts_with("line 2, column ") && !e.contains('\n'), "{e}");
         let e = bad("kind = \"lines\"", "kind = \"yaml\"");
         assert!(e.contains("yaml"), "{e}");
         let e = bad("{arch}.{ext}", "{arch}.{extension}");
