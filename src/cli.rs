@@ -307,7 +307,8 @@ pub enum RegistryCommand {
         #[arg(long, value_name = "PATH")]
         manifest: Option<PathBuf>,
     },
-    /// Move the project to the standard registry's newest release (recorded in vx.lock).
+    /// Move the project to the standard registry's newest release (recorded in vx.lock),
+    /// and fetch again the project's registries named by URL (kept once fetched).
     Update {
         /// The manifest (default: `$VX_MANIFEST`, else the nearest `vx.toml`).
         #[arg(long, value_name = "PATH")]

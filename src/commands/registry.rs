@@ -144,6 +144,32 @@ fn describe(value: &serde_json::Value) -> String {
     text
 }
 
+/// Fetches each of the project's registries named by URL again (they are fetched once
+/// and kept otherwise), saying for each whether it changed.
+fn refetch_url_registries(
+    manifest: &vx::manifest::Manifest,
+    cx: &Context<'_>,
+) -> Result<(), Error> {
+    for registry in &manifest.registries {
+        let vx::manifest::RegistryWhere::Url(url) = &registry.place else {
+            continue;
+        };
+        let (before, now) =
+            source::refetch_url(&registry.name, url, cx).map_err(Error::environment)?;
+        let name = sanitize(&registry.name);
+        match before {
+            Some(before) if before == now => {
+                vx::note!("vx: registry `{name}` is unchanged (sha256 {now})")
+            }
+            Some(before) => vx::note!(
+                "vx: registry `{name}` changed: sha256 {before} → {now}; tools resolve through it from now on (`vx upgrade` re-resolves them)"
+            ),
+            None => vx::note!("vx: registry `{name}` fetched (sha256 {now})"),
+        }
+    }
+    Ok(())
+}
+
 fn update(manifest: Option<&std::path::Path>) -> Result<i32, Error> {
     let manifest = super::manifest(manifest)?;
     let lock_path = manifest.lock_path();
@@ -151,6 +177,19 @@ fn update(manifest: Option<&std::path::Path>) -> Result<i32, Error> {
         .map_err(Error::usage)?
         .unwrap_or_default();
     let net = super::network(Some(&manifest), false, false)?;
+    let cx = Context {
+        cache_dir: net.cache_dir.clone(),
+        project_dir: manifest
+            .path
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default(),
+        github: net.hosts().clone(),
+        offline: false,
+        fetcher: &net,
+        progress: &*net.say,
+    };
+    refetch_url_registries(&manifest, &cx)?;
     let latest = net
         .github
         .latest_release("aquaproj", "aqua-registry")
@@ -164,18 +203,6 @@ fn update(manifest: Option<&std::path::Path>) -> Result<i32, Error> {
         vx::note!("vx: the standard registry is already at its newest release, {current}");
         return Ok(OK);
     }
-    let cx = Context {
-        cache_dir: net.cache_dir.clone(),
-        project_dir: manifest
-            .path
-            .parent()
-            .map(std::path::Path::to_path_buf)
-            .unwrap_or_default(),
-        github: net.hosts().clone(),
-        offline: false,
-        fetcher: &net,
-        progress: &*net.say,
-    };
     // Only what changed since the pinned ref when GitHub's compare allows it.
     let (opened, route) =
         source::incremental::update_standard(&current, current_sha256.as_deref(), &latest.tag, &cx)

@@ -276,6 +276,39 @@ pub fn open(source: &Source, cx: &Context<'_>) -> Result<Opened, SourceError> {
     }
 }
 
+/// Fetches the registry at `url` (`[settings] registries` entry `name`) again,
+/// whatever the cache holds, and makes that copy the one later [`open`]s take: a
+/// registry named by URL alone is otherwise fetched once and kept (`vx registry
+/// update`). Returns the digest that was taken before (if one was) and the new one.
+pub fn refetch_url(
+    name: &str,
+    url: &str,
+    cx: &Context<'_>,
+) -> Result<(Option<String>, String), SourceError> {
+    let cache = Cache {
+        root: cx.cache_dir.join("registries"),
+    };
+    let what = format!("registry `{name}`");
+    if cx.offline {
+        return Err(SourceError::Offline { what });
+    }
+    let before = cache.recorded(url);
+    let shown = shown_url(url);
+    (cx.progress)(&vx_text::sanitize(&format!(
+        "fetching {what} from {shown} …"
+    )));
+    let bytes = cx
+        .fetcher
+        .fetch(url, MAX_BYTES as u64)
+        .map_err(|source| SourceError::Fetch {
+            what: what.clone(),
+            url: shown.clone(),
+            source,
+        })?;
+    let (_, digest) = index_checked(&cache, url, &shown, &what, &bytes, None)?;
+    Ok((before, digest))
+}
+
 /// Closes `opened` and removes its index file, so the next [`open`] rebuilds it (after
 /// a definition in it was found corrupt). Closed first: Windows cannot replace a file
 /// that is still open.

@@ -380,3 +380,85 @@ fn url_replacements_of_the_project_apply_to_outdated_versions_and_add() {
         assert_eq!(replacement.hits(), n + 1, "vx {args:?}: {err}");
     }
 }
+
+/// A registry named by URL alone is fetched once and kept; `vx registry update` fetches
+/// it again, says what changed, and what it now holds is found.
+#[test]
+fn registry_update_fetches_a_url_registry_again_and_says_it_changed() {
+    use vx::demo::github::{FixtureRelease, GithubFixture};
+    let widget = "  - type: github_release\n    repo_owner: acme\n    repo_name: widget\n    asset: widget-{{.Version}}.tar.gz\n";
+    let gadget = "  - type: github_release\n    repo_owner: acme\n    repo_name: gadget\n    asset: gadget-{{.Version}}.tar.gz\n";
+    let first = format!("packages:\n{widget}").into_bytes();
+    let second = format!("packages:\n{widget}{gadget}").into_bytes();
+    let old = TestServer::start([("/registry.yaml", Route::Ok(first.clone()))]);
+    let new = TestServer::start([("/registry.yaml", Route::Ok(second.clone()))]);
+    // aqua-registry's newest release is the one vx pins: only `corp` has news.
+    let github = GithubFixture::builder()
+        .release(
+            "aquaproj",
+            "aqua-registry",
+            FixtureRelease::new(vx::registry::source::STANDARD_REF),
+        )
+        .start()
+        .unwrap();
+    let work = Work::new();
+    // The company's host, reached through a replacement that moves from the old copy
+    // to the new one, as a company's server changes under the same URL.
+    let manifest = |server: &TestServer| {
+        format!(
+            "[settings]\nregistries = [{{ name = \"corp\", url = \"https://corp.example/vx/registry.yaml\" }}]\n\n[settings.url_replacements]\n\"https://corp.example/vx/\" = \"{}\"\n\n[tools]\nwidget = \"1\"\n",
+            server.url("/")
+        )
+    };
+    let search = |term: &str| {
+        vx(&work)
+            .args(["search", term])
+            .env("VX_GITHUB_URL", github.web_url())
+            .output()
+            .unwrap()
+    };
+    work.write_manifest(&manifest(&old));
+    let first_search = search("widget");
+    assert_eq!(
+        first_search.status.code(),
+        Some(0),
+        "{}",
+        text(&first_search.stderr)
+    );
+    work.write_manifest(&manifest(&new));
+    // Kept: the copy fetched first still answers.
+    assert_eq!(search("gadget").status.code(), Some(1));
+    assert_eq!(new.hits(), 0);
+
+    let out = vx(&work)
+        .args(["registry", "update"])
+        .env("VX_GITHUB_URL", github.web_url())
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains(&format!(
+            "registry `corp` changed: sha256 {} → {}",
+            sha256_hex(&first),
+            sha256_hex(&second)
+        )),
+        "{err}"
+    );
+    assert!(err.contains("already at its newest release"), "{err}");
+    let found = search("gadget");
+    assert_eq!(found.status.code(), Some(0), "{}", text(&found.stderr));
+    assert!(text(&found.stdout).contains("acme/gadget"));
+
+    // Again, with nothing new: said so.
+    let out = vx(&work)
+        .args(["registry", "update"])
+        .env("VX_GITHUB_URL", github.web_url())
+        .output()
+        .unwrap();
+    assert!(
+        text(&out.stderr).contains("registry `corp` is unchanged"),
+        "{}",
+        text(&out.stderr)
+    );
+}
