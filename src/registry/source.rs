@@ -289,24 +289,36 @@ pub fn refetch_url(
         root: cx.cache_dir.join("registries"),
     };
     let what = format!("registry `{name}`");
-    if cx.offline {
-        return Err(SourceError::Offline { what });
-    }
     let before = cache.recorded(url);
     let shown = shown_url(url);
+    let bytes = fetch_registry(cx, &what, url, &shown)?;
+    let (_, digest) = index_checked(&cache, url, &shown, &what, &bytes, None)?;
+    Ok((before, digest))
+}
+
+/// The registry file `what` at `url` (`shown` as the user may see it), fetched with a
+/// progress line: an error offline.
+fn fetch_registry(
+    cx: &Context<'_>,
+    what: &str,
+    url: &str,
+    shown: &str,
+) -> Result<Vec<u8>, SourceError> {
+    if cx.offline {
+        return Err(SourceError::Offline {
+            what: what.to_owned(),
+        });
+    }
     (cx.progress)(&vx_text::sanitize(&format!(
         "fetching {what} from {shown} …"
     )));
-    let bytes = cx
-        .fetcher
+    cx.fetcher
         .fetch(url, MAX_BYTES as u64)
         .map_err(|source| SourceError::Fetch {
-            what: what.clone(),
-            url: shown.clone(),
+            what: what.to_owned(),
+            url: shown.to_owned(),
             source,
-        })?;
-    let (_, digest) = index_checked(&cache, url, &shown, &what, &bytes, None)?;
-    Ok((before, digest))
+        })
 }
 
 /// Closes `opened` and removes its index file, so the next [`open`] rebuilds it (after
@@ -344,22 +356,7 @@ fn open_fetched(
     if let Some(bytes) = shipped {
         return index_checked(cache, url, &shown, what, &bytes, pin);
     }
-    if cx.offline {
-        return Err(SourceError::Offline {
-            what: what.to_owned(),
-        });
-    }
-    (cx.progress)(&vx_text::sanitize(&format!(
-        "fetching {what} from {shown} …"
-    )));
-    let bytes = cx
-        .fetcher
-        .fetch(url, MAX_BYTES as u64)
-        .map_err(|source| SourceError::Fetch {
-            what: what.to_owned(),
-            url: shown.clone(),
-            source,
-        })?;
+    let bytes = fetch_registry(cx, what, url, &shown)?;
     index_checked(cache, url, &shown, what, &bytes, pin)
 }
 

@@ -212,6 +212,26 @@ pub fn slow_server(path: &str, body: Vec<u8>) -> TestServer {
     TestServer::start([(path, Route::Throttled(std::sync::Arc::new(body), rate))])
 }
 
+/// `work`'s manifest made of two tools, `a` and `b` 1, each served by a
+/// [`slow_server`] of its own (about 1.5 s a download): with `-j 1`, a sync whose
+/// second child starts well after its first. The two servers.
+pub fn two_slow_tools(work: &Work) -> (TestServer, TestServer) {
+    let first = archive(ArchiveFormat::TarGz, vec![1u8; 100_000]);
+    let second = archive(ArchiveFormat::TarGz, vec![2u8; 100_000]);
+    let (a, b) = (
+        slow_server("/a.tar.gz", first.clone()),
+        slow_server("/b.tar.gz", second.clone()),
+    );
+    work.write_manifest(
+        &[
+            tool_toml("a", "1", &a.url("/a.tar.gz"), &sha256_hex(&first)),
+            tool_toml("b", "1", &b.url("/b.tar.gz"), &sha256_hex(&second)),
+        ]
+        .concat(),
+    );
+    (a, b)
+}
+
 /// Polls `probe` until it gives a value, failing the test after [`DEADLINE`].
 pub fn wait_for<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
     let start = Instant::now();

@@ -154,26 +154,14 @@ fn npm_install_global_lands_outside_the_store_and_its_command_runs() {
 
     // The store's npm run by its path, without vx, reads the same prefix; the user's
     // own NPM_CONFIG_PREFIX still wins.
-    let direct = |extra: Option<&Path>| {
-        let mut cmd = std::process::Command::new(entry.join("bin/npm"));
-        cmd.args(["prefix", "-g"])
-            .env("HOME", &home)
-            .env("PATH", entry.join("bin"))
-            .env("NPM_CONFIG_UPDATE_NOTIFIER", "false")
-            .env_remove("NPM_CONFIG_PREFIX");
-        if let Some(own) = extra {
-            cmd.env("NPM_CONFIG_PREFIX", own);
-        }
-        let out = cmd.output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap().trim().to_owned()
-    };
-    assert_eq!(direct(None), prefix.display().to_string());
-    assert_eq!(direct(Some(work.path())), work.path().display().to_string());
+    assert_eq!(
+        global_prefix(&entry, &home, None),
+        prefix.display().to_string()
+    );
+    assert_eq!(
+        global_prefix(&entry, &home, Some(work.path())),
+        work.path().display().to_string()
+    );
 
     // The lock names no machine's directory: made again under another data
     // directory, it is the same.
@@ -207,21 +195,30 @@ fn a_data_directory_with_npmrc_comment_characters_is_still_npms_prefix() {
         .success();
     let entry = data_home.join("vx/store/node").join(node::REAL);
     let prefix = data_home.join("vx/npm-global/20");
-    let out = std::process::Command::new(entry.join("bin/npm"))
-        .args(["prefix", "-g"])
-        .env("HOME", project.work.dir.path().join("home"))
+    let home = project.work.dir.path().join("home");
+    assert_eq!(
+        global_prefix(&entry, &home, None),
+        prefix.display().to_string()
+    );
+}
+
+/// `npm prefix -g` of the node installed at `entry`, run by its path without vx, in
+/// `home`, with `NPM_CONFIG_PREFIX` set to `own` (else unset).
+fn global_prefix(entry: &Path, home: &Path, own: Option<&Path>) -> String {
+    let mut cmd = std::process::Command::new(entry.join("bin/npm"));
+    cmd.args(["prefix", "-g"])
+        .env("HOME", home)
         .env("PATH", entry.join("bin"))
         .env("NPM_CONFIG_UPDATE_NOTIFIER", "false")
-        .env_remove("NPM_CONFIG_PREFIX")
-        .output()
-        .unwrap();
+        .env_remove("NPM_CONFIG_PREFIX");
+    if let Some(own) = own {
+        cmd.env("NPM_CONFIG_PREFIX", own);
+    }
+    let out = cmd.output().unwrap();
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
-        prefix.display().to_string()
-    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }

@@ -636,23 +636,9 @@ fn uninstall_removes_the_exe_the_receipt_and_the_path_line() {
 
 #[test]
 fn a_sync_in_progress_keeps_starting_the_vx_it_began_with() {
-    use vx::format::ArchiveFormat;
     let machine = Machine::new();
     let work = common::Work::new();
-    // Two tools, one at a time, each about 1.5 s to download.
-    let first = common::archive(ArchiveFormat::TarGz, vec![1u8; 100_000]);
-    let second = common::archive(ArchiveFormat::TarGz, vec![2u8; 100_000]);
-    let (a, b) = (
-        common::slow_server("/a.tar.gz", first.clone()),
-        common::slow_server("/b.tar.gz", second.clone()),
-    );
-    work.write_manifest(
-        &[
-            common::tool_toml("a", "1", &a.url("/a.tar.gz"), &sha256_hex(&first)),
-            common::tool_toml("b", "1", &b.url("/b.tar.gz"), &sha256_hex(&second)),
-        ]
-        .concat(),
-    );
+    let (a, b) = common::two_slow_tools(&work);
     let sync = Command::new(machine.exe())
         .env("VX_BOARD_DIR", work.boards())
         .env("VX_DAEMON_SOCKET", machine.home().join("daemon.sock"))

@@ -106,6 +106,27 @@ impl Machine {
         (out.status.code().unwrap_or(-1), text)
     }
 
+    /// `vx.exe self update` from the loopback GitHub; the new binary (the stand-in)
+    /// answers `--version` as release [`NEWER`] would. Its exit code and output.
+    fn self_update(&self, github: &GithubFixture) -> (i32, String) {
+        let mut update = assert_cmd::Command::new(self.exe());
+        common::isolated(&mut update, self.home());
+        let out = update
+            .env("VX_DAEMON_SOCKET", self.home().join("daemon.sock"))
+            .env("VX_GITHUB_URL", github.web_url())
+            .env("VX_STAND_IN_SAYS", format!("vx {NEWER} (test 2026-01-01)"))
+            .args(["self", "update"])
+            .timeout(common::DEADLINE)
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.code().unwrap_or(-1), text)
+    }
+
     /// A release of `version` whose `vx.exe` is the stand-in, signed by this machine's
     /// key over its manifest with the tag as trusted comment.
     fn release(&self, version: &str) -> FixtureRelease {
@@ -173,23 +194,8 @@ fn self_update_replaces_the_exe_a_running_daemon_holds_and_the_daemon_keeps_answ
         github: &github,
     };
 
-    // The new binary answers --version as release 99.0.0 would.
-    let mut update = assert_cmd::Command::new(machine.exe());
-    common::isolated(&mut update, machine.home());
-    let out = update
-        .env("VX_DAEMON_SOCKET", machine.home().join("daemon.sock"))
-        .env("VX_GITHUB_URL", github.web_url())
-        .env("VX_STAND_IN_SAYS", format!("vx {NEWER} (test 2026-01-01)"))
-        .args(["self", "update"])
-        .timeout(common::DEADLINE)
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(out.status.code(), Some(0), "{text}");
+    let (code, text) = machine.self_update(&github);
+    assert_eq!(code, 0, "{text}");
     assert!(text.contains("still runs the old vx"), "{text}");
 
     // The file is the new vx, although the daemon runs the old one's image.
@@ -218,27 +224,13 @@ fn self_update_replaces_the_exe_a_running_daemon_holds_and_the_daemon_keeps_answ
 
 #[test]
 fn a_sync_in_progress_keeps_starting_the_vx_it_began_with_across_a_self_update() {
-    use vx::format::ArchiveFormat;
     let machine = Machine::new();
     let github = GithubFixture::builder()
         .release("vx-toolchain", "vx", machine.release(NEWER))
         .start()
         .unwrap();
     let work = common::Work::new();
-    // Two tools, one at a time, each about 1.5 s to download.
-    let first = common::archive(ArchiveFormat::TarGz, vec![1u8; 100_000]);
-    let second = common::archive(ArchiveFormat::TarGz, vec![2u8; 100_000]);
-    let (a, b) = (
-        common::slow_server("/a.tar.gz", first.clone()),
-        common::slow_server("/b.tar.gz", second.clone()),
-    );
-    work.write_manifest(
-        &[
-            common::tool_toml("a", "1", &a.url("/a.tar.gz"), &sha256_hex(&first)),
-            common::tool_toml("b", "1", &b.url("/b.tar.gz"), &sha256_hex(&second)),
-        ]
-        .concat(),
-    );
+    let (a, b) = common::two_slow_tools(&work);
     std::thread::scope(|scope| {
         let sync = scope.spawn(|| {
             let mut sync = assert_cmd::Command::new(machine.exe());
@@ -265,17 +257,8 @@ fn a_sync_in_progress_keeps_starting_the_vx_it_began_with_across_a_self_update()
         common::wait_for("the first download", || {
             (a.hits() + b.hits() > 0).then_some(())
         });
-        let mut update = assert_cmd::Command::new(machine.exe());
-        common::isolated(&mut update, machine.home());
-        let out = update
-            .env("VX_DAEMON_SOCKET", machine.home().join("daemon.sock"))
-            .env("VX_GITHUB_URL", github.web_url())
-            .env("VX_STAND_IN_SAYS", format!("vx {NEWER} (test 2026-01-01)"))
-            .args(["self", "update"])
-            .timeout(common::DEADLINE)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        let (code, text) = machine.self_update(&github);
+        assert_eq!(code, 0, "{text}");
 
         // The sync's second child is still the vx that began it.
         let (code, text) = sync.join().unwrap();
