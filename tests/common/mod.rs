@@ -232,6 +232,17 @@ pub fn two_slow_tools(work: &Work) -> (TestServer, TestServer) {
     (a, b)
 }
 
+/// Runs `cmd` to its end: its exit code (-1 for a signal) and its stdout then stderr.
+pub fn code_and_output(cmd: &mut assert_cmd::Command) -> (i32, String) {
+    let out = cmd.output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
 /// Polls `probe` until it gives a value, failing the test after [`DEADLINE`].
 pub fn wait_for<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
     let start = Instant::now();

@@ -158,15 +158,9 @@ struct Internet {
 
 impl Internet {
     fn start() -> Internet {
-        let mut jod = node::Release::listed(node::REAL_22.node, Some("Jod"));
-        let asset = format!("node-v{}-linux-x64.tar.xz", node::REAL_22.node);
-        jod.served = vec![(
-            asset,
-            std::fs::read(node::real_archive_of(&node::REAL_22)).unwrap(),
-        )];
         let nodejs = node::serve(&[
             node::Release::listed("23.4.0", None),
-            jod,
+            node::Release::real(&node::REAL_22, Some("Jod")),
             node::Release::listed("22.11.0", Some("Jod")),
             node::Release::listed(node::REAL, Some("Iron")),
         ]);

@@ -134,14 +134,7 @@ fn a_company_runtime_declared_in_toml_locks_installs_and_runs() {
     );
 
     project.vx().args(["sync", "--headless"]).assert().success();
-    let out = project.vx().args(["exec", "--", "acme"]).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let said = String::from_utf8(out.stdout).unwrap();
-    assert!(said.starts_with("acme 1.4.2 home=/"), "{said}");
+    let said = acme_says(&project);
     assert!(said.trim_end().ends_with("/acme-tool/1.4.2"), "{said}");
 
     // Its alias names it on the command line too, with its versions listed.
@@ -159,6 +152,37 @@ fn a_company_runtime_declared_in_toml_locks_installs_and_runs() {
     assert!(
         listed.contains("1.4.2") && listed.contains("1.3.0"),
         "{listed}"
+    );
+}
+
+/// What `vx exec -- acme` prints in `project`, once asserted to be acme 1.4.2's.
+pub fn acme_says(project: &Project) -> String {
+    let out = project.vx().args(["exec", "--", "acme"]).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success() && said.starts_with("acme 1.4.2 home=/"),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    said
+}
+
+/// Asserts that the hook, with no activation record and no state of its own, puts
+/// acme-tool 1.4.2 on `PATH` in `project`: pinned from the lock.
+pub fn assert_the_hook_pins_1_4_2(project: &Project) {
+    let store = project.work.dir.path().join("home/.local/share/vx/store");
+    let _ = std::fs::remove_dir_all(store.join(".cache/activation"));
+    let out = project
+        .vx()
+        .args(["hook-env", "--shell", "bash"])
+        .env_remove("__VX_STATE")
+        .output()
+        .unwrap();
+    let hook = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && hook.contains("acme-tool/1.4.2/bin"),
+        "{hook}{}",
+        String::from_utf8_lossy(&out.stderr)
     );
 }
 
@@ -262,30 +286,10 @@ fn a_runtime_the_project_carries_locks_installs_and_runs_without_a_user_declarat
     std::fs::remove_dir_all(&user).unwrap();
 
     project.vx().args(["sync", "--headless"]).assert().success();
-    let out = project.vx().args(["exec", "--", "acme"]).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let said = String::from_utf8(out.stdout).unwrap();
-    assert!(said.starts_with("acme 1.4.2 home=/"), "{said}");
+    acme_says(&project);
 
     // The hook, without the activation record, pins it from the lock too.
-    let store = project.work.dir.path().join("home/.local/share/vx/store");
-    let _ = std::fs::remove_dir_all(store.join(".cache/activation"));
-    let out = project
-        .vx()
-        .args(["hook-env", "--shell", "bash"])
-        .env_remove("__VX_STATE")
-        .output()
-        .unwrap();
-    let hook = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success() && hook.contains("acme-tool/1.4.2/bin"),
-        "{hook}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_the_hook_pins_1_4_2(&project);
 }
 
 #[test]

@@ -60,14 +60,11 @@ impl Publishers {
     fn start() -> Publishers {
         let mut archives = Vec::new();
 
-        let node_asset = "node-v20.11.1-linux-x64.tar.xz".to_owned();
-        let mut node_release = node::Release::listed(node::REAL, Some("Iron"));
-        node_release.served = vec![(
-            node_asset.clone(),
-            std::fs::read(node::real_archive()).unwrap(),
-        )];
-        let node = node::serve(&[node::Release::listed("22.12.0", Some("Jod")), node_release]);
-        archives.push(format!("/dist/v20.11.1/{node_asset}"));
+        let node = node::serve(&[
+            node::Release::listed("22.12.0", Some("Jod")),
+            node::Release::real(&node::REAL_20, Some("Iron")),
+        ]);
+        archives.push("/dist/v20.11.1/node-v20.11.1-linux-x64.tar.xz".to_owned());
 
         let go_asset = "go1.23.8.linux-amd64.tar.gz".to_owned();
         let mut go_release = go::Release::listed("go1.23.8");

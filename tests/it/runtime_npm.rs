@@ -67,10 +67,7 @@ fn packed_package(project: &Project, into: &Path) -> PathBuf {
 
 #[test]
 fn npm_install_global_lands_outside_the_store_and_its_command_runs() {
-    let archive = std::fs::read(node::real_archive()).unwrap();
-    let mut release = node::Release::listed(node::REAL, Some("Iron"));
-    release.served = vec![(format!("node-v{}-linux-x64.tar.xz", node::REAL), archive)];
-    let dist = node::serve(&[release]);
+    let dist = node::serve(&[node::Release::real(&node::REAL_20, Some("Iron"))]);
     let project = Project::new(
         &node::config(&dist),
         "[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\", \"windows-x86_64\"]\n[tools]\nnode = \"20\"\n",
@@ -180,10 +177,7 @@ fn npm_install_global_lands_outside_the_store_and_its_command_runs() {
 
 #[test]
 fn a_data_directory_with_npmrc_comment_characters_is_still_npms_prefix() {
-    let archive = std::fs::read(node::real_archive()).unwrap();
-    let mut release = node::Release::listed(node::REAL, Some("Iron"));
-    release.served = vec![(format!("node-v{}-linux-x64.tar.xz", node::REAL), archive)];
-    let dist = node::serve(&[release]);
+    let dist = node::serve(&[node::Release::real(&node::REAL_20, Some("Iron"))]);
     let project = Project::new(&node::config(&dist), "[tools]\nnode = \"20\"\n");
     // `;` and `#` start a comment in an npmrc value written bare.
     let data_home = project.work.dir.path().join("data #1; shared");

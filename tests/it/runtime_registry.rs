@@ -124,30 +124,12 @@ fn a_runtime_published_beside_a_url_registry_locks_installs_and_runs() {
 
     let (code, stderr) = run(&project, &["sync", "--headless"]);
     assert_eq!(code, Some(0), "{stderr}");
-    let out = project.vx().args(["exec", "--", "acme"]).output().unwrap();
-    let said = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success() && said.starts_with("acme 1.4.2 home=/"),
-        "{said}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    declared::acme_says(&project);
 
     // The hook pins it from the lock and the cached declaration, asking no server.
     let store = project.work.dir.path().join("home/.local/share/vx/store");
-    let _ = std::fs::remove_dir_all(store.join(".cache/activation"));
     let hits = server.hits();
-    let out = project
-        .vx()
-        .args(["hook-env", "--shell", "bash"])
-        .env_remove("__VX_STATE")
-        .output()
-        .unwrap();
-    let hook = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success() && hook.contains("acme-tool/1.4.2/bin"),
-        "{hook}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    declared::assert_the_hook_pins_1_4_2(&project);
     assert_eq!(server.hits(), hits, "the hook reached the network");
     // So does the daemon.
     let answer = declared::daemon_toolchain(&project);

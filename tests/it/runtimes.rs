@@ -189,10 +189,7 @@ fn a_corrupt_index_or_sums_without_the_asset_are_errors_that_write_nothing() {
 
 #[test]
 fn real_node_installs_and_node_npm_and_npx_run_through_vx_exec() {
-    let archive = std::fs::read(node::real_archive()).unwrap();
-    let mut release = node::Release::listed(node::REAL, Some("Iron"));
-    release.served = vec![(format!("node-v{}-linux-x64.tar.xz", node::REAL), archive)];
-    let dist = node::serve(&[release]);
+    let dist = node::serve(&[node::Release::real(&node::REAL_20, Some("Iron"))]);
     let project = Project::new(
         &node::config(&dist),
         "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\nnode = \"20\"\n",

@@ -205,7 +205,7 @@ impl Machine {
 
     /// Runs `vx ARGS`; its exit code and stdout + stderr.
     fn run(&self, github: Option<&GithubFixture>, args: &[&str]) -> (i32, String) {
-        output(&mut self.vx(github, args))
+        common::code_and_output(&mut self.vx(github, args))
     }
 
     /// The installed exe's inode: a replaced exe has another.
@@ -224,16 +224,6 @@ impl Machine {
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();
         value["version"].as_str().unwrap().to_owned()
     }
-}
-
-fn output(cmd: &mut assert_cmd::Command) -> (i32, String) {
-    let out = cmd.output().unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code().unwrap_or(-1), text)
 }
 
 /// A loopback GitHub serving `releases` (newest first) of vx-toolchain/vx.
@@ -511,7 +501,7 @@ fn a_package_managers_vx_refuses_with_its_command() {
     let mut cmd = assert_cmd::Command::new(venv.join("bin/vx"));
     common::isolated(&mut cmd, machine.home());
     cmd.args(["self", "update", "--force"]);
-    let (code, text) = output(&mut cmd);
+    let (code, text) = common::code_and_output(&mut cmd);
     assert_eq!(code, 2, "{text}");
     assert!(text.contains("pip install -U vx-toolchain"), "{text}");
 }
@@ -543,7 +533,7 @@ fn updates_go_through_a_proxy_with_credentials() {
                 .url()
                 .replace("http://", &format!("http://{credentials}@")),
         );
-        output(&mut cmd)
+        common::code_and_output(&mut cmd)
     };
     let inode = machine.exe_inode();
     // tinyproxy refuses with a 401 (a proxy should say 407): vx fails, shows no

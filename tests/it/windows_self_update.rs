@@ -89,42 +89,27 @@ impl Machine {
 
     /// `EXE ARGS` with this machine's home, its daemon's pipe and the loopback GitHub.
     fn run(&self, exe: &Path, github: &GithubFixture, args: &[&str]) -> (i32, String) {
+        common::code_and_output(self.command(exe, github).args(args))
+    }
+
+    /// `EXE` with this machine's home, its daemon's pipe and the loopback GitHub.
+    fn command(&self, exe: &Path, github: &GithubFixture) -> assert_cmd::Command {
         let mut cmd = assert_cmd::Command::new(exe);
         common::isolated(&mut cmd, self.home());
-        let out = cmd
-            .env("VX_DAEMON_SOCKET", self.home().join("daemon.sock"))
+        cmd.env("VX_DAEMON_SOCKET", self.home().join("daemon.sock"))
             .env("VX_GITHUB_URL", github.web_url())
-            .args(args)
-            .timeout(common::DEADLINE)
-            .output()
-            .unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        (out.status.code().unwrap_or(-1), text)
+            .timeout(common::DEADLINE);
+        cmd
     }
 
     /// `vx.exe self update` from the loopback GitHub; the new binary (the stand-in)
     /// answers `--version` as release [`NEWER`] would. Its exit code and output.
     fn self_update(&self, github: &GithubFixture) -> (i32, String) {
-        let mut update = assert_cmd::Command::new(self.exe());
-        common::isolated(&mut update, self.home());
-        let out = update
-            .env("VX_DAEMON_SOCKET", self.home().join("daemon.sock"))
-            .env("VX_GITHUB_URL", github.web_url())
-            .env("VX_STAND_IN_SAYS", format!("vx {NEWER} (test 2026-01-01)"))
-            .args(["self", "update"])
-            .timeout(common::DEADLINE)
-            .output()
-            .unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        (out.status.code().unwrap_or(-1), text)
+        common::code_and_output(
+            self.command(&self.exe(), github)
+                .env("VX_STAND_IN_SAYS", format!("vx {NEWER} (test 2026-01-01)"))
+                .args(["self", "update"]),
+        )
     }
 
     /// A release of `version` whose `vx.exe` is the stand-in, signed by this machine's
@@ -233,24 +218,15 @@ fn a_sync_in_progress_keeps_starting_the_vx_it_began_with_across_a_self_update()
     let (a, b) = common::two_slow_tools(&work);
     std::thread::scope(|scope| {
         let sync = scope.spawn(|| {
-            let mut sync = assert_cmd::Command::new(machine.exe());
-            common::isolated(&mut sync, machine.home());
-            let out = sync
-                .env("VX_BOARD_DIR", work.boards())
-                .env("VX_DAEMON_SOCKET", machine.home().join("daemon.sock"))
-                .args(["sync", "--headless", "-j", "1", "--manifest"])
-                .arg(work.manifest())
-                .arg("--store")
-                .arg(work.store())
-                .timeout(common::DEADLINE)
-                .output()
-                .unwrap();
-            let text = format!(
-                "{}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            );
-            (out.status.code(), text)
+            common::code_and_output(
+                machine
+                    .command(&machine.exe(), &github)
+                    .env("VX_BOARD_DIR", work.boards())
+                    .args(["sync", "--headless", "-j", "1", "--manifest"])
+                    .arg(work.manifest())
+                    .arg("--store")
+                    .arg(work.store()),
+            )
         });
         // Once the first child downloads, `vx self update` puts the stand-in (a "new
         // vx" that installs nothing) at the path the sync was started from.
@@ -262,7 +238,7 @@ fn a_sync_in_progress_keeps_starting_the_vx_it_began_with_across_a_self_update()
 
         // The sync's second child is still the vx that began it.
         let (code, text) = sync.join().unwrap();
-        assert_eq!(code, Some(0), "{text}");
+        assert_eq!(code, 0, "{text}");
         assert_eq!(a.hits() + b.hits(), 2, "{text}");
         assert!(
             work.store().join("a/1").is_dir() && work.store().join("b/1").is_dir(),

@@ -33,12 +33,6 @@ pub const REAL_22: Real = Real {
     corepack: "0.29.4",
 };
 
-/// The real `node-v20.11.1-linux-x64.tar.xz`, built from npm's packages once.
-#[cfg(unix)]
-pub fn real_archive() -> std::path::PathBuf {
-    real_archive_of(&REAL_20)
-}
-
 /// The real `node-vV-linux-x64.tar.xz` of `real`, built from npm's packages once.
 #[cfg(unix)]
 pub fn real_archive_of(real: &Real) -> std::path::PathBuf {
@@ -97,6 +91,18 @@ impl Release {
             served: Vec::new(),
             musl: false,
         }
+    }
+
+    /// The release of `real`, its linux-x64 archive served: the real node, built from
+    /// npm's packages ([`real_archive_of`]).
+    #[cfg(unix)]
+    pub fn real(real: &Real, lts: Option<&'static str>) -> Release {
+        let mut release = Release::listed(real.node, lts);
+        release.served = vec![(
+            format!("node-v{}-linux-x64.tar.xz", real.node),
+            std::fs::read(real_archive_of(real)).unwrap(),
+        )];
+        release
     }
 }
 
