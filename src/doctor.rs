@@ -110,10 +110,6 @@ pub fn examine(settings: &Settings) -> Report {
         // The runtimes the project carries, so its lock's entries of them are judged.
         Some(Ok(m)) => match crate::runtime::open_project(
             &m,
-            crate::lock::Lock::load(&m.lock_path())
-                .ok()
-                .flatten()
-                .as_ref(),
             &crate::runtime::declared::registry::How::at_hand(),
         ) {
             Ok(()) => Some(m),

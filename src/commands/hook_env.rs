@@ -80,12 +80,8 @@ fn project(manifest: &Path) -> Result<Target, (Vec<Watched>, String)> {
     let fail = |watched: &Vec<Watched>, problem: String| (watched.clone(), problem);
     let parsed = Manifest::load(manifest).map_err(|e| fail(&watched, e.to_string()))?;
     // What is at hand only: the hook never reaches the network.
-    let lock = vx::lock::Lock::load(&manifest.with_file_name(LOCK_FILE))
-        .ok()
-        .flatten();
     let how = vx::runtime::declared::registry::How::at_hand();
-    vx::runtime::open_project(&parsed, lock.as_ref(), &how)
-        .map_err(|e| fail(&watched, e.to_string()))?;
+    vx::runtime::open_project(&parsed, &how).map_err(|e| fail(&watched, e.to_string()))?;
     // The env files count as vx.toml does: stamped before they are read.
     watched.extend(
         vx::project_env::Declared::env_file_paths(&parsed)

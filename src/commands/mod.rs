@@ -202,8 +202,7 @@ pub fn open_runtimes(
         refresh: opening.refresh,
         progress: &progress,
     };
-    let lock = lock_of(Some(manifest));
-    vx::runtime::open_project(manifest, lock.as_ref(), &how).map_err(|e| {
+    vx::runtime::open_project(manifest, &how).map_err(|e| {
         if e.is_request() {
             vx::exit::Error::usage(e)
         } else {

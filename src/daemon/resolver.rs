@@ -328,11 +328,8 @@ impl Resolver {
         let watched = path.parent().is_some_and(|dir| (self.watch)(dir));
         let manifest = Manifest::load(&path).map_err(|e| e.to_string())?;
         // What is at hand only: a declaration not fetched yet waits for a command.
-        let lock = crate::lock::Lock::load(&manifest.lock_path())
-            .ok()
-            .flatten();
         let how = crate::runtime::declared::registry::How::at_hand();
-        crate::runtime::open_project(&manifest, lock.as_ref(), &how).map_err(|e| e.to_string())?;
+        crate::runtime::open_project(&manifest, &how).map_err(|e| e.to_string())?;
         let chain =
             Toolchain::layered(Some(&manifest), &[], &self.store).map_err(|e| e.to_string())?;
         let packages = crate::lock::Lock::load(&manifest.lock_path())

@@ -95,6 +95,12 @@ impl std::fmt::Display for Reference<'_> {
     }
 }
 
+/// Whether `url` names a place on the web: `https://` or `http://`, as written (what a
+/// registry, a checksum or a signature may name; `file://` would read this machine).
+pub fn is_web(url: &str) -> bool {
+    url.starts_with("https://") || url.starts_with("http://")
+}
+
 /// `scheme://host[:port]` of `url`, lower-cased, without credentials; `None` for a URL
 /// without a scheme or an authority (`mailto:x`).
 pub fn origin(url: &str) -> Option<String> {

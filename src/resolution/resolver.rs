@@ -422,10 +422,7 @@ impl<'n> Resolver<'n> {
                 Resolution::Unsupported(reason) => PlatformDownload::Unsupported(reason),
                 // A registry names downloads on the web: a `file://` (or any other)
                 // URL from one would read this machine's files.
-                Resolution::Download(download)
-                    if !(download.url.starts_with("https://")
-                        || download.url.starts_with("http://")) =>
-                {
+                Resolution::Download(download) if !crate::net::url::is_web(&download.url) => {
                     return Err(usage(format!(
                         "{}: the registry's URL for {platform} is not http(s): {}",
                         found.qualified_name(),

@@ -425,15 +425,14 @@ pub fn all() -> Result<Vec<&'static dyn Runtime>, RuntimeError> {
 }
 
 /// Reads the runtime declarations a project ships beside its manifest
-/// (`.vx/runtimes/NAME.toml`) and those its registries publish (pinned by `lock`,
+/// (`.vx/runtimes/NAME.toml`) and those its registries publish (pinned by its lock,
 /// fetched as `how` allows: [`declared::project`]), so that its runtimes are found
 /// by name from then on; an error (the user's: exit 2) names a broken file.
 pub fn open_project(
     manifest: &crate::manifest::Manifest,
-    lock: Option<&crate::lock::Lock>,
     how: &declared::registry::How<'_>,
 ) -> Result<(), RuntimeError> {
-    declared::project::open(manifest, lock, how, &builtin_names())
+    declared::project::open(manifest, how, &builtin_names())
 }
 
 /// An offline GitHub client (every fetch an error), for [`Context::seeded`].

@@ -149,7 +149,7 @@ impl Resolver<'_, '_> {
             |field: &str, decl_file: Option<&FileRef>, opt: Option<&String>| match (decl_file, opt)
             {
                 (Some(f), _) => self.file_url(field, f, vars),
-                (None, Some(url)) if is_web(url) => Ok(Ok(url.clone())),
+                (None, Some(url)) if crate::net::url::is_web(url) => Ok(Ok(url.clone())),
                 (None, Some(other)) => Ok(Err(format!(
                     "its cosign {field} {} is not a URL vx can fetch",
                     crate::validate::shorten(other)
@@ -264,7 +264,7 @@ impl Resolver<'_, '_> {
                     file.url.as_deref().unwrap_or(""),
                     vars,
                 )?;
-                Ok(if is_web(&url) {
+                Ok(if crate::net::url::is_web(&url) {
                     Ok(url)
                 } else {
                     Err(format!("its {field} URL is not http(s)"))
@@ -303,8 +303,4 @@ struct Options {
     identity_regexp: Option<String>,
     issuer: Option<String>,
     issuer_regexp: Option<String>,
-}
-
-fn is_web(url: &str) -> bool {
-    url.starts_with("https://") || url.starts_with("http://")
 }

@@ -33,15 +33,10 @@ type Opened = Vec<(PathBuf, &'static [&'static dyn Runtime])>;
 static OPENED: Mutex<Opened> = Mutex::new(Vec::new());
 
 /// Reads the runtime declarations of the project of `manifest` (its `.vx/runtimes/`
-/// and its registries' `runtimes`, pinned by `lock`, fetched as `how` allows), once
+/// and its registries' `runtimes`, pinned by its lock, fetched as `how` allows), once
 /// per process; `taken`: the names and aliases of vx's own runtimes, which a project
 /// cannot redefine.
-pub fn open(
-    manifest: &Manifest,
-    lock: Option<&Lock>,
-    how: &How<'_>,
-    taken: &[&str],
-) -> Result<(), RuntimeError> {
+pub fn open(manifest: &Manifest, how: &How<'_>, taken: &[&str]) -> Result<(), RuntimeError> {
     let dir = manifest
         .path
         .parent()
@@ -61,7 +56,9 @@ pub fn open(
         claim(&mut named, runtime, &shown)?;
     }
     let published = if manifest.registries.iter().any(|r| !r.runtimes.is_empty()) {
-        registry::load(manifest, lock, how, taken)?
+        // Its pins; read only for a project whose registries publish runtimes.
+        let lock = Lock::load(&manifest.lock_path()).ok().flatten();
+        registry::load(manifest, lock.as_ref(), how, taken)?
     } else {
         Vec::new()
     };

@@ -210,14 +210,13 @@ fn place(registry: &RegistrySource, item: &str, dir: &Path) -> Result<Place, Str
             }
         }
     };
-    if let Place::Url(url) = &place {
-        let lower = url.to_ascii_lowercase();
-        if !(lower.starts_with("https://") || lower.starts_with("http://")) {
-            return Err(format!(
-                "{} is not an http:// or https:// URL: a registry's declarations are read from the web or by path",
-                crate::net::url::display_url(url)
-            ));
-        }
+    if let Place::Url(url) = &place
+        && !crate::net::url::is_web(&url.to_ascii_lowercase())
+    {
+        return Err(format!(
+            "{} is not an http:// or https:// URL: a registry's declarations are read from the web or by path",
+            crate::net::url::display_url(url)
+        ));
     }
     Ok(place)
 }
