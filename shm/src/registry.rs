@@ -65,12 +65,19 @@ pub struct Listing {
 /// exclusive `flock` for its whole life and the OS drops it when the process dies, so
 /// unlike a pid this cannot be fooled by pid reuse. Errors count as alive: never remove
 /// what cannot be shown dead.
+///
+/// The probe's own lock is released explicitly, not by closing the file: a child this
+/// process forks meanwhile holds a copy of the descriptor until it execs, and a lock
+/// left to the close would live on in that copy, making a dead board look alive.
 pub(crate) fn owner_alive(path: &Path) -> bool {
     let Ok(file) = File::open(path) else {
         return false;
     };
     match file.try_lock_shared() {
-        Ok(()) => false,
+        Ok(()) => {
+            let _ = file.unlock();
+            false
+        }
         Err(std::fs::TryLockError::WouldBlock) => true,
         Err(std::fs::TryLockError::Error(_)) => true,
     }
@@ -135,8 +142,12 @@ pub fn clean(dir: &Path) -> Result<Vec<PathBuf>> {
         let Ok(file) = File::open(&path) else {
             continue;
         };
-        if file.try_lock().is_ok() && fs::remove_file(&path).is_ok() {
-            removed.push(path);
+        if file.try_lock().is_ok() {
+            if fs::remove_file(&path).is_ok() {
+                removed.push(path);
+            }
+            // Explicitly, as in `owner_alive`: a forked child's copy must not keep it.
+            let _ = file.unlock();
         }
     }
     removed.sort();

@@ -145,3 +145,42 @@ fn a_crashed_creators_board_is_cleaned_and_a_live_one_is_kept() {
         live.path()
     );
 }
+
+/// A liveness probe runs while the same process starts children (a sync, the daemon).
+/// A child holds copies of the parent's descriptors from fork until exec, so a probe
+/// that let its lock go by closing the file left the lock with the child for that
+/// window, and a dead board looked alive to the next `clean` (a CI run hit exactly
+/// this). Probes release their lock explicitly, which frees it for every copy.
+#[cfg(unix)]
+#[test]
+fn a_liveness_probe_leaves_no_lock_behind_in_children_started_meanwhile() {
+    use std::fs::File;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let dir = tempfile::tempdir().unwrap();
+    let board = dir.path().join(format!("vx-board-{}", "0".repeat(32)));
+    File::create(&board).unwrap();
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !stop.load(Ordering::Relaxed) {
+                let _ = std::process::Command::new("true").status();
+            }
+        });
+        let mut held = 0;
+        for _ in 0..3000 {
+            let listed = registry::list(dir.path()).unwrap();
+            assert_eq!(listed.len(), 1);
+            let file = File::open(&board).unwrap();
+            match file.try_lock() {
+                // Released by hand too: this check must not leak the lock either.
+                Ok(()) => file.unlock().unwrap(),
+                Err(_) => held += 1,
+            }
+        }
+        stop.store(true, Ordering::Relaxed);
+        assert_eq!(
+            held, 0,
+            "a dead board's lock was held after a probe {held} times"
+        );
+    });
+}

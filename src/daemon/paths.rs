@@ -96,19 +96,17 @@ impl Paths {
         let Ok(mut file) = File::open(&self.lock) else {
             return LockState::Free;
         };
-        match file.try_lock_shared() {
-            Ok(()) => LockState::Free,
-            // Errors count as held: never start a second daemon on a doubt.
-            Err(_) => {
-                let mut text = String::new();
-                let pid = (&mut file)
-                    .take(32)
-                    .read_to_string(&mut text)
-                    .ok()
-                    .and_then(|_| text.trim().parse().ok());
-                LockState::Held(pid)
-            }
+        // Errors count as held: never start a second daemon on a doubt.
+        if !crate::platform::lock_probe::held(&file) {
+            return LockState::Free;
         }
+        let mut text = String::new();
+        let pid = (&mut file)
+            .take(32)
+            .read_to_string(&mut text)
+            .ok()
+            .and_then(|_| text.trim().parse().ok());
+        LockState::Held(pid)
     }
 }
 

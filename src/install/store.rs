@@ -421,7 +421,7 @@ pub fn stale_work(store: &Path) -> Vec<PathBuf> {
             continue;
         }
         let stale = match fs::File::open(path.join(WORK_LOCK)) {
-            Ok(lock) => lock.try_lock().is_ok(),
+            Ok(lock) => !crate::platform::lock_probe::held(&lock),
             Err(e) if e.kind() == io::ErrorKind::NotFound => entry
                 .metadata()
                 .ok()

@@ -132,8 +132,13 @@ pub fn sweep(dir: &Path, keep: Option<&Path>) -> Vec<PathBuf> {
         };
         // Taken while removing, so a sync that is about to hold it finds it gone
         // and makes its own.
-        if file.try_lock().is_ok() && fs::remove_file(&path).is_ok() {
-            removed.push(path);
+        if file.try_lock().is_ok() {
+            if fs::remove_file(&path).is_ok() {
+                removed.push(path);
+            }
+            // Released by hand, as `lock_probe` explains: a forked child's copy of
+            // the descriptor must not keep it.
+            let _ = file.unlock();
         }
     }
     removed.sort();

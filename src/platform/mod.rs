@@ -24,6 +24,7 @@
 //! | [`process`]: a background process (the daemon) | it calls `setsid` itself; SIGTERM stops it | detached, in a new process group; stopped by its `shutdown` request |
 //! | [`fs`]: file stamps (activation record) | device, inode, size, mtime, ctime; `statat` under an open directory | size, modified and created times, by path |
 //! | [`image`]: what `vx sync` starts its children from | `/proc/self/exe` on Linux; elsewhere a held hard link beside the executable | a held hard link beside the executable |
+//! | [`lock_probe`]: whether a live process holds a lock | a shared `flock`, released by hand at once (a forked child keeps copies of descriptors until it execs) | `LockFileEx`, released by hand at once |
 //! | [`search`]: a command on `PATH`, `PATH` values built | `execvp`'s lookup: the first executable regular file | the same, with each `PATHEXT` extension |
 
 #[cfg(unix)]
@@ -39,6 +40,7 @@ use windows as imp;
 pub mod image;
 pub mod ipc;
 pub mod libc;
+pub mod lock_probe;
 pub mod search;
 mod transient;
 
