@@ -60,11 +60,15 @@ export class Workspace {
 
   /** `[tools.NAME]` of a file:// archive holding `bin/NAME`, version 1. */
   toolToml(name: string, postInstall?: string): string {
-    const dir = path.join(this.root, "archives", name);
-    fs.mkdirSync(path.join(dir, "pkg", "bin"), { recursive: true });
-    fs.writeFileSync(path.join(dir, "pkg", "bin", name), `#!/bin/sh\necho ${name}\n`, { mode: 0o755 });
+    // Made once per name: tar and gzip record times, so an archive made again a second
+    // later has another sha256, and the project would name a tool its store lacks.
     const archive = path.join(this.root, "archives", `${name}.tar.gz`);
-    execFileSync("tar", ["-czf", archive, "-C", dir, "pkg"]);
+    if (!fs.existsSync(archive)) {
+      const dir = path.join(this.root, "archives", name);
+      fs.mkdirSync(path.join(dir, "pkg", "bin"), { recursive: true });
+      fs.writeFileSync(path.join(dir, "pkg", "bin", name), `#!/bin/sh\necho ${name}\n`, { mode: 0o755 });
+      execFileSync("tar", ["-czf", archive, "-C", dir, "pkg"]);
+    }
     const sha = crypto.createHash("sha256").update(fs.readFileSync(archive)).digest("hex");
     let table = `[tools.${name}]\nversion = "1"\nurl = "file://${archive}"\nsha256 = "${sha}"\nstrip_components = 1\n`;
     if (postInstall !== undefined) {
