@@ -8,6 +8,7 @@ Nothing waits on time: every wait is for something the test can observe, bounded
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import json
@@ -34,9 +35,13 @@ def vx_bin() -> str:
 
 
 def tool_archive(name: str) -> bytes:
-    """A tar.gz of ``NAME-1/bin/NAME`` (a script printing ``NAME``) and a README."""
+    """A tar.gz of ``NAME-1/bin/NAME`` (a script printing ``NAME``) and a README.
+
+    The same bytes every time (gzip's header time fixed at 0, as the members' are): a
+    project written again a second later must name the archive it synced, not one
+    whose sha256 moved with the clock."""
     out = io.BytesIO()
-    with tarfile.open(fileobj=out, mode="w:gz") as tar:
+    with gzip.GzipFile(fileobj=out, mode="wb", mtime=0) as gz, tarfile.open(fileobj=gz, mode="w") as tar:
         for member, data, mode in [
             (f"{name}-1/bin/{name}", f"#!/bin/sh\necho {name}\n".encode(), 0o755),
             (f"{name}-1/README", b"read me\n", 0o644),
