@@ -67,6 +67,19 @@ pub enum StoreError {
         /// The store.
         store: PathBuf,
     },
+    /// The store's path holds what a `PATH` entry cannot (`:`; `"` on Windows): its tools'
+    /// directories could never be put on `PATH`, so everything would install and then
+    /// not be found.
+    #[error(
+        "cannot use the store {}: its path holds `{}`, which a PATH entry cannot, so its tools could never be found on PATH; pass --store DIR or set {} to a directory without it",
+        store.display(),
+        crate::platform::search::NOT_IN_PATH,
+        crate::platform::fs::DATA_DIR_VARIABLES
+    )]
+    NotForPath {
+        /// The store.
+        store: PathBuf,
+    },
     /// The store's absolute path cannot be worked out.
     #[error("cannot resolve the store path {store}")]
     Unresolvable {
@@ -94,7 +107,19 @@ pub fn locate(store: Option<PathBuf>) -> Result<PathBuf, StoreError> {
         Some(store) => store,
         None => default_store()?,
     };
+    fit_for_path(&store)?;
     std::path::absolute(&store).map_err(|source| StoreError::Unresolvable { store, source })
+}
+
+/// Refuses a store whose path `PATH` cannot hold ([`StoreError::NotForPath`]).
+fn fit_for_path(store: &Path) -> Result<(), StoreError> {
+    if crate::platform::search::fits_in_path(store) {
+        Ok(())
+    } else {
+        Err(StoreError::NotForPath {
+            store: store.to_path_buf(),
+        })
+    }
 }
 
 /// Makes the store directory exist (`store`, else [`default_store`]), checks that it
@@ -111,6 +136,7 @@ pub fn prepare(store: Option<PathBuf>) -> Result<PathBuf, StoreError> {
     if store.to_str().is_none() {
         return Err(StoreError::NotUtf8 { store });
     }
+    fit_for_path(&store)?;
     if let Some(blocker) = store
         .ancestors()
         .find(|p| p.symlink_metadata().is_ok())

@@ -44,12 +44,20 @@ pub fn is_executable(path: &Path) -> bool {
     crate::platform::fs::is_executable(path)
 }
 
+/// The character an entry of `PATH` cannot hold: `:`, the separator, on Unix; `"` on
+/// Windows (where an entry holding `;` is written in quotes, as `std` joins it).
+pub const NOT_IN_PATH: char = if cfg!(windows) { '"' } else { ':' };
+
+/// Whether `dir` can be an entry of `PATH` (it does not hold [`NOT_IN_PATH`]).
+pub fn fits_in_path(dir: &Path) -> bool {
+    std::env::join_paths([dir]).is_ok()
+}
+
 /// `dirs` joined as a `PATH` value. Directories holding the separator cannot be in a
-/// `PATH`; they are left out (store paths never do: tool names and versions are
-/// checked).
+/// `PATH`; they are left out (store paths never do: the store is refused when it would
+/// ([`crate::install::store::locate`]), and tool names and versions are checked).
 pub fn join(dirs: &[PathBuf]) -> OsString {
-    std::env::join_paths(dirs.iter().filter(|d| std::env::join_paths([d]).is_ok()))
-        .unwrap_or_default()
+    std::env::join_paths(dirs.iter().filter(|d| fits_in_path(d))).unwrap_or_default()
 }
 
 /// `dirs` followed by the entries of `inherited` that are not among them.

@@ -179,6 +179,44 @@ fn two_syncs_on_one_store_do_not_corrupt_each_other() {
     assert!(work.store_tmp().is_empty(), "{:?}", work.store_tmp());
 }
 
+/// A data directory whose path holds `:` (PATH's separator): the tools installed and
+/// then every `vx exec` said "command not found" (127) and `vx env` left them off PATH
+/// without a word. The store is refused, naming it and the way out, before anything
+/// is written.
+#[cfg(unix)]
+#[test]
+fn a_store_path_that_path_cannot_hold_is_refused_before_anything_is_written() {
+    let work = Work::new();
+    let data = work.dir.path().join("data:home");
+    work.write_manifest(&tool_toml(
+        "t",
+        "1",
+        "http://127.0.0.1:9/t.tar.gz",
+        &sha256_hex(b"t"),
+    ));
+    let refused = |args: &[&str]| {
+        work.vx()
+            .args(args)
+            .arg("--manifest")
+            .arg(work.manifest())
+            .env("XDG_DATA_HOME", &data)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "cannot use the store {}",
+                data.join("vx/store").display()
+            )))
+            .stderr(predicate::str::contains(
+                "holds `:`, which a PATH entry cannot",
+            ))
+            .stderr(predicate::str::contains("--store DIR"));
+    };
+    refused(&["sync", "--headless"]);
+    assert!(!data.exists(), "nothing written under {}", data.display());
+    refused(&["exec", "--", "t"]);
+    refused(&["env"]);
+}
+
 #[test]
 fn a_store_that_is_a_file_exits_2_naming_it_and_writes_nothing() {
     let work = Work::new();
