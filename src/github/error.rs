@@ -59,6 +59,16 @@ pub enum GithubError {
         /// The proxy, without credentials.
         proxy: String,
     },
+    /// HTTP 401 from a server that is not GitHub (`url_replacements` sent the request
+    /// to a company's mirror of the API): a GitHub token, never sent there, would not
+    /// help; the mirror's own credentials would.
+    #[error(
+        "{url}: HTTP 401: this server is not GitHub (url_replacements sent the request here) and asks for credentials; give them for its host in netrc or the user config's [http.headers.\"HOST\"]"
+    )]
+    ElsewhereUnauthorized {
+        /// The URL that answered, without query or credentials.
+        url: String,
+    },
     /// HTTP 404.
     #[error("{what}: not found (HTTP 404 from {url}){}", if *token_hint { "; a private repository needs a token: set GITHUB_TOKEN" } else { "" })]
     NotFound {

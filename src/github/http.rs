@@ -25,6 +25,9 @@ const API_VERSION: &str = "2022-11-28";
 
 /// A final (non-redirect) answer.
 pub(super) struct Answer {
+    /// The URL that answered: after `url_replacements` (a company's mirror of the API)
+    /// and redirects. What a message names, and what a token hint is judged by.
+    pub url: String,
     /// Its status.
     pub status: u16,
     /// Its headers.
@@ -79,6 +82,7 @@ pub(super) fn get(
     let response = client.send(request).map_err(GithubError::from_net)?;
     let status = response.status;
     let headers = response.headers.clone();
+    let answered = response.url.clone();
     let forwarded_by = match &response.route {
         crate::net::proxy::Route::Forward(_) => response.route.proxy_for_display(),
         _ => None,
@@ -95,6 +99,7 @@ pub(super) fn get(
         Err(_) => Vec::new(),
     };
     Ok(Answer {
+        url: answered,
         status,
         headers,
         body,

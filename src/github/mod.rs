@@ -176,7 +176,7 @@ impl Github {
         )?;
         match answer.status {
             200 => Ok(answer.body),
-            _ => Err(self.status_error(url, &display_url(url), &answer)),
+            _ => Err(self.status_error(&display_url(url), &answer)),
         }
     }
 
@@ -234,7 +234,7 @@ impl Github {
                 }
                 Ok(body)
             }
-            _ => Err(self.status_error(url, &what, &answer)),
+            _ => Err(self.status_error(&what, &answer)),
         }
     }
 
@@ -272,7 +272,6 @@ impl Github {
         match answer.status {
             200 => Ok(answer.body),
             _ => Err(self.status_error(
-                &url,
                 &format!("attestations of {owner}/{repo} for sha256:{sha256}"),
                 &answer,
             )),
@@ -387,7 +386,7 @@ impl Github {
                 }
                 Ok((value, next))
             }
-            _ => Err(self.status_error(url, what, &answer)),
+            _ => Err(self.status_error(what, &answer)),
         }
     }
 
@@ -411,9 +410,11 @@ impl Github {
         }
     }
 
-    /// The error for an answer other than 200 (or a 304 with nothing cached).
-    fn status_error(&self, url: &str, what: &str, answer: &Answer) -> GithubError {
-        let url = display_url(url);
+    /// The error for an answer other than 200 (or a 304 with nothing cached), naming
+    /// the URL that answered: a company's mirror of the API (`url_replacements`) is
+    /// not GitHub, and a token, never sent there, would not help it.
+    fn status_error(&self, what: &str, answer: &Answer) -> GithubError {
+        let url = display_url(&answer.url);
         let status = answer.status;
         let message = server_message(&answer.body);
         let remaining = answer.header("x-ratelimit-remaining").map(str::trim);
@@ -448,6 +449,9 @@ impl Github {
                     proxy: answer.forwarded_by.clone().unwrap_or_default(),
                 }
             }
+            401 if !self.config.hosts.is_github(&answer.url) => {
+                GithubError::ElsewhereUnauthorized { url }
+            }
             401 => GithubError::Unauthorized {
                 url,
                 token: self.config.token_source,
@@ -455,7 +459,7 @@ impl Github {
             },
             404 => GithubError::NotFound {
                 what: what.to_owned(),
-                token_hint: self.config.token.is_none() && self.config.hosts.is_github(&url),
+                token_hint: self.config.token.is_none() && self.config.hosts.is_github(&answer.url),
                 url,
             },
             _ => GithubError::Status {

@@ -445,3 +445,48 @@ fn a_redirect_to_another_github_host_drops_the_token() {
     assert!(web.requests()[0].authorization);
     assert!(!api.requests()[0].authorization, "{:?}", api.requests());
 }
+
+/// `url_replacements` sending the API to a company's mirror: an error names the mirror
+/// that answered, and never suggests a GitHub token (it is not sent there, and would
+/// not help); a 401 there asks for the mirror's own credentials.
+#[test]
+fn a_mirror_of_the_api_is_named_and_no_github_token_is_suggested_for_it() {
+    let fixture = five_releases().start().unwrap();
+    let mirror = TestServer::start([(
+        "/api/repos/o/locked/releases?per_page=100",
+        Route::Status(401),
+    )]);
+    let rewrites = crate::net::rewrite::UrlRewrites::new([(
+        format!("{}/", fixture.api_url()).as_str(),
+        mirror.url("/api/").as_str(),
+    )])
+    .unwrap();
+    let net = Client::new(
+        std::sync::Arc::new(crate::net::NetConfig {
+            rewrites,
+            ..Default::default()
+        }),
+        crate::net::Timeouts::default(),
+    );
+    let hosts = GithubHosts::new(&fixture.web_url(), None);
+    let github = Github::new(config(hosts, None), net, None, false);
+
+    let msg = github.release("o", "r", "v9.9.9").unwrap_err().to_string();
+    assert!(
+        msg.starts_with(&format!(
+            "release v9.9.9 of o/r: not found (HTTP 404 from {}",
+            mirror.url("/api/repos/o/r/")
+        )),
+        "{msg}"
+    );
+    assert!(!msg.contains("GITHUB_TOKEN"), "{msg}");
+
+    let err = github.releases("o", "locked").unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        matches!(err, GithubError::ElsewhereUnauthorized { .. }),
+        "{msg}"
+    );
+    assert!(msg.contains("is not GitHub"), "{msg}");
+    assert!(!msg.contains("GITHUB_TOKEN"), "{msg}");
+}
