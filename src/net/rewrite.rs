@@ -112,8 +112,7 @@ impl UrlRewrites {
 /// Whether a replacement names a web URL (`http://` or `https://`, any case), or is
 /// only a `regex:` rule's group (`$1…`), which the client checks once it is applied.
 pub fn is_web_target(to: &str) -> bool {
-    let lower = to.get(..8).unwrap_or(to).to_ascii_lowercase();
-    lower.starts_with("http://") || lower.starts_with("https://") || to.starts_with('$')
+    super::url::is_web(to) || to.starts_with('$')
 }
 
 /// Checks one rule: a non-empty key and replacement; a `regex:` key must compile.

@@ -95,10 +95,15 @@ impl std::fmt::Display for Reference<'_> {
     }
 }
 
-/// Whether `url` names a place on the web: `https://` or `http://`, as written (what a
-/// registry, a checksum or a signature may name; `file://` would read this machine).
+/// Whether `url` names a place on the web: `https://` or `http://`, the scheme in any
+/// case as RFC 3986 has it (what a registry, a checksum or a signature may name;
+/// `file://` would read this machine).
 pub fn is_web(url: &str) -> bool {
-    url.starts_with("https://") || url.starts_with("http://")
+    let has = |scheme: &str| {
+        url.get(..scheme.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(scheme))
+    };
+    has("https://") || has("http://")
 }
 
 /// `scheme://host[:port]` of `url`, lower-cased, without credentials; `None` for a URL
@@ -276,6 +281,29 @@ mod tests {
     use std::path::Path;
 
     use super::*;
+
+    #[test]
+    fn a_web_url_is_told_by_its_scheme_in_any_case() {
+        for web in [
+            "https://a.example/x",
+            "http://a",
+            "HTTPS://A.example/",
+            "Http://a",
+        ] {
+            assert!(is_web(web), "{web}");
+        }
+        for not in [
+            "file:///etc/passwd",
+            "FILE:///x",
+            "ftp://a",
+            "https:/a",
+            "http",
+            "",
+            "é",
+        ] {
+            assert!(!is_web(not), "{not}");
+        }
+    }
 
     #[test]
     fn locations_resolve_against_the_url_that_answered() {

@@ -211,7 +211,7 @@ fn place(registry: &RegistrySource, item: &str, dir: &Path) -> Result<Place, Str
         }
     };
     if let Place::Url(url) = &place
-        && !crate::net::url::is_web(&url.to_ascii_lowercase())
+        && !crate::net::url::is_web(url)
     {
         return Err(format!(
             "{} is not an http:// or https:// URL: a registry's declarations are read from the web or by path",
