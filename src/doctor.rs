@@ -95,8 +95,8 @@ pub struct Settings {
     pub offline: bool,
     /// The project's manifest path, if in a project.
     pub manifest: Option<PathBuf>,
-    /// The store, if one is known.
-    pub store: Option<PathBuf>,
+    /// The store, or why none can be used (the store error's message).
+    pub store: Result<PathBuf, String>,
     /// The running executable, for the channel it came from.
     pub exe: Option<PathBuf>,
 }
@@ -133,15 +133,13 @@ pub fn examine(settings: &Settings) -> Report {
         None => None,
     };
     let hooked = hook(&mut findings);
-    if let (Some(manifest), Some(store)) = (&manifest, &settings.store) {
+    if let (Some(manifest), Ok(store)) = (&manifest, &settings.store) {
         path_order(&mut findings, manifest, store, hooked);
     }
     match &settings.store {
-        Some(store) => findings.push(writable("store", store, "installed tools")),
-        None => findings.push(
-            Finding::new("store", Status::Problem, "no store directory is known")
-                .fix("set XDG_DATA_HOME or HOME, or pass --store DIR"),
-        ),
+        Ok(store) => findings.push(writable("store", store, "installed tools")),
+        // The message says what is wrong and the way out.
+        Err(why) => findings.push(Finding::new("store", Status::Problem, why.clone())),
     }
     let cache = crate::platform::fs::cache_dir();
     match &cache {

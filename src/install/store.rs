@@ -74,7 +74,7 @@ pub enum StoreError {
         "cannot use the store {}: its path holds `{}`, which a PATH entry cannot, so its tools could never be found on PATH; pass --store DIR or set {} to a directory without it",
         store.display(),
         crate::platform::search::NOT_IN_PATH,
-        crate::platform::fs::DATA_DIR_VARIABLES
+        crate::platform::fs::DATA_DIR_VARIABLE
     )]
     NotForPath {
         /// The store.

@@ -407,6 +407,9 @@ pub mod fs {
     /// The variables [`data_dir`] reads, for the error when none is set.
     pub const DATA_DIR_VARIABLES: &str = imp::DATA_DIR_VARIABLES;
 
+    /// The variable that moves [`data_dir`], for an error's way out.
+    pub const DATA_DIR_VARIABLE: &str = imp::DATA_DIR_VARIABLE;
+
     /// vx's cache directory (registry indexes, GitHub answers: anything that can be
     /// fetched again): `$VX_CACHE_DIR`, else `$XDG_CACHE_HOME/vx`, else
     /// `$HOME/.cache/vx`; on Windows `%LOCALAPPDATA%\vx\cache`. `None` when the

@@ -328,6 +328,7 @@ impl StampDir {
 }
 
 pub(super) const DATA_DIR_VARIABLES: &str = "neither XDG_DATA_HOME nor HOME";
+pub(super) const DATA_DIR_VARIABLE: &str = "XDG_DATA_HOME";
 
 pub(super) fn data_dir() -> Option<PathBuf> {
     let set = |name| std::env::var_os(name).filter(|value| !value.is_empty());

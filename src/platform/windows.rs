@@ -413,6 +413,7 @@ impl StampDir {
 }
 
 pub(super) const DATA_DIR_VARIABLES: &str = "LOCALAPPDATA";
+pub(super) const DATA_DIR_VARIABLE: &str = "LOCALAPPDATA";
 
 pub(super) fn data_dir() -> Option<PathBuf> {
     std::env::var_os("LOCALAPPDATA")

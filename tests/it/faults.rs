@@ -209,12 +209,24 @@ fn a_store_path_that_path_cannot_hold_is_refused_before_anything_is_written() {
             .stderr(predicate::str::contains(
                 "holds `:`, which a PATH entry cannot",
             ))
-            .stderr(predicate::str::contains("--store DIR"));
+            .stderr(predicate::str::contains(
+                "pass --store DIR or set XDG_DATA_HOME to a directory without it",
+            ));
     };
     refused(&["sync", "--headless"]);
     assert!(!data.exists(), "nothing written under {}", data.display());
     refused(&["exec", "--", "t"]);
     refused(&["env"]);
+    // `vx doctor` says the same, not "no store directory is known".
+    work.vx()
+        .args(["doctor", "--offline", "--manifest"])
+        .arg(work.manifest())
+        .env("XDG_DATA_HOME", &data)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "holds `:`, which a PATH entry cannot",
+        ));
 }
 
 #[test]
