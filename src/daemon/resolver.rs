@@ -82,6 +82,8 @@ type Env = (BTreeMap<String, String>, Vec<String>);
 struct Project {
     /// Its `vx.toml` and `vx.lock` as they were when read.
     stamps: Stamps,
+    /// Its runtime declarations as they were when read.
+    runtimes: crate::runtime::declared::project::Sources,
     manifest: Manifest,
     chain: Toolchain,
     /// What it declares of the environment.
@@ -310,6 +312,7 @@ impl Resolver {
         };
         // Taken before anything is read: a change while reading shows next time.
         let stamps = Stamps::of(&path);
+        let runtimes = crate::runtime::declared::project::sources(&path);
         let generation = {
             let state = self
                 .state
@@ -318,6 +321,7 @@ impl Resolver {
             // The env files are read again (small, bounded) to tell an edit.
             if let Some(project) = state.projects.get(&path)
                 && project.stamps == stamps
+                && project.runtimes == runtimes
                 && project.declared.files_unchanged()
             {
                 return Ok(Some(Arc::clone(project)));
@@ -348,6 +352,7 @@ impl Resolver {
         let project = Arc::new(Project {
             packages,
             stamps,
+            runtimes,
             env: self.env(&chain, &declared),
             answer: answer(&manifest, &chain, &declared),
             declared,

@@ -333,7 +333,12 @@ impl Drop for Stopping<'_> {
 /// The running daemon's `toolchain` answer for `project` (started on its store and
 /// stopped again).
 pub fn daemon_toolchain(project: &Project) -> serde_json::Value {
-    use std::io::{BufRead, BufReader, Write};
+    let _stop = start_daemon(project);
+    ask_toolchain(project)
+}
+
+/// Starts the daemon on `project`'s store; it stops when the guard is dropped.
+fn start_daemon(project: &Project) -> Stopping<'_> {
     let store = project.work.dir.path().join("home/.local/share/vx/store");
     project
         .vx()
@@ -341,7 +346,13 @@ pub fn daemon_toolchain(project: &Project) -> serde_json::Value {
         .arg(&store)
         .assert()
         .success();
-    let _stop = Stopping(project);
+    Stopping(project)
+}
+
+/// The running daemon's `toolchain` answer for `project`.
+fn ask_toolchain(project: &Project) -> serde_json::Value {
+    use std::io::{BufRead, BufReader, Write};
+    let store = project.work.dir.path().join("home/.local/share/vx/store");
     let socket = project.work.dir.path().join("no-daemon.sock");
     let stream = std::os::unix::net::UnixStream::connect(&socket).unwrap();
     stream
@@ -376,5 +387,50 @@ fn the_daemon_answers_with_the_runtime_the_project_carries() {
         dirs.iter()
             .any(|d| d.as_str().unwrap().ends_with("/acme-tool/1.4.2/bin")),
         "{answer}"
+    );
+}
+
+/// A runtime declaration added to a project while the daemon runs (a teammate's commit
+/// pulled, then `vx sync`): the daemon's next answer has it, as every command's has.
+#[test]
+fn the_daemon_sees_a_declaration_the_project_gains_while_it_runs() {
+    let server = serve();
+    let project = carried(
+        &server,
+        DECLARATION,
+        &format!("{THREE}[tools]\nacme-tool = \"1\"\n"),
+    );
+    project.vx().args(["sync", "--headless"]).assert().success();
+    let _stop = start_daemon(&project);
+    let before = ask_toolchain(&project);
+    assert_eq!(before["type"], "toolchain", "{before}");
+
+    let other = DECLARATION
+        .replace("name = \"acme-tool\"", "name = \"acme-other\"")
+        .replace("aliases = [\"acmetool\"]", "aliases = []");
+    let dir = project.work.dir.path().join(".vx/runtimes");
+    std::fs::write(dir.join("acme-other.toml"), other).unwrap();
+    project.work.write_manifest(&format!(
+        "{THREE}[tools]\nacme-tool = \"1\"\nacme-other = \"1.3\"\n"
+    ));
+    project.vx().args(["sync", "--headless"]).assert().success();
+
+    let after = ask_toolchain(&project);
+    assert_eq!(after["type"], "toolchain", "{after}");
+    let dirs = after["bin_dirs"].as_array().unwrap();
+    assert!(
+        dirs.iter()
+            .any(|d| d.as_str().unwrap().ends_with("/acme-other/1.3.0/bin")),
+        "{after}"
+    );
+
+    // A declaration edited alone (vx.toml and vx.lock as they were) is read again too:
+    // broken, the daemon says so, naming the file, as a command would.
+    let broken = DECLARATION.replace("checksums =", "checksum =");
+    std::fs::write(dir.join("acme-tool.toml"), broken).unwrap();
+    let broken = ask_toolchain(&project).to_string();
+    assert!(
+        broken.contains("acme-tool.toml") && broken.contains("unknown field `checksum`"),
+        "{broken}"
     );
 }

@@ -7,14 +7,16 @@
 //! not only on those whose user configuration holds the file.
 //!
 //! Whoever opens a project's manifest ([`open`]: the commands, the hook, the daemon)
-//! reads its declarations once per process; from then on the project's runtimes are
-//! found by name like any other ([`crate::runtime::find`]). A broken declaration is an
+//! reads its declarations, and reads them again only when they changed ([`Sources`]:
+//! a long-lived daemon sees a declaration a pull added); from then on the project's
+//! runtimes are found by name like any other ([`crate::runtime::find`]). A broken declaration is an
 //! error naming the file (and the line, where TOML knows it) when the project is
 //! opened; a built-in name or alias cannot be redefined, and one name declared twice
 //! (by `.vx/runtimes/` and a registry, or by two registries) is an error naming both
 //! files: which one the project means is not vx's to guess. A project's declaration
 //! wins over a user's of the same name: it is what the project's lock was made from.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -23,27 +25,64 @@ use super::Declared;
 use super::registry::{self, How};
 use crate::lock::Lock;
 use crate::manifest::Manifest;
+use crate::platform::fs::FileStamp;
 
 /// The directory beside `vx.toml`.
 pub const DIR: &str = ".vx/runtimes";
 
-/// The projects opened in this process, each with its runtimes, in opening order.
-type Opened = Vec<(PathBuf, &'static [&'static dyn Runtime])>;
+/// The projects opened in this process, each with what its runtimes were read from
+/// and the runtimes, in opening order.
+type Opened = Vec<(PathBuf, Sources, &'static [&'static dyn Runtime])>;
+
+/// What a project's declarations are read from, to tell a change without reading
+/// them: each entry of `.vx/runtimes/` with its stamp, and the stamps of vx.toml (which
+/// names the registries publishing runtimes) and vx.lock (which pins them).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sources(Vec<(OsString, Option<FileStamp>)>);
+
+/// The [`Sources`] of the project whose manifest is `manifest` (a few `stat`s).
+pub fn sources(manifest: &Path) -> Sources {
+    let stamp = |path: &Path| {
+        std::fs::metadata(path)
+            .ok()
+            .map(|meta| FileStamp::of(&meta))
+    };
+    let lock = manifest.with_file_name(crate::manifest::LOCK_FILE);
+    let mut seen = vec![
+        (OsString::from("vx.toml"), stamp(manifest)),
+        (OsString::from("vx.lock"), stamp(&lock)),
+    ];
+    let dir = manifest.parent().unwrap_or_else(|| Path::new("")).join(DIR);
+    let mut declared: Vec<(OsString, Option<FileStamp>)> = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| (entry.file_name(), stamp(&entry.path())))
+        .collect();
+    declared.sort_by(|a, b| a.0.cmp(&b.0));
+    seen.extend(declared);
+    Sources(seen)
+}
 
 static OPENED: Mutex<Opened> = Mutex::new(Vec::new());
 
 /// Reads the runtime declarations of the project of `manifest` (its `.vx/runtimes/`
-/// and its registries' `runtimes`, pinned by its lock, fetched as `how` allows), once
-/// per process; `taken`: the names and aliases of vx's own runtimes, which a project
-/// cannot redefine.
+/// and its registries' `runtimes`, pinned by its lock, fetched as `how` allows), again
+/// only when their [`Sources`] changed since this process last read them; `taken`: the
+/// names and aliases of vx's own runtimes, which a project cannot redefine. A project
+/// read again keeps its place in the order; its runtimes read before stay alive (they
+/// are `'static`: someone may hold one), a few kilobytes per change.
 pub fn open(manifest: &Manifest, how: &How<'_>, taken: &[&str]) -> Result<(), RuntimeError> {
     let dir = manifest
         .path
         .parent()
         .unwrap_or_else(|| Path::new(""))
         .join(DIR);
+    // Taken before anything is read: a change while reading shows next time.
+    let sources = sources(&manifest.path);
     let mut opened = OPENED.lock().unwrap_or_else(|e| e.into_inner());
-    if opened.iter().any(|(d, _)| *d == dir) {
+    let known = opened.iter().position(|(d, _, _)| *d == dir);
+    if known.is_some_and(|i| opened[i].1 == sources) {
         return Ok(());
     }
     let local = super::user::load(&dir, taken).map_err(RuntimeError::Declaration)?;
@@ -70,7 +109,11 @@ pub fn open(manifest: &Manifest, how: &How<'_>, taken: &[&str]) -> Result<(), Ru
     for runtime in local {
         runtimes.push(Box::leak(Box::new(runtime)));
     }
-    opened.push((dir, Box::leak(runtimes.into_boxed_slice())));
+    let runtimes: &'static [&'static dyn Runtime] = Box::leak(runtimes.into_boxed_slice());
+    match known {
+        Some(i) => opened[i] = (dir, sources, runtimes),
+        None => opened.push((dir, sources, runtimes)),
+    }
     Ok(())
 }
 
@@ -95,5 +138,8 @@ fn claim(
 /// The runtimes of every project opened so far, in opening order.
 pub fn opened() -> Vec<&'static dyn Runtime> {
     let opened = OPENED.lock().unwrap_or_else(|e| e.into_inner());
-    opened.iter().flat_map(|(_, r)| r.iter().copied()).collect()
+    opened
+        .iter()
+        .flat_map(|(_, _, r)| r.iter().copied())
+        .collect()
 }
