@@ -371,29 +371,10 @@ fn ask_toolchain(project: &Project) -> serde_json::Value {
     serde_json::from_str(&line).unwrap()
 }
 
+/// The daemon answers with the runtime a project carries; and with a declaration added
+/// while it runs (a teammate's commit pulled, then `vx sync`), as every command does.
 #[test]
-fn the_daemon_answers_with_the_runtime_the_project_carries() {
-    let server = serve();
-    let project = carried(
-        &server,
-        DECLARATION,
-        &format!("{THREE}[tools]\nacme-tool = \"1\"\n"),
-    );
-    project.vx().args(["sync", "--headless"]).assert().success();
-    let answer = daemon_toolchain(&project);
-    assert_eq!(answer["type"], "toolchain", "{answer}");
-    let dirs = answer["bin_dirs"].as_array().unwrap();
-    assert!(
-        dirs.iter()
-            .any(|d| d.as_str().unwrap().ends_with("/acme-tool/1.4.2/bin")),
-        "{answer}"
-    );
-}
-
-/// A runtime declaration added to a project while the daemon runs (a teammate's commit
-/// pulled, then `vx sync`): the daemon's next answer has it, as every command's has.
-#[test]
-fn the_daemon_sees_a_declaration_the_project_gains_while_it_runs() {
+fn the_daemon_answers_with_the_runtimes_the_project_carries_and_gains_while_it_runs() {
     let server = serve();
     let project = carried(
         &server,
@@ -402,8 +383,18 @@ fn the_daemon_sees_a_declaration_the_project_gains_while_it_runs() {
     );
     project.vx().args(["sync", "--headless"]).assert().success();
     let _stop = start_daemon(&project);
-    let before = ask_toolchain(&project);
-    assert_eq!(before["type"], "toolchain", "{before}");
+    let bin_dirs = |answer: &serde_json::Value| -> Vec<String> {
+        assert_eq!(answer["type"], "toolchain", "{answer}");
+        let dirs = answer["bin_dirs"].as_array().unwrap();
+        dirs.iter()
+            .map(|d| d.as_str().unwrap().to_owned())
+            .collect()
+    };
+    let before = bin_dirs(&ask_toolchain(&project));
+    assert!(
+        before.iter().any(|d| d.ends_with("/acme-tool/1.4.2/bin")),
+        "{before:?}"
+    );
 
     let other = DECLARATION
         .replace("name = \"acme-tool\"", "name = \"acme-other\"")
@@ -415,13 +406,10 @@ fn the_daemon_sees_a_declaration_the_project_gains_while_it_runs() {
     ));
     project.vx().args(["sync", "--headless"]).assert().success();
 
-    let after = ask_toolchain(&project);
-    assert_eq!(after["type"], "toolchain", "{after}");
-    let dirs = after["bin_dirs"].as_array().unwrap();
+    let after = bin_dirs(&ask_toolchain(&project));
     assert!(
-        dirs.iter()
-            .any(|d| d.as_str().unwrap().ends_with("/acme-other/1.3.0/bin")),
-        "{after}"
+        after.iter().any(|d| d.ends_with("/acme-other/1.3.0/bin")),
+        "{after:?}"
     );
 
     // A declaration edited alone (vx.toml and vx.lock as they were) is read again too:
