@@ -80,7 +80,7 @@ pub enum GithubError {
         token_hint: bool,
     },
     /// Another status than 200 (or 304 to a revalidation).
-    #[error("{url}: GitHub answered HTTP {status}{}", server_suffix(message))]
+    #[error("{url}: the server answered HTTP {status}{}", server_suffix(message))]
     Status {
         /// The URL requested, without query or credentials.
         url: String,
