@@ -40,7 +40,7 @@ pub enum GithubError {
     /// HTTP 401: the token was refused (or, without one, one is needed).
     #[error("{url}: {}", unauthorized_message(token, message))]
     Unauthorized {
-        /// The URL requested, without query or credentials.
+        /// The URL that answered (after `url_replacements`), without query or credentials.
         url: String,
         /// Where the token sent came from (never the token); `None`: none was sent.
         token: Option<TokenSource>,
@@ -74,7 +74,7 @@ pub enum GithubError {
     NotFound {
         /// What was asked for: "release v1 of owner/repo".
         what: String,
-        /// The URL requested, without query or credentials.
+        /// The URL that answered (after `url_replacements`), without query or credentials.
         url: String,
         /// Whether to say that a token may help: a GitHub URL asked without one.
         token_hint: bool,
@@ -82,7 +82,7 @@ pub enum GithubError {
     /// Another status than 200 (or 304 to a revalidation).
     #[error("{url}: the server answered HTTP {status}{}", server_suffix(message))]
     Status {
-        /// The URL requested, without query or credentials.
+        /// The URL that answered (after `url_replacements`), without query or credentials.
         url: String,
         /// The status.
         status: u16,
