@@ -102,7 +102,7 @@ impl Projects {
             "[env]\nGREETING = {tricky}\nGREETING_2 = \"{second}\"\nOVERRIDDEN = \"a's\"\n\
              LEGACY = false\nTARGET = \"{{project}}/target\"\n\n[settings]\npath = [\"scripts\"]\n"
         ));
-        std::fs::write(self.path("a/vx.toml"), text).unwrap();
+        replace(&self.path("a/vx.toml"), &text);
     }
 
     fn bin(&self, tool: &str, version: &str) -> String {
@@ -390,6 +390,16 @@ fn env_file_project(p: &Projects, dotenv: &str) {
     std::fs::write(p.path("e/.env"), dotenv).unwrap();
 }
 
+/// Writes `text` to `path` as an editor saves: a new file renamed over the old. The
+/// hook of the prompt drawn after a step's snapshot may still be running when a test
+/// edits a file; a write in place could show it an empty or half-written file (whose
+/// values it would apply), a rename shows it the old file or the new one.
+fn replace(path: &Path, text: &str) {
+    let new = path.with_extension("vx-test-new");
+    std::fs::write(&new, text).unwrap();
+    std::fs::rename(&new, path).unwrap();
+}
+
 #[test]
 fn an_edit_of_the_env_file_applies_at_the_next_prompt() {
     let shell = Sh::Bash;
@@ -409,14 +419,14 @@ fn an_edit_of_the_env_file_applies_at_the_next_prompt() {
     assert_eq!(e["OVERRIDDEN"], "e's", "vx.toml's [env] wins over the file");
 
     // The file edited (a longer value, in place): the next prompt applies it.
-    std::fs::write(p.path("e/.env"), "TOKEN=\"s3cret-two\\tlonger\"\n").unwrap();
+    replace(&p.path("e/.env"), "TOKEN=\"s3cret-two\\tlonger\"\n");
     session.terminal.line("true");
     let edited = session.step("", "e2");
     assert_eq!(edited["TOKEN"], "s3cret-two\tlonger");
 
     // A line that is not dotenv: said once, by file and line, no value shown, and
     // the shell keeps what it has.
-    std::fs::write(p.path("e/.env"), "TOKEN=s3cret-three\ns3cret-four\n").unwrap();
+    replace(&p.path("e/.env"), "TOKEN=s3cret-three\ns3cret-four\n");
     session.terminal.line("true");
     session.terminal.line("true");
     let mut broken = session.step("", "e3");
