@@ -9,12 +9,13 @@
 //! Whoever opens a project's manifest ([`open`]: the commands, the hook, the daemon)
 //! reads its declarations, and reads them again only when they changed ([`Sources`]:
 //! a long-lived daemon sees a declaration a pull added); from then on the project's
-//! runtimes are found by name like any other ([`crate::runtime::find`]). A broken declaration is an
-//! error naming the file (and the line, where TOML knows it) when the project is
-//! opened; a built-in name or alias cannot be redefined, and one name declared twice
-//! (by `.vx/runtimes/` and a registry, or by two registries) is an error naming both
-//! files: which one the project means is not vx's to guess. A project's declaration
-//! wins over a user's of the same name: it is what the project's lock was made from.
+//! runtimes are found by name like any other ([`crate::runtime::find`]). A broken
+//! declaration is an error naming the file (and the line, where TOML knows it) when
+//! the project is opened; a built-in name or alias cannot be redefined, and one name
+//! declared twice (by `.vx/runtimes/` and a registry, or by two registries) is an
+//! error naming both files: which one the project means is not vx's to guess. A
+//! project's declaration wins over a user's of the same name: it is what the
+//! project's lock was made from.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
