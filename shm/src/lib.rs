@@ -27,7 +27,7 @@ mod error;
 #[cfg(not(loom))]
 pub mod layout;
 #[cfg(not(loom))]
-mod liveness;
+pub mod liveness;
 #[cfg(not(loom))]
 mod platform;
 #[cfg(not(loom))]

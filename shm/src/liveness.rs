@@ -1,7 +1,45 @@
 //! Telling a live process from a dead one without trusting a pid alone: a pid is paired
 //! with the process's start time, so a recycled pid does not look like the old writer.
+//!
+//! Or by a lock its owner holds for its whole life (a board's creator; in `vx`, the
+//! daemon, a partial download, a store work directory, a running image): the OS drops
+//! it when the process dies, so unlike a pid it cannot be fooled by reuse. Whoever asks
+//! takes the lock for a moment and lets it go *by hand*: a child that any thread of the
+//! asking process forks meanwhile holds a copy of the descriptor until it execs, and a
+//! lock left to the file's close would live on in that copy, so a dead owner's file
+//! would look held to the next process that asks.
+
+use std::fs::{self, File, TryLockError};
+use std::path::Path;
 
 use crate::platform::{self, Probe};
+
+/// Whether some process holds an exclusive lock on `file` now (see the module's doc).
+/// Errors count as held: never treat as dead what cannot be shown dead.
+pub fn lock_held(file: &File) -> bool {
+    match file.try_lock_shared() {
+        Ok(()) => {
+            let _ = file.unlock();
+            false
+        }
+        Err(TryLockError::WouldBlock | TryLockError::Error(_)) => true,
+    }
+}
+
+/// Removes the file at `path` when no process holds a lock on it, holding its lock
+/// exclusively while removing (so an owner about to take it finds it gone and makes its
+/// own) and letting it go by hand (see the module's doc). Whether it was removed.
+pub fn remove_unheld(path: &Path) -> bool {
+    let Ok(file) = File::open(path) else {
+        return false;
+    };
+    if file.try_lock().is_err() {
+        return false;
+    }
+    let removed = fs::remove_file(path).is_ok();
+    let _ = file.unlock();
+    removed
+}
 
 /// A process as recorded in a board: its pid and when it started, in the platform's
 /// unit (Linux: clock ticks since boot, `/proc/PID/stat` field 22; macOS: microseconds
@@ -46,6 +84,25 @@ impl ProcessId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_held_lock_reads_held_and_a_probe_keeps_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lock");
+        let owner = File::create(&path).unwrap();
+        let other = File::open(&path).unwrap();
+        owner.lock().unwrap();
+        assert!(lock_held(&other));
+        assert!(!remove_unheld(&path), "a held file is kept");
+        // Let go by closing: Wine's `UnlockFile` refuses std's second unlock call.
+        drop(owner);
+        assert!(!lock_held(&other));
+        // The probe let its shared lock go while `other` stays open.
+        File::open(&path).unwrap().try_lock().unwrap();
+        drop(other);
+        assert!(remove_unheld(&path));
+        assert!(!path.exists());
+    }
     use std::process::{Child, Command, Stdio};
 
     /// A short-lived child on every platform: this test binary, listing its tests.

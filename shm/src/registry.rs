@@ -63,24 +63,10 @@ pub struct Listing {
 
 /// Whether the creator of the board at `path` still holds its lock. The creator holds an
 /// exclusive `flock` for its whole life and the OS drops it when the process dies, so
-/// unlike a pid this cannot be fooled by pid reuse. Errors count as alive: never remove
-/// what cannot be shown dead.
-///
-/// The probe's own lock is released explicitly, not by closing the file: a child this
-/// process forks meanwhile holds a copy of the descriptor until it execs, and a lock
-/// left to the close would live on in that copy, making a dead board look alive.
+/// unlike a pid this cannot be fooled by pid reuse ([`crate::liveness::lock_held`]).
+/// Errors count as alive: never remove what cannot be shown dead.
 pub(crate) fn owner_alive(path: &Path) -> bool {
-    let Ok(file) = File::open(path) else {
-        return false;
-    };
-    match file.try_lock_shared() {
-        Ok(()) => {
-            let _ = file.unlock();
-            false
-        }
-        Err(std::fs::TryLockError::WouldBlock) => true,
-        Err(std::fs::TryLockError::Error(_)) => true,
-    }
+    File::open(path).is_ok_and(|file| crate::liveness::lock_held(&file))
 }
 
 /// Whether the file at `path` (with metadata `meta`) is a regular file of user `me`.
@@ -138,16 +124,9 @@ pub fn clean(dir: &Path) -> Result<Vec<PathBuf>> {
         if staging && meta.modified().ok().and_then(|m| m.elapsed().ok()) < Some(STAGING_GRACE) {
             continue;
         }
-        // Take the lock ourselves while removing, so a dead owner is not mistaken twice.
-        let Ok(file) = File::open(&path) else {
-            continue;
-        };
-        if file.try_lock().is_ok() {
-            if fs::remove_file(&path).is_ok() {
-                removed.push(path);
-            }
-            // Explicitly, as in `owner_alive`: a forked child's copy must not keep it.
-            let _ = file.unlock();
+        // The lock taken while removing, so a dead owner is not mistaken twice.
+        if crate::liveness::remove_unheld(&path) {
+            removed.push(path);
         }
     }
     removed.sort();

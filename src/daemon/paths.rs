@@ -97,7 +97,7 @@ impl Paths {
             return LockState::Free;
         };
         // Errors count as held: never start a second daemon on a doubt.
-        if !crate::platform::lock_probe::held(&file) {
+        if !vx_shm::liveness::lock_held(&file) {
             return LockState::Free;
         }
         let mut text = String::new();

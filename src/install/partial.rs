@@ -82,7 +82,7 @@ fn try_lock(store: &Path, key: &str) -> Option<File> {
 /// Whether a download holds the partial `key` now (without creating its lock file).
 fn held(store: &Path, key: &str) -> bool {
     match File::open(lock_path(store, key)) {
-        Ok(lock) => crate::platform::lock_probe::held(&lock),
+        Ok(lock) => vx_shm::liveness::lock_held(&lock),
         Err(_) => false,
     }
 }

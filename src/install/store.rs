@@ -447,7 +447,7 @@ pub fn stale_work(store: &Path) -> Vec<PathBuf> {
             continue;
         }
         let stale = match fs::File::open(path.join(WORK_LOCK)) {
-            Ok(lock) => !crate::platform::lock_probe::held(&lock),
+            Ok(lock) => !vx_shm::liveness::lock_held(&lock),
             Err(e) if e.kind() == io::ErrorKind::NotFound => entry
                 .metadata()
                 .ok()

@@ -127,18 +127,10 @@ pub fn sweep(dir: &Path, keep: Option<&Path>) -> Vec<PathBuf> {
         if !is_link || kept {
             continue;
         }
-        let Ok(file) = File::open(&path) else {
-            continue;
-        };
-        // Taken while removing, so a sync that is about to hold it finds it gone
-        // and makes its own.
-        if file.try_lock().is_ok() {
-            if fs::remove_file(&path).is_ok() {
-                removed.push(path);
-            }
-            // Released by hand, as `lock_probe` explains: a forked child's copy of
-            // the descriptor must not keep it.
-            let _ = file.unlock();
+        // Locked while removing, so a sync that is about to hold it finds it gone and
+        // makes its own.
+        if vx_shm::liveness::remove_unheld(&path) {
+            removed.push(path);
         }
     }
     removed.sort();

@@ -2,7 +2,9 @@
 //! what `std` offers alike everywhere, one API chosen at compile time (`unix.rs` for
 //! Linux, macOS and the other Unixes; `windows.rs`). The rest of the crate calls these
 //! modules and names no platform, so a port is one file here. The board's own platform
-//! needs (its directory, owners, process liveness) live in `vx_shm`'s layer.
+//! needs (its directory, owners, process liveness) live in `vx_shm`'s layer, and so
+//! does telling whether a live process holds a lock (`vx_shm::liveness`), which the
+//! daemon, partial downloads, store work directories and running images use too.
 //!
 //! | concern | Unix | Windows |
 //! |---|---|---|
@@ -24,7 +26,6 @@
 //! | [`process`]: a background process (the daemon) | it calls `setsid` itself; SIGTERM stops it | detached, in a new process group; stopped by its `shutdown` request |
 //! | [`fs`]: file stamps (activation record) | device, inode, size, mtime, ctime; `statat` under an open directory | size, modified and created times, by path |
 //! | [`image`]: what `vx sync` starts its children from | `/proc/self/exe` on Linux; elsewhere a held hard link beside the executable | a held hard link beside the executable |
-//! | [`lock_probe`]: whether a live process holds a lock | a shared `flock`, released by hand at once (a forked child keeps copies of descriptors until it execs) | `LockFileEx`, released by hand at once |
 //! | [`search`]: a command on `PATH`, `PATH` values built | `execvp`'s lookup: the first executable regular file | the same, with each `PATHEXT` extension |
 
 #[cfg(unix)]
@@ -40,7 +41,6 @@ use windows as imp;
 pub mod image;
 pub mod ipc;
 pub mod libc;
-pub mod lock_probe;
 pub mod search;
 mod transient;
 
