@@ -291,18 +291,19 @@ pub fn refetch_url(
     let what = format!("registry `{name}`");
     let before = cache.recorded(url);
     let shown = shown_url(url);
-    let bytes = fetch_registry(cx, &what, url, &shown)?;
+    let bytes = fetch_with_progress(cx, &what, url, &shown, MAX_BYTES as u64)?;
     let (_, digest) = index_checked(&cache, url, &shown, &what, &bytes, None)?;
     Ok((before, digest))
 }
 
-/// The registry file `what` at `url` (`shown` as the user may see it), fetched with a
-/// progress line: an error offline.
-fn fetch_registry(
+/// The file `what` at `url` (`shown` as the user may see it; a registry or a file it
+/// publishes), at most `max_bytes`, fetched with a progress line: an error offline.
+fn fetch_with_progress(
     cx: &Context<'_>,
     what: &str,
     url: &str,
     shown: &str,
+    max_bytes: u64,
 ) -> Result<Vec<u8>, SourceError> {
     if cx.offline {
         return Err(SourceError::Offline {
@@ -313,7 +314,7 @@ fn fetch_registry(
         "fetching {what} from {shown} …"
     )));
     cx.fetcher
-        .fetch(url, MAX_BYTES as u64)
+        .fetch(url, max_bytes)
         .map_err(|source| SourceError::Fetch {
             what: what.to_owned(),
             url: shown.to_owned(),
@@ -356,7 +357,7 @@ fn open_fetched(
     if let Some(bytes) = shipped {
         return index_checked(cache, url, &shown, what, &bytes, pin);
     }
-    let bytes = fetch_registry(cx, what, url, &shown)?;
+    let bytes = fetch_with_progress(cx, what, url, &shown, MAX_BYTES as u64)?;
     index_checked(cache, url, &shown, what, &bytes, pin)
 }
 
@@ -390,23 +391,8 @@ pub fn fetch_file(
             return Ok((bytes, digest));
         }
     }
-    if cx.offline {
-        return Err(SourceError::Offline {
-            what: what.to_owned(),
-        });
-    }
     let shown = shown_url(url);
-    (cx.progress)(&vx_text::sanitize(&format!(
-        "fetching {what} from {shown} …"
-    )));
-    let bytes = cx
-        .fetcher
-        .fetch(url, max_bytes)
-        .map_err(|source| SourceError::Fetch {
-            what: what.to_owned(),
-            url: shown.clone(),
-            source,
-        })?;
+    let bytes = fetch_with_progress(cx, what, url, &shown, max_bytes)?;
     let got = sha256_hex(&bytes);
     if let Some(expected) = pin
         && expected != got
