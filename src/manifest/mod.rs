@@ -248,6 +248,16 @@ pub struct RegistrySource {
     pub runtimes: Vec<String>,
 }
 
+impl RegistrySource {
+    /// The runtime a `runtimes` item names: its file's name without `.toml` (query and
+    /// fragment of a URL left out); `None` when the item names no `NAME.toml`.
+    pub fn runtime_name(item: &str) -> Option<&str> {
+        let file = item.split(['?', '#']).next().unwrap_or(item);
+        let file = file.rsplit(['/', '\\']).next().unwrap_or(file);
+        file.strip_suffix(".toml").filter(|name| !name.is_empty())
+    }
+}
+
 /// Where a registry is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RegistryWhere {

@@ -740,9 +740,7 @@ impl Parser<'_> {
             } else if item.is_empty() || item.chars().any(char::is_control) {
                 return Err(bad("is not a path".to_owned()));
             }
-            let file = item.split(['?', '#']).next().unwrap_or(item);
-            let file = file.rsplit(['/', '\\']).next().unwrap_or(file);
-            if !file.ends_with(".toml") || file.len() == ".toml".len() {
+            if RegistrySource::runtime_name(item).is_none() {
                 return Err(bad(
                     "must name a declaration file NAME.toml (its runtime's name)".to_owned(),
                 ));

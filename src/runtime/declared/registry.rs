@@ -95,13 +95,13 @@ pub fn load(
     for registry in &manifest.registries {
         for item in &registry.runtimes {
             let label = format!("`{item}` of registry `{}`", registry.name);
-            let shown = label.clone();
-            let place = place(registry, item, dir).map_err(|e| bad(format!("{shown}: {e}")))?;
-            let stem = stem(item);
+            let place = place(registry, item, dir).map_err(|e| bad(format!("{label}: {e}")))?;
+            // Checked when vx.toml was read: every item names a `NAME.toml`.
+            let stem = RegistrySource::runtime_name(item).unwrap_or_default();
             let pin = lock.and_then(|l| pinned(l, &registry.name, stem));
             let (text, digest, shown) = match &place {
                 Place::File(path) => {
-                    let shown = format!("{shown} ({})", path.display());
+                    let shown = format!("{label} ({})", path.display());
                     let bytes = crate::bounded_read::read(path, format::MAX_DECLARATION_BYTES)
                         .map_err(|e| bad(format!("{shown}: {e}")))?;
                     let digest = source::sha256_hex(&bytes);
@@ -111,7 +111,7 @@ pub fn load(
                     (bytes, digest, shown)
                 }
                 Place::Url(url) => {
-                    let shown = format!("{shown} ({})", crate::net::url::display_url(url));
+                    let shown = format!("{label} ({})", crate::net::url::display_url(url));
                     match fetched(how, &label, &shown, url, pin) {
                         Ok(Some((bytes, digest))) => (bytes, digest, shown),
                         Ok(None) => continue,
@@ -221,13 +221,6 @@ fn place(registry: &RegistrySource, item: &str, dir: &Path) -> Result<Place, Str
     Ok(place)
 }
 
-/// The runtime's name an item names: its file's name without `.toml`.
-fn stem(item: &str) -> &str {
-    let file = item.split(['?', '#']).next().unwrap_or(item);
-    let file = file.rsplit(['/', '\\']).next().unwrap_or(file);
-    file.strip_suffix(".toml").unwrap_or(file)
-}
-
 /// The digest `lock` pins for runtime `name` of registry `registry`: that of its
 /// tool's entry (`package = "corp:runtime:NAME"`).
 fn pinned<'l>(lock: &'l Lock, registry: &str, name: &str) -> Option<&'l str> {
@@ -286,7 +279,10 @@ mod tests {
         let local = registry(RegistryWhere::Url("file:///srv/registry.yaml".into()));
         let e = place(&local, "a.toml", dir).unwrap_err();
         assert!(e.contains("not an http:// or https:// URL"), "{e}");
-        assert_eq!(stem("runtimes/corp-jdk.toml"), "corp-jdk");
-        assert_eq!(stem("https://x.org/a/b.toml?x=1"), "b");
+        let name = RegistrySource::runtime_name;
+        assert_eq!(name("runtimes/corp-jdk.toml"), Some("corp-jdk"));
+        assert_eq!(name("https://x.org/a/b.toml?x=1"), Some("b"));
+        assert_eq!(name("runtimes/.toml"), None);
+        assert_eq!(name("runtimes/x.yaml"), None);
     }
 }
