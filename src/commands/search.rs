@@ -65,13 +65,9 @@ pub fn run(args: &SearchArgs) -> Result<i32, Error> {
     } else if hits.is_empty() && runtimes.is_empty() {
         writeln!(out, "no package matches `{}`", sanitize(&args.term))?;
     } else {
-        let runtime_rows = runtimes.iter().map(|r| {
-            [
-                vx::runtime::package(r.origin().map(|o| o.registry.as_str()), r.name()),
-                r.name().to_owned(),
-                truncate(r.summary(), 70),
-            ]
-        });
+        let runtime_rows = runtimes
+            .iter()
+            .map(|r| [r.package(), r.name().to_owned(), truncate(r.summary(), 70)]);
         let rows: Vec<[String; 3]> = runtime_rows
             .chain(hits.iter().take(SHOWN).map(|h| {
                 let mut name = sanitize(&h.hit.full_name).into_owned();

@@ -43,9 +43,7 @@ impl Named {
     /// `standard:cli/cli`.
     pub fn qualified_name(&self) -> String {
         match self {
-            Named::Runtime(r) => {
-                crate::runtime::package(r.origin().map(|o| o.registry.as_str()), r.name())
-            }
+            Named::Runtime(r) => r.package(),
             Named::Package(found) => found.qualified_name(),
         }
     }

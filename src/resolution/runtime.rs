@@ -177,8 +177,7 @@ pub fn resolve_tool(
     }
     if let Some(entry) = lock.tools.get_mut(&tool.name) {
         entry.constraint = Some(constraint.to_owned());
-        let origin = runtime.origin().map(|o| o.registry.as_str());
-        entry.package = Some(runtime::package(origin, runtime.name()));
+        entry.package = Some(runtime.package());
         entry.tag = Some(release.id.clone());
         entry.registry = pin_of(runtime);
         for (platform, resolved) in &downloads {

@@ -94,6 +94,11 @@ pub trait Runtime: Sync {
     fn origin(&self) -> Option<&declared::registry::Origin> {
         None
     }
+    /// The lock's `package` of this runtime ([`package`]): `runtime:node`, or
+    /// `corp:runtime:corp-jdk` for one its [`Runtime::origin`] registry publishes.
+    fn package(&self) -> String {
+        package(self.origin().map(|o| o.registry.as_str()), self.name())
+    }
     /// What to tell about a download when it is locked (erlang: which Ubuntu build,
     /// for which glibc).
     fn note(&self, download: &Download) -> Option<String> {
