@@ -432,12 +432,17 @@ pub fn all() -> Result<Vec<&'static dyn Runtime>, RuntimeError> {
 /// Reads the runtime declarations a project ships beside its manifest
 /// (`.vx/runtimes/NAME.toml`) and those its registries publish (pinned by its lock,
 /// fetched as `how` allows: [`declared::project`]), so that its runtimes are found
-/// by name from then on; an error (the user's: exit 2) names a broken file.
+/// by name from then on; an error (the user's: exit 2) names a broken file, the
+/// user's own declarations' too ([`declared::users`]): a tool they name would
+/// otherwise look merely not installed to the hook, `vx env` and the daemon, which do
+/// not resolve.
 pub fn open_project(
     manifest: &crate::manifest::Manifest,
     how: &declared::registry::How<'_>,
 ) -> Result<(), RuntimeError> {
-    declared::project::open(manifest, how, &builtin_names())
+    let names = builtin_names();
+    declared::users(&names)?;
+    declared::project::open(manifest, how, &names)
 }
 
 /// An offline GitHub client (every fetch an error), for [`Context::seeded`].

@@ -422,3 +422,53 @@ fn the_daemon_answers_with_the_runtimes_the_project_carries_and_gains_while_it_r
         "{broken}"
     );
 }
+
+/// The daemon sees the user's own declarations as they change while it runs (one
+/// added with a tool that names it, then one broken alone), as every command does:
+/// it read them once, at its first answer, and then named an added runtime unknown;
+/// and a broken one is an error naming the file, not a tool "not installed".
+#[test]
+fn the_daemon_answers_with_the_runtimes_the_user_declares_while_it_runs() {
+    let server = serve();
+    let project = project(
+        &server,
+        DECLARATION,
+        &format!("{THREE}[tools]\nacme-tool = \"1\"\n"),
+    );
+    project.vx().args(["sync", "--headless"]).assert().success();
+    let _stop = start_daemon(&project);
+    let answer = ask_toolchain(&project).to_string();
+    assert!(answer.contains("/acme-tool/1.4.2/bin"), "{answer}");
+
+    let other = DECLARATION
+        .replace("name = \"acme-tool\"", "name = \"acme-other\"")
+        .replace("aliases = [\"acmetool\"]", "aliases = []");
+    let dir = project.work.dir.path().join("home/.config/vx/runtimes");
+    std::fs::write(dir.join("acme-other.toml"), other).unwrap();
+    project.work.write_manifest(&format!(
+        "{THREE}[tools]\nacme-tool = \"1\"\nacme-other = \"1.3\"\n"
+    ));
+    project.vx().args(["sync", "--headless"]).assert().success();
+    let answer = ask_toolchain(&project).to_string();
+    assert!(
+        answer.contains("/acme-tool/1.4.2/bin") && answer.contains("/acme-other/1.3.0/bin"),
+        "{answer}"
+    );
+
+    let broken = DECLARATION.replace("checksums =", "checksum =");
+    std::fs::write(dir.join("acme-tool.toml"), broken).unwrap();
+    let broken = ask_toolchain(&project).to_string();
+    assert!(
+        broken.contains("acme-tool.toml") && broken.contains("unknown field `checksum`"),
+        "{broken}"
+    );
+    // And `vx env` (which does not resolve) says so too, not "not installed".
+    let out = project.vx().arg("env").output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success()
+            && said.contains("acme-tool.toml")
+            && said.contains("unknown field `checksum`"),
+        "{said}"
+    );
+}

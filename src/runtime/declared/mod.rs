@@ -20,7 +20,7 @@ pub mod project;
 pub mod registry;
 pub mod user;
 
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use self::format::{Range, Spec, Versions};
 use super::version::Numeric;
@@ -327,23 +327,38 @@ impl Runtime for Declared {
 }
 
 /// Every runtime named by a declaration the user added, checked against `taken`
-/// (the names and aliases of vx's own runtimes).
+/// (the names and aliases of vx's own runtimes); read again when the directory's
+/// entries changed ([`user::stamps`]), so a long-lived daemon sees a declaration the
+/// user added or fixed. Runtimes read before stay alive (they are `'static`: someone
+/// may hold one), a few kilobytes per change.
 pub fn users(taken: &[&str]) -> Result<&'static [&'static dyn Runtime], RuntimeError> {
-    static CELL: OnceLock<Result<&'static [&'static dyn Runtime], String>> = OnceLock::new();
-    CELL.get_or_init(|| {
-        let dir = crate::platform::fs::config_dir().map(|d| d.join(user::DIR));
-        let declared = match dir {
-            Some(dir) => user::load(&dir, taken)?,
-            None => Vec::new(),
-        };
+    type Read = (
+        user::Stamps,
+        Result<&'static [&'static dyn Runtime], String>,
+    );
+    static READ: Mutex<Option<Read>> = Mutex::new(None);
+    let dir = user::dir();
+    // Taken before anything is read: a change while reading shows next time.
+    let stamps = dir.as_deref().map(user::stamps).unwrap_or_default();
+    let mut read = READ.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((seen, runtimes)) = read.as_ref()
+        && *seen == stamps
+    {
+        return runtimes.clone().map_err(RuntimeError::Declaration);
+    }
+    let runtimes = match dir {
+        Some(dir) => user::load(&dir, taken),
+        None => Ok(Vec::new()),
+    }
+    .map(|declared| {
         let runtimes: Vec<&'static dyn Runtime> = declared
             .into_iter()
             .map(|d| &*Box::leak(Box::new(d)) as &'static dyn Runtime)
             .collect();
-        Ok(&*Box::leak(runtimes.into_boxed_slice()))
-    })
-    .clone()
-    .map_err(RuntimeError::Declaration)
+        &*Box::leak(runtimes.into_boxed_slice())
+    });
+    *read = Some((stamps, runtimes.clone()));
+    runtimes.map_err(RuntimeError::Declaration)
 }
 
 /// The archive extension a platform's mapping gives, for tests and `vx search`.

@@ -24,6 +24,7 @@ use std::sync::Mutex;
 use super::super::{Runtime, RuntimeError};
 use super::Declared;
 use super::registry::{self, How};
+use super::user;
 use crate::lock::Lock;
 use crate::manifest::Manifest;
 use crate::platform::fs::FileStamp;
@@ -36,10 +37,12 @@ pub const DIR: &str = ".vx/runtimes";
 type Opened = Vec<(PathBuf, Sources, &'static [&'static dyn Runtime])>;
 
 /// What a project's declarations are read from, to tell a change without reading
-/// them: each entry of `.vx/runtimes/` with its stamp, and the stamps of vx.toml (which
-/// names the registries publishing runtimes) and vx.lock (which pins them).
+/// them: each entry of `.vx/runtimes/` with its stamp, the stamps of vx.toml (which
+/// names the registries publishing runtimes) and vx.lock (which pins them), and the
+/// entries of the user's own declarations directory (through which the project's
+/// other runtime names resolve).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Sources(Vec<(OsString, Option<FileStamp>)>);
+pub struct Sources(user::Stamps);
 
 /// The [`Sources`] of the project whose manifest is `manifest` (a few `stat`s).
 pub fn sources(manifest: &Path) -> Sources {
@@ -54,14 +57,10 @@ pub fn sources(manifest: &Path) -> Sources {
         (OsString::from("vx.lock"), stamp(&lock)),
     ];
     let dir = manifest.parent().unwrap_or_else(|| Path::new("")).join(DIR);
-    let mut declared: Vec<(OsString, Option<FileStamp>)> = std::fs::read_dir(&dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|entry| (entry.file_name(), stamp(&entry.path())))
-        .collect();
-    declared.sort_by(|a, b| a.0.cmp(&b.0));
-    seen.extend(declared);
+    seen.extend(user::stamps(&dir));
+    // A separator no file name can be: the user's entries never pass for the project's.
+    seen.push((OsString::from("/"), None));
+    seen.extend(user::dir().map(|d| user::stamps(&d)).unwrap_or_default());
     Sources(seen)
 }
 
@@ -86,7 +85,7 @@ pub fn open(manifest: &Manifest, how: &How<'_>, taken: &[&str]) -> Result<(), Ru
     if known.is_some_and(|i| opened[i].1 == sources) {
         return Ok(());
     }
-    let local = super::user::load(&dir, taken).map_err(RuntimeError::Declaration)?;
+    let local = user::load(&dir, taken).map_err(RuntimeError::Declaration)?;
     let mut named: Vec<(String, String)> = Vec::new();
     for runtime in &local {
         let shown = dir

@@ -5,15 +5,44 @@
 //! so `node` always means vx's node. A broken declaration is an error naming the file
 //! whenever a runtime is looked up, as a broken `config.toml` is.
 
-use std::path::Path;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 
 use super::{Declared, format};
+use crate::platform::fs::FileStamp;
 
 /// The directory, under vx's configuration directory.
 pub const DIR: &str = "runtimes";
 
 /// The most declarations read.
 const MAX_FILES: usize = 256;
+
+/// The entries of a declarations directory `dir` with their stamps, in file-name order
+/// (none when it does not exist): a few `stat`s that tell a change (a file added,
+/// removed or edited) without reading a declaration.
+pub type Stamps = Vec<(OsString, Option<FileStamp>)>;
+
+/// The [`Stamps`] of `dir`.
+pub fn stamps(dir: &Path) -> Stamps {
+    let mut entries: Stamps = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| {
+            let stamp = std::fs::metadata(entry.path())
+                .ok()
+                .map(|meta| FileStamp::of(&meta));
+            (entry.file_name(), stamp)
+        })
+        .collect();
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    entries
+}
+
+/// The user's declarations directory (`runtimes/` in vx's configuration directory).
+pub fn dir() -> Option<PathBuf> {
+    crate::platform::fs::config_dir().map(|d| d.join(DIR))
+}
 
 /// Every declaration in `dir` (none when it does not exist), in file-name order.
 /// `taken`: names and aliases already in use.
