@@ -34,9 +34,11 @@ impl SlotRecord {
         load_str(&self.message, self.message_len.into())
     }
 
-    /// Sets the message, cut on a char boundary to fit.
+    /// Sets the message; one longer than the field is shortened where words end
+    /// ([`fit_words`]), so a reader sees whole words and the reason an error puts last.
     pub fn set_message(&mut self, message: &str) {
-        self.message_len = store_str(&mut self.message, message) as u8;
+        let fitted = fit_words(message, self.message.len());
+        self.message_len = store_str(&mut self.message, &fitted) as u8;
     }
 
     /// The phase, or `None` for a code this build does not know.
@@ -158,6 +160,47 @@ impl SlotError {
     }
 }
 
+/// What stands for the words left out of a message that does not fit.
+const ELLIPSIS: &str = " … ";
+
+/// `message` within `capacity` bytes: whole when it fits, else its start and its end
+/// joined by `…`, each cut where a word ends, so no word is cut in two and the end
+/// (where an error says why: `URL: the server answered HTTP 404 Not Found`, `PATH: No
+/// space left on device`) survives a long URL or path before it. A word ends at a
+/// space; within the start, also after a `/` (a URL's or a path's directories). A
+/// message without such places is cut on a char boundary and marked with `…`.
+fn fit_words(message: &str, capacity: usize) -> Cow<'_, str> {
+    if message.len() <= capacity {
+        return Cow::Borrowed(message);
+    }
+    let budget = capacity.saturating_sub(ELLIPSIS.len());
+    // The end: the longest run of whole words that fits in two thirds of the budget.
+    let tail = message
+        .match_indices(' ')
+        .map(|(at, _)| &message[at + 1..])
+        .find(|rest| !rest.is_empty() && rest.len() <= budget * 2 / 3);
+    let Some(tail) = tail else {
+        let mut cut = capacity.saturating_sub('…'.len_utf8());
+        while !message.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        return Cow::Owned(format!("{}…", &message[..cut]));
+    };
+    let room = budget - tail.len();
+    let head = message[..message.len() - tail.len()]
+        .char_indices()
+        .filter(|&(_, c)| c == ' ' || c == '/')
+        .map(|(at, c)| if c == '/' { at + 1 } else { at })
+        .take_while(|&end| end <= room)
+        .last()
+        .map_or("", |end| message[..end].trim_end());
+    Cow::Owned(if head.is_empty() {
+        format!("… {tail}")
+    } else {
+        format!("{head}{ELLIPSIS}{tail}")
+    })
+}
+
 /// The outcome of reading one slot.
 pub type SlotRead = Result<SlotSnapshot, SlotError>;
 
@@ -183,8 +226,52 @@ mod tests {
         assert_eq!(record.tool().len(), TOOL_CAPACITY);
         record.set_message(&"€".repeat(100));
         let message = record.message();
-        assert!(message.len() <= MESSAGE_CAPACITY && message.len() > MESSAGE_CAPACITY - 3);
-        assert!(message.chars().all(|c| c == '€'));
+        assert!(message.len() <= MESSAGE_CAPACITY && message.len() > MESSAGE_CAPACITY - 6);
+        let (kept, mark) = message.split_at(message.len() - '…'.len_utf8());
+        assert!(kept.chars().all(|c| c == '€') && mark == "…", "{message}");
+    }
+
+    /// A long failure keeps its reason and whole words (a dump of a failed sync
+    /// showed `http://…/nope-tool-release-1.0-linux.tar.` and no reason at all).
+    #[test]
+    fn a_long_message_keeps_whole_words_and_its_end() {
+        let mut record = SlotRecord::queued("nope", "1.0");
+        let url = "http://127.0.0.1:18765/a-rather-long-directory-name/another-long-directory-name/nope-tool-release-1.0-linux.tar.gz";
+        record.set_message(&format!("{url}: the server answered HTTP 404 Not Found"));
+        let message = record.message();
+        assert!(message.len() <= MESSAGE_CAPACITY, "{message}");
+        assert_eq!(
+            message,
+            "http://127.0.0.1:18765/a-rather-long-directory-name/ … the server answered HTTP 404 Not Found"
+        );
+
+        let path = "/home/someone/.local/share/vx/store/.cache/downloads/.partial/aa48c0ffee0123456789abcdef0123456789abcdef0123456789abcdef012345.part";
+        record.set_message(&format!(
+            "cannot write the download to {path}: No space left on device"
+        ));
+        let message = record.message();
+        assert!(message.len() <= MESSAGE_CAPACITY, "{message}");
+        assert!(message.ends_with(" No space left on device"), "{message}");
+        assert!(
+            message.starts_with("cannot write the download to"),
+            "{message}"
+        );
+
+        // Every word kept is whole: each is a word of the original, or the mark.
+        let long = (0..40)
+            .map(|n| format!("word{n}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        record.set_message(&long);
+        let message = record.message();
+        assert!(message.len() <= MESSAGE_CAPACITY, "{message}");
+        for word in message.split(' ') {
+            assert!(
+                word == "…" || long.split(' ').any(|w| w == word),
+                "{word} in {message}"
+            );
+        }
+        assert!(message.ends_with("word39"), "{message}");
     }
 
     #[test]

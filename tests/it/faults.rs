@@ -35,6 +35,31 @@ fn a_server_failing_twice_with_503_is_retried_and_the_attempt_shows() {
     assert!(work.store_tmp().is_empty(), "{:?}", work.store_tmp());
 }
 
+/// A failure whose message is longer than a slot's keeps its reason in the dump (`vx
+/// board dump` of a CI artifact, another terminal's sync): it showed the first 112
+/// bytes of a long URL, cut mid-word, and no reason.
+#[test]
+fn a_long_failure_keeps_its_reason_in_the_dump() {
+    let work = Work::new();
+    let body = archive(ArchiveFormat::TarGz, noise(1000));
+    let server = TestServer::start([("/other", Route::Ok(body.clone()))]);
+    let path = "/a-rather-long-directory-name/another-long-directory-name/nope-tool-release-1-linux.tar.gz";
+    work.write_manifest(&tool_toml(
+        "nope",
+        "1",
+        &server.url(path),
+        &sha256_hex(&body),
+    ));
+    let dump = work.dir.path().join("board.dump");
+    work.sync(&["--headless", "--dump", dump.to_str().unwrap()])
+        .assert()
+        .code(1);
+    let tools = work.dump_tools(&dump);
+    let message = tools["nope"]["message"].as_str().unwrap();
+    assert!(message.ends_with("HTTP 404 Not Found"), "{message}");
+    assert!(message.contains(" … "), "{message}");
+}
+
 #[test]
 fn a_404_and_a_checksum_mismatch_are_not_retried() {
     let work = Work::new();
