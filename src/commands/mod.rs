@@ -470,8 +470,11 @@ impl ActiveTools {
 }
 
 /// A manifest or lock error is the user's to fix (exit 2), but for a sync that could
-/// not run (exit 1).
+/// not run (exit 1); a resolution's as [`resolution_error`] says it.
 pub fn project_error(err: vx::project::ProjectError) -> vx::exit::Error {
+    if let vx::project::ProjectError::Resolution(err) = err {
+        return resolution_error(err);
+    }
     if err.is_usage() {
         vx::exit::Error::usage(err)
     } else {

@@ -1,6 +1,6 @@
 //! `vx outdated [--json]`: for each registry tool and runtime of vx.toml, the version vx.lock pins,
-//! the newest its constraint allows, and the newest there is. Always exit 0: it
-//! informs, `vx upgrade` acts.
+//! the newest its constraint allows, and the newest there is. Exit 0 whatever is
+//! outdated: it informs, `vx upgrade` acts; a network that fails is exit 1, said.
 
 use std::io::Write;
 
@@ -31,14 +31,15 @@ pub fn run(args: &OutdatedArgs) -> Result<i32, Error> {
             .and_then(|l| l.tools.get(&tool.name))
             .filter(|e| e.constraint.as_deref() == Some(request.constraint.as_str()))
             .map(|e| e.version.clone());
-        let wanted = resolver
-            .pick_named(&found, &request.constraint)
-            .ok()
-            .map(|c| c.version);
-        let latest = resolver
-            .pick_named(&found, "latest")
-            .ok()
-            .map(|c| c.version);
+        // No version matching is a "-"; a network that failed is said (it showed "-"
+        // too, as if there were none, and exited 0).
+        let pick = |constraint: &str| match resolver.pick_named(&found, constraint) {
+            Ok(candidate) => Ok(Some(candidate.version)),
+            Err(e) if e.is_usage() => Ok(None),
+            Err(e) => Err(super::resolution_error(e)),
+        };
+        let wanted = pick(&request.constraint)?;
+        let latest = pick("latest")?;
         let show = |v: &Option<String>| {
             v.as_deref()
                 .map_or("-".to_owned(), |v| sanitize(v).into_owned())

@@ -132,7 +132,7 @@ pub enum ResolutionError {
 
 /// What helps when GitHub or a registry cannot be reached: never a token (no answer
 /// came to refuse one).
-pub const UNREACHABLE_HELP: &str = "with the cache an earlier run filled, `--offline` works without the network; otherwise reach GitHub through a mirror or a proxy you can reach: `url_replacements` or `mirrors` in the user config, or HTTPS_PROXY";
+pub const UNREACHABLE_HELP: &str = "with the cache an earlier run filled, `VX_OFFLINE=1` (or `--offline`, where the command takes it) works without the network; otherwise reach GitHub through a mirror or a proxy you can reach: `url_replacements` or `mirrors` in the user config, or HTTPS_PROXY";
 
 impl ResolutionError {
     /// Whether vx.toml is at fault (exit 2) rather than the machine or network.

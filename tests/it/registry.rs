@@ -593,6 +593,44 @@ fn offline_serves_the_cache_and_says_what_is_missing_without_it() {
     assert!(w.github.requests().is_empty());
 }
 
+/// GitHub out of reach: `vx outdated` says so (it showed "-" for every version, as if
+/// there were none, and exited 0), and its advice works: the command takes no
+/// `--offline`, which the advice named; `VX_OFFLINE=1` answers from the cache an
+/// earlier run filled.
+#[test]
+fn the_advice_when_github_is_out_of_reach_works_for_the_command_that_gave_it() {
+    let w = World::new();
+    w.work
+        .write_manifest(&format!("{}\n[tools]\nfd = \"10\"\n", w.settings()));
+    w.vx(&["lock"]).assert().code(0);
+    let answer = |cmd: &mut assert_cmd::Command| {
+        let out = cmd.output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr_of(&out),
+        )
+    };
+    let (_, online, _) = answer(&mut w.vx(&["outdated"]));
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (code, said, err) = answer(
+        w.vx(&["outdated"])
+            .env("VX_GITHUB_URL", format!("http://127.0.0.1:{closed}"))
+            .env("VX_GITHUB_API_URL", format!("http://127.0.0.1:{closed}")),
+    );
+    assert_eq!(code, Some(1), "{said}{err}");
+    assert!(err.contains("`VX_OFFLINE=1`"), "{err}");
+    w.github.clear_requests();
+    let (code, offline, err) = answer(w.vx(&["outdated"]).env("VX_OFFLINE", "1"));
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(offline, online);
+    assert!(w.github.requests().is_empty(), "{:?}", w.github.requests());
+}
+
 #[test]
 fn a_rate_limit_says_when_it_resets_and_how_to_set_a_token() {
     let w = World::new();
