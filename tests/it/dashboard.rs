@@ -273,6 +273,60 @@ fn ctrl_c_in_the_sync_dashboard_cancels_everything_and_restores_the_terminal() {
     assert!(!work.store().join("alpha").exists());
 }
 
+/// The terminal closed under the dashboard (an SSH connection dropped, a terminal
+/// window closed): the sync is cancelled like at Ctrl-C and leaves nothing behind. It
+/// was killed by SIGABRT instead, leaving its board: restoring the terminal printed to
+/// the dead one with `eprintln!`, which panics, and a panic while restoring aborts.
+#[test]
+fn closing_the_terminal_under_the_dashboard_cancels_the_sync_cleanly() {
+    if !Tmux::available() {
+        return;
+    }
+    let work = Work::new();
+    let bytes = archive(ArchiveFormat::TarGz, noise(4 << 20));
+    let sha = sha256_hex(&bytes);
+    let server = TestServer::start([("/slow.tar.gz", Route::Throttled(bytes.into(), 256 << 10))]);
+    work.write_manifest(&tool_toml(
+        "alpha",
+        "1.0",
+        &server.url("/slow.tar.gz"),
+        &sha,
+    ));
+    let status = work.dir.path().join("status");
+    // vx with SIGHUP as a shell leaves it (its default action), under a parent that
+    // outlives the terminal to write down how vx ended.
+    let wrapper = "import signal, subprocess, sys\n\
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)\n\
+        child = subprocess.Popen(sys.argv[2:], preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_DFL))\n\
+        open(sys.argv[1] + '.tmp', 'w').write(str(child.wait()))\n\
+        __import__('os').replace(sys.argv[1] + '.tmp', sys.argv[1])\n";
+    let script = work.dir.path().join("outlive.py");
+    std::fs::write(&script, wrapper).unwrap();
+    let command = format!(
+        "cd {} && VX_BOARD_DIR={} python3 {} {} {} sync --tui --manifest {} --store {}; exec sleep 300",
+        work.dir.path().display(),
+        work.boards().display(),
+        script.display(),
+        status.display(),
+        assert_cmd::cargo::cargo_bin("vx").display(),
+        work.manifest().display(),
+        work.store().display()
+    );
+    let tmux = Tmux::start("hangup", 100, 20, &command);
+    tmux.wait_screen(&["alpha", "downloading"]);
+    drop(tmux);
+    let code = wait_for("vx to end after its terminal closed", || {
+        std::fs::read_to_string(&status).ok()
+    });
+    assert_eq!(
+        code, "130",
+        "vx's exit status (negative: killed by that signal)"
+    );
+    assert!(work.board_files().is_empty(), "{:?}", work.board_files());
+    assert!(work.store_tmp().is_empty(), "{:?}", work.store_tmp());
+    assert!(!work.store().join("alpha").exists());
+}
+
 #[test]
 fn board_watch_exit_on_done_leaves_non_zero_when_the_owner_dies() {
     if !Tmux::available() {

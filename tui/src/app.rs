@@ -408,8 +408,8 @@ impl<I> Drop for StopOnDrop<I> {
 }
 
 /// Runs the dashboard in the real terminal (alternate screen, raw mode) and always
-/// restores the terminal: on leaving, on error, and on panic (ratatui's hook). Returns
-/// the final model so the caller can print a summary to the normal screen.
+/// restores the terminal: on leaving, on error, and on panic ([`enter`]). Returns the
+/// final model so the caller can print a summary to the normal screen.
 pub fn run_in_terminal(
     reader: &BoardReader,
     host: &dyn Host,
@@ -417,10 +417,37 @@ pub fn run_in_terminal(
     fps: u32,
     stop: Arc<AtomicBool>,
 ) -> io::Result<Model> {
-    let mut terminal = ratatui::init();
+    let mut terminal = enter()?;
     let mut app = App::new(reader, host, options);
     let result = app.run(&mut terminal, terminal_inputs(fps, stop), now_unix_ms);
-    ratatui::restore();
+    // A terminal that is gone (closed, hung up) cannot be restored, nor told so.
+    let _ = ratatui::try_restore();
     result?;
     Ok(app.model)
+}
+
+/// Raw mode and the alternate screen, with a panic hook (installed once) that leaves
+/// them before the panic is reported. Not ratatui's `init`: its hook and `restore`
+/// report a failure to restore with `eprintln!`, which panics when the terminal is gone
+/// (closed under the dashboard: every write fails), and a panic while panicking
+/// aborts, leaving the board and the children's work behind.
+fn enter() -> io::Result<ratatui::DefaultTerminal> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let reported = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let _ = ratatui::try_restore();
+            reported(info);
+        }));
+    });
+    ratatui::crossterm::terminal::enable_raw_mode()?;
+    let entered = ratatui::crossterm::execute!(
+        io::stdout(),
+        ratatui::crossterm::terminal::EnterAlternateScreen
+    );
+    if let Err(e) = entered {
+        let _ = ratatui::try_restore();
+        return Err(e);
+    }
+    ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(io::stdout()))
 }
