@@ -10,12 +10,20 @@ use vx_shm::Phase;
 
 use super::fetch::{self, Context, Download, DownloadRequest, FetchError};
 use super::partial::Kept;
+use super::sink::Retry;
 use crate::validate::{self, Scheme};
 
 /// Downloads `request` (see [`fetch::fetch_tee`]), through `store`'s partial for the
-/// URL when it is http(s) and no other download holds it: bytes an earlier run kept
-/// are continued, and what this download leaves is settled ([`settle`]). Publishes
-/// the Downloading phase: with the URL, or `resuming at 4.1 MiB from an earlier run`.
+/// URL when it is http(s), its sha256 is known and no other download holds it: bytes
+/// an earlier run kept are continued, and what this download leaves is settled
+/// ([`settle`]). Publishes the Downloading phase: with the URL, or `resuming at 4.1
+/// MiB from an earlier run`.
+///
+/// Kept bytes are trusted only as far as the sha256 checks them: a download whose
+/// sha256 is not known yet (trust on first download: what arrives becomes the lock's
+/// pin) starts from zero, keeping nothing, and a continued download that does not
+/// verify is downloaded once more from the start (the kept bytes were what differed,
+/// corrupted on disk or from another file), saying so.
 pub fn fetch(
     store: &Path,
     request: DownloadRequest<'_>,
@@ -23,14 +31,15 @@ pub fn fetch(
 ) -> Result<Download, FetchError> {
     let url = request.url;
     let kept = match validate::url(url) {
-        Ok(Scheme::Http | Scheme::Https) => Kept::claim(store, url),
+        Ok(Scheme::Http | Scheme::Https) if request.expected.is_some() => Kept::claim(store, url),
         _ => None,
     };
     let Some(kept) = kept else {
         cx.sink.phase(Phase::Downloading, url);
         return fetch::fetch_tee(request, cx);
     };
-    match kept.resumes_at() {
+    let resumed = kept.resumes_at();
+    match resumed {
         0 => cx.sink.phase(Phase::Downloading, url),
         at => cx.sink.phase(
             Phase::Downloading,
@@ -38,7 +47,28 @@ pub fn fetch(
         ),
     }
     let result = fetch::fetch_kept(url, request.expected, &kept, cx);
-    settle(kept, result, request.dest)
+    let result = settle(kept, result, request.dest);
+    match result {
+        Err(FetchError::ChecksumMismatch { .. }) if resumed > 0 => {
+            // `settle` removed the kept bytes: this claim starts from zero.
+            let Some(kept) = Kept::claim(store, url) else {
+                return result;
+            };
+            // Said as a retry: every output mode shows one (a phase's message may
+            // be gone before a reader polls).
+            cx.sink.retry(&Retry {
+                attempt: 2,
+                attempts: 2,
+                cause: "the bytes kept from an earlier run did not verify; downloading from the start",
+                resume_at: None,
+            });
+            // What the first attempt gave (an extraction fed as it came) is void.
+            cx.tee.restart();
+            let again = fetch::fetch_kept(url, request.expected, &kept, cx);
+            settle(kept, again, request.dest)
+        }
+        result => result,
+    }
 }
 
 /// Settles `kept` after its download: a verified download is moved to `dest` (and

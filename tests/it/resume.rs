@@ -306,6 +306,70 @@ fn an_interrupted_download_continues_in_the_next_sync_from_the_kept_bytes() {
     assert!(partials(&work).is_empty(), "{:?}", partials(&work));
 }
 
+/// Overwrites bytes in the middle of the one kept partial: a disk's corruption, or
+/// bytes of another file.
+fn corrupt_the_kept_bytes(work: &Work) {
+    use std::io::{Seek, SeekFrom, Write};
+    let kept = partials(work);
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&kept[0].0)
+        .unwrap();
+    file.seek(SeekFrom::Start(kept[0].1 / 2)).unwrap();
+    file.write_all(b"XXXXXXXXXXXXXXXX").unwrap();
+}
+
+/// Kept bytes that do not verify: the download starts over once, saying so, and the
+/// tool installs (the sync failed with "checksum mismatch" instead).
+#[test]
+fn kept_bytes_that_do_not_verify_are_downloaded_again_from_the_start() {
+    let (work, server, payload, body) = slow_tool(5);
+    interrupted_sync(&work, "t");
+    corrupt_the_kept_bytes(&work);
+    server.set(|s| s.rate = RESUMED);
+    let events = finishing_sync(&work);
+    let seen = server.seen();
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    assert!(
+        seen[1].range.is_some() && seen[2].range.is_none(),
+        "{seen:?}"
+    );
+    assert!(
+        events.iter().any(|e| e["event"] == "phase"
+            && e["message"]
+                .as_str()
+                .unwrap()
+                .contains("did not verify; downloading from the start")),
+        "{events:?}"
+    );
+    assert_eq!(work.installed("t", "1"), expected_tree(&payload));
+    assert_eq!(receipt_sha(&work), sha256_hex(&body));
+    assert!(partials(&work).is_empty(), "{:?}", partials(&work));
+}
+
+/// A tool whose sha256 is not known yet (trust on first download: what arrives is
+/// what vx.lock pins) continues no kept bytes: corrupted ones were resumed, installed
+/// and pinned, and every teammate then met a checksum mismatch.
+#[test]
+fn a_download_trusted_on_first_use_continues_no_kept_bytes() {
+    let (work, server, payload, body) = slow_tool(6);
+    interrupted_sync(&work, "t");
+    corrupt_the_kept_bytes(&work);
+    work.write_manifest(&format!(
+        "[tools.t]\nversion = \"1\"\nurl = \"{}\"\n",
+        server.url()
+    ));
+    server.set(|s| s.rate = FAST);
+    finishing_sync(&work);
+    let seen = server.seen();
+    assert!(seen[1].range.is_none(), "{seen:?}");
+    assert_eq!(work.installed("t", "1"), expected_tree(&payload));
+    assert_eq!(receipt_sha(&work), sha256_hex(&body));
+    let lock = std::fs::read_to_string(work.dir.path().join("vx.lock")).unwrap();
+    assert!(lock.contains(&sha256_hex(&body)), "{lock}");
+}
+
 #[test]
 fn a_server_that_no_longer_serves_ranges_makes_the_download_start_over() {
     let (work, server, payload, body) = slow_tool(2);
