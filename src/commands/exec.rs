@@ -291,8 +291,13 @@ pub fn replace_process(
     exe: Option<std::path::PathBuf>,
 ) -> Error {
     let shown = vx_tui::text::sanitize(&program.to_string_lossy()).into_owned();
-    let Some(exe) = exe else {
-        return Error::with_code(NOT_FOUND, format!("{shown}: command not found"));
+    // A path to a file the search did not take (not executable): the system says why
+    // it does not run (126, as a shell's "Permission denied"), not "not found".
+    let named = Path::new(program);
+    let exe = match exe {
+        Some(exe) => exe,
+        None if named.components().count() > 1 && named.is_file() => named.to_owned(),
+        None => return Error::with_code(NOT_FOUND, format!("{shown}: command not found")),
     };
     let mut command = std::process::Command::new(&exe);
     command.args(args);

@@ -182,17 +182,17 @@ fn tell_daemon() {
 
 fn self_uninstall(yes: bool) -> Result<i32, Error> {
     let (exe, receipt, channel) = whereabouts()?;
-    let command = match channel {
+    let how = match channel {
         Channel::Installer => None,
-        Channel::Pip => Some("pip uninstall vx-toolchain"),
-        Channel::Npm => Some("npm rm -g vx-toolchain"),
-        Channel::Homebrew => Some("brew uninstall vx"),
-        Channel::Cargo => Some("cargo uninstall vx"),
-        Channel::Manual => Some("delete the file yourself"),
+        Channel::Pip => Some("uninstall it with `pip uninstall vx-toolchain`"),
+        Channel::Npm => Some("uninstall it with `npm rm -g vx-toolchain`"),
+        Channel::Homebrew => Some("uninstall it with `brew uninstall vx`"),
+        Channel::Cargo => Some("uninstall it with `cargo uninstall vx`"),
+        Channel::Manual => Some("delete the file to uninstall it"),
     };
-    if let Some(command) = command {
+    if let Some(how) = how {
         return Err(Error::usage(format!(
-            "{} was not installed by the installer ({}): uninstall it with `{command}`",
+            "{} was not installed by the installer ({}): {how}",
             exe.display(),
             channel.name()
         )));

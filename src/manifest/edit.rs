@@ -8,7 +8,7 @@ use toml_edit::{Array, DocumentMut, Item, Table, value};
 /// What `vx init` writes, and `vx import` when it creates vx.toml: every table
 /// explained in comments, `[tools]` last for what is imported or added.
 pub const STARTER: &str = r#"# vx.toml: this project's tools. `vx lock` records their downloads in vx.lock (commit
-# both); `vx sync` installs them; `vx exec CMD` and `vx CMD` run with them on PATH.
+# both); `vx sync` installs them; `vx exec -- CMD` and `vx CMD` run with them on PATH.
 #
 # [settings]
 # platforms = ["linux-x86_64", "macos-aarch64", "windows-x86_64"]  # what `vx lock` locks

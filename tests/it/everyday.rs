@@ -564,3 +564,29 @@ fn cache_clean_older_than_removes_only_old_files_and_never_the_store() {
     );
     assert!(err.contains("--older-than soon"), "{err}");
 }
+
+/// A path to a file that is not executable is "Permission denied" (126), as a shell
+/// says; it was "command not found" (127), which sent the user looking for a file that
+/// is there. A path to nothing stays 127.
+#[test]
+fn exec_of_a_file_that_is_not_executable_is_126_not_127() {
+    let work = common::Work::new();
+    work.write_manifest("[tools]\n");
+    std::fs::write(work.dir.path().join("notes.txt"), "not a program\n").unwrap();
+    let out = work
+        .vx()
+        .current_dir(work.dir.path())
+        .args(["exec", "--", "./notes.txt"])
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(126), "{err}");
+    assert!(err.contains("Permission denied"), "{err}");
+    let out = work
+        .vx()
+        .current_dir(work.dir.path())
+        .args(["exec", "--", "./missing"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(127), "{}", text(&out.stderr));
+}

@@ -478,6 +478,13 @@ fn no_receipt_refuses_unless_forced() {
     assert_eq!(code, 0, "{text}");
     let info: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
     assert_eq!(info["channel"], "manual");
+    // Uninstalling one placed by hand says what to do in words (it named "delete the
+    // file yourself" as a command to run), and removes nothing.
+    let (code, text) = machine.run(None, &["self", "uninstall", "--yes"]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("delete the file to uninstall it"), "{text}");
+    assert!(!text.contains('`'), "{text}");
+    assert!(machine.exe().exists());
     let (code, text) = machine.run(Some(&github), &["self", "update"]);
     assert_eq!(code, 2, "{text}");
     assert!(text.contains("--force"), "{text}");
