@@ -131,11 +131,16 @@ fn dump(dir: &Path, target: Option<&str>, as_json: bool) -> Result<i32, Error> {
     Ok(OK)
 }
 
+/// What became of the board's sync: `abandoned` when it neither finished nor was
+/// interrupted and its creator is gone (killed), so a dead board never reads as
+/// running; a dump's is what it was when dumped.
 fn state(reader: &BoardReader) -> &'static str {
     if reader.was_interrupted() {
         "interrupted"
     } else if reader.is_finished() {
         "finished"
+    } else if !reader.is_dump() && !reader.owner_alive() {
+        "abandoned"
     } else {
         "running"
     }

@@ -243,6 +243,16 @@ fn a_killed_parent_stops_its_children_and_a_rerun_completes() {
     drop(board);
     let path = work.boards().join(&segment[0]);
     assert!(BoardReader::open(&path, Access::ReadOnly).is_ok());
+    // `vx board dump` says its sync is gone (it said "running").
+    let id = segment[0].trim_start_matches("vx-board-");
+    let out = work
+        .vx()
+        .args(["board", "dump", id, "--json"])
+        .output()
+        .unwrap();
+    let dumped: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(dumped["state"], "abandoned", "{dumped}");
     work.vx()
         .args(["board", "clean"])
         .assert()
