@@ -92,6 +92,12 @@ impl Constraint {
         })
     }
 
+    /// Whether the constraint names one version or tag (`1.2.3`, `v1.2.3`, a tag that
+    /// is no version), rather than a range to pick from.
+    pub fn is_exact(&self) -> bool {
+        matches!(self.kind, Kind::Exact(_) | Kind::Tag)
+    }
+
     /// The constraint as written (trimmed).
     pub fn as_str(&self) -> &str {
         &self.text

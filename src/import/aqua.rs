@@ -121,12 +121,15 @@ pub fn parse_all(text: &str) -> Result<Parsed, Malformed> {
             None => (name, package.version.as_deref().unwrap_or("")),
         };
         let mut entry = Entry::new(name, version, line);
-        // aqua names packages by their registry name only.
+        let registry = package.registry.filter(|r| r != "standard");
+        // aqua names packages by their registry name only; a registry of the project's
+        // own may name one without an owner (`mytool`, an `http` package).
         entry.lookup = entry.lookup.and_then(|l| match l {
+            Lookup::Plugin(n) if registry.is_some() => Ok(Lookup::Package(n)),
             Lookup::Plugin(n) => Err(format!("`{n}` is not a package name such as `owner/repo`")),
             package => Ok(package),
         });
-        entry.registry = package.registry.filter(|r| r != "standard");
+        entry.registry = registry;
         parsed.imported.tools.push(entry);
     }
     // aqua reads `import_dir` in addition to `packages`, after them.

@@ -322,6 +322,18 @@ impl<'n> Resolver<'n> {
         constraint: &str,
     ) -> Result<(Candidate, Vec<String>), ResolutionError> {
         let parsed = Constraint::parse(constraint).map_err(|e| usage(e.to_string()))?;
+        if parsed.is_exact() && repo_of(found).is_err() {
+            // No repository to list (aqua's `http` packages may name none): an exact
+            // version is taken as written, as aqua takes it.
+            let tag = parsed.as_str().to_owned();
+            let candidate = Candidate {
+                version: version_label(&found.package, &tag),
+                tag,
+                published_at: None,
+                prerelease: false,
+            };
+            return Ok((candidate, Vec::new()));
+        }
         let (candidates, dropped) = self.versions_and_dropped(found)?;
         let now = crate::utc::now();
         let mut young: Vec<(&Candidate, Tag)> = Vec::new();
@@ -1171,8 +1183,8 @@ fn repo_of(found: &Found) -> Result<(String, String), ResolutionError> {
     ) {
         (Some(owner), Some(repo)) => Ok((owner.clone(), repo.clone())),
         _ => Err(usage(format!(
-            "{} names no GitHub repository to list versions from",
-            found.full_name
+            "{} names no GitHub repository to list versions from; name an exact version ({}@1.2.3)",
+            found.full_name, found.full_name
         ))),
     }
 }

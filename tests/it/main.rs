@@ -12,6 +12,7 @@ mod common;
 // Built and run on Windows too (.ci/windows, under Wine), as before the merge.
 mod faults;
 mod hostile;
+mod http_package;
 mod lock;
 mod sync;
 mod windows;

@@ -1,0 +1,82 @@
+//! A company registry's aqua `type: http` package that names no GitHub repository (an
+//! internal tool on an intranet server): named by an exact version, it locks, installs
+//! and imports from aqua.yaml. It was refused everywhere, for want of a repository to
+//! list versions from, though an exact version needs no list.
+#![cfg(unix)]
+
+use crate::common;
+
+use common::Work;
+use vx::demo::fixture::{Item, Route, TestServer, tar_gz};
+
+/// The tool's archive for this machine, at the path the registry's template makes.
+fn serve() -> TestServer {
+    let arch = match std::env::consts::ARCH {
+        "aarch64" => "arm64",
+        _ => "amd64",
+    };
+    let body = tar_gz(&[Item::File(
+        "mytool",
+        b"#!/bin/sh\necho mytool 1.0.0\n".to_vec(),
+        0o755,
+    )]);
+    TestServer::start([(
+        format!("/mytool/1.0.0/mytool-linux-{arch}.tar.gz").as_str(),
+        Route::Ok(body),
+    )])
+}
+
+fn registry(server: &TestServer) -> String {
+    format!(
+        "packages:\n  - type: http\n    name: mytool\n    url: {}mytool/{{{{.Version}}}}/mytool-{{{{.OS}}}}-{{{{.Arch}}}}.tar.gz\n    format: tar.gz\n    files:\n      - name: mytool\n",
+        server.url("/")
+    )
+}
+
+#[test]
+fn an_http_package_without_a_repository_is_named_by_its_exact_version() {
+    let server = serve();
+    let work = Work::new();
+    std::fs::write(work.dir.path().join("registry.yaml"), registry(&server)).unwrap();
+    let here = vx::manifest::Platform::current();
+    work.write_manifest(&format!(
+        "[settings]\nplatforms = [\"{here}\"]\nregistries = [{{ name = \"ours\", path = \"registry.yaml\" }}]\n\n[tools]\n"
+    ));
+    let out = work.vx().args(["add", "mytool@1.0.0"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    work.sync(&["--headless"]).assert().code(0);
+    let exe = work.store().join("mytool/1.0.0/mytool");
+    assert!(exe.is_file(), "{:?}", exe);
+
+    // A range still needs the list the package cannot give, and says what to write.
+    let out = work.vx().args(["add", "mytool@1"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("name an exact version"), "{err}");
+}
+
+#[test]
+fn aqua_yaml_naming_an_http_package_of_a_local_registry_imports() {
+    let server = serve();
+    let work = Work::new();
+    std::fs::write(work.dir.path().join("registry.yaml"), registry(&server)).unwrap();
+    std::fs::write(
+        work.dir.path().join("aqua.yaml"),
+        "registries:\n  - type: standard\n    ref: v4.300.0\n  - name: local\n    type: local\n    path: registry.yaml\npackages:\n  - name: mytool@1.0.0\n    registry: local\n",
+    )
+    .unwrap();
+    let out = work.vx().args(["import", "aqua.yaml"]).output().unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    let manifest = std::fs::read_to_string(work.manifest()).unwrap();
+    assert!(
+        manifest.contains("mytool = \"1.0.0\""),
+        "{manifest}\n{said}"
+    );
+    assert!(manifest.contains("registry.yaml"), "{manifest}");
+}
