@@ -1,9 +1,12 @@
 //! `vx config set KEY VALUE` and `vx config unset KEY`: the user config edited in
 //! place with `toml_edit`, so its comments, order and layout stay as the user wrote
 //! them. The key is checked against the reader's keys ([`check_key`]) and the edited
-//! text is read back by the reader itself ([`UserConfig::parse`]) before anything is
-//! written: an unknown key or a wrong type gets the reader's own message, and a file
-//! the reader would refuse is never written. The file is replaced whole
+//! text is read back by the reader itself ([`UserConfig::parse`]), its network and
+//! GitHub settings made as every command makes them
+//! ([`crate::settings::network::check_user`]), before anything is written: an unknown
+//! key, a wrong type or a value vx would refuse gets the reader's own message, and a
+//! file vx would refuse is never written. The edit starts from a file that parses, even
+//! one whose network settings are refused, so `unset` is the way out of a bad value. The file is replaced whole
 //! ([`crate::atomic::write`]). No value is ever quoted back: one may be a token.
 
 use std::path::{Path, PathBuf};
@@ -217,17 +220,19 @@ fn remove(table: &mut dyn TableLike, keys: &[Key]) -> bool {
 /// Reads the edited text back as vx would, then writes it.
 fn save(path: &Path, key: &str, doc: &DocumentMut) -> Result<(), EditError> {
     let text = doc.to_string();
-    if let Err(err) = UserConfig::parse(path, &text) {
-        let problem = match err {
+    let refused = |problem: String| EditError::Refused {
+        key: clean(key),
+        path: path.to_owned(),
+        problem,
+    };
+    let user = UserConfig::parse(path, &text).map_err(|err| {
+        refused(match err {
             UserConfigError::Invalid { problem, .. } => problem,
             other => other.to_string(),
-        };
-        return Err(EditError::Refused {
-            key: clean(key),
-            path: path.to_owned(),
-            problem,
-        });
-    }
+        })
+    })?;
+    // The network and GitHub settings as every command makes them.
+    crate::settings::network::check_user(&user).map_err(|e| refused(e.to_string()))?;
     let write_err = |source| EditError::Write {
         path: path.to_owned(),
         source,

@@ -15,6 +15,7 @@
 
 use thiserror::Error;
 
+use crate::github::GithubConfig;
 use crate::manifest::network::ProjectNet;
 use crate::net::NetConfig;
 use crate::net::credentials::{Credentials, CredentialsError, read_netrc};
@@ -39,6 +40,12 @@ pub enum NetConfigError {
     /// A setting is invalid (an environment variable, a project setting).
     #[error("{0}")]
     Invalid(String),
+    /// A `[github]` setting cannot be used.
+    #[error(transparent)]
+    Github(#[from] crate::github::GithubError),
+    /// A `[http] ca_certificates` file cannot be used.
+    #[error(transparent)]
+    Trust(#[from] crate::net::trust::TrustError),
 }
 
 /// Where an effective value came from.
@@ -63,10 +70,42 @@ pub fn load(project: &ProjectNet) -> Result<NetConfig, NetConfigError> {
 /// The settings of this process's environment, `project` and `user`, combined as the
 /// module's doc says.
 pub fn merged(project: &ProjectNet, user: &UserConfig) -> Result<NetConfig, NetConfigError> {
+    let env = |name: &str| std::env::var(name).ok();
+    let netrc = read_netrc()?;
+    combine(
+        project,
+        user,
+        &env,
+        netrc.as_ref().map(|(p, t)| (p.as_path(), t.as_str())),
+    )
+}
+
+/// Whether the user config's own network and GitHub settings can be used, whatever the
+/// environment and the project: its `url_replacements`, `mirrors` and `[http] headers`
+/// through the code every command makes the settings with ([`merged`], with no
+/// environment and no netrc: a header's `${VAR}` is needed only by a request to its
+/// host), its `[github]` URLs through [`GithubConfig`]'s, and its `[http]
+/// ca_certificates` read as an https request reads them. What `vx config set` and
+/// `unset` check before they write the file, and what `vx doctor` reports.
+pub fn check_user(user: &UserConfig) -> Result<(), NetConfigError> {
+    combine(&ProjectNet::default(), user, &|_| None, None)?;
+    GithubConfig::from_lookup(|_| None, user)?;
+    crate::net::trust::ca_certificates(&user.http.ca_certificates)?;
+    Ok(())
+}
+
+/// [`merged`] with `env` for the environment and `netrc` (its path and text) for the
+/// netrc file.
+fn combine(
+    project: &ProjectNet,
+    user: &UserConfig,
+    env: &dyn Fn(&str) -> Option<String>,
+    netrc: Option<(&std::path::Path, &str)>,
+) -> Result<NetConfig, NetConfigError> {
     let rules = replacements(project, user);
     let rewrites = UrlRewrites::new(rules.iter().map(|(k, v, _)| (*k, *v)))
         .map_err(|e| NetConfigError::Invalid(format!("url_replacements: {e}")))?;
-    let env_mirrors = std::env::var(MIRRORS_ENV).ok();
+    let env_mirrors = env(MIRRORS_ENV);
     let mirrors = mirrors(project, user, env_mirrors.as_deref())
         .into_iter()
         .map(|(m, _)| m)
@@ -81,18 +120,12 @@ pub fn merged(project: &ProjectNet, user: &UserConfig) -> Result<NetConfig, NetC
             })?;
         }
     }
-    let netrc = read_netrc()?;
     let headers = user.http.headers.iter().flat_map(|(host, names)| {
         names
             .iter()
             .map(move |(name, value)| (host.as_str(), name.as_str(), value))
     });
-    let env = |name: &str| std::env::var(name).ok();
-    let credentials = Credentials::new(
-        headers,
-        &env,
-        netrc.as_ref().map(|(p, t)| (p.as_path(), t.as_str())),
-    )?;
+    let credentials = Credentials::new(headers, env, netrc)?;
     Ok(NetConfig {
         trust: TrustSettings::from_env(user.http.ca_certificates.clone()),
         proxies: ProxySettings::from_env(),

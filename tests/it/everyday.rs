@@ -504,6 +504,162 @@ fn config_set_and_unset_keep_comments_and_refuse_what_vx_would_not_read() {
     assert!(err.contains("did you mean `github`"), "{err}");
 }
 
+/// The doctor's findings of `check` that are problems, in `dir`.
+fn problems_of(m: &Machine, dir: &Path, check: &str) -> Vec<serde_json::Value> {
+    let out = m
+        .vx(dir)
+        .args(["doctor", "--offline", "--json"])
+        .output()
+        .unwrap();
+    problems(&out)
+        .into_iter()
+        .filter(|f| f["check"] == check)
+        .collect()
+}
+
+#[test]
+fn config_set_refuses_a_network_setting_every_command_would_refuse_and_unset_is_the_way_out() {
+    let m = Machine::new();
+    let a = m.project("a", "1.0");
+    let path = m.config();
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let before = "# mine\n[github]\nurl = \"https://ghe.corp\" # ours\n";
+    std::fs::write(&path, before).unwrap();
+    let pem = m.dir.path().join("absent.pem");
+    for (key, value, said) in [
+        (
+            "github.url",
+            "notaurl",
+            "[github] url: must be an http:// or https:// URL",
+        ),
+        (
+            "github.api_url",
+            "ftp://x",
+            "[github] api_url: must be an http:// or https:// URL",
+        ),
+        (
+            "http.headers.\"a corp\".X-Api",
+            "v",
+            "the key must be a host name",
+        ),
+        (
+            "http.headers.\"a.corp\".X-Api",
+            "${UNCLOSED",
+            "a `${` without its `}`",
+        ),
+        (
+            "http.ca_certificates",
+            &format!("[\"{}\"]", pem.display()),
+            "[http] ca_certificates",
+        ),
+    ] {
+        let err = text(&m.run(&a, &["config", "set", key, value], 2).stderr);
+        assert!(
+            err.contains(said) && err.contains("is unchanged"),
+            "{key}: {err}"
+        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), before, "{key}");
+    }
+    // A header naming a variable that is not set is fine: it is needed only by a
+    // request to that host.
+    m.run(
+        &a,
+        &[
+            "config",
+            "set",
+            "http.headers.\"artifacts.corp\".Authorization",
+            "Bearer ${ART_TOKEN_UNSET}",
+        ],
+        0,
+    );
+
+    // A file already holding a value vx refuses (written by hand): doctor says so, and
+    // unset takes it out.
+    std::fs::write(&path, "[github]\nurl = \"notaurl\"\n").unwrap();
+    let found = problems_of(&m, &a, "config");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let what = found[0]["what"].as_str().unwrap();
+    assert!(
+        what.contains("[github] url: must be an http:// or https:// URL")
+            && what.contains(&path.display().to_string()),
+        "{what}"
+    );
+    m.run(&a, &["config", "list"], 2);
+    m.run(&a, &["config", "unset", "github.url"], 0);
+    m.run(&a, &["config", "list"], 0);
+    assert!(problems_of(&m, &a, "config").is_empty());
+}
+
+#[test]
+fn a_header_whose_variable_is_unset_fails_only_a_request_to_its_host() {
+    let m = Machine::new();
+    let a = m.project("a", "1.0");
+    let path = m.config();
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    // EVERYDAY.md's own example, for a host this project never asks.
+    std::fs::write(
+        &path,
+        "[http.headers.\"artifacts.corp\"]\nAuthorization = \"Bearer ${ART_TOKEN}\"\n",
+    )
+    .unwrap();
+    m.run(&a, &["sync"], 0);
+    assert!(m.installed("1.0"));
+    // A no-op sync too.
+    m.run(&a, &["sync"], 0);
+
+    // doctor names the variable (never a value) as a problem.
+    let found = problems_of(&m, &a, "network");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let what = found[0]["what"].as_str().unwrap();
+    assert!(
+        what.contains("ART_TOKEN") && what.contains("artifacts.corp"),
+        "{what}"
+    );
+    let out = m
+        .vx(&a)
+        .env("ART_TOKEN", "s3cret-art-token")
+        .args(["doctor", "--offline", "--json"])
+        .output()
+        .unwrap();
+    assert!(!text(&out.stdout).contains("s3cret-art-token"));
+    assert!(
+        problems(&out).iter().all(|f| f["check"] != "network"),
+        "{:#?}",
+        problems(&out)
+    );
+
+    // A header for the host the download is on: the request is not sent without the
+    // variable, and the tool's failure names it and the host.
+    let host = m.server.url("");
+    let host = host
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
+    std::fs::write(
+        &path,
+        format!("[http.headers.\"{host}\"]\nAuthorization = \"Bearer ${{ART_TOKEN}}\"\n"),
+    )
+    .unwrap();
+    let b = m.project("b", "2.0");
+    let hits = m.server.hits();
+    let out = m.run(&b, &["sync", "--headless"], 1);
+    let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(
+        said.contains("the environment variable ART_TOKEN is not set") && said.contains(&host),
+        "{said}"
+    );
+    assert_eq!(m.server.hits(), hits, "nothing was sent");
+    assert!(!m.installed("2.0"));
+    let out = m
+        .vx(&b)
+        .env("ART_TOKEN", "s3cret-art-token")
+        .args(["sync", "--headless"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(m.installed("2.0"));
+}
+
 // ---- vx cache ----
 
 fn age(path: &Path, days: u64) {
