@@ -11,9 +11,9 @@
 
 use std::path::{Path, PathBuf};
 
-use toml_edit::{DocumentMut, InlineTable, Item, Key, Table, TableLike, Value};
+use toml_edit::{DocumentMut, InlineTable, Item, Table, TableLike, Value};
 
-use crate::user_config::{MAX_CONFIG_BYTES, UserConfig, UserConfigError, check_key};
+use crate::user_config::{MAX_CONFIG_BYTES, UserConfig, UserConfigError, check_key, split_key};
 
 /// Why the user config was not edited (it is as it was).
 #[derive(Debug, thiserror::Error)]
@@ -83,14 +83,14 @@ pub fn set(path: &Path, key: &str, value: &str) -> Result<(), EditError> {
         problem: "a part of it is set to a value, not a table".to_owned(),
     })?;
     let mut new = new;
-    match table.get_mut(leaf.get()) {
+    match table.get_mut(leaf.as_str()) {
         Some(Item::Value(old)) => {
             // The comment after the old value stays after the new one.
             *new.decor_mut() = old.decor().clone();
             *old = new;
         }
         Some(Item::None) | None => {
-            table.insert(leaf.get(), Item::Value(new));
+            table.insert(leaf.as_str(), Item::Value(new));
         }
         Some(_) => {
             return Err(EditError::Key {
@@ -117,20 +117,15 @@ pub fn unset(path: &Path, key: &str) -> Result<bool, EditError> {
     Ok(true)
 }
 
-/// `key` as a TOML dotted key (`http.headers."artifacts.corp".Authorization`),
-/// checked against the reader's keys.
-fn parse_key(key: &str) -> Result<Vec<Key>, EditError> {
+/// `key` as a TOML dotted key (`http.headers."artifacts.corp".Authorization`,
+/// [`split_key`]), checked against the reader's keys.
+fn parse_key(key: &str) -> Result<Vec<String>, EditError> {
     let err = |problem: String| EditError::Key {
         key: clean(key),
         problem,
     };
-    let keys = Key::parse(key).map_err(|e| {
-        err(format!(
-            "not a TOML dotted key (quote a part holding a dot: http.headers.\"host.corp\".NAME): {}",
-            first_line(&e.to_string())
-        ))
-    })?;
-    let names: Vec<&str> = keys.iter().map(Key::get).collect();
+    let keys = split_key(key).map_err(err)?;
+    let names: Vec<&str> = keys.iter().map(String::as_str).collect();
     check_key(&names).map_err(err)?;
     Ok(keys)
 }
@@ -162,10 +157,10 @@ fn current(path: &Path) -> Result<DocumentMut, EditError> {
 
 /// The table at `keys` under `table`, created (implicit, so an intermediate one gets
 /// no header of its own) where missing; `None` when a part is a value.
-fn descend<'t>(mut table: &'t mut dyn TableLike, keys: &[Key]) -> Option<&'t mut dyn TableLike> {
+fn descend<'t>(mut table: &'t mut dyn TableLike, keys: &[String]) -> Option<&'t mut dyn TableLike> {
     let mut inline = false;
     for key in keys {
-        if table.get(key.get()).is_none() {
+        if table.get(key.as_str()).is_none() {
             let item = match inline {
                 true => Item::Value(Value::InlineTable(InlineTable::new())),
                 false => {
@@ -174,9 +169,9 @@ fn descend<'t>(mut table: &'t mut dyn TableLike, keys: &[Key]) -> Option<&'t mut
                     Item::Table(new)
                 }
             };
-            table.insert(key.get(), item);
+            table.insert(key.as_str(), item);
         }
-        let item = table.get_mut(key.get())?;
+        let item = table.get_mut(key.as_str())?;
         inline = item.is_inline_table();
         table = item.as_table_like_mut()?;
     }
@@ -185,19 +180,22 @@ fn descend<'t>(mut table: &'t mut dyn TableLike, keys: &[Key]) -> Option<&'t mut
 
 /// Removes `keys` under `table`, and each table it leaves empty (but one whose header
 /// carries a comment); whether it was there.
-fn remove(table: &mut dyn TableLike, keys: &[Key]) -> bool {
+fn remove(table: &mut dyn TableLike, keys: &[String]) -> bool {
     let Some((first, rest)) = keys.split_first() else {
         return false;
     };
     if rest.is_empty() {
-        return table.remove(first.get()).is_some();
+        return table.remove(first.as_str()).is_some();
     }
-    let Some(inner) = table.get_mut(first.get()).and_then(Item::as_table_like_mut) else {
+    let Some(inner) = table
+        .get_mut(first.as_str())
+        .and_then(Item::as_table_like_mut)
+    else {
         return false;
     };
     let removed = remove(inner, rest);
     // A table left empty goes, unless a comment of the user's sits on its header.
-    let commented = match table.get(first.get()) {
+    let commented = match table.get(first.as_str()) {
         Some(Item::Table(t)) => t
             .decor()
             .prefix()
@@ -208,11 +206,11 @@ fn remove(table: &mut dyn TableLike, keys: &[Key]) -> bool {
     if removed
         && !commented
         && table
-            .get(first.get())
+            .get(first.as_str())
             .and_then(Item::as_table_like)
             .is_some_and(|t| t.is_empty())
     {
-        table.remove(first.get());
+        table.remove(first.as_str());
     }
     removed
 }

@@ -660,6 +660,81 @@ fn a_header_whose_variable_is_unset_fails_only_a_request_to_its_host() {
     assert!(m.installed("2.0"));
 }
 
+#[test]
+fn config_get_set_unset_and_list_share_one_key_syntax() {
+    let m = Machine::new();
+    let a = m.project("a", "1.0");
+    let rule = "url_replacements.\"https://nodejs.org/\"";
+    let header = "http.headers.\"artifacts.corp\".X-Api";
+    m.run(
+        &a,
+        &["config", "set", rule, "http://127.0.0.1:9/nodejs/"],
+        0,
+    );
+    m.run(&a, &["config", "set", header, "v"], 0);
+    let got = m.run(&a, &["config", "get", rule], 0);
+    assert_eq!(text(&got.stdout), "http://127.0.0.1:9/nodejs/\n");
+    // Any TOML spelling of the same key.
+    let got = m.run(
+        &a,
+        &["config", "get", "url_replacements.'https://nodejs.org/'"],
+        0,
+    );
+    assert_eq!(text(&got.stdout), "http://127.0.0.1:9/nodejs/\n");
+    assert_eq!(
+        text(&m.run(&a, &["config", "get", header], 0).stdout),
+        "***\n"
+    );
+
+    // `list` prints each key as get, set and unset take it: each pastes back.
+    let listed = text(&m.run(&a, &["config", "list"], 0).stdout);
+    let keys: Vec<&str> = listed
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert!(keys.contains(&rule) && keys.contains(&header), "{listed}");
+    for key in keys {
+        m.run(&a, &["config", "get", key], 0);
+    }
+    let json: serde_json::Value =
+        serde_json::from_slice(&m.run(&a, &["config", "list", "--json"], 0).stdout).unwrap();
+    assert!(
+        json.as_array().unwrap().iter().any(|e| e["key"] == header),
+        "{json}"
+    );
+
+    // The unquoted forms name no setting: said so, with the quoted form, once.
+    let before = std::fs::read_to_string(m.config()).unwrap();
+    for args in [
+        ["config", "unset", "http.headers.artifacts.corp.X-Api"],
+        ["config", "get", "http.headers.artifacts.corp.X-Api"],
+    ] {
+        let err = text(&m.run(&a, &args, 2).stderr);
+        assert!(
+            err.contains("names no setting")
+                && err.contains(&format!("did you mean `{header}`?"))
+                && !err.contains("not a table")
+                && err.matches("artifacts.corp.X-Api").count() == 1,
+            "{err}"
+        );
+    }
+    let err = text(
+        &m.run(
+            &a,
+            &["config", "get", "url_replacements.https://nodejs.org/"],
+            2,
+        )
+        .stderr,
+    );
+    assert!(err.contains(&format!("did you mean `{rule}`?")), "{err}");
+    assert_eq!(std::fs::read_to_string(m.config()).unwrap(), before);
+
+    m.run(&a, &["config", "unset", header], 0);
+    m.run(&a, &["config", "unset", rule], 0);
+    m.run(&a, &["config", "get", header], 1);
+    m.run(&a, &["config", "get", rule], 1);
+}
+
 // ---- vx cache ----
 
 fn age(path: &Path, days: u64) {
