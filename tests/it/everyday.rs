@@ -735,6 +735,80 @@ fn config_get_set_unset_and_list_share_one_key_syntax() {
     m.run(&a, &["config", "get", rule], 1);
 }
 
+// ---- files vx edits, behind a symbolic link ----
+
+fn is_link(path: &Path) -> bool {
+    std::fs::symlink_metadata(path)
+        .unwrap()
+        .file_type()
+        .is_symlink()
+}
+
+#[test]
+fn a_symlinked_config_or_manifest_stays_a_link_and_its_target_gets_the_edit() {
+    use std::os::unix::fs::symlink;
+    let m = Machine::new();
+    let dotfiles = m.dir.path().join("dotfiles");
+    std::fs::create_dir_all(&dotfiles).unwrap();
+    let config_dir = m.config().parent().unwrap().to_owned();
+    std::fs::create_dir_all(&config_dir).unwrap();
+    let elsewhere = m.dir.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+
+    // The user config, linked by a dotfiles manager.
+    std::fs::write(dotfiles.join("config.toml"), "# from my dotfiles\n").unwrap();
+    symlink(dotfiles.join("config.toml"), m.config()).unwrap();
+    m.run(
+        &elsewhere,
+        &["config", "set", "github.url", "https://ghe.corp"],
+        0,
+    );
+    assert!(is_link(&m.config()));
+    let target = std::fs::read_to_string(dotfiles.join("config.toml")).unwrap();
+    assert!(
+        target.contains("# from my dotfiles\n") && target.contains("https://ghe.corp"),
+        "{target}"
+    );
+
+    // The global toolset's vx.toml, a link whose target does not exist yet: created
+    // there, as the link says.
+    let global = config_dir.join("vx.toml");
+    symlink("../../../dotfiles/vx.toml", &global).unwrap();
+    let url = m.server.url("/greet-{version}.tar.gz");
+    m.run(
+        &elsewhere,
+        &["use", "-g", "greet@1.0", "--url", &url, "--headless"],
+        0,
+    );
+    assert!(is_link(&global));
+    let target = std::fs::read_to_string(dotfiles.join("vx.toml")).unwrap();
+    assert!(target.contains("[tools.greet]"), "{target}");
+
+    // A project's vx.toml linked into the dotfiles: `vx add` edits the target.
+    let p = m.project("p", "1.0");
+    std::fs::rename(p.join("vx.toml"), dotfiles.join("p.toml")).unwrap();
+    symlink("../dotfiles/p.toml", p.join("vx.toml")).unwrap();
+    m.run(
+        &p,
+        &["add", "hello@2.0", "--url", &url, "--sha256", &m.sha],
+        0,
+    );
+    assert!(is_link(&p.join("vx.toml")));
+    let target = std::fs::read_to_string(dotfiles.join("p.toml")).unwrap();
+    assert!(
+        target.contains("[tools.hello]") && target.contains("[tools.greet]"),
+        "{target}"
+    );
+    // No temporary file left beside the links or the targets.
+    for dir in [&dotfiles, &config_dir, &p] {
+        let names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(names.iter().all(|n| !n.starts_with(".vx-")), "{names:?}");
+    }
+}
+
 // ---- vx cache ----
 
 fn age(path: &Path, days: u64) {
