@@ -600,10 +600,16 @@ fn network(findings: &mut Vec<Finding>, manifest: Option<&Manifest>, user: Optio
         // A header whose variable is unset fails only the requests to its host.
         Ok(net) => {
             for err in net.credentials.unresolved() {
+                let key = match &err {
+                    crate::net::credentials::CredentialsError::Header { host, name, .. } => {
+                        crate::user_config::dotted_key(&["http", "headers", host, name])
+                    }
+                    _ => "KEY".to_owned(),
+                };
                 findings.push(
                     Finding::new("network", Status::Problem, clean(&err.to_string()))
                         .why("a request to that host fails until the variable is set; other hosts are not concerned")
-                        .fix("set the variable where vx runs (a shell, CI, cron), or remove the header with `vx config unset`"),
+                        .fix(clean(&format!("set the variable where vx runs (a shell, CI, cron), or remove the header: vx config unset '{key}'"))),
                 );
             }
         }

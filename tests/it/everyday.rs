@@ -615,6 +615,11 @@ fn a_header_whose_variable_is_unset_fails_only_a_request_to_its_host() {
         what.contains("ART_TOKEN") && what.contains("artifacts.corp"),
         "{what}"
     );
+    let fix = found[0]["fix"].as_str().unwrap();
+    assert!(
+        fix.ends_with("vx config unset 'http.headers.\"artifacts.corp\".Authorization'"),
+        "{fix}"
+    );
     let out = m
         .vx(&a)
         .env("ART_TOKEN", "s3cret-art-token")
