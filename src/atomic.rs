@@ -9,11 +9,13 @@
 //! A path that is a symbolic link (a dotfiles manager's: stow, chezmoi, home-manager
 //! link `~/.config/vx/config.toml` and the global `vx.toml` into a repository) is
 //! followed to the file it names, and that file is replaced, beside itself: the link
-//! stays a link and the repository's copy holds the edit. A link whose target does not
-//! exist gets that target created, as a shell's `>` through the link would: the link
-//! says where the file lives, vx reads a dangling one as "no file yet", and replacing
-//! the link with a file would quietly undo the user's setup. A target whose directory
-//! does not exist, or a loop of links, is an error naming the link and the target.
+//! stays a link and the repository's copy holds the edit. A link to nothing is an
+//! error naming the link and the target, not a file created wherever it points: for a
+//! dotfiles link it means the repository moved or lost the file (the user wants to
+//! know, not a copy written where they no longer look), and a cloned repository's
+//! dangling `vx.lock` link must not make vx create files outside the project. A link
+//! to anything but a regular file (a device, a directory) or a loop of links is
+//! refused the same way.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -35,12 +37,22 @@ pub fn write_cache(path: &Path, bytes: &[u8]) -> io::Result<()> {
     replace(path, bytes, false)
 }
 
-/// The file `path` names: `path` itself, or the end of the chain of symbolic links
-/// that starts there (a relative target taken from its link's directory), which may not
-/// exist yet.
+/// The file `path` names: `path` itself, or the regular file at the end of the chain
+/// of symbolic links that starts there (a relative target taken from its link's
+/// directory). A link to nothing, or to anything but a regular file (a device, a
+/// directory), is an error naming the link and its target: vx writes through a link
+/// only to replace a file that is there.
 pub fn target(path: &Path) -> io::Result<PathBuf> {
     let mut current = path.to_owned();
     for _ in 0..MAX_LINKS {
+        let followed = current != path;
+        let refuse = |why: &str| {
+            Err(io::Error::other(format!(
+                "{} is a symbolic link to {}, {why}",
+                path.display(),
+                current.display()
+            )))
+        };
         match std::fs::symlink_metadata(&current) {
             Ok(meta) if meta.file_type().is_symlink() => {
                 let to = std::fs::read_link(&current)?;
@@ -49,24 +61,16 @@ pub fn target(path: &Path) -> io::Result<PathBuf> {
                     _ => to,
                 };
             }
-            Ok(_) => return Ok(current),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                if current != path
-                    && let Some(dir) = current.parent()
-                    && !dir.as_os_str().is_empty()
-                    && !dir.is_dir()
-                {
-                    return Err(io::Error::new(
-                        io::ErrorKind::NotFound,
-                        format!(
-                            "{} is a symbolic link to {}, whose directory does not exist",
-                            path.display(),
-                            current.display()
-                        ),
-                    ));
-                }
-                return Ok(current);
+            Ok(meta) if followed && !meta.is_file() => {
+                return refuse("which is not a regular file");
             }
+            Ok(_) => return Ok(current),
+            Err(e) if e.kind() == io::ErrorKind::NotFound && followed => {
+                return refuse(
+                    "which does not exist: restore it, or remove the link for vx to write a file of its own",
+                );
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(current),
             Err(e) => return Err(e),
         }
     }
@@ -193,17 +197,21 @@ mod link_tests {
         assert_eq!(std::fs::read_dir(&dotfiles).unwrap().count(), 1);
         assert_eq!(std::fs::read_dir(&home).unwrap().count(), 2);
 
-        // Dangling: the target is created; its directory missing: an error naming both.
+        // Dangling: refused, naming both, and nothing is created; so is a link to
+        // something other than a regular file.
         std::fs::remove_file(dotfiles.join("config.toml")).unwrap();
-        write(&home.join("config.toml"), b"again").unwrap();
-        assert_eq!(
-            std::fs::read_to_string(dotfiles.join("config.toml")).unwrap(),
-            "again"
+        let err = write(&home.join("config.toml"), b"again")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("is a symbolic link to") && err.contains("which does not exist"),
+            "{err}"
         );
-        std::os::unix::fs::symlink("../gone/vx.toml", home.join("vx.toml")).unwrap();
+        assert!(!dotfiles.join("config.toml").exists());
+        std::os::unix::fs::symlink(&dotfiles, home.join("vx.toml")).unwrap();
         let err = write(&home.join("vx.toml"), b"x").unwrap_err().to_string();
-        assert!(err.contains("whose directory does not exist"), "{err}");
-        assert!(std::fs::symlink_metadata(home.join("vx.toml")).is_ok());
+        assert!(err.contains("which is not a regular file"), "{err}");
+        assert!(dotfiles.is_dir());
 
         // A loop.
         std::os::unix::fs::symlink("b", home.join("a")).unwrap();

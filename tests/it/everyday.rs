@@ -775,19 +775,44 @@ fn a_symlinked_config_or_manifest_stays_a_link_and_its_target_gets_the_edit() {
         "{target}"
     );
 
-    // The global toolset's vx.toml, a link whose target does not exist yet: created
-    // there, as the link says.
+    // The global toolset's vx.toml, moved into the dotfiles and linked back.
     let global = config_dir.join("vx.toml");
-    symlink("../../../dotfiles/vx.toml", &global).unwrap();
     let url = m.server.url("/greet-{version}.tar.gz");
-    m.run(
-        &elsewhere,
-        &["use", "-g", "greet@1.0", "--url", &url, "--headless"],
-        0,
-    );
+    let use_global = |version: &str, code: i32| {
+        m.run(
+            &elsewhere,
+            &[
+                "use",
+                "-g",
+                &format!("greet@{version}"),
+                "--url",
+                &url,
+                "--headless",
+            ],
+            code,
+        )
+    };
+    use_global("1.0", 0);
+    std::fs::rename(&global, dotfiles.join("vx.toml")).unwrap();
+    symlink("../../../dotfiles/vx.toml", &global).unwrap();
+    use_global("2.0", 0);
     assert!(is_link(&global));
     let target = std::fs::read_to_string(dotfiles.join("vx.toml")).unwrap();
-    assert!(target.contains("[tools.greet]"), "{target}");
+    assert!(target.contains("version = \"2.0\""), "{target}");
+    // A link to nothing (the dotfiles moved): said, naming both; nothing created.
+    std::fs::rename(dotfiles.join("vx.toml"), dotfiles.join("moved.toml")).unwrap();
+    let out = m
+        .vx(&elsewhere)
+        .args(["use", "-g", "greet@1.0", "--url", &url, "--headless"])
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("is a symbolic link to") && err.contains("which does not exist"),
+        "{err}"
+    );
+    assert!(is_link(&global) && !dotfiles.join("vx.toml").exists());
 
     // A project's vx.toml linked into the dotfiles: `vx add` edits the target.
     let p = m.project("p", "1.0");
