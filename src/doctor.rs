@@ -214,18 +214,19 @@ fn user_config(findings: &mut Vec<Finding>) -> Option<UserConfig> {
             };
             // Read cleanly is not enough: its network settings are made as every
             // command makes them (what `vx config set` checks too).
-            match crate::settings::network::check_user(&user) {
-                Ok(()) => findings.push(Finding::new("config", Status::Ok, what)),
-                Err(err) => {
-                    let file = path
-                        .as_deref()
-                        .map_or_else(String::new, |p| format!("{}: ", p.display()));
-                    findings.push(
-                        Finding::new("config", Status::Problem, clean(&format!("{file}{err}")))
-                            .why("every command that reads the network settings refuses to run")
-                            .fix("fix the setting the message names, or remove it with `vx config unset KEY`"),
-                    );
-                }
+            let problems = crate::settings::network::problems(&user);
+            if problems.is_empty() {
+                findings.push(Finding::new("config", Status::Ok, what));
+            }
+            let file = path
+                .as_deref()
+                .map_or_else(String::new, |p| format!("{}: ", p.display()));
+            for problem in problems {
+                findings.push(
+                    Finding::new("config", Status::Problem, clean(&format!("{file}{problem}")))
+                        .why("every command that reads the network settings refuses to run")
+                        .fix("fix the setting the message names, or remove it with `vx config unset KEY`"),
+                );
             }
             Some(user)
         }

@@ -6,13 +6,15 @@
 //! ([`crate::settings::network::check_user`]), before anything is written: an unknown
 //! key, a wrong type or a value vx would refuse gets the reader's own message, and a
 //! file vx would refuse is never written. The edit starts from a file that parses, even
-//! one whose network settings are refused, so `unset` is the way out of a bad value. The file is replaced whole
+//! one whose network settings are refused (written by hand): an edit may leave such a
+//! problem, never add one ([`problems`]), so `unset` is the way out, one key at a time. The file is replaced whole
 //! ([`crate::atomic::write`]). No value is ever quoted back: one may be a token.
 
 use std::path::{Path, PathBuf};
 
 use toml_edit::{DocumentMut, InlineTable, Item, Table, TableLike, Value};
 
+use crate::settings::network::problems;
 use crate::user_config::{MAX_CONFIG_BYTES, UserConfig, UserConfigError, check_key, split_key};
 
 /// Why the user config was not edited (it is as it was).
@@ -66,7 +68,7 @@ impl EditError {
 /// `mirrors`, `http.ca_certificates`, `self_update.keys`).
 pub fn set(path: &Path, key: &str, value: &str) -> Result<(), EditError> {
     let keys = parse_key(key)?;
-    let mut doc = current(path)?;
+    let (mut doc, before) = current(path)?;
     let new = match value.trim_start().starts_with('[') {
         true => value.parse::<Value>().map_err(|e| EditError::Key {
             key: clean(key),
@@ -99,7 +101,7 @@ pub fn set(path: &Path, key: &str, value: &str) -> Result<(), EditError> {
             });
         }
     }
-    save(path, key, &doc)
+    save(path, key, &doc, &before)
 }
 
 /// Removes `key` from the user config at `path` (a table left empty by it goes too);
@@ -109,11 +111,11 @@ pub fn unset(path: &Path, key: &str) -> Result<bool, EditError> {
     if !path.exists() {
         return Ok(false);
     }
-    let mut doc = current(path)?;
+    let (mut doc, before) = current(path)?;
     if !remove(doc.as_table_mut(), &keys) {
         return Ok(false);
     }
-    save(path, key, &doc)?;
+    save(path, key, &doc, &before)?;
     Ok(true)
 }
 
@@ -130,9 +132,10 @@ fn parse_key(key: &str) -> Result<Vec<String>, EditError> {
     Ok(keys)
 }
 
-/// The user config as it is (empty when missing), which must read cleanly: an edit
-/// never starts from a file the reader refuses.
-fn current(path: &Path) -> Result<DocumentMut, EditError> {
+/// The user config as it is (empty when missing), which must read cleanly (an edit
+/// never starts from a file the reader refuses), and the network settings of it that
+/// vx refuses ([`problems`]: an edit may leave them, never add one).
+fn current(path: &Path) -> Result<(DocumentMut, Vec<String>), EditError> {
     let invalid = |problem: &str| UserConfigError::Invalid {
         path: path.to_owned(),
         location: None,
@@ -149,10 +152,11 @@ fn current(path: &Path) -> Result<DocumentMut, EditError> {
             return Err(invalid("cannot be read").into());
         }
     };
-    UserConfig::parse(path, &text)?;
-    Ok(text
+    let before = problems(&UserConfig::parse(path, &text)?);
+    let doc = text
         .parse::<DocumentMut>()
-        .map_err(|_| invalid("invalid TOML"))?)
+        .map_err(|_| invalid("invalid TOML"))?;
+    Ok((doc, before))
 }
 
 /// The table at `keys` under `table`, created (implicit, so an intermediate one gets
@@ -215,8 +219,10 @@ fn remove(table: &mut dyn TableLike, keys: &[String]) -> bool {
     removed
 }
 
-/// Reads the edited text back as vx would, then writes it.
-fn save(path: &Path, key: &str, doc: &DocumentMut) -> Result<(), EditError> {
+/// Reads the edited text back as vx would, then writes it: refused when the reader
+/// refuses it, or when its network settings hold a problem `before` (the file's as it
+/// was) did not.
+fn save(path: &Path, key: &str, doc: &DocumentMut, before: &[String]) -> Result<(), EditError> {
     let text = doc.to_string();
     let refused = |problem: String| EditError::Refused {
         key: clean(key),
@@ -230,7 +236,9 @@ fn save(path: &Path, key: &str, doc: &DocumentMut) -> Result<(), EditError> {
         })
     })?;
     // The network and GitHub settings as every command makes them.
-    crate::settings::network::check_user(&user).map_err(|e| refused(e.to_string()))?;
+    if let Some(new) = problems(&user).into_iter().find(|p| !before.contains(p)) {
+        return Err(refused(new));
+    }
     let write_err = |source| EditError::Write {
         path: path.to_owned(),
         source,

@@ -94,6 +94,72 @@ pub fn check_user(user: &UserConfig) -> Result<(), NetConfigError> {
     Ok(())
 }
 
+/// What [`check_user`] refuses in `user`, setting by setting (each `[github]` URL,
+/// each header, each CA file, each `url_replacements` rule, the mirrors), each checked
+/// by [`check_user`] alone: every problem, not only the first, so that an edit can be
+/// told to add one (refused) from one that leaves or removes those already there
+/// (allowed: `unset` is the way out of a file that holds two).
+pub fn problems(user: &UserConfig) -> Vec<String> {
+    use crate::user_config::{GithubSection, HttpSection};
+    let mut parts = vec![
+        UserConfig {
+            github: GithubSection {
+                url: user.github.url.clone(),
+                ..GithubSection::default()
+            },
+            ..UserConfig::default()
+        },
+        UserConfig {
+            github: GithubSection {
+                api_url: user.github.api_url.clone(),
+                ..GithubSection::default()
+            },
+            ..UserConfig::default()
+        },
+        UserConfig {
+            mirrors: user.mirrors.clone(),
+            ..UserConfig::default()
+        },
+    ];
+    for rule in &user.url_replacements {
+        parts.push(UserConfig {
+            url_replacements: vec![rule.clone()],
+            ..UserConfig::default()
+        });
+    }
+    for ca in &user.http.ca_certificates {
+        parts.push(UserConfig {
+            http: HttpSection {
+                ca_certificates: vec![ca.clone()],
+                ..HttpSection::default()
+            },
+            ..UserConfig::default()
+        });
+    }
+    for (host, headers) in &user.http.headers {
+        for (name, value) in headers {
+            let one = [(name.clone(), value.clone())].into_iter().collect();
+            parts.push(UserConfig {
+                http: HttpSection {
+                    headers: [(host.clone(), one)].into_iter().collect(),
+                    ..HttpSection::default()
+                },
+                ..UserConfig::default()
+            });
+        }
+    }
+    let mut out: Vec<String> = Vec::new();
+    for part in &parts {
+        if let Err(err) = check_user(part) {
+            let err = err.to_string();
+            if !out.contains(&err) {
+                out.push(err);
+            }
+        }
+    }
+    out
+}
+
 /// [`merged`] with `env` for the environment and `netrc` (its path and text) for the
 /// netrc file.
 fn combine(
@@ -191,6 +257,25 @@ mod tests {
 
     fn user(text: &str) -> UserConfig {
         UserConfig::parse(std::path::Path::new("/c/config.toml"), text).unwrap()
+    }
+
+    #[test]
+    fn every_refused_network_setting_is_a_problem_of_its_own() {
+        let both = user(
+            "[github]\nurl = \"notaurl\"\napi_url = \"ftp://x\"\n[http.headers.\"a.corp\"]\nX = \"${UNSET_HERE}\"\n[http.headers.\"b corp\"]\nX = \"v\"\n",
+        );
+        let found = problems(&both);
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(found[0].starts_with("[github] url:"), "{found:?}");
+        assert!(found[1].starts_with("[github] api_url:"), "{found:?}");
+        assert!(
+            found[2].contains("the key must be a host name"),
+            "{found:?}"
+        );
+        assert!(check_user(&both).is_err());
+        // A header's unset variable is a request's business, not the file's.
+        let fine = user("[http.headers.\"a.corp\"]\nX = \"Bearer ${UNSET_HERE}\"\n");
+        assert!(problems(&fine).is_empty() && check_user(&fine).is_ok());
     }
 
     #[test]

@@ -573,11 +573,16 @@ fn config_set_refuses_a_network_setting_every_command_would_refuse_and_unset_is_
         0,
     );
 
-    // A file already holding a value vx refuses (written by hand): doctor says so, and
-    // unset takes it out.
-    std::fs::write(&path, "[github]\nurl = \"notaurl\"\n").unwrap();
+    // A file already holding values vx refuses (written by hand): doctor names each,
+    // an edit that adds none is allowed, one that adds one is not, and unset takes
+    // them out one at a time.
+    std::fs::write(
+        &path,
+        "[github]\nurl = \"notaurl\"\napi_url = \"ftp://x\"\n",
+    )
+    .unwrap();
     let found = problems_of(&m, &a, "config");
-    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found.len(), 2, "{found:#?}");
     let what = found[0]["what"].as_str().unwrap();
     assert!(
         what.contains("[github] url: must be an http:// or https:// URL")
@@ -585,7 +590,21 @@ fn config_set_refuses_a_network_setting_every_command_would_refuse_and_unset_is_
         "{what}"
     );
     m.run(&a, &["config", "list"], 2);
+    m.run(&a, &["config", "set", "github.token", "ghp_x"], 0);
+    let before = std::fs::read_to_string(&path).unwrap();
+    let err = text(
+        &m.run(
+            &a,
+            &["config", "set", "http.headers.\"a corp\".X-Api", "v"],
+            2,
+        )
+        .stderr,
+    );
+    assert!(err.contains("the key must be a host name"), "{err}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
     m.run(&a, &["config", "unset", "github.url"], 0);
+    m.run(&a, &["config", "list"], 2);
+    m.run(&a, &["config", "unset", "github.api_url"], 0);
     m.run(&a, &["config", "list"], 0);
     assert!(problems_of(&m, &a, "config").is_empty());
 }
