@@ -7,8 +7,9 @@
 //! key, a wrong type or a value vx would refuse gets the reader's own message, and a
 //! file vx would refuse is never written. The edit starts from a file that parses, even
 //! one whose network settings are refused (written by hand): an edit may leave such a
-//! problem, never add one ([`problems`]), so `unset` is the way out, one key at a time. The file is replaced whole
-//! ([`crate::atomic::write`]). No value is ever quoted back: one may be a token.
+//! problem, never add one ([`problems`]), so `unset` is the way out, one key at a
+//! time. The file is replaced whole ([`crate::atomic::write`], through a dotfiles
+//! link to its target). No value is ever quoted back: one may be a token.
 
 use std::path::{Path, PathBuf};
 
