@@ -5,10 +5,24 @@
 //! first time is created as any other would be (0666 less the umask on Unix), never
 //! with the owner-only mode of a temporary file. Cache files whose readers verify them
 //! are replaced the same way without the sync ([`write_cache`]).
+//!
+//! A path that is a symbolic link (a dotfiles manager's: stow, chezmoi, home-manager
+//! link `~/.config/vx/config.toml` and the global `vx.toml` into a repository) is
+//! followed to the file it names, and that file is replaced, beside itself: the link
+//! stays a link and the repository's copy holds the edit. A link to nothing is an
+//! error naming the link and the target, not a file created wherever it points: for a
+//! dotfiles link it means the repository moved or lost the file (the user wants to
+//! know, not a copy written where they no longer look), and a cloned repository's
+//! dangling `vx.lock` link must not make vx create files outside the project. A link
+//! to anything but a regular file (a device, a directory) or a loop of links is
+//! refused the same way.
 
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+/// The most links followed from one path (Linux's own limit).
+const MAX_LINKS: usize = 40;
 
 /// Writes `bytes` to `path` atomically; a reader sees the old file or the new one,
 /// and the new one has the old one's access (or, for a new file, the default's).
@@ -23,7 +37,51 @@ pub fn write_cache(path: &Path, bytes: &[u8]) -> io::Result<()> {
     replace(path, bytes, false)
 }
 
+/// The file `path` names: `path` itself, or the regular file at the end of the chain
+/// of symbolic links that starts there (a relative target taken from its link's
+/// directory). A link to nothing, or to anything but a regular file (a device, a
+/// directory), is an error naming the link and its target: vx writes through a link
+/// only to replace a file that is there.
+pub fn target(path: &Path) -> io::Result<PathBuf> {
+    let mut current = path.to_owned();
+    for _ in 0..MAX_LINKS {
+        let followed = current != path;
+        let refuse = |why: &str| {
+            Err(io::Error::other(format!(
+                "{} is a symbolic link to {}, {why}",
+                path.display(),
+                current.display()
+            )))
+        };
+        match std::fs::symlink_metadata(&current) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let to = std::fs::read_link(&current)?;
+                current = match current.parent() {
+                    Some(dir) if to.is_relative() => dir.join(to),
+                    _ => to,
+                };
+            }
+            Ok(meta) if followed && !meta.is_file() => {
+                return refuse("which is not a regular file");
+            }
+            Ok(_) => return Ok(current),
+            Err(e) if e.kind() == io::ErrorKind::NotFound && followed => {
+                return refuse(
+                    "which does not exist: restore it, or remove the link for vx to write a file of its own",
+                );
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(current),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::other(format!(
+        "{}: more than {MAX_LINKS} symbolic links in a row (a loop?)",
+        path.display()
+    )))
+}
+
 fn replace(path: &Path, bytes: &[u8], sync: bool) -> io::Result<()> {
+    let path = &target(path)?;
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -106,6 +164,60 @@ mod tests {
             Some(group) => assert_eq!(meta.gid(), group),
             None => eprintln!("no second group to give a file: its group is not checked"),
         }
+    }
+}
+
+#[cfg(all(test, unix))]
+mod link_tests {
+    use super::*;
+
+    #[test]
+    fn a_link_is_kept_and_its_target_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let dotfiles = dir.path().join("dotfiles");
+        std::fs::create_dir(&dotfiles).unwrap();
+        std::fs::write(dotfiles.join("config.toml"), "old").unwrap();
+        let home = dir.path().join("home");
+        std::fs::create_dir(&home).unwrap();
+        // A relative link to a relative link: each taken from its own directory.
+        std::os::unix::fs::symlink("../dotfiles/config.toml", home.join("second")).unwrap();
+        std::os::unix::fs::symlink("second", home.join("config.toml")).unwrap();
+        write(&home.join("config.toml"), b"new").unwrap();
+        assert!(
+            std::fs::symlink_metadata(home.join("config.toml"))
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(
+            std::fs::read_to_string(dotfiles.join("config.toml")).unwrap(),
+            "new"
+        );
+        // No temporary file left beside the link or the target.
+        assert_eq!(std::fs::read_dir(&dotfiles).unwrap().count(), 1);
+        assert_eq!(std::fs::read_dir(&home).unwrap().count(), 2);
+
+        // Dangling: refused, naming both, and nothing is created; so is a link to
+        // something other than a regular file.
+        std::fs::remove_file(dotfiles.join("config.toml")).unwrap();
+        let err = write(&home.join("config.toml"), b"again")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("is a symbolic link to") && err.contains("which does not exist"),
+            "{err}"
+        );
+        assert!(!dotfiles.join("config.toml").exists());
+        std::os::unix::fs::symlink(&dotfiles, home.join("vx.toml")).unwrap();
+        let err = write(&home.join("vx.toml"), b"x").unwrap_err().to_string();
+        assert!(err.contains("which is not a regular file"), "{err}");
+        assert!(dotfiles.is_dir());
+
+        // A loop.
+        std::os::unix::fs::symlink("b", home.join("a")).unwrap();
+        std::os::unix::fs::symlink("a", home.join("b")).unwrap();
+        let err = write(&home.join("a"), b"x").unwrap_err().to_string();
+        assert!(err.contains("symbolic links in a row"), "{err}");
     }
 }
 

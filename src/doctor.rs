@@ -212,7 +212,22 @@ fn user_config(findings: &mut Vec<Finding>) -> Option<UserConfig> {
                 Some(p) => format!("{} (none: the defaults)", p.display()),
                 None => "no configuration directory: the defaults".to_owned(),
             };
-            findings.push(Finding::new("config", Status::Ok, what));
+            // Read cleanly is not enough: its network settings are made as every
+            // command makes them (what `vx config set` checks too).
+            let problems = crate::settings::network::problems(&user);
+            if problems.is_empty() {
+                findings.push(Finding::new("config", Status::Ok, what));
+            }
+            let file = path
+                .as_deref()
+                .map_or_else(String::new, |p| format!("{}: ", p.display()));
+            for problem in problems {
+                findings.push(
+                    Finding::new("config", Status::Problem, clean(&format!("{file}{problem}")))
+                        .why("every command that reads the network settings refuses to run")
+                        .fix("fix the setting the message names, or remove it with `vx config unset KEY`"),
+                );
+            }
             Some(user)
         }
         Err(err) => {
@@ -581,6 +596,30 @@ fn network(findings: &mut Vec<Finding>, manifest: Option<&Manifest>, user: Optio
             return;
         }
     };
+    let project = manifest.map(|m| m.network.clone()).unwrap_or_default();
+    match crate::settings::network::merged(&project, user) {
+        // A header whose variable is unset fails only the requests to its host.
+        Ok(net) => {
+            for err in net.credentials.unresolved() {
+                let key = match &err {
+                    crate::net::credentials::CredentialsError::Header { host, name, .. } => {
+                        crate::user_config::dotted_key(&["http", "headers", host, name])
+                    }
+                    _ => "KEY".to_owned(),
+                };
+                findings.push(
+                    Finding::new("network", Status::Problem, clean(&err.to_string()))
+                        .why("a request to that host fails until the variable is set; other hosts are not concerned")
+                        .fix(clean(&format!("set the variable where vx runs (a shell, CI, cron), or remove the header: vx config unset '{key}'"))),
+                );
+            }
+        }
+        Err(err) => findings.push(
+            Finding::new("network", Status::Problem, clean(&err.to_string()))
+                .why("every command that reads the network settings refuses to run")
+                .fix("fix the network setting the message names"),
+        ),
+    }
     let mut parts = Vec::new();
     for e in entries
         .iter()

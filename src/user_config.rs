@@ -418,15 +418,68 @@ fn known(name: &str, allowed: &[&str], at: &str) -> Result<(), String> {
     Err(vx_text::sanitize(&problem.to_string()).into_owned())
 }
 
-/// Whether `keys` (a dotted key split: `["github", "token"]`,
+/// `key` as a TOML dotted key split into its parts
+/// (`http.headers."artifacts.corp".X-Api` → `http`, `headers`, `artifacts.corp`,
+/// `X-Api`): the one key syntax of `vx config get`, `set` and `unset`, the one
+/// [`dotted_key`] writes. Not a dotted key: why, with the quoted form when the key
+/// looks like a header's or a rule's whose host or prefix was left unquoted.
+pub fn split_key(key: &str) -> Result<Vec<String>, String> {
+    let keys = toml_edit::Key::parse(key).map_err(|e| {
+        let why = e.to_string();
+        let why = why
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or_default()
+            .trim();
+        let hint = quoted(key)
+            .map(|k| format!("; did you mean `{k}`?"))
+            .unwrap_or_default();
+        vx_text::sanitize(&format!(
+            "not a TOML dotted key (quote a part that holds a dot, a `:` or a `/`): {why}{hint}"
+        ))
+        .into_owned()
+    })?;
+    Ok(keys.iter().map(|k| k.get().to_owned()).collect())
+}
+
+/// `parts` as a TOML dotted key, each part quoted where TOML needs it
+/// (`url_replacements."https://nodejs.org/"`): what `vx config list` prints, so a key
+/// it shows can be pasted into `get`, `set` and `unset` ([`split_key`] reads it back).
+pub fn dotted_key<S: AsRef<str>>(parts: &[S]) -> String {
+    parts
+        .iter()
+        .map(|p| toml_edit::Key::new(p.as_ref()).display_repr().into_owned())
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// The key a user most likely meant by `key`, a header's or a rule's written with its
+/// host or prefix unquoted (`http.headers.artifacts.corp.X-Api`,
+/// `url_replacements.https://nodejs.org/`): that part quoted.
+fn quoted(key: &str) -> Option<String> {
+    if let Some(prefix) = key.strip_prefix("url_replacements.") {
+        return Some(dotted_key(&["url_replacements", prefix]));
+    }
+    let (host, name) = key.strip_prefix("http.headers.")?.rsplit_once('.')?;
+    (!host.is_empty() && !name.is_empty()).then(|| dotted_key(&["http", "headers", host, name]))
+}
+
+/// Whether `keys` (a dotted key split by [`split_key`]: `["github", "token"]`,
 /// `["http", "headers", HOST, NAME]`, `["url_replacements", PREFIX]`, or a table such
 /// as `["github"]`) names a setting or table the reader knows, with the reader's
-/// message when it does not: what `vx config set` and `unset` check before they edit.
+/// message when it does not (the key itself not repeated): what `vx config set`,
+/// `unset` and `get` check.
 pub fn check_key(keys: &[&str]) -> Result<(), String> {
     let Some((top, rest)) = keys.split_first() else {
         return Err("an empty key".to_owned());
     };
     known(top, TOP_KEYS, "")?;
+    let did_you_mean = |what: &str| {
+        let hint = quoted(&keys.join("."))
+            .map(|k| format!("; did you mean `{k}`?"))
+            .unwrap_or_default();
+        format!("names no setting: {what}{hint}")
+    };
     let allowed = match *top {
         "github" => GITHUB_KEYS,
         "registry" => REGISTRY_KEYS,
@@ -435,18 +488,26 @@ pub fn check_key(keys: &[&str]) -> Result<(), String> {
         "self_update" => SELF_UPDATE_KEYS,
         // A URL prefix (or `regex:` rule) of any text, one level.
         "url_replacements" if rest.len() <= 1 => return Ok(()),
+        "url_replacements" => {
+            return Err(did_you_mean(
+                "a rule's key is url_replacements.PREFIX, the prefix quoted when it holds a dot",
+            ));
+        }
         "mirrors" if rest.is_empty() => return Ok(()),
-        _ => return Err(format!("{top}.{} is not a setting", rest.join("."))),
+        _ => return Err(format!("`{top}` is a setting, not a table")),
     };
     let Some((second, deeper)) = rest.split_first() else {
         return Ok(());
     };
     known(second, allowed, top)?;
     // Only [http.headers] nests: a host, then a header's name.
-    if deeper.is_empty() || (*top == "http" && *second == "headers" && deeper.len() <= 2) {
-        Ok(())
-    } else {
-        Err(format!("{}: {top}.{second} is not a table", keys.join(".")))
+    match (*top, *second) {
+        _ if deeper.is_empty() => Ok(()),
+        ("http", "headers") if deeper.len() <= 2 => Ok(()),
+        ("http", "headers") => Err(did_you_mean(
+            "a header's key is http.headers.HOST.NAME, the host quoted when it holds a dot",
+        )),
+        _ => Err(format!("`{top}.{second}` is a setting, not a table")),
     }
 }
 
@@ -663,6 +724,43 @@ mod tests {
         std::fs::write(&path, b"[github]\nurl = \"\xff\"\n").unwrap();
         let err = UserConfig::load_from(&path).unwrap_err();
         assert!(err.to_string().contains("UTF-8"), "{err}");
+    }
+
+    #[test]
+    fn a_key_is_split_as_toml_and_written_back_quoted_where_needed() {
+        let parts = split_key("http.headers.\"artifacts.corp\".X-Api").unwrap();
+        assert_eq!(parts, ["http", "headers", "artifacts.corp", "X-Api"]);
+        assert_eq!(dotted_key(&parts), "http.headers.\"artifacts.corp\".X-Api");
+        let parts = split_key("url_replacements.'https://nodejs.org/'").unwrap();
+        assert_eq!(
+            dotted_key(&parts),
+            "url_replacements.\"https://nodejs.org/\""
+        );
+        assert_eq!(dotted_key(&["github", "url"]), "github.url");
+        // The unquoted forms: refused, with the quoted one suggested, the key not
+        // repeated.
+        let err = split_key("url_replacements.https://nodejs.org/").unwrap_err();
+        assert!(
+            err.ends_with("did you mean `url_replacements.\"https://nodejs.org/\"`?"),
+            "{err}"
+        );
+        let parts = split_key("http.headers.artifacts.corp.X-Api").unwrap();
+        let names: Vec<&str> = parts.iter().map(String::as_str).collect();
+        let err = check_key(&names).unwrap_err();
+        assert_eq!(
+            err,
+            "names no setting: a header's key is http.headers.HOST.NAME, the host quoted when it holds a dot; did you mean `http.headers.\"artifacts.corp\".X-Api`?"
+        );
+        assert_eq!(
+            check_key(&["github", "url", "x"]).unwrap_err(),
+            "`github.url` is a setting, not a table"
+        );
+        assert!(check_key(&["http", "headers", "a.corp", "X"]).is_ok());
+        assert!(
+            check_key(&["github", "tokn"])
+                .unwrap_err()
+                .contains("did you mean `token`")
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@
 use vx::exit::{Because, Error, FAILED, OK};
 
 use super::print;
-use vx::settings::view::{Entry, Layers, is_known};
+use vx::settings::view::{Entry, Layers, known_key};
 use vx::user_config::UserConfig;
 
 use crate::cli::ConfigCommand;
@@ -122,19 +122,17 @@ fn list(json: bool, manifest: Option<&std::path::Path>) -> Result<i32, Error> {
 }
 
 fn get(key: &str, manifest: Option<&std::path::Path>) -> Result<i32, Error> {
+    // The key in the form `list` prints it (the one syntax of get, set and unset).
+    let dotted = known_key(key).map_err(|why| {
+        Error::usage(format!(
+            "`{}`: {why}",
+            vx_tui::text::sanitize(&vx::validate::shorten(key))
+        ))
+    })?;
     let entries = entries(manifest)?;
-    if let Some(entry) = entries.iter().find(|e| e.key == key) {
+    if let Some(entry) = entries.iter().find(|e| e.key == dotted) {
         print(&format!("{}\n", entry.plain()))?;
         return Ok(OK);
-    }
-    if !is_known(key) {
-        let suggestion = vx::manifest::suggest(key, vx::settings::view::KEYS)
-            .map(|k| format!("; did you mean `{k}`?"))
-            .unwrap_or_default();
-        return Err(Error::usage(format!(
-            "unknown key `{}`{suggestion} (`vx config list` shows the keys set)",
-            vx_tui::text::sanitize(key)
-        )));
     }
     vx::note!("vx: {} is not set", vx_tui::text::sanitize(key));
     Ok(FAILED)

@@ -314,7 +314,15 @@ impl Client {
                 }
             }
             if credentials {
-                for (name, value) in self.config.credentials.for_url(&current) {
+                let configured = self
+                    .config
+                    .credentials
+                    .for_url(&current)
+                    .map_err(|source| NetError::Credentials {
+                        url: display_url(&current),
+                        source,
+                    })?;
+                for (name, value) in configured {
                     if !sent.contains(&name.to_ascii_lowercase()) {
                         builder = builder.header(name.as_str(), value.expose());
                     }

@@ -6,8 +6,12 @@
 //! - **Per-host headers** (`[http.headers."HOST"]` or `"HOST:PORT"` in the user config):
 //!   a key without a port matches its host on any port, one with a port that port only
 //!   (the scheme's default when the URL names none); host names compare without case.
-//!   A value may name environment variables, `${VAR}`, filled in when the settings are
-//!   made; an unset one is an error naming the variable.
+//!   A value may name environment variables, `${VAR}`. The file's part (the host key,
+//!   the header's name, the `${…}` syntax) is checked when the settings are made; the
+//!   variables are needed only by a request to that host: an unset one is an error
+//!   naming the variable and the host when such a request is about to be sent
+//!   ([`Credentials::for_url`]), so a run that never asks that host never fails on it
+//!   ([`Credentials::unresolved`] lists them for `vx doctor`).
 //! - **netrc**: `machine`, `login`, `password` and `default` as curl reads them
 //!   (`account` ignored, `macdef` bodies skipped, `"quoted tokens"` with `\"`), giving
 //!   `Authorization: Basic …` to its machine (a host name, any port). A header the user
@@ -38,10 +42,14 @@ pub struct Credentials {
 /// One configured header for one host (and maybe port).
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct HostHeader {
+    /// The host key as written (for messages).
+    key: String,
     host: String,
     port: Option<u16>,
     name: String,
-    value: Secret,
+    /// The value with its variables filled in, or why it cannot be sent (a variable
+    /// unset, a control character in one's value): said when a request needs it.
+    value: Result<Secret, String>,
 }
 
 /// One netrc entry: a `machine` (`None`: `default`) and its `Authorization` value.
@@ -95,29 +103,37 @@ impl Credentials {
     ) -> Result<Credentials, CredentialsError> {
         let mut out = Credentials::default();
         for (key, name, value) in headers {
-            let problem = |problem: String| CredentialsError::Header {
-                host: vx_text::sanitize(key).into_owned(),
-                name: vx_text::sanitize(name).into_owned(),
-                problem,
-            };
+            let problem = |problem: String| header_error(key, name, problem);
             let (host, port) = host_key(key).ok_or_else(|| {
                 problem("the key must be a host name, with a port or without".to_owned())
             })?;
             if name.is_empty() || !name.bytes().all(is_token_byte) {
                 return Err(problem("not a valid header name".to_owned()));
             }
-            let value = expand(value.expose(), env).map_err(problem)?;
-            if value.bytes().any(|b| b.is_ascii_control() || !b.is_ascii()) {
+            let unsendable =
+                |text: &str| text.bytes().any(|b| b.is_ascii_control() || !b.is_ascii());
+            if unsendable(value.expose()) {
                 return Err(problem(
-                    "the value (once its variables are filled in) holds a control or non-ASCII character"
-                        .to_owned(),
+                    "the value holds a control or non-ASCII character".to_owned(),
                 ));
             }
+            let value = match expand(value.expose(), env) {
+                Ok(value) if unsendable(&value) => Err(
+                    "the value (once its variables are filled in) holds a control or non-ASCII character"
+                        .to_owned(),
+                ),
+                Ok(value) => Ok(Secret::new(value)),
+                Err(Expand::Unset(variable)) => {
+                    Err(format!("the environment variable {variable} is not set"))
+                }
+                Err(Expand::Syntax(why)) => return Err(problem(why)),
+            };
             out.headers.push(HostHeader {
+                key: key.to_owned(),
                 host,
                 port,
                 name: name.to_owned(),
-                value: Secret::new(value),
+                value,
             });
         }
         if let Some((path, text)) = netrc {
@@ -129,17 +145,23 @@ impl Credentials {
 
     /// The headers (name, secret value) to send with a request to `url`'s host: its
     /// configured headers, and a netrc `Authorization: Basic …` unless one of those is
-    /// an `Authorization`. Empty when none.
-    pub fn for_url(&self, url: &str) -> Vec<(String, Secret)> {
+    /// an `Authorization`. Empty when none; an error naming the variable and the host
+    /// when a header for this host names a variable that is not set.
+    pub fn for_url(&self, url: &str) -> Result<Vec<(String, Secret)>, CredentialsError> {
         let (Some(url_host), Some(url_port)) = (host(url), port(url)) else {
-            return Vec::new();
+            return Ok(Vec::new());
         };
-        let mut out: Vec<(String, Secret)> = self
+        let mut out: Vec<(String, Secret)> = Vec::new();
+        for h in self
             .headers
             .iter()
             .filter(|h| h.host == url_host && h.port.is_none_or(|p| p == url_port))
-            .map(|h| (h.name.clone(), h.value.clone()))
-            .collect();
+        {
+            match &h.value {
+                Ok(value) => out.push((h.name.clone(), value.clone())),
+                Err(why) => return Err(header_error(&h.key, &h.name, why.clone())),
+            }
+        }
         let has_authorization = out
             .iter()
             .any(|(name, _)| name.eq_ignore_ascii_case("authorization"));
@@ -153,7 +175,22 @@ impl Credentials {
                 out.push(("Authorization".to_owned(), entry.authorization.clone()));
             }
         }
-        out
+        Ok(out)
+    }
+
+    /// The configured headers that cannot be sent as the environment is (a variable
+    /// unset): each an error naming the host, the header and the variable, never a
+    /// value. A request to another host is not concerned by them.
+    pub fn unresolved(&self) -> Vec<CredentialsError> {
+        self.headers
+            .iter()
+            .filter_map(|h| {
+                h.value
+                    .as_ref()
+                    .err()
+                    .map(|why| header_error(&h.key, &h.name, why.clone()))
+            })
+            .collect()
     }
 
     /// The netrc file read, if any.
@@ -216,28 +253,57 @@ fn is_token_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
-/// `text` with each `${VAR}` replaced by `env`'s value; an unset (or empty) variable
-/// or an unclosed `${` is an error that names the variable, never a value.
-pub fn expand(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String, String> {
+/// Why a header's value could not be filled in.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Expand {
+    /// The text is not well formed (an unclosed `${`, not a variable's name inside):
+    /// the file's fault, whatever the environment.
+    Syntax(String),
+    /// This variable is unset (or empty).
+    Unset(String),
+}
+
+/// The error of the header `name` of the host key `key`, its parts sanitized.
+fn header_error(key: &str, name: &str, problem: String) -> CredentialsError {
+    CredentialsError::Header {
+        host: vx_text::sanitize(key).into_owned(),
+        name: vx_text::sanitize(name).into_owned(),
+        problem,
+    }
+}
+
+/// `text` with each `${VAR}` replaced by `env`'s value; an unclosed `${` or a bad
+/// name, or an unset (or empty) variable, is an error that names the variable, never
+/// a value.
+pub fn expand(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String, Expand> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
+    let mut unset = None;
     while let Some(start) = rest.find("${") {
         out.push_str(&rest[..start]);
         let after = &rest[start + 2..];
         let end = after
             .find('}')
-            .ok_or_else(|| "a `${` without its `}`".to_owned())?;
+            .ok_or_else(|| Expand::Syntax("a `${` without its `}`".to_owned()))?;
         let name = &after[..end];
         let valid =
             !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
         if !valid {
-            return Err("`${…}` must hold an environment variable's name".to_owned());
+            return Err(Expand::Syntax(
+                "`${…}` must hold an environment variable's name".to_owned(),
+            ));
         }
         match env(name).filter(|v| !v.is_empty()) {
             Some(value) => out.push_str(&value),
-            None => return Err(format!("the environment variable {name} is not set")),
+            // The rest is still checked: a syntax error is the file's, whatever is set.
+            None => {
+                unset.get_or_insert_with(|| name.to_owned());
+            }
         }
         rest = &after[end + 1..];
+    }
+    if let Some(name) = unset {
+        return Err(Expand::Unset(name));
     }
     out.push_str(rest);
     Ok(out)
@@ -405,6 +471,7 @@ mod tests {
     fn auth(creds: &Credentials, url: &str) -> Option<String> {
         creds
             .for_url(url)
+            .unwrap()
             .into_iter()
             .find(|(n, _)| n == "Authorization")
             .map(|(_, v)| v.expose().to_owned())
@@ -465,11 +532,12 @@ mod tests {
             auth(&creds, "https://artifacts.corp:9000/x").as_deref(),
             Some("Bearer t0k")
         );
-        let files = creds.for_url("https://files.corp:8443/x");
+        let files = creds.for_url("https://files.corp:8443/x").unwrap();
         assert_eq!(files.len(), 2, "the key and netrc's Authorization");
         assert!(
             creds
                 .for_url("https://files.corp/x")
+                .unwrap()
                 .iter()
                 .all(|(n, _)| n != "X-Api-Key")
         );
@@ -477,20 +545,45 @@ mod tests {
     }
 
     #[test]
-    fn an_unset_variable_is_named_and_no_value_is_shown() {
+    fn an_unset_variable_fails_only_a_request_to_its_host_and_no_value_is_shown() {
         let value = Secret::new("Bearer ${ARTIFACTORY_TOKEN}");
-        let err = Credentials::new([("a.corp", "Authorization", &value)], &no_env, None)
-            .unwrap_err()
-            .to_string();
+        let creds = Credentials::new(
+            [("a.corp", "Authorization", &value)],
+            &no_env,
+            Some((Path::new("/n"), "default login u password s3cret\n")),
+        )
+        .unwrap();
+        // Another host is not concerned.
+        assert_eq!(creds.for_url("https://b.corp/x").unwrap().len(), 1);
+        let err = creds.for_url("https://a.corp/x").unwrap_err().to_string();
         assert_eq!(
             err,
             "[http.headers.\"a.corp\"] Authorization: the environment variable ARTIFACTORY_TOKEN is not set"
         );
-        assert!(expand("${A", &no_env).is_err());
-        assert!(expand("${A-B}", &no_env).is_err());
+        let unresolved: Vec<String> = creds.unresolved().iter().map(|e| e.to_string()).collect();
+        assert_eq!(unresolved, [err]);
+        assert!(!format!("{creds:?}").contains("s3cret"));
+        assert_eq!(
+            expand("${A", &no_env),
+            Err(Expand::Syntax("a `${` without its `}`".into()))
+        );
+        assert!(matches!(expand("${A-B}", &no_env), Err(Expand::Syntax(_))));
+        assert!(matches!(
+            expand("${A} ${B-C}", &no_env),
+            Err(Expand::Syntax(_))
+        ));
         assert_eq!(expand("plain $HOME", &no_env).unwrap(), "plain $HOME");
+        // The file's own faults are errors at once, whatever the environment.
+        for (host, value) in [("a corp", "x"), ("a.corp", "${A"), ("a.corp", "${}")] {
+            let value = Secret::new(value);
+            assert!(Credentials::new([(host, "X", &value)], &no_env, None).is_err());
+        }
+        // A control character in a variable's value is the environment's: deferred.
+        let env = |_: &str| Some("x\ny".to_owned());
+        let value = Secret::new("${V}");
+        let creds = Credentials::new([("a.corp", "X", &value)], &env, None).unwrap();
+        assert!(creds.for_url("https://a.corp/").is_err());
         let bad = Secret::new("x\ny");
         assert!(Credentials::new([("a.corp", "X", &bad)], &no_env, None).is_err());
-        assert!(Credentials::new([("a corp", "X", &value)], &no_env, None).is_err());
     }
 }

@@ -134,6 +134,16 @@ pub enum NetError {
         #[source]
         source: Arc<TrustError>,
     },
+    /// A header the user config gives this host cannot be sent (a variable it names is
+    /// not set): said before anything is sent.
+    #[error("{url}: {source}")]
+    Credentials {
+        /// The URL requested, for a message.
+        url: String,
+        /// What is wrong (the host, the header, the variable; never a value).
+        #[source]
+        source: super::credentials::CredentialsError,
+    },
     /// The answer's body, read into memory, took longer than its deadline in all.
     #[error(
         "{url}: the answer took longer than {} in all ({} read); a slow link can set {} (seconds)",
@@ -357,6 +367,7 @@ impl NetError {
             | NetError::ProxyRefused { url, .. }
             | NetError::ProxySetting { url, .. }
             | NetError::Stalled { url, .. }
+            | NetError::Credentials { url, .. }
             | NetError::Trust { url, .. } => {
                 let text = self.to_string();
                 text.strip_prefix(url.as_str())

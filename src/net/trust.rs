@@ -167,11 +167,20 @@ impl TrustSettings {
         for dir in &self.cert_dirs {
             certs.extend(hashed_dir("SSL_CERT_DIR", dir)?);
         }
-        for file in &self.ca_certificates {
-            certs.extend(pem_file("[http] ca_certificates", file)?);
-        }
+        certs.extend(ca_certificates(&self.ca_certificates)?);
         Ok(certs)
     }
+}
+
+/// The certificates of the `[http] ca_certificates` files, each read and checked:
+/// what [`TrustSettings::load`] adds, and what `vx config set` checks before it writes
+/// such a file's path.
+pub fn ca_certificates(files: &[PathBuf]) -> Result<Vec<CertificateDer<'static>>, TrustError> {
+    let mut certs = Vec::new();
+    for file in files {
+        certs.extend(pem_file("[http] ca_certificates", file)?);
+    }
+    Ok(certs)
 }
 
 #[cfg(test)]

@@ -1,16 +1,22 @@
 //! `vx config set KEY VALUE` and `vx config unset KEY`: the user config edited in
 //! place with `toml_edit`, so its comments, order and layout stay as the user wrote
 //! them. The key is checked against the reader's keys ([`check_key`]) and the edited
-//! text is read back by the reader itself ([`UserConfig::parse`]) before anything is
-//! written: an unknown key or a wrong type gets the reader's own message, and a file
-//! the reader would refuse is never written. The file is replaced whole
-//! ([`crate::atomic::write`]). No value is ever quoted back: one may be a token.
+//! text is read back by the reader itself ([`UserConfig::parse`]), its network and
+//! GitHub settings made as every command makes them
+//! ([`crate::settings::network::check_user`]), before anything is written: an unknown
+//! key, a wrong type or a value vx would refuse gets the reader's own message, and a
+//! file vx would refuse is never written. The edit starts from a file that parses, even
+//! one whose network settings are refused (written by hand): an edit may leave such a
+//! problem, never add one ([`problems`]), so `unset` is the way out, one key at a
+//! time. The file is replaced whole ([`crate::atomic::write`], through a dotfiles
+//! link to its target). No value is ever quoted back: one may be a token.
 
 use std::path::{Path, PathBuf};
 
-use toml_edit::{DocumentMut, InlineTable, Item, Key, Table, TableLike, Value};
+use toml_edit::{DocumentMut, InlineTable, Item, Table, TableLike, Value};
 
-use crate::user_config::{MAX_CONFIG_BYTES, UserConfig, UserConfigError, check_key};
+use crate::settings::network::problems;
+use crate::user_config::{MAX_CONFIG_BYTES, UserConfig, UserConfigError, check_key, split_key};
 
 /// Why the user config was not edited (it is as it was).
 #[derive(Debug, thiserror::Error)]
@@ -63,7 +69,7 @@ impl EditError {
 /// `mirrors`, `http.ca_certificates`, `self_update.keys`).
 pub fn set(path: &Path, key: &str, value: &str) -> Result<(), EditError> {
     let keys = parse_key(key)?;
-    let mut doc = current(path)?;
+    let (mut doc, before) = current(path)?;
     let new = match value.trim_start().starts_with('[') {
         true => value.parse::<Value>().map_err(|e| EditError::Key {
             key: clean(key),
@@ -80,14 +86,14 @@ pub fn set(path: &Path, key: &str, value: &str) -> Result<(), EditError> {
         problem: "a part of it is set to a value, not a table".to_owned(),
     })?;
     let mut new = new;
-    match table.get_mut(leaf.get()) {
+    match table.get_mut(leaf.as_str()) {
         Some(Item::Value(old)) => {
             // The comment after the old value stays after the new one.
             *new.decor_mut() = old.decor().clone();
             *old = new;
         }
         Some(Item::None) | None => {
-            table.insert(leaf.get(), Item::Value(new));
+            table.insert(leaf.as_str(), Item::Value(new));
         }
         Some(_) => {
             return Err(EditError::Key {
@@ -96,7 +102,7 @@ pub fn set(path: &Path, key: &str, value: &str) -> Result<(), EditError> {
             });
         }
     }
-    save(path, key, &doc)
+    save(path, key, &doc, &before)
 }
 
 /// Removes `key` from the user config at `path` (a table left empty by it goes too);
@@ -106,35 +112,31 @@ pub fn unset(path: &Path, key: &str) -> Result<bool, EditError> {
     if !path.exists() {
         return Ok(false);
     }
-    let mut doc = current(path)?;
+    let (mut doc, before) = current(path)?;
     if !remove(doc.as_table_mut(), &keys) {
         return Ok(false);
     }
-    save(path, key, &doc)?;
+    save(path, key, &doc, &before)?;
     Ok(true)
 }
 
-/// `key` as a TOML dotted key (`http.headers."artifacts.corp".Authorization`),
-/// checked against the reader's keys.
-fn parse_key(key: &str) -> Result<Vec<Key>, EditError> {
+/// `key` as a TOML dotted key (`http.headers."artifacts.corp".Authorization`,
+/// [`split_key`]), checked against the reader's keys.
+fn parse_key(key: &str) -> Result<Vec<String>, EditError> {
     let err = |problem: String| EditError::Key {
         key: clean(key),
         problem,
     };
-    let keys = Key::parse(key).map_err(|e| {
-        err(format!(
-            "not a TOML dotted key (quote a part holding a dot: http.headers.\"host.corp\".NAME): {}",
-            first_line(&e.to_string())
-        ))
-    })?;
-    let names: Vec<&str> = keys.iter().map(Key::get).collect();
+    let keys = split_key(key).map_err(err)?;
+    let names: Vec<&str> = keys.iter().map(String::as_str).collect();
     check_key(&names).map_err(err)?;
     Ok(keys)
 }
 
-/// The user config as it is (empty when missing), which must read cleanly: an edit
-/// never starts from a file the reader refuses.
-fn current(path: &Path) -> Result<DocumentMut, EditError> {
+/// The user config as it is (empty when missing), which must read cleanly (an edit
+/// never starts from a file the reader refuses), and the network settings of it that
+/// vx refuses ([`problems`]: an edit may leave them, never add one).
+fn current(path: &Path) -> Result<(DocumentMut, Vec<String>), EditError> {
     let invalid = |problem: &str| UserConfigError::Invalid {
         path: path.to_owned(),
         location: None,
@@ -151,18 +153,19 @@ fn current(path: &Path) -> Result<DocumentMut, EditError> {
             return Err(invalid("cannot be read").into());
         }
     };
-    UserConfig::parse(path, &text)?;
-    Ok(text
+    let before = problems(&UserConfig::parse(path, &text)?);
+    let doc = text
         .parse::<DocumentMut>()
-        .map_err(|_| invalid("invalid TOML"))?)
+        .map_err(|_| invalid("invalid TOML"))?;
+    Ok((doc, before))
 }
 
 /// The table at `keys` under `table`, created (implicit, so an intermediate one gets
 /// no header of its own) where missing; `None` when a part is a value.
-fn descend<'t>(mut table: &'t mut dyn TableLike, keys: &[Key]) -> Option<&'t mut dyn TableLike> {
+fn descend<'t>(mut table: &'t mut dyn TableLike, keys: &[String]) -> Option<&'t mut dyn TableLike> {
     let mut inline = false;
     for key in keys {
-        if table.get(key.get()).is_none() {
+        if table.get(key.as_str()).is_none() {
             let item = match inline {
                 true => Item::Value(Value::InlineTable(InlineTable::new())),
                 false => {
@@ -171,9 +174,9 @@ fn descend<'t>(mut table: &'t mut dyn TableLike, keys: &[Key]) -> Option<&'t mut
                     Item::Table(new)
                 }
             };
-            table.insert(key.get(), item);
+            table.insert(key.as_str(), item);
         }
-        let item = table.get_mut(key.get())?;
+        let item = table.get_mut(key.as_str())?;
         inline = item.is_inline_table();
         table = item.as_table_like_mut()?;
     }
@@ -182,19 +185,22 @@ fn descend<'t>(mut table: &'t mut dyn TableLike, keys: &[Key]) -> Option<&'t mut
 
 /// Removes `keys` under `table`, and each table it leaves empty (but one whose header
 /// carries a comment); whether it was there.
-fn remove(table: &mut dyn TableLike, keys: &[Key]) -> bool {
+fn remove(table: &mut dyn TableLike, keys: &[String]) -> bool {
     let Some((first, rest)) = keys.split_first() else {
         return false;
     };
     if rest.is_empty() {
-        return table.remove(first.get()).is_some();
+        return table.remove(first.as_str()).is_some();
     }
-    let Some(inner) = table.get_mut(first.get()).and_then(Item::as_table_like_mut) else {
+    let Some(inner) = table
+        .get_mut(first.as_str())
+        .and_then(Item::as_table_like_mut)
+    else {
         return false;
     };
     let removed = remove(inner, rest);
     // A table left empty goes, unless a comment of the user's sits on its header.
-    let commented = match table.get(first.get()) {
+    let commented = match table.get(first.as_str()) {
         Some(Item::Table(t)) => t
             .decor()
             .prefix()
@@ -205,28 +211,34 @@ fn remove(table: &mut dyn TableLike, keys: &[Key]) -> bool {
     if removed
         && !commented
         && table
-            .get(first.get())
+            .get(first.as_str())
             .and_then(Item::as_table_like)
             .is_some_and(|t| t.is_empty())
     {
-        table.remove(first.get());
+        table.remove(first.as_str());
     }
     removed
 }
 
-/// Reads the edited text back as vx would, then writes it.
-fn save(path: &Path, key: &str, doc: &DocumentMut) -> Result<(), EditError> {
+/// Reads the edited text back as vx would, then writes it: refused when the reader
+/// refuses it, or when its network settings hold a problem `before` (the file's as it
+/// was) did not.
+fn save(path: &Path, key: &str, doc: &DocumentMut, before: &[String]) -> Result<(), EditError> {
     let text = doc.to_string();
-    if let Err(err) = UserConfig::parse(path, &text) {
-        let problem = match err {
+    let refused = |problem: String| EditError::Refused {
+        key: clean(key),
+        path: path.to_owned(),
+        problem,
+    };
+    let user = UserConfig::parse(path, &text).map_err(|err| {
+        refused(match err {
             UserConfigError::Invalid { problem, .. } => problem,
             other => other.to_string(),
-        };
-        return Err(EditError::Refused {
-            key: clean(key),
-            path: path.to_owned(),
-            problem,
-        });
+        })
+    })?;
+    // The network and GitHub settings as every command makes them.
+    if let Some(new) = problems(&user).into_iter().find(|p| !before.contains(p)) {
+        return Err(refused(new));
     }
     let write_err = |source| EditError::Write {
         path: path.to_owned(),

@@ -15,6 +15,7 @@
 
 use thiserror::Error;
 
+use crate::github::GithubConfig;
 use crate::manifest::network::ProjectNet;
 use crate::net::NetConfig;
 use crate::net::credentials::{Credentials, CredentialsError, read_netrc};
@@ -39,6 +40,12 @@ pub enum NetConfigError {
     /// A setting is invalid (an environment variable, a project setting).
     #[error("{0}")]
     Invalid(String),
+    /// A `[github]` setting cannot be used.
+    #[error(transparent)]
+    Github(#[from] crate::github::GithubError),
+    /// A `[http] ca_certificates` file cannot be used.
+    #[error(transparent)]
+    Trust(#[from] crate::net::trust::TrustError),
 }
 
 /// Where an effective value came from.
@@ -63,10 +70,108 @@ pub fn load(project: &ProjectNet) -> Result<NetConfig, NetConfigError> {
 /// The settings of this process's environment, `project` and `user`, combined as the
 /// module's doc says.
 pub fn merged(project: &ProjectNet, user: &UserConfig) -> Result<NetConfig, NetConfigError> {
+    let env = |name: &str| std::env::var(name).ok();
+    let netrc = read_netrc()?;
+    combine(
+        project,
+        user,
+        &env,
+        netrc.as_ref().map(|(p, t)| (p.as_path(), t.as_str())),
+    )
+}
+
+/// Whether the user config's own network and GitHub settings can be used, whatever the
+/// environment and the project: its `url_replacements`, `mirrors` and `[http] headers`
+/// through the code every command makes the settings with ([`merged`], with no
+/// environment and no netrc: a header's `${VAR}` is needed only by a request to its
+/// host), its `[github]` URLs through [`GithubConfig`]'s, and its `[http]
+/// ca_certificates` read as an https request reads them. What `vx config set` and
+/// `unset` check before they write the file, and what `vx doctor` reports.
+pub fn check_user(user: &UserConfig) -> Result<(), NetConfigError> {
+    combine(&ProjectNet::default(), user, &|_| None, None)?;
+    GithubConfig::from_lookup(|_| None, user)?;
+    crate::net::trust::ca_certificates(&user.http.ca_certificates)?;
+    Ok(())
+}
+
+/// What [`check_user`] refuses in `user`, setting by setting (each `[github]` URL,
+/// each header, each CA file, each `url_replacements` rule, the mirrors), each checked
+/// by [`check_user`] alone: every problem, not only the first, so that an edit can be
+/// told to add one (refused) from one that leaves or removes those already there
+/// (allowed: `unset` is the way out of a file that holds two).
+pub fn problems(user: &UserConfig) -> Vec<String> {
+    use crate::user_config::{GithubSection, HttpSection};
+    let mut parts = vec![
+        UserConfig {
+            github: GithubSection {
+                url: user.github.url.clone(),
+                ..GithubSection::default()
+            },
+            ..UserConfig::default()
+        },
+        UserConfig {
+            github: GithubSection {
+                api_url: user.github.api_url.clone(),
+                ..GithubSection::default()
+            },
+            ..UserConfig::default()
+        },
+        UserConfig {
+            mirrors: user.mirrors.clone(),
+            ..UserConfig::default()
+        },
+    ];
+    for rule in &user.url_replacements {
+        parts.push(UserConfig {
+            url_replacements: vec![rule.clone()],
+            ..UserConfig::default()
+        });
+    }
+    for ca in &user.http.ca_certificates {
+        parts.push(UserConfig {
+            http: HttpSection {
+                ca_certificates: vec![ca.clone()],
+                ..HttpSection::default()
+            },
+            ..UserConfig::default()
+        });
+    }
+    for (host, headers) in &user.http.headers {
+        for (name, value) in headers {
+            let one = [(name.clone(), value.clone())].into_iter().collect();
+            parts.push(UserConfig {
+                http: HttpSection {
+                    headers: [(host.clone(), one)].into_iter().collect(),
+                    ..HttpSection::default()
+                },
+                ..UserConfig::default()
+            });
+        }
+    }
+    let mut out: Vec<String> = Vec::new();
+    for part in &parts {
+        if let Err(err) = check_user(part) {
+            let err = err.to_string();
+            if !out.contains(&err) {
+                out.push(err);
+            }
+        }
+    }
+    out
+}
+
+/// [`merged`] with `env` for the environment and `netrc` (its path and text) for the
+/// netrc file.
+fn combine(
+    project: &ProjectNet,
+    user: &UserConfig,
+    env: &dyn Fn(&str) -> Option<String>,
+    netrc: Option<(&std::path::Path, &str)>,
+) -> Result<NetConfig, NetConfigError> {
     let rules = replacements(project, user);
     let rewrites = UrlRewrites::new(rules.iter().map(|(k, v, _)| (*k, *v)))
         .map_err(|e| NetConfigError::Invalid(format!("url_replacements: {e}")))?;
-    let env_mirrors = std::env::var(MIRRORS_ENV).ok();
+    let env_mirrors = env(MIRRORS_ENV);
     let mirrors = mirrors(project, user, env_mirrors.as_deref())
         .into_iter()
         .map(|(m, _)| m)
@@ -81,18 +186,12 @@ pub fn merged(project: &ProjectNet, user: &UserConfig) -> Result<NetConfig, NetC
             })?;
         }
     }
-    let netrc = read_netrc()?;
     let headers = user.http.headers.iter().flat_map(|(host, names)| {
         names
             .iter()
             .map(move |(name, value)| (host.as_str(), name.as_str(), value))
     });
-    let env = |name: &str| std::env::var(name).ok();
-    let credentials = Credentials::new(
-        headers,
-        &env,
-        netrc.as_ref().map(|(p, t)| (p.as_path(), t.as_str())),
-    )?;
+    let credentials = Credentials::new(headers, env, netrc)?;
     Ok(NetConfig {
         trust: TrustSettings::from_env(user.http.ca_certificates.clone()),
         proxies: ProxySettings::from_env(),
@@ -158,6 +257,25 @@ mod tests {
 
     fn user(text: &str) -> UserConfig {
         UserConfig::parse(std::path::Path::new("/c/config.toml"), text).unwrap()
+    }
+
+    #[test]
+    fn every_refused_network_setting_is_a_problem_of_its_own() {
+        let both = user(
+            "[github]\nurl = \"notaurl\"\napi_url = \"ftp://x\"\n[http.headers.\"a.corp\"]\nX = \"${UNSET_HERE}\"\n[http.headers.\"b corp\"]\nX = \"v\"\n",
+        );
+        let found = problems(&both);
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(found[0].starts_with("[github] url:"), "{found:?}");
+        assert!(found[1].starts_with("[github] api_url:"), "{found:?}");
+        assert!(
+            found[2].contains("the key must be a host name"),
+            "{found:?}"
+        );
+        assert!(check_user(&both).is_err());
+        // A header's unset variable is a request's business, not the file's.
+        let fine = user("[http.headers.\"a.corp\"]\nX = \"Bearer ${UNSET_HERE}\"\n");
+        assert!(problems(&fine).is_empty() && check_user(&fine).is_ok());
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::github::{API_URL_VARIABLE, GithubConfig, TokenSource, URL_VARIABLE};
 use crate::manifest::Manifest;
 use crate::manifest::network::ProjectNet;
 use crate::settings::network::{Layer, MIRRORS_ENV, mirrors, replacements};
-use crate::user_config::UserConfig;
+use crate::user_config::{UserConfig, check_key, dotted_key, split_key};
 
 /// The mask a secret is shown as.
 pub const MASK: &str = "***";
@@ -76,7 +76,9 @@ impl fmt::Display for Source {
 /// One effective setting.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
-    /// Its key (`github.url`, `http.headers.HOST.NAME`, `url_replacements.KEY`).
+    /// Its key as a TOML dotted key, a part quoted where TOML needs it (`github.url`,
+    /// `http.headers."artifacts.corp".Authorization`, `url_replacements."https://a/"`):
+    /// what `vx config get`, `set` and `unset` take.
     pub key: String,
     /// Its value, secrets masked: a string, or an array of strings for a list.
     pub value: Value,
@@ -172,8 +174,8 @@ impl Layers<'_> {
         }
         for (host, headers) in &user.http.headers {
             for name in headers.keys() {
-                let key = format!("http.headers.{host}.{name}");
-                let source = self.user_at(&key);
+                let source = self.user_at(&format!("http.headers.{host}.{name}"));
+                let key = dotted_key(&["http", "headers", host, name]);
                 out.push(entry(key, MASK.into(), vec![source]));
             }
         }
@@ -229,8 +231,8 @@ impl Layers<'_> {
         let no_project = ProjectNet::default();
         let project = self.manifest.map_or(&no_project, |m| &m.network);
         for (rule, to, layer) in replacements(project, user) {
-            let key = format!("url_replacements.{rule}");
-            let source = self.layer_source(layer, &key);
+            let source = self.layer_source(layer, &format!("url_replacements.{rule}"));
+            let key = dotted_key(&["url_replacements", rule]);
             out.push(entry(key, mask_url(to).into(), vec![source]));
         }
         let listed = mirrors(project, user, (self.env)(MIRRORS_ENV).as_deref());
@@ -284,15 +286,50 @@ fn entry(key: String, value: Value, sources: Vec<Source>) -> Entry {
     }
 }
 
-/// Whether `key` is one `vx config` knows (set or not).
-pub fn is_known(key: &str) -> bool {
-    KEYS.contains(&key)
-        || key
-            .strip_prefix("http.headers.")
-            .is_some_and(|rest| rest.contains('.'))
-        || key
-            .strip_prefix("url_replacements.")
-            .is_some_and(|rest| !rest.is_empty())
+/// Whether `parts` (a key split by [`split_key`]) names one setting `vx config get`
+/// knows, set or not; else why not (the reader's words for a key of the user config,
+/// else the closest known key), the key itself not repeated.
+pub fn check_known(parts: &[String]) -> Result<(), String> {
+    let names: Vec<&str> = parts.iter().map(String::as_str).collect();
+    let fixed = KEYS.iter().any(|k| k.split('.').eq(names.iter().copied()));
+    if fixed
+        || matches!(
+            names[..],
+            ["http", "headers", _, _] | ["url_replacements", _]
+        )
+    {
+        return Ok(());
+    }
+    let unknown = |suggestion: String| {
+        format!("unknown key{suggestion} (`vx config list` shows the keys set)")
+    };
+    let top_known = names.first().is_some_and(|top| check_key(&[top]).is_ok());
+    if top_known && check_key(&names).is_ok() {
+        return Err(
+            "a table: `vx config get` takes one setting (`vx config list` shows them all)"
+                .to_owned(),
+        );
+    }
+    let nested = matches!(
+        names[..],
+        ["http", "headers", ..] | ["url_replacements", ..]
+    );
+    if !nested && let Some(k) = crate::manifest::suggest(&dotted_key(parts), KEYS) {
+        return Err(unknown(format!("; did you mean `{k}`?")));
+    }
+    if top_known {
+        // The reader's words for a key of the user config's.
+        check_key(&names)?;
+    }
+    Err(unknown(String::new()))
+}
+
+/// `key` (as the user gave it) split by [`split_key`] and checked by [`check_known`],
+/// in the form [`Entry::key`] has; else the message for it.
+pub fn known_key(key: &str) -> Result<String, String> {
+    let parts = split_key(key)?;
+    check_known(&parts)?;
+    Ok(dotted_key(&parts))
 }
 
 /// `url` with any password (or a lone token) before its host masked, sanitized.
@@ -357,7 +394,7 @@ mod tests {
             find("github.token").source_text(),
             "user /home/u/.config/vx/config.toml:3"
         );
-        assert_eq!(find("http.headers.a.corp.Authorization").plain(), "***");
+        assert_eq!(find("http.headers.\"a.corp\".Authorization").plain(), "***");
         assert_eq!(find("github.url").source_text(), "env VX_GITHUB_URL");
         assert_eq!(find("github.api_url").plain(), "https://ghe.corp/api/v3");
         assert_eq!(find("proxy.https").plain(), "http://bob:***@proxy:3128");
@@ -367,7 +404,26 @@ mod tests {
             "user /home/u/.config/vx/config.toml:1"
         );
         assert!(!format!("{entries:?}").contains("s3cret"));
-        assert!(is_known("http.headers.a.corp.Authorization"));
-        assert!(!is_known("github.tokn"));
+        assert_eq!(
+            known_key("http.headers.'a.corp'.Authorization").unwrap(),
+            "http.headers.\"a.corp\".Authorization"
+        );
+        assert_eq!(known_key("proxy.https").unwrap(), "proxy.https");
+        assert!(
+            known_key("github.tokn")
+                .unwrap_err()
+                .contains("did you mean `github.token`")
+        );
+        assert!(
+            known_key("proxy.htps")
+                .unwrap_err()
+                .contains("did you mean `proxy.https`")
+        );
+        assert!(known_key("github").unwrap_err().contains("a table"));
+        assert!(
+            known_key("http.headers.a.corp.Authorization")
+                .unwrap_err()
+                .contains("did you mean `http.headers.\"a.corp\".Authorization`")
+        );
     }
 }

@@ -102,7 +102,8 @@ fn config_list_says_where_each_setting_came_from_and_masks_secrets() {
     assert!(line("github.token").contains("***"), "{listed}");
     assert!(line("github.token").ends_with(&user(2)), "{listed}");
     assert!(
-        line("http.headers.artifacts.corp.Authorization").ends_with(&format!("***  {}", user(5)))
+        line("http.headers.\"artifacts.corp\".Authorization")
+            .ends_with(&format!("***  {}", user(5)))
     );
     assert!(
         line("github.url").ends_with("https://ghe.corp  (env VX_GITHUB_URL)"),
@@ -183,7 +184,7 @@ fn the_environment_comes_before_the_project_which_comes_before_the_user() {
     let mirrors = get("mirrors", None);
     assert_eq!(mirrors["value"], serde_json::json!(["file:///user"]));
     assert_eq!(mirrors["sources"], serde_json::json!([user]));
-    let rule = get("url_replacements.https://github.com/", None);
+    let rule = get("url_replacements.\"https://github.com/\"", None);
     assert_eq!(rule["value"], "https://user.corp/");
 
     // The project: its mirror first, then the user's; its rule for the same key wins.
@@ -197,7 +198,7 @@ fn the_environment_comes_before_the_project_which_comes_before_the_user() {
         serde_json::json!(["file:///project", "file:///user"])
     );
     assert_eq!(mirrors["sources"], serde_json::json!([project(2), user]));
-    let rule = get("url_replacements.https://github.com/", None);
+    let rule = get("url_replacements.\"https://github.com/\"", None);
     assert_eq!(rule["value"], "https://project.corp/");
     assert_eq!(rule["sources"], serde_json::json!([project(5)]));
 

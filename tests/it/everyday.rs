@@ -504,6 +504,360 @@ fn config_set_and_unset_keep_comments_and_refuse_what_vx_would_not_read() {
     assert!(err.contains("did you mean `github`"), "{err}");
 }
 
+/// The doctor's findings of `check` that are problems, in `dir`.
+fn problems_of(m: &Machine, dir: &Path, check: &str) -> Vec<serde_json::Value> {
+    let out = m
+        .vx(dir)
+        .args(["doctor", "--offline", "--json"])
+        .output()
+        .unwrap();
+    problems(&out)
+        .into_iter()
+        .filter(|f| f["check"] == check)
+        .collect()
+}
+
+#[test]
+fn config_set_refuses_a_network_setting_every_command_would_refuse_and_unset_is_the_way_out() {
+    let m = Machine::new();
+    let a = m.project("a", "1.0");
+    let path = m.config();
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let before = "# mine\n[github]\nurl = \"https://ghe.corp\" # ours\n";
+    std::fs::write(&path, before).unwrap();
+    let pem = m.dir.path().join("absent.pem");
+    for (key, value, said) in [
+        (
+            "github.url",
+            "notaurl",
+            "[github] url: must be an http:// or https:// URL",
+        ),
+        (
+            "github.api_url",
+            "ftp://x",
+            "[github] api_url: must be an http:// or https:// URL",
+        ),
+        (
+            "http.headers.\"a corp\".X-Api",
+            "v",
+            "the key must be a host name",
+        ),
+        (
+            "http.headers.\"a.corp\".X-Api",
+            "${UNCLOSED",
+            "a `${` without its `}`",
+        ),
+        (
+            "http.ca_certificates",
+            &format!("[\"{}\"]", pem.display()),
+            "[http] ca_certificates",
+        ),
+    ] {
+        let err = text(&m.run(&a, &["config", "set", key, value], 2).stderr);
+        assert!(
+            err.contains(said) && err.contains("is unchanged"),
+            "{key}: {err}"
+        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), before, "{key}");
+    }
+    // A header naming a variable that is not set is fine: it is needed only by a
+    // request to that host.
+    m.run(
+        &a,
+        &[
+            "config",
+            "set",
+            "http.headers.\"artifacts.corp\".Authorization",
+            "Bearer ${ART_TOKEN_UNSET}",
+        ],
+        0,
+    );
+
+    // A file already holding values vx refuses (written by hand): doctor names each,
+    // an edit that adds none is allowed, one that adds one is not, and unset takes
+    // them out one at a time.
+    std::fs::write(
+        &path,
+        "[github]\nurl = \"notaurl\"\napi_url = \"ftp://x\"\n",
+    )
+    .unwrap();
+    let found = problems_of(&m, &a, "config");
+    assert_eq!(found.len(), 2, "{found:#?}");
+    let what = found[0]["what"].as_str().unwrap();
+    assert!(
+        what.contains("[github] url: must be an http:// or https:// URL")
+            && what.contains(&path.display().to_string()),
+        "{what}"
+    );
+    m.run(&a, &["config", "list"], 2);
+    m.run(&a, &["config", "set", "github.token", "ghp_x"], 0);
+    let before = std::fs::read_to_string(&path).unwrap();
+    let err = text(
+        &m.run(
+            &a,
+            &["config", "set", "http.headers.\"a corp\".X-Api", "v"],
+            2,
+        )
+        .stderr,
+    );
+    assert!(err.contains("the key must be a host name"), "{err}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
+    m.run(&a, &["config", "unset", "github.url"], 0);
+    m.run(&a, &["config", "list"], 2);
+    m.run(&a, &["config", "unset", "github.api_url"], 0);
+    m.run(&a, &["config", "list"], 0);
+    assert!(problems_of(&m, &a, "config").is_empty());
+}
+
+#[test]
+fn a_header_whose_variable_is_unset_fails_only_a_request_to_its_host() {
+    let m = Machine::new();
+    let a = m.project("a", "1.0");
+    let path = m.config();
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    // EVERYDAY.md's own example, for a host this project never asks.
+    std::fs::write(
+        &path,
+        "[http.headers.\"artifacts.corp\"]\nAuthorization = \"Bearer ${ART_TOKEN}\"\n",
+    )
+    .unwrap();
+    m.run(&a, &["sync"], 0);
+    assert!(m.installed("1.0"));
+    // A no-op sync too.
+    m.run(&a, &["sync"], 0);
+
+    // doctor names the variable (never a value) as a problem.
+    let found = problems_of(&m, &a, "network");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let what = found[0]["what"].as_str().unwrap();
+    assert!(
+        what.contains("ART_TOKEN") && what.contains("artifacts.corp"),
+        "{what}"
+    );
+    let fix = found[0]["fix"].as_str().unwrap();
+    assert!(
+        fix.ends_with("vx config unset 'http.headers.\"artifacts.corp\".Authorization'"),
+        "{fix}"
+    );
+    let out = m
+        .vx(&a)
+        .env("ART_TOKEN", "s3cret-art-token")
+        .args(["doctor", "--offline", "--json"])
+        .output()
+        .unwrap();
+    assert!(!text(&out.stdout).contains("s3cret-art-token"));
+    assert!(
+        problems(&out).iter().all(|f| f["check"] != "network"),
+        "{:#?}",
+        problems(&out)
+    );
+
+    // A header for the host the download is on: the request is not sent without the
+    // variable, and the tool's failure names it and the host.
+    let host = m.server.url("");
+    let host = host
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
+    std::fs::write(
+        &path,
+        format!("[http.headers.\"{host}\"]\nAuthorization = \"Bearer ${{ART_TOKEN}}\"\n"),
+    )
+    .unwrap();
+    let b = m.project("b", "2.0");
+    let hits = m.server.hits();
+    let out = m.run(&b, &["sync", "--headless"], 1);
+    let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(
+        said.contains("the environment variable ART_TOKEN is not set") && said.contains(&host),
+        "{said}"
+    );
+    assert_eq!(m.server.hits(), hits, "nothing was sent");
+    assert!(!m.installed("2.0"));
+    let out = m
+        .vx(&b)
+        .env("ART_TOKEN", "s3cret-art-token")
+        .args(["sync", "--headless"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(m.installed("2.0"));
+}
+
+#[test]
+fn config_get_set_unset_and_list_share_one_key_syntax() {
+    let m = Machine::new();
+    let a = m.project("a", "1.0");
+    let rule = "url_replacements.\"https://nodejs.org/\"";
+    let header = "http.headers.\"artifacts.corp\".X-Api";
+    m.run(
+        &a,
+        &["config", "set", rule, "http://127.0.0.1:9/nodejs/"],
+        0,
+    );
+    m.run(&a, &["config", "set", header, "v"], 0);
+    let got = m.run(&a, &["config", "get", rule], 0);
+    assert_eq!(text(&got.stdout), "http://127.0.0.1:9/nodejs/\n");
+    // Any TOML spelling of the same key.
+    let got = m.run(
+        &a,
+        &["config", "get", "url_replacements.'https://nodejs.org/'"],
+        0,
+    );
+    assert_eq!(text(&got.stdout), "http://127.0.0.1:9/nodejs/\n");
+    assert_eq!(
+        text(&m.run(&a, &["config", "get", header], 0).stdout),
+        "***\n"
+    );
+
+    // `list` prints each key as get, set and unset take it: each pastes back.
+    let listed = text(&m.run(&a, &["config", "list"], 0).stdout);
+    let keys: Vec<&str> = listed
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert!(keys.contains(&rule) && keys.contains(&header), "{listed}");
+    for key in keys {
+        m.run(&a, &["config", "get", key], 0);
+    }
+    let json: serde_json::Value =
+        serde_json::from_slice(&m.run(&a, &["config", "list", "--json"], 0).stdout).unwrap();
+    assert!(
+        json.as_array().unwrap().iter().any(|e| e["key"] == header),
+        "{json}"
+    );
+
+    // The unquoted forms name no setting: said so, with the quoted form, once.
+    let before = std::fs::read_to_string(m.config()).unwrap();
+    for args in [
+        ["config", "unset", "http.headers.artifacts.corp.X-Api"],
+        ["config", "get", "http.headers.artifacts.corp.X-Api"],
+    ] {
+        let err = text(&m.run(&a, &args, 2).stderr);
+        assert!(
+            err.contains("names no setting")
+                && err.contains(&format!("did you mean `{header}`?"))
+                && !err.contains("not a table")
+                && err.matches("artifacts.corp.X-Api").count() == 1,
+            "{err}"
+        );
+    }
+    let err = text(
+        &m.run(
+            &a,
+            &["config", "get", "url_replacements.https://nodejs.org/"],
+            2,
+        )
+        .stderr,
+    );
+    assert!(err.contains(&format!("did you mean `{rule}`?")), "{err}");
+    assert_eq!(std::fs::read_to_string(m.config()).unwrap(), before);
+
+    m.run(&a, &["config", "unset", header], 0);
+    m.run(&a, &["config", "unset", rule], 0);
+    m.run(&a, &["config", "get", header], 1);
+    m.run(&a, &["config", "get", rule], 1);
+}
+
+// ---- files vx edits, behind a symbolic link ----
+
+fn is_link(path: &Path) -> bool {
+    std::fs::symlink_metadata(path)
+        .unwrap()
+        .file_type()
+        .is_symlink()
+}
+
+#[test]
+fn a_symlinked_config_or_manifest_stays_a_link_and_its_target_gets_the_edit() {
+    use std::os::unix::fs::symlink;
+    let m = Machine::new();
+    let dotfiles = m.dir.path().join("dotfiles");
+    std::fs::create_dir_all(&dotfiles).unwrap();
+    let config_dir = m.config().parent().unwrap().to_owned();
+    std::fs::create_dir_all(&config_dir).unwrap();
+    let elsewhere = m.dir.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+
+    // The user config, linked by a dotfiles manager.
+    std::fs::write(dotfiles.join("config.toml"), "# from my dotfiles\n").unwrap();
+    symlink(dotfiles.join("config.toml"), m.config()).unwrap();
+    m.run(
+        &elsewhere,
+        &["config", "set", "github.url", "https://ghe.corp"],
+        0,
+    );
+    assert!(is_link(&m.config()));
+    let target = std::fs::read_to_string(dotfiles.join("config.toml")).unwrap();
+    assert!(
+        target.contains("# from my dotfiles\n") && target.contains("https://ghe.corp"),
+        "{target}"
+    );
+
+    // The global toolset's vx.toml, moved into the dotfiles and linked back.
+    let global = config_dir.join("vx.toml");
+    let url = m.server.url("/greet-{version}.tar.gz");
+    let use_global = |version: &str, code: i32| {
+        m.run(
+            &elsewhere,
+            &[
+                "use",
+                "-g",
+                &format!("greet@{version}"),
+                "--url",
+                &url,
+                "--headless",
+            ],
+            code,
+        )
+    };
+    use_global("1.0", 0);
+    std::fs::rename(&global, dotfiles.join("vx.toml")).unwrap();
+    symlink("../../../dotfiles/vx.toml", &global).unwrap();
+    use_global("2.0", 0);
+    assert!(is_link(&global));
+    let target = std::fs::read_to_string(dotfiles.join("vx.toml")).unwrap();
+    assert!(target.contains("version = \"2.0\""), "{target}");
+    // A link to nothing (the dotfiles moved): said, naming both; nothing created.
+    std::fs::rename(dotfiles.join("vx.toml"), dotfiles.join("moved.toml")).unwrap();
+    let out = m
+        .vx(&elsewhere)
+        .args(["use", "-g", "greet@1.0", "--url", &url, "--headless"])
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("is a symbolic link to") && err.contains("which does not exist"),
+        "{err}"
+    );
+    assert!(is_link(&global) && !dotfiles.join("vx.toml").exists());
+
+    // A project's vx.toml linked into the dotfiles: `vx add` edits the target.
+    let p = m.project("p", "1.0");
+    std::fs::rename(p.join("vx.toml"), dotfiles.join("p.toml")).unwrap();
+    symlink("../dotfiles/p.toml", p.join("vx.toml")).unwrap();
+    m.run(
+        &p,
+        &["add", "hello@2.0", "--url", &url, "--sha256", &m.sha],
+        0,
+    );
+    assert!(is_link(&p.join("vx.toml")));
+    let target = std::fs::read_to_string(dotfiles.join("p.toml")).unwrap();
+    assert!(
+        target.contains("[tools.hello]") && target.contains("[tools.greet]"),
+        "{target}"
+    );
+    // No temporary file left beside the links or the targets.
+    for dir in [&dotfiles, &config_dir, &p] {
+        let names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(names.iter().all(|n| !n.starts_with(".vx-")), "{names:?}");
+    }
+}
+
 // ---- vx cache ----
 
 fn age(path: &Path, days: u64) {

@@ -232,15 +232,16 @@ fn a_bearer_header_comes_from_the_user_config_with_its_variable_filled_in() {
     ));
     m.user_config("[http.headers.\"127.0.0.1\"]\nAuthorization = \"Bearer ${VX_TEST_TOKEN}\"\n");
 
-    // The variable unset: said once, naming the variable, before any download.
+    // The variable unset: the tool whose download needs it fails, naming the variable
+    // and the host, and nothing is sent.
     let out = m
         .sync(&[])
         .env_remove("VX_TEST_TOKEN")
         .assert()
-        .code(2)
+        .code(1)
         .get_output()
         .clone();
-    let err = text(&out.stderr);
+    let err = format!("{}{}", text(&out.stdout), text(&out.stderr));
     assert!(
         err.contains("[http.headers.\"127.0.0.1\"] Authorization: the environment variable VX_TEST_TOKEN is not set"),
         "{err}"
