@@ -732,13 +732,19 @@ fn credentials_in_vx_toml_are_refused_where_they_are() {
     let (problem, loc, msg) = self::problem(&format!(
         "[settings]\nmirrors = [\"file:///m\", \"https://u:s3cret@cache.corp/{{sha256}}\"]\n{tools}"
     ));
-    assert_eq!(problem, Problem::CredentialsInUrl);
+    assert!(matches!(problem, Problem::CredentialsInUrl(_)), "{msg}");
     assert_eq!(loc, at(2, 25));
     assert!(!msg.contains("s3cret"), "{msg}");
     let (problem, loc, _) = self::problem(&format!(
         "[settings.url_replacements]\n\"https://a/\" = \"https://u:p@b/\"\n{tools}"
     ));
-    assert_eq!((problem, loc), (Problem::CredentialsInUrl, at(2, 16)));
+    assert_eq!(
+        (problem, loc),
+        (
+            Problem::CredentialsInUrl("https://***@b/".to_owned()),
+            at(2, 16)
+        )
+    );
 }
 
 #[test]

@@ -13,6 +13,7 @@ mod common;
 mod faults;
 mod hostile;
 mod lock;
+mod lock_edges;
 mod sync;
 mod windows;
 mod windows_runtimes;
