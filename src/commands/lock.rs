@@ -97,7 +97,7 @@ pub fn relock_and_write(
         allow_provenance_loss,
         offline,
     )?;
-    lock.write(&lock_path)
+    lock.write_for(manifest)
         .map_err(|e| Error::environment(Because::new("cannot write the lock", e)))?;
     tell(&report, &lock_path, platforms);
     Ok(report.code)

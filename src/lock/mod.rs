@@ -447,6 +447,24 @@ impl Lock {
         if self.is_empty() && !path.exists() {
             return Ok(());
         }
+        self.write_text(path)
+    }
+
+    /// [`Lock::write`] for `manifest`, beside it: a manifest that lists no tools (only
+    /// `[env]` or `[scripts]`) gets its lock too, empty, since that is the whole truth
+    /// (as cargo writes a Cargo.lock for a crate without dependencies); `vx lock
+    /// --check` and `vx doctor` then find it.
+    pub fn write_for(&self, manifest: &crate::manifest::Manifest) -> Result<(), LockError> {
+        let path = manifest.lock_path();
+        if manifest.tools.is_empty() {
+            self.write_text(&path)
+        } else {
+            self.write(&path)
+        }
+    }
+
+    /// The lock's text written to `path`, unless the file holds it already.
+    fn write_text(&self, path: &Path) -> Result<(), LockError> {
         let text = self.to_text();
         if crate::bounded_read::read(path, MAX_LOCK_BYTES).is_ok_and(|old| old == text.as_bytes()) {
             return Ok(());

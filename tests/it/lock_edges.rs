@@ -76,3 +76,37 @@ fn vx_add_and_vx_use_refuse_a_url_with_a_password_and_leave_vx_toml_as_it_was() 
         assert!(!work.dir.path().join("vx.lock").exists());
     }
 }
+
+#[test]
+fn a_project_without_tools_gets_an_empty_lock_that_check_and_doctor_accept() {
+    let work = Work::new();
+    work.write_manifest("[env]\nRUST_LOG = \"info\"\n\n[scripts]\nhi = \"echo hi\"\n\n[tools]\n");
+    let lock = work.dir.path().join("vx.lock");
+    let (code, out) = run(&work, &["lock", "--check"]);
+    assert_eq!(
+        (code, out.contains("is missing; run `vx lock`")),
+        (1, true),
+        "{out}"
+    );
+    let (code, out) = run(&work, &["lock"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("locked"), "{out}");
+    let text = std::fs::read_to_string(&lock).expect("vx lock wrote vx.lock");
+    assert!(text.contains("version = 1"), "{text}");
+    let (code, out) = run(&work, &["lock", "--check"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("is up to date"), "{out}");
+    let (_, out) = run(&work, &["doctor", "--offline", "--json"]);
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == "lock")
+        .expect("a lock finding");
+    assert_eq!(finding["status"], "ok", "{finding}");
+    // `vx sync` writes it too, as cargo writes Cargo.lock on a build.
+    std::fs::remove_file(&lock).unwrap();
+    work.sync(&["--headless"]).assert().code(0);
+    assert_eq!(std::fs::read_to_string(&lock).unwrap(), text);
+}
