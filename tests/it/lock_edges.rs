@@ -6,6 +6,8 @@
 use crate::common;
 
 use common::*;
+use vx::demo::fixture::{Route, TestServer, noise_seeded};
+use vx::format::ArchiveFormat;
 
 const PASSWORD: &str = "S3CRETPW";
 
@@ -109,4 +111,59 @@ fn a_project_without_tools_gets_an_empty_lock_that_check_and_doctor_accept() {
     std::fs::remove_file(&lock).unwrap();
     work.sync(&["--headless"]).assert().code(0);
     assert_eq!(std::fs::read_to_string(&lock).unwrap(), text);
+}
+
+/// A project of one tool, `t`, served from a loopback server, and its lock written.
+fn locked_project() -> (Work, TestServer) {
+    let body = archive(ArchiveFormat::TarGz, noise_seeded(2000, 7));
+    let server = TestServer::start(vec![("/t-1.0.tar.gz".to_owned(), Route::Ok(body))]);
+    let work = Work::new();
+    work.write_manifest(&format!(
+        "[tools.t]\nversion = \"1.0\"\nurl = \"{}\"\nstrip_components = 1\n",
+        server.url("/t-{version}.tar.gz")
+    ));
+    let (code, out) = run(&work, &["lock", "--headless"]);
+    assert_eq!(code, 0, "{out}");
+    (work, server)
+}
+
+#[test]
+fn a_lock_with_merge_conflict_markers_is_named_so_and_vx_lock_writes_it_again() {
+    let (work, _server) = locked_project();
+    let path = work.dir.path().join("vx.lock");
+    let good = std::fs::read_to_string(&path).unwrap();
+    let size = good.lines().find(|l| l.starts_with("size = ")).unwrap();
+    let line = good.lines().position(|l| l == size).unwrap() + 1;
+    let conflicted = good.replace(
+        size,
+        &format!("<<<<<<< HEAD\n{size}\n=======\nsize = 1\n>>>>>>> theirs"),
+    );
+    std::fs::write(&path, &conflicted).unwrap();
+    let place = format!("vx.lock:{line}:1: holds a merge's conflict markers");
+    let store = work.store();
+    let store = store.to_str().unwrap();
+    for args in [
+        &["sync", "--headless", "--store", store][..],
+        &["lock", "--check"],
+        &["lock", "--dry-run"],
+        &["env"],
+    ] {
+        let (code, out) = run(&work, args);
+        assert_eq!(code, 2, "{args:?}: {out}");
+        assert!(out.contains(&place), "{args:?}: {out}");
+        assert!(
+            out.contains("run `vx lock` to write it again"),
+            "{args:?}: {out}"
+        );
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), conflicted);
+    }
+    // The advice works: vx lock says what it does and writes the lock again.
+    let (code, out) = run(&work, &["lock", "--headless"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains(&place), "{out}");
+    assert!(out.contains("every tool is resolved anew"), "{out}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), good);
+    let (code, out) = run(&work, &["lock", "--check"]);
+    assert_eq!(code, 0, "{out}");
+    work.sync(&["--headless", "--locked"]).assert().code(0);
 }
