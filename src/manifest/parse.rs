@@ -804,7 +804,7 @@ impl Parser<'_> {
             registry: Some(RegistryRequest {
                 lookup,
                 constraint: text.to_owned(),
-                at: Location::from_offset(self.text, key.span().start),
+                at: Some(Location::from_offset(self.text, key.span().start)),
             }),
             verify: None,
             version_file: None,

@@ -638,7 +638,7 @@ fn a_tool_named_by_a_registry_has_a_constraint_and_no_url() {
         (req(0).lookup, req(0).constraint),
         ("ripgrep".into(), "14".into())
     );
-    assert_eq!(req(0).at, Location { line: 6, column: 1 });
+    assert_eq!(req(0).at, Some(Location { line: 6, column: 1 }));
     assert_eq!(req(1).lookup, "cli/cli");
     assert_eq!(m.tools[2].os, ["linux"]);
     assert_eq!(

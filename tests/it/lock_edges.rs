@@ -5,6 +5,7 @@
 
 use crate::common;
 
+use common::publishers::node;
 use common::*;
 use vx::demo::fixture::{Route, TestServer, noise_seeded};
 use vx::format::ArchiveFormat;
@@ -166,4 +167,68 @@ fn a_lock_with_merge_conflict_markers_is_named_so_and_vx_lock_writes_it_again() 
     let (code, out) = run(&work, &["lock", "--check"]);
     assert_eq!(code, 0, "{out}");
     work.sync(&["--headless", "--locked"]).assert().code(0);
+}
+
+/// `vx ARGS` on `project`'s machine: its exit code and everything it printed.
+fn run_in(project: &Project, args: &[&str]) -> (i32, String) {
+    let out = project.vx().args(args).output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
+#[test]
+fn a_version_named_on_the_command_line_is_said_of_the_argument_not_of_a_vx_toml_line() {
+    let dist = node::serve(&[
+        node::Release::listed("22.12.0", Some("Jod")),
+        node::Release::listed("20.11.1", Some("Iron")),
+    ]);
+    let manifest = "# ours\n\n[env]\nA = \"1\"\n\n[tools]\nnode = \"22\"\n";
+    let project = Project::new(&node::config(&dist), manifest);
+    let (code, out) = run_in(&project, &["exec", "node@18.0.0", "--", "node", "-v"]);
+    assert_ne!(code, 0, "{out}");
+    assert!(
+        out.contains("node@18.0.0: no version of node matches `18.0.0`"),
+        "{out}"
+    );
+    assert!(!out.contains("vx.toml:"), "{out}");
+    // Outside any project: no vx.toml to point into.
+    std::fs::remove_file(project.work.manifest()).unwrap();
+    let (code, out) = run_in(&project, &["x", "node@19", "--", "node", "-v"]);
+    assert_ne!(code, 0, "{out}");
+    assert!(
+        out.contains("node@19: no version of node matches `19`"),
+        "{out}"
+    );
+    assert!(!out.contains("vx.toml:"), "{out}");
+}
+
+#[test]
+fn a_bad_flag_of_vx_add_is_named_and_vx_toml_is_left_as_it_was() {
+    let work = Work::new();
+    let manifest = "# ours\n[tools]\n";
+    work.write_manifest(manifest);
+    for (flags, said) in [
+        (
+            &["--sha256", "nothex"][..],
+            "--sha256: sha256 \"nothex\" is invalid",
+        ),
+        (&["--bin", "../up"][..], "--bin: "),
+    ] {
+        let mut args = vec![
+            "add",
+            "t@1.0",
+            "--url",
+            "http://127.0.0.1:9/t-{version}.tar.gz",
+        ];
+        args.extend_from_slice(flags);
+        let (code, out) = run(&work, &args);
+        assert_eq!(code, 2, "{flags:?}: {out}");
+        assert!(out.contains(said), "{flags:?}: {out}");
+        assert!(!out.contains("vx.toml:"), "{flags:?}: {out}");
+        assert_eq!(std::fs::read_to_string(work.manifest()).unwrap(), manifest);
+    }
 }
