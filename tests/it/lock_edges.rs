@@ -7,7 +7,7 @@ use crate::common;
 
 use common::publishers::node;
 use common::*;
-use vx::demo::fixture::{Route, TestServer, noise_seeded};
+use vx::demo::fixture::{Item, Route, TestServer, archive_bytes, noise_seeded};
 use vx::format::ArchiveFormat;
 
 const PASSWORD: &str = "S3CRETPW";
@@ -230,5 +230,52 @@ fn a_bad_flag_of_vx_add_is_named_and_vx_toml_is_left_as_it_was() {
         assert!(out.contains(said), "{flags:?}: {out}");
         assert!(!out.contains("vx.toml:"), "{flags:?}: {out}");
         assert_eq!(std::fs::read_to_string(work.manifest()).unwrap(), manifest);
+    }
+}
+
+#[test]
+fn an_archive_vx_sync_would_refuse_is_refused_at_lock_time_for_every_platform() {
+    for (link, why) in [
+        ("/etc/passwd", "symlink target is an absolute path"),
+        (
+            "../../../etc/passwd",
+            "symlink target points outside the destination",
+        ),
+    ] {
+        let body = archive_bytes(
+            ArchiveFormat::TarGz,
+            &[
+                Item::Dir("x/"),
+                Item::File("x/ok", b"#!/bin/sh\necho ok\n".to_vec(), 0o755),
+                Item::Symlink("x/evil", link),
+            ],
+        );
+        let server = TestServer::start(vec![("/evil.tar.gz".to_owned(), Route::Ok(body))]);
+        let work = Work::new();
+        // Another platform than this one is locked from the archive's listing alone.
+        let manifest = format!(
+            "[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\"]\n\n[tools.evil]\n\
+             version = \"1.0\"\nurl = \"{}\"\n",
+            server.url("/evil.tar.gz")
+        );
+        work.write_manifest(&manifest);
+        let (code, out) = run(&work, &["lock", "--headless"]);
+        assert_ne!(code, 0, "{out}");
+        assert!(out.contains(&format!("\"x/evil\": {why}")), "{out}");
+        assert!(out.contains("not locked for macos-aarch64: evil"), "{out}");
+        let lock = std::fs::read_to_string(work.dir.path().join("vx.lock")).unwrap_or_default();
+        assert!(!lock.contains("evil.tar.gz"), "{lock}");
+        // vx add locks nothing and leaves vx.toml as it was.
+        work.write_manifest("[tools]\n");
+        let (code, out) = run(
+            &work,
+            &["add", "evil@1.0", "--url", &server.url("/evil.tar.gz")],
+        );
+        assert_ne!(code, 0, "{out}");
+        assert!(out.contains(why), "{out}");
+        assert_eq!(
+            std::fs::read_to_string(work.manifest()).unwrap(),
+            "[tools]\n"
+        );
     }
 }
