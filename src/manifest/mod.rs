@@ -214,7 +214,7 @@ pub enum Problem {
     /// mirror, a URL replacement) with a user name or password (`user:password@`) in
     /// it; the URL is shown with them hidden (`http://***@host/…`).
     #[error(
-        "{0} holds credentials (user:password@), and vx.toml is shared: remove them and put them in a netrc file (`machine HOST login USER password …`) or the user config's [http.headers.\"HOST\"] (`vx config path` prints where it is)"
+        "{0} holds credentials (user:password@), which belong in the user config or a netrc file, never in vx.toml (it is shared): netrc's `machine HOST login USER password …`, or the user config's [http.headers.\"HOST\"] (`vx config path` prints where it is)"
     )]
     CredentialsInUrl(String),
     /// A `url_replacements` rule or a mirror that cannot be used.

@@ -14,13 +14,7 @@ const PASSWORD: &str = "S3CRETPW";
 
 /// `vx ARGS` in `work`: its exit code and everything it printed (stdout then stderr).
 fn run(work: &Work, args: &[&str]) -> (i32, String) {
-    let out = work.vx().args(args).output().unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code().unwrap_or(-1), text)
+    code_and_output(work.vx().args(args))
 }
 
 #[test]
@@ -171,13 +165,7 @@ fn a_lock_with_merge_conflict_markers_is_named_so_and_vx_lock_writes_it_again() 
 
 /// `vx ARGS` on `project`'s machine: its exit code and everything it printed.
 fn run_in(project: &Project, args: &[&str]) -> (i32, String) {
-    let out = project.vx().args(args).output().unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code().unwrap_or(-1), text)
+    code_and_output(project.vx().args(args))
 }
 
 #[test]
