@@ -272,8 +272,7 @@ impl ProjectSync {
             if relocked.code != crate::exit::OK && code == crate::exit::OK {
                 code = relocked.code;
             }
-            lock.write(&manifest.lock_path())
-                .map_err(ProjectError::WriteLock)?;
+            lock.write_for(manifest).map_err(ProjectError::WriteLock)?;
         }
         Ok(SyncOutcome { code, relocked })
     }

@@ -427,6 +427,19 @@ pub fn has_userinfo(url: &str) -> bool {
     authority.contains('@')
 }
 
+/// `url` with its userinfo (`user:password@`, `token@`) replaced by `***@`, fit to show
+/// where a URL that should not hold credentials does: the host stays, the secret goes.
+/// A URL without userinfo comes back as it is.
+pub fn hide_userinfo(url: &str) -> std::borrow::Cow<'_, str> {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let authority = &url[start..];
+    let end = authority.find(['/', '?', '#']).unwrap_or(authority.len());
+    match authority[..end].rfind('@') {
+        Some(at) => format!("{}***{}", &url[..start], &url[start + at..]).into(),
+        None => url.into(),
+    }
+}
+
 /// A YAML parser's words for nesting past its depth limit ("recursion limit exceeded",
 /// "budget breached: Depth …"), said as a reader would: too deeply nested.
 pub fn yaml_too_deep(message: &str) -> Option<String> {
@@ -565,5 +578,8 @@ mod tests {
         }
         assert!(has_userinfo("https://u:p@h/x"));
         assert!(!has_userinfo("https://h/x@y"));
+        assert_eq!(hide_userinfo("http://bob:PW@h:1/x@y"), "http://***@h:1/x@y");
+        assert_eq!(hide_userinfo("https://tok@h"), "https://***@h");
+        assert_eq!(hide_userinfo("https://h/x@y"), "https://h/x@y");
     }
 }

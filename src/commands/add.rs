@@ -79,6 +79,11 @@ impl Edited {
                     sha256: sha256.cloned(),
                     bin: bins.to_vec(),
                 };
+                // A bad flag is said of the flag, before vx.toml is touched (a URL
+                // already in vx.toml is the parse's below, at its line).
+                if source.url.is_some() {
+                    tool.check(path).map_err(Error::usage)?;
+                }
                 (
                     edit::add(text, &tool),
                     format!("{name} {version}"),

@@ -34,7 +34,22 @@ pub fn run(args: &LockArgs) -> Result<i32, Error> {
         },
     )?;
     let lock_path = manifest.lock_path();
-    let existing = Lock::load(&lock_path).map_err(Error::usage)?;
+    let existing = match Lock::load(&lock_path) {
+        Ok(existing) => existing,
+        // A lock whose content cannot be read (a merge's conflict markers) is what
+        // `vx lock` is for: every other command sends the user here, so this one
+        // starts afresh and says so (what the old file pinned is not kept), as cargo
+        // and npm regenerate theirs. `--check` and `--dry-run` only tell.
+        Err(e) if !args.check && !args.dry_run && e.invalid_content().is_some() => {
+            vx::note!(
+                "vx: warning: {}: every tool is resolved anew from {} and the lock written again (what it pinned is not kept)",
+                vx_tui::text::sanitize(&e.invalid_content().unwrap_or_default()),
+                manifest.path.display()
+            );
+            None
+        }
+        Err(e) => return Err(Error::usage(e)),
+    };
     let platforms = platforms(&args.platforms, &manifest);
     let names: Vec<String> = platforms.iter().map(Platform::to_string).collect();
     if args.check {
@@ -97,7 +112,7 @@ pub fn relock_and_write(
         allow_provenance_loss,
         offline,
     )?;
-    lock.write(&lock_path)
+    lock.write_for(manifest)
         .map_err(|e| Error::environment(Because::new("cannot write the lock", e)))?;
     tell(&report, &lock_path, platforms);
     Ok(report.code)

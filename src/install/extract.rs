@@ -552,19 +552,13 @@ impl Unpacker<'_> {
                 self.write_file(&path, data, mode)
             }
             Kind::Symlink(target) => {
-                self.check_symlink(raw, &rel, &target)?;
+                check_symlink(raw, &rel, &target)?;
                 let path = self.target(raw, &rel)?;
                 platform_fs::symlink(&target, &path)
                     .map_err(|source| ExtractError::Write { path, source })
             }
             Kind::HardLink(target) => {
-                // Refusals name the entry being unpacked, not its target.
-                let Some(target_rel) = self
-                    .relative(&target)
-                    .map_err(|_| refuse(raw, "hard link target is absolute, empty or has `..`"))?
-                else {
-                    return Err(refuse(raw, "hard link target is stripped away"));
-                };
+                let target_rel = hard_link_target(raw, &target, self.strip)?;
                 let source_path = self.dest.join(&target_rel);
                 // The target's parents must be real directories and the target a
                 // regular file: a link to anything else could reach outside.
@@ -572,10 +566,7 @@ impl Unpacker<'_> {
                 match fs::symlink_metadata(&source_path) {
                     Ok(meta) if meta.is_file() => {}
                     _ => {
-                        return Err(refuse(
-                            raw,
-                            "hard link target is not a file unpacked earlier",
-                        ));
+                        return Err(refuse(raw, HARD_LINK_NOT_A_FILE));
                     }
                 }
                 let path = self.target(raw, &rel)?;
@@ -635,38 +626,6 @@ impl Unpacker<'_> {
         }
     }
 
-    /// A link at `rel` may point to `(..)*(name)*` (all `..` first) and must not climb
-    /// above the destination from the link's directory.
-    fn check_symlink(&self, raw: &Path, rel: &Path, target: &Path) -> Result<(), ExtractError> {
-        if target.as_os_str().is_empty() {
-            return Err(refuse(raw, "symlink with an empty target"));
-        }
-        let mut depth = rel.components().count() - 1;
-        let mut seen_name = false;
-        for component in target.components() {
-            match component {
-                Component::Normal(_) => seen_name = true,
-                Component::CurDir => {}
-                Component::ParentDir if seen_name => {
-                    return Err(refuse(
-                        raw,
-                        "symlink target uses `..` after a directory name",
-                    ));
-                }
-                Component::ParentDir => {
-                    if depth == 0 {
-                        return Err(refuse(raw, "symlink target points outside the destination"));
-                    }
-                    depth -= 1;
-                }
-                Component::RootDir | Component::Prefix(_) => {
-                    return Err(refuse(raw, "symlink target is an absolute path"));
-                }
-            }
-        }
-        Ok(())
-    }
-
     fn write_file(
         &mut self,
         path: &Path,
@@ -703,6 +662,55 @@ impl Unpacker<'_> {
         // Permission bits only: no setuid, setgid or sticky bits from an archive.
         platform_fs::set_unpacked_mode(&out, mode).map_err(write_err)
     }
+}
+
+/// A link at `rel` may point to `(..)*(name)*` (all `..` first) and must not climb
+/// above the destination from the link's directory. Unpacking and the lock's listing
+/// ([`super::listing`]) both apply it.
+pub(super) fn check_symlink(raw: &Path, rel: &Path, target: &Path) -> Result<(), ExtractError> {
+    if target.as_os_str().is_empty() {
+        return Err(refuse(raw, "symlink with an empty target"));
+    }
+    let mut depth = rel.components().count() - 1;
+    let mut seen_name = false;
+    for component in target.components() {
+        match component {
+            Component::Normal(_) => seen_name = true,
+            Component::CurDir => {}
+            Component::ParentDir if seen_name => {
+                return Err(refuse(
+                    raw,
+                    "symlink target uses `..` after a directory name",
+                ));
+            }
+            Component::ParentDir => {
+                if depth == 0 {
+                    return Err(refuse(raw, "symlink target points outside the destination"));
+                }
+                depth -= 1;
+            }
+            Component::RootDir | Component::Prefix(_) => {
+                return Err(refuse(raw, "symlink target is an absolute path"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Why a hard link's target is refused when it is not a regular file met earlier.
+pub(super) const HARD_LINK_NOT_A_FILE: &str = "hard link target is not a file unpacked earlier";
+
+/// Where the hard link entry `raw` points, relative to the destination once `strip`
+/// components are taken off: refused when absolute, empty, with `..`, or stripped away
+/// (refusals name the entry, not its target). Unpacking and the listing apply it.
+pub(super) fn hard_link_target(
+    raw: &Path,
+    target: &Path,
+    strip: usize,
+) -> Result<PathBuf, ExtractError> {
+    relative_path(target, strip)
+        .map_err(|_| refuse(raw, "hard link target is absolute, empty or has `..`"))?
+        .ok_or_else(|| refuse(raw, "hard link target is stripped away"))
 }
 
 mod xz;

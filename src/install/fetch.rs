@@ -24,7 +24,7 @@ use super::partial::Kept;
 use super::{InstallOptions, ProgressSink, Retry};
 use crate::net::url::file_path;
 use crate::net::{Client, NetError, Request, Timeouts};
-use crate::validate::{self, FieldError, Scheme};
+use crate::validate::{self, FieldError, Scheme, hide_userinfo};
 
 /// Size of one read: the unit of progress reports and cancel checks.
 pub const CHUNK: usize = 64 * 1024;
@@ -47,7 +47,7 @@ pub enum FetchError {
     #[error(transparent)]
     BadUrl(#[from] FieldError),
     /// The server answered with a status other than 2xx.
-    #[error("{url}: the server answered HTTP {status}{}", reason_suffix(*status))]
+    #[error("{shown_url}: the server answered HTTP {status}{}", reason_suffix(*status), shown_url = hide_userinfo(.url))]
     Status {
         /// The URL requested.
         url: String,
@@ -59,7 +59,7 @@ pub enum FetchError {
     #[error(transparent)]
     Net(NetError),
     /// The body ended (or the connection broke) before `Content-Length` bytes arrived.
-    #[error("{url}: the connection closed after {got} of {expected} bytes")]
+    #[error("{shown_url}: the connection closed after {got} of {expected} bytes", shown_url = hide_userinfo(.url))]
     Truncated {
         /// The URL requested.
         url: String,
@@ -69,7 +69,7 @@ pub enum FetchError {
         expected: u64,
     },
     /// Reading the body failed with no length to compare against.
-    #[error("{url}: the download failed after {got} bytes: {source}")]
+    #[error("{shown_url}: the download failed after {got} bytes: {source}", shown_url = hide_userinfo(.url))]
     Read {
         /// The URL requested.
         url: String,
@@ -80,7 +80,7 @@ pub enum FetchError {
         source: io::Error,
     },
     /// The body is larger than [`InstallOptions::max_download_bytes`].
-    #[error("{url}: the download is larger than the {limit}-byte limit")]
+    #[error("{shown_url}: the download is larger than the {limit}-byte limit", shown_url = hide_userinfo(.url))]
     TooLarge {
         /// The URL requested.
         url: String,
@@ -88,7 +88,7 @@ pub enum FetchError {
         limit: u64,
     },
     /// The source announces or sends more than the size the lock records.
-    #[error("{url}: the source has more than the {size} bytes the lock records")]
+    #[error("{shown_url}: the source has more than the {size} bytes the lock records", shown_url = hide_userinfo(.url))]
     LargerThanLocked {
         /// The URL requested.
         url: String,
@@ -117,7 +117,7 @@ pub enum FetchError {
     // The actual hash comes first: it is what a user needs, and the board keeps only the
     // first 112 bytes of a message. The parts, `; `-separated, go on lines of their own
     // in the summary (`report::layout`).
-    #[error("checksum mismatch: got sha256 {actual}; expected {expected}; from {url}")]
+    #[error("checksum mismatch: got sha256 {actual}; expected {expected}; from {shown_url}", shown_url = hide_userinfo(.url))]
     ChecksumMismatch {
         /// The URL downloaded.
         url: String,
@@ -130,7 +130,7 @@ pub enum FetchError {
     #[error("cancelled during download")]
     Cancelled,
     /// The server sent nothing for [`InstallOptions::read_timeout`].
-    #[error("{url}: no data for {secs} s (after {got} bytes); the server stalled")]
+    #[error("{shown_url}: no data for {secs} s (after {got} bytes); the server stalled", shown_url = hide_userinfo(.url))]
     Stalled {
         /// The URL requested.
         url: String,
@@ -143,10 +143,9 @@ pub enum FetchError {
     /// [`InstallOptions::read_timeout`]: a server that trickles a byte now and then,
     /// which never trips the read timeout.
     #[error(
-        "{url}: less than {}/s over {secs} s (after {}); the server is too slow",
+        "{shown_url}: less than {}/s over {secs} s (after {}); the server is too slow",
         vx_text::bytes(MIN_RATE),
-        vx_text::bytes(*got)
-    )]
+        vx_text::bytes(*got), shown_url = hide_userinfo(.url))]
     TooSlow {
         /// The URL requested.
         url: String,
@@ -156,7 +155,7 @@ pub enum FetchError {
         got: u64,
     },
     /// A request to continue a download was answered with a different range.
-    #[error("{url}: asked to resume at byte {asked}, the server sent {sent:?}")]
+    #[error("{shown_url}: asked to resume at byte {asked}, the server sent {sent:?}", shown_url = hide_userinfo(.url))]
     BadResume {
         /// The URL requested.
         url: String,
@@ -166,7 +165,7 @@ pub enum FetchError {
         sent: Option<String>,
     },
     /// Offline, and no local source has the bytes.
-    #[error("offline (--offline or VX_OFFLINE=1): no local copy of {}; not fetching {url}; `vx bundle import` a bundle that has it, or add a file:// mirror", sha256.as_deref().map_or_else(|| "a download without a sha256".to_owned(), |s| format!("sha256 {s}")))]
+    #[error("offline (--offline or VX_OFFLINE=1): no local copy of {}; not fetching {shown_url}; `vx bundle import` a bundle that has it, or add a file:// mirror", sha256.as_deref().map_or_else(|| "a download without a sha256".to_owned(), |s| format!("sha256 {s}")), shown_url = hide_userinfo(.url))]
     Offline {
         /// The origin's URL.
         url: String,

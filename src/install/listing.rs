@@ -5,7 +5,8 @@
 //! A tar is read as a stream (headers, with the data skipped); a zip by its central
 //! directory; both through `entries`, the walk unpacking uses, so an entry the
 //! installer refuses is refused here too. Entry paths follow the unpacking rules (`extract::relative_path`:
-//! no absolute paths, no `..`), so an archive the installer would refuse is refused
+//! no absolute paths, no `..`) and so do link targets (`extract::check_symlink`,
+//! `extract::hard_link_target`), so an archive the installer would refuse is refused
 //! at lock time too, and the entry count and the sizes the headers claim are capped
 //! by the same [`ExtractLimits`].
 
@@ -112,7 +113,7 @@ pub fn list(
         ArchiveFormat::Raw => {
             let name = extract::executable_path(raw_name, &head, true);
             lister.strip = 0;
-            lister.add(Path::new(&name), Entry::File, size)?;
+            lister.add(Path::new(&name), Entry::File, size, None)?;
         }
         compressed if compressed.is_one_file() => {
             let reader = BufReader::with_capacity(super::fetch::CHUNK, file);
@@ -122,7 +123,7 @@ pub fn list(
             let head = decoded.fill_buf().map_err(|e| lister.corrupt(e))?;
             let name = extract::executable_path(raw_name, head, true);
             lister.strip = 0;
-            lister.add(Path::new(&name), Entry::File, 0)?;
+            lister.add(Path::new(&name), Entry::File, 0, None)?;
         }
         tar => {
             let reader = BufReader::with_capacity(super::fetch::CHUNK, file);
@@ -131,6 +132,14 @@ pub fn list(
         }
     }
     Ok(lister.listing)
+}
+
+/// A listing's key for the relative path `rel`: its parts joined by `/`.
+fn key(rel: &Path) -> String {
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 struct Lister {
@@ -154,7 +163,16 @@ impl Lister {
         Ok(())
     }
 
-    fn add(&mut self, raw: &Path, entry: Entry, size: u64) -> Result<(), ExtractError> {
+    /// One more entry at `raw` (a hard link's target in `hard_link`), judged as
+    /// unpacking judges it where the listing can: its path, a symlink's target
+    /// ([`extract::check_symlink`]), a hard link's target a file listed before it.
+    fn add(
+        &mut self,
+        raw: &Path,
+        entry: Entry,
+        size: u64,
+        hard_link: Option<&Path>,
+    ) -> Result<(), ExtractError> {
         self.count()?;
         self.claimed = self.claimed.saturating_add(size);
         if self.claimed > self.limits.max_bytes {
@@ -163,12 +181,16 @@ impl Lister {
             });
         }
         if let Some(rel) = extract::relative_path(raw, self.strip)? {
-            let key = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
-            self.listing.entries.insert(key, entry);
+            if let Entry::Symlink(target) = &entry {
+                extract::check_symlink(raw, &rel, target)?;
+            }
+            if let Some(target) = hard_link {
+                let target = extract::hard_link_target(raw, target, self.strip)?;
+                if self.listing.entries.get(&key(&target)) != Some(&Entry::File) {
+                    return Err(extract::refuse(raw, extract::HARD_LINK_NOT_A_FILE));
+                }
+            }
+            self.listing.entries.insert(key(&rel), entry);
         }
         Ok(())
     }
@@ -178,13 +200,13 @@ impl Lister {
 /// (a hard link lists as the file it names).
 impl Visit for Lister {
     fn entry(&mut self, path: &Path, kind: Kind<'_>) -> Result<(), ExtractError> {
-        let (entry, size) = match kind {
-            Kind::Dir => (Entry::Dir, 0),
-            Kind::File { size, .. } => (Entry::File, size),
-            Kind::HardLink(_) => (Entry::File, 0),
-            Kind::Symlink(target) => (Entry::Symlink(target), 0),
+        let (entry, size, hard_link) = match kind {
+            Kind::Dir => (Entry::Dir, 0, None),
+            Kind::File { size, .. } => (Entry::File, size, None),
+            Kind::HardLink(target) => (Entry::File, 0, Some(target)),
+            Kind::Symlink(target) => (Entry::Symlink(target), 0, None),
         };
-        self.add(path, entry, size)
+        self.add(path, entry, size, hard_link.as_deref())
     }
 
     fn header(&mut self) -> Result<(), ExtractError> {
@@ -301,7 +323,6 @@ mod tests {
             ("package/bin/esbuild", None),
             ("package/README.md", None),
             ("package/bin/alias", Some("esbuild")),
-            ("package/bin/escape", Some("../../../etc/passwd")),
         ]);
         let limits = ExtractLimits::default();
         let ok = check(
@@ -317,7 +338,6 @@ mod tests {
         assert_eq!(ok.format, Some(ArchiveFormat::TarGz));
         for (entry, reason) in [
             ("nope/esbuild", "is not in the archive"),
-            ("bin/escape", "leads outside the install"),
             ("bin", "is not a file"),
         ] {
             let err =
@@ -332,6 +352,34 @@ mod tests {
             matches!(err, InstallError::Extract(ExtractError::NothingLeft { .. })),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_link_the_unpacker_refuses_is_refused_by_the_listing() {
+        for (target, reason) in [
+            (
+                "../../../etc/passwd",
+                "symlink target points outside the destination",
+            ),
+            ("/etc/passwd", "symlink target is an absolute path"),
+            (
+                "bin/../../x",
+                "symlink target uses `..` after a directory name",
+            ),
+        ] {
+            let archive = tar_gz(&[
+                ("package/bin/esbuild", None),
+                ("package/bin/escape", Some(target)),
+            ]);
+            let err =
+                check(archive.path(), None, 1, None, "x", ExtractLimits::default()).unwrap_err();
+            match err {
+                InstallError::Extract(ExtractError::Unsafe { entry, reason: why }) => {
+                    assert_eq!((entry.as_str(), why), ("package/bin/escape", reason));
+                }
+                other => panic!("{target}: {other}"),
+            }
+        }
     }
 
     #[test]

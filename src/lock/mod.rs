@@ -222,14 +222,15 @@ pub enum LockError {
         #[source]
         source: std::io::Error,
     },
-    /// Its content is invalid.
-    #[error("{}{}: {problem}", path.display(), location.map(|l| format!(":{}:{}", l.line, l.column)).unwrap_or_default())]
+    /// Its content is invalid (a merge's conflict markers, bad TOML, a format this vx
+    /// does not read): `vx lock` writes it again from vx.toml, which the message says.
+    #[error("{}{}: {problem}; run `vx lock` to write it again", path.display(), location.map(|l| format!(":{}:{}", l.line, l.column)).unwrap_or_default())]
     Invalid {
         /// The lock path.
         path: PathBuf,
         /// Where, when somewhere in particular.
         location: Option<Location>,
-        /// What is wrong; regenerate with `vx lock`.
+        /// What is wrong.
         problem: String,
     },
     /// It could not be written.
@@ -241,6 +242,28 @@ pub enum LockError {
         #[source]
         source: std::io::Error,
     },
+}
+
+impl LockError {
+    /// Where and why the lock's content is invalid (`PATH:LINE:COL: why`), without the
+    /// advice to run `vx lock`: for `vx lock` itself, which writes it again. `None`
+    /// for a lock that could not be read or written at all.
+    pub fn invalid_content(&self) -> Option<String> {
+        match self {
+            LockError::Invalid {
+                path,
+                location,
+                problem,
+            } => Some(format!(
+                "{}{}: {problem}",
+                path.display(),
+                location
+                    .map(|l| format!(":{}:{}", l.line, l.column))
+                    .unwrap_or_default()
+            )),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -293,6 +316,19 @@ struct Written<'a> {
     tools: &'a BTreeMap<String, LockedTool>,
 }
 
+/// The line (from 1) of the first merge conflict marker in `text`, if any: a line that
+/// starts with seven `<`, `=`, `|` or `>` (git's markers, diff3's too), which no TOML
+/// line does.
+fn conflict_marker(text: &str) -> Option<usize> {
+    text.lines()
+        .position(|line| {
+            ["<<<<<<<", "=======", "|||||||", ">>>>>>>"]
+                .iter()
+                .any(|marker| line.starts_with(marker))
+        })
+        .map(|i| i + 1)
+}
+
 /// Whether `value` is `sha256:` and 64 hex digits.
 fn is_input_hash(value: &str) -> bool {
     value
@@ -331,8 +367,14 @@ impl Lock {
         let invalid = |location, problem: String| LockError::Invalid {
             path: path.to_owned(),
             location,
-            problem: format!("{problem}; run `vx lock` to write it again"),
+            problem,
         };
+        if let Some(line) = conflict_marker(text) {
+            return Err(invalid(
+                Some(Location { line, column: 1 }),
+                "holds a merge's conflict markers (<<<<<<<, =======, >>>>>>>)".to_owned(),
+            ));
+        }
         let raw: RawLock = toml::from_str(text).map_err(|e| {
             invalid(
                 e.span().and_then(at),
@@ -447,6 +489,24 @@ impl Lock {
         if self.is_empty() && !path.exists() {
             return Ok(());
         }
+        self.write_text(path)
+    }
+
+    /// [`Lock::write`] for `manifest`, beside it: a manifest that lists no tools (only
+    /// `[env]` or `[scripts]`) gets its lock too, empty, since that is the whole truth
+    /// (as cargo writes a Cargo.lock for a crate without dependencies); `vx lock
+    /// --check` and `vx doctor` then find it.
+    pub fn write_for(&self, manifest: &crate::manifest::Manifest) -> Result<(), LockError> {
+        let path = manifest.lock_path();
+        if manifest.tools.is_empty() {
+            self.write_text(&path)
+        } else {
+            self.write(&path)
+        }
+    }
+
+    /// The lock's text written to `path`, unless the file holds it already.
+    fn write_text(&self, path: &Path) -> Result<(), LockError> {
         let text = self.to_text();
         if crate::bounded_read::read(path, MAX_LOCK_BYTES).is_ok_and(|old| old == text.as_bytes()) {
             return Ok(());

@@ -54,6 +54,59 @@ pub struct NewTool {
     pub bin: Vec<String>,
 }
 
+/// A tool given on the command line (`vx add NAME@VERSION --url … --sha256 … --bin …`)
+/// that vx.toml could not hold, said of the argument or flag that brought the bad value
+/// rather than of a vx.toml line the user never wrote.
+#[derive(Debug, thiserror::Error)]
+#[error("{argument}: {problem}")]
+pub struct ArgumentError {
+    /// The argument (`NAME@VERSION`) or flag (`--url`, `--sha256`, `--bin`).
+    pub argument: String,
+    /// What is wrong with it, as the strict parser says it (never with a position).
+    pub problem: String,
+}
+
+impl NewTool {
+    /// Checks the tool alone, as the strict parser would read its table in a vx.toml
+    /// at `path`, and names the flag of whatever it refuses: the one place where a
+    /// command line's tool becomes vx.toml's text. Problems that come from the rest of
+    /// the project (its platforms, its replacements) are the caller's parse's.
+    pub fn check(&self, path: &std::path::Path) -> Result<(), ArgumentError> {
+        let (text, _) = add("", self).map_err(|e| ArgumentError {
+            argument: self.argument(),
+            problem: e.to_string(),
+        })?;
+        let Err(err) = super::Manifest::parse(path, &text) else {
+            return Ok(());
+        };
+        let key = err
+            .location()
+            .and_then(|at| text.lines().nth(at.line.saturating_sub(1)))
+            .and_then(|line| line.split_once(" = "))
+            .map(|(key, _)| key.trim());
+        let argument = match key {
+            Some("url") => "--url".to_owned(),
+            Some("sha256") => "--sha256".to_owned(),
+            Some("bin") => "--bin".to_owned(),
+            _ => self.argument(),
+        };
+        let problem = match err.problem() {
+            Some(problem) => problem.to_string(),
+            None => err.to_string(),
+        };
+        Err(ArgumentError { argument, problem })
+    }
+
+    /// `NAME@VERSION`, as the command line named the tool.
+    fn argument(&self) -> String {
+        vx_text::sanitize(&crate::validate::shorten(&format!(
+            "{}@{}",
+            self.name, self.version
+        )))
+        .into_owned()
+    }
+}
+
 /// Why the manifest text cannot be edited.
 #[derive(Debug, thiserror::Error)]
 pub enum EditError {

@@ -210,11 +210,13 @@ pub enum Problem {
         "`{0}` holds credentials, which belong in the user config (`vx config path` prints where it is), never in vx.toml"
     )]
     Credentials(String),
-    /// A mirror or URL replacement with `user:password@` in it.
+    /// A URL of vx.toml (a tool's or a platform's `url`, a registry, a signature, a
+    /// mirror, a URL replacement) with a user name or password (`user:password@`) in
+    /// it; the URL is shown with them hidden (`http://***@host/…`).
     #[error(
-        "a URL with credentials (user:password@): credentials belong in the user config's [http.headers] or a netrc file, never in vx.toml"
+        "{0} holds credentials (user:password@), which belong in the user config or a netrc file, never in vx.toml (it is shared): netrc's `machine HOST login USER password …`, or the user config's [http.headers.\"HOST\"] (`vx config path` prints where it is)"
     )]
-    CredentialsInUrl,
+    CredentialsInUrl(String),
     /// A `url_replacements` rule or a mirror that cannot be used.
     #[error("{0}")]
     Network(String),

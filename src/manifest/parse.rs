@@ -603,9 +603,8 @@ impl Parser<'_> {
             let (to, span) = self
                 .string(table, name, at)?
                 .expect("the key is in the table");
-            if has_userinfo(name) || has_userinfo(to) {
-                return Err(self.err(Some(span), Problem::CredentialsInUrl));
-            }
+            self.no_credentials(name, key.span())?;
+            self.no_credentials(to, span.clone())?;
             crate::net::rewrite::check(name, to)
                 .map_err(|e| self.err(Some(key.span()), Problem::Network(e.to_string())))?;
             // A cloned repository's rules point at the web only: a replacement that
@@ -632,9 +631,7 @@ impl Parser<'_> {
     fn mirrors(&self, value: &Spanned<DeValue<'_>>) -> Result<Vec<String>, ManifestError> {
         let mut out: Vec<String> = Vec::new();
         for (mirror, span) in self.string_list(value, "settings.mirrors")? {
-            if has_userinfo(mirror) {
-                return Err(self.err(Some(span), Problem::CredentialsInUrl));
-            }
+            self.no_credentials(mirror, span.clone())?;
             check::mirror(mirror)
                 .map_err(|why| self.err(Some(span), Problem::Network(why.to_owned())))?;
             if !out.iter().any(|m| m == mirror) {
@@ -674,6 +671,7 @@ impl Parser<'_> {
             ) {
                 (Some((path, _)), None) => RegistryWhere::Path(path.into()),
                 (None, Some((url, span))) => {
+                    self.no_credentials(url, span.clone())?;
                     validate::url(url).map_err(|e| self.err(Some(span), e.into()))?;
                     RegistryWhere::Url(url.to_owned())
                 }
@@ -729,6 +727,7 @@ impl Parser<'_> {
                 )
             };
             if item.contains("://") {
+                self.no_credentials(item, span.clone())?;
                 match validate::url(item).map_err(|e| bad(format!("is not a URL vx reads: {e}")))? {
                     validate::Scheme::File => {
                         return Err(bad(
@@ -805,7 +804,7 @@ impl Parser<'_> {
             registry: Some(RegistryRequest {
                 lookup,
                 constraint: text.to_owned(),
-                at: Location::from_offset(self.text, key.span().start),
+                at: Some(Location::from_offset(self.text, key.span().start)),
             }),
             verify: None,
             version_file: None,
@@ -1113,6 +1112,7 @@ impl Parser<'_> {
             parsed.map_err(|e| bad(format!("{here}.public_key: {e}")))?;
             let signature = match self.string(entry, "signature", &here)? {
                 Some((template, span)) => {
+                    self.no_credentials(template, span.clone())?;
                     let sample = crate::verify::signature_url(template, "https://example.org/a");
                     validate::url(&sample).map_err(|e| self.err(Some(span), e.into()))?;
                     template.to_owned()
@@ -1181,6 +1181,7 @@ impl Parser<'_> {
                         span: &Range<usize>| {
             match self.string(entry, key, here)? {
                 Some((template, at)) => {
+                    self.no_credentials(template, at.clone())?;
                     let sample = crate::verify::signature_url(template, "https://example.org/a");
                     validate::url(&sample).map_err(|e| self.err(Some(at), e.into()))?;
                     Ok(template.to_owned())
@@ -1303,6 +1304,20 @@ impl Parser<'_> {
         ))
     }
 
+    /// A URL of vx.toml holds no user name or password: vx.toml is shared (and its URLs
+    /// reach the lock, receipts and messages), credentials live in the user's own files.
+    /// The refusal shows the URL with them hidden.
+    fn no_credentials(&self, url: &str, span: Range<usize>) -> Result<(), ManifestError> {
+        if !has_userinfo(url) {
+            return Ok(());
+        }
+        let shown = validate::hide_userinfo(url);
+        Err(self.err(
+            Some(span),
+            Problem::CredentialsInUrl(vx_text::sanitize(&validate::shorten(&shown)).into_owned()),
+        ))
+    }
+
     /// A URL template must make a valid URL once filled ([`sample_url`]).
     fn check_url(
         &self,
@@ -1311,6 +1326,7 @@ impl Parser<'_> {
         version: &str,
         replacements: &BTreeMap<String, String>,
     ) -> Result<(), ManifestError> {
+        self.no_credentials(template, span.clone())?;
         self.known_placeholders(template, &span)?;
         let url = sample_url(template, version, replacements);
         validate::url(&url).map_err(|e| self.err(Some(span), e.into()))?;

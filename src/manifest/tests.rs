@@ -638,7 +638,7 @@ fn a_tool_named_by_a_registry_has_a_constraint_and_no_url() {
         (req(0).lookup, req(0).constraint),
         ("ripgrep".into(), "14".into())
     );
-    assert_eq!(req(0).at, Location { line: 6, column: 1 });
+    assert_eq!(req(0).at, Some(Location { line: 6, column: 1 }));
     assert_eq!(req(1).lookup, "cli/cli");
     assert_eq!(m.tools[2].os, ["linux"]);
     assert_eq!(
@@ -732,13 +732,19 @@ fn credentials_in_vx_toml_are_refused_where_they_are() {
     let (problem, loc, msg) = self::problem(&format!(
         "[settings]\nmirrors = [\"file:///m\", \"https://u:s3cret@cache.corp/{{sha256}}\"]\n{tools}"
     ));
-    assert_eq!(problem, Problem::CredentialsInUrl);
+    assert!(matches!(problem, Problem::CredentialsInUrl(_)), "{msg}");
     assert_eq!(loc, at(2, 25));
     assert!(!msg.contains("s3cret"), "{msg}");
     let (problem, loc, _) = self::problem(&format!(
         "[settings.url_replacements]\n\"https://a/\" = \"https://u:p@b/\"\n{tools}"
     ));
-    assert_eq!((problem, loc), (Problem::CredentialsInUrl, at(2, 16)));
+    assert_eq!(
+        (problem, loc),
+        (
+            Problem::CredentialsInUrl("https://***@b/".to_owned()),
+            at(2, 16)
+        )
+    );
 }
 
 #[test]

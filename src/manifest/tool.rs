@@ -98,8 +98,10 @@ pub struct RegistryRequest {
     pub lookup: String,
     /// The version constraint as written (`14`, `latest`, `^1.2`, `>=1.2, <2`).
     pub constraint: String,
-    /// Where the tool's key is in vx.toml, for a name that cannot be resolved.
-    pub at: super::Location,
+    /// Where the tool's key is in vx.toml, for a name that cannot be resolved; `None`
+    /// for a tool named on the command line (`vx x node@19`, `vx exec node@18 -- …`),
+    /// whose errors name the argument instead of a vx.toml line it never had.
+    pub at: Option<super::Location>,
 }
 
 /// What decides the bytes a tool downloads: any change means downloading again.
@@ -298,6 +300,7 @@ impl ToolTable {
         }
         if let Some(registry) = &mut table.registry {
             registry.constraint = version.to_owned();
+            registry.at = None;
         }
         table
     }

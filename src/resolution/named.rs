@@ -7,7 +7,7 @@
 //! `vx x T@V`, `vx T@V`), the project's own tool first.
 
 use crate::lock::Lock;
-use crate::manifest::{Location, Manifest, Platform, RegistryRequest, ToolTable};
+use crate::manifest::{Manifest, Platform, RegistryRequest, ToolTable};
 use crate::registry::set::Found;
 use crate::runtime::Runtime;
 use crate::spec::ToolSpec;
@@ -86,7 +86,7 @@ impl Named {
                     Named::Package(package) => package.qualified_name(),
                 },
                 constraint: constraint.to_owned(),
-                at: Location { line: 1, column: 1 },
+                at: None,
             }),
             verify: None,
             version_file: None,

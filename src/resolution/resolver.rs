@@ -691,11 +691,16 @@ impl<'n> Resolver<'n> {
             .registry
             .as_ref()
             .ok_or_else(|| usage(format!("{} is not a registry tool", tool.name)))?;
+        // Said where the request came from: vx.toml's line, or the command line's
+        // `NAME@VERSION` (which has no line in vx.toml).
         let at = |e: ResolutionError| match e {
-            ResolutionError::Usage(message) => ResolutionError::Usage(format!(
-                "vx.toml:{}:{}: {}: {message}",
-                request.at.line, request.at.column, tool.name
-            )),
+            ResolutionError::Usage(message) => ResolutionError::Usage(match request.at {
+                Some(at) => format!(
+                    "vx.toml:{}:{}: {}: {message}",
+                    at.line, at.column, tool.name
+                ),
+                None => format!("{}@{}: {message}", tool.name, request.constraint),
+            }),
             other => other,
         };
         if let Some(runtime) = crate::runtime::find(&request.lookup)

@@ -14,6 +14,7 @@ mod faults;
 mod hostile;
 mod http_package;
 mod lock;
+mod lock_edges;
 mod sync;
 mod windows;
 mod windows_runtimes;
