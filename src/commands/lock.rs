@@ -40,6 +40,15 @@ pub fn run(args: &LockArgs) -> Result<i32, Error> {
         // `vx lock` is for: every other command sends the user here, so this one
         // starts afresh and says so (what the old file pinned is not kept), as cargo
         // and npm regenerate theirs. `--check` and `--dry-run` only tell.
+        // Not through a link, though: the lock is written where a link points, and a
+        // file that is no lock (`vx.lock -> ~/.bashrc` in a cloned repository) is not
+        // vx's to overwrite.
+        Err(e) if std::fs::symlink_metadata(&lock_path).is_ok_and(|m| m.is_symlink()) => {
+            return Err(Error::usage(format!(
+                "{e}; {} is a link, and vx does not write over what it points to when that cannot be read as a lock: fix the file it points to, or remove the link",
+                lock_path.display()
+            )));
+        }
         Err(e) if !args.check && !args.dry_run && e.invalid_content().is_some() => {
             vx::note!(
                 "vx: warning: {}: every tool is resolved anew from {} and the lock written again (what it pinned is not kept)",

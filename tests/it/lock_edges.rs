@@ -163,6 +163,28 @@ fn a_lock_with_merge_conflict_markers_is_named_so_and_vx_lock_writes_it_again() 
     work.sync(&["--headless", "--locked"]).assert().code(0);
 }
 
+/// A `vx.lock` that is a link to a file that is no lock (a cloned repository's
+/// `vx.lock -> ~/.bashrc`): `vx lock` refuses and the file it points to is left as it
+/// was; writing an unreadable lock again, through the link, would have replaced it.
+#[test]
+fn vx_lock_does_not_write_over_what_a_link_named_vx_lock_points_to() {
+    let (work, _server) = locked_project();
+    let path = work.dir.path().join("vx.lock");
+    let outside = tempfile::tempdir().unwrap();
+    let precious = outside.path().join("bashrc");
+    std::fs::write(&precious, "export PS1='$ '\n").unwrap();
+    std::fs::remove_file(&path).unwrap();
+    std::os::unix::fs::symlink(&precious, &path).unwrap();
+    let (code, out) = run(&work, &["lock", "--headless"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("is a link"), "{out}");
+    assert_eq!(
+        std::fs::read_to_string(&precious).unwrap(),
+        "export PS1='$ '\n"
+    );
+    assert!(std::fs::symlink_metadata(&path).unwrap().is_symlink());
+}
+
 /// `vx ARGS` on `project`'s machine: its exit code and everything it printed.
 fn run_in(project: &Project, args: &[&str]) -> (i32, String) {
     code_and_output(project.vx().args(args))
