@@ -207,24 +207,12 @@ impl Machine {
     /// `vx ARGS` as [`Machine::vx`] sets it up, started as a plain child (for signals).
     fn spawn(&self, github: &GithubFixture, args: &[&str]) -> std::process::Child {
         let mut cmd = Command::new(self.exe());
-        for (var, dir) in [
-            ("HOME", ""),
-            ("XDG_CONFIG_HOME", ".config"),
-            ("XDG_CACHE_HOME", ".cache"),
-            ("XDG_STATE_HOME", ".local/state"),
-            ("XDG_DATA_HOME", ".local/share"),
-        ] {
-            cmd.env(var, self.home().join(dir));
-        }
-        for var in common::NETWORK_VARS.iter().chain(&[
-            "VX_CACHE_DIR",
-            "VX_GITHUB_API_URL",
-            "GITHUB_TOKEN",
-            "GH_TOKEN",
-        ]) {
+        let (set, removed) = common::isolation(self.home());
+        for var in removed {
             cmd.env_remove(var);
         }
-        cmd.env("VX_DAEMON_SOCKET", self.home().join("daemon.sock"))
+        cmd.envs(set)
+            .env("VX_DAEMON_SOCKET", self.home().join("daemon.sock"))
             .env("VX_GITHUB_URL", github.web_url())
             .args(args)
             .stdin(std::process::Stdio::null())
