@@ -3,9 +3,13 @@
 //! wake-up on a channel. What interrupts (signals on Unix, console control events on
 //! Windows) is [`crate::platform::interrupt`]'s business.
 //!
-//! - [`Interrupt`]: `vx sync` (the parent): SIGINT, SIGTERM and SIGHUP cancel the sync.
-//! - [`cancel_flag`]: `vx install` (child or standalone): SIGTERM and SIGINT cancel the
-//!   install between chunks.
+//! - [`Interrupt`]: `vx sync` (the parent), `vx mirror push`, `vx bundle export` and
+//!   `vx self update` while its new binary is staged:
+//!   SIGINT, SIGTERM and SIGHUP cancel the run, for as long as the [`Interrupt`] (or a
+//!   clone) lives; after that they end the process again (a flag nobody polls must not
+//!   swallow them).
+//! - [`cancel_flag`]: `vx install` (child or standalone): SIGTERM, SIGINT and SIGHUP
+//!   cancel the install between chunks.
 //! - [`interrupt_flag`]: `vx run` waiting for a script: SIGINT is the script's.
 //! - [`stop_flag`]: `vx board watch`: SIGTERM, SIGHUP and SIGINT leave the dashboard.
 //! - [`on_stop`]: `vx daemon`: SIGTERM, SIGHUP and SIGINT stop the daemon cleanly.
@@ -15,15 +19,17 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossbeam_channel::{Receiver, Sender};
 
-use crate::platform::interrupt::{self as platform, Stopping};
+use crate::platform::interrupt::{self as platform, Registration, Stopping};
 
 /// Set once SIGINT, SIGTERM or SIGHUP arrived (or the dashboard's Ctrl-C), with a
-/// channel that wakes the supervisor's event loop when it happens.
+/// channel that wakes the supervisor's event loop when it happens. The handlers are
+/// removed when the last clone is dropped.
 #[derive(Clone, Debug)]
 pub struct Interrupt {
     flag: Arc<AtomicBool>,
     wake: Sender<()>,
     woken: Receiver<()>,
+    _handlers: Arc<Registration>,
 }
 
 impl Interrupt {
@@ -31,8 +37,19 @@ impl Interrupt {
     pub fn register() -> std::io::Result<Interrupt> {
         let flag = Arc::new(AtomicBool::new(false));
         let (wake, woken) = crossbeam_channel::bounded(1);
-        platform::on_stop(Stopping::Sync, Arc::clone(&flag), Some(wake.clone()))?;
-        Ok(Interrupt { flag, wake, woken })
+        let handlers = platform::on_stop(Stopping::Sync, Arc::clone(&flag), Some(wake.clone()))?;
+        Ok(Interrupt {
+            flag,
+            wake,
+            woken,
+            _handlers: Arc::new(handlers),
+        })
+    }
+
+    /// The flag the handlers set, for a loop that only polls (a reader that stops an
+    /// upload between chunks).
+    pub fn flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.flag)
     }
 
     /// Whether a signal arrived (or the dashboard's Ctrl-C).
@@ -54,13 +71,15 @@ impl Interrupt {
     }
 }
 
-/// A flag set by SIGTERM or SIGINT, for an install to cancel on. A registration that
+/// A flag set by SIGTERM, SIGINT or SIGHUP, for an install to cancel on. A registration that
 /// fails leaves the default action (termination), which is still safe: the parent reaps
 /// and reports the child, and a standalone install's work directory is cleaned by the
 /// next run.
 pub fn cancel_flag() -> Arc<AtomicBool> {
     let flag = Arc::new(AtomicBool::new(false));
-    let _ = platform::on_stop(Stopping::Install, Arc::clone(&flag), None);
+    if let Ok(handlers) = platform::on_stop(Stopping::Install, Arc::clone(&flag), None) {
+        handlers.keep();
+    }
     flag
 }
 
@@ -70,14 +89,14 @@ pub fn cancel_flag() -> Arc<AtomicBool> {
 /// process, but `exec` restores the default for the program that replaces it.
 pub fn interrupt_flag() -> std::io::Result<Arc<AtomicBool>> {
     let flag = Arc::new(AtomicBool::new(false));
-    platform::on_stop(Stopping::Waiting, Arc::clone(&flag), None)?;
+    platform::on_stop(Stopping::Waiting, Arc::clone(&flag), None)?.keep();
     Ok(flag)
 }
 
 /// A flag set by SIGTERM, SIGHUP or SIGINT, for a viewer to leave on.
 pub fn stop_flag() -> std::io::Result<Arc<AtomicBool>> {
     let flag = Arc::new(AtomicBool::new(false));
-    platform::on_stop(Stopping::Viewer, Arc::clone(&flag), None)?;
+    platform::on_stop(Stopping::Viewer, Arc::clone(&flag), None)?.keep();
     Ok(flag)
 }
 
@@ -90,7 +109,8 @@ pub fn on_stop(stop: impl FnOnce() + Send + 'static) -> std::io::Result<()> {
         Stopping::Viewer,
         Arc::new(AtomicBool::new(false)),
         Some(wake),
-    )?;
+    )?
+    .keep();
     std::thread::Builder::new()
         .name("vx-stop".into())
         .stack_size(64 * 1024)

@@ -5,6 +5,9 @@
 //! engine with a [`BoardSink`], publishes the terminal state in one place and exits with
 //! the install's code. SIGTERM/SIGINT (and, on Linux, the parent's death) count as a
 //! cancel: the engine stops between chunks, cleans up and the slot says Cancelled.
+//! A child whose parent died then ends its own process tree with SIGKILL, itself
+//! last: what a `post_install` forked and that ignored the cancel has nobody else to
+//! end it.
 //! (On Windows: Ctrl-Break and the console's close; the parent's Job Object ends a
 //! child whose parent died.)
 
@@ -22,6 +25,7 @@ pub fn from_parent() -> i32 {
     // If the parent dies (even by SIGKILL), we get SIGTERM and cancel (Linux; on
     // Windows the parent's Job Object ends us with it).
     let tied = process::cancel_on_parent_death();
+    let parent = process::parent_id();
     let signalled = crate::signals::cancel_flag();
     let cfg = match read_frame(&mut std::io::stdin().lock()) {
         Ok(cfg) => cfg,
@@ -80,6 +84,11 @@ pub fn from_parent() -> i32 {
             "{prefix}{}",
             vx_text::sanitize(&terminal.message)
         );
+    }
+    // A live parent ends our tree once it has reaped us; a dead one cannot.
+    if opts.own_process_group && tied && (process::parent_id() != parent || parent_is_gone(&board))
+    {
+        process::kill_own_tree();
     }
     terminal.code
 }

@@ -62,7 +62,7 @@ pub fn push_content(target: &Target, content: &ContentArgs) -> Result<Pushed, Er
         client,
     };
     push::push(target, &job, &mut std::io::stderr()).map_err(|e: PushError| match e {
-        PushError::Downloads { code, .. } if code == INTERRUPTED => Error::with_code(code, e),
+        e if e.is_interrupted() => Error::with_code(INTERRUPTED, e),
         e if e.is_usage() => Error::usage(e),
         e => Error::environment(e),
     })

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde_json::json;
 use vx::build_info;
-use vx::exit::{Error, OK};
+use vx::exit::{Error, INTERRUPTED, OK};
 use vx::self_update::{Channel, Receipt, SelfUpdateError, Source, channel, uninstall, update};
 
 use crate::cli::{SelfCommand, SelfUpdateArgs};
@@ -24,8 +24,11 @@ pub fn run(command: SelfCommand) -> Result<i32, Error> {
 }
 
 /// A library error as the command's: settings, flags and channels are the user's
-/// (exit 2), the network's and the release's are not (exit 1).
+/// (exit 2), the network's and the release's are not (exit 1), an interrupt is 130.
 fn error(err: SelfUpdateError) -> Error {
+    if matches!(err, SelfUpdateError::Interrupted) {
+        return Error::with_code(INTERRUPTED, err);
+    }
     if err.is_usage() {
         Error::usage(err)
     } else {

@@ -7,8 +7,9 @@
 //! within one.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::exit::OK;
+use crate::exit::{INTERRUPTED, OK};
 use crate::mirror::artifacts::Artifact;
 use crate::spec::ToolSpec;
 use crate::sync::Settings;
@@ -16,12 +17,14 @@ use crate::sync::Settings;
 use super::error::PushError;
 
 /// Downloads `artifacts` into `dir` (see the module's doc). `lock` names the lock in
-/// the board's label. Stops at the first platform whose sync did not succeed.
+/// the board's label. Stops at the first platform whose sync did not succeed, and
+/// before the next platform once `stop` is set (an interrupt between two syncs).
 pub fn gather(
     lock: &Path,
     artifacts: &[&Artifact],
     dir: &Path,
     settings: &Settings,
+    stop: &AtomicBool,
 ) -> Result<(), PushError> {
     let mut platforms: Vec<&str> = Vec::new();
     for artifact in artifacts {
@@ -38,6 +41,12 @@ pub fn gather(
         ..settings.clone()
     };
     for platform in platforms {
+        if stop.load(Ordering::Relaxed) {
+            return Err(PushError::Downloads {
+                platform: platform.to_owned(),
+                code: INTERRUPTED,
+            });
+        }
         let specs: Vec<ToolSpec> = artifacts
             .iter()
             .filter(|a| a.platform == platform)

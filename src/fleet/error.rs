@@ -30,6 +30,14 @@ pub enum PushError {
         /// The sync's exit code (1 failed, 130 interrupted).
         code: i32,
     },
+    /// SIGINT, SIGTERM or SIGHUP arrived: the push stopped where it was (exit 130).
+    #[error("interrupted: {sent} of {blobs} blobs were sent; no manifest was pushed")]
+    Interrupted {
+        /// Blobs sent before the interrupt.
+        sent: usize,
+        /// Blobs the target lacked.
+        blobs: usize,
+    },
     /// The sync that gathers the downloads could not run.
     #[error(transparent)]
     Sync(Box<SyncError>),
@@ -54,5 +62,14 @@ impl PushError {
     /// Whether the user's input is at fault (a missing lock): exit 2.
     pub fn is_usage(&self) -> bool {
         matches!(self, PushError::Lock { .. })
+    }
+
+    /// Whether the push was interrupted (its downloads or its uploads): exit 130.
+    pub fn is_interrupted(&self) -> bool {
+        match self {
+            PushError::Interrupted { .. } => true,
+            PushError::Downloads { code, .. } => *code == crate::exit::INTERRUPTED,
+            _ => false,
+        }
     }
 }

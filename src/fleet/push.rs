@@ -4,9 +4,15 @@
 //! gathered first, in parallel, through the sync pipeline ([`super::download`]: vx's
 //! cache, a mirror or the origin, each checked against the lock's sha256), then sent;
 //! the manifest goes last, once every layer is there.
+//!
+//! SIGINT, SIGTERM and SIGHUP stop a push at every phase (exit 130): the gathering
+//! sync cancels its downloads, the checks and uploads stop between blobs and an upload
+//! between chunks, and the scratch directory of gathered blobs is removed; no manifest
+//! is pushed then.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use sha2::{Digest, Sha256};
 
@@ -16,7 +22,8 @@ use crate::mirror::layout::Layout;
 use crate::mirror::oci::{BlobHead, MANIFEST_MEDIA_TYPE, Registry};
 use crate::mirror::source::OciRef;
 use crate::net::Client;
-use crate::sync::Settings;
+use crate::signals::Interrupt;
+use crate::sync::{Settings, SyncError};
 
 pub use super::error::PushError;
 
@@ -93,6 +100,11 @@ pub fn push(target: &Target, push: &Push<'_>, out: &mut dyn Write) -> Result<Pus
             )
         }));
     }
+    // For the whole push, the gathering sync's own handlers included: once that sync
+    // is done, a signal must still stop the push (not set a flag nobody reads).
+    let interrupt =
+        Interrupt::register().map_err(|e| PushError::Sync(Box::new(SyncError::Signals(e))))?;
+    let stop = interrupt.flag();
     let scratch = tempfile::tempdir().map_err(|source| PushError::Io {
         path: std::env::temp_dir(),
         source,
@@ -113,6 +125,7 @@ pub fn push(target: &Target, push: &Push<'_>, out: &mut dyn Write) -> Result<Pus
     let mut sizes: Vec<(String, u64)> = Vec::new();
     let mut missing: Vec<&Artifact> = Vec::new();
     for artifact in &list {
+        stopped(&stop, &pushed, 0)?;
         let known = |sha: &str| sizes.iter().any(|(s, _)| s == sha);
         if known(&artifact.sha256) || missing.iter().any(|m| m.sha256 == artifact.sha256) {
             continue;
@@ -151,11 +164,19 @@ pub fn push(target: &Target, push: &Push<'_>, out: &mut dyn Write) -> Result<Pus
     }
     let blobs = scratch.path().join("blobs");
     if !missing.is_empty() {
-        super::download::gather(push.lock_path, &missing, &blobs, push.settings)?;
+        super::download::gather(push.lock_path, &missing, &blobs, push.settings, &stop)?;
     }
     for artifact in &missing {
+        stopped(&stop, &pushed, missing.len())?;
         let file = blobs.join(&artifact.sha256);
-        let size = sink.put_file(&artifact.digest(), &file)?;
+        let size = sink
+            .put_file(&artifact.digest(), &file, &stop)
+            .or_else(|e| {
+                // An upload cut short by the interrupt fails as an I/O error: the
+                // interrupt is the reason.
+                stopped(&stop, &pushed, missing.len())?;
+                Err(e)
+            })?;
         let _ = std::fs::remove_file(&file);
         pushed.sent += 1;
         pushed.bytes += size;
@@ -179,6 +200,7 @@ pub fn push(target: &Target, push: &Push<'_>, out: &mut dyn Write) -> Result<Pus
             (artifact.clone(), size)
         })
         .collect();
+    stopped(&stop, &pushed, missing.len())?;
     let config_digest = format!("sha256:{}", hex::encode(Sha256::digest(&lock_bytes)));
     if sink.has(&config_digest)? != Some(lock_bytes.len() as u64) {
         sink.put_bytes(&config_digest, LOCK_MEDIA_TYPE, &lock_bytes)?;
@@ -190,6 +212,7 @@ pub fn push(target: &Target, push: &Push<'_>, out: &mut dyn Write) -> Result<Pus
             tags.push(tag.clone());
         }
     }
+    stopped(&stop, &pushed, missing.len())?;
     pushed.digest = sink.put_manifest(&manifest, &tags)?;
     if let Target::Layout { path, tar: true } = target {
         let layout = Layout::create(&scratch.path().join("layout"))?;
@@ -200,12 +223,42 @@ pub fn push(target: &Target, push: &Push<'_>, out: &mut dyn Write) -> Result<Pus
     Ok(pushed)
 }
 
+/// [`PushError::Interrupted`] once `stop` is set, with what `pushed` has sent of the
+/// `blobs` the target lacked.
+fn stopped(stop: &AtomicBool, pushed: &Pushed, blobs: usize) -> Result<(), PushError> {
+    if stop.load(Ordering::Relaxed) {
+        return Err(PushError::Interrupted {
+            sent: pushed.sent,
+            blobs,
+        });
+    }
+    Ok(())
+}
+
+/// A reader that fails once `stop` is set, so an upload stops between chunks rather
+/// than sending the rest of a large blob. Not [`std::io::ErrorKind::Interrupted`],
+/// which readers retry.
+struct Stoppable<'a, R> {
+    inner: R,
+    stop: &'a AtomicBool,
+}
+
+impl<R: Read> Read for Stoppable<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.stop.load(Ordering::Relaxed) {
+            return Err(std::io::Error::other("interrupted"));
+        }
+        self.inner.read(buf)
+    }
+}
+
 /// Where blobs and the manifest go: a registry or a layout.
 trait Blobs {
     /// The size of the blob `digest` when the target has it.
     fn has(&mut self, digest: &str) -> Result<Option<u64>, PushError>;
-    /// Stores the file `path` as `digest`; returns its size.
-    fn put_file(&mut self, digest: &str, path: &Path) -> Result<u64, PushError>;
+    /// Stores the file `path` as `digest`, stopping early once `stop` is set; returns
+    /// its size.
+    fn put_file(&mut self, digest: &str, path: &Path, stop: &AtomicBool) -> Result<u64, PushError>;
     /// Stores `bytes` as `digest`.
     fn put_bytes(&mut self, digest: &str, media_type: &str, bytes: &[u8]) -> Result<(), PushError>;
     /// Stores the manifest under each tag; returns its digest.
@@ -221,14 +274,15 @@ impl Blobs for Registry {
         })
     }
 
-    fn put_file(&mut self, digest: &str, path: &Path) -> Result<u64, PushError> {
+    fn put_file(&mut self, digest: &str, path: &Path, stop: &AtomicBool) -> Result<u64, PushError> {
         let io = |source| PushError::Io {
             path: path.to_owned(),
             source,
         };
-        let mut file = std::fs::File::open(path).map_err(io)?;
+        let file = std::fs::File::open(path).map_err(io)?;
         let len = file.metadata().map_err(io)?.len();
-        self.upload_blob(digest, &mut file, len)?;
+        let mut reader = Stoppable { inner: file, stop };
+        self.upload_blob(digest, &mut reader, len)?;
         Ok(len)
     }
 
@@ -251,7 +305,7 @@ impl Blobs for Layout {
         Ok(std::fs::metadata(self.blob(sha)).ok().map(|m| m.len()))
     }
 
-    fn put_file(&mut self, digest: &str, path: &Path) -> Result<u64, PushError> {
+    fn put_file(&mut self, digest: &str, path: &Path, _: &AtomicBool) -> Result<u64, PushError> {
         let dest = self.blob(digest.trim_start_matches("sha256:"));
         let io = |source| PushError::Io {
             path: dest.clone(),

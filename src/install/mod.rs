@@ -991,6 +991,10 @@ fn lock_tool(
     }
 }
 
+/// How long a cancelled `post_install` command has to end after SIGTERM before it is
+/// killed.
+const POST_INSTALL_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Runs `sh -c COMMAND` (`cmd /C` on Windows: [`crate::platform::process::shell`]) in
 /// the unpacked tree, with its output on our stderr (which
 /// `vx sync` captures) and `VX_TOOL`, `VX_VERSION`, `VX_INSTALL_DIR` (the final
@@ -1031,7 +1035,16 @@ fn run_post_install(
         if sink.cancel_requested() {
             if opts.own_process_group {
                 // This process takes SIGTERM as a cancel request, which it already is.
+                // The command gets a grace to wind down; what ignores SIGTERM is
+                // SIGKILLed with the tree (by the parent, or by a child whose parent
+                // is gone as its last act: `crate::child`).
                 crate::platform::process::term_own_tree();
+                let grace = std::time::Instant::now();
+                while grace.elapsed() < POST_INSTALL_GRACE
+                    && child.try_wait().map_err(spawn_err)?.is_none()
+                {
+                    std::thread::sleep(opts.post_install_poll);
+                }
             }
             let _ = child.kill();
             let _ = child.wait();

@@ -15,6 +15,8 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
@@ -420,18 +422,57 @@ pub fn work_dir(store: &Path) -> io::Result<WorkDir> {
     Ok(WorkDir { _lock: lock, dir })
 }
 
+/// Name prefix of a stale work directory moved aside to be deleted
+/// ([`clean_stale_work`]): nothing works in one, so it is always stale.
+const TRASH_PREFIX: &str = "trash-";
+
 /// Removes the work directories in `<store>/.tmp` whose installing process is gone
-/// (their lock is free), e.g. after a child was killed with SIGKILL. Directories of
-/// live installs are never touched. Returns what was removed.
-pub fn clean_stale_work(store: &Path) -> Vec<PathBuf> {
-    stale_work(store)
-        .into_iter()
-        .filter(|path| fs::remove_dir_all(path).is_ok())
-        .collect()
+/// (their lock is free), e.g. after a child was killed with SIGKILL, without making the
+/// caller wait on a large tree (a killed prune can leave hundreds of MiB): each is
+/// renamed to `trash-…` (one rename; `stop` is checked between them, so Ctrl-C is never
+/// held up) and the renamed trees are deleted on a background thread, whose handle is
+/// returned (`None` when there was nothing to delete). A process that ends before the
+/// thread is done leaves `trash-` directories to the next clean. Directories of live
+/// installs are never touched.
+pub fn clean_stale_work(store: &Path, stop: &AtomicBool) -> Option<JoinHandle<()>> {
+    let tmp = store.join(TMP_DIR);
+    let mut trash = Vec::new();
+    for path in stale_work(store) {
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        if name.starts_with(TRASH_PREFIX) {
+            trash.push(path);
+            continue;
+        }
+        let aside = tmp.join(format!(
+            "{TRASH_PREFIX}{}",
+            name.trim_start_matches(WORK_PREFIX)
+        ));
+        // Another run may have taken it first: then it is that run's to delete.
+        if fs::rename(&path, &aside).is_ok() {
+            trash.push(aside);
+        }
+    }
+    if trash.is_empty() {
+        return None;
+    }
+    std::thread::Builder::new()
+        .name("vx-trash".into())
+        .spawn(move || {
+            for dir in trash {
+                let _ = fs::remove_dir_all(dir);
+            }
+        })
+        .ok()
 }
 
-/// The work directories in `<store>/.tmp` left by installs whose process is gone (see
-/// [`clean_stale_work`]), sorted; nothing is removed.
+/// The work directories in `<store>/.tmp` left by installs whose process is gone, and
+/// those moved aside to be deleted (see [`clean_stale_work`]), sorted; nothing is
+/// removed.
 pub fn stale_work(store: &Path) -> Vec<PathBuf> {
     let Ok(entries) = fs::read_dir(store.join(TMP_DIR)) else {
         return Vec::new();
@@ -439,23 +480,23 @@ pub fn stale_work(store: &Path) -> Vec<PathBuf> {
     let mut stale_dirs = Vec::new();
     for entry in entries.flatten() {
         let path = entry.path();
-        let is_work = entry
-            .file_name()
-            .to_str()
-            .is_some_and(|n| n.starts_with(WORK_PREFIX));
+        let name = entry.file_name();
+        let name = name.to_str().unwrap_or("");
+        let is_work = name.starts_with(WORK_PREFIX) || name.starts_with(TRASH_PREFIX);
         if !is_work || !entry.file_type().is_ok_and(|t| t.is_dir()) {
             continue;
         }
-        let stale = match fs::File::open(path.join(WORK_LOCK)) {
-            Ok(lock) => !vx_shm::liveness::lock_held(&lock),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => entry
-                .metadata()
-                .ok()
-                .and_then(|m| m.modified().ok())
-                .and_then(|m| m.elapsed().ok())
-                .is_some_and(|age| age > WORK_GRACE),
-            Err(_) => false,
-        };
+        let stale = name.starts_with(TRASH_PREFIX)
+            || match fs::File::open(path.join(WORK_LOCK)) {
+                Ok(lock) => !vx_shm::liveness::lock_held(&lock),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => entry
+                    .metadata()
+                    .ok()
+                    .and_then(|m| m.modified().ok())
+                    .and_then(|m| m.elapsed().ok())
+                    .is_some_and(|age| age > WORK_GRACE),
+                Err(_) => false,
+            };
         if stale {
             stale_dirs.push(path);
         }
@@ -527,13 +568,41 @@ mod tests {
         let young = store.path().join(TMP_DIR).join("install-young");
         fs::create_dir(&young).unwrap();
 
-        assert_eq!(clean_stale_work(store.path()), std::slice::from_ref(&dead));
+        // A tree a killed cleaner had moved aside: deleted too.
+        let trash = store.path().join(TMP_DIR).join("trash-old");
+        fs::create_dir_all(trash.join("tree")).unwrap();
+
+        let go = AtomicBool::new(false);
+        let deleting = clean_stale_work(store.path(), &go).expect("a thread deletes them");
+        // Moved aside before the call returns, deleted by the thread.
         assert!(!dead.exists());
         assert!(live.path().is_dir() && young.is_dir());
+        deleting.join().unwrap();
+        let left: Vec<String> = fs::read_dir(store.path().join(TMP_DIR))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(TRASH_PREFIX))
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+        assert!(!trash.exists());
         let path = live.path().to_owned();
         drop(live);
         assert!(!path.exists());
-        assert!(clean_stale_work(Path::new("/nonexistent")).is_empty());
+        assert!(clean_stale_work(Path::new("/nonexistent"), &go).is_none());
+    }
+
+    /// An interrupt before the clean touches nothing: the caller is not held up, and
+    /// the leftover stays for the next run.
+    #[test]
+    fn an_interrupted_clean_stops_before_the_next_directory() {
+        let store = tempfile::tempdir().unwrap();
+        let dead = store.path().join(TMP_DIR).join("install-dead");
+        fs::create_dir_all(&dead).unwrap();
+        fs::write(dead.join(WORK_LOCK), b"").unwrap();
+        let stopped = AtomicBool::new(true);
+        assert!(clean_stale_work(store.path(), &stopped).is_none());
+        assert!(dead.is_dir());
+        assert_eq!(stale_work(store.path()), vec![dead]);
     }
 
     fn cfg(store: &Path) -> InstallConfig {

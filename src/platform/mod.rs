@@ -115,6 +115,14 @@ pub mod process {
         imp::term_own_tree();
     }
 
+    /// Ends every process of this process's own tree, this one included (SIGKILL to
+    /// the process group): the last act of a process that [`leads_own_tree`] and whose
+    /// parent, which would otherwise end the tree, is gone. A no-op on Windows (the
+    /// parent's job has already ended it all).
+    pub fn kill_own_tree() {
+        imp::kill_own_tree();
+    }
+
     /// Arranges for this process to get a cancel request when its parent dies (Linux:
     /// `PR_SET_PDEATHSIG` with SIGTERM). Returns whether it could; on Windows the
     /// parent's Job Object kills the children of a dead parent instead, and other Unixes
@@ -196,11 +204,14 @@ pub mod interrupt {
     /// Who is asking, which decides what stops it.
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
     pub enum Stopping {
-        /// `vx sync`, the parent: SIGINT, SIGTERM and SIGHUP (a closed terminal must
-        /// not kill it before it cleans up); every console event on Windows.
+        /// `vx sync`, the parent, and the other runs that wind down on a signal (`vx
+        /// mirror push`, `vx bundle export`, `vx self update` while its new binary is
+        /// staged): SIGINT, SIGTERM and SIGHUP (a closed terminal must not kill it
+        /// before it cleans up); every console event on Windows.
         Sync,
-        /// `vx install`, a child or standalone: SIGTERM and SIGINT; on Windows every
-        /// console event (a `vx sync` child ignores Ctrl-C: it gets Ctrl-Break).
+        /// `vx install`, a child or standalone: SIGTERM, SIGINT and SIGHUP (a
+        /// standalone install's terminal closed); on Windows every console event (a
+        /// `vx sync` child ignores Ctrl-C: it gets Ctrl-Break).
         Install,
         /// A viewer (`vx board watch`): SIGTERM, SIGHUP and SIGINT; every console event.
         Viewer,
@@ -211,13 +222,32 @@ pub mod interrupt {
     }
 
     /// Sets `flag` (and sends on `wake`, when given, without blocking) each time one of
-    /// `who`'s stops arrives. Registration is for the life of the process.
+    /// `who`'s stops arrives, for as long as the returned [`Registration`] lives. Once
+    /// no registration covers a stop any more, it has its default action again (it
+    /// ends the process): a phase that polls no flag must not swallow Ctrl-C.
     pub fn on_stop(
         who: Stopping,
         flag: Arc<AtomicBool>,
         wake: Option<Sender<()>>,
-    ) -> std::io::Result<()> {
-        imp::on_stop(who, flag, wake)
+    ) -> std::io::Result<Registration> {
+        imp::on_stop(who, flag, wake).map(|handlers| Registration {
+            _handlers: handlers,
+        })
+    }
+
+    /// A registration of [`on_stop`]: dropping it removes its handlers.
+    #[derive(Debug)]
+    pub struct Registration {
+        /// Removes them on drop.
+        _handlers: imp::Registration,
+    }
+
+    impl Registration {
+        /// Keeps the handlers for the life of the process (a process that polls its
+        /// flag until it exits).
+        pub fn keep(self) {
+            std::mem::forget(self);
+        }
     }
 }
 

@@ -11,7 +11,7 @@ use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossbeam_channel::Sender;
 use rustix::process::{Pid, Signal};
@@ -48,6 +48,10 @@ pub(super) fn leads_own_tree() -> bool {
 
 pub(super) fn term_own_tree() {
     let _ = rustix::process::kill_current_process_group(Signal::TERM);
+}
+
+pub(super) fn kill_own_tree() {
+    let _ = rustix::process::kill_current_process_group(Signal::KILL);
 }
 
 pub(super) fn cancel_on_parent_death() -> bool {
@@ -140,24 +144,106 @@ pub(super) fn stderr_stdio() -> Stdio {
 
 // ---- interruption
 
+/// The handlers of one [`on_stop`] call; dropping it removes them (and ends the wake-up
+/// thread), and a signal no other registration covers gets its default action back.
+#[derive(Debug)]
+pub(super) struct Registration {
+    ids: Vec<(i32, signal_hook::SigId)>,
+    waker: Option<signal_hook::iterator::Handle>,
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        for (signal, id) in self.ids.drain(..) {
+            signal_hook::low_level::unregister(id);
+            uncover(signal);
+        }
+        if let Some(waker) = self.waker.take() {
+            waker.close();
+        }
+    }
+}
+
+/// Per signal: how many registrations cover it, and the condition of the fallback
+/// action that runs the default (termination) while none does. signal-hook keeps its
+/// process-wide handler once installed, and with no action left a signal would be
+/// ignored: the fallback, registered once per signal, is what restores the default.
+struct Cover {
+    signal: i32,
+    count: usize,
+    uncovered: Arc<AtomicBool>,
+}
+
+fn covers() -> std::sync::MutexGuard<'static, Vec<Cover>> {
+    static COVERS: std::sync::Mutex<Vec<Cover>> = std::sync::Mutex::new(Vec::new());
+    COVERS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Counts one more registration covering `signal` (the fallback is then idle),
+/// registering the fallback the first time.
+fn cover(signal: i32) -> io::Result<()> {
+    let mut covers = covers();
+    if let Some(cover) = covers.iter_mut().find(|c| c.signal == signal) {
+        cover.count += 1;
+        cover.uncovered.store(false, Ordering::SeqCst);
+        return Ok(());
+    }
+    let uncovered = Arc::new(AtomicBool::new(false));
+    signal_hook::flag::register_conditional_default(signal, Arc::clone(&uncovered))?;
+    covers.push(Cover {
+        signal,
+        count: 1,
+        uncovered,
+    });
+    Ok(())
+}
+
+/// Counts one registration fewer covering `signal`: with none left, the signal's
+/// default action runs again.
+fn uncover(signal: i32) {
+    let mut covers = covers();
+    if let Some(cover) = covers.iter_mut().find(|c| c.signal == signal) {
+        cover.count = cover.count.saturating_sub(1);
+        if cover.count == 0 {
+            cover.uncovered.store(true, Ordering::SeqCst);
+        }
+    }
+}
+
 pub(super) fn on_stop(
     who: Stopping,
     flag: Arc<AtomicBool>,
     wake: Option<Sender<()>>,
-) -> io::Result<()> {
+) -> io::Result<Registration> {
     let signals: &[i32] = match who {
         Stopping::Sync => &[SIGINT, SIGTERM, SIGHUP],
-        Stopping::Install => &[SIGTERM, SIGINT],
+        Stopping::Install => &[SIGTERM, SIGINT, SIGHUP],
         Stopping::Viewer => &[SIGTERM, SIGHUP, SIGINT],
         Stopping::Waiting => &[SIGINT],
     };
+    // Built as it goes: a failure part-way drops what was registered.
+    let mut registration = Registration {
+        ids: Vec::new(),
+        waker: None,
+    };
     for &signal in signals {
-        signal_hook::flag::register(signal, Arc::clone(&flag))?;
+        cover(signal)?;
+        match signal_hook::flag::register(signal, Arc::clone(&flag)) {
+            Ok(id) => registration.ids.push((signal, id)),
+            Err(err) => {
+                uncover(signal);
+                return Err(err);
+            }
+        }
     }
     if let Some(wake) = wake {
         // A channel cannot be used from a handler: a thread of signal-hook's iterator
-        // (whose handler only writes to its self-pipe) sends the wake-up.
+        // (whose handler only writes to its self-pipe) sends the wake-up. Closing its
+        // handle ends the thread, which drops the iterator and its handlers.
         let mut iterator = signal_hook::iterator::Signals::new(signals)?;
+        registration.waker = Some(iterator.handle());
         std::thread::Builder::new()
             .name("vx-signals".into())
             .stack_size(64 * 1024)
@@ -167,7 +253,7 @@ pub(super) fn on_stop(
                 }
             })?;
     }
-    Ok(())
+    Ok(registration)
 }
 
 // ---- exec

@@ -55,6 +55,8 @@ pub(super) fn leads_own_tree() -> bool {
 
 pub(super) fn term_own_tree() {}
 
+pub(super) fn kill_own_tree() {}
+
 pub(super) fn cancel_on_parent_death() -> bool {
     false
 }
@@ -142,33 +144,62 @@ pub(super) fn stderr_stdio() -> Stdio {
 /// its board and exit by itself: Windows ends it 5 s after the event anyway.
 const CLOSE_GRACE: Duration = Duration::from_secs(4);
 
+/// How many registrations are in force: while none is, every handler answers "not
+/// handled" and Windows' default ends the process.
+static ACTIVE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// The handler of one [`on_stop`] call; dropping it turns it off (a console handler
+/// cannot be removed from the list, only made to pass).
+#[derive(Debug)]
+pub(super) struct Registration {
+    active: Arc<AtomicBool>,
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        if self.active.swap(false, Ordering::SeqCst) {
+            ACTIVE.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+}
+
 pub(super) fn on_stop(
     _who: Stopping,
     flag: Arc<AtomicBool>,
     wake: Option<Sender<()>>,
-) -> io::Result<()> {
+) -> io::Result<Registration> {
     // Every console event stops every kind of `vx`; which events reach a process is
     // decided where it is started (a `vx sync` child ignores Ctrl-C, module docs).
+    let active = Arc::new(AtomicBool::new(true));
+    let on = Arc::clone(&active);
+    ACTIVE.fetch_add(1, Ordering::SeqCst);
+    let registration = Registration { active };
     console::add_handler(move |_event| {
+        if !on.load(Ordering::SeqCst) {
+            return false;
+        }
         flag.store(true, Ordering::Relaxed);
         if let Some(wake) = &wake {
             let _ = wake.try_send(());
         }
         true
     })?;
-    // Added once, after the first flag handler: holds the events that end the process
-    // until the process has wound down and exited by itself (which ends this thread),
-    // or the grace is over.
+    // Added once, after the first flag handler: while a registration is in force, holds
+    // the events that end the process until the process has wound down and exited by
+    // itself (which ends this thread), or the grace is over.
     static HOLD: Once = Once::new();
     HOLD.call_once(|| {
         let _ = console::add_handler(|event| {
+            if ACTIVE.load(Ordering::SeqCst) == 0 {
+                return false;
+            }
             if event.ends_process() {
                 std::thread::sleep(CLOSE_GRACE);
             }
             true
         });
     });
-    Ok(())
+    Ok(registration)
 }
 
 // ---- exec

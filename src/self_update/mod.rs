@@ -141,6 +141,10 @@ pub enum SelfUpdateError {
         #[source]
         source: std::io::Error,
     },
+    /// SIGINT, SIGTERM or SIGHUP arrived while the new binary was staged: it was
+    /// removed and its check stopped (exit 130).
+    #[error("interrupted: nothing was replaced")]
+    Interrupted,
     /// The receipt exists but is not one.
     #[error("{}: not an installer receipt: {problem}", path.display())]
     BadReceipt {

@@ -4,12 +4,19 @@
 //! version it reports, and only then moved over the running executable
 //! ([`Source::install`]). Any failure before that last step leaves the installed vx
 //! as it was.
+//!
+//! While the new binary is staged beside the running one (`.vx-update-XXXXXX`, a whole
+//! vx), SIGINT, SIGTERM and SIGHUP stop the update: its `--version` check is killed, the
+//! staged file removed, and the update ends with exit 130. Before that (the downloads)
+//! they end vx as usual: nothing is written then. A staged file an update killed with
+//! SIGKILL left is removed by the next update ([`remove_stale_stages`]).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant, SystemTime};
 
 use sha2::{Digest, Sha256};
 
@@ -18,6 +25,7 @@ use super::{MANIFEST, MAX_MANIFEST_BYTES, RELEASE_KEY, REPOSITORY, SelfUpdateErr
 use crate::github::{Github, GithubConfig, GithubError};
 use crate::manifest::network::ProjectNet;
 use crate::net::{Client, Timeouts};
+use crate::signals::Interrupt;
 use crate::user_config::UserConfig;
 use crate::validate::{self, Scheme};
 use crate::verify::minisign::Key;
@@ -28,6 +36,11 @@ const VERSION_TIMEOUT: Duration = Duration::from_secs(30);
 const VERSION_OUTPUT_LIMIT: u64 = 64 * 1024;
 /// The largest binary taken out of an archive.
 const MAX_BINARY_BYTES: u64 = 512 << 20;
+/// The name prefix of a staged new binary.
+const STAGE_PREFIX: &str = ".vx-update-";
+/// A staged binary older than this was left by an update that was killed: a live one
+/// is written, checked within [`VERSION_TIMEOUT`] and moved into place, all in far less.
+const STALE_STAGE: Duration = Duration::from_secs(15 * 60);
 
 /// Where releases come from and which keys sign them.
 pub struct Source {
@@ -206,8 +219,17 @@ impl Source {
         }
         .map_err(bad)?;
         let dir = exe.parent().unwrap_or(Path::new("."));
+        remove_stale_stages(dir);
+        // From here a signal must not end vx with the staged binary left behind.
+        let interrupt = Interrupt::register().map_err(SelfUpdateError::io(
+            "cannot handle interrupts while the new vx is checked",
+        ))?;
+        let stop = interrupt.flag();
         let staged = stage(dir, &binary)?;
-        check_version(&staged, &manifest.version)?;
+        check_version(&staged, &manifest.version, &stop)?;
+        if stop.load(Ordering::Relaxed) {
+            return Err(SelfUpdateError::Interrupted);
+        }
         self_replace::self_replace(&staged).map_err(SelfUpdateError::io(format!(
             "cannot put the new vx in place of {}",
             exe.display()
@@ -280,7 +302,7 @@ fn read_bounded(entry: impl Read, inner: &str) -> Result<Vec<u8>, String> {
 fn stage(dir: &Path, binary: &[u8]) -> Result<tempfile::TempPath, SelfUpdateError> {
     let what = format!("cannot write the new vx into {}", dir.display());
     let mut file = tempfile::Builder::new()
-        .prefix(".vx-update-")
+        .prefix(STAGE_PREFIX)
         .tempfile_in(dir)
         .map_err(SelfUpdateError::io(what.clone()))?;
     std::io::Write::write_all(&mut file, binary).map_err(SelfUpdateError::io(what.clone()))?;
@@ -292,9 +314,38 @@ fn stage(dir: &Path, binary: &[u8]) -> Result<tempfile::TempPath, SelfUpdateErro
     Ok(file.into_temp_path())
 }
 
+/// Removes the staged binaries in `dir` that updates killed with SIGKILL left (older
+/// than [`STALE_STAGE`]: one of a running update is younger). An age rather than a
+/// lock: the staged file is closed while it runs (Linux refuses to run a file open for
+/// writing), and a lock on another handle would keep Windows from moving it into place.
+/// What cannot be removed stays, silently: it is only disk space.
+pub fn remove_stale_stages(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let now = SystemTime::now();
+    for entry in entries.flatten() {
+        let named = entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| n.starts_with(STAGE_PREFIX));
+        let old = entry
+            .metadata()
+            .ok()
+            .filter(std::fs::Metadata::is_file)
+            .and_then(|m| m.modified().ok())
+            .and_then(|m| now.duration_since(m).ok())
+            .is_some_and(|age| age > STALE_STAGE);
+        if named && old {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// Runs `binary --version` and checks that it reports `expected`; a binary that does
 /// not run, fails, hangs past [`VERSION_TIMEOUT`] or reports another version is refused.
-fn check_version(binary: &Path, expected: &str) -> Result<(), SelfUpdateError> {
+/// Once `stop` is set the check is killed: [`SelfUpdateError::Interrupted`].
+fn check_version(binary: &Path, expected: &str, stop: &AtomicBool) -> Result<(), SelfUpdateError> {
     let bad = |problem: String| SelfUpdateError::NewBinary { problem };
     let mut child = Command::new(binary)
         .arg("--version")
@@ -315,6 +366,11 @@ fn check_version(binary: &Path, expected: &str) -> Result<(), SelfUpdateError> {
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break status,
+            Ok(None) if stop.load(Ordering::Relaxed) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(SelfUpdateError::Interrupted);
+            }
             Ok(None) if started.elapsed() > VERSION_TIMEOUT => {
                 let _ = child.kill();
                 let _ = child.wait();

@@ -220,8 +220,17 @@ pub fn run_with_failures(
     // Boards left by crashed syncs go first; failing to list them is not fatal.
     let _ = registry::clean(&dir);
 
-    // Work directories left in the store by killed installs go too.
-    crate::install::store::clean_stale_work(store);
+    // Work directories left in the store by killed installs go too: moved aside at
+    // once, deleted in the background (a large one must not hold up the run or Ctrl-C).
+    // The run waits for the deletions at its end (unless interrupted).
+    let deleting = Mutex::new(Vec::new());
+    deleting
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .extend(crate::install::store::clean_stale_work(
+            store,
+            &interrupt.flag(),
+        ));
 
     let label = plan.label.clone();
     let board_error = |source| SyncError::Board {
@@ -302,6 +311,7 @@ pub fn run_with_failures(
             interrupt: &interrupt,
             rings: &host.rings,
             reasons: &host.reasons,
+            deleting: &deleting,
         };
         let mut snaps = Vec::new();
         let interrupted = run.supervise(&mut reporter, &mut snaps, cached);
@@ -319,6 +329,9 @@ pub fn run_with_failures(
         let reasons = host.reasons.lock().unwrap_or_else(PoisonError::into_inner);
         let rows = summary_rows(&board, &plan, store, &snaps, &reasons);
         let code = finish(&board, settings, &mut reporter, &rows, &snaps, interrupted)?;
+        let deleting =
+            std::mem::take(&mut *deleting.lock().unwrap_or_else(PoisonError::into_inner));
+        await_deletions(deleting, &interrupt);
         let failures = rows
             .iter()
             .filter(|row| !row.ok)
@@ -466,6 +479,21 @@ impl Write for Console {
     }
 }
 
+/// Waits for the background deletions of stale work directories (begun before and
+/// during the run, so mostly done by now), unless an interrupt comes first: the
+/// directories left are the next run's to delete, and Ctrl-C is never held up.
+fn await_deletions(deleting: Vec<std::thread::JoinHandle<()>>, interrupt: &Interrupt) {
+    for handle in deleting {
+        while !handle.is_finished() {
+            if interrupt.triggered() {
+                return;
+            }
+            let _ = interrupt.woken().recv_timeout(POLL);
+        }
+        let _ = handle.join();
+    }
+}
+
 /// Live stderr rings by slot, for the dashboard's detail pane.
 type Rings = Mutex<HashMap<usize, Arc<Mutex<StderrRing>>>>;
 
@@ -506,6 +534,8 @@ struct Supervisor<'a> {
     interrupt: &'a Interrupt,
     rings: &'a Rings,
     reasons: &'a Mutex<FullReasons>,
+    /// The background deletions of stale work directories ([`await_deletions`]).
+    deleting: &'a Mutex<Vec<std::thread::JoinHandle<()>>>,
 }
 
 impl Supervisor<'_> {
@@ -650,7 +680,14 @@ impl Supervisor<'_> {
         child.kill_tree();
         if done.took_over {
             // It died without cleaning up after itself: its work dir is left.
-            crate::install::store::clean_stale_work(self.store);
+            if let Some(deleting) =
+                crate::install::store::clean_stale_work(self.store, &self.interrupt.flag())
+            {
+                self.deleting
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(deleting);
+            }
         }
         done
     }

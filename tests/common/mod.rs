@@ -437,30 +437,47 @@ pub const NETWORK_VARS: [&str; 14] = [
 /// cache, state and data directories there (on Windows `APPDATA` and `LOCALAPPDATA`),
 /// and none of the network settings of the machine running the tests (tokens, netrc, proxies, mirrors, GitHub).
 pub fn isolated<'c>(cmd: &'c mut assert_cmd::Command, home: &Path) -> &'c mut assert_cmd::Command {
-    for (var, dir) in [
+    let (set, removed) = isolation(home);
+    for (var, dir) in set {
+        cmd.env(var, dir);
+    }
+    for var in removed {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// What [`isolated`] does to a command's environment, for a plain
+/// `std::process::Command` too: the variables set, and those removed.
+pub fn isolation(home: &Path) -> (Vec<(&'static str, PathBuf)>, Vec<&'static str>) {
+    let mut set: Vec<(&'static str, PathBuf)> = [
         ("HOME", ""),
         ("XDG_CONFIG_HOME", ".config"),
         ("XDG_CACHE_HOME", ".cache"),
         ("XDG_STATE_HOME", ".local/state"),
         ("XDG_DATA_HOME", ".local/share"),
-    ] {
-        cmd.env(var, home.join(dir));
-    }
+    ]
+    .into_iter()
+    .map(|(var, dir)| (var, home.join(dir)))
+    .collect();
     // Windows keeps the configuration in %APPDATA%\vx and the cache and data in
     // %LOCALAPPDATA%\vx: the same directories of `home` as on Unix.
-    #[cfg(windows)]
-    cmd.env("APPDATA", home.join(".config"))
-        .env("LOCALAPPDATA", home.join(".local/share"));
-    for var in NETWORK_VARS.iter().chain(&[
-        "VX_CACHE_DIR",
-        "VX_GITHUB_URL",
-        "VX_GITHUB_API_URL",
-        "GITHUB_TOKEN",
-        "GH_TOKEN",
-    ]) {
-        cmd.env_remove(var);
+    if cfg!(windows) {
+        set.push(("APPDATA", home.join(".config")));
+        set.push(("LOCALAPPDATA", home.join(".local/share")));
     }
-    cmd
+    let removed = NETWORK_VARS
+        .iter()
+        .chain(&[
+            "VX_CACHE_DIR",
+            "VX_GITHUB_URL",
+            "VX_GITHUB_API_URL",
+            "GITHUB_TOKEN",
+            "GH_TOKEN",
+        ])
+        .copied()
+        .collect();
+    (set, removed)
 }
 
 /// Writes `$config_home/vx/config.toml` pinning the standard registry to the fixture

@@ -277,14 +277,18 @@ fn a_killed_parent_stops_its_children_and_a_rerun_completes() {
 
 /// One tool whose `post_install` forks `sleep 300` (the shell stays, so the sleeper is a
 /// grandchild of the installer), writes the sleeper's pid to a file and waits for it.
-/// Returns the server and the pid file.
-fn forking_post_install(work: &Work) -> (TestServer, std::path::PathBuf) {
+/// The command starts with `first` (`trap …; ` or nothing). Returns the server and
+/// the pid file.
+fn forking_post_install_after(work: &Work, first: &str) -> (TestServer, std::path::PathBuf) {
     let body = archive(ArchiveFormat::TarGz, noise_seeded(1000, 9));
     let pid_file = work.dir.path().join("sleeper.pid");
     let server = work.serve_one("post", body);
     work.set_post_install(
         "post",
-        &format!("\"sleep 300 & echo $! > '{}'; wait\"", pid_file.display()),
+        &format!(
+            "\"{first}sleep 300 & echo $! > '{}'; wait\"",
+            pid_file.display()
+        ),
     );
     (server, pid_file)
 }
@@ -303,7 +307,16 @@ fn interrupt_post_install(
     work: &Work,
     interrupt: impl FnOnce(&mut std::process::Child),
 ) -> std::process::ExitStatus {
-    let (_server, pid_file) = forking_post_install(work);
+    interrupt_post_install_after(work, "", interrupt)
+}
+
+/// [`interrupt_post_install`] with the command starting with `first`.
+fn interrupt_post_install_after(
+    work: &Work,
+    first: &str,
+    interrupt: impl FnOnce(&mut std::process::Child),
+) -> std::process::ExitStatus {
+    let (_server, pid_file) = forking_post_install_after(work, first);
     let mut sync = work.spawn_sync(&["--headless"]);
     let sleeper = sleeper_pid(&pid_file);
     interrupt(&mut sync);
@@ -345,5 +358,16 @@ fn a_parent_killed_during_post_install_leaves_no_command_running() {
     let work = Work::new();
     // Nobody is left to kill the child's process group: the child must end it.
     let status = interrupt_post_install(&work, |sync| kill9(sync.id()));
+    assert_eq!(status.code(), None, "killed by a signal");
+}
+
+/// Audit finding 6: with the parent gone, a `post_install` whose command ignores
+/// SIGTERM (the cancel the child sends its group) is killed with SIGKILL after the
+/// grace, forks included.
+#[test]
+fn a_parent_killed_during_a_post_install_ignoring_sigterm_leaves_no_command_running() {
+    let work = Work::new();
+    let status =
+        interrupt_post_install_after(&work, "trap '' TERM INT HUP; ", |sync| kill9(sync.id()));
     assert_eq!(status.code(), None, "killed by a signal");
 }

@@ -57,6 +57,8 @@ mod hostile_slow;
 #[cfg(unix)]
 mod import;
 #[cfg(unix)]
+mod interrupted;
+#[cfg(unix)]
 mod kill;
 #[cfg(unix)]
 mod layering;

@@ -19,6 +19,7 @@ use std::process::Command;
 
 use common::net::{HttpsServer, Pki, Tinyproxy, machine_name};
 use common::signing::Keys;
+use rustix::process::{Pid, Signal, kill_process};
 use vx::demo::fixture::sha256_hex;
 use vx::demo::github::{FixtureRelease, GithubFixture, GithubFixtureBuilder};
 
@@ -201,6 +202,34 @@ impl Machine {
         }
         cmd.args(args).timeout(common::DEADLINE);
         cmd
+    }
+
+    /// `vx ARGS` as [`Machine::vx`] sets it up, started as a plain child (for signals).
+    fn spawn(&self, github: &GithubFixture, args: &[&str]) -> std::process::Child {
+        let mut cmd = Command::new(self.exe());
+        let (set, removed) = common::isolation(self.home());
+        for var in removed {
+            cmd.env_remove(var);
+        }
+        cmd.envs(set)
+            .env("VX_DAEMON_SOCKET", self.home().join("daemon.sock"))
+            .env("VX_GITHUB_URL", github.web_url())
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+
+    /// The names of the files beside the installed exe.
+    fn bin_files(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.bin())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
     }
 
     /// Runs `vx ARGS`; its exit code and stdout + stderr.
@@ -702,4 +731,66 @@ fn a_running_daemon_is_told_it_keeps_the_old_vx() {
         "{text}"
     );
     assert!(stopped.status.success(), "{stopped:?}");
+}
+
+/// Audit finding 5: SIGTERM while the staged new binary answers `--version` (here it
+/// never does): exit 130, the check's process killed, the staged binary removed, the
+/// installed vx untouched. And a staged binary an update killed with SIGKILL left long
+/// ago is removed by the next update, while one as young as a running update's stays.
+#[test]
+fn an_interrupted_update_leaves_no_staged_binary_and_the_next_removes_a_killed_ones() {
+    let machine = Machine::new();
+    let checking = machine.home().join("checking.pid");
+    let hanging = format!(
+        "#!/bin/sh\necho $$ > '{}'\nexec sleep 300\n",
+        checking.display()
+    );
+    let archive = archive(NEWER, hanging.as_bytes());
+    let manifest = manifest(NEWER, &archive);
+    let signature = Some(sign(
+        &machine.keys,
+        "good",
+        &manifest,
+        &format!("tag:v{NEWER}"),
+    ));
+    let hangs = ReleaseFiles {
+        version: NEWER.to_owned(),
+        archive,
+        manifest,
+        signature,
+    };
+    let github = github(&[&hangs], |b| b);
+    let inode = machine.exe_inode();
+    let mut update = machine.spawn(&github, &["self", "update"]);
+    let check: u32 = common::wait_for("the new binary's --version to run", || {
+        std::fs::read_to_string(&checking).ok()?.trim().parse().ok()
+    });
+    kill_process(Pid::from_raw(update.id() as i32).unwrap(), Signal::TERM).unwrap();
+    let status = common::wait_exit(&mut update);
+    let said = std::io::read_to_string(update.stderr.take().unwrap()).unwrap();
+    assert_eq!(status.code(), Some(130), "{said}");
+    assert!(said.contains("interrupted"), "{said}");
+    common::wait_for("the --version check to be killed", || {
+        (!common::process_exists(check)).then_some(())
+    });
+    assert_eq!(machine.bin_files(), ["vx"]);
+    assert_untouched(&machine, inode, &said);
+
+    // What SIGKILL leaves: a staged binary, here a day old, and one of a running
+    // update (just written).
+    let killed = machine.bin().join(".vx-update-Killed");
+    std::fs::write(&killed, b"a whole vx").unwrap();
+    let day_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400);
+    std::fs::File::options()
+        .write(true)
+        .open(&killed)
+        .unwrap()
+        .set_modified(day_ago)
+        .unwrap();
+    std::fs::write(machine.bin().join(".vx-update-Young1"), b"a whole vx").unwrap();
+    let good = ReleaseFiles::good(&machine.keys, "good", NEWER);
+    let github = self::github(&[&good], |b| b);
+    let (code, text) = machine.run(Some(&github), &["self", "update"]);
+    assert_eq!(code, 0, "{text}");
+    assert_eq!(machine.bin_files(), [".vx-update-Young1", "vx"]);
 }
