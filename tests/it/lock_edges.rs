@@ -167,6 +167,7 @@ fn a_lock_with_merge_conflict_markers_is_named_so_and_vx_lock_writes_it_again() 
 /// `vx.lock -> ~/.bashrc`): `vx lock` refuses and the file it points to is left as it
 /// was; writing an unreadable lock again, through the link, would have replaced it.
 #[test]
+#[cfg(unix)]
 fn vx_lock_does_not_write_over_what_a_link_named_vx_lock_points_to() {
     let (work, _server) = locked_project();
     let path = work.dir.path().join("vx.lock");
