@@ -35,7 +35,7 @@ impl SlotRecord {
     }
 
     /// Sets the message; one longer than the field is shortened where words end
-    /// ([`fit_words`]), so a reader sees whole words and the reason an error puts last.
+    /// (`fit_words`), so a reader sees whole words and the reason an error puts last.
     pub fn set_message(&mut self, message: &str) {
         let fitted = fit_words(message, self.message.len());
         self.message_len = store_str(&mut self.message, &fitted) as u8;

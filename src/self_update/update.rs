@@ -315,7 +315,7 @@ fn stage(dir: &Path, binary: &[u8]) -> Result<tempfile::TempPath, SelfUpdateErro
 }
 
 /// Removes the staged binaries in `dir` that updates killed with SIGKILL left (older
-/// than [`STALE_STAGE`]: one of a running update is younger). An age rather than a
+/// than `STALE_STAGE`: one of a running update is younger). An age rather than a
 /// lock: the staged file is closed while it runs (Linux refuses to run a file open for
 /// writing), and a lock on another handle would keep Windows from moving it into place.
 /// What cannot be removed stays, silently: it is only disk space.

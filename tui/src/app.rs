@@ -408,7 +408,7 @@ impl<I> Drop for StopOnDrop<I> {
 }
 
 /// Runs the dashboard in the real terminal (alternate screen, raw mode) and always
-/// restores the terminal: on leaving, on error, and on panic ([`enter`]). Returns the
+/// restores the terminal: on leaving, on error, and on panic (`enter`). Returns the
 /// final model so the caller can print a summary to the normal screen.
 pub fn run_in_terminal(
     reader: &BoardReader,
