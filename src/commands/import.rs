@@ -133,6 +133,8 @@ pub fn import_into(
     }
     let created = existing.is_none();
     let mut text = existing.unwrap_or_else(|| vx::manifest::edit::STARTER.to_owned());
+    // vx.toml before this import: what it lists already is left alone.
+    let before = text.clone();
     let edit_error = |e| Error::usage(Because::new(path.display().to_string(), e));
     let mut lines: Vec<String> = Vec::new();
     // An aqua.yaml's local registries first: its packages are looked up in them.
@@ -174,6 +176,16 @@ pub fn import_into(
                 None => from.to_owned(),
             })
             .into_owned();
+            // A tool vx.toml listed before under the name the file writes (a URL tool
+            // in `[tools.NAME]`, which no registry knows) is left alone before any
+            // lookup, which would fail it.
+            if lists_tool(&before, std::slice::from_ref(&entry.name)) {
+                lines.push(format!(
+                    "skipped {} from {at}: vx.toml lists it already; left as it is",
+                    label(&entry.name, &entry.written)
+                ));
+                continue;
+            }
             let mapped = match map_entry(&resolver, entry) {
                 Ok(mapped) => mapped,
                 Err(skip) => {

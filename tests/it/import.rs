@@ -724,3 +724,20 @@ release = { run = "echo release", depends = ["deploy"] }
         "build ran first, in web/: {built}"
     );
 }
+
+/// A tool vx.toml lists in the long form (a URL tool: no registry knows its name) is
+/// left alone, as any listed tool is; it was looked up, named unknown ("did you mean
+/// …?") and the import exited 1.
+#[test]
+fn a_url_tool_vx_toml_lists_already_is_left_alone() {
+    let w = World::new();
+    let existing =
+        "[tools.greet]\nversion = \"1.0.0\"\nurl = \"http://127.0.0.1:9/greet-{version}.tar.gz\"\n";
+    w.work.write_manifest(existing);
+    std::fs::write(w.path(".tool-versions"), "greet 2.0.0\n").unwrap();
+    let out = w.vx(&["import", ".tool-versions"]);
+    let all = both(&out);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    assert!(all.contains("vx.toml lists it already"), "{all}");
+    assert_eq!(w.toml(), existing);
+}
