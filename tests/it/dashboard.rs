@@ -68,6 +68,22 @@ impl Tmux {
     }
 }
 
+/// Serves one tar.gz of `size` bytes of noise at `rate` bytes a second and writes a
+/// manifest of `tools` (each at version 1.0) downloading it: a sync slow enough to be
+/// seen, typed at and interrupted mid-download.
+fn slowly_served(work: &Work, tools: &[&str], size: usize, rate: u64) -> TestServer {
+    let bytes = archive(ArchiveFormat::TarGz, noise(size));
+    let sha = sha256_hex(&bytes);
+    let server = TestServer::start([("/slow.tar.gz", Route::Throttled(bytes.into(), rate))]);
+    let url = server.url("/slow.tar.gz");
+    let manifest: String = tools
+        .iter()
+        .map(|tool| tool_toml(tool, "1.0", &url, &sha))
+        .collect();
+    work.write_manifest(&manifest);
+    server
+}
+
 /// `cd DIR && VX_BOARD_DIR=… vx ARGS; echo EXIT=$?` then a shell that stays, so the
 /// screen after exit can be read.
 fn shell_line(work: &Work, args: &str) -> String {
@@ -245,14 +261,7 @@ fn ctrl_c_in_the_sync_dashboard_cancels_everything_and_restores_the_terminal() {
         return;
     }
     let work = Work::new();
-    let bytes = archive(ArchiveFormat::TarGz, noise(4 << 20));
-    let sha = sha256_hex(&bytes);
-    let server = TestServer::start([("/slow.tar.gz", Route::Throttled(bytes.into(), 256 << 10))]);
-    work.write_manifest(&format!(
-        "{}{}",
-        tool_toml("alpha", "1.0", &server.url("/slow.tar.gz"), &sha),
-        tool_toml("beta", "1.0", &server.url("/slow.tar.gz"), &sha)
-    ));
+    let _server = slowly_served(&work, &["alpha", "beta"], 4 << 20, 256 << 10);
     let args = format!(
         "sync --tui --manifest {} --store {}",
         work.manifest().display(),
@@ -283,15 +292,7 @@ fn closing_the_terminal_under_the_dashboard_cancels_the_sync_cleanly() {
         return;
     }
     let work = Work::new();
-    let bytes = archive(ArchiveFormat::TarGz, noise(4 << 20));
-    let sha = sha256_hex(&bytes);
-    let server = TestServer::start([("/slow.tar.gz", Route::Throttled(bytes.into(), 256 << 10))]);
-    work.write_manifest(&tool_toml(
-        "alpha",
-        "1.0",
-        &server.url("/slow.tar.gz"),
-        &sha,
-    ));
+    let _server = slowly_served(&work, &["alpha"], 4 << 20, 256 << 10);
     let status = work.dir.path().join("status");
     // vx with SIGHUP as a shell leaves it (its default action), under a parent that
     // outlives the terminal to write down how vx ended.
@@ -333,16 +334,8 @@ fn board_watch_exit_on_done_leaves_non_zero_when_the_owner_dies() {
         return;
     }
     let work = Work::new();
-    let bytes = archive(ArchiveFormat::TarGz, noise(2 << 20));
-    let sha = sha256_hex(&bytes);
     // Slow: the sync is still downloading when it is killed.
-    let server = TestServer::start([("/slow.tar.gz", Route::Throttled(bytes.into(), 256 << 10))]);
-    work.write_manifest(&tool_toml(
-        "orphan",
-        "1.0",
-        &server.url("/slow.tar.gz"),
-        &sha,
-    ));
+    let _server = slowly_served(&work, &["orphan"], 2 << 20, 256 << 10);
     let mut sync = work.spawn_sync(&["--headless"]);
     let board = work.wait_board();
     let id = board.info().id.clone();
@@ -474,10 +467,7 @@ fn leaving_the_dashboard_mid_sync_leaves_the_shells_keystrokes_alone() {
         return;
     }
     let work = Work::new();
-    let bytes = archive(ArchiveFormat::TarGz, noise(2 << 20));
-    let sha = sha256_hex(&bytes);
-    let server = TestServer::start([("/slow.tar.gz", Route::Throttled(bytes.into(), 384 << 10))]);
-    work.write_manifest(&tool_toml("slow", "1.0", &server.url("/slow.tar.gz"), &sha));
+    let _server = slowly_served(&work, &["slow"], 2 << 20, 384 << 10);
     let vx = assert_cmd::cargo::cargo_bin("vx");
     let line = format!(
         "cd {dir} && VX_BOARD_DIR={boards} {vx} sync --tui --store {store}; echo EXIT=$?; \
@@ -544,10 +534,7 @@ fn what_is_typed_while_the_inline_view_runs_reaches_the_shell_after_vx() {
         return;
     }
     let work = Work::new();
-    let bytes = archive(ArchiveFormat::TarGz, noise(2 << 20));
-    let sha = sha256_hex(&bytes);
-    let server = TestServer::start([("/slow.tar.gz", Route::Throttled(bytes.into(), 512 << 10))]);
-    work.write_manifest(&tool_toml("slow", "1.0", &server.url("/slow.tar.gz"), &sha));
+    let _server = slowly_served(&work, &["slow"], 2 << 20, 512 << 10);
     let vx = assert_cmd::cargo::cargo_bin("vx");
     let line = format!(
         "cd {dir} && VX_BOARD_DIR={boards} {vx} sync --store {store}; echo EXIT=$?; \
@@ -575,10 +562,7 @@ fn no_color_and_clicolor_turn_the_inline_views_colours_off_but_not_its_redraws()
         return;
     }
     let work = Work::new();
-    let bytes = archive(ArchiveFormat::TarGz, noise(256 << 10));
-    let sha = sha256_hex(&bytes);
-    let server = TestServer::start([("/t.tar.gz", Route::Throttled(bytes.into(), 1 << 20))]);
-    work.write_manifest(&tool_toml("alpha", "1.0", &server.url("/t.tar.gz"), &sha));
+    let _server = slowly_served(&work, &["alpha"], 256 << 10, 1 << 20);
     let vx = assert_cmd::cargo::cargo_bin("vx");
     // One sync per setting, each into a store of its own so each installs.
     let settings = [
