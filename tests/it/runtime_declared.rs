@@ -371,6 +371,31 @@ fn ask_toolchain(project: &Project) -> serde_json::Value {
     serde_json::from_str(&line).unwrap()
 }
 
+/// Declares `acme-other` (acme-tool's declaration renamed) in `dir`, names it in
+/// vx.toml beside acme-tool, and syncs.
+fn add_acme_other(project: &Project, dir: &std::path::Path) {
+    let other = DECLARATION
+        .replace("name = \"acme-tool\"", "name = \"acme-other\"")
+        .replace("aliases = [\"acmetool\"]", "aliases = []");
+    std::fs::write(dir.join("acme-other.toml"), other).unwrap();
+    project.work.write_manifest(&format!(
+        "{THREE}[tools]\nacme-tool = \"1\"\nacme-other = \"1.3\"\n"
+    ));
+    project.vx().args(["sync", "--headless"]).assert().success();
+}
+
+/// Breaks acme-tool's declaration in `dir` (a misspelt key) and asserts that the
+/// running daemon's answer names the file and the key.
+fn break_acme_tool(project: &Project, dir: &std::path::Path) {
+    let broken = DECLARATION.replace("checksums =", "checksum =");
+    std::fs::write(dir.join("acme-tool.toml"), broken).unwrap();
+    let broken = ask_toolchain(project).to_string();
+    assert!(
+        broken.contains("acme-tool.toml") && broken.contains("unknown field `checksum`"),
+        "{broken}"
+    );
+}
+
 /// The daemon answers with the runtime a project carries; and with a declaration added
 /// while it runs (a teammate's commit pulled, then `vx sync`), as every command does.
 #[test]
@@ -396,15 +421,8 @@ fn the_daemon_answers_with_the_runtimes_the_project_carries_and_gains_while_it_r
         "{before:?}"
     );
 
-    let other = DECLARATION
-        .replace("name = \"acme-tool\"", "name = \"acme-other\"")
-        .replace("aliases = [\"acmetool\"]", "aliases = []");
     let dir = project.work.dir.path().join(".vx/runtimes");
-    std::fs::write(dir.join("acme-other.toml"), other).unwrap();
-    project.work.write_manifest(&format!(
-        "{THREE}[tools]\nacme-tool = \"1\"\nacme-other = \"1.3\"\n"
-    ));
-    project.vx().args(["sync", "--headless"]).assert().success();
+    add_acme_other(&project, &dir);
 
     let after = bin_dirs(&ask_toolchain(&project));
     assert!(
@@ -414,13 +432,7 @@ fn the_daemon_answers_with_the_runtimes_the_project_carries_and_gains_while_it_r
 
     // A declaration edited alone (vx.toml and vx.lock as they were) is read again too:
     // broken, the daemon says so, naming the file, as a command would.
-    let broken = DECLARATION.replace("checksums =", "checksum =");
-    std::fs::write(dir.join("acme-tool.toml"), broken).unwrap();
-    let broken = ask_toolchain(&project).to_string();
-    assert!(
-        broken.contains("acme-tool.toml") && broken.contains("unknown field `checksum`"),
-        "{broken}"
-    );
+    break_acme_tool(&project, &dir);
 }
 
 /// The daemon sees the user's own declarations as they change while it runs (one
@@ -440,28 +452,15 @@ fn the_daemon_answers_with_the_runtimes_the_user_declares_while_it_runs() {
     let answer = ask_toolchain(&project).to_string();
     assert!(answer.contains("/acme-tool/1.4.2/bin"), "{answer}");
 
-    let other = DECLARATION
-        .replace("name = \"acme-tool\"", "name = \"acme-other\"")
-        .replace("aliases = [\"acmetool\"]", "aliases = []");
     let dir = project.work.dir.path().join("home/.config/vx/runtimes");
-    std::fs::write(dir.join("acme-other.toml"), other).unwrap();
-    project.work.write_manifest(&format!(
-        "{THREE}[tools]\nacme-tool = \"1\"\nacme-other = \"1.3\"\n"
-    ));
-    project.vx().args(["sync", "--headless"]).assert().success();
+    add_acme_other(&project, &dir);
     let answer = ask_toolchain(&project).to_string();
     assert!(
         answer.contains("/acme-tool/1.4.2/bin") && answer.contains("/acme-other/1.3.0/bin"),
         "{answer}"
     );
 
-    let broken = DECLARATION.replace("checksums =", "checksum =");
-    std::fs::write(dir.join("acme-tool.toml"), broken).unwrap();
-    let broken = ask_toolchain(&project).to_string();
-    assert!(
-        broken.contains("acme-tool.toml") && broken.contains("unknown field `checksum`"),
-        "{broken}"
-    );
+    break_acme_tool(&project, &dir);
     // And `vx env` (which does not resolve) says so too, not "not installed".
     let out = project.vx().arg("env").output().unwrap();
     let said = String::from_utf8_lossy(&out.stderr);
