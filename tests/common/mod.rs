@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+pub mod raw_registry;
 pub mod registry_server;
 pub mod signing;
 pub mod sigstore;

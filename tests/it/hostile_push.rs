@@ -349,31 +349,13 @@ impl Drop for RawRegistry {
 /// One request of [`RawRegistry`]: its head read, then `script`'s answer (after the
 /// body), or a stall.
 fn answer_raw(stream: TcpStream, script: Script, stop: &AtomicBool, seen: &Mutex<Vec<String>>) {
-    use std::io::{BufRead, Read};
+    use std::io::Read;
     let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
-    let mut first = String::new();
-    let mut length = 0usize;
-    let mut line = String::new();
-    if reader.read_line(&mut first).unwrap_or(0) == 0 {
+    let Some((method, path, length)) = common::raw_registry::read_head(&mut reader, seen) else {
         return;
-    }
-    loop {
-        line.clear();
-        match reader.read_line(&mut line) {
-            Ok(0) | Err(_) => return,
-            Ok(_) if line == "\r\n" => break,
-            Ok(_) => {
-                if let Some((key, value)) = line.split_once(':')
-                    && key.eq_ignore_ascii_case("content-length")
-                {
-                    length = value.trim().parse().unwrap_or(0);
-                }
-            }
-        }
-    }
-    let mut words = first.split(' ');
-    let (method, path) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
-    seen.lock().unwrap().push(format!("{method} {path}"));
+    };
+    let length = length as usize;
+    let (method, path) = (method.as_str(), path.as_str());
     let Some(head) = script(method, path, length) else {
         for _ in 0..1200 {
             if stop.load(Ordering::SeqCst) {
@@ -389,15 +371,6 @@ fn answer_raw(stream: TcpStream, script: Script, stop: &AtomicBool, seen: &Mutex
     let _ = stream.write_all(format!("{head}Connection: close\r\n\r\n").as_bytes());
 }
 
-/// An accepting registry's answers ([`accepting`], on raw sockets).
-fn raw_accepting(method: &str, path: &str) -> String {
-    match method {
-        "HEAD" => "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n".to_owned(),
-        "POST" => format!("HTTP/1.1 202 Accepted\r\nLocation: {path}u1\r\nContent-Length: 0\r\n"),
-        _ => "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n".to_owned(),
-    }
-}
-
 /// A registry that stops reading a blob upload mid-way: the push fails after the read
 /// timeout (here `--read-timeout 2`), saying the server took nothing, rather than
 /// blocking on a write for as long as the registry holds the connection.
@@ -410,7 +383,8 @@ fn a_push_to_a_registry_that_stops_reading_an_upload_times_out_and_says_so() {
     work.sync(&["--headless"]).assert().code(0);
     // Small uploads taken, a large one's body never read and never answered.
     let registry = RawRegistry::start(|method, path, length| {
-        (method != "PUT" || length <= 1 << 20).then(|| raw_accepting(method, path))
+        (method != "PUT" || length <= 1 << 20)
+            .then(|| common::raw_registry::accepting(method, path))
     });
     let home = tempfile::tempdir().unwrap();
     let mirror = format!("oci://127.0.0.1:{}/{REPO}", registry.port);
@@ -450,7 +424,7 @@ fn a_manifest_put_answered_200_is_not_a_push() {
         if method == "PUT" && path.contains("/manifests/") {
             Some("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n".to_owned())
         } else {
-            Some(raw_accepting(method, path))
+            Some(common::raw_registry::accepting(method, path))
         }
     });
     let home = tempfile::tempdir().unwrap();
@@ -484,7 +458,7 @@ fn a_blob_claimed_without_a_size_is_sent() {
         if method == "HEAD" {
             Some("HTTP/1.1 200 OK\r\n".to_owned())
         } else {
-            Some(raw_accepting(method, path))
+            Some(common::raw_registry::accepting(method, path))
         }
     });
     let home = tempfile::tempdir().unwrap();

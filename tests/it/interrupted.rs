@@ -9,7 +9,7 @@
 
 use crate::common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -86,33 +86,10 @@ impl Drop for SlowRegistry {
 /// Location, PUT 201 once its body is read (a blob's slowly).
 fn answer(stream: TcpStream, stop: &AtomicBool, seen: &Mutex<Vec<String>>, uploaded: &AtomicU64) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut first = String::new();
-    if reader.read_line(&mut first).unwrap_or(0) == 0 {
+    let Some((method, path, length)) = common::raw_registry::read_head(&mut reader, seen) else {
         return;
-    }
-    let mut length = 0u64;
-    loop {
-        let mut line = String::new();
-        match reader.read_line(&mut line) {
-            Ok(0) | Err(_) => return,
-            Ok(_) if line == "\r\n" => break,
-            Ok(_) => {
-                if let Some((key, value)) = line.split_once(':')
-                    && key.eq_ignore_ascii_case("content-length")
-                {
-                    length = value.trim().parse().unwrap_or(0);
-                }
-            }
-        }
-    }
-    let mut words = first.split(' ');
-    let (method, path) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
-    seen.lock().unwrap().push(format!("{method} {path}"));
-    let head = match method {
-        "HEAD" => "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n".to_owned(),
-        "POST" => format!("HTTP/1.1 202 Accepted\r\nLocation: {path}u1\r\nContent-Length: 0\r\n"),
-        _ => "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n".to_owned(),
     };
+    let head = common::raw_registry::accepting(&method, &path);
     let blob = method == "PUT" && path.contains("/blobs/uploads/");
     let mut left = length;
     let mut chunk = vec![0u8; (UPLOAD_RATE / 8) as usize];
