@@ -420,22 +420,26 @@ pub fn mirror(mirror: &str) -> Result<(), &'static str> {
     }
 }
 
+/// Where `url`'s userinfo (`user:password@`, `token@`) is: the byte range from the
+/// start of its authority to its last `@` there; `None` when it has none.
+fn userinfo(url: &str) -> Option<std::ops::Range<usize>> {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let authority = &url[start..];
+    let end = authority.find(['/', '?', '#']).unwrap_or(authority.len());
+    authority[..end].rfind('@').map(|at| start..start + at)
+}
+
 /// Whether `url` carries credentials (`user:password@` or `token@` before its host).
 pub fn has_userinfo(url: &str) -> bool {
-    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    authority.contains('@')
+    userinfo(url).is_some()
 }
 
 /// `url` with its userinfo (`user:password@`, `token@`) replaced by `***@`, fit to show
 /// where a URL that should not hold credentials does: the host stays, the secret goes.
 /// A URL without userinfo comes back as it is.
 pub fn hide_userinfo(url: &str) -> std::borrow::Cow<'_, str> {
-    let start = url.find("://").map_or(0, |i| i + 3);
-    let authority = &url[start..];
-    let end = authority.find(['/', '?', '#']).unwrap_or(authority.len());
-    match authority[..end].rfind('@') {
-        Some(at) => format!("{}***{}", &url[..start], &url[start + at..]).into(),
+    match userinfo(url) {
+        Some(range) => format!("{}***{}", &url[..range.start], &url[range.end..]).into(),
         None => url.into(),
     }
 }

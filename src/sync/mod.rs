@@ -223,14 +223,10 @@ pub fn run_with_failures(
     // Work directories left in the store by killed installs go too: moved aside at
     // once, deleted in the background (a large one must not hold up the run or Ctrl-C).
     // The run waits for the deletions at its end (unless interrupted).
-    let deleting = Mutex::new(Vec::new());
-    deleting
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .extend(crate::install::store::clean_stale_work(
-            store,
-            &interrupt.flag(),
-        ));
+    let deleting = Mutex::new(Vec::from_iter(crate::install::store::clean_stale_work(
+        store,
+        &interrupt.flag(),
+    )));
 
     let label = plan.label.clone();
     let board_error = |source| SyncError::Board {
