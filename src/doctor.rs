@@ -271,6 +271,27 @@ fn hook(findings: &mut Vec<Finding>) -> bool {
         ));
         return true;
     }
+    // Without the hook, the shims serve (an IDE, cron, CI): nothing to fix then.
+    if let Some(shims) = crate::shims::dir().filter(|d| on_path(d)) {
+        findings.push(Finding::new(
+            "hook",
+            Status::Ok,
+            format!(
+                "no hook in this shell; the shims on PATH ({}) run the tools",
+                shims.display()
+            ),
+        ));
+        return false;
+    }
+    // A CI job runs no shell hook: it runs its tools through vx exec, vx CMD or vx
+    // run, which need none.
+    if var("CI").is_some_and(|v| v != "false" && v != "0") {
+        findings.push(
+            Finding::new("hook", Status::Info, "no hook in this shell (CI is set)")
+                .why("in CI, tools run through vx exec, vx CMD, vx run or the shims"),
+        );
+        return false;
+    }
     let shell = shell_name();
     let (line, rc) = match shell.as_str() {
         "fish" => ("vx activate fish | source", "~/.config/fish/config.fish"),
@@ -287,6 +308,11 @@ fn hook(findings: &mut Vec<Finding>) -> bool {
         .fix(format!("add `{line}` to {rc} and open a new shell")),
     );
     false
+}
+
+/// Whether `dir` is one of `PATH`'s directories.
+fn on_path(dir: &Path) -> bool {
+    std::env::var_os("PATH").is_some_and(|path| std::env::split_paths(&path).any(|d| same(&d, dir)))
 }
 
 /// For each installed tool command of the project: is vx's the one `PATH` finds?

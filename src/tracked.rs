@@ -210,18 +210,24 @@ pub fn pins(store: &Path, except: Option<&Path>) -> Result<Pins, TrackedError> {
     // A store whose file cannot be rewritten is still read.
     let projects = projects(store).unwrap_or_else(|_| read(store).projects);
     let mut pins = Pins::default();
+    let global = global_lock();
     for manifest in projects {
         if Some(&manifest) == except.as_ref() {
             continue;
         }
         let lock_path = manifest.with_file_name(LOCK_FILE);
+        // The global toolset syncs into the store as a project does; it is named once,
+        // as itself, below.
+        if global.as_ref() == Some(&lock_path) {
+            continue;
+        }
         match Lock::load(&lock_path) {
             Ok(Some(lock)) => pins.add(&lock, &Keeper::Project(manifest)),
             Ok(None) => {}
             Err(source) => return Err(TrackedError::Lock { manifest, source }),
         }
     }
-    if let Some(path) = global_lock() {
+    if let Some(path) = global {
         match Lock::load(&path) {
             Ok(Some(lock)) => pins.add(&lock, &Keeper::Global(path)),
             Ok(None) => {}

@@ -102,10 +102,18 @@ impl Asset {
         }
     }
 
-    /// What [`Lock::parse`] would refuse in this entry (its sha256, format or `bin`),
-    /// said without a location: checked before an entry is recorded, so `vx lock`
-    /// never writes a lock that every later command refuses.
+    /// What [`Lock::parse`] would refuse in this entry (credentials in its URLs, its
+    /// sha256, format or `bin`), said without a location: checked before an entry is
+    /// recorded and again before a lock is written, so `vx lock` never writes a lock
+    /// that every later command refuses, nor a secret into a shared file.
     pub fn problem(&self) -> Option<String> {
+        if let Some(problem) = [Some(&self.url), self.checksum.as_ref()]
+            .into_iter()
+            .flatten()
+            .find_map(|url| credentials_in(url))
+        {
+            return Some(problem);
+        }
         if let Err(e) = validate::sha256(&self.sha256) {
             return Some(e.to_string());
         }
@@ -121,6 +129,18 @@ impl Asset {
         }
         None
     }
+}
+
+/// Why a URL (or a `checksum-file:URL` source) cannot go into a lock: it carries a user
+/// name, password or token (`user:password@host`). A lock is committed and shared;
+/// credentials belong in the user's own files. The URL is shown with them hidden.
+pub fn credentials_in(url: &str) -> Option<String> {
+    validate::has_userinfo(url).then(|| {
+        format!(
+            "{} holds credentials (user:password@), which a lock never records (it is shared): give them in a netrc file or the user config's [http.headers.\"HOST\"]",
+            vx_text::sanitize(&validate::shorten(&validate::hide_userinfo(url)))
+        )
+    })
 }
 
 /// Which registry a tool was resolved from, and at what: pinned so that the same lock
@@ -233,6 +253,17 @@ pub enum LockError {
         /// What is wrong.
         problem: String,
     },
+    /// An entry vx was about to write is one no later read would take (or holds
+    /// credentials): nothing is written.
+    #[error("{}: not written: {entry}: {problem}", path.display())]
+    Refused {
+        /// The lock path.
+        path: PathBuf,
+        /// `TOOL on PLATFORM`.
+        entry: String,
+        /// What is wrong with it.
+        problem: String,
+    },
     /// It could not be written.
     #[error("{}: cannot write the lock: {source}", path.display())]
     Write {
@@ -296,7 +327,7 @@ struct RawTool {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawAsset {
-    url: String,
+    url: Spanned<String>,
     sha256: Spanned<String>,
     size: Option<u64>,
     #[serde(default)]
@@ -410,6 +441,13 @@ impl Lock {
                     .get_ref()
                     .parse::<Platform>()
                     .map_err(|e| invalid(at(platform.span()), e.to_string()))?;
+                if let Some(problem) = [Some(asset.url.get_ref()), asset.checksum.as_ref()]
+                    .into_iter()
+                    .flatten()
+                    .find_map(|url| credentials_in(url))
+                {
+                    return Err(invalid(at(asset.url.span()), problem));
+                }
                 let sha256 = validate::sha256(asset.sha256.get_ref())
                     .map_err(|e| invalid(at(asset.sha256.span()), e.to_string()))?;
                 if let Some(format) = &asset.format
@@ -426,7 +464,7 @@ impl Lock {
                 platforms.insert(
                     platform.into_inner(),
                     Asset {
-                        url: asset.url,
+                        url: asset.url.into_inner(),
                         sha256,
                         size: asset.size,
                         stale: asset.stale,
@@ -505,8 +543,21 @@ impl Lock {
         }
     }
 
-    /// The lock's text written to `path`, unless the file holds it already.
+    /// The lock's text written to `path`, unless the file holds it already. An entry
+    /// that a later read would refuse, or that holds credentials, is not written: the
+    /// error names its tool and platform.
     fn write_text(&self, path: &Path) -> Result<(), LockError> {
+        for (name, tool) in &self.tools {
+            for (platform, asset) in &tool.platforms {
+                if let Some(problem) = asset.problem() {
+                    return Err(LockError::Refused {
+                        path: path.to_owned(),
+                        entry: format!("{name} on {platform}"),
+                        problem,
+                    });
+                }
+            }
+        }
         let text = self.to_text();
         if crate::bounded_read::read(path, MAX_LOCK_BYTES).is_ok_and(|old| old == text.as_bytes()) {
             return Ok(());

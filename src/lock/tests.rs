@@ -106,6 +106,10 @@ fn corrupt_locks_are_refused_at_file_line_and_column() {
         (good.replace("url =", "link ="), "vx.lock:8:"),
         (good.replace("linux-x86_64", "linux-pdp11"), "vx.lock:7:"),
         (
+            good.replace("https://x.org/a", "https://bob:s3cret@x.org/a"),
+            "vx.lock:8:7:",
+        ),
+        (
             good.replace(&format!("\"sha256:{SHA}\""), "\"md5:1\""),
             "vx.lock:5:",
         ),
@@ -124,6 +128,40 @@ fn corrupt_locks_are_refused_at_file_line_and_column() {
     .unwrap_err()
     .to_string();
     assert!(err.contains("lock format version 2"), "{err}");
+}
+
+fn rg_on_linux(lock: &mut Lock) -> &mut Asset {
+    lock.tools
+        .get_mut("rg")
+        .and_then(|rg| rg.platforms.get_mut("linux-x86_64"))
+        .unwrap()
+}
+
+#[test]
+fn a_lock_with_credentials_in_a_url_is_neither_written_nor_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vx.lock");
+    let m = two_tools("1");
+    let mut lock = Lock::default();
+    lock_all(&mut lock, &m, &[platform("linux-x86_64")]);
+    let asset = rg_on_linux(&mut lock);
+    asset.url = "https://deploy:s3cret@intranet.example/rg.tar.gz".to_owned();
+    let err = lock.write(&path).unwrap_err().to_string();
+    assert!(err.contains("rg on linux-x86_64"), "{err}");
+    assert!(
+        err.contains("https://***@intranet.example/rg.tar.gz"),
+        "{err}"
+    );
+    assert!(!err.contains("s3cret"), "{err}");
+    assert!(!path.exists(), "nothing written");
+
+    // A token in a checksum file's URL is a secret too.
+    let asset = rg_on_linux(&mut lock);
+    asset.url = "https://intranet.example/rg.tar.gz".to_owned();
+    asset.checksum = Some("checksum-file:https://tok3n@intranet.example/sums".to_owned());
+    let err = lock.write(&path).unwrap_err().to_string();
+    assert!(!err.contains("tok3n"), "{err}");
+    assert!(!path.exists(), "nothing written");
 }
 
 mod props {

@@ -768,7 +768,18 @@ impl<'n> Resolver<'n> {
             .provenance_loss(tool, &candidate, &downloads, lock)
             .map_err(at)?;
         // A download locked by downloading it (no published sha256) records the same
-        // `bin`: checked here for every platform, whichever way it is locked.
+        // URL and `bin`: checked here for every platform, whichever way it is locked.
+        for (platform, download) in &downloads {
+            if let PlatformDownload::Download { download, .. } = download
+                && let Some(problem) = crate::lock::credentials_in(&download.url)
+            {
+                return Err(at(usage(format!(
+                    "registry package {} {} on {platform}: {problem}",
+                    found.qualified_name(),
+                    candidate.tag
+                ))));
+            }
+        }
         for (platform, over) in &overrides {
             if let Some(bin) = &over.bin
                 && let Err(e) = crate::validate::bin(bin)

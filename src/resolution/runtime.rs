@@ -161,9 +161,18 @@ pub fn resolve_tool(
         .map(|(platform, resolved)| (platform.clone(), over(resolved)))
         .collect();
     let table = concrete(runtime, tool, &release.version, overrides);
-    lock.renew(&table);
+    // Every entry checked before any is recorded, as for a registry package.
+    let mut assets = Vec::new();
     for (platform, resolved) in &downloads {
         if let Resolved::Download(download) = resolved {
+            // Checked for a download `vx lock` hashes too: its URL is recorded alike.
+            if let Some(problem) = crate::lock::credentials_in(&download.url) {
+                return Err(ResolutionError::Usage(format!(
+                    "{} {} on {platform}: {problem}",
+                    runtime.name(),
+                    release.version
+                )));
+            }
             if download.sha256.is_empty() {
                 // No sha256 from the publisher: `vx lock` downloads and hashes it.
                 continue;
@@ -172,8 +181,19 @@ pub fn resolve_tool(
             asset.format = Some(download.format.name().to_owned());
             asset.bin = table.platforms[platform].bin.clone();
             asset.checksum = Some(download.checksum.clone());
-            lock.record(&table, platform, asset);
+            if let Some(problem) = asset.problem() {
+                return Err(ResolutionError::Usage(format!(
+                    "{} {} on {platform}: {problem}",
+                    runtime.name(),
+                    release.version
+                )));
+            }
+            assets.push((platform, asset));
         }
+    }
+    lock.renew(&table);
+    for (platform, asset) in assets {
+        lock.record(&table, platform, asset);
     }
     if let Some(entry) = lock.tools.get_mut(&tool.name) {
         entry.constraint = Some(constraint.to_owned());

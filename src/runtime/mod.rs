@@ -179,8 +179,9 @@ pub const DATA_PLACEHOLDER: &str = "{data}";
 /// Why a runtime could not answer.
 #[derive(Debug, thiserror::Error)]
 pub enum RuntimeError {
-    /// A publisher's file could not be fetched.
-    #[error("{url}: {reason}")]
+    /// A publisher's file could not be fetched. The client's own errors begin with
+    /// the URL they fetched (after `url_replacements`): then it is not said again.
+    #[error("{}", if names_a_url(reason) { reason.clone() } else { format!("{url}: {reason}") })]
     Fetch {
         /// What was asked for.
         url: String,
@@ -356,6 +357,13 @@ impl<'a> Context<'a> {
             }),
         }
     }
+}
+
+/// Whether an error's text begins with the URL it is about, as the HTTP client's do.
+fn names_a_url(reason: &str) -> bool {
+    ["http://", "https://", "file://"]
+        .iter()
+        .any(|scheme| reason.starts_with(scheme))
 }
 
 /// A publisher's file that could not be had.

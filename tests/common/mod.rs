@@ -475,6 +475,8 @@ pub fn isolation(home: &Path) -> (Vec<(&'static str, PathBuf)>, Vec<&'static str
             "VX_GITHUB_API_URL",
             "GITHUB_TOKEN",
             "GH_TOKEN",
+            // `vx doctor` says less of a missing hook in CI.
+            "CI",
         ])
         .copied()
         .collect();

@@ -170,6 +170,27 @@ fn prune_keeps_what_another_project_pins_until_all_is_asked() {
     assert!(!m.installed("2.0") && m.installed("1.0"));
 }
 
+/// The global toolset syncs into the store as a project does (and is tracked so): a
+/// prune names it once, as the global toolset, not also as a project.
+#[test]
+fn the_global_toolset_is_named_once_among_what_a_prune_keeps() {
+    let m = Machine::new();
+    let a = m.project("a", "1.0");
+    m.run(&a, &["sync"], 0);
+    let global = m.project("home/.config/vx", "2.0");
+    m.run(&global, &["sync"], 0);
+    let dry = text(&m.run(&a, &["prune", "--dry-run"], 0).stdout);
+    let kept: Vec<&str> = dry.lines().filter(|l| l.contains("greet 2.0")).collect();
+    assert_eq!(
+        kept,
+        [format!(
+            "would keep greet 2.0, used by the global toolset ({})",
+            global.join("vx.lock").display()
+        )],
+        "{dry}"
+    );
+}
+
 #[test]
 fn a_project_whose_vx_toml_is_gone_keeps_nothing_but_the_global_toolset_does() {
     let m = Machine::new();
@@ -305,6 +326,45 @@ fn doctor_is_healthy_in_a_synced_project_with_the_hook() {
         "{}",
         text(&human.stdout)
     );
+}
+
+/// Without the hook, a CI job (which runs its tools through `vx exec`) and a shell
+/// whose PATH holds the shims are healthy: `vx doctor` exits 0 there, saying why.
+#[test]
+fn doctor_without_the_hook_is_healthy_in_ci_and_with_the_shims_on_path() {
+    let m = Machine::new();
+    let a = m.project("a", "1.0");
+    m.run(&a, &["sync"], 0);
+    let hook = |out: &Output| {
+        findings(out)
+            .into_iter()
+            .find(|f| f["check"] == "hook")
+            .expect("a hook finding")
+    };
+    let out = m.run(&a, &["doctor", "--offline", "--json"], 1);
+    assert_eq!(hook(&out)["status"], "problem");
+
+    let out = m
+        .vx(&a)
+        .args(["doctor", "--offline", "--json"])
+        .env("CI", "true")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{:#?}", problems(&out));
+    assert_eq!(hook(&out)["status"], "info");
+
+    let shims = m.home().join(".local/share/vx/shims");
+    let path = format!("{}:{}", shims.display(), std::env::var("PATH").unwrap());
+    let out = m
+        .vx(&a)
+        .args(["doctor", "--offline", "--json"])
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{:#?}", problems(&out));
+    let found = hook(&out);
+    assert_eq!(found["status"], "ok");
+    assert!(found["what"].as_str().unwrap().contains("shims"), "{found}");
 }
 
 #[test]

@@ -140,3 +140,31 @@ fn a_builds_txt_with_carriage_returns_and_nuls_is_read_or_refused_cleanly() {
     );
     assert_eq!(project.lock_text(), None);
 }
+
+/// A publisher that cannot be reached (nothing listens where `url_replacements` sends
+/// nodejs.org): one clear error that names the index's URL once, not once per layer
+/// that passed the failure on.
+#[test]
+fn an_unreachable_node_index_is_named_once() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dist = format!("http://127.0.0.1:{port}/dist/");
+    let config = format!(
+        "[url_replacements]\n{}",
+        publishers::replacement("https://nodejs.org/dist/", &dist)
+    );
+    let project = Project::new(&config, "[tools]\nnode = \"20\"\n");
+    let (code, stderr) = lock(&project);
+    assert_eq!(code, Some(1), "{stderr}");
+    let index = format!("{dist}index.json");
+    assert_eq!(stderr.matches(&index).count(), 1, "{stderr}");
+    assert_eq!(
+        stderr.matches("https://nodejs.org/dist/index.json").count(),
+        0,
+        "{stderr}"
+    );
+    assert_eq!(project.lock_text(), None);
+}

@@ -80,3 +80,27 @@ fn aqua_yaml_naming_an_http_package_of_a_local_registry_imports() {
     );
     assert!(manifest.contains("registry.yaml"), "{manifest}");
 }
+
+/// A registry whose URL template carries credentials (`user:password@host`) would have
+/// put them into vx.lock, a shared file: `vx add` refuses the package by its name, with
+/// the password hidden, and leaves vx.toml as it was and no lock.
+#[test]
+fn a_package_whose_url_carries_credentials_is_not_locked() {
+    let server = serve();
+    let work = Work::new();
+    let registry = registry(&server).replace("http://", "http://deploy:s3cret@");
+    std::fs::write(work.dir.path().join("registry.yaml"), registry).unwrap();
+    let here = vx::manifest::Platform::current();
+    let manifest = format!(
+        "[settings]\nplatforms = [\"{here}\"]\nregistries = [{{ name = \"ours\", path = \"registry.yaml\" }}]\n\n[tools]\n"
+    );
+    work.write_manifest(&manifest);
+    let out = work.vx().args(["add", "mytool@1.0.0"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("registry package ours:mytool"), "{err}");
+    assert!(err.contains("http://***@127.0.0.1"), "{err}");
+    assert!(!err.contains("s3cret"), "{err}");
+    assert_eq!(std::fs::read_to_string(work.manifest()).unwrap(), manifest);
+    assert!(!work.dir.path().join("vx.lock").exists());
+}
