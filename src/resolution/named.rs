@@ -215,7 +215,7 @@ impl Resolver<'_> {
         let concrete = match table.registry {
             Some(_) => {
                 let mut scratch = Lock::default();
-                self.resolve_tool(&table, std::slice::from_ref(platform), &mut scratch)?
+                self.resolve_tool(&table, None, std::slice::from_ref(platform), &mut scratch)?
             }
             None => table,
         };

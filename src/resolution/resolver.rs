@@ -677,13 +677,15 @@ impl<'n> Resolver<'n> {
         Ok(listed)
     }
 
-    /// Resolves one registry tool of vx.toml for `platforms` and records it in `lock`;
-    /// returns the concrete table. The version the lock holds is kept while the entry
-    /// was locked from the same name and constraint (a platform added to it is
-    /// resolved at that version); otherwise the constraint is resolved afresh.
+    /// Resolves one registry tool of the manifest at `manifest` (`None`: a tool the
+    /// command line named) for `platforms` and records it in `lock`; returns the
+    /// concrete table. The version the lock holds is kept while the entry was locked
+    /// from the same name and constraint (a platform added to it is resolved at that
+    /// version); otherwise the constraint is resolved afresh.
     pub fn resolve_tool(
         &self,
         tool: &ToolTable,
+        manifest: Option<&std::path::Path>,
         platforms: &[Platform],
         lock: &mut Lock,
     ) -> Result<ToolTable, ResolutionError> {
@@ -691,16 +693,22 @@ impl<'n> Resolver<'n> {
             .registry
             .as_ref()
             .ok_or_else(|| usage(format!("{} is not a registry tool", tool.name)))?;
-        // Said where the request came from: vx.toml's line, or the command line's
-        // `NAME@VERSION` (which has no line in vx.toml).
+        // Said where the request came from: the manifest's line (the project's
+        // vx.toml, the global toolset's, `--manifest`'s file), or the command line's
+        // `NAME@VERSION` (which has no line in a manifest).
         let at = |e: ResolutionError| match e {
-            ResolutionError::Usage(message) => ResolutionError::Usage(match request.at {
-                Some(at) => format!(
-                    "vx.toml:{}:{}: {}: {message}",
-                    at.line, at.column, tool.name
-                ),
-                None => format!("{}@{}: {message}", tool.name, request.constraint),
-            }),
+            ResolutionError::Usage(message) => {
+                ResolutionError::Usage(match (manifest, request.at) {
+                    (Some(path), Some(at)) => format!(
+                        "{}:{}:{}: {}: {message}",
+                        path.display(),
+                        at.line,
+                        at.column,
+                        tool.name
+                    ),
+                    _ => format!("{}@{}: {message}", tool.name, request.constraint),
+                })
+            }
             other => other,
         };
         if let Some(runtime) = crate::runtime::find(&request.lookup)
@@ -1113,7 +1121,8 @@ impl Resolve for Resolver<'_> {
             let Some(at) = manifest.tools.iter().position(|t| t.name == *name) else {
                 continue;
             };
-            let concrete = self.resolve_tool(&manifest.tools[at], platforms, lock)?;
+            let concrete =
+                self.resolve_tool(&manifest.tools[at], Some(&manifest.path), platforms, lock)?;
             if let Some(runtime) = runtime_of(&concrete) {
                 self.runtimes.set_sibling(runtime.name(), &concrete.version);
             }

@@ -54,6 +54,16 @@ fn an_http_package_without_a_repository_is_named_by_its_exact_version() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("name an exact version"), "{err}");
+
+    // Written into the manifest, it is said at the manifest's own path and line (the
+    // global toolset's vx.toml and a project's look alike by name alone).
+    let text = std::fs::read_to_string(work.manifest()).unwrap();
+    std::fs::write(work.manifest(), text.replace("\"1.0.0\"", "\"1\"")).unwrap();
+    let out = work.vx().arg("lock").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    let place = format!("{}:6:1: mytool: ", work.manifest().display());
+    assert!(err.contains(&place), "{place}: {err}");
 }
 
 #[test]
