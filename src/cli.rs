@@ -63,6 +63,9 @@ pub enum Command {
     /// [env] as cd enters it and restores the shell on leaving:
     /// `eval "$(vx activate bash)"`.
     Activate(ActivateArgs),
+    /// Let the hook and the shims apply this project's own [env], env files and
+    /// [settings] path (they apply only its tools until then); --revoke stops it.
+    Trust(TrustArgs),
     /// What the hook of `vx activate` runs before each prompt: prints what changes the
     /// shell to the working directory's project (nothing when nothing changed).
     #[command(hide = true)]
@@ -540,6 +543,18 @@ pub struct EnvArgs {
     /// Which project and store.
     #[command(flatten)]
     pub project: ProjectFlags,
+}
+
+/// `vx trust` options.
+#[derive(Debug, Args)]
+pub struct TrustArgs {
+    /// The project's vx.toml, or its directory (default: `$VX_MANIFEST`, else the
+    /// nearest `vx.toml`).
+    #[arg(value_name = "PATH")]
+    pub path: Option<PathBuf>,
+    /// Stop trusting it.
+    #[arg(long)]
+    pub revoke: bool,
 }
 
 /// `vx activate` options.

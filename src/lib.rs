@@ -73,6 +73,7 @@ pub mod spec;
 pub mod sync;
 pub mod toolchain;
 pub mod tracked;
+pub mod trust;
 pub mod user_config;
 pub mod utc;
 pub mod validate;
@@ -80,11 +81,20 @@ pub mod verify;
 pub mod version;
 
 /// Prints a line on stderr like `eprintln!`, but never panics: with stderr closed
-/// (`vx … 2>&1 | head`) the line is lost and the work goes on, as in ripgrep.
+/// (`vx … 2>&1 | head`) the line is lost and the work goes on, as in ripgrep. The
+/// line is sanitized as a whole ([`vx_text::sanitize`]): a path, a name or a server's
+/// word in it cannot move the cursor or retitle the terminal, whoever forgot to.
 #[macro_export]
 macro_rules! note {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stderr(), $($arg)*);
+        let line = format!($($arg)*);
+        let _ = writeln!(std::io::stderr(), "{}", $crate::sanitize_line(&line));
     }};
+}
+
+/// [`note!`]'s sanitizer, reachable from the macro wherever it expands.
+#[doc(hidden)]
+pub fn sanitize_line(line: &str) -> std::borrow::Cow<'_, str> {
+    vx_text::sanitize(line)
 }

@@ -46,6 +46,7 @@ fn main() {
         Command::Env(args) => commands::env::run(&args),
         Command::Run(args) => commands::run::run(&args),
         Command::Activate(args) => commands::activate::run(&args),
+        Command::Trust(args) => commands::trust::run(&args),
         Command::HookEnv(args) => commands::hook_env::run(&args),
         Command::List(args) => commands::list::run(&args),
         Command::Uninstall(args) => commands::uninstall::run(&args),

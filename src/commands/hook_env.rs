@@ -7,6 +7,10 @@
 //! prints what takes the shell from what it has to what the project wants
 //! ([`vx::hook::diff`]) and the new state.
 //!
+//! A project's own environment (`[env]`, env files, `[settings] path`) is applied only
+//! when the user trusts the project ([`vx::trust`]); otherwise its tools alone, with
+//! one line saying so.
+//!
 //! It never installs anything and never fails the prompt: a tool that is not
 //! installed gets one line on stderr (once per change, as the state remembers the
 //! answer), and a project that cannot be read (a malformed vx.toml) gets one line and
@@ -82,14 +86,27 @@ fn project(manifest: &Path) -> Result<Target, (Vec<Watched>, String)> {
     // What is at hand only: the hook never reaches the network.
     let how = vx::runtime::declared::registry::How::at_hand();
     vx::runtime::open_project(&parsed, &how).map_err(|e| fail(&watched, e.to_string()))?;
-    // The env files count as vx.toml does: stamped before they are read.
-    watched.extend(
-        vx::project_env::Declared::env_file_paths(&parsed)
-            .into_iter()
-            .map(Watched::now),
-    );
-    let declared =
-        vx::project_env::Declared::of(&parsed).map_err(|e| fail(&watched, e.to_string()))?;
+    // Trusting the project (or no longer) changes what is applied: the file of
+    // trusted projects is watched too.
+    if let Some(file) = vx::trust::file() {
+        watched.push(Watched::now(file));
+    }
+    let trusted = vx::trust::is_trusted(manifest);
+    if trusted {
+        // The env files count as vx.toml does: stamped before they are read.
+        watched.extend(
+            vx::project_env::Declared::env_file_paths(&parsed)
+                .into_iter()
+                .map(Watched::now),
+        );
+    } else if vx::project_env::Declared::declares_own(&parsed) {
+        vx::note!(
+            "vx: {} is not trusted: its [env], env files and [settings] path are not applied (its tools are); `vx trust` applies them",
+            vx_tui::text::sanitize(&manifest.display().to_string())
+        );
+    }
+    let declared = vx::project_env::Declared::of_trusted(&parsed, trusted)
+        .map_err(|e| fail(&watched, e.to_string()))?;
     let store = super::located_store(None).map_err(|e| fail(&watched, e.report()))?;
     let (bin_dirs, declared) = match Activation::lookup(&store, manifest) {
         // The record of a complete toolchain, while nothing it came from changed.

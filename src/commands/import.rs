@@ -339,7 +339,11 @@ pub fn import_into(
         {
             writeln!(out, "{line}")?;
         }
-        writeln!(out, "nothing imported; {} is unchanged", path.display())?;
+        writeln!(
+            out,
+            "nothing imported; {} is unchanged",
+            vx_tui::text::sanitize(&path.display().to_string())
+        )?;
         return Ok(if failed > 0 { FAILED } else { OK });
     }
     let manifest = checked(path, &text)?;
@@ -347,7 +351,11 @@ pub fn import_into(
         Error::environment(Because::new(format!("cannot write {}", path.display()), e))
     })?;
     if created {
-        writeln!(out, "created {}", path.display())?;
+        writeln!(
+            out,
+            "created {}",
+            vx_tui::text::sanitize(&path.display().to_string())
+        )?;
     }
     for line in &lines {
         writeln!(out, "{line}")?;

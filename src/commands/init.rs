@@ -26,8 +26,16 @@ pub fn run(args: &InitArgs) -> Result<i32, Error> {
                 e,
             ))
         })?;
+        // The user made this file: the hook and the shims apply what they add to it.
+        // (A vx.toml imported from another manager's files is trusted by `vx trust`:
+        // a stranger's mise.toml can carry an [env].)
+        let _ = vx::trust::set(&path, true);
         let mut out = std::io::stdout().lock();
-        writeln!(out, "created {}", path.display())?;
+        writeln!(
+            out,
+            "created {}",
+            vx_tui::text::sanitize(&path.display().to_string())
+        )?;
         writeln!(
             out,
             "no version manager's file here to import; add tools with `vx add NAME`"

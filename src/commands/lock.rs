@@ -63,23 +63,18 @@ pub fn run(args: &LockArgs) -> Result<i32, Error> {
     let names: Vec<String> = platforms.iter().map(Platform::to_string).collect();
     if args.check {
         let stale = project::stale(&manifest, existing.as_ref(), &platforms);
+        let shown = vx_tui::text::sanitize(&lock_path.display().to_string()).into_owned();
         let mut out = std::io::stdout().lock();
         return if existing.is_none() {
-            writeln!(out, "{} is missing; run `vx lock`", lock_path.display())?;
+            writeln!(out, "{shown} is missing; run `vx lock`")?;
             Ok(FAILED)
         } else if stale.is_empty() {
-            writeln!(
-                out,
-                "{} is up to date for {}",
-                lock_path.display(),
-                names.join(", ")
-            )?;
+            writeln!(out, "{shown} is up to date for {}", names.join(", "))?;
             Ok(OK)
         } else {
             writeln!(
                 out,
-                "{} is stale for {} ({}); run `vx lock`",
-                lock_path.display(),
+                "{shown} is stale for {} ({}); run `vx lock`",
                 stale.join(", "),
                 names.join(", ")
             )?;

@@ -30,6 +30,7 @@ pub mod search;
 pub mod self_;
 pub mod shim;
 pub mod sync;
+pub mod trust;
 pub mod uninstall;
 pub mod upgrade;
 pub mod use_;

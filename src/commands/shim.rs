@@ -4,6 +4,9 @@
 //! toolset alone), as `vx exec -- CMD ARGS` would, replacing this process (the exit
 //! status and signals are the command's own).
 //!
+//! Of a project the user has not trusted ([`vx::trust`]) it applies the tools alone,
+//! not the project's `[env]`, env files or `[settings] path`.
+//!
 //! It is meant to cost little over the command itself: the project's recorded
 //! activation answers while nothing it came from changed (a few `stat`s and two small
 //! digests), else the manifest, lock and receipts are read. It never installs, never
@@ -27,8 +30,15 @@ pub fn run(command: &str, args: &[OsString]) -> Result<i32, Error> {
     let shims = vx::shims::dir();
     let inherited = vx::shims::path_without(shims.as_deref(), std::env::var_os("PATH").as_deref());
     let (sources, recorded) = super::recorded_activation(None, None).unzip();
-    if let Some(recorded) = recorded.flatten() {
-        let path = recorded.search_path(Some(&inherited));
+    // A project the user has not trusted lends the command its tools, not its own
+    // environment ([`vx::trust`]).
+    let trusted = |manifest: &std::path::Path| vx::trust::is_trusted(manifest);
+    if let (Some(recorded), Some(sources)) = (recorded.flatten(), sources.as_ref()) {
+        let environment = match trusted(sources.manifest()) {
+            true => recorded.environment().clone(),
+            false => recorded.environment().tools_only(),
+        };
+        let path = environment.search_path(recorded.bin_dirs(), Some(&inherited));
         let exe = match recorded.find(&program) {
             Some(exe) => Some(exe.to_path_buf()),
             None => outside(&program, &path),
@@ -36,7 +46,7 @@ pub fn run(command: &str, args: &[OsString]) -> Result<i32, Error> {
         if exe.is_none() {
             return Err(not_here(recorded.not_here(), &program).unwrap_or_else(|| missing(command)));
         }
-        let changes = recorded.environment().changes();
+        let changes = environment.changes();
         return Err(replace_process(&program, args, &path, &changes, exe));
     }
     let manifest = super::project_or_global(None)?;
@@ -57,7 +67,11 @@ pub fn run(command: &str, args: &[OsString]) -> Result<i32, Error> {
             ),
         ));
     }
-    let declared = super::declared(manifest.as_ref())?.with_tools(chain.env());
+    let declared = match &manifest {
+        Some(m) if !trusted(&m.path) => vx::project_env::Declared::untrusted(m),
+        _ => super::declared(manifest.as_ref())?,
+    }
+    .with_tools(chain.env());
     let path = declared.search_path(&chain.bin_dirs(), Some(&inherited));
     let exe = match chain.find(&program) {
         Some(exe) => Some(exe),

@@ -71,6 +71,45 @@ impl Declared {
         })
     }
 
+    /// What of `manifest` the shell hook and the shims apply to a project the user has
+    /// not trusted (`vx trust`): nothing of its own (`[env]`, env files and
+    /// `[settings] path` are neither read nor applied), only what its tools set,
+    /// added by [`Declared::with_tools`].
+    pub fn untrusted(manifest: &Manifest) -> Declared {
+        Declared {
+            project: project_dir(&manifest.path),
+            ..Declared::default()
+        }
+    }
+
+    /// The same without the project's own environment: what [`Declared::untrusted`]
+    /// keeps (its tools' variables).
+    pub fn tools_only(&self) -> Declared {
+        Declared {
+            project: self.project.clone(),
+            version_files: self.version_files.clone(),
+            tools: self.tools.clone(),
+            ..Declared::default()
+        }
+    }
+
+    /// Whether `manifest` declares an environment of its own to apply: `[env]`, env
+    /// files or `[settings] path` (what [`Declared::untrusted`] leaves out).
+    pub fn declares_own(manifest: &Manifest) -> bool {
+        let env = &manifest.environment;
+        !(env.vars.is_empty() && env.path.is_empty() && env.env_files.is_empty())
+    }
+
+    /// What `manifest` declares when the project is trusted ([`Declared::of`]), else
+    /// only what [`Declared::untrusted`] keeps.
+    pub fn of_trusted(manifest: &Manifest, trusted: bool) -> Result<Declared, EnvFileError> {
+        if trusted {
+            Declared::of(manifest)
+        } else {
+            Ok(Declared::untrusted(manifest))
+        }
+    }
+
     /// The env files `manifest` names, absolute: what the shell hook watches beside
     /// vx.toml (stamped before [`Declared::of`] reads them).
     pub fn env_file_paths(manifest: &Manifest) -> Vec<PathBuf> {

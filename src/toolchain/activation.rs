@@ -107,6 +107,11 @@ fn digest(path: &Path) -> Option<Hash> {
 }
 
 impl Sources {
+    /// The manifest these sources are of, absolute.
+    pub fn manifest(&self) -> &Path {
+        &self.manifest
+    }
+
     /// Takes the manifest at `manifest` and its lock beside it.
     pub fn stamp(manifest: &Path) -> Sources {
         let manifest = std::path::absolute(manifest).unwrap_or_else(|_| manifest.to_owned());

@@ -540,3 +540,28 @@ fn the_daemon_answers_with_the_global_toolset_outside_and_under_a_project() {
         "{inside}"
     );
 }
+
+/// A shim applies a project's own [env] only once the user trusts the project (`vx
+/// trust`): before, the command gets the project's tools and nothing else of it, the
+/// first time (resolved in full) and the next (from the recorded activation) alike.
+#[test]
+fn a_shim_applies_a_projects_env_only_once_it_is_trusted() {
+    let m = Machine::new();
+    m.use_global("hello", "1.0");
+    let manifest = m.dir("proj").join("vx.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, format!("{text}\n[env]\nGREET_EXIT = \"3\"\n")).unwrap();
+    m.run("proj", &["sync", "--headless"], 0);
+    for _ in 0..2 {
+        let (code, out, _) = run_with_input(m.shim("greet", "proj"), "");
+        assert_eq!((code, out.as_str()), (Some(7), "greet 1.0 args:\n"));
+    }
+    m.run("proj", &["trust"], 0);
+    for _ in 0..2 {
+        let (code, out, _) = run_with_input(m.shim("greet", "proj"), "");
+        assert_eq!((code, out.as_str()), (Some(3), "greet 1.0 args:\n"));
+    }
+    m.run("proj", &["trust", "--revoke"], 0);
+    let (code, _, _) = run_with_input(m.shim("greet", "proj"), "");
+    assert_eq!(code, Some(7));
+}

@@ -80,8 +80,22 @@ impl Projects {
                 .env("XDG_DATA_HOME", projects.path("xdg"))
                 .assert()
                 .success();
+            projects.trust(dir, true);
         }
         projects
+    }
+
+    /// `vx trust` (`--revoke` when not `trusted`) in `dir`: the hook applies the
+    /// project's own [env], env files and [settings] path only once it is trusted.
+    fn trust(&self, dir: &str, trusted: bool) {
+        let mut cmd = self.work.vx();
+        cmd.arg("trust")
+            .current_dir(self.path(dir))
+            .env("XDG_DATA_HOME", self.path("xdg"));
+        if !trusted {
+            cmd.arg("--revoke");
+        }
+        cmd.assert().success();
     }
 
     fn path(&self, rel: &str) -> PathBuf {
@@ -388,6 +402,7 @@ fn env_file_project(p: &Projects, dotenv: &str) {
     )
     .unwrap();
     std::fs::write(p.path("e/.env"), dotenv).unwrap();
+    p.trust("e", true);
 }
 
 /// Writes `text` to `path` as an editor saves: a new file renamed over the old. The
@@ -521,4 +536,41 @@ fn a_corrupt_state_is_nothing_applied() {
     let (stdout, stderr) = hook_env(&p, "b", Some("vx1.AAAA"), &[]);
     assert!(stdout.contains("export OVERRIDDEN="), "{stdout}");
     assert_eq!(stderr, "");
+}
+
+/// A project the user has not trusted (a repository just cloned) lends the shell its
+/// tools, never its own [env] or [settings] path (a `PS1` with `$(…)` or a
+/// `PROMPT_COMMAND` there would run in the shell): one line says so and how to trust
+/// it; `vx trust` applies them at the next prompt, `vx trust --revoke` takes them back.
+#[test]
+fn an_untrusted_project_lends_the_shell_its_tools_and_nothing_of_its_own() {
+    let p = Projects::new();
+    p.trust("b", false);
+    let (entered, said) = hook_env(&p, "b", None, &[]);
+    assert!(entered.contains(&p.bin("beta", "2.0")), "{entered}");
+    assert!(!entered.contains("OVERRIDDEN"), "{entered}");
+    assert!(!entered.contains("ONLY_B"), "{entered}");
+    assert_eq!(said.lines().count(), 1, "{said}");
+    assert!(
+        said.contains("is not trusted") && said.contains("`vx trust`"),
+        "{said}"
+    );
+    // Said once: the next prompt is quiet.
+    let state = state_of(&entered);
+    assert_eq!(
+        hook_env(&p, "b", Some(&state), &[]),
+        (String::new(), String::new())
+    );
+    // Trusted, the next prompt applies [env]; revoked, the one after takes it back.
+    p.trust("b", true);
+    let (trusted, said) = hook_env(&p, "b", Some(&state), &[]);
+    assert!(trusted.contains("export OVERRIDDEN='b'\\''s'"), "{trusted}");
+    assert_eq!(said, "");
+    let state = state_of(&trusted);
+    p.trust("b", false);
+    let applied = [("OVERRIDDEN", "b's"), ("ONLY_B", "x")];
+    let (revoked, _) = hook_env(&p, "b", Some(&state), &applied);
+    for line in ["unset ONLY_B", "unset OVERRIDDEN"] {
+        assert!(revoked.lines().any(|l| l == line), "{line}: {revoked}");
+    }
 }

@@ -266,6 +266,8 @@ fn real_java_installs_with_java_home_set_where_path_is() {
     ));
     let (theirs, _) = project.ok(&["exec", "--", "sh", "-c", "echo $JAVA_HOME"]);
     assert_eq!(theirs.trim(), "/opt/their-jdk");
+    // The hook applies a project's own [env] once the project is trusted.
+    project.ok(&["trust"]);
     let (hook, _) = project.ok(&["hook-env", "--shell", "bash"]);
     assert!(
         hook.lines()

@@ -1,0 +1,80 @@
+//! `vx trust [PATH] [--revoke]`: let the shell hook and the shims apply a project's
+//! own environment (`[env]`, env files, `[settings] path`), or stop them
+//! ([`vx::trust`]). Trusting says what that applies, read from the manifest.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use vx::exit::Error;
+use vx::manifest::MANIFEST_FILE;
+use vx_tui::text::{count, sanitize};
+
+use crate::cli::TrustArgs;
+
+/// Runs `vx trust`.
+pub fn run(args: &TrustArgs) -> Result<i32, Error> {
+    let manifest = match &args.path {
+        Some(path) if path.is_dir() => path.join(MANIFEST_FILE),
+        Some(path) => path.clone(),
+        None => vx::manifest::locate(None, &super::cwd()?).map_err(Error::usage)?,
+    };
+    let shown = sanitize(&absolute(&manifest).display().to_string()).into_owned();
+    let mut out = std::io::stdout().lock();
+    if args.revoke {
+        let changed = vx::trust::set(&manifest, false).map_err(|e| cannot(&shown, e))?;
+        let said = if changed {
+            format!("no longer trusted: {shown}: the hook and the shims apply its tools only")
+        } else {
+            format!("{shown} was not trusted")
+        };
+        let _ = writeln!(out, "{said}");
+        return Ok(vx::exit::OK);
+    }
+    // Read first: what is trusted is what the file says now, and the answer names it.
+    let parsed = vx::manifest::Manifest::load(&manifest).map_err(Error::usage)?;
+    let changed = vx::trust::set(&manifest, true).map_err(|e| cannot(&shown, e))?;
+    let env = &parsed.environment;
+    let mut applies = Vec::new();
+    if !env.vars.is_empty() {
+        applies.push(format!(
+            "[env] ({})",
+            count(env.vars.len() as u64, "variable")
+        ));
+    }
+    if !env.env_files.is_empty() {
+        applies.push(count(env.env_files.len() as u64, "env file"));
+    }
+    if !env.path.is_empty() {
+        let dirs = match env.path.len() {
+            1 => "1 directory".to_owned(),
+            n => format!("{n} directories"),
+        };
+        applies.push(format!("[settings] path ({dirs})"));
+    }
+    let what = if applies.is_empty() {
+        "it declares no environment of its own yet".to_owned()
+    } else {
+        format!("the hook and the shims apply its {}", applies.join(", "))
+    };
+    let head = if changed {
+        "trusted"
+    } else {
+        "already trusted"
+    };
+    let _ = writeln!(out, "{head}: {shown}: {what}");
+    Ok(vx::exit::OK)
+}
+
+fn absolute(path: &std::path::Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_owned())
+}
+
+/// The trusted file could not be written.
+fn cannot(shown: &str, e: std::io::Error) -> Error {
+    Error::environment(format!(
+        "cannot record the trust of {shown}: {e} (in {})",
+        vx::trust::file()
+            .map(|f| f.display().to_string())
+            .unwrap_or_else(|| "no data directory".to_owned())
+    ))
+}
