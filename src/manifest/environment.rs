@@ -202,11 +202,15 @@ pub fn closing_brace(text: &str) -> Option<usize> {
 }
 
 /// Whether `dir` is a usable `[settings] path` or script `cwd` entry: relative, not
-/// empty, no NUL, not leaving the project by `..`.
+/// empty, no control character (a newline would forge another line of
+/// `$GITHUB_PATH`) or `PATH` separator (`:`, `;`: one entry would become two), not
+/// leaving the project by `..`.
 pub fn relative_dir_problem(dir: &str) -> Option<&'static str> {
     let path = std::path::Path::new(dir);
     if dir.is_empty() || dir.contains('\0') {
         Some("is empty or holds a NUL character")
+    } else if dir.chars().any(|c| c.is_control() || c == ':' || c == ';') {
+        Some("holds a control character or a PATH separator (`:`, `;`)")
     } else if path.is_absolute() || dir.starts_with('/') || dir.starts_with('\\') {
         Some("must be relative to the project directory")
     } else if path
@@ -342,6 +346,9 @@ mod tests {
         assert!(relative_dir_problem("scripts").is_none());
         assert!(relative_dir_problem("/usr/bin").is_some());
         assert!(relative_dir_problem("../elsewhere").is_some());
+        assert!(relative_dir_problem("bin\n/opt/evil").is_some());
+        assert!(relative_dir_problem("bin:/opt/evil").is_some());
+        assert!(relative_dir_problem("node_modules/.bin").is_none());
         assert!(valid_script_name("test:unit") && !valid_script_name("-x"));
     }
 }

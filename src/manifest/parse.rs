@@ -852,10 +852,29 @@ impl Parser<'_> {
     /// it; or why not.
     fn version_file(&self, lookup: &str, file: &str) -> Result<String, String> {
         use crate::import::{self, Format};
-        if file.is_empty() || Path::new(file).is_absolute() {
-            return Err("must be a path relative to vx.toml".to_owned());
+        if file.is_empty()
+            || Path::new(file).is_absolute()
+            || Path::new(file)
+                .components()
+                .any(|c| matches!(c, std::path::Component::ParentDir))
+        {
+            return Err(
+                "must be a path inside the project, relative to vx.toml (no `..`)".to_owned(),
+            );
         }
         let path = self.project_file(file);
+        // Nor through a link: a cloned repository's `.nvmrc -> ~/.npmrc` would put
+        // another file's first line into vx's messages (and a CI job's log).
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        if let (Ok(real), Ok(root)) = (path.canonicalize(), dir.canonicalize())
+            && !real.starts_with(&root)
+        {
+            return Err(format!(
+                "`{}` leads outside the project (a link to {}); a version file must be the project's own",
+                validate::shorten(file),
+                real.display()
+            ));
+        }
         let runtime = import::names::runtime_of(lookup);
         let format = Format::of_file(&path)
             .or(match runtime {

@@ -158,3 +158,43 @@ fn a_ca_file_that_is_a_fifo_is_refused_by_name() {
     assert!(code.is_some_and(|c| c != 0), "{stderr}");
     assert!(stderr.contains("a FIFO, not a regular file"), "{stderr}");
 }
+
+/// A version file (`node = { version_file = … }`) is the project's own: one named
+/// through `..`, or a link inside the project to a file outside it (a token file, a
+/// shadow file), is refused, and the outside file's text never reaches the output (or
+/// a CI job's log).
+#[test]
+fn a_version_file_outside_the_project_is_refused_and_never_quoted() {
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("token");
+    std::fs::write(&secret, "ghp_S3CRETTOKEN\n").unwrap();
+    let work = Work::new();
+    let link = work.dir.path().join(".nvmrc");
+    std::os::unix::fs::symlink(&secret, &link).unwrap();
+    let relative = pathdiff(&secret, work.dir.path());
+    for manifest in [
+        format!("[tools]\nnode = {{ version_file = \"{relative}\" }}\n"),
+        "[tools]\nnode = { version_file = \".nvmrc\" }\n".to_owned(),
+    ] {
+        work.write_manifest(&manifest);
+        for args in [&["env"][..], &["lock"], &["exec", "--", "true"]] {
+            let (code, said) = run(&work, args, &[]);
+            assert_eq!(code, Some(2), "{args:?} {manifest}: {said}");
+            assert!(!said.contains("S3CRET"), "{args:?} {manifest}: {said}");
+            assert!(
+                said.contains("no `..`") || said.contains("leads outside the project"),
+                "{args:?} {manifest}: {said}"
+            );
+        }
+    }
+}
+
+/// `target` relative to `base` through `..` (both absolute, on one file system).
+fn pathdiff(target: &Path, base: &Path) -> String {
+    let up = base.components().count() - 1;
+    format!(
+        "{}{}",
+        "../".repeat(up),
+        target.strip_prefix("/").unwrap().display()
+    )
+}
