@@ -78,15 +78,27 @@ pub fn run_tool(
 /// The tool's download on this platform: remembered (installed, and resolved less
 /// than a day ago, or offline), else resolved now.
 fn resolve(tool: &str, store: &Path, offline: bool) -> Result<ToolSpec, Error> {
-    let (name, constraint) = tool.split_once('@').unwrap_or((tool, "latest"));
+    // The project's own tools and registries count, as for `vx exec T@V`.
+    let project = super::optional_manifest(None)?;
+    let (name, constraint) = match tool.split_once('@') {
+        Some((name, constraint)) => (name, constraint.to_owned()),
+        // A tool the project pins runs at the version it pins, checked as `vx sync`
+        // checks it; any other name at its newest.
+        None => (
+            tool,
+            project
+                .as_ref()
+                .and_then(|m| pinned_version(m, tool))
+                .unwrap_or_else(|| "latest".to_owned()),
+        ),
+    };
+    let constraint = constraint.as_str();
     if name.is_empty() || constraint.is_empty() {
         return Err(Error::usage(format!(
             "`{tool}`: name a registry tool, optionally with a constraint: NAME or NAME@CONSTRAINT"
         )));
     }
     vx::version::Constraint::parse(constraint).map_err(Error::usage)?;
-    // The project's own tools and registries count, as for `vx exec T@V`.
-    let project = super::optional_manifest(None)?;
     let memo = vx::platform::fs::cache_dir()
         .map(|dir| memo_path(&dir, project.as_ref(), name, constraint));
     let remembered = memo.as_deref().and_then(read_memo);
@@ -120,6 +132,18 @@ fn resolve(tool: &str, store: &Path, offline: bool) -> Result<ToolSpec, Error> {
         }
     }
     Ok(spec)
+}
+
+/// The exact version `project` pins of its tool `name`: a URL tool's, or the version
+/// its lock resolved a registry tool to; `None` for a name it does not list, or a
+/// registry tool not locked yet.
+fn pinned_version(project: &vx::manifest::Manifest, name: &str) -> Option<String> {
+    let tool = project.tool(name)?;
+    if tool.registry.is_none() {
+        return Some(tool.version.clone());
+    }
+    let lock = vx::lock::Lock::load(&project.lock_path()).ok().flatten()?;
+    lock.tools.get(name).map(|entry| entry.version.clone())
 }
 
 /// The command a tool runs by default: the one named like the tool, else its first.

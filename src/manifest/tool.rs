@@ -290,8 +290,13 @@ pub fn fill_bins(
 impl ToolTable {
     /// This tool at another `version`, named on the command line rather than by
     /// vx.toml (`vx exec node@18`): its checksums belong to its own version, so none
-    /// is kept; a registry tool asks its package for that version.
+    /// is kept (unless `version` is that very version); a registry tool asks its
+    /// package for that version.
     pub fn at_version(&self, version: &str) -> ToolTable {
+        if version == self.version && self.registry.is_none() {
+            // Its own version: its checksums are that version's.
+            return self.clone();
+        }
         let mut table = self.clone();
         table.version = version.to_owned();
         table.sha256 = None;

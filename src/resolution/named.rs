@@ -199,6 +199,13 @@ impl Resolver<'_> {
         constraint: &str,
         platform: &Platform,
     ) -> Result<ToolSpec, ResolutionError> {
+        // The project's own pin of that very version: installed as `vx sync` would,
+        // checked against the sha256 the project locked.
+        if let Some(spec) = project
+            .and_then(|m| super::pinned::spec_at(m, self.lock.as_ref(), name, constraint, platform))
+        {
+            return Ok(spec);
+        }
         let table = match project.and_then(|m| m.tool(name)) {
             Some(tool) => tool.at_version(constraint),
             None => {
@@ -235,6 +242,12 @@ impl OnDemand {
         constraint: &str,
         platform: &Platform,
     ) -> Result<ToolSpec, ResolutionError> {
+        let lock = project.and_then(|m| Lock::load(&m.lock_path()).ok().flatten());
+        if let Some(spec) = project
+            .and_then(|m| super::pinned::spec_at(m, lock.as_ref(), name, constraint, platform))
+        {
+            return Ok(spec);
+        }
         if let Some(tool) = project
             .and_then(|m| m.tool(name))
             .filter(|t| t.registry.is_none())
@@ -245,7 +258,6 @@ impl OnDemand {
                 .map_err(|e| ResolutionError::Usage(e.to_string()));
         }
         let net = Network::from_env(self.options.clone())?;
-        let lock = project.and_then(|m| Lock::load(&m.lock_path()).ok().flatten());
         let resolver = Resolver::new(&net, project, lock.as_ref())?;
         resolver.at_version(project, name, constraint, platform)
     }

@@ -105,6 +105,49 @@ pub fn pin(manifest: &Manifest, lock: Option<&Lock>) -> (Manifest, Vec<String>) 
     (pinned, unresolved)
 }
 
+/// What `vx sync` would install of `project`'s own tool `name` on `platform`, when
+/// the command line names it at the very version the project pins (`vx x rg@14.1.1`,
+/// `vx rg@14.1.1` in a project that locked ripgrep 14.1.1): the lock's fresh entry
+/// (URL, sha256, size, what verified it), else vx.toml's own checksums. `None` when
+/// the project does not list the tool, or pins another version (that one installs on
+/// trust, or by what its registry publishes).
+pub fn spec_at(
+    project: &Manifest,
+    lock: Option<&Lock>,
+    name: &str,
+    version: &str,
+    platform: &Platform,
+) -> Option<crate::spec::ToolSpec> {
+    let tool = project.tool(name)?;
+    let concrete = match &tool.registry {
+        Some(_) => from_lock(tool, lock?)?,
+        None => tool.clone(),
+    };
+    let tag = lock
+        .and_then(|l| l.tools.get(name))
+        .and_then(|entry| entry.tag.as_deref());
+    if concrete.version != version && tag != Some(version) {
+        return None;
+    }
+    let mut spec = concrete.resolve(platform).ok()?;
+    if let Some(asset) = lock.and_then(|l| l.fresh(&concrete, platform)) {
+        if spec
+            .sha256
+            .as_ref()
+            .is_some_and(|given| *given != asset.sha256)
+        {
+            // vx.toml and the lock disagree: `vx sync` says so; nothing is taken here.
+            return None;
+        }
+        spec.url = asset.url.clone();
+        spec.sha256 = Some(asset.sha256.clone());
+        spec.size = asset.size;
+        spec.verify = None;
+        spec.verified = asset.verified.clone();
+    }
+    Some(spec)
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;

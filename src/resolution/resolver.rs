@@ -76,6 +76,9 @@ pub struct Resolver<'n> {
     runtimes: crate::runtime::Context<'n>,
     /// Runtimes' version lists read in this run, by runtime.
     runtime_releases: RefCell<BTreeMap<&'static str, Vec<crate::runtime::Release>>>,
+    /// The project's lock when it was made: what a tool named at the version the
+    /// project pins installs ([`super::pinned::spec_at`]).
+    pub(super) lock: Option<Lock>,
 }
 
 impl<'n> Resolver<'n> {
@@ -125,6 +128,7 @@ impl<'n> Resolver<'n> {
             trusted_root: std::sync::OnceLock::new(),
             runtimes: crate::runtime::Context::new(&net.github),
             runtime_releases: RefCell::new(BTreeMap::new()),
+            lock: lock.cloned(),
         })
     }
 

@@ -749,3 +749,40 @@ fn a_tool_removed_from_the_project_is_not_taken_for_a_misspelt_subcommand() {
     assert!(stderr.contains("ninja 1.12.1"), "{stderr}");
     assert!(stderr.contains("vx exec ninja@1.12.1 -- ninja"), "{stderr}");
 }
+
+/// `vx x T@V`, `vx T@V` and `vx x T` at the very version the project pins install
+/// what the project pins, checked against its sha256 (vx.toml's, else vx.lock's): a
+/// server that serves other bytes is refused, as `vx sync` refuses it; they were run
+/// unverified.
+#[test]
+fn naming_the_pinned_version_on_the_command_line_keeps_its_checksum() {
+    let project = Project::new();
+    let manifest = project.work.manifest();
+    let genuine = sha256_hex(&greet_archive());
+    let other = "ab".repeat(32);
+    let written = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, written.replace(&genuine, &other)).unwrap();
+    let refused = |args: &[&str]| {
+        let out = project.vx().args(args).write_stdin("").output().unwrap();
+        let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+        assert!(!out.status.success(), "{args:?}: {stdout}{stderr}");
+        assert!(!stdout.contains("args:"), "{args:?} ran it: {stdout}");
+        assert!(stderr.contains("checksum mismatch"), "{args:?}: {stderr}");
+        assert!(!project.bin("greet", "1.0", "bin").exists(), "{args:?}");
+    };
+    refused(&["x", "greet@1.0", "--", "greet"]);
+    refused(&["greet@1.0"]);
+    refused(&["x", "greet", "--", "greet"]);
+
+    // Pinned by the lock alone (vx.toml gives no sha256): the lock's is checked.
+    let written = std::fs::read_to_string(&manifest).unwrap();
+    let unpinned = written.replace(&format!("sha256 = \"{other}\"\n"), "");
+    std::fs::write(&manifest, unpinned).unwrap();
+    project.run(&["lock"], 0);
+    let lock_path = project.work.dir.path().join("vx.lock");
+    let lock = std::fs::read_to_string(&lock_path).unwrap();
+    assert!(lock.contains(&genuine), "{lock}");
+    std::fs::write(&lock_path, lock.replace(&genuine, &other)).unwrap();
+    refused(&["x", "greet@1.0", "--", "greet"]);
+    refused(&["greet@1.0"]);
+}
