@@ -633,9 +633,14 @@ pub struct SyncArgs {
     #[arg(long)]
     pub allow_provenance_loss: bool,
     /// The manifest to install from (default: `$VX_MANIFEST`, else the nearest
-    /// `vx.toml` in this directory or a parent).
+    /// `vx.toml` in this directory or a parent, else outside any project the global
+    /// toolset's).
     #[arg(long, value_name = "PATH")]
     pub manifest: Option<PathBuf>,
+    /// Install the global toolset (`vx.toml` beside the user config, which `vx use -g`
+    /// writes), wherever this runs.
+    #[arg(short = 'g', long, conflicts_with = "manifest")]
+    pub global: bool,
     /// How the run shows itself.
     #[command(flatten)]
     pub run: RunArgs,
@@ -652,7 +657,7 @@ pub struct SyncArgs {
     #[arg(long)]
     pub frozen: bool,
     /// Run a demo sync against a built-in loopback server, into a temporary store.
-    #[arg(long, conflicts_with_all = ["manifest", "store", "locked", "frozen"])]
+    #[arg(long, conflicts_with_all = ["manifest", "global", "store", "locked", "frozen"])]
     pub demo: bool,
     /// Use no network: every download from vx's cache (`vx bundle import`) or a
     /// `file://` mirror, and fail naming what is missing (also `VX_OFFLINE=1`).

@@ -187,10 +187,25 @@ impl ProjectSync {
                 });
             }
             (Some(first), LockMode::Frozen) => {
-                return Err(ProjectError::NotLocked {
-                    tool: first.clone(),
-                    platform,
+                // A lock entry of another constraint (vx.toml edited since): both
+                // versions named, as for a URL tool.
+                let wanted = manifest.tool(first).map(|t| match &t.registry {
+                    Some(request) => request.constraint.clone(),
+                    None => t.version.clone(),
                 });
+                return Err(
+                    match (lock.as_ref().and_then(|l| l.tools.get(first)), wanted) {
+                        (Some(entry), Some(wanted)) => ProjectError::OtherVersion {
+                            tool: first.clone(),
+                            locked: entry.version.clone(),
+                            wanted,
+                        },
+                        _ => ProjectError::NotLocked {
+                            tool: first.clone(),
+                            platform,
+                        },
+                    },
+                );
             }
         }
         require_signatures(

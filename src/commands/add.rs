@@ -162,8 +162,7 @@ impl Edited {
             let what = if *added { "added" } else { "updated" };
             vx::note!("vx: {what} {label} in {}", path.display());
         }
-        lock.write(&lock_path)
-            .map_err(|e| Error::environment(Because::new("cannot write the lock", e)))?;
+        lock.write(&lock_path).map_err(super::lock_write_error)?;
         super::lock::tell(&report, &lock_path, &platforms);
         Ok(report.code)
     }

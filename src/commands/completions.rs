@@ -67,6 +67,10 @@ fn command() -> clap::Command {
         })
         .mut_subcommand("upgrade", |up| up.mut_arg("tools", |arg| arg.add(tools())))
         .mut_subcommand("versions", |v| v.mut_arg("tool", |arg| arg.add(tools())))
+        // clap_complete offers a hidden subcommand when it is the only one the typed
+        // prefix matches (`vx hoo<TAB>`): renamed in this command, which only
+        // completes and never parses, to a name no typed word starts.
+        .mut_subcommand("hook-env", |hook| hook.name(" hook-env"))
 }
 
 /// The project of the working directory, if one is found and reads.

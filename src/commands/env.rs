@@ -71,8 +71,8 @@ pub fn run(args: &EnvArgs) -> Result<i32, Error> {
         let text = shell.render_env(&front, inherited.as_deref(), &vars);
         std::io::stdout().write_all(text.as_bytes())?;
     }
-    for (label, _) in &tools.missing {
-        vx::note!("vx: {label} is not installed; run `vx sync`");
+    for (said, _) in &tools.missing {
+        vx::note!("vx: {said}");
     }
     super::sync::not_here(&tools.not_here);
     Ok(if tools.missing.is_empty() {

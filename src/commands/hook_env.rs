@@ -83,6 +83,16 @@ fn project(manifest: &Path) -> Result<Target, (Vec<Watched>, String)> {
     }
     let fail = |watched: &Vec<Watched>, problem: String| (watched.clone(), problem);
     let parsed = Manifest::load(manifest).map_err(|e| fail(&watched, e.to_string()))?;
+    // A tool's version file (`version_file = ".nvmrc"`) decides its version as vx.toml
+    // does: an edit of it is applied at the next prompt. (Stamped once read: an edit
+    // in between shows at the edit after.)
+    watched.extend(
+        parsed
+            .tools
+            .iter()
+            .filter_map(|t| t.version_file.as_ref())
+            .map(|f| Watched::now(std::path::absolute(f).unwrap_or_else(|_| f.clone()))),
+    );
     // What is at hand only: the hook never reaches the network.
     let how = vx::runtime::declared::registry::How::at_hand();
     vx::runtime::open_project(&parsed, &how).map_err(|e| fail(&watched, e.to_string()))?;
@@ -119,10 +129,7 @@ fn project(manifest: &Path) -> Result<Target, (Vec<Watched>, String)> {
             let chain = Toolchain::layered(Some(&parsed), &[], &store)
                 .map_err(|e| fail(&watched, e.to_string()))?;
             for tool in chain.missing() {
-                vx::note!(
-                    "vx: {} is not installed; run `vx sync`",
-                    vx_tui::text::sanitize(&tool.label())
-                );
+                vx::note!("vx: {}", tool.not_installed(Some(manifest)));
                 // Installing it makes its tree appear: noticed at the next prompt.
                 watched.push(Watched::now(tool.tree.clone()));
             }

@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use vx::exit::{Because, Error, FAILED, OK};
+use vx::exit::{Error, FAILED, OK};
 use vx::lock::Lock;
 use vx::manifest::{Manifest, Platform};
 use vx::project::{self, LockReport};
@@ -116,8 +116,7 @@ pub fn relock_and_write(
         allow_provenance_loss,
         offline,
     )?;
-    lock.write_for(manifest)
-        .map_err(|e| Error::environment(Because::new("cannot write the lock", e)))?;
+    lock.write_for(manifest).map_err(super::lock_write_error)?;
     tell(&report, &lock_path, platforms);
     Ok(report.code)
 }

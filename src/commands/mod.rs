@@ -401,7 +401,8 @@ pub struct ActiveTools {
     pub manifest: Option<std::path::PathBuf>,
     /// The installed tools' executable directories, in `PATH` order.
     pub bin_dirs: Vec<std::path::PathBuf>,
-    /// The tools not installed: `name version` and the commands they would provide.
+    /// The tools not installed: what to say of each (`NAME VERSION is not installed;
+    /// run …`) and the commands they would provide.
     pub missing: Vec<(String, Vec<String>)>,
     /// The project's tools whose `os` leaves this platform out.
     pub not_here: Vec<String>,
@@ -426,7 +427,10 @@ impl ActiveTools {
             missing: chain
                 .missing()
                 .iter()
-                .map(|tool| (tool.label(), tool.commands()))
+                .map(|tool| {
+                    let path = manifest.map(|m| m.path.as_path());
+                    (tool.not_installed(path), tool.commands())
+                })
                 .collect(),
             not_here: chain.not_here.clone(),
             environment: declared(manifest)?.with_tools(chain.env()),
@@ -591,4 +595,14 @@ pub fn print(text: &str) -> Result<(), vx::exit::Error> {
         .map_err(|e| {
             vx::exit::Error::environment(vx::exit::Because::new("cannot write to stdout", e))
         })
+}
+
+/// A lock that could not be written, said once (the error names the file and says
+/// "cannot write the lock" itself): an entry no later read would take is the
+/// project's or its registry's fault (exit 2), anything else the machine's.
+pub fn lock_write_error(e: vx::lock::LockError) -> vx::exit::Error {
+    match e {
+        vx::lock::LockError::Refused { .. } => vx::exit::Error::usage(e),
+        _ => vx::exit::Error::environment(e),
+    }
 }

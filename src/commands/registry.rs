@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use vx::exit::{Because, Error, OK};
+use vx::exit::{Error, OK};
 use vx::lock::{Lock, RegistryPin};
 use vx::manifest::Platform;
 use vx::registry::resolve::{self as aqua, Resolution};
@@ -222,8 +222,7 @@ fn update(manifest: Option<&std::path::Path>) -> Result<i32, Error> {
             sha256: format!("sha256:{}", opened.id.digest),
         },
     );
-    lock.write(&lock_path)
-        .map_err(|e| Error::environment(Because::new("cannot write the lock", e)))?;
+    lock.write(&lock_path).map_err(super::lock_write_error)?;
     vx::note!(
         "vx: the standard registry moved from {current} to {} (sha256 {}); tools resolve through it from now on (`vx upgrade` re-resolves them)",
         latest.tag,

@@ -41,8 +41,7 @@ pub fn run(args: &RemoveArgs) -> Result<i32, Error> {
             .remove(args.name.rsplit('/').next().unwrap_or(&args.name))
             .is_some()
     {
-        lock.write(&lock_path)
-            .map_err(|e| Error::environment(Because::new("cannot write the lock", e)))?;
+        lock.write(&lock_path).map_err(super::lock_write_error)?;
     }
     vx::note!("vx: removed {} from {}", args.name, path.display());
     Ok(OK)

@@ -16,8 +16,9 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
     if args.demo {
         return vx::demo::run(&settings).map_err(Error::environment);
     }
+    let explicit = which_manifest(args)?;
     let manifest = super::manifest_with(
-        args.manifest.as_deref(),
+        explicit.as_deref().or(args.manifest.as_deref()),
         super::Opening::offline(args.offline),
     )?;
     settings.network = super::project_network(&manifest)?;
@@ -44,6 +45,36 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
     tell_relocked(&outcome.relocked, &manifest);
     super::refresh_shims(&store);
     Ok(outcome.code)
+}
+
+/// The global toolset's manifest when `-g` asks for it, or when no project is found
+/// from here and the global toolset exists (said on stderr); `None`: the project's,
+/// found as every command finds it.
+fn which_manifest(args: &SyncArgs) -> Result<Option<std::path::PathBuf>, Error> {
+    use vx::manifest::global;
+    if args.global {
+        return global::existing().map(Some).ok_or_else(|| {
+            Error::usage(format!(
+                "no global toolset yet ({}): `vx use -g TOOL` starts one",
+                global::path().map_or_else(
+                    || "no configuration directory is known".to_owned(),
+                    |p| p.display().to_string()
+                )
+            ))
+        });
+    }
+    if args.manifest.is_some() {
+        return Ok(None);
+    }
+    match vx::manifest::locate(None, &super::cwd()?) {
+        Err(vx::manifest::ManifestError::NotFound { .. }) => Ok(global::existing().inspect(|g| {
+            vx::note!(
+                "vx: no vx.toml here or above: syncing the global toolset ({})",
+                g.display()
+            );
+        })),
+        _ => Ok(None),
+    }
 }
 
 /// Offline, every tool not installed yet must have its bytes on this machine (vx's

@@ -56,10 +56,8 @@ fn outside(command: &OsStr, tools: &ActiveTools) -> Result<PathBuf, Error> {
             .iter()
             .any(|c| vx::platform::fs::same_command(c, name))
     });
-    if let Some((label, _)) = provider {
-        return Err(Error::failed(format!(
-            "{label} is not installed; run `vx sync`"
-        )));
+    if let Some((said, _)) = provider {
+        return Err(Error::failed(said.clone()));
     }
     if let Some(tool) = tools
         .not_here

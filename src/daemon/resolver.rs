@@ -241,7 +241,7 @@ impl Resolver {
             }
         };
         if !tool.installed() {
-            return Err(format!("{} is not installed; run `vx sync`", tool.label()));
+            return Err(tool.not_installed(project.as_ref().map(|p| p.manifest.path.as_path())));
         }
         let executable = executable(&tool)?;
         let package = project

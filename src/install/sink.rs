@@ -165,8 +165,11 @@ impl<W: Write> ProgressSink for LineSink<W> {
         self.phase = phase;
         self.next_percent = 10;
         self.next_bytes = FIRST_UNKNOWN_MARK;
+        // "cancelled", never "cancelled: cancelled" when the message says it already.
         if message.is_empty() {
             self.line(format_args!("{phase}"));
+        } else if vx_text::repeats(&phase.to_string(), message) {
+            self.line(format_args!("{message}"));
         } else {
             self.line(format_args!("{phase}: {message}"));
         }
@@ -282,6 +285,22 @@ mod tests {
         let lines = lines(sink);
         assert_eq!(lines.len(), 1 + 7, "{lines:?}");
         assert_eq!(lines[1], "vx: t 1: downloading 1.0 MiB");
+    }
+
+    #[test]
+    fn a_message_that_says_the_phase_is_not_said_twice() {
+        let mut sink = LineSink::new(Vec::new(), "t", "1");
+        sink.phase(Phase::Cancelled, "cancelled");
+        sink.phase(Phase::Cancelled, "cancelled by SIGTERM");
+        sink.phase(Phase::Cancelled, "the server went away");
+        assert_eq!(
+            lines(sink),
+            [
+                "vx: t 1: cancelled",
+                "vx: t 1: cancelled by SIGTERM",
+                "vx: t 1: cancelled: the server went away",
+            ]
+        );
     }
 
     #[test]

@@ -143,6 +143,20 @@ impl Tool {
     pub fn label(&self) -> String {
         format!("{} {}", self.name, self.version)
     }
+
+    /// What a missing tool's message says: `NAME VERSION is not installed; run `vx
+    /// sync`` — `vx sync -g` for a tool of the global toolset (layered under the
+    /// project of `manifest`, or the toolchain itself outside any project), whose
+    /// project sync would not install it.
+    pub fn not_installed(&self, manifest: Option<&Path>) -> String {
+        let global = self.origin == Origin::Global
+            || manifest.is_some_and(|m| {
+                crate::manifest::global::path()
+                    .is_some_and(|g| crate::manifest::global::is_global(m, &g))
+            });
+        let sync = if global { "vx sync -g" } else { "vx sync" };
+        format!("{} is not installed; run `{sync}`", self.label())
+    }
 }
 
 /// Why a toolchain cannot be put together.

@@ -565,3 +565,45 @@ fn a_shim_applies_a_projects_env_only_once_it_is_trusted() {
     let (code, _, _) = run_with_input(m.shim("greet", "proj"), "");
     assert_eq!(code, Some(7));
 }
+
+/// A tool of the global toolset that is not installed says how to install it where
+/// the hint is given: `vx sync -g` (a project's sync would not), and `vx sync` outside
+/// any project syncs the global toolset rather than asking for a vx.toml.
+#[test]
+fn a_missing_global_tool_points_at_vx_sync_g_which_installs_it() {
+    let m = Machine::new();
+    m.use_global("hello", "1.0");
+    m.run("elsewhere", &["uninstall", "hello@1.0"], 0);
+    // Outside a project.
+    let out = m.vx("elsewhere").args(["which", "hello"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("run `vx sync -g`"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = m
+        .vx("elsewhere")
+        .args(["sync", "--headless"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("syncing the global toolset"),
+        "{}",
+        text(&out.stderr)
+    );
+    m.run("elsewhere", &["which", "hello"], 0);
+    // In a project the global toolset is layered under: its own sync does not install
+    // hello, `vx sync -g` does.
+    m.run("proj", &["sync", "--headless"], 0);
+    m.run("proj", &["uninstall", "hello@1.0"], 0);
+    let out = m.vx("proj").arg("env").output().unwrap();
+    assert!(
+        text(&out.stderr).contains("hello 1.0 is not installed; run `vx sync -g`"),
+        "{}",
+        text(&out.stderr)
+    );
+    m.run("proj", &["sync", "-g", "--headless"], 0);
+    m.run("proj", &["which", "hello"], 0);
+}

@@ -574,3 +574,23 @@ fn an_untrusted_project_lends_the_shell_its_tools_and_nothing_of_its_own() {
         assert!(revoked.lines().any(|l| l == line), "{line}: {revoked}");
     }
 }
+
+/// A tool that keeps its version in a file (`version_file = ".nvmrc"`) changes with
+/// that file: an edit of it is seen at the next prompt, as an edit of vx.toml is.
+#[test]
+fn an_edit_of_a_version_file_is_seen_at_the_next_prompt() {
+    let p = Projects::new();
+    std::fs::create_dir_all(p.path("n")).unwrap();
+    std::fs::write(
+        p.path("n/vx.toml"),
+        "[tools]\nnode = { version_file = \".nvmrc\" }\n",
+    )
+    .unwrap();
+    std::fs::write(p.path("n/.nvmrc"), "20.11.1\n").unwrap();
+    let (entered, said) = hook_env(&p, "n", None, &[]);
+    assert!(said.contains("node 20.11.1 is not installed"), "{said}");
+    let state = state_of(&entered);
+    replace(&p.path("n/.nvmrc"), "22.12.0\n");
+    let (_, said) = hook_env(&p, "n", Some(&state), &[]);
+    assert!(said.contains("node 22.12.0 is not installed"), "{said}");
+}

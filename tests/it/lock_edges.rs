@@ -290,3 +290,21 @@ fn an_archive_vx_sync_would_refuse_is_refused_at_lock_time_for_every_platform() 
         );
     }
 }
+
+/// A lock that cannot be written is said once: the file, "cannot write the lock",
+/// and why (it was wrapped twice: "cannot write the lock: …: cannot write the lock").
+#[cfg(unix)]
+#[test]
+fn a_lock_that_cannot_be_written_is_said_once() {
+    let work = Work::new();
+    let sha = "a".repeat(64);
+    work.write_manifest(&format!(
+        "[tools.t]\nversion = \"1\"\nurl = \"http://127.0.0.1:9/t.tar.gz\"\nsha256 = \"{sha}\"\n"
+    ));
+    let lock = work.dir.path().join("vx.lock");
+    std::os::unix::fs::symlink(work.dir.path().join("gone/vx.lock"), &lock).unwrap();
+    let (code, out) = run(&work, &["lock"]);
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(out.matches("cannot write the lock").count(), 1, "{out}");
+    assert!(out.contains("does not exist"), "{out}");
+}

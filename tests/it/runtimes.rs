@@ -438,3 +438,29 @@ fn a_musl_host_gets_the_musl_build_or_is_told_there_is_none() {
     );
     assert!(dist.paths().iter().all(|p| !p.ends_with(".tar.xz")));
 }
+
+/// `vx sync --frozen` after vx.toml's constraint moved on names both versions (the
+/// lock's and vx.toml's), as for a URL tool; it said the lock had no such tool.
+#[test]
+fn frozen_after_a_constraint_edit_names_both_versions() {
+    let dist = node::serve(&node_index());
+    let project = Project::new(
+        &node::config(&dist),
+        "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\nnode = \"20\"\n",
+    );
+    project.vx().arg("lock").assert().success();
+    project
+        .work
+        .write_manifest("[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\nnode = \"22\"\n");
+    let out = project
+        .vx()
+        .args(["sync", "--frozen", "--headless"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("vx.lock has node 20.11.1 but vx.toml asks for node 22"),
+        "{stderr}"
+    );
+}

@@ -111,6 +111,54 @@ fn completion_offers_subcommands_but_not_internal_ones() {
         assert!(names.contains(&visible), "{visible}: {names:?}");
     }
     assert!(!names.contains(&"hook-env"), "{names:?}");
+    // Not even when it is the only subcommand the typed word starts.
+    let offered = complete(&work, &["vx", "hoo"]);
+    assert!(
+        !offered.iter().any(|c| c.contains("hook-env")),
+        "{offered:?}"
+    );
+}
+
+/// A pty nobody sized (`script`, some CI runners) reports 0 columns: taken for 80,
+/// not for a terminal one column wide with a word on each line.
+#[cfg(unix)]
+#[test]
+fn a_terminal_of_no_width_is_taken_for_80_columns() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: no `script` (util-linux) here");
+        return;
+    }
+    let work = Work::new();
+    work.write_manifest("[tools]\n");
+    let template = work.vx();
+    let vx = assert_cmd::cargo::cargo_bin("vx");
+    let mut cmd = std::process::Command::new("script");
+    for (k, v) in template.get_envs() {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
+    let out = cmd
+        .args([
+            "-qec",
+            &format!("stty cols 0 rows 0; '{}' sync --headless", vx.display()),
+        ])
+        .arg("/dev/null")
+        .current_dir(work.dir.path())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout).replace('\r', "");
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.lines()
+            .any(|l| l.contains("0 tools") && l.contains("up to date")),
+        "{said:?}"
+    );
 }
 
 #[test]

@@ -395,9 +395,13 @@ impl LiveLine {
     }
 }
 
-/// The terminal's width in columns (80 when it cannot be read).
+/// The terminal's width in columns (80 when it cannot be read, or reads 0: a pty
+/// nobody sized, as `script` or a CI runner makes, is no terminal one column wide).
 pub fn terminal_width() -> u16 {
-    ratatui::crossterm::terminal::size().map_or(80, |(w, _)| w.max(1))
+    match ratatui::crossterm::terminal::size() {
+        Ok((width, _)) if width > 0 => width,
+        _ => 80,
+    }
 }
 
 /// `text` cut to `width` characters.

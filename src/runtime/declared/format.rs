@@ -376,9 +376,12 @@ fn check(spec: &Spec) -> Result<(), String> {
     let windows = layout.windows_path_after.iter().flatten();
     for dir in layout.path_after.iter().chain(windows) {
         template_of("layout.path_after", dir, LAYOUT_PLACEHOLDERS)?;
-        if !dir.starts_with("{data}/") {
+        // Inside vx's data directory, and staying there: no `..` step (a `{data}/../..`
+        // would reach any directory of the machine).
+        let escapes = dir.split(['/', '\\']).any(|step| step == "..");
+        if !dir.starts_with("{data}/") || escapes {
             return Err(format!(
-                "layout.path_after: `{}` must start with {{data}}/ (vx's data directory, outside the store)",
+                "layout.path_after: `{}` must start with {{data}}/ and stay there, with no `..` (vx's data directory, outside the store)",
                 crate::validate::shorten(dir)
             ));
         }
@@ -533,6 +536,11 @@ bin = ["bin/java"]
         assert!(e.contains("`{home}` is not a placeholder"), "{e}");
         let e = bad("[layout]", "[layout]\npath_after = [\"/usr/local/bin\"]");
         assert!(e.contains("must start with {data}/"), "{e}");
+        let e = bad(
+            "[layout]",
+            "[layout]\npath_after = [\"{data}/../../../../usr/local/evil\"]",
+        );
+        assert!(e.contains("no `..`"), "{e}");
         let e = bad("[layout]", "[layout]\npath_after = [\"{data}/{os}/bin\"]");
         assert!(e.contains("`{os}` is not a placeholder"), "{e}");
     }
