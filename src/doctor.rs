@@ -324,6 +324,10 @@ fn path_order(findings: &mut Vec<Finding>, manifest: &Manifest, store: &Path, ho
     let dirs: Vec<PathBuf> = std::env::split_paths(&path).collect();
     let mut shadowed = Vec::new();
     let mut absent = Vec::new();
+    // Without the hook, the shims serve when they are on PATH: then each command must
+    // find its shim, not another copy earlier on PATH.
+    let shims = crate::shims::dir().filter(|shims| !hooked && dirs.iter().any(|d| same(d, shims)));
+    let mut before_shims = Vec::new();
     for tool in chain.tools.iter().filter(|t| t.installed()) {
         for exe in tool.executables() {
             let (Some(name), Some(dir)) = (exe.file_name(), exe.parent()) else {
@@ -336,10 +340,31 @@ fn path_order(findings: &mut Vec<Finding>, manifest: &Manifest, store: &Path, ho
                 Some(found) if ours_on_path => {
                     shadowed.push((name.to_owned(), found, dir.to_owned()))
                 }
+                Some(found) if !ours_on_path => match &shims {
+                    Some(shims) if !found.parent().is_some_and(|p| same(p, shims)) => {
+                        before_shims.push((name.to_owned(), found, shims.clone()))
+                    }
+                    _ => absent.push(name.to_owned()),
+                },
                 _ if !ours_on_path => absent.push(name.to_owned()),
                 _ => {}
             }
         }
+    }
+    for (name, found, shims) in &before_shims {
+        let name = name.to_string_lossy();
+        let earlier = found.parent().unwrap_or(found).display();
+        findings.push(
+            Finding::new(
+                "path",
+                Status::Problem,
+                format!("`{name}` runs {}, not vx's shim", found.display()),
+            )
+            .why(format!("{earlier} comes before the shims ({}) on PATH", shims.display()))
+            .fix(format!(
+                "put the line of `vx activate --shims SHELL` after what adds {earlier} in your shell's profile, or remove that {name}"
+            )),
+        );
     }
     for (name, found, ours) in &shadowed {
         let name = name.to_string_lossy();
@@ -384,7 +409,11 @@ fn path_order(findings: &mut Vec<Finding>, manifest: &Manifest, store: &Path, ho
             .fix("vx sync"),
         );
     }
-    if shadowed.is_empty() && (absent.is_empty() || !hooked) && missing.is_empty() {
+    if shadowed.is_empty()
+        && before_shims.is_empty()
+        && (absent.is_empty() || !hooked)
+        && missing.is_empty()
+    {
         let what = match hooked {
             true => "the project's tools come first on PATH",
             false => "the project's tools are installed (on PATH once the hook runs)",

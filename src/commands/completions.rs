@@ -42,7 +42,7 @@ pub fn run(shell: clap_complete::Shell) -> Result<i32, Error> {
             "no completion for {name}"
         ))));
     };
-    let exe = std::env::current_exe()?;
+    let exe = super::own_exe()?;
     let mut script = Vec::new();
     completer.write_registration(VAR, "vx", "vx", &exe.to_string_lossy(), &mut script)?;
     std::io::stdout().write_all(&script)?;

@@ -568,12 +568,32 @@ pub fn refresh_shims(store: &std::path::Path) {
     if located_store(None).ok().as_deref() != Some(store) {
         return;
     }
-    let (Some(shims), Ok(program)) = (vx::shims::dir(), std::env::current_exe()) else {
+    let (Some(shims), Ok(program)) = (vx::shims::dir(), own_exe()) else {
         return;
     };
     if let Err(e) = vx::shims::refresh(&shims, store, &program) {
         vx::note!("vx: cannot refresh the shims in {}: {e}", shims.display());
     }
+}
+
+/// This vx's path as the user reaches it, for what outlives this run (the shims, the
+/// hook's script, completion scripts): the path it was started by (`argv[0]`, looked
+/// up on `PATH` when it is a bare name), links kept, when that is this very binary —
+/// a package manager's stable link (Homebrew's `bin/vx`) survives an upgrade that
+/// removes the versioned file it pointed at, which the resolved path would not —
+/// else the resolved path of the running binary.
+pub fn own_exe() -> std::io::Result<std::path::PathBuf> {
+    let resolved = std::env::current_exe()?;
+    let invoked = std::env::args_os().next().and_then(|arg0| {
+        let arg0 = std::path::PathBuf::from(arg0);
+        if arg0.components().count() > 1 {
+            std::path::absolute(&arg0).ok()
+        } else {
+            vx::toolchain::search::find(arg0.as_os_str(), &std::env::var_os("PATH")?)
+        }
+    });
+    let same = |path: &std::path::Path| matches!((path.canonicalize(), resolved.canonicalize()), (Ok(a), Ok(b)) if a == b);
+    Ok(invoked.filter(|path| same(path)).unwrap_or(resolved))
 }
 
 /// The working directory, where the manifest search starts.

@@ -130,6 +130,10 @@ pub fn run(args: &PruneArgs) -> Result<i32, Error> {
     }
     let verb = if args.dry_run { "would free" } else { "freed" };
     writeln!(out, "{verb} {}", human_bytes(freed))?;
+    if !args.dry_run {
+        // The commands of what was removed lose their shims.
+        super::refresh_shims(&store);
+    }
     Ok(code)
 }
 

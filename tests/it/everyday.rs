@@ -365,6 +365,34 @@ fn doctor_without_the_hook_is_healthy_in_ci_and_with_the_shims_on_path() {
     let found = hook(&out);
     assert_eq!(found["status"], "ok");
     assert!(found["what"].as_str().unwrap().contains("shims"), "{found}");
+
+    // Another greet before the shims on PATH is a problem, named with the fix.
+    let fake = m.dir.path().join("fake");
+    std::fs::create_dir_all(&fake).unwrap();
+    let other = fake.join("greet");
+    std::fs::write(&other, "#!/bin/sh\necho impostor\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&other, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}:{}",
+        fake.display(),
+        shims.display(),
+        std::env::var("PATH").unwrap()
+    );
+    let out = m
+        .vx(&a)
+        .args(["doctor", "--offline", "--json"])
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let found = problems(&out);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0]["check"], "path");
+    assert!(
+        found[0]["what"].as_str().unwrap().contains("not vx's shim"),
+        "{found:#?}"
+    );
 }
 
 #[test]

@@ -607,3 +607,71 @@ fn a_missing_global_tool_points_at_vx_sync_g_which_installs_it() {
     m.run("proj", &["sync", "-g", "--headless"], 0);
     m.run("proj", &["which", "hello"], 0);
 }
+
+/// The shims and the hook call vx by the path the user reaches it through (a package
+/// manager's stable link, `bin/vx -> ../Cellar/vx/0.1.0/bin/vx`), not the file that
+/// link resolves to: an upgrade that replaces the versioned file keeps them working.
+#[test]
+fn shims_and_the_hook_call_vx_by_its_link_not_the_file_it_resolves_to() {
+    let m = Machine::new();
+    let cellar = m.dir("cellar/vx/0.1.0/bin");
+    std::fs::create_dir_all(&cellar).unwrap();
+    std::fs::copy(assert_cmd::cargo::cargo_bin("vx"), cellar.join("vx")).unwrap();
+    let bin = m.dir("brew/bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::os::unix::fs::symlink(cellar.join("vx"), bin.join("vx")).unwrap();
+    let brewed = |args: &[&str]| {
+        let mut cmd = m.vx("elsewhere");
+        cmd.env("PATH", format!("{}:/usr/bin:/bin", bin.display()));
+        let mut plain = Command::new("vx");
+        for (k, v) in cmd.get_envs() {
+            match v {
+                Some(v) => plain.env(k, v),
+                None => plain.env_remove(k),
+            };
+        }
+        plain
+            .current_dir(m.dir("elsewhere"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let url = m.server.url("/hello-{version}.tar.gz");
+    let out = brewed(&["use", "-g", "hello@1.0", "--url", &url, "--headless"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        std::fs::read_link(m.shims().join("hello")).unwrap(),
+        bin.join("vx")
+    );
+    let hook = text(&brewed(&["activate", "bash"]).stdout);
+    assert!(
+        hook.contains(&bin.join("vx").display().to_string()),
+        "{hook}"
+    );
+    assert!(!hook.contains("cellar"), "{hook}");
+    // "brew upgrade": the versioned file goes, the link moves to the new one.
+    let newer = m.dir("cellar/vx/0.2.0/bin");
+    std::fs::create_dir_all(&newer).unwrap();
+    std::fs::rename(cellar.join("vx"), newer.join("vx")).unwrap();
+    std::fs::remove_file(bin.join("vx")).unwrap();
+    std::os::unix::fs::symlink(newer.join("vx"), bin.join("vx")).unwrap();
+    let (code, out, err) = run_with_input(m.shim("hello", "elsewhere"), "");
+    assert_eq!(
+        (code, out.as_str()),
+        (Some(0), "hello from global\n"),
+        "{err}"
+    );
+}
+
+/// `vx prune` refreshes the shims as `vx uninstall` does: a version it removed leaves
+/// no shim behind whose hint cannot be followed.
+#[test]
+fn prune_takes_the_shims_of_what_it_removed() {
+    let m = Machine::new();
+    m.run("proj", &["sync", "--headless"], 0);
+    assert!(m.shims().join("greet").is_symlink());
+    std::fs::write(m.dir("proj").join("vx.toml"), "[tools]\n").unwrap();
+    m.run("proj", &["prune"], 0);
+    assert!(!m.store().join("greet/1.0").exists());
+    assert!(!m.shims().join("greet").exists());
+}
