@@ -285,6 +285,26 @@ fn doctor_hooked(m: &Machine, dir: &Path, before: &str, args: &str) -> Output {
         .unwrap()
 }
 
+/// `vx doctor --offline --json` in `dir` with `PATH` set to `path`.
+fn doctor_with_path(m: &Machine, dir: &Path, path: &str) -> Output {
+    m.vx(dir)
+        .args(["doctor", "--offline", "--json"])
+        .env("PATH", path)
+        .output()
+        .unwrap()
+}
+
+/// Another `greet` (an impostor) in a directory of its own; returns that directory.
+fn impostor(m: &Machine) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let fake = m.dir.path().join("fake");
+    std::fs::create_dir_all(&fake).unwrap();
+    let other = fake.join("greet");
+    std::fs::write(&other, "#!/bin/sh\necho impostor\n").unwrap();
+    std::fs::set_permissions(&other, std::fs::Permissions::from_mode(0o755)).unwrap();
+    fake
+}
+
 fn findings(out: &Output) -> Vec<serde_json::Value> {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}\n{}", text(&out.stdout), text(&out.stderr)));
@@ -355,36 +375,21 @@ fn doctor_without_the_hook_is_healthy_in_ci_and_with_the_shims_on_path() {
 
     let shims = m.home().join(".local/share/vx/shims");
     let path = format!("{}:{}", shims.display(), std::env::var("PATH").unwrap());
-    let out = m
-        .vx(&a)
-        .args(["doctor", "--offline", "--json"])
-        .env("PATH", path)
-        .output()
-        .unwrap();
+    let out = doctor_with_path(&m, &a, &path);
     assert_eq!(out.status.code(), Some(0), "{:#?}", problems(&out));
     let found = hook(&out);
     assert_eq!(found["status"], "ok");
     assert!(found["what"].as_str().unwrap().contains("shims"), "{found}");
 
     // Another greet before the shims on PATH is a problem, named with the fix.
-    let fake = m.dir.path().join("fake");
-    std::fs::create_dir_all(&fake).unwrap();
-    let other = fake.join("greet");
-    std::fs::write(&other, "#!/bin/sh\necho impostor\n").unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&other, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let fake = impostor(&m);
     let path = format!(
         "{}:{}:{}",
         fake.display(),
         shims.display(),
         std::env::var("PATH").unwrap()
     );
-    let out = m
-        .vx(&a)
-        .args(["doctor", "--offline", "--json"])
-        .env("PATH", path)
-        .output()
-        .unwrap();
+    let out = doctor_with_path(&m, &a, &path);
     assert_eq!(out.status.code(), Some(1));
     let found = problems(&out);
     assert_eq!(found.len(), 1, "{found:#?}");
@@ -411,12 +416,8 @@ fn doctor_finds_each_problem_and_says_the_fix() {
     );
 
     // Another greet earlier on PATH than the project's.
-    let fake = m.dir.path().join("fake");
-    std::fs::create_dir_all(&fake).unwrap();
+    let fake = impostor(&m);
     let other = fake.join("greet");
-    std::fs::write(&other, "#!/bin/sh\necho impostor\n").unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&other, std::fs::Permissions::from_mode(0o755)).unwrap();
     let out = doctor_hooked(
         &m,
         &a,
