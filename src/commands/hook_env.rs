@@ -46,8 +46,16 @@ pub fn run(args: &HookEnvArgs) -> Result<i32, Error> {
     let env = |name: &str| std::env::var(name).ok();
     let ops = match manifest {
         None => diff::plan(&env, &old, None).0,
-        Some(manifest) => match project(&manifest) {
-            Ok(target) => diff::plan(&env, &old, Some(&target)).0,
+        Some(manifest) => match project(&manifest).and_then(|target| {
+            let ops = diff::plan(&env, &old, Some(&target)).0;
+            match too_big(&ops) {
+                Some(problem) => {
+                    Err((target.watched, format!("{}: {problem}", manifest.display())))
+                }
+                None => Ok(ops),
+            }
+        }) {
+            Ok(ops) => ops,
             Err((watched, problem)) => {
                 vx::note!(
                     "vx: {}; the shell is left as it was",
@@ -67,6 +75,41 @@ pub fn run(args: &HookEnvArgs) -> Result<i32, Error> {
     // A closed stdout (the shell gave up on the hook) is no error of the prompt's.
     let _ = std::io::stdout().write_all(render(shell, &ops).as_bytes());
     Ok(vx::exit::OK)
+}
+
+/// The most one variable may hold: Linux refuses to start a program whose
+/// environment has a string over 128 KiB (`MAX_ARG_STRLEN`), so a larger `PATH` or
+/// state would leave the shell unable to run any command, the hook included.
+const MAX_VALUE_BYTES: usize = 100 << 10;
+/// The most all variables set at once may hold, well under the smallest `ARG_MAX`
+/// shells meet (2 MiB on Linux, 1 MiB on macOS) with room for the rest of the
+/// environment.
+const MAX_TOTAL_BYTES: usize = 512 << 10;
+
+/// Why `ops` must not be applied: a variable, or all of them, too large for the shell
+/// to start programs with afterwards; `None` when they fit.
+fn too_big(ops: &[diff::Op]) -> Option<String> {
+    let mut total = 0usize;
+    for op in ops {
+        if let diff::Op::Set(name, value) = op {
+            let size = name.len() + value.len() + 2;
+            if size > MAX_VALUE_BYTES {
+                return Some(format!(
+                    "not applied: {name} would be {} (at most {} a variable): no command could start",
+                    vx_text::bytes(size as u64),
+                    vx_text::bytes(MAX_VALUE_BYTES as u64)
+                ));
+            }
+            total += size;
+        }
+    }
+    (total > MAX_TOTAL_BYTES).then(|| {
+        format!(
+            "not applied: its variables would be {} (at most {} in all): no command could start",
+            vx_text::bytes(total as u64),
+            vx_text::bytes(MAX_TOTAL_BYTES as u64)
+        )
+    })
 }
 
 /// What the project of `manifest` wants applied, with the stamps of what the answer

@@ -410,7 +410,11 @@ impl Manifest {
                 limit: MAX_MANIFEST_BYTES,
             });
         }
-        let parser = parse::Parser { path, text };
+        let parser = parse::Parser {
+            path,
+            text,
+            line_starts: std::cell::OnceCell::new(),
+        };
         let document = parser.document()?;
         Ok(Manifest {
             path: path.to_owned(),

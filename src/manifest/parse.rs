@@ -162,9 +162,26 @@ pub(super) struct Document {
 pub(super) struct Parser<'a> {
     pub path: &'a Path,
     pub text: &'a str,
+    /// Where each line after the first starts, built at the first line asked for: a
+    /// line is then a binary search, not a count from the file's start (which, for
+    /// each of 4096 `[env]` entries of a large file, took seconds).
+    pub line_starts: std::cell::OnceCell<Vec<usize>>,
 }
 
 impl Parser<'_> {
+    /// The line (from 1) of byte `offset` of the text.
+    fn line_of(&self, offset: usize) -> usize {
+        let starts = self.line_starts.get_or_init(|| {
+            self.text
+                .bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1)
+                .collect()
+        });
+        starts.partition_point(|&start| start <= offset) + 1
+    }
+
     fn err(&self, span: Option<Range<usize>>, problem: Problem) -> ManifestError {
         ManifestError::Invalid {
             path: self.path.into(),
@@ -272,7 +289,7 @@ impl Parser<'_> {
             }
             if let Some(value) = settings.get("mirrors") {
                 network.mirrors = self.mirrors(value)?;
-                let line = Location::from_offset(self.text, value.span().start).line;
+                let line = self.line_of(value.span().start);
                 network_lines.insert("mirrors".to_owned(), line);
             }
         }
@@ -378,7 +395,7 @@ impl Parser<'_> {
             vars.push(EnvVar {
                 name: name.to_owned(),
                 value: template,
-                line: Location::from_offset(self.text, key.span().start).line,
+                line: self.line_of(key.span().start),
                 literal: false,
             });
         }
@@ -435,7 +452,7 @@ impl Parser<'_> {
             out.push(EnvFile {
                 path: path.to_owned(),
                 optional,
-                line: Location::from_offset(self.text, item.span().start).line,
+                line: self.line_of(item.span().start),
             });
         }
         Ok(out)
@@ -492,7 +509,7 @@ impl Parser<'_> {
                 ));
             }
             let at = format!("scripts.{name}");
-            let line = Location::from_offset(self.text, key.span().start).line;
+            let line = self.line_of(key.span().start);
             let mut script = Script {
                 name: name.to_owned(),
                 run: String::new(),
@@ -619,7 +636,7 @@ impl Parser<'_> {
                     ),
                 ));
             }
-            let line = Location::from_offset(self.text, key.span().start).line;
+            let line = self.line_of(key.span().start);
             lines.insert(format!("url_replacements.{name}"), line);
             out.push((name.to_owned(), to.to_owned()));
         }

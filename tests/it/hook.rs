@@ -594,3 +594,30 @@ fn an_edit_of_a_version_file_is_seen_at_the_next_prompt() {
     let (_, said) = hook_env(&p, "n", Some(&state), &[]);
     assert!(said.contains("node 22.12.0 is not installed"), "{said}");
 }
+
+/// A project whose environment would be too large for the shell to start programs
+/// with (Linux refuses a variable over 128 KiB: every command, the hook's own
+/// included, would fail with "Argument list too long") is not applied: one line says
+/// why, and the shell is left as it was.
+#[test]
+fn an_environment_too_large_to_run_commands_with_is_not_applied() {
+    let p = Projects::new();
+    std::fs::create_dir_all(p.path("big")).unwrap();
+    let mut text = String::from("[env]\n");
+    for n in 0..4000 {
+        text.push_str(&format!("V{n:04}{} = \"x\"\n", "X".repeat(120)));
+    }
+    std::fs::write(p.path("big/vx.toml"), text).unwrap();
+    p.trust("big", true);
+    let (stdout, stderr) = hook_env(&p, "big", None, &[]);
+    assert!(
+        !stdout.contains("export V0000"),
+        "{}",
+        &stdout[..stdout.len().min(500)]
+    );
+    assert!(stdout.len() < 4096, "{} bytes printed", stdout.len());
+    assert!(
+        stderr.contains("not applied") && stderr.contains("no command could start"),
+        "{stderr}"
+    );
+}
