@@ -34,6 +34,19 @@ pub fn run(args: &SearchArgs) -> Result<i32, Error> {
         })
         .collect();
     let (hits, problems) = resolver.search(&args.term);
+    // Nothing found where something could not be searched is no answer: said as the
+    // failure it is, not as "no match".
+    if hits.is_empty() && runtimes.is_empty() && !problems.is_empty() {
+        return Err(Error::environment(format!(
+            "no package matches `{}` in what could be searched, and {} could not be: {}",
+            sanitize(&args.term),
+            match problems.len() {
+                1 => "1 registry".to_owned(),
+                n => format!("{n} registries"),
+            },
+            problems.join("; ")
+        )));
+    }
     for problem in &problems {
         vx::note!("vx: warning: not searched: {problem}");
     }

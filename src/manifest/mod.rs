@@ -480,12 +480,14 @@ pub fn locate(explicit: Option<&Path>, start: &Path) -> Result<PathBuf, Manifest
     })
 }
 
-/// The nearest `vx.toml` (a file) in `start` or a parent directory.
+/// The nearest `vx.toml` in `start` or a parent directory: any entry of that name (a
+/// FIFO, a device, a dangling link is found too, and then refused by name when read,
+/// rather than passed over for a parent's project).
 pub fn find(start: &Path) -> Option<PathBuf> {
     start
         .ancestors()
         .map(|dir| dir.join(MANIFEST_FILE))
-        .find(|candidate| candidate.is_file())
+        .find(|candidate| candidate.symlink_metadata().is_ok())
 }
 
 #[cfg(test)]

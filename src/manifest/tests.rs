@@ -551,10 +551,14 @@ fn the_nearest_manifest_up_the_tree_is_found_and_flags_win() {
     );
     let explicit = Path::new("/elsewhere/vx.toml");
     assert_eq!(locate(Some(explicit), &deep).unwrap(), explicit);
-    // A directory named vx.toml is not a manifest.
+    // A directory named vx.toml is found, not passed over for a parent's project,
+    // and then refused by name when read.
     let other = tempfile::tempdir().unwrap();
-    std::fs::create_dir(other.path().join(MANIFEST_FILE)).unwrap();
-    assert_eq!(find(other.path()), find(other.path().parent().unwrap()));
+    let dir = other.path().join(MANIFEST_FILE);
+    std::fs::create_dir(&dir).unwrap();
+    assert_eq!(find(other.path()), Some(dir.clone()));
+    let err = Manifest::load(&dir).unwrap_err().to_string();
+    assert!(err.contains("a directory, not a regular file"), "{err}");
 }
 
 #[test]

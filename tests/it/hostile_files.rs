@@ -75,10 +75,10 @@ fn a_lock_that_is_a_fifo_is_refused_without_waiting_for_a_writer() {
 fn a_manifest_that_is_a_fifo_is_refused_without_waiting_for_a_writer() {
     let work = Work::new();
     mkfifo(&work.manifest());
-    // Not taken for a manifest (the search wants a regular file), and not waited on.
+    // Found, refused by name (not passed over for a parent's project), not waited on.
     let (code, stderr) = run(&work, &["env"], &[]);
     assert_eq!(code, Some(2), "{stderr}");
-    assert!(stderr.contains("no vx.toml"), "{stderr}");
+    assert!(stderr.contains("a FIFO, not a regular file"), "{stderr}");
     let (code, stderr) = run(&work, &["env", "--manifest", "vx.toml"], &[]);
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("a FIFO, not a regular file"), "{stderr}");

@@ -1220,3 +1220,24 @@ fn another_version_resolves_through_the_project_for_exec_x_and_tool_at_version()
     let (out, err) = stdout(&["greet@1.1", "f"]);
     assert_eq!(out, "greet 1.1 f\n", "{err}");
 }
+
+/// A search that found nothing while a registry could not be read says so, not "no
+/// package matches" (which would tell the user the name does not exist).
+#[test]
+fn a_search_with_an_unreadable_registry_is_no_answer() {
+    let w = World::new();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    w.work.write_manifest(&format!(
+        "[settings]\nregistries = [{{ name = \"ours\", url = \"http://127.0.0.1:{closed}/registry.yaml\" }}]\n[tools]\n"
+    ));
+    let out = w.vx(&["search", "zzqqxx"]).output().unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("could not be"), "{err}");
+    assert!(err.contains(&format!("127.0.0.1:{closed}")), "{err}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("no package matches"));
+}
