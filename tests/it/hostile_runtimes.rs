@@ -146,11 +146,7 @@ fn a_builds_txt_with_carriage_returns_and_nuls_is_read_or_refused_cleanly() {
 /// that passed the failure on.
 #[test]
 fn an_unreachable_node_index_is_named_once() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::net::free_port();
     let dist = format!("http://127.0.0.1:{port}/dist/");
     let config = format!(
         "[url_replacements]\n{}",

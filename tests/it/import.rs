@@ -631,10 +631,7 @@ fn vx_init_without_github_writes_what_it_can_and_says_once_what_failed() {
     let w = World::new();
     w.file("tool-versions", ".tool-versions");
     // A loopback port nothing listens on: the connection is refused.
-    let closed = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
+    let closed = { common::net::free_port() };
     let out = w
         .command(&["init"])
         .env("VX_GITHUB_URL", format!("http://127.0.0.1:{closed}"))

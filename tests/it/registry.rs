@@ -552,11 +552,7 @@ fn a_standard_registry_that_is_not_the_pinned_one_is_refused() {
 fn the_pinned_standard_registry_ships_in_vx_and_needs_no_network() {
     let w = World::new();
     // A loopback port nothing listens on.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let closed = common::net::free_port();
     for offline in [true, false] {
         let mut cmd = w.vx(&["search", "ripgrep", "--json"]);
         cmd.env("VX_GITHUB_URL", format!("http://127.0.0.1:{closed}"));
@@ -612,11 +608,7 @@ fn the_advice_when_github_is_out_of_reach_works_for_the_command_that_gave_it() {
         )
     };
     let (_, online, _) = answer(&mut w.vx(&["outdated"]));
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let closed = common::net::free_port();
     let (code, said, err) = answer(
         w.vx(&["outdated"])
             .env("VX_GITHUB_URL", format!("http://127.0.0.1:{closed}"))
@@ -1226,11 +1218,7 @@ fn another_version_resolves_through_the_project_for_exec_x_and_tool_at_version()
 #[test]
 fn a_search_with_an_unreadable_registry_is_no_answer() {
     let w = World::new();
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let closed = common::net::free_port();
     w.work.write_manifest(&format!(
         "[settings]\nregistries = [{{ name = \"ours\", url = \"http://127.0.0.1:{closed}/registry.yaml\" }}]\n[tools]\n"
     ));
