@@ -367,8 +367,8 @@ fn open_fetched(
 /// `refresh` it is the copy pinned (`pin`, from the lock) or last fetched from `url`
 /// when the cache holds it, else fetched, a fetched file with another digest than
 /// `pin` refused ([`SourceError::Mismatch`]); with `refresh` (and online) it is fetched
-/// again whatever is pinned or cached, to be pinned anew. `ext` names the cached
-/// file's kind (`toml`).
+/// again whatever is pinned or cached, to be pinned anew. Bytes `accept` refuses (not
+/// UTF-8, not the file's format) are never cached, nor taken from the cache.
 pub fn fetch_file(
     cx: &Context<'_>,
     what: &str,
@@ -376,6 +376,7 @@ pub fn fetch_file(
     pin: Option<&str>,
     refresh: bool,
     max_bytes: u64,
+    accept: &dyn Fn(&[u8]) -> Result<(), String>,
 ) -> Result<(Vec<u8>, String), SourceError> {
     let cache = Cache {
         root: cx.cache_dir.join("registries"),
@@ -387,12 +388,21 @@ pub fn fetch_file(
         if let Some(digest) = known
             && let Ok(bytes) = crate::bounded_read::read(&path_of(&digest), max_bytes)
             && sha256_hex(&bytes) == digest
+            && accept(&bytes).is_ok()
         {
             return Ok((bytes, digest));
         }
     }
     let shown = shown_url(url);
     let bytes = fetch_with_progress(cx, what, url, &shown, max_bytes)?;
+    // What the caller cannot use (a captive portal's page for a TOML file) is never
+    // kept: a cached copy would fail every later run until a refresh.
+    if let Err(why) = accept(&bytes) {
+        return Err(SourceError::Failed {
+            message: format!("{what} from {shown}: {why} (not kept: fetched again next time)"),
+            unreachable: false,
+        });
+    }
     let got = sha256_hex(&bytes);
     if let Some(expected) = pin
         && expected != got

@@ -359,3 +359,23 @@ fn bad_declarations_from_a_registry_are_clear_errors_that_write_nothing() {
         assert!(project.lock_text().is_none(), "{case}");
     }
 }
+
+/// A server that answers a declaration's URL with something else (a captive portal's
+/// page) fails that run, and the answer is not kept: once the server serves the
+/// declaration, the next command reads it without being told to fetch again.
+#[test]
+fn a_declaration_that_is_not_one_is_not_cached() {
+    let portal = serve("<html><body>Please log in</body></html>\n");
+    let project = project(&portal, &format!("{THREE}{CORP}"));
+    let (code, said) = run(&project, &["env"]);
+    assert_eq!(code, Some(2), "{said}");
+    assert!(said.contains("not kept"), "{said}");
+    let server = serve(DECLARATION);
+    write_user_config(&project.work.dir.path().join("home"), &config(&server));
+    let (_, said) = run(&project, &["env"]);
+    assert!(
+        !said.contains("Please log in") && !said.contains("not kept"),
+        "{said}"
+    );
+    assert!(said.contains("acme-tool"), "{said}");
+}

@@ -424,34 +424,79 @@ fn a_file_beside_a_registry_is_pinned_cached_by_digest_and_refreshed_only_when_a
     let cx = context(&env, &server, false, &quiet);
     let digest = sha256_hex(&old);
     // Fetched once, then served from the cache, by its pin or its URL's record.
-    let (bytes, got) = fetch_file(&cx, "declaration", &url, None, false, 1024).unwrap();
+    let (bytes, got) =
+        fetch_file(&cx, "declaration", &url, None, false, 1024, &|_| Ok(())).unwrap();
     assert_eq!((bytes, got.as_str()), (old.clone(), digest.as_str()));
-    assert!(fetch_file(&cx, "declaration", &url, Some(&digest), false, 1024).is_ok());
-    assert!(fetch_file(&cx, "declaration", &url, None, false, 1024).is_ok());
+    assert!(
+        fetch_file(
+            &cx,
+            "declaration",
+            &url,
+            Some(&digest),
+            false,
+            1024,
+            &|_| Ok(())
+        )
+        .is_ok()
+    );
+    assert!(fetch_file(&cx, "declaration", &url, None, false, 1024, &|_| Ok(())).is_ok());
     assert_eq!(server.hits(), 1);
     // A damaged cached copy is not served: fetched again.
     let cached = env.cache().join(format!("registries/files/{digest}.toml"));
     std::fs::write(&cached, b"damaged").unwrap();
-    fetch_file(&cx, "declaration", &url, Some(&digest), false, 1024).unwrap();
+    fetch_file(
+        &cx,
+        "declaration",
+        &url,
+        Some(&digest),
+        false,
+        1024,
+        &|_| Ok(()),
+    )
+    .unwrap();
     assert_eq!(server.hits(), 2);
     // Another pin than what is served: refused with both digests, nothing recorded.
     let other = "b".repeat(64);
     std::fs::remove_file(&cached).unwrap();
-    match fetch_file(&cx, "declaration", &url, Some(&other), false, 1024) {
+    match fetch_file(&cx, "declaration", &url, Some(&other), false, 1024, &|_| {
+        Ok(())
+    }) {
         Err(SourceError::Mismatch { expected, got, .. }) => {
             assert_eq!((expected, got), (other.clone(), digest.clone()));
         }
         answer => panic!("{answer:?}"),
     }
     // Refreshed, it is fetched whatever is pinned, and taken.
-    let (_, got) = fetch_file(&cx, "declaration", &url, Some(&other), true, 1024).unwrap();
+    let (_, got) = fetch_file(&cx, "declaration", &url, Some(&other), true, 1024, &|_| {
+        Ok(())
+    })
+    .unwrap();
     assert_eq!(got, digest);
     // Offline, only the cache answers; a bound is kept.
     let offline = context(&env, &server, true, &quiet);
-    assert!(fetch_file(&offline, "declaration", &url, Some(&digest), false, 1024).is_ok());
+    assert!(
+        fetch_file(
+            &offline,
+            "declaration",
+            &url,
+            Some(&digest),
+            false,
+            1024,
+            &|_| Ok(())
+        )
+        .is_ok()
+    );
     assert!(matches!(
-        fetch_file(&offline, "declaration", &url, Some(&other), false, 1024),
+        fetch_file(
+            &offline,
+            "declaration",
+            &url,
+            Some(&other),
+            false,
+            1024,
+            &|_| Ok(())
+        ),
         Err(SourceError::Offline { .. })
     ));
-    assert!(fetch_file(&cx, "declaration", &url, None, true, 4).is_err());
+    assert!(fetch_file(&cx, "declaration", &url, None, true, 4, &|_| Ok(())).is_err());
 }

@@ -170,6 +170,12 @@ fn fetched(
         pin,
         how.refresh,
         format::MAX_DECLARATION_BYTES,
+        // Only a declaration is kept: a server's error page in its place is said, and
+        // fetched again next time rather than failing every run from the cache.
+        &|bytes| {
+            let text = std::str::from_utf8(bytes).map_err(|_| "not UTF-8".to_owned())?;
+            format::parse(text).map(drop).map_err(|e| e.to_string())
+        },
     ) {
         Ok(got) => Ok(Some(got)),
         Err(SourceError::Offline { .. }) if how.fetcher.is_none() => Ok(None),
