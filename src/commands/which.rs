@@ -1,6 +1,7 @@
 //! `vx which CMD`: the absolute path of the executable `vx exec -- CMD` would run: a
-//! project tool's, else the one on the inherited `PATH`. A project tool that would
-//! provide it but is not installed is an error (exit 1) saying to run `vx sync`.
+//! project tool's, else the one in the project's `[settings] path` or on the inherited
+//! `PATH`. A project tool that would provide it but is not installed is an error (exit
+//! 1) saying to run `vx sync`.
 //!
 //! The quick answers first: a running daemon's ([`super::ActiveTools`]; measured
 //! faster than the record at 300 tools, the same at 10: docs/BENCHMARKS.md,
@@ -69,8 +70,10 @@ fn outside(command: &OsStr, tools: &ActiveTools) -> Result<PathBuf, Error> {
             vx::manifest::Platform::current()
         )));
     }
-    let inherited = std::env::var_os("PATH").unwrap_or_default();
-    search::find(command, &inherited).ok_or_else(|| {
+    // As `vx exec` searches: the project's `[settings] path`, then the inherited PATH.
+    let inherited = std::env::var_os("PATH");
+    let path = tools.environment.search_path(&[], inherited.as_deref());
+    search::find(command, &path).ok_or_else(|| {
         let shown = vx_tui::text::sanitize(&command.to_string_lossy()).into_owned();
         Error::failed(format!(
             "{shown}: no tool of the project provides it and it is not on PATH"

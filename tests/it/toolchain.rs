@@ -786,3 +786,30 @@ fn naming_the_pinned_version_on_the_command_line_keeps_its_checksum() {
     refused(&["x", "greet@1.0", "--", "greet"]);
     refused(&["greet@1.0"]);
 }
+
+/// `vx which` finds what `vx exec` runs from the project's `[settings] path` too (it
+/// said no tool provided it and it was not on PATH).
+#[test]
+fn which_finds_a_command_of_the_projects_settings_path() {
+    let project = Project::new();
+    let bin = project.work.dir.path().join("scripts");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::write(bin.join("deploy"), "#!/bin/sh\necho ran\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(bin.join("deploy"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let manifest = project.work.manifest();
+    let written = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        format!("[settings]\npath = [\"scripts\"]\n\n{written}"),
+    )
+    .unwrap();
+    project.sync();
+    let out = project.run(&["exec", "--", "deploy"], 0);
+    assert_eq!(text(&out.stdout), "ran\n");
+    let out = project.run(&["which", "deploy"], 0);
+    assert_eq!(
+        text(&out.stdout),
+        format!("{}\n", bin.join("deploy").display())
+    );
+}
