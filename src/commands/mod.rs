@@ -300,6 +300,19 @@ pub fn toolchain(
     toolchain_error(vx::toolchain::Toolchain::layered(manifest, requests, store))
 }
 
+/// The toolchain of `manifest` alone, without the global toolset layered under it:
+/// what this project itself uses (`vx prune`, whose `--all` keeps nothing else).
+pub fn own_toolchain(
+    manifest: &vx::manifest::Manifest,
+    store: &std::path::Path,
+) -> Result<vx::toolchain::Toolchain, vx::exit::Error> {
+    toolchain_error(vx::toolchain::Toolchain::assemble(
+        Some(manifest),
+        &[],
+        store,
+    ))
+}
+
 /// [`toolchain`], with the versions named on the command line that neither vx.toml's
 /// URL tools nor the store answer resolved through `resolve` (a registry tool at
 /// another version, a name of the registries): `vx exec T@V`.

@@ -23,7 +23,9 @@ use crate::cli::PruneArgs;
 pub fn run(args: &PruneArgs) -> Result<i32, Error> {
     let manifest = super::manifest(args.project.manifest.as_deref())?;
     let store = super::located_store(args.project.store.as_deref())?;
-    let chain = super::toolchain(Some(&manifest), &[], &store)?;
+    // The project's own tools: the global toolset's are kept as its own (below),
+    // and not at all under --all.
+    let chain = super::own_toolchain(&manifest, &store)?;
     // Held to the end: no sync installs into the store meanwhile.
     // (A store that does not exist holds nothing, and is not created for it.)
     let hold = match store.is_dir() {

@@ -675,3 +675,25 @@ fn prune_takes_the_shims_of_what_it_removed() {
     assert!(!m.store().join("greet/1.0").exists());
     assert!(!m.shims().join("greet").exists());
 }
+
+/// `vx prune --all` keeps what this project uses, and nothing of the global toolset
+/// (the docs say so; the global toolset's tools counted as the project's, layered
+/// under it); a plain prune keeps them as the global toolset's.
+#[test]
+fn prune_all_ignores_the_global_toolset() {
+    let m = Machine::new();
+    m.use_global("hello", "1.0");
+    m.run("proj", &["sync", "--headless"], 0);
+    let dry = m.run("proj", &["prune", "--dry-run"], 0);
+    assert!(
+        dry.lines()
+            .any(|l| l.starts_with("would keep hello 1.0, used by the global toolset")),
+        "{dry}"
+    );
+    let all = m.run("proj", &["prune", "--all", "--dry-run"], 0);
+    assert!(all.contains("would remove hello 1.0"), "{all}");
+    assert!(
+        all.contains("would keep greet 1.0, used by this project"),
+        "{all}"
+    );
+}
