@@ -155,6 +155,14 @@ impl Tool {
                     .is_some_and(|g| crate::manifest::global::is_global(m, &g))
             });
         let sync = if global { "vx sync -g" } else { "vx sync" };
+        if self.spec.is_none() && self.origin != Origin::Store {
+            // A registry tool vx.lock does not pin as vx.toml now asks (added, or its
+            // constraint edited): no version is known yet, whatever the store holds.
+            return format!(
+                "{} \"{}\" is not locked yet (vx.toml asks for it, vx.lock does not pin it); run `{sync}`",
+                self.name, self.version
+            );
+        }
         format!("{} is not installed; run `{sync}`", self.label())
     }
 }

@@ -588,11 +588,17 @@ fn an_edit_of_a_version_file_is_seen_at_the_next_prompt() {
     .unwrap();
     std::fs::write(p.path("n/.nvmrc"), "20.11.1\n").unwrap();
     let (entered, said) = hook_env(&p, "n", None, &[]);
-    assert!(said.contains("node 20.11.1 is not installed"), "{said}");
+    assert!(
+        said.contains("node \"20.11.1\" is not locked yet"),
+        "{said}"
+    );
     let state = state_of(&entered);
     replace(&p.path("n/.nvmrc"), "22.12.0\n");
     let (_, said) = hook_env(&p, "n", Some(&state), &[]);
-    assert!(said.contains("node 22.12.0 is not installed"), "{said}");
+    assert!(
+        said.contains("node \"22.12.0\" is not locked yet"),
+        "{said}"
+    );
 }
 
 /// A project whose environment would be too large for the shell to start programs

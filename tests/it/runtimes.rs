@@ -464,3 +464,25 @@ fn frozen_after_a_constraint_edit_names_both_versions() {
         "{stderr}"
     );
 }
+
+/// A tool whose constraint was edited since the lock is said as not locked yet, not
+/// as "not installed" (its old version may well be installed).
+#[test]
+fn an_edited_constraint_is_said_as_not_locked_yet() {
+    let dist = node::serve(&node_index());
+    let project = Project::new(
+        &node::config(&dist),
+        "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\nnode = \"20\"\n",
+    );
+    project.vx().arg("lock").assert().success();
+    project
+        .work
+        .write_manifest("[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\nnode = \"lts\"\n");
+    let out = project.vx().args(["which", "node"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("node \"lts\" is not locked yet") && stderr.contains("run `vx sync`"),
+        "{stderr}"
+    );
+}
