@@ -22,7 +22,7 @@ pub enum PushError {
     /// A download failed or was interrupted (the sync said which and why); nothing
     /// was pushed past the blobs already sent.
     #[error(
-        "the lock's downloads for {platform} did not all arrive (exit {code}); no manifest was pushed"
+        "the lock's downloads for {platform} did not all arrive (exit {code}); no image manifest was written"
     )]
     Downloads {
         /// The platform whose sync failed.
@@ -31,7 +31,7 @@ pub enum PushError {
         code: i32,
     },
     /// SIGINT, SIGTERM or SIGHUP arrived: the push stopped where it was (exit 130).
-    #[error("interrupted: {sent} of {blobs} blobs were sent; no manifest was pushed")]
+    #[error("interrupted: {sent} of {blobs} blobs were sent; no image manifest was written")]
     Interrupted {
         /// Blobs sent before the interrupt.
         sent: usize,

@@ -72,8 +72,24 @@ pub struct Pushed {
     pub layers: usize,
 }
 
-/// Pushes `push`'s content to `target`, saying what it does on `out`.
+/// Pushes `push`'s content to `target`, saying what it does on `out`. A layout
+/// directory this call created is removed again when the push fails or is
+/// interrupted: half a layout (an `oci-layout` without `index.json`) is no bundle.
 pub fn push(target: &Target, push: &Push<'_>, out: &mut dyn Write) -> Result<Pushed, PushError> {
+    let created = match target {
+        Target::Layout { path, tar: false } => {
+            (path.symlink_metadata().is_err()).then(|| path.clone())
+        }
+        _ => None,
+    };
+    let result = push_to(target, push, out);
+    if let (Err(_), Some(dir)) = (&result, created) {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    result
+}
+
+fn push_to(target: &Target, push: &Push<'_>, out: &mut dyn Write) -> Result<Pushed, PushError> {
     let lock_err = |why: String| PushError::Lock {
         path: push.lock_path.to_owned(),
         why,

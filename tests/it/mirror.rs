@@ -778,3 +778,38 @@ fn a_push_to_a_registry_answering_everything_with_a_gigabyte_ends_in_bounded_tim
         assert!(said.contains(why), "announced {announced}: {said}");
     }
 }
+
+/// A bundle export whose downloads fail leaves no half-made layout in the directory it
+/// created (an `oci-layout` without `index.json`, which `vx bundle import` refuses),
+/// and says that nothing was written.
+#[test]
+fn a_failed_bundle_export_leaves_no_half_made_directory() {
+    let project = Project::new();
+    let Project {
+        work,
+        origin,
+        payloads,
+        archives,
+        home,
+    } = project;
+    drop(origin);
+    let project = Project {
+        work,
+        origin: TestServer::start(Vec::<(String, Route)>::new()),
+        payloads,
+        archives,
+        home,
+    };
+    let place = tempfile::tempdir().unwrap();
+    let dir = place.path().join("b");
+    let out = project
+        .vx(&project.work, project.home.path())
+        .args(["bundle", "export", "--json"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("no image manifest was written"), "{stderr}");
+    assert!(!dir.exists(), "left behind: {dir:?}");
+}
