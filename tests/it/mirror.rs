@@ -40,6 +40,25 @@ struct Project {
 }
 
 impl Project {
+    /// The same project with its origin gone: a server that answers 404 to all.
+    fn without_origin(self) -> Project {
+        let Project {
+            work,
+            origin,
+            payloads,
+            archives,
+            home,
+        } = self;
+        drop(origin);
+        Project {
+            work,
+            origin: TestServer::start(Vec::<(String, Route)>::new()),
+            payloads,
+            archives,
+            home,
+        }
+    }
+
     fn new() -> Project {
         let here = vx::manifest::Platform::current().to_string();
         let mut archives = Vec::new();
@@ -434,21 +453,7 @@ fn a_bundle_exported_moved_and_imported_installs_offline() {
         (moved.path().join("bundle"), moved.path().join("bundle.tar"));
     std::fs::rename(&dir, &moved_dir).unwrap();
     std::fs::rename(&tar, &moved_tar).unwrap();
-    let Project {
-        work,
-        origin,
-        payloads,
-        archives,
-        home,
-    } = project;
-    drop(origin);
-    let project = Project {
-        work,
-        origin: TestServer::start(Vec::<(String, Route)>::new()),
-        payloads,
-        archives,
-        home,
-    };
+    let project = project.without_origin();
 
     // Imported from the tar into a fresh user's cache; then offline.
     let runner = project.runner();
@@ -785,21 +790,7 @@ fn a_push_to_a_registry_answering_everything_with_a_gigabyte_ends_in_bounded_tim
 #[test]
 fn a_failed_bundle_export_leaves_no_half_made_directory() {
     let project = Project::new();
-    let Project {
-        work,
-        origin,
-        payloads,
-        archives,
-        home,
-    } = project;
-    drop(origin);
-    let project = Project {
-        work,
-        origin: TestServer::start(Vec::<(String, Route)>::new()),
-        payloads,
-        archives,
-        home,
-    };
+    let project = project.without_origin();
     let place = tempfile::tempdir().unwrap();
     let dir = place.path().join("b");
     let out = project
