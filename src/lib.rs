@@ -64,6 +64,7 @@ pub mod registry;
 pub mod report;
 pub mod resolution;
 pub mod runtime;
+pub mod scratch;
 pub mod secret;
 pub mod self_update;
 pub mod settings;

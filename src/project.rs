@@ -782,10 +782,7 @@ fn relock_tools(
             }
             continue;
         }
-        let scratch = tempfile::Builder::new()
-            .prefix("vx-lock-")
-            .tempdir()
-            .map_err(ProjectError::Scratch)?;
+        let scratch = crate::scratch::new("vx-lock-").map_err(ProjectError::Scratch)?;
         let store = scratch.path();
         let label = format!("{} for {platform}", manifest.path.display());
         let settings = Settings {

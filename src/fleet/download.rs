@@ -52,13 +52,10 @@ pub fn gather(
             .filter(|a| a.platform == platform)
             .map(|a| spec(a))
             .collect();
-        let scratch = tempfile::Builder::new()
-            .prefix("vx-fleet-")
-            .tempdir()
-            .map_err(|source| PushError::Io {
-                path: std::env::temp_dir(),
-                source,
-            })?;
+        let scratch = crate::scratch::new("vx-fleet-").map_err(|source| PushError::Io {
+            path: std::env::temp_dir(),
+            source,
+        })?;
         let label = format!("{} for {platform}", lock.display());
         let code = crate::sync::run(&label, &specs, scratch.path(), &settings)
             .map_err(|e| PushError::Sync(Box::new(e)))?;

@@ -121,7 +121,7 @@ fn push_to(target: &Target, push: &Push<'_>, out: &mut dyn Write) -> Result<Push
     let interrupt =
         Interrupt::register().map_err(|e| PushError::Sync(Box::new(SyncError::Signals(e))))?;
     let stop = interrupt.flag();
-    let scratch = tempfile::tempdir().map_err(|source| PushError::Io {
+    let scratch = crate::scratch::new("vx-push-").map_err(|source| PushError::Io {
         path: std::env::temp_dir(),
         source,
     })?;

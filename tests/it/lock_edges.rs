@@ -308,3 +308,34 @@ fn a_lock_that_cannot_be_written_is_said_once() {
     assert_eq!(out.matches("cannot write the lock").count(), 1, "{out}");
     assert!(out.contains("does not exist"), "{out}");
 }
+
+/// `vx lock` hashes a download no checksum names in a scratch store of its own; one
+/// left by a run that was killed (its lock free) is removed by the next run, and the
+/// run's own is gone when it ends (a killed run left 50 MB in $TMPDIR for good).
+#[test]
+fn a_killed_locks_scratch_is_removed_by_the_next_lock() {
+    let body = archive_bytes(
+        ArchiveFormat::TarGz,
+        &[Item::File("t", b"#!/bin/sh\n".to_vec(), 0o755)],
+    );
+    let server = TestServer::start([("/t.tar.gz", Route::Ok(body))]);
+    let work = Work::new();
+    work.write_manifest(&format!(
+        "[tools.t]\nversion = \"1\"\nurl = \"{}\"\n",
+        server.url("/t.tar.gz")
+    ));
+    let cache = work.dir.path().join("cache");
+    let dead = cache.join("scratch/vx-lock-dead");
+    std::fs::create_dir_all(dead.join(".partial")).unwrap();
+    std::fs::write(dead.join(".lock"), "").unwrap();
+    std::fs::write(dead.join(".partial/big.part"), vec![0u8; 4096]).unwrap();
+    let (code, out) = code_and_output(work.vx().env("VX_CACHE_DIR", &cache).arg("lock"));
+    assert_eq!(code, 0, "{out}");
+    assert!(!dead.exists(), "the dead run's scratch is still there");
+    let left: Vec<_> = std::fs::read_dir(cache.join("scratch"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
