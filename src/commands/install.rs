@@ -63,13 +63,21 @@ pub fn run(args: &InstallArgs) -> Result<i32, Error> {
     let cancel = vx::signals::cancel_flag();
     // On a terminal, one line redrawn in place; in a log, plain lines.
     let mut sink: Box<dyn ProgressSink> = if std::io::stderr().is_terminal() {
-        Box::new(LiveSink::stderr(tool, version, super::look()).with_cancel(cancel))
+        Box::new(LiveSink::stderr(tool, version, super::look()).with_cancel(cancel.clone()))
     } else {
-        Box::new(LineSink::stderr(tool, version).with_cancel(cancel))
+        Box::new(LineSink::stderr(tool, version).with_cancel(cancel.clone()))
     };
     let opts = InstallOptions::for_config(&cfg)
         .map_err(|e| Error::usage(Because::new("network settings", e)))?;
+    // What killed installs left in the store goes, as at every sync: deleted in the
+    // background while this one installs, waited for unless interrupted.
+    let cleaning = store::clean_stale_work(&cfg.store, &cancel);
     let result = install::install(&cfg, sink.as_mut(), &opts);
+    if let Some(cleaning) = cleaning
+        && !cancel.load(std::sync::atomic::Ordering::Relaxed)
+    {
+        let _ = cleaning.join();
+    }
     let terminal = Terminal::of(&result);
     terminal.publish(sink.as_mut());
     super::refresh_shims(&cfg.store);

@@ -173,6 +173,9 @@ pub fn run_with_failures(
     if settings.dump.is_none()
         && let Some(outcomes) = cached.iter().cloned().collect::<Option<Vec<_>>>()
     {
+        // Boards left by crashed syncs go at every sync, this quick one too: each is
+        // a file of shared memory, held until removed. (Listing a directory: cheap.)
+        let _ = registry::clean(&registry::default_dir());
         up_to_date(&plan, &outcomes, settings);
         return Ok((OK, Vec::new()));
     }

@@ -455,6 +455,10 @@ fn standalone_install_prints_lines_and_installs() {
     let payload = noise(300_000);
     let body = archive(ArchiveFormat::Zip, payload.clone());
     let server = TestServer::start([("/t-2.0.zip", Route::Ok(body.clone()))]);
+    // What a killed install left (moved aside, its deletion cut short) goes too.
+    let trash = work.store().join(".tmp/trash-left-by-a-killed-run");
+    std::fs::create_dir_all(trash.join("bin")).unwrap();
+    std::fs::write(trash.join("bin/tool"), b"half").unwrap();
     work.vx()
         .args(["install", "t@2.0", "--url"])
         .arg(server.url("/t-{version}.zip"))
@@ -465,6 +469,7 @@ fn standalone_install_prints_lines_and_installs() {
         .assert()
         .code(0)
         .stderr(predicate::str::contains("vx: t 2.0: completed"));
+    assert!(!trash.exists(), "{trash:?} stayed");
     // strip_components is 0 by default, but the archive's one top-level directory
     // holds the executable and nothing else is beside it: it is unwrapped (issue 43).
     // On Windows no file mode marks `bin/tool` as the executable, so the folder stays.
