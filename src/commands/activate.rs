@@ -17,8 +17,8 @@ pub fn run(args: &ActivateArgs) -> Result<i32, Error> {
     if args.shims {
         let dir = vx::shims::dir().ok_or_else(|| {
             Error::usage(format!(
-                "no data directory for the shims: {} is set",
-                vx::platform::fs::DATA_DIR_VARIABLES
+                "no data directory for the shims: {}",
+                vx::platform::fs::DATA_DIR_UNSET
             ))
         })?;
         std::io::stdout().write_all(shims_line(shell, &dir).as_bytes())?;

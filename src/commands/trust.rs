@@ -16,7 +16,16 @@ pub fn run(args: &TrustArgs) -> Result<i32, Error> {
     let manifest = match &args.path {
         Some(path) if path.is_dir() => path.join(MANIFEST_FILE),
         Some(path) => path.clone(),
-        None => vx::manifest::locate(None, &super::cwd()?).map_err(Error::usage)?,
+        None => match vx::manifest::locate(None, &super::cwd()?) {
+            Ok(path) => path,
+            Err(vx::manifest::ManifestError::NotFound { start }) => {
+                return Err(Error::usage(format!(
+                    "no vx.toml in {} or any parent directory; `vx trust PATH` names one",
+                    sanitize(&start.display().to_string())
+                )));
+            }
+            Err(e) => return Err(Error::usage(e)),
+        },
     };
     let shown = sanitize(&absolute(&manifest).display().to_string()).into_owned();
     let mut out = std::io::stdout().lock();
@@ -69,12 +78,10 @@ fn absolute(path: &std::path::Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_owned())
 }
 
-/// The trusted file could not be written.
+/// The trusted file could not be read or written.
 fn cannot(shown: &str, e: std::io::Error) -> Error {
-    Error::environment(format!(
-        "cannot record the trust of {shown}: {e} (in {})",
-        vx::trust::file()
-            .map(|f| f.display().to_string())
-            .unwrap_or_else(|| "no data directory".to_owned())
-    ))
+    let file = vx::trust::file()
+        .map(|f| format!(" (in {})", f.display()))
+        .unwrap_or_default();
+    Error::environment(format!("cannot record the trust of {shown}: {e}{file}"))
 }

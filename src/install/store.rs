@@ -38,10 +38,7 @@ const MAX_RECEIPT_BYTES: u64 = 256 * 1024;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// No store was given and no default can be derived.
-    #[error(
-        "{} is not set; pass --store DIR",
-        crate::platform::fs::DATA_DIR_VARIABLES
-    )]
+    #[error("{}; pass --store DIR", crate::platform::fs::DATA_DIR_UNSET)]
     NoDefault,
     /// A path on the way to the store exists and is not a directory.
     #[error("cannot use the store {store}: {blocker} exists and is not a directory")]

@@ -434,8 +434,9 @@ pub mod fs {
         imp::data_dir()
     }
 
-    /// The variables [`data_dir`] reads, for the error when none is set.
-    pub const DATA_DIR_VARIABLES: &str = imp::DATA_DIR_VARIABLES;
+    /// Why [`data_dir`] found none, as a sentence's clause: "neither XDG_DATA_HOME nor
+    /// HOME is set" (Windows: "LOCALAPPDATA is not set").
+    pub const DATA_DIR_UNSET: &str = imp::DATA_DIR_UNSET;
 
     /// The variable that moves [`data_dir`], for an error's way out.
     pub const DATA_DIR_VARIABLE: &str = imp::DATA_DIR_VARIABLE;

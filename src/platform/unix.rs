@@ -413,7 +413,7 @@ impl StampDir {
     }
 }
 
-pub(super) const DATA_DIR_VARIABLES: &str = "neither XDG_DATA_HOME nor HOME";
+pub(super) const DATA_DIR_UNSET: &str = "neither XDG_DATA_HOME nor HOME is set";
 pub(super) const DATA_DIR_VARIABLE: &str = "XDG_DATA_HOME";
 
 pub(super) fn data_dir() -> Option<PathBuf> {

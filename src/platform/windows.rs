@@ -443,7 +443,7 @@ impl StampDir {
     }
 }
 
-pub(super) const DATA_DIR_VARIABLES: &str = "LOCALAPPDATA";
+pub(super) const DATA_DIR_UNSET: &str = "LOCALAPPDATA is not set";
 pub(super) const DATA_DIR_VARIABLE: &str = "LOCALAPPDATA";
 
 pub(super) fn data_dir() -> Option<PathBuf> {

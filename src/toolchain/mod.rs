@@ -338,7 +338,10 @@ impl Toolchain {
                 continue;
             };
             for (name, relative) in &receipt.env {
-                if out.iter().any(|(n, _)| n == name) {
+                // A receipt of an older vx may name what no declaration may set now.
+                if out.iter().any(|(n, _)| n == name)
+                    || crate::runtime::declared::format::runs_code(name)
+                {
                     continue;
                 }
                 let path = if relative.is_empty() {

@@ -627,3 +627,67 @@ fn an_environment_too_large_to_run_commands_with_is_not_applied() {
         "{stderr}"
     );
 }
+
+/// A cloned repository whose vx.toml is a link to a project the user trusts (or to
+/// the global toolset's vx.toml) is another project: its `{project}`, env files and
+/// `[settings] path` would be the repository's, so it is not trusted by the link.
+#[cfg(unix)]
+#[test]
+fn a_vx_toml_linking_to_a_trusted_one_is_not_trusted() {
+    let p = Projects::new();
+    let global = p.path("user-config/vx/vx.toml");
+    std::fs::create_dir_all(global.parent().unwrap()).unwrap();
+    std::fs::write(&global, "[env]\nFROM_GLOBAL = \"{project}/x\"\n").unwrap();
+    for (dir, target) in [("evil", p.path("b/vx.toml")), ("evil2", global.clone())] {
+        std::fs::create_dir_all(p.path(dir)).unwrap();
+        std::os::unix::fs::symlink(&target, p.path(&format!("{dir}/vx.toml"))).unwrap();
+        let (entered, said) = hook_env(&p, dir, None, &[]);
+        assert!(!entered.contains("OVERRIDDEN"), "{dir}: {entered}");
+        assert!(!entered.contains("FROM_GLOBAL"), "{dir}: {entered}");
+        assert!(said.contains("is not trusted"), "{dir}: {said}");
+    }
+    // Trusting the link's project trusts that one only; b stays as it was.
+    p.trust("evil", true);
+    let (entered, _) = hook_env(&p, "evil", None, &[]);
+    assert!(entered.contains("export OVERRIDDEN="), "{entered}");
+    p.trust("evil", false);
+    let (entered, _) = hook_env(&p, "b", None, &[]);
+    assert!(entered.contains("export OVERRIDDEN="), "{entered}");
+}
+
+/// `vx trust` outside a project names its own way out (not `--manifest`, which it
+/// does not take), and a file of trusted projects it cannot read is an error naming
+/// the file, left as it was (writing over it lost every project it held).
+#[test]
+fn vx_trust_says_what_to_do_and_never_writes_over_a_file_it_cannot_read() {
+    let p = Projects::new();
+    let mut cmd = p.work.vx();
+    let out = cmd
+        .arg("trust")
+        .current_dir(p.path("home/work"))
+        .env("XDG_DATA_HOME", p.path("xdg"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("`vx trust PATH`") && !err.contains("--manifest"),
+        "{err}"
+    );
+
+    let file = p.path("xdg/vx/trusted.json");
+    let foreign = "{\"version\": 2, \"manifests\": []}\n";
+    std::fs::write(&file, foreign).unwrap();
+    let out = p
+        .work
+        .vx()
+        .arg("trust")
+        .current_dir(p.path("b"))
+        .env("XDG_DATA_HOME", p.path("xdg"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("trusted.json"), "{err}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), foreign);
+}

@@ -390,14 +390,72 @@ fn check(spec: &Spec) -> Result<(), String> {
         let ok = !name.is_empty()
             && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
             && !name.starts_with(|c: char| c.is_ascii_digit());
-        if !ok || name.eq_ignore_ascii_case("PATH") {
+        if !ok || runs_code(name) {
             return Err(format!(
-                "layout.env: `{}` is not a variable a runtime may set",
+                "layout.env: `{}` is not a variable a runtime may set (a runtime says where it is, not how shells, loaders or interpreters behave)",
                 crate::validate::shorten(name)
             ));
         }
     }
     Ok(())
+}
+
+/// Whether `name` is a variable that makes a shell, the dynamic loader or an
+/// interpreter run code or behave otherwise (`PROMPT_COMMAND`, `LD_PRELOAD`,
+/// `NODE_OPTIONS`, …) or that vx and the shell own (`PATH`, `HOME`, `__VX_…`): never a
+/// runtime's to set, since the hook applies what installed runtimes set to the
+/// user's shell.
+pub fn runs_code(name: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "PATH",
+        "HOME",
+        "USER",
+        "SHELL",
+        "TMPDIR",
+        "IFS",
+        "ENV",
+        "BASH_ENV",
+        "CDPATH",
+        "PROMPT_COMMAND",
+        "PS0",
+        "PS1",
+        "PS2",
+        "PS3",
+        "PS4",
+        "PROMPT",
+        "RPROMPT",
+        "RPS1",
+        "SHELLOPTS",
+        "BASHOPTS",
+        "ZDOTDIR",
+        "HISTFILE",
+        "EDITOR",
+        "VISUAL",
+        "PAGER",
+        "PYTHONSTARTUP",
+        "PYTHONPATH",
+        "PYTHONHOME",
+        "NODE_OPTIONS",
+        "PERL5OPT",
+        "PERL5LIB",
+        "RUBYOPT",
+        "RUBYLIB",
+        "JAVA_TOOL_OPTIONS",
+        "_JAVA_OPTIONS",
+        "JDK_JAVA_OPTIONS",
+        "ERL_AFLAGS",
+        "ERL_ZFLAGS",
+        "ELIXIR_ERL_OPTIONS",
+        "GIT_SSH",
+        "GIT_SSH_COMMAND",
+        "GIT_EXEC_PATH",
+        "GIT_CONFIG_GLOBAL",
+        "SSH_ASKPASS",
+        "SUDO_ASKPASS",
+    ];
+    const PREFIXES: &[&str] = &["LD_", "DYLD_", "BASH_FUNC_", "__VX", "RUSTC_WRAPPER"];
+    let upper = name.to_ascii_uppercase();
+    NAMES.contains(&upper.as_str()) || PREFIXES.iter().any(|p| upper.starts_with(p))
 }
 
 /// A checksum source: `none` or a template.
@@ -510,6 +568,19 @@ bin = ["bin/java"]
         assert!(e.starts_with("name:"), "{e}");
         let e = bad("[layout]", "[layout]\nenv = { PATH = \"bin\" }");
         assert!(e.contains("not a variable a runtime may set"), "{e}");
+        for name in [
+            "PROMPT_COMMAND",
+            "ld_preload",
+            "NODE_OPTIONS",
+            "BASH_ENV",
+            "DYLD_INSERT_LIBRARIES",
+        ] {
+            let e = bad("[layout]", &format!("[layout]\nenv = {{ {name} = \"x\" }}"));
+            assert!(
+                e.contains("not a variable a runtime may set"),
+                "{name}: {e}"
+            );
+        }
         let e = bad(
             "os = { linux = \"linux\" }",
             "os = { linux = \"linux\", macos = \"mac\" }",
