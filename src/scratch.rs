@@ -70,7 +70,11 @@ fn sweep(base: &Path, prefix: &str) {
         else {
             continue;
         };
-        if lock.try_lock().is_ok() {
+        // Closed before the removal: Windows removes no file that is open. (No run
+        // takes a dead run's directory meanwhile: each run makes its own.)
+        let stale = lock.try_lock().is_ok();
+        drop(lock);
+        if stale {
             let _ = fs::remove_dir_all(&path);
         }
     }
