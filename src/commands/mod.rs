@@ -472,8 +472,12 @@ impl ActiveTools {
         let patience = std::time::Duration::from_millis(500);
         let mut client = vx::daemon::Client::connect_with_timeout(&socket, patience).ok()?;
         let answer = client.toolchain(cwd.to_str()?, store.to_str()?).ok()?;
-        // A daemon older than the project environment does not say it: resolved here.
-        if !answer.missing.is_empty() || (answer.manifest.is_some() && answer.environment.is_none())
+        // A daemon older than the project environment does not say it, and of a
+        // project not trusted it answers what the hook applies (its tools): both
+        // resolved here, where the user asked for the project by name.
+        if !answer.missing.is_empty()
+            || (answer.manifest.is_some() && answer.environment.is_none())
+            || answer.trusted == Some(false)
         {
             return None;
         }

@@ -140,10 +140,12 @@ impl Client {
                 bin_dirs,
                 missing,
                 environment,
+                trusted,
             } => Ok(ToolchainAnswer {
                 manifest,
                 bin_dirs,
                 environment: environment.map(|e| *e),
+                trusted,
                 missing: missing
                     .into_iter()
                     .map(|tool| (tool.label, tool.commands))

@@ -253,6 +253,7 @@ fn answer(
                     .map(|(label, commands)| MissingTool { label, commands })
                     .collect(),
                 environment: found.environment.map(Box::new),
+                trusted: found.trusted,
             },
             Err(message) => Response::Error { message },
         },

@@ -138,6 +138,12 @@ pub enum Response {
         /// take for a project.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         environment: Option<Box<crate::project_env::Declared>>,
+        /// Whether the user trusts the project (`vx trust`): when not, `environment`
+        /// holds only what its tools set, as the shell hook applies it, and a client
+        /// that needs the project's own (`vx env`) reads the project itself. Absent
+        /// outside a project and from a daemon older than the field.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        trusted: Option<bool>,
     },
     /// The answer to [`Request::Ping`] and [`Request::Shutdown`].
     Pong {
@@ -468,6 +474,7 @@ mod tests {
                     commands: vec!["node".into()],
                 }],
                 environment: None,
+                trusted: None,
             },
             r#"{"type":"toolchain","manifest":"/p/vx.toml","bin_dirs":["/s/rg/14/bin"],"missing":[{"label":"node 20","commands":["node"]}]}"#,
         );

@@ -70,8 +70,13 @@ pub struct ToolchainAnswer {
     /// The tools not installed: `(label, commands)`.
     pub missing: Vec<(String, Vec<String>)>,
     /// The project's `[env]` and `[settings] path`; `None` outside a project (and
-    /// from a daemon that predates it).
+    /// from a daemon that predates it). Of a project the user has not trusted, only
+    /// what its tools set (see `trusted`).
     pub environment: Option<Declared>,
+    /// Whether the user trusts the project (`vx trust`), so that `environment` holds
+    /// its own `[env]`, env files and `[settings] path`; `None` outside a project (and
+    /// from a daemon that predates it).
+    pub trusted: Option<bool>,
 }
 
 /// An environment answered: variables set, and variables removed.
@@ -86,8 +91,11 @@ struct Project {
     runtimes: crate::runtime::declared::project::Sources,
     manifest: Manifest,
     chain: Toolchain,
-    /// What it declares of the environment.
+    /// What it declares of the environment (its own only when trusted).
     declared: Declared,
+    /// Whether the user trusted it when it was read (`vx trust`): what an editor
+    /// applies on its own, as the shell hook does, follows it.
+    trusted: bool,
     /// The environment of its tools (`PATH` with their directories first, its
     /// `[env]`), worked out once: every `resolve` in the project answers with it.
     env: Result<Env, String>,
@@ -323,6 +331,7 @@ impl Resolver {
                 && project.stamps == stamps
                 && project.runtimes == runtimes
                 && project.declared.files_unchanged()
+                && project.trusted == crate::trust::is_trusted(&path)
             {
                 return Ok(Some(Arc::clone(project)));
             }
@@ -346,7 +355,10 @@ impl Resolver {
                     .collect()
             })
             .unwrap_or_default();
-        let declared = Declared::of(&manifest)
+        // Editors apply what the daemon answers on their own, as the shell hook does:
+        // a project's own environment only once the user trusts it.
+        let trusted = crate::trust::is_trusted(&path);
+        let declared = Declared::of_trusted(&manifest, trusted)
             .map_err(|e| e.to_string())?
             .with_tools(chain.env());
         let project = Arc::new(Project {
@@ -354,8 +366,9 @@ impl Resolver {
             stamps,
             runtimes,
             env: self.env(&chain, &declared),
-            answer: answer(&manifest, &chain, &declared),
+            answer: answer(&manifest, &chain, &declared, trusted),
             declared,
+            trusted,
             manifest,
             chain,
         });
@@ -407,6 +420,7 @@ fn answer(
     manifest: &Manifest,
     chain: &Toolchain,
     declared: &Declared,
+    trusted: bool,
 ) -> Result<ToolchainAnswer, String> {
     let bin_dirs = chain
         .bin_dirs()
@@ -423,6 +437,7 @@ fn answer(
         bin_dirs,
         missing,
         environment: Some(declared.clone()),
+        trusted: Some(trusted),
     })
 }
 

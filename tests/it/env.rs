@@ -392,11 +392,26 @@ impl Drop for Daemon<'_> {
 fn the_daemon_answers_with_the_project_environment() {
     let project = Project::new();
     let daemon = Daemon::start(&project);
-    let answer = daemon.ask(serde_json::json!({
-        "type": "get_environment",
-        "runtime": "show",
+    let ask = || {
+        daemon.ask(serde_json::json!({
+            "type": "get_environment",
+            "runtime": "show",
+            "cwd": project.dir().to_str().unwrap(),
+        }))
+    };
+    // An editor applies what the daemon answers on its own, as the hook does: of a
+    // project the user has not trusted, its tools alone, and `toolchain` says so.
+    let untrusted = ask();
+    assert_eq!(untrusted["type"], "environment", "{untrusted}");
+    assert!(untrusted["env"]["SPACES"].is_null(), "{untrusted}");
+    assert!(untrusted["env"]["PATH"].is_string(), "{untrusted}");
+    let toolchain = daemon.ask(serde_json::json!({
+        "type": "toolchain",
         "cwd": project.dir().to_str().unwrap(),
     }));
+    assert_eq!(toolchain["trusted"], false, "{toolchain}");
+    project.vx().arg("trust").assert().success();
+    let answer = ask();
     assert_eq!(answer["type"], "environment", "{answer}");
     let env = &answer["env"];
     assert_eq!(env["SPACES"], "a b  c");
@@ -531,7 +546,9 @@ fn env_files_go_under_env_in_vx_env_exec_run_and_the_daemon() {
         .success();
     assert_eq!(json(&out), dotenv_values(project.dir(), "second"));
 
-    // The daemon reads them too, and sees an edit at once.
+    // The daemon reads them too (the project trusted, as an editor applies them on
+    // its own), and sees an edit at once.
+    project.vx().arg("trust").assert().success();
     let daemon = Daemon::start(&project);
     let answer = daemon.ask(serde_json::json!({
         "type": "get_environment",

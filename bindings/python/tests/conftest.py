@@ -166,6 +166,9 @@ def daemon(work: Workspace, monkeypatch: pytest.MonkeyPatch) -> Workspace:
     (``VX_DAEMON_SOCKET``) and runs in the project directory."""
     work.write_project(["t0", "t1"], extra='[env]\nGREETING = "hello from {project}"\n')
     work.sync()
+    # The daemon answers a project's own [env] once the user trusts it (`vx trust`),
+    # as the shell hook applies it.
+    work.run("trust", str(work.project))
     work.start_daemon()
     monkeypatch.setenv("VX_DAEMON_SOCKET", str(work.socket))
     monkeypatch.chdir(work.project)

@@ -129,6 +129,20 @@ def test_a_missing_tool_is_named_in_the_toolchain(daemon: Workspace) -> None:
     assert [(m.label, m.commands) for m in chain.missing] == [("t2 1", ["t2"])]
 
 
+def test_an_untrusted_project_lends_only_its_tools(daemon: Workspace) -> None:
+    assert daemon.run("trust", "--revoke", str(daemon.project)).returncode == 0
+    with Client() as vx:
+        chain = vx.toolchain()
+        resolved = vx.resolve("t0")
+    assert chain.trusted is False
+    assert chain.environment is not None and chain.environment.vars == []
+    assert "GREETING" not in resolved.env
+    daemon.run("trust", str(daemon.project))
+    with Client() as vx:
+        assert vx.toolchain().trusted is True
+        assert vx.resolve("t0").env["GREETING"] == f"hello from {daemon.project}"
+
+
 def test_an_env_file_comes_before_env_and_a_single_quoted_value_is_literal(
     daemon: Workspace,
 ) -> None:

@@ -62,6 +62,9 @@ export interface Toolchain {
   bin_dirs: string[];
   missing: { label: string; commands: string[] }[];
   environment?: { project: string; vars: EnvVar[]; path: string[] };
+  /** Whether the user trusts the project (`vx trust`): when false, `environment`
+   * holds only what its tools set. Absent outside a project. */
+  trusted?: boolean;
 }
 
 export interface ToolProgress {

@@ -127,6 +127,9 @@ class Toolchain:
     """The project's tools that are not installed."""
     environment: Optional[Declared] = None
     """The project's ``[env]`` and ``[settings] path``; ``None`` outside a project."""
+    trusted: Optional[bool] = None
+    """Whether the user trusts the project (``vx trust``): when ``False``,
+    ``environment`` holds only what its tools set; ``None`` outside a project."""
 
 
 @dataclass(frozen=True)
@@ -344,6 +347,7 @@ def parse_toolchain(data: Mapping[str, Any]) -> Toolchain:
             for tool in _objects(data, "missing")
         ],
         environment=declared,
+        trusted=_bool(data, "trusted", False) if "trusted" in data else None,
     )
 
 

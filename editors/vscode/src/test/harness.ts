@@ -77,8 +77,11 @@ export class Workspace {
     return table + "\n";
   }
 
+  /** Writes the project's vx.toml and trusts it (`vx trust`), as its user would: the
+   * daemon answers a project's own [env] for editors to apply only once it is trusted. */
   writeProject(names: string[], extra = "", postInstall?: string): void {
     fs.writeFileSync(this.manifest, names.map((n) => this.toolToml(n, postInstall)).join("") + extra);
+    this.run("trust", this.manifest);
   }
 
   run(...args: string[]): string {
