@@ -183,7 +183,11 @@ fn check(tree: &Path, entry: &str) -> Result<String, BinError> {
         return Err(refuse("leads outside the install"));
     }
     match fs::metadata(&target) {
-        Ok(meta) if meta.is_file() => Ok(entry),
+        // A listed executable is one: the execute bit an archive left out is set
+        // (inside the install, as checked above).
+        Ok(meta) if meta.is_file() => crate::platform::fs::mark_executable(&target)
+            .map(|()| entry)
+            .map_err(|_| refuse("cannot be made executable")),
         _ => Err(refuse("is not a file")),
     }
 }
@@ -258,6 +262,12 @@ mod tests {
             resolve(t, Some(&list(&["bin/rg", "complete/rg.bash", "rg"]))).unwrap(),
             ["bin/rg", "complete/rg.bash", "rg"]
         );
+        // A listed file the archive left without its execute bit gets it.
+        let mode = fs::metadata(t.join("complete/rg.bash"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o755);
         for (entry, reason) in [
             ("missing", "is not in the archive"),
             ("evil", "leads outside the install"),

@@ -659,7 +659,8 @@ impl Unpacker<'_> {
             }
             out.write_all(&buf[..n]).map_err(write_err)?;
         }
-        // Permission bits only: no setuid, setgid or sticky bits from an archive.
+        // Permission bits only: no setuid, setgid or sticky bits from an archive, and
+        // no write bit for the group or others.
         platform_fs::set_unpacked_mode(&out, mode).map_err(write_err)
     }
 }

@@ -347,6 +347,14 @@ pub mod fs {
         imp::symlink(target, link)
     }
 
+    /// Makes the regular file at `path` executable by whoever may read it (a listed
+    /// executable an archive left without its execute bit: `vx CMD` would otherwise
+    /// pass over it for another program of that name on `PATH`). Nothing on Windows,
+    /// where an extension makes a file a program.
+    pub fn mark_executable(path: &Path) -> io::Result<()> {
+        imp::mark_executable(path)
+    }
+
     /// Whether the regular file at `path`, with metadata `meta`, is meant to be run:
     /// an execute bit on Unix, an extension of `PATHEXT` on Windows.
     pub fn looks_executable(path: &Path, meta: &Metadata) -> bool {

@@ -322,12 +322,23 @@ pub(super) fn keep_access(file: &File, replaced: &Metadata) -> io::Result<()> {
 }
 
 pub(super) fn set_unpacked_mode(file: &File, mode: Option<u32>) -> io::Result<()> {
-    let perm = mode.map_or(0o644, |m| m & 0o777) | 0o400;
+    // Nobody but the user writes what every project of theirs runs: an archive's
+    // group and other write bits are dropped (as tar does under the usual umask).
+    let perm = mode.map_or(0o644, |m| m & 0o755) | 0o400;
     file.set_permissions(std::fs::Permissions::from_mode(perm))
 }
 
 pub(super) fn symlink(target: &Path, link: &Path) -> io::Result<()> {
     std::os::unix::fs::symlink(target, link)
+}
+
+pub(super) fn mark_executable(path: &Path) -> io::Result<()> {
+    let mode = std::fs::metadata(path)?.permissions().mode() & 0o777;
+    let wanted = mode | ((mode & 0o444) >> 2);
+    if wanted != mode {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(wanted))?;
+    }
+    Ok(())
 }
 
 pub(super) fn looks_executable(_path: &Path, meta: &Metadata) -> bool {

@@ -342,6 +342,10 @@ fn executable_extension(name: &str) -> Option<usize> {
     pathext().contains(&ext).then_some(dot)
 }
 
+pub(super) fn mark_executable(_path: &Path) -> io::Result<()> {
+    Ok(())
+}
+
 pub(super) fn looks_executable(path: &Path, _meta: &Metadata) -> bool {
     path.file_name()
         .and_then(OsStr::to_str)

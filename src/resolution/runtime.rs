@@ -166,7 +166,18 @@ pub fn resolve_tool(
     for (platform, resolved) in &downloads {
         if let Resolved::Download(download) = resolved {
             // Checked for a download `vx lock` hashes too: its URL is recorded alike.
-            if let Some(problem) = crate::lock::credentials_in(&download.url) {
+            // A publisher's URL (from its index, its API, its channel manifest) is a
+            // web address, fit for a lock: never `file://` (the installing machine's
+            // disk), nor one with control characters a later read would refuse.
+            let problem = match crate::validate::url(&download.url) {
+                Err(e) => Some(e.to_string()),
+                Ok(crate::validate::Scheme::File) => Some(format!(
+                    "{}: a publisher's download must be an http(s) URL, not a file on this machine",
+                    crate::validate::shorten(&download.url)
+                )),
+                Ok(_) => crate::lock::credentials_in(&download.url),
+            };
+            if let Some(problem) = problem {
                 return Err(ResolutionError::Usage(format!(
                     "{} {} on {platform}: {problem}",
                     runtime.name(),

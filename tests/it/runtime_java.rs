@@ -180,6 +180,34 @@ fn a_package_without_its_checksum_is_an_error_that_writes_nothing() {
     assert_eq!(project.lock_text(), None);
 }
 
+/// A publisher's API that links its packages to files of the installing machine
+/// (`file:///…`) or to a URL with control characters is refused by name: a lock holds
+/// web addresses only, which every teammate can fetch and every later read accepts.
+#[test]
+fn a_package_linked_to_a_local_file_or_a_garbled_url_is_refused() {
+    for link in [
+        "file:///etc/passwd",
+        "https://github.com/x.tar.gz\u{1b}]0;PWN\u{7}",
+    ] {
+        let mut release = java::Release::listed("21.0.8+9");
+        release.link = Some(link.to_owned());
+        let server = java::serve(&[release]);
+        let project = Project::new(
+            &java::config(&server),
+            "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\njava = \"21\"\n",
+        );
+        let (code, stderr) = project.lock_fails();
+        assert_ne!(code, 0, "{link}: {stderr}");
+        assert!(
+            stderr.contains("java 21.0.8+9 on linux-x86_64: ")
+                || stderr.contains("not a valid Adoptium release list"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains('\u{1b}'), "{stderr}");
+        assert_eq!(project.lock_text(), None, "{link}");
+    }
+}
+
 #[test]
 fn real_java_installs_with_java_home_set_where_path_is() {
     let archive = std::fs::read(java::real_archive()).unwrap();

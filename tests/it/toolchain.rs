@@ -813,3 +813,40 @@ fn which_finds_a_command_of_the_projects_settings_path() {
         format!("{}\n", bin.join("deploy").display())
     );
 }
+
+/// A listed executable the archive left without its execute bit is made executable
+/// when installed: `vx CMD` ran another program of that name on PATH (or none) while
+/// the sync said it installed the tool.
+#[test]
+fn a_listed_executable_without_its_execute_bit_runs() {
+    let body = tar_gz(&[Item::File(
+        "bin/true",
+        b"#!/bin/sh\necho the project true\n".to_vec(),
+        0o644,
+    )]);
+    let server = TestServer::start([("/t.tar.gz", Route::Ok(body.clone()))]);
+    let work = Work::new();
+    work.write_manifest(&format!(
+        "[tools.t]\nversion = \"1\"\nurl = \"{}\"\nsha256 = \"{}\"\nbin = [\"bin/true\"]\n",
+        server.url("/t.tar.gz"),
+        sha256_hex(&body)
+    ));
+    let xdg = work.dir.path().join("xdg");
+    work.vx()
+        .env("XDG_DATA_HOME", &xdg)
+        .args(["sync", "--headless"])
+        .assert()
+        .success();
+    let out = work
+        .vx()
+        .env("XDG_DATA_HOME", &xdg)
+        .arg("true")
+        .output()
+        .unwrap();
+    assert_eq!(
+        text(&out.stdout),
+        "the project true\n",
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -376,8 +376,12 @@ fn a_directory_is_never_replaced_by_a_file() {
     windows,
     ignore = "Unix fixtures: symbolic links (which Wine does not create), mode bits and `/`-separated tree keys"
 )]
-fn special_permission_bits_are_dropped() {
-    let items = [Item::File("suid", b"x".to_vec(), 0o4755)];
+fn special_permission_bits_and_others_write_are_dropped() {
+    let items = [
+        Item::File("suid", b"x".to_vec(), 0o4755),
+        Item::File("open", b"y".to_vec(), 0o777),
+        Item::File("shared", b"z".to_vec(), 0o664),
+    ];
     let (root, result) = unpack(
         &tar_gz(&items),
         None,
@@ -386,7 +390,10 @@ fn special_permission_bits_are_dropped() {
         &mut RecordingSink::default(),
     );
     result.unwrap();
-    assert_eq!(root_tree(root.path())["out/suid"], "file(755):x");
+    let tree = root_tree(root.path());
+    assert_eq!(tree["out/suid"], "file(755):x");
+    assert_eq!(tree["out/open"], "file(755):y");
+    assert_eq!(tree["out/shared"], "file(644):z");
 }
 
 #[test]

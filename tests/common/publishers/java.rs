@@ -106,6 +106,8 @@ pub struct Release {
     pub served: Vec<(String, Vec<u8>)>,
     /// Whether the packages carry a checksum (Adoptium's always do).
     pub checksums: bool,
+    /// A link a hostile API gives in place of github.com's (`file:///…`).
+    pub link: Option<String>,
 }
 
 impl Release {
@@ -114,6 +116,7 @@ impl Release {
             version,
             served: Vec::new(),
             checksums: true,
+            link: None,
         }
     }
 
@@ -210,10 +213,12 @@ pub fn serve(releases: &[Release]) -> TestServer {
                         Some((_, body)) => (sha256_hex(body), body.len()),
                         None => (sha256_hex(&noise_seeded(64, (n * 10 + i) as u64)), 64),
                     };
-                    let link = format!(
-                        "https://github.com/adoptium/{}",
-                        package_path(release, &name)
-                    );
+                    let link = release.link.clone().unwrap_or_else(|| {
+                        format!(
+                            "https://github.com/adoptium/{}",
+                            package_path(release, &name)
+                        )
+                    });
                     serde_json::json!({
                         "architecture": arch, "download_count": 1, "heap_size": "normal",
                         "image_type": image, "jvm_impl": "hotspot", "os": os, "project": "jdk",
