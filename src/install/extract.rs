@@ -246,7 +246,8 @@ pub fn executable_path(name: &str, head: &[u8], windows: bool) -> String {
 /// [streams](ArchiveFormat::streams)), read from `reader` as it arrives: the streaming
 /// install feeds it the download's bytes. The same rules and limits as [`extract`] apply;
 /// `cancelled` is set by the reader when it stops on a cancel request, so the error
-/// is reported as [`ExtractError::Cancelled`].
+/// is reported as [`ExtractError::Cancelled`]; `stop`, raised by the install's thread,
+/// is also looked at before each entry.
 pub fn extract_tar_stream(
     reader: impl BufRead,
     format: ArchiveFormat,
@@ -254,8 +255,10 @@ pub fn extract_tar_stream(
     strip_components: u32,
     limits: ExtractLimits,
     cancelled: &Cell<bool>,
+    stop: &std::sync::atomic::AtomicBool,
 ) -> Result<ExtractStats, ExtractError> {
     let mut out = Unpacker::new(dest, strip_components, limits, format, cancelled);
+    out.stop = Some(stop);
     let result = out.tar_compressed(format, reader);
     out.finish(result)
 }
@@ -375,6 +378,9 @@ struct Unpacker<'a> {
     stats: ExtractStats,
     format: ArchiveFormat,
     cancelled: &'a Cell<bool>,
+    /// The streaming install's stop flag, raised from another thread: looked at for
+    /// every entry, since one chunk of the download can hold thousands of them.
+    stop: Option<&'a std::sync::atomic::AtomicBool>,
 }
 
 /// A refusal for an entry whose name cannot even be a path here.
@@ -410,6 +416,7 @@ impl<'a> Unpacker<'a> {
             },
             format,
             cancelled,
+            stop: None,
         }
     }
 
@@ -504,6 +511,12 @@ impl Unpacker<'_> {
     }
 
     fn count_entry(&mut self) -> Result<(), ExtractError> {
+        if self
+            .stop
+            .is_some_and(|stop| stop.load(std::sync::atomic::Ordering::Relaxed))
+        {
+            self.cancelled.set(true);
+        }
         if self.cancelled.get() {
             return Err(ExtractError::Cancelled);
         }

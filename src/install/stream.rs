@@ -206,6 +206,7 @@ impl Job {
             self.strip_components,
             self.limits,
             &cancelled,
+            &self.stop,
         )
         .map(Some)
     }

@@ -38,6 +38,11 @@ use crate::manifest::Platform;
 
 /// Largest index or checksum file read (go.dev's full list is about 2 MiB).
 pub const MAX_INDEX_BYTES: u64 = 32 << 20;
+/// The most a run reads of publishers' files in all (each at most
+/// [`MAX_INDEX_BYTES`]): a pick that reads many (python's `SHA256SUMS` of up to 60
+/// releases, Adoptium's pages) stops there, rather than holding gigabytes a hostile
+/// mirror serves (real ones read a few MiB).
+pub const MAX_RUN_BYTES: u64 = 128 << 20;
 
 /// One runtime: its names, its publisher's index and its archives' layout.
 pub trait Runtime: Sync {
@@ -238,6 +243,10 @@ pub struct Context<'a> {
     /// The versions of the project's runtimes known so far in this run (runtime name
     /// → version), for [`Runtime::pick_with`].
     siblings: RefCell<BTreeMap<String, String>>,
+    /// Bytes of publishers' files read in this run, and the most it may read
+    /// ([`MAX_RUN_BYTES`]).
+    read: std::cell::Cell<u64>,
+    budget: u64,
 }
 
 impl<'a> Context<'a> {
@@ -249,7 +258,26 @@ impl<'a> Context<'a> {
             releases: RefCell::new(BTreeMap::new()),
             tags: RefCell::new(BTreeMap::new()),
             siblings: RefCell::new(BTreeMap::new()),
+            read: std::cell::Cell::new(0),
+            budget: MAX_RUN_BYTES,
         }
+    }
+
+    /// Counts `text`, read from `url`, against the run's budget: an error once the
+    /// publishers' files read pass it.
+    fn spend(&self, url: &str, text: &str) -> Result<(), RuntimeError> {
+        let read = self.read.get().saturating_add(text.len() as u64);
+        self.read.set(read);
+        if read > self.budget {
+            return Err(fetch_error(
+                url,
+                format!(
+                    "the publisher's files read in this run pass {} in all; real indexes are far smaller, so no more is read",
+                    vx_text::bytes(self.budget)
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// Records that the project's runtime `runtime` is at `version` in this run.
@@ -302,6 +330,7 @@ impl<'a> Context<'a> {
             .github
             .fetch_text_cached(url, MAX_INDEX_BYTES)
             .map_err(|e| fetch_error(url, e.to_string()))?;
+        self.spend(url, &text)?;
         Ok(self.keep(url, text))
     }
 
@@ -319,7 +348,10 @@ impl<'a> Context<'a> {
             return Ok(Some(text.clone()));
         }
         match self.github.fetch_text_cached(url, MAX_INDEX_BYTES) {
-            Ok(text) => Ok(Some(self.keep(url, text))),
+            Ok(text) => {
+                self.spend(url, &text)?;
+                Ok(Some(self.keep(url, text)))
+            }
             Err(crate::github::GithubError::NotFound { .. }) => Ok(None),
             Err(e) => Err(fetch_error(url, e.to_string())),
         }
@@ -547,5 +579,37 @@ mod names_tests {
         table.sort_unstable();
         listed.sort_unstable();
         assert_eq!(table, listed);
+    }
+}
+
+#[cfg(test)]
+mod budget_tests {
+    use super::*;
+    use crate::fixture::{Route, TestServer};
+
+    #[test]
+    fn a_run_reads_no_more_than_its_budget_of_publishers_files() {
+        let page = "x".repeat(600 << 10);
+        let server = TestServer::start([
+            ("/a", Route::Ok(page.clone().into_bytes())),
+            ("/b", Route::Ok(page.clone().into_bytes())),
+        ]);
+        let config = crate::github::GithubConfig {
+            hosts: crate::github::hosts::GithubHosts::default(),
+            token: None,
+            token_source: None,
+        };
+        let client =
+            crate::net::Client::new(std::sync::Arc::default(), crate::net::Timeouts::default());
+        let github = Github::new(config, client, None, false);
+        let cx = Context {
+            budget: 1 << 20,
+            ..Context::new(&github)
+        };
+        assert!(cx.text(&server.url("/a")).is_ok());
+        // Read once per run: asking again costs nothing.
+        assert!(cx.text(&server.url("/a")).is_ok());
+        let err = cx.text(&server.url("/b")).unwrap_err().to_string();
+        assert!(err.contains("pass 1.0 MiB in all"), "{err}");
     }
 }

@@ -896,3 +896,34 @@ fn a_bzip2_archive_of_several_streams_unpacks_whole() {
     );
     assert_eq!(fs::read(root.path().join("out/b")).unwrap(), b"second");
 }
+
+/// The streaming install's stop flag, raised from its thread, ends an extraction at
+/// the next entry: one chunk of a download can hold thousands of small entries, which
+/// were all written before a cancel was seen.
+#[test]
+fn a_raised_stop_flag_ends_a_streamed_extraction_at_the_next_entry() {
+    let items: Vec<Item> = (0..2000)
+        .map(|n| {
+            Item::File(
+                Box::leak(format!("f{n}").into_boxed_str()),
+                Vec::new(),
+                0o644,
+            )
+        })
+        .collect();
+    let body = tar_gz(&items);
+    let dest = tempfile::tempdir().unwrap();
+    let cancelled = Cell::new(false);
+    let stop = std::sync::atomic::AtomicBool::new(true);
+    let result = extract_tar_stream(
+        std::io::Cursor::new(body),
+        ArchiveFormat::TarGz,
+        dest.path(),
+        0,
+        ExtractLimits::default(),
+        &cancelled,
+        &stop,
+    );
+    assert!(matches!(result, Err(ExtractError::Cancelled)), "{result:?}");
+    assert_eq!(std::fs::read_dir(dest.path()).unwrap().count(), 0);
+}
