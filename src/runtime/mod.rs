@@ -488,6 +488,12 @@ pub fn open_project(
 /// An offline GitHub client (every fetch an error), for [`Context::seeded`].
 #[cfg(test)]
 pub(crate) fn offline_github() -> Github {
+    test_github(true)
+}
+
+/// A GitHub client of default settings, without a cache, `offline` or not.
+#[cfg(test)]
+fn test_github(offline: bool) -> Github {
     let config = crate::github::GithubConfig {
         hosts: crate::github::hosts::GithubHosts::default(),
         token: None,
@@ -495,7 +501,7 @@ pub(crate) fn offline_github() -> Github {
     };
     let client =
         crate::net::Client::new(std::sync::Arc::default(), crate::net::Timeouts::default());
-    Github::new(config, client, None, true)
+    Github::new(config, client, None, offline)
 }
 
 /// The runtime `name` designates: its name or an alias, as written (`node`,
@@ -594,14 +600,7 @@ mod budget_tests {
             ("/a", Route::Ok(page.clone().into_bytes())),
             ("/b", Route::Ok(page.clone().into_bytes())),
         ]);
-        let config = crate::github::GithubConfig {
-            hosts: crate::github::hosts::GithubHosts::default(),
-            token: None,
-            token_source: None,
-        };
-        let client =
-            crate::net::Client::new(std::sync::Arc::default(), crate::net::Timeouts::default());
-        let github = Github::new(config, client, None, false);
+        let github = test_github(false);
         let cx = Context {
             budget: 1 << 20,
             ..Context::new(&github)
