@@ -34,6 +34,10 @@ pub enum ComponentsError {
         /// The package's components.
         has: String,
     },
+    /// A symbolic link that stayed inside its component leads outside the install
+    /// once the component is merged one directory up.
+    #[error("merged, the components hold a link that leaves the install: {0}")]
+    LinkOutside(String),
     /// A file system operation failed.
     #[error("cannot merge components at {}: {source}", path.display())]
     Io {
@@ -109,6 +113,31 @@ pub fn merge(tree: &Path, wanted: &[String]) -> Result<(), ComponentsError> {
         }
         fs::remove_dir_all(&dir).map_err(io(&dir))?;
     }
+    // A component's files move up one directory, and a relative link with them: one
+    // that climbed to its component's root (`cargo/up -> ..`) now climbs out of the
+    // install. Each link is checked again, as unpacking checked it.
+    links_stay_inside(tree, tree)
+}
+
+/// Checks every symbolic link under `dir` (inside `root`) as unpacking does.
+fn links_stay_inside(root: &Path, dir: &Path) -> Result<(), ComponentsError> {
+    let io = |path: &Path| {
+        let path = path.to_owned();
+        move |source| ComponentsError::Io { path, source }
+    };
+    for entry in fs::read_dir(dir).map_err(io(dir))? {
+        let entry = entry.map_err(io(dir))?;
+        let path = entry.path();
+        let kind = entry.file_type().map_err(io(&path))?;
+        if kind.is_symlink() {
+            let target = fs::read_link(&path).map_err(io(&path))?;
+            let rel = path.strip_prefix(root).unwrap_or(&path);
+            super::extract::check_symlink(rel, rel, &target)
+                .map_err(|e| ComponentsError::LinkOutside(e.to_string()))?;
+        } else if kind.is_dir() {
+            links_stay_inside(root, &path)?;
+        }
+    }
     Ok(())
 }
 
@@ -161,6 +190,30 @@ mod tests {
             &tree.join("rust-docs/share/doc/rust/html/index.html"),
             "docs",
         );
+    }
+
+    /// A link that climbed to its component's root stayed inside when unpacked; merged
+    /// one directory up it would leave the install: refused. One that stays inside
+    /// merged is kept.
+    #[cfg(unix)]
+    #[test]
+    fn a_link_that_leaves_the_install_once_merged_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        package(dir.path());
+        std::os::unix::fs::symlink("../bin/cargo", dir.path().join("cargo/bin/cargo-alias"))
+            .unwrap();
+        let wanted = patterns(&serde_json::json!(["rustc", "cargo"])).unwrap();
+        merge(dir.path(), &wanted).unwrap();
+        assert_eq!(
+            fs::read_link(dir.path().join("bin/cargo-alias")).unwrap(),
+            Path::new("../bin/cargo")
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        package(dir.path());
+        std::os::unix::fs::symlink("..", dir.path().join("cargo/up")).unwrap();
+        let err = merge(dir.path(), &wanted).unwrap_err().to_string();
+        assert!(err.contains("leaves the install"), "{err}");
     }
 
     #[test]
