@@ -77,6 +77,9 @@ pub fn run(args: &HookEnvArgs) -> Result<i32, Error> {
     Ok(vx::exit::OK)
 }
 
+/// The variable the bash hook lives in, never set from a project's `[env]`.
+const HOOK_OWNED: &str = "PROMPT_COMMAND";
+
 /// The most one variable may hold: Linux refuses to start a program whose
 /// environment has a string over 128 KiB (`MAX_ARG_STRLEN`), so a larger `PATH` or
 /// state would leave the shell unable to run any command, the hook included.
@@ -182,11 +185,21 @@ fn project(manifest: &Path) -> Result<Target, (Vec<Watched>, String)> {
         }
     };
     watched.extend(bin_dirs.iter().cloned().map(Watched::now));
+    // bash runs the hook from PROMPT_COMMAND: a project's value would replace it, and
+    // nothing would be restored on leaving. `vx exec` and `vx env` still set it.
+    let mut vars = declared.all_vars();
+    if vars.iter().any(|v| v.name == HOOK_OWNED) {
+        vars.retain(|v| v.name != HOOK_OWNED);
+        vx::note!(
+            "vx: {}: [env] {HOOK_OWNED} is not applied by the hook (it runs the hook itself)",
+            manifest.display()
+        );
+    }
     Ok(Target {
         manifest: manifest.to_owned(),
         watched,
         path: declared.front(&bin_dirs),
-        vars: declared.all_vars(),
+        vars,
         project: declared.project,
     })
 }

@@ -66,6 +66,13 @@ pub enum ChecksumError {
         /// The length of what was found, in characters.
         len: usize,
     },
+    /// The file lists the asset more than once, with different checksums: which one
+    /// holds cannot be told, so neither is taken.
+    #[error("the checksum file lists {asset} more than once, with different checksums")]
+    Ambiguous {
+        /// The asset.
+        asset: String,
+    },
 }
 
 /// The lower-case SHA-256 that `text` gives for `asset`, `None` when it names none.
@@ -83,21 +90,40 @@ pub fn find_sha256(
         ChecksumFormat::Regexp { checksum, file } => {
             let checksum = compile("checksum", checksum)?;
             match file.as_deref().filter(|f| !f.is_empty()) {
-                None => text.split('\n').find_map(|l| capture(&checksum, l)),
+                None => text
+                    .split('\n')
+                    .find_map(|l| capture(&checksum, l))
+                    .into_iter()
+                    .collect(),
                 Some(file) => regexp_lines(&text, asset, &checksum, &compile("file", file)?),
             }
         }
     };
-    found.map(sha256).transpose()
+    let mut sums = found.into_iter().map(sha256);
+    let Some(first) = sums.next().transpose()? else {
+        return Ok(None);
+    };
+    for other in sums {
+        if other? != first {
+            return Err(ChecksumError::Ambiguous {
+                asset: crate::validate::shorten(asset),
+            });
+        }
+    }
+    Ok(Some(first))
 }
 
-/// aqua's default format: one bare checksum, or `<hex> <file>` lines.
-fn lines<'t>(text: &'t str, asset: &str) -> Option<&'t str> {
+/// aqua's default format: one bare checksum, or `<hex> <file>` lines: every
+/// checksum given for `asset` (by its file name, whatever directory a line names).
+fn lines<'t>(text: &'t str, asset: &str) -> Vec<&'t str> {
     let trimmed = text.trim();
     if !trimmed.contains(['\n', ' ', '\t']) {
-        return Some(trimmed).filter(|t| !t.is_empty());
+        return Some(trimmed)
+            .filter(|t| !t.is_empty())
+            .into_iter()
+            .collect();
     }
-    let mut found = None;
+    let mut found = Vec::new();
     for line in trimmed.split('\n') {
         let Some(at) = line.find(' ').or_else(|| line.find('\t')) else {
             continue;
@@ -105,23 +131,19 @@ fn lines<'t>(text: &'t str, asset: &str) -> Option<&'t str> {
         let name = line[at..].trim();
         let base = name.rsplit('/').next().unwrap_or(name);
         if base.strip_prefix('*').unwrap_or(base) == asset {
-            found = Some(&line[..at]);
+            found.push(&line[..at]);
         }
     }
     found
 }
 
-fn regexp_lines<'t>(text: &'t str, asset: &str, checksum: &Regex, file: &Regex) -> Option<&'t str> {
-    let mut found = None;
-    for line in text.split('\n') {
-        let Some(sum) = capture(checksum, line) else {
-            continue;
-        };
-        if capture(file, line) == Some(asset) {
-            found = Some(sum);
-        }
-    }
-    found
+/// Every checksum the `regexp` format's lines give for `asset`.
+fn regexp_lines<'t>(text: &'t str, asset: &str, checksum: &Regex, file: &Regex) -> Vec<&'t str> {
+    text.split('\n')
+        .filter_map(|line| Some((capture(checksum, line)?, line)))
+        .filter(|(_, line)| capture(file, line) == Some(asset))
+        .map(|(sum, _)| sum)
+        .collect()
 }
 
 /// The first capture group of `re` in `line`, when it matched something (aqua's

@@ -691,3 +691,25 @@ fn vx_trust_says_what_to_do_and_never_writes_over_a_file_it_cannot_read() {
     assert!(err.contains("trusted.json"), "{err}");
     assert_eq!(std::fs::read_to_string(&file).unwrap(), foreign);
 }
+
+/// A trusted project's `[env] PROMPT_COMMAND` is not applied by the hook: bash runs
+/// the hook from that variable, which the project's value would replace, so leaving
+/// would restore nothing and no other project would be applied again.
+#[test]
+fn the_hook_never_sets_prompt_command() {
+    let p = Projects::new();
+    std::fs::create_dir_all(p.path("pc")).unwrap();
+    std::fs::write(
+        p.path("pc/vx.toml"),
+        "[env]\nPROMPT_COMMAND = \"history -a\"\nMARK = \"pc\"\n",
+    )
+    .unwrap();
+    p.trust("pc", true);
+    let (entered, said) = hook_env(&p, "pc", None, &[]);
+    assert!(entered.contains("export MARK="), "{entered}");
+    assert!(!entered.contains("PROMPT_COMMAND"), "{entered}");
+    assert!(
+        said.contains("PROMPT_COMMAND is not applied by the hook"),
+        "{said}"
+    );
+}

@@ -40,12 +40,6 @@ fn sha256sum_lines_name_each_asset() {
 }
 
 #[test]
-fn a_name_listed_twice_takes_its_last_line() {
-    let sums = format!("{A}  t.tar.gz\n{B}  t.tar.gz\n");
-    assert_eq!(raw(&sums, "t.tar.gz").unwrap().as_deref(), Some(B));
-}
-
-#[test]
 fn a_per_asset_file_holds_the_hex_alone_or_with_the_name() {
     assert_eq!(
         raw(&format!("{A}\n"), "anything").unwrap().as_deref(),
@@ -145,5 +139,21 @@ proptest! {
             checksum: pattern.clone(),
             file: Some(pattern),
         });
+    }
+}
+
+#[test]
+fn an_asset_listed_twice_with_different_checksums_is_ambiguous() {
+    let (a, b) = (A.to_owned(), B);
+    // Listed twice alike (as some files list `dist/x` and `x`): the one checksum.
+    let same = format!("{a}  x.tar.gz\n{}  dist/x.tar.gz\n", a.to_uppercase());
+    assert_eq!(raw(&same, "x.tar.gz").unwrap(), Some(a.clone()));
+    // Listed twice differently, whichever comes last: neither is taken.
+    for text in [
+        format!("{a}  x.tar.gz\n{b}  x.tar.gz\n"),
+        format!("{b}  x.tar.gz\n{a}  ../../evil/x.tar.gz\n"),
+    ] {
+        let err = raw(&text, "x.tar.gz").unwrap_err();
+        assert!(matches!(err, ChecksumError::Ambiguous { .. }), "{err}");
     }
 }
