@@ -51,6 +51,8 @@ LEGACY = false
 path = ["scripts", "node_modules/.bin"]
 EOF
 (cd "$work/project" && "$vx" sync --headless --quiet >&2)
+# Trusted, as mise's project is below: the hook applies its [env] and [settings] path.
+(cd "$work/project" && "$vx" trust >/dev/null)
 
 # The median and the 10th and 90th percentiles of the numbers on stdin (ms).
 stats() {
