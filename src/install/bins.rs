@@ -177,8 +177,14 @@ fn check(tree: &Path, entry: &str) -> Result<String, BinError> {
         })
         .find(|candidate| fs::symlink_metadata(tree.join(candidate)).is_ok())
         .unwrap_or_else(|| entry.to_owned());
-    let target =
-        fs::canonicalize(tree.join(&entry)).map_err(|_| refuse("is not in the archive"))?;
+    let target = fs::canonicalize(tree.join(&entry)).map_err(|_| {
+        // There, but leading nowhere: a link loop, or a link to what the archive lacks.
+        if fs::symlink_metadata(tree.join(&entry)).is_ok() {
+            refuse("is a link that leads nowhere (a loop, or a missing target)")
+        } else {
+            refuse("is not in the archive")
+        }
+    })?;
     if !target.starts_with(&root) {
         return Err(refuse("leads outside the install"));
     }
@@ -257,6 +263,7 @@ mod tests {
         file(&t.join("complete/rg.bash"), 0o644);
         symlink("bin/rg", t.join("rg")).unwrap();
         symlink("/etc/passwd", t.join("evil")).unwrap();
+        symlink("loop", t.join("loop")).unwrap();
         let list = |entries: &[&str]| entries.iter().map(|e| (*e).to_owned()).collect::<Vec<_>>();
         assert_eq!(
             resolve(t, Some(&list(&["bin/rg", "complete/rg.bash", "rg"]))).unwrap(),
@@ -270,6 +277,10 @@ mod tests {
         assert_eq!(mode & 0o777, 0o755);
         for (entry, reason) in [
             ("missing", "is not in the archive"),
+            (
+                "loop",
+                "is a link that leads nowhere (a loop, or a missing target)",
+            ),
             ("evil", "leads outside the install"),
             ("bin", "is not a file"),
         ] {
