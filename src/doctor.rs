@@ -133,6 +133,9 @@ pub fn examine(settings: &Settings) -> Report {
         None => None,
     };
     let hooked = hook(&mut findings);
+    if let Some(manifest) = &manifest {
+        findings.push(trust(manifest));
+    }
     if let (Some(manifest), Ok(store)) = (&manifest, &settings.store) {
         path_order(&mut findings, manifest, store, hooked);
     }
@@ -308,6 +311,28 @@ fn hook(findings: &mut Vec<Finding>) -> bool {
         .fix(format!("add `{line}` to {rc} and open a new shell")),
     );
     false
+}
+
+/// Whether the user trusts the project, so that the hook, the shims and editors
+/// apply its own environment (`vx trust`): worth knowing when it declares one.
+fn trust(manifest: &Manifest) -> Finding {
+    let trusted = crate::trust::is_trusted(&manifest.path);
+    let own = crate::project_env::Declared::declares_own(manifest);
+    match (trusted, own) {
+        (true, _) => Finding::new("trust", Status::Ok, "this project is trusted (`vx trust`)"),
+        (false, false) => Finding::new(
+            "trust",
+            Status::Info,
+            "this project is not trusted; it declares no environment of its own",
+        ),
+        (false, true) => Finding::new(
+            "trust",
+            Status::Info,
+            "this project is not trusted: the hook, the shims and editors apply its tools, not its [env], env files or [settings] path",
+        )
+        .why("a cloned repository's environment could run code in your shell")
+        .fix("vx trust, once you have read its vx.toml"),
+    }
 }
 
 /// Whether `dir` is one of `PATH`'s directories.

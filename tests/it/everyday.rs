@@ -332,7 +332,7 @@ fn doctor_is_healthy_in_a_synced_project_with_the_hook() {
         .map(|f| f["check"].as_str().unwrap().to_owned())
         .collect();
     for check in [
-        "vx", "platform", "hook", "path", "store", "cache", "daemon", "github", "lock",
+        "vx", "platform", "hook", "trust", "path", "store", "cache", "daemon", "github", "lock",
     ] {
         assert!(
             checks.iter().any(|c| c == check),
@@ -398,6 +398,38 @@ fn doctor_without_the_hook_is_healthy_in_ci_and_with_the_shims_on_path() {
         found[0]["what"].as_str().unwrap().contains("not vx's shim"),
         "{found:#?}"
     );
+}
+
+/// `vx doctor` says whether the project is trusted: one that declares an `[env]` of
+/// its own and is not says what the hook leaves out and the fix, without calling it a
+/// problem (nothing is broken: the user has not decided yet).
+#[test]
+fn doctor_says_whether_the_project_is_trusted() {
+    let m = Machine::new();
+    let a = m.project("a", "1.0");
+    let text = std::fs::read_to_string(a.join("vx.toml")).unwrap();
+    std::fs::write(a.join("vx.toml"), format!("{text}\n[env]\nX = \"1\"\n")).unwrap();
+    m.run(&a, &["sync"], 0);
+    let trust = |out: &Output| {
+        findings(out)
+            .into_iter()
+            .find(|f| f["check"] == "trust")
+            .expect("a trust finding")
+    };
+    let out = doctor_hooked(&m, &a, "", "--offline --json");
+    let found = trust(&out);
+    assert_eq!(found["status"], "info", "{found}");
+    assert!(
+        found["what"].as_str().unwrap().contains("not trusted"),
+        "{found}"
+    );
+    assert!(
+        found["fix"].as_str().unwrap().starts_with("vx trust"),
+        "{found}"
+    );
+    m.run(&a, &["trust"], 0);
+    let out = doctor_hooked(&m, &a, "", "--offline --json");
+    assert_eq!(trust(&out)["status"], "ok");
 }
 
 #[test]
