@@ -311,6 +311,14 @@ fn findings(out: &Output) -> Vec<serde_json::Value> {
     report["findings"].as_array().unwrap().clone()
 }
 
+/// The finding of `check` in a `--json` report.
+fn finding(out: &Output, check: &str) -> serde_json::Value {
+    findings(out)
+        .into_iter()
+        .find(|f| f["check"] == check)
+        .unwrap_or_else(|| panic!("no {check} finding"))
+}
+
 fn problems(out: &Output) -> Vec<serde_json::Value> {
     findings(out)
         .into_iter()
@@ -355,12 +363,7 @@ fn doctor_without_the_hook_is_healthy_in_ci_and_with_the_shims_on_path() {
     let m = Machine::new();
     let a = m.project("a", "1.0");
     m.run(&a, &["sync"], 0);
-    let hook = |out: &Output| {
-        findings(out)
-            .into_iter()
-            .find(|f| f["check"] == "hook")
-            .expect("a hook finding")
-    };
+    let hook = |out: &Output| finding(out, "hook");
     let out = m.run(&a, &["doctor", "--offline", "--json"], 1);
     assert_eq!(hook(&out)["status"], "problem");
 
@@ -410,12 +413,7 @@ fn doctor_says_whether_the_project_is_trusted() {
     let text = std::fs::read_to_string(a.join("vx.toml")).unwrap();
     std::fs::write(a.join("vx.toml"), format!("{text}\n[env]\nX = \"1\"\n")).unwrap();
     m.run(&a, &["sync"], 0);
-    let trust = |out: &Output| {
-        findings(out)
-            .into_iter()
-            .find(|f| f["check"] == "trust")
-            .expect("a trust finding")
-    };
+    let trust = |out: &Output| finding(out, "trust");
     let out = doctor_hooked(&m, &a, "", "--offline --json");
     let found = trust(&out);
     assert_eq!(found["status"], "info", "{found}");
