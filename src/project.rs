@@ -344,13 +344,9 @@ pub fn sync_plan(
                         manifest: given.clone(),
                     });
                 }
-                spec.url = asset.url.clone();
-                spec.sha256 = Some(asset.sha256.clone());
-                spec.size = asset.size;
                 // The lock pins the bytes, verified (and recorded) when they were
                 // locked: no signature is fetched again.
-                spec.verify = None;
-                spec.verified = asset.verified.clone();
+                asset.apply_to(&mut spec);
                 if !lock.layout_fresh(table) {
                     layout_stale.push(table.name.clone());
                 }

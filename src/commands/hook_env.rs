@@ -158,7 +158,7 @@ fn project(manifest: &Path) -> Result<Target, (Vec<Watched>, String)> {
     } else if vx::project_env::Declared::declares_own(&parsed) {
         vx::note!(
             "vx: {} is not trusted: its [env], env files and [settings] path are not applied (its tools are); `vx trust` applies them",
-            vx_tui::text::sanitize(&manifest.display().to_string())
+            manifest.display()
         );
     }
     let declared = vx::project_env::Declared::of_trusted(&parsed, trusted)

@@ -32,9 +32,8 @@ pub fn run(command: &str, args: &[OsString]) -> Result<i32, Error> {
     let (sources, recorded) = super::recorded_activation(None, None).unzip();
     // A project the user has not trusted lends the command its tools, not its own
     // environment ([`vx::trust`]).
-    let trusted = |manifest: &std::path::Path| vx::trust::is_trusted(manifest);
     if let (Some(recorded), Some(sources)) = (recorded.flatten(), sources.as_ref()) {
-        let environment = match trusted(sources.manifest()) {
+        let environment = match vx::trust::is_trusted(sources.manifest()) {
             true => recorded.environment().clone(),
             false => recorded.environment().tools_only(),
         };
@@ -68,8 +67,9 @@ pub fn run(command: &str, args: &[OsString]) -> Result<i32, Error> {
         ));
     }
     let declared = match &manifest {
-        Some(m) if !trusted(&m.path) => vx::project_env::Declared::untrusted(m),
-        _ => super::declared(manifest.as_ref())?,
+        Some(m) => vx::project_env::Declared::of_trusted(m, vx::trust::is_trusted(&m.path))
+            .map_err(Error::usage)?,
+        None => vx::project_env::Declared::default(),
     }
     .with_tools(chain.env());
     let path = declared.search_path(&chain.bin_dirs(), Some(&inherited));

@@ -91,11 +91,9 @@ struct Project {
     runtimes: crate::runtime::declared::project::Sources,
     manifest: Manifest,
     chain: Toolchain,
-    /// What it declares of the environment (its own only when trusted).
+    /// What it declares of the environment (its own only when trusted: what an
+    /// editor applies on its own, as the shell hook does, follows `vx trust`).
     declared: Declared,
-    /// Whether the user trusted it when it was read (`vx trust`): what an editor
-    /// applies on its own, as the shell hook does, follows it.
-    trusted: bool,
     /// The environment of its tools (`PATH` with their directories first, its
     /// `[env]`), worked out once: every `resolve` in the project answers with it.
     env: Result<Env, String>,
@@ -331,7 +329,6 @@ impl Resolver {
                 && project.stamps == stamps
                 && project.runtimes == runtimes
                 && project.declared.files_unchanged()
-                && project.trusted == crate::trust::is_trusted(&path)
             {
                 return Ok(Some(Arc::clone(project)));
             }
@@ -368,7 +365,6 @@ impl Resolver {
             env: self.env(&chain, &declared),
             answer: answer(&manifest, &chain, &declared, trusted),
             declared,
-            trusted,
             manifest,
             chain,
         });
@@ -390,12 +386,13 @@ impl Resolver {
 type Stamp = Option<crate::platform::fs::FileStamp>;
 
 /// The stamps of a project's `vx.toml` and `vx.lock` (and of the global toolset's
-/// layered under it). A cached project is used only
+/// layered under it, and of the file of trusted projects, which decides what of its
+/// environment is answered). A cached project is used only
 /// while they are unchanged: two `stat`s per answer make it exact at once, where the
 /// file events that also drop it arrive a few milliseconds late (a script's
 /// `vx add … && vx env` must see the new tool).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Stamps([Stamp; 4]);
+struct Stamps([Stamp; 5]);
 
 impl Stamps {
     fn of(manifest: &Path) -> Stamps {
@@ -411,6 +408,7 @@ impl Stamps {
             stamp(&manifest.with_file_name(manifest::LOCK_FILE)),
             global(0),
             global(1),
+            crate::trust::file().and_then(|f| stamp(&f)),
         ])
     }
 }

@@ -102,16 +102,22 @@ impl Asset {
         }
     }
 
+    /// Makes `spec` install this entry: its URL, sha256 and size, and what verified
+    /// it when it was locked (no signature is fetched again: the lock pins the bytes).
+    pub fn apply_to(&self, spec: &mut crate::spec::ToolSpec) {
+        spec.url = self.url.clone();
+        spec.sha256 = Some(self.sha256.clone());
+        spec.size = self.size;
+        spec.verify = None;
+        spec.verified = self.verified.clone();
+    }
+
     /// What [`Lock::parse`] would refuse in this entry (credentials in its URLs, its
     /// sha256, format or `bin`), said without a location: checked before an entry is
     /// recorded and again before a lock is written, so `vx lock` never writes a lock
     /// that every later command refuses, nor a secret into a shared file.
     pub fn problem(&self) -> Option<String> {
-        if let Some(problem) = [Some(&self.url), self.checksum.as_ref()]
-            .into_iter()
-            .flatten()
-            .find_map(|url| credentials_in(url))
-        {
+        if let Some(problem) = credentials_of(&self.url, self.checksum.as_deref()) {
             return Some(problem);
         }
         if let Err(e) = validate::sha256(&self.sha256) {
@@ -141,6 +147,13 @@ pub fn credentials_in(url: &str) -> Option<String> {
             vx_text::sanitize(&validate::shorten(&validate::hide_userinfo(url)))
         )
     })
+}
+
+/// [`credentials_in`] of an entry's URL, then of its checksum source.
+fn credentials_of(url: &str, checksum: Option<&str>) -> Option<String> {
+    std::iter::once(url)
+        .chain(checksum)
+        .find_map(credentials_in)
 }
 
 /// Which registry a tool was resolved from, and at what: pinned so that the same lock
@@ -441,10 +454,8 @@ impl Lock {
                     .get_ref()
                     .parse::<Platform>()
                     .map_err(|e| invalid(at(platform.span()), e.to_string()))?;
-                if let Some(problem) = [Some(asset.url.get_ref()), asset.checksum.as_ref()]
-                    .into_iter()
-                    .flatten()
-                    .find_map(|url| credentials_in(url))
+                if let Some(problem) =
+                    credentials_of(asset.url.get_ref(), asset.checksum.as_deref())
                 {
                     return Err(invalid(at(asset.url.span()), problem));
                 }

@@ -139,11 +139,7 @@ pub fn spec_at(
             // vx.toml and the lock disagree: `vx sync` says so; nothing is taken here.
             return None;
         }
-        spec.url = asset.url.clone();
-        spec.sha256 = Some(asset.sha256.clone());
-        spec.size = asset.size;
-        spec.verify = None;
-        spec.verified = asset.verified.clone();
+        asset.apply_to(&mut spec);
     }
     Some(spec)
 }

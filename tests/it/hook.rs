@@ -102,6 +102,12 @@ impl Projects {
         self.work.dir.path().join(rel)
     }
 
+    /// A project directory `dir` whose vx.toml is `manifest` (not trusted yet).
+    fn write_project(&self, dir: &str, manifest: &str) {
+        std::fs::create_dir_all(self.path(dir)).unwrap();
+        std::fs::write(self.path(&format!("{dir}/vx.toml")), manifest).unwrap();
+    }
+
     /// Project a's vx.toml, `GREETING_2` set to `second`; any other value than
     /// `first` (an edit) adds a tool that is not installed, `gamma`.
     fn write_a(&self, second: &str) {
@@ -395,12 +401,10 @@ fn fish_follows_cd_and_restores_the_shell() {
 /// stdout and stderr.
 /// Project `e` of `p`: no tools, `[env]`, and the env file `.env` beside it.
 fn env_file_project(p: &Projects, dotenv: &str) {
-    std::fs::create_dir_all(p.path("e")).unwrap();
-    std::fs::write(
-        p.path("e/vx.toml"),
+    p.write_project(
+        "e",
         "[settings]\nenv_file = \".env\"\n\n[env]\nOVERRIDDEN = \"e's\"\n",
-    )
-    .unwrap();
+    );
     std::fs::write(p.path("e/.env"), dotenv).unwrap();
     p.trust("e", true);
 }
@@ -580,12 +584,7 @@ fn an_untrusted_project_lends_the_shell_its_tools_and_nothing_of_its_own() {
 #[test]
 fn an_edit_of_a_version_file_is_seen_at_the_next_prompt() {
     let p = Projects::new();
-    std::fs::create_dir_all(p.path("n")).unwrap();
-    std::fs::write(
-        p.path("n/vx.toml"),
-        "[tools]\nnode = { version_file = \".nvmrc\" }\n",
-    )
-    .unwrap();
+    p.write_project("n", "[tools]\nnode = { version_file = \".nvmrc\" }\n");
     std::fs::write(p.path("n/.nvmrc"), "20.11.1\n").unwrap();
     let (entered, said) = hook_env(&p, "n", None, &[]);
     assert!(
@@ -608,12 +607,11 @@ fn an_edit_of_a_version_file_is_seen_at_the_next_prompt() {
 #[test]
 fn an_environment_too_large_to_run_commands_with_is_not_applied() {
     let p = Projects::new();
-    std::fs::create_dir_all(p.path("big")).unwrap();
     let mut text = String::from("[env]\n");
     for n in 0..4000 {
         text.push_str(&format!("V{n:04}{} = \"x\"\n", "X".repeat(120)));
     }
-    std::fs::write(p.path("big/vx.toml"), text).unwrap();
+    p.write_project("big", &text);
     p.trust("big", true);
     let (stdout, stderr) = hook_env(&p, "big", None, &[]);
     assert!(
@@ -698,12 +696,10 @@ fn vx_trust_says_what_to_do_and_never_writes_over_a_file_it_cannot_read() {
 #[test]
 fn the_hook_never_sets_prompt_command() {
     let p = Projects::new();
-    std::fs::create_dir_all(p.path("pc")).unwrap();
-    std::fs::write(
-        p.path("pc/vx.toml"),
+    p.write_project(
+        "pc",
         "[env]\nPROMPT_COMMAND = \"history -a\"\nMARK = \"pc\"\n",
-    )
-    .unwrap();
+    );
     p.trust("pc", true);
     let (entered, said) = hook_env(&p, "pc", None, &[]);
     assert!(entered.contains("export MARK="), "{entered}");

@@ -439,19 +439,23 @@ fn a_musl_host_gets_the_musl_build_or_is_told_there_is_none() {
     assert!(dist.paths().iter().all(|p| !p.ends_with(".tar.xz")));
 }
 
+/// A project that locked `node = "20"` from `dist`, whose vx.toml then asks for
+/// `constraint` (the lock left as it was).
+fn locked_then_edited(dist: &TestServer, constraint: &str) -> Project {
+    let manifest =
+        |c: &str| format!("[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\nnode = \"{c}\"\n");
+    let project = Project::new(&node::config(dist), &manifest("20"));
+    project.vx().arg("lock").assert().success();
+    project.work.write_manifest(&manifest(constraint));
+    project
+}
+
 /// `vx sync --frozen` after vx.toml's constraint moved on names both versions (the
 /// lock's and vx.toml's), as for a URL tool; it said the lock had no such tool.
 #[test]
 fn frozen_after_a_constraint_edit_names_both_versions() {
     let dist = node::serve(&node_index());
-    let project = Project::new(
-        &node::config(&dist),
-        "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\nnode = \"20\"\n",
-    );
-    project.vx().arg("lock").assert().success();
-    project
-        .work
-        .write_manifest("[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\nnode = \"22\"\n");
+    let project = locked_then_edited(&dist, "22");
     let out = project
         .vx()
         .args(["sync", "--frozen", "--headless"])
@@ -470,14 +474,7 @@ fn frozen_after_a_constraint_edit_names_both_versions() {
 #[test]
 fn an_edited_constraint_is_said_as_not_locked_yet() {
     let dist = node::serve(&node_index());
-    let project = Project::new(
-        &node::config(&dist),
-        "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\nnode = \"20\"\n",
-    );
-    project.vx().arg("lock").assert().success();
-    project
-        .work
-        .write_manifest("[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\nnode = \"lts\"\n");
+    let project = locked_then_edited(&dist, "lts");
     let out = project.vx().args(["which", "node"]).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
