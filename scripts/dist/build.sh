@@ -7,6 +7,9 @@
 #   sha256.sum                                    the archives' sha256, as sha256sum writes
 #   install.sh, install.ps1                       the installers, each archive's sha256
 #                                                   written into them
+#   vx.vsix                                       the VS Code extension, when it was packaged
+#                                                   (editors/vscode: `npm run package`, as
+#                                                   .ci/vscode does), its sha256 in sha256.sum
 #   vx-release.json.minisig                       with VX_RELEASE_KEY: its minisign
 #                                                   signature, the trusted comment binding
 #                                                   the tag (`tag:vVERSION`), and each
@@ -124,6 +127,15 @@ with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
   printf '%s  %s\n' "$hash" "$asset" >>"$out/sha256.sum"
 done
 
+# The VS Code extension, packaged by editors/vscode's `npm run package` (.ci/vscode runs
+# it before the distribution stage): one file for every platform, so it is in sha256.sum
+# and signed beside the archives, not a target of vx-release.json.
+vsix=$root/editors/vscode/vx.vsix
+if [ -f "$vsix" ]; then
+  cp "$vsix" "$out/vx.vsix"
+  printf '%s  %s\n' "$(sha256 "$out/vx.vsix")" vx.vsix >>"$out/sha256.sum"
+fi
+
 # vx-release.json, from the entries (python3 writes the JSON).
 commit=$(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)
 python3 - "$out/vx-release.json" "$version" "$tag" "$commit" "${entries[@]}" <<'PY'
@@ -161,6 +173,10 @@ if [ -n "${VX_RELEASE_KEY:-}" ]; then
     minisign -S -s "$VX_RELEASE_KEY" -m "$out/$asset" -x "$out/$asset.sig" \
       -t "file:$asset tag:$tag" </dev/null >/dev/null
   done
+  if [ -f "$out/vx.vsix" ]; then
+    minisign -S -s "$VX_RELEASE_KEY" -m "$out/vx.vsix" -x "$out/vx.vsix.sig" \
+      -t "file:vx.vsix tag:$tag" </dev/null >/dev/null
+  fi
   echo "signed vx-release.json and the archives (tag:$tag)" >&2
 fi
 echo "release set of vx $version in $out:" >&2
