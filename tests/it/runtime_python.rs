@@ -227,12 +227,12 @@ fn a_python_version_that_does_not_exist_names_the_newest_and_writes_nothing() {
 }
 
 /// A project locked on linux-x86_64 whose python-build-standalone release serves
-/// `archive` for 3.12.8.
-fn installable(archive: Vec<u8>) -> (GithubFixture, Project) {
-    let name = python::asset_name("3.12.8", "20250115", "x86_64-unknown-linux-gnu");
+/// `archive` (its version, its bytes) for the triple vx picks there.
+fn installable((version, archive): (String, Vec<u8>)) -> (GithubFixture, Project, String) {
+    let name = python::asset_name(&version, "20250115", "x86_64-unknown-linux-gnu");
     let gh = github(vec![python::release(
         "20250115",
-        &["3.12.8"],
+        &[&version],
         Sums::Digests,
         &[(name, archive)],
     )]);
@@ -240,45 +240,64 @@ fn installable(archive: Vec<u8>) -> (GithubFixture, Project) {
         &python::config(&gh.web_url()),
         "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\npython = \"3.12\"\n",
     );
-    (gh, project)
+    (gh, project, version)
 }
 
-#[test]
-fn python_installs_with_python_and_pip_and_a_pep_668_marker() {
-    let (_gh, project) = installable(python::archive("3.12.8", true));
-    let out = project.vx().args(["sync", "--headless"]).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let run = |args: &[&str]| {
-        let out = project
-            .vx()
-            .arg("exec")
-            .arg("--")
-            .args(args)
-            .output()
-            .unwrap();
+impl Project {
+    /// `vx sync --headless`, which must succeed.
+    fn synced(&self) {
+        let out = self.vx().args(["sync", "--headless"]).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// `vx exec -- ARGS`, which must succeed: its stdout, trimmed.
+    fn run(&self, args: &[&str]) -> String {
+        let out = self.vx().arg("exec").arg("--").args(args).output().unwrap();
         assert!(
             out.status.success(),
             "{args:?}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
         String::from_utf8(out.stdout).unwrap().trim().to_owned()
-    };
-    assert_eq!(run(&["python", "--version"]), "Python 3.12.8");
-    assert_eq!(run(&["python3", "--version"]), "Python 3.12.8");
-    assert_eq!(run(&["python3.12", "--version"]), "Python 3.12.8");
-    // The fixture's interpreter prints its install's prefix: the store's 3.12.8.
-    let prefix = run(&["python", "-c", "import sys; print(sys.prefix)"]);
-    assert!(prefix.contains("/python/3.12.8"), "{prefix}");
-    for pip in ["pip", "pip3"] {
+    }
+}
+
+#[test]
+fn python_installs_from_the_publishers_archive_and_its_commands_run() {
+    // The archive as the publisher builds it has `bin/python` and `bin/pip` already:
+    // vx uses them (it once refused the archive for them).
+    let (_gh, project, version) = installable(python::archive(python::Without::Nothing));
+    project.synced();
+    for python in ["python", "python3", "python3.12"] {
         assert_eq!(
-            run(&[pip, "--version"]),
-            format!("pip 24.3.1 from {prefix}/lib/python3.12/site-packages/pip (python 3.12)")
+            project.run(&[python, "--version"]),
+            format!("Python {version}")
         );
     }
+    // The real interpreter, relocated: its prefix is the store's install, and the
+    // modules built against the system's libraries load.
+    let prefix = project.run(&[
+        "python3",
+        "-c",
+        "import ssl, sqlite3, venv, sys; print(sys.prefix)",
+    ]);
+    assert!(prefix.contains(&format!("/python/{version}")), "{prefix}");
+    for pip in ["pip", "pip3", "pip3.12"] {
+        let said = project.run(&[pip, "--version"]);
+        assert!(
+            said.starts_with("pip ")
+                && said.ends_with(&format!(
+                    "from {prefix}/lib/python3.12/site-packages/pip (python 3.12)"
+                )),
+            "{pip}: {said}"
+        );
+    }
+    // The marker keeps `pip install` out of the store entry every project shares.
     let marker =
         std::fs::read_to_string(format!("{prefix}/lib/python3.12/EXTERNALLY-MANAGED")).unwrap();
     let lines: Vec<&str> = marker.lines().collect();
@@ -286,6 +305,40 @@ fn python_installs_with_python_and_pip_and_a_pep_668_marker() {
     assert!(
         lines[1].starts_with("Error=This Python is shared by every vx project"),
         "{marker}"
+    );
+    let refused = project
+        .vx()
+        .args(["exec", "--", "pip", "install", "--no-index", "anything"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        !refused.status.success() && stderr.contains("externally-managed-environment"),
+        "{stderr}"
+    );
+    // A virtual environment is made from it (ensurepip installs its pip) and runs.
+    project.run(&["python", "-m", "venv", ".venv"]);
+    let venv = project.work.dir.path().join(".venv/bin/python");
+    let out = std::process::Command::new(&venv)
+        .args([
+            "-c",
+            "import sys; print(sys.prefix != sys.base_prefix, sys.base_prefix)",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("True {prefix}")
+    );
+    let pip = project.work.dir.path().join(".venv/bin/pip");
+    let out = std::process::Command::new(pip)
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
     let env = project.vx().args(["exec", "--", "env"]).output().unwrap();
     assert!(
@@ -295,14 +348,28 @@ fn python_installs_with_python_and_pip_and_a_pep_668_marker() {
 }
 
 #[test]
-fn an_archive_without_pip3_is_a_clear_error() {
-    let (_gh, project) = installable(python::archive("3.12.8", false));
+fn an_archive_without_python_and_pip_gets_both_from_vx() {
+    let archive = python::archive(python::Without::UnversionedCommands);
+    let (_gh, project, version) = installable(archive);
+    project.synced();
+    assert_eq!(
+        project.run(&["python", "--version"]),
+        format!("Python {version}")
+    );
+    assert!(project.run(&["pip", "--version"]).starts_with("pip "));
+}
+
+#[test]
+fn an_archive_without_pip_is_a_clear_error() {
+    let (_gh, project, version) = installable(python::archive(python::Without::Pip));
     let out = project.vx().args(["sync", "--headless"]).output().unwrap();
     // The sync's report (stdout) names the tool and why it failed.
     let report = String::from_utf8_lossy(&out.stdout);
     assert!(!out.status.success(), "{report}");
     assert!(
-        report.contains("python 3.12.8: failed: bin `bin/pip3` is not in the archive"),
+        report.contains(&format!(
+            "python {version}: failed: bin `bin/pip3` is not in the archive"
+        )),
         "{report}"
     );
     let exec = project
