@@ -105,6 +105,9 @@ struct Mapped {
     constraint: String,
     /// What the import line says about how it was found.
     notes: Vec<String>,
+    /// Written without its publisher's index (which could not be read): the lock
+    /// is filled later.
+    unchecked: bool,
 }
 
 /// Imports `files` into the manifest at `path` (its text `existing`; `None`: it is
@@ -167,6 +170,8 @@ pub fn import_into(
     // each stopped.
     let mut unreachable: Vec<(String, String)> = Vec::new();
     let mut imported = 0usize;
+    // Imported without their publisher's index: the lock cannot be filled yet.
+    let mut unchecked = 0usize;
     let mut taken: BTreeMap<String, &str> = BTreeMap::new();
     for (file, list) in &lists {
         for entry in &list.tools {
@@ -225,6 +230,7 @@ pub fn import_into(
             (text, _) =
                 edit::set_constraint(&text, &mapped.key, &mapped.constraint).map_err(edit_error)?;
             imported += 1;
+            unchecked += usize::from(mapped.unchecked);
             let all_notes: Vec<&str> = entry
                 .notes
                 .iter()
@@ -367,8 +373,20 @@ pub fn import_into(
             .map_err(Error::usage)?
             .unwrap_or_default();
         let platforms = super::lock::platforms(&[], &manifest);
-        code =
-            super::lock::relock_and_write(&manifest, &mut lock, &platforms, run, false, offline)?;
+        code = match super::lock::relock_and_write(
+            &manifest, &mut lock, &platforms, run, false, offline,
+        ) {
+            Ok(code) => code,
+            // Pins written without their index: the lock waits for the network, and
+            // what was written stands.
+            Err(e) if unchecked > 0 => {
+                vx::note!(
+                    "vx: vx.lock is not filled yet: {e}; run `vx lock` when the publishers can be reached"
+                );
+                OK
+            }
+            Err(e) => return Err(e),
+        };
     }
     Ok(if failed > 0 { FAILED } else { code })
 }
@@ -491,36 +509,63 @@ fn lists_tool(text: &str, names: &[String]) -> bool {
         .is_some_and(|tools| names.iter().any(|n| tools.contains_key(n)))
 }
 
-/// A runtime's name (`nodejs`, `python`) at a version its publisher has, or why not
-/// (a publisher that cannot be reached included: one name never stops the others).
+/// A runtime's name (`nodejs`, `python`) at a version its publisher has, picked as the
+/// lock picks it (an older python-build-standalone release's `3.12.8` too), or why not
+/// (a publisher that cannot be reached included: one name never stops the others). An
+/// LTS line is written as `vx add` takes it (`lts`, `lts/iron`: the runtime's own
+/// words). An exact version (`20.11.1`) is written even when the publisher cannot be
+/// read (offline, a mirror down), with a note: the lock is filled later, by `vx lock`.
 fn map_runtime(
     resolver: &Resolver<'_>,
     runtime: &'static dyn vx::runtime::Runtime,
-    constraint: &str,
+    entry: &import::Entry,
 ) -> Result<Mapped, Skip> {
-    let releases = resolver
-        .runtime_releases(runtime)
-        .map_err(vx::resolution::runtime::error)?;
-    runtime
-        .pick(&releases, constraint)
-        .map_err(|e| e.to_string())?;
+    let constraint = runtime_constraint(entry)?;
+    let mut notes = Vec::new();
+    let mut unchecked = false;
+    match resolver.pick_runtime(runtime, &constraint) {
+        Ok(_) => {}
+        Err(e) if e.without_network() && is_pin(&constraint) => {
+            notes.push(format!(
+                "not checked: {}'s publisher could not be read",
+                runtime.name()
+            ));
+            unchecked = true;
+        }
+        Err(e) => return Err(Skip::from(e.to_string())),
+    }
     let key = runtime.name().to_owned();
     Ok(Mapped {
         names: [key.clone(), key.clone(), key.clone()],
         qualified: format!("{}{key}", vx::resolution::runtime::PACKAGE_PREFIX),
         key,
-        constraint: constraint.to_owned(),
-        notes: Vec::new(),
+        constraint,
+        notes,
+        unchecked,
     })
 }
 
-/// `entry` found at a version its constraint has, or why not: a runtime's name
-/// (`nodejs`, `python`: [`vx::runtime`]) is vx's runtime; a plugin name the alias
-/// table knows ([`vx::import::names::ALIASES`]) is looked up as that package first
-/// (the name users mean, and no search of a registry that may not be at hand), then
-/// by the registries' own rules. Any failure, a registry that cannot be fetched or
-/// read offline included, is this entry's skip reason: one name never stops the
-/// others.
+/// The constraint a runtime entry is written with: an LTS line in the runtime's own
+/// words (`lts` for nvm's `lts/*`, `lts/iron`), else the entry's mapped version.
+fn runtime_constraint(entry: &import::Entry) -> Result<String, Skip> {
+    let written = entry.written.trim().to_ascii_lowercase();
+    match written.as_str() {
+        "lts" | "lts/*" => Ok("lts".to_owned()),
+        lts if lts.starts_with("lts/") && entry.version.is_ok() => Ok(lts.to_owned()),
+        _ => entry.version.clone().map_err(Skip::from),
+    }
+}
+
+/// Whether `constraint` names one version exactly (`20.11.1`, `1.83.0`,
+/// `26.2.5.6`): what a lock can be filled from later without a choice being made.
+fn is_pin(constraint: &str) -> bool {
+    let numeric = constraint.strip_prefix('v').unwrap_or(constraint);
+    numeric.split('.').count() >= 3
+        && numeric
+            .split('.')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// Why an entry was skipped.
 struct Skip {
     /// The reason, as the skip line says it.
@@ -547,14 +592,21 @@ impl From<vx::resolution::ResolutionError> for Skip {
     }
 }
 
+/// `entry` found at a version its constraint has, or why not: a runtime's name
+/// (`nodejs`, `python`: [`vx::runtime`]) is vx's runtime; a plugin name the alias
+/// table knows ([`vx::import::names::ALIASES`]) is looked up as that package first
+/// (the name users mean, and no search of a registry that may not be at hand), then
+/// by the registries' own rules. Any failure, a registry that cannot be fetched or
+/// read offline included, is this entry's skip reason: one name never stops the
+/// others.
 fn map_entry(resolver: &Resolver<'_>, entry: &import::Entry) -> Result<Mapped, Skip> {
     let lookup = entry.lookup.as_ref().map_err(Clone::clone)?;
-    let constraint = entry.version.as_ref().map_err(Clone::clone)?;
     if let import::names::Lookup::Plugin(name) = lookup
         && let Some(runtime) = vx::runtime::find(name).map_err(|e| e.to_string())?
     {
-        return map_runtime(resolver, runtime, constraint);
+        return map_runtime(resolver, runtime, entry);
     }
+    let constraint = entry.version.as_ref().map_err(Clone::clone)?;
     let by_name = || resolver.lookup(lookup.name()).map_err(Skip::from);
     let found = match lookup.alias() {
         Some(alias) => match resolver.lookup(alias) {
@@ -596,5 +648,6 @@ fn map_entry(resolver: &Resolver<'_>, entry: &import::Entry) -> Result<Mapped, S
         key,
         qualified: found.qualified_name(),
         constraint: constraint.clone(),
+        unchecked: false,
     })
 }

@@ -159,6 +159,16 @@ impl GithubError {
     pub fn unreachable(&self) -> bool {
         matches!(self, GithubError::Request(_))
     }
+
+    /// Whether no answer could be had without the network: it failed
+    /// ([`GithubError::unreachable`]), or the run is offline and the cache lacks it.
+    pub fn without_network(&self) -> bool {
+        self.unreachable()
+            || matches!(
+                self,
+                GithubError::Offline { .. } | GithubError::NotCached { .. }
+            )
+    }
 }
 
 /// When a rate limit resets: seconds since the epoch, and how far that is from now.

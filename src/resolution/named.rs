@@ -155,15 +155,10 @@ impl Resolver<'_> {
     /// The version `constraint` picks (as the lock would).
     pub fn pick_named(&self, named: &Named, constraint: &str) -> Result<Listed, ResolutionError> {
         match named {
-            Named::Runtime(runtime) => {
-                let releases = self
-                    .runtime_releases(*runtime)
-                    .map_err(resolve_runtime::error)?;
-                runtime
-                    .pick(&releases, constraint)
-                    .map(Listed::from)
-                    .map_err(resolve_runtime::error)
-            }
+            Named::Runtime(runtime) => self
+                .pick_runtime(*runtime, constraint)
+                .map(Listed::from)
+                .map_err(resolve_runtime::error),
             Named::Package(found) => self.pick(found, constraint).map(Listed::from),
         }
     }

@@ -152,6 +152,25 @@ impl<'n> Resolver<'n> {
         Ok(listed)
     }
 
+    /// The release `constraint` picks for `runtime` as the lock picks it
+    /// ([`crate::runtime::Runtime::pick_with`]): among the listed versions, and where a
+    /// publisher's listing holds only its newest release (python-build-standalone),
+    /// in older releases too, so `vx add` and `vx import` find the `3.12.8` a lock
+    /// finds.
+    pub fn pick_runtime(
+        &self,
+        runtime: &dyn crate::runtime::Runtime,
+        constraint: &str,
+    ) -> Result<crate::runtime::Release, crate::runtime::RuntimeError> {
+        let releases = self.runtime_releases(runtime)?;
+        runtime.pick_with(
+            &self.runtimes,
+            &releases,
+            constraint,
+            &self.runtimes.siblings(),
+        )
+    }
+
     /// Resolves the runtime tool `tool` (see [`super::runtime::resolve_tool`]).
     fn resolve_runtime(
         &self,

@@ -192,6 +192,9 @@ pub enum RuntimeError {
         url: String,
         /// Why it failed.
         reason: String,
+        /// Whether no answer could be had without the network (offline and not
+        /// cached, or nothing answered), rather than the publisher answering wrong.
+        without_network: bool,
     },
     /// A publisher's file is not in the format it publishes.
     #[error("{url}: not a valid {what}: {reason}")]
@@ -220,6 +223,28 @@ pub enum RuntimeError {
 }
 
 impl RuntimeError {
+    /// What the GitHub client (which fetches every publisher's file) said about
+    /// `what`, as a [`RuntimeError::Fetch`].
+    pub fn from_github(what: String, e: &crate::github::GithubError) -> RuntimeError {
+        RuntimeError::Fetch {
+            url: what,
+            reason: e.to_string(),
+            without_network: e.without_network(),
+        }
+    }
+
+    /// Whether the publisher could not be read without the network (offline and not
+    /// cached, or nothing answered): what a later run with the network mends.
+    pub fn without_network(&self) -> bool {
+        matches!(
+            self,
+            RuntimeError::Fetch {
+                without_network: true,
+                ..
+            }
+        )
+    }
+
     /// Whether the user is at fault (exit 2: the request, or their own runtime
     /// declaration) rather than the publisher or the network.
     pub fn is_request(&self) -> bool {
@@ -269,13 +294,14 @@ impl<'a> Context<'a> {
         let read = self.read.get().saturating_add(text.len() as u64);
         self.read.set(read);
         if read > self.budget {
-            return Err(fetch_error(
-                url,
-                format!(
+            return Err(RuntimeError::Fetch {
+                url: url.to_owned(),
+                reason: format!(
                     "the publisher's files read in this run pass {} in all; real indexes are far smaller, so no more is read",
                     vx_text::bytes(self.budget)
                 ),
-            ));
+                without_network: false,
+            });
         }
         Ok(())
     }
@@ -329,7 +355,7 @@ impl<'a> Context<'a> {
         let text = self
             .github
             .fetch_text_cached(url, MAX_INDEX_BYTES)
-            .map_err(|e| fetch_error(url, e.to_string()))?;
+            .map_err(|e| fetch_error(url, &e))?;
         self.spend(url, &text)?;
         Ok(self.keep(url, text))
     }
@@ -353,7 +379,7 @@ impl<'a> Context<'a> {
                 Ok(Some(self.keep(url, text)))
             }
             Err(crate::github::GithubError::NotFound { .. }) => Ok(None),
-            Err(e) => Err(fetch_error(url, e.to_string())),
+            Err(e) => Err(fetch_error(url, &e)),
         }
     }
 
@@ -399,11 +425,8 @@ fn names_a_url(reason: &str) -> bool {
 }
 
 /// A publisher's file that could not be had.
-fn fetch_error(url: &str, reason: String) -> RuntimeError {
-    RuntimeError::Fetch {
-        url: url.to_owned(),
-        reason,
-    }
+fn fetch_error(url: &str, e: &crate::github::GithubError) -> RuntimeError {
+    RuntimeError::from_github(url.to_owned(), e)
 }
 
 /// vx's own runtimes, in the order `vx search` lists them.

@@ -399,10 +399,7 @@ fn marker_command(stdlib: &str) -> String {
 
 /// A GitHub client error as the runtime's.
 fn github_error(e: crate::github::GithubError) -> RuntimeError {
-    RuntimeError::Fetch {
-        url: format!("the GitHub releases of {OWNER}/{REPO}"),
-        reason: e.to_string(),
-    }
+    RuntimeError::from_github(format!("the GitHub releases of {OWNER}/{REPO}"), &e)
 }
 
 #[cfg(test)]

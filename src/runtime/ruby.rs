@@ -217,10 +217,7 @@ fn build_name(platform: &Platform) -> Option<&'static str> {
 
 /// A GitHub client error as the runtime's.
 fn github_error(e: crate::github::GithubError) -> RuntimeError {
-    RuntimeError::Fetch {
-        url: format!("the GitHub releases of {OWNER}/{REPO}"),
-        reason: e.to_string(),
-    }
+    RuntimeError::from_github(format!("the GitHub releases of {OWNER}/{REPO}"), &e)
 }
 
 #[cfg(test)]

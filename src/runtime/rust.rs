@@ -97,13 +97,9 @@ impl Runtime for Rust {
     }
 
     fn versions(&self, cx: &Context) -> Result<Vec<Release>, RuntimeError> {
-        let listed =
-            cx.github()
-                .releases("rust-lang", "rust")
-                .map_err(|e| RuntimeError::Fetch {
-                    url: "the GitHub releases of rust-lang/rust".to_owned(),
-                    reason: e.to_string(),
-                })?;
+        let listed = cx.github().releases("rust-lang", "rust").map_err(|e| {
+            RuntimeError::from_github("the GitHub releases of rust-lang/rust".to_owned(), &e)
+        })?;
         let mut releases: Vec<Release> = listed
             .into_iter()
             .filter(|r| !r.draft)

@@ -292,7 +292,7 @@ fn nvm_node_version_python_version_and_aqua_files_are_found_in_order() {
         "imported ripgrep 14.1.1 from aqua.yaml",
         "skipped acme/nothing v1.0.0 from aqua.yaml:12: no package is named `acme/nothing`",
         "skipped aqua/*.yaml from aqua.yaml:13: `import: aqua/*.yaml` matches no file",
-        "imported node 20 from .nvmrc",
+        "imported node lts/iron from .nvmrc",
         "skipped node v20.11.1 from .node-version:1: node is imported from .nvmrc, which comes first",
         "skipped python 3.12.1 from .python-version:1: the GitHub releases of astral-sh/python-build-standalone",
     ] {
@@ -307,7 +307,7 @@ fn nvm_node_version_python_version_and_aqua_files_are_found_in_order() {
             "[tools]",
             "cli = \"2.40.0\"",
             "ripgrep = \"14.1.1\"",
-            "node = \"20\""
+            "node = \"lts/iron\""
         ]
     );
 
@@ -346,7 +346,7 @@ fn vx_init_writes_a_commented_vx_toml_imports_and_refuses_to_overwrite() {
             "{table} explained:\n{toml}"
         );
     }
-    assert!(toml.ends_with("\n[tools]\nnode = \"20\"\n"), "{toml}");
+    assert!(toml.ends_with("\n[tools]\nnode = \"lts/iron\"\n"), "{toml}");
     assert_eq!(w.locked(), pairs(&[("node", "20.12.0")]));
 
     let out = w.vx(&["init"]);
@@ -422,10 +422,13 @@ fn hostile_files_get_a_clear_error_and_change_nothing() {
 fn offline_import_uses_the_cache_only() {
     let w = World::new();
     w.file("node-version", ".node-version");
-    // Nothing cached: the registry cannot be read, and nothing is written.
+    // Nothing cached: the index cannot be read; the exact pin is written all the same
+    // and the lock left for later.
     let out = w.vx(&["import", "--offline"]);
-    assert_eq!(out.status.code(), Some(1), "{}", both(&out));
-    assert!(!w.work.manifest().exists(), "{}", both(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    assert!(w.toml().contains("node = \"20.11.1\""), "{}", both(&out));
+    assert!(!w.path("vx.lock").exists(), "{}", both(&out));
+    std::fs::remove_file(w.work.manifest()).unwrap();
     // Cached by an online import, an offline one in another project asks GitHub nothing.
     let out = w.vx(&["import"]);
     assert_eq!(out.status.code(), Some(0), "{}", both(&out));
@@ -737,4 +740,70 @@ fn a_url_tool_vx_toml_lists_already_is_left_alone() {
     assert_eq!(out.status.code(), Some(0), "{all}");
     assert!(all.contains("vx.toml lists it already"), "{all}");
     assert_eq!(w.toml(), existing);
+}
+
+/// Offline with nothing cached (issue 48, item 4): an exact pin is written as the file
+/// gives it, the lock is left to `vx lock` (said, with how), and the import exits 0;
+/// a range, which needs the publisher's index, is still skipped with the index's URL.
+#[test]
+fn offline_import_writes_exact_pins_and_leaves_the_lock_for_later() {
+    let w = World::new();
+    write(&w, ".nvmrc", "v20.11.1\n");
+    let out = w.vx(&["import", "--offline"]);
+    let all = both(&out);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    assert!(
+        w.toml().contains("node = \"20.11.1\""),
+        "{}\n{all}",
+        w.toml()
+    );
+    assert!(
+        stdout(&out).contains(
+            "imported node 20.11.1 from .nvmrc (not checked: node's publisher could not be read)"
+        ),
+        "{all}"
+    );
+    assert!(
+        all.contains("run `vx lock` when"),
+        "says how the lock is filled later: {all}"
+    );
+    // Online, `vx lock` fills it.
+    let out = w.vx(&["lock"]);
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    assert_eq!(w.locked(), pairs(&[("node", "20.11.1")]));
+
+    let w = World::new();
+    write(&w, ".nvmrc", "20\n");
+    let out = w.vx(&["import", "--offline"]);
+    let all = both(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    let skipped = said(&out);
+    assert!(
+        skipped[0].starts_with("skipped node 20 from .nvmrc:1: ")
+            && skipped[0].contains("/dist/index.json"),
+        "{all}"
+    );
+    assert!(
+        !w.path("vx.toml").exists() || !w.toml().contains("node"),
+        "{all}"
+    );
+}
+
+/// `lts` and `lts/iron` (issue 48, item 3) import as `vx add` takes them: the
+/// runtime's own words, locked to the newest of the line.
+#[test]
+fn lts_lines_import_as_vx_add_takes_them() {
+    for (written, constraint) in [("lts/iron", "lts/iron"), ("lts/*", "lts")] {
+        let w = World::new();
+        write(&w, ".nvmrc", &format!("{written}\n"));
+        let out = w.vx(&["import"]);
+        let all = both(&out);
+        assert_eq!(out.status.code(), Some(0), "{all}");
+        assert!(
+            w.toml().contains(&format!("node = \"{constraint}\"")),
+            "{}\n{all}",
+            w.toml()
+        );
+        assert_eq!(w.locked(), pairs(&[("node", "20.12.0")]), "{written}");
+    }
 }

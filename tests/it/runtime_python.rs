@@ -226,6 +226,40 @@ fn a_python_version_that_does_not_exist_names_the_newest_and_writes_nothing() {
     assert_eq!(project.manifest_text(), manifest);
 }
 
+/// An older patch that only an older release carries (issue 48, item 3) imports and
+/// locks from that release, from `.python-version` and from `.tool-versions` alike: the
+/// import picks as the lock does.
+#[test]
+fn an_older_patch_imports_and_locks_from_the_release_that_carries_it() {
+    let gh = two_releases();
+    for (file, text) in [
+        (".python-version", "3.12.7\n"),
+        (".tool-versions", "python 3.12.7\n"),
+    ] {
+        let project = Project::new(
+            &python::config(&gh.web_url()),
+            "[settings]\nplatforms = [\"linux-x86_64\"]\n",
+        );
+        std::fs::write(project.work.dir.path().join(file), text).unwrap();
+        let out = project.vx().args(["import", file]).output().unwrap();
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{said}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            said.contains(&format!("imported python 3.12.7 from {file}")),
+            "{said}"
+        );
+        let lock = project.lock();
+        let entry = &lock["tools"]["python"];
+        assert_eq!(entry["version"].as_str(), Some("3.12.7"), "{file}");
+        assert_eq!(entry["tag"].as_str(), Some("20241206"), "{file}");
+    }
+}
+
 /// A project locked on linux-x86_64 whose python-build-standalone release serves
 /// `archive` (its version, its bytes) for the triple vx picks there.
 fn installable((version, archive): (String, Vec<u8>)) -> (GithubFixture, Project, String) {

@@ -93,13 +93,9 @@ pub fn read(
         }
         Versions::GithubReleases { repo, strip_prefix } => {
             let (owner, name) = repo.split_once('/').unwrap_or((repo, ""));
-            let listed = cx
-                .github()
-                .releases(owner, name)
-                .map_err(|e| RuntimeError::Fetch {
-                    url: format!("the GitHub releases of {repo}"),
-                    reason: e.to_string(),
-                })?;
+            let listed = cx.github().releases(owner, name).map_err(|e| {
+                RuntimeError::from_github(format!("the GitHub releases of {repo}"), &e)
+            })?;
             Ok(listed
                 .iter()
                 .filter(|r| !r.draft)

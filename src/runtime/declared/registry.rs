@@ -188,6 +188,7 @@ fn fetched(
         Err(e @ SourceError::Fetch { .. }) => Err(RuntimeError::Fetch {
             url: format!("runtime declaration {label}"),
             reason: e.to_string(),
+            without_network: false,
         }),
         Err(e) => Err(bad(format!("{shown}: {e}"))),
     }
