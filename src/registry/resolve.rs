@@ -274,12 +274,51 @@ pub fn version_prefix_of<'a>(pkg: &'a Package, tag: &str) -> &'a str {
     }
 }
 
-/// `go` of the filter `Version startsWith "go"`; `None` for any other filter.
+/// `go` of the filter `Version startsWith "go"`, alone or as the first term of a
+/// conjunction (golang/go's `Version startsWith "go" and not (Version contains "rc"
+/// or …)`: every tag it lets through starts with `go`); `None` for any other filter.
 fn starts_with_literal(filter: &str) -> Option<&str> {
     let rest = filter.trim().strip_prefix("Version")?.trim_start();
-    let rest = rest.strip_prefix("startsWith")?.trim();
-    let literal = rest.strip_prefix('"')?.strip_suffix('"')?;
-    (!literal.contains(['"', '\\'])).then_some(literal)
+    let rest = rest.strip_prefix("startsWith")?.trim_start();
+    let rest = rest.strip_prefix('"')?;
+    let end = rest.find('"')?;
+    let (literal, after) = (&rest[..end], rest[end + 1..].trim());
+    if literal.contains('\\') {
+        return None;
+    }
+    let conjunction = after
+        .strip_prefix("and ")
+        .or_else(|| after.strip_prefix("&&"));
+    match conjunction {
+        None if after.is_empty() => Some(literal),
+        // `A and B or C` lets C's tags through too: only a conjunction with no `or`
+        // outside parentheses keeps the prefix.
+        Some(rest) if !has_top_level_or(rest) => Some(literal),
+        _ => None,
+    }
+}
+
+/// Whether `expr` has an `or` (`||`) outside parentheses and string literals.
+fn has_top_level_or(expr: &str) -> bool {
+    let (mut depth, mut quoted) = (0usize, false);
+    let bytes = expr.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'"' => quoted = !quoted,
+            b'(' if !quoted => depth += 1,
+            b')' if !quoted => depth = depth.saturating_sub(1),
+            _ if quoted || depth > 0 => {}
+            b'|' if bytes.get(i + 1) == Some(&b'|') => return true,
+            b'o' if expr[i..].starts_with("or")
+                && (i == 0 || bytes[i - 1].is_ascii_whitespace() || bytes[i - 1] == b')')
+                && expr[i + 2..].starts_with([' ', '(']) =>
+            {
+                return true;
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// What [`definition_of`] finds.

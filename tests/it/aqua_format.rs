@@ -638,3 +638,86 @@ fn a_tool_not_locked_is_said_with_its_reason() {
         }
     }
 }
+
+/// golang/go as aqua's standard registry declares it now (issue 48, item 5): an `http`
+/// package whose versions are the repository's tags (`version_source: github_tag`,
+/// tags `go1.23.3`), chosen by a `version_filter` that starts with `Version
+/// startsWith "go"` and leaves out release candidates, its URL rendered as aqua 2.63.0
+/// renders it (`https://golang.org/dl/go1.23.3.linux-amd64.tar.gz`). The entry is
+/// aquaproj/aqua-registry's `pkgs/golang/go/registry.yaml` at 4d86e12d (2026-08-22),
+/// with a `checksum` added (go.dev's `.sha256` beside each archive) so nothing is
+/// downloaded to lock it.
+#[test]
+fn an_http_package_versioned_by_tags_with_a_prefix_resolves_as_aqua_does() {
+    const GOLANG: &str = r#"packages:
+  - repo_owner: golang
+    repo_name: go
+    type: http
+    url: https://golang.org/dl/go{{trimPrefix "go" .Version}}.{{.OS}}-{{.Arch}}.{{.Format}}
+    description: The Go programming language
+    format: tar.gz
+    version_source: github_tag
+    version_filter: Version startsWith "go" and not (Version contains "rc" or Version contains "beta")
+    checksum:
+      type: http
+      url: https://golang.org/dl/{{.Version}}.{{.OS}}-{{.Arch}}.{{.Format}}.sha256
+      algorithm: sha256
+    files:
+      - name: go
+        src: go/bin/go
+      - name: gofmt
+        src: go/bin/gofmt
+    overrides:
+      - goos: windows
+        format: zip
+"#;
+    let w = World::new(GOLANG, |b| {
+        [
+            "weekly.2012-03-27",
+            "go1.22.0",
+            "go1.23.2",
+            "go1.23.3",
+            "go1.24rc1",
+        ]
+        .iter()
+        .fold(b, |b, tag| b.tag("golang", "go", tag))
+    });
+    let mut routes = Vec::new();
+    for tag in ["go1.22.0", "go1.23.2", "go1.23.3"] {
+        for platform in locked_platforms() {
+            let (os, arch) = go(&platform);
+            let sum = vx::demo::fixture::sha256_hex(format!("{tag}{os}{arch}").as_bytes());
+            let ext = if os == "windows" { "zip" } else { "tar.gz" };
+            routes.push((
+                format!("/dl/{tag}.{os}-{arch}.{ext}.sha256"),
+                vx::demo::fixture::Route::Ok(sum.into_bytes()),
+            ));
+        }
+    }
+    let dl = vx::demo::fixture::TestServer::start(routes);
+    let config = w.work.dir.path().join("config/vx");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("config.toml"),
+        format!(
+            "[url_replacements]\n\"https://golang.org/dl/\" = \"{}\"\n",
+            dl.url("/dl/")
+        ),
+    )
+    .unwrap();
+    for (constraint, version) in [("latest", "1.23.3"), ("1.23", "1.23.3"), ("1.22", "1.22.0")] {
+        w.manifest(&format!("\"golang/go\" = \"{constraint}\"\n"));
+        let out = w.vx(&["lock"]);
+        assert_eq!(out.status.code(), Some(0), "{constraint}: {}", both(&out));
+        let lock = w.lock();
+        let entry = &lock["tools"]["go"];
+        assert_eq!(entry["version"].as_str(), Some(version), "{constraint}");
+        let here = vx::manifest::Platform::current().to_string();
+        let (os, arch) = go(&here);
+        assert_eq!(
+            entry["platforms"][&here]["url"].as_str(),
+            Some(format!("https://golang.org/dl/go{version}.{os}-{arch}.tar.gz").as_str()),
+            "{constraint}"
+        );
+    }
+}

@@ -1085,3 +1085,25 @@ fn provenance_defaults_and_what_cannot_be_checked() {
     // The malformed package still installs: the declaration changes no download.
     assert!(unverifiable.unsupported().is_none());
 }
+
+#[test]
+fn a_filter_starting_with_a_literal_prefix_declares_it_when_nothing_else_lets_tags_through() {
+    for (filter, prefix) in [
+        (r#"Version startsWith "go""#, Some("go")),
+        (
+            r#"Version startsWith "go" and not (Version contains "rc" or Version contains "beta")"#,
+            Some("go"),
+        ),
+        (r#"Version startsWith "go" && Version != "go1""#, Some("go")),
+        // An `or` outside parentheses lets other tags through: no prefix.
+        (
+            r#"Version startsWith "go" and true or Version == "x""#,
+            None,
+        ),
+        (r#"Version startsWith "go" || true"#, None),
+        (r#"Version startsWith "go" == false"#, None),
+        (r#"Version contains "go""#, None),
+    ] {
+        assert_eq!(starts_with_literal(filter), prefix, "{filter}");
+    }
+}
