@@ -135,8 +135,16 @@ impl Runtime for Java {
             let url = format!(
                 "{API}/info/release_versions?{FILTERS}&page={page}&page_size={VERSIONS_PAGE}&release_type=ga"
             );
-            let Some(text) = cx.text_unless_missing(&url)? else {
-                break;
+            // Adoptium answers 404 for a page past the end; on the first page it
+            // means the listing itself is missing (a mirror without it): an error
+            // naming the URL, never an empty list.
+            let text = if page == 0 {
+                cx.text(&url)?
+            } else {
+                match cx.text_unless_missing(&url)? {
+                    Some(text) => text,
+                    None => break,
+                }
             };
             let listed: Versions =
                 serde_json::from_str(&text).map_err(|e| RuntimeError::Format {

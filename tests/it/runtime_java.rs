@@ -315,3 +315,43 @@ fn ask(socket: &std::path::Path, request: &serde_json::Value) -> serde_json::Val
     std::io::BufReader::new(&conn).read_line(&mut line).unwrap();
     serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"))
 }
+
+/// A mirror of the Adoptium API that answers 404 for the version listing itself (issue
+/// 48, item 6): `vx versions java` and `vx lock` fail naming the URL and the status,
+/// never an empty table or "the publisher lists no release"; only a page past the end
+/// of the listing ends it.
+#[test]
+fn a_listing_whose_first_page_is_missing_is_an_error_naming_it() {
+    let full = java::serve(&api());
+    let available = String::from_utf8(
+        std::process::Command::new("curl")
+            .args(["-sf", &full.url("/v3/info/available_releases")])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    // The mirror has the feature list and nothing else.
+    let mirror = vx::demo::fixture::TestServer::start([(
+        "/v3/info/available_releases",
+        vx::demo::fixture::Route::Ok(available.into_bytes()),
+    )]);
+    let manifest = "[tools]\njava = \"21\"\n";
+    let project = Project::new(&java::config(&mirror), manifest);
+    let out = project.vx().args(["versions", "java"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("/v3/info/release_versions") && stderr.contains("HTTP 404"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("lists no release"), "{stderr}");
+    let (code, stderr) = project.lock_fails();
+    assert_ne!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("/v3/info/release_versions") && stderr.contains("HTTP 404"),
+        "{stderr}"
+    );
+    assert_eq!(project.manifest_text(), manifest);
+    assert_eq!(project.lock_text(), None);
+}
