@@ -21,9 +21,10 @@ pub fn run(args: &AddArgs) -> Result<i32, Error> {
         Err(vx::manifest::ManifestError::NotFound { .. }) => cwd.join(MANIFEST_FILE),
         Err(e) => return Err(Error::usage(e)),
     };
+    let snapshot = super::rollback::Snapshot::take(&path)?;
     let mut edited = Edited::read(&path)?;
     edited.add(&args.tool, &args.source)?;
-    edited.lock_and_write(&args.run)
+    snapshot.unless_ok(edited.lock_and_write(&args.run))
 }
 
 /// vx.toml edited in memory: its path, its new text and the tools added to it, written

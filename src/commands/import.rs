@@ -353,6 +353,8 @@ pub fn import_into(
         return Ok(if failed > 0 { FAILED } else { OK });
     }
     let manifest = checked(path, &text)?;
+    // A lock that fails leaves vx.toml and vx.lock as they were (none, for `vx init`).
+    let snapshot = super::rollback::Snapshot::take(path)?;
     vx::atomic::write(path, text.as_bytes()).map_err(|e| {
         Error::environment(Because::new(format!("cannot write {}", path.display()), e))
     })?;
@@ -385,8 +387,14 @@ pub fn import_into(
                 );
                 OK
             }
-            Err(e) => return Err(e),
+            Err(e) => {
+                snapshot.restore();
+                return Err(e);
+            }
         };
+        if code != OK {
+            snapshot.restore();
+        }
     }
     Ok(if failed > 0 { FAILED } else { code })
 }

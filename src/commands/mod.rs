@@ -25,6 +25,7 @@ pub mod outdated;
 pub mod prune;
 pub mod registry;
 pub mod remove;
+pub mod rollback;
 pub mod run;
 pub mod search;
 pub mod self_;

@@ -31,7 +31,13 @@ pub fn run(args: &RemoveArgs) -> Result<i32, Error> {
         .map_err(|e| Error::usage(Because::new(format!("cannot read {}", path.display()), e)))?;
     let new_text = edit::remove(&text, &args.name)
         .map_err(|e| Error::usage(Because::new(path.display().to_string(), e)))?;
-    vx::atomic::write(&path, new_text.as_bytes()).map_err(|e| {
+    let snapshot = super::rollback::Snapshot::take(&path)?;
+    snapshot.unless_ok(write_both(&path, &new_text, args))
+}
+
+/// Writes vx.toml's `new_text` at `path` and the lock beside it without the tool.
+fn write_both(path: &std::path::Path, new_text: &str, args: &RemoveArgs) -> Result<i32, Error> {
+    vx::atomic::write(path, new_text.as_bytes()).map_err(|e| {
         Error::environment(Because::new(format!("cannot write {}", path.display()), e))
     })?;
     let lock_path = path.with_file_name(vx::manifest::LOCK_FILE);

@@ -12,7 +12,14 @@ use crate::cli::UpgradeArgs;
 
 /// Runs `vx upgrade`.
 pub fn run(args: &UpgradeArgs) -> Result<i32, Error> {
-    let mut manifest = super::manifest(args.manifest.as_deref())?;
+    let manifest = super::manifest(args.manifest.as_deref())?;
+    // A lock that fails leaves vx.toml (its moved constraints) and vx.lock as they were.
+    let snapshot = super::rollback::Snapshot::take(&manifest.path)?;
+    snapshot.unless_ok(upgrade(manifest, args))
+}
+
+/// Upgrades the tools of `manifest` as `args` say.
+fn upgrade(mut manifest: Manifest, args: &UpgradeArgs) -> Result<i32, Error> {
     let lock_path = manifest.lock_path();
     let mut lock = Lock::load(&lock_path)
         .map_err(Error::usage)?

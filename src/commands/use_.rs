@@ -54,7 +54,14 @@ pub fn run(args: &UseArgs) -> Result<i32, Error> {
     if args.tools.is_empty() {
         return Err(Error::usage("name a tool: vx use NAME[@VERSION]"));
     }
-    let mut edited = super::add::Edited::read(&path)?;
+    // A tool that cannot be locked or installed leaves vx.toml and vx.lock as they were.
+    let snapshot = super::rollback::Snapshot::take(&path)?;
+    snapshot.unless_ok(add_and_install(&path, args))
+}
+
+/// Adds the tools to the manifest at `path`, locks and installs them.
+fn add_and_install(path: &std::path::Path, args: &UseArgs) -> Result<i32, Error> {
+    let mut edited = super::add::Edited::read(path)?;
     for tool in &args.tools {
         edited.add(tool, &args.source)?;
     }

@@ -639,17 +639,10 @@ fn a_tool_not_locked_is_said_with_its_reason() {
     }
 }
 
-/// golang/go as aqua's standard registry declares it now (issue 48, item 5): an `http`
-/// package whose versions are the repository's tags (`version_source: github_tag`,
-/// tags `go1.23.3`), chosen by a `version_filter` that starts with `Version
-/// startsWith "go"` and leaves out release candidates, its URL rendered as aqua 2.63.0
-/// renders it (`https://golang.org/dl/go1.23.3.linux-amd64.tar.gz`). The entry is
 /// aquaproj/aqua-registry's `pkgs/golang/go/registry.yaml` at 4d86e12d (2026-08-22),
 /// with a `checksum` added (go.dev's `.sha256` beside each archive) so nothing is
 /// downloaded to lock it.
-#[test]
-fn an_http_package_versioned_by_tags_with_a_prefix_resolves_as_aqua_does() {
-    const GOLANG: &str = r#"packages:
+const GOLANG: &str = r#"packages:
   - repo_owner: golang
     repo_name: go
     type: http
@@ -671,6 +664,11 @@ fn an_http_package_versioned_by_tags_with_a_prefix_resolves_as_aqua_does() {
       - goos: windows
         format: zip
 "#;
+
+/// A project using [`GOLANG`] as its registry, GitHub listing go's tags (`weekly.…`,
+/// `go1.22.0`, `go1.23.2`, `go1.23.3`, `go1.24rc1`) and go.dev (behind
+/// `url_replacements`) serving the `.sha256` of the tags in `summed` only.
+fn golang(summed: &[&str]) -> (World, vx::demo::fixture::TestServer) {
     let w = World::new(GOLANG, |b| {
         [
             "weekly.2012-03-27",
@@ -683,7 +681,7 @@ fn an_http_package_versioned_by_tags_with_a_prefix_resolves_as_aqua_does() {
         .fold(b, |b, tag| b.tag("golang", "go", tag))
     });
     let mut routes = Vec::new();
-    for tag in ["go1.22.0", "go1.23.2", "go1.23.3"] {
+    for tag in summed {
         for platform in locked_platforms() {
             let (os, arch) = go(&platform);
             let sum = vx::demo::fixture::sha256_hex(format!("{tag}{os}{arch}").as_bytes());
@@ -705,6 +703,18 @@ fn an_http_package_versioned_by_tags_with_a_prefix_resolves_as_aqua_does() {
         ),
     )
     .unwrap();
+    (w, dl)
+}
+
+/// golang/go as aqua's standard registry declares it now (issue 48, item 5): an `http`
+/// package whose versions are the repository's tags (`version_source: github_tag`,
+/// tags `go1.23.3`), chosen by a `version_filter` that starts with `Version
+/// startsWith "go"` and leaves out release candidates, its URL rendered as aqua 2.63.0
+/// renders it (`https://golang.org/dl/go1.23.3.linux-amd64.tar.gz`); the entry is
+/// [`GOLANG`].
+#[test]
+fn an_http_package_versioned_by_tags_with_a_prefix_resolves_as_aqua_does() {
+    let (w, _dl) = golang(&["go1.22.0", "go1.23.2", "go1.23.3"]);
     for (constraint, version) in [("latest", "1.23.3"), ("1.23", "1.23.3"), ("1.22", "1.22.0")] {
         w.manifest(&format!("\"golang/go\" = \"{constraint}\"\n"));
         let out = w.vx(&["lock"]);
@@ -720,4 +730,30 @@ fn an_http_package_versioned_by_tags_with_a_prefix_resolves_as_aqua_does() {
             "{constraint}"
         );
     }
+}
+
+/// `vx upgrade --latest` whose lock fails (issue 49, item 3): the constraint it moved
+/// is put back, vx.toml and vx.lock byte for byte as they were, and it says so; every
+/// later command still runs.
+#[test]
+fn an_upgrade_whose_lock_fails_leaves_vx_toml_and_vx_lock_as_they_were() {
+    // go.dev has no checksum for 1.23.x: they cannot be locked.
+    let (w, _dl) = golang(&["go1.22.0"]);
+    w.manifest("\"golang/go\" = \"1.22\"\n");
+    let out = w.vx(&["lock"]);
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    let read = |name: &str| std::fs::read(w.work.dir.path().join(name)).unwrap();
+    let (toml, lock) = (read("vx.toml"), read("vx.lock"));
+    let out = w.vx(&["upgrade", "--latest"]);
+    let all = both(&out);
+    assert_ne!(out.status.code(), Some(0), "{all}");
+    assert!(all.contains("constraint 1.22 → 1"), "it was moved: {all}");
+    assert!(
+        all.contains("vx.toml is as it was before this command"),
+        "{all}"
+    );
+    assert_eq!(read("vx.toml"), toml, "vx.toml: {all}");
+    assert_eq!(read("vx.lock"), lock, "vx.lock: {all}");
+    let out = w.vx(&["lock", "--check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
 }

@@ -208,3 +208,94 @@ fn a_proxy_asking_for_credentials_is_named_and_no_github_token_is_suggested() {
     assert!(err.contains("HTTP 401, not GitHub"), "{err}");
     assert!(!err.contains("GITHUB_TOKEN"), "no token would help: {err}");
 }
+
+/// The bytes of the project's `name` (vx.toml, vx.lock), or `None`.
+fn bytes(p: &Project, name: &str) -> Option<Vec<u8>> {
+    std::fs::read(p.work.dir.path().join(name)).ok()
+}
+
+/// `vx use` of a tool that locks but cannot be installed (issue 49, item 3): vx.toml
+/// and vx.lock stay as they were, and it says so.
+#[test]
+fn a_use_whose_install_fails_leaves_vx_toml_and_the_lock_as_they_were() {
+    let body = tar_gz(&[Item::File("greet", script("hi"), 0o755)]);
+    let empty = tar_gz(&[Item::File("docs/README.md", b"read me\n".to_vec(), 0o644)]);
+    let server = TestServer::start([
+        ("/greet.tar.gz", Route::Ok(body.clone())),
+        ("/empty.tar.gz", Route::Ok(empty)),
+    ]);
+    let p = Project::new(
+        "",
+        &plain_tool("greet", &server.url("/greet.tar.gz"), &sha256_hex(&body)),
+    );
+    p.vx().arg("lock").assert().code(0);
+    let (toml, lock) = (bytes(&p, "vx.toml"), bytes(&p, "vx.lock"));
+    let out = p
+        .vx()
+        .args(["use", "empty@1.0", "--url", &server.url("/empty.tar.gz")])
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("as they were before this command"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(bytes(&p, "vx.toml"), toml, "{}", stderr(&out));
+    assert_eq!(bytes(&p, "vx.lock"), lock, "{}", stderr(&out));
+}
+
+/// `vx remove` beside a vx.lock it cannot read fails and leaves vx.toml as it was (it
+/// once wrote vx.toml first, then failed on the lock).
+#[test]
+fn a_remove_that_fails_leaves_vx_toml_as_it_was() {
+    let body = tar_gz(&[Item::File("greet", script("hi"), 0o755)]);
+    let server = TestServer::start([("/greet.tar.gz", Route::Ok(body.clone()))]);
+    let p = Project::new(
+        "",
+        &plain_tool("greet", &server.url("/greet.tar.gz"), &sha256_hex(&body)),
+    );
+    std::fs::write(p.work.dir.path().join("vx.lock"), "this is [not a lock\n").unwrap();
+    let (toml, lock) = (bytes(&p, "vx.toml"), bytes(&p, "vx.lock"));
+    let out = p.vx().args(["remove", "greet"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("vx.lock"), "{}", stderr(&out));
+    assert_eq!(bytes(&p, "vx.toml"), toml, "{}", stderr(&out));
+    assert_eq!(bytes(&p, "vx.lock"), lock);
+}
+
+/// nodejs.org's index for 20.11.1 without its `SHASUMS256.txt`: the version is found,
+/// its lock cannot be made.
+fn node_without_sums() -> (TestServer, TestServer) {
+    let full = publishers::node::serve(&[publishers::node::Release::listed("20.11.1", None)]);
+    let index = std::process::Command::new("curl")
+        .args(["-sf", &full.url("/dist/index.json")])
+        .output()
+        .unwrap()
+        .stdout;
+    assert!(!index.is_empty());
+    let mirror = TestServer::start([("/dist/index.json", Route::Ok(index))]);
+    (full, mirror)
+}
+
+/// `vx import` and `vx init` whose lock fails (issue 49, item 3): vx.toml and vx.lock
+/// as they were, none for `vx init`.
+#[test]
+fn an_import_or_init_whose_lock_fails_leaves_the_files_as_they_were() {
+    let (_full, mirror) = node_without_sums();
+    let config = publishers::node::config(&mirror);
+    let manifest = "# ours\n[tools]\n";
+    let p = Project::new(&config, manifest);
+    std::fs::write(p.work.dir.path().join(".nvmrc"), "20.11.1\n").unwrap();
+    let out = p.vx().args(["import", ".nvmrc"]).output().unwrap();
+    assert_ne!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("SHASUMS256.txt"), "{}", stderr(&out));
+    assert_eq!(p.manifest_text(), manifest, "{}", stderr(&out));
+    assert_eq!(p.lock_text(), None);
+
+    std::fs::remove_file(p.work.manifest()).unwrap();
+    let out = p.vx().arg("init").output().unwrap();
+    assert_ne!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!p.work.manifest().exists(), "{}", stderr(&out));
+    assert_eq!(p.lock_text(), None);
+}

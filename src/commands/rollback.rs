@@ -1,0 +1,81 @@
+//! vx.toml and vx.lock as a command found them, put back when it fails: a command that
+//! edits them (`vx add`, `use`, `remove`, `upgrade`, `import`, `init`) either
+//! completes or leaves both as they were, so a failed lock never leaves a constraint
+//! behind that stops every later command.
+
+use std::path::{Path, PathBuf};
+
+use vx::exit::{Because, Error, OK};
+
+/// The bytes of vx.toml and its vx.lock (or their absence) before an edit.
+pub struct Snapshot {
+    files: Vec<(PathBuf, Option<Vec<u8>>)>,
+}
+
+impl Snapshot {
+    /// vx.toml at `manifest` and the vx.lock beside it, as they are now.
+    pub fn take(manifest: &Path) -> Result<Snapshot, Error> {
+        let lock = manifest.with_file_name(vx::manifest::LOCK_FILE);
+        let mut files = Vec::new();
+        for path in [manifest.to_path_buf(), lock] {
+            let bytes = match std::fs::read(&path) {
+                Ok(bytes) => Some(bytes),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => {
+                    return Err(Error::environment(Because::new(
+                        format!("cannot read {}", path.display()),
+                        e,
+                    )));
+                }
+            };
+            files.push((path, bytes));
+        }
+        Ok(Snapshot { files })
+    }
+
+    /// `result` as it is, the files put back first unless it is a success (exit 0).
+    pub fn unless_ok(self, result: Result<i32, Error>) -> Result<i32, Error> {
+        if !matches!(result, Ok(OK)) {
+            self.restore();
+        }
+        result
+    }
+
+    /// Puts every file back as it was (removing one that did not exist), saying so;
+    /// a file that cannot be put back is named.
+    pub fn restore(self) {
+        let mut restored = Vec::new();
+        for (path, before) in self.files {
+            let now = std::fs::read(&path).ok();
+            if now == before {
+                continue;
+            }
+            let put_back = match &before {
+                Some(bytes) => vx::atomic::write(&path, bytes),
+                None => std::fs::remove_file(&path).or_else(|e| {
+                    if e.kind() == std::io::ErrorKind::NotFound {
+                        Ok(())
+                    } else {
+                        Err(e)
+                    }
+                }),
+            };
+            match put_back {
+                Ok(()) => restored.push(path.display().to_string()),
+                Err(e) => vx::note!("vx: cannot put {} back as it was: {e}", path.display()),
+            }
+        }
+        if !restored.is_empty() {
+            vx::note!(
+                "vx: {} {} as {} before this command",
+                restored.join(" and "),
+                if restored.len() == 1 { "is" } else { "are" },
+                if restored.len() == 1 {
+                    "it was"
+                } else {
+                    "they were"
+                }
+            );
+        }
+    }
+}
