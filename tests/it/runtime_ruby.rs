@@ -3,7 +3,7 @@
 //! `V-REV` releases, `ruby-{V}.{build}.tar.gz` assets with GitHub digests), reached
 //! through the user config's `[github] url`; locked without fetching an archive,
 //! platforms without a precompiled build `unsupported` with the reason; installed from
-//! an archive in the real layout and run through `vx exec`.
+//! a real Ruby (Debian's) in jdx/ruby's layout and its commands run through `vx exec`.
 #![cfg(unix)]
 
 use crate::common;
@@ -139,26 +139,31 @@ fn a_missing_ruby_version_or_digest_is_an_error_that_writes_nothing() {
     assert_eq!(project.manifest_text(), manifest);
 }
 
-fn installable(archive: Vec<u8>) -> (GithubFixture, Project) {
-    let served = [("ruby-3.3.6.x86_64_linux.tar.gz".to_owned(), archive)];
+/// jdx/ruby serving the real Ruby of [`ruby::debian_ruby`] under its own version
+/// (`archive` is what its x86_64 Linux asset holds), and a project asking for it.
+fn installable(version: &str, archive: Vec<u8>) -> (GithubFixture, Project) {
+    let served = [(format!("ruby-{version}.x86_64_linux.tar.gz"), archive)];
     let gh = github(vec![
-        ruby::release("3.3.6", "3.3.6", true, &[]),
-        ruby::release("3.3.6-1", "3.3.6", true, &served),
+        ruby::release(version, version, true, &[]),
+        ruby::release(&format!("{version}-1"), version, true, &served),
     ]);
     let project = Project::new(
         &ruby::config(&gh.web_url()),
-        "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\nruby = \"3.3\"\n",
+        &format!("[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\nruby = \"{version}\"\n"),
     );
     (gh, project)
 }
 
 #[test]
-fn ruby_installs_with_gem_bundle_irb_and_rake_and_gems_go_to_the_user() {
-    let (_gh, project) = installable(ruby::archive("3.3.6", true));
+fn ruby_installs_from_the_real_layout_its_commands_run_and_gems_go_to_the_user() {
+    let real = ruby::debian_ruby();
+    let version = real.version.as_str();
+    let (_gh, project) = installable(version, ruby::archive(version, true));
     let out = project.vx().args(["sync", "--headless"]).output().unwrap();
     assert!(
         out.status.success(),
-        "{}",
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
     let run = |args: &[&str]| {
@@ -171,21 +176,46 @@ fn ruby_installs_with_gem_bundle_irb_and_rake_and_gems_go_to_the_user() {
             .unwrap();
         assert!(
             out.status.success(),
-            "{args:?}: {}",
+            "{args:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
         String::from_utf8(out.stdout).unwrap().trim().to_owned()
     };
-    assert!(run(&["ruby", "--version"]).starts_with("ruby 3.3.6 "));
-    assert_eq!(run(&["gem", "--version"]), "3.5.22");
-    assert_eq!(run(&["bundle", "--version"]), "Bundler version 2.5.22");
-    assert_eq!(run(&["irb", "--version"]), "irb 1.13.1 (2024-05-05)");
-    assert_eq!(run(&["rake", "--version"]), "rake, version 13.1.0");
-    let prefix = run(&["ruby", "-e", "puts RbConfig::CONFIG['prefix']"]);
-    assert!(prefix.contains("/ruby/3.3.6"), "{prefix}");
-    let hook = std::fs::read_to_string(format!(
-        "{prefix}/lib/ruby/site_ruby/3.3.0/rubygems/defaults/operating_system.rb"
-    ))
+    assert_eq!(run(&["ruby", "-e", "puts 1"]), "1");
+    let said = run(&["ruby", "--version"]);
+    assert!(said.starts_with(&format!("ruby {version}")), "{said}");
+    // The commands are the archive's `#!/bin/sh` scripts, which run the `ruby`
+    // beside them: the installed one, not the system's.
+    let ruby_path = run(&["sh", "-c", "command -v ruby"]);
+    assert!(
+        ruby_path.ends_with(&format!("/ruby/{version}/bin/ruby")),
+        "{ruby_path}"
+    );
+    assert_eq!(run(&["gem", "--version"]), real.gem_version);
+    let bundler = run(&["bundle", "--version"]);
+    assert!(bundler.starts_with("Bundler version "), "{bundler}");
+    let rake = run(&["rake", "--version"]);
+    assert!(rake.starts_with("rake, version "), "{rake}");
+    let irb = run(&["irb", "--version"]);
+    assert!(irb.starts_with("irb "), "{irb}");
+    // `gem` is the archive's script, whose prolog runs the `ruby` beside it.
+    let gem = run(&["sh", "-c", "command -v gem"]);
+    assert!(gem.ends_with(&format!("/ruby/{version}/bin/gem")), "{gem}");
+    let prolog = std::fs::read_to_string(&gem).unwrap();
+    assert!(prolog.starts_with("#!/bin/sh\n"), "{prolog}");
+
+    // vx's hook for gem installs is written where the publisher's load-relative
+    // build reads `site_ruby` (Debian's build, not load-relative, reads its own).
+    let prefix = std::path::Path::new(&ruby_path)
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap();
+    let abi = format!("{}.0", version.rsplit_once('.').unwrap().0);
+    let hook = std::fs::read_to_string(prefix.join(format!(
+        "lib/ruby/site_ruby/{abi}/rubygems/defaults/operating_system.rb"
+    )))
     .unwrap();
     assert!(
         hook.contains("def self.default_dir\n    user_dir\n  end"),
@@ -199,13 +229,16 @@ fn ruby_installs_with_gem_bundle_irb_and_rake_and_gems_go_to_the_user() {
 
 #[test]
 fn a_ruby_archive_without_bundle_is_a_clear_error() {
-    let (_gh, project) = installable(ruby::archive("3.3.6", false));
+    let version = ruby::debian_ruby().version;
+    let (_gh, project) = installable(&version, ruby::archive(&version, false));
     let out = project.vx().args(["sync", "--headless"]).output().unwrap();
     // The sync's report (stdout) names the tool and why it failed.
     let report = String::from_utf8_lossy(&out.stdout);
     assert!(!out.status.success(), "{report}");
     assert!(
-        report.contains("ruby 3.3.6: failed: bin `bin/bundle` is not in the archive"),
+        report.contains(&format!(
+            "ruby {version}: failed: bin `bin/bundle` is not in the archive"
+        )),
         "{report}"
     );
 }

