@@ -39,8 +39,22 @@ pub enum ProjectError {
         /// The platform.
         platform: Platform,
     },
+    /// `--locked` or `--frozen`, and the lock holds these tools for other platforms
+    /// only (made on another machine): the fix is to lock this one too.
+    #[error(
+        "vx.lock has no {platform} download of {} (it was locked on another platform); run `vx lock --platform {platform}` and commit vx.lock (or sync without --locked/--frozen, which locks it)",
+        .tools.join(", ")
+    )]
+    MissingPlatform {
+        /// The tools, in manifest order.
+        tools: Vec<String>,
+        /// This platform.
+        platform: Platform,
+    },
     /// `--frozen` and a tool has no usable entry for this platform.
-    #[error("vx.lock has no {tool} for {platform}; run `vx lock` (or `vx sync` without --frozen)")]
+    #[error(
+        "vx.lock has no {tool} for {platform}; run `vx lock --platform {platform}` (or `vx sync` without --frozen)"
+    )]
     NotLocked {
         /// The tool.
         tool: String,
@@ -132,6 +146,9 @@ pub struct ProjectSync {
     losses: Vec<ProvenanceLoss>,
     /// What the sync installs.
     pub plan: SyncPlan,
+    /// Tools the lock held for other platforms only, locked for this one by this sync
+    /// ([`LockMode::Update`]): said once by the command ([`ProjectSync::tell_locked_here`]).
+    pub locked_here: Vec<String>,
 }
 
 /// What [`ProjectSync::run`] did.
@@ -166,10 +183,33 @@ impl ProjectSync {
         };
         let (mut pinned, unresolved) = resolution::pinned::pin(manifest, lock.as_ref());
         // Registry tools for this platform that the lock does not pin.
-        let unresolved: Vec<String> = unresolved
+        let mut unresolved: Vec<String> = unresolved
             .into_iter()
             .filter(|name| pinned.tool(name).is_some_and(|t| t.is_for(&platform)))
             .collect();
+        // Tools the lock holds for other platforms only (a lock made on another
+        // machine): this platform is locked now, at the locked version, from the
+        // index and checksum files (registry tools) or by this sync's download (URL
+        // tools); `--locked` and `--frozen` refuse, naming the fix.
+        let locked_here: Vec<String> = pinned
+            .tools
+            .iter()
+            .filter(|t| t.is_for(&platform) && !unresolved.contains(&t.name))
+            .filter(|t| lock.as_ref().is_some_and(|l| lacks(l, t, &platform)))
+            .map(|t| t.name.clone())
+            .collect();
+        if !locked_here.is_empty() && mode != LockMode::Update {
+            return Err(ProjectError::MissingPlatform {
+                tools: locked_here,
+                platform,
+            });
+        }
+        unresolved.extend(
+            locked_here
+                .iter()
+                .filter(|name| pinned.tool(name).is_some_and(|t| t.registry.is_some()))
+                .cloned(),
+        );
         match (unresolved.first(), mode) {
             (None, _) => {}
             (Some(_), LockMode::Update) => {
@@ -222,6 +262,21 @@ impl ProjectSync {
             platform,
             losses,
             plan,
+            locked_here,
+        })
+    }
+
+    /// The line a command says once before this sync runs when it locks this
+    /// platform for tools the lock held for other platforms only (`None`: nothing
+    /// to say).
+    pub fn tell_locked_here(&self) -> Option<String> {
+        (!self.locked_here.is_empty()).then(|| {
+            format!(
+                "vx: {} has no {} download of {}: locking it now (registry tools from their index and checksum files); commit it, or list the platform in [settings] platforms",
+                self.manifest.lock_path().display(),
+                self.platform,
+                self.locked_here.join(", ")
+            )
         })
     }
 
@@ -404,6 +459,17 @@ fn require_signatures<'t>(
     } else {
         Err(ProjectError::NothingToVerify { tools })
     }
+}
+
+/// Whether `lock` holds `tool` for other platforms but has no entry for `platform`
+/// (neither a download nor a reason it has none): a lock made on another machine.
+fn lacks(lock: &Lock, tool: &ToolTable, platform: &Platform) -> bool {
+    let key = platform.to_string();
+    lock.tools.get(&tool.name).is_some_and(|entry| {
+        !entry.platforms.is_empty()
+            && !entry.platforms.contains_key(&key)
+            && !entry.unsupported.contains_key(&key)
+    })
 }
 
 /// The lock's entry of `table` on `platform` under `--frozen`: it must exist, be of

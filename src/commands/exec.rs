@@ -187,6 +187,9 @@ impl Target<'_> {
                 &super::resolver(manifest, self.offline, false),
             )
             .map_err(super::project_error)?;
+            if let Some(line) = sync.tell_locked_here() {
+                vx::note!("{line}");
+            }
             let outcome = sync.run(store, &settings).map_err(super::project_error)?;
             super::sync::tell_relocked(&outcome.relocked, manifest);
             code = outcome.code;
@@ -235,6 +238,9 @@ fn sync_global(store: &Path, settings: &Settings, offline: bool) -> Result<i32, 
         &super::resolver(&global, offline, false),
     )
     .map_err(super::project_error)?;
+    if let Some(line) = sync.tell_locked_here() {
+        vx::note!("{line}");
+    }
     let outcome = sync.run(store, &settings).map_err(super::project_error)?;
     super::sync::tell_relocked(&outcome.relocked, &global);
     Ok(outcome.code)

@@ -85,14 +85,64 @@ pub fn run(args: &LockArgs) -> Result<i32, Error> {
     if args.dry_run {
         return dry_run(&manifest, lock, &platforms, args);
     }
-    relock_and_write(
+    let code = relock_and_write(
         &manifest,
         &mut lock,
         &platforms,
         &args.run,
         args.allow_provenance_loss,
         false,
-    )
+    )?;
+    if code == OK {
+        list_platforms(&manifest, &args.platforms)?;
+    }
+    Ok(code)
+}
+
+/// Adds the platforms `--platform` locked to vx.toml's `[settings] platforms`, so the
+/// next `vx lock` (and every machine's) keeps them: a vx.toml without the list gets one
+/// with this machine's platform too, which was what it meant without one. Said once.
+fn list_platforms(manifest: &Manifest, locked: &[Platform]) -> Result<(), Error> {
+    let mut wanted: Vec<Platform> = Vec::new();
+    if manifest.platforms.is_empty() && !locked.is_empty() {
+        wanted.push(Platform::current());
+    }
+    wanted.extend(locked.iter().cloned());
+    wanted.retain(|p| !manifest.platforms.contains(p));
+    wanted.dedup();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let path = &manifest.path;
+    let cannot = |e: &dyn std::fmt::Display| {
+        Error::usage(format!(
+            "{}: cannot add {} to [settings] platforms: {e}",
+            path.display(),
+            wanted
+                .iter()
+                .map(Platform::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    };
+    let mut text = std::fs::read_to_string(path).map_err(|e| cannot(&e))?;
+    for platform in &wanted {
+        text = vx::manifest::edit::add_platform(&text, &platform.to_string())
+            .map_err(|e| cannot(&e))?
+            .0;
+    }
+    Manifest::parse(path, &text).map_err(|e| cannot(&e))?;
+    vx::atomic::write(path, text.as_bytes()).map_err(|e| cannot(&e))?;
+    vx::note!(
+        "vx: added {} to [settings] platforms in {}",
+        wanted
+            .iter()
+            .map(Platform::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+        path.display()
+    );
+    Ok(())
 }
 
 /// Fills `lock` for `platforms` (registry tools resolved where the lock does not pin

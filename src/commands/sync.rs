@@ -37,6 +37,9 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
     settings.network.flag_mirrors = args.mirrors.clone();
     let sync = ProjectSync::plan(&manifest, mode, &resolver).map_err(super::project_error)?;
     not_here(&sync.plan.not_here);
+    if let Some(line) = sync.tell_locked_here() {
+        vx::note!("{line}");
+    }
     let store = store::prepare(args.install.store.clone()).map_err(Error::usage)?;
     if settings.offline {
         offline_check(&sync.plan.tools, &store, &settings)?;

@@ -356,6 +356,13 @@ pub fn add_env_file(text: &str, file: &str) -> Result<(String, bool), EditError>
     add_to_settings_list(text, "env_file", file)
 }
 
+/// `text` with `platform` added to `[settings] platforms` (made when missing), unless
+/// it is listed already: then `text` unchanged and `false` (`vx lock --platform P`,
+/// `vx init`, `vx import`).
+pub fn add_platform(text: &str, platform: &str) -> Result<(String, bool), EditError> {
+    add_to_settings_list(text, "platforms", platform)
+}
+
 /// `text` with the string `item` added to the list `[settings] KEY`, as
 /// [`add_path`] and [`add_env_file`] say.
 fn add_to_settings_list(text: &str, key: &str, item: &str) -> Result<(String, bool), EditError> {

@@ -105,6 +105,19 @@ pub fn pin(manifest: &Manifest, lock: Option<&Lock>) -> (Manifest, Vec<String>) 
     (pinned, unresolved)
 }
 
+/// The registry tools of `pinned` (made concrete by [`pin`]) that are for `platform`
+/// but whose lock entry has no download for it, nor a reason it has none: a lock made
+/// on another machine. They are resolved again for `platform` at their locked version.
+pub fn lacking(pinned: &Manifest, platform: &Platform) -> Vec<String> {
+    pinned
+        .tools
+        .iter()
+        .filter(|t| t.registry.is_some() && t.is_for(platform))
+        .filter(|t| !t.platforms.contains_key(platform))
+        .map(|t| t.name.clone())
+        .collect()
+}
+
 /// What `vx sync` would install of `project`'s own tool `name` on `platform`, when
 /// the command line names it at the very version the project pins (`vx x rg@14.1.1`,
 /// `vx rg@14.1.1` in a project that locked ripgrep 14.1.1): the lock's fresh entry

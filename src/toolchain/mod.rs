@@ -217,9 +217,10 @@ impl Toolchain {
         let mut not_here = Vec::new();
         if let Some(manifest) = manifest {
             let lock = Lock::load(&manifest.lock_path()).map_err(ProjectError::from)?;
-            let (mut pinned, unresolved) = resolution::pinned::pin(manifest, lock.as_ref());
-            // A registry tool the lock does not pin yet is missing: the sync that
-            // installs it resolves it first.
+            let (mut pinned, mut unresolved) = resolution::pinned::pin(manifest, lock.as_ref());
+            // A registry tool the lock does not pin yet (or pins for other platforms
+            // only) is missing: the sync that installs it resolves it first.
+            unresolved.extend(resolution::pinned::lacking(&pinned, &platform));
             let unpinned: Vec<Tool> = pinned
                 .tools
                 .iter()

@@ -63,6 +63,8 @@ mod kill;
 #[cfg(unix)]
 mod layering;
 #[cfg(unix)]
+mod lock_platforms;
+#[cfg(unix)]
 mod lock_rules;
 #[cfg(unix)]
 mod mirror;

@@ -1,0 +1,166 @@
+//! A lock made on one platform, used on another (issue 49, item 1): a Mac
+//! developer's `vx lock` (simulated with `--platform macos-aarch64`) committed, then
+//! `vx sync`, `vx exec` and `vx run` on this Linux machine lock linux-x86_64 from
+//! nodejs.org's index and SHASUMS256.txt alone (no archive of another platform is
+//! fetched), say so once, and install the real node without an edit; `--locked` and
+//! `--frozen` refuse, naming the platform and `vx lock --platform P`.
+#![cfg(all(target_os = "linux", target_arch = "x86_64"))]
+
+use crate::common;
+
+use common::publishers::node;
+use common::*;
+
+/// node 20.11.1 (the real linux-x64 archive served) in nodejs.org's layout, and a
+/// project `node = "20"` locked for macos-aarch64 only, as a Mac leaves it: its
+/// `vx lock --platform macos-aarch64` lists that platform alone (it is the Mac's own).
+fn locked_on_a_mac() -> (vx::demo::fixture::TestServer, Project) {
+    let dist = node::serve(&[node::Release::real(&node::REAL_20, Some("Iron"))]);
+    let project = Project::new(&node::config(&dist), MAC_MADE);
+    mac_lock(&project);
+    (dist, project)
+}
+
+/// A Mac developer's vx.toml after `vx lock --platform macos-aarch64`.
+const MAC_MADE: &str = "[settings]\nplatforms = [\"macos-aarch64\"]\n\n[tools]\nnode = \"20\"\n\n[scripts]\nversion = \"node --version\"\n";
+
+/// `vx lock --platform macos-aarch64`, checked to lock that platform alone.
+fn mac_lock(project: &Project) {
+    project
+        .vx()
+        .args(["lock", "--platform", "macos-aarch64"])
+        .assert()
+        .success();
+    let lock = project.lock();
+    let platforms = lock["tools"]["node"]["platforms"].as_table().unwrap();
+    assert_eq!(
+        platforms.keys().collect::<Vec<_>>(),
+        ["macos-aarch64"],
+        "{lock:#?}"
+    );
+}
+
+/// What a run printed on stderr, and its exit code.
+fn run(project: &Project, args: &[&str]) -> (i32, String, String) {
+    let out = project.vx().args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The archives of other platforms the publisher was asked for.
+fn foreign_archives(dist: &vx::demo::fixture::TestServer) -> Vec<String> {
+    dist.paths()
+        .into_iter()
+        .filter(|p| p.contains("node-v") && !p.contains("linux-x64"))
+        .collect()
+}
+
+#[test]
+fn a_mac_made_lock_syncs_on_linux_without_an_edit() {
+    let (dist, project) = locked_on_a_mac();
+    let manifest = project.manifest_text();
+    let (code, _, stderr) = run(&project, &["sync", "--headless"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stderr
+            .matches("has no linux-x86_64 download of node")
+            .count(),
+        1,
+        "said once: {stderr}"
+    );
+    let lock = project.lock();
+    let linux = locked(&lock, "node", "linux-x86_64");
+    assert_eq!(
+        linux["url"].as_str(),
+        Some("https://nodejs.org/dist/v20.11.1/node-v20.11.1-linux-x64.tar.xz")
+    );
+    assert_eq!(
+        linux["checksum"].as_str(),
+        Some("checksum-file:https://nodejs.org/dist/v20.11.1/SHASUMS256.txt")
+    );
+    locked(&lock, "node", "macos-aarch64");
+    assert_eq!(foreign_archives(&dist), Vec::<String>::new());
+    assert_eq!(project.manifest_text(), manifest, "vx.toml untouched");
+    let (code, stdout, stderr) = run(&project, &["exec", "--", "node", "--version"]);
+    assert_eq!((code, stdout.trim()), (0, "v20.11.1"), "{stderr}");
+    // Locked now: nothing more is said.
+    let (code, _, stderr) = run(&project, &["sync", "--headless", "--locked"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("download of node"), "{stderr}");
+}
+
+#[test]
+fn exec_and_run_lock_the_missing_platform_too() {
+    for args in [
+        &["exec", "--", "node", "--version"][..],
+        &["run", "version"][..],
+        &["node", "--version"][..],
+    ] {
+        let (dist, project) = locked_on_a_mac();
+        let (code, stdout, stderr) = run(&project, args);
+        assert_eq!((code, stdout.trim()), (0, "v20.11.1"), "{args:?}: {stderr}");
+        assert_eq!(
+            stderr
+                .matches("has no linux-x86_64 download of node")
+                .count(),
+            1,
+            "{args:?}: {stderr}"
+        );
+        locked(&project.lock(), "node", "linux-x86_64");
+        assert_eq!(foreign_archives(&dist), Vec::<String>::new());
+    }
+}
+
+#[test]
+fn locked_and_frozen_name_the_platform_and_the_fix() {
+    let (_dist, project) = locked_on_a_mac();
+    let before = project.lock_text();
+    for flag in ["--locked", "--frozen"] {
+        let (code, _, stderr) = run(&project, &["sync", "--headless", flag]);
+        assert_eq!(code, 2, "{flag}: {stderr}");
+        assert!(
+            stderr.contains("vx.lock has no linux-x86_64 download of node")
+                && stderr.contains("`vx lock --platform linux-x86_64`"),
+            "{flag}: {stderr}"
+        );
+        assert_eq!(project.lock_text(), before, "{flag}");
+    }
+}
+
+#[test]
+fn lock_platform_adds_the_platform_to_the_settings() {
+    let dist = node::serve(&[node::Release::real(&node::REAL_20, Some("Iron"))]);
+    let project = Project::new(&node::config(&dist), "[tools]\nnode = \"20\"\n");
+    mac_lock(&project);
+    let settings: toml::Table = project.manifest_text().parse().unwrap();
+    let listed = settings["settings"]["platforms"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(
+        listed.iter().any(|p| p.as_str() == Some("macos-aarch64")),
+        "{listed:?}"
+    );
+    // This machine's, which vx.toml's lack of a list meant until now, stays locked.
+    let here = vx::manifest::Platform::current().to_string();
+    assert!(
+        listed.iter().any(|p| p.as_str() == Some(here.as_str())),
+        "{listed:?}"
+    );
+    // Listed once, however often it is locked.
+    project
+        .vx()
+        .args(["lock", "--platform", "macos-aarch64"])
+        .assert()
+        .success();
+    let text = project.manifest_text();
+    assert_eq!(text.matches("\"macos-aarch64\"").count(), 1, "{text}");
+    // And a plain `vx lock` now covers them all.
+    project.vx().arg("lock").assert().success();
+    let lock = project.lock();
+    locked(&lock, "node", "macos-aarch64");
+    locked(&lock, "node", &here);
+}
