@@ -471,7 +471,17 @@ impl ActiveTools {
         let cwd = std::env::current_dir().ok()?;
         let socket = vx::daemon::Paths::from_env().socket;
         let patience = std::time::Duration::from_millis(500);
-        let mut client = vx::daemon::Client::connect_with_timeout(&socket, patience).ok()?;
+        let mut client = match vx::daemon::Client::connect_with_timeout(&socket, patience) {
+            Ok(client) => client,
+            // Another user's socket (or directory, or listener): said, never asked.
+            Err(vx::daemon::DaemonError::Connect { source, .. })
+                if source.kind() == std::io::ErrorKind::PermissionDenied =>
+            {
+                vx::note!("vx: not asking the daemon: {source}");
+                return None;
+            }
+            Err(_) => return None,
+        };
         let answer = client.toolchain(cwd.to_str()?, store.to_str()?).ok()?;
         // A daemon older than the project environment does not say it, and of a
         // project not trusted it answers what the hook applies (its tools): both

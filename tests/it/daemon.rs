@@ -893,3 +893,154 @@ fn random_bytes_are_answered_with_errors_and_never_stop_the_daemon() {
     assert!(errors > 100, "{errors}");
     assert!(is_type(&d.connect().ask(json!({"type": "ping"})), "pong"));
 }
+
+/// A stand-in daemon: Python listening at `sys.argv[1]`, answering every line with
+/// `sys.argv[2]` (a toolchain whose first directory is another user's, as an
+/// attacker's daemon would answer `vx env`).
+const FOREIGN_DAEMON: &str = r#"
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(8)
+print("listening", flush=True)
+while True:
+    c, _ = s.accept()
+    f = c.makefile("rb")
+    if f.readline():
+        c.sendall(sys.argv[2].encode() + b"\n")
+    c.close()
+"#;
+
+/// A running [`FOREIGN_DAEMON`], killed when dropped (a failed assertion too).
+struct Foreign(std::process::Child);
+
+impl Drop for Foreign {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts [`FOREIGN_DAEMON`] at `socket` answering `answer`, as `uid` (through
+/// setpriv) or as this user, once it listens.
+fn foreign_daemon(python: &str, socket: &Path, answer: &str, uid: Option<u32>) -> Foreign {
+    let mut cmd = match uid {
+        Some(uid) => {
+            let mut cmd = Command::new("/usr/bin/setpriv");
+            cmd.args([
+                &format!("--reuid={uid}"),
+                &format!("--regid={uid}"),
+                "--clear-groups",
+                python,
+            ]);
+            cmd
+        }
+        None => Command::new(python),
+    };
+    let mut child = Foreign(
+        cmd.args(["-c", FOREIGN_DAEMON])
+            .arg(socket)
+            .arg(answer)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut line = String::new();
+    BufReader::new(child.0.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line, "listening\n");
+    child
+}
+
+/// Issue 53, item 1: `vx env` never takes an answer from a daemon that is not this
+/// user's: a socket another user owns, a socket in a directory others can write, and
+/// (the socket file made to look like this user's) a listener of another uid, which
+/// `SO_PEERCRED` names. Each is refused, said, and the environment is assembled here.
+#[test]
+fn vx_env_refuses_a_daemon_socket_that_is_not_this_users() {
+    if !rustix::process::geteuid().is_root() {
+        eprintln!("skipped: needs root to make another user's socket");
+        return;
+    }
+    let (Some(python), true) = (system_python(), Path::new("/usr/bin/setpriv").exists()) else {
+        eprintln!("skipped: needs /usr/bin/setpriv and a system python3");
+        return;
+    };
+    let work = Work::new();
+    work.write_manifest("[tools]\n");
+    let evil = tempfile::tempdir().unwrap();
+    let answer = json!({
+        "type": "toolchain",
+        "manifest": work.manifest(),
+        "bin_dirs": [evil.path()],
+        "missing": [],
+        "environment": {"project": work.dir.path()},
+        "trusted": true,
+    })
+    .to_string();
+    let evil_dir = evil.path().display().to_string();
+    let env = |socket: &Path| {
+        let out = work
+            .vx()
+            .env("VX_DAEMON_SOCKET", socket)
+            .args(["env", "--shell", "bash"])
+            .output()
+            .unwrap();
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let chown = |path: &Path, uid: u32| {
+        let status = Command::new("chown")
+            .arg(format!("{uid}:{uid}"))
+            .arg(path)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+
+    // This user's own socket, in this user's private directory: its answer is taken
+    // (what shows the stand-in is believed when nothing is wrong).
+    let mine = dir.path().join("mine.sock");
+    let daemon = foreign_daemon(python, &mine, &answer, None);
+    let (stdout, stderr) = env(&mine);
+    assert!(stdout.contains(&evil_dir), "{stdout}{stderr}");
+
+    // The same socket, owned by another user.
+    chown(&mine, 65534);
+    let (stdout, stderr) = env(&mine);
+    assert!(!stdout.contains(&evil_dir), "{stdout}");
+    assert!(
+        stderr.contains("belongs to uid 65534") && stderr.contains("refusing"),
+        "{stderr}"
+    );
+    chown(&mine, 0);
+
+    // In a directory other users can write to.
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let (stdout, stderr) = env(&mine);
+    assert!(!stdout.contains(&evil_dir), "{stdout}");
+    assert!(stderr.contains("can be written by other users"), "{stderr}");
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+    drop(daemon);
+
+    // A listener of another user, its socket moved into this user's directory and
+    // given to this user: only the kernel's word on the peer tells.
+    let theirs = tempfile::tempdir().unwrap();
+    chown(theirs.path(), 65534);
+    let made = theirs.path().join("d.sock");
+    let _daemon = foreign_daemon(python, &made, &answer, Some(65534));
+    let moved = dir.path().join("moved.sock");
+    std::fs::rename(&made, &moved).unwrap();
+    chown(&moved, 0);
+    let (stdout, stderr) = env(&moved);
+    assert!(!stdout.contains(&evil_dir), "{stdout}");
+    assert!(
+        stderr.contains("runs as uid 65534") && stderr.contains("refusing"),
+        "{stderr}"
+    );
+}

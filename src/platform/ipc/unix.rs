@@ -3,7 +3,7 @@
 use std::fs;
 use std::io::{self, Read, Write};
 use std::net::Shutdown;
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, FileTypeExt, MetadataExt, PermissionsExt};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -48,6 +48,51 @@ pub(super) fn prepare_dir(dir: &Path) -> io::Result<()> {
         fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
     }
     Ok(())
+}
+
+/// Refuses an `endpoint` that is not this user's (see [`Conn::connect`]); a missing one
+/// is `NotFound`, as connecting to it would be.
+fn check_endpoint(endpoint: &Path) -> io::Result<()> {
+    let me = my_uid();
+    let socket = fs::metadata(endpoint)?;
+    if !socket.file_type().is_socket() {
+        return Err(refused(format!("{} is not a socket", endpoint.display())));
+    }
+    if socket.uid() != me {
+        return Err(refused(format!(
+            "{} belongs to uid {}, not to this user (uid {me})",
+            endpoint.display(),
+            socket.uid()
+        )));
+    }
+    let dir = endpoint
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let meta = fs::metadata(dir)?;
+    if meta.uid() != me {
+        return Err(refused(format!(
+            "its directory {} belongs to uid {}, not to this user (uid {me})",
+            dir.display(),
+            meta.uid()
+        )));
+    }
+    if meta.mode() & 0o022 != 0 {
+        return Err(refused(format!(
+            "its directory {} can be written by other users (mode {:o})",
+            dir.display(),
+            meta.mode() & 0o7777
+        )));
+    }
+    Ok(())
+}
+
+/// A refusal to talk to a daemon that is not this user's.
+fn refused(why: String) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::PermissionDenied,
+        format!("{why}: refusing to talk to another user's daemon"),
+    )
 }
 
 fn my_uid() -> u32 {
@@ -95,8 +140,22 @@ impl Listener {
 pub(super) struct Conn(UnixStream);
 
 impl Conn {
+    /// Connects to `endpoint` once it is this user's: a socket this user owns, in a
+    /// directory this user owns that no one else can write to; and, where the kernel
+    /// says who listens (`SO_PEERCRED`), a process of this user. Another local user
+    /// who made `/tmp/vx-<uid>/daemon.sock` first is refused (`PermissionDenied`)
+    /// before a byte is sent or an answer read.
     pub(super) fn connect(endpoint: &Path) -> io::Result<Conn> {
-        UnixStream::connect(endpoint).map(Conn)
+        check_endpoint(endpoint)?;
+        let conn = Conn(UnixStream::connect(endpoint)?);
+        if let Peer::Other(who) = conn.peer()? {
+            return Err(refused(format!(
+                "the process listening at {} runs as {who}, not as this user ({})",
+                endpoint.display(),
+                me()
+            )));
+        }
+        Ok(conn)
     }
 
     pub(super) fn try_clone(&self) -> io::Result<Conn> {
