@@ -204,6 +204,14 @@ fn ruby_installs_from_the_real_layout_its_commands_run_and_gems_go_to_the_user()
     assert!(gem.ends_with(&format!("/ruby/{version}/bin/gem")), "{gem}");
     let prolog = std::fs::read_to_string(&gem).unwrap();
     assert!(prolog.starts_with("#!/bin/sh\n"), "{prolog}");
+    // Through vx's shim (a link to vx named `gem`) the prolog still finds that ruby,
+    // with no system command on PATH to fall back on.
+    let shimmed = run(&[
+        "sh",
+        "-c",
+        "PATH=/nonexistent \"$HOME/.local/share/vx/shims/gem\" --version",
+    ]);
+    assert_eq!(shimmed, real.gem_version);
 
     // vx's hook for gem installs is written where the publisher's load-relative
     // build reads `site_ruby` (Debian's build, not load-relative, reads its own).
