@@ -257,7 +257,7 @@ fn otp_sources(otp: &DebianOtp) -> PathBuf {
 /// its commands say their own). Made once per machine and version.
 ///
 /// The layout is the publisher's, read from its build script (hexpm/bob at 17c581fa,
-/// the newest stored snapshot, `priv/scripts/otp/build_otp_ubuntu.sh`): l.31-35 build
+/// the newest stored snapshot, `priv/scripts/otp/build_otp_ubuntu.sh`): l.21-35 build
 /// OTP with `./configure`, `make` and `make release`, l.42-44 move the release tree
 /// (`release/{target}/`) to `OTP-{V}/` and pack it whole with `tar -zcf`. The release
 /// tree is OTP's, not yet installed: `Install`, `erts-E/` (with `bin/erl.src`,
