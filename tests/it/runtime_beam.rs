@@ -2,7 +2,8 @@
 //! loopback builds.hex.pm (tests/common/publishers/hexpm.rs) reached through the user
 //! config's `url_replacements`: locked from `builds.txt` alone, the oldest Ubuntu build
 //! chosen and said, macOS/Windows `unsupported`; elixir built for the project's OTP;
-//! installed with OTP's `Install` step and run through `vx exec`.
+//! real Erlang/OTP and Elixir (Debian's, in builds.hex.pm's layouts) installed with
+//! OTP's own `Install` step and run through `vx exec`.
 #![cfg(unix)]
 
 use crate::common;
@@ -59,7 +60,10 @@ fn elixir_index() -> Vec<Elixir> {
         "v1.17-otp-27",
     ]
     .iter()
-    .map(|name| Elixir { name, served: None })
+    .map(|name| Elixir {
+        name: (*name).to_owned(),
+        served: None,
+    })
     .collect()
 }
 
@@ -271,40 +275,75 @@ fn vx_add_elixir_says_it_needs_erlang_until_the_project_names_one() {
 }
 
 #[test]
-fn erlang_and_elixir_install_and_run_through_vx_exec() {
-    let mut otp = Otp::listed("27.1.2", &["ubuntu-20.04", "ubuntu-22.04"]);
-    otp.served = Some(hexpm::otp_archive("27.1.2"));
+fn real_erlang_and_elixir_install_with_otps_install_step_and_run_through_vx_exec() {
+    let otp_real = hexpm::debian_otp();
+    let (_, elixir_version) = hexpm::debian_elixir();
+    let version = otp_real.version.as_str();
+    let major = otp_real.major.as_str();
+    let mut otp = Otp::listed(version, &["ubuntu-20.04", "ubuntu-22.04"]);
+    otp.served = Some(hexpm::otp_archive(version));
     let elixir = Elixir {
-        name: "v1.17.3-otp-27",
-        served: Some(hexpm::elixir_zip("1.17.3")),
+        name: format!("v{elixir_version}-otp-{major}"),
+        served: Some(hexpm::elixir_zip(&elixir_version)),
     };
     let builds = hexpm::serve(&[otp], &[elixir]);
+    let elixir_minor = elixir_version.rsplit_once('.').unwrap().0;
     let project = Project::new(
         &hexpm::config(&builds),
-        &format!("{LINUX}[tools]\nerlang = \"27\"\nelixir = \"1.17\"\n"),
+        &format!("{LINUX}[tools]\nerlang = \"{major}\"\nelixir = \"{elixir_minor}\"\n"),
     );
     project.ok(&["sync", "--headless"]);
+    // The real erl starts and stops.
+    assert_eq!(project.exec(&["erl", "-noshell", "-eval", "halt()."]), "");
+    let release = project.exec(&[
+        "erl",
+        "-noshell",
+        "-eval",
+        "io:format(\"~s ~s~n\", [erlang:system_info(otp_release), code:root_dir()]), halt().",
+    ]);
     // OTP's Install wrote the store path (not the unpacking directory) into erl.
-    let erl = project.exec(&["erl", "-version"]);
-    let root = erl
+    let root = release
         .trim()
-        .strip_prefix("Erlang/OTP 27.1.2 root=")
-        .and_then(|r| r.strip_suffix(" args=-version"))
-        .unwrap_or_else(|| panic!("{erl}"));
-    assert!(root.ends_with("/erlang/27.1.2"), "{root}");
-    assert!(
-        std::path::Path::new(root).join("bin/erl").is_file(),
-        "{root}"
+        .strip_prefix(&format!("{major} "))
+        .unwrap_or_else(|| panic!("{release}"));
+    assert!(root.ends_with(&format!("/erlang/{version}")), "{root}");
+    let erl = std::fs::read_to_string(std::path::Path::new(root).join("bin/erl")).unwrap();
+    assert!(erl.contains(&format!("ROOTDIR=\"{root}\"")), "{erl}");
+    // erlc compiles a module, erl runs it, escript runs a script.
+    let dir = project.work.dir.path();
+    std::fs::write(
+        dir.join("hello.erl"),
+        "-module(hello).\n-export([main/0]).\nmain() -> io:format(\"hello from erlc~n\").\n",
+    )
+    .unwrap();
+    project.exec(&["erlc", "hello.erl"]);
+    assert!(dir.join("hello.beam").is_file());
+    let said = project.exec(&[
+        "erl", "-noshell", "-s", "hello", "main", "-s", "init", "stop",
+    ]);
+    assert_eq!(said, "hello from erlc\n");
+    std::fs::write(
+        dir.join("hi.escript"),
+        "#!/usr/bin/env escript\nmain(_) -> io:format(\"hello from escript~n\").\n",
+    )
+    .unwrap();
+    assert_eq!(
+        project.exec(&["escript", "hi.escript"]),
+        "hello from escript\n"
     );
-    assert_eq!(project.exec(&["escript"]).trim(), "escript 27.1.2");
-    assert_eq!(project.exec(&["erlc"]).trim(), "erlc 27.1.2");
     // elixir's scripts run the project's erl.
+    assert_eq!(project.exec(&["elixir", "-e", "IO.puts 1"]), "1\n");
     let out = project.exec(&["elixir", "--version"]);
     assert!(
-        out.starts_with("elixir 1.17.3\nErlang/OTP 27.1.2 root=") && out.contains("/erlang/27.1.2"),
+        out.contains(&format!("Erlang/OTP {major} "))
+            && out.contains(&format!("Elixir {elixir_version} ")),
         "{out}"
     );
-    assert!(project.exec(&["mix"]).starts_with("mix 1.17.3\n"));
+    assert!(
+        project
+            .exec(&["mix", "--version"])
+            .contains(&format!("Mix {elixir_version} "))
+    );
     // Locked again, nothing changes.
     let before = project.lock_text();
     project.ok(&["lock"]);

@@ -204,9 +204,20 @@ fn ruby_installs_from_the_real_layout_its_commands_run_and_gems_go_to_the_user()
     assert!(gem.ends_with(&format!("/ruby/{version}/bin/gem")), "{gem}");
     let prolog = std::fs::read_to_string(&gem).unwrap();
     assert!(prolog.starts_with("#!/bin/sh\n"), "{prolog}");
+    // Through vx's shim (a link to vx named `gem`) the prolog still finds that ruby,
+    // with no system command on PATH to fall back on.
+    let shimmed = run(&[
+        "sh",
+        "-c",
+        "PATH=/nonexistent \"$HOME/.local/share/vx/shims/gem\" --version",
+    ]);
+    assert_eq!(shimmed, real.gem_version);
 
     // vx's hook for gem installs is written where the publisher's load-relative
-    // build reads `site_ruby` (Debian's build, not load-relative, reads its own).
+    // build reads `site_ruby`. No registry this machine reaches ships a
+    // load-relative Ruby, and Debian's, relocated, still reads its standard library
+    // and `site_ruby` from the `ruby` package's own directories (see
+    // `ruby::archive`): so the hook is put on its load path by hand below.
     let prefix = std::path::Path::new(&ruby_path)
         .parent()
         .unwrap()
@@ -224,6 +235,63 @@ fn ruby_installs_from_the_real_layout_its_commands_run_and_gems_go_to_the_user()
     assert!(
         hook.contains("def self.default_specifications_dir"),
         "{hook}"
+    );
+
+    // The hook on this real RubyGems, put on the load path by hand where the
+    // publisher's build reads it by itself: `gem install` of a gem built here goes
+    // to the user's gem directory, not into the shared store entry, and its command
+    // and library are found.
+    let site_ruby = prefix.join(format!("lib/ruby/site_ruby/{abi}"));
+    let dir = project.work.dir.path();
+    std::fs::create_dir_all(dir.join("greeter/lib")).unwrap();
+    std::fs::create_dir_all(dir.join("greeter/exe")).unwrap();
+    std::fs::write(
+        dir.join("greeter/lib/greeter.rb"),
+        "module Greeter\n  def self.hi = \"hi from a gem\"\nend\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("greeter/exe/greet"),
+        "#!/usr/bin/env ruby\nrequire \"greeter\"\nputs Greeter.hi\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("greeter/greeter.gemspec"),
+        "Gem::Specification.new do |s|\n  s.name = \"greeter\"\n  s.version = \"0.1.0\"\n  \
+         s.summary = \"a test gem\"\n  s.authors = [\"vx\"]\n  s.files = [\"lib/greeter.rb\", \"exe/greet\"]\n  \
+         s.bindir = \"exe\"\n  s.executables = [\"greet\"]\nend\n",
+    )
+    .unwrap();
+    let with_hook = |command: &str| {
+        run(&[
+            "sh",
+            "-c",
+            &format!("cd greeter && RUBYLIB={} {command}", site_ruby.display()),
+        ])
+    };
+    with_hook("gem build --quiet greeter.gemspec");
+    with_hook("gem install --local --no-document greeter-0.1.0.gem");
+    let gem_dir = with_hook("gem env gemdir");
+    assert!(
+        gem_dir.starts_with(&dir.join("home").display().to_string())
+            && gem_dir.contains("/gem/ruby/"),
+        "{gem_dir}"
+    );
+    assert!(
+        std::path::Path::new(&gem_dir)
+            .join("gems/greeter-0.1.0/lib/greeter.rb")
+            .is_file(),
+        "{gem_dir}"
+    );
+    assert!(
+        !prefix
+            .join(format!("lib/ruby/gems/{abi}/gems/greeter-0.1.0"))
+            .exists()
+    );
+    assert_eq!(with_hook(&format!("{gem_dir}/bin/greet")), "hi from a gem");
+    assert_eq!(
+        with_hook("ruby -e 'require \"greeter\"; puts Greeter.hi'"),
+        "hi from a gem"
     );
 }
 

@@ -6,7 +6,7 @@
 //! (`java`, `javac`, `jar`, `jshell`, …, all real), laid out as Temurin's
 //! `OpenJDK17U-jdk_x64_linux_hotspot_17.0.N_B.tar.gz` is: see [`real_archive`].
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use vx::demo::fixture::{Route, TestServer, noise_seeded, sha256_hex};
 
@@ -105,7 +105,7 @@ pub fn real_archive() -> PathBuf {
             &["-a", jdk.home.to_str().unwrap(), home.to_str().unwrap()],
             work.path(),
         );
-        resolve_outside_links(&home, &home);
+        super::resolve_outside_links(&home);
         let mut release = std::fs::read_to_string(home.join("release")).unwrap();
         let property = |name: &str| {
             let out = std::process::Command::new(home.join("bin/java"))
@@ -146,32 +146,6 @@ pub fn real_archive() -> PathBuf {
             work.path(),
         );
     })
-}
-
-/// Replaces every link under `dir` that leaves `home` (Debian's links to `/etc`) by
-/// a copy of the file it names, and drops those naming nothing or a directory
-/// (`docs`, Debian's link to its documentation).
-fn resolve_outside_links(home: &Path, dir: &Path) {
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        let kind = entry.file_type().unwrap();
-        if kind.is_dir() {
-            resolve_outside_links(home, &path);
-            continue;
-        }
-        if !kind.is_symlink() {
-            continue;
-        }
-        let inside = std::fs::canonicalize(&path).is_ok_and(|target| target.starts_with(home));
-        if inside {
-            continue;
-        }
-        let target = std::fs::read(&path);
-        std::fs::remove_file(&path).unwrap();
-        if let Ok(bytes) = target {
-            std::fs::write(&path, bytes).unwrap();
-        }
-    }
 }
 
 /// One release of the fake API.

@@ -87,7 +87,12 @@ pub fn built_once(name: &str, make: impl FnOnce(&Path)) -> PathBuf {
             .unwrap();
         let built = tmp.path().join(name);
         make(&built);
-        std::fs::rename(&built, &path).unwrap();
+        // A directory is not renamed over one another builder put there first.
+        if let Err(e) = std::fs::rename(&built, &path)
+            && !path.exists()
+        {
+            panic!("{}: {e}", path.display());
+        }
     }
     path
 }
@@ -95,4 +100,34 @@ pub fn built_once(name: &str, make: impl FnOnce(&Path)) -> PathBuf {
 /// The user config line sending `from` (a publisher's URL prefix) to `to`.
 pub fn replacement(from: &str, to: &str) -> String {
     format!("\"{from}\" = \"{to}\"\n")
+}
+
+/// Replaces every link under `home` that leaves it (a distribution's links to its
+/// shared files: `/etc`, `/usr/share/javascript`, …) by a copy of the file it names,
+/// as the publisher's archive holds the file itself; drops those naming nothing or a
+/// directory.
+pub fn resolve_outside_links(home: &Path) {
+    fn walk(home: &Path, dir: &Path) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            let kind = entry.file_type().unwrap();
+            if kind.is_dir() {
+                walk(home, &path);
+                continue;
+            }
+            if !kind.is_symlink() {
+                continue;
+            }
+            let inside = std::fs::canonicalize(&path).is_ok_and(|target| target.starts_with(home));
+            if inside {
+                continue;
+            }
+            let target = std::fs::read(&path);
+            std::fs::remove_file(&path).unwrap();
+            if let Ok(bytes) = target {
+                std::fs::write(&path, bytes).unwrap();
+            }
+        }
+    }
+    walk(home, home);
 }

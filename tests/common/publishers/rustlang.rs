@@ -156,6 +156,10 @@ pub struct MachineRust {
     pub sysroot: PathBuf,
     /// `rustc -vV`'s `release` (`1.95.0`).
     pub version: String,
+    /// What `rustc --version` says after `rustc ` (`1.95.0 (59807616e 2026-04-14)`).
+    described: String,
+    /// `rustc -vV`'s `commit-hash`.
+    commit: String,
 }
 
 /// The triple the fixture archive is for (the machine's).
@@ -183,9 +187,17 @@ pub fn machine_rust() -> MachineRust {
         Some(TRIPLE),
         "the rust fixture repacks an {TRIPLE} toolchain"
     );
+    let commit = verbose
+        .lines()
+        .find_map(|l| l.strip_prefix("commit-hash: "))
+        .unwrap_or_default()
+        .to_owned();
+    let described = rustc(&["--version"]);
     MachineRust {
         sysroot: PathBuf::from(rustc(&["--print", "sysroot"]).trim()),
         version,
+        described: described.trim().trim_start_matches("rustc ").to_owned(),
+        commit,
     }
 }
 
@@ -220,16 +232,20 @@ fn machine_components() -> [(String, String); 6] {
 ///   their install paths and `manifest.in`, sorted, `file:PATH` for each file and
 ///   `dir:PATH` for a bulk directory (rust-docs' `share/doc/rust/html`);
 /// - `src/combiner.rs` l.59-131: the combined `rust` package is the components'
-///   directories copied side by side, their names in `components` in input order.
+///   directories copied side by side, their names in `components` in input order,
+///   with the overlay rust-lang/rust's bootstrap gives it (`src/bootstrap/src/utils/
+///   tarball.rs`, `Tarball::run`): `version` (`1.95.0 (59807616e 2026-04-14)`) and
+///   `git-commit-hash`, written here from `rustc -vV`.
 ///
 /// Each component is rebuilt from rustup's record of what it installed
 /// (`lib/rustlib/manifest-{component}-{triple}`, the `manifest.in` lines), links kept
 /// as links. Left out: rust-docs' bulk directory beyond its top-level pages (the
-/// whole book is 800 MB), `install.sh` and the overlay's license and `git-commit-*`
-/// files (nothing vx reads), and the components rustup did not install here.
+/// whole book is 800 MB), `install.sh`, the overlay's license files and
+/// `git-commit-info` (nothing vx reads), and the components rustup did not install
+/// here.
 pub fn archive(version: &str) -> Vec<u8> {
     let rust = machine_rust();
-    let name = format!("rust-{version}-{TRIPLE}-from-{}.tar.xz", rust.version);
+    let name = format!("rust-{version}-{TRIPLE}-from-{}-v2.tar.xz", rust.version);
     let path = super::built_once(&name, |out| {
         let work = tempfile::tempdir().unwrap();
         let top_name = format!("rust-{version}-{TRIPLE}");
@@ -272,6 +288,10 @@ pub fn archive(version: &str) -> Vec<u8> {
         }
         std::fs::write(top.join("components"), components).unwrap();
         std::fs::write(top.join("rust-installer-version"), "3\n").unwrap();
+        std::fs::write(top.join("version"), &rust.described).unwrap();
+        if !rust.commit.is_empty() {
+            std::fs::write(top.join("git-commit-hash"), &rust.commit).unwrap();
+        }
         super::run(
             "tar",
             &["cJf", out.to_str().unwrap(), &top_name],
