@@ -160,6 +160,8 @@ pub struct SyncOutcome {
     /// What re-locking the other platforms of re-locked tools did (empty when nothing
     /// had to be).
     pub relocked: LockReport,
+    /// The tools of this platform that did not install, each with its whole reason.
+    pub failed: Vec<(String, String)>,
 }
 
 impl ProjectSync {
@@ -266,6 +268,14 @@ impl ProjectSync {
         })
     }
 
+    /// Leaves the tools named `names` out of this sync: not installed, not locked
+    /// here (`vx exec` skipping a tool whose install failed before, see
+    /// [`crate::toolchain::failed`]).
+    pub fn skip(&mut self, names: &[String]) {
+        self.plan.tools.retain(|t| !names.contains(&t.name));
+        self.plan.to_lock.retain(|n| !names.contains(n));
+    }
+
     /// The line a command says once before this sync runs when it locks this
     /// platform for tools the lock held for other platforms only (`None`: nothing
     /// to say).
@@ -296,7 +306,8 @@ impl ProjectSync {
         let _hold = crate::tracked::hold_shared(store).ok();
         let _ = crate::tracked::track(store, &manifest.path);
         let label = manifest.path.display().to_string();
-        let mut code = sync::run(&label, &self.plan.tools, store, &sync_settings)?;
+        let (mut code, failed) =
+            sync::run_with_failures(&label, &self.plan.tools, store, &sync_settings)?;
         if let Some(lock) = &self.lock {
             record_verified(lock, manifest, &self.platform, &self.plan, store);
         }
@@ -344,7 +355,11 @@ impl ProjectSync {
             }
             lock.write_for(manifest).map_err(ProjectError::WriteLock)?;
         }
-        Ok(SyncOutcome { code, relocked })
+        Ok(SyncOutcome {
+            code,
+            relocked,
+            failed,
+        })
     }
 }
 
