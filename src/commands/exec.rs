@@ -5,6 +5,7 @@
 //! signals, stdio and exit status are the command's own. `vx CMD` lands here too
 //! ([`super::external`]).
 
+use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::path::Path;
 
@@ -15,7 +16,8 @@ use vx::project::{LockMode, ProjectSync};
 use vx::project_env::{Changes, Declared};
 use vx::sync::{Settings, Stream};
 use vx::toolchain::activation::{Activation, Sources};
-use vx::toolchain::{Origin, Request, Toolchain, search};
+use vx::toolchain::failed::Failures;
+use vx::toolchain::{Origin, Request, Tool, Toolchain, search};
 
 use crate::cli::ExecArgs;
 
@@ -55,6 +57,7 @@ pub fn run(args: &ExecArgs) -> Result<i32, Error> {
         requests: &args.tools,
         store: store_arg,
         offline: args.offline,
+        no_install: args.no_install,
         sources: sources.as_ref(),
     };
     Err(target.exec(program, rest))
@@ -68,8 +71,10 @@ pub struct Target<'a> {
     pub requests: &'a [Request],
     /// `--store`.
     pub store: Option<&'a Path>,
-    /// `--offline`: install nothing.
+    /// `--offline`: install nothing, reach no network.
     pub offline: bool,
+    /// `--no-install`: install nothing.
+    pub no_install: bool,
     /// The project's sources stamped before they were read: the toolchain's
     /// activation is recorded once it is complete (`None`: not recorded).
     pub sources: Option<&'a Sources>,
@@ -95,7 +100,7 @@ impl Target<'_> {
         program: &OsString,
         args: &[OsString],
     ) -> Error {
-        match self.ready(chain, store) {
+        match self.ready(chain, store, std::slice::from_ref(program)) {
             Ok(chain) => {
                 super::record_activation(&chain, self.manifest, self.sources, store);
                 let declared = match self.declared() {
@@ -129,43 +134,109 @@ impl Target<'_> {
         super::declared(self.manifest)
     }
 
-    /// The toolchain with every tool installed: what is missing is installed first,
-    /// unless offline (then the error names it).
-    pub fn ready(&self, mut chain: Toolchain, store: &Path) -> Result<Toolchain, Error> {
-        if chain.missing().is_empty() {
-            return Ok(chain);
-        }
+    /// Why nothing is installed for this command: `--offline`, `--no-install` or
+    /// `[settings] auto_install = false` (`None`: missing tools are installed first).
+    fn not_installing(&self) -> Option<&'static str> {
         if self.offline {
-            return Err(Error::failed(format!(
-                "not installed: {} (--offline); run `vx sync`",
-                labels(&chain)
-            )));
-        }
-        let store = store::prepare(Some(store.to_path_buf())).map_err(Error::usage)?;
-        self.install(&chain, &store)?;
-        if chain
-            .tools
-            .iter()
-            .any(|t| t.spec.is_none() && matches!(t.origin, Origin::Manifest | Origin::Global))
-        {
-            // Registry tools the sync resolved: the lock now pins them.
-            chain = self.toolchain(&store)?;
+            Some("--offline")
+        } else if self.no_install {
+            Some("--no-install")
+        } else if self.manifest.is_some_and(|m| !m.auto_install) {
+            Some("[settings] auto_install = false")
         } else {
-            chain.refresh(&store);
-        }
-        if chain.missing().is_empty() {
-            Ok(chain)
-        } else {
-            Err(Error::failed(format!(
-                "could not install {}",
-                labels(&chain)
-            )))
+            None
         }
     }
 
-    /// Syncs the project when one of its tools is missing, then the named versions
-    /// that are; progress goes to stderr (stdout is the command's).
-    fn install(&self, chain: &Toolchain, store: &Path) -> Result<(), Error> {
+    /// The toolchain a command runs with: the one place that decides what the
+    /// command needs and whether it is installed. Missing tools are installed first
+    /// (unless [`Target::not_installing`] says why not), except those whose install
+    /// failed before and is remembered ([`vx::toolchain::failed`]): one tool that
+    /// cannot install is tried once, not at every command. Then the command runs
+    /// when what it needs is installed — the tools named on the command line and
+    /// those providing `programs` (a script's: the first word of each of its
+    /// commands) — whatever else is missing; each missing tool is said once on stderr with why. A missing tool
+    /// the command needs is the error (exit 1), with why.
+    pub fn ready(
+        &self,
+        mut chain: Toolchain,
+        store: &Path,
+        programs: &[OsString],
+    ) -> Result<Toolchain, Error> {
+        if chain.missing().is_empty() {
+            return Ok(chain);
+        }
+        let why: BTreeMap<String, String> = match self.not_installing() {
+            Some(flag) => chain
+                .missing()
+                .iter()
+                .map(|t| (t.name.clone(), format!("({flag}); run `vx sync`")))
+                .collect(),
+            None => {
+                let store = store::prepare(Some(store.to_path_buf())).map_err(Error::usage)?;
+                let failed = self.install(&chain, &store)?;
+                if chain.tools.iter().any(|t| {
+                    t.spec.is_none() && matches!(t.origin, Origin::Manifest | Origin::Global)
+                }) {
+                    // Registry tools the sync resolved: the lock now pins them.
+                    chain = self.toolchain(&store)?;
+                } else {
+                    chain.refresh(&store);
+                }
+                failed
+                    .into_iter()
+                    .map(|(name, reason)| {
+                        let reason = vx_tui::text::sanitize(&reason).into_owned();
+                        let why = format!("(its install failed: {reason}); `vx sync` tries again");
+                        (name, why)
+                    })
+                    .collect()
+            }
+        };
+        let missing = chain.missing();
+        if missing.is_empty() {
+            return Ok(chain);
+        }
+        let why_of = |t: &Tool| {
+            why.get(&t.name)
+                .cloned()
+                .unwrap_or_else(|| "; run `vx sync`".to_owned())
+        };
+        let providers: Vec<&str> = programs
+            .iter()
+            .filter_map(|p| chain.provider(&p.to_string_lossy()))
+            .map(|t| t.name.as_str())
+            .collect();
+        let needed: Vec<String> = missing
+            .iter()
+            .filter(|t| {
+                matches!(t.origin, Origin::Override | Origin::Store)
+                    || providers.contains(&t.name.as_str())
+            })
+            .map(|t| format!("{} {}", t.label(), why_of(t)))
+            .collect();
+        if !needed.is_empty() {
+            return Err(Error::failed(format!(
+                "not installed: {}",
+                needed.join("; ")
+            )));
+        }
+        for tool in &missing {
+            vx::note!(
+                "vx: running without {}, not installed {}",
+                tool.label(),
+                why_of(tool)
+            );
+        }
+        Ok(chain)
+    }
+
+    /// Syncs the project when one of its tools is missing (leaving out those whose
+    /// failure is remembered), then the global toolset and the named versions that
+    /// are; progress goes to stderr (stdout is the command's). Returns why each tool
+    /// that is still missing failed, when known (remembered failures included), and
+    /// remembers the project's new failures.
+    fn install(&self, chain: &Toolchain, store: &Path) -> Result<BTreeMap<String, String>, Error> {
         let network = match self.manifest {
             Some(manifest) => super::project_network(manifest)?,
             None => Default::default(),
@@ -178,23 +249,42 @@ impl Target<'_> {
         };
         let missing = chain.missing();
         let mut code = vx::exit::OK;
-        if let Some(manifest) = self.manifest
-            && missing.iter().any(|t| t.origin == Origin::Manifest)
-        {
-            let sync = ProjectSync::plan(
-                manifest,
-                LockMode::Update,
-                &super::resolver(manifest, self.offline, false),
-            )
-            .map_err(super::project_error)?;
-            if let Some(line) = sync.tell_locked_here() {
-                vx::note!("{line}");
+        let mut why = BTreeMap::new();
+        if let Some(manifest) = self.manifest {
+            let failures = Failures::load(store, &manifest.path);
+            let remembered: Vec<(String, String)> = missing
+                .iter()
+                .filter(|t| t.origin == Origin::Manifest)
+                .filter_map(|t| {
+                    let failure = failures.of(t.spec.as_ref()?)?;
+                    Some((t.name.clone(), failure.reason.clone()))
+                })
+                .collect();
+            let to_try = missing.iter().any(|t| {
+                t.origin == Origin::Manifest && !remembered.iter().any(|(n, _)| *n == t.name)
+            });
+            if to_try {
+                let mut sync = ProjectSync::plan(
+                    manifest,
+                    LockMode::Update,
+                    &super::resolver(manifest, self.offline, false),
+                )
+                .map_err(super::project_error)?;
+                let skipped: Vec<String> = remembered.iter().map(|(n, _)| n.clone()).collect();
+                sync.skip(&skipped);
+                if let Some(line) = sync.tell_locked_here() {
+                    vx::note!("{line}");
+                }
+                let tried = sync.plan.tools.clone();
+                let outcome = sync.run(store, &settings).map_err(super::project_error)?;
+                super::sync::tell_relocked(&outcome.relocked, manifest);
+                failures.record(store, &tried, &outcome.failed);
+                why.extend(outcome.failed);
+                code = outcome.code;
             }
-            let outcome = sync.run(store, &settings).map_err(super::project_error)?;
-            super::sync::tell_relocked(&outcome.relocked, manifest);
-            code = outcome.code;
+            why.extend(remembered);
         }
-        if code == vx::exit::OK && missing.iter().any(|t| t.origin == Origin::Global) {
+        if code != vx::exit::INTERRUPTED && missing.iter().any(|t| t.origin == Origin::Global) {
             code = sync_global(store, &settings, self.offline)?;
         }
         let named: Vec<_> = missing
@@ -202,7 +292,7 @@ impl Target<'_> {
             .filter(|t| t.origin == Origin::Override)
             .filter_map(|t| t.spec.clone())
             .collect();
-        if code == vx::exit::OK && !named.is_empty() {
+        if code != vx::exit::INTERRUPTED && !named.is_empty() {
             let settings = Settings {
                 // No checksum is known for a version the manifest does not pin.
                 first_use: named.iter().map(|s| s.name.clone()).collect(),
@@ -216,7 +306,7 @@ impl Target<'_> {
         if code == vx::exit::INTERRUPTED {
             Err(Error::with_code(code, "interrupted"))
         } else {
-            Ok(())
+            Ok(why)
         }
     }
 }
@@ -244,12 +334,6 @@ fn sync_global(store: &Path, settings: &Settings, offline: bool) -> Result<i32, 
     let outcome = sync.run(store, &settings).map_err(super::project_error)?;
     super::sync::tell_relocked(&outcome.relocked, &global);
     Ok(outcome.code)
-}
-
-/// The missing tools' labels, `a 1, b 2`.
-fn labels(chain: &Toolchain) -> String {
-    let missing: Vec<String> = chain.missing().iter().map(|t| t.label()).collect();
-    missing.join(", ")
 }
 
 /// Runs `program` with a recorded activation: the tools' executables are looked up

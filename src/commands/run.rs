@@ -51,9 +51,18 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         requests: &[],
         store: args.project.store.as_deref(),
         offline: args.offline,
+        no_install: args.no_install,
         sources: None,
     };
-    let chain = target.ready(chain, &store)?;
+    // What the script and those it runs first start with: the tools they need.
+    let programs: Vec<OsString> = environment
+        .run_order(script)
+        .into_iter()
+        .chain(std::iter::once(script))
+        .filter_map(|s| s.run.split_whitespace().next())
+        .map(OsString::from)
+        .collect();
+    let chain = target.ready(chain, &store, &programs)?;
     let declared = super::declared(Some(&manifest))?.with_tools(chain.env());
     let shell = Shell {
         path: declared.search_path(&chain.bin_dirs(), std::env::var_os("PATH").as_deref()),
