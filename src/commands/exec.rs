@@ -12,7 +12,7 @@ use std::path::Path;
 use vx::exit::{Because, Error};
 use vx::install::store;
 use vx::manifest::Manifest;
-use vx::project::{LockMode, ProjectSync};
+use vx::project::{LockMode, ProjectError, ProjectSync};
 use vx::project_env::{Changes, Declared};
 use vx::sync::{Settings, Stream};
 use vx::toolchain::activation::{Activation, Sources};
@@ -187,8 +187,7 @@ impl Target<'_> {
                     .into_iter()
                     .map(|(name, reason)| {
                         let reason = vx_tui::text::sanitize(&reason).into_owned();
-                        let why = format!("(its install failed: {reason}); `vx sync` tries again");
-                        (name, why)
+                        (name, format!("({reason}); `vx sync` tries again"))
                     })
                     .collect()
             }
@@ -250,42 +249,40 @@ impl Target<'_> {
         let missing = chain.missing();
         let mut code = vx::exit::OK;
         let mut why = BTreeMap::new();
-        if let Some(manifest) = self.manifest {
-            let failures = Failures::load(store, &manifest.path);
-            let remembered: Vec<(String, String)> = missing
+        let of = |origin: Origin| -> Vec<&Tool> {
+            missing
                 .iter()
-                .filter(|t| t.origin == Origin::Manifest)
-                .filter_map(|t| {
-                    let failure = failures.of(t.spec.as_ref()?)?;
-                    Some((t.name.clone(), failure.reason.clone()))
-                })
-                .collect();
-            let to_try = missing.iter().any(|t| {
-                t.origin == Origin::Manifest && !remembered.iter().any(|(n, _)| *n == t.name)
-            });
-            if to_try {
-                let mut sync = ProjectSync::plan(
-                    manifest,
-                    LockMode::Update,
-                    &super::resolver(manifest, self.offline, false),
-                )
-                .map_err(super::project_error)?;
-                let skipped: Vec<String> = remembered.iter().map(|(n, _)| n.clone()).collect();
-                sync.skip(&skipped);
-                if let Some(line) = sync.tell_locked_here() {
-                    vx::note!("{line}");
-                }
-                let tried = sync.plan.tools.clone();
-                let outcome = sync.run(store, &settings).map_err(super::project_error)?;
-                super::sync::tell_relocked(&outcome.relocked, manifest);
-                failures.record(store, &tried, &outcome.failed);
-                why.extend(outcome.failed);
-                code = outcome.code;
-            }
-            why.extend(remembered);
+                .copied()
+                .filter(|t| t.origin == origin)
+                .collect()
+        };
+        if let Some(manifest) = self.manifest
+            && !of(Origin::Manifest).is_empty()
+        {
+            let (c, w) = sync_remembering(
+                manifest,
+                &of(Origin::Manifest),
+                store,
+                &settings,
+                self.offline,
+            )?;
+            (code, why) = (c, w);
         }
-        if code != vx::exit::INTERRUPTED && missing.iter().any(|t| t.origin == Origin::Global) {
-            code = sync_global(store, &settings, self.offline)?;
+        if code != vx::exit::INTERRUPTED
+            && !of(Origin::Global).is_empty()
+            && let Some(path) = vx::manifest::global::existing()
+        {
+            let global = Manifest::load(&path).map_err(Error::usage)?;
+            let settings = Settings {
+                network: super::project_network(&global)?,
+                ..settings.clone()
+            };
+            let (c, w) =
+                sync_remembering(&global, &of(Origin::Global), store, &settings, self.offline)?;
+            why.extend(w);
+            if code == vx::exit::OK {
+                code = c;
+            }
         }
         let named: Vec<_> = missing
             .iter()
@@ -311,29 +308,60 @@ impl Target<'_> {
     }
 }
 
-/// Syncs the user's global toolset into `store` (its tools a project lacks and that
-/// are missing), as `vx sync` would in its directory.
-fn sync_global(store: &Path, settings: &Settings, offline: bool) -> Result<i32, Error> {
-    let Some(path) = vx::manifest::global::existing() else {
-        return Ok(vx::exit::OK);
+/// Installs `missing` (tools of `manifest`, the project's or the global toolset's)
+/// through the manifest's sync, for a command about to run: a tool whose failure is
+/// remembered ([`Failures`]) is left out, and what fails now is remembered. Returns
+/// the sync's exit code and why each tool it could not install is missing (`its install
+/// failed: …`). A registry tool that cannot be resolved stops the sync, not the
+/// command: every missing tool is then said with that reason. A manifest or lock
+/// that cannot be used is the error.
+fn sync_remembering(
+    manifest: &Manifest,
+    missing: &[&Tool],
+    store: &Path,
+    settings: &Settings,
+    offline: bool,
+) -> Result<(i32, BTreeMap<String, String>), Error> {
+    let failures = Failures::load(store, &manifest.path);
+    let mut why: BTreeMap<String, String> = missing
+        .iter()
+        .filter_map(|t| {
+            let failure = failures.of(t.spec.as_ref()?)?;
+            Some((
+                t.name.clone(),
+                format!("its install failed: {}", failure.reason),
+            ))
+        })
+        .collect();
+    if missing.iter().all(|t| why.contains_key(&t.name)) {
+        return Ok((vx::exit::OK, why));
+    }
+    let resolver = super::resolver(manifest, offline, false);
+    let mut sync = match ProjectSync::plan(manifest, LockMode::Update, &resolver) {
+        Ok(sync) => sync,
+        Err(ProjectError::Resolution(err)) => {
+            let reason = format!("the sync stopped: {err}");
+            for tool in missing {
+                why.entry(tool.name.clone())
+                    .or_insert_with(|| reason.clone());
+            }
+            return Ok((vx::exit::FAILED, why));
+        }
+        Err(err) => return Err(super::project_error(err)),
     };
-    let global = Manifest::load(&path).map_err(Error::usage)?;
-    let settings = Settings {
-        network: super::project_network(&global)?,
-        ..settings.clone()
-    };
-    let sync = ProjectSync::plan(
-        &global,
-        LockMode::Update,
-        &super::resolver(&global, offline, false),
-    )
-    .map_err(super::project_error)?;
+    let remembered: Vec<String> = why.keys().cloned().collect();
+    sync.skip(&remembered);
     if let Some(line) = sync.tell_locked_here() {
         vx::note!("{line}");
     }
-    let outcome = sync.run(store, &settings).map_err(super::project_error)?;
-    super::sync::tell_relocked(&outcome.relocked, &global);
-    Ok(outcome.code)
+    let tried = sync.plan.tools.clone();
+    let outcome = sync.run(store, settings).map_err(super::project_error)?;
+    super::sync::tell_relocked(&outcome.relocked, manifest);
+    failures.record(store, &tried, &outcome.failed);
+    for (name, reason) in outcome.failed {
+        why.insert(name, format!("its install failed: {reason}"));
+    }
+    Ok((outcome.code, why))
 }
 
 /// Runs `program` with a recorded activation: the tools' executables are looked up

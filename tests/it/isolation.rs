@@ -250,3 +250,48 @@ fn no_install_and_auto_install_false_run_with_what_is_installed() {
     assert_eq!((code, stdout.as_str()), (0, "other\n"), "{stderr}");
     assert!(p.store().join("other/1.0/bin/oth").is_file());
 }
+
+#[test]
+fn a_registry_tool_that_cannot_be_resolved_does_not_stop_the_others() {
+    let p = Project::new();
+    let dist = common::publishers::node::serve(&[common::publishers::node::Release::listed(
+        "20.11.1",
+        Some("Iron"),
+    )]);
+    // node 99 does not exist: the sync stops at its resolution, every time.
+    let with_node = format!("[tools]\nnode = \"99\"\n\n{}", p.hello());
+    let project = common::Project::new(&common::publishers::node::config(&dist), &with_node);
+    let run = |args: &[&str]| {
+        let out = project.vx().args(args).output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, _, stderr) = run(&["sync", "--headless"]);
+    assert_eq!(code, 2, "{stderr}");
+    let (code, _, stderr) = run(&["exec", "--", "hello"]);
+    assert_eq!(
+        code, 1,
+        "hello is not installed yet, and says why: {stderr}"
+    );
+    assert!(
+        stderr.contains("not installed: hello 1.0 (the sync stopped: ") && stderr.contains("99"),
+        "{stderr}"
+    );
+    // hello installed before node was added: it runs.
+    project.work.write_manifest(&p.hello());
+    let (code, _, stderr) = run(&["sync", "--headless"]);
+    assert_eq!(code, 0, "{stderr}");
+    project.work.write_manifest(&with_node);
+    let (code, stdout, stderr) = run(&["exec", "--", "hello"]);
+    assert_eq!((code, stdout.as_str()), (0, "hello\n"), "{stderr}");
+    let about = lines_naming(&stderr, "node");
+    assert_eq!(about.len(), 1, "{stderr}");
+    assert!(
+        about[0].starts_with("vx: running without node 99, not installed (the sync stopped: "),
+        "{}",
+        about[0]
+    );
+}
