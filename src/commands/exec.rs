@@ -166,11 +166,12 @@ impl Target<'_> {
         if chain.missing().is_empty() {
             return Ok(chain);
         }
-        let why: BTreeMap<String, String> = match self.not_installing() {
+        let not_installing = self.not_installing();
+        let why: BTreeMap<String, String> = match not_installing {
             Some(flag) => chain
                 .missing()
                 .iter()
-                .map(|t| (t.name.clone(), format!("({flag}); run `vx sync`")))
+                .map(|t| (t.name.clone(), flag.to_owned()))
                 .collect(),
             None => {
                 let store = store::prepare(Some(store.to_path_buf())).map_err(Error::usage)?;
@@ -185,10 +186,7 @@ impl Target<'_> {
                 }
                 failed
                     .into_iter()
-                    .map(|(name, reason)| {
-                        let reason = vx_tui::text::sanitize(&reason).into_owned();
-                        (name, format!("({reason}); `vx sync` tries again"))
-                    })
+                    .map(|(name, reason)| (name, vx_tui::text::sanitize(&reason).into_owned()))
                     .collect()
             }
         };
@@ -196,10 +194,18 @@ impl Target<'_> {
         if missing.is_empty() {
             return Ok(chain);
         }
-        let why_of = |t: &Tool| {
-            why.get(&t.name)
-                .cloned()
-                .unwrap_or_else(|| "; run `vx sync`".to_owned())
+        // `LABEL (why); what to do`: `vx sync` installs the project's and the global
+        // toolset's tools; a version named on the command line is its own.
+        let said = |t: &Tool| {
+            let advice = match (t.origin.clone(), why.contains_key(&t.name)) {
+                (Origin::Override | Origin::Store, _) => "",
+                (_, true) if not_installing.is_none() => "; `vx sync` tries again",
+                _ => "; run `vx sync`",
+            };
+            match why.get(&t.name) {
+                Some(why) => format!("{} ({why}){advice}", t.label()),
+                None => format!("{}{advice}", t.label()),
+            }
         };
         let providers: Vec<&str> = programs
             .iter()
@@ -212,7 +218,7 @@ impl Target<'_> {
                 matches!(t.origin, Origin::Override | Origin::Store)
                     || providers.contains(&t.name.as_str())
             })
-            .map(|t| format!("{} {}", t.label(), why_of(t)))
+            .map(|t| said(t))
             .collect();
         if !needed.is_empty() {
             return Err(Error::failed(format!(
@@ -221,11 +227,7 @@ impl Target<'_> {
             )));
         }
         for tool in &missing {
-            vx::note!(
-                "vx: running without {}, not installed {}",
-                tool.label(),
-                why_of(tool)
-            );
+            vx::note!("vx: running without {}", said(tool));
         }
         Ok(chain)
     }
@@ -295,8 +297,13 @@ impl Target<'_> {
                 first_use: named.iter().map(|s| s.name.clone()).collect(),
                 ..settings
             };
-            code = vx::sync::run("the command line", &named, store, &settings)
-                .map_err(Error::environment)?;
+            let (named_code, failed) =
+                vx::sync::run_with_failures("the command line", &named, store, &settings)
+                    .map_err(Error::environment)?;
+            for (name, reason) in failed {
+                why.insert(name, format!("its install failed: {reason}"));
+            }
+            code = named_code;
         }
         super::refresh_shims(store);
         // A tool that failed is still missing: the caller names it.

@@ -236,8 +236,9 @@ fn no_install_and_auto_install_false_run_with_what_is_installed() {
     let (code, stdout, stderr) = p.run(&["hello"]);
     assert_eq!((code, stdout.as_str()), (0, "hello\n"), "{stderr}");
     assert!(
-        stderr
-            .contains("running without other 1.0, not installed ([settings] auto_install = false)"),
+        stderr.contains(
+            "vx: running without other 1.0 ([settings] auto_install = false); run `vx sync`"
+        ),
         "{stderr}"
     );
     let (code, _, stderr) = p.run(&["exec", "--", "oth"]);
@@ -290,7 +291,7 @@ fn a_registry_tool_that_cannot_be_resolved_does_not_stop_the_others() {
     let about = lines_naming(&stderr, "node");
     assert_eq!(about.len(), 1, "{stderr}");
     assert!(
-        about[0].starts_with("vx: running without node 99, not installed (the sync stopped: "),
+        about[0].starts_with("vx: running without node 99 (the sync stopped: "),
         "{}",
         about[0]
     );
