@@ -3,7 +3,14 @@
 //! the project's `[env]` set, installing missing tools first (through
 //! the project's sync, lock included), and replacing the `vx` process so the pid,
 //! signals, stdio and exit status are the command's own. `vx CMD` lands here too
-//! ([`super::external`]).
+//! ([`super::external`]), and `vx run` prepares its scripts here.
+//!
+//! One tool that cannot install never stops a command that does not need it
+//! ([`Target::ready`] decides what a command needs and whether it is installed): the
+//! command runs with what is installed, the missing tool said once with why, and its
+//! failure remembered ([`vx::toolchain::failed`]) so the next command does not
+//! download it again. `--no-install`, `--offline` and `[settings] auto_install =
+//! false` install nothing.
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -155,8 +162,9 @@ impl Target<'_> {
     /// cannot install is tried once, not at every command. Then the command runs
     /// when what it needs is installed — the tools named on the command line and
     /// those providing `programs` (a script's: the first word of each of its
-    /// commands) — whatever else is missing; each missing tool is said once on stderr with why. A missing tool
-    /// the command needs is the error (exit 1), with why.
+    /// commands) — whatever else is missing; each missing tool is said once on
+    /// stderr with why. A missing tool the command needs is the error (exit 1), with
+    /// why.
     pub fn ready(
         &self,
         mut chain: Toolchain,

@@ -1,9 +1,11 @@
-//! `vx run [--offline] [SCRIPT [ARGS...]]`: runs a script of vx.toml's `[scripts]`
+//! `vx run [--offline] [--no-install] [SCRIPT [ARGS...]]`: runs a script of vx.toml's `[scripts]`
 //! through the platform's shell (`sh -c`, `cmd /C` on Windows) with the toolchain on
 //! `PATH` (then `[settings] path`), `[env]` and the script's own `env` set, in its
 //! `cwd` (relative to the project; default: the current directory), after the scripts
 //! it depends on (each once, dependencies first). Missing tools are installed first,
-//! as for `vx exec`, unless `--offline`. `vx run` alone lists the scripts.
+//! as for `vx exec` (unless `--offline`, `--no-install` or `[settings] auto_install =
+//! false`); one that cannot install stops only a script whose commands start with
+//! it. `vx run` alone lists the scripts.
 //!
 //! The arguments are appended to the script's command, or put where it says `{args}`,
 //! each quoted for the shell so it reaches the program unchanged. The last script
