@@ -193,11 +193,15 @@ impl ProjectSync {
         // machine): this platform is locked now, at the locked version, from the
         // index and checksum files (registry tools) or by this sync's download (URL
         // tools); `--locked` and `--frozen` refuse, naming the fix.
+        let registry_lacking = resolution::pinned::lacking(&pinned, &platform);
         let locked_here: Vec<String> = pinned
             .tools
             .iter()
             .filter(|t| t.is_for(&platform) && !unresolved.contains(&t.name))
-            .filter(|t| lock.as_ref().is_some_and(|l| lacks(l, t, &platform)))
+            .filter(|t| match t.registry {
+                Some(_) => registry_lacking.contains(&t.name),
+                None => lock.as_ref().is_some_and(|l| lacks(l, t, &platform)),
+            })
             .map(|t| t.name.clone())
             .collect();
         if !locked_here.is_empty() && mode != LockMode::Update {
@@ -476,8 +480,9 @@ fn require_signatures<'t>(
     }
 }
 
-/// Whether `lock` holds `tool` for other platforms but has no entry for `platform`
-/// (neither a download nor a reason it has none): a lock made on another machine.
+/// Whether `lock` holds the URL tool `tool` for other platforms but has no entry for
+/// `platform` (neither a download nor a reason it has none): a lock made on another
+/// machine. (A registry tool's is [`resolution::pinned::lacking`].)
 fn lacks(lock: &Lock, tool: &ToolTable, platform: &Platform) -> bool {
     let key = platform.to_string();
     lock.tools.get(&tool.name).is_some_and(|entry| {
