@@ -690,7 +690,7 @@ pub struct LockArgs {
     #[arg(long, value_name = "PATH")]
     pub manifest: Option<PathBuf>,
     /// Lock for this platform (repeatable; default: `[settings] platforms`, else this
-    /// machine's).
+    /// machine's), and list it in `[settings] platforms` so the next `vx lock` keeps it.
     #[arg(long = "platform", value_name = "OS-ARCH")]
     pub platforms: Vec<vx::manifest::Platform>,
     /// Exit 1, naming the tools, when vx.lock is missing or stale; write nothing.
