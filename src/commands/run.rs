@@ -56,12 +56,13 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         no_install: args.no_install,
         sources: None,
     };
-    // What the script and those it runs first start with: the tools they need.
+    // What the script and those it runs first start with (after `NAME=value`
+    // assignments): the tools they need.
     let programs: Vec<OsString> = environment
         .run_order(script)
         .into_iter()
         .chain(std::iter::once(script))
-        .filter_map(|s| s.run.split_whitespace().next())
+        .filter_map(|s| s.run.split_whitespace().find(|word| !word.contains('=')))
         .map(OsString::from)
         .collect();
     let chain = target.ready(chain, &store, &programs)?;

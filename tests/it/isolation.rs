@@ -125,7 +125,7 @@ fn lines_naming<'s>(stderr: &'s str, tool: &str) -> Vec<&'s str> {
 fn a_tool_that_cannot_install_is_tried_once_and_the_others_run() {
     let p = Project::new();
     p.write(&format!(
-        "{}{}[scripts]\ngreet = \"hello from a script\"\n",
+        "{}{}[scripts]\ngreet = \"hello from a script\"\nneeds-broken = \"LANG=C broken --version\"\n",
         p.hello(),
         p.broken()
     ));
@@ -166,6 +166,15 @@ fn a_tool_that_cannot_install_is_tried_once_and_the_others_run() {
             "{args:?}: not downloaded again"
         );
     }
+
+    // A script that starts with the broken tool's command needs it: refused the same
+    // way, its assignments looked past.
+    let (code, _, stderr) = p.run(&["run", "needs-broken"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("not installed: broken 1.0 (its install failed:"),
+        "{stderr}"
+    );
 
     // A command that needs the broken tool fails, saying why, without a download.
     let (code, _, stderr) = p.run(&["exec", "--", "broken"]);
