@@ -221,16 +221,18 @@ fn no_install_and_auto_install_false_run_with_what_is_installed() {
         p.other()
     );
     p.write(&with_other);
-    for args in [
-        &["exec", "--no-install", "--", "hello"][..],
-        &["run", "--no-install", "greet"][..],
+    for (args, flag) in [
+        (&["exec", "--no-install", "--", "hello"][..], "--no-install"),
+        (&["run", "--no-install", "greet"][..], "--no-install"),
+        (&["exec", "--offline", "--", "hello"][..], "--offline"),
+        (&["run", "--offline", "greet"][..], "--offline"),
     ] {
         let (code, stdout, stderr) = p.run(args);
         assert_eq!(code, 0, "{args:?}: {stderr}");
         assert!(stdout.starts_with("hello"), "{args:?}: {stdout}");
         let about = lines_naming(&stderr, "other");
         assert_eq!(about.len(), 1, "{args:?}: {stderr}");
-        assert!(about[0].contains("--no-install"), "{}", about[0]);
+        assert!(about[0].contains(flag), "{}", about[0]);
     }
     let (code, _, stderr) = p.run(&["exec", "--no-install", "--", "oth"]);
     assert_eq!(code, 1, "{stderr}");
