@@ -341,7 +341,10 @@ fn sync_remembering(
     let mut why: BTreeMap<String, String> = missing
         .iter()
         .filter_map(|t| {
-            let failure = failures.of(t.spec.as_ref()?)?;
+            let failure = match &t.spec {
+                Some(spec) => failures.of(spec)?,
+                None => failures.named(&t.name)?,
+            };
             Some((
                 t.name.clone(),
                 format!("its install failed: {}", failure.reason),

@@ -83,6 +83,13 @@ impl Failures {
             .filter(|f| f.version == spec.version && f.source == source_of(spec))
     }
 
+    /// The remembered failure of the tool `name` when it has no source yet (a
+    /// registry tool the lock does not pin here): while vx.toml and vx.lock are as
+    /// they were, it is the same request, resolved the same way.
+    pub fn named(&self, name: &str) -> Option<&Failure> {
+        self.tools.get(name)
+    }
+
     /// Records in `store` what a sync did: each of `tried` (the specs it installed)
     /// that is in `failed` (`(name, reason)`) is remembered, the others forgotten; the
     /// failures of this record (loaded before the sync) of tools not tried stay. The

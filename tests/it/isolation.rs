@@ -307,3 +307,36 @@ fn a_registry_tool_that_cannot_be_resolved_does_not_stop_the_others() {
         about[0]
     );
 }
+
+/// A runtime whose archive cannot be downloaded (nodejs.org lists it, the download
+/// answers 404): resolved and locked once, tried once, then remembered like any tool.
+#[test]
+fn a_runtime_whose_download_fails_is_tried_once() {
+    let p = Project::new();
+    let dist = common::publishers::node::serve(&[common::publishers::node::Release::listed(
+        "20.11.1",
+        Some("Iron"),
+    )]);
+    let project = common::Project::new(
+        &common::publishers::node::config(&dist),
+        &format!("[tools]\nnode = \"20\"\n\n{}", p.hello()),
+    );
+    let archive = |dist: &vx::demo::fixture::TestServer| {
+        dist.paths()
+            .iter()
+            .filter(|p| p.ends_with(".tar.xz"))
+            .count()
+    };
+    for round in 0..3 {
+        let out = project.vx().args(["exec", "--", "hello"]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{round}: {stderr}");
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "hello\n");
+        let about: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.starts_with("vx: running without node 20.11.1"))
+            .collect();
+        assert_eq!(about.len(), 1, "{round}: {stderr}");
+        assert_eq!(archive(&dist), 1, "{round}: downloaded once");
+    }
+}
