@@ -202,12 +202,15 @@ impl Target<'_> {
         if missing.is_empty() {
             return Ok(chain);
         }
-        // `LABEL (why); what to do`: `vx sync` installs the project's and the global
-        // toolset's tools; a version named on the command line is its own.
+        // `LABEL (why); what to do`: `vx sync` installs the project's tools, `vx sync
+        // -g` the global toolset's; a version named on the command line is its own.
         let said = |t: &Tool| {
+            let global = t.origin == Origin::Global;
             let advice = match (t.origin.clone(), why.contains_key(&t.name)) {
                 (Origin::Override | Origin::Store, _) => "",
+                (_, true) if not_installing.is_none() && global => "; `vx sync -g` tries again",
                 (_, true) if not_installing.is_none() => "; `vx sync` tries again",
+                _ if global => "; run `vx sync -g`",
                 _ => "; run `vx sync`",
             };
             match why.get(&t.name) {

@@ -340,3 +340,30 @@ fn a_runtime_whose_download_fails_is_tried_once() {
         assert_eq!(archive(&dist), 1, "{round}: downloaded once");
     }
 }
+
+/// A tool of the user's global toolset that cannot install (its URL answers 404)
+/// does not stop a project's command either: said once, remembered, not downloaded
+/// again.
+#[test]
+fn a_global_tool_that_cannot_install_does_not_stop_a_project() {
+    let p = Project::new();
+    p.write(&p.hello());
+    let config = p.work.dir.path().join("user-config/vx");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(config.join("vx.toml"), p.broken()).unwrap();
+    for round in 0..2 {
+        let (code, stdout, stderr) = p.run(&["exec", "--", "hello"]);
+        assert_eq!((code, stdout.as_str()), (0, "hello\n"), "{round}: {stderr}");
+        let about: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.starts_with("vx: running without broken 1.0 (its install failed:"))
+            .collect();
+        assert_eq!(about.len(), 1, "{round}: {stderr}");
+        assert!(
+            about[0].ends_with("`vx sync -g` tries again"),
+            "{}",
+            about[0]
+        );
+        assert_eq!(p.asked("/broken.tar.gz"), 1, "{round}: downloaded once");
+    }
+}
