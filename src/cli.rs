@@ -489,9 +489,14 @@ pub struct ExecArgs {
     /// version, installed from its URL) or a version in the store.
     #[arg(value_name = "TOOL[@VERSION]")]
     pub tools: Vec<Request>,
-    /// Install nothing: fail, naming what is missing, if a tool is not installed.
+    /// Install nothing and reach no network: run with what is installed (a missing
+    /// tool the command needs fails, named).
     #[arg(long)]
     pub offline: bool,
+    /// Install nothing: run with what is installed, naming what is missing (as
+    /// `[settings] auto_install = false`); a missing tool the command needs fails.
+    #[arg(long)]
+    pub no_install: bool,
     /// Which project and store.
     #[command(flatten)]
     pub project: ProjectFlags,
@@ -503,9 +508,14 @@ pub struct ExecArgs {
 /// `vx run` options.
 #[derive(Debug, Args)]
 pub struct ScriptArgs {
-    /// Install nothing: fail, naming what is missing, if a tool is not installed.
+    /// Install nothing and reach no network: run with what is installed, naming
+    /// what is missing.
     #[arg(long)]
     pub offline: bool,
+    /// Install nothing: run with what is installed, naming what is missing (as
+    /// `[settings] auto_install = false`).
+    #[arg(long)]
+    pub no_install: bool,
     /// Which project and store.
     #[command(flatten)]
     pub project: ProjectFlags,
@@ -680,7 +690,7 @@ pub struct LockArgs {
     #[arg(long, value_name = "PATH")]
     pub manifest: Option<PathBuf>,
     /// Lock for this platform (repeatable; default: `[settings] platforms`, else this
-    /// machine's).
+    /// machine's), and list it in `[settings] platforms` so the next `vx lock` keeps it.
     #[arg(long = "platform", value_name = "OS-ARCH")]
     pub platforms: Vec<vx::manifest::Platform>,
     /// Exit 1, naming the tools, when vx.lock is missing or stale; write nothing.

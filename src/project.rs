@@ -160,6 +160,8 @@ pub struct SyncOutcome {
     /// What re-locking the other platforms of re-locked tools did (empty when nothing
     /// had to be).
     pub relocked: LockReport,
+    /// The tools of this platform that did not install, each with its whole reason.
+    pub failed: Vec<(String, String)>,
 }
 
 impl ProjectSync {
@@ -191,11 +193,15 @@ impl ProjectSync {
         // machine): this platform is locked now, at the locked version, from the
         // index and checksum files (registry tools) or by this sync's download (URL
         // tools); `--locked` and `--frozen` refuse, naming the fix.
+        let registry_lacking = resolution::pinned::lacking(&pinned, &platform);
         let locked_here: Vec<String> = pinned
             .tools
             .iter()
             .filter(|t| t.is_for(&platform) && !unresolved.contains(&t.name))
-            .filter(|t| lock.as_ref().is_some_and(|l| lacks(l, t, &platform)))
+            .filter(|t| match t.registry {
+                Some(_) => registry_lacking.contains(&t.name),
+                None => lock.as_ref().is_some_and(|l| lacks(l, t, &platform)),
+            })
             .map(|t| t.name.clone())
             .collect();
         if !locked_here.is_empty() && mode != LockMode::Update {
@@ -266,6 +272,14 @@ impl ProjectSync {
         })
     }
 
+    /// Leaves the tools named `names` out of this sync: not installed, not locked
+    /// here (`vx exec` skipping a tool whose install failed before, see
+    /// [`crate::toolchain::failed`]).
+    pub fn skip(&mut self, names: &[String]) {
+        self.plan.tools.retain(|t| !names.contains(&t.name));
+        self.plan.to_lock.retain(|n| !names.contains(n));
+    }
+
     /// The line a command says once before this sync runs when it locks this
     /// platform for tools the lock held for other platforms only (`None`: nothing
     /// to say).
@@ -296,7 +310,8 @@ impl ProjectSync {
         let _hold = crate::tracked::hold_shared(store).ok();
         let _ = crate::tracked::track(store, &manifest.path);
         let label = manifest.path.display().to_string();
-        let mut code = sync::run(&label, &self.plan.tools, store, &sync_settings)?;
+        let (mut code, failed) =
+            sync::run_with_failures(&label, &self.plan.tools, store, &sync_settings)?;
         if let Some(lock) = &self.lock {
             record_verified(lock, manifest, &self.platform, &self.plan, store);
         }
@@ -344,7 +359,11 @@ impl ProjectSync {
             }
             lock.write_for(manifest).map_err(ProjectError::WriteLock)?;
         }
-        Ok(SyncOutcome { code, relocked })
+        Ok(SyncOutcome {
+            code,
+            relocked,
+            failed,
+        })
     }
 }
 
@@ -461,8 +480,9 @@ fn require_signatures<'t>(
     }
 }
 
-/// Whether `lock` holds `tool` for other platforms but has no entry for `platform`
-/// (neither a download nor a reason it has none): a lock made on another machine.
+/// Whether `lock` holds the URL tool `tool` for other platforms but has no entry for
+/// `platform` (neither a download nor a reason it has none): a lock made on another
+/// machine. (A registry tool's is [`resolution::pinned::lacking`].)
 fn lacks(lock: &Lock, tool: &ToolTable, platform: &Platform) -> bool {
     let key = platform.to_string();
     lock.tools.get(&tool.name).is_some_and(|entry| {

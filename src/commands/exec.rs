@@ -3,19 +3,28 @@
 //! the project's `[env]` set, installing missing tools first (through
 //! the project's sync, lock included), and replacing the `vx` process so the pid,
 //! signals, stdio and exit status are the command's own. `vx CMD` lands here too
-//! ([`super::external`]).
+//! ([`super::external`]), and `vx run` prepares its scripts here.
+//!
+//! One tool that cannot install never stops a command that does not need it
+//! ([`Target::ready`] decides what a command needs and whether it is installed): the
+//! command runs with what is installed, the missing tool said once with why, and its
+//! failure remembered ([`vx::toolchain::failed`]) so the next command does not
+//! download it again. `--no-install`, `--offline` and `[settings] auto_install =
+//! false` install nothing.
 
+use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::path::Path;
 
 use vx::exit::{Because, Error};
 use vx::install::store;
 use vx::manifest::Manifest;
-use vx::project::{LockMode, ProjectSync};
+use vx::project::{LockMode, ProjectError, ProjectSync};
 use vx::project_env::{Changes, Declared};
 use vx::sync::{Settings, Stream};
 use vx::toolchain::activation::{Activation, Sources};
-use vx::toolchain::{Origin, Request, Toolchain, search};
+use vx::toolchain::failed::Failures;
+use vx::toolchain::{Origin, Request, Tool, Toolchain, search};
 
 use crate::cli::ExecArgs;
 
@@ -55,6 +64,7 @@ pub fn run(args: &ExecArgs) -> Result<i32, Error> {
         requests: &args.tools,
         store: store_arg,
         offline: args.offline,
+        no_install: args.no_install,
         sources: sources.as_ref(),
     };
     Err(target.exec(program, rest))
@@ -68,8 +78,10 @@ pub struct Target<'a> {
     pub requests: &'a [Request],
     /// `--store`.
     pub store: Option<&'a Path>,
-    /// `--offline`: install nothing.
+    /// `--offline`: install nothing, reach no network.
     pub offline: bool,
+    /// `--no-install`: install nothing.
+    pub no_install: bool,
     /// The project's sources stamped before they were read: the toolchain's
     /// activation is recorded once it is complete (`None`: not recorded).
     pub sources: Option<&'a Sources>,
@@ -95,7 +107,7 @@ impl Target<'_> {
         program: &OsString,
         args: &[OsString],
     ) -> Error {
-        match self.ready(chain, store) {
+        match self.ready(chain, store, std::slice::from_ref(program)) {
             Ok(chain) => {
                 super::record_activation(&chain, self.manifest, self.sources, store);
                 let declared = match self.declared() {
@@ -129,43 +141,114 @@ impl Target<'_> {
         super::declared(self.manifest)
     }
 
-    /// The toolchain with every tool installed: what is missing is installed first,
-    /// unless offline (then the error names it).
-    pub fn ready(&self, mut chain: Toolchain, store: &Path) -> Result<Toolchain, Error> {
-        if chain.missing().is_empty() {
-            return Ok(chain);
-        }
+    /// Why nothing is installed for this command: `--offline`, `--no-install` or
+    /// `[settings] auto_install = false` (`None`: missing tools are installed first).
+    fn not_installing(&self) -> Option<&'static str> {
         if self.offline {
-            return Err(Error::failed(format!(
-                "not installed: {} (--offline); run `vx sync`",
-                labels(&chain)
-            )));
-        }
-        let store = store::prepare(Some(store.to_path_buf())).map_err(Error::usage)?;
-        self.install(&chain, &store)?;
-        if chain
-            .tools
-            .iter()
-            .any(|t| t.spec.is_none() && matches!(t.origin, Origin::Manifest | Origin::Global))
-        {
-            // Registry tools the sync resolved: the lock now pins them.
-            chain = self.toolchain(&store)?;
+            Some("--offline")
+        } else if self.no_install {
+            Some("--no-install")
+        } else if self.manifest.is_some_and(|m| !m.auto_install) {
+            Some("[settings] auto_install = false")
         } else {
-            chain.refresh(&store);
-        }
-        if chain.missing().is_empty() {
-            Ok(chain)
-        } else {
-            Err(Error::failed(format!(
-                "could not install {}",
-                labels(&chain)
-            )))
+            None
         }
     }
 
-    /// Syncs the project when one of its tools is missing, then the named versions
-    /// that are; progress goes to stderr (stdout is the command's).
-    fn install(&self, chain: &Toolchain, store: &Path) -> Result<(), Error> {
+    /// The toolchain a command runs with: the one place that decides what the
+    /// command needs and whether it is installed. Missing tools are installed first
+    /// (unless [`Target::not_installing`] says why not), except those whose install
+    /// failed before and is remembered ([`vx::toolchain::failed`]): one tool that
+    /// cannot install is tried once, not at every command. Then the command runs
+    /// when what it needs is installed — the tools named on the command line and
+    /// those providing `programs` (a script's: the first word of each of its
+    /// commands) — whatever else is missing; each missing tool is said once on
+    /// stderr with why. A missing tool the command needs is the error (exit 1), with
+    /// why.
+    pub fn ready(
+        &self,
+        mut chain: Toolchain,
+        store: &Path,
+        programs: &[OsString],
+    ) -> Result<Toolchain, Error> {
+        if chain.missing().is_empty() {
+            return Ok(chain);
+        }
+        let not_installing = self.not_installing();
+        let why: BTreeMap<String, String> = match not_installing {
+            Some(flag) => chain
+                .missing()
+                .iter()
+                .map(|t| (t.name.clone(), flag.to_owned()))
+                .collect(),
+            None => {
+                let store = store::prepare(Some(store.to_path_buf())).map_err(Error::usage)?;
+                let failed = self.install(&chain, &store)?;
+                if chain.tools.iter().any(|t| {
+                    t.spec.is_none() && matches!(t.origin, Origin::Manifest | Origin::Global)
+                }) {
+                    // Registry tools the sync resolved: the lock now pins them.
+                    chain = self.toolchain(&store)?;
+                } else {
+                    chain.refresh(&store);
+                }
+                failed
+                    .into_iter()
+                    .map(|(name, reason)| (name, vx_tui::text::sanitize(&reason).into_owned()))
+                    .collect()
+            }
+        };
+        let missing = chain.missing();
+        if missing.is_empty() {
+            return Ok(chain);
+        }
+        // `LABEL (why); what to do`: `vx sync` installs the project's tools, `vx sync
+        // -g` the global toolset's; a version named on the command line is its own.
+        let said = |t: &Tool| {
+            let global = t.origin == Origin::Global;
+            let advice = match (t.origin.clone(), why.contains_key(&t.name)) {
+                (Origin::Override | Origin::Store, _) => "",
+                (_, true) if not_installing.is_none() && global => "; `vx sync -g` tries again",
+                (_, true) if not_installing.is_none() => "; `vx sync` tries again",
+                _ if global => "; run `vx sync -g`",
+                _ => "; run `vx sync`",
+            };
+            match why.get(&t.name) {
+                Some(why) => format!("{} ({why}){advice}", t.label()),
+                None => format!("{}{advice}", t.label()),
+            }
+        };
+        let providers: Vec<&str> = programs
+            .iter()
+            .filter_map(|p| chain.provider(&p.to_string_lossy()))
+            .map(|t| t.name.as_str())
+            .collect();
+        let needed: Vec<String> = missing
+            .iter()
+            .filter(|t| {
+                matches!(t.origin, Origin::Override | Origin::Store)
+                    || providers.contains(&t.name.as_str())
+            })
+            .map(|t| said(t))
+            .collect();
+        if !needed.is_empty() {
+            return Err(Error::failed(format!(
+                "not installed: {}",
+                needed.join("; ")
+            )));
+        }
+        for tool in &missing {
+            vx::note!("vx: running without {}", said(tool));
+        }
+        Ok(chain)
+    }
+
+    /// Syncs the project when one of its tools is missing (leaving out those whose
+    /// failure is remembered), then the global toolset and the named versions that
+    /// are; progress goes to stderr (stdout is the command's). Returns why each tool
+    /// that is still missing failed, when known (remembered failures included), and
+    /// remembers the project's new failures.
+    fn install(&self, chain: &Toolchain, store: &Path) -> Result<BTreeMap<String, String>, Error> {
         let network = match self.manifest {
             Some(manifest) => super::project_network(manifest)?,
             None => Default::default(),
@@ -178,78 +261,128 @@ impl Target<'_> {
         };
         let missing = chain.missing();
         let mut code = vx::exit::OK;
+        let mut why = BTreeMap::new();
+        let of = |origin: Origin| -> Vec<&Tool> {
+            missing
+                .iter()
+                .copied()
+                .filter(|t| t.origin == origin)
+                .collect()
+        };
         if let Some(manifest) = self.manifest
-            && missing.iter().any(|t| t.origin == Origin::Manifest)
+            && !of(Origin::Manifest).is_empty()
         {
-            let sync = ProjectSync::plan(
+            let (c, w) = sync_remembering(
                 manifest,
-                LockMode::Update,
-                &super::resolver(manifest, self.offline, false),
-            )
-            .map_err(super::project_error)?;
-            if let Some(line) = sync.tell_locked_here() {
-                vx::note!("{line}");
-            }
-            let outcome = sync.run(store, &settings).map_err(super::project_error)?;
-            super::sync::tell_relocked(&outcome.relocked, manifest);
-            code = outcome.code;
+                &of(Origin::Manifest),
+                store,
+                &settings,
+                self.offline,
+            )?;
+            (code, why) = (c, w);
         }
-        if code == vx::exit::OK && missing.iter().any(|t| t.origin == Origin::Global) {
-            code = sync_global(store, &settings, self.offline)?;
+        if code != vx::exit::INTERRUPTED
+            && !of(Origin::Global).is_empty()
+            && let Some(path) = vx::manifest::global::existing()
+        {
+            let global = Manifest::load(&path).map_err(Error::usage)?;
+            let settings = Settings {
+                network: super::project_network(&global)?,
+                ..settings.clone()
+            };
+            let (c, w) =
+                sync_remembering(&global, &of(Origin::Global), store, &settings, self.offline)?;
+            why.extend(w);
+            if code == vx::exit::OK {
+                code = c;
+            }
         }
         let named: Vec<_> = missing
             .iter()
             .filter(|t| t.origin == Origin::Override)
             .filter_map(|t| t.spec.clone())
             .collect();
-        if code == vx::exit::OK && !named.is_empty() {
+        if code != vx::exit::INTERRUPTED && !named.is_empty() {
             let settings = Settings {
                 // No checksum is known for a version the manifest does not pin.
                 first_use: named.iter().map(|s| s.name.clone()).collect(),
                 ..settings
             };
-            code = vx::sync::run("the command line", &named, store, &settings)
-                .map_err(Error::environment)?;
+            let (named_code, failed) =
+                vx::sync::run_with_failures("the command line", &named, store, &settings)
+                    .map_err(Error::environment)?;
+            for (name, reason) in failed {
+                why.insert(name, format!("its install failed: {reason}"));
+            }
+            code = named_code;
         }
         super::refresh_shims(store);
         // A tool that failed is still missing: the caller names it.
         if code == vx::exit::INTERRUPTED {
             Err(Error::with_code(code, "interrupted"))
         } else {
-            Ok(())
+            Ok(why)
         }
     }
 }
 
-/// Syncs the user's global toolset into `store` (its tools a project lacks and that
-/// are missing), as `vx sync` would in its directory.
-fn sync_global(store: &Path, settings: &Settings, offline: bool) -> Result<i32, Error> {
-    let Some(path) = vx::manifest::global::existing() else {
-        return Ok(vx::exit::OK);
+/// Installs `missing` (tools of `manifest`, the project's or the global toolset's)
+/// through the manifest's sync, for a command about to run: a tool whose failure is
+/// remembered ([`Failures`]) is left out, and what fails now is remembered. Returns
+/// the sync's exit code and why each tool it could not install is missing (`its install
+/// failed: …`). A registry tool that cannot be resolved stops the sync, not the
+/// command: every missing tool is then said with that reason. A manifest or lock
+/// that cannot be used is the error.
+fn sync_remembering(
+    manifest: &Manifest,
+    missing: &[&Tool],
+    store: &Path,
+    settings: &Settings,
+    offline: bool,
+) -> Result<(i32, BTreeMap<String, String>), Error> {
+    let failures = Failures::load(store, &manifest.path);
+    let mut why: BTreeMap<String, String> = missing
+        .iter()
+        .filter_map(|t| {
+            let failure = match &t.spec {
+                Some(spec) => failures.of(spec)?,
+                None => failures.named(&t.name)?,
+            };
+            Some((
+                t.name.clone(),
+                format!("its install failed: {}", failure.reason),
+            ))
+        })
+        .collect();
+    if missing.iter().all(|t| why.contains_key(&t.name)) {
+        return Ok((vx::exit::OK, why));
+    }
+    let resolver = super::resolver(manifest, offline, false);
+    let mut sync = match ProjectSync::plan(manifest, LockMode::Update, &resolver) {
+        Ok(sync) => sync,
+        Err(ProjectError::Resolution(err)) => {
+            let reason = format!("the sync stopped: {err}");
+            for tool in missing {
+                why.entry(tool.name.clone())
+                    .or_insert_with(|| reason.clone());
+            }
+            return Ok((vx::exit::FAILED, why));
+        }
+        Err(err) => return Err(super::project_error(err)),
     };
-    let global = Manifest::load(&path).map_err(Error::usage)?;
-    let settings = Settings {
-        network: super::project_network(&global)?,
-        ..settings.clone()
-    };
-    let sync = ProjectSync::plan(
-        &global,
-        LockMode::Update,
-        &super::resolver(&global, offline, false),
-    )
-    .map_err(super::project_error)?;
+    let remembered: Vec<String> = why.keys().cloned().collect();
+    sync.skip(&remembered);
     if let Some(line) = sync.tell_locked_here() {
         vx::note!("{line}");
     }
-    let outcome = sync.run(store, &settings).map_err(super::project_error)?;
-    super::sync::tell_relocked(&outcome.relocked, &global);
-    Ok(outcome.code)
-}
-
-/// The missing tools' labels, `a 1, b 2`.
-fn labels(chain: &Toolchain) -> String {
-    let missing: Vec<String> = chain.missing().iter().map(|t| t.label()).collect();
-    missing.join(", ")
+    let tried = sync.plan.tools.clone();
+    let outcome = sync.run(store, settings).map_err(super::project_error)?;
+    super::sync::tell_relocked(&outcome.relocked, manifest);
+    failures.record(store, &tried, &outcome.failed);
+    for (name, reason) in outcome.failed {
+        why.insert(name, format!("its install failed: {reason}"));
+    }
+    Ok((outcome.code, why))
 }
 
 /// Runs `program` with a recorded activation: the tools' executables are looked up

@@ -60,6 +60,7 @@ pub fn run(args: &[OsString]) -> Result<i32, Error> {
         requests: &[],
         store: None,
         offline: false,
+        no_install: false,
         sources: sources.as_ref(),
     };
     Err(target.exec_in(chain, &store, program, rest))

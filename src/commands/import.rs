@@ -111,7 +111,7 @@ struct Mapped {
 }
 
 /// Imports `files` into the manifest at `path` (its text `existing`; `None`: it is
-/// created with [`vx::manifest::edit::STARTER`] if anything is imported) and locks: what
+/// created with [`vx::manifest::edit::starter`] if anything is imported) and locks: what
 /// `vx import` and `vx init` share. Every file is read first: a malformed one is
 /// exit 2 with nothing written. `create`: a new vx.toml is written even when nothing
 /// is imported (`vx init`).
@@ -135,7 +135,8 @@ pub fn import_into(
         lists.push((shown.as_str(), imported));
     }
     let created = existing.is_none();
-    let mut text = existing.unwrap_or_else(|| vx::manifest::edit::STARTER.to_owned());
+    let mut text = existing
+        .unwrap_or_else(|| vx::manifest::edit::starter(&vx::manifest::platform::default_set()));
     // vx.toml before this import: what it lists already is left alone.
     let before = text.clone();
     let edit_error = |e| Error::usage(Because::new(path.display().to_string(), e));
@@ -351,6 +352,21 @@ pub fn import_into(
             vx_tui::text::sanitize(&path.display().to_string())
         )?;
         return Ok(if failed > 0 { FAILED } else { OK });
+    }
+    // What `vx lock` locks, so a lock made here serves the team's other machines.
+    let platforms = vx::manifest::platform::default_set();
+    let (new_text, listed) =
+        edit::list_platforms_if_unset(&text, &platforms).map_err(edit_error)?;
+    if listed {
+        text = new_text;
+        lines.push(format!(
+            "listed {} in [settings] platforms (what `vx lock` locks)",
+            platforms
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
     }
     let manifest = checked(path, &text)?;
     // A lock that fails leaves vx.toml and vx.lock as they were (none, for `vx init`).

@@ -20,7 +20,8 @@ pub fn run(args: &InitArgs) -> Result<i32, Error> {
     }
     let files = super::import::found_in(&cwd);
     if files.is_empty() {
-        vx::atomic::write(&path, vx::manifest::edit::STARTER.as_bytes()).map_err(|e| {
+        let text = vx::manifest::edit::starter(&vx::manifest::platform::default_set());
+        vx::atomic::write(&path, text.as_bytes()).map_err(|e| {
             Error::environment(vx::exit::Because::new(
                 format!("cannot write {}", path.display()),
                 e,

@@ -104,12 +104,12 @@ pub fn run(args: &LockArgs) -> Result<i32, Error> {
 /// with this machine's platform too, which was what it meant without one. Said once.
 fn list_platforms(manifest: &Manifest, locked: &[Platform]) -> Result<(), Error> {
     let mut wanted: Vec<Platform> = Vec::new();
-    if manifest.platforms.is_empty() && !locked.is_empty() {
-        wanted.push(Platform::current());
+    let here = (manifest.platforms.is_empty() && !locked.is_empty()).then(Platform::current);
+    for platform in here.iter().chain(locked) {
+        if !manifest.platforms.contains(platform) && !wanted.contains(platform) {
+            wanted.push(platform.clone());
+        }
     }
-    wanted.extend(locked.iter().cloned());
-    wanted.retain(|p| !manifest.platforms.contains(p));
-    wanted.dedup();
     if wanted.is_empty() {
         return Ok(());
     }

@@ -1,9 +1,11 @@
-//! `vx run [--offline] [SCRIPT [ARGS...]]`: runs a script of vx.toml's `[scripts]`
+//! `vx run [--offline] [--no-install] [SCRIPT [ARGS...]]`: runs a script of vx.toml's `[scripts]`
 //! through the platform's shell (`sh -c`, `cmd /C` on Windows) with the toolchain on
 //! `PATH` (then `[settings] path`), `[env]` and the script's own `env` set, in its
 //! `cwd` (relative to the project; default: the current directory), after the scripts
 //! it depends on (each once, dependencies first). Missing tools are installed first,
-//! as for `vx exec`, unless `--offline`. `vx run` alone lists the scripts.
+//! as for `vx exec` (unless `--offline`, `--no-install` or `[settings] auto_install =
+//! false`); one that cannot install stops only a script whose commands start with
+//! it. `vx run` alone lists the scripts.
 //!
 //! The arguments are appended to the script's command, or put where it says `{args}`,
 //! each quoted for the shell so it reaches the program unchanged. The last script
@@ -51,9 +53,19 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         requests: &[],
         store: args.project.store.as_deref(),
         offline: args.offline,
+        no_install: args.no_install,
         sources: None,
     };
-    let chain = target.ready(chain, &store)?;
+    // What the script and those it runs first start with (after `NAME=value`
+    // assignments): the tools they need.
+    let programs: Vec<OsString> = environment
+        .run_order(script)
+        .into_iter()
+        .chain(std::iter::once(script))
+        .filter_map(|s| s.run.split_whitespace().find(|word| !word.contains('=')))
+        .map(OsString::from)
+        .collect();
+    let chain = target.ready(chain, &store, &programs)?;
     let declared = super::declared(Some(&manifest))?.with_tools(chain.env());
     let shell = Shell {
         path: declared.search_path(&chain.bin_dirs(), std::env::var_os("PATH").as_deref()),

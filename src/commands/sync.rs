@@ -44,7 +44,11 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
     if settings.offline {
         offline_check(&sync.plan.tools, &store, &settings)?;
     }
+    let tried = sync.plan.tools.clone();
     let outcome = sync.run(&store, &settings).map_err(super::project_error)?;
+    // `vx sync` tries every tool: what it failed to install is what `vx exec` and
+    // `vx run` remember now, nothing older.
+    vx::toolchain::failed::Failures::none(&manifest.path).record(&store, &tried, &outcome.failed);
     tell_relocked(&outcome.relocked, &manifest);
     super::refresh_shims(&store);
     Ok(outcome.code)

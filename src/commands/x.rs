@@ -70,6 +70,7 @@ pub fn run_tool(
         requests: &[],
         store: Some(&store),
         offline,
+        no_install: false,
         sources: None,
     };
     target.exec_in(chain, &store, &program, args)

@@ -6,12 +6,22 @@
 use toml_edit::{Array, DocumentMut, Item, Table, value};
 
 /// What `vx init` writes, and `vx import` when it creates vx.toml: every table
-/// explained in comments, `[tools]` last for what is imported or added.
-pub const STARTER: &str = r#"# vx.toml: this project's tools. `vx lock` records their downloads in vx.lock (commit
+/// explained in comments, `[settings] platforms` set to `platforms` (what `vx lock`
+/// locks, so a lock made on one machine serves the others), `[tools]` last for what
+/// is imported or added.
+pub fn starter(platforms: &[crate::manifest::Platform]) -> String {
+    let listed: Vec<String> = platforms.iter().map(|p| format!("\"{p}\"")).collect();
+    format!(
+        "{STARTER}\n[settings]\n# what `vx lock` locks; a machine not listed locks its own on first use\nplatforms = [{}]\n\n[tools]\n",
+        listed.join(", ")
+    )
+}
+
+/// [`starter`]'s comments.
+const STARTER: &str = r#"# vx.toml: this project's tools. `vx lock` records their downloads in vx.lock (commit
 # both); `vx sync` installs them; `vx exec -- CMD` and `vx CMD` run with them on PATH.
 #
-# [settings]
-# platforms = ["linux-x86_64", "macos-aarch64", "windows-x86_64"]  # what `vx lock` locks
+# [settings]: `platforms` (below) is what `vx lock` locks
 # registries = [{ name = "ours", path = "registry.yaml" }]         # before the standard one
 # path = ["scripts", "node_modules/.bin"]     # project directories after the tools' bins
 # env_file = ".env"                          # dotenv files under [env]: read, never run
@@ -35,8 +45,6 @@ pub const STARTER: &str = r#"# vx.toml: this project's tools. `vx lock` records 
 # version = "1.2.3"
 # url = "https://example.org/mytool-{version}-{os}-{arch}.tar.gz"
 # bin = ["mytool"]
-
-[tools]
 "#;
 
 /// A tool as `vx add` names it.
@@ -361,6 +369,27 @@ pub fn add_env_file(text: &str, file: &str) -> Result<(String, bool), EditError>
 /// `vx init`, `vx import`).
 pub fn add_platform(text: &str, platform: &str) -> Result<(String, bool), EditError> {
     add_to_settings_list(text, "platforms", platform)
+}
+
+/// `text` with `[settings] platforms` set to `platforms` when it lists none: then
+/// `true` (`vx import` into a vx.toml without the list); else `text` unchanged.
+pub fn list_platforms_if_unset(
+    text: &str,
+    platforms: &[crate::manifest::Platform],
+) -> Result<(String, bool), EditError> {
+    let doc = document(text)?;
+    let listed = doc
+        .get("settings")
+        .and_then(|s| s.as_table_like())
+        .is_some_and(|s| s.contains_key("platforms"));
+    if listed {
+        return Ok((text.to_owned(), false));
+    }
+    let mut text = text.to_owned();
+    for platform in platforms {
+        text = add_platform(&text, &platform.to_string())?.0;
+    }
+    Ok((text, true))
 }
 
 /// `text` with the string `item` added to the list `[settings] KEY`, as

@@ -74,11 +74,15 @@ pub struct Manifest {
     pub network_lines: std::collections::BTreeMap<String, usize>,
     /// `[settings] verify`: what locking does with a tool that declares no signature.
     pub verify: crate::verify::Policy,
+    /// `[settings] auto_install` (default `true`): whether `vx exec`, `vx run` and
+    /// `vx CMD` install missing tools before they run; `false` runs with what is
+    /// installed, as `--no-install` does.
+    pub auto_install: bool,
     /// `[env]`, `[settings] path` and `[scripts]`: the project environment
     /// ([`crate::project_env`] applies it).
     pub environment: environment::ProjectEnvironment,
     /// loonghao/vx's `[settings]` keys this vx reads and ignores, each with why
-    /// (`auto_install (vx exec … installs missing tools always)`).
+    /// (`parallel_install (vx sync installs in parallel always (-j N))`).
     pub ignored: Vec<String>,
 }
 
@@ -425,6 +429,7 @@ impl Manifest {
             network: document.network,
             network_lines: document.network_lines,
             verify: document.verify,
+            auto_install: document.auto_install,
             environment: document.environment,
             ignored: document.ignored,
         })

@@ -33,15 +33,12 @@ const SETTINGS_KEYS: &[&str] = &[
     "verify",
     "path",
     "env_file",
+    "auto_install",
 ];
 /// Keys of loonghao/vx's `[settings]` (its `vx-config` crate's `SettingsConfig`, and
 /// the older `update_interval`/`check_updates`), the upstream project that also names
 /// its file `vx.toml`, with why this vx ignores each: its file is read, not refused.
 pub(super) const UPSTREAM_SETTINGS: &[(&str, &str)] = &[
-    (
-        "auto_install",
-        "vx exec and vx CMD install missing tools always (unless --offline)",
-    ),
     (
         "parallel_install",
         "vx sync installs in parallel always (-j N)",
@@ -154,6 +151,7 @@ pub(super) struct Document {
     pub network: ProjectNet,
     pub network_lines: BTreeMap<String, usize>,
     pub verify: crate::verify::Policy,
+    pub auto_install: bool,
     pub tools: Vec<ToolTable>,
     pub environment: ProjectEnvironment,
     pub ignored: Vec<String>,
@@ -243,6 +241,7 @@ impl Parser<'_> {
         let (mut platforms, mut registries, mut min_release_age) = (Vec::new(), Vec::new(), None);
         let (mut network, mut network_lines) = (ProjectNet::default(), BTreeMap::new());
         let mut verify = crate::verify::Policy::default();
+        let mut auto_install = true;
         let mut environment = ProjectEnvironment::default();
         let mut ignored = Vec::new();
         if let Some(value) = root.get("env") {
@@ -277,6 +276,17 @@ impl Parser<'_> {
                 verify = crate::verify::Policy::from_name(name).ok_or_else(|| {
                     self.err(Some(span), Problem::BadPolicy(validate::shorten(name)))
                 })?;
+            }
+            match settings.get("auto_install").map(|v| (v, v.get_ref())) {
+                None => {}
+                Some((_, DeValue::Boolean(b))) => auto_install = *b,
+                Some((v, _)) => {
+                    return Err(self.wrong_type(
+                        v,
+                        "settings.auto_install".to_owned(),
+                        "a boolean",
+                    ));
+                }
             }
             if let Some(value) = settings.get("url_replacements") {
                 network.url_replacements = self.url_replacements(value, &mut network_lines)?;
@@ -333,6 +343,7 @@ impl Parser<'_> {
             network,
             network_lines,
             verify,
+            auto_install,
             ignored,
             tools,
             environment,

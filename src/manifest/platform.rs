@@ -20,6 +20,30 @@ pub const OSES: [&str; 3] = ["linux", "macos", "windows"];
 /// CPU architectures a manifest can name.
 pub const ARCHES: [&str; 2] = ["x86_64", "aarch64"];
 
+/// The platforms `vx init` and `vx import` list in a new project's `[settings]
+/// platforms` (with the machine's own when it is not one of them): where most teams'
+/// developers and CI run. A machine not listed still locks its own platform on first
+/// use; `vx lock --platform P` adds another.
+pub const DEFAULT_SET: [&str; 4] = [
+    "linux-x86_64",
+    "linux-aarch64",
+    "macos-aarch64",
+    "windows-x86_64",
+];
+
+/// [`DEFAULT_SET`] and this machine's platform, in that order, each once.
+pub fn default_set() -> Vec<Platform> {
+    let mut set: Vec<Platform> = DEFAULT_SET
+        .iter()
+        .filter_map(|name| name.parse().ok())
+        .collect();
+    let here = Platform::current();
+    if !set.contains(&here) {
+        set.push(here);
+    }
+    set
+}
+
 /// An `os-arch` pair, and on Linux its libc. Either half may be one `vx` has no name
 /// for (the machine it runs on, say `linux-riscv64`): such a platform parses from
 /// [`Platform::current`] only, and no `{os}`/`{arch}` URL resolves for it.

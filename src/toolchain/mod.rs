@@ -11,6 +11,7 @@
 //! - [`shell`]: `vx env` output for each shell.
 
 pub mod activation;
+pub mod failed;
 pub mod request;
 /// `PATH`'s search, a leaf of the platform layer (`project_env` joins `PATH` with it
 /// too); kept here under its old name.

@@ -9,21 +9,29 @@ use crate::common;
 use common::Work;
 use vx::demo::fixture::{Item, Route, TestServer, tar_gz};
 
-/// The tool's archive for this machine, at the path the registry's template makes.
+/// The tool's archive for each platform a new vx.toml lists (`vx import` locks them
+/// all), at the path the registry's template makes (`mytool.exe` on Windows).
 fn serve() -> TestServer {
-    let arch = match std::env::consts::ARCH {
-        "aarch64" => "arm64",
-        _ => "amd64",
-    };
-    let body = tar_gz(&[Item::File(
-        "mytool",
-        b"#!/bin/sh\necho mytool 1.0.0\n".to_vec(),
-        0o755,
-    )]);
-    TestServer::start([(
-        format!("/mytool/1.0.0/mytool-linux-{arch}.tar.gz").as_str(),
-        Route::Ok(body),
-    )])
+    let mut routes = Vec::new();
+    for os in ["linux", "darwin", "windows"] {
+        for arch in ["amd64", "arm64"] {
+            let file = if os == "windows" {
+                "mytool.exe"
+            } else {
+                "mytool"
+            };
+            let body = tar_gz(&[Item::File(
+                file,
+                b"#!/bin/sh\necho mytool 1.0.0\n".to_vec(),
+                0o755,
+            )]);
+            routes.push((
+                format!("/mytool/1.0.0/mytool-{os}-{arch}.tar.gz"),
+                Route::Ok(body),
+            ));
+        }
+    }
+    TestServer::start(routes)
 }
 
 fn registry(server: &TestServer) -> String {

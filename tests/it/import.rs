@@ -24,13 +24,22 @@ fn go(platform: &str) -> (&'static str, &'static str) {
     (os, if arch == "x86_64" { "amd64" } else { "arm64" })
 }
 
-/// A release `tag` of a raw executable `stem-OS-ARCH` per platform.
+/// A release `tag` of a raw executable `stem-OS-ARCH` per platform a new vx.toml
+/// lists (and those the lock tests lock).
 fn release(stem: &str, tag: &str) -> FixtureRelease {
     let mut release = FixtureRelease::new(tag).published("2024-01-01T00:00:00Z");
-    for platform in locked_platforms() {
+    let mut platforms = locked_platforms();
+    for platform in vx::manifest::platform::default_set() {
+        if !platforms.contains(&platform.to_string()) {
+            platforms.push(platform.to_string());
+        }
+    }
+    for platform in platforms {
         let (os, arch) = go(&platform);
         let body = format!("#!/bin/sh\necho {stem} {tag}\n").into_bytes();
-        release = release.asset(&format!("{stem}-{os}-{arch}"), body);
+        // aqua's packages add `.exe` on Windows (the registry's `format: raw`).
+        let exe = if os == "windows" { ".exe" } else { "" };
+        release = release.asset(&format!("{stem}-{os}-{arch}{exe}"), body);
     }
     release
 }
@@ -255,7 +264,10 @@ fn mise_toml_brings_every_value_form_and_its_env_into_a_new_vx_toml() {
         "the header vx init writes:\n{toml}"
     );
     assert!(
-        toml.contains("[settings]\npath = [\"bin\"]\nenv_file = [\".env\"]\n"),
+        toml.contains(&format!(
+            "[settings]\n# what `vx lock` locks; a machine not listed locks its own on first use\nplatforms = {}\npath = [\"bin\"]\nenv_file = [\".env\"]\n",
+            default_set()
+        )),
         "{toml}"
     );
     assert!(
@@ -304,6 +316,8 @@ fn nvm_node_version_python_version_and_aqua_files_are_found_in_order() {
             .filter(|l| !l.starts_with('#') && !l.is_empty())
             .collect::<Vec<_>>(),
         [
+            "[settings]",
+            &format!("platforms = {}", default_set()),
             "[tools]",
             "cli = \"2.40.0\"",
             "ripgrep = \"14.1.1\"",
@@ -359,6 +373,12 @@ fn vx_init_writes_a_commented_vx_toml_imports_and_refuses_to_overwrite() {
     let out = w.vx(&["init"]);
     assert_eq!(out.status.code(), Some(0), "{}", both(&out));
     assert!(w.toml().starts_with("# vx.toml"));
+    assert!(
+        w.toml()
+            .contains(&format!("\nplatforms = {}\n", default_set())),
+        "{}",
+        w.toml()
+    );
     assert!(!w.path("vx.lock").exists());
 }
 
@@ -415,7 +435,25 @@ fn hostile_files_get_a_clear_error_and_change_nothing() {
     let out = w.vx(&["import", "versions.txt", "--format", "asdf"]);
     assert_eq!(out.status.code(), Some(0), "{}", both(&out));
     assert!(stdout(&out).contains("imported node 20.11.1 from versions.txt"));
-    assert_eq!(w.toml(), format!("{existing}node = \"20.11.1\"\n"));
+    // A vx.toml without `[settings] platforms` gets the documented set (issue 49).
+    assert_eq!(
+        w.toml(),
+        format!(
+            "{existing}node = \"20.11.1\"\n\n[settings]\nplatforms = {}\n",
+            default_set()
+        )
+    );
+    assert!(stdout(&out).contains("in [settings] platforms (what `vx lock` locks)"));
+}
+
+/// `[settings] platforms` as `vx init` and `vx import` write it on this machine: the
+/// documented four, and this machine's when it is not one of them.
+fn default_set() -> String {
+    let names: Vec<String> = vx::manifest::platform::default_set()
+        .iter()
+        .map(|p| format!("\"{p}\""))
+        .collect();
+    format!("[{}]", names.join(", "))
 }
 
 #[test]

@@ -164,3 +164,61 @@ fn lock_platform_adds_the_platform_to_the_settings() {
     locked(&lock, "node", "macos-aarch64");
     locked(&lock, "node", &here);
 }
+
+/// A URL tool of vx.toml's own, locked on a Mac: `--locked` refuses here, naming the
+/// fix; a plain sync installs this platform's download on first use and records it,
+/// the Mac's entry kept and its archive not fetched again.
+#[test]
+fn a_url_tool_locked_on_a_mac_is_locked_here_by_its_first_sync() {
+    use vx::demo::fixture::{Item, Route, TestServer, tar_gz};
+    let archive = |os: &str| {
+        tar_gz(&[Item::File(
+            "tool/bin/hi",
+            format!("#!/bin/sh\necho hi from {os}\n").into_bytes(),
+            0o755,
+        )])
+    };
+    let server = TestServer::start([
+        ("/hi-linux-x86_64.tar.gz", Route::Ok(archive("linux"))),
+        ("/hi-macos-aarch64.tar.gz", Route::Ok(archive("macos"))),
+    ]);
+    let project = Project::new(
+        "",
+        &format!(
+            "[settings]\nplatforms = [\"macos-aarch64\"]\n\n[tools.hi]\nversion = \"1.0\"\nurl = \"{}\"\nstrip_components = 1\n",
+            server.url("/hi-{os}-{arch}.tar.gz")
+        ),
+    );
+    project.vx().args(["lock", "--headless"]).assert().success();
+    let mac = locked(&project.lock(), "hi", "macos-aarch64").clone();
+    let (code, _, stderr) = run(&project, &["sync", "--headless", "--locked"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("vx.lock has no linux-x86_64 download of hi")
+            && stderr.contains("`vx lock --platform linux-x86_64`"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run(&project, &["sync", "--headless"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stderr.matches("has no linux-x86_64 download of hi").count(),
+        1,
+        "{stderr}"
+    );
+    let lock = project.lock();
+    assert!(
+        locked(&lock, "hi", "linux-x86_64")["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/hi-linux-x86_64.tar.gz")
+    );
+    assert_eq!(locked(&lock, "hi", "macos-aarch64"), &mac);
+    let asked = server.paths();
+    assert_eq!(
+        asked.iter().filter(|p| p.contains("macos")).count(),
+        1,
+        "by the Mac's lock only: {asked:?}"
+    );
+    let (code, stdout, stderr) = run(&project, &["exec", "--", "hi"]);
+    assert_eq!((code, stdout.as_str()), (0, "hi from linux\n"), "{stderr}");
+}

@@ -59,6 +59,8 @@ mod import;
 #[cfg(unix)]
 mod interrupted;
 #[cfg(unix)]
+mod isolation;
+#[cfg(unix)]
 mod kill;
 #[cfg(unix)]
 mod layering;

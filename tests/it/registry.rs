@@ -1229,3 +1229,57 @@ fn a_search_with_an_unreadable_registry_is_no_answer() {
     assert!(err.contains(&format!("127.0.0.1:{closed}")), "{err}");
     assert!(!String::from_utf8_lossy(&out.stdout).contains("no package matches"));
 }
+
+/// A Mac developer's lock of aqua packages (each checksummed another way: a
+/// `.sha256` file, a goreleaser `checksums.txt`, GitHub's digests), synced on this
+/// machine (issue 49): this platform is locked from the checksums alone, the Mac's
+/// entries stay as they were, no archive of another platform is fetched, and the tools
+/// run, without an edit of vx.toml.
+#[test]
+fn a_lock_made_on_a_mac_syncs_here_from_the_checksums_alone() {
+    let w = World::new();
+    let here = vx::manifest::Platform::current().to_string();
+    if here == "macos-aarch64" {
+        return;
+    }
+    let manifest = "[settings]\nplatforms = [\"macos-aarch64\"]\nregistries = [{ name = \"test\", path = \"registry.yaml\" }]\n\n[tools]\nripgrep = \"14\"\nfd = \"10\"\njq = \"1\"\n";
+    w.work.write_manifest(manifest);
+    w.vx(&["lock", "--headless"]).assert().code(0);
+    let mac = w.lock();
+    for tool in ["ripgrep", "fd", "jq"] {
+        let platforms = mac["tools"][tool]["platforms"].as_table().unwrap();
+        assert_eq!(platforms.keys().collect::<Vec<_>>(), ["macos-aarch64"]);
+    }
+    w.github.clear_requests();
+    let out = w.vx(&["sync", "--headless"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let lock = w.lock();
+    for tool in ["ripgrep", "fd", "jq"] {
+        platform_entry(&lock, tool, &here);
+        assert_eq!(
+            platform_entry(&lock, tool, "macos-aarch64"),
+            platform_entry(&mac, tool, "macos-aarch64"),
+            "{tool}: the Mac's entry is kept"
+        );
+    }
+    let foreign: Vec<String> = w
+        .downloads()
+        .into_iter()
+        .filter(|p| p.contains("darwin") || p.contains("macos") || p.contains("apple"))
+        .collect();
+    assert!(
+        foreign.is_empty(),
+        "archives of the Mac fetched: {foreign:?}"
+    );
+    assert_eq!(w.toml(), manifest);
+    #[cfg(unix)]
+    {
+        let out = w.vx(&["rg", "hello"]).output().unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "rg 14.1.1 hello\n",
+            "{}",
+            stderr_of(&out)
+        );
+    }
+}
