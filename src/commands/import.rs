@@ -162,7 +162,8 @@ pub fn import_into(
         .ok()
         .and_then(|(probe, _)| Manifest::parse(path, &probe).ok());
     let lock = super::lock_of(project.as_ref());
-    let net = super::network(project.as_ref(), offline, run.quiet)?;
+    let mut net = super::network(project.as_ref(), offline, run.quiet)?;
+    net.options.verbose = run.verbose;
     let resolver =
         Resolver::new(&net, project.as_ref(), lock.as_ref()).map_err(super::resolution_error)?;
 

@@ -182,6 +182,7 @@ pub fn relock(
     offline: bool,
 ) -> Result<LockReport, Error> {
     let mut resolver = super::resolver(manifest, offline, run.quiet);
+    resolver.options.verbose = run.verbose;
     resolver.options.allow_provenance_loss = allow_provenance_loss;
     let mut settings = vx::sync::Settings {
         network: super::project_network(manifest)?,
@@ -202,7 +203,8 @@ fn dry_run(
     platforms: &[Platform],
     args: &LockArgs,
 ) -> Result<i32, Error> {
-    let resolver = super::resolver(manifest, false, args.run.json || args.run.quiet);
+    let mut resolver = super::resolver(manifest, false, args.run.json || args.run.quiet);
+    resolver.options.verbose = args.run.verbose;
     let pinned = project::pin_for(manifest, &mut lock, platforms, &resolver)
         .map_err(super::project_error)?;
     let mut tools = Vec::new();

@@ -31,6 +31,7 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
     };
     // The plan refuses a lost provenance unless the resolver allows it.
     let mut resolver = super::resolver(&manifest, args.offline, args.run.quiet);
+    resolver.options.verbose = args.run.verbose;
     resolver.options.allow_provenance_loss = args.allow_provenance_loss;
     settings.offline = resolver.options.offline;
     // `--mirror` comes before the environment's, the project's and the user's mirrors.

@@ -21,6 +21,8 @@ pub struct Options {
     pub offline: bool,
     /// Print no progress lines.
     pub quiet: bool,
+    /// Also print where `url_replacements` sent each URL (`-v`).
+    pub verbose: bool,
     /// GitHub at these hosts, with no token and no user config (the demo's loopback
     /// GitHub); `None`: as the environment and the user config say.
     pub github: Option<GithubHosts>,
@@ -40,6 +42,7 @@ impl Options {
         Options {
             offline: offline || env,
             quiet,
+            verbose: false,
             github: None,
             cache_dir: None,
             project: ProjectNet::default(),
@@ -133,8 +136,12 @@ impl Network {
     }
 
     /// Shows, once per URL, that `url_replacements` rewrites `url` (`FROM → TO`), as a
-    /// progress line; nothing when no rule does.
+    /// progress line with `-v`; nothing when no rule does, nor without `-v` (a mirror
+    /// set up once is no news at every run).
     pub fn note_rewrite(&self, url: &str) {
+        if !self.options.verbose {
+            return;
+        }
         let Some(note) = self.net.rewrites.note(url) else {
             return;
         };

@@ -331,26 +331,39 @@ fn rewritten_registry() -> (Work, TestServer, TestServer) {
     (work, origin, replacement)
 }
 
+/// The registry file is fetched from the replacement; where it went is said with `-v`
+/// only (issue 49, item 8: the lines printed at every run, cut mid-URL).
 #[test]
 fn url_replacements_apply_to_registry_files_and_the_progress_line_says_so() {
     let (work, origin, replacement) = rewritten_registry();
-    // Releases are asked of a GitHub that is not there: the registry file is what this
-    // test is about, and it is fetched first.
-    let out = vx(&work)
-        .args(["lock", "--dry-run", "--manifest"])
-        .arg(work.manifest())
-        .env("VX_GITHUB_URL", "http://127.0.0.1:9")
-        .output()
-        .unwrap();
-    let err = text(&out.stderr);
-    assert_eq!(origin.hits(), 0, "the origin was asked: {err}");
-    assert_eq!(replacement.hits(), 1, "{err}");
     let line = format!(
         "vx: {} → {}",
         origin.url("/registry.yaml"),
         replacement.url("/corp/registry.yaml")
     );
-    assert_eq!(err.matches(&line).count(), 1, "once: {line} in\n{err}");
+    for (verbose, lines) in [(false, 0), (true, 1)] {
+        // Releases are asked of a GitHub that is not there: the registry file is what
+        // this test is about, and it is fetched first.
+        let out = vx(&work)
+            .args(["lock", "--dry-run", "--manifest"])
+            .arg(work.manifest())
+            .args(verbose.then_some("-v"))
+            .env("VX_GITHUB_URL", "http://127.0.0.1:9")
+            .env(
+                "VX_CACHE_DIR",
+                work.dir.path().join(format!("cache-{verbose}")),
+            )
+            .output()
+            .unwrap();
+        let err = text(&out.stderr);
+        assert_eq!(origin.hits(), 0, "the origin was asked: {err}");
+        assert_eq!(
+            err.matches(&line).count(),
+            lines,
+            "-v {verbose}: {line} in\n{err}"
+        );
+    }
+    assert_eq!(replacement.hits(), 2);
 }
 
 /// The project's `url_replacements` also apply to the registry commands that read the
