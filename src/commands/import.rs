@@ -18,8 +18,9 @@ use vx_tui::text::sanitize;
 
 use crate::cli::{ImportArgs, RunArgs};
 
-/// Runs `vx import`: exit 0 when every entry was imported (or already listed), 1 when
-/// some could not be mapped, 2 when a file is malformed (nothing written then).
+/// Runs `vx import`: exit 0 when it wrote what it could (the entries it skipped said,
+/// each with its reason, and counted on stderr), 1 when it skipped entries and wrote
+/// nothing, 2 when a file is malformed (nothing written then).
 pub fn run(args: &ImportArgs) -> Result<i32, Error> {
     let cwd = super::cwd()?;
     let files = match &args.file {
@@ -413,7 +414,14 @@ pub fn import_into(
             snapshot.restore();
         }
     }
-    Ok(if failed > 0 { FAILED } else { code })
+    if failed > 0 {
+        // What was written stands (`vx init && vx sync` goes on): the skips are said.
+        vx::note!(
+            "vx: {failed} entr{} skipped (the lines above say why); the rest is written",
+            if failed == 1 { "y was" } else { "ies were" }
+        );
+    }
+    Ok(code)
 }
 
 /// mise's tasks added to `text`'s `[scripts]`, each said in `lines`; a task vx cannot
