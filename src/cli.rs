@@ -57,7 +57,9 @@ pub enum Command {
     Which(WhichArgs),
     /// Print what puts the project's tools on PATH and sets its [env]: `eval "$(vx env)"`.
     Env(EnvArgs),
-    /// Run a script of vx.toml's [scripts] with the toolchain and [env]; alone, list them.
+    /// Run a script of vx.toml's [scripts] with the toolchain and [env]; alone, list them
+    /// (`vx tasks`, as mise users type it, lists them too).
+    #[command(alias = "tasks")]
     Run(ScriptArgs),
     /// Print a hook for the shell's rc file that applies each project's tools and
     /// [env] as cd enters it and restores the shell on leaving:
@@ -71,6 +73,7 @@ pub enum Command {
     #[command(hide = true)]
     HookEnv(HookEnvArgs),
     /// List the tool versions in the store.
+    #[command(visible_alias = "ls")]
     List(ListArgs),
     /// Remove one tool version from the store.
     Uninstall(UninstallArgs),
@@ -884,7 +887,21 @@ pub fn similar_subcommand(name: &str) -> Option<String> {
     use clap::CommandFactory;
     let mut cmd = Cli::command();
     cmd.build();
-    let allowed = if name.chars().count() >= 8 { 2 } else { 1 };
+    let len = name.chars().count();
+    // Two edits from eight letters on, or from six when the first four letters are the
+    // subcommand's (`versoin`: a transposition and a letter left out); one otherwise.
+    let allowed = |sub: &str| {
+        let shared = name
+            .chars()
+            .zip(sub.chars())
+            .take_while(|(a, b)| a == b)
+            .count();
+        if len >= 8 || (len >= 6 && shared >= 4) {
+            2
+        } else {
+            1
+        }
+    };
     cmd.get_subcommands()
         .filter(|sub| !sub.is_hide_set())
         .map(|sub| {
@@ -893,7 +910,7 @@ pub fn similar_subcommand(name: &str) -> Option<String> {
                 sub.get_name(),
             )
         })
-        .filter(|(distance, _)| *distance <= allowed)
+        .filter(|(distance, sub)| *distance <= allowed(sub))
         .min_by_key(|(distance, _)| *distance)
         .map(|(_, sub)| sub.to_owned())
 }
@@ -1148,6 +1165,11 @@ mod tests {
             "two edits, seven letters"
         );
         assert_eq!(similar("unistall").as_deref(), Some("uninstall"));
+        assert_eq!(
+            similar("versoin").as_deref(),
+            Some("versions"),
+            "two edits, the first four letters"
+        );
         // Tools' names that only look alike from afar.
         for tool in [
             "ninja", "greet", "deno", "eslint", "exa", "fd", "sd", "bat", "rg",

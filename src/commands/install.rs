@@ -18,6 +18,17 @@ pub fn run(args: &InstallArgs) -> Result<i32, Error> {
         return Ok(vx::child::from_parent());
     }
     let spec = args.tool.as_deref().unwrap_or_default();
+    // `vx install` and `vx install node`, as mise users type them, mean vx's sync
+    // and use: said, instead of the standalone install's own format.
+    if !spec.contains('@') {
+        return Err(Error::usage(if spec.is_empty() {
+            "`vx install` installs one download (NAME@VERSION --url URL); the project's tools install with `vx sync`".to_owned()
+        } else {
+            format!(
+                "`vx install` installs one download (NAME@VERSION --url URL): to add {spec} to the project and install it, run `vx use {spec}`; `vx sync` installs the project's tools"
+            )
+        }));
+    }
     let (tool, version) = parse_tool_at_version(spec)?;
     let url = args.url.as_deref().ok_or_else(|| {
         Error::usage(format!(

@@ -299,3 +299,39 @@ fn an_import_or_init_whose_lock_fails_leaves_the_files_as_they_were() {
     assert!(!p.work.manifest().exists(), "{}", stderr(&out));
     assert_eq!(p.lock_text(), None);
 }
+
+/// mise's habits (issue 49, item 8): `vx ls` is `vx list`, `vx tasks` lists the
+/// scripts as `vx run` does, `vx install node` says which commands do what mise's does,
+/// and a near miss of six letters or more (`versoin`) gets its "did you mean".
+#[test]
+fn mise_habits_get_an_alias_or_the_command_meant() {
+    let p = Project::new("", "[tools]\n\n[scripts]\nhello = \"echo hello\"\n");
+    let out = |args: &[&str]| {
+        let out = p.vx().args(args).output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr(&out),
+        )
+    };
+    assert_eq!(out(&["ls"]), out(&["list"]));
+    let (code, listed, err) = out(&["tasks"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!((code, listed.clone()), {
+        let (c, l, _) = out(&["run"]);
+        (c, l)
+    });
+    assert!(listed.contains("hello"), "{listed}");
+    let (code, _, err) = out(&["install", "node"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("run `vx use node`") && err.contains("`vx sync` installs the project's tools"),
+        "{err}"
+    );
+    let (code, _, err) = out(&["versoin"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("a similar subcommand exists: 'versions'"),
+        "{err}"
+    );
+}
