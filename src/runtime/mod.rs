@@ -555,23 +555,49 @@ fn once<T: Clone, E>(
 }
 
 /// The error for a request that names no version of `runtime`: what was asked and the
-/// newest versions that exist.
+/// newest versions that exist, of the line the request is in when there is one
+/// (`20.99.1`: the newest 20.x, not 26.x).
 pub fn no_such_version(runtime: &str, request: &str, releases: &[Release]) -> RuntimeError {
-    let newest: Vec<&str> = releases
-        .iter()
-        .filter(|r| !r.prerelease)
-        .take(5)
-        .map(|r| r.version.as_str())
-        .collect();
+    let released: Vec<&Release> = releases.iter().filter(|r| !r.prerelease).collect();
+    let (line, listed) = nearest_line(request, &released);
+    let newest: Vec<&str> = listed.iter().take(5).map(|r| r.version.as_str()).collect();
     RuntimeError::Request(format!(
-        "no version of {runtime} matches `{}`; the newest are {}",
+        "no version of {runtime} matches `{}`; the newest {}are {}",
         crate::validate::shorten(request),
+        line.map(|l| format!("{l}.x ")).unwrap_or_default(),
         if newest.is_empty() {
             "none (the publisher lists no release)".to_owned()
         } else {
             newest.join(", ")
         }
     ))
+}
+
+/// The releases of the longest leading part of `request` (`20.99` then `20` of
+/// `20.99.1`) that some release has and not every one does, with that part; else all
+/// of them and `None`.
+fn nearest_line<'r>(request: &str, released: &[&'r Release]) -> (Option<String>, Vec<&'r Release>) {
+    let numbers: Vec<&str> = request
+        .trim()
+        .trim_start_matches(['v', 'V'])
+        .split('.')
+        .take_while(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        .collect();
+    for len in (1..numbers.len()).rev() {
+        let prefix = &numbers[..len];
+        let within: Vec<&Release> = released
+            .iter()
+            .copied()
+            .filter(|r| {
+                let parts: Vec<&str> = r.version.split('.').collect();
+                parts.len() >= len && parts[..len] == *prefix
+            })
+            .collect();
+        if !within.is_empty() && within.len() < released.len() {
+            return (Some(prefix.join(".")), within);
+        }
+    }
+    (None, released.to_vec())
 }
 
 /// The release of `releases` (newest first) that `request` picks by number, after
@@ -633,5 +659,49 @@ mod budget_tests {
         assert!(cx.text(&server.url("/a")).is_ok());
         let err = cx.text(&server.url("/b")).unwrap_err().to_string();
         assert!(err.contains("pass 1.0 MiB in all"), "{err}");
+    }
+}
+
+#[cfg(test)]
+mod no_such_version_tests {
+    use super::{Release, no_such_version};
+
+    fn releases(versions: &[&str]) -> Vec<Release> {
+        versions
+            .iter()
+            .map(|v| Release {
+                version: (*v).to_owned(),
+                id: format!("v{v}"),
+                lts: None,
+                published_at: None,
+                prerelease: false,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_missing_version_names_the_newest_of_its_own_line() {
+        let listed = releases(&[
+            "26.1.0", "24.11.1", "22.12.0", "20.18.1", "20.18.0", "20.11.1",
+        ]);
+        let said = |request| no_such_version("node", request, &listed).to_string();
+        assert_eq!(
+            said("20.99.1"),
+            "no version of node matches `20.99.1`; the newest 20.x are 20.18.1, 20.18.0, 20.11.1"
+        );
+        assert_eq!(
+            said("v20.18.9"),
+            "no version of node matches `v20.18.9`; the newest 20.18.x are 20.18.1, 20.18.0"
+        );
+        // A line no release has, or one every release is in: the newest of all.
+        assert_eq!(
+            said("19.1.0"),
+            "no version of node matches `19.1.0`; the newest are 26.1.0, 24.11.1, 22.12.0, 20.18.1, 20.18.0"
+        );
+        let python = releases(&["3.13.1", "3.12.8"]);
+        assert_eq!(
+            no_such_version("python", "3.9", &python).to_string(),
+            "no version of python matches `3.9`; the newest are 3.13.1, 3.12.8"
+        );
     }
 }
