@@ -131,7 +131,20 @@ impl Resolver<'_> {
     pub fn named(&self, name: &str) -> Result<Named, ResolutionError> {
         match crate::runtime::find(name).map_err(resolve_runtime::error)? {
             Some(runtime) => Ok(Named::Runtime(runtime)),
-            None => Ok(Named::Package(Box::new(self.lookup(name)?))),
+            None => match self.lookup(name) {
+                Ok(found) => Ok(Named::Package(Box::new(found))),
+                // A near miss of a runtime's name is said first: the registries'
+                // closest names (`nodejs/node` for `nodee`) are not what was meant.
+                Err(ResolutionError::Usage(why)) => Err(ResolutionError::Usage(
+                    match crate::runtime::similar(name) {
+                        Some(runtime) => format!(
+                            "no runtime or package is named `{name}`; did you mean the runtime `{runtime}`? ({why})"
+                        ),
+                        None => why,
+                    },
+                )),
+                Err(e) => Err(e),
+            },
         }
     }
 

@@ -429,6 +429,22 @@ fn fetch_error(url: &str, e: &crate::github::GithubError) -> RuntimeError {
     RuntimeError::from_github(url.to_owned(), e)
 }
 
+/// The name of vx's own runtime that `name` is a near miss of (`nodee`, `pyhton`), by
+/// its name or an alias: one edit, two from six letters on.
+pub fn similar(name: &str) -> Option<&'static str> {
+    let allowed = if name.chars().count() >= 6 { 2 } else { 1 };
+    builtin()
+        .into_iter()
+        .flat_map(|r| {
+            std::iter::once(r.name())
+                .chain(r.aliases().iter().copied())
+                .map(move |n| (strsim::damerau_levenshtein(name, n), r.name()))
+        })
+        .filter(|(distance, _)| (1..=allowed).contains(distance))
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, runtime)| runtime)
+}
+
 /// vx's own runtimes, in the order `vx search` lists them.
 fn builtin() -> Vec<&'static dyn Runtime> {
     let [node] = declared::builtin();

@@ -853,3 +853,19 @@ fn lts_lines_import_as_vx_add_takes_them() {
         assert_eq!(w.locked(), pairs(&[("node", "20.12.0")]), "{written}");
     }
 }
+
+/// A near miss of a runtime's name (issue 49, item 8): `vx add nodee` suggests the
+/// runtime `node` first, not only the registry's closest package.
+#[test]
+fn a_near_miss_of_a_runtime_suggests_the_runtime() {
+    let w = World::new();
+    w.work.write_manifest("[tools]\n");
+    let out = w.vx(&["add", "nodee"]);
+    let all = both(&out);
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(
+        all.contains("no runtime or package is named `nodee`; did you mean the runtime `node`?"),
+        "{all}"
+    );
+    assert_eq!(w.toml(), "[tools]\n");
+}
