@@ -457,6 +457,18 @@ fn versions_search_and_dry_run_answer_from_the_registry() {
         .collect();
     names.sort_unstable();
     assert_eq!(names, ["alpha/lint", "beta/lint"]);
+
+    // Runtimes rank as packages do (issue 49, item 8): `rg` is ripgrep's command, and
+    // node's description only happens to hold the letters ("nodejs.org").
+    let value = w.json(&["search", "rg", "--json"]);
+    let results = value["results"].as_array().unwrap();
+    let at = |name: &str| results.iter().position(|v| v["name"] == name);
+    assert_eq!(results[0]["short_name"], "ripgrep", "{value}");
+    let (ripgrep, node) = (at("BurntSushi/ripgrep").unwrap(), at("node"));
+    assert!(node.is_none_or(|n| n > ripgrep), "{value}");
+    // A runtime's own name still comes first.
+    let value = w.json(&["search", "node", "--json"]);
+    assert_eq!(value["results"][0]["name"], "node", "{value}");
 }
 
 #[test]
