@@ -97,6 +97,12 @@ pub fn lookup(index: &Index, name: &str) -> Result<Match, NameError> {
         match found.as_slice() {
             [] => continue,
             [entry] => return Ok(Match { entry: *entry, by }),
+            several
+                if by == MatchedBy::Command
+                    && let Some(entry) = original(index, several) =>
+            {
+                return Ok(Match { entry, by });
+            }
             several => {
                 return Err(NameError::Ambiguous {
                     name: name.to_owned(),
@@ -116,6 +122,24 @@ pub fn lookup(index: &Index, name: &str) -> Result<Match, NameError> {
             .map(|(_, n)| n)
             .collect(),
     })
+}
+
+/// Of packages that share a command, the one the others are named after: its short
+/// name starts each other's (`rg`: BurntSushi/ripgrep, not microsoft's
+/// `ripgrep-prebuilt`, a rebuild of it). `None` when no one is.
+fn original(index: &Index, several: &[usize]) -> Option<usize> {
+    let short = |i: usize| index.entry(i).map(|e| e.short_name().to_owned());
+    let mut originals = several.iter().copied().filter(|&i| {
+        let Some(name) = short(i) else {
+            return false;
+        };
+        several
+            .iter()
+            .filter(|&&j| j != i)
+            .all(|&j| short(j).is_some_and(|other| other != name && other.starts_with(&name)))
+    });
+    let first = originals.next()?;
+    originals.next().is_none().then_some(first)
 }
 
 /// The full names of packages one of whose names is close to `name`, with their

@@ -192,3 +192,33 @@ fn search_finds_descriptions_and_segment_prefixes() {
     assert!(names("   ").is_empty());
     assert!(names("nothing-has-this").is_empty());
 }
+
+/// The index of `yaml` (a registry), kept in a temporary directory.
+fn index_of(yaml: &str) -> (tempfile::TempDir, Index) {
+    let registry =
+        crate::registry::package::Registry::from_str(yaml, std::path::Path::new("r.yaml")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.idx");
+    Index::write(&path, &registry, &crate::registry::index::Origin::default()).unwrap();
+    let index = Index::open(&path).unwrap();
+    (dir, index)
+}
+
+#[test]
+fn a_command_shared_with_a_rebuild_finds_the_original() {
+    // `rg` as aqua's standard registry has it: BurntSushi/ripgrep and
+    // microsoft/ripgrep-prebuilt (pkgs/microsoft/ripgrep-prebuilt/registry.yaml at
+    // 4d86e12d: "Builds ripgrep on Azure Pipelines", `files: - name: rg`).
+    let (_dir, index) = index_of(
+        "packages:\n  - type: github_release\n    repo_owner: BurntSushi\n    repo_name: ripgrep\n    asset: rg.tar.gz\n    files:\n      - name: rg\n  - type: github_release\n    repo_owner: microsoft\n    repo_name: ripgrep-prebuilt\n    asset: rg.tar.gz\n    files:\n      - name: rg\n  - type: github_release\n    repo_owner: sharkdp\n    repo_name: fd\n    asset: fd.tar.gz\n  - type: github_release\n    repo_owner: other\n    repo_name: fd-find\n    asset: fd.tar.gz\n    files:\n      - name: fd\n",
+    );
+    assert_eq!(
+        found(&index, "rg"),
+        ("BurntSushi/ripgrep".to_owned(), MatchedBy::Command)
+    );
+    // A short name is found by its own rule first; two unrelated names stay ambiguous.
+    assert_eq!(
+        found(&index, "fd"),
+        ("sharkdp/fd".to_owned(), MatchedBy::ShortName)
+    );
+}
