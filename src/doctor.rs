@@ -612,6 +612,19 @@ fn github(
     let url = format!("{api}/rate_limit");
     match network.github.fetch(&url, 64 * 1024) {
         Ok(body) => findings.push(rate_limit(&api, &token, has_token, &body)),
+        // GitHub Enterprise Server with rate limiting turned off answers 404 here: the
+        // server was reached and has no limit to tell.
+        Err(crate::github::GithubError::NotFound { .. })
+            if !network.github.hosts().is_dot_com() =>
+        {
+            findings.push(Finding::new(
+                "github",
+                Status::Ok,
+                format!(
+                    "{api}, {token}; no rate limit (the server answers 404 for /rate_limit: a GitHub Enterprise Server with rate limiting off)"
+                ),
+            ));
+        }
         Err(err) => findings.push(
             Finding::new("github", Status::Problem, format!("{token}; {err}"))
                 .why("tools are looked up and resolved through GitHub's API")

@@ -1063,3 +1063,27 @@ fn exec_of_a_file_that_is_not_executable_is_126_not_127() {
         .unwrap();
     assert_eq!(out.status.code(), Some(127), "{}", text(&out.stderr));
 }
+
+/// A GitHub Enterprise Server with rate limiting turned off answers 404 for
+/// `/rate_limit` (issue 49, item 8): `vx doctor` says there is no limit, not a
+/// problem with a token or proxy to fix. The loopback GitHub serves no `/rate_limit`.
+#[test]
+fn doctor_takes_a_server_without_rate_limits_for_what_it_is() {
+    let github = vx::demo::github::GithubFixture::builder().start().unwrap();
+    let m = Machine::new();
+    let a = m.project("a", "1.0");
+    let out = m
+        .vx(&a)
+        .args(["doctor", "--json"])
+        .env("VX_GITHUB_URL", github.web_url())
+        .output()
+        .unwrap();
+    let found = finding(&out, "github");
+    assert_eq!(found["status"], "ok", "{found}");
+    assert!(
+        found["what"]
+            .as_str()
+            .is_some_and(|m| m.contains("rate limiting off")),
+        "{found}"
+    );
+}
