@@ -220,6 +220,40 @@ fn a_project_whose_vx_toml_is_gone_keeps_nothing_but_the_global_toolset_does() {
     assert!(!m.installed("2.0") && m.installed("1.0"));
 }
 
+/// The store's list of projects that use it (`.tracked.json`) written by a newer vx,
+/// torn, or not a file at all is unknown, not empty: a prune refuses, naming the file,
+/// rather than delete what the projects it cannot read pin (issue 53, item 5); a sync
+/// leaves such a file as it is.
+#[test]
+fn an_unreadable_tracked_file_stops_a_prune_naming_the_file() {
+    let m = Machine::new();
+    let a = m.project("a", "1.0");
+    let b = m.project("b", "2.0");
+    m.run(&a, &["sync"], 0);
+    m.run(&b, &["sync"], 0);
+    let tracked = m.store().join(".tracked.json");
+    let newer = format!(
+        "{{\"version\":2,\"projects\":[{{\"manifest\":{:?}}}]}}\n",
+        b.join("vx.toml")
+    );
+    for body in [newer.as_str(), "{\"version\":1,\"proj", "not json"] {
+        std::fs::write(&tracked, body).unwrap();
+        for args in [&["prune"][..], &["prune", "--dry-run"]] {
+            let out = m.run(&a, args, 1);
+            let err = text(&out.stderr);
+            assert!(err.contains(&tracked.display().to_string()), "{err}");
+            assert!(err.contains("--all"), "{err}");
+        }
+        assert!(m.installed("2.0") && m.installed("1.0"));
+        // A sync does not replace what it cannot read.
+        m.run(&a, &["sync"], 0);
+        assert_eq!(std::fs::read_to_string(&tracked).unwrap(), body);
+    }
+    // --all is the way past it.
+    let all = text(&m.run(&a, &["prune", "--all"], 0).stdout);
+    assert!(all.contains("removed greet 2.0"), "{all}");
+}
+
 #[test]
 fn a_prune_while_a_sync_installs_refuses_and_the_sync_keeps_what_it_installed() {
     let m = Machine::new();
