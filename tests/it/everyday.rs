@@ -1072,6 +1072,51 @@ fn cache_clean_older_than_removes_only_old_files_and_never_the_store() {
     assert!(err.contains("--older-than soon"), "{err}");
 }
 
+/// A cache area (`github/`, `blobs/`, `registries/`) or the store's interrupted
+/// downloads (`.partial`) that is itself a symbolic link is never followed: `vx cache
+/// clean` leaves it and what it points at as they are and says which (exit 1), `vx
+/// cache size` counts nothing behind it (issue 53, item 6).
+#[test]
+fn cache_clean_never_follows_an_area_that_is_a_symbolic_link() {
+    let m = Machine::new();
+    let a = m.project("a", "1.0");
+    m.run(&a, &["sync"], 0);
+    let cache = m.cache();
+    let elsewhere = m.dir.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let precious = elsewhere.join("precious.txt");
+    std::fs::write(&precious, "not vx's").unwrap();
+    let key = "0123456789abcdef0123456789abcdef";
+    let partial_like = elsewhere.join(format!("{key}.part"));
+    std::fs::write(&partial_like, "not vx's either").unwrap();
+    age(&partial_like, 30);
+    let api = cache.join("github");
+    let _ = std::fs::remove_dir_all(&api);
+    std::fs::create_dir_all(&cache).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, &api).unwrap();
+    let partials = m.store().join(".partial");
+    let _ = std::fs::remove_dir_all(&partials);
+    std::os::unix::fs::symlink(&elsewhere, &partials).unwrap();
+
+    let size: serde_json::Value =
+        serde_json::from_slice(&m.run(&a, &["cache", "size", "--json"], 0).stdout).unwrap();
+    let files: u64 = size["areas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["files"].as_u64().unwrap())
+        .sum();
+    assert_eq!(files, 0, "{size}");
+
+    let out = m.run(&a, &["cache", "clean"], 1);
+    let err = text(&out.stderr);
+    assert!(err.contains(&api.display().to_string()), "{err}");
+    assert!(err.contains("symbolic link"), "{err}");
+    assert!(precious.exists() && partial_like.exists());
+    assert!(api.symlink_metadata().unwrap().is_symlink());
+    assert!(m.installed("1.0"));
+}
+
 /// A path to a file that is not executable is "Permission denied" (126), as a shell
 /// says; it was "command not found" (127), which sent the user looking for a file that
 /// is there. A path to nothing stays 127.
