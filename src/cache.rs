@@ -94,6 +94,10 @@ fn areas(cache: Option<&Path>, store: Option<&Path>) -> Vec<(&'static str, PathB
 pub fn clean(cache: Option<&Path>, store: Option<&Path>, older_than: Duration) -> Cleaned {
     let mut cleaned = Cleaned::default();
     for (name, path, _) in areas(cache, store) {
+        if let Err(e) = own_dir(&path) {
+            cleaned.failed.push((path, e));
+            continue;
+        }
         if name == PARTIALS {
             continue;
         }
@@ -129,6 +133,30 @@ pub fn clean(cache: Option<&Path>, store: Option<&Path>, older_than: Duration) -
     cleaned
 }
 
+/// Whether `dir` is one of vx's own directories to walk: `Ok` when it is a directory
+/// itself or is not there, an error saying what it is otherwise. A link is never
+/// followed out of vx's directories, so an area that is a symbolic link (to the home
+/// directory, say) loses nothing where it points.
+pub fn own_dir(dir: &Path) -> io::Result<()> {
+    match std::fs::symlink_metadata(dir) {
+        Ok(meta) if meta.is_dir() => Ok(()),
+        Ok(meta) if meta.is_symlink() => {
+            let target = std::fs::read_link(dir)
+                .map(|t| format!(" (to {})", t.display()))
+                .unwrap_or_default();
+            Err(io::Error::other(format!(
+                "it is a symbolic link{target}, not a directory of vx's; vx follows no link out of its own directories, so it is left as it is (remove the link)"
+            )))
+        }
+        Ok(meta) => Err(io::Error::other(format!(
+            "it is {}, not a directory; left as it is",
+            crate::platform::fs::kind_of(meta.file_type())
+        ))),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 /// How long ago a file was last written; zero when the clock or the file system does
 /// not say, so a file of unknown age goes only when everything is cleaned.
 fn age(meta: &std::fs::Metadata) -> Duration {
@@ -142,11 +170,15 @@ fn age(meta: &std::fs::Metadata) -> Duration {
 /// so (returning whether it removed it).
 type Take<'a> = Option<&'a mut dyn FnMut(&Path, &std::fs::Metadata) -> bool>;
 
-/// Walks the files under `dir` (a symbolic link is a file here: never followed) and
+/// Walks the files under `dir` (a symbolic link is a file here: never followed, nor is
+/// `dir` itself when it is one: see [`own_dir`]) and
 /// returns how many and their size: every file when `take` is `None`, else those it
 /// removed, and then the directories left empty go too (not `dir` itself).
 fn walk(dir: &Path, mut take: Take<'_>) -> (u64, u64) {
     let mut total = (0u64, 0u64);
+    if own_dir(dir).is_err() {
+        return total;
+    }
     walk_into(dir, &mut take, &mut total, false);
     total
 }

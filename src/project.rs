@@ -308,7 +308,13 @@ impl ProjectSync {
         // store before anything is installed. Both best effort: a store whose lock
         // directory cannot be written fails the installs themselves.
         let _hold = crate::tracked::hold_shared(store).ok();
-        let _ = crate::tracked::track(store, &manifest.path);
+        // A tracked file that cannot be read is kept as it is, and said: prune stops at
+        // it until it is fixed.
+        if let Err(err @ crate::tracked::TrackedError::File { .. }) =
+            crate::tracked::track(store, &manifest.path)
+        {
+            crate::note!("vx: {err}");
+        }
         let label = manifest.path.display().to_string();
         let (mut code, failed) =
             sync::run_with_failures(&label, &self.plan.tools, store, &sync_settings)?;

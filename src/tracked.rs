@@ -55,6 +55,28 @@ pub struct Hold {
 /// Why the tracked projects' pins could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum TrackedError {
+    /// The tracked file exists and cannot be read (a newer vx's format, a torn or
+    /// foreign file, not a regular file): which projects use the store is unknown, so
+    /// nothing is pruned and a sync does not replace it.
+    #[error(
+        "cannot read {}, the list of projects that use this store: {reason} (a prune cannot tell what other projects pin; fix or remove the file, or pass --all to prune regardless)",
+        path.display()
+    )]
+    File {
+        /// The tracked file.
+        path: PathBuf,
+        /// Why, in words.
+        reason: String,
+    },
+    /// The tracked file could not be rewritten.
+    #[error("cannot write {}", path.display())]
+    Write {
+        /// The tracked file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
     /// A tracked project's lock exists and cannot be read: what it pins is unknown, so
     /// nothing is pruned.
     #[error(
@@ -138,14 +160,33 @@ pub fn try_hold_exclusive(store: &Path) -> io::Result<Option<Hold>> {
     }
 }
 
-/// Reads the tracked file; a missing, unreadable or foreign one is no project (what it
-/// held is tracked again by the projects' next syncs).
-fn read(store: &Path) -> Tracked {
-    crate::bounded_read::read(&store.join(TRACKED_FILE), MAX_TRACKED_BYTES)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<Tracked>(&bytes).ok())
-        .filter(|t| t.version == FORMAT)
-        .unwrap_or_default()
+/// Reads the tracked file; a missing one is no project. One that exists and cannot be
+/// read is an error, never "no project": what it lists would lose its pins.
+fn read(store: &Path) -> Result<Tracked, TrackedError> {
+    let path = store.join(TRACKED_FILE);
+    let fail = |reason: String| TrackedError::File {
+        path: path.clone(),
+        reason,
+    };
+    let bytes = match crate::bounded_read::read(&path, MAX_TRACKED_BYTES) {
+        Ok(bytes) => bytes,
+        Err(e) if e.is_not_found() => return Ok(Tracked::default()),
+        Err(e) => return Err(fail(e.to_string())),
+    };
+    #[derive(Deserialize)]
+    struct Version {
+        version: u32,
+    }
+    match serde_json::from_slice::<Version>(&bytes) {
+        Ok(Version { version: FORMAT }) => {}
+        Ok(Version { version }) => {
+            return Err(fail(format!(
+                "its format is version {version}, this vx reads version {FORMAT} (written by a newer vx?)"
+            )));
+        }
+        Err(e) => return Err(fail(format!("not vx's JSON ({e})"))),
+    }
+    serde_json::from_slice::<Tracked>(&bytes).map_err(|e| fail(format!("not vx's JSON ({e})")))
 }
 
 fn write(store: &Path, tracked: &Tracked) -> io::Result<()> {
@@ -156,22 +197,33 @@ fn write(store: &Path, tracked: &Tracked) -> io::Result<()> {
 
 /// Rewrites the tracked file through `change` under its lock; written only when
 /// `change` says it changed something.
-fn update(store: &Path, change: impl FnOnce(&mut Vec<PathBuf>) -> bool) -> io::Result<()> {
-    let lock = open(store, TRACKED_LOCK)?;
-    lock.lock()?;
-    let mut tracked = read(store);
+fn update(
+    store: &Path,
+    change: impl FnOnce(&mut Vec<PathBuf>) -> bool,
+) -> Result<(), TrackedError> {
+    let failed = |source| TrackedError::Write {
+        path: store.join(TRACKED_FILE),
+        source,
+    };
+    let lock = open(store, TRACKED_LOCK).map_err(failed)?;
+    lock.lock().map_err(failed)?;
+    let mut tracked = read(store)?;
     if change(&mut tracked.projects) {
         tracked.version = FORMAT;
         tracked.projects.sort();
         tracked.projects.dedup();
-        write(store, &tracked)?;
+        write(store, &tracked).map_err(failed)?;
     }
     Ok(())
 }
 
-/// Records that the project of `manifest` syncs into `store`.
-pub fn track(store: &Path, manifest: &Path) -> io::Result<()> {
-    let manifest = std::path::absolute(manifest)?;
+/// Records that the project of `manifest` syncs into `store`; a tracked file that
+/// cannot be read is left as it is (and the error says so).
+pub fn track(store: &Path, manifest: &Path) -> Result<(), TrackedError> {
+    let manifest = std::path::absolute(manifest).map_err(|source| TrackedError::Write {
+        path: store.join(TRACKED_FILE),
+        source,
+    })?;
     update(store, |projects| {
         if projects.contains(&manifest) {
             false
@@ -184,7 +236,7 @@ pub fn track(store: &Path, manifest: &Path) -> io::Result<()> {
 
 /// The tracked projects of `store` (dropping, from the file, those whose manifest is
 /// gone).
-pub fn projects(store: &Path) -> io::Result<Vec<PathBuf>> {
+pub fn projects(store: &Path) -> Result<Vec<PathBuf>, TrackedError> {
     let mut kept = Vec::new();
     update(store, |projects| {
         let before = projects.len();
@@ -207,8 +259,13 @@ pub fn global_lock() -> Option<PathBuf> {
 /// project without a lock pins nothing; one whose lock cannot be read is an error.
 pub fn pins(store: &Path, except: Option<&Path>) -> Result<Pins, TrackedError> {
     let except = except.and_then(|p| std::path::absolute(p).ok());
-    // A store whose file cannot be rewritten is still read.
-    let projects = projects(store).unwrap_or_else(|_| read(store).projects);
+    // A store whose file cannot be rewritten is still read; one that cannot be read
+    // stops the prune.
+    let projects = match projects(store) {
+        Ok(projects) => projects,
+        Err(TrackedError::Write { .. }) => read(store)?.projects,
+        Err(other) => return Err(other),
+    };
     let mut pins = Pins::default();
     let global = global_lock();
     for manifest in projects {
@@ -262,7 +319,7 @@ mod tests {
         std::fs::remove_file(&b).unwrap();
         assert_eq!(projects_of(store.path()), std::slice::from_ref(&a));
         // Dropped from the file itself, not only from the answer.
-        assert_eq!(read(store.path()).projects, [a]);
+        assert_eq!(read(store.path()).unwrap().projects, [a]);
     }
 
     fn projects_of(store: &Path) -> Vec<PathBuf> {
@@ -270,10 +327,16 @@ mod tests {
     }
 
     #[test]
-    fn a_torn_tracked_file_is_no_project_rather_than_an_error() {
+    fn a_torn_or_newer_tracked_file_is_an_error_naming_it_and_is_kept() {
         let store = tempfile::tempdir().unwrap();
-        std::fs::write(store.path().join(TRACKED_FILE), "{\"version\":1,\"proj").unwrap();
-        assert!(projects(store.path()).unwrap().is_empty());
+        let file = store.path().join(TRACKED_FILE);
+        for body in ["{\"version\":1,\"proj", "{\"version\":2,\"projects\":{}}"] {
+            std::fs::write(&file, body).unwrap();
+            let err = projects(store.path()).unwrap_err().to_string();
+            assert!(err.contains(&file.display().to_string()), "{err}");
+            assert!(track(store.path(), &store.path().join("vx.toml")).is_err());
+            assert_eq!(std::fs::read_to_string(&file).unwrap(), body);
+        }
     }
 
     #[test]

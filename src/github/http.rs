@@ -56,6 +56,9 @@ pub(super) struct Get<'a> {
     pub etag: Option<&'a str>,
     /// The largest 200 body accepted.
     pub max_bytes: u64,
+    /// A deadline shared with the other requests of one answer (a listing's pages);
+    /// `None`: the client's own for this request.
+    pub by: Option<std::time::Instant>,
 }
 
 /// Sends `get` (see the module's doc).
@@ -73,6 +76,9 @@ pub(super) fn get(
     }
     if let Some(etag) = get.etag {
         request = request.header("If-None-Match", etag);
+    }
+    if let Some(by) = get.by {
+        request = request.by(by);
     }
     if let Some(token) = &config.token
         && config.hosts.is_github(&url)

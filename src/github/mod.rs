@@ -133,7 +133,7 @@ impl Github {
         }
         let what = format!("release {} of {}", shown(tag), slug(owner, repo));
         let url = format!("{base}/releases/tags/{}", encode_segment(tag));
-        self.api(&url, &what).map(|(release, _)| release)
+        self.api(&url, &what, None).map(|(release, _)| release)
     }
 
     /// The latest release of `owner/repo`: GitHub's pick, the most recent that is
@@ -141,7 +141,7 @@ impl Github {
     pub fn latest_release(&self, owner: &str, repo: &str) -> Result<Release, GithubError> {
         let base = self.repo_url(owner, repo)?;
         let what = format!("the latest release of {}", slug(owner, repo));
-        self.api(&format!("{base}/releases/latest"), &what)
+        self.api(&format!("{base}/releases/latest"), &what, None)
             .map(|(release, _)| release)
     }
 
@@ -172,6 +172,7 @@ impl Github {
                 api: false,
                 etag: None,
                 max_bytes,
+                by: None,
             },
         )?;
         match answer.status {
@@ -214,6 +215,7 @@ impl Github {
                 api: false,
                 etag: cached.as_ref().and_then(|e| e.etag.as_deref()),
                 max_bytes,
+                by: None,
             },
         )?;
         match (answer.status, cached) {
@@ -267,6 +269,7 @@ impl Github {
                 api: true,
                 etag: None,
                 max_bytes,
+                by: None,
             },
         )?;
         match answer.status {
@@ -304,8 +307,11 @@ impl Github {
         let api_origin = origin(&self.config.hosts.api);
         let mut items = Vec::new();
         let mut url = first;
+        // One deadline for the whole listing, not one a page: a server that hands out
+        // slow pages cannot hold vx for `max_pages` deadlines.
+        let by = std::time::Instant::now() + self.client.answer_timeout();
         for _ in 0..self.limits.max_pages {
-            let (page, next): (Vec<T>, _) = self.api(&url, what)?;
+            let (page, next): (Vec<T>, _) = self.api(&url, what, Some(by))?;
             items.extend(page);
             let Some(next) = next else {
                 return Ok(items);
@@ -324,11 +330,12 @@ impl Github {
 
     /// One API answer for `url`, parsed, with its `next` link: from the cache when
     /// offline or when the server says it has not changed, else from the server (and
-    /// then cached).
+    /// then cached), whole by `by` when it is one page of several.
     fn api<T: DeserializeOwned>(
         &self,
         url: &str,
         what: &str,
+        by: Option<std::time::Instant>,
     ) -> Result<(T, Option<String>), GithubError> {
         let cached = match &self.cache {
             Some(cache) => match cache.get(url) {
@@ -363,6 +370,7 @@ impl Github {
                 api: true,
                 etag: cached.as_ref().and_then(|e| e.etag.as_deref()),
                 max_bytes: self.limits.max_page_bytes,
+                by,
             },
         )?;
         match (answer.status, cached) {

@@ -246,6 +246,10 @@ impl Stale {
 /// (a free lock), sorted by key; nothing is removed.
 pub fn stale(store: &Path, older_than: Duration) -> Vec<Stale> {
     let dir = store.join(PARTIAL_DIR);
+    // Never through a link out of the store (see `crate::cache::own_dir`).
+    if !fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir()) {
+        return Vec::new();
+    }
     let Ok(entries) = fs::read_dir(&dir) else {
         return Vec::new();
     };

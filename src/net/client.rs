@@ -74,6 +74,9 @@ pub struct Request<'a> {
     follow: bool,
     credentials: bool,
     rewrite: bool,
+    /// When the whole answer (every hop's head and the body read into memory) must
+    /// have come: `None` is [`Timeouts::answer`] from the send.
+    by: Option<std::time::Instant>,
 }
 
 impl<'a> Request<'a> {
@@ -88,6 +91,7 @@ impl<'a> Request<'a> {
             follow: matches!(method, Method::Get | Method::Head),
             credentials: true,
             rewrite: true,
+            by: None,
         }
     }
 
@@ -133,6 +137,14 @@ impl<'a> Request<'a> {
         self
     }
 
+    /// Shares a deadline already running (an answer of several requests, such as the
+    /// pages of a listing): the answer must be whole by `deadline`, not
+    /// [`Timeouts::answer`] after this request.
+    pub fn by(mut self, deadline: std::time::Instant) -> Self {
+        self.by = Some(deadline);
+        self
+    }
+
     /// Sends no configured credentials (netrc, per-host headers): for a request whose
     /// caller brings its own ([`Request::secret_header`]).
     pub fn without_credentials(mut self) -> Self {
@@ -155,8 +167,11 @@ pub struct Response {
     /// The headers.
     pub headers: HeaderMap,
     body: ureq::Body,
-    /// [`Timeouts::answer`]: the most [`Response::read_to_vec`] may take.
-    deadline: std::time::Duration,
+    /// When [`Response::read_to_vec`] must be done: [`Timeouts::answer`] from the send
+    /// (or the request's own [`Request::by`]), head included.
+    deadline: std::time::Instant,
+    /// [`Timeouts::answer`], for a message.
+    allowed: std::time::Duration,
 }
 
 impl Response {
@@ -176,23 +191,22 @@ impl Response {
     }
 
     /// The whole body, at most `limit` bytes, within the client's
-    /// [`Timeouts::answer`] in all (a server that trickles is cut off at the deadline,
-    /// give or take one read timeout); a larger `Content-Length` is refused before a
-    /// byte is read.
+    /// [`Timeouts::answer`] in all, counted from the send (a server that trickles its
+    /// head then its body is cut off at the one deadline, give or take one read
+    /// timeout); a larger `Content-Length` is refused before a byte is read.
     pub fn read_to_vec(self, limit: u64) -> Result<Vec<u8>, NetError> {
         let url = display_url(&self.url);
         if self.content_length().is_some_and(|len| len > limit) {
             return Err(NetError::TooLarge { url, limit });
         }
-        let started = std::time::Instant::now();
         let mut reader = self.body.into_reader();
         let mut bytes = Vec::new();
         let mut chunk = [0u8; 16 * 1024];
         loop {
-            if started.elapsed() > self.deadline {
+            if std::time::Instant::now() > self.deadline {
                 return Err(NetError::Deadline {
                     url,
-                    deadline: self.deadline,
+                    deadline: self.allowed,
                     got: bytes.len() as u64,
                 });
             }
@@ -208,6 +222,18 @@ impl Response {
             bytes.extend_from_slice(&chunk[..n]);
         }
     }
+}
+
+/// `request` with its head due within `left` (what is left of its answer's deadline).
+fn head_within<S: ureq::AsSendBody>(
+    agent: &ureq::Agent,
+    request: ureq::http::Request<S>,
+    left: std::time::Duration,
+) -> ureq::http::Request<S> {
+    agent
+        .configure_request(request)
+        .timeout_recv_response(Some(left))
+        .build()
 }
 
 /// The HTTP client. Cheap to clone; clones share connections.
@@ -226,6 +252,12 @@ impl Client {
             timeouts,
             agents: Arc::default(),
         }
+    }
+
+    /// The deadline of a whole answer ([`Timeouts::answer`]), for a caller whose answer
+    /// takes several requests ([`Request::by`]).
+    pub fn answer_timeout(&self) -> std::time::Duration {
+        self.timeouts.answer
     }
 
     /// The settings in force.
@@ -262,10 +294,21 @@ impl Client {
             mut body,
             follow,
             credentials,
+            by,
             ..
         } = request;
+        let deadline = by.unwrap_or_else(|| std::time::Instant::now() + self.timeouts.answer);
         let mut current = first.clone();
         for _ in 0..=MAX_REDIRECTS {
+            // Each hop's head within what is left of the one deadline.
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return Err(NetError::Deadline {
+                    url: display_url(&current),
+                    deadline: self.timeouts.answer,
+                    got: 0,
+                });
+            }
             let route =
                 self.config
                     .proxies
@@ -332,13 +375,26 @@ impl Client {
                 NetError::from_ureq(&current, &route, &self.config.trust, &self.timeouts, source)
             };
             let bad_header = |_| bad_url();
+            let left = left.min(self.timeouts.answer);
             let result = match &mut body {
-                Body::Empty => agent.run(builder.body(()).map_err(bad_header)?),
-                Body::Bytes(bytes) => agent.run(builder.body(*bytes).map_err(bad_header)?),
+                Body::Empty => agent.run(head_within(
+                    &agent,
+                    builder.body(()).map_err(bad_header)?,
+                    left,
+                )),
+                Body::Bytes(bytes) => agent.run(head_within(
+                    &agent,
+                    builder.body(*bytes).map_err(bad_header)?,
+                    left,
+                )),
                 Body::Reader { reader, len } => {
                     let builder = builder.header("Content-Length", len.to_string());
                     let send = ureq::SendBody::from_reader(&mut **reader);
-                    agent.run(builder.body(send).map_err(bad_header)?)
+                    agent.run(head_within(
+                        &agent,
+                        builder.body(send).map_err(bad_header)?,
+                        left,
+                    ))
                 }
             };
             let response = result.map_err(request_err)?;
@@ -369,7 +425,8 @@ impl Client {
                 status,
                 headers: parts.headers,
                 body,
-                deadline: self.timeouts.answer,
+                deadline,
+                allowed: self.timeouts.answer,
             });
         }
         Err(NetError::BadRedirect {

@@ -220,6 +220,40 @@ fn a_project_whose_vx_toml_is_gone_keeps_nothing_but_the_global_toolset_does() {
     assert!(!m.installed("2.0") && m.installed("1.0"));
 }
 
+/// The store's list of projects that use it (`.tracked.json`) written by a newer vx,
+/// torn, or not a file at all is unknown, not empty: a prune refuses, naming the file,
+/// rather than delete what the projects it cannot read pin (issue 53, item 5); a sync
+/// leaves such a file as it is.
+#[test]
+fn an_unreadable_tracked_file_stops_a_prune_naming_the_file() {
+    let m = Machine::new();
+    let a = m.project("a", "1.0");
+    let b = m.project("b", "2.0");
+    m.run(&a, &["sync"], 0);
+    m.run(&b, &["sync"], 0);
+    let tracked = m.store().join(".tracked.json");
+    let newer = format!(
+        "{{\"version\":2,\"projects\":[{{\"manifest\":{:?}}}]}}\n",
+        b.join("vx.toml")
+    );
+    for body in [newer.as_str(), "{\"version\":1,\"proj", "not json"] {
+        std::fs::write(&tracked, body).unwrap();
+        for args in [&["prune"][..], &["prune", "--dry-run"]] {
+            let out = m.run(&a, args, 1);
+            let err = text(&out.stderr);
+            assert!(err.contains(&tracked.display().to_string()), "{err}");
+            assert!(err.contains("--all"), "{err}");
+        }
+        assert!(m.installed("2.0") && m.installed("1.0"));
+        // A sync does not replace what it cannot read.
+        m.run(&a, &["sync"], 0);
+        assert_eq!(std::fs::read_to_string(&tracked).unwrap(), body);
+    }
+    // --all is the way past it.
+    let all = text(&m.run(&a, &["prune", "--all"], 0).stdout);
+    assert!(all.contains("removed greet 2.0"), "{all}");
+}
+
 #[test]
 fn a_prune_while_a_sync_installs_refuses_and_the_sync_keeps_what_it_installed() {
     let m = Machine::new();
@@ -1036,6 +1070,51 @@ fn cache_clean_older_than_removes_only_old_files_and_never_the_store() {
             .stderr,
     );
     assert!(err.contains("--older-than soon"), "{err}");
+}
+
+/// A cache area (`github/`, `blobs/`, `registries/`) or the store's interrupted
+/// downloads (`.partial`) that is itself a symbolic link is never followed: `vx cache
+/// clean` leaves it and what it points at as they are and says which (exit 1), `vx
+/// cache size` counts nothing behind it (issue 53, item 6).
+#[test]
+fn cache_clean_never_follows_an_area_that_is_a_symbolic_link() {
+    let m = Machine::new();
+    let a = m.project("a", "1.0");
+    m.run(&a, &["sync"], 0);
+    let cache = m.cache();
+    let elsewhere = m.dir.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let precious = elsewhere.join("precious.txt");
+    std::fs::write(&precious, "not vx's").unwrap();
+    let key = "0123456789abcdef0123456789abcdef";
+    let partial_like = elsewhere.join(format!("{key}.part"));
+    std::fs::write(&partial_like, "not vx's either").unwrap();
+    age(&partial_like, 30);
+    let api = cache.join("github");
+    let _ = std::fs::remove_dir_all(&api);
+    std::fs::create_dir_all(&cache).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, &api).unwrap();
+    let partials = m.store().join(".partial");
+    let _ = std::fs::remove_dir_all(&partials);
+    std::os::unix::fs::symlink(&elsewhere, &partials).unwrap();
+
+    let size: serde_json::Value =
+        serde_json::from_slice(&m.run(&a, &["cache", "size", "--json"], 0).stdout).unwrap();
+    let files: u64 = size["areas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["files"].as_u64().unwrap())
+        .sum();
+    assert_eq!(files, 0, "{size}");
+
+    let out = m.run(&a, &["cache", "clean"], 1);
+    let err = text(&out.stderr);
+    assert!(err.contains(&api.display().to_string()), "{err}");
+    assert!(err.contains("symbolic link"), "{err}");
+    assert!(precious.exists() && partial_like.exists());
+    assert!(api.symlink_metadata().unwrap().is_symlink());
+    assert!(m.installed("1.0"));
 }
 
 /// A path to a file that is not executable is "Permission denied" (126), as a shell
