@@ -1,9 +1,13 @@
 //! The hook `vx activate SHELL` prints for an rc file: before each prompt (and, in
-//! zsh and fish, on each change of directory) it runs `vx hook-env --shell SHELL` with
+//! bash, zsh and fish, on each change of directory) it runs `vx hook-env --shell SHELL` with
 //! the absolute path of the vx that printed it, and evaluates what that prints.
 //!
 //! - bash: a function first in `PROMPT_COMMAND`, keeping the user's, added once
-//!   however often the rc file is read, and keeping `$?` for the user's prompt;
+//!   however often the rc file is read, and keeping `$?` for the user's prompt; and,
+//!   since bash has no `chpwd`, `cd`, `pushd` and `popd` wrapped to run the
+//!   `chpwd_functions` array after a change of directory (rvm's and mise's
+//!   `__zsh_like_cd`, reused when either defined it), so `cd proj && node` runs the
+//!   project's node;
 //! - zsh: a `precmd` and a `chpwd` function;
 //! - fish: a `fish_prompt` event and a `PWD` variable handler;
 //! - PowerShell: `prompt` wrapped (the user's prompt still draws it; `$LASTEXITCODE`

@@ -86,7 +86,7 @@ const MAX_REGISTRY_RUNTIMES: usize = 64;
 /// names ([`Parser::rustup_managed`]).
 const RUSTUP_MANAGED: &str = "rustup-managed";
 
-const REGISTRY_TOOL_KEYS: &[&str] = &["version", "version_file", "package", "os", "bin"];
+const REGISTRY_TOOL_KEYS: &[&str] = &["version", "version_file", "package", "os", "bin", "verify"];
 /// Keys only a tool with a `url` of its own may have.
 const URL_ONLY_KEYS: &[&str] = &[
     "url",
@@ -802,7 +802,7 @@ impl Parser<'_> {
         crate::version::Constraint::parse(text)
             .map_err(|e| self.err(Some(span), Problem::Constraint(e.to_string())))?;
         let mut lookup = written.to_owned();
-        let (mut os, mut bin) = (Vec::new(), None);
+        let (mut os, mut bin, mut verify_off) = (Vec::new(), None, false);
         if let Some(table) = table {
             self.known_keys(table, REGISTRY_TOOL_KEYS, &at)?;
             if let Some((package, span)) = self.string(table, "package", &at)? {
@@ -815,6 +815,7 @@ impl Parser<'_> {
                 os = self.os_list(value, &format!("{at}.os"))?;
             }
             bin = self.bin(table, &at)?;
+            verify_off = self.verify_off(table, &at)?;
         }
         Ok(ToolTable {
             name: name.to_owned(),
@@ -835,8 +836,23 @@ impl Parser<'_> {
                 at: Some(Location::from_offset(self.text, key.span().start)),
             }),
             verify: None,
+            verify_off,
             version_file: None,
         })
+    }
+
+    /// A tool's `verify = "off"`: whether it is there. Any other string is an error;
+    /// a table is the caller's (a URL tool's signatures), never this one's.
+    fn verify_off(&self, table: &Table<'_>, at: &str) -> Result<bool, ManifestError> {
+        match table.get("verify") {
+            None => Ok(false),
+            Some(value) if off_value(Some(value.get_ref())) => Ok(true),
+            Some(value) => Err(self.wrong_type(
+                value,
+                format!("{at}.verify"),
+                "\"off\" (a registry tool's signatures are its registry's), or for a tool with a url a table of signatures",
+            )),
+        }
     }
 
     /// `file` (relative to vx.toml) as vx.toml's directory holds it.
@@ -972,7 +988,11 @@ impl Parser<'_> {
         let table = as_table(value)
             .ok_or_else(|| self.wrong_type(value, at.clone(), "a version constraint or a table"))?;
         let has = |k: &str| table.get(k).is_some();
-        if has("package") || !URL_ONLY_KEYS.iter().any(|k| has(k)) {
+        // `verify = "off"` is any tool's; a `verify` table (the signatures to check)
+        // only a URL tool's.
+        let url_only =
+            |k: &&str| has(k) && !(*k == "verify" && off_value(table.get(*k).map(|v| v.get_ref())));
+        if has("package") || !URL_ONLY_KEYS.iter().any(url_only) {
             if has("url") {
                 let span = table.get("url").map(|v| v.span());
                 return Err(self.err(span, Problem::UrlAndPackage(name.to_owned())));
@@ -1094,8 +1114,10 @@ impl Parser<'_> {
                 json
             }
         };
+        let verify_off = off_value(table.get("verify").map(|v| v.get_ref()));
         let verify = match table.get("verify") {
             None => None,
+            Some(_) if verify_off => None,
             Some(value) => Some(self.verify(value, &format!("{at}.verify"))?),
         };
         Ok(ToolTable {
@@ -1113,6 +1135,7 @@ impl Parser<'_> {
             os,
             registry: None,
             verify,
+            verify_off,
             version_file: None,
         })
     }
@@ -1636,6 +1659,11 @@ fn to_json(value: &DeValue<'_>) -> Result<serde_json::Value, &'static str> {
                 .collect::<Result<_, &'static str>>()?,
         ),
     })
+}
+
+/// Whether a tool's `verify` is the string `"off"`.
+fn off_value(value: Option<&DeValue<'_>>) -> bool {
+    matches!(value, Some(DeValue::String(text)) if text.as_ref() == "off")
 }
 
 #[cfg(test)]

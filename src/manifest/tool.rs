@@ -83,6 +83,10 @@ pub struct ToolTable {
     /// `[tools.NAME.verify]`: the signatures every download of the tool must carry,
     /// checked when a version is locked ([`crate::verify`]).
     pub verify: Option<crate::verify::Checks>,
+    /// `verify = "off"` on the tool: none of the signatures, attestations or
+    /// provenance its registry declares is checked when it is locked (`[settings]
+    /// verify = "off"` for this tool alone; `"require"` still refuses it).
+    pub verify_off: bool,
     /// `version_file = ".nvmrc"`: the file the constraint was read from (it is the
     /// one source of truth; the hook's record watches it).
     pub version_file: Option<std::path::PathBuf>,

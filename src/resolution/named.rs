@@ -89,6 +89,7 @@ impl Named {
                 at: None,
             }),
             verify: None,
+            verify_off: false,
             version_file: None,
         }
     }

@@ -24,16 +24,30 @@ use crate::verify::trusted_root::Root;
 
 use super::signatures::{Verdict, load_root};
 
-/// Checks every declaration of `sources` for the asset whose SHA-256 is `sha256`
-/// (hex), fetching through `github`; `root` is the run's trusted root, read at the
-/// first check that needs it. `Err` says which check failed and why.
+/// The file whose provenance is checked: its name and SHA-256 (hex).
+#[derive(Clone, Copy, Debug)]
+pub struct Checked<'a> {
+    /// The asset's (or checksum file's) name.
+    pub name: &'a str,
+    /// Its SHA-256 (hex).
+    pub sha256: &'a str,
+}
+
+/// Checks every declaration of `sources` for `subject`, fetching through `github`;
+/// `root` is the run's trusted root, read at the first check that needs it. `Err`
+/// says which check failed and why; when GitHub's attestations API or a provenance
+/// file cannot be had, it ends with `unreachable` (the settings that skip the check).
 pub fn check(
     github: &Github,
     root: &OnceLock<Result<Root, String>>,
-    asset: &str,
-    sha256: &str,
+    subject: Checked<'_>,
     sources: &[ProvenanceSource],
+    unreachable: &str,
 ) -> Result<Verdict, String> {
+    let Checked {
+        name: asset,
+        sha256,
+    } = subject;
     let mut verdict = Verdict::default();
     let root = || root.get_or_init(load_root).as_ref().map_err(Clone::clone);
     let clean = |text: &str| vx_text::sanitize(text).into_owned();
@@ -55,7 +69,13 @@ pub fn check(
                 let (owner, name) = repo.split_once('/').unwrap_or((repo, ""));
                 let answer = github
                     .attestations(owner, name, sha256, sigstore::MAX_ATTESTATIONS_BYTES)
-                    .map_err(|e| failed(e.to_string()))?;
+                    .map_err(|e| {
+                        format!(
+                            "GitHub's attestations API cannot answer for {asset} (sha256:{sha256}) in {}: {}; {unreachable}",
+                            clean(repo),
+                            clean(&e.to_string())
+                        )
+                    })?;
                 let signer = Signer {
                     matches: &|workflow: &str| Ok(pattern.is_match(workflow)),
                     expected: &format!("a workflow matching {signer_workflow}"),
@@ -74,9 +94,9 @@ pub fn check(
             }
             ProvenanceSource::Slsa { url, source_uri } => {
                 let shown = crate::net::url::display_url(url);
-                let text = github
-                    .fetch(url, sigstore::MAX_BUNDLE_BYTES)
-                    .map_err(|e| format!("cannot fetch the SLSA provenance of {asset}: {e}"))?;
+                let text = github.fetch(url, sigstore::MAX_BUNDLE_BYTES).map_err(|e| {
+                    format!("cannot fetch the SLSA provenance of {asset}: {e}; {unreachable}")
+                })?;
                 if slsa::only_bare_envelopes(&text) {
                     verdict.unchecked.push(format!(
                         "SLSA provenance {shown} not checked: it holds bare DSSE envelopes, without the transparency-log entry that proves when they were signed"

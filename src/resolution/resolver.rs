@@ -447,7 +447,19 @@ impl<'n> Resolver<'n> {
         found: &Found,
         candidate: &Candidate,
         platforms: &[Platform],
+        tool: &ToolTable,
     ) -> Result<Vec<(Platform, PlatformDownload)>, ResolutionError> {
+        let checking = Checking {
+            tool: &tool.name,
+            policy: self.policy_of(tool),
+        };
+        if checking.policy == crate::verify::Policy::Off {
+            self.net.progress(&format!(
+                "{}: verify = \"off\": the signatures, attestations and provenance {} declares are not checked",
+                tool.name,
+                found.qualified_name()
+            ));
+        }
         let mut out = Vec::new();
         for platform in platforms {
             let resolved =
@@ -465,10 +477,11 @@ impl<'n> Resolver<'n> {
                     )));
                 }
                 Resolution::Download(download) => {
-                    let (sha256, verified) = match self.checksum(found, candidate, &download)? {
-                        Some((hex, source, verified)) => (Some((hex, source)), verified),
-                        None => (None, None),
-                    };
+                    let (sha256, verified) =
+                        match self.checksum(found, candidate, &download, &checking)? {
+                            Some((hex, source, verified)) => (Some((hex, source)), verified),
+                            None => (None, None),
+                        };
                     PlatformDownload::Download {
                         download,
                         sha256,
@@ -490,8 +503,10 @@ impl<'n> Resolver<'n> {
         found: &Found,
         candidate: &Candidate,
         download: &Download,
+        checking: &Checking<'_>,
     ) -> Result<Option<(String, String, Option<String>)>, ResolutionError> {
-        let Some((hex, source, mut records)) = self.published_sha256(found, candidate, download)?
+        let Some((hex, source, mut records)) =
+            self.published_sha256(found, candidate, download, checking)?
         else {
             // A checksum vx cannot check (sha512, sha1, md5) is said, not silently
             // replaced by trusting the first download.
@@ -506,7 +521,9 @@ impl<'n> Resolver<'n> {
                     vx_text::sanitize(&source.algorithm)
                 ));
             }
-            if !download.provenance.is_empty() || !download.signatures.is_empty() {
+            if checking.checks()
+                && (!download.provenance.is_empty() || !download.signatures.is_empty())
+            {
                 self.net.progress(&format!(
                     "{}: signatures, attestations and provenance of {} not checked: no sha256 is published for it",
                     found.qualified_name(),
@@ -515,27 +532,31 @@ impl<'n> Resolver<'n> {
             }
             return Ok(None);
         };
-        records.extend(self.attested(
-            found,
-            candidate,
-            &download.asset,
-            &hex,
-            &download.provenance,
-        )?);
-        // The registry's signatures over the asset itself, checked against its sha256.
-        records.extend(self.accept(
-            found,
-            candidate,
-            signatures::check(
-                &self.net.github,
-                &self.trusted_root,
-                signatures::Signed::Asset {
-                    name: &download.asset,
-                    sha256: &hex,
-                },
-                &download.signatures,
-            ),
-        )?);
+        if checking.checks() {
+            records.extend(self.attested(
+                found,
+                candidate,
+                &download.asset,
+                &hex,
+                &download.provenance,
+                checking,
+            )?);
+            // The registry's signatures over the asset itself, checked against its
+            // sha256.
+            records.extend(self.accept(
+                found,
+                candidate,
+                signatures::check(
+                    &self.net.github,
+                    &self.trusted_root,
+                    signatures::Signed::Asset {
+                        name: &download.asset,
+                        sha256: &hex,
+                    },
+                    &download.signatures,
+                ),
+            )?);
+        }
         let verified = (!records.is_empty()).then(|| records.join(","));
         Ok(Some((hex, source, verified)))
     }
@@ -549,11 +570,19 @@ impl<'n> Resolver<'n> {
         name: &str,
         sha256: &str,
         sources: &[aqua::ProvenanceSource],
+        checking: &Checking<'_>,
     ) -> Result<Vec<String>, ResolutionError> {
+        let subject = provenance::Checked { name, sha256 };
         self.accept(
             found,
             candidate,
-            provenance::check(&self.net.github, &self.trusted_root, name, sha256, sources),
+            provenance::check(
+                &self.net.github,
+                &self.trusted_root,
+                subject,
+                sources,
+                &checking.unreachable_hint(),
+            ),
         )
     }
 
@@ -581,6 +610,7 @@ impl<'n> Resolver<'n> {
         found: &Found,
         candidate: &Candidate,
         download: &Download,
+        checking: &Checking<'_>,
     ) -> Result<Option<(String, String, Vec<String>)>, ResolutionError> {
         if let Some(source) = download
             .checksum
@@ -614,6 +644,13 @@ impl<'n> Resolver<'n> {
                 }
                 Err(e) => return Err(unusable(e.to_string())),
             };
+            if !checking.checks() {
+                return Ok(Some((
+                    hex,
+                    format!("checksum-file:{}", source.url),
+                    Vec::new(),
+                )));
+            }
             let records = self.accept(
                 found,
                 candidate,
@@ -638,6 +675,7 @@ impl<'n> Resolver<'n> {
                     name,
                     &file_sha256,
                     &source.provenance,
+                    checking,
                 )?);
             }
             return Ok(Some((
@@ -770,7 +808,9 @@ impl<'n> Resolver<'n> {
                 wanted.push(held);
             }
         }
-        let downloads = self.downloads(&found, &candidate, &wanted).map_err(at)?;
+        let downloads = self
+            .downloads(&found, &candidate, &wanted, tool)
+            .map_err(at)?;
         if let Some(why) = nowhere(&downloads) {
             return Err(at(usage(format!(
                 "{} {} cannot be installed by vx on any platform locked ({}): {why}",
@@ -897,6 +937,16 @@ impl<'n> Resolver<'n> {
 }
 
 impl Resolver<'_> {
+    /// The verification policy of `tool`: off when its own `verify = "off"` says so,
+    /// else `[settings] verify`'s.
+    fn policy_of(&self, tool: &ToolTable) -> crate::verify::Policy {
+        if tool.verify_off {
+            crate::verify::Policy::Off
+        } else {
+            self.policy
+        }
+    }
+
     /// Under `[settings] verify = "require"`, refuses `candidate` when a platform's
     /// sha256 was not verified by a signature.
     fn check_verification(
@@ -915,6 +965,12 @@ impl Resolver<'_> {
             .collect();
         if bare.is_empty() {
             return Ok(());
+        }
+        if tool.verify_off {
+            return Err(usage(format!(
+                "[settings] verify = \"require\" refuses {} {} unverified, and its verify = \"off\" skips its checks: remove one of the two",
+                tool.name, candidate.version
+            )));
         }
         Err(usage(format!(
             "[settings] verify = \"require\" but {} {} has no signature vx verifies on {}; set verify = \"warn\" to lock it unverified",
@@ -972,10 +1028,44 @@ impl Resolver<'_> {
                 "provenance loss allowed (--allow-provenance-loss): {loss}"
             ));
             Ok(Some(loss))
+        } else if self.policy_of(tool) == crate::verify::Policy::Off {
+            self.net
+                .progress(&format!("provenance loss (verify = \"off\"): {loss}"));
+            Ok(Some(loss))
         } else {
             Err(usage(format!(
                 "provenance loss: {loss}; vx.lock is unchanged (pass --allow-provenance-loss to lock it anyway)"
             )))
+        }
+    }
+}
+
+/// How one tool's downloads are checked: its name and policy, for the hint of a
+/// check whose service cannot answer.
+struct Checking<'t> {
+    tool: &'t str,
+    policy: crate::verify::Policy,
+}
+
+impl Checking<'_> {
+    /// Whether the registry's signatures, attestations and provenance are checked:
+    /// all but under `verify = "off"`.
+    fn checks(&self) -> bool {
+        self.policy != crate::verify::Policy::Off
+    }
+
+    /// What to do when GitHub's attestations API (or a provenance file) cannot be
+    /// had: the settings that skip the check, or, under `require`, that it refuses.
+    fn unreachable_hint(&self) -> String {
+        let why = "a mirror, a GitHub Enterprise Server or an anonymous client over its rate limit may not serve it";
+        match self.policy {
+            crate::verify::Policy::Require => {
+                format!("{why}; [settings] verify = \"require\" refuses a version it cannot check")
+            }
+            _ => format!(
+                "{why}: to lock without this check, set verify = \"off\" in [tools.{}] (this tool), or [settings] verify = \"off\" (every tool)",
+                self.tool
+            ),
         }
     }
 }

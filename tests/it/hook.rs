@@ -709,3 +709,76 @@ fn the_hook_never_sets_prompt_command() {
         "{said}"
     );
 }
+
+/// `cd DIR && CMD` on one command line, as people type it: the command runs with
+/// DIR's tools and [env], not with those of the directory the line started in, and
+/// `pushd`/`popd` switch the same way. bash has no `chpwd`: its hook wraps `cd`,
+/// `pushd` and `popd` (issue 49, item 5); zsh and fish follow `cd` already.
+fn one_line(shell: Sh) {
+    if !shell.available() || !Terminal::available() {
+        return;
+    }
+    let p = Projects::new();
+    let errors = p.path("stderr.log");
+    let session = Session::open(&p, shell, &format!("{}-line", shell.name()), &errors);
+    let quoted = |rel: &str| quote(&p.path(rel).display().to_string());
+    session.step("", "start");
+
+    // Into a project and its tool at once.
+    session.terminal.line(&format!(
+        "cd {} && alpha > \"$SNAPS/alpha.out\" && printenv OVERRIDDEN > \"$SNAPS/a.env\"",
+        quoted("a")
+    ));
+    session.step("", "in-a");
+    assert_eq!(session.read("alpha.out"), "alpha ran\n", "{shell:?}");
+    assert_eq!(session.read("a.env"), "a's\n", "{shell:?}");
+
+    // Out of it at once: the project's [env] is gone for the command.
+    session.terminal.line(&format!(
+        "cd {} && printenv OVERRIDDEN > \"$SNAPS/out.env\"",
+        quoted("home/work")
+    ));
+    session.step("", "out");
+    assert_eq!(session.read("out.env"), format!("{USERS}\n"), "{shell:?}");
+
+    // pushd into b, popd back into a, on one line.
+    session.terminal.line(&format!("cd {}", quoted("a")));
+    session.terminal.line(&format!(
+        "pushd {} > /dev/null && beta > \"$SNAPS/beta.out\" && printenv OVERRIDDEN > \"$SNAPS/b.env\" && popd > /dev/null && printenv OVERRIDDEN > \"$SNAPS/back.env\"",
+        quoted("b")
+    ));
+    let back = session.step("", "back");
+    assert_eq!(session.read("beta.out"), "beta ran\n", "{shell:?}");
+    assert_eq!(session.read("b.env"), "b's\n", "{shell:?}");
+    assert_eq!(session.read("back.env"), "a's\n", "{shell:?}");
+    assert_eq!(
+        first_entries(&back, 1),
+        [p.bin("alpha", "1.0")],
+        "{shell:?}"
+    );
+
+    // A failed cd leaves everything where it was, and its status reaches the line.
+    session.terminal.line(&format!(
+        "cd {} || printenv OVERRIDDEN > \"$SNAPS/failed.env\"",
+        quoted("nowhere")
+    ));
+    session.step("", "failed");
+    assert_eq!(session.read("failed.env"), "a's\n", "{shell:?}");
+    let stderr = std::fs::read_to_string(&errors).unwrap_or_default();
+    assert_eq!(stderr.matches("vx: ").count(), 0, "{shell:?}: {stderr}");
+}
+
+#[test]
+fn bash_follows_cd_within_one_command_line() {
+    one_line(Sh::Bash);
+}
+
+#[test]
+fn zsh_follows_cd_within_one_command_line() {
+    one_line(Sh::Zsh);
+}
+
+#[test]
+fn fish_follows_cd_within_one_command_line() {
+    one_line(Sh::Fish);
+}

@@ -1107,3 +1107,90 @@ fn hostile_minisign_and_cosign_files_are_each_refused_in_bounded_time() {
         );
     }
 }
+
+/// Issue 49, item 4: behind a mirror, a GitHub Enterprise Server or an anonymous
+/// client over its rate limit, GitHub's attestations API answers 404. The refusal
+/// names the API and the settings that skip it; `[settings] verify = "off"` skips
+/// every check the registry declares (no attestation asked, no signature fetched,
+/// nothing recorded as verified) and so does a tool's own `verify = "off"`, for that
+/// tool only; `verify = "require"` keeps refusing.
+#[test]
+fn an_attestation_api_that_cannot_answer_is_named_with_the_settings_that_skip_it() {
+    let (world, _) = minisign_world(|k, b| {
+        // Attested by the registry's declaration, but the "mirror" has no attestations
+        // API: every question is a 404.
+        b.release(
+            "acme",
+            "attested",
+            release("attested", "v1.0.0", |_| Vec::new()),
+        )
+        .release("acme", "signed", release("signed", "v1.0.0", signed_by(k)))
+    });
+    let asked = |world: &World| {
+        world
+            .fetched()
+            .iter()
+            .filter(|p| p.contains("/attestations/") || p.ends_with(".minisig"))
+            .count()
+    };
+
+    world.write_manifest("", "attested = \"1.0\"");
+    let out = world.run(&["lock"], 1);
+    assert!(
+        out.contains("attested 1.0.0")
+            && out.contains("attestations API")
+            && out.contains("404")
+            && out.contains("verify = \"off\" in [tools.attested]")
+            && out.contains("[settings] verify = \"off\""),
+        "{out}"
+    );
+    assert!(world.lock_text().is_none(), "nothing was locked");
+
+    // Off for the project: nothing asked, nothing recorded as verified, minisign of
+    // another tool's checksum file not fetched either.
+    let before = asked(&world);
+    world.write_manifest("verify = \"off\"", "attested = \"1.0\"\nsigned = \"1.0\"");
+    world.run(&["lock"], 0);
+    assert_eq!(asked(&world), before, "{:?}", world.fetched());
+    assert_eq!(world.verified("attested"), vec![None; platforms().len()]);
+    assert_eq!(world.verified("signed"), vec![None; platforms().len()]);
+
+    // Off for one tool: that tool is not checked, the other still is.
+    std::fs::remove_file(world.work.dir.path().join("vx.lock")).unwrap();
+    world.write_manifest(
+        "",
+        "attested = { version = \"1.0\", verify = \"off\" }\nsigned = \"1.0\"",
+    );
+    let before = world.fetched().len();
+    world.run(&["lock"], 0);
+    let fetched = world.fetched();
+    assert!(
+        !fetched[before..]
+            .iter()
+            .any(|p| p.contains("/attestations/")),
+        "{fetched:?}"
+    );
+    assert_eq!(world.verified("attested"), vec![None; platforms().len()]);
+    assert_eq!(
+        world.verified("signed"),
+        vec![Some(format!("minisign:{}", world.minisign_id)); platforms().len()]
+    );
+
+    // require: refused still, and the hint does not offer to skip it.
+    std::fs::remove_file(world.work.dir.path().join("vx.lock")).unwrap();
+    world.write_manifest("verify = \"require\"", "attested = \"1.0\"");
+    let out = world.run(&["lock"], 1);
+    assert!(
+        out.contains("attestations API") && out.contains("verify = \"require\""),
+        "{out}"
+    );
+    assert!(!out.contains("verify = \"off\""), "{out}");
+    assert!(world.lock_text().is_none());
+    world.write_manifest(
+        "verify = \"require\"",
+        "attested = { version = \"1.0\", verify = \"off\" }",
+    );
+    let out = world.run(&["lock"], 2);
+    assert!(out.contains("verify = \"require\""), "{out}");
+    assert!(world.lock_text().is_none());
+}
