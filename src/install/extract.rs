@@ -381,6 +381,12 @@ struct Unpacker<'a> {
     /// The streaming install's stop flag, raised from another thread: looked at for
     /// every entry, since one chunk of the download can hold thousands of them.
     stop: Option<&'a std::sync::atomic::AtomicBool>,
+    /// The directories under `dest` this unpacking made or found to be real
+    /// directories: checked once, not again for every entry beneath them. Sound
+    /// because nothing else writes into `dest` (a fresh private directory) and no
+    /// entry may replace a directory (see [`Unpacker::target`]), so a directory
+    /// seen stays one.
+    verified: std::cell::RefCell<std::collections::HashSet<PathBuf>>,
 }
 
 /// A refusal for an entry whose name cannot even be a path here.
@@ -417,6 +423,7 @@ impl<'a> Unpacker<'a> {
             format,
             cancelled,
             stop: None,
+            verified: Default::default(),
         }
     }
 
@@ -543,16 +550,24 @@ impl Unpacker<'_> {
         match kind {
             Kind::Dir => {
                 let path = self.parents(raw, &rel)?;
-                match fs::symlink_metadata(&path) {
-                    Ok(meta) if meta.is_dir() => Ok(()),
-                    Ok(_) => Err(refuse(
-                        raw,
-                        "a directory entry would replace a file or link",
-                    )),
-                    Err(_) => {
-                        fs::create_dir(&path).map_err(|source| ExtractError::Write { path, source })
-                    }
+                if self.verified.borrow().contains(&path) {
+                    return Ok(());
                 }
+                match fs::symlink_metadata(&path) {
+                    Ok(meta) if meta.is_dir() => {}
+                    Ok(_) => {
+                        return Err(refuse(
+                            raw,
+                            "a directory entry would replace a file or link",
+                        ));
+                    }
+                    Err(_) => fs::create_dir(&path).map_err(|source| ExtractError::Write {
+                        path: path.clone(),
+                        source,
+                    })?,
+                }
+                self.verified.borrow_mut().insert(path);
+                Ok(())
             }
             Kind::File { data, mode, size } => {
                 let remaining = self.limits.max_bytes.saturating_sub(self.stats.bytes);
@@ -561,14 +576,19 @@ impl Unpacker<'_> {
                         limit: self.limits.max_bytes,
                     });
                 }
-                let path = self.target(raw, &rel)?;
-                self.write_file(&path, data, mode)
+                let path = self.parents(raw, &rel)?;
+                let out = self.create(raw, &path, |p| {
+                    platform_fs::new_private_file()
+                        .write(true)
+                        .create_new(true)
+                        .open(p)
+                })?;
+                self.write_file(&path, out, data, mode)
             }
             Kind::Symlink(target) => {
                 check_symlink(raw, &rel, &target)?;
-                let path = self.target(raw, &rel)?;
-                platform_fs::symlink(&target, &path)
-                    .map_err(|source| ExtractError::Write { path, source })
+                let path = self.parents(raw, &rel)?;
+                self.create(raw, &path, |p| platform_fs::symlink(&target, p))
             }
             Kind::HardLink(target) => {
                 let target_rel = hard_link_target(raw, &target, self.strip)?;
@@ -582,9 +602,8 @@ impl Unpacker<'_> {
                         return Err(refuse(raw, HARD_LINK_NOT_A_FILE));
                     }
                 }
-                let path = self.target(raw, &rel)?;
-                fs::hard_link(&source_path, &path)
-                    .map_err(|source| ExtractError::Write { path, source })
+                let path = self.parents(raw, &rel)?;
+                self.create(raw, &path, |p| fs::hard_link(&source_path, p))
             }
         }
     }
@@ -598,6 +617,9 @@ impl Unpacker<'_> {
             path.push(part);
             if parts.peek().is_none() {
                 break;
+            }
+            if self.verified.borrow().contains(&path) {
+                continue;
             }
             match fs::symlink_metadata(&path) {
                 Ok(meta) if meta.is_dir() => {}
@@ -613,6 +635,7 @@ impl Unpacker<'_> {
                 }
                 Err(_) => return Err(refuse(raw, "a parent of the path does not exist")),
             }
+            self.verified.borrow_mut().insert(path.clone());
         }
         Ok(path)
     }
@@ -621,27 +644,47 @@ impl Unpacker<'_> {
         self.walk_parents(raw, rel, true)
     }
 
-    /// Prepares the path of a file or link entry: parents created, any earlier file or
-    /// link at the same path removed (later entries win, as with `tar`), directories
-    /// never replaced.
-    fn target(&self, raw: &Path, rel: &Path) -> Result<PathBuf, ExtractError> {
-        let path = self.parents(raw, rel)?;
-        match fs::symlink_metadata(&path) {
-            Ok(meta) if meta.is_dir() => Err(refuse(raw, "the entry would replace a directory")),
-            Ok(_) => {
-                fs::remove_file(&path).map_err(|source| ExtractError::Write {
-                    path: path.clone(),
-                    source,
-                })?;
-                Ok(path)
+    /// Makes the file or link at `path` (its parents made) with `make`, which fails
+    /// with `AlreadyExists` when something is there: then an earlier file or link is
+    /// removed and `make` runs again (later entries win, as with `tar`); a directory is
+    /// never replaced. No look before the common case, a path not taken yet.
+    fn create<T>(
+        &self,
+        raw: &Path,
+        path: &Path,
+        make: impl Fn(&Path) -> io::Result<T>,
+    ) -> Result<T, ExtractError> {
+        let write_err = |source| ExtractError::Write {
+            path: path.to_owned(),
+            source,
+        };
+        match make(path) {
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                self.clear(raw, path)?;
+                make(path).map_err(write_err)
             }
-            Err(_) => Ok(path),
+            made => made.map_err(write_err),
+        }
+    }
+
+    /// Clears `path` (a hard link's, or a file or link entry's that is taken) of an
+    /// earlier file or link (later entries win, as with `tar`); a directory is never
+    /// replaced.
+    fn clear(&self, raw: &Path, path: &Path) -> Result<(), ExtractError> {
+        match fs::symlink_metadata(path) {
+            Ok(meta) if meta.is_dir() => Err(refuse(raw, "the entry would replace a directory")),
+            Ok(_) => fs::remove_file(path).map_err(|source| ExtractError::Write {
+                path: path.to_owned(),
+                source,
+            }),
+            Err(_) => Ok(()),
         }
     }
 
     fn write_file(
         &mut self,
         path: &Path,
+        mut out: fs::File,
         data: &mut dyn Read,
         mode: Option<u32>,
     ) -> Result<(), ExtractError> {
@@ -649,11 +692,6 @@ impl Unpacker<'_> {
             path: path.to_owned(),
             source,
         };
-        let mut out = platform_fs::new_private_file()
-            .write(true)
-            .create_new(true)
-            .open(path)
-            .map_err(write_err)?;
         let mut buf = vec![0u8; super::fetch::CHUNK];
         loop {
             let n = match data.read(&mut buf) {
