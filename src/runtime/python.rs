@@ -279,12 +279,9 @@ fn releases_of(listed: &[Listing]) -> Vec<Release> {
     found
 }
 
-/// Newest version first; a GIL build before the free-threaded one of its version.
-fn newest_first(a: &Release, b: &Release) -> std::cmp::Ordering {
-    newest_first_key(a).cmp(&newest_first_key(b))
-}
-
-/// The key of [`newest_first`]: parsed once a release when sorting a long listing.
+/// The sort key putting the newest version first, a GIL build before the
+/// free-threaded one of its version (a key, so that a long listing's sort parses
+/// each version once).
 fn newest_first_key(r: &Release) -> (std::cmp::Reverse<Option<super::version::Numeric>>, bool) {
     (
         std::cmp::Reverse(super::version::Numeric::parse(numeric_part(&r.version))),
