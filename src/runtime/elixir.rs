@@ -138,16 +138,15 @@ fn pick_for(
         .filter(|(_, built_with, _)| otp.is_none() || *built_with == otp)
         .collect();
     // The Elixir versions there are builds of, newest first, for the pick.
-    let mut versions: Vec<Release> = Vec::new();
+    let mut versions = super::distinct::Distinct::default();
     for (elixir, _, r) in &builds {
         let version = elixir_text(elixir);
-        if !versions.iter().any(|v| v.version == version) {
-            versions.push(Release {
-                version,
-                ..(*r).clone()
-            });
-        }
+        versions.push(&version.clone(), || Release {
+            version,
+            ..(*r).clone()
+        });
     }
+    let versions = versions.into_vec();
     let picked = match super::pick_numeric(&versions, bare, 3) {
         Some(Ok(found)) => found.version.clone(),
         Some(Err(())) => {

@@ -52,20 +52,18 @@ impl Runtime for Erlang {
     }
 
     fn versions(&self, cx: &Context) -> Result<Vec<Release>, RuntimeError> {
-        let mut releases: Vec<Release> = Vec::new();
+        let mut releases = super::distinct::Distinct::default();
         for (ubuntu, _) in UBUNTU {
             for build in builds(cx, "amd64", ubuntu)? {
-                if let Some(release) = release(&build)
-                    && !releases.iter().any(|r| r.id == release.id)
-                {
-                    releases.push(release);
+                if let Some(release) = release(&build) {
+                    let id = release.id.clone();
+                    releases.push(&id, || release);
                 }
             }
         }
-        releases.sort_by(|a, b| {
-            let n = |r: &Release| super::version::Numeric::parse(&r.version);
-            n(b).cmp(&n(a))
-        });
+        let mut releases = releases.into_vec();
+        releases
+            .sort_by_cached_key(|r| std::cmp::Reverse(super::version::Numeric::parse(&r.version)));
         Ok(releases)
     }
 

@@ -130,7 +130,9 @@ impl Runtime for Java {
             what: "Adoptium release list",
             reason: e.to_string(),
         })?;
-        let mut releases: Vec<Release> = Vec::new();
+        let lts_majors: std::collections::HashSet<_> =
+            lts.available_lts_releases.iter().copied().collect();
+        let mut releases = super::distinct::Distinct::default();
         for page in 0..MAX_PAGES {
             let url = format!(
                 "{API}/info/release_versions?{FILTERS}&page={page}&page_size={VERSIONS_PAGE}&release_type=ga"
@@ -155,16 +157,10 @@ impl Runtime for Java {
             let count = listed.versions.len();
             for data in listed.versions {
                 let version = data.version();
-                if releases.iter().any(|r| r.version == version) {
-                    continue;
-                }
-                releases.push(Release {
+                releases.push(&version.clone(), || Release {
                     version,
                     id: data.semver.clone(),
-                    lts: lts
-                        .available_lts_releases
-                        .contains(&data.major)
-                        .then(|| "LTS".to_owned()),
+                    lts: lts_majors.contains(&data.major).then(|| "LTS".to_owned()),
                     published_at: None,
                     prerelease: false,
                 });
@@ -173,7 +169,8 @@ impl Runtime for Java {
                 break;
             }
         }
-        releases.sort_by_key(|r| std::cmp::Reverse(numeric(&r.version)));
+        let mut releases = releases.into_vec();
+        releases.sort_by_cached_key(|r| std::cmp::Reverse(numeric(&r.version)));
         Ok(releases)
     }
 

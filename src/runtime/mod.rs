@@ -18,6 +18,7 @@
 //! declaration instead ([`declared`]: `node`, and a company's own runtimes).
 
 pub mod declared;
+pub mod distinct;
 pub mod elixir;
 pub mod erlang;
 pub mod go;

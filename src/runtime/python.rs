@@ -128,7 +128,7 @@ impl Runtime for Python {
             }
         }
         // None has it: the error names the newest of every release read.
-        known.sort_by(newest_first);
+        known.sort_by_cached_key(newest_first_key);
         self.pick(&known, request)
     }
 
@@ -255,36 +255,38 @@ fn listing(cx: &Context, tag: &str) -> Result<Listing, RuntimeError> {
 /// (newest first): the newest release carrying an `install_only_stripped` build of
 /// it, newest version first.
 fn releases_of(listed: &[Listing]) -> Vec<Release> {
-    let mut found: Vec<Release> = Vec::new();
+    let mut found = super::distinct::Distinct::default();
     for release in listed {
         for name in &release.names {
             let Some(version) = version_of(name, &release.tag) else {
                 continue;
             };
-            if found.iter().any(|r| r.version == version) {
-                continue;
-            }
-            let prerelease = super::version::Numeric::parse(numeric_part(&version))
-                .is_none_or(|n| !n.is_release());
-            found.push(Release {
-                version,
-                id: release.tag.clone(),
-                lts: None,
-                published_at: None,
-                prerelease,
+            found.push(&version.clone(), || {
+                let prerelease = super::version::Numeric::parse(numeric_part(&version))
+                    .is_none_or(|n| !n.is_release());
+                Release {
+                    version,
+                    id: release.tag.clone(),
+                    lts: None,
+                    published_at: None,
+                    prerelease,
+                }
             });
         }
     }
-    found.sort_by(newest_first);
+    let mut found = found.into_vec();
+    found.sort_by_cached_key(newest_first_key);
     found
 }
 
-/// Newest version first; a GIL build before the free-threaded one of its version.
-fn newest_first(a: &Release, b: &Release) -> std::cmp::Ordering {
-    let key = |r: &Release| super::version::Numeric::parse(numeric_part(&r.version));
-    key(b)
-        .cmp(&key(a))
-        .then(is_threaded(&a.version).cmp(&is_threaded(&b.version)))
+/// The sort key putting the newest version first, a GIL build before the
+/// free-threaded one of its version (a key, so that a long listing's sort parses
+/// each version once).
+fn newest_first_key(r: &Release) -> (std::cmp::Reverse<Option<super::version::Numeric>>, bool) {
+    (
+        std::cmp::Reverse(super::version::Numeric::parse(numeric_part(&r.version))),
+        is_threaded(&r.version),
+    )
 }
 
 /// The version (`3.12.8`, `3.13.1t` when free-threaded) of an `install_only_stripped`

@@ -157,6 +157,64 @@ fn erlang_versions_as_users_write_them_and_one_that_does_not_exist() {
     );
 }
 
+/// A `builds.txt` at the size cap (32 MiB, about 900,000 distinct builds) is read in
+/// linear time: the listing's versions were de-duplicated by searching those kept for
+/// each line, which took minutes at 300,000 lines and about 25 at the cap (issue 53,
+/// item 2). The same `runtime::distinct::Distinct` de-duplicates java's and python's
+/// listings.
+#[test]
+fn a_build_list_at_the_size_cap_locks_in_seconds() {
+    const CAP: usize = 32 << 20;
+    let real = format!(
+        "OTP-27.1.2 0cd2d5aa 2024-10-17T09:28:13Z {}\n",
+        "ab".repeat(32)
+    );
+    let mut text = real.clone();
+    'fill: for a in 100.. {
+        for b in 0..1000 {
+            for c in 0..1000 {
+                let line = format!("OTP-{a}.{b}.{c} r 2024-01-01T00:00:00Z\n");
+                if text.len() + line.len() > CAP {
+                    break 'fill;
+                }
+                text.push_str(&line);
+            }
+        }
+    }
+    let lines = text.lines().count();
+    assert!(lines > 800_000, "{lines}");
+    let mut routes = Vec::new();
+    for ubuntu in ["ubuntu-20.04", "ubuntu-22.04", "ubuntu-24.04"] {
+        routes.push((
+            format!("/builds/otp/amd64/{ubuntu}/builds.txt"),
+            Route::Ok(text.clone().into_bytes()),
+        ));
+    }
+    let server = TestServer::start(routes);
+    let project = Project::new(
+        &hexpm::config(&server),
+        &format!("{LINUX}[tools]\nerlang = \"27.1.2\"\n"),
+    );
+    let started = std::time::Instant::now();
+    let out = project
+        .vx()
+        .arg("lock")
+        .timeout(std::time::Duration::from_secs(240))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        project.lock()["tools"]["erlang"]["version"].as_str(),
+        Some("27.1.2")
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(120),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
 #[test]
 fn a_build_list_that_is_not_one_is_an_error_that_writes_nothing() {
     let mut routes = Vec::new();
