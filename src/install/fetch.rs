@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
-use super::partial::Kept;
+use super::partial::{Kept, Prefix};
 use super::{InstallOptions, ProgressSink, Retry};
 use crate::net::url::file_path;
 use crate::net::{Client, NetError, Request, Timeouts};
@@ -392,7 +392,12 @@ pub fn fetch_kept(
         })?;
     let mut partial = Partial::new(file, path, &mut *cx.tee, Some(kept));
     match kept.validator() {
-        Some(validator) => partial.continue_kept(validator, &mut *cx.sink)?,
+        Some(validator) => {
+            // Without a sha256 to check the whole file, only bytes sealed at their
+            // interruption, unchanged since, are continued.
+            let sealed = expected.is_none().then(|| kept.prefix());
+            partial.continue_kept(validator, sealed, &mut *cx.sink)?;
+        }
         None => partial.restart()?,
     }
     run(url, scheme, expected, partial, &mut *cx.sink, cx.opts)
@@ -408,11 +413,42 @@ fn run(
     sink: &mut dyn ProgressSink,
     opts: &InstallOptions,
 ) -> Result<Download, FetchError> {
+    if let Err(err) = attempts(url, scheme, &mut partial, sink, opts) {
+        if err.is_interruption() {
+            partial.seal();
+        }
+        return Err(err);
+    }
+    let sha256 = hex::encode(partial.hasher.finalize());
+    if let Some(expected) = expected
+        && expected != sha256
+    {
+        return Err(FetchError::ChecksumMismatch {
+            url: url.to_owned(),
+            expected: expected.to_owned(),
+            actual: sha256,
+        });
+    }
+    Ok(Download {
+        path: partial.path,
+        bytes: partial.done,
+        sha256,
+    })
+}
+
+/// The attempts of one download into `partial`, retrying what is transient.
+fn attempts(
+    url: &str,
+    scheme: Scheme,
+    partial: &mut Partial<'_, '_>,
+    sink: &mut dyn ProgressSink,
+    opts: &InstallOptions,
+) -> Result<(), FetchError> {
     let attempts = opts.retry_delays.len() as u32 + 1;
     let mut attempt = 1;
     loop {
-        match fetch_once(url, scheme, &mut partial, sink, opts) {
-            Ok(()) => break,
+        match fetch_once(url, scheme, partial, sink, opts) {
+            Ok(()) => return Ok(()),
             Err(err) if err.is_transient() && attempt < attempts => {
                 let delay = opts.retry_delays[attempt as usize - 1];
                 attempt += 1;
@@ -439,21 +475,6 @@ fn run(
             Err(err) => return Err(err),
         }
     }
-    let sha256 = hex::encode(partial.hasher.finalize());
-    if let Some(expected) = expected
-        && expected != sha256
-    {
-        return Err(FetchError::ChecksumMismatch {
-            url: url.to_owned(),
-            expected: expected.to_owned(),
-            actual: sha256,
-        });
-    }
-    Ok(Download {
-        path: partial.path,
-        bytes: partial.done,
-        sha256,
-    })
 }
 
 /// A download in progress, kept across attempts: the file, the hash of the bytes in
@@ -494,9 +515,13 @@ impl<'t, 'k> Partial<'t, 'k> {
     /// `validator`) as the start of the download: hashed and given to the tee in
     /// order, as if they had just arrived. A file that cannot be read back is emptied
     /// instead; a cancel request stops it.
+    /// `sealed`: for a download whose sha256 is not known, the length and digest
+    /// recorded at the bytes' interruption (`Some(None)`: none was); bytes that are
+    /// not exactly those are forgotten and the download starts over.
     fn continue_kept(
         &mut self,
         validator: &str,
+        sealed: Option<Option<&Prefix>>,
         sink: &mut dyn ProgressSink,
     ) -> Result<(), FetchError> {
         let mut buf = vec![0u8; CHUNK];
@@ -517,10 +542,32 @@ impl<'t, 'k> Partial<'t, 'k> {
             self.done += n as u64;
             self.tee.bytes(&buf[..n]);
         }
+        if let Some(sealed) = sealed {
+            let same = sealed.is_some_and(|p| {
+                p.bytes == self.done && p.sha256 == hex::encode(self.hasher.clone().finalize())
+            });
+            if !same {
+                return self.restart();
+            }
+        }
         if self.done > 0 {
             self.validator = Some(validator.to_owned());
         }
         Ok(())
+    }
+
+    /// At an interruption, records the length and digest of the bytes in the file
+    /// beside their validator, for a later run to continue them ([`Kept::seal`]).
+    fn seal(&self) {
+        if let (Some(kept), Some(validator)) = (self.kept, &self.validator)
+            && self.done > 0
+        {
+            let prefix = Prefix {
+                bytes: self.done,
+                sha256: hex::encode(self.hasher.clone().finalize()),
+            };
+            kept.seal(validator, prefix);
+        }
     }
 
     /// Forgets every byte: the file emptied, the hash restarted, the recorded

@@ -56,6 +56,21 @@ struct Meta {
     url: String,
     /// The `If-Range` validator of the response the bytes came from.
     validator: String,
+    /// The length and SHA-256 of the bytes when the download that kept them was
+    /// interrupted; absent while a download writes them (or after a SIGKILL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    prefix: Option<Prefix>,
+}
+
+/// What the kept bytes were when their download stopped: a download whose sha256 is
+/// not known (trusted on first download) continues them only when they still are
+/// these bytes, since nothing would check them afterwards.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Prefix {
+    /// How many bytes.
+    pub bytes: u64,
+    /// Their SHA-256 (hex).
+    pub sha256: String,
 }
 
 /// The key of `url`'s partial: 128 bits of the SHA-256 of the URL, in hex.
@@ -96,6 +111,9 @@ pub struct Kept {
     url: String,
     /// The recorded validator of the kept bytes, when there is one for this URL.
     validator: Option<String>,
+    /// The recorded length and digest of the kept bytes, when their download was
+    /// interrupted ([`Kept::seal`]).
+    prefix: Option<Prefix>,
 }
 
 impl Kept {
@@ -108,15 +126,17 @@ impl Kept {
         let dir = store.join(PARTIAL_DIR);
         fs::create_dir_all(&dir).ok()?;
         let meta = dir.join(format!("{key}{META_SUFFIX}"));
-        let validator = read_meta(&meta)
-            .filter(|m| m.url == url)
-            .map(|m| m.validator);
+        let (validator, prefix) = match read_meta(&meta).filter(|m| m.url == url) {
+            Some(m) => (Some(m.validator), m.prefix),
+            None => (None, None),
+        };
         Some(Kept {
             _lock: lock,
             data: dir.join(format!("{key}{DATA_SUFFIX}")),
             meta,
             url: url.to_owned(),
             validator,
+            prefix,
         })
     }
 
@@ -130,12 +150,24 @@ impl Kept {
         self.validator.as_deref()
     }
 
+    /// The length and digest recorded when the kept bytes' download was interrupted.
+    pub fn prefix(&self) -> Option<&Prefix> {
+        self.prefix.as_ref()
+    }
+
     /// How many bytes an earlier run kept that this download continues from (0: it
-    /// starts from zero).
-    pub fn resumes_at(&self) -> u64 {
-        match self.validator {
+    /// starts from zero). `sealed_only`: for a download nothing checks afterwards,
+    /// only bytes whose length was recorded at their interruption ([`Kept::seal`]);
+    /// their digest is checked when they are read back.
+    pub fn resumes_at(&self, sealed_only: bool) -> u64 {
+        let len = match self.validator {
             Some(_) => fs::metadata(&self.data).map_or(0, |m| m.len()),
             None => 0,
+        };
+        match &self.prefix {
+            _ if !sealed_only => len,
+            Some(prefix) if prefix.bytes == len => len,
+            _ => 0,
         }
     }
 
@@ -144,24 +176,36 @@ impl Kept {
     /// run starts over (the record is replaced atomically, never half written).
     pub fn record(&self, validator: Option<&str>) {
         match validator {
-            Some(validator) => {
-                let meta = Meta {
-                    url: self.url.clone(),
-                    validator: validator.to_owned(),
-                };
-                let staging = self.meta.with_extension("json.new");
-                let written = serde_json::to_vec(&meta)
-                    .map_err(io::Error::other)
-                    .and_then(|json| fs::write(&staging, json))
-                    .and_then(|()| fs::rename(&staging, &self.meta));
-                if written.is_err() {
-                    let _ = fs::remove_file(&staging);
-                    let _ = fs::remove_file(&self.meta);
-                }
-            }
+            Some(validator) => self.write_meta(validator, None),
             None => {
                 let _ = fs::remove_file(&self.meta);
             }
+        }
+    }
+
+    /// Records, with `validator`, the length and digest of the bytes in the file at
+    /// an interruption: a later download that nothing checks continues them only
+    /// while they are still these bytes.
+    pub fn seal(&self, validator: &str, prefix: Prefix) {
+        self.write_meta(validator, Some(prefix));
+    }
+
+    /// Replaces the record atomically; one that cannot be written is removed (a later
+    /// run starts over).
+    fn write_meta(&self, validator: &str, prefix: Option<Prefix>) {
+        let meta = Meta {
+            url: self.url.clone(),
+            validator: validator.to_owned(),
+            prefix,
+        };
+        let staging = self.meta.with_extension("json.new");
+        let written = serde_json::to_vec(&meta)
+            .map_err(io::Error::other)
+            .and_then(|json| fs::write(&staging, json))
+            .and_then(|()| fs::rename(&staging, &self.meta));
+        if written.is_err() {
+            let _ = fs::remove_file(&staging);
+            let _ = fs::remove_file(&self.meta);
         }
     }
 
@@ -359,21 +403,22 @@ pub(crate) mod tests {
         leave(store.path(), b"12345");
         let kept = Kept::claim(store.path(), URL).unwrap();
         assert_eq!(kept.validator(), Some("\"v1\""));
-        assert_eq!(kept.resumes_at(), 5);
+        assert_eq!(kept.resumes_at(false), 5);
         // A record naming another URL (a key collision) is not this URL's.
         let meta = Meta {
             url: "https://elsewhere/".into(),
             validator: "\"v1\"".into(),
+            prefix: None,
         };
         fs::write(&kept.meta, serde_json::to_vec(&meta).unwrap()).unwrap();
         drop(kept);
         let kept = Kept::claim(store.path(), URL).unwrap();
         assert_eq!(kept.validator(), None);
-        assert_eq!(kept.resumes_at(), 0);
+        assert_eq!(kept.resumes_at(false), 0);
         // No record at all: nothing to continue.
         kept.record(None);
         drop(kept);
-        assert_eq!(Kept::claim(store.path(), URL).unwrap().resumes_at(), 0);
+        assert_eq!(Kept::claim(store.path(), URL).unwrap().resumes_at(false), 0);
     }
 
     #[test]

@@ -14,16 +14,18 @@ use super::sink::Retry;
 use crate::validate::{self, Scheme};
 
 /// Downloads `request` (see [`fetch::fetch_tee`]), through `store`'s partial for the
-/// URL when it is http(s), its sha256 is known and no other download holds it: bytes
-/// an earlier run kept are continued, and what this download leaves is settled
-/// ([`settle`]). Publishes the Downloading phase: with the URL, or `resuming at 4.1
-/// MiB from an earlier run`.
+/// URL when it is http(s) and no other download holds it: bytes an earlier run kept
+/// are continued, and what this download leaves is settled ([`settle`]). Publishes
+/// the Downloading phase: with the URL, or `resuming at 4.1 MiB from an earlier run`.
 ///
-/// Kept bytes are trusted only as far as the sha256 checks them: a download whose
+/// Kept bytes are trusted only as far as something checks them. With the sha256
+/// known, the whole file is checked at the end, and a continued download that does
+/// not verify is downloaded once more from the start (the kept bytes were what
+/// differed, corrupted on disk or from another file), saying so. A download whose
 /// sha256 is not known yet (trust on first download: what arrives becomes the lock's
-/// pin) starts from zero, keeping nothing, and a continued download that does not
-/// verify is downloaded once more from the start (the kept bytes were what differed,
-/// corrupted on disk or from another file), saying so.
+/// pin) continues only bytes whose length and SHA-256 were recorded when their
+/// download was interrupted ([`Kept::seal`]) and that still hash to it when read
+/// back; others start from zero.
 pub fn fetch(
     store: &Path,
     request: DownloadRequest<'_>,
@@ -31,14 +33,14 @@ pub fn fetch(
 ) -> Result<Download, FetchError> {
     let url = request.url;
     let kept = match validate::url(url) {
-        Ok(Scheme::Http | Scheme::Https) if request.expected.is_some() => Kept::claim(store, url),
+        Ok(Scheme::Http | Scheme::Https) => Kept::claim(store, url),
         _ => None,
     };
     let Some(kept) = kept else {
         cx.sink.phase(Phase::Downloading, url);
         return fetch::fetch_tee(request, cx);
     };
-    let resumed = kept.resumes_at();
+    let resumed = kept.resumes_at(request.expected.is_none());
     match resumed {
         0 => cx.sink.phase(Phase::Downloading, url),
         at => cx.sink.phase(

@@ -352,7 +352,7 @@ fn kept_bytes_that_do_not_verify_are_downloaded_again_from_the_start() {
 /// what vx.lock pins) continues no kept bytes: corrupted ones were resumed, installed
 /// and pinned, and every teammate then met a checksum mismatch.
 #[test]
-fn a_download_trusted_on_first_use_continues_no_kept_bytes() {
+fn a_download_trusted_on_first_use_continues_no_kept_bytes_that_changed() {
     let (work, server, payload, body) = slow_tool(6);
     interrupted_sync(&work, "t");
     corrupt_the_kept_bytes(&work);
@@ -481,4 +481,88 @@ fn an_interrupted_syncs_summary_counts_the_bytes_it_downloaded_not_the_file_size
         bytes <= sent && sent - bytes <= 256 << 10,
         "summary {bytes}, server {sent}"
     );
+}
+
+/// Issue 49, item 6: Ctrl-C in a terminal sends SIGINT to the whole foreground process
+/// group — the sync and its install children at once — not to the sync alone. The
+/// bytes so far are kept all the same, and the next `vx sync` asks for the rest.
+/// `manifest` writes the project around the server's URL and the archive's sha256.
+fn ctrl_c_then_resume(format: ArchiveFormat, manifest: impl Fn(&str, &str) -> String) {
+    use std::os::unix::process::CommandExt;
+    let work = Work::new();
+    let body = archive(format, payload(7));
+    let server = RangeServer::start(body.clone(), SLOW);
+    work.write_manifest(&manifest(&server.url(), &sha256_hex(&body)));
+    let mut launcher = std::process::Command::new("sh");
+    launcher.args(["-c", "exec \"$@\"", "sh"]).process_group(0);
+    let mut sync = work
+        .sync_args(&mut launcher, &[])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    if let Some(status) = sync.try_wait().unwrap() {
+        let err = std::io::read_to_string(sync.stderr.take().unwrap()).unwrap();
+        let out = std::io::read_to_string(sync.stdout.take().unwrap()).unwrap();
+        panic!("ended early: {status:?}\n{out}\n{err}");
+    }
+    let board = work.wait_board();
+    wait_for("some bytes to arrive", || {
+        slots(&board)
+            .into_iter()
+            .find(|s| s.record.tool() == "t" && s.record.bytes_done >= INTERRUPT_AFTER)
+            .map(drop)
+    });
+    drop(board);
+    // The group: what a terminal's Ctrl-C reaches.
+    rustix::process::kill_process_group(Pid::from_raw(sync.id() as i32).unwrap(), Signal::INT)
+        .unwrap();
+    let status = wait_exit(&mut sync);
+    let err = std::io::read_to_string(sync.stderr.take().unwrap()).unwrap();
+    assert_eq!(status.code(), Some(130), "{err}");
+    let kept = partials(&work);
+    assert_eq!(kept.len(), 1, "{kept:?}\n{err}");
+    let kept_len = kept[0].1;
+    assert!(kept_len >= INTERRUPT_AFTER, "{kept_len}");
+
+    server.set(|s| s.rate = FAST);
+    let events = finishing_sync(&work);
+    let seen = server.seen();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert_eq!(
+        seen[1].range.as_deref(),
+        Some(format!("bytes={kept_len}-").as_str()),
+        "{seen:?}"
+    );
+    assert_eq!(summary_bytes(&events), body.len() as u64 - kept_len);
+}
+
+#[test]
+fn ctrl_c_to_the_process_group_keeps_the_bytes_for_the_next_sync() {
+    ctrl_c_then_resume(ArchiveFormat::TarGz, |url, sha| {
+        tool_toml("t", "1", url, sha)
+    });
+}
+
+#[test]
+fn ctrl_c_keeps_the_bytes_of_a_zip_a_wheel() {
+    ctrl_c_then_resume(ArchiveFormat::Zip, |url, sha| {
+        format!(
+            "{}\nformat = \"zip\"\n",
+            tool_toml("t", "1", url, sha).trim_end()
+        )
+    });
+}
+
+/// The case of the issue: a tool whose sha256 vx.toml does not give (`vx add --url`
+/// writes none; the lock pins what the first download gives). Its kept bytes carry
+/// the digest of what was kept, so the next sync continues them only when they are
+/// still those bytes.
+#[test]
+fn ctrl_c_keeps_the_bytes_of_a_download_trusted_on_first_use() {
+    ctrl_c_then_resume(ArchiveFormat::TarGz, |url, _| {
+        format!("[tools.t]\nversion = \"1\"\nurl = \"{url}\"\nstrip_components = 1\n")
+    });
 }
