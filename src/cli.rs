@@ -816,7 +816,7 @@ pub struct RemoveArgs {
 }
 
 /// How a run that downloads shows itself: shared by `vx sync` and `vx lock`.
-#[derive(Debug, Args)]
+#[derive(Clone, Debug, Args)]
 pub struct RunArgs {
     /// At most this many downloads at once.
     #[arg(short = 'j', long = "jobs", value_name = "N", default_value_t = 8,

@@ -13,7 +13,7 @@ use vx::exit::{Because, Error};
 use vx::manifest::{Manifest, ManifestError};
 use vx::project::{LockMode, ProjectSync};
 
-use crate::cli::UseArgs;
+use crate::cli::{RunArgs, UseArgs};
 
 /// Runs `vx use`.
 pub fn run(args: &UseArgs) -> Result<i32, Error> {
@@ -61,23 +61,36 @@ pub fn run(args: &UseArgs) -> Result<i32, Error> {
 
 /// Adds the tools to the manifest at `path`, locks and installs them.
 fn add_and_install(path: &std::path::Path, args: &UseArgs) -> Result<i32, Error> {
+    let run = focused(&args.run);
     let mut edited = super::add::Edited::read(path)?;
     for tool in &args.tools {
         edited.add(tool, &args.source)?;
     }
-    let code = edited.lock_and_write(&args.run)?;
+    let code = edited.lock_and_write(&run)?;
     if code != vx::exit::OK {
         return Ok(code);
     }
-    install(&edited.manifest()?, args)
+    install(&edited.manifest()?, &run)
+}
+
+/// How `vx use` reports: it names a tool or two, so piped (no live view) it says what
+/// it did, failures and each run's final line, not a line and a row for every tool the
+/// project has; `-v`, `--headless` or `--json` ask for the whole report.
+fn focused(run: &RunArgs) -> RunArgs {
+    use std::io::IsTerminal;
+    let mut run = run.clone();
+    if !std::io::stdout().is_terminal() && !run.verbose && !run.headless && !run.json {
+        run.quiet = true;
+    }
+    run
 }
 
 /// Installs what `manifest` lists and is missing, as `vx sync` would (its lock is
 /// fresh by now), then refreshes the shims.
-fn install(manifest: &Manifest, args: &UseArgs) -> Result<i32, Error> {
-    let mut settings = super::run_settings(&args.run);
+fn install(manifest: &Manifest, run: &RunArgs) -> Result<i32, Error> {
+    let mut settings = super::run_settings(run);
     settings.network = super::project_network(manifest)?;
-    let resolver = super::resolver(manifest, false, args.run.quiet);
+    let resolver = super::resolver(manifest, false, run.quiet);
     let sync =
         ProjectSync::plan(manifest, LockMode::Update, &resolver).map_err(super::project_error)?;
     super::sync::not_here(&sync.plan.not_here);

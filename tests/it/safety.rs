@@ -335,3 +335,45 @@ fn mise_habits_get_an_alias_or_the_command_meant() {
         "{err}"
     );
 }
+
+/// A one-tool `vx use`, piped (issue 49, item 8): what it did and each run's final
+/// line, not a line and a table row for every tool the project already has; `-v` for
+/// the whole report.
+#[test]
+fn a_one_tool_use_says_what_it_did_and_not_the_whole_project() {
+    let body = tar_gz(&[Item::File("greet", script("hi"), 0o755)]);
+    let server = TestServer::start([("/greet.tar.gz", Route::Ok(body.clone()))]);
+    let url = server.url("/greet.tar.gz");
+    let sha = sha256_hex(&body);
+    let p = Project::new(
+        "",
+        &format!(
+            "{}{}",
+            plain_tool("first", &url, &sha),
+            plain_tool("second", &url, &sha)
+        ),
+    );
+    p.vx().arg("sync").assert().code(0);
+    let out = p
+        .vx()
+        .args(["use", "third@1.0", "--url", &url])
+        .output()
+        .unwrap();
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(said.contains("added third 1.0"), "{said}");
+    assert!(said.contains("3 tools in"), "the final line: {said}");
+    for noise in ["first 1.0", "second 1.0", "TOOL  VERSION"] {
+        assert!(!said.contains(noise), "{noise}: {said}");
+    }
+    let out = p
+        .vx()
+        .args(["use", "fourth@1.0", "--url", &url, "-v"])
+        .output()
+        .unwrap();
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert!(
+        said.contains("first 1.0") && said.contains("TOOL"),
+        "{said}"
+    );
+}
