@@ -3,7 +3,11 @@
 //! dl.google.com's `/go/` archives, with the real Go that Debian's `golang-go` package
 //! installs (`/usr/lib/go-1.NN`) laid out as go.dev's `goV.linux-amd64.tar.gz` is:
 //! `go/bin/go`, `go/bin/gofmt`, `go/pkg/tool/linux_amd64/…` (what `go` finds its
-//! GOROOT by) and `go/VERSION`.
+//! GOROOT by) and `go/VERSION`. The layout's source: golang/go's
+//! `src/cmd/distpack/pack.go` (at 0cbc596d), whose `main` makes that archive from
+//! GOROOT: `bin/go` and `bin/gofmt`, `pkg/tool/$GOOS_$GOARCH` (the build tools),
+//! `pkg/include`, no other `pkg/`, every name under the prefix `go/` (`AddPrefix("go")`),
+//! mode 0755 for `bin/` and `pkg/tool/` (its `mode`).
 
 use std::path::PathBuf;
 

@@ -2,7 +2,13 @@
 //! `false`, `files` the platforms built) and `dist/vV/SHASUMS256.txt`, with the real
 //! Node.js for linux-x64 (20.11.1, and 22.12.0 for the README's `node@22`) laid out
 //! as `node-vV-linux-x64.tar.xz` is: `bin/node`, `bin/npm` and `bin/npx` linking
-//! into `lib/node_modules/npm`, `bin/corepack` into `lib/node_modules/corepack`.
+//! into `lib/node_modules/npm`, `bin/corepack` into `lib/node_modules/corepack`. The
+//! layout's source: nodejs/node's `tools/install.py`, which the Makefile's `binary`
+//! target runs into `node-vV-linux-x64/` before it is packed: `files` puts the
+//! executable at `bin/node`, `npm_files` copies npm to `lib/node_modules/npm/` and
+//! links `bin/npm` to `../lib/node_modules/npm/bin/npm-cli.js` (read at 03ebc233; the
+//! `npx` and `corepack` links are made the same way by the later versions' own
+//! functions for them).
 
 use vx::demo::fixture::{Route, TestServer, noise_seeded, sha256_hex};
 
