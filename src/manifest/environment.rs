@@ -152,6 +152,27 @@ pub fn valid_var_name(name: &str) -> bool {
         && name.len() <= 128
 }
 
+/// Why a project cannot set `name` (in `[env]` or an env file), if it cannot: `PATH`,
+/// which vx builds from the tools and `[settings] path`, and vx's own variables
+/// (`__VX_STATE`, `__VX_HOOK`, any `__VX_…`), whose values the hook and the shell
+/// functions rely on (a project's `__VX_STATE` left the hook unable to restore the
+/// shell). Compared ignoring ASCII case, as Windows does.
+pub fn reserved_problem(name: &str) -> Option<String> {
+    let shown = crate::validate::shorten(name);
+    if name.eq_ignore_ascii_case("path") {
+        return Some(format!(
+            "`{shown}` cannot be set by a project: vx builds PATH from the tools' bin directories and [settings] path"
+        ));
+    }
+    let upper = name.to_ascii_uppercase();
+    if upper.starts_with("__VX_") {
+        return Some(format!(
+            "`{shown}` is vx's own variable (what the hook keeps between prompts): a project cannot set it"
+        ));
+    }
+    None
+}
+
 /// Whether `name` can be a script's name: what a user types after `vx run`.
 pub fn valid_script_name(name: &str) -> bool {
     !name.is_empty()

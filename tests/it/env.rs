@@ -706,3 +706,41 @@ fn env_file_forms_expand_and_an_unsupported_one_never_shows_its_value() {
     assert!(stderr.contains("`${API:?…}`"), "{stderr}");
     assert!(!stderr.contains("hunter2"), "{stderr}");
 }
+
+/// vx's own variables (`__VX_STATE`, `__VX_HOOK`, any `__VX_…`) cannot be set by a
+/// project, in `[env]` or an env file: `__VX_STATE` set so broke the hook, which then
+/// restored nothing on leaving the project (issue 53, item 19).
+#[test]
+fn a_project_cannot_set_vxs_own_variables() {
+    for name in ["__VX_STATE", "__VX_HOOK", "__vx_state", "__VX_ANYTHING"] {
+        let project = Project::with("");
+        let manifest = project.work.manifest();
+        let before = std::fs::read_to_string(&manifest).unwrap();
+        std::fs::write(&manifest, format!("{before}[env]\n{name} = \"x\"\n")).unwrap();
+        let out = project
+            .vx()
+            .args(["env", "--shell", "json"])
+            .output()
+            .unwrap();
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        assert!(
+            stderr.contains(name) && stderr.contains("vx's own"),
+            "{stderr}"
+        );
+
+        let project = Project::with(WITH_ENV_FILES);
+        std::fs::write(project.dir().join(".env"), format!("A=1\n{name}=x\n")).unwrap();
+        let out = project
+            .vx()
+            .args(["env", "--shell", "json"])
+            .output()
+            .unwrap();
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        assert!(
+            stderr.contains(".env, line 2:") && stderr.contains("vx's own"),
+            "{stderr}"
+        );
+    }
+}
