@@ -30,7 +30,7 @@ pub fn run(args: &LockArgs) -> Result<i32, Error> {
         args.manifest.as_deref(),
         super::Opening {
             refresh: true,
-            offline: false,
+            ..super::Opening::default()
         },
     )?;
     let lock_path = manifest.lock_path();

@@ -147,6 +147,10 @@ pub struct Opening {
     /// Fetch nothing (`--offline`; `VX_OFFLINE=1` counts as well): a declaration not
     /// cached is an error.
     pub offline: bool,
+    /// Read what is at hand only, as the hook and the daemon do (a shim, which must
+    /// never reach the network): a declaration not cached is left out, so its tool
+    /// is "not installed" with the way to get it.
+    pub at_hand: bool,
 }
 
 impl Opening {
@@ -155,6 +159,17 @@ impl Opening {
         Opening {
             refresh: false,
             offline,
+            at_hand: false,
+        }
+    }
+
+    /// Fetch nothing and fail on nothing missing from the cache: see
+    /// [`Opening::at_hand`].
+    pub fn at_hand() -> Opening {
+        Opening {
+            refresh: false,
+            offline: true,
+            at_hand: true,
         }
     }
 }
@@ -197,12 +212,15 @@ pub fn open_runtimes(
         net: std::cell::OnceCell::new(),
     };
     let progress = |line: &str| vx::note!("vx: {line}");
-    let how = vx::runtime::declared::registry::How {
-        cache_dir: vx::platform::fs::cache_dir(),
-        fetcher: Some(&fetch),
-        offline: vx::resolution::Options::from_env(opening.offline, true).offline,
-        refresh: opening.refresh,
-        progress: &progress,
+    let how = match opening.at_hand {
+        true => vx::runtime::declared::registry::How::at_hand(),
+        false => vx::runtime::declared::registry::How {
+            cache_dir: vx::platform::fs::cache_dir(),
+            fetcher: Some(&fetch),
+            offline: vx::resolution::Options::from_env(opening.offline, true).offline,
+            refresh: opening.refresh,
+            progress: &progress,
+        },
     };
     vx::runtime::open_project(manifest, &how).map_err(|e| {
         if e.is_request() {

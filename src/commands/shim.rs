@@ -48,7 +48,9 @@ pub fn run(command: &str, args: &[OsString]) -> Result<i32, Error> {
         let changes = environment.changes();
         return Err(replace_process(&program, args, &path, &changes, exe));
     }
-    let manifest = super::project_or_global(None)?;
+    // What is at hand only: a registry's runtime declaration not cached is left out
+    // (its tool then "not installed"), never fetched.
+    let manifest = super::project_or_global_with(None, super::Opening::at_hand())?;
     let store = super::located_store(None)?;
     let chain = super::toolchain(manifest.as_ref(), &[], &store)?;
     super::record_activation(&chain, manifest.as_ref(), sources.as_ref(), &store);

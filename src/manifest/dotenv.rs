@@ -66,10 +66,8 @@ pub fn parse(text: &str) -> Result<Vec<EnvVar>, SyntaxError> {
                 "the name before `=` is not a variable name: use letters, digits and _ (not first a digit)",
             ));
         }
-        if name.eq_ignore_ascii_case("path") {
-            return Err(err(
-                "PATH cannot be set from an env file: vx builds it from the tools and [settings] path",
-            ));
+        if let Some(why) = environment::reserved_problem(name) {
+            return Err(err(&why));
         }
         let rest = rest.trim_start_matches([' ', '\t']);
         let (value, literal) = match rest.chars().next() {

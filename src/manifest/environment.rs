@@ -152,6 +152,27 @@ pub fn valid_var_name(name: &str) -> bool {
         && name.len() <= 128
 }
 
+/// Why a project cannot set `name` (in `[env]` or an env file), if it cannot: `PATH`,
+/// which vx builds from the tools and `[settings] path`, and vx's own variables
+/// (`__VX_STATE`, `__VX_HOOK`, any `__VX_…`), whose values the hook and the shell
+/// functions rely on (a project's `__VX_STATE` left the hook unable to restore the
+/// shell). Compared ignoring ASCII case, as Windows does.
+pub fn reserved_problem(name: &str) -> Option<String> {
+    let shown = crate::validate::shorten(name);
+    if name.eq_ignore_ascii_case("path") {
+        return Some(format!(
+            "`{shown}` cannot be set by a project: vx builds PATH from the tools' bin directories and [settings] path"
+        ));
+    }
+    let upper = name.to_ascii_uppercase();
+    if upper.starts_with("__VX_") {
+        return Some(format!(
+            "`{shown}` is vx's own variable (what the hook keeps between prompts): a project cannot set it"
+        ));
+    }
+    None
+}
+
 /// Whether `name` can be a script's name: what a user types after `vx run`.
 pub fn valid_script_name(name: &str) -> bool {
     !name.is_empty()
@@ -163,7 +184,9 @@ pub fn valid_script_name(name: &str) -> bool {
 }
 
 /// What is wrong with a value template, if anything: every `${` closes with a valid
-/// name, optionally followed by `:-default`; no NUL.
+/// name, optionally followed by one of the [`Reference`] forms; no NUL. The problem
+/// names the variable and the form, never the rest of the value (a `.env` holds
+/// secrets, and the hook says its errors at every prompt).
 pub fn template_problem(value: &str) -> Option<String> {
     if value.contains('\0') {
         return Some("the value holds a NUL character".to_owned());
@@ -174,16 +197,125 @@ pub fn template_problem(value: &str) -> Option<String> {
         let Some(end) = closing_brace(after) else {
             return Some("`${` is not closed by `}`".to_owned());
         };
-        let inner = &after[..end];
-        let name = inner.split_once(":-").map_or(inner, |(n, _)| n);
-        if !valid_var_name(name) {
-            return Some(format!(
-                "`${{{inner}}}` does not name a variable: use ${{NAME}} or ${{NAME:-default}}"
-            ));
+        if let Err(why) = Reference::parse(&after[..end]) {
+            return Some(why);
         }
         rest = &after[end + 1..];
     }
     None
+}
+
+/// What a `${…}` holds, as shells and dotenv tools (docker compose, python-dotenv)
+/// read it: `${NAME}`, `${NAME-word}` (the word when `NAME` is unset), `${NAME:-word}`
+/// (also when it is empty), `${NAME+word}` (the word when `NAME` is set, else
+/// nothing), `${NAME:+word}` (when it is set and not empty). Assigning (`=`, `:=`) and
+/// failing (`?`, `:?`) forms are refused: vx sets no variable of the caller's, and an
+/// error at expansion would come at every prompt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reference<'a> {
+    /// The variable.
+    pub name: &'a str,
+    /// Its word and when it applies, if any.
+    pub word: Option<Word<'a>>,
+}
+
+/// What a [`Reference`] stands for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Resolved<'a> {
+    /// The variable's value, as it is.
+    Value(String),
+    /// The reference's word (a template: `{project}` in it is expanded).
+    Word(&'a str),
+    /// Nothing (unset, or an alternative not taken).
+    Nothing,
+}
+
+/// The word of a [`Reference`] and when it replaces the variable's value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Word<'a> {
+    /// The word (a template itself: `{project}` in it is expanded).
+    pub text: &'a str,
+    /// `+` or `:+`: the word when set, rather than when unset (`-`, `:-`).
+    pub alternative: bool,
+    /// `:-` or `:+`: an empty value counts as unset.
+    pub colon: bool,
+}
+
+impl<'a> Reference<'a> {
+    /// Reads what is between `${` and `}`; the error names the variable and the form,
+    /// never the word.
+    pub fn parse(inner: &'a str) -> Result<Reference<'a>, String> {
+        let name_end = inner
+            .find(|c: char| c != '_' && !c.is_ascii_alphanumeric())
+            .unwrap_or(inner.len());
+        let (name, form) = inner.split_at(name_end);
+        if !valid_var_name(name) {
+            return Err(
+                "`${…}` does not start with a variable name: use ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:+alternative} or ${NAME+alternative}"
+                    .to_owned(),
+            );
+        }
+        let (colon, after) = match form.strip_prefix(':') {
+            Some(after) => (true, after),
+            None => (false, form),
+        };
+        let mut chars = after.chars();
+        let op = chars.next();
+        let word = |alternative| {
+            Ok(Reference {
+                name,
+                word: Some(Word {
+                    text: chars.as_str(),
+                    alternative,
+                    colon,
+                }),
+            })
+        };
+        match op {
+            None if !colon => Ok(Reference { name, word: None }),
+            Some('-') => word(false),
+            Some('+') => word(true),
+            Some(op @ ('?' | '=')) => {
+                let colon = if colon { ":" } else { "" };
+                let what = if op == '?' {
+                    "fails when the variable is unset"
+                } else {
+                    "assigns the variable"
+                };
+                Err(format!(
+                    "`${{{name}{colon}{op}…}}` {what}, which vx does not support: use ${{{name}}}, ${{{name}:-default}}, ${{{name}-default}}, ${{{name}:+alternative}} or ${{{name}+alternative}}"
+                ))
+            }
+            _ => {
+                let shown: String = form.chars().take(if colon { 2 } else { 1 }).collect();
+                if !shown.chars().all(|c| c.is_ascii_punctuation()) {
+                    // Not an operator: what looked like a name may be a value's start.
+                    return Err(
+                        "`${…}` is not a form vx reads: use ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:+alternative} or ${NAME+alternative}"
+                            .to_owned(),
+                    );
+                }
+                Err(format!(
+                    "`${{{name}{shown}…}}` is not a form vx reads: use ${{{name}}}, ${{{name}:-default}}, ${{{name}-default}}, ${{{name}:+alternative}} or ${{{name}+alternative}}"
+                ))
+            }
+        }
+    }
+
+    /// What this reference stands for, given the variable's value (`None`: unset).
+    pub fn resolve(&self, value: Option<String>) -> Resolved<'a> {
+        let Some(word) = self.word else {
+            return value.map_or(Resolved::Nothing, Resolved::Value);
+        };
+        let set = value
+            .as_ref()
+            .is_some_and(|v| !(word.colon && v.is_empty()));
+        match (word.alternative, set, value) {
+            (false, true, Some(value)) => Resolved::Value(value),
+            (false, false, _) | (true, true, _) => Resolved::Word(word.text),
+            _ => Resolved::Nothing,
+        }
+    }
 }
 
 /// The index in `text` (what follows a `${`) of the `}` that closes it: braces

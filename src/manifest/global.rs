@@ -14,9 +14,17 @@ pub fn path() -> Option<PathBuf> {
     crate::platform::fs::config_dir().map(|dir| dir.join(MANIFEST_FILE))
 }
 
-/// The global `vx.toml` when it exists.
+/// The global `vx.toml` when there is anything at its path: a FIFO, a device or a
+/// link to one is there too, and refused by name when it is read, never taken for
+/// "no global toolset".
 pub fn existing() -> Option<PathBuf> {
-    path().filter(|p| p.is_file())
+    path().filter(|p| is_there(p))
+}
+
+/// Whether anything is at `path` (a link counts, even a dangling one: reading it then
+/// says what is wrong).
+pub fn is_there(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok()
 }
 
 /// The manifest of the toolchain at `start`: the nearest project's `vx.toml`, else

@@ -374,11 +374,8 @@ impl Parser<'_> {
         for (key, value) in entries {
             let name = key.get_ref().as_ref();
             let problem = |text: String| self.err(Some(key.span()), Problem::Environment(text));
-            if name == "PATH" || name.eq_ignore_ascii_case("path") {
-                return Err(problem(format!(
-                    "`{}` cannot be set in [{at}]: vx builds PATH from the tools' bin directories and [settings] path",
-                    validate::shorten(name)
-                )));
+            if let Some(why) = environment::reserved_problem(name) {
+                return Err(problem(format!("[{at}]: {why}")));
             }
             if !environment::valid_var_name(name) {
                 return Err(problem(format!(

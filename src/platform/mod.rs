@@ -21,7 +21,7 @@
 //! | [`fs`]: executables | a regular file with an execute bit | a regular file whose extension is in `PATHEXT` (default `.COM;.EXE;.BAT;.CMD`); `rg` finds `rg.exe` |
 //! | [`fs`]: command names | compared as written | compared ignoring ASCII case (`RG` is `rg`) |
 //! | [`fs`]: `PATH` for a POSIX shell (`vx env`) | as it is | Git Bash / MSYS2 form: `/c/Users/…`, `:`-separated |
-//! | [`fs`]: the data directory (default store) | `$XDG_DATA_HOME`, else `~/.local/share` | `%LOCALAPPDATA%` |
+//! | [`fs`]: the data directory (default store) | `$XDG_DATA_HOME` when absolute (a relative one is ignored, as the XDG spec says; so for the config and cache directories), else `~/.local/share` | `%LOCALAPPDATA%` |
 //! | [`ipc`]: the daemon's transport | a Unix socket in a 0700 directory; the peer's uid checked | a named pipe whose DACL grants the user alone; both ends check the other's user |
 //! | [`process`]: a background process (the daemon) | it calls `setsid` itself; SIGTERM stops it | detached, in a new process group; stopped by its `shutdown` request |
 //! | [`fs`]: file stamps (activation record) | device, inode, size, mtime, ctime; `statat` under an open directory | size, modified and created times, by path |

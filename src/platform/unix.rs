@@ -427,12 +427,26 @@ impl StampDir {
 pub(super) const DATA_DIR_UNSET: &str = "neither XDG_DATA_HOME nor HOME is set";
 pub(super) const DATA_DIR_VARIABLE: &str = "XDG_DATA_HOME";
 
+/// An XDG base directory variable's value when it is an absolute path: "If an
+/// implementation encounters a relative path in any of these variables it should
+/// consider the path invalid and ignore it" (the XDG Base Directory Specification).
+/// A relative one would be resolved from the current directory, where a cloned
+/// repository could supply a global toolset, a config or a `trusted.json`.
+fn xdg(name: &str) -> Option<PathBuf> {
+    std::env::var_os(name)
+        .map(PathBuf::from)
+        .filter(|dir| dir.is_absolute())
+}
+
+/// `$HOME`, when set and not empty.
+fn home() -> Option<PathBuf> {
+    std::env::var_os("HOME")
+        .filter(|value| !value.is_empty())
+        .map(PathBuf::from)
+}
+
 pub(super) fn data_dir() -> Option<PathBuf> {
-    let set = |name| std::env::var_os(name).filter(|value| !value.is_empty());
-    if let Some(data) = set("XDG_DATA_HOME") {
-        return Some(PathBuf::from(data));
-    }
-    set("HOME").map(|home| PathBuf::from(home).join(".local/share"))
+    xdg("XDG_DATA_HOME").or_else(|| home().map(|home| home.join(".local/share")))
 }
 
 pub(super) fn link_program(program: &Path, link: &Path) -> std::io::Result<()> {
@@ -455,19 +469,15 @@ pub(super) fn link_beside(file: &Path, link: &Path) -> std::io::Result<()> {
 }
 
 pub(super) fn cache_dir() -> Option<PathBuf> {
-    let set = |name| std::env::var_os(name).filter(|value| !value.is_empty());
-    if let Some(cache) = set("XDG_CACHE_HOME") {
-        return Some(PathBuf::from(cache).join("vx"));
-    }
-    set("HOME").map(|home| PathBuf::from(home).join(".cache/vx"))
+    xdg("XDG_CACHE_HOME")
+        .map(|cache| cache.join("vx"))
+        .or_else(|| home().map(|home| home.join(".cache/vx")))
 }
 
 pub(super) fn config_dir() -> Option<PathBuf> {
-    let set = |name| std::env::var_os(name).filter(|value| !value.is_empty());
-    if let Some(config) = set("XDG_CONFIG_HOME") {
-        return Some(PathBuf::from(config).join("vx"));
-    }
-    set("HOME").map(|home| PathBuf::from(home).join(".config/vx"))
+    xdg("XDG_CONFIG_HOME")
+        .map(|config| config.join("vx"))
+        .or_else(|| home().map(|home| home.join(".config/vx")))
 }
 
 pub(super) fn netrc_file() -> Option<PathBuf> {

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::manifest::Manifest;
-use crate::manifest::environment::{self, EnvVar, ProjectEnvironment};
+use crate::manifest::environment::{self, EnvVar, ProjectEnvironment, Resolved};
 
 pub mod env_file;
 
@@ -239,7 +239,8 @@ impl Changes {
 
 /// Expands a value template: `{project}` is the project directory, `${VAR}` the
 /// inherited value (empty when unset), `${VAR:-default}` the inherited value unless it
-/// is unset or empty. Anything else is kept as written. Templates are checked when
+/// is unset or empty, and the other forms of [`environment::Reference`] (`-`, `+`,
+/// `:+`). Anything else is kept as written. Templates are checked when
 /// the manifest is parsed ([`crate::manifest::environment::template_problem`]); an
 /// unclosed `${` left here is kept literally.
 pub fn expand(template: &str, project: &Path, lookup: &dyn Fn(&str) -> Option<String>) -> String {
@@ -257,13 +258,14 @@ pub fn expand(template: &str, project: &Path, lookup: &dyn Fn(&str) -> Option<St
                     out.push_str(&rest[v..]);
                     return out;
                 };
-                let inner = &after[..end];
-                match inner.split_once(":-") {
-                    Some((name, default)) => match lookup(name).filter(|v| !v.is_empty()) {
-                        Some(value) => out.push_str(&value),
-                        None => out.push_str(&default.replace("{project}", &project)),
+                // Checked when read: one that does not parse is kept as written.
+                match environment::Reference::parse(&after[..end]) {
+                    Ok(reference) => match reference.resolve(lookup(reference.name)) {
+                        Resolved::Value(value) => out.push_str(&value),
+                        Resolved::Word(word) => out.push_str(&word.replace("{project}", &project)),
+                        Resolved::Nothing => {}
                     },
-                    None => out.push_str(&lookup(inner).unwrap_or_default()),
+                    Err(_) => out.push_str(&rest[v..v + 2 + end + 1]),
                 }
                 rest = &after[end + 1..];
             }

@@ -283,7 +283,7 @@ impl Toolchain {
     ) -> Result<Toolchain, ToolchainError> {
         let mut chain = Toolchain::assemble_resolving(manifest, requests, store, resolve)?;
         let global = manifest.and_then(|m| global_under(&m.path));
-        if let Some(global) = global.filter(|g| g.is_file()) {
+        if let Some(global) = global.filter(|g| crate::manifest::global::is_there(g)) {
             let global = Manifest::load(&global).map_err(ToolchainError::Global)?;
             chain.underlay(Toolchain::assemble(Some(&global), &[], store)?);
         }

@@ -630,3 +630,117 @@ fn a_missing_or_malformed_env_file_is_a_project_error_that_shows_no_value() {
         "{stderr}"
     );
 }
+
+/// The `${…}` forms of shells and dotenv tools: `-`/`:-` (a default when unset/also
+/// when empty) and `+`/`:+` (an alternative when set/also when non-empty) are
+/// expanded; `?`, `:?`, `=`, `:=` are refused naming the file, the line and the form,
+/// never the value, in a `.env` and in `[env]` (issue 53, item 4).
+#[test]
+fn env_file_forms_expand_and_an_unsupported_one_never_shows_its_value() {
+    let project = Project::with(WITH_ENV_FILES);
+    let dotenv = project.dir().join(".env");
+    std::fs::write(
+        &dotenv,
+        "A=${UNSET-dflt}\nB=${EMPTY-dflt}\nC=${EMPTY:-dflt}\nD=${SET+alt}\nE=${EMPTY+alt}\nF=${EMPTY:+alt}\nG=${UNSET:+alt}\nH=${SET:-x}/${SET-y}\n",
+    )
+    .unwrap();
+    let out = project
+        .vx()
+        .args(["env", "--shell", "json"])
+        .env("SET", "set")
+        .env("EMPTY", "")
+        .env_remove("UNSET")
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    for (name, want) in [
+        ("A", "dflt"),
+        ("B", ""),
+        ("C", "dflt"),
+        ("D", "alt"),
+        ("E", "alt"),
+        ("F", ""),
+        ("G", ""),
+        ("H", "set/set"),
+    ] {
+        assert_eq!(json[name], want, "{name}: {json}");
+    }
+    for form in [":+", "+", ":?", "?", ":=", "=", "#", "/"] {
+        let supported = matches!(form, ":+" | "+");
+        std::fs::write(
+            &dotenv,
+            format!("OK=1\nTOKEN=\"${{API{form}hunter2-secret}}\"\n"),
+        )
+        .unwrap();
+        let out = project
+            .vx()
+            .args(["env", "--shell", "json"])
+            .output()
+            .unwrap();
+        let stderr = text(&out.stderr);
+        assert!(!stderr.contains("hunter2"), "{form}: {stderr}");
+        if supported {
+            assert_eq!(out.status.code(), Some(0), "{form}: {stderr}");
+            continue;
+        }
+        assert_eq!(out.status.code(), Some(2), "{form}: {stderr}");
+        assert!(
+            stderr.contains(&format!("{}, line 2: `${{API{form}…}}`", dotenv.display())),
+            "{form}: {stderr}"
+        );
+    }
+    // The same in vx.toml's [env].
+    std::fs::remove_file(&dotenv).unwrap();
+    std::fs::write(
+        project.dir().join("vx.toml"),
+        "[env]\nTOKEN = \"${API:?hunter2-secret}\"\n",
+    )
+    .unwrap();
+    let out = project
+        .vx()
+        .args(["env", "--shell", "json"])
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("`${API:?…}`"), "{stderr}");
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+}
+
+/// vx's own variables (`__VX_STATE`, `__VX_HOOK`, any `__VX_…`) cannot be set by a
+/// project, in `[env]` or an env file: `__VX_STATE` set so broke the hook, which then
+/// restored nothing on leaving the project (issue 53, item 19).
+#[test]
+fn a_project_cannot_set_vxs_own_variables() {
+    for name in ["__VX_STATE", "__VX_HOOK", "__vx_state", "__VX_ANYTHING"] {
+        let project = Project::with("");
+        let manifest = project.work.manifest();
+        let before = std::fs::read_to_string(&manifest).unwrap();
+        std::fs::write(&manifest, format!("{before}[env]\n{name} = \"x\"\n")).unwrap();
+        let out = project
+            .vx()
+            .args(["env", "--shell", "json"])
+            .output()
+            .unwrap();
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        assert!(
+            stderr.contains(name) && stderr.contains("vx's own"),
+            "{stderr}"
+        );
+
+        let project = Project::with(WITH_ENV_FILES);
+        std::fs::write(project.dir().join(".env"), format!("A=1\n{name}=x\n")).unwrap();
+        let out = project
+            .vx()
+            .args(["env", "--shell", "json"])
+            .output()
+            .unwrap();
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        assert!(
+            stderr.contains(".env, line 2:") && stderr.contains("vx's own"),
+            "{stderr}"
+        );
+    }
+}

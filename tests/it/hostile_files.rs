@@ -198,3 +198,56 @@ fn pathdiff(target: &Path, base: &Path) -> String {
         target.strip_prefix("/").unwrap().display()
     )
 }
+
+/// The global `vx.toml` as a FIFO or a link to `/dev/zero` is refused by name, not
+/// read as "no global toolset" (issue 53, item 18): outside a project, where it is the
+/// toolchain, and inside one, where it is layered under the project's.
+#[test]
+fn a_global_vx_toml_that_is_not_a_file_is_refused_by_name() {
+    for fifo in [true, false] {
+        let work = Work::new();
+        let project = work.dir.path().join("project");
+        std::fs::create_dir_all(&project).unwrap();
+        std::fs::write(project.join("vx.toml"), "[tools]\n").unwrap();
+        let outside = work.dir.path().join("outside");
+        std::fs::create_dir_all(&outside).unwrap();
+        let config = work.dir.path().join("home/.config/vx");
+        std::fs::create_dir_all(&config).unwrap();
+        let global = config.join("vx.toml");
+        let kind = if fifo {
+            mkfifo(&global);
+            "a FIFO"
+        } else {
+            std::os::unix::fs::symlink("/dev/zero", &global).unwrap();
+            "a character device"
+        };
+        for (dir, args) in [
+            (&outside, &["list"][..]),
+            (&outside, &["exec", "--", "true"]),
+            (&project, &["exec", "--", "true"]),
+            (&project, &["env"]),
+            (&project, &["hook-env", "--shell", "bash"]),
+        ] {
+            let mut cmd = work.vx();
+            isolated(&mut cmd, &work.dir.path().join("home"));
+            let out = cmd
+                .current_dir(dir)
+                .args(args)
+                .timeout(PATIENCE)
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.code().is_some(), "killed: {args:?}");
+            // The hook says it and leaves the shell as it was, exiting 0 (a prompt
+            // goes on); every command fails.
+            if args[0] != "hook-env" {
+                assert_ne!(out.status.code(), Some(0), "{args:?}: {stderr}");
+            }
+            assert!(
+                stderr.contains(&global.display().to_string()) && stderr.contains(kind),
+                "{args:?} in {}: {stderr}",
+                dir.display()
+            );
+        }
+    }
+}

@@ -379,3 +379,49 @@ fn a_declaration_that_is_not_one_is_not_cached() {
     );
     assert!(said.contains("acme-tool"), "{said}");
 }
+
+/// A shim never reaches the network (issue 53, item 3): in a clone whose registry
+/// names its runtime declarations by URL, with nothing cached and no activation
+/// recorded, a shim called `acme` asks no server (it had made two connections and
+/// stalled 30 s a call); it says what is missing and how to get it instead.
+#[test]
+fn a_shim_asks_no_server_for_a_registrys_runtime_declaration() {
+    let server = serve(DECLARATION);
+    let project = project(&server, &format!("{THREE}{CORP}"));
+    let (code, stderr) = run(&project, &["sync", "--headless"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    // A clone on another machine: the lock and the store, nothing cached.
+    forget_the_cache(&project);
+    let store = project.work.dir.path().join("home/.local/share/vx/store");
+    let _ = std::fs::remove_dir_all(store.join(".cache/activation"));
+    let shims = project.work.dir.path().join("shims");
+    std::fs::create_dir_all(&shims).unwrap();
+    let vx = assert_cmd::cargo::cargo_bin("vx");
+    std::os::unix::fs::symlink(&vx, shims.join("acme")).unwrap();
+    let template = project.vx();
+    let mut shim = std::process::Command::new(shims.join("acme"));
+    for (k, v) in template.get_envs() {
+        match v {
+            Some(v) => shim.env(k, v),
+            None => shim.env_remove(k),
+        };
+    }
+    shim.current_dir(project.work.dir.path())
+        .env("PATH", format!("{}:/usr/bin:/bin", shims.display()));
+    let hits = server.hits();
+    let started = std::time::Instant::now();
+    let out = shim.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        server.hits(),
+        hits,
+        "the shim reached the network: {stderr}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(127), "{stderr}");
+    assert!(stderr.contains("acme"), "{stderr}");
+}

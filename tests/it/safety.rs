@@ -375,5 +375,51 @@ fn a_one_tool_use_says_what_it_did_and_not_the_whole_project() {
     assert!(
         said.contains("first 1.0") && said.contains("TOOL"),
         "{said}"
+
+/// A relative `XDG_CONFIG_HOME`, `XDG_DATA_HOME` or `XDG_CACHE_HOME` is ignored, as
+/// the XDG spec says, for `$HOME`'s defaults: it would be resolved from the current
+/// directory, so a cloned repository could supply the global toolset, a user config
+/// or a `trusted.json` that trusts itself (issue 53, item 9).
+#[test]
+fn relative_xdg_directories_are_ignored_for_homes_defaults() {
+    let work = common::Work::new();
+    work.write_manifest("[tools]\n");
+    let home = work.dir.path().join("home");
+    // What the clone would supply, at the relative paths.
+    let clone = work.dir.path();
+    for dir in ["cfg/vx", "data/vx", "cache/vx"] {
+        std::fs::create_dir_all(clone.join(dir)).unwrap();
+    }
+    let vx = |args: &[&str]| {
+        let mut cmd = work.vx();
+        common::isolated(&mut cmd, &home);
+        cmd.current_dir(clone)
+            .env("XDG_CONFIG_HOME", "cfg")
+            .env("XDG_DATA_HOME", "data")
+            .env("XDG_CACHE_HOME", "cache")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = vx(&["config", "set", "github.url", "https://ghe.corp"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(home.join(".config/vx/config.toml").is_file());
+    assert!(!clone.join("cfg/vx/config.toml").exists());
+    let out = vx(&["trust"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(home.join(".local/share/vx/trusted.json").is_file());
+    assert!(!clone.join("data/vx/trusted.json").exists());
+    let out = vx(&["cache", "dir"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim_end(),
+        home.join(".cache/vx").display().to_string()
     );
 }
