@@ -185,6 +185,12 @@ impl Declared {
         joined_path(&self.front(bin_dirs), inherited)
     }
 
+    /// Whether the project names a virtual environment that is not there yet: a
+    /// command that makes it resolves in full rather than from the activation record.
+    pub fn venv_missing(&self) -> bool {
+        self.venv.as_deref().is_some_and(|v| !venv::exists(v))
+    }
+
     /// `program` in the virtual environment's executables, when the project has one
     /// and it holds `program`: it wins over the tools' own (`python`, `pip`), as it is
     /// first on `PATH`.

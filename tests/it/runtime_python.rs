@@ -636,4 +636,15 @@ fn the_project_virtual_environment_is_made_with_its_python_and_activated_everywh
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), shown);
+
+    // Removed, it is made again by the next `vx exec` (not run from the record).
+    std::fs::remove_dir_all(&venv).unwrap();
+    assert_eq!(
+        exec(&[
+            "python",
+            "-c",
+            "import os, sys; print(sys.prefix, os.environ['VIRTUAL_ENV'])"
+        ]),
+        shown
+    );
 }
