@@ -45,8 +45,11 @@ pub fn run(args: &ExecArgs) -> Result<i32, Error> {
     // Tools named on the command line are resolved in full every time.
     let sources = if args.tools.is_empty() {
         match super::recorded_activation(manifest_arg, store_arg) {
-            Some((_, Some(recorded))) => return Err(exec_recorded(&recorded, program, rest)),
-            Some((sources, None)) => Some(sources),
+            // A missing virtual environment is made on the full path.
+            Some((_, Some(recorded))) if !recorded.environment().venv_missing() => {
+                return Err(exec_recorded(&recorded, program, rest));
+            }
+            Some((sources, _)) => Some(sources),
             None => None,
         }
     } else {
@@ -109,6 +112,11 @@ impl Target<'_> {
     ) -> Error {
         match self.ready(chain, store, std::slice::from_ref(program)) {
             Ok(chain) => {
+                // A virtual environment that cannot be made is said; the command may
+                // not need it.
+                if let Err(why) = super::make_venv(self.manifest, &chain) {
+                    vx::note!("vx: {why}");
+                }
                 super::record_activation(&chain, self.manifest, self.sources, store);
                 let declared = match self.declared() {
                     Ok(declared) => declared.with_tools(chain.env()),
@@ -391,6 +399,7 @@ fn sync_remembering(
 pub fn exec_recorded(recorded: &Activation, program: &OsString, args: &[OsString]) -> Error {
     let path = recorded.search_path(std::env::var_os("PATH").as_deref());
     let exe = match recorded.find(program) {
+        _ if let Some(exe) = recorded.environment().in_venv(program) => Some(exe),
         Some(exe) => Some(exe.to_path_buf()),
         None => search::find(program, &path),
     };

@@ -30,6 +30,7 @@ pub fn run(args: &[OsString]) -> Result<i32, Error> {
     let (sources, recorded) = super::recorded_activation(None, None).unzip();
     if let Some(recorded) = recorded.flatten()
         && recorded.provides(name)
+        && !recorded.environment().venv_missing()
     {
         return Err(super::exec::exec_recorded(&recorded, program, rest));
     }

@@ -295,12 +295,19 @@ pub fn import_into(
 
     let scripts_added = import_scripts(path, &lists, &mut text, &mut lines, &mut failed)?;
     let mut paths_added = 0usize;
-    // mise's `_.path` and `_.file`: project-relative entries of a `[settings]` list.
+    // mise's `_.path`, `_.file` and `_.python.venv` (or a python's `virtualenv`):
+    // project-relative entries of `[settings]`.
     type Add = fn(&str, &str) -> Result<(String, bool), edit::EditError>;
     for (file, list) in &lists {
-        let settings: [(&str, &str, &_, Add); 2] = [
+        let settings: [(&str, &str, &_, Add); 3] = [
             ("path", "path", &list.path, edit::add_path),
             ("env file", "env_file", &list.env_files, edit::add_env_file),
+            (
+                "virtual environment",
+                "python_venv",
+                &list.python_venv,
+                edit::set_python_venv,
+            ),
         ];
         for (what, key, entries, add) in settings {
             for (written, item, line) in entries {

@@ -395,6 +395,30 @@ pub fn declared(
     }
 }
 
+/// Makes `manifest`'s virtual environment (`[settings] python_venv`) with the python
+/// of `chain` when it is missing, saying so; `Err` says why it could not be made.
+/// Nothing when the project names none.
+pub fn make_venv(
+    manifest: Option<&vx::manifest::Manifest>,
+    chain: &vx::toolchain::Toolchain,
+) -> Result<(), String> {
+    let Some(manifest) = manifest else {
+        return Ok(());
+    };
+    let Some(dir) = &manifest.environment.python_venv else {
+        return Ok(());
+    };
+    let venv = vx::project_env::project_dir(&manifest.path).join(dir);
+    match vx::project_env::venv::ensure(&venv, &chain.bin_dirs()) {
+        Ok(true) => {
+            vx::note!("vx: made the virtual environment {dir} ([settings] python_venv)");
+            Ok(())
+        }
+        Ok(false) => Ok(()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 /// Records `chain`'s activation in `store` when it is complete, with what `manifest`
 /// declares of the environment (best effort: a store that cannot be written only
 /// means the next call resolves in full again).

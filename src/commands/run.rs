@@ -66,6 +66,9 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         .map(OsString::from)
         .collect();
     let chain = target.ready(chain, &store, &programs)?;
+    if let Err(why) = super::make_venv(Some(&manifest), &chain) {
+        vx::note!("vx: {why}");
+    }
     let declared = super::declared(Some(&manifest))?.with_tools(chain.env());
     let shell = Shell {
         path: declared.search_path(&chain.bin_dirs(), std::env::var_os("PATH").as_deref()),

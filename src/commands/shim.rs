@@ -39,6 +39,7 @@ pub fn run(command: &str, args: &[OsString]) -> Result<i32, Error> {
         };
         let path = environment.search_path(recorded.bin_dirs(), Some(&inherited));
         let exe = match recorded.find(&program) {
+            _ if let Some(exe) = environment.in_venv(&program) => Some(exe),
             Some(exe) => Some(exe.to_path_buf()),
             None => outside(&program, &path),
         };
@@ -76,6 +77,7 @@ pub fn run(command: &str, args: &[OsString]) -> Result<i32, Error> {
     .with_tools(chain.env());
     let path = declared.search_path(&chain.bin_dirs(), Some(&inherited));
     let exe = match chain.find(&program) {
+        _ if let Some(exe) = declared.in_venv(&program) => Some(exe),
         Some(exe) => Some(exe),
         None => outside(&program, &path),
     };

@@ -52,7 +52,17 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
     vx::toolchain::failed::Failures::none(&manifest.path).record(&store, &tried, &outcome.failed);
     tell_relocked(&outcome.relocked, &manifest);
     super::refresh_shims(&store);
-    Ok(outcome.code)
+    let mut code = outcome.code;
+    if manifest.environment.python_venv.is_some() {
+        let made = super::own_toolchain(&manifest, &store)
+            .map_err(|e| e.to_string())
+            .and_then(|chain| super::make_venv(Some(&manifest), &chain));
+        if let Err(why) = made {
+            vx::note!("vx: {why}");
+            code = code.max(1);
+        }
+    }
+    Ok(code)
 }
 
 /// The global toolset's manifest when `-g` asks for it, or when no project is found

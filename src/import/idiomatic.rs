@@ -38,6 +38,7 @@ fn single(text: &str, tool: &str, what: &str, strip: &[&str]) -> Result<Imported
         scripts: Vec::new(),
         path: Vec::new(),
         env_files: Vec::new(),
+        python_venv: Vec::new(),
     })
 }
 
@@ -99,6 +100,7 @@ pub fn go_mod(text: &str) -> Result<Imported, Malformed> {
         scripts: Vec::new(),
         path: Vec::new(),
         env_files: Vec::new(),
+        python_venv: Vec::new(),
     })
 }
 
@@ -166,6 +168,7 @@ pub fn rust_toolchain(text: &str) -> Result<Imported, Malformed> {
         scripts: Vec::new(),
         path: Vec::new(),
         env_files: Vec::new(),
+        python_venv: Vec::new(),
     })
 }
 

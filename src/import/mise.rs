@@ -4,7 +4,8 @@
 //! keys a tool or `BACKEND:TOOL` ([`super::names`]); and `[env]`, whose strings become
 //! vx's `[env]` (mise's `{{config_root}}` as `{project}`, `{{env.VAR}}` as `${VAR}`),
 //! `false` unsets, and the directives `_.path` and `_.file` become `[settings] path` and
-//! `[settings] env_file` (`_.source` is reported: vx runs no script); and `[tasks]`,
+//! `[settings] env_file`, `_.python.venv` (and a python's `virtualenv` option)
+//! `[settings] python_venv` (`_.source` is reported: vx runs no script); and `[tasks]`,
 //! each a vx `[scripts]` entry (`run`, `depends`, `env`, `dir`, `description`; a task
 //! mise runs from the config's directory runs from the project's). `[settings]` is
 //! mise's own and left out.
@@ -34,6 +35,10 @@ pub fn parse(text: &str) -> Result<Imported, Malformed> {
         for (key, value) in tools {
             let line = Some(super::line_of(text, key.span().start));
             imported.tools.push(tool(key.get_ref(), value, line));
+            if let Some(venv) = virtualenv(key.get_ref(), value.get_ref()) {
+                let relative = venv_dir(&venv);
+                imported.python_venv.push((venv, relative, line));
+            }
         }
     }
     if let Some(env) = root.get("env") {
@@ -237,7 +242,7 @@ fn tool(name: &str, value: &Spanned<DeValue<'_>>, line: Option<usize>) -> Entry 
                 let options: Vec<&str> = table
                     .keys()
                     .map(|k| k.get_ref().as_ref())
-                    .filter(|k| *k != "version")
+                    .filter(|k| *k != "version" && *k != "virtualenv")
                     .collect();
                 if !options.is_empty() {
                     entry
@@ -280,6 +285,10 @@ fn directives(value: &DeValue<'_>, line: Option<usize>, imported: &mut Imported)
     };
     for (key, value) in table.iter() {
         let name = key.get_ref();
+        if name.as_ref() == "python" {
+            python_directive(value.get_ref(), line, imported);
+            continue;
+        }
         let (into, what) = match name.as_ref() {
             "path" => (
                 &mut imported.path,
@@ -329,6 +338,58 @@ fn directives(value: &DeValue<'_>, line: Option<usize>, imported: &mut Imported)
             into.push((written, relative, line));
         }
     }
+}
+
+/// A python's `virtualenv` option (`python = { version = "3.12", virtualenv = ".venv" }`,
+/// mise.jdx.dev "Python": the venv mise makes and activates).
+fn virtualenv(name: &str, value: &DeValue<'_>) -> Option<String> {
+    let runtime = name.rsplit(':').next().unwrap_or(name);
+    let DeValue::Table(table) = value else {
+        return None;
+    };
+    if runtime != "python" {
+        return None;
+    }
+    match table.get("virtualenv")?.get_ref() {
+        DeValue::String(dir) => Some(dir.to_string()),
+        _ => None,
+    }
+}
+
+/// mise's `_.python` directive: `venv = ".venv"` or `venv = { path = ".venv", create =
+/// true }` becomes `[settings] python_venv` (vx makes a missing one always).
+fn python_directive(value: &DeValue<'_>, line: Option<usize>, imported: &mut Imported) {
+    let venv = match value {
+        DeValue::Table(t) => t.get("venv").map(|v| v.get_ref()),
+        _ => None,
+    };
+    let dir = match venv {
+        Some(DeValue::String(dir)) => Some(dir.to_string()),
+        Some(DeValue::Table(t)) => match t.get("path").map(|p| p.get_ref()) {
+            Some(DeValue::String(dir)) => Some(dir.to_string()),
+            _ => None,
+        },
+        _ => None,
+    };
+    match dir {
+        Some(dir) => {
+            let relative = venv_dir(&dir);
+            imported.python_venv.push((dir, relative, line));
+        }
+        None => imported.python_venv.push((
+            String::new(),
+            Err("mise's `_.python` directive names its virtual environment as `venv = \"DIR\"` or `venv = { path = \"DIR\" }`".to_owned()),
+            line,
+        )),
+    }
+}
+
+/// A virtual environment's directory as `[settings] python_venv` takes it.
+fn venv_dir(dir: &str) -> Result<String, String> {
+    project_relative(
+        dir,
+        "[settings] python_venv takes a directory in the project",
+    )
 }
 
 /// Whether mise reads `file` as dotenv: not by a `.json`, `.yaml`, `.yml` or `.toml`

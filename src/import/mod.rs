@@ -245,6 +245,10 @@ pub struct Imported {
     /// Dotenv files its `[env] _.file` reads (mise only): each relative to the project
     /// directory as vx's `[settings] env_file` takes it, or why it cannot be.
     pub env_files: Vec<(String, Result<String, String>, Option<usize>)>,
+    /// The virtual environment its `[env] _.python.venv` or a python's `virtualenv`
+    /// names (mise only): relative to the project directory as vx's `[settings]
+    /// python_venv` takes it, or why it cannot be.
+    pub python_venv: Vec<(String, Result<String, String>, Option<usize>)>,
 }
 
 /// What an aqua.yaml adds to its packages: the registries it declares other than

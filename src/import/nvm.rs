@@ -26,5 +26,6 @@ pub fn parse(text: &str) -> Result<Imported, Malformed> {
         scripts: Vec::new(),
         path: Vec::new(),
         env_files: Vec::new(),
+        python_venv: Vec::new(),
     })
 }

@@ -364,6 +364,23 @@ pub fn add_env_file(text: &str, file: &str) -> Result<(String, bool), EditError>
     add_to_settings_list(text, "env_file", file)
 }
 
+/// `text` with `[settings] python_venv = DIR` (`vx import` of mise's
+/// `_.python.venv` or a python's `virtualenv`), unless it names one already: then
+/// `text` unchanged and `false` (the project's own choice stays).
+pub fn set_python_venv(text: &str, dir: &str) -> Result<(String, bool), EditError> {
+    let mut doc = document(text)?;
+    let settings = doc
+        .entry("settings")
+        .or_insert_with(|| Item::Table(Table::new()))
+        .as_table_like_mut()
+        .ok_or_else(|| EditError::NotATable("settings".to_owned()))?;
+    if settings.contains_key("python_venv") {
+        return Ok((text.to_owned(), false));
+    }
+    settings.insert("python_venv", value(dir));
+    Ok((doc.to_string(), true))
+}
+
 /// `text` with `platform` added to `[settings] platforms` (made when missing), unless
 /// it is listed already: then `text` unchanged and `false` (`vx lock --platform P`,
 /// `vx init`, `vx import`).

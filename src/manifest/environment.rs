@@ -88,6 +88,11 @@ pub struct ProjectEnvironment {
     /// `[settings] env_file`, in order (a later file's variable wins over an earlier
     /// one's, `[env]` over them all).
     pub env_files: Vec<EnvFile>,
+    /// `[settings] python_venv`: the project's virtual environment, a directory
+    /// relative to the project directory (`.venv`): made with the project's python by
+    /// `vx sync`, `vx exec` and `vx run` when missing, and activated wherever the
+    /// project environment is applied ([`crate::project_env::venv`]).
+    pub python_venv: Option<String>,
 }
 
 impl ProjectEnvironment {
@@ -97,6 +102,7 @@ impl ProjectEnvironment {
             && self.path.is_empty()
             && self.scripts.is_empty()
             && self.env_files.is_empty()
+            && self.python_venv.is_none()
     }
 
     /// The script called `name`.

@@ -34,6 +34,7 @@ const SETTINGS_KEYS: &[&str] = &[
     "path",
     "env_file",
     "auto_install",
+    "python_venv",
 ];
 /// Keys of loonghao/vx's `[settings]` (its `vx-config` crate's `SettingsConfig`, and
 /// the older `update_interval`/`check_updates`), the upstream project that also names
@@ -297,6 +298,9 @@ impl Parser<'_> {
             if let Some(value) = settings.get("env_file") {
                 environment.env_files = self.env_files(value)?;
             }
+            if let Some(value) = settings.get("python_venv") {
+                environment.python_venv = Some(self.python_venv(value)?);
+            }
             if let Some(value) = settings.get("mirrors") {
                 network.mirrors = self.mirrors(value)?;
                 let line = self.line_of(value.span().start);
@@ -464,6 +468,28 @@ impl Parser<'_> {
             });
         }
         Ok(out)
+    }
+
+    /// `[settings] python_venv`: the project's virtual environment, a relative
+    /// directory inside the project (`.venv`).
+    fn python_venv(&self, value: &Spanned<DeValue<'_>>) -> Result<String, ManifestError> {
+        let DeValue::String(dir) = value.get_ref() else {
+            return Err(self.wrong_type(
+                value,
+                "settings.python_venv".to_owned(),
+                "a directory inside the project, such as \".venv\"",
+            ));
+        };
+        match environment::relative_dir_problem(dir) {
+            None => Ok(dir.to_string()),
+            Some(why) => Err(self.err(
+                Some(value.span()),
+                Problem::Environment(format!(
+                    "[settings] python_venv {:?} {why}",
+                    validate::shorten(dir)
+                )),
+            )),
+        }
     }
 
     /// `[settings] path`: relative directories inside the project.

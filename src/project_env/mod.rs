@@ -17,6 +17,7 @@ use crate::manifest::Manifest;
 use crate::manifest::environment::{self, EnvVar, ProjectEnvironment, Resolved};
 
 pub mod env_file;
+pub mod venv;
 
 pub use env_file::EnvFileError;
 
@@ -43,6 +44,11 @@ pub struct Declared {
     /// absolute, literal (never expanded): applied before `[env]`, whose entries win.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tools: Vec<(String, PathBuf)>,
+    /// `[settings] python_venv`, absolute: `VIRTUAL_ENV` names it and its `bin`
+    /// (`Scripts` on Windows) goes first on `PATH`, before the tools' directories, as
+    /// its `activate` script does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub venv: Option<PathBuf>,
     /// The env files read into `vars` and what they held, for [`Declared::files_unchanged`];
     /// never serialized (a digest of a secrets file has no business on a socket).
     #[serde(skip)]
@@ -65,6 +71,11 @@ impl Declared {
                 .filter_map(|t| t.version_file.as_ref())
                 .map(|f| std::path::absolute(f).unwrap_or_else(|_| f.clone()))
                 .collect(),
+            venv: manifest
+                .environment
+                .python_venv
+                .as_ref()
+                .map(|dir| project.join(dir)),
             project,
             tools: Vec::new(),
             env_files,
@@ -97,7 +108,10 @@ impl Declared {
     /// files or `[settings] path` (what [`Declared::untrusted`] leaves out).
     pub fn declares_own(manifest: &Manifest) -> bool {
         let env = &manifest.environment;
-        !(env.vars.is_empty() && env.path.is_empty() && env.env_files.is_empty())
+        !(env.vars.is_empty()
+            && env.path.is_empty()
+            && env.env_files.is_empty()
+            && env.python_venv.is_none())
     }
 
     /// What `manifest` declares when the project is trusted ([`Declared::of`]), else
@@ -133,7 +147,7 @@ impl Declared {
 
     /// Whether it changes nothing but what the tools put on `PATH`.
     pub fn is_empty(&self) -> bool {
-        self.vars.is_empty() && self.path.is_empty() && self.tools.is_empty()
+        self.vars.is_empty() && self.path.is_empty() && self.tools.is_empty() && self.venv.is_none()
     }
 
     /// The variables: the tools' first, then `[env]` expanded against this process's
@@ -141,18 +155,23 @@ impl Declared {
     pub fn changes(&self) -> Changes {
         let mut changes = Changes::from_process(&self.vars, &self.project);
         let tools = self
-            .tools
-            .iter()
-            .map(|(name, path)| (name.clone(), Some(path.to_string_lossy().into_owned())));
+            .literal()
+            .map(|(name, path)| (name.to_owned(), Some(path.to_string_lossy().into_owned())));
         changes.vars.splice(0..0, tools);
         changes
+    }
+
+    /// The variables set to a path, literal: the tools', then `VIRTUAL_ENV`.
+    fn literal(&self) -> impl Iterator<Item = (&str, &Path)> {
+        let tools = self.tools.iter().map(|(n, p)| (n.as_str(), p.as_path()));
+        tools.chain(self.venv.iter().map(|v| (venv::VAR, v.as_path())))
     }
 
     /// The variables as entries of `[env]`, the tools' first: for the shell hook,
     /// which applies entries itself.
     pub fn all_vars(&self) -> Vec<EnvVar> {
-        let tools = self.tools.iter().map(|(name, path)| EnvVar {
-            name: name.clone(),
+        let tools = self.literal().map(|(name, path)| EnvVar {
+            name: name.to_owned(),
             value: Some(path.to_string_lossy().into_owned()),
             line: 0,
             literal: true,
@@ -166,9 +185,29 @@ impl Declared {
         joined_path(&self.front(bin_dirs), inherited)
     }
 
-    /// The directories that go first on `PATH`: `bin_dirs`, then `[settings] path`.
+    /// Whether the project names a virtual environment that is not there yet: a
+    /// command that makes it resolves in full rather than from the activation record.
+    pub fn venv_missing(&self) -> bool {
+        self.venv.as_deref().is_some_and(|v| !venv::exists(v))
+    }
+
+    /// `program` in the virtual environment's executables, when the project has one
+    /// and it holds `program`: it wins over the tools' own (`python`, `pip`), as it is
+    /// first on `PATH`.
+    pub fn in_venv(&self, program: &OsStr) -> Option<PathBuf> {
+        let venv = self.venv.as_deref()?;
+        crate::platform::search::find(program, venv::bin_dir(venv).as_os_str())
+    }
+
+    /// The directories that go first on `PATH`: the virtual environment's, then
+    /// `bin_dirs`, then `[settings] path`.
     pub fn front(&self, bin_dirs: &[PathBuf]) -> Vec<PathBuf> {
-        bin_dirs.iter().chain(&self.path).cloned().collect()
+        let venv = self.venv.as_deref().map(venv::bin_dir);
+        venv.iter()
+            .chain(bin_dirs)
+            .chain(&self.path)
+            .cloned()
+            .collect()
     }
 }
 

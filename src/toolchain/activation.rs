@@ -472,6 +472,7 @@ mod tests {
             path: vec![PathBuf::from("/p/scripts")],
             version_files: Vec::new(),
             tools: vec![("JAVA_HOME".into(), PathBuf::from("/store/java/21"))],
+            venv: None,
             env_files: Vec::new(),
         };
         let sources = Sources::stamp(&f.manifest);

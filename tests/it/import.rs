@@ -869,3 +869,67 @@ fn a_near_miss_of_a_runtime_suggests_the_runtime() {
     );
     assert_eq!(w.toml(), "[tools]\n");
 }
+
+/// Issue 49, item 7: mise's virtual environment — a python's `virtualenv` option and
+/// the `_.python.venv` directive (a path, or a table with `path`) — becomes
+/// `[settings] python_venv`, not a dropped option; a vx.toml that names one already
+/// keeps its own.
+#[test]
+fn mise_virtual_environments_become_the_projects_python_venv() {
+    let w = World::new();
+    write(
+        &w,
+        "mise.toml",
+        "[tools]\nripgrep = \"14.1.1\"\n\n[env]\n_.python.venv = { path = \"{{config_root}}/.venv\", create = true }\n",
+    );
+    let out = w.vx(&["import", "mise.toml"]);
+    let all = both(&out);
+    assert!(
+        stdout(&out).contains(
+            "imported virtual environment .venv from mise.toml into [settings] python_venv"
+        ),
+        "{all}"
+    );
+    let manifest: toml::Table = w.toml().parse().unwrap();
+    assert_eq!(
+        manifest["settings"]["python_venv"].as_str(),
+        Some(".venv"),
+        "{}",
+        w.toml()
+    );
+
+    // A python's own option, into a vx.toml that names none yet.
+    std::fs::remove_file(w.work.manifest()).unwrap();
+    let _ = std::fs::remove_file(w.path("vx.lock"));
+    write(
+        &w,
+        "mise.toml",
+        "[tools]\npython = { version = \"3.12\", virtualenv = \"venvs/app\" }\n",
+    );
+    let out = w.vx(&["import", "mise.toml"]);
+    let all = both(&out);
+    assert!(
+        stdout(&out).contains(
+            "imported virtual environment venvs/app from mise.toml into [settings] python_venv"
+        ),
+        "{all}"
+    );
+    assert!(
+        !all.contains("mise options not imported: virtualenv"),
+        "{all}"
+    );
+    let manifest: toml::Table = w.toml().parse().unwrap();
+    assert_eq!(
+        manifest["settings"]["python_venv"].as_str(),
+        Some("venvs/app")
+    );
+
+    // vx.toml's own choice stays.
+    write(&w, "mise.toml", "[env]\n_.python.venv = \".other\"\n");
+    w.vx(&["import", "mise.toml"]);
+    let manifest: toml::Table = w.toml().parse().unwrap();
+    assert_eq!(
+        manifest["settings"]["python_venv"].as_str(),
+        Some("venvs/app")
+    );
+}

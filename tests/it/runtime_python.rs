@@ -511,3 +511,140 @@ fn vx_picks_the_assets_pbs_installer_lists_for_real_releases() {
         }
     }
 }
+
+/// Issue 49, item 7: `[settings] python_venv = ".venv"` — `vx sync` makes the
+/// virtual environment with the project's locked python (the real CPython of the
+/// publisher's archive), and `vx exec`, `vx run`, the hook and the shims activate it
+/// as its `activate` script does: `VIRTUAL_ENV` set, its `bin` first on `PATH`, so
+/// `python` and `pip` are the venv's.
+#[test]
+fn the_project_virtual_environment_is_made_with_its_python_and_activated_everywhere() {
+    let (version, archive) = python::archive(python::Without::Nothing);
+    let name = python::asset_name(&version, "20250115", "x86_64-unknown-linux-gnu");
+    let gh = github(vec![python::release(
+        "20250115",
+        &[&version],
+        Sums::Digests,
+        &[(name, archive)],
+    )]);
+    let project = Project::new(
+        &python::config(&gh.web_url()),
+        "[settings]\nplatforms = [\"linux-x86_64\"]\npython_venv = \".venv\"\n\
+         [tools]\npython = \"3.12\"\n\
+         [scripts]\nwhere = \"python -c 'import os, sys; print(sys.prefix, os.environ[\\\"VIRTUAL_ENV\\\"])'\"\n",
+    );
+    let dir = project.work.dir.path().to_owned();
+    let venv = dir.join(".venv");
+    let out = project.vx().args(["sync", "--headless"]).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("made the virtual environment .venv"),
+        "{said}"
+    );
+    // Made by the store's python, of the locked version.
+    let cfg = std::fs::read_to_string(venv.join("pyvenv.cfg")).unwrap();
+    assert!(cfg.contains(&format!("/python/{version}/bin")), "{cfg}");
+    assert!(cfg.contains(&format!("version = {version}")), "{cfg}");
+
+    let shown = format!("{} {}", venv.display(), venv.display());
+    // vx exec: the venv's python, VIRTUAL_ENV, its bin first.
+    let exec = |args: &[&str]| {
+        let out = project
+            .vx()
+            .arg("exec")
+            .arg("--")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
+    assert_eq!(
+        exec(&[
+            "python",
+            "-c",
+            "import os, sys; print(sys.prefix, os.environ['VIRTUAL_ENV'])"
+        ]),
+        shown
+    );
+    let path = exec(&["sh", "-c", "echo $PATH"]);
+    assert_eq!(
+        path.split(':').next(),
+        Some(venv.join("bin").to_str().unwrap()),
+        "{path}"
+    );
+    let pip = exec(&["pip", "--version"]);
+    assert!(
+        pip.contains(&format!(
+            "{}/lib/python3.12/site-packages/pip",
+            venv.display()
+        )),
+        "{pip}"
+    );
+
+    // vx run.
+    let out = project.vx().args(["run", "where"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), shown);
+
+    // The hook and the shims, once the project is trusted.
+    project.vx().arg("trust").assert().success();
+    let hook = project
+        .vx()
+        .args(["hook-env", "--shell", "bash"])
+        .env_remove("__VX_STATE")
+        .output()
+        .unwrap();
+    let hook = String::from_utf8_lossy(&hook.stdout);
+    assert!(
+        hook.contains(&format!(
+            "export VIRTUAL_ENV={}",
+            vx::toolchain::shell::sh_quote(&venv.display().to_string())
+        )),
+        "{hook}"
+    );
+    let path_line = hook
+        .lines()
+        .find(|l| l.starts_with("export PATH="))
+        .unwrap();
+    assert!(
+        path_line.starts_with(&format!(
+            "export PATH={}",
+            vx::toolchain::shell::sh_quote(&format!("{}:", venv.join("bin").display()))
+                .trim_end_matches('\'')
+        )),
+        "{path_line}"
+    );
+    let out = project
+        .vx()
+        .args(["exec", "--", "sh", "-c"])
+        .arg("PATH=/nonexistent \"$HOME/.local/share/vx/shims/python\" -c 'import os, sys; print(sys.prefix, os.environ[\"VIRTUAL_ENV\"])'")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), shown);
+
+    // Removed, it is made again by the next `vx exec` (not run from the record).
+    std::fs::remove_dir_all(&venv).unwrap();
+    assert_eq!(
+        exec(&[
+            "python",
+            "-c",
+            "import os, sys; print(sys.prefix, os.environ['VIRTUAL_ENV'])"
+        ]),
+        shown
+    );
+}

@@ -375,6 +375,8 @@ fn a_one_tool_use_says_what_it_did_and_not_the_whole_project() {
     assert!(
         said.contains("first 1.0") && said.contains("TOOL"),
         "{said}"
+    );
+}
 
 /// A relative `XDG_CONFIG_HOME`, `XDG_DATA_HOME` or `XDG_CACHE_HOME` is ignored, as
 /// the XDG spec says, for `$HOME`'s defaults: it would be resolved from the current
