@@ -14,7 +14,7 @@ fi
 # project's node. The convention is rvm's and mise's (`__zsh_like_cd`): when one of
 # them defined it already, the hook only joins the list.
 declare -ga chpwd_functions
-if [[ " ${chpwd_functions[*]} " != *" __vx_hook "* ]]; then
+if [[ " ${chpwd_functions[*]-} " != *" __vx_hook "* ]]; then
   chpwd_functions+=(__vx_hook)
 fi
 if ! declare -F __zsh_like_cd > /dev/null; then

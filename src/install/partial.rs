@@ -10,7 +10,10 @@
 //! can be continued, and is removed before a file is emptied to start over, so the
 //! bytes are always a prefix of what the recorded validator names. The bytes so far
 //! are the file's length (true even after a SIGKILL mid-write), and the time is its
-//! modification time.
+//! modification time. An interrupted download also records the bytes' length and
+//! SHA-256 ([`Kept::seal`]): a download whose sha256 is not known (trusted on first
+//! download) continues only bytes that still hash to it, since nothing checks the
+//! whole file afterwards.
 //!
 //! The next download of the URL hashes the kept bytes again (the SHA-256 covers the
 //! whole file) and asks for the rest with `Range` + `If-Range` ([`super::fetch::fetch_kept`]);

@@ -1,8 +1,9 @@
 //! A download whose sha256 is known, from wherever has its bytes: vx's blob cache
 //! (where `vx bundle import` puts them), then each mirror in the order configured, then
 //! the origin. Every source goes through the install engine ([`super::fetch`]),
-//! which hashes, checks the sha256 and streams into the extraction; the origin also
-//! through the store's kept partials ([`super::resume`]). A mirror that does not
+//! which hashes, checks the sha256 and streams into the extraction, and through the
+//! store's kept partials ([`super::resume`]): a download from a mirror interrupted in
+//! one run continues in the next, as one from the origin does. A mirror that does not
 //! have the blob (404, no file) is passed over quietly; one that fails (refused, down,
 //! corrupted bytes) is announced as a new attempt (`retry 2/3: oci://…: checksum
 //! mismatch…`) and the next source is tried. Mirrors get no retries of their own: the
@@ -94,7 +95,7 @@ pub fn fetch(
                         opts,
                         tee: &mut counted,
                     };
-                    let tried = try_source(&source, sha256, dest, &mut cx);
+                    let tried = try_source(store, &source, sha256, dest, &mut cx);
                     if counted.given && !matches!(tried, Tried::Served(_)) {
                         tee.restart();
                     }
@@ -146,8 +147,16 @@ enum Tried {
     Failed(FetchError),
 }
 
-/// Tries `source` for the blob of `sha256`, into `dest`.
-fn try_source(source: &Source, sha256: &str, dest: &Path, cx: &mut Context<'_>) -> Tried {
+/// Tries `source` for the blob of `sha256`, into `dest`, through `store`'s kept
+/// partial for its URL (an http(s) mirror's bytes kept by an interrupted run are
+/// continued).
+fn try_source(
+    store: &Path,
+    source: &Source,
+    sha256: &str,
+    dest: &Path,
+    cx: &mut Context<'_>,
+) -> Tried {
     let opts = cx.opts;
     // A mirror's failure falls back to the next source at once.
     let mut quick = InstallOptions {
@@ -193,7 +202,7 @@ fn try_source(source: &Source, sha256: &str, dest: &Path, cx: &mut Context<'_>) 
         opts: &quick,
         tee: &mut *cx.tee,
     };
-    match fetch::fetch_tee(request, &mut quick_cx) {
+    match resume::fetch(store, request, &mut quick_cx) {
         Ok(download) => Tried::Served(download),
         Err(FetchError::Status { status: 404, .. }) => Tried::Miss,
         Err(err) => Tried::Failed(err),

@@ -566,3 +566,16 @@ fn ctrl_c_keeps_the_bytes_of_a_download_trusted_on_first_use() {
         format!("[tools.t]\nversion = \"1\"\nurl = \"{url}\"\nstrip_components = 1\n")
     });
 }
+
+/// The same through a mirror (`[settings] mirrors`): its bytes are kept and continued
+/// as the origin's are (a mirror's download once started over at every run).
+#[test]
+fn ctrl_c_keeps_the_bytes_a_mirror_sent_for_the_next_sync() {
+    ctrl_c_then_resume(ArchiveFormat::TarGz, |url, sha| {
+        let mirror = url.replace("/tool.tar.gz", "/blobs/{sha256}");
+        format!(
+            "[settings]\nmirrors = [\"{mirror}\"]\n\n{}",
+            tool_toml("t", "1", "http://127.0.0.1:9/gone/tool.tar.gz", sha)
+        )
+    });
+}
