@@ -154,6 +154,18 @@ fn document(text: &str) -> Result<DocumentMut, EditError> {
         .map_err(|e| EditError::Syntax(e.message().trim().to_owned()))
 }
 
+/// The top-level table `name` of `doc` (`[env]`, `[settings]`, …), made at the end when
+/// there is none; an error when `name` holds a value instead.
+fn top_table<'d>(
+    doc: &'d mut DocumentMut,
+    name: &str,
+) -> Result<&'d mut dyn toml_edit::TableLike, EditError> {
+    doc.entry(name)
+        .or_insert_with(|| Item::Table(Table::new()))
+        .as_table_like_mut()
+        .ok_or_else(|| EditError::NotATable(name.to_owned()))
+}
+
 /// `text` with `tool`'s table added at the end of `[tools]`, or, when it is already
 /// listed, with its `version`, `url` (and `sha256`/`bin` when given) replaced and its
 /// other keys kept. Returns the new text and whether the tool was new.
@@ -287,11 +299,7 @@ fn listed_key(tools: &dyn toml_edit::TableLike, name: &str) -> String {
 /// then `text` is returned unchanged and `false` (`vx import` leaves what is there).
 pub fn add_env(text: &str, name: &str, value: Option<&str>) -> Result<(String, bool), EditError> {
     let mut doc = document(text)?;
-    let env = doc
-        .entry("env")
-        .or_insert_with(|| Item::Table(Table::new()))
-        .as_table_like_mut()
-        .ok_or_else(|| EditError::NotATable("env".to_owned()))?;
+    let env = top_table(&mut doc, "env")?;
     if env.contains_key(name) {
         return Ok((text.to_owned(), false));
     }
@@ -312,11 +320,7 @@ pub fn add_script(
     script: &crate::import::ImportedScript,
 ) -> Result<(String, bool), EditError> {
     let mut doc = document(text)?;
-    let scripts = doc
-        .entry("scripts")
-        .or_insert_with(|| Item::Table(Table::new()))
-        .as_table_like_mut()
-        .ok_or_else(|| EditError::NotATable("scripts".to_owned()))?;
+    let scripts = top_table(&mut doc, "scripts")?;
     if scripts.contains_key(name) {
         return Ok((text.to_owned(), false));
     }
@@ -369,11 +373,7 @@ pub fn add_env_file(text: &str, file: &str) -> Result<(String, bool), EditError>
 /// `text` unchanged and `false` (the project's own choice stays).
 pub fn set_python_venv(text: &str, dir: &str) -> Result<(String, bool), EditError> {
     let mut doc = document(text)?;
-    let settings = doc
-        .entry("settings")
-        .or_insert_with(|| Item::Table(Table::new()))
-        .as_table_like_mut()
-        .ok_or_else(|| EditError::NotATable("settings".to_owned()))?;
+    let settings = top_table(&mut doc, "settings")?;
     if settings.contains_key("python_venv") {
         return Ok((text.to_owned(), false));
     }
@@ -413,11 +413,7 @@ pub fn list_platforms_if_unset(
 /// [`add_path`] and [`add_env_file`] say.
 fn add_to_settings_list(text: &str, key: &str, item: &str) -> Result<(String, bool), EditError> {
     let mut doc = document(text)?;
-    let settings = doc
-        .entry("settings")
-        .or_insert_with(|| Item::Table(Table::new()))
-        .as_table_like_mut()
-        .ok_or_else(|| EditError::NotATable("settings".to_owned()))?;
+    let settings = top_table(&mut doc, "settings")?;
     let entry = settings.entry(key).or_insert_with(|| value(Array::new()));
     if let Some(one) = entry.as_str().map(str::to_owned) {
         *entry = value(Array::from_iter([one]));
@@ -442,11 +438,7 @@ fn add_to_settings_list(text: &str, key: &str, item: &str) -> Result<(String, bo
 /// and `false` (`vx import` of an aqua.yaml's local registries).
 pub fn add_registry(text: &str, name: &str, path: &str) -> Result<(String, bool), EditError> {
     let mut doc = document(text)?;
-    let settings = doc
-        .entry("settings")
-        .or_insert_with(|| Item::Table(Table::new()))
-        .as_table_like_mut()
-        .ok_or_else(|| EditError::NotATable("settings".to_owned()))?;
+    let settings = top_table(&mut doc, "settings")?;
     let list = settings
         .entry("registries")
         .or_insert_with(|| value(Array::new()))
