@@ -444,3 +444,58 @@ def test_a_runtimes_versions_carry_its_lts_lines_and_a_bad_map_is_a_protocol_err
     assert parse_versions({"type": "versions", "versions": ["1"]}).lts == {}
     with pytest.raises(vx_client.ProtocolError):
         parse_versions({**answer, "lts": {"20.11.1": 20}})
+
+
+# --- a daemon that answers badly (issue 53, item 15) --------------------------------------
+
+
+def stand_in(tmp: Path, answer: Callable[[socket.socket], None]) -> str:
+    """A socket of this user in a private directory whose one connection reads the
+    request line and then runs ``answer``: a daemon that answers badly."""
+    directory = tmp / "d"
+    directory.mkdir(mode=0o700)
+    path = str(directory / "daemon.sock")
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(path)
+    listener.listen(1)
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.makefile("rb").readline()
+            try:
+                answer(conn)
+            except OSError:
+                pass
+        listener.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return path
+
+
+def test_a_daemon_trickling_its_answer_is_a_timeout_for_the_whole_answer(tmp_path: Path) -> None:
+    stop = threading.Event()
+
+    def trickle(conn: socket.socket) -> None:
+        # A byte every 50 ms: each read is quick, the answer never ends.
+        while not stop.is_set():
+            conn.sendall(b" ")
+            time.sleep(0.05)
+
+    path = stand_in(tmp_path, trickle)
+    started = time.monotonic()
+    try:
+        with Client(path, timeout=0.5) as client:
+            with pytest.raises(vx_client.DaemonTimeout):
+                client.ping()
+    finally:
+        stop.set()
+    assert time.monotonic() - started < DEADLINE
+
+
+def test_an_answer_nested_too_deep_is_a_protocol_error(tmp_path: Path) -> None:
+    deep = b'{"type":"pong","x":' + b"[" * 100_000 + b"]" * 100_000 + b"}\n"
+    path = stand_in(tmp_path, lambda conn: conn.sendall(deep))
+    with Client(path, timeout=DEADLINE) as client:
+        with pytest.raises(vx_client.ProtocolError):
+            client.ping()

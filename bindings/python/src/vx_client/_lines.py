@@ -28,6 +28,9 @@ def decode(line: bytes) -> Dict[str, Any]:
         value = json.loads(line.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise ProtocolError(f"not a JSON line: {line[:200]!r}") from None
+    except RecursionError:
+        # An answer nested deeper than Python's parser goes: no daemon sends one.
+        raise ProtocolError("an answer nested too deep to be the daemon's") from None
     if not isinstance(value, dict):
         raise ProtocolError(f"not a JSON object: {line[:200]!r}")
     return value

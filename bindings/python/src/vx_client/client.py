@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 from typing import Any, Dict, Iterable, Iterator, Optional, Union
 
 from . import messages
@@ -47,7 +48,11 @@ class _Connection:
             sock.close()
             raise
         self.sock = sock
-        self.reader = sock.makefile("rb")
+        #: The longest wait for one whole answer (not for each read: a daemon
+        #: trickling a byte at a time must not hold the client forever).
+        self.timeout = timeout
+        #: What was read past the last line given out.
+        self.buffer = bytearray()
 
     def send(self, request: Dict[str, Any]) -> None:
         try:
@@ -58,16 +63,33 @@ class _Connection:
             raise ConnectionLost(f"the daemon closed the connection: {err}") from None
 
     def receive(self) -> Dict[str, Any]:
-        try:
-            line = self.reader.readline(MAX_ANSWER)
-        except socket.timeout:
-            raise DaemonTimeout("the daemon did not answer in time") from None
-        except OSError as err:
-            raise ConnectionLost(f"the daemon closed the connection: {err}") from None
-        return decode(line)
+        """The next line's object, within :attr:`timeout` for the whole line."""
+        deadline = None if self.timeout is None else time.monotonic() + self.timeout
+        while True:
+            end = self.buffer.find(b"\n", 0, MAX_ANSWER)
+            if end >= 0:
+                line = bytes(self.buffer[: end + 1])
+                del self.buffer[: end + 1]
+                return decode(line)
+            if len(self.buffer) >= MAX_ANSWER:
+                return decode(bytes(self.buffer[:MAX_ANSWER]))
+            left = None
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise DaemonTimeout("the daemon did not answer in time")
+            self.sock.settimeout(left)
+            try:
+                chunk = self.sock.recv(64 * 1024)
+            except socket.timeout:
+                raise DaemonTimeout("the daemon did not answer in time") from None
+            except OSError as err:
+                raise ConnectionLost(f"the daemon closed the connection: {err}") from None
+            if not chunk:
+                return decode(bytes(self.buffer))
+            self.buffer += chunk
 
     def close(self) -> None:
-        self.reader.close()
         self.sock.close()
 
 
@@ -181,7 +203,7 @@ class Subscription:
         try:
             self._conn.send({"type": "subscribe", "event_types": types})
             self.id = messages.parse_subscribed(self._conn.receive())
-            self._conn.sock.settimeout(timeout)
+            self._conn.timeout = timeout
         except BaseException:
             self._conn.close()
             raise
