@@ -112,6 +112,13 @@ pub enum GithubError {
         /// The limit.
         limit: u64,
     },
+    /// A file (not an API answer: a publisher's index, a checksum list) that is not
+    /// text: said as the file's fault, not GitHub's.
+    #[error("{url}: the answer is not text (not UTF-8)")]
+    NotText {
+        /// The URL requested, without query or credentials.
+        url: String,
+    },
     /// The answer is not what the API sends.
     #[error("{url}: the answer is not GitHub's JSON: {problem}")]
     Malformed {

@@ -164,3 +164,26 @@ fn an_unreachable_node_index_is_named_once() {
     );
     assert_eq!(project.lock_text(), None);
 }
+
+/// A mirror of nodejs.org whose `index.json` is not text (issue 53, item 12): the
+/// error names the file and says what is wrong with it, not "GitHub's JSON".
+#[test]
+fn a_node_index_that_is_not_text_is_said_as_the_files_fault() {
+    let server = vx::demo::fixture::TestServer::start([(
+        "/dist/index.json",
+        vx::demo::fixture::Route::Ok(b"[\xff\xfe{\"version\":\"v20.11.1\"}]".to_vec()),
+    )]);
+    let config = format!(
+        "[url_replacements]\n{}",
+        publishers::replacement("https://nodejs.org/dist/", &server.url("/dist/"))
+    );
+    let project = Project::new(&config, "[tools]\nnode = \"20\"\n");
+    let (code, stderr) = lock(&project);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("index.json") && stderr.contains("not text (not UTF-8)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("GitHub"), "{stderr}");
+    assert_eq!(project.lock_text(), None);
+}
