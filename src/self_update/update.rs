@@ -344,35 +344,40 @@ pub fn remove_stale_stages(dir: &Path) {
 
 /// Runs `binary --version` and checks that it reports `expected`; a binary that does
 /// not run, fails, hangs past [`VERSION_TIMEOUT`] or reports another version is refused.
-/// Once `stop` is set the check is killed: [`SelfUpdateError::Interrupted`].
+/// Once `stop` is set the check is killed: [`SelfUpdateError::Interrupted`]. The check
+/// runs as a process tree of its own (a process group; a Job Object on Windows), ended
+/// whole when it is over: a binary that leaves a process behind holding its output
+/// neither holds the update nor outlives it.
 fn check_version(binary: &Path, expected: &str, stop: &AtomicBool) -> Result<(), SelfUpdateError> {
     let bad = |problem: String| SelfUpdateError::NewBinary { problem };
-    let mut child = Command::new(binary)
-        .arg("--version")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| bad(format!("does not run: {e}")))?;
+    let (mut child, tree) = crate::platform::process::Tree::spawn(
+        Command::new(binary)
+            .arg("--version")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null()),
+    )
+    .map_err(|e| bad(format!("does not run: {e}")))?;
     let stdout = child.stdout.take();
-    let reader = std::thread::spawn(move || {
+    let (sent, output) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
         let mut out = Vec::new();
         if let Some(stdout) = stdout {
             let _ = stdout.take(VERSION_OUTPUT_LIMIT).read_to_end(&mut out);
         }
-        out
+        let _ = sent.send(out);
     });
     let started = Instant::now();
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break status,
             Ok(None) if stop.load(Ordering::Relaxed) => {
-                let _ = child.kill();
+                tree.kill();
                 let _ = child.wait();
                 return Err(SelfUpdateError::Interrupted);
             }
             Ok(None) if started.elapsed() > VERSION_TIMEOUT => {
-                let _ = child.kill();
+                tree.kill();
                 let _ = child.wait();
                 return Err(bad(format!(
                     "did not answer --version within {}s",
@@ -380,10 +385,21 @@ fn check_version(binary: &Path, expected: &str, stop: &AtomicBool) -> Result<(),
                 )));
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-            Err(e) => return Err(bad(format!("could not be waited for: {e}"))),
+            Err(e) => {
+                tree.kill();
+                return Err(bad(format!("could not be waited for: {e}")));
+            }
         }
     };
-    let out = reader.join().unwrap_or_default();
+    // What it started is ended with it: a process left behind holding the output
+    // would hold the read below.
+    tree.kill();
+    let left = VERSION_TIMEOUT.saturating_sub(started.elapsed());
+    let Ok(out) = output.recv_timeout(left.max(Duration::from_millis(100))) else {
+        return Err(bad(
+            "left a process of its own holding its output after --version".to_owned(),
+        ));
+    };
     if !status.success() {
         return Err(bad(format!(
             "failed on --version ({})",

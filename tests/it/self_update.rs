@@ -101,7 +101,12 @@ impl ReleaseFiles {
 
     /// A release of `version` signed by `key` whose binary reports `reports`.
     fn reporting(keys: &Keys, key: &str, version: &str, reports: &str) -> ReleaseFiles {
-        let archive = archive(version, &script(reports));
+        ReleaseFiles::of_binary(keys, key, version, &script(reports))
+    }
+
+    /// A release of `version` signed by `key` whose binary is `binary`.
+    fn of_binary(keys: &Keys, key: &str, version: &str, binary: &[u8]) -> ReleaseFiles {
+        let archive = archive(version, binary);
         let manifest = manifest(version, &archive);
         let signature = Some(sign(keys, key, &manifest, &format!("tag:v{version}")));
         ReleaseFiles {
@@ -793,4 +798,34 @@ fn an_interrupted_update_leaves_no_staged_binary_and_the_next_removes_a_killed_o
     let (code, text) = machine.run(Some(&github), &["self", "update"]);
     assert_eq!(code, 0, "{text}");
     assert_eq!(machine.bin_files(), [".vx-update-Young1", "vx"]);
+}
+
+/// A new binary whose `--version` leaves a process behind holding its output (issue 53,
+/// item 13): the check ends its whole process tree and goes on, instead of waiting on
+/// the output forever; nothing of it is left running.
+#[test]
+fn a_version_check_that_leaves_a_process_behind_neither_hangs_nor_leaves_it() {
+    let machine = Machine::new();
+    // A sleep whose argument no other process has: what `pgrep` looks for afterwards.
+    let marker = format!("sleep 300.{}", std::process::id());
+    let binary = format!("#!/bin/sh\n{marker} &\necho 'vx {NEWER} (test 2026-01-01)'\n");
+    let new = ReleaseFiles::of_binary(&machine.keys, "good", NEWER, binary.as_bytes());
+    let github = github(&[&new], |b| b);
+    let started = std::time::Instant::now();
+    let (code, text) = machine.run(Some(&github), &["self", "update"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(60),
+        "{:?}: {text}",
+        started.elapsed()
+    );
+    let left = Command::new("pgrep")
+        .args(["-f", &marker])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&left.stdout).trim().is_empty(),
+        "left running: {}",
+        String::from_utf8_lossy(&left.stdout)
+    );
 }
