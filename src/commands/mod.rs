@@ -431,6 +431,12 @@ pub fn record_activation(
     let (Some(manifest), Some(sources)) = (manifest, sources) else {
         return;
     };
+    // A project that names env files is never recorded (the record would copy their
+    // values): they are not read for it, nor opened at all where no one asked for them
+    // (the hook and the shims of a project not trusted).
+    if !manifest.environment.env_files.is_empty() {
+        return;
+    }
     let Ok(declared) = vx::project_env::Declared::of(manifest) else {
         return;
     };

@@ -744,3 +744,43 @@ fn a_project_cannot_set_vxs_own_variables() {
         );
     }
 }
+
+/// Issue 53, item 8: the hook of a project the user has not trusted never opens its
+/// env files (SECURITY.md says they are not read): seen with strace, the real system
+/// calls of the real binary.
+#[test]
+fn the_hook_of_an_untrusted_project_never_opens_its_env_files() {
+    if Command::new("strace").arg("-V").output().is_err() {
+        eprintln!("skipped: needs strace");
+        return;
+    }
+    let work = Work::new();
+    work.write_manifest("[settings]\nenv_file = \".env\"\n\n[env]\nA = \"1\"\n\n[tools]\n");
+    std::fs::write(work.dir.path().join(".env"), "SECRET=do-not-read\n").unwrap();
+    let log = work.dir.path().join("trace");
+    let out = Command::new("strace")
+        .args(["-f", "-e", "trace=open,openat,openat2", "-o"])
+        .arg(&log)
+        .arg(assert_cmd::cargo::cargo_bin("vx"))
+        .args(["hook-env", "--shell", "bash"])
+        .current_dir(work.dir.path())
+        .env("VX_BOARD_DIR", work.boards())
+        .env("VX_DAEMON_SOCKET", work.dir.path().join("no-daemon.sock"))
+        .env("XDG_CONFIG_HOME", work.dir.path().join("config"))
+        .env("XDG_DATA_HOME", work.dir.path().join("data"))
+        .env("XDG_STATE_HOME", work.dir.path().join("state"))
+        .env("XDG_CACHE_HOME", work.dir.path().join("cache"))
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("is not trusted"), "{stderr}");
+    let trace = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        trace.contains("vx.toml"),
+        "the trace sees the opens: {trace}"
+    );
+    let env_file = work.dir.path().join(".env").display().to_string();
+    let opened: Vec<&str> = trace.lines().filter(|l| l.contains(&env_file)).collect();
+    assert!(opened.is_empty(), "{opened:#?}");
+}
