@@ -42,13 +42,16 @@ pub fn read(
                 what,
                 reason,
             };
-            let document: serde_json::Value =
-                serde_json::from_str(&text).map_err(|e| format(e.to_string()))?;
-            let entries = field(&document, list)
-                .and_then(serde_json::Value::as_array)
+            // The list is reached and split without a tree of the whole file (a 32 MiB
+            // index made one of about a gigabyte): each entry is read on its own.
+            let entries = raw_list(&text, list)
+                .map_err(|e| format(e.to_string()))?
                 .ok_or_else(|| format(format!("no array at `{}`", shown_path(list))))?;
             let mut out = Vec::with_capacity(entries.len());
-            for entry in entries {
+            for raw in entries {
+                let entry: serde_json::Value =
+                    serde_json::from_str(raw.get()).map_err(|e| format(e.to_string()))?;
+                let entry = &entry;
                 let Some(id) = field(entry, version).and_then(serde_json::Value::as_str) else {
                     continue;
                 };
@@ -129,6 +132,33 @@ fn release(id: &str, strip_prefix: &str) -> Option<Release> {
 }
 
 /// The value at a dotted `path` (empty: `value` itself).
+/// The entries of the array at `path` (dotted; empty: the top) of the JSON `text`, each
+/// left unparsed; `None` when there is no array there. Only the objects on the way
+/// are split, never parsed whole.
+fn raw_list<'t>(
+    text: &'t str,
+    path: &str,
+) -> Result<Option<Vec<&'t serde_json::value::RawValue>>, serde_json::Error> {
+    let mut at: &'t serde_json::value::RawValue = serde_json::from_str(text)?;
+    if !path.is_empty() {
+        for key in path.split('.') {
+            if !at.get().trim_start().starts_with('{') {
+                return Ok(None);
+            }
+            let object: std::collections::HashMap<String, &'t serde_json::value::RawValue> =
+                serde_json::from_str(at.get())?;
+            match object.get(key) {
+                Some(inner) => at = inner,
+                None => return Ok(None),
+            }
+        }
+    }
+    if !at.get().trim_start().starts_with('[') {
+        return Ok(None);
+    }
+    serde_json::from_str(at.get()).map(Some)
+}
+
 fn field<'v>(value: &'v serde_json::Value, path: &str) -> Option<&'v serde_json::Value> {
     if path.is_empty() {
         return Some(value);
@@ -157,6 +187,24 @@ mod tests {
         assert!(release("20.11.1", "v").is_none());
         assert!(release("vnext", "v").is_none());
         assert!(release("v21.0.0-rc.1", "v").unwrap().prerelease);
+    }
+
+    #[test]
+    fn a_list_is_found_by_dotted_path_without_parsing_the_rest() {
+        let text = r#"{"meta":{"n":2},"data":{"releases":[{"v":"1.0"},{"v":"2.0"}]}}"#;
+        let list = raw_list(text, "data.releases").unwrap().unwrap();
+        let versions: Vec<&str> = list.iter().map(|r| r.get()).collect();
+        assert_eq!(versions, [r#"{"v":"1.0"}"#, r#"{"v":"2.0"}"#]);
+        assert_eq!(raw_list(r#"[1,2]"#, "").unwrap().unwrap().len(), 2);
+        for (text, path) in [
+            (text, "data.missing"),
+            (text, "meta.n"),
+            (text, "meta.n.x"),
+            ("{}", ""),
+        ] {
+            assert!(raw_list(text, path).unwrap().is_none(), "{path}");
+        }
+        assert!(raw_list("[1,", "").is_err());
     }
 
     #[test]
