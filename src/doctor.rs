@@ -171,7 +171,23 @@ fn clean(text: &str) -> String {
 }
 
 fn vx(settings: &Settings) -> Finding {
-    let receipt = crate::self_update::receipt::Receipt::load().ok().flatten();
+    let receipt = match crate::self_update::receipt::Receipt::load() {
+        Ok(receipt) => receipt,
+        Err(err) => {
+            let what = format!(
+                "vx {} ({}, {}); the installer's receipt: {}",
+                crate::build_info::VERSION,
+                crate::build_info::COMMIT,
+                crate::build_info::DATE,
+                clean(&crate::exit::Error::environment(err).report())
+            );
+            return Finding::new("vx", Status::Problem, what)
+                .why("vx self update and vx self info read it to know how vx was installed")
+                .fix(
+                    "remove the file, then reinstall vx with the install script to write it again",
+                );
+        }
+    };
     let channel = settings.exe.as_deref().map(|exe| {
         match crate::self_update::channel::detect(exe, receipt.as_ref()) {
             crate::self_update::Channel::Manual => "hand (or built from source)",

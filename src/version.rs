@@ -82,6 +82,18 @@ impl Constraint {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '+' | '/'))
         {
+            // A tag may hold `/` (`lts/iron`), but never a path's walk: no `..`, no
+            // empty segment, no leading or trailing `/` (git refuses such a tag too:
+            // `git check-ref-format`), so no version names a directory out of place.
+            if trimmed.contains("..")
+                || trimmed.starts_with('/')
+                || trimmed.ends_with('/')
+                || trimmed.contains("//")
+            {
+                return Err(error(
+                    "a tag may not hold `..`, `//`, or start or end with `/`",
+                ));
+            }
             Kind::Tag
         } else {
             return Err(error("it holds a character no version or tag has"));

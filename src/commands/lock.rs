@@ -125,7 +125,8 @@ fn list_platforms(manifest: &Manifest, locked: &[Platform]) -> Result<(), Error>
                 .join(", ")
         ))
     };
-    let mut text = std::fs::read_to_string(path).map_err(|e| cannot(&e))?;
+    let mut text = vx::bounded_read::read_to_string(path, vx::manifest::MAX_MANIFEST_BYTES)
+        .map_err(|e| cannot(&e))?;
     for platform in &wanted {
         text = vx::manifest::edit::add_platform(&text, &platform.to_string())
             .map_err(|e| cannot(&e))?

@@ -18,9 +18,11 @@ impl Snapshot {
         let lock = manifest.with_file_name(vx::manifest::LOCK_FILE);
         let mut files = Vec::new();
         for path in [manifest.to_path_buf(), lock] {
-            let bytes = match std::fs::read(&path) {
+            // Bounded, as every read of a project's file: a lock that is a FIFO or a
+            // link to a device is refused here, by name, unread.
+            let bytes = match vx::bounded_read::read(&path, vx::lock::MAX_LOCK_BYTES) {
                 Ok(bytes) => Some(bytes),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) if e.is_not_found() => None,
                 Err(e) => {
                     return Err(Error::environment(Because::new(
                         format!("cannot read {}", path.display()),
@@ -46,7 +48,7 @@ impl Snapshot {
     pub fn restore(self) {
         let mut restored = Vec::new();
         for (path, before) in self.files {
-            let now = std::fs::read(&path).ok();
+            let now = vx::bounded_read::read(&path, vx::lock::MAX_LOCK_BYTES).ok();
             if now == before {
                 continue;
             }

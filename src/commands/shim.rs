@@ -50,8 +50,15 @@ pub fn run(command: &str, args: &[OsString]) -> Result<i32, Error> {
         return Err(replace_process(&program, args, &path, &changes, exe));
     }
     // What is at hand only: a registry's runtime declaration not cached is left out
-    // (its tool then "not installed"), never fetched.
-    let manifest = super::project_or_global_with(None, super::Opening::at_hand())?;
+    // (its tool then "not installed"), never fetched. Run from a directory since
+    // deleted, no project is here: the global toolset's, as anywhere outside one.
+    let manifest = match std::env::current_dir() {
+        Ok(_) => super::project_or_global_with(None, super::Opening::at_hand())?,
+        Err(_) => match vx::manifest::global::existing() {
+            Some(path) => Some(vx::manifest::Manifest::load(&path).map_err(Error::usage)?),
+            None => None,
+        },
+    };
     let store = super::located_store(None)?;
     let chain = super::toolchain(manifest.as_ref(), &[], &store)?;
     super::record_activation(&chain, manifest.as_ref(), sources.as_ref(), &store);
@@ -93,14 +100,24 @@ pub fn run(command: &str, args: &[OsString]) -> Result<i32, Error> {
     ))
 }
 
-/// `program` on `path` (no tool provides it), unless what is found there is this
-/// very vx (a link to it outside the shims' directory would run the shim again).
+/// `program` on `path` (no tool provides it), passing over what is this very vx (a
+/// link to it: a shim, the shims' directory on `PATH` again through a symbolic link,
+/// which would run the shim again) to the next directory that has it.
 fn outside(program: &OsString, path: &std::ffi::OsStr) -> Option<PathBuf> {
-    let exe = search::find(program, path)?;
     let me = std::env::current_exe().and_then(|p| p.canonicalize()).ok();
-    match (exe.canonicalize().ok(), me) {
-        (Some(found), Some(me)) if found == me => None,
-        _ => Some(exe),
+    let mut dirs: Vec<PathBuf> = std::env::split_paths(path).collect();
+    loop {
+        let exe = search::find(program, &vx::platform::search::join(&dirs))?;
+        match (exe.canonicalize().ok(), &me) {
+            (Some(found), Some(me)) if found == *me => {
+                let before = dirs.len();
+                dirs.retain(|dir| Some(dir.as_path()) != exe.parent());
+                if dirs.len() == before {
+                    return None;
+                }
+            }
+            _ => return Some(exe),
+        }
     }
 }
 

@@ -5,7 +5,6 @@
 //! the installer's only when the running executable is in the receipt's directory,
 //! and rewrites the version after an update; `vx self uninstall` removes it.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -46,30 +45,28 @@ impl Receipt {
 
     /// The receipt at `path`; `None` when the file does not exist.
     pub fn load_from(path: &Path) -> Result<Option<Receipt>, SelfUpdateError> {
-        let file = match std::fs::File::open(path) {
-            Ok(file) => file,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        // Through the bounded reader: a FIFO or a device in its place is refused by
+        // name, unread, rather than hang `vx self info` and `vx doctor`.
+        let bytes = match crate::bounded_read::read(path, MAX_RECEIPT_BYTES) {
+            Ok(bytes) => bytes,
+            Err(e) if e.is_not_found() => return Ok(None),
+            Err(crate::bounded_read::ReadError::TooLarge { .. }) => {
+                return Err(SelfUpdateError::BadReceipt {
+                    path: path.to_owned(),
+                    problem: format!("over {MAX_RECEIPT_BYTES} bytes"),
+                });
+            }
             Err(e) => {
                 return Err(SelfUpdateError::Io {
                     what: format!("cannot read {}", path.display()),
-                    source: e,
+                    source: e.into(),
                 });
             }
         };
-        let mut bytes = Vec::new();
-        file.take(MAX_RECEIPT_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(SelfUpdateError::io(format!(
-                "cannot read {}",
-                path.display()
-            )))?;
         let bad = |problem: String| SelfUpdateError::BadReceipt {
             path: path.to_owned(),
             problem,
         };
-        if bytes.len() as u64 > MAX_RECEIPT_BYTES {
-            return Err(bad(format!("over {MAX_RECEIPT_BYTES} bytes")));
-        }
         let receipt: Receipt = serde_json::from_slice(&bytes)
             .map_err(|e| bad(vx_text::sanitize(&e.to_string()).into_owned()))?;
         Ok(Some(receipt))

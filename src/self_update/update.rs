@@ -238,6 +238,9 @@ impl Source {
     }
 }
 
+/// The largest minisign key file read (one is about 150 bytes).
+const MAX_KEY_FILE_BYTES: u64 = 64 << 10;
+
 /// A minisign key from `[self_update] keys`: a key line, or the path of a `.pub` file
 /// (its last non-empty line is the key).
 fn load_key(entry: &str) -> Result<Key, SelfUpdateError> {
@@ -245,7 +248,8 @@ fn load_key(entry: &str) -> Result<Key, SelfUpdateError> {
         return Ok(key);
     }
     let path = Path::new(entry);
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    // A `.pub` file is two short lines; a device or a FIFO is refused unread.
+    let text = crate::bounded_read::read_to_string(path, MAX_KEY_FILE_BYTES).map_err(|e| {
         SelfUpdateError::Setting(format!(
             "[self_update] keys: {} is neither a minisign key nor a readable file: {e}",
             path.display()

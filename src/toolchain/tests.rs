@@ -161,14 +161,14 @@ fn a_runtime_s_variables_are_absolute_and_the_first_tool_wins_a_name() {
         let receipt = tool.receipt.as_mut().unwrap();
         receipt.env.insert(name.to_owned(), path.to_owned());
     };
-    set(&mut chain.tools[0], "HOME_OF", "");
-    set(&mut chain.tools[0], "SHARED", "lib");
-    set(&mut chain.tools[1], "SHARED", "Contents/Home");
+    set(&mut chain.tools[0], "NODE_HOME", "");
+    set(&mut chain.tools[0], "SHARED_ROOT", "lib");
+    set(&mut chain.tools[1], "SHARED_ROOT", "Contents/Home");
     assert_eq!(
         chain.env(),
         [
-            ("HOME_OF".to_owned(), store.join("node/20.1.0")),
-            ("SHARED".to_owned(), store.join("node/20.1.0/lib")),
+            ("NODE_HOME".to_owned(), store.join("node/20.1.0")),
+            ("SHARED_ROOT".to_owned(), store.join("node/20.1.0/lib")),
         ]
     );
 }

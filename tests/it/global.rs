@@ -697,3 +697,41 @@ fn prune_all_ignores_the_global_toolset() {
         "{all}"
     );
 }
+
+/// The shims directory on `PATH` through a symbolic link: a shim for a command no tool
+/// provides finds itself there, skips it and runs the real command later on `PATH`
+/// (it exited 127); and a shim run from a directory since deleted runs the global
+/// tool as it would outside any project (it exited 1) (issue 53, item 17).
+#[test]
+fn a_shim_through_a_linked_shims_dir_or_from_a_deleted_directory_still_runs() {
+    let m = Machine::new();
+    m.use_global("greet", "2.0");
+    std::os::unix::fs::symlink(assert_cmd::cargo::cargo_bin("vx"), m.shims().join("true")).unwrap();
+    let linked = m.root.path().join("linked-shims");
+    std::os::unix::fs::symlink(m.shims(), &linked).unwrap();
+    let mut cmd = m.shim("true", "elsewhere");
+    cmd.env("PATH", format!("{}:/usr/bin:/bin", linked.display()));
+    let (code, out, err) = run_with_input(cmd, "");
+    assert_eq!(code, Some(0), "{out}{err}");
+
+    // From a deleted directory: the shell's `cd` there, the directory removed.
+    let gone = m.root.path().join("gone");
+    std::fs::create_dir(&gone).unwrap();
+    let cmd = m.shim("greet", "elsewhere");
+    let script = format!(
+        "cd {gone} && rmdir {gone} && exec {shim}",
+        gone = gone.display(),
+        shim = m.shims().join("greet").display()
+    );
+    let mut sh = Command::new("/bin/sh");
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => sh.env(k, v),
+            None => sh.env_remove(k),
+        };
+    }
+    sh.args(["-c", &script]).current_dir(m.dir("elsewhere"));
+    let (code, out, err) = run_with_input(sh, "");
+    assert_eq!(code, Some(7), "{out}{err}");
+    assert_eq!(out, "greet 2.0 args:\n");
+}

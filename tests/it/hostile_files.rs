@@ -69,6 +69,16 @@ fn a_lock_that_is_a_fifo_is_refused_without_waiting_for_a_writer() {
     let (code, stderr) = run(&work, &["env"], &[]);
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("a FIFO, not a regular file"), "{stderr}");
+    // The commands that keep a copy to roll back to read it bounded too (issue 53,
+    // item 14: one reader for every file).
+    let (code, stderr) = run(
+        &work,
+        &["add", "--url", "https://example.invalid/x.tar.gz", "x"],
+        &[],
+    );
+    assert_ne!(code, Some(0), "{stderr}");
+    assert!(code.is_some(), "killed: {stderr}");
+    assert!(stderr.contains("a FIFO, not a regular file"), "{stderr}");
 }
 
 #[test]

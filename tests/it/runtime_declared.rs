@@ -471,3 +471,44 @@ fn the_daemon_answers_with_the_runtimes_the_user_declares_while_it_runs() {
         "{said}"
     );
 }
+
+/// What a runtime declaration may set is an allow-list: a variable that says where
+/// the runtime is (`…_HOME`, `…_ROOT`, `GOROOT`), never one that makes a shell, a
+/// pager, git, an interpreter or the XDG directories behave otherwise, the ten the
+/// deny-list missed among them (issue 53, item 10).
+#[test]
+fn a_declaration_may_set_only_variables_that_say_where_the_runtime_is() {
+    let server = serve();
+    for name in [
+        "PERLLIB",
+        "PYTHONUSERBASE",
+        "LUA_INIT",
+        "GIT_CONFIG_SYSTEM",
+        "XDG_CONFIG_HOME",
+        "GIT_PAGER",
+        "GIT_EDITOR",
+        "LESSOPEN",
+        "MANPAGER",
+        "BROWSER",
+        "PYTHONHOME",
+        "GIT_DIR",
+    ] {
+        let declaration = DECLARATION.replace("ACME_HOME", name);
+        let project = project_with(&server, &declaration);
+        let out = project.vx().arg("lock").output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        assert!(
+            stderr.contains(&format!("`{name}` is not a variable a runtime may set")),
+            "{stderr}"
+        );
+        assert!(project.lock_text().is_none());
+    }
+    for name in ["ACME_ROOT", "GOROOT"] {
+        let declaration = DECLARATION.replace("ACME_HOME", name);
+        let project = project_with(&server, &declaration);
+        let out = project.vx().arg("lock").output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{name}: {stderr}");
+    }
+}

@@ -425,3 +425,31 @@ fn relative_xdg_directories_are_ignored_for_homes_defaults() {
         home.join(".cache/vx").display().to_string()
     );
 }
+
+/// A version constraint that walks paths (`1.0/../../x`, `/x`, `a//b`) is refused up
+/// front as a bad argument (exit 2), by `vx x` as by `vx exec`, before any registry is
+/// asked; it was refused only by the install child (issue 53, item 20). Git refuses
+/// such a tag too (`git check-ref-format`).
+#[test]
+fn a_constraint_that_walks_paths_is_refused_up_front() {
+    let work = common::Work::new();
+    let home = work.dir.path().join("home");
+    for tool in ["jq@1.0/../../x", "jq@../x", "jq@/x", "jq@a//b", "jq@x/"] {
+        for args in [&["x", tool][..], &["exec", tool, "--", "true"]] {
+            let mut cmd = work.vx();
+            common::isolated(&mut cmd, &home);
+            let out = cmd
+                .args(args)
+                .env("VX_GITHUB_URL", "http://127.0.0.1:9")
+                .env("VX_GITHUB_API_URL", "http://127.0.0.1:9")
+                .timeout(std::time::Duration::from_secs(60))
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+            let version = tool.split_once('@').unwrap().1;
+            assert!(stderr.contains(version), "{args:?}: {stderr}");
+            assert!(!stderr.contains("127.0.0.1"), "{args:?}: {stderr}");
+        }
+    }
+}

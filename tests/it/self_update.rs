@@ -829,3 +829,37 @@ fn a_version_check_that_leaves_a_process_behind_neither_hangs_nor_leaves_it() {
         String::from_utf8_lossy(&left.stdout)
     );
 }
+
+/// vx's own files read through the bounded reader (issue 53, item 14): a
+/// `receipt.json` that is a FIFO is refused by name by `vx self info`, `vx self
+/// update --check` and `vx doctor` (they hung), and `[self_update] keys =
+/// ["/dev/zero"]` is refused by name, not read for 4 GiB.
+#[test]
+fn a_receipt_that_is_a_fifo_and_a_key_file_that_is_a_device_are_refused_by_name() {
+    let machine = Machine::new();
+    std::fs::remove_file(machine.receipt()).unwrap();
+    let made = Command::new("mkfifo").arg(machine.receipt()).status();
+    assert!(made.unwrap().success());
+    let receipt = machine.receipt().display().to_string();
+    for args in [
+        &["self", "info"][..],
+        &["self", "update", "--check"],
+        &["doctor", "--json"],
+    ] {
+        let (_, text) = machine.run(None, args);
+        assert!(
+            text.contains(&receipt) && text.contains("FIFO"),
+            "{args:?}: {text}"
+        );
+    }
+    std::fs::remove_file(machine.receipt()).unwrap();
+    machine.write_receipt();
+    let github = github(&[], |b| b);
+    common::write_user_config(machine.home(), "[self_update]\nkeys = [\"/dev/zero\"]\n");
+    let (code, text) = machine.run(Some(&github), &["self", "update", "--check"]);
+    assert_ne!(code, 0, "{text}");
+    assert!(
+        text.contains("/dev/zero") && text.contains("character device"),
+        "{text}"
+    );
+}

@@ -400,62 +400,26 @@ fn check(spec: &Spec) -> Result<(), String> {
     Ok(())
 }
 
-/// Whether `name` is a variable that makes a shell, the dynamic loader or an
-/// interpreter run code or behave otherwise (`PROMPT_COMMAND`, `LD_PRELOAD`,
-/// `NODE_OPTIONS`, …) or that vx and the shell own (`PATH`, `HOME`, `__VX_…`): never a
-/// runtime's to set, since the hook applies what installed runtimes set to the
-/// user's shell.
+/// Whether `name` is a variable a runtime may NOT set: everything but what says where
+/// the runtime is. The hook applies what installed runtimes set to the user's shell,
+/// so a list of the dangerous ones (`PROMPT_COMMAND`, `LD_PRELOAD`, `NODE_OPTIONS`,
+/// …) is never complete (it missed `PERLLIB`, `LUA_INIT`, `GIT_PAGER`, `LESSOPEN`,
+/// `BROWSER`, …); an allow-list is. A runtime says where it is: a name ending in
+/// `_HOME` or `_ROOT` (`JAVA_HOME`, `CARGO_HOME`, `ERL_ROOT`), or `GOROOT`. Even
+/// those are refused in the namespaces of the shell, git, the XDG directories, the
+/// dynamic loader and vx itself (`XDG_CONFIG_HOME`, `GIT_…`, `LD_…`, `__VX_…`), and
+/// `HOME`, `PYTHONHOME` (where Python finds its standard library, code it runs).
 pub fn runs_code(name: &str) -> bool {
-    const NAMES: &[&str] = &[
-        "PATH",
-        "HOME",
-        "USER",
-        "SHELL",
-        "TMPDIR",
-        "IFS",
-        "ENV",
-        "BASH_ENV",
-        "CDPATH",
-        "PROMPT_COMMAND",
-        "PS0",
-        "PS1",
-        "PS2",
-        "PS3",
-        "PS4",
-        "PROMPT",
-        "RPROMPT",
-        "RPS1",
-        "SHELLOPTS",
-        "BASHOPTS",
-        "ZDOTDIR",
-        "HISTFILE",
-        "EDITOR",
-        "VISUAL",
-        "PAGER",
-        "PYTHONSTARTUP",
-        "PYTHONPATH",
-        "PYTHONHOME",
-        "NODE_OPTIONS",
-        "PERL5OPT",
-        "PERL5LIB",
-        "RUBYOPT",
-        "RUBYLIB",
-        "JAVA_TOOL_OPTIONS",
-        "_JAVA_OPTIONS",
-        "JDK_JAVA_OPTIONS",
-        "ERL_AFLAGS",
-        "ERL_ZFLAGS",
-        "ELIXIR_ERL_OPTIONS",
-        "GIT_SSH",
-        "GIT_SSH_COMMAND",
-        "GIT_EXEC_PATH",
-        "GIT_CONFIG_GLOBAL",
-        "SSH_ASKPASS",
-        "SUDO_ASKPASS",
+    !may_set(&name.to_ascii_uppercase())
+}
+
+/// The allow-list of [`runs_code`], on an upper-cased name.
+fn may_set(upper: &str) -> bool {
+    const DENIED_PREFIXES: &[&str] = &[
+        "XDG_", "GIT_", "LD_", "DYLD_", "BASH_", "ZSH_", "__VX", "SSH_", "GNUPG", "PYTHON",
     ];
-    const PREFIXES: &[&str] = &["LD_", "DYLD_", "BASH_FUNC_", "__VX", "RUSTC_WRAPPER"];
-    let upper = name.to_ascii_uppercase();
-    NAMES.contains(&upper.as_str()) || PREFIXES.iter().any(|p| upper.starts_with(p))
+    let says_where = upper == "GOROOT" || upper.ends_with("_HOME") || upper.ends_with("_ROOT");
+    says_where && !DENIED_PREFIXES.iter().any(|p| upper.starts_with(p))
 }
 
 /// A checksum source: `none` or a template.
