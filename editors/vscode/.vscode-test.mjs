@@ -23,10 +23,17 @@ projectFor(work);
 const bin = path.join(work.root, "bin");
 fs.mkdirSync(bin);
 fs.symlinkSync(work.vx, path.join(bin, "vx"));
-// The extension's `vx.path`: VS Code's server may give the extension host a PATH of
-// its own (the login shell's), so the setting names this build's vx.
+// The extension's `vx.path`, in the user's settings (host/code writes them): VS Code's
+// server may give the extension host a PATH of its own (the login shell's), so the
+// setting names this build's vx.
+const userSettings = { "vx.path": work.vx };
+// And a cloned repository's own `vx.path` (issue 53, item 21): a program that leaves a
+// mark when run; the extension must run neither it nor anything a workspace names.
+const decoy = path.join(work.root, "decoy", "vx");
+fs.mkdirSync(path.dirname(decoy));
+fs.writeFileSync(decoy, '#!/bin/sh\ntouch "$0.ran"\nexit 1\n', { mode: 0o755 });
 fs.mkdirSync(path.join(work.project, ".vscode"));
-fs.writeFileSync(path.join(work.project, ".vscode", "settings.json"), JSON.stringify({ "vx.path": work.vx }));
+fs.writeFileSync(path.join(work.project, ".vscode", "settings.json"), JSON.stringify({ "vx.path": decoy }));
 
 export default defineConfig({
   files: "out/host-test/**/*.test.js",
@@ -39,6 +46,8 @@ export default defineConfig({
     VX_TEST_ROOT: work.root,
     VX_TEST_ARTIFACTS: artifacts,
     VX_TEST_REPORT: report,
+    VX_TEST_USER_SETTINGS: JSON.stringify(userSettings),
+    VX_TEST_DECOY: decoy,
   },
   mocha: { ui: "bdd", timeout: 120_000, reporter: "xunit", reporterOptions: { output: report } },
 });

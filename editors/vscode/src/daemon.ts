@@ -61,7 +61,9 @@ export interface Toolchain {
   manifest: string | null;
   bin_dirs: string[];
   missing: { label: string; commands: string[] }[];
-  environment?: { project: string; vars: EnvVar[]; path: string[] };
+  /** The project environment; `venv` (`[settings] python_venv`, absolute) only when
+   * the project names a virtual environment. */
+  environment?: { project: string; vars: EnvVar[]; path: string[]; venv?: string };
   /** Whether the user trusts the project (`vx trust`): when false, `environment`
    * holds only what its tools set. Absent outside a project. */
   trusted?: boolean;

@@ -2,9 +2,25 @@
 // `[settings] path` before PATH, and `[env]` expanded against the editor's own
 // environment, as vx applies them everywhere (src/project_env in vx): `{project}` the
 // project directory, `${VAR}` and `${VAR:-default}` from the inherited environment; a
-// variable set to false is removed. Tested against the daemon's own expansion.
+// variable set to false is removed. The project's virtual environment
+// (`[settings] python_venv`) is activated as its `activate` script does and as vx does
+// (src/project_env/venv.rs): `VIRTUAL_ENV` set to it, before `[env]` (whose entries
+// win), and its `bin` (`Scripts` on Windows) first on PATH, before the tools'
+// directories. Tested against the daemon's own expansion.
+
+import * as path from "node:path";
 
 import { Toolchain } from "./daemon";
+
+/** The variable naming the active virtual environment (`activate` sets it; pip,
+ * poetry and uv read it). */
+export const VIRTUAL_ENV = "VIRTUAL_ENV";
+
+/** The directory of a virtual environment's executables: `Scripts` on Windows, else
+ * `bin` (vx's `project_env::venv::bin_dir`). */
+export function venvBin(venv: string, platform: NodeJS.Platform = process.platform): string {
+  return platform === "win32" ? path.win32.join(venv, "Scripts") : path.posix.join(venv, "bin");
+}
 
 export interface TerminalEnvironment {
   /** Directories to put before PATH, in order. */
@@ -67,11 +83,16 @@ export function expand(template: string, project: string, env: NodeJS.ProcessEnv
 }
 
 /** The terminal environment of `toolchain` (none outside a project). */
-export function terminalEnvironment(toolchain: Toolchain, env: NodeJS.ProcessEnv): TerminalEnvironment {
+export function terminalEnvironment(
+  toolchain: Toolchain,
+  env: NodeJS.ProcessEnv,
+  platform: NodeJS.Platform = process.platform,
+): TerminalEnvironment {
   const declared = toolchain.environment;
+  const venv = declared?.venv;
   const result: TerminalEnvironment = {
-    pathPrepend: [...toolchain.bin_dirs, ...(declared?.path ?? [])],
-    set: {},
+    pathPrepend: [...(venv ? [venvBin(venv, platform)] : []), ...toolchain.bin_dirs, ...(declared?.path ?? [])],
+    set: venv ? { [VIRTUAL_ENV]: venv } : {},
     unset: [],
   };
   // Templates see the inherited environment only, never another [env] entry; a name

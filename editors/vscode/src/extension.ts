@@ -13,6 +13,7 @@ import * as vscode from "vscode";
 import { LockCheck, checkLock } from "./check";
 import { DaemonConnection, DaemonError, Event, Resolved, Toolchain } from "./daemon";
 import { terminalEnvironment } from "./environment";
+import { vxPath } from "./settings";
 import { OFFERED_TOOLS, interpreterSettings } from "./interpreters";
 import { SyncTracker, statusView } from "./status";
 import { ScriptTaskProvider, TASK_TYPE } from "./tasks";
@@ -133,9 +134,10 @@ export class Controller implements vscode.Disposable {
     }
   }
 
-  /** The vx executable: the `vx.path` setting, else `vx` on PATH. */
+  /** The vx executable: the user's `vx.path` setting, else `vx` on PATH; never a
+   * workspace's (settings.ts). */
   vx(): string {
-    return vscode.workspace.getConfiguration("vx").get<string>("path") || "vx";
+    return vxPath(vscode.workspace.getConfiguration("vx").inspect<string>("path"));
   }
 
   /** Connects both connections (requests, events); on failure starts the daemon once

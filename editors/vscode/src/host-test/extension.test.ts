@@ -1,6 +1,7 @@
 // The extension in code-server's real extension host, against the real `vx daemon`
 // (started by the extension itself), on the project .vscode-test.mjs made
-// (src/host-test/project.ts). The tests run in order on one project: a sync from the
+// (src/host-test/project.ts). The tests run in order on one project: the user's
+// vx.path run, never the one the workspace's settings name, a sync from the
 // extension, the toolchain's quick pick, the terminal environment after a vx.toml
 // edit, a sync from a terminal, [scripts] as tasks, a killed daemon, a version chosen
 // in `vx: Choose Version`, vx.toml's and vx.lock's errors as problems, a stale lock,
@@ -77,6 +78,18 @@ describe("the vx extension in code-server", () => {
     const seen = await statusBar("vx: 3 tools, 3 not installed", "1-not-installed");
     assert.equal(seen.text, "vx: 3 tools, 3 not installed");
     assert.equal(seen.warning, true);
+  });
+
+  it("runs the user's vx.path, never the one of the workspace's .vscode/settings.json", async () => {
+    // Issue 53, item 21: the workspace (trusted here) names a decoy that marks its run.
+    const c = await controller();
+    const decoy = process.env.VX_TEST_DECOY!;
+    const config = vscode.workspace.getConfiguration("vx");
+    assert.equal(c.vx(), process.env.VX_BIN);
+    assert.equal(config.inspect<string>("path")?.workspaceValue, undefined, "VS Code keeps a machine setting out of the workspace");
+    assert.notEqual(config.get<string>("path"), decoy);
+    // Activation has run vx (the daemon started, the lock checked): never the decoy.
+    assert.equal(fs.existsSync(`${decoy}.ran`), false, "the workspace's vx.path was run");
   });
 
   it("follows `vx: Sync` live: the sync's progress, its result, then the tools", async () => {

@@ -214,18 +214,22 @@ async function main(args: string[]): Promise<number> {
   // A fresh profile each run: nothing of an earlier run is remembered.
   fs.rmSync(userData, { recursive: true, force: true });
   fs.rmSync(extensions, { recursive: true, force: true });
-  fs.mkdirSync(path.join(userData, "User"), { recursive: true });
-  fs.writeFileSync(
-    path.join(userData, "User", "settings.json"),
-    JSON.stringify({
-      "workbench.startupEditor": "none",
-      "security.workspace.trust.enabled": false,
-      "extensions.autoCheckUpdates": false,
-      "extensions.autoUpdate": false,
-      "telemetry.telemetryLevel": "off",
-      "update.mode": "none",
-    }),
-  );
+  // The user's settings: these, and the test's own (VX_TEST_USER_SETTINGS, JSON),
+  // written both as the user's and as the server machine's: a machine-scoped setting
+  // (`vx.path`) reaches the server's extension host from the latter.
+  const settings = JSON.stringify({
+    "workbench.startupEditor": "none",
+    "security.workspace.trust.enabled": false,
+    "extensions.autoCheckUpdates": false,
+    "extensions.autoUpdate": false,
+    "telemetry.telemetryLevel": "off",
+    "update.mode": "none",
+    ...JSON.parse(process.env.VX_TEST_USER_SETTINGS || "{}"),
+  });
+  for (const level of ["User", "Machine"]) {
+    fs.mkdirSync(path.join(userData, level), { recursive: true });
+    fs.writeFileSync(path.join(userData, level, "settings.json"), settings);
+  }
 
   // The extension as a user gets it: the packaged .vsix, installed by code-server.
   const vsix = path.join(devPath, "vx.vsix");

@@ -248,4 +248,56 @@ describe("the terminal environment", () => {
       vx.close();
     }
   });
+
+  it("activates the project's virtual environment as the daemon does", async () => {
+    // A project of its own (with its own daemon); an existing venv (its pyvenv.cfg,
+    // PEP 405) is taken as it is: vx makes none.
+    const work = new Workspace();
+    let vx: DaemonConnection | undefined;
+    try {
+      work.writeProject(["t0"], '[settings]\npython_venv = ".venv"\npath = ["scripts"]\n');
+      const venv = path.join(work.project, ".venv");
+      fs.mkdirSync(path.join(venv, "bin"), { recursive: true });
+      fs.writeFileSync(path.join(venv, "pyvenv.cfg"), "home = /usr/bin\n");
+      work.run(...work.syncArgs());
+      work.startDaemon();
+      vx = await DaemonConnection.connect(work.socket);
+      const chain = await vx.toolchain(work.project);
+      assert.equal(chain.environment?.venv, venv);
+      const mine = terminalEnvironment(chain, work.env);
+      const daemons = await vx.getEnvironment("t0", work.project);
+      // Its bin first, before the tools' directories and [settings] path.
+      assert.deepEqual(mine.pathPrepend, [
+        path.join(venv, "bin"),
+        path.join(work.store, "t0/1/bin"),
+        path.join(work.project, "scripts"),
+      ]);
+      assert.ok(daemons.env.PATH.startsWith(mine.pathPrepend.join(":") + ":"), daemons.env.PATH);
+      assert.equal(mine.set.VIRTUAL_ENV, venv);
+      assert.equal(daemons.env.VIRTUAL_ENV, venv);
+    } finally {
+      vx?.close();
+      work.dispose();
+    }
+  });
+
+  it("lets [env] override VIRTUAL_ENV, and uses Scripts on Windows", () => {
+    const chain = {
+      manifest: "C:\\p\\vx.toml",
+      bin_dirs: ["C:\\store\\python\\3.12"],
+      missing: [],
+      environment: {
+        project: "C:\\p",
+        vars: [{ name: "VIRTUAL_ENV", value: "{project}/other", line: 3 }],
+        path: [],
+        venv: "C:\\p\\.venv",
+      },
+    };
+    const env = terminalEnvironment(chain, {}, "win32");
+    assert.deepEqual(env.pathPrepend, ["C:\\p\\.venv\\Scripts", "C:\\store\\python\\3.12"]);
+    assert.deepEqual(env.set, { VIRTUAL_ENV: "C:\\p/other" });
+    const none = terminalEnvironment({ ...chain, environment: { ...chain.environment, venv: undefined, vars: [] } }, {});
+    assert.deepEqual(none.set, {});
+    assert.deepEqual(none.pathPrepend, ["C:\\store\\python\\3.12"]);
+  });
 });
