@@ -120,6 +120,13 @@ pub enum GithubError {
         /// What is wrong, sanitized.
         problem: String,
     },
+    /// A file fetched as text (a publisher's index, a checksum file: not an API
+    /// answer) is not UTF-8.
+    #[error("{url}: the file is not UTF-8 text")]
+    NotText {
+        /// The URL requested, without query or credentials.
+        url: String,
+    },
     /// A redirect or a pagination link vx will not follow.
     #[error("{url}: not following {to}: {reason}")]
     BadRedirect {

@@ -221,11 +221,9 @@ impl Github {
         match (answer.status, cached) {
             (304, Some(entry)) => Ok(entry.body),
             (200, _) => {
-                let body =
-                    String::from_utf8(answer.body.clone()).map_err(|_| GithubError::Malformed {
-                        url: what.clone(),
-                        problem: "it is not UTF-8".to_owned(),
-                    })?;
+                // A file of any host, not an API answer: said as a file.
+                let body = String::from_utf8(answer.body.clone())
+                    .map_err(|_| GithubError::NotText { url: what.clone() })?;
                 if let Some(cache) = &self.cache {
                     cache.put(&Entry {
                         url: url.to_owned(),

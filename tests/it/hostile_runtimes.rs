@@ -164,3 +164,27 @@ fn an_unreachable_node_index_is_named_once() {
     );
     assert_eq!(project.lock_text(), None);
 }
+
+/// A nodejs.org index that is not text is said as what it is, of the file it is (the
+/// node release index, not UTF-8), never "not GitHub's JSON": the same fetcher reads
+/// publishers' files and GitHub's API (issue 53, item 12).
+#[test]
+fn a_node_index_that_is_not_text_is_named_as_the_publishers_file() {
+    let server = vx::demo::fixture::TestServer::start([(
+        "/dist/index.json",
+        vx::demo::fixture::Route::Ok(b"[{\"version\":\"v20\xff\xfe\"}]".to_vec()),
+    )]);
+    let config = format!(
+        "[url_replacements]\n{}",
+        publishers::replacement("https://nodejs.org/dist/", &server.url("/dist/"))
+    );
+    let project = Project::new(&config, "[tools]\nnode = \"20\"\n");
+    let (code, stderr) = lock(&project);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(!stderr.contains("GitHub"), "{stderr}");
+    assert!(
+        stderr.contains("index.json") && stderr.contains("not UTF-8"),
+        "{stderr}"
+    );
+    assert_eq!(project.lock_text(), None);
+}
