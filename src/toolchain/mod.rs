@@ -157,11 +157,14 @@ impl Tool {
             });
         let sync = if global { "vx sync -g" } else { "vx sync" };
         if self.spec.is_none() && self.origin != Origin::Store {
-            // A registry tool vx.lock does not pin as vx.toml now asks (added, or its
-            // constraint edited): no version is known yet, whatever the store holds.
+            // A registry tool vx.lock does not pin here as vx.toml now asks (added, its
+            // constraint edited, or locked on another platform only): no version is
+            // known for this platform yet, whatever the store holds.
             return format!(
-                "{} \"{}\" is not locked yet (vx.toml asks for it, vx.lock does not pin it); run `{sync}`",
-                self.name, self.version
+                "{} \"{}\" is not locked for {} yet (vx.toml asks for it, vx.lock does not pin it here); run `{sync}`",
+                self.name,
+                self.version,
+                crate::manifest::Platform::current()
             );
         }
         format!("{} is not installed; run `{sync}`", self.label())

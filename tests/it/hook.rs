@@ -588,14 +588,14 @@ fn an_edit_of_a_version_file_is_seen_at_the_next_prompt() {
     std::fs::write(p.path("n/.nvmrc"), "20.11.1\n").unwrap();
     let (entered, said) = hook_env(&p, "n", None, &[]);
     assert!(
-        said.contains("node \"20.11.1\" is not locked yet"),
+        said.contains("node \"20.11.1\" is not locked for"),
         "{said}"
     );
     let state = state_of(&entered);
     replace(&p.path("n/.nvmrc"), "22.12.0\n");
     let (_, said) = hook_env(&p, "n", Some(&state), &[]);
     assert!(
-        said.contains("node \"22.12.0\" is not locked yet"),
+        said.contains("node \"22.12.0\" is not locked for"),
         "{said}"
     );
 }

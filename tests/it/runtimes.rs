@@ -479,7 +479,7 @@ fn an_edited_constraint_is_said_as_not_locked_yet() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(
-        stderr.contains("node \"lts\" is not locked yet") && stderr.contains("run `vx sync`"),
+        stderr.contains("node \"lts\" is not locked for") && stderr.contains("run `vx sync`"),
         "{stderr}"
     );
 }
