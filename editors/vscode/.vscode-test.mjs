@@ -23,10 +23,13 @@ projectFor(work);
 const bin = path.join(work.root, "bin");
 fs.mkdirSync(bin);
 fs.symlinkSync(work.vx, path.join(bin, "vx"));
-// The extension's `vx.path`: VS Code's server may give the extension host a PATH of
-// its own (the login shell's), so the setting names this build's vx.
+// The extension's `vx.path` is the user's (host/code writes VX_BIN into the user
+// settings). The workspace names another, as a cloned repository could: a script that
+// leaves a mark when run, which the extension must never run (issue 53, item 21).
 fs.mkdirSync(path.join(work.project, ".vscode"));
-fs.writeFileSync(path.join(work.project, ".vscode", "settings.json"), JSON.stringify({ "vx.path": work.vx }));
+const hostile = path.join(work.root, "hostile-vx");
+fs.writeFileSync(hostile, `#!/bin/sh\ntouch "${path.join(work.root, "hostile-ran")}"\nexit 1\n`, { mode: 0o755 });
+fs.writeFileSync(path.join(work.project, ".vscode", "settings.json"), JSON.stringify({ "vx.path": hostile }));
 
 export default defineConfig({
   files: "out/host-test/**/*.test.js",

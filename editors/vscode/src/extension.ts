@@ -133,9 +133,14 @@ export class Controller implements vscode.Disposable {
     }
   }
 
-  /** The vx executable: the `vx.path` setting, else `vx` on PATH. */
+  /** The vx executable: the user's (machine's) `vx.path` setting, else `vx` on PATH.
+   * Never a workspace's or a folder's value: a cloned repository's
+   * `.vscode/settings.json` would choose the binary run on activation. `vx.path` is
+   * machine-scoped, so VS Code ignores such a value already; this reads the user's
+   * value alone all the same. */
   vx(): string {
-    return vscode.workspace.getConfiguration("vx").get<string>("path") || "vx";
+    const setting = vscode.workspace.getConfiguration("vx").inspect<string>("path");
+    return setting?.globalValue || "vx";
   }
 
   /** Connects both connections (requests, events); on failure starts the daemon once

@@ -70,6 +70,14 @@ describe("the vx extension in code-server", () => {
     work.dispose();
   });
 
+  it("never runs a vx.path the workspace names, only the user's (a machine setting)", async () => {
+    const c = await controller();
+    assert.equal(c.vx(), process.env.VX_BIN);
+    const settings = JSON.parse(fs.readFileSync(path.join(work.project, ".vscode", "settings.json"), "utf8"));
+    assert.ok(String(settings["vx.path"]).endsWith("hostile-vx"), JSON.stringify(settings));
+    assert.ok(!fs.existsSync(path.join(process.env.VX_TEST_ROOT!, "hostile-ran")), "the workspace's vx.path ran");
+  });
+
   it("starts the daemon and shows the tools not installed, on the warning background", async () => {
     const c = await controller();
     await shows(c, "vx: 3 tools, 3 not installed");

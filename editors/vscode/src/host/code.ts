@@ -224,8 +224,18 @@ async function main(args: string[]): Promise<number> {
       "extensions.autoUpdate": false,
       "telemetry.telemetryLevel": "off",
       "update.mode": "none",
+      // The extension's `vx.path` (a machine setting: the user's, never the
+      // workspace's): the server may give the extension host a PATH of its own (the
+      // login shell's), so the setting names this build's vx.
+      ...(process.env.VX_BIN ? { "vx.path": process.env.VX_BIN } : {}),
     }),
   );
+  // code-server's window is a remote one: a machine setting is read from the server's
+  // machine settings, beside the user's.
+  if (process.env.VX_BIN) {
+    fs.mkdirSync(path.join(userData, "Machine"), { recursive: true });
+    fs.writeFileSync(path.join(userData, "Machine", "settings.json"), JSON.stringify({ "vx.path": process.env.VX_BIN }));
+  }
 
   // The extension as a user gets it: the packaged .vsix, installed by code-server.
   const vsix = path.join(devPath, "vx.vsix");
