@@ -491,8 +491,11 @@ fn require_signatures<'t>(
 /// machine. (A registry tool's is [`resolution::pinned::lacking`].)
 fn lacks(lock: &Lock, tool: &ToolTable, platform: &Platform) -> bool {
     let key = platform.to_string();
+    // An entry made from other inputs (vx.toml edited since) is out of date, not
+    // locked elsewhere: said as stale, as on a platform it covers.
     lock.tools.get(&tool.name).is_some_and(|entry| {
-        !entry.platforms.is_empty()
+        entry.inputs == tool.download_inputs()
+            && !entry.platforms.is_empty()
             && !entry.platforms.contains_key(&key)
             && !entry.unsupported.contains_key(&key)
     })

@@ -222,3 +222,30 @@ fn a_url_tool_locked_on_a_mac_is_locked_here_by_its_first_sync() {
     let (code, stdout, stderr) = run(&project, &["exec", "--", "hi"]);
     assert_eq!((code, stdout.as_str()), (0, "hi from linux\n"), "{stderr}");
 }
+
+/// A URL tool locked on a Mac whose vx.toml was edited since (another version): under
+/// `--locked` here it is out of date, as on the Mac, not merely locked elsewhere
+/// (the order the Windows run of tests/it/lock.rs relies on).
+#[test]
+fn an_edited_url_tool_locked_elsewhere_is_out_of_date_first() {
+    use vx::demo::fixture::{Item, Route, TestServer, tar_gz};
+    let mac = tar_gz(&[Item::File(
+        "tool/bin/hi",
+        b"#!/bin/sh\necho hi\n".to_vec(),
+        0o755,
+    )]);
+    let server = TestServer::start([("/hi-macos-aarch64.tar.gz", Route::Ok(mac))]);
+    let project = Project::new(
+        "",
+        &format!(
+            "[settings]\nplatforms = [\"macos-aarch64\"]\n\n[tools.hi]\nversion = \"1.0\"\nurl = \"{}\"\nstrip_components = 1\n",
+            server.url("/hi-{os}-{arch}.tar.gz")
+        ),
+    );
+    project.vx().args(["lock", "--headless"]).assert().success();
+    let edited = project.manifest_text().replace("\"1.0\"", "\"2.0\"");
+    std::fs::write(project.work.manifest(), edited).unwrap();
+    let (code, _, stderr) = run(&project, &["sync", "--headless", "--locked"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("out of date for hi"), "{stderr}");
+}
