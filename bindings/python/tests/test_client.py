@@ -27,7 +27,9 @@ from vx_client import (
     ConfigChanged,
     ConnectionLost,
     DaemonError,
+    DaemonTimeout,
     DaemonUnavailable,
+    ProtocolError,
     RuntimeInstalled,
     SyncProgress,
     UnsafeSocket,
@@ -444,3 +446,51 @@ def test_a_runtimes_versions_carry_its_lts_lines_and_a_bad_map_is_a_protocol_err
     assert parse_versions({"type": "versions", "versions": ["1"]}).lts == {}
     with pytest.raises(vx_client.ProtocolError):
         parse_versions({**answer, "lts": {"20.11.1": 20}})
+
+
+# --- a hostile daemon (issue 53, item 15) -----------------------------------------------
+
+
+def _serving(tmp_path: Path, answer: Callable[[socket.socket], None]) -> Path:
+    """A socket of ours at ``tmp_path/daemon.sock`` whose one connection gets ``answer``."""
+    tmp_path.chmod(0o700)
+    path = tmp_path / "daemon.sock"
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(str(path))
+    listener.listen()
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        try:
+            conn.recv(65536)
+            answer(conn)
+        except OSError:
+            pass
+        finally:
+            conn.close()
+            listener.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return path
+
+
+def test_an_answer_nested_too_deep_is_the_clients_protocol_error(tmp_path: Path) -> None:
+    deep = b'{"type":"pong","x":' + b"[" * 100_000 + b"]" * 100_000 + b"}\n"
+    path = _serving(tmp_path, lambda conn: conn.sendall(deep))
+    with Client(path, timeout=DEADLINE) as client:
+        with pytest.raises(ProtocolError):
+            client.ping()
+
+
+def test_a_daemon_trickling_its_answer_times_out_at_the_deadline(tmp_path: Path) -> None:
+    def trickle(conn: socket.socket) -> None:
+        for _ in range(int(DEADLINE * 10)):
+            conn.sendall(b" ")
+            time.sleep(0.1)
+
+    path = _serving(tmp_path, trickle)
+    started = time.monotonic()
+    with Client(path, timeout=1.0) as client:
+        with pytest.raises(DaemonTimeout):
+            client.ping()
+    assert time.monotonic() - started < 10, "the timeout held per read, not for the answer"

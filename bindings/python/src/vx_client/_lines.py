@@ -28,6 +28,10 @@ def decode(line: bytes) -> Dict[str, Any]:
         value = json.loads(line.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise ProtocolError(f"not a JSON line: {line[:200]!r}") from None
+    except RecursionError:
+        # Python's parser recurses per level: an answer nested 100,000 deep is the
+        # daemon's fault, said as this client's error, not Python's.
+        raise ProtocolError("a JSON line nested too deep") from None
     if not isinstance(value, dict):
         raise ProtocolError(f"not a JSON object: {line[:200]!r}")
     return value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 from typing import Any, Dict, Iterable, Iterator, Optional, Union
 
 from . import messages
@@ -47,7 +48,8 @@ class _Connection:
             sock.close()
             raise
         self.sock = sock
-        self.reader = sock.makefile("rb")
+        self.timeout = timeout
+        self.buffer = b""
 
     def send(self, request: Dict[str, Any]) -> None:
         try:
@@ -58,16 +60,35 @@ class _Connection:
             raise ConnectionLost(f"the daemon closed the connection: {err}") from None
 
     def receive(self) -> Dict[str, Any]:
-        try:
-            line = self.reader.readline(MAX_ANSWER)
-        except socket.timeout:
-            raise DaemonTimeout("the daemon did not answer in time") from None
-        except OSError as err:
-            raise ConnectionLost(f"the daemon closed the connection: {err}") from None
-        return decode(line)
+        """One line within ``self.timeout`` in all (``None``: no limit): a daemon that
+        trickles a byte now and then cannot hold the client longer than a daemon
+        that sends nothing, as the async client's ``wait_for`` does."""
+        deadline = None if self.timeout is None else time.monotonic() + self.timeout
+        while True:
+            end = self.buffer.find(b"\n", 0, MAX_ANSWER)
+            if end >= 0:
+                line, self.buffer = self.buffer[: end + 1], self.buffer[end + 1 :]
+                return decode(line)
+            if len(self.buffer) >= MAX_ANSWER:
+                return decode(self.buffer[:MAX_ANSWER])
+            if deadline is None:
+                self.sock.settimeout(None)
+            else:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise DaemonTimeout("the daemon did not answer in time")
+                self.sock.settimeout(left)
+            try:
+                chunk = self.sock.recv(65536)
+            except socket.timeout:
+                raise DaemonTimeout("the daemon did not answer in time") from None
+            except OSError as err:
+                raise ConnectionLost(f"the daemon closed the connection: {err}") from None
+            if not chunk:
+                return decode(self.buffer)
+            self.buffer += chunk
 
     def close(self) -> None:
-        self.reader.close()
         self.sock.close()
 
 
@@ -181,7 +202,7 @@ class Subscription:
         try:
             self._conn.send({"type": "subscribe", "event_types": types})
             self.id = messages.parse_subscribed(self._conn.receive())
-            self._conn.sock.settimeout(timeout)
+            self._conn.timeout = timeout
         except BaseException:
             self._conn.close()
             raise
