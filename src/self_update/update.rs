@@ -351,32 +351,36 @@ pub fn remove_stale_stages(dir: &Path) {
 /// Once `stop` is set the check is killed: [`SelfUpdateError::Interrupted`].
 fn check_version(binary: &Path, expected: &str, stop: &AtomicBool) -> Result<(), SelfUpdateError> {
     let bad = |problem: String| SelfUpdateError::NewBinary { problem };
-    let mut child = Command::new(binary)
+    let mut command = Command::new(binary);
+    command
         .arg("--version")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
+        .stderr(Stdio::null());
+    // Its own process tree: whatever it starts ends with the check, on success, on a
+    // timeout and on a stop alike.
+    let (mut child, tree) = crate::platform::process::Tree::spawn(&mut command)
         .map_err(|e| bad(format!("does not run: {e}")))?;
     let stdout = child.stdout.take();
-    let reader = std::thread::spawn(move || {
+    let (sender, read) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
         let mut out = Vec::new();
         if let Some(stdout) = stdout {
             let _ = stdout.take(VERSION_OUTPUT_LIMIT).read_to_end(&mut out);
         }
-        out
+        let _ = sender.send(out);
     });
     let started = Instant::now();
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break status,
             Ok(None) if stop.load(Ordering::Relaxed) => {
-                let _ = child.kill();
+                tree.kill();
                 let _ = child.wait();
                 return Err(SelfUpdateError::Interrupted);
             }
             Ok(None) if started.elapsed() > VERSION_TIMEOUT => {
-                let _ = child.kill();
+                tree.kill();
                 let _ = child.wait();
                 return Err(bad(format!(
                     "did not answer --version within {}s",
@@ -387,7 +391,12 @@ fn check_version(binary: &Path, expected: &str, stop: &AtomicBool) -> Result<(),
             Err(e) => return Err(bad(format!("could not be waited for: {e}"))),
         }
     };
-    let out = reader.join().unwrap_or_default();
+    // The binary is done: what it left behind (a child holding its output open) goes
+    // with it, so the output ends.
+    tree.kill();
+    let out = read
+        .recv_timeout(Duration::from_secs(5))
+        .map_err(|_| bad("left a process holding its output after --version".to_owned()))?;
     if !status.success() {
         return Err(bad(format!(
             "failed on --version ({})",

@@ -828,3 +828,55 @@ fn a_receipt_that_is_a_fifo_and_a_key_file_that_is_a_device_are_refused_by_name(
         "{text}"
     );
 }
+
+/// The new binary's `--version` check ends with the binary, not with whatever it left
+/// holding its output: a binary that starts a child keeping its stdout open is checked
+/// and installed at once, and the child is ended with it (the check had waited for
+/// the child's end, and on its timeout left the children running) (issue 53, item 13).
+#[test]
+fn a_new_binary_leaving_a_child_on_its_output_is_checked_and_the_child_ended() {
+    let machine = Machine::new();
+    let mark = machine.home().join("child.pid");
+    let binary = format!(
+        "#!/bin/sh\necho 'vx {NEWER} (test 2026-01-01)'\nsh -c 'echo $$ > {}; exec sleep 600' &\nsleep 0.2\n",
+        mark.display()
+    );
+    let archive = archive(NEWER, binary.as_bytes());
+    let manifest = manifest(NEWER, &archive);
+    let signature = Some(sign(
+        &machine.keys,
+        "good",
+        &manifest,
+        &format!("tag:v{NEWER}"),
+    ));
+    let new = ReleaseFiles {
+        version: NEWER.to_owned(),
+        archive,
+        manifest,
+        signature,
+    };
+    let github = github(&[&new], |b| b);
+    let started = std::time::Instant::now();
+    let (code, text) = machine.run(Some(&github), &["self", "update"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
+    let pid = std::fs::read_to_string(&mark).unwrap();
+    // Gone, or a zombie waiting for a reaper: not running either way.
+    let stat = Path::new("/proc").join(pid.trim()).join("stat");
+    let running = || {
+        std::fs::read_to_string(&stat).is_ok_and(|s| {
+            s.rsplit(')')
+                .next()
+                .is_some_and(|rest| !rest.trim_start().starts_with('Z'))
+        })
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while running() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(!running(), "the --version check left its child running");
+}
