@@ -407,6 +407,12 @@ pub fn record_activation(
     let (Some(manifest), Some(sources)) = (manifest, sources) else {
         return;
     };
+    // A project with env files is never recorded (the record would copy their
+    // values): they are not even opened here, so the hook and the shims, which record,
+    // never open an untrusted project's env files.
+    if !manifest.environment.env_files.is_empty() {
+        return;
+    }
     let Ok(declared) = vx::project_env::Declared::of(manifest) else {
         return;
     };

@@ -375,3 +375,78 @@ fn a_constraint_that_walks_paths_is_refused_up_front() {
         }
     }
 }
+
+/// The hook and a shim never open an untrusted project's env files (issue 53, item
+/// 8): `.env` here is a FIFO with a writer waiting, whose `open` returns only when
+/// something opens the FIFO to read it.
+#[test]
+fn the_hook_and_a_shim_never_open_an_untrusted_projects_env_files() {
+    use std::os::unix::fs::OpenOptionsExt;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let work = common::Work::new();
+    work.write_manifest("[settings]\nenv_file = [\".env\"]\n\n[tools]\n");
+    let dotenv = work.dir.path().join(".env");
+    let made = std::process::Command::new("mkfifo").arg(&dotenv).status();
+    assert!(made.unwrap().success());
+    let home = work.dir.path().join("home");
+    let shims = work.dir.path().join("shims");
+    std::fs::create_dir_all(&shims).unwrap();
+    std::os::unix::fs::symlink(assert_cmd::cargo::cargo_bin("vx"), shims.join("true")).unwrap();
+
+    let opened = Arc::new(AtomicBool::new(false));
+    let releasing = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let (dotenv, opened, releasing) = (dotenv.clone(), opened.clone(), releasing.clone());
+        std::thread::spawn(move || {
+            let _file = std::fs::OpenOptions::new().write(true).open(&dotenv);
+            if !releasing.load(Ordering::SeqCst) {
+                opened.store(true, Ordering::SeqCst);
+            }
+        })
+    };
+    for _ in 0..2 {
+        let mut cmd = work.vx();
+        common::isolated(&mut cmd, &home);
+        let out = cmd
+            .args(["hook-env", "--shell", "bash"])
+            .env_remove("__VX_STATE")
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap();
+        assert!(out.status.code().is_some());
+        let template = {
+            let mut t = work.vx();
+            common::isolated(&mut t, &home);
+            t
+        };
+        let mut shim = std::process::Command::new(shims.join("true"));
+        for (k, v) in template.get_envs() {
+            match v {
+                Some(v) => shim.env(k, v),
+                None => shim.env_remove(k),
+            };
+        }
+        shim.env("PATH", format!("{}:/usr/bin:/bin", shims.display()))
+            .current_dir(work.dir.path());
+        let status = shim.status().unwrap();
+        assert!(status.success(), "{status:?}");
+    }
+    // Give a racing open its moment, then release the writer ourselves.
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    releasing.store(true, Ordering::SeqCst);
+    let _reader = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc_nonblock())
+        .open(&dotenv);
+    writer.join().unwrap();
+    assert!(
+        !opened.load(Ordering::SeqCst),
+        "an untrusted project's .env was opened"
+    );
+}
+
+/// `O_NONBLOCK`, so that our own read end opens without a writer's help.
+fn libc_nonblock() -> i32 {
+    rustix::fs::OFlags::NONBLOCK.bits() as i32
+}
