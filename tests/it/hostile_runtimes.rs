@@ -188,3 +188,63 @@ fn a_node_index_that_is_not_text_is_named_as_the_publishers_file() {
     );
     assert_eq!(project.lock_text(), None);
 }
+
+/// A node `index.json` within its cap (here 30 MiB, about 370,000 releases) is read
+/// without holding it whole as a JSON tree: `vx lock` stays well under the 730 MiB
+/// such an index cost (issue 53, item 11: 556 MiB to 994 MiB). Measured by
+/// `/usr/bin/time`.
+#[test]
+fn a_node_index_at_its_cap_is_read_in_little_memory() {
+    let mut index =
+        br#"[{"version":"v20.11.1","date":"2024-02-14","files":["linux-x64"],"lts":"Iron"}"#
+            .to_vec();
+    let mut n = 0u64;
+    while index.len() < 30 << 20 {
+        index.extend_from_slice(
+            format!(
+                r#",{{"version":"v0.{}.{}","date":"2010-01-01","files":["src"],"lts":false}}"#,
+                n / 1000,
+                n % 1000
+            )
+            .as_bytes(),
+        );
+        n += 1;
+    }
+    index.push(b']');
+    let server = vx::demo::fixture::TestServer::start([(
+        "/dist/index.json",
+        vx::demo::fixture::Route::Ok(index),
+    )]);
+    let config = format!(
+        "[url_replacements]\n{}",
+        publishers::replacement("https://nodejs.org/dist/", &server.url("/dist/"))
+    );
+    let project = Project::new(&config, "[tools]\nnode = \"20\"\n");
+    let template = project.vx();
+    let mut cmd = std::process::Command::new("/usr/bin/time");
+    cmd.args(["-f", "maxrss=%M"])
+        .arg(assert_cmd::cargo::cargo_bin("vx"))
+        .arg("lock")
+        .current_dir(project.work.dir.path());
+    for (k, v) in template.get_envs() {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // It reads the index through: node 20 is found (or its missing files said).
+    assert!(
+        !stderr.contains("not JSON") && !stderr.contains("larger than"),
+        "{stderr}"
+    );
+    let kib: u64 = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("maxrss="))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("{stderr}"));
+    // 730 MiB as a whole tree; about 310 MiB now (the text's copies and 370,000
+    // releases of its own): the bound leaves room for a loaded machine's allocator.
+    assert!(kib < 420 * 1024, "{} MiB: {stderr}", kib / 1024);
+}

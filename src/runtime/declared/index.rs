@@ -4,6 +4,8 @@
 //! ([`crate::runtime::version::Numeric`]); other entries are skipped, as a publisher's
 //! index may list things that are not releases.
 
+use serde_json::value::RawValue;
+
 use super::format::Versions;
 use crate::runtime::version::Numeric;
 use crate::runtime::{Context, Release, RuntimeError};
@@ -42,13 +44,21 @@ pub fn read(
                 what,
                 reason,
             };
-            let document: serde_json::Value =
+            // Never the whole index as a `serde_json::Value` (a 32 MiB node index took
+            // up to 1 GiB so): the path to the list is walked over raw JSON, the list
+            // is a vector of raw entries, and each entry is parsed alone.
+            let no_array = || format(format!("no array at `{}`", shown_path(list)));
+            let document: &RawValue =
                 serde_json::from_str(&text).map_err(|e| format(e.to_string()))?;
-            let entries = field(&document, list)
-                .and_then(serde_json::Value::as_array)
-                .ok_or_else(|| format(format!("no array at `{}`", shown_path(list))))?;
+            let raw_list = raw_field(document, list).ok_or_else(no_array)?;
+            let entries: Vec<&RawValue> =
+                serde_json::from_str(raw_list.get()).map_err(|_| no_array())?;
             let mut out = Vec::with_capacity(entries.len());
-            for entry in entries {
+            for raw in entries {
+                let Ok(entry) = serde_json::from_str::<serde_json::Value>(raw.get()) else {
+                    continue;
+                };
+                let entry = &entry;
                 let Some(id) = field(entry, version).and_then(serde_json::Value::as_str) else {
                     continue;
                 };
@@ -134,6 +144,19 @@ fn field<'v>(value: &'v serde_json::Value, path: &str) -> Option<&'v serde_json:
         return Some(value);
     }
     path.split('.').try_fold(value, |v, key| v.get(key))
+}
+
+/// The raw JSON at the dotted `path` of `value` (`""`: `value` itself), each level
+/// read as a map of raw values, never as a whole tree.
+fn raw_field<'v>(value: &'v RawValue, path: &str) -> Option<&'v RawValue> {
+    if path.is_empty() {
+        return Some(value);
+    }
+    path.split('.').try_fold(value, |v, key| {
+        let map: std::collections::HashMap<String, &RawValue> =
+            serde_json::from_str(v.get()).ok()?;
+        map.get(key).copied()
+    })
 }
 
 /// A path as an error shows it.
