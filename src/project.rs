@@ -205,6 +205,30 @@ impl ProjectSync {
             .map(|t| t.name.clone())
             .collect();
         if !locked_here.is_empty() && mode != LockMode::Update {
+            // What vx.toml changed since the lock was made is said first, under
+            // `--locked`: `vx lock` is the fix for it whatever the platforms.
+            let stale: Vec<String> = unresolved
+                .iter()
+                .cloned()
+                .chain(
+                    pinned
+                        .tools
+                        .iter()
+                        .filter(|t| t.is_for(&platform) && t.registry.is_none())
+                        .filter(|t| {
+                            lock.as_ref()
+                                .and_then(|l| l.tools.get(&t.name))
+                                .is_none_or(|e| e.inputs != t.download_inputs())
+                        })
+                        .map(|t| t.name.clone()),
+                )
+                .collect();
+            if mode == LockMode::Locked && !stale.is_empty() {
+                return Err(ProjectError::Stale {
+                    tools: stale,
+                    platform,
+                });
+            }
             return Err(ProjectError::MissingPlatform {
                 tools: locked_here,
                 platform,

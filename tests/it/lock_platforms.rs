@@ -238,14 +238,16 @@ fn an_edited_url_tool_locked_elsewhere_is_out_of_date_first() {
     let project = Project::new(
         "",
         &format!(
-            "[settings]\nplatforms = [\"macos-aarch64\"]\n\n[tools.hi]\nversion = \"1.0\"\nurl = \"{}\"\nstrip_components = 1\n",
+            "[settings]\nplatforms = [\"macos-aarch64\"]\n\n[tools.hi]\nversion = \"1.0\"\nurl = \"{0}\"\nstrip_components = 1\n\n[tools.ho]\nversion = \"3.0\"\nurl = \"{0}\"\nstrip_components = 1\n",
             server.url("/hi-{os}-{arch}.tar.gz")
         ),
     );
     project.vx().args(["lock", "--headless"]).assert().success();
+    // hi is edited; ho, unchanged, lacks this platform all the same.
     let edited = project.manifest_text().replace("\"1.0\"", "\"2.0\"");
     std::fs::write(project.work.manifest(), edited).unwrap();
     let (code, _, stderr) = run(&project, &["sync", "--headless", "--locked"]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("out of date for hi"), "{stderr}");
+    assert!(!stderr.contains("download of"), "{stderr}");
 }
