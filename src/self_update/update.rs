@@ -354,14 +354,28 @@ pub fn remove_stale_stages(dir: &Path) {
 /// neither holds the update nor outlives it.
 fn check_version(binary: &Path, expected: &str, stop: &AtomicBool) -> Result<(), SelfUpdateError> {
     let bad = |problem: String| SelfUpdateError::NewBinary { problem };
-    let (mut child, tree) = crate::platform::process::Tree::spawn(
-        Command::new(binary)
-            .arg("--version")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null()),
-    )
-    .map_err(|e| bad(format!("does not run: {e}")))?;
+    let mut command = Command::new(binary);
+    command
+        .arg("--version")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    let (mut child, tree) = match crate::platform::process::Tree::spawn(&mut command) {
+        Ok((child, tree)) => (child, Some(tree)),
+        // A tree of its own cannot always be made (on Windows a job this process runs
+        // in may refuse another): the binary alone then, still bounded below.
+        Err(_) => (
+            crate::platform::process::spawn(&mut command)
+                .map_err(|e| bad(format!("does not run: {e}")))?,
+            None,
+        ),
+    };
+    let end = |child: &mut std::process::Child| match &tree {
+        Some(tree) => tree.kill(),
+        None => {
+            let _ = child.kill();
+        }
+    };
     let stdout = child.stdout.take();
     let (sent, output) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -376,12 +390,12 @@ fn check_version(binary: &Path, expected: &str, stop: &AtomicBool) -> Result<(),
         match child.try_wait() {
             Ok(Some(status)) => break status,
             Ok(None) if stop.load(Ordering::Relaxed) => {
-                tree.kill();
+                end(&mut child);
                 let _ = child.wait();
                 return Err(SelfUpdateError::Interrupted);
             }
             Ok(None) if started.elapsed() > VERSION_TIMEOUT => {
-                tree.kill();
+                end(&mut child);
                 let _ = child.wait();
                 return Err(bad(format!(
                     "did not answer --version within {}s",
@@ -390,14 +404,14 @@ fn check_version(binary: &Path, expected: &str, stop: &AtomicBool) -> Result<(),
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(10)),
             Err(e) => {
-                tree.kill();
+                end(&mut child);
                 return Err(bad(format!("could not be waited for: {e}")));
             }
         }
     };
     // What it started is ended with it: a process left behind holding the output
     // would hold the read below.
-    tree.kill();
+    end(&mut child);
     let left = VERSION_TIMEOUT.saturating_sub(started.elapsed());
     let Ok(out) = output.recv_timeout(left.max(Duration::from_millis(100))) else {
         return Err(bad(
