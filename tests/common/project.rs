@@ -40,6 +40,29 @@ impl Project {
     pub fn manifest_text(&self) -> String {
         std::fs::read_to_string(self.work.manifest()).unwrap()
     }
+
+    /// `vx sync --headless`, which must succeed.
+    pub fn synced(&self) {
+        let out = self.vx().args(["sync", "--headless"]).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// `vx exec -- ARGS`, which must succeed: its stdout, trimmed.
+    pub fn run(&self, args: &[&str]) -> String {
+        let out = self.vx().arg("exec").arg("--").args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    }
 }
 
 /// `[tools.TOOL.platforms.PLATFORM]` of a lock.

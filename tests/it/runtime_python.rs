@@ -277,30 +277,6 @@ fn installable((version, archive): (String, Vec<u8>)) -> (GithubFixture, Project
     (gh, project, version)
 }
 
-impl Project {
-    /// `vx sync --headless`, which must succeed.
-    fn synced(&self) {
-        let out = self.vx().args(["sync", "--headless"]).output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    /// `vx exec -- ARGS`, which must succeed: its stdout, trimmed.
-    fn run(&self, args: &[&str]) -> String {
-        let out = self.vx().arg("exec").arg("--").args(args).output().unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap().trim().to_owned()
-    }
-}
-
 #[test]
 fn python_installs_from_the_publishers_archive_and_its_commands_run() {
     // The archive as the publisher builds it has `bin/python` and `bin/pip` already:
@@ -549,36 +525,21 @@ fn the_project_virtual_environment_is_made_with_its_python_and_activated_everywh
 
     let shown = format!("{} {}", venv.display(), venv.display());
     // vx exec: the venv's python, VIRTUAL_ENV, its bin first.
-    let exec = |args: &[&str]| {
-        let out = project
-            .vx()
-            .arg("exec")
-            .arg("--")
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap().trim().to_owned()
-    };
     assert_eq!(
-        exec(&[
+        project.run(&[
             "python",
             "-c",
             "import os, sys; print(sys.prefix, os.environ['VIRTUAL_ENV'])"
         ]),
         shown
     );
-    let path = exec(&["sh", "-c", "echo $PATH"]);
+    let path = project.run(&["sh", "-c", "echo $PATH"]);
     assert_eq!(
         path.split(':').next(),
         Some(venv.join("bin").to_str().unwrap()),
         "{path}"
     );
-    let pip = exec(&["pip", "--version"]);
+    let pip = project.run(&["pip", "--version"]);
     assert!(
         pip.contains(&format!(
             "{}/lib/python3.12/site-packages/pip",
@@ -640,7 +601,7 @@ fn the_project_virtual_environment_is_made_with_its_python_and_activated_everywh
     // Removed, it is made again by the next `vx exec` (not run from the record).
     std::fs::remove_dir_all(&venv).unwrap();
     assert_eq!(
-        exec(&[
+        project.run(&[
             "python",
             "-c",
             "import os, sys; print(sys.prefix, os.environ['VIRTUAL_ENV'])"

@@ -159,54 +159,32 @@ fn ruby_installs_from_the_real_layout_its_commands_run_and_gems_go_to_the_user()
     let real = ruby::debian_ruby();
     let version = real.version.as_str();
     let (_gh, project) = installable(version, ruby::archive(version, true));
-    let out = project.vx().args(["sync", "--headless"]).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let run = |args: &[&str]| {
-        let out = project
-            .vx()
-            .arg("exec")
-            .arg("--")
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap().trim().to_owned()
-    };
-    assert_eq!(run(&["ruby", "-e", "puts 1"]), "1");
-    let said = run(&["ruby", "--version"]);
+    project.synced();
+    assert_eq!(project.run(&["ruby", "-e", "puts 1"]), "1");
+    let said = project.run(&["ruby", "--version"]);
     assert!(said.starts_with(&format!("ruby {version}")), "{said}");
     // The commands are the archive's `#!/bin/sh` scripts, which run the `ruby`
     // beside them: the installed one, not the system's.
-    let ruby_path = run(&["sh", "-c", "command -v ruby"]);
+    let ruby_path = project.run(&["sh", "-c", "command -v ruby"]);
     assert!(
         ruby_path.ends_with(&format!("/ruby/{version}/bin/ruby")),
         "{ruby_path}"
     );
-    assert_eq!(run(&["gem", "--version"]), real.gem_version);
-    let bundler = run(&["bundle", "--version"]);
+    assert_eq!(project.run(&["gem", "--version"]), real.gem_version);
+    let bundler = project.run(&["bundle", "--version"]);
     assert!(bundler.starts_with("Bundler version "), "{bundler}");
-    let rake = run(&["rake", "--version"]);
+    let rake = project.run(&["rake", "--version"]);
     assert!(rake.starts_with("rake, version "), "{rake}");
-    let irb = run(&["irb", "--version"]);
+    let irb = project.run(&["irb", "--version"]);
     assert!(irb.starts_with("irb "), "{irb}");
     // `gem` is the archive's script, whose prolog runs the `ruby` beside it.
-    let gem = run(&["sh", "-c", "command -v gem"]);
+    let gem = project.run(&["sh", "-c", "command -v gem"]);
     assert!(gem.ends_with(&format!("/ruby/{version}/bin/gem")), "{gem}");
     let prolog = std::fs::read_to_string(&gem).unwrap();
     assert!(prolog.starts_with("#!/bin/sh\n"), "{prolog}");
     // Through vx's shim (a link to vx named `gem`) the prolog still finds that ruby,
     // with no system command on PATH to fall back on.
-    let shimmed = run(&[
+    let shimmed = project.run(&[
         "sh",
         "-c",
         "PATH=/nonexistent \"$HOME/.local/share/vx/shims/gem\" --version",
@@ -263,7 +241,7 @@ fn ruby_installs_from_the_real_layout_its_commands_run_and_gems_go_to_the_user()
     )
     .unwrap();
     let with_hook = |command: &str| {
-        run(&[
+        project.run(&[
             "sh",
             "-c",
             &format!("cd greeter && RUBYLIB={} {command}", site_ruby.display()),

@@ -195,26 +195,14 @@ fn real_node_installs_and_node_npm_and_npx_run_through_vx_exec() {
         "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\nnode = \"20\"\n",
     );
     project.vx().args(["sync", "--headless"]).assert().success();
-    let run = |args: &[&str]| {
-        let out = project
-            .vx()
-            .arg("exec")
-            .arg("--")
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap().trim().to_owned()
-    };
-    assert_eq!(run(&["node", "--version"]), format!("v{}", node::REAL));
-    assert_eq!(run(&["npm", "--version"]), node::REAL_NPM);
-    assert_eq!(run(&["npx", "--version"]), node::REAL_NPM);
     assert_eq!(
-        run(&[
+        project.run(&["node", "--version"]),
+        format!("v{}", node::REAL)
+    );
+    assert_eq!(project.run(&["npm", "--version"]), node::REAL_NPM);
+    assert_eq!(project.run(&["npx", "--version"]), node::REAL_NPM);
+    assert_eq!(
+        project.run(&[
             "node",
             "-e",
             "console.log(process.execPath.includes('/node/20.11.1/'))"
