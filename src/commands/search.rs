@@ -129,26 +129,12 @@ enum Found<'a> {
     Package(&'a SetHit),
 }
 
-/// How well a runtime matches a lowercased `term`, ranked as packages are
-/// ([`vx::registry::names::search`]): by its name or an alias, else its summary.
+/// How well a runtime matches a lowercased `term`, ranked as packages are: by its name
+/// or an alias, else its summary.
 fn runtime_rank(runtime: &dyn vx::runtime::Runtime, term: &str) -> Option<Rank> {
-    let by_name = std::iter::once(runtime.name())
-        .chain(runtime.aliases().iter().copied())
-        .filter_map(|name| {
-            if name == term {
-                Some(Rank::Exact)
-            } else if name.starts_with(term) {
-                Some(Rank::Prefix)
-            } else {
-                name.contains(term).then_some(Rank::Name)
-            }
-        })
-        .min();
-    by_name.or_else(|| {
-        runtime
-            .summary()
-            .to_ascii_lowercase()
-            .contains(term)
-            .then_some(Rank::Description)
-    })
+    vx::registry::names::rank_of(
+        std::iter::once(runtime.name()).chain(runtime.aliases().iter().copied()),
+        Some(runtime.summary()),
+        term,
+    )
 }

@@ -233,7 +233,18 @@ pub fn search(index: &Index, term: &str) -> Vec<Hit> {
 
 /// The best rank of `e` for a lowercased `term`, or `None` when nothing contains it.
 fn rank(e: &Entry<'_>, term: &str) -> Option<Rank> {
-    let by_name = names_of(e)
+    rank_of(names_of(e), e.description(), term)
+}
+
+/// The best rank of something known by `names` and described by `description` for a
+/// lowercased `term`, ranked as [`search`] ranks packages (vx's runtimes are ranked
+/// by it too, beside them); `None` when nothing contains the term.
+pub fn rank_of<'n>(
+    names: impl Iterator<Item = &'n str>,
+    description: Option<&str>,
+    term: &str,
+) -> Option<Rank> {
+    let by_name = names
         .filter_map(|name| {
             let name = name.to_lowercase();
             if name == term {
@@ -246,7 +257,7 @@ fn rank(e: &Entry<'_>, term: &str) -> Option<Rank> {
         })
         .min();
     by_name.or_else(|| {
-        e.description()
+        description
             .filter(|d| d.to_lowercase().contains(term))
             .map(|_| Rank::Description)
     })
