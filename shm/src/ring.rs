@@ -273,11 +273,13 @@ mod loom_model {
                         reserved: &ring.reserved,
                         head: &ring.head,
                     };
-                    // 12, then 9 bytes into a 16-byte ring: the second laps the first.
+                    // 12, 9, then 7 bytes into a 16-byte ring: each laps part of the one before.
                     let mut position = 0u64;
-                    for len in [12u64, 9] {
+                    for len in [12u64, 9, 7] {
                         let chunk: Vec<u8> = (position..position + len).map(byte_at).collect();
                         append(&control, &ring.data, &chunk);
+                        // A point where loom may switch threads between appends.
+                        loom::thread::yield_now();
                         position += len;
                     }
                 })
@@ -287,7 +289,11 @@ mod loom_model {
                 head: &ring.head,
             };
             let mut from = 0;
-            for _ in 0..2 {
+            for _ in 0..3 {
+                // Without a yield loom runs the reader straight through; with one it
+                // interleaves it with every step of the writer (a broken check, such as
+                // ignoring `reserved`, fails within a few executions).
+                loom::thread::yield_now();
                 let mut out = Vec::new();
                 let outcome = read(&control, &ring.data, from, usize::MAX, &mut out);
                 let first = from + outcome.lost;
