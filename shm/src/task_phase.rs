@@ -73,7 +73,7 @@ impl TaskPhase {
         matches!(self, TaskPhase::UpToDate | TaskPhase::Done)
     }
 
-    /// A short lower-case label for `vx ps`, JSON and the daemon (`"up-to-date"`).
+    /// A short lower-case label for `vx ps`, JSON and the daemon (`"up_to_date"`, as the runner's events spell it).
     pub const fn label(self) -> &'static str {
         match self {
             TaskPhase::Queued => "queued",
@@ -81,7 +81,7 @@ impl TaskPhase {
             TaskPhase::Starting => "starting",
             TaskPhase::Running => "running",
             TaskPhase::Ready => "ready",
-            TaskPhase::UpToDate => "up-to-date",
+            TaskPhase::UpToDate => "up_to_date",
             TaskPhase::Done => "done",
             TaskPhase::Failed => "failed",
             TaskPhase::Cancelled => "cancelled",
