@@ -88,6 +88,7 @@ impl Phase {
 /// One phase change of a task, with what a viewer needs to show it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PhaseChange {
+    /// The phase the task is in now.
     pub phase: Phase,
     /// The process id of the task's current command (its process group's leader):
     /// set from [`Phase::Running`] on while a process runs.
@@ -116,21 +117,25 @@ impl PhaseChange {
         }
     }
 
+    /// The same change with a reason.
     pub fn with_reason(mut self, reason: impl Into<String>) -> Self {
         self.reason = Some(reason.into());
         self
     }
 
+    /// The same change with the current command's process id.
     pub fn with_pid(mut self, pid: u32) -> Self {
         self.pid = Some(pid);
         self
     }
 
+    /// The same change with an exit code.
     pub fn with_exit_code(mut self, code: i32) -> Self {
         self.exit_code = Some(code);
         self
     }
 
+    /// The same change with the task's elapsed time.
     pub fn with_elapsed(mut self, elapsed: Duration) -> Self {
         self.elapsed = Some(elapsed);
         self
@@ -140,13 +145,16 @@ impl PhaseChange {
 /// Which of a task's output streams a chunk came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Stream {
+    /// The task's standard output.
     Stdout,
+    /// The task's standard error.
     Stderr,
 }
 
 /// A task as the plan lists it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PlannedTask {
+    /// Its index in the plan.
     pub id: TaskId,
     /// The task's name (`lint:rust`).
     pub name: String,
@@ -159,13 +167,17 @@ pub struct PlannedTask {
 /// How a run ended, for [`TaskSink::finished`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RunSummary {
-    /// Tasks per terminal phase.
+    /// Tasks that ended [`Phase::Done`].
     pub done: usize,
+    /// Tasks that ended [`Phase::UpToDate`].
     pub up_to_date: usize,
+    /// Tasks that ended [`Phase::Failed`].
     pub failed: usize,
+    /// Tasks that ended [`Phase::Cancelled`].
     pub cancelled: usize,
     /// Whether the user interrupted the run (Ctrl-C, SIGHUP, SIGTERM).
     pub interrupted: bool,
+    /// The run's wall time.
     pub elapsed: Duration,
 }
 
