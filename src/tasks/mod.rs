@@ -1,0 +1,7 @@
+//! Tasks: vx.toml's `[tasks]` (once `[scripts]`) run as a parallel graph, each task's
+//! phase and output reported through a [`events::TaskSink`].
+//!
+//! - [`events`]: what a run reports (phases, output chunks) and the sink trait the
+//!   board, the output modes and `--json` implement.
+
+pub mod events;
