@@ -3,5 +3,8 @@
 //!
 //! - [`events`]: what a run reports (phases, output chunks) and the sink trait the
 //!   board, the output modes and `--json` implement.
+//! - [`board_sink`]: the board as a sink: each task's phase and output published in
+//!   shared memory for `vx ps`, `vx logs`, `vx board watch` and the daemon.
 
+pub mod board_sink;
 pub mod events;
