@@ -57,7 +57,8 @@ pub fn from_lock(tool: &ToolTable, lock: &Lock) -> Option<ToolTable> {
 fn over(tool: &ToolTable, asset: &Asset) -> Override {
     Override {
         url: Some(asset.url.clone()),
-        sha256: Some(asset.sha256.clone()),
+        sha256: asset.sha256.clone(),
+        integrity: asset.integrity.clone(),
         format: asset.format.as_deref().and_then(ArchiveFormat::from_name),
         strip_components: None,
         bin: if tool.bin.is_some() {
@@ -128,7 +129,7 @@ pub fn spec_at(
         if spec
             .sha256
             .as_ref()
-            .is_some_and(|given| *given != asset.sha256)
+            .is_some_and(|given| Some(given) != asset.sha256.as_ref())
         {
             // vx.toml and the lock disagree: `vx sync` says so; nothing is taken here.
             return None;
