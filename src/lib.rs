@@ -59,6 +59,7 @@ pub mod lock;
 pub mod manifest;
 pub mod mirror;
 pub mod net;
+pub mod package_name;
 pub mod platform;
 pub mod project;
 pub mod project_env;

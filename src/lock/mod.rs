@@ -134,8 +134,8 @@ impl Asset {
             (Some(sha256), _) if validate::sha256(sha256).is_err() => {
                 return validate::sha256(sha256).err().map(|e| e.to_string());
             }
-            (_, Some(value)) if crate::install::integrity::check(value).is_err() => {
-                return crate::install::integrity::check(value)
+            (_, Some(value)) if crate::verify::integrity::check(value).is_err() => {
+                return crate::verify::integrity::check(value)
                     .err()
                     .map(|e| e.to_string());
             }
@@ -486,7 +486,7 @@ impl Lock {
                     None => None,
                 };
                 if let Some(value) = &asset.integrity {
-                    crate::install::integrity::check(value.get_ref())
+                    crate::verify::integrity::check(value.get_ref())
                         .map_err(|e| invalid(at(value.span()), e.to_string()))?;
                 }
                 if sha256.is_none() && asset.integrity.is_none() {
