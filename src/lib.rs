@@ -70,6 +70,7 @@ pub mod runtime;
 pub mod scratch;
 pub mod secret;
 pub mod self_update;
+pub mod session;
 pub mod settings;
 pub mod shims;
 pub mod signals;
