@@ -36,6 +36,7 @@
 #![forbid(unsafe_code)]
 
 pub mod atomic;
+pub mod backend;
 pub mod bin_entry;
 pub mod bounded_read;
 pub mod build_info;
