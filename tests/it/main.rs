@@ -79,6 +79,8 @@ mod net_proxy;
 #[cfg(unix)]
 mod net_tls;
 #[cfg(unix)]
+mod ps_logs;
+#[cfg(unix)]
 mod readme_walk;
 #[cfg(unix)]
 mod real_projects;
