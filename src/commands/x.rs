@@ -81,11 +81,11 @@ pub fn run_tool(
 fn resolve(tool: &str, store: &Path, offline: bool) -> Result<ToolSpec, Error> {
     // The project's own tools and registries count, as for `vx exec T@V`.
     let project = super::optional_manifest(None)?;
-    let (name, constraint) = match tool.split_once('@') {
-        Some((name, constraint)) => (name, constraint.to_owned()),
+    let (name, constraint) = match vx::backend::name::split_version(tool) {
+        (name, Some(constraint)) => (name, constraint.to_owned()),
         // A tool the project pins runs at the version it pins, checked as `vx sync`
         // checks it; any other name at its newest.
-        None => (
+        (_, None) => (
             tool,
             project
                 .as_ref()
