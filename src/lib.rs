@@ -10,6 +10,7 @@
 //! - [`install`]: download, verify, extract, post-install and move into the store
 //!   (whose layout and preparation live in [`install::store`]), reporting through a
 //!   [`install::ProgressSink`].
+//! - [`tasks`]: `[tasks]` run as a parallel graph, reporting through a sink.
 //! - [`sync`]: the parent that runs one child per tool; [`child`]: the child side
 //!   (`vx install --from-parent`), publishing into its board slot.
 //! - [`report`]: headless lines, JSON events and summary tables from board snapshots.
@@ -35,6 +36,7 @@
 #![forbid(unsafe_code)]
 
 pub mod atomic;
+pub mod backend;
 pub mod bin_entry;
 pub mod bounded_read;
 pub mod build_info;
@@ -57,6 +59,7 @@ pub mod lock;
 pub mod manifest;
 pub mod mirror;
 pub mod net;
+pub mod package_name;
 pub mod platform;
 pub mod project;
 pub mod project_env;
@@ -73,6 +76,7 @@ pub mod shims;
 pub mod signals;
 pub mod spec;
 pub mod sync;
+pub mod tasks;
 pub mod toolchain;
 pub mod tracked;
 pub mod trust;

@@ -443,10 +443,12 @@ pub fn sync_plan(
         };
         match asset {
             Some(asset) => {
-                if let Some(given) = spec.sha256.as_ref().filter(|s| **s != asset.sha256) {
+                if let (Some(given), Some(locked)) = (&spec.sha256, &asset.sha256)
+                    && given != locked
+                {
                     return Err(ProjectError::Disagree {
                         tool: table.name.clone(),
-                        locked: asset.sha256.clone(),
+                        locked: locked.clone(),
                         manifest: given.clone(),
                     });
                 }
@@ -610,9 +612,9 @@ fn record_verified(
         else {
             continue;
         };
-        if let Some(verified) = &asset.verified {
+        if let (Some(verified), Some(sha256)) = (&asset.verified, &asset.sha256) {
             let tree = store::install_dir(store, &spec.name, &spec.version);
-            store::mark_verified(&tree, &asset.sha256, verified);
+            store::mark_verified(&tree, sha256, verified);
         }
     }
 }

@@ -16,6 +16,7 @@
 //! of manifests or locks) and the project (`crate::project`), which hands the
 //! concrete tables to the same sync as any tool with a URL of its own.
 
+pub mod concrete;
 pub mod named;
 pub mod network;
 pub mod pinned;

@@ -50,26 +50,7 @@ pub fn from_lock(tool: &ToolTable, lock: &Lock, catalogue: &Catalogue) -> Option
             &entry.version,
             platforms,
         )),
-        None => Some(concrete(tool, &entry.version, platforms)),
-    }
-}
-
-/// A registry tool made concrete: its resolved version and per-platform downloads,
-/// everything else as vx.toml says. The user's `bin` wins over the registry's.
-pub fn concrete(
-    tool: &ToolTable,
-    version: &str,
-    mut platforms: BTreeMap<Platform, Override>,
-) -> ToolTable {
-    if tool.bin.is_some() {
-        for over in platforms.values_mut() {
-            over.bin = None;
-        }
-    }
-    ToolTable {
-        version: version.to_owned(),
-        platforms,
-        ..tool.clone()
+        None => Some(super::concrete::concrete(tool, &entry.version, platforms)),
     }
 }
 
@@ -77,7 +58,8 @@ pub fn concrete(
 fn over(tool: &ToolTable, asset: &Asset) -> Override {
     Override {
         url: Some(asset.url.clone()),
-        sha256: Some(asset.sha256.clone()),
+        sha256: asset.sha256.clone(),
+        integrity: asset.integrity.clone(),
         format: asset.format.as_deref().and_then(ArchiveFormat::from_name),
         strip_components: None,
         bin: if tool.bin.is_some() {
@@ -153,7 +135,7 @@ pub fn spec_at(
         if spec
             .sha256
             .as_ref()
-            .is_some_and(|given| *given != asset.sha256)
+            .is_some_and(|given| Some(given) != asset.sha256.as_ref())
         {
             // vx.toml and the lock disagree: `vx sync` says so; nothing is taken here.
             return None;
@@ -169,6 +151,7 @@ mod tests {
 
     use super::*;
     use crate::lock::RegistryPin;
+    use crate::resolution::concrete::concrete;
 
     const SHA: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
