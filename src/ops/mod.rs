@@ -10,3 +10,4 @@
 //! - [`sync`]: every tool of the project installed, checked against its lock.
 
 pub mod prune;
+pub mod sync;
