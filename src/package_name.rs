@@ -178,6 +178,21 @@ impl Name {
     }
 }
 
+/// `NAME@VERSION` split at the `@` that starts the version, one that begins an npm
+/// scope (`npm:@biomejs/biome@1`) kept in the name: `(name, version)`.
+pub fn split_version(text: &str) -> (&str, Option<&str>) {
+    let skip = match text.split_once(':') {
+        Some((prefix, rest)) if Kind::of_prefix(prefix).is_some() && rest.starts_with('@') => {
+            prefix.len() + 2
+        }
+        _ => 0,
+    };
+    match text[skip..].find('@') {
+        Some(at) => (&text[..skip + at], Some(&text[skip + at + 1..])),
+        None => (text, None),
+    }
+}
+
 impl fmt::Display for Name {
     /// vx's own spelling, which the lock records as the package: `npm:@biomejs/biome`,
     /// `pypi:black[jupyter]` (mise's `pipx:` written as `pypi:`).
@@ -325,6 +340,24 @@ mod tests {
         assert_eq!(gopls.short_name(), "gopls");
         assert_eq!(parsed("go:example.com/cmd/foo/v2").short_name(), "foo");
         assert_eq!(parsed("go:example.com/v2").short_name(), "example.com");
+    }
+
+    #[test]
+    fn a_version_follows_the_last_at() {
+        assert_eq!(
+            split_version("npm:@biomejs/biome@1"),
+            ("npm:@biomejs/biome", Some("1"))
+        );
+        assert_eq!(
+            split_version("npm:@biomejs/biome"),
+            ("npm:@biomejs/biome", None)
+        );
+        assert_eq!(
+            split_version("npm:esbuild@0.24"),
+            ("npm:esbuild", Some("0.24"))
+        );
+        assert_eq!(split_version("ripgrep@14"), ("ripgrep", Some("14")));
+        assert_eq!(split_version("ripgrep"), ("ripgrep", None));
     }
 
     #[test]

@@ -188,10 +188,7 @@ fn registry_entry(
     path: &std::path::Path,
     text: &str,
 ) -> Result<(String, String), Error> {
-    let (name, constraint) = match spec.split_once('@') {
-        Some((name, constraint)) => (name, Some(constraint)),
-        None => (spec, None),
-    };
+    let (name, constraint) = vx::package_name::split_version(spec);
     if name.is_empty() || constraint == Some("") {
         return Err(Error::usage(format!(
             "`{spec}`: name a tool, optionally with a constraint: NAME or NAME@CONSTRAINT"

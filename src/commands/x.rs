@@ -86,11 +86,11 @@ fn resolve(tool: &str, store: &Path, offline: bool) -> Result<ToolSpec, Error> {
         vx::session::Want::Optional,
     ))?;
     let project = session.manifest();
-    let (name, constraint) = match tool.split_once('@') {
-        Some((name, constraint)) => (name, constraint.to_owned()),
+    let (name, constraint) = match vx::package_name::split_version(tool) {
+        (name, Some(constraint)) => (name, constraint.to_owned()),
         // A tool the project pins runs at the version it pins, checked as `vx sync`
         // checks it; any other name at its newest.
-        None => (
+        (_, None) => (
             tool,
             project
                 .and_then(|m| pinned_version(m, tool))

@@ -110,6 +110,16 @@ impl Asset {
         }
     }
 
+    /// A fresh entry pinned by a registry's SRI `integrity` alone (npm's sha512): the
+    /// registry publishes no sha256, and nothing is downloaded to lock it.
+    pub fn with_integrity(url: String, integrity: String) -> Asset {
+        Asset {
+            sha256: None,
+            integrity: Some(integrity),
+            ..Asset::new(url, String::new(), None)
+        }
+    }
+
     /// Makes `spec` install this entry: its URL, sha256 and size, and what verified
     /// it when it was locked (no signature is fetched again: the lock pins the bytes).
     pub fn apply_to(&self, spec: &mut crate::spec::ToolSpec) {

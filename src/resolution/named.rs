@@ -21,6 +21,8 @@ pub enum Named {
     Runtime(std::sync::Arc<dyn Runtime>),
     /// A package of the project's registries or the standard one.
     Package(Box<Found>),
+    /// A language registry's package (`npm:esbuild`, `pypi:ruff`).
+    Backend(crate::backend::Name),
 }
 
 /// One version of a named tool.
@@ -45,6 +47,7 @@ impl Named {
         match self {
             Named::Runtime(r) => r.package(),
             Named::Package(found) => found.qualified_name(),
+            Named::Backend(name) => name.to_string(),
         }
     }
 
@@ -53,6 +56,7 @@ impl Named {
         match self {
             Named::Runtime(r) => r.name().to_owned(),
             Named::Package(found) => found.short_name.clone(),
+            Named::Backend(name) => name.short_name(),
         }
     }
 
@@ -61,6 +65,7 @@ impl Named {
         match self {
             Named::Runtime(r) => Some(r.summary().to_owned()),
             Named::Package(found) => found.package.description.clone(),
+            Named::Backend(name) => Some(format!("{} from {}", name.package, name.kind.registry())),
         }
     }
 
@@ -84,6 +89,7 @@ impl Named {
                 lookup: match self {
                     Named::Runtime(runtime) => runtime.name().to_owned(),
                     Named::Package(package) => package.qualified_name(),
+                    Named::Backend(name) => name.to_string(),
                 },
                 constraint: constraint.to_owned(),
                 at: None,
@@ -97,7 +103,7 @@ impl Named {
     /// Why vx cannot install it, when it cannot.
     pub fn unsupported(&self) -> Option<&str> {
         match self {
-            Named::Runtime(_) => None,
+            Named::Runtime(_) | Named::Backend(_) => None,
             Named::Package(found) => found.unsupported.as_deref(),
         }
     }
@@ -130,6 +136,11 @@ impl From<crate::runtime::Release> for Listed {
 impl Resolver<'_> {
     /// What `name` designates: a runtime's name or alias, else a registry lookup.
     pub fn named(&self, name: &str) -> Result<Named, ResolutionError> {
+        if let Some(backend) =
+            crate::backend::Name::parse(name).map_err(|e| ResolutionError::Usage(e.to_string()))?
+        {
+            return Ok(Named::Backend(backend));
+        }
         match self
             .catalogue()
             .find(name)
@@ -167,6 +178,12 @@ impl Resolver<'_> {
                 .into_iter()
                 .map(Listed::from)
                 .collect()),
+            Named::Backend(name) => Ok(self
+                .language_registries()
+                .versions(name)?
+                .into_iter()
+                .map(Listed::from)
+                .collect()),
         }
     }
 
@@ -178,6 +195,10 @@ impl Resolver<'_> {
                 .map(Listed::from)
                 .map_err(resolve_runtime::error),
             Named::Package(found) => self.pick(found, constraint).map(Listed::from),
+            Named::Backend(name) => self
+                .language_registries()
+                .pick(name, constraint)
+                .map(Listed::from),
         }
     }
 
@@ -186,6 +207,7 @@ impl Resolver<'_> {
     pub fn manifest_key(&self, named: &Named) -> String {
         match named {
             Named::Runtime(runtime) => runtime.name().to_owned(),
+            Named::Backend(name) => name.to_string(),
             Named::Package(found) => {
                 let short = &found.short_name;
                 match self.lookup(short) {

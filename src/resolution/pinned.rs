@@ -35,6 +35,17 @@ pub fn from_lock(tool: &ToolTable, lock: &Lock, catalogue: &Catalogue) -> Option
             });
         }
     }
+    // A language registry's package: its archive's layout is its format's.
+    if let Some(name) = entry
+        .package
+        .as_deref()
+        .and_then(|p| crate::backend::Name::parse(p).ok().flatten())
+    {
+        for over in platforms.values_mut() {
+            super::backend::layout(&name, over);
+        }
+        return Some(super::concrete::concrete(tool, &entry.version, platforms));
+    }
     match entry
         .package
         .as_deref()

@@ -82,6 +82,8 @@ pub struct Resolver<'n> {
     /// The project's lock when it was made: what a tool named at the version the
     /// project pins installs ([`super::pinned::spec_at`]).
     pub(super) lock: Option<Lock>,
+    /// The project's directory (its `.npmrc` names npm registries).
+    project_dir: std::path::PathBuf,
 }
 
 impl<'n> Resolver<'n> {
@@ -114,7 +116,7 @@ impl<'n> Resolver<'n> {
         };
         let cx = Context {
             cache_dir: net.cache_dir.clone(),
-            project_dir,
+            project_dir: project_dir.clone(),
             github: net.hosts().clone(),
             offline: net.options.offline,
             fetcher: net,
@@ -134,6 +136,7 @@ impl<'n> Resolver<'n> {
             runtime_releases: RefCell::new(BTreeMap::new()),
             catalogue,
             lock: lock.cloned(),
+            project_dir,
         })
     }
 
@@ -145,6 +148,11 @@ impl<'n> Resolver<'n> {
     /// What runtimes fetch through in this run.
     pub fn runtime_context(&self) -> &crate::runtime::Context<'n> {
         &self.runtimes
+    }
+
+    /// The language registries (npm, PyPI, …) as this project configures them.
+    pub fn language_registries(&self) -> super::backend::Registries<'_> {
+        super::backend::Registries::new(&self.runtimes, self.net, &self.project_dir)
     }
 
     /// `runtime`'s versions, newest first, listed once per run.
@@ -782,6 +790,20 @@ impl<'n> Resolver<'n> {
             }
             other => other,
         };
+        if let Some(name) = crate::backend::Name::parse(&request.lookup)
+            .map_err(|e| usage(e.to_string()))
+            .map_err(at)?
+        {
+            return super::backend::resolve_tool(
+                &self.language_registries(),
+                &name,
+                tool,
+                &request.constraint,
+                platforms,
+                lock,
+            )
+            .map_err(at);
+        }
         if let Some(runtime) = self
             .catalogue
             .find(&request.lookup)
@@ -1095,8 +1117,11 @@ impl Resolver<'_> {
             .iter()
             .filter_map(|t| {
                 let lookup = &t.registry.as_ref()?.lookup;
-                // A runtime's index is read when it is resolved, not from a registry.
-                if !matches!(self.catalogue.find(lookup), Ok(None)) {
+                // A runtime's index is read when it is resolved, not from a registry;
+                // so is a language registry's package.
+                if crate::backend::Name::has_prefix(lookup)
+                    || !matches!(self.catalogue.find(lookup), Ok(None))
+                {
                     return None;
                 }
                 Some((*t, self.lookup(lookup).ok()?))
