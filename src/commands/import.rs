@@ -411,11 +411,16 @@ pub fn import_into(
         let mut lock = Lock::load(&manifest.lock_path())
             .map_err(Error::usage)?
             .unwrap_or_default();
-        let platforms = super::lock::platforms(&[], &manifest);
-        code = match super::lock::relock_and_write(
-            &manifest, &catalogue, &mut lock, &platforms, run, false, offline,
-        ) {
-            Ok(code) => code,
+        let platforms = vx::ops::lock::platforms(&[], &manifest);
+        let options = super::lock_options(run, false, offline);
+        let written =
+            vx::ops::lock::relock_and_write(&manifest, &catalogue, &mut lock, &platforms, &options)
+                .map_err(super::lock_error);
+        code = match written {
+            Ok(report) => {
+                super::say::locked(&report, &manifest.lock_path(), &platforms);
+                report.code
+            }
             // Pins written without their index: the lock waits for the network, and
             // what was written stands.
             Err(e) if unchecked > 0 => {

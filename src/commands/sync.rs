@@ -41,13 +41,13 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
         mirrors: args.mirrors.clone(),
     };
     let planned = sync::plan(&session, &request).map_err(error)?;
-    not_here(&planned.not_here);
+    super::say::not_here(&planned.not_here);
     if let Some(line) = &planned.locked_here {
         vx::note!("{line}");
     }
     let report = planned.run().map_err(error)?;
     let manifest = session.project().map_err(super::session_error)?;
-    tell_relocked(&report.outcome.relocked, manifest);
+    super::say::relocked(&report.outcome.relocked, manifest);
     super::refresh_shims(&report.store);
     let mut code = report.outcome.code;
     if manifest.environment.python_venv.is_some() {
@@ -101,51 +101,5 @@ fn which_manifest(args: &SyncArgs) -> Result<Option<std::path::PathBuf>, Error> 
             );
         })),
         _ => Ok(None),
-    }
-}
-
-/// Names the tools whose `os` leaves this platform out: skipped, not failed.
-pub fn not_here(tools: &[String]) {
-    if !tools.is_empty() {
-        vx::note!(
-            "vx: not for {}: {} (their `os` leaves it out)",
-            vx::manifest::Platform::current(),
-            tools.join(", ")
-        );
-    }
-}
-
-/// After a sync that re-locked a tool's other platforms: what it locked, what not.
-pub fn tell_relocked(report: &vx::project::LockReport, manifest: &vx::manifest::Manifest) {
-    if report.locked.is_empty() && report.failed.is_empty() {
-        return;
-    }
-    let mut platforms: Vec<vx::manifest::Platform> = report
-        .locked
-        .iter()
-        .chain(&report.failed)
-        .map(|(_, p)| p.clone())
-        .collect();
-    platforms.sort();
-    platforms.dedup();
-    super::lock::warn_same_url(report);
-    super::lock::not_locked(
-        report,
-        &platforms,
-        "its entry of the version before stays in vx.lock, marked stale, until `vx lock` succeeds",
-    );
-    let mut tools: Vec<&str> = report.locked.iter().map(|(t, _)| t.as_str()).collect();
-    tools.sort_unstable();
-    tools.dedup();
-    let mut places: Vec<String> = report.locked.iter().map(|(_, p)| p.to_string()).collect();
-    places.sort();
-    places.dedup();
-    if !tools.is_empty() {
-        vx::note!(
-            "vx: re-locked {} for {} too: {} keeps every platform it covered",
-            tools.join(", "),
-            places.join(", "),
-            manifest.lock_path().display()
-        );
     }
 }

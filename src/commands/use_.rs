@@ -95,10 +95,10 @@ fn install(session: &vx::session::Session, run: &RunArgs) -> Result<i32, Error> 
     let resolver = session.on_demand(run.quiet);
     let sync = ProjectSync::plan(manifest, session.catalogue(), LockMode::Update, &resolver)
         .map_err(super::project_error)?;
-    super::sync::not_here(&sync.plan.not_here);
+    super::say::not_here(&sync.plan.not_here);
     let store = session.prepared_store().map_err(super::session_error)?;
     let outcome = sync.run(&store, &settings).map_err(super::project_error)?;
-    super::sync::tell_relocked(&outcome.relocked, manifest);
+    super::say::relocked(&outcome.relocked, manifest);
     super::refresh_shims(&store);
     Ok(outcome.code)
 }

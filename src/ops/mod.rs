@@ -9,5 +9,6 @@
 //! - [`lock`]: the lock filled for a set of platforms, or checked.
 //! - [`sync`]: every tool of the project installed, checked against its lock.
 
+pub mod lock;
 pub mod prune;
 pub mod sync;
