@@ -487,6 +487,18 @@ pub fn lock_error(e: vx::ops::lock::LockOpError) -> vx::exit::Error {
     }
 }
 
+/// A sync that could not run, as its exit code says.
+pub fn sync_error(e: vx::ops::sync::SyncError) -> vx::exit::Error {
+    use vx::exit::Error;
+    use vx::ops::sync::SyncError;
+    match e {
+        SyncError::Session(e) => session_error(e),
+        SyncError::Project(e) => project_error(e),
+        e @ SyncError::Network(_) => Error::usage(e),
+        e @ SyncError::NotHere(_) => Error::environment(e),
+    }
+}
+
 /// A lock that could not be written, said once (the error names the file and says
 /// "cannot write the lock" itself): an entry no later read would take is the
 /// project's or its registry's fault (exit 2), anything else the machine's.

@@ -39,13 +39,14 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
         verbose: args.run.verbose,
         allow_provenance_loss: args.allow_provenance_loss,
         mirrors: args.mirrors.clone(),
+        remember_failures: true,
     };
-    let planned = sync::plan(&session, &request).map_err(error)?;
+    let planned = sync::plan(&session, &request).map_err(super::sync_error)?;
     super::say::not_here(&planned.not_here);
     if let Some(line) = &planned.locked_here {
         vx::note!("{line}");
     }
-    let report = planned.run().map_err(error)?;
+    let report = planned.run().map_err(super::sync_error)?;
     let manifest = session.project().map_err(super::session_error)?;
     super::say::relocked(&report.outcome.relocked, manifest);
     super::refresh_shims(&report.store);
@@ -61,17 +62,6 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
         }
     }
     Ok(code)
-}
-
-/// A sync that could not run, as its exit code says.
-fn error(e: sync::SyncError) -> Error {
-    use sync::SyncError;
-    match e {
-        SyncError::Session(e) => super::session_error(e),
-        SyncError::Project(e) => super::project_error(e),
-        e @ SyncError::Network(_) => Error::usage(e),
-        e @ SyncError::NotHere(_) => Error::environment(e),
-    }
 }
 
 /// The global toolset's manifest when `-g` asks for it, or when no project is found

@@ -28,6 +28,9 @@ pub struct Request {
     pub allow_provenance_loss: bool,
     /// `--mirror`s, tried before the environment's, the project's and the user's.
     pub mirrors: Vec<String>,
+    /// Remember what failed to install, for `vx exec` and `vx run` (what `vx sync`
+    /// failed to install is what they remember, nothing older).
+    pub remember_failures: bool,
 }
 
 /// A sync planned, ready to run.
@@ -35,6 +38,7 @@ pub struct Planned {
     sync: ProjectSync,
     settings: Settings,
     manifest: PathBuf,
+    remember_failures: bool,
     /// The store to install into (made when missing), or why it cannot be: said
     /// when the sync runs, after what the plan tells.
     store: Result<PathBuf, SessionError>,
@@ -94,6 +98,7 @@ pub fn plan(session: &Session, request: &Request) -> Result<Planned, SyncError> 
         sync,
         settings,
         manifest: manifest.path.clone(),
+        remember_failures: request.remember_failures,
         store: session.prepared_store(),
         not_here,
         locked_here,
@@ -101,8 +106,7 @@ pub fn plan(session: &Session, request: &Request) -> Result<Planned, SyncError> 
 }
 
 impl Planned {
-    /// Runs the installs; what failed is remembered for `vx exec` and `vx run` (what
-    /// `vx sync` failed to install is what they remember now, nothing older).
+    /// Runs the installs; what failed is remembered when the request says so.
     pub fn run(self) -> Result<Report, SyncError> {
         let store = self.store?;
         if self.settings.offline {
@@ -110,7 +114,9 @@ impl Planned {
         }
         let tried = self.sync.plan.tools.clone();
         let outcome = self.sync.run(&store, &self.settings)?;
-        Failures::none(&self.manifest).record(&store, &tried, &outcome.failed);
+        if self.remember_failures {
+            Failures::none(&self.manifest).record(&store, &tried, &outcome.failed);
+        }
         Ok(Report { outcome, store })
     }
 }
