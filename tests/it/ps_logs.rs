@@ -68,6 +68,20 @@ fn ps_lists_each_live_run_with_its_tasks_and_phases() {
     assert_eq!(json["tasks"][1]["output_bytes"], 3000);
     assert_eq!(json["tasks"][2]["exit_code"], serde_json::Value::Null);
 
+    // `vx board` knows task runs too.
+    let output = work
+        .vx()
+        .args(["board", "dump", &run.id()[..8]])
+        .output()
+        .unwrap();
+    let text = stdout(&output);
+    assert!(
+        text.contains("waiting for test") && text.contains("done"),
+        "{text}"
+    );
+    let output = work.vx().args(["board", "ls"]).output().unwrap();
+    assert!(stdout(&output).contains("1/3"), "{}", stdout(&output));
+
     drop(run);
     let output = work.vx().arg("ps").output().unwrap();
     assert!(
@@ -281,6 +295,57 @@ fn logs_on_a_terminal_shows_escape_sequences_escaped_and_colours_as_colours() {
     assert!(screen.contains("EXIT=0"), "{screen}");
     assert!(
         screen.contains(r"\x1b]0;pwned\x07\x1b[2Jbeforered after"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn board_watch_shows_a_task_run_and_leaves_when_it_finishes() {
+    if !Terminal::available() {
+        return;
+    }
+    let work = Work::new();
+    let run = board(&work, &["build", "serve"], 4096);
+    let mut build = run.writer(0).unwrap();
+    build.set_phase(TaskPhase::Running);
+    build.output(b"compiling 12 crates\n");
+    let vx = assert_cmd::cargo::cargo_bin("vx");
+    let line = format!(
+        "VX_BOARD_DIR={} {} board watch --exit-on-done {}; echo EXIT=$?; exec sleep 300",
+        work.boards().display(),
+        vx.display(),
+        &run.id()[..8]
+    );
+    let terminal = Terminal::start("watch-tasks", (100, 20), None, &line);
+    let wait = |texts: &[&str]| {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let screen = terminal.history(Some(100));
+            if texts.iter().all(|t| screen.contains(t)) {
+                return screen;
+            }
+            assert!(Instant::now() < deadline, "waiting for {texts:?}: {screen}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    wait(&[
+        "output of build",
+        "compiling 12 crates",
+        "running",
+        "queued",
+    ]);
+    build.output(b"finished dev profile\n");
+    build.finish(TaskPhase::Done, Some(0), "");
+    let mut serve = run.writer(1).unwrap();
+    serve.set_phase(TaskPhase::Running);
+    serve.output(b"listening on :3000\n");
+    wait(&["output of serve", "listening on :3000"]);
+    serve.finish(TaskPhase::Cancelled, None, "interrupted");
+    run.finish(true);
+    let screen = wait(&["EXIT="]);
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    assert!(
+        screen.contains("interrupted") && screen.contains("done"),
         "{screen}"
     );
 }
