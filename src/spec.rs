@@ -118,7 +118,7 @@ impl ToolSpec {
             self.sha256 = Some(validate::sha256(hex)?);
         }
         if let Some(value) = &self.integrity {
-            crate::install::integrity::check(value)
+            crate::verify::integrity::check(value)
                 .map_err(|e| FieldError::Integrity(e.to_string()))?;
         }
         validate::strip_components(u64::from(self.strip_components))?;

@@ -10,9 +10,8 @@
 //! shape as every other tool's; the install engine never learns where a download came
 //! from.
 
-pub mod name;
 pub mod npm;
 pub mod npmrc;
 pub mod pypi;
 
-pub use name::{Kind, Name, NameError};
+pub use crate::package_name::{Kind, Name, NameError};

@@ -110,6 +110,16 @@ impl Asset {
         }
     }
 
+    /// A fresh entry pinned by a registry's SRI `integrity` alone (npm's sha512): the
+    /// registry publishes no sha256, and nothing is downloaded to lock it.
+    pub fn with_integrity(url: String, integrity: String) -> Asset {
+        Asset {
+            sha256: None,
+            integrity: Some(integrity),
+            ..Asset::new(url, String::new(), None)
+        }
+    }
+
     /// Makes `spec` install this entry: its URL, sha256 and size, and what verified
     /// it when it was locked (no signature is fetched again: the lock pins the bytes).
     pub fn apply_to(&self, spec: &mut crate::spec::ToolSpec) {
@@ -134,8 +144,8 @@ impl Asset {
             (Some(sha256), _) if validate::sha256(sha256).is_err() => {
                 return validate::sha256(sha256).err().map(|e| e.to_string());
             }
-            (_, Some(value)) if crate::install::integrity::check(value).is_err() => {
-                return crate::install::integrity::check(value)
+            (_, Some(value)) if crate::verify::integrity::check(value).is_err() => {
+                return crate::verify::integrity::check(value)
                     .err()
                     .map(|e| e.to_string());
             }
@@ -486,7 +496,7 @@ impl Lock {
                     None => None,
                 };
                 if let Some(value) = &asset.integrity {
-                    crate::install::integrity::check(value.get_ref())
+                    crate::verify::integrity::check(value.get_ref())
                         .map_err(|e| invalid(at(value.span()), e.to_string()))?;
                 }
                 if sha256.is_none() && asset.integrity.is_none() {

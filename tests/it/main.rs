@@ -26,6 +26,8 @@ mod windows_self_update;
 mod aqua_agreement;
 #[cfg(unix)]
 mod aqua_format;
+#[cfg(target_os = "linux")]
+mod bench_runtimes;
 #[cfg(unix)]
 mod config;
 #[cfg(unix)]
@@ -62,6 +64,8 @@ mod interrupted;
 mod isolation;
 #[cfg(unix)]
 mod kill;
+#[cfg(unix)]
+mod language_npm;
 #[cfg(unix)]
 mod layering;
 #[cfg(unix)]

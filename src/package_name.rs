@@ -178,6 +178,21 @@ impl Name {
     }
 }
 
+/// `NAME@VERSION` split at the `@` that starts the version, one that begins an npm
+/// scope (`npm:@biomejs/biome@1`) kept in the name: `(name, version)`.
+pub fn split_version(text: &str) -> (&str, Option<&str>) {
+    let skip = match text.split_once(':') {
+        Some((prefix, rest)) if Kind::of_prefix(prefix).is_some() && rest.starts_with('@') => {
+            prefix.len() + 2
+        }
+        _ => 0,
+    };
+    match text[skip..].find('@') {
+        Some(at) => (&text[..skip + at], Some(&text[skip + at + 1..])),
+        None => (text, None),
+    }
+}
+
 impl fmt::Display for Name {
     /// vx's own spelling, which the lock records as the package: `npm:@biomejs/biome`,
     /// `pypi:black[jupyter]` (mise's `pipx:` written as `pypi:`).
@@ -328,6 +343,24 @@ mod tests {
     }
 
     #[test]
+    fn a_version_follows_the_last_at() {
+        assert_eq!(
+            split_version("npm:@biomejs/biome@1"),
+            ("npm:@biomejs/biome", Some("1"))
+        );
+        assert_eq!(
+            split_version("npm:@biomejs/biome"),
+            ("npm:@biomejs/biome", None)
+        );
+        assert_eq!(
+            split_version("npm:esbuild@0.24"),
+            ("npm:esbuild", Some("0.24"))
+        );
+        assert_eq!(split_version("ripgrep@14"), ("ripgrep", Some("14")));
+        assert_eq!(split_version("ripgrep"), ("ripgrep", None));
+    }
+
+    #[test]
     fn other_names_are_not_registry_names() {
         for text in [
             "ripgrep",
@@ -361,39 +394,5 @@ mod tests {
         let long = format!("npm:{}", "a".repeat(40));
         let err = Name::parse(&long).unwrap_err().to_string();
         assert!(err.contains("package = \"npm:"), "{err}");
-    }
-
-    #[test]
-    fn vx_toml_names_them_by_their_commands() {
-        let text = "[tools]\n\"npm:@biomejs/biome\" = \"1\"\n\"pipx:Black[jupyter]\" = \"^24.3\"\n\"cargo:cargo-nextest\" = \"latest\"\n\"go:golang.org/x/tools/gopls\" = \"0.16\"\n\n[tools.fmt]\npackage = \"npm:prettier\"\nversion = \"3\"\n";
-        let m = crate::manifest::Manifest::parse(std::path::Path::new("vx.toml"), text).unwrap();
-        let got: Vec<(&str, &str, &str)> = m
-            .tools
-            .iter()
-            .map(|t| {
-                let r = t.registry.as_ref().unwrap();
-                (t.name.as_str(), r.lookup.as_str(), r.constraint.as_str())
-            })
-            .collect();
-        assert_eq!(
-            got,
-            [
-                ("biome", "npm:@biomejs/biome", "1"),
-                ("black", "pypi:black[jupyter]", "^24.3"),
-                ("cargo-nextest", "cargo:cargo-nextest", "latest"),
-                ("gopls", "go:golang.org/x/tools/gopls", "0.16"),
-                ("fmt", "npm:prettier", "3"),
-            ]
-        );
-        let err = crate::manifest::Manifest::parse(
-            std::path::Path::new("vx.toml"),
-            "[tools]\n\"go:gopls\" = \"1\"\n",
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(
-            err.contains("vx.toml:2:1") && err.contains("host name with a dot"),
-            "{err}"
-        );
     }
 }
