@@ -3,5 +3,17 @@
 //!
 //! - [`events`]: what a run reports (phases, output chunks) and the sink trait the
 //!   board, the output modes and `--json` implement.
+//! - [`model`]: one task as declared; [`graph`]: what a run runs, in which order.
+//! - [`files`]: file tasks, executables under `.vx/tasks/`.
 
+pub mod args;
+pub mod command;
 pub mod events;
+pub mod files;
+pub mod fresh;
+pub mod graph;
+pub mod guard;
+pub mod model;
+pub mod output;
+pub mod ready;
+pub mod runner;
