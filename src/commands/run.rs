@@ -21,8 +21,9 @@ use std::sync::atomic::Ordering;
 use vx::exit::{Because, Error};
 use vx::manifest::Manifest;
 use vx::tasks::args;
+use vx::tasks::board_sink::BoardSink;
 use vx::tasks::command::Shell;
-use vx::tasks::events::{Phase, TaskSink};
+use vx::tasks::events::{Fanout, Phase, TaskSink};
 use vx::tasks::graph::{self, Plan};
 use vx::tasks::model::Task;
 use vx::tasks::output::{Mode, Printer};
@@ -147,7 +148,18 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         .filter(|t| t.quiet)
         .map(|t| t.name.clone())
         .collect();
-    let sink: Arc<dyn TaskSink> = Arc::new(Printer::new(mode.unwrap_or(Mode::Prefix), quiet));
+    // The board first: `vx ps`, `vx logs -f`, `vx board watch` and the daemon read the
+    // run there, in place, while the printer shows it here.
+    let board = BoardSink::new(
+        vx_shm::registry::default_dir(),
+        manifest.path.display().to_string(),
+        vx_shm::DEFAULT_RING_CAPACITY,
+    );
+    let sinks: Vec<Box<dyn TaskSink>> = vec![
+        Box::new(board),
+        Box::new(Printer::new(mode.unwrap_or(Mode::Prefix), quiet)),
+    ];
+    let sink: Arc<dyn TaskSink> = Arc::new(Fanout(sinks));
     let interrupt = vx::signals::Interrupt::register().map_err(Error::environment)?;
     let outcome = runner::run(
         &plan,

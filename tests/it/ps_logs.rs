@@ -349,3 +349,70 @@ fn board_watch_shows_a_task_run_and_leaves_when_it_finishes() {
         "{screen}"
     );
 }
+
+/// The whole path with a real `vx run`: its board sink publishes the run, and from
+/// "another terminal" `vx ps` lists it, `vx logs` prints a finished task and `vx logs -f`
+/// follows a running one to its end; when the run ends its board is gone.
+#[test]
+fn a_real_vx_run_is_seen_by_ps_and_followed_by_logs() {
+    let work = Work::new();
+    work.write_manifest(
+        "[tasks]\n\
+         build = \"echo compiling; printf '\\\\033]0;title\\\\007built\\\\n'\"\n\
+         serve = { run = \"echo listening; for i in 1 2 3 4 5 6; do echo tick $i; sleep 0.25; done\", depends = [\"build\"] }\n",
+    );
+    let mut run = Command::new(assert_cmd::cargo::cargo_bin("vx"))
+        .args(["run", "serve"])
+        .current_dir(work.dir.path())
+        .env("VX_BOARD_DIR", work.boards())
+        .env("XDG_DATA_HOME", work.dir.path().join("xdg"))
+        .env("VX_DAEMON_SOCKET", work.dir.path().join("no-daemon.sock"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until `vx ps` shows serve running.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let ps = loop {
+        let output = work.vx().args(["ps", "--json"]).output().unwrap();
+        let text = stdout(&output);
+        if let Some(line) = text.lines().next()
+            && let Ok(json) = serde_json::from_str::<serde_json::Value>(line)
+            && json["tasks"][1]["phase"] == "running"
+        {
+            break json;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "vx ps never showed serve running: {text}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(ps["kind"], "run");
+    assert_eq!(ps["pid"], run.id());
+    assert_eq!(ps["tasks"][0]["name"], "build");
+    assert_eq!(ps["tasks"][0]["phase"], "done");
+    assert_eq!(ps["tasks"][0]["exit_code"], 0);
+    assert_eq!(ps["tasks"][1]["message"], "", "no longer waiting for build");
+    // A pipe gets the bytes as the task wrote them.
+    let output = work.vx().args(["logs", "build"]).output().unwrap();
+    assert_eq!(stdout(&output), "compiling\n\x1b]0;title\x07built\n");
+    let followed = work.vx().args(["logs", "-f", "serve"]).output().unwrap();
+    assert!(followed.status.success());
+    let text = stdout(&followed);
+    assert!(text.starts_with("listening\ntick 1\n"), "{text}");
+    assert!(text.ends_with("tick 6\n"), "followed to the end: {text}");
+    let status = run.wait().unwrap();
+    assert!(status.success());
+    let output = work.vx().arg("ps").output().unwrap();
+    assert!(
+        stdout(&output).contains("nothing running"),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(
+        std::fs::read_dir(work.boards()).unwrap().count(),
+        0,
+        "the run removed its board and output"
+    );
+}
