@@ -416,3 +416,45 @@ fn a_real_vx_run_is_seen_by_ps_and_followed_by_logs() {
         "the run removed its board and output"
     );
 }
+
+/// A run whose output segment was replaced by garbage: `vx ps` says so and goes on,
+/// `vx logs` is a clear error; neither panics.
+#[test]
+fn a_corrupt_output_segment_is_said_not_shown() {
+    let work = Work::new();
+    let run = board(&work, &["t"], 64);
+    let healthy = board(&work, &["ok"], 64);
+    let output = run.output_path().to_owned();
+    let garbage: Vec<u8> = (0..4096u32).map(|i| (i * 7 % 256) as u8).collect();
+    let tmp = output.with_extension("tmp");
+    std::fs::write(&tmp, &garbage).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    std::fs::rename(&tmp, &output).unwrap();
+    let ps = work.vx().arg("ps").output().unwrap();
+    assert!(ps.status.success());
+    assert!(
+        stdout(&ps).contains("ok"),
+        "the healthy run is listed: {}",
+        stdout(&ps)
+    );
+    let err = String::from_utf8_lossy(&ps.stderr);
+    assert!(
+        err.contains("cannot be read") && err.contains("bad magic"),
+        "{err}"
+    );
+    let logs = work
+        .vx()
+        .args(["logs", "t", "--run", &run.id()[..8]])
+        .output()
+        .unwrap();
+    assert_eq!(logs.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&logs.stderr);
+    assert!(
+        err.contains("cannot be read") && err.contains("bad magic"),
+        "{err}"
+    );
+    drop(healthy);
+}
