@@ -10,6 +10,7 @@
 //! - [`install`]: download, verify, extract, post-install and move into the store
 //!   (whose layout and preparation live in [`install::store`]), reporting through a
 //!   [`install::ProgressSink`].
+//! - [`tasks`]: `[tasks]` run as a parallel graph, reporting through a sink.
 //! - [`sync`]: the parent that runs one child per tool; [`child`]: the child side
 //!   (`vx install --from-parent`), publishing into its board slot.
 //! - [`report`]: headless lines, JSON events and summary tables from board snapshots.
@@ -73,6 +74,7 @@ pub mod shims;
 pub mod signals;
 pub mod spec;
 pub mod sync;
+pub mod tasks;
 pub mod toolchain;
 pub mod tracked;
 pub mod trust;

@@ -454,6 +454,9 @@ pub fn yaml_too_deep(message: &str) -> Option<String> {
         .then(|| "too deeply nested (at most 64 levels)".to_owned())
 }
 
+/// Most tools one manifest may list (also bounds the board's slot table).
+pub const MAX_TOOLS: usize = 1024;
+
 #[cfg(test)]
 mod tests {
     use super::*;

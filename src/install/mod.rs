@@ -28,7 +28,6 @@ pub mod components;
 mod entries;
 pub mod extract;
 pub mod fetch;
-pub mod integrity;
 pub mod listing;
 pub mod live;
 pub mod partial;
@@ -784,7 +783,7 @@ pub fn install(
 }
 
 /// Whether `spec` names the bytes it downloads: a sha256, or a registry's SRI
-/// `integrity` ([`integrity`]).
+/// `integrity` ([`crate::verify::integrity`]).
 fn pins_bytes(spec: &crate::spec::ToolSpec) -> bool {
     spec.sha256.is_some() || spec.integrity.is_some()
 }
@@ -795,7 +794,7 @@ fn check_integrity(cfg: &InstallConfig, download: &fetch::Download) -> Result<()
     let Some(expected) = &cfg.spec.integrity else {
         return Ok(());
     };
-    match integrity::verify_file(&download.path, expected) {
+    match crate::verify::integrity::verify_file(&download.path, expected) {
         Ok(None) => Ok(()),
         Ok(Some(actual)) => Err(InstallError::Integrity {
             expected: expected.clone(),

@@ -58,7 +58,7 @@ pub struct Asset {
     /// The registry's Subresource Integrity value of the download (npm's
     /// `sha512-<base64>`, as its packument and package-lock.json write it), for a
     /// language registry that publishes no SHA-256: the download is checked against
-    /// it ([`crate::install::integrity`]), and the lock needs no download to be made.
+    /// it ([`crate::verify::integrity`]), and the lock needs no download to be made.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub integrity: Option<String>,
     /// Its size in bytes, when `vx` downloaded it (not when the manifest gave the hash).
@@ -144,8 +144,8 @@ impl Asset {
             (Some(sha256), _) if validate::sha256(sha256).is_err() => {
                 return validate::sha256(sha256).err().map(|e| e.to_string());
             }
-            (_, Some(value)) if crate::install::integrity::check(value).is_err() => {
-                return crate::install::integrity::check(value)
+            (_, Some(value)) if crate::verify::integrity::check(value).is_err() => {
+                return crate::verify::integrity::check(value)
                     .err()
                     .map(|e| e.to_string());
             }
@@ -496,7 +496,7 @@ impl Lock {
                     None => None,
                 };
                 if let Some(value) = &asset.integrity {
-                    crate::install::integrity::check(value.get_ref())
+                    crate::verify::integrity::check(value.get_ref())
                         .map_err(|e| invalid(at(value.span()), e.to_string()))?;
                 }
                 if sha256.is_none() && asset.integrity.is_none() {

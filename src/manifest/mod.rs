@@ -43,8 +43,7 @@ pub use tool::{Override, RegistryRequest, ResolveError, ToolTable};
 
 /// Largest manifest file accepted; a real `vx.toml` is a few KiB.
 pub const MAX_MANIFEST_BYTES: u64 = 1 << 20;
-/// Most tools one manifest may list (also bounds the board's slot table).
-pub const MAX_TOOLS: usize = 1024;
+pub use crate::validate::MAX_TOOLS;
 
 /// The manifest's file name.
 pub const MANIFEST_FILE: &str = "vx.toml";

@@ -172,7 +172,7 @@ impl<'a> Registries<'a> {
                         .dist
                         .integrity
                         .clone()
-                        .filter(|v| crate::install::integrity::check(v).is_ok());
+                        .filter(|v| crate::verify::integrity::check(v).is_ok());
                     let Some(integrity) = integrity else {
                         return Err(ResolutionError::Environment(format!(
                             "{url}: {}@{} has no sha512 integrity; nothing was locked",
@@ -186,12 +186,13 @@ impl<'a> Registries<'a> {
                         package: doc.name.clone(),
                     }
                 }
-                None => Download::Unsupported(format!(
-                    "{} {version} has no platform package for {platform} (npm os {}, cpu {})",
-                    name.package,
-                    npm::npm_os(platform).unwrap_or("?"),
-                    npm::npm_cpu(platform).unwrap_or("?")
-                )),
+                None => Download::Unsupported(match target(platform) {
+                    Some(t) => format!(
+                        "{} {version} has no platform package for {platform} (npm os {}, cpu {})",
+                        name.package, t.os, t.cpu
+                    ),
+                    None => format!("npm has no name for {platform}"),
+                }),
             };
             out.push((platform.clone(), download));
         }
@@ -214,19 +215,27 @@ impl<'a> Registries<'a> {
         main: &VersionDoc,
         platform: &Platform,
     ) -> Result<Option<(String, VersionDoc)>, ResolutionError> {
-        for (dep, range) in npm::candidates(main, platform) {
+        let Some(target) = target(platform) else {
+            return Ok(None);
+        };
+        for (dep, range) in npm::candidates(main, &target) {
             let Some(version) = npm::exact(range) else {
                 continue;
             };
             let (url, doc) = self
                 .version_doc(dep, version)
                 .map_err(super::runtime::error)?;
-            if doc.is_for(platform) {
+            if doc.is_for(&target) {
                 return Ok(Some((url, doc)));
             }
         }
         Ok(None)
     }
+}
+
+/// npm's names of `platform`.
+fn target(platform: &Platform) -> Option<npm::Target> {
+    npm::Target::of(&platform.os, &platform.arch, platform.is_musl())
 }
 
 /// One platform's download of a language-registry tool.
@@ -424,7 +433,7 @@ pub fn resolve_tool(
         }
         overrides.insert(platform.clone(), over);
     }
-    let table = super::pinned::concrete(tool, &version, overrides);
+    let table = super::concrete::concrete(tool, &version, overrides);
     lock.renew(&table);
     for (platform, asset) in assets {
         lock.record(&table, &platform, asset);

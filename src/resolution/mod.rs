@@ -20,6 +20,7 @@
 //! concrete tables to the same sync as any tool with a URL of its own.
 
 pub mod backend;
+pub mod concrete;
 pub mod named;
 pub mod network;
 pub mod pinned;

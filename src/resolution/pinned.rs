@@ -43,7 +43,7 @@ pub fn from_lock(tool: &ToolTable, lock: &Lock) -> Option<ToolTable> {
         for over in platforms.values_mut() {
             super::backend::layout(&name, over);
         }
-        return Some(concrete(tool, &entry.version, platforms));
+        return Some(super::concrete::concrete(tool, &entry.version, platforms));
     }
     match entry
         .package
@@ -60,26 +60,7 @@ pub fn from_lock(tool: &ToolTable, lock: &Lock) -> Option<ToolTable> {
             &entry.version,
             platforms,
         )),
-        None => Some(concrete(tool, &entry.version, platforms)),
-    }
-}
-
-/// A registry tool made concrete: its resolved version and per-platform downloads,
-/// everything else as vx.toml says. The user's `bin` wins over the registry's.
-pub fn concrete(
-    tool: &ToolTable,
-    version: &str,
-    mut platforms: BTreeMap<Platform, Override>,
-) -> ToolTable {
-    if tool.bin.is_some() {
-        for over in platforms.values_mut() {
-            over.bin = None;
-        }
-    }
-    ToolTable {
-        version: version.to_owned(),
-        platforms,
-        ..tool.clone()
+        None => Some(super::concrete::concrete(tool, &entry.version, platforms)),
     }
 }
 
@@ -175,6 +156,7 @@ mod tests {
 
     use super::*;
     use crate::lock::RegistryPin;
+    use crate::resolution::concrete::concrete;
 
     const SHA: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 

@@ -22,7 +22,7 @@ use crate::verify::provenance::ProvenanceLoss;
 use crate::version::{self, Constraint, Tag};
 
 use super::network::Network;
-use super::{ResolutionError, Resolve, pinned, provenance, signatures};
+use super::{ResolutionError, Resolve, provenance, signatures};
 
 /// Largest checksum file read.
 const MAX_CHECKSUM_FILE: u64 = 4 << 20;
@@ -884,7 +884,7 @@ impl<'n> Resolver<'n> {
                 ))));
             }
         }
-        let concrete = pinned::concrete(tool, &candidate.version, overrides);
+        let concrete = super::concrete::concrete(tool, &candidate.version, overrides);
         // Every entry checked as a later read of the lock would check it, before any
         // is recorded: a package whose `files` escape the install is refused here,
         // by its name, rather than written into a lock that no command then reads.
@@ -1364,24 +1364,10 @@ fn version_label(pkg: &Package, tag: &str) -> String {
 /// one: a version vx cannot install anywhere is refused, not locked as nothing (its
 /// first platform's reason, the others alike or said to differ).
 fn nowhere(downloads: &[(Platform, PlatformDownload)]) -> Option<String> {
-    nowhere_of(downloads.iter().map(|(_, d)| match d {
+    super::concrete::nowhere_of(downloads.iter().map(|(_, d)| match d {
         PlatformDownload::Unsupported(reason) => Some(reason.as_str()),
         PlatformDownload::Download { .. } => None,
     }))
-}
-
-/// Why a tool can be installed on none of its platforms, given each platform's
-/// reason (`None` where it can be): the reason, or the first with a note that others
-/// differ; `None` when some platform can install it, or there is none. Shared by
-/// registry packages and runtimes.
-pub(super) fn nowhere_of<'a>(reasons: impl Iterator<Item = Option<&'a str>>) -> Option<String> {
-    let reasons: Vec<&str> = reasons.collect::<Option<_>>()?;
-    let first = reasons.first()?;
-    Some(if reasons.iter().all(|r| r == first) {
-        (*first).to_owned()
-    } else {
-        format!("{first} (and other reasons elsewhere)")
-    })
 }
 
 /// At most five of `tags`, and how many more.

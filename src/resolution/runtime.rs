@@ -75,7 +75,7 @@ pub fn concrete(
         }
         platforms.insert(platform, over);
     }
-    let mut table = super::pinned::concrete(tool, version, platforms);
+    let mut table = super::concrete::concrete(tool, version, platforms);
     for (key, value) in runtime.install_options(version) {
         table.options.entry(key).or_insert(value);
     }
@@ -141,7 +141,7 @@ pub fn resolve_tool(
     }
     // As for a registry package: a version no locked platform can install is an
     // error, not a lock of nothing that says it locked.
-    if let Some(why) = super::resolver::nowhere_of(downloads.iter().map(|(_, r)| match r {
+    if let Some(why) = super::concrete::nowhere_of(downloads.iter().map(|(_, r)| match r {
         Resolved::Unsupported(reason) => Some(reason.as_str()),
         Resolved::Download(_) => None,
     })) {
