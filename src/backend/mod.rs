@@ -13,6 +13,7 @@
 pub mod name;
 pub mod npm;
 pub mod npmrc;
+pub mod pipconf;
 pub mod pypi;
 
 pub use name::{Kind, Name, NameError};
