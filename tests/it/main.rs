@@ -65,6 +65,8 @@ mod kill;
 #[cfg(unix)]
 mod language_npm;
 #[cfg(unix)]
+mod language_pypi;
+#[cfg(unix)]
 mod layering;
 #[cfg(unix)]
 mod lock_platforms;
