@@ -235,6 +235,26 @@ impl<'a> Registries<'a> {
         Ok(out)
     }
 
+    /// The version `constraint` picks of `name`, when this vx can install it on
+    /// `platform` (a binary for it, no runtime needed): what `vx import` checks before
+    /// it writes an entry a lock would refuse.
+    pub fn check(
+        &self,
+        name: &Name,
+        constraint: &str,
+        platform: &Platform,
+    ) -> Result<Release, ResolutionError> {
+        if !matches!(name.kind, Kind::Npm | Kind::Pypi) {
+            return Err(not_yet(name));
+        }
+        let release = self.pick(name, constraint)?;
+        let downloads = self.downloads(name, &release.version, std::slice::from_ref(platform))?;
+        match downloads.first() {
+            Some((_, Download::Unsupported(why))) => Err(ResolutionError::Usage(why.clone())),
+            _ => Ok(release),
+        }
+    }
+
     /// Each platform's download of `name` at `version` (npm: the platform package's
     /// tarball and its integrity; PyPI: the wheel and its sha256), or why there is
     /// none.

@@ -137,3 +137,39 @@ fn names_and_versions_are_read_as_users_write_them() {
         assert!(stderr.contains(says), "{bad}: {stderr}");
     }
 }
+
+#[test]
+fn a_mise_file_s_npm_entries_import_as_npm_tools_and_lock() {
+    let registry = npm::serve();
+    let project = Project::new(&npm::config(&registry), "");
+    std::fs::remove_file(project.work.manifest()).unwrap();
+    let mise = project.work.dir.path().join("mise.toml");
+    std::fs::write(
+        &mise,
+        "[tools]\n\"npm:esbuild\" = \"0.24\"\n\"go:golang.org/x/tools/gopls\" = \"latest\"\n",
+    )
+    .unwrap();
+    let out = project.vx().arg("import").arg(&mise).output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("imported npm:esbuild 0.24"), "{text}");
+    assert!(
+        text.contains("skipped go:golang.org/x/tools/gopls") && text.contains("go install"),
+        "{text}"
+    );
+    assert!(
+        project
+            .manifest_text()
+            .contains("\"npm:esbuild\" = \"0.24\""),
+        "{}",
+        project.manifest_text()
+    );
+    let lock = project.lock();
+    assert_eq!(
+        locked(&lock, "esbuild", "linux-x86_64")["integrity"].as_str(),
+        Some(npm::integrity("linux-x64", npm::ESBUILD).as_str())
+    );
+}
