@@ -10,10 +10,9 @@
 //! shape as every other tool's; the install engine never learns where a download came
 //! from.
 
-pub mod name;
 pub mod npm;
 pub mod npmrc;
 pub mod pipconf;
 pub mod pypi;
 
-pub use name::{Kind, Name, NameError};
+pub use crate::package_name::{Kind, Name, NameError};

@@ -129,7 +129,7 @@ pub fn version_of(filename: &str, project: &str) -> Option<String> {
         .strip_suffix(".tar.gz")
         .or_else(|| filename.strip_suffix(".zip"))?;
     let (name, version) = stem.rsplit_once('-')?;
-    (super::name::normalize(name) == project).then(|| version.to_owned())
+    (crate::package_name::normalize(name) == project).then(|| version.to_owned())
 }
 
 /// Whether a PEP 440 version is a pre-release or development release.

@@ -34,10 +34,11 @@ use crate::cli::ScriptArgs;
 /// Runs `vx run`. Returns only when the last script could not be started, a
 /// dependency failed, or there is nothing to run.
 pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
-    let manifest = super::manifest_with(
-        args.project.manifest.as_deref(),
-        super::Opening::offline(args.offline),
+    let session = super::open(
+        &vx::session::Opening::new(args.project.manifest.as_deref(), vx::session::Want::Project)
+            .offline(args.offline),
     )?;
+    let manifest = session.project().map_err(super::session_error)?.clone();
     let Some(name) = &args.script else {
         list(&manifest)?;
         return Ok(vx::exit::OK);
@@ -47,9 +48,11 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         return Err(unknown(name, &manifest));
     };
     let store = super::located_store(args.project.store.as_deref())?;
-    let chain = super::toolchain(Some(&manifest), &[], &store)?;
+    let chain = session
+        .toolchain(&[], &store)
+        .map_err(super::toolchain_error)?;
     let target = Target {
-        manifest: Some(&manifest),
+        session: &session,
         requests: &[],
         store: args.project.store.as_deref(),
         offline: args.offline,

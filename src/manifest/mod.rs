@@ -199,7 +199,7 @@ pub enum Problem {
     #[error("package {0:?} must be a registry name such as `owner/repo`")]
     Package(String),
     /// A language registry's package that breaks that registry's naming rules
-    /// (`npm:@scope`, `go:gopls`): the rule ([`crate::backend::NameError`]).
+    /// (`npm:@scope`, `go:gopls`): the rule ([`crate::package_name::NameError`]).
     #[error("{0}")]
     BackendName(String),
     /// A tool with both a `url` and a `package`.

@@ -819,8 +819,8 @@ impl Parser<'_> {
                 && text.split('/').all(|seg| validate::tool_name(seg).is_ok())
         };
         // A language registry's package (`"npm:@biomejs/biome" = "1"`): named by its
-        // command, looked up as vx spells it (`crate::backend`).
-        let backend = crate::backend::Name::parse(written)
+        // command, looked up as vx spells it (`crate::package_name`).
+        let backend = crate::package_name::Name::parse(written)
             .map_err(|e| self.err(Some(key.span()), Problem::BackendName(e.to_string())))?;
         let mut lookup = written.to_owned();
         if let Some(backend) = &backend {
@@ -836,7 +836,7 @@ impl Parser<'_> {
         if let Some(table) = table {
             self.known_keys(table, REGISTRY_TOOL_KEYS, &at)?;
             if let Some((package, span)) = self.string(table, "package", &at)? {
-                match crate::backend::Name::parse(package) {
+                match crate::package_name::Name::parse(package) {
                     Ok(Some(backend)) => lookup = backend.to_string(),
                     Err(e) => return Err(self.err(Some(span), Problem::BackendName(e.to_string()))),
                     Ok(None) if !package.contains('/') || !segments_ok(package) => {

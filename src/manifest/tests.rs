@@ -955,9 +955,9 @@ fn a_registry_names_runtime_declarations_by_path_or_http_url() {
 }
 
 #[test]
-fn language_registry_tools_are_named_by_their_commands() {
+fn vx_toml_names_them_by_their_commands() {
     let text = "[tools]\n\"npm:@biomejs/biome\" = \"1\"\n\"pipx:Black[jupyter]\" = \"^24.3\"\n\"cargo:cargo-nextest\" = \"latest\"\n\"go:golang.org/x/tools/gopls\" = \"0.16\"\n\n[tools.fmt]\npackage = \"npm:prettier\"\nversion = \"3\"\n";
-    let m = parse(text).unwrap();
+    let m = Manifest::parse(std::path::Path::new("vx.toml"), text).unwrap();
     let got: Vec<(&str, &str, &str)> = m
         .tools
         .iter()
@@ -976,9 +976,12 @@ fn language_registry_tools_are_named_by_their_commands() {
             ("fmt", "npm:prettier", "3"),
         ]
     );
-    let err = parse("[tools]\n\"go:gopls\" = \"1\"\n")
-        .unwrap_err()
-        .to_string();
+    let err = Manifest::parse(
+        std::path::Path::new("vx.toml"),
+        "[tools]\n\"go:gopls\" = \"1\"\n",
+    )
+    .unwrap_err()
+    .to_string();
     assert!(
         err.contains("vx.toml:2:1") && err.contains("host name with a dot"),
         "{err}"

@@ -90,7 +90,7 @@ impl<'a> Registries<'a> {
         let text = self.text(&registry, &url)?;
         let doc = serde_json::from_str(&text).map_err(|e| RuntimeError::Format {
             url: url.clone(),
-            what: "npm packument",
+            what: "npm packument".into(),
             reason: e.to_string(),
         })?;
         Ok((registry, doc))
@@ -107,7 +107,7 @@ impl<'a> Registries<'a> {
         let text = self.text(&registry, &url)?;
         let doc = serde_json::from_str(&text).map_err(|e| RuntimeError::Format {
             url: url.clone(),
-            what: "npm version document",
+            what: "npm version document".into(),
             reason: e.to_string(),
         })?;
         Ok((url, doc))
@@ -120,7 +120,7 @@ impl<'a> Registries<'a> {
         let text = self.text(&registry, &url)?;
         let files = pypi::parse_page(&url, &text).map_err(|reason| RuntimeError::Format {
             url: url.clone(),
-            what: "PyPI simple index page (PEP 503/691)",
+            what: "PyPI simple index page (PEP 503/691)".into(),
             reason,
         })?;
         Ok((url, files))

@@ -88,6 +88,8 @@ impl Resolve for Offline {
 pub struct OnDemand {
     /// How.
     pub options: Options,
+    /// The runtimes the project can name.
+    pub catalogue: std::sync::Arc<crate::runtime::catalogue::Catalogue>,
 }
 
 impl Resolve for OnDemand {
@@ -99,7 +101,7 @@ impl Resolve for OnDemand {
         lock: &mut Lock,
     ) -> Result<(), ResolutionError> {
         let net = Network::from_env(self.options.clone())?;
-        let resolver = Resolver::new(&net, Some(manifest), Some(lock))?;
+        let resolver = Resolver::new(&net, Some(manifest), Some(lock), &self.catalogue)?;
         resolver.resolve(manifest, names, platforms, lock)
     }
 

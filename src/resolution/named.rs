@@ -18,7 +18,7 @@ use super::{Network, OnDemand, ResolutionError, runtime as resolve_runtime};
 /// What a name designates.
 pub enum Named {
     /// One of vx's language runtimes.
-    Runtime(&'static dyn Runtime),
+    Runtime(std::sync::Arc<dyn Runtime>),
     /// A package of the project's registries or the standard one.
     Package(Box<Found>),
     /// A language registry's package (`npm:esbuild`, `pypi:ruff`).
@@ -141,7 +141,11 @@ impl Resolver<'_> {
         {
             return Ok(Named::Backend(backend));
         }
-        match crate::runtime::find(name).map_err(resolve_runtime::error)? {
+        match self
+            .catalogue()
+            .find(name)
+            .map_err(resolve_runtime::error)?
+        {
             Some(runtime) => Ok(Named::Runtime(runtime)),
             None => match self.lookup(name) {
                 Ok(found) => Ok(Named::Package(Box::new(found))),
@@ -164,7 +168,7 @@ impl Resolver<'_> {
     pub fn listed(&self, named: &Named) -> Result<Vec<Listed>, ResolutionError> {
         match named {
             Named::Runtime(runtime) => Ok(self
-                .runtime_releases(*runtime)
+                .runtime_releases(&**runtime)
                 .map_err(resolve_runtime::error)?
                 .into_iter()
                 .map(Listed::from)
@@ -187,7 +191,7 @@ impl Resolver<'_> {
     pub fn pick_named(&self, named: &Named, constraint: &str) -> Result<Listed, ResolutionError> {
         match named {
             Named::Runtime(runtime) => self
-                .pick_runtime(*runtime, constraint)
+                .pick_runtime(&**runtime, constraint)
                 .map(Listed::from)
                 .map_err(resolve_runtime::error),
             Named::Package(found) => self.pick(found, constraint).map(Listed::from),
@@ -232,9 +236,16 @@ impl Resolver<'_> {
     ) -> Result<ToolSpec, ResolutionError> {
         // The project's own pin of that very version: installed as `vx sync` would,
         // checked against the sha256 the project locked.
-        if let Some(spec) = project
-            .and_then(|m| super::pinned::spec_at(m, self.lock.as_ref(), name, constraint, platform))
-        {
+        if let Some(spec) = project.and_then(|m| {
+            super::pinned::spec_at(
+                m,
+                self.lock.as_ref(),
+                self.catalogue(),
+                name,
+                constraint,
+                platform,
+            )
+        }) {
             return Ok(spec);
         }
         let table = match project.and_then(|m| m.tool(name)) {
@@ -274,9 +285,16 @@ impl OnDemand {
         platform: &Platform,
     ) -> Result<ToolSpec, ResolutionError> {
         let lock = project.and_then(|m| Lock::load(&m.lock_path()).ok().flatten());
-        if let Some(spec) = project
-            .and_then(|m| super::pinned::spec_at(m, lock.as_ref(), name, constraint, platform))
-        {
+        if let Some(spec) = project.and_then(|m| {
+            super::pinned::spec_at(
+                m,
+                lock.as_ref(),
+                &self.catalogue,
+                name,
+                constraint,
+                platform,
+            )
+        }) {
             return Ok(spec);
         }
         if let Some(tool) = project
@@ -289,7 +307,7 @@ impl OnDemand {
                 .map_err(|e| ResolutionError::Usage(e.to_string()));
         }
         let net = Network::from_env(self.options.clone())?;
-        let resolver = Resolver::new(&net, project, lock.as_ref())?;
+        let resolver = Resolver::new(&net, project, lock.as_ref(), &self.catalogue)?;
         resolver.at_version(project, name, constraint, platform)
     }
 }

@@ -18,6 +18,7 @@ use crate::registry::package::Package;
 use crate::registry::resolve::{self as aqua, Download, Resolution};
 use crate::registry::set::{Found, LookupError, RegistrySet, SetHit};
 use crate::registry::source::{self, Context, Source};
+use crate::runtime::catalogue::Catalogue;
 use crate::verify::provenance::ProvenanceLoss;
 use crate::version::{self, Constraint, Tag};
 
@@ -75,7 +76,9 @@ pub struct Resolver<'n> {
     /// What runtimes fetch through (each publisher's file once per run).
     runtimes: crate::runtime::Context<'n>,
     /// Runtimes' version lists read in this run, by runtime.
-    runtime_releases: RefCell<BTreeMap<&'static str, Vec<crate::runtime::Release>>>,
+    runtime_releases: RefCell<BTreeMap<String, Vec<crate::runtime::Release>>>,
+    /// The runtimes the project can name.
+    catalogue: &'n Catalogue,
     /// The project's lock when it was made: what a tool named at the version the
     /// project pins installs ([`super::pinned::spec_at`]).
     pub(super) lock: Option<Lock>,
@@ -90,6 +93,7 @@ impl<'n> Resolver<'n> {
         net: &'n Network,
         manifest: Option<&Manifest>,
         lock: Option<&Lock>,
+        catalogue: &'n Catalogue,
     ) -> Result<Resolver<'n>, ResolutionError> {
         let project_dir = manifest
             .and_then(|m| m.path.parent())
@@ -130,9 +134,15 @@ impl<'n> Resolver<'n> {
             trusted_root: std::sync::OnceLock::new(),
             runtimes: crate::runtime::Context::new(&net.github),
             runtime_releases: RefCell::new(BTreeMap::new()),
+            catalogue,
             lock: lock.cloned(),
             project_dir,
         })
+    }
+
+    /// The runtimes the project can name.
+    pub fn catalogue(&self) -> &'n Catalogue {
+        self.catalogue
     }
 
     /// What runtimes fetch through in this run.
@@ -156,7 +166,7 @@ impl<'n> Resolver<'n> {
         let listed = runtime.versions(&self.runtimes)?;
         self.runtime_releases
             .borrow_mut()
-            .insert(runtime.name(), listed.clone());
+            .insert(runtime.name().to_owned(), listed.clone());
         Ok(listed)
     }
 
@@ -182,7 +192,7 @@ impl<'n> Resolver<'n> {
     /// Resolves the runtime tool `tool` (see [`super::runtime::resolve_tool`]).
     fn resolve_runtime(
         &self,
-        runtime: &'static dyn crate::runtime::Runtime,
+        runtime: &dyn crate::runtime::Runtime,
         tool: &ToolTable,
         constraint: &str,
         platforms: &[Platform],
@@ -794,12 +804,14 @@ impl<'n> Resolver<'n> {
             )
             .map_err(at);
         }
-        if let Some(runtime) = crate::runtime::find(&request.lookup)
+        if let Some(runtime) = self
+            .catalogue
+            .find(&request.lookup)
             .map_err(super::runtime::error)
             .map_err(at)?
         {
             return self
-                .resolve_runtime(runtime, tool, &request.constraint, platforms, lock)
+                .resolve_runtime(&*runtime, tool, &request.constraint, platforms, lock)
                 .map_err(at);
         }
         let found = self.lookup(&request.lookup).map_err(at)?;
@@ -1108,7 +1120,7 @@ impl Resolver<'_> {
                 // A runtime's index is read when it is resolved, not from a registry;
                 // so is a language registry's package.
                 if crate::backend::Name::has_prefix(lookup)
-                    || !matches!(crate::runtime::find(lookup), Ok(None))
+                    || !matches!(self.catalogue.find(lookup), Ok(None))
                 {
                     return None;
                 }
@@ -1218,12 +1230,12 @@ impl Resolve for Resolver<'_> {
                 .collect();
             self.prefetch(&tools, platforms);
         }
-        let runtime_of = |t: &ToolTable| crate::runtime::find(&t.registry.as_ref()?.lookup).ok()?;
+        let runtime_of = |t: &ToolTable| self.catalogue.find(&t.registry.as_ref()?.lookup).ok()?;
         // A runtime others need (erlang, for elixir) is resolved before them.
-        let needed: Vec<&str> = manifest
+        let needed: Vec<String> = manifest
             .tools
             .iter()
-            .filter_map(|t| runtime_of(t)?.needs())
+            .filter_map(|t| Some(runtime_of(t)?.needs()?.to_owned()))
             .collect();
         let mut order: Vec<&String> = names.iter().collect();
         order.sort_by_key(|name| {
@@ -1232,7 +1244,7 @@ impl Resolve for Resolver<'_> {
                 .iter()
                 .find(|t| t.name == **name)
                 .and_then(runtime_of);
-            !runtime.is_some_and(|r| needed.contains(&r.name()))
+            !runtime.is_some_and(|r| needed.iter().any(|n| n == r.name()))
         });
         for tool in &manifest.tools {
             let Some(runtime) = runtime_of(tool) else {

@@ -9,6 +9,9 @@ use std::collections::BTreeMap;
 
 use crate::lock::{Asset, Lock};
 use crate::manifest::{Override, Platform, ToolTable};
+use std::sync::Arc;
+
+use crate::runtime::catalogue::Catalogue;
 use crate::runtime::{self, Context, Release, Resolved, Runtime};
 
 use super::ResolutionError;
@@ -21,10 +24,11 @@ pub const PACKAGE_PREFIX: &str = runtime::PACKAGE_PREFIX;
 /// package), `Some(None)` when it names a runtime this vx does not know or cannot
 /// read the declaration of, or one that now comes from elsewhere than the registry
 /// the package names (the tool is then resolved again, which says why).
-pub fn of_package(package: &str) -> Option<Option<&'static dyn Runtime>> {
+pub fn of_package(catalogue: &Catalogue, package: &str) -> Option<Option<Arc<dyn Runtime>>> {
     let (name, registry) = runtime::package_name(package)?;
     Some(
-        runtime::find(name)
+        catalogue
+            .find(name)
             .ok()
             .flatten()
             .filter(|r| r.origin().map(|o| o.registry.as_str()) == registry),
