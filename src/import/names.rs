@@ -319,7 +319,7 @@ pub fn lookup_of(name: &str) -> Result<Lookup, String> {
                 };
                 // mise's tool options (`pipx:black[extras=jupyter]`) are not extras.
                 let name = format!("{backend}:{rest}");
-                match crate::backend::Name::parse(&name) {
+                match crate::package_name::Name::parse(&name) {
                     Ok(Some(name)) => Ok(Lookup::Backend(name.to_string())),
                     Ok(None) => Err(format!("`{name}` names no package")),
                     Err(e) => Err(e.to_string()),
