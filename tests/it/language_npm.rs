@@ -4,7 +4,6 @@
 //! `integrity` without downloading a tarball; syncs on Linux from a loopback registry
 //! serving npm's real documents and the real `@esbuild/linux-x64` tarball, with no
 //! node; and refuses a tarball that is not the one the registry's sha512 names.
-#![cfg(unix)]
 
 use crate::common;
 
@@ -113,6 +112,20 @@ fn names_and_versions_are_read_as_users_write_them() {
         .filter(|v| v.starts_with("0."))
         .collect();
     assert_eq!(listed, ["0.28.2", "0.24.0", "0.23.1"], "{stdout}");
+
+    // `vx x` runs it at a version of its own, checked by the registry's integrity.
+    let out = project
+        .vx()
+        .args(["x", "npm:esbuild@0.24", "--", "--version"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        npm::ESBUILD,
+        "{stderr}"
+    );
+    assert!(!stderr.contains("UNVERIFIED"), "{stderr}");
 
     project
         .vx()

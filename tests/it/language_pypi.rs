@@ -4,7 +4,6 @@
 //! without downloading a wheel; syncs on Linux from a loopback index serving pypi.org's
 //! real page and ruff's real wheels, with no python; refuses a wheel that is not the
 //! one the index's sha256 names; and reads the index PIP_INDEX_URL names.
-#![cfg(unix)]
 
 use crate::common;
 
