@@ -186,3 +186,41 @@ fn a_mise_file_s_npm_entries_import_as_npm_tools_and_lock() {
         Some(npm::integrity("linux-x64", npm::ESBUILD).as_str())
     );
 }
+
+#[test]
+fn the_users_npmrc_names_the_registry_and_its_token_reaches_no_lock_or_output() {
+    let registry = npm::serve();
+    // Tarballs are named by the documents at registry.npmjs.org: sent here too.
+    let project = Project::new(&npm::config(&registry), MANIFEST);
+    let home = project.work.dir.path().join("home");
+    let base = registry.url("/");
+    let prefix = base.trim_start_matches("http:");
+    std::fs::write(
+        home.join(".npmrc"),
+        format!("registry={base}\n{prefix}:_authToken=${{CORP_NPM_TOKEN}}\n"),
+    )
+    .unwrap();
+    let out = project
+        .vx()
+        .env("CORP_NPM_TOKEN", "s3cret-token-42")
+        .args(["lock", "-v"])
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{text}");
+    let lock = project.lock_text().unwrap();
+    assert!(
+        lock.contains(&format!(
+            "checksum = \"index:{base}@esbuild/linux-x64/0.24.0\""
+        )),
+        "the .npmrc's registry was read: {lock}"
+    );
+    assert!(
+        !lock.contains("s3cret") && !text.contains("s3cret"),
+        "{text}{lock}"
+    );
+}
