@@ -155,7 +155,8 @@ impl Credentials {
             .into_iter()
             .map(|(p, s)| (if p.ends_with('/') { p } else { format!("{p}/") }, s))
             .collect();
-        self.prefixes.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        self.prefixes
+            .sort_by_key(|(prefix, _)| std::cmp::Reverse(prefix.len()));
         self
     }
 
