@@ -110,7 +110,7 @@ fn index(stream: Stream) -> usize {
 
 impl Inner {
     fn prefix(&self, task: usize) -> Vec<u8> {
-        format!("[{:width$}] ", self.names[task], width = self.width).into_bytes()
+        format!("[{}] ", self.names[task]).into_bytes()
     }
 
     /// Prints the whole lines of `bytes` (plus the held partial line) with the prefix.
