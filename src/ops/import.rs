@@ -2,7 +2,7 @@
 //! pyenv, aqua; read by [`crate::import`]) looked up in the project's registries and
 //! runtimes and written into the text of vx.toml as short-form `[tools]` entries (as `vx
 //! add` writes them; mise's `[env]`, tasks, paths, env files and virtual environment
-//! into theirs), comments and existing entries kept. [`edit`] makes the new text in
+//! into theirs), comments and existing entries kept. [`edit()`] makes the new text in
 //! memory with a line for each entry (imported, or skipped and why); the caller writes
 //! it and locks it ([`super::lock`]). Nothing here prints.
 
@@ -563,6 +563,28 @@ fn is_pin(constraint: &str) -> bool {
         && numeric
             .split('.')
             .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// A language registry's package (`npm:esbuild`, `pypi:ruff`) at the entry's
+/// version, when vx can install it here (`crate::backend`).
+fn map_backend(resolver: &Resolver<'_>, name: &str, entry: &import::Entry) -> Result<Mapped, Skip> {
+    let constraint = entry.version.as_ref().map_err(Clone::clone)?;
+    let backend = crate::backend::Name::parse(name)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("`{name}` names no package"))?;
+    resolver
+        .language_registries()
+        .check(&backend, constraint, &crate::manifest::Platform::current())
+        .map_err(Skip::from)?;
+    let key = backend.to_string();
+    Ok(Mapped {
+        notes: Vec::new(),
+        names: [key.clone(), key.clone(), backend.short_name()],
+        qualified: key.clone(),
+        key,
+        constraint: constraint.clone(),
+        unchecked: false,
+    })
 }
 
 /// Why an entry was skipped.

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::events::Stream;
-use super::model::{Ready, ReadyCheck};
+use crate::manifest::environment::task::{Ready, ReadyCheck};
 
 /// How often a check is tried.
 pub const POLL: Duration = Duration::from_millis(100);
@@ -273,7 +273,7 @@ mod tests {
         tail.push(b"\x1b[31mred");
         let lines = tail.lines();
         assert_eq!(lines.len(), TAIL_LINES + 1);
-        assert_eq!(lines[0], "line 11");
+        assert_eq!(lines[0], "line 10");
         assert!(!lines.last().unwrap().contains('\x1b'));
     }
 

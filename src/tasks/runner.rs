@@ -20,9 +20,9 @@ use crossbeam_channel::{Receiver, Sender};
 
 use super::events::{Phase, PhaseChange, PlannedTask, RunSummary, Stream, TaskId, TaskSink};
 use super::fresh::Stamp;
-use super::graph::Plan;
-use super::model::Ready;
 use super::ready::{Checker, Tail};
+use crate::manifest::environment::task::Ready;
+use crate::manifest::environment::task_graph::Plan;
 
 /// One task of the run, ready to run: what the plan's node at the same index does.
 pub struct Job {
@@ -334,9 +334,11 @@ pub fn run(
             } => {
                 let mut phase = phase;
                 let mut reason = reason;
+                let mut code = code;
                 if let Some(why) = not_ready_reason(&controls[i]).take() {
                     phase = Phase::Failed;
                     reason = Some(why);
+                    code = None;
                 } else if stop_sent[i].is_some() && phase == Phase::Failed {
                     // Stopped by us: cancelled (or, for a service stopped at the end
                     // of the run, done).

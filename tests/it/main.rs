@@ -126,6 +126,12 @@ mod self_update;
 #[cfg(unix)]
 mod signals;
 #[cfg(unix)]
+mod tasks_cleanup;
+#[cfg(unix)]
+mod tasks_graph;
+#[cfg(unix)]
+mod tasks_services;
+#[cfg(unix)]
 mod terminal;
 #[cfg(unix)]
 mod toolchain;
