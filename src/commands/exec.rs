@@ -276,8 +276,12 @@ impl Target<'_> {
     /// that is still missing failed, when known (remembered failures included), and
     /// remembers the project's new failures.
     fn install(&self, chain: &Toolchain, store: &Path) -> Result<BTreeMap<String, String>, Error> {
+        // Outside a project (`vx x`) the children read the user's settings alone.
         let network = match self.manifest() {
-            Some(manifest) => super::project_network(manifest)?,
+            Some(_) => self
+                .session
+                .checked_network()
+                .map_err(|e| Error::usage(vx::exit::Because::new("network settings", e)))?,
             None => Default::default(),
         };
         let settings = Settings {
