@@ -57,10 +57,15 @@ pub enum Command {
     Which(WhichArgs),
     /// Print what puts the project's tools on PATH and sets its [env]: `eval "$(vx env)"`.
     Env(EnvArgs),
-    /// Run a script of vx.toml's [scripts] with the toolchain and [env]; alone, list them
-    /// (`vx tasks`, as mise users type it, lists them too).
+    /// Run tasks of vx.toml's [tasks] (or [scripts]) and `.vx/tasks/` in parallel with
+    /// what they depend on, with the toolchain and [env]; alone, list them (`vx tasks`,
+    /// as mise users type it, lists them too).
     #[command(alias = "tasks")]
     Run(ScriptArgs),
+    /// What `vx run` starts each task's command under: it stops the command's whole
+    /// process tree when asked or when `vx run` dies.
+    #[command(hide = true)]
+    TaskGuard(TaskGuardArgs),
     /// Print a hook for the shell's rc file that applies each project's tools and
     /// [env] as cd enters it and restores the shell on leaving:
     /// `eval "$(vx activate bash)"`.
@@ -525,20 +530,58 @@ pub struct ScriptArgs {
     /// `[settings] auto_install = false`).
     #[arg(long)]
     pub no_install: bool,
+    /// At most N tasks at once (services aside); default: the number of CPUs.
+    #[arg(short = 'j', long = "jobs", value_name = "N")]
+    pub jobs: Option<usize>,
+    /// After a task fails, still run what does not depend on it.
+    #[arg(long = "continue")]
+    pub keep_going: bool,
+    /// How tasks' output is shown: prefix (each line after `[task]`), grouped (each
+    /// task's output whole when it ends, in graph order), quiet (only failures).
+    #[arg(long, value_name = "MODE", value_parser = ["prefix", "grouped", "quiet"])]
+    pub output: Option<String>,
+    /// One JSON object per event on stdout (plan, phase, output, summary).
+    #[arg(long, conflicts_with = "output")]
+    pub json: bool,
+    /// Run tasks even when their sources are unchanged since their last success.
+    #[arg(long)]
+    pub force: bool,
+    /// Answer yes to the tasks' `confirm` questions.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Run the tasks again each time a file of their `sources` changes (debounced),
+    /// cancelling a run in progress.
+    #[arg(long)]
+    pub watch: bool,
     /// Which project and store.
     #[command(flatten)]
     pub project: ProjectFlags,
-    /// The script (none: list the scripts).
-    #[arg(value_name = "SCRIPT")]
+    /// The task (none: list the tasks).
+    #[arg(value_name = "TASK")]
     pub script: Option<String>,
-    /// Arguments for the script: appended to its command, or put where it says
-    /// `{args}`, each quoted for the shell.
+    /// Arguments for the task: its declared ones, else appended to its command (or put
+    /// where it says `{args}`), each quoted for the shell. `:::` starts another task:
+    /// `vx run lint ::: test --verbose`. `vx run TASK --help` shows a task's arguments.
     #[arg(
         value_name = "ARGS",
         trailing_var_arg = true,
         allow_hyphen_values = true
     )]
     pub args: Vec<OsString>,
+}
+
+/// `vx task-guard` options (started by `vx run`, not by people).
+#[derive(Debug, Args)]
+pub struct TaskGuardArgs {
+    /// The `vx run` process: when it is gone, the guard stops the task.
+    #[arg(long)]
+    pub parent: u32,
+    /// Milliseconds between the polite signal and SIGKILL.
+    #[arg(long, default_value_t = 3000)]
+    pub grace_ms: u64,
+    /// The command and its arguments.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true)]
+    pub command: Vec<OsString>,
 }
 
 /// `vx which` options.
@@ -1067,7 +1110,8 @@ pub enum BoardCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Attach the live dashboard to a running sync (read-only but for cancel requests).
+    /// Attach the live dashboard to a running sync (read-only but for cancel requests),
+    /// or to a task run (`vx run`): its tasks' phases and the picked task's output.
     Watch {
         /// A board id (or unambiguous prefix); default: the only live board.
         #[arg(value_name = "ID")]

@@ -45,6 +45,7 @@ fn main() {
         Command::Which(args) => commands::which::run(&args),
         Command::Env(args) => commands::env::run(&args),
         Command::Run(args) => commands::run::run(&args),
+        Command::TaskGuard(args) => commands::run::guard(&args),
         Command::Activate(args) => commands::activate::run(&args),
         Command::Trust(args) => commands::trust::run(&args),
         Command::HookEnv(args) => commands::hook_env::run(&args),

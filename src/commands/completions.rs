@@ -85,7 +85,7 @@ fn script_names(current: &OsStr) -> Vec<CompletionCandidate> {
     let Some(manifest) = project() else {
         return Vec::new();
     };
-    let scripts = manifest.environment.scripts.iter();
+    let scripts = manifest.environment.tasks.iter().filter(|t| !t.hide);
     offered(
         current,
         scripts.map(|s| (s.name.as_str(), s.description.as_deref())),

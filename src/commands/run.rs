@@ -1,96 +1,331 @@
-//! `vx run [--offline] [--no-install] [SCRIPT [ARGS...]]`: runs a script of vx.toml's `[scripts]`
-//! through the platform's shell (`sh -c`, `cmd /C` on Windows) with the toolchain on
-//! `PATH` (then `[settings] path`), `[env]` and the script's own `env` set, in its
-//! `cwd` (relative to the project; default: the current directory), after the scripts
-//! it depends on (each once, dependencies first). Missing tools are installed first,
-//! as for `vx exec` (unless `--offline`, `--no-install` or `[settings] auto_install =
-//! false`); one that cannot install stops only a script whose commands start with
-//! it. `vx run` alone lists the scripts.
+//! `vx run [FLAGS] [TASK [ARGS...] [::: TASK [ARGS...]]...]`: runs tasks of vx.toml's
+//! `[tasks]` (`[scripts]` is their old name) and the project's file tasks
+//! (`.vx/tasks/`), with what they depend on, in parallel ([`vx::tasks`]); alone, lists
+//! them. Missing tools are installed first, as for `vx exec` (unless `--offline`,
+//! `--no-install` or `[settings] auto_install = false`).
 //!
-//! The arguments are appended to the script's command, or put where it says `{args}`,
-//! each quoted for the shell so it reaches the program unchanged. The last script
-//! replaces `vx` (as `vx exec` does: on Unix it is the terminal's foreground process,
-//! Ctrl-C reaches it, and its exit status is `vx run`'s). Dependencies run as children
-//! in the same process group; while one runs, vx leaves Ctrl-C to it, then ends the
-//! run with 130. A dependency that fails ends the run with its status, named.
+//! A run of one task with no dependency, no service, no `sources` and no output flag
+//! runs it as `[scripts]` always did: its last command replaces `vx` (the terminal's
+//! foreground process, Ctrl-C reaches it, its exit status is `vx run`'s). Anything
+//! else goes through the runner: each task's output shown as `--output` says, a
+//! failure stopping the run (named, with what it cancelled), Ctrl-C stopping every
+//! task's whole process tree (exit 130).
 //!
-//! Scripts are reached only through `vx run`: their names never shadow vx's commands.
+//! Tasks are reached only through `vx run`: their names never shadow vx's commands.
 
 use std::ffi::OsString;
-use std::io::Write;
-use std::path::Path;
-use std::process::Command;
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use vx::exit::{Because, Error};
 use vx::manifest::Manifest;
-use vx::manifest::environment::Script;
-use vx::project_env::Changes;
+use vx::tasks::args;
+use vx::tasks::board_sink::BoardSink;
+use vx::tasks::command::Shell;
+use vx::tasks::events::{Fanout, Phase, TaskSink};
+use vx::tasks::graph::{self, Plan};
+use vx::tasks::model::Task;
+use vx::tasks::output::{Mode, Printer};
+use vx::tasks::runner::{self, Job, Launcher, Options};
 use vx_tui::text::sanitize;
 
 use super::exec::Target;
-use crate::cli::ScriptArgs;
+use crate::cli::{ScriptArgs, TaskGuardArgs};
 
-/// Runs `vx run`. Returns only when the last script could not be started, a
-/// dependency failed, or there is nothing to run.
+/// How long a stopped task has between SIGINT/SIGTERM and SIGKILL.
+const GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+/// Separates tasks on the command line (mise's spelling).
+const NEXT_TASK: &str = ":::";
+
+/// Runs `vx run`.
 pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
+    // The one call that opens the project.
     let session = super::open(
         &vx::session::Opening::new(args.project.manifest.as_deref(), vx::session::Want::Project)
             .offline(args.offline),
     )?;
     let manifest = session.project().map_err(super::session_error)?.clone();
-    let Some(name) = &args.script else {
-        list(&manifest)?;
+    let project = manifest
+        .path
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    let tasks = all_tasks(&manifest, &project)?;
+    let Some(first) = &args.script else {
+        list(&manifest, &tasks)?;
         return Ok(vx::exit::OK);
     };
-    let environment = &manifest.environment;
-    let Some(script) = environment.script(name) else {
-        return Err(unknown(name, &manifest));
+    let requested = split(first, &args.args);
+    for (name, words) in &requested {
+        if graph::find(&tasks, name).is_none() {
+            return Err(unknown(name, &manifest, &tasks));
+        }
+        if args::wants_help(words) {
+            let task = graph::find(&tasks, name).expect("found above");
+            std::io::stdout().write_all(args::help(task).as_bytes())?;
+            return Ok(vx::exit::OK);
+        }
+    }
+    let names: Vec<String> = requested.iter().map(|(n, _)| n.clone()).collect();
+    let plan = Plan::build(&tasks, &names).map_err(|e| Error::usage(e.to_string()))?;
+    if let Some(cycle) = graph::cycle(&tasks) {
+        return Err(Error::usage(format!(
+            "the tasks' dependencies form a cycle: {}",
+            cycle.join(" → ")
+        )));
+    }
+    // Each task's argument values: the words given after it (the others: defaults).
+    let mut values = Vec::with_capacity(plan.nodes.len());
+    for node in &plan.nodes {
+        let task = &tasks[node.task];
+        let words = requested
+            .iter()
+            .find(|(n, _)| graph::find(&tasks, n).is_some_and(|t| t.name == task.name))
+            .map(|(_, w)| w.as_slice())
+            .unwrap_or(&[]);
+        values.push(args::parse(task, words).map_err(Error::usage)?);
+    }
+    confirm(&plan, &tasks, args.yes)?;
+    let shell = prepare(args, &session, &manifest, &plan, &tasks)?;
+    let mut commands = Vec::with_capacity(plan.nodes.len());
+    for (node, values) in plan.nodes.iter().zip(&values) {
+        commands.push(
+            shell
+                .commands(&tasks[node.task], values)
+                .map_err(Error::usage)?,
+        );
+    }
+    let mode = match (args.json, args.output.as_deref()) {
+        (true, _) => Some(Mode::Json),
+        (_, Some("prefix")) => Some(Mode::Prefix),
+        (_, Some("grouped")) => Some(Mode::Grouped),
+        (_, Some("quiet")) => Some(Mode::Quiet),
+        _ => None,
     };
+    if plan.nodes.len() == 1 && mode.is_none() && !args.watch {
+        let task = &tasks[plan.nodes[0].task];
+        if !task.service && task.sources.is_empty() && !task.depends_only() {
+            return in_foreground(task, commands.remove(0));
+        }
+    }
+    let jobs: Vec<Job> = plan
+        .nodes
+        .iter()
+        .zip(commands)
+        .map(|(node, commands)| {
+            let task = &tasks[node.task];
+            Job {
+                name: task.name.clone(),
+                commands,
+                service: task.service,
+                ready: task.ready.clone(),
+                stamp: vx::tasks::fresh::Stamp::new(
+                    &project,
+                    &task.name,
+                    &task.sources,
+                    &task.outputs,
+                    &format!("{:?}|{:?}|{:?}", task.run, task.file, task.env),
+                ),
+            }
+        })
+        .collect();
+    let keep_services = requested
+        .iter()
+        .all(|(name, _)| graph::find(&tasks, name).is_some_and(|t| t.service || t.depends_only()));
+    let options = Options {
+        jobs: args.jobs.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+        }),
+        keep_going: args.keep_going,
+        grace: GRACE,
+        force: args.force,
+        keep_services,
+        launcher: launcher(),
+    };
+    let quiet: Vec<String> = tasks
+        .iter()
+        .filter(|t| t.quiet)
+        .map(|t| t.name.clone())
+        .collect();
+    // The board first: `vx ps`, `vx logs -f`, `vx board watch` and the daemon read the
+    // run there, in place, while the printer shows it here.
+    let board = BoardSink::new(
+        vx_shm::registry::default_dir(),
+        manifest.path.display().to_string(),
+        vx_shm::DEFAULT_RING_CAPACITY,
+    );
+    let sinks: Vec<Box<dyn TaskSink>> = vec![
+        Box::new(board),
+        Box::new(Printer::new(mode.unwrap_or(Mode::Prefix), quiet)),
+    ];
+    let sink: Arc<dyn TaskSink> = Arc::new(Fanout(sinks));
+    let interrupt = vx::signals::Interrupt::register().map_err(Error::environment)?;
+    let outcome = runner::run(
+        &plan,
+        jobs,
+        &options,
+        sink,
+        interrupt.flag(),
+        interrupt.woken(),
+    );
+    report(&outcome, mode)
+}
+
+/// `vx task-guard`: see [`vx::tasks::guard`].
+#[cfg(unix)]
+pub fn guard(args: &TaskGuardArgs) -> Result<i32, Error> {
+    let (program, rest) = args
+        .command
+        .split_first()
+        .ok_or_else(|| Error::usage("task-guard needs a command"))?;
+    Ok(vx::tasks::guard::run(
+        args.parent,
+        std::time::Duration::from_millis(args.grace_ms),
+        program,
+        rest,
+    ))
+}
+
+/// `vx task-guard` is for Unix; Windows tasks live in Job Objects instead.
+#[cfg(not(unix))]
+pub fn guard(_: &TaskGuardArgs) -> Result<i32, Error> {
+    Err(Error::usage("task-guard is not used on this platform"))
+}
+
+/// How tasks' commands start: through the guard on Unix (the running image of vx
+/// itself), directly on Windows (a Job Object ends the tree).
+fn launcher() -> Launcher {
+    if cfg!(unix)
+        && let Ok(exe) = std::env::current_exe()
+    {
+        return Launcher::Guard { exe };
+    }
+    Launcher::Direct
+}
+
+/// The manifest's tasks, then the file tasks of `.vx/tasks/` (a name both have is
+/// an error).
+fn all_tasks(manifest: &Manifest, project: &std::path::Path) -> Result<Vec<Task>, Error> {
+    let mut tasks = manifest.environment.tasks.clone();
+    for file_task in vx::tasks::files::discover(project).map_err(Error::usage)? {
+        if let Some(other) = graph::find(&tasks, &file_task.name) {
+            return Err(Error::usage(format!(
+                "task `{}` is both in {} (line {}) and a file task ({}): rename one",
+                file_task.name,
+                manifest.path.display(),
+                other.line,
+                file_task.file.as_deref().unwrap_or("")
+            )));
+        }
+        tasks.push(file_task);
+    }
+    Ok(tasks)
+}
+
+/// The task names and their words: `first ARGS [::: NAME ARGS]...`.
+fn split(first: &str, rest: &[OsString]) -> Vec<(String, Vec<OsString>)> {
+    let mut out = vec![(first.to_owned(), Vec::new())];
+    let mut words = rest.iter();
+    while let Some(word) = words.next() {
+        if word == NEXT_TASK {
+            if let Some(name) = words.next() {
+                out.push((name.to_string_lossy().into_owned(), Vec::new()));
+            }
+            continue;
+        }
+        out.last_mut().expect("one at least").1.push(word.clone());
+    }
+    out
+}
+
+/// Asks the `confirm` questions of the plan's tasks (or takes `--yes`).
+fn confirm(plan: &Plan, tasks: &[Task], yes: bool) -> Result<(), Error> {
+    for node in &plan.nodes {
+        let task = &tasks[node.task];
+        let Some(question) = &task.confirm else {
+            continue;
+        };
+        if yes {
+            continue;
+        }
+        if !std::io::stdin().is_terminal() {
+            return Err(Error::usage(format!(
+                "task `{}` asks \"{}\" and there is no terminal to answer: pass --yes",
+                task.name,
+                sanitize(question)
+            )));
+        }
+        eprint!("{} [y/N] ", sanitize(question));
+        let _ = std::io::stderr().flush();
+        let mut answer = String::new();
+        std::io::stdin().read_line(&mut answer)?;
+        if !matches!(answer.trim(), "y" | "Y" | "yes" | "Yes") {
+            return Err(Error::with_code(
+                vx::exit::FAILED,
+                format!("task `{}` not confirmed: nothing ran", task.name),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The toolchain ready (installing what is missing when allowed) and what every
+/// task's process gets from it.
+fn prepare(
+    args: &ScriptArgs,
+    session: &vx::session::Session,
+    manifest: &Manifest,
+    plan: &Plan,
+    tasks: &[Task],
+) -> Result<Shell, Error> {
     let store = super::located_store(args.project.store.as_deref())?;
     let chain = session
         .toolchain(&[], &store)
         .map_err(super::toolchain_error)?;
     let target = Target {
-        session: &session,
+        session,
         requests: &[],
         store: args.project.store.as_deref(),
         offline: args.offline,
         no_install: args.no_install,
         sources: None,
     };
-    // What the script and those it runs first start with (after `NAME=value`
-    // assignments): the tools they need.
-    let programs: Vec<OsString> = environment
-        .run_order(script)
-        .into_iter()
-        .chain(std::iter::once(script))
-        .filter_map(|s| s.run.split_whitespace().find(|word| !word.contains('=')))
+    // What the tasks' commands start with (after `NAME=value` assignments): the
+    // tools they need.
+    let programs: Vec<OsString> = plan
+        .nodes
+        .iter()
+        .flat_map(|n| tasks[n.task].run.iter())
+        .filter_map(|run| run.split_whitespace().find(|word| !word.contains('=')))
         .map(OsString::from)
         .collect();
     let chain = target.ready(chain, &store, &programs)?;
-    if let Err(why) = super::make_venv(Some(&manifest), &chain) {
+    if let Err(why) = super::make_venv(Some(manifest), &chain) {
         vx::note!("vx: {why}");
     }
-    let declared = super::declared(Some(&manifest))?.with_tools(chain.env());
-    let shell = Shell {
+    let declared = super::declared(Some(manifest))?.with_tools(chain.env());
+    Ok(Shell {
         path: declared.search_path(&chain.bin_dirs(), std::env::var_os("PATH").as_deref()),
         changes: declared.changes(),
-        project: &declared.project,
-    };
-    let before = environment.run_order(script);
-    if !before.is_empty() {
-        // Ctrl-C is the running script's (it is in the terminal's foreground group
-        // with us): vx waits for it, then stops.
+        project: declared.project.clone(),
+    })
+}
+
+/// One task as `[scripts]` ran it: its commands but the last as children in the
+/// foreground (Ctrl-C is theirs; vx then stops with 130), the last replacing `vx`.
+fn in_foreground(task: &Task, mut commands: Vec<std::process::Command>) -> Result<i32, Error> {
+    let last = commands.pop().expect("a task that runs something");
+    if !commands.is_empty() {
         let interrupted = vx::signals::interrupt_flag().map_err(Error::environment)?;
-        for dep in before {
-            let status = shell.command(dep, &[])?.status().map_err(|e| {
-                Error::environment(Because::new(format!("cannot run script `{}`", dep.name), e))
+        for (i, mut command) in commands.into_iter().enumerate() {
+            let status = command.status().map_err(|e| {
+                Error::environment(Because::new(format!("cannot run task `{}`", task.name), e))
             })?;
             if interrupted.load(Ordering::Relaxed) {
                 return Err(Error::with_code(
                     vx::exit::INTERRUPTED,
-                    format!("interrupted during script `{}`", dep.name),
+                    format!("interrupted during task `{}`", task.name),
                 ));
             }
             if !status.success() {
@@ -102,123 +337,103 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
                         code
                     },
                     format!(
-                        "script `{}` (run before `{}`) failed: {}",
-                        dep.name,
-                        script.name,
+                        "task `{}` failed: command {} exited with {}",
+                        task.name,
+                        i + 1,
                         vx::platform::process::describe_status(status)
                     ),
                 ));
             }
         }
     }
-    let command = shell.command(script, &args.args)?;
-    let program = command.get_program().to_owned();
-    let err = vx::platform::exec::replace_process(command, &program);
+    let program = last.get_program().to_owned();
+    let err = vx::platform::exec::replace_process(last, &program);
     Err(Error::with_code(
         super::exec::NOT_RUNNABLE,
-        Because::new(format!("cannot run script `{}`", script.name), err),
+        Because::new(format!("cannot run task `{}`", task.name), err),
     ))
 }
 
-/// What every script of a run shares: `PATH`, `[env]`, the project directory.
-struct Shell<'a> {
-    path: OsString,
-    changes: Changes,
-    project: &'a Path,
-}
-
-impl Shell<'_> {
-    /// The shell command that runs `script` with `args`.
-    fn command(&self, script: &Script, args: &[OsString]) -> Result<Command, Error> {
-        let line = command_line(&script.run, args)?;
-        let mut command = vx::platform::process::shell(&line);
-        self.changes.apply_to(&mut command);
-        Changes::from_process(&script.env, self.project).apply_to(&mut command);
-        command.env("PATH", &self.path);
-        if let Some(cwd) = &script.cwd {
-            let dir = self.project.join(cwd);
-            if !dir.is_dir() {
-                return Err(Error::usage(format!(
-                    "script `{}`: its cwd {} is not a directory",
-                    script.name,
-                    dir.display()
-                )));
-            }
-            command.current_dir(dir);
+/// Says how the run ended (what failed, what it cancelled) and picks the exit code:
+/// 0; the first failed task's code (1 when it had none); 130 when interrupted.
+fn report(outcome: &runner::Outcome, mode: Option<Mode>) -> Result<i32, Error> {
+    let json = mode == Some(Mode::Json);
+    if !outcome.cancelled.is_empty() && !json {
+        let running: Vec<String> = outcome
+            .cancelled
+            .iter()
+            .filter(|c| c.1)
+            .map(|c| format!("`{}`", c.0))
+            .collect();
+        let waiting: Vec<String> = outcome
+            .cancelled
+            .iter()
+            .filter(|c| !c.1)
+            .map(|c| format!("`{}`", c.0))
+            .collect();
+        let why = if outcome.interrupted {
+            "interrupted".to_owned()
+        } else {
+            outcome
+                .first_failure
+                .as_ref()
+                .map_or("a task failed".to_owned(), |f| format!("`{}` failed", f.0))
+        };
+        let mut parts = Vec::new();
+        if !running.is_empty() {
+            parts.push(format!("stopped {} (running)", running.join(", ")));
         }
-        Ok(command)
+        if !waiting.is_empty() {
+            parts.push(format!("cancelled {} (not started)", waiting.join(", ")));
+        }
+        vx::note!("vx: {}: {why}", parts.join("; "));
     }
+    if outcome.interrupted {
+        return Ok(vx::exit::INTERRUPTED);
+    }
+    if let Some((_, code, _)) = &outcome.first_failure {
+        return Ok(match code {
+            Some(c) if *c != 0 => *c,
+            _ => vx::exit::FAILED,
+        });
+    }
+    if outcome.phases.contains(&Phase::Failed) || outcome.phases.contains(&Phase::Cancelled) {
+        return Ok(vx::exit::FAILED);
+    }
+    Ok(vx::exit::OK)
 }
 
-/// `run` with `args` each quoted for the shell, put where it says `{args}` (or
-/// `{{args}}`, loonghao/vx's spelling in the vx.toml of the same name), else
-/// appended.
-fn command_line(run: &str, args: &[OsString]) -> Result<String, Error> {
-    let quoted = args
-        .iter()
-        .map(|arg| {
-            arg.to_str().map(quote).ok_or_else(|| {
-                Error::usage(format!(
-                    "the argument {} is not valid UTF-8",
-                    arg.to_string_lossy()
-                ))
-            })
-        })
-        .collect::<Result<Vec<String>, Error>>()?
-        .join(" ");
-    Ok(if run.contains("{{args}}") {
-        run.replace("{{args}}", &quoted)
-    } else if run.contains("{args}") {
-        run.replace("{args}", &quoted)
-    } else if quoted.is_empty() {
-        run.to_owned()
-    } else {
-        format!("{run} {quoted}")
-    })
-}
-
-/// One argument as one word of the platform's shell.
-#[cfg(not(windows))]
-fn quote(arg: &str) -> String {
-    vx::toolchain::shell::sh_quote(arg)
-}
-
-/// One argument as one word of `cmd`: in double quotes, a `"` doubled. (`cmd`
-/// expands `%VAR%` even inside quotes: that cannot be prevented there.)
-#[cfg(windows)]
-fn quote(arg: &str) -> String {
-    format!("\"{}\"", arg.replace('"', "\"\""))
-}
-
-/// Prints the scripts with their descriptions (or how to add one).
-fn list(manifest: &Manifest) -> Result<(), Error> {
-    let scripts = &manifest.environment.scripts;
-    let mut out = String::new();
-    if scripts.is_empty() {
+/// Prints the tasks (hidden ones aside) with their descriptions, or how to add one.
+fn list(manifest: &Manifest, tasks: &[Task]) -> Result<(), Error> {
+    if tasks.is_empty() {
         vx::note!(
-            "vx: {} has no scripts; add one under [scripts], e.g. `lint = \"ruff check .\"`, then `vx run lint`",
+            "vx: {} has no tasks; add one under [tasks], e.g. `lint = \"ruff check .\"`, then `vx run lint`",
             manifest.path.display()
         );
         return Ok(());
     }
-    let width = scripts.iter().map(|s| s.name.len()).max().unwrap_or(0);
-    for script in scripts {
-        let about = script.description.as_deref().unwrap_or(&script.run);
-        let about = sanitize(about.lines().next().unwrap_or(""));
-        out.push_str(format!("{:width$}  {about}", script.name).trim_end());
+    let shown: Vec<&Task> = tasks.iter().filter(|t| !t.hide).collect();
+    let width = shown.iter().map(|t| t.name.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for task in shown {
+        let about = task.about();
+        let mut about = sanitize(about.lines().next().unwrap_or("")).into_owned();
+        if !task.alias.is_empty() {
+            about.push_str(&format!(" (alias: {})", task.alias.join(", ")));
+        }
+        out.push_str(format!("{:width$}  {about}", task.name).trim_end());
         out.push('\n');
     }
     std::io::stdout().write_all(out.as_bytes())?;
     Ok(())
 }
 
-/// The error for a script `name` that the manifest does not have (exit 2).
-fn unknown(name: &str, manifest: &Manifest) -> Error {
-    let environment = &manifest.environment;
-    let mut message = format!("no script `{name}` in {}", manifest.path.display());
-    match environment.similar_script(name) {
+/// The error for a task `name` that the project does not have (exit 2).
+fn unknown(name: &str, manifest: &Manifest, tasks: &[Task]) -> Error {
+    let mut message = format!("no task `{name}` in {}", manifest.path.display());
+    match graph::similar(tasks, name) {
         Some(similar) => message.push_str(&format!("; did you mean `{}`?", similar.name)),
-        None if environment.scripts.is_empty() => message.push_str("; it has no [scripts]"),
+        None if tasks.is_empty() => message.push_str("; it has no [tasks]"),
         None => message.push_str("; `vx run` lists them"),
     }
     Error::usage(message)

@@ -1,8 +1,8 @@
 //! The project environment a manifest declares: `[env]` variables, `[settings] path`
-//! directories, `[settings] env_file` files and `[scripts]` (DESIGN.md, "The project environment").
+//! directories, `[settings] env_file` files and `[tasks]` (DESIGN.md, "The project environment").
 //!
 //! This module holds what the file says, checked: names, value templates, relative
-//! directories, script dependencies that exist and form no cycle. Expanding the
+//! directories, task dependencies that exist and form no cycle. Expanding the
 //! templates against an inherited environment is [`crate::project_env`]'s job.
 //!
 //! ```toml
@@ -16,12 +16,14 @@
 //! path = ["scripts", "node_modules/.bin"]
 //! env_file = [".env", { path = ".env.local", optional = true }]
 //!
-//! [scripts]
+//! [tasks]
 //! lint = "ruff check ."
 //! test = { run = "pytest {args}", depends = ["lint"], env = { CI = "1" } }
 //! ```
 
-/// One `[env]` (or a script's `env`) entry. Serializable: the activation record and
+use crate::tasks::model::Task;
+
+/// One `[env]` (or a task's `env`) entry. Serializable: the activation record and
 /// the daemon's `toolchain` answer carry `[env]` unexpanded.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EnvVar {
@@ -52,30 +54,7 @@ pub struct EnvFile {
     pub line: usize,
 }
 
-/// One `[scripts]` entry: `NAME = "command"` or `NAME = { run, depends, env, cwd,
-/// description }`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Script {
-    /// The script's name, as `vx run NAME` takes it.
-    pub name: String,
-    /// The shell command (`sh -c`, `cmd /C` on Windows); `{args}` marks where the
-    /// arguments go, else they are appended.
-    pub run: String,
-    /// Scripts run before this one (each once, in dependency order); every name is a
-    /// script of the manifest and they form no cycle (checked when parsed).
-    pub depends: Vec<String>,
-    /// Variables set for this script only, after `[env]`.
-    pub env: Vec<EnvVar>,
-    /// The working directory, relative to the project directory (default: the
-    /// directory `vx run` was started in).
-    pub cwd: Option<String>,
-    /// One line shown by `vx run` alone.
-    pub description: Option<String>,
-    /// The 1-based line of the entry in vx.toml.
-    pub line: usize,
-}
-
-/// `[env]`, `[settings] path` and `[scripts]` of a manifest.
+/// `[env]`, `[settings] path` and `[tasks]` of a manifest.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ProjectEnvironment {
     /// `[env]`, in the file's order.
@@ -83,8 +62,10 @@ pub struct ProjectEnvironment {
     /// `[settings] path`: directories relative to the project directory, put on
     /// `PATH` after the tools' bin directories, in this order.
     pub path: Vec<String>,
-    /// `[scripts]`, in the file's order.
-    pub scripts: Vec<Script>,
+    /// `[tasks]` (and `[scripts]`, their old name), in the file's order
+    /// ([`crate::tasks`]). File tasks under `.vx/tasks/` are not here: `vx run`
+    /// adds them ([`crate::tasks::files`]).
+    pub tasks: Vec<Task>,
     /// `[settings] env_file`, in order (a later file's variable wins over an earlier
     /// one's, `[env]` over them all).
     pub env_files: Vec<EnvFile>,
@@ -100,53 +81,14 @@ impl ProjectEnvironment {
     pub fn is_empty(&self) -> bool {
         self.vars.is_empty()
             && self.path.is_empty()
-            && self.scripts.is_empty()
+            && self.tasks.is_empty()
             && self.env_files.is_empty()
             && self.python_venv.is_none()
     }
 
-    /// The script called `name`.
-    pub fn script(&self, name: &str) -> Option<&Script> {
-        self.scripts.iter().find(|s| s.name == name)
-    }
-
-    /// The script whose name is closest to `name`, when one is close enough to be a
-    /// typo (`tset` → `test`), for "did you mean".
-    pub fn similar_script(&self, name: &str) -> Option<&Script> {
-        self.scripts
-            .iter()
-            .map(|s| (strsim::jaro_winkler(name, &s.name), s))
-            .filter(|(score, _)| *score >= 0.8)
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, s)| s)
-    }
-
-    /// The scripts `script` depends on, directly or not, each once, in the order
-    /// they run: every dependency before what depends on it, else in the order of
-    /// the `depends` lists. `script` itself is not among them.
-    pub fn run_order<'a>(&'a self, script: &'a Script) -> Vec<&'a Script> {
-        fn visit<'a>(
-            env: &'a ProjectEnvironment,
-            script: &'a Script,
-            out: &mut Vec<&'a Script>,
-            open: &mut Vec<&'a str>,
-        ) {
-            for dep in &script.depends {
-                let Some(dep) = env.script(dep) else { continue };
-                // Cycles are refused when the manifest is parsed; `open` keeps a
-                // hand-built one from recursing forever.
-                if out.iter().any(|s| s.name == dep.name) || open.contains(&dep.name.as_str()) {
-                    continue;
-                }
-                open.push(&dep.name);
-                visit(env, dep, out, open);
-                open.pop();
-                out.push(dep);
-            }
-        }
-        let mut out = Vec::new();
-        visit(self, script, &mut out, &mut vec![script.name.as_str()]);
-        out
+    /// The task called `name` (or aliased so).
+    pub fn task(&self, name: &str) -> Option<&Task> {
+        crate::tasks::graph::find(&self.tasks, name)
     }
 }
 
@@ -179,7 +121,7 @@ pub fn reserved_problem(name: &str) -> Option<String> {
     None
 }
 
-/// Whether `name` can be a script's name: what a user types after `vx run`.
+/// Whether `name` can be a task's name: what a user types after `vx run`.
 pub fn valid_script_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 64
@@ -361,119 +303,9 @@ pub fn relative_dir_problem(dir: &str) -> Option<&'static str> {
     }
 }
 
-/// The first cycle among the scripts' `depends`, as the names along it (the first
-/// name repeated at the end), or `None`.
-pub fn dependency_cycle(scripts: &[Script]) -> Option<Vec<String>> {
-    #[derive(Clone, Copy, PartialEq)]
-    enum Mark {
-        New,
-        Open,
-        Done,
-    }
-    fn visit(
-        at: usize,
-        scripts: &[Script],
-        marks: &mut [Mark],
-        trail: &mut Vec<usize>,
-    ) -> Option<Vec<String>> {
-        marks[at] = Mark::Open;
-        trail.push(at);
-        for dep in &scripts[at].depends {
-            let Some(next) = scripts.iter().position(|s| &s.name == dep) else {
-                continue;
-            };
-            match marks[next] {
-                Mark::Open => {
-                    let from = trail.iter().position(|&i| i == next).unwrap_or(0);
-                    let mut names: Vec<String> = trail[from..]
-                        .iter()
-                        .map(|&i| scripts[i].name.clone())
-                        .collect();
-                    names.push(scripts[next].name.clone());
-                    return Some(names);
-                }
-                Mark::New => {
-                    if let Some(cycle) = visit(next, scripts, marks, trail) {
-                        return Some(cycle);
-                    }
-                }
-                Mark::Done => {}
-            }
-        }
-        trail.pop();
-        marks[at] = Mark::Done;
-        None
-    }
-    let mut marks = vec![Mark::New; scripts.len()];
-    for start in 0..scripts.len() {
-        if marks[start] == Mark::New
-            && let Some(cycle) = visit(start, scripts, &mut marks, &mut Vec::new())
-        {
-            return Some(cycle);
-        }
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn script(name: &str, depends: &[&str]) -> Script {
-        Script {
-            name: name.to_owned(),
-            run: "true".to_owned(),
-            depends: depends.iter().map(|d| (*d).to_owned()).collect(),
-            env: Vec::new(),
-            cwd: None,
-            description: None,
-            line: 1,
-        }
-    }
-
-    #[test]
-    fn a_cycle_is_named_along_its_path() {
-        let scripts = [
-            script("a", &["b"]),
-            script("b", &["c"]),
-            script("c", &["a"]),
-        ];
-        assert_eq!(
-            dependency_cycle(&scripts),
-            Some(vec!["a".into(), "b".into(), "c".into(), "a".into()])
-        );
-        let fine = [
-            script("a", &["b", "c"]),
-            script("b", &["c"]),
-            script("c", &[]),
-        ];
-        assert_eq!(dependency_cycle(&fine), None);
-        assert_eq!(
-            dependency_cycle(&[script("self", &["self"])]),
-            Some(vec!["self".into(), "self".into()])
-        );
-    }
-
-    #[test]
-    fn dependencies_run_first_each_once() {
-        let env = ProjectEnvironment {
-            scripts: vec![
-                script("test", &["lint", "build"]),
-                script("build", &["gen", "lint"]),
-                script("lint", &["gen"]),
-                script("gen", &[]),
-            ],
-            ..Default::default()
-        };
-        let order: Vec<&str> = env
-            .run_order(env.script("test").unwrap())
-            .iter()
-            .map(|s| s.name.as_str())
-            .collect();
-        assert_eq!(order, ["gen", "lint", "build"]);
-        assert_eq!(env.similar_script("tset").unwrap().name, "test");
-        assert!(env.similar_script("deploy").is_none());
-    }
 
     #[test]
     fn templates_and_names_are_checked() {

@@ -474,6 +474,23 @@ impl Manifest {
     }
 }
 
+/// Reads a file task's header (`#VX` lines made into TOML, the file's other lines
+/// blank so lines match): the task called `name` that runs `file` (relative to the
+/// project). `path` is the file, for messages.
+pub fn file_task(
+    path: &Path,
+    header: &str,
+    name: &str,
+    file: &str,
+) -> Result<crate::tasks::model::Task, ManifestError> {
+    let parser = parse::Parser {
+        path,
+        text: header,
+        line_starts: std::cell::OnceCell::new(),
+    };
+    parser.file_task(name, file)
+}
+
 /// The manifest to use: `explicit` (`--manifest`) if given, else `$VX_MANIFEST` if set,
 /// else the nearest `vx.toml` in `start` or its parents (up to the file-system root).
 pub fn locate(explicit: Option<&Path>, start: &Path) -> Result<PathBuf, ManifestError> {

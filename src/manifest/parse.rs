@@ -9,7 +9,7 @@ use std::path::Path;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::environment::{self, EnvFile, EnvVar, ProjectEnvironment, Script};
+use super::environment::{self, EnvFile, EnvVar, ProjectEnvironment};
 use super::network::ProjectNet;
 use super::platform::Platform;
 use super::tool::{
@@ -21,8 +21,10 @@ use crate::format::ArchiveFormat;
 use crate::validate::{self, FieldError};
 use crate::validate::{self as check, has_userinfo};
 
+mod tasks;
+
 /// Keys of the top level.
-const TOP_KEYS: &[&str] = &["settings", "tools", "env", "scripts"];
+const TOP_KEYS: &[&str] = &["settings", "tools", "env", "tasks", "scripts"];
 /// Keys of `[settings]`.
 const SETTINGS_KEYS: &[&str] = &[
     "platforms",
@@ -72,8 +74,6 @@ pub(super) const UPSTREAM_SETTINGS: &[(&str, &str)] = &[
 
 /// Keys of a `[settings] env_file` entry written as a table.
 const ENV_FILE_KEYS: &[&str] = &["path", "optional"];
-/// Keys of a `[scripts]` entry written as a table.
-const SCRIPT_KEYS: &[&str] = &["run", "depends", "env", "cwd", "description"];
 /// Most `[env]` entries, `[settings] path` entries or scripts one manifest may hold.
 const MAX_ENVIRONMENT_ENTRIES: usize = 4096;
 /// Keys that hold credentials in the user config: refused in vx.toml, which is shared.
@@ -248,9 +248,13 @@ impl Parser<'_> {
         if let Some(value) = root.get("env") {
             environment.vars = self.env_table(value, "env")?;
         }
-        if let Some(value) = root.get("scripts") {
-            environment.scripts = self.scripts(value)?;
+        for table in ["tasks", "scripts"] {
+            if let Some(value) = root.get(table) {
+                let tasks = self.tasks(value, table)?;
+                environment.tasks.extend(tasks);
+            }
         }
+        self.check_tasks(&environment.tasks)?;
         if let Some(value) = root.get("settings") {
             let settings = as_table(value)
                 .ok_or_else(|| self.wrong_type(value, "settings".to_owned(), "a table"))?;
@@ -516,123 +520,73 @@ impl Parser<'_> {
             .collect()
     }
 
-    /// `[scripts]`: each a command string or a table; every `depends` names a script
-    /// and they form no cycle.
-    fn scripts(&self, value: &Spanned<DeValue<'_>>) -> Result<Vec<Script>, ManifestError> {
-        let table = as_table(value)
-            .ok_or_else(|| self.wrong_type(value, "scripts".to_owned(), "a table"))?;
-        if table.len() > MAX_ENVIRONMENT_ENTRIES {
-            return Err(self.err(
-                Some(value.span()),
-                Problem::Environment("[scripts] has too many entries".to_owned()),
-            ));
-        }
-        let mut entries: Vec<Entry<'_>> = table.iter().collect();
-        entries.sort_by_key(|(key, _)| key.span().start);
-        let mut scripts = Vec::with_capacity(entries.len());
-        let mut depend_spans = Vec::with_capacity(entries.len());
-        for (key, value) in entries {
-            let name = key.get_ref().as_ref();
-            if !environment::valid_script_name(name) {
-                return Err(self.err(
-                    Some(key.span()),
-                    Problem::Environment(format!(
-                        "script name `{}` is invalid: use letters, digits, _ - . : (1 to 64, not first -)",
-                        validate::shorten(name)
-                    )),
-                ));
-            }
-            let at = format!("scripts.{name}");
-            let line = self.line_of(key.span().start);
-            let mut script = Script {
-                name: name.to_owned(),
-                run: String::new(),
-                depends: Vec::new(),
-                env: Vec::new(),
-                cwd: None,
-                description: None,
-                line,
-            };
-            let mut spans = Vec::new();
-            match value.get_ref() {
-                DeValue::String(run) => script.run = run.as_ref().to_owned(),
-                DeValue::Table(_) => {
-                    let fields = as_table(value).expect("a table");
-                    self.known_keys(fields, SCRIPT_KEYS, &at)?;
-                    let (run, _) = self.string(fields, "run", &at)?.ok_or_else(|| {
-                        self.err(
-                            Some(key.span()),
-                            Problem::Environment(format!("script `{name}` has no `run`")),
-                        )
-                    })?;
-                    script.run = run.to_owned();
-                    if let Some(list) = fields.get("depends") {
-                        for (dep, span) in self.string_list(list, &format!("{at}.depends"))? {
-                            script.depends.push(dep.to_owned());
-                            spans.push(span);
-                        }
-                    }
-                    if let Some(env) = fields.get("env") {
-                        script.env = self.env_table(env, &format!("{at}.env"))?;
-                    }
-                    if let Some((cwd, span)) = self.string(fields, "cwd", &at)? {
-                        if let Some(why) = environment::relative_dir_problem(cwd) {
-                            return Err(self
-                                .err(Some(span), Problem::Environment(format!("{at}.cwd {why}"))));
-                        }
-                        script.cwd = Some(cwd.to_owned());
-                    }
-                    if let Some((text, _)) = self.string(fields, "description", &at)? {
-                        script.description = Some(text.to_owned());
-                    }
-                }
-                _ => {
-                    return Err(self.wrong_type(
-                        value,
-                        at,
-                        "a command string or a table with `run`",
-                    ));
-                }
-            }
-            if script.run.contains('\0') {
-                return Err(self.err(
-                    Some(value.span()),
-                    Problem::Environment(format!("script `{name}` holds a NUL character")),
-                ));
-            }
-            scripts.push(script);
-            depend_spans.push(spans);
-        }
-        for (script, spans) in scripts.iter().zip(&depend_spans) {
-            for (dep, span) in script.depends.iter().zip(spans) {
-                if !scripts.iter().any(|s| &s.name == dep) {
-                    let known: Vec<&str> = scripts.iter().map(|s| s.name.as_str()).collect();
-                    let hint = suggest(dep, &known)
-                        .map(|s| format!("; did you mean `{s}`?"))
-                        .unwrap_or_default();
+    /// The tasks together: names and aliases unique, every plain dependency a task
+    /// (or a file task of `.vx/tasks/`), no cycle. Errors point at the task's line.
+    fn check_tasks(&self, tasks: &[crate::tasks::model::Task]) -> Result<(), ManifestError> {
+        let at_line = |line: usize| {
+            let start = self
+                .text
+                .split_inclusive('\n')
+                .take(line.saturating_sub(1))
+                .map(str::len)
+                .sum::<usize>();
+            Some(start..start)
+        };
+        for (i, task) in tasks.iter().enumerate() {
+            for name in std::iter::once(&task.name).chain(&task.alias) {
+                if let Some(other) = tasks[..i].iter().find(|t| t.answers_to(name)) {
                     return Err(self.err(
-                        Some(span.clone()),
+                        at_line(task.line),
                         Problem::Environment(format!(
-                            "script `{}` depends on `{}`, which is not a script{hint}",
-                            script.name,
-                            validate::shorten(dep)
+                            "task `{}`: the name `{name}` is taken by task `{}` (line {})",
+                            task.name, other.name, other.line
                         )),
                     ));
                 }
             }
         }
-        if let Some(cycle) = environment::dependency_cycle(&scripts) {
-            let first = scripts.iter().position(|s| s.name == cycle[0]).unwrap_or(0);
-            let span = depend_spans[first].first().cloned();
+        let project = self.path.parent().unwrap_or(Path::new("."));
+        for task in tasks {
+            for pattern in task
+                .depends
+                .iter()
+                .chain(&task.depends_post)
+                .chain(&task.wait_for)
+            {
+                if crate::tasks::model::is_glob(pattern)
+                    || crate::tasks::graph::position(tasks, pattern).is_some()
+                    || crate::tasks::files::exists(project, pattern)
+                {
+                    continue;
+                }
+                let known: Vec<&str> = tasks.iter().map(|t| t.name.as_str()).collect();
+                let hint = suggest(pattern, &known)
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_default();
+                return Err(self.err(
+                    at_line(task.line),
+                    Problem::Environment(format!(
+                        "task `{}` depends on `{}`, which is not a task{hint}",
+                        task.name,
+                        validate::shorten(pattern)
+                    )),
+                ));
+            }
+        }
+        if let Some(cycle) = crate::tasks::graph::cycle(tasks) {
+            let line = tasks
+                .iter()
+                .find(|t| t.name == cycle[0])
+                .map_or(0, |t| t.line);
             return Err(self.err(
-                span,
+                at_line(line),
                 Problem::Environment(format!(
-                    "the scripts' depends form a cycle: {}",
+                    "the tasks' dependencies form a cycle: {}",
                     cycle.join(" → ")
                 )),
             ));
         }
-        Ok(scripts)
+        Ok(())
     }
 
     /// `[settings] url_replacements`: rules in the file's order, each checked

@@ -264,7 +264,7 @@ fn whole_file_problems() {
     // manifests without tools.
     assert!(parse("[tools]\n").unwrap().tools.is_empty());
     let scripts = parse("[scripts]\nlint = \"true\"\n").unwrap();
-    assert!(scripts.tools.is_empty() && scripts.environment.script("lint").is_some());
+    assert!(scripts.tools.is_empty() && scripts.environment.task("lint").is_some());
     let (p, loc, msg) = problem("\n[tool.rg]\nversion = \"1\"\n");
     assert_eq!(
         p,
@@ -844,11 +844,11 @@ url = "https://example.org/a-{version}.tar.gz"
     assert_eq!(env.vars[2].value, None);
     assert_eq!(env.vars[1].line, 4);
     assert_eq!(env.path, ["scripts", "node_modules/.bin"]);
-    let test = env.script("test").unwrap();
+    let test = env.task("test").unwrap();
     assert_eq!(test.depends, ["lint"]);
     assert_eq!(test.env[0].name, "CI");
     assert_eq!(test.description.as_deref(), Some("the tests"));
-    assert_eq!(env.script("lint").unwrap().run, "ruff check .");
+    assert_eq!(env.task("lint").unwrap().run, ["ruff check ."]);
 }
 
 #[test]

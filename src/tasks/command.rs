@@ -1,0 +1,85 @@
+//! A task's commands as processes to start: its `run` lines through the platform's
+//! shell (or its file), with the toolchain's `PATH`, `[env]`, the task's `env` and
+//! arguments, in its `dir`.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::project_env::Changes;
+
+use super::args::{self, Values};
+use super::model::Task;
+
+/// What every task of a run shares: `PATH`, `[env]`, the project directory.
+pub struct Shell {
+    /// `PATH` with the toolchain's bin directories first.
+    pub path: OsString,
+    /// `[env]` (and env files) expanded.
+    pub changes: Changes,
+    /// The project directory.
+    pub project: PathBuf,
+}
+
+impl Shell {
+    /// The commands that run `task` with argument `values`, in order.
+    pub fn commands(&self, task: &Task, values: &Values) -> Result<Vec<Command>, String> {
+        let dir = match &task.dir {
+            None => None,
+            Some(dir) => {
+                let dir = self.project.join(dir);
+                if !dir.is_dir() {
+                    return Err(format!(
+                        "task `{}`: its dir {} is not a directory",
+                        task.name,
+                        dir.display()
+                    ));
+                }
+                Some(dir)
+            }
+        };
+        let mut commands: Vec<Command> = match &task.file {
+            Some(file) => {
+                let mut command = Command::new(self.project.join(file));
+                command.args(&values.raw);
+                vec![command]
+            }
+            None => task
+                .run
+                .iter()
+                .map(|run| crate::platform::process::shell(&args::fill(run, task, values, &quote)))
+                .collect(),
+        };
+        for command in &mut commands {
+            self.changes.apply_to(command);
+            Changes::from_process(&task.env, &self.project).apply_to(command);
+            for (name, value) in args::env(values) {
+                command.env(name, value);
+            }
+            command.env("PATH", &self.path);
+            command.env("VX_TASK_NAME", &task.name);
+            if let Some(dir) = &dir {
+                command.current_dir(dir);
+            }
+        }
+        Ok(commands)
+    }
+
+    /// The project directory.
+    pub fn project(&self) -> &Path {
+        &self.project
+    }
+}
+
+/// One argument as one word of the platform's shell.
+#[cfg(not(windows))]
+pub fn quote(arg: &str) -> String {
+    crate::toolchain::shell::sh_quote(arg)
+}
+
+/// One argument as one word of `cmd`: in double quotes, a `"` doubled. (`cmd`
+/// expands `%VAR%` even inside quotes: that cannot be prevented there.)
+#[cfg(windows)]
+pub fn quote(arg: &str) -> String {
+    format!("\"{}\"", arg.replace('"', "\"\""))
+}

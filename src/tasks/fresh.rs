@@ -1,0 +1,216 @@
+//! Up to date: a task with `sources` is skipped when the content of its sources (and
+//! its commands) hash as they did at its last success and every `outputs` glob
+//! matches a file.
+//!
+//! The hash of the last success is kept under vx's data directory, per project and
+//! task: `$XDG_DATA_HOME/vx/state/tasks/<project>/<task>` (`<project>`: a hash of the
+//! project directory's path), written atomically after the task succeeded.
+
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use super::model::pattern_matches;
+
+/// Most files a task's globs may match (a larger tree is hashed up to here and said).
+const MAX_FILES: usize = 100_000;
+
+/// What decides whether one task is up to date.
+#[derive(Clone, Debug)]
+pub struct Stamp {
+    project: PathBuf,
+    sources: Vec<String>,
+    outputs: Vec<String>,
+    /// The task's commands (and anything else that, changed, must re-run it).
+    recipe: String,
+    state: PathBuf,
+}
+
+impl Stamp {
+    /// The stamp of task `name` of the project at `project`, or `None` when it has no
+    /// `sources` or there is no data directory.
+    pub fn new(
+        project: &Path,
+        name: &str,
+        sources: &[String],
+        outputs: &[String],
+        recipe: &str,
+    ) -> Option<Stamp> {
+        if sources.is_empty() {
+            return None;
+        }
+        let data = crate::platform::fs::data_dir()?;
+        let key = hex::encode(&Sha256::digest(project.to_string_lossy().as_bytes())[..8]);
+        let file = name.replace([':', '/', '\\'], "_");
+        Some(Stamp {
+            project: project.to_owned(),
+            sources: sources.to_vec(),
+            outputs: outputs.to_vec(),
+            recipe: recipe.to_owned(),
+            state: data.join("vx/state/tasks").join(key).join(file),
+        })
+    }
+
+    /// Whether the task is up to date: its sources hash as at its last success and
+    /// every output glob matches a file.
+    pub fn is_current(&self) -> bool {
+        let Ok(recorded) = std::fs::read_to_string(&self.state) else {
+            return false;
+        };
+        if recorded.trim() != self.hash() {
+            return false;
+        }
+        self.outputs
+            .iter()
+            .all(|glob| !expand(&self.project, glob, 1).is_empty())
+    }
+
+    /// Records the current hash as the last success.
+    pub fn record(&self) -> io::Result<()> {
+        if let Some(dir) = self.state.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        crate::atomic::write(&self.state, format!("{}\n", self.hash()).as_bytes())
+    }
+
+    /// The hash of the recipe and every source file's path and content.
+    fn hash(&self) -> String {
+        let mut files: Vec<PathBuf> = self
+            .sources
+            .iter()
+            .flat_map(|glob| expand(&self.project, glob, MAX_FILES))
+            .collect();
+        files.sort();
+        files.dedup();
+        let mut hasher = Sha256::new();
+        hasher.update(self.recipe.as_bytes());
+        hasher.update([0]);
+        for file in files {
+            hasher.update(file.to_string_lossy().as_bytes());
+            hasher.update([0]);
+            match std::fs::read(self.project.join(&file)) {
+                Ok(bytes) => hasher.update(Sha256::digest(&bytes)),
+                Err(_) => hasher.update(b"unreadable"),
+            }
+        }
+        hex::encode(hasher.finalize())
+    }
+}
+
+/// The files (relative paths) under `project` that `glob` matches, at most `limit`:
+/// `*` and `?` within a path segment, `**` any number of segments. Hidden `.git`
+/// directories are not entered.
+pub fn expand(project: &Path, glob: &str, limit: usize) -> Vec<PathBuf> {
+    let segments: Vec<&str> = glob
+        .split('/')
+        .filter(|s| !s.is_empty() && *s != ".")
+        .collect();
+    // Walk from the longest literal prefix.
+    let literal = segments
+        .iter()
+        .take_while(|s| !s.contains(['*', '?']))
+        .count();
+    let mut base = PathBuf::new();
+    for s in &segments[..literal] {
+        base.push(s);
+    }
+    let mut out = Vec::new();
+    let start = project.join(&base);
+    if literal == segments.len() {
+        if start.is_file() {
+            out.push(base);
+        } else if start.is_dir() {
+            walk(project, &base, &mut |rel| out.push(rel.to_owned()), limit);
+        }
+        return out;
+    }
+    let rest = &segments[literal..];
+    walk(
+        project,
+        &base,
+        &mut |rel| {
+            let tail: Vec<String> = rel
+                .strip_prefix(&base)
+                .unwrap_or(rel)
+                .components()
+                .filter_map(|c| match c {
+                    Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+                    _ => None,
+                })
+                .collect();
+            let tail: Vec<&str> = tail.iter().map(String::as_str).collect();
+            if segments_match(rest, &tail) {
+                out.push(rel.to_owned());
+            }
+        },
+        limit,
+    );
+    out
+}
+
+fn segments_match(pattern: &[&str], path: &[&str]) -> bool {
+    match pattern.split_first() {
+        None => path.is_empty(),
+        Some((&"**", rest)) => (0..=path.len()).any(|i| segments_match(rest, &path[i..])),
+        Some((p, rest)) => {
+            !path.is_empty() && pattern_matches(p, path[0]) && segments_match(rest, &path[1..])
+        }
+    }
+}
+
+/// Calls `found` with every file under `project/dir` (relative to `project`).
+fn walk(project: &Path, dir: &Path, found: &mut dyn FnMut(&Path), limit: usize) {
+    let mut todo = vec![dir.to_owned()];
+    let mut seen = 0usize;
+    while let Some(dir) = todo.pop() {
+        let Ok(entries) = std::fs::read_dir(project.join(&dir)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            if name == ".git" {
+                continue;
+            }
+            let rel = dir.join(&name);
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => todo.push(rel),
+                Ok(_) => {
+                    seen += 1;
+                    if seen > limit {
+                        return;
+                    }
+                    found(&rel);
+                }
+                Err(_) => {}
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_match_segments_and_double_stars() {
+        let dir = tempfile::tempdir().unwrap();
+        for f in ["src/a.rs", "src/sub/b.rs", "src/c.txt", "Cargo.toml"] {
+            let p = dir.path().join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, f).unwrap();
+        }
+        let mut rs = expand(dir.path(), "src/**/*.rs", 100);
+        rs.sort();
+        assert_eq!(
+            rs,
+            [PathBuf::from("src/a.rs"), PathBuf::from("src/sub/b.rs")]
+        );
+        assert_eq!(
+            expand(dir.path(), "*.toml", 100),
+            [PathBuf::from("Cargo.toml")]
+        );
+        assert_eq!(expand(dir.path(), "src", 100).len(), 4 - 1);
+        assert!(expand(dir.path(), "nothing/*", 100).is_empty());
+    }
+}

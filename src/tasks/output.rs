@@ -1,0 +1,324 @@
+//! How a run shows its tasks: the [`Printer`] sink for `--output prefix|grouped|quiet`
+//! and `--json`.
+//!
+//! - `prefix`: each line of a task's output as it comes, after `[name] ` (stdout to
+//!   stdout, stderr to stderr); what a terminal shows by default too, for now.
+//! - `grouped`: each task's output whole when it ends, in graph order (a task that
+//!   ends early waits for those before it; services, which do not end, print as
+//!   prefix lines).
+//! - `quiet`: only a failed task's output (its last [`QUIET_KEEP`] bytes), when it
+//!   fails.
+//! - `--json`: one JSON object per event on stdout (`plan`, `phase`, `output`,
+//!   `summary`; schema in docs/guide/tasks.md).
+//!
+//! Task output is passed through as bytes (prefix, grouped), never cut mid-line; vx's
+//! own lines (a task up to date, a failure) go to stderr. What a task holds back in
+//! `grouped` is capped at [`GROUP_KEEP`] bytes (the oldest dropped, with a note).
+
+use std::io::Write;
+use std::sync::Mutex;
+
+use serde_json::json;
+
+use super::events::{Phase, PhaseChange, PlannedTask, RunSummary, Stream, TaskId, TaskSink};
+
+/// Most bytes of one task's output `grouped` holds back.
+pub const GROUP_KEEP: usize = 8 << 20;
+/// Most bytes of one task's output `quiet` keeps for a failure.
+pub const QUIET_KEEP: usize = 64 << 10;
+
+/// An output mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Lines prefixed with the task's name, as they come.
+    Prefix,
+    /// Each task's output whole when it ends, in graph order.
+    Grouped,
+    /// Only failures.
+    Quiet,
+    /// JSON events.
+    Json,
+}
+
+/// Prints a run's events in one [`Mode`].
+pub struct Printer {
+    mode: Mode,
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    names: Vec<String>,
+    quiet: Vec<bool>,
+    services: Vec<bool>,
+    width: usize,
+    /// Per task: its unfinished stdout and stderr lines (prefix).
+    partial: Vec<[Vec<u8>; 2]>,
+    /// Per task: held output (grouped, quiet), and how many bytes were dropped.
+    held: Vec<(Vec<(Stream, Vec<u8>)>, usize, usize)>,
+    ended: Vec<bool>,
+    printed: usize,
+}
+
+impl Printer {
+    /// A printer in `mode`; `quiet[i]` (by plan order, set at [`TaskSink::plan`] from
+    /// the names in `quiet_tasks`) silences vx's own lines about a task.
+    pub fn new(mode: Mode, quiet_tasks: Vec<String>) -> Printer {
+        Printer {
+            mode,
+            inner: Mutex::new(Inner {
+                quiet: Vec::new(),
+                names: quiet_tasks,
+                ..Inner::default()
+            }),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn json_line(value: serde_json::Value) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{value}");
+    let _ = out.flush();
+}
+
+fn write_to(stream: Stream, bytes: &[u8]) {
+    match stream {
+        Stream::Stdout => {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(bytes);
+            let _ = out.flush();
+        }
+        Stream::Stderr => {
+            let _ = std::io::stderr().lock().write_all(bytes);
+        }
+    }
+}
+
+fn index(stream: Stream) -> usize {
+    match stream {
+        Stream::Stdout => 0,
+        Stream::Stderr => 1,
+    }
+}
+
+impl Inner {
+    fn prefix(&self, task: usize) -> Vec<u8> {
+        format!("[{:width$}] ", self.names[task], width = self.width).into_bytes()
+    }
+
+    /// Prints the whole lines of `bytes` (plus the held partial line) with the prefix.
+    fn prefixed(&mut self, task: usize, stream: Stream, bytes: &[u8], flush: bool) {
+        let prefix = self.prefix(task);
+        let partial = &mut self.partial[task][index(stream)];
+        partial.extend_from_slice(bytes);
+        let mut out = Vec::new();
+        let mut start = 0;
+        while let Some(pos) = partial[start..].iter().position(|&b| b == b'\n') {
+            out.extend_from_slice(&prefix);
+            out.extend_from_slice(&partial[start..start + pos + 1]);
+            start += pos + 1;
+        }
+        partial.drain(..start);
+        if flush && !partial.is_empty() {
+            out.extend_from_slice(&prefix);
+            out.append(partial);
+            out.push(b'\n');
+        }
+        if !out.is_empty() {
+            write_to(stream, &out);
+        }
+    }
+
+    fn hold(&mut self, task: usize, stream: Stream, bytes: &[u8], cap: usize) {
+        let (chunks, size, dropped) = &mut self.held[task];
+        match chunks.last_mut() {
+            Some((s, last)) if *s == stream => last.extend_from_slice(bytes),
+            _ => chunks.push((stream, bytes.to_vec())),
+        }
+        *size += bytes.len();
+        while *size > cap && !chunks.is_empty() {
+            let over = *size - cap;
+            let first = &mut chunks[0].1;
+            if first.len() <= over {
+                *size -= first.len();
+                *dropped += first.len();
+                chunks.remove(0);
+            } else {
+                first.drain(..over);
+                *size -= over;
+                *dropped += over;
+            }
+        }
+    }
+
+    /// Prints a task's held output whole, under a header line.
+    fn print_held(&mut self, task: usize, header: bool) {
+        let (chunks, _, dropped) = std::mem::take(&mut self.held[task]);
+        if chunks.is_empty() && dropped == 0 {
+            return;
+        }
+        if header {
+            write_to(
+                Stream::Stdout,
+                format!("── {} ──\n", self.names[task]).as_bytes(),
+            );
+        }
+        if dropped > 0 {
+            write_to(
+                Stream::Stderr,
+                format!(
+                    "vx: the first {dropped} bytes of `{}`'s output were left out\n",
+                    self.names[task]
+                )
+                .as_bytes(),
+            );
+        }
+        for (stream, bytes) in &chunks {
+            write_to(*stream, bytes);
+        }
+        if chunks.last().is_some_and(|(_, b)| !b.ends_with(b"\n")) {
+            write_to(chunks.last().map_or(Stream::Stdout, |c| c.0), b"\n");
+        }
+    }
+}
+
+impl TaskSink for Printer {
+    fn plan(&self, tasks: &[PlannedTask]) {
+        let mut inner = self.lock();
+        let quiet_names = std::mem::take(&mut inner.names);
+        inner.names = tasks
+            .iter()
+            .map(|t| vx_text::sanitize(&t.name).into_owned())
+            .collect();
+        inner.quiet = tasks
+            .iter()
+            .map(|t| quiet_names.contains(&t.name))
+            .collect();
+        inner.services = tasks.iter().map(|t| t.service).collect();
+        inner.width = inner.names.iter().map(String::len).max().unwrap_or(0);
+        inner.partial = vec![Default::default(); tasks.len()];
+        inner.held = vec![Default::default(); tasks.len()];
+        inner.ended = vec![false; tasks.len()];
+        if self.mode == Mode::Json {
+            let list: Vec<_> = tasks
+                .iter()
+                .map(|t| {
+                    json!({
+                        "task": t.name,
+                        "service": t.service,
+                        "depends": t.depends.iter().map(|d| &tasks[d.0].name).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            json_line(json!({ "event": "plan", "tasks": list }));
+        }
+    }
+
+    fn phase(&self, task: TaskId, change: &PhaseChange) {
+        let mut inner = self.lock();
+        let i = task.0;
+        if self.mode == Mode::Json {
+            let mut event = json!({
+                "event": "phase",
+                "task": inner.names[i],
+                "phase": change.phase.name(),
+            });
+            if let Some(pid) = change.pid {
+                event["pid"] = json!(pid);
+            }
+            if let Some(code) = change.exit_code {
+                event["exit_code"] = json!(code);
+            }
+            if let Some(reason) = &change.reason {
+                event["reason"] = json!(reason);
+            }
+            if let Some(elapsed) = change.elapsed {
+                event["elapsed_ms"] = json!(elapsed.as_millis() as u64);
+            }
+            json_line(event);
+            return;
+        }
+        if !change.phase.is_terminal() {
+            return;
+        }
+        // Output first: a task's lines before vx's line about it.
+        match self.mode {
+            Mode::Prefix => {
+                for stream in [Stream::Stdout, Stream::Stderr] {
+                    inner.prefixed(i, stream, &[], true);
+                }
+            }
+            Mode::Grouped if inner.services[i] => {
+                for stream in [Stream::Stdout, Stream::Stderr] {
+                    inner.prefixed(i, stream, &[], true);
+                }
+            }
+            Mode::Quiet if change.phase == Phase::Failed => inner.print_held(i, true),
+            _ => {}
+        }
+        inner.ended[i] = true;
+        if self.mode == Mode::Grouped {
+            while inner.printed < inner.ended.len()
+                && (inner.ended[inner.printed] || inner.services[inner.printed])
+            {
+                let next = inner.printed;
+                inner.print_held(next, true);
+                inner.printed += 1;
+            }
+        }
+        let name = inner.names[i].clone();
+        let line = match change.phase {
+            Phase::UpToDate if !inner.quiet[i] && self.mode != Mode::Quiet => {
+                Some(format!("vx: `{name}` is up to date"))
+            }
+            Phase::Failed => Some(format!(
+                "vx: task `{name}` failed: {}",
+                change.reason.as_deref().unwrap_or("failed")
+            )),
+            _ => None,
+        };
+        if let Some(line) = line {
+            write_to(Stream::Stderr, format!("{line}\n").as_bytes());
+        }
+    }
+
+    fn output(&self, task: TaskId, stream: Stream, bytes: &[u8]) {
+        let i = task.0;
+        if self.mode == Mode::Json {
+            let name = self.lock().names[i].clone();
+            json_line(json!({
+                "event": "output",
+                "task": name,
+                "stream": match stream { Stream::Stdout => "stdout", Stream::Stderr => "stderr" },
+                "text": String::from_utf8_lossy(bytes),
+            }));
+            return;
+        }
+        let mut inner = self.lock();
+        match self.mode {
+            Mode::Prefix => inner.prefixed(i, stream, bytes, false),
+            Mode::Grouped if inner.services[i] => inner.prefixed(i, stream, bytes, false),
+            Mode::Grouped => inner.hold(i, stream, bytes, GROUP_KEEP),
+            Mode::Quiet => inner.hold(i, stream, bytes, QUIET_KEEP),
+            Mode::Json => {}
+        }
+    }
+
+    fn finished(&self, summary: &RunSummary) {
+        if self.mode == Mode::Json {
+            json_line(json!({
+                "event": "summary",
+                "done": summary.done,
+                "up_to_date": summary.up_to_date,
+                "failed": summary.failed,
+                "cancelled": summary.cancelled,
+                "interrupted": summary.interrupted,
+                "elapsed_ms": summary.elapsed.as_millis() as u64,
+            }));
+        }
+    }
+}

@@ -1,0 +1,295 @@
+//! Readiness of a service, and the tail of a task's output that a failure message
+//! quotes.
+//!
+//! A [`Checker`] runs beside a service's last command: it polls the check (a TCP
+//! port, an HTTP URL answering 2xx, a command exiting 0) every [`POLL`], or is told of
+//! each output chunk for a log-line check, and reports once: ready, or not ready
+//! within the timeout (with the service's last lines). A service without `ready` is
+//! ready as soon as it started.
+
+use std::collections::VecDeque;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use super::events::Stream;
+use super::model::{Ready, ReadyCheck};
+
+/// How often a check is tried.
+pub const POLL: Duration = Duration::from_millis(100);
+/// Lines a [`Tail`] keeps.
+const TAIL_LINES: usize = 20;
+/// Longest line a [`Tail`] or a log check keeps (longer ones are cut).
+const MAX_LINE: usize = 4096;
+
+/// The last lines of a task's output (both streams), for a failure message.
+#[derive(Default)]
+pub struct Tail {
+    inner: Mutex<TailInner>,
+}
+
+#[derive(Default)]
+struct TailInner {
+    lines: VecDeque<String>,
+    partial: Vec<u8>,
+}
+
+impl Tail {
+    /// Adds a chunk.
+    pub fn push(&self, chunk: &[u8]) {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        for &b in chunk {
+            if b == b'\n' {
+                let line = String::from_utf8_lossy(&inner.partial).into_owned();
+                inner.partial.clear();
+                inner.lines.push_back(line);
+                if inner.lines.len() > TAIL_LINES {
+                    inner.lines.pop_front();
+                }
+            } else if inner.partial.len() < MAX_LINE {
+                inner.partial.push(b);
+            }
+        }
+    }
+
+    /// The kept lines (the unfinished one last), escape sequences made visible.
+    pub fn lines(&self) -> Vec<String> {
+        let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let mut out: Vec<String> = inner
+            .lines
+            .iter()
+            .map(|l| vx_text::sanitize(l).into_owned())
+            .collect();
+        if !inner.partial.is_empty() {
+            out.push(vx_text::sanitize(&String::from_utf8_lossy(&inner.partial)).into_owned());
+        }
+        out
+    }
+}
+
+/// A running readiness check; dropping it stops the polling.
+pub struct Checker {
+    done: Arc<AtomicBool>,
+    log: Option<LogCheck>,
+}
+
+struct LogCheck {
+    regex: regex::Regex,
+    partial: Mutex<[Vec<u8>; 2]>,
+    matched: Arc<AtomicBool>,
+}
+
+impl Checker {
+    /// Starts checking `ready` (none: ready now); `report` is called once, with `Ok`
+    /// when ready or `Err(why)` at the timeout.
+    pub fn start(
+        ready: Option<Ready>,
+        tail: Arc<Tail>,
+        report: impl FnOnce(Result<(), String>) + Send + 'static,
+    ) -> Checker {
+        let done = Arc::new(AtomicBool::new(false));
+        let Some(ready) = ready else {
+            report(Ok(()));
+            done.store(true, Ordering::Relaxed);
+            return Checker { done, log: None };
+        };
+        let matched = Arc::new(AtomicBool::new(false));
+        let log = match &ready.check {
+            ReadyCheck::Log(re) => regex::Regex::new(re).ok().map(|regex| LogCheck {
+                regex,
+                partial: Mutex::new([Vec::new(), Vec::new()]),
+                matched: Arc::clone(&matched),
+            }),
+            _ => None,
+        };
+        let stop = Arc::clone(&done);
+        let started = Instant::now();
+        let spawned = std::thread::Builder::new()
+            .name("vx-ready".into())
+            .spawn(move || {
+                loop {
+                    if stop.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let ok = match &ready.check {
+                        ReadyCheck::Log(_) => matched.load(Ordering::Relaxed),
+                        ReadyCheck::Port(port) => port_open(*port),
+                        ReadyCheck::Http(url) => http_ok(url),
+                        ReadyCheck::Command(cmd) => command_ok(cmd),
+                    };
+                    if ok {
+                        report(Ok(()));
+                        return;
+                    }
+                    if started.elapsed() >= ready.timeout {
+                        let mut why = format!(
+                            "not ready after {}s: no {}",
+                            ready.timeout.as_secs_f64(),
+                            ready.check.describe()
+                        );
+                        let lines = tail.lines();
+                        if lines.is_empty() {
+                            why.push_str("; it printed nothing");
+                        } else {
+                            why.push_str("; its last lines:");
+                            for line in lines {
+                                why.push_str("\n  ");
+                                why.push_str(&line);
+                            }
+                        }
+                        report(Err(why));
+                        return;
+                    }
+                    std::thread::sleep(POLL);
+                }
+            });
+        if spawned.is_err() {
+            done.store(true, Ordering::Relaxed);
+        }
+        Checker { done, log }
+    }
+
+    /// Tells a log-line check of a chunk of output.
+    pub fn saw(&self, stream: Stream, chunk: &[u8]) {
+        let Some(log) = &self.log else { return };
+        if log.matched.load(Ordering::Relaxed) {
+            return;
+        }
+        let mut partial = log.partial.lock().unwrap_or_else(|e| e.into_inner());
+        let line = &mut partial[match stream {
+            Stream::Stdout => 0,
+            Stream::Stderr => 1,
+        }];
+        for &b in chunk {
+            if b == b'\n' {
+                let text = String::from_utf8_lossy(line);
+                if log.regex.is_match(text.trim_end_matches('\r')) {
+                    log.matched.store(true, Ordering::Relaxed);
+                    return;
+                }
+                line.clear();
+            } else if line.len() < MAX_LINE {
+                line.push(b);
+            }
+        }
+        // A prompt-like line without its newline yet counts too.
+        if !line.is_empty() && log.regex.is_match(&String::from_utf8_lossy(line)) {
+            log.matched.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+impl Drop for Checker {
+    fn drop(&mut self) {
+        self.done.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Whether something accepts connections on `port` of localhost (IPv4 or IPv6).
+fn port_open(port: u16) -> bool {
+    ["127.0.0.1", "::1"].iter().any(|host| {
+        let addr: SocketAddr = match (*host, port)
+            .to_socket_addrs()
+            .ok()
+            .and_then(|mut a| a.next())
+        {
+            Some(addr) => addr,
+            None => return false,
+        };
+        TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok()
+    })
+}
+
+/// Whether a GET of `url` (plain `http://`) answers 2xx. Spoken directly (HTTP/1.0,
+/// no proxy): a dev server on this machine is not reached through the network
+/// settings vx uses for downloads.
+fn http_ok(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("http://") else {
+        return false;
+    };
+    let (authority, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, "/"),
+    };
+    let host_port = if authority
+        .rsplit_once(':')
+        .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
+        && !authority.ends_with(']')
+    {
+        authority.to_owned()
+    } else {
+        format!("{authority}:80")
+    };
+    let Some(addr) = host_port.to_socket_addrs().ok().and_then(|mut a| a.next()) else {
+        return false;
+    };
+    let Ok(mut stream) = TcpStream::connect_timeout(&addr, Duration::from_millis(500)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    let _ = stream.set_write_timeout(Some(Duration::from_secs(2)));
+    let request = format!("GET {path} HTTP/1.0\r\nHost: {authority}\r\nConnection: close\r\n\r\n");
+    if stream.write_all(request.as_bytes()).is_err() {
+        return false;
+    }
+    let mut head = [0u8; 32];
+    let mut got = 0;
+    while got < 12 {
+        match stream.read(&mut head[got..]) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => got += n,
+        }
+    }
+    let text = String::from_utf8_lossy(&head[..got]);
+    let mut words = text.split_whitespace();
+    words.next().is_some_and(|v| v.starts_with("HTTP/"))
+        && words
+            .next()
+            .is_some_and(|code| code.starts_with('2') && code.len() == 3)
+}
+
+/// Whether `command` (through the platform's shell) exits 0, its output discarded.
+fn command_ok(command: &str) -> bool {
+    crate::platform::process::shell(command)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tail_keeps_the_last_lines_made_visible() {
+        let tail = Tail::default();
+        for i in 0..30 {
+            tail.push(format!("line {i}\n").as_bytes());
+        }
+        tail.push(b"\x1b[31mred");
+        let lines = tail.lines();
+        assert_eq!(lines.len(), TAIL_LINES + 1);
+        assert_eq!(lines[0], "line 11");
+        assert!(!lines.last().unwrap().contains('\x1b'));
+    }
+
+    #[test]
+    fn a_log_check_matches_a_whole_line() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let checker = Checker::start(
+            Some(Ready {
+                check: ReadyCheck::Log("listening on \\d+".into()),
+                timeout: Duration::from_secs(5),
+            }),
+            Arc::new(Tail::default()),
+            move |r| tx.send(r).unwrap(),
+        );
+        checker.saw(Stream::Stdout, b"starting\nlisten");
+        checker.saw(Stream::Stdout, b"ing on 80");
+        assert_eq!(rx.recv_timeout(Duration::from_secs(2)), Ok(Ok(())));
+    }
+}

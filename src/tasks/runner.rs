@@ -1,0 +1,655 @@
+//! The runner: runs a [`Plan`]'s jobs in parallel, each once, reporting every phase
+//! and output chunk to a [`TaskSink`].
+//!
+//! One supervising loop (the caller's thread) decides what starts, at most `jobs`
+//! at once (services do not count: they run until the run ends); each started task
+//! gets a worker thread that runs its commands in order and a reader thread per output
+//! stream. A failure cancels what has not started and stops what runs (unless
+//! `keep_going`, when only what depends on it is cancelled); an interrupt stops
+//! everything. A stopped task gets SIGINT (an interrupt) or SIGTERM (a failure
+//! elsewhere) through its [guard](super::guard), then SIGKILL after the grace
+//! period; every process is reaped before the task's terminal phase is reported.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, Sender};
+
+use super::events::{Phase, PhaseChange, PlannedTask, RunSummary, Stream, TaskId, TaskSink};
+use super::fresh::Stamp;
+use super::graph::Plan;
+use super::model::Ready;
+use super::ready::{Checker, Tail};
+
+/// One task of the run, ready to run: what the plan's node at the same index does.
+pub struct Job {
+    /// The task's name.
+    pub name: String,
+    /// Its commands, each ready to spawn (program, arguments, environment, working
+    /// directory); run in order, each after the previous exited 0. Empty: a
+    /// depends-only task, done when its dependencies are.
+    pub commands: Vec<Command>,
+    /// A service: stays running; its dependents start when it is ready.
+    pub service: bool,
+    /// When a service is ready.
+    pub ready: Option<Ready>,
+    /// Its sources' stamp, when it declares `sources`: checked before it starts
+    /// (unchanged and outputs present: up to date), recorded after it succeeds.
+    pub stamp: Option<Stamp>,
+}
+
+/// How to run.
+pub struct Options {
+    /// At most this many tasks run at once (services aside); at least 1.
+    pub jobs: usize,
+    /// After a failure, still run what does not depend on it.
+    pub keep_going: bool,
+    /// How long a stopped task has between the polite signal and SIGKILL.
+    pub grace: Duration,
+    /// Run every task, up to date or not.
+    pub force: bool,
+    /// Keep running services in the foreground once everything else has ended
+    /// (until interrupted); otherwise they are stopped then.
+    pub keep_services: bool,
+    /// How tasks' commands are started (through the guard on Unix).
+    pub launcher: Launcher,
+}
+
+/// How a task's command is started.
+#[derive(Clone, Debug)]
+pub enum Launcher {
+    /// As it is, as the root of a process tree of its own (Windows: a Job Object).
+    Direct,
+    /// Through `EXE task-guard --parent PID --grace-ms N -- PROGRAM ARGS…`.
+    Guard {
+        /// The `vx` executable.
+        exe: std::path::PathBuf,
+    },
+}
+
+/// How a run ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    /// The terminal phase of each node, in plan order.
+    pub phases: Vec<Phase>,
+    /// The first failure: the task's name, its exit code (if it ran) and why.
+    pub first_failure: Option<(String, Option<i32>, String)>,
+    /// Whether an interrupt stopped the run.
+    pub interrupted: bool,
+    /// Tasks stopped because of a failure or an interrupt: (name, whether it was
+    /// running, why).
+    pub cancelled: Vec<(String, bool, String)>,
+}
+
+/// What a worker tells the supervisor.
+enum Message {
+    Ready(usize),
+    NotReady(usize, String),
+    Ended {
+        node: usize,
+        phase: Phase,
+        code: Option<i32>,
+        reason: Option<String>,
+    },
+}
+
+/// A running task's handle for the supervisor: how to stop it.
+#[derive(Default)]
+struct Control {
+    stop: AtomicBool,
+    /// The process of its current command (the guard's on Unix).
+    current: Mutex<Option<Running>>,
+    /// Why a service failed its ready check, once it did.
+    not_ready: Mutex<Option<String>>,
+}
+
+struct Running {
+    pid: u32,
+    tree: crate::platform::process::Tree,
+}
+
+/// Which polite signal a stop sends.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    Interrupt,
+    Terminate,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum State {
+    Pending,
+    Running,
+    Ready,
+    Ended(Phase),
+}
+
+/// Runs `jobs` (one per node of `plan`, same order). `interrupt` is set (and `woken`
+/// receives) when the user interrupts.
+pub fn run(
+    plan: &Plan,
+    jobs: Vec<Job>,
+    options: &Options,
+    sink: Arc<dyn TaskSink>,
+    interrupt: Arc<AtomicBool>,
+    woken: &Receiver<()>,
+) -> Outcome {
+    let started = Instant::now();
+    let n = jobs.len();
+    let planned: Vec<PlannedTask> = plan
+        .nodes
+        .iter()
+        .zip(&jobs)
+        .enumerate()
+        .map(|(i, (node, job))| PlannedTask {
+            id: TaskId(i),
+            name: job.name.clone(),
+            service: job.service,
+            depends: node.after.iter().map(|&a| TaskId(a)).collect(),
+        })
+        .collect();
+    sink.plan(&planned);
+    let names: Vec<String> = jobs.iter().map(|j| j.name.clone()).collect();
+    let services: Vec<bool> = jobs.iter().map(|j| j.service).collect();
+    let mut jobs: Vec<Option<Job>> = jobs.into_iter().map(Some).collect();
+    let mut state = vec![State::Pending; n];
+    let mut waiting_said = vec![false; n];
+    let controls: Vec<Arc<Control>> = (0..n).map(|_| Arc::default()).collect();
+    let mut stop_sent: Vec<Option<Instant>> = vec![None; n];
+    let (tx, rx) = crossbeam_channel::unbounded::<Message>();
+    let mut outcome = Outcome {
+        phases: Vec::new(),
+        first_failure: None,
+        interrupted: false,
+        cancelled: Vec::new(),
+    };
+    let mut halted = false; // a failure (without keep_going) or an interrupt
+    let end = |state: &mut Vec<State>, i: usize, change: PhaseChange| {
+        state[i] = State::Ended(change.phase);
+        sink.phase(TaskId(i), &change);
+    };
+    loop {
+        // Interrupted: stop everything.
+        if interrupt.load(Ordering::Relaxed) && !outcome.interrupted {
+            outcome.interrupted = true;
+            halted = true;
+            for i in 0..n {
+                match state[i] {
+                    State::Pending => {
+                        outcome
+                            .cancelled
+                            .push((names[i].clone(), false, "interrupted".into()));
+                        end(
+                            &mut state,
+                            i,
+                            PhaseChange::new(Phase::Cancelled).with_reason("interrupted"),
+                        );
+                    }
+                    State::Running | State::Ready => {
+                        outcome
+                            .cancelled
+                            .push((names[i].clone(), true, "interrupted".into()));
+                        stop(&controls[i], Stop::Interrupt);
+                        stop_sent[i] = Some(Instant::now());
+                    }
+                    State::Ended(_) => {}
+                }
+            }
+        }
+        // Start what can start.
+        if !halted {
+            let busy = (0..n)
+                .filter(|&i| state[i] == State::Running && !services[i])
+                .count();
+            let mut free = options.jobs.max(1).saturating_sub(busy);
+            for i in 0..n {
+                if state[i] != State::Pending {
+                    continue;
+                }
+                let after = &plan.nodes[i].after;
+                if let Some(&bad) = after
+                    .iter()
+                    .find(|&&a| matches!(state[a], State::Ended(Phase::Failed | Phase::Cancelled)))
+                {
+                    let why = format!("`{}` did not succeed", names[bad]);
+                    outcome
+                        .cancelled
+                        .push((names[i].clone(), false, why.clone()));
+                    end(
+                        &mut state,
+                        i,
+                        PhaseChange::new(Phase::Cancelled).with_reason(why),
+                    );
+                    continue;
+                }
+                let blocker = after.iter().find(|&&a| {
+                    !matches!(
+                        state[a],
+                        State::Ready | State::Ended(Phase::Done | Phase::UpToDate)
+                    )
+                });
+                if let Some(&b) = blocker {
+                    if !waiting_said[i] {
+                        waiting_said[i] = true;
+                        sink.phase(
+                            TaskId(i),
+                            &PhaseChange::new(Phase::Waiting)
+                                .with_reason(format!("waiting for {}", names[b])),
+                        );
+                    }
+                    continue;
+                }
+                let job = jobs[i].as_ref().expect("a pending job is still here");
+                if job.commands.is_empty() {
+                    end(&mut state, i, PhaseChange::new(Phase::Done));
+                    continue;
+                }
+                if !options.force
+                    && let Some(stamp) = &job.stamp
+                    && stamp.is_current()
+                {
+                    end(&mut state, i, PhaseChange::new(Phase::UpToDate));
+                    continue;
+                }
+                if !job.service && free == 0 {
+                    if !waiting_said[i] {
+                        waiting_said[i] = true;
+                        sink.phase(
+                            TaskId(i),
+                            &PhaseChange::new(Phase::Waiting).with_reason("waiting for a free job"),
+                        );
+                    }
+                    continue;
+                }
+                if !job.service {
+                    free -= 1;
+                }
+                state[i] = State::Running;
+                let job = jobs[i].take().expect("taken once");
+                spawn_worker(
+                    i,
+                    job,
+                    options,
+                    Arc::clone(&sink),
+                    Arc::clone(&controls[i]),
+                    tx.clone(),
+                );
+            }
+        }
+        // Services alone are left: keep them, or stop them.
+        let others_done = (0..n).all(|i| services[i] || matches!(state[i], State::Ended(_)));
+        let live_services: Vec<usize> = (0..n)
+            .filter(|&i| services[i] && matches!(state[i], State::Running | State::Ready))
+            .collect();
+        if others_done && !live_services.is_empty() && !options.keep_services {
+            for &i in &live_services {
+                if stop_sent[i].is_none() {
+                    stop(&controls[i], Stop::Terminate);
+                    stop_sent[i] = Some(Instant::now());
+                }
+            }
+        }
+        if state.iter().all(|s| matches!(s, State::Ended(_))) {
+            break;
+        }
+        // Wait for news.
+        let message = crossbeam_channel::select! {
+            recv(rx) -> m => m.ok(),
+            recv(woken) -> _ => None,
+            default(Duration::from_millis(100)) => None,
+        };
+        // A stop not obeyed within the grace (plus a margin): kill the tree.
+        for i in 0..n {
+            if let Some(at) = stop_sent[i]
+                && at.elapsed() > options.grace + Duration::from_secs(2)
+                && let Some(running) = &*lock(&controls[i].current)
+            {
+                running.tree.kill();
+            }
+        }
+        let Some(message) = message else { continue };
+        match message {
+            Message::Ready(i) => {
+                if state[i] == State::Running {
+                    state[i] = State::Ready;
+                    sink.phase(TaskId(i), &PhaseChange::new(Phase::Ready));
+                }
+            }
+            Message::NotReady(i, why) => {
+                if matches!(state[i], State::Running) && stop_sent[i].is_none() {
+                    controls[i].stop.store(true, Ordering::Relaxed);
+                    stop(&controls[i], Stop::Terminate);
+                    stop_sent[i] = Some(Instant::now());
+                    // The worker reports Failed with this reason when it ends.
+                    *not_ready_reason(&controls[i]) = Some(why);
+                }
+            }
+            Message::Ended {
+                node: i,
+                phase,
+                code,
+                reason,
+            } => {
+                let mut phase = phase;
+                let mut reason = reason;
+                if let Some(why) = not_ready_reason(&controls[i]).take() {
+                    phase = Phase::Failed;
+                    reason = Some(why);
+                } else if stop_sent[i].is_some() && phase == Phase::Failed {
+                    // Stopped by us: cancelled (or, for a service stopped at the end
+                    // of the run, done).
+                    phase = if services[i] && !halted {
+                        Phase::Done
+                    } else {
+                        Phase::Cancelled
+                    };
+                    if phase == Phase::Done {
+                        reason = Some("stopped at the end of the run".into());
+                    }
+                }
+                if phase == Phase::Failed {
+                    let why = reason.clone().unwrap_or_else(|| "failed".into());
+                    if outcome.first_failure.is_none() && !outcome.interrupted {
+                        outcome.first_failure = Some((names[i].clone(), code, why));
+                    }
+                    if !options.keep_going && !halted {
+                        halted = true;
+                        let cause = format!("`{}` failed", names[i]);
+                        for j in 0..n {
+                            match state[j] {
+                                State::Pending => {
+                                    outcome.cancelled.push((
+                                        names[j].clone(),
+                                        false,
+                                        cause.clone(),
+                                    ));
+                                    end(
+                                        &mut state,
+                                        j,
+                                        PhaseChange::new(Phase::Cancelled)
+                                            .with_reason(cause.clone()),
+                                    );
+                                }
+                                State::Running | State::Ready if j != i => {
+                                    outcome
+                                        .cancelled
+                                        .push((names[j].clone(), true, cause.clone()));
+                                    stop(&controls[j], Stop::Terminate);
+                                    stop_sent[j] = Some(Instant::now());
+                                }
+                                _ => {}
+                            }
+                        }
+                    }
+                }
+                let mut change = PhaseChange::new(phase).with_elapsed(started.elapsed());
+                if let Some(code) = code {
+                    change = change.with_exit_code(code);
+                }
+                if let Some(reason) = reason {
+                    change = change.with_reason(reason);
+                }
+                end(&mut state, i, change);
+            }
+        }
+    }
+    let phases: Vec<Phase> = state
+        .iter()
+        .map(|s| match s {
+            State::Ended(p) => *p,
+            _ => Phase::Cancelled,
+        })
+        .collect();
+    let count = |p: Phase| phases.iter().filter(|&&q| q == p).count();
+    sink.finished(&RunSummary {
+        done: count(Phase::Done),
+        up_to_date: count(Phase::UpToDate),
+        failed: count(Phase::Failed),
+        cancelled: count(Phase::Cancelled),
+        interrupted: outcome.interrupted,
+        elapsed: started.elapsed(),
+    });
+    outcome.phases = phases;
+    outcome
+}
+
+/// Where a service's "not ready" reason waits for its end.
+fn not_ready_reason(control: &Control) -> std::sync::MutexGuard<'_, Option<String>> {
+    lock(&control.not_ready)
+}
+
+/// Asks a running task to stop: no next command, and the polite signal to the
+/// current one (the kill comes from the supervisor after the grace).
+fn stop(control: &Control, how: Stop) {
+    control.stop.store(true, Ordering::Relaxed);
+    if let Some(running) = &*lock(&control.current) {
+        signal(running, how);
+    }
+}
+
+#[cfg(unix)]
+fn signal(running: &Running, how: Stop) {
+    use rustix::process::{Pid, Signal};
+    let signal = match how {
+        Stop::Interrupt => Signal::INT,
+        Stop::Terminate => Signal::TERM,
+    };
+    if let Some(pid) = Pid::from_raw(running.pid as i32) {
+        let _ = rustix::process::kill_process(pid, signal);
+    }
+}
+
+#[cfg(not(unix))]
+fn signal(running: &Running, _how: Stop) {
+    running.tree.kill();
+}
+
+fn spawn_worker(
+    node: usize,
+    job: Job,
+    options: &Options,
+    sink: Arc<dyn TaskSink>,
+    control: Arc<Control>,
+    tx: Sender<Message>,
+) {
+    let launcher = options.launcher.clone();
+    let grace = options.grace;
+    let name = job.name.clone();
+    let fail_tx = tx.clone();
+    let work = move || {
+        let (phase, code, reason) = work(node, job, &launcher, grace, &*sink, &control, &tx);
+        let _ = tx.send(Message::Ended {
+            node,
+            phase,
+            code,
+            reason,
+        });
+    };
+    if let Err(e) = std::thread::Builder::new()
+        .name(format!("vx-task-{name}"))
+        .spawn(work)
+    {
+        let _ = fail_tx.send(Message::Ended {
+            node,
+            phase: Phase::Failed,
+            code: None,
+            reason: Some(format!("cannot start a thread for it: {e}")),
+        });
+    }
+}
+
+/// Runs one job's commands; returns its terminal phase, exit code and reason.
+fn work(
+    node: usize,
+    mut job: Job,
+    launcher: &Launcher,
+    grace: Duration,
+    sink: &dyn TaskSink,
+    control: &Control,
+    tx: &Sender<Message>,
+) -> (Phase, Option<i32>, Option<String>) {
+    let id = TaskId(node);
+    sink.phase(id, &PhaseChange::new(Phase::Starting));
+    let tail = Arc::new(Tail::default());
+    let count = job.commands.len();
+    let mut said_running = false;
+    for (index, command) in job.commands.iter_mut().enumerate() {
+        if control.stop.load(Ordering::Relaxed) {
+            return (Phase::Cancelled, None, Some("stopped".into()));
+        }
+        let mut command = launch(command, launcher, grace);
+        command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let (mut child, tree) = match crate::platform::process::Tree::spawn(&mut command) {
+            Ok(started) => started,
+            Err(e) => return (Phase::Failed, None, Some(format!("cannot start: {e}"))),
+        };
+        let pid = child.id();
+        *lock(&control.current) = Some(Running { pid, tree });
+        if control.stop.load(Ordering::Relaxed)
+            && let Some(running) = &*lock(&control.current)
+        {
+            // A stop that came while it started.
+            signal(running, Stop::Terminate);
+        }
+        if !said_running {
+            said_running = true;
+            sink.phase(id, &PhaseChange::new(Phase::Running).with_pid(pid));
+        }
+        let checker = (job.service && index + 1 == count).then(|| {
+            let tx = tx.clone();
+            Checker::start(job.ready.clone(), Arc::clone(&tail), move |result| {
+                let _ = tx.send(match result {
+                    Ok(()) => Message::Ready(node),
+                    Err(why) => Message::NotReady(node, why),
+                });
+            })
+        });
+        let pipes: Vec<(Box<dyn Read + Send>, Stream)> = [
+            child
+                .stdout
+                .take()
+                .map(|p| (Box::new(p) as Box<dyn Read + Send>, Stream::Stdout)),
+            child
+                .stderr
+                .take()
+                .map(|p| (Box::new(p) as Box<dyn Read + Send>, Stream::Stderr)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let status = std::thread::scope(|scope| {
+            for (pipe, stream) in pipes {
+                let tail = &*tail;
+                let checker = checker.as_ref();
+                scope.spawn(move || read_pipe(pipe, stream, id, sink, tail, checker));
+            }
+            child.wait()
+        });
+        drop(checker);
+        *lock(&control.current) = None;
+        let status = match status {
+            Ok(status) => status,
+            Err(e) => {
+                return (
+                    Phase::Failed,
+                    None,
+                    Some(format!("cannot wait for it: {e}")),
+                );
+            }
+        };
+        let code = crate::platform::process::status_code(status);
+        if code != 0 {
+            let reason = if count > 1 {
+                format!("command {} of {count} exited with status {code}", index + 1)
+            } else {
+                format!("exit status {code}")
+            };
+            return (Phase::Failed, Some(code), Some(reason));
+        }
+    }
+    if job.service && !control.stop.load(Ordering::Relaxed) {
+        return (Phase::Done, Some(0), Some("the service exited".into()));
+    }
+    if let Some(stamp) = &job.stamp
+        && let Err(e) = stamp.record()
+    {
+        crate::note!("vx: cannot record that `{}` is up to date: {e}", job.name);
+    }
+    (Phase::Done, Some(0), None)
+}
+
+/// The command that starts `command` through `launcher`.
+fn launch(command: &mut Command, launcher: &Launcher, grace: Duration) -> Command {
+    match launcher {
+        Launcher::Direct => {
+            let mut copy = Command::new(command.get_program());
+            copy_settings(command, &mut copy);
+            copy.args(command.get_args());
+            copy
+        }
+        Launcher::Guard { exe } => {
+            let mut guard = Command::new(exe);
+            guard
+                .arg("task-guard")
+                .arg("--parent")
+                .arg(std::process::id().to_string())
+                .arg("--grace-ms")
+                .arg(grace.as_millis().to_string())
+                .arg("--")
+                .arg(command.get_program())
+                .args(command.get_args());
+            copy_settings(command, &mut guard);
+            guard
+        }
+    }
+}
+
+/// Copies `from`'s environment changes and directory onto `to`.
+fn copy_settings(from: &Command, to: &mut Command) {
+    for (key, value) in from.get_envs() {
+        match value {
+            Some(value) => to.env(key, value),
+            None => to.env_remove(key),
+        };
+    }
+    if let Some(dir) = from.get_current_dir() {
+        to.current_dir(dir);
+    }
+}
+
+/// Reads one output stream to its end: each chunk to the sink, to the tail, and to a
+/// log-line ready check.
+fn read_pipe(
+    mut pipe: Box<dyn Read + Send>,
+    stream: Stream,
+    id: TaskId,
+    sink: &dyn TaskSink,
+    tail: &Tail,
+    checker: Option<&Checker>,
+) {
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        match pipe.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                let chunk = &buf[..n];
+                sink.output(id, stream, chunk);
+                tail.push(chunk);
+                if let Some(checker) = checker {
+                    checker.saw(stream, chunk);
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => break,
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
