@@ -25,7 +25,7 @@ pub struct ToolSpec {
     pub sha256: Option<String>,
     /// The download's Subresource Integrity value as a registry publishes it (npm's
     /// `sha512-<base64>`), checked after the download like `sha256`
-    /// ([`crate::install::integrity`]): what pins a download whose registry gives no
+    /// ([`crate::verify::integrity`]): what pins a download whose registry gives no
     /// SHA-256.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub integrity: Option<String>,

@@ -586,7 +586,7 @@ impl Installed {
     fn outcome(&self, cfg: &InstallConfig, waited: bool) -> Outcome {
         Outcome::Cached {
             path: self.path.clone(),
-            unverified: self.receipt.unverified && cfg.spec.sha256.is_none(),
+            unverified: self.receipt.unverified && !pins_bytes(&cfg.spec),
             waited,
             signed: signed_by(&self.receipt, cfg),
         }

@@ -58,7 +58,7 @@ pub struct Asset {
     /// The registry's Subresource Integrity value of the download (npm's
     /// `sha512-<base64>`, as its packument and package-lock.json write it), for a
     /// language registry that publishes no SHA-256: the download is checked against
-    /// it ([`crate::install::integrity`]), and the lock needs no download to be made.
+    /// it ([`crate::verify::integrity`]), and the lock needs no download to be made.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub integrity: Option<String>,
     /// Its size in bytes, when `vx` downloaded it (not when the manifest gave the hash).
