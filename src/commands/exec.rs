@@ -314,26 +314,27 @@ impl Target<'_> {
             )?;
             (code, why) = (c, w);
         }
-        if code != vx::exit::INTERRUPTED
-            && !of(Origin::Global).is_empty()
-            && let Some(path) = vx::manifest::global::existing()
-        {
-            let global = Manifest::load(&path).map_err(Error::usage)?;
-            let settings = Settings {
-                network: super::project_network(&global)?,
-                ..settings.clone()
-            };
-            let (c, w) = sync_remembering(
-                &global,
-                catalogue,
-                &of(Origin::Global),
-                store,
-                &settings,
-                self.offline,
-            )?;
-            why.extend(w);
-            if code == vx::exit::OK {
-                code = c;
+        if code != vx::exit::INTERRUPTED && !of(Origin::Global).is_empty() {
+            let global = super::open(&vx::session::Opening::new(None, vx::session::Want::Global))?;
+            if let Some(manifest) = global.manifest() {
+                let settings = Settings {
+                    network: global
+                        .checked_network()
+                        .map_err(|e| Error::usage(vx::exit::Because::new("network settings", e)))?,
+                    ..settings.clone()
+                };
+                let (c, w) = sync_remembering(
+                    manifest,
+                    global.catalogue(),
+                    &of(Origin::Global),
+                    store,
+                    &settings,
+                    self.offline,
+                )?;
+                why.extend(w);
+                if code == vx::exit::OK {
+                    code = c;
+                }
             }
         }
         let named: Vec<_> = missing
