@@ -91,6 +91,12 @@ pub enum Command {
         #[arg(value_name = "SHELL")]
         shell: clap_complete::Shell,
     },
+    /// List the task runs (and syncs) alive on this machine, with their tasks and
+    /// phases.
+    Ps(PsArgs),
+    /// Print a task's output from its run's board (running or finished); -f follows
+    /// it until the task ends.
+    Logs(LogsArgs),
     /// Inspect the progress boards of this user.
     Board {
         /// What to do with boards.
@@ -1068,6 +1074,33 @@ pub struct InstallArgs {
           conflicts_with_all = ["tool", "url", "sha256", "store", "allow_unverified",
                                 "strip_components", "format", "bins"])]
     pub from_parent: bool,
+}
+
+/// `vx ps` options.
+#[derive(Debug, Args)]
+pub struct PsArgs {
+    /// One JSON object per run or sync, one per line.
+    #[arg(long)]
+    pub json: bool,
+    /// Also the runs whose `vx run` died without removing its board (until `vx board
+    /// clean`).
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// `vx logs` options.
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// The task, by its full name.
+    #[arg(value_name = "TASK")]
+    pub task: String,
+    /// Follow the output until the task ends.
+    #[arg(short, long)]
+    pub follow: bool,
+    /// The run (a board id or unambiguous prefix, as `vx ps` shows it), when several
+    /// live runs have the task; also reaches a dead run.
+    #[arg(long, value_name = "ID")]
+    pub run: Option<String>,
 }
 
 /// `vx board` subcommands.

@@ -22,6 +22,7 @@ use crate::hook::state::STATE_VAR;
 use crate::lock::Lock;
 use crate::manifest::Manifest;
 use crate::manifest::platform::Platform;
+use crate::runtime::catalogue::Catalogue;
 use crate::user_config::UserConfig;
 
 /// How a check came out.
@@ -106,22 +107,25 @@ pub fn examine(settings: &Settings) -> Report {
     let mut findings = vec![vx(settings), platform()];
     let user = user_config(&mut findings);
     let manifest = settings.manifest.as_deref().map(Manifest::load);
+    // The runtimes the project carries, so its lock's entries of them are judged.
+    let mut catalogue = Catalogue::user();
     let manifest = match manifest {
-        // The runtimes the project carries, so its lock's entries of them are judged.
-        Some(Ok(m)) => match crate::runtime::open_project(
-            &m,
-            &crate::runtime::declared::registry::How::at_hand(),
-        ) {
-            Ok(()) => Some(m),
-            Err(err) => {
-                findings.push(
+        Some(Ok(m)) => {
+            match Catalogue::open(&m, &crate::runtime::declared::registry::How::at_hand()) {
+                Ok(opened) => {
+                    catalogue = opened;
+                    Some(m)
+                }
+                Err(err) => {
+                    findings.push(
                     Finding::new("lock", Status::Problem, err.to_string())
                         .why("a runtime the project declares cannot be read, so its tools cannot be checked")
                         .fix("fix the declaration where the message says"),
                 );
-                None
+                    None
+                }
             }
-        },
+        }
         Some(Err(err)) => {
             findings.push(
                 Finding::new("lock", Status::Problem, err.to_string())
@@ -137,7 +141,7 @@ pub fn examine(settings: &Settings) -> Report {
         findings.push(trust(manifest));
     }
     if let (Some(manifest), Ok(store)) = (&manifest, &settings.store) {
-        path_order(&mut findings, manifest, store, hooked);
+        path_order(&mut findings, manifest, &catalogue, store, hooked);
     }
     match &settings.store {
         Ok(store) => findings.push(writable("store", store, "installed tools")),
@@ -157,7 +161,7 @@ pub fn examine(settings: &Settings) -> Report {
     github(&mut findings, settings, manifest.as_ref(), user.as_ref());
     network(&mut findings, manifest.as_ref(), user.as_ref());
     if let Some(manifest) = &manifest {
-        findings.push(lock(manifest));
+        findings.push(lock(manifest, &catalogue));
     }
     Report {
         healthy: findings.iter().all(|f| f.status != Status::Problem),
@@ -357,8 +361,15 @@ fn on_path(dir: &Path) -> bool {
 }
 
 /// For each installed tool command of the project: is vx's the one `PATH` finds?
-fn path_order(findings: &mut Vec<Finding>, manifest: &Manifest, store: &Path, hooked: bool) {
-    let Ok(chain) = crate::toolchain::Toolchain::assemble(Some(manifest), &[], store) else {
+fn path_order(
+    findings: &mut Vec<Finding>,
+    manifest: &Manifest,
+    catalogue: &Catalogue,
+    store: &Path,
+    hooked: bool,
+) {
+    let Ok(chain) = crate::toolchain::Toolchain::assemble(Some(manifest), catalogue, &[], store)
+    else {
         return;
     };
     let path = std::env::var_os("PATH").unwrap_or_default();
@@ -781,7 +792,7 @@ fn network(findings: &mut Vec<Finding>, manifest: Option<&Manifest>, user: Optio
     findings.push(Finding::new("network", Status::Ok, what));
 }
 
-fn lock(manifest: &Manifest) -> Finding {
+fn lock(manifest: &Manifest, catalogue: &Catalogue) -> Finding {
     let path = manifest.lock_path();
     let lock = match Lock::load(&path) {
         Ok(Some(lock)) => lock,
@@ -801,7 +812,7 @@ fn lock(manifest: &Manifest) -> Finding {
         }
     };
     let platforms = vec![Platform::current()];
-    let stale = crate::project::stale(manifest, Some(&lock), &platforms);
+    let stale = crate::project::stale(manifest, Some(&lock), catalogue, &platforms);
     if stale.is_empty() {
         return Finding::new(
             "lock",

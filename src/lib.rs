@@ -36,6 +36,7 @@
 #![forbid(unsafe_code)]
 
 pub mod atomic;
+pub mod backend;
 pub mod bin_entry;
 pub mod bounded_read;
 pub mod build_info;
@@ -58,6 +59,7 @@ pub mod lock;
 pub mod manifest;
 pub mod mirror;
 pub mod net;
+pub mod package_name;
 pub mod platform;
 pub mod project;
 pub mod project_env;
@@ -68,6 +70,7 @@ pub mod runtime;
 pub mod scratch;
 pub mod secret;
 pub mod self_update;
+pub mod session;
 pub mod settings;
 pub mod shims;
 pub mod signals;

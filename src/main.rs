@@ -53,6 +53,8 @@ fn main() {
         Command::Uninstall(args) => commands::uninstall::run(&args),
         Command::Prune(args) => commands::prune::run(&args),
         Command::Completions { shell } => commands::completions::run(shell),
+        Command::Ps(args) => commands::ps::run(&args),
+        Command::Logs(args) => commands::logs::run(&args),
         Command::Board { command } => commands::board::run(command),
         Command::Daemon { command } => commands::daemon::run(command),
         Command::Search(args) => commands::search::run(&args),

@@ -8,6 +8,7 @@ use crate::install::store;
 use crate::lock::{Asset, Lock, LockError};
 use crate::manifest::{Manifest, ManifestError, Platform, ToolTable};
 use crate::resolution::{self, ResolutionError, Resolve};
+use crate::runtime::catalogue::Catalogue;
 use crate::spec::ToolSpec;
 use crate::sync::{self, Settings, SyncError};
 
@@ -174,6 +175,7 @@ impl ProjectSync {
     /// missing.
     pub fn plan(
         manifest: &Manifest,
+        catalogue: &Catalogue,
         mode: LockMode,
         resolve: &dyn Resolve,
     ) -> Result<ProjectSync, ProjectError> {
@@ -183,7 +185,7 @@ impl ProjectSync {
             LockMode::Update => provenance_gate(manifest, lock.as_ref(), resolve)?,
             LockMode::Locked | LockMode::Frozen => Vec::new(),
         };
-        let (mut pinned, unresolved) = resolution::pinned::pin(manifest, lock.as_ref());
+        let (mut pinned, unresolved) = resolution::pinned::pin(manifest, lock.as_ref(), catalogue);
         // Registry tools for this platform that the lock does not pin.
         let mut unresolved: Vec<String> = unresolved
             .into_iter()
@@ -441,10 +443,12 @@ pub fn sync_plan(
         };
         match asset {
             Some(asset) => {
-                if let Some(given) = spec.sha256.as_ref().filter(|s| **s != asset.sha256) {
+                if let (Some(given), Some(locked)) = (&spec.sha256, &asset.sha256)
+                    && given != locked
+                {
                     return Err(ProjectError::Disagree {
                         tool: table.name.clone(),
-                        locked: asset.sha256.clone(),
+                        locked: locked.clone(),
                         manifest: given.clone(),
                     });
                 }
@@ -608,9 +612,9 @@ fn record_verified(
         else {
             continue;
         };
-        if let Some(verified) = &asset.verified {
+        if let (Some(verified), Some(sha256)) = (&asset.verified, &asset.sha256) {
             let tree = store::install_dir(store, &spec.name, &spec.version);
-            store::mark_verified(&tree, &asset.sha256, verified);
+            store::mark_verified(&tree, sha256, verified);
         }
     }
 }
@@ -694,10 +698,15 @@ pub fn record_provenance_losses(lock: &mut Lock, losses: &[ProvenanceLoss]) {
 
 /// The tools (by name) whose lock entries are missing or stale for any of
 /// `platforms`, and the names the lock holds that the manifest no longer lists.
-pub fn stale(manifest: &Manifest, lock: Option<&Lock>, platforms: &[Platform]) -> Vec<String> {
+pub fn stale(
+    manifest: &Manifest,
+    lock: Option<&Lock>,
+    catalogue: &Catalogue,
+    platforms: &[Platform],
+) -> Vec<String> {
     let empty = Lock::default();
     let lock = lock.unwrap_or(&empty);
-    let (manifest, _) = resolution::pinned::pin(manifest, Some(lock));
+    let (manifest, _) = resolution::pinned::pin(manifest, Some(lock), catalogue);
     let manifest = &manifest;
     let mut names: Vec<String> = lock
         .stale(manifest, platforms)
@@ -768,13 +777,14 @@ impl LockReport {
 /// ([`provenance_gate`]); an allowed loss is recorded on its entry.
 pub fn relock(
     manifest: &Manifest,
+    catalogue: &Catalogue,
     lock: &mut Lock,
     platforms: &[Platform],
     settings: &Settings,
     resolve: &dyn Resolve,
 ) -> Result<LockReport, ProjectError> {
     let losses = provenance_gate(manifest, Some(lock), resolve)?;
-    let pinned = pin_for(manifest, lock, platforms, resolve)?;
+    let pinned = pin_for(manifest, catalogue, lock, platforms, resolve)?;
     let report = relock_tools(&pinned, lock, platforms, None, settings)?;
     lock.retain_listed(&pinned);
     record_provenance_losses(lock, &losses);
@@ -786,11 +796,12 @@ pub fn relock(
 /// lacks one of `platforms` is resolved again for it (at its locked version).
 pub fn pin_for(
     manifest: &Manifest,
+    catalogue: &Catalogue,
     lock: &mut Lock,
     platforms: &[Platform],
     resolve: &dyn Resolve,
 ) -> Result<Manifest, ProjectError> {
-    let (mut pinned, mut names) = resolution::pinned::pin(manifest, Some(lock));
+    let (mut pinned, mut names) = resolution::pinned::pin(manifest, Some(lock), catalogue);
     for tool in pinned.tools.iter().filter(|t| t.registry.is_some()) {
         let lacking = tool
             .platforms_of(platforms)

@@ -23,6 +23,12 @@ pub struct ToolSpec {
     pub url: String,
     /// The expected SHA-256 of the download, 64 lower-case hex digits, if given.
     pub sha256: Option<String>,
+    /// The download's Subresource Integrity value as a registry publishes it (npm's
+    /// `sha512-<base64>`), checked after the download like `sha256`
+    /// ([`crate::install::integrity`]): what pins a download whose registry gives no
+    /// SHA-256.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integrity: Option<String>,
     /// The archive format: named, else inferred from the URL; `None` when neither says,
     /// in which case the installer sniffs the downloaded bytes.
     pub format: Option<ArchiveFormat>,
@@ -86,6 +92,7 @@ impl ToolSpec {
             version: version.into(),
             url: url.into(),
             sha256: None,
+            integrity: None,
             format: None,
             strip_components: 0,
             bin: None,
@@ -109,6 +116,10 @@ impl ToolSpec {
         validate::url(&self.url)?;
         if let Some(hex) = &self.sha256 {
             self.sha256 = Some(validate::sha256(hex)?);
+        }
+        if let Some(value) = &self.integrity {
+            crate::verify::integrity::check(value)
+                .map_err(|e| FieldError::Integrity(e.to_string()))?;
         }
         validate::strip_components(u64::from(self.strip_components))?;
         if let Some(bin) = &self.bin {

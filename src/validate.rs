@@ -39,6 +39,9 @@ pub enum FieldError {
         "version {0:?} is invalid: use 1 to 24 characters from A-Z a-z 0-9 . _ + -, starting with a letter or digit"
     )]
     Version(String),
+    /// An `integrity` that is not `sha512-<base64>` (the reason says so).
+    #[error("{0}")]
+    Integrity(String),
     /// A sha256 that is not 64 hexadecimal digits.
     #[error("sha256 {0:?} is invalid: expected 64 hexadecimal digits")]
     Sha256(String),
@@ -450,6 +453,9 @@ pub fn yaml_too_deep(message: &str) -> Option<String> {
     (message.contains("recursion limit exceeded") || message.contains("budget breached: Depth"))
         .then(|| "too deeply nested (at most 64 levels)".to_owned())
 }
+
+/// Most tools one manifest may list (also bounds the board's slot table).
+pub const MAX_TOOLS: usize = 1024;
 
 #[cfg(test)]
 mod tests {

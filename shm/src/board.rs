@@ -8,9 +8,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::error::{Error, Result};
 use crate::layout::{
-    BOARD_DUMP, BOARD_FINISHED, BOARD_INTERRUPTED, BYTE_ORDER_MARK, HEADER_SIZE, HeaderRecord,
-    LAYOUT_VERSION, MAGIC, MAX_SLOTS, RECORD_WORDS, SLOT_SIZE, SlotRecord, TOOL_CAPACITY,
-    VERSION_CAPACITY, load_str, store_str,
+    BOARD_DUMP, BOARD_FINISHED, BOARD_INTERRUPTED, BOARD_TASKS, BYTE_ORDER_MARK, HEADER_SIZE,
+    HeaderRecord, LAYOUT_VERSION, MAGIC, MAX_SLOTS, RECORD_WORDS, SLOT_SIZE, SlotRecord,
+    TOOL_CAPACITY, VERSION_CAPACITY, load_str, store_str,
 };
 use crate::platform;
 use crate::registry::{BOARD_PREFIX, id_of, owner_alive};
@@ -149,6 +149,12 @@ impl BoardReader {
     /// Whether the owning sync has finished.
     pub fn is_finished(&self) -> bool {
         self.segment.flags() & BOARD_FINISHED != 0
+    }
+
+    /// Whether this is a task run's board (`vx run`): its slots are tasks, their
+    /// phases [`crate::TaskPhase`]s.
+    pub fn is_tasks(&self) -> bool {
+        self.segment.flags() & BOARD_TASKS != 0
     }
 
     /// Whether the owning sync was interrupted.
@@ -488,9 +494,23 @@ impl Board {
     /// only once fully initialised.
     pub fn create(dir: &Path, label: &str, tools: &[ToolEntry<'_>]) -> Result<Board> {
         validate_tools(tools)?;
-        let mut session_id = [0u8; 16];
-        getrandom::fill(&mut session_id)
-            .map_err(|e| Error::io("generate an id for a board in", dir, e.into()))?;
+        let records: Vec<SlotRecord> = tools
+            .iter()
+            .map(|tool| SlotRecord::queued(tool.name, tool.version))
+            .collect();
+        Board::create_with(dir, label, &records, 0, new_session_id(dir)?)
+    }
+
+    /// Creates a board whose slots start as `records` and whose header carries `flags`,
+    /// under the id of `session_id`: [`Board::create`], and task boards
+    /// ([`crate::TaskBoard`]), whose output segment shares the id.
+    pub(crate) fn create_with(
+        dir: &Path,
+        label: &str,
+        records: &[SlotRecord],
+        flags: u64,
+        session_id: [u8; 16],
+    ) -> Result<Board> {
         let id = id_of(&session_id);
         let path = dir.join(format!("{BOARD_PREFIX}{id}"));
         let staging = dir.join(format!(".{BOARD_PREFIX}{id}.init"));
@@ -498,7 +518,7 @@ impl Board {
             platform::create_private(&staging).map_err(|e| Error::io("create", &staging, e))?;
         let staged = Staged(&staging);
         file.lock().map_err(|e| Error::io("lock", &staging, e))?;
-        let segment = Segment::create(&file, &staging, tools.len())?;
+        let segment = Segment::create(&file, &staging, records.len())?;
         let creator = ProcessId::current();
         let mut header = HeaderRecord {
             magic: MAGIC,
@@ -506,18 +526,19 @@ impl Board {
             byte_order: BYTE_ORDER_MARK,
             header_size: HEADER_SIZE as u32,
             slot_size: SLOT_SIZE as u32,
-            slot_count: tools.len() as u32,
+            slot_count: records.len() as u32,
             creator_pid: creator.pid,
             creator_start_ticks: creator.start_ticks,
             created_unix_ms: now_unix_ms(),
             session_id,
+            flags,
             ..bytemuck::Zeroable::zeroed()
         };
         header.label_len = store_str(&mut header.label, label) as u32;
         segment.write_header(&header);
-        for (index, tool) in tools.iter().enumerate() {
-            let slot = segment.slot(index).expect("sized for every tool");
-            slot.write(&SlotRecord::queued(tool.name, tool.version).to_words());
+        for (index, record) in records.iter().enumerate() {
+            let slot = segment.slot(index).expect("sized for every slot");
+            slot.write(&record.to_words());
         }
         // Fails if the name exists: the board appears whole, or not at all.
         platform::publish(&staging, &path).map_err(|e| Error::io("publish", &path, e))?;
@@ -578,8 +599,16 @@ impl Board {
     }
 }
 
-/// Removes a board's segment file when the [`Board`] is dropped.
-struct RemoveOnDrop(PathBuf);
+/// A new random session id; its hex form names the board (and a task board's output).
+pub(crate) fn new_session_id(dir: &Path) -> Result<[u8; 16]> {
+    let mut session_id = [0u8; 16];
+    getrandom::fill(&mut session_id)
+        .map_err(|e| Error::io("generate an id for a board in", dir, e.into()))?;
+    Ok(session_id)
+}
+
+/// Removes a segment file (a board, a task run's output) when dropped.
+pub(crate) struct RemoveOnDrop(pub(crate) PathBuf);
 
 impl Drop for RemoveOnDrop {
     fn drop(&mut self) {
@@ -591,7 +620,7 @@ impl Drop for RemoveOnDrop {
 }
 
 /// Removes the staging file on every exit from [`Board::create`].
-struct Staged<'a>(&'a Path);
+pub(crate) struct Staged<'a>(pub(crate) &'a Path);
 
 impl Drop for Staged<'_> {
     fn drop(&mut self) {

@@ -142,6 +142,12 @@ pub enum Error {
         /// How many boards it matches.
         count: usize,
     },
+    /// A board that is not a task run's where one was expected.
+    #[error("{path}: a board of a sync, not of a task run (`vx run`)")]
+    NotTasks {
+        /// The board.
+        path: PathBuf,
+    },
 }
 
 impl Error {

@@ -34,6 +34,11 @@ pub const BOARD_DUMP: u64 = 1 << 1;
 /// Header flag: the sync was interrupted (Ctrl-C or a signal).
 pub const BOARD_INTERRUPTED: u64 = 1 << 2;
 
+/// Header flag: the board is a task run's (`vx run`): its slots are tasks, their
+/// `phase` codes are [`crate::TaskPhase`]s, and its output rings live in the sibling
+/// output segment ([`OutputHeader`]).
+pub const BOARD_TASKS: u64 = 1 << 3;
+
 /// Slot flag: installed without a checksum, at the user's explicit request.
 pub const SLOT_UNVERIFIED: u32 = 1 << 0;
 /// Slot flag: the installed bytes' signatures were verified (at this install, or when
@@ -126,6 +131,101 @@ pub struct SlotRecord {
     pub message: [u8; MESSAGE_CAPACITY],
 }
 
+/// First eight bytes of a task run's output segment.
+pub const OUTPUT_MAGIC: [u8; 8] = *b"VXOUTPT\0";
+/// The output segment layout version this crate writes and the only one it reads.
+pub const OUTPUT_VERSION: u32 = 1;
+/// Size of the output segment's header in bytes.
+pub const OUTPUT_HEADER_SIZE: usize = 256;
+/// Size of the header of each ring (its control words and task name) in bytes.
+pub const RING_HEADER_SIZE: usize = 256;
+/// The smallest data area a ring may have, in bytes.
+pub const MIN_RING_CAPACITY: usize = 64;
+/// The largest data area a ring may have, in bytes.
+pub const MAX_RING_CAPACITY: usize = 16 << 20;
+/// The largest output segment a reader maps, whatever its header says.
+pub const MAX_OUTPUT_SIZE: usize = 1 << 30;
+/// Capacity of a ring header's task-name field, in bytes.
+pub const RING_NAME_CAPACITY: usize = 184;
+/// Ring flag: the task's output has ended; nothing more will be appended.
+pub const RING_CLOSED: u64 = 1 << 0;
+
+/// The header of a task run's output segment, at offset 0. Written once, before the
+/// segment becomes visible under its name.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Pod, Zeroable)]
+pub struct OutputHeader {
+    /// [`OUTPUT_MAGIC`].
+    pub magic: [u8; 8],
+    /// [`OUTPUT_VERSION`].
+    pub version: u32,
+    /// [`BYTE_ORDER_MARK`].
+    pub byte_order: u32,
+    /// [`OUTPUT_HEADER_SIZE`].
+    pub header_size: u32,
+    /// [`RING_HEADER_SIZE`].
+    pub ring_header_size: u32,
+    /// Number of rings: the board's slot count, ring `i` for slot `i`.
+    pub ring_count: u32,
+    /// Reserved, zero.
+    pub reserved0: u32,
+    /// Bytes of data per ring: a power of two from [`MIN_RING_CAPACITY`] to
+    /// [`MAX_RING_CAPACITY`].
+    pub ring_capacity: u64,
+    /// The board's session id: the segment belongs to the board of the same id.
+    pub session_id: [u8; 16],
+    /// Process id of the creator (`vx run`), the writer of every ring.
+    pub creator_pid: u32,
+    /// Reserved, zero.
+    pub reserved1: u32,
+    /// The creator's start time, as the board header's `creator_start_ticks`.
+    pub creator_start_ticks: u64,
+    /// Reserved, zero.
+    pub reserved2: [u64; 23],
+}
+
+/// The header of one ring, before its data. `reserved_end`, `head` and `flags` change
+/// while the task runs (atomically, see `ring.rs`); the name is written once.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Pod, Zeroable)]
+pub struct RingHeader {
+    /// End position of the append in progress (or the last one).
+    pub reserved_end: u64,
+    /// End position of the last complete append: bytes written so far.
+    pub head: u64,
+    /// [`RING_CLOSED`].
+    pub flags: u64,
+    /// Reserved, zero.
+    pub reserved0: [u64; 5],
+    /// Meaningful bytes in `name`.
+    pub name_len: u32,
+    /// The board slot this ring belongs to (equal to the ring's index).
+    pub slot: u32,
+    /// The task's full name, UTF-8 (the slot holds it cut to 32 bytes).
+    pub name: [u8; RING_NAME_CAPACITY],
+}
+
+/// Offset of a ring header's `reserved_end` word.
+pub const RING_RESERVED_OFFSET: usize = std::mem::offset_of!(RingHeader, reserved_end);
+/// Offset of a ring header's `head` word.
+pub const RING_HEAD_OFFSET: usize = std::mem::offset_of!(RingHeader, head);
+/// Offset of a ring header's `flags` word.
+pub const RING_FLAGS_OFFSET: usize = std::mem::offset_of!(RingHeader, flags);
+
+/// Size in bytes of an output segment of `rings` rings of `capacity` bytes each, or
+/// `None` if it overflows.
+pub const fn output_size(rings: usize, capacity: usize) -> Option<usize> {
+    match (RING_HEADER_SIZE + capacity).checked_mul(rings) {
+        Some(rings) => rings.checked_add(OUTPUT_HEADER_SIZE),
+        None => None,
+    }
+}
+
+/// Offset of ring `index`'s header in an output segment of rings of `capacity` bytes.
+pub const fn ring_offset(index: usize, capacity: usize) -> usize {
+    OUTPUT_HEADER_SIZE + index * (RING_HEADER_SIZE + capacity)
+}
+
 /// Words in a slot's record.
 pub const RECORD_WORDS: usize = size_of::<SlotRecord>() / 8;
 /// Offset of the record inside a slot (after the sequence and control words).
@@ -136,6 +236,9 @@ const _: () = {
     assert!(RECORD_OFFSET + size_of::<SlotRecord>() == SLOT_SIZE);
     assert!(size_of::<SlotRecord>().is_multiple_of(8));
     assert!(align_of::<SlotRecord>() <= 8 && align_of::<HeaderRecord>() <= 8);
+    assert!(size_of::<OutputHeader>() == OUTPUT_HEADER_SIZE);
+    assert!(size_of::<RingHeader>() == RING_HEADER_SIZE);
+    assert!(RING_HEADER_SIZE.is_multiple_of(64) && MIN_RING_CAPACITY.is_multiple_of(64));
 };
 
 /// Size in bytes of a board with `slots` slots.

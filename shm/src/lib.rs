@@ -9,6 +9,10 @@
 //! locks or syscalls and never wait on a writer. A board can be dumped atomically to a
 //! file and the dump read through the same reader.
 //!
+//! A task run (`vx run`) is a [`TaskBoard`]: a board whose slots are tasks, plus a
+//! sibling output segment with one bounded ring of output per task that any process
+//! reads in place ([`TaskRun`]) without slowing the writer.
+//!
 //! The byte layout is documented for other languages in `docs/LAYOUT.md`.
 //!
 //! On Windows the crate also holds `win`: the Job Object and console control calls
@@ -18,7 +22,9 @@
 
 mod phase;
 mod primitive;
+mod ring;
 mod seqlock;
+mod task_phase;
 
 #[cfg(not(loom))]
 mod board;
@@ -29,6 +35,8 @@ pub mod layout;
 #[cfg(not(loom))]
 pub mod liveness;
 #[cfg(not(loom))]
+mod output;
+#[cfg(not(loom))]
 mod platform;
 #[cfg(not(loom))]
 mod record;
@@ -37,12 +45,15 @@ pub mod registry;
 #[cfg(not(loom))]
 mod segment;
 #[cfg(not(loom))]
+mod tasks;
+#[cfg(not(loom))]
 #[doc(hidden)]
 pub mod testing;
 #[cfg(all(windows, not(loom)))]
 pub mod win;
 
 pub use phase::Phase;
+pub use task_phase::TaskPhase;
 
 #[cfg(not(loom))]
 pub use board::{
@@ -58,3 +69,5 @@ pub use liveness::ProcessId;
 pub use record::{SlotError, SlotRead, SlotSnapshot};
 #[cfg(not(loom))]
 pub use segment::Access;
+#[cfg(not(loom))]
+pub use tasks::{DEFAULT_RING_CAPACITY, OutputRead, TaskBoard, TaskRun, TaskState, TaskWriter};

@@ -10,6 +10,8 @@ use crate::platform::{self, User};
 
 /// File-name prefix of every board segment.
 pub const BOARD_PREFIX: &str = "vx-board-";
+/// File-name prefix of a task run's output segment (`vx-output-<id>`, beside its board).
+pub const OUTPUT_PREFIX: &str = "vx-output-";
 
 /// Staging files younger than this may be a board being created: between creating its
 /// staging file and locking it, a creator holds no lock (a moment; this is ample).
@@ -21,12 +23,15 @@ pub(crate) fn board_id(name: &str) -> Option<&str> {
     name.strip_prefix(BOARD_PREFIX).filter(|id| is_id(id))
 }
 
-/// The id in a staging file's name: `.vx-board-<id>.init`.
+/// The id in an output segment's name: `vx-output-` and 32 lower-case hex digits.
+fn output_id(name: &str) -> Option<&str> {
+    name.strip_prefix(OUTPUT_PREFIX).filter(|id| is_id(id))
+}
+
+/// The id in a staging file's name: `.vx-board-<id>.init` or `.vx-output-<id>.init`.
 fn staging_id(name: &str) -> Option<&str> {
-    name.strip_prefix('.')?
-        .strip_prefix(BOARD_PREFIX)?
-        .strip_suffix(".init")
-        .filter(|id| is_id(id))
+    let name = name.strip_prefix('.')?.strip_suffix(".init")?;
+    board_id(name).or_else(|| output_id(name))
 }
 
 /// A board's id as its name spells it: the 16 bytes of `session_id` in lower-case hex.
@@ -102,8 +107,9 @@ pub fn list(dir: &Path) -> Result<Vec<Listing>> {
     Ok(found)
 }
 
-/// Removes this user's boards in `dir` whose creator is gone (and staging files left by
-/// a creator that died while creating). Live boards are never touched. Returns what was
+/// Removes this user's boards in `dir` whose creator is gone, task runs' output
+/// segments likewise (their creator holds their lock too), and staging files left by a
+/// creator that died while creating. Live boards are never touched. Returns what was
 /// removed.
 pub fn clean(dir: &Path) -> Result<Vec<PathBuf>> {
     let entries = fs::read_dir(dir).map_err(|e| Error::io("list", dir, e))?;
@@ -113,7 +119,7 @@ pub fn clean(dir: &Path) -> Result<Vec<PathBuf>> {
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
         let staging = staging_id(name).is_some();
-        if !staging && board_id(name).is_none() {
+        if !staging && board_id(name).is_none() && output_id(name).is_none() {
             continue;
         }
         let Ok(meta) = entry.metadata() else { continue };

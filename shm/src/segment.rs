@@ -51,17 +51,42 @@ enum Mapping {
     Copy(Mmap),
 }
 
-/// A validated mapping of a board.
-pub(crate) struct Segment {
+/// A mapped file of ours (a board, or a task run's output segment), before its header is
+/// validated: the part of create and attach that does not depend on the layout. Every
+/// pointer into a mapping is made here, bounds-checked against its length.
+pub(crate) struct Mapped {
     mapping: Mapping,
     writable: bool,
-    slot_count: usize,
 }
 
-impl Segment {
-    /// Maps a freshly created, exclusively owned file of `len` bytes for initialisation.
-    pub(crate) fn create(file: &File, path: &Path, slot_count: usize) -> Result<Segment> {
-        let len = board_size(slot_count);
+/// Who owns a file [`Mapped::open`] mapped, to decide whether to trust it: a live
+/// segment must be the user's own and private.
+pub(crate) struct Ownership {
+    owner: User,
+    me: User,
+    meta: std::fs::Metadata,
+}
+
+impl Ownership {
+    /// Checks what a live segment must be: the user's own, with no group or other
+    /// permission bits.
+    pub(crate) fn check_live(&self, path: &Path) -> Result<()> {
+        if self.owner != self.me {
+            return Err(foreign(path, &self.owner, &self.me));
+        }
+        if let Some(mode) = platform::private_mode(&self.meta) {
+            return Err(Error::NotPrivate {
+                path: path.into(),
+                mode,
+            });
+        }
+        Ok(())
+    }
+}
+
+impl Mapped {
+    /// Gives a freshly created, exclusively owned file `len` bytes and maps it writable.
+    pub(crate) fn create(file: &File, path: &Path, len: usize) -> Result<Mapped> {
         platform::reserve(file, len as u64).map_err(|e| {
             if e.kind() == std::io::ErrorKind::StorageFull {
                 Error::NoSpace {
@@ -74,15 +99,21 @@ impl Segment {
         })?;
         let raw = MmapRaw::map_raw(file).map_err(|e| Error::io("map", path, e))?;
         check_mapping(raw.as_mut_ptr(), raw.len(), len, path)?;
-        Ok(Segment {
+        Ok(Mapped {
             mapping: Mapping::Shared(raw),
             writable: true,
-            slot_count,
         })
     }
 
-    /// Maps an existing board or dump and validates its header against the mapping.
-    pub(crate) fn open(path: &Path, access: Access) -> Result<Segment> {
+    /// Maps the file at `path` of `min..=max` bytes: shared when it is the user's own,
+    /// else (read-only access only) as a private copy; a file of another user asked for
+    /// read-write is refused. The caller validates the contents.
+    pub(crate) fn open(
+        path: &Path,
+        access: Access,
+        min: u64,
+        max: u64,
+    ) -> Result<(Mapped, Ownership)> {
         // Opening a FIFO would block until someone writes to it: look before opening.
         let kind = std::fs::metadata(path).map_err(|e| Error::io("open", path, e))?;
         if !kind.is_file() {
@@ -98,7 +129,6 @@ impl Segment {
             return Err(Error::NotAFile { path: path.into() });
         }
         let len = meta.len();
-        let (min, max) = (HEADER_SIZE as u64, board_size(MAX_SLOTS) as u64);
         if len < min {
             return Err(Error::TooSmall {
                 path: path.into(),
@@ -138,20 +168,74 @@ impl Segment {
         } else {
             return Err(foreign(path, &owner, &me));
         };
-        let (ptr, mapped) = match &mapping {
-            Mapping::Shared(raw) => (raw.as_mut_ptr(), raw.len()),
-            Mapping::Copy(copy) => (copy.as_ptr().cast_mut(), copy.len()),
-        };
-        check_mapping(ptr, mapped, len as usize, path)?;
-        let mut segment = Segment {
+        let mapped = Mapped {
             mapping,
             writable: access == Access::ReadWrite,
+        };
+        check_mapping(mapped.base(), mapped.len(), len as usize, path)?;
+        Ok((mapped, Ownership { owner, me, meta }))
+    }
+
+    fn base(&self) -> *mut u8 {
+        match &self.mapping {
+            Mapping::Shared(raw) => raw.as_mut_ptr(),
+            Mapping::Copy(copy) => copy.as_ptr().cast_mut(),
+        }
+    }
+
+    /// The mapping's length in bytes.
+    pub(crate) fn len(&self) -> usize {
+        match &self.mapping {
+            Mapping::Shared(raw) => raw.len(),
+            Mapping::Copy(copy) => copy.len(),
+        }
+    }
+
+    /// The `count` words starting at byte `offset`, or `None` when they do not lie
+    /// wholly inside the mapping or `offset` is not a multiple of 8.
+    pub(crate) fn words(&self, offset: usize, count: usize) -> Option<&[AtomicU64]> {
+        let end = count.checked_mul(8)?.checked_add(offset)?;
+        if end > self.len() || !offset.is_multiple_of(8) {
+            return None;
+        }
+        // SAFETY: `offset..end` lies inside the mapping (checked above) and the base is
+        // page-aligned (`check_mapping`), so `offset`, a multiple of 8, is aligned for
+        // `AtomicU64`, which has the size and alignment of `u64`. Every bit pattern is a
+        // valid `AtomicU64`, and shared references to atomics allow the concurrent
+        // changes other processes make. The mapping lives as long as `self`, which the
+        // returned slice borrows. A read-only mapping is only ever loaded from (stores go
+        // through writers, made only over writable mappings).
+        Some(unsafe {
+            std::slice::from_raw_parts(self.base().add(offset).cast::<AtomicU64>(), count)
+        })
+    }
+}
+
+/// A validated mapping of a board.
+pub(crate) struct Segment {
+    mapped: Mapped,
+    slot_count: usize,
+}
+
+impl Segment {
+    /// Maps a freshly created, exclusively owned file of `len` bytes for initialisation.
+    pub(crate) fn create(file: &File, path: &Path, slot_count: usize) -> Result<Segment> {
+        let mapped = Mapped::create(file, path, board_size(slot_count))?;
+        Ok(Segment { mapped, slot_count })
+    }
+
+    /// Maps an existing board or dump and validates its header against the mapping.
+    pub(crate) fn open(path: &Path, access: Access) -> Result<Segment> {
+        let (min, max) = (HEADER_SIZE as u64, board_size(MAX_SLOTS) as u64);
+        let (mapped, ownership) = Mapped::open(path, access, min, max)?;
+        let mut segment = Segment {
+            mapped,
             slot_count: 0,
         };
         let header = segment.header();
-        segment.slot_count = validate_header(&header, mapped, path)?;
+        segment.slot_count = validate_header(&header, segment.mapped.len(), path)?;
         let is_dump = header.flags & BOARD_DUMP != 0;
-        if is_dump && segment.writable {
+        if is_dump && segment.mapped.writable {
             // A dump is frozen: never mapped writable, whatever was asked.
             return Segment::open(path, Access::ReadOnly);
         }
@@ -167,36 +251,22 @@ impl Segment {
                     format!("the file is named for board {named} but holds board {id}"),
                 ));
             }
-            if !ours {
-                return Err(foreign(path, &owner, &me));
-            }
-            if let Some(mode) = platform::private_mode(&meta) {
-                return Err(Error::NotPrivate {
-                    path: path.into(),
-                    mode,
-                });
-            }
+            ownership.check_live(path)?;
         }
         Ok(segment)
     }
 
     fn base(&self) -> *mut u8 {
-        match &self.mapping {
-            Mapping::Shared(raw) => raw.as_mut_ptr(),
-            Mapping::Copy(copy) => copy.as_ptr().cast_mut(),
-        }
+        self.mapped.base()
     }
 
     fn len(&self) -> usize {
-        match &self.mapping {
-            Mapping::Shared(raw) => raw.len(),
-            Mapping::Copy(copy) => copy.len(),
-        }
+        self.mapped.len()
     }
 
     /// Whether stores are allowed (the mapping is writable).
     pub(crate) fn writable(&self) -> bool {
-        self.writable
+        self.mapped.writable
     }
 
     /// Number of slots, as validated against the mapping's length.
@@ -226,7 +296,7 @@ impl Segment {
 
     /// Writes the whole header; only while creating, before the board is visible.
     pub(crate) fn write_header(&self, header: &HeaderRecord) {
-        assert!(self.writable);
+        assert!(self.mapped.writable);
         let words: [u64; HEADER_WORDS] = bytemuck::cast(*header);
         for (index, word) in words.iter().enumerate() {
             self.header_word(index).store(*word, Ordering::Relaxed);
@@ -244,7 +314,7 @@ impl Segment {
 
     /// Sets header flags and stamps the finish time; the creator's call.
     pub(crate) fn set_flags(&self, flags: u64, finished_unix_ms: Option<u64>) {
-        assert!(self.writable);
+        assert!(self.mapped.writable);
         if let Some(ms) = finished_unix_ms {
             self.header_word(FINISHED_WORD).store(ms, Ordering::Relaxed);
         }

@@ -4,7 +4,10 @@
 use std::collections::BTreeMap;
 use std::mem::offset_of;
 
-use vx_shm::layout::{HEADER_SIZE, RECORD_OFFSET, SLOT_SIZE};
+use vx_shm::layout::{
+    HEADER_SIZE, OUTPUT_HEADER_SIZE, OutputHeader, RECORD_OFFSET, RING_HEADER_SIZE, RingHeader,
+    SLOT_SIZE,
+};
 use vx_shm::{HeaderRecord, SlotRecord};
 
 /// Rows of the table under `## {section}`: field name → (offset, size).
@@ -102,6 +105,75 @@ fn the_documented_slot_is_the_rust_slot() {
     assert_eq!(documented("Slot"), actual);
     let covered: usize = actual.values().map(|(_, size)| size).sum();
     assert_eq!(covered, SLOT_SIZE, "every slot byte is documented");
+}
+
+#[test]
+fn the_documented_output_segment_is_the_rust_one() {
+    let header = fields!(
+        OutputHeader,
+        0,
+        [
+            magic,
+            version,
+            byte_order,
+            header_size,
+            ring_header_size,
+            ring_count,
+            reserved0,
+            ring_capacity,
+            session_id,
+            creator_pid,
+            reserved1,
+            creator_start_ticks,
+            reserved2,
+        ]
+    );
+    assert_eq!(documented("Output header"), header);
+    let covered: usize = header.values().map(|(_, size)| size).sum();
+    assert_eq!(
+        covered, OUTPUT_HEADER_SIZE,
+        "every header byte is documented"
+    );
+    let ring = fields!(
+        RingHeader,
+        0,
+        [reserved_end, head, flags, reserved0, name_len, slot, name]
+    );
+    assert_eq!(documented("Ring header"), ring);
+    let covered: usize = ring.values().map(|(_, size)| size).sum();
+    assert_eq!(
+        covered, RING_HEADER_SIZE,
+        "every ring header byte is documented"
+    );
+}
+
+#[test]
+fn a_ring_read_at_the_documented_offsets_holds_the_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let board = vx_shm::TaskBoard::create(dir.path(), "vx.toml", &["build"], 64).unwrap();
+    let mut writer = board.writer(0).unwrap();
+    writer.output(b"hello from the task\n");
+    writer.finish(vx_shm::TaskPhase::Done, Some(0), "");
+    let file = std::fs::File::open(board.output_path()).unwrap();
+    // SAFETY: a private segment in this test's own directory; nothing truncates it.
+    let bytes = unsafe { memmap2::Mmap::map(&file) }.unwrap().to_vec();
+    let word = |at: usize| u64::from_ne_bytes(bytes[at..at + 8].try_into().unwrap());
+    assert_eq!(&bytes[0..8], b"VXOUTPT\0");
+    assert_eq!(word(32), 64, "ring_capacity");
+    let ring = OUTPUT_HEADER_SIZE;
+    assert_eq!((word(ring), word(ring + 8), word(ring + 16)), (20, 20, 1));
+    assert_eq!(&bytes[ring + 72..ring + 77], b"build");
+    assert_eq!(&bytes[ring + 256..ring + 276], b"hello from the task\n");
+    let board_bytes = std::fs::read(board.path()).unwrap_or_else(|_| {
+        // SAFETY: as above.
+        unsafe { memmap2::Mmap::map(&std::fs::File::open(board.path()).unwrap()) }
+            .unwrap()
+            .to_vec()
+    });
+    let flags = u64::from_ne_bytes(board_bytes[64..72].try_into().unwrap());
+    assert_eq!(flags & 8, 8, "TASKS flag");
+    let phase = u32::from_ne_bytes(board_bytes[272..276].try_into().unwrap());
+    assert_eq!(phase, 22, "done");
 }
 
 #[test]

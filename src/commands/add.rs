@@ -10,6 +10,7 @@ use vx::exit::{Because, Error, FAILED, OK};
 use vx::lock::Lock;
 use vx::manifest::edit::{self, NewTool};
 use vx::manifest::{MANIFEST_FILE, Manifest};
+use vx::session::Opening;
 
 use crate::cli::{AddArgs, UrlToolArgs};
 
@@ -132,7 +133,16 @@ impl Edited {
             .map_err(Error::usage)?
             .unwrap_or_default();
         let platforms = super::lock::platforms(&[], &manifest);
-        let report = super::lock::relock(&manifest, &mut lock, &platforms, run, false, false)?;
+        let session = super::open_manifest(manifest.clone(), &Opening::default())?;
+        let report = super::lock::relock(
+            &manifest,
+            session.catalogue(),
+            &mut lock,
+            &platforms,
+            run,
+            false,
+            false,
+        )?;
         let failed: Vec<String> = report
             .failed
             .iter()
@@ -178,10 +188,7 @@ fn registry_entry(
     path: &std::path::Path,
     text: &str,
 ) -> Result<(String, String), Error> {
-    let (name, constraint) = match spec.split_once('@') {
-        Some((name, constraint)) => (name, Some(constraint)),
-        None => (spec, None),
-    };
+    let (name, constraint) = vx::package_name::split_version(spec);
     if name.is_empty() || constraint == Some("") {
         return Err(Error::usage(format!(
             "`{spec}`: name a tool, optionally with a constraint: NAME or NAME@CONSTRAINT"
@@ -193,15 +200,13 @@ fn registry_entry(
         .ok()
         .and_then(|(probe, _)| Manifest::parse(path, &probe).ok());
     // The runtimes the project declares are names too (`vx add acme-jdk@17`).
-    if let Some(project) = &project {
-        super::open_runtimes(project, super::Opening::default())?;
-    }
-    let lock = project
-        .as_ref()
-        .and_then(|m| Lock::load(&m.lock_path()).ok().flatten());
-    let net = super::network(project.as_ref(), false, false)?;
-    let resolver = vx::resolution::Resolver::new(&net, project.as_ref(), lock.as_ref())
-        .map_err(super::resolution_error)?;
+    let session = match project {
+        Some(project) => super::open_manifest(project, &Opening::default())?,
+        None => vx::session::Session::outside(&Opening::default()),
+    };
+    let project = session.manifest();
+    let net = session.network(false).map_err(super::resolution_error)?;
+    let resolver = session.resolver(&net).map_err(super::resolution_error)?;
     let found = resolver.named(name).map_err(super::resolution_error)?;
     if let Some(reason) = found.unsupported() {
         return Err(Error::usage(format!(
@@ -211,11 +216,11 @@ fn registry_entry(
     }
     if let vx::resolution::Named::Runtime(runtime) = &found
         && let Some(needed) = runtime.needs()
-        && !project.as_ref().is_some_and(|m| {
+        && !project.is_some_and(|m| {
             m.tools.iter().any(|t| {
                 t.registry
                     .as_ref()
-                    .and_then(|r| vx::runtime::find(&r.lookup).ok().flatten())
+                    .and_then(|r| session.catalogue().find(&r.lookup).ok().flatten())
                     .is_some_and(|r| r.name() == needed)
             })
         })

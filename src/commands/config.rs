@@ -69,12 +69,15 @@ fn user_path() -> Result<std::path::PathBuf, Error> {
 fn entries(manifest: Option<&std::path::Path>) -> Result<Vec<Entry>, Error> {
     let path = user_path()?;
     let user = UserConfig::load_from(&path).map_err(Error::usage)?;
-    let manifest = super::optional_manifest(manifest)?;
+    let session = super::open(&vx::session::Opening::new(
+        manifest,
+        vx::session::Want::Optional,
+    ))?;
     let env = |name: &str| std::env::var(name).ok();
     Layers {
         user: &user,
         user_path: &path,
-        manifest: manifest.as_ref(),
+        manifest: session.manifest(),
         env: &env,
     }
     .entries()

@@ -16,6 +16,7 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use vx::exit::{Because, Error};
+use vx::session::{Opening, Want};
 use vx::toolchain::shell::{self, Shell};
 
 use super::ActiveTools;
@@ -44,13 +45,16 @@ pub fn run(args: &EnvArgs) -> Result<i32, Error> {
             stale => {
                 let sources = stale.map(|(sources, _)| sources);
                 // Outside a project the global toolset is the toolchain.
-                let manifest = match super::project_or_global(explicit)? {
-                    Some(manifest) => manifest,
-                    None => super::manifest(explicit)?,
+                let session = match super::open(&Opening::new(explicit, Want::ProjectOrGlobal))? {
+                    session if session.manifest().is_some() => session,
+                    _ => super::open(&Opening::new(explicit, Want::Project))?,
                 };
-                let chain = super::toolchain(Some(&manifest), &[], &store)?;
-                super::record_activation(&chain, Some(&manifest), sources.as_ref(), &store);
-                ActiveTools::of(&chain, Some(&manifest))?
+                let manifest = session.manifest();
+                let chain = session
+                    .toolchain(&[], &store)
+                    .map_err(super::toolchain_error)?;
+                super::record_activation(&chain, manifest, sources.as_ref(), &store);
+                ActiveTools::of(&chain, manifest)?
             }
         },
     };

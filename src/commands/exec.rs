@@ -21,6 +21,7 @@ use vx::install::store;
 use vx::manifest::Manifest;
 use vx::project::{LockMode, ProjectError, ProjectSync};
 use vx::project_env::{Changes, Declared};
+use vx::session::Session;
 use vx::sync::{Settings, Stream};
 use vx::toolchain::activation::{Activation, Sources};
 use vx::toolchain::failed::Failures;
@@ -55,15 +56,17 @@ pub fn run(args: &ExecArgs) -> Result<i32, Error> {
     } else {
         None
     };
-    let manifest =
-        super::project_or_global_with(manifest_arg, super::Opening::offline(args.offline))?;
-    if manifest.is_none() && args.tools.is_empty() {
+    let session = super::open(
+        &vx::session::Opening::new(manifest_arg, vx::session::Want::ProjectOrGlobal)
+            .offline(args.offline),
+    )?;
+    if session.manifest().is_none() && args.tools.is_empty() {
         return Err(Error::usage(
             "no vx.toml here or in a parent directory, and no global toolset: pass --manifest, name the tools (`vx exec ripgrep@14.1.1 -- rg`), or add global ones (`vx use -g ripgrep`)",
         ));
     }
     let target = Target {
-        manifest: manifest.as_ref(),
+        session: &session,
         requests: &args.tools,
         store: store_arg,
         offline: args.offline,
@@ -75,8 +78,8 @@ pub fn run(args: &ExecArgs) -> Result<i32, Error> {
 
 /// What `vx exec` runs a command with.
 pub struct Target<'a> {
-    /// The project, if any.
-    pub manifest: Option<&'a Manifest>,
+    /// The project (or the global toolset, or none) and the runtimes it names.
+    pub session: &'a Session,
     /// Tools named on the command line.
     pub requests: &'a [Request],
     /// `--store`.
@@ -91,6 +94,11 @@ pub struct Target<'a> {
 }
 
 impl Target<'_> {
+    /// The project's manifest (or the global toolset's), if any.
+    fn manifest(&self) -> Option<&Manifest> {
+        self.session.manifest()
+    }
+
     /// Installs what is missing (unless offline) and replaces this process with
     /// `program`; returns only the error that stopped it.
     pub fn exec(&self, program: &OsString, args: &[OsString]) -> Error {
@@ -114,10 +122,10 @@ impl Target<'_> {
             Ok(chain) => {
                 // A virtual environment that cannot be made is said; the command may
                 // not need it.
-                if let Err(why) = super::make_venv(self.manifest, &chain) {
+                if let Err(why) = super::make_venv(self.manifest(), &chain) {
                     vx::note!("vx: {why}");
                 }
-                super::record_activation(&chain, self.manifest, self.sources, store);
+                super::record_activation(&chain, self.manifest(), self.sources, store);
                 let declared = match self.declared() {
                     Ok(declared) => declared.with_tools(chain.env()),
                     Err(err) => return err,
@@ -140,13 +148,24 @@ impl Target<'_> {
     /// that vx.toml's URL tools and the store do not answer is resolved as `vx x`
     /// resolves it (the project's registries, then the standard one).
     fn toolchain(&self, store: &Path) -> Result<Toolchain, Error> {
-        let resolve = super::project_resolver(self.manifest, self.offline);
-        super::toolchain_resolving(self.manifest, self.requests, store, &resolve)
+        let resolve = vx::resolution::OnDemand {
+            options: vx::resolution::Options {
+                project: self
+                    .manifest()
+                    .map(|m| m.network.clone())
+                    .unwrap_or_default(),
+                ..vx::resolution::Options::from_env(self.offline, false)
+            },
+            catalogue: std::sync::Arc::clone(self.session.catalogue()),
+        };
+        self.session
+            .toolchain_resolving(self.requests, store, &resolve)
+            .map_err(super::toolchain_error)
     }
 
     /// What the project declares of the environment (nothing outside a project).
     pub fn declared(&self) -> Result<Declared, Error> {
-        super::declared(self.manifest)
+        super::declared(self.manifest())
     }
 
     /// Why nothing is installed for this command: `--offline`, `--no-install` or
@@ -156,7 +175,7 @@ impl Target<'_> {
             Some("--offline")
         } else if self.no_install {
             Some("--no-install")
-        } else if self.manifest.is_some_and(|m| !m.auto_install) {
+        } else if self.manifest().is_some_and(|m| !m.auto_install) {
             Some("[settings] auto_install = false")
         } else {
             None
@@ -257,7 +276,7 @@ impl Target<'_> {
     /// that is still missing failed, when known (remembered failures included), and
     /// remembers the project's new failures.
     fn install(&self, chain: &Toolchain, store: &Path) -> Result<BTreeMap<String, String>, Error> {
-        let network = match self.manifest {
+        let network = match self.manifest() {
             Some(manifest) => super::project_network(manifest)?,
             None => Default::default(),
         };
@@ -277,11 +296,13 @@ impl Target<'_> {
                 .filter(|t| t.origin == origin)
                 .collect()
         };
-        if let Some(manifest) = self.manifest
+        let catalogue = self.session.catalogue();
+        if let Some(manifest) = self.manifest()
             && !of(Origin::Manifest).is_empty()
         {
             let (c, w) = sync_remembering(
                 manifest,
+                catalogue,
                 &of(Origin::Manifest),
                 store,
                 &settings,
@@ -298,8 +319,14 @@ impl Target<'_> {
                 network: super::project_network(&global)?,
                 ..settings.clone()
             };
-            let (c, w) =
-                sync_remembering(&global, &of(Origin::Global), store, &settings, self.offline)?;
+            let (c, w) = sync_remembering(
+                &global,
+                catalogue,
+                &of(Origin::Global),
+                store,
+                &settings,
+                self.offline,
+            )?;
             why.extend(w);
             if code == vx::exit::OK {
                 code = c;
@@ -343,6 +370,7 @@ impl Target<'_> {
 /// that cannot be used is the error.
 fn sync_remembering(
     manifest: &Manifest,
+    catalogue: &std::sync::Arc<vx::runtime::catalogue::Catalogue>,
     missing: &[&Tool],
     store: &Path,
     settings: &Settings,
@@ -365,8 +393,14 @@ fn sync_remembering(
     if missing.iter().all(|t| why.contains_key(&t.name)) {
         return Ok((vx::exit::OK, why));
     }
-    let resolver = super::resolver(manifest, offline, false);
-    let mut sync = match ProjectSync::plan(manifest, LockMode::Update, &resolver) {
+    let resolver = vx::resolution::OnDemand {
+        options: vx::resolution::Options {
+            project: manifest.network.clone(),
+            ..vx::resolution::Options::from_env(offline, false)
+        },
+        catalogue: std::sync::Arc::clone(catalogue),
+    };
+    let mut sync = match ProjectSync::plan(manifest, catalogue, LockMode::Update, &resolver) {
         Ok(sync) => sync,
         Err(ProjectError::Resolution(err)) => {
             let reason = format!("the sync stopped: {err}");

@@ -34,13 +34,18 @@ pub fn run(args: &[OsString]) -> Result<i32, Error> {
     {
         return Err(super::exec::exec_recorded(&recorded, program, rest));
     }
-    let manifest = super::project_or_global(None)?;
-    let Some(manifest) = manifest else {
+    let session = super::open(&vx::session::Opening::new(
+        None,
+        vx::session::Want::ProjectOrGlobal,
+    ))?;
+    let Some(manifest) = session.manifest() else {
         let store = super::located_store(None).ok();
         return Err(unknown(name, None, store.as_deref()));
     };
     let store = super::located_store(None)?;
-    let chain = super::toolchain(Some(&manifest), &[], &store)?;
+    let chain = session
+        .toolchain(&[], &store)
+        .map_err(super::toolchain_error)?;
     if chain.provider(name).is_none() {
         let unknown_bins: Vec<String> = chain
             .missing()
@@ -54,10 +59,10 @@ pub fn run(args: &[OsString]) -> Result<i32, Error> {
                 unknown_bins.join(", ")
             );
         }
-        return Err(unknown(name, Some(&manifest), Some(&store)));
+        return Err(unknown(name, Some(manifest), Some(&store)));
     }
     let target = Target {
-        manifest: Some(&manifest),
+        session: &session,
         requests: &[],
         store: None,
         offline: false,

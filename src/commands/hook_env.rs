@@ -24,7 +24,6 @@ use vx::hook::diff::{self, Target};
 use vx::hook::render::render;
 use vx::hook::state::{STATE_VAR, State, Watched};
 use vx::manifest::{LOCK_FILE, Manifest};
-use vx::toolchain::Toolchain;
 use vx::toolchain::activation::Activation;
 
 use crate::cli::{HookEnvArgs, hook_shell};
@@ -140,8 +139,16 @@ fn project(manifest: &Path) -> Result<Target, (Vec<Watched>, String)> {
             .map(|f| Watched::now(std::path::absolute(f).unwrap_or_else(|_| f.clone()))),
     );
     // What is at hand only: the hook never reaches the network.
-    let how = vx::runtime::declared::registry::How::at_hand();
-    vx::runtime::open_project(&parsed, &how).map_err(|e| fail(&watched, e.to_string()))?;
+    let opening = vx::session::Opening {
+        offline: true,
+        at_hand: true,
+        ..vx::session::Opening::default()
+    };
+    let session = vx::session::Session::with_manifest(parsed, &opening, &|_| {})
+        .map_err(|e| fail(&watched, e.to_string()))?;
+    let parsed = session
+        .project()
+        .map_err(|e| fail(&watched, e.to_string()))?;
     // Trusting the project (or no longer) changes what is applied: the file of
     // trusted projects is watched too.
     if let Some(file) = vx::trust::file() {
@@ -151,17 +158,17 @@ fn project(manifest: &Path) -> Result<Target, (Vec<Watched>, String)> {
     if trusted {
         // The env files count as vx.toml does: stamped before they are read.
         watched.extend(
-            vx::project_env::Declared::env_file_paths(&parsed)
+            vx::project_env::Declared::env_file_paths(parsed)
                 .into_iter()
                 .map(Watched::now),
         );
-    } else if vx::project_env::Declared::declares_own(&parsed) {
+    } else if vx::project_env::Declared::declares_own(parsed) {
         vx::note!(
             "vx: {} is not trusted: its [env], env files and [settings] path are not applied (its tools are); `vx trust` applies them",
             manifest.display()
         );
     }
-    let declared = vx::project_env::Declared::of_trusted(&parsed, trusted)
+    let declared = vx::project_env::Declared::of_trusted(parsed, trusted)
         .map_err(|e| fail(&watched, e.to_string()))?;
     let store = super::located_store(None).map_err(|e| fail(&watched, e.report()))?;
     let (bin_dirs, declared) = match Activation::lookup(&store, manifest) {
@@ -172,14 +179,15 @@ fn project(manifest: &Path) -> Result<Target, (Vec<Watched>, String)> {
             (recorded.bin_dirs().to_vec(), declared)
         }
         (sources, None) => {
-            let chain = Toolchain::layered(Some(&parsed), &[], &store)
+            let chain = session
+                .toolchain(&[], &store)
                 .map_err(|e| fail(&watched, e.to_string()))?;
             for tool in chain.missing() {
                 vx::note!("vx: {}", tool.not_installed(Some(manifest)));
                 // Installing it makes its tree appear: noticed at the next prompt.
                 watched.push(Watched::now(tool.tree.clone()));
             }
-            super::record_activation(&chain, Some(&parsed), Some(&sources), &store);
+            super::record_activation(&chain, Some(parsed), Some(&sources), &store);
             let declared = declared.with_tools(chain.env());
             (chain.bin_dirs(), declared)
         }

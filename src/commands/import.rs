@@ -162,11 +162,23 @@ pub fn import_into(
     let project = edit::set_constraint(&text, "vx-import-probe", "latest")
         .ok()
         .and_then(|(probe, _)| Manifest::parse(path, &probe).ok());
-    let lock = super::lock_of(project.as_ref());
-    let mut net = super::network(project.as_ref(), offline, run.quiet)?;
+    let lock = project
+        .as_ref()
+        .and_then(|m| Lock::load(&m.lock_path()).ok().flatten());
+    let mut net = vx::resolution::Network::from_env(vx::resolution::Options {
+        project: project
+            .as_ref()
+            .map(|m| m.network.clone())
+            .unwrap_or_default(),
+        ..vx::resolution::Options::from_env(offline, run.quiet)
+    })
+    .map_err(super::resolution_error)?;
     net.options.verbose = run.verbose;
-    let resolver =
-        Resolver::new(&net, project.as_ref(), lock.as_ref()).map_err(super::resolution_error)?;
+    // The names the files write are vx's runtimes and the user's; the project's own
+    // declarations are read when it is next opened.
+    let catalogue = std::sync::Arc::new(vx::runtime::catalogue::Catalogue::user());
+    let resolver = Resolver::new(&net, project.as_ref(), lock.as_ref(), &catalogue)
+        .map_err(super::resolution_error)?;
 
     let mut failed = 0usize;
     // The reasons that were the network's (nothing answered), with the first entry
@@ -401,7 +413,7 @@ pub fn import_into(
             .unwrap_or_default();
         let platforms = super::lock::platforms(&[], &manifest);
         code = match super::lock::relock_and_write(
-            &manifest, &mut lock, &platforms, run, false, offline,
+            &manifest, &catalogue, &mut lock, &platforms, run, false, offline,
         ) {
             Ok(code) => code,
             // Pins written without their index: the lock waits for the network, and
@@ -557,7 +569,7 @@ fn lists_tool(text: &str, names: &[String]) -> bool {
 /// read (offline, a mirror down), with a note: the lock is filled later, by `vx lock`.
 fn map_runtime(
     resolver: &Resolver<'_>,
-    runtime: &'static dyn vx::runtime::Runtime,
+    runtime: &dyn vx::runtime::Runtime,
     entry: &import::Entry,
 ) -> Result<Mapped, Skip> {
     let constraint = runtime_constraint(entry)?;
@@ -642,9 +654,9 @@ impl From<vx::resolution::ResolutionError> for Skip {
 fn map_entry(resolver: &Resolver<'_>, entry: &import::Entry) -> Result<Mapped, Skip> {
     let lookup = entry.lookup.as_ref().map_err(Clone::clone)?;
     if let import::names::Lookup::Plugin(name) = lookup
-        && let Some(runtime) = vx::runtime::find(name).map_err(|e| e.to_string())?
+        && let Some(runtime) = resolver.catalogue().find(name).map_err(|e| e.to_string())?
     {
-        return map_runtime(resolver, runtime, entry);
+        return map_runtime(resolver, &*runtime, entry);
     }
     let constraint = entry.version.as_ref().map_err(Clone::clone)?;
     let by_name = || resolver.lookup(lookup.name()).map_err(Skip::from);

@@ -13,9 +13,14 @@ use crate::cli::ListArgs;
 
 /// Runs `vx list`.
 pub fn run(args: &ListArgs) -> Result<i32, Error> {
-    let manifest = super::project_or_global(args.project.manifest.as_deref())?;
+    let session = super::open(&vx::session::Opening::new(
+        args.project.manifest.as_deref(),
+        vx::session::Want::ProjectOrGlobal,
+    ))?;
     let store = super::located_store(args.project.store.as_deref())?;
-    let chain = super::toolchain(manifest.as_ref(), &[], &store)?;
+    let chain = session
+        .toolchain(&[], &store)
+        .map_err(super::toolchain_error)?;
     let used = |item: &Installed| chain.uses(&item.tool, &item.version);
     let installed = inventory::scan(&store);
     let mut out = Vec::new();

@@ -4,11 +4,13 @@
 
 use std::io::Write;
 use std::path::Path;
+use std::sync::Arc;
 
 use vx::exit::{Error, FAILED, OK};
 use vx::lock::Lock;
 use vx::manifest::{Manifest, Platform};
 use vx::project::{self, LockReport};
+use vx::runtime::catalogue::Catalogue;
 
 use crate::cli::LockArgs;
 
@@ -26,13 +28,12 @@ pub fn platforms(explicit: &[Platform], manifest: &Manifest) -> Vec<Platform> {
 
 /// Runs `vx lock`.
 pub fn run(args: &LockArgs) -> Result<i32, Error> {
-    let manifest = super::manifest_with(
-        args.manifest.as_deref(),
-        super::Opening {
-            refresh: true,
-            ..super::Opening::default()
-        },
-    )?;
+    let session = super::open(&vx::session::Opening {
+        refresh: true,
+        ..vx::session::Opening::new(args.manifest.as_deref(), vx::session::Want::Project)
+    })?;
+    let manifest = session.project().map_err(super::session_error)?;
+    let catalogue = session.catalogue();
     let lock_path = manifest.lock_path();
     let existing = match Lock::load(&lock_path) {
         Ok(existing) => existing,
@@ -59,10 +60,10 @@ pub fn run(args: &LockArgs) -> Result<i32, Error> {
         }
         Err(e) => return Err(Error::usage(e)),
     };
-    let platforms = platforms(&args.platforms, &manifest);
+    let platforms = platforms(&args.platforms, manifest);
     let names: Vec<String> = platforms.iter().map(Platform::to_string).collect();
     if args.check {
-        let stale = project::stale(&manifest, existing.as_ref(), &platforms);
+        let stale = project::stale(manifest, existing.as_ref(), catalogue, &platforms);
         let shown = vx_tui::text::sanitize(&lock_path.display().to_string()).into_owned();
         let mut out = std::io::stdout().lock();
         return if existing.is_none() {
@@ -83,10 +84,11 @@ pub fn run(args: &LockArgs) -> Result<i32, Error> {
     }
     let mut lock = existing.unwrap_or_default();
     if args.dry_run {
-        return dry_run(&manifest, lock, &platforms, args);
+        return dry_run(manifest, catalogue, lock, &platforms, args);
     }
     let code = relock_and_write(
-        &manifest,
+        manifest,
+        catalogue,
         &mut lock,
         &platforms,
         &args.run,
@@ -94,7 +96,7 @@ pub fn run(args: &LockArgs) -> Result<i32, Error> {
         false,
     )?;
     if code == OK {
-        list_platforms(&manifest, &args.platforms)?;
+        list_platforms(manifest, &args.platforms)?;
     }
     Ok(code)
 }
@@ -152,6 +154,7 @@ fn list_platforms(manifest: &Manifest, locked: &[Platform]) -> Result<(), Error>
 /// from the cache only, as `--offline` asks).
 pub fn relock_and_write(
     manifest: &Manifest,
+    catalogue: &Arc<Catalogue>,
     lock: &mut Lock,
     platforms: &[Platform],
     run: &crate::cli::RunArgs,
@@ -161,6 +164,7 @@ pub fn relock_and_write(
     let lock_path = manifest.lock_path();
     let report = relock(
         manifest,
+        catalogue,
         lock,
         platforms,
         run,
@@ -176,13 +180,14 @@ pub fn relock_and_write(
 /// for a caller that writes only when the result is what it wanted (`vx add`).
 pub fn relock(
     manifest: &Manifest,
+    catalogue: &Arc<Catalogue>,
     lock: &mut Lock,
     platforms: &[Platform],
     run: &crate::cli::RunArgs,
     allow_provenance_loss: bool,
     offline: bool,
 ) -> Result<LockReport, Error> {
-    let mut resolver = super::resolver(manifest, offline, run.quiet);
+    let mut resolver = on_demand(manifest, catalogue, offline, run.quiet);
     resolver.options.verbose = run.verbose;
     resolver.options.allow_provenance_loss = allow_provenance_loss;
     let mut settings = vx::sync::Settings {
@@ -192,7 +197,26 @@ pub fn relock(
     // Only an explicit `--offline` keeps the lock's downloads from the network, as
     // before `vx import` passed one.
     settings.offline = offline;
-    project::relock(manifest, lock, platforms, &settings, &resolver).map_err(super::project_error)
+    project::relock(manifest, catalogue, lock, platforms, &settings, &resolver)
+        .map_err(super::project_error)
+}
+
+/// What resolves `manifest`'s registry tools (as edited by the command) through its
+/// network settings and `catalogue`'s runtimes (`offline`, or `VX_OFFLINE=1`: only
+/// what is cached).
+fn on_demand(
+    manifest: &Manifest,
+    catalogue: &Arc<Catalogue>,
+    offline: bool,
+    quiet: bool,
+) -> vx::resolution::OnDemand {
+    vx::resolution::OnDemand {
+        options: vx::resolution::Options {
+            project: manifest.network.clone(),
+            ..vx::resolution::Options::from_env(offline, quiet)
+        },
+        catalogue: Arc::clone(catalogue),
+    }
 }
 
 /// `vx lock --dry-run`: every tool resolved for `platforms` as a lock run would (the
@@ -200,13 +224,14 @@ pub fn relock(
 /// with where its checksum would come from; no archive downloaded, nothing written.
 fn dry_run(
     manifest: &Manifest,
+    catalogue: &Arc<Catalogue>,
     mut lock: Lock,
     platforms: &[Platform],
     args: &LockArgs,
 ) -> Result<i32, Error> {
-    let mut resolver = super::resolver(manifest, false, args.run.json || args.run.quiet);
+    let mut resolver = on_demand(manifest, catalogue, false, args.run.json || args.run.quiet);
     resolver.options.verbose = args.run.verbose;
-    let pinned = project::pin_for(manifest, &mut lock, platforms, &resolver)
+    let pinned = project::pin_for(manifest, catalogue, &mut lock, platforms, &resolver)
         .map_err(super::project_error)?;
     let mut tools = Vec::new();
     let mut text = Vec::new();

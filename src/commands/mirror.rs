@@ -39,7 +39,11 @@ pub fn run(command: MirrorCommand) -> Result<i32, Error> {
 /// options and the project's network settings. A missing lock is a usage error (exit
 /// 2), an interrupted download 130, anything else the environment's (exit 1).
 pub fn push_content(target: &Target, content: &ContentArgs) -> Result<Pushed, Error> {
-    let manifest = super::manifest(content.manifest.as_deref())?;
+    let session = super::open(&vx::session::Opening::new(
+        content.manifest.as_deref(),
+        vx::session::Want::Project,
+    ))?;
+    let manifest = session.project().map_err(super::session_error)?;
     // Read once: the registry's client uses the settings, the children get the
     // project's part.
     let net = vx::settings::network::load(&manifest.network)

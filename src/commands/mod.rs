@@ -20,9 +20,11 @@ pub mod init;
 pub mod install;
 pub mod list;
 pub mod lock;
+pub mod logs;
 pub mod mirror;
 pub mod outdated;
 pub mod prune;
+pub mod ps;
 pub mod registry;
 pub mod remove;
 pub mod rollback;
@@ -129,235 +131,49 @@ pub fn look() -> vx_tui::Look {
     vx_tui::Look { color }
 }
 
-/// The project's manifest: `--manifest`, else `$VX_MANIFEST`, else the nearest
-/// `vx.toml` from the working directory up. A missing or invalid one is a usage error
-/// (exit 2) naming the file.
-pub fn manifest(
-    explicit: Option<&std::path::Path>,
-) -> Result<vx::manifest::Manifest, vx::exit::Error> {
-    manifest_with(explicit, Opening::default())
-}
-
-/// How a command reads the runtime declarations its project's registries publish.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Opening {
-    /// Fetch them again and take them as they are now, whatever the lock pins (`vx
-    /// lock`, which then pins them).
-    pub refresh: bool,
-    /// Fetch nothing (`--offline`; `VX_OFFLINE=1` counts as well): a declaration not
-    /// cached is an error.
-    pub offline: bool,
-    /// Read what is at hand only, as the hook and the daemon do (a shim, which must
-    /// never reach the network): a declaration not cached is left out, so its tool
-    /// is "not installed" with the way to get it.
-    pub at_hand: bool,
-}
-
-impl Opening {
-    /// Read what the lock pins, fetching nothing when `offline`.
-    pub fn offline(offline: bool) -> Opening {
-        Opening {
-            refresh: false,
-            offline,
-            at_hand: false,
-        }
-    }
-
-    /// Fetch nothing and fail on nothing missing from the cache: see
-    /// [`Opening::at_hand`].
-    pub fn at_hand() -> Opening {
-        Opening {
-            refresh: false,
-            offline: true,
-            at_hand: true,
-        }
-    }
-}
-
-/// [`manifest`], its registries' declarations read as `opening` says.
-pub fn manifest_with(
-    explicit: Option<&std::path::Path>,
-    opening: Opening,
-) -> Result<vx::manifest::Manifest, vx::exit::Error> {
-    use vx::exit::Error;
-    let path = vx::manifest::locate(explicit, &cwd()?).map_err(Error::usage)?;
-    let manifest = vx::manifest::Manifest::load(&path).map_err(Error::usage)?;
-    opened(manifest, opening)
-}
-
-/// `manifest` once the runtimes its project declares (`.vx/runtimes/`, its
-/// registries' `runtimes`, as its lock pins them) are read, and its note said; a broken
-/// declaration is a usage error (exit 2) naming the file.
-fn opened(
-    manifest: vx::manifest::Manifest,
-    opening: Opening,
-) -> Result<vx::manifest::Manifest, vx::exit::Error> {
-    open_runtimes(&manifest, opening)?;
-    if let Some(note) = manifest.ignored_note() {
+/// Opens the project `opening` names ([`vx::session::Session::open`]): what it fetches
+/// said on stderr, and the keys its manifest ignores; an error as its exit code says
+/// ([`session_error`]).
+pub fn open(opening: &vx::session::Opening) -> Result<vx::session::Session, vx::exit::Error> {
+    let progress = |line: &str| vx::note!("vx: {line}");
+    let session = vx::session::Session::open(opening, &progress).map_err(session_error)?;
+    if session.is_project()
+        && let Some(note) = session.manifest().and_then(|m| m.ignored_note())
+    {
         vx::note!("{note}");
     }
-    Ok(manifest)
+    Ok(session)
 }
 
-/// Reads the runtimes `manifest`'s project declares (`.vx/runtimes/`, its registries'
-/// `runtimes` as its lock pins them, fetched through the run's network when not
-/// cached, as `opening` says); a broken declaration is a usage error (exit 2) naming
-/// the file, one that cannot be fetched an environment error (exit 1).
-pub fn open_runtimes(
-    manifest: &vx::manifest::Manifest,
-    opening: Opening,
-) -> Result<(), vx::exit::Error> {
-    let fetch = LazyFetch {
-        project: manifest.network.clone(),
-        net: std::cell::OnceCell::new(),
-    };
+/// [`open`] of a manifest the command read (or edited in memory): its runtime
+/// declarations read as `opening` says.
+pub fn open_manifest(
+    manifest: vx::manifest::Manifest,
+    opening: &vx::session::Opening,
+) -> Result<vx::session::Session, vx::exit::Error> {
     let progress = |line: &str| vx::note!("vx: {line}");
-    let how = match opening.at_hand {
-        true => vx::runtime::declared::registry::How::at_hand(),
-        false => vx::runtime::declared::registry::How {
-            cache_dir: vx::platform::fs::cache_dir(),
-            fetcher: Some(&fetch),
-            offline: vx::resolution::Options::from_env(opening.offline, true).offline,
-            refresh: opening.refresh,
-            progress: &progress,
-        },
-    };
-    vx::runtime::open_project(manifest, &how).map_err(|e| {
-        if e.is_request() {
-            vx::exit::Error::usage(e)
-        } else {
-            vx::exit::Error::environment(e)
-        }
-    })
+    vx::session::Session::with_manifest(manifest, opening, &progress).map_err(session_error)
 }
 
-/// Fetches what a project's registries publish beside them (runtime declarations)
-/// through the run's network settings (the project's `url_replacements` too), made on
-/// the first fetch only: a project without such declarations, or with them cached,
-/// costs nothing.
-struct LazyFetch {
-    project: vx::manifest::network::ProjectNet,
-    net: std::cell::OnceCell<Result<vx::resolution::Network, String>>,
-}
-
-impl vx::registry::source::Fetch for LazyFetch {
-    fn fetch(
-        &self,
-        url: &str,
-        max_bytes: u64,
-    ) -> Result<Vec<u8>, vx::registry::source::FetchError> {
-        let net = self.net.get_or_init(|| {
-            vx::resolution::Network::from_env(vx::resolution::Options {
-                project: self.project.clone(),
-                ..vx::resolution::Options::from_env(false, false)
-            })
-            .map_err(|e| e.to_string())
-        });
-        match net {
-            Ok(net) => vx::registry::source::Fetch::fetch(net, url, max_bytes),
-            Err(e) => Err(e.clone().into()),
-        }
+/// A project that could not be opened: the user's to fix (exit 2: a manifest, a
+/// runtime declaration, the store named), else the machine's or network's (exit 1).
+pub fn session_error(e: vx::session::SessionError) -> vx::exit::Error {
+    if e.is_usage() {
+        vx::exit::Error::usage(e)
+    } else {
+        vx::exit::Error::environment(e)
     }
 }
 
-/// The project's manifest like [`manifest`], but `None` when none was named and none
-/// is found: for the commands that also work outside a project (`vx exec TOOL`,
-/// `vx which`, `vx list`).
-pub fn optional_manifest(
-    explicit: Option<&std::path::Path>,
-) -> Result<Option<vx::manifest::Manifest>, vx::exit::Error> {
-    optional_manifest_with(explicit, Opening::default())
-}
-
-/// [`optional_manifest`], its registries' declarations read as `opening` says.
-pub fn optional_manifest_with(
-    explicit: Option<&std::path::Path>,
-    opening: Opening,
-) -> Result<Option<vx::manifest::Manifest>, vx::exit::Error> {
-    use vx::exit::Error;
-    use vx::manifest::{Manifest, ManifestError, locate};
-    match locate(explicit, &cwd()?) {
-        Ok(path) => opened(Manifest::load(&path).map_err(Error::usage)?, opening).map(Some),
-        Err(ManifestError::NotFound { .. }) => Ok(None),
-        Err(err) => Err(Error::usage(err)),
-    }
-}
-
-/// The manifest of the toolchain here: the project's like [`optional_manifest`], else
-/// the user's global `vx.toml` when there is one ([`vx::manifest::global`]).
-pub fn project_or_global(
-    explicit: Option<&std::path::Path>,
-) -> Result<Option<vx::manifest::Manifest>, vx::exit::Error> {
-    project_or_global_with(explicit, Opening::default())
-}
-
-/// [`project_or_global`], the project's registries' declarations read as `opening`
-/// says.
-pub fn project_or_global_with(
-    explicit: Option<&std::path::Path>,
-    opening: Opening,
-) -> Result<Option<vx::manifest::Manifest>, vx::exit::Error> {
-    if let Some(manifest) = optional_manifest_with(explicit, opening)? {
-        return Ok(Some(manifest));
-    }
-    match vx::manifest::global::existing() {
-        Some(path) => vx::manifest::Manifest::load(&path)
-            .map(Some)
-            .map_err(vx::exit::Error::usage),
-        None => Ok(None),
-    }
-}
-
-/// The toolchain of `manifest` and `requests` in `store`, the user's global toolset
-/// layered under it; a manifest, lock or request that cannot be used is a usage error
-/// (exit 2).
-pub fn toolchain(
-    manifest: Option<&vx::manifest::Manifest>,
-    requests: &[vx::toolchain::Request],
-    store: &std::path::Path,
-) -> Result<vx::toolchain::Toolchain, vx::exit::Error> {
-    toolchain_error(vx::toolchain::Toolchain::layered(manifest, requests, store))
-}
-
-/// The toolchain of `manifest` alone, without the global toolset layered under it:
-/// what this project itself uses (`vx prune`, whose `--all` keeps nothing else).
-pub fn own_toolchain(
-    manifest: &vx::manifest::Manifest,
-    store: &std::path::Path,
-) -> Result<vx::toolchain::Toolchain, vx::exit::Error> {
-    toolchain_error(vx::toolchain::Toolchain::assemble(
-        Some(manifest),
-        &[],
-        store,
-    ))
-}
-
-/// [`toolchain`], with the versions named on the command line that neither vx.toml's
-/// URL tools nor the store answer resolved through `resolve` (a registry tool at
-/// another version, a name of the registries): `vx exec T@V`.
-pub fn toolchain_resolving(
-    manifest: Option<&vx::manifest::Manifest>,
-    requests: &[vx::toolchain::Request],
-    store: &std::path::Path,
-    resolve: &vx::resolution::OnDemand,
-) -> Result<vx::toolchain::Toolchain, vx::exit::Error> {
-    toolchain_error(vx::toolchain::Toolchain::layered_resolving(
-        manifest,
-        requests,
-        store,
-        Some(resolve),
-    ))
-}
-
-fn toolchain_error(
-    chain: Result<vx::toolchain::Toolchain, vx::toolchain::ToolchainError>,
-) -> Result<vx::toolchain::Toolchain, vx::exit::Error> {
+/// A toolchain that could not be assembled: a manifest, lock or request that cannot
+/// be used is a usage error (exit 2); a resolution's as [`resolution_error`] says.
+pub fn toolchain_error(err: vx::toolchain::ToolchainError) -> vx::exit::Error {
     use vx::toolchain::{RequestError, ToolchainError};
-    chain.map_err(|err| match err {
+    match err {
         ToolchainError::Project(err) => project_error(err),
         ToolchainError::Request(RequestError::Resolution(err)) => resolution_error(err),
         other => vx::exit::Error::usage(other),
-    })
+    }
 }
 
 /// The project's toolchain sources (`--manifest`, else the `vx.toml` found from the
@@ -563,35 +379,6 @@ pub fn project_error(err: vx::project::ProjectError) -> vx::exit::Error {
     }
 }
 
-/// What resolves the registry tools a lock does not pin yet: the project's registries
-/// and GitHub (through the project's `url_replacements`), reached only if one needs
-/// resolving (`offline`, or `VX_OFFLINE=1`: only what is cached).
-pub fn resolver(
-    manifest: &vx::manifest::Manifest,
-    offline: bool,
-    quiet: bool,
-) -> vx::resolution::OnDemand {
-    vx::resolution::OnDemand {
-        options: vx::resolution::Options {
-            project: manifest.network.clone(),
-            ..vx::resolution::Options::from_env(offline, quiet)
-        },
-    }
-}
-
-/// [`resolver`] in a project or outside any (the user's settings alone).
-pub fn project_resolver(
-    manifest: Option<&vx::manifest::Manifest>,
-    offline: bool,
-) -> vx::resolution::OnDemand {
-    vx::resolution::OnDemand {
-        options: vx::resolution::Options {
-            project: manifest.map(|m| m.network.clone()).unwrap_or_default(),
-            ..vx::resolution::Options::from_env(offline, false)
-        },
-    }
-}
-
 /// The project's network settings (vx.toml's `url_replacements` and `mirrors`) for
 /// [`Settings::network`], once the effective settings they make with the environment
 /// and the user config are known to be usable: a bad user config, netrc or header
@@ -602,25 +389,6 @@ pub fn project_network(
     vx::settings::network::load(&manifest.network)
         .map_err(|e| vx::exit::Error::usage(vx::exit::Because::new("network settings", e)))?;
     Ok(manifest.network.clone())
-}
-
-/// GitHub and the cache for a command that reads the registries, through `project`'s
-/// network settings (its `url_replacements`) when there is a project.
-pub fn network(
-    project: Option<&vx::manifest::Manifest>,
-    offline: bool,
-    quiet: bool,
-) -> Result<vx::resolution::Network, vx::exit::Error> {
-    vx::resolution::Network::from_env(vx::resolution::Options {
-        project: project.map(|m| m.network.clone()).unwrap_or_default(),
-        ..vx::resolution::Options::from_env(offline, quiet)
-    })
-    .map_err(resolution_error)
-}
-
-/// The lock beside `manifest`, when there is one that reads.
-pub fn lock_of(manifest: Option<&vx::manifest::Manifest>) -> Option<vx::lock::Lock> {
-    manifest.and_then(|m| vx::lock::Lock::load(&m.lock_path()).ok().flatten())
 }
 
 /// A resolution error as the exit code's kind: vx.toml's fault (2) or the network's (1).

@@ -5,18 +5,23 @@
 use std::io::Write;
 
 use vx::exit::{Error, OK};
-use vx::resolution::Resolver;
+
 use vx_tui::text::{columns, sanitize};
 
 use crate::cli::OutdatedArgs;
 
 /// Runs `vx outdated`.
 pub fn run(args: &OutdatedArgs) -> Result<i32, Error> {
-    let manifest = super::manifest(args.manifest.as_deref())?;
-    let lock = super::lock_of(Some(&manifest));
-    let net = super::network(Some(&manifest), false, args.json)?;
-    let resolver =
-        Resolver::new(&net, Some(&manifest), lock.as_ref()).map_err(super::resolution_error)?;
+    let session = super::open(&vx::session::Opening::new(
+        args.manifest.as_deref(),
+        vx::session::Want::Project,
+    ))?;
+    let manifest = session.project().map_err(super::session_error)?;
+    let lock = session.lock();
+    let net = session
+        .network(args.json)
+        .map_err(super::resolution_error)?;
+    let resolver = session.resolver(&net).map_err(super::resolution_error)?;
     let mut rows = Vec::new();
     let mut items = Vec::new();
     for tool in &manifest.tools {

@@ -21,11 +21,17 @@ use crate::cli::PruneArgs;
 
 /// Runs `vx prune`.
 pub fn run(args: &PruneArgs) -> Result<i32, Error> {
-    let manifest = super::manifest(args.project.manifest.as_deref())?;
+    let session = super::open(&vx::session::Opening::new(
+        args.project.manifest.as_deref(),
+        vx::session::Want::Project,
+    ))?;
+    let manifest = session.project().map_err(super::session_error)?;
     let store = super::located_store(args.project.store.as_deref())?;
     // The project's own tools: the global toolset's are kept as its own (below),
     // and not at all under --all.
-    let chain = super::own_toolchain(&manifest, &store)?;
+    let chain = session
+        .own_toolchain(&store)
+        .map_err(super::toolchain_error)?;
     // Held to the end: no sync installs into the store meanwhile.
     // (A store that does not exist holds nothing, and is not created for it.)
     let hold = match store.is_dir() {

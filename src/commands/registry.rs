@@ -10,7 +10,7 @@ use vx::manifest::Platform;
 use vx::registry::resolve::{self as aqua, Resolution};
 use vx::registry::source::incremental::Route;
 use vx::registry::source::{self, Context};
-use vx::resolution::Resolver;
+use vx::session::{Opening, Want};
 use vx_tui::text::sanitize;
 
 use crate::cli::RegistryCommand;
@@ -44,11 +44,9 @@ fn show(
     json: bool,
     manifest: Option<&std::path::Path>,
 ) -> Result<i32, Error> {
-    let project = super::optional_manifest(manifest)?;
-    let lock = super::lock_of(project.as_ref());
-    let net = super::network(project.as_ref(), false, json)?;
-    let resolver =
-        Resolver::new(&net, project.as_ref(), lock.as_ref()).map_err(super::resolution_error)?;
+    let session = super::open(&Opening::new(manifest, Want::Optional))?;
+    let net = session.network(json).map_err(super::resolution_error)?;
+    let resolver = session.resolver(&net).map_err(super::resolution_error)?;
     let found = resolver.lookup(name).map_err(super::resolution_error)?;
     let candidate = resolver
         .pick(&found, version.unwrap_or("latest"))
@@ -171,12 +169,13 @@ fn refetch_url_registries(
 }
 
 fn update(manifest: Option<&std::path::Path>) -> Result<i32, Error> {
-    let manifest = super::manifest(manifest)?;
+    let session = super::open(&Opening::new(manifest, Want::Project))?;
+    let manifest = session.project().map_err(super::session_error)?;
     let lock_path = manifest.lock_path();
     let mut lock = Lock::load(&lock_path)
         .map_err(Error::usage)?
         .unwrap_or_default();
-    let net = super::network(Some(&manifest), false, false)?;
+    let net = session.network(false).map_err(super::resolution_error)?;
     let cx = Context {
         cache_dir: net.cache_dir.clone(),
         project_dir: manifest
@@ -189,7 +188,7 @@ fn update(manifest: Option<&std::path::Path>) -> Result<i32, Error> {
         fetcher: &net,
         progress: &*net.say,
     };
-    refetch_url_registries(&manifest, &cx)?;
+    refetch_url_registries(manifest, &cx)?;
     let latest = net
         .github
         .latest_release("aquaproj", "aqua-registry")

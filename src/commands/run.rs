@@ -21,8 +21,9 @@ use std::sync::atomic::Ordering;
 use vx::exit::{Because, Error};
 use vx::manifest::Manifest;
 use vx::tasks::args;
+use vx::tasks::board_sink::BoardSink;
 use vx::tasks::command::Shell;
-use vx::tasks::events::{Phase, TaskSink};
+use vx::tasks::events::{Fanout, Phase, TaskSink};
 use vx::tasks::graph::{self, Plan};
 use vx::tasks::model::Task;
 use vx::tasks::output::{Mode, Printer};
@@ -40,10 +41,11 @@ const NEXT_TASK: &str = ":::";
 /// Runs `vx run`.
 pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
     // The one call that opens the project.
-    let manifest = super::manifest_with(
-        args.project.manifest.as_deref(),
-        super::Opening::offline(args.offline),
+    let session = super::open(
+        &vx::session::Opening::new(args.project.manifest.as_deref(), vx::session::Want::Project)
+            .offline(args.offline),
     )?;
+    let manifest = session.project().map_err(super::session_error)?.clone();
     let project = manifest
         .path
         .parent()
@@ -85,7 +87,7 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         values.push(args::parse(task, words).map_err(Error::usage)?);
     }
     confirm(&plan, &tasks, args.yes)?;
-    let shell = prepare(args, &manifest, &plan, &tasks)?;
+    let shell = prepare(args, &session, &manifest, &plan, &tasks)?;
     let mut commands = Vec::with_capacity(plan.nodes.len());
     for (node, values) in plan.nodes.iter().zip(&values) {
         commands.push(
@@ -146,7 +148,15 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         .filter(|t| t.quiet)
         .map(|t| t.name.clone())
         .collect();
-    let sink: Arc<dyn TaskSink> = Arc::new(Printer::new(mode.unwrap_or(Mode::Prefix), quiet));
+    // What this terminal shows, and the board every other viewer reads.
+    let sink: Arc<dyn TaskSink> = Arc::new(Fanout(vec![
+        Box::new(Printer::new(mode.unwrap_or(Mode::Prefix), quiet)),
+        Box::new(BoardSink::new(
+            vx_shm::registry::default_dir(),
+            manifest.path.display().to_string(),
+            vx_shm::DEFAULT_RING_CAPACITY,
+        )),
+    ]));
     let interrupt = vx::signals::Interrupt::register().map_err(Error::environment)?;
     let outcome = runner::run(
         &plan,
@@ -261,14 +271,17 @@ fn confirm(plan: &Plan, tasks: &[Task], yes: bool) -> Result<(), Error> {
 /// task's process gets from it.
 fn prepare(
     args: &ScriptArgs,
+    session: &vx::session::Session,
     manifest: &Manifest,
     plan: &Plan,
     tasks: &[Task],
 ) -> Result<Shell, Error> {
     let store = super::located_store(args.project.store.as_deref())?;
-    let chain = super::toolchain(Some(manifest), &[], &store)?;
+    let chain = session
+        .toolchain(&[], &store)
+        .map_err(super::toolchain_error)?;
     let target = Target {
-        manifest: Some(manifest),
+        session,
         requests: &[],
         store: args.project.store.as_deref(),
         offline: args.offline,

@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use vx::exit::{Error, FAILED, OK};
-use vx::resolution::Resolver;
+
 use vx_tui::text::{columns, sanitize, truncate};
 
 use vx::registry::names::Rank;
@@ -18,18 +18,22 @@ const SHOWN: usize = 30;
 
 /// Runs `vx search`: exit 0 with results, 1 with none.
 pub fn run(args: &SearchArgs) -> Result<i32, Error> {
-    let project = super::optional_manifest_with(
-        args.manifest.as_deref(),
-        super::Opening::offline(args.offline),
+    let session = super::open(
+        &vx::session::Opening::new(args.manifest.as_deref(), vx::session::Want::Optional)
+            .offline(args.offline),
     )?;
-    let lock = super::lock_of(project.as_ref());
-    let net = super::network(project.as_ref(), args.offline, args.json)?;
-    let resolver =
-        Resolver::new(&net, project.as_ref(), lock.as_ref()).map_err(super::resolution_error)?;
+    let net = session
+        .network(args.json)
+        .map_err(super::resolution_error)?;
+    let resolver = session.resolver(&net).map_err(super::resolution_error)?;
     let term = args.term.to_ascii_lowercase();
-    let runtimes: Vec<(Rank, &dyn vx::runtime::Runtime)> = vx::runtime::all()
-        .map_err(|e| super::resolution_error(vx::resolution::runtime::error(e)))?
-        .into_iter()
+    let all = session
+        .catalogue()
+        .all()
+        .map_err(|e| super::resolution_error(vx::resolution::runtime::error(e)))?;
+    let runtimes: Vec<(Rank, &dyn vx::runtime::Runtime)> = all
+        .iter()
+        .map(|r| &**r)
         .filter_map(|r| runtime_rank(r, &term).map(|rank| (rank, r)))
         .collect();
     let (hits, problems) = resolver.search(&args.term);
@@ -133,7 +137,7 @@ enum Found<'a> {
 /// or an alias, else its summary.
 fn runtime_rank(runtime: &dyn vx::runtime::Runtime, term: &str) -> Option<Rank> {
     vx::registry::names::rank_of(
-        std::iter::once(runtime.name()).chain(runtime.aliases().iter().copied()),
+        std::iter::once(runtime.name()).chain(runtime.aliases()),
         Some(runtime.summary()),
         term,
     )

@@ -20,6 +20,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use vx::exit::Error;
+use vx::session::{Opening, Want};
 use vx::toolchain::search;
 
 use super::exec::{NOT_FOUND, not_here, replace_process};
@@ -52,22 +53,25 @@ pub fn run(command: &str, args: &[OsString]) -> Result<i32, Error> {
     // What is at hand only: a registry's runtime declaration not cached is left out
     // (its tool then "not installed"), never fetched. Run from a directory since
     // deleted, no project is here: the global toolset's, as anywhere outside one.
-    let manifest = match std::env::current_dir() {
-        Ok(_) => super::project_or_global_with(None, super::Opening::at_hand())?,
-        Err(_) => match vx::manifest::global::existing() {
-            Some(path) => Some(vx::manifest::Manifest::load(&path).map_err(Error::usage)?),
-            None => None,
-        },
+    let want = match std::env::current_dir() {
+        Ok(_) => Want::ProjectOrGlobal,
+        Err(_) => Want::Global,
     };
+    let session = super::open(&Opening {
+        offline: true,
+        at_hand: true,
+        ..Opening::new(None, want)
+    })?;
+    let manifest = session.manifest();
     let store = super::located_store(None)?;
-    let chain = super::toolchain(manifest.as_ref(), &[], &store)?;
-    super::record_activation(&chain, manifest.as_ref(), sources.as_ref(), &store);
+    let chain = session
+        .toolchain(&[], &store)
+        .map_err(super::toolchain_error)?;
+    super::record_activation(&chain, manifest, sources.as_ref(), &store);
     if chain.find(&program).is_none()
         && let Some(tool) = chain.provider(command).filter(|t| !t.installed())
     {
-        let from = manifest
-            .as_ref()
-            .map_or_else(String::new, |m| format!(" ({})", m.path.display()));
+        let from = manifest.map_or_else(String::new, |m| format!(" ({})", m.path.display()));
         return Err(Error::with_code(
             NOT_FOUND,
             format!(

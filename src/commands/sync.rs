@@ -2,8 +2,8 @@
 //! against and recorded in `vx.lock`.
 
 use vx::exit::Error;
-use vx::install::store;
 use vx::project::{LockMode, ProjectSync};
+use vx::session::{Opening, Want};
 
 use crate::cli::SyncArgs;
 
@@ -17,11 +17,16 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
         return vx::demo::run(&settings).map_err(Error::environment);
     }
     let explicit = which_manifest(args)?;
-    let manifest = super::manifest_with(
-        explicit.as_deref().or(args.manifest.as_deref()),
-        super::Opening::offline(args.offline),
+    let session = super::open(
+        &Opening::new(
+            explicit.as_deref().or(args.manifest.as_deref()),
+            Want::Project,
+        )
+        .offline(args.offline)
+        .store(args.install.store.as_deref()),
     )?;
-    settings.network = super::project_network(&manifest)?;
+    let manifest = session.project().map_err(super::session_error)?;
+    settings.network = super::project_network(manifest)?;
     let mode = if args.frozen {
         LockMode::Frozen
     } else if args.locked {
@@ -30,18 +35,19 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
         LockMode::Update
     };
     // The plan refuses a lost provenance unless the resolver allows it.
-    let mut resolver = super::resolver(&manifest, args.offline, args.run.quiet);
+    let mut resolver = session.on_demand(args.run.quiet);
     resolver.options.verbose = args.run.verbose;
     resolver.options.allow_provenance_loss = args.allow_provenance_loss;
     settings.offline = resolver.options.offline;
     // `--mirror` comes before the environment's, the project's and the user's mirrors.
     settings.network.flag_mirrors = args.mirrors.clone();
-    let sync = ProjectSync::plan(&manifest, mode, &resolver).map_err(super::project_error)?;
+    let sync = ProjectSync::plan(manifest, session.catalogue(), mode, &resolver)
+        .map_err(super::project_error)?;
     not_here(&sync.plan.not_here);
     if let Some(line) = sync.tell_locked_here() {
         vx::note!("{line}");
     }
-    let store = store::prepare(args.install.store.clone()).map_err(Error::usage)?;
+    let store = session.prepared_store().map_err(super::session_error)?;
     if settings.offline {
         offline_check(&sync.plan.tools, &store, &settings)?;
     }
@@ -50,13 +56,14 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
     // `vx sync` tries every tool: what it failed to install is what `vx exec` and
     // `vx run` remember now, nothing older.
     vx::toolchain::failed::Failures::none(&manifest.path).record(&store, &tried, &outcome.failed);
-    tell_relocked(&outcome.relocked, &manifest);
+    tell_relocked(&outcome.relocked, manifest);
     super::refresh_shims(&store);
     let mut code = outcome.code;
     if manifest.environment.python_venv.is_some() {
-        let made = super::own_toolchain(&manifest, &store)
+        let made = session
+            .own_toolchain(&store)
             .map_err(|e| e.to_string())
-            .and_then(|chain| super::make_venv(Some(&manifest), &chain));
+            .and_then(|chain| super::make_venv(Some(manifest), &chain));
         if let Err(why) = made {
             vx::note!("vx: {why}");
             code = code.max(1);

@@ -3,23 +3,32 @@
 //! the lock covers; `--latest` first moves each constraint in vx.toml to the newest
 //! version's major (comments and formatting kept).
 
+use std::sync::Arc;
 use vx::exit::{Because, Error};
 use vx::lock::Lock;
 use vx::manifest::{Manifest, edit};
+
 use vx::resolution::Resolver;
+use vx::runtime::catalogue::Catalogue;
+use vx::session::{Opening, Want};
 
 use crate::cli::UpgradeArgs;
 
 /// Runs `vx upgrade`.
 pub fn run(args: &UpgradeArgs) -> Result<i32, Error> {
-    let manifest = super::manifest(args.manifest.as_deref())?;
+    let session = super::open(&Opening::new(args.manifest.as_deref(), Want::Project))?;
+    let manifest = session.project().map_err(super::session_error)?.clone();
     // A lock that fails leaves vx.toml (its moved constraints) and vx.lock as they were.
     let snapshot = super::rollback::Snapshot::take(&manifest.path)?;
-    snapshot.unless_ok(upgrade(manifest, args))
+    snapshot.unless_ok(upgrade(manifest, session.catalogue(), args))
 }
 
 /// Upgrades the tools of `manifest` as `args` say.
-fn upgrade(mut manifest: Manifest, args: &UpgradeArgs) -> Result<i32, Error> {
+fn upgrade(
+    mut manifest: Manifest,
+    catalogue: &Arc<Catalogue>,
+    args: &UpgradeArgs,
+) -> Result<i32, Error> {
     let lock_path = manifest.lock_path();
     let mut lock = Lock::load(&lock_path)
         .map_err(Error::usage)?
@@ -43,7 +52,7 @@ fn upgrade(mut manifest: Manifest, args: &UpgradeArgs) -> Result<i32, Error> {
         .map(|t| t.name.clone())
         .collect();
     if args.latest {
-        manifest = move_constraints(&manifest, &chosen, &lock)?;
+        manifest = move_constraints(&manifest, catalogue, &chosen, &lock)?;
     }
     let before: Vec<(String, Option<String>)> = chosen
         .iter()
@@ -65,6 +74,7 @@ fn upgrade(mut manifest: Manifest, args: &UpgradeArgs) -> Result<i32, Error> {
     }
     let code = super::lock::relock_and_write(
         &manifest,
+        catalogue,
         &mut lock,
         &platforms,
         &args.run,
@@ -86,12 +96,17 @@ fn upgrade(mut manifest: Manifest, args: &UpgradeArgs) -> Result<i32, Error> {
 /// written; the manifest re-read.
 fn move_constraints(
     manifest: &Manifest,
+    catalogue: &Catalogue,
     chosen: &[String],
     lock: &Lock,
 ) -> Result<Manifest, Error> {
-    let net = super::network(Some(manifest), false, false)?;
-    let resolver =
-        Resolver::new(&net, Some(manifest), Some(lock)).map_err(super::resolution_error)?;
+    let net = vx::resolution::Network::from_env(vx::resolution::Options {
+        project: manifest.network.clone(),
+        ..vx::resolution::Options::from_env(false, false)
+    })
+    .map_err(super::resolution_error)?;
+    let resolver = Resolver::new(&net, Some(manifest), Some(lock), catalogue)
+        .map_err(super::resolution_error)?;
     let path = &manifest.path;
     let mut text = vx::bounded_read::read_to_string(path, vx::manifest::MAX_MANIFEST_BYTES)
         .map_err(|e| {

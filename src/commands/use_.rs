@@ -10,7 +10,7 @@
 //! in a home directory would then be every subdirectory's project).
 
 use vx::exit::{Because, Error};
-use vx::manifest::{Manifest, ManifestError};
+use vx::manifest::ManifestError;
 use vx::project::{LockMode, ProjectSync};
 
 use crate::cli::{RunArgs, UseArgs};
@@ -70,7 +70,8 @@ fn add_and_install(path: &std::path::Path, args: &UseArgs) -> Result<i32, Error>
     if code != vx::exit::OK {
         return Ok(code);
     }
-    install(&edited.manifest()?, &run)
+    let session = super::open_manifest(edited.manifest()?, &vx::session::Opening::default())?;
+    install(&session, &run)
 }
 
 /// How `vx use` reports: it names a tool or two, so piped (no live view) it says what
@@ -87,14 +88,15 @@ fn focused(run: &RunArgs) -> RunArgs {
 
 /// Installs what `manifest` lists and is missing, as `vx sync` would (its lock is
 /// fresh by now), then refreshes the shims.
-fn install(manifest: &Manifest, run: &RunArgs) -> Result<i32, Error> {
+fn install(session: &vx::session::Session, run: &RunArgs) -> Result<i32, Error> {
+    let manifest = session.project().map_err(super::session_error)?;
     let mut settings = super::run_settings(run);
     settings.network = super::project_network(manifest)?;
-    let resolver = super::resolver(manifest, false, run.quiet);
-    let sync =
-        ProjectSync::plan(manifest, LockMode::Update, &resolver).map_err(super::project_error)?;
+    let resolver = session.on_demand(run.quiet);
+    let sync = ProjectSync::plan(manifest, session.catalogue(), LockMode::Update, &resolver)
+        .map_err(super::project_error)?;
     super::sync::not_here(&sync.plan.not_here);
-    let store = vx::install::store::prepare(None).map_err(Error::usage)?;
+    let store = session.prepared_store().map_err(super::session_error)?;
     let outcome = sync.run(&store, &settings).map_err(super::project_error)?;
     super::sync::tell_relocked(&outcome.relocked, manifest);
     super::refresh_shims(&store);

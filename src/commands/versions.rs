@@ -6,30 +6,30 @@
 use std::io::Write;
 
 use vx::exit::{Error, OK};
-use vx::resolution::Resolver;
+
 use vx_tui::text::{columns, sanitize};
 
 use crate::cli::VersionsArgs;
 
 /// Runs `vx versions`.
 pub fn run(args: &VersionsArgs) -> Result<i32, Error> {
-    let project = super::optional_manifest_with(
-        args.manifest.as_deref(),
-        super::Opening::offline(args.offline),
+    let session = super::open(
+        &vx::session::Opening::new(args.manifest.as_deref(), vx::session::Want::Optional)
+            .offline(args.offline),
     )?;
-    let lock = super::lock_of(project.as_ref());
-    let net = super::network(project.as_ref(), args.offline, args.json)?;
-    let resolver =
-        Resolver::new(&net, project.as_ref(), lock.as_ref()).map_err(super::resolution_error)?;
+    let net = session
+        .network(args.json)
+        .map_err(super::resolution_error)?;
+    let resolver = session.resolver(&net).map_err(super::resolution_error)?;
     // A tool of vx.toml is looked up as vx.toml names it.
-    let listed = project.as_ref().and_then(|m| m.tool(&args.tool));
+    let listed = session.manifest().and_then(|m| m.tool(&args.tool));
     let lookup = listed
         .and_then(|t| t.registry.as_ref())
         .map_or(args.tool.as_str(), |r| r.lookup.as_str());
     let found = resolver.named(lookup).map_err(super::resolution_error)?;
     let versions = resolver.listed(&found).map_err(super::resolution_error)?;
     let locked = listed
-        .and_then(|t| lock.as_ref()?.tools.get(&t.name))
+        .and_then(|t| session.lock()?.tools.get(&t.name).cloned())
         .and_then(|e| e.tag.clone());
     let mut out = Vec::new();
     if args.json {

@@ -38,10 +38,16 @@ pub fn run(args: &WhichArgs) -> Result<i32, Error> {
     {
         return print(exe);
     }
-    let manifest = super::project_or_global(manifest_arg)?;
-    let chain = super::toolchain(manifest.as_ref(), &[], &store)?;
-    super::record_activation(&chain, manifest.as_ref(), sources.as_ref(), &store);
-    let tools = ActiveTools::of(&chain, manifest.as_ref())?;
+    let session = super::open(&vx::session::Opening::new(
+        manifest_arg,
+        vx::session::Want::ProjectOrGlobal,
+    ))?;
+    let manifest = session.manifest();
+    let chain = session
+        .toolchain(&[], &store)
+        .map_err(super::toolchain_error)?;
+    super::record_activation(&chain, manifest, sources.as_ref(), &store);
+    let tools = ActiveTools::of(&chain, manifest)?;
     match tools.find(command) {
         Some(exe) => print(exe),
         None => print(outside(command, &tools)?),

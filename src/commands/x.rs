@@ -65,8 +65,9 @@ pub fn run_tool(
         tools: vec![Tool::from_spec(&store, spec, Origin::Override)],
         not_here: Vec::new(),
     };
+    let session = vx::session::Session::outside(&vx::session::Opening::default());
     let target = Target {
-        manifest: None,
+        session: &session,
         requests: &[],
         store: Some(&store),
         offline,
@@ -80,15 +81,18 @@ pub fn run_tool(
 /// than a day ago, or offline), else resolved now.
 fn resolve(tool: &str, store: &Path, offline: bool) -> Result<ToolSpec, Error> {
     // The project's own tools and registries count, as for `vx exec T@V`.
-    let project = super::optional_manifest(None)?;
-    let (name, constraint) = match tool.split_once('@') {
-        Some((name, constraint)) => (name, constraint.to_owned()),
+    let session = super::open(&vx::session::Opening::new(
+        None,
+        vx::session::Want::Optional,
+    ))?;
+    let project = session.manifest();
+    let (name, constraint) = match vx::package_name::split_version(tool) {
+        (name, Some(constraint)) => (name, constraint.to_owned()),
         // A tool the project pins runs at the version it pins, checked as `vx sync`
         // checks it; any other name at its newest.
-        None => (
+        (_, None) => (
             tool,
             project
-                .as_ref()
                 .and_then(|m| pinned_version(m, tool))
                 .unwrap_or_else(|| "latest".to_owned()),
         ),
@@ -100,8 +104,7 @@ fn resolve(tool: &str, store: &Path, offline: bool) -> Result<ToolSpec, Error> {
         )));
     }
     vx::version::Constraint::parse(constraint).map_err(Error::usage)?;
-    let memo = vx::platform::fs::cache_dir()
-        .map(|dir| memo_path(&dir, project.as_ref(), name, constraint));
+    let memo = vx::platform::fs::cache_dir().map(|dir| memo_path(&dir, project, name, constraint));
     let remembered = memo.as_deref().and_then(read_memo);
     if let Some(r) = remembered {
         let age = vx::utc::now().saturating_sub(r.resolved_at);
@@ -116,8 +119,9 @@ fn resolve(tool: &str, store: &Path, offline: bool) -> Result<ToolSpec, Error> {
         )));
     }
     let platform = Platform::current();
-    let spec = super::project_resolver(project.as_ref(), false)
-        .at_version(project.as_ref(), name, constraint, &platform)
+    let spec = session
+        .on_demand(false)
+        .at_version(project, name, constraint, &platform)
         .map_err(super::resolution_error)?;
     vx::validate::tool_name(&spec.name).map_err(Error::usage)?;
     if let Some(path) = memo {

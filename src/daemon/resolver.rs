@@ -18,6 +18,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::manifest::{self, Manifest};
 use crate::project_env::Declared;
+use crate::runtime::catalogue::Catalogue;
 use crate::toolchain::{Request, Tool, Toolchain};
 use crate::validate;
 
@@ -46,7 +47,9 @@ pub struct Resolution {
 pub fn registry_versions(runtime: &str) -> Result<(Vec<String>, BTreeMap<String, String>), String> {
     use crate::resolution::{Network, Options, Resolver};
     let net = Network::from_env(Options::from_env(false, true)).map_err(|e| e.to_string())?;
-    let resolver = Resolver::new(&net, None, None).map_err(|e| e.to_string())?;
+    // Outside a project: vx's own runtimes and the user's.
+    let catalogue = crate::runtime::catalogue::Catalogue::user();
+    let resolver = Resolver::new(&net, None, None, &catalogue).map_err(|e| e.to_string())?;
     let found = resolver.named(runtime).map_err(|e| e.to_string())?;
     let versions = resolver.listed(&found).map_err(|e| e.to_string())?;
     // The publisher's LTS lines (node's `Iron`), sanitized: they come from outside.
@@ -87,8 +90,9 @@ type Env = (BTreeMap<String, String>, Vec<String>);
 struct Project {
     /// Its `vx.toml` and `vx.lock` as they were when read.
     stamps: Stamps,
-    /// Its runtime declarations as they were when read.
-    runtimes: crate::runtime::declared::project::Sources,
+    /// The runtimes it can name (vx's own, its declarations and the user's), read
+    /// when it was read: its own, whatever other projects declare.
+    catalogue: Catalogue,
     manifest: Manifest,
     chain: Toolchain,
     /// What it declares of the environment (its own only when trusted: what an
@@ -237,7 +241,15 @@ impl Resolver {
                     version,
                 };
                 let manifest = project.as_ref().map(|p| &p.manifest);
-                let chain = Toolchain::layered(manifest, &[request], &self.store)
+                let outside;
+                let catalogue = match &project {
+                    Some(p) => &p.catalogue,
+                    None => {
+                        outside = Catalogue::user();
+                        &outside
+                    }
+                };
+                let chain = Toolchain::layered(manifest, catalogue, &[request], &self.store)
                     .map_err(|e| e.to_string())?;
                 let tool = picked(&chain)
                     .or_else(|| chain.tools.first().cloned())
@@ -318,7 +330,6 @@ impl Resolver {
         };
         // Taken before anything is read: a change while reading shows next time.
         let stamps = Stamps::of(&path);
-        let runtimes = crate::runtime::declared::project::sources(&path);
         let generation = {
             let state = self
                 .state
@@ -327,7 +338,7 @@ impl Resolver {
             // The env files are read again (small, bounded) to tell an edit.
             if let Some(project) = state.projects.get(&path)
                 && project.stamps == stamps
-                && project.runtimes == runtimes
+                && project.catalogue.is_current(&path)
                 && project.declared.files_unchanged()
             {
                 return Ok(Some(Arc::clone(project)));
@@ -339,9 +350,9 @@ impl Resolver {
         let manifest = Manifest::load(&path).map_err(|e| e.to_string())?;
         // What is at hand only: a declaration not fetched yet waits for a command.
         let how = crate::runtime::declared::registry::How::at_hand();
-        crate::runtime::open_project(&manifest, &how).map_err(|e| e.to_string())?;
-        let chain =
-            Toolchain::layered(Some(&manifest), &[], &self.store).map_err(|e| e.to_string())?;
+        let catalogue = Catalogue::open(&manifest, &how).map_err(|e| e.to_string())?;
+        let chain = Toolchain::layered(Some(&manifest), &catalogue, &[], &self.store)
+            .map_err(|e| e.to_string())?;
         let packages = crate::lock::Lock::load(&manifest.lock_path())
             .ok()
             .flatten()
@@ -361,7 +372,7 @@ impl Resolver {
         let project = Arc::new(Project {
             packages,
             stamps,
-            runtimes,
+            catalogue,
             env: self.env(&chain, &declared),
             answer: answer(&manifest, &chain, &declared, trusted),
             declared,

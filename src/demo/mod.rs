@@ -208,10 +208,12 @@ pub fn run(settings: &Settings) -> Result<i32, DemoError> {
          # resolved through a loopback GitHub.\n[settings]\n\
          registries = [{ name = \"demo\", path = \"registry.yaml\" }]\n\n[tools]\n",
     );
+    // The demo's project declares no runtime, and reads nothing of the user's.
+    let catalogue = std::sync::Arc::new(crate::runtime::catalogue::Catalogue::builtin_only());
     for (tool, constraint, _, _) in RELEASES {
         // `node` and `go` alone name vx's runtimes (read from nodejs.org and go.dev):
         // the demo's stand-ins are its registry's packages, named so.
-        if !matches!(crate::runtime::find(tool), Ok(None)) {
+        if !matches!(catalogue.find(tool), Ok(None)) {
             let _ = writeln!(toml, "\"vx-demo/{tool}\" = \"{constraint}\"");
         } else {
             let _ = writeln!(toml, "{tool} = \"{constraint}\"");
@@ -239,10 +241,11 @@ pub fn run(settings: &Settings) -> Result<i32, DemoError> {
             cache_dir: Some(dir.path().join("cache")),
             ..crate::resolution::Options::default()
         },
+        catalogue: catalogue.clone(),
     };
     let mut settings = settings.clone();
     settings.expected_failures.push(BROKEN_TOOL.to_owned());
-    let sync = ProjectSync::plan(&manifest, LockMode::Update, &resolve)?;
+    let sync = ProjectSync::plan(&manifest, &catalogue, LockMode::Update, &resolve)?;
     let outcome = sync.run(&store, &settings)?;
     if outcome.code == crate::exit::OK {
         crate::note!(

@@ -32,7 +32,7 @@ pub use names::Lookup;
 pub const MAX_IMPORT_BYTES: u64 = 1 << 20;
 
 /// Most entries one file may hold (the manifest's own limit).
-pub const MAX_ENTRIES: usize = crate::manifest::MAX_TOOLS;
+pub const MAX_ENTRIES: usize = crate::validate::MAX_TOOLS;
 
 /// The kinds of file `vx import` reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -12,7 +12,7 @@
 use std::io::{self, Read, Seek};
 use std::path::{Path, PathBuf};
 
-use super::extract::{ExtractError, refuse, refuse_bytes, zip_link_target};
+use super::extract::error::{ExtractError, refuse, refuse_bytes, zip_link_target};
 use crate::platform::fs as platform_fs;
 
 /// File-type bits of a Unix mode, as stored in zip external attributes.

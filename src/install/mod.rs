@@ -336,6 +336,17 @@ pub enum InstallError {
     /// Downloading or verifying failed.
     #[error(transparent)]
     Fetch(FetchError),
+    /// The download is not what the registry's `integrity` (sha512) says it is:
+    /// nothing of it is installed.
+    #[error("checksum mismatch: got {actual}; expected {expected} (the registry's integrity); from {}", crate::validate::hide_userinfo(.url))]
+    Integrity {
+        /// The SRI value the lock pins.
+        expected: String,
+        /// The SRI value of what arrived.
+        actual: String,
+        /// Where it came from.
+        url: String,
+    },
     /// The archive was refused or could not be unpacked.
     #[error(transparent)]
     Extract(ExtractError),
@@ -455,7 +466,8 @@ impl InstallError {
     pub fn code(&self) -> i32 {
         match self {
             InstallError::Config(_) => EXIT_BAD_CONFIG,
-            InstallError::Fetch(FetchError::ChecksumMismatch { .. }) => 11,
+            InstallError::Fetch(FetchError::ChecksumMismatch { .. })
+            | InstallError::Integrity { .. } => 11,
             // Writing into the store failed for a reason of the disk's, not the
             // server's or the archive's.
             InstallError::Fetch(FetchError::Write { source, .. })
@@ -623,7 +635,7 @@ pub fn install(
     if let Some(tree) = installed(&cfg) {
         return Ok(tree.take(&cfg, false));
     }
-    if cfg.spec.sha256.is_none() && !cfg.allow_unverified {
+    if !pins_bytes(&cfg.spec) && !cfg.allow_unverified {
         return Err(InstallError::Unverified {
             asked: ChecksumFrom::of(&cfg),
             url: cfg.spec.url,
@@ -673,6 +685,7 @@ pub fn install(
     let mut cx = fetch::Context { sink, opts, tee };
     let sources::Fetched { download, source } =
         sources::fetch(&cfg.store, cfg.offline, request, &mut cx)?;
+    check_integrity(&cfg, &download)?;
     let verified = verify(&cfg, &download, sink, opts)?;
 
     sink.phase(Phase::Extracting, "");
@@ -714,7 +727,7 @@ pub fn install(
     }
 
     let mut receipt = store::Receipt::new(&cfg, &download.sha256, stats.format, download.bytes);
-    receipt.unverified = cfg.spec.sha256.is_none();
+    receipt.unverified = !pins_bytes(&cfg.spec);
     receipt.unpacked = Some(stats.bytes);
     receipt.verified = verified;
     // The bytes match the sha256 the lock pinned, so what verified them then holds.
@@ -763,10 +776,37 @@ pub fn install(
         path: final_dir,
         bytes: download.bytes,
         sha256: download.sha256,
-        unverified: cfg.spec.sha256.is_none(),
+        unverified: !pins_bytes(&cfg.spec),
         source,
         signed,
     })
+}
+
+/// Whether `spec` names the bytes it downloads: a sha256, or a registry's SRI
+/// `integrity` ([`crate::verify::integrity`]).
+fn pins_bytes(spec: &crate::spec::ToolSpec) -> bool {
+    spec.sha256.is_some() || spec.integrity.is_some()
+}
+
+/// Checks the download against the spec's SRI `integrity` (npm's sha512), when it
+/// names one: a mismatch is refused before anything of it enters the store.
+fn check_integrity(cfg: &InstallConfig, download: &fetch::Download) -> Result<(), InstallError> {
+    let Some(expected) = &cfg.spec.integrity else {
+        return Ok(());
+    };
+    match crate::verify::integrity::verify_file(&download.path, expected) {
+        Ok(None) => Ok(()),
+        Ok(Some(actual)) => Err(InstallError::Integrity {
+            expected: expected.clone(),
+            actual,
+            url: cfg.spec.url.clone(),
+        }),
+        Err(source) => Err(InstallError::Store {
+            what: "cannot read the download to check its integrity",
+            path: download.path.clone(),
+            source,
+        }),
+    }
 }
 
 /// [`InstallConfig::probe`]: downloads and hashes the archive (verifying it when a

@@ -52,8 +52,15 @@ const HEADER: &str = "# vx.lock — written by `vx lock` / `vx sync`; do not edi
 pub struct Asset {
     /// The resolved URL.
     pub url: String,
-    /// Its SHA-256, lower-case hex.
-    pub sha256: String,
+    /// Its SHA-256, lower-case hex; absent only when `integrity` pins the bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// The registry's Subresource Integrity value of the download (npm's
+    /// `sha512-<base64>`, as its packument and package-lock.json write it), for a
+    /// language registry that publishes no SHA-256: the download is checked against
+    /// it ([`crate::install::integrity`]), and the lock needs no download to be made.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub integrity: Option<String>,
     /// Its size in bytes, when `vx` downloaded it (not when the manifest gave the hash).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub size: Option<u64>,
@@ -91,7 +98,8 @@ impl Asset {
     pub fn new(url: String, sha256: String, size: Option<u64>) -> Asset {
         Asset {
             url,
-            sha256,
+            sha256: Some(sha256),
+            integrity: None,
             size,
             stale: false,
             format: None,
@@ -102,11 +110,22 @@ impl Asset {
         }
     }
 
+    /// A fresh entry pinned by a registry's SRI `integrity` alone (npm's sha512): the
+    /// registry publishes no sha256, and nothing is downloaded to lock it.
+    pub fn with_integrity(url: String, integrity: String) -> Asset {
+        Asset {
+            sha256: None,
+            integrity: Some(integrity),
+            ..Asset::new(url, String::new(), None)
+        }
+    }
+
     /// Makes `spec` install this entry: its URL, sha256 and size, and what verified
     /// it when it was locked (no signature is fetched again: the lock pins the bytes).
     pub fn apply_to(&self, spec: &mut crate::spec::ToolSpec) {
         spec.url = self.url.clone();
-        spec.sha256 = Some(self.sha256.clone());
+        spec.sha256 = self.sha256.clone();
+        spec.integrity = self.integrity.clone();
         spec.size = self.size;
         spec.verify = None;
         spec.verified = self.verified.clone();
@@ -120,8 +139,17 @@ impl Asset {
         if let Some(problem) = credentials_of(&self.url, self.checksum.as_deref()) {
             return Some(problem);
         }
-        if let Err(e) = validate::sha256(&self.sha256) {
-            return Some(e.to_string());
+        match (&self.sha256, &self.integrity) {
+            (None, None) => return Some("neither a sha256 nor an integrity".to_owned()),
+            (Some(sha256), _) if validate::sha256(sha256).is_err() => {
+                return validate::sha256(sha256).err().map(|e| e.to_string());
+            }
+            (_, Some(value)) if crate::verify::integrity::check(value).is_err() => {
+                return crate::verify::integrity::check(value)
+                    .err()
+                    .map(|e| e.to_string());
+            }
+            _ => {}
         }
         if let Some(format) = &self.format
             && crate::format::ArchiveFormat::from_name(format).is_none()
@@ -341,7 +369,8 @@ struct RawTool {
 #[serde(deny_unknown_fields)]
 struct RawAsset {
     url: Spanned<String>,
-    sha256: Spanned<String>,
+    sha256: Option<Spanned<String>>,
+    integrity: Option<Spanned<String>>,
     size: Option<u64>,
     #[serde(default)]
     stale: bool,
@@ -459,8 +488,23 @@ impl Lock {
                 {
                     return Err(invalid(at(asset.url.span()), problem));
                 }
-                let sha256 = validate::sha256(asset.sha256.get_ref())
-                    .map_err(|e| invalid(at(asset.sha256.span()), e.to_string()))?;
+                let sha256 = match &asset.sha256 {
+                    Some(hex) => Some(
+                        validate::sha256(hex.get_ref())
+                            .map_err(|e| invalid(at(hex.span()), e.to_string()))?,
+                    ),
+                    None => None,
+                };
+                if let Some(value) = &asset.integrity {
+                    crate::verify::integrity::check(value.get_ref())
+                        .map_err(|e| invalid(at(value.span()), e.to_string()))?;
+                }
+                if sha256.is_none() && asset.integrity.is_none() {
+                    return Err(invalid(
+                        at(asset.url.span()),
+                        "the entry has neither `sha256` nor `integrity`".to_owned(),
+                    ));
+                }
                 if let Some(format) = &asset.format
                     && crate::format::ArchiveFormat::from_name(format.get_ref()).is_none()
                 {
@@ -477,6 +521,7 @@ impl Lock {
                     Asset {
                         url: asset.url.into_inner(),
                         sha256,
+                        integrity: asset.integrity.map(Spanned::into_inner),
                         size: asset.size,
                         stale: asset.stale,
                         format: asset.format.map(Spanned::into_inner),

@@ -21,7 +21,9 @@
 //! test = { run = "pytest {args}", depends = ["lint"], env = { CI = "1" } }
 //! ```
 
-use crate::tasks::model::Task;
+pub mod task;
+
+use task::Task;
 
 /// One `[env]` (or a task's `env`) entry. Serializable: the activation record and
 /// the daemon's `toolchain` answer carry `[env]` unexpanded.
@@ -64,7 +66,7 @@ pub struct ProjectEnvironment {
     pub path: Vec<String>,
     /// `[tasks]` (and `[scripts]`, their old name), in the file's order
     /// ([`crate::tasks`]). File tasks under `.vx/tasks/` are not here: `vx run`
-    /// adds them ([`crate::tasks::files`]).
+    /// adds them.
     pub tasks: Vec<Task>,
     /// `[settings] env_file`, in order (a later file's variable wins over an earlier
     /// one's, `[env]` over them all).
@@ -88,7 +90,7 @@ impl ProjectEnvironment {
 
     /// The task called `name` (or aliased so).
     pub fn task(&self, name: &str) -> Option<&Task> {
-        crate::tasks::graph::find(&self.tasks, name)
+        task::find(&self.tasks, name)
     }
 }
 

@@ -43,8 +43,7 @@ pub use tool::{Override, RegistryRequest, ResolveError, ToolTable};
 
 /// Largest manifest file accepted; a real `vx.toml` is a few KiB.
 pub const MAX_MANIFEST_BYTES: u64 = 1 << 20;
-/// Most tools one manifest may list (also bounds the board's slot table).
-pub const MAX_TOOLS: usize = 1024;
+pub use crate::validate::MAX_TOOLS;
 
 /// The manifest's file name.
 pub const MANIFEST_FILE: &str = "vx.toml";
@@ -199,6 +198,10 @@ pub enum Problem {
     /// A `package` that is not `owner/repo` (or a longer registry name).
     #[error("package {0:?} must be a registry name such as `owner/repo`")]
     Package(String),
+    /// A language registry's package that breaks that registry's naming rules
+    /// (`npm:@scope`, `go:gopls`): the rule ([`crate::package_name::NameError`]).
+    #[error("{0}")]
+    BackendName(String),
     /// A tool with both a `url` and a `package`.
     #[error("tool `{0}` has both `url` and `package`: a registry package brings its own URL")]
     UrlAndPackage(String),
@@ -479,7 +482,7 @@ pub fn file_task(
     header: &str,
     name: &str,
     file: &str,
-) -> Result<crate::tasks::model::Task, ManifestError> {
+) -> Result<environment::task::Task, ManifestError> {
     let parser = parse::Parser {
         path,
         text: header,

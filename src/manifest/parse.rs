@@ -522,7 +522,7 @@ impl Parser<'_> {
 
     /// The tasks together: names and aliases unique, every plain dependency a task
     /// (or a file task of `.vx/tasks/`), no cycle. Errors point at the task's line.
-    fn check_tasks(&self, tasks: &[crate::tasks::model::Task]) -> Result<(), ManifestError> {
+    fn check_tasks(&self, tasks: &[super::environment::task::Task]) -> Result<(), ManifestError> {
         let at_line = |line: usize| {
             let start = self
                 .text
@@ -553,9 +553,9 @@ impl Parser<'_> {
                 .chain(&task.depends_post)
                 .chain(&task.wait_for)
             {
-                if crate::tasks::model::is_glob(pattern)
-                    || crate::tasks::graph::position(tasks, pattern).is_some()
-                    || crate::tasks::files::exists(project, pattern)
+                if super::environment::task::is_glob(pattern)
+                    || super::environment::task::position(tasks, pattern).is_some()
+                    || super::environment::task::file_task_exists(project, pattern)
                 {
                     continue;
                 }
@@ -573,7 +573,7 @@ impl Parser<'_> {
                 ));
             }
         }
-        if let Some(cycle) = crate::tasks::graph::cycle(tasks) {
+        if let Some(cycle) = super::environment::task::cycle(tasks) {
             let line = tasks
                 .iter()
                 .find(|t| t.name == cycle[0])
@@ -767,26 +767,39 @@ impl Parser<'_> {
     ) -> Result<ToolTable, ManifestError> {
         let written = key.get_ref().as_ref();
         let at = format!("tools.{written}");
-        let name = written.rsplit('/').next().unwrap_or(written);
+        let mut name = written.rsplit('/').next().unwrap_or(written).to_owned();
         let segments_ok = |text: &str| {
             text.split('/').count() <= 4
                 && text.split('/').all(|seg| validate::tool_name(seg).is_ok())
         };
-        if !segments_ok(written) {
+        // A language registry's package (`"npm:@biomejs/biome" = "1"`): named by its
+        // command, looked up as vx spells it (`crate::package_name`).
+        let backend = crate::package_name::Name::parse(written)
+            .map_err(|e| self.err(Some(key.span()), Problem::BackendName(e.to_string())))?;
+        let mut lookup = written.to_owned();
+        if let Some(backend) = &backend {
+            name = backend.short_name();
+            lookup = backend.to_string();
+        } else if !segments_ok(written) {
             validate::tool_name(written).map_err(|e| self.err(Some(key.span()), e.into()))?;
         }
         let (text, span) = constraint;
         crate::version::Constraint::parse(text)
             .map_err(|e| self.err(Some(span), Problem::Constraint(e.to_string())))?;
-        let mut lookup = written.to_owned();
         let (mut os, mut bin, mut verify_off) = (Vec::new(), None, false);
         if let Some(table) = table {
             self.known_keys(table, REGISTRY_TOOL_KEYS, &at)?;
             if let Some((package, span)) = self.string(table, "package", &at)? {
-                if !package.contains('/') || !segments_ok(package) {
-                    return Err(self.err(Some(span), Problem::Package(validate::shorten(package))));
+                match crate::package_name::Name::parse(package) {
+                    Ok(Some(backend)) => lookup = backend.to_string(),
+                    Err(e) => return Err(self.err(Some(span), Problem::BackendName(e.to_string()))),
+                    Ok(None) if !package.contains('/') || !segments_ok(package) => {
+                        return Err(
+                            self.err(Some(span), Problem::Package(validate::shorten(package)))
+                        );
+                    }
+                    Ok(None) => lookup = package.to_owned(),
                 }
-                lookup = package.to_owned();
             }
             if let Some(value) = table.get("os") {
                 os = self.os_list(value, &format!("{at}.os"))?;
@@ -795,7 +808,7 @@ impl Parser<'_> {
             verify_off = self.verify_off(table, &at)?;
         }
         Ok(ToolTable {
-            name: name.to_owned(),
+            name,
             version: text.to_owned(),
             url: None,
             sha256: None,

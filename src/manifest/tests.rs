@@ -953,3 +953,37 @@ fn a_registry_names_runtime_declarations_by_path_or_http_url() {
     let (p, _, _) = problem(&entry("1"));
     assert!(matches!(p, Problem::WrongType { .. }), "{p:?}");
 }
+
+#[test]
+fn vx_toml_names_them_by_their_commands() {
+    let text = "[tools]\n\"npm:@biomejs/biome\" = \"1\"\n\"pipx:Black[jupyter]\" = \"^24.3\"\n\"cargo:cargo-nextest\" = \"latest\"\n\"go:golang.org/x/tools/gopls\" = \"0.16\"\n\n[tools.fmt]\npackage = \"npm:prettier\"\nversion = \"3\"\n";
+    let m = Manifest::parse(std::path::Path::new("vx.toml"), text).unwrap();
+    let got: Vec<(&str, &str, &str)> = m
+        .tools
+        .iter()
+        .map(|t| {
+            let r = t.registry.as_ref().unwrap();
+            (t.name.as_str(), r.lookup.as_str(), r.constraint.as_str())
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("biome", "npm:@biomejs/biome", "1"),
+            ("black", "pypi:black[jupyter]", "^24.3"),
+            ("cargo-nextest", "cargo:cargo-nextest", "latest"),
+            ("gopls", "go:golang.org/x/tools/gopls", "0.16"),
+            ("fmt", "npm:prettier", "3"),
+        ]
+    );
+    let err = Manifest::parse(
+        std::path::Path::new("vx.toml"),
+        "[tools]\n\"go:gopls\" = \"1\"\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("vx.toml:2:1") && err.contains("host name with a dot"),
+        "{err}"
+    );
+}

@@ -17,6 +17,11 @@ pub struct Override {
     pub url: Option<String>,
     /// The SHA-256 of this platform's download.
     pub sha256: Option<String>,
+    /// A language registry's SRI value of this platform's download (npm's
+    /// `sha512-…`), when it publishes no SHA-256; only a resolution gives it
+    /// (`crate::resolution::backend`), vx.toml cannot.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub integrity: Option<String>,
     /// The archive format of this platform's download.
     pub format: Option<ArchiveFormat>,
     /// Leading components to drop on this platform.
@@ -470,6 +475,7 @@ impl ToolTable {
             version: self.version.clone(),
             url,
             sha256,
+            integrity: over.integrity.clone(),
             format,
             strip_components: over.strip_components.unwrap_or(self.strip_components),
             bin: over

@@ -57,12 +57,17 @@ pub fn of_lock(lock: &Lock, platforms: &[String]) -> Vec<Artifact> {
             if asset.stale || (!platforms.is_empty() && !platforms.contains(platform)) {
                 continue;
             }
+            // A download pinned by a registry's integrity alone (npm's sha512) has no
+            // content address here: it is fetched from its registry.
+            let Some(sha256) = asset.sha256.clone() else {
+                continue;
+            };
             out.push(Artifact {
                 tool: tool.clone(),
                 version: entry.version.clone(),
                 platform: platform.clone(),
                 url: asset.url.clone(),
-                sha256: asset.sha256.clone(),
+                sha256,
                 size: asset.size,
             });
         }

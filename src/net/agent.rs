@@ -37,9 +37,7 @@ pub struct Timeouts {
     pub answer: Duration,
 }
 
-/// The variable that sets [`Timeouts::answer`], in seconds (1 to 86 400), for a link
-/// too slow for the default.
-pub const ANSWER_TIMEOUT_ENV: &str = "VX_ANSWER_TIMEOUT";
+pub use super::ANSWER_TIMEOUT_ENV;
 
 /// [`Timeouts::answer`] unless [`ANSWER_TIMEOUT_ENV`] says otherwise: two minutes, a
 /// 16 MiB registry at 140 KiB/s.

@@ -149,7 +149,7 @@ pub enum NetError {
         "{url}: the answer took longer than {} in all ({} read); a slow link can set {} (seconds)",
         vx_text::duration(deadline.as_secs()),
         vx_text::bytes(*got),
-        super::agent::ANSWER_TIMEOUT_ENV
+        super::ANSWER_TIMEOUT_ENV
     )]
     Deadline {
         /// The URL, for a message.
@@ -288,7 +288,7 @@ impl NetError {
             ureq::Error::Timeout(ureq::Timeout::RecvResponse) => Some(format!(
                 "the answer's head did not arrive whole within {}; a slow link can set {} (seconds)",
                 vx_text::duration(timeouts.answer.as_secs()),
-                super::agent::ANSWER_TIMEOUT_ENV
+                super::ANSWER_TIMEOUT_ENV
             )),
             ureq::Error::Timeout(ureq::Timeout::PerWrite) => Some(format!(
                 "the server took nothing of what vx sends for {}",

@@ -14,6 +14,11 @@
 //! Errors ([`NetError`]) name the host, the proxy and the trust in use, and say which
 //! failures are worth a retry.
 
+/// The variable that sets [`Timeouts::answer`], in seconds (1 to 86 400), for a link
+/// too slow for the default: read by the agent ([`agent`]), named by the deadline's
+/// error ([`error`]).
+pub const ANSWER_TIMEOUT_ENV: &str = "VX_ANSWER_TIMEOUT";
+
 pub mod agent;
 pub mod certs;
 pub mod client;

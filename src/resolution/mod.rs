@@ -8,6 +8,9 @@
 //!   versions (GitHub's releases), versions to each platform's download and checksum.
 //! - [`runtime`]: language runtimes (`node = "20"`) resolved from their publishers'
 //!   indexes into the same lock entries, and pinned back with their layout.
+//! - [`backend`]: language-registry tools (`"npm:esbuild" = "0.24"`) resolved from
+//!   their registries' metadata into the same lock entries, pinned by the
+//!   registries' own hashes.
 //! - [`signatures`] and [`provenance`]: what verifies that checksum when a version is
 //!   locked (the checksum file's signatures; GitHub's attestations and SLSA provenance
 //!   of the asset's digest).
@@ -16,6 +19,8 @@
 //! of manifests or locks) and the project (`crate::project`), which hands the
 //! concrete tables to the same sync as any tool with a URL of its own.
 
+pub mod backend;
+pub mod concrete;
 pub mod named;
 pub mod network;
 pub mod pinned;
@@ -83,6 +88,8 @@ impl Resolve for Offline {
 pub struct OnDemand {
     /// How.
     pub options: Options,
+    /// The runtimes the project can name.
+    pub catalogue: std::sync::Arc<crate::runtime::catalogue::Catalogue>,
 }
 
 impl Resolve for OnDemand {
@@ -94,7 +101,7 @@ impl Resolve for OnDemand {
         lock: &mut Lock,
     ) -> Result<(), ResolutionError> {
         let net = Network::from_env(self.options.clone())?;
-        let resolver = Resolver::new(&net, Some(manifest), Some(lock))?;
+        let resolver = Resolver::new(&net, Some(manifest), Some(lock), &self.catalogue)?;
         resolver.resolve(manifest, names, platforms, lock)
     }
 

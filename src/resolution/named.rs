@@ -18,9 +18,11 @@ use super::{Network, OnDemand, ResolutionError, runtime as resolve_runtime};
 /// What a name designates.
 pub enum Named {
     /// One of vx's language runtimes.
-    Runtime(&'static dyn Runtime),
+    Runtime(std::sync::Arc<dyn Runtime>),
     /// A package of the project's registries or the standard one.
     Package(Box<Found>),
+    /// A language registry's package (`npm:esbuild`, `pypi:ruff`).
+    Backend(crate::backend::Name),
 }
 
 /// One version of a named tool.
@@ -45,6 +47,7 @@ impl Named {
         match self {
             Named::Runtime(r) => r.package(),
             Named::Package(found) => found.qualified_name(),
+            Named::Backend(name) => name.to_string(),
         }
     }
 
@@ -53,6 +56,7 @@ impl Named {
         match self {
             Named::Runtime(r) => r.name().to_owned(),
             Named::Package(found) => found.short_name.clone(),
+            Named::Backend(name) => name.short_name(),
         }
     }
 
@@ -61,6 +65,7 @@ impl Named {
         match self {
             Named::Runtime(r) => Some(r.summary().to_owned()),
             Named::Package(found) => found.package.description.clone(),
+            Named::Backend(name) => Some(format!("{} from {}", name.package, name.kind.registry())),
         }
     }
 
@@ -84,6 +89,7 @@ impl Named {
                 lookup: match self {
                     Named::Runtime(runtime) => runtime.name().to_owned(),
                     Named::Package(package) => package.qualified_name(),
+                    Named::Backend(name) => name.to_string(),
                 },
                 constraint: constraint.to_owned(),
                 at: None,
@@ -97,7 +103,7 @@ impl Named {
     /// Why vx cannot install it, when it cannot.
     pub fn unsupported(&self) -> Option<&str> {
         match self {
-            Named::Runtime(_) => None,
+            Named::Runtime(_) | Named::Backend(_) => None,
             Named::Package(found) => found.unsupported.as_deref(),
         }
     }
@@ -130,7 +136,16 @@ impl From<crate::runtime::Release> for Listed {
 impl Resolver<'_> {
     /// What `name` designates: a runtime's name or alias, else a registry lookup.
     pub fn named(&self, name: &str) -> Result<Named, ResolutionError> {
-        match crate::runtime::find(name).map_err(resolve_runtime::error)? {
+        if let Some(backend) =
+            crate::backend::Name::parse(name).map_err(|e| ResolutionError::Usage(e.to_string()))?
+        {
+            return Ok(Named::Backend(backend));
+        }
+        match self
+            .catalogue()
+            .find(name)
+            .map_err(resolve_runtime::error)?
+        {
             Some(runtime) => Ok(Named::Runtime(runtime)),
             None => match self.lookup(name) {
                 Ok(found) => Ok(Named::Package(Box::new(found))),
@@ -153,13 +168,19 @@ impl Resolver<'_> {
     pub fn listed(&self, named: &Named) -> Result<Vec<Listed>, ResolutionError> {
         match named {
             Named::Runtime(runtime) => Ok(self
-                .runtime_releases(*runtime)
+                .runtime_releases(&**runtime)
                 .map_err(resolve_runtime::error)?
                 .into_iter()
                 .map(Listed::from)
                 .collect()),
             Named::Package(found) => Ok(self
                 .versions(found)?
+                .into_iter()
+                .map(Listed::from)
+                .collect()),
+            Named::Backend(name) => Ok(self
+                .language_registries()
+                .versions(name)?
                 .into_iter()
                 .map(Listed::from)
                 .collect()),
@@ -170,10 +191,14 @@ impl Resolver<'_> {
     pub fn pick_named(&self, named: &Named, constraint: &str) -> Result<Listed, ResolutionError> {
         match named {
             Named::Runtime(runtime) => self
-                .pick_runtime(*runtime, constraint)
+                .pick_runtime(&**runtime, constraint)
                 .map(Listed::from)
                 .map_err(resolve_runtime::error),
             Named::Package(found) => self.pick(found, constraint).map(Listed::from),
+            Named::Backend(name) => self
+                .language_registries()
+                .pick(name, constraint)
+                .map(Listed::from),
         }
     }
 
@@ -182,6 +207,7 @@ impl Resolver<'_> {
     pub fn manifest_key(&self, named: &Named) -> String {
         match named {
             Named::Runtime(runtime) => runtime.name().to_owned(),
+            Named::Backend(name) => name.to_string(),
             Named::Package(found) => {
                 let short = &found.short_name;
                 match self.lookup(short) {
@@ -210,9 +236,16 @@ impl Resolver<'_> {
     ) -> Result<ToolSpec, ResolutionError> {
         // The project's own pin of that very version: installed as `vx sync` would,
         // checked against the sha256 the project locked.
-        if let Some(spec) = project
-            .and_then(|m| super::pinned::spec_at(m, self.lock.as_ref(), name, constraint, platform))
-        {
+        if let Some(spec) = project.and_then(|m| {
+            super::pinned::spec_at(
+                m,
+                self.lock.as_ref(),
+                self.catalogue(),
+                name,
+                constraint,
+                platform,
+            )
+        }) {
             return Ok(spec);
         }
         let table = match project.and_then(|m| m.tool(name)) {
@@ -252,9 +285,16 @@ impl OnDemand {
         platform: &Platform,
     ) -> Result<ToolSpec, ResolutionError> {
         let lock = project.and_then(|m| Lock::load(&m.lock_path()).ok().flatten());
-        if let Some(spec) = project
-            .and_then(|m| super::pinned::spec_at(m, lock.as_ref(), name, constraint, platform))
-        {
+        if let Some(spec) = project.and_then(|m| {
+            super::pinned::spec_at(
+                m,
+                lock.as_ref(),
+                &self.catalogue,
+                name,
+                constraint,
+                platform,
+            )
+        }) {
             return Ok(spec);
         }
         if let Some(tool) = project
@@ -267,7 +307,7 @@ impl OnDemand {
                 .map_err(|e| ResolutionError::Usage(e.to_string()));
         }
         let net = Network::from_env(self.options.clone())?;
-        let resolver = Resolver::new(&net, project, lock.as_ref())?;
+        let resolver = Resolver::new(&net, project, lock.as_ref(), &self.catalogue)?;
         resolver.at_version(project, name, constraint, platform)
     }
 }

@@ -7,11 +7,12 @@ use std::collections::BTreeMap;
 use crate::format::ArchiveFormat;
 use crate::lock::{Asset, Lock};
 use crate::manifest::{Manifest, Override, Platform, ToolTable};
+use crate::runtime::catalogue::Catalogue;
 
 /// The concrete table of the registry tool `tool` as `lock` pins it: `None` when the
 /// tool is not a registry tool, or its entry was locked from another name or
 /// constraint (or never).
-pub fn from_lock(tool: &ToolTable, lock: &Lock) -> Option<ToolTable> {
+pub fn from_lock(tool: &ToolTable, lock: &Lock, catalogue: &Catalogue) -> Option<ToolTable> {
     tool.registry.as_ref()?;
     let entry = lock.tools.get(&tool.name)?;
     if entry.constraint.is_none() || entry.inputs != tool.download_inputs() {
@@ -34,41 +35,33 @@ pub fn from_lock(tool: &ToolTable, lock: &Lock) -> Option<ToolTable> {
             });
         }
     }
+    // A language registry's package: its archive's layout is its format's.
+    if let Some(name) = entry
+        .package
+        .as_deref()
+        .and_then(|p| crate::backend::Name::parse(p).ok().flatten())
+    {
+        for over in platforms.values_mut() {
+            super::backend::layout(&name, over);
+        }
+        return Some(super::concrete::concrete(tool, &entry.version, platforms));
+    }
     match entry
         .package
         .as_deref()
-        .and_then(super::runtime::of_package)
+        .and_then(|package| super::runtime::of_package(catalogue, package))
     {
         // A runtime no longer known: resolved again, which says why.
         Some(None) => None,
         // A registry's declaration other than the one locked: resolved again.
-        Some(Some(runtime)) if super::runtime::pin_of(runtime) != entry.registry => None,
+        Some(Some(runtime)) if super::runtime::pin_of(&*runtime) != entry.registry => None,
         Some(Some(runtime)) => Some(super::runtime::concrete(
-            runtime,
+            &*runtime,
             tool,
             &entry.version,
             platforms,
         )),
-        None => Some(concrete(tool, &entry.version, platforms)),
-    }
-}
-
-/// A registry tool made concrete: its resolved version and per-platform downloads,
-/// everything else as vx.toml says. The user's `bin` wins over the registry's.
-pub fn concrete(
-    tool: &ToolTable,
-    version: &str,
-    mut platforms: BTreeMap<Platform, Override>,
-) -> ToolTable {
-    if tool.bin.is_some() {
-        for over in platforms.values_mut() {
-            over.bin = None;
-        }
-    }
-    ToolTable {
-        version: version.to_owned(),
-        platforms,
-        ..tool.clone()
+        None => Some(super::concrete::concrete(tool, &entry.version, platforms)),
     }
 }
 
@@ -76,7 +69,8 @@ pub fn concrete(
 fn over(tool: &ToolTable, asset: &Asset) -> Override {
     Override {
         url: Some(asset.url.clone()),
-        sha256: Some(asset.sha256.clone()),
+        sha256: asset.sha256.clone(),
+        integrity: asset.integrity.clone(),
         format: asset.format.as_deref().and_then(ArchiveFormat::from_name),
         strip_components: None,
         bin: if tool.bin.is_some() {
@@ -90,14 +84,18 @@ fn over(tool: &ToolTable, asset: &Asset) -> Override {
 
 /// `manifest` with every registry tool the lock pins made concrete, and the names of
 /// those it does not (new tools, edited constraints): they need resolving.
-pub fn pin(manifest: &Manifest, lock: Option<&Lock>) -> (Manifest, Vec<String>) {
+pub fn pin(
+    manifest: &Manifest,
+    lock: Option<&Lock>,
+    catalogue: &Catalogue,
+) -> (Manifest, Vec<String>) {
     let mut pinned = manifest.clone();
     let mut unresolved = Vec::new();
     for tool in &mut pinned.tools {
         if tool.registry.is_none() {
             continue;
         }
-        match lock.and_then(|lock| from_lock(tool, lock)) {
+        match lock.and_then(|lock| from_lock(tool, lock, catalogue)) {
             Some(concrete) => *tool = concrete,
             None => unresolved.push(tool.name.clone()),
         }
@@ -127,13 +125,14 @@ pub fn lacking(pinned: &Manifest, platform: &Platform) -> Vec<String> {
 pub fn spec_at(
     project: &Manifest,
     lock: Option<&Lock>,
+    catalogue: &Catalogue,
     name: &str,
     version: &str,
     platform: &Platform,
 ) -> Option<crate::spec::ToolSpec> {
     let tool = project.tool(name)?;
     let concrete = match &tool.registry {
-        Some(_) => from_lock(tool, lock?)?,
+        Some(_) => from_lock(tool, lock?, catalogue)?,
         None => tool.clone(),
     };
     let tag = lock
@@ -147,7 +146,7 @@ pub fn spec_at(
         if spec
             .sha256
             .as_ref()
-            .is_some_and(|given| *given != asset.sha256)
+            .is_some_and(|given| Some(given) != asset.sha256.as_ref())
         {
             // vx.toml and the lock disagree: `vx sync` says so; nothing is taken here.
             return None;
@@ -163,6 +162,7 @@ mod tests {
 
     use super::*;
     use crate::lock::RegistryPin;
+    use crate::resolution::concrete::concrete;
 
     const SHA: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
@@ -222,7 +222,7 @@ mod tests {
         assert_eq!(back, lock);
 
         // Offline, the lock alone makes the tool concrete, for every platform it says.
-        let pinned = from_lock(tool, &back).expect("pinned");
+        let pinned = from_lock(tool, &back, &Catalogue::builtin_only()).expect("pinned");
         let spec = pinned.resolve(&linux).unwrap();
         assert_eq!(spec.version, "14.1.1");
         assert_eq!(spec.sha256.as_deref(), Some(SHA));
@@ -237,7 +237,7 @@ mod tests {
             back.stale(&m, std::slice::from_ref(&linux)).len() == 1,
             "the raw table is not what was locked"
         );
-        let (pinned_m, unresolved) = pin(&m, Some(&back));
+        let (pinned_m, unresolved) = pin(&m, Some(&back), &Catalogue::builtin_only());
         assert!(unresolved.is_empty());
         assert!(
             back.stale(&pinned_m, &[linux, platform("windows-aarch64")])
@@ -246,7 +246,7 @@ mod tests {
 
         // Another constraint is another resolution: not pinned.
         let bumped = manifest("[tools]\nripgrep = \"15\"\n");
-        assert!(from_lock(&bumped.tools[0], &back).is_none());
+        assert!(from_lock(&bumped.tools[0], &back, &Catalogue::builtin_only()).is_none());
         // A bad format in a lock is refused at its place.
         let broken = text.replace("format = \"tar.gz\"", "format = \"rar\"");
         let err = Lock::parse(Path::new("vx.lock"), &broken).unwrap_err();

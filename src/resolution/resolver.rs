@@ -18,11 +18,12 @@ use crate::registry::package::Package;
 use crate::registry::resolve::{self as aqua, Download, Resolution};
 use crate::registry::set::{Found, LookupError, RegistrySet, SetHit};
 use crate::registry::source::{self, Context, Source};
+use crate::runtime::catalogue::Catalogue;
 use crate::verify::provenance::ProvenanceLoss;
 use crate::version::{self, Constraint, Tag};
 
 use super::network::Network;
-use super::{ResolutionError, Resolve, pinned, provenance, signatures};
+use super::{ResolutionError, Resolve, provenance, signatures};
 
 /// Largest checksum file read.
 const MAX_CHECKSUM_FILE: u64 = 4 << 20;
@@ -75,10 +76,14 @@ pub struct Resolver<'n> {
     /// What runtimes fetch through (each publisher's file once per run).
     runtimes: crate::runtime::Context<'n>,
     /// Runtimes' version lists read in this run, by runtime.
-    runtime_releases: RefCell<BTreeMap<&'static str, Vec<crate::runtime::Release>>>,
+    runtime_releases: RefCell<BTreeMap<String, Vec<crate::runtime::Release>>>,
+    /// The runtimes the project can name.
+    catalogue: &'n Catalogue,
     /// The project's lock when it was made: what a tool named at the version the
     /// project pins installs ([`super::pinned::spec_at`]).
     pub(super) lock: Option<Lock>,
+    /// The project's directory (its `.npmrc` names npm registries).
+    project_dir: std::path::PathBuf,
 }
 
 impl<'n> Resolver<'n> {
@@ -88,6 +93,7 @@ impl<'n> Resolver<'n> {
         net: &'n Network,
         manifest: Option<&Manifest>,
         lock: Option<&Lock>,
+        catalogue: &'n Catalogue,
     ) -> Result<Resolver<'n>, ResolutionError> {
         let project_dir = manifest
             .and_then(|m| m.path.parent())
@@ -110,7 +116,7 @@ impl<'n> Resolver<'n> {
         };
         let cx = Context {
             cache_dir: net.cache_dir.clone(),
-            project_dir,
+            project_dir: project_dir.clone(),
             github: net.hosts().clone(),
             offline: net.options.offline,
             fetcher: net,
@@ -128,13 +134,25 @@ impl<'n> Resolver<'n> {
             trusted_root: std::sync::OnceLock::new(),
             runtimes: crate::runtime::Context::new(&net.github),
             runtime_releases: RefCell::new(BTreeMap::new()),
+            catalogue,
             lock: lock.cloned(),
+            project_dir,
         })
+    }
+
+    /// The runtimes the project can name.
+    pub fn catalogue(&self) -> &'n Catalogue {
+        self.catalogue
     }
 
     /// What runtimes fetch through in this run.
     pub fn runtime_context(&self) -> &crate::runtime::Context<'n> {
         &self.runtimes
+    }
+
+    /// The language registries (npm, PyPI, …) as this project configures them.
+    pub fn language_registries(&self) -> super::backend::Registries<'_> {
+        super::backend::Registries::new(&self.runtimes, self.net, &self.project_dir)
     }
 
     /// `runtime`'s versions, newest first, listed once per run.
@@ -148,7 +166,7 @@ impl<'n> Resolver<'n> {
         let listed = runtime.versions(&self.runtimes)?;
         self.runtime_releases
             .borrow_mut()
-            .insert(runtime.name(), listed.clone());
+            .insert(runtime.name().to_owned(), listed.clone());
         Ok(listed)
     }
 
@@ -174,7 +192,7 @@ impl<'n> Resolver<'n> {
     /// Resolves the runtime tool `tool` (see [`super::runtime::resolve_tool`]).
     fn resolve_runtime(
         &self,
-        runtime: &'static dyn crate::runtime::Runtime,
+        runtime: &dyn crate::runtime::Runtime,
         tool: &ToolTable,
         constraint: &str,
         platforms: &[Platform],
@@ -772,12 +790,28 @@ impl<'n> Resolver<'n> {
             }
             other => other,
         };
-        if let Some(runtime) = crate::runtime::find(&request.lookup)
+        if let Some(name) = crate::backend::Name::parse(&request.lookup)
+            .map_err(|e| usage(e.to_string()))
+            .map_err(at)?
+        {
+            return super::backend::resolve_tool(
+                &self.language_registries(),
+                &name,
+                tool,
+                &request.constraint,
+                platforms,
+                lock,
+            )
+            .map_err(at);
+        }
+        if let Some(runtime) = self
+            .catalogue
+            .find(&request.lookup)
             .map_err(super::runtime::error)
             .map_err(at)?
         {
             return self
-                .resolve_runtime(runtime, tool, &request.constraint, platforms, lock)
+                .resolve_runtime(&*runtime, tool, &request.constraint, platforms, lock)
                 .map_err(at);
         }
         let found = self.lookup(&request.lookup).map_err(at)?;
@@ -862,7 +896,7 @@ impl<'n> Resolver<'n> {
                 ))));
             }
         }
-        let concrete = pinned::concrete(tool, &candidate.version, overrides);
+        let concrete = super::concrete::concrete(tool, &candidate.version, overrides);
         // Every entry checked as a later read of the lock would check it, before any
         // is recorded: a package whose `files` escape the install is refused here,
         // by its name, rather than written into a lock that no command then reads.
@@ -1083,8 +1117,11 @@ impl Resolver<'_> {
             .iter()
             .filter_map(|t| {
                 let lookup = &t.registry.as_ref()?.lookup;
-                // A runtime's index is read when it is resolved, not from a registry.
-                if !matches!(crate::runtime::find(lookup), Ok(None)) {
+                // A runtime's index is read when it is resolved, not from a registry;
+                // so is a language registry's package.
+                if crate::backend::Name::has_prefix(lookup)
+                    || !matches!(self.catalogue.find(lookup), Ok(None))
+                {
                     return None;
                 }
                 Some((*t, self.lookup(lookup).ok()?))
@@ -1193,12 +1230,12 @@ impl Resolve for Resolver<'_> {
                 .collect();
             self.prefetch(&tools, platforms);
         }
-        let runtime_of = |t: &ToolTable| crate::runtime::find(&t.registry.as_ref()?.lookup).ok()?;
+        let runtime_of = |t: &ToolTable| self.catalogue.find(&t.registry.as_ref()?.lookup).ok()?;
         // A runtime others need (erlang, for elixir) is resolved before them.
-        let needed: Vec<&str> = manifest
+        let needed: Vec<String> = manifest
             .tools
             .iter()
-            .filter_map(|t| runtime_of(t)?.needs())
+            .filter_map(|t| Some(runtime_of(t)?.needs()?.to_owned()))
             .collect();
         let mut order: Vec<&String> = names.iter().collect();
         order.sort_by_key(|name| {
@@ -1207,7 +1244,7 @@ impl Resolve for Resolver<'_> {
                 .iter()
                 .find(|t| t.name == **name)
                 .and_then(runtime_of);
-            !runtime.is_some_and(|r| needed.contains(&r.name()))
+            !runtime.is_some_and(|r| needed.iter().any(|n| n == r.name()))
         });
         for tool in &manifest.tools {
             let Some(runtime) = runtime_of(tool) else {
@@ -1339,24 +1376,10 @@ fn version_label(pkg: &Package, tag: &str) -> String {
 /// one: a version vx cannot install anywhere is refused, not locked as nothing (its
 /// first platform's reason, the others alike or said to differ).
 fn nowhere(downloads: &[(Platform, PlatformDownload)]) -> Option<String> {
-    nowhere_of(downloads.iter().map(|(_, d)| match d {
+    super::concrete::nowhere_of(downloads.iter().map(|(_, d)| match d {
         PlatformDownload::Unsupported(reason) => Some(reason.as_str()),
         PlatformDownload::Download { .. } => None,
     }))
-}
-
-/// Why a tool can be installed on none of its platforms, given each platform's
-/// reason (`None` where it can be): the reason, or the first with a note that others
-/// differ; `None` when some platform can install it, or there is none. Shared by
-/// registry packages and runtimes.
-pub(super) fn nowhere_of<'a>(reasons: impl Iterator<Item = Option<&'a str>>) -> Option<String> {
-    let reasons: Vec<&str> = reasons.collect::<Option<_>>()?;
-    let first = reasons.first()?;
-    Some(if reasons.iter().all(|r| r == first) {
-        (*first).to_owned()
-    } else {
-        format!("{first} (and other reasons elsewhere)")
-    })
 }
 
 /// At most five of `tags`, and how many more.

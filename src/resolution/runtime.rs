@@ -9,6 +9,9 @@ use std::collections::BTreeMap;
 
 use crate::lock::{Asset, Lock};
 use crate::manifest::{Override, Platform, ToolTable};
+use std::sync::Arc;
+
+use crate::runtime::catalogue::Catalogue;
 use crate::runtime::{self, Context, Release, Resolved, Runtime};
 
 use super::ResolutionError;
@@ -21,10 +24,11 @@ pub const PACKAGE_PREFIX: &str = runtime::PACKAGE_PREFIX;
 /// package), `Some(None)` when it names a runtime this vx does not know or cannot
 /// read the declaration of, or one that now comes from elsewhere than the registry
 /// the package names (the tool is then resolved again, which says why).
-pub fn of_package(package: &str) -> Option<Option<&'static dyn Runtime>> {
+pub fn of_package(catalogue: &Catalogue, package: &str) -> Option<Option<Arc<dyn Runtime>>> {
     let (name, registry) = runtime::package_name(package)?;
     Some(
-        runtime::find(name)
+        catalogue
+            .find(name)
             .ok()
             .flatten()
             .filter(|r| r.origin().map(|o| o.registry.as_str()) == registry),
@@ -75,7 +79,7 @@ pub fn concrete(
         }
         platforms.insert(platform, over);
     }
-    let mut table = super::pinned::concrete(tool, version, platforms);
+    let mut table = super::concrete::concrete(tool, version, platforms);
     for (key, value) in runtime.install_options(version) {
         table.options.entry(key).or_insert(value);
     }
@@ -141,7 +145,7 @@ pub fn resolve_tool(
     }
     // As for a registry package: a version no locked platform can install is an
     // error, not a lock of nothing that says it locked.
-    if let Some(why) = super::resolver::nowhere_of(downloads.iter().map(|(_, r)| match r {
+    if let Some(why) = super::concrete::nowhere_of(downloads.iter().map(|(_, r)| match r {
         Resolved::Unsupported(reason) => Some(reason.as_str()),
         Resolved::Download(_) => None,
     })) {

@@ -32,15 +32,15 @@ const BASE: &str = "https://builds.hex.pm/builds/elixir";
 pub struct Elixir;
 
 impl Runtime for Elixir {
-    fn name(&self) -> &'static str {
+    fn name(&self) -> &str {
         "elixir"
     }
 
-    fn aliases(&self) -> &'static [&'static str] {
-        &[]
+    fn aliases(&self) -> Vec<&str> {
+        vec![]
     }
 
-    fn summary(&self) -> &'static str {
+    fn summary(&self) -> &str {
         "Elixir, precompiled per OTP major by builds.hex.pm (needs erlang)"
     }
 
@@ -104,7 +104,7 @@ impl Runtime for Elixir {
         }
     }
 
-    fn needs(&self) -> Option<&'static str> {
+    fn needs(&self) -> Option<&str> {
         Some("erlang")
     }
 }

@@ -39,15 +39,15 @@ const UBUNTU: [(&str, &str); 3] = [
 pub struct Erlang;
 
 impl Runtime for Erlang {
-    fn name(&self) -> &'static str {
+    fn name(&self) -> &str {
         "erlang"
     }
 
-    fn aliases(&self) -> &'static [&'static str] {
-        &["otp", "erlang-otp"]
+    fn aliases(&self) -> Vec<&str> {
+        vec!["otp", "erlang-otp"]
     }
 
-    fn summary(&self) -> &'static str {
+    fn summary(&self) -> &str {
         "Erlang/OTP, precompiled for Linux (glibc) by builds.hex.pm"
     }
 

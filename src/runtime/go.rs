@@ -54,15 +54,15 @@ struct File {
 }
 
 impl Runtime for Go {
-    fn name(&self) -> &'static str {
+    fn name(&self) -> &str {
         "go"
     }
 
-    fn aliases(&self) -> &'static [&'static str] {
-        &["golang"]
+    fn aliases(&self) -> Vec<&str> {
+        vec!["golang"]
     }
 
-    fn summary(&self) -> &'static str {
+    fn summary(&self) -> &str {
         "Go, from go.dev's download list (static: the linux build serves musl too)"
     }
 
@@ -131,7 +131,7 @@ impl Runtime for Go {
         } else {
             return Err(RuntimeError::Format {
                 url: INDEX.to_owned(),
-                what: "Go download list",
+                what: "Go download list".into(),
                 reason: format!(
                     "archive `{}` is neither .tar.gz nor .zip",
                     crate::validate::shorten(&file.filename)
@@ -141,7 +141,7 @@ impl Runtime for Go {
         if file.filename.contains(['/', '\\', '?', '#']) || file.filename.starts_with('.') {
             return Err(RuntimeError::Format {
                 url: INDEX.to_owned(),
-                what: "Go download list",
+                what: "Go download list".into(),
                 reason: format!(
                     "`{}` is not a file name",
                     crate::validate::shorten(&file.filename)
@@ -176,7 +176,7 @@ fn index(cx: &Context) -> Result<Vec<Entry>, RuntimeError> {
     let text = cx.text(INDEX)?;
     serde_json::from_str(&text).map_err(|e| RuntimeError::Format {
         url: INDEX.to_owned(),
-        what: "Go download list",
+        what: "Go download list".into(),
         reason: e.to_string(),
     })
 }

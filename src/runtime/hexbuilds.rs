@@ -25,7 +25,7 @@ pub struct Build {
 pub fn parse(text: &str, url: &str, what: &'static str) -> Result<Vec<Build>, RuntimeError> {
     let bad = |line: usize, reason: String| RuntimeError::Format {
         url: url.to_owned(),
-        what,
+        what: what.into(),
         reason: format!("line {line}: {reason}"),
     };
     let mut builds = Vec::new();
@@ -57,7 +57,7 @@ pub fn parse(text: &str, url: &str, what: &'static str) -> Result<Vec<Build>, Ru
     if builds.is_empty() {
         return Err(RuntimeError::Format {
             url: url.to_owned(),
-            what,
+            what: what.into(),
             reason: "it lists no build".to_owned(),
         });
     }

@@ -110,15 +110,15 @@ impl VersionData {
 }
 
 impl Runtime for Java {
-    fn name(&self) -> &'static str {
+    fn name(&self) -> &str {
         "java"
     }
 
-    fn aliases(&self) -> &'static [&'static str] {
-        &["jdk"]
+    fn aliases(&self) -> Vec<&str> {
+        vec!["jdk"]
     }
 
-    fn summary(&self) -> &'static str {
+    fn summary(&self) -> &str {
         "Java: Eclipse Temurin JDKs through the Adoptium API (musl builds for Alpine)"
     }
 
@@ -127,7 +127,7 @@ impl Runtime for Java {
         let text = cx.text(&url)?;
         let lts: Available = serde_json::from_str(&text).map_err(|e| RuntimeError::Format {
             url: url.clone(),
-            what: "Adoptium release list",
+            what: "Adoptium release list".into(),
             reason: e.to_string(),
         })?;
         let lts_majors: std::collections::HashSet<_> =
@@ -151,7 +151,7 @@ impl Runtime for Java {
             let listed: Versions =
                 serde_json::from_str(&text).map_err(|e| RuntimeError::Format {
                     url: url.clone(),
-                    what: "Adoptium version list",
+                    what: "Adoptium version list".into(),
                     reason: e.to_string(),
                 })?;
             let count = listed.versions.len();
@@ -231,7 +231,7 @@ impl Runtime for Java {
             let assets: Vec<Asset> =
                 serde_json::from_str(&text).map_err(|e| RuntimeError::Format {
                     url: url.clone(),
-                    what: "Adoptium release list",
+                    what: "Adoptium release list".into(),
                     reason: e.to_string(),
                 })?;
             let count = assets.len();
@@ -247,7 +247,7 @@ impl Runtime for Java {
         }
         Err(RuntimeError::Format {
             url: format!("{API}/assets/feature_releases/{major}/ga"),
-            what: "Adoptium release list",
+            what: "Adoptium release list".into(),
             reason: format!("it does not list {}", release.id),
         })
     }
@@ -316,7 +316,7 @@ fn binary(
     } else {
         return Err(RuntimeError::Format {
             url: url.to_owned(),
-            what: "Adoptium release list",
+            what: "Adoptium release list".into(),
             reason: format!(
                 "package `{}` is neither .tar.gz nor .zip",
                 crate::validate::shorten(&package.name)
@@ -325,7 +325,7 @@ fn binary(
     };
     crate::validate::url(&package.link).map_err(|e| RuntimeError::Format {
         url: url.to_owned(),
-        what: "Adoptium release list",
+        what: "Adoptium release list".into(),
         reason: e.to_string(),
     })?;
     let sha256 = package

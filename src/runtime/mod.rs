@@ -15,8 +15,11 @@
 //! apply as to any request; indexes and checksum files are kept in vx's cache with
 //! their `ETag`s, so `--offline` reads what an earlier run fetched. One small file per
 //! runtime; a runtime that is only an index, a URL pattern and a checksum file is a
-//! declaration instead ([`declared`]: `node`, and a company's own runtimes).
+//! declaration instead ([`declared`]: `node`, and a company's own runtimes). Which
+//! runtimes a project can name is its [`catalogue::Catalogue`], a value its session
+//! holds.
 
+pub mod catalogue;
 pub mod declared;
 pub mod distinct;
 pub mod elixir;
@@ -46,13 +49,17 @@ pub const MAX_INDEX_BYTES: u64 = 32 << 20;
 pub const MAX_RUN_BYTES: u64 = 128 << 20;
 
 /// One runtime: its names, its publisher's index and its archives' layout.
-pub trait Runtime: Sync {
+pub trait Runtime: Send + Sync {
     /// Its name in vx.toml and the store (`node`).
-    fn name(&self) -> &'static str;
+    fn name(&self) -> &str;
     /// Other names users write for it (`nodejs`: asdf's plugin, mise's alias).
-    fn aliases(&self) -> &'static [&'static str];
+    fn aliases(&self) -> Vec<&str>;
     /// One line saying what it is and where it comes from, for `vx search`.
-    fn summary(&self) -> &'static str;
+    fn summary(&self) -> &str;
+    /// Whether `name` is its name or one of its aliases, as written.
+    fn is_named(&self, name: &str) -> bool {
+        self.name() == name || self.aliases().contains(&name)
+    }
     /// Every version the publisher lists, newest first.
     fn versions(&self, cx: &Context) -> Result<Vec<Release>, RuntimeError>;
     /// The release `request` (as the user wrote it) means among `releases`.
@@ -84,7 +91,7 @@ pub trait Runtime: Sync {
     /// the version alone, so a locked runtime installs without its index.
     fn layout(&self, version: &str, platform: &Platform) -> Layout;
     /// The runtime it needs to run (elixir needs erlang), said when it is added.
-    fn needs(&self) -> Option<&'static str> {
+    fn needs(&self) -> Option<&str> {
         None
     }
     /// Install options the engine reads from the tool's `options` (see
@@ -203,7 +210,7 @@ pub enum RuntimeError {
         /// The file.
         url: String,
         /// What it should have been (`nodejs.org release index`).
-        what: &'static str,
+        what: std::borrow::Cow<'static, str>,
         /// What is wrong.
         reason: String,
     },
@@ -411,7 +418,7 @@ impl<'a> Context<'a> {
             }),
             Err(e) => Err(RuntimeError::Format {
                 url: url.to_owned(),
-                what: "checksum list",
+                what: "checksum list".into(),
                 reason: e.to_string(),
             }),
         }
@@ -434,39 +441,16 @@ fn fetch_error(url: &str, e: &crate::github::GithubError) -> RuntimeError {
 /// its name or an alias: one edit, two from six letters on.
 pub fn similar(name: &str) -> Option<&'static str> {
     let allowed = if name.chars().count() >= 6 { 2 } else { 1 };
-    builtin()
-        .into_iter()
+    catalogue::builtin()
+        .iter()
         .flat_map(|r| {
             std::iter::once(r.name())
-                .chain(r.aliases().iter().copied())
+                .chain(r.aliases())
                 .map(move |n| (strsim::damerau_levenshtein(name, n), r.name()))
         })
         .filter(|(distance, _)| (1..=allowed).contains(distance))
         .min_by_key(|(distance, _)| *distance)
         .map(|(_, runtime)| runtime)
-}
-
-/// vx's own runtimes, in the order `vx search` lists them.
-fn builtin() -> Vec<&'static dyn Runtime> {
-    let [node] = declared::builtin();
-    vec![
-        node,
-        &python::Python,
-        &go::Go,
-        &java::Java,
-        &ruby::Ruby,
-        &rust::Rust,
-        &erlang::Erlang,
-        &elixir::Elixir,
-    ]
-}
-
-/// The names and aliases of vx's own runtimes, which no declaration may take.
-fn builtin_names() -> Vec<&'static str> {
-    builtin()
-        .iter()
-        .flat_map(|r| std::iter::once(r.name()).chain(r.aliases().iter().copied()))
-        .collect()
 }
 
 /// The lock's `package` prefix of a runtime (`runtime:node`).
@@ -491,40 +475,6 @@ pub fn package_name(package: &str) -> Option<(&str, Option<&str>)> {
     Some((rest.strip_prefix(PACKAGE_PREFIX)?, Some(registry)))
 }
 
-/// Every runtime: vx's own, then those of the projects opened in this process
-/// ([`declared::project`]), then those the user declared (`runtimes/NAME.toml` in
-/// vx's configuration directory, [`declared::user`]) that no project's shadows; an
-/// error when a user's declaration cannot be read.
-pub fn all() -> Result<Vec<&'static dyn Runtime>, RuntimeError> {
-    let mut all = builtin();
-    let projects = declared::project::opened();
-    let users = declared::users(&builtin_names())?;
-    let shadowed = |r: &&'static dyn Runtime| {
-        projects
-            .iter()
-            .any(|p| p.name() == r.name() || p.aliases().contains(&r.name()))
-    };
-    all.extend(projects.iter().copied());
-    all.extend(users.iter().copied().filter(|r| !shadowed(r)));
-    Ok(all)
-}
-
-/// Reads the runtime declarations a project ships beside its manifest
-/// (`.vx/runtimes/NAME.toml`) and those its registries publish (pinned by its lock,
-/// fetched as `how` allows: [`declared::project`]), so that its runtimes are found
-/// by name from then on; an error (the user's: exit 2) names a broken file, the
-/// user's own declarations' too ([`declared::users`]): a tool they name would
-/// otherwise look merely not installed to the hook, `vx env` and the daemon, which do
-/// not resolve.
-pub fn open_project(
-    manifest: &crate::manifest::Manifest,
-    how: &declared::registry::How<'_>,
-) -> Result<(), RuntimeError> {
-    let names = builtin_names();
-    declared::users(&names)?;
-    declared::project::open(manifest, how, &names)
-}
-
 /// An offline GitHub client (every fetch an error), for [`Context::seeded`].
 #[cfg(test)]
 pub(crate) fn offline_github() -> Github {
@@ -542,18 +492,6 @@ fn test_github(offline: bool) -> Github {
     let client =
         crate::net::Client::new(std::sync::Arc::default(), crate::net::Timeouts::default());
     Github::new(config, client, None, offline)
-}
-
-/// The runtime `name` designates: its name or an alias, as written (`node`,
-/// `nodejs`); `None` for any other name (a registry's to look up). vx's own runtimes
-/// are found without reading the user's declarations; an opened project's come
-/// before the user's.
-pub fn find(name: &str) -> Result<Option<&'static dyn Runtime>, RuntimeError> {
-    let is = |r: &&'static dyn Runtime| r.name() == name || r.aliases().contains(&name);
-    if let Some(own) = builtin().into_iter().find(is) {
-        return Ok(Some(own));
-    }
-    Ok(all()?.into_iter().find(is))
 }
 
 /// The value `cache` keeps under `key`, else `fetch`'s, kept for the rest of the run
@@ -641,7 +579,7 @@ mod names_tests {
     #[test]
     fn the_import_table_knows_every_runtime_by_every_name() {
         let mut table: Vec<(&str, &str)> = Vec::new();
-        for runtime in super::builtin() {
+        for runtime in super::catalogue::builtin() {
             table.push((runtime.name(), runtime.name()));
             for alias in runtime.aliases() {
                 table.push((alias, runtime.name()));

@@ -63,15 +63,15 @@ const MARKER_ERROR: &str = "Error=This Python is shared by every vx project that
 pub struct Python;
 
 impl Runtime for Python {
-    fn name(&self) -> &'static str {
+    fn name(&self) -> &str {
         "python"
     }
 
-    fn aliases(&self) -> &'static [&'static str] {
-        &["cpython"]
+    fn aliases(&self) -> Vec<&str> {
+        vec!["cpython"]
     }
 
-    fn summary(&self) -> &'static str {
+    fn summary(&self) -> &str {
         "CPython, from python-build-standalone's GitHub releases (3.13t: free-threaded)"
     }
 

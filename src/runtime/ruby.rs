@@ -61,15 +61,15 @@ end
 pub struct Ruby;
 
 impl Runtime for Ruby {
-    fn name(&self) -> &'static str {
+    fn name(&self) -> &str {
         "ruby"
     }
 
-    fn aliases(&self) -> &'static [&'static str] {
-        &[]
+    fn aliases(&self) -> Vec<&str> {
+        vec![]
     }
 
-    fn summary(&self) -> &'static str {
+    fn summary(&self) -> &str {
         "Ruby (CRuby), precompiled, from jdx/ruby's GitHub releases (Linux glibc, macOS arm64)"
     }
 

@@ -84,15 +84,15 @@ struct Component {
 }
 
 impl Runtime for Rust {
-    fn name(&self) -> &'static str {
+    fn name(&self) -> &str {
         "rust"
     }
 
-    fn aliases(&self) -> &'static [&'static str] {
-        &["rustc"]
+    fn aliases(&self) -> Vec<&str> {
+        vec!["rustc"]
     }
 
-    fn summary(&self) -> &'static str {
+    fn summary(&self) -> &str {
         "Rust (rustc, cargo, std, rustfmt, clippy), from static.rust-lang.org's channel manifests"
     }
 
@@ -154,7 +154,7 @@ impl Runtime for Rust {
                 if date(&manifest.date).is_none() {
                     return Err(RuntimeError::Format {
                         url,
-                        what: "Rust channel manifest",
+                        what: "Rust channel manifest".into(),
                         reason: format!("`date = \"{}\"` is not a date", manifest.date),
                     });
                 }
@@ -183,7 +183,7 @@ impl Runtime for Rust {
         {
             return Err(RuntimeError::Format {
                 url,
-                what: "Rust channel manifest",
+                what: "Rust channel manifest".into(),
                 reason: format!(
                     "it is for rust {}, not {}",
                     crate::validate::shorten(rust.map_or("", |p| p.version.as_str())),
@@ -231,7 +231,7 @@ impl Runtime for Rust {
         };
         let sha256 = crate::validate::sha256(hash).map_err(|_| RuntimeError::Format {
             url: url.clone(),
-            what: "Rust channel manifest",
+            what: "Rust channel manifest".into(),
             reason: format!("the hash of the rust package for {triple} is not a sha256"),
         })?;
         Ok(Resolved::Download(Download {
@@ -327,7 +327,7 @@ fn manifest(cx: &Context, url: &str) -> Result<Manifest, RuntimeError> {
     let text = cx.text(url)?;
     toml::from_str(&text).map_err(|e| RuntimeError::Format {
         url: url.to_owned(),
-        what: "Rust channel manifest",
+        what: "Rust channel manifest".into(),
         reason: e.message().to_owned(),
     })
 }

@@ -27,6 +27,7 @@ use crate::manifest::global::under as global_under;
 use crate::manifest::{Manifest, Platform};
 use crate::project::{self, LockMode, ProjectError};
 use crate::resolution;
+use crate::runtime::catalogue::Catalogue;
 use crate::spec::ToolSpec;
 pub use request::{Request, RequestError};
 
@@ -201,10 +202,11 @@ impl Toolchain {
     /// plus `requests`, in `store`.
     pub fn assemble(
         manifest: Option<&Manifest>,
+        catalogue: &Catalogue,
         requests: &[Request],
         store: &Path,
     ) -> Result<Toolchain, ToolchainError> {
-        Toolchain::assemble_resolving(manifest, requests, store, None)
+        Toolchain::assemble_resolving(manifest, catalogue, requests, store, None)
     }
 
     /// [`Toolchain::assemble`], with `resolve` answering the requests that vx.toml's
@@ -212,6 +214,7 @@ impl Toolchain {
     /// version, a name only the registries know).
     pub fn assemble_resolving(
         manifest: Option<&Manifest>,
+        catalogue: &Catalogue,
         requests: &[Request],
         store: &Path,
         resolve: Option<&resolution::OnDemand>,
@@ -221,7 +224,8 @@ impl Toolchain {
         let mut not_here = Vec::new();
         if let Some(manifest) = manifest {
             let lock = Lock::load(&manifest.lock_path()).map_err(ProjectError::from)?;
-            let (mut pinned, mut unresolved) = resolution::pinned::pin(manifest, lock.as_ref());
+            let (mut pinned, mut unresolved) =
+                resolution::pinned::pin(manifest, lock.as_ref(), catalogue);
             // A registry tool the lock does not pin yet (or pins for other platforms
             // only) is missing: the sync that installs it resolves it first.
             unresolved.extend(resolution::pinned::lacking(&pinned, &platform));
@@ -270,25 +274,30 @@ impl Toolchain {
     /// [`global::find_or_global`]: crate::manifest::global::find_or_global
     pub fn layered(
         manifest: Option<&Manifest>,
+        catalogue: &Catalogue,
         requests: &[Request],
         store: &Path,
     ) -> Result<Toolchain, ToolchainError> {
-        Toolchain::layered_resolving(manifest, requests, store, None)
+        Toolchain::layered_resolving(manifest, catalogue, requests, store, None)
     }
 
     /// [`Toolchain::layered`], with `resolve` answering the requests as in
     /// [`Toolchain::assemble_resolving`].
     pub fn layered_resolving(
         manifest: Option<&Manifest>,
+        catalogue: &Catalogue,
         requests: &[Request],
         store: &Path,
         resolve: Option<&resolution::OnDemand>,
     ) -> Result<Toolchain, ToolchainError> {
-        let mut chain = Toolchain::assemble_resolving(manifest, requests, store, resolve)?;
+        let mut chain =
+            Toolchain::assemble_resolving(manifest, catalogue, requests, store, resolve)?;
         let global = manifest.and_then(|m| global_under(&m.path));
         if let Some(global) = global.filter(|g| crate::manifest::global::is_there(g)) {
             let global = Manifest::load(&global).map_err(ToolchainError::Global)?;
-            chain.underlay(Toolchain::assemble(Some(&global), &[], store)?);
+            // The global toolset names vx's own runtimes and the user's: the project's
+            // catalogue holds both.
+            chain.underlay(Toolchain::assemble(Some(&global), catalogue, &[], store)?);
         }
         Ok(chain)
     }

@@ -30,7 +30,8 @@ fn the_manifest_tools_and_what_they_provide_before_and_after_install() {
     let tmp = tempfile::tempdir().unwrap();
     let store = tmp.path().join("store");
     let manifest = manifest(tmp.path());
-    let chain = Toolchain::assemble(Some(&manifest), &[], &store).unwrap();
+    let chain =
+        Toolchain::assemble(Some(&manifest), &Catalogue::builtin_only(), &[], &store).unwrap();
     assert_eq!(names(&chain), ["node 20.1.0", "ripgrep 14.1.1"]);
     assert_eq!(chain.missing().len(), 2);
     assert_eq!(chain.provider("node").unwrap().name, "node");
@@ -86,7 +87,8 @@ fn a_tree_from_another_url_is_not_the_manifests_tool() {
         "cd",
         &["bin/node"],
     );
-    let chain = Toolchain::assemble(Some(&manifest), &[], &store).unwrap();
+    let chain =
+        Toolchain::assemble(Some(&manifest), &Catalogue::builtin_only(), &[], &store).unwrap();
     assert_eq!(chain.missing()[0].name, "node");
 }
 
@@ -101,7 +103,13 @@ fn named_tools_come_first_from_the_manifest_the_store_or_an_override() {
         .iter()
         .map(|r| r.parse().unwrap())
         .collect();
-    let chain = Toolchain::assemble(Some(&manifest), &requests, &store).unwrap();
+    let chain = Toolchain::assemble(
+        Some(&manifest),
+        &Catalogue::builtin_only(),
+        &requests,
+        &store,
+    )
+    .unwrap();
     assert_eq!(names(&chain), ["ripgrep 14.1.1", "jq 1.10", "node 18.0.0"]);
     assert_eq!(chain.tools[0].origin, Origin::Manifest);
     assert_eq!(chain.tools[1].origin, Origin::Store);
@@ -114,17 +122,24 @@ fn named_tools_come_first_from_the_manifest_the_store_or_an_override() {
 
     // An override of a tool with a checksum drops it: it belongs to another version.
     let rg13 = ["ripgrep@13.0.0".parse().unwrap()];
-    let chain = Toolchain::assemble(Some(&manifest), &rg13, &store).unwrap();
+    let chain =
+        Toolchain::assemble(Some(&manifest), &Catalogue::builtin_only(), &rg13, &store).unwrap();
     assert_eq!(chain.tools[0].spec.as_ref().unwrap().sha256, None);
 
     let unknown = ["fd".parse().unwrap()];
-    let err = Toolchain::assemble(Some(&manifest), &unknown, &store).unwrap_err();
+    let err = Toolchain::assemble(
+        Some(&manifest),
+        &Catalogue::builtin_only(),
+        &unknown,
+        &store,
+    )
+    .unwrap_err();
     assert_eq!(
         err.to_string(),
         "fd is not in vx.toml and no version of it is installed"
     );
     let absent = ["jq@2".parse().unwrap()];
-    let err = Toolchain::assemble(None, &absent, &store).unwrap_err();
+    let err = Toolchain::assemble(None, &Catalogue::builtin_only(), &absent, &store).unwrap_err();
     assert!(
         err.to_string().starts_with("jq 2 is not installed"),
         "{err}"
@@ -155,7 +170,8 @@ fn a_runtime_s_variables_are_absolute_and_the_first_tool_wins_a_name() {
         &sha,
         &["bin/node"],
     );
-    let mut chain = Toolchain::assemble(Some(&manifest), &[], &store).unwrap();
+    let mut chain =
+        Toolchain::assemble(Some(&manifest), &Catalogue::builtin_only(), &[], &store).unwrap();
     assert!(chain.env().is_empty(), "plain tools set nothing");
     let set = |tool: &mut Tool, name: &str, path: &str| {
         let receipt = tool.receipt.as_mut().unwrap();

@@ -3,19 +3,46 @@
 //! the same floor or below. The document's table is the source: this test parses it,
 //! so the two cannot drift. Comments are not code: a doc link upwards is allowed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+
+mod scan;
 use std::path::{Path, PathBuf};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
+/// A floor of the library, and its finer floor: `5.2` stands on `5.1`, which stands on
+/// `4.x`. Rooms of one finer floor may name each other (the circle rule still holds);
+/// a room names rooms of a finer floor below its own, never above.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Floor(u32, u32);
+
+impl std::fmt::Display for Floor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.1 {
+            0 => write!(f, "{}", self.0),
+            fine => write!(f, "{}.{fine}", self.0),
+        }
+    }
+}
+
+impl std::str::FromStr for Floor {
+    type Err = std::num::ParseIntError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.split_once('.') {
+            Some((floor, fine)) => Ok(Floor(floor.parse()?, fine.parse()?)),
+            None => Ok(Floor(text.parse()?, 0)),
+        }
+    }
+}
+
 /// Room → floor, from the table under `## Floors of the library`.
-fn floors() -> BTreeMap<String, u32> {
+fn floors() -> BTreeMap<String, Floor> {
     let text = std::fs::read_to_string(Path::new(ROOT).join("docs/ARCHITECTURE.md"))
         .expect("docs/ARCHITECTURE.md");
     floors_of(&text)
 }
 
-fn floors_of(text: &str) -> BTreeMap<String, u32> {
+fn floors_of(text: &str) -> BTreeMap<String, Floor> {
     let start = text
         .find("\n## Floors of the library\n")
         .expect("a `## Floors of the library` section");
@@ -24,11 +51,11 @@ fn floors_of(text: &str) -> BTreeMap<String, u32> {
     let mut rooms = BTreeMap::new();
     for line in body.lines() {
         let cells: Vec<&str> = line.split('|').map(str::trim).collect();
-        // | N name | `room`, `room` |
+        // | N.M name | `room`, `room` |
         let Some(floor) = cells
             .get(1)
             .and_then(|c| c.split_whitespace().next())
-            .and_then(|n| n.parse::<u32>().ok())
+            .and_then(|n| n.parse::<Floor>().ok())
         else {
             continue;
         };
@@ -78,140 +105,184 @@ fn module_path(rel: &Path) -> Vec<String> {
     parts
 }
 
-/// One import of a room from another: where, and what it names.
-#[derive(Debug, PartialEq)]
-struct Import {
-    line: usize,
-    /// The room the path reaches (`crate::lock::Lock` → `lock`).
-    room: String,
+/// A library file read: where it is, its module path, what it names of the crate.
+struct Source {
+    rel: PathBuf,
+    module: Vec<String>,
+    imports: Vec<scan::Import>,
 }
 
-/// The rooms `text` (a file whose module path is `module`) reaches: `crate::ROOM`, and
-/// `super::` paths that climb to the crate's root and on into a room. Inline modules
-/// (`mod tests {`, closed by a `}` at the same indentation, as rustfmt writes them)
-/// deepen `super`'s starting point. Comment lines are skipped.
-fn imports(text: &str, module: &[String]) -> Vec<Import> {
-    let mut found = Vec::new();
-    // The inline modules open at this line, by indentation.
-    let mut inline: Vec<usize> = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let code = line.trim_start();
-        let indent = line.len() - code.len();
-        if inline
-            .last()
-            .is_some_and(|&at| at == indent && code.starts_with('}'))
-        {
-            inline.pop();
-        }
-        if code.starts_with("//") {
-            continue;
-        }
-        let depth = module.len() + inline.len();
-        let mut rest = code;
-        while let Some(at) = find_path(rest) {
-            let path = &rest[at..];
-            let (room, len) = if let Some(after) = path.strip_prefix("crate::") {
-                (ident(after), "crate::".len())
-            } else {
-                // `super` × depth reaches the crate's root: the next segment is the
-                // room. Fewer stay inside this room.
-                let supers = count_supers(path);
-                let len = supers * "super::".len();
-                let room = if supers == depth {
-                    ident(&path[len..])
-                } else {
-                    None
-                };
-                (room, len)
-            };
-            if let Some(room) = room {
-                found.push(Import {
-                    line: n + 1,
-                    room: room.to_owned(),
-                });
-            }
-            rest = &rest[at + len..];
-        }
-        if (code.starts_with("mod ") || code.starts_with("pub mod ") || code.contains(" mod "))
-            && code.ends_with('{')
-            && !code.contains("macro_rules")
-        {
-            inline.push(indent);
-        }
-    }
-    found
-}
-
-/// Where the next `crate::` or `super::` path starts in `text` (not inside an
-/// identifier such as `vx_crate::`).
-fn find_path(text: &str) -> Option<usize> {
-    let mut from = 0;
-    loop {
-        let at = ["crate::", "super::"]
-            .iter()
-            .filter_map(|p| text[from..].find(p).map(|i| i + from))
-            .min()?;
-        let before = text[..at].chars().next_back();
-        if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$') {
-            from = at + 1;
-            continue;
-        }
-        return Some(at);
-    }
-}
-
-/// How many `super::` lead `path`.
-fn count_supers(path: &str) -> usize {
-    let mut n = 0;
-    let mut rest = path;
-    while let Some(after) = rest.strip_prefix("super::") {
-        n += 1;
-        rest = after;
-    }
-    n
-}
-
-/// The identifier at the start of `text`, if any.
-fn ident(text: &str) -> Option<&str> {
-    let end = text
-        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .unwrap_or(text.len());
-    (end > 0).then(|| &text[..end])
-}
-
-/// The upward imports of the library: `file:line: ROOM (floor N) imports ROOM (floor M)`.
-fn upward(floors: &BTreeMap<String, u32>) -> Vec<String> {
+/// Every library file under `src/` (the binary's `main`, `cli`, `commands` and its
+/// test-only modules sit above every floor and are left out), scanned.
+fn library(floors: &BTreeMap<String, Floor>) -> Vec<Source> {
     let src = Path::new(ROOT).join("src");
     let mut files = Vec::new();
     sources(&src, &mut files);
     files.sort();
-    let mut found = Vec::new();
+    let mut out = Vec::new();
     for file in files {
-        let rel = file.strip_prefix(&src).unwrap();
-        let module = module_path(rel);
-        let Some(room) = module.first() else { continue };
-        // The binary's modules (`main`, `cli`, `commands`) sit above every floor.
-        let Some(&floor) = floors.get(room) else {
+        let rel = file.strip_prefix(&src).unwrap().to_path_buf();
+        let module = module_path(&rel);
+        if !module.first().is_some_and(|room| floors.contains_key(room)) {
             continue;
-        };
+        }
         let text = std::fs::read_to_string(&file).unwrap();
-        for import in imports(&text, &module) {
-            if import.room == *room {
+        let scanned = scan::scan(&text, &module)
+            .unwrap_or_else(|e| panic!("src/{} does not parse: {e}", rel.display()));
+        out.push((rel, module, scanned));
+    }
+    // A file is test-only when a `#[cfg(test)] mod` of its own or of a module above
+    // it says so (`#[cfg(test)] mod tests;` → `tests.rs`).
+    let test_modules: Vec<Vec<String>> = out
+        .iter()
+        .flat_map(|(_, _, s)| s.test_modules.iter().cloned())
+        .collect();
+    out.into_iter()
+        .map(|(rel, module, scanned)| {
+            let test_file = test_modules.iter().any(|t| module.starts_with(t));
+            let imports = scanned
+                .imports
+                .into_iter()
+                .map(|i| scan::Import {
+                    test_only: i.test_only || test_file,
+                    ..i
+                })
+                .collect();
+            Source {
+                rel,
+                module,
+                imports,
+            }
+        })
+        .collect()
+}
+
+/// What the rules found, each a line naming the file and the path it names.
+#[derive(Debug, Default)]
+struct Findings {
+    /// A room that names a room of a higher floor.
+    upward: Vec<String>,
+    /// Rooms that name each other, directly or through others, whatever their floors.
+    room_circles: Vec<String>,
+    /// Files of the library that name each other in a circle (a module and the modules
+    /// inside it excepted: a parent declares its children and they use its items).
+    file_circles: Vec<String>,
+    /// Library code outside the demo and tests that names the test fixture.
+    fixture: Vec<String>,
+}
+
+/// The room the test fixture is: nameable only from tests and the demo.
+const FIXTURE: &str = "fixture";
+/// The one room that may serve the fixture to users (`vx sync --demo`).
+const DEMO: &str = "demo";
+
+fn check(files: &[Source], floors: &BTreeMap<String, Floor>) -> Findings {
+    let mut found = Findings::default();
+    // room → room it names → the first file:path that does.
+    let mut rooms: BTreeMap<&str, BTreeMap<&str, String>> = BTreeMap::new();
+    let modules: BTreeSet<&[String]> = files.iter().map(|f| f.module.as_slice()).collect();
+    let mut file_edges: BTreeMap<&[String], BTreeMap<&[String], String>> = BTreeMap::new();
+    for file in files {
+        let room = file.module[0].as_str();
+        let floor = floors[room];
+        for import in &file.imports {
+            let Some(to) = import.path.first().map(String::as_str) else {
+                continue;
+            };
+            let Some(&to_floor) = floors.get(to) else {
+                continue;
+            };
+            let at = format!(
+                "src/{}: crate::{}",
+                file.rel.display(),
+                import.path.join("::")
+            );
+            if to == FIXTURE && room != FIXTURE && room != DEMO && !import.test_only {
+                found.fixture.push(at.clone());
+            }
+            // The deepest file module the path reaches.
+            if let Some(target) = (1..=import.path.len())
+                .rev()
+                .map(|n| &import.path[..n])
+                .find(|p| modules.contains(p))
+                && !target.starts_with(&file.module)
+                && !file.module.starts_with(target)
+            {
+                file_edges
+                    .entry(file.module.as_slice())
+                    .or_default()
+                    .entry(target)
+                    .or_insert_with(|| at.clone());
+            }
+            if to == room {
                 continue;
             }
-            if let Some(&to) = floors.get(&import.room)
-                && to > floor
-            {
-                found.push(format!(
-                    "src/{}:{}: {room} (floor {floor}) imports {} (floor {to})",
-                    rel.display(),
-                    import.line,
-                    import.room
+            if to_floor > floor {
+                found.upward.push(format!(
+                    "{at}: {room} (floor {floor}) names {to} (floor {to_floor})"
                 ));
+            }
+            rooms.entry(room).or_default().entry(to).or_insert(at);
+        }
+    }
+    found.room_circles = circles(&rooms, |r| (*r).to_owned());
+    found.file_circles = circles(&file_edges, |m| format!("src/{}", m.join("/")));
+    found
+}
+
+/// Each circle of `edges` once (one per strongly connected part), as the nodes along
+/// it and, for each step, the file and path that make it.
+fn circles<N: Ord + Copy>(
+    edges: &BTreeMap<N, BTreeMap<N, String>>,
+    name: impl Fn(&N) -> String,
+) -> Vec<String> {
+    let mut seen: BTreeSet<N> = BTreeSet::new();
+    let mut out = Vec::new();
+    for (&from, tos) in edges {
+        for &to in tos.keys() {
+            if seen.contains(&from) {
+                break;
+            }
+            // A way back from `to` to `from` closes a circle through this edge.
+            if let Some(back) = way(edges, to, from) {
+                let mut steps = vec![from];
+                steps.extend(back);
+                let mut text = steps.iter().map(&name).collect::<Vec<_>>().join(" -> ");
+                for pair in steps.windows(2) {
+                    text.push_str(&format!("\n    {}", edges[&pair[0]][&pair[1]]));
+                }
+                seen.extend(steps.iter().copied());
+                out.push(text);
             }
         }
     }
-    found
+    out
+}
+
+/// The shortest way from `from` to `to` along `edges` (both ends included).
+fn way<N: Ord + Copy>(edges: &BTreeMap<N, BTreeMap<N, String>>, from: N, to: N) -> Option<Vec<N>> {
+    let mut before: BTreeMap<N, N> = BTreeMap::new();
+    let mut queue = std::collections::VecDeque::from([from]);
+    let mut visited = BTreeSet::from([from]);
+    while let Some(node) = queue.pop_front() {
+        if node == to {
+            let mut path = vec![to];
+            let mut at = to;
+            while let Some(&prev) = before.get(&at) {
+                path.push(prev);
+                at = prev;
+            }
+            path.reverse();
+            return Some(path);
+        }
+        for &next in edges.get(&node).into_iter().flat_map(|t| t.keys()) {
+            if visited.insert(next) {
+                before.insert(next, node);
+                queue.push_back(next);
+            }
+        }
+    }
+    None
 }
 
 #[test]
@@ -233,12 +304,44 @@ fn every_library_module_is_on_one_floor_of_the_architecture() {
     );
 }
 
+/// The library as it stands, checked once per test.
+fn findings() -> Findings {
+    let floors = floors();
+    check(&library(&floors), &floors)
+}
+
 #[test]
 fn no_library_room_imports_a_room_above_it() {
-    let found = upward(&floors());
+    let found = findings().upward;
     assert!(
         found.is_empty(),
         "upward imports (docs/ARCHITECTURE.md, \"Floors of the library\"):\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn no_two_rooms_name_each_other_whatever_their_floors() {
+    let found = findings().room_circles;
+    assert!(
+        found.is_empty(),
+        "rooms in a circle (move what both need below both):\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn no_files_of_the_library_name_each_other_in_a_circle() {
+    let found = findings().file_circles;
+    assert!(found.is_empty(), "files in a circle:\n{}", found.join("\n"));
+}
+
+#[test]
+fn only_tests_and_the_demo_name_the_test_fixture() {
+    let found = findings().fixture;
+    assert!(
+        found.is_empty(),
+        "library code names the fake GitHub of `src/fixture` (tests and `demo` only):\n{}",
         found.join("\n")
     );
 }
@@ -261,7 +364,7 @@ fn rooms_below_the_engine_use_vx_text_not_the_dashboard() {
         let Some(&floor) = module.first().and_then(|room| floors.get(room)) else {
             continue;
         };
-        if floor > BELOW_THE_DASHBOARD {
+        if floor.0 > BELOW_THE_DASHBOARD {
             continue;
         }
         let text = std::fs::read_to_string(&file).unwrap();
@@ -278,16 +381,105 @@ fn rooms_below_the_engine_use_vx_text_not_the_dashboard() {
     );
 }
 
-/// The scanner itself: it finds what it must and nothing else, so the test above can
+/// A small library for the checker's own tests: files by module path and text.
+fn library_of(files: &[(&str, &str)]) -> Vec<Source> {
+    files
+        .iter()
+        .map(|(rel, text)| {
+            let module = module_path(Path::new(rel));
+            let scanned = scan::scan(text, &module).unwrap();
+            Source {
+                rel: PathBuf::from(rel),
+                module,
+                imports: scanned.imports,
+            }
+        })
+        .collect()
+}
+
+const SMALL_FLOORS: &str = "# x\n\n## Floors of the library\n\n| floor | rooms |\n|---|---|\n\
+    | 3 top | `demo`, `sync` |\n| 2 middle | `install`, `child` |\n| 1 bottom | `net`, `fixture` |\n";
+
+#[test]
+fn the_checker_fails_a_grouped_upward_import() {
+    let floors = floors_of(SMALL_FLOORS);
+    let files = library_of(&[
+        (
+            "net/mod.rs",
+            "use crate::{install::{Store, extract}, net::x};\n",
+        ),
+        ("install/mod.rs", "pub struct Store;\n"),
+    ]);
+    let found = check(&files, &floors);
+    assert_eq!(found.upward.len(), 2, "{found:?}");
+    assert!(found.upward[0].contains("net (floor 1) names install (floor 2)"));
+}
+
+#[test]
+fn the_checker_fails_a_circle_of_two_rooms_on_one_floor() {
+    let floors = floors_of(SMALL_FLOORS);
+    let files = library_of(&[
+        ("install/mod.rs", "fn f() { crate::child::spawn(); }\n"),
+        (
+            "child/mod.rs",
+            "fn g() { let _ = format!(\"{}\", crate::install::STORE); }\n",
+        ),
+    ]);
+    let found = check(&files, &floors);
+    assert!(found.upward.is_empty(), "{found:?}");
+    assert_eq!(found.room_circles.len(), 1, "{found:?}");
+    assert!(
+        found.room_circles[0].starts_with("child -> install -> child"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn the_checker_fails_sibling_files_in_a_circle_but_not_a_parent_and_its_child() {
+    let floors = floors_of(SMALL_FLOORS);
+    let files = library_of(&[
+        ("install/mod.rs", "mod a;\nmod b;\npub use a::A;\n"),
+        ("install/a.rs", "use super::b::B;\nuse super::Shared;\n"),
+        ("install/b.rs", "use crate::install::a::A;\n"),
+    ]);
+    let found = check(&files, &floors);
+    assert_eq!(found.file_circles.len(), 1, "{found:?}");
+    assert!(
+        found.file_circles[0].starts_with("src/install/a -> src/install/b"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn the_checker_fails_library_code_that_names_the_fixture_outside_tests_and_the_demo() {
+    let floors = floors_of(SMALL_FLOORS);
+    let files = library_of(&[
+        ("sync/mod.rs", "use crate::fixture::TestServer;\n"),
+        (
+            "install/mod.rs",
+            "#[cfg(test)]\nmod tests {\n    use crate::fixture::Route;\n}\n",
+        ),
+        ("demo/mod.rs", "pub use crate::fixture::github;\n"),
+    ]);
+    let found = check(&files, &floors);
+    assert_eq!(
+        found.fixture,
+        vec!["src/sync/mod.rs: crate::fixture::TestServer"]
+    );
+}
+
+/// The scanner itself: it finds what it must and nothing else, so the tests above can
 /// fail.
 #[test]
 fn the_scanner_finds_crate_paths_and_supers_that_leave_the_room() {
     let module = |p: &str| module_path(Path::new(p));
     let text = "\
 //! A doc link to [`crate::daemon`] is not an import.
-use crate::lock::Lock;
+use crate::{lock::Lock, net::{self, Client}};
 use super::sibling;
 fn f() { let _ = crate::net::Client::new(); vx_crate::x(); }
+// crate::comment is not code
+fn g() { println!(\"{}\", crate::format::size(1)); }
 
 #[cfg(test)]
 mod tests {
@@ -295,36 +487,44 @@ mod tests {
     use super::super::version;
 }
 ";
-    let rooms = |m: &[String]| -> Vec<(usize, String)> {
-        imports(text, m)
+    let paths = |m: &[String]| -> Vec<(String, bool)> {
+        scan::scan(text, m)
+            .unwrap()
+            .imports
             .into_iter()
-            .map(|i| (i.line, i.room))
+            .map(|i| (i.path.join("::"), i.test_only))
             .collect()
     };
+    let own = |p: &str| (p.to_owned(), false);
+    let test = |p: &str| (p.to_owned(), true);
     // In `src/manifest/parse.rs`: `super::` stays in the room; in its tests,
     // `super::super` is `manifest` itself.
     assert_eq!(
-        rooms(&module("manifest/parse.rs")),
-        vec![(2, "lock".to_owned()), (4, "net".to_owned())]
-    );
-    // In `src/spec.rs`, `super::sibling` is the crate root's `sibling`, and the tests'
-    // `super::super::version` is the room `version`.
-    assert_eq!(
-        rooms(&module("spec.rs")),
+        paths(&module("manifest/parse.rs")),
         vec![
-            (2, "lock".to_owned()),
-            (3, "sibling".to_owned()),
-            (4, "net".to_owned()),
-            (9, "version".to_owned()),
+            own("lock::Lock"),
+            own("net"),
+            own("net::Client"),
+            own("manifest::sibling"),
+            own("net::Client::new"),
+            own("format::size"),
+            test("manifest::parse"),
+            test("manifest::version"),
         ]
     );
+    // In `src/spec.rs`, `super::sibling` is the crate root's `sibling`.
+    assert!(paths(&module("spec.rs")).contains(&own("sibling")));
 
     let floors = floors_of(
         "# x\n\n## Floors of the library\n\n| floor | rooms |\n|---|---|\n\
-         | 2 upper | `b` |\n| 1 lower | `a`, `c` |\n\n## Next\n\n| 9 not | `z` |\n",
+         | 2.1 upper | `b` |\n| 1 lower | `a`, `c` |\n\n## Next\n\n| 9 not | `z` |\n",
     );
     assert_eq!(
         floors,
-        BTreeMap::from([("a".into(), 1), ("b".into(), 2), ("c".into(), 1)])
+        BTreeMap::from([
+            ("a".into(), Floor(1, 0)),
+            ("b".into(), Floor(2, 1)),
+            ("c".into(), Floor(1, 0))
+        ])
     );
 }

@@ -26,6 +26,8 @@ mod windows_self_update;
 mod aqua_agreement;
 #[cfg(unix)]
 mod aqua_format;
+#[cfg(target_os = "linux")]
+mod bench_runtimes;
 #[cfg(unix)]
 mod config;
 #[cfg(unix)]
@@ -63,6 +65,8 @@ mod isolation;
 #[cfg(unix)]
 mod kill;
 #[cfg(unix)]
+mod language_npm;
+#[cfg(unix)]
 mod layering;
 #[cfg(unix)]
 mod lock_platforms;
@@ -76,6 +80,8 @@ mod net_credentials;
 mod net_proxy;
 #[cfg(unix)]
 mod net_tls;
+#[cfg(unix)]
+mod ps_logs;
 #[cfg(unix)]
 mod readme_walk;
 #[cfg(unix)]

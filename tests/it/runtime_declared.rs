@@ -351,6 +351,12 @@ fn start_daemon(project: &Project) -> Stopping<'_> {
 
 /// The running daemon's `toolchain` answer for `project`.
 fn ask_toolchain(project: &Project) -> serde_json::Value {
+    ask_toolchain_in(project, project.work.dir.path())
+}
+
+/// The running daemon's `toolchain` answer for the project of `cwd`, on `project`'s
+/// machine.
+fn ask_toolchain_in(project: &Project, cwd: &std::path::Path) -> serde_json::Value {
     use std::io::{BufRead, BufReader, Write};
     let store = project.work.dir.path().join("home/.local/share/vx/store");
     let socket = project.work.dir.path().join("no-daemon.sock");
@@ -360,7 +366,7 @@ fn ask_toolchain(project: &Project) -> serde_json::Value {
         .unwrap();
     let request = serde_json::json!({
         "type": "toolchain",
-        "cwd": project.work.dir.path(),
+        "cwd": cwd,
         "store": store,
     });
     (&stream)
@@ -433,6 +439,67 @@ fn the_daemon_answers_with_the_runtimes_the_project_carries_and_gains_while_it_r
     // A declaration edited alone (vx.toml and vx.lock as they were) is read again too:
     // broken, the daemon says so, naming the file, as a command would.
     break_acme_tool(&project, &dir);
+}
+
+/// One daemon serving two projects that each carry their own declaration of the same
+/// runtime name answers each with its own: the runtimes a project can name are its
+/// catalogue, not every declaration the daemon has read (it once searched every
+/// project opened, in opening order, so the second project got the first's).
+#[test]
+fn one_daemon_answers_two_projects_each_with_its_own_declaration_of_a_name() {
+    let server = serve();
+    let first = carried(
+        &server,
+        DECLARATION,
+        &format!("{THREE}[tools]\nacme-tool = \"1.4\"\n"),
+    );
+    let second = first.work.dir.path().join("second");
+    let declarations = second.join(".vx/runtimes");
+    std::fs::create_dir_all(&declarations).unwrap();
+    // The same runtime laid out otherwise: an install step of its own (which its
+    // receipt records: under the first project's layout it is not installed), and it
+    // says where it is as ACME_ROOT.
+    let own = DECLARATION.replace(
+        "env = { ACME_HOME = \"\" }",
+        "env = { ACME_ROOT = \"\" }\npost_install = \"touch installed-for-the-second\"",
+    );
+    assert_ne!(own, DECLARATION);
+    std::fs::write(declarations.join("acme-tool.toml"), own).unwrap();
+    std::fs::write(
+        second.join("vx.toml"),
+        format!("{THREE}[tools]\nacme-tool = \"1.3\"\n"),
+    )
+    .unwrap();
+    first.synced();
+    let out = first
+        .vx()
+        .args(["sync", "--headless"])
+        .current_dir(&second)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let _stop = start_daemon(&first);
+    // What the project's runtimes set, by name, once they are installed.
+    let variables = |answer: &serde_json::Value| -> Vec<String> {
+        assert_eq!(answer["type"], "toolchain", "{answer}");
+        assert_eq!(answer["missing"], serde_json::json!([]), "{answer}");
+        let tools = answer["environment"]["tools"].as_array();
+        let tools = tools.unwrap_or_else(|| panic!("{answer}"));
+        tools
+            .iter()
+            .map(|pair| pair[0].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // Each asked twice, in both orders: whichever the daemon read first.
+    for _ in 0..2 {
+        assert_eq!(variables(&ask_toolchain(&first)), ["ACME_HOME"]);
+        assert_eq!(variables(&ask_toolchain_in(&first, &second)), ["ACME_ROOT"]);
+    }
 }
 
 /// The daemon sees the user's own declarations as they change while it runs (one

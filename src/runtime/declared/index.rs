@@ -24,7 +24,7 @@ pub fn read(
     cx: &Context,
     versions: &Versions,
     url: &str,
-    what: &'static str,
+    what: &str,
 ) -> Result<Vec<Listed>, RuntimeError> {
     match versions {
         Versions::JsonList {
@@ -39,7 +39,7 @@ pub fn read(
             let text = cx.text(url)?;
             let format = |reason: String| RuntimeError::Format {
                 url: url.to_owned(),
-                what,
+                what: what.to_owned().into(),
                 reason,
             };
             // The list is reached and split without a tree of the whole file (a 32 MiB

@@ -20,8 +20,6 @@ pub mod project;
 pub mod registry;
 pub mod user;
 
-use std::sync::{Mutex, OnceLock};
-
 use self::format::{Range, Spec, Versions};
 use super::version::Numeric;
 use super::{Context, Download, Layout, Release, Resolved, Runtime, RuntimeError};
@@ -31,47 +29,29 @@ use crate::manifest::Platform;
 /// vx's node, as a declaration.
 const NODE: &str = include_str!("node.toml");
 
-/// The built-in runtimes that are declarations.
-pub fn builtin() -> [&'static dyn Runtime; 1] {
-    static CELL: OnceLock<Declared> = OnceLock::new();
-    let node = CELL.get_or_init(|| {
-        // Checked by this module's tests: the file is part of the binary, not input.
-        #[allow(clippy::expect_used)]
-        Declared::new(format::parse(NODE).expect("the embedded node.toml is valid"))
-    });
-    [node]
+/// vx's own runtime that is a declaration (`node`), read from the binary.
+pub fn node() -> Declared {
+    // Checked by this module's tests: the file is part of the binary, not input.
+    #[allow(clippy::expect_used)]
+    Declared::new(format::parse(NODE).expect("the embedded node.toml is valid"))
 }
 
-/// A runtime read from a declaration. Its strings live as long as the process (one
-/// declaration is read once per run), as the [`Runtime`] trait's names do.
+/// A runtime read from a declaration; it lives as long as the catalogue that holds
+/// it ([`crate::runtime::catalogue`]).
 pub struct Declared {
-    name: &'static str,
-    aliases: &'static [&'static str],
-    summary: &'static str,
-    needs: Option<&'static str>,
     /// Its index in errors: `node release index`.
-    what: &'static str,
+    what: String,
     spec: Spec,
     /// The registry that published it and its file's sha256, for one a project's
     /// registry names ([`registry`]).
     origin: Option<registry::Origin>,
 }
 
-/// A string kept for the rest of the process.
-fn leak(text: String) -> &'static str {
-    Box::leak(text.into_boxed_str())
-}
-
 impl Declared {
     /// The runtime `spec` declares (already checked by [`format::parse`]).
     pub fn new(spec: Spec) -> Declared {
-        let aliases: Vec<&'static str> = spec.aliases.iter().cloned().map(leak).collect();
         Declared {
-            name: leak(spec.name.clone()),
-            aliases: Box::leak(aliases.into_boxed_slice()),
-            summary: leak(spec.summary.clone()),
-            needs: spec.needs.clone().map(leak),
-            what: leak(format!("{} release index", spec.name)),
+            what: format!("{} release index", spec.name),
             spec,
             origin: None,
         }
@@ -112,28 +92,28 @@ impl Declared {
             _ => String::new(),
         };
         let who = match version {
-            Some(v) => format!("{} {v}", self.name),
-            None => self.name.to_owned(),
+            Some(v) => format!("{} {v}", self.spec.name),
+            None => self.spec.name.clone(),
         };
         Resolved::Unsupported(format!("{who}: no build for {platform}{note}"))
     }
 }
 
 impl Runtime for Declared {
-    fn name(&self) -> &'static str {
-        self.name
+    fn name(&self) -> &str {
+        &self.spec.name
     }
 
-    fn aliases(&self) -> &'static [&'static str] {
-        self.aliases
+    fn aliases(&self) -> Vec<&str> {
+        self.spec.aliases.iter().map(String::as_str).collect()
     }
 
-    fn summary(&self) -> &'static str {
-        self.summary
+    fn summary(&self) -> &str {
+        &self.spec.summary
     }
 
     fn versions(&self, cx: &Context) -> Result<Vec<Release>, RuntimeError> {
-        let listed = index::read(cx, &self.spec.versions, self.index_url(), self.what)?;
+        let listed = index::read(cx, &self.spec.versions, self.index_url(), &self.what)?;
         let mut releases: Vec<Release> = listed.into_iter().map(|l| l.release).collect();
         // Newest first, whatever the index's order.
         releases.sort_by_cached_key(|r| std::cmp::Reverse(Numeric::parse(&r.version)));
@@ -184,7 +164,7 @@ impl Runtime for Declared {
                             return Err(RuntimeError::Request(format!(
                                 "`{}` is not a version of {}: write a version (20, 20.11.1), latest{lts} or a range (^20.1)",
                                 crate::validate::shorten(wanted),
-                                self.name
+                                self.spec.name
                             )));
                         }
                     }
@@ -193,7 +173,7 @@ impl Runtime for Declared {
         };
         found
             .cloned()
-            .ok_or_else(|| super::no_such_version(self.name, wanted, releases))
+            .ok_or_else(|| super::no_such_version(&self.spec.name, wanted, releases))
     }
 
     fn download(
@@ -226,7 +206,7 @@ impl Runtime for Declared {
                 .and_then(|m| m.versions.as_deref())
                 .unwrap_or(self.index_url());
             let key = format::render(build, &values);
-            let built = index::read(cx, &self.spec.versions, url, self.what)?
+            let built = index::read(cx, &self.spec.versions, url, &self.what)?
                 .into_iter()
                 .find(|l| l.release.id == release.id)
                 .is_some_and(|l| l.builds.contains(&key));
@@ -317,48 +297,13 @@ impl Runtime for Declared {
         }
     }
 
-    fn needs(&self) -> Option<&'static str> {
-        self.needs
+    fn needs(&self) -> Option<&str> {
+        self.spec.needs.as_deref()
     }
 
     fn origin(&self) -> Option<&registry::Origin> {
         self.origin.as_ref()
     }
-}
-
-/// Every runtime named by a declaration the user added, checked against `taken`
-/// (the names and aliases of vx's own runtimes); read again when the directory's
-/// entries changed ([`user::stamps`]), so a long-lived daemon sees a declaration the
-/// user added or fixed. Runtimes read before stay alive (they are `'static`: someone
-/// may hold one), a few kilobytes per change.
-pub fn users(taken: &[&str]) -> Result<&'static [&'static dyn Runtime], RuntimeError> {
-    type Read = (
-        user::Stamps,
-        Result<&'static [&'static dyn Runtime], String>,
-    );
-    static READ: Mutex<Option<Read>> = Mutex::new(None);
-    let dir = user::dir();
-    // Taken before anything is read: a change while reading shows next time.
-    let stamps = dir.as_deref().map(user::stamps).unwrap_or_default();
-    let mut read = READ.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some((seen, runtimes)) = read.as_ref()
-        && *seen == stamps
-    {
-        return runtimes.clone().map_err(RuntimeError::Declaration);
-    }
-    let runtimes = match dir {
-        Some(dir) => user::load(&dir, taken),
-        None => Ok(Vec::new()),
-    }
-    .map(|declared| {
-        let runtimes: Vec<&'static dyn Runtime> = declared
-            .into_iter()
-            .map(|d| &*Box::leak(Box::new(d)) as &'static dyn Runtime)
-            .collect();
-        &*Box::leak(runtimes.into_boxed_slice())
-    });
-    *read = Some((stamps, runtimes.clone()));
-    runtimes.map_err(RuntimeError::Declaration)
 }
 
 /// The archive extension a platform's mapping gives, for tests and `vx search`.

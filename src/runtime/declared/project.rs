@@ -6,10 +6,11 @@
 //! `"corp:runtime:corp-jdk"`) installs on every machine that checks the project out,
 //! not only on those whose user configuration holds the file.
 //!
-//! Whoever opens a project's manifest ([`open`]: the commands, the hook, the daemon)
-//! reads its declarations, and reads them again only when they changed ([`Sources`]:
-//! a long-lived daemon sees a declaration a pull added); from then on the project's
-//! runtimes are found by name like any other ([`crate::runtime::find`]). A broken
+//! Whoever opens a project (its session, the daemon) reads its declarations
+//! ([`load`]) into the project's catalogue ([`crate::runtime::catalogue`]), and reads
+//! them again only when they changed ([`Sources`]: a long-lived daemon sees a
+//! declaration a pull added); through it the project's runtimes are found by name
+//! like any other. A broken
 //! declaration is an error naming the file (and the line, where TOML knows it) when
 //! the project is opened; a built-in name or alias cannot be redefined, and one name
 //! declared twice (by `.vx/runtimes/` and a registry, or by two registries) is an
@@ -18,8 +19,7 @@
 //! project's lock was made from.
 
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::path::Path;
 
 use super::super::{Runtime, RuntimeError};
 use super::Declared;
@@ -31,10 +31,6 @@ use crate::platform::fs::FileStamp;
 
 /// The directory beside `vx.toml`.
 pub const DIR: &str = ".vx/runtimes";
-
-/// The projects opened in this process, each with what its runtimes were read from
-/// and the runtimes, in opening order.
-type Opened = Vec<(PathBuf, Sources, &'static [&'static dyn Runtime])>;
 
 /// What a project's declarations are read from, to tell a change without reading
 /// them: each entry of `.vx/runtimes/` with its stamp, the stamps of vx.toml (which
@@ -64,27 +60,21 @@ pub fn sources(manifest: &Path) -> Sources {
     Sources(seen)
 }
 
-static OPENED: Mutex<Opened> = Mutex::new(Vec::new());
-
-/// Reads the runtime declarations of the project of `manifest` (its `.vx/runtimes/`
-/// and its registries' `runtimes`, pinned by its lock, fetched as `how` allows), again
-/// only when their [`Sources`] changed since this process last read them; `taken`: the
-/// names and aliases of vx's own runtimes, which a project cannot redefine. A project
-/// read again keeps its place in the order; its runtimes read before stay alive (they
-/// are `'static`: someone may hold one), a few kilobytes per change.
-pub fn open(manifest: &Manifest, how: &How<'_>, taken: &[&str]) -> Result<(), RuntimeError> {
+/// Reads the runtime declarations of the project of `manifest`: its registries'
+/// `runtimes` (pinned by its lock, fetched as `how` allows), then its `.vx/runtimes/`;
+/// `taken`: the names and aliases of vx's own runtimes, which a project cannot
+/// redefine. Whoever keeps them (a [`crate::runtime::catalogue::Catalogue`]) tells a
+/// change by their [`sources`], taken before this reads anything.
+pub fn load(
+    manifest: &Manifest,
+    how: &How<'_>,
+    taken: &[&str],
+) -> Result<Vec<Declared>, RuntimeError> {
     let dir = manifest
         .path
         .parent()
         .unwrap_or_else(|| Path::new(""))
         .join(DIR);
-    // Taken before anything is read: a change while reading shows next time.
-    let sources = sources(&manifest.path);
-    let mut opened = OPENED.lock().unwrap_or_else(|e| e.into_inner());
-    let known = opened.iter().position(|(d, _, _)| *d == dir);
-    if known.is_some_and(|i| opened[i].1 == sources) {
-        return Ok(());
-    }
     let local = user::load(&dir, taken).map_err(RuntimeError::Declaration)?;
     let mut named: Vec<(String, String)> = Vec::new();
     for runtime in &local {
@@ -101,20 +91,13 @@ pub fn open(manifest: &Manifest, how: &How<'_>, taken: &[&str]) -> Result<(), Ru
     } else {
         Vec::new()
     };
-    let mut runtimes: Vec<&'static dyn Runtime> = Vec::new();
+    let mut runtimes = Vec::with_capacity(published.len() + local.len());
     for one in published {
         claim(&mut named, &one.runtime, &one.shown)?;
-        runtimes.push(Box::leak(Box::new(one.runtime)));
+        runtimes.push(one.runtime);
     }
-    for runtime in local {
-        runtimes.push(Box::leak(Box::new(runtime)));
-    }
-    let runtimes: &'static [&'static dyn Runtime] = Box::leak(runtimes.into_boxed_slice());
-    match known {
-        Some(i) => opened[i] = (dir, sources, runtimes),
-        None => opened.push((dir, sources, runtimes)),
-    }
-    Ok(())
+    runtimes.extend(local);
+    Ok(runtimes)
 }
 
 /// Records `runtime`'s name and aliases as declared by `shown`; one already declared
@@ -124,7 +107,7 @@ fn claim(
     runtime: &Declared,
     shown: &str,
 ) -> Result<(), RuntimeError> {
-    for name in std::iter::once(runtime.name()).chain(runtime.aliases().iter().copied()) {
+    for name in std::iter::once(runtime.name()).chain(runtime.aliases()) {
         if let Some((_, first)) = named.iter().find(|(n, _)| n == name) {
             return Err(RuntimeError::Declaration(format!(
                 "{shown}: the name `{name}` is also declared by {first}; a project declares each runtime once (remove one, or rename it)"
@@ -133,13 +116,4 @@ fn claim(
         named.push((name.to_owned(), shown.to_owned()));
     }
     Ok(())
-}
-
-/// The runtimes of every project opened so far, in opening order.
-pub fn opened() -> Vec<&'static dyn Runtime> {
-    let opened = OPENED.lock().unwrap_or_else(|e| e.into_inner());
-    opened
-        .iter()
-        .flat_map(|(_, _, r)| r.iter().copied())
-        .collect()
 }

@@ -207,7 +207,7 @@ pub fn package_name(release: &Release, os: &str, arch: &str, image: &str, ext: &
 }
 
 /// Where a package is on github.com, under `adoptium/`.
-fn package_path(release: &Release, name: &str) -> String {
+pub fn package_path(release: &Release, name: &str) -> String {
     let (major, ..) = release.numbers();
     let tag = release.version.replace('+', "%2B");
     format!("temurin{major}-binaries/releases/download/jdk-{tag}/{name}")

@@ -14,6 +14,7 @@ pub mod hexpm;
 #[cfg(unix)]
 pub mod java;
 pub mod node;
+pub mod npm;
 #[cfg(unix)]
 pub mod python;
 #[cfg(unix)]

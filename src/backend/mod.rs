@@ -1,0 +1,17 @@
+//! Tools from the language registries (DESIGN.md, "Language registries as sources"):
+//! `npm:PKG`, `pypi:PKG` (mise's `pipx:PKG`, with extras `pypi:black[jupyter]`),
+//! `cargo:CRATE` and `go:MODULE/PATH`, resolved from each registry's own metadata and
+//! locked with its own hashes (npm's `integrity`, PyPI's sha256), for every platform,
+//! without downloading a package.
+//!
+//! This room knows the registries' formats only, one job per file: [`name`] reads what
+//! users write, [`npm`] reads packuments, [`pypi`] reads PEP 691/503 indexes.
+//! `crate::resolution::backend` turns their answers into lock entries of the same
+//! shape as every other tool's; the install engine never learns where a download came
+//! from.
+
+pub mod npm;
+pub mod npmrc;
+pub mod pypi;
+
+pub use crate::package_name::{Kind, Name, NameError};

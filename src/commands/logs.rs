@@ -1,0 +1,312 @@
+//! `vx logs [-f] TASK [--run ID]`: a task's output from another terminal, read in place
+//! from its ring on the run's board. `-f` follows it until the task ends (or its run
+//! dies). Bytes that reach a terminal are made safe first; a pipe gets them raw.
+
+use std::io::{IsTerminal, Write};
+use std::time::{Duration, Instant};
+
+use vx::exit::{Because, Error, FAILED, OK};
+use vx_shm::{TaskRun, registry};
+
+use super::ps::{boards, phase_name};
+use crate::cli::LogsArgs;
+
+/// How long a follower sleeps when there is nothing new.
+const IDLE: Duration = Duration::from_millis(30);
+/// How often a follower checks that the run still lives (a syscall or two).
+const LIVENESS: Duration = Duration::from_millis(500);
+/// Bytes copied per read.
+const CHUNK: usize = 1 << 20;
+
+/// Runs `vx logs`.
+pub fn run(args: &LogsArgs) -> Result<i32, Error> {
+    let dir = registry::default_dir();
+    let (run, index, alive) = find_task(&dir, &args.task, args.run.as_deref())?;
+    let task_name = run.task(index).map(|t| t.name).unwrap_or_default();
+    if !alive {
+        vx::note!(
+            "vx: the run of {} is dead (its vx run, pid {}, is gone): this is what it last wrote",
+            vx_text::sanitize(&task_name),
+            run.creator().pid
+        );
+    }
+    let terminal = std::io::stdout().is_terminal();
+    let mut out = std::io::stdout().lock();
+    let mut text = TerminalText::default();
+    let mut buffer = Vec::with_capacity(CHUNK);
+    let mut from = 0u64;
+    let mut checked = Instant::now();
+    loop {
+        buffer.clear();
+        let Some(read) = run.read_output(index, from, CHUNK, &mut buffer) else {
+            break;
+        };
+        if read.lost > 0 {
+            out.flush()?;
+            vx::note!(
+                "vx: [{} of {}'s output not kept: the ring holds its last {}]",
+                vx_text::bytes(read.lost),
+                vx_text::sanitize(&task_name),
+                vx_text::bytes(run.ring_capacity() as u64)
+            );
+        }
+        from = read.next;
+        if terminal {
+            out.write_all(text.push(&buffer).as_bytes())?;
+        } else {
+            out.write_all(&buffer)?;
+        }
+        if buffer.len() == CHUNK {
+            continue; // more is waiting
+        }
+        if !args.follow || read.ended {
+            break;
+        }
+        out.flush()?;
+        if checked.elapsed() >= LIVENESS {
+            checked = Instant::now();
+            if !run.owner_alive() {
+                // One last read: what it wrote before it went.
+                buffer.clear();
+                if run.read_output(index, from, CHUNK, &mut buffer).is_some() {
+                    if terminal {
+                        out.write_all(text.push(&buffer).as_bytes())?;
+                    } else {
+                        out.write_all(&buffer)?;
+                    }
+                }
+                out.write_all(text.finish().as_bytes())?;
+                out.flush()?;
+                if run.board().is_finished() {
+                    break;
+                }
+                vx::note!(
+                    "vx: the run of {} died (its vx run, pid {}, is gone) before the task ended",
+                    vx_text::sanitize(&task_name),
+                    run.creator().pid
+                );
+                return Ok(FAILED);
+            }
+        }
+        std::thread::sleep(IDLE);
+    }
+    out.write_all(text.finish().as_bytes())?;
+    out.flush()?;
+    Ok(OK)
+}
+
+/// The run holding `task` (and the task's index): among live runs, or the run `run_id`
+/// names (live or dead). Whether its owner is alive comes along.
+fn find_task(
+    dir: &std::path::Path,
+    task: &str,
+    run_id: Option<&str>,
+) -> Result<(TaskRun, usize, bool), Error> {
+    let runs: Vec<(registry::Listing, TaskRun)> = boards(dir, run_id.is_some())?
+        .into_iter()
+        .filter(|(listing, _)| run_id.is_none_or(|id| listing.id.starts_with(id)))
+        .filter_map(|(listing, board)| {
+            let run = TaskRun::from_board(board).ok()?;
+            Some((listing, run))
+        })
+        .collect();
+    if let Some(id) = run_id {
+        if runs.is_empty() {
+            return Err(Error::usage(format!(
+                "no task run matches {id:?} (see `vx ps --all`)"
+            )));
+        }
+        if runs.len() > 1 {
+            return Err(Error::usage(format!(
+                "{id:?} matches {} runs; give more of the id",
+                runs.len()
+            )));
+        }
+    }
+    let mut holding: Vec<(registry::Listing, TaskRun, usize)> = runs
+        .into_iter()
+        .filter_map(|(listing, run)| {
+            let index = run.find(task)?;
+            Some((listing, run, index))
+        })
+        .collect();
+    match holding.len() {
+        1 => {
+            let (listing, run, index) = holding.remove(0);
+            Ok((run, index, listing.owner_alive))
+        }
+        0 => Err(Error::usage(Because::new(
+            format!("no task {task:?} in {}", where_(run_id)),
+            known_tasks(dir, run_id).map_or_else(
+                || "no task run is alive (see `vx ps`)".to_owned(),
+                |known| format!("tasks there: {known}"),
+            ),
+        ))),
+        n => {
+            let ids: Vec<String> = holding
+                .iter()
+                .map(|(l, _, _)| l.id[..12].to_owned())
+                .collect();
+            Err(Error::usage(format!(
+                "{n} live runs have a task {task:?}: pick one with --run ID ({})",
+                ids.join(", ")
+            )))
+        }
+    }
+}
+
+fn where_(run_id: Option<&str>) -> String {
+    match run_id {
+        Some(id) => format!("run {id}"),
+        None => "the live runs".to_owned(),
+    }
+}
+
+/// The task names of the runs a search looked at, for an error message.
+fn known_tasks(dir: &std::path::Path, run_id: Option<&str>) -> Option<String> {
+    let mut names: Vec<String> = boards(dir, run_id.is_some())
+        .ok()?
+        .into_iter()
+        .filter(|(l, _)| run_id.is_none_or(|id| l.id.starts_with(id)))
+        .filter_map(|(_, board)| TaskRun::from_board(board).ok())
+        .flat_map(|run| {
+            run.tasks()
+                .into_iter()
+                .map(|t| format!("{} ({})", vx_text::sanitize(&t.name), phase_name(&t)))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    names.dedup();
+    (!names.is_empty()).then(|| names.join(", "))
+}
+
+/// Turns a task's output bytes into text safe for a terminal, chunk by chunk: whole
+/// lines and colours (SGR sequences, `ESC [ … m`) pass, every other control character
+/// is shown escaped (as [`vx_text::sanitize`] does), invalid UTF-8 is replaced, and a
+/// character or sequence split across two chunks is held until it is whole.
+#[derive(Default)]
+pub struct TerminalText {
+    pending: Vec<u8>,
+}
+
+impl TerminalText {
+    /// The safe text of `bytes` (after what an earlier chunk left pending), keeping back
+    /// an incomplete character or escape sequence at the end.
+    pub fn push(&mut self, bytes: &[u8]) -> String {
+        self.pending.extend_from_slice(bytes);
+        let keep = incomplete_tail(&self.pending);
+        let whole: Vec<u8> = self.pending.drain(..self.pending.len() - keep).collect();
+        safe(&String::from_utf8_lossy(&whole))
+    }
+
+    /// What is still pending, made safe: the output has ended.
+    pub fn finish(&mut self) -> String {
+        let rest = std::mem::take(&mut self.pending);
+        safe(&String::from_utf8_lossy(&rest))
+    }
+}
+
+/// Bytes at the end of `bytes` that may be the start of a UTF-8 character or an SGR
+/// sequence completed by the next chunk (at most a few dozen).
+fn incomplete_tail(bytes: &[u8]) -> usize {
+    // An escape sequence not yet ended.
+    if let Some(esc) = bytes.iter().rposition(|b| *b == 0x1b)
+        && bytes.len() - esc <= 32
+        && bytes[esc + 1..]
+            .iter()
+            .enumerate()
+            .all(|(i, b)| (i == 0 && *b == b'[') || (i > 0 && (b.is_ascii_digit() || *b == b';')))
+    {
+        return bytes.len() - esc;
+    }
+    // A UTF-8 character not yet ended: a lead byte within the last three bytes whose
+    // sequence is longer than what follows it.
+    for back in 1..=3.min(bytes.len()) {
+        let byte = bytes[bytes.len() - back];
+        let len = match byte {
+            0xc0..=0xdf => 2,
+            0xe0..=0xef => 3,
+            0xf0..=0xf7 => 4,
+            0x80..=0xbf => continue,
+            _ => return 0,
+        };
+        return if len > back { back } else { 0 };
+    }
+    0
+}
+
+/// `text` with newlines, tabs and SGR colour sequences kept, `\r\n` as `\n`, a lone
+/// `\r` as a new line, and every other control character escaped.
+fn safe(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        match c {
+            '\n' | '\t' => out.push(c),
+            '\r' => {
+                if chars.peek().is_none_or(|(_, next)| *next != '\n') {
+                    out.push('\n');
+                }
+            }
+            '\x1b' => {
+                let rest = &text[at + 1..];
+                let params = rest.strip_prefix('[').map(|r| {
+                    r.len()
+                        - r.trim_start_matches(|c: char| c.is_ascii_digit() || c == ';')
+                            .len()
+                });
+                match params {
+                    Some(n) if rest.as_bytes().get(1 + n) == Some(&b'm') => {
+                        out.push_str(&text[at..at + 1 + 1 + n + 1]);
+                        for _ in 0..1 + n + 1 {
+                            chars.next();
+                        }
+                    }
+                    _ => out.push_str(&vx_text::sanitize("\x1b")),
+                }
+            }
+            c if c.is_control() => out.push_str(&vx_text::sanitize(c.encode_utf8(&mut [0; 4]))),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colours_lines_and_tabs_pass_and_other_controls_are_escaped() {
+        let mut text = TerminalText::default();
+        let shown = text.push(b"\x1b[1;31merror\x1b[0m:\tbad\r\n\x1b]0;title\x07\x1b[2J\rdone\n");
+        assert_eq!(
+            shown,
+            "\x1b[1;31merror\x1b[0m:\tbad\n\\x1b]0;title\\x07\\x1b[2J\ndone\n"
+        );
+        assert_eq!(text.finish(), "");
+    }
+
+    #[test]
+    fn a_character_or_colour_split_across_chunks_is_held_until_whole() {
+        let mut text = TerminalText::default();
+        let all = "é \x1b[32mok\x1b[0m ✓".as_bytes();
+        let mut shown = String::new();
+        for chunk in all.chunks(1) {
+            shown.push_str(&text.push(chunk));
+        }
+        shown.push_str(&text.finish());
+        assert_eq!(shown, "é \x1b[32mok\x1b[0m ✓");
+    }
+
+    #[test]
+    fn binary_garbage_is_replaced_not_printed() {
+        let mut text = TerminalText::default();
+        let shown = text.push(&[0xff, 0xfe, 0x00, b'a', 0x9b, b'\n']) + &text.finish();
+        assert!(
+            !shown.chars().any(|c| c.is_control() && c != '\n'),
+            "{shown:?}"
+        );
+        assert!(shown.contains('a'));
+    }
+}

@@ -1,0 +1,487 @@
+//! Language-registry tools (`"npm:esbuild" = "0.24"`, `crate::backend`) resolved and
+//! pinned: the name and constraint to the registry's version, each platform's
+//! download with the registry's own hash (npm's `integrity`), recorded in the lock as
+//! any registry tool's entry is (`package = "npm:esbuild"`, `tag` the version), and
+//! back from the lock with the layout the registry's format fixes (an npm tarball's
+//! `package/` folder), so a locked tool installs without its registry.
+//!
+//! Binary first: a package that ships its command as a per-platform package (npm's
+//! `optionalDependencies` matched by their `os`/`cpu`) installs like any tool, with
+//! no node; a package that needs its runtime is refused with what it needs, until vx
+//! installs those into their own environment.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use crate::backend::npm::{self, Packument, VersionDoc};
+use crate::backend::npmrc::{Npmrc, Registry};
+use crate::backend::{Kind, Name};
+use crate::format::ArchiveFormat;
+use crate::lock::{Asset, Lock};
+use crate::manifest::{Override, Platform, ToolTable};
+use crate::runtime::{Context, Release, RuntimeError};
+
+use super::ResolutionError;
+
+/// Reads the language registries for one run: the runtimes' [`Context`] (vx's one
+/// client, its cache and `url_replacements`), and npm's configuration.
+pub struct Registries<'a> {
+    cx: &'a Context<'a>,
+    net: &'a super::Network,
+    npmrc: Npmrc,
+}
+
+impl<'a> Registries<'a> {
+    /// The registries as the project in `project_dir` and the environment configure
+    /// them.
+    pub fn new(
+        cx: &'a Context<'a>,
+        net: &'a super::Network,
+        project_dir: &std::path::Path,
+    ) -> Registries<'a> {
+        let env = |k: &str| std::env::var(k).ok();
+        Registries {
+            cx,
+            net,
+            npmrc: Npmrc::load(Some(project_dir), &env),
+        }
+    }
+
+    /// The text at `url` from `registry`: through the run's cache when the registry
+    /// needs no credentials; with its `Authorization` header (never shown) when it
+    /// does, uncached.
+    fn text(&self, registry: &Registry, url: &str) -> Result<Rc<str>, RuntimeError> {
+        let Some(auth) = &registry.authorization else {
+            return self.cx.text(url);
+        };
+        let fail = |reason: String| RuntimeError::Fetch {
+            url: url.to_owned(),
+            reason,
+            without_network: false,
+        };
+        if self.net.options.offline {
+            return Err(RuntimeError::Fetch {
+                url: url.to_owned(),
+                reason: "offline: a registry read with credentials is not cached".to_owned(),
+                without_network: true,
+            });
+        }
+        let client = crate::net::Client::new(self.net.net.clone(), crate::net::Timeouts::default());
+        let request = crate::net::Request::get(url)
+            .secret_header("Authorization", auth.clone())
+            .header("Accept", "application/json");
+        let answer = client.send(request).map_err(|e| fail(e.to_string()))?;
+        if answer.status != 200 {
+            return Err(fail(format!("the registry answered {}", answer.status)));
+        }
+        let body = answer
+            .read_to_vec(crate::runtime::MAX_INDEX_BYTES)
+            .map_err(|e| fail(e.to_string()))?;
+        String::from_utf8(body)
+            .map(Rc::from)
+            .map_err(|_| fail("the answer is not UTF-8 text".to_owned()))
+    }
+
+    /// npm's document of `package`.
+    fn packument(&self, package: &str) -> Result<(Registry, Packument), RuntimeError> {
+        let registry = self.npmrc.registry_for(package);
+        let url = npm::packument_url(&registry.url, package);
+        let text = self.text(&registry, &url)?;
+        let doc = serde_json::from_str(&text).map_err(|e| RuntimeError::Format {
+            url: url.clone(),
+            what: "npm packument".into(),
+            reason: e.to_string(),
+        })?;
+        Ok((registry, doc))
+    }
+
+    /// npm's document of `package` at `version`.
+    fn version_doc(
+        &self,
+        package: &str,
+        version: &str,
+    ) -> Result<(String, VersionDoc), RuntimeError> {
+        let registry = self.npmrc.registry_for(package);
+        let url = npm::version_url(&registry.url, package, version);
+        let text = self.text(&registry, &url)?;
+        let doc = serde_json::from_str(&text).map_err(|e| RuntimeError::Format {
+            url: url.clone(),
+            what: "npm version document".into(),
+            reason: e.to_string(),
+        })?;
+        Ok((url, doc))
+    }
+
+    /// Every version of `name`, newest first.
+    pub fn versions(&self, name: &Name) -> Result<Vec<Release>, ResolutionError> {
+        match name.kind {
+            Kind::Npm => {
+                let (_, doc) = self
+                    .packument(&name.package)
+                    .map_err(super::runtime::error)?;
+                Ok(npm_releases(&doc))
+            }
+            _ => Err(not_yet(name)),
+        }
+    }
+
+    /// The version `constraint` picks of `name`.
+    pub fn pick(&self, name: &Name, constraint: &str) -> Result<Release, ResolutionError> {
+        match name.kind {
+            Kind::Npm => {
+                let (_, doc) = self
+                    .packument(&name.package)
+                    .map_err(super::runtime::error)?;
+                pick_npm(name, &doc, constraint)
+            }
+            _ => Err(not_yet(name)),
+        }
+    }
+
+    /// Each platform's download of `name` at `version` (npm: the platform package's
+    /// tarball and its integrity), or why there is none.
+    fn downloads(
+        &self,
+        name: &Name,
+        version: &str,
+        platforms: &[Platform],
+    ) -> Result<Vec<(Platform, Download)>, ResolutionError> {
+        let (_, doc) = self
+            .packument(&name.package)
+            .map_err(super::runtime::error)?;
+        let main = doc.versions.get(version).ok_or_else(|| {
+            ResolutionError::Usage(format!(
+                "{name}: the registry lists no version {version} (it was unpublished?); run `vx lock` to pick again"
+            ))
+        })?;
+        let platform_packages = main
+            .optional_dependencies
+            .keys()
+            .any(|dep| dep.contains('/') || dep.contains('-'));
+        if !platform_packages {
+            return Err(needs_runtime(name, main));
+        }
+        let mut out = Vec::new();
+        let mut any = false;
+        for platform in platforms {
+            let found = self.platform_package(main, platform)?;
+            let download = match found {
+                Some((url, doc)) => {
+                    any = true;
+                    let integrity = doc
+                        .dist
+                        .integrity
+                        .clone()
+                        .filter(|v| crate::verify::integrity::check(v).is_ok());
+                    let Some(integrity) = integrity else {
+                        return Err(ResolutionError::Environment(format!(
+                            "{url}: {}@{} has no sha512 integrity; nothing was locked",
+                            doc.name, doc.version
+                        )));
+                    };
+                    Download::Package {
+                        url: doc.dist.tarball.clone(),
+                        integrity,
+                        source: format!("index:{url}"),
+                        package: doc.name.clone(),
+                    }
+                }
+                None => Download::Unsupported(format!(
+                    "{} {version} has no platform package for {platform} (npm os {}, cpu {})",
+                    name.package,
+                    npm::npm_os(platform).unwrap_or("?"),
+                    npm::npm_cpu(platform).unwrap_or("?")
+                )),
+            };
+            out.push((platform.clone(), download));
+        }
+        if !any && !platforms.is_empty() {
+            // No platform package fits any platform asked for: the optional
+            // dependencies are something else (a package that runs on node).
+            let probe = self.platform_package(main, &Platform::new("linux", "x86_64"))?;
+            if probe.is_none() {
+                return Err(needs_runtime(name, main));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The optional dependency of `main` whose `os`/`cpu`/`libc` fit `platform`, with
+    /// the URL of its version document; reads the likeliest first
+    /// ([`npm::candidates`]) and stops at the first that fits.
+    fn platform_package(
+        &self,
+        main: &VersionDoc,
+        platform: &Platform,
+    ) -> Result<Option<(String, VersionDoc)>, ResolutionError> {
+        for (dep, range) in npm::candidates(main, platform) {
+            let Some(version) = npm::exact(range) else {
+                continue;
+            };
+            let (url, doc) = self
+                .version_doc(dep, version)
+                .map_err(super::runtime::error)?;
+            if doc.is_for(platform) {
+                return Ok(Some((url, doc)));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// One platform's download of a language-registry tool.
+#[derive(Clone, Debug)]
+enum Download {
+    /// A registry package's archive.
+    Package {
+        /// Its URL.
+        url: String,
+        /// The registry's SRI value of it.
+        integrity: String,
+        /// Where that came from (`index:URL`).
+        source: String,
+        /// The package that holds it (`@esbuild/linux-x64`).
+        package: String,
+    },
+    /// None: why.
+    Unsupported(String),
+}
+
+/// The refusal of a package that needs its runtime.
+fn needs_runtime(name: &Name, main: &VersionDoc) -> ResolutionError {
+    ResolutionError::Usage(format!(
+        "{name} {} runs on node (it ships no per-platform binary package); vx installs npm packages that ship their command as a binary (esbuild, @biomejs/biome), not yet those that need node",
+        main.version
+    ))
+}
+
+/// What is not there yet.
+fn not_yet(name: &Name) -> ResolutionError {
+    ResolutionError::Usage(format!(
+        "{name}: tools from {} are not supported by this vx yet (npm packages that ship a binary are)",
+        name.kind.registry()
+    ))
+}
+
+/// npm's versions as releases, newest first: pre-releases flagged, deprecated ones
+/// left out.
+fn npm_releases(doc: &Packument) -> Vec<Release> {
+    let mut releases: Vec<(Option<semver::Version>, Release)> = doc
+        .versions
+        .values()
+        .filter(|v| v.deprecated.is_none())
+        .map(|v| {
+            let parsed = semver::Version::parse(&v.version).ok();
+            let release = Release {
+                version: v.version.clone(),
+                id: v.version.clone(),
+                lts: None,
+                published_at: doc.time.get(&v.version).cloned(),
+                prerelease: parsed.as_ref().is_some_and(|p| !p.pre.is_empty()),
+            };
+            (parsed, release)
+        })
+        .collect();
+    releases.sort_by(|a, b| b.0.cmp(&a.0));
+    releases.into_iter().map(|(_, r)| r).collect()
+}
+
+/// The version `constraint` means: `latest` is npm's `latest` dist-tag, another
+/// dist-tag names its version, else the newest version the constraint allows.
+fn pick_npm(name: &Name, doc: &Packument, constraint: &str) -> Result<Release, ResolutionError> {
+    let releases = npm_releases(doc);
+    let tagged = doc
+        .dist_tags
+        .get(constraint.trim())
+        .and_then(|v| releases.iter().find(|r| r.version == *v));
+    if let Some(release) = tagged {
+        return Ok(release.clone());
+    }
+    let parsed = crate::version::Constraint::parse(constraint)
+        .map_err(|e| ResolutionError::Usage(e.to_string()))?;
+    let tags: Vec<crate::version::Tag> = releases
+        .iter()
+        .map(|r| crate::version::Tag::parse(&r.version, ""))
+        .collect();
+    let picked = crate::version::pick(&parsed, &tags).ok_or_else(|| {
+        let newest: Vec<&str> = releases
+            .iter()
+            .filter(|r| !r.prerelease)
+            .take(5)
+            .map(|r| r.version.as_str())
+            .collect();
+        ResolutionError::Usage(format!(
+            "{name} has no version matching {constraint:?}; the newest: {}",
+            newest.join(", ")
+        ))
+    })?;
+    let release = releases
+        .iter()
+        .find(|r| r.version == picked.as_str())
+        .cloned()
+        .expect("picked among them");
+    Ok(release)
+}
+
+/// The layout a registry's archive has on every platform, set on `over` (known from
+/// the format alone, so a locked tool installs without its registry): npm's tarballs
+/// hold the package in `package/`.
+pub fn layout(name: &Name, over: &mut Override) {
+    if over.unsupported.is_none() && name.kind == Kind::Npm {
+        over.strip_components = Some(1);
+    }
+}
+
+/// Resolves `tool` (the language-registry package `name` at `constraint`) for
+/// `platforms` plus those its lock entry held, keeping the locked version while the
+/// name and constraint are those it was locked from; records it in `lock` and returns
+/// the concrete table.
+pub fn resolve_tool(
+    registries: &Registries<'_>,
+    name: &Name,
+    tool: &ToolTable,
+    constraint: &str,
+    platforms: &[Platform],
+    lock: &mut Lock,
+) -> Result<ToolTable, ResolutionError> {
+    if name.kind != Kind::Npm {
+        return Err(not_yet(name));
+    }
+    let kept = lock
+        .tools
+        .get(&tool.name)
+        .filter(|e| e.inputs == tool.download_inputs() && e.constraint.is_some())
+        .map(|e| e.version.clone());
+    let version = match kept {
+        Some(version) => version,
+        None => registries.pick(name, constraint)?.version,
+    };
+    crate::validate::version(&version).map_err(|e| {
+        ResolutionError::Usage(format!(
+            "{name} {version} is not a version vx can name: {e}"
+        ))
+    })?;
+    let mut wanted: Vec<Platform> = tool.platforms_of(platforms).into_iter().cloned().collect();
+    for held in lock.platforms_of(&tool.name) {
+        if tool.is_for(&held) && !wanted.contains(&held) {
+            wanted.push(held);
+        }
+    }
+    let downloads = registries.downloads(name, &version, &wanted)?;
+    if !downloads.is_empty()
+        && downloads
+            .iter()
+            .all(|(_, d)| matches!(d, Download::Unsupported(_)))
+    {
+        return Err(ResolutionError::Usage(format!(
+            "{name} {version} has a platform package for none of the platforms locked ({})",
+            wanted
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    let mut overrides = BTreeMap::new();
+    let mut assets = Vec::new();
+    for (platform, download) in &downloads {
+        let mut over = match download {
+            Download::Unsupported(reason) => Override {
+                unsupported: Some(reason.clone()),
+                ..Override::default()
+            },
+            Download::Package { url, integrity, .. } => Override {
+                url: Some(url.clone()),
+                integrity: Some(integrity.clone()),
+                format: Some(ArchiveFormat::TarGz),
+                ..Override::default()
+            },
+        };
+        layout(name, &mut over);
+        if let Download::Package {
+            url,
+            integrity,
+            source,
+            package,
+        } = download
+        {
+            let mut asset = Asset::with_integrity(url.clone(), integrity.clone());
+            asset.format = Some(ArchiveFormat::TarGz.name().to_owned());
+            asset.checksum = Some(source.clone());
+            let problem = match crate::validate::url(url) {
+                Err(e) => Some(e.to_string()),
+                Ok(crate::validate::Scheme::File) => {
+                    Some("a registry's download must be an http(s) URL".to_owned())
+                }
+                Ok(_) => asset.problem(),
+            };
+            if let Some(problem) = problem {
+                return Err(ResolutionError::Usage(format!(
+                    "{name} {version} on {platform} ({package}): {problem}"
+                )));
+            }
+            assets.push((platform.clone(), asset));
+        }
+        overrides.insert(platform.clone(), over);
+    }
+    let table = super::concrete::concrete(tool, &version, overrides);
+    lock.renew(&table);
+    for (platform, asset) in assets {
+        lock.record(&table, &platform, asset);
+    }
+    if let Some(entry) = lock.tools.get_mut(&tool.name) {
+        entry.constraint = Some(constraint.to_owned());
+        entry.package = Some(name.to_string());
+        entry.tag = Some(version.clone());
+        for (platform, download) in &downloads {
+            let key = platform.to_string();
+            if let Download::Unsupported(reason) = download {
+                entry.platforms.remove(&key);
+                entry.unsupported.insert(key, reason.clone());
+            } else {
+                entry.unsupported.remove(&key);
+            }
+        }
+    }
+    for (platform, download) in &downloads {
+        match download {
+            Download::Unsupported(reason) => registries
+                .net
+                .progress(&format!("{}: {platform}: {reason}", tool.name)),
+            Download::Package { package, .. } => registries
+                .net
+                .progress(&format!("{}: {platform}: {package}", tool.name)),
+        }
+    }
+    registries.net.progress(&format!(
+        "resolved {} {constraint} to {version} ({name})",
+        tool.name
+    ));
+    Ok(table)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn packument() -> Packument {
+        let path = format!("{}/tests/data/npm/esbuild.json", env!("CARGO_MANIFEST_DIR"));
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn npm_versions_are_picked_as_users_write_them() {
+        let name = Name::parse("npm:esbuild").unwrap().unwrap();
+        let doc = packument();
+        let pick = |c: &str| pick_npm(&name, &doc, c).map(|r| r.version);
+        assert_eq!(pick("latest").unwrap(), doc.dist_tags["latest"]);
+        assert_eq!(pick("0.24").unwrap(), "0.24.0");
+        assert_eq!(pick("^0.23.0").unwrap(), "0.23.1");
+        assert_eq!(pick("0.24.0").unwrap(), "0.24.0");
+        let err = pick("0.99").unwrap_err().to_string();
+        assert!(
+            err.contains("no version matching \"0.99\"") && err.contains("0.24.0"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,198 @@
+//! The board as a [`TaskSink`]: each task's phase goes into its slot and its output
+//! into its ring on a task board (`vx_shm::TaskBoard`), where `vx ps`, `vx logs -f`,
+//! `vx board watch`, the daemon and the editor read them in place.
+//!
+//! The board is made when the plan arrives (the tasks are known then) and removed when
+//! the sink is dropped. Publishing is a few stores into shared memory per event: the
+//! task's pipe is never slowed by who watches.
+
+use std::path::PathBuf;
+use std::sync::{Mutex, OnceLock, PoisonError};
+
+use vx_shm::{TaskBoard, TaskPhase, TaskWriter};
+
+use super::events::{Phase, PhaseChange, PlannedTask, RunSummary, Stream, TaskId, TaskSink};
+
+/// Publishes a run on a task board in `dir`.
+pub struct BoardSink {
+    dir: PathBuf,
+    label: String,
+    ring_capacity: usize,
+    board: OnceLock<Published>,
+}
+
+/// The board of a run and one writer per task (the runner's thread and a task's two
+/// output readers may publish for the same task at once: the lock keeps one writer).
+struct Published {
+    board: TaskBoard,
+    writers: Vec<Mutex<TaskWriter>>,
+}
+
+impl BoardSink {
+    /// A sink that will publish into a board in `dir` labelled `label` (the manifest's
+    /// path), keeping the last `ring_capacity` bytes of each task's output.
+    pub fn new(dir: PathBuf, label: String, ring_capacity: usize) -> BoardSink {
+        BoardSink {
+            dir,
+            label,
+            ring_capacity,
+            board: OnceLock::new(),
+        }
+    }
+
+    /// The board once the plan made it.
+    pub fn board(&self) -> Option<&TaskBoard> {
+        self.board.get().map(|p| &p.board)
+    }
+
+    /// Makes the board for `tasks`: an error leaves the run without one (it still
+    /// runs; only other terminals cannot watch it), and says so once.
+    fn publish(&self, tasks: &[PlannedTask]) {
+        let names: Vec<&str> = tasks.iter().map(|t| t.name.as_str()).collect();
+        let made = TaskBoard::create(&self.dir, &self.label, &names, self.ring_capacity).and_then(
+            |board| {
+                let writers = (0..names.len())
+                    .map(|i| board.writer(i).map(Mutex::new))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(Published { board, writers })
+            },
+        );
+        match made {
+            Ok(published) => {
+                let _ = self.board.set(published);
+            }
+            Err(error) => {
+                crate::note!("vx: this run has no board (`vx ps` will not show it): {error}")
+            }
+        }
+    }
+
+    fn with_writer(&self, task: TaskId, f: impl FnOnce(&mut TaskWriter)) {
+        if let Some(writer) = self.board.get().and_then(|p| p.writers.get(task.0)) {
+            f(&mut writer.lock().unwrap_or_else(PoisonError::into_inner));
+        }
+    }
+}
+
+/// The board's code for a runner phase.
+pub fn board_phase(phase: Phase) -> TaskPhase {
+    match phase {
+        Phase::Queued => TaskPhase::Queued,
+        Phase::Waiting => TaskPhase::Waiting,
+        Phase::Starting => TaskPhase::Starting,
+        Phase::Running => TaskPhase::Running,
+        Phase::Ready => TaskPhase::Ready,
+        Phase::UpToDate => TaskPhase::UpToDate,
+        Phase::Done => TaskPhase::Done,
+        Phase::Failed => TaskPhase::Failed,
+        Phase::Cancelled => TaskPhase::Cancelled,
+    }
+}
+
+impl TaskSink for BoardSink {
+    fn plan(&self, tasks: &[PlannedTask]) {
+        self.publish(tasks);
+    }
+
+    fn phase(&self, task: TaskId, change: &PhaseChange) {
+        let phase = board_phase(change.phase);
+        let reason = change.reason.as_deref().unwrap_or("");
+        self.with_writer(task, |writer| {
+            if phase.is_terminal() {
+                writer.finish(phase, change.exit_code, reason);
+            } else {
+                if !reason.is_empty() {
+                    writer.set_message(reason);
+                }
+                writer.set_phase(phase);
+            }
+        });
+    }
+
+    fn output(&self, task: TaskId, _stream: Stream, bytes: &[u8]) {
+        self.with_writer(task, |writer| writer.output(bytes));
+    }
+
+    fn finished(&self, summary: &RunSummary) {
+        if let Some(board) = self.board() {
+            board.finish(summary.interrupted);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vx_shm::TaskRun;
+
+    fn planned(names: &[&str]) -> Vec<PlannedTask> {
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| PlannedTask {
+                id: TaskId(i),
+                name: (*name).to_owned(),
+                service: false,
+                depends: Vec::new(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_run_is_published_as_it_goes_and_removed_with_the_sink() {
+        let dir = tempfile::tempdir().unwrap();
+        let sink = BoardSink::new(dir.path().into(), "p/vx.toml".into(), 4096);
+        sink.plan(&planned(&["build", "test"]));
+        let path = sink.board().unwrap().path().to_owned();
+        let run = TaskRun::open(&path).unwrap();
+        sink.phase(
+            TaskId(1),
+            &PhaseChange::new(Phase::Waiting).with_reason("waiting for build"),
+        );
+        sink.phase(TaskId(0), &PhaseChange::new(Phase::Running).with_pid(42));
+        sink.output(TaskId(0), Stream::Stdout, b"compiling\n");
+        sink.output(TaskId(0), Stream::Stderr, b"warning: x\n");
+        sink.phase(
+            TaskId(0),
+            &PhaseChange::new(Phase::Failed)
+                .with_exit_code(2)
+                .with_reason("exit status 2"),
+        );
+        sink.phase(
+            TaskId(1),
+            &PhaseChange::new(Phase::Cancelled).with_reason("build failed"),
+        );
+        let tasks = run.tasks();
+        assert_eq!(tasks[0].phase, Some(TaskPhase::Failed));
+        assert_eq!(
+            (tasks[0].exit_code, tasks[0].message.as_str()),
+            (2, "exit status 2")
+        );
+        assert_eq!(tasks[1].phase, Some(TaskPhase::Cancelled));
+        assert_eq!(tasks[1].message, "build failed");
+        let mut out = Vec::new();
+        let read = run.read_output(0, 0, usize::MAX, &mut out).unwrap();
+        assert_eq!(out, b"compiling\nwarning: x\n");
+        assert!(read.ended);
+        sink.finished(&RunSummary {
+            done: 0,
+            up_to_date: 0,
+            failed: 1,
+            cancelled: 1,
+            interrupted: false,
+            elapsed: std::time::Duration::ZERO,
+        });
+        assert!(run.board().is_finished());
+        drop(sink);
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn a_board_that_cannot_be_made_leaves_the_run_running() {
+        let sink = BoardSink::new("/nonexistent/vx-boards".into(), "x".into(), 4096);
+        sink.plan(&planned(&["a"]));
+        assert!(sink.board().is_none());
+        sink.phase(TaskId(0), &PhaseChange::new(Phase::Running));
+        sink.output(TaskId(0), Stream::Stdout, b"fine");
+    }
+}

@@ -1,0 +1,536 @@
+//! Issue 54's benchmark (docs/BENCHMARKS.md §17), ignored in the suite: run it with
+//! `scripts/bench-runtimes.sh`, which builds a release `vx` and fetches uv (PyPI) and
+//! mise (npm) to run beside it. One set of loopback publishers serves the same real
+//! archives to every tool: CPython in python-build-standalone's
+//! `install_only_stripped` layout (the image's CPython, tests/common/publishers/
+//! python.rs), Node.js 20.11.1 from npm's official binary with npm and corepack in
+//! nodejs.org's layout (`.tar.xz`, and the `.tar.gz` nodejs.org publishes beside it,
+//! made here from the same tree), Debian's Go in go.dev's layout and Debian's JDK in
+//! Temurin's.
+//!
+//! Each round runs every row once, in turn (interleaved, so a slower minute of the
+//! machine falls on every tool alike), each on an empty store and cache: vx (`vx sync`
+//! of a project locked beforehand, so it asks for the archives only), `uv python
+//! install` (through `--python-downloads-json-url` naming the same archive and its
+//! sha256), mise (its `http:` backend with the archive's URL and sha256: the same work
+//! as vx; and its core node plugin through `MISE_NODE_MIRROR_URL`, which takes the
+//! `.tar.gz`), and the floor: `curl` into the fastest decoder into `tar`, nothing
+//! checked. The table gives medians of the wall times and the median of the per-round
+//! ratios vx / peer.
+//!
+//! Environment: `VX_BENCH_VX` (the vx binary; default the test build's), `VX_BENCH_UV`,
+//! `VX_BENCH_MISE` (rows without them are left out), `VX_BENCH_ROUNDS` (default 5).
+#![cfg(target_os = "linux")]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use crate::common;
+
+use common::publishers::{go, java, node, python};
+use common::*;
+use vx::demo::fixture::{Route, TestServer, sha256_hex};
+use vx::demo::github::GithubFixture;
+
+/// The python-build-standalone release the CPython is served in.
+const PBS_TAG: &str = "20241206";
+
+/// One archive as every tool is pointed at it.
+struct Archive {
+    url: String,
+    sha256: String,
+    /// The decoder of the floor's pipeline (`gzip -dc`, `xz -dc`).
+    decoder: &'static str,
+}
+
+/// The loopback publishers and the archives they serve.
+struct Publishers {
+    node: TestServer,
+    node_gz: TestServer,
+    go: TestServer,
+    java: TestServer,
+    github: GithubFixture,
+    python_version: String,
+    python: Archive,
+    node_xz: Archive,
+    node_targz: Archive,
+    go_archive: Archive,
+    jdk: Archive,
+}
+
+impl Publishers {
+    fn start() -> Publishers {
+        let node_bytes = std::fs::read(node::real_archive_of(&node::REAL_20)).unwrap();
+        let node = node::serve(&[node::Release::real(&node::REAL_20, Some("Iron"))]);
+        let v = node::REAL_20.node;
+        let xz_name = format!("node-v{v}-linux-x64.tar.xz");
+        let node_xz = Archive {
+            url: node.url(&format!("/dist/v{v}/{xz_name}")),
+            sha256: sha256_hex(&node_bytes),
+            decoder: "xz -dc",
+        };
+        // nodejs.org's `.tar.gz` of the same tree, at gzip's default level as theirs.
+        let gz = recompressed_gz(&node_bytes);
+        let gz_name = format!("node-v{v}-linux-x64.tar.gz");
+        let sums = format!(
+            "{}  {xz_name}\n{}  {gz_name}\n",
+            sha256_hex(&node_bytes),
+            sha256_hex(&gz)
+        );
+        let index = format!(
+            "[{{\"version\":\"v{v}\",\"date\":\"2024-02-14\",\"files\":[\"linux-x64\"],\"npm\":\"10.2.4\",\"lts\":\"Iron\",\"security\":false}}]"
+        );
+        let gz_sha = sha256_hex(&gz);
+        let node_gz = TestServer::start([
+            ("/dist/index.json".to_owned(), Route::Ok(index.into_bytes())),
+            (
+                format!("/dist/v{v}/SHASUMS256.txt"),
+                Route::Ok(sums.into_bytes()),
+            ),
+            (format!("/dist/v{v}/{gz_name}"), Route::Ok(gz)),
+        ]);
+        let node_targz = Archive {
+            url: node_gz.url(&format!("/dist/v{v}/{gz_name}")),
+            sha256: gz_sha,
+            decoder: "gzip -dc",
+        };
+
+        let (go_version, go_path) = go::real_archive();
+        let go_bytes = std::fs::read(go_path).unwrap();
+        let go_name = format!("go{go_version}.linux-amd64.tar.gz");
+        let mut go_release = go::Release::listed(&format!("go{go_version}"));
+        go_release.served = vec![(go_name.clone(), go_bytes.clone())];
+        let go = go::serve(&[go_release]);
+        let go_archive = Archive {
+            url: go.url(&format!("/go/{go_name}")),
+            sha256: sha256_hex(&go_bytes),
+            decoder: "gzip -dc",
+        };
+
+        let jdk_bytes = std::fs::read(java::real_archive()).unwrap();
+        let mut java_release = java::Release::listed("21.0.5+11");
+        let jdk_name = java::package_name(&java_release, "linux", "x64", "jdk", "tar.gz");
+        java_release.served = vec![(jdk_name.clone(), jdk_bytes.clone())];
+        let java = java::serve(std::slice::from_ref(&java_release));
+        let jdk = Archive {
+            url: java.url(&format!(
+                "/gh/adoptium/{}",
+                java::package_path(&java_release, &jdk_name)
+            )),
+            sha256: sha256_hex(&jdk_bytes),
+            decoder: "gzip -dc",
+        };
+
+        let (python_version, python_bytes) = python::archive(python::Without::Nothing);
+        let asset = python::asset_name(&python_version, PBS_TAG, "x86_64-unknown-linux-gnu");
+        let python_sha = sha256_hex(&python_bytes);
+        let github = GithubFixture::builder()
+            .release(
+                python::OWNER,
+                python::REPO,
+                python::release(
+                    PBS_TAG,
+                    &[&python_version],
+                    python::Sums::Digests,
+                    &[(asset.clone(), python_bytes)],
+                ),
+            )
+            .start()
+            .unwrap();
+        let python = Archive {
+            url: format!(
+                "{}/{}/{}/releases/download/{PBS_TAG}/{}",
+                github.web_url(),
+                python::OWNER,
+                python::REPO,
+                asset.replace('+', "%2B")
+            ),
+            sha256: python_sha,
+            decoder: "gzip -dc",
+        };
+        Publishers {
+            node,
+            node_gz,
+            go,
+            java,
+            github,
+            python_version,
+            python,
+            node_xz,
+            node_targz,
+            go_archive,
+            jdk,
+        }
+    }
+
+    /// vx's user config: every publisher sent to its stand-in.
+    fn vx_config(&self) -> String {
+        let body = |config: String| {
+            config
+                .strip_prefix("[url_replacements]\n")
+                .unwrap()
+                .to_owned()
+        };
+        format!(
+            "[github]\nurl = \"{}\"\n\n[url_replacements]\n{}{}{}",
+            self.github.web_url(),
+            body(node::config(&self.node)),
+            body(go::config(&self.go)),
+            body(java::config(&self.java)),
+        )
+    }
+}
+
+/// `bytes` (a `.tar.xz`) as a `.tar.gz` of the same tar, at gzip's default level.
+fn recompressed_gz(xz_bytes: &[u8]) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut tar = Vec::new();
+    liblzma::read::XzDecoder::new(xz_bytes)
+        .read_to_end(&mut tar)
+        .unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
+    gz.write_all(&tar).unwrap();
+    gz.finish().unwrap()
+}
+
+/// One row of the table: a tool's way of installing one workload.
+struct Row {
+    workload: &'static str,
+    tool: &'static str,
+    /// Makes a fresh state under the directory given and returns the command to time.
+    prepare: Box<dyn Fn(&Path) -> Command>,
+}
+
+/// Runs `cmd` to its end; its wall time in seconds. A failure stops the benchmark with
+/// what the tool said.
+fn timed(mut cmd: Command, what: &str) -> f64 {
+    let start = Instant::now();
+    let out = cmd.output().unwrap();
+    let took = start.elapsed().as_secs_f64();
+    assert!(
+        out.status.success(),
+        "{what} failed: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    took
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    }
+}
+
+/// The floor's pipeline for `archives`, all at once: `curl | decoder | tar -x`.
+fn floor(archives: &[&Archive], dir: &Path) -> Command {
+    let mut script = String::new();
+    for (n, a) in archives.iter().enumerate() {
+        let into = dir.join(format!("floor-{n}"));
+        std::fs::create_dir_all(&into).unwrap();
+        script.push_str(&format!(
+            "(curl -sf '{}' | {} | tar -x -C '{}') & ",
+            a.url,
+            a.decoder,
+            into.display()
+        ));
+    }
+    script.push_str("wait");
+    let mut cmd = Command::new("sh");
+    cmd.args(["-c", &script]);
+    cmd
+}
+
+/// A mise project installing `tools` (name, version, archive) with its `http:` backend.
+fn mise_http(mise: &Path, tools: &[(&str, &str, &Archive)], dir: &Path) -> Command {
+    let project = dir.join("mise-project");
+    std::fs::create_dir_all(&project).unwrap();
+    let mut text = String::from("[tools]\n");
+    for (name, version, archive) in tools {
+        text.push_str(&format!(
+            "\"http:{name}\" = {{ version = \"{version}\", url = \"{}\", checksum = \"sha256:{}\" }}\n",
+            archive.url, archive.sha256
+        ));
+    }
+    std::fs::write(project.join("mise.toml"), text).unwrap();
+    let mut cmd = mise_command(mise, dir);
+    cmd.arg("install").current_dir(&project);
+    cmd.env("MISE_TRUSTED_CONFIG_PATHS", &project);
+    cmd
+}
+
+/// `mise` with every directory of its own under `dir`.
+fn mise_command(mise: &Path, dir: &Path) -> Command {
+    let mut cmd = Command::new(mise);
+    for (var, sub) in [
+        ("MISE_DATA_DIR", "mise/data"),
+        ("MISE_CACHE_DIR", "mise/cache"),
+        ("MISE_CONFIG_DIR", "mise/config"),
+        ("MISE_STATE_DIR", "mise/state"),
+        ("HOME", "home"),
+    ] {
+        cmd.env(var, dir.join(sub));
+    }
+    cmd.env("MISE_YES", "1")
+        .env("MISE_USE_VERSIONS_HOST", "false")
+        .env("MISE_JOBS", "4");
+    cmd
+}
+
+/// A vx project with `manifest`, locked once under `home`; each run syncs it into a
+/// fresh store (`XDG_DATA_HOME` under the run's directory).
+fn vx_project(vx: &Path, config: &str, manifest: &str, dir: &Path) -> PathBuf {
+    let home = dir.join("vx-home");
+    write_user_config(&home, config);
+    let project = dir.join("vx-project");
+    std::fs::create_dir_all(&project).unwrap();
+    std::fs::write(project.join("vx.toml"), manifest).unwrap();
+    let mut lock = vx_command(vx, &home, &home);
+    lock.args(["lock", "-q"]).current_dir(&project);
+    timed(lock, "vx lock");
+    project
+}
+
+/// `vx` on the machine under `home`, with its data (the store) under `data_root`.
+fn vx_command(vx: &Path, home: &Path, data_root: &Path) -> Command {
+    let mut cmd = Command::new(vx);
+    let (set, removed) = isolation(home);
+    for (var, value) in set {
+        cmd.env(var, value);
+    }
+    for var in removed {
+        cmd.env_remove(var);
+    }
+    cmd.env("XDG_DATA_HOME", data_root.join("data"))
+        .env("XDG_CACHE_HOME", data_root.join("cache"))
+        .env("VX_DAEMON_SOCKET", home.join("no-daemon.sock"));
+    cmd
+}
+
+#[test]
+#[ignore = "a benchmark: scripts/bench-runtimes.sh runs it"]
+fn runtimes_beside_uv_and_mise() {
+    let rounds: usize = std::env::var("VX_BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(5);
+    let vx = std::env::var_os("VX_BENCH_VX")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_vx")));
+    let uv = std::env::var_os("VX_BENCH_UV").map(PathBuf::from);
+    let mise = std::env::var_os("VX_BENCH_MISE").map(PathBuf::from);
+    let p = std::sync::Arc::new(Publishers::start());
+    let setup = tempfile::tempdir().unwrap();
+    let config = p.vx_config();
+    let v = p.python_version.clone();
+    let node_v = node::REAL_20.node;
+    let go_v = go::real_archive().0;
+
+    let python_project = vx_project(
+        &vx,
+        &config,
+        &format!("[tools]\npython = \"{v}\"\n"),
+        &setup.path().join("python"),
+    );
+    let node_project = vx_project(
+        &vx,
+        &config,
+        &format!("[tools]\nnode = \"{node_v}\"\n"),
+        &setup.path().join("node"),
+    );
+    let four_project = vx_project(
+        &vx,
+        &config,
+        &format!(
+            "[tools]\nnode = \"{node_v}\"\npython = \"{v}\"\ngo = \"{go_v}\"\njava = \"21.0.5+11\"\n"
+        ),
+        &setup.path().join("four"),
+    );
+    let homes = setup.path().to_owned();
+
+    let mut rows: Vec<Row> = Vec::new();
+    let vx_row = |workload: &'static str, project: PathBuf, home: PathBuf| {
+        let vx = vx.clone();
+        Row {
+            workload,
+            tool: "vx",
+            prepare: Box::new(move |dir: &Path| {
+                let mut cmd = vx_command(&vx, &home, dir);
+                cmd.args(["sync", "-q"]).current_dir(&project);
+                cmd
+            }),
+        }
+    };
+    rows.push(vx_row(
+        "python 3.12",
+        python_project,
+        homes.join("python/vx-home"),
+    ));
+    rows.push(vx_row("node 20", node_project, homes.join("node/vx-home")));
+    rows.push(vx_row(
+        "4 runtimes at once",
+        four_project,
+        homes.join("four/vx-home"),
+    ));
+    if let Some(uv) = &uv {
+        let json = setup.path().join("uv-downloads.json");
+        let key = format!("cpython-{v}-linux-x86_64-gnu");
+        let mut parts = v.split('.').map(|n| n.parse::<u64>().unwrap());
+        let entry = serde_json::json!({ key: {
+            "name": "cpython", "arch": {"family": "x86_64", "variant": null}, "os": "linux",
+            "libc": "gnu", "major": parts.next(), "minor": parts.next(), "patch": parts.next(),
+            "prerelease": "", "url": p.python.url, "sha256": p.python.sha256, "variant": null,
+            "build": PBS_TAG,
+        }});
+        std::fs::write(&json, serde_json::to_vec(&entry).unwrap()).unwrap();
+        let uv = uv.clone();
+        let v = v.clone();
+        rows.push(Row {
+            workload: "python 3.12",
+            tool: "uv",
+            prepare: Box::new(move |dir: &Path| {
+                let mut cmd = Command::new(&uv);
+                cmd.args([
+                    "python",
+                    "install",
+                    &v,
+                    "--no-bin",
+                    "--python-downloads-json-url",
+                ])
+                .arg(&json)
+                .arg("--install-dir")
+                .arg(dir.join("uv-python"))
+                .env("UV_CACHE_DIR", dir.join("uv-cache"))
+                .env("HOME", dir.join("home"));
+                cmd
+            }),
+        });
+    }
+    if let Some(mise) = &mise {
+        let (m, pp, v2) = (mise.clone(), p.clone(), v.clone());
+        rows.push(Row {
+            workload: "python 3.12",
+            tool: "mise (http:)",
+            prepare: Box::new(move |dir: &Path| mise_http(&m, &[("python", &v2, &pp.python)], dir)),
+        });
+        let (m, pp) = (mise.clone(), p.clone());
+        rows.push(Row {
+            workload: "node 20",
+            tool: "mise (http:, .tar.xz)",
+            prepare: Box::new(move |dir: &Path| {
+                mise_http(&m, &[("node", node_v, &pp.node_xz)], dir)
+            }),
+        });
+        let (m, pp) = (mise.clone(), p.clone());
+        rows.push(Row {
+            workload: "node 20",
+            tool: "mise (node, .tar.gz)",
+            prepare: Box::new(move |dir: &Path| {
+                let project = dir.join("mise-node");
+                std::fs::create_dir_all(&project).unwrap();
+                std::fs::write(
+                    project.join("mise.toml"),
+                    format!("[tools]\nnode = \"{node_v}\"\n"),
+                )
+                .unwrap();
+                let mut cmd = mise_command(&m, dir);
+                cmd.arg("install")
+                    .current_dir(&project)
+                    .env("MISE_TRUSTED_CONFIG_PATHS", &project)
+                    .env("MISE_NODE_MIRROR_URL", pp.node_gz.url("/dist/"))
+                    .env("MISE_NODE_VERIFY", "true");
+                cmd
+            }),
+        });
+        let (m, pp, v2, g) = (mise.clone(), p.clone(), v.clone(), go_v.clone());
+        rows.push(Row {
+            workload: "4 runtimes at once",
+            tool: "mise (http:)",
+            prepare: Box::new(move |dir: &Path| {
+                mise_http(
+                    &m,
+                    &[
+                        ("node", node_v, &pp.node_xz),
+                        ("python", &v2, &pp.python),
+                        ("go", &g, &pp.go_archive),
+                        ("java", "21.0.5", &pp.jdk),
+                    ],
+                    dir,
+                )
+            }),
+        });
+    }
+    let pp = p.clone();
+    rows.push(Row {
+        workload: "python 3.12",
+        tool: "floor (curl | gzip | tar)",
+        prepare: Box::new(move |dir: &Path| floor(&[&pp.python], dir)),
+    });
+    let pp = p.clone();
+    rows.push(Row {
+        workload: "node 20",
+        tool: "floor (curl | xz | tar)",
+        prepare: Box::new(move |dir: &Path| floor(&[&pp.node_xz], dir)),
+    });
+    let pp = p.clone();
+    rows.push(Row {
+        workload: "node 20",
+        tool: "floor (curl | gzip | tar)",
+        prepare: Box::new(move |dir: &Path| floor(&[&pp.node_targz], dir)),
+    });
+    let pp = p.clone();
+    rows.push(Row {
+        workload: "4 runtimes at once",
+        tool: "floor (4 pipelines)",
+        prepare: Box::new(move |dir: &Path| {
+            floor(&[&pp.node_xz, &pp.python, &pp.go_archive, &pp.jdk], dir)
+        }),
+    });
+
+    // Interleaved rounds: every row once a round, each in a directory of its own.
+    let mut times: Vec<Vec<f64>> = vec![Vec::new(); rows.len()];
+    for round in 0..rounds {
+        for (n, row) in rows.iter().enumerate() {
+            let dir = tempfile::tempdir().unwrap();
+            let cmd = (row.prepare)(dir.path());
+            let took = timed(cmd, &format!("{} / {}", row.workload, row.tool));
+            times[n].push(took);
+            eprintln!(
+                "round {round}: {} / {}: {took:.3} s",
+                row.workload, row.tool
+            );
+        }
+    }
+
+    println!("| workload | tool | median wall (s) | vx / it (median of rounds) |");
+    println!("|---|---|---|---|");
+    for (n, row) in rows.iter().enumerate() {
+        let vx_at = rows
+            .iter()
+            .position(|r| r.workload == row.workload && r.tool == "vx")
+            .unwrap();
+        let ratio = median(
+            times[vx_at]
+                .iter()
+                .zip(&times[n])
+                .map(|(vx, it)| vx / it)
+                .collect(),
+        );
+        println!(
+            "| {} | {} | {:.3} | {} |",
+            row.workload,
+            row.tool,
+            median(times[n].clone()),
+            if n == vx_at {
+                "–".to_owned()
+            } else {
+                format!("{ratio:.2}")
+            }
+        );
+    }
+}

@@ -1,0 +1,139 @@
+//! npm tools that ship their command as a per-platform binary (issue 52, items 1, 2, 5
+//! and 6): `"npm:esbuild" = "0.24"` locks, for linux-x86_64, macos-aarch64 and
+//! windows-x86_64, each platform package's tarball URL and the registry's own
+//! `integrity` without downloading a tarball; syncs on Linux from a loopback registry
+//! serving npm's real documents and the real `@esbuild/linux-x64` tarball, with no
+//! node; and refuses a tarball that is not the one the registry's sha512 names.
+#![cfg(unix)]
+
+use crate::common;
+
+use common::project::{Project, locked};
+use common::publishers::npm;
+
+const MANIFEST: &str = "[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\", \"windows-x86_64\"]\n\n[tools]\n\"npm:esbuild\" = \"0.24\"\n";
+
+#[test]
+fn esbuild_locks_every_platform_by_the_registrys_integrity_and_runs_without_node() {
+    let registry = npm::serve();
+    let project = Project::new(&npm::config(&registry), MANIFEST);
+    project.vx().arg("lock").assert().success();
+    assert!(
+        !registry.paths().iter().any(|p| p.ends_with(".tgz")),
+        "no tarball is downloaded to lock: {:?}",
+        registry.paths()
+    );
+    let lock = project.lock();
+    let entry = lock["tools"]["esbuild"].as_table().unwrap();
+    assert_eq!(entry["version"].as_str(), Some(npm::ESBUILD));
+    assert_eq!(entry["package"].as_str(), Some("npm:esbuild"));
+    assert_eq!(entry["constraint"].as_str(), Some("0.24"));
+    for (platform, package) in [
+        ("linux-x86_64", "linux-x64"),
+        ("macos-aarch64", "darwin-arm64"),
+        ("windows-x86_64", "win32-x64"),
+    ] {
+        let asset = locked(&lock, "esbuild", platform);
+        assert_eq!(
+            asset["url"].as_str().unwrap(),
+            format!("https://registry.npmjs.org/@esbuild/{package}/-/{package}-0.24.0.tgz"),
+            "the registry's own URL"
+        );
+        assert_eq!(
+            asset["integrity"].as_str().unwrap(),
+            npm::integrity(package, npm::ESBUILD),
+            "the registry's own hash"
+        );
+        assert!(asset.get("sha256").is_none(), "{asset:?}");
+    }
+
+    // The real binary, installed by vx from the lock: no node on PATH is needed.
+    project.synced();
+    assert_eq!(project.run(&["esbuild", "--version"]), npm::ESBUILD);
+    // A locked project syncs again without its registry.
+    drop(registry);
+    project
+        .vx()
+        .args(["sync", "--headless", "--locked"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn a_tarball_that_is_not_the_registrys_is_refused_and_nothing_installed() {
+    // The registry's documents, and at the tarball's URL a tarball of the same layout
+    // holding something else.
+    let tampered = vx::demo::fixture::tar_gz(&[
+        vx::demo::fixture::Item::File(
+            "package/bin/esbuild",
+            b"#!/bin/sh\necho tampered\n".to_vec(),
+            0o755,
+        ),
+        vx::demo::fixture::Item::File("package/package.json", b"{}".to_vec(), 0o644),
+    ]);
+    let registry = npm::serve_with(tampered);
+    let project = Project::new(&npm::config(&registry), MANIFEST);
+    let out = project.vx().args(["sync", "--headless"]).output().unwrap();
+    let stderr = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("checksum mismatch")
+            && stderr.contains(&npm::integrity("linux-x64", npm::ESBUILD)),
+        "{stderr}"
+    );
+    let store = project.work.dir.path().join("home/.local/share/vx/store");
+    assert!(
+        !store.join("esbuild").join(npm::ESBUILD).exists(),
+        "nothing of it is installed"
+    );
+}
+
+#[test]
+fn names_and_versions_are_read_as_users_write_them() {
+    let registry = npm::serve();
+    let project = Project::new(&npm::config(&registry), "[tools]\n");
+    let out = project
+        .vx()
+        .args(["versions", "npm:esbuild"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed: Vec<&str> = stdout
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|v| v.starts_with("0."))
+        .collect();
+    assert_eq!(listed, ["0.28.2", "0.24.0", "0.23.1"], "{stdout}");
+
+    project
+        .vx()
+        .args(["add", "npm:esbuild@0.24"])
+        .assert()
+        .success();
+    assert!(
+        project
+            .manifest_text()
+            .contains("\"npm:esbuild\" = \"0.24\""),
+        "{}",
+        project.manifest_text()
+    );
+
+    for (bad, says) in [
+        ("go:gopls", "host name with a dot"),
+        ("npm:@esbuild", "scoped as @scope/name"),
+    ] {
+        let out = project.vx().args(["add", bad]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {stderr}");
+        assert!(stderr.contains(says), "{bad}: {stderr}");
+    }
+}

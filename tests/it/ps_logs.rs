@@ -1,0 +1,286 @@
+//! `vx ps` and `vx logs` against task boards: written here in the test process (a
+//! `vx_shm::TaskBoard`, the same writer `vx run`'s board sink uses), read by the real
+//! `vx` binary from its board directory.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::Work;
+use crate::common::tmux::Terminal;
+use vx_shm::{TaskBoard, TaskPhase};
+
+fn board(work: &Work, tasks: &[&str], capacity: usize) -> TaskBoard {
+    TaskBoard::create(&work.boards(), "proj/vx.toml", tasks, capacity).unwrap()
+}
+
+fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn ps_lists_each_live_run_with_its_tasks_and_phases() {
+    let work = Work::new();
+    let run = board(
+        &work,
+        &["lint", "test", "build:frontend:storybook:static-site"],
+        4096,
+    );
+    let mut lint = run.writer(0).unwrap();
+    lint.set_phase(TaskPhase::Running);
+    lint.output(b"ok\n");
+    lint.finish(TaskPhase::Done, Some(0), "");
+    let mut test = run.writer(1).unwrap();
+    test.set_phase(TaskPhase::Running);
+    test.output(&[b'x'; 3000]);
+    let mut site = run.writer(2).unwrap();
+    site.set_message("waiting for test");
+    site.set_phase(TaskPhase::Waiting);
+
+    let output = work.vx().arg("ps").output().unwrap();
+    let text = stdout(&output);
+    assert!(output.status.success(), "{text}");
+    assert!(text.contains(&format!("run {}", &run.id()[..12])), "{text}");
+    assert!(text.contains("proj/vx.toml"), "{text}");
+    let line = |name: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(name))
+            .unwrap_or_else(|| panic!("no {name} in {text}"))
+            .to_owned()
+    };
+    assert!(line("lint").contains("done"), "{text}");
+    assert!(
+        line("test ").contains("running") && line("test ").contains("2.9 KiB"),
+        "{text}"
+    );
+    let site = line("build:frontend:storybook:static-site");
+    assert!(
+        site.contains("waiting") && site.contains("waiting for test"),
+        "{text}"
+    );
+
+    let output = work.vx().args(["ps", "--json"]).output().unwrap();
+    let json: serde_json::Value = serde_json::from_str(stdout(&output).trim()).unwrap();
+    assert_eq!(json["kind"], "run");
+    assert_eq!(json["state"], "running");
+    assert_eq!(json["tasks"][0]["phase"], "done");
+    assert_eq!(json["tasks"][0]["exit_code"], 0);
+    assert_eq!(json["tasks"][1]["output_bytes"], 3000);
+    assert_eq!(json["tasks"][2]["exit_code"], serde_json::Value::Null);
+
+    drop(run);
+    let output = work.vx().arg("ps").output().unwrap();
+    assert!(
+        stdout(&output).contains("nothing running"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn logs_prints_a_finished_tasks_output_and_says_what_the_ring_lost() {
+    let work = Work::new();
+    let run = board(&work, &["gen"], 64);
+    let mut gen_ = run.writer(0).unwrap();
+    gen_.set_phase(TaskPhase::Running);
+    for i in 0..20 {
+        gen_.output(format!("line {i:02}\n").as_bytes());
+    }
+    gen_.finish(TaskPhase::Done, Some(0), "");
+    let output = work.vx().args(["logs", "gen"]).output().unwrap();
+    assert!(output.status.success());
+    // 160 bytes into a 64-byte ring: the last 64 (eight lines) are kept.
+    let text = stdout(&output);
+    assert!(
+        text.starts_with("line 12\n") && text.ends_with("line 19\n"),
+        "{text}"
+    );
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(err.contains("96 B of gen's output not kept"), "{err}");
+
+    let output = work.vx().args(["logs", "nope"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        err.contains("no task \"nope\"") && err.contains("gen (done)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn logs_follow_prints_output_as_it_comes_and_ends_with_the_task() {
+    let work = Work::new();
+    let run = board(&work, &["serve"], 1 << 16);
+    let mut serve = run.writer(0).unwrap();
+    serve.set_phase(TaskPhase::Running);
+    serve.output(b"starting\n");
+    let mut follower = Command::new(assert_cmd::cargo::cargo_bin("vx"))
+        .args(["logs", "-f", "serve"])
+        .env("VX_BOARD_DIR", work.boards())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(follower.try_wait().unwrap().is_none(), "it follows");
+    for i in 0..1000 {
+        serve.output(format!("request {i}\n").as_bytes());
+    }
+    serve.finish(TaskPhase::Done, Some(0), "");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = follower.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "vx logs -f did not end with the task"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success());
+    let mut text = String::new();
+    follower.stdout.unwrap().read_to_string(&mut text).unwrap();
+    assert!(
+        text.starts_with("starting\nrequest 0\n"),
+        "{}",
+        &text[..100]
+    );
+    assert!(text.ends_with("request 999\n"));
+    assert_eq!(text.lines().count(), 1001, "every line once");
+}
+
+#[test]
+fn two_runs_with_the_task_need_a_run_id() {
+    let work = Work::new();
+    let first = board(&work, &["dev"], 64);
+    let second = board(&work, &["dev"], 64);
+    second.writer(0).unwrap().output(b"second\n");
+    let output = work.vx().args(["logs", "dev"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        err.contains("2 live runs") && err.contains("--run"),
+        "{err}"
+    );
+    let output = work
+        .vx()
+        .args(["logs", "dev", "--run", &second.id()[..10]])
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&output), "second\n");
+    drop(first);
+}
+
+/// Helper role: a run that holds a task board until it is killed.
+#[test]
+#[ignore = "helper process of ps_logs; runs only when started by it"]
+fn ps_logs_dying_run() {
+    let Ok(dir) = std::env::var("VX_TEST_BOARD_DIR") else {
+        return;
+    };
+    let run = TaskBoard::create(
+        std::path::Path::new(&dir),
+        "dying/vx.toml",
+        &["serve"],
+        4096,
+    )
+    .unwrap();
+    let mut serve = run.writer(0).unwrap();
+    serve.set_phase(TaskPhase::Running);
+    serve.output(b"listening\n");
+    println!("READY");
+    std::thread::sleep(Duration::from_secs(300));
+}
+
+#[test]
+fn a_killed_run_is_dead_to_ps_and_logs() {
+    let work = Work::new();
+    let mut helper = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "ps_logs::ps_logs_dying_run",
+            "--exact",
+            "--include-ignored",
+            "--nocapture",
+        ])
+        .env("VX_TEST_BOARD_DIR", work.boards())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = helper.stdout.take().unwrap();
+    let mut seen = Vec::new();
+    let mut byte = [0u8];
+    while !String::from_utf8_lossy(&seen).contains("READY") {
+        assert_eq!(out.read(&mut byte).unwrap(), 1, "helper ended");
+        seen.push(byte[0]);
+    }
+    let follower = Command::new(assert_cmd::cargo::cargo_bin("vx"))
+        .args(["logs", "-f", "serve"])
+        .env("VX_BOARD_DIR", work.boards())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    helper.kill().unwrap();
+    helper.wait().unwrap();
+    let output = follower.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stdout(&output), "listening\n");
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        err.contains("died") && err.contains("before the task ended"),
+        "{err}"
+    );
+
+    let output = work.vx().arg("ps").output().unwrap();
+    assert!(
+        stdout(&output).contains("nothing running"),
+        "{}",
+        stdout(&output)
+    );
+    let output = work.vx().args(["ps", "--all"]).output().unwrap();
+    let text = stdout(&output);
+    assert!(text.contains("dead") && text.contains("serve"), "{text}");
+    let id = text.split_whitespace().nth(1).unwrap().to_owned();
+    let output = work
+        .vx()
+        .args(["logs", "serve", "--run", &id])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert_eq!(stdout(&output), "listening\n");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is dead"));
+}
+
+#[test]
+fn logs_on_a_terminal_shows_escape_sequences_escaped_and_colours_as_colours() {
+    if !Terminal::available() {
+        return;
+    }
+    let work = Work::new();
+    let run = board(&work, &["evil"], 4096);
+    let mut evil = run.writer(0).unwrap();
+    evil.output(b"\x1b]0;pwned\x07\x1b[2Jbefore\x1b[31mred\x1b[0m after\n");
+    evil.finish(TaskPhase::Done, Some(0), "");
+    let vx = assert_cmd::cargo::cargo_bin("vx");
+    let line = format!(
+        "VX_BOARD_DIR={} {} logs evil; echo EXIT=$?; exec sleep 300",
+        work.boards().display(),
+        vx.display()
+    );
+    let terminal = Terminal::start("logs-evil", (100, 10), None, &line);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let screen = loop {
+        let screen = terminal.screen();
+        if screen.contains("EXIT=") {
+            break screen;
+        }
+        assert!(Instant::now() < deadline, "vx logs never ended: {screen}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    assert!(
+        screen.contains(r"\x1b]0;pwned\x07\x1b[2Jbeforered after"),
+        "{screen}"
+    );
+}
