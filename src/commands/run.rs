@@ -103,7 +103,7 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         (_, Some("quiet")) => Some(Mode::Quiet),
         _ => None,
     };
-    if plan.nodes.len() == 1 && mode.is_none() && !args.watch {
+    if plan.nodes.len() == 1 && mode.is_none() {
         let task = &tasks[plan.nodes[0].task];
         if !task.service && task.sources.is_empty() && !task.depends_only() {
             return in_foreground(task, commands.remove(0));
