@@ -549,6 +549,10 @@ pub struct ScriptArgs {
     /// Answer yes to the tasks' `confirm` questions.
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// Run the tasks again each time a file of their `sources` changes (debounced),
+    /// cancelling a run in progress; until Ctrl-C.
+    #[arg(long)]
+    pub watch: bool,
     /// Which project and store.
     #[command(flatten)]
     pub project: ProjectFlags,

@@ -10,7 +10,7 @@
 //!   arguments; [`command`]: its commands as processes.
 //! - [`runner`]: the parallel run; [`guard`]: the process between vx and each task
 //!   that ends its whole tree; [`ready`]: services' readiness; [`fresh`]: up to date;
-//!   [`output`]: the output modes.
+//!   [`output`]: the output modes; [`watch`]: `--watch`.
 
 pub mod args;
 pub mod board_sink;
@@ -25,3 +25,4 @@ pub use crate::manifest::environment::task as model;
 pub mod output;
 pub mod ready;
 pub mod runner;
+pub mod watch;
