@@ -22,8 +22,6 @@
 //! ```
 
 pub mod task;
-pub mod task_files;
-pub mod task_graph;
 
 use task::Task;
 
@@ -68,7 +66,7 @@ pub struct ProjectEnvironment {
     pub path: Vec<String>,
     /// `[tasks]` (and `[scripts]`, their old name), in the file's order
     /// ([`crate::tasks`]). File tasks under `.vx/tasks/` are not here: `vx run`
-    /// adds them ([`task_files`]).
+    /// adds them.
     pub tasks: Vec<Task>,
     /// `[settings] env_file`, in order (a later file's variable wins over an earlier
     /// one's, `[env]` over them all).
@@ -92,7 +90,7 @@ impl ProjectEnvironment {
 
     /// The task called `name` (or aliased so).
     pub fn task(&self, name: &str) -> Option<&Task> {
-        task_graph::find(&self.tasks, name)
+        task::find(&self.tasks, name)
     }
 }
 
