@@ -217,6 +217,37 @@ mod tests {
         assert_eq!((outcome.lost, outcome.next, outcome.head), (0, 99, 3));
     }
 
+    proptest::proptest! {
+        /// Any sequence of appends and reads, without concurrency, gives exactly what a
+        /// plain model says: the bytes still held, and what was lost before them.
+        #[test]
+        fn reads_agree_with_a_model_of_the_last_capacity_bytes(
+            words in 1usize..6,
+            steps in proptest::collection::vec((0usize..70, 0u64..200, 0usize..80), 1..40),
+        ) {
+            let ring = Ring::new(words);
+            let capacity = (words * 8) as u64;
+            let mut written: Vec<u8> = Vec::new();
+            for (append, from, max) in steps {
+                let chunk: Vec<u8> = (0..append).map(|i| (written.len() + i) as u8 ^ 0xa5).collect();
+                written.extend_from_slice(&chunk);
+                ring.append(&chunk);
+                let head = written.len() as u64;
+                let (bytes, outcome) = ring.read(from, max);
+                if from >= head {
+                    proptest::prop_assert!(bytes.is_empty());
+                    proptest::prop_assert_eq!(outcome.next, from);
+                    continue;
+                }
+                let first = from.max(head.saturating_sub(capacity));
+                let end = head.min(first + max as u64);
+                proptest::prop_assert_eq!(outcome.lost, first - from);
+                proptest::prop_assert_eq!(outcome.next, end);
+                proptest::prop_assert_eq!(&bytes[..], &written[first as usize..end as usize]);
+            }
+        }
+    }
+
     #[test]
     fn hostile_control_words_stay_in_bounds() {
         let ring = Ring::new(2);
