@@ -556,18 +556,29 @@ pub struct ScriptArgs {
     /// Which project and store.
     #[command(flatten)]
     pub project: ProjectFlags,
-    /// The task (none: list the tasks).
-    #[arg(value_name = "TASK")]
-    pub script: Option<String>,
-    /// Arguments for the task: its declared ones, else appended to its command (or put
-    /// where it says `{args}`), each quoted for the shell. `:::` starts another task:
-    /// `vx run lint ::: test --verbose`. `vx run TASK --help` shows a task's arguments.
+    /// The task and its arguments (none: list the tasks). The arguments are the
+    /// task's declared ones, else appended to its command (or put where it says
+    /// `{args}`), each quoted for the shell. `:::` starts another task: `vx run lint
+    /// ::: test --verbose`. `vx run TASK --help` shows a task's arguments.
     #[arg(
-        value_name = "ARGS",
+        id = "script",
+        value_name = "TASK [ARGS]",
         trailing_var_arg = true,
         allow_hyphen_values = true
     )]
-    pub args: Vec<OsString>,
+    pub words: Vec<OsString>,
+}
+
+impl ScriptArgs {
+    /// The first task named, if any.
+    pub fn script(&self) -> Option<String> {
+        self.words.first().map(|w| w.to_string_lossy().into_owned())
+    }
+
+    /// The words after the first task's name.
+    pub fn args(&self) -> &[OsString] {
+        self.words.get(1..).unwrap_or(&[])
+    }
 }
 
 /// `vx task-guard` options (started by `vx run`, not by people).
@@ -1293,12 +1304,18 @@ mod tests {
             panic!("not run")
         };
         assert!(args.offline);
-        assert_eq!(args.script.as_deref(), Some("test"));
-        assert_eq!(args.args, ["-k", "--offline"]);
+        assert_eq!(args.script().as_deref(), Some("test"));
+        assert_eq!(args.args(), ["-k", "--offline"]);
+        // After the task, --help is the task's (`vx run TASK --help`).
+        let cli = Cli::try_parse_from(["vx", "run", "test", "--help"]);
+        let Command::Run(args) = cli.unwrap().command else {
+            panic!("not run")
+        };
+        assert_eq!(args.args(), ["--help"]);
         let cli = Cli::try_parse_from(["vx", "run"]).unwrap();
-        assert!(matches!(
-            cli.command,
-            Command::Run(ScriptArgs { script: None, .. })
-        ));
+        let Command::Run(args) = cli.command else {
+            panic!("not run")
+        };
+        assert_eq!(args.script(), None);
     }
 }

@@ -12,6 +12,7 @@
 
 pub mod npm;
 pub mod npmrc;
+pub mod pipconf;
 pub mod pypi;
 
 pub use crate::package_name::{Kind, Name, NameError};

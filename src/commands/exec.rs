@@ -419,7 +419,7 @@ fn sync_remembering(
     }
     let tried = sync.plan.tools.clone();
     let outcome = sync.run(store, settings).map_err(super::project_error)?;
-    super::sync::tell_relocked(&outcome.relocked, manifest);
+    super::say::relocked(&outcome.relocked, manifest);
     failures.record(store, &tried, &outcome.failed);
     for (name, reason) in outcome.failed {
         why.insert(name, format!("its install failed: {reason}"));

@@ -29,6 +29,7 @@ pub mod registry;
 pub mod remove;
 pub mod rollback;
 pub mod run;
+pub mod say;
 pub mod search;
 pub mod self_;
 pub mod shim;
@@ -459,6 +460,43 @@ pub fn print(text: &str) -> Result<(), vx::exit::Error> {
         .map_err(|e| {
             vx::exit::Error::environment(vx::exit::Because::new("cannot write to stdout", e))
         })
+}
+
+/// How a lock run of a command with `run`'s output flags resolves and downloads.
+pub fn lock_options(
+    run: &crate::cli::RunArgs,
+    allow_provenance_loss: bool,
+    offline: bool,
+) -> vx::ops::lock::Options {
+    vx::ops::lock::Options {
+        settings: run_settings(run),
+        quiet: run.quiet,
+        verbose: run.verbose,
+        allow_provenance_loss,
+        offline,
+    }
+}
+
+/// A lock run that could not do its work, as its exit code says.
+pub fn lock_error(e: vx::ops::lock::LockOpError) -> vx::exit::Error {
+    use vx::ops::lock::LockOpError;
+    match e {
+        LockOpError::Project(e) => project_error(e),
+        LockOpError::Write(e) => lock_write_error(e),
+        e => vx::exit::Error::usage(e),
+    }
+}
+
+/// A sync that could not run, as its exit code says.
+pub fn sync_error(e: vx::ops::sync::SyncError) -> vx::exit::Error {
+    use vx::exit::Error;
+    use vx::ops::sync::SyncError;
+    match e {
+        SyncError::Session(e) => session_error(e),
+        SyncError::Project(e) => project_error(e),
+        e @ SyncError::Network(_) => Error::usage(e),
+        e @ SyncError::NotHere(_) => Error::environment(e),
+    }
 }
 
 /// A lock that could not be written, said once (the error names the file and says

@@ -52,11 +52,11 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         .map(std::path::Path::to_path_buf)
         .unwrap_or_default();
     let tasks = all_tasks(&manifest, &project)?;
-    let Some(first) = &args.script else {
+    let Some(first) = args.script() else {
         list(&manifest, &tasks)?;
         return Ok(vx::exit::OK);
     };
-    let requested = split(first, &args.args);
+    let requested = split(&first, args.args());
     for (name, words) in &requested {
         if graph::find(&tasks, name).is_none() {
             return Err(unknown(name, &manifest, &tasks));

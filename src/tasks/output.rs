@@ -46,6 +46,9 @@ pub struct Printer {
     inner: Mutex<Inner>,
 }
 
+/// One task's held output: its chunks, their size, and the bytes dropped.
+type Held = (Vec<(Stream, Vec<u8>)>, usize, usize);
+
 #[derive(Default)]
 struct Inner {
     names: Vec<String>,
@@ -55,7 +58,7 @@ struct Inner {
     /// Per task: its unfinished stdout and stderr lines (prefix).
     partial: Vec<[Vec<u8>; 2]>,
     /// Per task: held output (grouped, quiet), and how many bytes were dropped.
-    held: Vec<(Vec<(Stream, Vec<u8>)>, usize, usize)>,
+    held: Vec<Held>,
     ended: Vec<bool>,
     printed: usize,
 }
@@ -107,7 +110,7 @@ fn index(stream: Stream) -> usize {
 
 impl Inner {
     fn prefix(&self, task: usize) -> Vec<u8> {
-        format!("[{:width$}] ", self.names[task], width = self.width).into_bytes()
+        format!("[{}] ", self.names[task]).into_bytes()
     }
 
     /// Prints the whole lines of `bytes` (plus the held partial line) with the prefix.

@@ -273,7 +273,7 @@ mod tests {
         tail.push(b"\x1b[31mred");
         let lines = tail.lines();
         assert_eq!(lines.len(), TAIL_LINES + 1);
-        assert_eq!(lines[0], "line 11");
+        assert_eq!(lines[0], "line 10");
         assert!(!lines.last().unwrap().contains('\x1b'));
     }
 

@@ -334,9 +334,11 @@ pub fn run(
             } => {
                 let mut phase = phase;
                 let mut reason = reason;
+                let mut code = code;
                 if let Some(why) = not_ready_reason(&controls[i]).take() {
                     phase = Phase::Failed;
                     reason = Some(why);
+                    code = None;
                 } else if stop_sent[i].is_some() && phase == Phase::Failed {
                     // Stopped by us: cancelled (or, for a service stopped at the end
                     // of the run, done).

@@ -64,8 +64,11 @@ mod interrupted;
 mod isolation;
 #[cfg(unix)]
 mod kill;
-#[cfg(unix)]
+// They run the linux-x86_64 binaries the registries publish.
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 mod language_npm;
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+mod language_pypi;
 #[cfg(unix)]
 mod layering;
 #[cfg(unix)]
@@ -120,6 +123,12 @@ mod safety;
 mod self_update;
 #[cfg(unix)]
 mod signals;
+#[cfg(unix)]
+mod tasks_cleanup;
+#[cfg(unix)]
+mod tasks_graph;
+#[cfg(unix)]
+mod tasks_services;
 #[cfg(unix)]
 mod terminal;
 #[cfg(unix)]

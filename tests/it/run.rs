@@ -117,9 +117,11 @@ fn dependencies_run_first_each_once_and_failures_stop_the_run() {
     assert_eq!(stderr, "", "the script's status is vx's, nothing said");
     let (stdout, stderr) = project.run(&["after-seven"], 7);
     assert_eq!(stdout, "");
-    assert!(
-        stderr.contains("script `seven` (run before `after-seven`) failed: exit status 7"),
-        "{stderr}"
+    // Through the runner: the failure and what it cancelled, named.
+    assert_eq!(
+        stderr,
+        "vx: task `seven` failed: exit status 7\n\
+         vx: cancelled `after-seven` (not started): `seven` failed\n"
     );
 }
 
@@ -166,17 +168,17 @@ fn run_alone_lists_the_scripts_and_unknown_ones_get_a_suggestion() {
     assert_eq!(lines.len(), 8, "{stdout}");
 
     let (_, stderr) = project.run(&["arsg"], 2);
-    assert!(stderr.contains("no script `arsg`"), "{stderr}");
+    assert!(stderr.contains("no task `arsg`"), "{stderr}");
     assert!(stderr.contains("did you mean `args`?"), "{stderr}");
     // A script is never a subcommand, nor a subcommand a script.
     let (_, stderr) = project.run(&["sync"], 2);
-    assert!(stderr.contains("no script `sync`"), "{stderr}");
+    assert!(stderr.contains("no task `sync`"), "{stderr}");
 
     let empty = Project::new("");
     let (stdout, stderr) = empty.run(&[], 0);
     assert_eq!(stdout, "");
     assert!(
-        stderr.contains("has no scripts; add one under [scripts]"),
+        stderr.contains("has no tasks; add one under [tasks]"),
         "{stderr}"
     );
 }
@@ -313,9 +315,13 @@ fn ctrl_c_in_a_dependency_reaches_it_and_ends_the_run_with_130() {
     assert_eq!(marked, "interrupted\n");
     assert_eq!(status, 130);
     assert!(!project.dir().join("then").exists(), "the run stopped");
-    // vx waited for the dependency (it was not killed by the Ctrl-C), then said why.
+    // vx passed the Ctrl-C on to the dependency (in a process group of its own, so
+    // the terminal's SIGINT reached vx alone), waited for it, then said what stopped.
     let stderr = std::fs::read_to_string(project.dir().join("stderr")).unwrap();
-    assert_eq!(stderr, "vx: interrupted during script `trap`\n");
+    assert_eq!(
+        stderr,
+        "vx: stopped `trap` (running); cancelled `then` (not started): interrupted\n"
+    );
 }
 
 #[test]

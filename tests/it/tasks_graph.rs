@@ -1,0 +1,304 @@
+//! `vx run` as a parallel task runner, end to end with the real binary and real `sh`
+//! processes: graph order and parallelism observed through files the tasks write (a
+//! task that waits for its sibling's file can only finish when both run at once),
+//! globs, `depends_post`, a failure stopping what runs and cancelling what has not
+//! started (named, with the reason), `--continue`, unknown names and cycles with their
+//! path, declared arguments and `--help`, file tasks, `--json` and `--output grouped`.
+
+use crate::common;
+
+use common::Work;
+
+/// A project of `tasks` (vx.toml text) and no tools.
+fn project(tasks: &str) -> Work {
+    let work = Work::new();
+    work.write_manifest(&format!("[tools]\n\n{tasks}"));
+    work
+}
+
+/// `vx run ARGS` in `work`: exit code, stdout, stderr.
+fn run(work: &Work, args: &[&str]) -> (i32, String, String) {
+    let out = work
+        .vx()
+        .env("XDG_DATA_HOME", work.dir.path().join("xdg"))
+        .timeout(common::DEADLINE)
+        .arg("run")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn read(work: &Work, file: &str) -> String {
+    std::fs::read_to_string(work.dir.path().join(file)).unwrap_or_default()
+}
+
+/// `sh meet.sh FILE` waits up to 30 s for FILE, else exits 1: what a task runs that
+/// needs its sibling to be running at the same time.
+const MEET: &str =
+    "i=0; while [ ! -f \"$1\" ]; do i=$((i+1)); [ $i -gt 600 ] && exit 1; sleep 0.05; done\n";
+
+/// [`project`] with `meet.sh` beside it.
+fn meeting(tasks: &str) -> Work {
+    let work = project(tasks);
+    std::fs::write(work.dir.path().join("meet.sh"), MEET).unwrap();
+    work
+}
+
+#[test]
+fn independent_tasks_run_at_once_and_dependencies_first() {
+    let work = meeting(
+        r#"[tasks]
+left = { run = "touch left.up; sh meet.sh right.up; echo left >> order" }
+right = { run = "touch right.up; sh meet.sh left.up; echo right >> order" }
+both = { run = "echo both >> order", depends = ["left", "right"] }
+"#,
+    );
+    // Each of left and right finishes only once the other has started: they ran in
+    // parallel; `both` came after them.
+    let (code, _, stderr) = run(&work, &["-j", "2", "both"]);
+    assert_eq!(code, 0, "{stderr}");
+    let order = read(&work, "order");
+    assert!(order.ends_with("both\n"), "{order}");
+    assert_eq!(order.lines().count(), 3, "each task once: {order}");
+}
+
+#[test]
+fn jobs_bound_how_many_run_at_once() {
+    // With -j 1, `a` and `b` never overlap: each records the other's marker absent.
+    let work = project(
+        r#"[tasks]
+a = { run = "touch a.running; [ -f b.running ] && echo overlap >> bad; rm a.running; echo a >> order" }
+b = { run = "touch b.running; [ -f a.running ] && echo overlap >> bad; rm b.running; echo b >> order" }
+all = { depends = ["a", "b"] }
+"#,
+    );
+    let (code, _, stderr) = run(&work, &["-j", "1", "all"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(read(&work, "bad"), "");
+    assert_eq!(read(&work, "order").lines().count(), 2);
+}
+
+#[test]
+fn globs_depends_post_and_each_task_once() {
+    let work = project(
+        r#"[tasks]
+"lint:sh" = "echo lint:sh >> order"
+"lint:toml" = "echo lint:toml >> order"
+build = "echo build >> order"
+test = { run = ["echo test1 >> order", "echo test2 >> order"], depends = ["build"] }
+ci = { depends = ["lint:*", "test", "build"], depends_post = ["report"] }
+report = { run = "echo report >> order", hide = true }
+"#,
+    );
+    let (code, stdout, stderr) = run(&work, &["-j", "1", "ci"]);
+    assert_eq!(code, 0, "{stderr}");
+    let order: Vec<String> = read(&work, "order").lines().map(str::to_owned).collect();
+    let at = |name: &str| {
+        order
+            .iter()
+            .position(|l| l == name)
+            .unwrap_or_else(|| panic!("{name} missing: {order:?}"))
+    };
+    assert!(at("build") < at("test1") && at("test1") < at("test2"));
+    assert!(at("test2") < at("report") && at("lint:sh") < at("report"));
+    assert_eq!(order.len(), 6, "{order:?}");
+    assert_eq!(stdout, "");
+    // The listing leaves hidden tasks out and describes a depends-only one.
+    let (_, list, _) = run(&work, &[]);
+    assert!(!list.contains("report"), "{list}");
+    assert!(
+        list.contains("ci         runs lint:*, test, build"),
+        "{list}"
+    );
+}
+
+#[test]
+fn a_failure_stops_what_runs_and_cancels_what_has_not_started_saying_so() {
+    let work = meeting(
+        r#"[tasks]
+slow = { run = "trap 'echo stopped > slow.stopped; exit 9' TERM; touch slow.up; while :; do sleep 0.05; done" }
+fail = { run = "sh meet.sh slow.up; echo boom >&2; exit 3" }
+later = { run = "touch later.ran", depends = ["fail"] }
+all = { depends = ["slow", "later"] }
+"#,
+    );
+    let (code, stdout, stderr) = run(&work, &["all"]);
+    assert_eq!(code, 3, "the failed task's status: {stderr}");
+    assert!(stderr.contains("[fail] boom\n"), "{stderr}");
+    assert!(
+        stderr.contains("vx: task `fail` failed: exit status 3\n"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "vx: stopped `slow` (running); cancelled `later`, `all` (not started): `fail` failed\n"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(read(&work, "slow.stopped"), "stopped\n", "slow got SIGTERM");
+    assert!(!work.dir.path().join("later.ran").exists());
+    assert_eq!(stdout, "");
+
+    // --continue: what does not depend on the failure still runs.
+    let work = project(
+        r#"[tasks]
+fail = "exit 4"
+other = "touch other.ran"
+after-fail = { run = "touch after.ran", depends = ["fail"] }
+all = { depends = ["after-fail", "other"] }
+"#,
+    );
+    let (code, _, stderr) = run(&work, &["--continue", "-j", "1", "all"]);
+    assert_eq!(code, 4, "{stderr}");
+    assert!(work.dir.path().join("other.ran").exists(), "{stderr}");
+    assert!(!work.dir.path().join("after.ran").exists());
+    assert!(
+        stderr.contains("cancelled `after-fail`, `all` (not started): `fail` failed"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn unknown_names_and_cycles_are_errors_with_their_path() {
+    let work = project(
+        "[tasks]\na = { run = \"true\", depends = [\"b\"] }\nb = { run = \"true\", depends = [\"bulid\"] }\nbuild = \"true\"\n",
+    );
+    let (code, _, stderr) = run(&work, &["a"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("task `b` depends on `bulid`, which is not a task; did you mean `build`?"),
+        "{stderr}"
+    );
+    let work = project(
+        "[tasks]\na = { run = \"true\", depends = [\"b\"], depends_post = [\"c\"] }\nb = { depends = [\"c\"] }\nc = \"true\"\n",
+    );
+    let (code, _, stderr) = run(&work, &["a"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("form a cycle: a → b → c → a"), "{stderr}");
+    let (code, _, stderr) = run(&project("[tasks]\nbuild = \"true\"\n"), &["biuld"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("no task `biuld`") && stderr.contains("did you mean `build`?"),
+        "{stderr}"
+    );
+    // A malformed entry names the task and the key.
+    let (code, _, stderr) = run(
+        &project("[tasks]\nsrv = { run = \"x\", ready = { port = 3000 } }\n"),
+        &["srv"],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("tasks.srv.ready: only a service has a ready check"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn declared_arguments_defaults_help_and_several_tasks() {
+    let work = project(
+        r#"[tasks]
+greet = { run = "echo {{greeting}}, {{name}}! >> said", description = "Says hello", args = [
+  { name = "name", default = "world", help = "Who to greet" },
+  { name = "greeting", option = true, default = "hello" },
+] }
+other = "echo other >> said"
+"#,
+    );
+    let (code, _, stderr) = run(
+        &work,
+        &["greet", "you all", "--greeting=hi", ":::", "other"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let said = read(&work, "said");
+    assert!(
+        said.contains("hi, you all!\n") && said.contains("other\n"),
+        "{said}"
+    );
+    let (code, help, _) = run(&work, &["greet", "--help"]);
+    assert_eq!(code, 0);
+    assert!(
+        help.starts_with("Says hello\n\nUsage: vx run greet [name] [--greeting <VALUE>]\n"),
+        "{help}"
+    );
+    assert!(help.contains("Who to greet [default: world]"), "{help}");
+    let (code, _, stderr) = run(&work, &["greet", "a", "b"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("`b` is one too many"), "{stderr}");
+}
+
+#[test]
+fn file_tasks_run_with_their_header() {
+    let work = project("[tasks]\nbuild = \"echo built >> log\"\n");
+    let dir = work.dir.path().join(".vx/tasks/db");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("migrate");
+    std::fs::write(
+        &file,
+        "#!/bin/sh\n#VX description = \"Migrate the database\"\n#VX depends = [\"build\"]\n#VX args = [{ name = \"target\", default = \"dev\" }]\necho \"migrated $VX_ARG_TARGET $*\" >> log\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (code, _, stderr) = run(&work, &["db:migrate", "prod"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(read(&work, "log"), "built\nmigrated prod prod\n");
+    let (_, list, _) = run(&work, &[]);
+    assert!(list.contains("db:migrate  Migrate the database"), "{list}");
+    // A bad header is an error at its line.
+    std::fs::write(&file, "#!/bin/sh\n#VX depend = []\n").unwrap();
+    let (code, _, stderr) = run(&work, &["db:migrate"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("migrate:2") && stderr.contains("did you mean `depends`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn json_events_and_grouped_output() {
+    let work = project(
+        r#"[tasks]
+a = "echo a1; echo a2"
+b = { run = "echo b1", depends = ["a"] }
+"#,
+    );
+    let (code, stdout, _) = run(&work, &["--json", "b"]);
+    assert_eq!(code, 0);
+    let events = common::json_lines(stdout.as_bytes());
+    assert_eq!(events[0]["event"], "plan");
+    assert_eq!(events[0]["tasks"][1]["depends"][0], "a");
+    assert_eq!(events.last().unwrap()["event"], "summary");
+    assert_eq!(events.last().unwrap()["done"], 2);
+    for task in ["a", "b"] {
+        let terminal: Vec<_> = events
+            .iter()
+            .filter(|e| e["event"] == "phase" && e["task"] == task)
+            .filter(|e| {
+                ["done", "failed", "cancelled", "up_to_date"]
+                    .contains(&e["phase"].as_str().unwrap())
+            })
+            .collect();
+        assert_eq!(terminal.len(), 1, "one terminal event for {task}");
+        // Its output came before it.
+        let last_output = events
+            .iter()
+            .rposition(|e| e["event"] == "output" && e["task"] == task)
+            .unwrap();
+        let end = events
+            .iter()
+            .position(|e| std::ptr::eq(e, terminal[0]))
+            .unwrap();
+        assert!(last_output < end);
+    }
+    let (code, stdout, _) = run(&work, &["--output", "grouped", "b"]);
+    assert_eq!(code, 0);
+    assert_eq!(stdout, "── a ──\na1\na2\n── b ──\nb1\n");
+    let (code, stdout, _) = run(&work, &["--output", "prefix", "b"]);
+    assert_eq!(code, 0);
+    assert_eq!(stdout, "[a] a1\n[a] a2\n[b] b1\n");
+}

@@ -1,0 +1,193 @@
+//! Services and up-to-date tasks, end to end: a service's dependents start once its
+//! `ready` check passes (a log line, a TCP port, an HTTP URL answering 2xx), a service
+//! that never becomes ready fails with its last lines, `vx run dev` keeps services in
+//! the foreground until Ctrl-C, and a task whose `sources` are unchanged since its last
+//! success (outputs present) is skipped as up to date unless `--force`.
+
+#![cfg(unix)]
+
+use crate::common;
+
+use std::process::{Command, Stdio};
+
+use common::{Work, wait_for};
+
+fn project(tasks: &str) -> Work {
+    let work = Work::new();
+    work.write_manifest(&format!("[tools]\n\n{tasks}"));
+    work
+}
+
+fn run(work: &Work, args: &[&str]) -> (i32, String, String) {
+    let out = work
+        .vx()
+        .env("XDG_DATA_HOME", work.dir.path().join("xdg"))
+        .timeout(common::DEADLINE)
+        .arg("run")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A port nobody listens on now.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn python() -> bool {
+    let ok = Command::new("python3")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        eprintln!("skipped: no python3");
+    }
+    ok
+}
+
+#[test]
+fn dependents_start_when_a_log_line_says_ready() {
+    // The service announces (file) just before its ready line; the client checks the
+    // announcement exists, so it can only pass if it started after the line.
+    let work = project(
+        r#"[tasks]
+srv = { run = "echo booting; sleep 0.3; touch announced; echo 'listening on 1234'; while :; do sleep 1; done", service = true, ready = { log = "listening on \\d+", timeout = "20s" } }
+client = { run = "test -f announced && touch client.ok", depends = ["srv"] }
+"#,
+    );
+    let (code, _, stderr) = run(&work, &["client"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(work.dir.path().join("client.ok").exists(), "{stderr}");
+}
+
+#[test]
+fn dependents_start_when_a_port_or_an_http_url_answers() {
+    if !python() {
+        return;
+    }
+    let (port, http) = (free_port(), free_port());
+    let work = project(&format!(
+        r#"[tasks]
+tcp = {{ run = "sleep 0.3; exec python3 -c 'import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((\"127.0.0.1\", {port})); s.listen(); time.sleep(300)'", service = true, ready = {{ port = {port}, timeout = "30s" }} }}
+web = {{ run = "sleep 0.3; exec python3 -m http.server {http} --bind 127.0.0.1", service = true, ready = {{ http = "http://127.0.0.1:{http}/", timeout = "30s" }} }}
+client = {{ run = "python3 -c 'import socket,urllib.request; socket.create_connection((\"127.0.0.1\", {port})); urllib.request.urlopen(\"http://127.0.0.1:{http}/\")' && touch client.ok", depends = ["tcp", "web"] }}
+"#
+    ));
+    let (code, _, stderr) = run(&work, &["client"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(work.dir.path().join("client.ok").exists());
+    // The services were stopped at the end of the run: the ports are free again.
+    wait_for("the port to be free", || {
+        std::net::TcpListener::bind(("127.0.0.1", port))
+            .ok()
+            .map(|_| ())
+    });
+}
+
+#[test]
+fn a_service_never_ready_fails_with_its_last_lines() {
+    let work = project(
+        r#"[tasks]
+srv = { run = "echo booting; echo 'still booting'; while :; do sleep 1; done", service = true, ready = { port = 9, timeout = "1s" } }
+client = { run = "touch client.ran", depends = ["srv"] }
+"#,
+    );
+    let (code, _, stderr) = run(&work, &["client"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("vx: task `srv` failed: not ready after 1s: no port 9 accepting connections; its last lines:\n  booting\n  still booting\n"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("cancelled `client` (not started): `srv` failed"),
+        "{stderr}"
+    );
+    assert!(!work.dir.path().join("client.ran").exists());
+}
+
+#[test]
+fn dev_keeps_services_in_the_foreground_until_ctrl_c() {
+    let work = project(
+        r#"[tasks]
+api = { run = "trap 'touch api.stopped; exit 0' INT; touch api.up; echo ready; while :; do sleep 0.05; done", service = true, ready = { log = "ready" } }
+web = { run = "trap 'touch web.stopped; exit 0' INT; touch web.up; echo ready; while :; do sleep 0.05; done", service = true, ready = { log = "ready" } }
+dev = { depends = ["api", "web"] }
+"#,
+    );
+    let exe = assert_cmd::cargo::cargo_bin("vx");
+    let mut vx = Command::new(exe)
+        .args(["run", "dev"])
+        .current_dir(work.dir.path())
+        .env("VX_BOARD_DIR", work.boards())
+        .env("VX_DAEMON_SOCKET", work.dir.path().join("no-daemon.sock"))
+        .env("XDG_CONFIG_HOME", work.dir.path().join("user-config"))
+        .env("XDG_DATA_HOME", work.dir.path().join("xdg"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for("both services", || {
+        (work.dir.path().join("api.up").exists() && work.dir.path().join("web.up").exists())
+            .then_some(())
+    });
+    assert!(vx.try_wait().unwrap().is_none(), "vx keeps running");
+    let pid = rustix::process::Pid::from_raw(vx.id() as i32).unwrap();
+    rustix::process::kill_process(pid, rustix::process::Signal::INT).unwrap();
+    let status = common::wait_exit(&mut vx);
+    assert_eq!(status.code(), Some(130));
+    assert!(work.dir.path().join("api.stopped").exists());
+    assert!(work.dir.path().join("web.stopped").exists());
+}
+
+#[test]
+fn unchanged_sources_are_up_to_date_until_they_change() {
+    let work = project(
+        r#"[tasks]
+build = { run = "echo run >> runs; mkdir -p out; cat src/*.txt > out/all", sources = ["src/**/*.txt"], outputs = ["out/all"] }
+"#,
+    );
+    let src = work.dir.path().join("src");
+    std::fs::create_dir_all(src.join("sub")).unwrap();
+    std::fs::write(src.join("a.txt"), "a\n").unwrap();
+    std::fs::write(src.join("sub/b.txt"), "b\n").unwrap();
+    let runs = || {
+        std::fs::read_to_string(work.dir.path().join("runs"))
+            .unwrap_or_default()
+            .lines()
+            .count()
+    };
+    assert_eq!(run(&work, &["build"]).0, 0);
+    assert_eq!(runs(), 1);
+    let (code, _, stderr) = run(&work, &["build"]);
+    assert_eq!((code, runs()), (0, 1), "{stderr}");
+    assert!(stderr.contains("vx: `build` is up to date"), "{stderr}");
+    // A change deep in the sources runs it again.
+    std::fs::write(src.join("sub/b.txt"), "b2\n").unwrap();
+    assert_eq!(run(&work, &["build"]).0, 0);
+    assert_eq!(runs(), 2);
+    // A missing output too.
+    std::fs::remove_file(work.dir.path().join("out/all")).unwrap();
+    assert_eq!(run(&work, &["build"]).0, 0);
+    assert_eq!(runs(), 3);
+    // --force runs it whatever.
+    assert_eq!(run(&work, &["--force", "build"]).0, 0);
+    assert_eq!(runs(), 4);
+    // A failure records nothing: the next run tries again.
+    std::fs::write(src.join("a.txt"), "changed\n").unwrap();
+    work.write_manifest(
+        "[tools]\n\n[tasks]\nbuild = { run = \"echo run >> runs; exit 1\", sources = [\"src/**/*.txt\"] }\n",
+    );
+    assert_eq!(run(&work, &["build"]).0, 1);
+    assert_eq!(run(&work, &["build"]).0, 1);
+    assert_eq!(runs(), 6);
+}
