@@ -21,7 +21,11 @@
 //! test = { run = "pytest {args}", depends = ["lint"], env = { CI = "1" } }
 //! ```
 
-use crate::tasks::model::Task;
+pub mod task;
+pub mod task_files;
+pub mod task_graph;
+
+use task::Task;
 
 /// One `[env]` (or a task's `env`) entry. Serializable: the activation record and
 /// the daemon's `toolchain` answer carry `[env]` unexpanded.
@@ -64,7 +68,7 @@ pub struct ProjectEnvironment {
     pub path: Vec<String>,
     /// `[tasks]` (and `[scripts]`, their old name), in the file's order
     /// ([`crate::tasks`]). File tasks under `.vx/tasks/` are not here: `vx run`
-    /// adds them ([`crate::tasks::files`]).
+    /// adds them ([`task_files`]).
     pub tasks: Vec<Task>,
     /// `[settings] env_file`, in order (a later file's variable wins over an earlier
     /// one's, `[env]` over them all).
@@ -88,7 +92,7 @@ impl ProjectEnvironment {
 
     /// The task called `name` (or aliased so).
     pub fn task(&self, name: &str) -> Option<&Task> {
-        crate::tasks::graph::find(&self.tasks, name)
+        task_graph::find(&self.tasks, name)
     }
 }
 

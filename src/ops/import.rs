@@ -2,7 +2,7 @@
 //! pyenv, aqua; read by [`crate::import`]) looked up in the project's registries and
 //! runtimes and written into the text of vx.toml as short-form `[tools]` entries (as `vx
 //! add` writes them; mise's `[env]`, tasks, paths, env files and virtual environment
-//! into theirs), comments and existing entries kept. [`edit`] makes the new text in
+//! into theirs), comments and existing entries kept. [`edit()`] makes the new text in
 //! memory with a line for each entry (imported, or skipped and why); the caller writes
 //! it and locks it ([`super::lock`]). Nothing here prints.
 

@@ -12,11 +12,12 @@ pub mod args;
 pub mod board_sink;
 pub mod command;
 pub mod events;
-pub mod files;
 pub mod fresh;
-pub mod graph;
 pub mod guard;
-pub mod model;
 pub mod output;
 pub mod ready;
 pub mod runner;
+
+// The model, its graph and the file tasks are what vx.toml says, read with it
+// (`crate::manifest::environment`); named here too, as the runner's vocabulary.
+pub use crate::manifest::environment::{task as model, task_files as files, task_graph as graph};

@@ -1,5 +1,5 @@
 //! `[tasks]` (and `[scripts]`, its old name) and the `#VX` headers of file tasks, read
-//! into [`crate::tasks::model::Task`]: every key checked, every error pointing at the
+//! into [`crate::manifest::environment::task::Task`]: every key checked, every error pointing at the
 //! task and key.
 //!
 //! It lives beside the rest of the manifest parser (not in `crate::tasks`) because it
@@ -12,8 +12,10 @@ use toml::de::{DeTable, DeValue};
 
 use super::{Entry, MAX_ENVIRONMENT_ENTRIES, Parser, Table, as_table};
 use crate::manifest::environment;
+use crate::manifest::environment::task::{
+    ArgKind, DEFAULT_READY_TIMEOUT, Ready, ReadyCheck, Task, TaskArg,
+};
 use crate::manifest::{ManifestError, Problem};
-use crate::tasks::model::{ArgKind, DEFAULT_READY_TIMEOUT, Ready, ReadyCheck, Task, TaskArg};
 use crate::validate;
 
 /// Keys of a task written as a table. `cwd` is `dir`'s old name.
@@ -479,7 +481,7 @@ impl Parser<'_> {
                         .parse::<u64>()
                         .ok()
                         .map(std::time::Duration::from_secs),
-                    DeValue::String(s) => crate::tasks::model::parse_duration(s),
+                    DeValue::String(s) => crate::manifest::environment::task::parse_duration(s),
                     _ => None,
                 };
                 parsed.ok_or_else(|| {

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use crate::manifest::ManifestError;
 
-use super::model::Task;
+use super::task::Task;
 
 /// The directory of file tasks, relative to the project directory.
 pub const DIR: &str = ".vx/tasks";
@@ -45,7 +45,7 @@ pub fn discover(project: &Path) -> Result<Vec<Task>, ManifestError> {
             continue;
         };
         let Some(name) = task_name(rel) else { continue };
-        if !crate::manifest::environment::valid_script_name(&name) {
+        if !super::valid_script_name(&name) {
             continue;
         }
         let text = read_head(&path);

@@ -2,12 +2,12 @@
 //! name) or one file task under `.vx/tasks/` declares, checked.
 //!
 //! The manifest parser ([`crate::manifest`]) reads the TOML into these types so that
-//! its errors point at the task and key; the graph ([`super::graph`]) resolves
-//! `depends` patterns into tasks; the runner ([`super::runner`]) runs them.
+//! its errors point at the task and key; the graph ([`super::task_graph`]) resolves
+//! `depends` patterns into tasks; the runner (`crate::tasks::runner`) runs them.
 
 use std::time::Duration;
 
-use crate::manifest::environment::EnvVar;
+use super::EnvVar;
 
 /// How long a service may take to pass its `ready` check when `timeout` is not given.
 pub const DEFAULT_READY_TIMEOUT: Duration = Duration::from_secs(60);

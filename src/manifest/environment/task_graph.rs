@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 use thiserror::Error;
 
-use super::model::{Task, is_glob, pattern_matches};
+use super::task::{Task, is_glob, pattern_matches};
 
 /// Why a graph cannot be made.
 #[derive(Debug, Error, PartialEq, Eq)]
