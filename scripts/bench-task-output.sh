@@ -59,13 +59,18 @@ once() {
         vx-run-quiet|vx-run-prefix|vx-run-logs)
             mode=--output=quiet
             [ "$1" = vx-run-prefix ] && mode=--output=prefix
+            t0=$(now)
+            (cd "$TMP" && exec "$VX" run $mode spew > /dev/null) &
+            run=$!
             if [ "$1" = vx-run-logs ]; then
-                # Attaches as soon as the run's board appears.
-                ( until "$VX" logs -f spew > /dev/null 2> "$TMP/follower.err"; do sleep 0.002; done ) &
+                # Attaches once the run's board is there (a glob: no process per look).
+                until for f in "$TMP"/boards/vx-board-*; do [ -e "$f" ] && break; done && [ -e "$f" ]; do
+                    sleep 0.005
+                done
+                "$VX" logs -f spew > /dev/null 2> "$TMP/follower.err" &
                 follower=$!
             fi
-            t0=$(now)
-            (cd "$TMP" && "$VX" run $mode spew > /dev/null)
+            wait $run
             since "$t0"
             if [ "$1" = vx-run-logs ]; then wait $follower || true; fi
             ;;
