@@ -77,7 +77,7 @@ pub fn run_settings(args: &RunArgs) -> Settings {
         progress_interval: args.progress_interval,
         width: report_width(Stream::Stdout),
         // The project's url_replacements and mirrors: set by the commands that have a
-        // manifest ([`project_network`]).
+        // manifest ([`vx::session::Session::checked_network`]).
         network: Default::default(),
         offline: false,
         save_to: None,
@@ -378,18 +378,6 @@ pub fn project_error(err: vx::project::ProjectError) -> vx::exit::Error {
     } else {
         vx::exit::Error::environment(err)
     }
-}
-
-/// The project's network settings (vx.toml's `url_replacements` and `mirrors`) for
-/// [`Settings::network`], once the effective settings they make with the environment
-/// and the user config are known to be usable: a bad user config, netrc or header
-/// variable is said once here (exit 2), not by every child.
-pub fn project_network(
-    manifest: &vx::manifest::Manifest,
-) -> Result<vx::manifest::network::ProjectNet, vx::exit::Error> {
-    vx::settings::network::load(&manifest.network)
-        .map_err(|e| vx::exit::Error::usage(vx::exit::Because::new("network settings", e)))?;
-    Ok(manifest.network.clone())
 }
 
 /// A resolution error as the exit code's kind: vx.toml's fault (2) or the network's (1).

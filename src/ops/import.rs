@@ -565,28 +565,6 @@ fn is_pin(constraint: &str) -> bool {
             .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// A language registry's package (`npm:esbuild`, `pypi:ruff`) at the entry's
-/// version, when vx can install it here (`crate::backend`).
-fn map_backend(resolver: &Resolver<'_>, name: &str, entry: &import::Entry) -> Result<Mapped, Skip> {
-    let constraint = entry.version.as_ref().map_err(Clone::clone)?;
-    let backend = crate::backend::Name::parse(name)
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("`{name}` names no package"))?;
-    resolver
-        .language_registries()
-        .check(&backend, constraint, &crate::manifest::Platform::current())
-        .map_err(Skip::from)?;
-    let key = backend.to_string();
-    Ok(Mapped {
-        notes: Vec::new(),
-        names: [key.clone(), key.clone(), backend.short_name()],
-        qualified: key.clone(),
-        key,
-        constraint: constraint.clone(),
-        unchecked: false,
-    })
-}
-
 /// Why an entry was skipped.
 struct Skip {
     /// The reason, as the skip line says it.
@@ -611,6 +589,28 @@ impl From<crate::resolution::ResolutionError> for Skip {
             why: e.to_string(),
         }
     }
+}
+
+/// A language registry's package (`npm:esbuild`, `pypi:ruff`) at the entry's
+/// version, when vx can install it here (`crate::backend`).
+fn map_backend(resolver: &Resolver<'_>, name: &str, entry: &import::Entry) -> Result<Mapped, Skip> {
+    let constraint = entry.version.as_ref().map_err(Clone::clone)?;
+    let backend = crate::package_name::Name::parse(name)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("`{name}` names no package"))?;
+    resolver
+        .language_registries()
+        .check(&backend, constraint, &crate::manifest::Platform::current())
+        .map_err(Skip::from)?;
+    let key = backend.to_string();
+    Ok(Mapped {
+        notes: Vec::new(),
+        names: [key.clone(), key.clone(), backend.short_name()],
+        qualified: key.clone(),
+        key,
+        constraint: constraint.clone(),
+        unchecked: false,
+    })
 }
 
 /// `entry` found at a version its constraint has, or why not: a runtime's name

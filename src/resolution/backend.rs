@@ -30,6 +30,9 @@ pub struct Registries<'a> {
     cx: &'a Context<'a>,
     net: &'a super::Network,
     npmrc: Npmrc,
+    /// `[settings] min_release_age`: versions published more recently are not picked
+    /// (npm says when each was; a PyPI page in PEP 503's HTML does not).
+    min_release_age: Option<std::time::Duration>,
 }
 
 impl<'a> Registries<'a> {
@@ -39,12 +42,22 @@ impl<'a> Registries<'a> {
         cx: &'a Context<'a>,
         net: &'a super::Network,
         project_dir: &std::path::Path,
+        min_release_age: Option<std::time::Duration>,
     ) -> Registries<'a> {
         let env = |k: &str| std::env::var(k).ok();
         Registries {
             cx,
             net,
             npmrc: Npmrc::load(Some(project_dir), &env),
+            min_release_age,
+        }
+    }
+
+    /// What may be picked now.
+    fn age(&self) -> Age {
+        Age {
+            min: self.min_release_age,
+            now: crate::utc::now(),
         }
     }
 
@@ -152,13 +165,18 @@ impl<'a> Registries<'a> {
                 let (_, doc) = self
                     .packument(&name.package)
                     .map_err(super::runtime::error)?;
-                pick_npm(name, &doc, constraint)
+                pick_npm(name, &doc, constraint, self.age())
             }
             Kind::Pypi => {
                 let (_, files) = self
                     .pypi_page(&name.package)
                     .map_err(super::runtime::error)?;
-                pick_among(name, &pypi_releases(&name.package, &files), constraint)
+                pick_among(
+                    name,
+                    &pypi_releases(&name.package, &files),
+                    constraint,
+                    self.age(),
+                )
             }
             _ => Err(not_yet(name)),
         }
@@ -473,16 +491,52 @@ fn pypi_releases(project: &str, files: &[pypi::File]) -> Vec<Release> {
 
 /// The version `constraint` means: `latest` is npm's `latest` dist-tag, another
 /// dist-tag names its version, else the newest version the constraint allows.
-fn pick_npm(name: &Name, doc: &Packument, constraint: &str) -> Result<Release, ResolutionError> {
-    let releases = npm_releases(doc);
+fn pick_npm(
+    name: &Name,
+    doc: &Packument,
+    constraint: &str,
+    age: Age,
+) -> Result<Release, ResolutionError> {
+    let mut releases = npm_releases(doc);
     let tagged = doc
         .dist_tags
         .get(constraint.trim())
-        .and_then(|v| releases.iter().find(|r| r.version == *v));
-    if let Some(release) = tagged {
-        return Ok(release.clone());
+        .and_then(|v| releases.iter().find(|r| r.version == *v))
+        .cloned();
+    match tagged {
+        Some(release) if !age.too_young(&release) => return Ok(release),
+        // A dist-tag's version too young: the newest older one of its line is.
+        Some(release) => {
+            let tagged = semver::Version::parse(&release.version).ok();
+            releases.retain(|r| semver::Version::parse(&r.version).ok() <= tagged);
+            return pick_among(name, &releases, "*", age);
+        }
+        None => {}
     }
-    pick_among(name, &releases, constraint)
+    pick_among(name, &releases, constraint, age)
+}
+
+/// `[settings] min_release_age` at this moment.
+#[derive(Clone, Copy, Debug)]
+struct Age {
+    /// The age a release must have.
+    min: Option<std::time::Duration>,
+    /// Now, in seconds since the epoch.
+    now: u64,
+}
+
+impl Age {
+    /// Whether `release` was published less than the minimum age ago (never, when its
+    /// registry does not say when it was).
+    fn too_young(&self, release: &Release) -> bool {
+        self.min.is_some_and(|age| {
+            release
+                .published_at
+                .as_deref()
+                .and_then(crate::utc::parse_rfc3339)
+                .is_some_and(|t| self.now.saturating_sub(t) < age.as_secs())
+        })
+    }
 }
 
 /// The newest of `releases` that `constraint` allows (pre-releases only when named).
@@ -490,9 +544,12 @@ fn pick_among(
     name: &Name,
     releases: &[Release],
     constraint: &str,
+    age: Age,
 ) -> Result<Release, ResolutionError> {
     let parsed = crate::version::Constraint::parse(constraint)
         .map_err(|e| ResolutionError::Usage(e.to_string()))?;
+    let young = releases.iter().filter(|r| age.too_young(r)).count();
+    let releases: Vec<&Release> = releases.iter().filter(|r| !age.too_young(r)).collect();
     let tags: Vec<crate::version::Tag> = releases
         .iter()
         .map(|r| crate::version::Tag::parse(&r.version, ""))
@@ -504,15 +561,19 @@ fn pick_among(
             .take(5)
             .map(|r| r.version.as_str())
             .collect();
+        let young = match young {
+            0 => String::new(),
+            n => format!(" ({n} newer skipped by min_release_age)"),
+        };
         ResolutionError::Usage(format!(
-            "{name} has no version matching {constraint:?}; the newest: {}",
+            "{name} has no version matching {constraint:?}; the newest: {}{young}",
             newest.join(", ")
         ))
     })?;
     let release = releases
         .iter()
         .find(|r| r.version == picked.as_str())
-        .cloned()
+        .map(|r| (*r).clone())
         .expect("picked among them");
     Ok(release)
 }
@@ -687,7 +748,8 @@ mod tests {
     fn npm_versions_are_picked_as_users_write_them() {
         let name = Name::parse("npm:esbuild").unwrap().unwrap();
         let doc = packument();
-        let pick = |c: &str| pick_npm(&name, &doc, c).map(|r| r.version);
+        let now = Age { min: None, now: 0 };
+        let pick = |c: &str| pick_npm(&name, &doc, c, now).map(|r| r.version);
         assert_eq!(pick("latest").unwrap(), doc.dist_tags["latest"]);
         assert_eq!(pick("0.24").unwrap(), "0.24.0");
         assert_eq!(pick("^0.23.0").unwrap(), "0.23.1");
@@ -697,5 +759,15 @@ mod tests {
             err.contains("no version matching \"0.99\"") && err.contains("0.24.0"),
             "{err}"
         );
+        // min_release_age: on 2026-11-25, 200 days leave 0.28.2 (2026-08-08) out.
+        let aged = Age {
+            min: Some(std::time::Duration::from_secs(200 * 86_400)),
+            now: crate::utc::parse_rfc3339("2026-11-25T00:00:00Z").unwrap(),
+        };
+        let pick = |c: &str| pick_npm(&name, &doc, c, aged).map(|r| r.version);
+        assert_eq!(pick("latest").unwrap(), "0.24.0");
+        assert_eq!(pick("0.24").unwrap(), "0.24.0");
+        let err = pick("0.28").unwrap_err().to_string();
+        assert!(err.contains("1 newer skipped by min_release_age"), "{err}");
     }
 }

@@ -224,3 +224,41 @@ fn the_users_npmrc_names_the_registry_and_its_token_reaches_no_lock_or_output() 
         "{text}{lock}"
     );
 }
+
+#[test]
+fn outdated_and_upgrade_move_an_npm_tool_under_its_own_key() {
+    let registry = npm::serve();
+    let project = Project::new(&npm::config(&registry), MANIFEST);
+    project.vx().arg("lock").assert().success();
+    let out = project.vx().arg("outdated").output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>()
+                == ["esbuild", "0.24", "0.24.0", "0.24.0", "0.28.2"]),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    project
+        .vx()
+        .args(["upgrade", "--latest"])
+        .assert()
+        .success();
+    let manifest = project.manifest_text();
+    assert!(
+        manifest.contains("\"npm:esbuild\" = \"0.28\""),
+        "{manifest}"
+    );
+    assert_eq!(
+        manifest.matches("esbuild").count(),
+        1,
+        "one entry: {manifest}"
+    );
+    let lock = project.lock();
+    assert_eq!(lock["tools"]["esbuild"]["version"].as_str(), Some("0.28.2"));
+    assert_eq!(
+        locked(&lock, "esbuild", "linux-x86_64")["integrity"].as_str(),
+        Some(npm::integrity("linux-x64", "0.28.2").as_str())
+    );
+}
