@@ -109,6 +109,8 @@ struct Control {
 }
 
 struct Running {
+    /// Its process id, for the polite signal (Unix: Windows has none to send).
+    #[cfg(unix)]
     pid: u32,
     tree: crate::platform::process::Tree,
 }
@@ -512,7 +514,11 @@ fn work(
             Err(e) => return (Phase::Failed, None, Some(format!("cannot start: {e}"))),
         };
         let pid = child.id();
-        *lock(&control.current) = Some(Running { pid, tree });
+        *lock(&control.current) = Some(Running {
+            #[cfg(unix)]
+            pid,
+            tree,
+        });
         if control.stop.load(Ordering::Relaxed)
             && let Some(running) = &*lock(&control.current)
         {
