@@ -1121,7 +1121,8 @@ pub enum BoardCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Attach the live dashboard to a running sync (read-only but for cancel requests).
+    /// Attach the live dashboard to a running sync (read-only but for cancel requests),
+    /// or to a task run (`vx run`): its tasks' phases and the picked task's output.
     Watch {
         /// A board id (or unambiguous prefix); default: the only live board.
         #[arg(value_name = "ID")]

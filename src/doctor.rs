@@ -23,6 +23,7 @@ use crate::lock::Lock;
 use crate::manifest::Manifest;
 use crate::manifest::platform::Platform;
 use crate::runtime::catalogue::Catalogue;
+use crate::session::{Opening, Session};
 use crate::user_config::UserConfig;
 
 /// How a check came out.
@@ -107,25 +108,25 @@ pub fn examine(settings: &Settings) -> Report {
     let mut findings = vec![vx(settings), platform()];
     let user = user_config(&mut findings);
     let manifest = settings.manifest.as_deref().map(Manifest::load);
-    // The runtimes the project carries, so its lock's entries of them are judged.
-    let mut catalogue = Catalogue::user();
-    let manifest = match manifest {
-        Some(Ok(m)) => {
-            match Catalogue::open(&m, &crate::runtime::declared::registry::How::at_hand()) {
-                Ok(opened) => {
-                    catalogue = opened;
-                    Some(m)
-                }
-                Err(err) => {
-                    findings.push(
+    // The project opened as the hook opens it (what is at hand, nothing fetched), with
+    // the runtimes it carries, so its lock's entries of them are judged.
+    let opening = Opening {
+        offline: true,
+        at_hand: true,
+        ..Opening::default()
+    };
+    let session = match manifest {
+        Some(Ok(m)) => match Session::with_manifest(m, &opening, &|_| {}) {
+            Ok(session) => Some(session),
+            Err(err) => {
+                findings.push(
                     Finding::new("lock", Status::Problem, err.to_string())
                         .why("a runtime the project declares cannot be read, so its tools cannot be checked")
                         .fix("fix the declaration where the message says"),
                 );
-                    None
-                }
+                None
             }
-        }
+        },
         Some(Err(err)) => {
             findings.push(
                 Finding::new("lock", Status::Problem, err.to_string())
@@ -136,12 +137,13 @@ pub fn examine(settings: &Settings) -> Report {
         }
         None => None,
     };
+    let manifest = session.as_ref().and_then(Session::manifest);
     let hooked = hook(&mut findings);
-    if let Some(manifest) = &manifest {
+    if let Some(manifest) = manifest {
         findings.push(trust(manifest));
     }
-    if let (Some(manifest), Ok(store)) = (&manifest, &settings.store) {
-        path_order(&mut findings, manifest, &catalogue, store, hooked);
+    if let (Some(session), Ok(store)) = (&session, &settings.store) {
+        path_order(&mut findings, session, store, hooked);
     }
     match &settings.store {
         Ok(store) => findings.push(writable("store", store, "installed tools")),
@@ -157,11 +159,13 @@ pub fn examine(settings: &Settings) -> Report {
         ),
     }
     findings.push(daemon());
-    findings.push(registry(manifest.as_ref(), user.as_ref(), cache.as_deref()));
-    github(&mut findings, settings, manifest.as_ref(), user.as_ref());
-    network(&mut findings, manifest.as_ref(), user.as_ref());
-    if let Some(manifest) = &manifest {
-        findings.push(lock(manifest, &catalogue));
+    findings.push(registry(manifest, user.as_ref(), cache.as_deref()));
+    github(&mut findings, settings, manifest, user.as_ref());
+    network(&mut findings, manifest, user.as_ref());
+    if let Some(session) = &session
+        && let Some(manifest) = session.manifest()
+    {
+        findings.push(lock(manifest, session.catalogue()));
     }
     Report {
         healthy: findings.iter().all(|f| f.status != Status::Problem),
@@ -361,15 +365,8 @@ fn on_path(dir: &Path) -> bool {
 }
 
 /// For each installed tool command of the project: is vx's the one `PATH` finds?
-fn path_order(
-    findings: &mut Vec<Finding>,
-    manifest: &Manifest,
-    catalogue: &Catalogue,
-    store: &Path,
-    hooked: bool,
-) {
-    let Ok(chain) = crate::toolchain::Toolchain::assemble(Some(manifest), catalogue, &[], store)
-    else {
+fn path_order(findings: &mut Vec<Finding>, session: &Session, store: &Path, hooked: bool) {
+    let Ok(chain) = session.own_toolchain(store) else {
         return;
     };
     let path = std::env::var_os("PATH").unwrap_or_default();

@@ -59,6 +59,7 @@ pub mod lock;
 pub mod manifest;
 pub mod mirror;
 pub mod net;
+pub mod ops;
 pub mod package_name;
 pub mod platform;
 pub mod project;

@@ -25,7 +25,7 @@ pub struct ToolSpec {
     pub sha256: Option<String>,
     /// The download's Subresource Integrity value as a registry publishes it (npm's
     /// `sha512-<base64>`), checked after the download like `sha256`
-    /// ([`crate::install::integrity`]): what pins a download whose registry gives no
+    /// ([`crate::verify::integrity`]): what pins a download whose registry gives no
     /// SHA-256.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub integrity: Option<String>,
@@ -75,6 +75,25 @@ pub struct ToolSpec {
     /// global `bin`). Only a runtime's layout gives them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub path_after: Vec<String>,
+    /// Other packings of the same download, each checksummed as the lock pins it
+    /// (nodejs.org's `.tar.gz` beside its `.tar.xz`): the install takes the one that
+    /// arrives unpacked soonest on this link ([`ToolSpec::take_alternative`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<Alternative>,
+}
+
+/// Another packing of a download: the same tree at another URL, smaller or faster to
+/// unpack. A publisher's checksum file names it, so a lock pins it as it pins the
+/// first without downloading either.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Alternative {
+    /// Its URL.
+    pub url: String,
+    /// Its SHA-256, lower-case hex.
+    pub sha256: String,
+    /// How it is packed.
+    pub format: ArchiveFormat,
 }
 
 impl ToolSpec {
@@ -104,7 +123,39 @@ impl ToolSpec {
             size: None,
             write: BTreeMap::new(),
             path_after: Vec::new(),
+            alternatives: Vec::new(),
         }
+    }
+
+    /// This spec downloading its alternative `index` instead: the URL, sha256 and
+    /// format swapped (the first packing becomes an alternative, so the receipt of
+    /// either still matches the spec). What verified the first file at lock time says
+    /// nothing of the other, so that record goes; its size is unknown.
+    pub fn take_alternative(&mut self, index: usize) {
+        let Some(alternative) = self.alternatives.get(index).cloned() else {
+            return;
+        };
+        let Some(format) = self.format else {
+            return;
+        };
+        let Some(sha256) = self.sha256.clone() else {
+            return;
+        };
+        self.alternatives[index] = Alternative {
+            url: std::mem::replace(&mut self.url, alternative.url),
+            sha256,
+            format,
+        };
+        self.sha256 = Some(alternative.sha256);
+        self.format = Some(alternative.format);
+        self.verified = None;
+        self.size = None;
+    }
+
+    /// Whether `sha256` is the hash of one of this spec's packings.
+    pub fn packs_as(&self, sha256: &str) -> bool {
+        self.sha256.as_deref() == Some(sha256)
+            || self.alternatives.iter().any(|a| a.sha256 == sha256)
     }
 
     /// Checks every field with the manifest's rules, lower-casing the sha256. Used on
@@ -136,6 +187,10 @@ impl ToolSpec {
         }
         for dir in &self.path_after {
             validate::outside_dir(dir)?;
+        }
+        for alternative in &mut self.alternatives {
+            validate::url(&alternative.url)?;
+            alternative.sha256 = validate::sha256(&alternative.sha256)?;
         }
         validate::options(&self.options)
     }

@@ -4,7 +4,7 @@
 //! locked with its own hashes (npm's `integrity`, PyPI's sha256), for every platform,
 //! without downloading a package.
 //!
-//! This room knows the registries' formats only, one job per file: [`name`] reads what
+//! This room knows the registries' formats only, one job per file: [`crate::package_name`] reads what
 //! users write, [`npm`] reads packuments, [`pypi`] reads PEP 691/503 indexes.
 //! `crate::resolution::backend` turns their answers into lock entries of the same
 //! shape as every other tool's; the install engine never learns where a download came
@@ -12,6 +12,7 @@
 
 pub mod npm;
 pub mod npmrc;
+pub mod pipconf;
 pub mod pypi;
 
 pub use crate::package_name::{Kind, Name, NameError};

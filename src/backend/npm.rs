@@ -15,7 +15,42 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::manifest::Platform;
+/// A platform as npm names it: `process.platform`, `process.arch` and the C library
+/// (what a platform package's `os`, `cpu` and `libc` list).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Target {
+    /// `linux`, `darwin`, `win32`.
+    pub os: &'static str,
+    /// `x64`, `arm64`.
+    pub cpu: &'static str,
+    /// On Linux, `glibc` or `musl`; elsewhere `None`.
+    pub libc: Option<&'static str>,
+}
+
+impl Target {
+    /// npm's names of vx's platform `os`-`arch` (`musl`: its C library is musl);
+    /// `None` for one npm has no name for here.
+    pub fn of(os: &str, arch: &str, musl: bool) -> Option<Target> {
+        let os = match os {
+            "linux" => "linux",
+            "macos" => "darwin",
+            "windows" => "win32",
+            _ => return None,
+        };
+        let cpu = match arch {
+            "x86_64" => "x64",
+            "aarch64" => "arm64",
+            _ => return None,
+        };
+        let libc = (os == "linux").then_some(if musl { "musl" } else { "glibc" });
+        Some(Target { os, cpu, libc })
+    }
+
+    /// Whether its C library is musl.
+    pub fn is_musl(&self) -> bool {
+        self.libc == Some("musl")
+    }
+}
 
 /// A package's document, as much as vx reads.
 #[derive(Clone, Debug, Deserialize)]
@@ -93,25 +128,15 @@ impl VersionDoc {
         }
     }
 
-    /// Whether its `os`, `cpu` and `libc` admit `platform`, and say so: a package
-    /// that names neither an OS nor a CPU is not a platform package.
-    pub fn is_for(&self, platform: &Platform) -> bool {
-        let (Some(os), Some(cpu)) = (npm_os(platform), npm_cpu(platform)) else {
-            return false;
-        };
+    /// Whether its `os`, `cpu` and `libc` admit `target`, and say so: a package that
+    /// names no OS or no CPU is not a platform package.
+    pub fn is_for(&self, target: &Target) -> bool {
         if self.os.is_empty() || self.cpu.is_empty() {
             return false;
         }
-        let libc = if platform.os != "linux" {
-            None
-        } else if platform.is_musl() {
-            Some("musl")
-        } else {
-            Some("glibc")
-        };
-        admits(&self.os, os)
-            && admits(&self.cpu, cpu)
-            && (self.libc.is_empty() || libc.is_some_and(|l| admits(&self.libc, l)))
+        admits(&self.os, target.os)
+            && admits(&self.cpu, target.cpu)
+            && (self.libc.is_empty() || target.libc.is_some_and(|l| admits(&self.libc, l)))
     }
 }
 
@@ -123,25 +148,6 @@ fn admits(list: &[String], value: &str) -> bool {
     }
     let positive: Vec<&String> = list.iter().filter(|v| !v.starts_with('!')).collect();
     positive.is_empty() || positive.iter().any(|v| *v == value)
-}
-
-/// npm's `process.platform` of a vx platform.
-pub fn npm_os(platform: &Platform) -> Option<&'static str> {
-    match platform.os.as_str() {
-        "linux" => Some("linux"),
-        "macos" => Some("darwin"),
-        "windows" => Some("win32"),
-        _ => None,
-    }
-}
-
-/// npm's `process.arch` of a vx platform.
-pub fn npm_cpu(platform: &Platform) -> Option<&'static str> {
-    match platform.arch.as_str() {
-        "x86_64" => Some("x64"),
-        "aarch64" => Some("arm64"),
-        _ => None,
-    }
 }
 
 /// `@scope/name` → `name`.
@@ -160,14 +166,13 @@ pub fn version_url(registry: &str, name: &str, version: &str) -> String {
     format!("{registry}/{name}/{version}")
 }
 
-/// The optional dependencies of `doc` in the order to try them for `platform`:
+/// The optional dependencies of `doc` in the order to try them for `target`:
 /// those whose name spells the platform's npm OS and CPU first (`@esbuild/linux-x64`
 /// for linux-x86_64), the musl twin after the glibc one unless the platform is musl,
 /// then those naming the OS, then the rest; so a lock reads one or two documents a
 /// platform rather than every one of esbuild's two dozen.
-pub fn candidates<'d>(doc: &'d VersionDoc, platform: &Platform) -> Vec<(&'d str, &'d str)> {
-    let os = npm_os(platform).unwrap_or("");
-    let cpu = npm_cpu(platform).unwrap_or("");
+pub fn candidates<'d>(doc: &'d VersionDoc, target: &Target) -> Vec<(&'d str, &'d str)> {
+    let (os, cpu) = (target.os, target.cpu);
     // Names spell macOS `darwin`, and some Windows `windows` or `win`.
     let spelled = |name: &str, word: &str| {
         name.split(['-', '/', '_', '.', '@'])
@@ -181,7 +186,7 @@ pub fn candidates<'d>(doc: &'d VersionDoc, platform: &Platform) -> Vec<(&'d str,
             let has_cpu = spelled(name, cpu);
             let musl = spelled(name, "musl");
             let rank = match (has_os, has_cpu) {
-                (true, true) if musl == platform.is_musl() => 0,
+                (true, true) if musl == target.is_musl() => 0,
                 (true, true) => 1,
                 (true, false) => 2,
                 _ => 3,
@@ -208,8 +213,13 @@ pub fn exact(range: &str) -> Option<&str> {
 mod tests {
     use super::*;
 
-    fn platform(name: &str) -> Platform {
-        name.parse().unwrap()
+    fn platform(name: &str) -> Target {
+        let (os_arch, musl) = match name.strip_suffix("-musl") {
+            Some(base) => (base, true),
+            None => (name, false),
+        };
+        let (os, arch) = os_arch.split_once('-').unwrap();
+        Target::of(os, arch, musl).unwrap()
     }
 
     /// The version documents of the real packages, as registry.npmjs.org serves them

@@ -112,6 +112,15 @@ impl Npmrc {
         Registry { url, authorization }
     }
 
+    /// Every `//host/path/` prefix with its `Authorization` value, for the network's
+    /// credentials (`crate::net::Credentials::with_prefixes`).
+    pub fn auth_prefixes(&self) -> Vec<(String, Secret)> {
+        self.auth
+            .iter()
+            .map(|(p, s)| (p.clone(), s.clone()))
+            .collect()
+    }
+
     /// The credentials of the longest `//host/path/` prefix that `url` is under.
     pub fn auth_for(&self, url: &str) -> Option<Secret> {
         let bare = url.split_once("://").map_or(url, |(_, rest)| rest);

@@ -58,7 +58,11 @@ pub fn from_parent() -> i32 {
     let mut sink = BoardSink::new(writer, signalled).with_retry_lines(
         crate::config_frame::retry_prefix(&cfg.spec.name, &cfg.spec.version),
     );
-    if cfg.spec.sha256.is_none() && cfg.allow_unverified && !cfg.probe {
+    if cfg.spec.sha256.is_none()
+        && cfg.spec.integrity.is_none()
+        && cfg.allow_unverified
+        && !cfg.probe
+    {
         sink.mark_unverified();
     }
     // The parent starts each child as the root of a process tree of its own.

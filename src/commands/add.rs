@@ -132,17 +132,17 @@ impl Edited {
         let mut lock = Lock::load(&lock_path)
             .map_err(Error::usage)?
             .unwrap_or_default();
-        let platforms = super::lock::platforms(&[], &manifest);
+        let platforms = vx::ops::lock::platforms(&[], &manifest);
         let session = super::open_manifest(manifest.clone(), &Opening::default())?;
-        let report = super::lock::relock(
+        let options = super::lock_options(run, false, false);
+        let report = vx::ops::lock::relock(
             &manifest,
             session.catalogue(),
             &mut lock,
             &platforms,
-            run,
-            false,
-            false,
-        )?;
+            &options,
+        )
+        .map_err(super::lock_error)?;
         let failed: Vec<String> = report
             .failed
             .iter()
@@ -174,7 +174,7 @@ impl Edited {
             vx::note!("vx: {what} {label} in {}", path.display());
         }
         lock.write(&lock_path).map_err(super::lock_write_error)?;
-        super::lock::tell(&report, &lock_path, &platforms);
+        super::say::locked(&report, &lock_path, &platforms);
         Ok(report.code)
     }
 }

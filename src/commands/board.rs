@@ -7,7 +7,7 @@ use std::path::Path;
 use serde_json::json;
 use vx::exit::{Because, Error, FAILED, OK, USAGE};
 use vx::report::table;
-use vx_shm::{Access, BoardReader, now_unix_ms, registry};
+use vx_shm::{Access, BoardReader, TaskPhase, TaskRun, now_unix_ms, registry};
 use vx_tui::text::{duration_ms, sanitize};
 
 use crate::cli::{BoardCommand, DashboardArgs};
@@ -43,7 +43,11 @@ fn ls(dir: &Path, as_json: bool) -> Result<i32, Error> {
             continue;
         };
         let info = reader.info();
-        let done = table::tally(&table::board_rows(&reader)).done();
+        let done = if reader.is_tasks() {
+            task_outcomes(&reader)
+        } else {
+            table::tally(&table::board_rows(&reader)).done()
+        };
         let age_ms = now_unix_ms().saturating_sub(info.created_unix_ms);
         if as_json {
             writeln!(
@@ -113,9 +117,29 @@ pub fn open_target(dir: &Path, target: Option<&str>, access: Access) -> Result<B
     BoardReader::open(&path, access).map_err(Error::usage)
 }
 
+/// How many tasks of a task run's board have an outcome.
+fn task_outcomes(reader: &BoardReader) -> usize {
+    reader
+        .snapshot()
+        .iter()
+        .filter_map(|read| read.as_ref().ok())
+        .filter(|snap| TaskPhase::from_code(snap.record.phase).is_some_and(TaskPhase::is_terminal))
+        .count()
+}
+
 fn dump(dir: &Path, target: Option<&str>, as_json: bool) -> Result<i32, Error> {
     let reader = open_target(dir, target, Access::ReadOnly)?;
     let mut out = std::io::stdout().lock();
+    if reader.is_tasks() && !reader.is_dump() {
+        let alive = reader.owner_alive();
+        let run = TaskRun::from_board(reader).map_err(Error::usage)?;
+        if as_json {
+            writeln!(out, "{}", super::ps::run_json(&run, alive, now_unix_ms()))?;
+        } else {
+            super::ps::print_run(&mut out, &run, alive, now_unix_ms())?;
+        }
+        return Ok(OK);
+    }
     if as_json {
         let info = reader.info();
         let rows = table::board_rows(&reader);
@@ -188,6 +212,9 @@ fn watch(dir: &Path, id: Option<&str>, dashboard: DashboardArgs) -> Result<i32, 
     let reader = open_target(dir, id, Access::ReadWrite)?;
     let stop = vx::signals::stop_flag()
         .map_err(|e| Error::environment(Because::new("cannot install signal handlers", e)))?;
+    if reader.is_tasks() && !reader.is_dump() {
+        return watch_tasks(reader, &dashboard, stop);
+    }
     let model = vx_tui::run_in_terminal(
         &reader,
         &vx_tui::Watcher,
@@ -203,6 +230,29 @@ fn watch(dir: &Path, id: Option<&str>, dashboard: DashboardArgs) -> Result<i32, 
         writeln!(
             out,
             "the sync that owned this board exited before finishing"
+        )?;
+        return Ok(FAILED);
+    }
+    Ok(OK)
+}
+
+/// `vx board watch` of a task run: its tasks and the selected one's output, live; then
+/// the run's table on the normal screen.
+fn watch_tasks(
+    reader: BoardReader,
+    dashboard: &DashboardArgs,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> Result<i32, Error> {
+    let run = TaskRun::from_board(reader).map_err(Error::usage)?;
+    let end = vx_tui::watch_tasks_in_terminal(&run, dashboard.fps, stop, dashboard.exit_on_done)
+        .map_err(|e| Error::environment(Because::new("the task view failed", e)))?;
+    let mut out = std::io::stdout().lock();
+    let alive = end != vx_tui::TaskWatchEnd::OwnerGone;
+    super::ps::print_run(&mut out, &run, alive, now_unix_ms())?;
+    if end == vx_tui::TaskWatchEnd::OwnerGone {
+        writeln!(
+            out,
+            "the vx run that owned this board exited before finishing"
         )?;
         return Ok(FAILED);
     }

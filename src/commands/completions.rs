@@ -55,11 +55,12 @@ pub fn run(shell: clap_complete::Shell) -> Result<i32, Error> {
 fn command() -> clap::Command {
     let tools = || ArgValueCompleter::new(tool_names);
     Cli::command()
+        // `vx run TASK [ARGS]… [::: TASK …]` is one list of words: each completes
+        // to the project's tasks.
         .mut_subcommand("run", |run| {
             run.mut_arg("script", |arg| {
                 arg.add(ArgValueCompleter::new(script_names))
             })
-            .mut_arg("args", |arg| arg)
         })
         .mut_subcommand("exec", |exec| {
             exec.mut_arg("tools", |arg| arg.add(tools()))

@@ -78,7 +78,7 @@ pub fn run(args: &EnvArgs) -> Result<i32, Error> {
     for (said, _) in &tools.missing {
         vx::note!("vx: {said}");
     }
-    super::sync::not_here(&tools.not_here);
+    super::say::not_here(&tools.not_here);
     Ok(if tools.missing.is_empty() {
         vx::exit::OK
     } else {

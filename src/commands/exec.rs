@@ -276,8 +276,12 @@ impl Target<'_> {
     /// that is still missing failed, when known (remembered failures included), and
     /// remembers the project's new failures.
     fn install(&self, chain: &Toolchain, store: &Path) -> Result<BTreeMap<String, String>, Error> {
+        // Outside a project (`vx x`) the children read the user's settings alone.
         let network = match self.manifest() {
-            Some(manifest) => super::project_network(manifest)?,
+            Some(_) => self
+                .session
+                .checked_network()
+                .map_err(|e| Error::usage(vx::exit::Because::new("network settings", e)))?,
             None => Default::default(),
         };
         let settings = Settings {
@@ -310,26 +314,27 @@ impl Target<'_> {
             )?;
             (code, why) = (c, w);
         }
-        if code != vx::exit::INTERRUPTED
-            && !of(Origin::Global).is_empty()
-            && let Some(path) = vx::manifest::global::existing()
-        {
-            let global = Manifest::load(&path).map_err(Error::usage)?;
-            let settings = Settings {
-                network: super::project_network(&global)?,
-                ..settings.clone()
-            };
-            let (c, w) = sync_remembering(
-                &global,
-                catalogue,
-                &of(Origin::Global),
-                store,
-                &settings,
-                self.offline,
-            )?;
-            why.extend(w);
-            if code == vx::exit::OK {
-                code = c;
+        if code != vx::exit::INTERRUPTED && !of(Origin::Global).is_empty() {
+            let global = super::open(&vx::session::Opening::new(None, vx::session::Want::Global))?;
+            if let Some(manifest) = global.manifest() {
+                let settings = Settings {
+                    network: global
+                        .checked_network()
+                        .map_err(|e| Error::usage(vx::exit::Because::new("network settings", e)))?,
+                    ..settings.clone()
+                };
+                let (c, w) = sync_remembering(
+                    manifest,
+                    global.catalogue(),
+                    &of(Origin::Global),
+                    store,
+                    &settings,
+                    self.offline,
+                )?;
+                why.extend(w);
+                if code == vx::exit::OK {
+                    code = c;
+                }
             }
         }
         let named: Vec<_> = missing
@@ -419,7 +424,7 @@ fn sync_remembering(
     }
     let tried = sync.plan.tools.clone();
     let outcome = sync.run(store, settings).map_err(super::project_error)?;
-    super::sync::tell_relocked(&outcome.relocked, manifest);
+    super::say::relocked(&outcome.relocked, manifest);
     failures.record(store, &tried, &outcome.failed);
     for (name, reason) in outcome.failed {
         why.insert(name, format!("its install failed: {reason}"));

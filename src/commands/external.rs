@@ -42,7 +42,7 @@ pub fn run(args: &[OsString]) -> Result<i32, Error> {
         let store = super::located_store(None).ok();
         return Err(unknown(name, None, store.as_deref()));
     };
-    let store = super::located_store(None)?;
+    let store = session.store().map_err(super::session_error)?;
     let chain = session
         .toolchain(&[], &store)
         .map_err(super::toolchain_error)?;

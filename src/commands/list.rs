@@ -13,11 +13,14 @@ use crate::cli::ListArgs;
 
 /// Runs `vx list`.
 pub fn run(args: &ListArgs) -> Result<i32, Error> {
-    let session = super::open(&vx::session::Opening::new(
-        args.project.manifest.as_deref(),
-        vx::session::Want::ProjectOrGlobal,
-    ))?;
-    let store = super::located_store(args.project.store.as_deref())?;
+    let session = super::open(
+        &vx::session::Opening::new(
+            args.project.manifest.as_deref(),
+            vx::session::Want::ProjectOrGlobal,
+        )
+        .store(args.project.store.as_deref()),
+    )?;
+    let store = session.store().map_err(super::session_error)?;
     let chain = session
         .toolchain(&[], &store)
         .map_err(super::toolchain_error)?;

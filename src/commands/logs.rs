@@ -102,14 +102,24 @@ fn find_task(
     task: &str,
     run_id: Option<&str>,
 ) -> Result<(TaskRun, usize, bool), Error> {
-    let runs: Vec<(registry::Listing, TaskRun)> = boards(dir, run_id.is_some())?
+    let mut runs: Vec<(registry::Listing, TaskRun)> = Vec::new();
+    for (listing, board) in boards(dir, run_id.is_some())?
         .into_iter()
         .filter(|(listing, _)| run_id.is_none_or(|id| listing.id.starts_with(id)))
-        .filter_map(|(listing, board)| {
-            let run = TaskRun::from_board(board).ok()?;
-            Some((listing, run))
-        })
-        .collect();
+    {
+        match TaskRun::from_board(board) {
+            Ok(run) => runs.push((listing, run)),
+            // The run asked for by name: why it cannot be read (a corrupt output
+            // segment, a sync's board) is the answer.
+            Err(error) if run_id.is_some() => {
+                return Err(Error::usage(Because::new(
+                    format!("run {} cannot be read", listing.id),
+                    error,
+                )));
+            }
+            Err(_) => {}
+        }
+    }
     if let Some(id) = run_id {
         if runs.is_empty() {
             return Err(Error::usage(format!(

@@ -29,6 +29,7 @@ pub mod registry;
 pub mod remove;
 pub mod rollback;
 pub mod run;
+pub mod say;
 pub mod search;
 pub mod self_;
 pub mod shim;
@@ -76,7 +77,7 @@ pub fn run_settings(args: &RunArgs) -> Settings {
         progress_interval: args.progress_interval,
         width: report_width(Stream::Stdout),
         // The project's url_replacements and mirrors: set by the commands that have a
-        // manifest ([`project_network`]).
+        // manifest ([`vx::session::Session::checked_network`]).
         network: Default::default(),
         offline: false,
         save_to: None,
@@ -379,18 +380,6 @@ pub fn project_error(err: vx::project::ProjectError) -> vx::exit::Error {
     }
 }
 
-/// The project's network settings (vx.toml's `url_replacements` and `mirrors`) for
-/// [`Settings::network`], once the effective settings they make with the environment
-/// and the user config are known to be usable: a bad user config, netrc or header
-/// variable is said once here (exit 2), not by every child.
-pub fn project_network(
-    manifest: &vx::manifest::Manifest,
-) -> Result<vx::manifest::network::ProjectNet, vx::exit::Error> {
-    vx::settings::network::load(&manifest.network)
-        .map_err(|e| vx::exit::Error::usage(vx::exit::Because::new("network settings", e)))?;
-    Ok(manifest.network.clone())
-}
-
 /// A resolution error as the exit code's kind: vx.toml's fault (2) or the network's (1).
 pub fn resolution_error(e: vx::resolution::ResolutionError) -> vx::exit::Error {
     use vx::resolution::{ResolutionError, UNREACHABLE_HELP};
@@ -459,6 +448,43 @@ pub fn print(text: &str) -> Result<(), vx::exit::Error> {
         .map_err(|e| {
             vx::exit::Error::environment(vx::exit::Because::new("cannot write to stdout", e))
         })
+}
+
+/// How a lock run of a command with `run`'s output flags resolves and downloads.
+pub fn lock_options(
+    run: &crate::cli::RunArgs,
+    allow_provenance_loss: bool,
+    offline: bool,
+) -> vx::ops::lock::Options {
+    vx::ops::lock::Options {
+        settings: run_settings(run),
+        quiet: run.quiet,
+        verbose: run.verbose,
+        allow_provenance_loss,
+        offline,
+    }
+}
+
+/// A lock run that could not do its work, as its exit code says.
+pub fn lock_error(e: vx::ops::lock::LockOpError) -> vx::exit::Error {
+    use vx::ops::lock::LockOpError;
+    match e {
+        LockOpError::Project(e) => project_error(e),
+        LockOpError::Write(e) => lock_write_error(e),
+        e => vx::exit::Error::usage(e),
+    }
+}
+
+/// A sync that could not run, as its exit code says.
+pub fn sync_error(e: vx::ops::sync::SyncError) -> vx::exit::Error {
+    use vx::exit::Error;
+    use vx::ops::sync::SyncError;
+    match e {
+        SyncError::Session(e) => session_error(e),
+        SyncError::Project(e) => project_error(e),
+        e @ SyncError::Network(_) => Error::usage(e),
+        e @ SyncError::NotHere(_) => Error::environment(e),
+    }
 }
 
 /// A lock that could not be written, said once (the error names the file and says

@@ -119,7 +119,7 @@ fn elapsed_ms(task: &TaskState, now: u64) -> Option<u64> {
     })
 }
 
-fn run_json(run: &TaskRun, alive: bool, now: u64) -> serde_json::Value {
+pub fn run_json(run: &TaskRun, alive: bool, now: u64) -> serde_json::Value {
     let info = run.board().info();
     let tasks: Vec<_> = run
         .tasks()
@@ -136,7 +136,12 @@ fn run_json(run: &TaskRun, alive: bool, now: u64) -> serde_json::Value {
            "age_ms": now.saturating_sub(info.created_unix_ms), "tasks": tasks})
 }
 
-fn print_run(out: &mut impl Write, run: &TaskRun, alive: bool, now: u64) -> std::io::Result<()> {
+pub fn print_run(
+    out: &mut impl Write,
+    run: &TaskRun,
+    alive: bool,
+    now: u64,
+) -> std::io::Result<()> {
     let info = run.board().info();
     writeln!(
         out,

@@ -145,15 +145,16 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         .filter(|t| t.quiet)
         .map(|t| t.name.clone())
         .collect();
-    // What this terminal shows, and the board every other viewer reads.
+    // The board first: `vx ps`, `vx logs -f`, `vx board watch` and the daemon read the
+    // run there, in place, while the printer shows it here.
     let sink = || -> Arc<dyn TaskSink> {
         Arc::new(Fanout(vec![
-            Box::new(Printer::new(mode.unwrap_or(Mode::Prefix), quiet.clone())),
             Box::new(BoardSink::new(
                 vx_shm::registry::default_dir(),
                 manifest.path.display().to_string(),
                 vx_shm::DEFAULT_RING_CAPACITY,
             )),
+            Box::new(Printer::new(mode.unwrap_or(Mode::Prefix), quiet.clone())),
         ]))
     };
     let interrupt = vx::signals::Interrupt::register().map_err(Error::environment)?;

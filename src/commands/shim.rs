@@ -63,7 +63,7 @@ pub fn run(command: &str, args: &[OsString]) -> Result<i32, Error> {
         ..Opening::new(None, want)
     })?;
     let manifest = session.manifest();
-    let store = super::located_store(None)?;
+    let store = session.store().map_err(super::session_error)?;
     let chain = session
         .toolchain(&[], &store)
         .map_err(super::toolchain_error)?;

@@ -64,7 +64,7 @@ fn upgrade(
             entry.constraint = None;
         }
     }
-    let mut platforms = super::lock::platforms(&[], &manifest);
+    let mut platforms = vx::ops::lock::platforms(&[], &manifest);
     for name in &chosen {
         for held in lock.platforms_of(name) {
             if !platforms.contains(&held) {
@@ -72,15 +72,12 @@ fn upgrade(
             }
         }
     }
-    let code = super::lock::relock_and_write(
-        &manifest,
-        catalogue,
-        &mut lock,
-        &platforms,
-        &args.run,
-        args.allow_provenance_loss,
-        false,
-    )?;
+    let options = super::lock_options(&args.run, args.allow_provenance_loss, false);
+    let report =
+        vx::ops::lock::relock_and_write(&manifest, catalogue, &mut lock, &platforms, &options)
+            .map_err(super::lock_error)?;
+    super::say::locked(&report, &manifest.lock_path(), &platforms);
+    let code = report.code;
     for (name, old) in before {
         let new = lock.tools.get(&name).map(|e| e.version.as_str());
         match (old.as_deref(), new) {

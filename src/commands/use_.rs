@@ -11,7 +11,7 @@
 
 use vx::exit::{Because, Error};
 use vx::manifest::ManifestError;
-use vx::project::{LockMode, ProjectSync};
+use vx::project::LockMode;
 
 use crate::cli::{RunArgs, UseArgs};
 
@@ -90,15 +90,19 @@ fn focused(run: &RunArgs) -> RunArgs {
 /// fresh by now), then refreshes the shims.
 fn install(session: &vx::session::Session, run: &RunArgs) -> Result<i32, Error> {
     let manifest = session.project().map_err(super::session_error)?;
-    let mut settings = super::run_settings(run);
-    settings.network = super::project_network(manifest)?;
-    let resolver = session.on_demand(run.quiet);
-    let sync = ProjectSync::plan(manifest, session.catalogue(), LockMode::Update, &resolver)
-        .map_err(super::project_error)?;
-    super::sync::not_here(&sync.plan.not_here);
-    let store = session.prepared_store().map_err(super::session_error)?;
-    let outcome = sync.run(&store, &settings).map_err(super::project_error)?;
-    super::sync::tell_relocked(&outcome.relocked, manifest);
-    super::refresh_shims(&store);
-    Ok(outcome.code)
+    let request = vx::ops::sync::Request {
+        mode: LockMode::Update,
+        settings: super::run_settings(run),
+        quiet: run.quiet,
+        verbose: false,
+        allow_provenance_loss: false,
+        mirrors: Vec::new(),
+        remember_failures: false,
+    };
+    let planned = vx::ops::sync::plan(session, &request).map_err(super::sync_error)?;
+    super::say::not_here(&planned.not_here);
+    let report = planned.run().map_err(super::sync_error)?;
+    super::say::relocked(&report.outcome.relocked, manifest);
+    super::refresh_shims(&report.store);
+    Ok(report.outcome.code)
 }

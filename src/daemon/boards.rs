@@ -1,6 +1,7 @@
-//! `sync_progress`: the daemon attaches to every live board of the user, read-only and
-//! zero-copy with the same [`BoardReader`] the dashboard uses, and pushes each board's
-//! tool rows to subscribers whenever they change, at most [`MAX_RATE_HZ`] times a
+//! `sync_progress` and `task_progress`: the daemon attaches to every live board of the
+//! user, read-only and zero-copy with the same [`BoardReader`] the dashboard uses, and
+//! pushes each board's tool rows (a sync's) or task rows (a `vx run`'s, read through
+//! [`TaskRun`]) to subscribers whenever they change, at most [`MAX_RATE_HZ`] times a
 //! second per board.
 //!
 //! A board's last event is marked final and sent as soon as its sync has ended (its
@@ -21,9 +22,9 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, select};
 use notify::event::{AccessKind, AccessMode};
 use notify::{EventKind, RecursiveMode, Watcher};
-use vx_shm::{Access, BoardReader, SlotError, SlotRead, registry};
+use vx_shm::{Access, BoardReader, SlotError, SlotRead, TaskPhase, TaskRun, now_unix_ms, registry};
 
-use super::protocol::{Event, EventType, ToolProgress};
+use super::protocol::{Event, EventType, TaskProgress, ToolProgress};
 use super::subscribers::Subscribers;
 
 /// Most updates per second per board (its final event aside).
@@ -35,9 +36,15 @@ pub const IDLE_LOOK: Duration = Duration::from_secs(2);
 /// Most boards followed at once.
 pub const MAX_BOARDS: usize = 64;
 
+/// What a followed board is: a sync's, or a task run's (read with its output).
+enum Kind {
+    Sync(BoardReader),
+    Tasks(TaskRun),
+}
+
 /// One board the daemon follows.
 struct Followed {
-    reader: BoardReader,
+    kind: Kind,
     /// The latest copy of its slots (reused: a poll allocates nothing when idle).
     slots: Vec<SlotRead>,
     /// Each slot's sequence (or a mark for an unreadable slot) when last sent.
@@ -60,7 +67,9 @@ pub(super) fn run(subscribers: &Subscribers, dir: &Path, wake: &Receiver<()>) {
     let mut watching = false;
     let mut boards: HashMap<String, Followed> = HashMap::new();
     loop {
-        if !subscribers.wants(EventType::SyncProgress) {
+        if !subscribers.wants(EventType::SyncProgress)
+            && !subscribers.wants(EventType::TaskProgress)
+        {
             boards.clear();
             if wake.recv().is_err() {
                 return;
@@ -111,10 +120,18 @@ fn look(dir: &Path, boards: &mut HashMap<String, Followed>, subscribers: &Subscr
         let Ok(reader) = BoardReader::open(&listing.path, Access::ReadOnly) else {
             continue;
         };
+        let kind = if reader.is_tasks() {
+            match TaskRun::from_board(reader) {
+                Ok(run) => Kind::Tasks(run),
+                Err(_) => continue,
+            }
+        } else {
+            Kind::Sync(reader)
+        };
         boards.insert(
             listing.id,
             Followed {
-                reader,
+                kind,
                 slots: Vec::new(),
                 sent: Vec::new(),
                 last_sent: None,
@@ -125,16 +142,28 @@ fn look(dir: &Path, boards: &mut HashMap<String, Followed>, subscribers: &Subscr
 }
 
 impl Followed {
+    /// The board underneath.
+    fn reader(&self) -> &BoardReader {
+        match &self.kind {
+            Kind::Sync(reader) => reader,
+            Kind::Tasks(run) => run.board(),
+        }
+    }
+
     /// Copies the board and sends its rows if they changed and the rate allows, or its
     /// final event if its sync has ended; the time it wants to be polled again early
     /// (an update held back by the rate).
     fn poll(&mut self, subscribers: &Subscribers, now: Instant) -> Option<Instant> {
         // Looked at before the copy: rows written before the end are in the copy.
-        if self.reader.is_finished() || !self.reader.owner_alive() {
+        if self.reader().is_finished() || !self.reader().owner_alive() {
             self.finish(subscribers);
             return None;
         }
-        self.reader.snapshot_into(&mut self.slots);
+        let reader = match &self.kind {
+            Kind::Sync(reader) => reader,
+            Kind::Tasks(run) => run.board(),
+        };
+        reader.snapshot_into(&mut self.slots);
         let seqs: Vec<u64> = self.slots.iter().map(mark).collect();
         if seqs == self.sent {
             return None;
@@ -156,14 +185,22 @@ impl Followed {
         if self.done {
             return;
         }
-        self.reader.snapshot_into(&mut self.slots);
+        let reader = match &self.kind {
+            Kind::Sync(reader) => reader,
+            Kind::Tasks(run) => run.board(),
+        };
+        reader.snapshot_into(&mut self.slots);
         subscribers.broadcast(&self.event(true));
         self.done = true;
     }
 
-    /// The board's rows as a `sync_progress` event, its last if `is_final`.
+    /// The board's rows as a `sync_progress` or `task_progress` event, its last if
+    /// `is_final`.
     fn event(&self, is_final: bool) -> Event {
-        let info = self.reader.info();
+        if let Kind::Tasks(run) = &self.kind {
+            return task_event(run, is_final);
+        }
+        let info = self.reader().info();
         let tools = self
             .slots
             .iter()
@@ -201,6 +238,55 @@ impl Followed {
             tools,
             is_final,
         }
+    }
+}
+
+/// A task run's rows as a `task_progress` event.
+fn task_event(run: &TaskRun, is_final: bool) -> Event {
+    let board = run.board();
+    let info = board.info();
+    let now = now_unix_ms();
+    let state = if board.was_interrupted() {
+        "interrupted"
+    } else if board.is_finished() {
+        "finished"
+    } else if is_final {
+        "dead"
+    } else {
+        "running"
+    };
+    let tasks = run
+        .tasks()
+        .into_iter()
+        .map(|task| {
+            let phase = match (&task.unreadable, task.phase) {
+                (Some(_), _) => "unreadable",
+                (None, Some(phase)) => phase.label(),
+                (None, None) => "unknown",
+            };
+            let ran = task.started_unix_ms != 0;
+            let end = if task.ended_unix_ms != 0 {
+                task.ended_unix_ms
+            } else {
+                now
+            };
+            TaskProgress {
+                task: task.name,
+                phase: phase.to_owned(),
+                exit_code: (ran && task.phase.is_some_and(TaskPhase::is_terminal))
+                    .then_some(task.exit_code),
+                elapsed_ms: ran.then(|| end.saturating_sub(task.started_unix_ms)),
+                output_bytes: task.output_bytes,
+                message: task.message,
+            }
+        })
+        .collect();
+    Event::TaskProgress {
+        board: info.id.clone(),
+        label: info.label.clone(),
+        state: state.to_owned(),
+        tasks,
+        is_final,
     }
 }
 
@@ -315,5 +401,61 @@ mod tests {
         look(tmp.path(), &mut boards, &subscribers);
         assert!(boards.is_empty());
         assert_eq!(received(&queue), [], "nothing after the final event");
+    }
+
+    #[test]
+    fn a_task_run_is_sent_as_task_progress_to_those_who_asked() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (wake, _) = crossbeam_channel::bounded(1);
+        let subscribers = Subscribers::new(wake);
+        let (_, tasks_queue) = subscribers.add(EventMask::of(&[EventType::TaskProgress]));
+        let (_, sync_queue) = subscribers.add(EventMask::of(&[EventType::SyncProgress]));
+        let run =
+            vx_shm::TaskBoard::create(tmp.path(), "/p/vx.toml", &["lint", "dev"], 64).unwrap();
+        let mut lint = run.writer(0).unwrap();
+        lint.set_phase(TaskPhase::Running);
+        lint.output(b"checking\n");
+        lint.finish(TaskPhase::Failed, Some(1), "exit status 1");
+        run.writer(1).unwrap().set_phase(TaskPhase::Ready);
+        let mut boards = HashMap::new();
+        look(tmp.path(), &mut boards, &subscribers);
+        poll_all(&mut boards, &subscribers);
+        run.finish(true);
+        poll_all(&mut boards, &subscribers);
+        assert_eq!(sync_queue.len().0, 0, "not a sync");
+        let mut events = Vec::new();
+        while tasks_queue.len().0 > 0 {
+            events.push(serde_json::from_str::<Event>(&tasks_queue.pop().unwrap().line()).unwrap());
+        }
+        let [first, last] = &events[..] else {
+            panic!("{events:?}")
+        };
+        let Event::TaskProgress {
+            tasks,
+            state,
+            is_final,
+            ..
+        } = first
+        else {
+            panic!("{first:?}")
+        };
+        assert_eq!((state.as_str(), *is_final), ("running", false));
+        assert_eq!(tasks[0].task, "lint");
+        assert_eq!(
+            (tasks[0].phase.as_str(), tasks[0].exit_code),
+            ("failed", Some(1))
+        );
+        assert_eq!(tasks[0].output_bytes, 9);
+        assert_eq!(
+            (tasks[1].phase.as_str(), tasks[1].exit_code),
+            ("ready", None)
+        );
+        let Event::TaskProgress {
+            state, is_final, ..
+        } = last
+        else {
+            panic!("{last:?}")
+        };
+        assert_eq!((state.as_str(), *is_final), ("interrupted", true));
     }
 }

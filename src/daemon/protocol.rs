@@ -19,7 +19,7 @@ pub const MAX_LINE: usize = 64 * 1024;
 /// may rely on; never for a change a client cannot see. An old client ignores what it
 /// does not know; a client that needs something newer asks `ping` and compares. A
 /// daemon older than the field sends none: a client reads that as 0.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// What a client asks.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -204,11 +204,46 @@ pub enum Event {
         #[serde(rename = "final", default)]
         is_final: bool,
     },
+    /// The tasks of a running task run (`vx run`) with their phases, each time a
+    /// phase changes (at most 10 times a second), and once more, marked final, when
+    /// the run ends. Protocol 2.
+    TaskProgress {
+        /// The run's board id (`vx ps`, `vx logs --run`).
+        board: String,
+        /// The board's label (usually the manifest's path).
+        label: String,
+        /// `running`, `finished`, `interrupted`, or `dead` (its `vx run` is gone).
+        state: String,
+        /// Every task of the run, in graph order.
+        tasks: Vec<TaskProgress>,
+        /// The run's last event (`"final"` on the wire).
+        #[serde(rename = "final", default)]
+        is_final: bool,
+    },
     /// This subscriber read too slowly and `dropped` events were not sent.
     Lagged {
         /// How many.
         dropped: u64,
     },
+}
+
+/// One task's row in a [`Event::TaskProgress`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskProgress {
+    /// The task's name.
+    pub task: String,
+    /// `queued`, `waiting`, `starting`, `running`, `ready`, then an outcome:
+    /// `up_to_date`, `done`, `failed`, `cancelled`; `unreadable` or `unknown` when its
+    /// slot could not be read or holds no task phase.
+    pub phase: String,
+    /// Its exit status, once it has an outcome and ran.
+    pub exit_code: Option<i32>,
+    /// How long it has run (or ran), once it started.
+    pub elapsed_ms: Option<u64>,
+    /// Bytes of output it had written when this row was read.
+    pub output_bytes: u64,
+    /// A short reason: what it waits for, why it failed or was cancelled.
+    pub message: String,
 }
 
 /// One tool's row in a [`Event::SyncProgress`].
@@ -246,15 +281,18 @@ pub enum EventType {
     ConfigChanged,
     /// [`Event::SyncProgress`].
     SyncProgress,
+    /// [`Event::TaskProgress`].
+    TaskProgress,
 }
 
 impl EventType {
     /// Every type, for an empty subscription list.
-    pub const ALL: [EventType; 4] = [
+    pub const ALL: [EventType; 5] = [
         EventType::RuntimeInstalled,
         EventType::RuntimeRemoved,
         EventType::ConfigChanged,
         EventType::SyncProgress,
+        EventType::TaskProgress,
     ];
 
     /// This type's bit in an [`EventMask`].
@@ -300,6 +338,7 @@ impl Event {
             Event::RuntimeRemoved { .. } => Some(EventType::RuntimeRemoved),
             Event::ConfigChanged { .. } => Some(EventType::ConfigChanged),
             Event::SyncProgress { .. } => Some(EventType::SyncProgress),
+            Event::TaskProgress { .. } => Some(EventType::TaskProgress),
             Event::Lagged { .. } => None,
         }
     }
@@ -382,7 +421,7 @@ mod tests {
             Request::Subscribe {
                 event_types: EventType::ALL.to_vec(),
             },
-            r#"{"type":"subscribe","event_types":["runtime_installed","runtime_removed","config_changed","sync_progress"]}"#,
+            r#"{"type":"subscribe","event_types":["runtime_installed","runtime_removed","config_changed","sync_progress","task_progress"]}"#,
         );
         round_trip(Request::Ping, r#"{"type":"ping"}"#);
         round_trip(
@@ -491,7 +530,7 @@ mod tests {
                 protocol: PROTOCOL_VERSION,
                 version: "0.1.0".into(),
             },
-            r#"{"type":"pong","uptime_secs":3,"cached_runtimes":2,"protocol":1,"version":"0.1.0"}"#,
+            r#"{"type":"pong","uptime_secs":3,"cached_runtimes":2,"protocol":2,"version":"0.1.0"}"#,
         );
         round_trip(
             Response::Error {
@@ -546,6 +585,23 @@ mod tests {
                 is_final: true,
             },
             r#"{"type":"sync_progress","board":"ab","label":"/p/vx.toml","tools":[{"tool":"rg","phase":"completed","bytes_done":9,"bytes_total":9}],"final":true}"#,
+        );
+        round_trip(
+            Event::TaskProgress {
+                board: "cd".into(),
+                label: "/p/vx.toml".into(),
+                state: "running".into(),
+                tasks: vec![TaskProgress {
+                    task: "lint".into(),
+                    phase: "failed".into(),
+                    exit_code: Some(2),
+                    elapsed_ms: Some(1500),
+                    output_bytes: 42,
+                    message: "exit status 2".into(),
+                }],
+                is_final: false,
+            },
+            r#"{"type":"task_progress","board":"cd","label":"/p/vx.toml","state":"running","tasks":[{"task":"lint","phase":"failed","exit_code":2,"elapsed_ms":1500,"output_bytes":42,"message":"exit status 2"}],"final":false}"#,
         );
         round_trip(
             Event::Lagged { dropped: 4 },

@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::manifest::{self, Manifest};
 use crate::project_env::Declared;
-use crate::runtime::catalogue::Catalogue;
+use crate::session::{Opening, Session};
 use crate::toolchain::{Request, Tool, Toolchain};
 use crate::validate;
 
@@ -45,11 +45,12 @@ pub struct Resolution {
 /// config's) package's GitHub releases through the cache (a revalidation costs no rate limit). An error when no registry knows the
 /// name or none can be reached.
 pub fn registry_versions(runtime: &str) -> Result<(Vec<String>, BTreeMap<String, String>), String> {
-    use crate::resolution::{Network, Options, Resolver};
-    let net = Network::from_env(Options::from_env(false, true)).map_err(|e| e.to_string())?;
+    let net =
+        crate::resolution::Network::from_env(crate::resolution::Options::from_env(false, true))
+            .map_err(|e| e.to_string())?;
     // Outside a project: vx's own runtimes and the user's.
-    let catalogue = crate::runtime::catalogue::Catalogue::user();
-    let resolver = Resolver::new(&net, None, None, &catalogue).map_err(|e| e.to_string())?;
+    let session = Session::outside(&Opening::default());
+    let resolver = session.resolver(&net).map_err(|e| e.to_string())?;
     let found = resolver.named(runtime).map_err(|e| e.to_string())?;
     let versions = resolver.listed(&found).map_err(|e| e.to_string())?;
     // The publisher's LTS lines (node's `Iron`), sanitized: they come from outside.
@@ -90,10 +91,9 @@ type Env = (BTreeMap<String, String>, Vec<String>);
 struct Project {
     /// Its `vx.toml` and `vx.lock` as they were when read.
     stamps: Stamps,
-    /// The runtimes it can name (vx's own, its declarations and the user's), read
-    /// when it was read: its own, whatever other projects declare.
-    catalogue: Catalogue,
-    manifest: Manifest,
+    /// Its manifest and the runtimes it can name (vx's own, its declarations and the
+    /// user's), read when it was read: its own, whatever other projects declare.
+    session: Session,
     chain: Toolchain,
     /// What it declares of the environment (its own only when trusted: what an
     /// editor applies on its own, as the shell hook does, follows `vx trust`).
@@ -105,6 +105,13 @@ struct Project {
     answer: Result<ToolchainAnswer, String>,
     /// Registry tools' packages, by tool, as the lock records them.
     packages: BTreeMap<String, String>,
+}
+
+impl Project {
+    /// Its manifest (a project the daemon keeps is opened from one).
+    fn manifest(&self) -> Option<&Manifest> {
+        self.session.manifest()
+    }
 }
 
 #[derive(Debug, Default)]
@@ -233,23 +240,25 @@ impl Resolver {
                 let version = match (version, &project) {
                     (Some(version), _) => Some(version.to_owned()),
                     // A tool of the project is asked at the project's version.
-                    (None, Some(p)) if p.manifest.tool(runtime).is_some() => None,
+                    (None, Some(p)) if p.manifest().is_some_and(|m| m.tool(runtime).is_some()) => {
+                        None
+                    }
                     (None, _) => Some(self.newest(runtime)?),
                 };
                 let request = Request {
                     name: runtime.to_owned(),
                     version,
                 };
-                let manifest = project.as_ref().map(|p| &p.manifest);
                 let outside;
-                let catalogue = match &project {
-                    Some(p) => &p.catalogue,
+                let session = match &project {
+                    Some(p) => &p.session,
                     None => {
-                        outside = Catalogue::user();
+                        outside = Session::outside(&Opening::default());
                         &outside
                     }
                 };
-                let chain = Toolchain::layered(manifest, catalogue, &[request], &self.store)
+                let chain = session
+                    .toolchain(&[request], &self.store)
                     .map_err(|e| e.to_string())?;
                 let tool = picked(&chain)
                     .or_else(|| chain.tools.first().cloned())
@@ -259,7 +268,8 @@ impl Resolver {
             }
         };
         if !tool.installed() {
-            return Err(tool.not_installed(project.as_ref().map(|p| p.manifest.path.as_path())));
+            let manifest = project.as_ref().and_then(|p| p.manifest());
+            return Err(tool.not_installed(manifest.map(|m| m.path.as_path())));
         }
         let executable = executable(&tool)?;
         let package = project
@@ -338,7 +348,7 @@ impl Resolver {
             // The env files are read again (small, bounded) to tell an edit.
             if let Some(project) = state.projects.get(&path)
                 && project.stamps == stamps
-                && project.catalogue.is_current(&path)
+                && project.session.catalogue().is_current(&path)
                 && project.declared.files_unchanged()
             {
                 return Ok(Some(Arc::clone(project)));
@@ -349,9 +359,16 @@ impl Resolver {
         let watched = path.parent().is_some_and(|dir| (self.watch)(dir));
         let manifest = Manifest::load(&path).map_err(|e| e.to_string())?;
         // What is at hand only: a declaration not fetched yet waits for a command.
-        let how = crate::runtime::declared::registry::How::at_hand();
-        let catalogue = Catalogue::open(&manifest, &how).map_err(|e| e.to_string())?;
-        let chain = Toolchain::layered(Some(&manifest), &catalogue, &[], &self.store)
+        let opening = Opening {
+            offline: true,
+            at_hand: true,
+            ..Opening::default()
+        };
+        let session =
+            Session::with_manifest(manifest, &opening, &|_| {}).map_err(|e| e.to_string())?;
+        let manifest = session.project().map_err(|e| e.to_string())?;
+        let chain = session
+            .toolchain(&[], &self.store)
             .map_err(|e| e.to_string())?;
         let packages = crate::lock::Lock::load(&manifest.lock_path())
             .ok()
@@ -366,17 +383,18 @@ impl Resolver {
         // Editors apply what the daemon answers on their own, as the shell hook does:
         // a project's own environment only once the user trusts it.
         let trusted = crate::trust::is_trusted(&path);
-        let declared = Declared::of_trusted(&manifest, trusted)
+        let declared = Declared::of_trusted(manifest, trusted)
             .map_err(|e| e.to_string())?
             .with_tools(chain.env());
+        let env = self.env(&chain, &declared);
+        let answer = answer(manifest, &chain, &declared, trusted);
         let project = Arc::new(Project {
             packages,
             stamps,
-            catalogue,
-            env: self.env(&chain, &declared),
-            answer: answer(&manifest, &chain, &declared, trusted),
+            session,
+            env,
+            answer,
             declared,
-            manifest,
             chain,
         });
         if let Ok(mut state) = self.state.lock()

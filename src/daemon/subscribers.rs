@@ -179,7 +179,7 @@ impl Subscribers {
                 queue: Arc::clone(&queue),
             });
         }
-        if mask.has(EventType::SyncProgress) {
+        if mask.has(EventType::SyncProgress) || mask.has(EventType::TaskProgress) {
             let _ = self.wake.try_send(());
         }
         (id, queue)
@@ -192,7 +192,7 @@ impl Subscribers {
         {
             entry.mask = mask;
         }
-        if mask.has(EventType::SyncProgress) {
+        if mask.has(EventType::SyncProgress) || mask.has(EventType::TaskProgress) {
             let _ = self.wake.try_send(());
         }
     }

@@ -148,6 +148,17 @@ pub const BACKEND_PACKAGES: &[(&str, &str)] = &[
     ("pipx:pre-commit", "pre-commit/pre-commit"),
 ];
 
+/// mise's short names whose registry entry (mise's `registry/NAME.toml`, its first
+/// backend) is an npm or PyPI package and that aqua's registry has no release binary
+/// of: read as that package (`prettier` → `npm:prettier`). (`yamllint` is not here:
+/// aqua's `wasilibs/go-yamllint` ships it as a binary.)
+pub const MISE_REGISTRY_BACKENDS: &[(&str, &str)] = &[
+    ("prettier", "npm:prettier"),
+    ("markdownlint-cli2", "npm:markdownlint-cli2"),
+    ("ansible", "pipx:ansible"),
+    ("poetry", "pipx:poetry"),
+];
+
 /// What a build backend's entry needs that vx does not do, for its skip line.
 fn build_backend_needs(backend: &str) -> Option<&'static str> {
     Some(match backend {
@@ -226,13 +237,16 @@ pub enum Lookup {
     Plugin(String),
     /// A package's full name (`owner/repo`): that package only.
     Package(String),
+    /// A language registry's package as vx names it (`npm:prettier`,
+    /// `pypi:yamllint`: `crate::backend`), resolved from that registry.
+    Backend(String),
 }
 
 impl Lookup {
     /// The name asked of the registries.
     pub fn name(&self) -> &str {
         match self {
-            Lookup::Plugin(name) | Lookup::Package(name) => name,
+            Lookup::Plugin(name) | Lookup::Package(name) | Lookup::Backend(name) => name,
         }
     }
 
@@ -243,7 +257,7 @@ impl Lookup {
                 .iter()
                 .find(|(plugin, _)| plugin == name)
                 .map(|(_, package)| *package),
-            Lookup::Package(_) => None,
+            Lookup::Package(_) | Lookup::Backend(_) => None,
         }
     }
 }
@@ -266,6 +280,9 @@ pub fn lookup_of(name: &str) -> Result<Lookup, String> {
         _ => name,
     };
     let Some((backend, rest)) = bare.split_once(':') else {
+        if let Some((_, package)) = MISE_REGISTRY_BACKENDS.iter().find(|(n, _)| *n == bare) {
+            return lookup_of(package);
+        }
         return Ok(if bare.contains('/') {
             Lookup::Package(package_name(bare)?)
         } else {
@@ -294,6 +311,20 @@ pub fn lookup_of(name: &str) -> Result<Lookup, String> {
         }
         _ if build_backend_needs(backend).is_some() => match backend_package(bare) {
             Some((_, package)) => Ok(Lookup::Package(package.to_owned())),
+            // npm and PyPI packages vx resolves from their registries itself.
+            None if matches!(backend, "npm" | "pipx" | "pypi") => {
+                let rest = match rest.rfind('@') {
+                    Some(at) if at > 0 => &rest[..at],
+                    _ => rest,
+                };
+                // mise's tool options (`pipx:black[extras=jupyter]`) are not extras.
+                let name = format!("{backend}:{rest}");
+                match crate::package_name::Name::parse(&name) {
+                    Ok(Some(name)) => Ok(Lookup::Backend(name.to_string())),
+                    Ok(None) => Err(format!("`{name}` names no package")),
+                    Err(e) => Err(e.to_string()),
+                }
+            }
             None => {
                 let tool = rest.rsplit('/').next().unwrap_or(rest);
                 let tool = tool.split('@').next().unwrap_or(tool);
@@ -354,8 +385,21 @@ mod tests {
             lookup_of("go:gotest.tools/gotestsum"),
             Ok(Lookup::Package("gotestyourself/gotestsum".into()))
         );
-        let why = lookup_of("npm:prettier").unwrap_err();
-        assert!(why.contains("would need Node.js"), "{why}");
+        assert_eq!(
+            lookup_of("npm:prettier@3"),
+            Ok(Lookup::Backend("npm:prettier".into()))
+        );
+        assert_eq!(
+            lookup_of("pipx:Black"),
+            Ok(Lookup::Backend("pypi:black".into()))
+        );
+        assert_eq!(
+            lookup_of("prettier"),
+            Ok(Lookup::Backend("npm:prettier".into()))
+        );
+        assert_eq!(lookup_of("yamllint"), Ok(Lookup::Plugin("yamllint".into())));
+        let why = lookup_of("npm:@scope").unwrap_err();
+        assert!(why.contains("scoped as @scope/name"), "{why}");
         let why = lookup_of("go:example.com/x/cmd/tool@v1.2.0").unwrap_err();
         assert!(why.contains("would need a Go toolchain"), "{why}");
         assert!(why.contains("`vx search tool`"), "{why}");

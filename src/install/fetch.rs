@@ -38,6 +38,9 @@ pub struct Download {
     pub bytes: u64,
     /// Their SHA-256, lower-case hex.
     pub sha256: String,
+    /// How long the download waited on the network (blocked reading the socket, not
+    /// on whoever consumed the bytes): the link's speed, for [`super::packing`].
+    pub waited: Duration,
 }
 
 /// Why a download failed. Messages name the URL and what to check.
@@ -433,6 +436,7 @@ fn run(
         path: partial.path,
         bytes: partial.done,
         sha256,
+        waited: partial.waited,
     })
 }
 
@@ -491,6 +495,8 @@ struct Partial<'t, 'k> {
     /// Where the validator is recorded for a later run, for a download kept across
     /// runs.
     kept: Option<&'k Kept>,
+    /// Time spent blocked reading the network, over every attempt.
+    waited: Duration,
 }
 
 impl<'t, 'k> Partial<'t, 'k> {
@@ -503,6 +509,7 @@ impl<'t, 'k> Partial<'t, 'k> {
             done: 0,
             validator: None,
             kept,
+            waited: Duration::ZERO,
         }
     }
 
@@ -846,7 +853,10 @@ fn copy_hashed(
         if sink.cancel_requested() {
             return Err(FetchError::Cancelled);
         }
-        let n = match src.read(&mut buf) {
+        let reading = Instant::now();
+        let read = src.read(&mut buf);
+        partial.waited += reading.elapsed();
+        let n = match read {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,

@@ -30,6 +30,7 @@ pub mod extract;
 pub mod fetch;
 pub mod listing;
 pub mod live;
+pub mod packing;
 pub mod partial;
 pub mod resume;
 mod signatures;
@@ -325,6 +326,10 @@ pub enum InstallError {
     /// The config breaks a field rule (only when built without the frame reader).
     #[error("invalid install config: {0}")]
     Config(#[from] FieldError),
+    /// A setting of the environment vx does not understand
+    /// ([`packing::PREFERENCE_ENV`]).
+    #[error("{0}")]
+    Setting(String),
     /// No sha256 was given and unverified downloads were not allowed.
     #[error("no sha256 to verify the download: {asked}, or pass --allow-unverified ({url})")]
     Unverified {
@@ -465,7 +470,7 @@ impl InstallError {
     /// module docs).
     pub fn code(&self) -> i32 {
         match self {
-            InstallError::Config(_) => EXIT_BAD_CONFIG,
+            InstallError::Config(_) | InstallError::Setting(_) => EXIT_BAD_CONFIG,
             InstallError::Fetch(FetchError::ChecksumMismatch { .. })
             | InstallError::Integrity { .. } => 11,
             // Writing into the store failed for a reason of the disk's, not the
@@ -581,7 +586,7 @@ impl Installed {
     fn outcome(&self, cfg: &InstallConfig, waited: bool) -> Outcome {
         Outcome::Cached {
             path: self.path.clone(),
-            unverified: self.receipt.unverified && cfg.spec.sha256.is_none(),
+            unverified: self.receipt.unverified && !pins_bytes(&cfg.spec),
             waited,
             signed: signed_by(&self.receipt, cfg),
         }
@@ -640,6 +645,13 @@ pub fn install(
             asked: ChecksumFrom::of(&cfg),
             url: cfg.spec.url,
         });
+    }
+    // The packing this link unpacks soonest, when the lock names several.
+    let preference = packing::Preference::from_env().map_err(InstallError::Setting)?;
+    let fetched_from = opts.net.rewrites.apply(&cfg.spec.url).into_owned();
+    let links = packing::Links::read(&cfg.store);
+    if let Some(index) = packing::choose(&cfg.spec, &fetched_from, preference, &links) {
+        cfg.spec.take_alternative(index);
     }
     if sink.cancel_requested() {
         return Err(InstallError::Cancelled);
@@ -772,6 +784,12 @@ pub fn install(
     store::commit(&tree, &final_dir, work.path())
         .map_err(store_err("cannot move the tool into", &final_dir))?;
     drop(work);
+    // What this link did, for the next choice of packing: only of an install that
+    // landed (a failed one leaves the store as it was).
+    if source.is_none() {
+        let fetched_from = opts.net.rewrites.apply(&cfg.spec.url);
+        packing::Links::record(&cfg.store, &fetched_from, download.bytes, download.waited);
+    }
     Ok(Outcome::Installed {
         path: final_dir,
         bytes: download.bytes,

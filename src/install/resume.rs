@@ -140,6 +140,7 @@ mod tests {
             path: path.clone(),
             bytes: 5,
             sha256: String::new(),
+            waited: std::time::Duration::ZERO,
         };
         let download = settle(kept, Ok(done), &dest).unwrap();
         assert_eq!(download.path, dest);

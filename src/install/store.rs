@@ -260,8 +260,9 @@ impl Receipt {
     /// mirror's copy of the same archive is the same install; the URL is provenance);
     /// without one, only the same URL can vouch for the bytes.
     pub fn matches_spec(&self, spec: &ToolSpec) -> bool {
+        // Any packing the lock names is the same tree (`ToolSpec::alternatives`).
         let same_bytes = match &spec.sha256 {
-            Some(sha256) => *sha256 == self.sha256,
+            Some(_) => spec.packs_as(&self.sha256),
             None => self.url == spec.url,
         };
         self.tool == spec.name

@@ -58,7 +58,7 @@ pub struct Asset {
     /// The registry's Subresource Integrity value of the download (npm's
     /// `sha512-<base64>`, as its packument and package-lock.json write it), for a
     /// language registry that publishes no SHA-256: the download is checked against
-    /// it ([`crate::install::integrity`]), and the lock needs no download to be made.
+    /// it ([`crate::verify::integrity`]), and the lock needs no download to be made.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub integrity: Option<String>,
     /// Its size in bytes, when `vx` downloaded it (not when the manifest gave the hash).
@@ -91,6 +91,11 @@ pub struct Asset {
     /// `libc musl`), when one did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variant: Option<String>,
+    /// The same tree packed otherwise, each with its sha256 from the same checksum
+    /// file (nodejs.org's `.tar.gz` beside the `.tar.xz`): an install takes whichever
+    /// unpacks soonest on its link, so one lock serves a laptop and a CI runner alike.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<crate::spec::Alternative>,
 }
 
 impl Asset {
@@ -107,6 +112,7 @@ impl Asset {
             checksum: None,
             verified: None,
             variant: None,
+            alternatives: Vec::new(),
         }
     }
 
@@ -138,6 +144,14 @@ impl Asset {
     pub fn problem(&self) -> Option<String> {
         if let Some(problem) = credentials_of(&self.url, self.checksum.as_deref()) {
             return Some(problem);
+        }
+        for alt in &self.alternatives {
+            if let Some(problem) = credentials_of(&alt.url, None) {
+                return Some(problem);
+            }
+            if let Err(e) = validate::sha256(&alt.sha256) {
+                return Some(e.to_string());
+            }
         }
         match (&self.sha256, &self.integrity) {
             (None, None) => return Some("neither a sha256 nor an integrity".to_owned()),
@@ -379,6 +393,19 @@ struct RawAsset {
     checksum: Option<String>,
     verified: Option<String>,
     variant: Option<String>,
+    #[serde(default)]
+    alternatives: Vec<RawAlternative>,
+}
+
+/// The most other packings one locked download may list (a publisher has two or three).
+const MAX_ALTERNATIVES: usize = 4;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAlternative {
+    url: Spanned<String>,
+    sha256: Spanned<String>,
+    format: Spanned<String>,
 }
 
 #[derive(Serialize)]
@@ -516,6 +543,34 @@ impl Lock {
                 if let Some(bin) = &asset.bin {
                     validate::bin(bin).map_err(|e| invalid(None, e.to_string()))?;
                 }
+                if asset.alternatives.len() > MAX_ALTERNATIVES {
+                    return Err(invalid(
+                        at(asset.url.span()),
+                        format!("more than {MAX_ALTERNATIVES} alternatives"),
+                    ));
+                }
+                let mut alternatives = Vec::new();
+                for alt in asset.alternatives {
+                    if let Some(problem) = credentials_of(alt.url.get_ref(), None) {
+                        return Err(invalid(at(alt.url.span()), problem));
+                    }
+                    validate::url(alt.url.get_ref())
+                        .map_err(|e| invalid(at(alt.url.span()), e.to_string()))?;
+                    let sha256 = validate::sha256(alt.sha256.get_ref())
+                        .map_err(|e| invalid(at(alt.sha256.span()), e.to_string()))?;
+                    let format = crate::format::ArchiveFormat::from_name(alt.format.get_ref())
+                        .ok_or_else(|| {
+                            invalid(
+                                at(alt.format.span()),
+                                format!("unknown archive format {:?}", alt.format.get_ref()),
+                            )
+                        })?;
+                    alternatives.push(crate::spec::Alternative {
+                        url: alt.url.into_inner(),
+                        sha256,
+                        format,
+                    });
+                }
                 platforms.insert(
                     platform.into_inner(),
                     Asset {
@@ -529,6 +584,7 @@ impl Lock {
                         checksum: asset.checksum,
                         verified: asset.verified,
                         variant: asset.variant,
+                        alternatives,
                     },
                 );
             }

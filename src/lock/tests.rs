@@ -130,6 +130,66 @@ fn corrupt_locks_are_refused_at_file_line_and_column() {
     assert!(err.contains("lock format version 2"), "{err}");
 }
 
+#[test]
+fn other_packings_round_trip_and_a_bad_one_is_refused_at_its_line() {
+    let good = format!(
+        "version = 1\n\n[tools.node]\nversion = \"1\"\ninputs = \"sha256:{SHA}\"\n\n[tools.node.platforms.linux-x86_64]\nurl = \"https://x.org/a.tar.xz\"\nsha256 = \"{SHA}\"\nformat = \"tar.xz\"\n\n[[tools.node.platforms.linux-x86_64.alternatives]]\nurl = \"https://x.org/a.tar.gz\"\nsha256 = \"{SHA}\"\nformat = \"tar.gz\"\n"
+    );
+    let lock = Lock::parse(Path::new("vx.lock"), &good).unwrap();
+    let asset = &lock.tools["node"].platforms["linux-x86_64"];
+    assert_eq!(asset.alternatives.len(), 1);
+    assert_eq!(
+        asset.alternatives[0].format,
+        crate::format::ArchiveFormat::TarGz
+    );
+    // Written back as it was (below the header vx writes).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vx.lock");
+    lock.write(&path).unwrap();
+    let written = std::fs::read_to_string(&path).unwrap();
+    assert!(written.ends_with(&good), "{written}");
+
+    let cases = [
+        (
+            good.replace(
+                "https://x.org/a.tar.gz",
+                "https://bob:s3cret@x.org/a.tar.gz",
+            ),
+            "vx.lock:13:7:",
+        ),
+        (
+            good.replace("format = \"tar.gz\"", "format = \"tar.rar\""),
+            "vx.lock:15:",
+        ),
+        (
+            good.replacen(
+                &format!("sha256 = \"{SHA}\"\nformat = \"tar.gz\""),
+                "sha256 = \"abc\"\nformat = \"tar.gz\"",
+                1,
+            ),
+            "vx.lock:14:",
+        ),
+        (
+            good.replace("format = \"tar.gz\"\n", "format = \"tar.gz\"\nsize = 3\n"),
+            "vx.lock:",
+        ),
+    ];
+    for (text, place) in cases {
+        let err = Lock::parse(Path::new("vx.lock"), &text)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with(place), "{place}: {err}");
+        assert!(!err.contains("s3cret"), "{err}");
+    }
+    let many: String = (0..5)
+        .map(|_| format!("\n[[tools.node.platforms.linux-x86_64.alternatives]]\nurl = \"https://x.org/b\"\nsha256 = \"{SHA}\"\nformat = \"tar.gz\"\n"))
+        .collect();
+    let err = Lock::parse(Path::new("vx.lock"), &format!("{good}{many}"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("more than 4 alternatives"), "{err}");
+}
+
 fn rg_on_linux(lock: &mut Lock) -> &mut Asset {
     lock.tools
         .get_mut("rg")

@@ -284,10 +284,14 @@ fn listed_key(tools: &dyn toml_edit::TableLike, name: &str) -> String {
     if tools.contains_key(name) {
         return name.to_owned();
     }
-    let mut by_segment = tools
-        .iter()
-        .map(|(k, _)| k)
-        .filter(|k| k.rsplit('/').next() == Some(name));
+    let mut by_segment = tools.iter().map(|(k, _)| k).filter(|k| {
+        // A language registry's package is named by its command
+        // (`"npm:esbuild"` is the tool `esbuild`).
+        match crate::package_name::Name::parse(k) {
+            Ok(Some(package)) => package.short_name() == name,
+            _ => k.rsplit('/').next() == Some(name),
+        }
+    });
     match (by_segment.next(), by_segment.next()) {
         (Some(one), None) => one.to_owned(),
         _ => name.to_owned(),
@@ -712,6 +716,24 @@ mod tests {
 #[cfg(test)]
 mod placement {
     use super::*;
+
+    #[test]
+    fn a_language_registry_tool_is_edited_under_the_key_it_is_written_as() {
+        let text =
+            "[tools]\n\"pipx:ruff\" = \"0.8\" # the linter\n\"npm:@biomejs/biome\" = \"1\"\n";
+        let (edited, new) = set_constraint(text, "ruff", "0.9").unwrap();
+        assert!(!new);
+        assert!(
+            edited.contains("\"pipx:ruff\" = \"0.9\" # the linter"),
+            "{edited}"
+        );
+        let (edited, _) = set_constraint(&edited, "biome", "2").unwrap();
+        assert!(
+            edited.contains("\"npm:@biomejs/biome\" = \"2\""),
+            "{edited}"
+        );
+        assert_eq!(edited.matches(" = ").count(), 2, "{edited}");
+    }
 
     #[test]
     fn a_short_form_added_to_a_file_without_tools_goes_below_its_comments() {

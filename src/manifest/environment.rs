@@ -22,6 +22,8 @@
 //! ```
 
 pub mod task;
+pub mod task_files;
+pub mod task_graph;
 
 use task::Task;
 
@@ -66,7 +68,7 @@ pub struct ProjectEnvironment {
     pub path: Vec<String>,
     /// `[tasks]` (and `[scripts]`, their old name), in the file's order
     /// ([`crate::tasks`]). File tasks under `.vx/tasks/` are not here: `vx run`
-    /// adds them.
+    /// adds them ([`task_files`]).
     pub tasks: Vec<Task>,
     /// `[settings] env_file`, in order (a later file's variable wins over an earlier
     /// one's, `[env]` over them all).
@@ -90,7 +92,7 @@ impl ProjectEnvironment {
 
     /// The task called `name` (or aliased so).
     pub fn task(&self, name: &str) -> Option<&Task> {
-        task::find(&self.tasks, name)
+        task_graph::find(&self.tasks, name)
     }
 }
 

@@ -482,7 +482,7 @@ pub fn file_task(
     header: &str,
     name: &str,
     file: &str,
-) -> Result<environment::task::Task, ManifestError> {
+) -> Result<crate::manifest::environment::task::Task, ManifestError> {
     let parser = parse::Parser {
         path,
         text: header,

@@ -522,7 +522,10 @@ impl Parser<'_> {
 
     /// The tasks together: names and aliases unique, every plain dependency a task
     /// (or a file task of `.vx/tasks/`), no cycle. Errors point at the task's line.
-    fn check_tasks(&self, tasks: &[super::environment::task::Task]) -> Result<(), ManifestError> {
+    fn check_tasks(
+        &self,
+        tasks: &[crate::manifest::environment::task::Task],
+    ) -> Result<(), ManifestError> {
         let at_line = |line: usize| {
             let start = self
                 .text
@@ -553,9 +556,9 @@ impl Parser<'_> {
                 .chain(&task.depends_post)
                 .chain(&task.wait_for)
             {
-                if super::environment::task::is_glob(pattern)
-                    || super::environment::task::position(tasks, pattern).is_some()
-                    || super::environment::task::file_task_exists(project, pattern)
+                if crate::manifest::environment::task::is_glob(pattern)
+                    || crate::manifest::environment::task_graph::position(tasks, pattern).is_some()
+                    || crate::manifest::environment::task_files::exists(project, pattern)
                 {
                     continue;
                 }
@@ -573,7 +576,7 @@ impl Parser<'_> {
                 ));
             }
         }
-        if let Some(cycle) = super::environment::task::cycle(tasks) {
+        if let Some(cycle) = crate::manifest::environment::task_graph::cycle(tasks) {
             let line = tasks
                 .iter()
                 .find(|t| t.name == cycle[0])

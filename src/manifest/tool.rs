@@ -48,6 +48,10 @@ pub struct Override {
     /// ([`ToolSpec::path_after`]).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub path_after: Vec<String>,
+    /// Other packings of this platform's download with their sha256 (a runtime's
+    /// `.tar.gz` beside its `.tar.xz`); only a resolution gives them, vx.toml cannot.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<crate::spec::Alternative>,
 }
 
 /// One `[tools.NAME]` table, checked but not yet resolved for a platform. Its parts
@@ -494,6 +498,7 @@ impl ToolTable {
             size: None,
             write: over.write.clone(),
             path_after: over.path_after.clone(),
+            alternatives: over.alternatives.clone(),
         })
     }
 }

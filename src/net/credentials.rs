@@ -37,6 +37,9 @@ pub struct Credentials {
     headers: Vec<HostHeader>,
     netrc: Vec<NetrcEntry>,
     netrc_file: Option<PathBuf>,
+    /// `Authorization` values for the URLs under a prefix (`//host/path/`, as npm's
+    /// `.npmrc` writes `//registry.corp/npm/:_authToken=…`), longest prefix first.
+    prefixes: Vec<(String, Secret)>,
 }
 
 /// One configured header for one host (and maybe port).
@@ -143,6 +146,20 @@ impl Credentials {
         Ok(out)
     }
 
+    /// These credentials, plus an `Authorization` value for each URL prefix
+    /// (`//host[:port]/path/`, scheme left out, as npm's `.npmrc` names a registry's
+    /// token): sent to a URL under the prefix unless a configured header gives one,
+    /// and before netrc's.
+    pub fn with_prefixes(mut self, prefixes: Vec<(String, Secret)>) -> Credentials {
+        self.prefixes = prefixes
+            .into_iter()
+            .map(|(p, s)| (if p.ends_with('/') { p } else { format!("{p}/") }, s))
+            .collect();
+        self.prefixes
+            .sort_by_key(|(prefix, _)| std::cmp::Reverse(prefix.len()));
+        self
+    }
+
     /// The headers (name, secret value) to send with a request to `url`'s host: its
     /// configured headers, and a netrc `Authorization: Basic …` unless one of those is
     /// an `Authorization`. Empty when none; an error naming the variable and the host
@@ -165,7 +182,15 @@ impl Credentials {
         let has_authorization = out
             .iter()
             .any(|(name, _)| name.eq_ignore_ascii_case("authorization"));
-        if !has_authorization {
+        let bare = url.split_once("://").map(|(_, rest)| format!("//{rest}"));
+        let prefixed = bare.as_deref().and_then(|bare| {
+            self.prefixes
+                .iter()
+                .find(|(prefix, _)| bare.starts_with(prefix.as_str()))
+        });
+        if let Some((_, value)) = prefixed.filter(|_| !has_authorization) {
+            out.push(("Authorization".to_owned(), value.clone()));
+        } else if !has_authorization {
             let entry = self
                 .netrc
                 .iter()
@@ -475,6 +500,29 @@ mod tests {
             .into_iter()
             .find(|(n, _)| n == "Authorization")
             .map(|(_, v)| v.expose().to_owned())
+    }
+
+    #[test]
+    fn a_prefix_token_goes_to_the_urls_under_it_only() {
+        let creds = netrc("default login u password p\n").with_prefixes(vec![
+            ("//npm.corp/repo".into(), Secret::new("Bearer t1")),
+            ("//npm.corp/repo/private/".into(), Secret::new("Bearer t2")),
+        ]);
+        assert_eq!(
+            auth(&creds, "https://npm.corp/repo/esbuild/-/esbuild-1.0.0.tgz").as_deref(),
+            Some("Bearer t1")
+        );
+        assert_eq!(
+            auth(&creds, "https://npm.corp/repo/private/x").as_deref(),
+            Some("Bearer t2")
+        );
+        assert!(
+            auth(&creds, "https://npm.corp/other/x").is_some_and(|a| a.starts_with("Basic ")),
+            "netrc's, not the token"
+        );
+        assert!(
+            auth(&creds, "https://npm.corp.evil/repo/x").is_some_and(|a| a.starts_with("Basic "))
+        );
     }
 
     #[test]

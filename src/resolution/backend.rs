@@ -15,6 +15,7 @@ use std::rc::Rc;
 
 use crate::backend::npm::{self, Packument, VersionDoc};
 use crate::backend::npmrc::{Npmrc, Registry};
+use crate::backend::pypi;
 use crate::backend::{Kind, Name};
 use crate::format::ArchiveFormat;
 use crate::lock::{Asset, Lock};
@@ -29,6 +30,9 @@ pub struct Registries<'a> {
     cx: &'a Context<'a>,
     net: &'a super::Network,
     npmrc: Npmrc,
+    /// `[settings] min_release_age`: versions published more recently are not picked
+    /// (npm says when each was; a PyPI page in PEP 503's HTML does not).
+    min_release_age: Option<std::time::Duration>,
 }
 
 impl<'a> Registries<'a> {
@@ -38,12 +42,22 @@ impl<'a> Registries<'a> {
         cx: &'a Context<'a>,
         net: &'a super::Network,
         project_dir: &std::path::Path,
+        min_release_age: Option<std::time::Duration>,
     ) -> Registries<'a> {
         let env = |k: &str| std::env::var(k).ok();
         Registries {
             cx,
             net,
             npmrc: Npmrc::load(Some(project_dir), &env),
+            min_release_age,
+        }
+    }
+
+    /// What may be picked now.
+    fn age(&self) -> Age {
+        Age {
+            min: self.min_release_age,
+            now: crate::utc::now(),
         }
     }
 
@@ -112,6 +126,19 @@ impl<'a> Registries<'a> {
         Ok((url, doc))
     }
 
+    /// A PyPI project's page at the configured index: its URL and files.
+    fn pypi_page(&self, project: &str) -> Result<(String, Vec<pypi::File>), RuntimeError> {
+        let registry = crate::backend::pipconf::index(&|k| std::env::var(k).ok());
+        let url = format!("{}/{project}/", registry.url);
+        let text = self.text(&registry, &url)?;
+        let files = pypi::parse_page(&url, &text).map_err(|reason| RuntimeError::Format {
+            url: url.clone(),
+            what: "PyPI simple index page (PEP 503/691)".into(),
+            reason,
+        })?;
+        Ok((url, files))
+    }
+
     /// Every version of `name`, newest first.
     pub fn versions(&self, name: &Name) -> Result<Vec<Release>, ResolutionError> {
         match name.kind {
@@ -120,6 +147,12 @@ impl<'a> Registries<'a> {
                     .packument(&name.package)
                     .map_err(super::runtime::error)?;
                 Ok(npm_releases(&doc))
+            }
+            Kind::Pypi => {
+                let (_, files) = self
+                    .pypi_page(&name.package)
+                    .map_err(super::runtime::error)?;
+                Ok(pypi_releases(&name.package, &files))
             }
             _ => Err(not_yet(name)),
         }
@@ -132,15 +165,132 @@ impl<'a> Registries<'a> {
                 let (_, doc) = self
                     .packument(&name.package)
                     .map_err(super::runtime::error)?;
-                pick_npm(name, &doc, constraint)
+                pick_npm(name, &doc, constraint, self.age())
+            }
+            Kind::Pypi => {
+                let (_, files) = self
+                    .pypi_page(&name.package)
+                    .map_err(super::runtime::error)?;
+                pick_among(
+                    name,
+                    &pypi_releases(&name.package, &files),
+                    constraint,
+                    self.age(),
+                )
             }
             _ => Err(not_yet(name)),
         }
     }
 
+    /// Each platform's wheel of the PyPI project `name` at `version`: the native
+    /// program's (`py3-none-PLATFORM`) that fits it best, with the index's sha256.
+    fn pypi_downloads(
+        &self,
+        name: &Name,
+        version: &str,
+        platforms: &[Platform],
+    ) -> Result<Vec<(Platform, Download)>, ResolutionError> {
+        let (page, files) = self
+            .pypi_page(&name.package)
+            .map_err(super::runtime::error)?;
+        let wheels: Vec<(pypi::Wheel, &pypi::File)> = files
+            .iter()
+            .filter(|f| !f.yanked)
+            .filter_map(|f| Some((pypi::Wheel::parse(&f.filename)?, f)))
+            .filter(|(w, _)| w.version == version)
+            .collect();
+        if wheels.is_empty() {
+            return Err(ResolutionError::Usage(format!(
+                "{name}: the index lists no wheel of version {version}; run `vx lock` to pick again"
+            )));
+        }
+        if !wheels.iter().any(|(w, _)| w.is_native_program()) {
+            return Err(ResolutionError::Usage(format!(
+                "{name} {version} runs on python (its wheels are Python code, none a native program tagged py3-none-PLATFORM); vx installs PyPI packages that ship their command as a binary (ruff, uv), not yet those that need python"
+            )));
+        }
+        let mut out = Vec::new();
+        for platform in platforms {
+            let best = target(platform).and_then(|t| {
+                wheels
+                    .iter()
+                    .filter(|(w, _)| w.is_native_program())
+                    .filter_map(|(w, f)| Some((w.fit(&t)?, w, *f)))
+                    .min_by_key(|(fit, _, f)| (*fit, f.filename.clone()))
+            });
+            let download = match best {
+                None => Download::Unsupported(format!(
+                    "{} {version} has no wheel for {platform}",
+                    name.package
+                )),
+                Some((_, wheel, file)) => {
+                    let sha256 = file
+                        .sha256
+                        .clone()
+                        .filter(|h| crate::validate::sha256(h).is_ok())
+                        .ok_or_else(|| {
+                            ResolutionError::Environment(format!(
+                                "{page}: {} has no sha256; nothing was locked",
+                                file.filename
+                            ))
+                        })?;
+                    let command = match platform.os.as_str() {
+                        "windows" => format!("{}.exe", name.short_name()),
+                        _ => name.short_name(),
+                    };
+                    Download::Package {
+                        url: file.url.clone(),
+                        hash: Hash::Sha256(sha256),
+                        source: format!("index:{page}"),
+                        package: file.filename.clone(),
+                        format: ArchiveFormat::Zip,
+                        bin: Some(vec![wheel.script(&command)]),
+                    }
+                }
+            };
+            out.push((platform.clone(), download));
+        }
+        Ok(out)
+    }
+
+    /// The version `constraint` picks of `name`, when this vx can install it on
+    /// `platform` (a binary for it, no runtime needed): what `vx import` checks before
+    /// it writes an entry a lock would refuse.
+    pub fn check(
+        &self,
+        name: &Name,
+        constraint: &str,
+        platform: &Platform,
+    ) -> Result<Release, ResolutionError> {
+        if !matches!(name.kind, Kind::Npm | Kind::Pypi) {
+            return Err(not_yet(name));
+        }
+        let release = self.pick(name, constraint)?;
+        let downloads = self.downloads(name, &release.version, std::slice::from_ref(platform))?;
+        match downloads.first() {
+            Some((_, Download::Unsupported(why))) => Err(ResolutionError::Usage(why.clone())),
+            _ => Ok(release),
+        }
+    }
+
     /// Each platform's download of `name` at `version` (npm: the platform package's
-    /// tarball and its integrity), or why there is none.
+    /// tarball and its integrity; PyPI: the wheel and its sha256), or why there is
+    /// none.
     fn downloads(
+        &self,
+        name: &Name,
+        version: &str,
+        platforms: &[Platform],
+    ) -> Result<Vec<(Platform, Download)>, ResolutionError> {
+        match name.kind {
+            Kind::Npm => self.npm_downloads(name, version, platforms),
+            Kind::Pypi => self.pypi_downloads(name, version, platforms),
+            _ => Err(not_yet(name)),
+        }
+    }
+
+    /// Each platform's npm download of `name` at `version`.
+    fn npm_downloads(
         &self,
         name: &Name,
         version: &str,
@@ -181,17 +331,20 @@ impl<'a> Registries<'a> {
                     };
                     Download::Package {
                         url: doc.dist.tarball.clone(),
-                        integrity,
+                        hash: Hash::Integrity(integrity),
                         source: format!("index:{url}"),
                         package: doc.name.clone(),
+                        format: ArchiveFormat::TarGz,
+                        bin: None,
                     }
                 }
-                None => Download::Unsupported(format!(
-                    "{} {version} has no platform package for {platform} (npm os {}, cpu {})",
-                    name.package,
-                    npm::npm_os(platform).unwrap_or("?"),
-                    npm::npm_cpu(platform).unwrap_or("?")
-                )),
+                None => Download::Unsupported(match target(platform) {
+                    Some(t) => format!(
+                        "{} {version} has no platform package for {platform} (npm os {}, cpu {})",
+                        name.package, t.os, t.cpu
+                    ),
+                    None => format!("npm has no name for {platform}"),
+                }),
             };
             out.push((platform.clone(), download));
         }
@@ -214,19 +367,27 @@ impl<'a> Registries<'a> {
         main: &VersionDoc,
         platform: &Platform,
     ) -> Result<Option<(String, VersionDoc)>, ResolutionError> {
-        for (dep, range) in npm::candidates(main, platform) {
+        let Some(target) = target(platform) else {
+            return Ok(None);
+        };
+        for (dep, range) in npm::candidates(main, &target) {
             let Some(version) = npm::exact(range) else {
                 continue;
             };
             let (url, doc) = self
                 .version_doc(dep, version)
                 .map_err(super::runtime::error)?;
-            if doc.is_for(platform) {
+            if doc.is_for(&target) {
                 return Ok(Some((url, doc)));
             }
         }
         Ok(None)
     }
+}
+
+/// npm's names of `platform`.
+fn target(platform: &Platform) -> Option<npm::Target> {
+    npm::Target::of(&platform.os, &platform.arch, platform.is_musl())
 }
 
 /// One platform's download of a language-registry tool.
@@ -236,15 +397,29 @@ enum Download {
     Package {
         /// Its URL.
         url: String,
-        /// The registry's SRI value of it.
-        integrity: String,
+        /// The registry's hash of it.
+        hash: Hash,
         /// Where that came from (`index:URL`).
         source: String,
-        /// The package that holds it (`@esbuild/linux-x64`).
+        /// The package or file that holds it (`@esbuild/linux-x64`, a wheel's name).
         package: String,
+        /// How it is packed.
+        format: ArchiveFormat,
+        /// Its commands, when the format says where they are (a wheel's
+        /// `.data/scripts/`); `None`: found in it.
+        bin: Option<Vec<String>>,
     },
     /// None: why.
     Unsupported(String),
+}
+
+/// A registry's hash of a download.
+#[derive(Clone, Debug)]
+enum Hash {
+    /// An SRI value (npm's `sha512-…`).
+    Integrity(String),
+    /// A sha256, hex (PyPI's).
+    Sha256(String),
 }
 
 /// The refusal of a package that needs its runtime.
@@ -286,19 +461,95 @@ fn npm_releases(doc: &Packument) -> Vec<Release> {
     releases.into_iter().map(|(_, r)| r).collect()
 }
 
+/// A PyPI project's versions (of files not yanked) as releases, newest first.
+fn pypi_releases(project: &str, files: &[pypi::File]) -> Vec<Release> {
+    let mut versions: Vec<String> = files
+        .iter()
+        .filter(|f| !f.yanked)
+        .filter_map(|f| pypi::version_of(&f.filename, project))
+        .collect();
+    versions.sort();
+    versions.dedup();
+    let mut releases: Vec<(Option<semver::Version>, Release)> = versions
+        .into_iter()
+        .map(|v| {
+            let tag = crate::version::Tag::parse(&v, "");
+            let parsed = tag.version().cloned();
+            let release = Release {
+                prerelease: pypi::is_prerelease(&v),
+                id: v.clone(),
+                version: v,
+                lts: None,
+                published_at: None,
+            };
+            (parsed, release)
+        })
+        .collect();
+    releases.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| b.1.version.cmp(&a.1.version)));
+    releases.into_iter().map(|(_, r)| r).collect()
+}
+
 /// The version `constraint` means: `latest` is npm's `latest` dist-tag, another
 /// dist-tag names its version, else the newest version the constraint allows.
-fn pick_npm(name: &Name, doc: &Packument, constraint: &str) -> Result<Release, ResolutionError> {
-    let releases = npm_releases(doc);
+fn pick_npm(
+    name: &Name,
+    doc: &Packument,
+    constraint: &str,
+    age: Age,
+) -> Result<Release, ResolutionError> {
+    let mut releases = npm_releases(doc);
     let tagged = doc
         .dist_tags
         .get(constraint.trim())
-        .and_then(|v| releases.iter().find(|r| r.version == *v));
-    if let Some(release) = tagged {
-        return Ok(release.clone());
+        .and_then(|v| releases.iter().find(|r| r.version == *v))
+        .cloned();
+    match tagged {
+        Some(release) if !age.too_young(&release) => return Ok(release),
+        // A dist-tag's version too young: the newest older one of its line is.
+        Some(release) => {
+            let tagged = semver::Version::parse(&release.version).ok();
+            releases.retain(|r| semver::Version::parse(&r.version).ok() <= tagged);
+            return pick_among(name, &releases, "*", age);
+        }
+        None => {}
     }
+    pick_among(name, &releases, constraint, age)
+}
+
+/// `[settings] min_release_age` at this moment.
+#[derive(Clone, Copy, Debug)]
+struct Age {
+    /// The age a release must have.
+    min: Option<std::time::Duration>,
+    /// Now, in seconds since the epoch.
+    now: u64,
+}
+
+impl Age {
+    /// Whether `release` was published less than the minimum age ago (never, when its
+    /// registry does not say when it was).
+    fn too_young(&self, release: &Release) -> bool {
+        self.min.is_some_and(|age| {
+            release
+                .published_at
+                .as_deref()
+                .and_then(crate::utc::parse_rfc3339)
+                .is_some_and(|t| self.now.saturating_sub(t) < age.as_secs())
+        })
+    }
+}
+
+/// The newest of `releases` that `constraint` allows (pre-releases only when named).
+fn pick_among(
+    name: &Name,
+    releases: &[Release],
+    constraint: &str,
+    age: Age,
+) -> Result<Release, ResolutionError> {
     let parsed = crate::version::Constraint::parse(constraint)
         .map_err(|e| ResolutionError::Usage(e.to_string()))?;
+    let young = releases.iter().filter(|r| age.too_young(r)).count();
+    let releases: Vec<&Release> = releases.iter().filter(|r| !age.too_young(r)).collect();
     let tags: Vec<crate::version::Tag> = releases
         .iter()
         .map(|r| crate::version::Tag::parse(&r.version, ""))
@@ -310,15 +561,19 @@ fn pick_npm(name: &Name, doc: &Packument, constraint: &str) -> Result<Release, R
             .take(5)
             .map(|r| r.version.as_str())
             .collect();
+        let young = match young {
+            0 => String::new(),
+            n => format!(" ({n} newer skipped by min_release_age)"),
+        };
         ResolutionError::Usage(format!(
-            "{name} has no version matching {constraint:?}; the newest: {}",
+            "{name} has no version matching {constraint:?}; the newest: {}{young}",
             newest.join(", ")
         ))
     })?;
     let release = releases
         .iter()
         .find(|r| r.version == picked.as_str())
-        .cloned()
+        .map(|r| (*r).clone())
         .expect("picked among them");
     Ok(release)
 }
@@ -344,7 +599,7 @@ pub fn resolve_tool(
     platforms: &[Platform],
     lock: &mut Lock,
 ) -> Result<ToolTable, ResolutionError> {
-    if name.kind != Kind::Npm {
+    if !matches!(name.kind, Kind::Npm | Kind::Pypi) {
         return Err(not_yet(name));
     }
     let kept = lock
@@ -390,23 +645,43 @@ pub fn resolve_tool(
                 unsupported: Some(reason.clone()),
                 ..Override::default()
             },
-            Download::Package { url, integrity, .. } => Override {
+            Download::Package {
+                url,
+                hash,
+                format,
+                bin,
+                ..
+            } => Override {
                 url: Some(url.clone()),
-                integrity: Some(integrity.clone()),
-                format: Some(ArchiveFormat::TarGz),
+                sha256: match hash {
+                    Hash::Sha256(hex) => Some(hex.clone()),
+                    Hash::Integrity(_) => None,
+                },
+                integrity: match hash {
+                    Hash::Integrity(value) => Some(value.clone()),
+                    Hash::Sha256(_) => None,
+                },
+                format: Some(*format),
+                bin: bin.clone(),
                 ..Override::default()
             },
         };
         layout(name, &mut over);
         if let Download::Package {
             url,
-            integrity,
+            hash,
             source,
             package,
+            format,
+            ..
         } = download
         {
-            let mut asset = Asset::with_integrity(url.clone(), integrity.clone());
-            asset.format = Some(ArchiveFormat::TarGz.name().to_owned());
+            let mut asset = match hash {
+                Hash::Integrity(value) => Asset::with_integrity(url.clone(), value.clone()),
+                Hash::Sha256(hex) => Asset::new(url.clone(), hex.clone(), None),
+            };
+            asset.format = Some(format.name().to_owned());
+            asset.bin = over.bin.clone();
             asset.checksum = Some(source.clone());
             let problem = match crate::validate::url(url) {
                 Err(e) => Some(e.to_string()),
@@ -473,7 +748,8 @@ mod tests {
     fn npm_versions_are_picked_as_users_write_them() {
         let name = Name::parse("npm:esbuild").unwrap().unwrap();
         let doc = packument();
-        let pick = |c: &str| pick_npm(&name, &doc, c).map(|r| r.version);
+        let now = Age { min: None, now: 0 };
+        let pick = |c: &str| pick_npm(&name, &doc, c, now).map(|r| r.version);
         assert_eq!(pick("latest").unwrap(), doc.dist_tags["latest"]);
         assert_eq!(pick("0.24").unwrap(), "0.24.0");
         assert_eq!(pick("^0.23.0").unwrap(), "0.23.1");
@@ -483,5 +759,15 @@ mod tests {
             err.contains("no version matching \"0.99\"") && err.contains("0.24.0"),
             "{err}"
         );
+        // min_release_age: on 2026-11-25, 200 days leave 0.28.2 (2026-08-08) out.
+        let aged = Age {
+            min: Some(std::time::Duration::from_secs(200 * 86_400)),
+            now: crate::utc::parse_rfc3339("2026-11-25T00:00:00Z").unwrap(),
+        };
+        let pick = |c: &str| pick_npm(&name, &doc, c, aged).map(|r| r.version);
+        assert_eq!(pick("latest").unwrap(), "0.24.0");
+        assert_eq!(pick("0.24").unwrap(), "0.24.0");
+        let err = pick("0.28").unwrap_err().to_string();
+        assert!(err.contains("1 newer skipped by min_release_age"), "{err}");
     }
 }

@@ -68,6 +68,7 @@ pub fn from_lock(tool: &ToolTable, lock: &Lock, catalogue: &Catalogue) -> Option
 /// A locked asset as the platform override that installs it.
 fn over(tool: &ToolTable, asset: &Asset) -> Override {
     Override {
+        alternatives: asset.alternatives.clone(),
         url: Some(asset.url.clone()),
         sha256: asset.sha256.clone(),
         integrity: asset.integrity.clone(),

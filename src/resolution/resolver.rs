@@ -152,7 +152,12 @@ impl<'n> Resolver<'n> {
 
     /// The language registries (npm, PyPI, …) as this project configures them.
     pub fn language_registries(&self) -> super::backend::Registries<'_> {
-        super::backend::Registries::new(&self.runtimes, self.net, &self.project_dir)
+        super::backend::Registries::new(
+            &self.runtimes,
+            self.net,
+            &self.project_dir,
+            self.min_release_age,
+        )
     }
 
     /// `runtime`'s versions, newest first, listed once per run.

@@ -196,6 +196,7 @@ pub fn resolve_tool(
             asset.format = Some(download.format.name().to_owned());
             asset.bin = table.platforms[platform].bin.clone();
             asset.checksum = Some(download.checksum.clone());
+            asset.alternatives = download.alternatives.clone();
             if let Some(problem) = asset.problem() {
                 return Err(ResolutionError::Usage(format!(
                     "{} {} on {platform}: {problem}",
@@ -240,6 +241,7 @@ fn over(resolved: &Resolved) -> Override {
             url: Some(download.url.clone()),
             sha256: (!download.sha256.is_empty()).then(|| download.sha256.clone()),
             format: Some(download.format),
+            alternatives: download.alternatives.clone(),
             ..Override::default()
         },
     }

@@ -161,3 +161,80 @@ fn users(taken: &[&str]) -> Result<Vec<Arc<dyn Runtime>>, String> {
         None => Ok(Vec::new()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A project in `dir` whose `.vx/runtimes/acme-jdk.toml` says `summary`.
+    fn project(dir: &Path, summary: &str) -> Manifest {
+        let declarations = dir.join(declared::project::DIR);
+        std::fs::create_dir_all(&declarations).unwrap();
+        let declaration = format!(
+            r#"name = "acme-jdk"
+aliases = ["acmejdk"]
+summary = "{summary}"
+[versions]
+kind = "lines"
+url = "https://dl.acme.invalid/jdk/versions.txt"
+[download]
+url = "https://dl.acme.invalid/jdk/{{version}}/jdk-{{os}}-{{arch}}.{{ext}}"
+checksums = "https://dl.acme.invalid/jdk/{{version}}/SHA256SUMS"
+os = {{ linux = "linux" }}
+arch = {{ x86_64 = "x64" }}
+ext = {{ linux = "tar.gz" }}
+[layout]
+bin = ["bin/java"]
+"#
+        );
+        std::fs::write(declarations.join("acme-jdk.toml"), declaration).unwrap();
+        std::fs::write(dir.join("vx.toml"), "[tools]\nacme-jdk = \"17\"\n").unwrap();
+        Manifest::load(&dir.join("vx.toml")).unwrap()
+    }
+
+    fn summary(catalogue: &Catalogue, name: &str) -> Option<String> {
+        let found = catalogue.find(name).unwrap();
+        found.map(|r| r.summary().to_owned())
+    }
+
+    #[test]
+    fn each_project_names_its_own_declaration_beside_vx_s_runtimes() {
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let how = How::at_hand();
+        let first = Catalogue::open(&project(a.path(), "the first's"), &how).unwrap();
+        let second = Catalogue::open(&project(b.path(), "the second's"), &how).unwrap();
+        // By name or alias, each its own, whichever was read first.
+        assert_eq!(summary(&first, "acme-jdk").as_deref(), Some("the first's"));
+        assert_eq!(summary(&second, "acmejdk").as_deref(), Some("the second's"));
+        assert_eq!(summary(&first, "acmejdk").as_deref(), Some("the first's"));
+        // vx's own are there too, and nothing of a project outside it.
+        let node = first.find("nodejs").unwrap().unwrap();
+        assert_eq!(node.name(), "node");
+        assert!(
+            Catalogue::builtin_only()
+                .find("acme-jdk")
+                .unwrap()
+                .is_none()
+        );
+        assert!(first.find("no-such-runtime").unwrap().is_none());
+        let names: Vec<String> = first
+            .all()
+            .unwrap()
+            .iter()
+            .map(|r| r.name().to_owned())
+            .collect();
+        assert_eq!(names.iter().filter(|n| *n == "acme-jdk").count(), 1);
+        assert_eq!(names.first().map(String::as_str), Some("node"));
+    }
+
+    #[test]
+    fn a_catalogue_is_current_until_its_declarations_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = project(dir.path(), "as it was");
+        let catalogue = Catalogue::open(&manifest, &How::at_hand()).unwrap();
+        assert!(catalogue.is_current(&manifest.path));
+        assert!(!Catalogue::user().is_current(&manifest.path));
+        project(dir.path(), "as it is now, a longer summary");
+        assert!(!catalogue.is_current(&manifest.path));
+    }
+}

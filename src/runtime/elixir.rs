@@ -89,6 +89,7 @@ impl Runtime for Elixir {
             sha256: build.sha256.unwrap_or_default(),
             checksum: format!("index:{list}"),
             format: ArchiveFormat::Zip,
+            alternatives: Vec::new(),
         }))
     }
 

@@ -118,6 +118,7 @@ impl Runtime for Erlang {
                 sha256: build.sha256.unwrap_or_default(),
                 checksum: format!("index:{dir}/builds.txt"),
                 format: ArchiveFormat::TarGz,
+                alternatives: Vec::new(),
             }));
         }
         Ok(Resolved::Unsupported(format!(
@@ -247,6 +248,7 @@ mod tests {
             sha256: String::new(),
             checksum: String::new(),
             format: ArchiveFormat::TarGz,
+            alternatives: Vec::new(),
         };
         assert_eq!(
             Erlang.note(&download).unwrap(),

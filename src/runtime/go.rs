@@ -158,6 +158,7 @@ impl Runtime for Go {
             sha256,
             checksum: format!("index:{INDEX}"),
             format,
+            alternatives: Vec::new(),
         }))
     }
 

@@ -341,6 +341,7 @@ fn binary(
         sha256,
         checksum: format!("index:{url}"),
         format,
+        alternatives: Vec::new(),
     }))
 }
 

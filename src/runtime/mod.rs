@@ -160,6 +160,10 @@ pub struct Download {
     pub checksum: String,
     /// How it is packed.
     pub format: ArchiveFormat,
+    /// The same tree packed otherwise, checksummed by the same file (nodejs.org's
+    /// `.tar.gz` beside the `.tar.xz`): the install picks by the link
+    /// (`crate::install::packing`).
+    pub alternatives: Vec<crate::spec::Alternative>,
 }
 
 /// How an unpacked archive becomes an installed runtime.

@@ -159,6 +159,7 @@ impl Runtime for Python {
             sha256,
             checksum,
             format: ArchiveFormat::TarGz,
+            alternatives: Vec::new(),
         }))
     }
 

@@ -126,6 +126,7 @@ impl Runtime for Ruby {
             sha256,
             checksum: "github-digest".to_owned(),
             format: ArchiveFormat::TarGz,
+            alternatives: Vec::new(),
         }))
     }
 

@@ -239,6 +239,7 @@ impl Runtime for Rust {
             sha256,
             checksum: format!("index:{url}"),
             format,
+            alternatives: Vec::new(),
         }))
     }
 

@@ -280,6 +280,23 @@ impl Session {
         }
     }
 
+    /// The project's network settings (vx.toml's `url_replacements` and `mirrors`)
+    /// for a sync's children, once the effective settings they make with the
+    /// environment and the user config are known to be usable: a bad user config,
+    /// netrc or header variable is said once, not by every child.
+    pub fn checked_network(
+        &self,
+    ) -> Result<crate::manifest::network::ProjectNet, crate::settings::network::NetConfigError>
+    {
+        let project = self
+            .manifest
+            .as_ref()
+            .map(|m| m.network.clone())
+            .unwrap_or_default();
+        crate::settings::network::load(&project)?;
+        Ok(project)
+    }
+
     /// GitHub and the cache, through the project's network settings.
     pub fn network(&self, quiet: bool) -> Result<Network, ResolutionError> {
         Network::from_env(self.options(quiet))

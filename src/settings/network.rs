@@ -191,7 +191,10 @@ fn combine(
             .iter()
             .map(move |(name, value)| (host.as_str(), name.as_str(), value))
     });
-    let credentials = Credentials::new(headers, env, netrc)?;
+    // npm's tokens of the user's `.npmrc` (`//host/path/:_authToken=…`) go to the
+    // URLs under their prefix: a private registry's documents and tarballs alike.
+    let npm_tokens = crate::backend::npmrc::Npmrc::load(None, env).auth_prefixes();
+    let credentials = Credentials::new(headers, env, netrc)?.with_prefixes(npm_tokens);
     Ok(NetConfig {
         trust: TrustSettings::from_env(user.http.ca_certificates.clone()),
         proxies: ProxySettings::from_env(),

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 
-use super::model::{ArgKind, Task};
+use crate::manifest::environment::task::{ArgKind, Task};
 
 /// The values of a task's declared arguments (every one: given, or its default).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -44,7 +44,7 @@ pub fn parse(task: &Task, words: &[OsString]) -> Result<Values, String> {
     if task.args.is_empty() {
         return Ok(values);
     }
-    let positional: Vec<&super::model::TaskArg> = task
+    let positional: Vec<&crate::manifest::environment::task::TaskArg> = task
         .args
         .iter()
         .filter(|a| a.kind == ArgKind::Positional)
@@ -217,7 +217,7 @@ pub fn help(task: &Task) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tasks::model::TaskArg;
+    use crate::manifest::environment::task::TaskArg;
 
     fn greet() -> Task {
         let mut t = Task::named("greet");

@@ -101,9 +101,8 @@ impl TaskSink for BoardSink {
             if phase.is_terminal() {
                 writer.finish(phase, change.exit_code, reason);
             } else {
-                if !reason.is_empty() {
-                    writer.set_message(reason);
-                }
+                // A new phase's reason, or none: "waiting for build" ends with waiting.
+                writer.set_message(reason);
                 writer.set_phase(phase);
             }
         });

@@ -9,7 +9,7 @@ use std::process::Command;
 use crate::project_env::Changes;
 
 use super::args::{self, Values};
-use super::model::Task;
+use crate::manifest::environment::task::Task;
 
 /// What every task of a run shares: `PATH`, `[env]`, the project directory.
 pub struct Shell {

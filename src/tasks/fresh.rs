@@ -11,7 +11,7 @@ use std::path::{Component, Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use super::model::pattern_matches;
+use crate::manifest::environment::task::pattern_matches;
 
 /// Most files a task's globs may match (a larger tree is hashed up to here and said).
 const MAX_FILES: usize = 100_000;

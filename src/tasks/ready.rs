@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::events::Stream;
-use super::model::{Ready, ReadyCheck};
+use crate::manifest::environment::task::{Ready, ReadyCheck};
 
 /// How often a check is tried.
 pub const POLL: Duration = Duration::from_millis(100);

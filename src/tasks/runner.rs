@@ -20,9 +20,9 @@ use crossbeam_channel::{Receiver, Sender};
 
 use super::events::{Phase, PhaseChange, PlannedTask, RunSummary, Stream, TaskId, TaskSink};
 use super::fresh::Stamp;
-use super::graph::Plan;
-use super::model::Ready;
 use super::ready::{Checker, Tail};
+use crate::manifest::environment::task::Ready;
+use crate::manifest::environment::task_graph::Plan;
 
 /// One task of the run, ready to run: what the plan's node at the same index does.
 pub struct Job {

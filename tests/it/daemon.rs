@@ -459,7 +459,7 @@ fn every_request_type_is_answered() {
     assert_eq!(pong["cached_runtimes"], 2, "{pong}");
     assert!(pong["uptime_secs"].is_u64());
     // How a client tells a newer daemon (docs/PROTOCOL.md).
-    assert_eq!(pong["protocol"], 1, "{pong}");
+    assert_eq!(pong["protocol"], 2, "{pong}");
     assert_eq!(pong["version"], env!("CARGO_PKG_VERSION"), "{pong}");
 
     let versions = c.ask(json!({"type": "list_versions", "runtime": "t0"}));
@@ -794,6 +794,47 @@ fn the_last_progress_of_a_sync_shows_every_tool_ended_and_is_marked_final() {
         .collect();
     wanted.push(("bad".into(), "failed".into()));
     assert_eq!(phases, wanted, "{last}");
+}
+
+#[test]
+fn a_task_run_is_followed_as_task_progress_until_its_end() {
+    let d = Daemon::new();
+    d.start();
+    let mut c = d.connect();
+    let subscribed = c.ask(json!({"type": "subscribe", "event_types": ["task_progress"]}));
+    assert!(is_type(&subscribed, "subscribed"), "{subscribed}");
+    // A run as `vx run`'s board sink publishes it (the same writer).
+    let run =
+        vx_shm::TaskBoard::create(&d.work.boards(), "/p/vx.toml", &["build", "dev"], 4096).unwrap();
+    let mut build = run.writer(0).unwrap();
+    build.set_phase(vx_shm::TaskPhase::Running);
+    let seen = c.events_until(|seen| {
+        seen.last()
+            .is_some_and(|e| e["tasks"][0]["phase"] == "running")
+    });
+    assert!(
+        seen.iter().all(|e| e["type"] == "task_progress"),
+        "{seen:?}"
+    );
+    build.output(b"built\n");
+    build.finish(vx_shm::TaskPhase::Done, Some(0), "");
+    let mut dev = run.writer(1).unwrap();
+    dev.set_phase(vx_shm::TaskPhase::Ready);
+    let seen = c.events_until(|seen| {
+        seen.last()
+            .is_some_and(|e| e["tasks"][1]["phase"] == "ready")
+    });
+    let last = seen.last().unwrap();
+    assert_eq!(last["tasks"][0]["phase"], "done", "{last}");
+    assert_eq!(last["tasks"][0]["exit_code"], 0, "{last}");
+    assert_eq!(last["tasks"][0]["output_bytes"], 6, "{last}");
+    assert_eq!(last["state"], "running", "{last}");
+    dev.finish(vx_shm::TaskPhase::Cancelled, None, "interrupted");
+    run.finish(true);
+    let seen = c.events_until(|seen| seen.last().is_some_and(|e| e["final"] == true));
+    let last = seen.last().unwrap();
+    assert_eq!(last["state"], "interrupted", "{last}");
+    assert_eq!(last["tasks"][1]["message"], "interrupted", "{last}");
 }
 
 #[test]

@@ -4,7 +4,6 @@
 //! `integrity` without downloading a tarball; syncs on Linux from a loopback registry
 //! serving npm's real documents and the real `@esbuild/linux-x64` tarball, with no
 //! node; and refuses a tarball that is not the one the registry's sha512 names.
-#![cfg(unix)]
 
 use crate::common;
 
@@ -114,6 +113,20 @@ fn names_and_versions_are_read_as_users_write_them() {
         .collect();
     assert_eq!(listed, ["0.28.2", "0.24.0", "0.23.1"], "{stdout}");
 
+    // `vx x` runs it at a version of its own, checked by the registry's integrity.
+    let out = project
+        .vx()
+        .args(["x", "npm:esbuild@0.24", "--", "--version"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        npm::ESBUILD,
+        "{stderr}"
+    );
+    assert!(!stderr.contains("UNVERIFIED"), "{stderr}");
+
     project
         .vx()
         .args(["add", "npm:esbuild@0.24"])
@@ -136,4 +149,116 @@ fn names_and_versions_are_read_as_users_write_them() {
         assert_eq!(out.status.code(), Some(2), "{bad}: {stderr}");
         assert!(stderr.contains(says), "{bad}: {stderr}");
     }
+}
+
+#[test]
+fn a_mise_file_s_npm_entries_import_as_npm_tools_and_lock() {
+    let registry = npm::serve();
+    let project = Project::new(&npm::config(&registry), "");
+    std::fs::remove_file(project.work.manifest()).unwrap();
+    let mise = project.work.dir.path().join("mise.toml");
+    std::fs::write(
+        &mise,
+        "[tools]\n\"npm:esbuild\" = \"0.24\"\n\"go:golang.org/x/tools/gopls\" = \"latest\"\n",
+    )
+    .unwrap();
+    let out = project.vx().arg("import").arg(&mise).output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("imported npm:esbuild 0.24"), "{text}");
+    assert!(
+        text.contains("skipped go:golang.org/x/tools/gopls") && text.contains("go install"),
+        "{text}"
+    );
+    assert!(
+        project
+            .manifest_text()
+            .contains("\"npm:esbuild\" = \"0.24\""),
+        "{}",
+        project.manifest_text()
+    );
+    let lock = project.lock();
+    assert_eq!(
+        locked(&lock, "esbuild", "linux-x86_64")["integrity"].as_str(),
+        Some(npm::integrity("linux-x64", npm::ESBUILD).as_str())
+    );
+}
+
+#[test]
+fn the_users_npmrc_names_the_registry_and_its_token_reaches_no_lock_or_output() {
+    let registry = npm::serve();
+    // Tarballs are named by the documents at registry.npmjs.org: sent here too.
+    let project = Project::new(&npm::config(&registry), MANIFEST);
+    let home = project.work.dir.path().join("home");
+    let base = registry.url("/");
+    let prefix = base.trim_start_matches("http:");
+    std::fs::write(
+        home.join(".npmrc"),
+        format!("registry={base}\n{prefix}:_authToken=${{CORP_NPM_TOKEN}}\n"),
+    )
+    .unwrap();
+    let out = project
+        .vx()
+        .env("CORP_NPM_TOKEN", "s3cret-token-42")
+        .args(["lock", "-v"])
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{text}");
+    let lock = project.lock_text().unwrap();
+    assert!(
+        lock.contains(&format!(
+            "checksum = \"index:{base}@esbuild/linux-x64/0.24.0\""
+        )),
+        "the .npmrc's registry was read: {lock}"
+    );
+    assert!(
+        !lock.contains("s3cret") && !text.contains("s3cret"),
+        "{text}{lock}"
+    );
+}
+
+#[test]
+fn outdated_and_upgrade_move_an_npm_tool_under_its_own_key() {
+    let registry = npm::serve();
+    let project = Project::new(&npm::config(&registry), MANIFEST);
+    project.vx().arg("lock").assert().success();
+    let out = project.vx().arg("outdated").output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>()
+                == ["esbuild", "0.24", "0.24.0", "0.24.0", "0.28.2"]),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    project
+        .vx()
+        .args(["upgrade", "--latest"])
+        .assert()
+        .success();
+    let manifest = project.manifest_text();
+    assert!(
+        manifest.contains("\"npm:esbuild\" = \"0.28\""),
+        "{manifest}"
+    );
+    assert_eq!(
+        manifest.matches("esbuild").count(),
+        1,
+        "one entry: {manifest}"
+    );
+    let lock = project.lock();
+    assert_eq!(lock["tools"]["esbuild"]["version"].as_str(), Some("0.28.2"));
+    assert_eq!(
+        locked(&lock, "esbuild", "linux-x86_64")["integrity"].as_str(),
+        Some(npm::integrity("linux-x64", "0.28.2").as_str())
+    );
 }

@@ -64,8 +64,13 @@ mod interrupted;
 mod isolation;
 #[cfg(unix)]
 mod kill;
+// They run the linux-x86_64 binaries the registries publish.
 #[cfg(unix)]
+mod language_hostile;
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 mod language_npm;
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+mod language_pypi;
 #[cfg(unix)]
 mod layering;
 #[cfg(unix)]

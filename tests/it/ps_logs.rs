@@ -68,6 +68,20 @@ fn ps_lists_each_live_run_with_its_tasks_and_phases() {
     assert_eq!(json["tasks"][1]["output_bytes"], 3000);
     assert_eq!(json["tasks"][2]["exit_code"], serde_json::Value::Null);
 
+    // `vx board` knows task runs too.
+    let output = work
+        .vx()
+        .args(["board", "dump", &run.id()[..8]])
+        .output()
+        .unwrap();
+    let text = stdout(&output);
+    assert!(
+        text.contains("waiting for test") && text.contains("done"),
+        "{text}"
+    );
+    let output = work.vx().args(["board", "ls"]).output().unwrap();
+    assert!(stdout(&output).contains("1/3"), "{}", stdout(&output));
+
     drop(run);
     let output = work.vx().arg("ps").output().unwrap();
     assert!(
@@ -283,4 +297,164 @@ fn logs_on_a_terminal_shows_escape_sequences_escaped_and_colours_as_colours() {
         screen.contains(r"\x1b]0;pwned\x07\x1b[2Jbeforered after"),
         "{screen}"
     );
+}
+
+#[test]
+fn board_watch_shows_a_task_run_and_leaves_when_it_finishes() {
+    if !Terminal::available() {
+        return;
+    }
+    let work = Work::new();
+    let run = board(&work, &["build", "serve"], 4096);
+    let mut build = run.writer(0).unwrap();
+    build.set_phase(TaskPhase::Running);
+    build.output(b"compiling 12 crates\n");
+    let vx = assert_cmd::cargo::cargo_bin("vx");
+    let line = format!(
+        "VX_BOARD_DIR={} {} board watch --exit-on-done {}; echo EXIT=$?; exec sleep 300",
+        work.boards().display(),
+        vx.display(),
+        &run.id()[..8]
+    );
+    let terminal = Terminal::start("watch-tasks", (100, 20), None, &line);
+    let wait = |texts: &[&str]| {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let screen = terminal.history(Some(100));
+            if texts.iter().all(|t| screen.contains(t)) {
+                return screen;
+            }
+            assert!(Instant::now() < deadline, "waiting for {texts:?}: {screen}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    wait(&[
+        "output of build",
+        "compiling 12 crates",
+        "running",
+        "queued",
+    ]);
+    build.output(b"finished dev profile\n");
+    build.finish(TaskPhase::Done, Some(0), "");
+    let mut serve = run.writer(1).unwrap();
+    serve.set_phase(TaskPhase::Running);
+    serve.output(b"listening on :3000\n");
+    wait(&["output of serve", "listening on :3000"]);
+    serve.finish(TaskPhase::Cancelled, None, "interrupted");
+    run.finish(true);
+    let screen = wait(&["EXIT="]);
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    assert!(
+        screen.contains("interrupted") && screen.contains("done"),
+        "{screen}"
+    );
+}
+
+/// The whole path with a real `vx run`: its board sink publishes the run, and from
+/// "another terminal" `vx ps` lists it, `vx logs` prints a finished task and `vx logs -f`
+/// follows a running one to its end; when the run ends its board is gone.
+#[test]
+fn a_real_vx_run_is_seen_by_ps_and_followed_by_logs() {
+    let work = Work::new();
+    work.write_manifest(
+        "[tasks]\n\
+         build = \"echo compiling; printf '\\\\033]0;title\\\\007built\\\\n'\"\n\
+         serve = { run = \"echo listening; for i in 1 2 3 4 5 6; do echo tick $i; sleep 0.25; done\", depends = [\"build\"] }\n",
+    );
+    let mut run = Command::new(assert_cmd::cargo::cargo_bin("vx"))
+        .args(["run", "serve"])
+        .current_dir(work.dir.path())
+        .env("VX_BOARD_DIR", work.boards())
+        .env("XDG_DATA_HOME", work.dir.path().join("xdg"))
+        .env("VX_DAEMON_SOCKET", work.dir.path().join("no-daemon.sock"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until `vx ps` shows serve running.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let ps = loop {
+        let output = work.vx().args(["ps", "--json"]).output().unwrap();
+        let text = stdout(&output);
+        if let Some(line) = text.lines().next()
+            && let Ok(json) = serde_json::from_str::<serde_json::Value>(line)
+            && json["tasks"][1]["phase"] == "running"
+        {
+            break json;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "vx ps never showed serve running: {text}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(ps["kind"], "run");
+    assert_eq!(ps["pid"], run.id());
+    assert_eq!(ps["tasks"][0]["name"], "build");
+    assert_eq!(ps["tasks"][0]["phase"], "done");
+    assert_eq!(ps["tasks"][0]["exit_code"], 0);
+    assert_eq!(ps["tasks"][1]["message"], "", "no longer waiting for build");
+    // A pipe gets the bytes as the task wrote them.
+    let output = work.vx().args(["logs", "build"]).output().unwrap();
+    assert_eq!(stdout(&output), "compiling\n\x1b]0;title\x07built\n");
+    let followed = work.vx().args(["logs", "-f", "serve"]).output().unwrap();
+    assert!(followed.status.success());
+    let text = stdout(&followed);
+    assert!(text.starts_with("listening\ntick 1\n"), "{text}");
+    assert!(text.ends_with("tick 6\n"), "followed to the end: {text}");
+    let status = run.wait().unwrap();
+    assert!(status.success());
+    let output = work.vx().arg("ps").output().unwrap();
+    assert!(
+        stdout(&output).contains("nothing running"),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(
+        std::fs::read_dir(work.boards()).unwrap().count(),
+        0,
+        "the run removed its board and output"
+    );
+}
+
+/// A run whose output segment was replaced by garbage: `vx ps` says so and goes on,
+/// `vx logs` is a clear error; neither panics.
+#[test]
+fn a_corrupt_output_segment_is_said_not_shown() {
+    let work = Work::new();
+    let run = board(&work, &["t"], 64);
+    let healthy = board(&work, &["ok"], 64);
+    let output = run.output_path().to_owned();
+    let garbage: Vec<u8> = (0..4096u32).map(|i| (i * 7 % 256) as u8).collect();
+    let tmp = output.with_extension("tmp");
+    std::fs::write(&tmp, &garbage).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    std::fs::rename(&tmp, &output).unwrap();
+    let ps = work.vx().arg("ps").output().unwrap();
+    assert!(ps.status.success());
+    assert!(
+        stdout(&ps).contains("ok"),
+        "the healthy run is listed: {}",
+        stdout(&ps)
+    );
+    let err = String::from_utf8_lossy(&ps.stderr);
+    assert!(
+        err.contains("cannot be read") && err.contains("bad magic"),
+        "{err}"
+    );
+    let logs = work
+        .vx()
+        .args(["logs", "t", "--run", &run.id()[..8]])
+        .output()
+        .unwrap();
+    assert_eq!(logs.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&logs.stderr);
+    assert!(
+        err.contains("cannot be read") && err.contains("bad magic"),
+        "{err}"
+    );
+    drop(healthy);
 }

@@ -356,10 +356,10 @@ fn the_quick_start_works_as_written() {
                     locked_version(&project, "node").as_deref(),
                     Some(node_version)
                 );
-                let archive =
-                    format!("/dist/v{node_version}/node-v{node_version}-linux-x64.tar.xz");
+                // Either packing nodejs.org lists: the install takes one for its link.
+                let archive = format!("/dist/v{node_version}/node-v{node_version}-linux-x64.tar.");
                 assert_eq!(
-                    asked.iter().filter(|p| **p == archive).count(),
+                    asked.iter().filter(|p| p.starts_with(&archive)).count(),
                     1,
                     "node's archive downloaded once: {asked:?}"
                 );

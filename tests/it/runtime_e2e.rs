@@ -75,7 +75,10 @@ impl Publishers {
             node::Release::listed("22.12.0", Some("Jod")),
             node::Release::real(&node::REAL_20, Some("Iron")),
         ]);
+        // Both packings nodejs.org lists (none fetched to lock; the install takes the
+        // `.tar.gz`, which a loopback link unpacks soonest: src/install/packing.rs).
         archives.push("/dist/v20.11.1/node-v20.11.1-linux-x64.tar.xz".to_owned());
+        archives.push("/dist/v20.11.1/node-v20.11.1-linux-x64.tar.gz".to_owned());
 
         let go_asset = "go1.23.8.linux-amd64.tar.gz".to_owned();
         let mut go_release = go::Release::listed("go1.23.8");
@@ -341,6 +344,12 @@ fn an_asdf_project_of_eight_runtimes_imports_locks_three_platforms_installs_and_
     project.vx().args(["sync", "--headless"]).assert().success();
     let fetched = publishers.archives_fetched();
     assert_eq!(fetched.len(), 8, "{fetched:?} of {:?}", publishers.archives);
+    assert!(
+        fetched
+            .iter()
+            .any(|p| p.ends_with("node-v20.11.1-linux-x64.tar.gz")),
+        "{fetched:?}"
+    );
 
     // Each runtime's commands, through vx exec.
     assert_eq!(exec(&project, &["node", "--version"]).trim(), "v20.11.1");

@@ -471,3 +471,101 @@ fn an_edited_constraint_is_said_as_not_locked_yet() {
         "{stderr}"
     );
 }
+
+/// Issue 54, item 2: nodejs.org packs each Unix build as `.tar.xz` and `.tar.gz`.
+/// The lock pins both from SHASUMS256.txt alone; the install takes gzip from a link
+/// as fast as this loopback one and xz when told to take the smallest; either
+/// receipt answers for the lock, and a value of `VX_DOWNLOAD_FORMAT` vx does not know
+/// is said, naming it.
+#[test]
+fn a_lock_pins_both_packings_and_the_install_takes_the_one_its_link_unpacks_soonest() {
+    let dist = node::serve(&[node::Release::real(&node::REAL_20, Some("Iron"))]);
+    let manifest =
+        "[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\"]\n[tools]\nnode = \"20\"\n";
+    let project = Project::new(&node::config(&dist), manifest);
+    project.vx().arg("lock").assert().success();
+    let lock = project.lock();
+    let linux = locked(&lock, "node", "linux-x86_64");
+    let base = "https://nodejs.org/dist/v20.11.1";
+    assert_eq!(
+        linux["url"].as_str(),
+        Some(format!("{base}/node-v20.11.1-linux-x64.tar.xz").as_str())
+    );
+    let alternatives = linux["alternatives"].as_array().expect("alternatives");
+    assert_eq!(alternatives.len(), 1, "{alternatives:?}");
+    let gz = std::fs::read(node::real_gz_archive_of(&node::REAL_20)).unwrap();
+    assert_eq!(
+        alternatives[0]["url"].as_str(),
+        Some(format!("{base}/node-v20.11.1-linux-x64.tar.gz").as_str())
+    );
+    assert_eq!(
+        alternatives[0]["sha256"].as_str(),
+        Some(vx::demo::fixture::sha256_hex(&gz).as_str())
+    );
+    assert_eq!(alternatives[0]["format"].as_str(), Some("tar.gz"));
+    let mac = locked(&lock, "node", "macos-aarch64");
+    assert_eq!(mac["alternatives"][0]["format"].as_str(), Some("tar.xz"));
+    // Locked from the index and the sums alone.
+    assert!(dist.paths().iter().all(|p| !p.contains("linux-x64.tar")));
+
+    let fetched = |dist: &TestServer| -> Vec<String> {
+        dist.paths()
+            .into_iter()
+            .filter(|p| p.contains("linux-x64.tar"))
+            .collect()
+    };
+    // A link as fast as this one: gzip, which unpacks several times sooner.
+    project.vx().args(["sync", "--headless"]).assert().success();
+    assert_eq!(
+        fetched(&dist),
+        ["/dist/v20.11.1/node-v20.11.1-linux-x64.tar.gz"]
+    );
+    assert_eq!(
+        project.run(&["node", "--version"]),
+        format!("v{}", node::REAL)
+    );
+    // The gzip's receipt answers for the lock, which names the xz first: nothing again.
+    project.vx().args(["sync", "--headless"]).assert().success();
+    assert_eq!(fetched(&dist).len(), 1, "{:?}", fetched(&dist));
+
+    // Told to take the fewest bytes: the xz.
+    let smallest = Project::new(&node::config(&dist), manifest);
+    std::fs::write(
+        smallest.work.dir.path().join("vx.lock"),
+        project.lock_text().unwrap(),
+    )
+    .unwrap();
+    smallest
+        .vx()
+        .args(["sync", "--headless", "--frozen"])
+        .env("VX_DOWNLOAD_FORMAT", "smallest")
+        .assert()
+        .success();
+    assert_eq!(
+        fetched(&dist).last().map(String::as_str),
+        Some("/dist/v20.11.1/node-v20.11.1-linux-x64.tar.xz")
+    );
+    assert_eq!(
+        smallest.run(&["node", "--version"]),
+        format!("v{}", node::REAL)
+    );
+
+    // A value vx does not know: said, naming the variable and the values it takes.
+    let unknown = Project::new(&node::config(&dist), manifest);
+    let out = unknown
+        .vx()
+        .args(["sync", "--headless"])
+        .env("VX_DOWNLOAD_FORMAT", "quickest")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        said.contains("VX_DOWNLOAD_FORMAT=quickest") && said.contains("smallest, fastest or auto"),
+        "{said}"
+    );
+}

@@ -431,7 +431,7 @@ pub fn run_in_terminal(
 /// report a failure to restore with `eprintln!`, which panics when the terminal is gone
 /// (closed under the dashboard: every write fails), and a panic while panicking
 /// aborts, leaving the board and the children's work behind.
-fn enter() -> io::Result<ratatui::DefaultTerminal> {
+pub(crate) fn enter() -> io::Result<ratatui::DefaultTerminal> {
     static HOOK: std::sync::Once = std::sync::Once::new();
     HOOK.call_once(|| {
         let reported = std::panic::take_hook();

@@ -11,6 +11,7 @@ pub mod inline;
 pub mod model;
 pub mod tally;
 pub mod taskbar;
+pub mod tasks;
 /// Human text and `sanitize`: the leaf crate `vx-text`, under its old path.
 pub use vx_text as text;
 pub mod view;
@@ -19,4 +20,5 @@ pub use app::{App, Host, Input, Options, Reason, Watcher, run_in_terminal, termi
 pub use inline::run_inline;
 pub use model::{Action, Model};
 pub use tally::{State, Tally};
+pub use tasks::{TaskWatchEnd, watch_tasks_in_terminal};
 pub use view::Look;

@@ -1,4 +1,4 @@
-// The vx daemon's client in TypeScript: docs/PROTOCOL.md (version 1) over the Unix
+// The vx daemon's client in TypeScript: docs/PROTOCOL.md (version 2) over the Unix
 // socket, as the Python package implements it too. Node's `net` only, no vscode
 // import, so it is tested in plain Node against the real daemon (test/daemon.test.ts).
 
@@ -8,13 +8,13 @@ import * as path from "node:path";
 import { EventEmitter } from "node:events";
 
 /** The protocol version this client implements. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** The longest line read from the daemon (as the CLI's client allows). */
 export const MAX_ANSWER = 64 * 64 * 1024;
 
 /** The event types a client can subscribe to. */
-export const EVENT_TYPES = ["runtime_installed", "runtime_removed", "config_changed", "sync_progress"] as const;
+export const EVENT_TYPES = ["runtime_installed", "runtime_removed", "config_changed", "sync_progress", "task_progress"] as const;
 
 /** A tool's phases after which its row no longer changes. */
 export const FINISHED_PHASES = new Set(["completed", "cached", "failed", "cancelled"]);
@@ -76,11 +76,27 @@ export interface ToolProgress {
   bytes_total: number | null;
 }
 
+/** A task's row in a `task_progress` event (protocol 2): a running `vx run`'s task. */
+export interface TaskProgress {
+  task: string;
+  /** `queued`, `waiting`, `starting`, `running`, `ready`, then `up_to_date`, `done`,
+   * `failed` or `cancelled`. */
+  phase: string;
+  exit_code: number | null;
+  elapsed_ms: number | null;
+  output_bytes: number;
+  message: string;
+}
+
+/** A task's phases after which its row no longer changes. */
+export const FINISHED_TASK_PHASES = new Set(["up_to_date", "done", "failed", "cancelled"]);
+
 export type Event =
   | { type: "runtime_installed"; runtime: string; version: string }
   | { type: "runtime_removed"; runtime: string; version: string }
   | { type: "config_changed"; path: string }
   | { type: "sync_progress"; board: string; label: string; tools: ToolProgress[]; final: boolean }
+  | { type: "task_progress"; board: string; label: string; state: string; tasks: TaskProgress[]; final: boolean }
   | { type: "lagged"; dropped: number };
 
 const RESPONSE_TYPES = new Set(["resolved", "environment", "versions", "subscribed", "toolchain", "pong", "error"]);

@@ -163,7 +163,9 @@ export class Controller implements vscode.Disposable {
       };
       requests.once("close", lost);
       events.once("close", lost);
-      await events.subscribe();
+      // Every type (`[]`): a daemon of any protocol accepts it, and one of protocol 2
+      // adds `task_progress`; naming it would be refused by an older daemon.
+      await events.subscribe([]);
       this.daemon = "up";
       this.failures = 0;
       await this.refresh();

@@ -5,7 +5,7 @@
 import * as path from "node:path";
 
 import { LockCheck } from "./check";
-import { Event, FINISHED_PHASES, Toolchain, ToolProgress } from "./daemon";
+import { Event, FINISHED_PHASES, FINISHED_TASK_PHASES, TaskProgress, Toolchain, ToolProgress } from "./daemon";
 
 /** How the item looks: `warning` gets the theme's warning background. */
 export interface StatusView {
@@ -21,14 +21,30 @@ export interface SyncResult {
   failed: number;
 }
 
-/** The syncs of the user as `sync_progress` events tell them, by board. */
+/** A task run (`vx run`) as `task_progress` events tell it. */
+export interface TaskRun {
+  label: string;
+  tasks: TaskProgress[];
+}
+
+/** The syncs of the user as `sync_progress` events tell them, by board, and the task
+ * runs as `task_progress` events do. */
 export class SyncTracker {
   private readonly running = new Map<string, { label: string; tools: ToolProgress[] }>();
+  private readonly runs = new Map<string, TaskRun>();
   /** The last sync that ended (its final event), until another starts. */
   lastResult: SyncResult | undefined;
 
   /** Takes one event; whether the view may have changed. */
   apply(event: Event): boolean {
+    if (event.type === "task_progress") {
+      if (event.final) {
+        this.runs.delete(event.board);
+      } else {
+        this.runs.set(event.board, { label: event.label, tasks: event.tasks });
+      }
+      return true;
+    }
     if (event.type !== "sync_progress") {
       return false;
     }
@@ -60,11 +76,47 @@ export class SyncTracker {
     return any;
   }
 
-  /** Forgets every sync (the daemon is gone: no final event will come). */
+  /** The task run to show: the project's own before others. */
+  currentRun(manifest: string | null | undefined): TaskRun | undefined {
+    let any: TaskRun | undefined;
+    for (const run of this.runs.values()) {
+      if (run.label === manifest) {
+        return run;
+      }
+      any ??= run;
+    }
+    return any;
+  }
+
+  /** Forgets every sync and run (the daemon is gone: no final event will come). */
   clear(): void {
+    this.runs.clear();
     this.running.clear();
     this.lastResult = undefined;
   }
+}
+
+/** The item for a live task run: how many tasks run (a failed one on the warning
+ * background), every started task's phase in the tooltip. */
+export function runView(run: TaskRun): StatusView {
+  const failed = run.tasks.filter((t) => t.phase === "failed");
+  const active = run.tasks.filter((t) => !FINISHED_TASK_PHASES.has(t.phase) && t.phase !== "queued");
+  const done = run.tasks.filter((t) => FINISHED_TASK_PHASES.has(t.phase)).length;
+  const lines = run.tasks
+    .filter((t) => t.phase !== "queued")
+    .map((t) => `${t.task} ${t.phase}${t.phase === "failed" && t.exit_code ? ` (${t.exit_code})` : ""}${t.message ? `: ${t.message}` : ""}`);
+  const tooltip = `${run.label}\n${lines.join("\n")}\n(\`vx logs TASK\` prints a task's output)`;
+  if (failed.length) {
+    return { text: `vx: task ${failed[0].task} failed`, tooltip, severity: "warning" };
+  }
+  const ready = active.filter((t) => t.phase === "ready").length;
+  const running = active.length - ready;
+  const parts = [running ? `${running} running` : "", ready ? `${ready} ready` : ""].filter(Boolean);
+  return {
+    text: `vx: tasks ${done}/${run.tasks.length}${parts.length ? ", " + parts.join(", ") : ""}`,
+    tooltip,
+    severity: "normal",
+  };
 }
 
 function tools(n: number): string {
@@ -97,6 +149,10 @@ export function statusView(
       tooltip: `${sync.label}${active.length ? "\n" + active.join("\n") : ""}`,
       severity: "normal",
     };
+  }
+  const run = syncs.currentRun(toolchain?.manifest);
+  if (run) {
+    return runView(run);
   }
   const result = syncs.lastResult;
   if (result) {

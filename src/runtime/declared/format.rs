@@ -26,6 +26,7 @@
 //! arch = { x86_64 = "x64", aarch64 = "aarch64" }
 //! libc = { gnu = "", musl = "-musl" }     # absent: no musl build
 //! ext = { linux = "tar.gz", macos = "tar.gz", windows = "zip" }
+//! alternatives = { linux = ["tar.xz"] }   # the same tree packed otherwise (optional)
 //! build = { linux = "linux-{arch}{libc}" }  # the `builds` entry a platform needs (optional)
 //!
 //! [download.musl]                         # musl builds published elsewhere (optional)
@@ -72,6 +73,9 @@ use crate::format::ArchiveFormat;
 pub const MAX_DECLARATION_BYTES: u64 = 64 << 10;
 
 /// The placeholders a template may hold.
+/// The most other packings one platform's download may name.
+const MAX_ALTERNATIVES: usize = 4;
+
 const PLACEHOLDERS: &[&str] = &["version", "tag", "os", "arch", "libc", "ext"];
 
 /// The placeholders of a written file's text and of `path_after`.
@@ -160,6 +164,11 @@ pub struct DownloadSpec {
     pub libc: Option<BTreeMap<String, String>>,
     /// vx's os → the archive's extension.
     pub ext: BTreeMap<String, String>,
+    /// vx's os → other extensions the publisher packs the same tree in, named by the
+    /// same sums file (nodejs.org's `tar.gz` beside its `tar.xz`): each is locked
+    /// too, and the install takes whichever arrives unpacked soonest on its link.
+    #[serde(default)]
+    pub alternatives: BTreeMap<String, Vec<String>>,
     /// vx's os → the `builds` entry a platform needs.
     #[serde(default)]
     pub build: BTreeMap<String, String>,
@@ -328,6 +337,27 @@ fn check(spec: &Spec) -> Result<(), String> {
                 "download.ext.{os}: `{}` is not an archive vx unpacks (tar.gz, tar.xz, tar.bz2, tar.zst, tar, zip, raw)",
                 crate::validate::shorten(ext)
             ));
+        }
+    }
+    for (os, exts) in &download.alternatives {
+        if !download.ext.contains_key(os) {
+            return Err(format!(
+                "download.alternatives.{}: not an os of download.ext",
+                crate::validate::shorten(os)
+            ));
+        }
+        if exts.len() > MAX_ALTERNATIVES {
+            return Err(format!(
+                "download.alternatives.{os}: at most {MAX_ALTERNATIVES} other packings"
+            ));
+        }
+        for ext in exts {
+            if ArchiveFormat::from_name(ext).is_none_or(|f| f == ArchiveFormat::Raw) {
+                return Err(format!(
+                    "download.alternatives.{os}: `{}` is not an archive vx unpacks (tar.gz, tar.xz, tar.bz2, tar.zst, tar, zip)",
+                    crate::validate::shorten(ext)
+                ));
+            }
         }
     }
     for os in download.os.keys() {

@@ -233,11 +233,39 @@ impl Runtime for Declared {
                 format!("checksum-file:{sums}"),
             )
         };
+        // The other packings the sums file names (never for builds from elsewhere,
+        // whose sums file is another's): one it does not name is left out.
+        let mut alternatives = Vec::new();
+        let others = d
+            .alternatives
+            .get(&platform.os)
+            .filter(|_| musl.is_none() && sums != "none");
+        for other in others.into_iter().flatten() {
+            let Some(format) = ArchiveFormat::from_name(other) else {
+                continue;
+            };
+            let values: Vec<(&str, &str)> = values
+                .iter()
+                .map(|&(key, value)| (key, if key == "ext" { other.as_str() } else { value }))
+                .collect();
+            let url = format::render(&d.url, &values);
+            let list = format::render(sums, &values);
+            let asset = url.rsplit('/').next().unwrap_or(&url);
+            let asset = asset.split(['?', '#']).next().unwrap_or(asset);
+            if let Ok(sha256) = cx.sha256_from_list(&list, asset) {
+                alternatives.push(crate::spec::Alternative {
+                    url,
+                    sha256,
+                    format,
+                });
+            }
+        }
         Ok(Resolved::Download(Download {
             url,
             sha256,
             checksum,
             format,
+            alternatives,
         }))
     }
 

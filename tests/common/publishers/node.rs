@@ -78,6 +78,24 @@ pub fn real_archive_of(real: &Real) -> std::path::PathBuf {
     })
 }
 
+/// The same tree as [`real_archive_of`] packed as nodejs.org's `.tar.gz` beside it
+/// (gzip's default level, as their release script's `tar -cf - … | gzip -c` makes it;
+/// nodejs/node `Makefile`, target `$(TARBALL)`), made once from the `.tar.xz`.
+#[cfg(unix)]
+pub fn real_gz_archive_of(real: &Real) -> std::path::PathBuf {
+    let xz = real_archive_of(real);
+    super::built_once(&format!("node-v{}-linux-x64.tar.gz", real.node), |out| {
+        let tar = std::process::Command::new("xz")
+            .args(["-dc", xz.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(tar.status.success());
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
+        std::io::Write::write_all(&mut gz, &tar.stdout).unwrap();
+        std::fs::write(out, gz.finish().unwrap()).unwrap();
+    })
+}
+
 /// One release of the fake index.
 pub struct Release {
     pub version: &'static str,
@@ -104,20 +122,32 @@ impl Release {
     #[cfg(unix)]
     pub fn real(real: &Real, lts: Option<&'static str>) -> Release {
         let mut release = Release::listed(real.node, lts);
-        release.served = vec![(
-            format!("node-v{}-linux-x64.tar.xz", real.node),
-            std::fs::read(real_archive_of(real)).unwrap(),
-        )];
+        release.served = vec![
+            (
+                format!("node-v{}-linux-x64.tar.xz", real.node),
+                std::fs::read(real_archive_of(real)).unwrap(),
+            ),
+            (
+                format!("node-v{}-linux-x64.tar.gz", real.node),
+                std::fs::read(real_gz_archive_of(real)).unwrap(),
+            ),
+        ];
         release
     }
 }
 
-/// The archives a release lists, per platform.
-const BUILDS: [(&str, &str); 5] = [
+/// The archives a release lists, per platform: as nodejs.org's SHASUMS256.txt lists
+/// them (each Unix build as `.tar.gz` and `.tar.xz`; e.g.
+/// https://nodejs.org/dist/v20.11.1/SHASUMS256.txt), for the platforms the tests lock.
+const BUILDS: [(&str, &str); 9] = [
     ("linux-x64", "tar.xz"),
+    ("linux-x64", "tar.gz"),
     ("linux-arm64", "tar.xz"),
+    ("linux-arm64", "tar.gz"),
     ("darwin-arm64", "tar.gz"),
+    ("darwin-arm64", "tar.xz"),
     ("darwin-x64", "tar.gz"),
+    ("darwin-x64", "tar.xz"),
     ("win-x64", "zip"),
 ];
 

@@ -4,7 +4,9 @@
 //! 0.28.2 with their `time` entries, every other byte as served; each
 //! `esbuild-PLATFORM-VERSION.json` is `https://registry.npmjs.org/@esbuild/PLATFORM/VERSION`
 //! whole), and the real tarball of `@esbuild/linux-x64@0.24.0`, fetched once with
-//! `npm pack` into `target/runtime-fixtures/`. Paths are the registry's own
+//! `npm pack` into `target/runtime-fixtures/`. `prettier.json` is
+//! `https://registry.npmjs.org/prettier` trimmed to its `latest` version (3.10.1),
+//! a package that runs on node: what vx refuses until it installs those. Paths are the registry's own
 //! (`/NAME`, `/NAME/VERSION`, `/@SCOPE/NAME/-/NAME-VERSION.tgz`, as each document's
 //! `dist.tarball` names them), so the user config's `url_replacements` sends
 //! `https://registry.npmjs.org/` here and the lock keeps the registry's real URLs.
@@ -16,7 +18,7 @@ use vx::demo::fixture::{Route, TestServer};
 /// The version whose linux-x64 tarball is served.
 pub const ESBUILD: &str = "0.24.0";
 /// The platform packages whose version documents are served.
-pub const PLATFORMS: [&str; 3] = ["linux-x64", "darwin-arm64", "win32-x64"];
+pub const PLATFORMS: [&str; 4] = ["linux-x64", "linux-arm64", "darwin-arm64", "win32-x64"];
 
 /// A saved document of tests/data/npm.
 pub fn data(file: &str) -> Vec<u8> {
@@ -41,8 +43,10 @@ pub fn linux_tarball() -> Vec<u8> {
 /// The registry, serving `tarball` as `@esbuild/linux-x64@0.24.0`'s (the real one,
 /// or a tampered one).
 pub fn serve_with(tarball: Vec<u8>) -> TestServer {
-    let mut routes: Vec<(String, Route)> =
-        vec![("/esbuild".to_owned(), Route::Ok(data("esbuild.json")))];
+    let mut routes: Vec<(String, Route)> = vec![
+        ("/esbuild".to_owned(), Route::Ok(data("esbuild.json"))),
+        ("/prettier".to_owned(), Route::Ok(data("prettier.json"))),
+    ];
     for platform in PLATFORMS {
         for version in ["0.24.0", "0.28.2"] {
             routes.push((

@@ -13,14 +13,23 @@ use std::path::{Path, PathBuf};
 
 use crate::manifest::ManifestError;
 
-use super::model::Task;
+use super::task::Task;
 
 /// The directory of file tasks, relative to the project directory.
-pub const DIR: &str = crate::manifest::environment::task::FILE_TASKS_DIR;
+pub const DIR: &str = ".vx/tasks";
 /// Most file tasks read (a bigger tree is cut there, with a note).
 const MAX_FILES: usize = 1024;
 /// Most bytes of a file read for its header.
 const MAX_HEADER_BYTES: usize = 64 * 1024;
+
+/// Whether `name` is a file task of the project at `project` (a cheap check for the
+/// manifest's dependency validation).
+pub fn exists(project: &Path, name: &str) -> bool {
+    if name.contains("..") {
+        return false;
+    }
+    project.join(DIR).join(name.replace(':', "/")).is_file()
+}
 
 /// The file tasks of the project at `project`, in name order; none when it has no
 /// `.vx/tasks`. A header that does not parse is an error naming the file and line.
@@ -36,7 +45,7 @@ pub fn discover(project: &Path) -> Result<Vec<Task>, ManifestError> {
             continue;
         };
         let Some(name) = task_name(rel) else { continue };
-        if !crate::manifest::environment::valid_script_name(&name) {
+        if !super::valid_script_name(&name) {
             continue;
         }
         let text = read_head(&path);

@@ -6,11 +6,11 @@
 //! them in. Each task runs once however often it is named. A name that is no task
 //! (or alias) and a cycle are errors that show the path that led there.
 
+use std::collections::BTreeSet;
+
 use thiserror::Error;
 
-use crate::manifest::environment::task::{Task, before, is_glob};
-
-pub use crate::manifest::environment::task::{cycle, find, position, resolve, similar};
+use super::task::{Task, is_glob, pattern_matches};
 
 /// Why a graph cannot be made.
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -42,6 +42,129 @@ fn unknown_message(name: &str, path: &[String], suggestion: Option<&str>) -> Str
         text.push_str(&format!("; did you mean `{s}`?"));
     }
     text
+}
+
+/// The task called `name`, or aliased so.
+pub fn find<'a>(tasks: &'a [Task], name: &str) -> Option<&'a Task> {
+    tasks
+        .iter()
+        .find(|t| t.name == name)
+        .or_else(|| tasks.iter().find(|t| t.answers_to(name)))
+}
+
+/// The index of the task called (or aliased) `name`.
+pub fn position(tasks: &[Task], name: &str) -> Option<usize> {
+    tasks
+        .iter()
+        .position(|t| t.name == name)
+        .or_else(|| tasks.iter().position(|t| t.answers_to(name)))
+}
+
+/// The tasks a pattern names: a glob matches names (not aliases), in the tasks'
+/// order; a plain name is the task or alias. Empty when nothing matches.
+pub fn resolve(tasks: &[Task], pattern: &str) -> Vec<usize> {
+    if is_glob(pattern) {
+        (0..tasks.len())
+            .filter(|&i| pattern_matches(pattern, &tasks[i].name))
+            .collect()
+    } else {
+        position(tasks, pattern).into_iter().collect()
+    }
+}
+
+/// The task whose name is closest to `name`, when close enough to be a typo.
+pub fn similar<'a>(tasks: &'a [Task], name: &str) -> Option<&'a Task> {
+    tasks
+        .iter()
+        .map(|t| (strsim::jaro_winkler(name, &t.name), t))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, t)| t)
+}
+
+/// The edges of every task: what must be finished before it starts (its `depends`,
+/// its `wait_for`, and every task naming it in `depends_post`), as indexes.
+fn before(tasks: &[Task]) -> Vec<BTreeSet<usize>> {
+    let mut edges = vec![BTreeSet::new(); tasks.len()];
+    for (i, task) in tasks.iter().enumerate() {
+        for pattern in task.depends.iter().chain(&task.wait_for) {
+            edges[i].extend(
+                resolve(tasks, pattern)
+                    .into_iter()
+                    .filter(|&j| j != i || !is_glob(pattern)),
+            );
+        }
+        for pattern in &task.depends_post {
+            for j in resolve(tasks, pattern) {
+                if j != i || !is_glob(pattern) {
+                    edges[j].insert(i);
+                }
+            }
+        }
+    }
+    edges
+}
+
+/// The first cycle among the tasks, as the names along it (the first repeated at the
+/// end), or `None`.
+pub fn cycle(tasks: &[Task]) -> Option<Vec<String>> {
+    let edges = before(tasks);
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Open,
+        Done,
+    }
+    fn visit(
+        at: usize,
+        edges: &[BTreeSet<usize>],
+        marks: &mut [Mark],
+        trail: &mut Vec<usize>,
+    ) -> Option<Vec<usize>> {
+        marks[at] = Mark::Open;
+        trail.push(at);
+        for &next in &edges[at] {
+            match marks[next] {
+                Mark::Open => {
+                    let from = trail.iter().position(|&i| i == next).unwrap_or(0);
+                    let mut path = trail[from..].to_vec();
+                    path.push(next);
+                    return Some(path);
+                }
+                Mark::New => {
+                    if let Some(path) = visit(next, edges, marks, trail) {
+                        return Some(path);
+                    }
+                }
+                Mark::Done => {}
+            }
+        }
+        trail.pop();
+        marks[at] = Mark::Done;
+        None
+    }
+    let mut marks = vec![Mark::New; tasks.len()];
+    for start in 0..tasks.len() {
+        if marks[start] == Mark::New
+            && let Some(path) = visit(start, &edges, &mut marks, &mut Vec::new())
+        {
+            return Some(path.into_iter().map(|i| tasks[i].name.clone()).collect());
+        }
+    }
+    None
+}
+
+/// A plain (non-glob) dependency of some task that names no task, with the task
+/// naming it: what the manifest refuses.
+pub fn first_unknown(tasks: &[Task]) -> Option<(&Task, &str)> {
+    tasks.iter().find_map(|task| {
+        task.depends
+            .iter()
+            .chain(&task.depends_post)
+            .chain(&task.wait_for)
+            .find(|p| !is_glob(p) && position(tasks, p).is_none())
+            .map(|p| (task, p.as_str()))
+    })
 }
 
 /// One task of a run's plan.

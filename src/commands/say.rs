@@ -1,0 +1,123 @@
+//! What the commands say on stderr about a lock or sync run, shared by the commands
+//! that lock or install (`vx lock`, `vx add`, `vx upgrade`, `vx import`, `vx sync`,
+//! `vx use`, `vx exec`): output helpers, not commands.
+
+use vx::manifest::Platform;
+use vx::project::LockReport;
+
+/// Says what a lock run did: a warning for each tool whose one URL was locked for
+/// several platforms, then what was locked for which platforms and what was not, each
+/// with why. Shared by `vx lock` and `vx add`.
+pub fn locked(report: &LockReport, lock_path: &std::path::Path, platforms: &[Platform]) {
+    same_url(report);
+    let (whole, partial) = not_locked(report, platforms, "run `vx lock` again once that is fixed");
+    let list = |ps: &[&Platform]| {
+        ps.iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match (whole.is_empty(), partial.is_empty()) {
+        (_, true) => vx::note!("vx: locked {} for {}", lock_path.display(), list(&whole)),
+        (true, false) => vx::note!(
+            "vx: {} is incomplete for {}",
+            lock_path.display(),
+            list(&partial)
+        ),
+        (false, false) => vx::note!(
+            "vx: locked {} for {}; incomplete for {}",
+            lock_path.display(),
+            list(&whole),
+            list(&partial)
+        ),
+    }
+}
+
+/// One warning per tool whose one URL was locked for several platforms.
+pub fn same_url(report: &LockReport) {
+    for (tool, locked_for) in &report.same_url {
+        let names: Vec<String> = locked_for.iter().map(Platform::to_string).collect();
+        vx::note!(
+            "vx: warning: {tool} has one url for {} (no {{os}} or {{arch}} in it): the same download is locked for each; if it runs on some only, list them with `os = [...]` in its table",
+            names.join(", ")
+        );
+    }
+}
+
+/// Names, per platform, the tools not locked there, each with its reason (`why`, in
+/// brackets, says what follows for them all), and returns `platforms` split into those
+/// locked whole and the others.
+pub fn not_locked<'p>(
+    report: &LockReport,
+    platforms: &'p [Platform],
+    why: &str,
+) -> (Vec<&'p Platform>, Vec<&'p Platform>) {
+    let failed_on = |p: &Platform| -> Vec<&str> {
+        report
+            .failed
+            .iter()
+            .filter(|(_, q)| q == p)
+            .map(|(t, _)| t.as_str())
+            .collect()
+    };
+    let (whole, partial): (Vec<&Platform>, Vec<&Platform>) =
+        platforms.iter().partition(|p| failed_on(p).is_empty());
+    for platform in &partial {
+        for tool in failed_on(platform) {
+            let reason = report
+                .why_failed(tool, platform)
+                .unwrap_or("its download or install failed");
+            vx::note!(
+                "vx: not locked for {platform}: {tool}: {} ({why})",
+                vx_tui::text::sanitize(reason)
+            );
+        }
+    }
+    (whole, partial)
+}
+
+/// Names the tools whose `os` leaves this platform out: skipped, not failed.
+pub fn not_here(tools: &[String]) {
+    if !tools.is_empty() {
+        vx::note!(
+            "vx: not for {}: {} (their `os` leaves it out)",
+            vx::manifest::Platform::current(),
+            tools.join(", ")
+        );
+    }
+}
+
+/// After a sync that re-locked a tool's other platforms: what it locked, what not.
+pub fn relocked(report: &LockReport, manifest: &vx::manifest::Manifest) {
+    if report.locked.is_empty() && report.failed.is_empty() {
+        return;
+    }
+    let mut platforms: Vec<Platform> = report
+        .locked
+        .iter()
+        .chain(&report.failed)
+        .map(|(_, p)| p.clone())
+        .collect();
+    platforms.sort();
+    platforms.dedup();
+    same_url(report);
+    not_locked(
+        report,
+        &platforms,
+        "its entry of the version before stays in vx.lock, marked stale, until `vx lock` succeeds",
+    );
+    let mut tools: Vec<&str> = report.locked.iter().map(|(t, _)| t.as_str()).collect();
+    tools.sort_unstable();
+    tools.dedup();
+    let mut places: Vec<String> = report.locked.iter().map(|(_, p)| p.to_string()).collect();
+    places.sort();
+    places.dedup();
+    if !tools.is_empty() {
+        vx::note!(
+            "vx: re-locked {} for {} too: {} keeps every platform it covered",
+            tools.join(", "),
+            places.join(", "),
+            manifest.lock_path().display()
+        );
+    }
+}

@@ -1,0 +1,675 @@
+//! `vx import`'s work: the tools of another version manager's files (asdf, mise, nvm,
+//! pyenv, aqua; read by [`crate::import`]) looked up in the project's registries and
+//! runtimes and written into the text of vx.toml as short-form `[tools]` entries (as `vx
+//! add` writes them; mise's `[env]`, tasks, paths, env files and virtual environment
+//! into theirs), comments and existing entries kept. [`edit()`] makes the new text in
+//! memory with a line for each entry (imported, or skipped and why); the caller writes
+//! it and locks it ([`super::lock`]). Nothing here prints.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use vx_text::sanitize;
+
+use crate::import::{self, EnvValue, Format, Imported};
+use crate::lock::Lock;
+use crate::manifest::edit;
+use crate::manifest::{Manifest, ManifestError, Problem};
+use crate::resolution::{ResolutionError, Resolver};
+use crate::runtime::catalogue::Catalogue;
+
+/// What to import.
+#[derive(Clone, Debug)]
+pub struct Request<'a> {
+    /// vx.toml (made when it does not exist).
+    pub path: &'a Path,
+    /// Its text; `None`: it is created with [`crate::manifest::edit::starter`].
+    pub existing: Option<String>,
+    /// The files to import: `(shown name, path, format)`.
+    pub files: &'a [(String, PathBuf, Format)],
+    /// Look nothing up on the network: only what is cached.
+    pub offline: bool,
+    /// No progress lines from the lookups.
+    pub quiet: bool,
+    /// Say where `url_replacements` sent each URL.
+    pub verbose: bool,
+    /// Write a new vx.toml even when nothing is imported (`vx init`).
+    pub create: bool,
+}
+
+/// vx.toml as the import would write it.
+pub struct Edited {
+    /// vx.toml.
+    pub path: PathBuf,
+    /// Its new text.
+    pub text: String,
+    /// Whether it did not exist.
+    pub created: bool,
+    /// Whether there is anything to write (something imported, or a vx.toml to
+    /// create): otherwise vx.toml stays as it is.
+    pub write: bool,
+    /// What happened to each entry, in order, for the user.
+    pub lines: Vec<String>,
+    /// Tools imported.
+    pub imported: usize,
+    /// Entries skipped for a reason that is not "already listed".
+    pub failed: usize,
+    /// Tools written without their publisher's index: the lock waits for the network.
+    pub unchecked: usize,
+    /// Whether the network failed for some entries (nothing answered).
+    pub unreachable: bool,
+    /// The new manifest to lock, when it lists a tool (checked by the strict parser).
+    pub manifest: Option<Manifest>,
+    /// The runtimes the files' names were looked up in (vx's own and the user's).
+    pub catalogue: Arc<Catalogue>,
+}
+
+/// Why an import could not be made (exit 2 but for the network's).
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// A file cannot be read as what it says it is.
+    #[error(transparent)]
+    Read(#[from] import::ImportError),
+    /// vx.toml cannot take an edit.
+    #[error("{}: {source}", path.display())]
+    Edit {
+        /// vx.toml.
+        path: PathBuf,
+        /// Why.
+        source: edit::EditError,
+    },
+    /// The new vx.toml would not be valid.
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
+    /// The lookups could not be set up.
+    #[error(transparent)]
+    Resolution(#[from] ResolutionError),
+}
+
+/// Imports `request.files` into the text of vx.toml, in memory: every file read first
+/// (a malformed one is an error with nothing made), each entry looked up.
+pub fn edit(request: &Request<'_>) -> Result<Edited, ImportError> {
+    let Request {
+        path,
+        files,
+        offline,
+        create,
+        ..
+    } = *request;
+    let existing = request.existing.clone();
+    let mut lists: Vec<(&str, Imported)> = Vec::new();
+    let mut registries: Vec<(String, String, String)> = Vec::new();
+    for (shown, file, format) in files {
+        let (imported, declared) = import::read_all(file, *format)?;
+        for (name, place) in declared {
+            if let import::aqua::DeclaredRegistry::Local(at) = place {
+                registries.push((shown.clone(), name, at));
+            }
+        }
+        lists.push((shown.as_str(), imported));
+    }
+    let created = existing.is_none();
+    let mut text =
+        existing.unwrap_or_else(|| edit::starter(&crate::manifest::platform::default_set()));
+    // vx.toml before this import: what it lists already is left alone.
+    let before = text.clone();
+    let edit_error = |source| ImportError::Edit {
+        path: path.to_owned(),
+        source,
+    };
+    let mut lines: Vec<String> = Vec::new();
+    // An aqua.yaml's local registries first: its packages are looked up in them.
+    let home = path.parent().unwrap_or(Path::new(""));
+    for (file, name, at) in &registries {
+        let at = Path::new(at);
+        let written = at.strip_prefix(home).unwrap_or(at).display().to_string();
+        let (new_text, added) = edit::add_registry(&text, name, &written).map_err(edit_error)?;
+        if added {
+            text = new_text;
+            lines.push(format!(
+                "imported registry {} ({}) from {file} into [settings] registries",
+                sanitize(name),
+                sanitize(&written)
+            ));
+        }
+    }
+    // The project's own registries count: read them from vx.toml as it would be with a
+    // tool in it (a vx.toml without tools yet parses then too), as `vx add` does.
+    let project = edit::set_constraint(&text, "vx-import-probe", "latest")
+        .ok()
+        .and_then(|(probe, _)| Manifest::parse(path, &probe).ok());
+    let lock = project
+        .as_ref()
+        .and_then(|m| Lock::load(&m.lock_path()).ok().flatten());
+    let mut net = crate::resolution::Network::from_env(crate::resolution::Options {
+        project: project
+            .as_ref()
+            .map(|m| m.network.clone())
+            .unwrap_or_default(),
+        ..crate::resolution::Options::from_env(offline, request.quiet)
+    })?;
+    net.options.verbose = request.verbose;
+    // The names the files write are vx's runtimes and the user's; the project's own
+    // declarations are read when it is next opened.
+    let catalogue = Arc::new(Catalogue::user());
+    let resolver = Resolver::new(&net, project.as_ref(), lock.as_ref(), &catalogue)?;
+
+    let mut failed = 0usize;
+    // The reasons that were the network's (nothing answered), with the first entry
+    // each stopped.
+    let mut unreachable: Vec<(String, String)> = Vec::new();
+    let mut imported = 0usize;
+    // Imported without their publisher's index: the lock cannot be filled yet.
+    let mut unchecked = 0usize;
+    let mut taken: BTreeMap<String, &str> = BTreeMap::new();
+    for (file, list) in &lists {
+        for entry in &list.tools {
+            let from = entry.file.as_deref().unwrap_or(file);
+            let at = sanitize(&match entry.line {
+                Some(line) => format!("{from}:{line}"),
+                None => from.to_owned(),
+            })
+            .into_owned();
+            // A tool vx.toml listed before under the name the file writes (a URL tool
+            // in `[tools.NAME]`, which no registry knows) is left alone before any
+            // lookup, which would fail it.
+            if lists_tool(&before, std::slice::from_ref(&entry.name)) {
+                lines.push(format!(
+                    "skipped {} from {at}: vx.toml lists it already; left as it is",
+                    label(&entry.name, &entry.written)
+                ));
+                continue;
+            }
+            let mapped = match map_entry(&resolver, entry) {
+                Ok(mapped) => mapped,
+                Err(skip) => {
+                    failed += 1;
+                    let this = label(&entry.name, &entry.written);
+                    // A place that cannot be reached is named once, on the first
+                    // entry that needed it.
+                    let why = match unreachable.iter().find(|(why, _)| *why == skip.why) {
+                        Some((_, first)) => {
+                            format!("could not be looked up either ({first}, above)")
+                        }
+                        None => sanitize(&skip.why).into_owned(),
+                    };
+                    if skip.unreachable && !unreachable.iter().any(|(why, _)| *why == skip.why) {
+                        unreachable.push((skip.why, this.clone()));
+                    }
+                    lines.push(format!("skipped {this} from {at}: {why}"));
+                    continue;
+                }
+            };
+            let key = sanitize(&mapped.key);
+            if let Some(first) = taken.get(&mapped.qualified) {
+                lines.push(format!(
+                    "skipped {} from {at}: {key} is imported from {first}, which comes first",
+                    label(&entry.name, &entry.written)
+                ));
+                continue;
+            }
+            taken.insert(mapped.qualified.clone(), from);
+            if lists_tool(&text, &mapped.names) {
+                lines.push(format!(
+                    "skipped {key} {} from {at}: vx.toml lists it already; left as it is",
+                    mapped.constraint
+                ));
+                continue;
+            }
+            (text, _) =
+                edit::set_constraint(&text, &mapped.key, &mapped.constraint).map_err(edit_error)?;
+            imported += 1;
+            unchecked += usize::from(mapped.unchecked);
+            let all_notes: Vec<&str> = entry
+                .notes
+                .iter()
+                .chain(&mapped.notes)
+                .map(String::as_str)
+                .collect();
+            let notes = if all_notes.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", sanitize(&all_notes.join("; ")))
+            };
+            lines.push(format!(
+                "imported {key} {} from {}{notes}",
+                mapped.constraint,
+                sanitize(from)
+            ));
+        }
+    }
+    let mut env_added = 0usize;
+    let mut env_seen: BTreeMap<&str, &str> = BTreeMap::new();
+    for (file, list) in &lists {
+        for var in &list.env {
+            let name = sanitize(&var.name);
+            let at = match var.line {
+                Some(line) => format!("{file}:{line}"),
+                None => (*file).to_owned(),
+            };
+            let value = match &var.value {
+                Ok(value) => value,
+                Err(why) => {
+                    failed += 1;
+                    lines.push(format!("skipped env {name} from {at}: {}", sanitize(why)));
+                    continue;
+                }
+            };
+            if let Some(first) = env_seen.get(var.name.as_str()) {
+                lines.push(format!(
+                    "skipped env {name} from {at}: imported from {first}, which comes first"
+                ));
+                continue;
+            }
+            env_seen.insert(&var.name, file);
+            let set = match value {
+                EnvValue::Set(v) => Some(v.as_str()),
+                EnvValue::Unset => None,
+            };
+            let (new_text, added) = edit::add_env(&text, &var.name, set).map_err(edit_error)?;
+            if added {
+                text = new_text;
+                env_added += 1;
+                lines.push(format!("imported env {name} from {file}"));
+            } else {
+                lines.push(format!(
+                    "skipped env {name} from {at}: vx.toml sets it already; left as it is"
+                ));
+            }
+        }
+    }
+
+    let scripts_added = import_scripts(path, &lists, &mut text, &mut lines, &mut failed)?;
+    let mut paths_added = 0usize;
+    // mise's `_.path`, `_.file` and `_.python.venv` (or a python's `virtualenv`):
+    // project-relative entries of `[settings]`.
+    type Add = fn(&str, &str) -> Result<(String, bool), edit::EditError>;
+    for (file, list) in &lists {
+        let settings: [(&str, &str, &_, Add); 3] = [
+            ("path", "path", &list.path, edit::add_path),
+            ("env file", "env_file", &list.env_files, edit::add_env_file),
+            (
+                "virtual environment",
+                "python_venv",
+                &list.python_venv,
+                edit::set_python_venv,
+            ),
+        ];
+        for (what, key, entries, add) in settings {
+            for (written, item, line) in entries {
+                let at = match line {
+                    Some(line) => format!("{file}:{line}"),
+                    None => (*file).to_owned(),
+                };
+                match item {
+                    Err(why) => {
+                        failed += 1;
+                        lines.push(format!(
+                            "skipped {what} {} from {at}: {}",
+                            sanitize(written),
+                            sanitize(why)
+                        ));
+                    }
+                    Ok(item) => {
+                        let (new_text, added) = add(&text, item).map_err(edit_error)?;
+                        if added {
+                            text = new_text;
+                            paths_added += 1;
+                            lines.push(format!(
+                                "imported {what} {} from {file} into [settings] {key}",
+                                sanitize(item)
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    if !unreachable.is_empty() {
+        crate::note!(
+            "vx: the network failed (nothing answered), so the entries that needed it were skipped and the rest is written; {}",
+            crate::resolution::UNREACHABLE_HELP
+        );
+    }
+    let write = imported + env_added + scripts_added + paths_added > 0 || (created && create);
+    let mut manifest = None;
+    if write {
+        // What `vx lock` locks, so a lock made here serves the team's other machines.
+        let platforms = crate::manifest::platform::default_set();
+        let (new_text, listed) =
+            edit::list_platforms_if_unset(&text, &platforms).map_err(edit_error)?;
+        if listed {
+            text = new_text;
+            lines.push(format!(
+                "listed {} in [settings] platforms (what `vx lock` locks)",
+                platforms
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        manifest = checked(path, &text)?;
+    }
+    Ok(Edited {
+        path: path.to_owned(),
+        text,
+        created,
+        write,
+        lines,
+        imported,
+        failed,
+        unchecked,
+        unreachable: !unreachable.is_empty(),
+        manifest,
+        catalogue,
+    })
+}
+
+/// A tool entry found in the registries.
+struct Mapped {
+    /// Its `[tools]` key, as `vx add` writes it.
+    key: String,
+    /// Every name vx.toml could list it under (key, full and short name).
+    names: [String; 3],
+    /// `REGISTRY:FULL_NAME`: the same package from two files is one tool.
+    qualified: String,
+    /// Its constraint.
+    constraint: String,
+    /// What the import line says about how it was found.
+    notes: Vec<String>,
+    /// Written without its publisher's index (which could not be read): the lock
+    /// is filled later.
+    unchecked: bool,
+}
+
+/// mise's tasks added to `text`'s `[tasks]`, each said in `lines`; a task vx cannot
+/// hold (`failed` counts it) or whose script vx.toml would refuse (a name, a dependency
+/// not imported) is skipped with its reason. Tasks are tried again while any is added,
+/// so one may depend on a task written after it. Returns how many were added.
+fn import_scripts(
+    path: &Path,
+    lists: &[(&str, Imported)],
+    text: &mut String,
+    lines: &mut Vec<String>,
+    failed: &mut usize,
+) -> Result<usize, ImportError> {
+    let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut pending = Vec::new();
+    for (file, list) in lists {
+        for entry in &list.scripts {
+            let name = sanitize(&entry.name);
+            let at = match entry.line {
+                Some(line) => format!("{file}:{line}"),
+                None => (*file).to_owned(),
+            };
+            match &entry.script {
+                Err(why) => {
+                    *failed += 1;
+                    lines.push(format!("skipped task {name} from {at}: {}", sanitize(why)));
+                }
+                Ok(_) if seen.contains_key(entry.name.as_str()) => lines.push(format!(
+                    "skipped task {name} from {at}: imported from {}, which comes first",
+                    seen[entry.name.as_str()]
+                )),
+                Ok(script) => {
+                    seen.insert(&entry.name, file);
+                    pending.push((entry, script, at, *file));
+                }
+            }
+        }
+    }
+    let mut added = 0;
+    loop {
+        let mut refused = Vec::new();
+        let before = pending.len();
+        for (entry, script, at, file) in pending {
+            let name = sanitize(&entry.name);
+            let (new_text, is_new) =
+                edit::add_script(text, &entry.name, script).map_err(|source| {
+                    ImportError::Edit {
+                        path: path.to_owned(),
+                        source,
+                    }
+                })?;
+            if !is_new {
+                lines.push(format!(
+                    "skipped task {name} from {at}: vx.toml has a task of that name already; left as it is"
+                ));
+                continue;
+            }
+            match Manifest::parse(path, &new_text) {
+                Err(e) if e.problem() != Some(&Problem::NoTools) => {
+                    refused.push((entry, script, at, file, e.to_string()));
+                }
+                _ => {
+                    *text = new_text;
+                    added += 1;
+                    let ignored = if script.ignored.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            " (vx has no counterpart for {}: left out)",
+                            sanitize(&script.ignored.join(", "))
+                        )
+                    };
+                    lines.push(format!("imported task {name} from {file}{ignored}"));
+                }
+            }
+        }
+        if refused.is_empty() || refused.len() == before {
+            for (entry, _, at, _, why) in refused {
+                *failed += 1;
+                lines.push(format!(
+                    "skipped task {} from {at}: {}",
+                    sanitize(&entry.name),
+                    sanitize(&why)
+                ));
+            }
+            return Ok(added);
+        }
+        pending = refused
+            .into_iter()
+            .map(|(entry, script, at, file, _)| (entry, script, at, file))
+            .collect();
+    }
+}
+
+/// The imported text checked by the strict parser before it is written: the manifest
+/// to lock, or `None` when there is no tool to lock yet.
+fn checked(path: &Path, text: &str) -> Result<Option<Manifest>, ImportError> {
+    match Manifest::parse(path, text) {
+        Ok(manifest) => Ok(Some(manifest)),
+        Err(e) if e.problem() == Some(&Problem::NoTools) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `NAME VERSION` as a file wrote them (`NAME` alone without a version), sanitized.
+fn label(name: &str, written: &str) -> String {
+    if written.is_empty() {
+        sanitize(name).into_owned()
+    } else {
+        format!("{} {}", sanitize(name), sanitize(written))
+    }
+}
+
+/// Whether `[tools]` of `text` lists any of `names`.
+fn lists_tool(text: &str, names: &[String]) -> bool {
+    let Ok(doc) = text.parse::<toml_edit::DocumentMut>() else {
+        return false;
+    };
+    doc.get("tools")
+        .and_then(toml_edit::Item::as_table_like)
+        .is_some_and(|tools| names.iter().any(|n| tools.contains_key(n)))
+}
+
+/// A runtime's name (`nodejs`, `python`) at a version its publisher has, picked as the
+/// lock picks it (an older python-build-standalone release's `3.12.8` too), or why not
+/// (a publisher that cannot be reached included: one name never stops the others). An
+/// LTS line is written as `vx add` takes it (`lts`, `lts/iron`: the runtime's own
+/// words). An exact version (`20.11.1`) is written even when the publisher cannot be
+/// read (offline, a mirror down), with a note: the lock is filled later, by `vx lock`.
+fn map_runtime(
+    resolver: &Resolver<'_>,
+    runtime: &dyn crate::runtime::Runtime,
+    entry: &import::Entry,
+) -> Result<Mapped, Skip> {
+    let constraint = runtime_constraint(entry)?;
+    let mut notes = Vec::new();
+    let mut unchecked = false;
+    match resolver.pick_runtime(runtime, &constraint) {
+        Ok(_) => {}
+        Err(e) if e.without_network() && is_pin(&constraint) => {
+            notes.push(format!(
+                "not checked: {}'s publisher could not be read",
+                runtime.name()
+            ));
+            unchecked = true;
+        }
+        Err(e) => return Err(Skip::from(e.to_string())),
+    }
+    let key = runtime.name().to_owned();
+    Ok(Mapped {
+        names: [key.clone(), key.clone(), key.clone()],
+        qualified: format!("{}{key}", crate::resolution::runtime::PACKAGE_PREFIX),
+        key,
+        constraint,
+        notes,
+        unchecked,
+    })
+}
+
+/// The constraint a runtime entry is written with: an LTS line in the runtime's own
+/// words (`lts` for nvm's `lts/*`, `lts/iron`), else the entry's mapped version.
+fn runtime_constraint(entry: &import::Entry) -> Result<String, Skip> {
+    let written = entry.written.trim().to_ascii_lowercase();
+    match written.as_str() {
+        "lts" | "lts/*" => Ok("lts".to_owned()),
+        lts if lts.starts_with("lts/") && entry.version.is_ok() => Ok(lts.to_owned()),
+        _ => entry.version.clone().map_err(Skip::from),
+    }
+}
+
+/// Whether `constraint` names one version exactly (`20.11.1`, `1.83.0`,
+/// `26.2.5.6`): what a lock can be filled from later without a choice being made.
+fn is_pin(constraint: &str) -> bool {
+    let numeric = constraint.strip_prefix('v').unwrap_or(constraint);
+    numeric.split('.').count() >= 3
+        && numeric
+            .split('.')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Why an entry was skipped.
+struct Skip {
+    /// The reason, as the skip line says it.
+    why: String,
+    /// Whether the network was at fault (nothing answered).
+    unreachable: bool,
+}
+
+impl From<String> for Skip {
+    fn from(why: String) -> Skip {
+        Skip {
+            why,
+            unreachable: false,
+        }
+    }
+}
+
+impl From<crate::resolution::ResolutionError> for Skip {
+    fn from(e: crate::resolution::ResolutionError) -> Skip {
+        Skip {
+            unreachable: matches!(e, crate::resolution::ResolutionError::Unreachable(_)),
+            why: e.to_string(),
+        }
+    }
+}
+
+/// A language registry's package (`npm:esbuild`, `pypi:ruff`) at the entry's
+/// version, when vx can install it here (`crate::backend`).
+fn map_backend(resolver: &Resolver<'_>, name: &str, entry: &import::Entry) -> Result<Mapped, Skip> {
+    let constraint = entry.version.as_ref().map_err(Clone::clone)?;
+    let backend = crate::package_name::Name::parse(name)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("`{name}` names no package"))?;
+    resolver
+        .language_registries()
+        .check(&backend, constraint, &crate::manifest::Platform::current())
+        .map_err(Skip::from)?;
+    let key = backend.to_string();
+    Ok(Mapped {
+        notes: Vec::new(),
+        names: [key.clone(), key.clone(), backend.short_name()],
+        qualified: key.clone(),
+        key,
+        constraint: constraint.clone(),
+        unchecked: false,
+    })
+}
+
+/// `entry` found at a version its constraint has, or why not: a runtime's name
+/// (`nodejs`, `python`: [`crate::runtime`]) is vx's runtime; a plugin name the alias
+/// table knows ([`crate::import::names::ALIASES`]) is looked up as that package first
+/// (the name users mean, and no search of a registry that may not be at hand), then
+/// by the registries' own rules. Any failure, a registry that cannot be fetched or
+/// read offline included, is this entry's skip reason: one name never stops the
+/// others.
+fn map_entry(resolver: &Resolver<'_>, entry: &import::Entry) -> Result<Mapped, Skip> {
+    let lookup = entry.lookup.as_ref().map_err(Clone::clone)?;
+    if let import::names::Lookup::Backend(name) = lookup {
+        return map_backend(resolver, name, entry);
+    }
+    if let import::names::Lookup::Plugin(name) = lookup
+        && let Some(runtime) = resolver.catalogue().find(name).map_err(|e| e.to_string())?
+    {
+        return map_runtime(resolver, &*runtime, entry);
+    }
+    let constraint = entry.version.as_ref().map_err(Clone::clone)?;
+    let by_name = || resolver.lookup(lookup.name()).map_err(Skip::from);
+    let found = match lookup.alias() {
+        Some(alias) => match resolver.lookup(alias) {
+            Ok(found) => found,
+            // The same failure twice (a registry that cannot be reached) is said once.
+            Err(e) => by_name().map_err(|again| {
+                if again.why == e.to_string() {
+                    again
+                } else {
+                    Skip::from(format!("{e}; nor {}", again.why))
+                }
+            })?,
+        },
+        None => by_name()?,
+    };
+    if let Some(reason) = &found.unsupported {
+        return Err(Skip::from(format!(
+            "{} cannot be installed by vx: {reason}",
+            found.qualified_name()
+        )));
+    }
+    resolver.pick(&found, constraint).map_err(Skip::from)?;
+    let mut notes = Vec::new();
+    if found.by == crate::registry::names::MatchedBy::Command {
+        notes.push(format!(
+            "`{}` matched only a command of {}: check that it is the tool meant",
+            lookup.name(),
+            found.qualified_name()
+        ));
+    }
+    let key = resolver.manifest_key(&crate::resolution::Named::Package(Box::new(found.clone())));
+    Ok(Mapped {
+        notes,
+        names: [
+            key.clone(),
+            found.full_name.clone(),
+            found.short_name.clone(),
+        ],
+        key,
+        qualified: found.qualified_name(),
+        constraint: constraint.clone(),
+        unchecked: false,
+    })
+}

@@ -1,0 +1,16 @@
+//! What the commands do, as a library: one file per operation. Each takes an opened
+//! project ([`crate::session::Session`]) and a request struct, does the work and
+//! returns a report, or a typed error; none prints, none reads the command line. A
+//! command is then thin: its arguments → `Session::open` → `ops::X` → what it prints
+//! → its exit code (see CONTRIBUTING.md, "Writing a command").
+//!
+//! - [`prune`]: the store's versions no project uses, killed installs' work
+//!   directories and stale partial downloads, removed (or listed).
+//! - [`import`]: another version manager's files imported into vx.toml's text.
+//! - [`lock`]: the lock filled for a set of platforms, or checked.
+//! - [`sync`]: every tool of the project installed, checked against its lock.
+
+pub mod import;
+pub mod lock;
+pub mod prune;
+pub mod sync;

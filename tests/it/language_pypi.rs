@@ -1,0 +1,129 @@
+//! PyPI tools that ship a native program as wheels (issue 52, items 1, 2, 5 and 6):
+//! `"pypi:ruff" = "0.8"` locks, for linux-x86_64, macos-aarch64 and windows-x86_64,
+//! each platform's `py3-none-PLATFORM` wheel by its URL and the index's own sha256
+//! without downloading a wheel; syncs on Linux from a loopback index serving pypi.org's
+//! real page and ruff's real wheels, with no python; refuses a wheel that is not the
+//! one the index's sha256 names; and reads the index PIP_INDEX_URL names.
+
+use crate::common;
+
+use common::project::{Project, locked};
+use common::publishers::pypi;
+
+const MANIFEST: &str = "[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\", \"windows-x86_64\"]\n\n[tools]\n\"pipx:ruff\" = \"0.8\"\n";
+
+/// `vx ARGS` with no pip or uv index of the machine's.
+fn vx(project: &Project) -> assert_cmd::Command {
+    let mut cmd = project.vx();
+    for var in [
+        "PIP_INDEX_URL",
+        "UV_INDEX_URL",
+        "UV_DEFAULT_INDEX",
+        "PIP_CONFIG_FILE",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+#[test]
+fn ruff_locks_every_platform_by_the_indexs_sha256_and_runs_without_python() {
+    let index = pypi::serve();
+    let project = Project::new(&pypi::config(&index), MANIFEST);
+    vx(&project).arg("lock").assert().success();
+    assert!(
+        !index.paths().iter().any(|p| p.ends_with(".whl")),
+        "no wheel is downloaded to lock: {:?}",
+        index.paths()
+    );
+    let lock = project.lock();
+    let entry = lock["tools"]["ruff"].as_table().unwrap();
+    assert_eq!(entry["version"].as_str(), Some(pypi::RUFF));
+    assert_eq!(entry["package"].as_str(), Some("pypi:ruff"));
+    for ((_, filename), platform) in
+        pypi::WHEELS
+            .iter()
+            .zip(["linux-x86_64", "macos-aarch64", "windows-x86_64"])
+    {
+        let asset = locked(&lock, "ruff", platform);
+        let (url, sha256) = pypi::href(filename);
+        assert_eq!(asset["url"].as_str().unwrap(), url, "the index's own URL");
+        assert_eq!(
+            asset["sha256"].as_str().unwrap(),
+            sha256,
+            "the index's own hash"
+        );
+        assert_eq!(asset["format"].as_str(), Some("zip"));
+    }
+    assert_eq!(
+        locked(&lock, "ruff", "windows-x86_64")["bin"]
+            .as_array()
+            .unwrap()[0]
+            .as_str(),
+        Some("ruff-0.8.4.data/scripts/ruff.exe")
+    );
+
+    let out = vx(&project).args(["sync", "--headless"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = vx(&project)
+        .args(["exec", "--", "ruff", "--version"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ruff 0.8.4");
+}
+
+#[test]
+fn a_wheel_that_is_not_the_indexs_is_refused_and_nothing_installed() {
+    // The index's page, and at the linux wheel's URL the macOS wheel: a real wheel
+    // of ruff, not the one the page's sha256 names.
+    let other = pypi::wheel(pypi::WHEELS[1].0, pypi::WHEELS[1].1);
+    let index = pypi::serve_with(other);
+    let project = Project::new(&pypi::config(&index), MANIFEST);
+    let out = vx(&project).args(["sync", "--headless"]).output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    let (_, sha256) = pypi::href(pypi::WHEELS[0].1);
+    assert!(
+        text.contains("checksum mismatch") && text.contains(&sha256),
+        "{text}"
+    );
+    let store = project.work.dir.path().join("home/.local/share/vx/store");
+    assert!(
+        !store.join("ruff").join(pypi::RUFF).exists(),
+        "nothing of it is installed"
+    );
+}
+
+#[test]
+fn the_index_pip_index_url_names_is_read() {
+    let index = pypi::serve();
+    // Only the wheels' host is replaced: the page comes from the index named.
+    let config = format!(
+        "[url_replacements]\n\"https://files.pythonhosted.org/\" = \"{}\"\n",
+        index.url("/files/")
+    );
+    let project = Project::new(&config, MANIFEST);
+    vx(&project)
+        .env("PIP_INDEX_URL", index.url("/corp/simple/"))
+        .arg("lock")
+        .assert()
+        .success();
+    assert!(
+        index.paths().iter().any(|p| p == "/corp/simple/ruff/"),
+        "{:?}",
+        index.paths()
+    );
+    let lock = project.lock_text().unwrap();
+    assert!(
+        lock.contains("checksum = \"index:http://127.0.0.1"),
+        "{lock}"
+    );
+}
