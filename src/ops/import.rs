@@ -386,7 +386,7 @@ struct Mapped {
 }
 
 /// mise's tasks added to `text`'s `[tasks]`, each said in `lines`; a task vx cannot
-/// hold (`failed` counts it) or whose script vx.toml would refuse (a name, a dependency
+/// hold (`failed` counts it) or whose entry vx.toml would refuse (a name, a dependency
 /// not imported) is skipped with its reason. Tasks are tried again while any is added,
 /// so one may depend on a task written after it. Returns how many were added.
 fn import_scripts(
