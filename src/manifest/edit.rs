@@ -31,7 +31,7 @@ const STARTER: &str = r#"# vx.toml: this project's tools. `vx lock` records thei
 # CARGO_TARGET_DIR = "{project}/target"       # {project}: this file's directory
 # RUST_LOG = "${RUST_LOG:-info}"              # ${VAR}, ${VAR:-default}; NAME = false unsets
 #
-# [scripts]: `vx run NAME [ARGS]`
+# [tasks]: `vx run NAME [ARGS]` runs one and what it depends on (docs/guide/tasks.md)
 # lint = "ruff check ."
 # test = { run = "pytest {args}", depends = ["lint"], env = { CI = "1" } }
 #

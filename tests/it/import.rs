@@ -356,7 +356,7 @@ fn vx_init_writes_a_commented_vx_toml_imports_and_refuses_to_overwrite() {
     for table in [
         "[settings]",
         "[env]",
-        "[scripts]",
+        "[tasks]",
         "[tools.mytool]",
         "ripgrep = \"14\"",
     ] {
