@@ -32,26 +32,54 @@ pub struct Tail {
 
 #[derive(Default)]
 struct TailInner {
-    lines: VecDeque<String>,
+    /// The last whole lines, as written (made text only when shown).
+    lines: VecDeque<Vec<u8>>,
     partial: Vec<u8>,
 }
 
 impl Tail {
-    /// Adds a chunk.
+    /// Adds a chunk. Only the last [`TAIL_LINES`] lines a chunk ends can outlive it,
+    /// so the lines before those are skipped over, not copied: a task printing 100 MB
+    /// costs a scan for newlines, not a line made for every line it prints.
     pub fn push(&self, chunk: &[u8]) {
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        for &b in chunk {
-            if b == b'\n' {
-                let line = String::from_utf8_lossy(&inner.partial).into_owned();
-                inner.partial.clear();
-                inner.lines.push_back(line);
-                if inner.lines.len() > TAIL_LINES {
-                    inner.lines.pop_front();
+        // The chunk's last newlines, last first: one more than is kept, to know
+        // whether earlier lines were skipped.
+        let mut ends = Vec::with_capacity(TAIL_LINES + 1);
+        let mut upto = chunk.len();
+        while ends.len() <= TAIL_LINES {
+            match chunk[..upto].iter().rposition(|&b| b == b'\n') {
+                Some(at) => {
+                    ends.push(at);
+                    upto = at;
                 }
-            } else if inner.partial.len() < MAX_LINE {
-                inner.partial.push(b);
+                None => break,
             }
         }
+        ends.reverse();
+        let mut start = 0;
+        if ends.len() > TAIL_LINES {
+            // Every line up to the first of these ends before the kept ones begin.
+            inner.lines.clear();
+            inner.partial.clear();
+            start = ends.remove(0) + 1;
+        }
+        for end in ends {
+            let mut line = std::mem::take(&mut inner.partial);
+            let room = MAX_LINE.saturating_sub(line.len());
+            let part = &chunk[start..end];
+            line.extend_from_slice(&part[..part.len().min(room)]);
+            inner.lines.push_back(line);
+            if inner.lines.len() > TAIL_LINES {
+                inner.lines.pop_front();
+            }
+            start = end + 1;
+        }
+        let room = MAX_LINE.saturating_sub(inner.partial.len());
+        let rest = &chunk[start..];
+        inner
+            .partial
+            .extend_from_slice(&rest[..rest.len().min(room)]);
     }
 
     /// The kept lines (the unfinished one last), escape sequences made visible.
@@ -60,7 +88,7 @@ impl Tail {
         let mut out: Vec<String> = inner
             .lines
             .iter()
-            .map(|l| vx_text::sanitize(l).into_owned())
+            .map(|l| vx_text::sanitize(&String::from_utf8_lossy(l)).into_owned())
             .collect();
         if !inner.partial.is_empty() {
             out.push(vx_text::sanitize(&String::from_utf8_lossy(&inner.partial)).into_owned());
@@ -263,6 +291,31 @@ fn command_ok(command: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_tail_of_any_chunking_is_the_tail_of_the_whole_output() {
+        // A line per number, one longer than a line may be, and a last one unfinished.
+        let mut output = Vec::new();
+        for i in 0..500 {
+            output.extend_from_slice(format!("line {i}\n").as_bytes());
+        }
+        output.extend(std::iter::repeat_n(b'x', MAX_LINE + 10));
+        output.extend_from_slice(b"\nlast line\npartial");
+        let whole = Tail::default();
+        whole.push(&output);
+        let expected = whole.lines();
+        assert_eq!(expected.len(), TAIL_LINES + 1);
+        assert_eq!(expected[TAIL_LINES - 2].len(), MAX_LINE);
+        assert_eq!(expected[TAIL_LINES - 1], "last line");
+        assert_eq!(expected[TAIL_LINES], "partial");
+        for size in [1, 2, 3, 7, 64, 1000, 4096, 5000] {
+            let tail = Tail::default();
+            for chunk in output.chunks(size) {
+                tail.push(chunk);
+            }
+            assert_eq!(tail.lines(), expected, "chunks of {size}");
+        }
+    }
 
     #[test]
     fn the_tail_keeps_the_last_lines_made_visible() {
