@@ -496,3 +496,36 @@ pub fn lock_write_error(e: vx::lock::LockError) -> vx::exit::Error {
         _ => vx::exit::Error::environment(e),
     }
 }
+
+/// Pushes the project of `content` to `target` ([`vx::ops::push`]; shared by `vx
+/// mirror push` and `vx bundle export`): a missing lock is a usage error (exit 2), an
+/// interrupted download 130, anything else the environment's (exit 1).
+pub fn push_lock(
+    target: &vx::fleet::push::Target,
+    content: &crate::cli::ContentArgs,
+) -> Result<vx::fleet::push::Pushed, vx::exit::Error> {
+    use vx::ops::push::PushOpError;
+    let session = open(&vx::session::Opening::new(
+        content.manifest.as_deref(),
+        vx::session::Want::Project,
+    ))?;
+    let platforms: Vec<String> = content.platforms.iter().map(|p| p.to_string()).collect();
+    let request = vx::ops::push::Request {
+        target,
+        platforms: &platforms,
+        tags: &content.tags,
+        settings: run_settings(&content.run),
+        read_timeout: content.read_timeout,
+    };
+    vx::ops::push::push(&session, request, &mut std::io::stderr()).map_err(|e| match e {
+        PushOpError::Session(e) => session_error(e),
+        PushOpError::Network(e) => {
+            vx::exit::Error::usage(vx::exit::Because::new("network settings", e))
+        }
+        PushOpError::Push(e) if e.is_interrupted() => {
+            vx::exit::Error::with_code(vx::exit::INTERRUPTED, e)
+        }
+        PushOpError::Push(e) if e.is_usage() => vx::exit::Error::usage(e),
+        PushOpError::Push(e) => vx::exit::Error::environment(e),
+    })
+}

@@ -1,6 +1,9 @@
 //! What the commands say on stderr about a lock or sync run, shared by the commands
 //! that lock or install (`vx lock`, `vx add`, `vx upgrade`, `vx import`, `vx sync`,
-//! `vx use`, `vx exec`): output helpers, not commands.
+//! `vx use`, `vx exec`) and about a push (`vx mirror push`, `vx bundle export`):
+//! output helpers, not commands.
+
+use std::io::Write;
 
 use vx::manifest::Platform;
 use vx::project::LockReport;
@@ -120,4 +123,34 @@ pub fn relocked(report: &LockReport, manifest: &vx::manifest::Manifest) {
             manifest.lock_path().display()
         );
     }
+}
+
+/// The final line of a push: what was sent where (a JSON object with `--json`), on
+/// stdout. Shared by `vx mirror push` and `vx bundle export`.
+pub fn pushed(pushed: &vx::fleet::push::Pushed, to: &str, json: bool) {
+    let line = if json {
+        serde_json::json!({
+            "event": "pushed",
+            "to": vx_tui::text::sanitize(to),
+            "layers": pushed.layers,
+            "sent": pushed.sent,
+            "bytes": pushed.bytes,
+            "skipped": pushed.skipped,
+            "digest": pushed.digest,
+            "tags": pushed.tags,
+        })
+        .to_string()
+    } else {
+        format!(
+            "vx: {} of the lock to {}: {} sent ({}), {} already there; manifest {} tagged {}",
+            vx_tui::text::count(pushed.layers as u64, "download"),
+            vx_tui::text::sanitize(to),
+            vx_tui::text::count(pushed.sent as u64, "blob"),
+            vx_tui::text::bytes(pushed.bytes),
+            pushed.skipped,
+            pushed.digest,
+            vx_tui::text::sanitize(&pushed.tags.join(", "))
+        )
+    };
+    let _ = writeln!(std::io::stdout(), "{line}");
 }

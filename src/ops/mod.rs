@@ -7,10 +7,13 @@
 //! - [`prune`]: the store's versions no project uses, killed installs' work
 //!   directories and stale partial downloads, removed (or listed).
 //! - [`import`]: another version manager's files imported into vx.toml's text.
+//! - [`push`]: the project's lock and its downloads sent to an OCI registry or an
+//!   image layout.
 //! - [`lock`]: the lock filled for a set of platforms, or checked.
 //! - [`sync`]: every tool of the project installed, checked against its lock.
 
 pub mod import;
 pub mod lock;
 pub mod prune;
+pub mod push;
 pub mod sync;
