@@ -3,21 +3,21 @@
 //! them. A run whose `vx run` died is not alive: `--all` shows it, marked dead.
 
 use std::io::Write;
-use std::path::Path;
 
 use serde_json::json;
-use vx::exit::{Because, Error, OK};
+use vx::exit::{Error, OK};
 use vx::report::table;
-use vx_shm::{Access, BoardReader, TaskRun, TaskState, now_unix_ms, registry};
+use vx_shm::{BoardReader, TaskRun, TaskState, now_unix_ms, registry};
 use vx_text::{bytes, duration_ms, sanitize};
 
 use crate::cli::PsArgs;
+use vx::report::boards::{listed, phase_name};
 
 /// Runs `vx ps`.
 pub fn run(args: &PsArgs) -> Result<i32, Error> {
     let dir = registry::default_dir();
     let mut out = std::io::stdout().lock();
-    let boards = boards(&dir, args.all)?;
+    let boards = listed(&dir, args.all).map_err(Error::environment)?;
     if boards.is_empty() && !args.json {
         writeln!(
             out,
@@ -59,30 +59,6 @@ pub fn run(args: &PsArgs) -> Result<i32, Error> {
     Ok(OK)
 }
 
-/// This user's boards in `dir` (only live ones unless `all`), opened read-only.
-/// Boards that vanish or cannot be read between listing and opening are skipped.
-pub fn boards(dir: &Path, all: bool) -> Result<Vec<(registry::Listing, BoardReader)>, Error> {
-    if !dir.exists() {
-        return Ok(Vec::new());
-    }
-    let listings = registry::list(dir).map_err(|e| {
-        Error::environment(Because::new(
-            format!("cannot list boards in {}", dir.display()),
-            e,
-        ))
-    })?;
-    let mut found: Vec<_> = listings
-        .into_iter()
-        .filter(|l| all || l.owner_alive)
-        .filter_map(|l| {
-            let reader = BoardReader::open(&l.path, Access::ReadOnly).ok()?;
-            Some((l, reader))
-        })
-        .collect();
-    found.sort_by_key(|(_, reader)| reader.info().created_unix_ms);
-    Ok(found)
-}
-
 /// What became of a run: `running`, `finished`, `interrupted`, or `dead` when its
 /// `vx run` is gone without finishing.
 pub fn run_state(run: &TaskRun, alive: bool) -> &'static str {
@@ -95,15 +71,6 @@ pub fn run_state(run: &TaskRun, alive: bool) -> &'static str {
         "dead"
     } else {
         "running"
-    }
-}
-
-/// A task's phase as `vx ps` names it.
-pub fn phase_name(task: &TaskState) -> &'static str {
-    match (&task.unreadable, task.phase) {
-        (Some(_), _) => "unreadable",
-        (None, Some(phase)) => phase.label(),
-        (None, None) => "unknown",
     }
 }
 
