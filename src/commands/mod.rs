@@ -529,3 +529,58 @@ pub fn push_lock(
         PushOpError::Push(e) => vx::exit::Error::environment(e),
     })
 }
+
+/// An import that could not be made, as its exit code says: the files' or vx.toml's
+/// fault (exit 2), or the network's. Shared by `vx import` and `vx init`.
+pub fn import_error(e: vx::ops::import::ImportError) -> vx::exit::Error {
+    match e {
+        vx::ops::import::ImportError::Resolution(e) => resolution_error(e),
+        e => vx::exit::Error::usage(e),
+    }
+}
+
+/// vx.toml that an import could not write (exit 1).
+pub fn import_write_error(e: vx::ops::import::WriteError) -> vx::exit::Error {
+    vx::exit::Error::environment(vx::exit::Because::new(
+        format!("cannot write {}", e.path.display()),
+        e.source,
+    ))
+}
+
+/// The exit code of an import's lock ([`vx::ops::import::write_and_lock`]), said on
+/// stderr; vx.toml and vx.lock put back as `snapshot` found them unless the lock
+/// succeeded or only waits for the network (pins written without their index).
+/// Shared by `vx import` and `vx init`.
+pub fn import_locked(
+    locked: vx::ops::import::Locked,
+    edited: &vx::ops::import::Edited,
+    snapshot: rollback::Snapshot,
+) -> Result<i32, vx::exit::Error> {
+    use vx::ops::import::Locked;
+    let manifest = edited.manifest.as_ref();
+    let code = match locked {
+        Locked::Not => vx::exit::OK,
+        Locked::Unreadable(e) => return Err(vx::exit::Error::usage(e)),
+        Locked::Done(report, platforms) => {
+            if let Some(manifest) = manifest {
+                say::locked(&report, &manifest.lock_path(), &platforms);
+            }
+            report.code
+        }
+        Locked::Failed(e) if edited.unchecked > 0 => {
+            let e = lock_error(e);
+            vx::note!(
+                "vx: vx.lock is not filled yet: {e}; run `vx lock` when the publishers can be reached"
+            );
+            vx::exit::OK
+        }
+        Locked::Failed(e) => {
+            snapshot.restore();
+            return Err(lock_error(e));
+        }
+    };
+    if code != vx::exit::OK {
+        snapshot.restore();
+    }
+    Ok(code)
+}
