@@ -584,3 +584,15 @@ pub fn import_locked(
     }
     Ok(code)
 }
+
+/// A registry tool that could not be resolved (`vx x`, `vx TOOL@VERSION`), as its exit
+/// code says: a malformed name or constraint is exit 2, `--offline` without a
+/// resolution exit 1, a lookup as the resolution's error says.
+pub fn x_error(e: vx::ops::x::XError) -> vx::exit::Error {
+    use vx::ops::x::XError;
+    match e {
+        XError::Resolution(e) => resolution_error(e),
+        e @ XError::NotResolved(_) => vx::exit::Error::failed(e),
+        e => vx::exit::Error::usage(e),
+    }
+}

@@ -10,6 +10,7 @@
 //! - [`push`]: the project's lock and its downloads sent to an OCI registry or an
 //!   image layout.
 //! - [`lock`]: the lock filled for a set of platforms, or checked.
+//! - [`x`]: a registry tool resolved without a project (`vx x`, `vx TOOL@VERSION`).
 //! - [`sync`]: every tool of the project installed, checked against its lock.
 
 pub mod import;
@@ -17,3 +18,4 @@ pub mod lock;
 pub mod prune;
 pub mod push;
 pub mod sync;
+pub mod x;
