@@ -12,7 +12,7 @@ use vx::exit::Error;
 use vx::manifest::Manifest;
 use vx_tui::text::sanitize;
 
-use super::exec::Target;
+use super::target::Target;
 
 /// Runs `CMD` as a project tool; returns only the error that stopped it (an unknown
 /// subcommand exits through clap).
@@ -32,7 +32,7 @@ pub fn run(args: &[OsString]) -> Result<i32, Error> {
         && recorded.provides(name)
         && !recorded.environment().venv_missing()
     {
-        return Err(super::exec::exec_recorded(&recorded, program, rest));
+        return Err(vx::ops::exec::exec_recorded(&recorded, program, rest));
     }
     let session = super::open(&vx::session::Opening::new(
         None,

@@ -34,6 +34,7 @@ pub mod search;
 pub mod self_;
 pub mod shim;
 pub mod sync;
+pub mod target;
 pub mod trust;
 pub mod uninstall;
 pub mod upgrade;

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use vx::exit::Error;
 
-use super::exec::Target;
+use super::target::Target;
 use crate::cli::XArgs;
 
 /// Runs `vx x`; returns only the error that stopped it.
