@@ -25,7 +25,9 @@ pub fn run(args: &[OsString]) -> Result<i32, Error> {
     };
     // `vx TOOL@VERSION ARGS`: any registry tool, as `vx x` runs it.
     if name.contains('@') && !name.starts_with('@') {
-        return Err(run_registry_tool(name, rest));
+        return Err(super::target::run_registry_tool(
+            name, None, rest, None, false,
+        ));
     }
     let (sources, recorded) = super::recorded_activation(None, None).unzip();
     if let Some(recorded) = recorded.flatten()
@@ -100,38 +102,4 @@ fn unknown(name: &str, manifest: Option<&Manifest>, store: Option<&Path>) -> Err
     }
     message.push_str("; see `vx --help`");
     Error::usage(message)
-}
-
-/// `vx TOOL@VERSION ARGS`: resolves the tool ([`vx::ops::x`]) as `vx x` does, installs
-/// it into the store and runs its default command.
-fn run_registry_tool(tool: &str, args: &[OsString]) -> Error {
-    let prepared = super::located_store(None).and_then(|store| {
-        // The project's own tools and registries count, as for `vx exec T@V`.
-        let session = super::open(&vx::session::Opening::new(
-            None,
-            vx::session::Want::Optional,
-        ))?;
-        let request = vx::ops::x::Request {
-            tool,
-            command: None,
-            store: &store,
-            offline: false,
-        };
-        let prepared = vx::ops::x::prepare(&session, &request).map_err(super::x_error)?;
-        Ok((prepared, store))
-    });
-    let (prepared, store) = match prepared {
-        Ok(ok) => ok,
-        Err(err) => return err,
-    };
-    let session = vx::session::Session::outside(&vx::session::Opening::default());
-    let target = Target {
-        session: &session,
-        requests: &[],
-        store: Some(&store),
-        offline: false,
-        no_install: false,
-        sources: None,
-    };
-    target.exec_in(prepared.chain, &store, &prepared.program, args)
 }

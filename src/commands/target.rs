@@ -375,3 +375,43 @@ fn sync_remembering(
     }
     Ok((outcome.code, why))
 }
+
+/// Resolves ([`vx::ops::x`]), installs and runs `tool` (`NAME[@CONSTRAINT]`) with
+/// `args`: `vx x`, and `vx TOOL@VERSION`.
+pub fn run_registry_tool(
+    tool: &str,
+    command: Option<&str>,
+    args: &[OsString],
+    store: Option<&Path>,
+    offline: bool,
+) -> Error {
+    let prepared = super::located_store(store).and_then(|store| {
+        // The project's own tools and registries count, as for `vx exec T@V`.
+        let session = super::open(&vx::session::Opening::new(
+            None,
+            vx::session::Want::Optional,
+        ))?;
+        let request = vx::ops::x::Request {
+            tool,
+            command,
+            store: &store,
+            offline,
+        };
+        let prepared = vx::ops::x::prepare(&session, &request).map_err(super::x_error)?;
+        Ok((prepared, store))
+    });
+    let (prepared, store) = match prepared {
+        Ok(ok) => ok,
+        Err(err) => return err,
+    };
+    let session = vx::session::Session::outside(&vx::session::Opening::default());
+    let target = Target {
+        session: &session,
+        requests: &[],
+        store: Some(&store),
+        offline,
+        no_install: false,
+        sources: None,
+    };
+    target.exec_in(prepared.chain, &store, &prepared.program, args)
+}
