@@ -73,7 +73,7 @@ impl Edited {
             .filter(|_| url.is_none() && sha256.is_none() && bins.is_empty());
         let (edited, label, name) = match url.or(own_url.as_ref()) {
             Some(url) => {
-                let (name, version) = super::install::parse_tool_at_version(tool)?;
+                let (name, version) = super::parse_tool_at_version(tool)?;
                 let tool = NewTool {
                     name: name.to_owned(),
                     version: version.to_owned(),
@@ -243,20 +243,8 @@ fn registry_entry(
             let newest = resolver
                 .pick_named(&found, "latest")
                 .map_err(super::resolution_error)?;
-            major_of(&newest.version)
+            vx::version::major_of(&newest.version)
         }
     };
     Ok((key, constraint))
-}
-
-/// `14.1.1` → `14`; `0.10.2` → `0.10`; a version that is no semver stays whole.
-pub fn major_of(version: &str) -> String {
-    let mut parts = version.split('.');
-    match (parts.next(), parts.next()) {
-        (Some("0"), Some(minor)) if minor.chars().all(|c| c.is_ascii_digit()) => {
-            format!("0.{minor}")
-        }
-        (Some(major), Some(_)) if major.chars().all(|c| c.is_ascii_digit()) => major.to_owned(),
-        _ => version.to_owned(),
-    }
 }

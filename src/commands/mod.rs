@@ -597,3 +597,13 @@ pub fn x_error(e: vx::ops::x::XError) -> vx::exit::Error {
         e => vx::exit::Error::usage(e),
     }
 }
+
+/// Splits a `TOOL@VERSION` argument (`vx install`, `vx uninstall`, `vx add --url`).
+pub fn parse_tool_at_version(spec: &str) -> Result<(&str, &str), vx::exit::Error> {
+    match spec.split_once('@') {
+        Some((tool, version)) if !tool.is_empty() && !version.is_empty() => Ok((tool, version)),
+        _ => Err(vx::exit::Error::usage(format!(
+            "expected TOOL@VERSION (e.g. ripgrep@14.1.1), got {spec:?}"
+        ))),
+    }
+}
