@@ -550,7 +550,7 @@ pub struct ScriptArgs {
     #[arg(long, short = 'y')]
     pub yes: bool,
     /// Run the tasks again each time a file of their `sources` changes (debounced),
-    /// cancelling a run in progress.
+    /// cancelling a run in progress; until Ctrl-C.
     #[arg(long)]
     pub watch: bool,
     /// Which project and store.

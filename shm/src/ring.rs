@@ -63,27 +63,50 @@ pub(crate) fn append(control: &RingControl<'_>, data: &[AtomicU64], bytes: &[u8]
     fence(Ordering::Release);
     let mut position = head.wrapping_add(skip as u64);
     let mut rest = &bytes[skip..];
+    // In spans that do not cross the ring's end: one division per span, not per word.
     while !rest.is_empty() {
         let offset = (position % capacity as u64) as usize;
-        let (index, within) = (offset / WORD, offset % WORD);
-        let take = rest.len().min(WORD - within);
-        let word = &data[index];
-        let value = if take == WORD {
-            u64::from_ne_bytes(rest[..WORD].try_into().expect("eight bytes"))
-        } else {
-            // A part of a word: keep its other bytes (this writer's own earlier bytes,
-            // or older ones a reader may still be copying) as they are.
-            let mut merged = word.load(Ordering::Relaxed).to_ne_bytes();
-            merged[within..within + take].copy_from_slice(&rest[..take]);
-            u64::from_ne_bytes(merged)
-        };
-        word.store(value, Ordering::Relaxed);
+        let take = rest.len().min(capacity - offset);
+        store_span(data, offset, &rest[..take]);
         position = position.wrapping_add(take as u64);
         rest = &rest[take..];
     }
     // Release store: a reader that sees the new head sees every data word above.
     control.head.store(end, Ordering::Release);
     end
+}
+
+/// Stores `bytes` at byte `offset` of the data words (`offset + bytes.len()` within
+/// them): whole words as they are, a word only partly covered merged with its other
+/// bytes (this writer's own earlier bytes, or older ones a reader may still be
+/// copying), every store relaxed.
+fn store_span(data: &[AtomicU64], offset: usize, bytes: &[u8]) {
+    let (mut index, within) = (offset / WORD, offset % WORD);
+    let mut bytes = bytes;
+    if within != 0 {
+        let take = bytes.len().min(WORD - within);
+        merge(&data[index], within, &bytes[..take]);
+        index += 1;
+        bytes = &bytes[take..];
+    }
+    let mut words = bytes.chunks_exact(WORD);
+    for (word, chunk) in data[index..].iter().zip(&mut words) {
+        word.store(
+            u64::from_ne_bytes(chunk.try_into().expect("eight bytes")),
+            Ordering::Relaxed,
+        );
+    }
+    let tail = words.remainder();
+    if !tail.is_empty() {
+        merge(&data[index + bytes.len() / WORD], 0, tail);
+    }
+}
+
+/// Stores `bytes` into `word` from byte `within`, keeping its other bytes.
+fn merge(word: &AtomicU64, within: usize, bytes: &[u8]) {
+    let mut merged = word.load(Ordering::Relaxed).to_ne_bytes();
+    merged[within..within + bytes.len()].copy_from_slice(bytes);
+    word.store(u64::from_ne_bytes(merged), Ordering::Relaxed);
 }
 
 /// Copies up to `max` bytes from position `from` onwards into `out` (appended), never
@@ -113,13 +136,13 @@ pub(crate) fn read(
     let start = from.max(head.saturating_sub(capacity));
     let end = head.min(start.saturating_add(max as u64));
     let copied_from = out.len();
+    out.reserve((end - start) as usize);
     let mut position = start;
+    // In spans that do not cross the ring's end, as the writer stores them.
     while position < end {
         let offset = (position % capacity) as usize;
-        let (index, within) = (offset / WORD, offset % WORD);
-        let take = ((WORD - within) as u64).min(end - position) as usize;
-        let bytes = data[index].load(Ordering::Relaxed).to_ne_bytes();
-        out.extend_from_slice(&bytes[within..within + take]);
+        let take = ((capacity as usize - offset) as u64).min(end - position) as usize;
+        load_span(data, offset, take, out);
         position += take as u64;
     }
     // Acquire fence: if any load above saw a word of a later append, that append's
@@ -142,6 +165,22 @@ pub(crate) fn read(
         lost: valid_from - from,
         next: end,
         head,
+    }
+}
+
+/// Appends the `len` bytes at byte `offset` of the data words to `out` (within them),
+/// every load relaxed.
+fn load_span(data: &[AtomicU64], offset: usize, len: usize, out: &mut Vec<u8>) {
+    let (first, within) = (offset / WORD, offset % WORD);
+    let last = (offset + len).div_ceil(WORD);
+    let mut skip = within;
+    let mut left = len;
+    for word in &data[first..last] {
+        let bytes = word.load(Ordering::Relaxed).to_ne_bytes();
+        let take = (WORD - skip).min(left);
+        out.extend_from_slice(&bytes[skip..skip + take]);
+        left -= take;
+        skip = 0;
     }
 }
 
@@ -215,6 +254,37 @@ mod tests {
         let (bytes, outcome) = ring.read(99, 10);
         assert!(bytes.is_empty());
         assert_eq!((outcome.lost, outcome.next, outcome.head), (0, 99, 3));
+    }
+
+    proptest::proptest! {
+        /// Any sequence of appends and reads, without concurrency, gives exactly what a
+        /// plain model says: the bytes still held, and what was lost before them.
+        #[test]
+        fn reads_agree_with_a_model_of_the_last_capacity_bytes(
+            words in 1usize..6,
+            steps in proptest::collection::vec((0usize..70, 0u64..200, 0usize..80), 1..40),
+        ) {
+            let ring = Ring::new(words);
+            let capacity = (words * 8) as u64;
+            let mut written: Vec<u8> = Vec::new();
+            for (append, from, max) in steps {
+                let chunk: Vec<u8> = (0..append).map(|i| (written.len() + i) as u8 ^ 0xa5).collect();
+                written.extend_from_slice(&chunk);
+                ring.append(&chunk);
+                let head = written.len() as u64;
+                let (bytes, outcome) = ring.read(from, max);
+                if from >= head {
+                    proptest::prop_assert!(bytes.is_empty());
+                    proptest::prop_assert_eq!(outcome.next, from);
+                    continue;
+                }
+                let first = from.max(head.saturating_sub(capacity));
+                let end = head.min(first + max as u64);
+                proptest::prop_assert_eq!(outcome.lost, first - from);
+                proptest::prop_assert_eq!(outcome.next, end);
+                proptest::prop_assert_eq!(&bytes[..], &written[first as usize..end as usize]);
+            }
+        }
     }
 
     #[test]

@@ -121,6 +121,9 @@ fn project(manifest: &Path) -> Result<Target, (Vec<Watched>, String)> {
     let mut watched = vec![
         Watched::now(manifest.to_owned()),
         Watched::now(manifest.with_file_name(LOCK_FILE)),
+        // The person's layer and its lock (`vx.local.toml`, `vx.local.lock`).
+        Watched::now(manifest.with_file_name(vx::manifest::local::LOCAL_FILE)),
+        Watched::now(manifest.with_file_name(vx::lock::LOCAL_LOCK_FILE)),
     ];
     // The global toolset layered under the project: its files count too.
     if let Some(global) = vx::manifest::global::under(manifest) {

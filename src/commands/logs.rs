@@ -15,6 +15,8 @@ use vx::report::boards::{listed, phase_name};
 const IDLE: Duration = Duration::from_millis(30);
 /// How often a follower checks that the run still lives (a syscall or two).
 const LIVENESS: Duration = Duration::from_millis(500);
+/// The shortest time between two notes of lost output.
+const NOTE_EVERY: Duration = Duration::from_secs(1);
 /// Bytes copied per read.
 const CHUNK: usize = 1 << 20;
 
@@ -36,19 +38,23 @@ pub fn run(args: &LogsArgs) -> Result<i32, Error> {
     let mut buffer = Vec::with_capacity(CHUNK);
     let mut from = 0u64;
     let mut checked = Instant::now();
+    let mut lost = LostNotes::default();
+    let note = |bytes: u64| {
+        vx::note!(
+            "vx: [{} of {}'s output not kept: the ring holds its last {}]",
+            vx_text::bytes(bytes),
+            vx_text::sanitize(&task_name),
+            vx_text::bytes(run.ring_capacity() as u64)
+        );
+    };
     loop {
         buffer.clear();
         let Some(read) = run.read_output(index, from, CHUNK, &mut buffer) else {
             break;
         };
-        if read.lost > 0 {
+        if let Some(bytes) = lost.add(read.lost) {
             out.flush()?;
-            vx::note!(
-                "vx: [{} of {}'s output not kept: the ring holds its last {}]",
-                vx_text::bytes(read.lost),
-                vx_text::sanitize(&task_name),
-                vx_text::bytes(run.ring_capacity() as u64)
-            );
+            note(bytes);
         }
         from = read.next;
         if terminal {
@@ -80,6 +86,9 @@ pub fn run(args: &LogsArgs) -> Result<i32, Error> {
                 if run.board().is_finished() {
                     break;
                 }
+                if let Some(bytes) = lost.rest() {
+                    note(bytes);
+                }
                 vx::note!(
                     "vx: the run of {} died (its vx run, pid {}, is gone) before the task ended",
                     vx_text::sanitize(&task_name),
@@ -92,7 +101,35 @@ pub fn run(args: &LogsArgs) -> Result<i32, Error> {
     }
     out.write_all(text.finish().as_bytes())?;
     out.flush()?;
+    if let Some(bytes) = lost.rest() {
+        note(bytes);
+    }
     Ok(OK)
+}
+
+/// What a follower lost, said at most once a second (a follower that keeps falling
+/// behind a fast task would otherwise print a note per read), the rest at the end.
+#[derive(Default)]
+struct LostNotes {
+    pending: u64,
+    said: Option<Instant>,
+}
+
+impl LostNotes {
+    /// Counts `bytes` lost; the bytes to say now, if a note is due.
+    fn add(&mut self, bytes: u64) -> Option<u64> {
+        self.pending += bytes;
+        let due = self.said.is_none_or(|at| at.elapsed() >= NOTE_EVERY);
+        (self.pending > 0 && due).then(|| {
+            self.said = Some(Instant::now());
+            std::mem::take(&mut self.pending)
+        })
+    }
+
+    /// What is left to say.
+    fn rest(&mut self) -> Option<u64> {
+        (self.pending > 0).then(|| std::mem::take(&mut self.pending))
+    }
 }
 
 /// The run holding `task` (and the task's index): among live runs, or the run `run_id`

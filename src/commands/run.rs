@@ -18,6 +18,7 @@ use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+use std::sync::atomic::AtomicBool;
 use vx::exit::{Because, Error};
 use vx::manifest::Manifest;
 use vx::tasks::args;
@@ -28,6 +29,7 @@ use vx::tasks::graph::{self, Plan};
 use vx::tasks::model::Task;
 use vx::tasks::output::{Mode, Printer};
 use vx::tasks::runner::{self, Job, Launcher, Options};
+use vx::tasks::watch::{Change, Watch};
 use vx_tui::text::sanitize;
 
 use super::target::Target;
@@ -88,14 +90,6 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
     }
     confirm(&plan, &tasks, args.yes)?;
     let shell = prepare(args, &session, &manifest, &plan, &tasks)?;
-    let mut commands = Vec::with_capacity(plan.nodes.len());
-    for (node, values) in plan.nodes.iter().zip(&values) {
-        commands.push(
-            shell
-                .commands(&tasks[node.task], values)
-                .map_err(Error::usage)?,
-        );
-    }
     let mode = match (args.json, args.output.as_deref()) {
         (true, _) => Some(Mode::Json),
         (_, Some("prefix")) => Some(Mode::Prefix),
@@ -103,33 +97,36 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         (_, Some("quiet")) => Some(Mode::Quiet),
         _ => None,
     };
+    let jobs = || -> Result<Vec<Job>, Error> {
+        plan.nodes
+            .iter()
+            .zip(&values)
+            .map(|(node, values)| {
+                let task = &tasks[node.task];
+                Ok(Job {
+                    name: task.name.clone(),
+                    commands: shell.commands(task, values).map_err(Error::usage)?,
+                    service: task.service,
+                    ready: task.ready.clone(),
+                    stamp: vx::tasks::fresh::Stamp::new(
+                        &project,
+                        &task.name,
+                        &task.sources,
+                        &task.outputs,
+                        &format!("{:?}|{:?}|{:?}", task.run, task.file, task.env),
+                    ),
+                    hash: None,
+                })
+            })
+            .collect()
+    };
+    let mut first = jobs()?;
     if plan.nodes.len() == 1 && mode.is_none() && !args.watch {
         let task = &tasks[plan.nodes[0].task];
         if !task.service && task.sources.is_empty() && !task.depends_only() {
-            return in_foreground(task, commands.remove(0));
+            return in_foreground(task, std::mem::take(&mut first[0].commands));
         }
     }
-    let jobs: Vec<Job> = plan
-        .nodes
-        .iter()
-        .zip(commands)
-        .map(|(node, commands)| {
-            let task = &tasks[node.task];
-            Job {
-                name: task.name.clone(),
-                commands,
-                service: task.service,
-                ready: task.ready.clone(),
-                stamp: vx::tasks::fresh::Stamp::new(
-                    &project,
-                    &task.name,
-                    &task.sources,
-                    &task.outputs,
-                    &format!("{:?}|{:?}|{:?}", task.run, task.file, task.env),
-                ),
-            }
-        })
-        .collect();
     let keep_services = requested
         .iter()
         .all(|(name, _)| graph::find(&tasks, name).is_some_and(|t| t.service || t.depends_only()));
@@ -150,26 +147,80 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         .collect();
     // The board first: `vx ps`, `vx logs -f`, `vx board watch` and the daemon read the
     // run there, in place, while the printer shows it here.
-    let board = BoardSink::new(
-        vx_shm::registry::default_dir(),
-        manifest.path.display().to_string(),
-        vx_shm::DEFAULT_RING_CAPACITY,
-    );
-    let sinks: Vec<Box<dyn TaskSink>> = vec![
-        Box::new(board),
-        Box::new(Printer::new(mode.unwrap_or(Mode::Prefix), quiet)),
-    ];
-    let sink: Arc<dyn TaskSink> = Arc::new(Fanout(sinks));
+    let sink = || -> Arc<dyn TaskSink> {
+        Arc::new(Fanout(vec![
+            Box::new(BoardSink::new(
+                vx_shm::registry::default_dir(),
+                manifest.path.display().to_string(),
+                vx_shm::DEFAULT_RING_CAPACITY,
+            )),
+            Box::new(Printer::new(mode.unwrap_or(Mode::Prefix), quiet.clone())),
+        ]))
+    };
     let interrupt = vx::signals::Interrupt::register().map_err(Error::environment)?;
-    let outcome = runner::run(
-        &plan,
-        jobs,
-        &options,
-        sink,
-        interrupt.flag(),
-        interrupt.woken(),
-    );
-    report(&outcome, mode)
+    if !args.watch {
+        let outcome = runner::run(
+            &plan,
+            first,
+            &options,
+            sink(),
+            interrupt.flag(),
+            interrupt.woken(),
+        );
+        return report(&outcome, mode);
+    }
+    // --watch: run, and run again when a source changes (cancelling a run in
+    // progress), until Ctrl-C.
+    let globs: Vec<String> = plan
+        .nodes
+        .iter()
+        .flat_map(|n| tasks[n.task].sources.iter().cloned())
+        .collect();
+    if globs.is_empty() {
+        return Err(Error::usage(
+            "--watch follows the tasks' `sources`, and none of these tasks has any",
+        ));
+    }
+    let watch = Watch::new(&project, globs)
+        .map_err(|e| Error::environment(format!("cannot watch {}: {e}", project.display())))?;
+    let mut next = Some(first);
+    loop {
+        let jobs = match next.take() {
+            Some(jobs) => jobs,
+            None => jobs()?,
+        };
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (wake, woken) = crossbeam_channel::bounded(1);
+        let (done_tx, done) = crossbeam_channel::bounded(1);
+        let (outcome, change) = std::thread::scope(|scope| {
+            let cancel_flag = Arc::clone(&cancel);
+            let (plan, options, sink) = (&plan, &options, sink());
+            let run = scope.spawn(move || {
+                let outcome = runner::run(plan, jobs, options, sink, cancel_flag, &woken);
+                let _ = done_tx.send(());
+                outcome
+            });
+            let change = watch.next(interrupt.woken(), Some(&done));
+            if change != Change::Done {
+                cancel.store(true, Ordering::Relaxed);
+                let _ = wake.try_send(());
+            }
+            (run.join(), change)
+        });
+        let outcome = outcome.map_err(|_| Error::environment("the run's thread panicked"))?;
+        let change = match change {
+            Change::Done => {
+                report(&outcome, mode)?;
+                vx::note!("vx: watching the tasks' sources; Ctrl-C to stop");
+                watch.next(interrupt.woken(), None)
+            }
+            other => other,
+        };
+        match change {
+            Change::File(path) => vx::note!("vx: {} changed: running again", path.display()),
+            _ => return Ok(vx::exit::INTERRUPTED),
+        }
+    }
 }
 
 /// `vx task-guard`: see [`vx::tasks::guard`].

@@ -25,6 +25,8 @@ use super::log::Log;
 use super::protocol::Event;
 use super::shared::Shared;
 use crate::inventory;
+use crate::lock::LOCAL_LOCK_FILE;
+use crate::manifest::local::LOCAL_FILE;
 use crate::manifest::{LOCK_FILE, MANIFEST_FILE};
 
 /// How long events are gathered before they are handled.
@@ -283,7 +285,11 @@ fn classify(watches: &Watches, event: &notify::Event, pending: &mut Pending) {
             pending.tools.insert(tool);
         }
         let name = path.file_name().and_then(|n| n.to_str());
-        if matches!(name, Some(MANIFEST_FILE | LOCK_FILE)) && watches.is_project(parent) {
+        if matches!(
+            name,
+            Some(MANIFEST_FILE | LOCK_FILE | LOCAL_FILE | LOCAL_LOCK_FILE)
+        ) && watches.is_project(parent)
+        {
             pending.configs.insert(path.clone());
         }
     }

@@ -5,15 +5,17 @@
 //! vx's `[env]` (mise's `{{config_root}}` as `{project}`, `{{env.VAR}}` as `${VAR}`),
 //! `false` unsets, and the directives `_.path` and `_.file` become `[settings] path` and
 //! `[settings] env_file`, `_.python.venv` (and a python's `virtualenv` option)
-//! `[settings] python_venv` (`_.source` is reported: vx runs no script); and `[tasks]`,
-//! each a vx `[scripts]` entry (`run`, `depends`, `env`, `dir`, `description`; a task
-//! mise runs from the config's directory runs from the project's). `[settings]` is
-//! mise's own and left out.
+//! `[settings] python_venv` (`_.source` is reported: vx runs no script); and `[tasks]`
+//! and file tasks (`mise-tasks/`, `.mise/tasks/` with `#MISE` headers), each a vx
+//! `[tasks]` entry ([`task`]; a task mise runs from the config's directory runs from
+//! the project's). `[settings]` is mise's own and left out.
 
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::{Entry, EnvEntry, EnvValue, Imported, ImportedScript, Malformed, ScriptEntry};
+use super::{
+    Entry, EnvEntry, EnvValue, Imported, ImportedArg, ImportedScript, Malformed, ScriptEntry,
+};
 
 /// Parses a `mise.toml`.
 pub fn parse(text: &str) -> Result<Imported, Malformed> {
@@ -79,48 +81,88 @@ pub fn parse(text: &str) -> Result<Imported, Malformed> {
     Ok(imported)
 }
 
-/// The keys of a mise task that vx's `[scripts]` has a counterpart for.
-const TASK_KEYS: &[&str] = &["run", "depends", "env", "dir", "description"];
+/// The keys of a mise task that vx's `[tasks]` has a counterpart for.
+const TASK_KEYS: &[&str] = &[
+    "run",
+    "file",
+    "depends",
+    "depends_post",
+    "wait_for",
+    "env",
+    "dir",
+    "description",
+    "alias",
+    "hide",
+    "sources",
+    "outputs",
+    "usage",
+    "confirm",
+    "quiet",
+];
 
-/// One `[tasks]` entry as a vx script, or why it cannot be one (mise.jdx.dev, "Tasks":
-/// `run` a command or a list run in order, `depends` a name or a list, `env` a table,
-/// `dir` the working directory, by default the config's own).
+/// One `[tasks]` entry as a vx task, or why it cannot be one (mise.jdx.dev, "Tasks",
+/// "TOML-based tasks": `run` a command or a list run in order, `file` a script,
+/// `depends`/`depends_post`/`wait_for` names or globs, `env`, `dir` (by default the
+/// config's own directory), `alias`, `hide`, `sources`/`outputs`, `usage` and the
+/// `{{arg()}}`/`{{option()}}`/`{{flag()}}` templates as declared arguments).
 fn task(value: &DeValue<'_>) -> Result<ImportedScript, String> {
     let mut script = ImportedScript {
         cwd: Some(".".to_owned()),
         ..ImportedScript::default()
     };
     let table = match value {
-        DeValue::String(run) => {
-            script.run = task_command(run)?;
-            return Ok(script);
-        }
-        DeValue::Array(_) => {
-            script.run = task_run(value)?;
+        DeValue::String(_) | DeValue::Array(_) => {
+            script.run = task_run(value, &mut script.args)?;
             return Ok(script);
         }
         DeValue::Table(table) => table,
         _ => return Err("a task is a command, a list of commands or a table".to_owned()),
     };
-    if table.get("file").is_some() {
-        return Err("a file task (`file`): name the file in a script's `run` instead".to_owned());
-    }
-    let run = table
-        .get("run")
-        .ok_or("a task without `run` (vx runs commands, not mise's task files)")?;
-    script.run = task_run(run.get_ref())?;
-    if let Some(depends) = table.get("depends") {
-        script.depends = match depends.get_ref() {
-            DeValue::String(one) => vec![one.to_string()],
-            DeValue::Array(many) => many
-                .iter()
-                .map(|d| match d.get_ref() {
-                    DeValue::String(one) => Ok(one.to_string()),
-                    _ => Err("`depends` names tasks (strings)".to_owned()),
-                })
-                .collect::<Result<_, _>>()?,
-            _ => return Err("`depends` names tasks (a string or a list)".to_owned()),
+    if let Some(usage) = table.get("usage") {
+        let DeValue::String(spec) = usage.get_ref() else {
+            return Err("`usage` must be a string".to_owned());
         };
+        usage_spec(spec, &mut script.args)?;
+    }
+    match (table.get("run"), table.get("file")) {
+        (Some(_), Some(_)) => return Err("a task with both `run` and `file`".to_owned()),
+        (Some(run), None) => script.run = task_run(run.get_ref(), &mut script.args)?,
+        (None, Some(file)) => {
+            let DeValue::String(file) = file.get_ref() else {
+                return Err("`file` must be a string".to_owned());
+            };
+            // The file gets the words as its arguments, as mise passes them.
+            script.run = vec![format!(
+                "{} {{args}}",
+                task_command(file, &mut script.args)?
+            )];
+        }
+        (None, None) if table.get("depends").is_some() => {}
+        (None, None) => return Err("a task with neither `run`, `file` nor `depends`".to_owned()),
+    }
+    for (key, list) in [
+        ("depends", &mut script.depends),
+        ("depends_post", &mut script.depends_post),
+        ("wait_for", &mut script.wait_for),
+        ("alias", &mut script.alias),
+        ("sources", &mut script.sources),
+        ("outputs", &mut script.outputs),
+    ] {
+        if let Some(value) = table.get(key) {
+            *list = strings(value.get_ref(), key)?;
+        }
+    }
+    for name in script
+        .depends
+        .iter()
+        .chain(&script.depends_post)
+        .chain(&script.wait_for)
+    {
+        if name.contains(char::is_whitespace) {
+            return Err(format!(
+                "`{name}`: a dependency with arguments, which vx's depends do not take"
+            ));
+        }
     }
     if let Some(env) = table.get("env") {
         let DeValue::Table(env) = env.get_ref() else {
@@ -131,7 +173,7 @@ fn task(value: &DeValue<'_>) -> Result<ImportedScript, String> {
                 EnvValue::Set(value) => script.env.push((name.get_ref().to_string(), value)),
                 EnvValue::Unset => {
                     return Err(format!(
-                        "`env.{}` unsets a variable, which a vx script cannot",
+                        "`env.{}` unsets a variable, which a vx task cannot",
                         name.get_ref()
                     ));
                 }
@@ -153,14 +195,26 @@ fn task(value: &DeValue<'_>) -> Result<ImportedScript, String> {
         }
         script.cwd = Some(relative.to_owned());
     }
-    if let Some(description) = table.get("description") {
-        let DeValue::String(description) = description.get_ref() else {
-            return Err("`description` must be a string".to_owned());
-        };
-        if description.chars().any(char::is_control) {
-            return Err("`description` holds control characters".to_owned());
+    for (key, slot) in [
+        ("description", &mut script.description),
+        ("confirm", &mut script.confirm),
+    ] {
+        if let Some(value) = table.get(key) {
+            let DeValue::String(text) = value.get_ref() else {
+                return Err(format!("`{key}` must be a string"));
+            };
+            if text.chars().any(char::is_control) {
+                return Err(format!("`{key}` holds control characters"));
+            }
+            *slot = Some(text.to_string());
         }
-        script.description = Some(description.to_string());
+    }
+    for (key, slot) in [("hide", &mut script.hide), ("quiet", &mut script.quiet)] {
+        match table.get(key).map(|v| v.get_ref()) {
+            None => {}
+            Some(DeValue::Boolean(b)) => *slot = *b,
+            Some(_) => return Err(format!("`{key}` must be a boolean")),
+        }
     }
     let mut ignored: Vec<String> = table
         .iter()
@@ -172,41 +226,316 @@ fn task(value: &DeValue<'_>) -> Result<ImportedScript, String> {
     Ok(script)
 }
 
-/// A task's `run`: one command, or a list run in order, stopping at the first failure
-/// as mise does (joined with `&&`).
-fn task_run(run: &DeValue<'_>) -> Result<String, String> {
+/// A string or a list of strings.
+fn strings(value: &DeValue<'_>, key: &str) -> Result<Vec<String>, String> {
+    match value {
+        DeValue::String(one) => Ok(vec![one.to_string()]),
+        DeValue::Array(many) => many
+            .iter()
+            .map(|d| match d.get_ref() {
+                DeValue::String(one) => Ok(one.to_string()),
+                _ => Err(format!("`{key}` lists strings")),
+            })
+            .collect(),
+        _ => Err(format!("`{key}` is a string or a list of strings")),
+    }
+}
+
+/// A task's `run`: one command, or a list run in order (vx runs a list in order too,
+/// stopping at the first failure, as mise does).
+fn task_run(run: &DeValue<'_>, args: &mut Vec<ImportedArg>) -> Result<Vec<String>, String> {
     match run {
-        DeValue::String(one) => task_command(one),
-        DeValue::Array(many) if !many.is_empty() => {
-            let commands = many
-                .iter()
-                .map(|c| match c.get_ref() {
-                    DeValue::String(one) => task_command(one),
-                    _ => Err("`run` lists commands (strings)".to_owned()),
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(commands.join(" && "))
-        }
+        DeValue::String(one) => Ok(vec![task_command(one, args)?]),
+        DeValue::Array(many) if !many.is_empty() => many
+            .iter()
+            .map(|c| match c.get_ref() {
+                DeValue::String(one) => task_command(one, args),
+                _ => Err(
+                    "`run` lists commands (strings); a `{ task = … }` step has no vx counterpart"
+                        .to_owned(),
+                ),
+            })
+            .collect(),
         _ => Err("`run` is a command or a list of commands".to_owned()),
     }
 }
 
-/// One command of a task, which vx runs as written; mise's templates (`{{arg()}}`,
-/// usage specs) have no counterpart.
-fn task_command(command: &str) -> Result<String, String> {
+/// One command of a task, mise's argument templates made vx's: `{{arg(name="x")}}`,
+/// `{{option(name="x")}}`, `{{flag(name="x")}}` and `{{usage.x}}` become `{{x}}` with
+/// `x` declared in `args`; any other template cannot be mapped.
+fn task_command(command: &str, args: &mut Vec<ImportedArg>) -> Result<String, String> {
     if command.trim().is_empty() {
         return Err("an empty command".to_owned());
-    }
-    if command.contains("{{") {
-        return Err(
-            "mise's templates in a command (`{{…}}`); vx appends a script's arguments, or puts them at {args}"
-                .to_owned(),
-        );
     }
     if command.contains('\0') {
         return Err("the command holds a NUL character".to_owned());
     }
-    Ok(command.to_owned())
+    let mut out = String::with_capacity(command.len());
+    let mut rest = command;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let end = after
+            .find("}}")
+            .ok_or_else(|| "a `{{` template that is not closed".to_owned())?;
+        let inner = after[..end].trim();
+        let name = template_arg(inner, args)?;
+        out.push_str(&format!("{{{{{name}}}}}"));
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// The argument a template names, declared in `args` when it is new.
+fn template_arg(inner: &str, args: &mut Vec<ImportedArg>) -> Result<String, String> {
+    if let Some(name) = inner.strip_prefix("usage.") {
+        if !args.iter().any(|a| a.name == name) {
+            return Err(format!(
+                "`{{{{usage.{name}}}}}` names no argument of the task's `usage`"
+            ));
+        }
+        return Ok(name.to_owned());
+    }
+    let (kind, params) = ["arg", "option", "flag"]
+        .iter()
+        .find_map(|k| {
+            inner
+                .strip_prefix(k)
+                .map(str::trim_start)
+                .and_then(|p| p.strip_prefix('('))
+                .and_then(|p| p.strip_suffix(')'))
+                .map(|p| (*k, p))
+        })
+        .ok_or_else(|| format!("the template `{{{{{inner}}}}}` has no vx counterpart"))?;
+    let mut name = None;
+    let mut arg = ImportedArg {
+        name: String::new(),
+        kind: match kind {
+            "arg" => "positional",
+            other => other,
+        },
+        default: None,
+        help: None,
+    };
+    for (key, value) in params_of(params)? {
+        match key.as_str() {
+            "name" => name = Some(value),
+            "default" => arg.default = Some(value),
+            "help" => arg.help = Some(value),
+            "i" | "index" => {}
+            other => {
+                return Err(format!(
+                    "the template `{{{{{inner}}}}}`: `{other}` has no vx counterpart"
+                ));
+            }
+        }
+    }
+    let name = name.ok_or_else(|| format!("the template `{{{{{inner}}}}}` names no argument"))?;
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        return Err(format!("the argument name `{name}` is not one vx takes"));
+    }
+    if arg.kind == "flag" && arg.default.is_some() {
+        arg.default = None;
+    }
+    if !args.iter().any(|a| a.name == name) {
+        arg.name = name.clone();
+        args.push(arg);
+    }
+    Ok(name)
+}
+
+/// `key="value", key='value', key=true` pairs of a template call.
+fn params_of(text: &str) -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    let mut rest = text.trim();
+    while !rest.is_empty() {
+        let eq = rest
+            .find('=')
+            .ok_or_else(|| format!("cannot read `{text}`"))?;
+        let key = rest[..eq].trim().to_owned();
+        let after = rest[eq + 1..].trim_start();
+        let (value, tail) = match after.chars().next() {
+            Some(q @ ('"' | '\'')) => {
+                let close = after[1..]
+                    .find(q)
+                    .ok_or_else(|| format!("an unclosed quote in `{text}`"))?;
+                (after[1..1 + close].to_owned(), &after[close + 2..])
+            }
+            _ => {
+                let end = after.find(',').unwrap_or(after.len());
+                (after[..end].trim().to_owned(), &after[end..])
+            }
+        };
+        out.push((key, value));
+        rest = tail.trim_start().trim_start_matches(',').trim_start();
+    }
+    Ok(out)
+}
+
+/// mise's `usage` spec (KDL lines, usage.jdx.dev): `arg "<name>"` (required) or
+/// `arg "[name]"`, `flag "-f --force"` (a flag) or `flag "--env <env>"` (an option),
+/// each with `help="…"` and `default="…"`. Anything else cannot be mapped.
+fn usage_spec(spec: &str, args: &mut Vec<ImportedArg>) -> Result<(), String> {
+    for line in spec
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("//"))
+    {
+        let (kind, rest) = line
+            .split_once(char::is_whitespace)
+            .ok_or_else(|| format!("usage line `{line}` has no vx counterpart"))?;
+        let rest = rest.trim();
+        let quoted = rest
+            .strip_prefix('"')
+            .and_then(|r| r.split_once('"'))
+            .ok_or_else(|| format!("usage line `{line}` has no vx counterpart"))?;
+        let (what, params) = quoted;
+        let mut arg = ImportedArg {
+            name: String::new(),
+            kind: "positional",
+            default: None,
+            help: None,
+        };
+        for (key, value) in params_of(params.trim()).unwrap_or_default() {
+            match key.as_str() {
+                "help" => arg.help = Some(value),
+                "default" => arg.default = Some(value),
+                _ => {}
+            }
+        }
+        match kind {
+            "arg" => {
+                arg.name = what.trim_matches(['<', '>', '[', ']', '.']).to_owned();
+            }
+            "flag" => {
+                let long = what
+                    .split_whitespace()
+                    .find_map(|w| w.strip_prefix("--"))
+                    .ok_or_else(|| format!("usage line `{line}`: a flag without a --long name"))?;
+                arg.name = long.to_owned();
+                arg.kind = if what.contains('<') { "option" } else { "flag" };
+            }
+            _ => return Err(format!("usage line `{line}` has no vx counterpart")),
+        }
+        if args.iter().all(|a| a.name != arg.name) {
+            args.push(arg);
+        }
+    }
+    Ok(())
+}
+
+/// The directories mise reads file tasks from, relative to the config's directory
+/// (mise.jdx.dev, "File tasks").
+const FILE_TASK_DIRS: &[&str] = &[
+    "mise-tasks",
+    ".mise-tasks",
+    "mise/tasks",
+    ".mise/tasks",
+    ".config/mise/tasks",
+];
+
+/// mise's file tasks beside a config in `dir`: each executable under the task
+/// directories, named by its path (`/` as `:`), its `#MISE` (or `# [MISE]`) header
+/// lines read as the keys of a TOML task, `#USAGE` lines as its usage spec; the task
+/// runs the file. Bounded: at most 256 files, 64 KiB of each read.
+pub fn file_tasks(dir: &std::path::Path) -> Vec<ScriptEntry> {
+    let mut out = Vec::new();
+    for sub in FILE_TASK_DIRS {
+        let root = dir.join(sub);
+        let mut files = Vec::new();
+        walk(&root, &mut files, 0);
+        files.sort();
+        for file in files.into_iter().take(256) {
+            let Ok(rel) = file.strip_prefix(&root) else {
+                continue;
+            };
+            let name = rel
+                .iter()
+                .map(|p| p.to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join(":");
+            let shown = format!("{sub}/{}", rel.to_string_lossy());
+            out.push(ScriptEntry {
+                name,
+                script: file_task(&file, &shown),
+                line: None,
+            });
+        }
+    }
+    out
+}
+
+fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>, depth: usize) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    if depth > 6 {
+        return;
+    }
+    for entry in entries.flatten() {
+        let path = entry.path();
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => walk(&path, out, depth + 1),
+            Ok(t) if t.is_file() && crate::platform::search::is_executable(&path) => out.push(path),
+            _ => {}
+        }
+    }
+}
+
+/// One file task: its header as a task table whose `file` is the script itself.
+fn file_task(path: &std::path::Path, shown: &str) -> Result<ImportedScript, String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(64 * 1024).read_to_end(&mut bytes))
+        .map_err(|e| format!("cannot read {shown}: {e}"))?;
+    let text = String::from_utf8_lossy(&bytes);
+    let mut header = String::new();
+    let mut usage = String::new();
+    for line in text.lines() {
+        let line = line.trim_start();
+        for marker in ["#MISE ", "# [MISE] ", "//MISE ", "// [MISE] "] {
+            if let Some(rest) = line.strip_prefix(marker) {
+                header.push_str(rest);
+                header.push('\n');
+            }
+        }
+        for marker in ["#USAGE ", "# [USAGE] ", "//USAGE "] {
+            if let Some(rest) = line.strip_prefix(marker) {
+                usage.push_str(rest);
+                usage.push('\n');
+            }
+        }
+    }
+    let mut table = DeTable::parse(&header)
+        .map_err(|e| format!("its #MISE header is not TOML: {}", e.message().trim()))?
+        .into_inner();
+    for key in ["run", "file"] {
+        if table.keys().any(|k| k.get_ref() == key) {
+            return Err(format!("its #MISE header sets `{key}`"));
+        }
+    }
+    table.insert(
+        Spanned::new(0..0, "file".into()),
+        Spanned::new(0..0, DeValue::String(shown.to_owned().into())),
+    );
+    if !usage.is_empty() {
+        table.insert(
+            Spanned::new(0..0, "usage".into()),
+            Spanned::new(0..0, DeValue::String(usage.into())),
+        );
+    }
+    let mut script = task(&DeValue::Table(table))?;
+    if script.args.iter().any(|_| true) && !text.contains("VX_ARG_") && text.contains("usage_") {
+        script.ignored.push(
+            "its $usage_* variables (vx sets VX_ARG_NAME and passes the words on)".to_owned(),
+        );
+    }
+    Ok(script)
 }
 
 /// One `[tools]` entry.

@@ -202,7 +202,7 @@ pub struct EnvEntry {
     pub line: Option<usize>,
 }
 
-/// One task of mise's `[tasks]`, as a vx `[scripts]` entry.
+/// One task of mise's `[tasks]` (or a file task), as a vx `[tasks]` entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScriptEntry {
     /// Its name as written.
@@ -213,21 +213,52 @@ pub struct ScriptEntry {
     pub line: Option<usize>,
 }
 
-/// A script's fields as vx.toml's `[scripts]` holds them.
+/// A task's fields as vx.toml's `[tasks]` holds them (see `docs/guide/tasks.md`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ImportedScript {
-    /// The shell command.
-    pub run: String,
-    /// The scripts run first.
+    /// The shell commands, run in order (empty: a depends-only task).
+    pub run: Vec<String>,
+    /// The tasks run first (names or globs).
     pub depends: Vec<String>,
+    /// The tasks run after it.
+    pub depends_post: Vec<String>,
+    /// The tasks it waits for when they run anyway.
+    pub wait_for: Vec<String>,
     /// Variables set for it.
     pub env: Vec<(String, String)>,
     /// Its working directory, relative to the project directory.
     pub cwd: Option<String>,
     /// Its one-line description.
     pub description: Option<String>,
+    /// Its other names.
+    pub alias: Vec<String>,
+    /// Left out of the listing.
+    pub hide: bool,
+    /// Globs of the files that decide whether it is up to date.
+    pub sources: Vec<String>,
+    /// Globs of the files it makes.
+    pub outputs: Vec<String>,
+    /// Its declared arguments.
+    pub args: Vec<ImportedArg>,
+    /// The question asked before it runs.
+    pub confirm: Option<String>,
+    /// vx prints nothing of its own about it.
+    pub quiet: bool,
     /// What the task said that vx has no counterpart for (said in the import line).
     pub ignored: Vec<String>,
+}
+
+/// A declared argument of an imported task.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportedArg {
+    /// Its name (`{{NAME}}` in the commands).
+    pub name: String,
+    /// `positional`, `option` (`--NAME VALUE`) or `flag` (`--NAME`).
+    pub kind: &'static str,
+    /// Its default value.
+    pub default: Option<String>,
+    /// Its help line.
+    pub help: Option<String>,
 }
 
 /// What a file lists.
@@ -329,6 +360,13 @@ pub fn read_all(path: &Path, format: Format) -> Result<(Imported, Registries), I
             let (imported, registries) = follow::aqua(path, parsed)?;
             bounded(&imported).map_err(|m| invalid(path, m))?;
             Ok((imported, registries))
+        }
+        Format::Mise => {
+            let mut imported = read_one(path, format)?;
+            let dir = path.parent().unwrap_or(Path::new("."));
+            imported.scripts.extend(mise::file_tasks(dir));
+            bounded(&imported).map_err(|m| invalid(path, m))?;
+            Ok((imported, Vec::new()))
         }
         _ => Ok((read_one(path, format)?, Vec::new())),
     }

@@ -85,8 +85,8 @@ run = "make"
     assert_eq!(imported.path[0].1, Ok("bin".to_owned()));
     assert_eq!(imported.scripts.len(), 1);
     assert_eq!(
-        imported.scripts[0].script.as_ref().map(|s| s.run.as_str()),
-        Ok("make")
+        imported.scripts[0].script.as_ref().map(|s| s.run.clone()),
+        Ok(vec!["make".to_owned()])
     );
     let err = parse(Format::Mise, "[tools]\nnode = \n").unwrap_err();
     assert_eq!(err.line, Some(2));

@@ -439,6 +439,24 @@ fn is_input_hash(value: &str) -> bool {
 impl Lock {
     /// Reads the lock at `path`; `Ok(None)` when there is none.
     pub fn load(path: &Path) -> Result<Option<Lock>, LockError> {
+        let shared = Lock::load_file(path)?;
+        let Some(local) = local_beside(path) else {
+            return Ok(shared);
+        };
+        // The person's layer (`vx.local.toml`) is locked beside: its entries win.
+        match Lock::load_file(&local)? {
+            None => Ok(shared),
+            Some(layer) => {
+                let mut lock = shared.unwrap_or_default();
+                lock.registries.extend(layer.registries);
+                lock.tools.extend(layer.tools);
+                Ok(Some(lock))
+            }
+        }
+    }
+
+    /// One lock file as it is, without the personal layer's.
+    fn load_file(path: &Path) -> Result<Option<Lock>, LockError> {
         let read_err = |source| LockError::Read {
             path: path.to_owned(),
             source,
@@ -670,14 +688,40 @@ impl Lock {
                 }
             }
         }
-        let text = self.to_text();
-        if crate::bounded_read::read(path, MAX_LOCK_BYTES).is_ok_and(|old| old == text.as_bytes()) {
-            return Ok(());
+        let Some(local) = local_beside(path) else {
+            return write_if_changed(path, &self.to_text());
+        };
+        // The tools of the person's `vx.local.toml` go to `vx.local.lock`; vx.lock keeps
+        // what it held for a tool the layer replaces, so the team's lock never changes
+        // because of one person's layer.
+        let names = crate::manifest::local::tool_names(path.parent().unwrap_or(Path::new(".")));
+        let on_disk = Lock::load_file(path).ok().flatten().unwrap_or_default();
+        let mut shared = Lock {
+            registries: self.registries.clone(),
+            tools: BTreeMap::new(),
+        };
+        let mut layer = shared.clone();
+        for (name, tool) in &self.tools {
+            if names.contains(name) {
+                layer.tools.insert(name.clone(), tool.clone());
+                if let Some(team) = on_disk.tools.get(name) {
+                    shared.tools.insert(name.clone(), team.clone());
+                }
+            } else {
+                shared.tools.insert(name.clone(), tool.clone());
+            }
         }
-        crate::atomic::write(path, text.as_bytes()).map_err(|source| LockError::Write {
-            path: path.to_owned(),
-            source,
-        })
+        write_if_changed(path, &shared.to_text())?;
+        if layer.tools.is_empty() {
+            return match std::fs::remove_file(&local) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(LockError::Write {
+                    path: local,
+                    source: e,
+                }),
+                _ => Ok(()),
+            };
+        }
+        write_if_changed(&local, &layer.to_text())
     }
 
     /// The locked download of `tool` on `platform`, when the entry's download is fresh:
@@ -820,6 +864,32 @@ impl Lock {
         }
     }
 }
+
+/// The lock of the personal layer beside the lock at `path` (`vx.local.lock` beside
+/// `vx.lock`), while the layer (`vx.local.toml`) is there.
+fn local_beside(path: &Path) -> Option<PathBuf> {
+    if path.file_name()? != crate::manifest::LOCK_FILE {
+        return None;
+    }
+    path.with_file_name(crate::manifest::local::LOCAL_FILE)
+        .is_file()
+        .then(|| path.with_file_name(LOCAL_LOCK_FILE))
+}
+
+/// Writes `text` to `path` unless the file holds it already.
+fn write_if_changed(path: &Path, text: &str) -> Result<(), LockError> {
+    if crate::bounded_read::read(path, MAX_LOCK_BYTES).is_ok_and(|old| old == text.as_bytes()) {
+        return Ok(());
+    }
+    crate::atomic::write(path, text.as_bytes()).map_err(|source| LockError::Write {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// The lock of the tools a person's `vx.local.toml` layers over the project
+/// ([`crate::manifest::local`]), beside vx.lock and out of the repository as it is.
+pub const LOCAL_LOCK_FILE: &str = "vx.local.lock";
 
 #[cfg(test)]
 mod tests;

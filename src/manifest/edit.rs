@@ -314,9 +314,10 @@ pub fn add_env(text: &str, name: &str, value: Option<&str>) -> Result<(String, b
     Ok((doc.to_string(), true))
 }
 
-/// `text` with script `name` added to `[scripts]` (made at the end when there is none):
+/// `text` with task `name` added to `[tasks]` (to `[scripts]`, its old name, when
+/// the file has that table and no `[tasks]`; made at the end when there is neither):
 /// `NAME = "RUN"` when it has nothing else, else an inline table of its fields; unless
-/// `[scripts]` already has `name`: then `text` unchanged and `false` (`vx import`
+/// either table already has `name`: then `text` unchanged and `false` (`vx import`
 /// leaves what is there).
 pub fn add_script(
     text: &str,
@@ -324,23 +325,63 @@ pub fn add_script(
     script: &crate::import::ImportedScript,
 ) -> Result<(String, bool), EditError> {
     let mut doc = document(text)?;
-    let scripts = top_table(&mut doc, "scripts")?;
-    if scripts.contains_key(name) {
-        return Ok((text.to_owned(), false));
+    for table in ["tasks", "scripts"] {
+        if doc
+            .get(table)
+            .and_then(Item::as_table_like)
+            .is_some_and(|t| t.contains_key(name))
+        {
+            return Ok((text.to_owned(), false));
+        }
     }
-    let plain = script.depends.is_empty()
+    let table_name = if doc.contains_key("scripts") && !doc.contains_key("tasks") {
+        "scripts"
+    } else {
+        "tasks"
+    };
+    let tasks = top_table(&mut doc, table_name)?;
+    let strings = |list: &[String]| -> toml_edit::Value {
+        toml_edit::Value::Array(list.iter().map(String::as_str).collect::<Array>())
+    };
+    let plain = script.run.len() == 1
+        && script.depends.is_empty()
+        && script.depends_post.is_empty()
+        && script.wait_for.is_empty()
         && script.env.is_empty()
         && script.cwd.is_none()
-        && script.description.is_none();
+        && script.description.is_none()
+        && script.alias.is_empty()
+        && !script.hide
+        && script.sources.is_empty()
+        && script.outputs.is_empty()
+        && script.args.is_empty()
+        && script.confirm.is_none()
+        && !script.quiet;
     if plain {
-        scripts.insert(name, toml_edit::value(script.run.as_str()));
+        tasks.insert(name, toml_edit::value(script.run[0].as_str()));
         return Ok((doc.to_string(), true));
     }
     let mut table = toml_edit::InlineTable::new();
-    table.insert("run", script.run.as_str().into());
-    if !script.depends.is_empty() {
-        let depends: Array = script.depends.iter().map(String::as_str).collect();
-        table.insert("depends", toml_edit::Value::Array(depends));
+    match script.run.as_slice() {
+        [] => {}
+        [one] => {
+            table.insert("run", one.as_str().into());
+        }
+        many => {
+            table.insert("run", strings(many));
+        }
+    }
+    for (key, list) in [
+        ("depends", &script.depends),
+        ("depends_post", &script.depends_post),
+        ("wait_for", &script.wait_for),
+        ("alias", &script.alias),
+        ("sources", &script.sources),
+        ("outputs", &script.outputs),
+    ] {
+        if !list.is_empty() {
+            table.insert(key, strings(list));
+        }
     }
     if !script.env.is_empty() {
         let mut env = toml_edit::InlineTable::new();
@@ -350,12 +391,45 @@ pub fn add_script(
         table.insert("env", toml_edit::Value::InlineTable(env));
     }
     if let Some(cwd) = &script.cwd {
-        table.insert("cwd", cwd.as_str().into());
+        table.insert("dir", cwd.as_str().into());
     }
     if let Some(description) = &script.description {
         table.insert("description", description.as_str().into());
     }
-    scripts.insert(name, toml_edit::value(table));
+    if script.hide {
+        table.insert("hide", true.into());
+    }
+    if script.quiet {
+        table.insert("quiet", true.into());
+    }
+    if let Some(confirm) = &script.confirm {
+        table.insert("confirm", confirm.as_str().into());
+    }
+    if !script.args.is_empty() {
+        let mut args = Array::new();
+        for arg in &script.args {
+            let mut one = toml_edit::InlineTable::new();
+            one.insert("name", arg.name.as_str().into());
+            match arg.kind {
+                "option" => {
+                    one.insert("option", true.into());
+                }
+                "flag" => {
+                    one.insert("flag", true.into());
+                }
+                _ => {}
+            }
+            if let Some(d) = &arg.default {
+                one.insert("default", d.as_str().into());
+            }
+            if let Some(h) = &arg.help {
+                one.insert("help", h.as_str().into());
+            }
+            args.push(toml_edit::Value::InlineTable(one));
+        }
+        table.insert("args", toml_edit::Value::Array(args));
+    }
+    tasks.insert(name, toml_edit::value(table));
     Ok((doc.to_string(), true))
 }
 

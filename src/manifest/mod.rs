@@ -25,6 +25,7 @@ pub mod dotenv;
 pub mod edit;
 pub mod environment;
 pub mod global;
+pub mod local;
 pub mod network;
 mod parse;
 pub mod platform;
@@ -83,6 +84,9 @@ pub struct Manifest {
     /// loonghao/vx's `[settings]` keys this vx reads and ignores, each with why
     /// (`parallel_install (vx sync installs in parallel always (-j N))`).
     pub ignored: Vec<String>,
+    /// The tools the person's `vx.local.toml` layers over this manifest
+    /// ([`local`]), locked in `vx.local.lock`.
+    pub local_tools: Vec<String>,
 }
 
 /// A 1-based line and column (in characters) in the manifest.
@@ -153,6 +157,11 @@ pub enum Problem {
         "no tools: add at least one under [tools], `NAME = \"VERSION\"` (from a registry) or a `[tools.NAME]` table with `version` and `url`"
     )]
     NoTools,
+    /// `vx.local.toml` holds a table other than `[tools]` and `[env]`.
+    #[error(
+        "vx.local.toml holds [tools] and [env] only; [{0}] belongs in vx.toml (or your user config)"
+    )]
+    Local(String),
     /// More than [`MAX_TOOLS`] tools.
     #[error("{0} tools listed; at most {MAX_TOOLS} are allowed")]
     TooManyTools(usize),
@@ -384,7 +393,15 @@ impl Manifest {
             }
             Err(e) => return Err(read_err(e.into())),
         };
-        Manifest::from_bytes(path, &bytes)
+        let mut manifest = Manifest::from_bytes(path, &bytes)?;
+        if let Some(layer) = local::beside(path)
+            .map(|local| local::read(&local))
+            .transpose()?
+            .flatten()
+        {
+            local::merge(&mut manifest, layer);
+        }
+        Ok(manifest)
     }
 
     /// Parses manifest bytes; `path` is only used in messages.
@@ -435,6 +452,7 @@ impl Manifest {
             auto_install: document.auto_install,
             environment: document.environment,
             ignored: document.ignored,
+            local_tools: Vec::new(),
         })
     }
 

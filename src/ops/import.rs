@@ -455,8 +455,8 @@ struct Mapped {
     unchecked: bool,
 }
 
-/// mise's tasks added to `text`'s `[scripts]`, each said in `lines`; a task vx cannot
-/// hold (`failed` counts it) or whose script vx.toml would refuse (a name, a dependency
+/// mise's tasks added to `text`'s `[tasks]`, each said in `lines`; a task vx cannot
+/// hold (`failed` counts it) or whose entry vx.toml would refuse (a name, a dependency
 /// not imported) is skipped with its reason. Tasks are tried again while any is added,
 /// so one may depend on a task written after it. Returns how many were added.
 fn import_scripts(
@@ -506,7 +506,7 @@ fn import_scripts(
                 })?;
             if !is_new {
                 lines.push(format!(
-                    "skipped task {name} from {at}: vx.toml has a script of that name already; left as it is"
+                    "skipped task {name} from {at}: vx.toml has a task of that name already; left as it is"
                 ));
                 continue;
             }
@@ -525,9 +525,7 @@ fn import_scripts(
                             sanitize(&script.ignored.join(", "))
                         )
                     };
-                    lines.push(format!(
-                        "imported task {name} from {file} as a script{ignored}"
-                    ));
+                    lines.push(format!("imported task {name} from {file}{ignored}"));
                 }
             }
         }

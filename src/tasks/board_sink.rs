@@ -3,11 +3,11 @@
 //! `vx board watch`, the daemon and the editor read them in place.
 //!
 //! The board is made when the plan arrives (the tasks are known then) and removed when
-//! the sink is dropped. Publishing is a few stores into shared memory per event: the
+//! the sink is dropped; a later plan (a watch's re-run) replaces it with a new one. Publishing is a few stores into shared memory per event: the
 //! task's pipe is never slowed by who watches.
 
 use std::path::PathBuf;
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use vx_shm::{TaskBoard, TaskPhase, TaskWriter};
 
@@ -18,7 +18,7 @@ pub struct BoardSink {
     dir: PathBuf,
     label: String,
     ring_capacity: usize,
-    board: OnceLock<Published>,
+    board: RwLock<Option<Arc<Published>>>,
 }
 
 /// The board of a run and one writer per task (the runner's thread and a task's two
@@ -36,13 +36,21 @@ impl BoardSink {
             dir,
             label,
             ring_capacity,
-            board: OnceLock::new(),
+            board: RwLock::new(None),
         }
     }
 
-    /// The board once the plan made it.
-    pub fn board(&self) -> Option<&TaskBoard> {
-        self.board.get().map(|p| &p.board)
+    /// The board's segment path and id, once the plan made it.
+    pub fn board_path(&self) -> Option<(PathBuf, String)> {
+        self.published()
+            .map(|p| (p.board.path().to_path_buf(), p.board.id().to_owned()))
+    }
+
+    fn published(&self) -> Option<Arc<Published>> {
+        self.board
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// Makes the board for `tasks`: an error leaves the run without one (it still
@@ -57,10 +65,11 @@ impl BoardSink {
                 Ok(Published { board, writers })
             },
         );
+        // The previous run's board (if any) goes: its readers see it end.
+        let mut board = self.board.write().unwrap_or_else(PoisonError::into_inner);
+        *board = None;
         match made {
-            Ok(published) => {
-                let _ = self.board.set(published);
-            }
+            Ok(published) => *board = Some(Arc::new(published)),
             Err(error) => {
                 crate::note!("vx: this run has no board (`vx ps` will not show it): {error}")
             }
@@ -68,7 +77,8 @@ impl BoardSink {
     }
 
     fn with_writer(&self, task: TaskId, f: impl FnOnce(&mut TaskWriter)) {
-        if let Some(writer) = self.board.get().and_then(|p| p.writers.get(task.0)) {
+        let board = self.board.read().unwrap_or_else(PoisonError::into_inner);
+        if let Some(writer) = board.as_ref().and_then(|p| p.writers.get(task.0)) {
             f(&mut writer.lock().unwrap_or_else(PoisonError::into_inner));
         }
     }
@@ -113,8 +123,8 @@ impl TaskSink for BoardSink {
     }
 
     fn finished(&self, summary: &RunSummary) {
-        if let Some(board) = self.board() {
-            board.finish(summary.interrupted);
+        if let Some(published) = self.published() {
+            published.board.finish(summary.interrupted);
         }
     }
 }
@@ -142,7 +152,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let sink = BoardSink::new(dir.path().into(), "p/vx.toml".into(), 4096);
         sink.plan(&planned(&["build", "test"]));
-        let path = sink.board().unwrap().path().to_owned();
+        let (path, _) = sink.board_path().unwrap();
         let run = TaskRun::open(&path).unwrap();
         sink.phase(
             TaskId(1),
@@ -182,15 +192,20 @@ mod tests {
             elapsed: std::time::Duration::ZERO,
         });
         assert!(run.board().is_finished());
+        // A watch's re-run: a new board, the old one gone.
+        sink.plan(&planned(&["build"]));
+        let (again, _) = sink.board_path().unwrap();
+        assert_ne!(again, path);
+        assert!(!path.exists() && again.exists());
         drop(sink);
-        assert!(!path.exists());
+        assert!(!again.exists());
     }
 
     #[test]
     fn a_board_that_cannot_be_made_leaves_the_run_running() {
         let sink = BoardSink::new("/nonexistent/vx-boards".into(), "x".into(), 4096);
         sink.plan(&planned(&["a"]));
-        assert!(sink.board().is_none());
+        assert!(sink.board_path().is_none());
         sink.phase(TaskId(0), &PhaseChange::new(Phase::Running));
         sink.output(TaskId(0), Stream::Stdout, b"fine");
     }

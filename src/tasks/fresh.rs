@@ -52,26 +52,27 @@ impl Stamp {
         })
     }
 
-    /// Whether the task is up to date: its sources hash as at its last success and
-    /// every output glob matches a file.
-    pub fn is_current(&self) -> bool {
-        let Ok(recorded) = std::fs::read_to_string(&self.state) else {
-            return false;
-        };
-        if recorded.trim() != self.hash() {
-            return false;
-        }
-        self.outputs
-            .iter()
-            .all(|glob| !expand(&self.project, glob, 1).is_empty())
+    /// Whether the task is up to date (its sources hash as at its last success and
+    /// every output glob matches a file), and the sources' hash now: what
+    /// [`Stamp::record`] records once the task succeeded (a source changed while it
+    /// ran makes the next run run it again).
+    pub fn check(&self) -> (bool, String) {
+        let hash = self.hash();
+        let current = std::fs::read_to_string(&self.state)
+            .is_ok_and(|recorded| recorded.trim() == hash)
+            && self
+                .outputs
+                .iter()
+                .all(|glob| !expand(&self.project, glob, 1).is_empty());
+        (current, hash)
     }
 
-    /// Records the current hash as the last success.
-    pub fn record(&self) -> io::Result<()> {
+    /// Records `hash` (from [`Stamp::check`] before the task ran) as the last success.
+    pub fn record(&self, hash: &str) -> io::Result<()> {
         if let Some(dir) = self.state.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        crate::atomic::write(&self.state, format!("{}\n", self.hash()).as_bytes())
+        crate::atomic::write(&self.state, format!("{hash}\n").as_bytes())
     }
 
     /// The hash of the recipe and every source file's path and content.
@@ -147,6 +148,25 @@ pub fn expand(project: &Path, glob: &str, limit: usize) -> Vec<PathBuf> {
         limit,
     );
     out
+}
+
+/// Whether the relative path `rel` is one that `glob` matches.
+pub fn matches(glob: &str, rel: &Path) -> bool {
+    let pattern: Vec<&str> = glob
+        .split('/')
+        .filter(|s| !s.is_empty() && *s != ".")
+        .collect();
+    let parts: Vec<String> = rel
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect();
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+    // A glob naming a directory covers what is under it.
+    segments_match(&pattern, &parts)
+        || (1..parts.len()).any(|n| segments_match(&pattern, &parts[..n]))
 }
 
 fn segments_match(pattern: &[&str], path: &[&str]) -> bool {

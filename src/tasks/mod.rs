@@ -7,6 +7,10 @@
 //! - [`files`]: file tasks, executables under `.vx/tasks/`.
 //! - [`board_sink`]: the board as a sink: each task's phase and output published in
 //!   shared memory for `vx ps`, `vx logs`, `vx board watch` and the daemon.
+//! - [`runner`]: the parallel run; [`guard`]: the process between vx and each task
+//!   that ends its whole tree; [`ready`]: services' readiness; [`fresh`]: up to date;
+//!   [`output`]: the output modes; [`watch`]: `--watch`; [`args`]: a task's
+//!   arguments; [`command`]: its commands as processes.
 
 pub mod args;
 pub mod board_sink;
@@ -17,6 +21,7 @@ pub mod guard;
 pub mod output;
 pub mod ready;
 pub mod runner;
+pub mod watch;
 
 // The model, its graph and the file tasks are what vx.toml says, read with it
 // (`crate::manifest::environment`); named here too, as the runner's vocabulary.

@@ -39,6 +39,8 @@ pub struct Job {
     /// Its sources' stamp, when it declares `sources`: checked before it starts
     /// (unchanged and outputs present: up to date), recorded after it succeeds.
     pub stamp: Option<Stamp>,
+    /// The sources' hash when it started (set by the runner).
+    pub hash: Option<String>,
 }
 
 /// How to run.
@@ -246,10 +248,8 @@ pub fn run(
                     end(&mut state, i, PhaseChange::new(Phase::Done));
                     continue;
                 }
-                if !options.force
-                    && let Some(stamp) = &job.stamp
-                    && stamp.is_current()
-                {
+                let hash = job.stamp.as_ref().map(Stamp::check);
+                if !options.force && hash.as_ref().is_some_and(|(current, _)| *current) {
                     end(&mut state, i, PhaseChange::new(Phase::UpToDate));
                     continue;
                 }
@@ -267,7 +267,8 @@ pub fn run(
                     free -= 1;
                 }
                 state[i] = State::Running;
-                let job = jobs[i].take().expect("taken once");
+                let mut job = jobs[i].take().expect("taken once");
+                job.hash = hash.map(|(_, h)| h);
                 spawn_worker(
                     i,
                     job,
@@ -577,8 +578,8 @@ fn work(
     if job.service && !control.stop.load(Ordering::Relaxed) {
         return (Phase::Done, Some(0), Some("the service exited".into()));
     }
-    if let Some(stamp) = &job.stamp
-        && let Err(e) = stamp.record()
+    if let (Some(stamp), Some(hash)) = (&job.stamp, &job.hash)
+        && let Err(e) = stamp.record(hash)
     {
         crate::note!("vx: cannot record that `{}` is up to date: {e}", job.name);
     }

@@ -86,8 +86,9 @@ pub struct Sources {
     manifest_digest: Option<Hash>,
     lock_digest: Option<Hash>,
     /// The global toolset's `vx.toml` and `vx.lock` layered under the project
-    /// ([`crate::manifest::global`]), each `None` while absent; empty when the
-    /// manifest is the global one or no configuration directory is known.
+    /// ([`crate::manifest::global`]; none when the manifest is the global one or no
+    /// configuration directory is known), then the person's layer over it
+    /// (`vx.local.toml`, `vx.local.lock`), each `None` while absent.
     global_digests: Vec<Option<Hash>>,
 }
 
@@ -115,13 +116,18 @@ impl Sources {
     /// Takes the manifest at `manifest` and its lock beside it.
     pub fn stamp(manifest: &Path) -> Sources {
         let manifest = std::path::absolute(manifest).unwrap_or_else(|_| manifest.to_owned());
-        let global_digests = crate::manifest::global::under(&manifest)
+        let mut global_digests: Vec<Option<Hash>> = crate::manifest::global::under(&manifest)
             .map(|global| {
                 crate::manifest::global::files(&global)
                     .map(|f| digest(&f))
                     .to_vec()
             })
             .unwrap_or_default();
+        // The person's layer over the project and its lock count as the layers under it.
+        global_digests.extend([
+            digest(&manifest.with_file_name(crate::manifest::local::LOCAL_FILE)),
+            digest(&manifest.with_file_name(crate::lock::LOCAL_LOCK_FILE)),
+        ]);
         Sources {
             manifest_digest: digest(&manifest),
             lock_digest: digest(&manifest.with_file_name(LOCK_FILE)),

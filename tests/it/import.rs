@@ -251,7 +251,7 @@ fn mise_toml_brings_every_value_form_and_its_env_into_a_new_vx_toml() {
         "imported cargo-nextest latest from mise.toml (mise's `cargo` backend builds it; vx installs the release binary of nextest-rs/nextest/cargo-nextest)",
         "imported env NODE_ENV from mise.toml",
         "imported env CACHE_DIR from mise.toml",
-        "imported task build from mise.toml as a script",
+        "imported task build from mise.toml",
     ] {
         assert!(text.contains(line), "{line:?} missing:\n{all}");
     }
@@ -277,7 +277,7 @@ fn mise_toml_brings_every_value_form_and_its_env_into_a_new_vx_toml() {
     );
     assert!(
         toml.contains(
-            "[tools]\nnode = \"20\"\ncli = \"2.40.0\"\n\"sharkdp/fd\" = \"latest\"\ncargo-nextest = \"latest\"\nripgrep = \"14.1.1\"\n\n[env]\nNODE_ENV = \"production\"\nCACHE_DIR = \"{project}/.cache\"\n\n[scripts]\nbuild = { run = \"npm run build\", cwd = \".\" }\n"
+            "[tools]\nnode = \"20\"\ncli = \"2.40.0\"\n\"sharkdp/fd\" = \"latest\"\ncargo-nextest = \"latest\"\nripgrep = \"14.1.1\"\n\n[env]\nNODE_ENV = \"production\"\nCACHE_DIR = \"{project}/.cache\"\n\n[tasks]\nbuild = { run = \"npm run build\", dir = \".\" }\n"
         ),
         "{toml}"
     );
@@ -701,75 +701,154 @@ fn vx_init_without_github_writes_what_it_can_and_says_once_what_failed() {
     assert!(!all.contains("; nor "), "{all}");
 }
 
-/// mise's `[tasks]` become vx's `[scripts]` (issue 43, item 10): a command, a list run
-/// in order, `depends` on a task written after it, `env`, `dir` under
-/// `{{config_root}}`, `description`; a task vx cannot hold (a template, a file task, a
-/// dependency that was not imported) is skipped with its reason, and `vx run` runs
-/// what was imported, from the project's directory as mise would.
+/// mise's tasks become vx's `[tasks]` (issue 43 item 10, issue 51 item 8), from a
+/// mise.toml shaped like the real ones (a depends-only `lint` over a glob, a `run`
+/// array with `env`, `dir` under `{{config_root}}`, `sources`/`outputs`,
+/// `depends_post`, `alias`, `hide`, a `usage` spec and `{{arg()}}`/`{{option()}}`
+/// templates, a `.mise/tasks/` file task with `#MISE` and `#USAGE` headers): each
+/// imported, what vx has no counterpart for named with the reason, and `vx run` runs
+/// the graph from the project's directory as mise would.
 #[test]
 fn mise_tasks_become_scripts_that_vx_run_runs() {
     let w = World::new();
     std::fs::create_dir_all(w.path("web")).unwrap();
+    std::fs::create_dir_all(w.path("src")).unwrap();
+    std::fs::write(w.path("src/main.txt"), "source\n").unwrap();
     std::fs::write(
         w.path("mise.toml"),
         r#"[tools]
 ripgrep = "14.1.1"
 
+[tasks."lint:a"]
+run = "echo lint-a >> order.txt"
+
+[tasks."lint:b"]
+run = "echo lint-b >> order.txt"
+hide = true
+
+[tasks.lint]
+depends = ["lint:*"]
+
 [tasks.test]
-run = ["echo first > order.txt", "echo then-$GREETING >> order.txt"]
+run = ["echo first >> order.txt", "echo then-$GREETING >> order.txt"]
 depends = ["build"]
 env = { GREETING = "hello" }
 description = "runs the tests"
-sources = ["src/**"]
+alias = "t"
 
 [tasks.build]
-run = "pwd > built-in.txt"
+run = "pwd > built-in.txt; cp ../src/main.txt ../out.txt"
 dir = "{{config_root}}/web"
+sources = ["src/**/*.txt"]
+outputs = ["out.txt"]
+timeout = "5m"
 
-[tasks]
-lint = "echo lint"
-greet = "echo {{arg(name='who')}}"
-deploy = { file = "scripts/deploy.sh" }
-release = { run = "echo release", depends = ["deploy"] }
+[tasks.ci]
+depends = ["lint", "test"]
+depends_post = ["notify"]
+
+[tasks.notify]
+run = "echo notified >> order.txt"
+
+[tasks.greet]
+run = "echo {{option(name='greeting', default='hello')}} {{arg(name='who', default='world')}} >> greet.txt"
+
+[tasks.serve]
+usage = '''
+arg "<port>" help="the port"
+flag "-v --verbose"
+'''
+run = "echo serving {{usage.port}} {{usage.verbose}} >> serve.txt"
+
+[tasks.weird]
+run = "echo {{exec(command='date')}}"
+
+[tasks.fetch]
+run = "echo fetch"
+depends = ["build --release"]
 "#,
     )
     .unwrap();
+    std::fs::create_dir_all(w.path(".mise/tasks")).unwrap();
+    let deploy = w.path(".mise/tasks/deploy");
+    std::fs::write(
+        &deploy,
+        "#!/bin/sh\n#MISE description=\"Deploy the site\"\n#MISE depends=[\"build\"]\n#USAGE arg \"[target]\" default=\"staging\"\necho \"deployed $VX_ARG_TARGET $*\" >> deploy.txt\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&deploy, std::fs::Permissions::from_mode(0o755)).unwrap();
+
     let out = w.vx(&["import", "mise.toml"]);
     let all = both(&out);
     assert_eq!(
         out.status.code(),
         Some(0),
-        "three tasks skipped, the rest written: {all}"
+        "two skipped, the rest written: {all}"
     );
     assert!(
-        all.contains("3 entries were skipped (the lines above say why)"),
+        all.contains("2 entries were skipped (the lines above say why)"),
         "{all}"
     );
-    let text = stdout(&out);
     for line in [
-        "imported task test from mise.toml as a script (vx has no counterpart for sources: left out)",
-        "imported task build from mise.toml as a script",
-        "imported task lint from mise.toml as a script",
-        "skipped task greet from mise.toml:",
-        "skipped task deploy from mise.toml:",
-        "skipped task release from mise.toml:",
+        "imported task test from mise.toml\n",
+        "imported task build from mise.toml (vx has no counterpart for timeout: left out)",
+        "imported task lint from mise.toml\n",
+        "imported task ci from mise.toml\n",
+        "imported task greet from mise.toml\n",
+        "imported task serve from mise.toml\n",
+        "imported task deploy from mise.toml\n",
+        "skipped task weird from mise.toml:",
+        "the template `{{exec(command='date')}}` has no vx counterpart",
+        "skipped task fetch from mise.toml:",
+        "a dependency with arguments",
     ] {
-        assert!(text.contains(line), "{line:?} missing:\n{all}");
+        assert!(all.contains(line), "{line:?} missing:\n{all}");
     }
     let manifest = w.toml();
-    assert!(manifest.contains("[scripts]"), "{manifest}");
-    assert!(!manifest.contains("release"), "{manifest}");
+    assert!(manifest.contains("[tasks]"), "{manifest}");
 
-    let run = w.vx(&["run", "test"]);
+    let run = w.vx(&["run", "ci"]);
     assert_eq!(run.status.code(), Some(0), "{}", both(&run));
+    let order = std::fs::read_to_string(w.path("order.txt")).unwrap();
+    let lines: Vec<&str> = order.lines().collect();
+    assert_eq!(lines.len(), 5, "{order}");
     assert_eq!(
-        std::fs::read_to_string(w.path("order.txt")).unwrap(),
-        "first\nthen-hello\n"
+        lines.last(),
+        Some(&"notified"),
+        "depends_post last: {order}"
     );
+    assert!(order.contains("first\nthen-hello\n"), "{order}");
     let built = std::fs::read_to_string(w.path("web/built-in.txt")).unwrap();
     assert!(
         built.trim_end().ends_with("/web"),
         "build ran first, in web/: {built}"
+    );
+    // The templates' arguments, the usage spec and the file task.
+    let greet = w.vx(&["run", "greet", "you", "--greeting", "hi"]);
+    assert_eq!(greet.status.code(), Some(0), "{}", both(&greet));
+    assert_eq!(
+        std::fs::read_to_string(w.path("greet.txt")).unwrap(),
+        "hi you\n"
+    );
+    let serve = w.vx(&["run", "serve", "8080", "--verbose"]);
+    assert_eq!(serve.status.code(), Some(0), "{}", both(&serve));
+    assert_eq!(
+        std::fs::read_to_string(w.path("serve.txt")).unwrap(),
+        "serving 8080 true\n"
+    );
+    let help = stdout(&w.vx(&["run", "serve", "--help"]));
+    assert!(help.contains("the port (required)"), "{help}");
+    let deployed = w.vx(&["run", "deploy", "prod"]);
+    assert_eq!(deployed.status.code(), Some(0), "{}", both(&deployed));
+    assert_eq!(
+        std::fs::read_to_string(w.path("deploy.txt")).unwrap(),
+        "deployed prod prod\n"
+    );
+    let list = stdout(&w.vx(&["run"]));
+    assert!(
+        list.contains("(alias: t)") && !list.contains("lint:b"),
+        "{list}"
     );
 }
 

@@ -74,6 +74,8 @@ mod language_pypi;
 #[cfg(unix)]
 mod layering;
 #[cfg(unix)]
+mod local_layer;
+#[cfg(unix)]
 mod lock_platforms;
 #[cfg(unix)]
 mod lock_rules;

@@ -191,3 +191,49 @@ build = { run = "echo run >> runs; mkdir -p out; cat src/*.txt > out/all", sourc
     assert_eq!(run(&work, &["build"]).0, 1);
     assert_eq!(runs(), 6);
 }
+
+#[test]
+fn watch_runs_again_when_a_source_changes_cancelling_a_run_in_progress() {
+    // Each run appends a line, then (while `src/hold` exists) waits, stopped by a
+    // signal it records; a change while it waits cancels it and starts it again.
+    let work = project(
+        r#"[tasks]
+build = { run = "trap 'echo cancelled >> runs; exit 1' INT TERM; echo run >> runs; while [ -f src/hold ]; do sleep 0.05; done; echo done >> runs", sources = ["src/*.txt"] }
+"#,
+    );
+    let src = work.dir.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(src.join("a.txt"), "1").unwrap();
+    std::fs::write(src.join("hold"), "").unwrap();
+    let runs = || std::fs::read_to_string(work.dir.path().join("runs")).unwrap_or_default();
+    let exe = assert_cmd::cargo::cargo_bin("vx");
+    let mut vx = Command::new(exe)
+        .args(["run", "--watch", "build"])
+        .current_dir(work.dir.path())
+        .env("VX_BOARD_DIR", work.boards())
+        .env("VX_DAEMON_SOCKET", work.dir.path().join("no-daemon.sock"))
+        .env("XDG_CONFIG_HOME", work.dir.path().join("user-config"))
+        .env("XDG_DATA_HOME", work.dir.path().join("xdg"))
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(work.dir.path().join("watch.err")).unwrap())
+        .spawn()
+        .unwrap();
+    wait_for("the first run", || (runs() == "run\n").then_some(()));
+    // A change while it runs: cancelled, run again.
+    std::fs::write(src.join("a.txt"), "2").unwrap();
+    wait_for("the second run", || {
+        (runs() == "run\ncancelled\nrun\n").then_some(())
+    });
+    // Let it finish; a later change runs it once more.
+    std::fs::remove_file(src.join("hold")).unwrap();
+    wait_for("the second run's end", || {
+        (runs() == "run\ncancelled\nrun\ndone\n").then_some(())
+    });
+    std::fs::write(src.join("a.txt"), "3").unwrap();
+    wait_for("the third run", || {
+        (runs() == "run\ncancelled\nrun\ndone\nrun\ndone\n").then_some(())
+    });
+    let pid = rustix::process::Pid::from_raw(vx.id() as i32).unwrap();
+    rustix::process::kill_process(pid, rustix::process::Signal::INT).unwrap();
+    assert_eq!(common::wait_exit(&mut vx).code(), Some(130));
+}

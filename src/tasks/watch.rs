@@ -1,0 +1,106 @@
+//! `vx run --watch`: which file changes start a run again.
+//!
+//! A [`Watch`] follows the project directory (recursively, through `notify`) and
+//! reports a change to a file that one of the run's `sources` globs matches; changes
+//! that come in a burst (an editor's save, a `git checkout`) count once: the watch
+//! waits until [`QUIET`] has passed without another.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, select};
+use notify::{RecursiveMode, Watcher};
+
+/// How long the files must stay unchanged before a burst of changes counts.
+pub const QUIET: Duration = Duration::from_millis(200);
+
+/// The project's files, watched.
+pub struct Watch {
+    project: PathBuf,
+    globs: Vec<String>,
+    events: Receiver<notify::Result<notify::Event>>,
+    _watcher: notify::RecommendedWatcher,
+}
+
+impl Watch {
+    /// Starts watching `project` for changes to files matching `globs` (relative to it).
+    pub fn new(project: &Path, globs: Vec<String>) -> notify::Result<Watch> {
+        let (tx, events) = crossbeam_channel::unbounded();
+        let mut watcher = notify::recommended_watcher(move |event| {
+            let _ = tx.send(event);
+        })?;
+        watcher.watch(project, RecursiveMode::Recursive)?;
+        Ok(Watch {
+            project: project
+                .canonicalize()
+                .unwrap_or_else(|_| project.to_owned()),
+            globs,
+            events,
+            _watcher: watcher,
+        })
+    }
+
+    /// The changed source in `event`, if any.
+    fn relevant(&self, event: &notify::Event) -> Option<PathBuf> {
+        if matches!(event.kind, notify::EventKind::Access(_)) {
+            return None;
+        }
+        event.paths.iter().find_map(|path| {
+            let rel = path
+                .strip_prefix(&self.project)
+                .ok()
+                .or_else(|| path.strip_prefix(&self.project).ok())?;
+            self.globs
+                .iter()
+                .any(|glob| super::fresh::matches(glob, rel))
+                .then(|| rel.to_owned())
+        })
+    }
+
+    /// Waits for a change to a source, or for `stop` (or `done`) to receive: returns
+    /// the changed file (after the burst settled), or `None` when stopped.
+    pub fn next(&self, stop: &Receiver<()>, done: Option<&Receiver<()>>) -> Change {
+        let never = crossbeam_channel::never();
+        let done = done.unwrap_or(&never);
+        let changed = loop {
+            select! {
+                recv(self.events) -> event => match event {
+                    Ok(Ok(event)) => {
+                        if let Some(path) = self.relevant(&event) {
+                            break path;
+                        }
+                    }
+                    Ok(Err(_)) => {}
+                    Err(_) => return Change::Stopped,
+                },
+                recv(stop) -> _ => return Change::Stopped,
+                recv(done) -> _ => return Change::Done,
+            }
+        };
+        // Let the burst settle.
+        let mut last = Instant::now();
+        while last.elapsed() < QUIET {
+            select! {
+                recv(self.events) -> event => {
+                    if let Ok(Ok(event)) = event && self.relevant(&event).is_some() {
+                        last = Instant::now();
+                    }
+                }
+                recv(stop) -> _ => return Change::Stopped,
+                default(QUIET.saturating_sub(last.elapsed())) => {}
+            }
+        }
+        Change::File(changed)
+    }
+}
+
+/// What ended a wait.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Change {
+    /// A source changed (this one, among others maybe).
+    File(PathBuf),
+    /// The user stopped the watch.
+    Stopped,
+    /// The run in progress ended by itself.
+    Done,
+}
