@@ -11,6 +11,7 @@ pub mod completions;
 pub mod config;
 pub mod daemon;
 pub mod doctor;
+pub mod edited;
 pub mod env;
 pub mod exec;
 pub mod external;
