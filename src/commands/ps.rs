@@ -11,10 +11,7 @@ use vx_shm::{BoardReader, TaskRun, now_unix_ms, registry};
 use vx_text::{duration_ms, sanitize};
 
 use crate::cli::PsArgs;
-use vx::report::boards::listed;
-// `vx board` prints a run as `vx ps` does, through these names until it names
-// `vx::report::boards` itself.
-pub use vx::report::boards::{print_run, run_json};
+use vx::report::boards::{listed, print_run, run_json};
 
 /// Runs `vx ps`.
 pub fn run(args: &PsArgs) -> Result<i32, Error> {

@@ -570,14 +570,6 @@ fn commands_naming_commands(files: &[(&str, &str)]) -> Vec<String> {
     found
 }
 
-/// What commands still share through one another, not moved yet (issue 50): each
-/// line goes when its move is made, and a new one fails the test. `vx board` prints a
-/// run as `vx ps` does.
-const NOT_MOVED_YET: &[&str] = &[
-    "src/commands/board.rs: commands::ps::print_run",
-    "src/commands/board.rs: commands::ps::run_json",
-];
-
 #[test]
 fn no_command_names_another_command() {
     let dir = Path::new(ROOT).join("src/commands");
@@ -595,18 +587,6 @@ fn no_command_names_another_command() {
         .map(|(s, t)| (s.as_str(), t.as_str()))
         .collect();
     let found = commands_naming_commands(&files);
-    let moved: Vec<&&str> = NOT_MOVED_YET
-        .iter()
-        .filter(|line| !found.iter().any(|f| f == *line))
-        .collect();
-    assert!(
-        moved.is_empty(),
-        "moved, so no longer in NOT_MOVED_YET: {moved:?}"
-    );
-    let found: Vec<String> = found
-        .into_iter()
-        .filter(|f| !NOT_MOVED_YET.contains(&f.as_str()))
-        .collect();
     assert!(
         found.is_empty(),
         "commands that name another command (move what they share into `ops` or a helper of {COMMAND_HELPERS:?}):\n{}",
