@@ -109,6 +109,8 @@ struct Control {
 }
 
 struct Running {
+    /// Its process id, for the polite signal (Unix: Windows has none to send).
+    #[cfg(unix)]
     pid: u32,
     tree: crate::platform::process::Tree,
 }
@@ -168,6 +170,7 @@ pub fn run(
         cancelled: Vec::new(),
     };
     let mut halted = false; // a failure (without keep_going) or an interrupt
+    let mut workers: Vec<std::thread::JoinHandle<()>> = Vec::new();
     let end = |state: &mut Vec<State>, i: usize, change: PhaseChange| {
         state[i] = State::Ended(change.phase);
         sink.phase(TaskId(i), &change);
@@ -269,14 +272,14 @@ pub fn run(
                 state[i] = State::Running;
                 let mut job = jobs[i].take().expect("taken once");
                 job.hash = hash.map(|(_, h)| h);
-                spawn_worker(
+                workers.extend(spawn_worker(
                     i,
                     job,
                     options,
                     Arc::clone(&sink),
                     Arc::clone(&controls[i]),
                     tx.clone(),
-                );
+                ));
             }
         }
         // Services alone are left: keep them, or stop them.
@@ -398,6 +401,11 @@ pub fn run(
             }
         }
     }
+    // Every worker has reported its end; wait for their threads too, so that the
+    // sinks they hold (the board) are dropped with the run's last reference.
+    for worker in workers {
+        let _ = worker.join();
+    }
     let phases: Vec<Phase> = state
         .iter()
         .map(|s| match s {
@@ -456,7 +464,7 @@ fn spawn_worker(
     sink: Arc<dyn TaskSink>,
     control: Arc<Control>,
     tx: Sender<Message>,
-) {
+) -> Option<std::thread::JoinHandle<()>> {
     let launcher = options.launcher.clone();
     let grace = options.grace;
     let name = job.name.clone();
@@ -470,16 +478,20 @@ fn spawn_worker(
             reason,
         });
     };
-    if let Err(e) = std::thread::Builder::new()
+    match std::thread::Builder::new()
         .name(format!("vx-task-{name}"))
         .spawn(work)
     {
-        let _ = fail_tx.send(Message::Ended {
-            node,
-            phase: Phase::Failed,
-            code: None,
-            reason: Some(format!("cannot start a thread for it: {e}")),
-        });
+        Ok(handle) => Some(handle),
+        Err(e) => {
+            let _ = fail_tx.send(Message::Ended {
+                node,
+                phase: Phase::Failed,
+                code: None,
+                reason: Some(format!("cannot start a thread for it: {e}")),
+            });
+            None
+        }
     }
 }
 
@@ -512,7 +524,11 @@ fn work(
             Err(e) => return (Phase::Failed, None, Some(format!("cannot start: {e}"))),
         };
         let pid = child.id();
-        *lock(&control.current) = Some(Running { pid, tree });
+        *lock(&control.current) = Some(Running {
+            #[cfg(unix)]
+            pid,
+            tree,
+        });
         if control.stop.load(Ordering::Relaxed)
             && let Some(running) = &*lock(&control.current)
         {

@@ -16,7 +16,10 @@ pub const QUIET: Duration = Duration::from_millis(200);
 
 /// The project's files, watched.
 pub struct Watch {
+    /// The project directory as given and as the system spells it (events may
+    /// carry either).
     project: PathBuf,
+    canonical: PathBuf,
     globs: Vec<String>,
     events: Receiver<notify::Result<notify::Event>>,
     _watcher: notify::RecommendedWatcher,
@@ -31,7 +34,8 @@ impl Watch {
         })?;
         watcher.watch(project, RecursiveMode::Recursive)?;
         Ok(Watch {
-            project: project
+            project: project.to_owned(),
+            canonical: project
                 .canonicalize()
                 .unwrap_or_else(|_| project.to_owned()),
             globs,
@@ -49,7 +53,7 @@ impl Watch {
             let rel = path
                 .strip_prefix(&self.project)
                 .ok()
-                .or_else(|| path.strip_prefix(&self.project).ok())?;
+                .or_else(|| path.strip_prefix(&self.canonical).ok())?;
             self.globs
                 .iter()
                 .any(|glob| super::fresh::matches(glob, rel))

@@ -91,6 +91,16 @@ fn check(signal: rustix::process::Signal, tag: &str) -> Option<i32> {
     wait_for("every process of the run to be gone", || {
         marked(&marker).is_empty().then_some(())
     });
+    // A vx that could wind down removed its board (a SIGKILLed one cannot: `vx board
+    // clean` and the next run remove what it left).
+    if signal != rustix::process::Signal::KILL {
+        let left: Vec<_> = std::fs::read_dir(work.boards())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert!(left.is_empty(), "the run's board is removed: {left:?}");
+    }
     status.code()
 }
 

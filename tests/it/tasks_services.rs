@@ -43,6 +43,18 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// A `vx` child that is killed if the test fails before it ends it.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if self.0.try_wait().ok().flatten().is_none() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
 fn python() -> bool {
     let ok = Command::new("python3")
         .arg("--version")
@@ -125,25 +137,24 @@ dev = { depends = ["api", "web"] }
 "#,
     );
     let exe = assert_cmd::cargo::cargo_bin("vx");
-    let mut vx = Command::new(exe)
-        .args(["run", "dev"])
+    let mut vx = Command::new(exe);
+    vx.args(["run", "dev"])
         .current_dir(work.dir.path())
         .env("VX_BOARD_DIR", work.boards())
         .env("VX_DAEMON_SOCKET", work.dir.path().join("no-daemon.sock"))
         .env("XDG_CONFIG_HOME", work.dir.path().join("user-config"))
         .env("XDG_DATA_HOME", work.dir.path().join("xdg"))
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+        .stderr(Stdio::null());
+    let mut vx = Running(vx.spawn().unwrap());
     wait_for("both services", || {
         (work.dir.path().join("api.up").exists() && work.dir.path().join("web.up").exists())
             .then_some(())
     });
-    assert!(vx.try_wait().unwrap().is_none(), "vx keeps running");
-    let pid = rustix::process::Pid::from_raw(vx.id() as i32).unwrap();
+    assert!(vx.0.try_wait().unwrap().is_none(), "vx keeps running");
+    let pid = rustix::process::Pid::from_raw(vx.0.id() as i32).unwrap();
     rustix::process::kill_process(pid, rustix::process::Signal::INT).unwrap();
-    let status = common::wait_exit(&mut vx);
+    let status = common::wait_exit(&mut vx.0);
     assert_eq!(status.code(), Some(130));
     assert!(work.dir.path().join("api.stopped").exists());
     assert!(work.dir.path().join("web.stopped").exists());
@@ -207,17 +218,16 @@ build = { run = "trap 'echo cancelled >> runs; exit 1' INT TERM; echo run >> run
     std::fs::write(src.join("hold"), "").unwrap();
     let runs = || std::fs::read_to_string(work.dir.path().join("runs")).unwrap_or_default();
     let exe = assert_cmd::cargo::cargo_bin("vx");
-    let mut vx = Command::new(exe)
-        .args(["run", "--watch", "build"])
+    let mut vx = Command::new(exe);
+    vx.args(["run", "--watch", "build"])
         .current_dir(work.dir.path())
         .env("VX_BOARD_DIR", work.boards())
         .env("VX_DAEMON_SOCKET", work.dir.path().join("no-daemon.sock"))
         .env("XDG_CONFIG_HOME", work.dir.path().join("user-config"))
         .env("XDG_DATA_HOME", work.dir.path().join("xdg"))
         .stdout(Stdio::null())
-        .stderr(std::fs::File::create(work.dir.path().join("watch.err")).unwrap())
-        .spawn()
-        .unwrap();
+        .stderr(Stdio::null());
+    let mut vx = Running(vx.spawn().unwrap());
     wait_for("the first run", || (runs() == "run\n").then_some(()));
     // A change while it runs: cancelled, run again.
     std::fs::write(src.join("a.txt"), "2").unwrap();
@@ -233,7 +243,7 @@ build = { run = "trap 'echo cancelled >> runs; exit 1' INT TERM; echo run >> run
     wait_for("the third run", || {
         (runs() == "run\ncancelled\nrun\ndone\nrun\ndone\n").then_some(())
     });
-    let pid = rustix::process::Pid::from_raw(vx.id() as i32).unwrap();
+    let pid = rustix::process::Pid::from_raw(vx.0.id() as i32).unwrap();
     rustix::process::kill_process(pid, rustix::process::Signal::INT).unwrap();
-    assert_eq!(common::wait_exit(&mut vx).code(), Some(130));
+    assert_eq!(common::wait_exit(&mut vx.0).code(), Some(130));
 }
