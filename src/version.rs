@@ -244,6 +244,20 @@ pub fn pick<'a>(
     best
 }
 
+/// The constraint that keeps a version's compatible line: `14.1.1` → `14`; `0.10.2`
+/// → `0.10`; a version that is no semver stays whole (what `vx add` and `vx upgrade`
+/// write into vx.toml).
+pub fn major_of(version: &str) -> String {
+    let mut parts = version.split('.');
+    match (parts.next(), parts.next()) {
+        (Some("0"), Some(minor)) if minor.chars().all(|c| c.is_ascii_digit()) => {
+            format!("0.{minor}")
+        }
+        (Some(major), Some(_)) if major.chars().all(|c| c.is_ascii_digit()) => major.to_owned(),
+        _ => version.to_owned(),
+    }
+}
+
 fn rank(tag: &Tag) -> (bool, Option<&semver::Version>, &str) {
     (tag.version.is_some(), tag.version.as_ref(), &tag.text)
 }

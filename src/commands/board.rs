@@ -134,9 +134,13 @@ fn dump(dir: &Path, target: Option<&str>, as_json: bool) -> Result<i32, Error> {
         let alive = reader.owner_alive();
         let run = TaskRun::from_board(reader).map_err(Error::usage)?;
         if as_json {
-            writeln!(out, "{}", super::ps::run_json(&run, alive, now_unix_ms()))?;
+            writeln!(
+                out,
+                "{}",
+                vx::report::boards::run_json(&run, alive, now_unix_ms())
+            )?;
         } else {
-            super::ps::print_run(&mut out, &run, alive, now_unix_ms())?;
+            vx::report::boards::print_run(&mut out, &run, alive, now_unix_ms())?;
         }
         return Ok(OK);
     }
@@ -248,7 +252,7 @@ fn watch_tasks(
         .map_err(|e| Error::environment(Because::new("the task view failed", e)))?;
     let mut out = std::io::stdout().lock();
     let alive = end != vx_tui::TaskWatchEnd::OwnerGone;
-    super::ps::print_run(&mut out, &run, alive, now_unix_ms())?;
+    vx::report::boards::print_run(&mut out, &run, alive, now_unix_ms())?;
     if end == vx_tui::TaskWatchEnd::OwnerGone {
         writeln!(
             out,

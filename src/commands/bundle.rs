@@ -22,8 +22,8 @@ pub fn run(command: BundleCommand) -> Result<i32, Error> {
                 path: path.clone(),
                 tar,
             };
-            let pushed = super::mirror::push_content(&target, &content)?;
-            super::mirror::say(&pushed, &path.display().to_string(), content.run.json);
+            let pushed = super::push_lock(&target, &content)?;
+            super::say::pushed(&pushed, &path.display().to_string(), content.run.json);
             Ok(OK)
         }
         BundleCommand::Import { path } => {

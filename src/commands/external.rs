@@ -12,7 +12,7 @@ use vx::exit::Error;
 use vx::manifest::Manifest;
 use vx_tui::text::sanitize;
 
-use super::exec::Target;
+use super::target::Target;
 
 /// Runs `CMD` as a project tool; returns only the error that stopped it (an unknown
 /// subcommand exits through clap).
@@ -25,14 +25,16 @@ pub fn run(args: &[OsString]) -> Result<i32, Error> {
     };
     // `vx TOOL@VERSION ARGS`: any registry tool, as `vx x` runs it.
     if name.contains('@') && !name.starts_with('@') {
-        return Err(super::x::run_tool(name, None, rest, None, false));
+        return Err(super::target::run_registry_tool(
+            name, None, rest, None, false,
+        ));
     }
     let (sources, recorded) = super::recorded_activation(None, None).unzip();
     if let Some(recorded) = recorded.flatten()
         && recorded.provides(name)
         && !recorded.environment().venv_missing()
     {
-        return Err(super::exec::exec_recorded(&recorded, program, rest));
+        return Err(vx::ops::exec::exec_recorded(&recorded, program, rest));
     }
     let session = super::open(&vx::session::Opening::new(
         None,

@@ -4,12 +4,10 @@
 //! mise's `[env]` into `[env]`), comments and existing entries kept, then locked as
 //! `vx lock` would. Each entry gets a line: imported, or skipped and why.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use vx::exit::{Because, Error, FAILED, OK};
+use vx::exit::{Because, Error};
 use vx::import::{self, Format};
-use vx::lock::Lock;
 use vx::manifest::{MANIFEST_FILE, ManifestError};
 use vx::ops::import as op;
 use vx_tui::text::sanitize;
@@ -28,7 +26,7 @@ pub fn run(args: &ImportArgs) -> Result<i32, Error> {
             format_of(file, args.format.as_deref())?,
         )],
         None => {
-            let found = found_in(&cwd);
+            let found = op::found_in(&cwd);
             if found.is_empty() {
                 let names: Vec<&str> = import::KNOWN_FILES.iter().map(|(n, _)| *n).collect();
                 return Err(Error::usage(format!(
@@ -55,21 +53,7 @@ pub fn run(args: &ImportArgs) -> Result<i32, Error> {
             )));
         }
     };
-    import_into(&path, existing, &files, args.offline, &args.run, false)
-}
-
-/// The known files of `dir` ([`import::found_in`]) as `(shown name, path, format)`.
-pub fn found_in(dir: &Path) -> Vec<(String, PathBuf, Format)> {
-    import::found_in(dir)
-        .into_iter()
-        .map(|(path, format)| {
-            let name = path.file_name().map_or_else(
-                || path.display().to_string(),
-                |n| n.to_string_lossy().into_owned(),
-            );
-            (name, path, format)
-        })
-        .collect()
+    import_into(&path, existing, &files, args.offline, &args.run)
 }
 
 /// FILE's format: `--format` when given, else from its name.
@@ -92,18 +76,14 @@ fn format_of(file: &Path, named: Option<&str>) -> Result<Format, Error> {
     }
 }
 
-/// Imports `files` into the manifest at `path` (its text `existing`; `None`: it is
-/// created with [`vx::manifest::edit::starter`] if anything is imported) and locks: what
-/// `vx import` and `vx init` share. Every file is read first: a malformed one is
-/// exit 2 with nothing written. `create`: a new vx.toml is written even when nothing
-/// is imported (`vx init`).
-pub fn import_into(
+/// Imports `files` into the manifest at `path` (its text `existing`) and locks: every
+/// file is read first (a malformed one is exit 2 with nothing written).
+fn import_into(
     path: &Path,
     existing: Option<String>,
     files: &[(String, PathBuf, Format)],
     offline: bool,
     run: &RunArgs,
-    create: bool,
 ) -> Result<i32, Error> {
     let request = op::Request {
         path,
@@ -112,97 +92,19 @@ pub fn import_into(
         offline,
         quiet: run.quiet,
         verbose: run.verbose,
-        create,
+        create: false,
     };
-    let edited = op::edit(&request).map_err(error)?;
-    if edited.unreachable {
-        vx::note!(
-            "vx: the network failed (nothing answered), so the entries that needed it were skipped and the rest is written; {}",
-            vx::resolution::UNREACHABLE_HELP
-        );
-    }
-    let mut out = std::io::stdout().lock();
+    let edited = op::edit(&request).map_err(super::import_error)?;
+    super::say::unreachable(&edited);
     if !edited.write {
-        // A registry alone is not written.
-        for line in edited
-            .lines
-            .iter()
-            .filter(|l| !l.starts_with("imported registry "))
-        {
-            writeln!(out, "{line}")?;
-        }
-        writeln!(
-            out,
-            "nothing imported; {} is unchanged",
-            sanitize(&path.display().to_string())
-        )?;
-        return Ok(if edited.failed > 0 { FAILED } else { OK });
+        return Ok(super::say::not_imported(&edited)?);
     }
-    // A lock that fails leaves vx.toml and vx.lock as they were (none, for `vx init`).
+    // A lock that fails leaves vx.toml and vx.lock as they were.
     let snapshot = super::rollback::Snapshot::take(path)?;
-    vx::atomic::write(path, edited.text.as_bytes()).map_err(|e| {
-        Error::environment(Because::new(format!("cannot write {}", path.display()), e))
-    })?;
-    if edited.created {
-        writeln!(out, "created {}", sanitize(&path.display().to_string()))?;
-    }
-    for line in &edited.lines {
-        writeln!(out, "{line}")?;
-    }
-    drop(out);
-    let mut code = OK;
-    if let (Some(manifest), true) = (&edited.manifest, edited.imported > 0) {
-        let mut lock = Lock::load(&manifest.lock_path())
-            .map_err(Error::usage)?
-            .unwrap_or_default();
-        let platforms = vx::ops::lock::platforms(&[], manifest);
-        let options = super::lock_options(run, false, offline);
-        let written = vx::ops::lock::relock_and_write(
-            manifest,
-            &edited.catalogue,
-            &mut lock,
-            &platforms,
-            &options,
-        )
-        .map_err(super::lock_error);
-        code = match written {
-            Ok(report) => {
-                super::say::locked(&report, &manifest.lock_path(), &platforms);
-                report.code
-            }
-            // Pins written without their index: the lock waits for the network, and
-            // what was written stands.
-            Err(e) if edited.unchecked > 0 => {
-                vx::note!(
-                    "vx: vx.lock is not filled yet: {e}; run `vx lock` when the publishers can be reached"
-                );
-                OK
-            }
-            Err(e) => {
-                snapshot.restore();
-                return Err(e);
-            }
-        };
-        if code != OK {
-            snapshot.restore();
-        }
-    }
-    let failed = edited.failed;
-    if failed > 0 {
-        // What was written stands (`vx init && vx sync` goes on): the skips are said.
-        vx::note!(
-            "vx: {failed} entr{} skipped (the lines above say why); the rest is written",
-            if failed == 1 { "y was" } else { "ies were" }
-        );
-    }
+    let options = super::lock_options(run, false, offline);
+    let locked = op::write_and_lock(&edited, &options).map_err(super::import_write_error)?;
+    super::say::imported(&edited)?;
+    let code = super::import_locked(locked, &edited, snapshot)?;
+    super::say::skipped(edited.failed);
     Ok(code)
-}
-
-/// An import that could not be made, as its exit code says: the files' or vx.toml's
-/// fault (exit 2), or the network's.
-fn error(e: op::ImportError) -> Error {
-    match e {
-        op::ImportError::Resolution(e) => super::resolution_error(e),
-        e => Error::usage(e),
-    }
 }

@@ -18,7 +18,7 @@ pub fn run(args: &InitArgs) -> Result<i32, Error> {
             path.display()
         )));
     }
-    let files = super::import::found_in(&cwd);
+    let files = vx::ops::import::found_in(&cwd);
     if files.is_empty() {
         let text = vx::manifest::edit::starter(&vx::manifest::platform::default_set());
         vx::atomic::write(&path, text.as_bytes()).map_err(|e| {
@@ -43,5 +43,27 @@ pub fn run(args: &InitArgs) -> Result<i32, Error> {
         )?;
         return Ok(OK);
     }
-    super::import::import_into(&path, None, &files, args.offline, &args.run, true)
+    let request = vx::ops::import::Request {
+        path: &path,
+        existing: None,
+        files: &files,
+        offline: args.offline,
+        quiet: args.run.quiet,
+        verbose: args.run.verbose,
+        create: true,
+    };
+    let edited = vx::ops::import::edit(&request).map_err(super::import_error)?;
+    super::say::unreachable(&edited);
+    if !edited.write {
+        return Ok(super::say::not_imported(&edited)?);
+    }
+    // A lock that fails leaves no vx.toml and no vx.lock.
+    let snapshot = super::rollback::Snapshot::take(&path)?;
+    let options = super::lock_options(&args.run, false, args.offline);
+    let locked =
+        vx::ops::import::write_and_lock(&edited, &options).map_err(super::import_write_error)?;
+    super::say::imported(&edited)?;
+    let code = super::import_locked(locked, &edited, snapshot)?;
+    super::say::skipped(edited.failed);
+    Ok(code)
 }

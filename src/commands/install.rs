@@ -29,7 +29,7 @@ pub fn run(args: &InstallArgs) -> Result<i32, Error> {
             )
         }));
     }
-    let (tool, version) = parse_tool_at_version(spec)?;
+    let (tool, version) = super::parse_tool_at_version(spec)?;
     let url = args.url.as_deref().ok_or_else(|| {
         Error::usage(format!(
             "vx install {spec} needs --url URL (and --sha256 HEX); to install from a manifest, run vx sync"
@@ -93,14 +93,4 @@ pub fn run(args: &InstallArgs) -> Result<i32, Error> {
     terminal.publish(sink.as_mut());
     super::refresh_shims(&cfg.store);
     Ok(terminal.code)
-}
-
-/// Splits `TOOL@VERSION`.
-pub fn parse_tool_at_version(spec: &str) -> Result<(&str, &str), Error> {
-    match spec.split_once('@') {
-        Some((tool, version)) if !tool.is_empty() && !version.is_empty() => Ok((tool, version)),
-        _ => Err(Error::usage(format!(
-            "expected TOOL@VERSION (e.g. ripgrep@14.1.1), got {spec:?}"
-        ))),
-    }
 }

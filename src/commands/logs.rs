@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 use vx::exit::{Because, Error, FAILED, OK};
 use vx_shm::{TaskRun, registry};
 
-use super::ps::{boards, phase_name};
 use crate::cli::LogsArgs;
+use vx::report::boards::{listed, phase_name};
 
 /// How long a follower sleeps when there is nothing new.
 const IDLE: Duration = Duration::from_millis(30);
@@ -140,7 +140,8 @@ fn find_task(
     run_id: Option<&str>,
 ) -> Result<(TaskRun, usize, bool), Error> {
     let mut runs: Vec<(registry::Listing, TaskRun)> = Vec::new();
-    for (listing, board) in boards(dir, run_id.is_some())?
+    for (listing, board) in listed(dir, run_id.is_some())
+        .map_err(Error::environment)?
         .into_iter()
         .filter(|(listing, _)| run_id.is_none_or(|id| listing.id.starts_with(id)))
     {
@@ -211,7 +212,7 @@ fn where_(run_id: Option<&str>) -> String {
 
 /// The task names of the runs a search looked at, for an error message.
 fn known_tasks(dir: &std::path::Path, run_id: Option<&str>) -> Option<String> {
-    let mut names: Vec<String> = boards(dir, run_id.is_some())
+    let mut names: Vec<String> = listed(dir, run_id.is_some())
         .ok()?
         .into_iter()
         .filter(|(l, _)| run_id.is_none_or(|id| l.id.starts_with(id)))

@@ -11,6 +11,7 @@ pub mod completions;
 pub mod config;
 pub mod daemon;
 pub mod doctor;
+pub mod edited;
 pub mod env;
 pub mod exec;
 pub mod external;
@@ -34,6 +35,7 @@ pub mod search;
 pub mod self_;
 pub mod shim;
 pub mod sync;
+pub mod target;
 pub mod trust;
 pub mod uninstall;
 pub mod upgrade;
@@ -494,5 +496,115 @@ pub fn lock_write_error(e: vx::lock::LockError) -> vx::exit::Error {
     match e {
         vx::lock::LockError::Refused { .. } => vx::exit::Error::usage(e),
         _ => vx::exit::Error::environment(e),
+    }
+}
+
+/// Pushes the project of `content` to `target` ([`vx::ops::push`]; shared by `vx
+/// mirror push` and `vx bundle export`): a missing lock is a usage error (exit 2), an
+/// interrupted download 130, anything else the environment's (exit 1).
+pub fn push_lock(
+    target: &vx::fleet::push::Target,
+    content: &crate::cli::ContentArgs,
+) -> Result<vx::fleet::push::Pushed, vx::exit::Error> {
+    use vx::ops::push::PushOpError;
+    let session = open(&vx::session::Opening::new(
+        content.manifest.as_deref(),
+        vx::session::Want::Project,
+    ))?;
+    let platforms: Vec<String> = content.platforms.iter().map(|p| p.to_string()).collect();
+    let request = vx::ops::push::Request {
+        target,
+        platforms: &platforms,
+        tags: &content.tags,
+        settings: run_settings(&content.run),
+        read_timeout: content.read_timeout,
+    };
+    vx::ops::push::push(&session, request, &mut std::io::stderr()).map_err(|e| match e {
+        PushOpError::Session(e) => session_error(e),
+        PushOpError::Network(e) => {
+            vx::exit::Error::usage(vx::exit::Because::new("network settings", e))
+        }
+        PushOpError::Push(e) if e.is_interrupted() => {
+            vx::exit::Error::with_code(vx::exit::INTERRUPTED, e)
+        }
+        PushOpError::Push(e) if e.is_usage() => vx::exit::Error::usage(e),
+        PushOpError::Push(e) => vx::exit::Error::environment(e),
+    })
+}
+
+/// An import that could not be made, as its exit code says: the files' or vx.toml's
+/// fault (exit 2), or the network's. Shared by `vx import` and `vx init`.
+pub fn import_error(e: vx::ops::import::ImportError) -> vx::exit::Error {
+    match e {
+        vx::ops::import::ImportError::Resolution(e) => resolution_error(e),
+        e => vx::exit::Error::usage(e),
+    }
+}
+
+/// vx.toml that an import could not write (exit 1).
+pub fn import_write_error(e: vx::ops::import::WriteError) -> vx::exit::Error {
+    vx::exit::Error::environment(vx::exit::Because::new(
+        format!("cannot write {}", e.path.display()),
+        e.source,
+    ))
+}
+
+/// The exit code of an import's lock ([`vx::ops::import::write_and_lock`]), said on
+/// stderr; vx.toml and vx.lock put back as `snapshot` found them unless the lock
+/// succeeded or only waits for the network (pins written without their index).
+/// Shared by `vx import` and `vx init`.
+pub fn import_locked(
+    locked: vx::ops::import::Locked,
+    edited: &vx::ops::import::Edited,
+    snapshot: rollback::Snapshot,
+) -> Result<i32, vx::exit::Error> {
+    use vx::ops::import::Locked;
+    let manifest = edited.manifest.as_ref();
+    let code = match locked {
+        Locked::Not => vx::exit::OK,
+        Locked::Unreadable(e) => return Err(vx::exit::Error::usage(e)),
+        Locked::Done(report, platforms) => {
+            if let Some(manifest) = manifest {
+                say::locked(&report, &manifest.lock_path(), &platforms);
+            }
+            report.code
+        }
+        Locked::Failed(e) if edited.unchecked > 0 => {
+            let e = lock_error(e);
+            vx::note!(
+                "vx: vx.lock is not filled yet: {e}; run `vx lock` when the publishers can be reached"
+            );
+            vx::exit::OK
+        }
+        Locked::Failed(e) => {
+            snapshot.restore();
+            return Err(lock_error(e));
+        }
+    };
+    if code != vx::exit::OK {
+        snapshot.restore();
+    }
+    Ok(code)
+}
+
+/// A registry tool that could not be resolved (`vx x`, `vx TOOL@VERSION`), as its exit
+/// code says: a malformed name or constraint is exit 2, `--offline` without a
+/// resolution exit 1, a lookup as the resolution's error says.
+pub fn x_error(e: vx::ops::x::XError) -> vx::exit::Error {
+    use vx::ops::x::XError;
+    match e {
+        XError::Resolution(e) => resolution_error(e),
+        e @ XError::NotResolved(_) => vx::exit::Error::failed(e),
+        e => vx::exit::Error::usage(e),
+    }
+}
+
+/// Splits a `TOOL@VERSION` argument (`vx install`, `vx uninstall`, `vx add --url`).
+pub fn parse_tool_at_version(spec: &str) -> Result<(&str, &str), vx::exit::Error> {
+    match spec.split_once('@') {
+        Some((tool, version)) if !tool.is_empty() && !version.is_empty() => Ok((tool, version)),
+        _ => Err(vx::exit::Error::usage(format!(
+            "expected TOOL@VERSION (e.g. ripgrep@14.1.1), got {spec:?}"
+        ))),
     }
 }

@@ -3,21 +3,21 @@
 //! them. A run whose `vx run` died is not alive: `--all` shows it, marked dead.
 
 use std::io::Write;
-use std::path::Path;
 
 use serde_json::json;
-use vx::exit::{Because, Error, OK};
+use vx::exit::{Error, OK};
 use vx::report::table;
-use vx_shm::{Access, BoardReader, TaskRun, TaskState, now_unix_ms, registry};
-use vx_text::{bytes, duration_ms, sanitize};
+use vx_shm::{BoardReader, TaskRun, now_unix_ms, registry};
+use vx_text::{duration_ms, sanitize};
 
 use crate::cli::PsArgs;
+use vx::report::boards::{listed, print_run, run_json};
 
 /// Runs `vx ps`.
 pub fn run(args: &PsArgs) -> Result<i32, Error> {
     let dir = registry::default_dir();
     let mut out = std::io::stdout().lock();
-    let boards = boards(&dir, args.all)?;
+    let boards = listed(&dir, args.all).map_err(Error::environment)?;
     if boards.is_empty() && !args.json {
         writeln!(
             out,
@@ -57,129 +57,6 @@ pub fn run(args: &PsArgs) -> Result<i32, Error> {
         }
     }
     Ok(OK)
-}
-
-/// This user's boards in `dir` (only live ones unless `all`), opened read-only.
-/// Boards that vanish or cannot be read between listing and opening are skipped.
-pub fn boards(dir: &Path, all: bool) -> Result<Vec<(registry::Listing, BoardReader)>, Error> {
-    if !dir.exists() {
-        return Ok(Vec::new());
-    }
-    let listings = registry::list(dir).map_err(|e| {
-        Error::environment(Because::new(
-            format!("cannot list boards in {}", dir.display()),
-            e,
-        ))
-    })?;
-    let mut found: Vec<_> = listings
-        .into_iter()
-        .filter(|l| all || l.owner_alive)
-        .filter_map(|l| {
-            let reader = BoardReader::open(&l.path, Access::ReadOnly).ok()?;
-            Some((l, reader))
-        })
-        .collect();
-    found.sort_by_key(|(_, reader)| reader.info().created_unix_ms);
-    Ok(found)
-}
-
-/// What became of a run: `running`, `finished`, `interrupted`, or `dead` when its
-/// `vx run` is gone without finishing.
-pub fn run_state(run: &TaskRun, alive: bool) -> &'static str {
-    let board = run.board();
-    if board.was_interrupted() {
-        "interrupted"
-    } else if board.is_finished() {
-        "finished"
-    } else if !alive {
-        "dead"
-    } else {
-        "running"
-    }
-}
-
-/// A task's phase as `vx ps` names it.
-pub fn phase_name(task: &TaskState) -> &'static str {
-    match (&task.unreadable, task.phase) {
-        (Some(_), _) => "unreadable",
-        (None, Some(phase)) => phase.label(),
-        (None, None) => "unknown",
-    }
-}
-
-/// How long the task has run (or ran), if it started.
-fn elapsed_ms(task: &TaskState, now: u64) -> Option<u64> {
-    (task.started_unix_ms != 0).then(|| {
-        let end = if task.ended_unix_ms != 0 {
-            task.ended_unix_ms
-        } else {
-            now
-        };
-        end.saturating_sub(task.started_unix_ms)
-    })
-}
-
-pub fn run_json(run: &TaskRun, alive: bool, now: u64) -> serde_json::Value {
-    let info = run.board().info();
-    let tasks: Vec<_> = run
-        .tasks()
-        .iter()
-        .map(|task| {
-            json!({"name": task.name, "phase": phase_name(task),
-                   "exit_code": task.phase.filter(|p| p.is_terminal()).map(|_| task.exit_code),
-                   "elapsed_ms": elapsed_ms(task, now), "output_bytes": task.output_bytes,
-                   "message": task.message})
-        })
-        .collect();
-    json!({"kind": "run", "id": info.id, "pid": info.creator.pid, "label": info.label,
-           "state": run_state(run, alive), "alive": alive,
-           "age_ms": now.saturating_sub(info.created_unix_ms), "tasks": tasks})
-}
-
-pub fn print_run(
-    out: &mut impl Write,
-    run: &TaskRun,
-    alive: bool,
-    now: u64,
-) -> std::io::Result<()> {
-    let info = run.board().info();
-    writeln!(
-        out,
-        "run {} ({}), vx run pid {}, {}, {}",
-        &info.id[..12.min(info.id.len())],
-        sanitize(&info.label),
-        info.creator.pid,
-        run_state(run, alive),
-        duration_ms(now.saturating_sub(info.created_unix_ms))
-    )?;
-    let rows: Vec<[String; 5]> = run
-        .tasks()
-        .iter()
-        .map(|task| {
-            let phase = match task.phase {
-                Some(p) if p.is_terminal() && !p.is_success() && task.exit_code != 0 => {
-                    format!("{} ({})", phase_name(task), task.exit_code)
-                }
-                _ => phase_name(task).to_owned(),
-            };
-            [
-                format!("  {}", sanitize(&task.name)),
-                phase,
-                elapsed_ms(task, now).map(duration_ms).unwrap_or_default(),
-                if task.output_bytes == 0 {
-                    String::new()
-                } else {
-                    bytes(task.output_bytes)
-                },
-                sanitize(&task.message).into_owned(),
-            ]
-        })
-        .collect();
-    write!(
-        out,
-        "{}",
-        vx_text::columns(["  TASK", "PHASE", "TIME", "OUTPUT", "NOTE"], &rows)
-    )
 }
 
 fn print_sync(

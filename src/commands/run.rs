@@ -32,7 +32,7 @@ use vx::tasks::runner::{self, Job, Launcher, Options};
 use vx::tasks::watch::{Change, Watch};
 use vx_tui::text::sanitize;
 
-use super::exec::Target;
+use super::target::Target;
 use crate::cli::{ScriptArgs, TaskGuardArgs};
 
 /// How long a stopped task has between SIGINT/SIGTERM and SIGKILL.
@@ -400,7 +400,7 @@ fn in_foreground(task: &Task, mut commands: Vec<std::process::Command>) -> Resul
     let program = last.get_program().to_owned();
     let err = vx::platform::exec::replace_process(last, &program);
     Err(Error::with_code(
-        super::exec::NOT_RUNNABLE,
+        vx::ops::exec::NOT_RUNNABLE,
         Because::new(format!("cannot run task `{}`", task.name), err),
     ))
 }

@@ -1,6 +1,9 @@
 //! What the commands say on stderr about a lock or sync run, shared by the commands
 //! that lock or install (`vx lock`, `vx add`, `vx upgrade`, `vx import`, `vx sync`,
-//! `vx use`, `vx exec`): output helpers, not commands.
+//! `vx use`, `vx exec`) and about a push (`vx mirror push`, `vx bundle export`):
+//! output helpers, not commands.
+
+use std::io::Write;
 
 use vx::manifest::Platform;
 use vx::project::LockReport;
@@ -118,6 +121,97 @@ pub fn relocked(report: &LockReport, manifest: &vx::manifest::Manifest) {
             tools.join(", "),
             places.join(", "),
             manifest.lock_path().display()
+        );
+    }
+}
+
+/// The final line of a push: what was sent where (a JSON object with `--json`), on
+/// stdout. Shared by `vx mirror push` and `vx bundle export`.
+pub fn pushed(pushed: &vx::fleet::push::Pushed, to: &str, json: bool) {
+    let line = if json {
+        serde_json::json!({
+            "event": "pushed",
+            "to": vx_tui::text::sanitize(to),
+            "layers": pushed.layers,
+            "sent": pushed.sent,
+            "bytes": pushed.bytes,
+            "skipped": pushed.skipped,
+            "digest": pushed.digest,
+            "tags": pushed.tags,
+        })
+        .to_string()
+    } else {
+        format!(
+            "vx: {} of the lock to {}: {} sent ({}), {} already there; manifest {} tagged {}",
+            vx_tui::text::count(pushed.layers as u64, "download"),
+            vx_tui::text::sanitize(to),
+            vx_tui::text::count(pushed.sent as u64, "blob"),
+            vx_tui::text::bytes(pushed.bytes),
+            pushed.skipped,
+            pushed.digest,
+            vx_tui::text::sanitize(&pushed.tags.join(", "))
+        )
+    };
+    let _ = writeln!(std::io::stdout(), "{line}");
+}
+
+/// An import's warning that the network failed (nothing answered), if it did.
+pub fn unreachable(edited: &vx::ops::import::Edited) {
+    if edited.unreachable {
+        vx::note!(
+            "vx: the network failed (nothing answered), so the entries that needed it were skipped and the rest is written; {}",
+            vx::resolution::UNREACHABLE_HELP
+        );
+    }
+}
+
+/// An import that writes nothing: each entry's line (a registry alone is not
+/// written, so not said), then that vx.toml is unchanged. Returns the exit code: 1
+/// when entries were skipped.
+pub fn not_imported(edited: &vx::ops::import::Edited) -> std::io::Result<i32> {
+    let mut out = std::io::stdout().lock();
+    for line in edited
+        .lines
+        .iter()
+        .filter(|l| !l.starts_with("imported registry "))
+    {
+        writeln!(out, "{line}")?;
+    }
+    writeln!(
+        out,
+        "nothing imported; {} is unchanged",
+        vx_tui::text::sanitize(&edited.path.display().to_string())
+    )?;
+    Ok(if edited.failed > 0 {
+        vx::exit::FAILED
+    } else {
+        vx::exit::OK
+    })
+}
+
+/// An import written: vx.toml created (if it was), then each entry's line.
+pub fn imported(edited: &vx::ops::import::Edited) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    if edited.created {
+        writeln!(
+            out,
+            "created {}",
+            vx_tui::text::sanitize(&edited.path.display().to_string())
+        )?;
+    }
+    for line in &edited.lines {
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
+/// The entries an import skipped, counted (what was written stands: `vx init && vx
+/// sync` goes on).
+pub fn skipped(failed: usize) {
+    if failed > 0 {
+        vx::note!(
+            "vx: {failed} entr{} skipped (the lines above say why); the rest is written",
+            if failed == 1 { "y was" } else { "ies were" }
         );
     }
 }

@@ -23,7 +23,7 @@ use vx::exit::Error;
 use vx::session::{Opening, Want};
 use vx::toolchain::search;
 
-use super::exec::{NOT_FOUND, not_here, replace_process};
+use vx::ops::exec::{NOT_FOUND, not_here, replace_process};
 
 /// Runs the shim for `command` with `args`; returns only the error that stopped it.
 pub fn run(command: &str, args: &[OsString]) -> Result<i32, Error> {

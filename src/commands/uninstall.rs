@@ -9,7 +9,7 @@ use crate::cli::UninstallArgs;
 
 /// Runs `vx uninstall`.
 pub fn run(args: &UninstallArgs) -> Result<i32, Error> {
-    let (tool, version) = super::install::parse_tool_at_version(&args.tool)?;
+    let (tool, version) = super::parse_tool_at_version(&args.tool)?;
     let store = super::located_store(args.store.as_deref())?;
     match inventory::remove(&store, tool, version) {
         Ok(size) => {

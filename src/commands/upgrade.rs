@@ -119,7 +119,7 @@ fn move_constraints(
         let newest = resolver
             .pick_named(&found, "latest")
             .map_err(super::resolution_error)?;
-        let constraint = super::add::major_of(&newest.version);
+        let constraint = vx::version::major_of(&newest.version);
         if constraint == request.constraint {
             continue;
         }

@@ -1,7 +1,7 @@
 //! `vx use [-g] TOOL[@VERSION]... [--url URL …]`: adds the tools to the project's
 //! `vx.toml` (with `-g`, to the user's global toolset: the `vx.toml` beside
 //! `config.toml`, created when missing), locks them and installs them, in one step,
-//! as `mise use` does. The adding is `vx add`'s ([`super::add::Edited`]), the locking
+//! as `mise use` does. The adding is `vx add`'s ([`super::edited::Edited`]), the locking
 //! `vx lock`'s and the installing `vx sync`'s; the shims are refreshed after.
 //!
 //! Without `-g` and outside any project it refuses (exit 2) and says what to do:
@@ -62,7 +62,7 @@ pub fn run(args: &UseArgs) -> Result<i32, Error> {
 /// Adds the tools to the manifest at `path`, locks and installs them.
 fn add_and_install(path: &std::path::Path, args: &UseArgs) -> Result<i32, Error> {
     let run = focused(&args.run);
-    let mut edited = super::add::Edited::read(path)?;
+    let mut edited = super::edited::Edited::read(path)?;
     for tool in &args.tools {
         edited.add(tool, &args.source)?;
     }

@@ -87,6 +87,76 @@ pub enum ImportError {
     Resolution(#[from] ResolutionError),
 }
 
+/// The known files of `dir` ([`import::found_in`]) as `(shown name, path, format)`:
+/// what `vx import` without a file and `vx init` import.
+pub fn found_in(dir: &Path) -> Vec<(String, PathBuf, Format)> {
+    import::found_in(dir)
+        .into_iter()
+        .map(|(path, format)| {
+            let name = path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            (name, path, format)
+        })
+        .collect()
+}
+
+/// What became of the lock after vx.toml was written ([`write_and_lock`]).
+pub enum Locked {
+    /// Nothing to lock: no tool was imported.
+    Not,
+    /// Locked for these platforms, and written.
+    Done(crate::project::LockReport, Vec<crate::manifest::Platform>),
+    /// vx.lock cannot be read.
+    Unreadable(crate::lock::LockError),
+    /// The lock failed (vx.toml is written all the same: the caller decides).
+    Failed(super::lock::LockOpError),
+}
+
+/// vx.toml could not be written.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write {}", path.display())]
+pub struct WriteError {
+    /// vx.toml.
+    pub path: PathBuf,
+    /// Why.
+    #[source]
+    pub source: std::io::Error,
+}
+
+/// Writes `edited`'s vx.toml, then locks it as `vx lock` would when it imported a tool.
+/// A lock that fails is reported, not undone: the caller puts vx.toml back if it must.
+pub fn write_and_lock(
+    edited: &Edited,
+    options: &super::lock::Options,
+) -> Result<Locked, WriteError> {
+    crate::atomic::write(&edited.path, edited.text.as_bytes()).map_err(|source| WriteError {
+        path: edited.path.clone(),
+        source,
+    })?;
+    let Some(manifest) = edited.manifest.as_ref().filter(|_| edited.imported > 0) else {
+        return Ok(Locked::Not);
+    };
+    let mut lock = match Lock::load(&manifest.lock_path()) {
+        Ok(lock) => lock.unwrap_or_default(),
+        Err(e) => return Ok(Locked::Unreadable(e)),
+    };
+    let platforms = super::lock::platforms(&[], manifest);
+    Ok(
+        match super::lock::relock_and_write(
+            manifest,
+            &edited.catalogue,
+            &mut lock,
+            &platforms,
+            options,
+        ) {
+            Ok(report) => Locked::Done(report, platforms),
+            Err(e) => Locked::Failed(e),
+        },
+    )
+}
+
 /// Imports `request.files` into the text of vx.toml, in memory: every file read first
 /// (a malformed one is an error with nothing made), each entry looked up.
 pub fn edit(request: &Request<'_>) -> Result<Edited, ImportError> {

@@ -6,11 +6,18 @@
 //!
 //! - [`prune`]: the store's versions no project uses, killed installs' work
 //!   directories and stale partial downloads, removed (or listed).
+//! - [`exec`]: a command run in place of vx, in a toolchain's environment.
 //! - [`import`]: another version manager's files imported into vx.toml's text.
+//! - [`push`]: the project's lock and its downloads sent to an OCI registry or an
+//!   image layout.
 //! - [`lock`]: the lock filled for a set of platforms, or checked.
+//! - [`x`]: a registry tool resolved without a project (`vx x`, `vx TOOL@VERSION`).
 //! - [`sync`]: every tool of the project installed, checked against its lock.
 
+pub mod exec;
 pub mod import;
 pub mod lock;
 pub mod prune;
+pub mod push;
 pub mod sync;
+pub mod x;

@@ -44,6 +44,7 @@
 //!   `bytes` of a finished tool counts what its download received in this run (see
 //!   [`table::Row::bytes`]), not the file's size.
 
+pub mod boards;
 pub mod layout;
 pub mod reasons;
 pub mod table;

@@ -191,3 +191,11 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn major_of_keeps_the_compatible_line() {
+    assert_eq!(major_of("14.1.1"), "14");
+    assert_eq!(major_of("0.10.2"), "0.10");
+    assert_eq!(major_of("2024-01-01"), "2024-01-01");
+    assert_eq!(major_of("v1.2"), "v1.2");
+}

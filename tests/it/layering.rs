@@ -528,3 +528,95 @@ mod tests {
         ])
     );
 }
+
+/// The files of `src/commands/` that are helpers of the commands, not commands: any
+/// command may use them (`mod.rs`'s error mapping and openings, `say.rs`'s reports,
+/// `rollback.rs`'s snapshot of vx.toml and vx.lock, `target.rs`'s exec target,
+/// `edited.rs`'s vx.toml edited, locked and written for `vx add` and `vx use`).
+const COMMAND_HELPERS: &[&str] = &["mod", "say", "rollback", "target", "edited"];
+
+/// Each place a command's file names another command's module (`super::OTHER::…`,
+/// `crate::commands::OTHER::…`), as `src/commands/FILE.rs: commands::OTHER::…`: what
+/// two commands share belongs in the library (`ops`) or a helper, so no command
+/// calls another.
+fn commands_naming_commands(files: &[(&str, &str)]) -> Vec<String> {
+    let commands: BTreeSet<&str> = files
+        .iter()
+        .map(|(stem, _)| *stem)
+        .filter(|stem| !COMMAND_HELPERS.contains(stem))
+        .collect();
+    let mut found = Vec::new();
+    for (stem, text) in files {
+        if COMMAND_HELPERS.contains(stem) {
+            continue;
+        }
+        let module = vec!["commands".to_owned(), (*stem).to_owned()];
+        let scanned = scan::scan(text, &module)
+            .unwrap_or_else(|e| panic!("src/commands/{stem}.rs does not parse: {e}"));
+        for import in scanned.imports {
+            let named = match import.path.as_slice() {
+                [room, other, ..] if room == "commands" => other.as_str(),
+                _ => continue,
+            };
+            if named != *stem && commands.contains(named) {
+                let line = format!("src/commands/{stem}.rs: {}", import.path.join("::"));
+                if !found.contains(&line) {
+                    found.push(line);
+                }
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+#[test]
+fn no_command_names_another_command() {
+    let dir = Path::new(ROOT).join("src/commands");
+    let mut texts = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "rs") {
+            let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+            texts.push((stem, std::fs::read_to_string(&path).unwrap()));
+        }
+    }
+    texts.sort();
+    let files: Vec<(&str, &str)> = texts
+        .iter()
+        .map(|(s, t)| (s.as_str(), t.as_str()))
+        .collect();
+    let found = commands_naming_commands(&files);
+    assert!(
+        found.is_empty(),
+        "commands that name another command (move what they share into `ops` or a helper of {COMMAND_HELPERS:?}):\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn a_command_naming_another_is_found_and_a_helper_is_not() {
+    let files = [
+        ("mod", "pub fn open() {}"),
+        ("say", "pub fn locked() {}"),
+        (
+            "init",
+            "fn run() { super::import::import_into(); super::say::locked(); super::open(); }",
+        ),
+        (
+            "import",
+            "use crate::commands::init::run; pub fn import_into() {}",
+        ),
+        (
+            "logs",
+            "use super::logs::x; fn f() { crate::commands::say::locked() }",
+        ),
+    ];
+    assert_eq!(
+        commands_naming_commands(&files),
+        [
+            "src/commands/import.rs: commands::init::run",
+            "src/commands/init.rs: commands::import::import_into",
+        ]
+    );
+}

@@ -1,0 +1,97 @@
+//! Running a command in place of vx, in a toolchain's environment: what `vx exec`,
+//! `vx CMD`, `vx x`, `vx run` and the shims share once the toolchain is known. A
+//! recorded activation ([`exec_recorded`]) runs with nothing read but the record; a
+//! program is looked up on the `PATH` given and replaces this process
+//! ([`replace_process`]), so the pid, signals, stdio and exit status are the
+//! command's own. Each returns only the error that stopped it, with the exit code of
+//! POSIX shells (127 not found, 126 not runnable).
+
+use std::ffi::OsString;
+use std::path::Path;
+
+use crate::exit::{Because, Error};
+use crate::project_env::Changes;
+use crate::toolchain::activation::Activation;
+use crate::toolchain::search;
+
+/// Exit status of a command that cannot be found, as in POSIX shells.
+pub const NOT_FOUND: i32 = 127;
+/// Exit status of a command that was found but cannot be run.
+pub const NOT_RUNNABLE: i32 = 126;
+
+/// Runs `program` with a recorded activation: the tools' executables are looked up
+/// in the record, anything else on the rest of `PATH` (`[settings] path`, then the
+/// inherited one), so nothing is read but the record and the stamps it checks.
+pub fn exec_recorded(recorded: &Activation, program: &OsString, args: &[OsString]) -> Error {
+    let path = recorded.search_path(std::env::var_os("PATH").as_deref());
+    let exe = match recorded.find(program) {
+        _ if let Some(exe) = recorded.environment().in_venv(program) => Some(exe),
+        Some(exe) => Some(exe.to_path_buf()),
+        None => search::find(program, &path),
+    };
+    if exe.is_none()
+        && let Some(err) = not_here(recorded.not_here(), program)
+    {
+        return err;
+    }
+    let changes = recorded.environment().changes();
+    replace_process(program, args, &path, &changes, exe)
+}
+
+/// The error for `program` when it names a tool of the project that is not for this
+/// platform (its `os`): said so, rather than "command not found".
+pub fn not_here(tools: &[String], program: &OsString) -> Option<Error> {
+    let name = program.to_string_lossy();
+    let tool = tools
+        .iter()
+        .find(|t| crate::platform::fs::same_command(t, &name))?;
+    Some(Error::with_code(
+        NOT_FOUND,
+        format!(
+            "{tool} is not for {} (its `os` in vx.toml leaves it out)",
+            crate::manifest::Platform::current()
+        ),
+    ))
+}
+
+/// Replaces this process with `exe` (`program` as found on `path`), with `path` as
+/// its `PATH` and the project's `changes` applied. Returns the error when it cannot
+/// (127 not found, 126 not runnable).
+pub fn replace_process(
+    program: &OsString,
+    args: &[OsString],
+    path: &std::ffi::OsStr,
+    changes: &Changes,
+    exe: Option<std::path::PathBuf>,
+) -> Error {
+    let shown = vx_text::sanitize(&program.to_string_lossy()).into_owned();
+    // A path to a file the search did not take (not executable): the system says why
+    // it does not run (126, as a shell's "Permission denied"), not "not found".
+    let named = Path::new(program);
+    let exe = match exe {
+        Some(exe) => exe,
+        None if named.components().count() > 1 && named.is_file() => named.to_owned(),
+        None => return Error::with_code(NOT_FOUND, format!("{shown}: command not found")),
+    };
+    let mut command = std::process::Command::new(&exe);
+    command.args(args);
+    changes.apply_to(&mut command);
+    command.env("PATH", path);
+    start(command, program, &exe, &shown)
+}
+
+/// Hands the process over to `command` ([`crate::platform::exec::replace_process`]: `exec`
+/// on Unix; on Windows a child whose code becomes ours). Returns the error when it
+/// cannot start it.
+pub fn start(command: std::process::Command, program: &OsString, exe: &Path, shown: &str) -> Error {
+    let err = crate::platform::exec::replace_process(command, program);
+    let code = if err.kind() == std::io::ErrorKind::NotFound {
+        NOT_FOUND
+    } else {
+        NOT_RUNNABLE
+    };
+    Error::with_code(
+        code,
+        Because::new(format!("cannot run {shown} ({})", exe.display()), err),
+    )
+}
