@@ -146,10 +146,10 @@ fn print_dry_run(tools: &[op::DryTool], json: bool) -> Result<i32, Error> {
             }
         }
     }
-    out.write_all(
-        &vx_tui::text::sanitize(&String::from_utf8_lossy(&text))
-            .into_owned()
-            .into_bytes(),
-    )?;
+    // Each line sanitized on its own: what a registry or publisher sent cannot move the
+    // terminal, and the lines stay lines.
+    for line in String::from_utf8_lossy(&text).lines() {
+        writeln!(out, "{}", vx_tui::text::sanitize(line))?;
+    }
     Ok(OK)
 }

@@ -569,3 +569,30 @@ fn a_lock_pins_both_packings_and_the_install_takes_the_one_its_link_unpacks_soon
         "{said}"
     );
 }
+
+/// `vx lock --dry-run` says per tool and platform what would be locked, one line each
+/// (it printed one line with every newline escaped as `\x0a`), and writes nothing.
+#[test]
+fn a_dry_run_lock_prints_a_line_per_platform_and_writes_nothing() {
+    let dist = node::serve(&node_index());
+    let project = Project::new(
+        &node::config(&dist),
+        &format!("{THREE}\n[tools]\nnode = \"20\"\n"),
+    );
+    let out = project.vx().args(["lock", "--dry-run"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("\\x0a"), "{text}");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "node 20.11.1 (runtime:node)", "{text}");
+    assert_eq!(lines.len(), 4, "{text}");
+    assert!(
+        lines[1].starts_with("  linux-x86_64: https://nodejs.org/dist/v20.11.1/node-v20.11.1-linux-x64.tar.xz (checksum: checksum-file:"),
+        "{text}"
+    );
+    assert_eq!(project.lock_text(), None, "a dry run writes no lock");
+}
