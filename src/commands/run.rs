@@ -88,6 +88,7 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
             .unwrap_or(&[]);
         values.push(args::parse(task, words).map_err(Error::usage)?);
     }
+    already_running(&plan, &tasks, &manifest)?;
     confirm(&plan, &tasks, args.yes)?;
     let shell = prepare(args, &session, &manifest, &plan, &tasks)?;
     let mode = match (args.json, args.output.as_deref()) {
@@ -288,6 +289,35 @@ fn split(first: &str, rest: &[OsString]) -> Vec<(String, Vec<OsString>)> {
         out.last_mut().expect("one at least").1.push(word.clone());
     }
     out
+}
+
+/// A service of the plan that another `vx run` of this project has up already (the
+/// board says so): an error naming it and that run, rather than a second copy that
+/// fails on its port.
+fn already_running(plan: &Plan, tasks: &[Task], manifest: &Manifest) -> Result<(), Error> {
+    let services: Vec<String> = plan
+        .nodes
+        .iter()
+        .map(|node| &tasks[node.task])
+        .filter(|task| task.service)
+        .map(|task| task.name.clone())
+        .collect();
+    if services.is_empty() {
+        return Ok(());
+    }
+    let running = vx::report::boards::services_running(
+        &vx_shm::registry::default_dir(),
+        &manifest.path.display().to_string(),
+        &services,
+    );
+    match running.first() {
+        None => Ok(()),
+        Some((name, pid)) => Err(Error::environment(format!(
+            "{} is already running in this project (vx run, pid {pid}): `vx logs -f {}` follows it, `vx ps` lists it",
+            sanitize(name),
+            sanitize(name)
+        ))),
+    }
 }
 
 /// Asks the `confirm` questions of the plan's tasks (or takes `--yes`).

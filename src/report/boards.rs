@@ -43,6 +43,35 @@ pub fn listed(dir: &Path, all: bool) -> Result<Vec<(registry::Listing, BoardRead
     Ok(found)
 }
 
+/// The services among `names` that a live run of the project labelled `label` (its
+/// manifest's path, as `vx run` labels its board) has running or ready: each with that
+/// run's process id. What a second `vx run dev` says instead of a port clash.
+pub fn services_running(dir: &Path, label: &str, names: &[String]) -> Vec<(String, u32)> {
+    let Ok(boards) = listed(dir, false) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for (_, board) in boards {
+        if !board.is_tasks() || board.info().label != label {
+            continue;
+        }
+        let pid = board.info().creator.pid;
+        let Ok(run) = TaskRun::from_board(board) else {
+            continue;
+        };
+        for task in run.tasks() {
+            let live = matches!(
+                task.phase,
+                Some(vx_shm::TaskPhase::Running | vx_shm::TaskPhase::Ready)
+            );
+            if live && names.contains(&task.name) {
+                found.push((task.name, pid));
+            }
+        }
+    }
+    found
+}
+
 /// A task's phase as `vx ps` and `vx logs` name it.
 pub fn phase_name(task: &TaskState) -> &'static str {
     match (&task.unreadable, task.phase) {

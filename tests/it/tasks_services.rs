@@ -152,6 +152,16 @@ dev = { depends = ["api", "web"] }
             .then_some(())
     });
     assert!(vx.0.try_wait().unwrap().is_none(), "vx keeps running");
+    // A second `vx run dev` of the project is told the services are up (the board
+    // says so), instead of starting copies that would clash on their ports.
+    let (code, _, err) = run(&work, &["dev"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("is already running in this project")
+            && err.contains(&format!("pid {}", vx.0.id()))
+            && err.contains("vx logs -f"),
+        "{err}"
+    );
     let pid = rustix::process::Pid::from_raw(vx.0.id() as i32).unwrap();
     rustix::process::kill_process(pid, rustix::process::Signal::INT).unwrap();
     let status = common::wait_exit(&mut vx.0);
