@@ -648,10 +648,12 @@ pub fn install(
     }
     // The packing this link unpacks soonest, when the lock names several.
     let preference = packing::Preference::from_env().map_err(InstallError::Setting)?;
-    let fetched_from = opts.net.rewrites.apply(&cfg.spec.url).into_owned();
-    let links = packing::Links::read(&cfg.store);
-    if let Some(index) = packing::choose(&cfg.spec, &fetched_from, preference, &links) {
-        cfg.spec.take_alternative(index);
+    if !cfg.spec.alternatives.is_empty() {
+        let fetched_from = opts.net.rewrites.apply(&cfg.spec.url);
+        let links = packing::Links::read(&cfg.store);
+        if let Some(index) = packing::choose(&cfg.spec, &fetched_from, preference, &links) {
+            cfg.spec.take_alternative(index);
+        }
     }
     if sink.cancel_requested() {
         return Err(InstallError::Cancelled);

@@ -18,7 +18,7 @@
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use crate::format::ArchiveFormat;
@@ -90,29 +90,15 @@ fn unpack_rank(format: ArchiveFormat) -> u8 {
     }
 }
 
-/// The host of `url` (`nodejs.org`, `127.0.0.1`), lower-cased.
-fn host_of(url: &str) -> Option<String> {
-    let rest = url.split_once("://")?.1;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = match host.strip_prefix('[') {
-        Some(v6) => v6.split(']').next()?,
-        None => host.split(':').next()?,
-    };
-    (!host.is_empty()).then(|| host.to_ascii_lowercase())
-}
-
 /// Whether `host` is this machine or an address of a private network (a mirror on the
 /// LAN): taken as fast before any download from it was measured.
 fn is_near(host: &str) -> bool {
-    if host == "localhost" {
+    if crate::net::no_proxy::is_loopback(host) {
         return true;
     }
     match host.parse::<IpAddr>() {
-        Ok(IpAddr::V4(ip)) => ip.is_loopback() || ip.is_private() || ip.is_link_local(),
-        Ok(IpAddr::V6(ip)) => {
-            ip.is_loopback() || ip.is_unique_local() || ip.is_unicast_link_local()
-        }
+        Ok(IpAddr::V4(ip)) => ip.is_private() || ip.is_link_local(),
+        Ok(IpAddr::V6(ip)) => ip.is_unique_local() || ip.is_unicast_link_local(),
         Err(_) => false,
     }
 }
@@ -140,7 +126,7 @@ impl Links {
 
     /// Whether the link to `url`'s host is fast (see the module's rule).
     pub fn is_fast(&self, url: &str) -> bool {
-        let Some(host) = host_of(url) else {
+        let Some(host) = crate::net::url::host(url) else {
             return false;
         };
         match self.speeds.get(&host) {
@@ -153,7 +139,7 @@ impl Links {
     /// wait, averaged with what was known. Best effort: a store that cannot take the
     /// file keeps installing.
     pub fn record(store: &Path, url: &str, bytes: u64, waited: Duration) {
-        let Some(host) = host_of(url) else {
+        let Some(host) = crate::net::url::host(url) else {
             return;
         };
         if bytes < MIN_MEASURED {
@@ -171,13 +157,9 @@ impl Links {
             }
         }
         if let Ok(json) = serde_json::to_vec(&links.speeds) {
-            let _ = crate::atomic::write_cache(&links_path(store), &json);
+            let _ = crate::atomic::write_cache(&store.join(LINKS_FILE), &json);
         }
     }
-}
-
-fn links_path(store: &Path) -> PathBuf {
-    store.join(LINKS_FILE)
 }
 
 /// The packing of `spec` to fetch: `None` keeps the one it names, `Some(i)` takes its
