@@ -216,23 +216,11 @@ fn store_words(mapped: &Mapped, offset: usize, words: &[u64]) {
 
 /// Validates every header field a reader relies on; returns ring count and capacity.
 fn validate(header: &OutputHeader, mapped: usize, path: &Path) -> Result<(usize, usize)> {
-    if header.magic != OUTPUT_MAGIC {
-        return Err(Error::BadMagic { path: path.into() });
-    }
-    if header.byte_order != BYTE_ORDER_MARK {
-        return Err(if header.byte_order == BYTE_ORDER_MARK.swap_bytes() {
-            Error::ByteOrder { path: path.into() }
-        } else {
-            corrupt(path, format!("byte-order mark {:#x}", header.byte_order))
-        });
-    }
-    if header.version != OUTPUT_VERSION {
-        return Err(Error::UnsupportedVersion {
-            path: path.into(),
-            found: header.version,
-            supported: OUTPUT_VERSION,
-        });
-    }
+    crate::segment::check_identity(
+        (header.magic, header.byte_order, header.version),
+        (OUTPUT_MAGIC, OUTPUT_VERSION),
+        path,
+    )?;
     if header.header_size as usize != OUTPUT_HEADER_SIZE
         || header.ring_header_size as usize != RING_HEADER_SIZE
     {

@@ -353,25 +353,41 @@ fn check_mapping(ptr: *mut u8, mapped: usize, expected: usize, path: &Path) -> R
     Ok(())
 }
 
-/// Validates every header field a reader relies on and returns the slot count.
-pub(crate) fn validate_header(header: &HeaderRecord, mapped: usize, path: &Path) -> Result<usize> {
-    if header.magic != MAGIC {
+/// The first checks of any file vx maps (a board, a task run's output): its magic,
+/// that it was written in this machine's byte order, and its layout version —
+/// `found` as `(magic, byte_order, version)` against `expected` `(magic, version)`.
+pub(crate) fn check_identity(
+    (magic, byte_order, version): ([u8; 8], u32, u32),
+    (expected_magic, expected_version): ([u8; 8], u32),
+    path: &Path,
+) -> Result<()> {
+    if magic != expected_magic {
         return Err(Error::BadMagic { path: path.into() });
     }
-    if header.byte_order != BYTE_ORDER_MARK {
-        return Err(if header.byte_order == BYTE_ORDER_MARK.swap_bytes() {
+    if byte_order != BYTE_ORDER_MARK {
+        return Err(if byte_order == BYTE_ORDER_MARK.swap_bytes() {
             Error::ByteOrder { path: path.into() }
         } else {
-            corrupt(path, format!("byte-order mark {:#x}", header.byte_order))
+            corrupt(path, format!("byte-order mark {byte_order:#x}"))
         });
     }
-    if header.version != LAYOUT_VERSION {
+    if version != expected_version {
         return Err(Error::UnsupportedVersion {
             path: path.into(),
-            found: header.version,
-            supported: LAYOUT_VERSION,
+            found: version,
+            supported: expected_version,
         });
     }
+    Ok(())
+}
+
+/// Validates every header field a reader relies on and returns the slot count.
+pub(crate) fn validate_header(header: &HeaderRecord, mapped: usize, path: &Path) -> Result<usize> {
+    check_identity(
+        (header.magic, header.byte_order, header.version),
+        (MAGIC, LAYOUT_VERSION),
+        path,
+    )?;
     if header.header_size as usize != HEADER_SIZE {
         return Err(corrupt(
             path,
