@@ -87,6 +87,24 @@ impl Work {
         cmd
     }
 
+    /// `vx ARGS` run to its end in this workspace, its data (the default store) under
+    /// the workspace's `xdg/`, within [`DEADLINE`]: exit code (-1 for a signal),
+    /// stdout, stderr.
+    pub fn outcome(&self, args: &[&str]) -> (i32, String, String) {
+        let out = self
+            .vx()
+            .env("XDG_DATA_HOME", self.dir.path().join("xdg"))
+            .timeout(DEADLINE)
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
     /// `vx sync` on this workspace's manifest and store, with `extra` flags.
     pub fn sync(&self, extra: &[&str]) -> assert_cmd::Command {
         let mut cmd = self.vx();

@@ -95,19 +95,7 @@ impl Project {
 
     /// `vx ARGS`: its exit code, stdout and stderr.
     fn run(&self, args: &[&str]) -> (i32, String, String) {
-        let out = self
-            .work
-            .vx()
-            .env("XDG_DATA_HOME", self.work.dir.path().join("xdg"))
-            .args(args)
-            .timeout(common::DEADLINE)
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        self.work.outcome(args)
     }
 
     /// How often `path` was asked for.

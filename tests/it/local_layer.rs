@@ -29,18 +29,7 @@ fn table(server: &TestServer, name: &str, version: &str, path: &str, body: &[u8]
 }
 
 fn run(work: &Work, args: &[&str]) -> (i32, String, String) {
-    let out = work
-        .vx()
-        .env("XDG_DATA_HOME", work.dir.path().join("xdg"))
-        .args(args)
-        .timeout(common::DEADLINE)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    work.outcome(args)
 }
 
 #[test]

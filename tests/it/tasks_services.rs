@@ -19,19 +19,7 @@ fn project(tasks: &str) -> Work {
 }
 
 fn run(work: &Work, args: &[&str]) -> (i32, String, String) {
-    let out = work
-        .vx()
-        .env("XDG_DATA_HOME", work.dir.path().join("xdg"))
-        .timeout(common::DEADLINE)
-        .arg("run")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    work.outcome(&[&["run"], args].concat())
 }
 
 /// A port nobody listens on now.
