@@ -166,12 +166,7 @@ impl Publishers {
 
     /// vx's user config: every publisher sent to its stand-in.
     fn vx_config(&self) -> String {
-        let body = |config: String| {
-            config
-                .strip_prefix("[url_replacements]\n")
-                .unwrap()
-                .to_owned()
-        };
+        let body = |config: String| common::publishers::replacement_lines(&config);
         format!(
             "[github]\nurl = \"{}\"\n\n[url_replacements]\n{}{}{}",
             self.github.web_url(),

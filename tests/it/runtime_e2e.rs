@@ -167,12 +167,7 @@ impl Publishers {
     /// One user config sending every publisher to its stand-in, as a company's
     /// mirrors would be named.
     fn config(&self) -> String {
-        let replacements = |config: String| {
-            config
-                .strip_prefix("[url_replacements]\n")
-                .expect("a url_replacements table")
-                .to_owned()
-        };
+        let replacements = |config: String| publishers::replacement_lines(&config);
         format!(
             "[github]\nurl = \"{}\"\n\n[url_replacements]\n{}{}{}{}{}",
             self.github.web_url(),

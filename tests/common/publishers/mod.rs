@@ -104,6 +104,15 @@ pub fn replacement(from: &str, to: &str) -> String {
     format!("\"{from}\" = \"{to}\"\n")
 }
 
+/// The rules of a publisher's user config (`[url_replacements]` and its lines), without
+/// the table's header: to join several publishers' rules under one table.
+pub fn replacement_lines(config: &str) -> String {
+    config
+        .strip_prefix("[url_replacements]\n")
+        .expect("a url_replacements table")
+        .to_owned()
+}
+
 /// Replaces every link under `home` that leaves it (a distribution's links to its
 /// shared files: `/etc`, `/usr/share/javascript`, …) by a copy of the file it names,
 /// as the publisher's archive holds the file itself; drops those naming nothing or a
