@@ -5,7 +5,7 @@
 //! `install_only_stripped` layout (the image's CPython, tests/common/publishers/
 //! python.rs), Node.js 20.11.1 from npm's official binary with npm and corepack in
 //! nodejs.org's layout (`.tar.xz`, and the `.tar.gz` nodejs.org publishes beside it,
-//! made here from the same tree), Debian's Go in go.dev's layout and Debian's JDK in
+//! made from the same tree as theirs is, `tests/common/publishers/node.rs`), Debian's Go in go.dev's layout and Debian's JDK in
 //! Temurin's.
 //!
 //! Each round runs every row once, in turn (interleaved, so a slower minute of the
@@ -70,8 +70,8 @@ impl Publishers {
             sha256: sha256_hex(&node_bytes),
             decoder: "xz -dc",
         };
-        // nodejs.org's `.tar.gz` of the same tree, at gzip's default level as theirs.
-        let gz = recompressed_gz(&node_bytes);
+        // nodejs.org's `.tar.gz` of the same tree.
+        let gz = std::fs::read(node::real_gz_archive_of(&node::REAL_20)).unwrap();
         let gz_name = format!("node-v{v}-linux-x64.tar.gz");
         let sums = format!(
             "{}  {xz_name}\n{}  {gz_name}\n",
@@ -175,18 +175,6 @@ impl Publishers {
             body(java::config(&self.java)),
         )
     }
-}
-
-/// `bytes` (a `.tar.xz`) as a `.tar.gz` of the same tar, at gzip's default level.
-fn recompressed_gz(xz_bytes: &[u8]) -> Vec<u8> {
-    use std::io::{Read, Write};
-    let mut tar = Vec::new();
-    liblzma::read::XzDecoder::new(xz_bytes)
-        .read_to_end(&mut tar)
-        .unwrap();
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
-    gz.write_all(&tar).unwrap();
-    gz.finish().unwrap()
 }
 
 /// One row of the table: a tool's way of installing one workload.

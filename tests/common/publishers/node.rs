@@ -78,9 +78,11 @@ pub fn real_archive_of(real: &Real) -> std::path::PathBuf {
     })
 }
 
-/// The same tree as [`real_archive_of`] packed as nodejs.org's `.tar.gz` beside it
-/// (gzip's default level, as their release script's `tar -cf - … | gzip -c` makes it;
-/// nodejs/node `Makefile`, target `$(TARBALL)`), made once from the `.tar.xz`.
+/// The same tree as [`real_archive_of`] packed as nodejs.org's `.tar.gz` beside it:
+/// the same tar through `gzip -9`, as the release build makes both (nodejs/node
+/// `Makefile`, target `$(BINARYTAR)`: `tar -cf $(BINARYNAME).tar …`, then
+/// `gzip -c -f -9` and `xz -c -f -$(XZ_COMPRESSION)` of that one tar), made once from
+/// the `.tar.xz`.
 #[cfg(unix)]
 pub fn real_gz_archive_of(real: &Real) -> std::path::PathBuf {
     let xz = real_archive_of(real);
@@ -90,7 +92,7 @@ pub fn real_gz_archive_of(real: &Real) -> std::path::PathBuf {
             .output()
             .unwrap();
         assert!(tar.status.success());
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
         std::io::Write::write_all(&mut gz, &tar.stdout).unwrap();
         std::fs::write(out, gz.finish().unwrap()).unwrap();
     })
