@@ -7,7 +7,7 @@
 //! `[settings] env_file`, `_.python.venv` (and a python's `virtualenv` option)
 //! `[settings] python_venv` (`_.source` is reported: vx runs no script); and `[tasks]`
 //! and file tasks (`mise-tasks/`, `.mise/tasks/` with `#MISE` headers), each a vx
-//! `[tasks]` entry ([`task`]; a task mise runs from the config's directory runs from
+//! `[tasks]` entry (`task.rs`; a task mise runs from the config's directory runs from
 //! the project's). `[settings]` is mise's own and left out.
 
 use toml::Spanned;

@@ -38,7 +38,7 @@ struct TailInner {
 }
 
 impl Tail {
-    /// Adds a chunk. Only the last [`TAIL_LINES`] lines a chunk ends can outlive it,
+    /// Adds a chunk. Only the last `TAIL_LINES` (20) lines a chunk ends can outlive it,
     /// so the lines before those are skipped over, not copied: a task printing 100 MB
     /// costs a scan for newlines, not a line made for every line it prints.
     pub fn push(&self, chunk: &[u8]) {
