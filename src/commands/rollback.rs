@@ -60,13 +60,13 @@ impl Snapshot {
     pub fn restore(&self) {
         let mut restored = Vec::new();
         for (path, before) in &self.files {
-            let now = vx::bounded_read::read(&path, vx::lock::MAX_LOCK_BYTES).ok();
+            let now = vx::bounded_read::read(path, vx::lock::MAX_LOCK_BYTES).ok();
             if now == *before {
                 continue;
             }
-            let put_back = match &before {
-                Some(bytes) => vx::atomic::write(&path, bytes),
-                None => std::fs::remove_file(&path).or_else(|e| {
+            let put_back = match before {
+                Some(bytes) => vx::atomic::write(path, bytes),
+                None => std::fs::remove_file(path).or_else(|e| {
                     if e.kind() == std::io::ErrorKind::NotFound {
                         Ok(())
                     } else {
