@@ -221,7 +221,7 @@ impl<'a> Registries<'a> {
         }
         if !wheels.iter().any(|(w, _)| w.is_native_program()) {
             return Err(ResolutionError::Usage(format!(
-                "{name} {version} runs on python (its wheels are Python code, none a native program tagged py3-none-PLATFORM); vx installs PyPI packages that ship their command as a binary (ruff, uv), not yet those that need python"
+                "{name} {version} runs on python (its wheels are Python code, none a native program tagged py3-none-PLATFORM): it installs into an environment of its own with the project's python"
             )));
         }
         let mut out = Vec::new();
@@ -281,9 +281,12 @@ impl<'a> Registries<'a> {
             return Err(not_yet(name));
         }
         let release = self.pick(name, constraint)?;
-        if self.runtime_of(name, &release.version)?.is_some() {
+        if let Some(runtime) = self.runtime_of(name, &release.version)? {
             // Installed into an environment of its own with the project's runtime.
-            return Ok(release);
+            return match runtime_tool(&self.tools, runtime) {
+                Some(_) => Ok(release),
+                None => Err(no_runtime(name, &release.version, runtime)),
+            };
         }
         let downloads = self.downloads(name, &release.version, std::slice::from_ref(platform))?;
         match downloads.first() {
@@ -660,6 +663,13 @@ fn runtime_tool<'t>(tools: &'t [ToolTable], runtime: &str) -> Option<&'t ToolTab
     })
 }
 
+/// The refusal of a runtime tool in a project without its runtime.
+fn no_runtime(name: &Name, version: &str, runtime: &str) -> ResolutionError {
+    ResolutionError::Usage(format!(
+        "{name} {version} runs on {runtime}: add {runtime} to the project's tools (`vx add {runtime}`), and vx installs {name} into an environment of its own with it"
+    ))
+}
+
 /// A tool's `allow_builds` option: the packages whose install scripts may run.
 fn allow_builds(tool: &ToolTable) -> Result<Vec<String>, ResolutionError> {
     let Some(value) = tool.options.get(environment::ALLOW_BUILDS) else {
@@ -729,7 +739,7 @@ enum Hash {
 /// The refusal of a package that needs its runtime.
 fn needs_runtime(name: &Name, main: &VersionDoc) -> ResolutionError {
     ResolutionError::Usage(format!(
-        "{name} {} runs on node (it ships no per-platform binary package); vx installs npm packages that ship their command as a binary (esbuild, @biomejs/biome), not yet those that need node",
+        "{name} {} runs on node (it ships no per-platform binary package): it installs into an environment of its own with the project's node",
         main.version
     ))
 }
@@ -929,11 +939,8 @@ pub fn resolve_tool(
     let (downloads, environment) = match registries.runtime_of(name, &version)? {
         None => (registries.downloads(name, &version, &wanted)?, None),
         Some(runtime) => {
-            let runtime_table = runtime_tool(&registries.tools, runtime).ok_or_else(|| {
-                ResolutionError::Usage(format!(
-                    "{name} {version} runs on {runtime}: add {runtime} to the project's tools (`vx add {runtime}`); vx installs {name} into an environment of its own with the project's {runtime}"
-                ))
-            })?;
+            let runtime_table = runtime_tool(&registries.tools, runtime)
+                .ok_or_else(|| no_runtime(name, &version, runtime))?;
             let builds = allow_builds(tool)?;
             let kept = lock
                 .tools

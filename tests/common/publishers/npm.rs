@@ -6,7 +6,7 @@
 //! whole), and the real tarball of `@esbuild/linux-x64@0.24.0`, fetched once with
 //! `npm pack` into `target/runtime-fixtures/`. `prettier.json` is
 //! `https://registry.npmjs.org/prettier` trimmed to its `latest` version (3.10.1),
-//! a package that runs on node: what vx refuses until it installs those. Paths are the registry's own
+//! a package that runs on node (tests/it/runtime_tools.rs installs it with node). Paths are the registry's own
 //! (`/NAME`, `/NAME/VERSION`, `/@SCOPE/NAME/-/NAME-VERSION.tgz`, as each document's
 //! `dist.tarball` names them), so the user config's `url_replacements` sends
 //! `https://registry.npmjs.org/` here and the lock keeps the registry's real URLs.
