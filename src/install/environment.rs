@@ -4,9 +4,9 @@
 //! manager installs the pinned set (`npm ci --ignore-scripts`; a venv and `pip install
 //! --require-hashes --no-deps`), each file checked against the lockfile's hash by the
 //! manager; a mismatch fails the install and nothing of it reaches the store. The
-//! tool's commands are put in the tree's `bin/`, and only those: a wrapper that runs
-//! the package's script with the runtime (npm), a link to the venv's console script
-//! (pip).
+//! tool's commands are put in the tree's `bin/`, and only those (not the venv's
+//! `python` or `pip`): a wrapper that runs the package's script with the runtime
+//! (npm), or the venv's console script (pip).
 //!
 //! The same runners serve the lock ([`npm_lockfile`], [`pip_resolve`]): the resolver
 //! makes the lockfile with vx's own runtime.
@@ -386,9 +386,9 @@ fn pip_install(
     for command in commands {
         crate::validate::tool_name(&command)
             .map_err(|e| format!("{}'s command {command:?}: {e}", plan.package))?;
-        #[cfg(unix)]
-        std::os::unix::fs::symlink(format!("../venv/bin/{command}"), bin_dir.join(&command))
-            .map_err(|e| e.to_string())?;
+        let script = final_dir.join("venv/bin").join(&command);
+        let text = format!("#!/bin/sh\nexec {} \"$@\"\n", quoted(&script));
+        write_executable(&bin_dir.join(&command), &text)?;
     }
     Ok(())
 }

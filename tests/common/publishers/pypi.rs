@@ -265,7 +265,10 @@ pub fn serve_black(swap: Option<(&str, &str)>) -> (TestServer, Vec<(String, Stri
             kept.push('\n');
         }
         kept.push_str("</body>\n</html>\n");
-        routes.push((format!("/simple/{project}/"), Route::Ok(kept.into_bytes())));
+        routes.push((
+            format!("/simple/{project}/"),
+            Route::Typed("text/html", kept.into_bytes()),
+        ));
     }
     (TestServer::start(routes), listed)
 }
