@@ -30,7 +30,8 @@ use crate::spec::ToolSpec;
 pub const OPTION: &str = "environment";
 
 /// The user's option naming the packages whose install scripts may run (mise's
-/// `allow_builds`): `[tools."npm:x"] allow_builds = ["esbuild"]`.
+/// `allow_builds`), a key of its table, `allow_builds = ["esbuild"]`, carried among
+/// its options.
 pub const ALLOW_BUILDS: &str = "allow_builds";
 
 /// Which package manager builds the environment.

@@ -670,7 +670,8 @@ fn no_runtime(name: &Name, version: &str, runtime: &str) -> ResolutionError {
     ))
 }
 
-/// A tool's `allow_builds` option: the packages whose install scripts may run.
+/// A tool's `allow_builds` (`allow_builds = ["esbuild"]` in its table, an option
+/// once parsed): the packages whose install scripts may run.
 fn allow_builds(tool: &ToolTable) -> Result<Vec<String>, ResolutionError> {
     let Some(value) = tool.options.get(environment::ALLOW_BUILDS) else {
         return Ok(Vec::new());
@@ -1081,6 +1082,27 @@ mod tests {
     fn packument() -> Packument {
         let path = format!("{}/tests/data/npm/esbuild.json", env!("CARGO_MANIFEST_DIR"));
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_runtime_tool_finds_the_projects_runtime_and_its_allowed_builds() {
+        let manifest = crate::manifest::Manifest::parse(
+            std::path::Path::new("vx.toml"),
+            "[tools]\nnode = \"20\"\n[tools.fmt]\npackage = \"npm:prettier\"\nversion = \"3\"\nallow_builds = [\"@parcel/watcher\"]\n[tools.bad]\npackage = \"npm:x\"\nversion = \"1\"\nallow_builds = [\"--script\"]\n",
+        )
+        .unwrap();
+        assert_eq!(
+            runtime_tool(&manifest.tools, "node").map(|t| t.name.as_str()),
+            Some("node")
+        );
+        assert!(runtime_tool(&manifest.tools, "python").is_none());
+        let fmt = manifest.tool("fmt").unwrap();
+        assert_eq!(allow_builds(fmt).unwrap(), ["@parcel/watcher"]);
+        let err = allow_builds(manifest.tool("bad").unwrap()).unwrap_err();
+        assert!(err.to_string().contains("not a package name"), "{err}");
+        let name = Name::parse("npm:prettier").unwrap().unwrap();
+        let err = no_runtime(&name, "3.10.1", "node").to_string();
+        assert!(err.contains("runs on node: add node"), "{err}");
     }
 
     #[test]
