@@ -209,7 +209,8 @@ mod tests {
             [
                 "github.com/o/r/cmd/t",
                 "github.com/o/r/cmd",
-                "github.com/o/r"
+                "github.com/o/r",
+                "github.com/o"
             ]
         );
         let url = url("http://p", "github.com/Owner/r", "v1.0.0-RC.zip");
