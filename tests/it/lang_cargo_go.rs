@@ -477,3 +477,118 @@ fn find(dir: &Path, name: &str) -> Vec<PathBuf> {
     }
     found
 }
+
+/// go.dev's `go{V}.linux-amd64.tar.gz` made of Debian's Go with its standard
+/// library's sources (`src/`, which go.dev's archive holds: golang/go
+/// `src/cmd/distpack/pack.go` packs GOROOT's `src/` beside `bin/` and `pkg/tool/`),
+/// what `go install` compiles a command with. Made once.
+fn go_archive_with_sources() -> (String, PathBuf) {
+    let (root, version) = common::publishers::go::debian_go();
+    let name = format!("go{version}.linux-amd64.with-src.tar.gz");
+    let archive = common::publishers::built_once(&name, |out| {
+        let work = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(work.path().join("go/pkg")).unwrap();
+        let from = |p: &str| root.join(p).to_str().unwrap().to_owned();
+        let run = |args: &[&str]| common::publishers::run("cp", args, work.path());
+        run(&["-rL", &from("bin"), "go/"]);
+        run(&["-rL", &from("src"), "go/"]);
+        run(&["-rL", &from("pkg/tool"), "go/pkg/"]);
+        run(&["-rL", &from("pkg/include"), "go/pkg/"]);
+        run(&["-L", &from("VERSION"), "go/"]);
+        common::publishers::run("tar", &["czf", out.to_str().unwrap(), "go"], work.path());
+    });
+    (version, archive)
+}
+
+#[test]
+fn a_go_module_builds_with_the_projects_go_and_a_tampered_zip_installs_nothing() {
+    use common::publishers::go;
+    let (version, archive) = go_archive_with_sources();
+    let id = format!("go{version}");
+    let mut release = go::Release::listed(&id);
+    release.served = vec![(
+        format!("{id}.linux-amd64.tar.gz"),
+        std::fs::read(&archive).unwrap(),
+    )];
+    let dl = go::serve(&[release]);
+    let manifest = format!(
+        "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\ngo = \"{id}\"\n\"go:example.com/vxhello/cmd/vxhello\" = \"1\"\n"
+    );
+    let good = proxy(module_zip("v1.0.0"));
+    let project = Project::new(&go::config(&dl), &manifest);
+    let with_proxy = |project: &Project, server: &TestServer| {
+        let mut cmd = vx(project);
+        cmd.env("GOPROXY", server.url("/proxy"))
+            .env("GOTOOLCHAIN", "local");
+        cmd
+    };
+    let out = with_proxy(&project, &good)
+        .args(["sync", "--headless"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = with_proxy(&project, &good)
+        .args(["exec", "--", "vxhello"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&said.stdout),
+        "hello from vxhello v1.0.0\n",
+        "{}",
+        String::from_utf8_lossy(&said.stderr)
+    );
+    // Go's build info names the module and version, as `go install PATH@VERSION` stamps it.
+    let built = find(
+        &project.work.dir.path().join("home/.local/share"),
+        "vxhello",
+    )
+    .into_iter()
+    .map(|dir| dir.join("v1.0.0/bin/vxhello"))
+    .find(|p| p.is_file())
+    .expect("the command is in the store");
+    let info = with_proxy(&project, &good)
+        .args(["exec", "--", "go", "version", "-m"])
+        .arg(&built)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&info.stdout);
+    assert!(
+        text.contains("mod\texample.com/vxhello\tv1.0.0"),
+        "{text}{}",
+        String::from_utf8_lossy(&info.stderr)
+    );
+
+    // Another project locked the same, its proxy now serving other bytes for v1.0.0.
+    let other = module_zip("v1.0.0")
+        .into_iter()
+        .chain(b"tampered".iter().copied())
+        .collect::<Vec<u8>>();
+    let bad = proxy(other);
+    let tampered = Project::new(&go::config(&dl), &manifest);
+    std::fs::write(
+        tampered.work.dir.path().join("vx.lock"),
+        project
+            .lock_text()
+            .unwrap()
+            .replace(&good.url("/proxy"), &bad.url("/proxy")),
+    )
+    .unwrap();
+    let out = with_proxy(&tampered, &bad)
+        .args(["sync", "--headless"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("vxhello"), "{stderr}");
+    let store = tampered.work.dir.path().join("home/.local/share");
+    assert!(
+        find(&store, "vxhello")
+            .iter()
+            .all(|p| !p.join("v1.0.0").exists()),
+        "nothing of the tampered module installed"
+    );
+}
