@@ -414,9 +414,16 @@ fn a_crate_builds_with_the_projects_rust_and_a_tampered_crate_installs_nothing()
         project
     };
     let out = vx(&project).args(["sync", "--headless"]).output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success(), "{stderr}");
-    assert!(stderr.contains("vxgreet"), "{stderr}");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.status.success(), "{text}");
+    assert!(
+        text.contains("vxgreet") && text.contains("checksum mismatch"),
+        "{text}"
+    );
     assert_eq!(
         locked(&project.lock(), "vxgreet", "linux-x86_64")["sha256"].as_str(),
         Some(cksum.as_str()),
@@ -558,8 +565,10 @@ fn a_go_module_builds_with_the_projects_go_and_a_tampered_zip_installs_nothing()
     let text = String::from_utf8_lossy(&info.stdout);
     assert!(
         text.contains("mod\texample.com/vxhello\tv1.0.0"),
-        "{text}{}",
-        String::from_utf8_lossy(&info.stderr)
+        "{text}{} ({:?}, {})",
+        String::from_utf8_lossy(&info.stderr),
+        info.status,
+        built.display()
     );
 
     // Another project locked the same, its proxy now serving other bytes for v1.0.0.
@@ -581,9 +590,16 @@ fn a_go_module_builds_with_the_projects_go_and_a_tampered_zip_installs_nothing()
         .args(["sync", "--headless"])
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success(), "{stderr}");
-    assert!(stderr.contains("vxhello"), "{stderr}");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.status.success(), "{text}");
+    assert!(
+        text.contains("vxhello") && text.contains("checksum mismatch"),
+        "{text}"
+    );
     let store = tampered.work.dir.path().join("home/.local/share");
     assert!(
         find(&store, "vxhello")
