@@ -19,6 +19,9 @@ pub struct Shell {
     pub changes: Changes,
     /// The project directory.
     pub project: PathBuf,
+    /// `PATH` of the tasks that declare `tools` of their own (those tools' bin
+    /// directories first), by task name; the others get [`Shell::path`].
+    pub paths: Vec<(String, OsString)>,
 }
 
 impl Shell {
@@ -56,7 +59,12 @@ impl Shell {
             for (name, value) in args::env(values) {
                 command.env(name, value);
             }
-            command.env("PATH", &self.path);
+            let path = self
+                .paths
+                .iter()
+                .find(|(name, _)| *name == task.name)
+                .map_or(&self.path, |(_, path)| path);
+            command.env("PATH", path);
             command.env("VX_TASK_NAME", &task.name);
             if let Some(dir) = &dir {
                 command.current_dir(dir);

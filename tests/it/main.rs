@@ -134,6 +134,8 @@ mod tasks_graph;
 #[cfg(unix)]
 mod tasks_services;
 #[cfg(unix)]
+mod tasks_views;
+#[cfg(unix)]
 mod terminal;
 #[cfg(unix)]
 mod toolchain;
