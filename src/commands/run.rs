@@ -263,11 +263,12 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
 }
 
 /// Which live view shows the run: the panes with `--tui` (on a terminal), the inline
-/// region on a terminal without an output flag, none otherwise (lines).
+/// region on a terminal without an output flag, none otherwise (prefix lines).
 fn live_view(args: &ScriptArgs, mode: Option<Mode>) -> Option<Live> {
-    let terminal = std::io::stdout().is_terminal();
+    // Both, as for `vx sync`'s views: the views ask the terminal where the cursor is.
+    let terminal = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
     if args.tui {
-        if terminal && std::io::stdin().is_terminal() {
+        if terminal {
             return Some(Live::Panes);
         }
         vx::note!("vx: --tui needs a terminal; showing prefix lines instead");

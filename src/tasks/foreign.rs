@@ -210,22 +210,25 @@ fn recipe_name(line: &str) -> Option<String> {
     None
 }
 
+/// package.json's scripts (name, first line of the command) and its `packageManager`.
+pub type Scripts = (Vec<(String, String)>, Option<String>);
+
 /// package.json's scripts (name, command) in file order, lifecycle hooks of another
 /// listed script (`prebuild` of `build`) left out; and its `packageManager`.
-pub fn package_scripts(text: &str) -> Result<(Vec<(String, String)>, Option<String>), String> {
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
-    let manager = value
-        .get("packageManager")
+pub fn package_scripts(text: &str) -> Result<Scripts, String> {
+    let package: Package = serde_json::from_str(text).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => format!("not what package.json holds: {e}"),
+        _ => format!("not valid JSON: {e}"),
+    })?;
+    let manager = package
+        .package_manager
+        .as_ref()
         .and_then(|v| v.as_str())
         .map(str::to_owned);
-    let Some(scripts) = value.get("scripts") else {
+    let Some(Ordered(scripts)) = package.scripts else {
         return Ok((Vec::new(), manager));
     };
-    let scripts = scripts
-        .as_object()
-        .ok_or_else(|| "its \"scripts\" is not an object".to_owned())?;
-    let names: Vec<&String> = scripts.keys().collect();
+    let names: Vec<&String> = scripts.iter().map(|(name, _)| name).collect();
     let hook = |name: &str| {
         ["pre", "post"].iter().any(|prefix| {
             name.strip_prefix(prefix)
@@ -246,6 +249,40 @@ pub fn package_scripts(text: &str) -> Result<(Vec<(String, String)>, Option<Stri
             .collect(),
         manager,
     ))
+}
+
+/// The parts of package.json read here.
+#[derive(serde::Deserialize)]
+struct Package {
+    #[serde(rename = "packageManager")]
+    package_manager: Option<serde_json::Value>,
+    scripts: Option<Ordered>,
+}
+
+/// A JSON object's entries in the file's order (serde_json's map sorts them).
+struct Ordered(Vec<(String, serde_json::Value)>);
+
+impl<'de> serde::Deserialize<'de> for Ordered {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entries;
+        impl<'de> serde::de::Visitor<'de> for Entries {
+            type Value = Ordered;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Ordered, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    entries.push(entry);
+                }
+                Ok(Ordered(entries))
+            }
+        }
+        deserializer.deserialize_map(Entries)
+    }
 }
 
 /// The package manager that runs the project's scripts: the one `packageManager`
@@ -331,7 +368,11 @@ weird = 1
         assert_eq!(names, ["build", "dev", "precommit"]);
         assert_eq!(manager.as_deref(), Some("pnpm@9.1.0"));
         assert!(package_scripts("{").unwrap_err().contains("not valid JSON"));
-        assert!(package_scripts(r#"{"scripts": []}"#).is_err());
+        assert!(
+            package_scripts(r#"{"scripts": []}"#)
+                .unwrap_err()
+                .contains("not what package.json holds")
+        );
         assert_eq!(package_scripts("{}").unwrap().0, []);
     }
 

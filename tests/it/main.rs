@@ -130,6 +130,8 @@ mod signals;
 #[cfg(unix)]
 mod tasks_cleanup;
 #[cfg(unix)]
+mod tasks_foreign;
+#[cfg(unix)]
 mod tasks_graph;
 #[cfg(unix)]
 mod tasks_services;

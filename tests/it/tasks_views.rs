@@ -171,7 +171,7 @@ both = { depends = ["left", "right"] }
     let pids: Vec<u32> = ["left.pid", "right.pid"]
         .iter()
         .map(|file| {
-            wait_for(&format!("{file}"), || {
+            wait_for(file, || {
                 std::fs::read_to_string(work.dir.path().join(file))
                     .ok()?
                     .trim()
@@ -216,5 +216,36 @@ fn tui_without_a_terminal_says_so_and_prints_prefix_lines() {
     assert!(
         stdout.contains("[a] from-a") && stdout.contains("[b] from-b"),
         "{stdout}"
+    );
+}
+
+#[test]
+fn inline_follows_a_task_printing_100_mb_to_its_end() {
+    if !Terminal::available() {
+        return;
+    }
+    // The view reads the ring at its own pace and skips ahead: the task runs to its end
+    // and its row showed its output while it ran.
+    let work = project(
+        r#"[tasks]
+loud = { run = "yes 'loud line' | head -c 100000000; echo; echo 'loud is done'" }
+quiet = { run = "echo quiet; sh hold.sh" }
+both = { depends = ["loud", "quiet"] }
+"#,
+    );
+    std::fs::write(work.dir.path().join("hold.sh"), HOLD).unwrap();
+    let terminal = Terminal::start(
+        "tasks-loud",
+        (100, 30),
+        None,
+        &shell_line(&work, "run -j 2 both"),
+    );
+    wait_screen(&terminal, &["✓ loud", "quiet  running"]);
+    std::fs::write(work.dir.path().join("go"), "").unwrap();
+    let (history, code) = wait_exit(&terminal);
+    assert_eq!(code, 0, "{history}");
+    assert!(
+        history.contains("✓ quiet") && history.contains("✓ both"),
+        "{history}"
     );
 }

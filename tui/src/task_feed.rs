@@ -4,10 +4,11 @@
 //! the last poll. The inline view ([`crate::task_inline`]) and the pane per task
 //! ([`crate::task_panes`]) draw from a [`TaskFeed`]; they never touch the board.
 //!
-//! A poll reads at most [`READ_WINDOW`] bytes of a task's output: a task printing far
-//! faster than the view polls is skipped ahead (the lines in between counted, not
-//! read), so following a task that prints 100 MB costs the view a bounded copy per
-//! tick and costs the task nothing (its writes never wait for a reader).
+//! A poll reads at most a window of a task's output ([`READ_WINDOW`] for the panes,
+//! less for the inline rows): a task printing faster than the view polls is skipped
+//! ahead (the bytes in between said as `[… N skipped]`, not read), so following a task
+//! that prints 100 MB costs the view a bounded copy per tick and costs the task nothing
+//! (its writes never wait for a reader).
 
 use std::collections::VecDeque;
 
@@ -16,8 +17,8 @@ use vx_text::bytes;
 
 use crate::tasks::plain;
 
-/// Most bytes of one task's output read per poll; a task further ahead is skipped to
-/// its last `READ_WINDOW` bytes.
+/// Most bytes of one task's output read per poll by default; a task further ahead is
+/// skipped to its last bytes.
 pub const READ_WINDOW: usize = 256 << 10;
 /// Bytes of one line kept (a task printing one endless line is cut, not stored whole).
 pub const LINE_CAP: usize = 4096;
@@ -27,6 +28,7 @@ pub const LINE_CAP: usize = 4096;
 pub struct TaskLog {
     next: u64,
     keep: usize,
+    window: usize,
     lines: VecDeque<String>,
     partial: Vec<u8>,
     /// Lines dropped from the front (beyond `keep`), so line numbers stay stable.
@@ -36,21 +38,23 @@ pub struct TaskLog {
 }
 
 impl TaskLog {
-    /// An empty log keeping at most `keep` lines.
-    pub fn new(keep: usize) -> TaskLog {
+    /// An empty log keeping at most `keep` lines, reading at most `window` bytes a
+    /// poll.
+    pub fn new(keep: usize, window: usize) -> TaskLog {
         TaskLog {
             keep: keep.max(1),
+            window: window.max(1),
             ..TaskLog::default()
         }
     }
 
     /// Reads what task `index`'s ring gained since the last call (`head`: the ring's
-    /// head now, from the slot's state), at most [`READ_WINDOW`] bytes.
+    /// head now, from the slot's state), at most its window of bytes.
     pub fn follow(&mut self, run: &TaskRun, index: usize, head: u64, buffer: &mut Vec<u8>) {
         if self.ended {
             return;
         }
-        let window = READ_WINDOW as u64;
+        let window = self.window as u64;
         if head > self.next + window {
             let skipped = head - window - self.next;
             self.partial.clear();
@@ -58,7 +62,7 @@ impl TaskLog {
             self.next = head - window;
         }
         buffer.clear();
-        let Some(read) = run.read_output(index, self.next, READ_WINDOW, buffer) else {
+        let Some(read) = run.read_output(index, self.next, self.window, buffer) else {
             self.ended = true;
             return;
         };
@@ -168,15 +172,17 @@ pub struct TaskFeed {
 }
 
 impl TaskFeed {
-    /// A feed of `run` keeping `keep_lines` lines per task, not yet polled.
-    pub fn new(run: &TaskRun, keep_lines: usize) -> TaskFeed {
+    /// A feed of `run` keeping `keep_lines` lines per task and reading at most `window`
+    /// bytes of each a poll ([`READ_WINDOW`] suits a view that scrolls), not yet
+    /// polled.
+    pub fn new(run: &TaskRun, keep_lines: usize, window: usize) -> TaskFeed {
         let info = run.board().info();
         TaskFeed {
             label: vx_text::sanitize(&info.label).into_owned(),
             created_unix_ms: info.created_unix_ms,
             tasks: Vec::new(),
             logs: (0..run.task_count())
-                .map(|_| TaskLog::new(keep_lines))
+                .map(|_| TaskLog::new(keep_lines, window))
                 .collect(),
             reported: vec![false; run.task_count()],
             finished: false,
@@ -275,7 +281,7 @@ mod tests {
         a.set_phase(TaskPhase::Running);
         a.output(b"one\n\x1b[31mtwo\x1b[0m\nthr");
         let run = TaskRun::open(board.path()).unwrap();
-        let mut feed = TaskFeed::new(&run, 100);
+        let mut feed = TaskFeed::new(&run, 100, READ_WINDOW);
         assert!(feed.poll(&run).is_empty());
         let log = feed.log(0).unwrap();
         assert_eq!(log.lines(), ["one", "two", "thr"]);
@@ -312,13 +318,13 @@ mod tests {
             loud.output(&line);
         }
         let run = TaskRun::open(board.path()).unwrap();
-        let mut feed = TaskFeed::new(&run, 50);
+        let mut feed = TaskFeed::new(&run, 50, READ_WINDOW);
         feed.poll(&run);
         let log = feed.log(0).unwrap();
         assert_eq!(log.len(), 50);
         assert!(log.dropped() > 2000, "{}", log.dropped());
         assert!(log.lines().iter().all(|l| l.len() <= LINE_CAP));
-        let mut long = TaskLog::new(5);
+        let mut long = TaskLog::new(5, READ_WINDOW);
         long.take(&vec![b'y'; LINE_CAP * 3]);
         long.take(b"\n");
         assert_eq!(long.lines()[0].len(), LINE_CAP);

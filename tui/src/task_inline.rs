@@ -30,6 +30,9 @@ use crate::view::Look;
 pub const MAX_TASK_ROWS: u16 = 8;
 /// Lines of a failed task's output printed under its line (its last ones).
 pub const FAILED_TAIL: usize = 200;
+/// Bytes of a task's output read per redraw: the rows need the last line, a failure
+/// its last lines.
+pub const READ_WINDOW: usize = 32 << 10;
 /// Spinner frames of the overall line.
 const SPINNER: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
@@ -44,7 +47,7 @@ impl TaskInline {
     /// A region over `run`, before its first poll.
     pub fn new(run: &TaskRun, look: Look) -> TaskInline {
         TaskInline {
-            feed: TaskFeed::new(run, FAILED_TAIL),
+            feed: TaskFeed::new(run, FAILED_TAIL, READ_WINDOW),
             look,
             frame: 0,
         }

@@ -62,7 +62,7 @@ impl TaskPanes {
     /// Panes over `run`, polled once.
     pub fn new(run: &TaskRun, look: Look) -> TaskPanes {
         let mut panes = TaskPanes {
-            feed: TaskFeed::new(run, KEPT_LINES),
+            feed: TaskFeed::new(run, KEPT_LINES, crate::task_feed::READ_WINDOW),
             look,
             list: ListState::default(),
             picked: false,
