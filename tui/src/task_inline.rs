@@ -303,15 +303,21 @@ pub fn run_task_inline(run: &TaskRun, look: Look, fps: u32, stop: &AtomicBool) -
     )?;
     terminal.hide_cursor()?;
     let period = Duration::from_secs_f64(1.0 / f64::from(fps.clamp(1, 120)));
+    // Once `stop` is set nothing more will come: a few ticks more read what is left.
+    let mut last_ticks = 8u32;
     let result = loop {
         let stopping = stop.load(Ordering::Relaxed);
         if let Err(err) = inline.tick(run, &mut terminal, now_unix_ms()) {
             break Err(err);
         }
-        if inline.done() || stopping {
+        if inline.done() || last_ticks == 0 {
             break Ok(());
         }
-        std::thread::sleep(period);
+        if stopping {
+            last_ticks -= 1;
+        } else {
+            std::thread::sleep(period);
+        }
     };
     let finished = inline.finish(&mut terminal);
     result.and(finished)
