@@ -2,17 +2,20 @@
 //! pyenv, aqua; read by [`vx::import`]) looked up in the project's registries and
 //! written into vx.toml as short-form `[tools]` entries (as `vx add` writes them;
 //! mise's `[env]` into `[env]`), comments and existing entries kept, then locked as
-//! `vx lock` would. Each entry gets a line: imported, or skipped and why.
+//! `vx lock` would. Each entry gets a line: imported, or skipped and why. mise's
+//! personal `mise.local.toml` goes into the person's `vx.local.toml` beside vx.toml
+//! (its tools and variables; its tools locked in `vx.local.lock`), never into the
+//! team's files.
 
 use std::path::{Path, PathBuf};
 
 use vx::exit::{Because, Error};
 use vx::import::{self, Format};
-use vx::manifest::{MANIFEST_FILE, ManifestError};
-use vx::ops::import as op;
+use vx::manifest::{MANIFEST_FILE, ManifestError, local};
+use vx::ops::import::{self as op, Layer};
 use vx_tui::text::sanitize;
 
-use crate::cli::{ImportArgs, RunArgs};
+use crate::cli::ImportArgs;
 
 /// Runs `vx import`: exit 0 when it wrote what it could (the entries it skipped said,
 /// each with its reason, and counted on stderr), 1 when it skipped entries and wrote
@@ -43,17 +46,61 @@ pub fn run(args: &ImportArgs) -> Result<i32, Error> {
         Err(ManifestError::NotFound { .. }) => cwd.join(MANIFEST_FILE),
         Err(e) => return Err(Error::usage(e)),
     };
-    let existing = match vx::bounded_read::read_to_string(&path, vx::manifest::MAX_MANIFEST_BYTES) {
-        Ok(text) => Some(text),
-        Err(e) if e.is_not_found() => None,
-        Err(e) => {
-            return Err(Error::usage(Because::new(
-                format!("cannot read {}", path.display()),
-                e,
-            )));
+    let (personal, team): (Vec<_>, Vec<_>) = files
+        .into_iter()
+        .partition(|(_, file, _)| import::is_personal(file));
+    // One command: when the person's part fails, the team's part is put back too.
+    let snapshot = super::rollback::Snapshot::take(&path)?;
+    let mut code = vx::exit::OK;
+    if !team.is_empty() {
+        let existing = read_existing(&path)?;
+        let into = Layer::Project;
+        code = import_into(&path, existing, &team, into, args, &snapshot)?;
+    }
+    if let Some((shown, _, _)) = personal.first() {
+        let personal_code = personal_layer(&path, shown).and_then(|layer| {
+            let existing = read_existing(&layer)?;
+            let into = Layer::Personal { project: &path };
+            import_into(&layer, existing, &personal, into, args, &snapshot)
+        });
+        if personal_code.is_err() {
+            snapshot.restore();
         }
+        code = code.max(personal_code?);
+    }
+    Ok(code)
+}
+
+/// The text of the manifest at `path`, `None` when there is none yet.
+fn read_existing(path: &Path) -> Result<Option<String>, Error> {
+    match vx::bounded_read::read_to_string(path, vx::manifest::MAX_MANIFEST_BYTES) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(Error::usage(Because::new(
+            format!("cannot read {}", path.display()),
+            e,
+        ))),
+    }
+}
+
+/// The person's `vx.local.toml` a personal file (`shown`) is imported into: beside the
+/// project's vx.toml at `project`, which must exist, since the layer lies over it.
+fn personal_layer(project: &Path, shown: &str) -> Result<PathBuf, Error> {
+    let Some(layer) = local::beside(project) else {
+        return Err(Error::usage(format!(
+            "{}: a person's file is imported into vx.local.toml beside a vx.toml, and {} is not named vx.toml",
+            sanitize(shown),
+            project.display()
+        )));
     };
-    import_into(&path, existing, &files, args.offline, &args.run)
+    if !project.is_file() {
+        return Err(Error::usage(format!(
+            "{}: a person's file is imported into vx.local.toml, a layer over the project's vx.toml, and there is none at {}; import the team's files first (`vx import mise.toml`) or start one with `vx init`",
+            sanitize(shown),
+            project.display()
+        )));
+    }
+    Ok(layer)
 }
 
 /// FILE's format: `--format` when given, else from its name.
@@ -82,16 +129,18 @@ fn import_into(
     path: &Path,
     existing: Option<String>,
     files: &[(String, PathBuf, Format)],
-    offline: bool,
-    run: &RunArgs,
+    layer: Layer<'_>,
+    args: &ImportArgs,
+    snapshot: &super::rollback::Snapshot,
 ) -> Result<i32, Error> {
     let request = op::Request {
         path,
         existing,
+        layer,
         files,
-        offline,
-        quiet: run.quiet,
-        verbose: run.verbose,
+        offline: args.offline,
+        quiet: args.run.quiet,
+        verbose: args.run.verbose,
         create: false,
     };
     let edited = op::edit(&request).map_err(super::import_error)?;
@@ -99,9 +148,8 @@ fn import_into(
     if !edited.write {
         return Ok(super::say::not_imported(&edited)?);
     }
-    // A lock that fails leaves vx.toml and vx.lock as they were.
-    let snapshot = super::rollback::Snapshot::take(path)?;
-    let options = super::lock_options(run, false, offline);
+    // A lock that fails leaves the files as they were (`snapshot`).
+    let options = super::lock_options(&args.run, false, args.offline);
     let locked = op::write_and_lock(&edited, &options).map_err(super::import_write_error)?;
     super::say::imported(&edited)?;
     let code = super::import_locked(locked, &edited, snapshot)?;

@@ -18,7 +18,12 @@ pub fn run(args: &InitArgs) -> Result<i32, Error> {
             path.display()
         )));
     }
-    let files = vx::ops::import::found_in(&cwd);
+    // A person's `mise.local.toml` is not the team's: `vx import` puts it into their
+    // vx.local.toml once vx.toml exists.
+    let files: Vec<_> = vx::ops::import::found_in(&cwd)
+        .into_iter()
+        .filter(|(_, file, _)| !vx::import::is_personal(file))
+        .collect();
     if files.is_empty() {
         let text = vx::manifest::edit::starter(&vx::manifest::platform::default_set());
         vx::atomic::write(&path, text.as_bytes()).map_err(|e| {
@@ -46,6 +51,7 @@ pub fn run(args: &InitArgs) -> Result<i32, Error> {
     let request = vx::ops::import::Request {
         path: &path,
         existing: None,
+        layer: vx::ops::import::Layer::Project,
         files: &files,
         offline: args.offline,
         quiet: args.run.quiet,
@@ -63,7 +69,7 @@ pub fn run(args: &InitArgs) -> Result<i32, Error> {
     let locked =
         vx::ops::import::write_and_lock(&edited, &options).map_err(super::import_write_error)?;
     super::say::imported(&edited)?;
-    let code = super::import_locked(locked, &edited, snapshot)?;
+    let code = super::import_locked(locked, &edited, &snapshot)?;
     super::say::skipped(edited.failed);
     Ok(code)
 }

@@ -556,16 +556,18 @@ pub fn import_write_error(e: vx::ops::import::WriteError) -> vx::exit::Error {
 pub fn import_locked(
     locked: vx::ops::import::Locked,
     edited: &vx::ops::import::Edited,
-    snapshot: rollback::Snapshot,
+    snapshot: &rollback::Snapshot,
 ) -> Result<i32, vx::exit::Error> {
     use vx::ops::import::Locked;
-    let manifest = edited.manifest.as_ref();
     let code = match locked {
         Locked::Not => vx::exit::OK,
-        Locked::Unreadable(e) => return Err(vx::exit::Error::usage(e)),
+        Locked::Unreadable(e) => {
+            snapshot.restore();
+            return Err(vx::exit::Error::usage(e));
+        }
         Locked::Done(report, platforms) => {
-            if let Some(manifest) = manifest {
-                say::locked(&report, &manifest.lock_path(), &platforms);
+            if let Some(lock) = edited.lock_path() {
+                say::locked(&report, &lock, &platforms);
             }
             report.code
         }

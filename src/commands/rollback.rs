@@ -13,11 +13,23 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// vx.toml at `manifest` and the vx.lock beside it, as they are now.
+    /// The manifest at `manifest` (vx.toml, or a person's vx.local.toml) and the files
+    /// an edit of it can rewrite beside it (vx.lock, vx.local.toml, vx.local.lock), as
+    /// they are now.
     pub fn take(manifest: &Path) -> Result<Snapshot, Error> {
-        let lock = manifest.with_file_name(vx::manifest::LOCK_FILE);
+        let mut paths = vec![manifest.to_path_buf()];
+        for name in [
+            vx::manifest::LOCK_FILE,
+            vx::manifest::local::LOCAL_FILE,
+            vx::lock::LOCAL_LOCK_FILE,
+        ] {
+            let path = manifest.with_file_name(name);
+            if !paths.contains(&path) {
+                paths.push(path);
+            }
+        }
         let mut files = Vec::new();
-        for path in [manifest.to_path_buf(), lock] {
+        for path in paths {
             // Bounded, as every read of a project's file: a lock that is a FIFO or a
             // link to a device is refused here, by name, unread.
             let bytes = match vx::bounded_read::read(&path, vx::lock::MAX_LOCK_BYTES) {
@@ -45,16 +57,16 @@ impl Snapshot {
 
     /// Puts every file back as it was (removing one that did not exist), saying so;
     /// a file that cannot be put back is named.
-    pub fn restore(self) {
+    pub fn restore(&self) {
         let mut restored = Vec::new();
-        for (path, before) in self.files {
-            let now = vx::bounded_read::read(&path, vx::lock::MAX_LOCK_BYTES).ok();
-            if now == before {
+        for (path, before) in &self.files {
+            let now = vx::bounded_read::read(path, vx::lock::MAX_LOCK_BYTES).ok();
+            if now == *before {
                 continue;
             }
-            let put_back = match &before {
-                Some(bytes) => vx::atomic::write(&path, bytes),
-                None => std::fs::remove_file(&path).or_else(|e| {
+            let put_back = match before {
+                Some(bytes) => vx::atomic::write(path, bytes),
+                None => std::fs::remove_file(path).or_else(|e| {
                     if e.kind() == std::io::ErrorKind::NotFound {
                         Ok(())
                     } else {

@@ -91,6 +91,21 @@ pub const KNOWN_FILES: &[(&str, Format)] = &[
     ("rust-toolchain", Format::RustToolchain),
 ];
 
+/// mise's personal files, beside its `mise.toml` and out of the repository: `vx import`
+/// writes what they list into the person's `vx.local.toml`
+/// ([`crate::manifest::local`]), never into the team's vx.toml.
+pub const PERSONAL_FILES: &[(&str, Format)] = &[
+    ("mise.local.toml", Format::Mise),
+    (".mise.local.toml", Format::Mise),
+];
+
+/// Whether `path` is one of [`PERSONAL_FILES`], by its name.
+pub fn is_personal(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|name| PERSONAL_FILES.iter().any(|(known, _)| *known == name))
+}
+
 /// The names `--format` takes.
 pub const FORMAT_NAMES: &str = "mise, asdf, aqua, nvm, node-version, python-version, ruby-version, go-version, go-mod, java-version, sdkmanrc, rust-toolchain";
 
@@ -100,6 +115,7 @@ impl Format {
         let name = path.file_name()?.to_str()?;
         KNOWN_FILES
             .iter()
+            .chain(PERSONAL_FILES)
             .find(|(known, _)| *known == name)
             .map(|(_, format)| *format)
     }
@@ -128,6 +144,7 @@ impl Format {
 pub fn found_in(dir: &Path) -> Vec<(PathBuf, Format)> {
     KNOWN_FILES
         .iter()
+        .chain(PERSONAL_FILES)
         .map(|(name, format)| (dir.join(name), *format))
         .filter(|(path, _)| path.is_file())
         .collect()
@@ -363,8 +380,12 @@ pub fn read_all(path: &Path, format: Format) -> Result<(Imported, Registries), I
         }
         Format::Mise => {
             let mut imported = read_one(path, format)?;
-            let dir = path.parent().unwrap_or(Path::new("."));
-            imported.scripts.extend(mise::file_tasks(dir));
+            // The directory's file tasks are the team's: read with its mise.toml, not
+            // again with a person's file.
+            if !is_personal(path) {
+                let dir = path.parent().unwrap_or(Path::new("."));
+                imported.scripts.extend(mise::file_tasks(dir));
+            }
             bounded(&imported).map_err(|m| invalid(path, m))?;
             Ok((imported, Vec::new()))
         }

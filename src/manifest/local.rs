@@ -46,8 +46,14 @@ pub fn read(path: &Path) -> Result<Option<Manifest>, ManifestError> {
             });
         }
     };
-    let Ok(text) = std::str::from_utf8(&bytes) else {
-        return Manifest::from_bytes(path, &bytes).map(Some);
+    parse(path, &bytes)
+}
+
+/// The layer `bytes` would be as the file at `path` (named in errors): as [`read`]
+/// checks it, so `vx import` can check the text it is about to write.
+pub fn parse(path: &Path, bytes: &[u8]) -> Result<Option<Manifest>, ManifestError> {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Manifest::from_bytes(path, bytes).map(Some);
     };
     if let Ok(table) = text.parse::<toml::Table>() {
         if table.is_empty() {
@@ -67,6 +73,10 @@ pub fn read(path: &Path) -> Result<Option<Manifest>, ManifestError> {
         Err(e) => Err(e),
     }
 }
+
+/// The text a new layer starts from: what it is, and that it stays out of the
+/// repository.
+pub const STARTER: &str = "# vx.local.toml: your own layer over vx.toml, on this machine only (keep it out of\n# the repository). It holds [tools] and [env]; its tools are locked in vx.local.lock.\n";
 
 /// `shared` with `layer` over it: a tool of the layer replaces the one of the same
 /// name (where it stood) or comes after vx.toml's; a variable replaces the one of the

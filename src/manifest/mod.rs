@@ -379,6 +379,20 @@ impl Manifest {
     /// Reads and parses the manifest at `path`, refusing files over
     /// [`MAX_MANIFEST_BYTES`] without reading them whole.
     pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
+        let mut manifest = Manifest::load_shared(path)?;
+        if let Some(layer) = local::beside(path)
+            .map(|local| local::read(&local))
+            .transpose()?
+            .flatten()
+        {
+            local::merge(&mut manifest, layer);
+        }
+        Ok(manifest)
+    }
+
+    /// vx.toml at `path` alone, without the person's layer beside it: what the layer
+    /// is merged over ([`local::merge`]).
+    pub fn load_shared(path: &Path) -> Result<Manifest, ManifestError> {
         let read_err = |source| ManifestError::Read {
             path: path.to_owned(),
             source,
@@ -393,15 +407,7 @@ impl Manifest {
             }
             Err(e) => return Err(read_err(e.into())),
         };
-        let mut manifest = Manifest::from_bytes(path, &bytes)?;
-        if let Some(layer) = local::beside(path)
-            .map(|local| local::read(&local))
-            .transpose()?
-            .flatten()
-        {
-            local::merge(&mut manifest, layer);
-        }
-        Ok(manifest)
+        Manifest::from_bytes(path, &bytes)
     }
 
     /// Parses manifest bytes; `path` is only used in messages.

@@ -14,18 +14,36 @@ use vx_text::sanitize;
 
 use crate::import::{self, EnvValue, Format, Imported};
 use crate::lock::Lock;
-use crate::manifest::edit;
 use crate::manifest::{Manifest, ManifestError, Problem};
+use crate::manifest::{edit, local};
 use crate::resolution::{ResolutionError, Resolver};
 use crate::runtime::catalogue::Catalogue;
+
+/// Which file an import writes.
+#[derive(Clone, Copy, Debug)]
+pub enum Layer<'a> {
+    /// The project's vx.toml: everything the files list.
+    Project,
+    /// A person's `vx.local.toml` over the vx.toml at `project` (from mise's
+    /// `mise.local.toml`): tools and variables only, as the layer holds
+    /// ([`crate::manifest::local`]); the rest is skipped, each with its reason.
+    Personal {
+        /// The vx.toml the layer lies over.
+        project: &'a Path,
+    },
+}
 
 /// What to import.
 #[derive(Clone, Debug)]
 pub struct Request<'a> {
-    /// vx.toml (made when it does not exist).
+    /// The file written: vx.toml, or the person's `vx.local.toml` ([`Layer`]); made
+    /// when it does not exist.
     pub path: &'a Path,
-    /// Its text; `None`: it is created with [`crate::manifest::edit::starter`].
+    /// Its text; `None`: it is created with [`crate::manifest::edit::starter`] (or
+    /// the layer's [`local::STARTER`]).
     pub existing: Option<String>,
+    /// Which file it is.
+    pub layer: Layer<'a>,
     /// The files to import: `(shown name, path, format)`.
     pub files: &'a [(String, PathBuf, Format)],
     /// Look nothing up on the network: only what is cached.
@@ -63,6 +81,23 @@ pub struct Edited {
     pub manifest: Option<Manifest>,
     /// The runtimes the files' names were looked up in (vx's own and the user's).
     pub catalogue: Arc<Catalogue>,
+    /// Whether it is a person's `vx.local.toml` ([`Layer::Personal`]).
+    pub personal: bool,
+}
+
+impl Edited {
+    /// The lock its tools are written to: vx.lock, or `vx.local.lock` for a person's
+    /// layer; `None` when it lists no tool.
+    pub fn lock_path(&self) -> Option<PathBuf> {
+        let manifest = self.manifest.as_ref()?;
+        Some(if self.personal {
+            manifest
+                .lock_path()
+                .with_file_name(crate::lock::LOCAL_LOCK_FILE)
+        } else {
+            manifest.lock_path()
+        })
+    }
 }
 
 /// Why an import could not be made (exit 2 but for the network's).
@@ -180,8 +215,14 @@ pub fn edit(request: &Request<'_>) -> Result<Edited, ImportError> {
         lists.push((shown.as_str(), imported));
     }
     let created = existing.is_none();
-    let mut text =
-        existing.unwrap_or_else(|| edit::starter(&crate::manifest::platform::default_set()));
+    let personal = match request.layer {
+        Layer::Project => None,
+        Layer::Personal { project } => Some(project),
+    };
+    let mut text = existing.unwrap_or_else(|| match personal {
+        None => edit::starter(&crate::manifest::platform::default_set()),
+        Some(_) => local::STARTER.to_owned(),
+    });
     // vx.toml before this import: what it lists already is left alone.
     let before = text.clone();
     let edit_error = |source| ImportError::Edit {
@@ -206,9 +247,13 @@ pub fn edit(request: &Request<'_>) -> Result<Edited, ImportError> {
     }
     // The project's own registries count: read them from vx.toml as it would be with a
     // tool in it (a vx.toml without tools yet parses then too), as `vx add` does.
-    let project = edit::set_constraint(&text, "vx-import-probe", "latest")
-        .ok()
-        .and_then(|(probe, _)| Manifest::parse(path, &probe).ok());
+    // A person's layer is looked up in the project's registries, as it is locked.
+    let project = match personal {
+        Some(project) => Some(Manifest::load(project)?),
+        None => edit::set_constraint(&text, "vx-import-probe", "latest")
+            .ok()
+            .and_then(|(probe, _)| Manifest::parse(path, &probe).ok()),
+    };
     let lock = project
         .as_ref()
         .and_then(|m| Lock::load(&m.lock_path()).ok().flatten());
@@ -350,12 +395,19 @@ pub fn edit(request: &Request<'_>) -> Result<Edited, ImportError> {
         }
     }
 
-    let scripts_added = import_scripts(path, &lists, &mut text, &mut lines, &mut failed)?;
+    if personal.is_some() {
+        failed += not_personal(&lists, &mut lines);
+    }
+    let mut scripts_added = 0;
     let mut paths_added = 0usize;
+    let project_lists = if personal.is_none() { &lists[..] } else { &[] };
+    if personal.is_none() {
+        scripts_added = import_scripts(path, &lists, &mut text, &mut lines, &mut failed)?;
+    }
     // mise's `_.path`, `_.file` and `_.python.venv` (or a python's `virtualenv`):
     // project-relative entries of `[settings]`.
     type Add = fn(&str, &str) -> Result<(String, bool), edit::EditError>;
-    for (file, list) in &lists {
+    for (file, list) in project_lists {
         let settings: [(&str, &str, &_, Add); 3] = [
             ("path", "path", &list.path, edit::add_path),
             ("env file", "env_file", &list.env_files, edit::add_env_file),
@@ -405,7 +457,9 @@ pub fn edit(request: &Request<'_>) -> Result<Edited, ImportError> {
     }
     let write = imported + env_added + scripts_added + paths_added > 0 || (created && create);
     let mut manifest = None;
-    if write {
+    if write && let Some(project) = personal {
+        manifest = layered(project, path, &text)?;
+    } else if write {
         // What `vx lock` locks, so a lock made here serves the team's other machines.
         let platforms = crate::manifest::platform::default_set();
         let (new_text, listed) =
@@ -435,6 +489,7 @@ pub fn edit(request: &Request<'_>) -> Result<Edited, ImportError> {
         unreachable: !unreachable.is_empty(),
         manifest,
         catalogue,
+        personal: personal.is_some(),
     })
 }
 
@@ -545,6 +600,54 @@ fn import_scripts(
             .map(|(entry, script, at, file, _)| (entry, script, at, file))
             .collect();
     }
+}
+
+/// What a person's layer cannot hold (tasks, paths, env files, a virtual environment),
+/// each said as skipped with where it belongs; returns how many.
+fn not_personal(lists: &[(&str, Imported)], lines: &mut Vec<String>) -> usize {
+    const WHY: &str = "vx.local.toml holds only [tools] and [env]; the team's settings and tasks belong in vx.toml";
+    let mut skipped = 0;
+    for (file, list) in lists {
+        let at = |line: Option<usize>| match line {
+            Some(line) => format!("{file}:{line}"),
+            None => (*file).to_owned(),
+        };
+        for entry in &list.scripts {
+            lines.push(format!(
+                "skipped task {} from {}: {WHY}",
+                sanitize(&entry.name),
+                at(entry.line)
+            ));
+            skipped += 1;
+        }
+        for (what, entries) in [
+            ("path", &list.path),
+            ("env file", &list.env_files),
+            ("virtual environment", &list.python_venv),
+        ] {
+            for (written, _, line) in entries {
+                lines.push(format!(
+                    "skipped {what} {} from {}: {WHY}",
+                    sanitize(written),
+                    at(*line)
+                ));
+                skipped += 1;
+            }
+        }
+    }
+    skipped
+}
+
+/// The person's layer `text` (to be written at `path`) checked as the layer is read,
+/// then merged over the project's vx.toml at `project`: the manifest to lock, or `None`
+/// when the layer lists nothing yet.
+fn layered(project: &Path, path: &Path, text: &str) -> Result<Option<Manifest>, ImportError> {
+    let Some(layer) = local::parse(path, text.as_bytes())? else {
+        return Ok(None);
+    };
+    let mut manifest = Manifest::load_shared(project)?;
+    local::merge(&mut manifest, layer);
+    Ok(Some(manifest))
 }
 
 /// The imported text checked by the strict parser before it is written: the manifest

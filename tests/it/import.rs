@@ -1014,3 +1014,123 @@ fn mise_virtual_environments_become_the_projects_python_venv() {
         Some("venvs/app")
     );
 }
+
+#[test]
+fn mise_local_toml_goes_into_the_persons_layer_and_its_own_lock() {
+    let w = World::new();
+    write(
+        &w,
+        "mise.toml",
+        "[tools]\nnode = \"20\"\nripgrep = \"14.1.1\"\n\n[env]\nTEAM = \"team\"\n",
+    );
+    write(
+        &w,
+        "mise.local.toml",
+        "[tools]\nnode = \"18\"\nterraform = \"1.9.0\"\n\n[env]\nMINE = \"mine\"\n_.path = [\"mybin\"]\n\n[tasks]\nmine = \"echo mine\"\n",
+    );
+    let out = w.vx(&["import"]);
+    let all = both(&out);
+    // What the layer cannot hold is said, with where it belongs (exit 0: the rest is
+    // written).
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    assert_eq!(
+        said(&out),
+        [
+            "imported node 20 from mise.toml",
+            "imported ripgrep 14.1.1 from mise.toml",
+            "imported env TEAM from mise.toml",
+            "imported node 18 from mise.local.toml",
+            "imported terraform 1.9.0 from mise.local.toml",
+            "imported env MINE from mise.local.toml",
+            "skipped task mine from mise.local.toml:10: vx.local.toml holds only [tools] and [env]; the team's settings and tasks belong in vx.toml",
+            "skipped path mybin from mise.local.toml:7: vx.local.toml holds only [tools] and [env]; the team's settings and tasks belong in vx.toml",
+        ],
+        "{all}"
+    );
+    // The team's files hold the team's file only.
+    let team = w.toml();
+    assert!(
+        team.contains("node = \"20\"") && team.contains("TEAM"),
+        "{team}"
+    );
+    assert!(
+        !team.contains("terraform") && !team.contains("MINE"),
+        "{team}"
+    );
+    assert_eq!(
+        w.locked(),
+        pairs(&[("node", "20.12.0"), ("ripgrep", "14.1.1")])
+    );
+    // The person's layer and its lock.
+    let layer = std::fs::read_to_string(w.path("vx.local.toml")).unwrap();
+    assert!(
+        layer
+            .ends_with("[tools]\nnode = \"18\"\nterraform = \"1.9.0\"\n\n[env]\nMINE = \"mine\"\n"),
+        "{layer}"
+    );
+    let local: toml::Table = std::fs::read_to_string(w.path("vx.local.lock"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let versions: Vec<(String, String)> = local["tools"]
+        .as_table()
+        .unwrap()
+        .iter()
+        .map(|(name, t)| (name.clone(), t["version"].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(
+        versions,
+        pairs(&[("node", "18.19.0"), ("terraform", "1.9.0")])
+    );
+    // Every command reads the layer over the team's file.
+    let out = w.vx(&["lock", "--check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+}
+
+#[test]
+fn mise_local_toml_without_a_vx_toml_is_refused_and_nothing_is_written() {
+    let w = World::new();
+    write(&w, "mise.local.toml", "[tools]\nnode = \"18\"\n");
+    let out = w.vx(&["import", "mise.local.toml"]);
+    assert_eq!(out.status.code(), Some(2), "{}", both(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("mise.local.toml: a person's file is imported into vx.local.toml, a layer over the project's vx.toml, and there is none at"),
+        "{err}"
+    );
+    for name in ["vx.toml", "vx.local.toml", "vx.lock", "vx.local.lock"] {
+        assert!(!w.path(name).exists(), "{name} written");
+    }
+    // `vx init` makes the team's vx.toml and leaves the person's file alone.
+    write(&w, "mise.toml", "[tools]\nnode = \"20\"\n");
+    let out = w.vx(&["init"]);
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    assert!(!w.toml().contains("\"18\""), "{}", w.toml());
+    assert!(!w.path("vx.local.toml").exists());
+}
+
+/// An import whose lock cannot be read (here: a vx.local.lock that is not a lock) puts
+/// back everything the command wrote: the person's layer, and the team's vx.toml and
+/// vx.lock its first part had written (an unreadable lock once left vx.toml written).
+#[test]
+fn an_import_whose_lock_cannot_be_read_leaves_every_file_as_it_was() {
+    let w = World::new();
+    write(&w, "mise.toml", "[tools]\nnode = \"20\"\n");
+    write(&w, "mise.local.toml", "[tools]\nnode = \"18\"\n");
+    write(&w, "vx.toml", "[tools]\nripgrep = \"14.1.1\"\n");
+    write(&w, "vx.local.lock", "this is [not a lock\n");
+    let out = w.vx(&["import"]);
+    let all = both(&out);
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(all.contains("vx.local.lock"), "the file is named: {all}");
+    assert!(
+        all.contains("are as they were before this command"),
+        "{all}"
+    );
+    assert_eq!(w.toml(), "[tools]\nripgrep = \"14.1.1\"\n", "{all}");
+    assert!(!w.path("vx.local.toml").exists(), "{all}");
+    assert_eq!(
+        std::fs::read_to_string(w.path("vx.local.lock")).unwrap(),
+        "this is [not a lock\n"
+    );
+}
