@@ -23,7 +23,7 @@ use vx::exit::{Because, Error};
 use vx::manifest::Manifest;
 use vx::tasks::args;
 use vx::tasks::board_sink::BoardSink;
-use vx::tasks::command::Shell;
+use vx::tasks::command::{Own, Shell};
 use vx::tasks::events::{Fanout, Phase, TaskSink};
 use vx::tasks::foreign::{self, Foreign};
 use vx::tasks::graph::{self, Plan};
@@ -442,7 +442,7 @@ fn prepare(
     let declared = super::declared(Some(manifest))?.with_tools(chain.env());
     // A task's own `tools`: installed as `vx exec TOOL@VERSION` installs them, first on
     // that task's PATH only.
-    let mut paths = Vec::new();
+    let mut own = Vec::new();
     for task in plan.nodes.iter().map(|n| &tasks[n.task]) {
         if task.tools.is_empty() {
             continue;
@@ -453,7 +453,7 @@ fn prepare(
             .map(|(name, version)| format!("{name}@{version}").parse::<vx::toolchain::Request>())
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| Error::usage(format!("task `{}`'s tools: {e}", task.name)))?;
-        let own = Target {
+        let target = Target {
             session,
             requests: &requests,
             store: args.project.store.as_deref(),
@@ -467,7 +467,7 @@ fn prepare(
             .filter_map(|run| run.split_whitespace().find(|word| !word.contains('=')))
             .map(OsString::from)
             .collect();
-        let chain = own.ready(own.toolchain(&store)?, &store, &programs)?;
+        let chain = target.ready(target.toolchain(&store)?, &store, &programs)?;
         let mut dirs: Vec<std::path::PathBuf> = chain
             .tools
             .iter()
@@ -479,17 +479,20 @@ fn prepare(
                 dirs.push(dir);
             }
         }
-        let own_declared = super::declared(Some(manifest))?.with_tools(chain.env());
-        paths.push((
+        let declared = super::declared(Some(manifest))?.with_tools(chain.env());
+        own.push((
             task.name.clone(),
-            own_declared.search_path(&dirs, inherited.as_deref()),
+            Own {
+                path: declared.search_path(&dirs, inherited.as_deref()),
+                changes: declared.changes(),
+            },
         ));
     }
     Ok(Shell {
         path: declared.search_path(&chain.bin_dirs(), inherited.as_deref()),
         changes: declared.changes(),
         project: declared.project.clone(),
-        paths,
+        own,
     })
 }
 

@@ -371,7 +371,12 @@ impl TaskPanes {
                 lines.len()
             )
         };
-        let title = format!(" {name} · {position} ");
+        let message = task
+            .map(|t| sanitize(&t.message).into_owned())
+            .filter(|m| !m.is_empty())
+            .map(|m| format!(" · {m}"))
+            .unwrap_or_default();
+        let title = truncate(&format!(" {name}{message} · {position} "), width);
         let empty = shown.is_empty();
         let mut paragraph = Paragraph::new(shown).block(Block::bordered().title(title));
         if empty {
@@ -384,7 +389,7 @@ impl TaskPanes {
                 waiting,
                 self.look.paint(Style::new().add_modifier(Modifier::DIM)),
             ))
-            .block(Block::bordered().title(format!(" {name} ")));
+            .block(Block::bordered().title(truncate(&format!(" {name}{message} "), width)));
         }
         frame.render_widget(paragraph, area);
     }

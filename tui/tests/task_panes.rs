@@ -126,7 +126,7 @@ fn search_finds_scrolls_to_and_highlights_matches_then_follow_returns() {
     // Following: the end of the log.
     let shown = screen(&mut panes, 100, 16);
     assert!(
-        shown.contains("test · following") && shown.contains("done"),
+        shown.contains("test · exit status 101 · following") && shown.contains("done"),
         "{shown}"
     );
     assert!(!shown.contains("test case 3 "), "{shown}");
@@ -184,7 +184,7 @@ fn search_finds_scrolls_to_and_highlights_matches_then_follow_returns() {
     press(&mut panes, KeyCode::Char('f'));
     let shown = screen(&mut panes, 100, 16);
     assert!(
-        shown.contains("test · following") && shown.contains("done"),
+        shown.contains("test · exit status 101 · following") && shown.contains("done"),
         "{shown}"
     );
     // Task text reaches the screen made safe.
