@@ -83,7 +83,12 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
                 for note in &notes {
                     vx::note!("vx: {note}");
                 }
-                return Err(unknown(name, &manifest, &tasks));
+                let known: Vec<Task> = tasks
+                    .iter()
+                    .cloned()
+                    .chain(foreign.iter().map(Foreign::task))
+                    .collect();
+                return Err(unknown(name, &manifest, &known));
             }
         }
     }

@@ -129,9 +129,12 @@ fn recipes_and_scripts_are_listed_by_source_and_run_through_their_runner() {
         out.contains("[dev] yarn called in") && out.contains("[build] vx-build"),
         "{out}"
     );
-    // Private recipes are neither listed nor found.
+    // Private recipes are neither listed nor found; a near name is suggested.
     let (code, _, stderr) = run(&work, &bin, &["secret"]);
     assert_eq!(code, 2, "{stderr}");
+    let (code, _, stderr) = run(&work, &bin, &["lnit"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("did you mean `lint`?"), "{stderr}");
 }
 
 #[test]
