@@ -43,7 +43,7 @@ pub struct Viewing {
     pub board_dir: PathBuf,
     /// The board's label.
     pub label: String,
-    /// Tasks whose up-to-date line is not said (for the fallback printer).
+    /// Tasks (`quiet = true`) whose success vx says nothing about.
     pub quiet: Vec<String>,
     /// Set by a signal: the panes leave (the run stops by itself).
     pub interrupted: Arc<AtomicBool>,
@@ -116,9 +116,10 @@ fn view(
     };
     match viewing.live {
         Live::Inline => {
-            if let Err(error) =
-                vx_tui::task_inline::run_task_inline(&run, viewing.look, viewing.fps, over)
-            {
+            let quiet = viewing.quiet.clone();
+            let shown =
+                vx_tui::task_inline::run_task_inline(&run, viewing.look, viewing.fps, over, quiet);
+            if let Err(error) = shown {
                 crate::note!("vx: the task view failed: {error}");
             }
             Vec::new()

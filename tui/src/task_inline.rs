@@ -41,15 +41,18 @@ pub struct TaskInline {
     feed: TaskFeed,
     look: Look,
     frame: usize,
+    quiet: Vec<String>,
 }
 
 impl TaskInline {
-    /// A region over `run`, before its first poll.
-    pub fn new(run: &TaskRun, look: Look) -> TaskInline {
+    /// A region over `run`, before its first poll. The tasks named in `quiet` (their
+    /// `quiet = true`) get no line when they succeed; a failure is always said.
+    pub fn new(run: &TaskRun, look: Look, quiet: Vec<String>) -> TaskInline {
         TaskInline {
             feed: TaskFeed::new(run, FAILED_TAIL, READ_WINDOW),
             look,
             frame: 0,
+            quiet,
         }
     }
 
@@ -75,6 +78,12 @@ impl TaskInline {
         let ended = self.feed.poll(run);
         let width = terminal.get_frame().area().width.max(1);
         for index in ended {
+            let quiet = self.feed.tasks().get(index).is_some_and(|task| {
+                task.phase.is_some_and(TaskPhase::is_success) && self.quiet.contains(&task.name)
+            });
+            if quiet {
+                continue;
+            }
             let lines = ended_lines(&self.feed, index, self.look);
             if lines.is_empty() {
                 continue;
@@ -291,9 +300,15 @@ pub fn task_row(
 
 /// Runs the inline region on stdout at `fps` until the run finishes (its board says
 /// so and every task's line is printed) or `stop` is set (the run is over without
-/// finishing its board), then clears it.
-pub fn run_task_inline(run: &TaskRun, look: Look, fps: u32, stop: &AtomicBool) -> io::Result<()> {
-    let mut inline = TaskInline::new(run, look);
+/// finishing its board), then clears it. `quiet`: as [`TaskInline::new`] says.
+pub fn run_task_inline(
+    run: &TaskRun,
+    look: Look,
+    fps: u32,
+    stop: &AtomicBool,
+    quiet: Vec<String>,
+) -> io::Result<()> {
+    let mut inline = TaskInline::new(run, look, quiet);
     let backend = AskedOnce::new(ratatui::backend::CrosstermBackend::new(io::stdout()));
     let mut terminal = Terminal::with_options(
         backend,
@@ -338,7 +353,7 @@ mod tests {
         let board = vx_shm::TaskBoard::create(
             dir.path(),
             "p/vx.toml",
-            &["build", "test", "serve", "lint"],
+            &["build", "test", "serve", "lint", "quiet"],
             4096,
         )
         .unwrap();
@@ -358,20 +373,28 @@ mod tests {
             .writer(3)
             .unwrap()
             .finish(TaskPhase::UpToDate, None, "");
+        board
+            .writer(4)
+            .unwrap()
+            .finish(TaskPhase::Done, Some(0), "");
         let look = Look { color: false };
-        let mut inline = TaskInline::new(&run, look);
+        let mut inline = TaskInline::new(&run, look, vec!["quiet".into()]);
         let backend = TestBackend::new(70, 12);
         let mut terminal = Terminal::with_options(
             backend,
             TerminalOptions {
-                viewport: Viewport::Inline(TaskInline::height(4)),
+                viewport: Viewport::Inline(TaskInline::height(5)),
             },
         )
         .unwrap();
         let now = now_unix_ms();
         inline.tick(&run, &mut terminal, now).unwrap();
         let screen = format!("{:?}", terminal.backend().buffer());
-        assert!(screen.contains("2/4 tasks  2 running"), "{screen}");
+        assert!(screen.contains("3/5 tasks  2 running"), "{screen}");
+        assert!(
+            !screen.contains("quiet"),
+            "a quiet task's success is not said: {screen}"
+        );
         assert!(
             screen.contains("build  running") && screen.contains("compiling \\x1b]0;x\\x07b"),
             "{screen}"
