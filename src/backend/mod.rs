@@ -10,6 +10,7 @@
 //! shape as every other tool's; the install engine never learns where a download came
 //! from.
 
+pub mod environment;
 pub mod npm;
 pub mod npmrc;
 pub mod pipconf;

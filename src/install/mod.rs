@@ -26,6 +26,7 @@
 pub mod bins;
 pub mod components;
 mod entries;
+pub mod environment;
 pub mod extract;
 pub mod fetch;
 pub mod listing;
@@ -372,6 +373,9 @@ pub enum InstallError {
         /// Its exit status (code or signal).
         status: ExitStatus,
     },
+    /// A runtime tool's environment could not be built ([`environment`]).
+    #[error("{0}")]
+    Environment(String),
     /// The store could not be written.
     #[error("{what} {}: {source}", path.display())]
     Store {
@@ -487,7 +491,9 @@ impl InstallError {
             | InstallError::Bin(_)
             | InstallError::NoExecutable { .. }
             | InstallError::Components(_) => 13,
-            InstallError::PostInstall { .. } | InstallError::PostInstallSpawn { .. } => 14,
+            InstallError::PostInstall { .. }
+            | InstallError::PostInstallSpawn { .. }
+            | InstallError::Environment(_) => 14,
             InstallError::Store { .. } => 15,
             InstallError::Verify(_) => 16,
             InstallError::Cancelled => 130,
@@ -731,6 +737,7 @@ pub fn install(
     if let Some(value) = cfg.spec.options.get(components::OPTION) {
         components::merge(&tree, &components::patterns(value)?)?;
     }
+    environment::build_if_planned(&cfg, &tree, &final_dir, sink, opts)?;
 
     if let Some(command) = &cfg.spec.post_install {
         sink.phase(Phase::PostInstall, command);
@@ -854,7 +861,12 @@ fn probe(
     sink.phase(Phase::Extracting, "checking the archive's listing");
     // Executables an install step makes (OTP's `Install`, merged components) are not
     // in the archive's listing: they are checked when the tree is installed.
-    let made = cfg.spec.post_install.is_some() || cfg.spec.options.contains_key(components::OPTION);
+    let made = cfg.spec.post_install.is_some()
+        || cfg.spec.options.contains_key(components::OPTION)
+        || cfg
+            .spec
+            .options
+            .contains_key(crate::backend::environment::OPTION);
     let checked = listing::check(
         &download.path,
         cfg.spec.format,

@@ -120,6 +120,8 @@ mod runtime_ruby;
 #[cfg(unix)]
 mod runtime_rust;
 #[cfg(unix)]
+mod runtime_tools;
+#[cfg(unix)]
 mod runtimes;
 #[cfg(unix)]
 mod safety;
