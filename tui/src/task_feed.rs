@@ -120,6 +120,18 @@ impl TaskLog {
         lines
     }
 
+    /// Kept line `index` (0: the oldest kept; the unfinished one last), without
+    /// copying the others: what a pane shows of a long log.
+    pub fn line(&self, index: usize) -> Option<String> {
+        match self.lines.get(index) {
+            Some(line) => Some(line.clone()),
+            None if index == self.lines.len() && !self.partial.is_empty() => {
+                Some(plain(&String::from_utf8_lossy(&self.partial)))
+            }
+            None => None,
+        }
+    }
+
     /// How many lines are kept (the unfinished one included).
     pub fn len(&self) -> usize {
         self.lines.len() + usize::from(!self.partial.is_empty())
@@ -286,6 +298,10 @@ mod tests {
         let log = feed.log(0).unwrap();
         assert_eq!(log.lines(), ["one", "two", "thr"]);
         assert_eq!(log.last_line().as_deref(), Some("thr"));
+        assert_eq!(
+            (log.line(1).as_deref(), log.line(2).as_deref(), log.line(3)),
+            (Some("two"), Some("thr"), None)
+        );
         a.output(b"ee\n\x1b]0;evil\x07\n");
         a.finish(TaskPhase::Failed, Some(2), "exit status 2");
         assert_eq!(feed.poll(&run), [0]);

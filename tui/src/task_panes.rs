@@ -107,6 +107,11 @@ impl TaskPanes {
         self.list.selected().unwrap_or(0)
     }
 
+    /// How many lines the selected task's log keeps.
+    fn selected_len(&self) -> usize {
+        self.feed.log(self.selected()).map_or(0, |log| log.len())
+    }
+
     fn selected_lines(&self) -> Vec<String> {
         self.feed
             .log(self.selected())
@@ -189,7 +194,7 @@ impl TaskPanes {
     }
 
     fn scroll(&mut self, by: isize) {
-        let len = self.selected_lines().len();
+        let len = self.selected_len();
         let top = self.current_top(len) as isize + by;
         let last_top = len.saturating_sub(self.log_rows);
         let top = top.clamp(0, last_top as isize) as usize;
@@ -333,21 +338,20 @@ impl TaskPanes {
 
     fn render_log(&mut self, frame: &mut Frame<'_>, area: Rect) {
         self.log_rows = usize::from(area.height.saturating_sub(2)).max(1);
-        let lines = self.selected_lines();
-        let top = self.current_top(lines.len());
+        let len = self.selected_len();
+        let top = self.current_top(len);
+        let log = self.feed.log(self.selected());
         let task = self.feed.tasks().get(self.selected());
         let name = task
             .map(|t| sanitize(&t.name).into_owned())
             .unwrap_or_default();
         let width = usize::from(area.width.saturating_sub(2));
         let needle = self.query.as_ref().map(|q| q.to_lowercase());
-        let shown: Vec<Line<'_>> = lines
-            .iter()
-            .enumerate()
-            .skip(top)
-            .take(self.log_rows)
+        // Only the lines on screen are read (a log keeps up to KEPT_LINES).
+        let shown: Vec<Line<'_>> = (top..len.min(top + self.log_rows))
+            .filter_map(|i| Some((i, log?.line(i)?)))
             .map(|(i, line)| {
-                let text = truncate(line, width);
+                let text = truncate(&line, width);
                 let hit = needle
                     .as_ref()
                     .is_some_and(|n| line.to_lowercase().contains(n.as_str()));
@@ -367,8 +371,8 @@ impl TaskPanes {
             format!(
                 "lines {}-{} of {}",
                 top + 1,
-                (top + self.log_rows).min(lines.len()),
-                lines.len()
+                (top + self.log_rows).min(len),
+                len
             )
         };
         let message = task
