@@ -249,3 +249,54 @@ both = { depends = ["loud", "quiet"] }
         "{history}"
     );
 }
+
+#[test]
+fn a_closed_terminal_under_either_view_leaves_no_task_behind() {
+    if !Terminal::available() {
+        return;
+    }
+    for (tag, flags, shows) in [
+        ("hup-inline", "", "2 running"),
+        ("hup-tui", "--tui", "q stop the run"),
+    ] {
+        let work = project(
+            r#"[tasks]
+one = { run = "echo $$ > one.pid; echo one up; while :; do sleep 0.1; done" }
+two = { run = "echo $$ > two.pid; echo two up; while :; do sleep 0.1; done" }
+both = { depends = ["one", "two"] }
+"#,
+        );
+        let terminal = Terminal::start(
+            tag,
+            (100, 25),
+            None,
+            &shell_line(&work, &format!("run {flags} -j 4 both")),
+        );
+        wait_screen(&terminal, &[shows]);
+        let pids: Vec<u32> = ["one.pid", "two.pid"]
+            .iter()
+            .map(|file| {
+                wait_for(file, || {
+                    std::fs::read_to_string(work.dir.path().join(file))
+                        .ok()?
+                        .trim()
+                        .parse()
+                        .ok()
+                })
+            })
+            .collect();
+        // The terminal goes (tmux closes the pane's terminal and starts another there):
+        // vx gets SIGHUP.
+        let status = terminal
+            .tmux()
+            .args(["respawn-pane", "-k", "-t", SESSION, "sleep 60"])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        for pid in pids {
+            wait_for(&format!("{tag}: task process {pid} to be gone"), || {
+                (!process_exists(pid)).then_some(())
+            });
+        }
+    }
+}
