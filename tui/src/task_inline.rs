@@ -291,7 +291,7 @@ pub fn task_row(
     )];
     if room > 0 && !last_line.trim().is_empty() {
         spans.push(Span::styled(
-            format!("  {}", truncate(last_line.trim_end(), room)),
+            format!("  {}", truncate(last_line.trim(), room)),
             look.paint(Style::new().add_modifier(Modifier::DIM)),
         ));
     }
