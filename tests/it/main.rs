@@ -133,9 +133,13 @@ mod signals;
 #[cfg(unix)]
 mod tasks_cleanup;
 #[cfg(unix)]
+mod tasks_foreign;
+#[cfg(unix)]
 mod tasks_graph;
 #[cfg(unix)]
 mod tasks_services;
+#[cfg(unix)]
+mod tasks_views;
 #[cfg(unix)]
 mod terminal;
 #[cfg(unix)]
