@@ -40,6 +40,8 @@ pub struct Registries<'a> {
     /// The project's tools (the runtimes concrete once resolved): where a runtime tool
     /// finds its runtime.
     tools: Vec<ToolTable>,
+    /// Runtimes the run is adding to the project (`vx import`).
+    expected_runtimes: Vec<String>,
 }
 
 impl<'a> Registries<'a> {
@@ -58,7 +60,15 @@ impl<'a> Registries<'a> {
             npmrc: Npmrc::load(Some(project_dir), &env),
             min_release_age,
             tools: Vec::new(),
+            expected_runtimes: Vec::new(),
         }
+    }
+
+    /// With runtimes the run is adding to the project (`node` from a mise file that
+    /// also names `npm:prettier`).
+    pub fn expecting(mut self, runtimes: Vec<String>) -> Registries<'a> {
+        self.expected_runtimes = runtimes;
+        self
     }
 
     /// With the project's tools as resolved so far (a runtime tool's runtime among
@@ -283,8 +293,10 @@ impl<'a> Registries<'a> {
         let release = self.pick(name, constraint)?;
         if let Some(runtime) = self.runtime_of(name, &release.version)? {
             // Installed into an environment of its own with the project's runtime.
+            let expected = self.expected_runtimes.iter().any(|r| r == runtime);
             return match runtime_tool(&self.tools, runtime) {
                 Some(_) => Ok(release),
+                None if expected => Ok(release),
                 None => Err(no_runtime(name, &release.version, runtime)),
             };
         }
