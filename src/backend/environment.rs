@@ -278,6 +278,57 @@ mod tests {
         assert!(npm_lockfile(&secret, "r", "r").is_err());
     }
 
+    fn spec(name: &str, version: &str) -> ToolSpec {
+        ToolSpec {
+            name: name.into(),
+            version: version.into(),
+            url: format!("https://example.org/{name}.tgz"),
+            sha256: None,
+            integrity: None,
+            format: None,
+            strip_components: 0,
+            bin: None,
+            post_install: None,
+            options: BTreeMap::new(),
+            verify: None,
+            verified: None,
+            env: BTreeMap::new(),
+            size: None,
+            write: BTreeMap::new(),
+            path_after: Vec::new(),
+            alternatives: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_locked_environment_plans_the_install_with_the_runtimes_spec() {
+        let lock = crate::lock::Lock::parse(
+            std::path::Path::new("vx.lock"),
+            &format!("version = 1\n\n[tools.prettier]\nversion = \"3.10.1\"\ninputs = \"sha256:{}\"\npackage = \"npm:prettier\"\n\n[tools.prettier.environment]\nruntime = \"node\"\nruntime_version = \"20.11.1\"\nregistry = \"https://registry.npmjs.org\"\nlockfile = \"{{}}\"\n", "0".repeat(64)),
+        )
+        .unwrap();
+        let mut specs = vec![spec("node", "20.11.1"), spec("prettier", "3.10.1")];
+        plan_specs(&mut specs, &lock);
+        assert!(Plan::of(&specs[0].options).is_none());
+        let plan = Plan::of(&specs[1].options).unwrap().unwrap();
+        assert_eq!(plan.manager, Manager::Npm);
+        assert_eq!(
+            (plan.package.as_str(), plan.version.as_str()),
+            ("prettier", "3.10.1")
+        );
+        assert_eq!(plan.runtime_spec.unwrap().name, "node");
+        // Another node than the one the set was resolved with is not taken for it.
+        let mut specs = vec![spec("node", "22.12.0"), spec("prettier", "3.10.1")];
+        plan_specs(&mut specs, &lock);
+        assert!(
+            Plan::of(&specs[1].options)
+                .unwrap()
+                .unwrap()
+                .runtime_spec
+                .is_none()
+        );
+    }
+
     #[test]
     fn requirements_and_entry_points_read_as_pip_writes_them() {
         let text = requirements(&[Pin {

@@ -303,6 +303,20 @@ fn black_installs_into_a_venv_of_the_projects_python_pinned_by_the_indexs_sha256
     std::fs::write(&file, "x = {  'a':1 }\n").unwrap();
     project.run(&["black", "-q", file.to_str().unwrap()]);
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "x = {\"a\": 1}\n");
+    // Locked, it installs the same set again into a fresh store.
+    let store = project.work.dir.path().join("home/.local/share/vx/store");
+    std::fs::remove_dir_all(store.join("black")).unwrap();
+    let out = vx_pypi(&project)
+        .args(["sync", "--headless", "--locked"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        project
+            .run(&["black", "--version"])
+            .starts_with("black, 24.10.0")
+    );
+    assert_eq!(project.lock(), lock, "the lock is as it was");
 }
 
 #[test]
