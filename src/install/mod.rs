@@ -24,6 +24,7 @@
 //! | 130  | cancelled |
 
 pub mod bins;
+pub mod build_with;
 pub mod components;
 mod entries;
 pub mod environment;
@@ -365,6 +366,14 @@ pub enum InstallError {
         #[source]
         source: std::io::Error,
     },
+    /// The runtime a tool builds with ([`build_with`]) could not be installed.
+    #[error("the runtime it builds with, {runtime}, could not be installed: {reason}")]
+    BuildRuntime {
+        /// The runtime and its version.
+        runtime: String,
+        /// Why.
+        reason: String,
+    },
     /// The post-install command exited unsuccessfully.
     #[error("post_install `{command}` failed with {status}")]
     PostInstall {
@@ -493,7 +502,8 @@ impl InstallError {
             | InstallError::Components(_) => 13,
             InstallError::PostInstall { .. }
             | InstallError::PostInstallSpawn { .. }
-            | InstallError::Environment(_) => 14,
+            | InstallError::Environment(_)
+            | InstallError::BuildRuntime { .. } => 14,
             InstallError::Store { .. } => 15,
             InstallError::Verify(_) => 16,
             InstallError::Cancelled => 130,
@@ -633,6 +643,7 @@ pub fn install(
     opts: &InstallOptions,
 ) -> Result<Outcome, InstallError> {
     let mut cfg = cfg.clone();
+    let build_runtime = build_with::take(&mut cfg.spec)?;
     cfg.validate()?;
     sink.phase(Phase::Resolving, "");
     let final_dir = store::install_dir(&cfg.store, &cfg.spec.name, &cfg.spec.version);
@@ -740,8 +751,12 @@ pub fn install(
     environment::build_if_planned(&cfg, &tree, &final_dir, sink, opts)?;
 
     if let Some(command) = &cfg.spec.post_install {
+        let path = match build_runtime {
+            Some(runtime) => Some(build_with::prepare(runtime, &cfg, sink, opts)?),
+            None => None,
+        };
         sink.phase(Phase::PostInstall, command);
-        run_post_install(command, &tree, &cfg, &final_dir, sink, opts)?;
+        run_post_install(command, &tree, &cfg, &final_dir, path, sink, opts)?;
     }
     if sink.cancel_requested() {
         return Err(InstallError::Cancelled);
@@ -1076,6 +1091,7 @@ fn run_post_install(
     tree: &Path,
     cfg: &InstallConfig,
     final_dir: &Path,
+    path: Option<std::ffi::OsString>,
     sink: &mut dyn ProgressSink,
     opts: &InstallOptions,
 ) -> Result<(), InstallError> {
@@ -1092,6 +1108,9 @@ fn run_post_install(
         .env("VX_TOOL", &cfg.spec.name)
         .env("VX_VERSION", &cfg.spec.version)
         .env("VX_INSTALL_DIR", final_dir);
+    if let Some(path) = path {
+        shell.env("PATH", path);
+    }
     let mut child = crate::platform::process::spawn(&mut shell).map_err(spawn_err)?;
     loop {
         if let Some(status) = child.try_wait().map_err(spawn_err)? {

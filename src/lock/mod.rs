@@ -61,6 +61,11 @@ pub struct Asset {
     /// it ([`crate::verify::integrity`]), and the lock needs no download to be made.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub integrity: Option<String>,
+    /// A `go:` tool's module hash as Go's `go.sum` writes it (`h1:<base64 sha256>`,
+    /// [`crate::backend::gosum`]), computed from the module's `.zip` when it was
+    /// locked: the build checks Go's own record of the module against it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub h1: Option<String>,
     /// Its size in bytes, when `vx` downloaded it (not when the manifest gave the hash).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub size: Option<u64>,
@@ -105,6 +110,7 @@ impl Asset {
             url,
             sha256: Some(sha256),
             integrity: None,
+            h1: None,
             size,
             stale: false,
             format: None,
@@ -152,6 +158,9 @@ impl Asset {
             if let Err(e) = validate::sha256(&alt.sha256) {
                 return Some(e.to_string());
             }
+        }
+        if let Some(Err(problem)) = self.h1.as_deref().map(crate::backend::gosum::check) {
+            return Some(problem);
         }
         match (&self.sha256, &self.integrity) {
             (None, None) => return Some("neither a sha256 nor an integrity".to_owned()),
@@ -412,6 +421,7 @@ struct RawAsset {
     url: Spanned<String>,
     sha256: Option<Spanned<String>>,
     integrity: Option<Spanned<String>>,
+    h1: Option<Spanned<String>>,
     size: Option<u64>,
     #[serde(default)]
     stale: bool,
@@ -571,6 +581,10 @@ impl Lock {
                     crate::verify::integrity::check(value.get_ref())
                         .map_err(|e| invalid(at(value.span()), e.to_string()))?;
                 }
+                if let Some(value) = &asset.h1 {
+                    crate::backend::gosum::check(value.get_ref())
+                        .map_err(|e| invalid(at(value.span()), e))?;
+                }
                 if sha256.is_none() && asset.integrity.is_none() {
                     return Err(invalid(
                         at(asset.url.span()),
@@ -622,6 +636,7 @@ impl Lock {
                         url: asset.url.into_inner(),
                         sha256,
                         integrity: asset.integrity.map(Spanned::into_inner),
+                        h1: asset.h1.map(Spanned::into_inner),
                         size: asset.size,
                         stale: asset.stale,
                         format: asset.format.map(Spanned::into_inner),

@@ -28,12 +28,17 @@ use crate::runtime::{Context, Release, RuntimeError};
 
 use super::ResolutionError;
 
+mod source;
+pub use source::attach_runtimes;
+
 /// Reads the language registries for one run: the runtimes' [`Context`] (vx's one
 /// client, its cache and `url_replacements`), and npm's configuration.
 pub struct Registries<'a> {
     cx: &'a Context<'a>,
     net: &'a super::Network,
     npmrc: Npmrc,
+    /// The project's folder (Cargo's `.cargo/config.toml` is read there).
+    project_dir: std::path::PathBuf,
     /// `[settings] min_release_age`: versions published more recently are not picked
     /// (npm says when each was; a PyPI page in PEP 503's HTML does not).
     min_release_age: Option<std::time::Duration>,
@@ -58,6 +63,7 @@ impl<'a> Registries<'a> {
             cx,
             net,
             npmrc: Npmrc::load(Some(project_dir), &env),
+            project_dir: project_dir.to_owned(),
             min_release_age,
             tools: Vec::new(),
             expected_runtimes: Vec::new(),
@@ -179,7 +185,7 @@ impl<'a> Registries<'a> {
                     .map_err(super::runtime::error)?;
                 Ok(pypi_releases(&name.package, &files))
             }
-            _ => Err(not_yet(name)),
+            Kind::Cargo | Kind::Go => self.source_versions(name),
         }
     }
 
@@ -203,7 +209,7 @@ impl<'a> Registries<'a> {
                     self.age(),
                 )
             }
-            _ => Err(not_yet(name)),
+            Kind::Cargo | Kind::Go => self.source_pick(name, constraint, self.age()),
         }
     }
 
@@ -288,7 +294,8 @@ impl<'a> Registries<'a> {
         platform: &Platform,
     ) -> Result<Release, ResolutionError> {
         if !matches!(name.kind, Kind::Npm | Kind::Pypi) {
-            return Err(not_yet(name));
+            // Built from source on any platform (with the project's runtime).
+            return self.pick(name, constraint);
         }
         let release = self.pick(name, constraint)?;
         if let Some(runtime) = self.runtime_of(name, &release.version)? {
@@ -905,13 +912,15 @@ fn pick_among(
     Ok(release)
 }
 
-/// The layout a registry's archive has on every platform, set on `over` (known from
+/// The layout a registry's archive has on `platform`, set on `over` (known from
 /// the format alone, so a locked tool installs without its registry): npm's tarballs
-/// hold the package in `package/`.
-pub fn layout(name: &Name, over: &mut Override) {
+/// hold the package in `package/`; a crate's or a Go module's source is built
+/// ([`source::layout`]).
+pub fn layout(name: &Name, platform: &Platform, over: &mut Override) {
     if over.unsupported.is_none() && name.kind == Kind::Npm {
         over.strip_components = Some(1);
     }
+    source::layout(name, platform, over);
 }
 
 /// Resolves `tool` (the language-registry package `name` at `constraint`) for
@@ -926,8 +935,8 @@ pub fn resolve_tool(
     platforms: &[Platform],
     lock: &mut Lock,
 ) -> Result<ToolTable, ResolutionError> {
-    if !matches!(name.kind, Kind::Npm | Kind::Pypi) {
-        return Err(not_yet(name));
+    if matches!(name.kind, Kind::Cargo | Kind::Go) {
+        return source::resolve_tool(registries, name, tool, constraint, platforms, lock);
     }
     let kept = lock
         .tools
@@ -1017,7 +1026,7 @@ pub fn resolve_tool(
                 ..Override::default()
             },
         };
-        layout(name, &mut over);
+        layout(name, platform, &mut over);
         if let Download::Package {
             url,
             hash,

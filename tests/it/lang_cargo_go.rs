@@ -1,0 +1,610 @@
+//! `cargo:CRATE` and `go:MODULE/PATH` tools (issue 52, items 1, 4, 5 and 6), with the
+//! real `vx` against loopback registries in their real formats:
+//!
+//! - a sparse crates index (Cargo's "Registry index" documentation: `config.json` with
+//!   `dl`, one file per crate at `<prefix>/<name>` of JSON lines) whose lines are
+//!   crates.io's own for `wait-timeout`, taken from this machine's Cargo cache of
+//!   crates.io's index (`~/.cargo/registry/index/index.crates.io-*/.cache/wa/it/
+//!   wait-timeout`, in Cargo's cache format: rust-lang/cargo
+//!   `src/cargo/sources/registry/index/cache.rs`, a header then `VERSION\0JSON\0`
+//!   pairs), and its real `.crate` from `~/.cargo/registry/cache/`, reached the way a
+//!   user's Cargo configuration replaces crates.io (`[source.crates-io] replace-with`);
+//! - a Go module proxy as static files per the GOPROXY protocol (`go help goproxy`:
+//!   `<module>/@v/list`, `.info`, `.mod`, `.zip`) holding a small module whose `.zip`
+//!   is laid out as golang.org/x/mod/zip makes it (`zip.Create`: every file under
+//!   `MODULE@VERSION/`, no directory entries), its `h1:` checked against what the
+//!   machine's real Go computes of it (`go mod download -json`'s `Sum`).
+#![cfg(unix)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::common;
+
+use common::project::{Project, locked};
+use vx::demo::fixture::{Route, TestServer, sha256_hex};
+
+const PLATFORMS: &str =
+    "[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\", \"windows-x86_64\"]\n";
+
+/// The folder of a Cargo-home subdirectory of crates.io's (`registry/cache/index.crates.io-…`).
+fn crates_io_dir(kind: &str) -> PathBuf {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cargo"));
+    let parent = home.join("registry").join(kind);
+    std::fs::read_dir(&parent)
+        .unwrap_or_else(|e| panic!("{}: {e}", parent.display()))
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("index.crates.io-"))
+        })
+        .unwrap_or_else(|| panic!("no crates.io folder in {}", parent.display()))
+}
+
+/// crates.io's index lines of `name`, from Cargo's cache of the index.
+fn real_index_lines(prefix: &str, name: &str) -> String {
+    let path = crates_io_dir("index")
+        .join(".cache")
+        .join(prefix)
+        .join(name);
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut lines = String::new();
+    for chunk in bytes.split(|b| *b == 0) {
+        if chunk.first() == Some(&b'{') {
+            lines.push_str(std::str::from_utf8(chunk).unwrap());
+            lines.push('\n');
+        }
+    }
+    assert!(!lines.is_empty(), "{}: no index lines", path.display());
+    lines
+}
+
+/// A real `.crate` from Cargo's download cache.
+fn real_crate(file: &str) -> Vec<u8> {
+    std::fs::read(crates_io_dir("cache").join(file)).unwrap()
+}
+
+/// crates.io's own `config.json` (https://index.crates.io/config.json).
+const CRATES_IO_CONFIG: &str =
+    "{\n  \"dl\": \"https://static.crates.io/crates\",\n  \"api\": \"https://crates.io\"\n}";
+
+/// A sparse index at `/index/` holding `files` (path under the index → body), and
+/// `.crate` downloads under `/crates/`.
+fn crates_server(files: Vec<(String, Vec<u8>)>) -> TestServer {
+    let mut routes: Vec<(String, Route)> = vec![(
+        "/index/config.json".to_owned(),
+        Route::Ok(CRATES_IO_CONFIG.as_bytes().to_vec()),
+    )];
+    for (path, body) in files {
+        routes.push((path, Route::Ok(body)));
+    }
+    TestServer::start(routes)
+}
+
+/// A project whose Cargo configuration replaces crates.io by the loopback index (as a
+/// user's mirror is configured), crates.io's downloads sent there by vx's
+/// `url_replacements`.
+fn crates_project(server: &TestServer, manifest: &str) -> Project {
+    let config = format!(
+        "[url_replacements]\n{}",
+        common::publishers::replacement(
+            "https://static.crates.io/crates/",
+            &server.url("/crates/")
+        )
+    );
+    let project = Project::new(&config, manifest);
+    let cargo_home = project.work.dir.path().join("home/.cargo");
+    std::fs::create_dir_all(&cargo_home).unwrap();
+    std::fs::write(
+        cargo_home.join("config.toml"),
+        format!(
+            "[source.crates-io]\nreplace-with = \"mirror\"\n\n[source.mirror]\nregistry = \"sparse+{}\"\n",
+            server.url("/index/")
+        ),
+    )
+    .unwrap();
+    project
+}
+
+/// `vx ARGS` with this project's Cargo home and no Go settings of the machine's.
+fn vx(project: &Project) -> assert_cmd::Command {
+    let mut cmd = project.vx();
+    cmd.env("CARGO_HOME", project.work.dir.path().join("home/.cargo"));
+    for var in ["GOPROXY", "GOFLAGS", "GONOSUMDB", "GOPRIVATE", "GONOPROXY"] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+#[test]
+fn a_crate_locks_every_platform_with_the_index_cksum_without_a_download() {
+    let lines = real_index_lines("wa/it", "wait-timeout");
+    let server = crates_server(vec![(
+        "/index/wa/it/wait-timeout".to_owned(),
+        lines.into_bytes(),
+    )]);
+    let project = crates_project(
+        &server,
+        &format!("{PLATFORMS}\n[tools]\n\"cargo:wait-timeout\" = \"0.2\"\n"),
+    );
+    vx(&project).arg("lock").assert().success();
+    let lock = project.lock();
+    let entry = lock["tools"]["wait-timeout"].as_table().unwrap();
+    assert_eq!(entry["version"].as_str(), Some("0.2.1"));
+    assert_eq!(entry["package"].as_str(), Some("cargo:wait-timeout"));
+    let real = sha256_hex(&real_crate("wait-timeout-0.2.1.crate"));
+    for platform in ["linux-x86_64", "macos-aarch64", "windows-x86_64"] {
+        let asset = locked(&lock, "wait-timeout", platform);
+        assert_eq!(
+            asset["url"].as_str(),
+            Some("https://static.crates.io/crates/wait-timeout/0.2.1/download"),
+            "crates.io's own URL, by its config.json's dl"
+        );
+        assert_eq!(
+            asset["sha256"].as_str(),
+            Some(real.as_str()),
+            "the index's cksum, which is the real .crate's sha256"
+        );
+        assert_eq!(
+            asset["checksum"].as_str().unwrap(),
+            format!("index:{}wa/it/wait-timeout", server.url("/index/"))
+        );
+    }
+    assert!(
+        !server.paths().iter().any(|p| p.starts_with("/crates/")),
+        "nothing downloaded to lock: {:?}",
+        server.paths()
+    );
+    // Without the project's rust to build it with, a sync says what to add.
+    let out = vx(&project).args(["sync", "--headless"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("add it to [tools] (`vx add rust`)"),
+        "{stderr}"
+    );
+}
+
+/// The files of the module `example.com/vxhello` at `version`: a command printing a
+/// greeting, as golang.org/x/mod/zip lays out a module's `.zip`.
+fn module_files(version: &str) -> Vec<(String, String)> {
+    vec![
+        (
+            "go.mod".to_owned(),
+            "module example.com/vxhello\n\ngo 1.19\n".to_owned(),
+        ),
+        (
+            "cmd/vxhello/main.go".to_owned(),
+            format!(
+                "package main\n\nimport \"fmt\"\n\nfunc main() {{\n\tfmt.Println(\"hello from vxhello {version}\")\n}}\n"
+            ),
+        ),
+    ]
+}
+
+/// The module's `.zip` (stored entries under `MODULE@VERSION/`, no directories).
+fn module_zip(version: &str) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    {
+        let mut zip = zip::ZipWriter::new(&mut out);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (path, text) in module_files(version) {
+            zip.start_file(format!("example.com/vxhello@{version}/{path}"), options)
+                .unwrap();
+            zip.write_all(text.as_bytes()).unwrap();
+        }
+        zip.finish().unwrap();
+    }
+    out.into_inner()
+}
+
+/// The proxy's files of `example.com/vxhello` v0.9.0 and v1.0.0 (the `.zip` of v1.0.0
+/// is `zip_v1`, another one for a tampered proxy).
+fn proxy(zip_v1: Vec<u8>) -> TestServer {
+    let base = "/proxy/example.com/vxhello/@v";
+    let mut routes: Vec<(String, Route)> = vec![(
+        format!("{base}/list"),
+        Route::Ok(b"v0.9.0\nv1.0.0\n".to_vec()),
+    )];
+    for version in ["v0.9.0", "v1.0.0"] {
+        routes.push((
+            format!("{base}/{version}.info"),
+            Route::Ok(
+                format!("{{\"Version\":\"{version}\",\"Time\":\"2026-01-01T00:00:00Z\"}}")
+                    .into_bytes(),
+            ),
+        ));
+        routes.push((
+            format!("{base}/{version}.mod"),
+            Route::Ok(module_files(version)[0].1.clone().into_bytes()),
+        ));
+        let zip = if version == "v1.0.0" {
+            zip_v1.clone()
+        } else {
+            module_zip(version)
+        };
+        routes.push((format!("{base}/{version}.zip"), Route::Ok(zip)));
+    }
+    TestServer::start(routes)
+}
+
+/// What the machine's real Go says the `h1:` of `module@version` at `goproxy` is.
+fn go_sum_of(goproxy: &str, module: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new("go")
+        .args(["mod", "download", "-json", module])
+        .env("GOPROXY", goproxy)
+        .env("GOSUMDB", "off")
+        .env("GOFLAGS", "-modcacherw")
+        .env("GOMODCACHE", dir.path().join("mod"))
+        .env("GOPATH", dir.path().join("gopath"))
+        .env("GOCACHE", dir.path().join("cache"))
+        .env("GOTOOLCHAIN", "local")
+        .current_dir(dir.path())
+        .output()
+        .expect("go runs (Debian's golang-go)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    json["Sum"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn a_go_module_locks_every_platform_with_gos_own_h1_hash() {
+    let zip = module_zip("v1.0.0");
+    let server = proxy(zip.clone());
+    let goproxy = server.url("/proxy");
+    let project = Project::new(
+        "",
+        &format!("{PLATFORMS}\n[tools]\n\"go:example.com/vxhello/cmd/vxhello\" = \"1\"\n"),
+    );
+    vx(&project)
+        .env("GOPROXY", format!("{goproxy},direct"))
+        .arg("lock")
+        .assert()
+        .success();
+    let lock = project.lock();
+    let entry = lock["tools"]["vxhello"].as_table().unwrap();
+    assert_eq!(entry["version"].as_str(), Some("v1.0.0"));
+    assert_eq!(
+        entry["package"].as_str(),
+        Some("go:example.com/vxhello/cmd/vxhello")
+    );
+    let go_sum = go_sum_of(&goproxy, "example.com/vxhello@v1.0.0");
+    for platform in ["linux-x86_64", "macos-aarch64", "windows-x86_64"] {
+        let asset = locked(&lock, "vxhello", platform);
+        assert_eq!(
+            asset["url"].as_str().unwrap(),
+            format!("{goproxy}/example.com/vxhello/@v/v1.0.0.zip")
+        );
+        assert_eq!(asset["h1"].as_str(), Some(go_sum.as_str()), "Go's own h1");
+        assert_eq!(asset["sha256"].as_str().unwrap(), sha256_hex(&zip));
+        assert_eq!(asset["format"].as_str(), Some("zip"));
+    }
+    // The module found as `go install` finds it: the longest prefix the proxy knows.
+    let paths = server.paths();
+    assert!(
+        paths.contains(&"/proxy/example.com/vxhello/cmd/vxhello/@v/list".to_owned()),
+        "{paths:?}"
+    );
+    // GOPROXY=direct alone: vx says it reads modules from a proxy.
+    let out = vx(&project)
+        .env("GOPROXY", "direct")
+        .args(["upgrade"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("not directly from version control"),
+        "{stderr}"
+    );
+}
+
+/// A crate with one binary and no dependencies, packed by the real `cargo package`
+/// (the `.crate` crates.io stores is its output): its `.crate` bytes.
+fn packaged_crate() -> Vec<u8> {
+    let path = common::publishers::built_once("vxgreet-0.1.0.crate", |out| {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("vxgreet");
+        std::fs::create_dir_all(src.join("src")).unwrap();
+        std::fs::write(
+            src.join("Cargo.toml"),
+            "[package]\nname = \"vxgreet\"\nversion = \"0.1.0\"\nedition = \"2021\"\nlicense = \"MIT\"\ndescription = \"vx's test crate\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            src.join("src/main.rs"),
+            "fn main() {\n    println!(\"hello from vxgreet 0.1.0\");\n}\n",
+        )
+        .unwrap();
+        common::publishers::run("cargo", &["generate-lockfile", "--offline"], &src);
+        common::publishers::run(
+            "cargo",
+            &[
+                "package",
+                "--offline",
+                "--allow-dirty",
+                "--no-verify",
+                "--quiet",
+            ],
+            &src,
+        );
+        std::fs::copy(src.join("target/package/vxgreet-0.1.0.crate"), out).unwrap();
+    });
+    std::fs::read(path).unwrap()
+}
+
+/// The index line crates.io would write for `vxgreet` 0.1.0 (the fields of the real
+/// lines above, `deps` empty).
+fn vxgreet_line(cksum: &str) -> String {
+    format!(
+        "{{\"name\":\"vxgreet\",\"vers\":\"0.1.0\",\"deps\":[],\"cksum\":\"{cksum}\",\"features\":{{}},\"yanked\":false,\"v\":2}}\n"
+    )
+}
+
+/// The rust runtime (this machine's toolchain in rust-installer's format) served
+/// with the crates, and the config lines reaching both.
+fn rust_and_crates(
+    crate_bytes: Vec<u8>,
+    cksum: &str,
+) -> (
+    TestServer,
+    vx::demo::github::GithubFixture,
+    TestServer,
+    String,
+) {
+    use common::publishers::rustlang;
+    let real = rustlang::machine_rust();
+    let version = real.version.clone();
+    let dist = rustlang::serve(&[rustlang::Toolchain {
+        id: version.clone(),
+        version: version.clone(),
+        date: "2024-11-28",
+        served: vec![("x86_64-unknown-linux-gnu", rustlang::archive(&version))],
+    }]);
+    let github = rustlang::github(&[&version]);
+    let crates = crates_server(vec![
+        (
+            "/index/vx/gr/vxgreet".to_owned(),
+            vxgreet_line(cksum).into_bytes(),
+        ),
+        ("/crates/vxgreet/0.1.0/download".to_owned(), crate_bytes),
+    ]);
+    let config = format!(
+        "{}{}",
+        rustlang::config(&dist, &github),
+        common::publishers::replacement(
+            "https://static.crates.io/crates/",
+            &crates.url("/crates/")
+        )
+    );
+    (dist, github, crates, config)
+}
+
+#[test]
+fn a_crate_builds_with_the_projects_rust_and_a_tampered_crate_installs_nothing() {
+    let good = packaged_crate();
+    let cksum = sha256_hex(&good);
+    let manifest = "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\nrust = \"stable\"\n\"cargo:vxgreet\" = \"0.1\"\n";
+
+    // The index names the real bytes; the server sends others.
+    let mut tampered = good.clone();
+    let last = tampered.len() - 1;
+    tampered[last] ^= 0xff;
+    let (_dist, _github, crates, config) = rust_and_crates(tampered, &cksum);
+    let project = {
+        let project = Project::new(&config, manifest);
+        let cargo_home = project.work.dir.path().join("home/.cargo");
+        std::fs::create_dir_all(&cargo_home).unwrap();
+        std::fs::write(
+            cargo_home.join("config.toml"),
+            format!(
+                "[source.crates-io]\nreplace-with = \"mirror\"\n[source.mirror]\nregistry = \"sparse+{}\"\n",
+                crates.url("/index/")
+            ),
+        )
+        .unwrap();
+        project
+    };
+    let out = vx(&project).args(["sync", "--headless"]).output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.status.success(), "{text}");
+    assert!(
+        text.contains("vxgreet") && text.contains("checksum mismatch"),
+        "{text}"
+    );
+    assert_eq!(
+        locked(&project.lock(), "vxgreet", "linux-x86_64")["sha256"].as_str(),
+        Some(cksum.as_str()),
+        "the lock holds the index's cksum"
+    );
+    let store = project.work.dir.path().join("home/.local/share");
+    assert!(
+        find(&store, "vxgreet")
+            .iter()
+            .all(|p| !p.join("0.1.0").exists()),
+        "nothing of the tampered crate installed"
+    );
+
+    // The same project with the real bytes: built by cargo install with the
+    // project's rust, its command run through vx exec.
+    let (_dist2, _github2, crates2, config2) = rust_and_crates(good, &cksum);
+    common::write_user_config(&project.work.dir.path().join("home"), &config2);
+    std::fs::write(
+        project.work.dir.path().join("home/.cargo/config.toml"),
+        format!(
+            "[source.crates-io]\nreplace-with = \"mirror\"\n[source.mirror]\nregistry = \"sparse+{}\"\n",
+            crates2.url("/index/")
+        ),
+    )
+    .unwrap();
+    let out = vx(&project).args(["sync", "--headless"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = vx(&project)
+        .args(["exec", "--", "vxgreet"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&said.stdout),
+        "hello from vxgreet 0.1.0\n",
+        "{}",
+        String::from_utf8_lossy(&said.stderr)
+    );
+}
+
+/// Directories named `name` under `dir`.
+fn find(dir: &Path, name: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return found;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            if entry.file_name() == name {
+                found.push(path.clone());
+            }
+            found.extend(find(&path, name));
+        }
+    }
+    found
+}
+
+/// go.dev's `go{V}.linux-amd64.tar.gz` made of Debian's Go with its standard
+/// library's sources (`src/`, which go.dev's archive holds: golang/go
+/// `src/cmd/distpack/pack.go` packs GOROOT's `src/` beside `bin/` and `pkg/tool/`),
+/// what `go install` compiles a command with. Made once.
+fn go_archive_with_sources() -> (String, PathBuf) {
+    let (root, version) = common::publishers::go::debian_go();
+    let name = format!("go{version}.linux-amd64.with-src.tar.gz");
+    let archive = common::publishers::built_once(&name, |out| {
+        let work = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(work.path().join("go/pkg")).unwrap();
+        let from = |p: &str| root.join(p).to_str().unwrap().to_owned();
+        let run = |args: &[&str]| common::publishers::run("cp", args, work.path());
+        run(&["-rL", &from("bin"), "go/"]);
+        run(&["-rL", &from("src"), "go/"]);
+        run(&["-rL", &from("pkg/tool"), "go/pkg/"]);
+        run(&["-rL", &from("pkg/include"), "go/pkg/"]);
+        run(&["-L", &from("VERSION"), "go/"]);
+        common::publishers::run("tar", &["czf", out.to_str().unwrap(), "go"], work.path());
+    });
+    (version, archive)
+}
+
+#[test]
+fn a_go_module_builds_with_the_projects_go_and_a_tampered_zip_installs_nothing() {
+    use common::publishers::go;
+    let (version, archive) = go_archive_with_sources();
+    let id = format!("go{version}");
+    let mut release = go::Release::listed(&id);
+    release.served = vec![(
+        format!("{id}.linux-amd64.tar.gz"),
+        std::fs::read(&archive).unwrap(),
+    )];
+    let dl = go::serve(&[release]);
+    let manifest = format!(
+        "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\ngo = \"{id}\"\n\"go:example.com/vxhello/cmd/vxhello\" = \"1\"\n"
+    );
+    let good = proxy(module_zip("v1.0.0"));
+    let project = Project::new(&go::config(&dl), &manifest);
+    let with_proxy = |project: &Project, server: &TestServer| {
+        let mut cmd = vx(project);
+        cmd.env("GOPROXY", server.url("/proxy"))
+            .env("GOTOOLCHAIN", "local");
+        cmd
+    };
+    let out = with_proxy(&project, &good)
+        .args(["sync", "--headless"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = with_proxy(&project, &good)
+        .args(["exec", "--", "vxhello"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&said.stdout),
+        "hello from vxhello v1.0.0\n",
+        "{}",
+        String::from_utf8_lossy(&said.stderr)
+    );
+    // Go's build info names the module and version, as `go install PATH@VERSION` stamps it.
+    let built = find(
+        &project.work.dir.path().join("home/.local/share"),
+        "vxhello",
+    )
+    .into_iter()
+    .map(|dir| dir.join("v1.0.0/bin/vxhello"))
+    .find(|p| p.is_file())
+    .expect("the command is in the store");
+    let info = with_proxy(&project, &good)
+        .args(["exec", "--", "go", "version", "-m"])
+        .arg(&built)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&info.stdout);
+    assert!(
+        text.contains("mod\texample.com/vxhello\tv1.0.0"),
+        "{text}{} ({:?}, {})",
+        String::from_utf8_lossy(&info.stderr),
+        info.status,
+        built.display()
+    );
+
+    // Another project locked the same, its proxy now serving other bytes for v1.0.0.
+    let other = module_zip("v1.0.0")
+        .into_iter()
+        .chain(b"tampered".iter().copied())
+        .collect::<Vec<u8>>();
+    let bad = proxy(other);
+    let tampered = Project::new(&go::config(&dl), &manifest);
+    std::fs::write(
+        tampered.work.dir.path().join("vx.lock"),
+        project
+            .lock_text()
+            .unwrap()
+            .replace(&good.url("/proxy"), &bad.url("/proxy")),
+    )
+    .unwrap();
+    let out = with_proxy(&tampered, &bad)
+        .args(["sync", "--headless"])
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.status.success(), "{text}");
+    assert!(
+        text.contains("vxhello") && text.contains("checksum mismatch"),
+        "{text}"
+    );
+    let store = tampered.work.dir.path().join("home/.local/share");
+    assert!(
+        find(&store, "vxhello")
+            .iter()
+            .all(|p| !p.join("v1.0.0").exists()),
+        "nothing of the tampered module installed"
+    );
+}
