@@ -58,8 +58,8 @@ pub struct Plan {
     /// The runtime's version.
     pub runtime_version: String,
     /// The runtime's download on this platform, set where the project's specs are
-    /// made ([`embed_runtimes`]): installed first, by the same engine, when the store
-    /// lacks it.
+    /// made (`crate::resolution::backend::plan_specs`): installed first, by the same
+    /// engine, when the store lacks it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runtime_spec: Option<Box<ToolSpec>>,
     /// The registry or index URL (as configured, before `url_replacements`).
@@ -76,48 +76,6 @@ impl Plan {
     pub fn of(options: &BTreeMap<String, serde_json::Value>) -> Option<Result<Plan, String>> {
         let value = options.get(OPTION)?;
         Some(serde_json::from_value(value.clone()).map_err(|e| e.to_string()))
-    }
-}
-
-/// Puts in each of `specs` (one platform's, in manifest order) whose lock entry keeps
-/// an environment the [`Plan`] that builds it, with the runtime's spec when the runtime
-/// is among `specs` (so the installer installs it first, by the same engine).
-pub fn plan_specs(specs: &mut [ToolSpec], lock: &crate::lock::Lock) {
-    let all: BTreeMap<String, ToolSpec> =
-        specs.iter().map(|s| (s.name.clone(), s.clone())).collect();
-    for spec in specs.iter_mut() {
-        let Some(entry) = lock.tools.get(&spec.name) else {
-            continue;
-        };
-        let (Some(environment), Some(package)) = (&entry.environment, &entry.package) else {
-            continue;
-        };
-        let Ok(Some(name)) = crate::package_name::Name::parse(package) else {
-            continue;
-        };
-        let manager = match name.kind {
-            crate::package_name::Kind::Npm => Manager::Npm,
-            crate::package_name::Kind::Pypi => Manager::Pip,
-            _ => continue,
-        };
-        let runtime_spec = all
-            .get(&environment.runtime)
-            .filter(|r| r.version == environment.runtime_version)
-            .map(|r| Box::new(r.clone()));
-        let plan = Plan {
-            manager,
-            package: name.package.clone(),
-            version: entry.version.clone(),
-            runtime: environment.runtime.clone(),
-            runtime_version: environment.runtime_version.clone(),
-            runtime_spec,
-            registry: environment.registry.clone(),
-            lockfile: environment.lockfile.clone(),
-            allow_builds: environment.allow_builds.clone(),
-        };
-        if let Ok(value) = serde_json::to_value(&plan) {
-            spec.options.insert(OPTION.to_owned(), value);
-        }
     }
 }
 
@@ -165,8 +123,10 @@ pub fn npm_lockfile(
             .ok_or_else(|| format!("{path}: npm recorded no sha512 integrity"))?
             .to_owned();
         if let Some(resolved) = entry.get("resolved").and_then(|r| r.as_str()) {
-            if let Some(problem) = crate::lock::credentials_in(resolved) {
-                return Err(format!("{path}: {problem}"));
+            if crate::validate::has_userinfo(resolved) {
+                return Err(format!(
+                    "{path}: its URL holds credentials (user:password@), which a lock never records"
+                ));
             }
             let at = |base: &str| resolved.starts_with(base.trim_end_matches('/'));
             if at(registry) || at(fetched_from) || at("https://registry.npmjs.org") {

@@ -39,6 +39,12 @@ pub fn build_if_planned(
             env::OPTION
         ))
     })?;
+    if cfg!(windows) {
+        return Err(fail(
+            cfg,
+            "a tool that runs on its runtime does not install on Windows yet (its commands are `sh` wrappers)",
+        ));
+    }
     let runtime = runtime_dir(cfg, &plan, sink, opts)?;
     sink.phase(
         vx_shm::Phase::PostInstall,
@@ -52,7 +58,7 @@ pub fn build_if_planned(
     clear(tree).map_err(|e| fail(cfg, &format!("cannot empty {}: {e}", tree.display())))?;
     let registry = opts.net.rewrites.apply(&plan.registry).into_owned();
     let built = match plan.manager {
-        Manager::Npm => npm_ci(&plan, &runtime, tree, final_dir, &registry),
+        Manager::Npm => npm_ci(&plan, &runtime, tree, final_dir, &registry, cfg.offline),
         Manager::Pip => pip_install(&plan, &runtime, tree, final_dir, &registry),
     };
     built.map_err(|e| fail(cfg, &e))
@@ -194,6 +200,7 @@ fn npm_ci(
     tree: &Path,
     final_dir: &Path,
     registry: &str,
+    offline: bool,
 ) -> Result<(), String> {
     let write = |name: &str, text: &str| {
         std::fs::write(tree.join(name), text).map_err(|e| format!("cannot write {name}: {e}"))
@@ -206,19 +213,19 @@ fn npm_ci(
     let (node, npm) = node_and_npm(node_dir);
     let registry = format!("--registry={registry}");
     let bin = node_dir.join("bin");
-    run(
-        &node,
-        &[
-            &npm,
-            "ci",
-            "--ignore-scripts",
-            "--no-audit",
-            "--no-fund",
-            &registry,
-        ],
-        tree,
-        &bin,
-    )?;
+    let mut args = vec![
+        npm.as_str(),
+        "ci",
+        "--ignore-scripts",
+        "--no-audit",
+        "--no-fund",
+        &registry,
+    ];
+    // Offline, npm takes the tarballs from its cache, each checked all the same.
+    if offline {
+        args.push("--offline");
+    }
+    run(&node, &args, tree, &bin)?;
     if !plan.allow_builds.is_empty() {
         let mut args: Vec<&str> = vec![&npm, "rebuild"];
         args.extend(plan.allow_builds.iter().map(String::as_str));

@@ -87,6 +87,9 @@ pub struct Resolver<'n> {
     /// The project's tools as resolved so far in this run: where a runtime tool
     /// (`npm:prettier`) finds the project's runtime (`node`).
     project_tools: RefCell<Vec<ToolTable>>,
+    /// Runtimes a run is about to add to the project (`vx import` of a file naming
+    /// node beside `npm:prettier`): a runtime tool needing one of them is accepted.
+    expected_runtimes: RefCell<Vec<String>>,
 }
 
 impl<'n> Resolver<'n> {
@@ -141,6 +144,7 @@ impl<'n> Resolver<'n> {
             lock: lock.cloned(),
             project_dir,
             project_tools: RefCell::new(manifest.map(|m| m.tools.clone()).unwrap_or_default()),
+            expected_runtimes: RefCell::new(Vec::new()),
         })
     }
 
@@ -163,6 +167,14 @@ impl<'n> Resolver<'n> {
             self.min_release_age,
         )
         .with_tools(self.project_tools.borrow().clone())
+        .expecting(self.expected_runtimes.borrow().clone())
+    }
+
+    /// Runtimes (`node`, `python`) this run adds to the project, whatever its vx.toml
+    /// says yet: what [`super::backend::Registries::check`] accepts a runtime tool
+    /// beside.
+    pub fn expect_runtimes(&self, names: Vec<String>) {
+        *self.expected_runtimes.borrow_mut() = names;
     }
 
     /// `runtime`'s versions, newest first, listed once per run.

@@ -173,6 +173,24 @@ fn a_tampered_package_tarball_is_refused_and_nothing_installed() {
     );
 }
 
+#[test]
+fn a_mise_file_naming_node_and_npm_prettier_imports_and_locks_the_environment() {
+    let dist = node_dist();
+    let registry = npm::serve_prettier(npm::prettier_tarball());
+    let project = Project::new(&npm_config(&dist, &registry), "");
+    std::fs::remove_file(project.work.manifest()).unwrap();
+    let mise = project.work.dir.path().join("mise.toml");
+    std::fs::write(&mise, "[tools]\nnode = \"20\"\n\"npm:prettier\" = \"3\"\n").unwrap();
+    let out = project.vx().arg("import").arg(&mise).output().unwrap();
+    let all = text(&out);
+    assert!(out.status.success(), "{all}");
+    assert!(all.contains("imported npm:prettier 3"), "{all}");
+    let lock = project.lock();
+    let environment = lock["tools"]["prettier"]["environment"].as_table().unwrap();
+    assert_eq!(environment["runtime_version"].as_str(), Some(node::REAL));
+    assert_eq!(project.run(&["prettier", "--version"]), npm::PRETTIER);
+}
+
 const BLACK_MANIFEST: &str = "[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\", \"windows-x86_64\"]\n\n[tools]\npython = \"3.12\"\n\"pypi:black\" = \"24\"\n";
 
 /// The loopback GitHub serving python-build-standalone's release with the real
@@ -285,6 +303,20 @@ fn black_installs_into_a_venv_of_the_projects_python_pinned_by_the_indexs_sha256
     std::fs::write(&file, "x = {  'a':1 }\n").unwrap();
     project.run(&["black", "-q", file.to_str().unwrap()]);
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "x = {\"a\": 1}\n");
+    // Locked, it installs the same set again into a fresh store.
+    let store = project.work.dir.path().join("home/.local/share/vx/store");
+    std::fs::remove_dir_all(store.join("black")).unwrap();
+    let out = vx_pypi(&project)
+        .args(["sync", "--headless", "--locked"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        project
+            .run(&["black", "--version"])
+            .starts_with("black, 24.10.0")
+    );
+    assert_eq!(project.lock(), lock, "the lock is as it was");
 }
 
 #[test]
