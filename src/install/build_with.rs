@@ -9,7 +9,6 @@
 //! on `PATH`. The option is not part of the tool's identity: it is taken out before the
 //! receipt is written or compared ([`without`]).
 
-use std::collections::BTreeMap;
 use std::ffi::OsString;
 
 use vx_shm::Phase;
@@ -18,17 +17,7 @@ use super::{InstallError, InstallOptions, ProgressSink};
 use crate::config_frame::InstallConfig;
 use crate::spec::ToolSpec;
 
-/// The `options` key holding the runtime's spec (JSON).
-pub const OPTION: &str = "vx_build_with";
-
-/// `options` without [`OPTION`]: what a receipt records and is compared with.
-pub fn without(
-    options: &BTreeMap<String, serde_json::Value>,
-) -> BTreeMap<String, serde_json::Value> {
-    let mut options = options.clone();
-    options.remove(OPTION);
-    options
-}
+pub use super::build_option::{OPTION, without};
 
 /// Takes the runtime's spec out of `spec`'s options: `None` when it builds with none.
 pub fn take(spec: &mut ToolSpec) -> Result<Option<ToolSpec>, InstallError> {

@@ -268,7 +268,7 @@ impl Receipt {
         self.tool == spec.name
             && self.version == spec.version
             && same_bytes
-            && self.options == super::build_with::without(&spec.options)
+            && self.options == super::build_option::without(&spec.options)
             && self.strip_components == spec.strip_components
             && self.post_install == spec.post_install
             && self.write == spec.write

@@ -62,7 +62,7 @@ pub struct Asset {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub integrity: Option<String>,
     /// A `go:` tool's module hash as Go's `go.sum` writes it (`h1:<base64 sha256>`,
-    /// [`crate::backend::gosum`]), computed from the module's `.zip` when it was
+    /// [`crate::verify::gosum`]), computed from the module's `.zip` when it was
     /// locked: the build checks Go's own record of the module against it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub h1: Option<String>,
@@ -159,7 +159,7 @@ impl Asset {
                 return Some(e.to_string());
             }
         }
-        if let Some(Err(problem)) = self.h1.as_deref().map(crate::backend::gosum::check) {
+        if let Some(Err(problem)) = self.h1.as_deref().map(crate::verify::gosum::check) {
             return Some(problem);
         }
         match (&self.sha256, &self.integrity) {
@@ -555,7 +555,7 @@ impl Lock {
                         .map_err(|e| invalid(at(value.span()), e.to_string()))?;
                 }
                 if let Some(value) = &asset.h1 {
-                    crate::backend::gosum::check(value.get_ref())
+                    crate::verify::gosum::check(value.get_ref())
                         .map_err(|e| invalid(at(value.span()), e))?;
                 }
                 if sha256.is_none() && asset.integrity.is_none() {

@@ -22,12 +22,13 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use crate::backend::cargo::{self, IndexLine};
-use crate::backend::{Kind, Name, go, gosum};
+use crate::backend::{Kind, Name, go};
 use crate::format::ArchiveFormat;
 use crate::lock::{Asset, Lock};
 use crate::manifest::{Override, Platform, ToolTable};
 use crate::runtime::{Release, RuntimeError};
 use crate::spec::ToolSpec;
+use crate::verify::gosum;
 
 use super::super::ResolutionError;
 use super::{Age, Registries, pick_among};
@@ -68,6 +69,10 @@ impl Registries<'_> {
 
     /// The proxy's module of the Go package `name` and its versions (at least one).
     fn go_module(&self, name: &Name) -> Result<(String, String, Vec<String>), ResolutionError> {
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        if let Some(why) = go::fetched_directly(&name.package, &env) {
+            return Err(ResolutionError::Usage(format!("{name}: {why}")));
+        }
         let goproxy = std::env::var("GOPROXY").ok();
         let proxies = go::proxies(goproxy.as_deref()).map_err(ResolutionError::Usage)?;
         for proxy in &proxies {
