@@ -12,6 +12,7 @@
 //! shape as every other tool's; the install engine never learns where a download came
 //! from.
 
+pub mod binstall;
 pub mod cargo;
 pub mod go;
 pub mod npm;
