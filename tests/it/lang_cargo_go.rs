@@ -774,3 +774,55 @@ fn a_crate_with_binstall_metadata_locks_its_release_binary_and_runs_without_rust
         String::from_utf8_lossy(&said.stderr)
     );
 }
+
+#[test]
+fn a_mise_file_s_cargo_and_go_entries_import_as_vx_tools_and_lock() {
+    let good = packaged_crate();
+    let cksum = sha256_hex(&good);
+    let crates = crates_server(vec![
+        (
+            "/index/vx/gr/vxgreet".to_owned(),
+            vxgreet_line(&cksum).into_bytes(),
+        ),
+        ("/crates/vxgreet/0.1.0/download".to_owned(), good),
+    ]);
+    let goproxy = proxy(module_zip("v1.0.0"));
+    let project = crates_project(&crates, "");
+    std::fs::remove_file(project.work.manifest()).unwrap();
+    let mise = project.work.dir.path().join("mise.toml");
+    std::fs::write(
+        &mise,
+        "[tools]\n\"cargo:vxgreet\" = \"0.1\"\n\"go:example.com/vxhello/cmd/vxhello\" = \"latest\"\n",
+    )
+    .unwrap();
+    let out = vx(&project)
+        .env("GOPROXY", goproxy.url("/proxy"))
+        .arg("import")
+        .arg(&mise)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("imported cargo:vxgreet 0.1"), "{text}");
+    assert!(
+        text.contains("imported go:example.com/vxhello/cmd/vxhello latest"),
+        "{text}"
+    );
+    let manifest = project.manifest_text();
+    assert!(
+        manifest.contains("\"cargo:vxgreet\" = \"0.1\""),
+        "{manifest}"
+    );
+    let lock = project.lock();
+    assert_eq!(
+        locked(&lock, "vxgreet", "linux-x86_64")["sha256"].as_str(),
+        Some(cksum.as_str())
+    );
+    assert_eq!(
+        locked(&lock, "vxhello", "linux-x86_64")["h1"].as_str(),
+        Some(go_sum_of(&goproxy.url("/proxy"), "example.com/vxhello@v1.0.0").as_str())
+    );
+}
