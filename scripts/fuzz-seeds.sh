@@ -2,7 +2,9 @@
 # Writes the seed corpora of the fuzz targets beyond the registry (fuzz/seeds/TARGET/),
 # from real files: a vx.toml, the vx.lock and __VX_STATE the real `vx` writes for it
 # (a file:// tool, nothing fetched from the network), a user config, each import
-# format, aqua templates and expressions, daemon requests and a config frame header.
+# format, aqua templates and expressions, daemon requests and a config frame header;
+# the .env, publisher index and language registry seeds come from
+# scripts/fuzz-seeds-publishers.sh (which needs no vx binary).
 # The seeds are committed; run this again when a format changes.
 #   scripts/fuzz-seeds.sh            (needs target/debug/vx: cargo build)
 set -euo pipefail
@@ -12,6 +14,7 @@ vx=$root/target/debug/vx
 seeds=$root/fuzz/seeds
 rm -rf "$seeds"
 mkdir -p "$seeds"/{manifest,lock,user_config,import,template,daemon_request,config_frame,hook_state}
+"$root/scripts/fuzz-seeds-publishers.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # A tool served from a file:// URL, locked and installed by the real vx.

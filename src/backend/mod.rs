@@ -14,6 +14,7 @@
 
 pub mod binstall;
 pub mod cargo;
+pub mod environment;
 pub mod go;
 pub mod npm;
 pub mod npmrc;

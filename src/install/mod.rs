@@ -28,6 +28,7 @@ mod build_option;
 pub mod build_with;
 pub mod components;
 mod entries;
+pub mod environment;
 pub mod extract;
 pub mod fetch;
 pub mod listing;
@@ -382,6 +383,9 @@ pub enum InstallError {
         /// Its exit status (code or signal).
         status: ExitStatus,
     },
+    /// A runtime tool's environment could not be built ([`environment`]).
+    #[error("{0}")]
+    Environment(String),
     /// The store could not be written.
     #[error("{what} {}: {source}", path.display())]
     Store {
@@ -499,6 +503,7 @@ impl InstallError {
             | InstallError::Components(_) => 13,
             InstallError::PostInstall { .. }
             | InstallError::PostInstallSpawn { .. }
+            | InstallError::Environment(_)
             | InstallError::BuildRuntime { .. } => 14,
             InstallError::Store { .. } => 15,
             InstallError::Verify(_) => 16,
@@ -744,6 +749,7 @@ pub fn install(
     if let Some(value) = cfg.spec.options.get(components::OPTION) {
         components::merge(&tree, &components::patterns(value)?)?;
     }
+    environment::build_if_planned(&cfg, &tree, &final_dir, sink, opts)?;
 
     if let Some(command) = &cfg.spec.post_install {
         let path = match build_runtime {
@@ -871,7 +877,12 @@ fn probe(
     sink.phase(Phase::Extracting, "checking the archive's listing");
     // Executables an install step makes (OTP's `Install`, merged components) are not
     // in the archive's listing: they are checked when the tree is installed.
-    let made = cfg.spec.post_install.is_some() || cfg.spec.options.contains_key(components::OPTION);
+    let made = cfg.spec.post_install.is_some()
+        || cfg.spec.options.contains_key(components::OPTION)
+        || cfg
+            .spec
+            .options
+            .contains_key(crate::backend::environment::OPTION);
     let checked = listing::check(
         &download.path,
         cfg.spec.format,

@@ -253,6 +253,32 @@ pub struct LockedTool {
     /// Platforms a registry tool has no download for, with the registry's reason.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub unsupported: BTreeMap<String, String>,
+    /// A language-registry tool that runs on its runtime: the environment it is
+    /// installed into, its whole dependency set pinned by hash
+    /// (`crate::resolution::backend`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment: Option<Environment>,
+}
+
+/// The environment of a tool that runs on a language runtime (`npm:prettier` on node,
+/// `pypi:black` on python): the runtime's tool and the dependency set its package
+/// manager installs, as that manager's own lockfile text (npm's `package-lock.json`;
+/// pip's `--require-hashes` requirements), every file pinned by its registry's hash.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Environment {
+    /// The project's tool that is its runtime (`node`, `python`).
+    pub runtime: String,
+    /// The runtime's version the set was resolved with.
+    pub runtime_version: String,
+    /// The registry or index it was resolved from, as configured (before
+    /// `url_replacements`; never with credentials).
+    pub registry: String,
+    /// Packages whose install scripts run (npm's `allow_builds`); empty: none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allow_builds: Vec<String>,
+    /// The package manager's lockfile, as it wrote it.
+    pub lockfile: String,
 }
 
 impl LockedTool {
@@ -386,6 +412,7 @@ struct RawTool {
     platforms: BTreeMap<Spanned<String>, RawAsset>,
     #[serde(default)]
     unsupported: BTreeMap<Spanned<String>, String>,
+    environment: Option<Environment>,
 }
 
 #[derive(Deserialize)]
@@ -642,6 +669,7 @@ impl Lock {
                     provenance_loss: tool.provenance_loss,
                     platforms,
                     unsupported,
+                    environment: tool.environment,
                 },
             );
         }
@@ -831,6 +859,7 @@ impl Lock {
                 provenance_loss: None,
                 platforms: BTreeMap::new(),
                 unsupported: BTreeMap::new(),
+                environment: None,
             });
         if !entry.downloads_current(tool) {
             entry.version = tool.version.clone();

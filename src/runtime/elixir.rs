@@ -45,16 +45,7 @@ impl Runtime for Elixir {
     }
 
     fn versions(&self, cx: &Context) -> Result<Vec<Release>, RuntimeError> {
-        let mut releases: Vec<(Numeric, Option<u64>, Release)> = builds(cx)?
-            .iter()
-            .filter_map(|b| {
-                let (elixir, otp) = split(&b.name)?;
-                Some((elixir, otp, release(b)?))
-            })
-            .collect();
-        // Newest Elixir first, then the newest OTP first.
-        releases.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
-        Ok(releases.into_iter().map(|(_, _, r)| r).collect())
+        Ok(releases_of(&builds(cx)?))
     }
 
     fn pick(&self, releases: &[Release], request: &str) -> Result<Release, RuntimeError> {
@@ -180,6 +171,20 @@ fn builds(cx: &Context) -> Result<Vec<Build>, RuntimeError> {
     let url = format!("{BASE}/builds.txt");
     let text = cx.text(&url)?;
     hexbuilds::parse(&text, &url, "builds.hex.pm Elixir build list")
+}
+
+/// The releases among `builds` (`builds.txt`, as [`hexbuilds::parse`] reads it):
+/// newest Elixir first, then the newest OTP first.
+pub fn releases_of(builds: &[Build]) -> Vec<Release> {
+    let mut releases: Vec<(Numeric, Option<u64>, Release)> = builds
+        .iter()
+        .filter_map(|b| {
+            let (elixir, otp) = split(&b.name)?;
+            Some((elixir, otp, release(b)?))
+        })
+        .collect();
+    releases.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
+    releases.into_iter().map(|(_, _, r)| r).collect()
 }
 
 /// A build's Elixir version and OTP major: `v1.17.3-otp-27` → (1.17.3, 27), `v1.17.3`

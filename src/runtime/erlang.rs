@@ -52,19 +52,11 @@ impl Runtime for Erlang {
     }
 
     fn versions(&self, cx: &Context) -> Result<Vec<Release>, RuntimeError> {
-        let mut releases = super::distinct::Distinct::default();
+        let mut listed = Vec::new();
         for (ubuntu, _) in UBUNTU {
-            for build in builds(cx, "amd64", ubuntu)? {
-                if let Some(release) = release(&build) {
-                    let id = release.id.clone();
-                    releases.push(&id, || release);
-                }
-            }
+            listed.extend(builds(cx, "amd64", ubuntu)?);
         }
-        let mut releases = releases.into_vec();
-        releases
-            .sort_by_cached_key(|r| std::cmp::Reverse(super::version::Numeric::parse(&r.version)));
-        Ok(releases)
+        Ok(releases_of(&listed))
     }
 
     fn pick(&self, releases: &[Release], request: &str) -> Result<Release, RuntimeError> {
@@ -166,6 +158,21 @@ fn builds(cx: &Context, arch: &str, ubuntu: &str) -> Result<Vec<Build>, RuntimeE
     let url = format!("{BASE}/{arch}/{ubuntu}/builds.txt");
     let text = cx.text(&url)?;
     hexbuilds::parse(&text, &url, "builds.hex.pm OTP build list")
+}
+
+/// The releases among `builds` (of every Ubuntu's `builds.txt`, as
+/// [`hexbuilds::parse`] reads them): one per tag, newest first.
+pub fn releases_of(builds: &[Build]) -> Vec<Release> {
+    let mut releases = super::distinct::Distinct::default();
+    for build in builds {
+        if let Some(release) = release(build) {
+            let id = release.id.clone();
+            releases.push(&id, || release);
+        }
+    }
+    let mut releases = releases.into_vec();
+    releases.sort_by_cached_key(|r| std::cmp::Reverse(super::version::Numeric::parse(&r.version)));
+    releases
 }
 
 /// A build as a release: `OTP-27.1.2` (and `OTP-28.0-rc1`, a pre-release); `None` for

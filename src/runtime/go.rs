@@ -67,7 +67,7 @@ impl Runtime for Go {
     }
 
     fn versions(&self, cx: &Context) -> Result<Vec<Release>, RuntimeError> {
-        Ok(index(cx)?.iter().filter_map(release).collect())
+        releases_in(&cx.text(INDEX)?)
     }
 
     fn pick(&self, releases: &[Release], request: &str) -> Result<Release, RuntimeError> {
@@ -104,62 +104,13 @@ impl Runtime for Go {
         release: &Release,
         platform: &Platform,
     ) -> Result<Resolved, RuntimeError> {
-        let Some((os, arch)) = names(platform) else {
+        // No build for the platform: known without the list.
+        if names(platform).is_none() {
             return Ok(Resolved::Unsupported(format!(
                 "go: no build for {platform}"
             )));
-        };
-        let entries = index(cx)?;
-        let file = entries
-            .iter()
-            .find(|e| e.version == release.id)
-            .and_then(|e| {
-                e.files
-                    .iter()
-                    .find(|f| f.kind == "archive" && f.os == os && f.arch == arch)
-            });
-        let Some(file) = file else {
-            return Ok(Resolved::Unsupported(format!(
-                "go {}: no build for {platform}",
-                release.version
-            )));
-        };
-        let format = if file.filename.ends_with(".zip") {
-            ArchiveFormat::Zip
-        } else if file.filename.ends_with(".tar.gz") {
-            ArchiveFormat::TarGz
-        } else {
-            return Err(RuntimeError::Format {
-                url: INDEX.to_owned(),
-                what: "Go download list".into(),
-                reason: format!(
-                    "archive `{}` is neither .tar.gz nor .zip",
-                    crate::validate::shorten(&file.filename)
-                ),
-            });
-        };
-        if file.filename.contains(['/', '\\', '?', '#']) || file.filename.starts_with('.') {
-            return Err(RuntimeError::Format {
-                url: INDEX.to_owned(),
-                what: "Go download list".into(),
-                reason: format!(
-                    "`{}` is not a file name",
-                    crate::validate::shorten(&file.filename)
-                ),
-            });
         }
-        let sha256 =
-            crate::validate::sha256(&file.sha256).map_err(|_| RuntimeError::NoChecksum {
-                file: INDEX.to_owned(),
-                asset: file.filename.clone(),
-            })?;
-        Ok(Resolved::Download(Download {
-            url: format!("{DOWNLOADS}/{}", file.filename),
-            sha256,
-            checksum: format!("index:{INDEX}"),
-            format,
-            alternatives: Vec::new(),
-        }))
+        resolve(&cx.text(INDEX)?, release, platform)
     }
 
     fn layout(&self, _version: &str, platform: &Platform) -> Layout {
@@ -172,14 +123,82 @@ impl Runtime for Go {
     }
 }
 
-/// The download list.
-fn index(cx: &Context) -> Result<Vec<Entry>, RuntimeError> {
-    let text = cx.text(INDEX)?;
-    serde_json::from_str(&text).map_err(|e| RuntimeError::Format {
+/// The download list `text` (go.dev's JSON from [`INDEX`]).
+fn parse(text: &str) -> Result<Vec<Entry>, RuntimeError> {
+    serde_json::from_str(text).map_err(|e| RuntimeError::Format {
         url: INDEX.to_owned(),
         what: "Go download list".into(),
         reason: e.to_string(),
     })
+}
+
+/// The releases go.dev's download list `text` names, in its order.
+pub fn releases_in(text: &str) -> Result<Vec<Release>, RuntimeError> {
+    Ok(parse(text)?.iter().filter_map(release).collect())
+}
+
+/// Where `release` for `platform` downloads from, as go.dev's download list `text`
+/// says.
+pub fn resolve(
+    text: &str,
+    release: &Release,
+    platform: &Platform,
+) -> Result<Resolved, RuntimeError> {
+    let Some((os, arch)) = names(platform) else {
+        return Ok(Resolved::Unsupported(format!(
+            "go: no build for {platform}"
+        )));
+    };
+    let entries = parse(text)?;
+    let file = entries
+        .iter()
+        .find(|e| e.version == release.id)
+        .and_then(|e| {
+            e.files
+                .iter()
+                .find(|f| f.kind == "archive" && f.os == os && f.arch == arch)
+        });
+    let Some(file) = file else {
+        return Ok(Resolved::Unsupported(format!(
+            "go {}: no build for {platform}",
+            release.version
+        )));
+    };
+    let format = if file.filename.ends_with(".zip") {
+        ArchiveFormat::Zip
+    } else if file.filename.ends_with(".tar.gz") {
+        ArchiveFormat::TarGz
+    } else {
+        return Err(RuntimeError::Format {
+            url: INDEX.to_owned(),
+            what: "Go download list".into(),
+            reason: format!(
+                "archive `{}` is neither .tar.gz nor .zip",
+                crate::validate::shorten(&file.filename)
+            ),
+        });
+    };
+    if file.filename.contains(['/', '\\', '?', '#']) || file.filename.starts_with('.') {
+        return Err(RuntimeError::Format {
+            url: INDEX.to_owned(),
+            what: "Go download list".into(),
+            reason: format!(
+                "`{}` is not a file name",
+                crate::validate::shorten(&file.filename)
+            ),
+        });
+    }
+    let sha256 = crate::validate::sha256(&file.sha256).map_err(|_| RuntimeError::NoChecksum {
+        file: INDEX.to_owned(),
+        asset: file.filename.clone(),
+    })?;
+    Ok(Resolved::Download(Download {
+        url: format!("{DOWNLOADS}/{}", file.filename),
+        sha256,
+        checksum: format!("index:{INDEX}"),
+        format,
+        alternatives: Vec::new(),
+    }))
 }
 
 /// A list entry as a release; `None` when its version is not `goN.N…`.

@@ -124,16 +124,8 @@ impl Runtime for Java {
 
     fn versions(&self, cx: &Context) -> Result<Vec<Release>, RuntimeError> {
         let url = format!("{API}/info/available_releases");
-        let text = cx.text(&url)?;
-        let lts: Available = serde_json::from_str(&text).map_err(|e| RuntimeError::Format {
-            url: url.clone(),
-            what: "Adoptium release list".into(),
-            reason: e.to_string(),
-        })?;
-        let lts_majors: std::collections::HashSet<_> =
-            lts.available_lts_releases.iter().copied().collect();
-        let mut releases = super::distinct::Distinct::default();
-        for page in 0..MAX_PAGES {
+        let available = cx.text(&url)?;
+        list(&available, &url, |page| {
             let url = format!(
                 "{API}/info/release_versions?{FILTERS}&page={page}&page_size={VERSIONS_PAGE}&release_type=ga"
             );
@@ -141,37 +133,12 @@ impl Runtime for Java {
             // means the listing itself is missing (a mirror without it): an error
             // naming the URL, never an empty list.
             let text = if page == 0 {
-                cx.text(&url)?
+                Some(cx.text(&url)?)
             } else {
-                match cx.text_unless_missing(&url)? {
-                    Some(text) => text,
-                    None => break,
-                }
+                cx.text_unless_missing(&url)?
             };
-            let listed: Versions =
-                serde_json::from_str(&text).map_err(|e| RuntimeError::Format {
-                    url: url.clone(),
-                    what: "Adoptium version list".into(),
-                    reason: e.to_string(),
-                })?;
-            let count = listed.versions.len();
-            for data in listed.versions {
-                let version = data.version();
-                releases.push(&version.clone(), || Release {
-                    version,
-                    id: data.semver.clone(),
-                    lts: lts_majors.contains(&data.major).then(|| "LTS".to_owned()),
-                    published_at: None,
-                    prerelease: false,
-                });
-            }
-            if count < VERSIONS_PAGE {
-                break;
-            }
-        }
-        let mut releases = releases.into_vec();
-        releases.sort_by_cached_key(|r| std::cmp::Reverse(numeric(&r.version)));
-        Ok(releases)
+            Ok(text.map(|text| (url, text)))
+        })
     }
 
     fn pick(&self, releases: &[Release], request: &str) -> Result<Release, RuntimeError> {
@@ -210,45 +177,11 @@ impl Runtime for Java {
         release: &Release,
         platform: &Platform,
     ) -> Result<Resolved, RuntimeError> {
-        let Some((os, arch)) = names(platform) else {
-            return Ok(Resolved::Unsupported(format!(
-                "java: Temurin has no build for {platform}"
-            )));
-        };
-        let Some(major) = numeric(&release.version).and_then(|n| n.parts.first().copied()) else {
-            return Err(RuntimeError::Request(format!(
-                "java {} is not a Temurin version",
-                crate::validate::shorten(&release.version)
-            )));
-        };
-        for page in 0..MAX_PAGES {
+        resolve(release, platform, |major, page| {
             let url = format!(
                 "{API}/assets/feature_releases/{major}/ga?{FILTERS}&page={page}&page_size={ASSETS_PAGE}"
             );
-            let Some(text) = cx.text_unless_missing(&url)? else {
-                break;
-            };
-            let assets: Vec<Asset> =
-                serde_json::from_str(&text).map_err(|e| RuntimeError::Format {
-                    url: url.clone(),
-                    what: "Adoptium release list".into(),
-                    reason: e.to_string(),
-                })?;
-            let count = assets.len();
-            if let Some(asset) = assets
-                .into_iter()
-                .find(|a| a.version_data.semver == release.id)
-            {
-                return binary(&asset, os, arch, &url, release, platform);
-            }
-            if count < ASSETS_PAGE {
-                break;
-            }
-        }
-        Err(RuntimeError::Format {
-            url: format!("{API}/assets/feature_releases/{major}/ga"),
-            what: "Adoptium release list".into(),
-            reason: format!("it does not list {}", release.id),
+            Ok(cx.text_unless_missing(&url)?.map(|text| (url, text)))
         })
     }
 
@@ -283,6 +216,99 @@ impl Runtime for Java {
             ..Layout::default()
         }
     }
+}
+
+/// Where `release` for `platform` downloads from, as Adoptium's
+/// `/assets/feature_releases/{major}/ga` pages list it: `page(major, n)` gives the URL
+/// and text of page `n` (`None` past the end); pages are read until one lists the
+/// release, is short, or `MAX_PAGES`.
+pub fn resolve(
+    release: &Release,
+    platform: &Platform,
+    mut page: impl FnMut(u64, usize) -> Result<Option<(String, std::rc::Rc<str>)>, RuntimeError>,
+) -> Result<Resolved, RuntimeError> {
+    let Some((os, arch)) = names(platform) else {
+        return Ok(Resolved::Unsupported(format!(
+            "java: Temurin has no build for {platform}"
+        )));
+    };
+    let Some(major) = numeric(&release.version).and_then(|n| n.parts.first().copied()) else {
+        return Err(RuntimeError::Request(format!(
+            "java {} is not a Temurin version",
+            crate::validate::shorten(&release.version)
+        )));
+    };
+    for n in 0..MAX_PAGES {
+        let Some((url, text)) = page(major, n)? else {
+            break;
+        };
+        let assets: Vec<Asset> = serde_json::from_str(&text).map_err(|e| RuntimeError::Format {
+            url: url.clone(),
+            what: "Adoptium release list".into(),
+            reason: e.to_string(),
+        })?;
+        let count = assets.len();
+        if let Some(asset) = assets
+            .into_iter()
+            .find(|a| a.version_data.semver == release.id)
+        {
+            return binary(&asset, os, arch, &url, release, platform);
+        }
+        if count < ASSETS_PAGE {
+            break;
+        }
+    }
+    Err(RuntimeError::Format {
+        url: format!("{API}/assets/feature_releases/{major}/ga"),
+        what: "Adoptium release list".into(),
+        reason: format!("it does not list {}", release.id),
+    })
+}
+
+/// The releases Adoptium lists: `available` is `/info/available_releases` (read from
+/// `url`; its LTS majors), `page(n)` the URL and text of `/info/release_versions` page
+/// `n` (`None` past the end); pages are read until one is short or
+/// `MAX_PAGES`. One release per version, newest first.
+pub fn list(
+    available: &str,
+    url: &str,
+    mut page: impl FnMut(usize) -> Result<Option<(String, std::rc::Rc<str>)>, RuntimeError>,
+) -> Result<Vec<Release>, RuntimeError> {
+    let lts: Available = serde_json::from_str(available).map_err(|e| RuntimeError::Format {
+        url: url.to_owned(),
+        what: "Adoptium release list".into(),
+        reason: e.to_string(),
+    })?;
+    let lts_majors: std::collections::HashSet<_> =
+        lts.available_lts_releases.iter().copied().collect();
+    let mut releases = super::distinct::Distinct::default();
+    for n in 0..MAX_PAGES {
+        let Some((url, text)) = page(n)? else {
+            break;
+        };
+        let listed: Versions = serde_json::from_str(&text).map_err(|e| RuntimeError::Format {
+            url: url.clone(),
+            what: "Adoptium version list".into(),
+            reason: e.to_string(),
+        })?;
+        let count = listed.versions.len();
+        for data in listed.versions {
+            let version = data.version();
+            releases.push(&version.clone(), || Release {
+                version,
+                id: data.semver.clone(),
+                lts: lts_majors.contains(&data.major).then(|| "LTS".to_owned()),
+                published_at: None,
+                prerelease: false,
+            });
+        }
+        if count < VERSIONS_PAGE {
+            break;
+        }
+    }
+    let mut releases = releases.into_vec();
+    releases.sort_by_cached_key(|r| std::cmp::Reverse(numeric(&r.version)));
+    Ok(releases)
 }
 
 /// The package of `asset` for `os`/`arch` as a download.

@@ -112,6 +112,10 @@ impl Runtime for Python {
             return first;
         }
         let mut known = releases.to_vec();
+        // The versions in `known`: searching `known` for each release of each listing
+        // read was quadratic in the listings' size (issue 53, item 2's class).
+        let mut seen: std::collections::HashSet<String> =
+            known.iter().map(|k| k.version.clone()).collect();
         for tag in release_tags(cx)?
             .iter()
             .skip(LISTED_RELEASES)
@@ -119,7 +123,7 @@ impl Runtime for Python {
         {
             // A version a newer release has stays that release's.
             for release in releases_of(&[listing(cx, tag)?]) {
-                if known.iter().all(|k| k.version != release.version) {
+                if seen.insert(release.version.clone()) {
                     known.push(release);
                 }
             }
@@ -235,11 +239,7 @@ fn release_tags(cx: &Context) -> Result<Vec<String>, RuntimeError> {
 fn listing(cx: &Context, tag: &str) -> Result<Listing, RuntimeError> {
     let sums = cx.github().hosts().release_download(OWNER, REPO, tag, SUMS);
     let names = match cx.text_unless_missing(&sums)? {
-        Some(text) => text
-            .lines()
-            .filter_map(|line| line.split_whitespace().nth(1))
-            .map(|name| name.trim_start_matches('*').to_owned())
-            .collect(),
+        Some(text) => names_in_sums(&text),
         None => match cx.github_release(OWNER, REPO, tag) {
             Ok(release) => release.assets.iter().map(|a| a.name.clone()).collect(),
             Err(crate::github::GithubError::NotFound { .. }) => Vec::new(),
@@ -250,6 +250,24 @@ fn listing(cx: &Context, tag: &str) -> Result<Listing, RuntimeError> {
         tag: tag.to_owned(),
         names,
     })
+}
+
+/// The file names a `SHA256SUMS` text lists (`HEX  NAME`, `HEX *NAME`).
+fn names_in_sums(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|line| line.split_whitespace().nth(1))
+        .map(|name| name.trim_start_matches('*').to_owned())
+        .collect()
+}
+
+/// The releases vx lists from release `tag`'s `SHA256SUMS` text `sums` (what
+/// [`Runtime::versions`] reads of the newest release): one per Python version and
+/// flavour, newest first.
+pub fn releases_in_sums(tag: &str, sums: &str) -> Vec<Release> {
+    releases_of(&[Listing {
+        tag: tag.to_owned(),
+        names: names_in_sums(sums),
+    }])
 }
 
 /// One [`Release`] per Python version (and flavour) among the `listed` releases

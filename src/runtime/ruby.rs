@@ -155,8 +155,11 @@ impl Runtime for Ruby {
 
 /// One [`Release`] per Ruby version among GitHub's `listed` releases: the newest
 /// revision (`3.3.6-2`), else the floating release (`3.3.6`); newest version first.
-fn releases_of(listed: &[GithubRelease]) -> Vec<Release> {
+pub fn releases_of(listed: &[GithubRelease]) -> Vec<Release> {
     let mut found: Vec<(Release, Option<u64>)> = Vec::new();
+    // Where each version is in `found`: a listing is the publisher's to size, and
+    // searching `found` for each release was quadratic (issue 53, item 2's class).
+    let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for release in listed.iter().filter(|r| !r.draft) {
         let Some((version, revision)) = parse_tag(&release.tag) else {
             continue;
@@ -174,17 +177,17 @@ fn releases_of(listed: &[GithubRelease]) -> Vec<Release> {
             published_at: release.published_at.clone(),
             prerelease: release.prerelease || !numeric.is_release(),
         };
-        match found.iter_mut().find(|(r, _)| r.version == version) {
-            Some(kept) if revision > kept.1 => *kept = (candidate, revision),
+        match at.get(version) {
+            Some(&i) if revision > found[i].1 => found[i] = (candidate, revision),
             Some(_) => {}
-            None => found.push((candidate, revision)),
+            None => {
+                at.insert(version.to_owned(), found.len());
+                found.push((candidate, revision));
+            }
         }
     }
     let mut releases: Vec<Release> = found.into_iter().map(|(r, _)| r).collect();
-    releases.sort_by(|a, b| {
-        let key = |r: &Release| super::version::Numeric::parse(&r.version);
-        key(b).cmp(&key(a))
-    });
+    releases.sort_by_cached_key(|r| std::cmp::Reverse(super::version::Numeric::parse(&r.version)));
     releases
 }
 
@@ -264,6 +267,25 @@ mod tests {
                 ("3.3.6", "3.3.6-2", false),
                 ("3.3.5", "3.3.5", false),
             ]
+        );
+    }
+
+    /// A listing of 200,000 versions is read in linear time: each release was looked
+    /// up among those kept (about 2·10¹⁰ comparisons here, minutes), and the sort
+    /// parsed each version at every comparison.
+    #[test]
+    fn a_long_listing_is_read_in_linear_time() {
+        let listed: Vec<GithubRelease> = (0..200_000)
+            .map(|n| gh(&format!("3.{}.{}-1", n / 1000, n % 1000), false))
+            .collect();
+        let started = std::time::Instant::now();
+        let all = releases_of(&listed);
+        assert_eq!(all.len(), 200_000);
+        assert_eq!(all[0].id, "3.199.999-1");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "{:?}",
+            started.elapsed()
         );
     }
 

@@ -33,6 +33,7 @@ use serde::Deserialize;
 
 use super::{Context, Download, Layout, Release, Resolved, Runtime, RuntimeError};
 use crate::format::ArchiveFormat;
+use crate::github::Release as GithubRelease;
 use crate::manifest::Platform;
 
 /// The distribution server.
@@ -100,25 +101,7 @@ impl Runtime for Rust {
         let listed = cx.github().releases("rust-lang", "rust").map_err(|e| {
             RuntimeError::from_github("the GitHub releases of rust-lang/rust".to_owned(), &e)
         })?;
-        let mut releases: Vec<Release> = listed
-            .into_iter()
-            .filter(|r| !r.draft)
-            .filter_map(|r| {
-                let numeric = super::version::Numeric::parse(&r.tag)?;
-                (numeric.parts.len() == 3).then(|| Release {
-                    version: r.tag.clone(),
-                    id: r.tag.clone(),
-                    lts: None,
-                    published_at: r.published_at.clone(),
-                    prerelease: r.prerelease || !numeric.is_release(),
-                })
-            })
-            .collect();
-        releases.sort_by(|a, b| {
-            let n = |r: &Release| super::version::Numeric::parse(&r.version);
-            n(b).cmp(&n(a))
-        });
-        Ok(releases)
+        Ok(releases_of(&listed))
     }
 
     fn pick(&self, releases: &[Release], request: &str) -> Result<Release, RuntimeError> {
@@ -170,77 +153,14 @@ impl Runtime for Rust {
         release: &Release,
         platform: &Platform,
     ) -> Result<Resolved, RuntimeError> {
-        let Some(triple) = triple(platform) else {
+        // No toolchain for the platform: known without the manifest.
+        if triple(platform).is_none() {
             return Ok(Resolved::Unsupported(format!(
                 "rust: no toolchain for {platform}"
             )));
-        };
+        }
         let url = manifest_url(&release.id);
-        let manifest = manifest(cx, &url)?;
-        let rust = manifest.pkg.get("rust");
-        if channel(&release.id).is_none()
-            && rust.is_some_and(|p| p.version.split(' ').next() != Some(release.version.as_str()))
-        {
-            return Err(RuntimeError::Format {
-                url,
-                what: "Rust channel manifest".into(),
-                reason: format!(
-                    "it is for rust {}, not {}",
-                    crate::validate::shorten(rust.map_or("", |p| p.version.as_str())),
-                    release.version
-                ),
-            });
-        }
-        let Some(target) = rust
-            .and_then(|p| p.target.get(triple))
-            .filter(|t| t.available)
-        else {
-            return Ok(Resolved::Unsupported(format!(
-                "rust {}: no toolchain for {platform} ({triple}) in {url}",
-                release.version
-            )));
-        };
-        let lacking: Vec<String> = COMPONENTS
-            .iter()
-            .map(|c| c.replace('*', triple))
-            .filter(|wanted| {
-                !target
-                    .components
-                    .iter()
-                    .any(|c| format!("{}{}", c.pkg, suffix(&c.pkg, &c.target)) == *wanted)
-            })
-            .collect();
-        if !lacking.is_empty() {
-            return Ok(Resolved::Unsupported(format!(
-                "rust {}: the {triple} toolchain lacks {}",
-                release.version,
-                lacking.join(", ")
-            )));
-        }
-        let (archive, hash, format) = match (&target.xz_url, &target.xz_hash) {
-            (Some(u), Some(h)) => (u, h, ArchiveFormat::TarXz),
-            _ => match (&target.url, &target.hash) {
-                (Some(u), Some(h)) => (u, h, ArchiveFormat::TarGz),
-                _ => {
-                    return Err(RuntimeError::NoChecksum {
-                        file: url,
-                        asset: format!("the rust package for {triple}"),
-                    });
-                }
-            },
-        };
-        let sha256 = crate::validate::sha256(hash).map_err(|_| RuntimeError::Format {
-            url: url.clone(),
-            what: "Rust channel manifest".into(),
-            reason: format!("the hash of the rust package for {triple} is not a sha256"),
-        })?;
-        Ok(Resolved::Download(Download {
-            url: archive.clone(),
-            sha256,
-            checksum: format!("index:{url}"),
-            format,
-            alternatives: Vec::new(),
-        }))
+        resolve(&cx.text(&url)?, &url, release, platform)
     }
 
     fn layout(&self, _version: &str, platform: &Platform) -> Layout {
@@ -323,14 +243,123 @@ fn dated(name: &str, date: &str) -> Release {
     }
 }
 
+/// The releases among rust-lang/rust's GitHub releases `listed`: its `X.Y.Z` tags,
+/// newest first.
+pub fn releases_of(listed: &[GithubRelease]) -> Vec<Release> {
+    let mut releases: Vec<Release> = listed
+        .iter()
+        .filter(|r| !r.draft)
+        .filter_map(|r| {
+            let numeric = super::version::Numeric::parse(&r.tag)?;
+            (numeric.parts.len() == 3).then(|| Release {
+                version: r.tag.clone(),
+                id: r.tag.clone(),
+                lts: None,
+                published_at: r.published_at.clone(),
+                prerelease: r.prerelease || !numeric.is_release(),
+            })
+        })
+        .collect();
+    releases.sort_by(|a, b| {
+        let n = |r: &Release| super::version::Numeric::parse(&r.version);
+        n(b).cmp(&n(a))
+    });
+    releases
+}
+
 /// The manifest at `url`.
 fn manifest(cx: &Context, url: &str) -> Result<Manifest, RuntimeError> {
-    let text = cx.text(url)?;
-    toml::from_str(&text).map_err(|e| RuntimeError::Format {
+    parse(&cx.text(url)?, url)
+}
+
+/// The channel manifest `text` (fetched from `url`).
+fn parse(text: &str, url: &str) -> Result<Manifest, RuntimeError> {
+    toml::from_str(text).map_err(|e| RuntimeError::Format {
         url: url.to_owned(),
         what: "Rust channel manifest".into(),
         reason: e.message().to_owned(),
     })
+}
+
+/// Where `release`'s toolchain for `platform` downloads from, as the channel
+/// manifest `text` (fetched from `url`) says.
+pub fn resolve(
+    text: &str,
+    url: &str,
+    release: &Release,
+    platform: &Platform,
+) -> Result<Resolved, RuntimeError> {
+    let Some(triple) = triple(platform) else {
+        return Ok(Resolved::Unsupported(format!(
+            "rust: no toolchain for {platform}"
+        )));
+    };
+    let manifest = parse(text, url)?;
+    let url = url.to_owned();
+    let rust = manifest.pkg.get("rust");
+    if channel(&release.id).is_none()
+        && rust.is_some_and(|p| p.version.split(' ').next() != Some(release.version.as_str()))
+    {
+        return Err(RuntimeError::Format {
+            url,
+            what: "Rust channel manifest".into(),
+            reason: format!(
+                "it is for rust {}, not {}",
+                crate::validate::shorten(rust.map_or("", |p| p.version.as_str())),
+                release.version
+            ),
+        });
+    }
+    let Some(target) = rust
+        .and_then(|p| p.target.get(triple))
+        .filter(|t| t.available)
+    else {
+        return Ok(Resolved::Unsupported(format!(
+            "rust {}: no toolchain for {platform} ({triple}) in {url}",
+            release.version
+        )));
+    };
+    let lacking: Vec<String> = COMPONENTS
+        .iter()
+        .map(|c| c.replace('*', triple))
+        .filter(|wanted| {
+            !target
+                .components
+                .iter()
+                .any(|c| format!("{}{}", c.pkg, suffix(&c.pkg, &c.target)) == *wanted)
+        })
+        .collect();
+    if !lacking.is_empty() {
+        return Ok(Resolved::Unsupported(format!(
+            "rust {}: the {triple} toolchain lacks {}",
+            release.version,
+            lacking.join(", ")
+        )));
+    }
+    let (archive, hash, format) = match (&target.xz_url, &target.xz_hash) {
+        (Some(u), Some(h)) => (u, h, ArchiveFormat::TarXz),
+        _ => match (&target.url, &target.hash) {
+            (Some(u), Some(h)) => (u, h, ArchiveFormat::TarGz),
+            _ => {
+                return Err(RuntimeError::NoChecksum {
+                    file: url,
+                    asset: format!("the rust package for {triple}"),
+                });
+            }
+        },
+    };
+    let sha256 = crate::validate::sha256(hash).map_err(|_| RuntimeError::Format {
+        url: url.clone(),
+        what: "Rust channel manifest".into(),
+        reason: format!("the hash of the rust package for {triple} is not a sha256"),
+    })?;
+    Ok(Resolved::Download(Download {
+        url: archive.clone(),
+        sha256,
+        checksum: format!("index:{url}"),
+        format,
+        alternatives: Vec::new(),
+    }))
 }
 
 /// The directory suffix of a component in the combined package: `rust-std` is

@@ -121,6 +121,8 @@ mod runtime_ruby;
 #[cfg(unix)]
 mod runtime_rust;
 #[cfg(unix)]
+mod runtime_tools;
+#[cfg(unix)]
 mod runtimes;
 #[cfg(unix)]
 mod safety;
@@ -131,9 +133,13 @@ mod signals;
 #[cfg(unix)]
 mod tasks_cleanup;
 #[cfg(unix)]
+mod tasks_foreign;
+#[cfg(unix)]
 mod tasks_graph;
 #[cfg(unix)]
 mod tasks_services;
+#[cfg(unix)]
+mod tasks_views;
 #[cfg(unix)]
 mod terminal;
 #[cfg(unix)]

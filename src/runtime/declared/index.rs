@@ -27,6 +27,41 @@ pub fn read(
     what: &str,
 ) -> Result<Vec<Listed>, RuntimeError> {
     match versions {
+        Versions::JsonList { .. } | Versions::Lines { .. } => {
+            parse(versions, &cx.text(url)?, url, what)
+        }
+        Versions::GithubReleases { repo, strip_prefix } => {
+            let (owner, name) = repo.split_once('/').unwrap_or((repo, ""));
+            let listed = cx.github().releases(owner, name).map_err(|e| {
+                RuntimeError::from_github(format!("the GitHub releases of {repo}"), &e)
+            })?;
+            Ok(listed
+                .iter()
+                .filter(|r| !r.draft)
+                .filter_map(|r| {
+                    let mut release = release(&r.tag, strip_prefix)?;
+                    release.prerelease |= r.prerelease;
+                    release.published_at = r.published_at.clone();
+                    Some(Listed {
+                        release,
+                        builds: Vec::new(),
+                    })
+                })
+                .collect())
+        }
+    }
+}
+
+/// The releases the index `text` (json-list or lines, fetched from `url`) lists, in
+/// its order, as [`read`] gives them; `what` names the index in errors. A
+/// github-releases index is no text: it lists nothing here.
+pub fn parse(
+    versions: &Versions,
+    text: &str,
+    url: &str,
+    what: &str,
+) -> Result<Vec<Listed>, RuntimeError> {
+    match versions {
         Versions::JsonList {
             list,
             version,
@@ -36,7 +71,6 @@ pub fn read(
             builds,
             ..
         } => {
-            let text = cx.text(url)?;
             let format = |reason: String| RuntimeError::Format {
                 url: url.to_owned(),
                 what: what.to_owned().into(),
@@ -44,7 +78,7 @@ pub fn read(
             };
             // The list is reached and split without a tree of the whole file (a 32 MiB
             // index made one of about a gigabyte): each entry is read on its own.
-            let entries = raw_list(&text, list)
+            let entries = raw_list(text, list)
                 .map_err(|e| format(e.to_string()))?
                 .ok_or_else(|| format(format!("no array at `{}`", shown_path(list))))?;
             let mut out = Vec::with_capacity(entries.len());
@@ -80,39 +114,18 @@ pub fn read(
             }
             Ok(out)
         }
-        Versions::Lines { strip_prefix, .. } => {
-            let text = cx.text(url)?;
-            Ok(text
-                .lines()
-                .map(str::trim)
-                .filter(|line| !line.is_empty() && !line.starts_with('#'))
-                .filter_map(|line| line.split_whitespace().next())
-                .filter_map(|id| release(id, strip_prefix))
-                .map(|release| Listed {
-                    release,
-                    builds: Vec::new(),
-                })
-                .collect())
-        }
-        Versions::GithubReleases { repo, strip_prefix } => {
-            let (owner, name) = repo.split_once('/').unwrap_or((repo, ""));
-            let listed = cx.github().releases(owner, name).map_err(|e| {
-                RuntimeError::from_github(format!("the GitHub releases of {repo}"), &e)
-            })?;
-            Ok(listed
-                .iter()
-                .filter(|r| !r.draft)
-                .filter_map(|r| {
-                    let mut release = release(&r.tag, strip_prefix)?;
-                    release.prerelease |= r.prerelease;
-                    release.published_at = r.published_at.clone();
-                    Some(Listed {
-                        release,
-                        builds: Vec::new(),
-                    })
-                })
-                .collect())
-        }
+        Versions::Lines { strip_prefix, .. } => Ok(text
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty() && !line.starts_with('#'))
+            .filter_map(|line| line.split_whitespace().next())
+            .filter_map(|id| release(id, strip_prefix))
+            .map(|release| Listed {
+                release,
+                builds: Vec::new(),
+            })
+            .collect()),
+        Versions::GithubReleases { .. } => Ok(Vec::new()),
     }
 }
 
@@ -131,7 +144,6 @@ fn release(id: &str, strip_prefix: &str) -> Option<Release> {
     })
 }
 
-/// The value at a dotted `path` (empty: `value` itself).
 /// The entries of the array at `path` (dotted; empty: the top) of the JSON `text`, each
 /// left unparsed; `None` when there is no array there. Only the objects on the way
 /// are split, never parsed whole.
@@ -159,6 +171,7 @@ fn raw_list<'t>(
     serde_json::from_str(at.get()).map(Some)
 }
 
+/// The value at a dotted `path` (empty: `value` itself).
 fn field<'v>(value: &'v serde_json::Value, path: &str) -> Option<&'v serde_json::Value> {
     if path.is_empty() {
         return Some(value);
