@@ -170,6 +170,20 @@ fn a_crate_locks_every_platform_with_the_index_cksum() {
         "{:?}",
         server.paths()
     );
+    // `vx versions` lists the index's versions, newest first (yanked ones left out).
+    let out = vx(&project)
+        .args(["versions", "cargo:wait-timeout"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let listed: Vec<&str> = stdout
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|v| v.starts_with("0."))
+        .collect();
+    assert_eq!(listed.first(), Some(&"0.2.1"), "{stdout}");
+    assert!(listed.contains(&"0.1.5"), "{stdout}");
+    assert!(!listed.contains(&"0.1.1"), "0.1.1 is yanked: {stdout}");
     // Without the project's rust to build it with, a sync says what to add.
     let out = vx(&project).args(["sync", "--headless"]).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
