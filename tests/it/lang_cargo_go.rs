@@ -232,10 +232,18 @@ fn module_zip(version: &str) -> Vec<u8> {
 /// is `zip_v1`, another one for a tampered proxy).
 fn proxy(zip_v1: Vec<u8>) -> TestServer {
     let base = "/proxy/example.com/vxhello/@v";
-    let mut routes: Vec<(String, Route)> = vec![(
-        format!("{base}/list"),
-        Route::Ok(b"v0.9.0\nv1.0.0\n".to_vec()),
-    )];
+    let mut routes: Vec<(String, Route)> = vec![
+        (
+            format!("{base}/list"),
+            Route::Ok(b"v0.9.0\nv1.0.0\n".to_vec()),
+        ),
+        // A path that is no module: 410 Gone, one of the two answers (with 404) Go
+        // takes as "not here" (golang/go `src/cmd/go/internal/modfetch/proxy.go`).
+        (
+            "/proxy/example.com/vxhello/cmd/@v/list".to_owned(),
+            Route::Status(410),
+        ),
+    ];
     for version in ["v0.9.0", "v1.0.0"] {
         routes.push((
             format!("{base}/{version}.info"),

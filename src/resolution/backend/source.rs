@@ -79,12 +79,20 @@ impl Registries<'_> {
         for proxy in &proxies {
             for module in go::candidates(&name.package) {
                 let url = go::url(proxy, module, "list");
-                let Some(text) = self
+                // Not found, as a proxy says it (404 or 410): the next shorter path.
+                let text = match self
                     .cx
-                    .text_unless_missing(&url)
-                    .map_err(super::super::runtime::error)?
-                else {
-                    continue;
+                    .github()
+                    .fetch_text_cached(&url, crate::runtime::MAX_INDEX_BYTES)
+                {
+                    Ok(text) => text,
+                    Err(crate::github::GithubError::NotFound { .. })
+                    | Err(crate::github::GithubError::Status { status: 410, .. }) => continue,
+                    Err(e) => {
+                        return Err(super::super::runtime::error(RuntimeError::from_github(
+                            url, &e,
+                        )));
+                    }
                 };
                 let versions = go::versions(&text);
                 if !versions.is_empty() {
