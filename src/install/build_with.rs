@@ -17,7 +17,7 @@ use super::{InstallError, InstallOptions, ProgressSink};
 use crate::config_frame::InstallConfig;
 use crate::spec::ToolSpec;
 
-pub use super::build_option::{OPTION, without};
+pub use super::store::{BUILD_WITH as OPTION, without_build_runtime as without};
 
 /// Takes the runtime's spec out of `spec`'s options: `None` when it builds with none.
 pub fn take(spec: &mut ToolSpec) -> Result<Option<ToolSpec>, InstallError> {

@@ -24,7 +24,6 @@
 //! | 130  | cancelled |
 
 pub mod bins;
-mod build_option;
 pub mod build_with;
 pub mod components;
 mod entries;

@@ -159,7 +159,7 @@ impl Asset {
                 return Some(e.to_string());
             }
         }
-        if let Some(Err(problem)) = self.h1.as_deref().map(crate::verify::gosum::check) {
+        if let Some(Err(problem)) = self.h1.as_deref().map(crate::validate::go_module_hash) {
             return Some(problem);
         }
         match (&self.sha256, &self.integrity) {
@@ -582,7 +582,7 @@ impl Lock {
                         .map_err(|e| invalid(at(value.span()), e.to_string()))?;
                 }
                 if let Some(value) = &asset.h1 {
-                    crate::verify::gosum::check(value.get_ref())
+                    crate::validate::go_module_hash(value.get_ref())
                         .map_err(|e| invalid(at(value.span()), e))?;
                 }
                 if sha256.is_none() && asset.integrity.is_none() {

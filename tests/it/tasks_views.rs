@@ -300,3 +300,37 @@ both = { depends = ["one", "two"] }
         }
     }
 }
+
+#[test]
+fn ctrl_c_in_the_tui_stops_the_run() {
+    if !Terminal::available() {
+        return;
+    }
+    let work = project(
+        r#"[tasks]
+spin = { run = "echo $$ > spin.pid; echo spinning; while :; do sleep 0.1; done" }
+all = { depends = ["spin"] }
+"#,
+    );
+    let terminal = Terminal::start(
+        "tasks-tui-ctrl-c",
+        (100, 25),
+        None,
+        &shell_line(&work, "run --tui all"),
+    );
+    wait_screen(&terminal, &["spinning", "q stop the run"]);
+    let pid: u32 = wait_for("spin.pid", || {
+        std::fs::read_to_string(work.dir.path().join("spin.pid"))
+            .ok()?
+            .trim()
+            .parse()
+            .ok()
+    });
+    terminal.keys(&["C-c"]);
+    let (history, code) = wait_exit(&terminal);
+    assert_eq!(code, 130, "{history}");
+    assert!(history.contains("⊘ spin  cancelled"), "{history}");
+    wait_for("the task process to be gone", || {
+        (!process_exists(pid)).then_some(())
+    });
+}
