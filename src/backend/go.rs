@@ -6,7 +6,7 @@
 //! A `go:` tool is the package path users write (`golang.org/x/tools/gopls`,
 //! `github.com/owner/repo/cmd/tool`); its module is the longest prefix of it that the
 //! proxy knows, as `go install PATH@VERSION` finds it. vx locks the module's `.zip`
-//! (its sha256, and Go's `h1:` hash of it, [`super::gosum`]) and builds the package
+//! (its sha256, and Go's `h1:` hash of it, [`crate::verify::gosum`]) and builds the package
 //! with the project's go ([`build_command`]).
 
 /// `GOPROXY`'s default (`go env GOPROXY` when unset).
@@ -44,6 +44,53 @@ pub fn proxies(goproxy: Option<&str>) -> Result<Vec<String>, String> {
         ));
     }
     Ok(out)
+}
+
+/// Whether `path` matches one of `patterns`, as Go matches `GOPRIVATE`, `GONOPROXY`
+/// and `GONOSUMDB` (golang.org/x/mod's `module.MatchPrefixPatterns`): comma-separated
+/// globs (`path.Match`'s `*` and `?`, not across `/`), each matched against as many
+/// leading elements of `path` as it has.
+pub fn matches_patterns(patterns: &str, path: &str) -> bool {
+    let elements: Vec<&str> = path.split('/').collect();
+    patterns
+        .split(',')
+        .map(|p| p.trim().trim_end_matches('/'))
+        .filter(|p| !p.is_empty())
+        .any(|pattern| {
+            let wanted: Vec<&str> = pattern.split('/').collect();
+            wanted.len() <= elements.len()
+                && wanted
+                    .iter()
+                    .zip(&elements)
+                    .all(|(w, e)| glob(w.as_bytes(), e.as_bytes()))
+        })
+}
+
+/// `path.Match` of one element: `*` any run, `?` one byte, others themselves.
+fn glob(pattern: &[u8], text: &[u8]) -> bool {
+    match (pattern.first(), text.first()) {
+        (None, None) => true,
+        (Some(b'*'), _) => {
+            glob(&pattern[1..], text) || (!text.is_empty() && glob(pattern, &text[1..]))
+        }
+        (Some(b'?'), Some(_)) => glob(&pattern[1..], &text[1..]),
+        (Some(p), Some(t)) if p == t => glob(&pattern[1..], &text[1..]),
+        _ => false,
+    }
+}
+
+/// Why vx cannot read `package` from a proxy when Go's settings send it to its version
+/// control directly (`GONOPROXY`, else `GOPRIVATE`): `None` when they do not.
+pub fn fetched_directly(package: &str, env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    let (var, patterns) = match env("GONOPROXY") {
+        Some(value) => ("GONOPROXY", value),
+        None => ("GOPRIVATE", env("GOPRIVATE")?),
+    };
+    matches_patterns(&patterns, package).then(|| {
+        format!(
+            "{var}={patterns:?} has Go fetch {package} from its version control directly; vx reads Go modules from a module proxy only (serve it from one, e.g. Athens, and name it in GOPROXY)"
+        )
+    })
 }
 
 /// A module path or version case-encoded for a proxy URL (golang.org/x/mod's
@@ -223,6 +270,21 @@ mod tests {
             Some(("github.com/Owner/r", "v1.0.0-RC".to_owned()))
         );
         assert_eq!(versions("v1.0.0\n\nv1.1.0\nbad\n"), ["v1.0.0", "v1.1.0"]);
+    }
+
+    #[test]
+    fn private_patterns_match_leading_elements_as_go_does() {
+        assert!(matches_patterns(
+            "*.corp.example,rsc.io/private",
+            "git.corp.example/x/y"
+        ));
+        assert!(matches_patterns("rsc.io/private", "rsc.io/private/quux"));
+        assert!(!matches_patterns("rsc.io/private", "rsc.io/public"));
+        assert!(!matches_patterns("*.corp.example", "corp.example/x"));
+        let env = |k: &str| (k == "GOPRIVATE").then(|| "github.com/acme".to_owned());
+        let why = fetched_directly("github.com/acme/tool/cmd/t", &env).unwrap();
+        assert!(why.contains("GOPRIVATE"), "{why}");
+        assert_eq!(fetched_directly("github.com/other/t", &env), None);
     }
 
     #[test]

@@ -402,9 +402,14 @@ mod tests {
         assert_eq!(lookup_of("yamllint"), Ok(Lookup::Plugin("yamllint".into())));
         let why = lookup_of("npm:@scope").unwrap_err();
         assert!(why.contains("scoped as @scope/name"), "{why}");
-        let why = lookup_of("go:example.com/x/cmd/tool@v1.2.0").unwrap_err();
-        assert!(why.contains("would need a Go toolchain"), "{why}");
-        assert!(why.contains("`vx search tool`"), "{why}");
+        // A Go tool aqua has no binary of: vx's own go: tool, built with the project's go.
+        assert_eq!(
+            lookup_of("go:example.com/x/cmd/tool@v1.2.0"),
+            Ok(Lookup::Backend("go:example.com/x/cmd/tool".into()))
+        );
+        let why = lookup_of("gem:rubocop").unwrap_err();
+        assert!(why.contains("would need Ruby"), "{why}");
+        assert!(why.contains("`vx search rubocop`"), "{why}");
         assert!(lookup_of("aqua:nothing").is_err());
         assert!(lookup_of("rip\x1b[2Jgrep").is_err());
     }

@@ -62,7 +62,7 @@ pub struct Asset {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub integrity: Option<String>,
     /// A `go:` tool's module hash as Go's `go.sum` writes it (`h1:<base64 sha256>`,
-    /// `crate::backend::gosum`), computed from the module's `.zip` when it was
+    /// [`crate::verify::gosum`]), computed from the module's `.zip` when it was
     /// locked: the build checks Go's own record of the module against it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub h1: Option<String>,

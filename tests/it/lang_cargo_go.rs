@@ -9,6 +9,8 @@
 //!   `src/cargo/sources/registry/index/cache.rs`, a header then `VERSION\0JSON\0`
 //!   pairs), and its real `.crate` from `~/.cargo/registry/cache/`, reached the way a
 //!   user's Cargo configuration replaces crates.io (`[source.crates-io] replace-with`);
+//!   crates of vx's own packed by the real `cargo package` (one with cargo-binstall's
+//!   metadata, its binary released on a loopback GitHub);
 //! - a Go module proxy as static files per the GOPROXY protocol (`go help goproxy`:
 //!   `<module>/@v/list`, `.info`, `.mod`, `.zip`) holding a small module whose `.zip`
 //!   is laid out as golang.org/x/mod/zip makes it (`zip.Create`: every file under
@@ -120,12 +122,15 @@ fn vx(project: &Project) -> assert_cmd::Command {
 }
 
 #[test]
-fn a_crate_locks_every_platform_with_the_index_cksum_without_a_download() {
+fn a_crate_locks_every_platform_with_the_index_cksum() {
     let lines = real_index_lines("wa/it", "wait-timeout");
-    let server = crates_server(vec![(
-        "/index/wa/it/wait-timeout".to_owned(),
-        lines.into_bytes(),
-    )]);
+    let server = crates_server(vec![
+        ("/index/wa/it/wait-timeout".to_owned(), lines.into_bytes()),
+        (
+            "/crates/wait-timeout/0.2.1/download".to_owned(),
+            real_crate("wait-timeout-0.2.1.crate"),
+        ),
+    ]);
     let project = crates_project(
         &server,
         &format!("{PLATFORMS}\n[tools]\n\"cargo:wait-timeout\" = \"0.2\"\n"),
@@ -153,11 +158,32 @@ fn a_crate_locks_every_platform_with_the_index_cksum_without_a_download() {
             format!("index:{}wa/it/wait-timeout", server.url("/index/"))
         );
     }
-    assert!(
-        !server.paths().iter().any(|p| p.starts_with("/crates/")),
-        "nothing downloaded to lock: {:?}",
+    // The .crate is read once, for binstall's metadata (wait-timeout has none: it is
+    // built from source on every platform).
+    assert_eq!(
+        server
+            .paths()
+            .iter()
+            .filter(|p| p.starts_with("/crates/"))
+            .count(),
+        1,
+        "{:?}",
         server.paths()
     );
+    // `vx versions` lists the index's versions, newest first (yanked ones left out).
+    let out = vx(&project)
+        .args(["versions", "cargo:wait-timeout"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let listed: Vec<&str> = stdout
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|v| v.starts_with("0."))
+        .collect();
+    assert_eq!(listed.first(), Some(&"0.2.1"), "{stdout}");
+    assert!(listed.contains(&"0.1.5"), "{stdout}");
+    assert!(!listed.contains(&"0.1.1"), "0.1.1 is yanked: {stdout}");
     // Without the project's rust to build it with, a sync says what to add.
     let out = vx(&project).args(["sync", "--headless"]).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -206,10 +232,18 @@ fn module_zip(version: &str) -> Vec<u8> {
 /// is `zip_v1`, another one for a tampered proxy).
 fn proxy(zip_v1: Vec<u8>) -> TestServer {
     let base = "/proxy/example.com/vxhello/@v";
-    let mut routes: Vec<(String, Route)> = vec![(
-        format!("{base}/list"),
-        Route::Ok(b"v0.9.0\nv1.0.0\n".to_vec()),
-    )];
+    let mut routes: Vec<(String, Route)> = vec![
+        (
+            format!("{base}/list"),
+            Route::Ok(b"v0.9.0\nv1.0.0\n".to_vec()),
+        ),
+        // A path that is no module: 410 Gone, one of the two answers (with 404) Go
+        // takes as "not here" (golang/go `src/cmd/go/internal/modfetch/proxy.go`).
+        (
+            "/proxy/example.com/vxhello/cmd/@v/list".to_owned(),
+            Route::Status(410),
+        ),
+    ];
     for version in ["v0.9.0", "v1.0.0"] {
         routes.push((
             format!("{base}/{version}.info"),
@@ -388,72 +422,54 @@ fn rust_and_crates(
     (dist, github, crates, config)
 }
 
-#[test]
-fn a_crate_builds_with_the_projects_rust_and_a_tampered_crate_installs_nothing() {
-    let good = packaged_crate();
-    let cksum = sha256_hex(&good);
-    let manifest = "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\nrust = \"stable\"\n\"cargo:vxgreet\" = \"0.1\"\n";
+/// A project of `manifest` reaching `crates` (and the rust of `config`), its Cargo
+/// configuration replacing crates.io by the loopback index.
+fn rust_project(config: &str, crates: &TestServer, manifest: &str) -> Project {
+    let project = Project::new(config, manifest);
+    let cargo_home = project.work.dir.path().join("home/.cargo");
+    std::fs::create_dir_all(&cargo_home).unwrap();
+    std::fs::write(
+        cargo_home.join("config.toml"),
+        format!(
+            "[source.crates-io]\nreplace-with = \"mirror\"\n[source.mirror]\nregistry = \"sparse+{}\"\n",
+            crates.url("/index/")
+        ),
+    )
+    .unwrap();
+    project
+}
 
-    // The index names the real bytes; the server sends others.
-    let mut tampered = good.clone();
-    let last = tampered.len() - 1;
-    tampered[last] ^= 0xff;
-    let (_dist, _github, crates, config) = rust_and_crates(tampered, &cksum);
-    let project = {
-        let project = Project::new(&config, manifest);
-        let cargo_home = project.work.dir.path().join("home/.cargo");
-        std::fs::create_dir_all(&cargo_home).unwrap();
-        std::fs::write(
-            cargo_home.join("config.toml"),
-            format!(
-                "[source.crates-io]\nreplace-with = \"mirror\"\n[source.mirror]\nregistry = \"sparse+{}\"\n",
-                crates.url("/index/")
-            ),
-        )
-        .unwrap();
-        project
-    };
-    let out = vx(&project).args(["sync", "--headless"]).output().unwrap();
+/// `vx ARGS` in `project`, which must fail: stdout and stderr.
+fn fails(project: &Project, args: &[&str]) -> String {
+    let out = vx(project).args(args).output().unwrap();
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(!out.status.success(), "{text}");
-    assert!(
-        text.contains("vxgreet") && text.contains("checksum mismatch"),
-        "{text}"
-    );
-    assert_eq!(
-        locked(&project.lock(), "vxgreet", "linux-x86_64")["sha256"].as_str(),
-        Some(cksum.as_str()),
-        "the lock holds the index's cksum"
-    );
-    let store = project.work.dir.path().join("home/.local/share");
-    assert!(
-        find(&store, "vxgreet")
-            .iter()
-            .all(|p| !p.join("0.1.0").exists()),
-        "nothing of the tampered crate installed"
-    );
+    text
+}
 
-    // The same project with the real bytes: built by cargo install with the
-    // project's rust, its command run through vx exec.
-    let (_dist2, _github2, crates2, config2) = rust_and_crates(good, &cksum);
-    common::write_user_config(&project.work.dir.path().join("home"), &config2);
-    std::fs::write(
-        project.work.dir.path().join("home/.cargo/config.toml"),
-        format!(
-            "[source.crates-io]\nreplace-with = \"mirror\"\n[source.mirror]\nregistry = \"sparse+{}\"\n",
-            crates2.url("/index/")
-        ),
-    )
-    .unwrap();
+#[test]
+fn a_crate_builds_with_the_projects_rust_and_a_tampered_crate_installs_nothing() {
+    let good = packaged_crate();
+    let cksum = sha256_hex(&good);
+    let manifest = "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\nrust = \"stable\"\n\"cargo:vxgreet\" = \"0.1\"\n";
+
+    // Built by cargo install with the project's rust, run through vx exec.
+    let (_dist, _github, crates, config) = rust_and_crates(good.clone(), &cksum);
+    let project = rust_project(&config, &crates, manifest);
     let out = vx(&project).args(["sync", "--headless"]).output().unwrap();
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        locked(&project.lock(), "vxgreet", "linux-x86_64")["sha256"].as_str(),
+        Some(cksum.as_str()),
+        "the lock holds the index's cksum"
     );
     let said = vx(&project)
         .args(["exec", "--", "vxgreet"])
@@ -464,6 +480,36 @@ fn a_crate_builds_with_the_projects_rust_and_a_tampered_crate_installs_nothing()
         "hello from vxgreet 0.1.0\n",
         "{}",
         String::from_utf8_lossy(&said.stderr)
+    );
+
+    // The index names the real bytes; this server sends others.
+    let mut tampered = good;
+    let last = tampered.len() - 1;
+    tampered[last] ^= 0xff;
+    let (_dist2, _github2, bad, bad_config) = rust_and_crates(tampered, &cksum);
+    // Locking reads the .crate (for binstall's metadata): refused, nothing locked.
+    let fresh = rust_project(&bad_config, &bad, manifest);
+    let text = fails(&fresh, &["lock"]);
+    assert!(text.contains("not the index's cksum"), "{text}");
+    assert_eq!(fresh.lock_text(), None);
+    // Installing the locked .crate from it: a checksum mismatch, nothing installed.
+    let locked_elsewhere = rust_project(&bad_config, &bad, manifest);
+    std::fs::write(
+        locked_elsewhere.work.dir.path().join("vx.lock"),
+        project.lock_text().unwrap(),
+    )
+    .unwrap();
+    let text = fails(&locked_elsewhere, &["sync", "--headless", "--locked"]);
+    assert!(
+        text.contains("vxgreet") && text.contains("checksum mismatch"),
+        "{text}"
+    );
+    let store = locked_elsewhere.work.dir.path().join("home/.local/share");
+    assert!(
+        find(&store, "vxgreet")
+            .iter()
+            .all(|p| !p.join("0.1.0").exists()),
+        "nothing of the tampered crate installed"
     );
 }
 
@@ -606,6 +652,148 @@ fn a_go_module_builds_with_the_projects_go_and_a_tampered_zip_installs_nothing()
             .iter()
             .all(|p| !p.join("v1.0.0").exists()),
         "nothing of the tampered module installed"
+    );
+}
+
+/// `vxgreet` 0.2.0 with binstall's metadata naming its GitHub release's archives, as
+/// `cargo package` packs it, and its Linux binary built by `cargo build` and packed as
+/// binstall's default `bin-dir` lays it out (`{ name }-{ target }-v{ version }/{ bin }`,
+/// cargo-bins/cargo-binstall `SUPPORT.md`): (`.crate`, `.tgz`).
+fn binstall_crate() -> (Vec<u8>, Vec<u8>) {
+    let target = "x86_64-unknown-linux-gnu";
+    let crate_file = common::publishers::built_once("vxgreet-0.2.0.crate", |out| {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("vxgreet");
+        std::fs::create_dir_all(src.join("src")).unwrap();
+        std::fs::write(
+            src.join("Cargo.toml"),
+            r#"[package]
+name = "vxgreet"
+version = "0.2.0"
+edition = "2021"
+license = "MIT"
+description = "vx's test crate"
+repository = "https://github.com/vx-test/vxgreet"
+
+[package.metadata.binstall]
+pkg-url = "{ repo }/releases/download/v{ version }/{ name }-{ target }-v{ version }{ archive-suffix }"
+pkg-fmt = "tgz"
+"#,
+        )
+        .unwrap();
+        std::fs::write(
+            src.join("src/main.rs"),
+            "fn main() {\n    println!(\"hello from vxgreet 0.2.0\");\n}\n",
+        )
+        .unwrap();
+        common::publishers::run("cargo", &["generate-lockfile", "--offline"], &src);
+        common::publishers::run(
+            "cargo",
+            &[
+                "package",
+                "--offline",
+                "--allow-dirty",
+                "--no-verify",
+                "--quiet",
+            ],
+            &src,
+        );
+        std::fs::copy(src.join("target/package/vxgreet-0.2.0.crate"), out).unwrap();
+    });
+    let top = format!("vxgreet-{target}-v0.2.0");
+    let binary = common::publishers::built_once(&format!("{top}.tgz"), |out| {
+        let dir = tempfile::tempdir().unwrap();
+        common::publishers::run("tar", &["xzf", crate_file.to_str().unwrap()], dir.path());
+        let src = dir.path().join("vxgreet-0.2.0");
+        common::publishers::run(
+            "cargo",
+            &["build", "--offline", "--quiet", "--release"],
+            &src,
+        );
+        let packed = dir.path().join(&top);
+        std::fs::create_dir_all(&packed).unwrap();
+        std::fs::copy(src.join("target/release/vxgreet"), packed.join("vxgreet")).unwrap();
+        common::publishers::run("tar", &["czf", out.to_str().unwrap(), &top], dir.path());
+    });
+    (
+        std::fs::read(crate_file).unwrap(),
+        std::fs::read(binary).unwrap(),
+    )
+}
+
+#[test]
+fn a_crate_with_binstall_metadata_locks_its_release_binary_and_runs_without_rust() {
+    let (crate_bytes, binary) = binstall_crate();
+    let cksum = sha256_hex(&crate_bytes);
+    let line = vxgreet_line(&cksum).replace("0.1.0", "0.2.0");
+    let crates = crates_server(vec![
+        ("/index/vx/gr/vxgreet".to_owned(), line.into_bytes()),
+        ("/crates/vxgreet/0.2.0/download".to_owned(), crate_bytes),
+    ]);
+    let asset = "vxgreet-x86_64-unknown-linux-gnu-v0.2.0.tgz";
+    let github = vx::demo::github::GithubFixture::builder()
+        .release(
+            "vx-test",
+            "vxgreet",
+            vx::demo::github::FixtureRelease::new("v0.2.0").asset(asset, binary.clone()),
+        )
+        .start()
+        .unwrap();
+    let config = format!(
+        "[github]\nurl = \"{}\"\n\n[url_replacements]\n{}",
+        github.web_url(),
+        common::publishers::replacement(
+            "https://static.crates.io/crates/",
+            &crates.url("/crates/")
+        )
+    );
+    // No rust in [tools]: the platform with a release binary needs none.
+    let project = Project::new(
+        &config,
+        "[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\"]\n[tools]\n\"cargo:vxgreet\" = \"0.2\"\n",
+    );
+    let cargo_home = project.work.dir.path().join("home/.cargo");
+    std::fs::create_dir_all(&cargo_home).unwrap();
+    std::fs::write(
+        cargo_home.join("config.toml"),
+        format!(
+            "[source.crates-io]\nreplace-with = \"mirror\"\n[source.mirror]\nregistry = \"sparse+{}\"\n",
+            crates.url("/index/")
+        ),
+    )
+    .unwrap();
+    vx(&project).arg("lock").assert().success();
+    let lock = project.lock();
+    let linux = locked(&lock, "vxgreet", "linux-x86_64");
+    assert_eq!(
+        linux["url"].as_str().unwrap(),
+        github.url(&format!(
+            "/vx-test/vxgreet/releases/download/v0.2.0/{asset}"
+        ))
+    );
+    assert_eq!(linux["sha256"].as_str().unwrap(), sha256_hex(&binary));
+    assert_eq!(linux["checksum"].as_str(), Some("github-digest"));
+    // No release binary for macos-aarch64: its .crate, built from source there.
+    let macos = locked(&lock, "vxgreet", "macos-aarch64");
+    assert_eq!(
+        macos["url"].as_str(),
+        Some("https://static.crates.io/crates/vxgreet/0.2.0/download")
+    );
+    assert_eq!(macos["sha256"].as_str(), Some(cksum.as_str()));
+    assert!(
+        !github.requests().iter().any(|r| r.is_download()),
+        "the binary is locked by its digest, not downloaded"
+    );
+    vx(&project).args(["sync", "--headless"]).assert().success();
+    let said = vx(&project)
+        .args(["exec", "--", "vxgreet"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&said.stdout),
+        "hello from vxgreet 0.2.0\n",
+        "{}",
+        String::from_utf8_lossy(&said.stderr)
     );
 }
 

@@ -21,13 +21,15 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use crate::backend::binstall;
 use crate::backend::cargo::{self, IndexLine};
-use crate::backend::{Kind, Name, go, gosum};
+use crate::backend::{Kind, Name, go};
 use crate::format::ArchiveFormat;
 use crate::lock::{Asset, Lock};
 use crate::manifest::{Override, Platform, ToolTable};
 use crate::runtime::{Release, RuntimeError};
 use crate::spec::ToolSpec;
+use crate::verify::gosum;
 
 use super::super::ResolutionError;
 use super::{Age, Registries, pick_among};
@@ -68,17 +70,29 @@ impl Registries<'_> {
 
     /// The proxy's module of the Go package `name` and its versions (at least one).
     fn go_module(&self, name: &Name) -> Result<(String, String, Vec<String>), ResolutionError> {
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        if let Some(why) = go::fetched_directly(&name.package, &env) {
+            return Err(ResolutionError::Usage(format!("{name}: {why}")));
+        }
         let goproxy = std::env::var("GOPROXY").ok();
         let proxies = go::proxies(goproxy.as_deref()).map_err(ResolutionError::Usage)?;
         for proxy in &proxies {
             for module in go::candidates(&name.package) {
                 let url = go::url(proxy, module, "list");
-                let Some(text) = self
+                // Not found, as a proxy says it (404 or 410): the next shorter path.
+                let text = match self
                     .cx
-                    .text_unless_missing(&url)
-                    .map_err(super::super::runtime::error)?
-                else {
-                    continue;
+                    .github()
+                    .fetch_text_cached(&url, crate::runtime::MAX_INDEX_BYTES)
+                {
+                    Ok(text) => text,
+                    Err(crate::github::GithubError::NotFound { .. })
+                    | Err(crate::github::GithubError::Status { status: 410, .. }) => continue,
+                    Err(e) => {
+                        return Err(super::super::runtime::error(RuntimeError::from_github(
+                            url, &e,
+                        )));
+                    }
                 };
                 let versions = go::versions(&text);
                 if !versions.is_empty() {
@@ -193,6 +207,75 @@ impl Registries<'_> {
         }
     }
 
+    /// The release binaries the crate `name` at `version` publishes for `platforms`
+    /// by its `[package.metadata.binstall]` (read from the `.crate`, refused unless
+    /// its sha256 is the index's `cksum`), each locked by the GitHub API's digest of
+    /// the asset; a platform without one builds from source.
+    fn binstall(
+        &self,
+        name: &Name,
+        version: &str,
+        source: &Source,
+        platforms: &[Platform],
+    ) -> Result<BTreeMap<Platform, Asset>, ResolutionError> {
+        let bytes = self.bytes(&source.url, binstall::MAX_CRATE_BYTES)?;
+        let actual = sha256_hex(&bytes);
+        if actual != source.sha256 {
+            return Err(ResolutionError::Environment(format!(
+                "{}: the .crate has sha256 {actual}, not the index's cksum {}; nothing was locked",
+                source.url, source.sha256
+            )));
+        }
+        let manifest = binstall::cargo_toml(&bytes, &name.package, version)
+            .map_err(|e| ResolutionError::Environment(format!("{}: {e}", source.url)))?;
+        let web = self.cx.github().hosts().web.clone();
+        let mut out = BTreeMap::new();
+        for platform in platforms {
+            let Some(target) = binstall::target(&platform.os, &platform.arch, platform.is_musl())
+            else {
+                continue;
+            };
+            let meta = binstall::read(&manifest, &target)
+                .map_err(|e| ResolutionError::Environment(format!("{}: {e}", source.what)))?;
+            let Some(meta) = meta else {
+                continue;
+            };
+            let Some((format, _)) = binstall::format_of(&meta.pkg_fmt) else {
+                continue;
+            };
+            let windows = platform.os == "windows";
+            let urls =
+                binstall::urls(&meta, &name.package, version, &target, windows).unwrap_or_default();
+            for url in urls {
+                let Some((owner, repo, tag, file)) = binstall::github_asset(&url, &web) else {
+                    continue;
+                };
+                let release = match self.cx.github_release(owner, repo, tag) {
+                    Ok(release) => release,
+                    Err(e) => {
+                        self.net.progress(&format!(
+                            "{name}: {platform}: no release binary ({e}); built from source"
+                        ));
+                        break;
+                    }
+                };
+                let found = release
+                    .assets
+                    .iter()
+                    .find(|a| a.name == file)
+                    .and_then(|a| Some((a, a.sha256()?)));
+                if let Some((asset, sha256)) = found {
+                    let mut locked = Asset::new(asset.url.clone(), sha256, None);
+                    locked.format = Some(format.name().to_owned());
+                    locked.checksum = Some("github-digest".to_owned());
+                    out.insert(platform.clone(), locked);
+                    break;
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// The bytes at `url` (a module's `.zip`), through vx's client and its
     /// `url_replacements`.
     fn bytes(&self, url: &str, limit: u64) -> Result<Rc<[u8]>, ResolutionError> {
@@ -224,7 +307,7 @@ impl Registries<'_> {
 /// the locked URL and `h1` alone, so a locked tool installs without its registry):
 /// how it unpacks and the build that makes its commands.
 pub fn layout(name: &Name, platform: &Platform, over: &mut Override) {
-    if over.unsupported.is_some() {
+    if over.unsupported.is_some() || is_release_binary(over) {
         return;
     }
     let windows = platform.os == "windows";
@@ -250,6 +333,14 @@ pub fn layout(name: &Name, platform: &Platform, over: &mut Override) {
         }
         Kind::Npm | Kind::Pypi => {}
     }
+}
+
+/// Whether `over` installs a release binary (a GitHub release asset binstall's
+/// metadata named), not a source to build.
+fn is_release_binary(over: &Override) -> bool {
+    over.url
+        .as_deref()
+        .is_some_and(|url| url.contains("/releases/download/"))
 }
 
 /// Resolves the crate or Go package `name` at `constraint` for `platforms` (and those
@@ -300,8 +391,26 @@ pub fn resolve_tool(
             source.what
         )));
     }
+    let binaries = match name.kind {
+        Kind::Cargo => registries.binstall(name, &version, &source, &wanted)?,
+        _ => BTreeMap::new(),
+    };
     let mut overrides = BTreeMap::new();
+    let mut assets = Vec::new();
     for platform in &wanted {
+        if let Some(binary) = binaries.get(platform) {
+            overrides.insert(
+                platform.clone(),
+                Override {
+                    url: Some(binary.url.clone()),
+                    sha256: binary.sha256.clone(),
+                    format: binary.format.as_deref().and_then(ArchiveFormat::from_name),
+                    ..Override::default()
+                },
+            );
+            assets.push((platform.clone(), binary.clone()));
+            continue;
+        }
         let mut over = Override {
             url: Some(source.url.clone()),
             sha256: Some(source.sha256.clone()),
@@ -309,13 +418,21 @@ pub fn resolve_tool(
             ..Override::default()
         };
         layout(name, platform, &mut over);
+        let mut asset = asset.clone();
         asset.format = over.format.map(|f| f.name().to_owned());
         overrides.insert(platform.clone(), over);
+        assets.push((platform.clone(), asset));
     }
     let table = super::super::concrete::concrete(tool, &version, overrides);
     lock.renew(&table);
-    for platform in &wanted {
-        lock.record(&table, platform, asset.clone());
+    for (platform, asset) in assets {
+        if binaries.contains_key(&platform) {
+            registries.net.progress(&format!(
+                "{}: {platform}: the release binary {}",
+                tool.name, asset.url
+            ));
+        }
+        lock.record(&table, &platform, asset);
     }
     if let Some(entry) = lock.tools.get_mut(&tool.name) {
         entry.constraint = Some(constraint.to_owned());
