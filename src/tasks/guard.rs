@@ -33,6 +33,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsString;
+use std::io::Read;
+use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
 use std::process::Command;
 use std::sync::Arc;
@@ -43,17 +45,26 @@ use rustix::process::{Pid, Signal, WaitOptions};
 
 /// The exit code of a guard that could not start the command.
 pub const CANNOT_START: i32 = 127;
-/// How often the guard looks at its command, its signals and its parent.
+/// The longest the guard waits before it looks at its command, its signals and its
+/// parent again. A child's exit or a signal wakes it at once (SIGCHLD, SIGINT, SIGTERM
+/// and SIGHUP write to its wake pipe): a task that runs 1 ms costs no more than that,
+/// where a sleep of this length cost up to 20 ms a task (issue 51's 100-task graph).
+/// The tick remains for what sends no signal: a parent that died where there is no
+/// parent-death signal, and the end of the grace period.
 const TICK: Duration = Duration::from_millis(20);
 
 /// Runs the guard: starts `program` with `args`, supervises it, and returns the exit
 /// code the guard exits with.
 pub fn run(parent: u32, grace: Duration, program: &OsString, args: &[OsString]) -> i32 {
+    // As a subreaper the guard is the parent of every orphan of the task, so with no
+    // child left it has no descendant left, and `/proc` need not be read to know it.
     #[cfg(target_os = "linux")]
-    {
+    let subreaper = {
         let _ = rustix::process::set_parent_process_death_signal(Some(Signal::TERM));
-        let _ = rustix::process::set_child_subreaper(Some(rustix::process::getpid()));
-    }
+        rustix::process::set_child_subreaper(Some(rustix::process::getpid())).is_ok()
+    };
+    #[cfg(not(target_os = "linux"))]
+    let subreaper = false;
     let flags: Vec<(Signal, Arc<AtomicBool>)> = [Signal::INT, Signal::TERM, Signal::HUP]
         .into_iter()
         .map(|signal| {
@@ -62,6 +73,15 @@ pub fn run(parent: u32, grace: Duration, program: &OsString, args: &[OsString]) 
             (signal, flag)
         })
         .collect();
+    // The wake pipe: a byte for every signal above and every child's exit.
+    let wake = UnixStream::pair().and_then(|(rx, tx)| {
+        rx.set_nonblocking(true)?;
+        tx.set_nonblocking(true)?;
+        for signal in [Signal::CHILD, Signal::INT, Signal::TERM, Signal::HUP] {
+            signal_hook::low_level::pipe::register(signal.as_raw(), tx.try_clone()?)?;
+        }
+        Ok(rx)
+    });
     let parent_gone =
         || rustix::process::getppid().map(|p| p.as_raw_nonzero().get() as u32) != Some(parent);
 
@@ -79,16 +99,33 @@ pub fn run(parent: u32, grace: Duration, program: &OsString, args: &[OsString]) 
     let mut stopping: Option<Instant> = None;
     loop {
         // Reap whatever ended: the command, or an orphan handed to us.
-        while let Ok(Some((pid, status))) = rustix::process::wait(WaitOptions::NOHANG) {
-            if pid.as_raw_nonzero().get() as u32 == root {
-                code = Some(
-                    status
-                        .exit_status()
-                        .or_else(|| status.terminating_signal().map(|s| 128 + s))
-                        .unwrap_or(1),
-                );
+        let mut childless = false;
+        loop {
+            match rustix::process::wait(WaitOptions::NOHANG) {
+                Ok(Some((pid, status))) => {
+                    if pid.as_raw_nonzero().get() as u32 == root {
+                        code = Some(
+                            status
+                                .exit_status()
+                                .or_else(|| status.terminating_signal().map(|s| 128 + s))
+                                .unwrap_or(1),
+                        );
+                    }
+                }
+                Err(rustix::io::Errno::CHILD) => {
+                    childless = true;
+                    break;
+                }
+                _ => break,
             }
         }
+        let descendants = || {
+            if subreaper && childless {
+                Vec::new()
+            } else {
+                descendants()
+            }
+        };
         let asked = flags
             .iter()
             .find(|(_, flag)| flag.swap(false, Ordering::Relaxed))
@@ -120,9 +157,24 @@ pub fn run(parent: u32, grace: Duration, program: &OsString, args: &[OsString]) 
                 }
             }
         }
-        std::thread::sleep(TICK);
+        match &wake {
+            Ok(wake) => wait_for_wake(wake, TICK),
+            Err(_) => std::thread::sleep(TICK),
+        }
     }
     code.unwrap_or(1)
+}
+
+/// Waits until a signal or a child's exit writes to `wake`, or `at_most` passes, then
+/// empties it. A byte written between the guard's last look and this wait stays in the
+/// pipe, so no wake-up is lost.
+fn wait_for_wake(wake: &UnixStream, at_most: Duration) {
+    use rustix::event::{PollFd, PollFlags, Timespec};
+    let timeout = Timespec::try_from(at_most).ok();
+    let mut fds = [PollFd::new(wake, PollFlags::IN)];
+    let _ = rustix::event::poll(&mut fds, timeout.as_ref());
+    let mut buf = [0u8; 64];
+    while matches!((&*wake).read(&mut buf), Ok(n) if n > 0) {}
 }
 
 /// Sends `signal` to the command's process group and to every descendant of the
