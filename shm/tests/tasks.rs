@@ -125,8 +125,12 @@ fn both_segments_go_when_the_board_is_dropped() {
 fn a_corrupt_or_foreign_output_segment_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let board = TaskBoard::create(dir.path(), "x", &["t"], 64).unwrap();
-    let output = board.output_path().to_owned();
-    let original = support::live_bytes(&output);
+    let (path, output) = (board.path().to_owned(), board.output_path().to_owned());
+    let (slots, original) = (support::live_bytes(&path), support::live_bytes(&output));
+    // A run that ended, its two segments copied back: on Windows a live run's files
+    // are locked and mapped, and cannot be replaced under it.
+    drop(board);
+    write_private(&path, &slots);
     let cases: [(usize, &[u8], &str); 6] = [
         (0, b"NOTVXOUT", "bad magic"),
         (8, &2u32.to_ne_bytes(), "version"),
@@ -139,16 +143,18 @@ fn a_corrupt_or_foreign_output_segment_is_a_clear_error() {
         let mut copy = original.clone();
         copy[offset..offset + bytes.len()].copy_from_slice(bytes);
         write_private(&output, &copy);
-        let error = TaskRun::open(board.path())
+        let error = TaskRun::open(&path)
             .err()
             .expect(expected)
             .to_string();
         assert!(error.contains(expected), "{expected}: {error}");
     }
+    write_private(&output, &original);
+    assert!(TaskRun::open(&path).is_ok(), "the copied run opens as it was");
     write_private(&output, &original[..100]);
-    assert!(TaskRun::open(board.path()).is_err());
+    assert!(TaskRun::open(&path).is_err());
     std::fs::remove_file(&output).unwrap();
-    assert!(TaskRun::open(board.path()).is_err(), "missing output");
+    assert!(TaskRun::open(&path).is_err(), "missing output");
 }
 
 fn write_private(path: &Path, bytes: &[u8]) {
@@ -190,6 +196,8 @@ fn a_killed_run_reads_as_dead_and_clean_removes_both_segments() {
     let task = run.task(0).unwrap();
     assert_eq!(task.phase, Some(TaskPhase::Running), "what it last said");
     assert_eq!(read_all(&run, 0, 0).0, b"listening on 8080\n");
+    // Dropped before the clean: Windows keeps a removed file's name while it is open.
+    drop(run);
     let removed = registry::clean(dir.path()).unwrap();
     assert_eq!(removed.len(), 2, "{removed:?}");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
