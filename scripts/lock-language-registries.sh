@@ -2,7 +2,8 @@
 # Locks tools from the real language registries (docs/guide/language-registries.md):
 # npm:esbuild and npm:@biomejs/biome from registry.npmjs.org, pypi:ruff from pypi.org,
 # for linux-x86_64, macos-aarch64 and windows-x86_64, in a scratch project with its own
-# HOME, then checks that every lock entry's hash is the registry's own (npm's
+# HOME (and cargo:ripgrep from crates.io, go:…/stringer from proxy.golang.org, locked
+# only), then checks that every lock entry's hash is the registry's own (npm's
 # dist.integrity of the platform package's version document, PyPI's sha256 in the
 # simple page's link) and that no package was downloaded to lock it. Then syncs on this
 # machine and runs each command through `vx exec`.
@@ -52,6 +53,46 @@ for tool, entry in lock["tools"].items():
         ok = want == got
         bad += not ok
         print(f"{'ok ' if ok else 'BAD'} {tool} {entry['version']} {platform}: {got[:40]}…")
+sys.exit(1 if bad else 0)
+PY
+# Crates and Go modules (built from source with the project's rust or go, so only
+# locked here): the lock's sha256 of a .crate is crates.io's index cksum, a module's h1
+# the checksum database's (sum.golang.org/lookup).
+mkdir -p "$work/src" && cat > "$work/src/vx.toml" <<'TOML'
+[settings]
+platforms = ["linux-x86_64", "macos-aarch64", "windows-x86_64"]
+
+[tools]
+"cargo:ripgrep" = "14"
+"go:golang.org/x/tools/cmd/stringer" = "0.28"
+TOML
+(cd "$work/src" && "$vx" lock)
+python3 - "$work/src/vx.lock" <<'PY'
+import json, sys, tomllib, urllib.request
+lock = tomllib.load(open(sys.argv[1], "rb"))
+def get(url):
+    return urllib.request.urlopen(url, timeout=60).read().decode()
+bad = 0
+for tool, entry in lock["tools"].items():
+    version = entry["version"]
+    for platform, asset in entry["platforms"].items():
+        if asset["checksum"] == "github-digest":
+            print(f"ok  {tool} {version} {platform}: a release binary by GitHub's digest")
+            continue
+        if entry["package"].startswith("cargo:"):
+            index = asset["checksum"].removeprefix("index:")
+            lines = [json.loads(l) for l in get(index).splitlines() if l.strip()]
+            want = next(l["cksum"] for l in lines if l["vers"] == version)
+            got = asset["sha256"]
+        else:
+            module = asset["url"].split("/@v/")[0].split("proxy.golang.org/", 1)[1]
+            text = get(f"https://sum.golang.org/lookup/{module}@{version}")
+            want = next(l.split()[2] for l in text.splitlines()
+                        if l.startswith(f"{module} {version} "))
+            got = asset["h1"]
+        ok = want == got
+        bad += not ok
+        print(f"{'ok ' if ok else 'BAD'} {tool} {version} {platform}: {got[:44]}")
 sys.exit(1 if bad else 0)
 PY
 "$vx" sync

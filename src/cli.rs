@@ -553,6 +553,11 @@ pub struct ScriptArgs {
     /// cancelling a run in progress; until Ctrl-C.
     #[arg(long)]
     pub watch: bool,
+    /// Full screen, a pane per task: pick one (↑/↓) to read its log, follow it (f),
+    /// search it (/, n, N); q stops the run. On a terminal the default is a live row
+    /// per running task under the prompt.
+    #[arg(long, conflicts_with_all = ["output", "json", "watch"])]
+    pub tui: bool,
     /// Which project and store.
     #[command(flatten)]
     pub project: ProjectFlags,

@@ -47,7 +47,6 @@ pub mod daemon;
 pub mod demo;
 pub mod doctor;
 pub mod exit;
-pub mod fixture;
 pub mod fleet;
 pub mod format;
 pub mod github;

@@ -457,6 +457,24 @@ pub fn yaml_too_deep(message: &str) -> Option<String> {
 /// Most tools one manifest may list (also bounds the board's slot table).
 pub const MAX_TOOLS: usize = 1024;
 
+/// Checks `value` is a Go module hash as `go.sum` writes it (`h1:` and the standard
+/// base64 of 32 bytes): what a lock entry of a `go:` tool records.
+pub fn go_module_hash(value: &str) -> Result<(), String> {
+    let decoded = value
+        .strip_prefix("h1:")
+        .filter(|b64| b64.len() == 44)
+        .and_then(|b64| {
+            base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b64).ok()
+        });
+    match decoded {
+        Some(bytes) if bytes.len() == 32 => Ok(()),
+        _ => Err(format!(
+            "{:?} is not a Go module hash (h1: and the base64 of a SHA-256)",
+            shorten(value)
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,11 +5,17 @@
 //! without downloading a package.
 //!
 //! This room knows the registries' formats only, one job per file: [`crate::package_name`] reads what
-//! users write, [`npm`] reads packuments, [`pypi`] reads PEP 691/503 indexes.
+//! users write, [`npm`] reads packuments, [`pypi`] reads PEP 691/503 indexes, [`cargo`]
+//! reads crates.io's sparse index, [`go`] a Go module proxy (a module hashed as `go.sum` does:
+//! [`crate::verify::gosum`]).
 //! `crate::resolution::backend` turns their answers into lock entries of the same
 //! shape as every other tool's; the install engine never learns where a download came
 //! from.
 
+pub mod binstall;
+pub mod cargo;
+pub mod environment;
+pub mod go;
 pub mod npm;
 pub mod npmrc;
 pub mod pipconf;

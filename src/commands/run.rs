@@ -23,12 +23,14 @@ use vx::exit::{Because, Error};
 use vx::manifest::Manifest;
 use vx::tasks::args;
 use vx::tasks::board_sink::BoardSink;
-use vx::tasks::command::Shell;
+use vx::tasks::command::{Own, Shell};
 use vx::tasks::events::{Fanout, Phase, TaskSink};
+use vx::tasks::foreign::{self, Foreign};
 use vx::tasks::graph::{self, Plan};
 use vx::tasks::model::Task;
 use vx::tasks::output::{Mode, Printer};
 use vx::tasks::runner::{self, Job, Launcher, Options};
+use vx::tasks::views::{self, Live, Viewing};
 use vx::tasks::watch::{Change, Watch};
 use vx_tui::text::sanitize;
 
@@ -37,6 +39,8 @@ use crate::cli::{ScriptArgs, TaskGuardArgs};
 
 /// How long a stopped task has between SIGINT/SIGTERM and SIGKILL.
 const GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+/// Redraws a second of the live views.
+const FPS: u32 = 15;
 /// Separates tasks on the command line (mise's spelling).
 const NEXT_TASK: &str = ":::";
 
@@ -53,16 +57,42 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         .parent()
         .map(std::path::Path::to_path_buf)
         .unwrap_or_default();
-    let tasks = all_tasks(&manifest, &project)?;
+    let mut tasks = all_tasks(&manifest, &project)?;
+    // The justfile's recipes and package.json's scripts that no task shadows: listed,
+    // and run when named (they join the run by name only, never through a glob).
+    let (foreign, notes) = foreign::discover(&project);
+    let foreign: Vec<Foreign> = foreign
+        .into_iter()
+        .filter(|f| graph::find(&tasks, &f.name).is_none())
+        .collect();
     let Some(first) = args.script() else {
-        list(&manifest, &tasks)?;
+        for note in &notes {
+            vx::note!("vx: {note}");
+        }
+        list(&manifest, &tasks, &foreign)?;
         return Ok(vx::exit::OK);
     };
     let requested = split(&first, args.args());
-    for (name, words) in &requested {
-        if graph::find(&tasks, name).is_none() {
-            return Err(unknown(name, &manifest, &tasks));
+    for (name, _) in &requested {
+        if graph::find(&tasks, name).is_some() {
+            continue;
         }
+        match foreign.iter().find(|f| f.name == *name) {
+            Some(found) => tasks.push(found.task()),
+            None => {
+                for note in &notes {
+                    vx::note!("vx: {note}");
+                }
+                let known: Vec<Task> = tasks
+                    .iter()
+                    .cloned()
+                    .chain(foreign.iter().map(Foreign::task))
+                    .collect();
+                return Err(unknown(name, &manifest, &known));
+            }
+        }
+    }
+    for (name, words) in &requested {
         if args::wants_help(words) {
             let task = graph::find(&tasks, name).expect("found above");
             std::io::stdout().write_all(args::help(task).as_bytes())?;
@@ -122,7 +152,7 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
             .collect()
     };
     let mut first = jobs()?;
-    if plan.nodes.len() == 1 && mode.is_none() && !args.watch {
+    if plan.nodes.len() == 1 && mode.is_none() && !args.watch && !args.tui {
         let task = &tasks[plan.nodes[0].task];
         if !task.service && task.sources.is_empty() && !task.depends_only() {
             return in_foreground(task, std::mem::take(&mut first[0].commands));
@@ -159,15 +189,28 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         ]))
     };
     let interrupt = vx::signals::Interrupt::register().map_err(Error::environment)?;
+    // On a terminal (and no output flag), a live view reads the run from its board.
+    let viewing = live_view(args, mode).map(|live| Viewing {
+        live,
+        look: super::look(),
+        fps: FPS,
+        board_dir: vx_shm::registry::default_dir(),
+        label: manifest.path.display().to_string(),
+        quiet: quiet.clone(),
+        interrupted: interrupt.flag(),
+    });
+    let stop_run = || interrupt.trigger();
+    let execute =
+        |jobs: Vec<Job>, stop: Arc<AtomicBool>, woken: &crossbeam_channel::Receiver<()>| {
+            match &viewing {
+                Some(viewing) => views::run_viewed(viewing, &stop_run, |sink| {
+                    runner::run(&plan, jobs, &options, sink, stop, woken)
+                }),
+                None => runner::run(&plan, jobs, &options, sink(), stop, woken),
+            }
+        };
     if !args.watch {
-        let outcome = runner::run(
-            &plan,
-            first,
-            &options,
-            sink(),
-            interrupt.flag(),
-            interrupt.woken(),
-        );
+        let outcome = execute(first, interrupt.flag(), interrupt.woken());
         return report(&outcome, mode);
     }
     // --watch: run, and run again when a source changes (cancelling a run in
@@ -195,9 +238,9 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         let (done_tx, done) = crossbeam_channel::bounded(1);
         let (outcome, change) = std::thread::scope(|scope| {
             let cancel_flag = Arc::clone(&cancel);
-            let (plan, options, sink) = (&plan, &options, sink());
+            let execute = &execute;
             let run = scope.spawn(move || {
-                let outcome = runner::run(plan, jobs, options, sink, cancel_flag, &woken);
+                let outcome = execute(jobs, cancel_flag, &woken);
                 let _ = done_tx.send(());
                 outcome
             });
@@ -222,6 +265,21 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
             _ => return Ok(vx::exit::INTERRUPTED),
         }
     }
+}
+
+/// Which live view shows the run: the panes with `--tui` (on a terminal), the inline
+/// region on a terminal without an output flag, none otherwise (prefix lines).
+fn live_view(args: &ScriptArgs, mode: Option<Mode>) -> Option<Live> {
+    // Both, as for `vx sync`'s views: the views ask the terminal where the cursor is.
+    let terminal = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
+    if args.tui {
+        if terminal {
+            return Some(Live::Panes);
+        }
+        vx::note!("vx: --tui needs a terminal; showing prefix lines instead");
+        return None;
+    }
+    (mode.is_none() && terminal).then_some(Live::Inline)
 }
 
 /// `vx task-guard`: see [`vx::tasks::guard`].
@@ -385,11 +443,61 @@ fn prepare(
     if let Err(why) = super::make_venv(Some(manifest), &chain) {
         vx::note!("vx: {why}");
     }
+    let inherited = std::env::var_os("PATH");
     let declared = super::declared(Some(manifest))?.with_tools(chain.env());
+    // A task's own `tools`: installed as `vx exec TOOL@VERSION` installs them, first on
+    // that task's PATH only.
+    let mut own = Vec::new();
+    for task in plan.nodes.iter().map(|n| &tasks[n.task]) {
+        if task.tools.is_empty() {
+            continue;
+        }
+        let requests = task
+            .tools
+            .iter()
+            .map(|(name, version)| format!("{name}@{version}").parse::<vx::toolchain::Request>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| Error::usage(format!("task `{}`'s tools: {e}", task.name)))?;
+        let target = Target {
+            session,
+            requests: &requests,
+            store: args.project.store.as_deref(),
+            offline: args.offline,
+            no_install: args.no_install,
+            sources: None,
+        };
+        let programs: Vec<OsString> = task
+            .run
+            .iter()
+            .filter_map(|run| run.split_whitespace().find(|word| !word.contains('=')))
+            .map(OsString::from)
+            .collect();
+        let chain = target.ready(target.toolchain(&store)?, &store, &programs)?;
+        let mut dirs: Vec<std::path::PathBuf> = chain
+            .tools
+            .iter()
+            .filter(|tool| task.tools.iter().any(|(name, _)| *name == tool.name))
+            .flat_map(|tool| tool.bin_dirs())
+            .collect();
+        for dir in chain.bin_dirs() {
+            if !dirs.contains(&dir) {
+                dirs.push(dir);
+            }
+        }
+        let declared = super::declared(Some(manifest))?.with_tools(chain.env());
+        own.push((
+            task.name.clone(),
+            Own {
+                path: declared.search_path(&dirs, inherited.as_deref()),
+                changes: declared.changes(),
+            },
+        ));
+    }
     Ok(Shell {
-        path: declared.search_path(&chain.bin_dirs(), std::env::var_os("PATH").as_deref()),
+        path: declared.search_path(&chain.bin_dirs(), inherited.as_deref()),
         changes: declared.changes(),
         project: declared.project.clone(),
+        own,
     })
 }
 
@@ -484,8 +592,11 @@ fn report(outcome: &runner::Outcome, mode: Option<Mode>) -> Result<i32, Error> {
     Ok(vx::exit::OK)
 }
 
-/// Prints the tasks (hidden ones aside) with their descriptions, or how to add one.
-fn list(manifest: &Manifest, tasks: &[Task]) -> Result<(), Error> {
+/// Prints the tasks (hidden ones aside) with their descriptions, then the recipes
+/// and scripts of other runners marked by their source; or how to add a task.
+fn list(manifest: &Manifest, tasks: &[Task], foreign: &[Foreign]) -> Result<(), Error> {
+    let foreign: Vec<Task> = foreign.iter().map(Foreign::task).collect();
+    let tasks: Vec<Task> = tasks.iter().cloned().chain(foreign).collect();
     if tasks.is_empty() {
         vx::note!(
             "vx: {} has no tasks; add one under [tasks], e.g. `lint = \"ruff check .\"`, then `vx run lint`",

@@ -91,7 +91,7 @@ impl Target<'_> {
     /// The project's toolchain and the tools named on the command line: a version
     /// that vx.toml's URL tools and the store do not answer is resolved as `vx x`
     /// resolves it (the project's registries, then the standard one).
-    fn toolchain(&self, store: &Path) -> Result<Toolchain, Error> {
+    pub fn toolchain(&self, store: &Path) -> Result<Toolchain, Error> {
         let resolve = vx::resolution::OnDemand {
             options: vx::resolution::Options {
                 project: self

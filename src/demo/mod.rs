@@ -15,9 +15,29 @@
 //! [`fixture`] builds the archives and serves them; the tests use it too, so they
 //! exercise the same bytes.
 
-// The loopback servers and archive builders live in the low `crate::fixture` (the
-// install and registry tests use them too); their old paths stay.
-pub use crate::fixture::{self, github};
+// The loopback servers and archive builders are the `vx-fixture` crate beside the
+// library (the install and registry tests use them too), served to users from here.
+pub use vx_fixture::{self as fixture, github};
+
+/// vx's archive formats as the fixture packs them.
+impl From<ArchiveFormat> for fixture::Packing {
+    fn from(format: ArchiveFormat) -> fixture::Packing {
+        use fixture::Packing;
+        match format {
+            ArchiveFormat::TarGz => Packing::TarGz,
+            ArchiveFormat::TarXz => Packing::TarXz,
+            ArchiveFormat::TarBz2 => Packing::TarBz2,
+            ArchiveFormat::TarZst => Packing::TarZst,
+            ArchiveFormat::Tar => Packing::Tar,
+            ArchiveFormat::Zip => Packing::Zip,
+            ArchiveFormat::Raw => Packing::Raw,
+            ArchiveFormat::Gz => Packing::Gz,
+            ArchiveFormat::Xz => Packing::Xz,
+            ArchiveFormat::Bz2 => Packing::Bz2,
+            ArchiveFormat::Zst => Packing::Zst,
+        }
+    }
+}
 
 use std::fmt::Write as _;
 use std::sync::Arc;

@@ -1,11 +1,11 @@
-//! The client against the loopback GitHub ([`crate::fixture::github`]) and, for answers
+//! The client against the loopback GitHub ([`vx_fixture::github`]) and, for answers
 //! no GitHub gives, against a plain loopback server.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::*;
-use crate::fixture::github::{FixtureRelease, GithubFixture, GithubFixtureBuilder};
-use crate::fixture::{Route, TestServer, sha256_hex};
+use vx_fixture::github::{FixtureRelease, GithubFixture, GithubFixtureBuilder};
+use vx_fixture::{Route, TestServer, sha256_hex};
 
 fn net() -> Client {
     Client::new(std::sync::Arc::default(), crate::net::Timeouts::default())

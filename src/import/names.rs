@@ -8,8 +8,9 @@
 //! tried again as the package [`ALIASES`] gives it, a short table of plugin names
 //! known to differ from any registry name (`golang` → `golang/go`). An `owner/repo`
 //! (aqua, mise's `aqua:`, `github:` and `ubi:` backends) is looked up as that package
-//! only. mise's backends that build from a language's package registry (`cargo:`,
-//! `npm:`, `pipx:`, `go:`…) are reported, never guessed at.
+//! only. mise's `npm:`, `pipx:`, `cargo:` and `go:` entries are vx's own registry
+//! tools (a release binary of the same tool in aqua's registry preferred, said in a
+//! note); the other build backends are reported, never guessed at.
 
 /// Most bytes of a tool name worth looking up.
 const MAX_NAME: usize = 200;
@@ -311,8 +312,9 @@ pub fn lookup_of(name: &str) -> Result<Lookup, String> {
         }
         _ if build_backend_needs(backend).is_some() => match backend_package(bare) {
             Some((_, package)) => Ok(Lookup::Package(package.to_owned())),
-            // npm and PyPI packages vx resolves from their registries itself.
-            None if matches!(backend, "npm" | "pipx" | "pypi") => {
+            // npm, PyPI, crates.io and Go packages vx resolves from their registries
+            // itself (crates and modules built with the project's rust or go).
+            None if matches!(backend, "npm" | "pipx" | "pypi" | "cargo" | "go") => {
                 let rest = match rest.rfind('@') {
                     Some(at) if at > 0 => &rest[..at],
                     _ => rest,
@@ -400,9 +402,14 @@ mod tests {
         assert_eq!(lookup_of("yamllint"), Ok(Lookup::Plugin("yamllint".into())));
         let why = lookup_of("npm:@scope").unwrap_err();
         assert!(why.contains("scoped as @scope/name"), "{why}");
-        let why = lookup_of("go:example.com/x/cmd/tool@v1.2.0").unwrap_err();
-        assert!(why.contains("would need a Go toolchain"), "{why}");
-        assert!(why.contains("`vx search tool`"), "{why}");
+        // A Go tool aqua has no binary of: vx's own go: tool, built with the project's go.
+        assert_eq!(
+            lookup_of("go:example.com/x/cmd/tool@v1.2.0"),
+            Ok(Lookup::Backend("go:example.com/x/cmd/tool".into()))
+        );
+        let why = lookup_of("gem:rubocop").unwrap_err();
+        assert!(why.contains("would need Ruby"), "{why}");
+        assert!(why.contains("`vx search rubocop`"), "{why}");
         assert!(lookup_of("aqua:nothing").is_err());
         assert!(lookup_of("rip\x1b[2Jgrep").is_err());
     }

@@ -57,7 +57,11 @@ run = "make"
         Ok(Lookup::Package("cli/cli".to_owned()))
     );
     assert_eq!(imported.tools[2].notes, ["mise options not imported: os"]);
-    assert!(imported.tools[3].lookup.is_err());
+    // A crate vx builds with the project's rust (aqua's registry has no binary of it).
+    assert_eq!(
+        imported.tools[3].lookup,
+        Ok(Lookup::Backend("cargo:prettyplease".to_owned()))
+    );
     assert!(imported.tools[4].version.is_err());
     assert_eq!(imported.tools[0].line, Some(3));
     let env: Vec<_> = imported

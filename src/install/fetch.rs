@@ -931,7 +931,7 @@ mod tests {
 
     #[test]
     fn a_dropped_body_resumes_from_the_bytes_on_disk() {
-        let body = crate::fixture::noise(300_000);
+        let body = vx_fixture::noise(300_000);
         let server = TestServer::resumable(body.clone(), vec![100_000, 200_000], true);
         let mut sink = RecordingSink::default();
         let sha = sha256_hex(&body);
@@ -980,7 +980,7 @@ mod tests {
 
     #[test]
     fn a_kept_download_continues_from_its_bytes_and_hashes_the_whole_file() {
-        let body = crate::fixture::noise(300_000);
+        let body = vx_fixture::noise(300_000);
         let server = TestServer::resumable(body.clone(), Vec::new(), true);
         let store = tempfile::tempdir().unwrap();
         let url = server.url("/k");
@@ -1009,7 +1009,7 @@ mod tests {
 
     #[test]
     fn a_kept_download_the_server_will_not_continue_starts_over() {
-        let body = crate::fixture::noise(300_000);
+        let body = vx_fixture::noise(300_000);
         let sha = sha256_hex(&body);
         // Ranges no longer served: the 200 is the whole file.
         let server = TestServer::resumable(body.clone(), Vec::new(), false);
@@ -1077,7 +1077,7 @@ mod tests {
 
     #[test]
     fn without_byte_ranges_a_retry_starts_over() {
-        let body = crate::fixture::noise(300_000);
+        let body = vx_fixture::noise(300_000);
         let server = TestServer::resumable(body.clone(), vec![100_000], false);
         let mut sink = RecordingSink::default();
         let sha = sha256_hex(&body);

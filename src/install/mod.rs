@@ -24,8 +24,10 @@
 //! | 130  | cancelled |
 
 pub mod bins;
+pub mod build_with;
 pub mod components;
 mod entries;
+pub mod environment;
 pub mod extract;
 pub mod fetch;
 pub mod listing;
@@ -364,6 +366,14 @@ pub enum InstallError {
         #[source]
         source: std::io::Error,
     },
+    /// The runtime a tool builds with ([`build_with`]) could not be installed.
+    #[error("the runtime it builds with, {runtime}, could not be installed: {reason}")]
+    BuildRuntime {
+        /// The runtime and its version.
+        runtime: String,
+        /// Why.
+        reason: String,
+    },
     /// The post-install command exited unsuccessfully.
     #[error("post_install `{command}` failed with {status}")]
     PostInstall {
@@ -372,6 +382,9 @@ pub enum InstallError {
         /// Its exit status (code or signal).
         status: ExitStatus,
     },
+    /// A runtime tool's environment could not be built ([`environment`]).
+    #[error("{0}")]
+    Environment(String),
     /// The store could not be written.
     #[error("{what} {}: {source}", path.display())]
     Store {
@@ -487,7 +500,10 @@ impl InstallError {
             | InstallError::Bin(_)
             | InstallError::NoExecutable { .. }
             | InstallError::Components(_) => 13,
-            InstallError::PostInstall { .. } | InstallError::PostInstallSpawn { .. } => 14,
+            InstallError::PostInstall { .. }
+            | InstallError::PostInstallSpawn { .. }
+            | InstallError::Environment(_)
+            | InstallError::BuildRuntime { .. } => 14,
             InstallError::Store { .. } => 15,
             InstallError::Verify(_) => 16,
             InstallError::Cancelled => 130,
@@ -627,6 +643,7 @@ pub fn install(
     opts: &InstallOptions,
 ) -> Result<Outcome, InstallError> {
     let mut cfg = cfg.clone();
+    let build_runtime = build_with::take(&mut cfg.spec)?;
     cfg.validate()?;
     sink.phase(Phase::Resolving, "");
     let final_dir = store::install_dir(&cfg.store, &cfg.spec.name, &cfg.spec.version);
@@ -731,10 +748,15 @@ pub fn install(
     if let Some(value) = cfg.spec.options.get(components::OPTION) {
         components::merge(&tree, &components::patterns(value)?)?;
     }
+    environment::build_if_planned(&cfg, &tree, &final_dir, sink, opts)?;
 
     if let Some(command) = &cfg.spec.post_install {
+        let path = match build_runtime {
+            Some(runtime) => Some(build_with::prepare(runtime, &cfg, sink, opts)?),
+            None => None,
+        };
         sink.phase(Phase::PostInstall, command);
-        run_post_install(command, &tree, &cfg, &final_dir, sink, opts)?;
+        run_post_install(command, &tree, &cfg, &final_dir, path, sink, opts)?;
     }
     if sink.cancel_requested() {
         return Err(InstallError::Cancelled);
@@ -854,7 +876,12 @@ fn probe(
     sink.phase(Phase::Extracting, "checking the archive's listing");
     // Executables an install step makes (OTP's `Install`, merged components) are not
     // in the archive's listing: they are checked when the tree is installed.
-    let made = cfg.spec.post_install.is_some() || cfg.spec.options.contains_key(components::OPTION);
+    let made = cfg.spec.post_install.is_some()
+        || cfg.spec.options.contains_key(components::OPTION)
+        || cfg
+            .spec
+            .options
+            .contains_key(crate::backend::environment::OPTION);
     let checked = listing::check(
         &download.path,
         cfg.spec.format,
@@ -1064,6 +1091,7 @@ fn run_post_install(
     tree: &Path,
     cfg: &InstallConfig,
     final_dir: &Path,
+    path: Option<std::ffi::OsString>,
     sink: &mut dyn ProgressSink,
     opts: &InstallOptions,
 ) -> Result<(), InstallError> {
@@ -1080,6 +1108,9 @@ fn run_post_install(
         .env("VX_TOOL", &cfg.spec.name)
         .env("VX_VERSION", &cfg.spec.version)
         .env("VX_INSTALL_DIR", final_dir);
+    if let Some(path) = path {
+        shell.env("PATH", path);
+    }
     let mut child = crate::platform::process::spawn(&mut shell).map_err(spawn_err)?;
     loop {
         if let Some(status) = child.try_wait().map_err(spawn_err)? {

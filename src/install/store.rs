@@ -268,11 +268,24 @@ impl Receipt {
         self.tool == spec.name
             && self.version == spec.version
             && same_bytes
-            && self.options == spec.options
+            && self.options == without_build_runtime(&spec.options)
             && self.strip_components == spec.strip_components
             && self.post_install == spec.post_install
             && self.write == spec.write
     }
+}
+
+/// The `options` key holding the spec of the runtime a tool is built with (JSON;
+/// `super::build_with`), which a receipt does not record.
+pub const BUILD_WITH: &str = "vx_build_with";
+
+/// `options` without [`BUILD_WITH`]: what a receipt records and is compared with.
+pub fn without_build_runtime(
+    options: &BTreeMap<String, serde_json::Value>,
+) -> BTreeMap<String, serde_json::Value> {
+    let mut options = options.clone();
+    options.remove(BUILD_WITH);
+    options
 }
 
 /// Whether an I/O error is the store's file system refusing a write (full, over quota,

@@ -1,4 +1,4 @@
-//! Test helpers: a recording sink, plus (re-exported from [`crate::fixture`]) a
+//! Test helpers: a recording sink, plus (re-exported from [`vx_fixture`]) a
 //! loopback HTTP server and archive builders that can also write hostile entries the
 //! archive crates' safe builders would refuse.
 
@@ -6,7 +6,7 @@ use vx_shm::Phase;
 
 use super::ProgressSink;
 
-pub use crate::fixture::*;
+pub use vx_fixture::*;
 
 /// One thing a sink was told.
 #[derive(Clone, Debug, PartialEq, Eq)]

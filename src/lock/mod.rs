@@ -61,6 +61,11 @@ pub struct Asset {
     /// it ([`crate::verify::integrity`]), and the lock needs no download to be made.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub integrity: Option<String>,
+    /// A `go:` tool's module hash as Go's `go.sum` writes it (`h1:<base64 sha256>`,
+    /// [`crate::verify::gosum`]), computed from the module's `.zip` when it was
+    /// locked: the build checks Go's own record of the module against it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub h1: Option<String>,
     /// Its size in bytes, when `vx` downloaded it (not when the manifest gave the hash).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub size: Option<u64>,
@@ -105,6 +110,7 @@ impl Asset {
             url,
             sha256: Some(sha256),
             integrity: None,
+            h1: None,
             size,
             stale: false,
             format: None,
@@ -152,6 +158,9 @@ impl Asset {
             if let Err(e) = validate::sha256(&alt.sha256) {
                 return Some(e.to_string());
             }
+        }
+        if let Some(Err(problem)) = self.h1.as_deref().map(crate::validate::go_module_hash) {
+            return Some(problem);
         }
         match (&self.sha256, &self.integrity) {
             (None, None) => return Some("neither a sha256 nor an integrity".to_owned()),
@@ -244,6 +253,32 @@ pub struct LockedTool {
     /// Platforms a registry tool has no download for, with the registry's reason.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub unsupported: BTreeMap<String, String>,
+    /// A language-registry tool that runs on its runtime: the environment it is
+    /// installed into, its whole dependency set pinned by hash
+    /// (`crate::resolution::backend`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment: Option<Environment>,
+}
+
+/// The environment of a tool that runs on a language runtime (`npm:prettier` on node,
+/// `pypi:black` on python): the runtime's tool and the dependency set its package
+/// manager installs, as that manager's own lockfile text (npm's `package-lock.json`;
+/// pip's `--require-hashes` requirements), every file pinned by its registry's hash.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Environment {
+    /// The project's tool that is its runtime (`node`, `python`).
+    pub runtime: String,
+    /// The runtime's version the set was resolved with.
+    pub runtime_version: String,
+    /// The registry or index it was resolved from, as configured (before
+    /// `url_replacements`; never with credentials).
+    pub registry: String,
+    /// Packages whose install scripts run (npm's `allow_builds`); empty: none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allow_builds: Vec<String>,
+    /// The package manager's lockfile, as it wrote it.
+    pub lockfile: String,
 }
 
 impl LockedTool {
@@ -377,6 +412,7 @@ struct RawTool {
     platforms: BTreeMap<Spanned<String>, RawAsset>,
     #[serde(default)]
     unsupported: BTreeMap<Spanned<String>, String>,
+    environment: Option<Environment>,
 }
 
 #[derive(Deserialize)]
@@ -385,6 +421,7 @@ struct RawAsset {
     url: Spanned<String>,
     sha256: Option<Spanned<String>>,
     integrity: Option<Spanned<String>>,
+    h1: Option<Spanned<String>>,
     size: Option<u64>,
     #[serde(default)]
     stale: bool,
@@ -544,6 +581,10 @@ impl Lock {
                     crate::verify::integrity::check(value.get_ref())
                         .map_err(|e| invalid(at(value.span()), e.to_string()))?;
                 }
+                if let Some(value) = &asset.h1 {
+                    crate::validate::go_module_hash(value.get_ref())
+                        .map_err(|e| invalid(at(value.span()), e))?;
+                }
                 if sha256.is_none() && asset.integrity.is_none() {
                     return Err(invalid(
                         at(asset.url.span()),
@@ -595,6 +636,7 @@ impl Lock {
                         url: asset.url.into_inner(),
                         sha256,
                         integrity: asset.integrity.map(Spanned::into_inner),
+                        h1: asset.h1.map(Spanned::into_inner),
                         size: asset.size,
                         stale: asset.stale,
                         format: asset.format.map(Spanned::into_inner),
@@ -627,6 +669,7 @@ impl Lock {
                     provenance_loss: tool.provenance_loss,
                     platforms,
                     unsupported,
+                    environment: tool.environment,
                 },
             );
         }
@@ -816,6 +859,7 @@ impl Lock {
                 provenance_loss: None,
                 platforms: BTreeMap::new(),
                 unsupported: BTreeMap::new(),
+                environment: None,
             });
         if !entry.downloads_current(tool) {
             entry.version = tool.version.clone();

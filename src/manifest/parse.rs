@@ -87,7 +87,15 @@ const MAX_REGISTRY_RUNTIMES: usize = 64;
 /// names ([`Parser::rustup_managed`]).
 const RUSTUP_MANAGED: &str = "rustup-managed";
 
-const REGISTRY_TOOL_KEYS: &[&str] = &["version", "version_file", "package", "os", "bin", "verify"];
+const REGISTRY_TOOL_KEYS: &[&str] = &[
+    "version",
+    "version_file",
+    "package",
+    "os",
+    "bin",
+    "verify",
+    "allow_builds",
+];
 /// Keys only a tool with a `url` of its own may have.
 const URL_ONLY_KEYS: &[&str] = &[
     "url",
@@ -790,8 +798,30 @@ impl Parser<'_> {
         crate::version::Constraint::parse(text)
             .map_err(|e| self.err(Some(span), Problem::Constraint(e.to_string())))?;
         let (mut os, mut bin, mut verify_off) = (Vec::new(), None, false);
+        let mut options = BTreeMap::new();
         if let Some(table) = table {
             self.known_keys(table, REGISTRY_TOOL_KEYS, &at)?;
+            // A runtime tool's packages whose install scripts may run (mise's
+            // `allow_builds`), passed on as an option (`crate::backend::environment`).
+            if let Some(value) = table.get("allow_builds") {
+                let json = to_json(value.get_ref()).map_err(|reason| {
+                    self.err(
+                        Some(value.span()),
+                        Problem::BadOption("allow_builds".to_owned(), reason),
+                    )
+                })?;
+                if !json
+                    .as_array()
+                    .is_some_and(|l| l.iter().all(|v| v.is_string()))
+                {
+                    return Err(self.wrong_type(
+                        value,
+                        format!("{at}.allow_builds"),
+                        "a list of package names",
+                    ));
+                }
+                options.insert("allow_builds".to_owned(), json);
+            }
             if let Some((package, span)) = self.string(table, "package", &at)? {
                 match crate::package_name::Name::parse(package) {
                     Ok(Some(backend)) => lookup = backend.to_string(),
@@ -819,7 +849,7 @@ impl Parser<'_> {
             strip_components: 0,
             bin,
             post_install: None,
-            options: BTreeMap::new(),
+            options,
             replacements: BTreeMap::new(),
             platforms: BTreeMap::new(),
             os,

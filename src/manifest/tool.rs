@@ -22,6 +22,10 @@ pub struct Override {
     /// (`crate::resolution::backend`), vx.toml cannot.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub integrity: Option<String>,
+    /// A `go:` tool's module hash (`h1:…`), which its build checks Go's record of the
+    /// module against; only a resolution gives it (`crate::resolution::backend`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub h1: Option<String>,
     /// The archive format of this platform's download.
     pub format: Option<ArchiveFormat>,
     /// Leading components to drop on this platform.

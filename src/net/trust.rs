@@ -11,14 +11,15 @@
 //! - **`[http] ca_certificates`** (user config): PEM files *added* to whichever of the
 //!   above is in force: the way to trust a company CA on top of the system's.
 //!
-//! The store is loaded once per process and only when an https request is made
+//! The store is loaded once per set of settings and only when an https request is made
 //! ([`TrustSettings::tls_config`]), so a run that fetches nothing over https never
-//! pays for it. A configured file that cannot be read or holds no usable certificate
+//! pays for it; the loaded roots live with the settings (every clone of them shares
+//! them), not in a process-wide registry. A configured file that cannot be read or holds no usable certificate
 //! is an error naming it ([`TrustError`]); an empty system store with nothing else
 //! configured is said as such rather than left to fail as "UnknownIssuer".
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, OnceLock};
 
 use rustls::pki_types::CertificateDer;
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
@@ -27,7 +28,7 @@ pub use super::certs::TrustError;
 use super::certs::{hashed_dir, pem_file};
 
 /// Where trusted certificates come from. `Default`: the system store alone.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TrustSettings {
     /// `SSL_CERT_FILE`: a PEM file replacing the system store.
     pub cert_file: Option<PathBuf>,
@@ -35,13 +36,38 @@ pub struct TrustSettings {
     pub cert_dirs: Vec<PathBuf>,
     /// `[http] ca_certificates`: PEM files of extra CAs, added to the rest.
     pub ca_certificates: Vec<PathBuf>,
+    /// The roots these settings loaded, once, shared by every clone.
+    pub loaded: LoadedRoots,
 }
 
 /// The certificates one [`TrustSettings`] loaded, or why it could not.
 type Loaded = Result<Arc<Vec<Certificate<'static>>>, Arc<TrustError>>;
 
-/// The stores loaded by this process, by their settings: each is loaded once.
-static LOADED: Mutex<Vec<(TrustSettings, Loaded)>> = Mutex::new(Vec::new());
+/// The roots a [`TrustSettings`] loaded on its first https request, shared by its
+/// clones (the network settings are cloned into every client of a run). Not part of
+/// what the settings say: two settings naming the same sources are equal whether or
+/// not either has loaded them.
+#[derive(Clone, Default)]
+pub struct LoadedRoots(Arc<OnceLock<Loaded>>);
+
+impl PartialEq for LoadedRoots {
+    fn eq(&self, _: &LoadedRoots) -> bool {
+        true
+    }
+}
+
+impl Eq for LoadedRoots {}
+
+impl std::fmt::Debug for LoadedRoots {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = if self.0.get().is_some() {
+            "loaded"
+        } else {
+            "not loaded"
+        };
+        f.write_str(state)
+    }
+}
 
 /// What the operating system's store gave: its certificates, and the problems its
 /// loader met (reported only when they leave it empty).
@@ -78,6 +104,7 @@ impl TrustSettings {
                 })
                 .unwrap_or_default(),
             ca_certificates,
+            loaded: LoadedRoots::default(),
         }
     }
 
@@ -115,7 +142,7 @@ impl TrustSettings {
     }
 
     /// The TLS configuration for the HTTP client: the roots of these settings, loaded
-    /// on the first call of the process and shared by every later one.
+    /// on the first call and shared by every later one (and every clone).
     pub fn tls_config(&self) -> Result<TlsConfig, Arc<TrustError>> {
         let roots = self.roots()?;
         Ok(TlsConfig::builder()
@@ -123,21 +150,19 @@ impl TrustSettings {
             .build())
     }
 
-    /// The trusted roots, loaded once per process for these settings.
+    /// The trusted roots, loaded once for these settings.
     fn roots(&self) -> Loaded {
-        let mut loaded = LOADED.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((_, roots)) = loaded.iter().find(|(settings, _)| settings == self) {
-            return roots.clone();
-        }
-        let roots = self
-            .load(SystemStore::load)
-            .map(|certs| {
-                let certs = certs.iter().map(|c| Certificate::from_der(c).to_owned());
-                Arc::new(certs.collect())
+        self.loaded
+            .0
+            .get_or_init(|| {
+                self.load(SystemStore::load)
+                    .map(|certs| {
+                        let certs = certs.iter().map(|c| Certificate::from_der(c).to_owned());
+                        Arc::new(certs.collect())
+                    })
+                    .map_err(Arc::new)
             })
-            .map_err(Arc::new);
-        loaded.push((self.clone(), roots.clone()));
-        roots
+            .clone()
     }
 
     /// Reads every source these settings name, with `system` for the operating

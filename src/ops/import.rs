@@ -269,6 +269,14 @@ pub fn edit(request: &Request<'_>) -> Result<Edited, ImportError> {
     // declarations are read when it is next opened.
     let catalogue = Arc::new(Catalogue::user());
     let resolver = Resolver::new(&net, project.as_ref(), lock.as_ref(), &catalogue)?;
+    // A runtime tool (`npm:prettier`) imports beside the runtime the files name.
+    resolver.expect_runtimes(
+        lists
+            .iter()
+            .flat_map(|(_, list)| &list.tools)
+            .filter_map(|e| Some(catalogue.find(&e.name).ok()??.name().to_owned()))
+            .collect(),
+    );
 
     let mut failed = 0usize;
     // The reasons that were the network's (nothing answered), with the first entry

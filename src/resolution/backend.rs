@@ -7,22 +7,29 @@
 //!
 //! Binary first: a package that ships its command as a per-platform package (npm's
 //! `optionalDependencies` matched by their `os`/`cpu`) installs like any tool, with
-//! no node; a package that needs its runtime is refused with what it needs, until vx
-//! installs those into their own environment.
+//! no node. A package that needs its runtime (`npm:prettier`, `pypi:black`) is a
+//! runtime tool ([`crate::backend::environment`]): its own archive is locked as the
+//! download (the registry's hash), and its whole dependency set is resolved at lock
+//! time by the project's runtime (installed first by the same engine) with its own
+//! package manager, and kept in the lock entry's `environment`.
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use crate::backend::environment;
 use crate::backend::npm::{self, Packument, VersionDoc};
 use crate::backend::npmrc::{Npmrc, Registry};
 use crate::backend::pypi;
 use crate::backend::{Kind, Name};
 use crate::format::ArchiveFormat;
-use crate::lock::{Asset, Lock};
+use crate::lock::{Asset, Environment, Lock};
 use crate::manifest::{Override, Platform, ToolTable};
 use crate::runtime::{Context, Release, RuntimeError};
 
 use super::ResolutionError;
+
+mod source;
+pub use source::attach_runtimes;
 
 /// Reads the language registries for one run: the runtimes' [`Context`] (vx's one
 /// client, its cache and `url_replacements`), and npm's configuration.
@@ -30,9 +37,16 @@ pub struct Registries<'a> {
     cx: &'a Context<'a>,
     net: &'a super::Network,
     npmrc: Npmrc,
+    /// The project's folder (Cargo's `.cargo/config.toml` is read there).
+    project_dir: std::path::PathBuf,
     /// `[settings] min_release_age`: versions published more recently are not picked
     /// (npm says when each was; a PyPI page in PEP 503's HTML does not).
     min_release_age: Option<std::time::Duration>,
+    /// The project's tools (the runtimes concrete once resolved): where a runtime tool
+    /// finds its runtime.
+    tools: Vec<ToolTable>,
+    /// Runtimes the run is adding to the project (`vx import`).
+    expected_runtimes: Vec<String>,
 }
 
 impl<'a> Registries<'a> {
@@ -49,8 +63,25 @@ impl<'a> Registries<'a> {
             cx,
             net,
             npmrc: Npmrc::load(Some(project_dir), &env),
+            project_dir: project_dir.to_owned(),
             min_release_age,
+            tools: Vec::new(),
+            expected_runtimes: Vec::new(),
         }
+    }
+
+    /// With runtimes the run is adding to the project (`node` from a mise file that
+    /// also names `npm:prettier`).
+    pub fn expecting(mut self, runtimes: Vec<String>) -> Registries<'a> {
+        self.expected_runtimes = runtimes;
+        self
+    }
+
+    /// With the project's tools as resolved so far (a runtime tool's runtime among
+    /// them).
+    pub fn with_tools(mut self, tools: Vec<ToolTable>) -> Registries<'a> {
+        self.tools = tools;
+        self
     }
 
     /// What may be picked now.
@@ -154,7 +185,7 @@ impl<'a> Registries<'a> {
                     .map_err(super::runtime::error)?;
                 Ok(pypi_releases(&name.package, &files))
             }
-            _ => Err(not_yet(name)),
+            Kind::Cargo | Kind::Go => self.source_versions(name),
         }
     }
 
@@ -178,7 +209,7 @@ impl<'a> Registries<'a> {
                     self.age(),
                 )
             }
-            _ => Err(not_yet(name)),
+            Kind::Cargo | Kind::Go => self.source_pick(name, constraint, self.age()),
         }
     }
 
@@ -206,7 +237,7 @@ impl<'a> Registries<'a> {
         }
         if !wheels.iter().any(|(w, _)| w.is_native_program()) {
             return Err(ResolutionError::Usage(format!(
-                "{name} {version} runs on python (its wheels are Python code, none a native program tagged py3-none-PLATFORM); vx installs PyPI packages that ship their command as a binary (ruff, uv), not yet those that need python"
+                "{name} {version} runs on python (its wheels are Python code, none a native program tagged py3-none-PLATFORM): it installs into an environment of its own with the project's python"
             )));
         }
         let mut out = Vec::new();
@@ -263,9 +294,19 @@ impl<'a> Registries<'a> {
         platform: &Platform,
     ) -> Result<Release, ResolutionError> {
         if !matches!(name.kind, Kind::Npm | Kind::Pypi) {
-            return Err(not_yet(name));
+            // Built from source on any platform (with the project's runtime).
+            return self.pick(name, constraint);
         }
         let release = self.pick(name, constraint)?;
+        if let Some(runtime) = self.runtime_of(name, &release.version)? {
+            // Installed into an environment of its own with the project's runtime.
+            let expected = self.expected_runtimes.iter().any(|r| r == runtime);
+            return match runtime_tool(&self.tools, runtime) {
+                Some(_) => Ok(release),
+                None if expected => Ok(release),
+                None => Err(no_runtime(name, &release.version, runtime)),
+            };
+        }
         let downloads = self.downloads(name, &release.version, std::slice::from_ref(platform))?;
         match downloads.first() {
             Some((_, Download::Unsupported(why))) => Err(ResolutionError::Usage(why.clone())),
@@ -383,6 +424,341 @@ impl<'a> Registries<'a> {
         }
         Ok(None)
     }
+
+    /// The runtime `name` at `version` runs on (`node`, `python`), or `None` when it
+    /// ships its command as a per-platform binary.
+    fn runtime_of(
+        &self,
+        name: &Name,
+        version: &str,
+    ) -> Result<Option<&'static str>, ResolutionError> {
+        match name.kind {
+            Kind::Npm => {
+                let (_, doc) = self
+                    .packument(&name.package)
+                    .map_err(super::runtime::error)?;
+                let Some(main) = doc.versions.get(version) else {
+                    return Ok(None);
+                };
+                let platform_packages = main
+                    .optional_dependencies
+                    .keys()
+                    .any(|dep| dep.contains('/') || dep.contains('-'));
+                if !platform_packages {
+                    return Ok(Some("node"));
+                }
+                let probe = self.platform_package(main, &Platform::new("linux", "x86_64"))?;
+                Ok(probe.is_none().then_some("node"))
+            }
+            Kind::Pypi => {
+                let (_, files) = self
+                    .pypi_page(&name.package)
+                    .map_err(super::runtime::error)?;
+                let native = files
+                    .iter()
+                    .filter(|f| !f.yanked)
+                    .filter_map(|f| pypi::Wheel::parse(&f.filename))
+                    .any(|w| w.version == version && w.is_native_program());
+                Ok((!native).then_some("python"))
+            }
+            _ => Err(not_yet(name)),
+        }
+    }
+
+    /// A runtime tool's own archive (the same on every platform): npm's tarball and its
+    /// integrity; PyPI's pure wheel (`py3-none-any`), else its sdist, and its sha256.
+    fn main_archive(&self, name: &Name, version: &str) -> Result<Download, ResolutionError> {
+        match name.kind {
+            Kind::Npm => {
+                let (registry, doc) = self
+                    .packument(&name.package)
+                    .map_err(super::runtime::error)?;
+                let main = doc.versions.get(version).ok_or_else(|| {
+                    ResolutionError::Usage(format!(
+                        "{name}: the registry lists no version {version}; run `vx lock` to pick again"
+                    ))
+                })?;
+                let integrity = main
+                    .dist
+                    .integrity
+                    .clone()
+                    .filter(|v| crate::verify::integrity::check(v).is_ok())
+                    .ok_or_else(|| {
+                        ResolutionError::Environment(format!(
+                            "{name} {version} has no sha512 integrity; nothing was locked"
+                        ))
+                    })?;
+                Ok(Download::Package {
+                    url: main.dist.tarball.clone(),
+                    hash: Hash::Integrity(integrity),
+                    source: format!(
+                        "index:{}",
+                        npm::version_url(&registry.url, &name.package, version)
+                    ),
+                    package: name.package.clone(),
+                    format: ArchiveFormat::TarGz,
+                    bin: None,
+                })
+            }
+            Kind::Pypi => {
+                let (page, files) = self
+                    .pypi_page(&name.package)
+                    .map_err(super::runtime::error)?;
+                let of_version = |f: &&pypi::File| {
+                    !f.yanked
+                        && pypi::version_of(&f.filename, &name.package).as_deref() == Some(version)
+                };
+                let pure = files.iter().filter(of_version).find(|f| {
+                    pypi::Wheel::parse(&f.filename)
+                        .is_some_and(|w| w.platforms.iter().any(|p| p == "any"))
+                });
+                let sdist = files
+                    .iter()
+                    .filter(of_version)
+                    .find(|f| f.filename.ends_with(".tar.gz"));
+                let file = pure.or(sdist).ok_or_else(|| {
+                    ResolutionError::Usage(format!(
+                        "{name} {version}: the index has no pure wheel (py3-none-any) or sdist of it"
+                    ))
+                })?;
+                let sha256 = file
+                    .sha256
+                    .clone()
+                    .filter(|h| crate::validate::sha256(h).is_ok())
+                    .ok_or_else(|| {
+                        ResolutionError::Environment(format!(
+                            "{page}: {} has no sha256; nothing was locked",
+                            file.filename
+                        ))
+                    })?;
+                let format = if file.filename.ends_with(".whl") {
+                    ArchiveFormat::Zip
+                } else {
+                    ArchiveFormat::TarGz
+                };
+                Ok(Download::Package {
+                    url: file.url.clone(),
+                    hash: Hash::Sha256(sha256),
+                    source: format!("index:{page}"),
+                    package: file.filename.clone(),
+                    format,
+                    bin: None,
+                })
+            }
+            _ => Err(not_yet(name)),
+        }
+    }
+
+    /// The environment of the runtime tool `name` at `version`: `runtime` (the
+    /// project's node or python) installed by vx's engine, its package manager run to
+    /// pin the whole dependency set by the registries' hashes.
+    fn environment(
+        &self,
+        name: &Name,
+        version: &str,
+        runtime: &ToolTable,
+        allow_builds: Vec<String>,
+    ) -> Result<Environment, ResolutionError> {
+        let fail = |why: String| ResolutionError::Environment(format!("{name} {version}: {why}"));
+        let host = Platform::current();
+        let spec = runtime.resolve(&host).map_err(|e| fail(e.to_string()))?;
+        let store = crate::install::store::prepare(None).map_err(|e| fail(e.to_string()))?;
+        let mut cfg = crate::config_frame::InstallConfig::new(spec, store);
+        cfg.offline = self.net.options.offline;
+        let opts = crate::install::InstallOptions {
+            net: self.net.net.clone(),
+            ..crate::install::InstallOptions::default()
+        };
+        self.net.progress(&format!(
+            "{name}: runs on {} {}: installing it to resolve its dependencies",
+            runtime.name, runtime.version
+        ));
+        let runtime_dir = match crate::install::install(&cfg, &mut crate::install::NullSink, &opts)
+        {
+            Ok(
+                crate::install::Outcome::Installed { path, .. }
+                | crate::install::Outcome::Cached { path, .. },
+            ) => path,
+            Ok(_) => return Err(fail(format!("{} was not installed", runtime.name))),
+            Err(e) => return Err(fail(format!("installing {}: {e}", runtime.name))),
+        };
+        let scratch = crate::scratch::new("environment").map_err(|e| fail(e.to_string()))?;
+        let (registry, lockfile) = match name.kind {
+            Kind::Npm => {
+                let registry = self.npmrc.registry_for(&name.package).url;
+                let fetched = self
+                    .net
+                    .net
+                    .rewrites
+                    .apply(&format!("{registry}/"))
+                    .into_owned();
+                let text = crate::install::environment::npm_lockfile(
+                    &runtime_dir,
+                    &name.package,
+                    version,
+                    &fetched,
+                    scratch.path(),
+                )
+                .map_err(fail)?;
+                let (kept, pinned) =
+                    environment::npm_lockfile(&text, &registry, &fetched).map_err(fail)?;
+                for (path, integrity) in &pinned {
+                    self.net
+                        .progress(&format!("{}: {path}: {integrity}", name.short_name()));
+                }
+                (registry, kept)
+            }
+            Kind::Pypi => {
+                let registry = crate::backend::pipconf::index(&|k| std::env::var(k).ok()).url;
+                let fetched = self
+                    .net
+                    .net
+                    .rewrites
+                    .apply(&format!("{registry}/"))
+                    .into_owned();
+                let requirement = match name.extras.is_empty() {
+                    true => format!("{}=={version}", name.package),
+                    false => format!("{}[{}]=={version}", name.package, name.extras.join(",")),
+                };
+                let report = crate::install::environment::pip_resolve(
+                    &runtime_dir,
+                    &requirement,
+                    &fetched,
+                    scratch.path(),
+                )
+                .map_err(fail)?;
+                let mut pins = Vec::new();
+                for (project, pinned) in environment::pip_report(&report).map_err(fail)? {
+                    let (page, files) = self.pypi_page(&project).map_err(super::runtime::error)?;
+                    let mut sha256: Vec<String> = files
+                        .iter()
+                        .filter(|f| !f.yanked)
+                        .filter(|f| {
+                            pypi::version_of(&f.filename, &project).as_deref() == Some(&pinned)
+                        })
+                        .filter_map(|f| f.sha256.clone())
+                        .filter(|h| crate::validate::sha256(h).is_ok())
+                        .collect();
+                    sha256.sort();
+                    sha256.dedup();
+                    if sha256.is_empty() {
+                        return Err(fail(format!(
+                            "{page}: no file of {project} {pinned} has a sha256"
+                        )));
+                    }
+                    self.net.progress(&format!(
+                        "{}: {project} {pinned}: {} files pinned by sha256",
+                        name.short_name(),
+                        sha256.len()
+                    ));
+                    pins.push(environment::Pin {
+                        name: project,
+                        version: pinned,
+                        sha256,
+                    });
+                }
+                (registry, environment::requirements(&pins))
+            }
+            _ => return Err(not_yet(name)),
+        };
+        Ok(Environment {
+            runtime: runtime.name.clone(),
+            runtime_version: runtime.version.clone(),
+            registry,
+            allow_builds,
+            lockfile,
+        })
+    }
+}
+
+/// The project's tool that is the runtime `runtime` (`node`, `python`): named so, or
+/// asking for it by that name.
+fn runtime_tool<'t>(tools: &'t [ToolTable], runtime: &str) -> Option<&'t ToolTable> {
+    tools.iter().find(|t| {
+        t.name == runtime
+            || t.registry.as_ref().is_some_and(|r| {
+                r.lookup == runtime || r.lookup.strip_prefix("runtime:") == Some(runtime)
+            })
+    })
+}
+
+/// The refusal of a runtime tool in a project without its runtime.
+fn no_runtime(name: &Name, version: &str, runtime: &str) -> ResolutionError {
+    ResolutionError::Usage(format!(
+        "{name} {version} runs on {runtime}: add {runtime} to the project's tools (`vx add {runtime}`), and vx installs {name} into an environment of its own with it"
+    ))
+}
+
+/// A tool's `allow_builds` (`allow_builds = ["esbuild"]` in its table, an option
+/// once parsed): the packages whose install scripts may run.
+fn allow_builds(tool: &ToolTable) -> Result<Vec<String>, ResolutionError> {
+    let Some(value) = tool.options.get(environment::ALLOW_BUILDS) else {
+        return Ok(Vec::new());
+    };
+    let list = value.as_array().and_then(|l| {
+        l.iter()
+            .map(|v| v.as_str().map(str::to_owned))
+            .collect::<Option<Vec<_>>>()
+    });
+    let list = list.ok_or_else(|| {
+        ResolutionError::Usage(format!(
+            "{}: `{}` must be a list of package names",
+            tool.name,
+            environment::ALLOW_BUILDS
+        ))
+    })?;
+    for package in &list {
+        if package.is_empty() || package.starts_with('-') || package.contains(char::is_whitespace) {
+            return Err(ResolutionError::Usage(format!(
+                "{}: `{}`: {package:?} is not a package name",
+                tool.name,
+                environment::ALLOW_BUILDS
+            )));
+        }
+    }
+    Ok(list)
+}
+
+/// Puts in each of `specs` (one platform's, in manifest order) whose lock entry keeps
+/// an environment the [`environment::Plan`] that builds it, with the runtime's spec when the runtime
+/// is among `specs` (so the installer installs it first, by the same engine).
+pub fn plan_specs(specs: &mut [crate::spec::ToolSpec], lock: &Lock) {
+    let all: BTreeMap<String, crate::spec::ToolSpec> =
+        specs.iter().map(|s| (s.name.clone(), s.clone())).collect();
+    for spec in specs.iter_mut() {
+        let Some(entry) = lock.tools.get(&spec.name) else {
+            continue;
+        };
+        let (Some(environment), Some(package)) = (&entry.environment, &entry.package) else {
+            continue;
+        };
+        let Ok(Some(name)) = crate::package_name::Name::parse(package) else {
+            continue;
+        };
+        let manager = match name.kind {
+            crate::package_name::Kind::Npm => environment::Manager::Npm,
+            crate::package_name::Kind::Pypi => environment::Manager::Pip,
+            _ => continue,
+        };
+        let runtime_spec = all
+            .get(&environment.runtime)
+            .filter(|r| r.version == environment.runtime_version)
+            .map(|r| Box::new(r.clone()));
+        let plan = environment::Plan {
+            manager,
+            package: name.package.clone(),
+            version: entry.version.clone(),
+            runtime: environment.runtime.clone(),
+            runtime_version: environment.runtime_version.clone(),
+            runtime_spec,
+            registry: environment.registry.clone(),
+            lockfile: environment.lockfile.clone(),
+            allow_builds: environment.allow_builds.clone(),
+        };
+        if let Ok(value) = serde_json::to_value(&plan) {
+            spec.options.insert(environment::OPTION.to_owned(), value);
+        }
+    }
 }
 
 /// npm's names of `platform`.
@@ -425,7 +801,7 @@ enum Hash {
 /// The refusal of a package that needs its runtime.
 fn needs_runtime(name: &Name, main: &VersionDoc) -> ResolutionError {
     ResolutionError::Usage(format!(
-        "{name} {} runs on node (it ships no per-platform binary package); vx installs npm packages that ship their command as a binary (esbuild, @biomejs/biome), not yet those that need node",
+        "{name} {} runs on node (it ships no per-platform binary package): it installs into an environment of its own with the project's node",
         main.version
     ))
 }
@@ -578,13 +954,15 @@ fn pick_among(
     Ok(release)
 }
 
-/// The layout a registry's archive has on every platform, set on `over` (known from
+/// The layout a registry's archive has on `platform`, set on `over` (known from
 /// the format alone, so a locked tool installs without its registry): npm's tarballs
-/// hold the package in `package/`.
-pub fn layout(name: &Name, over: &mut Override) {
+/// hold the package in `package/`; a crate's or a Go module's source is built
+/// ([`source::layout`]).
+pub fn layout(name: &Name, platform: &Platform, over: &mut Override) {
     if over.unsupported.is_none() && name.kind == Kind::Npm {
         over.strip_components = Some(1);
     }
+    source::layout(name, platform, over);
 }
 
 /// Resolves `tool` (the language-registry package `name` at `constraint`) for
@@ -599,8 +977,8 @@ pub fn resolve_tool(
     platforms: &[Platform],
     lock: &mut Lock,
 ) -> Result<ToolTable, ResolutionError> {
-    if !matches!(name.kind, Kind::Npm | Kind::Pypi) {
-        return Err(not_yet(name));
+    if matches!(name.kind, Kind::Cargo | Kind::Go) {
+        return source::resolve_tool(registries, name, tool, constraint, platforms, lock);
     }
     let kept = lock
         .tools
@@ -622,7 +1000,31 @@ pub fn resolve_tool(
             wanted.push(held);
         }
     }
-    let downloads = registries.downloads(name, &version, &wanted)?;
+    let (downloads, environment) = match registries.runtime_of(name, &version)? {
+        None => (registries.downloads(name, &version, &wanted)?, None),
+        Some(runtime) => {
+            let runtime_table = runtime_tool(&registries.tools, runtime)
+                .ok_or_else(|| no_runtime(name, &version, runtime))?;
+            let builds = allow_builds(tool)?;
+            let kept = lock
+                .tools
+                .get(&tool.name)
+                .filter(|e| e.version == version)
+                .and_then(|e| e.environment.clone())
+                .filter(|e| {
+                    e.runtime == runtime_table.name
+                        && e.runtime_version == runtime_table.version
+                        && e.allow_builds == builds
+                });
+            let environment = match kept {
+                Some(environment) => environment,
+                None => registries.environment(name, &version, runtime_table, builds)?,
+            };
+            let main = registries.main_archive(name, &version)?;
+            let downloads = wanted.iter().map(|p| (p.clone(), main.clone())).collect();
+            (downloads, Some(environment))
+        }
+    };
     if !downloads.is_empty()
         && downloads
             .iter()
@@ -666,7 +1068,7 @@ pub fn resolve_tool(
                 ..Override::default()
             },
         };
-        layout(name, &mut over);
+        layout(name, platform, &mut over);
         if let Download::Package {
             url,
             hash,
@@ -708,6 +1110,7 @@ pub fn resolve_tool(
         entry.constraint = Some(constraint.to_owned());
         entry.package = Some(name.to_string());
         entry.tag = Some(version.clone());
+        entry.environment = environment;
         for (platform, download) in &downloads {
             let key = platform.to_string();
             if let Download::Unsupported(reason) = download {
@@ -742,6 +1145,78 @@ mod tests {
     fn packument() -> Packument {
         let path = format!("{}/tests/data/npm/esbuild.json", env!("CARGO_MANIFEST_DIR"));
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_runtime_tool_finds_the_projects_runtime_and_its_allowed_builds() {
+        let manifest = crate::manifest::Manifest::parse(
+            std::path::Path::new("vx.toml"),
+            "[tools]\nnode = \"20\"\n[tools.fmt]\npackage = \"npm:prettier\"\nversion = \"3\"\nallow_builds = [\"@parcel/watcher\"]\n[tools.bad]\npackage = \"npm:x\"\nversion = \"1\"\nallow_builds = [\"--script\"]\n",
+        )
+        .unwrap();
+        assert_eq!(
+            runtime_tool(&manifest.tools, "node").map(|t| t.name.as_str()),
+            Some("node")
+        );
+        assert!(runtime_tool(&manifest.tools, "python").is_none());
+        let fmt = manifest.tool("fmt").unwrap();
+        assert_eq!(allow_builds(fmt).unwrap(), ["@parcel/watcher"]);
+        let err = allow_builds(manifest.tool("bad").unwrap()).unwrap_err();
+        assert!(err.to_string().contains("not a package name"), "{err}");
+        let name = Name::parse("npm:prettier").unwrap().unwrap();
+        let err = no_runtime(&name, "3.10.1", "node").to_string();
+        assert!(err.contains("runs on node: add node"), "{err}");
+    }
+
+    fn spec(name: &str, version: &str) -> crate::spec::ToolSpec {
+        crate::spec::ToolSpec {
+            name: name.into(),
+            version: version.into(),
+            url: format!("https://example.org/{name}.tgz"),
+            sha256: None,
+            integrity: None,
+            format: None,
+            strip_components: 0,
+            bin: None,
+            post_install: None,
+            options: std::collections::BTreeMap::new(),
+            verify: None,
+            verified: None,
+            env: std::collections::BTreeMap::new(),
+            size: None,
+            write: std::collections::BTreeMap::new(),
+            path_after: Vec::new(),
+            alternatives: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_locked_environment_plans_the_install_with_the_runtimes_spec() {
+        let lock = Lock::parse(
+            std::path::Path::new("vx.lock"),
+            &format!("version = 1\n\n[tools.prettier]\nversion = \"3.10.1\"\ninputs = \"sha256:{}\"\npackage = \"npm:prettier\"\n\n[tools.prettier.environment]\nruntime = \"node\"\nruntime_version = \"20.11.1\"\nregistry = \"https://registry.npmjs.org\"\nlockfile = \"{{}}\"\n", "0".repeat(64)),
+        )
+        .unwrap();
+        let mut specs = vec![spec("node", "20.11.1"), spec("prettier", "3.10.1")];
+        plan_specs(&mut specs, &lock);
+        assert!(environment::Plan::of(&specs[0].options).is_none());
+        let plan = environment::Plan::of(&specs[1].options).unwrap().unwrap();
+        assert_eq!(plan.manager, environment::Manager::Npm);
+        assert_eq!(
+            (plan.package.as_str(), plan.version.as_str()),
+            ("prettier", "3.10.1")
+        );
+        assert_eq!(plan.runtime_spec.unwrap().name, "node");
+        // Another node than the one the set was resolved with is not taken for it.
+        let mut specs = vec![spec("node", "22.12.0"), spec("prettier", "3.10.1")];
+        plan_specs(&mut specs, &lock);
+        assert!(
+            environment::Plan::of(&specs[1].options)
+                .unwrap()
+                .unwrap()
+                .runtime_spec
+                .is_none()
+        );
     }
 
     #[test]

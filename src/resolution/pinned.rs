@@ -41,8 +41,8 @@ pub fn from_lock(tool: &ToolTable, lock: &Lock, catalogue: &Catalogue) -> Option
         .as_deref()
         .and_then(|p| crate::backend::Name::parse(p).ok().flatten())
     {
-        for over in platforms.values_mut() {
-            super::backend::layout(&name, over);
+        for (platform, over) in &mut platforms {
+            super::backend::layout(&name, platform, over);
         }
         return Some(super::concrete::concrete(tool, &entry.version, platforms));
     }
@@ -72,6 +72,7 @@ fn over(tool: &ToolTable, asset: &Asset) -> Override {
         url: Some(asset.url.clone()),
         sha256: asset.sha256.clone(),
         integrity: asset.integrity.clone(),
+        h1: asset.h1.clone(),
         format: asset.format.as_deref().and_then(ArchiveFormat::from_name),
         strip_components: None,
         bin: if tool.bin.is_some() {

@@ -84,6 +84,12 @@ pub struct Resolver<'n> {
     pub(super) lock: Option<Lock>,
     /// The project's directory (its `.npmrc` names npm registries).
     project_dir: std::path::PathBuf,
+    /// The project's tools as resolved so far in this run: where a runtime tool
+    /// (`npm:prettier`) finds the project's runtime (`node`).
+    project_tools: RefCell<Vec<ToolTable>>,
+    /// Runtimes a run is about to add to the project (`vx import` of a file naming
+    /// node beside `npm:prettier`): a runtime tool needing one of them is accepted.
+    expected_runtimes: RefCell<Vec<String>>,
 }
 
 impl<'n> Resolver<'n> {
@@ -137,6 +143,8 @@ impl<'n> Resolver<'n> {
             catalogue,
             lock: lock.cloned(),
             project_dir,
+            project_tools: RefCell::new(manifest.map(|m| m.tools.clone()).unwrap_or_default()),
+            expected_runtimes: RefCell::new(Vec::new()),
         })
     }
 
@@ -158,6 +166,15 @@ impl<'n> Resolver<'n> {
             &self.project_dir,
             self.min_release_age,
         )
+        .with_tools(self.project_tools.borrow().clone())
+        .expecting(self.expected_runtimes.borrow().clone())
+    }
+
+    /// Runtimes (`node`, `python`) this run adds to the project, whatever its vx.toml
+    /// says yet: what [`super::backend::Registries::check`] accepts a runtime tool
+    /// beside.
+    pub fn expect_runtimes(&self, names: Vec<String>) {
+        *self.expected_runtimes.borrow_mut() = names;
     }
 
     /// `runtime`'s versions, newest first, listed once per run.
@@ -1243,13 +1260,18 @@ impl Resolve for Resolver<'_> {
             .filter_map(|t| Some(runtime_of(t)?.needs()?.to_owned()))
             .collect();
         let mut order: Vec<&String> = names.iter().collect();
+        // Language-registry tools last: one that runs on a runtime (`npm:prettier`)
+        // makes its environment with the project's runtime, resolved first.
         order.sort_by_key(|name| {
-            let runtime = manifest
-                .tools
-                .iter()
-                .find(|t| t.name == **name)
-                .and_then(runtime_of);
-            !runtime.is_some_and(|r| needed.iter().any(|n| n == r.name()))
+            let tool = manifest.tools.iter().find(|t| t.name == **name);
+            let runtime = tool.and_then(runtime_of);
+            let language = tool
+                .and_then(|t| t.registry.as_ref())
+                .is_some_and(|r| crate::backend::Name::has_prefix(&r.lookup));
+            (
+                language,
+                !runtime.is_some_and(|r| needed.iter().any(|n| n == r.name())),
+            )
         });
         for tool in &manifest.tools {
             let Some(runtime) = runtime_of(tool) else {
@@ -1276,6 +1298,7 @@ impl Resolve for Resolver<'_> {
             let Some(at) = manifest.tools.iter().position(|t| t.name == *name) else {
                 continue;
             };
+            *self.project_tools.borrow_mut() = manifest.tools.clone();
             let concrete =
                 self.resolve_tool(&manifest.tools[at], Some(&manifest.path), platforms, lock)?;
             if let Some(runtime) = runtime_of(&concrete) {

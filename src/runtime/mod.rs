@@ -599,7 +599,7 @@ mod names_tests {
 #[cfg(test)]
 mod budget_tests {
     use super::*;
-    use crate::fixture::{Route, TestServer};
+    use vx_fixture::{Route, TestServer};
 
     #[test]
     fn a_run_reads_no_more_than_its_budget_of_publishers_files() {

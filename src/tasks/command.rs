@@ -19,6 +19,17 @@ pub struct Shell {
     pub changes: Changes,
     /// The project directory.
     pub project: PathBuf,
+    /// What the tasks that declare `tools` of their own get instead of `path` and
+    /// `changes`, by task name.
+    pub own: Vec<(String, Own)>,
+}
+
+/// A task's own `PATH` and environment: its `tools` first.
+pub struct Own {
+    /// `PATH` with its own tools' bin directories first, then the toolchain's.
+    pub path: OsString,
+    /// `[env]` with its own tools' variables (a `JAVA_HOME`) first.
+    pub changes: Changes,
 }
 
 impl Shell {
@@ -50,13 +61,17 @@ impl Shell {
                 .map(|run| crate::platform::process::shell(&args::fill(run, task, values, &quote)))
                 .collect(),
         };
+        let own = self.own.iter().find(|(name, _)| *name == task.name);
+        let (path, changes) = own.map_or((&self.path, &self.changes), |(_, own)| {
+            (&own.path, &own.changes)
+        });
         for command in &mut commands {
-            self.changes.apply_to(command);
+            changes.apply_to(command);
             Changes::from_process(&task.env, &self.project).apply_to(command);
             for (name, value) in args::env(values) {
                 command.env(name, value);
             }
-            command.env("PATH", &self.path);
+            command.env("PATH", path);
             command.env("VX_TASK_NAME", &task.name);
             if let Some(dir) = &dir {
                 command.current_dir(dir);

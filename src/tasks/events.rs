@@ -202,6 +202,25 @@ pub trait TaskSink: Send + Sync {
     }
 }
 
+/// A shared sink is a sink (the board, read by a view while the runner publishes).
+impl<T: TaskSink + ?Sized> TaskSink for std::sync::Arc<T> {
+    fn plan(&self, tasks: &[PlannedTask]) {
+        (**self).plan(tasks);
+    }
+
+    fn phase(&self, task: TaskId, change: &PhaseChange) {
+        (**self).phase(task, change);
+    }
+
+    fn output(&self, task: TaskId, stream: Stream, bytes: &[u8]) {
+        (**self).output(task, stream, bytes);
+    }
+
+    fn finished(&self, summary: &RunSummary) {
+        (**self).finished(summary);
+    }
+}
+
 /// Several sinks as one: each event goes to each, in order.
 #[derive(Default)]
 pub struct Fanout(pub Vec<Box<dyn TaskSink>>);

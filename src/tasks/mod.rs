@@ -4,23 +4,27 @@
 //! - [`events`]: what a run reports (phases, output chunks) and the sink trait the
 //!   board, the output modes and `--json` implement.
 //! - [`model`]: one task as declared; [`graph`]: what a run runs, in which order.
-//! - [`files`]: file tasks, executables under `.vx/tasks/`.
+//! - [`files`]: file tasks, executables under `.vx/tasks/`; [`foreign`]: the
+//!   project's `justfile` recipes and `package.json` scripts.
 //! - [`board_sink`]: the board as a sink: each task's phase and output published in
 //!   shared memory for `vx ps`, `vx logs`, `vx board watch` and the daemon.
 //! - [`runner`]: the parallel run; [`guard`]: the process between vx and each task
 //!   that ends its whole tree; [`ready`]: services' readiness; [`fresh`]: up to date;
-//!   [`output`]: the output modes; [`watch`]: `--watch`; [`args`]: a task's
+//!   [`output`]: the output modes; [`views`]: the live views on a terminal (inline,
+//!   `--tui`); [`watch`]: `--watch`; [`args`]: a task's
 //!   arguments; [`command`]: its commands as processes.
 
 pub mod args;
 pub mod board_sink;
 pub mod command;
 pub mod events;
+pub mod foreign;
 pub mod fresh;
 pub mod guard;
 pub mod output;
 pub mod ready;
 pub mod runner;
+pub mod views;
 pub mod watch;
 
 // The model, its graph and the file tasks are what vx.toml says, read with it

@@ -15,6 +15,7 @@
 pub mod attestation;
 pub mod cosign;
 pub mod crypto;
+pub mod gosum;
 pub mod integrity;
 pub mod minisign;
 pub mod provenance;

@@ -171,8 +171,8 @@ struct Findings {
     fixture: Vec<String>,
 }
 
-/// The room the test fixture is: nameable only from tests and the demo.
-const FIXTURE: &str = "fixture";
+/// The test fixture (the `vx-fixture` crate): nameable only from tests and the demo.
+const FIXTURE: &str = scan::FIXTURE_CRATE;
 /// The one room that may serve the fixture to users (`vx sync --demo`).
 const DEMO: &str = "demo";
 
@@ -189,6 +189,13 @@ fn check(files: &[Source], floors: &BTreeMap<String, Floor>) -> Findings {
             let Some(to) = import.path.first().map(String::as_str) else {
                 continue;
             };
+            if to == FIXTURE {
+                if room != DEMO && !import.test_only {
+                    let at = format!("src/{}: {}", file.rel.display(), import.path.join("::"));
+                    found.fixture.push(at);
+                }
+                continue;
+            }
             let Some(&to_floor) = floors.get(to) else {
                 continue;
             };
@@ -197,9 +204,6 @@ fn check(files: &[Source], floors: &BTreeMap<String, Floor>) -> Findings {
                 file.rel.display(),
                 import.path.join("::")
             );
-            if to == FIXTURE && room != FIXTURE && room != DEMO && !import.test_only {
-                found.fixture.push(at.clone());
-            }
             // The deepest file module the path reaches.
             if let Some(target) = (1..=import.path.len())
                 .rev()
@@ -341,7 +345,7 @@ fn only_tests_and_the_demo_name_the_test_fixture() {
     let found = findings().fixture;
     assert!(
         found.is_empty(),
-        "library code names the fake GitHub of `src/fixture` (tests and `demo` only):\n{}",
+        "library code names the fake GitHub of the `vx-fixture` crate (tests and `demo` only):\n{}",
         found.join("\n")
     );
 }
@@ -398,7 +402,7 @@ fn library_of(files: &[(&str, &str)]) -> Vec<Source> {
 }
 
 const SMALL_FLOORS: &str = "# x\n\n## Floors of the library\n\n| floor | rooms |\n|---|---|\n\
-    | 3 top | `demo`, `sync` |\n| 2 middle | `install`, `child` |\n| 1 bottom | `net`, `fixture` |\n";
+    | 3 top | `demo`, `sync` |\n| 2 middle | `install`, `child` |\n| 1 bottom | `net` |\n";
 
 #[test]
 fn the_checker_fails_a_grouped_upward_import() {
@@ -454,17 +458,24 @@ fn the_checker_fails_sibling_files_in_a_circle_but_not_a_parent_and_its_child() 
 fn the_checker_fails_library_code_that_names_the_fixture_outside_tests_and_the_demo() {
     let floors = floors_of(SMALL_FLOORS);
     let files = library_of(&[
-        ("sync/mod.rs", "use crate::fixture::TestServer;\n"),
+        ("sync/mod.rs", "use vx_fixture::TestServer;\n"),
         (
             "install/mod.rs",
-            "#[cfg(test)]\nmod tests {\n    use crate::fixture::Route;\n}\n",
+            "#[cfg(test)]\nmod tests {\n    use vx_fixture::Route;\n}\n",
         ),
-        ("demo/mod.rs", "pub use crate::fixture::github;\n"),
+        ("net/mod.rs", "fn f() { let _ = vx_fixture::noise(1); }\n"),
+        (
+            "demo/mod.rs",
+            "pub use vx_fixture::{self as fixture, github};\n",
+        ),
     ]);
     let found = check(&files, &floors);
     assert_eq!(
         found.fixture,
-        vec!["src/sync/mod.rs: crate::fixture::TestServer"]
+        vec![
+            "src/sync/mod.rs: vx_fixture::TestServer",
+            "src/net/mod.rs: vx_fixture::noise"
+        ]
     );
 }
 

@@ -65,9 +65,10 @@ mod isolation;
 #[cfg(unix)]
 mod kill;
 // They run the linux-x86_64 binaries the registries publish.
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+mod lang_cargo_go;
 #[cfg(unix)]
 mod language_hostile;
-#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 mod language_npm;
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 mod language_pypi;
@@ -120,6 +121,8 @@ mod runtime_ruby;
 #[cfg(unix)]
 mod runtime_rust;
 #[cfg(unix)]
+mod runtime_tools;
+#[cfg(unix)]
 mod runtimes;
 #[cfg(unix)]
 mod safety;
@@ -130,9 +133,13 @@ mod signals;
 #[cfg(unix)]
 mod tasks_cleanup;
 #[cfg(unix)]
+mod tasks_foreign;
+#[cfg(unix)]
 mod tasks_graph;
 #[cfg(unix)]
 mod tasks_services;
+#[cfg(unix)]
+mod tasks_views;
 #[cfg(unix)]
 mod terminal;
 #[cfg(unix)]

@@ -1,4 +1,6 @@
-//! The live dashboard of a vx progress board: `vx sync --tui` and `vx board watch`.
+//! The live dashboard of a vx progress board: `vx sync --tui` and `vx board watch`;
+//! and the views of a task run (`vx run`): [`task_inline`], [`task_panes`] (`--tui`),
+//! both drawn from a [`task_feed::TaskFeed`].
 //!
 //! It reads the board only through `vx-shm`'s reader API, never talks to children, and
 //! keeps data and drawing apart: [`model::Model`] is updated from board snapshots,
@@ -10,6 +12,9 @@ pub mod app;
 pub mod inline;
 pub mod model;
 pub mod tally;
+pub mod task_feed;
+pub mod task_inline;
+pub mod task_panes;
 pub mod taskbar;
 pub mod tasks;
 /// Human text and `sanitize`: the leaf crate `vx-text`, under its old path.

@@ -1,6 +1,6 @@
 use super::*;
-use crate::fixture::{Route, TestServer, sha256_hex};
 use crate::registry::source::tests::{Env, REF, REGISTRY, context, standard_path};
+use vx_fixture::{Route, TestServer, sha256_hex};
 
 /// A project registry `corp` (by path) holding `packages` (YAML list items).
 fn corp(env: &Env, packages: &str) -> Source {

@@ -1,8 +1,8 @@
 use std::cell::RefCell;
 
 use super::*;
-use crate::fixture::{Route, TestServer, sha256_hex};
 use crate::registry::names;
+use vx_fixture::{Route, TestServer, sha256_hex};
 
 /// The fixture registry (`tests/data/registry/names.yaml`).
 pub(in crate::registry) const REGISTRY: &str =

@@ -6,7 +6,7 @@
 //! whole), and the real tarball of `@esbuild/linux-x64@0.24.0`, fetched once with
 //! `npm pack` into `target/runtime-fixtures/`. `prettier.json` is
 //! `https://registry.npmjs.org/prettier` trimmed to its `latest` version (3.10.1),
-//! a package that runs on node: what vx refuses until it installs those. Paths are the registry's own
+//! a package that runs on node (tests/it/runtime_tools.rs installs it with node). Paths are the registry's own
 //! (`/NAME`, `/NAME/VERSION`, `/@SCOPE/NAME/-/NAME-VERSION.tgz`, as each document's
 //! `dist.tarball` names them), so the user config's `url_replacements` sends
 //! `https://registry.npmjs.org/` here and the lock keeps the registry's real URLs.
@@ -73,4 +73,36 @@ pub fn config(server: &TestServer) -> String {
         "[url_replacements]\n{}",
         super::replacement("https://registry.npmjs.org/", &server.url("/"))
     )
+}
+
+/// prettier's version in `prettier.json`: a package that runs on node, with no
+/// dependencies (its `package.json` names none), so its whole set is itself.
+pub const PRETTIER: &str = "3.10.1";
+
+/// The real `prettier@3.10.1` tarball, fetched once with `npm pack` from
+/// registry.npmjs.org (the bytes its packument's `dist.integrity` names).
+pub fn prettier_tarball() -> Vec<u8> {
+    std::fs::read(super::npm_package("prettier", PRETTIER)).unwrap()
+}
+
+/// The registry's own `dist.integrity` of `prettier@3.10.1`.
+pub fn prettier_integrity() -> String {
+    let doc: serde_json::Value = serde_json::from_slice(&data("prettier.json")).unwrap();
+    doc["versions"][PRETTIER]["dist"]["integrity"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// The registry serving prettier's packument and `tarball` at the packument's own
+/// `dist.tarball` path (`/prettier/-/prettier-3.10.1.tgz`): the real one, or a
+/// tampered one.
+pub fn serve_prettier(tarball: Vec<u8>) -> TestServer {
+    TestServer::start(vec![
+        ("/prettier".to_owned(), Route::Ok(data("prettier.json"))),
+        (
+            format!("/prettier/-/prettier-{PRETTIER}.tgz"),
+            Route::Ok(tarball),
+        ),
+    ])
 }

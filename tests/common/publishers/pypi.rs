@@ -115,3 +115,169 @@ pub fn config(server: &TestServer) -> String {
         super::replacement("https://files.pythonhosted.org/", &server.url("/files/"))
     )
 }
+
+/// black, a PyPI tool that runs on python (its wheels are Python code, compiled by
+/// mypyc for CPython but never a native program).
+pub const BLACK: &str = "24.10.0";
+
+/// black 24.10.0 and its dependencies as pip downloads them for the tests' python
+/// (CPython 3.12 on manylinux x86_64: `pip download --only-binary=:all:
+/// --python-version 3.12 --implementation cp --platform manylinux_2_17_x86_64
+/// black==24.10.0`), plus black's pure wheel (`py3-none-any`, the archive vx checks
+/// itself), fetched once into `target/runtime-fixtures/pypi-black-24.10.0/`: each
+/// file's name and bytes.
+pub fn black_set() -> Vec<(String, Vec<u8>)> {
+    let dir = super::built_once(&format!("pypi-black-{BLACK}"), |out| {
+        std::fs::create_dir_all(out).unwrap();
+        let status = Command::new("pip")
+            .args([
+                "download",
+                "--quiet",
+                "--only-binary=:all:",
+                "--python-version",
+                "3.12",
+                "--implementation",
+                "cp",
+                "--platform",
+                "manylinux_2_17_x86_64",
+                "--platform",
+                "manylinux2014_x86_64",
+                "-d",
+            ])
+            .arg(out)
+            .arg(format!("black=={BLACK}"))
+            .status()
+            .expect("pip runs (the PyPI tests take real wheels from PyPI)");
+        assert!(status.success(), "pip download black=={BLACK}");
+        let status = Command::new("pip")
+            .args([
+                "download",
+                "--quiet",
+                "--no-deps",
+                "--only-binary=:all:",
+                "--python-version",
+                "3.12",
+                "--implementation",
+                "py",
+                "--abi",
+                "none",
+                "--platform",
+                "any",
+                "-d",
+            ])
+            .arg(out)
+            .arg(format!("black=={BLACK}"))
+            .status()
+            .unwrap();
+        assert!(
+            status.success(),
+            "pip download black=={BLACK} (py3-none-any)"
+        );
+    });
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| {
+            (
+                e.file_name().into_string().unwrap(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// pypi.org's simple page of `project` (PEP 503 HTML, as pypi.org serves it), fetched
+/// once.
+fn simple_page(project: &str) -> String {
+    let path = super::built_once(&format!("pypi-simple-{project}.html"), |out| {
+        let status = Command::new("curl")
+            .args(["-sSf", "-o"])
+            .arg(out)
+            .arg(format!("https://pypi.org/simple/{project}/"))
+            .status()
+            .expect("curl runs (the PyPI tests read pypi.org's pages)");
+        assert!(status.success(), "curl https://pypi.org/simple/{project}/");
+    });
+    std::fs::read_to_string(path).unwrap()
+}
+
+/// A file's project (normalized) and version, from its wheel name.
+fn project_and_version(filename: &str) -> (String, String) {
+    let mut parts = filename.split('-');
+    let dist = parts.next().unwrap();
+    let version = parts.next().unwrap();
+    (
+        dist.to_ascii_lowercase().replace(['_', '.'], "-"),
+        version.to_owned(),
+    )
+}
+
+/// A PyPI mirror as bandersnatch (PyPA's mirror client) publishes one, holding
+/// [`black_set`]: each project's page is pypi.org's own, trimmed to the lines of the
+/// version pip took (every file of that version, for every platform, with pypi.org's
+/// sha256), each `https://files.pythonhosted.org/packages/…` href made
+/// `../../packages/…` as bandersnatch's `SimpleAPI._file_url_to_local_url` makes it
+/// (pypa/bandersnatch, `src/bandersnatch/simple.py` at 07471f2c); the files of the
+/// set served at those paths. `swap` serves, at the first file's path, the second
+/// file's bytes (a tampered download). Returns the server and the `(file name,
+/// sha256)` of every line kept.
+pub fn serve_black(swap: Option<(&str, &str)>) -> (TestServer, Vec<(String, String)>) {
+    let files = black_set();
+    let mut routes: Vec<(String, Route)> = Vec::new();
+    let mut listed = Vec::new();
+    let mut projects: Vec<(String, String)> = files
+        .iter()
+        .map(|(name, _)| project_and_version(name))
+        .collect();
+    projects.sort();
+    projects.dedup();
+    for (project, version) in &projects {
+        let page = simple_page(project);
+        let mut kept = String::from("<!DOCTYPE html>\n<html>\n<body>\n");
+        for line in page.lines().filter(|l| l.contains("<a ")) {
+            let text_start = line.find('>').unwrap() + 1;
+            let filename = &line[text_start..line[text_start..].find('<').unwrap() + text_start];
+            let (p, v) = project_and_version(filename.trim_end_matches(".tar.gz"));
+            if p != *project || v != *version {
+                continue;
+            }
+            let relative = line.replace(
+                "https://files.pythonhosted.org/packages/",
+                "../../packages/",
+            );
+            let hash_at = relative.find("#sha256=").unwrap() + 8;
+            listed.push((
+                filename.to_owned(),
+                relative[hash_at..hash_at + 64].to_owned(),
+            ));
+            let href_start = relative.find("href=\"../../").unwrap() + 12;
+            let path = &relative[href_start..hash_at - 8];
+            let served = swap
+                .filter(|(at, _)| *at == filename)
+                .map(|(_, other)| other)
+                .unwrap_or(filename);
+            if let Some((_, bytes)) = files.iter().find(|(n, _)| n == served) {
+                routes.push((format!("/{path}"), Route::Ok(bytes.clone())));
+            }
+            kept.push_str(&relative);
+            kept.push('\n');
+        }
+        kept.push_str("</body>\n</html>\n");
+        routes.push((
+            format!("/simple/{project}/"),
+            Route::Typed("text/html", kept.into_bytes()),
+        ));
+    }
+    (TestServer::start(routes), listed)
+}
+
+/// The user config sending pypi.org (its index and the mirror's `packages/`) to
+/// `server`.
+pub fn mirror_config(server: &TestServer) -> String {
+    format!(
+        "[url_replacements]\n{}",
+        super::replacement("https://pypi.org/", &server.url("/"))
+    )
+}

@@ -192,12 +192,19 @@ impl<'ast> Visit<'ast> for Scanner {
     }
 }
 
-/// The absolute module path `segments` (as written in `module`) reach, or `None` for a
-/// path that starts elsewhere (`std::…`, another crate, a local name).
+/// The crate of the test fixture (`fixture/`), beside the library.
+pub const FIXTURE_CRATE: &str = "vx_fixture";
+
+/// The absolute module path `segments` (as written in `module`) reach (`vx_fixture::…`
+/// as itself), or `None` for a path that starts elsewhere (`std::…`, another crate, a
+/// local name).
 pub fn absolute(module: &[String], segments: &[String]) -> Option<Vec<String>> {
     let first = segments.first()?;
     let mut base: Vec<String> = match first.as_str() {
         "crate" => Vec::new(),
+        // The fixture's crate beside the library: named as itself, so the rule that
+        // only tests and the demo name it can see it.
+        FIXTURE_CRATE => vec![FIXTURE_CRATE.to_owned()],
         "self" => module.to_vec(),
         "super" => {
             let mut base = module.to_vec();

@@ -101,6 +101,9 @@ describe("the vx extension in code-server", () => {
     // after it) to the status item's tooltip, polled every 10 ms.
     await until("a post-install in the status item", () => String(c.item.tooltip).includes(" post-install"));
     const seen = BigInt(Date.now()) * 1_000_000n;
+    // The record is published as vx starts the child; its shell writes the stamp once
+    // it is up, which a loaded machine can delay past the record's arrival.
+    await until("the first post-install's stamp", () => fs.existsSync(stamps(work, "first")) && fs.statSync(stamps(work, "first")).size > 0);
     const first = fs.readFileSync(stamps(work, "first"), "utf8").trim().split("\n").map(BigInt).reduce((a, b) => (a < b ? a : b));
     figure("a child's post-install record to the status item", Math.round(Number(seen - first) / 1e6));
     const during = await statusBar("vx: syncing 0/3", "2-syncing");

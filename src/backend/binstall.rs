@@ -1,0 +1,211 @@
+//! cargo-binstall's metadata (`[package.metadata.binstall]` in a crate's
+//! `Cargo.toml`, documented in cargo-bins/cargo-binstall's `SUPPORT.md`): where a crate
+//! publishes its prebuilt binaries. `pkg-url` is a template (`{ repo }`, `{ name }`,
+//! `{ version }`, `{ target }`, `{ archive-suffix }`, `{ archive-format }`,
+//! `{ binary-ext }`), `pkg-fmt` the packing (`tgz` by default), and
+//! `[package.metadata.binstall.overrides.TARGET]` changes either for one target.
+//!
+//! vx reads it from the `.crate` whose sha256 the index names, and locks the release
+//! asset it points to on GitHub by the API's digest ([`crate::resolution::backend`]).
+
+use std::io::Read;
+
+use crate::format::ArchiveFormat;
+
+/// A crate's binstall metadata, as one target sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Binstall {
+    /// `package.repository`.
+    pub repo: Option<String>,
+    /// The `pkg-url` template.
+    pub pkg_url: String,
+    /// The `pkg-fmt`.
+    pub pkg_fmt: String,
+}
+
+/// Largest `.crate` read for its metadata (crates.io's own upload limit is 10 MB).
+pub const MAX_CRATE_BYTES: u64 = 50 << 20;
+
+/// The `Cargo.toml` of the `.crate` `bytes` (`NAME-VERSION/Cargo.toml`).
+pub fn cargo_toml(bytes: &[u8], name: &str, version: &str) -> Result<String, String> {
+    let wanted = format!("{name}-{version}/Cargo.toml");
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(bytes));
+    let entries = archive.entries().map_err(|e| e.to_string())?;
+    for entry in entries {
+        let mut entry = entry.map_err(|e| e.to_string())?;
+        let path = entry.path().map_err(|e| e.to_string())?;
+        if path.to_string_lossy() == wanted {
+            let mut text = String::new();
+            entry
+                .by_ref()
+                .take(1 << 20)
+                .read_to_string(&mut text)
+                .map_err(|e| format!("{wanted}: {e}"))?;
+            return Ok(text);
+        }
+    }
+    Err(format!("no {wanted} in it"))
+}
+
+/// The binstall metadata of `cargo_toml` for `target`: `None` when it has none.
+pub fn read(cargo_toml: &str, target: &str) -> Result<Option<Binstall>, String> {
+    let table: toml::Table = cargo_toml.parse().map_err(|e| format!("Cargo.toml: {e}"))?;
+    let package = table.get("package");
+    let Some(meta) = package
+        .and_then(|p| p.get("metadata"))
+        .and_then(|m| m.get("binstall"))
+    else {
+        return Ok(None);
+    };
+    let over = meta.get("overrides").and_then(|o| o.get(target));
+    let field = |key: &str| -> Option<String> {
+        over.and_then(|o| o.get(key))
+            .or_else(|| meta.get(key))
+            .and_then(toml::Value::as_str)
+            .map(str::to_owned)
+    };
+    let Some(pkg_url) = field("pkg-url") else {
+        return Ok(None);
+    };
+    Ok(Some(Binstall {
+        repo: package
+            .and_then(|p| p.get("repository"))
+            .and_then(toml::Value::as_str)
+            .map(|r| r.trim_end_matches('/').trim_end_matches(".git").to_owned()),
+        pkg_url,
+        pkg_fmt: field("pkg-fmt").unwrap_or_else(|| "tgz".to_owned()),
+    }))
+}
+
+/// The archive format and the `{ archive-suffix }` spellings of a `pkg-fmt`, in the
+/// order binstall tries them: `None` for one vx does not unpack.
+pub fn format_of(pkg_fmt: &str) -> Option<(ArchiveFormat, &'static [&'static str])> {
+    Some(match pkg_fmt {
+        "tgz" => (ArchiveFormat::TarGz, &[".tgz", ".tar.gz"]),
+        "txz" => (ArchiveFormat::TarXz, &[".txz", ".tar.xz"]),
+        "tbz2" => (ArchiveFormat::TarBz2, &[".tbz2", ".tar.bz2"]),
+        "tzstd" => (ArchiveFormat::TarZst, &[".tzstd", ".tzst", ".tar.zst"]),
+        "tar" => (ArchiveFormat::Tar, &[".tar"]),
+        "zip" => (ArchiveFormat::Zip, &[".zip"]),
+        "bin" => (ArchiveFormat::Raw, &["", ".exe"]),
+        _ => return None,
+    })
+}
+
+/// `pkg-url` with its variables filled, once per `{ archive-suffix }` spelling.
+pub fn urls(
+    meta: &Binstall,
+    name: &str,
+    version: &str,
+    target: &str,
+    windows: bool,
+) -> Option<Vec<String>> {
+    let (_, suffixes) = format_of(&meta.pkg_fmt)?;
+    let repo = meta.repo.clone().unwrap_or_default();
+    let binary_ext = if windows { ".exe" } else { "" };
+    let fill = |suffix: &str| {
+        let mut url = meta.pkg_url.clone();
+        for (key, value) in [
+            ("repo", repo.as_str()),
+            ("name", name),
+            ("version", version),
+            ("target", target),
+            ("archive-suffix", suffix),
+            ("archive-format", suffix.trim_start_matches('.')),
+            ("binary-ext", binary_ext),
+        ] {
+            // Both `{ key }` and `{key}`, as binstall's templates accept.
+            url = url
+                .replace(&format!("{{ {key} }}"), value)
+                .replace(&format!("{{{key}}}"), value);
+        }
+        url
+    };
+    let mut out: Vec<String> = suffixes.iter().map(|s| fill(s)).collect();
+    out.dedup();
+    Some(out)
+}
+
+/// The Rust target of a vx platform, as binstall's `{ target }` names it.
+pub fn target(os: &str, arch: &str, musl: bool) -> Option<String> {
+    Some(match (os, arch) {
+        ("linux", arch) => format!("{arch}-unknown-linux-{}", if musl { "musl" } else { "gnu" }),
+        ("macos", arch) => format!("{arch}-apple-darwin"),
+        ("windows", arch) => format!("{arch}-pc-windows-msvc"),
+        _ => return None,
+    })
+}
+
+/// `(owner, repo, tag, asset)` of a GitHub release download URL under `web`
+/// (`https://github.com` or a GitHub Enterprise Server's base).
+pub fn github_asset<'u>(url: &'u str, web: &str) -> Option<(&'u str, &'u str, &'u str, &'u str)> {
+    let rest = url
+        .strip_prefix(web.trim_end_matches('/'))
+        .or_else(|| url.strip_prefix("https://github.com"))?
+        .strip_prefix('/')?;
+    let mut parts = rest.splitn(6, '/');
+    let owner = parts.next()?;
+    let repo = parts.next()?;
+    let (releases, download) = (parts.next()?, parts.next()?);
+    let tag = parts.next()?;
+    let asset = parts.next()?;
+    (releases == "releases"
+        && download == "download"
+        && !asset.contains('/')
+        && [owner, repo, tag, asset].iter().all(|p| !p.is_empty()))
+    .then_some((owner, repo, tag, asset))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metadata_fills_binstalls_template_per_target() {
+        let toml = r#"
+[package]
+name = "vxgreet"
+repository = "https://github.com/vx-test/vxgreet"
+[package.metadata.binstall]
+pkg-url = "{ repo }/releases/download/v{ version }/{ name }-{ target }{ archive-suffix }"
+[package.metadata.binstall.overrides.x86_64-pc-windows-msvc]
+pkg-fmt = "zip"
+"#;
+        let linux = read(toml, "x86_64-unknown-linux-gnu").unwrap().unwrap();
+        assert_eq!(
+            urls(
+                &linux,
+                "vxgreet",
+                "0.2.0",
+                "x86_64-unknown-linux-gnu",
+                false
+            )
+            .unwrap(),
+            [
+                "https://github.com/vx-test/vxgreet/releases/download/v0.2.0/vxgreet-x86_64-unknown-linux-gnu.tgz",
+                "https://github.com/vx-test/vxgreet/releases/download/v0.2.0/vxgreet-x86_64-unknown-linux-gnu.tar.gz"
+            ]
+        );
+        let windows = read(toml, "x86_64-pc-windows-msvc").unwrap().unwrap();
+        assert_eq!(windows.pkg_fmt, "zip");
+        assert_eq!(read("[package]\nname = \"x\"\n", "t").unwrap(), None);
+        assert_eq!(
+            github_asset(
+                "https://github.com/o/r/releases/download/v1/a.tgz",
+                "http://127.0.0.1:9"
+            ),
+            Some(("o", "r", "v1", "a.tgz"))
+        );
+        assert_eq!(
+            github_asset(
+                "https://example.com/o/r/releases/download/v1/a.tgz",
+                "https://github.com"
+            ),
+            None
+        );
+        assert_eq!(
+            target("linux", "x86_64", true).as_deref(),
+            Some("x86_64-unknown-linux-musl")
+        );
+    }
+}

@@ -1,0 +1,419 @@
+//! Builds a runtime tool's environment (`crate::backend::environment`) in the tree
+//! being installed, before it is moved into the store: the runtime (node, python) is
+//! installed first by this same engine when the store lacks it, then the package
+//! manager installs the pinned set (`npm ci --ignore-scripts`; a venv and `pip install
+//! --require-hashes --no-deps`), each file checked against the lockfile's hash by the
+//! manager; a mismatch fails the install and nothing of it reaches the store. The
+//! tool's commands are put in the tree's `bin/`, and only those (not the venv's
+//! `python` or `pip`): a wrapper that runs the package's script with the runtime
+//! (npm), or the venv's console script (pip).
+//!
+//! The same runners serve the lock ([`npm_lockfile`], [`pip_resolve`]): the resolver
+//! makes the lockfile with vx's own runtime.
+//!
+//! Unix only for now: the wrappers are `sh` scripts and the venv's layout `bin/`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::backend::environment::{self as env, Manager, Plan};
+use crate::config_frame::InstallConfig;
+
+use super::{InstallError, InstallOptions, Outcome, ProgressSink};
+
+/// Builds the environment `cfg`'s options plan, when they plan one.
+pub fn build_if_planned(
+    cfg: &InstallConfig,
+    tree: &Path,
+    final_dir: &Path,
+    sink: &mut dyn ProgressSink,
+    opts: &InstallOptions,
+) -> Result<(), InstallError> {
+    let Some(plan) = Plan::of(&cfg.spec.options) else {
+        return Ok(());
+    };
+    let plan = plan.map_err(|e| {
+        InstallError::Environment(format!(
+            "{}: the `{}` option: {e}",
+            cfg.spec.name,
+            env::OPTION
+        ))
+    })?;
+    if cfg!(windows) {
+        return Err(fail(
+            cfg,
+            "a tool that runs on its runtime does not install on Windows yet (its commands are `sh` wrappers)",
+        ));
+    }
+    let runtime = runtime_dir(cfg, &plan, sink, opts)?;
+    sink.phase(
+        vx_shm::Phase::PostInstall,
+        &format!(
+            "installing {}'s environment with {}",
+            plan.package, plan.runtime
+        ),
+    );
+    // The registry's archive of the package itself was checked by its hash above; the
+    // manager installs it again with the rest, by the lockfile's hashes.
+    clear(tree).map_err(|e| fail(cfg, &format!("cannot empty {}: {e}", tree.display())))?;
+    let registry = opts.net.rewrites.apply(&plan.registry).into_owned();
+    let built = match plan.manager {
+        Manager::Npm => npm_ci(&plan, &runtime, tree, final_dir, &registry, cfg.offline),
+        Manager::Pip => pip_install(&plan, &runtime, tree, final_dir, &registry),
+    };
+    built.map_err(|e| fail(cfg, &e))
+}
+
+fn fail(cfg: &InstallConfig, why: &str) -> InstallError {
+    InstallError::Environment(format!("{} {}: {why}", cfg.spec.name, cfg.spec.version))
+}
+
+/// The runtime's directory in the store: installed now from the spec the plan carries
+/// when the store lacks it.
+fn runtime_dir(
+    cfg: &InstallConfig,
+    plan: &Plan,
+    sink: &mut dyn ProgressSink,
+    opts: &InstallOptions,
+) -> Result<PathBuf, InstallError> {
+    let dir = super::store::install_dir(&cfg.store, &plan.runtime, &plan.runtime_version);
+    if let Some(spec) = &plan.runtime_spec {
+        let runtime = InstallConfig {
+            network: cfg.network.clone(),
+            offline: cfg.offline,
+            read_timeout_secs: cfg.read_timeout_secs,
+            ..InstallConfig::new((**spec).clone(), cfg.store.clone())
+        };
+        let mut runtime_opts = InstallOptions::for_config(&runtime)
+            .map_err(|e| fail(cfg, &format!("{}: {e}", plan.runtime)))?;
+        runtime_opts.own_process_group = opts.own_process_group;
+        return match super::install(&runtime, sink, &runtime_opts)? {
+            Outcome::Installed { path, .. } | Outcome::Cached { path, .. } => Ok(path),
+            _ => Ok(dir),
+        };
+    }
+    if super::store::read_receipt(&dir).is_none() {
+        return Err(fail(
+            cfg,
+            &format!(
+                "it runs on {} {}, which is not installed (`vx sync` installs it with the project's tools)",
+                plan.runtime, plan.runtime_version
+            ),
+        ));
+    }
+    Ok(dir)
+}
+
+/// Removes everything in `dir`.
+fn clear(dir: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() && !path.is_symlink() {
+            std::fs::remove_dir_all(&path)?;
+        } else {
+            std::fs::remove_file(&path)?;
+        }
+    }
+    Ok(())
+}
+
+/// `program args…` in `dir` with `path_first` before `PATH`; its stdout, or why not.
+fn run(program: &Path, args: &[&str], dir: &Path, path_first: &Path) -> Result<String, String> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut paths = vec![path_first.to_path_buf()];
+    paths.extend(std::env::split_paths(&path));
+    let joined = std::env::join_paths(paths).map_err(|e| e.to_string())?;
+    let out = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .env("PATH", joined)
+        .env("npm_config_update_notifier", "false")
+        .env("npm_config_fund", "false")
+        .env("npm_config_audit", "false")
+        .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+        .env("PIP_NO_INPUT", "1")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", program.display()))?;
+    if out.status.success() {
+        return Ok(String::from_utf8_lossy(&out.stdout).into_owned());
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let tail: Vec<&str> = stderr.lines().rev().take(12).collect();
+    let tail: Vec<&str> = tail.into_iter().rev().collect();
+    Err(format!(
+        "`{} {}` failed ({}): {}",
+        program
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+        args.first().copied().unwrap_or_default(),
+        out.status,
+        tail.join("\n")
+    ))
+}
+
+/// node and npm's script in node's tree.
+fn node_and_npm(node_dir: &Path) -> (PathBuf, String) {
+    let node = node_dir.join("bin/node");
+    let npm = node_dir.join("lib/node_modules/npm/bin/npm-cli.js");
+    (node, npm.to_string_lossy().into_owned())
+}
+
+/// npm's lockfile for `package@version` alone, made by node's own npm in `scratch`
+/// (`npm install --package-lock-only --ignore-scripts`, no package installed) against
+/// `registry` (where the requests go: after `url_replacements`).
+pub fn npm_lockfile(
+    node_dir: &Path,
+    package: &str,
+    version: &str,
+    registry: &str,
+    scratch: &Path,
+) -> Result<String, String> {
+    std::fs::write(
+        scratch.join("package.json"),
+        env::npm_package_json(package, version),
+    )
+    .map_err(|e| e.to_string())?;
+    let (node, npm) = node_and_npm(node_dir);
+    let registry = format!("--registry={registry}");
+    run(
+        &node,
+        &[
+            &npm,
+            "install",
+            "--package-lock-only",
+            "--ignore-scripts",
+            "--no-audit",
+            "--no-fund",
+            &registry,
+        ],
+        scratch,
+        &node_dir.join("bin"),
+    )?;
+    std::fs::read_to_string(scratch.join("package-lock.json"))
+        .map_err(|e| format!("npm wrote no package-lock.json: {e}"))
+}
+
+fn npm_ci(
+    plan: &Plan,
+    node_dir: &Path,
+    tree: &Path,
+    final_dir: &Path,
+    registry: &str,
+    offline: bool,
+) -> Result<(), String> {
+    let write = |name: &str, text: &str| {
+        std::fs::write(tree.join(name), text).map_err(|e| format!("cannot write {name}: {e}"))
+    };
+    write(
+        "package.json",
+        &env::npm_package_json(&plan.package, &plan.version),
+    )?;
+    write("package-lock.json", &plan.lockfile)?;
+    let (node, npm) = node_and_npm(node_dir);
+    let registry = format!("--registry={registry}");
+    let bin = node_dir.join("bin");
+    let mut args = vec![
+        npm.as_str(),
+        "ci",
+        "--ignore-scripts",
+        "--no-audit",
+        "--no-fund",
+        &registry,
+    ];
+    // Offline, npm takes the tarballs from its cache, each checked all the same.
+    if offline {
+        args.push("--offline");
+    }
+    run(&node, &args, tree, &bin)?;
+    if !plan.allow_builds.is_empty() {
+        let mut args: Vec<&str> = vec![&npm, "rebuild"];
+        args.extend(plan.allow_builds.iter().map(String::as_str));
+        run(&node, &args, tree, &bin)?;
+    }
+    // The package's commands, run by this node whatever the PATH.
+    let package_dir = tree.join("node_modules").join(&plan.package);
+    let manifest: serde_json::Value = std::fs::read_to_string(package_dir.join("package.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .ok_or_else(|| format!("npm installed no {}", plan.package))?;
+    let commands: Vec<(String, String)> = match manifest.get("bin") {
+        Some(serde_json::Value::String(script)) => vec![(
+            crate::backend::npm::unscoped(&plan.package).to_owned(),
+            script.clone(),
+        )],
+        Some(serde_json::Value::Object(map)) => map
+            .iter()
+            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+            .collect(),
+        _ => Vec::new(),
+    };
+    if commands.is_empty() {
+        return Err(format!(
+            "{} has no `bin`: it names no command",
+            plan.package
+        ));
+    }
+    let bin_dir = tree.join("bin");
+    std::fs::create_dir_all(&bin_dir).map_err(|e| e.to_string())?;
+    let installed = final_dir.join("node_modules").join(&plan.package);
+    for (command, script) in commands {
+        crate::validate::tool_name(&command)
+            .map_err(|e| format!("{}'s command {command:?}: {e}", plan.package))?;
+        let text = format!(
+            "#!/bin/sh\nexec {} {} \"$@\"\n",
+            quoted(&node),
+            quoted(&installed.join(script.trim_start_matches("./")))
+        );
+        write_executable(&bin_dir.join(&command), &text)?;
+    }
+    Ok(())
+}
+
+/// `path` quoted for `sh`.
+fn quoted(path: &Path) -> String {
+    format!("'{}'", path.to_string_lossy().replace('\'', "'\\''"))
+}
+
+fn write_executable(path: &Path, text: &str) -> Result<(), String> {
+    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// python in python's tree.
+fn python_of(python_dir: &Path) -> PathBuf {
+    let three = python_dir.join("bin/python3");
+    if three.exists() {
+        three
+    } else {
+        python_dir.join("bin/python")
+    }
+}
+
+/// pip's installation report (`pip install --dry-run --report`) of `requirement`
+/// resolved by python's own pip in `scratch` against the index `index`.
+pub fn pip_resolve(
+    python_dir: &Path,
+    requirement: &str,
+    index: &str,
+    scratch: &Path,
+) -> Result<String, String> {
+    let report = scratch.join("report.json");
+    let report_arg = report.to_string_lossy().into_owned();
+    let python = python_of(python_dir);
+    run(
+        &python,
+        &[
+            "-I",
+            "-m",
+            "pip",
+            "install",
+            "--dry-run",
+            "--quiet",
+            "--ignore-installed",
+            "--prefer-binary",
+            "--index-url",
+            index,
+            "--report",
+            &report_arg,
+            requirement,
+        ],
+        scratch,
+        &python_dir.join("bin"),
+    )?;
+    std::fs::read_to_string(&report).map_err(|e| format!("pip wrote no report: {e}"))
+}
+
+fn pip_install(
+    plan: &Plan,
+    python_dir: &Path,
+    tree: &Path,
+    final_dir: &Path,
+    index: &str,
+) -> Result<(), String> {
+    let venv = tree.join("venv");
+    let python = python_of(python_dir);
+    let bin = python_dir.join("bin");
+    let venv_arg = venv.to_string_lossy().into_owned();
+    run(&python, &["-I", "-m", "venv", &venv_arg], tree, &bin)?;
+    let requirements = tree.join("requirements.txt");
+    std::fs::write(&requirements, &plan.lockfile).map_err(|e| e.to_string())?;
+    let requirements_arg = requirements.to_string_lossy().into_owned();
+    run(
+        &venv.join("bin/python"),
+        &[
+            "-I",
+            "-m",
+            "pip",
+            "install",
+            "--require-hashes",
+            "--no-deps",
+            "--index-url",
+            index,
+            "-r",
+            &requirements_arg,
+        ],
+        tree,
+        &venv.join("bin"),
+    )?;
+    // The venv's scripts name its python by the tree's path: the store's, once moved.
+    let from = format!("#!{}", venv.join("bin").display());
+    let to = format!("#!{}", final_dir.join("venv/bin").display());
+    for entry in std::fs::read_dir(venv.join("bin")).map_err(|e| e.to_string())? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if path.is_symlink() || !path.is_file() {
+            continue;
+        }
+        let Ok(text) = std::fs::read(&path) else {
+            continue;
+        };
+        if text.starts_with(from.as_bytes()) {
+            let mut fixed = to.as_bytes().to_vec();
+            fixed.extend_from_slice(&text[from.len()..]);
+            std::fs::write(&path, fixed).map_err(|e| e.to_string())?;
+        }
+    }
+    // The package's console scripts are the tool's commands.
+    let project = crate::package_name::normalize(plan.package.split('[').next().unwrap_or(""));
+    let entry_points = dist_info(&venv, &project)
+        .and_then(|d| std::fs::read_to_string(d.join("entry_points.txt")).ok())
+        .unwrap_or_default();
+    let commands = env::console_scripts(&entry_points);
+    if commands.is_empty() {
+        return Err(format!("{} names no console script", plan.package));
+    }
+    let bin_dir = tree.join("bin");
+    std::fs::create_dir_all(&bin_dir).map_err(|e| e.to_string())?;
+    for command in commands {
+        crate::validate::tool_name(&command)
+            .map_err(|e| format!("{}'s command {command:?}: {e}", plan.package))?;
+        let script = final_dir.join("venv/bin").join(&command);
+        let text = format!("#!/bin/sh\nexec {} \"$@\"\n", quoted(&script));
+        write_executable(&bin_dir.join(&command), &text)?;
+    }
+    Ok(())
+}
+
+/// The `.dist-info` directory of `project` (normalized) in `venv`'s site-packages.
+fn dist_info(venv: &Path, project: &str) -> Option<PathBuf> {
+    for lib in std::fs::read_dir(venv.join("lib")).ok()?.flatten() {
+        let site = lib.path().join("site-packages");
+        for entry in std::fs::read_dir(&site).ok()?.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Some(stem) = name.strip_suffix(".dist-info") else {
+                continue;
+            };
+            let dist = stem.rsplit_once('-').map_or(stem, |(d, _)| d);
+            if crate::package_name::normalize(dist) == project {
+                return Some(entry.path());
+            }
+        }
+    }
+    None
+}

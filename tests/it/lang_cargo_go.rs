@@ -1,0 +1,850 @@
+//! `cargo:CRATE` and `go:MODULE/PATH` tools (issue 52, items 1, 4, 5 and 6), with the
+//! real `vx` against loopback registries in their real formats:
+//!
+//! - a sparse crates index (Cargo's "Registry index" documentation: `config.json` with
+//!   `dl`, one file per crate at `<prefix>/<name>` of JSON lines) whose lines are
+//!   crates.io's own for `wait-timeout`, taken from this machine's Cargo cache of
+//!   crates.io's index (`~/.cargo/registry/index/index.crates.io-*/.cache/wa/it/
+//!   wait-timeout`, in Cargo's cache format: rust-lang/cargo
+//!   `src/cargo/sources/registry/index/cache.rs`, a header then `VERSION\0JSON\0`
+//!   pairs), and its real `.crate` from `~/.cargo/registry/cache/`, reached the way a
+//!   user's Cargo configuration replaces crates.io (`[source.crates-io] replace-with`);
+//!   crates of vx's own packed by the real `cargo package` (one with cargo-binstall's
+//!   metadata, its binary released on a loopback GitHub);
+//! - a Go module proxy as static files per the GOPROXY protocol (`go help goproxy`:
+//!   `<module>/@v/list`, `.info`, `.mod`, `.zip`) holding a small module whose `.zip`
+//!   is laid out as golang.org/x/mod/zip makes it (`zip.Create`: every file under
+//!   `MODULE@VERSION/`, no directory entries), its `h1:` checked against what the
+//!   machine's real Go computes of it (`go mod download -json`'s `Sum`).
+#![cfg(unix)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::common;
+
+use common::project::{Project, locked};
+use vx::demo::fixture::{Route, TestServer, sha256_hex};
+
+const PLATFORMS: &str =
+    "[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\", \"windows-x86_64\"]\n";
+
+/// The folder of a Cargo-home subdirectory of crates.io's (`registry/cache/index.crates.io-…`).
+fn crates_io_dir(kind: &str) -> PathBuf {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cargo"));
+    let parent = home.join("registry").join(kind);
+    std::fs::read_dir(&parent)
+        .unwrap_or_else(|e| panic!("{}: {e}", parent.display()))
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("index.crates.io-"))
+        })
+        .unwrap_or_else(|| panic!("no crates.io folder in {}", parent.display()))
+}
+
+/// crates.io's index lines of `name`, from Cargo's cache of the index.
+fn real_index_lines(prefix: &str, name: &str) -> String {
+    let path = crates_io_dir("index")
+        .join(".cache")
+        .join(prefix)
+        .join(name);
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut lines = String::new();
+    for chunk in bytes.split(|b| *b == 0) {
+        if chunk.first() == Some(&b'{') {
+            lines.push_str(std::str::from_utf8(chunk).unwrap());
+            lines.push('\n');
+        }
+    }
+    assert!(!lines.is_empty(), "{}: no index lines", path.display());
+    lines
+}
+
+/// A real `.crate` from Cargo's download cache.
+fn real_crate(file: &str) -> Vec<u8> {
+    std::fs::read(crates_io_dir("cache").join(file)).unwrap()
+}
+
+/// crates.io's own `config.json` (https://index.crates.io/config.json).
+const CRATES_IO_CONFIG: &str =
+    "{\n  \"dl\": \"https://static.crates.io/crates\",\n  \"api\": \"https://crates.io\"\n}";
+
+/// A sparse index at `/index/` holding `files` (path under the index → body), and
+/// `.crate` downloads under `/crates/`.
+fn crates_server(files: Vec<(String, Vec<u8>)>) -> TestServer {
+    let mut routes: Vec<(String, Route)> = vec![(
+        "/index/config.json".to_owned(),
+        Route::Ok(CRATES_IO_CONFIG.as_bytes().to_vec()),
+    )];
+    for (path, body) in files {
+        routes.push((path, Route::Ok(body)));
+    }
+    TestServer::start(routes)
+}
+
+/// A project whose Cargo configuration replaces crates.io by the loopback index (as a
+/// user's mirror is configured), crates.io's downloads sent there by vx's
+/// `url_replacements`.
+fn crates_project(server: &TestServer, manifest: &str) -> Project {
+    let config = format!(
+        "[url_replacements]\n{}",
+        common::publishers::replacement(
+            "https://static.crates.io/crates/",
+            &server.url("/crates/")
+        )
+    );
+    let project = Project::new(&config, manifest);
+    let cargo_home = project.work.dir.path().join("home/.cargo");
+    std::fs::create_dir_all(&cargo_home).unwrap();
+    std::fs::write(
+        cargo_home.join("config.toml"),
+        format!(
+            "[source.crates-io]\nreplace-with = \"mirror\"\n\n[source.mirror]\nregistry = \"sparse+{}\"\n",
+            server.url("/index/")
+        ),
+    )
+    .unwrap();
+    project
+}
+
+/// `vx ARGS` with this project's Cargo home and no Go settings of the machine's.
+fn vx(project: &Project) -> assert_cmd::Command {
+    let mut cmd = project.vx();
+    cmd.env("CARGO_HOME", project.work.dir.path().join("home/.cargo"));
+    for var in ["GOPROXY", "GOFLAGS", "GONOSUMDB", "GOPRIVATE", "GONOPROXY"] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+#[test]
+fn a_crate_locks_every_platform_with_the_index_cksum() {
+    let lines = real_index_lines("wa/it", "wait-timeout");
+    let server = crates_server(vec![
+        ("/index/wa/it/wait-timeout".to_owned(), lines.into_bytes()),
+        (
+            "/crates/wait-timeout/0.2.1/download".to_owned(),
+            real_crate("wait-timeout-0.2.1.crate"),
+        ),
+    ]);
+    let project = crates_project(
+        &server,
+        &format!("{PLATFORMS}\n[tools]\n\"cargo:wait-timeout\" = \"0.2\"\n"),
+    );
+    vx(&project).arg("lock").assert().success();
+    let lock = project.lock();
+    let entry = lock["tools"]["wait-timeout"].as_table().unwrap();
+    assert_eq!(entry["version"].as_str(), Some("0.2.1"));
+    assert_eq!(entry["package"].as_str(), Some("cargo:wait-timeout"));
+    let real = sha256_hex(&real_crate("wait-timeout-0.2.1.crate"));
+    for platform in ["linux-x86_64", "macos-aarch64", "windows-x86_64"] {
+        let asset = locked(&lock, "wait-timeout", platform);
+        assert_eq!(
+            asset["url"].as_str(),
+            Some("https://static.crates.io/crates/wait-timeout/0.2.1/download"),
+            "crates.io's own URL, by its config.json's dl"
+        );
+        assert_eq!(
+            asset["sha256"].as_str(),
+            Some(real.as_str()),
+            "the index's cksum, which is the real .crate's sha256"
+        );
+        assert_eq!(
+            asset["checksum"].as_str().unwrap(),
+            format!("index:{}wa/it/wait-timeout", server.url("/index/"))
+        );
+    }
+    // The .crate is read once, for binstall's metadata (wait-timeout has none: it is
+    // built from source on every platform).
+    assert_eq!(
+        server
+            .paths()
+            .iter()
+            .filter(|p| p.starts_with("/crates/"))
+            .count(),
+        1,
+        "{:?}",
+        server.paths()
+    );
+    // `vx versions` lists the index's versions, newest first (yanked ones left out).
+    let out = vx(&project)
+        .args(["versions", "cargo:wait-timeout"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let listed: Vec<&str> = stdout
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|v| v.starts_with("0."))
+        .collect();
+    assert_eq!(listed.first(), Some(&"0.2.1"), "{stdout}");
+    assert!(listed.contains(&"0.1.5"), "{stdout}");
+    assert!(!listed.contains(&"0.1.1"), "0.1.1 is yanked: {stdout}");
+    // Without the project's rust to build it with, a sync says what to add.
+    let out = vx(&project).args(["sync", "--headless"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("add it to [tools] (`vx add rust`)"),
+        "{stderr}"
+    );
+}
+
+/// The files of the module `example.com/vxhello` at `version`: a command printing a
+/// greeting, as golang.org/x/mod/zip lays out a module's `.zip`.
+fn module_files(version: &str) -> Vec<(String, String)> {
+    vec![
+        (
+            "go.mod".to_owned(),
+            "module example.com/vxhello\n\ngo 1.19\n".to_owned(),
+        ),
+        (
+            "cmd/vxhello/main.go".to_owned(),
+            format!(
+                "package main\n\nimport \"fmt\"\n\nfunc main() {{\n\tfmt.Println(\"hello from vxhello {version}\")\n}}\n"
+            ),
+        ),
+    ]
+}
+
+/// The module's `.zip` (stored entries under `MODULE@VERSION/`, no directories).
+fn module_zip(version: &str) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    {
+        let mut zip = zip::ZipWriter::new(&mut out);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (path, text) in module_files(version) {
+            zip.start_file(format!("example.com/vxhello@{version}/{path}"), options)
+                .unwrap();
+            zip.write_all(text.as_bytes()).unwrap();
+        }
+        zip.finish().unwrap();
+    }
+    out.into_inner()
+}
+
+/// The proxy's files of `example.com/vxhello` v0.9.0 and v1.0.0 (the `.zip` of v1.0.0
+/// is `zip_v1`, another one for a tampered proxy).
+fn proxy(zip_v1: Vec<u8>) -> TestServer {
+    let base = "/proxy/example.com/vxhello/@v";
+    let mut routes: Vec<(String, Route)> = vec![
+        (
+            format!("{base}/list"),
+            Route::Ok(b"v0.9.0\nv1.0.0\n".to_vec()),
+        ),
+        // A path that is no module: 410 Gone, one of the two answers (with 404) Go
+        // takes as "not here" (golang/go `src/cmd/go/internal/modfetch/proxy.go`).
+        (
+            "/proxy/example.com/vxhello/cmd/@v/list".to_owned(),
+            Route::Status(410),
+        ),
+    ];
+    for version in ["v0.9.0", "v1.0.0"] {
+        routes.push((
+            format!("{base}/{version}.info"),
+            Route::Ok(
+                format!("{{\"Version\":\"{version}\",\"Time\":\"2026-01-01T00:00:00Z\"}}")
+                    .into_bytes(),
+            ),
+        ));
+        routes.push((
+            format!("{base}/{version}.mod"),
+            Route::Ok(module_files(version)[0].1.clone().into_bytes()),
+        ));
+        let zip = if version == "v1.0.0" {
+            zip_v1.clone()
+        } else {
+            module_zip(version)
+        };
+        routes.push((format!("{base}/{version}.zip"), Route::Ok(zip)));
+    }
+    TestServer::start(routes)
+}
+
+/// What the machine's real Go says the `h1:` of `module@version` at `goproxy` is.
+fn go_sum_of(goproxy: &str, module: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new("go")
+        .args(["mod", "download", "-json", module])
+        .env("GOPROXY", goproxy)
+        .env("GOSUMDB", "off")
+        .env("GOFLAGS", "-modcacherw")
+        .env("GOMODCACHE", dir.path().join("mod"))
+        .env("GOPATH", dir.path().join("gopath"))
+        .env("GOCACHE", dir.path().join("cache"))
+        .env("GOTOOLCHAIN", "local")
+        .current_dir(dir.path())
+        .output()
+        .expect("go runs (Debian's golang-go)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    json["Sum"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn a_go_module_locks_every_platform_with_gos_own_h1_hash() {
+    let zip = module_zip("v1.0.0");
+    let server = proxy(zip.clone());
+    let goproxy = server.url("/proxy");
+    let project = Project::new(
+        "",
+        &format!("{PLATFORMS}\n[tools]\n\"go:example.com/vxhello/cmd/vxhello\" = \"1\"\n"),
+    );
+    vx(&project)
+        .env("GOPROXY", format!("{goproxy},direct"))
+        .arg("lock")
+        .assert()
+        .success();
+    let lock = project.lock();
+    let entry = lock["tools"]["vxhello"].as_table().unwrap();
+    assert_eq!(entry["version"].as_str(), Some("v1.0.0"));
+    assert_eq!(
+        entry["package"].as_str(),
+        Some("go:example.com/vxhello/cmd/vxhello")
+    );
+    let go_sum = go_sum_of(&goproxy, "example.com/vxhello@v1.0.0");
+    for platform in ["linux-x86_64", "macos-aarch64", "windows-x86_64"] {
+        let asset = locked(&lock, "vxhello", platform);
+        assert_eq!(
+            asset["url"].as_str().unwrap(),
+            format!("{goproxy}/example.com/vxhello/@v/v1.0.0.zip")
+        );
+        assert_eq!(asset["h1"].as_str(), Some(go_sum.as_str()), "Go's own h1");
+        assert_eq!(asset["sha256"].as_str().unwrap(), sha256_hex(&zip));
+        assert_eq!(asset["format"].as_str(), Some("zip"));
+    }
+    // The module found as `go install` finds it: the longest prefix the proxy knows.
+    let paths = server.paths();
+    assert!(
+        paths.contains(&"/proxy/example.com/vxhello/cmd/vxhello/@v/list".to_owned()),
+        "{paths:?}"
+    );
+    // GOPROXY=direct alone: vx says it reads modules from a proxy.
+    let out = vx(&project)
+        .env("GOPROXY", "direct")
+        .args(["upgrade"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("not directly from version control"),
+        "{stderr}"
+    );
+}
+
+/// A crate with one binary and no dependencies, packed by the real `cargo package`
+/// (the `.crate` crates.io stores is its output): its `.crate` bytes.
+fn packaged_crate() -> Vec<u8> {
+    let path = common::publishers::built_once("vxgreet-0.1.0.crate", |out| {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("vxgreet");
+        std::fs::create_dir_all(src.join("src")).unwrap();
+        std::fs::write(
+            src.join("Cargo.toml"),
+            "[package]\nname = \"vxgreet\"\nversion = \"0.1.0\"\nedition = \"2021\"\nlicense = \"MIT\"\ndescription = \"vx's test crate\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            src.join("src/main.rs"),
+            "fn main() {\n    println!(\"hello from vxgreet 0.1.0\");\n}\n",
+        )
+        .unwrap();
+        common::publishers::run("cargo", &["generate-lockfile", "--offline"], &src);
+        common::publishers::run(
+            "cargo",
+            &[
+                "package",
+                "--offline",
+                "--allow-dirty",
+                "--no-verify",
+                "--quiet",
+            ],
+            &src,
+        );
+        std::fs::copy(src.join("target/package/vxgreet-0.1.0.crate"), out).unwrap();
+    });
+    std::fs::read(path).unwrap()
+}
+
+/// The index line crates.io would write for `vxgreet` 0.1.0 (the fields of the real
+/// lines above, `deps` empty).
+fn vxgreet_line(cksum: &str) -> String {
+    format!(
+        "{{\"name\":\"vxgreet\",\"vers\":\"0.1.0\",\"deps\":[],\"cksum\":\"{cksum}\",\"features\":{{}},\"yanked\":false,\"v\":2}}\n"
+    )
+}
+
+/// The rust runtime (this machine's toolchain in rust-installer's format) served
+/// with the crates, and the config lines reaching both.
+fn rust_and_crates(
+    crate_bytes: Vec<u8>,
+    cksum: &str,
+) -> (
+    TestServer,
+    vx::demo::github::GithubFixture,
+    TestServer,
+    String,
+) {
+    use common::publishers::rustlang;
+    let real = rustlang::machine_rust();
+    let version = real.version.clone();
+    let dist = rustlang::serve(&[rustlang::Toolchain {
+        id: version.clone(),
+        version: version.clone(),
+        date: "2024-11-28",
+        served: vec![("x86_64-unknown-linux-gnu", rustlang::archive(&version))],
+    }]);
+    let github = rustlang::github(&[&version]);
+    let crates = crates_server(vec![
+        (
+            "/index/vx/gr/vxgreet".to_owned(),
+            vxgreet_line(cksum).into_bytes(),
+        ),
+        ("/crates/vxgreet/0.1.0/download".to_owned(), crate_bytes),
+    ]);
+    let config = format!(
+        "{}{}",
+        rustlang::config(&dist, &github),
+        common::publishers::replacement(
+            "https://static.crates.io/crates/",
+            &crates.url("/crates/")
+        )
+    );
+    (dist, github, crates, config)
+}
+
+/// A project of `manifest` reaching `crates` (and the rust of `config`), its Cargo
+/// configuration replacing crates.io by the loopback index.
+fn rust_project(config: &str, crates: &TestServer, manifest: &str) -> Project {
+    let project = Project::new(config, manifest);
+    let cargo_home = project.work.dir.path().join("home/.cargo");
+    std::fs::create_dir_all(&cargo_home).unwrap();
+    std::fs::write(
+        cargo_home.join("config.toml"),
+        format!(
+            "[source.crates-io]\nreplace-with = \"mirror\"\n[source.mirror]\nregistry = \"sparse+{}\"\n",
+            crates.url("/index/")
+        ),
+    )
+    .unwrap();
+    project
+}
+
+/// `vx ARGS` in `project`, which must fail: stdout and stderr.
+fn fails(project: &Project, args: &[&str]) -> String {
+    let out = vx(project).args(args).output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.status.success(), "{text}");
+    text
+}
+
+#[test]
+fn a_crate_builds_with_the_projects_rust_and_a_tampered_crate_installs_nothing() {
+    let good = packaged_crate();
+    let cksum = sha256_hex(&good);
+    let manifest = "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\nrust = \"stable\"\n\"cargo:vxgreet\" = \"0.1\"\n";
+
+    // Built by cargo install with the project's rust, run through vx exec.
+    let (_dist, _github, crates, config) = rust_and_crates(good.clone(), &cksum);
+    let project = rust_project(&config, &crates, manifest);
+    let out = vx(&project).args(["sync", "--headless"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        locked(&project.lock(), "vxgreet", "linux-x86_64")["sha256"].as_str(),
+        Some(cksum.as_str()),
+        "the lock holds the index's cksum"
+    );
+    let said = vx(&project)
+        .args(["exec", "--", "vxgreet"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&said.stdout),
+        "hello from vxgreet 0.1.0\n",
+        "{}",
+        String::from_utf8_lossy(&said.stderr)
+    );
+
+    // The index names the real bytes; this server sends others.
+    let mut tampered = good;
+    let last = tampered.len() - 1;
+    tampered[last] ^= 0xff;
+    let (_dist2, _github2, bad, bad_config) = rust_and_crates(tampered, &cksum);
+    // Locking reads the .crate (for binstall's metadata): refused, nothing locked.
+    let fresh = rust_project(&bad_config, &bad, manifest);
+    let text = fails(&fresh, &["lock"]);
+    assert!(text.contains("not the index's cksum"), "{text}");
+    assert_eq!(fresh.lock_text(), None);
+    // Installing the locked .crate from it: a checksum mismatch, nothing installed.
+    let locked_elsewhere = rust_project(&bad_config, &bad, manifest);
+    std::fs::write(
+        locked_elsewhere.work.dir.path().join("vx.lock"),
+        project.lock_text().unwrap(),
+    )
+    .unwrap();
+    let text = fails(&locked_elsewhere, &["sync", "--headless", "--locked"]);
+    assert!(
+        text.contains("vxgreet") && text.contains("checksum mismatch"),
+        "{text}"
+    );
+    let store = locked_elsewhere.work.dir.path().join("home/.local/share");
+    assert!(
+        find(&store, "vxgreet")
+            .iter()
+            .all(|p| !p.join("0.1.0").exists()),
+        "nothing of the tampered crate installed"
+    );
+}
+
+/// Directories named `name` under `dir`.
+fn find(dir: &Path, name: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return found;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            if entry.file_name() == name {
+                found.push(path.clone());
+            }
+            found.extend(find(&path, name));
+        }
+    }
+    found
+}
+
+/// go.dev's `go{V}.linux-amd64.tar.gz` made of Debian's Go with its standard
+/// library's sources (`src/`, which go.dev's archive holds: golang/go
+/// `src/cmd/distpack/pack.go` packs GOROOT's `src/` beside `bin/` and `pkg/tool/`),
+/// what `go install` compiles a command with. Made once.
+fn go_archive_with_sources() -> (String, PathBuf) {
+    let (root, version) = common::publishers::go::debian_go();
+    let name = format!("go{version}.linux-amd64.with-src.tar.gz");
+    let archive = common::publishers::built_once(&name, |out| {
+        let work = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(work.path().join("go/pkg")).unwrap();
+        let from = |p: &str| root.join(p).to_str().unwrap().to_owned();
+        let run = |args: &[&str]| common::publishers::run("cp", args, work.path());
+        run(&["-rL", &from("bin"), "go/"]);
+        run(&["-rL", &from("src"), "go/"]);
+        run(&["-rL", &from("pkg/tool"), "go/pkg/"]);
+        run(&["-rL", &from("pkg/include"), "go/pkg/"]);
+        run(&["-L", &from("VERSION"), "go/"]);
+        common::publishers::run("tar", &["czf", out.to_str().unwrap(), "go"], work.path());
+    });
+    (version, archive)
+}
+
+#[test]
+fn a_go_module_builds_with_the_projects_go_and_a_tampered_zip_installs_nothing() {
+    use common::publishers::go;
+    let (version, archive) = go_archive_with_sources();
+    let id = format!("go{version}");
+    let mut release = go::Release::listed(&id);
+    release.served = vec![(
+        format!("{id}.linux-amd64.tar.gz"),
+        std::fs::read(&archive).unwrap(),
+    )];
+    let dl = go::serve(&[release]);
+    let manifest = format!(
+        "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\ngo = \"{id}\"\n\"go:example.com/vxhello/cmd/vxhello\" = \"1\"\n"
+    );
+    let good = proxy(module_zip("v1.0.0"));
+    let project = Project::new(&go::config(&dl), &manifest);
+    let with_proxy = |project: &Project, server: &TestServer| {
+        let mut cmd = vx(project);
+        cmd.env("GOPROXY", server.url("/proxy"))
+            .env("GOTOOLCHAIN", "local");
+        cmd
+    };
+    let out = with_proxy(&project, &good)
+        .args(["sync", "--headless"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = with_proxy(&project, &good)
+        .args(["exec", "--", "vxhello"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&said.stdout),
+        "hello from vxhello v1.0.0\n",
+        "{}",
+        String::from_utf8_lossy(&said.stderr)
+    );
+    // Go's build info names the module and version, as `go install PATH@VERSION` stamps it.
+    let built = find(
+        &project.work.dir.path().join("home/.local/share"),
+        "vxhello",
+    )
+    .into_iter()
+    .map(|dir| dir.join("v1.0.0/bin/vxhello"))
+    .find(|p| p.is_file())
+    .expect("the command is in the store");
+    let info = with_proxy(&project, &good)
+        .args(["exec", "--", "go", "version", "-m"])
+        .arg(&built)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&info.stdout);
+    assert!(
+        text.contains("mod\texample.com/vxhello\tv1.0.0"),
+        "{text}{} ({:?}, {})",
+        String::from_utf8_lossy(&info.stderr),
+        info.status,
+        built.display()
+    );
+
+    // Another project locked the same, its proxy now serving other bytes for v1.0.0.
+    let other = module_zip("v1.0.0")
+        .into_iter()
+        .chain(b"tampered".iter().copied())
+        .collect::<Vec<u8>>();
+    let bad = proxy(other);
+    let tampered = Project::new(&go::config(&dl), &manifest);
+    std::fs::write(
+        tampered.work.dir.path().join("vx.lock"),
+        project
+            .lock_text()
+            .unwrap()
+            .replace(&good.url("/proxy"), &bad.url("/proxy")),
+    )
+    .unwrap();
+    let out = with_proxy(&tampered, &bad)
+        .args(["sync", "--headless"])
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.status.success(), "{text}");
+    assert!(
+        text.contains("vxhello") && text.contains("checksum mismatch"),
+        "{text}"
+    );
+    let store = tampered.work.dir.path().join("home/.local/share");
+    assert!(
+        find(&store, "vxhello")
+            .iter()
+            .all(|p| !p.join("v1.0.0").exists()),
+        "nothing of the tampered module installed"
+    );
+}
+
+/// `vxgreet` 0.2.0 with binstall's metadata naming its GitHub release's archives, as
+/// `cargo package` packs it, and its Linux binary built by `cargo build` and packed as
+/// binstall's default `bin-dir` lays it out (`{ name }-{ target }-v{ version }/{ bin }`,
+/// cargo-bins/cargo-binstall `SUPPORT.md`): (`.crate`, `.tgz`).
+fn binstall_crate() -> (Vec<u8>, Vec<u8>) {
+    let target = "x86_64-unknown-linux-gnu";
+    let crate_file = common::publishers::built_once("vxgreet-0.2.0.crate", |out| {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("vxgreet");
+        std::fs::create_dir_all(src.join("src")).unwrap();
+        std::fs::write(
+            src.join("Cargo.toml"),
+            r#"[package]
+name = "vxgreet"
+version = "0.2.0"
+edition = "2021"
+license = "MIT"
+description = "vx's test crate"
+repository = "https://github.com/vx-test/vxgreet"
+
+[package.metadata.binstall]
+pkg-url = "{ repo }/releases/download/v{ version }/{ name }-{ target }-v{ version }{ archive-suffix }"
+pkg-fmt = "tgz"
+"#,
+        )
+        .unwrap();
+        std::fs::write(
+            src.join("src/main.rs"),
+            "fn main() {\n    println!(\"hello from vxgreet 0.2.0\");\n}\n",
+        )
+        .unwrap();
+        common::publishers::run("cargo", &["generate-lockfile", "--offline"], &src);
+        common::publishers::run(
+            "cargo",
+            &[
+                "package",
+                "--offline",
+                "--allow-dirty",
+                "--no-verify",
+                "--quiet",
+            ],
+            &src,
+        );
+        std::fs::copy(src.join("target/package/vxgreet-0.2.0.crate"), out).unwrap();
+    });
+    let top = format!("vxgreet-{target}-v0.2.0");
+    let binary = common::publishers::built_once(&format!("{top}.tgz"), |out| {
+        let dir = tempfile::tempdir().unwrap();
+        common::publishers::run("tar", &["xzf", crate_file.to_str().unwrap()], dir.path());
+        let src = dir.path().join("vxgreet-0.2.0");
+        common::publishers::run(
+            "cargo",
+            &["build", "--offline", "--quiet", "--release"],
+            &src,
+        );
+        let packed = dir.path().join(&top);
+        std::fs::create_dir_all(&packed).unwrap();
+        std::fs::copy(src.join("target/release/vxgreet"), packed.join("vxgreet")).unwrap();
+        common::publishers::run("tar", &["czf", out.to_str().unwrap(), &top], dir.path());
+    });
+    (
+        std::fs::read(crate_file).unwrap(),
+        std::fs::read(binary).unwrap(),
+    )
+}
+
+#[test]
+fn a_crate_with_binstall_metadata_locks_its_release_binary_and_runs_without_rust() {
+    let (crate_bytes, binary) = binstall_crate();
+    let cksum = sha256_hex(&crate_bytes);
+    let line = vxgreet_line(&cksum).replace("0.1.0", "0.2.0");
+    let crates = crates_server(vec![
+        ("/index/vx/gr/vxgreet".to_owned(), line.into_bytes()),
+        ("/crates/vxgreet/0.2.0/download".to_owned(), crate_bytes),
+    ]);
+    let asset = "vxgreet-x86_64-unknown-linux-gnu-v0.2.0.tgz";
+    let github = vx::demo::github::GithubFixture::builder()
+        .release(
+            "vx-test",
+            "vxgreet",
+            vx::demo::github::FixtureRelease::new("v0.2.0").asset(asset, binary.clone()),
+        )
+        .start()
+        .unwrap();
+    let config = format!(
+        "[github]\nurl = \"{}\"\n\n[url_replacements]\n{}",
+        github.web_url(),
+        common::publishers::replacement(
+            "https://static.crates.io/crates/",
+            &crates.url("/crates/")
+        )
+    );
+    // No rust in [tools]: the platform with a release binary needs none.
+    let project = Project::new(
+        &config,
+        "[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\"]\n[tools]\n\"cargo:vxgreet\" = \"0.2\"\n",
+    );
+    let cargo_home = project.work.dir.path().join("home/.cargo");
+    std::fs::create_dir_all(&cargo_home).unwrap();
+    std::fs::write(
+        cargo_home.join("config.toml"),
+        format!(
+            "[source.crates-io]\nreplace-with = \"mirror\"\n[source.mirror]\nregistry = \"sparse+{}\"\n",
+            crates.url("/index/")
+        ),
+    )
+    .unwrap();
+    vx(&project).arg("lock").assert().success();
+    let lock = project.lock();
+    let linux = locked(&lock, "vxgreet", "linux-x86_64");
+    assert_eq!(
+        linux["url"].as_str().unwrap(),
+        github.url(&format!(
+            "/vx-test/vxgreet/releases/download/v0.2.0/{asset}"
+        ))
+    );
+    assert_eq!(linux["sha256"].as_str().unwrap(), sha256_hex(&binary));
+    assert_eq!(linux["checksum"].as_str(), Some("github-digest"));
+    // No release binary for macos-aarch64: its .crate, built from source there.
+    let macos = locked(&lock, "vxgreet", "macos-aarch64");
+    assert_eq!(
+        macos["url"].as_str(),
+        Some("https://static.crates.io/crates/vxgreet/0.2.0/download")
+    );
+    assert_eq!(macos["sha256"].as_str(), Some(cksum.as_str()));
+    assert!(
+        !github.requests().iter().any(|r| r.is_download()),
+        "the binary is locked by its digest, not downloaded"
+    );
+    vx(&project).args(["sync", "--headless"]).assert().success();
+    let said = vx(&project)
+        .args(["exec", "--", "vxgreet"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&said.stdout),
+        "hello from vxgreet 0.2.0\n",
+        "{}",
+        String::from_utf8_lossy(&said.stderr)
+    );
+}
+
+#[test]
+fn a_mise_file_s_cargo_and_go_entries_import_as_vx_tools_and_lock() {
+    let good = packaged_crate();
+    let cksum = sha256_hex(&good);
+    let crates = crates_server(vec![
+        (
+            "/index/vx/gr/vxgreet".to_owned(),
+            vxgreet_line(&cksum).into_bytes(),
+        ),
+        ("/crates/vxgreet/0.1.0/download".to_owned(), good),
+    ]);
+    let goproxy = proxy(module_zip("v1.0.0"));
+    let project = crates_project(&crates, "");
+    std::fs::remove_file(project.work.manifest()).unwrap();
+    let mise = project.work.dir.path().join("mise.toml");
+    std::fs::write(
+        &mise,
+        "[tools]\n\"cargo:vxgreet\" = \"0.1\"\n\"go:example.com/vxhello/cmd/vxhello\" = \"latest\"\n",
+    )
+    .unwrap();
+    let out = vx(&project)
+        .env("GOPROXY", goproxy.url("/proxy"))
+        .arg("import")
+        .arg(&mise)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("imported cargo:vxgreet 0.1"), "{text}");
+    assert!(
+        text.contains("imported go:example.com/vxhello/cmd/vxhello latest"),
+        "{text}"
+    );
+    let manifest = project.manifest_text();
+    assert!(
+        manifest.contains("\"cargo:vxgreet\" = \"0.1\""),
+        "{manifest}"
+    );
+    let lock = project.lock();
+    assert_eq!(
+        locked(&lock, "vxgreet", "linux-x86_64")["sha256"].as_str(),
+        Some(cksum.as_str())
+    );
+    assert_eq!(
+        locked(&lock, "vxhello", "linux-x86_64")["h1"].as_str(),
+        Some(go_sum_of(&goproxy.url("/proxy"), "example.com/vxhello@v1.0.0").as_str())
+    );
+}

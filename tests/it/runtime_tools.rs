@@ -1,0 +1,365 @@
+//! Runtime tools (issue 52, item 3): a language-registry package that runs on its
+//! runtime is installed into an environment of its own made with the project's
+//! runtime, its whole dependency set pinned by the registries' own hashes at lock
+//! time. `"npm:prettier" = "3"` with `node = "20"`: the real node 20.11.1 (and the npm
+//! it bundles) from the loopback nodejs.org, the real prettier 3.10.1 from a loopback
+//! registry serving registry.npmjs.org's own packument and tarball; `vx lock` keeps
+//! npm's lockfile (made by that npm) in the lock entry, `vx sync` installs it with
+//! `npm ci --ignore-scripts`, and `prettier` runs through `vx exec`. `"pypi:black" =
+//! "24"` with `python = "3.12"`: the real CPython 3.12 laid out as
+//! python-build-standalone ships it (tests/common/publishers/python.rs), black 24.10.0
+//! and its dependencies as real wheels on a PyPI mirror laid out as bandersnatch
+//! lays one out (pypi.org's own pages and hashes); `vx lock` keeps the pinned list
+//! (every file of each version by pypi.org's sha256), `vx sync` makes a venv with
+//! that python and installs with `pip install --require-hashes --no-deps`, and `black`
+//! runs. A tarball or wheel that is not the one the registry's hash names is refused
+//! and nothing of it installed.
+#![cfg(unix)]
+
+use crate::common;
+
+use common::project::{Project, locked};
+use common::publishers::python::{self, Sums};
+use common::publishers::{node, npm, pypi, replacement_lines};
+use vx::demo::github::GithubFixture;
+
+const PRETTIER_MANIFEST: &str = "[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\", \"windows-x86_64\"]\n\n[tools]\nnode = \"20\"\n\"npm:prettier\" = \"3\"\n";
+
+/// The user config sending nodejs.org and registry.npmjs.org to the loopback servers.
+fn npm_config(
+    dist: &vx::demo::fixture::TestServer,
+    registry: &vx::demo::fixture::TestServer,
+) -> String {
+    format!(
+        "[url_replacements]\n{}{}",
+        replacement_lines(&node::config(dist)),
+        replacement_lines(&npm::config(registry))
+    )
+}
+
+fn node_dist() -> vx::demo::fixture::TestServer {
+    node::serve(&[node::Release::real(&node::REAL_20, Some("Iron"))])
+}
+
+/// stdout and stderr of an output, for messages.
+fn text(out: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[test]
+fn prettier_installs_with_the_projects_node_from_npms_lockfile_and_runs() {
+    let dist = node_dist();
+    let registry = npm::serve_prettier(npm::prettier_tarball());
+    let project = Project::new(&npm_config(&dist, &registry), PRETTIER_MANIFEST);
+    let out = project.vx().args(["lock", "-v"]).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+
+    let lock = project.lock();
+    let entry = lock["tools"]["prettier"].as_table().unwrap();
+    assert_eq!(entry["version"].as_str(), Some(npm::PRETTIER));
+    assert_eq!(entry["package"].as_str(), Some("npm:prettier"));
+    // The package's own tarball is the download on every platform, by the
+    // registry's own integrity.
+    for platform in ["linux-x86_64", "macos-aarch64", "windows-x86_64"] {
+        let asset = locked(&lock, "prettier", platform);
+        assert_eq!(
+            asset["url"].as_str(),
+            Some("https://registry.npmjs.org/prettier/-/prettier-3.10.1.tgz")
+        );
+        assert_eq!(
+            asset["integrity"].as_str(),
+            Some(npm::prettier_integrity().as_str())
+        );
+    }
+    // npm's lockfile, made by the project's npm: the whole set by the registry's
+    // integrity, and no loopback URL.
+    let environment = entry["environment"].as_table().unwrap();
+    assert_eq!(environment["runtime"].as_str(), Some("node"));
+    assert_eq!(environment["runtime_version"].as_str(), Some(node::REAL));
+    assert_eq!(
+        environment["registry"].as_str(),
+        Some("https://registry.npmjs.org")
+    );
+    let lockfile: serde_json::Value =
+        serde_json::from_str(environment["lockfile"].as_str().unwrap()).unwrap();
+    let packages = lockfile["packages"].as_object().unwrap();
+    assert_eq!(
+        packages["node_modules/prettier"]["integrity"].as_str(),
+        Some(npm::prettier_integrity().as_str()),
+        "{lockfile:#}"
+    );
+    assert!(
+        !environment["lockfile"]
+            .as_str()
+            .unwrap()
+            .contains("127.0.0.1"),
+        "{lockfile:#}"
+    );
+
+    let out = project.vx().args(["sync", "--headless"]).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(project.run(&["prettier", "--version"]), npm::PRETTIER);
+    // It formats, with the project's node.
+    let file = project.work.dir.path().join("ugly.js");
+    std::fs::write(&file, "const  a = {b:1}\n").unwrap();
+    let out = project
+        .vx()
+        .args(["exec", "--", "prettier"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "const a = { b: 1 };\n",
+        "{}",
+        text(&out)
+    );
+    // Locked, it installs the same bytes again into a fresh store.
+    let store = project.work.dir.path().join("home/.local/share/vx/store");
+    std::fs::remove_dir_all(store.join("prettier")).unwrap();
+    let out = project
+        .vx()
+        .args(["sync", "--headless", "--locked"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(project.run(&["prettier", "--version"]), npm::PRETTIER);
+}
+
+#[test]
+fn a_tampered_package_tarball_is_refused_and_nothing_installed() {
+    let dist = node_dist();
+    let tampered = vx::demo::fixture::tar_gz(&[vx::demo::fixture::Item::File(
+        "package/package.json",
+        br#"{"name":"prettier","version":"3.10.1","bin":"x.js"}"#.to_vec(),
+        0o644,
+    )]);
+    let registry = npm::serve_prettier(tampered);
+    let project = Project::new(&npm_config(&dist, &registry), PRETTIER_MANIFEST);
+    // A token of the user's npm configuration for the registry: npm uses it, and
+    // it reaches no lock and no output.
+    let prefix = registry.url("/").trim_start_matches("http:").to_owned();
+    std::fs::write(
+        project.work.dir.path().join("home/.npmrc"),
+        format!("{prefix}:_authToken=${{CORP_NPM_TOKEN}}\n"),
+    )
+    .unwrap();
+    let out = project
+        .vx()
+        .env("CORP_NPM_TOKEN", "s3cret-token-42")
+        .args(["sync", "--headless", "-v"])
+        .output()
+        .unwrap();
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(
+        all.contains("checksum mismatch") && all.contains(&npm::prettier_integrity()),
+        "{all}"
+    );
+    let store = project.work.dir.path().join("home/.local/share/vx/store");
+    assert!(
+        !store.join("prettier").join(npm::PRETTIER).exists(),
+        "nothing of it is installed"
+    );
+    let lock = project.lock_text().unwrap();
+    assert!(lock.contains("[tools.prettier.environment]"), "{lock}");
+    assert!(
+        !lock.contains("s3cret") && !all.contains("s3cret"),
+        "{all}{lock}"
+    );
+}
+
+#[test]
+fn a_mise_file_naming_node_and_npm_prettier_imports_and_locks_the_environment() {
+    let dist = node_dist();
+    let registry = npm::serve_prettier(npm::prettier_tarball());
+    let project = Project::new(&npm_config(&dist, &registry), "");
+    std::fs::remove_file(project.work.manifest()).unwrap();
+    let mise = project.work.dir.path().join("mise.toml");
+    std::fs::write(&mise, "[tools]\nnode = \"20\"\n\"npm:prettier\" = \"3\"\n").unwrap();
+    let out = project.vx().arg("import").arg(&mise).output().unwrap();
+    let all = text(&out);
+    assert!(out.status.success(), "{all}");
+    assert!(all.contains("imported npm:prettier 3"), "{all}");
+    let lock = project.lock();
+    let environment = lock["tools"]["prettier"]["environment"].as_table().unwrap();
+    assert_eq!(environment["runtime_version"].as_str(), Some(node::REAL));
+    assert_eq!(project.run(&["prettier", "--version"]), npm::PRETTIER);
+}
+
+const BLACK_MANIFEST: &str = "[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\", \"windows-x86_64\"]\n\n[tools]\npython = \"3.12\"\n\"pypi:black\" = \"24\"\n";
+
+/// The loopback GitHub serving python-build-standalone's release with the real
+/// CPython for linux-x86_64, and its version.
+fn python_release() -> (GithubFixture, String) {
+    let (version, archive) = python::archive(python::Without::Nothing);
+    let name = python::asset_name(&version, "20250115", "x86_64-unknown-linux-gnu");
+    let release = python::release("20250115", &[&version], Sums::Digests, &[(name, archive)]);
+    let gh = GithubFixture::builder()
+        .release(python::OWNER, python::REPO, release)
+        .start()
+        .unwrap();
+    (gh, version)
+}
+
+/// The user config: the loopback GitHub, and pypi.org sent to the mirror.
+fn pypi_config(gh: &GithubFixture, index: &vx::demo::fixture::TestServer) -> String {
+    format!(
+        "{}\n{}",
+        python::config(&gh.web_url()),
+        pypi::mirror_config(index)
+    )
+}
+
+/// `vx ARGS` with no pip or uv index of the machine's.
+fn vx_pypi(project: &Project) -> assert_cmd::Command {
+    let mut cmd = project.vx();
+    for var in [
+        "PIP_INDEX_URL",
+        "UV_INDEX_URL",
+        "UV_DEFAULT_INDEX",
+        "PIP_CONFIG_FILE",
+        "PIP_FIND_LINKS",
+        "PIP_EXTRA_INDEX_URL",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+#[test]
+fn black_installs_into_a_venv_of_the_projects_python_pinned_by_the_indexs_sha256() {
+    let (gh, python_version) = python_release();
+    let (index, listed) = pypi::serve_black(None);
+    // The mirror's files are pypi.org's: each served file's sha256 is the page's.
+    for (name, bytes) in pypi::black_set() {
+        let (_, sha256) = listed.iter().find(|(n, _)| *n == name).unwrap();
+        assert_eq!(vx::demo::fixture::sha256_hex(&bytes), *sha256, "{name}");
+    }
+    let project = Project::new(&pypi_config(&gh, &index), BLACK_MANIFEST);
+    let out = vx_pypi(&project).args(["lock", "-v"]).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+
+    let lock = project.lock();
+    let entry = lock["tools"]["black"].as_table().unwrap();
+    assert_eq!(entry["version"].as_str(), Some(pypi::BLACK));
+    assert_eq!(entry["package"].as_str(), Some("pypi:black"));
+    let (_, pure_sha256) = listed
+        .iter()
+        .find(|(n, _)| n == "black-24.10.0-py3-none-any.whl")
+        .unwrap();
+    for platform in ["linux-x86_64", "macos-aarch64", "windows-x86_64"] {
+        let asset = locked(&lock, "black", platform);
+        assert_eq!(asset["sha256"].as_str(), Some(pure_sha256.as_str()));
+    }
+    let environment = entry["environment"].as_table().unwrap();
+    assert_eq!(environment["runtime"].as_str(), Some("python"));
+    assert_eq!(
+        environment["runtime_version"].as_str(),
+        Some(python_version.as_str())
+    );
+    assert_eq!(
+        environment["registry"].as_str(),
+        Some("https://pypi.org/simple")
+    );
+    // Every file the index lists of each pinned version, by the index's own sha256:
+    // black's wheels for every platform, and each dependency's.
+    let pinned = environment["lockfile"].as_str().unwrap();
+    for project_name in [
+        "black==24.10.0",
+        "click==",
+        "mypy-extensions==",
+        "packaging==",
+        "pathspec==",
+        "platformdirs==",
+    ] {
+        assert!(pinned.contains(project_name), "{project_name}: {pinned}");
+    }
+    for (name, sha256) in &listed {
+        assert!(
+            pinned.contains(&format!("--hash=sha256:{sha256}")),
+            "{name}: {pinned}"
+        );
+    }
+    assert!(!pinned.contains("127.0.0.1"), "{pinned}");
+
+    let out = vx_pypi(&project)
+        .args(["sync", "--headless"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let version = project.run(&["black", "--version"]);
+    assert!(version.starts_with("black, 24.10.0"), "{version}");
+    assert!(
+        version.contains(&format!("Python (CPython) {python_version}")),
+        "the project's python runs it: {version}"
+    );
+    // It formats.
+    let file = project.work.dir.path().join("ugly.py");
+    std::fs::write(&file, "x = {  'a':1 }\n").unwrap();
+    project.run(&["black", "-q", file.to_str().unwrap()]);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "x = {\"a\": 1}\n");
+    // Locked, it installs the same set again into a fresh store.
+    let store = project.work.dir.path().join("home/.local/share/vx/store");
+    std::fs::remove_dir_all(store.join("black")).unwrap();
+    let out = vx_pypi(&project)
+        .args(["sync", "--headless", "--locked"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        project
+            .run(&["black", "--version"])
+            .starts_with("black, 24.10.0")
+    );
+    assert_eq!(project.lock(), lock, "the lock is as it was");
+}
+
+#[test]
+fn a_dependency_wheel_that_is_not_the_indexs_is_refused_and_nothing_installed() {
+    let (gh, _) = python_release();
+    let (index, _) = pypi::serve_black(None);
+    let project = Project::new(&pypi_config(&gh, &index), BLACK_MANIFEST);
+    let out = vx_pypi(&project).arg("lock").output().unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    // Then the mirror serves, at click's URL, another real wheel (pathspec's).
+    let files = pypi::black_set();
+    let click = files
+        .iter()
+        .find(|(n, _)| n.starts_with("click-"))
+        .unwrap()
+        .0
+        .clone();
+    let pathspec = files
+        .iter()
+        .find(|(n, _)| n.starts_with("pathspec-"))
+        .unwrap()
+        .0
+        .clone();
+    let (tampered, _) = pypi::serve_black(Some((&click, &pathspec)));
+    common::write_user_config(
+        &project.work.dir.path().join("home"),
+        &pypi_config(&gh, &tampered),
+    );
+    let out = vx_pypi(&project)
+        .args(["sync", "--headless"])
+        .output()
+        .unwrap();
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(all.contains("DO NOT MATCH THE HASHES"), "{all}");
+    let store = project.work.dir.path().join("home/.local/share/vx/store");
+    assert!(
+        !store.join("black").join(pypi::BLACK).exists(),
+        "nothing of it is installed"
+    );
+    assert!(
+        tampered.paths().iter().any(|p| p.ends_with(&click)),
+        "pip fetched the tampered file: {:?}",
+        tampered.paths()
+    );
+}

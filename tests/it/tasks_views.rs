@@ -1,0 +1,336 @@
+//! `vx run`'s live views in a real terminal (tmux runs the real `vx`; `capture-pane`
+//! reads the screen): the inline view (a row per running task with its last line,
+//! ended tasks scrolled up as lines, a failure's tail whole, task text made safe) and
+//! `--tui` (a pane per task: pick, search, q stops the run and leaves no process).
+//! Every wait is on what the screen or a file shows, with a deadline.
+
+// Unix only: tmux drives a real terminal.
+#![cfg(unix)]
+
+use crate::common;
+
+use common::tmux::{SESSION, Terminal};
+use common::{Work, process_exists, wait_for};
+
+/// A project of `tasks` (vx.toml text) and no tools.
+fn project(tasks: &str) -> Work {
+    let work = Work::new();
+    work.write_manifest(&format!("[tools]\n\n{tasks}"));
+    work
+}
+
+/// `cd DIR && VX_BOARD_DIR=… vx ARGS; echo EXIT=$?` then a shell that stays, so the
+/// screen after exit can be read.
+fn shell_line(work: &Work, args: &str) -> String {
+    let vx = assert_cmd::cargo::cargo_bin("vx");
+    format!(
+        "cd {} && VX_BOARD_DIR={} XDG_CONFIG_HOME={} VX_DAEMON_SOCKET={} {} {args}; echo EXIT=$?; exec sleep 300",
+        work.dir.path().display(),
+        work.boards().display(),
+        work.dir.path().join("user-config").display(),
+        work.dir.path().join("no-daemon.sock").display(),
+        vx.display()
+    )
+}
+
+/// Waits until the screen shows every one of `texts`; returns it.
+fn wait_screen(terminal: &Terminal, texts: &[&str]) -> String {
+    wait_for(&format!("the screen to show {texts:?}"), || {
+        let screen = terminal.screen();
+        texts.iter().all(|t| screen.contains(t)).then_some(screen)
+    })
+}
+
+/// Waits for the shell's `EXIT=` line; returns the history and the code.
+fn wait_exit(terminal: &Terminal) -> (String, i32) {
+    wait_for("vx to exit", || {
+        let history = terminal.history(Some(400));
+        let code = history
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("EXIT="))?
+            .parse()
+            .ok()?;
+        Some((history, code))
+    })
+}
+
+/// Whether the program is on the alternate screen (a full-screen UI is up).
+fn alternate_screen(terminal: &Terminal) -> bool {
+    let out = terminal
+        .tmux()
+        .args(["display-message", "-p", "-t", SESSION, "#{alternate_on}"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim() == "1"
+}
+
+/// `sh hold.sh` waits (up to 60 s) for the file `go`.
+const HOLD: &str =
+    "i=0; while [ ! -f go ]; do i=$((i+1)); [ $i -gt 1200 ] && exit 1; sleep 0.05; done\n";
+
+#[test]
+fn inline_rows_show_running_tasks_then_each_ends_as_a_line() {
+    if !Terminal::available() {
+        return;
+    }
+    let work = project(
+        r#"[tasks]
+fetch = { run = "echo fetching 1; echo 'fetch is on step 2'; sh hold.sh" }
+build = { run = "echo 'build is compiling'; sh hold.sh; echo built" }
+all = { depends = ["fetch", "build"] }
+"#,
+    );
+    std::fs::write(work.dir.path().join("hold.sh"), HOLD).unwrap();
+    let terminal = Terminal::start(
+        "tasks-inline",
+        (100, 30),
+        None,
+        &shell_line(&work, "run -j 4 all"),
+    );
+    // A row per running task: its phase and its last line.
+    let screen = wait_screen(
+        &terminal,
+        &["2 running", "fetch is on step 2", "build is compiling"],
+    );
+    assert!(
+        screen.contains("fetch") && screen.contains("running"),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains("[fetch]"),
+        "no prefix lines on a terminal: {screen}"
+    );
+    std::fs::write(work.dir.path().join("go"), "").unwrap();
+    let (history, code) = wait_exit(&terminal);
+    assert_eq!(code, 0, "{history}");
+    for line in ["✓ fetch", "✓ build", "✓ all"] {
+        assert!(history.contains(line), "{line}: {history}");
+    }
+    assert!(
+        !history.contains("2 running"),
+        "the region is cleared: {history}"
+    );
+}
+
+#[test]
+fn inline_prints_a_failed_tasks_tail_whole_and_task_text_made_safe() {
+    if !Terminal::available() {
+        return;
+    }
+    let work = project(
+        r#"[tasks]
+bad = { run = '''for i in 1 2 3 4 5; do echo "bad line $i of the failure"; done; printf 'evil \033]0;title\007 \033[2J gone\n'; exit 4''' }
+ok = "echo fine"
+both = { depends = ["ok", "bad"] }
+"#,
+    );
+    let terminal = Terminal::start(
+        "tasks-fail",
+        (100, 30),
+        None,
+        &shell_line(&work, "run -j 1 both"),
+    );
+    let (history, code) = wait_exit(&terminal);
+    assert_eq!(code, 4, "the failed task's status: {history}");
+    assert!(history.contains("✓ ok"), "{history}");
+    assert!(
+        history.contains("✗ bad  failed") && history.contains("exit status 4"),
+        "{history}"
+    );
+    for i in 1..=5 {
+        assert!(
+            history.contains(&format!("│ bad line {i} of the failure")),
+            "the whole tail: {history}"
+        );
+    }
+    // The escapes are shown, not obeyed: the screen was not cleared, nor retitled.
+    assert!(history.contains("\\x1b[2J gone"), "{history}");
+    assert!(history.contains("\\x1b]0;title\\x07"), "{history}");
+}
+
+#[test]
+fn tui_shows_a_pane_per_task_searches_and_q_stops_the_run_leaving_nothing() {
+    if !Terminal::available() {
+        return;
+    }
+    let work = project(
+        r#"[tasks]
+left = { run = "echo $$ > left.pid; echo 'left says hello'; echo 'a needle in left'; while :; do sleep 0.1; done" }
+right = { run = "echo $$ > right.pid; echo 'right says hello'; while :; do sleep 0.1; done" }
+both = { depends = ["left", "right"] }
+"#,
+    );
+    let terminal = Terminal::start(
+        "tasks-tui",
+        (120, 30),
+        None,
+        &shell_line(&work, "run --tui -j 4 both"),
+    );
+    let screen = wait_screen(&terminal, &["tasks", "left", "right", "q stop the run"]);
+    assert!(alternate_screen(&terminal), "full screen: {screen}");
+    let pids: Vec<u32> = ["left.pid", "right.pid"]
+        .iter()
+        .map(|file| {
+            wait_for(file, || {
+                std::fs::read_to_string(work.dir.path().join(file))
+                    .ok()?
+                    .trim()
+                    .parse()
+                    .ok()
+            })
+        })
+        .collect();
+    // The first task is picked; its log is in the pane beside the list.
+    terminal.keys(&["Up"]);
+    wait_screen(&terminal, &["left says hello", "left ·"]);
+    terminal.keys(&["j"]);
+    let screen = wait_screen(&terminal, &["right says hello", "right ·"]);
+    assert!(!screen.contains("left says hello"), "{screen}");
+    // A search in the picked task's log.
+    terminal.keys(&["k"]);
+    terminal.keys(&["/"]);
+    terminal.keys(&["-l", "needle"]);
+    terminal.keys(&["Enter"]);
+    wait_screen(&terminal, &["a needle in left", "lines 1-"]);
+    terminal.keys(&["-l", "q"]);
+    let (history, code) = wait_exit(&terminal);
+    assert_eq!(code, 130, "q stops the run: {history}");
+    assert!(!alternate_screen(&terminal), "the terminal is back");
+    assert!(
+        history.contains("⊘ left") && history.contains("⊘ right"),
+        "what each task ended with: {history}"
+    );
+    for pid in pids {
+        wait_for(&format!("task process {pid} to be gone"), || {
+            (!process_exists(pid)).then_some(())
+        });
+    }
+}
+
+#[test]
+fn tui_without_a_terminal_says_so_and_prints_prefix_lines() {
+    let work = project("[tasks]\na = \"echo from-a\"\nb = \"echo from-b\"\n");
+    let (code, stdout, stderr) = work.outcome(&["run", "--tui", "a", ":::", "b"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("--tui needs a terminal"), "{stderr}");
+    assert!(
+        stdout.contains("[a] from-a") && stdout.contains("[b] from-b"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn inline_follows_a_task_printing_100_mb_to_its_end() {
+    if !Terminal::available() {
+        return;
+    }
+    // The view reads the ring at its own pace and skips ahead: the task runs to its end
+    // and its row showed its output while it ran.
+    let work = project(
+        r#"[tasks]
+loud = { run = "yes 'loud line' | head -c 100000000; echo; echo 'loud is done'" }
+quiet = { run = "echo quiet; sh hold.sh" }
+both = { depends = ["loud", "quiet"] }
+"#,
+    );
+    std::fs::write(work.dir.path().join("hold.sh"), HOLD).unwrap();
+    let terminal = Terminal::start(
+        "tasks-loud",
+        (100, 30),
+        None,
+        &shell_line(&work, "run -j 2 both"),
+    );
+    wait_screen(&terminal, &["✓ loud", "quiet  running"]);
+    std::fs::write(work.dir.path().join("go"), "").unwrap();
+    let (history, code) = wait_exit(&terminal);
+    assert_eq!(code, 0, "{history}");
+    assert!(
+        history.contains("✓ quiet") && history.contains("✓ both"),
+        "{history}"
+    );
+}
+
+#[test]
+fn a_closed_terminal_under_either_view_leaves_no_task_behind() {
+    if !Terminal::available() {
+        return;
+    }
+    for (tag, flags, shows) in [
+        ("hup-inline", "", "2 running"),
+        ("hup-tui", "--tui", "q stop the run"),
+    ] {
+        let work = project(
+            r#"[tasks]
+one = { run = "echo $$ > one.pid; echo one up; while :; do sleep 0.1; done" }
+two = { run = "echo $$ > two.pid; echo two up; while :; do sleep 0.1; done" }
+both = { depends = ["one", "two"] }
+"#,
+        );
+        let terminal = Terminal::start(
+            tag,
+            (100, 25),
+            None,
+            &shell_line(&work, &format!("run {flags} -j 4 both")),
+        );
+        wait_screen(&terminal, &[shows]);
+        let pids: Vec<u32> = ["one.pid", "two.pid"]
+            .iter()
+            .map(|file| {
+                wait_for(file, || {
+                    std::fs::read_to_string(work.dir.path().join(file))
+                        .ok()?
+                        .trim()
+                        .parse()
+                        .ok()
+                })
+            })
+            .collect();
+        // The terminal goes (tmux closes the pane's terminal and starts another there):
+        // vx gets SIGHUP.
+        let status = terminal
+            .tmux()
+            .args(["respawn-pane", "-k", "-t", SESSION, "sleep 60"])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        for pid in pids {
+            wait_for(&format!("{tag}: task process {pid} to be gone"), || {
+                (!process_exists(pid)).then_some(())
+            });
+        }
+    }
+}
+
+#[test]
+fn ctrl_c_in_the_tui_stops_the_run() {
+    if !Terminal::available() {
+        return;
+    }
+    let work = project(
+        r#"[tasks]
+spin = { run = "echo $$ > spin.pid; echo spinning; while :; do sleep 0.1; done" }
+all = { depends = ["spin"] }
+"#,
+    );
+    let terminal = Terminal::start(
+        "tasks-tui-ctrl-c",
+        (100, 25),
+        None,
+        &shell_line(&work, "run --tui all"),
+    );
+    wait_screen(&terminal, &["spinning", "q stop the run"]);
+    let pid: u32 = wait_for("spin.pid", || {
+        std::fs::read_to_string(work.dir.path().join("spin.pid"))
+            .ok()?
+            .trim()
+            .parse()
+            .ok()
+    });
+    terminal.keys(&["C-c"]);
+    let (history, code) = wait_exit(&terminal);
+    assert_eq!(code, 130, "{history}");
+    assert!(history.contains("⊘ spin  cancelled"), "{history}");
+    wait_for("the task process to be gone", || {
+        (!process_exists(pid)).then_some(())
+    });
+}
