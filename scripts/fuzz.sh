@@ -3,8 +3,12 @@
 # manifest (vx.toml), lock (vx.lock, written back and read again), user_config,
 # import (.tool-versions, mise.toml, aqua.yaml, .nvmrc, .node-version,
 # .python-version), template (aqua templates and version_constraint expressions),
-# daemon_request, config_frame, hook_state (__VX_STATE). The corpus starts from the
-# committed seeds (fuzz/seeds/TARGET, written by scripts/fuzz-seeds.sh); the registry
+# daemon_request, config_frame, hook_state (__VX_STATE), dotenv ([settings] env_file),
+# runtime_index (the runtime publishers' indexes: nodejs.org index.json, declared
+# lines, python-build-standalone SHA256SUMS, builds.hex.pm builds.txt, Adoptium, go.dev,
+# GitHub release lists, Rust channel manifests) and language_registry (npm packuments
+# and version documents, PyPI PEP 691/503 pages, .npmrc, pip.conf). The corpus starts
+# from the committed seeds (fuzz/seeds/TARGET, written by scripts/fuzz-seeds.sh); the registry
 # has its own script (scripts/fuzz-registry.sh). Prints libFuzzer's run count.
 #   scripts/fuzz.sh TARGET [RUNS]           (default 1000000 inputs)
 set -euo pipefail
