@@ -143,14 +143,14 @@ fn a_corrupt_or_foreign_output_segment_is_a_clear_error() {
         let mut copy = original.clone();
         copy[offset..offset + bytes.len()].copy_from_slice(bytes);
         write_private(&output, &copy);
-        let error = TaskRun::open(&path)
-            .err()
-            .expect(expected)
-            .to_string();
+        let error = TaskRun::open(&path).err().expect(expected).to_string();
         assert!(error.contains(expected), "{expected}: {error}");
     }
     write_private(&output, &original);
-    assert!(TaskRun::open(&path).is_ok(), "the copied run opens as it was");
+    assert!(
+        TaskRun::open(&path).is_ok(),
+        "the copied run opens as it was"
+    );
     write_private(&output, &original[..100]);
     assert!(TaskRun::open(&path).is_err());
     std::fs::remove_file(&output).unwrap();

@@ -980,26 +980,8 @@ pub fn resolve_tool(
     if matches!(name.kind, Kind::Cargo | Kind::Go) {
         return source::resolve_tool(registries, name, tool, constraint, platforms, lock);
     }
-    let kept = lock
-        .tools
-        .get(&tool.name)
-        .filter(|e| e.inputs == tool.download_inputs() && e.constraint.is_some())
-        .map(|e| e.version.clone());
-    let version = match kept {
-        Some(version) => version,
-        None => registries.pick(name, constraint)?.version,
-    };
-    crate::validate::version(&version).map_err(|e| {
-        ResolutionError::Usage(format!(
-            "{name} {version} is not a version vx can name: {e}"
-        ))
-    })?;
-    let mut wanted: Vec<Platform> = tool.platforms_of(platforms).into_iter().cloned().collect();
-    for held in lock.platforms_of(&tool.name) {
-        if tool.is_for(&held) && !wanted.contains(&held) {
-            wanted.push(held);
-        }
-    }
+    let (version, wanted) =
+        version_and_platforms(registries, name, tool, constraint, platforms, lock)?;
     let (downloads, environment) = match registries.runtime_of(name, &version)? {
         None => (registries.downloads(name, &version, &wanted)?, None),
         Some(runtime) => {
@@ -1136,6 +1118,40 @@ pub fn resolve_tool(
         tool.name
     ));
     Ok(table)
+}
+
+/// The version a registry tool locks (the lock's, while its inputs and constraint hold,
+/// else the registry's pick for `constraint`), checked as a name vx can use, and the
+/// platforms to lock it for: those asked, and those the lock holds it for already.
+fn version_and_platforms(
+    registries: &Registries<'_>,
+    name: &Name,
+    tool: &ToolTable,
+    constraint: &str,
+    platforms: &[Platform],
+    lock: &Lock,
+) -> Result<(String, Vec<Platform>), ResolutionError> {
+    let kept = lock
+        .tools
+        .get(&tool.name)
+        .filter(|e| e.inputs == tool.download_inputs() && e.constraint.is_some())
+        .map(|e| e.version.clone());
+    let version = match kept {
+        Some(version) => version,
+        None => registries.pick(name, constraint)?.version,
+    };
+    crate::validate::version(&version).map_err(|e| {
+        ResolutionError::Usage(format!(
+            "{name} {version} is not a version vx can name: {e}"
+        ))
+    })?;
+    let mut wanted: Vec<Platform> = tool.platforms_of(platforms).into_iter().cloned().collect();
+    for held in lock.platforms_of(&tool.name) {
+        if tool.is_for(&held) && !wanted.contains(&held) {
+            wanted.push(held);
+        }
+    }
+    Ok((version, wanted))
 }
 
 #[cfg(test)]

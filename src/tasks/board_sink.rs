@@ -192,6 +192,8 @@ mod tests {
             elapsed: std::time::Duration::ZERO,
         });
         assert!(run.board().is_finished());
+        // Dropped first: Windows keeps a removed file's name while it is open.
+        drop(run);
         // A watch's re-run: a new board, the old one gone.
         sink.plan(&planned(&["build"]));
         let (again, _) = sink.board_path().unwrap();

@@ -354,26 +354,8 @@ pub fn resolve_tool(
     platforms: &[Platform],
     lock: &mut Lock,
 ) -> Result<ToolTable, ResolutionError> {
-    let kept = lock
-        .tools
-        .get(&tool.name)
-        .filter(|e| e.inputs == tool.download_inputs() && e.constraint.is_some())
-        .map(|e| e.version.clone());
-    let version = match kept {
-        Some(version) => version,
-        None => registries.pick(name, constraint)?.version,
-    };
-    crate::validate::version(&version).map_err(|e| {
-        ResolutionError::Usage(format!(
-            "{name} {version} is not a version vx can name: {e}"
-        ))
-    })?;
-    let mut wanted: Vec<Platform> = tool.platforms_of(platforms).into_iter().cloned().collect();
-    for held in lock.platforms_of(&tool.name) {
-        if tool.is_for(&held) && !wanted.contains(&held) {
-            wanted.push(held);
-        }
-    }
+    let (version, wanted) =
+        super::version_and_platforms(registries, name, tool, constraint, platforms, lock)?;
     let source = registries.source(name, &version)?;
     let mut asset = Asset::new(source.url.clone(), source.sha256.clone(), None);
     asset.h1 = source.h1.clone();
