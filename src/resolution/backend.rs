@@ -957,7 +957,7 @@ fn pick_among(
 /// The layout a registry's archive has on `platform`, set on `over` (known from
 /// the format alone, so a locked tool installs without its registry): npm's tarballs
 /// hold the package in `package/`; a crate's or a Go module's source is built
-/// ([`source::layout`]).
+/// (`source::layout`).
 pub fn layout(name: &Name, platform: &Platform, over: &mut Override) {
     if over.unsupported.is_none() && name.kind == Kind::Npm {
         over.strip_components = Some(1);
