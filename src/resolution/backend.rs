@@ -255,16 +255,7 @@ impl<'a> Registries<'a> {
                     name.package
                 )),
                 Some((_, wheel, file)) => {
-                    let sha256 = file
-                        .sha256
-                        .clone()
-                        .filter(|h| crate::validate::sha256(h).is_ok())
-                        .ok_or_else(|| {
-                            ResolutionError::Environment(format!(
-                                "{page}: {} has no sha256; nothing was locked",
-                                file.filename
-                            ))
-                        })?;
+                    let sha256 = indexed_sha256(&page, file)?;
                     let command = match platform.os.as_str() {
                         "windows" => format!("{}.exe", name.short_name()),
                         _ => name.short_name(),
@@ -521,16 +512,7 @@ impl<'a> Registries<'a> {
                         "{name} {version}: the index has no pure wheel (py3-none-any) or sdist of it"
                     ))
                 })?;
-                let sha256 = file
-                    .sha256
-                    .clone()
-                    .filter(|h| crate::validate::sha256(h).is_ok())
-                    .ok_or_else(|| {
-                        ResolutionError::Environment(format!(
-                            "{page}: {} has no sha256; nothing was locked",
-                            file.filename
-                        ))
-                    })?;
+                let sha256 = indexed_sha256(&page, file)?;
                 let format = if file.filename.ends_with(".whl") {
                     ArchiveFormat::Zip
                 } else {
@@ -1118,6 +1100,20 @@ pub fn resolve_tool(
         tool.name
     ));
     Ok(table)
+}
+
+/// The sha256 PyPI's `page` gives for `file`, checked as one: a file without it cannot
+/// be locked.
+fn indexed_sha256(page: &str, file: &pypi::File) -> Result<String, ResolutionError> {
+    file.sha256
+        .clone()
+        .filter(|h| crate::validate::sha256(h).is_ok())
+        .ok_or_else(|| {
+            ResolutionError::Environment(format!(
+                "{page}: {} has no sha256; nothing was locked",
+                file.filename
+            ))
+        })
 }
 
 /// The version a registry tool locks (the lock's, while its inputs and constraint hold,

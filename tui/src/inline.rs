@@ -115,12 +115,8 @@ impl<'a> Inline<'a> {
         self.frame = self.frame.wrapping_add(1);
         let spinner = SPINNER[self.frame % SPINNER.len()];
         terminal.draw(|frame| {
-            let area = frame.area();
-            let lines = region(&self.model, spinner, area.width, self.look);
-            for (y, line) in lines.into_iter().take(usize::from(area.height)).enumerate() {
-                let row = Rect::new(area.x, area.y + y as u16, area.width, 1);
-                frame.render_widget(line, row);
-            }
+            let lines = region(&self.model, spinner, frame.area().width, self.look);
+            draw_rows(frame, lines);
         })?;
         Ok(())
     }
@@ -130,14 +126,31 @@ impl<'a> Inline<'a> {
     /// From the region's own origin, without asking the terminal where the cursor is
     /// (ratatui's `Terminal::clear` does; see [`AskedOnce`]).
     pub fn finish<B: Backend>(&mut self, terminal: &mut Terminal<B>) -> Result<(), B::Error> {
-        terminal.draw(|_| {})?;
-        let area = terminal.get_frame().area();
-        terminal.set_cursor_position(area.as_position())?;
-        terminal
-            .backend_mut()
-            .clear_region(ClearType::AfterCursor)?;
-        terminal.show_cursor()
+        clear_region(terminal)
     }
+}
+
+/// Draws `lines` into the inline region, one a row from its top, as many as it holds:
+/// the live rows of the sync's and the task run's inline views.
+pub(crate) fn draw_rows(frame: &mut ratatui::Frame<'_>, lines: Vec<Line<'_>>) {
+    let area = frame.area();
+    for (y, line) in lines.into_iter().take(usize::from(area.height)).enumerate() {
+        let row = Rect::new(area.x, area.y + y as u16, area.width, 1);
+        frame.render_widget(line, row);
+    }
+}
+
+/// Clears an inline region and leaves the cursor where it began: from the region's own
+/// origin, without asking the terminal where the cursor is (ratatui's
+/// `Terminal::clear` does; see [`AskedOnce`]).
+pub(crate) fn clear_region<B: Backend>(terminal: &mut Terminal<B>) -> Result<(), B::Error> {
+    terminal.draw(|_| {})?;
+    let area = terminal.get_frame().area();
+    terminal.set_cursor_position(area.as_position())?;
+    terminal
+        .backend_mut()
+        .clear_region(ClearType::AfterCursor)?;
+    terminal.show_cursor()
 }
 
 /// The permanent line of a finished tool; `None` while it runs. `reason` replaces the

@@ -13,15 +13,14 @@ use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use ratatui::backend::{Backend, ClearType};
-use ratatui::layout::Rect;
+use ratatui::backend::Backend;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 use ratatui::{Terminal, TerminalOptions, Viewport};
 use vx_shm::{TaskPhase, TaskRun, TaskState, now_unix_ms};
 
-use crate::inline::AskedOnce;
+use crate::inline::{AskedOnce, clear_region, draw_rows};
 use crate::task_feed::{TaskFeed, elapsed_ms};
 use crate::text::{duration_ms, sanitize, truncate, width as text_width};
 use crate::view::Look;
@@ -96,25 +95,15 @@ impl TaskInline {
         self.frame = self.frame.wrapping_add(1);
         let spinner = SPINNER[self.frame % SPINNER.len()];
         terminal.draw(|frame| {
-            let area = frame.area();
-            let lines = region(&self.feed, spinner, now_ms, area.width, self.look);
-            for (y, line) in lines.into_iter().take(usize::from(area.height)).enumerate() {
-                let row = Rect::new(area.x, area.y + y as u16, area.width, 1);
-                frame.render_widget(line, row);
-            }
+            let width = frame.area().width;
+            draw_rows(frame, region(&self.feed, spinner, now_ms, width, self.look));
         })?;
         Ok(())
     }
 
     /// Clears the region and leaves the cursor where it began.
     pub fn finish<B: Backend>(&mut self, terminal: &mut Terminal<B>) -> Result<(), B::Error> {
-        terminal.draw(|_| {})?;
-        let area = terminal.get_frame().area();
-        terminal.set_cursor_position(area.as_position())?;
-        terminal
-            .backend_mut()
-            .clear_region(ClearType::AfterCursor)?;
-        terminal.show_cursor()
+        clear_region(terminal)
     }
 }
 
