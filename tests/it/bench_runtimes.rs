@@ -252,11 +252,30 @@ struct Row {
     prepare: Box<dyn Fn(&Path) -> Command>,
 }
 
-/// Runs `cmd` to its end; its wall time in seconds. A failure stops the benchmark with
-/// what the tool said.
-fn timed(mut cmd: Command, what: &str) -> f64 {
+/// Runs `cmd` to its end: its wall time and its CPU time (user + system of every
+/// process it waited for, as `/usr/bin/time` reads them from the kernel), in seconds.
+/// The CPU time is what a machine busy with other work disturbs least. A failure
+/// stops the benchmark with what the tool said.
+fn timed(cmd: Command, what: &str) -> (f64, f64) {
+    let times = tempfile::NamedTempFile::new().unwrap();
+    let mut wrapped = Command::new("/usr/bin/time");
+    wrapped
+        .arg("-o")
+        .arg(times.path())
+        .args(["-f", "%U %S"])
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    for (var, value) in cmd.get_envs() {
+        match value {
+            Some(value) => wrapped.env(var, value),
+            None => wrapped.env_remove(var),
+        };
+    }
+    if let Some(dir) = cmd.get_current_dir() {
+        wrapped.current_dir(dir);
+    }
     let start = Instant::now();
-    let out = cmd.output().unwrap();
+    let out = wrapped.output().unwrap();
     let took = start.elapsed().as_secs_f64();
     assert!(
         out.status.success(),
@@ -264,7 +283,12 @@ fn timed(mut cmd: Command, what: &str) -> f64 {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    took
+    let said = std::fs::read_to_string(times.path()).unwrap();
+    let cpu = said
+        .split_whitespace()
+        .filter_map(|n| n.parse::<f64>().ok())
+        .sum();
+    (took, cpu)
 }
 
 fn median(mut values: Vec<f64>) -> f64 {
@@ -552,44 +576,53 @@ fn runtimes_beside_uv_and_mise() {
     });
 
     // Interleaved rounds: every row once a round, each in a directory of its own.
-    let mut times: Vec<Vec<f64>> = vec![Vec::new(); rows.len()];
+    let mut times: Vec<Vec<(f64, f64)>> = vec![Vec::new(); rows.len()];
     for round in 0..rounds {
         for (n, row) in rows.iter().enumerate() {
             let dir = tempfile::tempdir().unwrap();
             let cmd = (row.prepare)(dir.path());
-            let took = timed(cmd, &format!("{} / {}", row.workload, row.tool));
-            times[n].push(took);
+            let (took, cpu) = timed(cmd, &format!("{} / {}", row.workload, row.tool));
+            times[n].push((took, cpu));
             eprintln!(
-                "round {round}: {} / {}: {took:.3} s",
+                "round {round}: {} / {}: {took:.3} s, cpu {cpu:.2} s",
                 row.workload, row.tool
             );
         }
     }
 
-    println!("| workload | tool | median wall (s) | vx / it (median of rounds) |");
-    println!("|---|---|---|---|");
+    println!(
+        "| workload | tool | median wall (s) | vx / it, wall (median of rounds) | median CPU (s) | vx / it, CPU |"
+    );
+    println!("|---|---|---|---|---|---|");
     for (n, row) in rows.iter().enumerate() {
         let vx_at = rows
             .iter()
             .position(|r| r.workload == row.workload && r.tool == "vx")
             .unwrap();
-        let ratio = median(
-            times[vx_at]
-                .iter()
-                .zip(&times[n])
-                .map(|(vx, it)| vx / it)
-                .collect(),
-        );
-        println!(
-            "| {} | {} | {:.3} | {} |",
-            row.workload,
-            row.tool,
-            median(times[n].clone()),
+        let ratio = |of: fn(&(f64, f64)) -> f64| {
+            median(
+                times[vx_at]
+                    .iter()
+                    .zip(&times[n])
+                    .map(|(vx, it)| of(vx) / of(it))
+                    .collect(),
+            )
+        };
+        let shown = |r: f64| {
             if n == vx_at {
                 "–".to_owned()
             } else {
-                format!("{ratio:.2}")
+                format!("{r:.2}")
             }
+        };
+        println!(
+            "| {} | {} | {:.3} | {} | {:.2} | {} |",
+            row.workload,
+            row.tool,
+            median(times[n].iter().map(|t| t.0).collect()),
+            shown(ratio(|t| t.0)),
+            median(times[n].iter().map(|t| t.1).collect()),
+            shown(ratio(|t| t.1)),
         );
     }
 }
