@@ -13,6 +13,7 @@ use vx::exit::{Because, Error};
 use vx::import::{self, Format};
 use vx::manifest::{MANIFEST_FILE, ManifestError, local};
 use vx::ops::import::{self as op, Layer};
+use vx::session::{Opening, Session};
 use vx_tui::text::sanitize;
 
 use crate::cli::ImportArgs;
@@ -138,12 +139,13 @@ fn import_into(
         existing,
         layer,
         files,
-        offline: args.offline,
         quiet: args.run.quiet,
         verbose: args.run.verbose,
         create: false,
     };
-    let edited = op::edit(&request).map_err(super::import_error)?;
+    // The names the files write are vx's runtimes and the user's.
+    let session = Session::outside(&Opening::default().offline(args.offline));
+    let edited = op::edit(&session, &request).map_err(super::import_error)?;
     super::say::unreachable(&edited);
     if !edited.write {
         return Ok(super::say::not_imported(&edited)?);

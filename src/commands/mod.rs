@@ -596,6 +596,7 @@ pub fn x_error(e: vx::ops::x::XError) -> vx::exit::Error {
     use vx::ops::x::XError;
     match e {
         XError::Resolution(e) => resolution_error(e),
+        XError::Session(e) => session_error(e),
         e @ XError::NotResolved(_) => vx::exit::Error::failed(e),
         e => vx::exit::Error::usage(e),
     }

@@ -385,22 +385,19 @@ pub fn run_registry_tool(
     store: Option<&Path>,
     offline: bool,
 ) -> Error {
-    let prepared = super::located_store(store).and_then(|store| {
-        // The project's own tools and registries count, as for `vx exec T@V`.
-        let session = super::open(&vx::session::Opening::new(
-            None,
-            vx::session::Want::Optional,
-        ))?;
-        let request = vx::ops::x::Request {
-            tool,
-            command,
-            store: &store,
-            offline,
-        };
-        let prepared = vx::ops::x::prepare(&session, &request).map_err(super::x_error)?;
-        Ok((prepared, store))
+    // The project's own tools and registries count, as for `vx exec T@V`.
+    let opening = vx::session::Opening::new(None, vx::session::Want::Optional)
+        .store(store)
+        .offline(offline);
+    let prepared = super::open(&opening).and_then(|session| {
+        let request = vx::ops::x::Request { tool, command };
+        vx::ops::x::prepare(&session, &request).map_err(super::x_error)
     });
-    let (prepared, store) = match prepared {
+    let vx::ops::x::Prepared {
+        store,
+        chain,
+        program,
+    } = match prepared {
         Ok(ok) => ok,
         Err(err) => return err,
     };
@@ -413,5 +410,5 @@ pub fn run_registry_tool(
         no_install: false,
         sources: None,
     };
-    target.exec_in(prepared.chain, &store, &prepared.program, args)
+    target.exec_in(chain, &store, &program, args)
 }
