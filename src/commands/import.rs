@@ -51,7 +51,7 @@ pub fn run(args: &ImportArgs) -> Result<i32, Error> {
         .into_iter()
         .partition(|(_, file, _)| import::is_personal(file));
     // One command: when the person's part fails, the team's part is put back too.
-    let snapshot = super::rollback::Snapshot::take(&path)?;
+    let snapshot = super::snapshot(&path)?;
     let mut code = vx::exit::OK;
     if !team.is_empty() {
         let existing = read_existing(&path)?;
@@ -65,7 +65,7 @@ pub fn run(args: &ImportArgs) -> Result<i32, Error> {
             import_into(&layer, existing, &personal, into, args, &snapshot)
         });
         if personal_code.is_err() {
-            snapshot.restore();
+            super::restore(&snapshot);
         }
         code = code.max(personal_code?);
     }
@@ -132,7 +132,7 @@ fn import_into(
     files: &[(String, PathBuf, Format)],
     layer: Layer<'_>,
     args: &ImportArgs,
-    snapshot: &super::rollback::Snapshot,
+    snapshot: &vx::ops::snapshot::Snapshot,
 ) -> Result<i32, Error> {
     let request = op::Request {
         path,

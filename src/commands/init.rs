@@ -66,7 +66,7 @@ pub fn run(args: &InitArgs) -> Result<i32, Error> {
         return Ok(super::say::not_imported(&edited)?);
     }
     // A lock that fails leaves no vx.toml and no vx.lock.
-    let snapshot = super::rollback::Snapshot::take(&path)?;
+    let snapshot = super::snapshot(&path)?;
     let options = super::lock_options(&args.run, false, args.offline);
     let locked =
         vx::ops::import::write_and_lock(&edited, &options).map_err(super::import_write_error)?;

@@ -11,7 +11,6 @@ pub mod completions;
 pub mod config;
 pub mod daemon;
 pub mod doctor;
-pub mod edited;
 pub mod env;
 pub mod exec;
 pub mod external;
@@ -28,7 +27,6 @@ pub mod prune;
 pub mod ps;
 pub mod registry;
 pub mod remove;
-pub mod rollback;
 pub mod run;
 pub mod say;
 pub mod search;
@@ -556,13 +554,13 @@ pub fn import_write_error(e: vx::ops::import::WriteError) -> vx::exit::Error {
 pub fn import_locked(
     locked: vx::ops::import::Locked,
     edited: &vx::ops::import::Edited,
-    snapshot: &rollback::Snapshot,
+    snapshot: &vx::ops::snapshot::Snapshot,
 ) -> Result<i32, vx::exit::Error> {
     use vx::ops::import::Locked;
     let code = match locked {
         Locked::Not => vx::exit::OK,
         Locked::Unreadable(e) => {
-            snapshot.restore();
+            restore(snapshot);
             return Err(vx::exit::Error::usage(e));
         }
         Locked::Done(report, platforms) => {
@@ -579,12 +577,12 @@ pub fn import_locked(
             vx::exit::OK
         }
         Locked::Failed(e) => {
-            snapshot.restore();
+            restore(snapshot);
             return Err(lock_error(e));
         }
     };
     if code != vx::exit::OK {
-        snapshot.restore();
+        restore(snapshot);
     }
     Ok(code)
 }
@@ -609,5 +607,50 @@ pub fn parse_tool_at_version(spec: &str) -> Result<(&str, &str), vx::exit::Error
         _ => Err(vx::exit::Error::usage(format!(
             "expected TOOL@VERSION (e.g. ripgrep@14.1.1), got {spec:?}"
         ))),
+    }
+}
+
+/// What an operation has to say as it goes (a fetch, a constraint moved), on stderr.
+pub fn progress(line: &str) {
+    vx::note!("vx: {line}");
+}
+
+/// vx.toml and the files beside it as they are now ([`vx::ops::snapshot`]), to put
+/// back when the command fails; a file that cannot be read is exit 1.
+pub fn snapshot(
+    manifest: &std::path::Path,
+) -> Result<vx::ops::snapshot::Snapshot, vx::exit::Error> {
+    vx::ops::snapshot::Snapshot::take(manifest).map_err(vx::exit::Error::environment)
+}
+
+/// Puts back what `snapshot` took, saying so.
+pub fn restore(snapshot: &vx::ops::snapshot::Snapshot) {
+    say::restored(&snapshot.restore());
+}
+
+/// `result` as it is, the files of `snapshot` put back first unless it is a success
+/// (exit 0).
+pub fn unless_ok(
+    snapshot: vx::ops::snapshot::Snapshot,
+    result: Result<i32, vx::exit::Error>,
+) -> Result<i32, vx::exit::Error> {
+    if !matches!(result, Ok(vx::exit::OK)) {
+        restore(&snapshot);
+    }
+    result
+}
+
+/// An edit of vx.toml that could not be made ([`vx::ops::edit`]), as its exit code
+/// says: the user's to fix (exit 2) but for the machine's (a file that cannot be read
+/// again or written) and the network's.
+pub fn edit_error(e: vx::ops::edit::EditError) -> vx::exit::Error {
+    use vx::ops::edit::EditError;
+    match e {
+        EditError::Session(e) => session_error(e),
+        EditError::Resolution(e) => resolution_error(e),
+        EditError::Locking(e) => lock_error(e),
+        EditError::LockWrite(e) => lock_write_error(e),
+        e @ (EditError::Reread { .. } | EditError::Write { .. }) => vx::exit::Error::environment(e),
+        e => vx::exit::Error::usage(e),
     }
 }
