@@ -272,3 +272,21 @@ pub fn written(written: &vx::ops::edit::Written, path: &std::path::Path) -> i32 
         }
     }
 }
+
+/// What an exec target says ([`vx::ops::target::Say`]): its lines on stderr, a sync's
+/// re-locking as [`relocked`] says it, and the shims refreshed after an install.
+pub struct Said;
+
+impl vx::ops::target::Say for Said {
+    fn note(&self, line: &str) {
+        vx::note!("{line}");
+    }
+
+    fn relocked(&self, report: &LockReport, manifest: &vx::manifest::Manifest) {
+        relocked(report, manifest);
+    }
+
+    fn installed(&self, store: &std::path::Path) {
+        super::refresh_shims(store);
+    }
+}

@@ -15,6 +15,8 @@
 //! - [`sync`]: every tool of the project installed, checked against its lock.
 //! - [`edit`]: vx.toml edited (`vx add`, `use`, `upgrade`, `remove`), locked and
 //!   written with its lock, or neither.
+//! - [`target`]: what a command run in a toolchain needs installed, installed first
+//!   (`vx exec`, `vx CMD`, `vx x`, `vx run`).
 //! - [`snapshot`]: vx.toml and vx.lock as an edit found them, to put back.
 
 pub mod edit;
@@ -25,4 +27,5 @@ pub mod prune;
 pub mod push;
 pub mod snapshot;
 pub mod sync;
+pub mod target;
 pub mod x;
