@@ -38,7 +38,7 @@
 //! (`python -m venv .venv`) or pipx; `--break-system-packages` is the user's explicit
 //! way past it.
 
-use super::{Context, Download, Layout, Release, Resolved, Runtime, RuntimeError};
+use super::{About, Answer, Context, Download, Layout, Release, Resolved, Runtime, RuntimeError};
 use crate::format::ArchiveFormat;
 use crate::github::{Release as GithubRelease, ReleaseAsset};
 use crate::manifest::Platform;
@@ -61,23 +61,19 @@ const MAX_RELEASES_READ: usize = 60;
 /// characters (no quotes, parentheses, `&`, `|`, `<`, `>`, `%`, `$`, `;`, globs).
 const MARKER_ERROR: &str = "Error=This Python is shared by every vx project that uses it, so pip does not install into it. Make a virtual environment with python -m venv .venv and install there, or use pipx.";
 
+/// What it is and where it comes from, for `vx search`.
+const SUMMARY: &str =
+    "CPython, from python-build-standalone's GitHub releases (3.13t: free-threaded)";
+
 /// CPython.
 pub struct Python;
 
 impl Runtime for Python {
-    fn name(&self) -> &str {
-        "python"
+    fn about(&self) -> About<'_> {
+        About::new("python", &["cpython"], SUMMARY)
     }
 
-    fn aliases(&self) -> Vec<&str> {
-        vec!["cpython"]
-    }
-
-    fn summary(&self) -> &str {
-        "CPython, from python-build-standalone's GitHub releases (3.13t: free-threaded)"
-    }
-
-    fn versions(&self, cx: &Context) -> Result<Vec<Release>, RuntimeError> {
+    fn versions(&self, cx: &Context) -> Answer<Vec<Release>> {
         let mut listings = Vec::new();
         for tag in release_tags(cx)?.iter().take(LISTED_RELEASES) {
             listings.push(listing(cx, tag)?);
@@ -85,7 +81,7 @@ impl Runtime for Python {
         Ok(releases_of(&listings))
     }
 
-    fn pick(&self, releases: &[Release], request: &str) -> Result<Release, RuntimeError> {
+    fn pick(&self, releases: &[Release], request: &str) -> Answer<Release> {
         let wanted = request.trim();
         let (threaded, parsed) = parse_request(wanted)?;
         super::version::newest(
@@ -138,12 +134,7 @@ impl Runtime for Python {
         self.pick(&known, request)
     }
 
-    fn download(
-        &self,
-        cx: &Context,
-        release: &Release,
-        platform: &Platform,
-    ) -> Result<Resolved, RuntimeError> {
+    fn download(&self, cx: &Context, release: &Release, platform: &Platform) -> Answer<Resolved> {
         let Some(triple) = triple(platform) else {
             return Ok(Resolved::Unsupported(format!(
                 "python: python-build-standalone has no build for {platform}"
@@ -163,13 +154,12 @@ impl Runtime for Python {
             )));
         };
         let (sha256, checksum) = sha256_of(cx, &listed, asset)?;
-        Ok(Resolved::Download(Download {
-            url: asset.url.clone(),
+        Ok(Resolved::Download(Download::archive(
+            asset.url.clone(),
             sha256,
             checksum,
-            format: ArchiveFormat::TarGz,
-            alternatives: Vec::new(),
-        }))
+            ArchiveFormat::TarGz,
+        )))
     }
 
     fn layout(&self, version: &str, platform: &Platform) -> Layout {
@@ -466,7 +456,7 @@ fn marker_command(stdlib: &str) -> String {
 
 /// A GitHub client error as the runtime's.
 fn github_error(e: crate::github::GithubError) -> RuntimeError {
-    RuntimeError::from_github(format!("the GitHub releases of {OWNER}/{REPO}"), &e)
+    super::resolver::releases_error(OWNER, REPO, &e)
 }
 
 #[cfg(test)]
@@ -508,12 +498,8 @@ mod tests {
     #[test]
     fn each_version_comes_from_the_newest_release_that_has_it() {
         let all = releases_of(&listed());
-        let shown: Vec<(&str, &str, bool)> = all
-            .iter()
-            .map(|r| (r.version.as_str(), r.id.as_str(), r.prerelease))
-            .collect();
         assert_eq!(
-            shown,
+            crate::runtime::resolver::shown(&all),
             [
                 ("3.14.0a4", "20250115", true),
                 ("3.13.1", "20250115", false),

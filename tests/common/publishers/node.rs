@@ -223,6 +223,15 @@ pub fn serve(releases: &[Release]) -> TestServer {
     TestServer::start(routes)
 }
 
+/// nodejs.org's `dist/` listing only the real node 20 (Iron, [`REAL_20`]), and a
+/// project reaching it whose vx.toml is `manifest`. Keep the server while the project
+/// is used.
+pub fn real_project(manifest: &str) -> (TestServer, crate::common::Project) {
+    let dist = serve(&[Release::real(&REAL_20, Some("Iron"))]);
+    let project = crate::common::Project::new(&config(&dist), manifest);
+    (dist, project)
+}
+
 /// The user config line sending nodejs.org's `dist/` to `server`.
 pub fn config(server: &TestServer) -> String {
     format!(
