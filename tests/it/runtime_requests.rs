@@ -120,13 +120,7 @@ impl Publishers {
 
 /// `vx ARGS` in `project`, which must succeed.
 fn vx_ok(project: &Project, args: &[&str]) {
-    let out = project.vx().args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "vx {args:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    output_of(project.vx().args(args), 0);
 }
 
 #[test]
