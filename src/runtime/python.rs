@@ -11,9 +11,8 @@
 //! it reads the tag list (one API request), then the newest release's `SHA256SUMS`
 //! (a release download, outside the API's rate limit; its asset API answer when a
 //! release has none): two requests lock a version, one of them the API's. A version
-//! the newest release lacks (an older patch, a retired
-//! minor) is looked up release by release, newest first, up to
-//! `MAX_RELEASES_READ` (60).
+//! the newest release lacks (an older patch, a retired minor) is looked up release by
+//! release, newest first, up to `MAX_RELEASES_READ` (60).
 //!
 //! A release is tagged by its build date (`20250115`) and carries every supported
 //! Python of that day, as `cpython-{V}+{TAG}-{triple}-install_only_stripped.tar.gz`
