@@ -306,6 +306,9 @@ impl RuntimeError {
 pub struct Context<'a> {
     github: &'a Github,
     texts: RefCell<BTreeMap<String, Rc<str>>>,
+    /// URLs the publisher answered 404 for in this run (a release without a checksum
+    /// list, asked for once per platform of a lock): not asked again.
+    missing: RefCell<std::collections::BTreeSet<String>>,
     /// GitHub releases asked for in this run, by `owner/repo/tag`: each platform of a
     /// lock asks for its release, which is fetched once.
     releases: RefCell<BTreeMap<String, Rc<crate::github::Release>>>,
@@ -326,6 +329,7 @@ impl<'a> Context<'a> {
         Context {
             github,
             texts: RefCell::new(BTreeMap::new()),
+            missing: RefCell::new(std::collections::BTreeSet::new()),
             releases: RefCell::new(BTreeMap::new()),
             tags: RefCell::new(BTreeMap::new()),
             siblings: RefCell::new(BTreeMap::new()),
@@ -414,17 +418,24 @@ impl<'a> Context<'a> {
     }
 
     /// The text at `url`, or `None` when the publisher answers 404 (a page past the
-    /// end of a paged listing); any other failure is an error.
+    /// end of a paged listing, a release without a checksum list); any other failure is
+    /// an error. Either answer is kept for the run.
     pub fn text_unless_missing(&self, url: &str) -> Result<Option<Rc<str>>, RuntimeError> {
         if let Some(text) = self.texts.borrow().get(url) {
             return Ok(Some(text.clone()));
+        }
+        if self.missing.borrow().contains(url) {
+            return Ok(None);
         }
         match self.github.fetch_text_cached(url, MAX_INDEX_BYTES) {
             Ok(text) => {
                 self.spend(url, &text)?;
                 Ok(Some(self.keep(url, text)))
             }
-            Err(crate::github::GithubError::NotFound { .. }) => Ok(None),
+            Err(crate::github::GithubError::NotFound { .. }) => {
+                self.missing.borrow_mut().insert(url.to_owned());
+                Ok(None)
+            }
             Err(e) => Err(fetch_error(url, &e)),
         }
     }
