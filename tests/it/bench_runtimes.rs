@@ -122,20 +122,9 @@ impl Publishers {
             decoder: "gzip -dc",
         };
 
-        let (python_version, python_bytes) = python::archive(python::Without::Nothing);
-        let asset = python::asset_name(&python_version, PBS_TAG, "x86_64-unknown-linux-gnu");
-        let python_sha = sha256_hex(&python_bytes);
+        let (python_version, asset, python_sha, pbs) = python::real_linux_release(PBS_TAG, &[]);
         let github = GithubFixture::builder()
-            .release(
-                python::OWNER,
-                python::REPO,
-                python::release(
-                    PBS_TAG,
-                    &[&python_version],
-                    python::Sums::Digests,
-                    &[(asset.clone(), python_bytes)],
-                ),
-            )
+            .release(python::OWNER, python::REPO, pbs)
             .start()
             .unwrap();
         let python = Archive {

@@ -740,11 +740,7 @@ fn a_push_to_a_registry_answering_everything_with_a_gigabyte_ends_in_bounded_tim
             .output()
             .unwrap();
         let took = started.elapsed();
-        let said = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let said = both(&out);
         assert!(
             took < std::time::Duration::from_secs(60),
             "{took:?}: {said}"

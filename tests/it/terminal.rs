@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use common::{Work, tool_toml};
+use common::{Work, missing, tool_toml};
 
 /// `vx sync --help` as printed for a terminal of `columns` (clap reads `COLUMNS` when
 /// its output is not a terminal).
@@ -124,12 +124,7 @@ fn completion_offers_subcommands_but_not_internal_ones() {
 #[cfg(unix)]
 #[test]
 fn a_terminal_of_no_width_is_taken_for_80_columns() {
-    if std::process::Command::new("script")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("skipped: no `script` (util-linux) here");
+    if missing("script", "no `script` (util-linux) here") {
         return;
     }
     let work = Work::new();
@@ -201,12 +196,7 @@ fn the_bash_script_completes_a_script_name_in_bash() {
 
 #[test]
 fn the_fish_script_completes_scripts_and_tools_in_fish() {
-    if std::process::Command::new("fish")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("skipped: no fish (.ci/run installs it)");
+    if missing("fish", "no fish (.ci/run installs it)") {
         return;
     }
     let work = project();
