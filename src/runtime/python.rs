@@ -1,7 +1,8 @@
 //! CPython from python-build-standalone (`astral-sh/python-build-standalone`), the
 //! relocatable builds uv, mise and rye install: versions from its releases' asset
-//! names, each archive's sha256 from GitHub's asset digest, else the release's
-//! `SHA256SUMS`, else the asset's own `.sha256` (assets from before mid-2025 have no
+//! names, each archive's sha256 from the release's `SHA256SUMS` (already read to find
+//! the version, so it costs no request), else GitHub's asset digest, else the asset's
+//! own `.sha256` (releases before 2024 have no list, assets from before mid-2025 no
 //! digest). vx installs the `install_only_stripped` build, as uv and mise pick.
 //!
 //! Listing: a release carries over a thousand assets, so GitHub's release list times
@@ -9,7 +10,8 @@
 //! release a page, astral-sh/python-build-standalone#1083). vx never lists releases:
 //! it reads the tag list (one API request), then the newest release's `SHA256SUMS`
 //! (a release download, outside the API's rate limit; its asset API answer when a
-//! release has none). A version the newest release lacks (an older patch, a retired
+//! release has none): two requests lock a version, one of them the API's. A version
+//! the newest release lacks (an older patch, a retired
 //! minor) is looked up release by release, newest first, up to
 //! `MAX_RELEASES_READ` (60).
 //!
@@ -138,10 +140,13 @@ impl Runtime for Python {
                 "python: python-build-standalone has no build for {platform}"
             )));
         };
+        let name = asset_name(&release.version, &release.id, triple);
+        if let Some(download) = from_sums(cx, &release.id, &name)? {
+            return Ok(Resolved::Download(download));
+        }
         let listed = cx
             .github_release(OWNER, REPO, &release.id)
             .map_err(github_error)?;
-        let name = asset_name(&release.version, &release.id, triple);
         let Some(asset) = listed.assets.iter().find(|a| a.name == name) else {
             return Ok(Resolved::Unsupported(format!(
                 "python {}: python-build-standalone {} has no {FLAVOUR} build for {platform} ({triple})",
@@ -354,6 +359,47 @@ fn asset_name(version: &str, tag: &str, triple: &str) -> String {
         "cpython-{}+{tag}-{triple}{threaded}-{FLAVOUR}.tar.gz",
         numeric_part(version)
     )
+}
+
+/// Release `tag`'s archive `name` from the release's `SHA256SUMS` alone, without
+/// GitHub's API: the list the version was found in (read once per run, so this costs
+/// no request) names it with its sha256, and its URL is the release download's. Every
+/// release since 2024 carries that list (the publisher's
+/// `command_upload_release_distributions`, src/github.rs, uploads it after the
+/// archives and checks it came through whole), so resolving a version takes the tag
+/// list and one list: two requests, neither the release's API answer of a thousand
+/// assets. `None` when the release has no list, or the list lacks the archive: then
+/// the release's API answer says which builds exist and where the sha256 is.
+fn from_sums(cx: &Context, tag: &str, name: &str) -> Result<Option<Download>, RuntimeError> {
+    let hosts = cx.github().hosts();
+    let sums = hosts.release_download(OWNER, REPO, tag, SUMS);
+    let Some(text) = cx.text_unless_missing(&sums)? else {
+        return Ok(None);
+    };
+    let format = crate::registry::checksum::ChecksumFormat::Raw;
+    let sha256 = match crate::registry::checksum::find_sha256(&text, name, &format) {
+        Ok(Some(hex)) => hex,
+        Ok(None) => return Ok(None),
+        Err(e) => {
+            return Err(RuntimeError::Format {
+                url: sums,
+                what: "checksum list".into(),
+                reason: e.to_string(),
+            });
+        }
+    };
+    Ok(Some(Download {
+        url: hosts.release_download(
+            OWNER,
+            REPO,
+            &crate::github::encode_segment(tag),
+            &crate::github::encode_segment(name),
+        ),
+        sha256,
+        checksum: format!("checksum-file:{sums}"),
+        format: ArchiveFormat::TarGz,
+        alternatives: Vec::new(),
+    }))
 }
 
 /// `asset`'s sha256 and where it came from: GitHub's digest, else the release's

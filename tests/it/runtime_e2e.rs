@@ -116,7 +116,7 @@ impl Publishers {
         archives.push("OTP-27.1.2.tar.gz".to_owned());
         archives.push("v1.17.3-otp-27.zip".to_owned());
 
-        let (_, python_asset, _, pbs) = python::real_linux_release(PBS_TAG, &["3.13.1"]);
+        let (python_asset, pbs) = python::real_linux_release(PBS_TAG, &["3.13.1"]);
         let ruby_asset = "ruby-3.3.6.x86_64_linux.tar.gz".to_owned();
         let github = GithubFixture::builder()
             .release(python::OWNER, python::REPO, pbs)

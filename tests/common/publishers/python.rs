@@ -33,8 +33,13 @@ pub const TRIPLES: [&str; 9] = [
 /// How a release gives its checksums.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Sums {
-    /// GitHub's asset digests (releases from mid-2025 on).
+    /// GitHub's asset digests, no `SHA256SUMS`.
     Digests,
+    /// GitHub's asset digests and a `SHA256SUMS` asset: a release as the publisher
+    /// makes it today (digests from mid-2025 on; the list is uploaded after the
+    /// archives by `command_upload_release_distributions`,
+    /// astral-sh/python-build-standalone src/github.rs, `"SHA256SUMS".to_string()`).
+    DigestsAndFile,
     /// A `SHA256SUMS` asset, no digests.
     File,
     /// A `.sha256` beside each asset, no digests.
@@ -51,16 +56,15 @@ pub fn asset_name(version: &str, tag: &str, triple: &str) -> String {
     }
 }
 
-/// Release `tag` serving the real CPython ([`archive`] without nothing left out) for
-/// x86_64 Linux, with GitHub digests, listing `also` (noise for every triple) before
-/// it: the archive's version, its asset name, its sha256 and the release.
-pub fn real_linux_release(tag: &str, also: &[&str]) -> (String, String, String, FixtureRelease) {
+/// Release `tag` serving the real CPython ([`archive`], nothing left out) for x86_64
+/// Linux, with GitHub digests, listing `also` (noise for every triple) before it: the
+/// archive's asset name and the release.
+pub fn real_linux_release(tag: &str, also: &[&str]) -> (String, FixtureRelease) {
     let (version, bytes) = archive(Without::Nothing);
     let asset = asset_name(&version, tag, "x86_64-unknown-linux-gnu");
-    let sha256 = sha256_hex(&bytes);
     let versions: Vec<&str> = also.iter().copied().chain([version.as_str()]).collect();
     let release = release(tag, &versions, Sums::Digests, &[(asset.clone(), bytes)]);
-    (version, asset, sha256, release)
+    (asset, release)
 }
 
 /// A release `tag` with `versions` for every triple (and a full build beside each,
@@ -90,7 +94,7 @@ pub fn release(
                     format!("{}\n", sha256_hex(&bytes)).into_bytes(),
                 );
             }
-            release = if sums == Sums::Digests {
+            release = if matches!(sums, Sums::Digests | Sums::DigestsAndFile) {
                 release.asset(&name, bytes)
             } else {
                 release.asset_without_digest(&name, bytes)
@@ -102,7 +106,7 @@ pub fn release(
             release = release.asset(&full, noise_seeded(16, seed + 1000));
         }
     }
-    if sums == Sums::File {
+    if matches!(sums, Sums::File | Sums::DigestsAndFile) {
         release = release.asset_without_digest("SHA256SUMS", list.into_bytes());
     }
     release
