@@ -297,6 +297,20 @@ pub fn output_of(cmd: impl assert_cmd::assert::OutputAssertExt, code: i32) -> (S
     )
 }
 
+/// The `single` tool of the lock and mirror tests' projects, as vx.toml's table:
+/// version 3, one archive for every platform at `{base}/single.tar.gz`.
+pub fn single_tool(base: &str) -> String {
+    format!(
+        "[tools.single]\nversion = \"3\"\nurl = \"{base}/single.tar.gz\"\nstrip_components = 1\n"
+    )
+}
+
+/// Runs `cmd` to its end and asserts it exits `code` with `part` in its stderr.
+pub fn assert_says(cmd: impl assert_cmd::assert::OutputAssertExt, code: i32, part: &str) {
+    let (_, stderr) = output_of(cmd, code);
+    assert!(stderr.contains(part), "{stderr}");
+}
+
 /// Runs `cmd` to its end, asserts its exit code, and returns its stdout.
 pub fn stdout_of(cmd: &mut assert_cmd::Command, code: i32) -> Vec<u8> {
     cmd.assert().code(code).get_output().stdout.clone()

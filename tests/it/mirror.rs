@@ -94,13 +94,10 @@ version = "1.0"
 url = "{base}/multi-{{version}}-{{os}}-{{arch}}.tar.gz"
 strip_components = 1
 
-[tools.single]
-version = "3"
-url = "{base}/single.tar.gz"
-strip_components = 1
-"#,
+{single}"#,
             list.join(", "),
-            base = origin.url("")
+            base = origin.url(""),
+            single = single_tool(&origin.url(""))
         ));
         let project = Project {
             work,
