@@ -401,11 +401,7 @@ fn list_shows_every_version_and_what_the_project_uses() {
         .code(0)
         .stdout(predicates::str::starts_with("no tools installed"));
     project.sync();
-    project
-        .vx()
-        .args(["exec", "greet@0.9", "--", "true"])
-        .assert()
-        .code(0);
+    project.run(&["exec", "greet@0.9", "--", "true"], 0);
     let out = project.run(&["list", "--json"], 0);
     let items = json_lines(&out.stdout);
     let summary: Vec<(String, String, bool, bool)> = items
@@ -461,11 +457,7 @@ fn list_shows_every_version_and_what_the_project_uses() {
 fn prune_dry_run_then_prune_removes_what_the_project_does_not_use() {
     let project = Project::new();
     project.sync();
-    project
-        .vx()
-        .args(["exec", "greet@0.9", "--", "true"])
-        .assert()
-        .code(0);
+    project.run(&["exec", "greet@0.9", "--", "true"], 0);
     // What a killed install leaves: a work directory whose lock nobody holds.
     let dead = project.store().join(".tmp/install-dead");
     std::fs::create_dir_all(&dead).unwrap();
