@@ -5,8 +5,8 @@ use serde_json::json;
 use super::*;
 use crate::format::{ARCHIVE_FORMATS, ArchiveFormat};
 use crate::install::testutil::{
-    Item, RecordingSink, Route, TestServer, archive_bytes, noise, sha256_hex, tar_bytes, tar_bz2,
-    tar_gz, tar_xz, tar_zst, tree, zip_bytes,
+    Item, RecordingSink, Route, TestServer, archive_bytes, entries, noise, sha256_hex, tar_bytes,
+    tar_bz2, tar_gz, tar_xz, tar_zst, tree, zip_bytes,
 };
 use crate::spec::ToolSpec;
 
@@ -72,16 +72,13 @@ fn assert_not_installed(store: &Path) {
 }
 
 fn expected_tree() -> BTreeMap<String, String> {
-    [
+    entries(&[
         ("bin", "dir"),
         ("bin/tool", "file(755):#!/bin/sh\necho tool\n"),
         ("lib", "dir"),
         ("lib/data.txt", "file(644):data"),
         ("tool", "link:bin/tool"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-    .collect()
+    ])
 }
 
 #[test]

@@ -8,6 +8,14 @@ use super::ProgressSink;
 
 pub use vx_fixture::*;
 
+/// A tree as [`tree`] shows it, from (path, what it is) pairs: what a test expects.
+pub fn entries(pairs: &[(&str, &str)]) -> std::collections::BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
 /// One thing a sink was told.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Event {

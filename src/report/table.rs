@@ -282,6 +282,21 @@ mod tests {
     use super::*;
     use vx_shm::{Phase, SlotRecord};
 
+    /// The table of an install's `rows`, `verbose` or not, having `took` that long.
+    fn install_table(rows: &[Row], verbose: bool, took: Option<Duration>) -> String {
+        let mut out = Vec::new();
+        write_table(
+            &mut out,
+            rows,
+            verbose,
+            took,
+            None,
+            crate::report::Work::Install,
+        )
+        .unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
     fn snap(tool: &str, phase: Phase, code: i32, message: &str) -> SlotRead {
         let mut record = SlotRecord::queued(tool, "1.0");
         record.set_phase(phase);
@@ -302,17 +317,7 @@ mod tests {
             ],
             &[],
         );
-        let mut out = Vec::new();
-        write_table(
-            &mut out,
-            &rows,
-            true,
-            None,
-            None,
-            crate::report::Work::Install,
-        )
-        .unwrap();
-        let text = String::from_utf8(out).unwrap();
+        let text = install_table(&rows, true, None);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
             lines[0],
@@ -357,17 +362,7 @@ mod tests {
             Some(14 << 20),
             "a running tool: its phase's size"
         );
-        let mut out = Vec::new();
-        write_table(
-            &mut out,
-            &rows,
-            false,
-            None,
-            None,
-            crate::report::Work::Install,
-        )
-        .unwrap();
-        let text = String::from_utf8(out).unwrap();
+        let text = install_table(&rows, false, None);
         let big = text.lines().find(|l| l.starts_with("big ")).unwrap();
         assert!(big.contains(" 1.0 MiB ") && !big.contains("14.0"), "{text}");
         assert!(text.ends_with("; 11.0 MiB downloaded\n"), "{text}");
@@ -394,18 +389,8 @@ mod tests {
             &[],
         );
         rows[0].unpacked = Some(5 << 20);
-        let mut out = Vec::new();
         let took = Some(Duration::from_millis(4_700));
-        write_table(
-            &mut out,
-            &rows,
-            false,
-            took,
-            None,
-            crate::report::Work::Install,
-        )
-        .unwrap();
-        let text = String::from_utf8(out).unwrap();
+        let text = install_table(&rows, false, took);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
             lines[..3],

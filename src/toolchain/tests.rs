@@ -21,6 +21,32 @@ fn manifest(dir: &Path) -> Manifest {
     Manifest::load(&path).unwrap()
 }
 
+/// The manifest's ripgrep 14.1.1 (its `rg`) installed in `store` from its URL, whose
+/// archive's sha256 was `sha`.
+fn installed_ripgrep(store: &Path, sha: &str) {
+    fake_install(
+        store,
+        "ripgrep",
+        "14.1.1",
+        "https://x.org/rg-14.1.1.tar.gz",
+        sha,
+        &["bin/rg"],
+    );
+}
+
+/// Node 20.1.0 with `bins` installed in `store` from its URL, whose archive's sha256
+/// was `sha`.
+fn installed_node(store: &Path, sha: &str, bins: &[&str]) {
+    fake_install(
+        store,
+        "node",
+        "20.1.0",
+        "https://x.org/node-20.1.0.tar.gz",
+        sha,
+        bins,
+    );
+}
+
 fn names(chain: &Toolchain) -> Vec<String> {
     chain.tools.iter().map(Tool::label).collect()
 }
@@ -40,22 +66,8 @@ fn the_manifest_tools_and_what_they_provide_before_and_after_install() {
     assert!(chain.bin_dirs().is_empty());
 
     let sha = "ab".repeat(32);
-    fake_install(
-        &store,
-        "ripgrep",
-        "14.1.1",
-        "https://x.org/rg-14.1.1.tar.gz",
-        &sha,
-        &["bin/rg"],
-    );
-    fake_install(
-        &store,
-        "node",
-        "20.1.0",
-        "https://x.org/node-20.1.0.tar.gz",
-        &sha,
-        &["bin/node", "bin/npx", "tools/corepack"],
-    );
+    installed_ripgrep(&store, &sha);
+    installed_node(&store, &sha, &["bin/node", "bin/npx", "tools/corepack"]);
     let mut chain = chain;
     chain.refresh(&store);
     assert!(chain.missing().is_empty());
@@ -154,22 +166,8 @@ fn a_runtime_s_variables_are_absolute_and_the_first_tool_wins_a_name() {
     let store = tmp.path().join("store");
     let manifest = manifest(tmp.path());
     let sha = "ab".repeat(32);
-    fake_install(
-        &store,
-        "ripgrep",
-        "14.1.1",
-        "https://x.org/rg-14.1.1.tar.gz",
-        &sha,
-        &["bin/rg"],
-    );
-    fake_install(
-        &store,
-        "node",
-        "20.1.0",
-        "https://x.org/node-20.1.0.tar.gz",
-        &sha,
-        &["bin/node"],
-    );
+    installed_ripgrep(&store, &sha);
+    installed_node(&store, &sha, &["bin/node"]);
     let mut chain =
         Toolchain::assemble(Some(&manifest), &Catalogue::builtin_only(), &[], &store).unwrap();
     assert!(chain.env().is_empty(), "plain tools set nothing");

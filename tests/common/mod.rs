@@ -218,13 +218,97 @@ fn names(dir: &Path) -> Vec<String> {
     }
 }
 
+/// Go's names of a vx platform (`linux-x86_64` → `linux`, `amd64`): how assets built
+/// by Go's toolchain name their system and architecture (GOOS, GOARCH).
+pub fn go_names(platform: &str) -> (&'static str, &'static str) {
+    let (os, arch) = platform.split_once('-').unwrap();
+    let os = match os {
+        "linux" => "linux",
+        "macos" => "darwin",
+        "windows" => "windows",
+        other => panic!("{other}"),
+    };
+    let arch = if arch.starts_with("x86_64") {
+        "amd64"
+    } else {
+        "arm64"
+    };
+    (os, arch)
+}
+
+/// `github` with the standard registry, `aquaproj/aqua-registry` at `v9.9.9`, whose
+/// `registry.yaml` is `registry`.
+pub fn standard_registry(
+    github: vx::demo::github::GithubFixtureBuilder,
+    registry: Vec<u8>,
+) -> vx::demo::github::GithubFixtureBuilder {
+    github.raw(
+        "aquaproj",
+        "aqua-registry",
+        "v9.9.9",
+        "registry.yaml",
+        registry,
+    )
+}
+
+/// `vx ARGS` in `work` against the loopback GitHub at `github` (its web URL), with the
+/// workspace's own cache, config and data directories, and no token, `--offline` or
+/// manifest of the environment's.
+pub fn vx_against(work: &Work, github: &str, args: &[&str]) -> assert_cmd::Command {
+    let mut cmd = work.vx();
+    cmd.args(args)
+        .env("VX_GITHUB_URL", github)
+        .env("VX_CACHE_DIR", work.dir.path().join("cache"))
+        .env("XDG_CONFIG_HOME", work.dir.path().join("config"))
+        .env("XDG_DATA_HOME", work.dir.path().join("data"))
+        .env_remove("GITHUB_TOKEN")
+        .env_remove("GH_TOKEN")
+        .env_remove("VX_OFFLINE")
+        .env_remove("VX_MANIFEST");
+    cmd
+}
+
+/// Whether `program` cannot be started here (`program --version`): then the test says
+/// it is `skipped` and why, and returns.
+pub fn missing(program: &str, skipped: &str) -> bool {
+    let lacking = Command::new(program).arg("--version").output().is_err();
+    if lacking {
+        eprintln!("skipped: {skipped}");
+    }
+    lacking
+}
+
+/// An output's stdout then stderr, for messages.
+pub fn both(output: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
 /// Runs `cmd` to its end, asserts its exit code, and returns its stdout and stderr.
-pub fn output_of(cmd: &mut assert_cmd::Command, code: i32) -> (String, String) {
+/// (`cmd`: an `assert_cmd` or a `std` command, by `&mut`.)
+pub fn output_of(cmd: impl assert_cmd::assert::OutputAssertExt, code: i32) -> (String, String) {
     let out = cmd.assert().code(code).get_output().clone();
     (
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// The `single` tool of the lock and mirror tests' projects, as vx.toml's table:
+/// version 3, one archive for every platform at `{base}/single.tar.gz`.
+pub fn single_tool(base: &str) -> String {
+    format!(
+        "[tools.single]\nversion = \"3\"\nurl = \"{base}/single.tar.gz\"\nstrip_components = 1\n"
+    )
+}
+
+/// Runs `cmd` to its end and asserts it exits `code` with `part` in its stderr.
+pub fn assert_says(cmd: impl assert_cmd::assert::OutputAssertExt, code: i32, part: &str) {
+    let (_, stderr) = output_of(cmd, code);
+    assert!(stderr.contains(part), "{stderr}");
 }
 
 /// Runs `cmd` to its end, asserts its exit code, and returns its stdout.

@@ -9,30 +9,12 @@ use crate::common;
 use common::*;
 use vx::demo::github::{FixtureRelease, GithubFixture, GithubFixtureBuilder};
 
-/// Go's names of a vx platform.
-fn go(platform: &str) -> (&'static str, &'static str) {
-    let (os, arch) = platform.split_once('-').unwrap();
-    let os = match os {
-        "linux" => "linux",
-        "macos" => "darwin",
-        _ => "windows",
-    };
-    (
-        os,
-        if arch.starts_with("x86_64") {
-            "amd64"
-        } else {
-            "arm64"
-        },
-    )
-}
-
 /// A release `tag` whose assets are `name(os, arch)` (and `.exe` on Windows, as aqua
 /// names a bare executable there), each a small script.
 fn release(tag: &str, name: impl Fn(&str, &str) -> String) -> FixtureRelease {
     let mut release = FixtureRelease::new(tag).published("2024-01-01T00:00:00Z");
     for platform in locked_platforms() {
-        let (os, arch) = go(&platform);
+        let (os, arch) = go_names(&platform);
         let body = format!("#!/bin/sh\necho {tag}\n").into_bytes();
         let exe = if os == "windows" { ".exe" } else { "" };
         release = release.asset(&format!("{}{exe}", name(os, arch)), body);
@@ -71,17 +53,9 @@ impl World {
     }
 
     fn vx(&self, args: &[&str]) -> std::process::Output {
-        let mut cmd = self.work.vx();
-        cmd.args(args)
-            .env("VX_GITHUB_URL", self.github.web_url())
-            .env("VX_CACHE_DIR", self.work.dir.path().join("cache"))
-            .env("XDG_CONFIG_HOME", self.work.dir.path().join("config"))
-            .env("XDG_DATA_HOME", self.work.dir.path().join("data"))
-            .env_remove("GITHUB_TOKEN")
-            .env_remove("GH_TOKEN")
-            .env_remove("VX_OFFLINE")
-            .env_remove("VX_MANIFEST");
-        cmd.output().unwrap()
+        vx_against(&self.work, &self.github.web_url(), args)
+            .output()
+            .unwrap()
     }
 
     fn lock(&self) -> toml::Table {
@@ -172,7 +146,7 @@ fn a_tags_own_prefix_is_read_as_aqua_reads_it() {
             "{constraint}"
         );
         let here = vx::manifest::Platform::current().to_string();
-        let (os, arch) = go(&here);
+        let (os, arch) = go_names(&here);
         let url = lock["tools"]["go"]["platforms"][&here]["url"]
             .as_str()
             .unwrap();
@@ -442,7 +416,7 @@ fn a_lone_compressed_file_is_the_executable_and_hard_links_are_honoured() {
         ] {
             let mut rel = FixtureRelease::new("v1.0.0").published("2024-01-01T00:00:00Z");
             for platform in locked_platforms() {
-                let (os, arch) = go(&platform);
+                let (os, arch) = go_names(&platform);
                 let body = format!("#!/bin/sh\necho {repo} says $1\n");
                 rel = rel.asset(
                     &format!("{repo}-{os}-{arch}.{}", format.name()),
@@ -543,7 +517,7 @@ fn a_hard_linked_command_sees_its_own_name() {
     let w = World::new(PNPM_11, |b| {
         let mut rel = FixtureRelease::new("v11.1.0").published("2024-01-01T00:00:00Z");
         for platform in locked_platforms() {
-            let (os, arch) = go(&platform);
+            let (os, arch) = go_names(&platform);
             let arch = if arch == "amd64" { "x64" } else { arch };
             let (os, format, file) = match os {
                 "windows" => ("win32", ArchiveFormat::Zip, "pnpm.exe"),
@@ -683,7 +657,7 @@ fn golang(summed: &[&str]) -> (World, vx::demo::fixture::TestServer) {
     let mut routes = Vec::new();
     for tag in summed {
         for platform in locked_platforms() {
-            let (os, arch) = go(&platform);
+            let (os, arch) = go_names(&platform);
             let sum = vx::demo::fixture::sha256_hex(format!("{tag}{os}{arch}").as_bytes());
             let ext = if os == "windows" { "zip" } else { "tar.gz" };
             routes.push((
@@ -723,7 +697,7 @@ fn an_http_package_versioned_by_tags_with_a_prefix_resolves_as_aqua_does() {
         let entry = &lock["tools"]["go"];
         assert_eq!(entry["version"].as_str(), Some(version), "{constraint}");
         let here = vx::manifest::Platform::current().to_string();
-        let (os, arch) = go(&here);
+        let (os, arch) = go_names(&here);
         assert_eq!(
             entry["platforms"][&here]["url"].as_str(),
             Some(format!("https://golang.org/dl/go{version}.{os}-{arch}.tar.gz").as_str()),

@@ -391,13 +391,12 @@ fn registry_update_fetches_a_url_registry_again_and_says_it_changed() {
     assert_eq!(search("gadget").status.code(), Some(1));
     assert_eq!(new.hits(), 0);
 
-    let out = vx(&work)
-        .args(["registry", "update"])
-        .env("VX_GITHUB_URL", github.web_url())
-        .output()
-        .unwrap();
-    let err = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{err}");
+    let (_, err) = output_of(
+        vx(&work)
+            .args(["registry", "update"])
+            .env("VX_GITHUB_URL", github.web_url()),
+        0,
+    );
     assert!(
         err.contains(&format!(
             "registry `corp` changed: sha256 {} → {}",

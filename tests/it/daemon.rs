@@ -21,7 +21,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 
-use common::{DEADLINE, Work, archive, pin_standard_registry, tool_toml, wait_for};
+use common::{
+    DEADLINE, Work, archive, pin_standard_registry, standard_registry, tool_toml, wait_for,
+};
 use rustix::process::{Pid, Signal, kill_process};
 use serde_json::{Value, json};
 use vx::demo::fixture::{Route, TestServer, sha256_hex};
@@ -44,14 +46,7 @@ impl Daemon {
         )
         .unwrap();
         let sha = vx::demo::fixture::sha256_hex(&registry);
-        let github = GithubFixture::builder()
-            .raw(
-                "aquaproj",
-                "aqua-registry",
-                "v9.9.9",
-                "registry.yaml",
-                registry,
-            )
+        let github = standard_registry(GithubFixture::builder(), registry)
             .release("acme", "fd", FixtureRelease::new("v10.1.0"))
             .release("acme", "fd", FixtureRelease::new("v10.2.0"))
             .start()

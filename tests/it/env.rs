@@ -15,7 +15,7 @@ use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{DEADLINE, Work};
+use common::{DEADLINE, Work, output_of};
 use vx::demo::fixture::{Route, TestServer, sha256_hex};
 
 /// Prints the project's variables back, NUL-separated, `<unset>` for an unset one.
@@ -100,6 +100,12 @@ impl Project {
 
     /// `vx ARGS` in the project directory, with its store as the default, `GONE` set
     /// and `LOG` unset in its environment.
+    /// `vx ARGS`, which must succeed: its stdout.
+    fn stdout(&self, args: &[&str]) -> String {
+        let out = self.vx().args(args).assert().success();
+        text(&out.get_output().stdout)
+    }
+
     fn vx(&self) -> assert_cmd::Command {
         let mut cmd = self.work.vx();
         cmd.env("XDG_DATA_HOME", self.xdg())
@@ -161,12 +167,7 @@ fn bash_and_zsh_read_back_every_value() {
         check_shell(&project, project.shell(shell, args));
     }
     // The output itself shows no control character to a terminal.
-    let out = project
-        .vx()
-        .args(["env", "--shell", "bash"])
-        .assert()
-        .success();
-    let printed = text(&out.get_output().stdout);
+    let printed = project.stdout(&["env", "--shell", "bash"]);
     assert!(
         !printed.chars().any(|c| c.is_control() && c != '\n'),
         "{printed:?}"
@@ -187,12 +188,8 @@ fn fish_reads_back_every_value() {
 #[test]
 fn json_and_powershell_hold_every_value() {
     let project = Project::new();
-    let out = project
-        .vx()
-        .args(["env", "--shell", "json"])
-        .assert()
-        .success();
-    let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&project.stdout(&["env", "--shell", "json"])).unwrap();
     let values: Vec<String> = expected(project.dir())
         .split('\0')
         .map(str::to_owned)
@@ -215,12 +212,7 @@ fn json_and_powershell_hold_every_value() {
         "{path}"
     );
 
-    let out = project
-        .vx()
-        .args(["env", "--shell", "powershell"])
-        .assert()
-        .success();
-    let printed = text(&out.get_output().stdout);
+    let printed = project.stdout(&["env", "--shell", "powershell"]);
     assert!(
         printed.contains("$env:QUOTES = 'it''s \"q\"'\n"),
         "{printed}"
@@ -275,12 +267,7 @@ fn github_appends_to_the_files_actions_reads() {
     assert_eq!(parsed, want, "{written}");
 
     // Without the variables: what would be written, on stdout.
-    let out = project
-        .vx()
-        .args(["env", "--shell", "github"])
-        .assert()
-        .success();
-    let printed = text(&out.get_output().stdout);
+    let printed = project.stdout(&["env", "--shell", "github"]);
     assert!(printed.starts_with("# $GITHUB_PATH\n"), "{printed}");
     assert!(
         printed.contains("# $GITHUB_ENV\nSPACES=a b  c\n"),
@@ -319,19 +306,12 @@ fn exec_and_a_tool_command_see_env_and_path() {
     // Twice each: the first resolves in full and records, the second uses the record.
     for _ in 0..2 {
         for args in [&["exec", "--", "show"][..], &["show"]] {
-            let out = project.vx().args(args).assert().success();
-            assert_eq!(
-                text(&out.get_output().stdout),
-                expected(project.dir()),
-                "{args:?}"
-            );
+            assert_eq!(project.stdout(args), expected(project.dir()), "{args:?}");
         }
-        let out = project
-            .vx()
-            .args(["exec", "--", "hello"])
-            .assert()
-            .success();
-        assert_eq!(text(&out.get_output().stdout), "hello from scripts\n");
+        assert_eq!(
+            project.stdout(&["exec", "--", "hello"]),
+            "hello from scripts\n"
+        );
     }
     // A `${VAR}` template sees the caller's environment.
     let out = project
@@ -696,13 +676,7 @@ fn env_file_forms_expand_and_an_unsupported_one_never_shows_its_value() {
         "[env]\nTOKEN = \"${API:?hunter2-secret}\"\n",
     )
     .unwrap();
-    let out = project
-        .vx()
-        .args(["env", "--shell", "json"])
-        .output()
-        .unwrap();
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let (_, stderr) = output_of(project.vx().args(["env", "--shell", "json"]), 2);
     assert!(stderr.contains("`${API:?…}`"), "{stderr}");
     assert!(!stderr.contains("hunter2"), "{stderr}");
 }
@@ -717,13 +691,7 @@ fn a_project_cannot_set_vxs_own_variables() {
         let manifest = project.work.manifest();
         let before = std::fs::read_to_string(&manifest).unwrap();
         std::fs::write(&manifest, format!("{before}[env]\n{name} = \"x\"\n")).unwrap();
-        let out = project
-            .vx()
-            .args(["env", "--shell", "json"])
-            .output()
-            .unwrap();
-        let stderr = text(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        let (_, stderr) = output_of(project.vx().args(["env", "--shell", "json"]), 2);
         assert!(
             stderr.contains(name) && stderr.contains("vx's own"),
             "{stderr}"
@@ -731,13 +699,7 @@ fn a_project_cannot_set_vxs_own_variables() {
 
         let project = Project::with(WITH_ENV_FILES);
         std::fs::write(project.dir().join(".env"), format!("A=1\n{name}=x\n")).unwrap();
-        let out = project
-            .vx()
-            .args(["env", "--shell", "json"])
-            .output()
-            .unwrap();
-        let stderr = text(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        let (_, stderr) = output_of(project.vx().args(["env", "--shell", "json"]), 2);
         assert!(
             stderr.contains(".env, line 2:") && stderr.contains("vx's own"),
             "{stderr}"
@@ -758,22 +720,21 @@ fn the_hook_of_an_untrusted_project_never_opens_its_env_files() {
     work.write_manifest("[settings]\nenv_file = \".env\"\n\n[env]\nA = \"1\"\n\n[tools]\n");
     std::fs::write(work.dir.path().join(".env"), "SECRET=do-not-read\n").unwrap();
     let log = work.dir.path().join("trace");
-    let out = Command::new("strace")
-        .args(["-f", "-e", "trace=open,openat,openat2", "-o"])
-        .arg(&log)
-        .arg(assert_cmd::cargo::cargo_bin("vx"))
-        .args(["hook-env", "--shell", "bash"])
-        .current_dir(work.dir.path())
-        .env("VX_BOARD_DIR", work.boards())
-        .env("VX_DAEMON_SOCKET", work.dir.path().join("no-daemon.sock"))
-        .env("XDG_CONFIG_HOME", work.dir.path().join("config"))
-        .env("XDG_DATA_HOME", work.dir.path().join("data"))
-        .env("XDG_STATE_HOME", work.dir.path().join("state"))
-        .env("XDG_CACHE_HOME", work.dir.path().join("cache"))
-        .output()
-        .unwrap();
-    let stderr = text(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
+    let (_, stderr) = output_of(
+        Command::new("strace")
+            .args(["-f", "-e", "trace=open,openat,openat2", "-o"])
+            .arg(&log)
+            .arg(assert_cmd::cargo::cargo_bin("vx"))
+            .args(["hook-env", "--shell", "bash"])
+            .current_dir(work.dir.path())
+            .env("VX_BOARD_DIR", work.boards())
+            .env("VX_DAEMON_SOCKET", work.dir.path().join("no-daemon.sock"))
+            .env("XDG_CONFIG_HOME", work.dir.path().join("config"))
+            .env("XDG_DATA_HOME", work.dir.path().join("data"))
+            .env("XDG_STATE_HOME", work.dir.path().join("state"))
+            .env("XDG_CACHE_HOME", work.dir.path().join("cache")),
+        0,
+    );
     assert!(stderr.contains("is not trusted"), "{stderr}");
     let trace = std::fs::read_to_string(&log).unwrap();
     assert!(

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::{Duration, SystemTime};
 
-use common::isolated;
+use common::{isolated, output_of};
 use vx::demo::fixture::{Item, Route, TestServer, sha256_hex, tar_gz};
 
 const GREET: &[u8] = b"#!/bin/sh\necho greet\n";
@@ -1125,14 +1125,12 @@ fn exec_of_a_file_that_is_not_executable_is_126_not_127() {
     let work = common::Work::new();
     work.write_manifest("[tools]\n");
     std::fs::write(work.dir.path().join("notes.txt"), "not a program\n").unwrap();
-    let out = work
-        .vx()
-        .current_dir(work.dir.path())
-        .args(["exec", "--", "./notes.txt"])
-        .output()
-        .unwrap();
-    let err = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(126), "{err}");
+    let (_, err) = output_of(
+        work.vx()
+            .current_dir(work.dir.path())
+            .args(["exec", "--", "./notes.txt"]),
+        126,
+    );
     assert!(err.contains("Permission denied"), "{err}");
     let out = work
         .vx()

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::tmux::Terminal;
-use common::{Work, wait_for};
+use common::{Work, output_of, wait_for};
 use vx::demo::fixture::{Item, Route, TestServer, sha256_hex, tar_gz};
 
 /// A tool whose one executable `NAME` (`alpha` or `beta`) prints `NAME ran`.
@@ -660,14 +660,12 @@ fn a_vx_toml_linking_to_a_trusted_one_is_not_trusted() {
 fn vx_trust_says_what_to_do_and_never_writes_over_a_file_it_cannot_read() {
     let p = Projects::new();
     let mut cmd = p.work.vx();
-    let out = cmd
-        .arg("trust")
-        .current_dir(p.path("home/work"))
-        .env("XDG_DATA_HOME", p.path("xdg"))
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
+    let (_, err) = output_of(
+        cmd.arg("trust")
+            .current_dir(p.path("home/work"))
+            .env("XDG_DATA_HOME", p.path("xdg")),
+        2,
+    );
     assert!(
         err.contains("`vx trust PATH`") && !err.contains("--manifest"),
         "{err}"
@@ -676,16 +674,14 @@ fn vx_trust_says_what_to_do_and_never_writes_over_a_file_it_cannot_read() {
     let file = p.path("xdg/vx/trusted.json");
     let foreign = "{\"version\": 2, \"manifests\": []}\n";
     std::fs::write(&file, foreign).unwrap();
-    let out = p
-        .work
-        .vx()
-        .arg("trust")
-        .current_dir(p.path("b"))
-        .env("XDG_DATA_HOME", p.path("xdg"))
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    let (_, err) = output_of(
+        p.work
+            .vx()
+            .arg("trust")
+            .current_dir(p.path("b"))
+            .env("XDG_DATA_HOME", p.path("xdg")),
+        1,
+    );
     assert!(err.contains("trusted.json"), "{err}");
     assert_eq!(std::fs::read_to_string(&file).unwrap(), foreign);
 }

@@ -23,14 +23,6 @@ fn locked(work: &Work) -> (TestServer, Vec<u8>) {
     (origin, body)
 }
 
-fn said(output: &std::process::Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
 /// A sync of `work` through the mirror `template`, which serves more than the `size`
 /// bytes locked: it succeeds from the origin and says what the mirror did.
 fn origin_serves_past_an_oversized_mirror(work: &Work, template: &str, size: usize) {
@@ -39,7 +31,7 @@ fn origin_serves_past_an_oversized_mirror(work: &Work, template: &str, size: usi
         .timeout(Duration::from_secs(60))
         .output()
         .unwrap();
-    let text = said(&output);
+    let text = both(&output);
     assert_eq!(output.status.code(), Some(0), "the origin serves: {text}");
     assert!(
         text.contains(&format!("has more than the {size} bytes the lock records")),
@@ -82,7 +74,7 @@ fn a_mirror_serving_other_bytes_is_said_in_every_output_mode() {
         .sync(&["--headless", "--mirror", &template])
         .output()
         .unwrap();
-    let text = said(&output);
+    let text = both(&output);
     assert_eq!(output.status.code(), Some(0), "the origin serves: {text}");
     let line = format!("vx: tool 1: retry 2/3: {template}: ");
     assert!(
@@ -96,7 +88,7 @@ fn a_mirror_serving_other_bytes_is_said_in_every_output_mode() {
         .sync(&["--json", "--mirror", &template])
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", said(&output));
+    assert_eq!(output.status.code(), Some(0), "{}", both(&output));
     let events = json_lines(&output.stdout);
     let retry = events
         .iter()

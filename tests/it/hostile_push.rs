@@ -53,11 +53,7 @@ fn push(
     }
     let started = Instant::now();
     let out = cmd.output().unwrap();
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let said = both(&out);
     (out.status.code(), said, started.elapsed())
 }
 
@@ -401,11 +397,7 @@ fn a_push_to_a_registry_that_stops_reading_an_upload_times_out_and_says_so() {
     let started = Instant::now();
     let out = cmd.output().unwrap();
     let took = started.elapsed();
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let said = both(&out);
     assert_ne!(out.status.code(), Some(0), "{said}");
     assert!(took < Duration::from_secs(60), "{took:?}: {said}");
     assert!(

@@ -13,13 +13,7 @@ use vx::format::ArchiveFormat;
 /// Go's names of this platform, as aqua templates them.
 fn go_here() -> (String, &'static str, &'static str) {
     let here = vx::manifest::Platform::current().to_string();
-    let (os, arch) = here.split_once('-').unwrap();
-    let os = match os {
-        "macos" => "darwin",
-        "linux" => "linux",
-        _ => "windows",
-    };
-    let arch = if arch == "x86_64" { "amd64" } else { "arm64" };
+    let (os, arch) = go_names(&here);
     (here, os, arch)
 }
 
@@ -72,11 +66,7 @@ fn lock(work: &Work, github: &GithubFixture) -> (Option<i32>, String) {
         .args(["lock", "--headless"])
         .output()
         .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let text = both(&output);
     (output.status.code(), text)
 }
 

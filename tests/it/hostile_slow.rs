@@ -64,11 +64,7 @@ fn a_download_that_trickles_fails_below_the_minimum_rate_naming_it() {
         .timeout(PATIENCE)
         .output()
         .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let text = both(&output);
     assert_eq!(output.status.code(), Some(1), "{text}");
     assert!(text.contains("less than 1.0 KiB/s over 1 s"), "{text}");
 }

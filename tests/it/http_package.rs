@@ -6,7 +6,7 @@
 
 use crate::common;
 
-use common::Work;
+use common::{Work, both};
 use vx::demo::fixture::{Item, Route, TestServer, tar_gz};
 
 /// The tool's archive for each platform a new vx.toml lists (`vx import` locks them
@@ -85,11 +85,7 @@ fn aqua_yaml_naming_an_http_package_of_a_local_registry_imports() {
     )
     .unwrap();
     let out = work.vx().args(["import", "aqua.yaml"]).output().unwrap();
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let said = both(&out);
     assert_eq!(out.status.code(), Some(0), "{said}");
     let manifest = std::fs::read_to_string(work.manifest()).unwrap();
     assert!(

@@ -13,17 +13,6 @@ use common::*;
 use vx::demo::fixture::sha256_hex;
 use vx::demo::github::{FixtureRelease, GithubFixture};
 
-/// Go's names of a vx platform.
-fn go(platform: &str) -> (&'static str, &'static str) {
-    let (os, arch) = platform.split_once('-').unwrap();
-    let os = match os {
-        "linux" => "linux",
-        "macos" => "darwin",
-        _ => "windows",
-    };
-    (os, if arch == "x86_64" { "amd64" } else { "arm64" })
-}
-
 /// A release `tag` of a raw executable `stem-OS-ARCH` per platform a new vx.toml
 /// lists (and those the lock tests lock).
 fn release(stem: &str, tag: &str) -> FixtureRelease {
@@ -35,7 +24,7 @@ fn release(stem: &str, tag: &str) -> FixtureRelease {
         }
     }
     for platform in platforms {
-        let (os, arch) = go(&platform);
+        let (os, arch) = go_names(&platform);
         let body = format!("#!/bin/sh\necho {stem} {tag}\n").into_bytes();
         // aqua's packages add `.exe` on Windows (the registry's `format: raw`).
         let exe = if os == "windows" { ".exe" } else { "" };
@@ -64,14 +53,7 @@ impl World {
     fn new() -> World {
         let registry = std::fs::read(data("registry.yaml")).unwrap();
         let sha = sha256_hex(&registry);
-        let github = GithubFixture::builder()
-            .raw(
-                "aquaproj",
-                "aqua-registry",
-                "v9.9.9",
-                "registry.yaml",
-                registry,
-            )
+        let github = standard_registry(GithubFixture::builder(), registry)
             .release("nodejs", "node", release("node", "v20.12.0"))
             .release("nodejs", "node", release("node", "v20.11.1"))
             .release("nodejs", "node", release("node", "v18.19.0"))

@@ -74,12 +74,9 @@ url = "{base}/multi-{{version}}-{{arch}}-{{os}}.tar.gz"
 replacements = {{ linux = "unknown-linux-gnu", macos = "apple-darwin", x86_64 = "amd64" }}
 strip_components = 1
 
-[tools.single]
-version = "3"
-url = "{base}/single.tar.gz"
-strip_components = 1
-"#,
-            base = self.server.url("")
+{single}"#,
+            base = self.server.url(""),
+            single = single_tool(&self.server.url(""))
         ));
     }
 

@@ -94,13 +94,10 @@ version = "1.0"
 url = "{base}/multi-{{version}}-{{os}}-{{arch}}.tar.gz"
 strip_components = 1
 
-[tools.single]
-version = "3"
-url = "{base}/single.tar.gz"
-strip_components = 1
-"#,
+{single}"#,
             list.join(", "),
-            base = origin.url("")
+            base = origin.url(""),
+            single = single_tool(&origin.url(""))
         ));
         let project = Project {
             work,
@@ -740,11 +737,7 @@ fn a_push_to_a_registry_answering_everything_with_a_gigabyte_ends_in_bounded_tim
             .output()
             .unwrap();
         let took = started.elapsed();
-        let said = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let said = both(&out);
         assert!(
             took < std::time::Duration::from_secs(60),
             "{took:?}: {said}"

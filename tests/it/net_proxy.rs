@@ -7,7 +7,7 @@
 use crate::common;
 
 use common::net::{HttpsServer, Pki, Tinyproxy, install_from, machine_name};
-use common::{Work, archive, file_entry};
+use common::{Work, archive, both, file_entry};
 use vx::demo::fixture::{Route, TestServer, noise};
 use vx::format::ArchiveFormat;
 
@@ -23,11 +23,7 @@ fn tool() -> (Vec<u8>, Vec<u8>) {
 fn install(work: &Work, url: &str, body: &[u8], env: &[(&str, String)]) -> (Option<i32>, String) {
     let env: Vec<(&str, &std::ffi::OsStr)> = env.iter().map(|(n, v)| (*n, v.as_ref())).collect();
     let out = install_from(work, "t", url, body, &env);
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = both(&out);
     (out.status.code(), text)
 }
 

@@ -15,19 +15,6 @@ use vx::demo::fixture::{Item, archive_bytes, sha256_hex};
 use vx::demo::github::{FixtureChange, FixtureRelease, GithubFixture};
 use vx::format::ArchiveFormat;
 
-/// Go's names of a vx platform.
-fn go(platform: &str) -> (&'static str, &'static str) {
-    let (os, arch) = platform.split_once('-').unwrap();
-    let os = match os {
-        "linux" => "linux",
-        "macos" => "darwin",
-        "windows" => "windows",
-        other => panic!("{other}"),
-    };
-    let arch = if arch == "x86_64" { "amd64" } else { "arm64" };
-    (os, arch)
-}
-
 fn leak(s: String) -> &'static str {
     Box::leak(s.into_boxed_str())
 }
@@ -47,7 +34,7 @@ fn archive_with(path: &str, format: ArchiveFormat, body: Vec<u8>) -> Vec<u8> {
 fn ripgrep_release(version: &str, published: &str) -> FixtureRelease {
     let mut release = FixtureRelease::new(version).published(published);
     for platform in locked_platforms() {
-        let (os, arch) = go(&platform);
+        let (os, arch) = go_names(&platform);
         let triple_os = match os {
             "linux" => "unknown-linux-musl",
             "darwin" => "apple-darwin",
@@ -76,7 +63,7 @@ fn fd_release(tag: &str) -> FixtureRelease {
     let mut release = FixtureRelease::new(tag).published("2024-01-01T00:00:00Z");
     let mut sums = String::new();
     for platform in locked_platforms() {
-        let (os, arch) = go(&platform);
+        let (os, arch) = go_names(&platform);
         let (format, ext, file) = if os == "windows" {
             (ArchiveFormat::Zip, "zip", "fd.exe")
         } else {
@@ -95,7 +82,7 @@ fn jq_release(tag: &str) -> FixtureRelease {
     let version = tag.trim_start_matches("jq-");
     let mut release = FixtureRelease::new(tag).published("2024-01-01T00:00:00Z");
     for platform in locked_platforms() {
-        let (os, arch) = go(&platform);
+        let (os, arch) = go_names(&platform);
         let os = if os == "darwin" { "macos" } else { os };
         let exe = if os == "windows" { ".exe" } else { "" };
         release = release.asset(&format!("jq-{os}-{arch}{exe}"), script("jq", version));
@@ -108,7 +95,7 @@ fn yq_release(tag: &str) -> FixtureRelease {
     let mut release = FixtureRelease::new(tag).published("2024-01-01T00:00:00Z");
     let mut sums = String::new();
     for platform in locked_platforms() {
-        let (os, arch) = go(&platform);
+        let (os, arch) = go_names(&platform);
         let name = format!("yq_{os}_{arch}.tar.gz");
         let bytes = archive_with(
             &format!("yq_{os}_{arch}"),
@@ -181,7 +168,7 @@ impl World {
             .tag("acme", "terraform", "v1.10.0")
             .page_size(2);
         let here = vx::manifest::Platform::current().to_string();
-        let (os, arch) = go(&here);
+        let (os, arch) = go_names(&here);
         builder = builder.file(
             &format!("/terraform/1.10.0/terraform_1.10.0_{os}_{arch}.zip"),
             terraform("1.10.0"),
@@ -212,17 +199,7 @@ impl World {
 
     /// `vx ARGS` against the fixture, with its own cache, config and store.
     fn vx(&self, args: &[&str]) -> assert_cmd::Command {
-        let mut cmd = self.work.vx();
-        cmd.args(args)
-            .env("VX_GITHUB_URL", self.github.web_url())
-            .env("VX_CACHE_DIR", self.work.dir.path().join("cache"))
-            .env("XDG_CONFIG_HOME", self.work.dir.path().join("config"))
-            .env("XDG_DATA_HOME", self.work.dir.path().join("data"))
-            .env_remove("GITHUB_TOKEN")
-            .env_remove("GH_TOKEN")
-            .env_remove("VX_OFFLINE")
-            .env_remove("VX_MANIFEST");
-        cmd
+        vx_against(&self.work, &self.github.web_url(), args)
     }
 
     /// The JSON `vx ARGS` prints, which must exit 0.
@@ -476,15 +453,7 @@ fn ambiguous_unknown_and_unsupported_names_are_refused_before_vx_toml_changes() 
     // The standard registry is pinned by the lock to one the fixture serves.
     let standard = b"packages:\n  - type: github_release\n    repo_owner: acme\n    repo_name: standard-only\n    asset: x.tar.gz\n".to_vec();
     let standard_sha = sha256_hex(&standard);
-    let w = World::with(|b| {
-        b.raw(
-            "aquaproj",
-            "aqua-registry",
-            "v9.9.9",
-            "registry.yaml",
-            standard.clone(),
-        )
-    });
+    let w = World::with(|b| standard_registry(b, standard.clone()));
     let start = format!("{}\n[tools]\nripgrep = \"14\"\n", w.settings());
     w.work.write_manifest(&start);
     std::fs::write(
@@ -538,15 +507,7 @@ fn ambiguous_unknown_and_unsupported_names_are_refused_before_vx_toml_changes() 
 
 #[test]
 fn a_standard_registry_that_is_not_the_pinned_one_is_refused() {
-    let w = World::with(|b| {
-        b.raw(
-            "aquaproj",
-            "aqua-registry",
-            "v9.9.9",
-            "registry.yaml",
-            b"packages: []\n".to_vec(),
-        )
-    });
+    let w = World::with(|b| standard_registry(b, b"packages: []\n".to_vec()));
     // The user config pins v9.9.9 to another file's digest than the one served.
     let pinned = sha256_hex(b"packages: [] # the file meant\n");
     pin_standard_registry(&w.work.dir.path().join("config"), &pinned);
@@ -707,7 +668,7 @@ fn a_file_named_by_platform_becomes_its_command() {
     w.vx(&["sync", "--headless"]).assert().code(0);
     let lock = w.lock();
     let here = vx::manifest::Platform::current().to_string();
-    let (os, arch) = go(&here);
+    let (os, arch) = go_names(&here);
     let bin = platform_entry(&lock, "yq", &here)["bin"]
         .as_array()
         .unwrap()[0]
@@ -737,15 +698,7 @@ fn vx_x_runs_a_registry_tool_outside_any_project() {
         std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/registry.yaml"))
             .unwrap();
     let sha = sha256_hex(&standard);
-    let w = World::with(|b| {
-        b.raw(
-            "aquaproj",
-            "aqua-registry",
-            "v9.9.9",
-            "registry.yaml",
-            standard.clone(),
-        )
-    });
+    let w = World::with(|b| standard_registry(b, standard.clone()));
     pin_standard_registry(&w.work.dir.path().join("config"), &sha);
     let out = w.vx(&["x", "jq@1.7", "--", "a", "b"]).output().unwrap();
     assert_eq!(
@@ -774,14 +727,11 @@ fn vx_x_runs_a_registry_tool_outside_any_project() {
 fn registry_show_renders_every_platform_and_update_pins_the_newest_standard() {
     let standard = b"packages:\n  - type: github_release\n    repo_owner: acme\n    repo_name: standard-only\n    asset: x.tar.gz\n".to_vec();
     let w = World::with(|b| {
-        b.raw(
+        standard_registry(b, standard.clone()).release(
             "aquaproj",
             "aqua-registry",
-            "v9.9.9",
-            "registry.yaml",
-            standard.clone(),
+            FixtureRelease::new("v9.9.9"),
         )
-        .release("aquaproj", "aqua-registry", FixtureRelease::new("v9.9.9"))
     });
     w.work
         .write_manifest(&format!("{}\n[tools]\nripgrep = \"14\"\n", w.settings()));
@@ -883,21 +833,15 @@ fn standard_and_next() -> (Vec<u8>, Vec<u8>, Vec<u8>) {
 /// from vx's pinned ref listing `changes`.
 fn next_standard(new: &[u8], changes: Vec<FixtureChange>) -> World {
     let w = World::with(|b| {
-        b.raw(
-            "aquaproj",
-            "aqua-registry",
-            "v9.9.9",
-            "registry.yaml",
-            new.to_vec(),
-        )
-        .release("aquaproj", "aqua-registry", FixtureRelease::new("v9.9.9"))
-        .compare(
-            "aquaproj",
-            "aqua-registry",
-            vx::registry::source::STANDARD_REF,
-            "v9.9.9",
-            changes,
-        )
+        standard_registry(b, new.to_vec())
+            .release("aquaproj", "aqua-registry", FixtureRelease::new("v9.9.9"))
+            .compare(
+                "aquaproj",
+                "aqua-registry",
+                vx::registry::source::STANDARD_REF,
+                "v9.9.9",
+                changes,
+            )
     });
     w.work
         .write_manifest(&format!("{}\n[tools]\nripgrep = \"14\"\n", w.settings()));

@@ -156,14 +156,13 @@ fn a_build_list_at_the_size_cap_locks_in_seconds() {
         &format!("{LINUX}[tools]\nerlang = \"27.1.2\"\n"),
     );
     let started = std::time::Instant::now();
-    let out = project
-        .vx()
-        .arg("lock")
-        .timeout(std::time::Duration::from_secs(240))
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    output_of(
+        project
+            .vx()
+            .arg("lock")
+            .timeout(std::time::Duration::from_secs(240)),
+        0,
+    );
     assert_eq!(
         project.lock()["tools"]["erlang"]["version"].as_str(),
         Some("27.1.2")

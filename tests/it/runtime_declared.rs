@@ -138,17 +138,7 @@ fn a_company_runtime_declared_in_toml_locks_installs_and_runs() {
     assert!(said.trim_end().ends_with("/acme-tool/1.4.2"), "{said}");
 
     // Its alias names it on the command line too, with its versions listed.
-    let out = project
-        .vx()
-        .args(["versions", "acmetool"])
-        .output()
-        .unwrap();
-    let listed = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (listed, _) = output_of(project.vx().args(["versions", "acmetool"]), 0);
     assert!(
         listed.contains("1.4.2") && listed.contains("1.3.0"),
         "{listed}"
@@ -471,16 +461,9 @@ fn one_daemon_answers_two_projects_each_with_its_own_declaration_of_a_name() {
     )
     .unwrap();
     first.synced();
-    let out = first
-        .vx()
-        .args(["sync", "--headless"])
-        .current_dir(&second)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    output_of(
+        first.vx().args(["sync", "--headless"]).current_dir(&second),
+        0,
     );
 
     let _stop = start_daemon(&first);

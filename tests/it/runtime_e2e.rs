@@ -116,20 +116,10 @@ impl Publishers {
         archives.push("OTP-27.1.2.tar.gz".to_owned());
         archives.push("v1.17.3-otp-27.zip".to_owned());
 
-        let (python_version, python_archive) = python::archive(python::Without::Nothing);
-        let python_asset = python::asset_name(&python_version, PBS_TAG, "x86_64-unknown-linux-gnu");
+        let (python_asset, pbs) = python::real_linux_release(PBS_TAG, &["3.13.1"]);
         let ruby_asset = "ruby-3.3.6.x86_64_linux.tar.gz".to_owned();
         let github = GithubFixture::builder()
-            .release(
-                python::OWNER,
-                python::REPO,
-                python::release(
-                    PBS_TAG,
-                    &["3.13.1", &python_version],
-                    python::Sums::Digests,
-                    &[(python_asset.clone(), python_archive)],
-                ),
-            )
+            .release(python::OWNER, python::REPO, pbs)
             .release(
                 ruby::OWNER,
                 ruby::REPO,
@@ -226,11 +216,7 @@ fn exec(project: &Project, args: &[&str]) -> String {
         .args(args)
         .output()
         .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = both(&out);
     assert!(out.status.success(), "vx exec -- {args:?}: {text}");
     text
 }
@@ -256,11 +242,7 @@ fn an_asdf_project_of_eight_runtimes_imports_locks_three_platforms_installs_and_
         .args(["import", "--headless"])
         .output()
         .unwrap();
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let said = both(&out);
     assert!(out.status.success(), "{said}");
     for (name, version) in [
         ("node", "20.11.1"),

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use crate::common;
 
+use common::output_of;
 use common::project::Project;
 use common::publishers::node;
 
@@ -50,17 +51,13 @@ fn packed_package(project: &Project, into: &Path) -> PathBuf {
         "#!/usr/bin/env node\nconsole.log('hello from a global package');\n",
     )
     .unwrap();
-    let out = project
-        .vx()
-        .args(["exec", "--", "npm", "pack", "--pack-destination"])
-        .arg(into)
-        .arg(&package)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    output_of(
+        project
+            .vx()
+            .args(["exec", "--", "npm", "pack", "--pack-destination"])
+            .arg(into)
+            .arg(&package),
+        0,
     );
     into.join("vx-hello-1.0.0.tgz")
 }
@@ -84,19 +81,15 @@ fn npm_install_global_lands_outside_the_store_and_its_command_runs() {
     let work = tempfile::tempdir().unwrap();
     let tgz = packed_package(&project, work.path());
     let npm = |args: &[&str]| {
-        let out = project
-            .vx()
-            .env("NPM_CONFIG_UPDATE_NOTIFIER", "false")
-            .args(["exec", "--", "npm"])
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "npm {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
+        let (stdout, _) = output_of(
+            project
+                .vx()
+                .env("NPM_CONFIG_UPDATE_NOTIFIER", "false")
+                .args(["exec", "--", "npm"])
+                .args(args),
+            0,
         );
-        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+        stdout.trim().to_owned()
     };
     assert_eq!(npm(&["prefix", "-g"]), prefix.display().to_string());
     npm(&[
@@ -118,18 +111,8 @@ fn npm_install_global_lands_outside_the_store_and_its_command_runs() {
     // Its command is on the PATH vx builds, after node's own: run twice, the second
     // time from the activation record.
     for _ in 0..2 {
-        let out = project
-            .vx()
-            .args(["exec", "--", "vx-hello"])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
         assert_eq!(
-            String::from_utf8_lossy(&out.stdout).trim(),
+            project.exec(&["vx-hello"]).trim(),
             "hello from a global package"
         );
     }

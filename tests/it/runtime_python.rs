@@ -323,15 +323,7 @@ fn python_installs_from_the_publishers_archive_and_its_commands_run() {
         format!("True {prefix}")
     );
     let pip = project.work.dir.path().join(".venv/bin/pip");
-    let out = std::process::Command::new(pip)
-        .arg("--version")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    output_of(std::process::Command::new(pip).arg("--version"), 0);
     let env = project.vx().args(["exec", "--", "env"]).output().unwrap();
     assert!(
         !String::from_utf8_lossy(&env.stdout).contains("PYTHONHOME"),
@@ -470,6 +462,9 @@ fn vx_picks_the_assets_pbs_installer_lists_for_real_releases() {
     }
 }
 
+/// Python printing its prefix and `VIRTUAL_ENV`: the same path twice in a venv.
+const PRINT_VENV: &str = "import os, sys; print(sys.prefix, os.environ['VIRTUAL_ENV'])";
+
 /// Issue 49, item 7: `[settings] python_venv = ".venv"` — `vx sync` makes the
 /// virtual environment with the project's locked python (the real CPython of the
 /// publisher's archive), and `vx exec`, `vx run`, the hook and the shims activate it
@@ -497,14 +492,7 @@ fn the_project_virtual_environment_is_made_with_its_python_and_activated_everywh
 
     let shown = format!("{} {}", venv.display(), venv.display());
     // vx exec: the venv's python, VIRTUAL_ENV, its bin first.
-    assert_eq!(
-        project.run(&[
-            "python",
-            "-c",
-            "import os, sys; print(sys.prefix, os.environ['VIRTUAL_ENV'])"
-        ]),
-        shown
-    );
+    assert_eq!(project.run(&["python", "-c", PRINT_VENV]), shown);
     let path = project.run(&["sh", "-c", "echo $PATH"]);
     assert_eq!(
         path.split(':').next(),
@@ -557,27 +545,16 @@ fn the_project_virtual_environment_is_made_with_its_python_and_activated_everywh
         )),
         "{path_line}"
     );
-    let out = project
-        .vx()
-        .args(["exec", "--", "sh", "-c"])
-        .arg("PATH=/nonexistent \"$HOME/.local/share/vx/shims/python\" -c 'import os, sys; print(sys.prefix, os.environ[\"VIRTUAL_ENV\"])'")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let (stdout, _) = output_of(
+        project
+            .vx()
+            .args(["exec", "--", "sh", "-c"])
+            .arg("PATH=/nonexistent \"$HOME/.local/share/vx/shims/python\" -c 'import os, sys; print(sys.prefix, os.environ[\"VIRTUAL_ENV\"])'"),
+        0,
     );
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), shown);
+    assert_eq!(stdout.trim(), shown);
 
     // Removed, it is made again by the next `vx exec` (not run from the record).
     std::fs::remove_dir_all(&venv).unwrap();
-    assert_eq!(
-        project.run(&[
-            "python",
-            "-c",
-            "import os, sys; print(sys.prefix, os.environ['VIRTUAL_ENV'])"
-        ]),
-        shown
-    );
+    assert_eq!(project.run(&["python", "-c", PRINT_VENV]), shown);
 }

@@ -186,21 +186,17 @@ fn real_node_installs_and_node_npm_and_npx_run_through_vx_exec() {
     );
     // `vx x` runs a runtime without a project, `vx node@V` the same.
     let elsewhere = tempfile::tempdir().unwrap();
-    let out = project
-        .vx()
-        .current_dir(elsewhere.path())
-        .args(["x", "node@20", "--", "-e", "console.log(process.version)"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let (stdout, _) = output_of(
+        project.vx().current_dir(elsewhere.path()).args([
+            "x",
+            "node@20",
+            "--",
+            "-e",
+            "console.log(process.version)",
+        ]),
+        0,
     );
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
-        format!("v{}", node::REAL)
-    );
+    assert_eq!(stdout.trim(), format!("v{}", node::REAL));
     let out = project
         .vx()
         .current_dir(elsewhere.path())
@@ -305,16 +301,7 @@ fn runtimes_are_named_everywhere_versions_search_add_and_import() {
         "nodejs 20.9.0\n",
     )
     .unwrap();
-    let out = fresh
-        .vx()
-        .args(["import", ".tool-versions"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    output_of(fresh.vx().args(["import", ".tool-versions"]), 0);
     assert!(
         fresh.manifest_text().contains("node = \"20.9.0\""),
         "{}",
@@ -406,13 +393,7 @@ fn locked_then_edited(dist: &TestServer, constraint: &str) -> Project {
 fn frozen_after_a_constraint_edit_names_both_versions() {
     let dist = node::serve(&node_index());
     let project = locked_then_edited(&dist, "22");
-    let out = project
-        .vx()
-        .args(["sync", "--frozen", "--headless"])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let (_, stderr) = output_of(project.vx().args(["sync", "--frozen", "--headless"]), 2);
     assert!(
         stderr.contains("vx.lock has node 20.11.1 but vx.toml asks for node 22"),
         "{stderr}"
@@ -521,11 +502,7 @@ fn a_lock_pins_both_packings_and_the_install_takes_the_one_its_link_unpacks_soon
         .output()
         .unwrap();
     assert!(!out.status.success());
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let said = both(&out);
     assert!(
         said.contains("VX_DOWNLOAD_FORMAT=quickest") && said.contains("smallest, fastest or auto"),
         "{said}"

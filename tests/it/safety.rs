@@ -438,15 +438,13 @@ fn a_constraint_that_walks_paths_is_refused_up_front() {
         for args in [&["x", tool][..], &["exec", tool, "--", "true"]] {
             let mut cmd = work.vx();
             common::isolated(&mut cmd, &home);
-            let out = cmd
-                .args(args)
-                .env("VX_GITHUB_URL", "http://127.0.0.1:9")
-                .env("VX_GITHUB_API_URL", "http://127.0.0.1:9")
-                .timeout(std::time::Duration::from_secs(60))
-                .output()
-                .unwrap();
-            let stderr = String::from_utf8_lossy(&out.stderr);
-            assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+            let (_, stderr) = output_of(
+                cmd.args(args)
+                    .env("VX_GITHUB_URL", "http://127.0.0.1:9")
+                    .env("VX_GITHUB_API_URL", "http://127.0.0.1:9")
+                    .timeout(std::time::Duration::from_secs(60)),
+                2,
+            );
             let version = tool.split_once('@').unwrap().1;
             assert!(stderr.contains(version), "{args:?}: {stderr}");
             assert!(!stderr.contains("127.0.0.1"), "{args:?}: {stderr}");

@@ -695,11 +695,7 @@ fn a_sync_in_progress_keeps_starting_the_vx_it_began_with() {
     std::fs::set_permissions(&new, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     std::fs::rename(&new, machine.exe()).unwrap();
     let out = sync.wait_with_output().unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = common::both(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert_eq!(a.hits() + b.hits(), 2, "{text}");
     assert!(

@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use common::{Work, tool_toml};
+use common::{Work, missing, output_of, tool_toml};
 
 /// `vx sync --help` as printed for a terminal of `columns` (clap reads `COLUMNS` when
 /// its output is not a terminal).
@@ -124,12 +124,7 @@ fn completion_offers_subcommands_but_not_internal_ones() {
 #[cfg(unix)]
 #[test]
 fn a_terminal_of_no_width_is_taken_for_80_columns() {
-    if std::process::Command::new("script")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("skipped: no `script` (util-linux) here");
+    if missing("script", "no `script` (util-linux) here") {
         return;
     }
     let work = Work::new();
@@ -175,61 +170,43 @@ fn the_bash_script_completes_a_script_name_in_bash() {
     // Bash as it completes `vx run t<TAB>`: the function the script registers, with
     // the words and cursor bash would set.
     std::fs::write(work.dir.path().join("vx.bash"), &script).unwrap();
-    let out = std::process::Command::new("bash")
-        .current_dir(work.dir.path())
-        .env_remove("VX_COMPLETE")
-        .args([
-            "--norc",
-            "-c",
-            r#"source ./vx.bash
+    let (stdout, _) = output_of(
+        std::process::Command::new("bash")
+            .current_dir(work.dir.path())
+            .env_remove("VX_COMPLETE")
+            .args([
+                "--norc",
+                "-c",
+                r#"source ./vx.bash
                fn=$(complete -p vx | sed -E 's/.*-F ([^ ]+).*/\1/')
                COMP_WORDS=(vx run t); COMP_CWORD=2; COMP_LINE="vx run t"; COMP_POINT=8
                COMP_TYPE=9
                "$fn" vx t run
                printf '%s\n' "${COMPREPLY[@]}""#,
-        ])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
+            ]),
+        0,
     );
     assert_eq!(stdout.trim(), "test", "{stdout}");
 }
 
 #[test]
 fn the_fish_script_completes_scripts_and_tools_in_fish() {
-    if std::process::Command::new("fish")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("skipped: no fish (.ci/run installs it)");
+    if missing("fish", "no fish (.ci/run installs it)") {
         return;
     }
     let work = project();
     let exe = assert_cmd::cargo::cargo_bin("vx");
     // `complete -C` prints what fish would offer for a command line.
-    let out = std::process::Command::new("fish")
-        .current_dir(work.dir.path())
-        .env_remove("VX_COMPLETE")
-        .args([
-            "--no-config",
-            "-c",
-            &format!(
-                "'{}' completions fish | source; complete -C 'vx run t'; complete -C 'vx versions j'",
-                exe.display()
-            ),
-        ])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
+    let line = format!(
+        "'{}' completions fish | source; complete -C 'vx run t'; complete -C 'vx versions j'",
+        exe.display()
+    );
+    let (stdout, _) = output_of(
+        std::process::Command::new("fish")
+            .current_dir(work.dir.path())
+            .env_remove("VX_COMPLETE")
+            .args(["--no-config", "-c", &line]),
+        0,
     );
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines, ["test\tthe unit tests", "jq"], "{stdout}");

@@ -15,7 +15,7 @@ use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use common::{Work, json_lines, output_of, slots, wait_exit, wait_for};
+use common::{Work, assert_says, json_lines, output_of, slots, wait_exit, wait_for};
 use vx::demo::fixture::{Item, Route, TestServer, sha256_hex, tar_gz};
 use vx_shm::Phase;
 
@@ -296,12 +296,11 @@ fn which_prints_the_tools_path_or_says_to_sync() {
     // Not a project tool: the inherited PATH answers, as `vx exec` would.
     let sh = project.run(&["which", "sh"], 0);
     assert!(text(&sh.stdout).ends_with("/sh\n"));
-    project
-        .vx()
-        .args(["which", "no-such-command-anywhere"])
-        .assert()
-        .code(1)
-        .stderr(predicates::str::contains("not on PATH"));
+    assert_says(
+        project.vx().args(["which", "no-such-command-anywhere"]),
+        1,
+        "not on PATH",
+    );
 }
 
 #[test]
@@ -331,13 +330,14 @@ fn exec_with_a_named_version_installs_it_beside_the_manifests() {
         .write_stdin("")
         .assert()
         .code(3);
-    project
-        .vx()
-        .current_dir(elsewhere.path())
-        .args(["exec", "--", "greet"])
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("no vx.toml"));
+    assert_says(
+        project
+            .vx()
+            .current_dir(elsewhere.path())
+            .args(["exec", "--", "greet"]),
+        2,
+        "no vx.toml",
+    );
 }
 
 #[test]
@@ -401,11 +401,7 @@ fn list_shows_every_version_and_what_the_project_uses() {
         .code(0)
         .stdout(predicates::str::starts_with("no tools installed"));
     project.sync();
-    project
-        .vx()
-        .args(["exec", "greet@0.9", "--", "true"])
-        .assert()
-        .code(0);
+    project.run(&["exec", "greet@0.9", "--", "true"], 0);
     let out = project.run(&["list", "--json"], 0);
     let items = json_lines(&out.stdout);
     let summary: Vec<(String, String, bool, bool)> = items
@@ -461,11 +457,7 @@ fn list_shows_every_version_and_what_the_project_uses() {
 fn prune_dry_run_then_prune_removes_what_the_project_does_not_use() {
     let project = Project::new();
     project.sync();
-    project
-        .vx()
-        .args(["exec", "greet@0.9", "--", "true"])
-        .assert()
-        .code(0);
+    project.run(&["exec", "greet@0.9", "--", "true"], 0);
     // What a killed install leaves: a work directory whose lock nobody holds.
     let dead = project.store().join(".tmp/install-dead");
     std::fs::create_dir_all(&dead).unwrap();
@@ -495,12 +487,11 @@ fn prune_dry_run_then_prune_removes_what_the_project_does_not_use() {
 fn uninstall_removes_a_version_but_not_while_another_vx_installs_it() {
     let project = Project::new();
     project.sync();
-    project
-        .vx()
-        .args(["uninstall", "greet@9"])
-        .assert()
-        .code(1)
-        .stderr(predicates::str::contains("greet 9 is not installed"));
+    assert_says(
+        project.vx().args(["uninstall", "greet@9"]),
+        1,
+        "greet 9 is not installed",
+    );
 
     // Another sync reinstalls greet 1.0, rebuilt (other bytes: the same bytes from
     // another URL would be the same install), from a slow server: it holds the tool's
@@ -642,12 +633,11 @@ fn a_recorded_toolchain_follows_edits_installs_and_removals() {
 
     // An uninstalled tool is not run from the record: offline, it is missing.
     project.run(&["uninstall", "greet@0.9"], 0);
-    project
-        .vx()
-        .args(["exec", "--offline", "--", "greet"])
-        .assert()
-        .code(1)
-        .stderr(predicates::str::contains("not installed: greet 0.9"));
+    assert_says(
+        project.vx().args(["exec", "--offline", "--", "greet"]),
+        1,
+        "not installed: greet 0.9",
+    );
     let env = project.run(&["env", "--shell", "bash"], 1);
     assert!(text(&env.stderr).contains("greet 0.9 is not installed"));
 

@@ -8,7 +8,7 @@
 
 use crate::common;
 
-use common::Work;
+use common::{Work, output_of};
 use vx::demo::fixture::{Route, TestServer, sha256_hex};
 
 /// Prints each argument on a line of its own, in brackets.
@@ -60,15 +60,13 @@ fn a_loonghao_vx_toml_is_read_with_its_settings_ignored_and_said_why() {
 
     // A key neither project knows stays an error, with the file and line.
     work.write_manifest(&manifest.replace("auto_install = true", "auto_instal = true"));
-    let out = work
-        .vx()
-        .env("XDG_DATA_HOME", &data)
-        .args(["run", "show"])
-        .timeout(common::DEADLINE)
-        .output()
-        .unwrap();
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let (_, stderr) = output_of(
+        work.vx()
+            .env("XDG_DATA_HOME", &data)
+            .args(["run", "show"])
+            .timeout(common::DEADLINE),
+        2,
+    );
     assert!(stderr.contains("auto_instal"), "{stderr}");
     assert!(stderr.contains("vx.toml:"), "{stderr}");
 }

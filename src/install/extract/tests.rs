@@ -5,7 +5,7 @@ use vx_shm::Phase;
 use super::*;
 use crate::format::ARCHIVE_FORMATS;
 use crate::install::testutil::{
-    Item, RecordingSink, archive_bytes, noise, tar_gz, tar_xz, tree, zip_bytes,
+    Item, RecordingSink, archive_bytes, entries, noise, tar_gz, tar_xz, tree, zip_bytes,
 };
 
 /// Writes `bytes` as an archive next to (not inside) a fresh destination directory
@@ -36,6 +36,22 @@ fn tar_formats() -> impl Iterator<Item = ArchiveFormat> {
     ARCHIVE_FORMATS.into_iter().filter(|f| f.streams())
 }
 
+/// [`unpack`] of `bytes` (an archive of a format told by its bytes) whole (no strip)
+/// within `limits`, its sink's events dropped.
+fn unpack_whole(
+    bytes: &[u8],
+    limits: ExtractLimits,
+) -> (tempfile::TempDir, Result<ExtractStats, ExtractError>) {
+    unpack(bytes, None, 0, limits, &mut RecordingSink::default())
+}
+
+/// The tree `bytes` unpacks to whole within the default limits, which must succeed.
+fn unpacked(bytes: &[u8]) -> BTreeMap<String, String> {
+    let (root, result) = unpack_whole(bytes, ExtractLimits::default());
+    result.unwrap();
+    root_tree(root.path())
+}
+
 /// The tree under `root` minus the archive itself: `out/...` entries only, so an
 /// escape would show up as an extra key.
 fn root_tree(root: &Path) -> BTreeMap<String, String> {
@@ -62,7 +78,7 @@ fn sample_items() -> Vec<Item> {
 }
 
 fn expected_stripped() -> BTreeMap<String, String> {
-    [
+    entries(&[
         ("out", "dir"),
         ("out/bin", "dir"),
         ("out/bin/tool", "file(755):#!/bin/sh\necho hi\n"),
@@ -72,10 +88,7 @@ fn expected_stripped() -> BTreeMap<String, String> {
         ("out/share/doc/a.txt", "file(640):nested, no dir entry"),
         ("out/tool", "link:bin/tool"),
         ("out/share/doc/up", "link:../../README"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-    .collect()
+    ])
 }
 
 #[test]
@@ -120,13 +133,7 @@ fn every_format_unpacks_exactly_the_right_tree_with_strip_components() {
 fn without_strip_the_tree_keeps_its_top_directory_and_formats_are_sniffed() {
     for format in ARCHIVE_FORMATS {
         let bytes = build(format, &sample_items());
-        let (root, result) = unpack(
-            &bytes,
-            None,
-            0,
-            ExtractLimits::default(),
-            &mut RecordingSink::default(),
-        );
+        let (root, result) = unpack_whole(&bytes, ExtractLimits::default());
         assert_eq!(result.unwrap().format, Some(format), "sniffed {format}");
         let t = root_tree(root.path());
         assert_eq!(t["out/pkg-1.0/bin/tool"], "file(755):#!/bin/sh\necho hi\n");
@@ -159,13 +166,7 @@ fn strip_deeper_than_the_archive_is_refused_as_nothing_to_install() {
 #[test]
 fn unknown_and_corrupt_archives_fail_cleanly() {
     let page = b"<html><body>404 Not Found</body></html>".repeat(20);
-    let (_r, result) = unpack(
-        &page,
-        None,
-        0,
-        ExtractLimits::default(),
-        &mut RecordingSink::default(),
-    );
+    let (_r, result) = unpack_whole(&page, ExtractLimits::default());
     let err = result.unwrap_err();
     assert!(
         matches!(&err, ExtractError::UnknownFormat { head } if head[..] == page[..UNKNOWN_HEAD]),
@@ -300,15 +301,7 @@ fn writing_through_a_symlink_is_refused() {
         Item::Symlink("l", "target"),
         Item::File("l", b"replacement".to_vec(), 0o644),
     ];
-    let (root, result) = unpack(
-        &tar_gz(&items),
-        None,
-        0,
-        ExtractLimits::default(),
-        &mut RecordingSink::default(),
-    );
-    result.unwrap();
-    let t = root_tree(root.path());
+    let t = unpacked(&tar_gz(&items));
     assert_eq!(t["out/target"], "file(644):original");
     assert_eq!(t["out/l"], "file(644):replacement");
 }
@@ -382,15 +375,7 @@ fn special_permission_bits_and_others_write_are_dropped() {
         Item::File("open", b"y".to_vec(), 0o777),
         Item::File("shared", b"z".to_vec(), 0o664),
     ];
-    let (root, result) = unpack(
-        &tar_gz(&items),
-        None,
-        0,
-        ExtractLimits::default(),
-        &mut RecordingSink::default(),
-    );
-    result.unwrap();
-    let tree = root_tree(root.path());
+    let tree = unpacked(&tar_gz(&items));
     assert_eq!(tree["out/suid"], "file(755):x");
     assert_eq!(tree["out/open"], "file(755):y");
     assert_eq!(tree["out/shared"], "file(644):z");
@@ -436,13 +421,7 @@ fn decompression_bombs_stop_at_the_byte_cap() {
             )
         })
         .collect();
-    let (_r, result) = unpack(
-        &tar_gz(&many),
-        None,
-        0,
-        limits,
-        &mut RecordingSink::default(),
-    );
+    let (_r, result) = unpack_whole(&tar_gz(&many), limits);
     assert!(
         matches!(result, Err(ExtractError::TooManyEntries { limit: 100 })),
         "{result:?}"
@@ -451,13 +430,7 @@ fn decompression_bombs_stop_at_the_byte_cap() {
         max_bytes: 1 << 20,
         max_entries: 1000,
     };
-    let (_r, result) = unpack(
-        &tar_gz(&many),
-        None,
-        0,
-        loose,
-        &mut RecordingSink::default(),
-    );
+    let (_r, result) = unpack_whole(&tar_gz(&many), loose);
     assert!(
         matches!(result, Err(ExtractError::TooLarge { .. })),
         "{result:?}"
@@ -657,17 +630,6 @@ fn zip_entries_named_with_dot_dot_or_absolute_after_patching_are_refused() {
     ignore = "Unix fixtures: symbolic links (which Wine does not create), mode bits and `/`-separated tree keys"
 )]
 fn duplicate_entries_replace_files_and_links_but_never_write_through_them() {
-    let unpack_ok = |bytes: &[u8]| {
-        let (root, result) = unpack(
-            bytes,
-            None,
-            0,
-            ExtractLimits::default(),
-            &mut RecordingSink::default(),
-        );
-        result.unwrap();
-        root_tree(root.path())
-    };
     for format in ARCHIVE_FORMATS {
         // Duplicate names cannot be written by the zip writer: patched in afterwards.
         let dup = |items: &[Item]| match format {
@@ -675,7 +637,7 @@ fn duplicate_entries_replace_files_and_links_but_never_write_through_them() {
             _ => build(format, &renamed(items)),
         };
         // The same file twice: the later one wins.
-        let t = unpack_ok(&dup(&[
+        let t = unpacked(&dup(&[
             Item::File("dupA", b"first".to_vec(), 0o644),
             Item::File("dupB", b"second".to_vec(), 0o755),
         ]));
@@ -684,7 +646,7 @@ fn duplicate_entries_replace_files_and_links_but_never_write_through_them() {
 
         // A link to a file inside, then a file of the same name: the link is replaced,
         // its target keeps its bytes.
-        let t = unpack_ok(&dup(&[
+        let t = unpacked(&dup(&[
             Item::File("target", b"original".to_vec(), 0o644),
             Item::Symlink("dupA", "target"),
             Item::File("dupB", b"replacement".to_vec(), 0o644),
@@ -722,7 +684,7 @@ fn duplicate_entries_replace_files_and_links_but_never_write_through_them() {
     }
     // Tar: a hard link, then a file of the link's name; the first file is untouched.
     for format in tar_formats() {
-        let t = unpack_ok(&build(
+        let t = unpacked(&build(
             format,
             &[
                 Item::File("a", b"shared".to_vec(), 0o644),

@@ -23,6 +23,14 @@ fn package(yaml: &str) -> Package {
     reg.packages.remove(0)
 }
 
+/// The package `o/tool`, a GitHub release, with the rest of its keys (`rest`, indented
+/// as the item's).
+fn tool(rest: &str) -> Package {
+    package(&format!(
+        "  - type: github_release\n    repo_owner: o\n    repo_name: tool\n{rest}"
+    ))
+}
+
 fn at(pkg: &Package, tag: &str, platform: &str) -> Resolution {
     resolve(
         pkg,
@@ -110,11 +118,8 @@ fn replacements_format_and_format_overrides_shape_the_asset() {
 
 #[test]
 fn overrides_match_by_os_arch_or_both_first_wins_and_merge_field_by_field() {
-    let pkg = package(
+    let pkg = tool(
         r#"
-  - type: github_release
-    repo_owner: o
-    repo_name: tool
     asset: tool_{{.OS}}_{{.Arch}}.{{.Format}}
     format: tar.gz
     replacements:
@@ -153,11 +158,8 @@ fn overrides_match_by_os_arch_or_both_first_wins_and_merge_field_by_field() {
 
 #[test]
 fn an_override_replaces_the_format_that_format_overrides_chose() {
-    let pkg = package(
+    let pkg = tool(
         r#"
-  - type: github_release
-    repo_owner: o
-    repo_name: tool
     asset: tool_{{.OS}}.{{.Format}}
     format: tar.gz
     format_overrides:
@@ -183,11 +185,8 @@ fn an_override_replaces_the_format_that_format_overrides_chose() {
 
 #[test]
 fn version_overrides_pick_the_definition_of_the_version() {
-    let pkg = package(
+    let pkg = tool(
         r#"
-  - type: github_release
-    repo_owner: o
-    repo_name: tool
     asset: tool_{{trimV .Version}}_{{.OS}}_{{.Arch}}.tar.gz
     version_constraint: semver(">= 2.0.0")
     version_overrides:
@@ -224,11 +223,8 @@ fn version_overrides_pick_the_definition_of_the_version() {
 
 #[test]
 fn without_a_top_level_constraint_version_overrides_are_never_consulted() {
-    let pkg = package(
+    let pkg = tool(
         r#"
-  - type: github_release
-    repo_owner: o
-    repo_name: tool
     asset: top.tar.gz
     version_overrides:
       - version_constraint: "true"
@@ -240,11 +236,8 @@ fn without_a_top_level_constraint_version_overrides_are_never_consulted() {
 
 #[test]
 fn no_matching_version_override_falls_back_to_the_top_level() {
-    let pkg = package(
+    let pkg = tool(
         r#"
-  - type: github_release
-    repo_owner: o
-    repo_name: tool
     asset: top.tar.gz
     version_constraint: "false"
     version_overrides:
@@ -293,11 +286,8 @@ fn version_prefix_gives_semver_and_gates_constraints() {
 
 #[test]
 fn aqua_never_reads_a_top_level_error_message() {
-    let pkg = package(
+    let pkg = tool(
         r#"
-  - type: github_release
-    repo_owner: o
-    repo_name: tool
     asset: tool.tar.gz
     error_message: ignored by aqua (its field is yaml:"-")
 "#,
@@ -327,11 +317,8 @@ fn supported_envs_admit_an_os_an_arch_a_pair_or_all() {
 
 #[test]
 fn rosetta2_serves_darwin_arm64_with_the_amd64_build() {
-    let pkg = package(
+    let pkg = tool(
         r#"
-  - type: github_release
-    repo_owner: o
-    repo_name: tool
     asset: tool_{{.OS}}_{{.Arch}}_{{.GOARCH}}.tar.gz
     rosetta2: true
     supported_envs: [darwin/amd64, linux]
@@ -362,11 +349,8 @@ fn rosetta2_serves_darwin_arm64_with_the_amd64_build() {
 
 #[test]
 fn windows_arm_emulation_serves_windows_arm64_with_the_amd64_build() {
-    let pkg = package(
+    let pkg = tool(
         r#"
-  - type: github_release
-    repo_owner: o
-    repo_name: tool
     asset: tool_{{.OS}}_{{.Arch}}.zip
     windows_arm_emulation: true
     supported_envs: [windows/amd64]
@@ -513,11 +497,8 @@ fn each_package_type_has_its_url() {
 
 #[test]
 fn a_type_change_in_a_version_override_clears_the_old_types_fields() {
-    let pkg = package(
+    let pkg = tool(
         r#"
-  - type: github_release
-    repo_owner: o
-    repo_name: tool
     asset: tool.tar.gz
     version_constraint: semver(">= 1.0.0")
     version_overrides:
@@ -596,11 +577,8 @@ fn what_vx_cannot_install_is_unsupported_with_a_reason() {
 
 #[test]
 fn checksum_files_are_located_per_platform() {
-    let pkg = package(
+    let pkg = tool(
         r#"
-  - type: github_release
-    repo_owner: o
-    repo_name: tool
     asset: tool_{{.OS}}_{{.Arch}}.tar.gz
     replacements:
       amd64: x86_64
@@ -683,11 +661,8 @@ fn broken_templates_and_expressions_are_errors_naming_package_and_field() {
 
 #[test]
 fn version_allowed_follows_prefix_filter_and_no_asset() {
-    let pkg = package(
+    let pkg = tool(
         r#"
-  - type: github_release
-    repo_owner: o
-    repo_name: tool
     asset: t.tar.gz
     version_prefix: tool-
     version_filter: not (Version contains "-rc")
@@ -746,11 +721,8 @@ proptest! {
 
 #[test]
 fn only_the_entries_that_apply_must_be_installable() {
-    let pkg = package(
+    let pkg = tool(
         r#"
-  - type: github_release
-    repo_owner: o
-    repo_name: tool
     asset: tool_{{.OS}}_{{.Arch}}.tar.gz
     version_constraint: semver(">= 1.0.0")
     version_overrides:
@@ -780,11 +752,8 @@ fn only_the_entries_that_apply_must_be_installable() {
         url(&pkg, "v1.2.0", "linux-aarch64-musl").ends_with("/tool_linux_arm64_musl.tar.gz"),
         "it applies to musl"
     );
-    let pkg = package(
+    let pkg = tool(
         r#"
-  - type: github_release
-    repo_owner: o
-    repo_name: tool
     asset: tool_{{.OS}}_{{.Arch}}.tar.gz
     overrides:
       - goos: linux
@@ -832,11 +801,8 @@ fn an_overrides_envs_restrict_the_platforms_it_applies_to() {
 
 #[test]
 fn signatures_over_the_checksum_file_are_rendered_as_declared() {
-    let pkg = package(
+    let pkg = tool(
         r#"
-  - type: github_release
-    repo_owner: o
-    repo_name: tool
     asset: tool_{{.Version}}_{{.OS}}_{{.Arch}}.tar.gz
     checksum:
       type: github_release

@@ -25,6 +25,17 @@ fn linux() -> Vars {
     }
 }
 
+/// Asserts each template of `cases` renders, with [`linux`]'s values, as its pair says.
+fn renders_on_linux(cases: &[(&str, &str)]) {
+    for (template, expected) in cases {
+        assert_eq!(
+            render(template, &linux()).as_deref(),
+            Ok(*expected),
+            "template {template:?}"
+        );
+    }
+}
+
 fn with_version(version: &str) -> Vars {
     Vars {
         version: Some(version.into()),
@@ -190,13 +201,7 @@ fn conditions_follow_go_s_truth_and_comparisons() {
         ("{{splitList \".\" \"1.2\"}}", "[1 2]"),
         ("{{semver \"v1.2.3-rc.1+build\"}}", "1.2.3-rc.1+build"),
     ];
-    for (template, expected) in cases {
-        assert_eq!(
-            render(template, &linux()).as_deref(),
-            Ok(expected),
-            "template {template:?}"
-        );
-    }
+    renders_on_linux(&cases);
 }
 
 #[test]
@@ -222,13 +227,7 @@ fn literals_take_go_s_escapes_and_raw_strings() {
         ("{{-3}}", "-3"),
         ("{{true}}", "true"),
     ];
-    for (template, expected) in cases {
-        assert_eq!(
-            render(template, &linux()).as_deref(),
-            Ok(expected),
-            "template {template:?}"
-        );
-    }
+    renders_on_linux(&cases);
 }
 
 #[test]
@@ -246,13 +245,7 @@ fn trim_markers_remove_white_space_around_actions() {
         // Without a space after it, the dash is a negative number, not a trim marker.
         ("a {{-1}} b", "a -1 b"),
     ];
-    for (template, expected) in cases {
-        assert_eq!(
-            render(template, &linux()).as_deref(),
-            Ok(expected),
-            "template {template:?}"
-        );
-    }
+    renders_on_linux(&cases);
 }
 
 #[test]
@@ -398,13 +391,7 @@ fn semver_reads_versions_as_sprig_does() {
         ("{{(semver \"2.0.0-rc.1\").Prerelease}}", "rc.1"),
         ("{{(semver \"v3.1.4+abc\").Original}}", "v3.1.4+abc"),
     ];
-    for (template, expected) in cases {
-        assert_eq!(
-            render(template, &linux()).as_deref(),
-            Ok(expected),
-            "template {template:?}"
-        );
-    }
+    renders_on_linux(&cases);
     for bad in ["1.2.3.4", "1..2", "v", "1.2.3-01", "1.2.3-", "x1.2"] {
         let template = format!("{{{{semver \"{bad}\"}}}}");
         assert!(render(&template, &linux()).is_err(), "{bad:?}");

@@ -56,6 +56,17 @@ pub fn asset_name(version: &str, tag: &str, triple: &str) -> String {
     }
 }
 
+/// Release `tag` serving the real CPython ([`archive`], nothing left out) for x86_64
+/// Linux, with GitHub digests, listing `also` (noise for every triple) before it: the
+/// archive's asset name and the release.
+pub fn real_linux_release(tag: &str, also: &[&str]) -> (String, FixtureRelease) {
+    let (version, bytes) = archive(Without::Nothing);
+    let asset = asset_name(&version, tag, "x86_64-unknown-linux-gnu");
+    let versions: Vec<&str> = also.iter().copied().chain([version.as_str()]).collect();
+    let release = release(tag, &versions, Sums::Digests, &[(asset.clone(), bytes)]);
+    (asset, release)
+}
+
 /// A release `tag` with `versions` for every triple (and a full build beside each,
 /// which vx must ignore), checksums given as `sums` says; `served` replaces the
 /// bytes of the named assets (the others are noise, never downloaded).
