@@ -114,7 +114,10 @@ bad = {{ run = "exit /b 3", depends = ["slow"] }}
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{stderr}");
     assert!(stderr.contains("task `bad` failed"), "{stderr}");
-    assert!(stderr.contains("`slow`"), "the stopped service is named: {stderr}");
+    assert!(
+        stderr.contains("`slow`"),
+        "the stopped service is named: {stderr}"
+    );
     // `bad` ran only once the service was ready, so the sleeper had started; vx has
     // exited, and the service's Job Object took the sleeper with its `cmd`.
     let sleeper = sleeper_pid(&pid_file);
