@@ -205,17 +205,7 @@ pub fn edit(session: &Session, request: &Request<'_>) -> Result<Edited, ImportEr
     } = *request;
     let offline = session.offline();
     let existing = request.existing.clone();
-    let mut lists: Vec<(&str, Imported)> = Vec::new();
-    let mut registries: Vec<(String, String, String)> = Vec::new();
-    for (shown, file, format) in files {
-        let (imported, declared) = import::read_all(file, *format)?;
-        for (name, place) in declared {
-            if let import::aqua::DeclaredRegistry::Local(at) = place {
-                registries.push((shown.clone(), name, at));
-            }
-        }
-        lists.push((shown.as_str(), imported));
-    }
+    let (lists, registries) = read_files(files)?;
     let created = existing.is_none();
     let personal = match request.layer {
         Layer::Project => None,
@@ -227,10 +217,7 @@ pub fn edit(session: &Session, request: &Request<'_>) -> Result<Edited, ImportEr
     });
     // vx.toml before this import: what it lists already is left alone.
     let before = text.clone();
-    let edit_error = |source| ImportError::Edit {
-        path: path.to_owned(),
-        source,
-    };
+    let edit_error = edit_error(path);
     let mut lines: Vec<String> = Vec::new();
     // An aqua.yaml's local registries first: its packages are looked up in them.
     let home = path.parent().unwrap_or(Path::new(""));
@@ -288,17 +275,25 @@ pub fn edit(session: &Session, request: &Request<'_>) -> Result<Edited, ImportEr
         &mut lines,
         &mut failed,
     )?;
-    let env_added = import_env(path, &lists, &mut text, &mut lines, &mut failed)?;
+    let mut draft = Draft {
+        path,
+        text,
+        lines,
+        failed,
+    };
+    let env_added = import_env(&mut draft, &lists)?;
 
     if personal.is_some() {
-        failed += not_personal(&lists, &mut lines);
+        draft.failed += not_personal(&lists, &mut draft.lines);
     }
     let mut scripts_added = 0;
     let project_lists = if personal.is_none() { &lists[..] } else { &[] };
     if personal.is_none() {
-        scripts_added = import_scripts(path, &lists, &mut text, &mut lines, &mut failed)?;
+        let (text, lines, failed) = (&mut draft.text, &mut draft.lines, &mut draft.failed);
+        scripts_added = import_scripts(path, &lists, text, lines, failed)?;
     }
-    let paths_added = import_settings(path, project_lists, &mut text, &mut lines, &mut failed)?;
+    let paths_added = import_settings(&mut draft, project_lists)?;
+    let (mut text, mut lines, failed) = (draft.text, draft.lines, draft.failed);
 
     if tools.unreachable {
         crate::note!(
@@ -342,6 +337,43 @@ pub fn edit(session: &Session, request: &Request<'_>) -> Result<Edited, ImportEr
         catalogue,
         personal: personal.is_some(),
     })
+}
+
+/// The entries of each of `files` (`(shown name, path, format)`), and the local
+/// registries an aqua.yaml among them declares (`(shown name, registry, place)`).
+type Read<'f> = (Vec<(&'f str, Imported)>, Vec<(String, String, String)>);
+
+/// Reads every one of `files` (a malformed one is the error): [`Read`].
+fn read_files(files: &[(String, PathBuf, Format)]) -> Result<Read<'_>, ImportError> {
+    let mut lists: Vec<(&str, Imported)> = Vec::new();
+    let mut registries: Vec<(String, String, String)> = Vec::new();
+    for (shown, file, format) in files {
+        let (imported, declared) = import::read_all(file, *format)?;
+        for (name, place) in declared {
+            if let import::aqua::DeclaredRegistry::Local(at) = place {
+                registries.push((shown.clone(), name, at));
+            }
+        }
+        lists.push((shown.as_str(), imported));
+    }
+    Ok((lists, registries))
+}
+
+/// vx.toml's text as an import writes it (`path`), a line for each entry, and how
+/// many entries were skipped for a reason.
+struct Draft<'p> {
+    path: &'p Path,
+    text: String,
+    lines: Vec<String>,
+    failed: usize,
+}
+
+/// What makes an edit error of vx.toml at `path`.
+fn edit_error(path: &Path) -> impl Fn(edit::EditError) -> ImportError + Copy + '_ {
+    move |source| ImportError::Edit {
+        path: path.to_owned(),
+        source,
+    }
 }
 
 /// What [`import_tools`] imported.
@@ -388,14 +420,14 @@ fn import_tools(
             // A tool vx.toml listed before under the name the file writes (a URL tool
             // in `[tools.NAME]`, which no registry knows) is left alone before any
             // lookup, which would fail it.
-            if lists_tool(&before, std::slice::from_ref(&entry.name)) {
+            if lists_tool(before, std::slice::from_ref(&entry.name)) {
                 lines.push(format!(
                     "skipped {} from {at}: vx.toml lists it already; left as it is",
                     label(&entry.name, &entry.written)
                 ));
                 continue;
             }
-            let mapped = match map_entry(&resolver, entry) {
+            let mapped = match map_entry(resolver, entry) {
                 Ok(mapped) => mapped,
                 Err(skip) => {
                     *failed += 1;
@@ -462,17 +494,9 @@ fn import_tools(
 
 /// Imports the variables of `lists` into `text`'s `[env]`, a line for each in
 /// `lines`; returns how many were added.
-fn import_env(
-    path: &Path,
-    lists: &[(&str, Imported)],
-    text: &mut String,
-    lines: &mut Vec<String>,
-    failed: &mut usize,
-) -> Result<usize, ImportError> {
-    let edit_error = |source| ImportError::Edit {
-        path: path.to_owned(),
-        source,
-    };
+fn import_env(draft: &mut Draft<'_>, lists: &[(&str, Imported)]) -> Result<usize, ImportError> {
+    let edit_error = edit_error(draft.path);
+    let (text, lines, failed) = (&mut draft.text, &mut draft.lines, &mut draft.failed);
     let mut env_added = 0usize;
     let mut env_seen: BTreeMap<&str, &str> = BTreeMap::new();
     for (file, list) in lists {
@@ -519,16 +543,11 @@ fn import_env(
 /// Imports mise's `_.path`, `_.file` and `_.python.venv` of `lists` into `text`'s
 /// `[settings]`, a line for each in `lines`; returns how many were added.
 fn import_settings(
-    path: &Path,
+    draft: &mut Draft<'_>,
     lists: &[(&str, Imported)],
-    text: &mut String,
-    lines: &mut Vec<String>,
-    failed: &mut usize,
 ) -> Result<usize, ImportError> {
-    let edit_error = |source| ImportError::Edit {
-        path: path.to_owned(),
-        source,
-    };
+    let edit_error = edit_error(draft.path);
+    let (text, lines, failed) = (&mut draft.text, &mut draft.lines, &mut draft.failed);
     let mut paths_added = 0usize;
     // mise's `_.path`, `_.file` and `_.python.venv` (or a python's `virtualenv`):
     // project-relative entries of `[settings]`.
