@@ -58,7 +58,7 @@ pub struct Plan {
     /// The runtime's version.
     pub runtime_version: String,
     /// The runtime's download on this platform, set where the project's specs are
-    /// made (`crate::resolution::backend::plan_specs`): installed first, by the same
+    /// made (`crate::resolution::plan::plan_specs`): installed first, by the same
     /// engine, when the store lacks it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runtime_spec: Option<Box<ToolSpec>>,

@@ -194,7 +194,7 @@ impl Target<'_> {
 
     /// The toolchain a command runs with: the one place that decides what the
     /// command needs and whether it is installed. Missing tools are installed first
-    /// (unless [`Target::not_installing`] says why not), except those whose install
+    /// (unless `Target::not_installing` says why not), except those whose install
     /// failed before and is remembered ([`crate::toolchain::failed`]): one tool that
     /// cannot install is tried once, not at every command. Then the command runs
     /// when what it needs is installed — the tools named on the command line and

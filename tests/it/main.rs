@@ -118,6 +118,8 @@ mod runtime_python;
 #[cfg(unix)]
 mod runtime_registry;
 #[cfg(unix)]
+mod runtime_requests;
+#[cfg(unix)]
 mod runtime_ruby;
 #[cfg(unix)]
 mod runtime_rust;
