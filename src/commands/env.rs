@@ -3,7 +3,7 @@
 //! alone outside a project) and sets its `[env]`, for `eval "$(vx env)"`,
 //! PowerShell, JSON or GitHub Actions. Tools that are not installed are named on
 //! stderr and make it exit 1 (what is installed is still printed). A running daemon
-//! answers for the project when it can ([`super::ActiveTools`]), else the project's
+//! answers for the project when it can ([`vx::daemon::active::ActiveTools`]), else the project's
 //! recorded activation while nothing it was made from changed, else the manifest, lock
 //! and receipts are read in full. `[env]` templates are expanded here, against the
 //! environment `vx env` runs in.
@@ -19,8 +19,8 @@ use vx::exit::{Because, Error};
 use vx::session::{Opening, Want};
 use vx::toolchain::shell::{self, Shell};
 
-use super::ActiveTools;
 use crate::cli::EnvArgs;
+use vx::daemon::active::ActiveTools;
 
 /// Runs `vx env`.
 pub fn run(args: &EnvArgs) -> Result<i32, Error> {
@@ -29,7 +29,7 @@ pub fn run(args: &EnvArgs) -> Result<i32, Error> {
     // Outside a project the daemon's answer has no manifest: the direct path then
     // reports the missing manifest as usual. A directory it names that is gone was
     // uninstalled a moment ago: the daemon has not seen it yet.
-    let tools = match ActiveTools::from_daemon(explicit, &store) {
+    let tools = match ActiveTools::from_daemon(explicit, &store, &|line| vx::note!("{line}")) {
         Some(tools) if tools.manifest.is_some() && tools.bin_dirs.iter().all(|d| d.is_dir()) => {
             tools
         }
@@ -54,7 +54,7 @@ pub fn run(args: &EnvArgs) -> Result<i32, Error> {
                     .toolchain(&[], &store)
                     .map_err(super::toolchain_error)?;
                 vx::ops::target::record_activation(&chain, manifest, sources.as_ref(), &store);
-                ActiveTools::of(&chain, manifest)?
+                ActiveTools::of(&chain, manifest).map_err(Error::usage)?
             }
         },
     };

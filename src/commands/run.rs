@@ -57,67 +57,15 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         .parent()
         .map(std::path::Path::to_path_buf)
         .unwrap_or_default();
-    let mut tasks = all_tasks(&manifest, &project)?;
-    // The justfile's recipes and package.json's scripts that no task shadows: listed,
-    // and run when named (they join the run by name only, never through a glob).
-    let (foreign, notes) = foreign::discover(&project);
-    let foreign: Vec<Foreign> = foreign
-        .into_iter()
-        .filter(|f| graph::find(&tasks, &f.name).is_none())
-        .collect();
-    let Some(first) = args.script() else {
-        for note in &notes {
-            vx::note!("vx: {note}");
-        }
-        list(&manifest, &tasks, &foreign)?;
+    let Some(Chosen {
+        tasks,
+        requested,
+        plan,
+        values,
+    }) = chosen(args, &manifest, &project)?
+    else {
         return Ok(vx::exit::OK);
     };
-    let requested = split(&first, args.args());
-    for (name, _) in &requested {
-        if graph::find(&tasks, name).is_some() {
-            continue;
-        }
-        match foreign.iter().find(|f| f.name == *name) {
-            Some(found) => tasks.push(found.task()),
-            None => {
-                for note in &notes {
-                    vx::note!("vx: {note}");
-                }
-                let known: Vec<Task> = tasks
-                    .iter()
-                    .cloned()
-                    .chain(foreign.iter().map(Foreign::task))
-                    .collect();
-                return Err(unknown(name, &manifest, &known));
-            }
-        }
-    }
-    for (name, words) in &requested {
-        if args::wants_help(words) {
-            let task = graph::find(&tasks, name).expect("found above");
-            std::io::stdout().write_all(args::help(task).as_bytes())?;
-            return Ok(vx::exit::OK);
-        }
-    }
-    let names: Vec<String> = requested.iter().map(|(n, _)| n.clone()).collect();
-    let plan = Plan::build(&tasks, &names).map_err(|e| Error::usage(e.to_string()))?;
-    if let Some(cycle) = graph::cycle(&tasks) {
-        return Err(Error::usage(format!(
-            "the tasks' dependencies form a cycle: {}",
-            cycle.join(" → ")
-        )));
-    }
-    // Each task's argument values: the words given after it (the others: defaults).
-    let mut values = Vec::with_capacity(plan.nodes.len());
-    for node in &plan.nodes {
-        let task = &tasks[node.task];
-        let words = requested
-            .iter()
-            .find(|(n, _)| graph::find(&tasks, n).is_some_and(|t| t.name == task.name))
-            .map(|(_, w)| w.as_slice())
-            .unwrap_or(&[]);
-        values.push(args::parse(task, words).map_err(Error::usage)?);
-    }
     already_running(&plan, &tasks, &manifest)?;
     confirm(&plan, &tasks, args.yes)?;
     let shell = prepare(args, &session, &manifest, &plan, &tasks)?;
@@ -220,51 +168,7 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         .iter()
         .flat_map(|n| tasks[n.task].sources.iter().cloned())
         .collect();
-    if globs.is_empty() {
-        return Err(Error::usage(
-            "--watch follows the tasks' `sources`, and none of these tasks has any",
-        ));
-    }
-    let watch = Watch::new(&project, globs)
-        .map_err(|e| Error::environment(format!("cannot watch {}: {e}", project.display())))?;
-    let mut next = Some(first);
-    loop {
-        let jobs = match next.take() {
-            Some(jobs) => jobs,
-            None => jobs()?,
-        };
-        let cancel = Arc::new(AtomicBool::new(false));
-        let (wake, woken) = crossbeam_channel::bounded(1);
-        let (done_tx, done) = crossbeam_channel::bounded(1);
-        let (outcome, change) = std::thread::scope(|scope| {
-            let cancel_flag = Arc::clone(&cancel);
-            let execute = &execute;
-            let run = scope.spawn(move || {
-                let outcome = execute(jobs, cancel_flag, &woken);
-                let _ = done_tx.send(());
-                outcome
-            });
-            let change = watch.next(interrupt.woken(), Some(&done));
-            if change != Change::Done {
-                cancel.store(true, Ordering::Relaxed);
-                let _ = wake.try_send(());
-            }
-            (run.join(), change)
-        });
-        let outcome = outcome.map_err(|_| Error::environment("the run's thread panicked"))?;
-        let change = match change {
-            Change::Done => {
-                report(&outcome, mode)?;
-                vx::note!("vx: watching the tasks' sources; Ctrl-C to stop");
-                watch.next(interrupt.woken(), None)
-            }
-            other => other,
-        };
-        match change {
-            Change::File(path) => vx::note!("vx: {} changed: running again", path.display()),
-            _ => return Ok(vx::exit::INTERRUPTED),
-        }
-    }
+    watch_runs(&project, globs, first, &jobs, &execute, &interrupt, mode)
 }
 
 /// Which live view shows the run: the panes with `--tui` (on a terminal), the inline
@@ -637,4 +541,152 @@ fn unknown(name: &str, manifest: &Manifest, tasks: &[Task]) -> Error {
         None => message.push_str("; `vx run` lists them"),
     }
     Error::usage(message)
+}
+
+/// The tasks a run chose: every task of the project (file tasks and the foreign ones
+/// named), what the command line asked for, the plan and each task's arguments.
+struct Chosen {
+    tasks: Vec<Task>,
+    requested: Vec<(String, Vec<OsString>)>,
+    plan: Plan,
+    values: Vec<args::Values>,
+}
+
+/// What `args` asks to run of the project at `project`; `None` when nothing runs
+/// (the tasks listed, or a task's help printed).
+fn chosen(
+    args: &ScriptArgs,
+    manifest: &Manifest,
+    project: &std::path::Path,
+) -> Result<Option<Chosen>, Error> {
+    let mut tasks = all_tasks(manifest, project)?;
+    // The justfile's recipes and package.json's scripts that no task shadows: listed,
+    // and run when named (they join the run by name only, never through a glob).
+    let (foreign, notes) = foreign::discover(project);
+    let foreign: Vec<Foreign> = foreign
+        .into_iter()
+        .filter(|f| graph::find(&tasks, &f.name).is_none())
+        .collect();
+    let Some(first) = args.script() else {
+        for note in &notes {
+            vx::note!("vx: {note}");
+        }
+        list(manifest, &tasks, &foreign)?;
+        return Ok(None);
+    };
+    let requested = split(&first, args.args());
+    for (name, _) in &requested {
+        if graph::find(&tasks, name).is_some() {
+            continue;
+        }
+        match foreign.iter().find(|f| f.name == *name) {
+            Some(found) => tasks.push(found.task()),
+            None => {
+                for note in &notes {
+                    vx::note!("vx: {note}");
+                }
+                let known: Vec<Task> = tasks
+                    .iter()
+                    .cloned()
+                    .chain(foreign.iter().map(Foreign::task))
+                    .collect();
+                return Err(unknown(name, manifest, &known));
+            }
+        }
+    }
+    for (name, words) in &requested {
+        if args::wants_help(words) {
+            let task = graph::find(&tasks, name).expect("found above");
+            std::io::stdout().write_all(args::help(task).as_bytes())?;
+            return Ok(None);
+        }
+    }
+    let names: Vec<String> = requested.iter().map(|(n, _)| n.clone()).collect();
+    let plan = Plan::build(&tasks, &names).map_err(|e| Error::usage(e.to_string()))?;
+    if let Some(cycle) = graph::cycle(&tasks) {
+        return Err(Error::usage(format!(
+            "the tasks' dependencies form a cycle: {}",
+            cycle.join(" → ")
+        )));
+    }
+    // Each task's argument values: the words given after it (the others: defaults).
+    let mut values = Vec::with_capacity(plan.nodes.len());
+    for node in &plan.nodes {
+        let task = &tasks[node.task];
+        let words = requested
+            .iter()
+            .find(|(n, _)| graph::find(&tasks, n).is_some_and(|t| t.name == task.name))
+            .map(|(_, w)| w.as_slice())
+            .unwrap_or(&[]);
+        values.push(args::parse(task, words).map_err(Error::usage)?);
+    }
+    Ok(Some(Chosen {
+        tasks,
+        requested,
+        plan,
+        values,
+    }))
+}
+
+/// A run of jobs: to the end, or until its stop flag is set (woken by the channel).
+type Execute<'a> = dyn Fn(Vec<Job>, Arc<AtomicBool>, &crossbeam_channel::Receiver<()>) -> runner::Outcome
+    + Sync
+    + 'a;
+
+/// `--watch`: runs `first`, and runs again (`jobs` made anew) when one of `globs`
+/// under `project` changes, cancelling a run in progress, until Ctrl-C.
+fn watch_runs(
+    project: &std::path::Path,
+    globs: Vec<String>,
+    first: Vec<Job>,
+    jobs: &dyn Fn() -> Result<Vec<Job>, Error>,
+    execute: &Execute<'_>,
+    interrupt: &vx::signals::Interrupt,
+    mode: Option<Mode>,
+) -> Result<i32, Error> {
+    if globs.is_empty() {
+        return Err(Error::usage(
+            "--watch follows the tasks' `sources`, and none of these tasks has any",
+        ));
+    }
+    let watch = Watch::new(project, globs)
+        .map_err(|e| Error::environment(format!("cannot watch {}: {e}", project.display())))?;
+    let mut next = Some(first);
+    loop {
+        let jobs = match next.take() {
+            Some(jobs) => jobs,
+            None => jobs()?,
+        };
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (wake, woken) = crossbeam_channel::bounded(1);
+        let (done_tx, done) = crossbeam_channel::bounded(1);
+        let (outcome, change) = std::thread::scope(|scope| {
+            let cancel_flag = Arc::clone(&cancel);
+            let execute = &execute;
+            let run = scope.spawn(move || {
+                let outcome = execute(jobs, cancel_flag, &woken);
+                let _ = done_tx.send(());
+                outcome
+            });
+            let change = watch.next(interrupt.woken(), Some(&done));
+            if change != Change::Done {
+                cancel.store(true, Ordering::Relaxed);
+                let _ = wake.try_send(());
+            }
+            (run.join(), change)
+        });
+        let outcome = outcome.map_err(|_| Error::environment("the run's thread panicked"))?;
+        let change = match change {
+            Change::Done => {
+                report(&outcome, mode)?;
+                vx::note!("vx: watching the tasks' sources; Ctrl-C to stop");
+                watch.next(interrupt.woken(), None)
+            }
+            other => other,
+        };
+        match change {
+            Change::File(path) => vx::note!("vx: {} changed: running again", path.display()),
+            _ => return Ok(vx::exit::INTERRUPTED),
+        }
+    }
 }

@@ -3,7 +3,7 @@
 //! `PATH`. A project tool that would provide it but is not installed is an error (exit
 //! 1) saying to run `vx sync`.
 //!
-//! The quick answers first: a running daemon's ([`super::ActiveTools`]; measured
+//! The quick answers first: a running daemon's ([`vx::daemon::active::ActiveTools`]; measured
 //! faster than the record at 300 tools, the same at 10: docs/BENCHMARKS.md,
 //! "Daemon"), else the project's recorded activation while nothing it was made from
 //! changed; a command neither finds is looked up in full (the daemon may not have seen
@@ -16,8 +16,8 @@ use std::path::{Path, PathBuf};
 use vx::exit::Error;
 use vx::toolchain::search;
 
-use super::ActiveTools;
 use crate::cli::WhichArgs;
+use vx::daemon::active::ActiveTools;
 
 /// Runs `vx which`.
 pub fn run(args: &WhichArgs) -> Result<i32, Error> {
@@ -27,7 +27,8 @@ pub fn run(args: &WhichArgs) -> Result<i32, Error> {
     );
     let command = args.command.as_os_str();
     let store = super::located_store(store_arg)?;
-    if let Some(exe) = ActiveTools::from_daemon(manifest_arg, &store).and_then(|a| a.find(command))
+    if let Some(exe) = ActiveTools::from_daemon(manifest_arg, &store, &|line| vx::note!("{line}"))
+        .and_then(|a| a.find(command))
     {
         return print(exe);
     }
@@ -47,7 +48,7 @@ pub fn run(args: &WhichArgs) -> Result<i32, Error> {
         .toolchain(&[], &store)
         .map_err(super::toolchain_error)?;
     vx::ops::target::record_activation(&chain, manifest, sources.as_ref(), &store);
-    let tools = ActiveTools::of(&chain, manifest)?;
+    let tools = ActiveTools::of(&chain, manifest).map_err(Error::usage)?;
     match tools.find(command) {
         Some(exe) => print(exe),
         None => print(outside(command, &tools)?),

@@ -17,6 +17,7 @@
 //! - [`client`]: the blocking client the CLI uses.
 //! - [`log`]: the size-capped log file.
 
+pub mod active;
 pub mod boards;
 pub mod client;
 pub mod connection;

@@ -205,17 +205,7 @@ pub fn edit(session: &Session, request: &Request<'_>) -> Result<Edited, ImportEr
     } = *request;
     let offline = session.offline();
     let existing = request.existing.clone();
-    let mut lists: Vec<(&str, Imported)> = Vec::new();
-    let mut registries: Vec<(String, String, String)> = Vec::new();
-    for (shown, file, format) in files {
-        let (imported, declared) = import::read_all(file, *format)?;
-        for (name, place) in declared {
-            if let import::aqua::DeclaredRegistry::Local(at) = place {
-                registries.push((shown.clone(), name, at));
-            }
-        }
-        lists.push((shown.as_str(), imported));
-    }
+    let (lists, registries) = read_files(files)?;
     let created = existing.is_none();
     let personal = match request.layer {
         Layer::Project => None,
@@ -227,10 +217,7 @@ pub fn edit(session: &Session, request: &Request<'_>) -> Result<Edited, ImportEr
     });
     // vx.toml before this import: what it lists already is left alone.
     let before = text.clone();
-    let edit_error = |source| ImportError::Edit {
-        path: path.to_owned(),
-        source,
-    };
+    let edit_error = edit_error(path);
     let mut lines: Vec<String> = Vec::new();
     // An aqua.yaml's local registries first: its packages are looked up in them.
     let home = path.parent().unwrap_or(Path::new(""));
@@ -279,191 +266,42 @@ pub fn edit(session: &Session, request: &Request<'_>) -> Result<Edited, ImportEr
     );
 
     let mut failed = 0usize;
-    // The reasons that were the network's (nothing answered), with the first entry
-    // each stopped.
-    let mut unreachable: Vec<(String, String)> = Vec::new();
-    let mut imported = 0usize;
-    // Imported without their publisher's index: the lock cannot be filled yet.
-    let mut unchecked = 0usize;
-    let mut taken: BTreeMap<String, &str> = BTreeMap::new();
-    for (file, list) in &lists {
-        for entry in &list.tools {
-            let from = entry.file.as_deref().unwrap_or(file);
-            let at = sanitize(&match entry.line {
-                Some(line) => format!("{from}:{line}"),
-                None => from.to_owned(),
-            })
-            .into_owned();
-            // A tool vx.toml listed before under the name the file writes (a URL tool
-            // in `[tools.NAME]`, which no registry knows) is left alone before any
-            // lookup, which would fail it.
-            if lists_tool(&before, std::slice::from_ref(&entry.name)) {
-                lines.push(format!(
-                    "skipped {} from {at}: vx.toml lists it already; left as it is",
-                    label(&entry.name, &entry.written)
-                ));
-                continue;
-            }
-            let mapped = match map_entry(&resolver, entry) {
-                Ok(mapped) => mapped,
-                Err(skip) => {
-                    failed += 1;
-                    let this = label(&entry.name, &entry.written);
-                    // A place that cannot be reached is named once, on the first
-                    // entry that needed it.
-                    let why = match unreachable.iter().find(|(why, _)| *why == skip.why) {
-                        Some((_, first)) => {
-                            format!("could not be looked up either ({first}, above)")
-                        }
-                        None => sanitize(&skip.why).into_owned(),
-                    };
-                    if skip.unreachable && !unreachable.iter().any(|(why, _)| *why == skip.why) {
-                        unreachable.push((skip.why, this.clone()));
-                    }
-                    lines.push(format!("skipped {this} from {at}: {why}"));
-                    continue;
-                }
-            };
-            let key = sanitize(&mapped.key);
-            if let Some(first) = taken.get(&mapped.qualified) {
-                lines.push(format!(
-                    "skipped {} from {at}: {key} is imported from {first}, which comes first",
-                    label(&entry.name, &entry.written)
-                ));
-                continue;
-            }
-            taken.insert(mapped.qualified.clone(), from);
-            if lists_tool(&text, &mapped.names) {
-                lines.push(format!(
-                    "skipped {key} {} from {at}: vx.toml lists it already; left as it is",
-                    mapped.constraint
-                ));
-                continue;
-            }
-            (text, _) =
-                edit::set_constraint(&text, &mapped.key, &mapped.constraint).map_err(edit_error)?;
-            imported += 1;
-            unchecked += usize::from(mapped.unchecked);
-            let all_notes: Vec<&str> = entry
-                .notes
-                .iter()
-                .chain(&mapped.notes)
-                .map(String::as_str)
-                .collect();
-            let notes = if all_notes.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", sanitize(&all_notes.join("; ")))
-            };
-            lines.push(format!(
-                "imported {key} {} from {}{notes}",
-                mapped.constraint,
-                sanitize(from)
-            ));
-        }
-    }
-    let mut env_added = 0usize;
-    let mut env_seen: BTreeMap<&str, &str> = BTreeMap::new();
-    for (file, list) in &lists {
-        for var in &list.env {
-            let name = sanitize(&var.name);
-            let at = match var.line {
-                Some(line) => format!("{file}:{line}"),
-                None => (*file).to_owned(),
-            };
-            let value = match &var.value {
-                Ok(value) => value,
-                Err(why) => {
-                    failed += 1;
-                    lines.push(format!("skipped env {name} from {at}: {}", sanitize(why)));
-                    continue;
-                }
-            };
-            if let Some(first) = env_seen.get(var.name.as_str()) {
-                lines.push(format!(
-                    "skipped env {name} from {at}: imported from {first}, which comes first"
-                ));
-                continue;
-            }
-            env_seen.insert(&var.name, file);
-            let set = match value {
-                EnvValue::Set(v) => Some(v.as_str()),
-                EnvValue::Unset => None,
-            };
-            let (new_text, added) = edit::add_env(&text, &var.name, set).map_err(edit_error)?;
-            if added {
-                text = new_text;
-                env_added += 1;
-                lines.push(format!("imported env {name} from {file}"));
-            } else {
-                lines.push(format!(
-                    "skipped env {name} from {at}: vx.toml sets it already; left as it is"
-                ));
-            }
-        }
-    }
+    let tools = import_tools(
+        path,
+        &resolver,
+        &lists,
+        &before,
+        &mut text,
+        &mut lines,
+        &mut failed,
+    )?;
+    let mut draft = Draft {
+        path,
+        text,
+        lines,
+        failed,
+    };
+    let env_added = import_env(&mut draft, &lists)?;
 
     if personal.is_some() {
-        failed += not_personal(&lists, &mut lines);
+        draft.failed += not_personal(&lists, &mut draft.lines);
     }
     let mut scripts_added = 0;
-    let mut paths_added = 0usize;
     let project_lists = if personal.is_none() { &lists[..] } else { &[] };
     if personal.is_none() {
-        scripts_added = import_scripts(path, &lists, &mut text, &mut lines, &mut failed)?;
+        let (text, lines, failed) = (&mut draft.text, &mut draft.lines, &mut draft.failed);
+        scripts_added = import_scripts(path, &lists, text, lines, failed)?;
     }
-    // mise's `_.path`, `_.file` and `_.python.venv` (or a python's `virtualenv`):
-    // project-relative entries of `[settings]`.
-    type Add = fn(&str, &str) -> Result<(String, bool), edit::EditError>;
-    for (file, list) in project_lists {
-        let settings: [(&str, &str, &_, Add); 3] = [
-            ("path", "path", &list.path, edit::add_path),
-            ("env file", "env_file", &list.env_files, edit::add_env_file),
-            (
-                "virtual environment",
-                "python_venv",
-                &list.python_venv,
-                edit::set_python_venv,
-            ),
-        ];
-        for (what, key, entries, add) in settings {
-            for (written, item, line) in entries {
-                let at = match line {
-                    Some(line) => format!("{file}:{line}"),
-                    None => (*file).to_owned(),
-                };
-                match item {
-                    Err(why) => {
-                        failed += 1;
-                        lines.push(format!(
-                            "skipped {what} {} from {at}: {}",
-                            sanitize(written),
-                            sanitize(why)
-                        ));
-                    }
-                    Ok(item) => {
-                        let (new_text, added) = add(&text, item).map_err(edit_error)?;
-                        if added {
-                            text = new_text;
-                            paths_added += 1;
-                            lines.push(format!(
-                                "imported {what} {} from {file} into [settings] {key}",
-                                sanitize(item)
-                            ));
-                        }
-                    }
-                }
-            }
-        }
-    }
+    let paths_added = import_settings(&mut draft, project_lists)?;
+    let (mut text, mut lines, failed) = (draft.text, draft.lines, draft.failed);
 
-    if !unreachable.is_empty() {
+    if tools.unreachable {
         crate::note!(
             "vx: the network failed (nothing answered), so the entries that needed it were skipped and the rest is written; {}",
             crate::resolution::UNREACHABLE_HELP
         );
     }
-    let write = imported + env_added + scripts_added + paths_added > 0 || (created && create);
+    let write = tools.imported + env_added + scripts_added + paths_added > 0 || (created && create);
     let mut manifest = None;
     if write && let Some(project) = personal {
         manifest = layered(project, path, &text)?;
@@ -491,14 +329,271 @@ pub fn edit(session: &Session, request: &Request<'_>) -> Result<Edited, ImportEr
         created,
         write,
         lines,
-        imported,
+        imported: tools.imported,
         failed,
-        unchecked,
-        unreachable: !unreachable.is_empty(),
+        unchecked: tools.unchecked,
+        unreachable: tools.unreachable,
         manifest,
         catalogue,
         personal: personal.is_some(),
     })
+}
+
+/// The entries of each of `files` (`(shown name, path, format)`), and the local
+/// registries an aqua.yaml among them declares (`(shown name, registry, place)`).
+type Read<'f> = (Vec<(&'f str, Imported)>, Vec<(String, String, String)>);
+
+/// Reads every one of `files` (a malformed one is the error): [`Read`].
+fn read_files(files: &[(String, PathBuf, Format)]) -> Result<Read<'_>, ImportError> {
+    let mut lists: Vec<(&str, Imported)> = Vec::new();
+    let mut registries: Vec<(String, String, String)> = Vec::new();
+    for (shown, file, format) in files {
+        let (imported, declared) = import::read_all(file, *format)?;
+        for (name, place) in declared {
+            if let import::aqua::DeclaredRegistry::Local(at) = place {
+                registries.push((shown.clone(), name, at));
+            }
+        }
+        lists.push((shown.as_str(), imported));
+    }
+    Ok((lists, registries))
+}
+
+/// vx.toml's text as an import writes it (`path`), a line for each entry, and how
+/// many entries were skipped for a reason.
+struct Draft<'p> {
+    path: &'p Path,
+    text: String,
+    lines: Vec<String>,
+    failed: usize,
+}
+
+/// What makes an edit error of vx.toml at `path`.
+fn edit_error(path: &Path) -> impl Fn(edit::EditError) -> ImportError + Copy + '_ {
+    move |source| ImportError::Edit {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// What [`import_tools`] imported.
+struct Tools {
+    /// Tools imported.
+    imported: usize,
+    /// Tools written without their publisher's index: the lock cannot be filled yet.
+    unchecked: usize,
+    /// Whether the network failed for some entries (nothing answered).
+    unreachable: bool,
+}
+
+/// Imports the tools of `lists` into `text` (looked up through `resolver`; what
+/// vx.toml listed `before` is left alone), a line for each in `lines`, the entries
+/// skipped for a reason counted in `failed`.
+fn import_tools(
+    path: &Path,
+    resolver: &Resolver<'_>,
+    lists: &[(&str, Imported)],
+    before: &str,
+    text: &mut String,
+    lines: &mut Vec<String>,
+    failed: &mut usize,
+) -> Result<Tools, ImportError> {
+    // The reasons that were the network's (nothing answered), with the first entry
+    // each stopped.
+    let mut unreachable: Vec<(String, String)> = Vec::new();
+    let mut imported = 0usize;
+    // Imported without their publisher's index: the lock cannot be filled yet.
+    let mut unchecked = 0usize;
+    let mut taken: BTreeMap<String, &str> = BTreeMap::new();
+    let edit_error = |source| ImportError::Edit {
+        path: path.to_owned(),
+        source,
+    };
+    for (file, list) in lists {
+        for entry in &list.tools {
+            let from = entry.file.as_deref().unwrap_or(file);
+            let at = sanitize(&match entry.line {
+                Some(line) => format!("{from}:{line}"),
+                None => from.to_owned(),
+            })
+            .into_owned();
+            // A tool vx.toml listed before under the name the file writes (a URL tool
+            // in `[tools.NAME]`, which no registry knows) is left alone before any
+            // lookup, which would fail it.
+            if lists_tool(before, std::slice::from_ref(&entry.name)) {
+                lines.push(format!(
+                    "skipped {} from {at}: vx.toml lists it already; left as it is",
+                    label(&entry.name, &entry.written)
+                ));
+                continue;
+            }
+            let mapped = match map_entry(resolver, entry) {
+                Ok(mapped) => mapped,
+                Err(skip) => {
+                    *failed += 1;
+                    let this = label(&entry.name, &entry.written);
+                    // A place that cannot be reached is named once, on the first
+                    // entry that needed it.
+                    let why = match unreachable.iter().find(|(why, _)| *why == skip.why) {
+                        Some((_, first)) => {
+                            format!("could not be looked up either ({first}, above)")
+                        }
+                        None => sanitize(&skip.why).into_owned(),
+                    };
+                    if skip.unreachable && !unreachable.iter().any(|(why, _)| *why == skip.why) {
+                        unreachable.push((skip.why, this.clone()));
+                    }
+                    lines.push(format!("skipped {this} from {at}: {why}"));
+                    continue;
+                }
+            };
+            let key = sanitize(&mapped.key);
+            if let Some(first) = taken.get(&mapped.qualified) {
+                lines.push(format!(
+                    "skipped {} from {at}: {key} is imported from {first}, which comes first",
+                    label(&entry.name, &entry.written)
+                ));
+                continue;
+            }
+            taken.insert(mapped.qualified.clone(), from);
+            if lists_tool(text, &mapped.names) {
+                lines.push(format!(
+                    "skipped {key} {} from {at}: vx.toml lists it already; left as it is",
+                    mapped.constraint
+                ));
+                continue;
+            }
+            (*text, _) =
+                edit::set_constraint(text, &mapped.key, &mapped.constraint).map_err(edit_error)?;
+            imported += 1;
+            unchecked += usize::from(mapped.unchecked);
+            let all_notes: Vec<&str> = entry
+                .notes
+                .iter()
+                .chain(&mapped.notes)
+                .map(String::as_str)
+                .collect();
+            let notes = if all_notes.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", sanitize(&all_notes.join("; ")))
+            };
+            lines.push(format!(
+                "imported {key} {} from {}{notes}",
+                mapped.constraint,
+                sanitize(from)
+            ));
+        }
+    }
+    Ok(Tools {
+        imported,
+        unchecked,
+        unreachable: !unreachable.is_empty(),
+    })
+}
+
+/// Imports the variables of `lists` into `text`'s `[env]`, a line for each in
+/// `lines`; returns how many were added.
+fn import_env(draft: &mut Draft<'_>, lists: &[(&str, Imported)]) -> Result<usize, ImportError> {
+    let edit_error = edit_error(draft.path);
+    let (text, lines, failed) = (&mut draft.text, &mut draft.lines, &mut draft.failed);
+    let mut env_added = 0usize;
+    let mut env_seen: BTreeMap<&str, &str> = BTreeMap::new();
+    for (file, list) in lists {
+        for var in &list.env {
+            let name = sanitize(&var.name);
+            let at = match var.line {
+                Some(line) => format!("{file}:{line}"),
+                None => (*file).to_owned(),
+            };
+            let value = match &var.value {
+                Ok(value) => value,
+                Err(why) => {
+                    *failed += 1;
+                    lines.push(format!("skipped env {name} from {at}: {}", sanitize(why)));
+                    continue;
+                }
+            };
+            if let Some(first) = env_seen.get(var.name.as_str()) {
+                lines.push(format!(
+                    "skipped env {name} from {at}: imported from {first}, which comes first"
+                ));
+                continue;
+            }
+            env_seen.insert(&var.name, file);
+            let set = match value {
+                EnvValue::Set(v) => Some(v.as_str()),
+                EnvValue::Unset => None,
+            };
+            let (new_text, added) = edit::add_env(text, &var.name, set).map_err(edit_error)?;
+            if added {
+                *text = new_text;
+                env_added += 1;
+                lines.push(format!("imported env {name} from {file}"));
+            } else {
+                lines.push(format!(
+                    "skipped env {name} from {at}: vx.toml sets it already; left as it is"
+                ));
+            }
+        }
+    }
+    Ok(env_added)
+}
+
+/// Imports mise's `_.path`, `_.file` and `_.python.venv` of `lists` into `text`'s
+/// `[settings]`, a line for each in `lines`; returns how many were added.
+fn import_settings(
+    draft: &mut Draft<'_>,
+    lists: &[(&str, Imported)],
+) -> Result<usize, ImportError> {
+    let edit_error = edit_error(draft.path);
+    let (text, lines, failed) = (&mut draft.text, &mut draft.lines, &mut draft.failed);
+    let mut paths_added = 0usize;
+    // mise's `_.path`, `_.file` and `_.python.venv` (or a python's `virtualenv`):
+    // project-relative entries of `[settings]`.
+    type Add = fn(&str, &str) -> Result<(String, bool), edit::EditError>;
+    for (file, list) in lists {
+        let settings: [(&str, &str, &_, Add); 3] = [
+            ("path", "path", &list.path, edit::add_path),
+            ("env file", "env_file", &list.env_files, edit::add_env_file),
+            (
+                "virtual environment",
+                "python_venv",
+                &list.python_venv,
+                edit::set_python_venv,
+            ),
+        ];
+        for (what, key, entries, add) in settings {
+            for (written, item, line) in entries {
+                let at = match line {
+                    Some(line) => format!("{file}:{line}"),
+                    None => (*file).to_owned(),
+                };
+                match item {
+                    Err(why) => {
+                        *failed += 1;
+                        lines.push(format!(
+                            "skipped {what} {} from {at}: {}",
+                            sanitize(written),
+                            sanitize(why)
+                        ));
+                    }
+                    Ok(item) => {
+                        let (new_text, added) = add(text, item).map_err(edit_error)?;
+                        if added {
+                            *text = new_text;
+                            paths_added += 1;
+                            lines.push(format!(
+                                "imported {what} {} from {file} into [settings] {key}",
+                                sanitize(item)
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(paths_added)
 }
 
 /// A tool entry found in the registries.

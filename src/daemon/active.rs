@@ -1,0 +1,103 @@
+//! What `vx which` and `vx env` need of a project's toolchain: its installed tools'
+//! executable directories, the tools missing and the project's environment, from a
+//! running daemon when it can answer (measured faster than assembling it, see
+//! docs/BENCHMARKS.md, "Daemon"), else from a toolchain assembled here. Nothing here
+//! prints.
+
+use crate::project_env::env_file::EnvFileError;
+
+/// What `vx which` and `vx env` need of a project's toolchain, from a running daemon
+/// or assembled here.
+pub struct ActiveTools {
+    /// The project's manifest; none outside a project.
+    pub manifest: Option<std::path::PathBuf>,
+    /// The installed tools' executable directories, in `PATH` order.
+    pub bin_dirs: Vec<std::path::PathBuf>,
+    /// The tools not installed: what to say of each (`NAME VERSION is not installed;
+    /// run …`) and the commands they would provide.
+    pub missing: Vec<(String, Vec<String>)>,
+    /// The project's tools whose `os` leaves this platform out.
+    pub not_here: Vec<String>,
+    /// The project's `[env]` and `[settings] path` (empty outside a project).
+    pub environment: crate::project_env::Declared,
+}
+
+impl ActiveTools {
+    /// `command` among the installed tools' executables.
+    pub fn find(&self, command: &std::ffi::OsStr) -> Option<std::path::PathBuf> {
+        crate::toolchain::search::find(command, &crate::toolchain::search::join(&self.bin_dirs))
+    }
+
+    /// The tools of an assembled toolchain.
+    pub fn of(
+        chain: &crate::toolchain::Toolchain,
+        manifest: Option<&crate::manifest::Manifest>,
+    ) -> Result<ActiveTools, EnvFileError> {
+        Ok(ActiveTools {
+            manifest: manifest.map(|m| m.path.clone()),
+            bin_dirs: chain.bin_dirs(),
+            missing: chain
+                .missing()
+                .iter()
+                .map(|tool| {
+                    let path = manifest.map(|m| m.path.as_path());
+                    (tool.not_installed(path), tool.commands())
+                })
+                .collect(),
+            not_here: chain.not_here.clone(),
+            environment: crate::ops::target::declared(manifest)?.with_tools(chain.env()),
+        })
+    }
+
+    /// The tools a running daemon holds for this directory's project in `store`
+    /// (cached manifest, lock and receipts, refreshed by file events: measured faster
+    /// than assembling it, see docs/BENCHMARKS.md, "Daemon"). `None`, to assemble it
+    /// here, with `--manifest` or `$VX_MANIFEST` (the daemon finds projects from a
+    /// directory only), when no daemon runs, when it serves another store or cannot
+    /// answer, and when it says a tool is missing: the daemon learns of an install a
+    /// few milliseconds after it happened (`vx sync && vx env` must not see the tools
+    /// missing), so only an answer of a complete toolchain is taken as it is (and one
+    /// that holds the project's environment).
+    /// What there is to say (a daemon not asked, and why) goes to `note`.
+    pub fn from_daemon(
+        explicit: Option<&std::path::Path>,
+        store: &std::path::Path,
+        note: &dyn Fn(&str),
+    ) -> Option<ActiveTools> {
+        let named = std::env::var_os("VX_MANIFEST").is_some_and(|m| !m.is_empty());
+        if explicit.is_some() || named {
+            return None;
+        }
+        let cwd = std::env::current_dir().ok()?;
+        let socket = super::Paths::from_env().socket;
+        let patience = std::time::Duration::from_millis(500);
+        let mut client = match super::Client::connect_with_timeout(&socket, patience) {
+            Ok(client) => client,
+            // Another user's socket (or directory, or listener): said, never asked.
+            Err(super::DaemonError::Connect { source, .. })
+                if source.kind() == std::io::ErrorKind::PermissionDenied =>
+            {
+                note(&format!("vx: not asking the daemon: {source}"));
+                return None;
+            }
+            Err(_) => return None,
+        };
+        let answer = client.toolchain(cwd.to_str()?, store.to_str()?).ok()?;
+        // A daemon older than the project environment does not say it, and of a
+        // project not trusted it answers what the hook applies (its tools): both
+        // resolved here, where the user asked for the project by name.
+        if !answer.missing.is_empty()
+            || (answer.manifest.is_some() && answer.environment.is_none())
+            || answer.trusted == Some(false)
+        {
+            return None;
+        }
+        Some(ActiveTools {
+            manifest: answer.manifest.map(Into::into),
+            bin_dirs: answer.bin_dirs.into_iter().map(Into::into).collect(),
+            missing: Vec::new(),
+            not_here: Vec::new(),
+            environment: answer.environment.unwrap_or_default(),
+        })
+    }
+}
