@@ -240,20 +240,28 @@ fn watch(dir: &Path, id: Option<&str>, dashboard: DashboardArgs) -> Result<i32, 
     Ok(OK)
 }
 
-/// `vx board watch` of a task run: its tasks and the selected one's output, live; then
-/// the run's table on the normal screen.
+/// `vx board watch` of a task run: a pane per task, the selected one's log followed
+/// live (the same panes as `vx run --tui`; leaving them leaves the run going); then the
+/// run's table on the normal screen.
 fn watch_tasks(
     reader: BoardReader,
     dashboard: &DashboardArgs,
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
 ) -> Result<i32, Error> {
+    use vx_tui::task_panes::{PanesEnd, TaskPanes, Until, run_task_panes};
     let run = TaskRun::from_board(reader).map_err(Error::usage)?;
-    let end = vx_tui::watch_tasks_in_terminal(&run, dashboard.fps, stop, dashboard.exit_on_done)
+    let panes = TaskPanes::watching(&run, super::look());
+    let until = if dashboard.exit_on_done {
+        Until::Finished
+    } else {
+        Until::Left
+    };
+    let (end, _) = run_task_panes(&run, panes, dashboard.fps, stop, until)
         .map_err(|e| Error::environment(Because::new("the task view failed", e)))?;
     let mut out = std::io::stdout().lock();
-    let alive = end != vx_tui::TaskWatchEnd::OwnerGone;
-    vx::report::boards::print_run(&mut out, &run, alive, now_unix_ms())?;
-    if end == vx_tui::TaskWatchEnd::OwnerGone {
+    let gone = end == PanesEnd::OwnerGone;
+    vx::report::boards::print_run(&mut out, &run, !gone, now_unix_ms())?;
+    if gone {
         writeln!(
             out,
             "the vx run that owned this board exited before finishing"

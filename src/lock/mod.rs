@@ -264,8 +264,7 @@ pub struct LockedTool {
 /// `pypi:black` on python): the runtime's tool and the dependency set its package
 /// manager installs, as that manager's own lockfile text (npm's `package-lock.json`;
 /// pip's `--require-hashes` requirements), every file pinned by its registry's hash.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Environment {
     /// The project's tool that is its runtime (`node`, `python`).
     pub runtime: String,
@@ -279,6 +278,24 @@ pub struct Environment {
     pub allow_builds: Vec<String>,
     /// The package manager's lockfile, as it wrote it.
     pub lockfile: String,
+    /// When the project names no such runtime: vx's own (`runtime:node` at `lts`,
+    /// `runtime:python` at `latest`), locked here as a tool's entry is, so the tool
+    /// installs with the same runtime bytes everywhere (`crate::resolution::backend`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub own_runtime: Option<Box<LockedTool>>,
+}
+
+/// [`Environment`] as read: its runtime's entry checked as any tool's.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEnvironment {
+    runtime: String,
+    runtime_version: String,
+    registry: String,
+    #[serde(default)]
+    allow_builds: Vec<String>,
+    lockfile: String,
+    own_runtime: Option<Box<RawTool>>,
 }
 
 impl LockedTool {
@@ -412,7 +429,7 @@ struct RawTool {
     platforms: BTreeMap<Spanned<String>, RawAsset>,
     #[serde(default)]
     unsupported: BTreeMap<Spanned<String>, String>,
-    environment: Option<Environment>,
+    environment: Option<RawEnvironment>,
 }
 
 #[derive(Deserialize)]
@@ -451,6 +468,150 @@ struct Written<'a> {
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     registries: &'a BTreeMap<String, RegistryPin>,
     tools: &'a BTreeMap<String, LockedTool>,
+}
+
+/// One tool's entry as read, checked (its hashes, platforms, formats, URLs).
+fn tool_of(tool: RawTool, text: &str, path: &Path) -> Result<LockedTool, LockError> {
+    let at = |span: std::ops::Range<usize>| Some(Location::from_offset(text, span.start));
+    let invalid = |location, problem: String| LockError::Invalid {
+        path: path.to_owned(),
+        location,
+        problem,
+    };
+    if !is_input_hash(tool.inputs.get_ref()) {
+        return Err(invalid(
+            at(tool.inputs.span()),
+            "`inputs` must be sha256: and 64 hex digits".to_owned(),
+        ));
+    }
+    if let Some(layout) = tool.layout.as_ref().filter(|l| !is_input_hash(l.get_ref())) {
+        return Err(invalid(
+            at(layout.span()),
+            "`layout` must be sha256: and 64 hex digits".to_owned(),
+        ));
+    }
+    let mut platforms = BTreeMap::new();
+    for (platform, asset) in tool.platforms {
+        platform
+            .get_ref()
+            .parse::<Platform>()
+            .map_err(|e| invalid(at(platform.span()), e.to_string()))?;
+        if let Some(problem) = credentials_of(asset.url.get_ref(), asset.checksum.as_deref()) {
+            return Err(invalid(at(asset.url.span()), problem));
+        }
+        let sha256 = match &asset.sha256 {
+            Some(hex) => Some(
+                validate::sha256(hex.get_ref())
+                    .map_err(|e| invalid(at(hex.span()), e.to_string()))?,
+            ),
+            None => None,
+        };
+        if let Some(value) = &asset.integrity {
+            crate::verify::integrity::check(value.get_ref())
+                .map_err(|e| invalid(at(value.span()), e.to_string()))?;
+        }
+        if let Some(value) = &asset.h1 {
+            crate::validate::go_module_hash(value.get_ref())
+                .map_err(|e| invalid(at(value.span()), e))?;
+        }
+        if sha256.is_none() && asset.integrity.is_none() {
+            return Err(invalid(
+                at(asset.url.span()),
+                "the entry has neither `sha256` nor `integrity`".to_owned(),
+            ));
+        }
+        if let Some(format) = &asset.format
+            && crate::format::ArchiveFormat::from_name(format.get_ref()).is_none()
+        {
+            return Err(invalid(
+                at(format.span()),
+                format!("unknown archive format {:?}", format.get_ref()),
+            ));
+        }
+        if let Some(bin) = &asset.bin {
+            validate::bin(bin).map_err(|e| invalid(None, e.to_string()))?;
+        }
+        if asset.alternatives.len() > MAX_ALTERNATIVES {
+            return Err(invalid(
+                at(asset.url.span()),
+                format!("more than {MAX_ALTERNATIVES} alternatives"),
+            ));
+        }
+        let mut alternatives = Vec::new();
+        for alt in asset.alternatives {
+            if let Some(problem) = credentials_of(alt.url.get_ref(), None) {
+                return Err(invalid(at(alt.url.span()), problem));
+            }
+            validate::url(alt.url.get_ref())
+                .map_err(|e| invalid(at(alt.url.span()), e.to_string()))?;
+            let sha256 = validate::sha256(alt.sha256.get_ref())
+                .map_err(|e| invalid(at(alt.sha256.span()), e.to_string()))?;
+            let format =
+                crate::format::ArchiveFormat::from_name(alt.format.get_ref()).ok_or_else(|| {
+                    invalid(
+                        at(alt.format.span()),
+                        format!("unknown archive format {:?}", alt.format.get_ref()),
+                    )
+                })?;
+            alternatives.push(crate::spec::Alternative {
+                url: alt.url.into_inner(),
+                sha256,
+                format,
+            });
+        }
+        platforms.insert(
+            platform.into_inner(),
+            Asset {
+                url: asset.url.into_inner(),
+                sha256,
+                integrity: asset.integrity.map(Spanned::into_inner),
+                h1: asset.h1.map(Spanned::into_inner),
+                size: asset.size,
+                stale: asset.stale,
+                format: asset.format.map(Spanned::into_inner),
+                bin: asset.bin,
+                checksum: asset.checksum,
+                verified: asset.verified,
+                variant: asset.variant,
+                alternatives,
+            },
+        );
+    }
+    let mut unsupported = BTreeMap::new();
+    for (platform, reason) in tool.unsupported {
+        platform
+            .get_ref()
+            .parse::<Platform>()
+            .map_err(|e| invalid(at(platform.span()), e.to_string()))?;
+        unsupported.insert(platform.into_inner(), reason);
+    }
+    let environment = match tool.environment {
+        None => None,
+        Some(raw) => Some(Environment {
+            runtime: raw.runtime,
+            runtime_version: raw.runtime_version,
+            registry: raw.registry,
+            allow_builds: raw.allow_builds,
+            lockfile: raw.lockfile,
+            own_runtime: match raw.own_runtime {
+                None => None,
+                Some(entry) => Some(Box::new(tool_of(*entry, text, path)?)),
+            },
+        }),
+    };
+    Ok(LockedTool {
+        version: tool.version,
+        inputs: tool.inputs.into_inner(),
+        layout: tool.layout.map(Spanned::into_inner),
+        constraint: tool.constraint,
+        package: tool.package,
+        tag: tool.tag,
+        registry: tool.registry,
+        provenance_loss: tool.provenance_loss,
+        platforms,
+        unsupported,
+        environment,
+    })
 }
 
 /// The line (from 1) of the first merge conflict marker in `text`, if any: a line that
@@ -547,131 +708,7 @@ impl Lock {
         }
         let mut tools = BTreeMap::new();
         for (name, tool) in raw.tools {
-            if !is_input_hash(tool.inputs.get_ref()) {
-                return Err(invalid(
-                    at(tool.inputs.span()),
-                    "`inputs` must be sha256: and 64 hex digits".to_owned(),
-                ));
-            }
-            if let Some(layout) = tool.layout.as_ref().filter(|l| !is_input_hash(l.get_ref())) {
-                return Err(invalid(
-                    at(layout.span()),
-                    "`layout` must be sha256: and 64 hex digits".to_owned(),
-                ));
-            }
-            let mut platforms = BTreeMap::new();
-            for (platform, asset) in tool.platforms {
-                platform
-                    .get_ref()
-                    .parse::<Platform>()
-                    .map_err(|e| invalid(at(platform.span()), e.to_string()))?;
-                if let Some(problem) =
-                    credentials_of(asset.url.get_ref(), asset.checksum.as_deref())
-                {
-                    return Err(invalid(at(asset.url.span()), problem));
-                }
-                let sha256 = match &asset.sha256 {
-                    Some(hex) => Some(
-                        validate::sha256(hex.get_ref())
-                            .map_err(|e| invalid(at(hex.span()), e.to_string()))?,
-                    ),
-                    None => None,
-                };
-                if let Some(value) = &asset.integrity {
-                    crate::verify::integrity::check(value.get_ref())
-                        .map_err(|e| invalid(at(value.span()), e.to_string()))?;
-                }
-                if let Some(value) = &asset.h1 {
-                    crate::validate::go_module_hash(value.get_ref())
-                        .map_err(|e| invalid(at(value.span()), e))?;
-                }
-                if sha256.is_none() && asset.integrity.is_none() {
-                    return Err(invalid(
-                        at(asset.url.span()),
-                        "the entry has neither `sha256` nor `integrity`".to_owned(),
-                    ));
-                }
-                if let Some(format) = &asset.format
-                    && crate::format::ArchiveFormat::from_name(format.get_ref()).is_none()
-                {
-                    return Err(invalid(
-                        at(format.span()),
-                        format!("unknown archive format {:?}", format.get_ref()),
-                    ));
-                }
-                if let Some(bin) = &asset.bin {
-                    validate::bin(bin).map_err(|e| invalid(None, e.to_string()))?;
-                }
-                if asset.alternatives.len() > MAX_ALTERNATIVES {
-                    return Err(invalid(
-                        at(asset.url.span()),
-                        format!("more than {MAX_ALTERNATIVES} alternatives"),
-                    ));
-                }
-                let mut alternatives = Vec::new();
-                for alt in asset.alternatives {
-                    if let Some(problem) = credentials_of(alt.url.get_ref(), None) {
-                        return Err(invalid(at(alt.url.span()), problem));
-                    }
-                    validate::url(alt.url.get_ref())
-                        .map_err(|e| invalid(at(alt.url.span()), e.to_string()))?;
-                    let sha256 = validate::sha256(alt.sha256.get_ref())
-                        .map_err(|e| invalid(at(alt.sha256.span()), e.to_string()))?;
-                    let format = crate::format::ArchiveFormat::from_name(alt.format.get_ref())
-                        .ok_or_else(|| {
-                            invalid(
-                                at(alt.format.span()),
-                                format!("unknown archive format {:?}", alt.format.get_ref()),
-                            )
-                        })?;
-                    alternatives.push(crate::spec::Alternative {
-                        url: alt.url.into_inner(),
-                        sha256,
-                        format,
-                    });
-                }
-                platforms.insert(
-                    platform.into_inner(),
-                    Asset {
-                        url: asset.url.into_inner(),
-                        sha256,
-                        integrity: asset.integrity.map(Spanned::into_inner),
-                        h1: asset.h1.map(Spanned::into_inner),
-                        size: asset.size,
-                        stale: asset.stale,
-                        format: asset.format.map(Spanned::into_inner),
-                        bin: asset.bin,
-                        checksum: asset.checksum,
-                        verified: asset.verified,
-                        variant: asset.variant,
-                        alternatives,
-                    },
-                );
-            }
-            let mut unsupported = BTreeMap::new();
-            for (platform, reason) in tool.unsupported {
-                platform
-                    .get_ref()
-                    .parse::<Platform>()
-                    .map_err(|e| invalid(at(platform.span()), e.to_string()))?;
-                unsupported.insert(platform.into_inner(), reason);
-            }
-            tools.insert(
-                name,
-                LockedTool {
-                    version: tool.version,
-                    inputs: tool.inputs.into_inner(),
-                    layout: tool.layout.map(Spanned::into_inner),
-                    constraint: tool.constraint,
-                    package: tool.package,
-                    tag: tool.tag,
-                    registry: tool.registry,
-                    provenance_loss: tool.provenance_loss,
-                    platforms,
-                    unsupported,
-                    environment: tool.environment,
-                },
-            );
+            tools.insert(name, tool_of(tool, text, path)?);
         }
         Ok(Lock {
             registries: raw.registries,

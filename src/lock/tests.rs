@@ -264,3 +264,32 @@ mod props {
         }
     }
 }
+
+#[test]
+fn an_environments_own_runtime_round_trips_and_is_checked_as_any_entry() {
+    let text = format!(
+        "version = 1\n\n[tools.prettier]\nversion = \"3.10.1\"\ninputs = \"sha256:{SHA}\"\npackage = \"npm:prettier\"\n\n\
+         [tools.prettier.environment]\nruntime = \"node\"\nruntime_version = \"22.12.0\"\nregistry = \"https://registry.npmjs.org\"\nlockfile = \"{{}}\"\n\n\
+         [tools.prettier.environment.own_runtime]\nversion = \"22.12.0\"\ninputs = \"sha256:{SHA}\"\nconstraint = \"lts\"\npackage = \"runtime:node\"\n\n\
+         [tools.prettier.environment.own_runtime.platforms.linux-x86_64]\nurl = \"https://nodejs.org/dist/v22.12.0/node-v22.12.0-linux-x64.tar.xz\"\nsha256 = \"{SHA}\"\nformat = \"tar.xz\"\n"
+    );
+    let lock = Lock::parse(Path::new("vx.lock"), &text).unwrap();
+    let own = lock.tools["prettier"]
+        .environment
+        .as_ref()
+        .and_then(|e| e.own_runtime.as_deref())
+        .expect("own runtime");
+    assert_eq!(own.package.as_deref(), Some("runtime:node"));
+    assert_eq!(own.platforms["linux-x86_64"].sha256.as_deref(), Some(SHA));
+    let back = Lock::parse(Path::new("vx.lock"), &lock.to_text()).unwrap();
+    assert_eq!(back, lock);
+    // Its downloads are checked as a tool's are, at their line.
+    let bad = text.replace("format = \"tar.xz\"", "format = \"rar\"");
+    let err = Lock::parse(Path::new("vx.lock"), &bad)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("vx.lock:23:10:") && err.contains("rar"),
+        "{err}"
+    );
+}

@@ -28,6 +28,7 @@ use crate::runtime::{Context, Release, RuntimeError};
 
 use super::ResolutionError;
 
+mod own_runtime;
 mod source;
 pub use source::attach_runtimes;
 
@@ -47,6 +48,28 @@ pub struct Registries<'a> {
     tools: Vec<ToolTable>,
     /// Runtimes the run is adding to the project (`vx import`).
     expected_runtimes: Vec<String>,
+    /// Resolves vx's own runtime for a runtime tool of a project that names none
+    /// ([`OwnRuntime`]); `None`: such a tool is refused, naming what to add.
+    own_runtime: Option<&'a OwnRuntime<'a>>,
+}
+
+/// Resolves vx's own `runtime` (`node`, `python`) at [`own_constraint`] for the
+/// platforms given, keeping the version of the entry given (locked before): the
+/// concrete table and its lock entry.
+pub type OwnRuntime<'a> = dyn Fn(
+        &str,
+        &[Platform],
+        Option<&crate::lock::LockedTool>,
+    ) -> Result<(ToolTable, crate::lock::LockedTool), ResolutionError>
+    + 'a;
+
+/// The version of vx's own runtime a runtime tool gets when the project names none:
+/// node's newest LTS line, python's newest stable release.
+pub fn own_constraint(runtime: &str) -> &'static str {
+    match runtime {
+        "node" => "lts",
+        _ => "latest",
+    }
 }
 
 impl<'a> Registries<'a> {
@@ -67,7 +90,14 @@ impl<'a> Registries<'a> {
             min_release_age,
             tools: Vec::new(),
             expected_runtimes: Vec::new(),
+            own_runtime: None,
         }
+    }
+
+    /// With vx's own runtimes for a runtime tool of a project that names none.
+    pub fn with_own_runtime(mut self, own: &'a OwnRuntime<'a>) -> Registries<'a> {
+        self.own_runtime = Some(own);
+        self
     }
 
     /// With runtimes the run is adding to the project (`node` from a mise file that
@@ -649,6 +679,7 @@ impl<'a> Registries<'a> {
             registry,
             allow_builds,
             lockfile,
+            own_runtime: None,
         })
     }
 }
@@ -704,7 +735,7 @@ fn allow_builds(tool: &ToolTable) -> Result<Vec<String>, ResolutionError> {
 /// Puts in each of `specs` (one platform's, in manifest order) whose lock entry keeps
 /// an environment the [`environment::Plan`] that builds it, with the runtime's spec when the runtime
 /// is among `specs` (so the installer installs it first, by the same engine).
-pub fn plan_specs(specs: &mut [crate::spec::ToolSpec], lock: &Lock) {
+pub fn plan_specs(specs: &mut [crate::spec::ToolSpec], lock: &Lock, platform: &Platform) {
     let all: BTreeMap<String, crate::spec::ToolSpec> =
         specs.iter().map(|s| (s.name.clone(), s.clone())).collect();
     for spec in specs.iter_mut() {
@@ -722,10 +753,14 @@ pub fn plan_specs(specs: &mut [crate::spec::ToolSpec], lock: &Lock) {
             crate::package_name::Kind::Pypi => environment::Manager::Pip,
             _ => continue,
         };
-        let runtime_spec = all
-            .get(&environment.runtime)
-            .filter(|r| r.version == environment.runtime_version)
-            .map(|r| Box::new(r.clone()));
+        let runtime_spec = match &environment.own_runtime {
+            Some(entry) => own_runtime_spec(&environment.runtime, entry, platform),
+            None => all
+                .get(&environment.runtime)
+                .filter(|r| r.version == environment.runtime_version)
+                .cloned(),
+        }
+        .map(Box::new);
         let plan = environment::Plan {
             manager,
             package: name.package.clone(),
@@ -741,6 +776,25 @@ pub fn plan_specs(specs: &mut [crate::spec::ToolSpec], lock: &Lock) {
             spec.options.insert(environment::OPTION.to_owned(), value);
         }
     }
+}
+
+/// vx's own `runtime` as `entry` (an environment's `own_runtime`) locks it, on
+/// `platform`: its download by the locked checksum, laid out as vx's built-in runtime
+/// of that name lays it out. `None` when the entry has no download for `platform`.
+fn own_runtime_spec(
+    runtime: &str,
+    entry: &crate::lock::LockedTool,
+    platform: &Platform,
+) -> Option<crate::spec::ToolSpec> {
+    let catalogue = crate::runtime::catalogue::Catalogue::builtin_only();
+    let found = catalogue.find(runtime).ok()??;
+    let table = super::named::Named::Runtime(found).table(entry.constraint.as_deref()?);
+    let mut lock = Lock::default();
+    lock.tools.insert(table.name.clone(), entry.clone());
+    let concrete = super::pinned::from_lock(&table, &lock, &catalogue)?;
+    let mut spec = concrete.resolve(platform).ok()?;
+    lock.fresh(&concrete, platform)?.apply_to(&mut spec);
+    Some(spec)
 }
 
 /// npm's names of `platform`.
@@ -967,23 +1021,49 @@ pub fn resolve_tool(
     let (downloads, environment) = match registries.runtime_of(name, &version)? {
         None => (registries.downloads(name, &version, &wanted)?, None),
         Some(runtime) => {
-            let runtime_table = runtime_tool(&registries.tools, runtime)
-                .ok_or_else(|| no_runtime(name, &version, runtime))?;
             let builds = allow_builds(tool)?;
-            let kept = lock
+            let held = lock
                 .tools
                 .get(&tool.name)
                 .filter(|e| e.version == version)
-                .and_then(|e| e.environment.clone())
-                .filter(|e| {
-                    e.runtime == runtime_table.name
-                        && e.runtime_version == runtime_table.version
-                        && e.allow_builds == builds
-                });
-            let environment = match kept {
-                Some(environment) => environment,
-                None => registries.environment(name, &version, runtime_table, builds)?,
+                .and_then(|e| e.environment.clone());
+            let (runtime_table, own) = match runtime_tool(&registries.tools, runtime) {
+                Some(table) if table.registry.is_some() && table.platforms.is_empty() => {
+                    return Err(ResolutionError::Usage(format!(
+                        "{name} {version} runs on the project's {runtime}, which is not locked yet: run `vx lock` first"
+                    )));
+                }
+                Some(table) => (table.clone(), None),
+                None => {
+                    let own = registries
+                        .own_runtime
+                        .ok_or_else(|| no_runtime(name, &version, runtime))?;
+                    let mut platforms = wanted.clone();
+                    let host = Platform::current();
+                    if !platforms.contains(&host) {
+                        platforms.push(host);
+                    }
+                    let kept = held.as_ref().and_then(|e| e.own_runtime.as_deref());
+                    let (table, entry) = own(runtime, &platforms, kept)?;
+                    registries.net.progress(&format!(
+                        "{name}: runs on {runtime}, which the project does not name: vx's own {runtime} {} ({runtime} = \"{}\"), locked with it",
+                        table.version,
+                        own_constraint(runtime)
+                    ));
+                    (table, Some(Box::new(entry)))
+                }
             };
+            let kept = held.filter(|e| {
+                e.runtime == runtime_table.name
+                    && e.runtime_version == runtime_table.version
+                    && e.allow_builds == builds
+                    && e.own_runtime.is_some() == own.is_some()
+            });
+            let mut environment = match kept {
+                Some(environment) => environment,
+                None => registries.environment(name, &version, &runtime_table, builds)?,
+            };
+            environment.own_runtime = own;
             let main = registries.main_archive(name, &version)?;
             let downloads = wanted.iter().map(|p| (p.clone(), main.clone())).collect();
             (downloads, Some(environment))
@@ -1210,7 +1290,7 @@ mod tests {
         )
         .unwrap();
         let mut specs = vec![spec("node", "20.11.1"), spec("prettier", "3.10.1")];
-        plan_specs(&mut specs, &lock);
+        plan_specs(&mut specs, &lock, &"linux-x86_64".parse().unwrap());
         assert!(environment::Plan::of(&specs[0].options).is_none());
         let plan = environment::Plan::of(&specs[1].options).unwrap().unwrap();
         assert_eq!(plan.manager, environment::Manager::Npm);
@@ -1221,7 +1301,7 @@ mod tests {
         assert_eq!(plan.runtime_spec.unwrap().name, "node");
         // Another node than the one the set was resolved with is not taken for it.
         let mut specs = vec![spec("node", "22.12.0"), spec("prettier", "3.10.1")];
-        plan_specs(&mut specs, &lock);
+        plan_specs(&mut specs, &lock, &"linux-x86_64".parse().unwrap());
         assert!(
             environment::Plan::of(&specs[1].options)
                 .unwrap()

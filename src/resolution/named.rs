@@ -261,16 +261,20 @@ impl Resolver<'_> {
                 named.table(constraint)
             }
         };
+        let mut scratch = Lock::default();
         let concrete = match table.registry {
             Some(_) => {
-                let mut scratch = Lock::default();
                 self.resolve_tool(&table, None, std::slice::from_ref(platform), &mut scratch)?
             }
             None => table,
         };
-        concrete
+        let mut spec = concrete
             .resolve(platform)
-            .map_err(|e| ResolutionError::Usage(e.to_string()))
+            .map_err(|e| ResolutionError::Usage(e.to_string()))?;
+        // A runtime tool (`npm:prettier`): the environment just resolved, built with
+        // its runtime when it is installed.
+        super::backend::plan_specs(std::slice::from_mut(&mut spec), &scratch, platform);
+        Ok(spec)
     }
 }
 

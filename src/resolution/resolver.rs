@@ -11,7 +11,7 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 
 use crate::github::Release;
-use crate::lock::{Asset, Lock, RegistryPin};
+use crate::lock::{Asset, Lock, LockedTool, RegistryPin};
 use crate::manifest::{Manifest, Override, Platform, RegistrySource, RegistryWhere, ToolTable};
 use crate::registry::checksum;
 use crate::registry::package::Package;
@@ -143,7 +143,13 @@ impl<'n> Resolver<'n> {
             catalogue,
             lock: lock.cloned(),
             project_dir,
-            project_tools: RefCell::new(manifest.map(|m| m.tools.clone()).unwrap_or_default()),
+            // As the lock pins them: a runtime tool named on the command line (`vx x
+            // npm:prettier`) finds the project's node concrete.
+            project_tools: RefCell::new(
+                manifest
+                    .map(|m| super::pinned::pin(m, lock, catalogue).0.tools)
+                    .unwrap_or_default(),
+            ),
             expected_runtimes: RefCell::new(Vec::new()),
         })
     }
@@ -212,7 +218,7 @@ impl<'n> Resolver<'n> {
     }
 
     /// Resolves the runtime tool `tool` (see [`super::runtime::resolve_tool`]).
-    fn resolve_runtime(
+    pub(super) fn resolve_runtime(
         &self,
         runtime: &dyn crate::runtime::Runtime,
         tool: &ToolTable,
@@ -816,8 +822,11 @@ impl<'n> Resolver<'n> {
             .map_err(|e| usage(e.to_string()))
             .map_err(at)?
         {
+            let own = |runtime: &str, platforms: &[Platform], kept: Option<&LockedTool>| {
+                self.own_runtime(runtime, platforms, kept)
+            };
             return super::backend::resolve_tool(
-                &self.language_registries(),
+                &self.language_registries().with_own_runtime(&own),
                 &name,
                 tool,
                 &request.constraint,

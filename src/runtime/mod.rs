@@ -28,6 +28,7 @@ pub mod go;
 pub mod hexbuilds;
 pub mod java;
 pub mod python;
+pub mod resolver;
 pub mod ruby;
 pub mod rust;
 pub mod version;
@@ -50,12 +51,20 @@ pub const MAX_RUN_BYTES: u64 = 128 << 20;
 
 /// One runtime: its names, its publisher's index and its archives' layout.
 pub trait Runtime: Send + Sync {
+    /// Its names and what it is: the one place a runtime says them.
+    fn about(&self) -> About<'_>;
     /// Its name in vx.toml and the store (`node`).
-    fn name(&self) -> &str;
+    fn name(&self) -> &str {
+        self.about().name
+    }
     /// Other names users write for it (`nodejs`: asdf's plugin, mise's alias).
-    fn aliases(&self) -> Vec<&str>;
+    fn aliases(&self) -> Vec<&str> {
+        self.about().aliases
+    }
     /// One line saying what it is and where it comes from, for `vx search`.
-    fn summary(&self) -> &str;
+    fn summary(&self) -> &str {
+        self.about().summary
+    }
     /// Whether `name` is its name or one of its aliases, as written.
     fn is_named(&self, name: &str) -> bool {
         self.name() == name || self.aliases().contains(&name)
@@ -119,6 +128,31 @@ pub trait Runtime: Send + Sync {
         None
     }
 }
+
+/// A runtime's names and what it is ([`Runtime::about`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct About<'a> {
+    /// Its name in vx.toml and the store (`node`).
+    pub name: &'a str,
+    /// Other names users write for it (`nodejs`: asdf's plugin, mise's alias).
+    pub aliases: Vec<&'a str>,
+    /// One line saying what it is and where it comes from, for `vx search`.
+    pub summary: &'a str,
+}
+
+impl<'a> About<'a> {
+    /// `name`, also called `aliases`: `summary`.
+    pub fn new(name: &'a str, aliases: &[&'a str], summary: &'a str) -> About<'a> {
+        About {
+            name,
+            aliases: aliases.to_vec(),
+            summary,
+        }
+    }
+}
+
+/// What a runtime's answer is: `T`, or why it could not answer.
+pub type Answer<T> = Result<T, RuntimeError>;
 
 /// One version a publisher lists.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -122,8 +122,11 @@ impl Launch {
 
 impl Starter {
     /// Starts `command` (its program, arguments, environment changes and directory),
-    /// stdin empty, stdout and stderr piped to us.
-    pub fn start(&self, command: &Command) -> io::Result<Started> {
+    /// stdin empty, stdout and stderr piped to us. Directly, `command` itself starts,
+    /// never a copy: a copy made through `get_args` loses how an argument was given, and
+    /// `cmd`'s command line is given raw (re-quoted, every Windows task failed as "not
+    /// recognized"). The guard gets the same parts `get_args` gives, as Unix has them.
+    pub fn start(&self, command: &mut Command) -> io::Result<Started> {
         match self {
             Starter::Direct => start_direct(command),
             #[cfg(unix)]
@@ -153,23 +156,13 @@ impl Starter {
     }
 }
 
-fn start_direct(command: &Command) -> io::Result<Started> {
+fn start_direct(command: &mut Command) -> io::Result<Started> {
     use super::events::Stream;
-    let mut copy = Command::new(command.get_program());
-    copy.args(command.get_args());
-    for (key, value) in command.get_envs() {
-        match value {
-            Some(value) => copy.env(key, value),
-            None => copy.env_remove(key),
-        };
-    }
-    if let Some(dir) = command.get_current_dir() {
-        copy.current_dir(dir);
-    }
-    copy.stdin(Stdio::null())
+    command
+        .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let (mut child, tree) = crate::platform::process::Tree::spawn(&mut copy)?;
+    let (mut child, tree) = crate::platform::process::Tree::spawn(command)?;
     let pipes = [
         child
             .stdout

@@ -473,7 +473,7 @@ fn spawn_worker(
 /// Runs one job's commands; returns its terminal phase, exit code and reason.
 fn work(
     node: usize,
-    job: Job,
+    mut job: Job,
     starter: &Starter,
     sink: &dyn TaskSink,
     control: &Control,
@@ -484,7 +484,7 @@ fn work(
     let tail = Arc::new(Tail::default());
     let count = job.commands.len();
     let mut said_running = false;
-    for (index, command) in job.commands.iter().enumerate() {
+    for (index, command) in job.commands.iter_mut().enumerate() {
         if control.stop.load(Ordering::Relaxed) {
             return (Phase::Cancelled, None, Some("stopped".into()));
         }

@@ -127,9 +127,10 @@ fn view(
         Live::Panes => {
             let shown = vx_tui::task_panes::run_task_panes(
                 &run,
-                viewing.look,
+                vx_tui::task_panes::TaskPanes::new(&run, viewing.look),
                 viewing.fps,
                 Arc::clone(&viewing.interrupted),
+                vx_tui::task_panes::Until::Left,
             );
             let mut panes = match shown {
                 Ok((_, panes)) => panes,

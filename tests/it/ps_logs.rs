@@ -329,7 +329,7 @@ fn board_watch_shows_a_task_run_and_leaves_when_it_finishes() {
         }
     };
     wait(&[
-        "output of build",
+        " build · following ",
         "compiling 12 crates",
         "running",
         "queued",
@@ -339,7 +339,7 @@ fn board_watch_shows_a_task_run_and_leaves_when_it_finishes() {
     let mut serve = run.writer(1).unwrap();
     serve.set_phase(TaskPhase::Running);
     serve.output(b"listening on :3000\n");
-    wait(&["output of serve", "listening on :3000"]);
+    wait(&[" serve · following ", "listening on :3000"]);
     serve.finish(TaskPhase::Cancelled, None, "interrupted");
     run.finish(true);
     let screen = wait(&["EXIT="]);

@@ -363,3 +363,137 @@ fn a_dependency_wheel_that_is_not_the_indexs_is_refused_and_nothing_installed() 
         tampered.paths()
     );
 }
+
+/// Node 22.12.0 (LTS Jod), newest first, beside 20.11.1 (LTS Iron): vx's own node is
+/// the newest LTS, as `node = "lts"` picks it.
+fn node_dist_with_lts_lines() -> vx::demo::fixture::TestServer {
+    node::serve(&[
+        node::Release::real(&node::REAL_22, Some("Jod")),
+        node::Release::real(&node::REAL_20, Some("Iron")),
+    ])
+}
+
+#[test]
+fn vx_x_runs_a_runtime_tool_with_vxs_own_node_and_no_project() {
+    let dist = node_dist_with_lts_lines();
+    let registry = npm::serve_prettier(npm::prettier_tarball());
+    let project = Project::new(&npm_config(&dist, &registry), "");
+    std::fs::remove_file(project.work.manifest()).unwrap();
+    let out = project
+        .vx()
+        .args(["x", "npm:prettier", "--", "--version"])
+        .output()
+        .unwrap();
+    let all = text(&out);
+    assert!(out.status.success(), "{all}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        npm::PRETTIER,
+        "{all}"
+    );
+    // The newest LTS node, installed into the store like any tool; the tool's
+    // commands run on it.
+    let store = project.work.dir.path().join("home/.local/share/vx/store");
+    assert!(
+        store.join("node").join(node::REAL_22.node).is_dir(),
+        "{all}"
+    );
+    let wrapper = std::fs::read_to_string(
+        store
+            .join("prettier")
+            .join(npm::PRETTIER)
+            .join("bin/prettier"),
+    )
+    .unwrap();
+    assert!(
+        wrapper.contains(&format!("node/{}/bin/node", node::REAL_22.node)),
+        "{wrapper}"
+    );
+    // Again: installed, remembered, nothing resolved.
+    let out = project
+        .vx()
+        .args(["x", "npm:prettier@3", "--", "--version"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        npm::PRETTIER,
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn a_project_naming_no_node_locks_vxs_own_lts_node_beside_prettier() {
+    let dist = node_dist_with_lts_lines();
+    let registry = npm::serve_prettier(npm::prettier_tarball());
+    let manifest = "[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\"]\n\n[tools]\n\"npm:prettier\" = \"3\"\n";
+    let project = Project::new(&npm_config(&dist, &registry), manifest);
+    let out = project.vx().args(["lock", "-v"]).output().unwrap();
+    let all = text(&out);
+    assert!(out.status.success(), "{all}");
+    assert!(all.contains("which the project does not name"), "{all}");
+    let lock = project.lock();
+    let environment = lock["tools"]["prettier"]["environment"].as_table().unwrap();
+    assert_eq!(environment["runtime"].as_str(), Some("node"));
+    assert_eq!(
+        environment["runtime_version"].as_str(),
+        Some(node::REAL_22.node)
+    );
+    let own = environment["own_runtime"].as_table().unwrap();
+    assert_eq!(own["package"].as_str(), Some("runtime:node"));
+    assert_eq!(own["constraint"].as_str(), Some("lts"));
+    assert_eq!(own["version"].as_str(), Some(node::REAL_22.node));
+    for platform in ["linux-x86_64", "macos-aarch64"] {
+        let asset = own["platforms"][platform].as_table().unwrap();
+        assert!(
+            asset["url"].as_str().unwrap().contains("node-v22.12.0-"),
+            "{asset:?}"
+        );
+        assert_eq!(asset["sha256"].as_str().unwrap().len(), 64);
+    }
+    // vx.toml is left as it was: the runtime is the tool's, not the project's.
+    assert_eq!(project.manifest_text(), manifest);
+    let out = project.vx().args(["sync", "--headless"]).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(project.run(&["prettier", "--version"]), npm::PRETTIER);
+    // `node` itself is not put on the project's PATH (the machine's own may be).
+    let found = project.run(&["sh", "-c", "command -v node || true"]);
+    assert!(!found.contains("/vx/store/"), "{found}");
+    // Locked, it installs the same bytes into a fresh store, runtime included.
+    let store = project.work.dir.path().join("home/.local/share/vx/store");
+    std::fs::remove_dir_all(store.join("prettier")).unwrap();
+    std::fs::remove_dir_all(store.join("node")).unwrap();
+    let out = project
+        .vx()
+        .args(["sync", "--headless", "--locked"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(project.run(&["prettier", "--version"]), npm::PRETTIER);
+    assert_eq!(project.lock(), lock, "the lock is as it was");
+    // A re-lock keeps the runtime's version.
+    let out = project.vx().args(["lock"]).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(project.lock(), lock);
+}
+
+#[test]
+fn vx_x_runs_black_with_vxs_own_python_and_no_project() {
+    let (gh, python_version) = python_release();
+    let (index, _) = pypi::serve_black(None);
+    let project = Project::new(&pypi_config(&gh, &index), "");
+    std::fs::remove_file(project.work.manifest()).unwrap();
+    let out = vx_pypi(&project)
+        .args(["x", "pypi:black@24", "--", "--version"])
+        .output()
+        .unwrap();
+    let all = text(&out);
+    assert!(out.status.success(), "{all}");
+    let version = String::from_utf8_lossy(&out.stdout);
+    assert!(version.starts_with("black, 24.10.0"), "{all}");
+    assert!(
+        version.contains(&format!("Python (CPython) {python_version}")),
+        "vx's own python runs it: {all}"
+    );
+}

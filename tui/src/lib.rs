@@ -1,6 +1,6 @@
 //! The live dashboard of a vx progress board: `vx sync --tui` and `vx board watch`;
-//! and the views of a task run (`vx run`): [`task_inline`], [`task_panes`] (`--tui`),
-//! both drawn from a [`task_feed::TaskFeed`].
+//! and the views of a task run (`vx run`): [`task_inline`], [`task_panes`] (`--tui`, and
+//! `vx board watch` of a task run), both drawn from a [`task_feed::TaskFeed`].
 //!
 //! It reads the board only through `vx-shm`'s reader API, never talks to children, and
 //! keeps data and drawing apart: [`model::Model`] is updated from board snapshots,
@@ -16,7 +16,6 @@ pub mod task_feed;
 pub mod task_inline;
 pub mod task_panes;
 pub mod taskbar;
-pub mod tasks;
 /// Human text and `sanitize`: the leaf crate `vx-text`, under its old path.
 pub use vx_text as text;
 pub mod view;
@@ -25,5 +24,4 @@ pub use app::{App, Host, Input, Options, Reason, Watcher, run_in_terminal, termi
 pub use inline::run_inline;
 pub use model::{Action, Model};
 pub use tally::{State, Tally};
-pub use tasks::{TaskWatchEnd, watch_tasks_in_terminal};
 pub use view::Look;

@@ -13,9 +13,7 @@
 use std::collections::VecDeque;
 
 use vx_shm::{TaskPhase, TaskRun, TaskState};
-use vx_text::bytes;
-
-use crate::tasks::plain;
+use vx_text::{bytes, sanitize};
 
 /// Most bytes of one task's output read per poll by default; a task further ahead is
 /// skipped to its last bytes.
@@ -276,6 +274,34 @@ pub fn elapsed_ms(task: &TaskState, now: u64) -> Option<u64> {
     Some(end.saturating_sub(task.started_unix_ms))
 }
 
+/// A line of task output as plain text for a cell: colour sequences (`ESC [ … m`)
+/// dropped, a carriage return ending what came before it, every other control
+/// character shown escaped ([`sanitize`]).
+pub fn plain(line: &str) -> String {
+    let line = line
+        .rsplit('\r')
+        .find(|part| !part.is_empty())
+        .unwrap_or("");
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(at) = rest.find("\x1b[") {
+        out.push_str(&rest[..at]);
+        let params = &rest[at + 2..];
+        let len = params.len()
+            - params
+                .trim_start_matches(|c: char| c.is_ascii_digit() || c == ';')
+                .len();
+        if params[len..].starts_with('m') {
+            rest = &params[len + 1..];
+        } else {
+            out.push('\x1b');
+            rest = &rest[at + 1..];
+        }
+    }
+    out.push_str(rest);
+    sanitize(&out).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -284,6 +310,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let board = vx_shm::TaskBoard::create(dir.path(), "p/vx.toml", names, ring).unwrap();
         (dir, board)
+    }
+
+    #[test]
+    fn plain_drops_colours_and_escapes_the_rest() {
+        assert_eq!(plain("\x1b[1;31merror\x1b[0m: x"), "error: x");
+        assert_eq!(plain("\x1b]0;title\x07ok"), "\\x1b]0;title\\x07ok");
+        assert_eq!(plain("10%\r50%\r100%"), "100%");
+        assert_eq!(plain("\x1b[2Jgone"), "\\x1b[2Jgone");
     }
 
     #[test]

@@ -1,9 +1,10 @@
-//! `vx run --tui`: a pane per task. The run's tasks with their phases on the left,
-//! the selected task's log on the right, read from the board (a [`TaskFeed`]) as the
-//! other task views do. Keys: ↑/↓ or k/j pick a task; PgUp/PgDn and Home scroll its
-//! log; f or End follow it again; `/` searches it (Enter), n and N go to the next and
-//! previous match; q or Ctrl-C leave — which stops the run when it still runs (the
-//! caller cancels it).
+//! A pane per task, for `vx run --tui` and for `vx board watch` of a task run from
+//! another terminal. The run's tasks with their phases on the left, the selected
+//! task's log on the right, read from the board (a [`TaskFeed`]) as the other task
+//! views do. Keys: ↑/↓ or k/j pick a task; PgUp/PgDn and Home scroll its log; f or End
+//! follow it again; `/` searches it (Enter), n and N go to the next and previous match;
+//! q or Ctrl-C leave — which, for the run's own view, stops the run when it still runs
+//! (the caller cancels it), and for a watcher leaves the run going.
 //!
 //! The same terminal handling as the sync dashboard ([`crate::app`]: raw mode, the
 //! alternate screen, a terminal always restored); [`TaskPanes`] keeps state, keys and
@@ -56,6 +57,8 @@ pub struct TaskPanes {
     note: String,
     /// Rows of the log pane at the last draw (PgUp/PgDn move by it).
     log_rows: usize,
+    /// A watcher's view (`vx board watch`): leaving does not stop the run.
+    watching: bool,
 }
 
 impl TaskPanes {
@@ -73,9 +76,19 @@ impl TaskPanes {
             found: None,
             note: String::new(),
             log_rows: 10,
+            watching: false,
         };
         panes.poll(run);
         panes
+    }
+
+    /// Panes over another process's run (`vx board watch`): leaving them leaves the
+    /// run going, and the footer says so.
+    pub fn watching(run: &TaskRun, look: Look) -> TaskPanes {
+        TaskPanes {
+            watching: true,
+            ..TaskPanes::new(run, look)
+        }
     }
 
     /// Reads the board again.
@@ -410,6 +423,8 @@ impl TaskPanes {
         } else {
             let leave = if self.feed.finished() {
                 "q leave"
+            } else if self.watching {
+                "q leave (the run goes on)"
             } else {
                 "q stop the run"
             };
@@ -459,19 +474,36 @@ pub enum PanesEnd {
     Left,
     /// `stop` was set (the run was interrupted by a signal).
     Stopped,
+    /// The run finished (with [`Until::Finished`]).
+    Finished,
+    /// The run's `vx run` died without finishing (a watcher's view).
+    OwnerGone,
 }
 
-/// Runs the panes in the real terminal until the user leaves or `stop` is set; the
-/// terminal is restored on every way out. Returns how it ended and the panes (their
-/// feed holds what the tasks wrote, for a summary).
+/// When the panes end by themselves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Until {
+    /// Only when the user leaves or `stop` is set.
+    Left,
+    /// Also once the run finishes or its owner dies (`vx board watch --exit-on-done`).
+    Finished,
+}
+
+/// Runs `panes` in the real terminal until the user leaves, `stop` is set or, with
+/// [`Until::Finished`], the run is over; the terminal is restored on every way out.
+/// Returns how it ended and the panes (their feed holds what the tasks wrote, for a
+/// summary). A watcher that leaves while the run's owner is dead and the run
+/// unfinished gets [`PanesEnd::OwnerGone`], so a script does not take it for success.
 pub fn run_task_panes(
     run: &TaskRun,
-    look: Look,
+    mut panes: TaskPanes,
     fps: u32,
     stop: Arc<AtomicBool>,
+    until: Until,
 ) -> io::Result<(PanesEnd, TaskPanes)> {
     let mut terminal = enter()?;
-    let mut panes = TaskPanes::new(run, look);
+    let mut owner_alive = true;
+    let mut ticks = 0u32;
     let result: io::Result<PanesEnd> = (|| {
         terminal.draw(|frame| panes.render(frame))?;
         for input in terminal_inputs(fps, stop) {
@@ -481,7 +513,23 @@ pub fn run_task_panes(
                         return Ok(PanesEnd::Left);
                     }
                 }
-                Input::Tick => panes.poll(run),
+                Input::Tick => {
+                    panes.poll(run);
+                    ticks = ticks.wrapping_add(1);
+                    // Liveness costs a syscall or two: twice a second is enough.
+                    if panes.watching && ticks.is_multiple_of(fps.div_ceil(2).max(1)) {
+                        owner_alive = run.owner_alive();
+                    }
+                    let end = match until {
+                        Until::Finished if run.board().is_finished() => Some(PanesEnd::Finished),
+                        Until::Finished if !owner_alive => Some(PanesEnd::OwnerGone),
+                        _ => None,
+                    };
+                    if let Some(end) = end {
+                        terminal.draw(|frame| panes.render(frame))?;
+                        return Ok(end);
+                    }
+                }
                 Input::Resize => {}
             }
             terminal.draw(|frame| panes.render(frame))?;
@@ -489,5 +537,10 @@ pub fn run_task_panes(
         Ok(PanesEnd::Stopped)
     })();
     let _ = ratatui::try_restore();
-    Ok((result?, panes))
+    let end = result?;
+    let abandoned = panes.watching && !owner_alive && !run.board().is_finished();
+    if end == PanesEnd::Left && abandoned {
+        return Ok((PanesEnd::OwnerGone, panes));
+    }
+    Ok((end, panes))
 }

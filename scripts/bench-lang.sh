@@ -1,0 +1,258 @@
+#!/usr/bin/env bash
+# `vx sync` of npm:@biomejs/biome, npm:prettier, pypi:ruff and pypi:black beside
+# `mise install` of the same four (issue 52's "Measured", docs/BENCHMARKS.md §20),
+# both reading the same loopback registries:
+#
+# - npm: registry.npmjs.org's own packuments (trimmed to the version installed, its
+#   `time` and `dist-tags` kept) and real tarballs, served at the registry's own paths
+#   (`/NAME`, `/NAME/VERSION`, `/@SCOPE/NAME/-/NAME-VERSION.tgz`; npm asks for a scoped
+#   packument as `/@scope%2fname`). biome's eight `@biomejs/cli-*` packuments are
+#   served (npm reads every optional dependency's), its linux-x64 tarball alone.
+# - PyPI: a PEP 503 simple index (`/simple/PROJECT/`, each link with its
+#   `#sha256=`) over real wheels fetched once with pip (ruff's manylinux wheel, black's
+#   cp312 wheel and its dependencies); `/pypi/PROJECT/json` for mise's version list.
+# - node 20.11.1 (the real tar.xz the runtime tests build into
+#   target/runtime-fixtures/) in nodejs.org's dist/ layout; CPython 3.12.1
+#   (python-build-standalone's install_only_stripped build) as a file.
+#
+# vx: a project naming node and python beside the four (so both sides run the tools'
+# runtimes already on the machine: mise the machine's node and npm, uv with its python
+# 3.12.1), locked once. mise 2026.9 (npm backend: `npm install -g`; pipx backend through
+# uv), isolated (its own data, cache, config and state dirs), npm through
+# `npm_config_registry`, uv through `UV_DEFAULT_INDEX`, no python download.
+#
+# "cold": the four tools' installs and every package cache emptied (vx: its store's
+# four tool directories and download cache, npm's and pip's caches; mise: its installs
+# and cache, npm's and uv's caches), the runtimes kept. "no-op": everything installed.
+# Rounds are interleaved (vx cold, mise cold, vx no-op, mise no-op, …) so that the
+# machine's load falls on both alike; the figures are medians and the ratio the median
+# of each round's ratio.
+#
+# Usage: scripts/bench-lang.sh VX MISE [ROUNDS]
+#   VX: a vx binary (cargo build --release: target/release/vx)
+#   MISE: a mise binary (npm install @jdxcode/mise; node_modules/.bin/mise)
+#   uv must be on PATH or in $UV (default /tmp/benchtools/uvenv/bin/uv), with a CPython
+#   3.12 in $UV_PYTHON_INSTALL_DIR (default /tmp/benchtools/uvpy); node and npm on PATH.
+# Needs the network once, to fetch the packages into target/bench-lang/.
+set -euo pipefail
+vx=$(realpath "$1")
+mise=$(realpath "$2")
+rounds=${3:-5}
+root=$(cd "$(dirname "$0")/.." && pwd)
+uv=${UV:-$(command -v uv || echo /tmp/benchtools/uvenv/bin/uv)}
+uv_pythons=${UV_PYTHON_INSTALL_DIR:-/tmp/benchtools/uvpy}
+node_archive=$root/target/runtime-fixtures/node-v20.11.1-linux-x64.tar.xz
+cpython=${CPYTHON:-/tmp/benchtools/www/cpython-3.12.1+20240107-x86_64-unknown-linux-gnu-install_only_stripped.tar.gz}
+for f in "$node_archive" "$cpython" "$uv"; do
+  [ -e "$f" ] || { echo "missing $f (node: cargo test --test it runtime_tools:: builds it)" >&2; exit 2; }
+done
+command -v npm >/dev/null || { echo "npm is needed on PATH (mise's npm backend runs it)" >&2; exit 2; }
+
+BIOME=1.9.4 PRETTIER=3.10.1 RUFF=0.8.4 BLACK=24.10.0
+cache=$root/target/bench-lang
+mkdir -p "$cache/npm" "$cache/files"
+
+# Fetched once: the packuments (trimmed to the version installed) and the tarballs.
+packument() { # NAME VERSION
+  local name=$1 version=$2 out
+  out="$cache/npm/$(printf %s "$name" | tr / +).json"
+  [ -s "$out" ] && return
+  curl -fsS "https://registry.npmjs.org/${name/\//%2f}" | python3 -c '
+import json, sys
+doc = json.load(sys.stdin); v = sys.argv[1]
+doc["versions"] = {v: doc["versions"][v]}
+doc["time"] = {k: t for k, t in doc.get("time", {}).items() if k in (v, "created", "modified")}
+doc["dist-tags"] = {"latest": v}
+json.dump(doc, sys.stdout)' "$version" >"$out.tmp"
+  mv "$out.tmp" "$out"
+}
+tarball() { # NAME VERSION
+  local name=$1 version=$2 base=${1##*/}
+  local out="$cache/npm/$base-$version.tgz"
+  [ -s "$out" ] || curl -fsS -o "$out" "https://registry.npmjs.org/$name/-/$base-$version.tgz"
+}
+packument prettier $PRETTIER
+tarball prettier $PRETTIER
+packument @biomejs/biome $BIOME
+tarball @biomejs/biome $BIOME
+for p in linux-x64 linux-arm64 linux-x64-musl linux-arm64-musl darwin-x64 darwin-arm64 win32-x64 win32-arm64; do
+  packument "@biomejs/cli-$p" $BIOME
+done
+tarball @biomejs/cli-linux-x64 $BIOME
+if ! ls "$cache/files"/black-$BLACK-*.whl >/dev/null 2>&1; then
+  python3 -m pip download -q --only-binary=:all: --platform manylinux_2_17_x86_64 \
+    --python-version 3.12 --implementation cp --abi cp312 -d "$cache/files" \
+    "ruff==$RUFF" "black==$BLACK"
+  # black's pure wheel too: a runtime tool's own archive is its pure wheel (vx locks it
+  # on every platform); pip installs the cp312 one.
+  pure=$(curl -fsS https://pypi.org/simple/black/ |
+    grep -o "https://[^\"#]*/black-$BLACK-py3-none-any.whl" | head -1)
+  curl -fsS -o "$cache/files/black-$BLACK-py3-none-any.whl" "$pure"
+fi
+
+work=$(mktemp -d)
+server=
+trap '[ -n "$server" ] && kill $server 2>/dev/null; rm -rf "$work"' EXIT
+mkdir -p "$work/www/dist/v20.11.1"
+cp "$node_archive" "$work/www/dist/v20.11.1/"
+(cd "$work/www/dist/v20.11.1" && sha256sum node-v20.11.1-linux-x64.tar.xz >SHASUMS256.txt)
+cat >"$work/www/dist/index.json" <<'JSON'
+[{"version":"v20.11.1","date":"2024-02-14","files":["linux-x64"],"npm":"10.2.4","lts":"Iron","security":false}]
+JSON
+cp "$cpython" "$work/www/cpython.tar.gz"
+
+# The registries: one loopback server, npm at the root (as registry.npmjs.org), PyPI
+# under /simple/ and /files/, the rest under /www/.
+cat >"$work/serve.py" <<'PY'
+import hashlib, http.server, json, os, re, sys, urllib.parse
+cache, www = sys.argv[2], sys.argv[3]
+files = os.path.join(cache, "files")
+def norm(n): return re.sub(r"[-_.]+", "-", n).lower()
+def project_of(f): return norm(f.split("-")[0])
+class H(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *a): pass
+    def send(self, body, kind="application/octet-stream", code=200):
+        self.send_response(code); self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body))); self.end_headers()
+        if self.command != "HEAD": self.wfile.write(body)
+    def do_HEAD(self): self.do_GET()
+    def do_GET(self):
+        path = urllib.parse.unquote(self.path.split("?")[0])
+        try:
+            if path.startswith("/www/"):
+                return self.send(open(os.path.join(www, path[5:]), "rb").read())
+            if path.startswith("/files/"):
+                return self.send(open(os.path.join(files, os.path.basename(path)), "rb").read())
+            if path.startswith("/simple/"):
+                want = norm(path.strip("/").split("/")[1])
+                links = "".join(
+                    '<a href="/files/%s#sha256=%s">%s</a>\n' % (f, hashlib.sha256(open(os.path.join(files, f), "rb").read()).hexdigest(), f)
+                    for f in sorted(os.listdir(files)) if project_of(f) == want)
+                if not links: raise KeyError(want)
+                return self.send(("<!DOCTYPE html><html><body>\n%s</body></html>\n" % links).encode(), "text/html")
+            if path.startswith("/pypi/"):
+                want = norm(path.split("/")[2])
+                releases = {}
+                for f in os.listdir(files):
+                    if project_of(f) == want: releases.setdefault(f.split("-")[1], []).append({"filename": f})
+                if not releases: raise KeyError(want)
+                return self.send(json.dumps({"info": {"name": want}, "releases": releases}).encode(), "application/json")
+            parts = path.strip("/").split("/")
+            n = 2 if parts[0].startswith("@") else 1
+            name, rest = "/".join(parts[:n]), parts[n:]
+            doc_path = os.path.join(cache, "npm", name.replace("/", "+") + ".json")
+            if not rest:
+                return self.send(open(doc_path, "rb").read(), "application/json")
+            if rest[0] == "-":
+                return self.send(open(os.path.join(cache, "npm", rest[1]), "rb").read())
+            doc = json.load(open(doc_path))
+            return self.send(json.dumps(doc["versions"][rest[0]]).encode(), "application/json")
+        except (OSError, KeyError, IndexError):
+            if os.environ.get("BENCH_LANG_LOG"): print("404", self.path, file=sys.stderr)
+            return self.send(b"not found", code=404)
+    def handle(self):
+        try: super().handle()
+        except (BrokenPipeError, ConnectionResetError): pass
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+PY
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+python3 "$work/serve.py" "$port" "$cache" "$work/www" &
+server=$!
+url=http://127.0.0.1:$port
+for _ in $(seq 50); do curl -fs "$url/prettier" >/dev/null && break; sleep 0.1; done
+
+# vx: its own HOME; nodejs.org and registry.npmjs.org sent to the server, pip's index
+# the server's.
+export HOME=$work/home XDG_CONFIG_HOME=$work/home/.config XDG_CACHE_HOME=$work/home/.cache
+export XDG_DATA_HOME=$work/home/.local/share XDG_STATE_HOME=$work/home/.local/state
+export PIP_INDEX_URL=$url/simple/ PIP_DISABLE_PIP_VERSION_CHECK=1
+unset PIP_CONFIG_FILE PIP_FIND_LINKS PIP_EXTRA_INDEX_URL NPM_CONFIG_USERCONFIG || true
+mkdir -p "$XDG_CONFIG_HOME/vx" "$work/project"
+cat >"$XDG_CONFIG_HOME/vx/config.toml" <<EOF
+[url_replacements]
+"https://nodejs.org/dist/" = "$url/www/dist/"
+"https://registry.npmjs.org/" = "$url/"
+EOF
+cat >"$work/project/vx.toml" <<EOF
+[settings]
+platforms = ["linux-x86_64"]
+
+[tools]
+node = "20.11.1"
+"npm:@biomejs/biome" = "$BIOME"
+"npm:prettier" = "$PRETTIER"
+"pypi:ruff" = "$RUFF"
+"pypi:black" = "$BLACK"
+
+[tools.python]
+version = "3.12.1"
+url = "$url/www/cpython.tar.gz"
+sha256 = "$(sha256sum "$cpython" | cut -d' ' -f1)"
+strip_components = 1
+EOF
+store=$XDG_DATA_HOME/vx/store
+(cd "$work/project" && "$vx" lock -q && "$vx" sync -q)
+
+# mise: its own dirs; npm and uv at the same server; uv's python, no download.
+mise_env=(
+  MISE_DATA_DIR="$work/mise/data" MISE_CACHE_DIR="$work/mise/cache"
+  MISE_CONFIG_DIR="$work/mise/config" MISE_STATE_DIR="$work/mise/state"
+  MISE_YES=1 MISE_USE_VERSIONS_HOST=false MISE_TRUSTED_CONFIG_PATHS="$work/mise-project"
+  MISE_PIPX_REGISTRY_URL="$url/pypi/{}/json" MISE_NPM_PACKAGE_MANAGER=npm
+  npm_config_registry="$url/" npm_config_cache="$work/mise/npm-cache"
+  npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
+  UV_DEFAULT_INDEX="$url/simple/" UV_INDEX_URL="$url/simple/" UV_CACHE_DIR="$work/mise/uv-cache"
+  UV_PYTHON_INSTALL_DIR="$uv_pythons" UV_PYTHON_DOWNLOADS=never UV_PYTHON=3.12
+  PATH="$(dirname "$uv"):$PATH"
+)
+mkdir -p "$work/mise-project"
+cat >"$work/mise-project/mise.toml" <<EOF
+[tools]
+"npm:@biomejs/biome" = "$BIOME"
+"npm:prettier" = "$PRETTIER"
+"pipx:ruff" = "$RUFF"
+"pipx:black" = "$BLACK"
+EOF
+m() { env "${mise_env[@]}" "$mise" "$@"; }
+(cd "$work/mise-project" && m install -q)
+
+vx_cold() {
+  rm -rf "$store/biome" "$store/prettier" "$store/ruff" "$store/black" \
+    "$XDG_CACHE_HOME/vx/downloads" "$HOME/.npm" "$XDG_CACHE_HOME/pip"
+}
+mise_cold() {
+  rm -rf "$work/mise/data/installs" "$work/mise/cache" "$work/mise/npm-cache" "$work/mise/uv-cache" \
+    "$work/mise/data/shims"
+}
+timed() { # LABEL COMMAND…
+  local label=$1; shift
+  local t0 t1
+  t0=$(date +%s%N)
+  "$@" >/dev/null 2>"$work/last.err" || { echo "$label failed:" >&2; cat "$work/last.err" >&2; exit 1; }
+  t1=$(date +%s%N)
+  echo "$label $(( (t1 - t0) / 1000000 ))" >>"$work/times"
+}
+echo "vx: $("$vx" --version)   mise: $("$mise" --version)   uv: $("$uv" --version)   load: $(cut -d' ' -f1-3 /proc/loadavg)"
+cd "$work/project"
+for r in $(seq "$rounds"); do
+  vx_cold; timed vx_cold "$vx" sync -q
+  mise_cold; timed mise_cold bash -c "cd '$work/mise-project' && $(printf '%q ' env "${mise_env[@]}" "$mise") install -q"
+  timed vx_noop "$vx" sync -q
+  timed mise_noop bash -c "cd '$work/mise-project' && $(printf '%q ' env "${mise_env[@]}" "$mise") install -q"
+done
+# Every tool runs, on both sides.
+for c in biome prettier ruff black; do "$vx" exec -- "$c" --version >/dev/null; done
+for c in biome prettier ruff black; do (cd "$work/mise-project" && m exec -- "$c" --version >/dev/null); done
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+python3 - "$work/times" <<'PY'
+import statistics, sys
+runs = {}
+for line in open(sys.argv[1]):
+    k, v = line.split(); runs.setdefault(k, []).append(int(v))
+med = {k: statistics.median(v) for k, v in runs.items()}
+for k in ("vx_cold", "mise_cold", "vx_noop", "mise_noop"):
+    print(f"{k:10} median {med[k]:8.0f} ms   runs {runs[k]}")
+for kind in ("cold", "noop"):
+    ratios = [a / b for a, b in zip(runs[f"vx_{kind}"], runs[f"mise_{kind}"])]
+    print(f"{kind}: vx/mise per round {[round(x, 3) for x in ratios]}, median {statistics.median(ratios):.3f}")
+PY
