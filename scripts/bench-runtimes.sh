@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# Issue 54's benchmark (docs/BENCHMARKS.md §17): `vx sync` of python, node and four
+# Issue 54's benchmark (docs/BENCHMARKS.md §18): `vx sync` of python, node and four
 # runtimes at once beside `uv python install`, `mise install` and the floor (curl into
-# the fastest decoder into tar), every tool served the same real archives by loopback
-# publishers (tests/it/bench_runtimes.rs says which and how each tool is pointed at
-# them). Interleaved rounds; medians, and the median of the per-round ratios.
+# the fastest decoder into tar), every tool served the same real archives by one
+# static loopback server (tests/it/bench_runtimes.rs says which and how each tool is
+# pointed at them). Interleaved rounds; medians, and the median of the per-round ratios.
+#
+# The harness is the test build (debug), and it does not matter: vx's lock reads the
+# publishers' stand-ins once, before any timing, and every timed download comes from
+# `TestServer::files`, which hands each file to the kernel (sendfile), so the link is
+# loopback's whatever the build. The vx timed is the release build.
 #
 # Usage: scripts/bench-runtimes.sh [ROUNDS]
 # Fetches uv from PyPI and mise from npm into target/bench-tools/ once, builds a
 # release vx, and runs the ignored test with them. Needs curl, xz, gzip, tar, python3
-# with venv, npm. Figures are only worth quoting on an otherwise idle machine.
+# with venv, npm. On a machine busy with other work, read the ratios (each round runs
+# every row in turn, so a slow minute falls on all of them), not the seconds.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"

@@ -808,6 +808,17 @@ pub struct UrlToolArgs {
     pub bins: Vec<String>,
 }
 
+impl UrlToolArgs {
+    /// The flags as the edit takes them.
+    pub fn as_source(&self) -> vx::ops::edit::UrlSource<'_> {
+        vx::ops::edit::UrlSource {
+            url: self.url.as_deref(),
+            sha256: self.sha256.as_deref(),
+            bins: &self.bins,
+        }
+    }
+}
+
 /// `vx use` options.
 #[derive(Debug, Args)]
 pub struct UseArgs {

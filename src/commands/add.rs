@@ -9,7 +9,8 @@
 use vx::exit::Error;
 use vx::manifest::MANIFEST_FILE;
 
-use super::edited::Edited;
+use vx::ops::edit::Edited;
+
 use crate::cli::AddArgs;
 
 /// Runs `vx add`.
@@ -20,8 +21,20 @@ pub fn run(args: &AddArgs) -> Result<i32, Error> {
         Err(vx::manifest::ManifestError::NotFound { .. }) => cwd.join(MANIFEST_FILE),
         Err(e) => return Err(Error::usage(e)),
     };
-    let snapshot = super::rollback::Snapshot::take(&path)?;
-    let mut edited = Edited::read(&path)?;
-    edited.add(&args.tool, &args.source)?;
-    snapshot.unless_ok(edited.lock_and_write(&args.run))
+    let snapshot = super::snapshot(&path)?;
+    let result = add(&path, args);
+    super::unless_ok(snapshot, result)
+}
+
+/// Adds the tool to the manifest at `path`, locks it and writes both.
+fn add(path: &std::path::Path, args: &AddArgs) -> Result<i32, Error> {
+    let mut edited = Edited::read(path).map_err(super::edit_error)?;
+    edited
+        .add(&args.tool, &args.source.as_source(), &super::progress)
+        .map_err(super::edit_error)?;
+    let options = super::lock_options(&args.run, false, false);
+    let written = edited
+        .lock_and_write(&options, &super::progress)
+        .map_err(super::edit_error)?;
+    Ok(super::say::written(&written, path))
 }

@@ -53,7 +53,7 @@ pub fn run(args: &EnvArgs) -> Result<i32, Error> {
                 let chain = session
                     .toolchain(&[], &store)
                     .map_err(super::toolchain_error)?;
-                super::record_activation(&chain, manifest, sources.as_ref(), &store);
+                vx::ops::target::record_activation(&chain, manifest, sources.as_ref(), &store);
                 ActiveTools::of(&chain, manifest)?
             }
         },

@@ -5,7 +5,7 @@
 //! signals, stdio and exit status are the command's own ([`vx::ops::exec`]).
 //!
 //! One tool that cannot install never stops a command that does not need it
-//! ([`super::target::Target::ready`] decides what a command needs and whether it is installed): the
+//! ([`vx::ops::target::Target::ready`] decides what a command needs and whether it is installed): the
 //! command runs with what is installed, the missing tool said once with why, and its
 //! failure remembered ([`vx::toolchain::failed`]) so the next command does not
 //! download it again. `--no-install`, `--offline` and `[settings] auto_install =
@@ -14,8 +14,8 @@
 use vx::exit::Error;
 use vx::ops::exec::exec_recorded;
 
-use super::target::Target;
 use crate::cli::ExecArgs;
+use vx::ops::target::Target;
 
 /// Runs `vx exec`. Returns only when the command could not be started.
 pub fn run(args: &ExecArgs) -> Result<i32, Error> {
@@ -55,6 +55,8 @@ pub fn run(args: &ExecArgs) -> Result<i32, Error> {
         offline: args.offline,
         no_install: args.no_install,
         sources: sources.as_ref(),
+        settings: &super::install_settings(),
+        say: &super::say::Said,
     };
-    Err(target.exec(program, rest))
+    Err(super::target_error(target.exec(program, rest)))
 }

@@ -12,7 +12,7 @@ use vx::exit::Error;
 use vx::manifest::Manifest;
 use vx_tui::text::sanitize;
 
-use super::target::Target;
+use vx::ops::target::Target;
 
 /// Runs `CMD` as a project tool; returns only the error that stopped it (an unknown
 /// subcommand exits through clap).
@@ -25,9 +25,12 @@ pub fn run(args: &[OsString]) -> Result<i32, Error> {
     };
     // `vx TOOL@VERSION ARGS`: any registry tool, as `vx x` runs it.
     if name.contains('@') && !name.starts_with('@') {
-        return Err(super::target::run_registry_tool(
-            name, None, rest, None, false,
-        ));
+        let opening = vx::session::Opening::new(None, vx::session::Want::Optional);
+        let request = vx::ops::x::Request {
+            tool: name,
+            command: None,
+        };
+        return Err(super::run_registry_tool(&opening, &request, rest));
     }
     let (sources, recorded) = super::recorded_activation(None, None).unzip();
     if let Some(recorded) = recorded.flatten()
@@ -70,8 +73,12 @@ pub fn run(args: &[OsString]) -> Result<i32, Error> {
         offline: false,
         no_install: false,
         sources: sources.as_ref(),
+        settings: &super::install_settings(),
+        say: &super::say::Said,
     };
-    Err(target.exec_in(chain, &store, program, rest))
+    Err(super::target_error(
+        target.exec_in(chain, &store, program, rest),
+    ))
 }
 
 /// The error for `name`, which no tool of `manifest` (if any) provides: clap's, with

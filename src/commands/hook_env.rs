@@ -190,7 +190,7 @@ fn project(manifest: &Path) -> Result<Target, (Vec<Watched>, String)> {
                 // Installing it makes its tree appear: noticed at the next prompt.
                 watched.push(Watched::now(tool.tree.clone()));
             }
-            super::record_activation(&chain, Some(parsed), Some(&sources), &store);
+            vx::ops::target::record_activation(&chain, Some(parsed), Some(&sources), &store);
             let declared = declared.with_tools(chain.env());
             (chain.bin_dirs(), declared)
         }

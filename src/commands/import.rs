@@ -13,6 +13,7 @@ use vx::exit::{Because, Error};
 use vx::import::{self, Format};
 use vx::manifest::{MANIFEST_FILE, ManifestError, local};
 use vx::ops::import::{self as op, Layer};
+use vx::session::{Opening, Session};
 use vx_tui::text::sanitize;
 
 use crate::cli::ImportArgs;
@@ -50,7 +51,7 @@ pub fn run(args: &ImportArgs) -> Result<i32, Error> {
         .into_iter()
         .partition(|(_, file, _)| import::is_personal(file));
     // One command: when the person's part fails, the team's part is put back too.
-    let snapshot = super::rollback::Snapshot::take(&path)?;
+    let snapshot = super::snapshot(&path)?;
     let mut code = vx::exit::OK;
     if !team.is_empty() {
         let existing = read_existing(&path)?;
@@ -64,7 +65,7 @@ pub fn run(args: &ImportArgs) -> Result<i32, Error> {
             import_into(&layer, existing, &personal, into, args, &snapshot)
         });
         if personal_code.is_err() {
-            snapshot.restore();
+            super::restore(&snapshot);
         }
         code = code.max(personal_code?);
     }
@@ -131,19 +132,20 @@ fn import_into(
     files: &[(String, PathBuf, Format)],
     layer: Layer<'_>,
     args: &ImportArgs,
-    snapshot: &super::rollback::Snapshot,
+    snapshot: &vx::ops::snapshot::Snapshot,
 ) -> Result<i32, Error> {
     let request = op::Request {
         path,
         existing,
         layer,
         files,
-        offline: args.offline,
         quiet: args.run.quiet,
         verbose: args.run.verbose,
         create: false,
     };
-    let edited = op::edit(&request).map_err(super::import_error)?;
+    // The names the files write are vx's runtimes and the user's.
+    let session = Session::outside(&Opening::default().offline(args.offline));
+    let edited = op::edit(&session, &request).map_err(super::import_error)?;
     super::say::unreachable(&edited);
     if !edited.write {
         return Ok(super::say::not_imported(&edited)?);

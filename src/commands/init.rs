@@ -53,18 +53,20 @@ pub fn run(args: &InitArgs) -> Result<i32, Error> {
         existing: None,
         layer: vx::ops::import::Layer::Project,
         files: &files,
-        offline: args.offline,
         quiet: args.run.quiet,
         verbose: args.run.verbose,
         create: true,
     };
-    let edited = vx::ops::import::edit(&request).map_err(super::import_error)?;
+    // The names the files write are vx's runtimes and the user's.
+    let session =
+        vx::session::Session::outside(&vx::session::Opening::default().offline(args.offline));
+    let edited = vx::ops::import::edit(&session, &request).map_err(super::import_error)?;
     super::say::unreachable(&edited);
     if !edited.write {
         return Ok(super::say::not_imported(&edited)?);
     }
     // A lock that fails leaves no vx.toml and no vx.lock.
-    let snapshot = super::rollback::Snapshot::take(&path)?;
+    let snapshot = super::snapshot(&path)?;
     let options = super::lock_options(&args.run, false, args.offline);
     let locked =
         vx::ops::import::write_and_lock(&edited, &options).map_err(super::import_write_error)?;

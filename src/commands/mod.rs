@@ -11,7 +11,6 @@ pub mod completions;
 pub mod config;
 pub mod daemon;
 pub mod doctor;
-pub mod edited;
 pub mod env;
 pub mod exec;
 pub mod external;
@@ -28,14 +27,12 @@ pub mod prune;
 pub mod ps;
 pub mod registry;
 pub mod remove;
-pub mod rollback;
 pub mod run;
 pub mod say;
 pub mod search;
 pub mod self_;
 pub mod shim;
 pub mod sync;
-pub mod target;
 pub mod trust;
 pub mod uninstall;
 pub mod upgrade;
@@ -208,62 +205,17 @@ pub fn recorded_activation(
 pub fn declared(
     manifest: Option<&vx::manifest::Manifest>,
 ) -> Result<vx::project_env::Declared, vx::exit::Error> {
-    match manifest {
-        Some(manifest) => vx::project_env::Declared::of(manifest).map_err(vx::exit::Error::usage),
-        None => Ok(vx::project_env::Declared::default()),
-    }
+    vx::ops::target::declared(manifest).map_err(vx::exit::Error::usage)
 }
 
 /// Makes `manifest`'s virtual environment (`[settings] python_venv`) with the python
-/// of `chain` when it is missing, saying so; `Err` says why it could not be made.
-/// Nothing when the project names none.
-pub fn make_venv(
-    manifest: Option<&vx::manifest::Manifest>,
-    chain: &vx::toolchain::Toolchain,
-) -> Result<(), String> {
-    let Some(manifest) = manifest else {
-        return Ok(());
-    };
-    let Some(dir) = &manifest.environment.python_venv else {
-        return Ok(());
-    };
-    let venv = vx::project_env::project_dir(&manifest.path).join(dir);
-    match vx::project_env::venv::ensure(&venv, &chain.bin_dirs()) {
-        Ok(true) => {
-            vx::note!("vx: made the virtual environment {dir} ([settings] python_venv)");
-            Ok(())
-        }
-        Ok(false) => Ok(()),
-        Err(e) => Err(e.to_string()),
-    }
-}
-
-/// Records `chain`'s activation in `store` when it is complete, with what `manifest`
-/// declares of the environment (best effort: a store that cannot be written only
-/// means the next call resolves in full again).
-pub fn record_activation(
-    chain: &vx::toolchain::Toolchain,
-    manifest: Option<&vx::manifest::Manifest>,
-    sources: Option<&vx::toolchain::activation::Sources>,
-    store: &std::path::Path,
-) {
-    let (Some(manifest), Some(sources)) = (manifest, sources) else {
-        return;
-    };
-    // A project that names env files is never recorded (the record would copy their
-    // values): they are not read for it, nor opened at all where no one asked for them
-    // (the hook and the shims of a project not trusted).
-    if !manifest.environment.env_files.is_empty() {
-        return;
-    }
-    let Ok(declared) = vx::project_env::Declared::of(manifest) else {
-        return;
-    };
-    let declared = declared.with_tools(chain.env());
-    if let Some(activation) =
-        vx::toolchain::activation::Activation::of(chain, &declared, sources, store)
-    {
-        let _ = activation.save(store);
+/// of `chain` when it is missing ([`vx::ops::target::ensure_venv`]), saying so; a
+/// venv that cannot be made is said too (the command may not need it).
+pub fn make_venv(manifest: Option<&vx::manifest::Manifest>, chain: &vx::toolchain::Toolchain) {
+    match vx::ops::target::ensure_venv(manifest, chain) {
+        Ok(Some(dir)) => vx::note!("{}", vx::ops::target::made_venv(dir)),
+        Ok(None) => {}
+        Err(why) => vx::note!("vx: {why}"),
     }
 }
 
@@ -556,13 +508,13 @@ pub fn import_write_error(e: vx::ops::import::WriteError) -> vx::exit::Error {
 pub fn import_locked(
     locked: vx::ops::import::Locked,
     edited: &vx::ops::import::Edited,
-    snapshot: &rollback::Snapshot,
+    snapshot: &vx::ops::snapshot::Snapshot,
 ) -> Result<i32, vx::exit::Error> {
     use vx::ops::import::Locked;
     let code = match locked {
         Locked::Not => vx::exit::OK,
         Locked::Unreadable(e) => {
-            snapshot.restore();
+            restore(snapshot);
             return Err(vx::exit::Error::usage(e));
         }
         Locked::Done(report, platforms) => {
@@ -579,12 +531,12 @@ pub fn import_locked(
             vx::exit::OK
         }
         Locked::Failed(e) => {
-            snapshot.restore();
+            restore(snapshot);
             return Err(lock_error(e));
         }
     };
     if code != vx::exit::OK {
-        snapshot.restore();
+        restore(snapshot);
     }
     Ok(code)
 }
@@ -596,6 +548,7 @@ pub fn x_error(e: vx::ops::x::XError) -> vx::exit::Error {
     use vx::ops::x::XError;
     match e {
         XError::Resolution(e) => resolution_error(e),
+        XError::Session(e) => session_error(e),
         e @ XError::NotResolved(_) => vx::exit::Error::failed(e),
         e => vx::exit::Error::usage(e),
     }
@@ -608,5 +561,93 @@ pub fn parse_tool_at_version(spec: &str) -> Result<(&str, &str), vx::exit::Error
         _ => Err(vx::exit::Error::usage(format!(
             "expected TOOL@VERSION (e.g. ripgrep@14.1.1), got {spec:?}"
         ))),
+    }
+}
+
+/// What an operation has to say as it goes (a fetch, a constraint moved), on stderr.
+pub fn progress(line: &str) {
+    vx::note!("vx: {line}");
+}
+
+/// vx.toml and the files beside it as they are now ([`vx::ops::snapshot`]), to put
+/// back when the command fails; a file that cannot be read is exit 1.
+pub fn snapshot(
+    manifest: &std::path::Path,
+) -> Result<vx::ops::snapshot::Snapshot, vx::exit::Error> {
+    vx::ops::snapshot::Snapshot::take(manifest).map_err(vx::exit::Error::environment)
+}
+
+/// Puts back what `snapshot` took, saying so.
+pub fn restore(snapshot: &vx::ops::snapshot::Snapshot) {
+    say::restored(&snapshot.restore());
+}
+
+/// `result` as it is, the files of `snapshot` put back first unless it is a success
+/// (exit 0).
+pub fn unless_ok(
+    snapshot: vx::ops::snapshot::Snapshot,
+    result: Result<i32, vx::exit::Error>,
+) -> Result<i32, vx::exit::Error> {
+    if !matches!(result, Ok(vx::exit::OK)) {
+        restore(&snapshot);
+    }
+    result
+}
+
+/// An edit of vx.toml that could not be made ([`vx::ops::edit`]), as its exit code
+/// says: the user's to fix (exit 2) but for the machine's (a file that cannot be read
+/// again or written) and the network's.
+pub fn edit_error(e: vx::ops::edit::EditError) -> vx::exit::Error {
+    use vx::ops::edit::EditError;
+    match e {
+        EditError::Session(e) => session_error(e),
+        EditError::Resolution(e) => resolution_error(e),
+        EditError::Locking(e) => lock_error(e),
+        EditError::LockWrite(e) => lock_write_error(e),
+        e @ (EditError::Reread { .. } | EditError::Write { .. }) => vx::exit::Error::environment(e),
+        e => vx::exit::Error::usage(e),
+    }
+}
+
+/// How an exec target's installs report: lines on stderr (stdout is the command's).
+pub fn install_settings() -> Settings {
+    Settings {
+        report_to: Stream::Stderr,
+        width: report_width(Stream::Stderr),
+        ..run_settings(&RunArgs::headless())
+    }
+}
+
+/// A command that could not run ([`vx::ops::target`]), as its exit code says.
+pub fn target_error(e: vx::ops::target::TargetError) -> vx::exit::Error {
+    use vx::exit::Error;
+    use vx::ops::target::TargetError;
+    match e {
+        TargetError::Toolchain(e) => toolchain_error(e),
+        TargetError::Project(e) => project_error(e),
+        TargetError::Session(e) => session_error(e),
+        TargetError::Exec(e) => e,
+        e @ TargetError::NotInstalled(_) => Error::failed(e),
+        e @ TargetError::Interrupted => Error::with_code(vx::exit::INTERRUPTED, e),
+        e @ TargetError::Install(_) => Error::environment(e),
+        e @ (TargetError::Store(_) | TargetError::Network(_) | TargetError::Declared(_)) => {
+            Error::usage(e)
+        }
+    }
+}
+
+/// Resolves, installs and runs a registry tool ([`vx::ops::target::run_registry_tool`]):
+/// `vx x`, and `vx TOOL@VERSION`. Returns only the error that stopped it.
+pub fn run_registry_tool(
+    opening: &vx::session::Opening,
+    request: &vx::ops::x::Request<'_>,
+    args: &[std::ffi::OsString],
+) -> vx::exit::Error {
+    use vx::ops::target::RegistryToolError;
+    let settings = install_settings();
+    match vx::ops::target::run_registry_tool(opening, request, args, &settings, &say::Said) {
+        RegistryToolError::Session(e) => session_error(e),
+        RegistryToolError::X(e) => x_error(e),
+        RegistryToolError::Target(e) => target_error(e),
     }
 }

@@ -34,8 +34,8 @@ use vx::tasks::views::{self, Live, Viewing};
 use vx::tasks::watch::{Change, Watch};
 use vx_tui::text::sanitize;
 
-use super::target::Target;
 use crate::cli::{ScriptArgs, TaskGuardArgs};
+use vx::ops::target::Target;
 
 /// How long a stopped task has between SIGINT/SIGTERM and SIGKILL.
 const GRACE: std::time::Duration = std::time::Duration::from_secs(3);
@@ -422,6 +422,7 @@ fn prepare(
     let chain = session
         .toolchain(&[], &store)
         .map_err(super::toolchain_error)?;
+    let settings = super::install_settings();
     let target = Target {
         session,
         requests: &[],
@@ -429,6 +430,8 @@ fn prepare(
         offline: args.offline,
         no_install: args.no_install,
         sources: None,
+        settings: &settings,
+        say: &super::say::Said,
     };
     // What the tasks' commands start with (after `NAME=value` assignments): the
     // tools they need.
@@ -439,10 +442,10 @@ fn prepare(
         .filter_map(|run| run.split_whitespace().find(|word| !word.contains('=')))
         .map(OsString::from)
         .collect();
-    let chain = target.ready(chain, &store, &programs)?;
-    if let Err(why) = super::make_venv(Some(manifest), &chain) {
-        vx::note!("vx: {why}");
-    }
+    let chain = target
+        .ready(chain, &store, &programs)
+        .map_err(super::target_error)?;
+    super::make_venv(Some(manifest), &chain);
     let inherited = std::env::var_os("PATH");
     let declared = super::declared(Some(manifest))?.with_tools(chain.env());
     // A task's own `tools`: installed as `vx exec TOOL@VERSION` installs them, first on
@@ -465,6 +468,8 @@ fn prepare(
             offline: args.offline,
             no_install: args.no_install,
             sources: None,
+            settings: &settings,
+            say: &super::say::Said,
         };
         let programs: Vec<OsString> = task
             .run
@@ -472,7 +477,10 @@ fn prepare(
             .filter_map(|run| run.split_whitespace().find(|word| !word.contains('=')))
             .map(OsString::from)
             .collect();
-        let chain = target.ready(target.toolchain(&store)?, &store, &programs)?;
+        let chain = target
+            .toolchain(&store)
+            .and_then(|chain| target.ready(chain, &store, &programs))
+            .map_err(super::target_error)?;
         let mut dirs: Vec<std::path::PathBuf> = chain
             .tools
             .iter()

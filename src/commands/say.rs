@@ -215,3 +215,78 @@ pub fn skipped(failed: usize) {
         );
     }
 }
+
+/// Says what a snapshot put back ([`vx::ops::snapshot::Snapshot::restore`]): the
+/// files restored, and each that could not be, with why.
+pub fn restored(restored: &vx::ops::snapshot::Restored) {
+    for (path, e) in &restored.failed {
+        vx::note!("vx: cannot put {} back as it was: {e}", path.display());
+    }
+    let put_back: Vec<String> = restored
+        .put_back
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    if !put_back.is_empty() {
+        let one = put_back.len() == 1;
+        vx::note!(
+            "vx: {} {} as {} before this command",
+            put_back.join(" and "),
+            if one { "is" } else { "are" },
+            if one { "it was" } else { "they were" }
+        );
+    }
+}
+
+/// Says what `vx add` or `vx use` wrote ([`vx::ops::edit::Written`]) and returns its
+/// exit code: each tool added or updated, then the lock; or, when a tool added could
+/// not be locked, that nothing was written.
+pub fn written(written: &vx::ops::edit::Written, path: &std::path::Path) -> i32 {
+    use vx::ops::edit::Written;
+    match written {
+        Written::NotLocked { failed, code } => {
+            vx::note!(
+                "vx: {} could not be locked (the failures above say why); {} and {} are left as they were",
+                failed.join(", "),
+                path.display(),
+                path.with_file_name(vx::manifest::LOCK_FILE).display()
+            );
+            if *code == vx::exit::OK {
+                vx::exit::FAILED
+            } else {
+                *code
+            }
+        }
+        Written::Locked {
+            report,
+            lock_path,
+            platforms,
+            added,
+        } => {
+            for added in added {
+                let what = if added.new { "added" } else { "updated" };
+                vx::note!("vx: {what} {} in {}", added.label, path.display());
+            }
+            locked(report, lock_path, platforms);
+            report.code
+        }
+    }
+}
+
+/// What an exec target says ([`vx::ops::target::Say`]): its lines on stderr, a sync's
+/// re-locking as [`relocked`] says it, and the shims refreshed after an install.
+pub struct Said;
+
+impl vx::ops::target::Say for Said {
+    fn note(&self, line: &str) {
+        vx::note!("{line}");
+    }
+
+    fn relocked(&self, report: &LockReport, manifest: &vx::manifest::Manifest) {
+        relocked(report, manifest);
+    }
+
+    fn installed(&self, store: &std::path::Path) {
+        super::refresh_shims(store);
+    }
+}

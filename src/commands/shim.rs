@@ -67,7 +67,7 @@ pub fn run(command: &str, args: &[OsString]) -> Result<i32, Error> {
     let chain = session
         .toolchain(&[], &store)
         .map_err(super::toolchain_error)?;
-    super::record_activation(&chain, manifest, sources.as_ref(), &store);
+    vx::ops::target::record_activation(&chain, manifest, sources.as_ref(), &store);
     if chain.find(&program).is_none()
         && let Some(tool) = chain.provider(command).filter(|t| !t.installed())
     {

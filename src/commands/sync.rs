@@ -55,10 +55,16 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
         let made = session
             .own_toolchain(&report.store)
             .map_err(|e| e.to_string())
-            .and_then(|chain| super::make_venv(Some(manifest), &chain));
-        if let Err(why) = made {
-            vx::note!("vx: {why}");
-            code = code.max(1);
+            .and_then(|chain| {
+                vx::ops::target::ensure_venv(Some(manifest), &chain).map_err(|e| e.to_string())
+            });
+        match made {
+            Ok(Some(dir)) => vx::note!("{}", vx::ops::target::made_venv(dir)),
+            Ok(None) => {}
+            Err(why) => {
+                vx::note!("vx: {why}");
+                code = code.max(1);
+            }
         }
     }
     Ok(code)

@@ -1,7 +1,7 @@
 //! `vx use [-g] TOOL[@VERSION]... [--url URL …]`: adds the tools to the project's
 //! `vx.toml` (with `-g`, to the user's global toolset: the `vx.toml` beside
 //! `config.toml`, created when missing), locks them and installs them, in one step,
-//! as `mise use` does. The adding is `vx add`'s ([`super::edited::Edited`]), the locking
+//! as `mise use` does. The adding is `vx add`'s ([`vx::ops::edit::Edited`]), the locking
 //! `vx lock`'s and the installing `vx sync`'s; the shims are refreshed after.
 //!
 //! Without `-g` and outside any project it refuses (exit 2) and says what to do:
@@ -55,22 +55,31 @@ pub fn run(args: &UseArgs) -> Result<i32, Error> {
         return Err(Error::usage("name a tool: vx use NAME[@VERSION]"));
     }
     // A tool that cannot be locked or installed leaves vx.toml and vx.lock as they were.
-    let snapshot = super::rollback::Snapshot::take(&path)?;
-    snapshot.unless_ok(add_and_install(&path, args))
+    let snapshot = super::snapshot(&path)?;
+    let result = add_and_install(&path, args);
+    super::unless_ok(snapshot, result)
 }
 
 /// Adds the tools to the manifest at `path`, locks and installs them.
 fn add_and_install(path: &std::path::Path, args: &UseArgs) -> Result<i32, Error> {
     let run = focused(&args.run);
-    let mut edited = super::edited::Edited::read(path)?;
+    let mut edited = vx::ops::edit::Edited::read(path).map_err(super::edit_error)?;
+    let source = args.source.as_source();
     for tool in &args.tools {
-        edited.add(tool, &args.source)?;
+        edited
+            .add(tool, &source, &super::progress)
+            .map_err(super::edit_error)?;
     }
-    let code = edited.lock_and_write(&run)?;
+    let options = super::lock_options(&run, false, false);
+    let written = edited
+        .lock_and_write(&options, &super::progress)
+        .map_err(super::edit_error)?;
+    let code = super::say::written(&written, path);
     if code != vx::exit::OK {
         return Ok(code);
     }
-    let session = super::open_manifest(edited.manifest()?, &vx::session::Opening::default())?;
+    let manifest = edited.manifest().map_err(super::edit_error)?;
+    let session = super::open_manifest(manifest, &vx::session::Opening::default())?;
     install(&session, &run)
 }
 

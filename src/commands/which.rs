@@ -46,7 +46,7 @@ pub fn run(args: &WhichArgs) -> Result<i32, Error> {
     let chain = session
         .toolchain(&[], &store)
         .map_err(super::toolchain_error)?;
-    super::record_activation(&chain, manifest, sources.as_ref(), &store);
+    vx::ops::target::record_activation(&chain, manifest, sources.as_ref(), &store);
     let tools = ActiveTools::of(&chain, manifest)?;
     match tools.find(command) {
         Some(exe) => print(exe),

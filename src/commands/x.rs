@@ -5,16 +5,18 @@
 //! then run in place of `vx`.
 
 use vx::exit::Error;
+use vx::session::{Opening, Want};
 
 use crate::cli::XArgs;
 
 /// Runs `vx x`; returns only the error that stopped it.
 pub fn run(args: &XArgs) -> Result<i32, Error> {
-    Err(super::target::run_registry_tool(
-        &args.tool,
-        args.command.as_deref(),
-        &args.args,
-        args.store.as_deref(),
-        args.offline,
-    ))
+    let opening = Opening::new(None, Want::Optional)
+        .store(args.store.as_deref())
+        .offline(args.offline);
+    let request = vx::ops::x::Request {
+        tool: &args.tool,
+        command: args.command.as_deref(),
+    };
+    Err(super::run_registry_tool(&opening, &request, &args.args))
 }

@@ -968,6 +968,24 @@ mod tests {
         }
     }
 
+    /// `fetch_kept` of `url`, whose sha256 is `sha`, into `kept` with 1 ms retry
+    /// delays, which must succeed.
+    fn kept_fetch(
+        url: &str,
+        sha: &str,
+        kept: &Kept,
+        sink: &mut RecordingSink,
+        tee: &mut dyn Tee,
+    ) -> Download {
+        let opts = fast();
+        let mut cx = Context {
+            sink,
+            opts: &opts,
+            tee,
+        };
+        fetch_kept(url, Some(sha), kept, &mut cx).unwrap()
+    }
+
     /// The partial of `url` in `store`, holding `bytes` kept from an earlier run
     /// valid for the test servers' ETag.
     fn kept(store: &Path, url: &str, bytes: &[u8]) -> Kept {
@@ -987,17 +1005,7 @@ mod tests {
         let kept = kept(store.path(), &url, &body[..100_000]);
         let (mut sink, mut tee) = (RecordingSink::default(), KeepingTee::default());
         let sha = sha256_hex(&body);
-        let download = fetch_kept(
-            &url,
-            Some(&sha),
-            &kept,
-            &mut Context {
-                sink: &mut sink,
-                opts: &fast(),
-                tee: &mut tee,
-            },
-        )
-        .unwrap();
+        let download = kept_fetch(&url, &sha, &kept, &mut sink, &mut tee);
         assert_eq!(server.ranges(), [Some("bytes=100000-".to_owned())]);
         assert_eq!(download.sha256, sha, "the hash covers the kept bytes too");
         assert_eq!(download.bytes, 300_000);
@@ -1017,17 +1025,7 @@ mod tests {
         let url = server.url("/k");
         let kept = kept(store.path(), &url, &body[..100_000]);
         let (mut sink, mut tee) = (RecordingSink::default(), KeepingTee::default());
-        let download = fetch_kept(
-            &url,
-            Some(&sha),
-            &kept,
-            &mut Context {
-                sink: &mut sink,
-                opts: &fast(),
-                tee: &mut tee,
-            },
-        )
-        .unwrap();
+        let download = kept_fetch(&url, &sha, &kept, &mut sink, &mut tee);
         assert_eq!(server.hits(), 1);
         assert_eq!(download.sha256, sha);
         assert_eq!(sink.fetched, 300_000);
@@ -1039,17 +1037,7 @@ mod tests {
         let url = server.url("/k");
         let kept = self::kept(store.path(), &url, &body);
         let mut sink = RecordingSink::default();
-        let download = fetch_kept(
-            &url,
-            Some(&sha),
-            &kept,
-            &mut Context {
-                sink: &mut sink,
-                opts: &fast(),
-                tee: &mut NoTee,
-            },
-        )
-        .unwrap();
+        let download = kept_fetch(&url, &sha, &kept, &mut sink, &mut NoTee);
         assert_eq!(server.hits(), 2);
         assert_eq!(sink.resumes(), [None], "the retry starts over");
         assert_eq!(download.sha256, sha);
@@ -1060,17 +1048,7 @@ mod tests {
         let kept = Kept::claim(store.path(), &url).unwrap();
         std::fs::write(kept.path(), b"junk").unwrap();
         let mut sink = RecordingSink::default();
-        let download = fetch_kept(
-            &url,
-            Some(&sha),
-            &kept,
-            &mut Context {
-                sink: &mut sink,
-                opts: &fast(),
-                tee: &mut NoTee,
-            },
-        )
-        .unwrap();
+        let download = kept_fetch(&url, &sha, &kept, &mut sink, &mut NoTee);
         assert_eq!(server.ranges(), [None]);
         assert_eq!(download.sha256, sha);
     }

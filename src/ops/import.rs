@@ -18,6 +18,7 @@ use crate::manifest::{Manifest, ManifestError, Problem};
 use crate::manifest::{edit, local};
 use crate::resolution::{ResolutionError, Resolver};
 use crate::runtime::catalogue::Catalogue;
+use crate::session::Session;
 
 /// Which file an import writes.
 #[derive(Clone, Copy, Debug)]
@@ -46,8 +47,6 @@ pub struct Request<'a> {
     pub layer: Layer<'a>,
     /// The files to import: `(shown name, path, format)`.
     pub files: &'a [(String, PathBuf, Format)],
-    /// Look nothing up on the network: only what is cached.
-    pub offline: bool,
     /// No progress lines from the lookups.
     pub quiet: bool,
     /// Say where `url_replacements` sent each URL.
@@ -193,15 +192,18 @@ pub fn write_and_lock(
 }
 
 /// Imports `request.files` into the text of vx.toml, in memory: every file read first
-/// (a malformed one is an error with nothing made), each entry looked up.
-pub fn edit(request: &Request<'_>) -> Result<Edited, ImportError> {
+/// (a malformed one is an error with nothing made), each entry looked up in the
+/// runtimes of `session`'s catalogue (vx's own and the user's: the project's own
+/// declarations are read when it is next opened), through the network unless
+/// `session` is offline (then only what is cached).
+pub fn edit(session: &Session, request: &Request<'_>) -> Result<Edited, ImportError> {
     let Request {
         path,
         files,
-        offline,
         create,
         ..
     } = *request;
+    let offline = session.offline();
     let existing = request.existing.clone();
     let mut lists: Vec<(&str, Imported)> = Vec::new();
     let mut registries: Vec<(String, String, String)> = Vec::new();
@@ -265,9 +267,7 @@ pub fn edit(request: &Request<'_>) -> Result<Edited, ImportError> {
         ..crate::resolution::Options::from_env(offline, request.quiet)
     })?;
     net.options.verbose = request.verbose;
-    // The names the files write are vx's runtimes and the user's; the project's own
-    // declarations are read when it is next opened.
-    let catalogue = Arc::new(Catalogue::user());
+    let catalogue = Arc::clone(session.catalogue());
     let resolver = Resolver::new(&net, project.as_ref(), lock.as_ref(), &catalogue)?;
     // A runtime tool (`npm:prettier`) imports beside the runtime the files name.
     resolver.expect_runtimes(

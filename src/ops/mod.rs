@@ -13,11 +13,19 @@
 //! - [`lock`]: the lock filled for a set of platforms, or checked.
 //! - [`x`]: a registry tool resolved without a project (`vx x`, `vx TOOL@VERSION`).
 //! - [`sync`]: every tool of the project installed, checked against its lock.
+//! - [`edit`]: vx.toml edited (`vx add`, `use`, `upgrade`, `remove`), locked and
+//!   written with its lock, or neither.
+//! - [`target`]: what a command run in a toolchain needs installed, installed first
+//!   (`vx exec`, `vx CMD`, `vx x`, `vx run`).
+//! - [`snapshot`]: vx.toml and vx.lock as an edit found them, to put back.
 
+pub mod edit;
 pub mod exec;
 pub mod import;
 pub mod lock;
 pub mod prune;
 pub mod push;
+pub mod snapshot;
 pub mod sync;
+pub mod target;
 pub mod x;

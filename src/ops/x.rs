@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::install::store;
 use crate::manifest::{Manifest, Platform};
 use crate::resolution::ResolutionError;
-use crate::session::Session;
+use crate::session::{Session, SessionError};
 use crate::spec::ToolSpec;
 use crate::toolchain::{Origin, Tool, Toolchain};
 
@@ -40,15 +40,13 @@ pub struct Request<'a> {
     pub tool: &'a str,
     /// The command to run (`None`: the one named like the tool, else its first).
     pub command: Option<&'a str>,
-    /// The store it is installed into.
-    pub store: &'a Path,
-    /// Resolve nothing on the network: what is remembered, however old.
-    pub offline: bool,
 }
 
-/// The tool resolved: its toolchain (one tool, maybe not installed yet) and the
-/// command to run.
+/// The tool resolved: its toolchain (one tool, maybe not installed yet), the store it
+/// is installed into and the command to run.
 pub struct Prepared {
+    /// The session's store (`--store`, else the default), not created.
+    pub store: PathBuf,
     /// The tool, in the store.
     pub chain: Toolchain,
     /// The command.
@@ -73,22 +71,31 @@ pub enum XError {
     /// The lookup failed.
     #[error(transparent)]
     Resolution(#[from] ResolutionError),
+    /// The session's store cannot be used.
+    #[error(transparent)]
+    Session(#[from] SessionError),
 }
 
 /// Resolves `request.tool` (`session`: the project, if any, whose tools and
-/// registries count) into a toolchain of that one tool in `request.store`.
+/// registries count; its store, and its offline switch: nothing resolved on the
+/// network, what is remembered however old) into a toolchain of that one tool.
 pub fn prepare(session: &Session, request: &Request<'_>) -> Result<Prepared, XError> {
-    let spec = resolve(session, request.tool, request.store, request.offline)?;
+    let store = session.store()?;
+    let spec = resolve(session, request.tool, &store, session.offline())?;
     let program = OsString::from(
         request
             .command
             .map_or_else(|| default_command(&spec), str::to_owned),
     );
     let chain = Toolchain {
-        tools: vec![Tool::from_spec(request.store, spec, Origin::Override)],
+        tools: vec![Tool::from_spec(&store, spec, Origin::Override)],
         not_here: Vec::new(),
     };
-    Ok(Prepared { chain, program })
+    Ok(Prepared {
+        store,
+        chain,
+        program,
+    })
 }
 
 /// The tool's download on this platform: remembered (installed, and resolved less

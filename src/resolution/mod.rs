@@ -19,11 +19,13 @@
 //! of manifests or locks) and the project (`crate::project`), which hands the
 //! concrete tables to the same sync as any tool with a URL of its own.
 
+pub mod at_version;
 pub mod backend;
 pub mod concrete;
 pub mod named;
 pub mod network;
 pub mod pinned;
+pub mod plan;
 pub mod provenance;
 pub mod resolver;
 pub mod runtime;

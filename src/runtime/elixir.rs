@@ -21,34 +21,29 @@ use std::collections::BTreeMap;
 
 use super::hexbuilds::{self, Build};
 use super::version::Numeric;
-use super::{Context, Download, Layout, Release, Resolved, Runtime, RuntimeError};
+use super::{About, Answer, Context, Download, Layout, Release, Resolved, Runtime, RuntimeError};
 use crate::format::ArchiveFormat;
 use crate::manifest::Platform;
 
 /// The builds' root.
 const BASE: &str = "https://builds.hex.pm/builds/elixir";
 
+/// What it is and where it comes from, for `vx search`.
+const SUMMARY: &str = "Elixir, precompiled per OTP major by builds.hex.pm (needs erlang)";
+
 /// Elixir.
 pub struct Elixir;
 
 impl Runtime for Elixir {
-    fn name(&self) -> &str {
-        "elixir"
+    fn about(&self) -> About<'_> {
+        About::new("elixir", &[], SUMMARY)
     }
 
-    fn aliases(&self) -> Vec<&str> {
-        vec![]
-    }
-
-    fn summary(&self) -> &str {
-        "Elixir, precompiled per OTP major by builds.hex.pm (needs erlang)"
-    }
-
-    fn versions(&self, cx: &Context) -> Result<Vec<Release>, RuntimeError> {
+    fn versions(&self, cx: &Context) -> Answer<Vec<Release>> {
         Ok(releases_of(&builds(cx)?))
     }
 
-    fn pick(&self, releases: &[Release], request: &str) -> Result<Release, RuntimeError> {
+    fn pick(&self, releases: &[Release], request: &str) -> Answer<Release> {
         pick_for(releases, request, &BTreeMap::new())
     }
 
@@ -62,12 +57,7 @@ impl Runtime for Elixir {
         pick_for(releases, request, siblings)
     }
 
-    fn download(
-        &self,
-        cx: &Context,
-        release: &Release,
-        _platform: &Platform,
-    ) -> Result<Resolved, RuntimeError> {
+    fn download(&self, cx: &Context, release: &Release, _platform: &Platform) -> Answer<Resolved> {
         let list = format!("{BASE}/builds.txt");
         let Some(build) = builds(cx)?.into_iter().find(|b| b.name == release.id) else {
             return Err(RuntimeError::NoChecksum {
@@ -75,13 +65,12 @@ impl Runtime for Elixir {
                 asset: format!("{}.zip", release.id),
             });
         };
-        Ok(Resolved::Download(Download {
-            url: format!("{BASE}/{}.zip", release.id),
-            sha256: build.sha256.unwrap_or_default(),
-            checksum: format!("index:{list}"),
-            format: ArchiveFormat::Zip,
-            alternatives: Vec::new(),
-        }))
+        Ok(Resolved::Download(Download::archive(
+            format!("{BASE}/{}.zip", release.id),
+            build.sha256.unwrap_or_default(),
+            format!("index:{list}"),
+            ArchiveFormat::Zip,
+        )))
     }
 
     fn layout(&self, _version: &str, platform: &Platform) -> Layout {

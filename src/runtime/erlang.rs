@@ -20,7 +20,7 @@
 //! install keep to their own homes (`~/.cache/rebar3`, `~/.mix`), outside it.
 
 use super::hexbuilds::{self, Build};
-use super::{Context, Download, Layout, Release, Resolved, Runtime, RuntimeError};
+use super::{About, Answer, Context, Download, Layout, Release, Resolved, Runtime, RuntimeError};
 use crate::format::ArchiveFormat;
 use crate::manifest::Platform;
 
@@ -35,23 +35,22 @@ const UBUNTU: [(&str, &str); 3] = [
     ("ubuntu-24.04", "2.39"),
 ];
 
+/// What a request that is not a version is not, and how to write one.
+const NOT_A_VERSION: &str =
+    "not an Erlang/OTP version: write 27, 27.1, 27.1.2, OTP-27.1.2 or latest";
+
+/// What it is and where it comes from, for `vx search`.
+const SUMMARY: &str = "Erlang/OTP, precompiled for Linux (glibc) by builds.hex.pm";
+
 /// Erlang/OTP.
 pub struct Erlang;
 
 impl Runtime for Erlang {
-    fn name(&self) -> &str {
-        "erlang"
+    fn about(&self) -> About<'_> {
+        About::new("erlang", &["otp", "erlang-otp"], SUMMARY)
     }
 
-    fn aliases(&self) -> Vec<&str> {
-        vec!["otp", "erlang-otp"]
-    }
-
-    fn summary(&self) -> &str {
-        "Erlang/OTP, precompiled for Linux (glibc) by builds.hex.pm"
-    }
-
-    fn versions(&self, cx: &Context) -> Result<Vec<Release>, RuntimeError> {
+    fn versions(&self, cx: &Context) -> Answer<Vec<Release>> {
         let mut listed = Vec::new();
         for (ubuntu, _) in UBUNTU {
             listed.extend(builds(cx, "amd64", ubuntu)?);
@@ -59,28 +58,16 @@ impl Runtime for Erlang {
         Ok(releases_of(&listed))
     }
 
-    fn pick(&self, releases: &[Release], request: &str) -> Result<Release, RuntimeError> {
+    fn pick(&self, releases: &[Release], request: &str) -> Answer<Release> {
         let wanted = request.trim();
         let numeric = wanted
             .strip_prefix("OTP-")
             .or_else(|| wanted.strip_prefix("otp-"))
             .unwrap_or(wanted);
-        match super::pick_numeric(releases, numeric, 3) {
-            Some(Ok(found)) => Ok(found.clone()),
-            Some(Err(())) => Err(super::no_such_version("erlang", wanted, releases)),
-            None => Err(RuntimeError::Request(format!(
-                "`{}` is not an Erlang/OTP version: write 27, 27.1, 27.1.2, OTP-27.1.2 or latest",
-                crate::validate::shorten(wanted)
-            ))),
-        }
+        super::resolver::by_number("erlang", releases, wanted, numeric, NOT_A_VERSION)
     }
 
-    fn download(
-        &self,
-        cx: &Context,
-        release: &Release,
-        platform: &Platform,
-    ) -> Result<Resolved, RuntimeError> {
+    fn download(&self, cx: &Context, release: &Release, platform: &Platform) -> Answer<Resolved> {
         if platform.os != "linux" {
             return Ok(Resolved::Unsupported(format!(
                 "erlang: builds.hex.pm has precompiled OTP for Linux only, none for {platform}"
@@ -104,14 +91,13 @@ impl Runtime for Erlang {
                 continue;
             };
             let dir = format!("{BASE}/{arch}/{ubuntu}");
-            return Ok(Resolved::Download(Download {
-                url: format!("{dir}/{}.tar.gz", release.id),
+            return Ok(Resolved::Download(Download::archive(
+                format!("{dir}/{}.tar.gz", release.id),
                 // An old line without one: hashed on download (`checksum = "download"`).
-                sha256: build.sha256.unwrap_or_default(),
-                checksum: format!("index:{dir}/builds.txt"),
-                format: ArchiveFormat::TarGz,
-                alternatives: Vec::new(),
-            }));
+                build.sha256.unwrap_or_default(),
+                format!("index:{dir}/builds.txt"),
+                ArchiveFormat::TarGz,
+            )));
         }
         Ok(Resolved::Unsupported(format!(
             "erlang {}: builds.hex.pm has no build for {platform}",

@@ -17,14 +17,18 @@
 use serde::Deserialize;
 
 use super::version::{Numeric, Request};
-use super::{Context, Download, Layout, Release, Resolved, Runtime, RuntimeError};
-use crate::format::ArchiveFormat;
+use super::{About, Answer, Context, Download, Layout, Release, Resolved, Runtime, RuntimeError};
 use crate::manifest::Platform;
 
 /// The download list, every release.
 pub const INDEX: &str = "https://go.dev/dl/?mode=json&include=all";
 /// Where the archives are.
 pub const DOWNLOADS: &str = "https://dl.google.com/go";
+/// What [`INDEX`] is, as its errors name it.
+const WHAT: &str = "Go download list";
+
+/// What it is and where it comes from, for `vx search`.
+const SUMMARY: &str = "Go, from go.dev's download list (static: the linux build serves musl too)";
 
 /// Go.
 pub struct Go;
@@ -54,23 +58,15 @@ struct File {
 }
 
 impl Runtime for Go {
-    fn name(&self) -> &str {
-        "go"
+    fn about(&self) -> About<'_> {
+        About::new("go", &["golang"], SUMMARY)
     }
 
-    fn aliases(&self) -> Vec<&str> {
-        vec!["golang"]
-    }
-
-    fn summary(&self) -> &str {
-        "Go, from go.dev's download list (static: the linux build serves musl too)"
-    }
-
-    fn versions(&self, cx: &Context) -> Result<Vec<Release>, RuntimeError> {
+    fn versions(&self, cx: &Context) -> Answer<Vec<Release>> {
         releases_in(&cx.text(INDEX)?)
     }
 
-    fn pick(&self, releases: &[Release], request: &str) -> Result<Release, RuntimeError> {
+    fn pick(&self, releases: &[Release], request: &str) -> Answer<Release> {
         let wanted = request.trim();
         if let Some(rest) = wanted.strip_prefix("go") {
             // Go's own name of a release: exactly that one (`go1.20` is 1.20's first).
@@ -98,12 +94,7 @@ impl Runtime for Go {
             .ok_or_else(|| super::no_such_version("go", wanted, releases))
     }
 
-    fn download(
-        &self,
-        cx: &Context,
-        release: &Release,
-        platform: &Platform,
-    ) -> Result<Resolved, RuntimeError> {
+    fn download(&self, cx: &Context, release: &Release, platform: &Platform) -> Answer<Resolved> {
         // No build for the platform: known without the list.
         if names(platform).is_none() {
             return Ok(Resolved::Unsupported(format!(
@@ -125,11 +116,7 @@ impl Runtime for Go {
 
 /// The download list `text` (go.dev's JSON from [`INDEX`]).
 fn parse(text: &str) -> Result<Vec<Entry>, RuntimeError> {
-    serde_json::from_str(text).map_err(|e| RuntimeError::Format {
-        url: INDEX.to_owned(),
-        what: "Go download list".into(),
-        reason: e.to_string(),
-    })
+    serde_json::from_str(text).map_err(|e| RuntimeError::invalid(INDEX, WHAT, e))
 }
 
 /// The releases go.dev's download list `text` names, in its order.
@@ -164,41 +151,27 @@ pub fn resolve(
             release.version
         )));
     };
-    let format = if file.filename.ends_with(".zip") {
-        ArchiveFormat::Zip
-    } else if file.filename.ends_with(".tar.gz") {
-        ArchiveFormat::TarGz
-    } else {
-        return Err(RuntimeError::Format {
-            url: INDEX.to_owned(),
-            what: "Go download list".into(),
-            reason: format!(
-                "archive `{}` is neither .tar.gz nor .zip",
-                crate::validate::shorten(&file.filename)
-            ),
-        });
-    };
+    let format = super::resolver::tar_gz_or_zip(&file.filename, "archive", INDEX, WHAT)?;
     if file.filename.contains(['/', '\\', '?', '#']) || file.filename.starts_with('.') {
-        return Err(RuntimeError::Format {
-            url: INDEX.to_owned(),
-            what: "Go download list".into(),
-            reason: format!(
+        return Err(RuntimeError::invalid(
+            INDEX,
+            WHAT,
+            format!(
                 "`{}` is not a file name",
                 crate::validate::shorten(&file.filename)
             ),
-        });
+        ));
     }
     let sha256 = crate::validate::sha256(&file.sha256).map_err(|_| RuntimeError::NoChecksum {
         file: INDEX.to_owned(),
         asset: file.filename.clone(),
     })?;
-    Ok(Resolved::Download(Download {
-        url: format!("{DOWNLOADS}/{}", file.filename),
+    Ok(Resolved::Download(Download::archive(
+        format!("{DOWNLOADS}/{}", file.filename),
         sha256,
-        checksum: format!("index:{INDEX}"),
+        format!("index:{INDEX}"),
         format,
-        alternatives: Vec::new(),
-    }))
+    )))
 }
 
 /// A list entry as a release; `None` when its version is not `goN.N…`.
@@ -245,6 +218,7 @@ fn names(platform: &Platform) -> Option<(&'static str, &'static str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::format::ArchiveFormat;
 
     /// A list in go.dev's shape.
     const LIST: &str = r#"[

@@ -24,12 +24,13 @@
 use serde::Deserialize;
 
 use super::version::{Numeric, Request};
-use super::{Context, Download, Layout, Release, Resolved, Runtime, RuntimeError};
-use crate::format::ArchiveFormat;
+use super::{About, Answer, Context, Download, Layout, Release, Resolved, Runtime, RuntimeError};
 use crate::manifest::Platform;
 
 /// The Adoptium API.
 pub const API: &str = "https://api.adoptium.net/v3";
+/// What Adoptium's release lists are, as their errors name them.
+const RELEASES: &str = "Adoptium release list";
 /// The filters every listing uses: Temurin's GA JDKs, hotspot, normal heap.
 const FILTERS: &str = "heap_size=normal&image_type=jdk&jvm_impl=hotspot&project=jdk&sort_method=DEFAULT&sort_order=DESC&vendor=eclipse";
 /// Versions per page of `release_versions` (the API's largest).
@@ -38,6 +39,10 @@ const VERSIONS_PAGE: usize = 50;
 const ASSETS_PAGE: usize = 20;
 /// Pages read at most (2,500 versions; a feature line's 400 releases).
 const MAX_PAGES: usize = 50;
+
+/// What it is and where it comes from, for `vx search`.
+const SUMMARY: &str =
+    "Java: Eclipse Temurin JDKs through the Adoptium API (musl builds for Alpine)";
 
 /// Java (Temurin).
 pub struct Java;
@@ -110,19 +115,11 @@ impl VersionData {
 }
 
 impl Runtime for Java {
-    fn name(&self) -> &str {
-        "java"
+    fn about(&self) -> About<'_> {
+        About::new("java", &["jdk"], SUMMARY)
     }
 
-    fn aliases(&self) -> Vec<&str> {
-        vec!["jdk"]
-    }
-
-    fn summary(&self) -> &str {
-        "Java: Eclipse Temurin JDKs through the Adoptium API (musl builds for Alpine)"
-    }
-
-    fn versions(&self, cx: &Context) -> Result<Vec<Release>, RuntimeError> {
+    fn versions(&self, cx: &Context) -> Answer<Vec<Release>> {
         let url = format!("{API}/info/available_releases");
         let available = cx.text(&url)?;
         list(&available, &url, |page| {
@@ -141,7 +138,7 @@ impl Runtime for Java {
         })
     }
 
-    fn pick(&self, releases: &[Release], request: &str) -> Result<Release, RuntimeError> {
+    fn pick(&self, releases: &[Release], request: &str) -> Answer<Release> {
         let wanted = request.trim();
         let lower = wanted.to_ascii_lowercase();
         let rest = match lower.split_once('-') {
@@ -171,12 +168,7 @@ impl Runtime for Java {
             .ok_or_else(|| super::no_such_version("java", wanted, releases))
     }
 
-    fn download(
-        &self,
-        cx: &Context,
-        release: &Release,
-        platform: &Platform,
-    ) -> Result<Resolved, RuntimeError> {
+    fn download(&self, cx: &Context, release: &Release, platform: &Platform) -> Answer<Resolved> {
         resolve(release, platform, |major, page| {
             let url = format!(
                 "{API}/assets/feature_releases/{major}/ga?{FILTERS}&page={page}&page_size={ASSETS_PAGE}"
@@ -242,11 +234,8 @@ pub fn resolve(
         let Some((url, text)) = page(major, n)? else {
             break;
         };
-        let assets: Vec<Asset> = serde_json::from_str(&text).map_err(|e| RuntimeError::Format {
-            url: url.clone(),
-            what: "Adoptium release list".into(),
-            reason: e.to_string(),
-        })?;
+        let assets: Vec<Asset> =
+            serde_json::from_str(&text).map_err(|e| RuntimeError::invalid(&url, RELEASES, e))?;
         let count = assets.len();
         if let Some(asset) = assets
             .into_iter()
@@ -258,11 +247,11 @@ pub fn resolve(
             break;
         }
     }
-    Err(RuntimeError::Format {
-        url: format!("{API}/assets/feature_releases/{major}/ga"),
-        what: "Adoptium release list".into(),
-        reason: format!("it does not list {}", release.id),
-    })
+    Err(RuntimeError::invalid(
+        &format!("{API}/assets/feature_releases/{major}/ga"),
+        RELEASES,
+        format!("it does not list {}", release.id),
+    ))
 }
 
 /// The releases Adoptium lists: `available` is `/info/available_releases` (read from
@@ -274,11 +263,8 @@ pub fn list(
     url: &str,
     mut page: impl FnMut(usize) -> Result<Option<(String, std::rc::Rc<str>)>, RuntimeError>,
 ) -> Result<Vec<Release>, RuntimeError> {
-    let lts: Available = serde_json::from_str(available).map_err(|e| RuntimeError::Format {
-        url: url.to_owned(),
-        what: "Adoptium release list".into(),
-        reason: e.to_string(),
-    })?;
+    let lts: Available =
+        serde_json::from_str(available).map_err(|e| RuntimeError::invalid(url, RELEASES, e))?;
     let lts_majors: std::collections::HashSet<_> =
         lts.available_lts_releases.iter().copied().collect();
     let mut releases = super::distinct::Distinct::default();
@@ -286,11 +272,8 @@ pub fn list(
         let Some((url, text)) = page(n)? else {
             break;
         };
-        let listed: Versions = serde_json::from_str(&text).map_err(|e| RuntimeError::Format {
-            url: url.clone(),
-            what: "Adoptium version list".into(),
-            reason: e.to_string(),
-        })?;
+        let listed: Versions = serde_json::from_str(&text)
+            .map_err(|e| RuntimeError::invalid(&url, "Adoptium version list", e))?;
         let count = listed.versions.len();
         for data in listed.versions {
             let version = data.version();
@@ -335,25 +318,8 @@ fn binary(
             release.version
         )));
     };
-    let format = if package.name.ends_with(".tar.gz") {
-        ArchiveFormat::TarGz
-    } else if package.name.ends_with(".zip") {
-        ArchiveFormat::Zip
-    } else {
-        return Err(RuntimeError::Format {
-            url: url.to_owned(),
-            what: "Adoptium release list".into(),
-            reason: format!(
-                "package `{}` is neither .tar.gz nor .zip",
-                crate::validate::shorten(&package.name)
-            ),
-        });
-    };
-    crate::validate::url(&package.link).map_err(|e| RuntimeError::Format {
-        url: url.to_owned(),
-        what: "Adoptium release list".into(),
-        reason: e.to_string(),
-    })?;
+    let format = super::resolver::tar_gz_or_zip(&package.name, "package", url, RELEASES)?;
+    crate::validate::url(&package.link).map_err(|e| RuntimeError::invalid(url, RELEASES, e))?;
     let sha256 = package
         .checksum
         .as_deref()
@@ -362,13 +328,12 @@ fn binary(
             file: url.to_owned(),
             asset: package.name.clone(),
         })?;
-    Ok(Resolved::Download(Download {
-        url: package.link.clone(),
+    Ok(Resolved::Download(Download::archive(
+        package.link.clone(),
         sha256,
-        checksum: format!("index:{url}"),
+        format!("index:{url}"),
         format,
-        alternatives: Vec::new(),
-    }))
+    )))
 }
 
 /// A Temurin version as five numbers: major, minor, security, patch, build
@@ -424,6 +389,7 @@ fn names(platform: &Platform) -> Option<(&'static str, &'static str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::format::ArchiveFormat;
 
     fn release(version: &str, semver: &str, lts: bool) -> Release {
         Release {

@@ -28,6 +28,7 @@ pub mod go;
 pub mod hexbuilds;
 pub mod java;
 pub mod python;
+pub mod resolver;
 pub mod ruby;
 pub mod rust;
 pub mod version;
@@ -50,12 +51,20 @@ pub const MAX_RUN_BYTES: u64 = 128 << 20;
 
 /// One runtime: its names, its publisher's index and its archives' layout.
 pub trait Runtime: Send + Sync {
+    /// Its names and what it is: the one place a runtime says them.
+    fn about(&self) -> About<'_>;
     /// Its name in vx.toml and the store (`node`).
-    fn name(&self) -> &str;
+    fn name(&self) -> &str {
+        self.about().name
+    }
     /// Other names users write for it (`nodejs`: asdf's plugin, mise's alias).
-    fn aliases(&self) -> Vec<&str>;
+    fn aliases(&self) -> Vec<&str> {
+        self.about().aliases
+    }
     /// One line saying what it is and where it comes from, for `vx search`.
-    fn summary(&self) -> &str;
+    fn summary(&self) -> &str {
+        self.about().summary
+    }
     /// Whether `name` is its name or one of its aliases, as written.
     fn is_named(&self, name: &str) -> bool {
         self.name() == name || self.aliases().contains(&name)
@@ -119,6 +128,31 @@ pub trait Runtime: Send + Sync {
         None
     }
 }
+
+/// A runtime's names and what it is ([`Runtime::about`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct About<'a> {
+    /// Its name in vx.toml and the store (`node`).
+    pub name: &'a str,
+    /// Other names users write for it (`nodejs`: asdf's plugin, mise's alias).
+    pub aliases: Vec<&'a str>,
+    /// One line saying what it is and where it comes from, for `vx search`.
+    pub summary: &'a str,
+}
+
+impl<'a> About<'a> {
+    /// `name`, also called `aliases`: `summary`.
+    pub fn new(name: &'a str, aliases: &[&'a str], summary: &'a str) -> About<'a> {
+        About {
+            name,
+            aliases: aliases.to_vec(),
+            summary,
+        }
+    }
+}
+
+/// What a runtime's answer is: `T`, or why it could not answer.
+pub type Answer<T> = Result<T, RuntimeError>;
 
 /// One version a publisher lists.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -272,6 +306,9 @@ impl RuntimeError {
 pub struct Context<'a> {
     github: &'a Github,
     texts: RefCell<BTreeMap<String, Rc<str>>>,
+    /// URLs the publisher answered 404 for in this run (a release without a checksum
+    /// list, asked for once per platform of a lock): not asked again.
+    missing: RefCell<std::collections::BTreeSet<String>>,
     /// GitHub releases asked for in this run, by `owner/repo/tag`: each platform of a
     /// lock asks for its release, which is fetched once.
     releases: RefCell<BTreeMap<String, Rc<crate::github::Release>>>,
@@ -292,6 +329,7 @@ impl<'a> Context<'a> {
         Context {
             github,
             texts: RefCell::new(BTreeMap::new()),
+            missing: RefCell::new(std::collections::BTreeSet::new()),
             releases: RefCell::new(BTreeMap::new()),
             tags: RefCell::new(BTreeMap::new()),
             siblings: RefCell::new(BTreeMap::new()),
@@ -380,17 +418,24 @@ impl<'a> Context<'a> {
     }
 
     /// The text at `url`, or `None` when the publisher answers 404 (a page past the
-    /// end of a paged listing); any other failure is an error.
+    /// end of a paged listing, a release without a checksum list); any other failure is
+    /// an error. Either answer is kept for the run.
     pub fn text_unless_missing(&self, url: &str) -> Result<Option<Rc<str>>, RuntimeError> {
         if let Some(text) = self.texts.borrow().get(url) {
             return Ok(Some(text.clone()));
+        }
+        if self.missing.borrow().contains(url) {
+            return Ok(None);
         }
         match self.github.fetch_text_cached(url, MAX_INDEX_BYTES) {
             Ok(text) => {
                 self.spend(url, &text)?;
                 Ok(Some(self.keep(url, text)))
             }
-            Err(crate::github::GithubError::NotFound { .. }) => Ok(None),
+            Err(crate::github::GithubError::NotFound { .. }) => {
+                self.missing.borrow_mut().insert(url.to_owned());
+                Ok(None)
+            }
             Err(e) => Err(fetch_error(url, &e)),
         }
     }

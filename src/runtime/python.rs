@@ -1,7 +1,8 @@
 //! CPython from python-build-standalone (`astral-sh/python-build-standalone`), the
 //! relocatable builds uv, mise and rye install: versions from its releases' asset
-//! names, each archive's sha256 from GitHub's asset digest, else the release's
-//! `SHA256SUMS`, else the asset's own `.sha256` (assets from before mid-2025 have no
+//! names, each archive's sha256 from the release's `SHA256SUMS` (already read to find
+//! the version, so it costs no request), else GitHub's asset digest, else the asset's
+//! own `.sha256` (releases before 2024 have no list, assets from before mid-2025 no
 //! digest). vx installs the `install_only_stripped` build, as uv and mise pick.
 //!
 //! Listing: a release carries over a thousand assets, so GitHub's release list times
@@ -9,7 +10,8 @@
 //! release a page, astral-sh/python-build-standalone#1083). vx never lists releases:
 //! it reads the tag list (one API request), then the newest release's `SHA256SUMS`
 //! (a release download, outside the API's rate limit; its asset API answer when a
-//! release has none). A version the newest release lacks (an older patch, a retired
+//! release has none): two requests lock a version, one of them the API's. A version
+//! the newest release lacks (an older patch, a retired
 //! minor) is looked up release by release, newest first, up to
 //! `MAX_RELEASES_READ` (60).
 //!
@@ -36,7 +38,7 @@
 //! (`python -m venv .venv`) or pipx; `--break-system-packages` is the user's explicit
 //! way past it.
 
-use super::{Context, Download, Layout, Release, Resolved, Runtime, RuntimeError};
+use super::{About, Answer, Context, Download, Layout, Release, Resolved, Runtime, RuntimeError};
 use crate::format::ArchiveFormat;
 use crate::github::{Release as GithubRelease, ReleaseAsset};
 use crate::manifest::Platform;
@@ -59,23 +61,19 @@ const MAX_RELEASES_READ: usize = 60;
 /// characters (no quotes, parentheses, `&`, `|`, `<`, `>`, `%`, `$`, `;`, globs).
 const MARKER_ERROR: &str = "Error=This Python is shared by every vx project that uses it, so pip does not install into it. Make a virtual environment with python -m venv .venv and install there, or use pipx.";
 
+/// What it is and where it comes from, for `vx search`.
+const SUMMARY: &str =
+    "CPython, from python-build-standalone's GitHub releases (3.13t: free-threaded)";
+
 /// CPython.
 pub struct Python;
 
 impl Runtime for Python {
-    fn name(&self) -> &str {
-        "python"
+    fn about(&self) -> About<'_> {
+        About::new("python", &["cpython"], SUMMARY)
     }
 
-    fn aliases(&self) -> Vec<&str> {
-        vec!["cpython"]
-    }
-
-    fn summary(&self) -> &str {
-        "CPython, from python-build-standalone's GitHub releases (3.13t: free-threaded)"
-    }
-
-    fn versions(&self, cx: &Context) -> Result<Vec<Release>, RuntimeError> {
+    fn versions(&self, cx: &Context) -> Answer<Vec<Release>> {
         let mut listings = Vec::new();
         for tag in release_tags(cx)?.iter().take(LISTED_RELEASES) {
             listings.push(listing(cx, tag)?);
@@ -83,7 +81,7 @@ impl Runtime for Python {
         Ok(releases_of(&listings))
     }
 
-    fn pick(&self, releases: &[Release], request: &str) -> Result<Release, RuntimeError> {
+    fn pick(&self, releases: &[Release], request: &str) -> Answer<Release> {
         let wanted = request.trim();
         let (threaded, parsed) = parse_request(wanted)?;
         super::version::newest(
@@ -136,21 +134,19 @@ impl Runtime for Python {
         self.pick(&known, request)
     }
 
-    fn download(
-        &self,
-        cx: &Context,
-        release: &Release,
-        platform: &Platform,
-    ) -> Result<Resolved, RuntimeError> {
+    fn download(&self, cx: &Context, release: &Release, platform: &Platform) -> Answer<Resolved> {
         let Some(triple) = triple(platform) else {
             return Ok(Resolved::Unsupported(format!(
                 "python: python-build-standalone has no build for {platform}"
             )));
         };
+        let name = asset_name(&release.version, &release.id, triple);
+        if let Some(download) = from_sums(cx, &release.id, &name)? {
+            return Ok(Resolved::Download(download));
+        }
         let listed = cx
             .github_release(OWNER, REPO, &release.id)
             .map_err(github_error)?;
-        let name = asset_name(&release.version, &release.id, triple);
         let Some(asset) = listed.assets.iter().find(|a| a.name == name) else {
             return Ok(Resolved::Unsupported(format!(
                 "python {}: python-build-standalone {} has no {FLAVOUR} build for {platform} ({triple})",
@@ -158,13 +154,12 @@ impl Runtime for Python {
             )));
         };
         let (sha256, checksum) = sha256_of(cx, &listed, asset)?;
-        Ok(Resolved::Download(Download {
-            url: asset.url.clone(),
+        Ok(Resolved::Download(Download::archive(
+            asset.url.clone(),
             sha256,
             checksum,
-            format: ArchiveFormat::TarGz,
-            alternatives: Vec::new(),
-        }))
+            ArchiveFormat::TarGz,
+        )))
     }
 
     fn layout(&self, version: &str, platform: &Platform) -> Layout {
@@ -366,6 +361,47 @@ fn asset_name(version: &str, tag: &str, triple: &str) -> String {
     )
 }
 
+/// Release `tag`'s archive `name` from the release's `SHA256SUMS` alone, without
+/// GitHub's API: the list the version was found in (read once per run, so this costs
+/// no request) names it with its sha256, and its URL is the release download's. Every
+/// release since 2024 carries that list (the publisher's
+/// `command_upload_release_distributions`, src/github.rs, uploads it after the
+/// archives and checks it came through whole), so resolving a version takes the tag
+/// list and one list: two requests, neither the release's API answer of a thousand
+/// assets. `None` when the release has no list, or the list lacks the archive: then
+/// the release's API answer says which builds exist and where the sha256 is.
+fn from_sums(cx: &Context, tag: &str, name: &str) -> Result<Option<Download>, RuntimeError> {
+    let hosts = cx.github().hosts();
+    let sums = hosts.release_download(OWNER, REPO, tag, SUMS);
+    let Some(text) = cx.text_unless_missing(&sums)? else {
+        return Ok(None);
+    };
+    let format = crate::registry::checksum::ChecksumFormat::Raw;
+    let sha256 = match crate::registry::checksum::find_sha256(&text, name, &format) {
+        Ok(Some(hex)) => hex,
+        Ok(None) => return Ok(None),
+        Err(e) => {
+            return Err(RuntimeError::Format {
+                url: sums,
+                what: "checksum list".into(),
+                reason: e.to_string(),
+            });
+        }
+    };
+    Ok(Some(Download {
+        url: hosts.release_download(
+            OWNER,
+            REPO,
+            &crate::github::encode_segment(tag),
+            &crate::github::encode_segment(name),
+        ),
+        sha256,
+        checksum: format!("checksum-file:{sums}"),
+        format: ArchiveFormat::TarGz,
+        alternatives: Vec::new(),
+    }))
+}
+
 /// `asset`'s sha256 and where it came from: GitHub's digest, else the release's
 /// `SHA256SUMS`, else the asset's `.sha256`; an error when none gives it.
 fn sha256_of(
@@ -420,7 +456,7 @@ fn marker_command(stdlib: &str) -> String {
 
 /// A GitHub client error as the runtime's.
 fn github_error(e: crate::github::GithubError) -> RuntimeError {
-    RuntimeError::from_github(format!("the GitHub releases of {OWNER}/{REPO}"), &e)
+    super::resolver::releases_error(OWNER, REPO, &e)
 }
 
 #[cfg(test)]
@@ -462,12 +498,8 @@ mod tests {
     #[test]
     fn each_version_comes_from_the_newest_release_that_has_it() {
         let all = releases_of(&listed());
-        let shown: Vec<(&str, &str, bool)> = all
-            .iter()
-            .map(|r| (r.version.as_str(), r.id.as_str(), r.prerelease))
-            .collect();
         assert_eq!(
-            shown,
+            crate::runtime::resolver::shown(&all),
             [
                 ("3.14.0a4", "20250115", true),
                 ("3.13.1", "20250115", false),

@@ -22,7 +22,7 @@
 //! (bundler, rake, the default gems) stay found where they are. `GEM_HOME`, when set,
 //! still wins, as RubyGems always lets it.
 
-use super::{Context, Download, Layout, Release, Resolved, Runtime, RuntimeError};
+use super::{About, Answer, Context, Download, Layout, Release, Resolved, Runtime, RuntimeError};
 use crate::format::ArchiveFormat;
 use crate::github::Release as GithubRelease;
 use crate::manifest::Platform;
@@ -57,46 +57,33 @@ module Gem
 end
 "#;
 
+/// What a request that is not a version is not, and how to write one.
+const NOT_A_VERSION: &str = "not a Ruby version: write 3, 3.3, 3.3.6 or latest";
+
+/// What it is and where it comes from, for `vx search`.
+const SUMMARY: &str =
+    "Ruby (CRuby), precompiled, from jdx/ruby's GitHub releases (Linux glibc, macOS arm64)";
+
 /// Ruby.
 pub struct Ruby;
 
 impl Runtime for Ruby {
-    fn name(&self) -> &str {
-        "ruby"
+    fn about(&self) -> About<'_> {
+        About::new("ruby", &[], SUMMARY)
     }
 
-    fn aliases(&self) -> Vec<&str> {
-        vec![]
-    }
-
-    fn summary(&self) -> &str {
-        "Ruby (CRuby), precompiled, from jdx/ruby's GitHub releases (Linux glibc, macOS arm64)"
-    }
-
-    fn versions(&self, cx: &Context) -> Result<Vec<Release>, RuntimeError> {
+    fn versions(&self, cx: &Context) -> Answer<Vec<Release>> {
         let listed = cx.github().releases(OWNER, REPO).map_err(github_error)?;
         Ok(releases_of(&listed))
     }
 
-    fn pick(&self, releases: &[Release], request: &str) -> Result<Release, RuntimeError> {
+    fn pick(&self, releases: &[Release], request: &str) -> Answer<Release> {
         let wanted = request.trim();
         let numeric = wanted.strip_prefix("ruby-").unwrap_or(wanted);
-        match super::pick_numeric(releases, numeric, 3) {
-            Some(Ok(found)) => Ok(found.clone()),
-            Some(Err(())) => Err(super::no_such_version("ruby", wanted, releases)),
-            None => Err(RuntimeError::Request(format!(
-                "`{}` is not a Ruby version: write 3, 3.3, 3.3.6 or latest",
-                crate::validate::shorten(wanted)
-            ))),
-        }
+        super::resolver::by_number("ruby", releases, wanted, numeric, NOT_A_VERSION)
     }
 
-    fn download(
-        &self,
-        cx: &Context,
-        release: &Release,
-        platform: &Platform,
-    ) -> Result<Resolved, RuntimeError> {
+    fn download(&self, cx: &Context, release: &Release, platform: &Platform) -> Answer<Resolved> {
         let Some(build) = build_name(platform) else {
             return Ok(Resolved::Unsupported(format!(
                 "ruby: no precompiled build for {platform}"
@@ -121,13 +108,12 @@ impl Runtime for Ruby {
                 asset: name,
             });
         };
-        Ok(Resolved::Download(Download {
-            url: asset.url.clone(),
+        Ok(Resolved::Download(Download::archive(
+            asset.url.clone(),
             sha256,
-            checksum: "github-digest".to_owned(),
-            format: ArchiveFormat::TarGz,
-            alternatives: Vec::new(),
-        }))
+            "github-digest".to_owned(),
+            ArchiveFormat::TarGz,
+        )))
     }
 
     fn layout(&self, version: &str, _platform: &Platform) -> Layout {
@@ -221,7 +207,7 @@ fn build_name(platform: &Platform) -> Option<&'static str> {
 
 /// A GitHub client error as the runtime's.
 fn github_error(e: crate::github::GithubError) -> RuntimeError {
-    RuntimeError::from_github(format!("the GitHub releases of {OWNER}/{REPO}"), &e)
+    super::resolver::releases_error(OWNER, REPO, &e)
 }
 
 #[cfg(test)]
@@ -255,12 +241,8 @@ mod tests {
     #[test]
     fn each_version_locks_its_newest_revision() {
         let all = releases_of(&listed());
-        let shown: Vec<(&str, &str, bool)> = all
-            .iter()
-            .map(|r| (r.version.as_str(), r.id.as_str(), r.prerelease))
-            .collect();
         assert_eq!(
-            shown,
+            crate::runtime::resolver::shown(&all),
             [
                 ("4.0.0-preview3", "4.0.0-preview3-1", true),
                 ("3.4.1", "3.4.1-1", false),

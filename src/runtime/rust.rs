@@ -31,13 +31,15 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::{Context, Download, Layout, Release, Resolved, Runtime, RuntimeError};
+use super::{About, Answer, Context, Download, Layout, Release, Resolved, Runtime, RuntimeError};
 use crate::format::ArchiveFormat;
 use crate::github::Release as GithubRelease;
 use crate::manifest::Platform;
 
 /// The distribution server.
 const DIST: &str = "https://static.rust-lang.org/dist";
+/// What a channel manifest is, as its errors name it.
+const WHAT: &str = "Rust channel manifest";
 
 /// The components merged into the installed tree (`rust-std-*`: the target's std).
 pub const COMPONENTS: [&str; 5] = [
@@ -47,6 +49,14 @@ pub const COMPONENTS: [&str; 5] = [
     "rustfmt-preview",
     "clippy-preview",
 ];
+
+/// What a request that is not a version is not, and how to write one.
+const NOT_A_VERSION: &str =
+    "not a Rust toolchain: write 1.83, 1.83.0, stable, beta, nightly or nightly-YYYY-MM-DD";
+
+/// What it is and where it comes from, for `vx search`.
+const SUMMARY: &str =
+    "Rust (rustc, cargo, std, rustfmt, clippy), from static.rust-lang.org's channel manifests";
 
 /// Rust.
 pub struct Rust;
@@ -85,39 +95,25 @@ struct Component {
 }
 
 impl Runtime for Rust {
-    fn name(&self) -> &str {
-        "rust"
+    fn about(&self) -> About<'_> {
+        About::new("rust", &["rustc"], SUMMARY)
     }
 
-    fn aliases(&self) -> Vec<&str> {
-        vec!["rustc"]
-    }
-
-    fn summary(&self) -> &str {
-        "Rust (rustc, cargo, std, rustfmt, clippy), from static.rust-lang.org's channel manifests"
-    }
-
-    fn versions(&self, cx: &Context) -> Result<Vec<Release>, RuntimeError> {
-        let listed = cx.github().releases("rust-lang", "rust").map_err(|e| {
-            RuntimeError::from_github("the GitHub releases of rust-lang/rust".to_owned(), &e)
-        })?;
+    fn versions(&self, cx: &Context) -> Answer<Vec<Release>> {
+        let listed = cx
+            .github()
+            .releases("rust-lang", "rust")
+            .map_err(|e| super::resolver::releases_error("rust-lang", "rust", &e))?;
         Ok(releases_of(&listed))
     }
 
-    fn pick(&self, releases: &[Release], request: &str) -> Result<Release, RuntimeError> {
+    fn pick(&self, releases: &[Release], request: &str) -> Answer<Release> {
         let wanted = request.trim();
         let numeric = match wanted {
             "stable" => "latest",
             other => other,
         };
-        match super::pick_numeric(releases, numeric, 3) {
-            Some(Ok(found)) => Ok(found.clone()),
-            Some(Err(())) => Err(super::no_such_version("rust", wanted, releases)),
-            None => Err(RuntimeError::Request(format!(
-                "`{}` is not a Rust toolchain: write 1.83, 1.83.0, stable, beta, nightly or nightly-YYYY-MM-DD",
-                crate::validate::shorten(wanted)
-            ))),
-        }
+        super::resolver::by_number("rust", releases, wanted, numeric, NOT_A_VERSION)
     }
 
     fn pick_with(
@@ -135,11 +131,11 @@ impl Runtime for Rust {
                 let url = format!("{DIST}/channel-rust-{name}.toml");
                 let manifest = manifest(cx, &url)?;
                 if date(&manifest.date).is_none() {
-                    return Err(RuntimeError::Format {
-                        url,
-                        what: "Rust channel manifest".into(),
-                        reason: format!("`date = \"{}\"` is not a date", manifest.date),
-                    });
+                    return Err(RuntimeError::invalid(
+                        &url,
+                        WHAT,
+                        format!("`date = \"{}\"` is not a date", manifest.date),
+                    ));
                 }
                 Ok(dated(name, &manifest.date))
             }
@@ -147,12 +143,7 @@ impl Runtime for Rust {
         }
     }
 
-    fn download(
-        &self,
-        cx: &Context,
-        release: &Release,
-        platform: &Platform,
-    ) -> Result<Resolved, RuntimeError> {
+    fn download(&self, cx: &Context, release: &Release, platform: &Platform) -> Answer<Resolved> {
         // No toolchain for the platform: known without the manifest.
         if triple(platform).is_none() {
             return Ok(Resolved::Unsupported(format!(
@@ -274,11 +265,7 @@ fn manifest(cx: &Context, url: &str) -> Result<Manifest, RuntimeError> {
 
 /// The channel manifest `text` (fetched from `url`).
 fn parse(text: &str, url: &str) -> Result<Manifest, RuntimeError> {
-    toml::from_str(text).map_err(|e| RuntimeError::Format {
-        url: url.to_owned(),
-        what: "Rust channel manifest".into(),
-        reason: e.message().to_owned(),
-    })
+    toml::from_str(text).map_err(|e| RuntimeError::invalid(url, WHAT, e.message()))
 }
 
 /// Where `release`'s toolchain for `platform` downloads from, as the channel
@@ -300,15 +287,15 @@ pub fn resolve(
     if channel(&release.id).is_none()
         && rust.is_some_and(|p| p.version.split(' ').next() != Some(release.version.as_str()))
     {
-        return Err(RuntimeError::Format {
-            url,
-            what: "Rust channel manifest".into(),
-            reason: format!(
+        return Err(RuntimeError::invalid(
+            &url,
+            WHAT,
+            format!(
                 "it is for rust {}, not {}",
                 crate::validate::shorten(rust.map_or("", |p| p.version.as_str())),
                 release.version
             ),
-        });
+        ));
     }
     let Some(target) = rust
         .and_then(|p| p.target.get(triple))
@@ -348,18 +335,19 @@ pub fn resolve(
             }
         },
     };
-    let sha256 = crate::validate::sha256(hash).map_err(|_| RuntimeError::Format {
-        url: url.clone(),
-        what: "Rust channel manifest".into(),
-        reason: format!("the hash of the rust package for {triple} is not a sha256"),
+    let sha256 = crate::validate::sha256(hash).map_err(|_| {
+        RuntimeError::invalid(
+            &url,
+            WHAT,
+            format!("the hash of the rust package for {triple} is not a sha256"),
+        )
     })?;
-    Ok(Resolved::Download(Download {
-        url: archive.clone(),
+    Ok(Resolved::Download(Download::archive(
+        archive.clone(),
         sha256,
-        checksum: format!("index:{url}"),
+        format!("index:{url}"),
         format,
-        alternatives: Vec::new(),
-    }))
+    )))
 }
 
 /// The directory suffix of a component in the combined package: `rust-std` is

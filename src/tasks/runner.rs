@@ -514,12 +514,13 @@ fn work(
         if control.stop.load(Ordering::Relaxed) {
             return (Phase::Cancelled, None, Some("stopped".into()));
         }
-        let mut command = launch(command, launcher, grace);
+        let mut guarded = launch(command, launcher, grace);
+        let command = guarded.as_mut().unwrap_or(command);
         command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        let (mut child, tree) = match crate::platform::process::Tree::spawn(&mut command) {
+        let (mut child, tree) = match crate::platform::process::Tree::spawn(command) {
             Ok(started) => started,
             Err(e) => return (Phase::Failed, None, Some(format!("cannot start: {e}"))),
         };
@@ -602,15 +603,13 @@ fn work(
     (Phase::Done, Some(0), None)
 }
 
-/// The command that starts `command` through `launcher`.
-fn launch(command: &mut Command, launcher: &Launcher, grace: Duration) -> Command {
+/// The command that starts `command` through `launcher`: `None` to start `command`
+/// itself. (Never a copy of it: a copy made through `get_args` loses how an argument
+/// was given, and `cmd`'s command line is given raw — re-quoted, every Windows task
+/// failed as "not recognized".)
+fn launch(command: &Command, launcher: &Launcher, grace: Duration) -> Option<Command> {
     match launcher {
-        Launcher::Direct => {
-            let mut copy = Command::new(command.get_program());
-            copy_settings(command, &mut copy);
-            copy.args(command.get_args());
-            copy
-        }
+        Launcher::Direct => None,
         Launcher::Guard { exe } => {
             let mut guard = Command::new(exe);
             guard
@@ -623,7 +622,7 @@ fn launch(command: &mut Command, launcher: &Launcher, grace: Duration) -> Comman
                 .arg(command.get_program())
                 .args(command.get_args());
             copy_settings(command, &mut guard);
-            guard
+            Some(guard)
         }
     }
 }

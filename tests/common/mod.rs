@@ -218,6 +218,15 @@ fn names(dir: &Path) -> Vec<String> {
     }
 }
 
+/// Runs `cmd` to its end, asserts its exit code, and returns its stdout and stderr.
+pub fn output_of(cmd: &mut assert_cmd::Command, code: i32) -> (String, String) {
+    let out = cmd.assert().code(code).get_output().clone();
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 /// Runs `cmd` to its end, asserts its exit code, and returns its stdout.
 pub fn stdout_of(cmd: &mut assert_cmd::Command, code: i32) -> Vec<u8> {
     cmd.assert().code(code).get_output().stdout.clone()

@@ -41,6 +41,62 @@ impl Project {
         std::fs::read_to_string(self.work.manifest()).unwrap()
     }
 
+    /// `vx ARGS` run to its end: exit code (-1 for a signal), stdout, stderr.
+    pub fn outcome(&self, args: &[&str]) -> (i32, String, String) {
+        let out = self.vx().args(args).output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    /// `vx lock`'s exit code and stderr.
+    pub fn lock_fails(&self) -> (i32, String) {
+        let (code, _, stderr) = self.outcome(&["lock"]);
+        (code, stderr)
+    }
+
+    /// `vx ARGS`, which must exit `code`: its stderr.
+    pub fn exit(&self, args: &[&str], code: i32) -> String {
+        let (got, _, stderr) = self.outcome(args);
+        assert_eq!(got, code, "vx {args:?}: {stderr}");
+        stderr
+    }
+
+    /// `vx lock`, which must exit `code`: its stderr.
+    pub fn lock_exit(&self, code: i32) -> String {
+        self.exit(&["lock"], code)
+    }
+
+    /// `vx lock`, which must exit `code` saying `said` and write nothing: no vx.lock,
+    /// vx.toml as it was. Its stderr.
+    pub fn lock_refused(&self, code: i32, said: &str) -> String {
+        let manifest = self.manifest_text();
+        let stderr = self.lock_exit(code);
+        assert!(stderr.contains(said), "{stderr}");
+        assert_eq!(self.lock_text(), None);
+        assert_eq!(self.manifest_text(), manifest);
+        stderr
+    }
+
+    /// `vx ARGS`, which must succeed: its stdout and stderr.
+    pub fn ok_output(&self, args: &[&str]) -> (String, String) {
+        let (code, stdout, stderr) = self.outcome(args);
+        assert_eq!(code, 0, "vx {args:?}: {stderr}");
+        (stdout, stderr)
+    }
+
+    /// `vx ARGS`, which must succeed: its stderr.
+    pub fn ok(&self, args: &[&str]) -> String {
+        self.ok_output(args).1
+    }
+
+    /// `vx exec -- ARGS`, which must succeed: its stdout.
+    pub fn exec(&self, args: &[&str]) -> String {
+        self.ok_output(&[&["exec", "--"], args].concat()).0
+    }
+
     /// `vx sync --headless`, which must succeed.
     pub fn synced(&self) {
         let out = self.vx().args(["sync", "--headless"]).output().unwrap();

@@ -1,6 +1,8 @@
-//! Issue 54's benchmark (docs/BENCHMARKS.md §17), ignored in the suite: run it with
+//! Issue 54's benchmark (docs/BENCHMARKS.md §18), ignored in the suite: run it with
 //! `scripts/bench-runtimes.sh`, which builds a release `vx` and fetches uv (PyPI) and
-//! mise (npm) to run beside it. One set of loopback publishers serves the same real
+//! mise (npm) to run beside it. The publishers' loopback stand-ins answer `vx lock`;
+//! one static server ([`TestServer::files`]: the kernel copies each file to the
+//! socket, so the link is loopback's, not the test build's) serves the same real
 //! archives to every tool: CPython in python-build-standalone's
 //! `install_only_stripped` layout (the image's CPython, tests/common/publishers/
 //! python.rs), Node.js 20.11.1 from npm's official binary with npm and corepack in
@@ -30,7 +32,7 @@ use crate::common;
 
 use common::publishers::{go, java, node, python};
 use common::*;
-use vx::demo::fixture::{Route, TestServer, sha256_hex};
+use vx::demo::fixture::{TestServer, sha256_hex};
 use vx::demo::github::GithubFixture;
 
 /// The python-build-standalone release the CPython is served in.
@@ -44,13 +46,22 @@ struct Archive {
     decoder: &'static str,
 }
 
-/// The loopback publishers and the archives they serve.
+/// The loopback publishers (what `vx lock` reads) and the static server of the
+/// archives (what every tool downloads).
 struct Publishers {
     node: TestServer,
+    /// nodejs.org's `dist/` with the `.tar.gz` alone, for mise's node plugin: static.
     node_gz: TestServer,
     go: TestServer,
     java: TestServer,
     github: GithubFixture,
+    /// Every archive, served by [`TestServer::files`] at `/{tool}/{file}`: the
+    /// publishers' stand-ins pass their bodies through tiny_http's writers, which a
+    /// test build leaves unoptimised (20–25 MB/s, the bound of every row before).
+    archives: TestServer,
+    /// The files it serves that exist only in memory elsewhere (python's archive,
+    /// node's index for mise).
+    _files: tempfile::TempDir,
     python_version: String,
     python: Archive,
     node_xz: Archive,
@@ -61,18 +72,38 @@ struct Publishers {
 
 impl Publishers {
     fn start() -> Publishers {
-        let node_bytes = std::fs::read(node::real_archive_of(&node::REAL_20)).unwrap();
+        let files = tempfile::tempdir().unwrap();
+        // (path served, file): every archive at `/{tool}/{file name as in its URL}`.
+        let mut served: Vec<(String, PathBuf)> = Vec::new();
+        let mut static_archive =
+            |path: String, file: PathBuf, sha256: String, decoder: &'static str| {
+                served.push((path.clone(), file));
+                (path, sha256, decoder)
+            };
+
+        let node_path = node::real_archive_of(&node::REAL_20);
+        let node_bytes = std::fs::read(&node_path).unwrap();
         let node = node::serve(&[node::Release::real(&node::REAL_20, Some("Iron"))]);
         let v = node::REAL_20.node;
         let xz_name = format!("node-v{v}-linux-x64.tar.xz");
-        let node_xz = Archive {
-            url: node.url(&format!("/dist/v{v}/{xz_name}")),
-            sha256: sha256_hex(&node_bytes),
-            decoder: "xz -dc",
-        };
+        let node_xz = static_archive(
+            format!("/node/{xz_name}"),
+            node_path,
+            sha256_hex(&node_bytes),
+            "xz -dc",
+        );
         // nodejs.org's `.tar.gz` of the same tree.
-        let gz = std::fs::read(node::real_gz_archive_of(&node::REAL_20)).unwrap();
+        let gz_path = node::real_gz_archive_of(&node::REAL_20);
+        let gz = std::fs::read(&gz_path).unwrap();
         let gz_name = format!("node-v{v}-linux-x64.tar.gz");
+        let node_targz = static_archive(
+            format!("/node/{gz_name}"),
+            gz_path.clone(),
+            sha256_hex(&gz),
+            "gzip -dc",
+        );
+        // mise's node plugin reads `index.json` and the sums from its mirror: a
+        // `dist/` of its own with the `.tar.gz` alone, static too.
         let sums = format!(
             "{}  {xz_name}\n{}  {gz_name}\n",
             sha256_hex(&node_bytes),
@@ -81,50 +112,58 @@ impl Publishers {
         let index = format!(
             "[{{\"version\":\"v{v}\",\"date\":\"2024-02-14\",\"files\":[\"linux-x64\"],\"npm\":\"10.2.4\",\"lts\":\"Iron\",\"security\":false}}]"
         );
-        let gz_sha = sha256_hex(&gz);
-        let node_gz = TestServer::start([
-            ("/dist/index.json".to_owned(), Route::Ok(index.into_bytes())),
+        std::fs::write(files.path().join("index.json"), index).unwrap();
+        std::fs::write(files.path().join("SHASUMS256.txt"), sums).unwrap();
+        let node_gz = TestServer::files([
+            (
+                "/dist/index.json".to_owned(),
+                files.path().join("index.json"),
+            ),
             (
                 format!("/dist/v{v}/SHASUMS256.txt"),
-                Route::Ok(sums.into_bytes()),
+                files.path().join("SHASUMS256.txt"),
             ),
-            (format!("/dist/v{v}/{gz_name}"), Route::Ok(gz)),
+            (format!("/dist/v{v}/{gz_name}"), gz_path),
         ]);
-        let node_targz = Archive {
-            url: node_gz.url(&format!("/dist/v{v}/{gz_name}")),
-            sha256: gz_sha,
-            decoder: "gzip -dc",
-        };
 
         let (go_version, go_path) = go::real_archive();
-        let go_bytes = std::fs::read(go_path).unwrap();
+        let go_bytes = std::fs::read(&go_path).unwrap();
         let go_name = format!("go{go_version}.linux-amd64.tar.gz");
         let mut go_release = go::Release::listed(&format!("go{go_version}"));
         go_release.served = vec![(go_name.clone(), go_bytes.clone())];
         let go = go::serve(&[go_release]);
-        let go_archive = Archive {
-            url: go.url(&format!("/go/{go_name}")),
-            sha256: sha256_hex(&go_bytes),
-            decoder: "gzip -dc",
-        };
+        let go_archive = static_archive(
+            format!("/go/{go_name}"),
+            go_path,
+            sha256_hex(&go_bytes),
+            "gzip -dc",
+        );
 
-        let jdk_bytes = std::fs::read(java::real_archive()).unwrap();
+        let jdk_path = java::real_archive();
+        let jdk_bytes = std::fs::read(&jdk_path).unwrap();
         let mut java_release = java::Release::listed("21.0.5+11");
         let jdk_name = java::package_name(&java_release, "linux", "x64", "jdk", "tar.gz");
         java_release.served = vec![(jdk_name.clone(), jdk_bytes.clone())];
         let java = java::serve(std::slice::from_ref(&java_release));
-        let jdk = Archive {
-            url: java.url(&format!(
-                "/gh/adoptium/{}",
-                java::package_path(&java_release, &jdk_name)
-            )),
-            sha256: sha256_hex(&jdk_bytes),
-            decoder: "gzip -dc",
-        };
+        let jdk = static_archive(
+            format!("/java/{jdk_name}"),
+            jdk_path,
+            sha256_hex(&jdk_bytes),
+            "gzip -dc",
+        );
 
         let (python_version, python_bytes) = python::archive(python::Without::Nothing);
         let asset = python::asset_name(&python_version, PBS_TAG, "x86_64-unknown-linux-gnu");
         let python_sha = sha256_hex(&python_bytes);
+        let python_file = files.path().join(&asset);
+        std::fs::write(&python_file, &python_bytes).unwrap();
+        let python = static_archive(
+            format!("/python/{}", asset.replace('+', "%2B")),
+            python_file,
+            python_sha,
+            "gzip -dc",
+        );
+        // A release as the publisher makes them today: digests and a `SHA256SUMS`.
         let github = GithubFixture::builder()
             .release(
                 python::OWNER,
@@ -132,29 +171,33 @@ impl Publishers {
                 python::release(
                     PBS_TAG,
                     &[&python_version],
-                    python::Sums::Digests,
+                    python::Sums::DigestsAndFile,
                     &[(asset.clone(), python_bytes)],
                 ),
             )
             .start()
             .unwrap();
-        let python = Archive {
-            url: format!(
-                "{}/{}/{}/releases/download/{PBS_TAG}/{}",
-                github.web_url(),
-                python::OWNER,
-                python::REPO,
-                asset.replace('+', "%2B")
-            ),
-            sha256: python_sha,
-            decoder: "gzip -dc",
+        let archives = TestServer::files(served);
+        let archive = |(path, sha256, decoder): (String, String, &'static str)| Archive {
+            url: archives.url(&path),
+            sha256,
+            decoder,
         };
+        let (python, node_xz, node_targz, go_archive, jdk) = (
+            archive(python),
+            archive(node_xz),
+            archive(node_targz),
+            archive(go_archive),
+            archive(jdk),
+        );
         Publishers {
             node,
             node_gz,
             go,
             java,
             github,
+            archives,
+            _files: files,
             python_version,
             python,
             node_xz,
@@ -162,6 +205,30 @@ impl Publishers {
             go_archive,
             jdk,
         }
+    }
+
+    /// vx's user config for `vx sync` of the project at `project`, once locked:
+    /// each archive's directory (as the lock names it, on this platform) sent to
+    /// the static server's `/{tool}/`.
+    fn vx_sync_config(&self, project: &Path) -> String {
+        let lock: toml::Table = std::fs::read_to_string(project.join("vx.lock"))
+            .unwrap()
+            .parse()
+            .unwrap();
+        let platform = vx::manifest::Platform::current().to_string();
+        let mut rules = String::new();
+        for (tool, entry) in lock["tools"].as_table().unwrap() {
+            let url = entry["platforms"][&platform]["url"].as_str().unwrap();
+            let dir = &url[..=url.rfind('/').unwrap()];
+            rules.push_str(&format!(
+                "\"{dir}\" = \"{}\"\n",
+                self.archives.url(&format!("/{tool}/"))
+            ));
+        }
+        format!(
+            "[github]\nurl = \"{}\"\n\n[url_replacements]\n{rules}",
+            self.github.web_url()
+        )
     }
 
     /// vx's user config: every publisher sent to its stand-in.
@@ -265,17 +332,19 @@ fn mise_command(mise: &Path, dir: &Path) -> Command {
     cmd
 }
 
-/// A vx project with `manifest`, locked once under `home`; each run syncs it into a
-/// fresh store (`XDG_DATA_HOME` under the run's directory).
-fn vx_project(vx: &Path, config: &str, manifest: &str, dir: &Path) -> PathBuf {
+/// A vx project with `manifest`, locked once under `home` from the publishers; each
+/// run syncs it into a fresh store (`XDG_DATA_HOME` under the run's directory) from
+/// the static server of the archives.
+fn vx_project(vx: &Path, p: &Publishers, manifest: &str, dir: &Path) -> PathBuf {
     let home = dir.join("vx-home");
-    write_user_config(&home, config);
+    write_user_config(&home, &p.vx_config());
     let project = dir.join("vx-project");
     std::fs::create_dir_all(&project).unwrap();
     std::fs::write(project.join("vx.toml"), manifest).unwrap();
     let mut lock = vx_command(vx, &home, &home);
     lock.args(["lock", "-q"]).current_dir(&project);
     timed(lock, "vx lock");
+    write_user_config(&home, &p.vx_sync_config(&project));
     project
 }
 
@@ -309,26 +378,25 @@ fn runtimes_beside_uv_and_mise() {
     let mise = std::env::var_os("VX_BENCH_MISE").map(PathBuf::from);
     let p = std::sync::Arc::new(Publishers::start());
     let setup = tempfile::tempdir().unwrap();
-    let config = p.vx_config();
     let v = p.python_version.clone();
     let node_v = node::REAL_20.node;
     let go_v = go::real_archive().0;
 
     let python_project = vx_project(
         &vx,
-        &config,
+        &p,
         &format!("[tools]\npython = \"{v}\"\n"),
         &setup.path().join("python"),
     );
     let node_project = vx_project(
         &vx,
-        &config,
+        &p,
         &format!("[tools]\nnode = \"{node_v}\"\n"),
         &setup.path().join("node"),
     );
     let four_project = vx_project(
         &vx,
-        &config,
+        &p,
         &format!(
             "[tools]\nnode = \"{node_v}\"\npython = \"{v}\"\ngo = \"{go_v}\"\njava = \"21.0.5+11\"\n"
         ),
@@ -469,7 +537,15 @@ fn runtimes_beside_uv_and_mise() {
     let pp = p.clone();
     rows.push(Row {
         workload: "4 runtimes at once",
-        tool: "floor (4 pipelines)",
+        tool: "floor (4 pipelines, node .tar.gz)",
+        prepare: Box::new(move |dir: &Path| {
+            floor(&[&pp.node_targz, &pp.python, &pp.go_archive, &pp.jdk], dir)
+        }),
+    });
+    let pp = p.clone();
+    rows.push(Row {
+        workload: "4 runtimes at once",
+        tool: "floor (4 pipelines, node .tar.xz)",
         prepare: Box::new(move |dir: &Path| {
             floor(&[&pp.node_xz, &pp.python, &pp.go_archive, &pp.jdk], dir)
         }),

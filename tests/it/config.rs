@@ -18,6 +18,13 @@ fn vx(work: &Work) -> assert_cmd::Command {
     cmd
 }
 
+/// `vx sync EXTRA` of `work`'s manifest and store on `work`'s machine.
+fn sync(work: &Work, extra: &[&str]) -> assert_cmd::Command {
+    let mut cmd = work.sync(extra);
+    isolated(&mut cmd, &home(work));
+    cmd
+}
+
 fn home(work: &Work) -> PathBuf {
     work.dir.path().join("home")
 }
@@ -37,17 +44,8 @@ fn an_unknown_key_in_the_user_config_is_an_error_at_its_place_with_a_suggestion(
         "{}:3:3: unknown key `tokn` in `[github]`; did you mean `token`?",
         path.display()
     );
-    let out = vx(&work)
-        .args(["config", "list"])
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
-    assert!(
-        text(&out.stderr).contains(&expected),
-        "{}",
-        text(&out.stderr)
-    );
+    let (_, stderr) = output_of(vx(&work).args(["config", "list"]), 2);
+    assert!(stderr.contains(&expected), "{stderr}");
     // A sync says the same, before anything is fetched.
     work.write_manifest(&tool_toml(
         "t",
@@ -55,21 +53,9 @@ fn an_unknown_key_in_the_user_config_is_an_error_at_its_place_with_a_suggestion(
         "http://127.0.0.1:9/t.tar.gz",
         &"0".repeat(64),
     ));
-    let out = vx(&work)
-        .args(["sync", "--manifest"])
-        .arg(work.manifest())
-        .arg("--store")
-        .arg(work.store())
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
-    assert!(
-        text(&out.stderr).contains(&expected),
-        "{}",
-        text(&out.stderr)
-    );
-    assert!(!text(&out.stderr).contains("ghp_x"));
+    let (_, stderr) = output_of(&mut sync(&work, &[]), 2);
+    assert!(stderr.contains(&expected), "{stderr}");
+    assert!(!stderr.contains("ghp_x"));
 }
 
 #[test]
@@ -82,15 +68,13 @@ fn config_list_says_where_each_setting_came_from_and_masks_secrets() {
     work.write_manifest(
         "[settings]\nmirrors = [\"oci://registry.corp/vx\"]\n\n[tools]\nrg = \"14\"\n",
     );
-    let out = vx(&work)
-        .args(["config", "list"])
-        .env("HTTPS_PROXY", "http://bob:pr0xy-pw@proxy.corp:3128")
-        .env("VX_GITHUB_URL", "https://ghe.corp")
-        .assert()
-        .code(0)
-        .get_output()
-        .clone();
-    let listed = text(&out.stdout);
+    let (listed, _) = output_of(
+        vx(&work)
+            .args(["config", "list"])
+            .env("HTTPS_PROXY", "http://bob:pr0xy-pw@proxy.corp:3128")
+            .env("VX_GITHUB_URL", "https://ghe.corp"),
+        0,
+    );
     let line = |key: &str| {
         listed
             .lines()
@@ -126,36 +110,17 @@ fn config_list_says_where_each_setting_came_from_and_masks_secrets() {
         assert!(!listed.contains(secret), "{secret} in\n{listed}");
     }
     // `get` prints the value alone; a known key that is not set exits 1.
-    let out = vx(&work)
-        .args(["config", "get", "github.token"])
-        .assert()
-        .code(0)
-        .get_output()
-        .clone();
-    assert_eq!(text(&out.stdout), "***\n");
+    let (stdout, _) = output_of(vx(&work).args(["config", "get", "github.token"]), 0);
+    assert_eq!(stdout, "***\n");
     vx(&work)
         .args(["config", "get", "registry.standard_ref"])
         .assert()
         .code(1)
         .stdout("");
-    let out = vx(&work)
-        .args(["config", "get", "github.tokn"])
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
-    assert!(
-        text(&out.stderr).contains("did you mean `github.token`?"),
-        "{}",
-        text(&out.stderr)
-    );
-    let out = vx(&work)
-        .args(["config", "path"])
-        .assert()
-        .code(0)
-        .get_output()
-        .clone();
-    assert_eq!(text(&out.stdout), format!("{}\n", path.display()));
+    let (_, stderr) = output_of(vx(&work).args(["config", "get", "github.tokn"]), 2);
+    assert!(stderr.contains("did you mean `github.token`?"), "{stderr}");
+    let (stdout, _) = output_of(vx(&work).args(["config", "path"]), 0);
+    assert_eq!(stdout, format!("{}\n", path.display()));
 }
 
 #[test]
@@ -228,16 +193,7 @@ fn a_credential_in_vx_toml_is_refused_at_its_place() {
         ),
     ] {
         work.write_manifest(&format!("{settings}{tools}"));
-        let out = vx(&work)
-            .args(["sync", "--manifest"])
-            .arg(work.manifest())
-            .arg("--store")
-            .arg(work.store())
-            .assert()
-            .code(2)
-            .get_output()
-            .clone();
-        let err = text(&out.stderr);
+        let (_, err) = output_of(&mut sync(&work, &[]), 2);
         assert!(
             err.contains(&format!("{}{place}", work.manifest().display())),
             "{err}"
@@ -285,18 +241,9 @@ fn url_replacements_send_downloads_elsewhere_and_verbose_shows_it() {
             replacement.url("/user/")
         ),
     );
-    let out = vx(&work)
-        .args(["sync", "-v", "--headless", "--manifest"])
-        .arg(work.manifest())
-        .arg("--store")
-        .arg(work.store())
-        .assert()
-        .code(0)
-        .get_output()
-        .clone();
+    let (_, err) = output_of(&mut sync(&work, &["-v", "--headless"]), 0);
     assert_eq!(origin.hits(), 0, "the origin was asked");
     assert_eq!(replacement.hits(), 2);
-    let err = text(&out.stderr);
     for (from, to) in [
         (
             origin.url("/dl/ta.tar.gz"),

@@ -11,7 +11,7 @@ use crate::common;
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 
-use common::{Work, stdout_of};
+use common::{Work, output_of, stdout_of};
 use vx::demo::fixture::{Item, Route, TestServer, sha256_hex, tar_bytes, tar_bz2, tar_gz, tar_zst};
 use vx::format::ArchiveFormat;
 
@@ -201,13 +201,7 @@ fn urls_of_archive_and_installer_types_vx_cannot_unpack_are_manifest_errors() {
             "[tools.x]\nversion = \"1\"\nurl = \"{url}\"\nsha256 = \"{}\"\n",
             "0".repeat(64)
         ));
-        let out = work
-            .sync(&["--headless"])
-            .assert()
-            .code(2)
-            .get_output()
-            .clone();
-        let stderr = String::from_utf8_lossy(&out.stderr);
+        let (_, stderr) = output_of(&mut work.sync(&["--headless"]), 2);
         assert!(stderr.contains("vx.toml:3:7:"), "{suffix}: {stderr}");
         assert!(
             stderr.contains(&format!("ends in `{suffix}`")) && stderr.contains("cannot unpack"),

@@ -73,6 +73,33 @@ fn a_download_that_trickles_fails_below_the_minimum_rate_naming_it() {
     assert!(text.contains("less than 1.0 KiB/s over 1 s"), "{text}");
 }
 
+/// `vx lock` (within [`PATIENCE`]) of a project whose registry's one package, `slow`,
+/// is a GitHub release of `acme/slow` on the GitHub (web and API) at `base`, with an
+/// answer deadline of `timeout` seconds: its output and stderr.
+fn lock_from_github(base: &str, timeout: &str) -> (std::process::Output, String) {
+    let work = Work::new();
+    std::fs::write(
+        work.dir.path().join("registry.yaml"),
+        "packages:\n  - type: github_release\n    repo_owner: acme\n    repo_name: slow\n    asset: slow_{{.OS}}_{{.Arch}}.tar.gz\n",
+    )
+    .unwrap();
+    work.write_manifest(
+        "[settings]\nregistries = [{ name = \"test\", path = \"registry.yaml\" }]\n\n[tools]\nslow = \"1\"\n",
+    );
+    let mut cmd = work.vx();
+    isolated(&mut cmd, &work.dir.path().join("home"));
+    let output = cmd
+        .env("VX_GITHUB_URL", base)
+        .env("VX_GITHUB_API_URL", base)
+        .env("VX_ANSWER_TIMEOUT", timeout)
+        .args(["lock", "--headless"])
+        .timeout(PATIENCE)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stderr).into_owned();
+    (output, text)
+}
+
 /// GitHub's API (or its web host) answering a byte at a time, in its head or its body:
 /// `vx lock` gives up at the answer's deadline, in bounded time, and names the host
 /// that was too slow and how to allow more (issue 53, item 7).
@@ -82,28 +109,9 @@ fn a_github_api_that_trickles_fails_at_the_answer_deadline_naming_the_host() {
         Trickle::start(1 << 20, Duration::from_millis(300)),
         Trickle::head(Duration::from_millis(300)),
     ] {
-        let work = Work::new();
-        std::fs::write(
-            work.dir.path().join("registry.yaml"),
-            "packages:\n  - type: github_release\n    repo_owner: acme\n    repo_name: slow\n    asset: slow_{{.OS}}_{{.Arch}}.tar.gz\n",
-        )
-        .unwrap();
-        work.write_manifest(
-            "[settings]\nregistries = [{ name = \"test\", path = \"registry.yaml\" }]\n\n[tools]\nslow = \"1\"\n",
-        );
-        let mut cmd = work.vx();
-        isolated(&mut cmd, &work.dir.path().join("home"));
         let base = server.url("");
         let started = Instant::now();
-        let output = cmd
-            .env("VX_GITHUB_URL", &base)
-            .env("VX_GITHUB_API_URL", &base)
-            .env("VX_ANSWER_TIMEOUT", "2")
-            .args(["lock", "--headless"])
-            .timeout(PATIENCE)
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&output.stderr);
+        let (output, text) = lock_from_github(&base, "2");
         assert!(
             output.status.code().is_some(),
             "killed after {PATIENCE:?}: {text}"
@@ -172,27 +180,7 @@ fn endless_pages(page: Duration) -> (u16, std::sync::Arc<std::sync::atomic::Atom
 #[test]
 fn a_github_listing_of_slow_pages_shares_one_deadline() {
     let (port, served) = endless_pages(Duration::from_millis(1500));
-    let work = Work::new();
-    std::fs::write(
-        work.dir.path().join("registry.yaml"),
-        "packages:\n  - type: github_release\n    repo_owner: acme\n    repo_name: slow\n    asset: slow_{{.OS}}_{{.Arch}}.tar.gz\n",
-    )
-    .unwrap();
-    work.write_manifest(
-        "[settings]\nregistries = [{ name = \"test\", path = \"registry.yaml\" }]\n\n[tools]\nslow = \"1\"\n",
-    );
-    let mut cmd = work.vx();
-    isolated(&mut cmd, &work.dir.path().join("home"));
-    let base = format!("http://127.0.0.1:{port}");
-    let output = cmd
-        .env("VX_GITHUB_URL", &base)
-        .env("VX_GITHUB_API_URL", &base)
-        .env("VX_ANSWER_TIMEOUT", "4")
-        .args(["lock", "--headless"])
-        .timeout(PATIENCE)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&output.stderr);
+    let (output, text) = lock_from_github(&format!("http://127.0.0.1:{port}"), "4");
     assert_eq!(output.status.code(), Some(1), "{text}");
     assert!(
         text.contains(&format!("127.0.0.1:{port}")) && text.contains("longer than 4s"),

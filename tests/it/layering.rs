@@ -541,10 +541,9 @@ mod tests {
 }
 
 /// The files of `src/commands/` that are helpers of the commands, not commands: any
-/// command may use them (`mod.rs`'s error mapping and openings, `say.rs`'s reports,
-/// `rollback.rs`'s snapshot of vx.toml and vx.lock, `target.rs`'s exec target,
-/// `edited.rs`'s vx.toml edited, locked and written for `vx add` and `vx use`).
-const COMMAND_HELPERS: &[&str] = &["mod", "say", "rollback", "target", "edited"];
+/// command may use them (`mod.rs`'s error mapping and openings, `say.rs`'s reports);
+/// what else two commands share is an operation (`ops::target`, `ops::edit`, …).
+const COMMAND_HELPERS: &[&str] = &["mod", "say"];
 
 /// Each place a command's file names another command's module (`super::OTHER::…`,
 /// `crate::commands::OTHER::…`), as `src/commands/FILE.rs: commands::OTHER::…`: what

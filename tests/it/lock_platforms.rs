@@ -15,8 +15,7 @@ use common::*;
 /// project `node = "20"` locked for macos-aarch64 only, as a Mac leaves it: its
 /// `vx lock --platform macos-aarch64` lists that platform alone (it is the Mac's own).
 fn locked_on_a_mac() -> (vx::demo::fixture::TestServer, Project) {
-    let dist = node::serve(&[node::Release::real(&node::REAL_20, Some("Iron"))]);
-    let project = Project::new(&node::config(&dist), MAC_MADE);
+    let (dist, project) = node::real_project(MAC_MADE);
     mac_lock(&project);
     (dist, project)
 }
@@ -40,16 +39,6 @@ fn mac_lock(project: &Project) {
     );
 }
 
-/// What a run printed on stderr, and its exit code.
-fn run(project: &Project, args: &[&str]) -> (i32, String, String) {
-    let out = project.vx().args(args).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 /// The archives of other platforms the publisher was asked for.
 fn foreign_archives(dist: &vx::demo::fixture::TestServer) -> Vec<String> {
     dist.paths()
@@ -62,7 +51,7 @@ fn foreign_archives(dist: &vx::demo::fixture::TestServer) -> Vec<String> {
 fn a_mac_made_lock_syncs_on_linux_without_an_edit() {
     let (dist, project) = locked_on_a_mac();
     let manifest = project.manifest_text();
-    let (code, _, stderr) = run(&project, &["sync", "--headless"]);
+    let (code, _, stderr) = project.outcome(&["sync", "--headless"]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(
         stderr
@@ -84,10 +73,10 @@ fn a_mac_made_lock_syncs_on_linux_without_an_edit() {
     locked(&lock, "node", "macos-aarch64");
     assert_eq!(foreign_archives(&dist), Vec::<String>::new());
     assert_eq!(project.manifest_text(), manifest, "vx.toml untouched");
-    let (code, stdout, stderr) = run(&project, &["exec", "--", "node", "--version"]);
+    let (code, stdout, stderr) = project.outcome(&["exec", "--", "node", "--version"]);
     assert_eq!((code, stdout.trim()), (0, "v20.11.1"), "{stderr}");
     // Locked now: nothing more is said.
-    let (code, _, stderr) = run(&project, &["sync", "--headless", "--locked"]);
+    let (code, _, stderr) = project.outcome(&["sync", "--headless", "--locked"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(!stderr.contains("download of node"), "{stderr}");
 }
@@ -100,7 +89,7 @@ fn exec_and_run_lock_the_missing_platform_too() {
         &["node", "--version"][..],
     ] {
         let (dist, project) = locked_on_a_mac();
-        let (code, stdout, stderr) = run(&project, args);
+        let (code, stdout, stderr) = project.outcome(args);
         assert_eq!((code, stdout.trim()), (0, "v20.11.1"), "{args:?}: {stderr}");
         assert_eq!(
             stderr
@@ -119,7 +108,7 @@ fn locked_and_frozen_name_the_platform_and_the_fix() {
     let (_dist, project) = locked_on_a_mac();
     let before = project.lock_text();
     for flag in ["--locked", "--frozen"] {
-        let (code, _, stderr) = run(&project, &["sync", "--headless", flag]);
+        let (code, _, stderr) = project.outcome(&["sync", "--headless", flag]);
         assert_eq!(code, 2, "{flag}: {stderr}");
         assert!(
             stderr.contains("vx.lock has no linux-x86_64 download of node")
@@ -132,8 +121,7 @@ fn locked_and_frozen_name_the_platform_and_the_fix() {
 
 #[test]
 fn lock_platform_adds_the_platform_to_the_settings() {
-    let dist = node::serve(&[node::Release::real(&node::REAL_20, Some("Iron"))]);
-    let project = Project::new(&node::config(&dist), "[tools]\nnode = \"20\"\n");
+    let (_dist, project) = node::real_project("[tools]\nnode = \"20\"\n");
     mac_lock(&project);
     let settings: toml::Table = project.manifest_text().parse().unwrap();
     let listed = settings["settings"]["platforms"]
@@ -191,14 +179,14 @@ fn a_url_tool_locked_on_a_mac_is_locked_here_by_its_first_sync() {
     );
     project.vx().args(["lock", "--headless"]).assert().success();
     let mac = locked(&project.lock(), "hi", "macos-aarch64").clone();
-    let (code, _, stderr) = run(&project, &["sync", "--headless", "--locked"]);
+    let (code, _, stderr) = project.outcome(&["sync", "--headless", "--locked"]);
     assert_eq!(code, 2, "{stderr}");
     assert!(
         stderr.contains("vx.lock has no linux-x86_64 download of hi")
             && stderr.contains("`vx lock --platform linux-x86_64`"),
         "{stderr}"
     );
-    let (code, _, stderr) = run(&project, &["sync", "--headless"]);
+    let (code, _, stderr) = project.outcome(&["sync", "--headless"]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(
         stderr.matches("has no linux-x86_64 download of hi").count(),
@@ -219,7 +207,7 @@ fn a_url_tool_locked_on_a_mac_is_locked_here_by_its_first_sync() {
         1,
         "by the Mac's lock only: {asked:?}"
     );
-    let (code, stdout, stderr) = run(&project, &["exec", "--", "hi"]);
+    let (code, stdout, stderr) = project.outcome(&["exec", "--", "hi"]);
     assert_eq!((code, stdout.as_str()), (0, "hi from linux\n"), "{stderr}");
 }
 
@@ -246,7 +234,7 @@ fn an_edited_url_tool_locked_elsewhere_is_out_of_date_first() {
     // hi is edited; ho, unchanged, lacks this platform all the same.
     let edited = project.manifest_text().replace("\"1.0\"", "\"2.0\"");
     std::fs::write(project.work.manifest(), edited).unwrap();
-    let (code, _, stderr) = run(&project, &["sync", "--headless", "--locked"]);
+    let (code, _, stderr) = project.outcome(&["sync", "--headless", "--locked"]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("out of date for hi"), "{stderr}");
     assert!(!stderr.contains("download of"), "{stderr}");

@@ -58,19 +58,7 @@ fn lock_of(work: &Work) -> toml::Table {
 }
 
 fn vx_lock(work: &Work, extra: &[&str], code: i32) -> (String, String) {
-    let out = work
-        .vx()
-        .arg("lock")
-        .args(extra)
-        .arg("--headless")
-        .assert()
-        .code(code)
-        .get_output()
-        .clone();
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    output_of(work.vx().arg("lock").args(extra).arg("--headless"), code)
 }
 
 fn here() -> String {

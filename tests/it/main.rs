@@ -19,6 +19,7 @@ mod sync;
 mod windows;
 mod windows_runtimes;
 mod windows_self_update;
+mod windows_tasks;
 
 // Unix only: they signal processes, drive a terminal, check peers by uid, or were
 // never built for Windows.
@@ -116,6 +117,8 @@ mod runtime_npm;
 mod runtime_python;
 #[cfg(unix)]
 mod runtime_registry;
+#[cfg(unix)]
+mod runtime_requests;
 #[cfg(unix)]
 mod runtime_ruby;
 #[cfg(unix)]

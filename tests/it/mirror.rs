@@ -141,16 +141,10 @@ strip_components = 1
 
     /// `vx mirror push` of the project to `mirror`, expecting `code`: its output.
     fn push(&self, mirror: &str, home: &Path, code: i32) -> (String, String) {
-        let out = self
-            .vx(&self.work, home)
-            .args(["mirror", "push", mirror, "--tag", "latest"])
-            .assert()
-            .code(code)
-            .get_output()
-            .clone();
-        (
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
+        output_of(
+            self.vx(&self.work, home)
+                .args(["mirror", "push", mirror, "--tag", "latest"]),
+            code,
         )
     }
 
@@ -213,6 +207,15 @@ fn sources(events: &[serde_json::Value]) -> Vec<(String, String)> {
         .into_iter()
         .map(|(tool, row)| (tool, row["source"].as_str().unwrap_or("").to_owned()))
         .collect()
+}
+
+/// `multi` from the origin and `single` from `source`: what a mirror holding only
+/// `single` serves.
+fn single_from(source: &str) -> Vec<(String, String)> {
+    vec![
+        ("multi".to_owned(), "origin".to_owned()),
+        ("single".to_owned(), source.to_owned()),
+    ]
 }
 
 fn all_from(source: &str) -> Vec<(String, String)> {
@@ -410,13 +413,7 @@ fn a_corrupted_blob_on_the_registry_is_refused_and_the_next_source_serves() {
     let runner = project.runner();
     let home = tempfile::tempdir().unwrap();
     let events = sync_events(&project, &runner, home.path(), &["--mirror", &mirror], 0);
-    assert_eq!(
-        sources(&events),
-        vec![
-            ("multi".to_owned(), "origin".to_owned()),
-            ("single".to_owned(), mirror.clone())
-        ]
-    );
+    assert_eq!(sources(&events), single_from(&mirror));
     assert_eq!(
         project.origin.hits(),
         hits + 1,
@@ -433,19 +430,14 @@ fn a_bundle_exported_moved_and_imported_installs_offline() {
     let place = tempfile::tempdir().unwrap();
     let (dir, tar) = (place.path().join("b"), place.path().join("b.tar"));
     for to in [&dir, &tar] {
-        let out = project
-            .vx(&project.work, project.home.path())
-            .args(["bundle", "export"])
-            .arg(to)
-            .assert()
-            .code(0)
-            .get_output()
-            .stdout
-            .clone();
-        assert!(
-            String::from_utf8_lossy(&out).contains("4 downloads"),
-            "{out:?}"
+        let (out, _) = output_of(
+            project
+                .vx(&project.work, project.home.path())
+                .args(["bundle", "export"])
+                .arg(to),
+            0,
         );
+        assert!(out.contains("4 downloads"), "{out:?}");
     }
     assert!(dir.join("oci-layout").is_file() && dir.join("index.json").is_file());
     let moved = tempfile::tempdir().unwrap();
@@ -458,20 +450,14 @@ fn a_bundle_exported_moved_and_imported_installs_offline() {
     // Imported from the tar into a fresh user's cache; then offline.
     let runner = project.runner();
     let fresh = tempfile::tempdir().unwrap();
-    let out = project
-        .vx(&runner, fresh.path())
-        .args(["bundle", "import"])
-        .arg(&moved_tar)
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    assert!(
-        String::from_utf8_lossy(&out).contains("imported 5 blobs"),
-        "{}",
-        String::from_utf8_lossy(&out)
+    let (out, _) = output_of(
+        project
+            .vx(&runner, fresh.path())
+            .args(["bundle", "import"])
+            .arg(&moved_tar),
+        0,
     );
+    assert!(out.contains("imported 5 blobs"), "{out}");
     let events = sync_events(&project, &runner, fresh.path(), &["--offline"], 0);
     assert_eq!(sources(&events), all_from("cache"));
     project.assert_installed(&runner);
@@ -659,13 +645,7 @@ fn an_http_template_mirror_serves_what_it_has_and_a_miss_goes_to_the_origin() {
     let home = tempfile::tempdir().unwrap();
     let hits = project.origin.hits();
     let events = sync_events(&project, &runner, home.path(), &["--mirror", &mirror], 0);
-    assert_eq!(
-        sources(&events),
-        vec![
-            ("multi".to_owned(), "origin".to_owned()),
-            ("single".to_owned(), mirror.clone())
-        ]
-    );
+    assert_eq!(sources(&events), single_from(&mirror));
     let rows = summary(&events);
     assert_eq!(rows["multi"]["attempt"], 1, "a miss is no failed attempt");
     assert_eq!(project.origin.hits(), hits + 1);

@@ -180,18 +180,8 @@ fn a_netrc_file_gives_basic_auth_to_its_machine() {
     let netrc = m.netrc(&format!(
         "machine other.example login bob password nope\n\nmachine 127.0.0.1\n  login alice\n  password {PASSWORD}\n"
     ));
-    let out = m
-        .sync(&[])
-        .env("NETRC", &netrc)
-        .assert()
-        .code(0)
-        .get_output()
-        .clone();
-    assert!(
-        !text(&out.stderr).contains(PASSWORD),
-        "{}",
-        text(&out.stderr)
-    );
+    let (_, stderr) = output_of(m.sync(&[]).env("NETRC", &netrc), 0);
+    assert!(!stderr.contains(PASSWORD), "{stderr}");
     assert_eq!(
         server.authorizations().last().unwrap().as_deref(),
         Some(BASIC)
@@ -205,14 +195,7 @@ fn a_netrc_file_that_cannot_be_read_is_a_clear_error() {
     let (_, toml) = tool("nr", "http://127.0.0.1:9/nr.tar.gz");
     m.work.write_manifest(&toml);
     let missing = m.secrets.path().join("no-such-netrc");
-    let out = m
-        .sync(&[])
-        .env("NETRC", &missing)
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
-    let err = text(&out.stderr);
+    let (_, err) = output_of(m.sync(&[]).env("NETRC", &missing), 2);
     assert!(
         err.contains("no-such-netrc: cannot read the netrc file"),
         "{err}"
@@ -234,14 +217,8 @@ fn a_bearer_header_comes_from_the_user_config_with_its_variable_filled_in() {
 
     // The variable unset: the tool whose download needs it fails, naming the variable
     // and the host, and nothing is sent.
-    let out = m
-        .sync(&[])
-        .env_remove("VX_TEST_TOKEN")
-        .assert()
-        .code(1)
-        .get_output()
-        .clone();
-    let err = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    let (stdout, stderr) = output_of(m.sync(&[]).env_remove("VX_TEST_TOKEN"), 1);
+    let err = format!("{stdout}{stderr}");
     assert!(
         err.contains("[http.headers.\"127.0.0.1\"] Authorization: the environment variable VX_TEST_TOKEN is not set"),
         "{err}"

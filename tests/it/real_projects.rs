@@ -196,13 +196,7 @@ fn a_project_of_real_release_shapes_locks_for_three_platforms_syncs_and_runs() {
         cmd
     };
 
-    let out = vx()
-        .args(["lock", "--headless"])
-        .assert()
-        .code(0)
-        .get_output()
-        .clone();
-    let err = String::from_utf8_lossy(&out.stderr);
+    let (_, err) = output_of(vx().args(["lock", "--headless"]), 0);
     assert!(
         err.contains("locked") && err.contains("for linux-x86_64, macos-aarch64, windows-x86_64"),
         "{err}"

@@ -247,6 +247,20 @@ fn slow_tool(seed: u64) -> (Work, RangeServer, Vec<u8>, Vec<u8>) {
 }
 
 /// `vx sync --json` to its end (exit 0): the events.
+/// [`finishing_sync`], which must ask `server` once more, for the bytes after the
+/// `kept` already on disk: its events and what `server` saw.
+fn resumed(work: &Work, server: &RangeServer, kept: u64) -> (Vec<serde_json::Value>, Vec<Seen>) {
+    let events = finishing_sync(work);
+    let seen = server.seen();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert_eq!(
+        seen[1].range.as_deref(),
+        Some(format!("bytes={kept}-").as_str()),
+        "{seen:?}"
+    );
+    (events, seen)
+}
+
 fn finishing_sync(work: &Work) -> Vec<serde_json::Value> {
     json_lines(&stdout_of(&mut work.sync(&["--json"]), 0))
 }
@@ -256,6 +270,19 @@ fn summary_bytes(events: &[serde_json::Value]) -> u64 {
     let summary = summary(events);
     assert_eq!(summary["t"]["result"], "completed", "{}", summary["t"]);
     summary["t"]["bytes"].as_u64().unwrap()
+}
+
+/// Asserts tool `t` 1 is installed in `work` as `payload`, its receipt naming the
+/// sha256 of `body` (the archive).
+fn assert_installed(work: &Work, payload: &[u8], body: &[u8]) {
+    assert_eq!(work.installed("t", "1"), expected_tree(payload));
+    assert_eq!(receipt_sha(work), sha256_hex(body));
+}
+
+/// [`assert_installed`], and no partial download is left.
+fn assert_whole(work: &Work, payload: &[u8], body: &[u8]) {
+    assert_installed(work, payload, body);
+    assert!(partials(work).is_empty(), "{:?}", partials(work));
 }
 
 /// Whether the receipt of `t` 1 records `body`'s sha256.
@@ -282,14 +309,7 @@ fn an_interrupted_download_continues_in_the_next_sync_from_the_kept_bytes() {
     // The rest comes at a pace the reporter's polls see (a phase's message is shown
     // when a poll finds the phase; a phase shorter than a poll is named without it).
     server.set(|s| s.rate = RESUMED);
-    let events = finishing_sync(&work);
-    let seen = server.seen();
-    assert_eq!(seen.len(), 2, "{seen:?}");
-    assert_eq!(
-        seen[1].range.as_deref(),
-        Some(format!("bytes={kept_len}-").as_str()),
-        "{seen:?}"
-    );
+    let (events, seen) = resumed(&work, &server, kept_len);
     assert_eq!(seen[1].if_range.as_deref(), Some("\"v1\""), "{seen:?}");
     assert_eq!(seen[1].status, 206);
     // The resume is announced, and only the rest counts as downloaded by this run.
@@ -301,9 +321,7 @@ fn an_interrupted_download_continues_in_the_next_sync_from_the_kept_bytes() {
     );
     assert_eq!(summary_bytes(&events), body.len() as u64 - kept_len);
     // The tar.gz unpacked whole and verified over the whole file.
-    assert_eq!(work.installed("t", "1"), expected_tree(&payload));
-    assert_eq!(receipt_sha(&work), sha256_hex(&body));
-    assert!(partials(&work).is_empty(), "{:?}", partials(&work));
+    assert_whole(&work, &payload, &body);
 }
 
 /// Overwrites bytes in the middle of the one kept partial: a disk's corruption, or
@@ -343,9 +361,7 @@ fn kept_bytes_that_do_not_verify_are_downloaded_again_from_the_start() {
                 .contains("did not verify; downloading from the start")),
         "{events:?}"
     );
-    assert_eq!(work.installed("t", "1"), expected_tree(&payload));
-    assert_eq!(receipt_sha(&work), sha256_hex(&body));
-    assert!(partials(&work).is_empty(), "{:?}", partials(&work));
+    assert_whole(&work, &payload, &body);
 }
 
 /// A tool whose sha256 is not known yet (trust on first download: what arrives is
@@ -364,8 +380,7 @@ fn a_download_trusted_on_first_use_continues_no_kept_bytes_that_changed() {
     finishing_sync(&work);
     let seen = server.seen();
     assert!(seen[1].range.is_none(), "{seen:?}");
-    assert_eq!(work.installed("t", "1"), expected_tree(&payload));
-    assert_eq!(receipt_sha(&work), sha256_hex(&body));
+    assert_installed(&work, &payload, &body);
     let lock = std::fs::read_to_string(work.dir.path().join("vx.lock")).unwrap();
     assert!(lock.contains(&sha256_hex(&body)), "{lock}");
 }
@@ -389,9 +404,7 @@ fn a_server_that_no_longer_serves_ranges_makes_the_download_start_over() {
     assert_eq!(seen[1].status, 200, "the server sent the whole file");
     assert_eq!(seen.len(), 2, "no retry was needed: {seen:?}");
     assert_eq!(summary_bytes(&events), body.len() as u64);
-    assert_eq!(work.installed("t", "1"), expected_tree(&payload));
-    assert_eq!(receipt_sha(&work), sha256_hex(&body));
-    assert!(partials(&work).is_empty(), "{:?}", partials(&work));
+    assert_whole(&work, &payload, &body);
 }
 
 #[test]
@@ -415,9 +428,7 @@ fn a_file_changed_since_the_partial_was_kept_is_downloaded_whole() {
     assert_eq!(seen[1].if_range.as_deref(), Some("\"v1\""), "{seen:?}");
     assert_eq!(seen[1].status, 200, "If-Range did not match: {seen:?}");
     assert_eq!(summary_bytes(&events), body.len() as u64);
-    assert_eq!(work.installed("t", "1"), expected_tree(&payload));
-    assert_eq!(receipt_sha(&work), sha256_hex(&body));
-    assert!(partials(&work).is_empty(), "{:?}", partials(&work));
+    assert_whole(&work, &payload, &body);
 }
 
 #[test]
@@ -528,14 +539,7 @@ fn ctrl_c_then_resume(format: ArchiveFormat, manifest: impl Fn(&str, &str) -> St
     assert!(kept_len >= INTERRUPT_AFTER, "{kept_len}");
 
     server.set(|s| s.rate = FAST);
-    let events = finishing_sync(&work);
-    let seen = server.seen();
-    assert_eq!(seen.len(), 2, "{seen:?}");
-    assert_eq!(
-        seen[1].range.as_deref(),
-        Some(format!("bytes={kept_len}-").as_str()),
-        "{seen:?}"
-    );
+    let (events, _) = resumed(&work, &server, kept_len);
     assert_eq!(summary_bytes(&events), body.len() as u64 - kept_len);
 }
 

@@ -12,33 +12,6 @@ use common::publishers::hexpm::{self, Elixir, Otp};
 use common::*;
 use vx::demo::fixture::{Route, TestServer};
 
-/// What this file's tests ask of a [`Project`] (a trait: other files have their own).
-trait BeamProject {
-    fn ok(&self, args: &[&str]) -> String;
-    fn exec(&self, args: &[&str]) -> String;
-}
-
-impl BeamProject for Project {
-    /// `vx ARGS`, which must succeed: its stderr.
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.vx().args(args).output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert!(out.status.success(), "vx {args:?}: {stderr}");
-        stderr
-    }
-
-    /// `vx exec -- ARGS`, which must succeed: its stdout.
-    fn exec(&self, args: &[&str]) -> String {
-        let out = self.vx().arg("exec").arg("--").args(args).output().unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-}
-
 const THREE: &str =
     "[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\", \"windows-x86_64\"]\n";
 const LINUX: &str = "[settings]\nplatforms = [\"linux-x86_64\"]\n";
@@ -138,22 +111,9 @@ fn erlang_versions_as_users_write_them_and_one_that_does_not_exist() {
     }
     let manifest = format!("{LINUX}[tools]\nerlang = \"25\"\n");
     let project = Project::new(&hexpm::config(&builds), &manifest);
-    let out = project
-        .vx()
-        .arg("lock")
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("no version of erlang matches `25`; the newest are 28.0, 27.1.2, 26.2.5.6"),
-        "{stderr}"
-    );
-    assert_eq!(project.lock_text(), None);
-    assert_eq!(
-        std::fs::read_to_string(project.work.manifest()).unwrap(),
-        manifest
+    project.lock_refused(
+        2,
+        "no version of erlang matches `25`; the newest are 28.0, 27.1.2, 26.2.5.6",
     );
 }
 
@@ -229,14 +189,7 @@ fn a_build_list_that_is_not_one_is_an_error_that_writes_nothing() {
         &hexpm::config(&broken),
         &format!("{LINUX}[tools]\nerlang = \"27\"\n"),
     );
-    let out = project
-        .vx()
-        .arg("lock")
-        .assert()
-        .code(1)
-        .get_output()
-        .clone();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = project.lock_exit(1);
     assert!(
         stderr
             .contains("ubuntu-20.04/builds.txt: not a valid builds.hex.pm OTP build list: line 1"),
@@ -296,19 +249,7 @@ fn elixir_takes_the_build_for_the_projects_otp_else_the_newest_and_says_it_needs
         &hexpm::config(&builds),
         &format!("{LINUX}[tools]\nerlang = \"28\"\nelixir = \"1.17\"\n"),
     );
-    let out = project
-        .vx()
-        .arg("lock")
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("among the builds for OTP 28 (the project's erlang 28.0)"),
-        "{stderr}"
-    );
-    assert_eq!(project.lock_text(), None);
+    project.lock_refused(2, "among the builds for OTP 28 (the project's erlang 28.0)");
 }
 
 #[test]

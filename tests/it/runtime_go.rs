@@ -10,22 +10,6 @@ use crate::common;
 use common::publishers::go;
 use common::*;
 
-/// What this file's tests ask of a [`Project`] (a trait: other files have their own).
-trait GoProject {
-    fn lock_fails(&self) -> (i32, String);
-}
-
-impl GoProject for Project {
-    /// `vx lock`'s exit code and stderr.
-    fn lock_fails(&self) -> (i32, String) {
-        let out = self.vx().arg("lock").output().unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    }
-}
-
 fn list() -> Vec<go::Release> {
     [
         "go1.24rc1",

@@ -12,31 +12,6 @@ use crate::common;
 use common::publishers::java;
 use common::*;
 
-/// What this file's tests ask of a [`Project`] (a trait: other files have their own).
-trait JavaProject {
-    fn lock_fails(&self) -> (i32, String);
-    fn ok(&self, args: &[&str]) -> (String, String);
-}
-
-impl JavaProject for Project {
-    /// `vx lock`'s exit code and stderr.
-    fn lock_fails(&self) -> (i32, String) {
-        let out = self.vx().arg("lock").output().unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    }
-
-    /// `vx ARGS`, which must succeed: its stdout and stderr.
-    fn ok(&self, args: &[&str]) -> (String, String) {
-        let out = self.vx().args(args).output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert!(out.status.success(), "{args:?}: {stderr}");
-        (String::from_utf8(out.stdout).unwrap(), stderr)
-    }
-}
-
 fn api() -> Vec<java::Release> {
     ["23.0.1+11", "21.0.8+9", "21.0.5+11", "17.0.13+11"]
         .into_iter()
@@ -237,12 +212,12 @@ fn a_real_jdk_installs_compiles_and_runs_with_java_home_set_where_path_is() {
     project.ok(&["sync", "--headless"]);
     // The real JDK, the build the fake API named.
     let numbers = version.split('+').next().unwrap();
-    let (_, stderr) = project.ok(&["exec", "--", "java", "-version"]);
+    let stderr = project.ok(&["exec", "--", "java", "-version"]);
     assert!(
         stderr.contains(&format!("openjdk version \"{numbers}\"")),
         "{stderr}"
     );
-    let (home, _) = project.ok(&["exec", "--", "sh", "-c", "echo $JAVA_HOME"]);
+    let home = project.exec(&["sh", "-c", "echo $JAVA_HOME"]);
     let home = home.trim().to_owned();
     assert!(home.ends_with(&format!("/java/{version}")), "{home}");
     let release = std::fs::read_to_string(std::path::Path::new(&home).join("release")).unwrap();
@@ -251,16 +226,16 @@ fn a_real_jdk_installs_compiles_and_runs_with_java_home_set_where_path_is() {
         "JAVA_HOME is the JDK's home: {release}"
     );
     // javac compiles a class and java runs it; jar packs it and runs it from the jar.
-    let (javac, javac_err) = project.ok(&["exec", "--", "javac", "-version"]);
+    let (javac, javac_err) = project.ok_output(&["exec", "--", "javac", "-version"]);
     assert_eq!(
         format!("{javac}{javac_err}").trim(),
         format!("javac {numbers}")
     );
     let dir = project.work.dir.path();
     hello_class(dir);
-    project.ok(&["exec", "--", "javac", "Hello.java"]);
+    project.exec(&["javac", "Hello.java"]);
     assert!(dir.join("Hello.class").is_file());
-    let (said, _) = project.ok(&["exec", "--", "java", "Hello", "vx"]);
+    let said = project.exec(&["java", "Hello", "vx"]);
     assert_eq!(said.trim(), "hello from vx");
     project.ok(&[
         "exec",
@@ -273,12 +248,12 @@ fn a_real_jdk_installs_compiles_and_runs_with_java_home_set_where_path_is() {
         "Hello",
         "Hello.class",
     ]);
-    let (said, _) = project.ok(&["exec", "--", "java", "-jar", "hello.jar", "a jar"]);
+    let said = project.exec(&["java", "-jar", "hello.jar", "a jar"]);
     assert_eq!(said.trim(), "hello from a jar");
-    let (jshell, _) = project.ok(&["exec", "--", "jshell", "--version"]);
+    let jshell = project.exec(&["jshell", "--version"]);
     assert_eq!(jshell.trim(), format!("jshell {numbers}"));
-    project.ok(&["exec", "--", "keytool", "-help"]);
-    let (json, _) = project.ok(&["env", "--shell", "json"]);
+    project.exec(&["keytool", "-help"]);
+    let json = project.ok_output(&["env", "--shell", "json"]).0;
     let vars: Vec<serde_json::Value> = json
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -287,13 +262,13 @@ fn a_real_jdk_installs_compiles_and_runs_with_java_home_set_where_path_is() {
         vars.iter().any(|v| v["JAVA_HOME"] == home.as_str()),
         "{json}"
     );
-    let (bash, _) = project.ok(&["env", "--shell", "bash"]);
+    let bash = project.ok_output(&["env", "--shell", "bash"]).0;
     assert!(bash.contains("JAVA_HOME="), "{bash}");
-    let (script, _) = project.ok(&["run", "home"]);
+    let script = project.ok_output(&["run", "home"]).0;
     assert_eq!(script.trim(), home);
 
     // The shell hook sets it (from the activation record `vx exec` left).
-    let (hook, _) = project.ok(&["hook-env", "--shell", "bash"]);
+    let hook = project.ok_output(&["hook-env", "--shell", "bash"]).0;
     assert!(
         hook.lines()
             .any(|l| l.starts_with("export JAVA_HOME=") && l.contains(&home)),
@@ -333,11 +308,11 @@ fn a_real_jdk_installs_compiles_and_runs_with_java_home_set_where_path_is() {
     project.work.write_manifest(&format!(
         "{manifest}[env]\nJAVA_HOME = \"/opt/their-jdk\"\n"
     ));
-    let (theirs, _) = project.ok(&["exec", "--", "sh", "-c", "echo $JAVA_HOME"]);
+    let theirs = project.exec(&["sh", "-c", "echo $JAVA_HOME"]);
     assert_eq!(theirs.trim(), "/opt/their-jdk");
     // The hook applies a project's own [env] once the project is trusted.
     project.ok(&["trust"]);
-    let (hook, _) = project.ok(&["hook-env", "--shell", "bash"]);
+    let hook = project.ok_output(&["hook-env", "--shell", "bash"]).0;
     assert!(
         hook.lines()
             .any(|l| l.starts_with("export JAVA_HOME=") && l.contains("/opt/their-jdk")),

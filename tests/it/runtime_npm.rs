@@ -67,9 +67,7 @@ fn packed_package(project: &Project, into: &Path) -> PathBuf {
 
 #[test]
 fn npm_install_global_lands_outside_the_store_and_its_command_runs() {
-    let dist = node::serve(&[node::Release::real(&node::REAL_20, Some("Iron"))]);
-    let project = Project::new(
-        &node::config(&dist),
+    let (_dist, project) = node::real_project(
         "[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\", \"windows-x86_64\"]\n[tools]\nnode = \"20\"\n",
     );
     project.vx().args(["sync", "--headless"]).assert().success();
@@ -177,8 +175,7 @@ fn npm_install_global_lands_outside_the_store_and_its_command_runs() {
 
 #[test]
 fn a_data_directory_with_npmrc_comment_characters_is_still_npms_prefix() {
-    let dist = node::serve(&[node::Release::real(&node::REAL_20, Some("Iron"))]);
-    let project = Project::new(&node::config(&dist), "[tools]\nnode = \"20\"\n");
+    let (_dist, project) = node::real_project("[tools]\nnode = \"20\"\n");
     // `;` and `#` start a comment in an npmrc value written bare.
     let data_home = project.work.dir.path().join("data #1; shared");
     project

@@ -13,21 +13,6 @@ use common::publishers::python::{self, Sums};
 use common::*;
 use vx::demo::github::{FixtureRelease, GithubFixture};
 
-/// What this file's tests ask of a [`Project`] (a trait: other files have their own).
-trait PythonProject {
-    fn lock_exit(&self, code: i32) -> String;
-}
-
-impl PythonProject for Project {
-    /// `vx lock`, expecting `code`; its stderr.
-    fn lock_exit(&self, code: i32) -> String {
-        let out = self.vx().arg("lock").output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert_eq!(out.status.code(), Some(code), "{stderr}");
-        stderr
-    }
-}
-
 fn github(releases: Vec<FixtureRelease>) -> GithubFixture {
     let mut builder = GithubFixture::builder();
     for release in releases {
@@ -197,17 +182,11 @@ fn old_releases_give_sha256_from_their_per_asset_files_and_none_is_an_error() {
     )]);
     let manifest = "[tools]\npython = \"3.12.1\"\n";
     let project = Project::new(&python::config(&gh.web_url()), manifest);
-    let stderr = project.lock_exit(1);
-    assert!(
-        stderr.contains("has no sha256 for cpython-3.12.1+20240107-"),
-        "{stderr}"
-    );
+    let stderr = project.lock_refused(1, "has no sha256 for cpython-3.12.1+20240107-");
     assert!(
         stderr.contains("no GitHub digest, no SHA256SUMS"),
         "{stderr}"
     );
-    assert_eq!(project.lock_text(), None);
-    assert_eq!(project.manifest_text(), manifest);
 }
 
 #[test]
@@ -215,15 +194,10 @@ fn a_python_version_that_does_not_exist_names_the_newest_and_writes_nothing() {
     let gh = two_releases();
     let manifest = "[tools]\npython = \"3.9\"\n";
     let project = Project::new(&python::config(&gh.web_url()), manifest);
-    let stderr = project.lock_exit(2);
-    assert!(
-        stderr.contains(
-            "no version of python matches `3.9`; the newest are 3.13.1, 3.13.1t, 3.12.8, 3.12.7"
-        ),
-        "{stderr}"
+    project.lock_refused(
+        2,
+        "no version of python matches `3.9`; the newest are 3.13.1, 3.13.1t, 3.12.8, 3.12.7",
     );
-    assert_eq!(project.lock_text(), None);
-    assert_eq!(project.manifest_text(), manifest);
 }
 
 /// An older patch that only an older release carries (issue 48, item 3) imports and
@@ -262,7 +236,18 @@ fn an_older_patch_imports_and_locks_from_the_release_that_carries_it() {
 
 /// A project locked on linux-x86_64 whose python-build-standalone release serves
 /// `archive` (its version, its bytes) for the triple vx picks there.
-fn installable((version, archive): (String, Vec<u8>)) -> (GithubFixture, Project, String) {
+fn installable(archive: (String, Vec<u8>)) -> (GithubFixture, Project, String) {
+    installable_as(
+        archive,
+        "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\npython = \"3.12\"\n",
+    )
+}
+
+/// [`installable`], the project's vx.toml `manifest`.
+fn installable_as(
+    (version, archive): (String, Vec<u8>),
+    manifest: &str,
+) -> (GithubFixture, Project, String) {
     let name = python::asset_name(&version, "20250115", "x86_64-unknown-linux-gnu");
     let gh = github(vec![python::release(
         "20250115",
@@ -270,10 +255,7 @@ fn installable((version, archive): (String, Vec<u8>)) -> (GithubFixture, Project
         Sums::Digests,
         &[(name, archive)],
     )]);
-    let project = Project::new(
-        &python::config(&gh.web_url()),
-        "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\npython = \"3.12\"\n",
-    );
+    let project = Project::new(&python::config(&gh.web_url()), manifest);
     (gh, project, version)
 }
 
@@ -495,25 +477,15 @@ fn vx_picks_the_assets_pbs_installer_lists_for_real_releases() {
 /// `python` and `pip` are the venv's.
 #[test]
 fn the_project_virtual_environment_is_made_with_its_python_and_activated_everywhere() {
-    let (version, archive) = python::archive(python::Without::Nothing);
-    let name = python::asset_name(&version, "20250115", "x86_64-unknown-linux-gnu");
-    let gh = github(vec![python::release(
-        "20250115",
-        &[&version],
-        Sums::Digests,
-        &[(name, archive)],
-    )]);
-    let project = Project::new(
-        &python::config(&gh.web_url()),
+    let (_gh, project, version) = installable_as(
+        python::archive(python::Without::Nothing),
         "[settings]\nplatforms = [\"linux-x86_64\"]\npython_venv = \".venv\"\n\
          [tools]\npython = \"3.12\"\n\
          [scripts]\nwhere = \"python -c 'import os, sys; print(sys.prefix, os.environ[\\\"VIRTUAL_ENV\\\"])'\"\n",
     );
     let dir = project.work.dir.path().to_owned();
     let venv = dir.join(".venv");
-    let out = project.vx().args(["sync", "--headless"]).output().unwrap();
-    let said = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{said}");
+    let said = project.ok(&["sync", "--headless"]);
     assert!(
         said.contains("made the virtual environment .venv"),
         "{said}"

@@ -12,21 +12,6 @@ use common::publishers::ruby;
 use common::*;
 use vx::demo::github::{FixtureRelease, GithubFixture};
 
-/// What this file's tests ask of a [`Project`] (a trait: other files have their own).
-trait RubyProject {
-    fn lock_exit(&self, code: i32) -> String;
-}
-
-impl RubyProject for Project {
-    /// `vx lock`, expecting `code`; its stderr.
-    fn lock_exit(&self, code: i32) -> String {
-        let out = self.vx().arg("lock").output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert_eq!(out.status.code(), Some(code), "{stderr}");
-        stderr
-    }
-}
-
 fn github(releases: Vec<FixtureRelease>) -> GithubFixture {
     let mut builder = GithubFixture::builder();
     for release in releases {
@@ -119,24 +104,15 @@ fn a_missing_ruby_version_or_digest_is_an_error_that_writes_nothing() {
     let gh = listing();
     let manifest = "[tools]\nruby = \"3.2\"\n";
     let project = Project::new(&ruby::config(&gh.web_url()), manifest);
-    let stderr = project.lock_exit(2);
-    assert!(
-        stderr.contains("no version of ruby matches `3.2`; the newest are 3.4.1, 3.3.6, 3.3.5"),
-        "{stderr}"
+    project.lock_refused(
+        2,
+        "no version of ruby matches `3.2`; the newest are 3.4.1, 3.3.6, 3.3.5",
     );
-    assert_eq!(project.lock_text(), None);
-    assert_eq!(project.manifest_text(), manifest);
 
     let gh = github(vec![ruby::release("3.3.6-1", "3.3.6", false, &[])]);
     let manifest = "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\nruby = \"3.3.6\"\n";
     let project = Project::new(&ruby::config(&gh.web_url()), manifest);
-    let stderr = project.lock_exit(1);
-    assert!(
-        stderr.contains("has no sha256 for ruby-3.3.6.x86_64_linux.tar.gz"),
-        "{stderr}"
-    );
-    assert_eq!(project.lock_text(), None);
-    assert_eq!(project.manifest_text(), manifest);
+    project.lock_refused(1, "has no sha256 for ruby-3.3.6.x86_64_linux.tar.gz");
 }
 
 /// jdx/ruby serving the real Ruby of [`ruby::debian_ruby`] under its own version

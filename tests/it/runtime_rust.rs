@@ -11,34 +11,6 @@ use crate::common;
 use common::publishers::rustlang::{self, Toolchain};
 use common::*;
 
-/// What this file's tests ask of a [`Project`] (a trait: other files have their own).
-trait RustProject {
-    fn ok(&self, args: &[&str]) -> String;
-    fn exec(&self, args: &[&str]) -> (bool, String);
-}
-
-impl RustProject for Project {
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.vx().args(args).output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert!(out.status.success(), "vx {args:?}: {stderr}");
-        stderr
-    }
-
-    /// `vx exec -- ARGS`: its exit success and stdout + stderr.
-    fn exec(&self, args: &[&str]) -> (bool, String) {
-        let out = self.vx().arg("exec").arg("--").args(args).output().unwrap();
-        (
-            out.status.success(),
-            format!(
-                "{}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            ),
-        )
-    }
-}
-
 fn stable(served: Vec<(&'static str, Vec<u8>)>) -> Toolchain {
     Toolchain {
         id: "1.83.0".to_owned(),
@@ -139,22 +111,9 @@ fn nightly_is_locked_by_its_date_and_a_missing_version_names_the_newest() {
     }
     let manifest = "[tools]\nrust = \"1.70\"\n";
     let project = Project::new(&config, manifest);
-    let out = project
-        .vx()
-        .arg("lock")
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("no version of rust matches `1.70`; the newest are 1.83.0, 1.82.0"),
-        "{stderr}"
-    );
-    assert_eq!(project.lock_text(), None);
-    assert_eq!(
-        std::fs::read_to_string(project.work.manifest()).unwrap(),
-        manifest
+    project.lock_refused(
+        2,
+        "no version of rust matches `1.70`; the newest are 1.83.0, 1.82.0",
     );
 }
 
@@ -169,19 +128,10 @@ fn a_manifest_that_is_not_one_is_an_error_that_writes_nothing() {
         &rustlang::config(&broken, &github),
         "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\nrust = \"1.83.0\"\n",
     );
-    let out = project
-        .vx()
-        .arg("lock")
-        .assert()
-        .code(1)
-        .get_output()
-        .clone();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("channel-rust-1.83.0.toml: not a valid Rust channel manifest"),
-        "{stderr}"
+    project.lock_refused(
+        1,
+        "channel-rust-1.83.0.toml: not a valid Rust channel manifest",
     );
-    assert_eq!(project.lock_text(), None);
 }
 
 #[test]
@@ -202,9 +152,12 @@ fn the_real_combined_package_installs_as_one_tree_where_rustc_and_cargo_build() 
         "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\nrust = \"stable\"\n",
     );
     project.ok(&["sync", "--headless"]);
+    // stdout and stderr together (cargo says what it built on stderr).
     let run = |args: &[&str]| {
-        let (ok, out) = project.exec(args);
-        assert!(ok, "{args:?}: {out}");
+        let all = [&["exec", "--"], args].concat();
+        let (code, stdout, stderr) = project.outcome(&all);
+        let out = format!("{stdout}{stderr}");
+        assert_eq!(code, 0, "{args:?}: {out}");
         out.trim().to_owned()
     };
     // The installed commands, not rustup's.

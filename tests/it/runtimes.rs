@@ -97,14 +97,7 @@ fn a_node_version_that_does_not_exist_names_the_newest_and_writes_nothing() {
     let dist = node::serve(&node_index());
     let manifest = "[tools]\nnode = \"19\"\n";
     let project = Project::new(&node::config(&dist), manifest);
-    let out = project
-        .vx()
-        .arg("lock")
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = project.lock_exit(2);
     assert!(
         stderr.contains("no version of node matches `19`; the newest are 23.3.0, 22.12.0, 20.11.1"),
         "{stderr}"
@@ -120,19 +113,7 @@ fn a_corrupt_index_or_sums_without_the_asset_are_errors_that_write_nothing() {
         vx::demo::fixture::Route::Ok(b"[{\"version\": \"v20.11.1\", \"files\": [".to_vec()),
     )]);
     let project = Project::new(&node::config(&broken), "[tools]\nnode = \"20\"\n");
-    let out = project
-        .vx()
-        .arg("lock")
-        .assert()
-        .code(1)
-        .get_output()
-        .clone();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("index.json: not a valid node release index"),
-        "{stderr}"
-    );
-    assert_eq!(project.lock_text(), None);
+    project.lock_refused(1, "index.json: not a valid node release index");
 
     // An index listing 20.11.1 whose SHASUMS256.txt lacks the linux archive.
     let dist = node::serve(&node_index());
@@ -172,28 +153,16 @@ fn a_corrupt_index_or_sums_without_the_asset_are_errors_that_write_nothing() {
         &node::config(&lacking),
         "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\nnode = \"20.11.1\"\n",
     );
-    let out = project
-        .vx()
-        .arg("lock")
-        .assert()
-        .code(1)
-        .get_output()
-        .clone();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("SHASUMS256.txt has no sha256 for node-v20.11.1-linux-x64.tar.xz"),
-        "{stderr}"
+    project.lock_refused(
+        1,
+        "SHASUMS256.txt has no sha256 for node-v20.11.1-linux-x64.tar.xz",
     );
-    assert_eq!(project.lock_text(), None);
 }
 
 #[test]
 fn real_node_installs_and_node_npm_and_npx_run_through_vx_exec() {
-    let dist = node::serve(&[node::Release::real(&node::REAL_20, Some("Iron"))]);
-    let project = Project::new(
-        &node::config(&dist),
-        "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\nnode = \"20\"\n",
-    );
+    let (_dist, project) =
+        node::real_project("[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\nnode = \"20\"\n");
     project.vx().args(["sync", "--headless"]).assert().success();
     assert_eq!(
         project.run(&["node", "--version"]),
@@ -275,14 +244,7 @@ fn a_tool_keeps_its_version_in_an_idiomatic_file_read_by_lock_and_outdated() {
     // A file that names no version is an error at vx.toml's line, nothing written.
     std::fs::write(&nvmrc, "# nothing\n").unwrap();
     let before = project.lock_text();
-    let out = project
-        .vx()
-        .arg("lock")
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = project.lock_exit(2);
     assert!(
         stderr.contains("vx.toml:4:") && stderr.contains("names no Node.js version"),
         "{stderr}"

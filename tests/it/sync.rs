@@ -345,16 +345,10 @@ fn a_bad_manifest_exits_2_naming_file_and_line() {
     ];
     for (bytes, place, problem) in cases {
         std::fs::write(work.manifest(), &bytes).unwrap();
-        let out = work
-            .sync(&["--headless"])
-            .assert()
-            .code(2)
-            .get_output()
-            .clone();
-        let stderr = String::from_utf8_lossy(&out.stderr);
+        let (stdout, stderr) = output_of(&mut work.sync(&["--headless"]), 2);
         assert!(stderr.contains(place), "{place}: {stderr}");
         assert!(stderr.contains(problem), "{problem}: {stderr}");
-        assert!(out.stdout.is_empty(), "{problem}");
+        assert!(stdout.is_empty(), "{problem}");
         assert!(work.board_files().is_empty(), "{problem}: no board");
         assert!(!work.store().exists(), "{problem}: no store");
     }
@@ -913,17 +907,14 @@ fn vx_install_without_a_sha256_says_which_flags_to_pass() {
     let work = Work::new();
     let body = archive(ArchiveFormat::Zip, noise(1000));
     let server = TestServer::start([("/t.zip", Route::Ok(body))]);
-    let out = work
-        .vx()
-        .args(["install", "t@1", "--url"])
-        .arg(server.url("/t.zip"))
-        .arg("--store")
-        .arg(work.store())
-        .assert()
-        .code(12)
-        .get_output()
-        .clone();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (_, stderr) = output_of(
+        work.vx()
+            .args(["install", "t@1", "--url"])
+            .arg(server.url("/t.zip"))
+            .arg("--store")
+            .arg(work.store()),
+        12,
+    );
     // The command line is where the sha256 goes: no manifest is involved.
     assert!(stderr.contains("--sha256 HEX"), "{stderr}");
     assert!(stderr.contains("--allow-unverified"), "{stderr}");

@@ -15,7 +15,7 @@ use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use common::{Work, json_lines, slots, wait_exit, wait_for};
+use common::{Work, json_lines, output_of, slots, wait_exit, wait_for};
 use vx::demo::fixture::{Item, Route, TestServer, sha256_hex, tar_gz};
 use vx_shm::Phase;
 
@@ -168,17 +168,16 @@ fn exec_installs_what_is_missing_then_becomes_the_tool() {
     assert!(project.work.dir.path().join("vx.lock").is_file());
 
     // Installed now: nothing is printed but the tool's own output.
-    let out = project
-        .vx()
-        .args(["exec", "--", "greet"])
-        .env("GREET_EXIT", "0")
-        .write_stdin("")
-        .assert()
-        .code(0)
-        .get_output()
-        .clone();
-    assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).starts_with("args:\n"));
+    let (stdout, stderr) = output_of(
+        project
+            .vx()
+            .args(["exec", "--", "greet"])
+            .env("GREET_EXIT", "0")
+            .write_stdin(""),
+        0,
+    );
+    assert!(stderr.is_empty(), "{stderr}");
+    assert!(stdout.starts_with("args:\n"));
 }
 
 #[test]
@@ -228,15 +227,14 @@ fn signals_reach_the_tool_with_their_default_dispositions() {
 fn vx_cmd_runs_a_project_executable_and_unknown_commands_stay_errors() {
     let project = Project::new();
     // Not installed yet and no `bin` list: `greet` is known by the tool's name.
-    let out = project
-        .vx()
-        .args(["greet", "--flag", "x"])
-        .write_stdin("in\n")
-        .assert()
-        .code(7)
-        .get_output()
-        .clone();
-    assert!(text(&out.stdout).starts_with("args:--flag x\nstdin:in\n"));
+    let (stdout, _) = output_of(
+        project
+            .vx()
+            .args(["greet", "--flag", "x"])
+            .write_stdin("in\n"),
+        7,
+    );
+    assert!(stdout.starts_with("args:--flag x\nstdin:in\n"));
     // `oth` is known from the manifest's `bin` list of `other`, now installed.
     project.vx().arg("oth").assert().code(0).stdout("other\n");
     // `greet-die` is known only from greet's receipt.
@@ -310,25 +308,16 @@ fn which_prints_the_tools_path_or_says_to_sync() {
 fn exec_with_a_named_version_installs_it_beside_the_manifests() {
     let project = Project::new();
     project.sync();
-    let out = project
-        .vx()
-        .args(["exec", "greet@0.9", "--", "greet"])
-        .write_stdin("")
-        .assert()
-        .code(7)
-        .get_output()
-        .clone();
+    let (stdout, stderr) = output_of(
+        project
+            .vx()
+            .args(["exec", "greet@0.9", "--", "greet"])
+            .write_stdin(""),
+        7,
+    );
     let path_line = format!("path:{}\n", project.bin("greet", "0.9", "bin").display());
-    assert!(
-        text(&out.stdout).contains(&path_line),
-        "{}",
-        text(&out.stdout)
-    );
-    assert!(
-        text(&out.stderr).contains("UNVERIFIED"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert!(stdout.contains(&path_line), "{stdout}");
+    assert!(stderr.contains("UNVERIFIED"), "{stderr}");
     // The lock still pins the manifest's version only.
     let lock = std::fs::read_to_string(project.work.dir.path().join("vx.lock")).unwrap();
     assert!(!lock.contains("0.9"), "{lock}");

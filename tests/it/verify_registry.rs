@@ -299,6 +299,18 @@ impl World {
     }
 }
 
+/// A world whose `signed` 1.0.0 is signed with minisign and 2.0.0 is not signed.
+fn signed_then_not() -> (World, String) {
+    minisign_world(|k, b| {
+        b.release("acme", "signed", release("signed", "v1.0.0", signed_by(k)))
+            .release(
+                "acme",
+                "signed",
+                release("signed", "v2.0.0", |_| Vec::new()),
+            )
+    })
+}
+
 fn minisign_world(
     releases: impl FnOnce(&Keys, GithubFixtureBuilder) -> GithubFixtureBuilder,
 ) -> (World, String) {
@@ -436,14 +448,7 @@ fn a_checksum_file_whose_signature_does_not_verify_is_refused_and_nothing_is_loc
 
 #[test]
 fn a_new_version_that_lost_its_signature_is_refused_unless_allowed() {
-    let (world, id) = minisign_world(|k, b| {
-        b.release("acme", "signed", release("signed", "v1.0.0", signed_by(k)))
-            .release(
-                "acme",
-                "signed",
-                release("signed", "v2.0.0", |_| Vec::new()),
-            )
-    });
+    let (world, id) = signed_then_not();
     world.write_manifest("", "signed = \"1\"");
     world.run(&["lock"], 0);
     let before = world.lock_text().unwrap();
@@ -472,14 +477,7 @@ fn a_new_version_that_lost_its_signature_is_refused_unless_allowed() {
 
 #[test]
 fn require_refuses_a_registry_version_nothing_verified_and_accepts_a_signed_one() {
-    let (world, id) = minisign_world(|k, b| {
-        b.release("acme", "signed", release("signed", "v1.0.0", signed_by(k)))
-            .release(
-                "acme",
-                "signed",
-                release("signed", "v2.0.0", |_| Vec::new()),
-            )
-    });
+    let (world, id) = signed_then_not();
     world.write_manifest("verify = \"require\"", "signed = \"2\"");
     let out = world.run(&["lock"], 2);
     assert!(

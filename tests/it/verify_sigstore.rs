@@ -59,19 +59,8 @@ impl Project {
 
     /// `vx ARGS --headless` exiting with `code`: stdout and stderr.
     fn run(&self, server: &TestServer, args: &[&str], code: i32) -> String {
-        let out = self
-            .vx(server)
-            .args(args)
-            .arg("--headless")
-            .assert()
-            .code(code)
-            .get_output()
-            .clone();
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
+        let (stdout, stderr) = output_of(self.vx(server).args(args).arg("--headless"), code);
+        format!("{stdout}{stderr}")
     }
 
     fn sync(&self, server: &TestServer, code: i32) -> String {
@@ -140,18 +129,36 @@ type Case = (
 
 const SIGSTORE: &str = "sigstore = { identity = \"https://github.com/o/r/.github/workflows/release.yml@refs/tags/v1\", issuer = \"https://token.actions.githubusercontent.com\" }";
 
-#[test]
-fn a_keyless_signature_is_verified_recorded_without_its_ref_and_not_checked_again() {
+/// A project whose tool (`tarball(seed)`, at `/tool.tar.gz`) is served beside what
+/// `signature` makes of it (its path and bytes), its vx.toml verifying the tool as
+/// `verify` says.
+fn signed(
+    seed: u64,
+    verify: &str,
+    signature: impl FnOnce(&Project, &[u8]) -> (String, Vec<u8>),
+) -> (Project, TestServer) {
     let p = Project::new();
-    let tool = tarball(1);
-    let bundle = p
-        .sigstore
-        .blob_bundle(&Leaf::workflow(&format!("{WORKFLOW}@refs/tags/v1")), &tool);
+    let tool = tarball(seed);
     let server = serve(vec![
-        ("/tool.tar.gz.sigstore.json".to_owned(), bundle),
+        signature(&p, &tool),
         ("/tool.tar.gz".to_owned(), tool),
     ]);
-    p.manifest(&server, SIGSTORE);
+    p.manifest(&server, verify);
+    (p, server)
+}
+
+/// The keyless Sigstore bundle of `tool` by [`WORKFLOW`] at tag v1, at its path.
+fn keyless_v1(p: &Project, tool: &[u8]) -> (String, Vec<u8>) {
+    let leaf = Leaf::workflow(&format!("{WORKFLOW}@refs/tags/v1"));
+    (
+        "/tool.tar.gz.sigstore.json".to_owned(),
+        p.sigstore.blob_bundle(&leaf, tool),
+    )
+}
+
+#[test]
+fn a_keyless_signature_is_verified_recorded_without_its_ref_and_not_checked_again() {
+    let (p, server) = signed(1, SIGSTORE, keyless_v1);
     p.sync(&server, 0);
     assert!(p.installed());
     assert_eq!(p.verified(), Some(format!("sigstore:{WORKFLOW}")));
@@ -252,16 +259,12 @@ fn bad_keyless_signatures_are_refused_with_what_did_not_match() {
         ),
     ];
     for (case, bundle, reason) in cases {
-        let p = Project::new();
-        let tool = tarball(3);
-        let server = serve(vec![
+        let (p, server) = signed(3, SIGSTORE, |p, tool| {
             (
                 "/tool.tar.gz.sigstore.json".to_owned(),
-                bundle(&p.sigstore, &tool),
-            ),
-            ("/tool.tar.gz".to_owned(), tool),
-        ]);
-        p.manifest(&server, SIGSTORE);
+                bundle(&p.sigstore, tool),
+            )
+        });
         let out = p.sync(&server, 1);
         assert!(out.contains(reason), "{case}: {out}");
         assert!(out.contains("tool"), "{case}: {out}");
@@ -392,13 +395,9 @@ fn bad_github_attestations_are_refused_with_what_did_not_match() {
         ),
     ];
     for (case, body, reason) in cases {
-        let p = Project::new();
-        let tool = tarball(5);
-        let server = serve(vec![
-            (attestations_path(&tool), body(&p.sigstore, &tool)),
-            ("/tool.tar.gz".to_owned(), tool),
-        ]);
-        p.manifest(&server, ATTESTATIONS);
+        let (p, server) = signed(5, ATTESTATIONS, |p, tool| {
+            (attestations_path(tool), body(&p.sigstore, tool))
+        });
         let out = p.sync(&server, 1);
         assert!(out.contains(reason), "{case}: {out}");
         assert!(!p.installed(), "{case}");
@@ -518,16 +517,12 @@ fn bad_slsa_provenance_is_refused_with_what_did_not_match() {
         ),
     ];
     for (case, body, reason) in cases {
-        let p = Project::new();
-        let tool = tarball(7);
-        let server = serve(vec![
+        let (p, server) = signed(7, SLSA, |p, tool| {
             (
                 "/tool.tar.gz.intoto.jsonl".to_owned(),
-                body(&p.sigstore, &tool),
-            ),
-            ("/tool.tar.gz".to_owned(), tool),
-        ]);
-        p.manifest(&server, SLSA);
+                body(&p.sigstore, tool),
+            )
+        });
         let out = p.sync(&server, 1);
         assert!(out.contains(reason), "{case}: {out}");
         assert!(!p.installed(), "{case}");
@@ -537,17 +532,8 @@ fn bad_slsa_provenance_is_refused_with_what_did_not_match() {
 /// A bad `[verify] trusted_root` refuses a Sigstore check with the file named.
 #[test]
 fn an_unreadable_trusted_root_refuses_the_check_naming_the_file() {
-    let p = Project::new();
-    let tool = tarball(8);
-    let bundle = p
-        .sigstore
-        .blob_bundle(&Leaf::workflow(&format!("{WORKFLOW}@refs/tags/v1")), &tool);
-    let server = serve(vec![
-        ("/tool.tar.gz.sigstore.json".to_owned(), bundle),
-        ("/tool.tar.gz".to_owned(), tool),
-    ]);
+    let (p, server) = signed(8, SIGSTORE, keyless_v1);
     p.user_config(&p.home().join("nowhere.json"));
-    p.manifest(&server, SIGSTORE);
     let out = p.sync(&server, 1);
     assert!(
         out.contains("Sigstore trusted root") && out.contains("nowhere.json"),

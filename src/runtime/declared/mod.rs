@@ -22,7 +22,7 @@ pub mod user;
 
 use self::format::{Range, Spec, Versions};
 use super::version::Numeric;
-use super::{Context, Download, Layout, Release, Resolved, Runtime, RuntimeError};
+use super::{About, Answer, Context, Download, Layout, Release, Resolved, Runtime, RuntimeError};
 use crate::format::ArchiveFormat;
 use crate::manifest::Platform;
 
@@ -100,19 +100,15 @@ impl Declared {
 }
 
 impl Runtime for Declared {
-    fn name(&self) -> &str {
-        &self.spec.name
+    fn about(&self) -> About<'_> {
+        About {
+            name: &self.spec.name,
+            aliases: self.spec.aliases.iter().map(String::as_str).collect(),
+            summary: &self.spec.summary,
+        }
     }
 
-    fn aliases(&self) -> Vec<&str> {
-        self.spec.aliases.iter().map(String::as_str).collect()
-    }
-
-    fn summary(&self) -> &str {
-        &self.spec.summary
-    }
-
-    fn versions(&self, cx: &Context) -> Result<Vec<Release>, RuntimeError> {
+    fn versions(&self, cx: &Context) -> Answer<Vec<Release>> {
         let listed = index::read(cx, &self.spec.versions, self.index_url(), &self.what)?;
         let mut releases: Vec<Release> = listed.into_iter().map(|l| l.release).collect();
         // Newest first, whatever the index's order.
@@ -120,7 +116,7 @@ impl Runtime for Declared {
         Ok(releases)
     }
 
-    fn pick(&self, releases: &[Release], request: &str) -> Result<Release, RuntimeError> {
+    fn pick(&self, releases: &[Release], request: &str) -> Answer<Release> {
         let wanted = request.trim();
         let lower = wanted.to_ascii_lowercase();
         let has_lts = matches!(&self.spec.versions, Versions::JsonList { lts: Some(_), .. });
@@ -176,12 +172,7 @@ impl Runtime for Declared {
             .ok_or_else(|| super::no_such_version(&self.spec.name, wanted, releases))
     }
 
-    fn download(
-        &self,
-        cx: &Context,
-        release: &Release,
-        platform: &Platform,
-    ) -> Result<Resolved, RuntimeError> {
+    fn download(&self, cx: &Context, release: &Release, platform: &Platform) -> Answer<Resolved> {
         let Some([os, arch, libc, ext]) = self.names(platform) else {
             return Ok(self.unsupported(None, platform));
         };

@@ -153,7 +153,9 @@ const BUILDS: [(&str, &str); 9] = [
     ("win-x64", "zip"),
 ];
 
-/// nodejs.org's `dist/` for `releases` (newest first), at `/dist/`.
+/// nodejs.org's `dist/` for `releases` (newest first), at `/dist/`: `index.json` and
+/// each `SHASUMS256.txt` with an `ETag` (answered 304 when revalidated), as static
+/// files from a web server are.
 pub fn serve(releases: &[Release]) -> TestServer {
     let mut routes: Vec<(String, Route)> = Vec::new();
     let mut index = Vec::new();
@@ -180,7 +182,7 @@ pub fn serve(releases: &[Release]) -> TestServer {
         sums.push_str(&format!("{}  node-v{v}.tar.gz\n", sha256_hex(v.as_bytes())));
         routes.push((
             format!("/dist/v{v}/SHASUMS256.txt"),
-            Route::Ok(sums.into_bytes()),
+            Route::Tagged(sums.into_bytes()),
         ));
         for (asset, body) in &release.served {
             routes.push((format!("/dist/v{v}/{asset}"), Route::Ok(body.clone())));
@@ -188,7 +190,7 @@ pub fn serve(releases: &[Release]) -> TestServer {
     }
     routes.push((
         "/dist/index.json".to_owned(),
-        Route::Ok(serde_json::to_vec(&index).unwrap()),
+        Route::Tagged(serde_json::to_vec(&index).unwrap()),
     ));
     // unofficial-builds.nodejs.org: the same index and sums layout, musl builds.
     let mut unofficial = Vec::new();
@@ -219,6 +221,15 @@ pub fn serve(releases: &[Release]) -> TestServer {
         Route::Ok(serde_json::to_vec(&unofficial).unwrap()),
     ));
     TestServer::start(routes)
+}
+
+/// nodejs.org's `dist/` listing only the real node 20 (Iron, [`REAL_20`]), and a
+/// project reaching it whose vx.toml is `manifest`. Keep the server while the project
+/// is used.
+pub fn real_project(manifest: &str) -> (TestServer, crate::common::Project) {
+    let dist = serve(&[Release::real(&REAL_20, Some("Iron"))]);
+    let project = crate::common::Project::new(&config(&dist), manifest);
+    (dist, project)
 }
 
 /// The user config line sending nodejs.org's `dist/` to `server`.

@@ -33,8 +33,13 @@ pub const TRIPLES: [&str; 9] = [
 /// How a release gives its checksums.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Sums {
-    /// GitHub's asset digests (releases from mid-2025 on).
+    /// GitHub's asset digests, no `SHA256SUMS`.
     Digests,
+    /// GitHub's asset digests and a `SHA256SUMS` asset: a release as the publisher
+    /// makes it today (digests from mid-2025 on; the list is uploaded after the
+    /// archives by `command_upload_release_distributions`,
+    /// astral-sh/python-build-standalone src/github.rs, `"SHA256SUMS".to_string()`).
+    DigestsAndFile,
     /// A `SHA256SUMS` asset, no digests.
     File,
     /// A `.sha256` beside each asset, no digests.
@@ -78,7 +83,7 @@ pub fn release(
                     format!("{}\n", sha256_hex(&bytes)).into_bytes(),
                 );
             }
-            release = if sums == Sums::Digests {
+            release = if matches!(sums, Sums::Digests | Sums::DigestsAndFile) {
                 release.asset(&name, bytes)
             } else {
                 release.asset_without_digest(&name, bytes)
@@ -90,7 +95,7 @@ pub fn release(
             release = release.asset(&full, noise_seeded(16, seed + 1000));
         }
     }
-    if sums == Sums::File {
+    if matches!(sums, Sums::File | Sums::DigestsAndFile) {
         release = release.asset_without_digest("SHA256SUMS", list.into_bytes());
     }
     release

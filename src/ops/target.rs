@@ -1,24 +1,76 @@
 //! The exec target: what `vx exec`, `vx CMD`, `vx x` and `vx run` run a command with
 //! (the session, the tools named, the store, whether to install), and the one place
-//! that decides what a command needs and whether it is installed ([`Target::ready`]).
-//! A helper of those commands, not a command: each of them uses it, none calls
-//! another. Running the command in place of vx is [`vx::ops::exec`].
+//! that decides what a command needs and whether it is installed ([`Target::ready`]):
+//! missing tools installed through the project's sync (its lock included), a tool
+//! whose install failed remembered ([`crate::toolchain::failed`]) so one that cannot
+//! install is tried once, then the command run in place of vx ([`super::exec`]).
+//! Nothing here prints: what there is to say goes to the caller's [`Say`], and the
+//! installs' progress as the caller's [`Settings`] say.
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use vx::exit::Error;
-use vx::install::store;
-use vx::manifest::Manifest;
-use vx::ops::exec::{not_here, replace_process};
-use vx::project::{LockMode, ProjectError, ProjectSync};
-use vx::project_env::Declared;
-use vx::session::Session;
-use vx::sync::{Settings, Stream};
-use vx::toolchain::activation::Sources;
-use vx::toolchain::failed::Failures;
-use vx::toolchain::{Origin, Request, Tool, Toolchain, search};
+use crate::install::store::{self, StoreError};
+use crate::manifest::Manifest;
+use crate::project::{LockMode, LockReport, ProjectError, ProjectSync};
+use crate::project_env::Declared;
+use crate::project_env::env_file::EnvFileError;
+use crate::project_env::venv::VenvError;
+use crate::runtime::catalogue::Catalogue;
+use crate::session::{Opening, Session, SessionError, Want};
+use crate::sync::Settings;
+use crate::toolchain::activation::Sources;
+use crate::toolchain::failed::Failures;
+use crate::toolchain::{Origin, Request, Tool, Toolchain, ToolchainError, search};
+
+use super::exec::{not_here, replace_process};
+
+/// What a target has to say as it goes, for the caller to print.
+pub trait Say {
+    /// A line for the user (`vx: …`), beside the command's own output.
+    fn note(&self, line: &str);
+    /// A sync re-locked other platforms of `manifest`'s tools.
+    fn relocked(&self, report: &LockReport, manifest: &Manifest);
+    /// Something was installed into `store` (the shims follow it).
+    fn installed(&self, store: &Path);
+}
+
+/// Why a command could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum TargetError {
+    /// The store cannot be used (the user's: they named it).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The toolchain could not be assembled.
+    #[error(transparent)]
+    Toolchain(#[from] ToolchainError),
+    /// The project's sync could not run.
+    #[error(transparent)]
+    Project(#[from] ProjectError),
+    /// The network settings cannot be used (the user's).
+    #[error("network settings")]
+    Network(#[from] crate::settings::network::NetConfigError),
+    /// The global toolset could not be opened.
+    #[error(transparent)]
+    Session(#[from] SessionError),
+    /// The versions named on the command line could not be installed (the machine's).
+    #[error(transparent)]
+    Install(crate::sync::SyncError),
+    /// What the command needs is not installed (exit 1), each with why.
+    #[error("not installed: {0}")]
+    NotInstalled(String),
+    /// An install was interrupted (exit 130).
+    #[error("interrupted")]
+    Interrupted,
+    /// The project's env files cannot be read (the user's).
+    #[error(transparent)]
+    Declared(#[from] EnvFileError),
+    /// The command could not be run in place of vx (its own exit code).
+    #[error(transparent)]
+    Exec(crate::exit::Error),
+}
 
 /// What `vx exec` runs a command with.
 pub struct Target<'a> {
@@ -35,6 +87,11 @@ pub struct Target<'a> {
     /// The project's sources stamped before they were read: the toolchain's
     /// activation is recorded once it is complete (`None`: not recorded).
     pub sources: Option<&'a Sources>,
+    /// How installs report (on stderr: stdout is the command's); its network is set
+    /// from the manifest.
+    pub settings: &'a Settings,
+    /// What the target says, and what follows an install.
+    pub say: &'a dyn Say,
 }
 
 impl Target<'_> {
@@ -45,8 +102,9 @@ impl Target<'_> {
 
     /// Installs what is missing (unless offline) and replaces this process with
     /// `program`; returns only the error that stopped it.
-    pub fn exec(&self, program: &OsString, args: &[OsString]) -> Error {
-        let chain = super::located_store(self.store)
+    pub fn exec(&self, program: &OsString, args: &[OsString]) -> TargetError {
+        let chain = store::locate(self.store.map(Path::to_path_buf))
+            .map_err(TargetError::from)
             .and_then(|store| self.toolchain(&store).map(|chain| (chain, store)));
         match chain {
             Ok((chain, store)) => self.exec_in(chain, &store, program, args),
@@ -61,18 +119,20 @@ impl Target<'_> {
         store: &Path,
         program: &OsString,
         args: &[OsString],
-    ) -> Error {
+    ) -> TargetError {
         match self.ready(chain, store, std::slice::from_ref(program)) {
             Ok(chain) => {
                 // A virtual environment that cannot be made is said; the command may
                 // not need it.
-                if let Err(why) = super::make_venv(self.manifest(), &chain) {
-                    vx::note!("vx: {why}");
+                match ensure_venv(self.manifest(), &chain) {
+                    Ok(Some(dir)) => self.say.note(&made_venv(dir)),
+                    Ok(None) => {}
+                    Err(why) => self.say.note(&format!("vx: {why}")),
                 }
-                super::record_activation(&chain, self.manifest(), self.sources, store);
+                record_activation(&chain, self.manifest(), self.sources, store);
                 let declared = match self.declared() {
                     Ok(declared) => declared.with_tools(chain.env()),
-                    Err(err) => return err,
+                    Err(err) => return err.into(),
                 };
                 let path =
                     declared.search_path(&chain.bin_dirs(), std::env::var_os("PATH").as_deref());
@@ -80,9 +140,15 @@ impl Target<'_> {
                 if exe.is_none()
                     && let Some(err) = not_here(&chain.not_here, program)
                 {
-                    return err;
+                    return TargetError::Exec(err);
                 }
-                replace_process(program, args, &path, &declared.changes(), exe)
+                TargetError::Exec(replace_process(
+                    program,
+                    args,
+                    &path,
+                    &declared.changes(),
+                    exe,
+                ))
             }
             Err(err) => err,
         }
@@ -91,25 +157,25 @@ impl Target<'_> {
     /// The project's toolchain and the tools named on the command line: a version
     /// that vx.toml's URL tools and the store do not answer is resolved as `vx x`
     /// resolves it (the project's registries, then the standard one).
-    pub fn toolchain(&self, store: &Path) -> Result<Toolchain, Error> {
-        let resolve = vx::resolution::OnDemand {
-            options: vx::resolution::Options {
+    pub fn toolchain(&self, store: &Path) -> Result<Toolchain, TargetError> {
+        let resolve = crate::resolution::OnDemand {
+            options: crate::resolution::Options {
                 project: self
                     .manifest()
                     .map(|m| m.network.clone())
                     .unwrap_or_default(),
-                ..vx::resolution::Options::from_env(self.offline, false)
+                ..crate::resolution::Options::from_env(self.offline, false)
             },
-            catalogue: std::sync::Arc::clone(self.session.catalogue()),
+            catalogue: Arc::clone(self.session.catalogue()),
         };
         self.session
             .toolchain_resolving(self.requests, store, &resolve)
-            .map_err(super::toolchain_error)
+            .map_err(TargetError::from)
     }
 
     /// What the project declares of the environment (nothing outside a project).
-    pub fn declared(&self) -> Result<Declared, Error> {
-        super::declared(self.manifest())
+    pub fn declared(&self) -> Result<Declared, EnvFileError> {
+        declared(self.manifest())
     }
 
     /// Why nothing is installed for this command: `--offline`, `--no-install` or
@@ -128,8 +194,8 @@ impl Target<'_> {
 
     /// The toolchain a command runs with: the one place that decides what the
     /// command needs and whether it is installed. Missing tools are installed first
-    /// (unless [`Target::not_installing`] says why not), except those whose install
-    /// failed before and is remembered ([`vx::toolchain::failed`]): one tool that
+    /// (unless `Target::not_installing` says why not), except those whose install
+    /// failed before and is remembered ([`crate::toolchain::failed`]): one tool that
     /// cannot install is tried once, not at every command. Then the command runs
     /// when what it needs is installed — the tools named on the command line and
     /// those providing `programs` (a script's: the first word of each of its
@@ -141,7 +207,7 @@ impl Target<'_> {
         mut chain: Toolchain,
         store: &Path,
         programs: &[OsString],
-    ) -> Result<Toolchain, Error> {
+    ) -> Result<Toolchain, TargetError> {
         if chain.missing().is_empty() {
             return Ok(chain);
         }
@@ -153,7 +219,7 @@ impl Target<'_> {
                 .map(|t| (t.name.clone(), flag.to_owned()))
                 .collect(),
             None => {
-                let store = store::prepare(Some(store.to_path_buf())).map_err(Error::usage)?;
+                let store = store::prepare(Some(store.to_path_buf()))?;
                 let failed = self.install(&chain, &store)?;
                 if chain.tools.iter().any(|t| {
                     t.spec.is_none() && matches!(t.origin, Origin::Manifest | Origin::Global)
@@ -165,7 +231,7 @@ impl Target<'_> {
                 }
                 failed
                     .into_iter()
-                    .map(|(name, reason)| (name, vx_tui::text::sanitize(&reason).into_owned()))
+                    .map(|(name, reason)| (name, vx_text::sanitize(&reason).into_owned()))
                     .collect()
             }
         };
@@ -203,13 +269,11 @@ impl Target<'_> {
             .map(|t| said(t))
             .collect();
         if !needed.is_empty() {
-            return Err(Error::failed(format!(
-                "not installed: {}",
-                needed.join("; ")
-            )));
+            return Err(TargetError::NotInstalled(needed.join("; ")));
         }
         for tool in &missing {
-            vx::note!("vx: running without {}", said(tool));
+            self.say
+                .note(&format!("vx: running without {}", said(tool)));
         }
         Ok(chain)
     }
@@ -219,23 +283,22 @@ impl Target<'_> {
     /// are; progress goes to stderr (stdout is the command's). Returns why each tool
     /// that is still missing failed, when known (remembered failures included), and
     /// remembers the project's new failures.
-    fn install(&self, chain: &Toolchain, store: &Path) -> Result<BTreeMap<String, String>, Error> {
+    fn install(
+        &self,
+        chain: &Toolchain,
+        store: &Path,
+    ) -> Result<BTreeMap<String, String>, TargetError> {
         // Outside a project (`vx x`) the children read the user's settings alone.
         let network = match self.manifest() {
-            Some(_) => self
-                .session
-                .checked_network()
-                .map_err(|e| Error::usage(vx::exit::Because::new("network settings", e)))?,
+            Some(_) => self.session.checked_network()?,
             None => Default::default(),
         };
         let settings = Settings {
-            report_to: Stream::Stderr,
-            width: super::report_width(Stream::Stderr),
             network,
-            ..super::run_settings(&crate::cli::RunArgs::headless())
+            ..self.settings.clone()
         };
         let missing = chain.missing();
-        let mut code = vx::exit::OK;
+        let mut code = crate::exit::OK;
         let mut why = BTreeMap::new();
         let of = |origin: Origin| -> Vec<&Tool> {
             missing
@@ -255,16 +318,16 @@ impl Target<'_> {
                 store,
                 &settings,
                 self.offline,
+                self.say,
             )?;
             (code, why) = (c, w);
         }
-        if code != vx::exit::INTERRUPTED && !of(Origin::Global).is_empty() {
-            let global = super::open(&vx::session::Opening::new(None, vx::session::Want::Global))?;
+        if code != crate::exit::INTERRUPTED && !of(Origin::Global).is_empty() {
+            let progress = |line: &str| self.say.note(&format!("vx: {line}"));
+            let global = Session::open(&Opening::new(None, Want::Global), &progress)?;
             if let Some(manifest) = global.manifest() {
                 let settings = Settings {
-                    network: global
-                        .checked_network()
-                        .map_err(|e| Error::usage(vx::exit::Because::new("network settings", e)))?,
+                    network: global.checked_network()?,
                     ..settings.clone()
                 };
                 let (c, w) = sync_remembering(
@@ -274,9 +337,10 @@ impl Target<'_> {
                     store,
                     &settings,
                     self.offline,
+                    self.say,
                 )?;
                 why.extend(w);
-                if code == vx::exit::OK {
+                if code == crate::exit::OK {
                     code = c;
                 }
             }
@@ -286,24 +350,24 @@ impl Target<'_> {
             .filter(|t| t.origin == Origin::Override)
             .filter_map(|t| t.spec.clone())
             .collect();
-        if code != vx::exit::INTERRUPTED && !named.is_empty() {
+        if code != crate::exit::INTERRUPTED && !named.is_empty() {
             let settings = Settings {
                 // No checksum is known for a version the manifest does not pin.
                 first_use: named.iter().map(|s| s.name.clone()).collect(),
                 ..settings
             };
             let (named_code, failed) =
-                vx::sync::run_with_failures("the command line", &named, store, &settings)
-                    .map_err(Error::environment)?;
+                crate::sync::run_with_failures("the command line", &named, store, &settings)
+                    .map_err(TargetError::Install)?;
             for (name, reason) in failed {
                 why.insert(name, format!("its install failed: {reason}"));
             }
             code = named_code;
         }
-        super::refresh_shims(store);
+        self.say.installed(store);
         // A tool that failed is still missing: the caller names it.
-        if code == vx::exit::INTERRUPTED {
-            Err(Error::with_code(code, "interrupted"))
+        if code == crate::exit::INTERRUPTED {
+            Err(TargetError::Interrupted)
         } else {
             Ok(why)
         }
@@ -319,12 +383,13 @@ impl Target<'_> {
 /// that cannot be used is the error.
 fn sync_remembering(
     manifest: &Manifest,
-    catalogue: &std::sync::Arc<vx::runtime::catalogue::Catalogue>,
+    catalogue: &Arc<Catalogue>,
     missing: &[&Tool],
     store: &Path,
     settings: &Settings,
     offline: bool,
-) -> Result<(i32, BTreeMap<String, String>), Error> {
+    say: &dyn Say,
+) -> Result<(i32, BTreeMap<String, String>), TargetError> {
     let failures = Failures::load(store, &manifest.path);
     let mut why: BTreeMap<String, String> = missing
         .iter()
@@ -340,14 +405,14 @@ fn sync_remembering(
         })
         .collect();
     if missing.iter().all(|t| why.contains_key(&t.name)) {
-        return Ok((vx::exit::OK, why));
+        return Ok((crate::exit::OK, why));
     }
-    let resolver = vx::resolution::OnDemand {
-        options: vx::resolution::Options {
+    let resolver = crate::resolution::OnDemand {
+        options: crate::resolution::Options {
             project: manifest.network.clone(),
-            ..vx::resolution::Options::from_env(offline, false)
+            ..crate::resolution::Options::from_env(offline, false)
         },
-        catalogue: std::sync::Arc::clone(catalogue),
+        catalogue: Arc::clone(catalogue),
     };
     let mut sync = match ProjectSync::plan(manifest, catalogue, LockMode::Update, &resolver) {
         Ok(sync) => sync,
@@ -357,18 +422,18 @@ fn sync_remembering(
                 why.entry(tool.name.clone())
                     .or_insert_with(|| reason.clone());
             }
-            return Ok((vx::exit::FAILED, why));
+            return Ok((crate::exit::FAILED, why));
         }
-        Err(err) => return Err(super::project_error(err)),
+        Err(err) => return Err(err.into()),
     };
     let remembered: Vec<String> = why.keys().cloned().collect();
     sync.skip(&remembered);
     if let Some(line) = sync.tell_locked_here() {
-        vx::note!("{line}");
+        say.note(&line);
     }
     let tried = sync.plan.tools.clone();
-    let outcome = sync.run(store, settings).map_err(super::project_error)?;
-    super::say::relocked(&outcome.relocked, manifest);
+    let outcome = sync.run(store, settings)?;
+    say.relocked(&outcome.relocked, manifest);
     failures.record(store, &tried, &outcome.failed);
     for (name, reason) in outcome.failed {
         why.insert(name, format!("its install failed: {reason}"));
@@ -376,42 +441,118 @@ fn sync_remembering(
     Ok((outcome.code, why))
 }
 
-/// Resolves ([`vx::ops::x`]), installs and runs `tool` (`NAME[@CONSTRAINT]`) with
-/// `args`: `vx x`, and `vx TOOL@VERSION`.
+/// Resolves ([`super::x`]) `tool` (`NAME[@CONSTRAINT]`) in the session `opening`
+/// opens (the project's own tools and registries count, as for `vx exec T@V`),
+/// installs it and runs it with `args` in place of vx: `vx x`, and `vx TOOL@VERSION`.
+/// Returns only the error that stopped it.
 pub fn run_registry_tool(
-    tool: &str,
-    command: Option<&str>,
+    opening: &Opening,
+    request: &super::x::Request<'_>,
     args: &[OsString],
-    store: Option<&Path>,
-    offline: bool,
-) -> Error {
-    let prepared = super::located_store(store).and_then(|store| {
-        // The project's own tools and registries count, as for `vx exec T@V`.
-        let session = super::open(&vx::session::Opening::new(
-            None,
-            vx::session::Want::Optional,
-        ))?;
-        let request = vx::ops::x::Request {
-            tool,
-            command,
-            store: &store,
-            offline,
-        };
-        let prepared = vx::ops::x::prepare(&session, &request).map_err(super::x_error)?;
-        Ok((prepared, store))
-    });
-    let (prepared, store) = match prepared {
+    settings: &Settings,
+    say: &dyn Say,
+) -> RegistryToolError {
+    let progress = |line: &str| say.note(&format!("vx: {line}"));
+    let prepared = Session::open(opening, &progress)
+        .map_err(RegistryToolError::Session)
+        .and_then(|session| super::x::prepare(&session, request).map_err(RegistryToolError::X));
+    let super::x::Prepared {
+        store,
+        chain,
+        program,
+    } = match prepared {
         Ok(ok) => ok,
         Err(err) => return err,
     };
-    let session = vx::session::Session::outside(&vx::session::Opening::default());
+    let session = Session::outside(&Opening::default());
     let target = Target {
         session: &session,
         requests: &[],
         store: Some(&store),
-        offline,
+        offline: opening.offline,
         no_install: false,
         sources: None,
+        settings,
+        say,
     };
-    target.exec_in(prepared.chain, &store, &prepared.program, args)
+    RegistryToolError::Target(target.exec_in(chain, &store, &program, args))
+}
+
+/// Why `vx x` (or `vx TOOL@VERSION`) stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryToolError {
+    /// The project could not be opened.
+    #[error(transparent)]
+    Session(SessionError),
+    /// The tool could not be resolved.
+    #[error(transparent)]
+    X(super::x::XError),
+    /// It could not be installed or run.
+    #[error(transparent)]
+    Target(TargetError),
+}
+
+/// Makes `manifest`'s virtual environment (`[settings] python_venv`) with the python
+/// of `chain` when it is missing: `Ok(Some(dir))` when it was made (as vx.toml names
+/// it), `Ok(None)` when it is there or the project names none.
+pub fn ensure_venv<'m>(
+    manifest: Option<&'m Manifest>,
+    chain: &Toolchain,
+) -> Result<Option<&'m str>, VenvError> {
+    let Some(manifest) = manifest else {
+        return Ok(None);
+    };
+    let Some(dir) = &manifest.environment.python_venv else {
+        return Ok(None);
+    };
+    let venv = crate::project_env::project_dir(&manifest.path).join(dir);
+    Ok(crate::project_env::venv::ensure(&venv, &chain.bin_dirs())?.then_some(dir.as_str()))
+}
+
+/// What is said of a virtual environment [`ensure_venv`] made.
+pub fn made_venv(dir: &str) -> String {
+    format!("vx: made the virtual environment {dir} ([settings] python_venv)")
+}
+
+/// What `manifest` declares of the environment (nothing outside a project), its env
+/// files read.
+pub fn declared(manifest: Option<&Manifest>) -> Result<Declared, EnvFileError> {
+    match manifest {
+        Some(manifest) => Declared::of(manifest),
+        None => Ok(Declared::default()),
+    }
+}
+
+/// Records `chain`'s activation in `store` when it is complete, with what `manifest`
+/// declares of the environment (best effort: a store that cannot be written only
+/// means the next call resolves in full again).
+pub fn record_activation(
+    chain: &Toolchain,
+    manifest: Option<&Manifest>,
+    sources: Option<&Sources>,
+    store: &Path,
+) {
+    let (Some(manifest), Some(sources)) = (manifest, sources) else {
+        return;
+    };
+    // A project that names env files is never recorded (the record would copy their
+    // values): they are not read for it, nor opened at all where no one asked for them
+    // (the hook and the shims of a project not trusted).
+    if !manifest.environment.env_files.is_empty() {
+        return;
+    }
+    let Ok(declared) = Declared::of(manifest) else {
+        return;
+    };
+    let declared = declared.with_tools(chain.env());
+    if let Some(activation) =
+        crate::toolchain::activation::Activation::of(chain, &declared, sources, store)
+    {
+        let _ = activation.save(store);
+    }
+}
+
+/// The store `explicit` names (`--store`, else the default), not created.
+pub fn located_store(explicit: Option<&Path>) -> Result<PathBuf, StoreError> {
+    store::locate(explicit.map(Path::to_path_buf))
 }
