@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `vx sync` of npm:@biomejs/biome, npm:prettier, pypi:ruff and pypi:black beside
-# `mise install` of the same four (issue 52's "Measured", docs/BENCHMARKS.md §20),
+# `mise install` of the same four (issue 52's "Measured", docs/BENCHMARKS.md §21),
 # both reading the same loopback registries:
 #
 # - npm: registry.npmjs.org's own packuments (trimmed to the version installed, its
