@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `vx sync` of npm:@biomejs/biome, npm:prettier, pypi:ruff and pypi:black beside
-# `mise install` of the same four (issue 52's "Measured", docs/BENCHMARKS.md §20),
+# `mise install` of the same four (issue 52's "Measured", docs/BENCHMARKS.md §21),
 # both reading the same loopback registries:
 #
 # - npm: registry.npmjs.org's own packuments (trimmed to the version installed, its
@@ -240,6 +240,15 @@ for r in $(seq "$rounds"); do
   timed vx_noop "$vx" sync -q
   timed mise_noop bash -c "cd '$work/mise-project' && $(printf '%q ' env "${mise_env[@]}" "$mise") install -q"
 done
+# Per tool, cold: that tool's install and the package caches emptied, the rest kept.
+mdir() { ls -d "$work/mise/data/installs/$1" 2>/dev/null || true; }
+for pair in biome:npm-biomejs-biome prettier:npm-prettier ruff:pipx-ruff black:pipx-black; do
+  t=${pair%%:*} mt=${pair#*:}
+  rm -rf "$store/$t" "$XDG_CACHE_HOME/vx/downloads" "$HOME/.npm" "$XDG_CACHE_HOME/pip"
+  timed "vx_$t" "$vx" sync -q
+  rm -rf "$(mdir "$mt")" "$work/mise/cache" "$work/mise/npm-cache" "$work/mise/uv-cache"
+  timed "mise_$t" bash -c "cd '$work/mise-project' && $(printf '%q ' env "${mise_env[@]}" "$mise") install -q"
+done
 # Every tool runs, on both sides.
 for c in biome prettier ruff black; do "$vx" exec -- "$c" --version >/dev/null; done
 for c in biome prettier ruff black; do (cd "$work/mise-project" && m exec -- "$c" --version >/dev/null); done
@@ -250,8 +259,8 @@ runs = {}
 for line in open(sys.argv[1]):
     k, v = line.split(); runs.setdefault(k, []).append(int(v))
 med = {k: statistics.median(v) for k, v in runs.items()}
-for k in ("vx_cold", "mise_cold", "vx_noop", "mise_noop"):
-    print(f"{k:10} median {med[k]:8.0f} ms   runs {runs[k]}")
+for k in runs:
+    print(f"{k:13} median {med[k]:8.0f} ms   runs {runs[k]}")
 for kind in ("cold", "noop"):
     ratios = [a / b for a, b in zip(runs[f"vx_{kind}"], runs[f"mise_{kind}"])]
     print(f"{kind}: vx/mise per round {[round(x, 3) for x in ratios]}, median {statistics.median(ratios):.3f}")

@@ -24,8 +24,6 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::spec::ToolSpec;
-
 /// The key of a tool's `options` that carries its [`Plan`].
 pub const OPTION: &str = "environment";
 
@@ -57,11 +55,6 @@ pub struct Plan {
     pub runtime: String,
     /// The runtime's version.
     pub runtime_version: String,
-    /// The runtime's download on this platform, set where the project's specs are
-    /// made (`crate::resolution::plan::plan_specs`): installed first, by the same
-    /// engine, when the store lacks it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub runtime_spec: Option<Box<ToolSpec>>,
     /// The registry or index URL (as configured, before `url_replacements`).
     pub registry: String,
     /// The manager's lockfile text.

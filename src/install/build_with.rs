@@ -1,13 +1,15 @@
-//! A tool built by its `post_install` with a runtime of the project: a `cargo:` crate
-//! built by `cargo install` with the project's rust, a `go:` module by `go install`
-//! with its go (`crate::resolution::backend`).
+//! A tool made with a runtime of the project, installed first by this same engine: a
+//! `cargo:` crate built by its `post_install` (`cargo install`) with the project's
+//! rust, a `go:` module by `go install` with its go, and a runtime tool's environment
+//! (`npm:prettier` with node's npm, `pypi:black` with python's venv and pip:
+//! [`super::environment`]) (`crate::resolution::backend`).
 //!
 //! The runtime's own spec rides in the tool's `options` under [`OPTION`] (put there by
 //! the sync plan, never by vx.toml), so a child installing the tool installs the runtime
 //! first through this same engine (taken as cached when it is there, waited for when
-//! another child is installing it) and runs the build with the runtime's commands first
-//! on `PATH`. The option is not part of the tool's identity: it is taken out before the
-//! receipt is written or compared ([`without`]).
+//! another child is installing it) and runs the build or the package manager with the
+//! runtime's commands first on `PATH`. The option is not part of the tool's identity:
+//! it is taken out before the receipt is written or compared ([`without`]).
 
 use std::ffi::OsString;
 
@@ -32,19 +34,28 @@ pub fn take(spec: &mut ToolSpec) -> Result<Option<ToolSpec>, InstallError> {
         })
 }
 
-/// Installs `runtime` into `cfg`'s store (or takes it as installed) and returns the
-/// `PATH` the build runs with: the runtime's command folders, then the inherited
-/// `PATH`.
+/// A runtime installed for a tool to be made with.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    /// Its directory in the store.
+    pub dir: std::path::PathBuf,
+    /// The `PATH` the build runs with: the runtime's command folders, then the
+    /// inherited `PATH`.
+    pub path: OsString,
+}
+
+/// Installs `runtime` into `cfg`'s store (or takes it as installed): its directory and
+/// the `PATH` to run with.
 pub fn prepare(
     runtime: ToolSpec,
     cfg: &InstallConfig,
     sink: &mut dyn ProgressSink,
     opts: &InstallOptions,
-) -> Result<OsString, InstallError> {
+) -> Result<Prepared, InstallError> {
     let name = format!("{} {}", runtime.name, runtime.version);
     sink.phase(
         Phase::PostInstall,
-        &format!("{name}: installed first, to build with"),
+        &format!("{name}: installed first, to make {} with", cfg.spec.name),
     );
     let runtime_cfg = InstallConfig {
         spec: runtime,
@@ -81,10 +92,11 @@ pub fn prepare(
     if let Some(inherited) = std::env::var_os("PATH") {
         dirs.extend(std::env::split_paths(&inherited));
     }
-    std::env::join_paths(dirs).map_err(|e| InstallError::BuildRuntime {
+    let path = std::env::join_paths(dirs).map_err(|e| InstallError::BuildRuntime {
         runtime: name,
         reason: e.to_string(),
-    })
+    })?;
+    Ok(Prepared { dir: tree, path })
 }
 
 /// The runtime's install seen through the tool's sink: only a cancel passes.

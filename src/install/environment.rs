@@ -19,13 +19,17 @@ use std::process::Command;
 use crate::backend::environment::{self as env, Manager, Plan};
 use crate::config_frame::InstallConfig;
 
-use super::{InstallError, InstallOptions, Outcome, ProgressSink};
+use super::build_with::Prepared;
+use super::{InstallError, InstallOptions, ProgressSink};
 
-/// Builds the environment `cfg`'s options plan, when they plan one.
+/// Builds the environment `cfg`'s options plan, when they plan one, with `runtime`
+/// (installed first by [`super::build_with`], whose option the sync plan gave the
+/// tool), else the runtime's version already in the store.
 pub fn build_if_planned(
     cfg: &InstallConfig,
     tree: &Path,
     final_dir: &Path,
+    runtime: Option<&Prepared>,
     sink: &mut dyn ProgressSink,
     opts: &InstallOptions,
 ) -> Result<(), InstallError> {
@@ -45,7 +49,10 @@ pub fn build_if_planned(
             "a tool that runs on its runtime does not install on Windows yet (its commands are `sh` wrappers)",
         ));
     }
-    let runtime = runtime_dir(cfg, &plan, sink, opts)?;
+    let runtime = match runtime {
+        Some(prepared) => prepared.dir.clone(),
+        None => installed_runtime(cfg, &plan)?,
+    };
     sink.phase(
         vx_shm::Phase::PostInstall,
         &format!(
@@ -68,30 +75,10 @@ fn fail(cfg: &InstallConfig, why: &str) -> InstallError {
     InstallError::Environment(format!("{} {}: {why}", cfg.spec.name, cfg.spec.version))
 }
 
-/// The runtime's directory in the store: installed now from the spec the plan carries
-/// when the store lacks it.
-fn runtime_dir(
-    cfg: &InstallConfig,
-    plan: &Plan,
-    sink: &mut dyn ProgressSink,
-    opts: &InstallOptions,
-) -> Result<PathBuf, InstallError> {
+/// The runtime's directory in the store, when no spec of it came with the tool: it
+/// must be installed already.
+fn installed_runtime(cfg: &InstallConfig, plan: &Plan) -> Result<PathBuf, InstallError> {
     let dir = super::store::install_dir(&cfg.store, &plan.runtime, &plan.runtime_version);
-    if let Some(spec) = &plan.runtime_spec {
-        let runtime = InstallConfig {
-            network: cfg.network.clone(),
-            offline: cfg.offline,
-            read_timeout_secs: cfg.read_timeout_secs,
-            ..InstallConfig::new((**spec).clone(), cfg.store.clone())
-        };
-        let mut runtime_opts = InstallOptions::for_config(&runtime)
-            .map_err(|e| fail(cfg, &format!("{}: {e}", plan.runtime)))?;
-        runtime_opts.own_process_group = opts.own_process_group;
-        return match super::install(&runtime, sink, &runtime_opts)? {
-            Outcome::Installed { path, .. } | Outcome::Cached { path, .. } => Ok(path),
-            _ => Ok(dir),
-        };
-    }
     if super::store::read_receipt(&dir).is_none() {
         return Err(fail(
             cfg,

@@ -367,7 +367,7 @@ pub enum InstallError {
         source: std::io::Error,
     },
     /// The runtime a tool builds with ([`build_with`]) could not be installed.
-    #[error("the runtime it builds with, {runtime}, could not be installed: {reason}")]
+    #[error("the runtime it is made with, {runtime}, could not be installed: {reason}")]
     BuildRuntime {
         /// The runtime and its version.
         runtime: String,
@@ -748,13 +748,16 @@ pub fn install(
     if let Some(value) = cfg.spec.options.get(components::OPTION) {
         components::merge(&tree, &components::patterns(value)?)?;
     }
-    environment::build_if_planned(&cfg, &tree, &final_dir, sink, opts)?;
+    // The runtime it is made with (a runtime tool's environment, a crate's or a
+    // module's build), installed first.
+    let runtime = match build_runtime {
+        Some(runtime) => Some(build_with::prepare(runtime, &cfg, sink, opts)?),
+        None => None,
+    };
+    environment::build_if_planned(&cfg, &tree, &final_dir, runtime.as_ref(), sink, opts)?;
 
     if let Some(command) = &cfg.spec.post_install {
-        let path = match build_runtime {
-            Some(runtime) => Some(build_with::prepare(runtime, &cfg, sink, opts)?),
-            None => None,
-        };
+        let path = runtime.map(|r| r.path);
         sink.phase(Phase::PostInstall, command);
         run_post_install(command, &tree, &cfg, &final_dir, path, sink, opts)?;
     }

@@ -40,8 +40,15 @@ use toml::Spanned;
 use crate::manifest::{Location, Manifest, Platform, ToolTable};
 use crate::validate;
 
-/// The format version this `vx` reads and writes.
-pub const LOCK_VERSION: i64 = 1;
+/// The newest format version this `vx` reads and writes. Version 2 marks a lock holding
+/// a language-registry tool (`npm:`, `pypi:`, `cargo:`, `go:` packages: their
+/// `integrity`, `h1`, `environment` and the layouts only their resolvers know), which a
+/// vx of version 1 must refuse rather than take for a plain download; a lock without
+/// one is still written as version 1, byte for byte as before, and every version up to
+/// this one is read.
+pub const LOCK_VERSION: i64 = 2;
+/// The version of a lock that holds no language-registry tool.
+const PLAIN_LOCK_VERSION: i64 = 1;
 /// Largest lock file read.
 pub const MAX_LOCK_BYTES: u64 = 16 << 20;
 /// The first line of every lock file.
@@ -371,6 +378,17 @@ pub enum LockError {
         /// What is wrong with it.
         problem: String,
     },
+    /// It was written by a newer vx, in a format this one does not know: refused
+    /// rather than misread (and `vx lock` does not write it over in an older format).
+    #[error("{}:{}:{}: lock format version {found} was written by a newer vx (this one reads versions 1 to {LOCK_VERSION}): update vx (`vx self-update`)", path.display(), location.line, location.column)]
+    Newer {
+        /// The lock path.
+        path: PathBuf,
+        /// Where its `version` is.
+        location: Location,
+        /// The version it says.
+        found: i64,
+    },
     /// It could not be written.
     #[error("{}: cannot write the lock: {source}", path.display())]
     Write {
@@ -697,11 +715,18 @@ impl Lock {
                 e.message().trim().replace('\n', "; "),
             )
         })?;
-        if *raw.version.get_ref() != LOCK_VERSION {
+        if *raw.version.get_ref() > LOCK_VERSION {
+            return Err(LockError::Newer {
+                path: path.to_owned(),
+                location: Location::from_offset(text, raw.version.span().start),
+                found: *raw.version.get_ref(),
+            });
+        }
+        if *raw.version.get_ref() < PLAIN_LOCK_VERSION {
             return Err(invalid(
                 at(raw.version.span()),
                 format!(
-                    "lock format version {} is not one this vx reads (it reads {LOCK_VERSION})",
+                    "lock format version {} is not one this vx reads (it reads 1 to {LOCK_VERSION})",
                     raw.version.get_ref()
                 ),
             ));
@@ -716,10 +741,25 @@ impl Lock {
         })
     }
 
+    /// The format version the lock is written in: [`LOCK_VERSION`] when it holds a
+    /// language-registry tool, which an older vx must refuse, else 1.
+    pub fn format_version(&self) -> i64 {
+        let language = self.tools.values().any(|t| {
+            t.package
+                .as_deref()
+                .is_some_and(|p| matches!(crate::backend::Name::parse(p), Ok(Some(_))))
+        });
+        if language {
+            LOCK_VERSION
+        } else {
+            PLAIN_LOCK_VERSION
+        }
+    }
+
     /// The lock as its file's text: the header, then sorted TOML.
     pub fn to_text(&self) -> String {
         let body = toml::to_string(&Written {
-            version: LOCK_VERSION,
+            version: self.format_version(),
             registries: &self.registries,
             tools: &self.tools,
         })

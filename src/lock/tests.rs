@@ -100,7 +100,7 @@ fn corrupt_locks_are_refused_at_file_line_and_column() {
             "vx.lock:9:10:",
         ),
         (
-            good.replace("version = 1\n", "version = 2\n"),
+            good.replace("version = 1\n", "version = 0\n"),
             "vx.lock:1:11:",
         ),
         (good.replace("url =", "link ="), "vx.lock:8:"),
@@ -123,11 +123,46 @@ fn corrupt_locks_are_refused_at_file_line_and_column() {
     }
     let err = Lock::parse(
         Path::new("vx.lock"),
-        &good.replace("version = 1\n", "version = 2\n"),
+        &good.replace("version = 1\n", "version = 0\n"),
     )
     .unwrap_err()
     .to_string();
-    assert!(err.contains("lock format version 2"), "{err}");
+    assert!(err.contains("lock format version 0"), "{err}");
+}
+
+#[test]
+fn a_lock_with_a_language_registry_tool_is_version_2_and_a_newer_one_is_refused() {
+    let plain = format!(
+        "version = 1\n\n[tools.rg]\nversion = \"1\"\ninputs = \"sha256:{SHA}\"\npackage = \"standard:BurntSushi/ripgrep\"\n\n[tools.rg.platforms.linux-x86_64]\nurl = \"https://x.org/a\"\nsha256 = \"{SHA}\"\n"
+    );
+    // A lock without a language-registry tool stays version 1, byte for byte: a vx
+    // of before reads it as it did.
+    let lock = Lock::parse(Path::new("vx.lock"), &plain).unwrap();
+    assert_eq!(lock.format_version(), 1);
+    assert!(lock.to_text().ends_with(&plain), "{}", lock.to_text());
+    // One with a crate (which holds no field an older vx would refuse) is version 2,
+    // which a vx of version 1 refuses rather than misinstalls.
+    let crate_v1 = plain.replace("standard:BurntSushi/ripgrep", "cargo:ripgrep");
+    let lock = Lock::parse(Path::new("vx.lock"), &crate_v1).expect("a version 1 lock still reads");
+    assert_eq!(lock.format_version(), LOCK_VERSION);
+    let written = lock.to_text();
+    assert!(written.contains("\nversion = 2\n"), "{written}");
+    assert_eq!(Lock::parse(Path::new("vx.lock"), &written).unwrap(), lock);
+    // A newer format: refused at its place, saying to update vx (not to write it over).
+    let newer = written.replace("\nversion = 2\n", "\nversion = 3\n");
+    let err = Lock::parse(Path::new("vx.lock"), &newer).unwrap_err();
+    assert!(matches!(err, LockError::Newer { found: 3, .. }), "{err}");
+    let said = err.to_string();
+    assert!(
+        said.starts_with("vx.lock:2:11: lock format version 3 was written by a newer vx")
+            && said.contains("update vx")
+            && !said.contains("run `vx lock`"),
+        "{said}"
+    );
+    assert!(
+        err.invalid_content().is_none(),
+        "vx lock does not write over it"
+    );
 }
 
 #[test]

@@ -36,21 +36,25 @@ pub fn plan_specs(specs: &mut [crate::spec::ToolSpec], lock: &Lock, platform: &P
                 .get(&environment.runtime)
                 .filter(|r| r.version == environment.runtime_version)
                 .cloned(),
-        }
-        .map(Box::new);
+        };
         let plan = environment::Plan {
             manager,
             package: name.package.clone(),
             version: entry.version.clone(),
             runtime: environment.runtime.clone(),
             runtime_version: environment.runtime_version.clone(),
-            runtime_spec,
             registry: environment.registry.clone(),
             lockfile: environment.lockfile.clone(),
             allow_builds: environment.allow_builds.clone(),
         };
         if let Ok(value) = serde_json::to_value(&plan) {
             spec.options.insert(environment::OPTION.to_owned(), value);
+        }
+        // Installed first by the same engine, as a crate's rust is
+        // (`crate::install::build_with`).
+        if let Some(value) = runtime_spec.and_then(|r| serde_json::to_value(&r).ok()) {
+            spec.options
+                .insert(crate::install::build_with::OPTION.to_owned(), value);
         }
     }
 }
@@ -116,15 +120,22 @@ mod tests {
             (plan.package.as_str(), plan.version.as_str()),
             ("prettier", "3.10.1")
         );
-        assert_eq!(plan.runtime_spec.unwrap().name, "node");
+        // The runtime's spec, installed first as a crate's rust is.
+        let mut tool = specs[1].clone();
+        let runtime = crate::install::build_with::take(&mut tool)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (runtime.name.as_str(), runtime.version.as_str()),
+            ("node", "20.11.1")
+        );
         // Another node than the one the set was resolved with is not taken for it.
         let mut specs = vec![spec("node", "22.12.0"), spec("prettier", "3.10.1")];
         plan_specs(&mut specs, &lock, &"linux-x86_64".parse().unwrap());
+        assert!(environment::Plan::of(&specs[1].options).is_some());
         assert!(
-            environment::Plan::of(&specs[1].options)
+            crate::install::build_with::take(&mut specs[1])
                 .unwrap()
-                .unwrap()
-                .runtime_spec
                 .is_none()
         );
     }

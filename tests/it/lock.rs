@@ -218,7 +218,7 @@ fn a_corrupted_lock_is_exit_2_with_file_and_line() {
     let lock_path = p.work.dir.path().join("vx.lock");
     for (text, place) in [
         (good.replacen("sha256 = \"", "sha256 = \"ff", 1), "vx.lock:"),
-        (good.replace("version = 1", "version = 7"), "vx.lock:2:11"),
+        (good.replace("version = 1", "version = 0"), "vx.lock:2:11"),
         (format!("{good}\n[broken\n"), "vx.lock:"),
     ] {
         std::fs::write(&lock_path, &text).unwrap();
@@ -232,6 +232,24 @@ fn a_corrupted_lock_is_exit_2_with_file_and_line() {
                 .stderr(predicate::str::contains("run `vx lock`"));
         }
     }
+    // A newer vx's format: refused, saying to update vx; `vx lock` does not write it
+    // over in this vx's older format.
+    std::fs::write(&lock_path, good.replace("version = 1", "version = 7")).unwrap();
+    for args in [vec!["sync", "--headless"], vec!["lock"]] {
+        p.work
+            .vx()
+            .args(&args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "vx.lock:2:11: lock format version 7 was written by a newer vx",
+            ));
+    }
+    assert!(
+        std::fs::read_to_string(&lock_path)
+            .unwrap()
+            .contains("version = 7")
+    );
 }
 
 #[test]
