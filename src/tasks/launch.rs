@@ -8,6 +8,7 @@ use std::io::{self, Read};
 #[cfg(unix)]
 use std::os::fd::AsFd;
 use std::process::{Command, Stdio};
+#[cfg(unix)]
 use std::sync::Arc;
 use std::time::Duration;
 

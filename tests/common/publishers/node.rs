@@ -226,6 +226,7 @@ pub fn serve(releases: &[Release]) -> TestServer {
 /// nodejs.org's `dist/` listing only the real node 20 (Iron, [`REAL_20`]), and a
 /// project reaching it whose vx.toml is `manifest`. Keep the server while the project
 /// is used.
+#[cfg(unix)]
 pub fn real_project(manifest: &str) -> (TestServer, crate::common::Project) {
     let dist = serve(&[Release::real(&REAL_20, Some("Iron"))]);
     let project = crate::common::Project::new(&config(&dist), manifest);
