@@ -747,7 +747,7 @@ impl Lock {
         let language = self.tools.values().any(|t| {
             t.package
                 .as_deref()
-                .is_some_and(|p| matches!(crate::backend::Name::parse(p), Ok(Some(_))))
+                .is_some_and(|p| matches!(crate::package_name::Name::parse(p), Ok(Some(_))))
         });
         if language {
             LOCK_VERSION
