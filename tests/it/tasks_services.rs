@@ -224,23 +224,30 @@ build = { run = "trap 'echo cancelled >> runs; exit 1' INT TERM; echo run >> run
         .env("XDG_CONFIG_HOME", work.dir.path().join("user-config"))
         .env("XDG_DATA_HOME", work.dir.path().join("xdg"))
         .stdout(Stdio::null())
-        .stderr(Stdio::null());
+        .stderr(std::fs::File::create(work.dir.path().join("vx.err")).unwrap());
     let mut vx = Running(vx.spawn().unwrap());
-    wait_for("the first run", || (runs() == "run\n").then_some(()));
+    // Waits for `runs` to read `expected`; a timeout shows what it reads and what vx said.
+    let until = |what: &str, expected: &str| {
+        let start = std::time::Instant::now();
+        while runs() != expected {
+            assert!(
+                start.elapsed() < common::DEADLINE,
+                "timed out waiting for {what}: runs {:?}, vx said {:?}",
+                runs(),
+                std::fs::read_to_string(work.dir.path().join("vx.err")).unwrap_or_default()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    };
+    until("the first run", "run\n");
     // A change while it runs: cancelled, run again.
     std::fs::write(src.join("a.txt"), "2").unwrap();
-    wait_for("the second run", || {
-        (runs() == "run\ncancelled\nrun\n").then_some(())
-    });
+    until("the second run", "run\ncancelled\nrun\n");
     // Let it finish; a later change runs it once more.
     std::fs::remove_file(src.join("hold")).unwrap();
-    wait_for("the second run's end", || {
-        (runs() == "run\ncancelled\nrun\ndone\n").then_some(())
-    });
+    until("the second run's end", "run\ncancelled\nrun\ndone\n");
     std::fs::write(src.join("a.txt"), "3").unwrap();
-    wait_for("the third run", || {
-        (runs() == "run\ncancelled\nrun\ndone\nrun\ndone\n").then_some(())
-    });
+    until("the third run", "run\ncancelled\nrun\ndone\nrun\ndone\n");
     let pid = rustix::process::Pid::from_raw(vx.0.id() as i32).unwrap();
     rustix::process::kill_process(pid, rustix::process::Signal::INT).unwrap();
     assert_eq!(common::wait_exit(&mut vx.0).code(), Some(130));
