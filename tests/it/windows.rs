@@ -24,7 +24,7 @@ use vx_shm::{Access, BoardReader, Phase, ProcessId};
 
 /// Where the sleeper writes its pid (the variable travels through `vx sync`, the child
 /// and `cmd` as part of the environment).
-const SLEEPER_PID: &str = "VX_TEST_SLEEPER_PID";
+pub(crate) const SLEEPER_PID: &str = "VX_TEST_SLEEPER_PID";
 
 #[test]
 #[ignore = "not a test: the post-install grandchild the tests below start"]
@@ -66,7 +66,7 @@ fn assert_found_hello(which: &std::process::Output) {
 
 /// A child killed when dropped, so a failing test leaves no process running (the
 /// sync's Job Object then ends its tree).
-struct Killed(Child);
+pub(crate) struct Killed(pub(crate) Child);
 
 impl Drop for Killed {
     fn drop(&mut self) {
@@ -112,13 +112,13 @@ fn sleeping_post_install(work: &Work) -> vx::demo::fixture::TestServer {
 }
 
 /// The sleeper's pid, once the post-install command has started it.
-fn sleeper_pid(pid_file: &Path) -> u32 {
+pub(crate) fn sleeper_pid(pid_file: &Path) -> u32 {
     wait_for("the post-install command to start the sleeper", || {
         std::fs::read_to_string(pid_file).ok()?.trim().parse().ok()
     })
 }
 
-fn gone(pid: u32) -> bool {
+pub(crate) fn gone(pid: u32) -> bool {
     !ProcessId {
         pid,
         start_ticks: 0,

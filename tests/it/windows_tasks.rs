@@ -12,14 +12,13 @@
 
 use crate::common;
 
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
 use common::{DEADLINE, Work, wait_exit, wait_for};
-use vx_shm::ProcessId;
 
-/// Where the sleeper writes its pid (the variable travels through `vx run` and `cmd`).
-const SLEEPER_PID: &str = "VX_TEST_SLEEPER_PID";
+// The sleeper's pid file, the process checks and the child killed on drop are
+// tests/it/windows.rs's.
+use crate::windows::{Killed, SLEEPER_PID, gone, sleeper_pid};
 
 /// A project of `tasks` (vx.toml text) and no tools.
 fn project(tasks: &str) -> Work {
@@ -35,31 +34,6 @@ fn sleeper_command() -> String {
         "\\\"{}\\\" windows::sleeper --exact --ignored --test-threads=1",
         exe.display().to_string().replace('\\', "\\\\")
     )
-}
-
-fn gone(pid: u32) -> bool {
-    !ProcessId {
-        pid,
-        start_ticks: 0,
-    }
-    .is_alive()
-}
-
-/// The sleeper's pid, once a task has started it.
-fn sleeper_pid(pid_file: &Path) -> u32 {
-    wait_for("a task to start the sleeper", || {
-        std::fs::read_to_string(pid_file).ok()?.trim().parse().ok()
-    })
-}
-
-/// A child killed when dropped, so a failing test leaves no process running.
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 #[test]
