@@ -71,7 +71,13 @@ impl Work {
 
     /// `vx ARGS` with this workspace's board dir (assert_cmd).
     pub fn vx(&self) -> assert_cmd::Command {
-        let mut cmd = assert_cmd::Command::cargo_bin("vx").unwrap();
+        assert_cmd::Command::from_std(self.vx_std())
+    }
+
+    /// [`Work::vx`] as a plain `std::process::Command`, for a test that spawns vx and
+    /// holds it running (signals it, watches what it started).
+    pub fn vx_std(&self) -> Command {
+        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("vx"));
         // No daemon of the user's answers for a test (tests/it/daemon.rs starts its own),
         // nor the user's settings or global toolset (`$XDG_CONFIG_HOME/vx`: a test that
         // wants a user config sets its own), lines are not wrapped unless a test asks
@@ -84,6 +90,16 @@ impl Work {
             .env_remove("GITHUB_PATH")
             .env_remove("GITHUB_ENV")
             .current_dir(self.dir.path());
+        cmd
+    }
+
+    /// `vx ARGS` spawned in this workspace as [`Work::outcome`] runs it (its data under
+    /// the workspace's `xdg/`), stdin closed: for a test that holds vx running.
+    pub fn vx_process(&self, args: &[&str]) -> Command {
+        let mut cmd = self.vx_std();
+        cmd.env("XDG_DATA_HOME", self.dir.path().join("xdg"))
+            .args(args)
+            .stdin(Stdio::null());
         cmd
     }
 

@@ -124,16 +124,8 @@ web = { run = "trap 'touch web.stopped; exit 0' INT; touch web.up; echo ready; w
 dev = { depends = ["api", "web"] }
 "#,
     );
-    let exe = assert_cmd::cargo::cargo_bin("vx");
-    let mut vx = Command::new(exe);
-    vx.args(["run", "dev"])
-        .current_dir(work.dir.path())
-        .env("VX_BOARD_DIR", work.boards())
-        .env("VX_DAEMON_SOCKET", work.dir.path().join("no-daemon.sock"))
-        .env("XDG_CONFIG_HOME", work.dir.path().join("user-config"))
-        .env("XDG_DATA_HOME", work.dir.path().join("xdg"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
+    let mut vx = work.vx_process(&["run", "dev"]);
+    vx.stdout(Stdio::null()).stderr(Stdio::null());
     let mut vx = Running(vx.spawn().unwrap());
     wait_for("both services", || {
         (work.dir.path().join("api.up").exists() && work.dir.path().join("web.up").exists())
@@ -215,15 +207,8 @@ build = { run = "trap 'echo cancelled >> runs; exit 1' INT TERM; echo run >> run
     std::fs::write(src.join("a.txt"), "1").unwrap();
     std::fs::write(src.join("hold"), "").unwrap();
     let runs = || std::fs::read_to_string(work.dir.path().join("runs")).unwrap_or_default();
-    let exe = assert_cmd::cargo::cargo_bin("vx");
-    let mut vx = Command::new(exe);
-    vx.args(["run", "--watch", "build"])
-        .current_dir(work.dir.path())
-        .env("VX_BOARD_DIR", work.boards())
-        .env("VX_DAEMON_SOCKET", work.dir.path().join("no-daemon.sock"))
-        .env("XDG_CONFIG_HOME", work.dir.path().join("user-config"))
-        .env("XDG_DATA_HOME", work.dir.path().join("xdg"))
-        .stdout(Stdio::null())
+    let mut vx = work.vx_process(&["run", "--watch", "build"]);
+    vx.stdout(Stdio::null())
         .stderr(std::fs::File::create(work.dir.path().join("vx.err")).unwrap());
     let mut vx = Running(vx.spawn().unwrap());
     // Waits for `runs` to read `expected`; a timeout shows what it reads and what vx said.

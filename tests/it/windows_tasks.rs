@@ -12,7 +12,7 @@
 
 use crate::common;
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use common::{DEADLINE, Work, wait_exit, wait_for};
 
@@ -106,15 +106,9 @@ fn a_run_killed_outright_takes_its_tasks_and_their_children_with_it() {
         sleeper_command()
     ));
     let pid_file = work.dir.path().join("sleeper.pid");
-    let mut run = Command::new(assert_cmd::cargo::cargo_bin("vx"))
-        .args(["run", "--output", "prefix", "all"])
-        .current_dir(work.dir.path())
-        .env("VX_BOARD_DIR", work.boards())
-        .env("VX_DAEMON_SOCKET", work.dir.path().join("no-daemon.sock"))
-        .env("XDG_CONFIG_HOME", work.dir.path().join("user-config"))
-        .env("XDG_DATA_HOME", work.dir.path().join("xdg"))
+    let mut run = work
+        .vx_process(&["run", "--output", "prefix", "all"])
         .env(SLEEPER_PID, &pid_file)
-        .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
