@@ -206,9 +206,29 @@ impl Work {
         server
     }
 
+    /// A workspace whose vx.toml holds `tasks` (vx.toml text: a `[tasks]` table) and no
+    /// tools.
+    pub fn with_tasks(tasks: &str) -> Work {
+        let work = Work::new();
+        work.write_manifest(&format!("[tools]\n\n{tasks}"));
+        work
+    }
+
+    /// `vx run ARGS` run to its end as [`Work::outcome`] runs it: exit code, stdout,
+    /// stderr.
+    pub fn run_tasks(&self, args: &[&str]) -> (i32, String, String) {
+        self.outcome(&[&["run"], args].concat())
+    }
+
     /// Entries of the board dir (segments and staging files).
     pub fn board_files(&self) -> Vec<String> {
         names(&self.boards())
+    }
+
+    /// Asserts that vx left no board file and no partial install in the store.
+    pub fn assert_left_nothing_behind(&self) {
+        assert!(self.board_files().is_empty(), "{:?}", self.board_files());
+        assert!(self.store_tmp().is_empty(), "{:?}", self.store_tmp());
     }
 
     /// Entries of `<store>/.tmp` (work dirs of installs in progress or left behind).

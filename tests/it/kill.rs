@@ -270,8 +270,7 @@ fn a_killed_parent_stops_its_children_and_a_rerun_completes() {
     for (name, payload, _) in &bodies {
         assert_eq!(work.installed(name, "1"), expected_tree(payload), "{name}");
     }
-    assert!(work.store_tmp().is_empty(), "{:?}", work.store_tmp());
-    assert!(work.board_files().is_empty(), "{:?}", work.board_files());
+    work.assert_left_nothing_behind();
 }
 
 /// One tool whose `post_install` forks `sleep 300` (the shell stays, so the sleeper is a

@@ -230,6 +230,23 @@ impl World {
     }
 }
 
+/// A JSON value's text, empty when it is not a string (the assertion then shows it).
+fn text(value: &serde_json::Value) -> &str {
+    value.as_str().unwrap_or_default()
+}
+
+/// `vx registry show --json`'s entry for `platform` in `shown`, checked to download a
+/// URL ending in `suffix`.
+fn platform_shown<'v>(
+    shown: &'v serde_json::Value,
+    platform: &str,
+    suffix: &str,
+) -> &'v serde_json::Value {
+    let entry = &shown["platforms"][platform];
+    assert!(text(&entry["url"]).ends_with(suffix), "{platform}: {entry}");
+    entry
+}
+
 fn stderr_of(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -394,10 +411,7 @@ fn versions_search_and_dry_run_answer_from_the_registry() {
     assert_eq!(tools[0]["package"], "test:acme/ripgrep");
     let linux = &tools[0]["platforms"]["linux-x86_64"];
     assert!(
-        linux["checksum_source"]
-            .as_str()
-            .unwrap()
-            .starts_with("checksum-file:"),
+        text(&linux["checksum_source"]).starts_with("checksum-file:"),
         "{linux}"
     );
     // terraform: a URL of its own, versions from tags, no checksum published.
@@ -738,13 +752,10 @@ fn registry_show_renders_every_platform_and_update_pins_the_newest_standard() {
     let value = w.json(&["registry", "show", "ripgrep", "--json"]);
     assert_eq!(value["package"], "test:acme/ripgrep");
     assert_eq!(value["version"], "14.1.1");
-    let windows = &value["platforms"]["windows-x86_64"];
-    assert!(
-        windows["url"]
-            .as_str()
-            .unwrap()
-            .ends_with("ripgrep-14.1.1-x86_64-pc-windows-msvc.zip"),
-        "{windows}"
+    let windows = platform_shown(
+        &value,
+        "windows-x86_64",
+        "ripgrep-14.1.1-x86_64-pc-windows-msvc.zip",
     );
     assert_eq!(windows["format"], "zip");
     // Not in supported_envs.
@@ -754,23 +765,9 @@ fn registry_show_renders_every_platform_and_update_pins_the_newest_standard() {
     );
     // Rosetta 2 and Windows' arm64 emulation run the amd64 build; Linux arm64 has none.
     let value = w.json(&["registry", "show", "oldtool", "--json"]);
-    let mac = &value["platforms"]["macos-aarch64"];
-    assert!(
-        mac["url"]
-            .as_str()
-            .unwrap()
-            .ends_with("/oldtool_darwin_amd64.tar.gz"),
-        "{mac}"
-    );
+    let mac = platform_shown(&value, "macos-aarch64", "/oldtool_darwin_amd64.tar.gz");
     assert_eq!(mac["emulated"], "rosetta2");
-    let win = &value["platforms"]["windows-aarch64"];
-    assert!(
-        win["url"]
-            .as_str()
-            .unwrap()
-            .ends_with("/oldtool_windows_amd64.tar.gz"),
-        "{win}"
-    );
+    let win = platform_shown(&value, "windows-aarch64", "/oldtool_windows_amd64.tar.gz");
     assert_eq!(win["emulated"], "windows_arm_emulation");
     assert!(
         value["platforms"]["linux-aarch64"]["unsupported"].is_string(),
