@@ -107,13 +107,22 @@ impl Work {
     /// the workspace's `xdg/`, within [`DEADLINE`]: exit code (-1 for a signal),
     /// stdout, stderr.
     pub fn outcome(&self, args: &[&str]) -> (i32, String, String) {
-        let out = self
-            .vx()
-            .env("XDG_DATA_HOME", self.dir.path().join("xdg"))
+        self.outcome_with(args, |_| {})
+    }
+
+    /// [`Work::outcome`] with `configure` setting more of the command (its
+    /// environment) first.
+    pub fn outcome_with(
+        &self,
+        args: &[&str],
+        configure: impl FnOnce(&mut assert_cmd::Command),
+    ) -> (i32, String, String) {
+        let mut cmd = self.vx();
+        cmd.env("XDG_DATA_HOME", self.dir.path().join("xdg"))
             .timeout(DEADLINE)
-            .args(args)
-            .output()
-            .unwrap();
+            .args(args);
+        configure(&mut cmd);
+        let out = cmd.output().unwrap();
         (
             out.status.code().unwrap_or(-1),
             String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -218,6 +227,18 @@ impl Work {
     /// stderr.
     pub fn run_tasks(&self, args: &[&str]) -> (i32, String, String) {
         self.outcome(&[&["run"], args].concat())
+    }
+
+    /// Asks the running sync, through its board (the first in the board dir), to cancel
+    /// `tool`, as the dashboard's cancel key does.
+    pub fn cancel_tool(&self, tool: &str) {
+        let listing = registry::list(&self.boards()).unwrap().remove(0);
+        let board = BoardReader::open(&listing.path, Access::ReadWrite).unwrap();
+        board
+            .canceller()
+            .unwrap()
+            .request_cancel(board.find(tool).unwrap())
+            .unwrap();
     }
 
     /// Entries of the board dir (segments and staging files).

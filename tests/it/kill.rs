@@ -338,15 +338,7 @@ fn sigint_during_post_install_exits_130_and_leaves_no_command_running() {
 #[test]
 fn cancelling_a_tool_during_post_install_leaves_no_command_running() {
     let work = Work::new();
-    let status = interrupt_post_install(&work, |_| {
-        let listing = vx_shm::registry::list(&work.boards()).unwrap().remove(0);
-        let board = BoardReader::open(&listing.path, Access::ReadWrite).unwrap();
-        board
-            .canceller()
-            .unwrap()
-            .request_cancel(board.find("post").unwrap())
-            .unwrap();
-    });
+    let status = interrupt_post_install(&work, |_| work.cancel_tool("post"));
     assert_eq!(status.code(), Some(1));
     assert!(!work.store().join("post").exists());
 }

@@ -197,6 +197,20 @@ impl World {
         )
     }
 
+    /// Writes vx.toml: the test registry's [`World::settings`], then `tools` (the
+    /// lines of its `[tools]` table).
+    fn write_tools(&self, tools: &str) {
+        self.work
+            .write_manifest(&format!("{}\n[tools]\n{tools}", self.settings()));
+    }
+
+    /// The version vx.lock pins `tool` at.
+    fn locked_version(&self, tool: &str) -> Option<String> {
+        self.lock()["tools"][tool]["version"]
+            .as_str()
+            .map(str::to_owned)
+    }
+
     /// `vx ARGS` against the fixture, with its own cache, config and store.
     fn vx(&self, args: &[&str]) -> assert_cmd::Command {
         vx_against(&self.work, &self.github.web_url(), args)
@@ -338,15 +352,9 @@ fn three_tools_added_by_name_lock_every_platform_without_downloading_an_archive(
 #[test]
 fn a_constraint_bump_relocks_every_platform_and_upgrade_moves_within_it() {
     let w = World::new();
-    w.work.write_manifest(&format!(
-        "{}\n[tools]\nripgrep = \"14.0\"  # the LTS\n",
-        w.settings()
-    ));
+    w.write_tools("ripgrep = \"14.0\"  # the LTS\n");
     w.vx(&["lock", "--headless"]).assert().code(0);
-    assert_eq!(
-        w.lock()["tools"]["ripgrep"]["version"].as_str(),
-        Some("14.0.0")
-    );
+    assert_eq!(w.locked_version("ripgrep").as_deref(), Some("14.0.0"));
 
     // outdated: locked 14.0.0, wanted 14.0.0, latest 14.1.1 (the rc is a pre-release).
     let value = w.json(&["outdated", "--json"]);
@@ -358,10 +366,7 @@ fn a_constraint_bump_relocks_every_platform_and_upgrade_moves_within_it() {
 
     // A plain upgrade stays within "14.0".
     w.vx(&["upgrade", "--headless"]).assert().code(0);
-    assert_eq!(
-        w.lock()["tools"]["ripgrep"]["version"].as_str(),
-        Some("14.0.0")
-    );
+    assert_eq!(w.locked_version("ripgrep").as_deref(), Some("14.0.0"));
 
     // --latest moves the constraint (comment kept) and the lock, for every platform.
     w.github.clear_requests();
@@ -386,24 +391,15 @@ fn a_constraint_bump_relocks_every_platform_and_upgrade_moves_within_it() {
     assert!(w.downloads().is_empty(), "{:?}", w.downloads());
 
     // Naming the pre-release exactly picks it.
-    w.work.write_manifest(&format!(
-        "{}\n[tools]\nripgrep = \"15.0.0-rc.1\"\n",
-        w.settings()
-    ));
+    w.write_tools("ripgrep = \"15.0.0-rc.1\"\n");
     w.vx(&["lock", "--headless"]).assert().code(0);
-    assert_eq!(
-        w.lock()["tools"]["ripgrep"]["version"].as_str(),
-        Some("15.0.0-rc.1")
-    );
+    assert_eq!(w.locked_version("ripgrep").as_deref(), Some("15.0.0-rc.1"));
 }
 
 #[test]
 fn versions_search_and_dry_run_answer_from_the_registry() {
     let w = World::new();
-    w.work.write_manifest(&format!(
-        "{}\n[tools]\nripgrep = \"14\"\nterraform = \"1\"\n",
-        w.settings()
-    ));
+    w.write_tools("ripgrep = \"14\"\nterraform = \"1\"\n");
     let value = w.json(&["lock", "--dry-run", "--json"]);
     let tools = value["tools"].as_array().unwrap();
     assert_eq!(tools[0]["name"], "ripgrep");
@@ -506,10 +502,7 @@ fn ambiguous_unknown_and_unsupported_names_are_refused_before_vx_toml_changes() 
     assert!(String::from_utf8_lossy(&out.stdout).contains("acme/standard-only"));
 
     // In vx.toml, the name's place is given.
-    w.work.write_manifest(&format!(
-        "{}\n[tools]\nripgrep = \"14\"\nlint = \"1\"\n",
-        w.settings()
-    ));
+    w.write_tools("ripgrep = \"14\"\nlint = \"1\"\n");
     let out = w.vx(&["sync", "--headless"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = stderr_of(&out);
@@ -557,8 +550,7 @@ fn the_pinned_standard_registry_ships_in_vx_and_needs_no_network() {
 #[test]
 fn offline_serves_the_cache_and_says_what_is_missing_without_it() {
     let w = World::new();
-    w.work
-        .write_manifest(&format!("{}\n[tools]\nfd = \"10\"\n", w.settings()));
+    w.write_tools("fd = \"10\"\n");
     w.vx(&["versions", "fd"]).assert().code(0);
     w.github.clear_requests();
     let out = w
@@ -583,8 +575,7 @@ fn offline_serves_the_cache_and_says_what_is_missing_without_it() {
 #[test]
 fn the_advice_when_github_is_out_of_reach_works_for_the_command_that_gave_it() {
     let w = World::new();
-    w.work
-        .write_manifest(&format!("{}\n[tools]\nfd = \"10\"\n", w.settings()));
+    w.write_tools("fd = \"10\"\n");
     w.vx(&["lock"]).assert().code(0);
     let answer = |cmd: &mut assert_cmd::Command| {
         let out = cmd.output().unwrap();
@@ -613,8 +604,7 @@ fn the_advice_when_github_is_out_of_reach_works_for_the_command_that_gave_it() {
 #[test]
 fn a_rate_limit_says_when_it_resets_and_how_to_set_a_token() {
     let w = World::new();
-    w.work
-        .write_manifest(&format!("{}\n[tools]\nfd = \"10\"\n", w.settings()));
+    w.write_tools("fd = \"10\"\n");
     let reset = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -639,10 +629,7 @@ fn min_release_age_skips_a_fresh_release() {
     let out = w.vx(&["lock", "--headless"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     // 14.1.1 was published a day ago: skipped, and named.
-    assert_eq!(
-        w.lock()["tools"]["ripgrep"]["version"].as_str(),
-        Some("14.0.0")
-    );
+    assert_eq!(w.locked_version("ripgrep").as_deref(), Some("14.0.0"));
     let skipped =
         "acme/ripgrep: 14.1.1 skipped (published less than 3d ago: min_release_age); 14.0.0 picked";
     assert!(stderr_of(&out).contains(skipped), "{}", stderr_of(&out));
@@ -660,25 +647,18 @@ fn min_release_age_gates_add_and_upgrade_naming_what_it_skipped() {
     let out = w.vx(&["add", "ripgrep", "--headless"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     assert!(stderr_of(&out).contains(skipped), "{}", stderr_of(&out));
-    assert_eq!(
-        w.lock()["tools"]["ripgrep"]["version"].as_str(),
-        Some("14.0.0")
-    );
+    assert_eq!(w.locked_version("ripgrep").as_deref(), Some("14.0.0"));
     // `vx upgrade` re-resolves within `14` and skips the same release.
     let out = w.vx(&["upgrade", "--headless"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     assert!(stderr_of(&out).contains(skipped), "{}", stderr_of(&out));
-    assert_eq!(
-        w.lock()["tools"]["ripgrep"]["version"].as_str(),
-        Some("14.0.0")
-    );
+    assert_eq!(w.locked_version("ripgrep").as_deref(), Some("14.0.0"));
 }
 
 #[test]
 fn a_file_named_by_platform_becomes_its_command() {
     let w = World::new();
-    w.work
-        .write_manifest(&format!("{}\n[tools]\nyq = \"4\"\n", w.settings()));
+    w.write_tools("yq = \"4\"\n");
     w.vx(&["sync", "--headless"]).assert().code(0);
     let lock = w.lock();
     let here = vx::manifest::Platform::current().to_string();
@@ -747,8 +727,7 @@ fn registry_show_renders_every_platform_and_update_pins_the_newest_standard() {
             FixtureRelease::new("v9.9.9"),
         )
     });
-    w.work
-        .write_manifest(&format!("{}\n[tools]\nripgrep = \"14\"\n", w.settings()));
+    w.write_tools("ripgrep = \"14\"\n");
     let value = w.json(&["registry", "show", "ripgrep", "--json"]);
     assert_eq!(value["package"], "test:acme/ripgrep");
     assert_eq!(value["version"], "14.1.1");
@@ -840,8 +819,7 @@ fn next_standard(new: &[u8], changes: Vec<FixtureChange>) -> World {
                 changes,
             )
     });
-    w.work
-        .write_manifest(&format!("{}\n[tools]\nripgrep = \"14\"\n", w.settings()));
+    w.write_tools("ripgrep = \"14\"\n");
     w
 }
 
@@ -964,8 +942,7 @@ fn registry_show_prints_one_line_per_platform_and_escapes_only_control_character
         "    asset: painted_{{.OS}}_{{.Arch}}.tar.gz\n",
     ));
     std::fs::write(&registry, text).unwrap();
-    w.work
-        .write_manifest(&format!("{}\n[tools]\nripgrep = \"14\"\n", w.settings()));
+    w.write_tools("ripgrep = \"14\"\n");
     let out = w.vx(&["registry", "show", "painted"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     let stdout = String::from_utf8(out.stdout).unwrap();
@@ -1054,8 +1031,7 @@ fn a_tool_without_a_published_checksum_is_downloaded_once_to_lock_it() {
 #[test]
 fn a_registry_tool_the_lock_does_not_pin_is_refused_by_locked_and_frozen() {
     let w = World::new();
-    w.work
-        .write_manifest(&format!("{}\n[tools]\nripgrep = \"14\"\n", w.settings()));
+    w.write_tools("ripgrep = \"14\"\n");
     let out = w.vx(&["sync", "--locked", "--headless"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = stderr_of(&out);
@@ -1083,10 +1059,7 @@ fn a_sync_by_name_goes_through_the_proxy_request_by_request() {
     let name = common::net::machine_name();
     let w = World::with(|b| b.host(&name));
     let proxy = common::net::Tinyproxy::start(&[], None);
-    w.work.write_manifest(&format!(
-        "{}\n[tools]\nripgrep = \"14\"\nfd = \"10\"\n",
-        w.settings()
-    ));
+    w.write_tools("ripgrep = \"14\"\nfd = \"10\"\n");
     let mut cmd = w.vx(&["sync", "--headless", "-v"]);
     common::net::isolate(&mut cmd, &w.work.dir.path().join("config"));
     let out = cmd.env("HTTP_PROXY", proxy.url()).output().unwrap();

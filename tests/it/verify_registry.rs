@@ -907,6 +907,10 @@ fn hostile_sigstore_bundles_are_each_refused_in_bounded_time() {
         *certs = chain(certs[0].clone());
         bundle.to_string().into_bytes()
     };
+    // A bundle of `sums` whose leaf certificate is valid only in `valid`.
+    let valid_during = |sums: &[u8], leaf: sigstore::Leaf, valid| {
+        fulcio.blob_bundle(&sigstore::Leaf { valid, ..leaf }, sums)
+    };
     type Make<'a> = Box<dyn Fn(&[u8], sigstore::Leaf) -> Vec<u8> + 'a>;
     let cases: Vec<(&str, Make)> = vec![
         (
@@ -938,23 +942,11 @@ fn hostile_sigstore_bundles_are_each_refused_in_bounded_time() {
         ),
         (
             "expired",
-            Box::new(|sums, leaf| {
-                let old = sigstore::Leaf {
-                    valid: ((2020, 1, 1), (2021, 1, 1)),
-                    ..leaf
-                };
-                fulcio.blob_bundle(&old, sums)
-            }),
+            Box::new(|sums, leaf| valid_during(sums, leaf, ((2020, 1, 1), (2021, 1, 1)))),
         ),
         (
             "early",
-            Box::new(|sums, leaf| {
-                let future = sigstore::Leaf {
-                    valid: ((2090, 1, 1), (2099, 1, 1)),
-                    ..leaf
-                };
-                fulcio.blob_bundle(&future, sums)
-            }),
+            Box::new(|sums, leaf| valid_during(sums, leaf, ((2090, 1, 1), (2099, 1, 1)))),
         ),
         (
             "other",
