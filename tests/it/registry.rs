@@ -204,6 +204,17 @@ impl World {
             .write_manifest(&format!("{}\n[tools]\n{tools}", self.settings()));
     }
 
+    /// Runs `vx ARGS` and checks it prints `expected` (stderr shown when not).
+    fn prints(&self, args: &[&str], expected: &str) {
+        let out = self.vx(args).output().unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            expected,
+            "{}",
+            stderr_of(&out)
+        );
+    }
+
     /// The version vx.lock pins `tool` at.
     fn locked_version(&self, tool: &str) -> Option<String> {
         self.lock()["tools"][tool]["version"]
@@ -332,20 +343,8 @@ fn three_tools_added_by_name_lock_every_platform_without_downloading_an_archive(
     assert_eq!(asked.len(), 3, "{asked:?}");
     #[cfg(unix)]
     {
-        let out = w.vx(&["rg", "hello"]).output().unwrap();
-        assert_eq!(
-            String::from_utf8_lossy(&out.stdout),
-            "rg 14.1.1 hello\n",
-            "{}",
-            stderr_of(&out)
-        );
-        let out = w.vx(&["jq", "-n"]).output().unwrap();
-        assert_eq!(
-            String::from_utf8_lossy(&out.stdout),
-            "jq 1.7.1 -n\n",
-            "{}",
-            stderr_of(&out)
-        );
+        w.prints(&["rg", "hello"], "rg 14.1.1 hello\n");
+        w.prints(&["jq", "-n"], "jq 1.7.1 -n\n");
     }
 }
 
@@ -673,13 +672,7 @@ fn a_file_named_by_platform_becomes_its_command() {
     assert!(w.downloads().len() == 1, "{:?}", w.downloads());
     #[cfg(unix)]
     {
-        let out = w.vx(&["yq", "."]).output().unwrap();
-        assert_eq!(
-            String::from_utf8_lossy(&out.stdout),
-            "yq v4.44.0 .\n",
-            "{}",
-            stderr_of(&out)
-        );
+        w.prints(&["yq", "."], "yq v4.44.0 .\n");
     }
 }
 
@@ -694,23 +687,11 @@ fn vx_x_runs_a_registry_tool_outside_any_project() {
     let sha = sha256_hex(&standard);
     let w = World::with(|b| standard_registry(b, standard.clone()));
     pin_standard_registry(&w.work.dir.path().join("config"), &sha);
-    let out = w.vx(&["x", "jq@1.7", "--", "a", "b"]).output().unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        "jq 1.7.1 a b\n",
-        "{}",
-        stderr_of(&out)
-    );
+    w.prints(&["x", "jq@1.7", "--", "a", "b"], "jq 1.7.1 a b\n");
     assert!(!w.work.manifest().exists());
     // Installed and resolved a moment ago: the next run asks GitHub nothing.
     w.github.clear_requests();
-    let out = w.vx(&["jq@1.7", "c"]).output().unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        "jq 1.7.1 c\n",
-        "{}",
-        stderr_of(&out)
-    );
+    w.prints(&["jq@1.7", "c"], "jq 1.7.1 c\n");
     assert!(w.github.requests().is_empty(), "{:?}", w.github.requests());
     // A name no registry has.
     let out = w.vx(&["x", "nosuchtool"]).output().unwrap();
@@ -1018,13 +999,7 @@ fn a_tool_without_a_published_checksum_is_downloaded_once_to_lock_it() {
     #[cfg(unix)]
     {
         w.vx(&["sync", "--headless"]).assert().code(0);
-        let out = w.vx(&["terraform", "plan"]).output().unwrap();
-        assert_eq!(
-            String::from_utf8_lossy(&out.stdout),
-            "terraform 1.10.0 plan\n",
-            "{}",
-            stderr_of(&out)
-        );
+        w.prints(&["terraform", "plan"], "terraform 1.10.0 plan\n");
     }
 }
 
@@ -1200,12 +1175,6 @@ fn a_lock_made_on_a_mac_syncs_here_from_the_checksums_alone() {
     assert_eq!(w.toml(), manifest);
     #[cfg(unix)]
     {
-        let out = w.vx(&["rg", "hello"]).output().unwrap();
-        assert_eq!(
-            String::from_utf8_lossy(&out.stdout),
-            "rg 14.1.1 hello\n",
-            "{}",
-            stderr_of(&out)
-        );
+        w.prints(&["rg", "hello"], "rg 14.1.1 hello\n");
     }
 }
