@@ -17,12 +17,14 @@
 //!   written with its lock, or neither.
 //! - [`target`]: what a command run in a toolchain needs installed, installed first
 //!   (`vx exec`, `vx CMD`, `vx x`, `vx run`).
+//! - [`logs`]: a task's output read from its run's board (`vx logs`).
 //! - [`snapshot`]: vx.toml and vx.lock as an edit found them, to put back.
 
 pub mod edit;
 pub mod exec;
 pub mod import;
 pub mod lock;
+pub mod logs;
 pub mod prune;
 pub mod push;
 pub mod snapshot;
