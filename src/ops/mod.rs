@@ -4,6 +4,7 @@
 //! command is then thin: its arguments → `Session::open` → `ops::X` → what it prints
 //! → its exit code (see CONTRIBUTING.md, "Writing a command").
 //!
+//! - [`board`]: boards looked at from outside their sync or run (`vx board`).
 //! - [`prune`]: the store's versions no project uses, killed installs' work
 //!   directories and stale partial downloads, removed (or listed).
 //! - [`exec`]: a command run in place of vx, in a toolchain's environment.
@@ -20,6 +21,7 @@
 //! - [`logs`]: a task's output read from its run's board (`vx logs`).
 //! - [`snapshot`]: vx.toml and vx.lock as an edit found them, to put back.
 
+pub mod board;
 pub mod edit;
 pub mod exec;
 pub mod import;
