@@ -497,3 +497,77 @@ fn vx_x_runs_black_with_vxs_own_python_and_no_project() {
         "vx's own python runs it: {all}"
     );
 }
+
+/// `vx import` of a mise file naming `npm:prettier` and no node (issue 52): imported
+/// and locked on vx's own node (the newest LTS), saying so; vx.toml names no node.
+#[test]
+fn a_mise_file_naming_npm_prettier_without_node_imports_it_on_vxs_own_node() {
+    let dist = node_dist_with_lts_lines();
+    let registry = npm::serve_prettier(npm::prettier_tarball());
+    let project = Project::new(&npm_config(&dist, &registry), "");
+    std::fs::remove_file(project.work.manifest()).unwrap();
+    let mise = project.work.dir.path().join("mise.toml");
+    std::fs::write(&mise, "[tools]\n\"npm:prettier\" = \"3\"\n").unwrap();
+    let out = project.vx().arg("import").arg(&mise).output().unwrap();
+    let all = text(&out);
+    assert!(out.status.success(), "{all}");
+    assert!(
+        all.contains(&format!("imported npm:prettier 3 from {} (it runs on node, which the project does not name: vx's own node (node = \"lts\") is locked with it)", mise.display())),
+        "{all}"
+    );
+    let manifest: toml::Table = project.manifest_text().parse().unwrap();
+    let tools: Vec<&String> = manifest["tools"].as_table().unwrap().keys().collect();
+    assert_eq!(tools, ["npm:prettier"], "vx.toml names no node");
+    let lock = project.lock();
+    let environment = lock["tools"]["prettier"]["environment"].as_table().unwrap();
+    assert_eq!(
+        environment["runtime_version"].as_str(),
+        Some(node::REAL_22.node)
+    );
+    let own = environment["own_runtime"].as_table().unwrap();
+    assert_eq!(own["constraint"].as_str(), Some("lts"));
+    assert_eq!(project.run(&["prettier", "--version"]), npm::PRETTIER);
+}
+
+/// `vx x npm:prettier` in a project that declares `node = "20"` but was never locked
+/// (issue 52): the declared node is resolved for the run, as `vx x` resolves the tool,
+/// and said so; prettier runs on that node 20, not vx's own newest LTS, and nothing is
+/// written to the project's lock.
+#[test]
+fn vx_x_in_a_project_whose_node_is_not_locked_yet_runs_on_the_declared_node() {
+    let dist = node_dist_with_lts_lines();
+    let registry = npm::serve_prettier(npm::prettier_tarball());
+    let project = Project::new(&npm_config(&dist, &registry), PRETTIER_MANIFEST);
+    let out = project
+        .vx()
+        .args(["x", "npm:prettier", "--", "--version"])
+        .output()
+        .unwrap();
+    let all = text(&out);
+    assert!(out.status.success(), "{all}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        npm::PRETTIER,
+        "{all}"
+    );
+    assert!(
+        all.contains(&format!(
+            "runs on the project's node (node = \"20\"), which is not locked yet: node {} resolved for this run (`vx lock` pins it)",
+            node::REAL
+        )),
+        "{all}"
+    );
+    let store = project.work.dir.path().join("home/.local/share/vx/store");
+    let wrapper = std::fs::read_to_string(
+        store
+            .join("prettier")
+            .join(npm::PRETTIER)
+            .join("bin/prettier"),
+    )
+    .unwrap();
+    assert!(
+        wrapper.contains(&format!("node/{}/bin/node", node::REAL)),
+        "{wrapper}"
+    );
+    assert!(project.lock_text().is_none(), "nothing locked");
+}
