@@ -618,22 +618,21 @@ impl<'a> Registries<'a> {
         let (registry, lockfile) = match name.kind {
             Kind::Npm => {
                 let registry = self.npmrc.registry_for(&name.package).url;
-                let fetched = self
-                    .net
-                    .net
-                    .rewrites
-                    .apply(&format!("{registry}/"))
-                    .into_owned();
+                // npm resolves the dependencies against the registries (and with the
+                // tokens) the `.npmrc` files name, as vx read the package itself.
+                let given = self
+                    .npmrc
+                    .for_npm(&|url| self.net.net.rewrites.apply(url).into_owned());
                 let text = crate::install::environment::npm_lockfile(
                     &runtime_dir,
                     &name.package,
                     version,
-                    &fetched,
+                    &given,
                     scratch.path(),
                 )
                 .map_err(fail)?;
                 let (kept, pinned) =
-                    environment::npm_lockfile(&text, &registry, &fetched).map_err(fail)?;
+                    environment::npm_lockfile(&text, &given.registries).map_err(fail)?;
                 for (path, integrity) in &pinned {
                     self.net
                         .progress(&format!("{}: {path}: {integrity}", name.short_name()));
