@@ -279,12 +279,18 @@ impl Receipt {
 /// `super::build_with`), which a receipt does not record.
 pub const BUILD_WITH: &str = "vx_build_with";
 
-/// `options` without [`BUILD_WITH`]: what a receipt records and is compared with.
+/// The `options` key holding the spec of the installer a runtime tool's environment
+/// is built with (vx's uv, JSON; `super::build_with`), which a receipt does not record.
+pub const INSTALLER: &str = "vx_installer";
+
+/// `options` without [`BUILD_WITH`] and [`INSTALLER`]: what a receipt records and is
+/// compared with.
 pub fn without_build_runtime(
     options: &BTreeMap<String, serde_json::Value>,
 ) -> BTreeMap<String, serde_json::Value> {
     let mut options = options.clone();
     options.remove(BUILD_WITH);
+    options.remove(INSTALLER);
     options
 }
 
