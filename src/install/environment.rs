@@ -66,6 +66,7 @@ pub fn build_if_planned(
     // uv, when the lock names one for this platform: installed (or taken from the
     // store) by the same engine as the runtime. Where it cannot be had (a mirror
     // without it, a download refused), pip builds the environment, and that is said.
+    let mut why_not_uv = String::new();
     let uv = match made.installer.filter(|_| plan.manager == Manager::Pip) {
         None => None,
         Some(spec) => {
@@ -74,12 +75,7 @@ pub fn build_if_planned(
                 Ok(prepared) => Some(prepared.dir),
                 Err(InstallError::Cancelled) => return Err(InstallError::Cancelled),
                 Err(e) => {
-                    sink.phase(
-                        vx_shm::Phase::PostInstall,
-                        &format!(
-                            "{what} cannot be had ({e}): installing with python's pip instead"
-                        ),
-                    );
+                    why_not_uv = format!(" instead: {what} cannot be had ({e})");
                     None
                 }
             }
@@ -88,12 +84,14 @@ pub fn build_if_planned(
     let with = match (&uv, plan.manager) {
         (Some(_), _) => "uv",
         (None, Manager::Npm) => "npm",
-        (None, Manager::Pip) => "pip",
+        (None, Manager::Pip) => "python's pip",
     };
+    // The board keeps this message while the manager runs: a fall back to pip is
+    // said there, for as long as pip takes.
     sink.phase(
         vx_shm::Phase::PostInstall,
         &format!(
-            "installing {}'s environment with {} and {with}",
+            "installing {}'s environment with {} and {with}{why_not_uv}",
             plan.package, plan.runtime
         ),
     );

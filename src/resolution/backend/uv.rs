@@ -141,7 +141,14 @@ pub fn lock(
                 )
             }
         };
-        let mut locked = Asset::new(asset.url.clone(), sha256, None);
+        // Where GitHub's settings say releases are downloaded from, as for python.
+        let url = cx.github().hosts().release_download(
+            OWNER,
+            REPO,
+            &crate::github::encode_segment(&tag),
+            &crate::github::encode_segment(&asset.name),
+        );
+        let mut locked = Asset::new(url, sha256, None);
         locked.format = Some(ext.to_owned());
         locked.checksum = Some(checksum);
         scratch.record(&table, platform, locked);
