@@ -34,6 +34,7 @@ pub mod listing;
 pub mod live;
 pub mod packing;
 pub mod partial;
+mod program;
 pub mod resume;
 mod signatures;
 mod sink;

@@ -106,14 +106,15 @@ impl<'a> Uv<'a> {
         };
         // Held until uv has run: the bundle of vx's extra CAs it reads.
         let bundle = ca_bundle(self.net)?;
-        if let Some(file) = bundle
-            .as_ref()
-            .map(|(_, f)| f)
-            .or(self.net.trust.cert_file.as_ref())
+        if let Some(file) = bundle.as_ref().map(tempfile::NamedTempFile::path).or(self
+            .net
+            .trust
+            .cert_file
+            .as_deref())
         {
             command.env("SSL_CERT_FILE", file);
         }
-        super::environment::output_of(command, &self.program, args.first().copied().unwrap_or(""))
+        super::program::output_of(command, &self.program, args.first().copied().unwrap_or(""))
             .map(drop)
     }
 }
@@ -127,9 +128,9 @@ const SYSTEM_BUNDLES: [&str; 4] = [
     "/etc/ssl/ca-bundle.pem",
 ];
 
-/// With `[http] ca_certificates`: a scratch file holding the bundle vx trusts
+/// With `[http] ca_certificates`: a temporary file holding the bundle vx trusts
 /// (`SSL_CERT_FILE`'s, else the system's) and those CAs; `None` without them.
-fn ca_bundle(net: &NetConfig) -> Result<Option<(crate::scratch::Scratch, PathBuf)>, String> {
+fn ca_bundle(net: &NetConfig) -> Result<Option<tempfile::NamedTempFile>, String> {
     let trust = &net.trust;
     if trust.ca_certificates.is_empty() {
         return Ok(None);
@@ -147,8 +148,13 @@ fn ca_bundle(net: &NetConfig) -> Result<Option<(crate::scratch::Scratch, PathBuf
         pem.extend_from_slice(&text);
         pem.push(b'\n');
     }
-    let scratch = crate::scratch::new("uv-ca").map_err(|e| e.to_string())?;
-    let file = scratch.path().join("ca-bundle.pem");
-    std::fs::write(&file, pem).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
-    Ok(Some((scratch, file)))
+    // Public certificates only: the system's temporary directory does, removed on drop.
+    let mut file = tempfile::Builder::new()
+        .prefix("vx-uv-ca")
+        .suffix(".pem")
+        .tempfile()
+        .map_err(|e| format!("cannot make a file for uv's CA bundle: {e}"))?;
+    std::io::Write::write_all(&mut file, &pem)
+        .map_err(|e| format!("cannot write {}: {e}", file.path().display()))?;
+    Ok(Some(file))
 }
