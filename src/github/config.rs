@@ -116,7 +116,7 @@ impl GithubConfig {
         }
         let (token, token_source) = token.unzip();
         let fresh_for = match env(FRESH_FOR_VARIABLE) {
-            Some(age) => crate::cache::parse_age(&age).map_err(|_| GithubError::Setting {
+            Some(age) => max_age(&age).ok_or(GithubError::Setting {
                 setting: FRESH_FOR_VARIABLE,
                 problem: "an age such as 5m, 30s or 0 (revalidate every answer)",
             })?,
@@ -129,6 +129,20 @@ impl GithubConfig {
             fresh_for,
         })
     }
+}
+
+/// An age as [`FRESH_FOR_VARIABLE`] takes it: whole seconds (`0`, `300`) or jiff's
+/// friendly format (`5m`, `1h 30m`, `2d`; a day is 24 hours).
+fn max_age(text: &str) -> Option<std::time::Duration> {
+    let text = text.trim();
+    if let Ok(secs) = text.parse::<u64>() {
+        return Some(std::time::Duration::from_secs(secs));
+    }
+    let span: jiff::Span = text.parse().ok()?;
+    let duration = span
+        .to_duration(jiff::SpanRelativeTo::days_are_24_hours())
+        .ok()?;
+    std::time::Duration::try_from(duration).ok()
 }
 
 /// A base URL from `setting`: http or https.
@@ -153,6 +167,28 @@ mod tests {
                 .find(|(k, _)| *k == name)
                 .map(|(_, v)| (*v).to_owned())
         }
+    }
+
+    #[test]
+    fn the_freshness_window_is_five_minutes_unless_the_variable_says_otherwise() {
+        let window = |vars: &[(&str, &str)]| {
+            GithubConfig::from_lookup(lookup(vars), &UserConfig::default()).map(|c| c.fresh_for)
+        };
+        let secs = std::time::Duration::from_secs;
+        assert_eq!(window(&[]).unwrap(), FRESH_FOR);
+        assert_eq!(window(&[(FRESH_FOR_VARIABLE, "0")]).unwrap(), secs(0));
+        assert_eq!(window(&[(FRESH_FOR_VARIABLE, "90")]).unwrap(), secs(90));
+        assert_eq!(
+            window(&[(FRESH_FOR_VARIABLE, "1h 30m")]).unwrap(),
+            secs(5400)
+        );
+        assert_eq!(window(&[(FRESH_FOR_VARIABLE, " ")]).unwrap(), FRESH_FOR);
+        let err = window(&[(FRESH_FOR_VARIABLE, "soon")]).unwrap_err();
+        assert!(
+            err.to_string().starts_with("VX_INDEX_MAX_AGE: an age"),
+            "{err}"
+        );
+        assert!(window(&[(FRESH_FOR_VARIABLE, "-5m")]).is_err());
     }
 
     fn user(url: Option<&str>, api: Option<&str>, token: Option<&str>) -> UserConfig {
