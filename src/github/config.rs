@@ -155,6 +155,28 @@ mod tests {
         }
     }
 
+    #[test]
+    fn the_freshness_window_is_five_minutes_unless_the_variable_says_otherwise() {
+        let window = |vars: &[(&str, &str)]| {
+            GithubConfig::from_lookup(lookup(vars), &UserConfig::default()).map(|c| c.fresh_for)
+        };
+        let secs = std::time::Duration::from_secs;
+        assert_eq!(window(&[]).unwrap(), FRESH_FOR);
+        assert_eq!(window(&[(FRESH_FOR_VARIABLE, "0")]).unwrap(), secs(0));
+        assert_eq!(window(&[(FRESH_FOR_VARIABLE, "90")]).unwrap(), secs(90));
+        assert_eq!(
+            window(&[(FRESH_FOR_VARIABLE, "1h 30m")]).unwrap(),
+            secs(5400)
+        );
+        assert_eq!(window(&[(FRESH_FOR_VARIABLE, " ")]).unwrap(), FRESH_FOR);
+        let err = window(&[(FRESH_FOR_VARIABLE, "soon")]).unwrap_err();
+        assert!(
+            err.to_string().starts_with("VX_INDEX_MAX_AGE: an age"),
+            "{err}"
+        );
+        assert!(window(&[(FRESH_FOR_VARIABLE, "-5m")]).is_err());
+    }
+
     fn user(url: Option<&str>, api: Option<&str>, token: Option<&str>) -> UserConfig {
         UserConfig {
             github: GithubSection {

@@ -4,8 +4,9 @@
 //! files (issue 54: a JDK's last hundred megabytes were inflated and written by one
 //! thread, the other core idle).
 //!
-//! Memory stays bounded: file data travels in [`BUFFERS`] buffers of [`BUFFER`] bytes
-//! that the writer hands back once written (the judge waits for one when all are out),
+//! Memory stays bounded: file data travels in at most [`BUFFERS`] buffers of [`BUFFER`]
+//! bytes, made as needed, that the writer hands back once written (the judge waits for
+//! one when all are out),
 //! and at most [`QUEUE`] operations wait in the channel. A large file goes through in
 //! buffer-sized pieces, never held whole.
 //!
@@ -20,7 +21,7 @@ use std::io;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crossbeam_channel::{Receiver, Sender};
+use crossbeam_channel::{Receiver, Sender, TryRecvError};
 
 use super::error::ExtractError;
 use super::writer::{Op, Writer};
@@ -44,7 +45,11 @@ pub(super) enum Out<'a> {
 /// The judge's end of a pipeline.
 pub(super) struct Pipe {
     ops: Sender<Op>,
+    /// Buffers the writer handed back.
     free: Receiver<Vec<u8>>,
+    /// Buffers made so far (at most [`BUFFERS`]): made when first needed, so a small
+    /// archive costs one.
+    made: usize,
 }
 
 impl<'a> Out<'a> {
@@ -61,7 +66,15 @@ impl<'a> Out<'a> {
     pub(super) fn buffer(&mut self) -> Result<Vec<u8>, SendError> {
         let mut buffer = match self {
             Out::Inline { buffer, .. } => std::mem::take(buffer),
-            Out::Piped(pipe) => pipe.free.recv().map_err(|_| SendError::Gone)?,
+            Out::Piped(pipe) => match pipe.free.try_recv() {
+                Ok(buffer) => buffer,
+                Err(TryRecvError::Empty) if pipe.made < BUFFERS => {
+                    pipe.made += 1;
+                    Vec::new()
+                }
+                Err(TryRecvError::Empty) => pipe.free.recv().map_err(|_| SendError::Gone)?,
+                Err(TryRecvError::Disconnected) => return Err(SendError::Gone),
+            },
         };
         buffer.resize(BUFFER, 0);
         Ok(buffer)
@@ -106,9 +119,6 @@ pub(super) fn piped<'d, T>(
     let abort = &abort;
     let (ops_tx, ops_rx) = crossbeam_channel::bounded::<Op>(QUEUE);
     let (free_tx, free_rx) = crossbeam_channel::bounded::<Vec<u8>>(BUFFERS);
-    for _ in 0..BUFFERS {
-        let _ = free_tx.send(Vec::with_capacity(BUFFER));
-    }
     std::thread::scope(|scope| {
         let writer = std::thread::Builder::new()
             .name("vx-write".into())
@@ -119,6 +129,7 @@ pub(super) fn piped<'d, T>(
         let mut out = Out::Piped(Pipe {
             ops: ops_tx,
             free: free_rx,
+            made: 0,
         });
         let judged = judge(&mut out);
         if cancelled.get() || stop.is_some_and(|stop| stop.load(Ordering::Relaxed)) {
