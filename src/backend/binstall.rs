@@ -90,7 +90,7 @@ pub fn read(cargo_toml: &str, target: &str) -> Result<Option<Binstall>, String> 
 
 /// The archive format and the `{ archive-suffix }` spellings of a `pkg-fmt`, in the
 /// order binstall tries them (`PkgFmt::extensions`; `.exe` for `bin` on Windows only:
-/// [`suffixes`]): `None` for one vx does not unpack.
+/// `suffixes`): `None` for one vx does not unpack.
 pub fn format_of(pkg_fmt: &str) -> Option<(ArchiveFormat, &'static [&'static str])> {
     Some(match pkg_fmt {
         "tgz" => (ArchiveFormat::TarGz, &[".tgz", ".tar.gz"]),
