@@ -164,35 +164,7 @@ fn run(program: &Path, args: &[&str], dir: &Path, path_first: &Path) -> Result<S
         .env("npm_config_audit", "false")
         .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
         .env("PIP_NO_INPUT", "1");
-    output_of(command, program, args.first().copied().unwrap_or_default())
-}
-
-/// Runs `command` (`program` with `first` its first argument, for the message), its
-/// stdin empty: its stdout, or why not (its status and the end of its stderr).
-pub(super) fn output_of(
-    mut command: Command,
-    program: &Path,
-    first: &str,
-) -> Result<String, String> {
-    let out = command
-        .stdin(std::process::Stdio::null())
-        .output()
-        .map_err(|e| format!("cannot run {}: {e}", program.display()))?;
-    if out.status.success() {
-        return Ok(String::from_utf8_lossy(&out.stdout).into_owned());
-    }
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let tail: Vec<&str> = stderr.lines().rev().take(12).collect();
-    let tail: Vec<&str> = tail.into_iter().rev().collect();
-    Err(format!(
-        "`{} {}` failed ({}): {}",
-        program
-            .file_name()
-            .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
-        first,
-        out.status,
-        tail.join("\n")
-    ))
+    super::child_output::output_of(command, program, args.first().copied().unwrap_or_default())
 }
 
 /// node and npm's script in node's tree.

@@ -25,6 +25,7 @@
 
 pub mod bins;
 pub mod build_with;
+mod child_output;
 pub mod components;
 mod entries;
 pub mod environment;

@@ -105,15 +105,15 @@ impl<'a> Uv<'a> {
             None => command.env("UV_NO_CACHE", "1"),
         };
         // Held until uv has run: the bundle of vx's extra CAs it reads.
-        let bundle = ca_bundle(self.net)?;
+        let bundle = ca_bundle(self.net, dir)?;
         if let Some(file) = bundle
             .as_ref()
-            .map(|(_, f)| f)
+            .map(|b| &b.0)
             .or(self.net.trust.cert_file.as_ref())
         {
             command.env("SSL_CERT_FILE", file);
         }
-        super::environment::output_of(command, &self.program, args.first().copied().unwrap_or(""))
+        super::child_output::output_of(command, &self.program, args.first().copied().unwrap_or(""))
             .map(drop)
     }
 }
@@ -127,9 +127,19 @@ const SYSTEM_BUNDLES: [&str; 4] = [
     "/etc/ssl/ca-bundle.pem",
 ];
 
-/// With `[http] ca_certificates`: a scratch file holding the bundle vx trusts
-/// (`SSL_CERT_FILE`'s, else the system's) and those CAs; `None` without them.
-fn ca_bundle(net: &NetConfig) -> Result<Option<(crate::scratch::Scratch, PathBuf)>, String> {
+/// A file removed when dropped.
+struct Removed(PathBuf);
+
+impl Drop for Removed {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// With `[http] ca_certificates`: a file in `dir` (removed when dropped) holding the
+/// bundle vx trusts (`SSL_CERT_FILE`'s, else the system's) and those CAs; `None`
+/// without them.
+fn ca_bundle(net: &NetConfig, dir: &Path) -> Result<Option<Removed>, String> {
     let trust = &net.trust;
     if trust.ca_certificates.is_empty() {
         return Ok(None);
@@ -147,8 +157,7 @@ fn ca_bundle(net: &NetConfig) -> Result<Option<(crate::scratch::Scratch, PathBuf
         pem.extend_from_slice(&text);
         pem.push(b'\n');
     }
-    let scratch = crate::scratch::new("uv-ca").map_err(|e| e.to_string())?;
-    let file = scratch.path().join("ca-bundle.pem");
-    std::fs::write(&file, pem).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
-    Ok(Some((scratch, file)))
+    let file = Removed(dir.join(".vx-uv-ca-bundle.pem"));
+    std::fs::write(&file.0, pem).map_err(|e| format!("cannot write {}: {e}", file.0.display()))?;
+    Ok(Some(file))
 }
