@@ -635,7 +635,11 @@ fn a_scoped_dependency_comes_from_the_projects_npmrc_registry_with_its_token() {
     // A wrong token: the private registry refuses, and the lock fails saying so.
     let out = vx(&["lock"], "wrong-token");
     assert!(!out.status.success(), "{}", text(&out));
-    assert!(text(&out).contains("E401"), "npm's own refusal: {}", text(&out));
+    assert!(
+        text(&out).contains("E401"),
+        "npm's own refusal: {}",
+        text(&out)
+    );
     assert!(project.lock_text().is_none());
 
     let out = vx(&["lock", "-v"], TOKEN);
