@@ -23,17 +23,27 @@ use crate::config_frame::InstallConfig;
 use super::build_with::Prepared;
 use super::{InstallError, InstallOptions, ProgressSink};
 
-/// Builds the environment `cfg`'s options plan, when they plan one, with `runtime`
-/// (installed first by [`super::build_with`], whose option the sync plan gave the
-/// tool), else the runtime's version already in the store.
+/// What a runtime tool's environment is made with, as the sync plan gave it.
+pub struct Made<'a> {
+    /// The runtime, installed first by [`super::build_with`]; `None`: the runtime's
+    /// version already in the store.
+    pub runtime: Option<&'a Prepared>,
+    /// A PyPI tool's installer (vx's uv), installed by [`super::build_with::prepare`]
+    /// when the environment is built; `None`: python's own pip.
+    pub installer: Option<crate::spec::ToolSpec>,
+}
+
+/// Builds the environment `cfg`'s options plan, when they plan one, with what `made`
+/// names.
 pub fn build_if_planned(
     cfg: &InstallConfig,
     tree: &Path,
     final_dir: &Path,
-    runtime: Option<&Prepared>,
+    made: Made<'_>,
     sink: &mut dyn ProgressSink,
     opts: &InstallOptions,
 ) -> Result<(), InstallError> {
+    let runtime = made.runtime;
     let Some(plan) = Plan::of(&cfg.spec.options) else {
         return Ok(());
     };
@@ -54,10 +64,35 @@ pub fn build_if_planned(
         Some(prepared) => prepared.dir.clone(),
         None => installed_runtime(cfg, &plan)?,
     };
+    // uv, when the lock names one for this platform: installed (or taken from the
+    // store) by the same engine as the runtime. Where it cannot be had (a mirror
+    // without it, a download refused), pip builds the environment, and that is said.
+    let mut why_not_uv = String::new();
+    let uv = match made.installer.filter(|_| plan.manager == Manager::Pip) {
+        None => None,
+        Some(spec) => {
+            let what = format!("uv {}", spec.version);
+            match super::build_with::prepare(spec, cfg, sink, opts) {
+                Ok(prepared) => Some(prepared.dir),
+                Err(InstallError::Cancelled) => return Err(InstallError::Cancelled),
+                Err(e) => {
+                    why_not_uv = format!(" instead: {what} cannot be had ({e})");
+                    None
+                }
+            }
+        }
+    };
+    let with = match (&uv, plan.manager) {
+        (Some(_), _) => "uv",
+        (None, Manager::Npm) => "npm",
+        (None, Manager::Pip) => "python's pip",
+    };
+    // The board keeps this message while the manager runs: a fall back to pip is
+    // said there, for as long as pip takes.
     sink.phase(
         vx_shm::Phase::PostInstall,
         &format!(
-            "installing {}'s environment with {}",
+            "installing {}'s environment with {} and {with}{why_not_uv}",
             plan.package, plan.runtime
         ),
     );
@@ -65,12 +100,21 @@ pub fn build_if_planned(
     // manager installs it again with the rest, by the lockfile's hashes.
     clear(tree).map_err(|e| fail(cfg, &format!("cannot empty {}: {e}", tree.display())))?;
     let registry = opts.net.rewrites.apply(&plan.registry).into_owned();
-    let built = match plan.manager {
-        Manager::Npm => {
+    let built = match (plan.manager, uv) {
+        (Manager::Npm, _) => {
             let given = npm_config(cfg, &plan, opts);
             npm_ci(&plan, &runtime, tree, final_dir, &given, cfg.offline)
         }
-        Manager::Pip => pip_install(&plan, &runtime, tree, final_dir, &registry),
+        (Manager::Pip, Some(uv)) => {
+            let uv = super::uv::Uv::new(&uv, &opts.net, cfg.offline);
+            uv.venv(&python_of(&runtime), &tree.join("venv"), tree)
+                .and_then(|()| {
+                    let requirements = write_requirements(&plan, tree)?;
+                    uv.install(&tree.join("venv"), &registry, &requirements, tree)
+                })
+                .and_then(|()| venv_commands(&plan, tree, final_dir))
+        }
+        (Manager::Pip, None) => pip_install(&plan, &runtime, tree, final_dir, &registry),
     };
     built.map_err(|e| fail(cfg, &e))
 }
@@ -142,7 +186,8 @@ fn run_with(
     let mut paths = vec![path_first.to_path_buf()];
     paths.extend(std::env::split_paths(&path));
     let joined = std::env::join_paths(paths).map_err(|e| e.to_string())?;
-    let out = Command::new(program)
+    let mut command = Command::new(program);
+    command
         .args(args)
         .current_dir(dir)
         .env("PATH", joined)
@@ -151,7 +196,18 @@ fn run_with(
         .env("npm_config_audit", "false")
         .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
         .env("PIP_NO_INPUT", "1")
-        .envs(secrets.iter().map(|(k, v)| (k, v.expose())))
+        .envs(secrets.iter().map(|(k, v)| (k, v.expose())));
+    output_of(command, program, args.first().copied().unwrap_or_default())
+}
+
+/// Runs `command` (`program` with `first` its first argument, for the message), its
+/// stdin empty: its stdout, or why not (its status and the end of its stderr).
+pub(super) fn output_of(
+    mut command: Command,
+    program: &Path,
+    first: &str,
+) -> Result<String, String> {
+    let out = command
         .stdin(std::process::Stdio::null())
         .output()
         .map_err(|e| format!("cannot run {}: {e}", program.display()))?;
@@ -166,7 +222,7 @@ fn run_with(
         program
             .file_name()
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
-        args.first().copied().unwrap_or_default(),
+        first,
         out.status,
         tail.join("\n")
     ))
@@ -309,7 +365,7 @@ fn write_executable(path: &Path, text: &str) -> Result<(), String> {
 }
 
 /// python in python's tree.
-fn python_of(python_dir: &Path) -> PathBuf {
+pub(super) fn python_of(python_dir: &Path) -> PathBuf {
     let three = python_dir.join("bin/python3");
     if three.exists() {
         three
@@ -364,8 +420,7 @@ fn pip_install(
     let bin = python_dir.join("bin");
     let venv_arg = venv.to_string_lossy().into_owned();
     run(&python, &["-I", "-m", "venv", &venv_arg], tree, &bin)?;
-    let requirements = tree.join("requirements.txt");
-    std::fs::write(&requirements, &plan.lockfile).map_err(|e| e.to_string())?;
+    let requirements = write_requirements(plan, tree)?;
     let requirements_arg = requirements.to_string_lossy().into_owned();
     run(
         &venv.join("bin/python"),
@@ -384,9 +439,27 @@ fn pip_install(
         tree,
         &venv.join("bin"),
     )?;
+    venv_commands(plan, tree, final_dir)
+}
+
+/// The pinned list written into the tree, for the installer to read.
+fn write_requirements(plan: &Plan, tree: &Path) -> Result<PathBuf, String> {
+    let requirements = tree.join("requirements.txt");
+    std::fs::write(&requirements, &plan.lockfile)
+        .map_err(|e| format!("cannot write requirements.txt: {e}"))?;
+    Ok(requirements)
+}
+
+/// Once the venv in `tree` holds the set (pip or uv installed it): its scripts made to
+/// name the store's path, and the package's console scripts put in the tree's `bin/`
+/// as the tool's commands.
+fn venv_commands(plan: &Plan, tree: &Path, final_dir: &Path) -> Result<(), String> {
+    let venv = tree.join("venv");
     // The venv's scripts name its python by the tree's path: the store's, once moved.
-    let from = format!("#!{}", venv.join("bin").display());
-    let to = format!("#!{}", final_dir.join("venv/bin").display());
+    // A long path is not on the `#!` line itself: pip and uv then write `#!/bin/sh`
+    // and an `exec` of the python on the next lines, so the whole head is rewritten.
+    let from = venv.join("bin").display().to_string();
+    let to = final_dir.join("venv/bin").display().to_string();
     for entry in std::fs::read_dir(venv.join("bin")).map_err(|e| e.to_string())? {
         let path = entry.map_err(|e| e.to_string())?.path();
         if path.is_symlink() || !path.is_file() {
@@ -395,9 +468,7 @@ fn pip_install(
         let Ok(text) = std::fs::read(&path) else {
             continue;
         };
-        if text.starts_with(from.as_bytes()) {
-            let mut fixed = to.as_bytes().to_vec();
-            fixed.extend_from_slice(&text[from.len()..]);
+        if let Some(fixed) = rewritten_head(&text, &from, &to) {
             std::fs::write(&path, fixed).map_err(|e| e.to_string())?;
         }
     }
@@ -438,4 +509,49 @@ fn dist_info(venv: &Path, project: &str) -> Option<PathBuf> {
         }
     }
     None
+}
+
+/// A script's text with `from` made `to` in its first lines (its `#!` line, or the
+/// `exec` lines pip and uv write under `#!/bin/sh` when the path is too long for
+/// one); `None` when it is no script or names no `from`.
+fn rewritten_head(text: &[u8], from: &str, to: &str) -> Option<Vec<u8>> {
+    if !text.starts_with(b"#!") {
+        return None;
+    }
+    let head_len = text
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .nth(3)
+        .map_or(text.len(), |(i, _)| i + 1);
+    let head = std::str::from_utf8(&text[..head_len]).ok()?;
+    if !head.contains(from) {
+        return None;
+    }
+    let mut fixed = head.replace(from, to).into_bytes();
+    fixed.extend_from_slice(&text[head_len..]);
+    Some(fixed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rewritten_head;
+
+    #[test]
+    fn a_scripts_head_is_made_to_name_the_store() {
+        let short = b"#!/t/venv/bin/python\nimport sys\n/t/venv/bin/x\n";
+        assert_eq!(
+            rewritten_head(short, "/t/venv/bin", "/s/venv/bin").unwrap(),
+            b"#!/s/venv/bin/python\nimport sys\n/s/venv/bin/x\n"
+        );
+        let long = b"#!/bin/sh\n'''exec' '/t/venv/bin/python' \"$0\" \"$@\"\n' '''\nimport re\nx = '/t/venv/bin'\n";
+        let fixed =
+            String::from_utf8(rewritten_head(long, "/t/venv/bin", "/s/venv/bin").unwrap()).unwrap();
+        assert!(fixed.contains("'''exec' '/s/venv/bin/python'"), "{fixed}");
+        assert!(
+            fixed.ends_with("x = '/t/venv/bin'\n"),
+            "past the head, untouched: {fixed}"
+        );
+        assert!(rewritten_head(b"\x7fELF", "/t", "/s").is_none());
+    }
 }

@@ -30,6 +30,7 @@ use super::ResolutionError;
 
 mod own_runtime;
 mod source;
+pub mod uv;
 pub use source::attach_runtimes;
 
 /// Reads the language registries for one run: the runtimes' [`Context`] (vx's one
@@ -124,6 +125,32 @@ impl<'a> Registries<'a> {
     pub fn with_tools(mut self, tools: Vec<ToolTable>) -> Registries<'a> {
         self.tools = tools;
         self
+    }
+
+    /// vx's uv locked for a PyPI runtime tool's environment (`kept`, when it covers
+    /// `platforms`); `None`, said plainly, when uv cannot be had (its releases cannot
+    /// be read, a mirror lacks them): the tool then installs with python's pip.
+    fn installer(
+        &self,
+        name: &Name,
+        platforms: &[Platform],
+        kept: Option<&crate::lock::LockedTool>,
+    ) -> Option<Box<crate::lock::LockedTool>> {
+        match uv::lock(self.cx, platforms, kept) {
+            Ok(entry) => {
+                self.net.progress(&format!(
+                    "{name}: its environment is installed with uv {} (astral-sh/uv's release, locked with it)",
+                    entry.version
+                ));
+                Some(Box::new(entry))
+            }
+            Err(e) => {
+                self.net.progress(&format!(
+                    "{name}: uv cannot be had ({e}): its environment installs with python's pip"
+                ));
+                None
+            }
+        }
     }
 
     /// What may be picked now.
@@ -699,6 +726,7 @@ impl<'a> Registries<'a> {
             allow_builds,
             lockfile,
             own_runtime: None,
+            installer: None,
         })
     }
 }
@@ -1019,6 +1047,8 @@ pub fn resolve_tool(
                     (table, Some(Box::new(entry)))
                 }
             };
+            let held_installer = held.as_ref().and_then(|e| e.installer.clone());
+            let held_installer = held_installer.as_deref();
             let kept = held.filter(|e| {
                 e.runtime == runtime_table.name
                     && e.runtime_version == runtime_table.version
@@ -1030,6 +1060,14 @@ pub fn resolve_tool(
                 None => registries.environment(name, &version, &runtime_table, builds)?,
             };
             environment.own_runtime = own;
+            if name.kind == Kind::Pypi {
+                let mut platforms = wanted.clone();
+                let host = Platform::current();
+                if !platforms.contains(&host) {
+                    platforms.push(host);
+                }
+                environment.installer = registries.installer(name, &platforms, held_installer);
+            }
             let main = registries.main_archive(name, &version)?;
             let downloads = wanted.iter().map(|p| (p.clone(), main.clone())).collect();
             (downloads, Some(environment))

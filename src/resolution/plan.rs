@@ -69,6 +69,17 @@ pub fn plan_specs(
             spec.options
                 .insert(crate::install::build_with::OPTION.to_owned(), value);
         }
+        // A PyPI tool's installer, vx's uv, installed first the same way; without one
+        // for this platform, python's pip builds the environment.
+        let installer = environment
+            .installer
+            .as_deref()
+            .filter(|_| manager == environment::Manager::Pip)
+            .and_then(|entry| super::backend::uv::spec(entry, platform));
+        if let Some(value) = installer.and_then(|u| serde_json::to_value(&u).ok()) {
+            spec.options
+                .insert(crate::install::build_with::INSTALLER.to_owned(), value);
+        }
     }
 }
 
