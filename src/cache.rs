@@ -212,32 +212,9 @@ fn walk_into(dir: &Path, take: &mut Take<'_>, total: &mut (u64, u64), removable:
     }
 }
 
-/// An age as `vx cache clean --older-than` takes it: `30d`, `12h`, `2w`, `1d 12h`
-/// (jiff's friendly format; a day is 24 hours).
-pub fn parse_age(text: &str) -> Result<Duration, String> {
-    let bad = |why: String| format!("{}: {why}", vx_text::sanitize(text));
-    let span: jiff::Span = text
-        .trim()
-        .parse()
-        .map_err(|e: jiff::Error| bad(format!("not an age such as 30d, 12h or 2w ({e})")))?;
-    let duration = span
-        .to_duration(jiff::SpanRelativeTo::days_are_24_hours())
-        .map_err(|e| bad(e.to_string()))?;
-    Duration::try_from(duration).map_err(|_| bad("an age cannot be negative".to_owned()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ages_read_as_people_write_them() {
-        assert_eq!(parse_age("30d"), Ok(Duration::from_secs(30 * 86_400)));
-        assert_eq!(parse_age("2w"), Ok(Duration::from_secs(14 * 86_400)));
-        assert_eq!(parse_age("1d 12h"), Ok(Duration::from_secs(36 * 3600)));
-        assert!(parse_age("soon").is_err());
-        assert!(parse_age("-3d").is_err());
-    }
 
     #[test]
     fn cleaning_everything_keeps_what_is_not_an_area() {

@@ -13,6 +13,24 @@ pub fn now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
+/// An age as people write it (jiff's friendly format; a day is 24 hours): `30d`,
+/// `12h`, `2w`, `1d 12h`, `5m`, and `0` for none. Read for `vx cache clean
+/// --older-than`, `[settings] min_release_age` and `VX_INDEX_MAX_AGE`.
+pub fn parse_age(text: &str) -> Result<std::time::Duration, String> {
+    let bad = |why: String| format!("{}: {why}", vx_text::sanitize(text));
+    if text.trim() == "0" {
+        return Ok(std::time::Duration::ZERO);
+    }
+    let span: jiff::Span = text
+        .trim()
+        .parse()
+        .map_err(|e: jiff::Error| bad(format!("not an age such as 30d, 12h or 2w ({e})")))?;
+    let duration = span
+        .to_duration(jiff::SpanRelativeTo::days_are_24_hours())
+        .map_err(|e| bad(e.to_string()))?;
+    std::time::Duration::try_from(duration).map_err(|_| bad("an age cannot be negative".to_owned()))
+}
+
 /// `secs` after the Unix epoch as a timestamp (past jiff's range: its last second,
 /// in the year 9999).
 fn timestamp(secs: u64) -> Timestamp {
@@ -64,6 +82,19 @@ pub fn span(span: std::time::Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ages_read_as_people_write_them() {
+        use std::time::Duration;
+        assert_eq!(parse_age("0"), Ok(Duration::ZERO));
+        assert_eq!(parse_age("5m"), Ok(Duration::from_secs(300)));
+        assert_eq!(parse_age("3d"), Ok(Duration::from_secs(3 * 86_400)));
+        assert_eq!(parse_age("30d"), Ok(Duration::from_secs(30 * 86_400)));
+        assert_eq!(parse_age("2w"), Ok(Duration::from_secs(14 * 86_400)));
+        assert_eq!(parse_age("1d 12h"), Ok(Duration::from_secs(36 * 3600)));
+        assert!(parse_age("soon").is_err());
+        assert!(parse_age("-3d").is_err());
+    }
 
     #[test]
     fn github_times_are_read_and_written() {

@@ -91,7 +91,7 @@ fn size(json: bool, store_flag: Option<PathBuf>) -> Result<i32, Error> {
 fn clean(older_than: Option<&str>, json: bool, store_flag: Option<PathBuf>) -> Result<i32, Error> {
     let age = match older_than {
         Some(text) => {
-            vx::cache::parse_age(text).map_err(|why| Error::usage(format!("--older-than {why}")))?
+            vx::utc::parse_age(text).map_err(|why| Error::usage(format!("--older-than {why}")))?
         }
         None => Duration::ZERO,
     };

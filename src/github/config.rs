@@ -44,7 +44,23 @@ pub struct GithubConfig {
     pub token: Option<Token>,
     /// Where the token came from.
     pub token_source: Option<TokenSource>,
+    /// How long a cached answer (an API answer, a runtime's index or checksum file) is
+    /// used without asking its server again: [`FRESH_FOR`], or
+    /// [`FRESH_FOR_VARIABLE`]; zero (the default of a config built by hand) always
+    /// revalidates.
+    pub fresh_for: std::time::Duration,
 }
+
+/// The variable that sets [`GithubConfig::fresh_for`]: an age such as `5m`, `30s`, or
+/// `0` to revalidate every answer.
+pub const FRESH_FOR_VARIABLE: &str = "VX_INDEX_MAX_AGE";
+
+/// How long a cached answer is used without a request, by default: long enough that a
+/// `vx lock` then `vx sync` (or a CI job's few commands) ask nothing twice, short
+/// enough that a release published a few minutes ago is seen. Adoptium's API says
+/// `max-age=120` of its own answers, GitHub's `max-age=60`; a lock is rarely redone
+/// within minutes for any other reason than a retry.
+pub const FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(5 * 60);
 
 impl GithubConfig {
     /// From this process's environment and `user`: `VX_GITHUB_URL` /
@@ -99,10 +115,18 @@ impl GithubConfig {
                 .map(|t| (t, TokenSource::UserConfig));
         }
         let (token, token_source) = token.unzip();
+        let fresh_for = match env(FRESH_FOR_VARIABLE) {
+            Some(age) => crate::utc::parse_age(&age).map_err(|_| GithubError::Setting {
+                setting: FRESH_FOR_VARIABLE,
+                problem: "an age such as 5m, 30s or 0 (revalidate every answer)",
+            })?,
+            None => FRESH_FOR,
+        };
         Ok(GithubConfig {
             hosts,
             token,
             token_source,
+            fresh_for,
         })
     }
 }
@@ -129,6 +153,28 @@ mod tests {
                 .find(|(k, _)| *k == name)
                 .map(|(_, v)| (*v).to_owned())
         }
+    }
+
+    #[test]
+    fn the_freshness_window_is_five_minutes_unless_the_variable_says_otherwise() {
+        let window = |vars: &[(&str, &str)]| {
+            GithubConfig::from_lookup(lookup(vars), &UserConfig::default()).map(|c| c.fresh_for)
+        };
+        let secs = std::time::Duration::from_secs;
+        assert_eq!(window(&[]).unwrap(), FRESH_FOR);
+        assert_eq!(window(&[(FRESH_FOR_VARIABLE, "0")]).unwrap(), secs(0));
+        assert_eq!(window(&[(FRESH_FOR_VARIABLE, "90")]).unwrap(), secs(90));
+        assert_eq!(
+            window(&[(FRESH_FOR_VARIABLE, "1h 30m")]).unwrap(),
+            secs(5400)
+        );
+        assert_eq!(window(&[(FRESH_FOR_VARIABLE, " ")]).unwrap(), FRESH_FOR);
+        let err = window(&[(FRESH_FOR_VARIABLE, "soon")]).unwrap_err();
+        assert!(
+            err.to_string().starts_with("VX_INDEX_MAX_AGE: an age"),
+            "{err}"
+        );
+        assert!(window(&[(FRESH_FOR_VARIABLE, "-5m")]).is_err());
     }
 
     fn user(url: Option<&str>, api: Option<&str>, token: Option<&str>) -> UserConfig {

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::backend::environment::{self as env, Manager, Plan};
+use crate::backend::npmrc::ForNpm as NpmConfig;
 use crate::config_frame::InstallConfig;
 
 use super::build_with::Prepared;
@@ -100,7 +101,10 @@ pub fn build_if_planned(
     clear(tree).map_err(|e| fail(cfg, &format!("cannot empty {}: {e}", tree.display())))?;
     let registry = opts.net.rewrites.apply(&plan.registry).into_owned();
     let built = match (plan.manager, uv) {
-        (Manager::Npm, _) => npm_ci(&plan, &runtime, tree, final_dir, &registry, cfg.offline),
+        (Manager::Npm, _) => {
+            let given = npm_config(cfg, &plan, opts);
+            npm_ci(&plan, &runtime, tree, final_dir, &given, cfg.offline)
+        }
         (Manager::Pip, Some(uv)) => {
             let uv = super::uv::Uv::new(&uv, &opts.net, cfg.offline);
             uv.venv(&python_of(&runtime), &tree.join("venv"), tree)
@@ -113,6 +117,22 @@ pub fn build_if_planned(
         (Manager::Pip, None) => pip_install(&plan, &runtime, tree, final_dir, &registry),
     };
     built.map_err(|e| fail(cfg, &e))
+}
+
+/// What npm is given to install the tool's dependencies: the registries and tokens of
+/// the user's `.npmrc` and the project's (the folder the plan names), read here so no
+/// secret travels to this process; the lock's registry for the package where neither
+/// names one.
+fn npm_config(cfg: &InstallConfig, plan: &Plan, opts: &InstallOptions) -> NpmConfig {
+    let project = cfg
+        .spec
+        .options
+        .get(env::NPMRC_DIR)
+        .and_then(|v| v.as_str())
+        .map(PathBuf::from);
+    crate::backend::npmrc::Npmrc::load(project.as_deref(), &|k| std::env::var(k).ok())
+        .or_registry_of(&plan.package, &plan.registry)
+        .for_npm(&|url| opts.net.rewrites.apply(url).into_owned())
 }
 
 fn fail(cfg: &InstallConfig, why: &str) -> InstallError {
@@ -150,6 +170,18 @@ fn clear(dir: &Path) -> std::io::Result<()> {
 
 /// `program args…` in `dir` with `path_first` before `PATH`; its stdout, or why not.
 fn run(program: &Path, args: &[&str], dir: &Path, path_first: &Path) -> Result<String, String> {
+    run_with(program, args, dir, path_first, &[])
+}
+
+/// [`run`] with `secrets` in the program's environment (an npm `.npmrc`'s tokens,
+/// named there as `${VAR}`): in its environment only, never in an argument or a file.
+fn run_with(
+    program: &Path,
+    args: &[&str],
+    dir: &Path,
+    path_first: &Path,
+    secrets: &[(String, crate::secret::Secret)],
+) -> Result<String, String> {
     let path = std::env::var_os("PATH").unwrap_or_default();
     let mut paths = vec![path_first.to_path_buf()];
     paths.extend(std::env::split_paths(&path));
@@ -163,8 +195,9 @@ fn run(program: &Path, args: &[&str], dir: &Path, path_first: &Path) -> Result<S
         .env("npm_config_fund", "false")
         .env("npm_config_audit", "false")
         .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
-        .env("PIP_NO_INPUT", "1");
-    super::child_output::output_of(command, program, args.first().copied().unwrap_or_default())
+        .env("PIP_NO_INPUT", "1")
+        .envs(secrets.iter().map(|(k, v)| (k, v.expose())));
+    super::program::output_of(command, program, args.first().copied().unwrap_or_default())
 }
 
 /// node and npm's script in node's tree.
@@ -176,12 +209,13 @@ fn node_and_npm(node_dir: &Path) -> (PathBuf, String) {
 
 /// npm's lockfile for `package@version` alone, made by node's own npm in `scratch`
 /// (`npm install --package-lock-only --ignore-scripts`, no package installed) against
-/// `registry` (where the requests go: after `url_replacements`).
+/// the registries `given` names (where the requests go: after `url_replacements`),
+/// with its tokens.
 pub fn npm_lockfile(
     node_dir: &Path,
     package: &str,
     version: &str,
-    registry: &str,
+    given: &NpmConfig,
     scratch: &Path,
 ) -> Result<String, String> {
     std::fs::write(
@@ -189,9 +223,9 @@ pub fn npm_lockfile(
         env::npm_package_json(package, version),
     )
     .map_err(|e| e.to_string())?;
+    std::fs::write(scratch.join(".npmrc"), &given.text).map_err(|e| e.to_string())?;
     let (node, npm) = node_and_npm(node_dir);
-    let registry = format!("--registry={registry}");
-    run(
+    run_with(
         &node,
         &[
             &npm,
@@ -200,10 +234,10 @@ pub fn npm_lockfile(
             "--ignore-scripts",
             "--no-audit",
             "--no-fund",
-            &registry,
         ],
         scratch,
         &node_dir.join("bin"),
+        &given.env,
     )?;
     std::fs::read_to_string(scratch.join("package-lock.json"))
         .map_err(|e| format!("npm wrote no package-lock.json: {e}"))
@@ -214,7 +248,7 @@ fn npm_ci(
     node_dir: &Path,
     tree: &Path,
     final_dir: &Path,
-    registry: &str,
+    given: &NpmConfig,
     offline: bool,
 ) -> Result<(), String> {
     let write = |name: &str, text: &str| {
@@ -225,8 +259,9 @@ fn npm_ci(
         &env::npm_package_json(&plan.package, &plan.version),
     )?;
     write("package-lock.json", &plan.lockfile)?;
+    // The registries and tokens, by name (`${VX_NPM_AUTH_N}`): removed once npm is done.
+    write(".npmrc", &given.text)?;
     let (node, npm) = node_and_npm(node_dir);
-    let registry = format!("--registry={registry}");
     let bin = node_dir.join("bin");
     let mut args = vec![
         npm.as_str(),
@@ -234,18 +269,18 @@ fn npm_ci(
         "--ignore-scripts",
         "--no-audit",
         "--no-fund",
-        &registry,
     ];
     // Offline, npm takes the tarballs from its cache, each checked all the same.
     if offline {
         args.push("--offline");
     }
-    run(&node, &args, tree, &bin)?;
+    run_with(&node, &args, tree, &bin, &given.env)?;
     if !plan.allow_builds.is_empty() {
         let mut args: Vec<&str> = vec![&npm, "rebuild"];
         args.extend(plan.allow_builds.iter().map(String::as_str));
-        run(&node, &args, tree, &bin)?;
+        run_with(&node, &args, tree, &bin, &given.env)?;
     }
+    std::fs::remove_file(tree.join(".npmrc")).map_err(|e| format!("cannot remove .npmrc: {e}"))?;
     // The package's commands, run by this node whatever the PATH.
     let package_dir = tree.join("node_modules").join(&plan.package);
     let manifest: serde_json::Value = std::fs::read_to_string(package_dir.join("package.json"))

@@ -25,7 +25,6 @@
 
 pub mod bins;
 pub mod build_with;
-mod child_output;
 pub mod components;
 mod entries;
 pub mod environment;
@@ -35,6 +34,7 @@ pub mod listing;
 pub mod live;
 pub mod packing;
 pub mod partial;
+mod program;
 pub mod resume;
 mod signatures;
 mod sink;

@@ -105,15 +105,16 @@ impl<'a> Uv<'a> {
             None => command.env("UV_NO_CACHE", "1"),
         };
         // Held until uv has run: the bundle of vx's extra CAs it reads.
-        let bundle = ca_bundle(self.net, dir)?;
-        if let Some(file) = bundle
-            .as_ref()
-            .map(|b| &b.0)
-            .or(self.net.trust.cert_file.as_ref())
+        let bundle = ca_bundle(self.net)?;
+        if let Some(file) = bundle.as_ref().map(tempfile::NamedTempFile::path).or(self
+            .net
+            .trust
+            .cert_file
+            .as_deref())
         {
             command.env("SSL_CERT_FILE", file);
         }
-        super::child_output::output_of(command, &self.program, args.first().copied().unwrap_or(""))
+        super::program::output_of(command, &self.program, args.first().copied().unwrap_or(""))
             .map(drop)
     }
 }
@@ -127,19 +128,9 @@ const SYSTEM_BUNDLES: [&str; 4] = [
     "/etc/ssl/ca-bundle.pem",
 ];
 
-/// A file removed when dropped.
-struct Removed(PathBuf);
-
-impl Drop for Removed {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
-/// With `[http] ca_certificates`: a file in `dir` (removed when dropped) holding the
-/// bundle vx trusts (`SSL_CERT_FILE`'s, else the system's) and those CAs; `None`
-/// without them.
-fn ca_bundle(net: &NetConfig, dir: &Path) -> Result<Option<Removed>, String> {
+/// With `[http] ca_certificates`: a temporary file holding the bundle vx trusts
+/// (`SSL_CERT_FILE`'s, else the system's) and those CAs; `None` without them.
+fn ca_bundle(net: &NetConfig) -> Result<Option<tempfile::NamedTempFile>, String> {
     let trust = &net.trust;
     if trust.ca_certificates.is_empty() {
         return Ok(None);
@@ -157,7 +148,13 @@ fn ca_bundle(net: &NetConfig, dir: &Path) -> Result<Option<Removed>, String> {
         pem.extend_from_slice(&text);
         pem.push(b'\n');
     }
-    let file = Removed(dir.join(".vx-uv-ca-bundle.pem"));
-    std::fs::write(&file.0, pem).map_err(|e| format!("cannot write {}: {e}", file.0.display()))?;
+    // Public certificates only: the system's temporary directory does, removed on drop.
+    let mut file = tempfile::Builder::new()
+        .prefix("vx-uv-ca")
+        .suffix(".pem")
+        .tempfile()
+        .map_err(|e| format!("cannot make a file for uv's CA bundle: {e}"))?;
+    std::io::Write::write_all(&mut file, &pem)
+        .map_err(|e| format!("cannot write {}: {e}", file.path().display()))?;
     Ok(Some(file))
 }

@@ -281,8 +281,8 @@ impl Parser<'_> {
                 registries = self.registry_sources(list)?;
             }
             if let Some((age, span)) = self.string(settings, "min_release_age", "settings")? {
-                let parsed = parse_age(age)
-                    .ok_or_else(|| self.err(Some(span), Problem::BadAge(validate::shorten(age))))?;
+                let parsed = crate::utc::parse_age(age)
+                    .map_err(|_| self.err(Some(span), Problem::BadAge(validate::shorten(age))))?;
                 min_release_age = Some(parsed);
             }
             if let Some((name, span)) = self.string(settings, "verify", "settings")? {
@@ -1591,23 +1591,6 @@ impl Parser<'_> {
             })
             .collect()
     }
-}
-
-/// `min_release_age`: a number and a unit (`s`, `m`, `h`, `d`, `w`): `3d`, `12h`.
-fn parse_age(text: &str) -> Option<std::time::Duration> {
-    let text = text.trim();
-    let split = text.find(|c: char| !c.is_ascii_digit())?;
-    let (number, unit) = text.split_at(split);
-    let n: u64 = number.parse().ok()?;
-    let unit = match unit.trim() {
-        "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86_400,
-        "w" => 7 * 86_400,
-        _ => return None,
-    };
-    n.checked_mul(unit).map(std::time::Duration::from_secs)
 }
 
 /// A URL template filled for linux-x86_64: the platforms differ only in the names

@@ -1,6 +1,6 @@
-//! A package manager run by the installer (npm, pip, uv: `super::environment`,
-//! `super::uv`): its stdout, or why it failed, told by its status and the end of its
-//! stderr.
+//! Runs a package manager's program for a runtime tool's environment (node's npm,
+//! python's pip, vx's uv: [`super::environment`], [`super::uv`]) and turns its failure
+//! into one message: its status and the end of what it wrote to stderr.
 
 use std::path::Path;
 use std::process::Command;
