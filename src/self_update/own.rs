@@ -1,7 +1,8 @@
-//! This vx: where it runs from and which channel placed it ([`Whereabouts`]); updating
-//! it to a release, or saying why not ([`update`]); and removing what the installer
-//! put in place ([`uninstall`]). Nothing here prints: what there is to say as it goes
-//! goes to the caller's `note`, and what happened comes back for the caller to show.
+//! This vx: where it runs from and which channel placed it ([`Whereabouts`]);
+//! updating it to a release, or saying why not ([`update`](fn@update)); and removing
+//! what the installer put in place ([`uninstall`](fn@uninstall)). Nothing here prints:
+//! what there is to say as it goes goes to the caller's `note`, and what happened
+//! comes back for the caller to show.
 
 use std::path::PathBuf;
 
