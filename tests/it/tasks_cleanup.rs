@@ -257,3 +257,59 @@ fn a_malformed_request_stops_the_guard_and_its_tasks() {
     let left = marked(&marker);
     assert!(left.is_empty(), "the guard stopped its task: {left:?}");
 }
+
+#[test]
+fn a_leftover_caught_in_the_middle_of_exec_is_still_stopped_with_its_task() {
+    // Each of three tasks leaves a detached process behind that ignores SIGTERM (the
+    // guard SIGKILLs it after the grace period) and re-executes itself without end, its
+    // streams closed. While it is inside `execve` its environment reads empty, or cut
+    // short when the read began on the image that goes away: the guard, looking for the
+    // task's mark there at every tick of the grace period, took it for nobody's,
+    // reported the task ended and forgot it, and the process outlived its task (had it
+    // held the task's output, the run would have waited for it for ever). With ~450
+    // looks a run, that failed 5 times out of 5 before the guard waited for a mark it
+    // could not read whole.
+    let work = Work::new();
+    let marker = format!("exec-{}", std::process::id());
+    std::fs::write(
+        work.dir.path().join("loop.sh"),
+        "if [ -z \"$2\" ]; then trap '' TERM; echo $$ > \"$1.pid\"; fi\nexec sh ./loop.sh \"$1\" again\n",
+    )
+    .unwrap();
+    let mut tasks = String::new();
+    for i in 0..3 {
+        tasks.push_str(&format!(
+            "l{i} = {{ run = \"setsid sh ./loop.sh l{i} </dev/null >/dev/null 2>&1 & until [ -s l{i}.pid ]; do sleep 0.01; done\" }}\n"
+        ));
+    }
+    tasks.push_str("next = { run = \"touch next.up\", depends = [\"l0\", \"l1\", \"l2\"] }\n");
+    let mut vx = run_vx(&work, &marker, &tasks, &["-j", "3", "next"]);
+    wait_for("`next` to start", || {
+        work.dir.path().join("next.up").exists().then_some(())
+    });
+    // `next` started: each `l` has ended, so what it left must be gone.
+    let alive: Vec<String> = (0..3)
+        .filter_map(|i| {
+            let pid = std::fs::read_to_string(work.dir.path().join(format!("l{i}.pid"))).ok()?;
+            let pid = pid.trim();
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            let zombie = stat
+                .rsplit_once(')')
+                .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z'));
+            // Its number taken by another process since is not it.
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            let other =
+                !cmdline.is_empty() && !String::from_utf8_lossy(&cmdline).contains("loop.sh");
+            (!zombie && !other).then(|| format!("l{i}'s {pid}: {stat}"))
+        })
+        .collect();
+    let status = common::wait_exit(&mut vx);
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut vx.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(
+        alive.is_empty(),
+        "left running after its task: {alive:?}\n{err}"
+    );
+    assert!(status.success());
+    assert!(marked(&marker).is_empty(), "{:?}", marked(&marker));
+}

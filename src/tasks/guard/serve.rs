@@ -37,6 +37,36 @@ struct Task {
     stopping: Option<Instant>,
     /// Its [`tree::MARK`] value.
     mark: String,
+    /// Whether its process group was seen empty, once its process had exited: it is
+    /// gone for good (nothing can join it again), and its number may be another
+    /// group's by now, so it is never signalled again.
+    group_gone: bool,
+}
+
+/// A child of the guard that is no task's process and whose mark could not be read
+/// (see [`tree::Mark`]): since when, and whether it read as an empty environment.
+struct Unsure {
+    since: Instant,
+    empty: bool,
+}
+
+/// Whose one of the guard's children is.
+enum Owner {
+    /// The task with this [`tree::MARK`] value's.
+    Task(String),
+    /// No task's that can be told: stopped with the run.
+    Nobody,
+    /// Not known yet (see [`tree::Mark::Unsure`]).
+    Unsure,
+}
+
+/// What a look at the guard's children found for one task.
+#[derive(Default)]
+struct Leftovers {
+    /// The task's own: children carrying its mark.
+    ours: Vec<u32>,
+    /// Whether some child could not tell whose it is yet: the task's end waits.
+    unsure: bool,
 }
 
 /// The guard's state.
@@ -51,6 +81,8 @@ struct Guard {
     subreaper: bool,
     tasks: BTreeMap<u64, Task>,
     by_root: HashMap<u32, u64>,
+    /// Children whose mark could not be read, by process id.
+    unsure: HashMap<u32, Unsure>,
     /// When the whole run's stop began (the socket closed, a bad request, a signal,
     /// the parent gone).
     shutdown: Option<Instant>,
@@ -94,6 +126,7 @@ pub fn serve(socket: UnixStream, parent: u32, grace: Duration) -> i32 {
         subreaper,
         tasks: BTreeMap::new(),
         by_root: HashMap::new(),
+        unsure: HashMap::new(),
         shutdown: None,
     };
     let mut code = 0;
@@ -158,10 +191,17 @@ impl Guard {
             .filter(|(_, t)| t.code.is_some())
             .map(|(&id, _)| id)
             .collect();
+        if ended.is_empty() {
+            return;
+        }
+        let children = self.children_marks();
         for id in ended {
-            let left = self.leftovers(id);
+            let left = self.leftovers_in(id, &children);
             let task = self.tasks.get_mut(&id).expect("listed above");
-            if left.is_empty() && !group_alive(task.root) {
+            if !task.group_gone && !group_alive(task.root) {
+                task.group_gone = true;
+            }
+            if left.ours.is_empty() && !left.unsure && task.group_gone {
                 let code = task.code.unwrap_or(1);
                 self.tasks.remove(&id);
                 self.reply(&Reply::Ended { id, code });
@@ -214,7 +254,7 @@ impl Guard {
     }
 
     fn signal_everything(&self, signal: Signal) {
-        for task in self.tasks.values() {
+        for task in self.tasks.values().filter(|t| !t.group_gone) {
             kill_group(task.root, signal);
         }
         for pid in self.lister.descendants(&[std::process::id()]) {
@@ -228,7 +268,9 @@ impl Guard {
         let Some(task) = self.tasks.get(&id) else {
             return;
         };
-        kill_group(task.root, signal);
+        if !task.group_gone {
+            kill_group(task.root, signal);
+        }
         let mut roots = self.leftovers(id);
         if task.code.is_none() {
             roots.push(task.root);
@@ -239,8 +281,8 @@ impl Guard {
     }
 
     /// The guard's children that belong to task `id` without being its process: what it
-    /// started, which lost its parent and left the task's group. Read only when the
-    /// guard has a child that is no task's process.
+    /// started, which lost its parent and left the task's group.
+    /// Those whose mark cannot be read yet are left out (they may be another task's).
     fn leftovers(&self, id: u64) -> Vec<u32> {
         let Some(task) = self.tasks.get(&id) else {
             return Vec::new();
@@ -252,8 +294,77 @@ impl Guard {
             .children(std::process::id())
             .into_iter()
             .filter(|pid| !self.by_root.contains_key(pid))
-            .filter(|&pid| tree::has_mark(pid, &task.mark))
+            .filter(|&pid| tree::mark(pid) == tree::Mark::Is(task.mark.clone()))
             .collect()
+    }
+
+    /// Task `id`'s share of `children` (from [`Guard::children_marks`]).
+    fn leftovers_in(&self, id: u64, children: &[(u32, Owner)]) -> Leftovers {
+        let Some(task) = self.tasks.get(&id) else {
+            return Leftovers::default();
+        };
+        let mut left = Leftovers::default();
+        for (pid, owner) in children {
+            match owner {
+                Owner::Task(mark) if *mark == task.mark => left.ours.push(*pid),
+                Owner::Unsure => left.unsure = true,
+                _ => {}
+            }
+        }
+        left
+    }
+
+    /// The guard's children that are no task's process (what tasks left behind, handed
+    /// to the guard as their subreaper), each with whose it is. Read only as a
+    /// subreaper (otherwise none come). A child whose mark cannot be read yet is
+    /// [`Owner::Unsure`] until it can, for at most the grace period (or, when it read as
+    /// an empty environment, until a second look a tick later says the same).
+    fn children_marks(&mut self) -> Vec<(u32, Owner)> {
+        if !self.subreaper {
+            return Vec::new();
+        }
+        let children: Vec<u32> = self
+            .lister
+            .children(std::process::id())
+            .into_iter()
+            .filter(|pid| !self.by_root.contains_key(pid))
+            .collect();
+        self.unsure.retain(|pid, _| children.contains(pid));
+        let now = Instant::now();
+        let mut out = Vec::with_capacity(children.len());
+        for pid in children {
+            let owner = match tree::mark(pid) {
+                tree::Mark::Is(mark) => Owner::Task(mark),
+                tree::Mark::Absent => Owner::Nobody,
+                found @ (tree::Mark::Unsure | tree::Mark::Empty) => {
+                    let empty = found == tree::Mark::Empty;
+                    let seen = self
+                        .unsure
+                        .entry(pid)
+                        .or_insert(Unsure { since: now, empty });
+                    // An environment seen empty twice, a tick apart, is empty; one that
+                    // stays unreadable for the grace period is taken as unmarked.
+                    let settled = if empty && seen.empty {
+                        now.duration_since(seen.since) >= TICK
+                    } else {
+                        now.duration_since(seen.since) >= self.grace
+                    };
+                    if !empty {
+                        seen.empty = false;
+                    }
+                    if settled {
+                        Owner::Nobody
+                    } else {
+                        Owner::Unsure
+                    }
+                }
+            };
+            if !matches!(owner, Owner::Unsure) {
+                self.unsure.remove(&pid);
+            }
+            out.push((pid, owner));
+        }
+        out
     }
 
     /// Waits for a request, a signal, a child's exit, or the tick.
@@ -373,6 +484,7 @@ impl Guard {
                 code: None,
                 stopping: None,
                 mark,
+                group_gone: false,
             },
         );
         Ok(root)
