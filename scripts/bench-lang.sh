@@ -14,6 +14,11 @@
 # - node 20.11.1 (the real tar.xz the runtime tests build into
 #   target/runtime-fixtures/) in nodejs.org's dist/ layout; CPython 3.12.1
 #   (python-build-standalone's install_only_stripped build) as a file.
+# - astral-sh/uv's release 0.13.9 on a loopback GitHub (the API's tags and release
+#   answers under /gh/api/v3, the asset under /gh/astral-sh/uv/releases/download/):
+#   `uv-x86_64-unknown-linux-gnu.tar.gz` packed from the real uv of PyPI's wheel as
+#   astral-sh/uv's build-release-binaries.yml packs it (`uv-TRIPLE/uv`, `uvx`). vx's
+#   uv installs black's environment (BENCHMARKS §21); it is kept like the runtimes.
 #
 # vx: a project naming node and python beside the four (so both sides run the tools'
 # runtimes already on the machine: mise the machine's node and npm, uv with its python
@@ -22,8 +27,9 @@
 # `npm_config_registry`, uv through `UV_DEFAULT_INDEX`, no python download.
 #
 # "cold": the four tools' installs and every package cache emptied (vx: its store's
-# four tool directories and download cache, npm's and pip's caches; mise: its installs
-# and cache, npm's and uv's caches), the runtimes kept. "no-op": everything installed.
+# four tool directories and download cache, npm's, pip's and vx's uv's caches; mise: its
+# installs and cache, npm's and uv's caches), the runtimes (and vx's uv, mise's uv) kept.
+# "no-op": everything installed.
 # Rounds are interleaved (vx cold, mise cold, vx no-op, mise no-op, …) so that the
 # machine's load falls on both alike; the figures are medians and the ratio the median
 # of each round's ratio.
@@ -48,7 +54,7 @@ for f in "$node_archive" "$cpython" "$uv"; do
 done
 command -v npm >/dev/null || { echo "npm is needed on PATH (mise's npm backend runs it)" >&2; exit 2; }
 
-BIOME=1.9.4 PRETTIER=3.10.1 RUFF=0.8.4 BLACK=24.10.0
+BIOME=1.9.4 PRETTIER=3.10.1 RUFF=0.8.4 BLACK=24.10.0 UV_RELEASE=0.13.9
 cache=$root/target/bench-lang
 mkdir -p "$cache/npm" "$cache/files"
 
@@ -90,6 +96,19 @@ if ! ls "$cache/files"/black-$BLACK-*.whl >/dev/null 2>&1; then
   curl -fsS -o "$cache/files/black-$BLACK-py3-none-any.whl" "$pure"
 fi
 
+# vx's uv: astral-sh/uv's release archive, packed from PyPI's wheel of the same uv.
+uv_triple=x86_64-unknown-linux-gnu
+uv_archive=$cache/uv-$uv_triple.tar.gz
+if [ ! -s "$uv_archive" ]; then
+  rm -rf "$cache/uvwheel" && mkdir -p "$cache/uvwheel"
+  python3 -m pip download -q --no-deps --only-binary=:all: --platform manylinux_2_17_x86_64 \
+    --python-version 3.12 -d "$cache/uvwheel" "uv==$UV_RELEASE"
+  (cd "$cache/uvwheel" && python3 -m zipfile -e uv-*.whl x && mkdir "uv-$uv_triple" &&
+    cp "x/uv-$UV_RELEASE.data/scripts/uv" "x/uv-$UV_RELEASE.data/scripts/uvx" "uv-$uv_triple/" &&
+    chmod 755 "uv-$uv_triple"/* && tar czf "$uv_archive.tmp" "uv-$uv_triple")
+  mv "$uv_archive.tmp" "$uv_archive"
+fi
+
 work=$(mktemp -d)
 server=
 trap '[ -n "$server" ] && kill $server 2>/dev/null; rm -rf "$work"' EXIT
@@ -100,6 +119,8 @@ cat >"$work/www/dist/index.json" <<'JSON'
 [{"version":"v20.11.1","date":"2024-02-14","files":["linux-x64"],"npm":"10.2.4","lts":"Iron","security":false}]
 JSON
 cp "$cpython" "$work/www/cpython.tar.gz"
+mkdir -p "$work/www/gh"
+cp "$uv_archive" "$work/www/gh/"
 
 # The registries: one loopback server, npm at the root (as registry.npmjs.org), PyPI
 # under /simple/ and /files/, the rest under /www/.
@@ -119,6 +140,8 @@ class H(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         path = urllib.parse.unquote(self.path.split("?")[0])
         try:
+            if path.startswith("/gh/"):
+                return self.github(path[3:])
             if path.startswith("/www/"):
                 return self.send(open(os.path.join(www, path[5:]), "rb").read())
             if path.startswith("/files/"):
@@ -150,13 +173,30 @@ class H(http.server.BaseHTTPRequestHandler):
         except (OSError, KeyError, IndexError):
             if os.environ.get("BENCH_LANG_LOG"): print("404", self.path, file=sys.stderr)
             return self.send(b"not found", code=404)
+    def github(self, path):
+        # astral-sh/uv's release on a loopback GitHub (GHES layout: API under /api/v3).
+        tag, asset = os.environ["UV_RELEASE"], os.environ["UV_ASSET"]
+        data = open(os.path.join(www, "gh", asset), "rb").read()
+        base = "http://%s/gh" % self.headers["Host"]
+        if path.startswith("/api/v3/repos/astral-sh/uv/tags"):
+            return self.send(json.dumps([{"name": tag}]).encode(), "application/json")
+        if path == "/api/v3/repos/astral-sh/uv/releases/tags/" + tag:
+            doc = {"tag_name": tag, "draft": False, "prerelease": False,
+                   "published_at": "2025-11-12T00:00:00Z",
+                   "assets": [{"name": asset, "size": len(data),
+                               "browser_download_url": "%s/astral-sh/uv/releases/download/%s/%s" % (base, tag, asset),
+                               "digest": "sha256:" + hashlib.sha256(data).hexdigest()}]}
+            return self.send(json.dumps(doc).encode(), "application/json")
+        if path == "/astral-sh/uv/releases/download/%s/%s" % (tag, asset):
+            return self.send(data)
+        raise KeyError(path)
     def handle(self):
         try: super().handle()
         except (BrokenPipeError, ConnectionResetError): pass
 http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
 PY
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-python3 "$work/serve.py" "$port" "$cache" "$work/www" &
+UV_RELEASE=$UV_RELEASE UV_ASSET=uv-$uv_triple.tar.gz python3 "$work/serve.py" "$port" "$cache" "$work/www" &
 server=$!
 url=http://127.0.0.1:$port
 for _ in $(seq 50); do curl -fs "$url/prettier" >/dev/null && break; sleep 0.1; done
@@ -169,6 +209,9 @@ export PIP_INDEX_URL=$url/simple/ PIP_DISABLE_PIP_VERSION_CHECK=1
 unset PIP_CONFIG_FILE PIP_FIND_LINKS PIP_EXTRA_INDEX_URL NPM_CONFIG_USERCONFIG || true
 mkdir -p "$XDG_CONFIG_HOME/vx" "$work/project"
 cat >"$XDG_CONFIG_HOME/vx/config.toml" <<EOF
+[github]
+url = "$url/gh"
+
 [url_replacements]
 "https://nodejs.org/dist/" = "$url/www/dist/"
 "https://registry.npmjs.org/" = "$url/"
@@ -218,7 +261,7 @@ m() { env "${mise_env[@]}" "$mise" "$@"; }
 
 vx_cold() {
   rm -rf "$store/biome" "$store/prettier" "$store/ruff" "$store/black" \
-    "$XDG_CACHE_HOME/vx/downloads" "$HOME/.npm" "$XDG_CACHE_HOME/pip"
+    "$XDG_CACHE_HOME/vx/downloads" "$XDG_CACHE_HOME/vx/uv" "$HOME/.npm" "$XDG_CACHE_HOME/pip"
 }
 mise_cold() {
   rm -rf "$work/mise/data/installs" "$work/mise/cache" "$work/mise/npm-cache" "$work/mise/uv-cache" \
@@ -244,7 +287,7 @@ done
 mdir() { ls -d "$work/mise/data/installs/$1" 2>/dev/null || true; }
 for pair in biome:npm-biomejs-biome prettier:npm-prettier ruff:pipx-ruff black:pipx-black; do
   t=${pair%%:*} mt=${pair#*:}
-  rm -rf "$store/$t" "$XDG_CACHE_HOME/vx/downloads" "$HOME/.npm" "$XDG_CACHE_HOME/pip"
+  rm -rf "$store/$t" "$XDG_CACHE_HOME/vx/downloads" "$XDG_CACHE_HOME/vx/uv" "$HOME/.npm" "$XDG_CACHE_HOME/pip"
   timed "vx_$t" "$vx" sync -q
   rm -rf "$(mdir "$mt")" "$work/mise/cache" "$work/mise/npm-cache" "$work/mise/uv-cache"
   timed "mise_$t" bash -c "cd '$work/mise-project' && $(printf '%q ' env "${mise_env[@]}" "$mise") install -q"

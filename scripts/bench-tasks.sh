@@ -55,12 +55,9 @@ mkdir -p "$P"
 sed 's/^\[tasks\]$/[tasks]/' "$P/vx.toml" > "$P/mise.toml"
 
 # Each tool on its own state, nothing of the user's.
-export XDG_DATA_HOME="$TMP/data" XDG_CONFIG_HOME="$TMP/config" XDG_STATE_HOME="$TMP/state" \
-  XDG_CACHE_HOME="$TMP/cache" VX_BOARD_DIR="$TMP/boards" VX_DAEMON_SOCKET="$TMP/no.sock" \
-  MISE_DATA_DIR="$TMP/mise-data" MISE_CONFIG_DIR="$TMP/mise-config" \
-  MISE_CACHE_DIR="$TMP/mise-cache" MISE_STATE_DIR="$TMP/mise-state" \
-  MISE_TRUSTED_CONFIG_PATHS="$P" MISE_YES=1
-mkdir -p "$VX_BOARD_DIR"
+. "$ROOT/scripts/lib/common.sh"
+isolate_vx "$TMP"
+isolate_mise "$TMP" "$P"
 cd "$P"
 "$VX" trust >/dev/null 2>&1 || true
 

@@ -15,8 +15,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 vx=${VX:-$root/target/debug/vx}
 client=$root/scripts/vx-daemon-client.py
 work=$(mktemp -d)
-export VX_BOARD_DIR="$work/boards" XDG_DATA_HOME="$work/data" XDG_CONFIG_HOME="$work/config" \
-  XDG_CACHE_HOME="$work/cache" VX_DAEMON_SOCKET="$work/d/daemon.sock" VX_OFFLINE=1
+. "$root/scripts/lib/common.sh"
+isolate_vx "$work"
+export VX_DAEMON_SOCKET="$work/d/daemon.sock" VX_OFFLINE=1
 cleanup() {
   "$vx" daemon stop > /dev/null 2>&1 || true
   rm -rf "$work"

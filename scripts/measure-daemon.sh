@@ -20,7 +20,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 vx=${VX:-$root/target/release/vx}
 client=$root/scripts/vx-daemon-client.py
 work=$(mktemp -d)
-export VX_BOARD_DIR="$work/boards" XDG_DATA_HOME="$work/data" VX_DAEMON_SOCKET="$work/d/daemon.sock"
+. "$root/scripts/lib/common.sh"
+isolate_vx "$work"
+export VX_DAEMON_SOCKET="$work/d/daemon.sock"
 cleanup() {
   "$vx" daemon stop > /dev/null 2>&1 || true
   jobs -p | xargs -r kill 2> /dev/null || true
@@ -65,23 +67,13 @@ for p in p10 p300; do
     "vx env, daemon|$on $vx env --shell json"
   )
   declare -A samples=()
-  for _ in $(seq 1 "$runs"); do
-    for entry in "${commands[@]}"; do
-      cmd=${entry#*|}
-      start=$EPOCHREALTIME
-      $cmd > /dev/null
-      end=$EPOCHREALTIME
-      samples[$entry]+="$(( ${end/./} - ${start/./} )) "
-    done
-  done
+  time_interleaved "$runs" commands
   echo "### ${p#p} tools"
   echo
   echo "| command | median | min |"
   echo "|---|---|---|"
   for entry in "${commands[@]}"; do
-    sorted=$(printf '%s\n' ${samples[$entry]} | sort -n)
-    median=$(printf '%s\n' "$sorted" | sed -n "$(( (runs + 1) / 2 ))p")
-    min=$(printf '%s\n' "$sorted" | head -1)
+    read -r median min < <(median_min "$runs" "${samples[$entry]}")
     printf '| %s | %d.%d | %d.%d |\n' "${entry%%|*}" $((median / 1000)) $((median % 1000 / 100)) \
       $((min / 1000)) $((min % 1000 / 100))
   done

@@ -8,7 +8,8 @@
 set -euo pipefail
 tools=${1:-300}
 runs=${2:-21}
-vx=$(cd "$(dirname "$0")/.." && pwd)/target/release/vx
+root=$(cd "$(dirname "$0")/.." && pwd)
+vx=$root/target/release/vx
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/pkg/bin" "$work/boards"
@@ -24,9 +25,10 @@ tar -czf "$work/tool.tar.gz" -C "$work" pkg
   done
 } > "$work/vx.toml"
 cd "$work"
-export VX_BOARD_DIR="$work/boards" XDG_DATA_HOME="$work/data"
+. "$root/scripts/lib/common.sh"
+isolate_vx "$work"
 "$vx" sync --headless -j 16 > /dev/null   # install and lock once
-direct="$work/data/vx/store/t1/1/bin/tool1"
+direct="$XDG_DATA_HOME/vx/store/t1/1/bin/tool1"
 
 commands=(
   "vx --version|$vx --version"
@@ -39,22 +41,11 @@ commands=(
   "vx lock --check|$vx lock --check"
   "vx sync (nothing to do)|$vx sync --headless -j 16"
 )
-declare -A samples
-for _ in $(seq 1 "$runs"); do
-  for entry in "${commands[@]}"; do
-    cmd=${entry#*|}
-    start=$EPOCHREALTIME
-    $cmd > /dev/null
-    end=$EPOCHREALTIME
-    us=$(( (${end/./} - ${start/./}) ))
-    samples[$entry]+="$us "
-  done
-done
+declare -A samples=()
+time_interleaved "$runs" commands
 printf '%s tools, %s interleaved runs each; median and min in microseconds\n' "$tools" "$runs"
 printf '| %-28s | %10s | %10s |\n' command median min
 for entry in "${commands[@]}"; do
-  sorted=$(printf '%s\n' ${samples[$entry]} | sort -n)
-  median=$(printf '%s\n' "$sorted" | sed -n "$(( (runs + 1) / 2 ))p")
-  min=$(printf '%s\n' "$sorted" | head -1)
+  read -r median min < <(median_min "$runs" "${samples[$entry]}")
   printf '| %-28s | %10s | %10s |\n' "${entry%%|*}" "$median" "$min"
 done

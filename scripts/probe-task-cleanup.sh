@@ -66,12 +66,9 @@ mkdir -p "$TMP/vx" "$TMP/mise"
   echo "dev = { depends = [\"s$P1\", \"s$P2\", \"s$P3\"] }"
 } > "$TMP/mise/mise.toml"
 
-export XDG_DATA_HOME="$TMP/data" XDG_CONFIG_HOME="$TMP/config" XDG_STATE_HOME="$TMP/state" \
-  XDG_CACHE_HOME="$TMP/cache" VX_BOARD_DIR="$TMP/boards" VX_DAEMON_SOCKET="$TMP/no.sock" \
-  MISE_DATA_DIR="$TMP/mise-data" MISE_CONFIG_DIR="$TMP/mise-config" \
-  MISE_CACHE_DIR="$TMP/mise-cache" MISE_STATE_DIR="$TMP/mise-state" \
-  MISE_TRUSTED_CONFIG_PATHS="$TMP/mise" MISE_YES=1
-mkdir -p "$VX_BOARD_DIR"
+. "$ROOT/scripts/lib/common.sh"
+isolate_vx "$TMP"
+isolate_mise "$TMP" "$TMP/mise"
 (cd "$TMP/vx" && "$VX" trust >/dev/null 2>&1 || true)
 
 listening() { # how many of the ports accept a connection

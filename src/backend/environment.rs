@@ -27,6 +27,12 @@ use serde::{Deserialize, Serialize};
 /// The key of a tool's `options` that carries its [`Plan`].
 pub const OPTION: &str = "environment";
 
+/// The key of an npm runtime tool's `options` naming the project folder whose
+/// `.npmrc` (with the user's) gives npm its registries and tokens at install: a path,
+/// never a secret (the installer reads the tokens itself), and not compared by a
+/// receipt (`crate::install::store::without_build_runtime`).
+pub const NPMRC_DIR: &str = "vx_npmrc_dir";
+
 /// The user's option naming the packages whose install scripts may run (mise's
 /// `allow_builds`), a key of its table, `allow_builds = ["esbuild"]`, carried among
 /// its options.
@@ -82,15 +88,15 @@ pub fn npm_package_json(package: &str, version: &str) -> String {
     format!("{doc:#}\n")
 }
 
-/// npm's lockfile as vx keeps it: `resolved` dropped where it is a tarball of
-/// `registry` (as configured, or as `url_replacements` sent it: `fetched_from`), so
-/// the lock names no mirror; refused when a package has no sha512 `integrity` or a
-/// URL carries credentials. Returns the text and the `(path, integrity)` of each
-/// package.
+/// npm's lockfile as vx keeps it: `resolved` dropped where it is a tarball of one of
+/// `registries` (the default and scoped ones, as configured, and as `url_replacements`
+/// sent them), so the lock names no mirror (npm fetches `name@version` from the
+/// registry configured where it installs); refused when a package has no sha512
+/// `integrity` or a URL carries credentials. Returns the text and the `(path,
+/// integrity)` of each package.
 pub fn npm_lockfile(
     text: &str,
-    registry: &str,
-    fetched_from: &str,
+    registries: &[String],
 ) -> Result<(String, Vec<(String, String)>), String> {
     let mut doc: serde_json::Value =
         serde_json::from_str(text).map_err(|e| format!("npm's package-lock.json: {e}"))?;
@@ -121,8 +127,8 @@ pub fn npm_lockfile(
                     "{path}: its URL holds credentials (user:password@), which a lock never records"
                 ));
             }
-            let at = |base: &str| resolved.starts_with(base.trim_end_matches('/'));
-            if at(registry) || at(fetched_from) || at("https://registry.npmjs.org") {
+            let at = |base: &str| resolved.starts_with(&format!("{}/", base.trim_end_matches('/')));
+            if registries.iter().any(|r| at(r)) || at("https://registry.npmjs.org") {
                 entry.remove("resolved");
             }
         }
@@ -214,8 +220,11 @@ mod tests {
     fn npm_lockfiles_keep_integrity_and_drop_the_registrys_urls() {
         let text = r#"{"name":"x","lockfileVersion":3,"packages":{"":{"dependencies":{"prettier":"3.10.1"}},
             "node_modules/prettier":{"version":"3.10.1","resolved":"http://127.0.0.1:9/prettier/-/prettier-3.10.1.tgz","integrity":"sha512-AAAA"}}}"#;
-        let (kept, pinned) =
-            npm_lockfile(text, "https://registry.npmjs.org/", "http://127.0.0.1:9/").unwrap();
+        let registries = [
+            "https://registry.npmjs.org".to_owned(),
+            "http://127.0.0.1:9".to_owned(),
+        ];
+        let (kept, pinned) = npm_lockfile(text, &registries).unwrap();
         assert!(!kept.contains("resolved"), "{kept}");
         assert_eq!(
             pinned,
@@ -223,12 +232,23 @@ mod tests {
         );
         let no_hash = text.replace("\"integrity\":\"sha512-AAAA\"", "\"x\":1");
         assert!(
-            npm_lockfile(&no_hash, "r", "r")
+            npm_lockfile(&no_hash, &[])
                 .unwrap_err()
                 .contains("no sha512")
         );
         let secret = text.replace("http://127.0.0.1:9", "https://u:p@corp.example");
-        assert!(npm_lockfile(&secret, "r", "r").is_err());
+        assert!(npm_lockfile(&secret, &[]).is_err());
+        // A scoped registry's tarball is left out too; another host's is kept.
+        let corp = text.replace("http://127.0.0.1:9", "https://npm.corp.example/repo");
+        let corp_registry = ["https://npm.corp.example/repo".to_owned()];
+        assert!(
+            !npm_lockfile(&corp, &corp_registry)
+                .unwrap()
+                .0
+                .contains("resolved")
+        );
+        let other = ["https://npm.corp.example/other".to_owned()];
+        assert!(npm_lockfile(&corp, &other).unwrap().0.contains("resolved"));
     }
 
     #[test]

@@ -97,6 +97,22 @@ impl Npmrc {
         }
     }
 
+    /// With `url` as the registry of `package` where no file names one (the registry a
+    /// lock recorded for it, on a machine whose `.npmrc` says nothing of it).
+    pub fn or_registry_of(mut self, package: &str, url: &str) -> Npmrc {
+        match package.split_once('/').filter(|(s, _)| s.starts_with('@')) {
+            Some((scope, _)) => {
+                self.scopes
+                    .entry(scope.to_owned())
+                    .or_insert_with(|| url.to_owned());
+            }
+            None => {
+                self.registry.get_or_insert_with(|| url.to_owned());
+            }
+        }
+        self
+    }
+
     /// The registry of `package` (`@scope/name` → its scope's, else the default).
     pub fn registry_for(&self, package: &str) -> Registry {
         let scoped = package
@@ -137,6 +153,75 @@ impl Npmrc {
             })
             .max_by_key(|(prefix, _)| prefix.len())
             .map(|(_, secret)| secret.clone())
+    }
+}
+
+/// The configuration vx gives an npm it runs (`npm install --package-lock-only` at lock
+/// time, `npm ci` at install), so the tool's dependencies come from the registries the
+/// user's and the project's `.npmrc` name, with their tokens, as the tool itself does:
+/// written as the project-level `.npmrc` of the directory npm runs in (above the
+/// user's own, which npm still reads for everything else).
+#[derive(Clone, Debug, Default)]
+pub struct ForNpm {
+    /// The `.npmrc` text: `registry=`, each `@scope:registry=` (after
+    /// `url_replacements`), and each token as `${VX_NPM_AUTH_N}`, never its value, so
+    /// no secret is written to disk.
+    pub text: String,
+    /// The variables those `${…}` name, with their values: set in npm's environment
+    /// only.
+    pub env: Vec<(String, Secret)>,
+    /// Every registry URL npm is sent to (as configured and as rewritten), without a
+    /// trailing `/`: a `resolved` URL under one of them is left out of the lock.
+    pub registries: Vec<String>,
+}
+
+impl Npmrc {
+    /// What an npm run by vx is given, each registry URL passed through `rewrite`
+    /// (`url_replacements`): a token for `//host/path/` is given for that prefix, and
+    /// for where `url_replacements` sends it, as vx's own reads send it there.
+    pub fn for_npm(&self, rewrite: &dyn Fn(&str) -> String) -> ForNpm {
+        let mut out = ForNpm::default();
+        let mut registry = |url: &str| {
+            let url = url.trim_end_matches('/');
+            let fetched = rewrite(&format!("{url}/"));
+            for base in [url, fetched.trim_end_matches('/')] {
+                if !out.registries.iter().any(|r| r == base) {
+                    out.registries.push(base.to_owned());
+                }
+            }
+            fetched
+        };
+        let mut text = format!(
+            "registry={}\n",
+            registry(self.registry.as_deref().unwrap_or(DEFAULT_REGISTRY))
+        );
+        for (scope, url) in &self.scopes {
+            text.push_str(&format!("{scope}:registry={}\n", registry(url)));
+        }
+        for (n, (prefix, secret)) in self.auth.iter().enumerate() {
+            let (key, value) = match secret.expose().split_once(' ') {
+                Some(("Bearer", token)) => ("_authToken", token),
+                Some(("Basic", basic)) => ("_auth", basic),
+                _ => continue,
+            };
+            let var = format!("VX_NPM_AUTH_{n}");
+            let rewritten = rewrite(&format!("https:{prefix}"));
+            let moved = rewritten
+                .split_once("://")
+                .map(|(_, rest)| format!("//{rest}"))
+                .filter(|p| p != prefix);
+            for prefix in std::iter::once(prefix.clone()).chain(moved) {
+                // npm's own rule: a credential line's key must end its path with `/`.
+                let prefix = match prefix.ends_with('/') {
+                    true => prefix,
+                    false => format!("{prefix}/"),
+                };
+                text.push_str(&format!("{prefix}:{key}=${{{var}}}\n"));
+            }
+            out.env.push((var, Secret::new(value.to_owned())));
+        }
+        out.text = text;
+        out
     }
 }
 
@@ -183,5 +268,43 @@ mod tests {
         );
         let default = Npmrc::default().registry_for("@esbuild/linux-x64");
         assert_eq!(default.url, DEFAULT_REGISTRY);
+    }
+
+    #[test]
+    fn npm_is_given_the_registries_and_tokens_by_name_only() {
+        let env = |k: &str| (k == "CORP_TOKEN").then(|| "s3cret".to_owned());
+        let mut rc = Npmrc::default();
+        rc.read(
+            "@corp:registry=https://npm.corp.example/repo/\n//npm.corp.example/repo/:_authToken=${CORP_TOKEN}\n//other.example/:_auth=dTpw\n",
+            &env,
+        );
+        let rewrite = |url: &str| {
+            url.replace("https://registry.npmjs.org/", "http://127.0.0.1:9/npmjs/")
+                .replace("https://npm.corp.example/", "http://127.0.0.1:9/corp/")
+        };
+        let given = rc.for_npm(&rewrite);
+        assert_eq!(
+            given.text,
+            "registry=http://127.0.0.1:9/npmjs/\n@corp:registry=http://127.0.0.1:9/corp/repo/\n//npm.corp.example/repo/:_authToken=${VX_NPM_AUTH_0}\n//127.0.0.1:9/corp/repo/:_authToken=${VX_NPM_AUTH_0}\n//other.example/:_auth=${VX_NPM_AUTH_1}\n"
+        );
+        let values: Vec<(&str, &str)> = given
+            .env
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.expose()))
+            .collect();
+        assert_eq!(
+            values,
+            [("VX_NPM_AUTH_0", "s3cret"), ("VX_NPM_AUTH_1", "dTpw")]
+        );
+        assert!(!format!("{given:?}").contains("s3cret"));
+        assert_eq!(
+            given.registries,
+            [
+                "https://registry.npmjs.org",
+                "http://127.0.0.1:9/npmjs",
+                "https://npm.corp.example/repo",
+                "http://127.0.0.1:9/corp/repo"
+            ]
+        );
     }
 }

@@ -6,8 +6,9 @@ use std::path::Path;
 
 use serde_json::json;
 use vx::exit::{Because, Error, FAILED, OK, USAGE};
+use vx::ops::board::{self, BoardError, open_target, state};
 use vx::report::table;
-use vx_shm::{Access, BoardReader, TaskPhase, TaskRun, now_unix_ms, registry};
+use vx_shm::{Access, BoardReader, TaskRun, now_unix_ms, registry};
 use vx_tui::text::{duration_ms, sanitize};
 
 use crate::cli::{BoardCommand, DashboardArgs};
@@ -23,112 +24,46 @@ pub fn run(command: BoardCommand) -> Result<i32, Error> {
     }
 }
 
-fn list(dir: &Path) -> Result<Vec<registry::Listing>, Error> {
-    if !dir.exists() {
-        return Ok(Vec::new());
+/// A board that cannot be listed, opened or cleaned, as its exit code says.
+fn error(e: BoardError) -> Error {
+    if e.is_usage() {
+        Error::usage(e)
+    } else {
+        Error::environment(e)
     }
-    registry::list(dir).map_err(|e| {
-        Error::environment(Because::new(
-            format!("cannot list boards in {}", dir.display()),
-            e,
-        ))
-    })
 }
 
 fn ls(dir: &Path, as_json: bool) -> Result<i32, Error> {
     let mut out = std::io::stdout().lock();
-    let mut rows = Vec::new();
-    for listing in list(dir)?.into_iter().filter(|l| l.owner_alive) {
-        let Ok(reader) = BoardReader::open(&listing.path, Access::ReadOnly) else {
-            continue;
-        };
-        let info = reader.info();
-        let done = if reader.is_tasks() {
-            task_outcomes(&reader)
-        } else {
-            table::tally(&table::board_rows(&reader)).done()
-        };
-        let age_ms = now_unix_ms().saturating_sub(info.created_unix_ms);
-        if as_json {
+    let live = board::live(dir).map_err(error)?;
+    if as_json {
+        for b in &live {
             writeln!(
                 out,
                 "{}",
-                json!({"id": info.id, "pid": info.creator.pid, "label": info.label,
-                       "done": done, "total": info.slot_count, "age_ms": age_ms})
+                json!({"id": b.id, "pid": b.pid, "label": b.label,
+                       "done": b.done, "total": b.total, "age_ms": b.age_ms})
             )?;
-        } else {
-            rows.push([
-                sanitize(&info.id).into_owned(),
-                info.creator.pid.to_string(),
-                sanitize(&info.label).into_owned(),
-                format!("{done}/{}", info.slot_count),
-                duration_ms(age_ms),
-            ]);
         }
-    }
-    if !as_json {
-        if rows.is_empty() {
-            writeln!(out, "no live boards in {}", dir.display())?;
-        } else {
-            writeln!(
-                out,
-                "ID                                PID      TOOLS  AGE     LABEL"
-            )?;
-            for [id, pid, label, tools, age] in rows {
-                writeln!(out, "{id:<32}  {pid:<7}  {tools:<5}  {age:<6}  {label}")?;
-            }
+    } else if live.is_empty() {
+        writeln!(out, "no live boards in {}", dir.display())?;
+    } else {
+        writeln!(
+            out,
+            "ID                                PID      TOOLS  AGE     LABEL"
+        )?;
+        for b in live {
+            let (id, label) = (sanitize(&b.id), sanitize(&b.label));
+            let tools = format!("{}/{}", b.done, b.total);
+            let age = duration_ms(b.age_ms);
+            writeln!(out, "{id:<32}  {:<7}  {tools:<5}  {age:<6}  {label}", b.pid)?;
         }
     }
     Ok(OK)
 }
 
-/// Opens what `target` names: an existing path (dump file or segment), else a live
-/// board id or prefix; without a target, the only live board.
-pub fn open_target(dir: &Path, target: Option<&str>, access: Access) -> Result<BoardReader, Error> {
-    let path = match target {
-        Some(t) if Path::new(t).exists() => Path::new(t).to_path_buf(),
-        Some(id) => {
-            registry::resolve(dir, id)
-                .map_err(|e| match e {
-                    // These name the id already.
-                    vx_shm::Error::NotFound(_) | vx_shm::Error::Ambiguous { .. } => Error::usage(e),
-                    other => Error::usage(Because::new(format!("no board {id:?}"), other)),
-                })?
-                .path
-        }
-        None => {
-            let live: Vec<_> = list(dir)?.into_iter().filter(|l| l.owner_alive).collect();
-            match live.len() {
-                1 => live.into_iter().next().map(|l| l.path).unwrap_or_default(),
-                0 => {
-                    return Err(Error::usage(
-                        "no live board; name a board id or a dump file",
-                    ));
-                }
-                n => {
-                    return Err(Error::usage(format!(
-                        "{n} live boards; name one (see `vx board ls`)"
-                    )));
-                }
-            }
-        }
-    };
-    // The board's errors name its path.
-    BoardReader::open(&path, access).map_err(Error::usage)
-}
-
-/// How many tasks of a task run's board have an outcome.
-fn task_outcomes(reader: &BoardReader) -> usize {
-    reader
-        .snapshot()
-        .iter()
-        .filter_map(|read| read.as_ref().ok())
-        .filter(|snap| TaskPhase::from_code(snap.record.phase).is_some_and(TaskPhase::is_terminal))
-        .count()
-}
-
 fn dump(dir: &Path, target: Option<&str>, as_json: bool) -> Result<i32, Error> {
-    let reader = open_target(dir, target, Access::ReadOnly)?;
+    let reader = open_target(dir, target, Access::ReadOnly).map_err(error)?;
     let mut out = std::io::stdout().lock();
     if reader.is_tasks() && !reader.is_dump() {
         let alive = reader.owner_alive();
@@ -157,21 +92,6 @@ fn dump(dir: &Path, target: Option<&str>, as_json: bool) -> Result<i32, Error> {
         print_board(&mut out, &reader)?;
     }
     Ok(OK)
-}
-
-/// What became of the board's sync: `abandoned` when it neither finished nor was
-/// interrupted and its creator is gone (killed), so a dead board never reads as
-/// running; a dump's is what it was when dumped.
-fn state(reader: &BoardReader) -> &'static str {
-    if reader.was_interrupted() {
-        "interrupted"
-    } else if reader.is_finished() {
-        "finished"
-    } else if !reader.is_dump() && !reader.owner_alive() {
-        "abandoned"
-    } else {
-        "running"
-    }
 }
 
 /// A title line and the summary table of the board as it is now.
@@ -203,7 +123,7 @@ fn print_board(out: &mut impl Write, reader: &BoardReader) -> std::io::Result<()
 /// `vx board watch`: the dashboard over another process's sync. With no id and several
 /// live boards, lists them instead of guessing.
 fn watch(dir: &Path, id: Option<&str>, dashboard: DashboardArgs) -> Result<i32, Error> {
-    if id.is_none() && list(dir)?.iter().filter(|l| l.owner_alive).count() > 1 {
+    if id.is_none() && board::live_count(dir).map_err(error)? > 1 {
         ls(dir, false)?;
         vx::note!("vx: several live boards; pick one with `vx board watch ID`");
         return Ok(USAGE);
@@ -213,7 +133,7 @@ fn watch(dir: &Path, id: Option<&str>, dashboard: DashboardArgs) -> Result<i32, 
             "`vx board watch` needs a terminal; use `vx board dump` for a snapshot",
         ));
     }
-    let reader = open_target(dir, id, Access::ReadWrite)?;
+    let reader = open_target(dir, id, Access::ReadWrite).map_err(error)?;
     let stop = vx::signals::stop_flag()
         .map_err(|e| Error::environment(Because::new("cannot install signal handlers", e)))?;
     if reader.is_tasks() && !reader.is_dump() {
@@ -272,14 +192,8 @@ fn watch_tasks(
 }
 
 fn clean(dir: &Path) -> Result<i32, Error> {
+    let removed = board::clean(dir).map_err(error)?;
     let mut out = std::io::stdout().lock();
-    if !dir.exists() {
-        writeln!(out, "nothing to clean in {}", dir.display())?;
-        return Ok(OK);
-    }
-    let removed = registry::clean(dir).map_err(|e| {
-        Error::environment(Because::new(format!("cannot clean {}", dir.display()), e))
-    })?;
     if removed.is_empty() {
         writeln!(out, "nothing to clean in {}", dir.display())?;
     }

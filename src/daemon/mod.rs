@@ -15,12 +15,14 @@
 //! - [`watch`]: file events (the store, the projects' `vx.toml`/`vx.lock`).
 //! - [`boards`]: `sync_progress` from every live board of the user.
 //! - [`client`]: the blocking client the CLI uses.
+//! - [`control`]: the daemon started, bound, stopped and looked at (`vx daemon`).
 //! - [`log`]: the size-capped log file.
 
 pub mod active;
 pub mod boards;
 pub mod client;
 pub mod connection;
+pub mod control;
 pub mod log;
 pub mod paths;
 pub mod protocol;

@@ -1,10 +1,13 @@
 //! The API answers vx has seen, under `<cache>/github/`: one file per URL holding the
-//! body, its `ETag` and the page's `next` link. A later request sends the `ETag` back
-//! (`If-None-Match`) and a `304 Not Modified`, which costs no rate limit, serves the
-//! file; offline, the file serves without a request. Files are replaced atomically,
-//! and only answers that parsed are stored.
+//! body, its validators (`ETag`, `Last-Modified`), when it was fetched and the page's
+//! `next` link. Within the freshness window ([`super::GithubConfig::fresh_for`]) the
+//! file serves without a request; after it, a request sends the validators back
+//! (`If-None-Match`, `If-Modified-Since`) and a `304 Not Modified`, which costs no rate
+//! limit, serves the file (and restarts its window); offline, the file serves without
+//! a request. Files are replaced atomically, and only answers that parsed are stored.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Largest cached answer read back: a page of releases is at most 32 MiB, and the
 /// entry holds it with its URL and validators.
@@ -20,10 +23,40 @@ pub(super) struct Entry {
     pub url: String,
     /// Its validator, when the server gave one.
     pub etag: Option<String>,
+    /// Its `Last-Modified` date, when the server gave one: sent back as
+    /// `If-Modified-Since` (what a server without `ETag`s revalidates by).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<String>,
+    /// When the server last gave or confirmed it (seconds since the Unix epoch): an
+    /// answer younger than the freshness window is used without a request. Absent in
+    /// files of an older vx, which are revalidated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fetched: Option<u64>,
     /// The `rel="next"` link of a paginated answer.
     pub next: Option<String>,
     /// The JSON body.
     pub body: String,
+}
+
+impl Entry {
+    /// Whether the server gave or confirmed this answer less than `window` before
+    /// `now`. A date in the future (a clock set back) is not fresh.
+    pub fn is_fresh(&self, window: Duration, now: SystemTime) -> bool {
+        let Some(fetched) = self.fetched else {
+            return false;
+        };
+        let Ok(now) = now.duration_since(UNIX_EPOCH) else {
+            return false;
+        };
+        now.as_secs()
+            .checked_sub(fetched)
+            .is_some_and(|age| Duration::from_secs(age) < window)
+    }
+}
+
+/// Seconds since the Unix epoch at `now`, for [`Entry::fetched`].
+pub(super) fn epoch_secs(now: SystemTime) -> Option<u64> {
+    now.duration_since(UNIX_EPOCH).ok().map(|d| d.as_secs())
 }
 
 /// The cache directory of GitHub answers.

@@ -44,7 +44,23 @@ pub struct GithubConfig {
     pub token: Option<Token>,
     /// Where the token came from.
     pub token_source: Option<TokenSource>,
+    /// How long a cached answer (an API answer, a runtime's index or checksum file) is
+    /// used without asking its server again: [`FRESH_FOR`], or
+    /// [`FRESH_FOR_VARIABLE`]; zero (the default of a config built by hand) always
+    /// revalidates.
+    pub fresh_for: std::time::Duration,
 }
+
+/// The variable that sets [`GithubConfig::fresh_for`]: an age such as `5m`, `30s`, or
+/// `0` to revalidate every answer.
+pub const FRESH_FOR_VARIABLE: &str = "VX_INDEX_MAX_AGE";
+
+/// How long a cached answer is used without a request, by default: long enough that a
+/// `vx lock` then `vx sync` (or a CI job's few commands) ask nothing twice, short
+/// enough that a release published a few minutes ago is seen. Adoptium's API says
+/// `max-age=120` of its own answers, GitHub's `max-age=60`; a lock is rarely redone
+/// within minutes for any other reason than a retry.
+pub const FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(5 * 60);
 
 impl GithubConfig {
     /// From this process's environment and `user`: `VX_GITHUB_URL` /
@@ -99,10 +115,18 @@ impl GithubConfig {
                 .map(|t| (t, TokenSource::UserConfig));
         }
         let (token, token_source) = token.unzip();
+        let fresh_for = match env(FRESH_FOR_VARIABLE) {
+            Some(age) => crate::cache::parse_age(&age).map_err(|_| GithubError::Setting {
+                setting: FRESH_FOR_VARIABLE,
+                problem: "an age such as 5m, 30s or 0 (revalidate every answer)",
+            })?,
+            None => FRESH_FOR,
+        };
         Ok(GithubConfig {
             hosts,
             token,
             token_source,
+            fresh_for,
         })
     }
 }

@@ -54,6 +54,8 @@ pub(super) struct Get<'a> {
     pub api: bool,
     /// An `If-None-Match` validator.
     pub etag: Option<&'a str>,
+    /// An `If-Modified-Since` validator (a `Last-Modified` date given earlier).
+    pub last_modified: Option<&'a str>,
     /// The largest 200 body accepted.
     pub max_bytes: u64,
     /// A deadline shared with the other requests of one answer (a listing's pages);
@@ -76,6 +78,9 @@ pub(super) fn get(
     }
     if let Some(etag) = get.etag {
         request = request.header("If-None-Match", etag);
+    }
+    if let Some(date) = get.last_modified {
+        request = request.header("If-Modified-Since", date);
     }
     if let Some(by) = get.by {
         request = request.by(by);

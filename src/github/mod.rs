@@ -14,7 +14,9 @@
 //!   never across a redirect to another host: redirects are followed here, hop by hop
 //!   (`http` submodule).
 //! - **Cache** (`cache` submodule): each API answer is kept under `<cache>/github/`
-//!   with its `ETag`; the next request revalidates it (`If-None-Match`), and a `304`,
+//!   with its `ETag` and `Last-Modified`; within [`GithubConfig::fresh_for`] (5
+//!   minutes, `VX_INDEX_MAX_AGE`) it serves without a request, after that the next
+//!   request revalidates it (`If-None-Match`, `If-Modified-Since`), and a `304`,
 //!   which costs no rate limit, serves the file. Offline, the cache answers without a
 //!   request, and a missing answer is an error saying so.
 //! - **Bounds**: each answer is read up to [`Limits::max_page_bytes`], and a list up
@@ -35,12 +37,14 @@ mod model;
 mod tests;
 
 use std::path::PathBuf;
+use std::time::SystemTime;
 
 use serde::de::DeserializeOwned;
 
 use self::cache::{Cache, Entry, Lookup};
 pub use self::config::{
-    API_URL_VARIABLE, GithubConfig, TOKEN_VARIABLES, Token, TokenSource, URL_VARIABLE,
+    API_URL_VARIABLE, FRESH_FOR, FRESH_FOR_VARIABLE, GithubConfig, TOKEN_VARIABLES, Token,
+    TokenSource, URL_VARIABLE,
 };
 pub use self::error::{GithubError, Reset, utc};
 pub use self::http::encode_segment;
@@ -171,6 +175,7 @@ impl Github {
                 url,
                 api: false,
                 etag: None,
+                last_modified: None,
                 max_bytes,
                 by: None,
             },
@@ -207,6 +212,13 @@ impl Github {
                 }),
             };
         }
+        let now = SystemTime::now();
+        if let Some(entry) = cached
+            .as_ref()
+            .filter(|e| e.is_fresh(self.config.fresh_for, now))
+        {
+            return Ok(entry.body.clone());
+        }
         let answer = http::get(
             &self.client,
             &self.config,
@@ -214,12 +226,13 @@ impl Github {
                 url,
                 api: false,
                 etag: cached.as_ref().and_then(|e| e.etag.as_deref()),
+                last_modified: cached.as_ref().and_then(|e| e.last_modified.as_deref()),
                 max_bytes,
                 by: None,
             },
         )?;
         match (answer.status, cached) {
-            (304, Some(entry)) => Ok(entry.body),
+            (304, Some(entry)) => Ok(self.revalidated(entry, now).body),
             (200, _) => {
                 let body = String::from_utf8(answer.body.clone())
                     .map_err(|_| GithubError::NotText { url: what.clone() })?;
@@ -227,6 +240,8 @@ impl Github {
                     cache.put(&Entry {
                         url: url.to_owned(),
                         etag: answer.header("etag").map(str::to_owned),
+                        last_modified: answer.header("last-modified").map(str::to_owned),
+                        fetched: cache::epoch_secs(now),
                         next: None,
                         body: body.clone(),
                     });
@@ -265,6 +280,7 @@ impl Github {
                 url: &url,
                 api: true,
                 etag: None,
+                last_modified: None,
                 max_bytes,
                 by: None,
             },
@@ -359,6 +375,13 @@ impl Github {
                 }),
             };
         }
+        let now = SystemTime::now();
+        let cached = match cached {
+            Some(entry) if entry.is_fresh(self.config.fresh_for, now) => {
+                return self.cached(entry, what);
+            }
+            cached => cached,
+        };
         let answer = http::get(
             &self.client,
             &self.config,
@@ -366,12 +389,16 @@ impl Github {
                 url,
                 api: true,
                 etag: cached.as_ref().and_then(|e| e.etag.as_deref()),
+                last_modified: cached.as_ref().and_then(|e| e.last_modified.as_deref()),
                 max_bytes: self.limits.max_page_bytes,
                 by,
             },
         )?;
         match (answer.status, cached) {
-            (304, Some(entry)) => self.cached(entry, what),
+            (304, Some(entry)) => {
+                let entry = self.revalidated(entry, now);
+                self.cached(entry, what)
+            }
             (200, _) => {
                 let malformed = |problem: String| GithubError::Malformed {
                     url: display_url(url),
@@ -385,6 +412,8 @@ impl Github {
                     cache.put(&Entry {
                         url: url.to_owned(),
                         etag: answer.header("etag").map(str::to_owned),
+                        last_modified: answer.header("last-modified").map(str::to_owned),
+                        fetched: cache::epoch_secs(now),
                         next: next.clone(),
                         body,
                     });
@@ -393,6 +422,16 @@ impl Github {
             }
             _ => Err(self.status_error(what, &answer)),
         }
+    }
+
+    /// `entry`, which the server just confirmed (`304`), kept with `now` as its fetch
+    /// time so its freshness window starts again.
+    fn revalidated(&self, mut entry: Entry, now: SystemTime) -> Entry {
+        entry.fetched = cache::epoch_secs(now);
+        if let Some(cache) = &self.cache {
+            cache.put(&entry);
+        }
+        entry
     }
 
     /// A cached answer, parsed.

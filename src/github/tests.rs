@@ -16,6 +16,7 @@ fn config(hosts: GithubHosts, token: Option<&str>) -> GithubConfig {
         hosts,
         token: token.and_then(Token::new),
         token_source: token.map(|_| TokenSource::Env("GITHUB_TOKEN")),
+        fresh_for: std::time::Duration::ZERO,
     }
 }
 
@@ -155,6 +156,94 @@ fn a_second_request_revalidates_with_the_etag_and_a_304_serves_the_cache() {
         requests.iter().all(|r| r.if_none_match && r.status == 304),
         "{requests:?}"
     );
+}
+
+/// Within the freshness window a cached answer serves without a request, a page list
+/// and a publisher's file alike; a window of zero revalidates every time.
+#[test]
+fn within_the_freshness_window_nothing_is_asked_again() {
+    let fixture = five_releases()
+        .page_size(2)
+        .file("/index.json", b"[1]".to_vec())
+        .start()
+        .unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let with = |fresh_for: std::time::Duration| {
+        Github::new(
+            GithubConfig {
+                fresh_for,
+                ..config(GithubHosts::new(&fixture.web_url(), None), None)
+            },
+            net(),
+            Some(cache.path().to_owned()),
+            false,
+        )
+    };
+    let fresh = with(crate::github::FRESH_FOR);
+    let file = format!("{}/index.json", fixture.web_url());
+    let first = fresh.releases("o", "r").unwrap();
+    assert_eq!(fresh.fetch_text_cached(&file, 1 << 20).unwrap(), "[1]");
+    fixture.clear_requests();
+    assert_eq!(fresh.releases("o", "r").unwrap(), first);
+    assert_eq!(fresh.fetch_text_cached(&file, 1 << 20).unwrap(), "[1]");
+    assert!(fixture.requests().is_empty(), "{:?}", fixture.requests());
+    assert_eq!(
+        with(std::time::Duration::ZERO).releases("o", "r").unwrap(),
+        first
+    );
+    assert_eq!(fixture.requests().len(), 3, "{:?}", fixture.requests());
+}
+
+/// A server that gives `Last-Modified` and no `ETag` is revalidated with
+/// `If-Modified-Since`, and its `304` serves the cached file (and starts its window
+/// again).
+#[test]
+fn a_last_modified_date_is_sent_back_and_a_304_serves_the_cache() {
+    use vx_fixture::{Route, TestServer, Validators};
+    let date = "Tue, 15 Oct 2024 10:00:00 GMT";
+    let server = TestServer::start([(
+        "/list",
+        Route::Validated(
+            b"[\"go1.23.2\"]".to_vec(),
+            Validators {
+                last_modified: Some(date),
+                ..Validators::default()
+            },
+        ),
+    )]);
+    let cache = tempfile::tempdir().unwrap();
+    let github = |fresh_for| {
+        Github::new(
+            GithubConfig {
+                fresh_for,
+                ..config(GithubHosts::default(), None)
+            },
+            net(),
+            Some(cache.path().to_owned()),
+            false,
+        )
+    };
+    let url = server.url("/list");
+    let revalidating = github(std::time::Duration::ZERO);
+    assert_eq!(
+        revalidating.fetch_text_cached(&url, 1024).unwrap(),
+        "[\"go1.23.2\"]"
+    );
+    assert!(server.conditional().is_empty());
+    assert_eq!(
+        revalidating.fetch_text_cached(&url, 1024).unwrap(),
+        "[\"go1.23.2\"]"
+    );
+    assert_eq!(server.conditional(), ["/list"]);
+    assert_eq!(server.hits(), 2);
+    // The 304 restarted the window: a client with one asks nothing.
+    assert_eq!(
+        github(crate::github::FRESH_FOR)
+            .fetch_text_cached(&url, 1024)
+            .unwrap(),
+        "[\"go1.23.2\"]"
+    );
+    assert_eq!(server.hits(), 2);
 }
 
 #[test]

@@ -19,18 +19,29 @@ use super::{InstallError, InstallOptions, ProgressSink};
 use crate::config_frame::InstallConfig;
 use crate::spec::ToolSpec;
 
-pub use super::store::{BUILD_WITH as OPTION, without_build_runtime as without};
+pub use super::store::{BUILD_WITH as OPTION, INSTALLER, without_build_runtime as without};
 
 /// Takes the runtime's spec out of `spec`'s options: `None` when it builds with none.
 pub fn take(spec: &mut ToolSpec) -> Result<Option<ToolSpec>, InstallError> {
-    let Some(value) = spec.options.remove(OPTION) else {
+    take_at(spec, OPTION)
+}
+
+/// Takes the spec of the installer its environment is built with (vx's uv, installed
+/// by [`prepare`] as the runtime is) out of `spec`'s options: `None` when the plan
+/// names none.
+pub fn take_installer(spec: &mut ToolSpec) -> Result<Option<ToolSpec>, InstallError> {
+    take_at(spec, INSTALLER)
+}
+
+fn take_at(spec: &mut ToolSpec, key: &str) -> Result<Option<ToolSpec>, InstallError> {
+    let Some(value) = spec.options.remove(key) else {
         return Ok(None);
     };
     serde_json::from_value(value)
         .map(Some)
         .map_err(|e| InstallError::BuildRuntime {
             runtime: "?".to_owned(),
-            reason: format!("`{OPTION}` is not a tool spec: {e}"),
+            reason: format!("`{key}` is not a tool spec: {e}"),
         })
 }
 

@@ -17,22 +17,33 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::backend::environment::{self as env, Manager, Plan};
+use crate::backend::npmrc::ForNpm as NpmConfig;
 use crate::config_frame::InstallConfig;
 
 use super::build_with::Prepared;
 use super::{InstallError, InstallOptions, ProgressSink};
 
-/// Builds the environment `cfg`'s options plan, when they plan one, with `runtime`
-/// (installed first by [`super::build_with`], whose option the sync plan gave the
-/// tool), else the runtime's version already in the store.
+/// What a runtime tool's environment is made with, as the sync plan gave it.
+pub struct Made<'a> {
+    /// The runtime, installed first by [`super::build_with`]; `None`: the runtime's
+    /// version already in the store.
+    pub runtime: Option<&'a Prepared>,
+    /// A PyPI tool's installer (vx's uv), installed by [`super::build_with::prepare`]
+    /// when the environment is built; `None`: python's own pip.
+    pub installer: Option<crate::spec::ToolSpec>,
+}
+
+/// Builds the environment `cfg`'s options plan, when they plan one, with what `made`
+/// names.
 pub fn build_if_planned(
     cfg: &InstallConfig,
     tree: &Path,
     final_dir: &Path,
-    runtime: Option<&Prepared>,
+    made: Made<'_>,
     sink: &mut dyn ProgressSink,
     opts: &InstallOptions,
 ) -> Result<(), InstallError> {
+    let runtime = made.runtime;
     let Some(plan) = Plan::of(&cfg.spec.options) else {
         return Ok(());
     };
@@ -53,10 +64,35 @@ pub fn build_if_planned(
         Some(prepared) => prepared.dir.clone(),
         None => installed_runtime(cfg, &plan)?,
     };
+    // uv, when the lock names one for this platform: installed (or taken from the
+    // store) by the same engine as the runtime. Where it cannot be had (a mirror
+    // without it, a download refused), pip builds the environment, and that is said.
+    let mut why_not_uv = String::new();
+    let uv = match made.installer.filter(|_| plan.manager == Manager::Pip) {
+        None => None,
+        Some(spec) => {
+            let what = format!("uv {}", spec.version);
+            match super::build_with::prepare(spec, cfg, sink, opts) {
+                Ok(prepared) => Some(prepared.dir),
+                Err(InstallError::Cancelled) => return Err(InstallError::Cancelled),
+                Err(e) => {
+                    why_not_uv = format!(" instead: {what} cannot be had ({e})");
+                    None
+                }
+            }
+        }
+    };
+    let with = match (&uv, plan.manager) {
+        (Some(_), _) => "uv",
+        (None, Manager::Npm) => "npm",
+        (None, Manager::Pip) => "python's pip",
+    };
+    // The board keeps this message while the manager runs: a fall back to pip is
+    // said there, for as long as pip takes.
     sink.phase(
         vx_shm::Phase::PostInstall,
         &format!(
-            "installing {}'s environment with {}",
+            "installing {}'s environment with {} and {with}{why_not_uv}",
             plan.package, plan.runtime
         ),
     );
@@ -64,11 +100,39 @@ pub fn build_if_planned(
     // manager installs it again with the rest, by the lockfile's hashes.
     clear(tree).map_err(|e| fail(cfg, &format!("cannot empty {}: {e}", tree.display())))?;
     let registry = opts.net.rewrites.apply(&plan.registry).into_owned();
-    let built = match plan.manager {
-        Manager::Npm => npm_ci(&plan, &runtime, tree, final_dir, &registry, cfg.offline),
-        Manager::Pip => pip_install(&plan, &runtime, tree, final_dir, &registry),
+    let built = match (plan.manager, uv) {
+        (Manager::Npm, _) => {
+            let given = npm_config(cfg, &plan, opts);
+            npm_ci(&plan, &runtime, tree, final_dir, &given, cfg.offline)
+        }
+        (Manager::Pip, Some(uv)) => {
+            let uv = super::uv::Uv::new(&uv, &opts.net, cfg.offline);
+            uv.venv(&python_of(&runtime), &tree.join("venv"), tree)
+                .and_then(|()| {
+                    let requirements = write_requirements(&plan, tree)?;
+                    uv.install(&tree.join("venv"), &registry, &requirements, tree)
+                })
+                .and_then(|()| venv_commands(&plan, tree, final_dir))
+        }
+        (Manager::Pip, None) => pip_install(&plan, &runtime, tree, final_dir, &registry),
     };
     built.map_err(|e| fail(cfg, &e))
+}
+
+/// What npm is given to install the tool's dependencies: the registries and tokens of
+/// the user's `.npmrc` and the project's (the folder the plan names), read here so no
+/// secret travels to this process; the lock's registry for the package where neither
+/// names one.
+fn npm_config(cfg: &InstallConfig, plan: &Plan, opts: &InstallOptions) -> NpmConfig {
+    let project = cfg
+        .spec
+        .options
+        .get(env::NPMRC_DIR)
+        .and_then(|v| v.as_str())
+        .map(PathBuf::from);
+    crate::backend::npmrc::Npmrc::load(project.as_deref(), &|k| std::env::var(k).ok())
+        .or_registry_of(&plan.package, &plan.registry)
+        .for_npm(&|url| opts.net.rewrites.apply(url).into_owned())
 }
 
 fn fail(cfg: &InstallConfig, why: &str) -> InstallError {
@@ -106,11 +170,24 @@ fn clear(dir: &Path) -> std::io::Result<()> {
 
 /// `program args…` in `dir` with `path_first` before `PATH`; its stdout, or why not.
 fn run(program: &Path, args: &[&str], dir: &Path, path_first: &Path) -> Result<String, String> {
+    run_with(program, args, dir, path_first, &[])
+}
+
+/// [`run`] with `secrets` in the program's environment (an npm `.npmrc`'s tokens,
+/// named there as `${VAR}`): in its environment only, never in an argument or a file.
+fn run_with(
+    program: &Path,
+    args: &[&str],
+    dir: &Path,
+    path_first: &Path,
+    secrets: &[(String, crate::secret::Secret)],
+) -> Result<String, String> {
     let path = std::env::var_os("PATH").unwrap_or_default();
     let mut paths = vec![path_first.to_path_buf()];
     paths.extend(std::env::split_paths(&path));
     let joined = std::env::join_paths(paths).map_err(|e| e.to_string())?;
-    let out = Command::new(program)
+    let mut command = Command::new(program);
+    command
         .args(args)
         .current_dir(dir)
         .env("PATH", joined)
@@ -119,6 +196,18 @@ fn run(program: &Path, args: &[&str], dir: &Path, path_first: &Path) -> Result<S
         .env("npm_config_audit", "false")
         .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
         .env("PIP_NO_INPUT", "1")
+        .envs(secrets.iter().map(|(k, v)| (k, v.expose())));
+    output_of(command, program, args.first().copied().unwrap_or_default())
+}
+
+/// Runs `command` (`program` with `first` its first argument, for the message), its
+/// stdin empty: its stdout, or why not (its status and the end of its stderr).
+pub(super) fn output_of(
+    mut command: Command,
+    program: &Path,
+    first: &str,
+) -> Result<String, String> {
+    let out = command
         .stdin(std::process::Stdio::null())
         .output()
         .map_err(|e| format!("cannot run {}: {e}", program.display()))?;
@@ -133,7 +222,7 @@ fn run(program: &Path, args: &[&str], dir: &Path, path_first: &Path) -> Result<S
         program
             .file_name()
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
-        args.first().copied().unwrap_or_default(),
+        first,
         out.status,
         tail.join("\n")
     ))
@@ -148,12 +237,13 @@ fn node_and_npm(node_dir: &Path) -> (PathBuf, String) {
 
 /// npm's lockfile for `package@version` alone, made by node's own npm in `scratch`
 /// (`npm install --package-lock-only --ignore-scripts`, no package installed) against
-/// `registry` (where the requests go: after `url_replacements`).
+/// the registries `given` names (where the requests go: after `url_replacements`),
+/// with its tokens.
 pub fn npm_lockfile(
     node_dir: &Path,
     package: &str,
     version: &str,
-    registry: &str,
+    given: &NpmConfig,
     scratch: &Path,
 ) -> Result<String, String> {
     std::fs::write(
@@ -161,9 +251,9 @@ pub fn npm_lockfile(
         env::npm_package_json(package, version),
     )
     .map_err(|e| e.to_string())?;
+    std::fs::write(scratch.join(".npmrc"), &given.text).map_err(|e| e.to_string())?;
     let (node, npm) = node_and_npm(node_dir);
-    let registry = format!("--registry={registry}");
-    run(
+    run_with(
         &node,
         &[
             &npm,
@@ -172,10 +262,10 @@ pub fn npm_lockfile(
             "--ignore-scripts",
             "--no-audit",
             "--no-fund",
-            &registry,
         ],
         scratch,
         &node_dir.join("bin"),
+        &given.env,
     )?;
     std::fs::read_to_string(scratch.join("package-lock.json"))
         .map_err(|e| format!("npm wrote no package-lock.json: {e}"))
@@ -186,7 +276,7 @@ fn npm_ci(
     node_dir: &Path,
     tree: &Path,
     final_dir: &Path,
-    registry: &str,
+    given: &NpmConfig,
     offline: bool,
 ) -> Result<(), String> {
     let write = |name: &str, text: &str| {
@@ -197,8 +287,9 @@ fn npm_ci(
         &env::npm_package_json(&plan.package, &plan.version),
     )?;
     write("package-lock.json", &plan.lockfile)?;
+    // The registries and tokens, by name (`${VX_NPM_AUTH_N}`): removed once npm is done.
+    write(".npmrc", &given.text)?;
     let (node, npm) = node_and_npm(node_dir);
-    let registry = format!("--registry={registry}");
     let bin = node_dir.join("bin");
     let mut args = vec![
         npm.as_str(),
@@ -206,18 +297,18 @@ fn npm_ci(
         "--ignore-scripts",
         "--no-audit",
         "--no-fund",
-        &registry,
     ];
     // Offline, npm takes the tarballs from its cache, each checked all the same.
     if offline {
         args.push("--offline");
     }
-    run(&node, &args, tree, &bin)?;
+    run_with(&node, &args, tree, &bin, &given.env)?;
     if !plan.allow_builds.is_empty() {
         let mut args: Vec<&str> = vec![&npm, "rebuild"];
         args.extend(plan.allow_builds.iter().map(String::as_str));
-        run(&node, &args, tree, &bin)?;
+        run_with(&node, &args, tree, &bin, &given.env)?;
     }
+    std::fs::remove_file(tree.join(".npmrc")).map_err(|e| format!("cannot remove .npmrc: {e}"))?;
     // The package's commands, run by this node whatever the PATH.
     let package_dir = tree.join("node_modules").join(&plan.package);
     let manifest: serde_json::Value = std::fs::read_to_string(package_dir.join("package.json"))
@@ -274,7 +365,7 @@ fn write_executable(path: &Path, text: &str) -> Result<(), String> {
 }
 
 /// python in python's tree.
-fn python_of(python_dir: &Path) -> PathBuf {
+pub(super) fn python_of(python_dir: &Path) -> PathBuf {
     let three = python_dir.join("bin/python3");
     if three.exists() {
         three
@@ -329,8 +420,7 @@ fn pip_install(
     let bin = python_dir.join("bin");
     let venv_arg = venv.to_string_lossy().into_owned();
     run(&python, &["-I", "-m", "venv", &venv_arg], tree, &bin)?;
-    let requirements = tree.join("requirements.txt");
-    std::fs::write(&requirements, &plan.lockfile).map_err(|e| e.to_string())?;
+    let requirements = write_requirements(plan, tree)?;
     let requirements_arg = requirements.to_string_lossy().into_owned();
     run(
         &venv.join("bin/python"),
@@ -349,9 +439,27 @@ fn pip_install(
         tree,
         &venv.join("bin"),
     )?;
+    venv_commands(plan, tree, final_dir)
+}
+
+/// The pinned list written into the tree, for the installer to read.
+fn write_requirements(plan: &Plan, tree: &Path) -> Result<PathBuf, String> {
+    let requirements = tree.join("requirements.txt");
+    std::fs::write(&requirements, &plan.lockfile)
+        .map_err(|e| format!("cannot write requirements.txt: {e}"))?;
+    Ok(requirements)
+}
+
+/// Once the venv in `tree` holds the set (pip or uv installed it): its scripts made to
+/// name the store's path, and the package's console scripts put in the tree's `bin/`
+/// as the tool's commands.
+fn venv_commands(plan: &Plan, tree: &Path, final_dir: &Path) -> Result<(), String> {
+    let venv = tree.join("venv");
     // The venv's scripts name its python by the tree's path: the store's, once moved.
-    let from = format!("#!{}", venv.join("bin").display());
-    let to = format!("#!{}", final_dir.join("venv/bin").display());
+    // A long path is not on the `#!` line itself: pip and uv then write `#!/bin/sh`
+    // and an `exec` of the python on the next lines, so the whole head is rewritten.
+    let from = venv.join("bin").display().to_string();
+    let to = final_dir.join("venv/bin").display().to_string();
     for entry in std::fs::read_dir(venv.join("bin")).map_err(|e| e.to_string())? {
         let path = entry.map_err(|e| e.to_string())?.path();
         if path.is_symlink() || !path.is_file() {
@@ -360,9 +468,7 @@ fn pip_install(
         let Ok(text) = std::fs::read(&path) else {
             continue;
         };
-        if text.starts_with(from.as_bytes()) {
-            let mut fixed = to.as_bytes().to_vec();
-            fixed.extend_from_slice(&text[from.len()..]);
+        if let Some(fixed) = rewritten_head(&text, &from, &to) {
             std::fs::write(&path, fixed).map_err(|e| e.to_string())?;
         }
     }
@@ -403,4 +509,49 @@ fn dist_info(venv: &Path, project: &str) -> Option<PathBuf> {
         }
     }
     None
+}
+
+/// A script's text with `from` made `to` in its first lines (its `#!` line, or the
+/// `exec` lines pip and uv write under `#!/bin/sh` when the path is too long for
+/// one); `None` when it is no script or names no `from`.
+fn rewritten_head(text: &[u8], from: &str, to: &str) -> Option<Vec<u8>> {
+    if !text.starts_with(b"#!") {
+        return None;
+    }
+    let head_len = text
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .nth(3)
+        .map_or(text.len(), |(i, _)| i + 1);
+    let head = std::str::from_utf8(&text[..head_len]).ok()?;
+    if !head.contains(from) {
+        return None;
+    }
+    let mut fixed = head.replace(from, to).into_bytes();
+    fixed.extend_from_slice(&text[head_len..]);
+    Some(fixed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rewritten_head;
+
+    #[test]
+    fn a_scripts_head_is_made_to_name_the_store() {
+        let short = b"#!/t/venv/bin/python\nimport sys\n/t/venv/bin/x\n";
+        assert_eq!(
+            rewritten_head(short, "/t/venv/bin", "/s/venv/bin").unwrap(),
+            b"#!/s/venv/bin/python\nimport sys\n/s/venv/bin/x\n"
+        );
+        let long = b"#!/bin/sh\n'''exec' '/t/venv/bin/python' \"$0\" \"$@\"\n' '''\nimport re\nx = '/t/venv/bin'\n";
+        let fixed =
+            String::from_utf8(rewritten_head(long, "/t/venv/bin", "/s/venv/bin").unwrap()).unwrap();
+        assert!(fixed.contains("'''exec' '/s/venv/bin/python'"), "{fixed}");
+        assert!(
+            fixed.ends_with("x = '/t/venv/bin'\n"),
+            "past the head, untouched: {fixed}"
+        );
+        assert!(rewritten_head(b"\x7fELF", "/t", "/s").is_none());
+    }
 }

@@ -25,8 +25,8 @@
 //! executable is one file entry written through the same checks (its path, the caps).
 
 use std::cell::Cell;
-use std::fs::{self, File};
-use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Component, Path, PathBuf};
 
 use super::ProgressSink;
@@ -35,6 +35,7 @@ use crate::format::{ArchiveFormat, Executable, SNIFF_LEN};
 use crate::platform::fs as platform_fs;
 pub use error::ExtractError;
 pub(crate) use error::refuse;
+use writer::Op;
 
 /// Caps on what one archive may unpack to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,23 +105,35 @@ pub fn extract(
     } else {
         strip_components
     };
-    let mut out = Unpacker::new(dest, strip, limits, format, &cancelled);
-    let result = match format {
-        ArchiveFormat::Zip => entries::zip(counting, &mut out),
+    let inline = |walk: &mut dyn FnMut(&mut Unpacker<'_, '_>) -> Result<(), ExtractError>| {
+        unpack_inline(dest, strip, limits, format, &cancelled, walk)
+    };
+    match format {
+        ArchiveFormat::Zip => unpack_piped(dest, strip, limits, format, &cancelled, None, |u| {
+            entries::zip(counting, u)
+        }),
         ArchiveFormat::Raw => {
             let path = executable_path(executable, &head, cfg!(windows));
-            out.executable(path, counting, total)
+            let mut counting = Some(counting);
+            inline(&mut |u| match counting.take() {
+                Some(counting) => u.executable(path.clone(), counting, total),
+                None => Ok(()),
+            })
         }
         compressed if compressed.is_one_file() => {
-            let reader = BufReader::with_capacity(super::fetch::CHUNK, counting);
-            out.compressed_executable(compressed, reader, executable)
+            let mut reader = Some(BufReader::with_capacity(super::fetch::CHUNK, counting));
+            inline(&mut |u| match reader.take() {
+                Some(reader) => u.compressed_executable(compressed, reader, executable),
+                None => Ok(()),
+            })
         }
         tar => {
             let reader = BufReader::with_capacity(super::fetch::CHUNK, counting);
-            out.tar_compressed(tar, reader)
+            unpack_piped(dest, strip, limits, format, &cancelled, None, |u| {
+                u.tar_compressed(tar, reader)
+            })
         }
-    };
-    out.finish(result)
+    }
 }
 
 /// The most bytes of an unrecognised download's head that an error quotes.
@@ -180,10 +193,15 @@ pub fn extract_tar_stream(
     cancelled: &Cell<bool>,
     stop: &std::sync::atomic::AtomicBool,
 ) -> Result<ExtractStats, ExtractError> {
-    let mut out = Unpacker::new(dest, strip_components, limits, format, cancelled);
-    out.stop = Some(stop);
-    let result = out.tar_compressed(format, reader);
-    out.finish(result)
+    unpack_piped(
+        dest,
+        strip_components,
+        limits,
+        format,
+        cancelled,
+        Some(stop),
+        |u| u.tar_compressed(format, reader),
+    )
 }
 
 /// Validates an archive entry's path and strips `strip` leading components: refused
@@ -272,9 +290,10 @@ impl<R: Seek> Seek for Counting<'_, R> {
     }
 }
 
-/// Writes validated entries under `dest`, enforcing the module's rules and limits.
-struct Unpacker<'a> {
-    dest: &'a Path,
+/// Judges entries (their paths, links' targets, the caps) and sends what they make to
+/// its [`pipe::Out`], where a [`writer::Writer`] checks them against the tree and
+/// writes them (see [`pipe`]: on this thread or on another).
+struct Unpacker<'a, 'o> {
     strip: usize,
     limits: ExtractLimits,
     stats: ExtractStats,
@@ -283,24 +302,71 @@ struct Unpacker<'a> {
     /// The streaming install's stop flag, raised from another thread: looked at for
     /// every entry, since one chunk of the download can hold thousands of them.
     stop: Option<&'a std::sync::atomic::AtomicBool>,
-    /// The directories under `dest` this unpacking made or found to be real
-    /// directories: checked once, not again for every entry beneath them. Sound
-    /// because nothing else writes into `dest` (a fresh private directory) and no
-    /// entry may replace a directory (see [`Unpacker::target`]), so a directory
-    /// seen stays one.
-    verified: std::cell::RefCell<std::collections::HashSet<PathBuf>>,
+    out: &'o mut pipe::Out<'a>,
 }
 
-impl<'a> Unpacker<'a> {
+/// Unpacks with `walk` (`strip` components stripped) into `dest`, the entries judged on
+/// this thread and written by another ([`pipe::piped`]).
+fn unpack_piped(
+    dest: &Path,
+    strip: u32,
+    limits: ExtractLimits,
+    format: ArchiveFormat,
+    cancelled: &Cell<bool>,
+    stop: Option<&std::sync::atomic::AtomicBool>,
+    walk: impl FnOnce(&mut Unpacker<'_, '_>) -> Result<(), ExtractError>,
+) -> Result<ExtractStats, ExtractError> {
+    let result = pipe::piped(dest, cancelled, stop, |out| {
+        let mut unpacker = Unpacker::new(strip, limits, format, cancelled, out);
+        unpacker.stop = stop;
+        walk(&mut unpacker).map(|()| unpacker.stats)
+    });
+    finish(result, cancelled, strip)
+}
+
+/// Unpacks with `walk` into `dest` on this thread alone: a bare or compressed
+/// executable, one file that gains nothing from a second thread.
+fn unpack_inline(
+    dest: &Path,
+    strip: u32,
+    limits: ExtractLimits,
+    format: ArchiveFormat,
+    cancelled: &Cell<bool>,
+    walk: &mut dyn FnMut(&mut Unpacker<'_, '_>) -> Result<(), ExtractError>,
+) -> Result<ExtractStats, ExtractError> {
+    let mut out = pipe::Out::inline(dest);
+    let mut unpacker = Unpacker::new(strip, limits, format, cancelled, &mut out);
+    let result = walk(&mut unpacker).map(|()| unpacker.stats);
+    finish(result, cancelled, strip)
+}
+
+/// The result of a whole archive: a cancel wins over the error it caused, and an
+/// archive that left nothing to install is an error.
+fn finish(
+    result: Result<ExtractStats, ExtractError>,
+    cancelled: &Cell<bool>,
+    strip: u32,
+) -> Result<ExtractStats, ExtractError> {
+    match result {
+        Err(_) if cancelled.get() => Err(ExtractError::Cancelled),
+        Err(e) => Err(e),
+        Ok(stats) if stats.unpacked == 0 => Err(ExtractError::NothingLeft {
+            entries: stats.entries,
+            strip_components: strip,
+        }),
+        Ok(stats) => Ok(stats),
+    }
+}
+
+impl<'a, 'o> Unpacker<'a, 'o> {
     fn new(
-        dest: &'a Path,
         strip_components: u32,
         limits: ExtractLimits,
         format: ArchiveFormat,
         cancelled: &'a Cell<bool>,
-    ) -> Unpacker<'a> {
+        out: &'o mut pipe::Out<'a>,
+    ) -> Unpacker<'a, 'o> {
         Unpacker {
-            dest,
             strip: strip_components as usize,
             limits,
             stats: ExtractStats {
@@ -310,21 +376,7 @@ impl<'a> Unpacker<'a> {
             format,
             cancelled,
             stop: None,
-            verified: Default::default(),
-        }
-    }
-
-    /// The result of a whole archive: a cancel wins over the error it caused, and an
-    /// archive that left nothing to install is an error.
-    fn finish(self, result: Result<(), ExtractError>) -> Result<ExtractStats, ExtractError> {
-        match result {
-            Err(_) if self.cancelled.get() => Err(ExtractError::Cancelled),
-            Err(e) => Err(e),
-            Ok(()) if self.stats.unpacked == 0 => Err(ExtractError::NothingLeft {
-                entries: self.stats.entries,
-                strip_components: self.strip as u32,
-            }),
-            Ok(()) => Ok(self.stats),
+            out,
         }
     }
 
@@ -378,7 +430,7 @@ impl<'a> Unpacker<'a> {
 }
 
 /// Unpacking is one walk of [`entries`]: each entry checked and written.
-impl Visit for Unpacker<'_> {
+impl Visit for Unpacker<'_, '_> {
     fn entry(&mut self, path: &Path, kind: Kind<'_>) -> Result<(), ExtractError> {
         Unpacker::entry(self, path, kind)
     }
@@ -392,7 +444,7 @@ impl Visit for Unpacker<'_> {
     }
 }
 
-impl Unpacker<'_> {
+impl Unpacker<'_, '_> {
     fn corrupt(&self, source: io::Error) -> ExtractError {
         if self.cancelled.get() {
             ExtractError::Cancelled
@@ -428,34 +480,20 @@ impl Unpacker<'_> {
         relative_path(raw, self.strip)
     }
 
+    /// Hands `op` to the writer.
+    fn send(&mut self, op: Op) -> Result<(), ExtractError> {
+        self.out.send(op).map_err(sent)
+    }
+
     fn entry(&mut self, raw: &Path, kind: Kind<'_>) -> Result<(), ExtractError> {
         self.count_entry()?;
         let Some(rel) = self.relative(raw)? else {
             return Ok(());
         };
         self.stats.unpacked += 1;
+        let raw = raw.to_owned();
         match kind {
-            Kind::Dir => {
-                let path = self.parents(raw, &rel)?;
-                if self.verified.borrow().contains(&path) {
-                    return Ok(());
-                }
-                match fs::symlink_metadata(&path) {
-                    Ok(meta) if meta.is_dir() => {}
-                    Ok(_) => {
-                        return Err(refuse(
-                            raw,
-                            "a directory entry would replace a file or link",
-                        ));
-                    }
-                    Err(_) => fs::create_dir(&path).map_err(|source| ExtractError::Write {
-                        path: path.clone(),
-                        source,
-                    })?,
-                }
-                self.verified.borrow_mut().insert(path);
-                Ok(())
-            }
+            Kind::Dir => self.send(Op::Dir { raw, rel }),
             Kind::File { data, mode, size } => {
                 let remaining = self.limits.max_bytes.saturating_sub(self.stats.bytes);
                 if size > remaining {
@@ -463,143 +501,78 @@ impl Unpacker<'_> {
                         limit: self.limits.max_bytes,
                     });
                 }
-                let path = self.parents(raw, &rel)?;
-                let out = self.create(raw, &path, |p| {
-                    platform_fs::new_private_file()
-                        .write(true)
-                        .create_new(true)
-                        .open(p)
-                })?;
-                self.write_file(&path, out, data, mode)
+                self.file(raw, rel, data, mode)
             }
             Kind::Symlink(target) => {
-                check_symlink(raw, &rel, &target)?;
-                let path = self.parents(raw, &rel)?;
-                self.create(raw, &path, |p| platform_fs::symlink(&target, p))
+                check_symlink(&raw, &rel, &target)?;
+                self.send(Op::Symlink { raw, rel, target })
             }
             Kind::HardLink(target) => {
-                let target_rel = hard_link_target(raw, &target, self.strip)?;
-                let source_path = self.dest.join(&target_rel);
-                // The target's parents must be real directories and the target a
-                // regular file: a link to anything else could reach outside.
-                self.walk_parents(raw, &target_rel, false)?;
-                match fs::symlink_metadata(&source_path) {
-                    Ok(meta) if meta.is_file() => {}
-                    _ => {
-                        return Err(refuse(raw, HARD_LINK_NOT_A_FILE));
-                    }
-                }
-                let path = self.parents(raw, &rel)?;
-                self.create(raw, &path, |p| fs::hard_link(&source_path, p))
+                let target = hard_link_target(&raw, &target, self.strip)?;
+                self.send(Op::HardLink { raw, rel, target })
             }
         }
     }
 
-    /// Checks (and with `create`, creates) every parent of `rel` under `dest` as a
-    /// real directory, never following a symlink. Returns the full path of `rel`.
-    fn walk_parents(&self, raw: &Path, rel: &Path, create: bool) -> Result<PathBuf, ExtractError> {
-        let mut path = self.dest.to_path_buf();
-        let mut parts = rel.components().peekable();
-        while let Some(part) = parts.next() {
-            path.push(part);
-            if parts.peek().is_none() {
-                break;
-            }
-            if self.verified.borrow().contains(&path) {
-                continue;
-            }
-            match fs::symlink_metadata(&path) {
-                Ok(meta) if meta.is_dir() => {}
-                Ok(meta) if meta.file_type().is_symlink() => {
-                    return Err(refuse(raw, "the path goes through a symbolic link"));
-                }
-                Ok(_) => return Err(refuse(raw, "a parent of the path is a file")),
-                Err(e) if e.kind() == io::ErrorKind::NotFound && create => {
-                    fs::create_dir(&path).map_err(|source| ExtractError::Write {
-                        path: path.clone(),
-                        source,
-                    })?;
-                }
-                Err(_) => return Err(refuse(raw, "a parent of the path does not exist")),
-            }
-            self.verified.borrow_mut().insert(path.clone());
-        }
-        Ok(path)
-    }
-
-    fn parents(&self, raw: &Path, rel: &Path) -> Result<PathBuf, ExtractError> {
-        self.walk_parents(raw, rel, true)
-    }
-
-    /// Makes the file or link at `path` (its parents made) with `make`, which fails
-    /// with `AlreadyExists` when something is there: then an earlier file or link is
-    /// removed and `make` runs again (later entries win, as with `tar`); a directory is
-    /// never replaced. No look before the common case, a path not taken yet.
-    fn create<T>(
-        &self,
-        raw: &Path,
-        path: &Path,
-        make: impl Fn(&Path) -> io::Result<T>,
-    ) -> Result<T, ExtractError> {
-        let write_err = |source| ExtractError::Write {
-            path: path.to_owned(),
-            source,
-        };
-        match make(path) {
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                self.clear(raw, path)?;
-                make(path).map_err(write_err)
-            }
-            made => made.map_err(write_err),
-        }
-    }
-
-    /// Clears `path` (a hard link's, or a file or link entry's that is taken) of an
-    /// earlier file or link (later entries win, as with `tar`); a directory is never
-    /// replaced.
-    fn clear(&self, raw: &Path, path: &Path) -> Result<(), ExtractError> {
-        match fs::symlink_metadata(path) {
-            Ok(meta) if meta.is_dir() => Err(refuse(raw, "the entry would replace a directory")),
-            Ok(_) => fs::remove_file(path).map_err(|source| ExtractError::Write {
-                path: path.to_owned(),
-                source,
-            }),
-            Err(_) => Ok(()),
-        }
-    }
-
-    fn write_file(
+    /// Reads a file's bytes from `data` in buffer-sized pieces, counting them against
+    /// the byte cap, and sends each to the writer: the first with the file, the last
+    /// marked so.
+    fn file(
         &mut self,
-        path: &Path,
-        mut out: fs::File,
+        raw: PathBuf,
+        rel: PathBuf,
         data: &mut dyn Read,
         mode: Option<u32>,
     ) -> Result<(), ExtractError> {
-        let write_err = |source| ExtractError::Write {
-            path: path.to_owned(),
-            source,
-        };
-        let mut buf = vec![0u8; super::fetch::CHUNK];
+        let mut opening = Some((raw, rel));
         loop {
-            let n = match data.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted && !self.cancelled.get() => {
-                    continue;
+            let mut buffer = self.out.buffer().map_err(sent)?;
+            let mut filled = 0;
+            while filled < buffer.len() {
+                match data.read(&mut buffer[filled..]) {
+                    Ok(0) => break,
+                    Ok(n) => filled += n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted && !self.cancelled.get() => {}
+                    Err(e) => return Err(self.corrupt(e)),
                 }
-                Err(e) => return Err(self.corrupt(e)),
-            };
-            self.stats.bytes += n as u64;
+            }
+            self.stats.bytes += filled as u64;
             if self.stats.bytes > self.limits.max_bytes {
                 return Err(ExtractError::TooLarge {
                     limit: self.limits.max_bytes,
                 });
             }
-            out.write_all(&buf[..n]).map_err(write_err)?;
+            // A piece that is not full ends the file; a full one may have more behind.
+            let last = filled < buffer.len();
+            let data = writer::Piece {
+                buffer,
+                len: filled,
+            };
+            let op = match opening.take() {
+                Some((raw, rel)) => Op::File {
+                    raw,
+                    rel,
+                    mode,
+                    data,
+                    last,
+                },
+                None => Op::Data { data, last },
+            };
+            self.send(op)?;
+            if last {
+                return Ok(());
+            }
         }
-        // Permission bits only: no setuid, setgid or sticky bits from an archive, and
-        // no write bit for the group or others.
-        platform_fs::set_unpacked_mode(&out, mode).map_err(write_err)
+    }
+}
+
+/// The judge's error for an operation the writer did not take: its own failure inline;
+/// piped, the writer thread is gone and [`pipe::piped`] reports its error instead of
+/// this placeholder.
+fn sent(e: pipe::SendError) -> ExtractError {
+    match e {
+        pipe::SendError::Failed(e) => e,
+        pipe::SendError::Gone => ExtractError::Cancelled,
     }
 }
 
@@ -653,6 +626,8 @@ pub(super) fn hard_link_target(
 }
 
 pub(crate) mod error;
+mod pipe;
+mod writer;
 mod xz;
 mod zstd;
 

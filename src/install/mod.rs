@@ -40,6 +40,7 @@ mod sink;
 pub mod sources;
 pub mod store;
 pub mod stream;
+mod uv;
 pub mod written;
 
 #[cfg(test)]
@@ -644,6 +645,7 @@ pub fn install(
 ) -> Result<Outcome, InstallError> {
     let mut cfg = cfg.clone();
     let build_runtime = build_with::take(&mut cfg.spec)?;
+    let installer = build_with::take_installer(&mut cfg.spec)?;
     cfg.validate()?;
     sink.phase(Phase::Resolving, "");
     let final_dir = store::install_dir(&cfg.store, &cfg.spec.name, &cfg.spec.version);
@@ -754,7 +756,11 @@ pub fn install(
         Some(runtime) => Some(build_with::prepare(runtime, &cfg, sink, opts)?),
         None => None,
     };
-    environment::build_if_planned(&cfg, &tree, &final_dir, runtime.as_ref(), sink, opts)?;
+    let made = environment::Made {
+        runtime: runtime.as_ref(),
+        installer,
+    };
+    environment::build_if_planned(&cfg, &tree, &final_dir, made, sink, opts)?;
 
     if let Some(command) = &cfg.spec.post_install {
         let path = runtime.map(|r| r.path);

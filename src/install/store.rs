@@ -232,7 +232,7 @@ impl Receipt {
             format,
             strip_components: cfg.spec.strip_components,
             post_install: cfg.spec.post_install.clone(),
-            options: cfg.spec.options.clone(),
+            options: without_build_runtime(&cfg.spec.options),
             bytes,
             installed_at: SystemTime::now()
                 .duration_since(UNIX_EPOCH)
@@ -279,12 +279,20 @@ impl Receipt {
 /// `super::build_with`), which a receipt does not record.
 pub const BUILD_WITH: &str = "vx_build_with";
 
-/// `options` without [`BUILD_WITH`]: what a receipt records and is compared with.
+/// The `options` key holding the spec of the installer a runtime tool's environment
+/// is built with (vx's uv, JSON; `super::build_with`), which a receipt does not record.
+pub const INSTALLER: &str = "vx_installer";
+
+/// `options` without [`BUILD_WITH`] and [`INSTALLER`] (nor the project folder whose
+/// `.npmrc` a runtime tool's npm reads, `crate::backend::environment::NPMRC_DIR`: one
+/// store serves every project): what a receipt records and is compared with.
 pub fn without_build_runtime(
     options: &BTreeMap<String, serde_json::Value>,
 ) -> BTreeMap<String, serde_json::Value> {
     let mut options = options.clone();
     options.remove(BUILD_WITH);
+    options.remove(crate::backend::environment::NPMRC_DIR);
+    options.remove(INSTALLER);
     options
 }
 

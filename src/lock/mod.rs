@@ -290,6 +290,12 @@ pub struct Environment {
     /// installs with the same runtime bytes everywhere (`crate::resolution::backend`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub own_runtime: Option<Box<LockedTool>>,
+    /// A PyPI tool's installer: vx's uv (astral-sh/uv's release build), locked here as
+    /// a tool's entry is, which builds the environment from `lockfile`; absent (or
+    /// without a build for a platform): python's own pip does
+    /// (`crate::install::environment`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub installer: Option<Box<LockedTool>>,
 }
 
 /// [`Environment`] as read: its runtime's entry checked as any tool's.
@@ -303,6 +309,7 @@ struct RawEnvironment {
     allow_builds: Vec<String>,
     lockfile: String,
     own_runtime: Option<Box<RawTool>>,
+    installer: Option<Box<RawTool>>,
 }
 
 impl LockedTool {
@@ -612,6 +619,10 @@ fn tool_of(tool: RawTool, text: &str, path: &Path) -> Result<LockedTool, LockErr
             allow_builds: raw.allow_builds,
             lockfile: raw.lockfile,
             own_runtime: match raw.own_runtime {
+                None => None,
+                Some(entry) => Some(Box::new(tool_of(*entry, text, path)?)),
+            },
+            installer: match raw.installer {
                 None => None,
                 Some(entry) => Some(Box::new(tool_of(*entry, text, path)?)),
             },

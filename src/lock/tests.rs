@@ -328,3 +328,31 @@ fn an_environments_own_runtime_round_trips_and_is_checked_as_any_entry() {
         "{err}"
     );
 }
+
+#[test]
+fn a_pypi_environments_installer_round_trips_and_is_checked_as_any_entry() {
+    let text = format!(
+        "version = 2\n\n[tools.black]\nversion = \"24.10.0\"\ninputs = \"sha256:{SHA}\"\npackage = \"pypi:black\"\n\n\
+         [tools.black.environment]\nruntime = \"python\"\nruntime_version = \"3.12.1\"\nregistry = \"https://pypi.org/simple\"\nlockfile = \"black==24.10.0\"\n\n\
+         [tools.black.environment.installer]\nversion = \"0.13.9\"\ninputs = \"sha256:{SHA}\"\nconstraint = \"latest\"\npackage = \"github:astral-sh/uv\"\ntag = \"0.13.9\"\n\n\
+         [tools.black.environment.installer.platforms.linux-x86_64]\nurl = \"https://github.com/astral-sh/uv/releases/download/0.13.9/uv-x86_64-unknown-linux-gnu.tar.gz\"\nsha256 = \"{SHA}\"\nformat = \"tar.gz\"\nchecksum = \"github-digest\"\n\n\
+         [tools.black.environment.installer.unsupported]\nwindows-aarch64 = \"uv 0.13.9 has no build for windows-aarch64\"\n"
+    );
+    let lock = Lock::parse(Path::new("vx.lock"), &text).unwrap();
+    let uv = lock.tools["black"]
+        .environment
+        .as_ref()
+        .and_then(|e| e.installer.as_deref())
+        .expect("installer");
+    assert_eq!(uv.package.as_deref(), Some("github:astral-sh/uv"));
+    assert_eq!(uv.platforms["linux-x86_64"].sha256.as_deref(), Some(SHA));
+    assert!(uv.unsupported.contains_key("windows-aarch64"));
+    let back = Lock::parse(Path::new("vx.lock"), &lock.to_text()).unwrap();
+    assert_eq!(back, lock);
+    // Its downloads are checked as a tool's are, at their line.
+    let bad = text.replace("sha256 = \"", "sha256 = \"x");
+    let err = Lock::parse(Path::new("vx.lock"), &bad)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("vx.lock:"), "{err}");
+}

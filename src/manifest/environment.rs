@@ -290,14 +290,28 @@ pub fn closing_brace(text: &str) -> Option<usize> {
 /// `$GITHUB_PATH`) or `PATH` separator (`:`, `;`: one entry would become two), not
 /// leaving the project by `..`.
 pub fn relative_dir_problem(dir: &str) -> Option<&'static str> {
-    let path = std::path::Path::new(dir);
-    if dir.is_empty() || dir.contains('\0') {
-        Some("is empty or holds a NUL character")
-    } else if dir.chars().any(|c| c.is_control() || c == ':' || c == ';') {
+    if dir
+        .chars()
+        .any(|c| (c.is_control() && c != '\0') || c == ':' || c == ';')
+    {
         Some("holds a control character or a PATH separator (`:`, `;`)")
-    } else if path.is_absolute() || dir.starts_with('/') || dir.starts_with('\\') {
+    } else if dir.starts_with('\\') {
         Some("must be relative to the project directory")
-    } else if path
+    } else {
+        inside_project_problem(dir)
+    }
+}
+
+/// What is wrong with `path`, a path or glob of vx.toml meant relative to the project
+/// directory, if anything: empty, a NUL character, absolute, or leaving the project by
+/// `..`.
+pub fn inside_project_problem(path: &str) -> Option<&'static str> {
+    let parsed = std::path::Path::new(path);
+    if path.is_empty() || path.contains('\0') {
+        Some("is empty or holds a NUL character")
+    } else if parsed.is_absolute() || path.starts_with('/') {
+        Some("must be relative to the project directory")
+    } else if parsed
         .components()
         .any(|c| matches!(c, std::path::Component::ParentDir))
     {

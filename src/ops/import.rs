@@ -872,13 +872,23 @@ fn map_backend(resolver: &Resolver<'_>, name: &str, entry: &import::Entry) -> Re
     let backend = crate::package_name::Name::parse(name)
         .map_err(|e| e.to_string())?
         .ok_or_else(|| format!("`{name}` names no package"))?;
-    resolver
+    let checked = resolver
         .language_registries()
         .check(&backend, constraint, &crate::manifest::Platform::current())
         .map_err(Skip::from)?;
+    let notes = checked
+        .own_runtime
+        .map(|runtime| {
+            format!(
+                "it runs on {runtime}, which the project does not name: vx's own {runtime} ({runtime} = \"{}\") is locked with it",
+                crate::resolution::backend::own_constraint(runtime)
+            )
+        })
+        .into_iter()
+        .collect();
     let key = backend.to_string();
     Ok(Mapped {
-        notes: Vec::new(),
+        notes,
         names: [key.clone(), key.clone(), backend.short_name()],
         qualified: key.clone(),
         key,

@@ -4,6 +4,7 @@
 //! command is then thin: its arguments → `Session::open` → `ops::X` → what it prints
 //! → its exit code (see CONTRIBUTING.md, "Writing a command").
 //!
+//! - [`board`]: boards looked at from outside their sync or run (`vx board`).
 //! - [`prune`]: the store's versions no project uses, killed installs' work
 //!   directories and stale partial downloads, removed (or listed).
 //! - [`exec`]: a command run in place of vx, in a toolchain's environment.
@@ -17,12 +18,15 @@
 //!   written with its lock, or neither.
 //! - [`target`]: what a command run in a toolchain needs installed, installed first
 //!   (`vx exec`, `vx CMD`, `vx x`, `vx run`).
+//! - [`logs`]: a task's output read from its run's board (`vx logs`).
 //! - [`snapshot`]: vx.toml and vx.lock as an edit found them, to put back.
 
+pub mod board;
 pub mod edit;
 pub mod exec;
 pub mod import;
 pub mod lock;
+pub mod logs;
 pub mod prune;
 pub mod push;
 pub mod snapshot;

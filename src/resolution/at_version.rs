@@ -64,7 +64,12 @@ impl Resolver<'_> {
             .map_err(|e| ResolutionError::Usage(e.to_string()))?;
         // A runtime tool (`npm:prettier`): the environment just resolved, built with
         // its runtime when it is installed.
-        super::plan::plan_specs(std::slice::from_mut(&mut spec), &scratch, platform);
+        super::plan::plan_specs(
+            std::slice::from_mut(&mut spec),
+            &scratch,
+            platform,
+            project.and_then(|m| m.path.parent()),
+        );
         Ok(spec)
     }
 }

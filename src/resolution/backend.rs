@@ -30,6 +30,7 @@ use super::ResolutionError;
 
 mod own_runtime;
 mod source;
+pub mod uv;
 pub use source::attach_runtimes;
 
 /// Reads the language registries for one run: the runtimes' [`Context`] (vx's one
@@ -53,10 +54,22 @@ pub struct Registries<'a> {
     own_runtime: Option<&'a OwnRuntime<'a>>,
 }
 
-/// Resolves vx's own `runtime` (`node`, `python`) at [`own_constraint`] for the
-/// platforms given, keeping the version of the entry given (locked before): the
-/// concrete table and its lock entry.
+/// What [`Registries::check`] found: the version picked, and the runtime the tool
+/// runs on when it gets vx's own (the project names none).
+#[derive(Clone, Debug)]
+pub struct Checked {
+    /// The version picked.
+    pub release: Release,
+    /// `node` or `python` when the tool runs on vx's own ([`own_constraint`]).
+    pub own_runtime: Option<&'static str>,
+}
+
+/// Resolves vx's own `runtime` (`node`, `python`) at a constraint ([`own_constraint`],
+/// or the one a project declares but has not locked yet) for the platforms given,
+/// keeping the version of the entry given (locked before): the concrete table and its
+/// lock entry.
 pub type OwnRuntime<'a> = dyn Fn(
+        &str,
         &str,
         &[Platform],
         Option<&crate::lock::LockedTool>,
@@ -112,6 +125,32 @@ impl<'a> Registries<'a> {
     pub fn with_tools(mut self, tools: Vec<ToolTable>) -> Registries<'a> {
         self.tools = tools;
         self
+    }
+
+    /// vx's uv locked for a PyPI runtime tool's environment (`kept`, when it covers
+    /// `platforms`); `None`, said plainly, when uv cannot be had (its releases cannot
+    /// be read, a mirror lacks them): the tool then installs with python's pip.
+    fn installer(
+        &self,
+        name: &Name,
+        platforms: &[Platform],
+        kept: Option<&crate::lock::LockedTool>,
+    ) -> Option<Box<crate::lock::LockedTool>> {
+        match uv::lock(self.cx, platforms, kept) {
+            Ok(entry) => {
+                self.net.progress(&format!(
+                    "{name}: its environment is installed with uv {} (astral-sh/uv's release, locked with it)",
+                    entry.version
+                ));
+                Some(Box::new(entry))
+            }
+            Err(e) => {
+                self.net.progress(&format!(
+                    "{name}: uv cannot be had ({e}): its environment installs with python's pip"
+                ));
+                None
+            }
+        }
     }
 
     /// What may be picked now.
@@ -306,32 +345,40 @@ impl<'a> Registries<'a> {
     }
 
     /// The version `constraint` picks of `name`, when this vx can install it on
-    /// `platform` (a binary for it, no runtime needed): what `vx import` checks before
-    /// it writes an entry a lock would refuse.
+    /// `platform` (a binary for it, or its runtime: the project's, or vx's own): what
+    /// `vx import` checks before it writes an entry a lock would refuse.
     pub fn check(
         &self,
         name: &Name,
         constraint: &str,
         platform: &Platform,
-    ) -> Result<Release, ResolutionError> {
+    ) -> Result<Checked, ResolutionError> {
+        let checked = |release| Checked {
+            release,
+            own_runtime: None,
+        };
         if !matches!(name.kind, Kind::Npm | Kind::Pypi) {
             // Built from source on any platform (with the project's runtime).
-            return self.pick(name, constraint);
+            return self.pick(name, constraint).map(checked);
         }
         let release = self.pick(name, constraint)?;
         if let Some(runtime) = self.runtime_of(name, &release.version)? {
-            // Installed into an environment of its own with the project's runtime.
+            // Installed into an environment of its own with the project's runtime,
+            // else with vx's own (locked with the tool).
             let expected = self.expected_runtimes.iter().any(|r| r == runtime);
-            return match runtime_tool(&self.tools, runtime) {
-                Some(_) => Ok(release),
-                None if expected => Ok(release),
-                None => Err(no_runtime(name, &release.version, runtime)),
-            };
+            return Ok(match runtime_tool(&self.tools, runtime) {
+                Some(_) => checked(release),
+                None if expected => checked(release),
+                None => Checked {
+                    release,
+                    own_runtime: Some(runtime),
+                },
+            });
         }
         let downloads = self.downloads(name, &release.version, std::slice::from_ref(platform))?;
         match downloads.first() {
             Some((_, Download::Unsupported(why))) => Err(ResolutionError::Usage(why.clone())),
-            _ => Ok(release),
+            _ => Ok(checked(release)),
         }
     }
 
@@ -598,22 +645,21 @@ impl<'a> Registries<'a> {
         let (registry, lockfile) = match name.kind {
             Kind::Npm => {
                 let registry = self.npmrc.registry_for(&name.package).url;
-                let fetched = self
-                    .net
-                    .net
-                    .rewrites
-                    .apply(&format!("{registry}/"))
-                    .into_owned();
+                // npm resolves the dependencies against the registries (and with the
+                // tokens) the `.npmrc` files name, as vx read the package itself.
+                let given = self
+                    .npmrc
+                    .for_npm(&|url| self.net.net.rewrites.apply(url).into_owned());
                 let text = crate::install::environment::npm_lockfile(
                     &runtime_dir,
                     &name.package,
                     version,
-                    &fetched,
+                    &given,
                     scratch.path(),
                 )
                 .map_err(fail)?;
                 let (kept, pinned) =
-                    environment::npm_lockfile(&text, &registry, &fetched).map_err(fail)?;
+                    environment::npm_lockfile(&text, &given.registries).map_err(fail)?;
                 for (path, integrity) in &pinned {
                     self.net
                         .progress(&format!("{}: {path}: {integrity}", name.short_name()));
@@ -680,6 +726,7 @@ impl<'a> Registries<'a> {
             allow_builds,
             lockfile,
             own_runtime: None,
+            installer: None,
         })
     }
 }
@@ -962,24 +1009,36 @@ pub fn resolve_tool(
                 .get(&tool.name)
                 .filter(|e| e.version == version)
                 .and_then(|e| e.environment.clone());
+            let mut platforms = wanted.clone();
+            let host = Platform::current();
+            if !platforms.contains(&host) {
+                platforms.push(host);
+            }
             let (runtime_table, own) = match runtime_tool(&registries.tools, runtime) {
+                // Declared, not locked yet (`vx x npm:prettier` in a project never
+                // locked): the project's constraint resolved for this run, carried in
+                // the tool's entry as vx's own would be; `vx lock` pins the project's.
                 Some(table) if table.registry.is_some() && table.platforms.is_empty() => {
-                    return Err(ResolutionError::Usage(format!(
-                        "{name} {version} runs on the project's {runtime}, which is not locked yet: run `vx lock` first"
-                    )));
+                    let declared = table.registry.as_ref().map(|r| r.constraint.clone());
+                    let (Some(own), Some(constraint)) = (registries.own_runtime, declared) else {
+                        return Err(ResolutionError::Usage(format!(
+                            "{name} {version} runs on the project's {runtime}, which is not locked yet: run `vx lock` first"
+                        )));
+                    };
+                    let (table, entry) = own(runtime, &constraint, &platforms, None)?;
+                    registries.net.progress(&format!(
+                        "{name}: runs on the project's {runtime} ({runtime} = \"{constraint}\"), which is not locked yet: {runtime} {} resolved for this run (`vx lock` pins it)",
+                        table.version
+                    ));
+                    (table, Some(Box::new(entry)))
                 }
                 Some(table) => (table.clone(), None),
                 None => {
                     let own = registries
                         .own_runtime
                         .ok_or_else(|| no_runtime(name, &version, runtime))?;
-                    let mut platforms = wanted.clone();
-                    let host = Platform::current();
-                    if !platforms.contains(&host) {
-                        platforms.push(host);
-                    }
                     let kept = held.as_ref().and_then(|e| e.own_runtime.as_deref());
-                    let (table, entry) = own(runtime, &platforms, kept)?;
+                    let (table, entry) = own(runtime, own_constraint(runtime), &platforms, kept)?;
                     registries.net.progress(&format!(
                         "{name}: runs on {runtime}, which the project does not name: vx's own {runtime} {} ({runtime} = \"{}\"), locked with it",
                         table.version,
@@ -988,6 +1047,8 @@ pub fn resolve_tool(
                     (table, Some(Box::new(entry)))
                 }
             };
+            let held_installer = held.as_ref().and_then(|e| e.installer.clone());
+            let held_installer = held_installer.as_deref();
             let kept = held.filter(|e| {
                 e.runtime == runtime_table.name
                     && e.runtime_version == runtime_table.version
@@ -999,6 +1060,14 @@ pub fn resolve_tool(
                 None => registries.environment(name, &version, &runtime_table, builds)?,
             };
             environment.own_runtime = own;
+            if name.kind == Kind::Pypi {
+                let mut platforms = wanted.clone();
+                let host = Platform::current();
+                if !platforms.contains(&host) {
+                    platforms.push(host);
+                }
+                environment.installer = registries.installer(name, &platforms, held_installer);
+            }
             let main = registries.main_archive(name, &version)?;
             let downloads = wanted.iter().map(|p| (p.clone(), main.clone())).collect();
             (downloads, Some(environment))

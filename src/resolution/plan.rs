@@ -11,8 +11,15 @@ use crate::manifest::Platform;
 
 /// Puts in each of `specs` (one platform's, in manifest order) whose lock entry keeps
 /// an environment the [`environment::Plan`] that builds it, with the runtime's spec when the runtime
-/// is among `specs` (so the installer installs it first, by the same engine).
-pub fn plan_specs(specs: &mut [crate::spec::ToolSpec], lock: &Lock, platform: &Platform) {
+/// is among `specs` (so the installer installs it first, by the same engine). An npm
+/// tool is given `project_dir`, whose `.npmrc` npm reads there
+/// ([`environment::NPMRC_DIR`]).
+pub fn plan_specs(
+    specs: &mut [crate::spec::ToolSpec],
+    lock: &Lock,
+    platform: &Platform,
+    project_dir: Option<&std::path::Path>,
+) {
     let all: BTreeMap<String, crate::spec::ToolSpec> =
         specs.iter().map(|s| (s.name.clone(), s.clone())).collect();
     for spec in specs.iter_mut() {
@@ -50,11 +57,28 @@ pub fn plan_specs(specs: &mut [crate::spec::ToolSpec], lock: &Lock, platform: &P
         if let Ok(value) = serde_json::to_value(&plan) {
             spec.options.insert(environment::OPTION.to_owned(), value);
         }
+        if let (environment::Manager::Npm, Some(dir)) = (manager, project_dir) {
+            spec.options.insert(
+                environment::NPMRC_DIR.to_owned(),
+                serde_json::Value::String(dir.to_string_lossy().into_owned()),
+            );
+        }
         // Installed first by the same engine, as a crate's rust is
         // (`crate::install::build_with`).
         if let Some(value) = runtime_spec.and_then(|r| serde_json::to_value(&r).ok()) {
             spec.options
                 .insert(crate::install::build_with::OPTION.to_owned(), value);
+        }
+        // A PyPI tool's installer, vx's uv, installed first the same way; without one
+        // for this platform, python's pip builds the environment.
+        let installer = environment
+            .installer
+            .as_deref()
+            .filter(|_| manager == environment::Manager::Pip)
+            .and_then(|entry| super::backend::uv::spec(entry, platform));
+        if let Some(value) = installer.and_then(|u| serde_json::to_value(&u).ok()) {
+            spec.options
+                .insert(crate::install::build_with::INSTALLER.to_owned(), value);
         }
     }
 }
@@ -112,7 +136,7 @@ mod tests {
         )
         .unwrap();
         let mut specs = vec![spec("node", "20.11.1"), spec("prettier", "3.10.1")];
-        plan_specs(&mut specs, &lock, &"linux-x86_64".parse().unwrap());
+        plan_specs(&mut specs, &lock, &"linux-x86_64".parse().unwrap(), None);
         assert!(environment::Plan::of(&specs[0].options).is_none());
         let plan = environment::Plan::of(&specs[1].options).unwrap().unwrap();
         assert_eq!(plan.manager, environment::Manager::Npm);
@@ -131,7 +155,7 @@ mod tests {
         );
         // Another node than the one the set was resolved with is not taken for it.
         let mut specs = vec![spec("node", "22.12.0"), spec("prettier", "3.10.1")];
-        plan_specs(&mut specs, &lock, &"linux-x86_64".parse().unwrap());
+        plan_specs(&mut specs, &lock, &"linux-x86_64".parse().unwrap(), None);
         assert!(environment::Plan::of(&specs[1].options).is_some());
         assert!(
             crate::install::build_with::take(&mut specs[1])

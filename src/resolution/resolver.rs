@@ -822,8 +822,11 @@ impl<'n> Resolver<'n> {
             .map_err(|e| usage(e.to_string()))
             .map_err(at)?
         {
-            let own = |runtime: &str, platforms: &[Platform], kept: Option<&LockedTool>| {
-                self.own_runtime(runtime, platforms, kept)
+            let own = |runtime: &str,
+                       constraint: &str,
+                       platforms: &[Platform],
+                       kept: Option<&LockedTool>| {
+                self.own_runtime(runtime, constraint, platforms, kept)
             };
             return super::backend::resolve_tool(
                 &self.language_registries().with_own_runtime(&own),

@@ -537,6 +537,7 @@ fn test_github(offline: bool) -> Github {
         hosts: crate::github::hosts::GithubHosts::default(),
         token: None,
         token_source: None,
+        fresh_for: std::time::Duration::ZERO,
     };
     let client =
         crate::net::Client::new(std::sync::Arc::default(), crate::net::Timeouts::default());

@@ -134,24 +134,11 @@ mod tests {
     use super::*;
     use vx_shm::TaskRun;
 
-    fn planned(names: &[&str]) -> Vec<PlannedTask> {
-        names
-            .iter()
-            .enumerate()
-            .map(|(i, name)| PlannedTask {
-                id: TaskId(i),
-                name: (*name).to_owned(),
-                service: false,
-                depends: Vec::new(),
-            })
-            .collect()
-    }
-
     #[test]
     fn a_run_is_published_as_it_goes_and_removed_with_the_sink() {
         let dir = tempfile::tempdir().unwrap();
         let sink = BoardSink::new(dir.path().into(), "p/vx.toml".into(), 4096);
-        sink.plan(&planned(&["build", "test"]));
+        sink.plan(&PlannedTask::plain(&["build", "test"]));
         let (path, _) = sink.board_path().unwrap();
         let run = TaskRun::open(&path).unwrap();
         sink.phase(
@@ -195,7 +182,7 @@ mod tests {
         // Dropped first: Windows keeps a removed file's name while it is open.
         drop(run);
         // A watch's re-run: a new board, the old one gone.
-        sink.plan(&planned(&["build"]));
+        sink.plan(&PlannedTask::plain(&["build"]));
         let (again, _) = sink.board_path().unwrap();
         assert_ne!(again, path);
         assert!(!path.exists() && again.exists());
@@ -206,7 +193,7 @@ mod tests {
     #[test]
     fn a_board_that_cannot_be_made_leaves_the_run_running() {
         let sink = BoardSink::new("/nonexistent/vx-boards".into(), "x".into(), 4096);
-        sink.plan(&planned(&["a"]));
+        sink.plan(&PlannedTask::plain(&["a"]));
         assert!(sink.board_path().is_none());
         sink.phase(TaskId(0), &PhaseChange::new(Phase::Running));
         sink.output(TaskId(0), Stream::Stdout, b"fine");

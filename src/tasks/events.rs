@@ -164,6 +164,23 @@ pub struct PlannedTask {
     pub depends: Vec<TaskId>,
 }
 
+#[cfg(test)]
+impl PlannedTask {
+    /// A plan of independent tasks (no service, no dependency) named `names`, in order.
+    pub(crate) fn plain(names: &[&str]) -> Vec<PlannedTask> {
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| PlannedTask {
+                id: TaskId(i),
+                name: (*name).to_owned(),
+                service: false,
+                depends: Vec::new(),
+            })
+            .collect()
+    }
+}
+
 /// How a run ended, for [`TaskSink::finished`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RunSummary {

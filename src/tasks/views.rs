@@ -224,19 +224,6 @@ mod tests {
     use super::*;
     use crate::tasks::events::Phase;
 
-    fn planned(names: &[&str]) -> Vec<PlannedTask> {
-        names
-            .iter()
-            .enumerate()
-            .map(|(i, name)| PlannedTask {
-                id: TaskId(i),
-                name: (*name).to_owned(),
-                service: false,
-                depends: Vec::new(),
-            })
-            .collect()
-    }
-
     #[test]
     fn the_fallback_speaks_only_when_there_is_no_board() {
         let dir = tempfile::tempdir().unwrap();
@@ -246,8 +233,8 @@ mod tests {
             Box::new(Arc::clone(&board)),
             Box::new(Fallback::new(Arc::clone(&board), Vec::new())),
         ]);
-        both.plan(&planned(&["a"]));
-        fallback.plan(&planned(&["a"]));
+        both.plan(&PlannedTask::plain(&["a"]));
+        fallback.plan(&PlannedTask::plain(&["a"]));
         assert!(!fallback.on(), "the board was made");
         let none = Arc::new(BoardSink::new(
             "/nonexistent/boards".into(),
@@ -255,8 +242,8 @@ mod tests {
             4096,
         ));
         let fallback = Fallback::new(Arc::clone(&none), Vec::new());
-        none.plan(&planned(&["a"]));
-        fallback.plan(&planned(&["a"]));
+        none.plan(&PlannedTask::plain(&["a"]));
+        fallback.plan(&PlannedTask::plain(&["a"]));
         assert!(fallback.on(), "no board: prefix lines");
         fallback.phase(TaskId(0), &PhaseChange::new(Phase::Done));
     }

@@ -71,7 +71,13 @@ impl Work {
 
     /// `vx ARGS` with this workspace's board dir (assert_cmd).
     pub fn vx(&self) -> assert_cmd::Command {
-        let mut cmd = assert_cmd::Command::cargo_bin("vx").unwrap();
+        assert_cmd::Command::from_std(self.vx_std())
+    }
+
+    /// [`Work::vx`] as a plain `std::process::Command`, for a test that spawns vx and
+    /// holds it running (signals it, watches what it started).
+    pub fn vx_std(&self) -> Command {
+        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("vx"));
         // No daemon of the user's answers for a test (tests/it/daemon.rs starts its own),
         // nor the user's settings or global toolset (`$XDG_CONFIG_HOME/vx`: a test that
         // wants a user config sets its own), lines are not wrapped unless a test asks
@@ -87,17 +93,36 @@ impl Work {
         cmd
     }
 
+    /// `vx ARGS` spawned in this workspace as [`Work::outcome`] runs it (its data under
+    /// the workspace's `xdg/`), stdin closed: for a test that holds vx running.
+    pub fn vx_process(&self, args: &[&str]) -> Command {
+        let mut cmd = self.vx_std();
+        cmd.env("XDG_DATA_HOME", self.dir.path().join("xdg"))
+            .args(args)
+            .stdin(Stdio::null());
+        cmd
+    }
+
     /// `vx ARGS` run to its end in this workspace, its data (the default store) under
     /// the workspace's `xdg/`, within [`DEADLINE`]: exit code (-1 for a signal),
     /// stdout, stderr.
     pub fn outcome(&self, args: &[&str]) -> (i32, String, String) {
-        let out = self
-            .vx()
-            .env("XDG_DATA_HOME", self.dir.path().join("xdg"))
+        self.outcome_with(args, |_| {})
+    }
+
+    /// [`Work::outcome`] with `configure` setting more of the command (its
+    /// environment) first.
+    pub fn outcome_with(
+        &self,
+        args: &[&str],
+        configure: impl FnOnce(&mut assert_cmd::Command),
+    ) -> (i32, String, String) {
+        let mut cmd = self.vx();
+        cmd.env("XDG_DATA_HOME", self.dir.path().join("xdg"))
             .timeout(DEADLINE)
-            .args(args)
-            .output()
-            .unwrap();
+            .args(args);
+        configure(&mut cmd);
+        let out = cmd.output().unwrap();
         (
             out.status.code().unwrap_or(-1),
             String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -190,9 +215,41 @@ impl Work {
         server
     }
 
+    /// A workspace whose vx.toml holds `tasks` (vx.toml text: a `[tasks]` table) and no
+    /// tools.
+    pub fn with_tasks(tasks: &str) -> Work {
+        let work = Work::new();
+        work.write_manifest(&format!("[tools]\n\n{tasks}"));
+        work
+    }
+
+    /// `vx run ARGS` run to its end as [`Work::outcome`] runs it: exit code, stdout,
+    /// stderr.
+    pub fn run_tasks(&self, args: &[&str]) -> (i32, String, String) {
+        self.outcome(&[&["run"], args].concat())
+    }
+
+    /// Asks the running sync, through its board (the first in the board dir), to cancel
+    /// `tool`, as the dashboard's cancel key does.
+    pub fn cancel_tool(&self, tool: &str) {
+        let listing = registry::list(&self.boards()).unwrap().remove(0);
+        let board = BoardReader::open(&listing.path, Access::ReadWrite).unwrap();
+        board
+            .canceller()
+            .unwrap()
+            .request_cancel(board.find(tool).unwrap())
+            .unwrap();
+    }
+
     /// Entries of the board dir (segments and staging files).
     pub fn board_files(&self) -> Vec<String> {
         names(&self.boards())
+    }
+
+    /// Asserts that vx left no board file and no partial install in the store.
+    pub fn assert_left_nothing_behind(&self) {
+        assert!(self.board_files().is_empty(), "{:?}", self.board_files());
+        assert!(self.store_tmp().is_empty(), "{:?}", self.store_tmp());
     }
 
     /// Entries of `<store>/.tmp` (work dirs of installs in progress or left behind).

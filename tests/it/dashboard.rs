@@ -277,8 +277,7 @@ fn ctrl_c_in_the_sync_dashboard_cancels_everything_and_restores_the_terminal() {
         "summary shows the cancels: {after}"
     );
     assert!(!tmux.alternate_screen());
-    assert!(work.board_files().is_empty(), "{:?}", work.board_files());
-    assert!(work.store_tmp().is_empty(), "{:?}", work.store_tmp());
+    work.assert_left_nothing_behind();
     assert!(!work.store().join("alpha").exists());
 }
 
@@ -323,8 +322,7 @@ fn closing_the_terminal_under_the_dashboard_cancels_the_sync_cleanly() {
         code, "130",
         "vx's exit status (negative: killed by that signal)"
     );
-    assert!(work.board_files().is_empty(), "{:?}", work.board_files());
-    assert!(work.store_tmp().is_empty(), "{:?}", work.store_tmp());
+    work.assert_left_nothing_behind();
     assert!(!work.store().join("alpha").exists());
 }
 

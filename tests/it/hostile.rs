@@ -4,7 +4,7 @@
 use crate::common;
 
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use common::*;
 use vx::demo::fixture::{Item, Route, TestServer, archive_bytes, noise, sha256_hex, tar_bytes};
@@ -207,11 +207,8 @@ fn hostile_entries_in_every_archive_format_are_refused_by_sync() {
 /// Runs `vx ARGS` with stdout (and stderr) read by nobody: the pipes are closed before
 /// `vx` writes. Returns the exit status.
 fn with_closed_pipes(work: &Work, args: &[&str]) -> std::process::ExitStatus {
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("vx"))
-        .env("VX_BOARD_DIR", work.boards())
-        .current_dir(work.dir.path())
-        .args(args)
-        .stdin(Stdio::null())
+    let mut child = work
+        .vx_process(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -270,8 +270,7 @@ fn a_killed_parent_stops_its_children_and_a_rerun_completes() {
     for (name, payload, _) in &bodies {
         assert_eq!(work.installed(name, "1"), expected_tree(payload), "{name}");
     }
-    assert!(work.store_tmp().is_empty(), "{:?}", work.store_tmp());
-    assert!(work.board_files().is_empty(), "{:?}", work.board_files());
+    work.assert_left_nothing_behind();
 }
 
 /// One tool whose `post_install` forks `sleep 300` (the shell stays, so the sleeper is a
@@ -339,15 +338,7 @@ fn sigint_during_post_install_exits_130_and_leaves_no_command_running() {
 #[test]
 fn cancelling_a_tool_during_post_install_leaves_no_command_running() {
     let work = Work::new();
-    let status = interrupt_post_install(&work, |_| {
-        let listing = vx_shm::registry::list(&work.boards()).unwrap().remove(0);
-        let board = BoardReader::open(&listing.path, Access::ReadWrite).unwrap();
-        board
-            .canceller()
-            .unwrap()
-            .request_cancel(board.find("post").unwrap())
-            .unwrap();
-    });
+    let status = interrupt_post_install(&work, |_| work.cancel_tool("post"));
     assert_eq!(status.code(), Some(1));
     assert!(!work.store().join("post").exists());
 }

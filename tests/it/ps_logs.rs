@@ -361,12 +361,8 @@ fn a_real_vx_run_is_seen_by_ps_and_followed_by_logs() {
          build = \"echo compiling; printf '\\\\033]0;title\\\\007built\\\\n'\"\n\
          serve = { run = \"echo listening; for i in 1 2 3 4 5 6; do echo tick $i; sleep 0.25; done\", depends = [\"build\"] }\n",
     );
-    let mut run = Command::new(assert_cmd::cargo::cargo_bin("vx"))
-        .args(["run", "serve"])
-        .current_dir(work.dir.path())
-        .env("VX_BOARD_DIR", work.boards())
-        .env("XDG_DATA_HOME", work.dir.path().join("xdg"))
-        .env("VX_DAEMON_SOCKET", work.dir.path().join("no-daemon.sock"))
+    let mut run = work
+        .vx_process(&["run", "serve"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -197,6 +197,31 @@ impl World {
         )
     }
 
+    /// Writes vx.toml: the test registry's [`World::settings`], then `tools` (the
+    /// lines of its `[tools]` table).
+    fn write_tools(&self, tools: &str) {
+        self.work
+            .write_manifest(&format!("{}\n[tools]\n{tools}", self.settings()));
+    }
+
+    /// Runs `vx ARGS` and checks it prints `expected` (stderr shown when not).
+    fn prints(&self, args: &[&str], expected: &str) {
+        let out = self.vx(args).output().unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            expected,
+            "{}",
+            stderr_of(&out)
+        );
+    }
+
+    /// The version vx.lock pins `tool` at.
+    fn locked_version(&self, tool: &str) -> Option<String> {
+        self.lock()["tools"][tool]["version"]
+            .as_str()
+            .map(str::to_owned)
+    }
+
     /// `vx ARGS` against the fixture, with its own cache, config and store.
     fn vx(&self, args: &[&str]) -> assert_cmd::Command {
         vx_against(&self.work, &self.github.web_url(), args)
@@ -228,6 +253,23 @@ impl World {
     fn toml(&self) -> String {
         std::fs::read_to_string(self.work.manifest()).unwrap()
     }
+}
+
+/// A JSON value's text, empty when it is not a string (the assertion then shows it).
+fn text(value: &serde_json::Value) -> &str {
+    value.as_str().unwrap_or_default()
+}
+
+/// `vx registry show --json`'s entry for `platform` in `shown`, checked to download a
+/// URL ending in `suffix`.
+fn platform_shown<'v>(
+    shown: &'v serde_json::Value,
+    platform: &str,
+    suffix: &str,
+) -> &'v serde_json::Value {
+    let entry = &shown["platforms"][platform];
+    assert!(text(&entry["url"]).ends_with(suffix), "{platform}: {entry}");
+    entry
 }
 
 fn stderr_of(out: &std::process::Output) -> String {
@@ -301,35 +343,17 @@ fn three_tools_added_by_name_lock_every_platform_without_downloading_an_archive(
     assert_eq!(asked.len(), 3, "{asked:?}");
     #[cfg(unix)]
     {
-        let out = w.vx(&["rg", "hello"]).output().unwrap();
-        assert_eq!(
-            String::from_utf8_lossy(&out.stdout),
-            "rg 14.1.1 hello\n",
-            "{}",
-            stderr_of(&out)
-        );
-        let out = w.vx(&["jq", "-n"]).output().unwrap();
-        assert_eq!(
-            String::from_utf8_lossy(&out.stdout),
-            "jq 1.7.1 -n\n",
-            "{}",
-            stderr_of(&out)
-        );
+        w.prints(&["rg", "hello"], "rg 14.1.1 hello\n");
+        w.prints(&["jq", "-n"], "jq 1.7.1 -n\n");
     }
 }
 
 #[test]
 fn a_constraint_bump_relocks_every_platform_and_upgrade_moves_within_it() {
     let w = World::new();
-    w.work.write_manifest(&format!(
-        "{}\n[tools]\nripgrep = \"14.0\"  # the LTS\n",
-        w.settings()
-    ));
+    w.write_tools("ripgrep = \"14.0\"  # the LTS\n");
     w.vx(&["lock", "--headless"]).assert().code(0);
-    assert_eq!(
-        w.lock()["tools"]["ripgrep"]["version"].as_str(),
-        Some("14.0.0")
-    );
+    assert_eq!(w.locked_version("ripgrep").as_deref(), Some("14.0.0"));
 
     // outdated: locked 14.0.0, wanted 14.0.0, latest 14.1.1 (the rc is a pre-release).
     let value = w.json(&["outdated", "--json"]);
@@ -341,10 +365,7 @@ fn a_constraint_bump_relocks_every_platform_and_upgrade_moves_within_it() {
 
     // A plain upgrade stays within "14.0".
     w.vx(&["upgrade", "--headless"]).assert().code(0);
-    assert_eq!(
-        w.lock()["tools"]["ripgrep"]["version"].as_str(),
-        Some("14.0.0")
-    );
+    assert_eq!(w.locked_version("ripgrep").as_deref(), Some("14.0.0"));
 
     // --latest moves the constraint (comment kept) and the lock, for every platform.
     w.github.clear_requests();
@@ -369,24 +390,15 @@ fn a_constraint_bump_relocks_every_platform_and_upgrade_moves_within_it() {
     assert!(w.downloads().is_empty(), "{:?}", w.downloads());
 
     // Naming the pre-release exactly picks it.
-    w.work.write_manifest(&format!(
-        "{}\n[tools]\nripgrep = \"15.0.0-rc.1\"\n",
-        w.settings()
-    ));
+    w.write_tools("ripgrep = \"15.0.0-rc.1\"\n");
     w.vx(&["lock", "--headless"]).assert().code(0);
-    assert_eq!(
-        w.lock()["tools"]["ripgrep"]["version"].as_str(),
-        Some("15.0.0-rc.1")
-    );
+    assert_eq!(w.locked_version("ripgrep").as_deref(), Some("15.0.0-rc.1"));
 }
 
 #[test]
 fn versions_search_and_dry_run_answer_from_the_registry() {
     let w = World::new();
-    w.work.write_manifest(&format!(
-        "{}\n[tools]\nripgrep = \"14\"\nterraform = \"1\"\n",
-        w.settings()
-    ));
+    w.write_tools("ripgrep = \"14\"\nterraform = \"1\"\n");
     let value = w.json(&["lock", "--dry-run", "--json"]);
     let tools = value["tools"].as_array().unwrap();
     assert_eq!(tools[0]["name"], "ripgrep");
@@ -394,10 +406,7 @@ fn versions_search_and_dry_run_answer_from_the_registry() {
     assert_eq!(tools[0]["package"], "test:acme/ripgrep");
     let linux = &tools[0]["platforms"]["linux-x86_64"];
     assert!(
-        linux["checksum_source"]
-            .as_str()
-            .unwrap()
-            .starts_with("checksum-file:"),
+        text(&linux["checksum_source"]).starts_with("checksum-file:"),
         "{linux}"
     );
     // terraform: a URL of its own, versions from tags, no checksum published.
@@ -492,10 +501,7 @@ fn ambiguous_unknown_and_unsupported_names_are_refused_before_vx_toml_changes() 
     assert!(String::from_utf8_lossy(&out.stdout).contains("acme/standard-only"));
 
     // In vx.toml, the name's place is given.
-    w.work.write_manifest(&format!(
-        "{}\n[tools]\nripgrep = \"14\"\nlint = \"1\"\n",
-        w.settings()
-    ));
+    w.write_tools("ripgrep = \"14\"\nlint = \"1\"\n");
     let out = w.vx(&["sync", "--headless"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = stderr_of(&out);
@@ -543,8 +549,7 @@ fn the_pinned_standard_registry_ships_in_vx_and_needs_no_network() {
 #[test]
 fn offline_serves_the_cache_and_says_what_is_missing_without_it() {
     let w = World::new();
-    w.work
-        .write_manifest(&format!("{}\n[tools]\nfd = \"10\"\n", w.settings()));
+    w.write_tools("fd = \"10\"\n");
     w.vx(&["versions", "fd"]).assert().code(0);
     w.github.clear_requests();
     let out = w
@@ -569,8 +574,7 @@ fn offline_serves_the_cache_and_says_what_is_missing_without_it() {
 #[test]
 fn the_advice_when_github_is_out_of_reach_works_for_the_command_that_gave_it() {
     let w = World::new();
-    w.work
-        .write_manifest(&format!("{}\n[tools]\nfd = \"10\"\n", w.settings()));
+    w.write_tools("fd = \"10\"\n");
     w.vx(&["lock"]).assert().code(0);
     let answer = |cmd: &mut assert_cmd::Command| {
         let out = cmd.output().unwrap();
@@ -599,8 +603,7 @@ fn the_advice_when_github_is_out_of_reach_works_for_the_command_that_gave_it() {
 #[test]
 fn a_rate_limit_says_when_it_resets_and_how_to_set_a_token() {
     let w = World::new();
-    w.work
-        .write_manifest(&format!("{}\n[tools]\nfd = \"10\"\n", w.settings()));
+    w.write_tools("fd = \"10\"\n");
     let reset = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -625,10 +628,7 @@ fn min_release_age_skips_a_fresh_release() {
     let out = w.vx(&["lock", "--headless"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     // 14.1.1 was published a day ago: skipped, and named.
-    assert_eq!(
-        w.lock()["tools"]["ripgrep"]["version"].as_str(),
-        Some("14.0.0")
-    );
+    assert_eq!(w.locked_version("ripgrep").as_deref(), Some("14.0.0"));
     let skipped =
         "acme/ripgrep: 14.1.1 skipped (published less than 3d ago: min_release_age); 14.0.0 picked";
     assert!(stderr_of(&out).contains(skipped), "{}", stderr_of(&out));
@@ -646,25 +646,18 @@ fn min_release_age_gates_add_and_upgrade_naming_what_it_skipped() {
     let out = w.vx(&["add", "ripgrep", "--headless"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     assert!(stderr_of(&out).contains(skipped), "{}", stderr_of(&out));
-    assert_eq!(
-        w.lock()["tools"]["ripgrep"]["version"].as_str(),
-        Some("14.0.0")
-    );
+    assert_eq!(w.locked_version("ripgrep").as_deref(), Some("14.0.0"));
     // `vx upgrade` re-resolves within `14` and skips the same release.
     let out = w.vx(&["upgrade", "--headless"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     assert!(stderr_of(&out).contains(skipped), "{}", stderr_of(&out));
-    assert_eq!(
-        w.lock()["tools"]["ripgrep"]["version"].as_str(),
-        Some("14.0.0")
-    );
+    assert_eq!(w.locked_version("ripgrep").as_deref(), Some("14.0.0"));
 }
 
 #[test]
 fn a_file_named_by_platform_becomes_its_command() {
     let w = World::new();
-    w.work
-        .write_manifest(&format!("{}\n[tools]\nyq = \"4\"\n", w.settings()));
+    w.write_tools("yq = \"4\"\n");
     w.vx(&["sync", "--headless"]).assert().code(0);
     let lock = w.lock();
     let here = vx::manifest::Platform::current().to_string();
@@ -679,13 +672,7 @@ fn a_file_named_by_platform_becomes_its_command() {
     assert!(w.downloads().len() == 1, "{:?}", w.downloads());
     #[cfg(unix)]
     {
-        let out = w.vx(&["yq", "."]).output().unwrap();
-        assert_eq!(
-            String::from_utf8_lossy(&out.stdout),
-            "yq v4.44.0 .\n",
-            "{}",
-            stderr_of(&out)
-        );
+        w.prints(&["yq", "."], "yq v4.44.0 .\n");
     }
 }
 
@@ -700,23 +687,11 @@ fn vx_x_runs_a_registry_tool_outside_any_project() {
     let sha = sha256_hex(&standard);
     let w = World::with(|b| standard_registry(b, standard.clone()));
     pin_standard_registry(&w.work.dir.path().join("config"), &sha);
-    let out = w.vx(&["x", "jq@1.7", "--", "a", "b"]).output().unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        "jq 1.7.1 a b\n",
-        "{}",
-        stderr_of(&out)
-    );
+    w.prints(&["x", "jq@1.7", "--", "a", "b"], "jq 1.7.1 a b\n");
     assert!(!w.work.manifest().exists());
     // Installed and resolved a moment ago: the next run asks GitHub nothing.
     w.github.clear_requests();
-    let out = w.vx(&["jq@1.7", "c"]).output().unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        "jq 1.7.1 c\n",
-        "{}",
-        stderr_of(&out)
-    );
+    w.prints(&["jq@1.7", "c"], "jq 1.7.1 c\n");
     assert!(w.github.requests().is_empty(), "{:?}", w.github.requests());
     // A name no registry has.
     let out = w.vx(&["x", "nosuchtool"]).output().unwrap();
@@ -733,18 +708,14 @@ fn registry_show_renders_every_platform_and_update_pins_the_newest_standard() {
             FixtureRelease::new("v9.9.9"),
         )
     });
-    w.work
-        .write_manifest(&format!("{}\n[tools]\nripgrep = \"14\"\n", w.settings()));
+    w.write_tools("ripgrep = \"14\"\n");
     let value = w.json(&["registry", "show", "ripgrep", "--json"]);
     assert_eq!(value["package"], "test:acme/ripgrep");
     assert_eq!(value["version"], "14.1.1");
-    let windows = &value["platforms"]["windows-x86_64"];
-    assert!(
-        windows["url"]
-            .as_str()
-            .unwrap()
-            .ends_with("ripgrep-14.1.1-x86_64-pc-windows-msvc.zip"),
-        "{windows}"
+    let windows = platform_shown(
+        &value,
+        "windows-x86_64",
+        "ripgrep-14.1.1-x86_64-pc-windows-msvc.zip",
     );
     assert_eq!(windows["format"], "zip");
     // Not in supported_envs.
@@ -754,23 +725,9 @@ fn registry_show_renders_every_platform_and_update_pins_the_newest_standard() {
     );
     // Rosetta 2 and Windows' arm64 emulation run the amd64 build; Linux arm64 has none.
     let value = w.json(&["registry", "show", "oldtool", "--json"]);
-    let mac = &value["platforms"]["macos-aarch64"];
-    assert!(
-        mac["url"]
-            .as_str()
-            .unwrap()
-            .ends_with("/oldtool_darwin_amd64.tar.gz"),
-        "{mac}"
-    );
+    let mac = platform_shown(&value, "macos-aarch64", "/oldtool_darwin_amd64.tar.gz");
     assert_eq!(mac["emulated"], "rosetta2");
-    let win = &value["platforms"]["windows-aarch64"];
-    assert!(
-        win["url"]
-            .as_str()
-            .unwrap()
-            .ends_with("/oldtool_windows_amd64.tar.gz"),
-        "{win}"
-    );
+    let win = platform_shown(&value, "windows-aarch64", "/oldtool_windows_amd64.tar.gz");
     assert_eq!(win["emulated"], "windows_arm_emulation");
     assert!(
         value["platforms"]["linux-aarch64"]["unsupported"].is_string(),
@@ -843,8 +800,7 @@ fn next_standard(new: &[u8], changes: Vec<FixtureChange>) -> World {
                 changes,
             )
     });
-    w.work
-        .write_manifest(&format!("{}\n[tools]\nripgrep = \"14\"\n", w.settings()));
+    w.write_tools("ripgrep = \"14\"\n");
     w
 }
 
@@ -967,8 +923,7 @@ fn registry_show_prints_one_line_per_platform_and_escapes_only_control_character
         "    asset: painted_{{.OS}}_{{.Arch}}.tar.gz\n",
     ));
     std::fs::write(&registry, text).unwrap();
-    w.work
-        .write_manifest(&format!("{}\n[tools]\nripgrep = \"14\"\n", w.settings()));
+    w.write_tools("ripgrep = \"14\"\n");
     let out = w.vx(&["registry", "show", "painted"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     let stdout = String::from_utf8(out.stdout).unwrap();
@@ -1044,21 +999,14 @@ fn a_tool_without_a_published_checksum_is_downloaded_once_to_lock_it() {
     #[cfg(unix)]
     {
         w.vx(&["sync", "--headless"]).assert().code(0);
-        let out = w.vx(&["terraform", "plan"]).output().unwrap();
-        assert_eq!(
-            String::from_utf8_lossy(&out.stdout),
-            "terraform 1.10.0 plan\n",
-            "{}",
-            stderr_of(&out)
-        );
+        w.prints(&["terraform", "plan"], "terraform 1.10.0 plan\n");
     }
 }
 
 #[test]
 fn a_registry_tool_the_lock_does_not_pin_is_refused_by_locked_and_frozen() {
     let w = World::new();
-    w.work
-        .write_manifest(&format!("{}\n[tools]\nripgrep = \"14\"\n", w.settings()));
+    w.write_tools("ripgrep = \"14\"\n");
     let out = w.vx(&["sync", "--locked", "--headless"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = stderr_of(&out);
@@ -1086,10 +1034,7 @@ fn a_sync_by_name_goes_through_the_proxy_request_by_request() {
     let name = common::net::machine_name();
     let w = World::with(|b| b.host(&name));
     let proxy = common::net::Tinyproxy::start(&[], None);
-    w.work.write_manifest(&format!(
-        "{}\n[tools]\nripgrep = \"14\"\nfd = \"10\"\n",
-        w.settings()
-    ));
+    w.write_tools("ripgrep = \"14\"\nfd = \"10\"\n");
     let mut cmd = w.vx(&["sync", "--headless", "-v"]);
     common::net::isolate(&mut cmd, &w.work.dir.path().join("config"));
     let out = cmd.env("HTTP_PROXY", proxy.url()).output().unwrap();
@@ -1230,12 +1175,6 @@ fn a_lock_made_on_a_mac_syncs_here_from_the_checksums_alone() {
     assert_eq!(w.toml(), manifest);
     #[cfg(unix)]
     {
-        let out = w.vx(&["rg", "hello"]).output().unwrap();
-        assert_eq!(
-            String::from_utf8_lossy(&out.stdout),
-            "rg 14.1.1 hello\n",
-            "{}",
-            stderr_of(&out)
-        );
+        w.prints(&["rg", "hello"], "rg 14.1.1 hello\n");
     }
 }

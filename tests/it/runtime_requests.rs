@@ -10,9 +10,12 @@
 //!   answer, which lists a thousand assets and only repeats what the list says.
 //! - The sync of the locked project asks for the archives alone, each once; a second
 //!   sync and a second lock ask for nothing.
-//! - Locked again from scratch on the warm cache, each file is asked for once more,
-//!   revalidated with its `ETag` where the publisher gave one (nodejs.org's static
-//!   files, GitHub's API): answered `304`, nothing downloaded again.
+//! - Locked again from scratch on the warm cache within the freshness window
+//!   (`VX_INDEX_MAX_AGE`, 5 minutes), nothing is asked at all.
+//! - With the window at zero, each file is asked for once more, revalidated with the
+//!   validators the publisher gave (`ETag`: nodejs.org's static files, Adoptium's API,
+//!   GitHub's API; `Last-Modified` where there is no `ETag`): answered `304`, nothing
+//!   downloaded again; go.dev's list comes with no validator and is read whole.
 #![cfg(unix)]
 
 use crate::common;
@@ -184,12 +187,30 @@ fn four_runtimes_lock_with_each_file_once_sync_only_their_archives_and_revalidat
     vx_ok(&project, &["lock"]);
     assert_eq!(p.counts(), before, "{:?}", p.asked_since(before));
 
-    // Locked again from scratch on the warm cache: the same files, revalidated where
-    // the publisher gave an ETag, and answered 304.
-    std::fs::remove_file(project.work.dir.path().join("vx.lock")).unwrap();
-    let (node_conditional, github_before) = (p.node.conditional().len(), p.github.requests().len());
+    // Locked again from scratch at once: within the freshness window (5 minutes,
+    // `VX_INDEX_MAX_AGE`) every file is read from the cache and nothing is asked.
+    let lock_path = project.work.dir.path().join("vx.lock");
+    let kept = project.lock();
+    std::fs::remove_file(&lock_path).unwrap();
     let before = p.counts();
     vx_ok(&project, &["lock"]);
+    assert_eq!(p.counts(), before, "{:?}", p.asked_since(before));
+    assert_eq!(project.lock(), kept);
+
+    // Locked again with the window at zero: the same files, each revalidated with the
+    // validators its publisher gave and answered 304 (nodejs.org's static files and
+    // Adoptium's API by `ETag`, with Adoptium's `Last-Modified` beside it; GitHub's
+    // API), except go.dev's list, which comes with none and is read whole again.
+    std::fs::remove_file(&lock_path).unwrap();
+    let conditional = |server: &TestServer| server.conditional().len();
+    let (node_conditional, go_conditional, java_conditional) = (
+        conditional(&p.node),
+        conditional(&p.go),
+        conditional(&p.java),
+    );
+    let github_before = p.github.requests().len();
+    let before = p.counts();
+    output_of(project.vx().env("VX_INDEX_MAX_AGE", "0").args(["lock"]), 0);
     let [node_asked, go_asked, java_asked, github_asked] = p.asked_since(before);
     assert_eq!(
         node_asked,
@@ -197,8 +218,11 @@ fn four_runtimes_lock_with_each_file_once_sync_only_their_archives_and_revalidat
     );
     assert_eq!(p.node.conditional()[node_conditional..], node_asked[..]);
     assert_eq!(go_asked, [go::LIST_PATH]);
+    assert_eq!(p.go.conditional().len(), go_conditional);
     assert_eq!(java_asked.len(), 3, "{java_asked:?}");
+    assert_eq!(p.java.conditional()[java_conditional..], java_asked[..]);
     assert_eq!(github_asked, [tags, sums.as_str()]);
     let api = &p.github.requests()[github_before];
     assert!(api.if_none_match && api.status == 304, "{api:?}");
+    assert_eq!(project.lock(), kept);
 }

@@ -20,7 +20,7 @@ use crate::common;
 
 use common::project::{Project, locked};
 use common::publishers::python::{self, Sums};
-use common::publishers::{node, npm, pypi, replacement_lines};
+use common::publishers::{node, npm, pypi, replacement_lines, uv};
 use vx::demo::github::GithubFixture;
 
 const PRETTIER_MANIFEST: &str = "[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\", \"windows-x86_64\"]\n\n[tools]\nnode = \"20\"\n\"npm:prettier\" = \"3\"\n";
@@ -206,6 +206,21 @@ fn python_release() -> (GithubFixture, String) {
     (gh, version)
 }
 
+/// The loopback GitHub serving python-build-standalone's release with the real
+/// CPython for linux-x86_64 and astral-sh/uv's release with the real uv (its
+/// linux-x86_64 archive `uv_linux`), and python's version.
+fn python_and_uv_releases(uv_linux: Vec<u8>) -> (GithubFixture, String) {
+    let (version, archive) = python::archive(python::Without::Nothing);
+    let name = python::asset_name(&version, "20250115", "x86_64-unknown-linux-gnu");
+    let release = python::release("20250115", &[&version], Sums::Digests, &[(name, archive)]);
+    let gh = GithubFixture::builder()
+        .release(python::OWNER, python::REPO, release)
+        .release(uv::OWNER, uv::REPO, uv::release(uv_linux))
+        .start()
+        .unwrap();
+    (gh, version)
+}
+
 /// The user config: the loopback GitHub, and pypi.org sent to the mirror.
 fn pypi_config(gh: &GithubFixture, index: &vx::demo::fixture::TestServer) -> String {
     format!(
@@ -261,6 +276,14 @@ fn black_installs_into_a_venv_of_the_projects_python_pinned_by_the_indexs_sha256
     assert_eq!(
         environment["runtime_version"].as_str(),
         Some(python_version.as_str())
+    );
+    // This GitHub has no astral-sh/uv: pip installs the set, and vx says so.
+    assert!(!environment.contains_key("installer"), "{environment:#?}");
+    assert!(
+        text(&out).contains("uv cannot be had")
+            && text(&out).contains("installs with python's pip"),
+        "{}",
+        text(&out)
     );
     assert_eq!(
         environment["registry"].as_str(),
@@ -495,5 +518,393 @@ fn vx_x_runs_black_with_vxs_own_python_and_no_project() {
     assert!(
         version.contains(&format!("Python (CPython) {python_version}")),
         "vx's own python runs it: {all}"
+    );
+}
+
+/// `vx import` of a mise file naming `npm:prettier` and no node (issue 52): imported
+/// and locked on vx's own node (the newest LTS), saying so; vx.toml names no node.
+#[test]
+fn a_mise_file_naming_npm_prettier_without_node_imports_it_on_vxs_own_node() {
+    let dist = node_dist_with_lts_lines();
+    let registry = npm::serve_prettier(npm::prettier_tarball());
+    let project = Project::new(&npm_config(&dist, &registry), "");
+    std::fs::remove_file(project.work.manifest()).unwrap();
+    let mise = project.work.dir.path().join("mise.toml");
+    std::fs::write(&mise, "[tools]\n\"npm:prettier\" = \"3\"\n").unwrap();
+    let out = project.vx().arg("import").arg(&mise).output().unwrap();
+    let all = text(&out);
+    assert!(out.status.success(), "{all}");
+    assert!(
+        all.contains(&format!("imported npm:prettier 3 from {} (it runs on node, which the project does not name: vx's own node (node = \"lts\") is locked with it)", mise.display())),
+        "{all}"
+    );
+    let manifest: toml::Table = project.manifest_text().parse().unwrap();
+    let tools: Vec<&String> = manifest["tools"].as_table().unwrap().keys().collect();
+    assert_eq!(tools, ["npm:prettier"], "vx.toml names no node");
+    let lock = project.lock();
+    let environment = lock["tools"]["prettier"]["environment"].as_table().unwrap();
+    assert_eq!(
+        environment["runtime_version"].as_str(),
+        Some(node::REAL_22.node)
+    );
+    let own = environment["own_runtime"].as_table().unwrap();
+    assert_eq!(own["constraint"].as_str(), Some("lts"));
+    assert_eq!(project.run(&["prettier", "--version"]), npm::PRETTIER);
+}
+
+/// `vx x npm:prettier` in a project that declares `node = "20"` but was never locked
+/// (issue 52): the declared node is resolved for the run, as `vx x` resolves the tool,
+/// and said so; prettier runs on that node 20, not vx's own newest LTS, and nothing is
+/// written to the project's lock.
+#[test]
+fn vx_x_in_a_project_whose_node_is_not_locked_yet_runs_on_the_declared_node() {
+    let dist = node_dist_with_lts_lines();
+    let registry = npm::serve_prettier(npm::prettier_tarball());
+    let project = Project::new(&npm_config(&dist, &registry), PRETTIER_MANIFEST);
+    let out = project
+        .vx()
+        .args(["x", "npm:prettier", "--", "--version"])
+        .output()
+        .unwrap();
+    let all = text(&out);
+    assert!(out.status.success(), "{all}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        npm::PRETTIER,
+        "{all}"
+    );
+    assert!(
+        all.contains(&format!(
+            "runs on the project's node (node = \"20\"), which is not locked yet: node {} resolved for this run (`vx lock` pins it)",
+            node::REAL
+        )),
+        "{all}"
+    );
+    let store = project.work.dir.path().join("home/.local/share/vx/store");
+    let wrapper = std::fs::read_to_string(
+        store
+            .join("prettier")
+            .join(npm::PRETTIER)
+            .join("bin/prettier"),
+    )
+    .unwrap();
+    assert!(
+        wrapper.contains(&format!("node/{}/bin/node", node::REAL)),
+        "{wrapper}"
+    );
+    assert!(project.lock_text().is_none(), "nothing locked");
+}
+
+/// The project's `.npmrc` (issue 52): `@corp:registry=` a private registry that answers
+/// only to its token (`//127.0.0.1:PORT/:_authToken=${CORP_NPM_TOKEN}`), which holds
+/// `@corp/util`, a dependency of the tool `greet` (from the public registry). npm
+/// resolves and installs the dependency from that registry with that token, at lock
+/// and at install, and the token reaches neither vx.lock, nor the output, nor any file
+/// vx or npm leaves.
+#[test]
+fn a_scoped_dependency_comes_from_the_projects_npmrc_registry_with_its_token() {
+    const TOKEN: &str = "s3cret-npm-token-0123";
+    let dist = node_dist();
+    let private = npm::PrivateRegistry::start(TOKEN, |url| {
+        let util = npm::make(
+            "@corp/util",
+            "1.2.0",
+            serde_json::json!({ "main": "index.js" }),
+            &[(
+                "index.js",
+                "exports.hello = () => 'hello from @corp/util';\n",
+            )],
+            url,
+        );
+        npm::routes(&[&util], url)
+    });
+    let greet = npm::make(
+        "greet",
+        "1.0.0",
+        serde_json::json!({
+            "bin": { "greet": "greet.js" },
+            "dependencies": { "@corp/util": "^1.0.0" },
+        }),
+        &[(
+            "greet.js",
+            "#!/usr/bin/env node\nconsole.log(require('@corp/util').hello());\n",
+        )],
+        "https://registry.npmjs.org",
+    );
+    let public = vx::demo::fixture::TestServer::start(
+        npm::routes(&[&greet], "https://registry.npmjs.org")
+            .into_iter()
+            .map(|(p, b)| (p, vx::demo::fixture::Route::Ok(b))),
+    );
+    let manifest = "[settings]\nplatforms = [\"linux-x86_64\"]\n\n[tools]\nnode = \"20\"\n\"npm:greet\" = \"1\"\n";
+    let project = Project::new(&npm_config(&dist, &public), manifest);
+    let port = private.url.rsplit(':').next().unwrap();
+    std::fs::write(
+        project.work.dir.path().join(".npmrc"),
+        format!(
+            "@corp:registry={}/\n//127.0.0.1:{port}/:_authToken=${{CORP_NPM_TOKEN}}\n",
+            private.url
+        ),
+    )
+    .unwrap();
+    let vx = |args: &[&str], token: &str| {
+        project
+            .vx()
+            .args(args)
+            .env("CORP_NPM_TOKEN", token)
+            .output()
+            .unwrap()
+    };
+    // A wrong token: the private registry refuses, and the lock fails saying so.
+    let out = vx(&["lock"], "wrong-token");
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("E401"),
+        "npm's own refusal: {}",
+        text(&out)
+    );
+    assert!(project.lock_text().is_none());
+
+    let out = vx(&["lock", "-v"], TOKEN);
+    let mut all = text(&out);
+    assert!(out.status.success(), "{all}");
+    let lock_text = project.lock_text().unwrap();
+    let lock = project.lock();
+    let lockfile: serde_json::Value = serde_json::from_str(
+        lock["tools"]["greet"]["environment"]["lockfile"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    let util = &lockfile["packages"]["node_modules/@corp/util"];
+    assert_eq!(util["version"].as_str(), Some("1.2.0"), "{lockfile:#}");
+    assert!(
+        util["integrity"].as_str().unwrap().starts_with("sha512-"),
+        "{lockfile:#}"
+    );
+    assert!(
+        util.get("resolved").is_none(),
+        "the scope's registry is configured, not locked: {lockfile:#}"
+    );
+
+    let out = vx(&["sync", "--headless"], TOKEN);
+    all.push_str(&text(&out));
+    assert!(out.status.success(), "{all}");
+    let out = vx(&["exec", "--", "greet"], TOKEN);
+    all.push_str(&text(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "hello from @corp/util",
+        "{all}"
+    );
+    // npm asked the private registry for the dependency's document and its tarball,
+    // each time with the token.
+    let log = private.log();
+    let fetched: Vec<&String> = log.iter().filter(|l| l.ends_with(" token")).collect();
+    assert!(
+        fetched
+            .iter()
+            .any(|l| l.contains("/@corp/util/-/util-1.2.0.tgz")),
+        "{log:?}"
+    );
+    // The token is nowhere: not in the lock, the output, nor any file left behind
+    // (the store, vx's logs and cache, npm's cache).
+    assert!(!lock_text.contains(TOKEN) && !all.contains(TOKEN), "{all}");
+    let store = project.work.dir.path().join("home/.local/share/vx/store");
+    assert!(!store.join("greet/1.0.0/.npmrc").exists());
+    for entry in walk(project.work.dir.path()) {
+        let bytes = std::fs::read(&entry).unwrap_or_default();
+        assert!(
+            !bytes.windows(TOKEN.len()).any(|w| w == TOKEN.as_bytes()),
+            "{} holds the token",
+            entry.display()
+        );
+    }
+}
+
+/// Every regular file under `dir`.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => todo.push(path),
+                Ok(t) if t.is_file() => out.push(path),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn black_installs_with_vxs_uv_pinned_in_the_lock_and_again_offline_from_its_cache() {
+    let real_uv = uv::archive();
+    let uv_sha256 = vx::demo::fixture::sha256_hex(&real_uv);
+    let (gh, python_version) = python_and_uv_releases(real_uv);
+    let (index, _) = pypi::serve_black(None);
+    let project = Project::new(&pypi_config(&gh, &index), BLACK_MANIFEST);
+    let out = vx_pypi(&project).args(["lock", "-v"]).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let lock = project.lock();
+    let environment = lock["tools"]["black"]["environment"].as_table().unwrap();
+    // uv's release, pinned as any tool's download is, for every platform locked.
+    let installer = environment["installer"].as_table().unwrap();
+    assert_eq!(installer["version"].as_str(), Some(uv::VERSION));
+    assert_eq!(installer["package"].as_str(), Some("github:astral-sh/uv"));
+    let linux = installer["platforms"]["linux-x86_64"].as_table().unwrap();
+    assert_eq!(linux["sha256"].as_str(), Some(uv_sha256.as_str()));
+    assert_eq!(linux["format"].as_str(), Some("tar.gz"));
+    assert!(
+        linux["url"].as_str().unwrap().ends_with(&format!(
+            "/astral-sh/uv/releases/download/{}/uv-x86_64-unknown-linux-gnu.tar.gz",
+            uv::VERSION
+        )),
+        "{linux:?}"
+    );
+    assert!(installer["platforms"]["macos-aarch64"].is_table());
+    // The release has no Windows build here: that platform installs with pip.
+    assert!(
+        installer["unsupported"]["windows-x86_64"]
+            .as_str()
+            .is_some_and(|r| r.contains("no build")),
+        "{installer:#?}"
+    );
+    // pip still resolves the set: the list is the one pip's lock makes.
+    let pinned = environment["lockfile"].as_str().unwrap();
+    assert!(pinned.contains("black==24.10.0"), "{pinned}");
+
+    let out = vx_pypi(&project)
+        .args(["sync", "--headless"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let version = project.run(&["black", "--version"]);
+    assert!(version.starts_with("black, 24.10.0"), "{version}");
+    assert!(
+        version.contains(&format!("Python (CPython) {python_version}")),
+        "the project's python runs it: {version}"
+    );
+    let home = project.work.dir.path().join("home");
+    let store = home.join(".local/share/vx/store");
+    // uv made the venv (it puts no pip in it, as python's venv does) and uv is vx's.
+    let black = store.join("black").join(pypi::BLACK);
+    assert!(black.join("venv/pyvenv.cfg").is_file());
+    assert!(
+        std::fs::read_to_string(black.join("venv/pyvenv.cfg"))
+            .unwrap()
+            .contains("uv = "),
+        "uv wrote the venv"
+    );
+    assert!(
+        !black.join("venv/bin/pip").exists(),
+        "no pip: uv installed it"
+    );
+    assert!(store.join("uv").join(uv::VERSION).join("uv").is_file());
+    // uv's cache is vx's, never the user's.
+    assert!(home.join(".cache/vx/uv").is_dir());
+    assert!(!home.join(".cache/uv").exists());
+    // It formats.
+    let file = project.work.dir.path().join("ugly.py");
+    std::fs::write(&file, "x = {  'a':1 }\n").unwrap();
+    project.run(&["black", "-q", file.to_str().unwrap()]);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "x = {\"a\": 1}\n");
+
+    // Locked and offline, the same set installs again from the caches: black's own
+    // wheel from vx's (a bundle of the project imported into it), the set from uv's.
+    let bundle = project.work.dir.path().join("bundle");
+    for args in [["bundle", "export"], ["bundle", "import"]] {
+        let out = vx_pypi(&project).args(args).arg(&bundle).output().unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+    }
+    std::fs::remove_dir_all(store.join("black")).unwrap();
+    drop(index);
+    let out = vx_pypi(&project)
+        .args(["sync", "--headless", "--locked", "--offline"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        project
+            .run(&["black", "--version"])
+            .starts_with("black, 24.10.0")
+    );
+    assert_eq!(project.lock(), lock, "the lock is as it was");
+}
+
+#[test]
+fn with_uv_a_dependency_wheel_that_is_not_the_indexs_is_refused_and_nothing_installed() {
+    let (gh, _) = python_and_uv_releases(uv::archive());
+    let (index, _) = pypi::serve_black(None);
+    let project = Project::new(&pypi_config(&gh, &index), BLACK_MANIFEST);
+    let out = vx_pypi(&project).arg("lock").output().unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let files = pypi::black_set();
+    let named = |prefix: &str| {
+        files
+            .iter()
+            .find(|(n, _)| n.starts_with(prefix))
+            .unwrap()
+            .0
+            .clone()
+    };
+    let (click, pathspec) = (named("click-"), named("pathspec-"));
+    let (tampered, _) = pypi::serve_black(Some((&click, &pathspec)));
+    common::write_user_config(
+        &project.work.dir.path().join("home"),
+        &pypi_config(&gh, &tampered),
+    );
+    let out = vx_pypi(&project)
+        .args(["sync", "--headless"])
+        .output()
+        .unwrap();
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(all.contains("Hash mismatch"), "uv refused it: {all}");
+    let store = project.work.dir.path().join("home/.local/share/vx/store");
+    assert!(
+        !store.join("black").join(pypi::BLACK).exists(),
+        "nothing of it is installed"
+    );
+    assert!(
+        tampered.paths().iter().any(|p| p.ends_with(&click)),
+        "uv fetched the tampered file: {:?}",
+        tampered.paths()
+    );
+}
+
+#[test]
+fn a_uv_archive_that_is_not_the_locked_one_is_refused_and_pip_installs_instead() {
+    let real_uv = uv::archive();
+    let uv_sha256 = vx::demo::fixture::sha256_hex(&real_uv);
+    let (gh, _) = python_and_uv_releases(real_uv);
+    let (index, _) = pypi::serve_black(None);
+    let project = Project::new(&pypi_config(&gh, &index), BLACK_MANIFEST);
+    let out = vx_pypi(&project).arg("lock").output().unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    // A lock that pins other bytes for uv than GitHub serves: vx never runs them.
+    let path = project.work.dir.path().join("vx.lock");
+    let text_of_lock = std::fs::read_to_string(&path).unwrap();
+    assert!(text_of_lock.contains(&uv_sha256));
+    std::fs::write(&path, text_of_lock.replace(&uv_sha256, &"0".repeat(64))).unwrap();
+    let out = vx_pypi(&project)
+        .args(["sync", "--headless", "-v"])
+        .output()
+        .unwrap();
+    let all = text(&out);
+    assert!(out.status.success(), "{all}");
+    let store = project.work.dir.path().join("home/.local/share/vx/store");
+    assert!(!store.join("uv").join(uv::VERSION).exists(), "{all}");
+    let black = store.join("black").join(pypi::BLACK);
+    assert!(
+        black.join("venv/bin/pip").exists(),
+        "pip installed it: {all}"
+    );
+    assert!(
+        project
+            .run(&["black", "--version"])
+            .starts_with("black, 24.10.0")
     );
 }

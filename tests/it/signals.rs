@@ -81,8 +81,7 @@ fn sigint_cancels_every_child_and_exits_130_leaving_nothing_behind() {
     for pid in children {
         assert!(!process_exists(pid), "child {pid} is still there");
     }
-    assert!(work.board_files().is_empty(), "{:?}", work.board_files());
-    assert!(work.store_tmp().is_empty(), "{:?}", work.store_tmp());
+    work.assert_left_nothing_behind();
     for name in names {
         assert!(!work.store().join(name).exists());
     }

@@ -103,8 +103,7 @@ fn a_multi_format_sync_installs_exact_trees_then_reports_them_cached() {
             "{text}"
         );
     }
-    assert!(work.store_tmp().is_empty(), "{:?}", work.store_tmp());
-    assert!(work.board_files().is_empty(), "{:?}", work.board_files());
+    work.assert_left_nothing_behind();
     assert_eq!(server.hits(), 3);
 
     let out = stdout_of(&mut work.sync(&["--json"]), 0);

@@ -8,7 +8,7 @@
 
 use crate::common;
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 
 use common::{Work, wait_for};
 
@@ -24,16 +24,9 @@ two = { run = "setsid sh -c 'sleep 300 & wait' & touch two.up; while :; do sleep
 dev = { depends = ["one", "two"] }
 "#,
     );
-    let exe = assert_cmd::cargo::cargo_bin("vx");
-    let child = Command::new(exe)
-        .args(["run", "dev"])
-        .current_dir(work.dir.path())
-        .env("VX_BOARD_DIR", work.boards())
-        .env("VX_DAEMON_SOCKET", work.dir.path().join("no-daemon.sock"))
-        .env("XDG_CONFIG_HOME", work.dir.path().join("user-config"))
-        .env("XDG_DATA_HOME", work.dir.path().join("xdg"))
+    let child = work
+        .vx_process(&["run", "dev"])
         .env("VX_TEST_CLEANUP_MARK", marker)
-        .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

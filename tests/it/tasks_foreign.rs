@@ -38,20 +38,9 @@ fn run(work: &Work, bin: &Path, args: &[&str]) -> (i32, String, String) {
         bin.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let out = work
-        .vx()
-        .env("PATH", path)
-        .env("XDG_DATA_HOME", work.dir.path().join("xdg"))
-        .timeout(common::DEADLINE)
-        .arg("run")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    work.outcome_with(&[&["run"], args].concat(), |cmd| {
+        cmd.env("PATH", path);
+    })
 }
 
 const JUSTFILE: &str = r#"set shell := ["sh", "-c"]

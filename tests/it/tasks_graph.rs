@@ -9,18 +9,6 @@ use crate::common;
 
 use common::Work;
 
-/// A project of `tasks` (vx.toml text) and no tools.
-fn project(tasks: &str) -> Work {
-    let work = Work::new();
-    work.write_manifest(&format!("[tools]\n\n{tasks}"));
-    work
-}
-
-/// `vx run ARGS` in `work`: exit code, stdout, stderr.
-fn run(work: &Work, args: &[&str]) -> (i32, String, String) {
-    work.outcome(&[&["run"], args].concat())
-}
-
 fn read(work: &Work, file: &str) -> String {
     std::fs::read_to_string(work.dir.path().join(file)).unwrap_or_default()
 }
@@ -32,7 +20,7 @@ const MEET: &str =
 
 /// [`project`] with `meet.sh` beside it.
 fn meeting(tasks: &str) -> Work {
-    let work = project(tasks);
+    let work = Work::with_tasks(tasks);
     std::fs::write(work.dir.path().join("meet.sh"), MEET).unwrap();
     work
 }
@@ -48,7 +36,7 @@ both = { run = "echo both >> order", depends = ["left", "right"] }
     );
     // Each of left and right finishes only once the other has started: they ran in
     // parallel; `both` came after them.
-    let (code, _, stderr) = run(&work, &["-j", "2", "both"]);
+    let (code, _, stderr) = work.run_tasks(&["-j", "2", "both"]);
     assert_eq!(code, 0, "{stderr}");
     let order = read(&work, "order");
     assert!(order.ends_with("both\n"), "{order}");
@@ -58,14 +46,14 @@ both = { run = "echo both >> order", depends = ["left", "right"] }
 #[test]
 fn jobs_bound_how_many_run_at_once() {
     // With -j 1, `a` and `b` never overlap: each records the other's marker absent.
-    let work = project(
+    let work = Work::with_tasks(
         r#"[tasks]
 a = { run = "touch a.running; [ -f b.running ] && echo overlap >> bad; rm a.running; echo a >> order" }
 b = { run = "touch b.running; [ -f a.running ] && echo overlap >> bad; rm b.running; echo b >> order" }
 all = { depends = ["a", "b"] }
 "#,
     );
-    let (code, _, stderr) = run(&work, &["-j", "1", "all"]);
+    let (code, _, stderr) = work.run_tasks(&["-j", "1", "all"]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(read(&work, "bad"), "");
     assert_eq!(read(&work, "order").lines().count(), 2);
@@ -73,7 +61,7 @@ all = { depends = ["a", "b"] }
 
 #[test]
 fn globs_depends_post_and_each_task_once() {
-    let work = project(
+    let work = Work::with_tasks(
         r#"[tasks]
 "lint:sh" = "echo lint:sh >> order"
 "lint:toml" = "echo lint:toml >> order"
@@ -83,7 +71,7 @@ ci = { depends = ["lint:*", "test", "build"], depends_post = ["report"] }
 report = { run = "echo report >> order", hide = true }
 "#,
     );
-    let (code, stdout, stderr) = run(&work, &["-j", "1", "ci"]);
+    let (code, stdout, stderr) = work.run_tasks(&["-j", "1", "ci"]);
     assert_eq!(code, 0, "{stderr}");
     let order: Vec<String> = read(&work, "order").lines().map(str::to_owned).collect();
     let at = |name: &str| {
@@ -97,7 +85,7 @@ report = { run = "echo report >> order", hide = true }
     assert_eq!(order.len(), 6, "{order:?}");
     assert_eq!(stdout, "");
     // The listing leaves hidden tasks out and describes a depends-only one.
-    let (_, list, _) = run(&work, &[]);
+    let (_, list, _) = work.run_tasks(&[]);
     assert!(!list.contains("report"), "{list}");
     assert!(
         list.contains("ci         runs lint:*, test, build"),
@@ -115,7 +103,7 @@ later = { run = "touch later.ran", depends = ["fail"] }
 all = { depends = ["slow", "later"] }
 "#,
     );
-    let (code, stdout, stderr) = run(&work, &["all"]);
+    let (code, stdout, stderr) = work.run_tasks(&["all"]);
     assert_eq!(code, 3, "the failed task's status: {stderr}");
     assert!(stderr.contains("[fail] boom\n"), "{stderr}");
     assert!(
@@ -133,7 +121,7 @@ all = { depends = ["slow", "later"] }
     assert_eq!(stdout, "");
 
     // --continue: what does not depend on the failure still runs.
-    let work = project(
+    let work = Work::with_tasks(
         r#"[tasks]
 fail = "exit 4"
 other = "touch other.ran"
@@ -141,7 +129,7 @@ after-fail = { run = "touch after.ran", depends = ["fail"] }
 all = { depends = ["after-fail", "other"] }
 "#,
     );
-    let (code, _, stderr) = run(&work, &["--continue", "-j", "1", "all"]);
+    let (code, _, stderr) = work.run_tasks(&["--continue", "-j", "1", "all"]);
     assert_eq!(code, 4, "{stderr}");
     assert!(work.dir.path().join("other.ran").exists(), "{stderr}");
     assert!(!work.dir.path().join("after.ran").exists());
@@ -153,32 +141,31 @@ all = { depends = ["after-fail", "other"] }
 
 #[test]
 fn unknown_names_and_cycles_are_errors_with_their_path() {
-    let work = project(
+    let work = Work::with_tasks(
         "[tasks]\na = { run = \"true\", depends = [\"b\"] }\nb = { run = \"true\", depends = [\"bulid\"] }\nbuild = \"true\"\n",
     );
-    let (code, _, stderr) = run(&work, &["a"]);
+    let (code, _, stderr) = work.run_tasks(&["a"]);
     assert_eq!(code, 2);
     assert!(
         stderr.contains("task `b` depends on `bulid`, which is not a task; did you mean `build`?"),
         "{stderr}"
     );
-    let work = project(
+    let work = Work::with_tasks(
         "[tasks]\na = { run = \"true\", depends = [\"b\"], depends_post = [\"c\"] }\nb = { depends = [\"c\"] }\nc = \"true\"\n",
     );
-    let (code, _, stderr) = run(&work, &["a"]);
+    let (code, _, stderr) = work.run_tasks(&["a"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("form a cycle: a → b → c → a"), "{stderr}");
-    let (code, _, stderr) = run(&project("[tasks]\nbuild = \"true\"\n"), &["biuld"]);
+    let (code, _, stderr) = Work::with_tasks("[tasks]\nbuild = \"true\"\n").run_tasks(&["biuld"]);
     assert_eq!(code, 2);
     assert!(
         stderr.contains("no task `biuld`") && stderr.contains("did you mean `build`?"),
         "{stderr}"
     );
     // A malformed entry names the task and the key.
-    let (code, _, stderr) = run(
-        &project("[tasks]\nsrv = { run = \"x\", ready = { port = 3000 } }\n"),
-        &["srv"],
-    );
+    let (code, _, stderr) =
+        Work::with_tasks("[tasks]\nsrv = { run = \"x\", ready = { port = 3000 } }\n")
+            .run_tasks(&["srv"]);
     assert_eq!(code, 2);
     assert!(
         stderr.contains("tasks.srv.ready: only a service has a ready check"),
@@ -188,7 +175,7 @@ fn unknown_names_and_cycles_are_errors_with_their_path() {
 
 #[test]
 fn declared_arguments_defaults_help_and_several_tasks() {
-    let work = project(
+    let work = Work::with_tasks(
         r#"[tasks]
 greet = { run = "echo {{greeting}}, {{name}}! >> said", description = "Says hello", args = [
   { name = "name", default = "world", help = "Who to greet" },
@@ -197,31 +184,28 @@ greet = { run = "echo {{greeting}}, {{name}}! >> said", description = "Says hell
 other = "echo other >> said"
 "#,
     );
-    let (code, _, stderr) = run(
-        &work,
-        &["greet", "you all", "--greeting=hi", ":::", "other"],
-    );
+    let (code, _, stderr) = work.run_tasks(&["greet", "you all", "--greeting=hi", ":::", "other"]);
     assert_eq!(code, 0, "{stderr}");
     let said = read(&work, "said");
     assert!(
         said.contains("hi, you all!\n") && said.contains("other\n"),
         "{said}"
     );
-    let (code, help, _) = run(&work, &["greet", "--help"]);
+    let (code, help, _) = work.run_tasks(&["greet", "--help"]);
     assert_eq!(code, 0);
     assert!(
         help.starts_with("Says hello\n\nUsage: vx run greet [name] [--greeting <VALUE>]\n"),
         "{help}"
     );
     assert!(help.contains("Who to greet [default: world]"), "{help}");
-    let (code, _, stderr) = run(&work, &["greet", "a", "b"]);
+    let (code, _, stderr) = work.run_tasks(&["greet", "a", "b"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("`b` is one too many"), "{stderr}");
 }
 
 #[test]
 fn file_tasks_run_with_their_header() {
-    let work = project("[tasks]\nbuild = \"echo built >> log\"\n");
+    let work = Work::with_tasks("[tasks]\nbuild = \"echo built >> log\"\n");
     let dir = work.dir.path().join(".vx/tasks/db");
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("migrate");
@@ -232,14 +216,14 @@ fn file_tasks_run_with_their_header() {
     .unwrap();
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let (code, _, stderr) = run(&work, &["db:migrate", "prod"]);
+    let (code, _, stderr) = work.run_tasks(&["db:migrate", "prod"]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(read(&work, "log"), "built\nmigrated prod prod\n");
-    let (_, list, _) = run(&work, &[]);
+    let (_, list, _) = work.run_tasks(&[]);
     assert!(list.contains("db:migrate  Migrate the database"), "{list}");
     // A bad header is an error at its line.
     std::fs::write(&file, "#!/bin/sh\n#VX depend = []\n").unwrap();
-    let (code, _, stderr) = run(&work, &["db:migrate"]);
+    let (code, _, stderr) = work.run_tasks(&["db:migrate"]);
     assert_eq!(code, 2);
     assert!(
         stderr.contains("migrate:2") && stderr.contains("did you mean `depends`"),
@@ -249,13 +233,13 @@ fn file_tasks_run_with_their_header() {
 
 #[test]
 fn json_events_and_grouped_output() {
-    let work = project(
+    let work = Work::with_tasks(
         r#"[tasks]
 a = "echo a1; echo a2"
 b = { run = "echo b1", depends = ["a"] }
 "#,
     );
-    let (code, stdout, _) = run(&work, &["--json", "b"]);
+    let (code, stdout, _) = work.run_tasks(&["--json", "b"]);
     assert_eq!(code, 0);
     let events = common::json_lines(stdout.as_bytes());
     assert_eq!(events[0]["event"], "plan");
@@ -283,10 +267,10 @@ b = { run = "echo b1", depends = ["a"] }
             .unwrap();
         assert!(last_output < end);
     }
-    let (code, stdout, _) = run(&work, &["--output", "grouped", "b"]);
+    let (code, stdout, _) = work.run_tasks(&["--output", "grouped", "b"]);
     assert_eq!(code, 0);
     assert_eq!(stdout, "── a ──\na1\na2\n── b ──\nb1\n");
-    let (code, stdout, _) = run(&work, &["--output", "prefix", "b"]);
+    let (code, stdout, _) = work.run_tasks(&["--output", "prefix", "b"]);
     assert_eq!(code, 0);
     assert_eq!(stdout, "[a] a1\n[a] a2\n[b] b1\n");
 }

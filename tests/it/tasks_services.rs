@@ -12,16 +12,6 @@ use std::process::{Command, Stdio};
 
 use common::{Work, wait_for};
 
-fn project(tasks: &str) -> Work {
-    let work = Work::new();
-    work.write_manifest(&format!("[tools]\n\n{tasks}"));
-    work
-}
-
-fn run(work: &Work, args: &[&str]) -> (i32, String, String) {
-    work.outcome(&[&["run"], args].concat())
-}
-
 /// A port nobody listens on now.
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -59,13 +49,13 @@ fn python() -> bool {
 fn dependents_start_when_a_log_line_says_ready() {
     // The service announces (file) just before its ready line; the client checks the
     // announcement exists, so it can only pass if it started after the line.
-    let work = project(
+    let work = Work::with_tasks(
         r#"[tasks]
 srv = { run = "echo booting; sleep 0.3; touch announced; echo 'listening on 1234'; while :; do sleep 1; done", service = true, ready = { log = "listening on \\d+", timeout = "20s" } }
 client = { run = "test -f announced && touch client.ok", depends = ["srv"] }
 "#,
     );
-    let (code, _, stderr) = run(&work, &["client"]);
+    let (code, _, stderr) = work.run_tasks(&["client"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(work.dir.path().join("client.ok").exists(), "{stderr}");
 }
@@ -76,14 +66,14 @@ fn dependents_start_when_a_port_or_an_http_url_answers() {
         return;
     }
     let (port, http) = (free_port(), free_port());
-    let work = project(&format!(
+    let work = Work::with_tasks(&format!(
         r#"[tasks]
 tcp = {{ run = "sleep 0.3; exec python3 -c 'import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((\"127.0.0.1\", {port})); s.listen(); time.sleep(300)'", service = true, ready = {{ port = {port}, timeout = "30s" }} }}
 web = {{ run = "sleep 0.3; exec python3 -m http.server {http} --bind 127.0.0.1", service = true, ready = {{ http = "http://127.0.0.1:{http}/", timeout = "30s" }} }}
 client = {{ run = "python3 -c 'import socket,urllib.request; socket.create_connection((\"127.0.0.1\", {port})); urllib.request.urlopen(\"http://127.0.0.1:{http}/\")' && touch client.ok", depends = ["tcp", "web"] }}
 "#
     ));
-    let (code, _, stderr) = run(&work, &["client"]);
+    let (code, _, stderr) = work.run_tasks(&["client"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(work.dir.path().join("client.ok").exists());
     // The services were stopped at the end of the run: the ports are free again.
@@ -96,13 +86,13 @@ client = {{ run = "python3 -c 'import socket,urllib.request; socket.create_conne
 
 #[test]
 fn a_service_never_ready_fails_with_its_last_lines() {
-    let work = project(
+    let work = Work::with_tasks(
         r#"[tasks]
 srv = { run = "echo booting; echo 'still booting'; while :; do sleep 1; done", service = true, ready = { port = 9, timeout = "1s" } }
 client = { run = "touch client.ran", depends = ["srv"] }
 "#,
     );
-    let (code, _, stderr) = run(&work, &["client"]);
+    let (code, _, stderr) = work.run_tasks(&["client"]);
     assert_eq!(code, 1, "{stderr}");
     assert!(
         stderr.contains("vx: task `srv` failed: not ready after 1s: no port 9 accepting connections; its last lines:\n  booting\n  still booting\n"),
@@ -117,23 +107,15 @@ client = { run = "touch client.ran", depends = ["srv"] }
 
 #[test]
 fn dev_keeps_services_in_the_foreground_until_ctrl_c() {
-    let work = project(
+    let work = Work::with_tasks(
         r#"[tasks]
 api = { run = "trap 'touch api.stopped; exit 0' INT; touch api.up; echo ready; while :; do sleep 0.05; done", service = true, ready = { log = "ready" } }
 web = { run = "trap 'touch web.stopped; exit 0' INT; touch web.up; echo ready; while :; do sleep 0.05; done", service = true, ready = { log = "ready" } }
 dev = { depends = ["api", "web"] }
 "#,
     );
-    let exe = assert_cmd::cargo::cargo_bin("vx");
-    let mut vx = Command::new(exe);
-    vx.args(["run", "dev"])
-        .current_dir(work.dir.path())
-        .env("VX_BOARD_DIR", work.boards())
-        .env("VX_DAEMON_SOCKET", work.dir.path().join("no-daemon.sock"))
-        .env("XDG_CONFIG_HOME", work.dir.path().join("user-config"))
-        .env("XDG_DATA_HOME", work.dir.path().join("xdg"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
+    let mut vx = work.vx_process(&["run", "dev"]);
+    vx.stdout(Stdio::null()).stderr(Stdio::null());
     let mut vx = Running(vx.spawn().unwrap());
     wait_for("both services", || {
         (work.dir.path().join("api.up").exists() && work.dir.path().join("web.up").exists())
@@ -142,7 +124,7 @@ dev = { depends = ["api", "web"] }
     assert!(vx.0.try_wait().unwrap().is_none(), "vx keeps running");
     // A second `vx run dev` of the project is told the services are up (the board
     // says so), instead of starting copies that would clash on their ports.
-    let (code, _, err) = run(&work, &["dev"]);
+    let (code, _, err) = work.run_tasks(&["dev"]);
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains("is already running in this project")
@@ -160,7 +142,7 @@ dev = { depends = ["api", "web"] }
 
 #[test]
 fn unchanged_sources_are_up_to_date_until_they_change() {
-    let work = project(
+    let work = Work::with_tasks(
         r#"[tasks]
 build = { run = "echo run >> runs; mkdir -p out; cat src/*.txt > out/all", sources = ["src/**/*.txt"], outputs = ["out/all"] }
 "#,
@@ -175,29 +157,29 @@ build = { run = "echo run >> runs; mkdir -p out; cat src/*.txt > out/all", sourc
             .lines()
             .count()
     };
-    assert_eq!(run(&work, &["build"]).0, 0);
+    assert_eq!(work.run_tasks(&["build"]).0, 0);
     assert_eq!(runs(), 1);
-    let (code, _, stderr) = run(&work, &["build"]);
+    let (code, _, stderr) = work.run_tasks(&["build"]);
     assert_eq!((code, runs()), (0, 1), "{stderr}");
     assert!(stderr.contains("vx: `build` is up to date"), "{stderr}");
     // A change deep in the sources runs it again.
     std::fs::write(src.join("sub/b.txt"), "b2\n").unwrap();
-    assert_eq!(run(&work, &["build"]).0, 0);
+    assert_eq!(work.run_tasks(&["build"]).0, 0);
     assert_eq!(runs(), 2);
     // A missing output too.
     std::fs::remove_file(work.dir.path().join("out/all")).unwrap();
-    assert_eq!(run(&work, &["build"]).0, 0);
+    assert_eq!(work.run_tasks(&["build"]).0, 0);
     assert_eq!(runs(), 3);
     // --force runs it whatever.
-    assert_eq!(run(&work, &["--force", "build"]).0, 0);
+    assert_eq!(work.run_tasks(&["--force", "build"]).0, 0);
     assert_eq!(runs(), 4);
     // A failure records nothing: the next run tries again.
     std::fs::write(src.join("a.txt"), "changed\n").unwrap();
     work.write_manifest(
         "[tools]\n\n[tasks]\nbuild = { run = \"echo run >> runs; exit 1\", sources = [\"src/**/*.txt\"] }\n",
     );
-    assert_eq!(run(&work, &["build"]).0, 1);
-    assert_eq!(run(&work, &["build"]).0, 1);
+    assert_eq!(work.run_tasks(&["build"]).0, 1);
+    assert_eq!(work.run_tasks(&["build"]).0, 1);
     assert_eq!(runs(), 6);
 }
 
@@ -205,7 +187,7 @@ build = { run = "echo run >> runs; mkdir -p out; cat src/*.txt > out/all", sourc
 fn watch_runs_again_when_a_source_changes_cancelling_a_run_in_progress() {
     // Each run appends a line, then (while `src/hold` exists) waits, stopped by a
     // signal it records; a change while it waits cancels it and starts it again.
-    let work = project(
+    let work = Work::with_tasks(
         r#"[tasks]
 build = { run = "trap 'echo cancelled >> runs; exit 1' INT TERM; echo run >> runs; while [ -f src/hold ]; do sleep 0.05; done; echo done >> runs", sources = ["src/*.txt"] }
 "#,
@@ -215,15 +197,8 @@ build = { run = "trap 'echo cancelled >> runs; exit 1' INT TERM; echo run >> run
     std::fs::write(src.join("a.txt"), "1").unwrap();
     std::fs::write(src.join("hold"), "").unwrap();
     let runs = || std::fs::read_to_string(work.dir.path().join("runs")).unwrap_or_default();
-    let exe = assert_cmd::cargo::cargo_bin("vx");
-    let mut vx = Command::new(exe);
-    vx.args(["run", "--watch", "build"])
-        .current_dir(work.dir.path())
-        .env("VX_BOARD_DIR", work.boards())
-        .env("VX_DAEMON_SOCKET", work.dir.path().join("no-daemon.sock"))
-        .env("XDG_CONFIG_HOME", work.dir.path().join("user-config"))
-        .env("XDG_DATA_HOME", work.dir.path().join("xdg"))
-        .stdout(Stdio::null())
+    let mut vx = work.vx_process(&["run", "--watch", "build"]);
+    vx.stdout(Stdio::null())
         .stderr(std::fs::File::create(work.dir.path().join("vx.err")).unwrap());
     let mut vx = Running(vx.spawn().unwrap());
     // Waits for `runs` to read `expected`; a timeout shows what it reads and what vx said.

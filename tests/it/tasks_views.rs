@@ -12,13 +12,6 @@ use crate::common;
 use common::tmux::{SESSION, Terminal};
 use common::{Work, process_exists, wait_for};
 
-/// A project of `tasks` (vx.toml text) and no tools.
-fn project(tasks: &str) -> Work {
-    let work = Work::new();
-    work.write_manifest(&format!("[tools]\n\n{tasks}"));
-    work
-}
-
 /// `cd DIR && VX_BOARD_DIR=… vx ARGS; echo EXIT=$?` then a shell that stays, so the
 /// screen after exit can be read.
 fn shell_line(work: &Work, args: &str) -> String {
@@ -31,6 +24,22 @@ fn shell_line(work: &Work, args: &str) -> String {
         work.dir.path().join("no-daemon.sock").display(),
         vx.display()
     )
+}
+
+/// `vx ARGS` for `work` in a new terminal of `size` named `tag` ([`shell_line`]).
+fn start(work: &Work, tag: &str, size: (u16, u16), args: &str) -> Terminal {
+    Terminal::start(tag, size, None, &shell_line(work, args))
+}
+
+/// Waits for a task to write its pid to `file` in the project; returns it.
+fn pid_in(work: &Work, file: &str) -> u32 {
+    wait_for(file, || {
+        std::fs::read_to_string(work.dir.path().join(file))
+            .ok()?
+            .trim()
+            .parse()
+            .ok()
+    })
 }
 
 /// Waits until the screen shows every one of `texts`; returns it.
@@ -73,7 +82,7 @@ fn inline_rows_show_running_tasks_then_each_ends_as_a_line() {
     if !Terminal::available() {
         return;
     }
-    let work = project(
+    let work = Work::with_tasks(
         r#"[tasks]
 fetch = { run = "echo fetching 1; echo 'fetch is on step 2'; sh hold.sh" }
 build = { run = "echo 'build is compiling'; sh hold.sh; echo built" }
@@ -81,12 +90,7 @@ all = { depends = ["fetch", "build"] }
 "#,
     );
     std::fs::write(work.dir.path().join("hold.sh"), HOLD).unwrap();
-    let terminal = Terminal::start(
-        "tasks-inline",
-        (100, 30),
-        None,
-        &shell_line(&work, "run -j 4 all"),
-    );
+    let terminal = start(&work, "tasks-inline", (100, 30), "run -j 4 all");
     // A row per running task: its phase and its last line.
     let screen = wait_screen(
         &terminal,
@@ -117,19 +121,14 @@ fn inline_prints_a_failed_tasks_tail_whole_and_task_text_made_safe() {
     if !Terminal::available() {
         return;
     }
-    let work = project(
+    let work = Work::with_tasks(
         r#"[tasks]
 bad = { run = '''for i in 1 2 3 4 5; do echo "bad line $i of the failure"; done; printf 'evil \033]0;title\007 \033[2J gone\n'; exit 4''' }
 ok = "echo fine"
 both = { depends = ["ok", "bad"] }
 "#,
     );
-    let terminal = Terminal::start(
-        "tasks-fail",
-        (100, 30),
-        None,
-        &shell_line(&work, "run -j 1 both"),
-    );
+    let terminal = start(&work, "tasks-fail", (100, 30), "run -j 1 both");
     let (history, code) = wait_exit(&terminal);
     assert_eq!(code, 4, "the failed task's status: {history}");
     assert!(history.contains("✓ ok"), "{history}");
@@ -153,32 +152,19 @@ fn tui_shows_a_pane_per_task_searches_and_q_stops_the_run_leaving_nothing() {
     if !Terminal::available() {
         return;
     }
-    let work = project(
+    let work = Work::with_tasks(
         r#"[tasks]
 left = { run = "echo $$ > left.pid; echo 'left says hello'; echo 'a needle in left'; while :; do sleep 0.1; done" }
 right = { run = "echo $$ > right.pid; echo 'right says hello'; while :; do sleep 0.1; done" }
 both = { depends = ["left", "right"] }
 "#,
     );
-    let terminal = Terminal::start(
-        "tasks-tui",
-        (120, 30),
-        None,
-        &shell_line(&work, "run --tui -j 4 both"),
-    );
+    let terminal = start(&work, "tasks-tui", (120, 30), "run --tui -j 4 both");
     let screen = wait_screen(&terminal, &["tasks", "left", "right", "q stop the run"]);
     assert!(alternate_screen(&terminal), "full screen: {screen}");
     let pids: Vec<u32> = ["left.pid", "right.pid"]
         .iter()
-        .map(|file| {
-            wait_for(file, || {
-                std::fs::read_to_string(work.dir.path().join(file))
-                    .ok()?
-                    .trim()
-                    .parse()
-                    .ok()
-            })
-        })
+        .map(|file| pid_in(&work, file))
         .collect();
     // The first task is picked; its log is in the pane beside the list.
     terminal.keys(&["Up"]);
@@ -209,7 +195,7 @@ both = { depends = ["left", "right"] }
 
 #[test]
 fn tui_without_a_terminal_says_so_and_prints_prefix_lines() {
-    let work = project("[tasks]\na = \"echo from-a\"\nb = \"echo from-b\"\n");
+    let work = Work::with_tasks("[tasks]\na = \"echo from-a\"\nb = \"echo from-b\"\n");
     let (code, stdout, stderr) = work.outcome(&["run", "--tui", "a", ":::", "b"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("--tui needs a terminal"), "{stderr}");
@@ -226,7 +212,7 @@ fn inline_follows_a_task_printing_100_mb_to_its_end() {
     }
     // The view reads the ring at its own pace and skips ahead: the task runs to its end
     // and its row showed its output while it ran.
-    let work = project(
+    let work = Work::with_tasks(
         r#"[tasks]
 loud = { run = "yes 'loud line' | head -c 100000000; echo; echo 'loud is done'" }
 quiet = { run = "echo quiet; sh hold.sh" }
@@ -234,12 +220,7 @@ both = { depends = ["loud", "quiet"] }
 "#,
     );
     std::fs::write(work.dir.path().join("hold.sh"), HOLD).unwrap();
-    let terminal = Terminal::start(
-        "tasks-loud",
-        (100, 30),
-        None,
-        &shell_line(&work, "run -j 2 both"),
-    );
+    let terminal = start(&work, "tasks-loud", (100, 30), "run -j 2 both");
     wait_screen(&terminal, &["✓ loud", "quiet  running"]);
     std::fs::write(work.dir.path().join("go"), "").unwrap();
     let (history, code) = wait_exit(&terminal);
@@ -259,31 +240,18 @@ fn a_closed_terminal_under_either_view_leaves_no_task_behind() {
         ("hup-inline", "", "2 running"),
         ("hup-tui", "--tui", "q stop the run"),
     ] {
-        let work = project(
+        let work = Work::with_tasks(
             r#"[tasks]
 one = { run = "echo $$ > one.pid; echo one up; while :; do sleep 0.1; done" }
 two = { run = "echo $$ > two.pid; echo two up; while :; do sleep 0.1; done" }
 both = { depends = ["one", "two"] }
 "#,
         );
-        let terminal = Terminal::start(
-            tag,
-            (100, 25),
-            None,
-            &shell_line(&work, &format!("run {flags} -j 4 both")),
-        );
+        let terminal = start(&work, tag, (100, 25), &format!("run {flags} -j 4 both"));
         wait_screen(&terminal, &[shows]);
         let pids: Vec<u32> = ["one.pid", "two.pid"]
             .iter()
-            .map(|file| {
-                wait_for(file, || {
-                    std::fs::read_to_string(work.dir.path().join(file))
-                        .ok()?
-                        .trim()
-                        .parse()
-                        .ok()
-                })
-            })
+            .map(|file| pid_in(&work, file))
             .collect();
         // The terminal goes (tmux closes the pane's terminal and starts another there):
         // vx gets SIGHUP.
@@ -306,26 +274,15 @@ fn ctrl_c_in_the_tui_stops_the_run() {
     if !Terminal::available() {
         return;
     }
-    let work = project(
+    let work = Work::with_tasks(
         r#"[tasks]
 spin = { run = "echo $$ > spin.pid; echo spinning; while :; do sleep 0.1; done" }
 all = { depends = ["spin"] }
 "#,
     );
-    let terminal = Terminal::start(
-        "tasks-tui-ctrl-c",
-        (100, 25),
-        None,
-        &shell_line(&work, "run --tui all"),
-    );
+    let terminal = start(&work, "tasks-tui-ctrl-c", (100, 25), "run --tui all");
     wait_screen(&terminal, &["spinning", "q stop the run"]);
-    let pid: u32 = wait_for("spin.pid", || {
-        std::fs::read_to_string(work.dir.path().join("spin.pid"))
-            .ok()?
-            .trim()
-            .parse()
-            .ok()
-    });
+    let pid: u32 = pid_in(&work, "spin.pid");
     terminal.keys(&["C-c"]);
     let (history, code) = wait_exit(&terminal);
     assert_eq!(code, 130, "{history}");

@@ -109,12 +109,7 @@ impl Project {
 
     /// The same as a plain process, for signals and pipes.
     fn command(&self) -> Command {
-        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("vx"));
-        cmd.env("VX_BOARD_DIR", self.work.boards())
-            .env("XDG_DATA_HOME", self.work.dir.path().join("xdg"))
-            .env("XDG_CONFIG_HOME", self.work.dir.path().join("user-config"))
-            .current_dir(self.work.dir.path());
-        cmd
+        self.work.vx_process(&[])
     }
 
     /// `bash -c SCRIPT` in the project directory, with its store as the default.

@@ -112,6 +112,16 @@ fn sleeping_post_install(work: &Work) -> vx::demo::fixture::TestServer {
 }
 
 /// The sleeper's pid, once the post-install command has started it.
+/// A sync of [`sleeping_post_install`]'s tool, held in its post-install command: the
+/// server, the sync, the installer child's pid and the sleeper's.
+fn in_post_install(work: &Work) -> (vx::demo::fixture::TestServer, Killed, u32, u32) {
+    let server = sleeping_post_install(work);
+    let pid_file = work.dir.path().join("sleeper.pid");
+    let sync = spawn_sync(work.dir.path(), &pid_file, 0);
+    let installer = installer_pid(work.dir.path(), "post");
+    (server, sync, installer, sleeper_pid(&pid_file))
+}
+
 pub(crate) fn sleeper_pid(pid_file: &Path) -> u32 {
     wait_for("the post-install command to start the sleeper", || {
         std::fs::read_to_string(pid_file).ok()?.trim().parse().ok()
@@ -216,20 +226,9 @@ fn a_cmd_script_is_found_through_pathext_and_vx_exec_passes_its_exit_code_on() {
 #[test]
 fn cancelling_a_tool_during_post_install_leaves_no_process_behind() {
     let work = Work::new();
-    let _server = sleeping_post_install(&work);
-    let pid_file = work.dir.path().join("sleeper.pid");
-    let mut sync = spawn_sync(work.dir.path(), &pid_file, 0);
-    let installer = installer_pid(work.dir.path(), "post");
-    let sleeper = sleeper_pid(&pid_file);
+    let (_server, mut sync, installer, sleeper) = in_post_install(&work);
 
-    let listing = vx_shm::registry::list(&work.boards()).unwrap().remove(0);
-    let board = BoardReader::open(&listing.path, Access::ReadWrite).unwrap();
-    board
-        .canceller()
-        .unwrap()
-        .request_cancel(board.find("post").unwrap())
-        .unwrap();
-    drop(board);
+    work.cancel_tool("post");
 
     let status = wait_exit(&mut sync.0);
     assert_eq!(status.code(), Some(1), "the cancelled tool fails the sync");
@@ -243,11 +242,7 @@ fn cancelling_a_tool_during_post_install_leaves_no_process_behind() {
 #[test]
 fn a_parent_killed_outright_takes_its_children_and_their_commands_with_it() {
     let work = Work::new();
-    let _server = sleeping_post_install(&work);
-    let pid_file = work.dir.path().join("sleeper.pid");
-    let mut sync = spawn_sync(work.dir.path(), &pid_file, 0);
-    let installer = installer_pid(work.dir.path(), "post");
-    let sleeper = sleeper_pid(&pid_file);
+    let (_server, mut sync, installer, sleeper) = in_post_install(&work);
 
     // TerminateProcess: no handler runs, nothing is cleaned up by the parent. Its job
     // handle closes with it, and the job kills what it holds.

@@ -12,20 +12,13 @@
 
 use crate::common;
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use common::{DEADLINE, Work, wait_exit, wait_for};
 
 // The sleeper's pid file, the process checks and the child killed on drop are
 // tests/it/windows.rs's.
 use crate::windows::{Killed, SLEEPER_PID, gone, sleeper_pid};
-
-/// A project of `tasks` (vx.toml text) and no tools.
-fn project(tasks: &str) -> Work {
-    let work = Work::new();
-    work.write_manifest(&format!("[tools]\n\n{tasks}"));
-    work
-}
 
 /// The `cmd` command line that starts the sleeper, as a TOML basic string's content.
 fn sleeper_command() -> String {
@@ -38,7 +31,7 @@ fn sleeper_command() -> String {
 
 #[test]
 fn a_graph_runs_in_order_and_a_failure_cancels_its_dependents_with_the_reason() {
-    let work = project(
+    let work = Work::with_tasks(
         r#"[tasks]
 a = "echo a>>order"
 b = { run = "echo b>>order", depends = ["a"] }
@@ -69,7 +62,7 @@ after = { run = "echo after>>order", depends = ["bad"] }
 
 #[test]
 fn a_failure_stops_a_running_service_and_the_grandchild_its_command_started() {
-    let work = project(&format!(
+    let work = Work::with_tasks(&format!(
         r#"[tasks]
 slow = {{ run = "{}", service = true, ready = {{ command = "if exist sleeper.pid (exit /b 0) else (exit /b 1)" }} }}
 bad = {{ run = "exit /b 3", depends = ["slow"] }}
@@ -101,20 +94,14 @@ bad = {{ run = "exit /b 3", depends = ["slow"] }}
 
 #[test]
 fn a_run_killed_outright_takes_its_tasks_and_their_children_with_it() {
-    let work = project(&format!(
+    let work = Work::with_tasks(&format!(
         "[tasks]\nslow = \"{}\"\nquick = \"echo quick\"\nall = {{ depends = [\"slow\", \"quick\"] }}\n",
         sleeper_command()
     ));
     let pid_file = work.dir.path().join("sleeper.pid");
-    let mut run = Command::new(assert_cmd::cargo::cargo_bin("vx"))
-        .args(["run", "--output", "prefix", "all"])
-        .current_dir(work.dir.path())
-        .env("VX_BOARD_DIR", work.boards())
-        .env("VX_DAEMON_SOCKET", work.dir.path().join("no-daemon.sock"))
-        .env("XDG_CONFIG_HOME", work.dir.path().join("user-config"))
-        .env("XDG_DATA_HOME", work.dir.path().join("xdg"))
+    let mut run = work
+        .vx_process(&["run", "--output", "prefix", "all"])
         .env(SLEEPER_PID, &pid_file)
-        .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

@@ -2,38 +2,14 @@
 //! the rows of the running tasks under the lines of those that ended, a failure's tail
 //! whole. A snapshot pins the layout (clock-dependent times masked).
 
+mod support;
+use support::mask_times;
+
 use ratatui::backend::TestBackend;
 use ratatui::{Terminal, TerminalOptions, Viewport};
 use vx_shm::{TaskBoard, TaskPhase, TaskRun};
 use vx_tui::Look;
 use vx_tui::task_inline::TaskInline;
-
-/// `text` with each `N.Ns` time replaced by `#`s of its width.
-fn mask_times(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let mut j = i;
-        while j < chars.len() && chars[j].is_ascii_digit() {
-            j += 1;
-        }
-        let starts = i == 0 || !chars[i - 1].is_ascii_alphanumeric();
-        if starts
-            && j > i
-            && chars.get(j) == Some(&'.')
-            && chars.get(j + 1).is_some_and(char::is_ascii_digit)
-            && chars.get(j + 2) == Some(&'s')
-        {
-            out.push_str(&"#".repeat(j + 3 - i));
-            i = j + 3;
-        } else {
-            out.push(chars[i]);
-            i += 1;
-        }
-    }
-    out
-}
 
 #[test]
 fn rows_of_running_tasks_under_the_lines_of_ended_ones() {

@@ -3,6 +3,9 @@
 //! beside the picked task's log, picking, following, searching; snapshots pin the
 //! layout (times, which depend on the clock, are masked).
 
+mod support;
+use support::mask_times;
+
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -58,33 +61,6 @@ fn screen(panes: &mut TaskPanes, width: u16, height: u16) -> String {
     let now = vx_shm::now_unix_ms();
     terminal.draw(|frame| panes.render_at(frame, now)).unwrap();
     mask_times(&terminal.backend().to_string())
-}
-
-fn mask_times(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::new();
-    let mut i = 0;
-    while i < chars.len() {
-        // digits '.' digit 's'
-        let mut j = i;
-        while j < chars.len() && chars[j].is_ascii_digit() {
-            j += 1;
-        }
-        let starts = i == 0 || !chars[i - 1].is_ascii_alphanumeric();
-        if starts
-            && j > i
-            && chars.get(j) == Some(&'.')
-            && chars.get(j + 1).is_some_and(char::is_ascii_digit)
-            && chars.get(j + 2) == Some(&'s')
-        {
-            out.push_str(&"#".repeat(j + 3 - i));
-            i = j + 3;
-        } else {
-            out.push(chars[i]);
-            i += 1;
-        }
-    }
-    out
 }
 
 #[test]

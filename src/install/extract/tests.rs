@@ -1,4 +1,5 @@
 use std::collections::BTreeMap;
+use std::fs;
 
 use vx_shm::Phase;
 
@@ -888,4 +889,77 @@ fn a_raised_stop_flag_ends_a_streamed_extraction_at_the_next_entry() {
     );
     assert!(matches!(result, Err(ExtractError::Cancelled)), "{result:?}");
     assert_eq!(std::fs::read_dir(dest.path()).unwrap().count(), 0);
+}
+
+/// Files bigger than all the buffers between the thread that inflates and the one that
+/// writes come through whole, in every tar format and a zip: a file of exactly a
+/// buffer's multiple (its last piece empty), one just over, a large one of noise and
+/// an empty one, in archive order with small files between them.
+#[test]
+fn files_larger_than_the_pipelines_buffers_are_written_whole() {
+    let exact = noise(4 * pipe::BUFFER);
+    let over = noise(3 * pipe::BUFFER + 1);
+    let large = noise(6 << 20);
+    let items = [
+        Item::File("d/exact", exact.clone(), 0o644),
+        Item::File("d/small", b"s".to_vec(), 0o644),
+        Item::File("d/large", large.clone(), 0o755),
+        Item::File("d/empty", Vec::new(), 0o644),
+        Item::File("d/over", over.clone(), 0o644),
+    ];
+    for format in tar_formats().chain([ArchiveFormat::Zip]) {
+        let (root, result) = unpack(
+            &build(format, &items),
+            Some(format),
+            1,
+            ExtractLimits::default(),
+            &mut RecordingSink::default(),
+        );
+        let stats = result.unwrap_or_else(|e| panic!("{format}: {e}"));
+        let total = (exact.len() + over.len() + large.len() + 1) as u64;
+        assert_eq!(stats.bytes, total, "{format}");
+        let out = root.path().join("out");
+        assert!(fs::read(out.join("exact")).unwrap() == exact, "{format}");
+        assert!(fs::read(out.join("over")).unwrap() == over, "{format}");
+        assert!(fs::read(out.join("large")).unwrap() == large, "{format}");
+        assert_eq!(fs::read(out.join("small")).unwrap(), b"s", "{format}");
+        assert_eq!(fs::read(out.join("empty")).unwrap(), b"", "{format}");
+    }
+}
+
+/// The writer's refusal of an earlier entry wins over the judge's of a later one, as
+/// when one thread did both: the error names the first bad entry of the archive.
+#[test]
+fn the_first_refused_entry_is_the_one_reported() {
+    let items = [
+        Item::File("a", b"a file".to_vec(), 0o644),
+        Item::File("a/b", b"under a file".to_vec(), 0o644),
+        Item::File("../evil", b"x".to_vec(), 0o644),
+    ];
+    for bytes in [tar_gz(&items), zip_bytes(&items)] {
+        assert_refused(&bytes, 0, "a parent of the path is a file");
+    }
+}
+
+/// A cancel while the writer has pieces of a large file in hand still ends as
+/// cancelled, with the writer stopped before the extraction returns.
+#[test]
+fn a_cancel_with_pieces_in_flight_is_a_cancel() {
+    let items = [Item::File("big", noise(8 << 20), 0o644)];
+    for format in tar_formats() {
+        let mut sink = RecordingSink::cancelling_after(Phase::Queued, 3);
+        let (root, result) = unpack(
+            &build(format, &items),
+            Some(format),
+            0,
+            ExtractLimits::default(),
+            &mut sink,
+        );
+        assert!(
+            matches!(result, Err(ExtractError::Cancelled)),
+            "{format}: {result:?}"
+        );
+        let written = fs::metadata(root.path().join("out/big")).map_or(0, |m| m.len());
+        assert!(written < 8 << 20, "{format}: wrote {written}");
+    }
 }

@@ -18,29 +18,11 @@ use crate::manifest::environment::task::{
 use crate::manifest::{ManifestError, Problem};
 use crate::validate;
 
-/// Keys of a task written as a table. `cwd` is `dir`'s old name.
+/// Keys of a task written as a table: `run`, `cwd` (`dir`'s old name), then those a
+/// file task's `#VX` header takes too ([`FILE_TASK_KEYS`]).
 const TASK_KEYS: &[&str] = &[
     "run",
-    "depends",
-    "depends_post",
-    "wait_for",
-    "env",
-    "dir",
     "cwd",
-    "description",
-    "alias",
-    "hide",
-    "sources",
-    "outputs",
-    "args",
-    "tools",
-    "service",
-    "ready",
-    "quiet",
-    "confirm",
-];
-/// Keys of a file task's `#VX` header: a task's, less `run` (the file is the run).
-const FILE_TASK_KEYS: &[&str] = &[
     "depends",
     "depends_post",
     "wait_for",
@@ -58,6 +40,9 @@ const FILE_TASK_KEYS: &[&str] = &[
     "quiet",
     "confirm",
 ];
+/// Keys of a file task's `#VX` header: a task's, less `run` (the file is the run) and
+/// the old `cwd`.
+const FILE_TASK_KEYS: &[&str] = TASK_KEYS.split_at(2).1;
 /// Keys of an `args` entry.
 const ARG_KEYS: &[&str] = &["name", "default", "help", "option", "flag"];
 /// Keys of `ready`.
@@ -231,7 +216,7 @@ impl Parser<'_> {
                 let items = self.string_list(value, &format!("{at}.{key}"))?;
                 self.at_most(items.len(), value, &format!("{at}.{key}"))?;
                 for (glob, span) in items {
-                    if let Some(why) = glob_problem(glob) {
+                    if let Some(why) = environment::inside_project_problem(glob) {
                         return Err(self.err(
                             Some(span),
                             Problem::Environment(format!("{at}.{key}: {glob:?} {why}")),
@@ -510,23 +495,5 @@ impl Parser<'_> {
                 )),
             )),
         }
-    }
-}
-
-/// What is wrong with a `sources`/`outputs` glob, if anything: it must be relative
-/// and stay inside the project.
-fn glob_problem(glob: &str) -> Option<&'static str> {
-    let path = std::path::Path::new(glob);
-    if glob.is_empty() || glob.contains('\0') {
-        Some("is empty or holds a NUL character")
-    } else if path.is_absolute() || glob.starts_with('/') {
-        Some("must be relative to the project directory")
-    } else if path
-        .components()
-        .any(|c| matches!(c, std::path::Component::ParentDir))
-    {
-        Some("must stay inside the project directory (no `..`)")
-    } else {
-        None
     }
 }

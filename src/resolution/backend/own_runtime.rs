@@ -13,11 +13,13 @@ use crate::resolution::resolver::Resolver;
 use crate::runtime::catalogue::Catalogue;
 
 impl Resolver<'_> {
-    /// vx's own `runtime` resolved for `platforms` (the version of `kept`, when it was
-    /// locked at the same constraint): the concrete table and its lock entry.
+    /// vx's own `runtime` at `constraint` resolved for `platforms` (the version of
+    /// `kept`, when it was locked at the same constraint): the concrete table and its
+    /// lock entry.
     pub fn own_runtime(
         &self,
         runtime: &str,
+        constraint: &str,
         platforms: &[Platform],
         kept: Option<&LockedTool>,
     ) -> Result<(ToolTable, LockedTool), ResolutionError> {
@@ -25,7 +27,6 @@ impl Resolver<'_> {
             .find(runtime)
             .map_err(crate::resolution::runtime::error)?
             .ok_or_else(|| ResolutionError::Usage(format!("vx has no runtime named {runtime}")))?;
-        let constraint = super::own_constraint(runtime);
         let table = Named::Runtime(found.clone()).table(constraint);
         let mut scratch = Lock::default();
         if let Some(entry) = kept {

@@ -123,7 +123,11 @@ pub fn list(releases: &[Release]) -> Vec<u8> {
 /// The path of the list on the fake go.dev.
 pub const LIST_PATH: &str = "/dl/?mode=json&include=all";
 
-/// go.dev's `/dl/` for `releases` (newest first) and dl.google.com's `/go/`.
+/// go.dev's `/dl/` for `releases` (newest first) and dl.google.com's `/go/`. The list
+/// comes with no validator, as go.dev's does: golang/website's
+/// `internal/dl/server.go` (at 02275151) `serveJSON` encodes it afresh for each
+/// request and sets only `Content-Type` and CORS headers (no `ETag`, `Last-Modified`
+/// or `Cache-Control`), so a client can only ask for it whole again.
 pub fn serve(releases: &[Release]) -> TestServer {
     let mut routes: Vec<(String, Route)> = vec![(LIST_PATH.to_owned(), Route::Ok(list(releases)))];
     for release in releases {

@@ -5,10 +5,32 @@
 //! those links name. The real Java is a whole JDK, Debian's `openjdk-17-jdk-headless`
 //! (`java`, `javac`, `jar`, `jshell`, …, all real), laid out as Temurin's
 //! `OpenJDK17U-jdk_x64_linux_hotspot_17.0.N_B.tar.gz` is: see [`real_archive`].
+//!
+//! Every `/v3/info` and `/v3/assets` answer carries the validators the real API sends
+//! ([`API_VALIDATORS`]): adoptium/api.adoptium.net's
+//! `adoptium-frontend-parent/adoptium-api-v3-frontend/src/main/kotlin/net/adoptium/api/v3/CacheControlService.kt`
+//! (at 08abf7e2) adds, on those paths, a strong `ETag` (a SHA-1 of its data's checksum
+//! and the request URI), `Last-Modified` (when its data was last updated) and
+//! `Cache-Control: public, max-age=120, s-maxage=120` (`MAX_CACHE_AGE_IN_SEC = 120`),
+//! and answers `304` through `evaluatePreconditions(lastModified, etag)` to either
+//! validator presented unchanged.
 
 use std::path::PathBuf;
 
-use vx::demo::fixture::{Route, TestServer, noise_seeded, sha256_hex};
+use vx::demo::fixture::{Route, TestServer, Validators, noise_seeded, sha256_hex};
+
+/// What the Adoptium API's answers carry (see the module docs); the date is the
+/// fixture's data's.
+pub const API_VALIDATORS: Validators = Validators {
+    etag: true,
+    last_modified: Some("Wed, 16 Jul 2025 00:00:00 GMT"),
+    cache_control: Some("public, max-age=120, s-maxage=120"),
+};
+
+/// An answer of the Adoptium API: `body` with [`API_VALIDATORS`].
+fn api(body: Vec<u8>) -> Route {
+    Route::Validated(body, API_VALIDATORS)
+}
 
 /// What the listings filter on, in the order vx asks.
 pub const FILTERS: &str = "heap_size=normal&image_type=jdk&jvm_impl=hotspot&project=jdk&sort_method=DEFAULT&sort_order=DESC&vendor=eclipse";
@@ -232,22 +254,20 @@ pub fn serve(releases: &[Release]) -> TestServer {
     majors.dedup();
     routes.push((
         "/v3/info/available_releases".to_owned(),
-        Route::Ok(
-            serde_json::to_vec(&serde_json::json!({
-                "available_lts_releases": LTS,
-                "available_releases": [8, 11, 17, 21, 22, 23],
-                "most_recent_feature_release": 23,
-                "most_recent_feature_version": 24,
-                "most_recent_lts": 21,
-                "tip_version": 24,
-            }))
-            .unwrap(),
-        ),
+        api(serde_json::to_vec(&serde_json::json!({
+            "available_lts_releases": LTS,
+            "available_releases": [8, 11, 17, 21, 22, 23],
+            "most_recent_feature_release": 23,
+            "most_recent_feature_version": 24,
+            "most_recent_lts": 21,
+            "tip_version": 24,
+        }))
+        .unwrap()),
     ));
     let versions: Vec<serde_json::Value> = releases.iter().map(version_data).collect();
     routes.push((
         format!("/v3/info/release_versions?{FILTERS}&page=0&page_size=50&release_type=ga"),
-        Route::Ok(serde_json::to_vec(&serde_json::json!({ "versions": versions })).unwrap()),
+        api(serde_json::to_vec(&serde_json::json!({ "versions": versions })).unwrap()),
     ));
     for major in majors {
         let mut assets = Vec::new();
@@ -300,7 +320,7 @@ pub fn serve(releases: &[Release]) -> TestServer {
         }
         routes.push((
             format!("/v3/assets/feature_releases/{major}/ga?{FILTERS}&page=0&page_size=20"),
-            Route::Ok(serde_json::to_vec(&assets).unwrap()),
+            api(serde_json::to_vec(&assets).unwrap()),
         ));
     }
     for release in releases {

@@ -22,6 +22,8 @@ pub mod python;
 pub mod ruby;
 #[cfg(unix)]
 pub mod rustlang;
+#[cfg(unix)]
+pub mod uv;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

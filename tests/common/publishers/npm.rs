@@ -106,3 +106,159 @@ pub fn serve_prettier(tarball: Vec<u8>) -> TestServer {
         ),
     ])
 }
+
+/// A package of a private registry, made for a test (no public registry holds one):
+/// laid out as `npm pack` lays a tarball out (every file under `package/`, as the
+/// real prettier tarball above), with its version document as a registry serves it
+/// (npm/registry's `docs/REGISTRY-API.md`: `name`, `version`, `dependencies`, `bin`,
+/// `dist.tarball`, `dist.integrity` the sha512 of the tarball).
+pub struct Made {
+    /// The tarball's bytes.
+    pub tarball: Vec<u8>,
+    /// Its version document.
+    pub doc: serde_json::Value,
+}
+
+/// `name@version` with `files` (beside its `package.json`, made from `manifest`, which
+/// gains `name` and `version`), its tarball served at `registry`'s `/NAME/-/BASE-VERSION.tgz`.
+pub fn make(
+    name: &str,
+    version: &str,
+    mut manifest: serde_json::Value,
+    files: &[(&str, &str)],
+    registry: &str,
+) -> Made {
+    use base64::Engine;
+    use sha2::Digest;
+    manifest["name"] = name.into();
+    manifest["version"] = version.into();
+    let mut items = vec![vx::demo::fixture::Item::File(
+        "package/package.json".to_owned().leak(),
+        serde_json::to_vec_pretty(&manifest).unwrap(),
+        0o644,
+    )];
+    for (path, text) in files {
+        items.push(vx::demo::fixture::Item::File(
+            format!("package/{path}").leak(),
+            text.as_bytes().to_vec(),
+            0o644,
+        ));
+    }
+    let tarball = vx::demo::fixture::tar_gz(&items);
+    let integrity = format!(
+        "sha512-{}",
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha512::digest(&tarball))
+    );
+    let base = name.rsplit('/').next().unwrap();
+    let mut doc = manifest;
+    doc["dist"] = serde_json::json!({
+        "tarball": format!("{}/{name}/-/{base}-{version}.tgz", registry.trim_end_matches('/')),
+        "integrity": integrity,
+    });
+    Made { tarball, doc }
+}
+
+/// The routes of a registry serving `made` (one version each): each packument at
+/// `/NAME` (and `/@SCOPE%2fNAME`, as npm asks for a scoped one), its tarball at its
+/// `dist.tarball` path under `registry`.
+pub fn routes(made: &[&Made], registry: &str) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for m in made {
+        let name = m.doc["name"].as_str().unwrap();
+        let version = m.doc["version"].as_str().unwrap();
+        let packument = serde_json::json!({
+            "name": name,
+            "dist-tags": { "latest": version },
+            "versions": { version: m.doc },
+            "time": { version: "2025-01-01T00:00:00.000Z" },
+        });
+        let body = serde_json::to_vec(&packument).unwrap();
+        out.push((format!("/{name}"), body.clone()));
+        if name.starts_with('@') {
+            out.push((format!("/{}", name.replacen('/', "%2f", 1)), body));
+        }
+        let tarball = m.doc["dist"]["tarball"].as_str().unwrap();
+        let path = tarball
+            .strip_prefix(registry.trim_end_matches('/'))
+            .unwrap()
+            .to_owned();
+        out.push((path, m.tarball.clone()));
+    }
+    out
+}
+
+/// A private npm registry on loopback, as a company's registry (verdaccio,
+/// Artifactory) serves one to a token: every path answers 401 without
+/// `Authorization: Bearer TOKEN`. Logs `PATH AUTH` (AUTH: `token`, `none`, `wrong`).
+pub struct PrivateRegistry {
+    /// Its URL, `http://127.0.0.1:PORT` (no trailing `/`).
+    pub url: String,
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    server: std::sync::Arc<tiny_http::Server>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl PrivateRegistry {
+    /// A registry on a free port (its URL known before its routes: `routes` makes them).
+    pub fn start(
+        token: &str,
+        routes: impl FnOnce(&str) -> Vec<(String, Vec<u8>)>,
+    ) -> PrivateRegistry {
+        use std::sync::{Arc, Mutex};
+        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
+        let port = server.server_addr().to_ip().unwrap().port();
+        let url = format!("http://127.0.0.1:{port}");
+        let routes: std::collections::HashMap<String, Vec<u8>> = routes(&url).into_iter().collect();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let bearer = format!("Bearer {token}");
+        let thread = {
+            let (server, log) = (server.clone(), log.clone());
+            std::thread::spawn(move || {
+                for request in server.incoming_requests() {
+                    let auth = match request
+                        .headers()
+                        .iter()
+                        .find(|h| h.field.equiv("Authorization"))
+                    {
+                        None => "none",
+                        Some(h) if h.value.as_str() == bearer => "token",
+                        Some(_) => "wrong",
+                    };
+                    let path = request.url().split('?').next().unwrap_or("").to_owned();
+                    log.lock().unwrap().push(format!("{path} {auth}"));
+                    let response = match (auth, routes.get(&path)) {
+                        ("token", Some(body)) => tiny_http::Response::from_data(body.clone()),
+                        ("token", None) => {
+                            tiny_http::Response::from_data(Vec::new()).with_status_code(404)
+                        }
+                        _ => {
+                            tiny_http::Response::from_data(b"{\"error\":\"unauthorized\"}".to_vec())
+                                .with_status_code(401)
+                        }
+                    };
+                    let _ = request.respond(response);
+                }
+            })
+        };
+        PrivateRegistry {
+            url,
+            log,
+            server,
+            thread: Some(thread),
+        }
+    }
+
+    /// Every request so far: `PATH AUTH`.
+    pub fn log(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
+    }
+}
+
+impl Drop for PrivateRegistry {
+    fn drop(&mut self) {
+        self.server.unblock();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

@@ -1,0 +1,52 @@
+# Sourced by the benchmark and measurement scripts (`. "$root/scripts/lib/common.sh"`):
+# what each of them needs the same way, so that a benchmark of vx never reads or
+# writes the user's own state, and timings are taken and summarised one way.
+
+# Points every directory vx reads or writes (XDG config, cache, data and state, the
+# board directory) below DIR, and the daemon socket at a path no daemon listens on, so
+# each `vx` run is cold of the user's state and talks to no running daemon; creates
+# them. HOME stays (pyenv's shims and other tools on PATH find themselves through it).
+isolate_vx() {
+  local dir=$1
+  export XDG_CONFIG_HOME="$dir/config" XDG_CACHE_HOME="$dir/cache" \
+    XDG_DATA_HOME="$dir/data" XDG_STATE_HOME="$dir/state" \
+    VX_BOARD_DIR="$dir/boards" VX_DAEMON_SOCKET="$dir/no-daemon.sock"
+  mkdir -p "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_DATA_HOME" "$XDG_STATE_HOME" \
+    "$VX_BOARD_DIR"
+}
+
+# The same for mise (its data, config, cache and state below DIR), trusting the config
+# files below TRUSTED and answering its prompts yes.
+isolate_mise() {
+  local dir=$1 trusted=$2
+  export MISE_DATA_DIR="$dir/mise-data" MISE_CONFIG_DIR="$dir/mise-config" \
+    MISE_CACHE_DIR="$dir/mise-cache" MISE_STATE_DIR="$dir/mise-state" \
+    MISE_TRUSTED_CONFIG_PATHS="$trusted" MISE_YES=1
+}
+
+# Times each entry of the array named by $2 ("label|command words", the command split
+# on spaces and run with stdout discarded) $1 times, interleaved round by round, and
+# leaves each entry's wall times in microseconds, space-separated, in the associative
+# array `samples` (declared by the caller: `declare -A samples=()`).
+time_interleaved() {
+  local runs=$1 entry cmd start end
+  local -n entries=$2
+  for _ in $(seq 1 "$runs"); do
+    for entry in "${entries[@]}"; do
+      cmd=${entry#*|}
+      start=$EPOCHREALTIME
+      $cmd >/dev/null
+      end=$EPOCHREALTIME
+      samples[$entry]+="$((${end/./} - ${start/./})) "
+    done
+  done
+}
+
+# The median and the minimum of the space-separated numbers in $2 (of $1 samples),
+# printed as "MEDIAN MIN".
+median_min() {
+  local runs=$1 sorted
+  sorted=$(printf '%s\n' $2 | sort -n)
+  printf '%s %s\n' "$(printf '%s\n' "$sorted" | sed -n "$(((runs + 1) / 2))p")" \
+    "$(printf '%s\n' "$sorted" | head -1)"
+}

@@ -1,0 +1,154 @@
+//! uv as the installer of a PyPI runtime tool's environment ([`super::environment`]):
+//! `uv venv` with the project's python, then `uv pip install --require-hashes
+//! --no-deps` of the pinned list, which checks every file against the list's sha256 as
+//! pip does (a mismatch: `Hash mismatch`, and the install fails). uv is vx's own
+//! (astral-sh/uv's release, pinned in the lock: `crate::resolution::backend::uv`) and
+//! runs apart from the user's uv: no `uv.toml` (`--no-config`), none of the user's
+//! `UV_*` variables, its cache in vx's cache directory, no python downloaded.
+//!
+//! The network is vx's: the index after `url_replacements` (the caller's), the
+//! proxies of the environment (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`,
+//! which uv reads as vx does), the operating system's certificates
+//! (`UV_NATIVE_TLS`), and vx's `SSL_CERT_FILE` or `[http] ca_certificates` as the
+//! bundle uv reads. Credentials stay uv's own (netrc): vx hands it no secret.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::net::NetConfig;
+
+/// vx's uv, ready to run.
+pub struct Uv<'a> {
+    /// The `uv` program.
+    program: PathBuf,
+    net: &'a NetConfig,
+    offline: bool,
+}
+
+impl<'a> Uv<'a> {
+    /// The uv installed in `dir` (its store directory), run with `net`'s settings;
+    /// `offline`: from its cache alone.
+    pub fn new(dir: &Path, net: &'a NetConfig, offline: bool) -> Uv<'a> {
+        let name = if cfg!(windows) { "uv.exe" } else { "uv" };
+        Uv {
+            program: dir.join(name),
+            net,
+            offline,
+        }
+    }
+
+    /// `uv venv` at `venv` with `python`.
+    pub fn venv(&self, python: &Path, venv: &Path, dir: &Path) -> Result<(), String> {
+        let python = python.to_string_lossy();
+        let venv = venv.to_string_lossy();
+        self.run(
+            &[
+                "venv",
+                "--no-project",
+                "--python",
+                &python,
+                "--no-python-downloads",
+                &venv,
+            ],
+            dir,
+        )
+    }
+
+    /// `uv pip install --require-hashes --no-deps` of `requirements` into `venv`, from
+    /// `index` (where requests go: after `url_replacements`), byte-compiled as pip
+    /// does (so the store is never written when the tool runs).
+    pub fn install(
+        &self,
+        venv: &Path,
+        index: &str,
+        requirements: &Path,
+        dir: &Path,
+    ) -> Result<(), String> {
+        let python = venv.join("bin/python").to_string_lossy().into_owned();
+        let requirements = requirements.to_string_lossy().into_owned();
+        let mut args = vec![
+            "pip",
+            "install",
+            "--python",
+            &python,
+            "--require-hashes",
+            "--no-deps",
+            "--compile-bytecode",
+            "--index-url",
+            index,
+            "-r",
+            &requirements,
+        ];
+        if self.offline {
+            args.push("--offline");
+        }
+        self.run(&args, dir)
+    }
+
+    fn run(&self, args: &[&str], dir: &Path) -> Result<(), String> {
+        let mut command = Command::new(&self.program);
+        for (key, _) in std::env::vars_os() {
+            if key.to_string_lossy().starts_with("UV_") {
+                command.env_remove(key);
+            }
+        }
+        command
+            .arg("--no-config")
+            .arg("--quiet")
+            .args(args)
+            .current_dir(dir)
+            .env("UV_NO_PROGRESS", "1")
+            .env("UV_PYTHON_DOWNLOADS", "never")
+            .env("UV_NATIVE_TLS", "1");
+        match crate::platform::fs::cache_dir() {
+            Some(cache) => command.env("UV_CACHE_DIR", cache.join("uv")),
+            None => command.env("UV_NO_CACHE", "1"),
+        };
+        // Held until uv has run: the bundle of vx's extra CAs it reads.
+        let bundle = ca_bundle(self.net)?;
+        if let Some(file) = bundle
+            .as_ref()
+            .map(|(_, f)| f)
+            .or(self.net.trust.cert_file.as_ref())
+        {
+            command.env("SSL_CERT_FILE", file);
+        }
+        super::environment::output_of(command, &self.program, args.first().copied().unwrap_or(""))
+            .map(drop)
+    }
+}
+
+/// Where the system's bundle of certificates is on common Unix systems (uv with
+/// `SSL_CERT_FILE` set reads that file alone, so vx's extra CAs go in a copy of it).
+const SYSTEM_BUNDLES: [&str; 4] = [
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/cert.pem",
+    "/etc/ssl/ca-bundle.pem",
+];
+
+/// With `[http] ca_certificates`: a scratch file holding the bundle vx trusts
+/// (`SSL_CERT_FILE`'s, else the system's) and those CAs; `None` without them.
+fn ca_bundle(net: &NetConfig) -> Result<Option<(crate::scratch::Scratch, PathBuf)>, String> {
+    let trust = &net.trust;
+    if trust.ca_certificates.is_empty() {
+        return Ok(None);
+    }
+    let base = trust.cert_file.clone().or_else(|| {
+        SYSTEM_BUNDLES
+            .iter()
+            .map(PathBuf::from)
+            .find(|p| p.is_file())
+    });
+    let mut pem = Vec::new();
+    for file in base.iter().chain(&trust.ca_certificates) {
+        let text = std::fs::read(file)
+            .map_err(|e| format!("cannot read the CA file {}: {e}", file.display()))?;
+        pem.extend_from_slice(&text);
+        pem.push(b'\n');
+    }
+    let scratch = crate::scratch::new("uv-ca").map_err(|e| e.to_string())?;
+    let file = scratch.path().join("ca-bundle.pem");
+    std::fs::write(&file, pem).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+    Ok(Some((scratch, file)))
+}

@@ -1,0 +1,130 @@
+//! astral-sh/uv's GitHub releases on the loopback GitHub: a release tagged by its
+//! version (`0.13.9`, no `v`) carrying `uv-{TRIPLE}.tar.gz` and a `.sha256` beside
+//! each, with GitHub digests.
+//!
+//! The archive served for linux-x86_64 is made from the real uv of that version: the
+//! one its manylinux wheel on PyPI carries (`uv-{V}.data/scripts/uv` and `uvx`, maturin's
+//! `bindings = "bin"`), fetched once with `pip download uv=={V} --only-binary=:all:`
+//! into `target/runtime-fixtures/`. It is packed as astral-sh/uv packs its own release
+//! archives (`.github/workflows/build-release-binaries.yml`, job `linux`, step "Archive
+//! binary": `mkdir -p $ARCHIVE_NAME; cp target/$TARGET/release/uv $ARCHIVE_NAME/uv; cp
+//! target/$TARGET/release/uvx $ARCHIVE_NAME/uvx; tar czvf $ARCHIVE_FILE $ARCHIVE_NAME;
+//! shasum -a 256 $ARCHIVE_FILE > $ARCHIVE_FILE.sha256`, with `ARCHIVE_NAME=uv-$TARGET`):
+//! the folder `uv-x86_64-unknown-linux-gnu/` holding `uv` and `uvx`. The other
+//! triples' assets are noise, never downloaded.
+
+use std::path::{Path, PathBuf};
+
+use vx::demo::fixture::{noise_seeded, sha256_hex};
+use vx::demo::github::FixtureRelease;
+
+/// The publisher's repository.
+pub const OWNER: &str = "astral-sh";
+/// The publisher's repository.
+pub const REPO: &str = "uv";
+/// The real uv served.
+pub const VERSION: &str = "0.13.9";
+/// The triple whose archive is the real one.
+pub const TRIPLE: &str = "x86_64-unknown-linux-gnu";
+
+/// The triples a release carries, beside [`TRIPLE`] (a part of the real list).
+const OTHERS: [&str; 4] = [
+    "aarch64-unknown-linux-gnu",
+    "x86_64-unknown-linux-musl",
+    "aarch64-apple-darwin",
+    "x86_64-apple-darwin",
+];
+
+/// The real uv's release archive for [`TRIPLE`], built once.
+pub fn archive() -> Vec<u8> {
+    let name = format!("uv-{VERSION}-{TRIPLE}.tar.gz");
+    let path = super::built_once(&name, |out| {
+        let wheel = wheel();
+        let work = tempfile::tempdir_in(super::fixtures_dir()).unwrap();
+        super::run(
+            "python3",
+            &[
+                "-m",
+                "zipfile",
+                "-e",
+                wheel.to_str().unwrap(),
+                work.path().join("wheel").to_str().unwrap(),
+            ],
+            work.path(),
+        );
+        let folder = work.path().join(format!("uv-{TRIPLE}"));
+        std::fs::create_dir(&folder).unwrap();
+        for command in ["uv", "uvx"] {
+            let from = work
+                .path()
+                .join(format!("wheel/uv-{VERSION}.data/scripts/{command}"));
+            let to = folder.join(command);
+            std::fs::copy(&from, &to).unwrap();
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&to, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        super::run(
+            "tar",
+            &["czf", out.to_str().unwrap(), &format!("uv-{TRIPLE}")],
+            work.path(),
+        );
+    });
+    std::fs::read(path).unwrap()
+}
+
+/// uv's manylinux wheel from PyPI, downloaded once.
+fn wheel() -> PathBuf {
+    let dir = super::fixtures_dir().join("pypi-uv");
+    let file = dir.join(format!(
+        "uv-{VERSION}-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
+    ));
+    if !file.exists() {
+        std::fs::create_dir_all(&dir).unwrap();
+        let tmp = tempfile::tempdir_in(&dir).unwrap();
+        super::run(
+            "pip",
+            &[
+                "download",
+                "--quiet",
+                "--no-deps",
+                "--only-binary=:all:",
+                "--python-version",
+                "3.12",
+                "--platform",
+                "manylinux_2_17_x86_64",
+                "-d",
+                tmp.path().to_str().unwrap(),
+                &format!("uv=={VERSION}"),
+            ],
+            Path::new("."),
+        );
+        std::fs::rename(tmp.path().join(file.file_name().unwrap()), &file).unwrap();
+    }
+    file
+}
+
+/// The asset name for `triple`.
+pub fn asset_name(triple: &str) -> String {
+    format!("uv-{triple}.tar.gz")
+}
+
+/// The release of [`VERSION`] serving `linux` as the linux-x86_64 archive (the real
+/// one, or another's bytes), each asset with its digest and its `.sha256` as
+/// astral-sh/uv writes it (`shasum -a 256`: `HEX  NAME`).
+pub fn release(linux: Vec<u8>) -> FixtureRelease {
+    let mut release = FixtureRelease::new(VERSION).published("2025-11-12T00:00:00Z");
+    let assets = std::iter::once((TRIPLE, linux)).chain(
+        OTHERS
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (*t, noise_seeded(32, 700 + i as u64))),
+    );
+    for (triple, bytes) in assets {
+        let name = asset_name(triple);
+        let sums = format!("{}  {name}\n", sha256_hex(&bytes));
+        release = release
+            .asset(&name, bytes)
+            .asset(&format!("{name}.sha256"), sums.into_bytes());
+    }
+    release
+}
