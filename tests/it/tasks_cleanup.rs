@@ -117,16 +117,10 @@ fn a_killed_vx_leaves_nothing() {
 /// A `vx run` in `work` of `tasks` (vx.toml's `[tasks]` lines), its processes marked.
 fn run_vx(work: &Work, marker: &str, tasks: &str, args: &[&str]) -> Child {
     work.write_manifest(&format!("[tools]\n\n[tasks]\n{tasks}"));
-    Command::new(assert_cmd::cargo::cargo_bin("vx"))
-        .arg("run")
-        .args(args)
-        .current_dir(work.dir.path())
-        .env("VX_BOARD_DIR", work.boards())
-        .env("VX_DAEMON_SOCKET", work.dir.path().join("no-daemon.sock"))
-        .env("XDG_CONFIG_HOME", work.dir.path().join("user-config"))
-        .env("XDG_DATA_HOME", work.dir.path().join("xdg"))
+    let mut vx_args = vec!["run"];
+    vx_args.extend_from_slice(args);
+    work.vx_process(&vx_args)
         .env("VX_TEST_CLEANUP_MARK", marker)
-        .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -201,7 +195,7 @@ fn a_malformed_request_stops_the_guard_and_its_tasks() {
 
     let marker = format!("bad-{}", std::process::id());
     let (ours, theirs) = UnixStream::pair().unwrap();
-    let mut guard = Command::new(assert_cmd::cargo::cargo_bin("vx"))
+    let mut guard = std::process::Command::new(assert_cmd::cargo::cargo_bin("vx"))
         .args(["task-guard", "--grace-ms", "500", "--parent"])
         .arg(std::process::id().to_string())
         .stdin(Stdio::from(std::os::fd::OwnedFd::from(theirs)))
