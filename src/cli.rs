@@ -586,8 +586,7 @@ impl ScriptArgs {
     }
 }
 
-/// `vx task-guard` options (started by `vx run`, not by people: its requests come on a
-/// socket as its stdin).
+/// `vx task-guard` options (started by `vx run`, not by people).
 #[derive(Debug, Args)]
 pub struct TaskGuardArgs {
     /// The `vx run` process: when it is gone, the guard stops the task.
@@ -596,6 +595,9 @@ pub struct TaskGuardArgs {
     /// Milliseconds between the polite signal and SIGKILL.
     #[arg(long, default_value_t = 3000)]
     pub grace_ms: u64,
+    /// The command and its arguments.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true)]
+    pub command: Vec<OsString>,
 }
 
 /// `vx which` options.

@@ -9,11 +9,9 @@
 //! everything. A stopped task gets SIGINT (an interrupt) or SIGTERM (a failure
 //! elsewhere) through its [guard](super::guard), then SIGKILL after the grace
 //! period; every process is reaped before the task's terminal phase is reported.
-//! Commands start through the run's [`Launch`]: on Unix one guard process for the whole
-//! run, started at the first task.
 
 use std::io::Read;
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -22,8 +20,6 @@ use crossbeam_channel::{Receiver, Sender};
 
 use super::events::{Phase, PhaseChange, PlannedTask, RunSummary, Stream, TaskId, TaskSink};
 use super::fresh::Stamp;
-pub use super::launch::Launcher;
-use super::launch::{Handle, Launch, Starter, Stop};
 use super::ready::{Checker, Tail};
 use crate::manifest::environment::task::Ready;
 use crate::manifest::environment::task_graph::Plan;
@@ -64,6 +60,18 @@ pub struct Options {
     pub launcher: Launcher,
 }
 
+/// How a task's command is started.
+#[derive(Clone, Debug)]
+pub enum Launcher {
+    /// As it is, as the root of a process tree of its own (Windows: a Job Object).
+    Direct,
+    /// Through `EXE task-guard --parent PID --grace-ms N -- PROGRAM ARGS…`.
+    Guard {
+        /// The `vx` executable.
+        exe: std::path::PathBuf,
+    },
+}
+
 /// How a run ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outcome {
@@ -94,10 +102,24 @@ enum Message {
 #[derive(Default)]
 struct Control {
     stop: AtomicBool,
-    /// Its current command's process.
-    current: Mutex<Option<Handle>>,
+    /// The process of its current command (the guard's on Unix).
+    current: Mutex<Option<Running>>,
     /// Why a service failed its ready check, once it did.
     not_ready: Mutex<Option<String>>,
+}
+
+struct Running {
+    /// Its process id, for the polite signal (Unix: Windows has none to send).
+    #[cfg(unix)]
+    pid: u32,
+    tree: crate::platform::process::Tree,
+}
+
+/// Which polite signal a stop sends.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    Interrupt,
+    Terminate,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -149,8 +171,6 @@ pub fn run(
     };
     let mut halted = false; // a failure (without keep_going) or an interrupt
     let mut workers: Vec<std::thread::JoinHandle<()>> = Vec::new();
-    // Started here, on the supervising thread, at the first task that runs a command.
-    let launch = Launch::new(&options.launcher, options.grace);
     let end = |state: &mut Vec<State>, i: usize, change: PhaseChange| {
         state[i] = State::Ended(change.phase);
         sink.phase(TaskId(i), &change);
@@ -252,22 +272,10 @@ pub fn run(
                 state[i] = State::Running;
                 let mut job = jobs[i].take().expect("taken once");
                 job.hash = hash.map(|(_, h)| h);
-                let starter = match launch.starter() {
-                    Ok(starter) => starter,
-                    Err(why) => {
-                        let _ = tx.send(Message::Ended {
-                            node: i,
-                            phase: Phase::Failed,
-                            code: None,
-                            reason: Some(why),
-                        });
-                        continue;
-                    }
-                };
                 workers.extend(spawn_worker(
                     i,
                     job,
-                    starter,
+                    options,
                     Arc::clone(&sink),
                     Arc::clone(&controls[i]),
                     tx.clone(),
@@ -302,7 +310,7 @@ pub fn run(
                 && at.elapsed() > options.grace + Duration::from_secs(2)
                 && let Some(running) = &*lock(&controls[i].current)
             {
-                running.kill();
+                running.tree.kill();
             }
         }
         let Some(message) = message else { continue };
@@ -398,8 +406,6 @@ pub fn run(
     for worker in workers {
         let _ = worker.join();
     }
-    // The guard goes with the run (it exits once the socket closes).
-    drop(launch);
     let phases: Vec<Phase> = state
         .iter()
         .map(|s| match s {
@@ -430,22 +436,41 @@ fn not_ready_reason(control: &Control) -> std::sync::MutexGuard<'_, Option<Strin
 fn stop(control: &Control, how: Stop) {
     control.stop.store(true, Ordering::Relaxed);
     if let Some(running) = &*lock(&control.current) {
-        running.stop(how);
+        signal(running, how);
     }
+}
+
+#[cfg(unix)]
+fn signal(running: &Running, how: Stop) {
+    use rustix::process::{Pid, Signal};
+    let signal = match how {
+        Stop::Interrupt => Signal::INT,
+        Stop::Terminate => Signal::TERM,
+    };
+    if let Some(pid) = Pid::from_raw(running.pid as i32) {
+        let _ = rustix::process::kill_process(pid, signal);
+    }
+}
+
+#[cfg(not(unix))]
+fn signal(running: &Running, _how: Stop) {
+    running.tree.kill();
 }
 
 fn spawn_worker(
     node: usize,
     job: Job,
-    starter: Starter,
+    options: &Options,
     sink: Arc<dyn TaskSink>,
     control: Arc<Control>,
     tx: Sender<Message>,
 ) -> Option<std::thread::JoinHandle<()>> {
+    let launcher = options.launcher.clone();
+    let grace = options.grace;
     let name = job.name.clone();
     let fail_tx = tx.clone();
     let work = move || {
-        let (phase, code, reason) = work(node, job, &starter, &*sink, &control, &tx);
+        let (phase, code, reason) = work(node, job, &launcher, grace, &*sink, &control, &tx);
         let _ = tx.send(Message::Ended {
             node,
             phase,
@@ -474,7 +499,8 @@ fn spawn_worker(
 fn work(
     node: usize,
     mut job: Job,
-    starter: &Starter,
+    launcher: &Launcher,
+    grace: Duration,
     sink: &dyn TaskSink,
     control: &Control,
     tx: &Sender<Message>,
@@ -488,17 +514,27 @@ fn work(
         if control.stop.load(Ordering::Relaxed) {
             return (Phase::Cancelled, None, Some("stopped".into()));
         }
-        let started = match starter.start(command) {
+        let mut guarded = launch(command, launcher, grace);
+        let command = guarded.as_mut().unwrap_or(command);
+        command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let (mut child, tree) = match crate::platform::process::Tree::spawn(command) {
             Ok(started) => started,
             Err(e) => return (Phase::Failed, None, Some(format!("cannot start: {e}"))),
         };
-        let pid = started.handle.pid();
-        *lock(&control.current) = Some(started.handle);
+        let pid = child.id();
+        *lock(&control.current) = Some(Running {
+            #[cfg(unix)]
+            pid,
+            tree,
+        });
         if control.stop.load(Ordering::Relaxed)
             && let Some(running) = &*lock(&control.current)
         {
             // A stop that came while it started.
-            running.stop(Stop::Terminate);
+            signal(running, Stop::Terminate);
         }
         if !said_running {
             said_running = true;
@@ -513,20 +549,31 @@ fn work(
                 });
             })
         });
-        let pipes = started.pipes;
-        let exit = started.exit;
+        let pipes: Vec<(Box<dyn Read + Send>, Stream)> = [
+            child
+                .stdout
+                .take()
+                .map(|p| (Box::new(p) as Box<dyn Read + Send>, Stream::Stdout)),
+            child
+                .stderr
+                .take()
+                .map(|p| (Box::new(p) as Box<dyn Read + Send>, Stream::Stderr)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
         let status = std::thread::scope(|scope| {
             for (pipe, stream) in pipes {
                 let tail = &*tail;
                 let checker = checker.as_ref();
                 scope.spawn(move || read_pipe(pipe, stream, id, sink, tail, checker));
             }
-            exit.wait()
+            child.wait()
         });
         drop(checker);
         *lock(&control.current) = None;
-        let code = match status {
-            Ok(code) => code,
+        let status = match status {
+            Ok(status) => status,
             Err(e) => {
                 return (
                     Phase::Failed,
@@ -535,6 +582,7 @@ fn work(
                 );
             }
         };
+        let code = crate::platform::process::status_code(status);
         if code != 0 {
             let reason = if count > 1 {
                 format!("command {} of {count} exited with status {code}", index + 1)
@@ -553,6 +601,43 @@ fn work(
         crate::note!("vx: cannot record that `{}` is up to date: {e}", job.name);
     }
     (Phase::Done, Some(0), None)
+}
+
+/// The command that starts `command` through `launcher`: `None` to start `command`
+/// itself. (Never a copy of it: a copy made through `get_args` loses how an argument
+/// was given, and `cmd`'s command line is given raw — re-quoted, every Windows task
+/// failed as "not recognized".)
+fn launch(command: &Command, launcher: &Launcher, grace: Duration) -> Option<Command> {
+    match launcher {
+        Launcher::Direct => None,
+        Launcher::Guard { exe } => {
+            let mut guard = Command::new(exe);
+            guard
+                .arg("task-guard")
+                .arg("--parent")
+                .arg(std::process::id().to_string())
+                .arg("--grace-ms")
+                .arg(grace.as_millis().to_string())
+                .arg("--")
+                .arg(command.get_program())
+                .args(command.get_args());
+            copy_settings(command, &mut guard);
+            Some(guard)
+        }
+    }
+}
+
+/// Copies `from`'s environment changes and directory onto `to`.
+fn copy_settings(from: &Command, to: &mut Command) {
+    for (key, value) in from.get_envs() {
+        match value {
+            Some(value) => to.env(key, value),
+            None => to.env_remove(key),
+        };
+    }
+    if let Some(dir) = from.get_current_dir() {
+        to.current_dir(dir);
+    }
 }
 
 /// Reads one output stream to its end: each chunk to the sink, to the tail, and to a
