@@ -680,61 +680,16 @@ fn a_go_module_builds_with_the_projects_go_and_a_tampered_zip_installs_nothing()
 /// binstall's default `bin-dir` lays it out (`{ name }-{ target }-v{ version }/{ bin }`,
 /// cargo-bins/cargo-binstall `SUPPORT.md`): (`.crate`, `.tgz`).
 fn binstall_crate() -> (Vec<u8>, Vec<u8>) {
-    let target = "x86_64-unknown-linux-gnu";
-    let crate_file = common::publishers::built_once("vxgreet-0.2.0.crate", |out| {
-        let dir = tempfile::tempdir().unwrap();
-        let src = dir.path().join("vxgreet");
-        std::fs::create_dir_all(src.join("src")).unwrap();
-        std::fs::write(
-            src.join("Cargo.toml"),
-            r#"[package]
-name = "vxgreet"
-version = "0.2.0"
-edition = "2021"
-license = "MIT"
-description = "vx's test crate"
-repository = "https://github.com/vx-test/vxgreet"
-
+    let crate_file = packaged_vxgreet(
+        "0.2.0",
+        r#"
 [package.metadata.binstall]
 pkg-url = "{ repo }/releases/download/v{ version }/{ name }-{ target }-v{ version }{ archive-suffix }"
 pkg-fmt = "tgz"
 "#,
-        )
-        .unwrap();
-        std::fs::write(
-            src.join("src/main.rs"),
-            "fn main() {\n    println!(\"hello from vxgreet 0.2.0\");\n}\n",
-        )
-        .unwrap();
-        common::publishers::run("cargo", &["generate-lockfile", "--offline"], &src);
-        common::publishers::run(
-            "cargo",
-            &[
-                "package",
-                "--offline",
-                "--allow-dirty",
-                "--no-verify",
-                "--quiet",
-            ],
-            &src,
-        );
-        std::fs::copy(src.join("target/package/vxgreet-0.2.0.crate"), out).unwrap();
-    });
-    let top = format!("vxgreet-{target}-v0.2.0");
-    let binary = common::publishers::built_once(&format!("{top}.tgz"), |out| {
-        let dir = tempfile::tempdir().unwrap();
-        common::publishers::run("tar", &["xzf", crate_file.to_str().unwrap()], dir.path());
-        let src = dir.path().join("vxgreet-0.2.0");
-        common::publishers::run(
-            "cargo",
-            &["build", "--offline", "--quiet", "--release"],
-            &src,
-        );
-        let packed = dir.path().join(&top);
-        std::fs::create_dir_all(&packed).unwrap();
-        std::fs::copy(src.join("target/release/vxgreet"), packed.join("vxgreet")).unwrap();
-        common::publishers::run("tar", &["czf", out.to_str().unwrap(), &top], dir.path());
-    });
+    );
+    let top = "vxgreet-x86_64-unknown-linux-gnu-v0.2.0";
+    let binary = released_vxgreet(&crate_file, "0.2.0", top, &format!("{top}.tgz"), &[]);
     (
         std::fs::read(crate_file).unwrap(),
         std::fs::read(binary).unwrap(),
@@ -876,19 +831,39 @@ fn a_mise_file_s_cargo_and_go_entries_import_as_vx_tools_and_lock() {
 /// tag without a `v`, the archive `{ name }-{ version }-{ target }.tar.gz` holding one
 /// folder of that name with the binary): (`.crate`, `.tar.gz`).
 fn guessed_crate() -> (Vec<u8>, Vec<u8>) {
-    let target = "x86_64-unknown-linux-gnu";
-    let crate_file = common::publishers::built_once("vxgreet-0.3.0.crate", |out| {
+    let crate_file = packaged_vxgreet("0.3.0", "");
+    let top = "vxgreet-0.3.0-x86_64-unknown-linux-gnu";
+    let binary = released_vxgreet(
+        &crate_file,
+        "0.3.0",
+        top,
+        &format!("{top}.tar.gz"),
+        &[("README.md", "vxgreet\n")],
+    );
+    (
+        std::fs::read(crate_file).unwrap(),
+        std::fs::read(binary).unwrap(),
+    )
+}
+
+/// `vxgreet` at `version` (a binary printing `hello from vxgreet VERSION`) as `cargo
+/// package` packs it, its Cargo.toml's `[package]` naming a `repository` on GitHub,
+/// then `metadata` (more of Cargo.toml): the `.crate`, built once.
+fn packaged_vxgreet(version: &str, metadata: &str) -> std::path::PathBuf {
+    common::publishers::built_once(&format!("vxgreet-{version}.crate"), |out| {
         let dir = tempfile::tempdir().unwrap();
         let src = dir.path().join("vxgreet");
         std::fs::create_dir_all(src.join("src")).unwrap();
         std::fs::write(
             src.join("Cargo.toml"),
-            "[package]\nname = \"vxgreet\"\nversion = \"0.3.0\"\nedition = \"2021\"\nlicense = \"MIT\"\ndescription = \"vx's test crate\"\nrepository = \"https://github.com/vx-test/vxgreet\"\n",
+            format!(
+                "[package]\nname = \"vxgreet\"\nversion = \"{version}\"\nedition = \"2021\"\nlicense = \"MIT\"\ndescription = \"vx's test crate\"\nrepository = \"https://github.com/vx-test/vxgreet\"\n{metadata}"
+            ),
         )
         .unwrap();
         std::fs::write(
             src.join("src/main.rs"),
-            "fn main() {\n    println!(\"hello from vxgreet 0.3.0\");\n}\n",
+            format!("fn main() {{\n    println!(\"hello from vxgreet {version}\");\n}}\n"),
         )
         .unwrap();
         common::publishers::run("cargo", &["generate-lockfile", "--offline"], &src);
@@ -903,28 +878,41 @@ fn guessed_crate() -> (Vec<u8>, Vec<u8>) {
             ],
             &src,
         );
-        std::fs::copy(src.join("target/package/vxgreet-0.3.0.crate"), out).unwrap();
-    });
-    let top = format!("vxgreet-0.3.0-{target}");
-    let binary = common::publishers::built_once(&format!("{top}.tar.gz"), |out| {
+        std::fs::copy(
+            src.join(format!("target/package/vxgreet-{version}.crate")),
+            out,
+        )
+        .unwrap();
+    })
+}
+
+/// The Linux binary of `crate_file` (vxgreet at `version`) built by `cargo build`,
+/// packed as `archive` (a `.tar.gz`) holding the folder `top` with the binary and
+/// `extra` files: built once.
+fn released_vxgreet(
+    crate_file: &std::path::Path,
+    version: &str,
+    top: &str,
+    archive: &str,
+    extra: &[(&str, &str)],
+) -> std::path::PathBuf {
+    common::publishers::built_once(archive, |out| {
         let dir = tempfile::tempdir().unwrap();
         common::publishers::run("tar", &["xzf", crate_file.to_str().unwrap()], dir.path());
-        let src = dir.path().join("vxgreet-0.3.0");
+        let src = dir.path().join(format!("vxgreet-{version}"));
         common::publishers::run(
             "cargo",
             &["build", "--offline", "--quiet", "--release"],
             &src,
         );
-        let packed = dir.path().join(&top);
+        let packed = dir.path().join(top);
         std::fs::create_dir_all(&packed).unwrap();
         std::fs::copy(src.join("target/release/vxgreet"), packed.join("vxgreet")).unwrap();
-        std::fs::write(packed.join("README.md"), "vxgreet\n").unwrap();
-        common::publishers::run("tar", &["czf", out.to_str().unwrap(), &top], dir.path());
-    });
-    (
-        std::fs::read(crate_file).unwrap(),
-        std::fs::read(binary).unwrap(),
-    )
+        for (name, text) in extra {
+            std::fs::write(packed.join(name), text).unwrap();
+        }
+        common::publishers::run("tar", &["czf", out.to_str().unwrap(), top], dir.path());
+    })
 }
 
 /// A crate with no binstall metadata (issue 52): vx guesses its release assets by
