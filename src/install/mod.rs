@@ -666,15 +666,7 @@ pub fn install(
             url: cfg.spec.url,
         });
     }
-    // The packing this link unpacks soonest, when the lock names several.
-    let preference = packing::Preference::from_env().map_err(InstallError::Setting)?;
-    if !cfg.spec.alternatives.is_empty() {
-        let fetched_from = opts.net.rewrites.apply(&cfg.spec.url);
-        let links = packing::Links::read(&cfg.store);
-        if let Some(index) = packing::choose(&cfg.spec, &fetched_from, preference, &links) {
-            cfg.spec.take_alternative(index);
-        }
-    }
+    choose_packing(&mut cfg, opts)?;
     if sink.cancel_requested() {
         return Err(InstallError::Cancelled);
     }
@@ -689,90 +681,65 @@ pub fn install(
         };
         return Ok(tree.take(&cfg, waited));
     }
+    let made = Make {
+        build_runtime,
+        installer,
+    };
+    install_new(&cfg, final_dir, made, sink, opts)
+}
 
+/// What a tool is made with after it is unpacked, taken out of its spec before
+/// the spec is validated ([`build_with`]).
+struct Make {
+    /// The runtime it is built with (a runtime tool's environment, a crate's or a
+    /// module's build), installed first.
+    build_runtime: Option<crate::spec::ToolSpec>,
+    /// A PyPI tool's installer (vx's uv).
+    installer: Option<crate::spec::ToolSpec>,
+}
+
+/// The packing this link unpacks soonest, when the lock names several: taken as
+/// `cfg`'s download.
+fn choose_packing(cfg: &mut InstallConfig, opts: &InstallOptions) -> Result<(), InstallError> {
+    let preference = packing::Preference::from_env().map_err(InstallError::Setting)?;
+    if !cfg.spec.alternatives.is_empty() {
+        let fetched_from = opts.net.rewrites.apply(&cfg.spec.url);
+        let links = packing::Links::read(&cfg.store);
+        if let Some(index) = packing::choose(&cfg.spec, &fetched_from, preference, &links) {
+            cfg.spec.take_alternative(index);
+        }
+    }
+    Ok(())
+}
+
+/// Installs `cfg`'s tool, not in the store yet, into `final_dir` (the tool's lock
+/// held): downloads and unpacks it in a work directory, makes it, writes its
+/// receipt and moves the tree into the store.
+fn install_new(
+    cfg: &InstallConfig,
+    final_dir: PathBuf,
+    make: Make,
+    sink: &mut dyn ProgressSink,
+    opts: &InstallOptions,
+) -> Result<Outcome, InstallError> {
     // Checked before downloading too, so a refusal costs nothing.
     store::check_replaceable(&final_dir).map_err(store_err("refusing to replace", &final_dir))?;
     let work = store::work_dir(&cfg.store)
         .map_err(store_err("cannot create a work directory in", &cfg.store))?;
     let tree = work.path().join("tree");
     std::fs::create_dir(&tree).map_err(store_err("cannot create", &tree))?;
-    // Declared after `work`, so it is dropped (its thread stopped) before the work
-    // directory is removed.
-    let mut streaming = stream::Streaming::start(
-        cfg.spec.format,
-        &tree,
-        cfg.spec.strip_components,
-        opts.extract,
-    );
-    let tee: &mut dyn fetch::Tee = match &mut streaming {
-        Some(streaming) => streaming,
-        None => &mut fetch::NoTee,
-    };
-    // From a mirror that has the bytes, else the origin through the store's partial
-    // for the URL (continued when an earlier run kept it).
-    let dest = work.path().join("download");
-    let request = fetch::DownloadRequest {
-        url: &cfg.spec.url,
-        expected: cfg.spec.sha256.as_deref(),
-        dest: &dest,
-    };
-    let mut cx = fetch::Context { sink, opts, tee };
-    let sources::Fetched { download, source } =
-        sources::fetch(&cfg.store, cfg.offline, request, &mut cx)?;
-    check_integrity(&cfg, &download)?;
-    let verified = verify(&cfg, &download, sink, opts)?;
-
-    sink.phase(Phase::Extracting, "");
-    let streamed = match streaming {
-        Some(streaming) => streaming.finish(sink)?,
-        None => None,
-    };
-    let stats = match streamed {
-        Some(stats) => stats,
-        None => {
-            // Whatever a void attempt unpacked goes; the file is unpacked whole.
-            std::fs::remove_dir_all(&tree)
-                .and_then(|()| std::fs::create_dir(&tree))
-                .map_err(store_err("cannot empty", &tree))?;
-            extract::extract(
-                &download.path,
-                cfg.spec.format,
-                &tree,
-                cfg.spec.strip_components,
-                bins::raw_name(&cfg.spec.name, cfg.spec.bin.as_deref()),
-                opts.extract,
-                sink,
-            )?
-        }
-    };
-    // The archive is no longer needed; free its space before post-install runs.
-    let _ = std::fs::remove_file(&download.path);
-
-    if let Some(value) = cfg.spec.options.get(components::OPTION) {
-        components::merge(&tree, &components::patterns(value)?)?;
-    }
-    // The runtime it is made with (a runtime tool's environment, a crate's or a
-    // module's build), installed first.
-    let runtime = match build_runtime {
-        Some(runtime) => Some(build_with::prepare(runtime, &cfg, sink, opts)?),
-        None => None,
-    };
-    let made = environment::Made {
-        runtime: runtime.as_ref(),
-        installer,
-    };
-    environment::build_if_planned(&cfg, &tree, &final_dir, made, sink, opts)?;
-
-    if let Some(command) = &cfg.spec.post_install {
-        let path = runtime.map(|r| r.path);
-        sink.phase(Phase::PostInstall, command);
-        run_post_install(command, &tree, &cfg, &final_dir, path, sink, opts)?;
-    }
+    let Unpacked {
+        download,
+        source,
+        verified,
+        stats,
+    } = fetch_and_unpack(cfg, work.path(), &tree, sink, opts)?;
+    make_tree(cfg, &tree, &final_dir, make, sink, opts)?;
     if sink.cancel_requested() {
         return Err(InstallError::Cancelled);
     }
 
-    let mut receipt = store::Receipt::new(&cfg, &download.sha256, stats.format, download.bytes);
+    let mut receipt = store::Receipt::new(cfg, &download.sha256, stats.format, download.bytes);
     receipt.unverified = !pins_bytes(&cfg.spec);
     receipt.unpacked = Some(stats.bytes);
     receipt.verified = verified;
@@ -787,26 +754,7 @@ pub fn install(
                 .clone()
                 .filter(|_| cfg.spec.sha256.is_some())
         });
-    let listed = cfg.spec.bin.as_deref();
-    receipt.bin = match (&stats.executable, listed) {
-        // A bare executable: its file is the tool's one executable.
-        (Some(path), None | Some([_])) => vec![path.clone()],
-        _ => {
-            let (found, folder) = bins::resolve_unwrapping(&tree, listed)?;
-            if let Some(folder) = folder {
-                bins::unwrap_folder(&tree, &folder, &work.path().join("unwrapped"))
-                    .map_err(store_err("cannot unwrap the top-level folder of", &tree))?;
-            }
-            // Only where a file's mode says what runs: on Windows a tree without a
-            // `.exe` or `.cmd` (a Unix-style archive's `bin/tool`) installs as before,
-            // its commands then named by `bin`.
-            if found.is_empty() && listed.is_none() && cfg!(unix) {
-                let (entries, more) = bins::first_entries(&tree, NO_EXECUTABLE_SHOWN);
-                return Err(InstallError::NoExecutable { entries, more });
-            }
-            found
-        }
-    };
+    receipt.bin = executables(cfg, &tree, work.path(), &stats)?;
     // Last, into the tree as it will be (after any unwrapping): a runtime's own
     // configuration, such as node's `etc/npmrc`.
     written::write(&tree, &cfg.spec.write)
@@ -831,6 +779,152 @@ pub fn install(
         unverified: !pins_bytes(&cfg.spec),
         source,
         signed,
+    })
+}
+
+/// A download checked and unpacked into the work tree.
+struct Unpacked {
+    /// The download (its file already removed).
+    download: fetch::Download,
+    /// The mirror it came from; `None` for the origin.
+    source: Option<String>,
+    /// What verified its signatures, when any were checked.
+    verified: Option<String>,
+    /// What unpacking it produced.
+    stats: extract::ExtractStats,
+}
+
+/// Downloads `cfg`'s tool into `work` and unpacks it into `tree`: while it
+/// downloads when its format streams, else whole once downloaded and checked. The
+/// archive is removed once unpacked, freeing its space before post-install runs.
+fn fetch_and_unpack(
+    cfg: &InstallConfig,
+    work: &Path,
+    tree: &Path,
+    sink: &mut dyn ProgressSink,
+    opts: &InstallOptions,
+) -> Result<Unpacked, InstallError> {
+    // Dropped (its thread stopped) before the caller removes the work directory.
+    let mut streaming = stream::Streaming::start(
+        cfg.spec.format,
+        tree,
+        cfg.spec.strip_components,
+        opts.extract,
+    );
+    let tee: &mut dyn fetch::Tee = match &mut streaming {
+        Some(streaming) => streaming,
+        None => &mut fetch::NoTee,
+    };
+    // From a mirror that has the bytes, else the origin through the store's partial
+    // for the URL (continued when an earlier run kept it).
+    let dest = work.join("download");
+    let request = fetch::DownloadRequest {
+        url: &cfg.spec.url,
+        expected: cfg.spec.sha256.as_deref(),
+        dest: &dest,
+    };
+    let mut cx = fetch::Context { sink, opts, tee };
+    let sources::Fetched { download, source } =
+        sources::fetch(&cfg.store, cfg.offline, request, &mut cx)?;
+    check_integrity(cfg, &download)?;
+    let verified = verify(cfg, &download, sink, opts)?;
+
+    sink.phase(Phase::Extracting, "");
+    let streamed = match streaming {
+        Some(streaming) => streaming.finish(sink)?,
+        None => None,
+    };
+    let stats = match streamed {
+        Some(stats) => stats,
+        None => {
+            // Whatever a void attempt unpacked goes; the file is unpacked whole.
+            std::fs::remove_dir_all(tree)
+                .and_then(|()| std::fs::create_dir(tree))
+                .map_err(store_err("cannot empty", tree))?;
+            extract::extract(
+                &download.path,
+                cfg.spec.format,
+                tree,
+                cfg.spec.strip_components,
+                bins::raw_name(&cfg.spec.name, cfg.spec.bin.as_deref()),
+                opts.extract,
+                sink,
+            )?
+        }
+    };
+    // The archive is no longer needed; free its space before post-install runs.
+    let _ = std::fs::remove_file(&download.path);
+    Ok(Unpacked {
+        download,
+        source,
+        verified,
+        stats,
+    })
+}
+
+/// Makes the unpacked `tree` the tool: merges its components, installs the runtime
+/// it is made with, builds its environment when planned, and runs its
+/// post-install command.
+fn make_tree(
+    cfg: &InstallConfig,
+    tree: &Path,
+    final_dir: &Path,
+    make: Make,
+    sink: &mut dyn ProgressSink,
+    opts: &InstallOptions,
+) -> Result<(), InstallError> {
+    if let Some(value) = cfg.spec.options.get(components::OPTION) {
+        components::merge(tree, &components::patterns(value)?)?;
+    }
+    // The runtime it is made with (a runtime tool's environment, a crate's or a
+    // module's build), installed first.
+    let runtime = match make.build_runtime {
+        Some(runtime) => Some(build_with::prepare(runtime, cfg, sink, opts)?),
+        None => None,
+    };
+    let made = environment::Made {
+        runtime: runtime.as_ref(),
+        installer: make.installer,
+    };
+    environment::build_if_planned(cfg, tree, final_dir, made, sink, opts)?;
+
+    if let Some(command) = &cfg.spec.post_install {
+        let path = runtime.map(|r| r.path);
+        sink.phase(Phase::PostInstall, command);
+        run_post_install(command, tree, cfg, final_dir, path, sink, opts)?;
+    }
+    Ok(())
+}
+
+/// The executables of the unpacked `tree`, as its receipt lists them: a bare
+/// executable's file, else those `bin` lists or the tree holds (its lone top-level
+/// folder unwrapped first, through `work`). A tree with none is refused where a
+/// file's mode says what runs.
+fn executables(
+    cfg: &InstallConfig,
+    tree: &Path,
+    work: &Path,
+    stats: &extract::ExtractStats,
+) -> Result<Vec<String>, InstallError> {
+    let listed = cfg.spec.bin.as_deref();
+    Ok(match (&stats.executable, listed) {
+        // A bare executable: its file is the tool's one executable.
+        (Some(path), None | Some([_])) => vec![path.clone()],
+        _ => {
+            let (found, folder) = bins::resolve_unwrapping(tree, listed)?;
+            if let Some(folder) = folder {
+                bins::unwrap_folder(tree, &folder, &work.join("unwrapped"))
+                    .map_err(store_err("cannot unwrap the top-level folder of", tree))?;
+            }
+            // Only where a file's mode says what runs: on Windows a tree without a
+            // `.exe` or `.cmd` (a Unix-style archive's `bin/tool`) installs as before,
+            // its commands then named by `bin`.
+            if found.is_empty() && listed.is_none() && cfg!(unix) {
+                let (entries, more) = bins::first_entries(tree, NO_EXECUTABLE_SHOWN);
+                return Err(InstallError::NoExecutable { entries, more });
+            }
+            found
+        }
     })
 }
 

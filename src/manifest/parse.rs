@@ -1016,50 +1016,75 @@ impl Parser<'_> {
         let url_only =
             |k: &&str| has(k) && !(*k == "verify" && off_value(table.get(*k).map(|v| v.get_ref())));
         if has("package") || !URL_ONLY_KEYS.iter().any(url_only) {
-            if has("url") {
-                let span = table.get("url").map(|v| v.span());
-                return Err(self.err(span, Problem::UrlAndPackage(name.to_owned())));
-            }
-            let from_file = match self.string(table, "version_file", &at)? {
-                Some((file, span)) => {
-                    if table.get("version").is_some() {
-                        return Err(self.err(
-                            Some(span),
-                            Problem::VersionFile(format!(
-                                "`{}` and `version` both give the version: keep one",
-                                validate::shorten(file)
-                            )),
-                        ));
-                    }
-                    let lookup = match self.string(table, "package", &at)? {
-                        Some((package, _)) => package,
-                        None => name,
-                    };
-                    let constraint = self
-                        .version_file(lookup, file)
-                        .map_err(|why| self.err(Some(span.clone()), Problem::VersionFile(why)))?;
-                    Some((file, constraint, span))
-                }
-                None => None,
-            };
-            if let Some((file, constraint, span)) = from_file {
-                let mut tool = self.registry_tool(key, (&constraint, span), Some(table))?;
-                tool.version_file = Some(self.project_file(file));
-                return Ok(tool);
-            }
-            let constraint = self.string(table, "version", &at)?.ok_or_else(|| {
-                self.err(
-                    Some(key.span()),
-                    Problem::MissingKey {
-                        tool: name.to_owned(),
-                        key: "version",
-                    },
-                )
-            })?;
-            return self.registry_tool(key, constraint, Some(table));
+            return self.registry_table_tool(key, table, &at);
         }
+        self.url_tool(key, table, &at)
+    }
+
+    /// A registry tool written as a table (`{ version = "14", package = … }`, or
+    /// `version_file` naming the file that gives its version); a `url` beside a
+    /// `package` is an error.
+    fn registry_table_tool(
+        &self,
+        key: &Key<'_>,
+        table: &Table<'_>,
+        at: &str,
+    ) -> Result<ToolTable, ManifestError> {
+        let name = key.get_ref().as_ref();
+        if table.get("url").is_some() {
+            let span = table.get("url").map(|v| v.span());
+            return Err(self.err(span, Problem::UrlAndPackage(name.to_owned())));
+        }
+        let from_file = match self.string(table, "version_file", at)? {
+            Some((file, span)) => {
+                if table.get("version").is_some() {
+                    return Err(self.err(
+                        Some(span),
+                        Problem::VersionFile(format!(
+                            "`{}` and `version` both give the version: keep one",
+                            validate::shorten(file)
+                        )),
+                    ));
+                }
+                let lookup = match self.string(table, "package", at)? {
+                    Some((package, _)) => package,
+                    None => name,
+                };
+                let constraint = self
+                    .version_file(lookup, file)
+                    .map_err(|why| self.err(Some(span.clone()), Problem::VersionFile(why)))?;
+                Some((file, constraint, span))
+            }
+            None => None,
+        };
+        if let Some((file, constraint, span)) = from_file {
+            let mut tool = self.registry_tool(key, (&constraint, span), Some(table))?;
+            tool.version_file = Some(self.project_file(file));
+            return Ok(tool);
+        }
+        let constraint = self.string(table, "version", at)?.ok_or_else(|| {
+            self.err(
+                Some(key.span()),
+                Problem::MissingKey {
+                    tool: name.to_owned(),
+                    key: "version",
+                },
+            )
+        })?;
+        self.registry_tool(key, constraint, Some(table))
+    }
+
+    /// A URL tool (`{ version, url, sha256, … }`): every key checked here, at its
+    /// line, so a bad value is an error before anything is downloaded.
+    fn url_tool(
+        &self,
+        key: &Key<'_>,
+        table: &Table<'_>,
+        at: &str,
+    ) -> Result<ToolTable, ManifestError> {
+        let name = key.get_ref().as_ref();
         validate::tool_name(name).map_err(|e| self.err(Some(key.span()), e.into()))?;
-        self.known_keys(table, TOOL_KEYS, &at)?;
+        self.known_keys(table, TOOL_KEYS, at)?;
         let field = |span: Range<usize>, e: FieldError| self.err(Some(span), e.into());
         let missing = |k: &'static str| {
             self.err(
@@ -1072,19 +1097,19 @@ impl Parser<'_> {
         };
 
         let (version, span) = self
-            .string(table, "version", &at)?
+            .string(table, "version", at)?
             .ok_or_else(|| missing("version"))?;
         validate::version(version).map_err(|e| field(span, e))?;
 
         let replacements = match table.get("replacements") {
             None => BTreeMap::new(),
-            Some(value) => self.replacements(value, &at)?,
+            Some(value) => self.replacements(value, at)?,
         };
         let platforms = match table.get("platforms") {
             None => BTreeMap::new(),
-            Some(value) => self.overrides(value, &at, version, &replacements)?,
+            Some(value) => self.overrides(value, at, version, &replacements)?,
         };
-        let url = match self.string(table, "url", &at)? {
+        let url = match self.string(table, "url", at)? {
             Some((url, span)) => {
                 self.check_url(url, span, version, &replacements)?;
                 Some(url.to_owned())
@@ -1092,7 +1117,7 @@ impl Parser<'_> {
             None if platforms.values().any(|o| o.url.is_some()) => None,
             None => return Err(missing("url")),
         };
-        let sha256 = match self.string(table, "sha256", &at)? {
+        let sha256 = match self.string(table, "sha256", at)? {
             Some((hex, span)) => {
                 if url.as_deref().is_some_and(has_platform_placeholders) {
                     return Err(self.err(Some(span), Problem::ShaForEveryPlatform(name.to_owned())));
@@ -1101,17 +1126,17 @@ impl Parser<'_> {
             }
             None => None,
         };
-        let format = self.format(table, &at)?;
+        let format = self.format(table, at)?;
         if let (Some(url), None) = (&url, format) {
             self.inferable_format(table, url, version, &replacements)?;
         }
-        let strip_components = self.strip_components(table, &at)?.unwrap_or(0);
-        let bin = self.bin(table, &at)?;
+        let strip_components = self.strip_components(table, at)?.unwrap_or(0);
+        let bin = self.bin(table, at)?;
         let os = match table.get("os") {
             None => Vec::new(),
             Some(value) => self.os_list(value, &format!("{at}.os"))?,
         };
-        let post_install = match self.string(table, "post_install", &at)? {
+        let post_install = match self.string(table, "post_install", at)? {
             Some((cmd, span)) => {
                 validate::command(cmd).map_err(|e| field(span, e))?;
                 Some(cmd.to_owned())
@@ -1120,22 +1145,7 @@ impl Parser<'_> {
         };
         let options = match table.get("options") {
             None => BTreeMap::new(),
-            Some(value) => {
-                let options = as_table(value)
-                    .ok_or_else(|| self.wrong_type(value, format!("{at}.options"), "a table"))?;
-                let mut json = BTreeMap::new();
-                for (k, v) in options.iter() {
-                    let converted = to_json(v.get_ref()).map_err(|reason| {
-                        self.err(
-                            Some(v.span()),
-                            Problem::BadOption(validate::shorten(k.get_ref()), reason),
-                        )
-                    })?;
-                    json.insert(k.get_ref().to_string(), converted);
-                }
-                validate::options(&json).map_err(|e| field(value.span(), e))?;
-                json
-            }
+            Some(value) => self.tool_options(value, at)?,
         };
         let verify_off = off_value(table.get("verify").map(|v| v.get_ref()));
         let verify = match table.get("verify") {
@@ -1161,6 +1171,29 @@ impl Parser<'_> {
             verify_off,
             version_file: None,
         })
+    }
+
+    /// `[tools.NAME.options]`: a table whose values are carried to the install as
+    /// JSON; a value JSON cannot hold is an error at its line.
+    fn tool_options(
+        &self,
+        value: &Spanned<DeValue<'_>>,
+        at: &str,
+    ) -> Result<BTreeMap<String, serde_json::Value>, ManifestError> {
+        let options = as_table(value)
+            .ok_or_else(|| self.wrong_type(value, format!("{at}.options"), "a table"))?;
+        let mut json = BTreeMap::new();
+        for (k, v) in options.iter() {
+            let converted = to_json(v.get_ref()).map_err(|reason| {
+                self.err(
+                    Some(v.span()),
+                    Problem::BadOption(validate::shorten(k.get_ref()), reason),
+                )
+            })?;
+            json.insert(k.get_ref().to_string(), converted);
+        }
+        validate::options(&json).map_err(|e| self.err(Some(value.span()), e.into()))?;
+        Ok(json)
     }
 
     /// `[tools.NAME.verify]`: `minisign` and `cosign` tables, each with a

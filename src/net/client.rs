@@ -272,7 +272,7 @@ impl Client {
 
     /// Sends `request` (see the module's doc). Any status is an answer; an error is a
     /// request that got none.
-    pub fn send(&self, request: Request<'_>) -> Result<Response, NetError> {
+    pub fn send(&self, mut request: Request<'_>) -> Result<Response, NetError> {
         let first = if request.rewrite {
             self.rewritten(request.url)
         } else {
@@ -287,17 +287,9 @@ impl Client {
             }
         };
         let first_origin = origin(&first);
-        let Request {
-            method,
-            headers,
-            secret_headers,
-            mut body,
-            follow,
-            credentials,
-            by,
-            ..
-        } = request;
-        let deadline = by.unwrap_or_else(|| std::time::Instant::now() + self.timeouts.answer);
+        let deadline = request
+            .by
+            .unwrap_or_else(|| std::time::Instant::now() + self.timeouts.answer);
         let mut current = first.clone();
         for _ in 0..=MAX_REDIRECTS {
             // Each hop's head within what is left of the one deadline.
@@ -317,89 +309,13 @@ impl Client {
                         url: display_url(&current),
                         source,
                     })?;
-            let tls = validate::url(&current) == Ok(Scheme::Https);
-            let agent = self.agent(AgentKey {
-                route: route.clone(),
-                tls,
-            });
-            let agent = agent.map_err(|err| match err {
-                BuildError::Trust(source) => NetError::Trust {
-                    url: display_url(&current),
-                    source,
-                },
-                BuildError::Proxy(source) => NetError::ProxySetting {
-                    url: display_url(&current),
-                    source,
-                },
-            })?;
-            let bad_url = || NetError::BadUrl {
-                url: display_url(&current),
-            };
-            let mut builder = ureq::http::Request::builder()
-                .method(method.as_http())
-                .uri(current.as_str());
-            if let Route::Forward(proxy) = &route
-                && let Some(auth) = proxy.authorization()
-            {
-                builder = builder.header("Proxy-Authorization", auth.expose());
-            }
-            for (name, value) in &headers {
-                builder = builder.header(name.as_str(), value.as_str());
-            }
-            let mut sent: Vec<String> = headers
-                .iter()
-                .map(|(n, _)| n.to_ascii_lowercase())
-                .collect();
-            if origin(&current) == first_origin {
-                for (name, value) in &secret_headers {
-                    builder = builder.header(name.as_str(), value.expose());
-                    sent.push(name.to_ascii_lowercase());
-                }
-            }
-            if credentials {
-                let configured = self
-                    .config
-                    .credentials
-                    .for_url(&current)
-                    .map_err(|source| NetError::Credentials {
-                        url: display_url(&current),
-                        source,
-                    })?;
-                for (name, value) in configured {
-                    if !sent.contains(&name.to_ascii_lowercase()) {
-                        builder = builder.header(name.as_str(), value.expose());
-                    }
-                }
-            }
-            let request_err = |source: ureq::Error| {
-                NetError::from_ureq(&current, &route, &self.config.trust, &self.timeouts, source)
-            };
-            let bad_header = |_| bad_url();
+            let agent = self.agent_for(&current, &route)?;
+            let same_origin = origin(&current) == first_origin;
+            let builder = self.builder(&request, &current, &route, same_origin)?;
             let left = left.min(self.timeouts.answer);
-            let result = match &mut body {
-                Body::Empty => agent.run(head_within(
-                    &agent,
-                    builder.body(()).map_err(bad_header)?,
-                    left,
-                )),
-                Body::Bytes(bytes) => agent.run(head_within(
-                    &agent,
-                    builder.body(*bytes).map_err(bad_header)?,
-                    left,
-                )),
-                Body::Reader { reader, len } => {
-                    let builder = builder.header("Content-Length", len.to_string());
-                    let send = ureq::SendBody::from_reader(&mut **reader);
-                    agent.run(head_within(
-                        &agent,
-                        builder.body(send).map_err(bad_header)?,
-                        left,
-                    ))
-                }
-            };
-            let response = result.map_err(request_err)?;
+            let response = self.run(&agent, builder, &mut request.body, left, &current, &route)?;
             let status = response.status().as_u16();
-            if follow && matches!(status, 301 | 302 | 303 | 307 | 308) {
+            if request.follow && matches!(status, 301 | 302 | 303 | 307 | 308) {
                 let to = response
                     .headers()
                     .get("location")
@@ -433,6 +349,118 @@ impl Client {
             url: display_url(&first),
             to: display_url(&current),
             reason: "too many redirects",
+        })
+    }
+
+    /// The agent one hop to `url` goes through `route` with (TLS when `url` is
+    /// https); a trust or proxy setting that cannot be built is an error naming
+    /// `url`.
+    fn agent_for(&self, url: &str, route: &Route) -> Result<ureq::Agent, NetError> {
+        let tls = validate::url(url) == Ok(Scheme::Https);
+        let agent = self.agent(AgentKey {
+            route: route.clone(),
+            tls,
+        });
+        agent.map_err(|err| match err {
+            BuildError::Trust(source) => NetError::Trust {
+                url: display_url(url),
+                source,
+            },
+            BuildError::Proxy(source) => NetError::ProxySetting {
+                url: display_url(url),
+                source,
+            },
+        })
+    }
+
+    /// The head of `request`'s hop to `url`: its method, the proxy's authorization,
+    /// its headers, its secret headers only while the hop stays on the first URL's
+    /// origin (`same_origin`), and the configured credentials for `url` that none of
+    /// those already sent.
+    fn builder(
+        &self,
+        request: &Request<'_>,
+        url: &str,
+        route: &Route,
+        same_origin: bool,
+    ) -> Result<ureq::http::request::Builder, NetError> {
+        let mut builder = ureq::http::Request::builder()
+            .method(request.method.as_http())
+            .uri(url);
+        if let Route::Forward(proxy) = route
+            && let Some(auth) = proxy.authorization()
+        {
+            builder = builder.header("Proxy-Authorization", auth.expose());
+        }
+        for (name, value) in &request.headers {
+            builder = builder.header(name.as_str(), value.as_str());
+        }
+        let mut sent: Vec<String> = request
+            .headers
+            .iter()
+            .map(|(n, _)| n.to_ascii_lowercase())
+            .collect();
+        if same_origin {
+            for (name, value) in &request.secret_headers {
+                builder = builder.header(name.as_str(), value.expose());
+                sent.push(name.to_ascii_lowercase());
+            }
+        }
+        if request.credentials {
+            let configured =
+                self.config
+                    .credentials
+                    .for_url(url)
+                    .map_err(|source| NetError::Credentials {
+                        url: display_url(url),
+                        source,
+                    })?;
+            for (name, value) in configured {
+                if !sent.contains(&name.to_ascii_lowercase()) {
+                    builder = builder.header(name.as_str(), value.expose());
+                }
+            }
+        }
+        Ok(builder)
+    }
+
+    /// Sends one hop (`builder`, with `body`) to `url` through `agent`, its head due
+    /// within `left`: the answer, or the error naming `url` and `route`.
+    fn run(
+        &self,
+        agent: &ureq::Agent,
+        builder: ureq::http::request::Builder,
+        body: &mut Body<'_>,
+        left: std::time::Duration,
+        url: &str,
+        route: &Route,
+    ) -> Result<ureq::http::Response<ureq::Body>, NetError> {
+        let bad_header = |_| NetError::BadUrl {
+            url: display_url(url),
+        };
+        let result = match body {
+            Body::Empty => agent.run(head_within(
+                agent,
+                builder.body(()).map_err(bad_header)?,
+                left,
+            )),
+            Body::Bytes(bytes) => agent.run(head_within(
+                agent,
+                builder.body(*bytes).map_err(bad_header)?,
+                left,
+            )),
+            Body::Reader { reader, len } => {
+                let builder = builder.header("Content-Length", len.to_string());
+                let send = ureq::SendBody::from_reader(&mut **reader);
+                agent.run(head_within(
+                    agent,
+                    builder.body(send).map_err(bad_header)?,
+                    left,
+                ))
+            }
+        };
+        result.map_err(|source| {
+            NetError::from_ureq(url, route, &self.config.trust, &self.timeouts, source)
         })
     }
 

@@ -1013,71 +1013,8 @@ pub fn resolve_tool(
     let (downloads, environment) = match registries.runtime_of(name, &version)? {
         None => (registries.downloads(name, &version, &wanted)?, None),
         Some(runtime) => {
-            let builds = allow_builds(tool)?;
-            let held = lock
-                .tools
-                .get(&tool.name)
-                .filter(|e| e.version == version)
-                .and_then(|e| e.environment.clone());
-            let mut platforms = wanted.clone();
-            let host = Platform::current();
-            if !platforms.contains(&host) {
-                platforms.push(host);
-            }
-            let (runtime_table, own) = match runtime_tool(&registries.tools, runtime) {
-                // Declared, not locked yet (`vx x npm:prettier` in a project never
-                // locked): the project's constraint resolved for this run, carried in
-                // the tool's entry as vx's own would be; `vx lock` pins the project's.
-                Some(table) if table.registry.is_some() && table.platforms.is_empty() => {
-                    let declared = table.registry.as_ref().map(|r| r.constraint.clone());
-                    let (Some(own), Some(constraint)) = (registries.own_runtime, declared) else {
-                        return Err(ResolutionError::Usage(format!(
-                            "{name} {version} runs on the project's {runtime}, which is not locked yet: run `vx lock` first"
-                        )));
-                    };
-                    let (table, entry) = own(runtime, &constraint, &platforms, None)?;
-                    registries.net.progress(&format!(
-                        "{name}: runs on the project's {runtime} ({runtime} = \"{constraint}\"), which is not locked yet: {runtime} {} resolved for this run (`vx lock` pins it)",
-                        table.version
-                    ));
-                    (table, Some(Box::new(entry)))
-                }
-                Some(table) => (table.clone(), None),
-                None => {
-                    let own = registries
-                        .own_runtime
-                        .ok_or_else(|| no_runtime(name, &version, runtime))?;
-                    let kept = held.as_ref().and_then(|e| e.own_runtime.as_deref());
-                    let (table, entry) = own(runtime, own_constraint(runtime), &platforms, kept)?;
-                    registries.net.progress(&format!(
-                        "{name}: runs on {runtime}, which the project does not name: vx's own {runtime} {} ({runtime} = \"{}\"), locked with it",
-                        table.version,
-                        own_constraint(runtime)
-                    ));
-                    (table, Some(Box::new(entry)))
-                }
-            };
-            let held_installer = held.as_ref().and_then(|e| e.installer.clone());
-            let held_installer = held_installer.as_deref();
-            let kept = held.filter(|e| {
-                e.runtime == runtime_table.name
-                    && e.runtime_version == runtime_table.version
-                    && e.allow_builds == builds
-                    && e.own_runtime.is_some() == own.is_some()
-            });
-            let mut environment = match kept {
-                Some(environment) => environment,
-                None => registries.environment(name, &version, &runtime_table, builds)?,
-            };
-            environment.own_runtime = own;
-            if name.kind == Kind::Pypi {
-                let mut platforms = wanted.clone();
-                let host = Platform::current();
-                if !platforms.contains(&host) {
-                    platforms.push(host);
-                }
-                environment.installer = registries.installer(name, &platforms, held_installer);
-            }
+            let environment =
+                runtime_environment(registries, name, tool, &version, &wanted, runtime, lock)?;
             let main = registries.main_archive(name, &version)?;
             let downloads = wanted.iter().map(|p| (p.clone(), main.clone())).collect();
             (downloads, Some(environment))
@@ -1097,68 +1034,7 @@ pub fn resolve_tool(
                 .join(", ")
         )));
     }
-    let mut overrides = BTreeMap::new();
-    let mut assets = Vec::new();
-    for (platform, download) in &downloads {
-        let mut over = match download {
-            Download::Unsupported(reason) => Override {
-                unsupported: Some(reason.clone()),
-                ..Override::default()
-            },
-            Download::Package {
-                url,
-                hash,
-                format,
-                bin,
-                ..
-            } => Override {
-                url: Some(url.clone()),
-                sha256: match hash {
-                    Hash::Sha256(hex) => Some(hex.clone()),
-                    Hash::Integrity(_) => None,
-                },
-                integrity: match hash {
-                    Hash::Integrity(value) => Some(value.clone()),
-                    Hash::Sha256(_) => None,
-                },
-                format: Some(*format),
-                bin: bin.clone(),
-                ..Override::default()
-            },
-        };
-        layout(name, platform, &mut over);
-        if let Download::Package {
-            url,
-            hash,
-            source,
-            package,
-            format,
-            ..
-        } = download
-        {
-            let mut asset = match hash {
-                Hash::Integrity(value) => Asset::with_integrity(url.clone(), value.clone()),
-                Hash::Sha256(hex) => Asset::new(url.clone(), hex.clone(), None),
-            };
-            asset.format = Some(format.name().to_owned());
-            asset.bin = over.bin.clone();
-            asset.checksum = Some(source.clone());
-            let problem = match crate::validate::url(url) {
-                Err(e) => Some(e.to_string()),
-                Ok(crate::validate::Scheme::File) => {
-                    Some("a registry's download must be an http(s) URL".to_owned())
-                }
-                Ok(_) => asset.problem(),
-            };
-            if let Some(problem) = problem {
-                return Err(ResolutionError::Usage(format!(
-                    "{name} {version} on {platform} ({package}): {problem}"
-                )));
-            }
-            assets.push((platform.clone(), asset));
-        }
-        overrides.insert(platform.clone(), over);
-    }
+    let (overrides, assets) = overrides_and_assets(name, &version, &downloads)?;
     let table = super::concrete::concrete(tool, &version, overrides);
     lock.renew(&table);
     for (platform, asset) in assets {
@@ -1194,6 +1070,193 @@ pub fn resolve_tool(
         tool.name
     ));
     Ok(table)
+}
+
+/// The environment `tool` (`name` at `version`, which runs on `runtime`) is
+/// installed into: the one its lock entry holds while it was built on the same
+/// runtime, builds and own runtime, else resolved afresh; a PyPI tool's installer
+/// resolved for `wanted` plus the host.
+fn runtime_environment(
+    registries: &Registries<'_>,
+    name: &Name,
+    tool: &ToolTable,
+    version: &str,
+    wanted: &[Platform],
+    runtime: &'static str,
+    lock: &Lock,
+) -> Result<Environment, ResolutionError> {
+    let builds = allow_builds(tool)?;
+    let held = lock
+        .tools
+        .get(&tool.name)
+        .filter(|e| e.version == version)
+        .and_then(|e| e.environment.clone());
+    let platforms = with_host(wanted);
+    let (runtime_table, own) = runtime_table(
+        registries,
+        name,
+        version,
+        runtime,
+        &platforms,
+        held.as_ref(),
+    )?;
+    let held_installer = held.as_ref().and_then(|e| e.installer.clone());
+    let held_installer = held_installer.as_deref();
+    let kept = held.filter(|e| {
+        e.runtime == runtime_table.name
+            && e.runtime_version == runtime_table.version
+            && e.allow_builds == builds
+            && e.own_runtime.is_some() == own.is_some()
+    });
+    let mut environment = match kept {
+        Some(environment) => environment,
+        None => registries.environment(name, version, &runtime_table, builds)?,
+    };
+    environment.own_runtime = own;
+    if name.kind == Kind::Pypi {
+        environment.installer = registries.installer(name, &with_host(wanted), held_installer);
+    }
+    Ok(environment)
+}
+
+/// `platforms` plus the host's, when they do not hold it.
+fn with_host(platforms: &[Platform]) -> Vec<Platform> {
+    let mut platforms = platforms.to_vec();
+    let host = Platform::current();
+    if !platforms.contains(&host) {
+        platforms.push(host);
+    }
+    platforms
+}
+
+/// The concrete table of the `runtime` `name` at `version` runs on, for
+/// `platforms`: the project's when it locked one; else vx's own, resolved here
+/// (its lock entry returned with it) at the project's declared constraint or at
+/// [`own_constraint`], keeping the own runtime `held` was locked with.
+fn runtime_table(
+    registries: &Registries<'_>,
+    name: &Name,
+    version: &str,
+    runtime: &str,
+    platforms: &[Platform],
+    held: Option<&Environment>,
+) -> Result<(ToolTable, Option<Box<crate::lock::LockedTool>>), ResolutionError> {
+    match runtime_tool(&registries.tools, runtime) {
+        // Declared, not locked yet (`vx x npm:prettier` in a project never
+        // locked): the project's constraint resolved for this run, carried in
+        // the tool's entry as vx's own would be; `vx lock` pins the project's.
+        Some(table) if table.registry.is_some() && table.platforms.is_empty() => {
+            let declared = table.registry.as_ref().map(|r| r.constraint.clone());
+            let (Some(own), Some(constraint)) = (registries.own_runtime, declared) else {
+                return Err(ResolutionError::Usage(format!(
+                    "{name} {version} runs on the project's {runtime}, which is not locked yet: run `vx lock` first"
+                )));
+            };
+            let (table, entry) = own(runtime, &constraint, platforms, None)?;
+            registries.net.progress(&format!(
+                "{name}: runs on the project's {runtime} ({runtime} = \"{constraint}\"), which is not locked yet: {runtime} {} resolved for this run (`vx lock` pins it)",
+                table.version
+            ));
+            Ok((table, Some(Box::new(entry))))
+        }
+        Some(table) => Ok((table.clone(), None)),
+        None => {
+            let own = registries
+                .own_runtime
+                .ok_or_else(|| no_runtime(name, version, runtime))?;
+            let kept = held.and_then(|e| e.own_runtime.as_deref());
+            let (table, entry) = own(runtime, own_constraint(runtime), platforms, kept)?;
+            registries.net.progress(&format!(
+                "{name}: runs on {runtime}, which the project does not name: vx's own {runtime} {} ({runtime} = \"{}\"), locked with it",
+                table.version,
+                own_constraint(runtime)
+            ));
+            Ok((table, Some(Box::new(entry))))
+        }
+    }
+}
+
+/// A tool's platform overrides, and the lock's assets of its downloads.
+type OverridesAndAssets = (BTreeMap<Platform, Override>, Vec<(Platform, Asset)>);
+
+/// The platform overrides of `downloads`, and the lock's asset of each download a
+/// registry package has; an asset a later read of the lock would refuse (a URL
+/// that is not http(s), a `bin` escaping the install) is refused here, by the
+/// package's name.
+fn overrides_and_assets(
+    name: &Name,
+    version: &str,
+    downloads: &[(Platform, Download)],
+) -> Result<OverridesAndAssets, ResolutionError> {
+    let mut overrides = BTreeMap::new();
+    let mut assets = Vec::new();
+    for (platform, download) in downloads {
+        let mut over = override_of(download);
+        layout(name, platform, &mut over);
+        if let Download::Package {
+            url,
+            hash,
+            source,
+            package,
+            format,
+            ..
+        } = download
+        {
+            let mut asset = match hash {
+                Hash::Integrity(value) => Asset::with_integrity(url.clone(), value.clone()),
+                Hash::Sha256(hex) => Asset::new(url.clone(), hex.clone(), None),
+            };
+            asset.format = Some(format.name().to_owned());
+            asset.bin = over.bin.clone();
+            asset.checksum = Some(source.clone());
+            let problem = match crate::validate::url(url) {
+                Err(e) => Some(e.to_string()),
+                Ok(crate::validate::Scheme::File) => {
+                    Some("a registry's download must be an http(s) URL".to_owned())
+                }
+                Ok(_) => asset.problem(),
+            };
+            if let Some(problem) = problem {
+                return Err(ResolutionError::Usage(format!(
+                    "{name} {version} on {platform} ({package}): {problem}"
+                )));
+            }
+            assets.push((platform.clone(), asset));
+        }
+        overrides.insert(platform.clone(), over);
+    }
+    Ok((overrides, assets))
+}
+
+/// The platform override `download` locks, before its registry's layout is set:
+/// its URL, hash, format and `bin`, or why it is unsupported.
+fn override_of(download: &Download) -> Override {
+    match download {
+        Download::Unsupported(reason) => Override {
+            unsupported: Some(reason.clone()),
+            ..Override::default()
+        },
+        Download::Package {
+            url,
+            hash,
+            format,
+            bin,
+            ..
+        } => Override {
+            url: Some(url.clone()),
+            sha256: match hash {
+                Hash::Sha256(hex) => Some(hex.clone()),
+                Hash::Integrity(_) => None,
+            },
+            integrity: match hash {
+                Hash::Integrity(value) => Some(value.clone()),
+                Hash::Sha256(_) => None,
+            },
+            format: Some(*format),
+            bin: bin.clone(),
+            ..Override::default()
+        },
+    }
 }
 
 /// The sha256 PyPI's `page` gives for `file`, checked as one: a file without it cannot

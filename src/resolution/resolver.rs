@@ -800,24 +800,12 @@ impl<'n> Resolver<'n> {
             .registry
             .as_ref()
             .ok_or_else(|| usage(format!("{} is not a registry tool", tool.name)))?;
-        // Said where the request came from: the manifest's line (the project's
-        // vx.toml, the global toolset's, `--manifest`'s file), or the command line's
-        // `NAME@VERSION` (which has no line in a manifest).
-        let at = |e: ResolutionError| match e {
-            ResolutionError::Usage(message) => {
-                ResolutionError::Usage(match (manifest, request.at) {
-                    (Some(path), Some(at)) => format!(
-                        "{}:{}:{}: {}: {message}",
-                        path.display(),
-                        at.line,
-                        at.column,
-                        tool.name
-                    ),
-                    _ => format!("{}@{}: {message}", tool.name, request.constraint),
-                })
-            }
-            other => other,
+        let origin = Origin {
+            tool,
+            request,
+            manifest,
         };
+        let at = |e| origin.at(e);
         if let Some(name) = crate::backend::Name::parse(&request.lookup)
             .map_err(|e| usage(e.to_string()))
             .map_err(at)?
@@ -848,6 +836,21 @@ impl<'n> Resolver<'n> {
                 .resolve_runtime(&*runtime, tool, &request.constraint, platforms, lock)
                 .map_err(at);
         }
+        self.resolve_package(&origin, platforms, lock)
+    }
+
+    /// Resolves the registry package `origin` asks for (neither a language
+    /// backend's name nor a runtime vx knows): picks its version, resolves its
+    /// download on every platform wanted, checks each as a later read of the lock
+    /// would, and records the entry in `lock`.
+    fn resolve_package(
+        &self,
+        origin: &Origin<'_>,
+        platforms: &[Platform],
+        lock: &mut Lock,
+    ) -> Result<ToolTable, ResolutionError> {
+        let at = |e| origin.at(e);
+        let (tool, request) = (origin.tool, origin.request);
         let found = self.lookup(&request.lookup).map_err(at)?;
         if let Some(reason) = &found.unsupported {
             return Err(at(usage(format!(
@@ -855,27 +858,10 @@ impl<'n> Resolver<'n> {
                 found.qualified_name()
             ))));
         }
-        let entry = lock.tools.get(&tool.name);
-        let kept = entry
-            .filter(|e| e.inputs == tool.download_inputs() && e.constraint.is_some())
-            .and_then(|e| e.tag.clone().map(|tag| (tag, e.version.clone())));
-        let candidate = match kept {
-            Some((tag, version)) => Candidate {
-                tag,
-                version,
-                published_at: None,
-                prerelease: false,
-            },
-            None => self.pick_noting(&found, &request.constraint).map_err(at)?,
-        };
-        // Every platform asked for, and every platform the entry held: a new version
-        // is resolved wherever the old one was locked.
-        let mut wanted: Vec<Platform> = tool.platforms_of(platforms).into_iter().cloned().collect();
-        for held in lock.platforms_of(&tool.name) {
-            if tool.is_for(&held) && !wanted.contains(&held) {
-                wanted.push(held);
-            }
-        }
+        let candidate = self
+            .candidate(&found, tool, &request.constraint, lock)
+            .map_err(at)?;
+        let wanted = wanted_platforms(tool, platforms, lock);
         let downloads = self
             .downloads(&found, &candidate, &wanted, tool)
             .map_err(at)?;
@@ -906,93 +892,14 @@ impl<'n> Resolver<'n> {
         let loss = self
             .provenance_loss(tool, &candidate, &downloads, lock)
             .map_err(at)?;
-        // A download locked by downloading it (no published sha256) records the same
-        // URL and `bin`: checked here for every platform, whichever way it is locked.
-        for (platform, download) in &downloads {
-            if let PlatformDownload::Download { download, .. } = download
-                && let Some(problem) = crate::lock::credentials_in(&download.url)
-            {
-                return Err(at(usage(format!(
-                    "registry package {} {} on {platform}: {problem}",
-                    found.qualified_name(),
-                    candidate.tag
-                ))));
-            }
-        }
-        for (platform, over) in &overrides {
-            if let Some(bin) = &over.bin
-                && let Err(e) = crate::validate::bin(bin)
-            {
-                return Err(at(usage(format!(
-                    "registry package {} {} on {platform}: {e}",
-                    found.qualified_name(),
-                    candidate.tag
-                ))));
-            }
-        }
+        check_urls_and_bins(&found, &candidate, &downloads, &overrides).map_err(at)?;
         let concrete = super::concrete::concrete(tool, &candidate.version, overrides);
-        // Every entry checked as a later read of the lock would check it, before any
-        // is recorded: a package whose `files` escape the install is refused here,
-        // by its name, rather than written into a lock that no command then reads.
-        let mut assets = Vec::new();
-        for (platform, download) in &downloads {
-            if let PlatformDownload::Download {
-                download,
-                sha256: Some((hex, source)),
-                verified,
-            } = download
-            {
-                let mut asset = Asset::new(download.url.clone(), hex.clone(), None);
-                let over = &concrete.platforms[platform];
-                asset.format = over.format.map(|f| f.name().to_owned());
-                asset.bin = over.bin.clone().or_else(|| Some(bins(download)));
-                asset.checksum = Some(source.clone());
-                asset.verified = verified.clone();
-                asset.variant = download.variant.clone();
-                if let Some(problem) = asset.problem() {
-                    return Err(at(usage(format!(
-                        "registry package {} {} on {platform}: {problem}",
-                        found.qualified_name(),
-                        candidate.tag
-                    ))));
-                }
-                assets.push((platform, asset));
-            }
-        }
+        let assets = assets_of(&found, &candidate, &concrete, &downloads).map_err(at)?;
         lock.renew(&concrete);
         for (platform, asset) in assets {
             lock.record(&concrete, platform, asset);
         }
-        if let Some(entry) = lock.tools.get_mut(&tool.name) {
-            if let Some(loss) = &loss {
-                entry.provenance_loss = Some(loss.record());
-            }
-            entry.constraint = Some(request.constraint.clone());
-            entry.package = Some(found.qualified_name());
-            entry.tag = Some(candidate.tag.clone());
-            let pin = RegistryPin {
-                git_ref: found
-                    .registry
-                    .git_ref
-                    .clone()
-                    .unwrap_or_else(|| found.registry.name.clone()),
-                sha256: format!("sha256:{}", found.registry.digest),
-            };
-            entry.registry = Some(pin.clone());
-            for (platform, download) in &downloads {
-                let key = platform.to_string();
-                if let PlatformDownload::Unsupported(reason) = download {
-                    entry.platforms.remove(&key);
-                    entry.unsupported.insert(key, reason.clone());
-                } else {
-                    entry.unsupported.remove(&key);
-                }
-            }
-            if found.registry.name == source::STANDARD_NAME {
-                lock.registries
-                    .insert(source::STANDARD_NAME.to_owned(), pin);
-            }
-        }
+        note_package(lock, origin, &found, &candidate, &downloads, loss.as_ref());
         self.net.progress(&format!(
             "resolved {} {} to {} ({})",
             tool.name,
@@ -1001,6 +908,195 @@ impl<'n> Resolver<'n> {
             found.qualified_name()
         ));
         Ok(concrete)
+    }
+
+    /// The release of `found` to lock for `tool`: the one `lock` holds while its
+    /// entry was locked from the same inputs and a constraint, else the newest
+    /// `constraint` allows.
+    fn candidate(
+        &self,
+        found: &Found,
+        tool: &ToolTable,
+        constraint: &str,
+        lock: &Lock,
+    ) -> Result<Candidate, ResolutionError> {
+        let kept = lock
+            .tools
+            .get(&tool.name)
+            .filter(|e| e.inputs == tool.download_inputs() && e.constraint.is_some())
+            .and_then(|e| e.tag.clone().map(|tag| (tag, e.version.clone())));
+        match kept {
+            Some((tag, version)) => Ok(Candidate {
+                tag,
+                version,
+                published_at: None,
+                prerelease: false,
+            }),
+            None => self.pick_noting(found, constraint),
+        }
+    }
+}
+
+/// Where a registry request came from, so that its usage errors say so: the
+/// manifest's line (the project's vx.toml, the global toolset's, `--manifest`'s
+/// file), or the command line's `NAME@VERSION` (which has no line in a manifest).
+struct Origin<'a> {
+    /// The tool asked for.
+    tool: &'a ToolTable,
+    /// Its registry request (`tool.registry`).
+    request: &'a crate::manifest::RegistryRequest,
+    /// The manifest naming it; `None` for the command line.
+    manifest: Option<&'a std::path::Path>,
+}
+
+impl Origin<'_> {
+    /// `e`, a usage error prefixed by where the request came from; any other
+    /// error as it is.
+    fn at(&self, e: ResolutionError) -> ResolutionError {
+        match e {
+            ResolutionError::Usage(message) => {
+                ResolutionError::Usage(match (self.manifest, self.request.at) {
+                    (Some(path), Some(at)) => format!(
+                        "{}:{}:{}: {}: {message}",
+                        path.display(),
+                        at.line,
+                        at.column,
+                        self.tool.name
+                    ),
+                    _ => format!("{}@{}: {message}", self.tool.name, self.request.constraint),
+                })
+            }
+            other => other,
+        }
+    }
+}
+
+/// Every platform asked for, and every platform the entry held: a new version is
+/// resolved wherever the old one was locked.
+fn wanted_platforms(tool: &ToolTable, platforms: &[Platform], lock: &Lock) -> Vec<Platform> {
+    let mut wanted: Vec<Platform> = tool.platforms_of(platforms).into_iter().cloned().collect();
+    for held in lock.platforms_of(&tool.name) {
+        if tool.is_for(&held) && !wanted.contains(&held) {
+            wanted.push(held);
+        }
+    }
+    wanted
+}
+
+/// Refuses a download URL carrying credentials and a `bin` vx would not run. A
+/// download locked by downloading it (no published sha256) records the same URL
+/// and `bin`: checked here for every platform, whichever way it is locked.
+fn check_urls_and_bins(
+    found: &Found,
+    candidate: &Candidate,
+    downloads: &[(Platform, PlatformDownload)],
+    overrides: &BTreeMap<Platform, Override>,
+) -> Result<(), ResolutionError> {
+    for (platform, download) in downloads {
+        if let PlatformDownload::Download { download, .. } = download
+            && let Some(problem) = crate::lock::credentials_in(&download.url)
+        {
+            return Err(usage(format!(
+                "registry package {} {} on {platform}: {problem}",
+                found.qualified_name(),
+                candidate.tag
+            )));
+        }
+    }
+    for (platform, over) in overrides {
+        if let Some(bin) = &over.bin
+            && let Err(e) = crate::validate::bin(bin)
+        {
+            return Err(usage(format!(
+                "registry package {} {} on {platform}: {e}",
+                found.qualified_name(),
+                candidate.tag
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The lock's asset for each of `downloads` with a published sha256. Every entry
+/// is checked as a later read of the lock would check it, before any is recorded:
+/// a package whose `files` escape the install is refused here, by its name, rather
+/// than written into a lock that no command then reads.
+fn assets_of<'d>(
+    found: &Found,
+    candidate: &Candidate,
+    concrete: &ToolTable,
+    downloads: &'d [(Platform, PlatformDownload)],
+) -> Result<Vec<(&'d Platform, Asset)>, ResolutionError> {
+    let mut assets = Vec::new();
+    for (platform, download) in downloads {
+        if let PlatformDownload::Download {
+            download,
+            sha256: Some((hex, source)),
+            verified,
+        } = download
+        {
+            let mut asset = Asset::new(download.url.clone(), hex.clone(), None);
+            let over = &concrete.platforms[platform];
+            asset.format = over.format.map(|f| f.name().to_owned());
+            asset.bin = over.bin.clone().or_else(|| Some(bins(download)));
+            asset.checksum = Some(source.clone());
+            asset.verified = verified.clone();
+            asset.variant = download.variant.clone();
+            if let Some(problem) = asset.problem() {
+                return Err(usage(format!(
+                    "registry package {} {} on {platform}: {problem}",
+                    found.qualified_name(),
+                    candidate.tag
+                )));
+            }
+            assets.push((platform, asset));
+        }
+    }
+    Ok(assets)
+}
+
+/// Records in the lock entry of `origin`'s tool what it was resolved from: its
+/// constraint, package, tag, registry pin and provenance loss, and which platforms
+/// the package does not support. The standard registry's pin is also recorded in
+/// the lock's `registries`.
+fn note_package(
+    lock: &mut Lock,
+    origin: &Origin<'_>,
+    found: &Found,
+    candidate: &Candidate,
+    downloads: &[(Platform, PlatformDownload)],
+    loss: Option<&ProvenanceLoss>,
+) {
+    let Some(entry) = lock.tools.get_mut(&origin.tool.name) else {
+        return;
+    };
+    if let Some(loss) = loss {
+        entry.provenance_loss = Some(loss.record());
+    }
+    entry.constraint = Some(origin.request.constraint.clone());
+    entry.package = Some(found.qualified_name());
+    entry.tag = Some(candidate.tag.clone());
+    let pin = RegistryPin {
+        git_ref: found
+            .registry
+            .git_ref
+            .clone()
+            .unwrap_or_else(|| found.registry.name.clone()),
+        sha256: format!("sha256:{}", found.registry.digest),
+    };
+    entry.registry = Some(pin.clone());
+    for (platform, download) in downloads {
+        let key = platform.to_string();
+        if let PlatformDownload::Unsupported(reason) = download {
+            entry.platforms.remove(&key);
+            entry.unsupported.insert(key, reason.clone());
+        } else {
+            entry.unsupported.remove(&key);
+        }
+    }
+    if found.registry.name == source::STANDARD_NAME {
+        lock.registries
+            .insert(source::STANDARD_NAME.to_owned(), pin);
     }
 }
 
