@@ -14,12 +14,12 @@ pub fn now() -> u64 {
 }
 
 /// An age as people write it (jiff's friendly format; a day is 24 hours): `30d`,
-/// `12h`, `2w`, `1d 12h`, `5m`, and `0` for none. Read for `vx cache clean
+/// `12h`, `2w`, `1d 12h`, `5m`; a bare number is seconds (`0`, `90`). Read for `vx cache clean
 /// --older-than`, `[settings] min_release_age` and `VX_INDEX_MAX_AGE`.
 pub fn parse_age(text: &str) -> Result<std::time::Duration, String> {
     let bad = |why: String| format!("{}: {why}", vx_text::sanitize(text));
-    if text.trim() == "0" {
-        return Ok(std::time::Duration::ZERO);
+    if let Ok(secs) = text.trim().parse::<u64>() {
+        return Ok(std::time::Duration::from_secs(secs));
     }
     let span: jiff::Span = text
         .trim()
@@ -87,6 +87,7 @@ mod tests {
     fn ages_read_as_people_write_them() {
         use std::time::Duration;
         assert_eq!(parse_age("0"), Ok(Duration::ZERO));
+        assert_eq!(parse_age("90"), Ok(Duration::from_secs(90)));
         assert_eq!(parse_age("5m"), Ok(Duration::from_secs(300)));
         assert_eq!(parse_age("3d"), Ok(Duration::from_secs(3 * 86_400)));
         assert_eq!(parse_age("30d"), Ok(Duration::from_secs(30 * 86_400)));

@@ -7,6 +7,17 @@
 //!
 //! vx reads it from the `.crate` whose sha256 the index names, and locks the release
 //! asset it points to on GitHub by the API's digest ([`crate::resolution::backend`]).
+//!
+//! A crate without that table gets binstall's own guesses ([`default_guesses`]), as
+//! `cargo binstall` makes them for a crate whose `package.repository` is on GitHub
+//! (cargo-bins/cargo-binstall, `crates/binstalk/src/fetchers/gh_crate_meta/hosting.rs`:
+//! `FULL_FILENAMES`, `NOVERSION_FILENAMES` and `GITHUB_RELEASE_PATHS`, combined by
+//! `apply_filenames_to_paths`, each file name under each release path; and
+//! `crates/binstalk/src/fetchers/gh_crate_meta.rs`: with no `pkg-fmt`, every format of
+//! `PkgFmt::iter()`, each with the suffixes of `PkgFmt::extensions`,
+//! `crates/binstalk-types/src/cargo_toml_binstall/package_formats.rs`). binstall asks
+//! for every URL at once and takes whichever answers first; vx reads the release's
+//! asset list instead and takes the first guess in that order that it holds.
 
 use std::io::Read;
 
@@ -78,18 +89,101 @@ pub fn read(cargo_toml: &str, target: &str) -> Result<Option<Binstall>, String> 
 }
 
 /// The archive format and the `{ archive-suffix }` spellings of a `pkg-fmt`, in the
-/// order binstall tries them: `None` for one vx does not unpack.
+/// order binstall tries them (`PkgFmt::extensions`; `.exe` for `bin` on Windows only:
+/// `suffixes`): `None` for one vx does not unpack.
 pub fn format_of(pkg_fmt: &str) -> Option<(ArchiveFormat, &'static [&'static str])> {
     Some(match pkg_fmt {
         "tgz" => (ArchiveFormat::TarGz, &[".tgz", ".tar.gz"]),
         "txz" => (ArchiveFormat::TarXz, &[".txz", ".tar.xz"]),
-        "tbz2" => (ArchiveFormat::TarBz2, &[".tbz2", ".tar.bz2"]),
+        "tbz2" => (
+            ArchiveFormat::TarBz2,
+            &[".tbz2", ".tar.bz2", ".tbz", ".tar.bz"],
+        ),
         "tzstd" => (ArchiveFormat::TarZst, &[".tzstd", ".tzst", ".tar.zst"]),
         "tar" => (ArchiveFormat::Tar, &[".tar"]),
         "zip" => (ArchiveFormat::Zip, &[".zip"]),
-        "bin" => (ArchiveFormat::Raw, &["", ".exe"]),
+        "bin" => (ArchiveFormat::Raw, &[".bin", "", ".exe"]),
         _ => return None,
     })
+}
+
+/// `pkg_fmt`'s suffixes on a target (`.exe` only for a Windows one, as binstall).
+fn suffixes(pkg_fmt: &str, windows: bool) -> Vec<&'static str> {
+    format_of(pkg_fmt)
+        .map(|(_, s)| {
+            s.iter()
+                .copied()
+                .filter(|s| windows || *s != ".exe")
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// binstall's `PkgFmt::iter()`: every format, in its order, tried when a crate names
+/// none.
+pub const ALL_FORMATS: [&str; 7] = ["tar", "tbz2", "tgz", "txz", "tzstd", "zip", "bin"];
+
+/// binstall's release paths on GitHub (`GITHUB_RELEASE_PATHS`; the two `{ subcrate }`
+/// ones need a workspace's subcrate prefix, which a crate's own metadata does not give,
+/// and are left out).
+const GITHUB_RELEASE_PATHS: [&str; 2] = [
+    "{ repo }/releases/download/{ version }",
+    "{ repo }/releases/download/v{ version }",
+];
+
+/// binstall's asset names (`FULL_FILENAMES`, then `NOVERSION_FILENAMES`).
+const DEFAULT_FILENAMES: [&str; 10] = [
+    "/{ name }-{ target }-v{ version }{ archive-suffix }",
+    "/{ name }-{ target }-{ version }{ archive-suffix }",
+    "/{ name }-{ version }-{ target }{ archive-suffix }",
+    "/{ name }-v{ version }-{ target }{ archive-suffix }",
+    "/{ name }_{ target }_v{ version }{ archive-suffix }",
+    "/{ name }_{ target }_{ version }{ archive-suffix }",
+    "/{ name }_{ version }_{ target }{ archive-suffix }",
+    "/{ name }_v{ version }_{ target }{ archive-suffix }",
+    "/{ name }-{ target }{ archive-suffix }",
+    "/{ name }_{ target }{ archive-suffix }",
+];
+
+/// Every `(url, pkg-fmt)` binstall guesses for a crate of `repo` that names no
+/// `pkg-url`, in its order: each file name under each release path, each with every
+/// format's suffixes.
+pub fn default_guesses(
+    repo: &str,
+    name: &str,
+    version: &str,
+    target: &str,
+    windows: bool,
+) -> Vec<(String, &'static str)> {
+    let mut out = Vec::new();
+    for file in DEFAULT_FILENAMES {
+        for path in GITHUB_RELEASE_PATHS {
+            let template = format!("{path}{file}");
+            for pkg_fmt in ALL_FORMATS {
+                let meta = Binstall {
+                    repo: Some(repo.to_owned()),
+                    pkg_url: template.clone(),
+                    pkg_fmt: pkg_fmt.to_owned(),
+                };
+                for url in urls(&meta, name, version, target, windows).unwrap_or_default() {
+                    if !out.iter().any(|(u, _)| *u == url) {
+                        out.push((url, pkg_fmt));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `package.repository` of `cargo_toml`, without a trailing `/` or `.git`.
+pub fn repository(cargo_toml: &str) -> Option<String> {
+    let table: toml::Table = cargo_toml.parse().ok()?;
+    table
+        .get("package")?
+        .get("repository")?
+        .as_str()
+        .map(|r| r.trim_end_matches('/').trim_end_matches(".git").to_owned())
 }
 
 /// `pkg-url` with its variables filled, once per `{ archive-suffix }` spelling.
@@ -100,7 +194,8 @@ pub fn urls(
     target: &str,
     windows: bool,
 ) -> Option<Vec<String>> {
-    let (_, suffixes) = format_of(&meta.pkg_fmt)?;
+    format_of(&meta.pkg_fmt)?;
+    let suffixes = suffixes(&meta.pkg_fmt, windows);
     let repo = meta.repo.clone().unwrap_or_default();
     let binary_ext = if windows { ".exe" } else { "" };
     let fill = |suffix: &str| {
@@ -206,6 +301,56 @@ pkg-fmt = "zip"
         assert_eq!(
             target("linux", "x86_64", true).as_deref(),
             Some("x86_64-unknown-linux-musl")
+        );
+    }
+
+    #[test]
+    fn a_crate_without_metadata_gets_binstalls_own_guesses_in_its_order() {
+        let repo = "https://github.com/o/r";
+        let guesses = default_guesses(repo, "x", "1.2.3", "x86_64-unknown-linux-gnu", false);
+        let first: Vec<(&str, &str)> = guesses
+            .iter()
+            .take(3)
+            .map(|(u, f)| (u.as_str(), *f))
+            .collect();
+        assert_eq!(
+            first,
+            [
+                (
+                    "https://github.com/o/r/releases/download/1.2.3/x-x86_64-unknown-linux-gnu-v1.2.3.tar",
+                    "tar"
+                ),
+                (
+                    "https://github.com/o/r/releases/download/1.2.3/x-x86_64-unknown-linux-gnu-v1.2.3.tbz2",
+                    "tbz2"
+                ),
+                (
+                    "https://github.com/o/r/releases/download/1.2.3/x-x86_64-unknown-linux-gnu-v1.2.3.tar.bz2",
+                    "tbz2"
+                ),
+            ]
+        );
+        // 10 names x 2 tags x 15 suffixes (no `.exe` off Windows).
+        assert_eq!(guesses.len(), 10 * 2 * 15);
+        let find = |url: &str| guesses.iter().find(|(u, _)| u == url).map(|(_, f)| *f);
+        // ripgrep's own layout: `{ name }-{ version }-{ target }.tar.gz` under the tag
+        // without a `v`.
+        assert_eq!(
+            find(
+                "https://github.com/o/r/releases/download/1.2.3/x-1.2.3-x86_64-unknown-linux-gnu.tar.gz"
+            ),
+            Some("tgz")
+        );
+        assert_eq!(
+            find("https://github.com/o/r/releases/download/v1.2.3/x_x86_64-unknown-linux-gnu"),
+            Some("bin")
+        );
+        let windows = default_guesses(repo, "x", "1.2.3", "x86_64-pc-windows-msvc", true);
+        assert_eq!(windows.len(), 10 * 2 * 16);
+        assert_eq!(
+            repository("[package]\nname = \"x\"\nrepository = \"https://github.com/o/r.git\"\n")
+                .as_deref(),
+            Some("https://github.com/o/r")
         );
     }
 }

@@ -200,25 +200,6 @@ pub fn recorded_activation(
     ))
 }
 
-/// What `manifest` declares of the environment (nothing outside a project), its env
-/// files read: one that is missing or malformed is a project error (exit 2).
-pub fn declared(
-    manifest: Option<&vx::manifest::Manifest>,
-) -> Result<vx::project_env::Declared, vx::exit::Error> {
-    vx::ops::target::declared(manifest).map_err(vx::exit::Error::usage)
-}
-
-/// Makes `manifest`'s virtual environment (`[settings] python_venv`) with the python
-/// of `chain` when it is missing ([`vx::ops::target::ensure_venv`]), saying so; a
-/// venv that cannot be made is said too (the command may not need it).
-pub fn make_venv(manifest: Option<&vx::manifest::Manifest>, chain: &vx::toolchain::Toolchain) {
-    match vx::ops::target::ensure_venv(manifest, chain) {
-        Ok(Some(dir)) => vx::note!("{}", vx::ops::target::made_venv(dir)),
-        Ok(None) => {}
-        Err(why) => vx::note!("vx: {why}"),
-    }
-}
-
 /// The store the toolchain commands read (`--store`, else the default), not created.
 pub fn located_store(
     explicit: Option<&std::path::Path>,

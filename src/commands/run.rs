@@ -13,7 +13,6 @@
 //!
 //! Tasks are reached only through `vx run`: their names never shadow vx's commands.
 
-use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -21,11 +20,8 @@ use std::sync::atomic::Ordering;
 use std::sync::atomic::AtomicBool;
 use vx::exit::{Because, Error};
 use vx::manifest::Manifest;
-use vx::tasks::args;
 use vx::tasks::board_sink::BoardSink;
-use vx::tasks::command::{Own, Shell};
-use vx::tasks::events::{Fanout, Phase, TaskSink};
-use vx::tasks::foreign::{self, Foreign};
+use vx::tasks::events::{Fanout, TaskSink};
 use vx::tasks::graph::{self, Plan};
 use vx::tasks::model::Task;
 use vx::tasks::output::{Mode, Printer};
@@ -35,14 +31,12 @@ use vx::tasks::watch::{Change, Watch};
 use vx_tui::text::sanitize;
 
 use crate::cli::{ScriptArgs, TaskGuardArgs};
-use vx::ops::target::Target;
+use vx::ops::run::{self, Choice, Chosen, RunError};
 
 /// How long a stopped task has between SIGINT/SIGTERM and SIGKILL.
 const GRACE: std::time::Duration = std::time::Duration::from_secs(3);
 /// Redraws a second of the live views.
 const FPS: u32 = 15;
-/// Separates tasks on the command line (mise's spelling).
-const NEXT_TASK: &str = ":::";
 
 /// Runs `vx run`.
 pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
@@ -57,18 +51,41 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         .parent()
         .map(std::path::Path::to_path_buf)
         .unwrap_or_default();
-    let Some(Chosen {
+    let note = |line: &str| vx::note!("{line}");
+    let first = args.script();
+    let chosen = match run::choose(&manifest, &project, first.as_deref(), args.args(), &note)
+        .map_err(error)?
+    {
+        Choice::List(tasks) => return list(&manifest, &tasks).map(|()| vx::exit::OK),
+        Choice::Help(text) => {
+            std::io::stdout().write_all(text.as_bytes())?;
+            return Ok(vx::exit::OK);
+        }
+        Choice::Run(chosen) => chosen,
+    };
+    run::services_free(
+        &chosen.plan,
+        &chosen.tasks,
+        &manifest,
+        &vx_shm::registry::default_dir(),
+    )
+    .map_err(error)?;
+    confirm(&chosen.plan, &chosen.tasks, args.yes)?;
+    let settings = super::install_settings();
+    let install = run::Install {
+        store: args.project.store.as_deref(),
+        offline: args.offline,
+        no_install: args.no_install,
+        settings: &settings,
+        say: &super::say::Said,
+    };
+    let shell = run::shell(&session, &manifest, &chosen, &install).map_err(error)?;
+    let Chosen {
         tasks,
         requested,
         plan,
         values,
-    }) = chosen(args, &manifest, &project)?
-    else {
-        return Ok(vx::exit::OK);
-    };
-    already_running(&plan, &tasks, &manifest)?;
-    confirm(&plan, &tasks, args.yes)?;
-    let shell = prepare(args, &session, &manifest, &plan, &tasks)?;
+    } = chosen;
     let mode = match (args.json, args.output.as_deref()) {
         (true, _) => Some(Mode::Json),
         (_, Some("prefix")) => Some(Mode::Prefix),
@@ -84,7 +101,9 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
                 let task = &tasks[node.task];
                 Ok(Job {
                     name: task.name.clone(),
-                    commands: shell.commands(task, values).map_err(Error::usage)?,
+                    commands: shell
+                        .commands(task, values)
+                        .map_err(|e| error(RunError::Args(e)))?,
                     service: task.service,
                     ready: task.ready.clone(),
                     stamp: vx::tasks::fresh::Stamp::new(
@@ -189,15 +208,9 @@ fn live_view(args: &ScriptArgs, mode: Option<Mode>) -> Option<Live> {
 /// `vx task-guard`: see [`vx::tasks::guard`].
 #[cfg(unix)]
 pub fn guard(args: &TaskGuardArgs) -> Result<i32, Error> {
-    let (program, rest) = args
-        .command
-        .split_first()
-        .ok_or_else(|| Error::usage("task-guard needs a command"))?;
     Ok(vx::tasks::guard::run(
         args.parent,
         std::time::Duration::from_millis(args.grace_ms),
-        program,
-        rest,
     ))
 }
 
@@ -216,70 +229,6 @@ fn launcher() -> Launcher {
         return Launcher::Guard { exe };
     }
     Launcher::Direct
-}
-
-/// The manifest's tasks, then the file tasks of `.vx/tasks/` (a name both have is
-/// an error).
-fn all_tasks(manifest: &Manifest, project: &std::path::Path) -> Result<Vec<Task>, Error> {
-    let mut tasks = manifest.environment.tasks.clone();
-    for file_task in vx::tasks::files::discover(project).map_err(Error::usage)? {
-        if let Some(other) = graph::find(&tasks, &file_task.name) {
-            return Err(Error::usage(format!(
-                "task `{}` is both in {} (line {}) and a file task ({}): rename one",
-                file_task.name,
-                manifest.path.display(),
-                other.line,
-                file_task.file.as_deref().unwrap_or("")
-            )));
-        }
-        tasks.push(file_task);
-    }
-    Ok(tasks)
-}
-
-/// The task names and their words: `first ARGS [::: NAME ARGS]...`.
-fn split(first: &str, rest: &[OsString]) -> Vec<(String, Vec<OsString>)> {
-    let mut out = vec![(first.to_owned(), Vec::new())];
-    let mut words = rest.iter();
-    while let Some(word) = words.next() {
-        if word == NEXT_TASK {
-            if let Some(name) = words.next() {
-                out.push((name.to_string_lossy().into_owned(), Vec::new()));
-            }
-            continue;
-        }
-        out.last_mut().expect("one at least").1.push(word.clone());
-    }
-    out
-}
-
-/// A service of the plan that another `vx run` of this project has up already (the
-/// board says so): an error naming it and that run, rather than a second copy that
-/// fails on its port.
-fn already_running(plan: &Plan, tasks: &[Task], manifest: &Manifest) -> Result<(), Error> {
-    let services: Vec<String> = plan
-        .nodes
-        .iter()
-        .map(|node| &tasks[node.task])
-        .filter(|task| task.service)
-        .map(|task| task.name.clone())
-        .collect();
-    if services.is_empty() {
-        return Ok(());
-    }
-    let running = vx::report::boards::services_running(
-        &vx_shm::registry::default_dir(),
-        &manifest.path.display().to_string(),
-        &services,
-    );
-    match running.first() {
-        None => Ok(()),
-        Some((name, pid)) => Err(Error::environment(format!(
-            "{} is already running in this project (vx run, pid {pid}): `vx logs -f {}` follows it, `vx ps` lists it",
-            sanitize(name),
-            sanitize(name)
-        ))),
-    }
 }
 
 /// Asks the `confirm` questions of the plan's tasks (or takes `--yes`).
@@ -311,106 +260,6 @@ fn confirm(plan: &Plan, tasks: &[Task], yes: bool) -> Result<(), Error> {
         }
     }
     Ok(())
-}
-
-/// The toolchain ready (installing what is missing when allowed) and what every
-/// task's process gets from it.
-fn prepare(
-    args: &ScriptArgs,
-    session: &vx::session::Session,
-    manifest: &Manifest,
-    plan: &Plan,
-    tasks: &[Task],
-) -> Result<Shell, Error> {
-    let store = super::located_store(args.project.store.as_deref())?;
-    let chain = session
-        .toolchain(&[], &store)
-        .map_err(super::toolchain_error)?;
-    let settings = super::install_settings();
-    let target = Target {
-        session,
-        requests: &[],
-        store: args.project.store.as_deref(),
-        offline: args.offline,
-        no_install: args.no_install,
-        sources: None,
-        settings: &settings,
-        say: &super::say::Said,
-    };
-    // What the tasks' commands start with (after `NAME=value` assignments): the
-    // tools they need.
-    let programs: Vec<OsString> = plan
-        .nodes
-        .iter()
-        .flat_map(|n| tasks[n.task].run.iter())
-        .filter_map(|run| run.split_whitespace().find(|word| !word.contains('=')))
-        .map(OsString::from)
-        .collect();
-    let chain = target
-        .ready(chain, &store, &programs)
-        .map_err(super::target_error)?;
-    super::make_venv(Some(manifest), &chain);
-    let inherited = std::env::var_os("PATH");
-    let declared = super::declared(Some(manifest))?.with_tools(chain.env());
-    // A task's own `tools`: installed as `vx exec TOOL@VERSION` installs them, first on
-    // that task's PATH only.
-    let mut own = Vec::new();
-    for task in plan.nodes.iter().map(|n| &tasks[n.task]) {
-        if task.tools.is_empty() {
-            continue;
-        }
-        let requests = task
-            .tools
-            .iter()
-            .map(|(name, version)| format!("{name}@{version}").parse::<vx::toolchain::Request>())
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| Error::usage(format!("task `{}`'s tools: {e}", task.name)))?;
-        let target = Target {
-            session,
-            requests: &requests,
-            store: args.project.store.as_deref(),
-            offline: args.offline,
-            no_install: args.no_install,
-            sources: None,
-            settings: &settings,
-            say: &super::say::Said,
-        };
-        let programs: Vec<OsString> = task
-            .run
-            .iter()
-            .filter_map(|run| run.split_whitespace().find(|word| !word.contains('=')))
-            .map(OsString::from)
-            .collect();
-        let chain = target
-            .toolchain(&store)
-            .and_then(|chain| target.ready(chain, &store, &programs))
-            .map_err(super::target_error)?;
-        let mut dirs: Vec<std::path::PathBuf> = chain
-            .tools
-            .iter()
-            .filter(|tool| task.tools.iter().any(|(name, _)| *name == tool.name))
-            .flat_map(|tool| tool.bin_dirs())
-            .collect();
-        for dir in chain.bin_dirs() {
-            if !dirs.contains(&dir) {
-                dirs.push(dir);
-            }
-        }
-        let declared = super::declared(Some(manifest))?.with_tools(chain.env());
-        own.push((
-            task.name.clone(),
-            Own {
-                path: declared.search_path(&dirs, inherited.as_deref()),
-                changes: declared.changes(),
-            },
-        ));
-    }
-    Ok(Shell {
-        path: declared.search_path(&chain.bin_dirs(), inherited.as_deref()),
-        changes: declared.changes(),
-        project: declared.project.clone(),
-        own,
-    })
 }
 
 /// One task as `[scripts]` ran it: its commands but the last as children in the
@@ -455,60 +304,30 @@ fn in_foreground(task: &Task, mut commands: Vec<std::process::Command>) -> Resul
     ))
 }
 
-/// Says how the run ended (what failed, what it cancelled) and picks the exit code:
-/// 0; the first failed task's code (1 when it had none); 130 when interrupted.
+/// Says how the run ended (what failed, what it cancelled) and picks the exit code
+/// ([`run::exit_code`]).
 fn report(outcome: &runner::Outcome, mode: Option<Mode>) -> Result<i32, Error> {
-    let json = mode == Some(Mode::Json);
-    if !outcome.cancelled.is_empty() && !json {
-        let running: Vec<String> = outcome
-            .cancelled
-            .iter()
-            .filter(|c| c.1)
-            .map(|c| format!("`{}`", c.0))
-            .collect();
-        let waiting: Vec<String> = outcome
-            .cancelled
-            .iter()
-            .filter(|c| !c.1)
-            .map(|c| format!("`{}`", c.0))
-            .collect();
-        let why = if outcome.interrupted {
-            "interrupted".to_owned()
-        } else {
-            outcome
-                .first_failure
-                .as_ref()
-                .map_or("a task failed".to_owned(), |f| format!("`{}` failed", f.0))
-        };
-        let mut parts = Vec::new();
-        if !running.is_empty() {
-            parts.push(format!("stopped {} (running)", running.join(", ")));
-        }
-        if !waiting.is_empty() {
-            parts.push(format!("cancelled {} (not started)", waiting.join(", ")));
-        }
-        vx::note!("vx: {}: {why}", parts.join("; "));
+    if mode != Some(Mode::Json)
+        && let Some(line) = run::cancelled(outcome)
+    {
+        vx::note!("vx: {line}");
     }
-    if outcome.interrupted {
-        return Ok(vx::exit::INTERRUPTED);
+    Ok(run::exit_code(outcome))
+}
+
+/// A run whose tasks cannot be chosen or prepared, as its exit code says.
+fn error(e: RunError) -> Error {
+    match e {
+        RunError::Target(e) => super::target_error(e),
+        RunError::Toolchain(e) => super::toolchain_error(e),
+        e if e.is_usage() => Error::usage(e),
+        e => Error::environment(e),
     }
-    if let Some((_, code, _)) = &outcome.first_failure {
-        return Ok(match code {
-            Some(c) if *c != 0 => *c,
-            _ => vx::exit::FAILED,
-        });
-    }
-    if outcome.phases.contains(&Phase::Failed) || outcome.phases.contains(&Phase::Cancelled) {
-        return Ok(vx::exit::FAILED);
-    }
-    Ok(vx::exit::OK)
 }
 
 /// Prints the tasks (hidden ones aside) with their descriptions, then the recipes
 /// and scripts of other runners marked by their source; or how to add a task.
-fn list(manifest: &Manifest, tasks: &[Task], foreign: &[Foreign]) -> Result<(), Error> {
-    let foreign: Vec<Task> = foreign.iter().map(Foreign::task).collect();
-    let tasks: Vec<Task> = tasks.iter().cloned().chain(foreign).collect();
+fn list(manifest: &Manifest, tasks: &[Task]) -> Result<(), Error> {
     if tasks.is_empty() {
         vx::note!(
             "vx: {} has no tasks; add one under [tasks], e.g. `lint = \"ruff check .\"`, then `vx run lint`",
@@ -530,102 +349,6 @@ fn list(manifest: &Manifest, tasks: &[Task], foreign: &[Foreign]) -> Result<(), 
     }
     std::io::stdout().write_all(out.as_bytes())?;
     Ok(())
-}
-
-/// The error for a task `name` that the project does not have (exit 2).
-fn unknown(name: &str, manifest: &Manifest, tasks: &[Task]) -> Error {
-    let mut message = format!("no task `{name}` in {}", manifest.path.display());
-    match graph::similar(tasks, name) {
-        Some(similar) => message.push_str(&format!("; did you mean `{}`?", similar.name)),
-        None if tasks.is_empty() => message.push_str("; it has no [tasks]"),
-        None => message.push_str("; `vx run` lists them"),
-    }
-    Error::usage(message)
-}
-
-/// The tasks a run chose: every task of the project (file tasks and the foreign ones
-/// named), what the command line asked for, the plan and each task's arguments.
-struct Chosen {
-    tasks: Vec<Task>,
-    requested: Vec<(String, Vec<OsString>)>,
-    plan: Plan,
-    values: Vec<args::Values>,
-}
-
-/// What `args` asks to run of the project at `project`; `None` when nothing runs
-/// (the tasks listed, or a task's help printed).
-fn chosen(
-    args: &ScriptArgs,
-    manifest: &Manifest,
-    project: &std::path::Path,
-) -> Result<Option<Chosen>, Error> {
-    let mut tasks = all_tasks(manifest, project)?;
-    // The justfile's recipes and package.json's scripts that no task shadows: listed,
-    // and run when named (they join the run by name only, never through a glob).
-    let (foreign, notes) = foreign::discover(project);
-    let foreign: Vec<Foreign> = foreign
-        .into_iter()
-        .filter(|f| graph::find(&tasks, &f.name).is_none())
-        .collect();
-    let Some(first) = args.script() else {
-        for note in &notes {
-            vx::note!("vx: {note}");
-        }
-        list(manifest, &tasks, &foreign)?;
-        return Ok(None);
-    };
-    let requested = split(&first, args.args());
-    for (name, _) in &requested {
-        if graph::find(&tasks, name).is_some() {
-            continue;
-        }
-        match foreign.iter().find(|f| f.name == *name) {
-            Some(found) => tasks.push(found.task()),
-            None => {
-                for note in &notes {
-                    vx::note!("vx: {note}");
-                }
-                let known: Vec<Task> = tasks
-                    .iter()
-                    .cloned()
-                    .chain(foreign.iter().map(Foreign::task))
-                    .collect();
-                return Err(unknown(name, manifest, &known));
-            }
-        }
-    }
-    for (name, words) in &requested {
-        if args::wants_help(words) {
-            let task = graph::find(&tasks, name).expect("found above");
-            std::io::stdout().write_all(args::help(task).as_bytes())?;
-            return Ok(None);
-        }
-    }
-    let names: Vec<String> = requested.iter().map(|(n, _)| n.clone()).collect();
-    let plan = Plan::build(&tasks, &names).map_err(|e| Error::usage(e.to_string()))?;
-    if let Some(cycle) = graph::cycle(&tasks) {
-        return Err(Error::usage(format!(
-            "the tasks' dependencies form a cycle: {}",
-            cycle.join(" → ")
-        )));
-    }
-    // Each task's argument values: the words given after it (the others: defaults).
-    let mut values = Vec::with_capacity(plan.nodes.len());
-    for node in &plan.nodes {
-        let task = &tasks[node.task];
-        let words = requested
-            .iter()
-            .find(|(n, _)| graph::find(&tasks, n).is_some_and(|t| t.name == task.name))
-            .map(|(_, w)| w.as_slice())
-            .unwrap_or(&[]);
-        values.push(args::parse(task, words).map_err(Error::usage)?);
-    }
-    Ok(Some(Chosen {
-        tasks,
-        requested,
-        plan,
-        values,
-    }))
 }
 
 /// A run of jobs: to the end, or until its stop flag is set (woken by the channel).

@@ -5,12 +5,12 @@
 //! before anything is replaced; a running daemon keeps the old image and is named.
 
 use std::io::{IsTerminal, Write};
-use std::path::Path;
 
 use serde_json::json;
 use vx::build_info;
 use vx::exit::{Error, INTERRUPTED, OK};
-use vx::self_update::{Channel, Receipt, SelfUpdateError, Source, channel, uninstall, update};
+use vx::self_update::own::{self, Whereabouts};
+use vx::self_update::{Receipt, SelfUpdateError};
 
 use crate::cli::{SelfCommand, SelfUpdateArgs};
 
@@ -36,14 +36,6 @@ fn error(err: SelfUpdateError) -> Error {
     }
 }
 
-/// The running exe, the receipt and the channel they make.
-fn whereabouts() -> Result<(std::path::PathBuf, Option<Receipt>, Channel), Error> {
-    let exe = update::current_exe().map_err(error)?;
-    let receipt = Receipt::load().map_err(error)?;
-    let channel = channel::detect(&exe, receipt.as_ref());
-    Ok((exe, receipt, channel))
-}
-
 fn out(text: &str) -> Result<(), Error> {
     std::io::stdout()
         .write_all(text.as_bytes())
@@ -51,11 +43,13 @@ fn out(text: &str) -> Result<(), Error> {
 }
 
 fn info(json: bool) -> Result<i32, Error> {
-    let (exe, receipt, channel) = whereabouts()?;
-    let update = match channel.refusal() {
-        None => "vx self update".to_owned(),
-        Some(why) => why.to_owned(),
-    };
+    let here = Whereabouts::find().map_err(error)?;
+    let update = here.how_to_update();
+    let Whereabouts {
+        exe,
+        receipt,
+        channel,
+    } = here;
     if json {
         let value = json!({
             "version": build_info::VERSION,
@@ -98,78 +92,32 @@ fn info(json: bool) -> Result<i32, Error> {
 }
 
 fn self_update(args: &SelfUpdateArgs) -> Result<i32, Error> {
-    let (exe, receipt, channel) = whereabouts()?;
-    if !args.check
-        && let Some(why) = channel.refusal()
-        && !(args.force && channel.force_allowed())
-    {
-        return Err(error(SelfUpdateError::Channel(why.to_owned())));
-    }
-    let target = build_info::RELEASE_TARGET
-        .ok_or(SelfUpdateError::UnsupportedPlatform(build_info::TARGET))
-        .map_err(error)?;
-    let source = Source::from_env().map_err(error)?;
-    let found = source.find(args.version.as_deref()).map_err(error)?;
-    let current = semver::Version::parse(build_info::VERSION)
-        .unwrap_or_else(|_| semver::Version::new(0, 0, 0));
-    let new = found.manifest.semver();
-    let report = |status: &str, line: String| -> Result<i32, Error> {
-        if args.json {
-            let value = json!({
-                "status": status,
-                "current": build_info::VERSION,
-                "release": found.manifest.version,
-                "manifest": found.url,
-                "path": exe,
-            });
-            out(&format!("{value}\n"))?;
-        } else {
-            out(&format!("{line}\n"))?;
-        }
-        Ok(OK)
+    let here = Whereabouts::find().map_err(error)?;
+    let exe = here.exe.clone();
+    let request = own::Request {
+        version: args.version.as_deref(),
+        check: args.check,
+        force: args.force,
+        allow_downgrade: args.allow_downgrade,
     };
-    if new == current && !args.force {
-        return report(
-            "up-to-date",
-            format!("vx {current} is the newest release; nothing to do"),
-        );
+    let note = |line: &str| vx::note!("{line}");
+    let outcome = own::update(here, &request, &note).map_err(error)?;
+    if outcome.status == "updated" {
+        tell_daemon();
     }
-    if new < current && !args.allow_downgrade {
-        if args.check {
-            return report(
-                "newer-than-release",
-                format!("vx {current} is newer than release {new}; nothing to do"),
-            );
-        }
-        return Err(error(SelfUpdateError::Downgrade {
-            current: current.to_string(),
-            target: new.to_string(),
-        }));
+    if args.json {
+        let value = json!({
+            "status": outcome.status,
+            "current": build_info::VERSION,
+            "release": outcome.found.manifest.version,
+            "manifest": outcome.found.url,
+            "path": exe,
+        });
+        out(&format!("{value}\n"))?;
+    } else {
+        out(&format!("{}\n", outcome.line))?;
     }
-    if args.check {
-        return report(
-            "available",
-            format!("vx {new} is available (this is {current}): run `vx self update`"),
-        );
-    }
-    vx::note!(
-        "vx: installing vx {new} from {}",
-        vx_tui::text::sanitize(&found.url)
-    );
-    source.install(&found, target, &exe).map_err(error)?;
-    if channel == Channel::Installer
-        && let (Some(mut receipt), Some(path)) = (receipt, Receipt::path())
-    {
-        receipt.version = new.to_string();
-        if let Err(e) = receipt.save_to(&path) {
-            vx::note!("vx: warning: vx was updated but its receipt was not: {e}");
-        }
-    }
-    tell_daemon();
-    report(
-        "updated",
-        format!("vx updated from {current} to {new} ({})", exe.display()),
-    )
+    Ok(OK)
 }
 
 /// Says when a daemon runs: it keeps the old binary's image until restarted.
@@ -184,21 +132,9 @@ fn tell_daemon() {
 }
 
 fn self_uninstall(yes: bool) -> Result<i32, Error> {
-    let (exe, receipt, channel) = whereabouts()?;
-    let how = match channel {
-        Channel::Installer => None,
-        Channel::Pip => Some("uninstall it with `pip uninstall vx-toolchain`"),
-        Channel::Npm => Some("uninstall it with `npm rm -g vx-toolchain`"),
-        Channel::Homebrew => Some("uninstall it with `brew uninstall vx`"),
-        Channel::Cargo => Some("uninstall it with `cargo uninstall vx`"),
-        Channel::Manual => Some("delete the file to uninstall it"),
-    };
-    if let Some(how) = how {
-        return Err(Error::usage(format!(
-            "{} was not installed by the installer ({}): {how}",
-            exe.display(),
-            channel.name()
-        )));
+    let here = Whereabouts::find().map_err(error)?;
+    if let Some(refusal) = own::uninstall_refusal(&here) {
+        return Err(error(refusal));
     }
     if !yes {
         if !std::io::stdin().is_terminal() {
@@ -206,7 +142,7 @@ fn self_uninstall(yes: bool) -> Result<i32, Error> {
                 "vx self uninstall removes vx: pass --yes to confirm without a terminal",
             ));
         }
-        eprint!("Remove vx from {}? [y/N] ", exe.display());
+        eprint!("Remove vx from {}? [y/N] ", here.exe.display());
         let mut answer = String::new();
         let _ = std::io::stdin().read_line(&mut answer);
         if !matches!(answer.trim(), "y" | "Y" | "yes") {
@@ -214,39 +150,12 @@ fn self_uninstall(yes: bool) -> Result<i32, Error> {
             return Ok(OK);
         }
     }
-    let mut removed = Vec::new();
-    if let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
-        for file in uninstall::clean_profiles(Path::new(&home)).map_err(error)? {
-            removed.push(format!("the PATH line in {}", file.display()));
-        }
-    }
-    if receipt.is_some()
-        && let Some(path) = Receipt::path()
-    {
-        std::fs::remove_file(&path).map_err(|e| {
-            Error::environment(vx::exit::Because::new(
-                format!("cannot remove {}", path.display()),
-                e,
-            ))
-        })?;
-        removed.push(path.display().to_string());
-    }
-    uninstall::remove_running_exe().map_err(|e| {
-        Error::environment(vx::exit::Because::new(
-            format!("cannot remove {}", exe.display()),
-            e,
-        ))
-    })?;
-    removed.insert(0, exe.display().to_string());
-    if let Some(dir) = exe.parent() {
-        // The links `vx sync` starts its children from (one per vx image in use).
-        vx::platform::image::sweep(dir, None);
-    }
+    let done = own::uninstall(&here).map_err(error)?;
     let mut text = String::from("vx uninstalled; removed:\n");
-    for what in removed {
+    for what in done.removed {
         text.push_str(&format!("  {what}\n"));
     }
-    if let Some(data) = vx::platform::fs::data_dir() {
+    if let Some(data) = done.kept {
         text.push_str(&format!(
             "kept the tools vx installed in {}: remove that directory to free its space\n",
             data.display()

@@ -163,6 +163,19 @@ impl Github {
     /// Redirects are followed; the token goes only to a GitHub host and only while the
     /// request stays on the host first asked. Not cached; offline it is an error.
     pub fn fetch(&self, url: &str, max_bytes: u64) -> Result<Vec<u8>, GithubError> {
+        self.get_uncached(url, false, max_bytes, || display_url(url))
+    }
+
+    /// The body of a `200` for `url` (GitHub's API when `api`), at most `max_bytes`,
+    /// neither cached nor revalidated; offline an error, and another status an error
+    /// naming `what` was asked for.
+    fn get_uncached(
+        &self,
+        url: &str,
+        api: bool,
+        max_bytes: u64,
+        what: impl FnOnce() -> String,
+    ) -> Result<Vec<u8>, GithubError> {
         if self.offline {
             return Err(GithubError::Offline {
                 url: display_url(url),
@@ -173,7 +186,7 @@ impl Github {
             &self.config,
             &Get {
                 url,
-                api: false,
+                api,
                 etag: None,
                 last_modified: None,
                 max_bytes,
@@ -182,7 +195,7 @@ impl Github {
         )?;
         match answer.status {
             200 => Ok(answer.body),
-            _ => Err(self.status_error(&display_url(url), &answer)),
+            _ => Err(self.status_error(&what(), &answer)),
         }
     }
 
@@ -268,30 +281,9 @@ impl Github {
             "{}/attestations/sha256:{sha256}?per_page=100",
             self.repo_url(owner, repo)?
         );
-        if self.offline {
-            return Err(GithubError::Offline {
-                url: display_url(&url),
-            });
-        }
-        let answer = http::get(
-            &self.client,
-            &self.config,
-            &Get {
-                url: &url,
-                api: true,
-                etag: None,
-                last_modified: None,
-                max_bytes,
-                by: None,
-            },
-        )?;
-        match answer.status {
-            200 => Ok(answer.body),
-            _ => Err(self.status_error(
-                &format!("attestations of {owner}/{repo} for sha256:{sha256}"),
-                &answer,
-            )),
-        }
+        self.get_uncached(&url, true, max_bytes, || {
+            format!("attestations of {owner}/{repo} for sha256:{sha256}")
+        })
     }
 
     /// `API/repos/OWNER/REPO`, once both names are ones GitHub could have.

@@ -11,9 +11,12 @@
 //! - [`diff`]: from the shell's environment, the previous state and the project wanted,
 //!   the variables to set or unset (restoring what the user had) and the next state;
 //! - [`render`]: those changes as each shell evaluates them, quoted safely;
-//! - [`script`]: the hook itself, as `vx activate SHELL` prints it for an rc file.
+//! - [`script`]: the hook itself, as `vx activate SHELL` prints it for an rc file;
+//! - [`wanted`]: what the project of the working directory wants applied, read as the
+//!   hook reads it (what is at hand only), and the changes that take the shell there.
 
 pub mod diff;
 pub mod render;
 pub mod script;
 pub mod state;
+pub mod wanted;

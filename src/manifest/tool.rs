@@ -305,6 +305,35 @@ pub fn fill_bins(
 }
 
 impl ToolTable {
+    /// A registry tool `name` at `constraint`, looked up as `lookup` (a runtime's
+    /// name, a package's qualified name), with nothing else set: the table vx.toml's
+    /// `name = "constraint"` reads as, for a tool named on the command line or one vx
+    /// needs itself.
+    pub fn registry_tool(name: String, lookup: String, constraint: &str) -> ToolTable {
+        ToolTable {
+            name,
+            version: constraint.to_owned(),
+            url: None,
+            sha256: None,
+            format: None,
+            strip_components: 0,
+            bin: None,
+            post_install: None,
+            options: BTreeMap::new(),
+            replacements: BTreeMap::new(),
+            platforms: BTreeMap::new(),
+            os: Vec::new(),
+            registry: Some(RegistryRequest {
+                lookup,
+                constraint: constraint.to_owned(),
+                at: None,
+            }),
+            verify: None,
+            verify_off: false,
+            version_file: None,
+        }
+    }
+
     /// This tool at another `version`, named on the command line rather than by
     /// vx.toml (`vx exec node@18`): its checksums belong to its own version, so none
     /// is kept (unless `version` is that very version); a registry tool asks its

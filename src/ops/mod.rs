@@ -19,6 +19,8 @@
 //! - [`target`]: what a command run in a toolchain needs installed, installed first
 //!   (`vx exec`, `vx CMD`, `vx x`, `vx run`).
 //! - [`logs`]: a task's output read from its run's board (`vx logs`).
+//! - [`registry`]: a registry package shown per platform; the standard registry moved.
+//! - [`run`]: the tasks a `vx run` chose, their plan and the toolchain they run in.
 //! - [`snapshot`]: vx.toml and vx.lock as an edit found them, to put back.
 
 pub mod board;
@@ -29,6 +31,8 @@ pub mod lock;
 pub mod logs;
 pub mod prune;
 pub mod push;
+pub mod registry;
+pub mod run;
 pub mod snapshot;
 pub mod sync;
 pub mod target;

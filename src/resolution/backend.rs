@@ -138,11 +138,21 @@ impl<'a> Registries<'a> {
     ) -> Option<Box<crate::lock::LockedTool>> {
         match uv::lock(self.cx, platforms, kept) {
             Ok(entry) => {
-                self.net.progress(&format!(
-                    "{name}: its environment is installed with uv {} (astral-sh/uv's release, locked with it)",
-                    entry.version
-                ));
+                if kept != Some(&entry) {
+                    self.net.progress(&format!(
+                        "{name}: its environment is installed with uv {} (astral-sh/uv's release, locked with it)",
+                        entry.version
+                    ));
+                }
                 Some(Box::new(entry))
+            }
+            // The uv locked before is kept: a platform it does not cover installs
+            // with pip.
+            Err(e) if kept.is_some() => {
+                self.net.progress(&format!(
+                    "{name}: uv cannot be had ({e}): the uv locked before is kept, and a platform it has no build for installs with python's pip"
+                ));
+                kept.cloned().map(Box::new)
             }
             Err(e) => {
                 self.net.progress(&format!(

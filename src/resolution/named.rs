@@ -5,7 +5,7 @@
 //! have", so every command treats runtimes and packages alike. What a name at a
 //! version installs is [`super::at_version`]'s.
 
-use crate::manifest::{RegistryRequest, ToolTable};
+use crate::manifest::ToolTable;
 use crate::registry::set::Found;
 use crate::runtime::Runtime;
 
@@ -69,32 +69,12 @@ impl Named {
     /// The `[tools]` table vx.toml would hold for it at `constraint` (a runtime by its
     /// name, a package by its qualified name), to resolve as any registry tool.
     pub fn table(&self, constraint: &str) -> ToolTable {
-        ToolTable {
-            name: self.short_name(),
-            version: constraint.to_owned(),
-            url: None,
-            sha256: None,
-            format: None,
-            strip_components: 0,
-            bin: None,
-            post_install: None,
-            options: Default::default(),
-            replacements: Default::default(),
-            platforms: Default::default(),
-            os: Vec::new(),
-            registry: Some(RegistryRequest {
-                lookup: match self {
-                    Named::Runtime(runtime) => runtime.name().to_owned(),
-                    Named::Package(package) => package.qualified_name(),
-                    Named::Backend(name) => name.to_string(),
-                },
-                constraint: constraint.to_owned(),
-                at: None,
-            }),
-            verify: None,
-            verify_off: false,
-            version_file: None,
-        }
+        let lookup = match self {
+            Named::Runtime(runtime) => runtime.name().to_owned(),
+            Named::Package(package) => package.qualified_name(),
+            Named::Backend(name) => name.to_string(),
+        };
+        ToolTable::registry_tool(self.short_name(), lookup, constraint)
     }
 
     /// Why vx cannot install it, when it cannot.

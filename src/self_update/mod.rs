@@ -23,6 +23,7 @@
 
 pub mod channel;
 pub mod manifest;
+pub mod own;
 pub mod receipt;
 pub mod uninstall;
 pub mod update;

@@ -89,9 +89,17 @@ fn crates_server(files: Vec<(String, Vec<u8>)>) -> TestServer {
 /// A project whose Cargo configuration replaces crates.io by the loopback index (as a
 /// user's mirror is configured), crates.io's downloads sent there by vx's
 /// `url_replacements`.
-fn crates_project(server: &TestServer, manifest: &str) -> Project {
+/// A project whose crates come from `server`, and whose GitHub is a loopback one with
+/// no release (a crate's repository is asked for the release assets cargo-binstall
+/// would guess: none here, so it builds from source), kept alive by the caller.
+fn crates_project(
+    server: &TestServer,
+    manifest: &str,
+) -> (Project, vx::demo::github::GithubFixture) {
+    let github = vx::demo::github::GithubFixture::builder().start().unwrap();
     let config = format!(
-        "[url_replacements]\n{}",
+        "[github]\nurl = \"{}\"\n\n[url_replacements]\n{}",
+        github.web_url(),
         common::publishers::replacement(
             "https://static.crates.io/crates/",
             &server.url("/crates/")
@@ -108,7 +116,7 @@ fn crates_project(server: &TestServer, manifest: &str) -> Project {
         ),
     )
     .unwrap();
-    project
+    (project, github)
 }
 
 /// `vx ARGS` with this project's Cargo home and no Go settings of the machine's.
@@ -131,11 +139,23 @@ fn a_crate_locks_every_platform_with_the_index_cksum() {
             real_crate("wait-timeout-0.2.1.crate"),
         ),
     ]);
-    let project = crates_project(
+    let (project, github) = crates_project(
         &server,
         &format!("{PLATFORMS}\n[tools]\n\"cargo:wait-timeout\" = \"0.2\"\n"),
     );
     vx(&project).arg("lock").assert().success();
+    // wait-timeout has no binstall metadata: binstall's guesses are looked for on its
+    // repository's releases (its two possible tags), and none is there.
+    let asked: Vec<String> = github.requests().iter().map(|r| format!("{r:?}")).collect();
+    assert!(
+        asked
+            .iter()
+            .any(|r| r.contains("alexcrichton/wait-timeout/releases/tags/0.2.1"))
+            && asked
+                .iter()
+                .any(|r| r.contains("alexcrichton/wait-timeout/releases/tags/v0.2.1")),
+        "{asked:?}"
+    );
     let lock = project.lock();
     let entry = lock["tools"]["wait-timeout"].as_table().unwrap();
     assert_eq!(entry["version"].as_str(), Some("0.2.1"));
@@ -660,61 +680,16 @@ fn a_go_module_builds_with_the_projects_go_and_a_tampered_zip_installs_nothing()
 /// binstall's default `bin-dir` lays it out (`{ name }-{ target }-v{ version }/{ bin }`,
 /// cargo-bins/cargo-binstall `SUPPORT.md`): (`.crate`, `.tgz`).
 fn binstall_crate() -> (Vec<u8>, Vec<u8>) {
-    let target = "x86_64-unknown-linux-gnu";
-    let crate_file = common::publishers::built_once("vxgreet-0.2.0.crate", |out| {
-        let dir = tempfile::tempdir().unwrap();
-        let src = dir.path().join("vxgreet");
-        std::fs::create_dir_all(src.join("src")).unwrap();
-        std::fs::write(
-            src.join("Cargo.toml"),
-            r#"[package]
-name = "vxgreet"
-version = "0.2.0"
-edition = "2021"
-license = "MIT"
-description = "vx's test crate"
-repository = "https://github.com/vx-test/vxgreet"
-
+    let crate_file = packaged_vxgreet(
+        "0.2.0",
+        r#"
 [package.metadata.binstall]
 pkg-url = "{ repo }/releases/download/v{ version }/{ name }-{ target }-v{ version }{ archive-suffix }"
 pkg-fmt = "tgz"
 "#,
-        )
-        .unwrap();
-        std::fs::write(
-            src.join("src/main.rs"),
-            "fn main() {\n    println!(\"hello from vxgreet 0.2.0\");\n}\n",
-        )
-        .unwrap();
-        common::publishers::run("cargo", &["generate-lockfile", "--offline"], &src);
-        common::publishers::run(
-            "cargo",
-            &[
-                "package",
-                "--offline",
-                "--allow-dirty",
-                "--no-verify",
-                "--quiet",
-            ],
-            &src,
-        );
-        std::fs::copy(src.join("target/package/vxgreet-0.2.0.crate"), out).unwrap();
-    });
-    let top = format!("vxgreet-{target}-v0.2.0");
-    let binary = common::publishers::built_once(&format!("{top}.tgz"), |out| {
-        let dir = tempfile::tempdir().unwrap();
-        common::publishers::run("tar", &["xzf", crate_file.to_str().unwrap()], dir.path());
-        let src = dir.path().join("vxgreet-0.2.0");
-        common::publishers::run(
-            "cargo",
-            &["build", "--offline", "--quiet", "--release"],
-            &src,
-        );
-        let packed = dir.path().join(&top);
-        std::fs::create_dir_all(&packed).unwrap();
-        std::fs::copy(src.join("target/release/vxgreet"), packed.join("vxgreet")).unwrap();
-        common::publishers::run("tar", &["czf", out.to_str().unwrap(), &top], dir.path());
-    });
+    );
+    let top = "vxgreet-x86_64-unknown-linux-gnu-v0.2.0";
+    let binary = released_vxgreet(&crate_file, "0.2.0", top, &format!("{top}.tgz"), &[]);
     (
         std::fs::read(crate_file).unwrap(),
         std::fs::read(binary).unwrap(),
@@ -809,7 +784,7 @@ fn a_mise_file_s_cargo_and_go_entries_import_as_vx_tools_and_lock() {
         ("/crates/vxgreet/0.1.0/download".to_owned(), good),
     ]);
     let goproxy = proxy(module_zip("v1.0.0"));
-    let project = crates_project(&crates, "");
+    let (project, _github) = crates_project(&crates, "");
     std::fs::remove_file(project.work.manifest()).unwrap();
     let mise = project.work.dir.path().join("mise.toml");
     std::fs::write(
@@ -846,5 +821,188 @@ fn a_mise_file_s_cargo_and_go_entries_import_as_vx_tools_and_lock() {
     assert_eq!(
         locked(&lock, "vxhello", "linux-x86_64")["h1"].as_str(),
         Some(go_sum_of(&goproxy.url("/proxy"), "example.com/vxhello@v1.0.0").as_str())
+    );
+}
+
+/// `vxgreet` 0.3.0 as `cargo package` packs it, with a `repository` on GitHub and no
+/// `[package.metadata.binstall]`, and its Linux binary built by `cargo build`, packed
+/// as ripgrep releases its binaries (BurntSushi/ripgrep's release assets, e.g.
+/// `releases/download/14.1.1/ripgrep-14.1.1-x86_64-unknown-linux-musl.tar.gz`: the
+/// tag without a `v`, the archive `{ name }-{ version }-{ target }.tar.gz` holding one
+/// folder of that name with the binary): (`.crate`, `.tar.gz`).
+fn guessed_crate() -> (Vec<u8>, Vec<u8>) {
+    let crate_file = packaged_vxgreet("0.3.0", "");
+    let top = "vxgreet-0.3.0-x86_64-unknown-linux-gnu";
+    let binary = released_vxgreet(
+        &crate_file,
+        "0.3.0",
+        top,
+        &format!("{top}.tar.gz"),
+        &[("README.md", "vxgreet\n")],
+    );
+    (
+        std::fs::read(crate_file).unwrap(),
+        std::fs::read(binary).unwrap(),
+    )
+}
+
+/// `vxgreet` at `version` (a binary printing `hello from vxgreet VERSION`) as `cargo
+/// package` packs it, its Cargo.toml's `[package]` naming a `repository` on GitHub,
+/// then `metadata` (more of Cargo.toml): the `.crate`, built once.
+fn packaged_vxgreet(version: &str, metadata: &str) -> std::path::PathBuf {
+    common::publishers::built_once(&format!("vxgreet-{version}.crate"), |out| {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("vxgreet");
+        std::fs::create_dir_all(src.join("src")).unwrap();
+        std::fs::write(
+            src.join("Cargo.toml"),
+            format!(
+                "[package]\nname = \"vxgreet\"\nversion = \"{version}\"\nedition = \"2021\"\nlicense = \"MIT\"\ndescription = \"vx's test crate\"\nrepository = \"https://github.com/vx-test/vxgreet\"\n{metadata}"
+            ),
+        )
+        .unwrap();
+        std::fs::write(
+            src.join("src/main.rs"),
+            format!("fn main() {{\n    println!(\"hello from vxgreet {version}\");\n}}\n"),
+        )
+        .unwrap();
+        common::publishers::run("cargo", &["generate-lockfile", "--offline"], &src);
+        common::publishers::run(
+            "cargo",
+            &[
+                "package",
+                "--offline",
+                "--allow-dirty",
+                "--no-verify",
+                "--quiet",
+            ],
+            &src,
+        );
+        std::fs::copy(
+            src.join(format!("target/package/vxgreet-{version}.crate")),
+            out,
+        )
+        .unwrap();
+    })
+}
+
+/// The Linux binary of `crate_file` (vxgreet at `version`) built by `cargo build`,
+/// packed as `archive` (a `.tar.gz`) holding the folder `top` with the binary and
+/// `extra` files: built once.
+fn released_vxgreet(
+    crate_file: &std::path::Path,
+    version: &str,
+    top: &str,
+    archive: &str,
+    extra: &[(&str, &str)],
+) -> std::path::PathBuf {
+    common::publishers::built_once(archive, |out| {
+        let dir = tempfile::tempdir().unwrap();
+        common::publishers::run("tar", &["xzf", crate_file.to_str().unwrap()], dir.path());
+        let src = dir.path().join(format!("vxgreet-{version}"));
+        common::publishers::run(
+            "cargo",
+            &["build", "--offline", "--quiet", "--release"],
+            &src,
+        );
+        let packed = dir.path().join(top);
+        std::fs::create_dir_all(&packed).unwrap();
+        std::fs::copy(src.join("target/release/vxgreet"), packed.join("vxgreet")).unwrap();
+        for (name, text) in extra {
+            std::fs::write(packed.join(name), text).unwrap();
+        }
+        common::publishers::run("tar", &["czf", out.to_str().unwrap(), top], dir.path());
+    })
+}
+
+/// A crate with no binstall metadata (issue 52): vx guesses its release assets by
+/// cargo-binstall's own default names on its GitHub repository, locks the one the
+/// release holds by the API's digest, and it runs without rust; a platform with no
+/// such asset builds from the `.crate` as before.
+#[test]
+fn a_crate_without_binstall_metadata_locks_the_release_asset_binstall_would_guess() {
+    let (crate_bytes, binary) = guessed_crate();
+    let cksum = sha256_hex(&crate_bytes);
+    let line = vxgreet_line(&cksum).replace("0.1.0", "0.3.0");
+    let crates = crates_server(vec![
+        ("/index/vx/gr/vxgreet".to_owned(), line.into_bytes()),
+        ("/crates/vxgreet/0.3.0/download".to_owned(), crate_bytes),
+    ]);
+    let asset = "vxgreet-0.3.0-x86_64-unknown-linux-gnu.tar.gz";
+    let github = vx::demo::github::GithubFixture::builder()
+        .release(
+            "vx-test",
+            "vxgreet",
+            vx::demo::github::FixtureRelease::new("0.3.0")
+                .asset(asset, binary.clone())
+                .asset("vxgreet-0.3.0.sha256sums", b"unrelated\n".to_vec()),
+        )
+        .start()
+        .unwrap();
+    let config = format!(
+        "[github]\nurl = \"{}\"\n\n[url_replacements]\n{}",
+        github.web_url(),
+        common::publishers::replacement(
+            "https://static.crates.io/crates/",
+            &crates.url("/crates/")
+        )
+    );
+    let project = Project::new(
+        &config,
+        "[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\"]\n[tools]\n\"cargo:vxgreet\" = \"0.3\"\n",
+    );
+    let cargo_home = project.work.dir.path().join("home/.cargo");
+    std::fs::create_dir_all(&cargo_home).unwrap();
+    std::fs::write(
+        cargo_home.join("config.toml"),
+        format!(
+            "[source.crates-io]\nreplace-with = \"mirror\"\n[source.mirror]\nregistry = \"sparse+{}\"\n",
+            crates.url("/index/")
+        ),
+    )
+    .unwrap();
+    let out = vx(&project).args(["lock", "-v"]).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains(&format!(
+            "linux-x86_64: {asset}, by cargo-binstall's default names"
+        )),
+        "{said}"
+    );
+    assert!(
+        said.contains(
+            "macos-aarch64: no release asset by cargo-binstall's default names; built from source"
+        ),
+        "{said}"
+    );
+    let lock = project.lock();
+    let linux = locked(&lock, "vxgreet", "linux-x86_64");
+    assert_eq!(
+        linux["url"].as_str().unwrap(),
+        github.url(&format!("/vx-test/vxgreet/releases/download/0.3.0/{asset}"))
+    );
+    assert_eq!(linux["sha256"].as_str().unwrap(), sha256_hex(&binary));
+    assert_eq!(linux["checksum"].as_str(), Some("github-digest"));
+    assert_eq!(linux["format"].as_str(), Some("tar.gz"));
+    let macos = locked(&lock, "vxgreet", "macos-aarch64");
+    assert_eq!(
+        macos["url"].as_str(),
+        Some("https://static.crates.io/crates/vxgreet/0.3.0/download")
+    );
+    assert!(
+        !github.requests().iter().any(|r| r.is_download()),
+        "the binary is locked by its digest, not downloaded"
+    );
+    vx(&project).args(["sync", "--headless"]).assert().success();
+    let said = vx(&project)
+        .args(["exec", "--", "vxgreet"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&said.stdout),
+        "hello from vxgreet 0.3.0\n",
+        "{}",
+        String::from_utf8_lossy(&said.stderr)
     );
 }

@@ -345,28 +345,31 @@ fn black_installs_into_a_venv_of_the_projects_python_pinned_by_the_indexs_sha256
 #[test]
 fn a_dependency_wheel_that_is_not_the_indexs_is_refused_and_nothing_installed() {
     let (gh, _) = python_release();
+    a_tampered_dependency_is_refused(&gh, "DO NOT MATCH THE HASHES", "pip");
+}
+
+/// black locked against the index, then synced against a mirror that serves, at
+/// click's URL, another real wheel (pathspec's): the installer (`who`) refuses it
+/// saying `refusal`, and nothing of black is installed.
+fn a_tampered_dependency_is_refused(gh: &GithubFixture, refusal: &str, who: &str) {
     let (index, _) = pypi::serve_black(None);
-    let project = Project::new(&pypi_config(&gh, &index), BLACK_MANIFEST);
+    let project = Project::new(&pypi_config(gh, &index), BLACK_MANIFEST);
     let out = vx_pypi(&project).arg("lock").output().unwrap();
     assert!(out.status.success(), "{}", text(&out));
-    // Then the mirror serves, at click's URL, another real wheel (pathspec's).
     let files = pypi::black_set();
-    let click = files
-        .iter()
-        .find(|(n, _)| n.starts_with("click-"))
-        .unwrap()
-        .0
-        .clone();
-    let pathspec = files
-        .iter()
-        .find(|(n, _)| n.starts_with("pathspec-"))
-        .unwrap()
-        .0
-        .clone();
+    let named = |prefix: &str| {
+        files
+            .iter()
+            .find(|(n, _)| n.starts_with(prefix))
+            .unwrap()
+            .0
+            .clone()
+    };
+    let (click, pathspec) = (named("click-"), named("pathspec-"));
     let (tampered, _) = pypi::serve_black(Some((&click, &pathspec)));
     common::write_user_config(
         &project.work.dir.path().join("home"),
-        &pypi_config(&gh, &tampered),
+        &pypi_config(gh, &tampered),
     );
     let out = vx_pypi(&project)
         .args(["sync", "--headless"])
@@ -374,7 +377,7 @@ fn a_dependency_wheel_that_is_not_the_indexs_is_refused_and_nothing_installed() 
         .unwrap();
     let all = text(&out);
     assert_eq!(out.status.code(), Some(1), "{all}");
-    assert!(all.contains("DO NOT MATCH THE HASHES"), "{all}");
+    assert!(all.contains(refusal), "{who} refused it: {all}");
     let store = project.work.dir.path().join("home/.local/share/vx/store");
     assert!(
         !store.join("black").join(pypi::BLACK).exists(),
@@ -382,7 +385,7 @@ fn a_dependency_wheel_that_is_not_the_indexs_is_refused_and_nothing_installed() 
     );
     assert!(
         tampered.paths().iter().any(|p| p.ends_with(&click)),
-        "pip fetched the tampered file: {:?}",
+        "{who} fetched the tampered file: {:?}",
         tampered.paths()
     );
 }
@@ -837,42 +840,7 @@ fn black_installs_with_vxs_uv_pinned_in_the_lock_and_again_offline_from_its_cach
 #[test]
 fn with_uv_a_dependency_wheel_that_is_not_the_indexs_is_refused_and_nothing_installed() {
     let (gh, _) = python_and_uv_releases(uv::archive());
-    let (index, _) = pypi::serve_black(None);
-    let project = Project::new(&pypi_config(&gh, &index), BLACK_MANIFEST);
-    let out = vx_pypi(&project).arg("lock").output().unwrap();
-    assert!(out.status.success(), "{}", text(&out));
-    let files = pypi::black_set();
-    let named = |prefix: &str| {
-        files
-            .iter()
-            .find(|(n, _)| n.starts_with(prefix))
-            .unwrap()
-            .0
-            .clone()
-    };
-    let (click, pathspec) = (named("click-"), named("pathspec-"));
-    let (tampered, _) = pypi::serve_black(Some((&click, &pathspec)));
-    common::write_user_config(
-        &project.work.dir.path().join("home"),
-        &pypi_config(&gh, &tampered),
-    );
-    let out = vx_pypi(&project)
-        .args(["sync", "--headless"])
-        .output()
-        .unwrap();
-    let all = text(&out);
-    assert_eq!(out.status.code(), Some(1), "{all}");
-    assert!(all.contains("Hash mismatch"), "uv refused it: {all}");
-    let store = project.work.dir.path().join("home/.local/share/vx/store");
-    assert!(
-        !store.join("black").join(pypi::BLACK).exists(),
-        "nothing of it is installed"
-    );
-    assert!(
-        tampered.paths().iter().any(|p| p.ends_with(&click)),
-        "uv fetched the tampered file: {:?}",
-        tampered.paths()
-    );
+    a_tampered_dependency_is_refused(&gh, "Hash mismatch", "uv");
 }
 
 #[test]

@@ -209,8 +209,10 @@ impl Registries<'_> {
 
     /// The release binaries the crate `name` at `version` publishes for `platforms`
     /// by its `[package.metadata.binstall]` (read from the `.crate`, refused unless
-    /// its sha256 is the index's `cksum`), each locked by the GitHub API's digest of
-    /// the asset; a platform without one builds from source.
+    /// its sha256 is the index's `cksum`), else by cargo-binstall's own guesses of
+    /// their names on its GitHub repository's releases ([`binstall::default_guesses`]),
+    /// each locked by the GitHub API's digest of the asset; a platform without one
+    /// builds from source.
     fn binstall(
         &self,
         name: &Name,
@@ -229,48 +231,97 @@ impl Registries<'_> {
         let manifest = binstall::cargo_toml(&bytes, &name.package, version)
             .map_err(|e| ResolutionError::Environment(format!("{}: {e}", source.url)))?;
         let web = self.cx.github().hosts().web.clone();
+        let repository = binstall::repository(&manifest);
+        // Each release read once, a missing one too (the guesses name two tags).
+        let mut releases: BTreeMap<String, Option<Rc<crate::github::Release>>> = BTreeMap::new();
         let mut out = BTreeMap::new();
         for platform in platforms {
             let Some(target) = binstall::target(&platform.os, &platform.arch, platform.is_musl())
             else {
                 continue;
             };
+            let windows = platform.os == "windows";
             let meta = binstall::read(&manifest, &target)
                 .map_err(|e| ResolutionError::Environment(format!("{}: {e}", source.what)))?;
-            let Some(meta) = meta else {
-                continue;
+            let declared = meta.is_some();
+            let guesses: Vec<(String, String)> = match meta {
+                Some(meta) => binstall::urls(&meta, &name.package, version, &target, windows)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|url| (url, meta.pkg_fmt.clone()))
+                    .collect(),
+                None => match &repository {
+                    Some(repo)
+                        if binstall::github_asset(
+                            &format!("{repo}/releases/download/t/a"),
+                            &web,
+                        )
+                        .is_some() =>
+                    {
+                        binstall::default_guesses(repo, &name.package, version, &target, windows)
+                            .into_iter()
+                            .map(|(url, fmt)| (url, fmt.to_owned()))
+                            .collect()
+                    }
+                    // binstall guesses only on a repository it knows the host of.
+                    _ => continue,
+                },
             };
-            let Some((format, _)) = binstall::format_of(&meta.pkg_fmt) else {
-                continue;
-            };
-            let windows = platform.os == "windows";
-            let urls =
-                binstall::urls(&meta, &name.package, version, &target, windows).unwrap_or_default();
-            for url in urls {
+            let mut found = None;
+            for (url, pkg_fmt) in guesses {
+                let Some((format, _)) = binstall::format_of(&pkg_fmt) else {
+                    continue;
+                };
                 let Some((owner, repo, tag, file)) = binstall::github_asset(&url, &web) else {
                     continue;
                 };
-                let release = match self.cx.github_release(owner, repo, tag) {
-                    Ok(release) => release,
-                    Err(e) => {
-                        self.net.progress(&format!(
-                            "{name}: {platform}: no release binary ({e}); built from source"
-                        ));
+                let key = format!("{owner}/{repo}/{tag}");
+                if !releases.contains_key(&key) {
+                    let release = match self.cx.github_release(owner, repo, tag) {
+                        Ok(release) => Some(release),
+                        Err(e) => {
+                            if declared {
+                                self.net.progress(&format!(
+                                    "{name}: {platform}: no release binary ({e}); built from source"
+                                ));
+                            }
+                            None
+                        }
+                    };
+                    releases.insert(key.clone(), release);
+                }
+                let Some(release) = releases.get(&key).cloned().flatten() else {
+                    if declared {
                         break;
                     }
+                    continue;
                 };
-                let found = release
+                let asset = release
                     .assets
                     .iter()
                     .find(|a| a.name == file)
                     .and_then(|a| Some((a, a.sha256()?)));
-                if let Some((asset, sha256)) = found {
+                if let Some((asset, sha256)) = asset {
                     let mut locked = Asset::new(asset.url.clone(), sha256, None);
                     locked.format = Some(format.name().to_owned());
                     locked.checksum = Some("github-digest".to_owned());
-                    out.insert(platform.clone(), locked);
+                    if !declared {
+                        self.net.progress(&format!(
+                            "{name}: {platform}: {file}, by cargo-binstall's default names (the crate has no [package.metadata.binstall])"
+                        ));
+                    }
+                    found = Some(locked);
                     break;
                 }
+            }
+            match found {
+                Some(locked) => {
+                    out.insert(platform.clone(), locked);
+                }
+                None if !declared => self.net.progress(&format!(
+                    "{name}: {platform}: no release asset by cargo-binstall's default names; built from source"
+                )),
+                None => {}
             }
         }
         Ok(out)

@@ -17,7 +17,7 @@
 //! installs there with pip, as it does when the entry is absent.
 
 use crate::lock::{Asset, Lock, LockedTool};
-use crate::manifest::{Platform, RegistryRequest, ToolTable};
+use crate::manifest::{Platform, ToolTable};
 use crate::runtime::{Context, RuntimeError};
 
 /// The publisher's repository.
@@ -52,28 +52,7 @@ pub fn triple(platform: &Platform) -> Option<(String, &'static str)> {
 
 /// The table vx's uv is locked from (its inputs are the entry's `inputs`).
 fn table() -> ToolTable {
-    ToolTable {
-        name: NAME.to_owned(),
-        version: CONSTRAINT.to_owned(),
-        url: None,
-        sha256: None,
-        format: None,
-        strip_components: 0,
-        bin: None,
-        post_install: None,
-        options: Default::default(),
-        replacements: Default::default(),
-        platforms: Default::default(),
-        os: Vec::new(),
-        registry: Some(RegistryRequest {
-            lookup: PACKAGE.to_owned(),
-            constraint: CONSTRAINT.to_owned(),
-            at: None,
-        }),
-        verify: None,
-        verify_off: false,
-        version_file: None,
-    }
+    ToolTable::registry_tool(NAME.to_owned(), PACKAGE.to_owned(), CONSTRAINT)
 }
 
 /// vx's uv locked for `platforms`: `kept` as it is when it covers them all, else the

@@ -1,0 +1,450 @@
+//! What `vx run` runs, before anything runs: the project's tasks (vx.toml's, then the
+//! file tasks of `.vx/tasks/`, then the justfile's recipes and package.json's scripts
+//! no task shadows), the ones the command line names with their arguments and the plan
+//! they make ([`choose`]); a service another run of the project has up already refused
+//! ([`services_free`]); the toolchain the tasks need, installed when allowed, and what
+//! every task's process starts with ([`shell`]); and how a run's outcome becomes an
+//! exit code ([`exit_code`], [`cancelled`]). Nothing here prints: what there is to say
+//! goes to the caller's [`Say`].
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use crate::install::store::{self, StoreError};
+use crate::manifest::{Manifest, ManifestError};
+use crate::project_env::env_file::EnvFileError;
+use crate::session::Session;
+use crate::sync::Settings;
+use crate::tasks::args;
+use crate::tasks::command::{Own, Shell};
+use crate::tasks::events::Phase;
+use crate::tasks::foreign::{self, Foreign};
+use crate::tasks::graph::{self, GraphError, Plan};
+use crate::tasks::model::Task;
+use crate::tasks::runner::Outcome;
+use crate::toolchain::{Request, RequestError, ToolchainError};
+
+use super::target::{Say, Target, TargetError};
+
+/// Separates tasks on the command line (mise's spelling).
+pub const NEXT_TASK: &str = ":::";
+
+/// Why tasks cannot be chosen or prepared.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The file tasks cannot be read.
+    #[error(transparent)]
+    Files(ManifestError),
+    /// A task is both in vx.toml and a file task.
+    #[error(
+        "task `{name}` is both in {} (line {line}) and a file task ({file}): rename one",
+        manifest.display()
+    )]
+    Twice {
+        /// The task.
+        name: String,
+        /// vx.toml.
+        manifest: PathBuf,
+        /// Its line there.
+        line: usize,
+        /// The file task.
+        file: String,
+    },
+    /// The project has no task of that name.
+    #[error("no task `{name}` in {}; {hint}", manifest.display())]
+    Unknown {
+        /// The name asked for.
+        name: String,
+        /// vx.toml.
+        manifest: PathBuf,
+        /// A similar name, or where the tasks are listed.
+        hint: String,
+    },
+    /// The plan cannot be made.
+    #[error("{0}")]
+    Plan(#[from] GraphError),
+    /// The tasks' dependencies form a cycle.
+    #[error("the tasks' dependencies form a cycle: {}", .0.join(" → "))]
+    Cycle(Vec<String>),
+    /// A task's arguments, or its commands made of them, are not what it takes.
+    #[error("{0}")]
+    Args(String),
+    /// A service of the plan runs already in another `vx run` of this project.
+    #[error(
+        "{name} is already running in this project (vx run, pid {pid}): `vx logs -f {name}` follows it, `vx ps` lists it"
+    )]
+    Running {
+        /// The service (sanitized).
+        name: String,
+        /// That run's process.
+        pid: u32,
+    },
+    /// The store cannot be used.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The toolchain cannot be assembled.
+    #[error(transparent)]
+    Toolchain(#[from] ToolchainError),
+    /// What the tasks need could not be installed.
+    #[error(transparent)]
+    Target(#[from] TargetError),
+    /// The project's env files cannot be read.
+    #[error(transparent)]
+    Declared(#[from] EnvFileError),
+    /// A task's own `tools` are not `NAME = VERSION` requests.
+    #[error("task `{task}`'s tools: {source}")]
+    TaskTools {
+        /// The task.
+        task: String,
+        /// Why.
+        #[source]
+        source: Box<RequestError>,
+    },
+}
+
+impl RunError {
+    /// Whether the project or the command line is at fault (exit 2): all but a
+    /// service already running (the machine's state) and the toolchain's errors, which
+    /// say for themselves.
+    pub fn is_usage(&self) -> bool {
+        !matches!(
+            self,
+            RunError::Running { .. } | RunError::Toolchain(_) | RunError::Target(_)
+        )
+    }
+}
+
+/// The tasks a run chose: every task of the project (file tasks and the foreign ones
+/// named), what the command line asked for, the plan and each task's arguments.
+pub struct Chosen {
+    /// The project's tasks.
+    pub tasks: Vec<Task>,
+    /// The tasks named, each with its words.
+    pub requested: Vec<(String, Vec<OsString>)>,
+    /// The plan.
+    pub plan: Plan,
+    /// Each planned task's argument values.
+    pub values: Vec<args::Values>,
+}
+
+/// What the command line asks of the tasks.
+pub enum Choice {
+    /// No task named: these are the project's tasks (hidden ones included), the
+    /// foreign ones after its own.
+    List(Vec<Task>),
+    /// A task's `--help`: its help text.
+    Help(String),
+    /// Tasks to run.
+    Run(Chosen),
+}
+
+/// The manifest's tasks, then the file tasks of `.vx/tasks/` (a name both have is
+/// an error).
+fn all_tasks(manifest: &Manifest, project: &Path) -> Result<Vec<Task>, RunError> {
+    let mut tasks = manifest.environment.tasks.clone();
+    for file_task in crate::tasks::files::discover(project).map_err(RunError::Files)? {
+        if let Some(other) = graph::find(&tasks, &file_task.name) {
+            return Err(RunError::Twice {
+                name: file_task.name.clone(),
+                manifest: manifest.path.clone(),
+                line: other.line,
+                file: file_task.file.clone().unwrap_or_default(),
+            });
+        }
+        tasks.push(file_task);
+    }
+    Ok(tasks)
+}
+
+/// The task names and their words: `first ARGS [::: NAME ARGS]...`.
+pub fn split(first: &str, rest: &[OsString]) -> Vec<(String, Vec<OsString>)> {
+    let mut out = vec![(first.to_owned(), Vec::new())];
+    let mut words = rest.iter();
+    while let Some(word) = words.next() {
+        if word == NEXT_TASK {
+            if let Some(name) = words.next() {
+                out.push((name.to_string_lossy().into_owned(), Vec::new()));
+            }
+            continue;
+        }
+        out.last_mut().expect("one at least").1.push(word.clone());
+    }
+    out
+}
+
+/// The error for a task `name` that the project does not have (exit 2).
+fn unknown(name: &str, manifest: &Manifest, tasks: &[Task]) -> RunError {
+    let hint = match graph::similar(tasks, name) {
+        Some(similar) => format!("did you mean `{}`?", similar.name),
+        None if tasks.is_empty() => "it has no [tasks]".to_owned(),
+        None => "`vx run` lists them".to_owned(),
+    };
+    RunError::Unknown {
+        name: name.to_owned(),
+        manifest: manifest.path.clone(),
+        hint,
+    }
+}
+
+/// What the command line (`first` and the words after it, or no task) asks of the
+/// project of `manifest` at `project`. What the foreign runners' files say (one that
+/// cannot be read) goes to `note` when the tasks are listed or a name is unknown.
+pub fn choose(
+    manifest: &Manifest,
+    project: &Path,
+    first: Option<&str>,
+    rest: &[OsString],
+    note: &dyn Fn(&str),
+) -> Result<Choice, RunError> {
+    let mut tasks = all_tasks(manifest, project)?;
+    // The justfile's recipes and package.json's scripts that no task shadows: listed,
+    // and run when named (they join the run by name only, never through a glob).
+    let (foreign, notes) = foreign::discover(project);
+    let foreign: Vec<Foreign> = foreign
+        .into_iter()
+        .filter(|f| graph::find(&tasks, &f.name).is_none())
+        .collect();
+    let say_notes = || notes.iter().for_each(|n| note(&format!("vx: {n}")));
+    let Some(first) = first else {
+        say_notes();
+        tasks.extend(foreign.iter().map(Foreign::task));
+        return Ok(Choice::List(tasks));
+    };
+    let requested = split(first, rest);
+    for (name, _) in &requested {
+        if graph::find(&tasks, name).is_some() {
+            continue;
+        }
+        match foreign.iter().find(|f| f.name == *name) {
+            Some(found) => tasks.push(found.task()),
+            None => {
+                say_notes();
+                let known: Vec<Task> = tasks
+                    .iter()
+                    .cloned()
+                    .chain(foreign.iter().map(Foreign::task))
+                    .collect();
+                return Err(unknown(name, manifest, &known));
+            }
+        }
+    }
+    for (name, words) in &requested {
+        if args::wants_help(words) {
+            let task = graph::find(&tasks, name).expect("found above");
+            return Ok(Choice::Help(args::help(task)));
+        }
+    }
+    let names: Vec<String> = requested.iter().map(|(n, _)| n.clone()).collect();
+    let plan = Plan::build(&tasks, &names)?;
+    if let Some(cycle) = graph::cycle(&tasks) {
+        return Err(RunError::Cycle(cycle));
+    }
+    // Each task's argument values: the words given after it (the others: defaults).
+    let mut values = Vec::with_capacity(plan.nodes.len());
+    for node in &plan.nodes {
+        let task = &tasks[node.task];
+        let words = requested
+            .iter()
+            .find(|(n, _)| graph::find(&tasks, n).is_some_and(|t| t.name == task.name))
+            .map(|(_, w)| w.as_slice())
+            .unwrap_or(&[]);
+        values.push(args::parse(task, words).map_err(RunError::Args)?);
+    }
+    Ok(Choice::Run(Chosen {
+        tasks,
+        requested,
+        plan,
+        values,
+    }))
+}
+
+/// A service of the plan that another `vx run` of this project has up already (the
+/// board in `board_dir` says so): an error naming it and that run, rather than a
+/// second copy that fails on its port.
+pub fn services_free(
+    plan: &Plan,
+    tasks: &[Task],
+    manifest: &Manifest,
+    board_dir: &Path,
+) -> Result<(), RunError> {
+    let services: Vec<String> = plan
+        .nodes
+        .iter()
+        .map(|node| &tasks[node.task])
+        .filter(|task| task.service)
+        .map(|task| task.name.clone())
+        .collect();
+    if services.is_empty() {
+        return Ok(());
+    }
+    let running = crate::report::boards::services_running(
+        board_dir,
+        &manifest.path.display().to_string(),
+        &services,
+    );
+    match running.first() {
+        None => Ok(()),
+        Some((name, pid)) => Err(RunError::Running {
+            name: vx_text::sanitize(name).into_owned(),
+            pid: *pid,
+        }),
+    }
+}
+
+/// How the tasks' toolchain is installed.
+pub struct Install<'a> {
+    /// `--store`.
+    pub store: Option<&'a Path>,
+    /// `--offline`: install nothing, reach no network.
+    pub offline: bool,
+    /// `--no-install`: install nothing.
+    pub no_install: bool,
+    /// How installs report.
+    pub settings: &'a Settings,
+    /// What the installs have to say.
+    pub say: &'a dyn Say,
+}
+
+impl<'a> Install<'a> {
+    /// The exec target installing `requests` (none: the project's tools) this way.
+    fn target(&self, session: &'a Session, requests: &'a [Request]) -> Target<'a> {
+        Target {
+            session,
+            requests,
+            store: self.store,
+            offline: self.offline,
+            no_install: self.no_install,
+            sources: None,
+            settings: self.settings,
+            say: self.say,
+        }
+    }
+}
+
+/// The programs `run` lines start with (after `NAME=value` assignments): the tools
+/// they need.
+fn programs<'t>(runs: impl Iterator<Item = &'t String>) -> Vec<OsString> {
+    runs.filter_map(|run| run.split_whitespace().find(|word| !word.contains('=')))
+        .map(OsString::from)
+        .collect()
+}
+
+/// The toolchain of the planned tasks ready (installing what is missing when
+/// `install` allows) and what every task's process gets from it: the project's, and
+/// for a task with its own `tools`, those first on its PATH.
+pub fn shell(
+    session: &Session,
+    manifest: &Manifest,
+    chosen: &Chosen,
+    install: &Install<'_>,
+) -> Result<Shell, RunError> {
+    let Chosen { tasks, plan, .. } = chosen;
+    let store = store::locate(install.store.map(Path::to_path_buf))?;
+    let chain = session.toolchain(&[], &store)?;
+    let wanted = programs(plan.nodes.iter().flat_map(|n| tasks[n.task].run.iter()));
+    let chain = install.target(session, &[]).ready(chain, &store, &wanted)?;
+    match super::target::ensure_venv(Some(manifest), &chain) {
+        Ok(Some(dir)) => install.say.note(&super::target::made_venv(dir)),
+        Ok(None) => {}
+        Err(why) => install.say.note(&format!("vx: {why}")),
+    }
+    let inherited = std::env::var_os("PATH");
+    let declared = super::target::declared(Some(manifest))?.with_tools(chain.env());
+    // A task's own `tools`: installed as `vx exec TOOL@VERSION` installs them, first on
+    // that task's PATH only.
+    let mut own = Vec::new();
+    for task in plan.nodes.iter().map(|n| &tasks[n.task]) {
+        if task.tools.is_empty() {
+            continue;
+        }
+        let requests = task
+            .tools
+            .iter()
+            .map(|(name, version)| format!("{name}@{version}").parse::<Request>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|source| RunError::TaskTools {
+                task: task.name.clone(),
+                source: Box::new(source),
+            })?;
+        let target = install.target(session, &requests);
+        let chain = target
+            .toolchain(&store)
+            .and_then(|chain| target.ready(chain, &store, &programs(task.run.iter())))?;
+        let mut dirs: Vec<PathBuf> = chain
+            .tools
+            .iter()
+            .filter(|tool| task.tools.iter().any(|(name, _)| *name == tool.name))
+            .flat_map(|tool| tool.bin_dirs())
+            .collect();
+        for dir in chain.bin_dirs() {
+            if !dirs.contains(&dir) {
+                dirs.push(dir);
+            }
+        }
+        let declared = super::target::declared(Some(manifest))?.with_tools(chain.env());
+        own.push((
+            task.name.clone(),
+            Own {
+                path: declared.search_path(&dirs, inherited.as_deref()),
+                changes: declared.changes(),
+            },
+        ));
+    }
+    Ok(Shell {
+        path: declared.search_path(&chain.bin_dirs(), inherited.as_deref()),
+        changes: declared.changes(),
+        project: declared.project.clone(),
+        own,
+    })
+}
+
+/// What a run that did not end well stopped and cancelled, and why, in words; `None`
+/// when it cancelled nothing.
+pub fn cancelled(outcome: &Outcome) -> Option<String> {
+    if outcome.cancelled.is_empty() {
+        return None;
+    }
+    let named = |running: bool| -> Vec<String> {
+        outcome
+            .cancelled
+            .iter()
+            .filter(|c| c.1 == running)
+            .map(|c| format!("`{}`", c.0))
+            .collect()
+    };
+    let (running, waiting) = (named(true), named(false));
+    let why = if outcome.interrupted {
+        "interrupted".to_owned()
+    } else {
+        outcome
+            .first_failure
+            .as_ref()
+            .map_or("a task failed".to_owned(), |f| format!("`{}` failed", f.0))
+    };
+    let mut parts = Vec::new();
+    if !running.is_empty() {
+        parts.push(format!("stopped {} (running)", running.join(", ")));
+    }
+    if !waiting.is_empty() {
+        parts.push(format!("cancelled {} (not started)", waiting.join(", ")));
+    }
+    Some(format!("{}: {why}", parts.join("; ")))
+}
+
+/// A run's exit code: 0; the first failed task's code (1 when it had none); 130 when
+/// interrupted.
+pub fn exit_code(outcome: &Outcome) -> i32 {
+    if outcome.interrupted {
+        return crate::exit::INTERRUPTED;
+    }
+    if let Some((_, code, _)) = &outcome.first_failure {
+        return match code {
+            Some(c) if *c != 0 => *c,
+            _ => crate::exit::FAILED,
+        };
+    }
+    if outcome.phases.contains(&Phase::Failed) || outcome.phases.contains(&Phase::Cancelled) {
+        return crate::exit::FAILED;
+    }
+    crate::exit::OK
+}
