@@ -501,7 +501,7 @@ impl Unpacker<'_, '_> {
                         limit: self.limits.max_bytes,
                     });
                 }
-                self.file(raw, rel, data, mode)
+                self.file(raw, rel, data, mode, size)
             }
             Kind::Symlink(target) => {
                 check_symlink(&raw, &rel, &target)?;
@@ -516,17 +516,24 @@ impl Unpacker<'_, '_> {
 
     /// Reads a file's bytes from `data` in buffer-sized pieces, counting them against
     /// the byte cap, and sends each to the writer: the first with the file, the last
-    /// marked so.
+    /// marked so. `size` (what the archive declares) only sizes the first piece's
+    /// buffer, one byte over so a file that is what it says ends in that piece; the
+    /// bytes read decide everything else, whatever the archive declared.
     fn file(
         &mut self,
         raw: PathBuf,
         rel: PathBuf,
         data: &mut dyn Read,
         mode: Option<u32>,
+        size: u64,
     ) -> Result<(), ExtractError> {
         let mut opening = Some((raw, rel));
         loop {
-            let mut buffer = self.out.buffer().map_err(sent)?;
+            let want = match opening {
+                Some(_) => usize::try_from(size.saturating_add(1)).unwrap_or(pipe::BUFFER),
+                None => pipe::BUFFER,
+            };
+            let mut buffer = self.out.buffer(want).map_err(sent)?;
             let mut filled = 0;
             while filled < buffer.len() {
                 match data.read(&mut buffer[filled..]) {
