@@ -675,6 +675,53 @@ fn a_go_module_builds_with_the_projects_go_and_a_tampered_zip_installs_nothing()
     );
 }
 
+/// `vxgreet` at `version` on a loopback crates.io (its sparse index line and its
+/// `.crate`, cargo pointed there) and its repository's `release` on the loopback
+/// GitHub, in a project naming `cargo:vxgreet` at that version for linux-x86_64 and
+/// macos-aarch64, with no rust: the crates server, the GitHub and the project.
+fn vxgreet_world(
+    version: &str,
+    crate_bytes: Vec<u8>,
+    release: vx::demo::github::FixtureRelease,
+) -> (TestServer, vx::demo::github::GithubFixture, Project) {
+    let line = vxgreet_line(&sha256_hex(&crate_bytes)).replace("0.1.0", version);
+    let crates = crates_server(vec![
+        ("/index/vx/gr/vxgreet".to_owned(), line.into_bytes()),
+        (format!("/crates/vxgreet/{version}/download"), crate_bytes),
+    ]);
+    let github = vx::demo::github::GithubFixture::builder()
+        .release("vx-test", "vxgreet", release)
+        .start()
+        .unwrap();
+    let config = format!(
+        "[github]\nurl = \"{}\"\n\n[url_replacements]\n{}",
+        github.web_url(),
+        common::publishers::replacement(
+            "https://static.crates.io/crates/",
+            &crates.url("/crates/")
+        )
+    );
+    let minor = version.rsplit_once('.').map_or(version, |(minor, _)| minor);
+    // No rust in [tools]: the platform with a release binary needs none.
+    let project = Project::new(
+        &config,
+        &format!(
+            "[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\"]\n[tools]\n\"cargo:vxgreet\" = \"{minor}\"\n"
+        ),
+    );
+    let cargo_home = project.work.dir.path().join("home/.cargo");
+    std::fs::create_dir_all(&cargo_home).unwrap();
+    std::fs::write(
+        cargo_home.join("config.toml"),
+        format!(
+            "[source.crates-io]\nreplace-with = \"mirror\"\n[source.mirror]\nregistry = \"sparse+{}\"\n",
+            crates.url("/index/")
+        ),
+    )
+    .unwrap();
+    (crates, github, project)
+}
+
 /// `vxgreet` 0.2.0 with binstall's metadata naming its GitHub release's archives, as
 /// `cargo package` packs it, and its Linux binary built by `cargo build` and packed as
 /// binstall's default `bin-dir` lays it out (`{ name }-{ target }-v{ version }/{ bin }`,
@@ -700,43 +747,12 @@ pkg-fmt = "tgz"
 fn a_crate_with_binstall_metadata_locks_its_release_binary_and_runs_without_rust() {
     let (crate_bytes, binary) = binstall_crate();
     let cksum = sha256_hex(&crate_bytes);
-    let line = vxgreet_line(&cksum).replace("0.1.0", "0.2.0");
-    let crates = crates_server(vec![
-        ("/index/vx/gr/vxgreet".to_owned(), line.into_bytes()),
-        ("/crates/vxgreet/0.2.0/download".to_owned(), crate_bytes),
-    ]);
     let asset = "vxgreet-x86_64-unknown-linux-gnu-v0.2.0.tgz";
-    let github = vx::demo::github::GithubFixture::builder()
-        .release(
-            "vx-test",
-            "vxgreet",
-            vx::demo::github::FixtureRelease::new("v0.2.0").asset(asset, binary.clone()),
-        )
-        .start()
-        .unwrap();
-    let config = format!(
-        "[github]\nurl = \"{}\"\n\n[url_replacements]\n{}",
-        github.web_url(),
-        common::publishers::replacement(
-            "https://static.crates.io/crates/",
-            &crates.url("/crates/")
-        )
+    let (_crates, github, project) = vxgreet_world(
+        "0.2.0",
+        crate_bytes,
+        vx::demo::github::FixtureRelease::new("v0.2.0").asset(asset, binary.clone()),
     );
-    // No rust in [tools]: the platform with a release binary needs none.
-    let project = Project::new(
-        &config,
-        "[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\"]\n[tools]\n\"cargo:vxgreet\" = \"0.2\"\n",
-    );
-    let cargo_home = project.work.dir.path().join("home/.cargo");
-    std::fs::create_dir_all(&cargo_home).unwrap();
-    std::fs::write(
-        cargo_home.join("config.toml"),
-        format!(
-            "[source.crates-io]\nreplace-with = \"mirror\"\n[source.mirror]\nregistry = \"sparse+{}\"\n",
-            crates.url("/index/")
-        ),
-    )
-    .unwrap();
     vx(&project).arg("lock").assert().success();
     let lock = project.lock();
     let linux = locked(&lock, "vxgreet", "linux-x86_64");
@@ -922,45 +938,14 @@ fn released_vxgreet(
 #[test]
 fn a_crate_without_binstall_metadata_locks_the_release_asset_binstall_would_guess() {
     let (crate_bytes, binary) = guessed_crate();
-    let cksum = sha256_hex(&crate_bytes);
-    let line = vxgreet_line(&cksum).replace("0.1.0", "0.3.0");
-    let crates = crates_server(vec![
-        ("/index/vx/gr/vxgreet".to_owned(), line.into_bytes()),
-        ("/crates/vxgreet/0.3.0/download".to_owned(), crate_bytes),
-    ]);
     let asset = "vxgreet-0.3.0-x86_64-unknown-linux-gnu.tar.gz";
-    let github = vx::demo::github::GithubFixture::builder()
-        .release(
-            "vx-test",
-            "vxgreet",
-            vx::demo::github::FixtureRelease::new("0.3.0")
-                .asset(asset, binary.clone())
-                .asset("vxgreet-0.3.0.sha256sums", b"unrelated\n".to_vec()),
-        )
-        .start()
-        .unwrap();
-    let config = format!(
-        "[github]\nurl = \"{}\"\n\n[url_replacements]\n{}",
-        github.web_url(),
-        common::publishers::replacement(
-            "https://static.crates.io/crates/",
-            &crates.url("/crates/")
-        )
+    let (_crates, github, project) = vxgreet_world(
+        "0.3.0",
+        crate_bytes,
+        vx::demo::github::FixtureRelease::new("0.3.0")
+            .asset(asset, binary.clone())
+            .asset("vxgreet-0.3.0.sha256sums", b"unrelated\n".to_vec()),
     );
-    let project = Project::new(
-        &config,
-        "[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\"]\n[tools]\n\"cargo:vxgreet\" = \"0.3\"\n",
-    );
-    let cargo_home = project.work.dir.path().join("home/.cargo");
-    std::fs::create_dir_all(&cargo_home).unwrap();
-    std::fs::write(
-        cargo_home.join("config.toml"),
-        format!(
-            "[source.crates-io]\nreplace-with = \"mirror\"\n[source.mirror]\nregistry = \"sparse+{}\"\n",
-            crates.url("/index/")
-        ),
-    )
-    .unwrap();
     let out = vx(&project).args(["lock", "-v"]).output().unwrap();
     let said = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(out.status.success(), "{said}");

@@ -322,15 +322,19 @@ fn black_installs_into_a_venv_of_the_projects_python_pinned_by_the_indexs_sha256
         "the project's python runs it: {version}"
     );
     // It formats.
-    let file = project.work.dir.path().join("ugly.py");
-    std::fs::write(&file, "x = {  'a':1 }\n").unwrap();
-    project.run(&["black", "-q", file.to_str().unwrap()]);
-    assert_eq!(std::fs::read_to_string(&file).unwrap(), "x = {\"a\": 1}\n");
+    black_formats(&project);
     // Locked, it installs the same set again into a fresh store.
     let store = project.work.dir.path().join("home/.local/share/vx/store");
     std::fs::remove_dir_all(store.join("black")).unwrap();
-    let out = vx_pypi(&project)
-        .args(["sync", "--headless", "--locked"])
+    synced_again(&project, &lock, &["--locked"]);
+}
+
+/// `vx sync --headless ARGS` (the lock's set, `--locked`): black runs again and the
+/// lock is `lock` still.
+fn synced_again(project: &Project, lock: &toml::Table, args: &[&str]) {
+    let out = vx_pypi(project)
+        .args(["sync", "--headless"])
+        .args(args)
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", text(&out));
@@ -339,7 +343,15 @@ fn black_installs_into_a_venv_of_the_projects_python_pinned_by_the_indexs_sha256
             .run(&["black", "--version"])
             .starts_with("black, 24.10.0")
     );
-    assert_eq!(project.lock(), lock, "the lock is as it was");
+    assert_eq!(&project.lock(), lock, "the lock is as it was");
+}
+
+/// The black installed in `project` formats a file.
+fn black_formats(project: &Project) {
+    let file = project.work.dir.path().join("ugly.py");
+    std::fs::write(&file, "x = {  'a':1 }\n").unwrap();
+    project.run(&["black", "-q", file.to_str().unwrap()]);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "x = {\"a\": 1}\n");
 }
 
 #[test]
@@ -810,10 +822,7 @@ fn black_installs_with_vxs_uv_pinned_in_the_lock_and_again_offline_from_its_cach
     assert!(home.join(".cache/vx/uv").is_dir());
     assert!(!home.join(".cache/uv").exists());
     // It formats.
-    let file = project.work.dir.path().join("ugly.py");
-    std::fs::write(&file, "x = {  'a':1 }\n").unwrap();
-    project.run(&["black", "-q", file.to_str().unwrap()]);
-    assert_eq!(std::fs::read_to_string(&file).unwrap(), "x = {\"a\": 1}\n");
+    black_formats(&project);
 
     // Locked and offline, the same set installs again from the caches: black's own
     // wheel from vx's (a bundle of the project imported into it), the set from uv's.
@@ -824,17 +833,7 @@ fn black_installs_with_vxs_uv_pinned_in_the_lock_and_again_offline_from_its_cach
     }
     std::fs::remove_dir_all(store.join("black")).unwrap();
     drop(index);
-    let out = vx_pypi(&project)
-        .args(["sync", "--headless", "--locked", "--offline"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", text(&out));
-    assert!(
-        project
-            .run(&["black", "--version"])
-            .starts_with("black, 24.10.0")
-    );
-    assert_eq!(project.lock(), lock, "the lock is as it was");
+    synced_again(&project, &lock, &["--locked", "--offline"]);
 }
 
 #[test]
