@@ -675,6 +675,30 @@ fn a_go_module_builds_with_the_projects_go_and_a_tampered_zip_installs_nothing()
     );
 }
 
+/// The lock was made without downloading the release binary (its digest is GitHub's);
+/// then `vx sync` installs vxgreet and it runs, saying its `version`.
+fn locked_by_digest_then_greets(
+    project: &Project,
+    github: &vx::demo::github::GithubFixture,
+    version: &str,
+) {
+    assert!(
+        !github.requests().iter().any(|r| r.is_download()),
+        "the binary is locked by its digest, not downloaded"
+    );
+    vx(project).args(["sync", "--headless"]).assert().success();
+    let said = vx(project)
+        .args(["exec", "--", "vxgreet"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&said.stdout),
+        format!("hello from vxgreet {version}\n"),
+        "{}",
+        String::from_utf8_lossy(&said.stderr)
+    );
+}
+
 /// `vxgreet` at `version` on a loopback crates.io (its sparse index line and its
 /// `.crate`, cargo pointed there) and its repository's `release` on the loopback
 /// GitHub, in a project naming `cargo:vxgreet` at that version for linux-x86_64 and
@@ -771,21 +795,7 @@ fn a_crate_with_binstall_metadata_locks_its_release_binary_and_runs_without_rust
         Some("https://static.crates.io/crates/vxgreet/0.2.0/download")
     );
     assert_eq!(macos["sha256"].as_str(), Some(cksum.as_str()));
-    assert!(
-        !github.requests().iter().any(|r| r.is_download()),
-        "the binary is locked by its digest, not downloaded"
-    );
-    vx(&project).args(["sync", "--headless"]).assert().success();
-    let said = vx(&project)
-        .args(["exec", "--", "vxgreet"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&said.stdout),
-        "hello from vxgreet 0.2.0\n",
-        "{}",
-        String::from_utf8_lossy(&said.stderr)
-    );
+    locked_by_digest_then_greets(&project, &github, "0.2.0");
 }
 
 #[test]
@@ -975,19 +985,5 @@ fn a_crate_without_binstall_metadata_locks_the_release_asset_binstall_would_gues
         macos["url"].as_str(),
         Some("https://static.crates.io/crates/vxgreet/0.3.0/download")
     );
-    assert!(
-        !github.requests().iter().any(|r| r.is_download()),
-        "the binary is locked by its digest, not downloaded"
-    );
-    vx(&project).args(["sync", "--headless"]).assert().success();
-    let said = vx(&project)
-        .args(["exec", "--", "vxgreet"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&said.stdout),
-        "hello from vxgreet 0.3.0\n",
-        "{}",
-        String::from_utf8_lossy(&said.stderr)
-    );
+    locked_by_digest_then_greets(&project, &github, "0.3.0");
 }

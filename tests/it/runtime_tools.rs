@@ -173,15 +173,25 @@ fn a_tampered_package_tarball_is_refused_and_nothing_installed() {
     );
 }
 
+/// `vx import` of a `mise.toml` holding `text` in `project`, whose vx.toml is removed
+/// first: the mise file's path and what vx did.
+fn import_mise(project: &Project, text: &str) -> (std::path::PathBuf, std::process::Output) {
+    std::fs::remove_file(project.work.manifest()).unwrap();
+    let mise = project.work.dir.path().join("mise.toml");
+    std::fs::write(&mise, text).unwrap();
+    let out = project.vx().arg("import").arg(&mise).output().unwrap();
+    (mise, out)
+}
+
 #[test]
 fn a_mise_file_naming_node_and_npm_prettier_imports_and_locks_the_environment() {
     let dist = node_dist();
     let registry = npm::serve_prettier(npm::prettier_tarball());
     let project = Project::new(&npm_config(&dist, &registry), "");
-    std::fs::remove_file(project.work.manifest()).unwrap();
-    let mise = project.work.dir.path().join("mise.toml");
-    std::fs::write(&mise, "[tools]\nnode = \"20\"\n\"npm:prettier\" = \"3\"\n").unwrap();
-    let out = project.vx().arg("import").arg(&mise).output().unwrap();
+    let (_, out) = import_mise(
+        &project,
+        "[tools]\nnode = \"20\"\n\"npm:prettier\" = \"3\"\n",
+    );
     let all = text(&out);
     assert!(out.status.success(), "{all}");
     assert!(all.contains("imported npm:prettier 3"), "{all}");
@@ -543,10 +553,7 @@ fn a_mise_file_naming_npm_prettier_without_node_imports_it_on_vxs_own_node() {
     let dist = node_dist_with_lts_lines();
     let registry = npm::serve_prettier(npm::prettier_tarball());
     let project = Project::new(&npm_config(&dist, &registry), "");
-    std::fs::remove_file(project.work.manifest()).unwrap();
-    let mise = project.work.dir.path().join("mise.toml");
-    std::fs::write(&mise, "[tools]\n\"npm:prettier\" = \"3\"\n").unwrap();
-    let out = project.vx().arg("import").arg(&mise).output().unwrap();
+    let (mise, out) = import_mise(&project, "[tools]\n\"npm:prettier\" = \"3\"\n");
     let all = text(&out);
     assert!(out.status.success(), "{all}");
     assert!(

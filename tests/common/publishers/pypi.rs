@@ -48,6 +48,13 @@ pub fn href(filename: &str) -> (String, String) {
 
 /// The real wheel for pip's platform `tag`, downloaded once.
 pub fn wheel(tag: &str, filename: &str) -> Vec<u8> {
+    std::fs::read(downloaded_wheel(&format!("ruff=={RUFF}"), tag, filename)).unwrap()
+}
+
+/// The real wheel `filename` of `requirement` (`name==version`) for pip's platform
+/// `tag` and CPython 3.12, downloaded once from PyPI (no dependencies) into the
+/// fixtures' `pypi/` folder: its path.
+pub fn downloaded_wheel(requirement: &str, tag: &str, filename: &str) -> PathBuf {
     let dir = super::fixtures_dir().join("pypi");
     let file = dir.join(filename);
     if !file.exists() {
@@ -66,16 +73,16 @@ pub fn wheel(tag: &str, filename: &str) -> Vec<u8> {
                 "-d",
             ])
             .arg(tmp.path())
-            .arg(format!("ruff=={RUFF}"))
+            .arg(requirement)
             .status()
             .expect("pip runs (the PyPI tests take real wheels from PyPI)");
         assert!(
             status.success(),
-            "pip download ruff=={RUFF} --platform {tag}"
+            "pip download {requirement} --platform {tag}"
         );
         std::fs::rename(tmp.path().join(filename), &file).unwrap();
     }
-    std::fs::read(file).unwrap()
+    file
 }
 
 /// The index and files, `linux_wheel` served as the linux-x86_64 wheel (the real one,

@@ -13,7 +13,7 @@
 //! the folder `uv-x86_64-unknown-linux-gnu/` holding `uv` and `uvx`. The other
 //! triples' assets are noise, never downloaded.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use vx::demo::fixture::{noise_seeded, sha256_hex};
 use vx::demo::github::FixtureRelease;
@@ -74,33 +74,11 @@ pub fn archive() -> Vec<u8> {
 
 /// uv's manylinux wheel from PyPI, downloaded once.
 fn wheel() -> PathBuf {
-    let dir = super::fixtures_dir().join("pypi-uv");
-    let file = dir.join(format!(
-        "uv-{VERSION}-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
-    ));
-    if !file.exists() {
-        std::fs::create_dir_all(&dir).unwrap();
-        let tmp = tempfile::tempdir_in(&dir).unwrap();
-        super::run(
-            "pip",
-            &[
-                "download",
-                "--quiet",
-                "--no-deps",
-                "--only-binary=:all:",
-                "--python-version",
-                "3.12",
-                "--platform",
-                "manylinux_2_17_x86_64",
-                "-d",
-                tmp.path().to_str().unwrap(),
-                &format!("uv=={VERSION}"),
-            ],
-            Path::new("."),
-        );
-        std::fs::rename(tmp.path().join(file.file_name().unwrap()), &file).unwrap();
-    }
-    file
+    super::pypi::downloaded_wheel(
+        &format!("uv=={VERSION}"),
+        "manylinux_2_17_x86_64",
+        &format!("uv-{VERSION}-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"),
+    )
 }
 
 /// The asset name for `triple`.
