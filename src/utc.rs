@@ -14,13 +14,11 @@ pub fn now() -> u64 {
 }
 
 /// An age as people write it (jiff's friendly format; a day is 24 hours): `30d`,
-/// `12h`, `2w`, `1d 12h`, `5m`; a bare number is seconds (`0`, `90`). Read for `vx cache clean
-/// --older-than`, `[settings] min_release_age` and `VX_INDEX_MAX_AGE`.
+/// `12h`, `2w`, `1d 12h`, `5m`. Read for `vx cache clean --older-than` and
+/// `[settings] min_release_age`. A bare number is refused (`--older-than 30` could
+/// mean days); a setting in seconds reads them first ([`parse_age_or_seconds`]).
 pub fn parse_age(text: &str) -> Result<std::time::Duration, String> {
     let bad = |why: String| format!("{}: {why}", vx_text::sanitize(text));
-    if let Ok(secs) = text.trim().parse::<u64>() {
-        return Ok(std::time::Duration::from_secs(secs));
-    }
     let span: jiff::Span = text
         .trim()
         .parse()
@@ -29,6 +27,15 @@ pub fn parse_age(text: &str) -> Result<std::time::Duration, String> {
         .to_duration(jiff::SpanRelativeTo::days_are_24_hours())
         .map_err(|e| bad(e.to_string()))?;
     std::time::Duration::try_from(duration).map_err(|_| bad("an age cannot be negative".to_owned()))
+}
+
+/// [`parse_age`], or a bare number of seconds (`0`, `90`): for a setting documented
+/// in seconds, such as `VX_INDEX_MAX_AGE`.
+pub fn parse_age_or_seconds(text: &str) -> Result<std::time::Duration, String> {
+    match text.trim().parse::<u64>() {
+        Ok(secs) => Ok(std::time::Duration::from_secs(secs)),
+        Err(_) => parse_age(text),
+    }
 }
 
 /// `secs` after the Unix epoch as a timestamp (past jiff's range: its last second,
@@ -86,8 +93,10 @@ mod tests {
     #[test]
     fn ages_read_as_people_write_them() {
         use std::time::Duration;
-        assert_eq!(parse_age("0"), Ok(Duration::ZERO));
-        assert_eq!(parse_age("90"), Ok(Duration::from_secs(90)));
+        assert!(parse_age("30").is_err(), "a bare number could mean days");
+        assert_eq!(parse_age_or_seconds("0"), Ok(Duration::ZERO));
+        assert_eq!(parse_age_or_seconds("90"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_age_or_seconds("5m"), Ok(Duration::from_secs(300)));
         assert_eq!(parse_age("5m"), Ok(Duration::from_secs(300)));
         assert_eq!(parse_age("3d"), Ok(Duration::from_secs(3 * 86_400)));
         assert_eq!(parse_age("30d"), Ok(Duration::from_secs(30 * 86_400)));

@@ -116,10 +116,12 @@ impl GithubConfig {
         }
         let (token, token_source) = token.unzip();
         let fresh_for = match env(FRESH_FOR_VARIABLE) {
-            Some(age) => crate::utc::parse_age(&age).map_err(|_| GithubError::Setting {
-                setting: FRESH_FOR_VARIABLE,
-                problem: "an age such as 5m, 30s or 0 (revalidate every answer)",
-            })?,
+            Some(age) => {
+                crate::utc::parse_age_or_seconds(&age).map_err(|_| GithubError::Setting {
+                    setting: FRESH_FOR_VARIABLE,
+                    problem: "an age such as 5m, 30s or 0 (revalidate every answer)",
+                })?
+            }
             None => FRESH_FOR,
         };
         Ok(GithubConfig {
