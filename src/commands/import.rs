@@ -152,9 +152,10 @@ fn import_into(
     }
     // A lock that fails leaves the files as they were (`snapshot`).
     let options = super::lock_options(&args.run, false, args.offline);
-    let locked = op::write_and_lock(&edited, &options).map_err(super::import_write_error)?;
+    let locked =
+        op::write_and_lock(&edited, &options, snapshot).map_err(super::import_write_error)?;
     super::say::imported(&edited)?;
-    let code = super::import_locked(locked, &edited, snapshot)?;
+    let code = super::say::import_locked(locked, &edited)?;
     super::say::skipped(edited.failed);
     Ok(code)
 }

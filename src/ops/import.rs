@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use vx_text::sanitize;
 
+use super::snapshot::{Restored, Snapshot};
 use crate::import::{self, EnvValue, Format, Imported};
 use crate::lock::Lock;
 use crate::manifest::{Manifest, ManifestError, Problem};
@@ -136,16 +137,29 @@ pub fn found_in(dir: &Path) -> Vec<(String, PathBuf, Format)> {
         .collect()
 }
 
-/// What became of the lock after vx.toml was written ([`write_and_lock`]).
-pub enum Locked {
+/// What became of the lock after vx.toml was written ([`write_and_lock`]), and of
+/// the files the edit's snapshot holds: put back unless the lock succeeded or only
+/// waits for the network (pins written without their publisher's index).
+pub enum Settled {
     /// Nothing to lock: no tool was imported.
-    Not,
-    /// Locked for these platforms, and written.
-    Done(crate::project::LockReport, Vec<crate::manifest::Platform>),
-    /// vx.lock cannot be read.
-    Unreadable(crate::lock::LockError),
-    /// The lock failed (vx.toml is written all the same: the caller decides).
-    Failed(super::lock::LockOpError),
+    Nothing,
+    /// Locked for these platforms, and written; the files put back (`restored`) when
+    /// the lock's code is not a success.
+    Locked {
+        /// What the lock did.
+        report: crate::project::LockReport,
+        /// The platforms it locked.
+        platforms: Vec<crate::manifest::Platform>,
+        /// What was put back, when the lock's code is not a success.
+        restored: Option<Restored>,
+    },
+    /// vx.lock cannot be read: the files put back.
+    Unreadable(crate::lock::LockError, Restored),
+    /// The lock failed where only the network was missing: vx.toml keeps the tools
+    /// written without their index, for `vx lock` to fill later.
+    Waiting(super::lock::LockOpError),
+    /// The lock failed: the files put back.
+    Failed(super::lock::LockOpError, Restored),
 }
 
 /// vx.toml could not be written.
@@ -160,21 +174,23 @@ pub struct WriteError {
 }
 
 /// Writes `edited`'s vx.toml, then locks it as `vx lock` would when it imported a tool.
-/// A lock that fails is reported, not undone: the caller puts vx.toml back if it must.
+/// A lock that fails puts back the files of `snapshot` (taken before the edit), but
+/// for one that only waits for the network ([`Settled::Waiting`]).
 pub fn write_and_lock(
     edited: &Edited,
     options: &super::lock::Options,
-) -> Result<Locked, WriteError> {
+    snapshot: &Snapshot,
+) -> Result<Settled, WriteError> {
     crate::atomic::write(&edited.path, edited.text.as_bytes()).map_err(|source| WriteError {
         path: edited.path.clone(),
         source,
     })?;
     let Some(manifest) = edited.manifest.as_ref().filter(|_| edited.imported > 0) else {
-        return Ok(Locked::Not);
+        return Ok(Settled::Nothing);
     };
     let mut lock = match Lock::load(&manifest.lock_path()) {
         Ok(lock) => lock.unwrap_or_default(),
-        Err(e) => return Ok(Locked::Unreadable(e)),
+        Err(e) => return Ok(Settled::Unreadable(e, snapshot.restore())),
     };
     let platforms = super::lock::platforms(&[], manifest);
     Ok(
@@ -185,8 +201,16 @@ pub fn write_and_lock(
             &platforms,
             options,
         ) {
-            Ok(report) => Locked::Done(report, platforms),
-            Err(e) => Locked::Failed(e),
+            Ok(report) => {
+                let restored = (report.code != crate::exit::OK).then(|| snapshot.restore());
+                Settled::Locked {
+                    report,
+                    platforms,
+                    restored,
+                }
+            }
+            Err(e) if edited.unchecked > 0 => Settled::Waiting(e),
+            Err(e) => Settled::Failed(e, snapshot.restore()),
         },
     )
 }
