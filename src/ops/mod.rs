@@ -22,6 +22,7 @@
 //! - [`registry`]: a registry package shown per platform; the standard registry moved.
 //! - [`run`]: the tasks a `vx run` chose, their plan and the toolchain they run in.
 //! - [`snapshot`]: vx.toml and vx.lock as an edit found them, to put back.
+//! - [`shim`]: a shim's command run as the directory's project pins it.
 
 pub mod board;
 pub mod edit;
@@ -33,6 +34,7 @@ pub mod prune;
 pub mod push;
 pub mod registry;
 pub mod run;
+pub mod shim;
 pub mod snapshot;
 pub mod sync;
 pub mod target;
