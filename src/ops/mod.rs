@@ -8,6 +8,7 @@
 //! - [`prune`]: the store's versions no project uses, killed installs' work
 //!   directories and stale partial downloads, removed (or listed).
 //! - [`exec`]: a command run in place of vx, in a toolchain's environment.
+//! - [`install`]: one download installed by hand, outside any project (`vx install`).
 //! - [`import`]: another version manager's files imported into vx.toml's text.
 //! - [`push`]: the project's lock and its downloads sent to an OCI registry or an
 //!   image layout.
@@ -28,6 +29,7 @@ pub mod board;
 pub mod edit;
 pub mod exec;
 pub mod import;
+pub mod install;
 pub mod lock;
 pub mod logs;
 pub mod prune;
