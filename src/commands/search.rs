@@ -5,11 +5,9 @@
 use std::io::Write;
 
 use vx::exit::{Error, FAILED, OK};
+use vx::ops::search::{Found, SearchError};
 
 use vx_tui::text::{columns, sanitize, truncate};
-
-use vx::registry::names::Rank;
-use vx::registry::set::SetHit;
 
 use crate::cli::SearchArgs;
 
@@ -22,48 +20,15 @@ pub fn run(args: &SearchArgs) -> Result<i32, Error> {
         &vx::session::Opening::new(args.manifest.as_deref(), vx::session::Want::Optional)
             .offline(args.offline),
     )?;
-    let net = session
-        .network(args.json)
-        .map_err(super::resolution_error)?;
-    let resolver = session.resolver(&net).map_err(super::resolution_error)?;
-    let term = args.term.to_ascii_lowercase();
-    let all = session
-        .catalogue()
-        .all()
-        .map_err(|e| super::resolution_error(vx::resolution::runtime::error(e)))?;
-    let runtimes: Vec<(Rank, &dyn vx::runtime::Runtime)> = all
-        .iter()
-        .map(|r| &**r)
-        .filter_map(|r| runtime_rank(r, &term).map(|rank| (rank, r)))
-        .collect();
-    let (hits, problems) = resolver.search(&args.term);
-    // Nothing found where something could not be searched is no answer: said as the
-    // failure it is, not as "no match".
-    if hits.is_empty() && runtimes.is_empty() && !problems.is_empty() {
-        return Err(Error::environment(format!(
-            "no package matches `{}` in what could be searched, and {} could not be: {}",
-            sanitize(&args.term),
-            match problems.len() {
-                1 => "1 registry".to_owned(),
-                n => format!("{n} registries"),
-            },
-            problems.join("; ")
-        )));
-    }
-    for problem in &problems {
+    let searched =
+        vx::ops::search::search(&session, &args.term, args.json).map_err(|e| match e {
+            SearchError::Resolution(e) => super::resolution_error(e),
+            e @ SearchError::Unsearched { .. } => Error::environment(e),
+        })?;
+    for problem in &searched.problems {
         vx::note!("vx: warning: not searched: {problem}");
     }
-    // Runtimes and packages in one order, by how well they matched (a runtime before
-    // a package of the same rank): `rg` finds ripgrep before the runtime whose
-    // description happens to hold the letters.
-    let mut ranked: Vec<(Rank, Found)> = runtimes
-        .iter()
-        .map(|(rank, r)| (*rank, Found::Runtime(*r)))
-        .chain(hits.iter().map(|h| (h.hit.rank, Found::Package(h))))
-        .collect();
-    // Stable: within a rank, runtimes first, then the packages in the search's order.
-    ranked.sort_by_key(|(rank, _)| *rank);
-    let mut found: Vec<Found> = ranked.into_iter().map(|(_, f)| f).collect();
+    let mut found = searched.found;
     let mut out = Vec::new();
     if args.json {
         let results: Vec<serde_json::Value> = found
@@ -91,8 +56,8 @@ pub fn run(args: &SearchArgs) -> Result<i32, Error> {
     } else if found.is_empty() {
         writeln!(out, "no package matches `{}`", sanitize(&args.term))?;
     } else {
-        let more = found.len().saturating_sub(SHOWN + runtimes.len());
-        found.truncate(SHOWN + runtimes.len());
+        let more = found.len().saturating_sub(SHOWN + searched.runtimes);
+        found.truncate(SHOWN + searched.runtimes);
         let rows: Vec<[String; 3]> = found
             .iter()
             .map(|f| match f {
@@ -125,20 +90,4 @@ pub fn run(args: &SearchArgs) -> Result<i32, Error> {
     }
     std::io::stdout().lock().write_all(&out)?;
     Ok(if found.is_empty() { FAILED } else { OK })
-}
-
-/// One result: a runtime of vx's own or a registry's package.
-enum Found<'a> {
-    Runtime(&'a dyn vx::runtime::Runtime),
-    Package(&'a SetHit),
-}
-
-/// How well a runtime matches a lowercased `term`, ranked as packages are: by its name
-/// or an alias, else its summary.
-fn runtime_rank(runtime: &dyn vx::runtime::Runtime, term: &str) -> Option<Rank> {
-    vx::registry::names::rank_of(
-        std::iter::once(runtime.name()).chain(runtime.aliases()),
-        Some(runtime.summary()),
-        term,
-    )
 }

@@ -23,6 +23,7 @@
 //! - [`registry`]: a registry package shown per platform; the standard registry moved.
 //! - [`run`]: the tasks a `vx run` chose, their plan and the toolchain they run in.
 //! - [`snapshot`]: vx.toml and vx.lock as an edit found them, to put back.
+//! - [`search`]: runtimes and registry packages matching a term, ranked.
 //! - [`shim`]: a shim's command run as the directory's project pins it.
 
 pub mod board;
@@ -36,6 +37,7 @@ pub mod prune;
 pub mod push;
 pub mod registry;
 pub mod run;
+pub mod search;
 pub mod shim;
 pub mod snapshot;
 pub mod sync;
