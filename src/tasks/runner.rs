@@ -9,9 +9,11 @@
 //! everything. A stopped task gets SIGINT (an interrupt) or SIGTERM (a failure
 //! elsewhere) through its [guard](super::guard), then SIGKILL after the grace
 //! period; every process is reaped before the task's terminal phase is reported.
+//! Commands start through the run's [`Launch`]: on Unix one guard process for the whole
+//! run, started at the first task.
 
 use std::io::Read;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -20,6 +22,8 @@ use crossbeam_channel::{Receiver, Sender};
 
 use super::events::{Phase, PhaseChange, PlannedTask, RunSummary, Stream, TaskId, TaskSink};
 use super::fresh::Stamp;
+pub use super::launch::Launcher;
+use super::launch::{Handle, Launch, Starter, Stop};
 use super::ready::{Checker, Tail};
 use crate::manifest::environment::task::Ready;
 use crate::manifest::environment::task_graph::Plan;
@@ -60,18 +64,6 @@ pub struct Options {
     pub launcher: Launcher,
 }
 
-/// How a task's command is started.
-#[derive(Clone, Debug)]
-pub enum Launcher {
-    /// As it is, as the root of a process tree of its own (Windows: a Job Object).
-    Direct,
-    /// Through `EXE task-guard --parent PID --grace-ms N -- PROGRAM ARGS…`.
-    Guard {
-        /// The `vx` executable.
-        exe: std::path::PathBuf,
-    },
-}
-
 /// How a run ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outcome {
@@ -102,24 +94,10 @@ enum Message {
 #[derive(Default)]
 struct Control {
     stop: AtomicBool,
-    /// The process of its current command (the guard's on Unix).
-    current: Mutex<Option<Running>>,
+    /// Its current command's process.
+    current: Mutex<Option<Handle>>,
     /// Why a service failed its ready check, once it did.
     not_ready: Mutex<Option<String>>,
-}
-
-struct Running {
-    /// Its process id, for the polite signal (Unix: Windows has none to send).
-    #[cfg(unix)]
-    pid: u32,
-    tree: crate::platform::process::Tree,
-}
-
-/// Which polite signal a stop sends.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Stop {
-    Interrupt,
-    Terminate,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -171,6 +149,8 @@ pub fn run(
     };
     let mut halted = false; // a failure (without keep_going) or an interrupt
     let mut workers: Vec<std::thread::JoinHandle<()>> = Vec::new();
+    // Started here, on the supervising thread, at the first task that runs a command.
+    let launch = Launch::new(&options.launcher, options.grace);
     let end = |state: &mut Vec<State>, i: usize, change: PhaseChange| {
         state[i] = State::Ended(change.phase);
         sink.phase(TaskId(i), &change);
@@ -272,10 +252,22 @@ pub fn run(
                 state[i] = State::Running;
                 let mut job = jobs[i].take().expect("taken once");
                 job.hash = hash.map(|(_, h)| h);
+                let starter = match launch.starter() {
+                    Ok(starter) => starter,
+                    Err(why) => {
+                        let _ = tx.send(Message::Ended {
+                            node: i,
+                            phase: Phase::Failed,
+                            code: None,
+                            reason: Some(why),
+                        });
+                        continue;
+                    }
+                };
                 workers.extend(spawn_worker(
                     i,
                     job,
-                    options,
+                    starter,
                     Arc::clone(&sink),
                     Arc::clone(&controls[i]),
                     tx.clone(),
@@ -310,7 +302,7 @@ pub fn run(
                 && at.elapsed() > options.grace + Duration::from_secs(2)
                 && let Some(running) = &*lock(&controls[i].current)
             {
-                running.tree.kill();
+                running.kill();
             }
         }
         let Some(message) = message else { continue };
@@ -406,6 +398,8 @@ pub fn run(
     for worker in workers {
         let _ = worker.join();
     }
+    // The guard goes with the run (it exits once the socket closes).
+    drop(launch);
     let phases: Vec<Phase> = state
         .iter()
         .map(|s| match s {
@@ -436,41 +430,22 @@ fn not_ready_reason(control: &Control) -> std::sync::MutexGuard<'_, Option<Strin
 fn stop(control: &Control, how: Stop) {
     control.stop.store(true, Ordering::Relaxed);
     if let Some(running) = &*lock(&control.current) {
-        signal(running, how);
+        running.stop(how);
     }
-}
-
-#[cfg(unix)]
-fn signal(running: &Running, how: Stop) {
-    use rustix::process::{Pid, Signal};
-    let signal = match how {
-        Stop::Interrupt => Signal::INT,
-        Stop::Terminate => Signal::TERM,
-    };
-    if let Some(pid) = Pid::from_raw(running.pid as i32) {
-        let _ = rustix::process::kill_process(pid, signal);
-    }
-}
-
-#[cfg(not(unix))]
-fn signal(running: &Running, _how: Stop) {
-    running.tree.kill();
 }
 
 fn spawn_worker(
     node: usize,
     job: Job,
-    options: &Options,
+    starter: Starter,
     sink: Arc<dyn TaskSink>,
     control: Arc<Control>,
     tx: Sender<Message>,
 ) -> Option<std::thread::JoinHandle<()>> {
-    let launcher = options.launcher.clone();
-    let grace = options.grace;
     let name = job.name.clone();
     let fail_tx = tx.clone();
     let work = move || {
-        let (phase, code, reason) = work(node, job, &launcher, grace, &*sink, &control, &tx);
+        let (phase, code, reason) = work(node, job, &starter, &*sink, &control, &tx);
         let _ = tx.send(Message::Ended {
             node,
             phase,
@@ -499,8 +474,7 @@ fn spawn_worker(
 fn work(
     node: usize,
     mut job: Job,
-    launcher: &Launcher,
-    grace: Duration,
+    starter: &Starter,
     sink: &dyn TaskSink,
     control: &Control,
     tx: &Sender<Message>,
@@ -514,27 +488,17 @@ fn work(
         if control.stop.load(Ordering::Relaxed) {
             return (Phase::Cancelled, None, Some("stopped".into()));
         }
-        let mut guarded = launch(command, launcher, grace);
-        let command = guarded.as_mut().unwrap_or(command);
-        command
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let (mut child, tree) = match crate::platform::process::Tree::spawn(command) {
+        let started = match starter.start(command) {
             Ok(started) => started,
             Err(e) => return (Phase::Failed, None, Some(format!("cannot start: {e}"))),
         };
-        let pid = child.id();
-        *lock(&control.current) = Some(Running {
-            #[cfg(unix)]
-            pid,
-            tree,
-        });
+        let pid = started.handle.pid();
+        *lock(&control.current) = Some(started.handle);
         if control.stop.load(Ordering::Relaxed)
             && let Some(running) = &*lock(&control.current)
         {
             // A stop that came while it started.
-            signal(running, Stop::Terminate);
+            running.stop(Stop::Terminate);
         }
         if !said_running {
             said_running = true;
@@ -549,31 +513,20 @@ fn work(
                 });
             })
         });
-        let pipes: Vec<(Box<dyn Read + Send>, Stream)> = [
-            child
-                .stdout
-                .take()
-                .map(|p| (Box::new(p) as Box<dyn Read + Send>, Stream::Stdout)),
-            child
-                .stderr
-                .take()
-                .map(|p| (Box::new(p) as Box<dyn Read + Send>, Stream::Stderr)),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
+        let pipes = started.pipes;
+        let exit = started.exit;
         let status = std::thread::scope(|scope| {
             for (pipe, stream) in pipes {
                 let tail = &*tail;
                 let checker = checker.as_ref();
                 scope.spawn(move || read_pipe(pipe, stream, id, sink, tail, checker));
             }
-            child.wait()
+            exit.wait()
         });
         drop(checker);
         *lock(&control.current) = None;
-        let status = match status {
-            Ok(status) => status,
+        let code = match status {
+            Ok(code) => code,
             Err(e) => {
                 return (
                     Phase::Failed,
@@ -582,7 +535,6 @@ fn work(
                 );
             }
         };
-        let code = crate::platform::process::status_code(status);
         if code != 0 {
             let reason = if count > 1 {
                 format!("command {} of {count} exited with status {code}", index + 1)
@@ -601,43 +553,6 @@ fn work(
         crate::note!("vx: cannot record that `{}` is up to date: {e}", job.name);
     }
     (Phase::Done, Some(0), None)
-}
-
-/// The command that starts `command` through `launcher`: `None` to start `command`
-/// itself. (Never a copy of it: a copy made through `get_args` loses how an argument
-/// was given, and `cmd`'s command line is given raw — re-quoted, every Windows task
-/// failed as "not recognized".)
-fn launch(command: &Command, launcher: &Launcher, grace: Duration) -> Option<Command> {
-    match launcher {
-        Launcher::Direct => None,
-        Launcher::Guard { exe } => {
-            let mut guard = Command::new(exe);
-            guard
-                .arg("task-guard")
-                .arg("--parent")
-                .arg(std::process::id().to_string())
-                .arg("--grace-ms")
-                .arg(grace.as_millis().to_string())
-                .arg("--")
-                .arg(command.get_program())
-                .args(command.get_args());
-            copy_settings(command, &mut guard);
-            Some(guard)
-        }
-    }
-}
-
-/// Copies `from`'s environment changes and directory onto `to`.
-fn copy_settings(from: &Command, to: &mut Command) {
-    for (key, value) in from.get_envs() {
-        match value {
-            Some(value) => to.env(key, value),
-            None => to.env_remove(key),
-        };
-    }
-    if let Some(dir) = from.get_current_dir() {
-        to.current_dir(dir);
-    }
 }
 
 /// Reads one output stream to its end: each chunk to the sink, to the tail, and to a
