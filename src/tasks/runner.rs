@@ -93,11 +93,66 @@ enum Message {
 /// A running task's handle for the supervisor: how to stop it.
 #[derive(Default)]
 struct Control {
-    stop: AtomicBool,
-    /// Its current command's process.
-    current: Mutex<Option<Handle>>,
+    /// The stop asked for and the current command, under one lock: a stop and a
+    /// command's start see each other, so that the command gets its stop signal once,
+    /// from one of them. (Apart, a stop that came as a command started could signal it
+    /// twice, from the supervisor and from its worker; a shell runs its trap again for a
+    /// second signal that comes while the first one's runs.)
+    running: Mutex<Running>,
     /// Why a service failed its ready check, once it did.
     not_ready: Mutex<Option<String>>,
+}
+
+/// What [`Control`] guards.
+#[derive(Default)]
+struct Running {
+    /// The first stop asked for, if any: no next command starts.
+    stop: Option<Stop>,
+    /// The current command's process.
+    current: Option<Handle>,
+}
+
+impl Control {
+    /// Asks the task to stop: no next command, and the polite signal to the current
+    /// one (the kill comes from the supervisor after the grace). Only the first ask
+    /// counts (a task is signalled once); returns whether this one was it.
+    fn stop(&self, how: Stop) -> bool {
+        let mut running = lock(&self.running);
+        if running.stop.is_some() {
+            return false;
+        }
+        running.stop = Some(how);
+        if let Some(current) = &running.current {
+            current.stop(how);
+        }
+        true
+    }
+
+    /// Whether a stop was asked for.
+    fn stopping(&self) -> bool {
+        lock(&self.running).stop.is_some()
+    }
+
+    /// Holds the command that just started; a stop asked while it started reaches it
+    /// now. Returns whether it did.
+    fn attach(&self, handle: Handle) -> bool {
+        let mut running = lock(&self.running);
+        let stopped = running.stop.inspect(|&how| handle.stop(how)).is_some();
+        running.current = Some(handle);
+        stopped
+    }
+
+    /// The current command has ended.
+    fn detach(&self) {
+        lock(&self.running).current = None;
+    }
+
+    /// Kills the current command's tree, if one runs.
+    fn kill(&self) {
+        if let Some(current) = &lock(&self.running).current {
+            current.kill();
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -176,8 +231,8 @@ pub fn run(
                         outcome
                             .cancelled
                             .push((names[i].clone(), true, "interrupted".into()));
-                        stop(&controls[i], Stop::Interrupt);
-                        stop_sent[i] = Some(Instant::now());
+                        controls[i].stop(Stop::Interrupt);
+                        stop_sent[i].get_or_insert_with(Instant::now);
                     }
                     State::Ended(_) => {}
                 }
@@ -282,7 +337,7 @@ pub fn run(
         if others_done && !live_services.is_empty() && !options.keep_services {
             for &i in &live_services {
                 if stop_sent[i].is_none() {
-                    stop(&controls[i], Stop::Terminate);
+                    controls[i].stop(Stop::Terminate);
                     stop_sent[i] = Some(Instant::now());
                 }
             }
@@ -300,9 +355,8 @@ pub fn run(
         for i in 0..n {
             if let Some(at) = stop_sent[i]
                 && at.elapsed() > options.grace + Duration::from_secs(2)
-                && let Some(running) = &*lock(&controls[i].current)
             {
-                running.kill();
+                controls[i].kill();
             }
         }
         let Some(message) = message else { continue };
@@ -315,8 +369,7 @@ pub fn run(
             }
             Message::NotReady(i, why) => {
                 if matches!(state[i], State::Running) && stop_sent[i].is_none() {
-                    controls[i].stop.store(true, Ordering::Relaxed);
-                    stop(&controls[i], Stop::Terminate);
+                    controls[i].stop(Stop::Terminate);
                     stop_sent[i] = Some(Instant::now());
                     // The worker reports Failed with this reason when it ends.
                     *not_ready_reason(&controls[i]) = Some(why);
@@ -374,8 +427,8 @@ pub fn run(
                                     outcome
                                         .cancelled
                                         .push((names[j].clone(), true, cause.clone()));
-                                    stop(&controls[j], Stop::Terminate);
-                                    stop_sent[j] = Some(Instant::now());
+                                    controls[j].stop(Stop::Terminate);
+                                    stop_sent[j].get_or_insert_with(Instant::now);
                                 }
                                 _ => {}
                             }
@@ -423,15 +476,6 @@ pub fn run(
 /// Where a service's "not ready" reason waits for its end.
 fn not_ready_reason(control: &Control) -> std::sync::MutexGuard<'_, Option<String>> {
     lock(&control.not_ready)
-}
-
-/// Asks a running task to stop: no next command, and the polite signal to the
-/// current one (the kill comes from the supervisor after the grace).
-fn stop(control: &Control, how: Stop) {
-    control.stop.store(true, Ordering::Relaxed);
-    if let Some(running) = &*lock(&control.current) {
-        running.stop(how);
-    }
 }
 
 fn spawn_worker(
@@ -485,7 +529,7 @@ fn work(
     let count = job.commands.len();
     let mut said_running = false;
     for (index, command) in job.commands.iter_mut().enumerate() {
-        if control.stop.load(Ordering::Relaxed) {
+        if control.stopping() {
             return (Phase::Cancelled, None, Some("stopped".into()));
         }
         let started = match starter.start(command) {
@@ -493,13 +537,7 @@ fn work(
             Err(e) => return (Phase::Failed, None, Some(format!("cannot start: {e}"))),
         };
         let pid = started.handle.pid();
-        *lock(&control.current) = Some(started.handle);
-        if control.stop.load(Ordering::Relaxed)
-            && let Some(running) = &*lock(&control.current)
-        {
-            // A stop that came while it started.
-            running.stop(Stop::Terminate);
-        }
+        control.attach(started.handle);
         if !said_running {
             said_running = true;
             sink.phase(id, &PhaseChange::new(Phase::Running).with_pid(pid));
@@ -524,7 +562,7 @@ fn work(
             exit.wait()
         });
         drop(checker);
-        *lock(&control.current) = None;
+        control.detach();
         let code = match status {
             Ok(code) => code,
             Err(e) => {
@@ -544,7 +582,7 @@ fn work(
             return (Phase::Failed, Some(code), Some(reason));
         }
     }
-    if job.service && !control.stop.load(Ordering::Relaxed) {
+    if job.service && !control.stopping() {
         return (Phase::Done, Some(0), Some("the service exited".into()));
     }
     if let (Some(stamp), Some(hash)) = (&job.stamp, &job.hash)
@@ -585,4 +623,46 @@ fn read_pipe(
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    fn sleeper() -> (Handle, super::super::launch::Exit) {
+        let mut command = Command::new("sleep");
+        command.arg("30");
+        let started = Starter::Direct.start(&mut command).expect("sleep starts");
+        (started.handle, started.exit)
+    }
+
+    /// A stop and a command's start, in either order, signal the command once: the
+    /// stop asked while it started is sent when it is attached, a stop asked while it
+    /// runs is sent then, and a second ask sends nothing (a shell runs its trap again
+    /// for a second signal that comes while the first one's runs).
+    #[test]
+    fn a_task_is_signalled_once_whatever_the_order_of_stop_and_start() {
+        let control = Control::default();
+        assert!(control.stop(Stop::Terminate), "the first ask counts");
+        let (handle, exit) = sleeper();
+        assert!(control.attach(handle), "a stop asked before the start");
+        assert!(
+            !control.stop(Stop::Interrupt),
+            "a second ask signals nothing"
+        );
+        assert_eq!(exit.wait().unwrap(), 128 + 15, "SIGTERM, the first ask's");
+        control.detach();
+
+        let control = Control::default();
+        let (handle, exit) = sleeper();
+        assert!(!control.attach(handle), "no stop yet");
+        assert!(!control.stopping());
+        assert!(control.stop(Stop::Interrupt));
+        assert!(control.stopping());
+        assert!(
+            !control.stop(Stop::Terminate),
+            "a second ask signals nothing"
+        );
+        assert_eq!(exit.wait().unwrap(), 128 + 2, "SIGINT, the first ask's");
+    }
 }

@@ -253,31 +253,51 @@ impl Guard {
         }
     }
 
+    /// Sends `signal` to every task's group and to every descendant of the guard outside
+    /// those groups (each process once: see [`Guard::signal_task`]).
     fn signal_everything(&self, signal: Signal) {
-        for task in self.tasks.values().filter(|t| !t.group_gone) {
-            kill_group(task.root, signal);
-        }
-        for pid in self.lister.descendants(&[std::process::id()]) {
+        let signalled: Vec<u32> = self
+            .tasks
+            .values()
+            .filter(|t| !t.group_gone && kill_group(t.root, signal))
+            .map(|t| t.root)
+            .collect();
+        for pid in outside(self.lister.descendants(&[std::process::id()]), &signalled) {
             kill(pid, signal);
         }
     }
 
     /// Sends `signal` to a task's process group, the processes it started that left the
     /// group, and the detached processes re-parented to the guard that carry its mark.
+    ///
+    /// Each process gets it once: a process the group's signal reached is not signalled
+    /// again on its own. A second SIGINT or SIGTERM is not harmless: a shell runs its
+    /// trap again for it when it comes while the first one runs (`trap 'echo cancelled
+    /// >> runs; exit 1' INT TERM` wrote `cancelled` twice whenever the guard was
+    /// descheduled between the group's signal and the task's process's own).
     fn signal_task(&self, id: u64, signal: Signal) {
         let Some(task) = self.tasks.get(&id) else {
             return;
         };
-        if !task.group_gone {
-            kill_group(task.root, signal);
+        let signalled = (!task.group_gone && kill_group(task.root, signal)).then_some(task.root);
+        for pid in self.strays(id, signalled.as_slice()) {
+            kill(pid, signal);
         }
+    }
+
+    /// The processes of task `id` that a signal to the process groups `signalled` (its
+    /// own, when that was signalled) did not reach: those of its process and its
+    /// detached leftovers (and their descendants) that are in no such group.
+    fn strays(&self, id: u64, signalled: &[u32]) -> Vec<u32> {
+        let Some(task) = self.tasks.get(&id) else {
+            return Vec::new();
+        };
         let mut roots = self.leftovers(id);
         if task.code.is_none() {
             roots.push(task.root);
         }
-        for pid in roots.iter().copied().chain(self.lister.descendants(&roots)) {
-            kill(pid, signal);
-        }
+        let descendants = self.lister.descendants(&roots);
+        outside(roots.into_iter().chain(descendants), signalled)
     }
 
     /// The guard's children that belong to task `id` without being its process: what it
@@ -501,10 +521,23 @@ fn group_alive(root: u32) -> bool {
     Pid::from_raw(root as i32).is_some_and(|g| rustix::process::test_kill_process_group(g).is_ok())
 }
 
-fn kill_group(root: u32, signal: Signal) {
-    if let Some(group) = Pid::from_raw(root as i32) {
-        let _ = rustix::process::kill_process_group(group, signal);
-    }
+/// Sends `signal` to process group `root`; whether it reached a member.
+fn kill_group(root: u32, signal: Signal) -> bool {
+    Pid::from_raw(root as i32)
+        .is_some_and(|group| rustix::process::kill_process_group(group, signal).is_ok())
+}
+
+/// Those of `pids` in none of the process groups `signalled`: a process whose group
+/// cannot be read is kept (signalling it again is the lesser harm than missing it).
+fn outside(pids: impl IntoIterator<Item = u32>, signalled: &[u32]) -> Vec<u32> {
+    pids.into_iter()
+        .filter(|&pid| {
+            let group = Pid::from_raw(pid as i32)
+                .and_then(|p| rustix::process::getpgid(Some(p)).ok())
+                .map(|g| g.as_raw_nonzero().get() as u32);
+            group.is_none_or(|g| !signalled.contains(&g))
+        })
+        .collect()
 }
 
 fn kill(pid: u32, signal: Signal) {
@@ -518,4 +551,77 @@ fn kill(pid: u32, signal: Signal) {
 pub fn socket_from_stdin() -> std::io::Result<UnixStream> {
     let fd: OwnedFd = std::io::stdin().as_fd().try_clone_to_owned()?;
     Ok(UnixStream::from(fd))
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+
+    /// A stop reaches a task's process and what stayed in its group through the group's
+    /// signal alone; only what left the group is signalled on its own. Before, the
+    /// task's process was signalled a second time right after its group: a shell whose
+    /// trap had begun in between ran it twice.
+    #[test]
+    fn a_stop_signals_on_their_own_only_the_processes_outside_the_group() {
+        let mut root = Command::new("sh")
+            .args(["-c", "sleep 30 & setsid sleep 30 & wait"])
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        let root_pid = root.id();
+        let lister = Lister::detect();
+        let group_of = |pid: u32| {
+            rustix::process::getpgid(Pid::from_raw(pid as i32))
+                .map(|g| g.as_raw_nonzero().get() as u32)
+                .ok()
+        };
+        // Both children started, the second out of the group (`setsid` done).
+        let start = Instant::now();
+        let (inside, detached) = loop {
+            let children = lister.children(root_pid);
+            let inside = children
+                .iter()
+                .copied()
+                .find(|&c| group_of(c) == Some(root_pid));
+            let detached = children.iter().copied().find(|&c| group_of(c) == Some(c));
+            if let (Some(inside), Some(detached)) = (inside, detached) {
+                break (inside, detached);
+            }
+            assert!(start.elapsed() < Duration::from_secs(30), "{children:?}");
+            std::thread::yield_now();
+        };
+        let (socket, _other) = UnixStream::pair().unwrap();
+        let guard = Guard {
+            socket,
+            listening: true,
+            inbox: Inbox::default(),
+            grace: Duration::from_secs(1),
+            lister,
+            subreaper: false,
+            tasks: BTreeMap::from([(
+                1,
+                Task {
+                    root: root_pid,
+                    code: None,
+                    stopping: None,
+                    mark: "test.1".into(),
+                    group_gone: false,
+                },
+            )]),
+            by_root: HashMap::from([(root_pid, 1)]),
+            unsure: HashMap::new(),
+            shutdown: None,
+        };
+        // The group signalled: only the detached process is left to signal.
+        assert_eq!(guard.strays(1, &[root_pid]), vec![detached]);
+        // The group not signalled (gone, or refused): every process on its own.
+        let mut all = guard.strays(1, &[]);
+        all.sort_unstable();
+        let mut expected = vec![root_pid, inside, detached];
+        expected.sort_unstable();
+        assert_eq!(all, expected);
+        kill(detached, Signal::KILL);
+        kill_group(root_pid, Signal::KILL);
+        root.wait().unwrap();
+    }
 }

@@ -246,7 +246,15 @@ mod tests {
                 "{lister:?} finds the child"
             );
         }
-        assert_eq!(mark(pid), Mark::Is("1.2".into()));
+        // Unsure until `execve` has laid out the new image's environment (`spawn` may
+        // return before).
+        let began = std::time::Instant::now();
+        let mut found = mark(pid);
+        while found == Mark::Unsure && began.elapsed() < std::time::Duration::from_secs(30) {
+            std::thread::yield_now();
+            found = mark(pid);
+        }
+        assert_eq!(found, Mark::Is("1.2".into()));
         child.kill().unwrap();
         child.wait().unwrap();
         assert_eq!(mark(pid), Mark::Absent, "a reaped process is nobody's");
@@ -276,7 +284,16 @@ mod tests {
     fn env_range_reads_a_live_process_and_not_a_zombie() {
         let mut child = Command::new("sleep").arg("30").spawn().unwrap();
         let pid = child.id();
-        let (start, end) = env_range(pid).expect("a live process has one");
+        // `spawn` returns as `execve` closes the old image's files, which can be before
+        // the new image's environment is laid out (0..0 until then).
+        let began = std::time::Instant::now();
+        let (start, end) = loop {
+            let range = env_range(pid).expect("a live process has one");
+            if range.1 != 0 || began.elapsed() > std::time::Duration::from_secs(30) {
+                break range;
+            }
+            std::thread::yield_now();
+        };
         assert!(start > 0 && end > start, "{start}..{end}");
         child.kill().unwrap();
         // A zombie until reaped: wait for its exit without reaping it.
