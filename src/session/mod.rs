@@ -315,7 +315,7 @@ impl Session {
         requests: &[Request],
         store: &Path,
     ) -> Result<Toolchain, ToolchainError> {
-        Toolchain::layered(self.manifest(), &self.catalogue, requests, store)
+        Toolchain::layered(self.manifest(), &self.catalogue, requests, store, None)
     }
 
     /// [`Session::toolchain`], with the versions named on the command line that
@@ -326,7 +326,7 @@ impl Session {
         store: &Path,
         resolve: &OnDemand,
     ) -> Result<Toolchain, ToolchainError> {
-        Toolchain::layered_resolving(
+        Toolchain::layered(
             self.manifest(),
             &self.catalogue,
             requests,
@@ -338,6 +338,6 @@ impl Session {
     /// The toolchain of the manifest alone, without the global toolset layered under
     /// it: what this project itself uses (`vx prune`).
     pub fn own_toolchain(&self, store: &Path) -> Result<Toolchain, ToolchainError> {
-        Toolchain::assemble(self.manifest(), &self.catalogue, &[], store)
+        Toolchain::assemble(self.manifest(), &self.catalogue, &[], store, None)
     }
 }
