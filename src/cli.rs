@@ -383,7 +383,7 @@ pub enum CacheCommand {
     /// Print vx's cache directory.
     Dir,
     /// Print how much each area of the cache takes (downloads, registries, API
-    /// answers, interrupted downloads).
+    /// answers, vx's uv's cache, interrupted downloads).
     Size {
         /// Print JSON: {dir, areas: [{name, path, what, bytes, size, files}], bytes, size}.
         #[arg(long)]

@@ -28,7 +28,9 @@ use vx_shm::{Access, Board, BoardReader, Phase, SlotRead, registry};
 
 use crate::exit::{FAILED, INTERRUPTED, OK};
 use crate::install::Outcome;
-use crate::report::reasons::{FullReasons, line_prefix, retries_from_stderr, retry_prefix};
+use crate::report::reasons::{
+    FullReasons, line_prefix, notice_prefix, notices_from_stderr, retries_from_stderr, retry_prefix,
+};
 use crate::report::{Reporter, Style, Verbosity, table};
 use crate::signals::Interrupt;
 use crate::spec::ToolSpec;
@@ -710,8 +712,8 @@ impl Supervisor<'_> {
     }
 }
 
-/// Reports what a settled child said beyond its slot: each retry it made (whatever its
-/// outcome), and, when it failed, the rest of its stderr.
+/// Reports what a settled child said beyond its slot: each retry it made and each
+/// notice it gave (whatever its outcome), and, when it failed, the rest of its stderr.
 fn report_settled(board: &Board, reporter: &mut Reporter<impl Write>, settled: children::Settled) {
     let Some(snap) = board.reader().read_slot(settled.index).and_then(Result::ok) else {
         return;
@@ -720,14 +722,22 @@ fn report_settled(board: &Board, reporter: &mut Reporter<impl Write>, settled: c
     for retry in retries_from_stderr(&settled.stderr, &tool, &version) {
         reporter.retried(&tool, &version, &retry);
     }
+    for notice in notices_from_stderr(&settled.stderr, &tool, &version) {
+        reporter.noticed(&tool, &version, &notice);
+    }
     if snap.record.phase() == Some(Phase::Failed) {
         // The reason line itself is already in the failure line, the retries above.
         let prefix = line_prefix(&tool, &version);
         let retries = retry_prefix(&tool, &version);
+        let notices = notice_prefix(&tool, &version);
         let rest: Vec<String> = settled
             .stderr
             .into_iter()
-            .filter(|line| !line.starts_with(&prefix) && !line.starts_with(&retries))
+            .filter(|line| {
+                !line.starts_with(&prefix)
+                    && !line.starts_with(&retries)
+                    && !line.starts_with(&notices)
+            })
             .collect();
         reporter.child_stderr(&tool, &rest);
     }
