@@ -14,16 +14,10 @@ edits=${1:-20}
 root=$(cd "$(dirname "$0")/.." && pwd)
 vx=${VX:-$root/target/debug/vx}
 client=$root/scripts/vx-daemon-client.py
-work=$(mktemp -d)
 . "$root/scripts/lib/common.sh"
-isolate_vx "$work"
-export VX_DAEMON_SOCKET="$work/d/daemon.sock" VX_OFFLINE=1
-cleanup() {
-  "$vx" daemon stop > /dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-mkdir -p "$work/boards" "$work/p/.vx/runtimes"
+daemon_work
+export VX_OFFLINE=1
+mkdir -p "$work/p/.vx/runtimes"
 printf '[tools]\nacme-tool = "1"\n' > "$work/p/vx.toml"
 
 # The declaration, its summary saying which edit it is.

@@ -19,17 +19,9 @@ runs=${1:-21}
 root=$(cd "$(dirname "$0")/.." && pwd)
 vx=${VX:-$root/target/release/vx}
 client=$root/scripts/vx-daemon-client.py
-work=$(mktemp -d)
 . "$root/scripts/lib/common.sh"
-isolate_vx "$work"
-export VX_DAEMON_SOCKET="$work/d/daemon.sock"
-cleanup() {
-  "$vx" daemon stop > /dev/null 2>&1 || true
-  jobs -p | xargs -r kill 2> /dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-mkdir -p "$work/pkg/bin" "$work/boards"
+daemon_work
+mkdir -p "$work/pkg/bin"
 printf '#!/bin/sh\n' > "$work/pkg/bin/tool"
 chmod 755 "$work/pkg/bin/tool"
 tar -czf "$work/tool.tar.gz" -C "$work" pkg

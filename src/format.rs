@@ -66,20 +66,22 @@ pub const COMPRESSED_FILES: [ArchiveFormat; 4] = [
     ArchiveFormat::Zst,
 ];
 
-/// Every supported format, for messages and tests.
-pub const ALL_FORMATS: [ArchiveFormat; 11] = [
-    ArchiveFormat::TarGz,
-    ArchiveFormat::TarXz,
-    ArchiveFormat::TarBz2,
-    ArchiveFormat::TarZst,
-    ArchiveFormat::Tar,
-    ArchiveFormat::Zip,
-    ArchiveFormat::Raw,
-    ArchiveFormat::Gz,
-    ArchiveFormat::Xz,
-    ArchiveFormat::Bz2,
-    ArchiveFormat::Zst,
-];
+/// Every supported format, for messages and tests: the [`ARCHIVE_FORMATS`], then
+/// [`ArchiveFormat::Raw`], then the [`COMPRESSED_FILES`].
+pub const ALL_FORMATS: [ArchiveFormat; 11] = {
+    let mut all = [ArchiveFormat::Raw; 11];
+    let mut i = 0;
+    while i < ARCHIVE_FORMATS.len() {
+        all[i] = ARCHIVE_FORMATS[i];
+        i += 1;
+    }
+    let mut j = 0;
+    while j < COMPRESSED_FILES.len() {
+        all[ARCHIVE_FORMATS.len() + 1 + j] = COMPRESSED_FILES[j];
+        j += 1;
+    }
+    all
+};
 
 /// The URL suffixes `vx` recognises, longest first where one ends another (`.tar.gz`
 /// before `.gz`), and the format each names.

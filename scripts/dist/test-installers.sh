@@ -19,17 +19,9 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 
 started=$(date +%s)
-work=$(mktemp -d)
-server_pid=''
-cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-failures=0
-pass() { echo "ok   $*"; }
-fail() { echo "FAIL $*"; failures=$((failures + 1)); }
+# shellcheck source=scripts/dist/checks.sh
+. "$root/scripts/dist/checks.sh"
+checks_begin ""
 
 need=()
 for pair in musl-gcc:musl-tools minisign:minisign busybox:busybox shellcheck:shellcheck dash:dash python3:python3 curl:curl; do
@@ -41,7 +33,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 echo "== shellcheck"
-if shellcheck -s sh scripts/dist/install.sh && shellcheck scripts/dist/build.sh scripts/dist/test-installers.sh; then
+if shellcheck -s sh scripts/dist/install.sh && shellcheck -x scripts/dist/build.sh scripts/dist/test-installers.sh scripts/dist/checks.sh; then
   pass "shellcheck"
 else
   fail "shellcheck"

@@ -20,16 +20,9 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 release=$(cd "$1" && pwd)
 version=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["version"])' "$release/vx-release.json")
 
-work=$(mktemp -d)
-registry_pid=''
-cleanup() {
-  if [ -n "$registry_pid" ]; then kill "$registry_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-failures=0
-pass() { echo "ok   npm: $*"; }
-fail() { echo "FAIL npm: $*"; failures=$((failures + 1)); }
+# shellcheck source=scripts/dist/checks.sh
+. "$root/scripts/dist/checks.sh"
+checks_begin "npm: "
 
 "$root/scripts/dist/npm.sh" "$release" "$work/tarballs" >/dev/null
 
@@ -65,7 +58,7 @@ log: { type: stdout, format: pretty, level: warn }
 listen: 127.0.0.1:$port
 YAML
 "$verdaccio" --config "$work/verdaccio.yaml" >"$work/verdaccio.log" 2>&1 &
-registry_pid=$!
+server_pid=$!
 for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$port/-/ping" >/dev/null 2>&1 && break; sleep 0.1; done
 curl -fs "http://127.0.0.1:$port/-/ping" >/dev/null ||
   { echo "verdaccio did not start:"; cat "$work/verdaccio.log"; exit 1; }

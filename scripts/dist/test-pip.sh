@@ -8,11 +8,9 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 tools=${VX_DIST_TOOLS_VENV:-$HOME/.cache/vx-dist/venv}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-pass() { echo "ok   pip: $*"; }
-fail() { echo "FAIL pip: $*"; failures=$((failures + 1)); }
+# shellcheck source=scripts/dist/checks.sh
+. "$root/scripts/dist/checks.sh"
+checks_begin "pip: "
 
 if [ ! -x "$tools/bin/maturin" ] || [ ! -x "$tools/bin/wheel" ]; then
   python3 -m venv "$tools"

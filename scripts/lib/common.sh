@@ -15,6 +15,24 @@ isolate_vx() {
     "$VX_BOARD_DIR"
 }
 
+# For the daemon measurements: a fresh work directory in `work`, vx isolated below it
+# (isolate_vx), the daemon's socket at `$work/d/daemon.sock`, the daemon stopped, any
+# background job killed and the directory removed when the script exits, and
+# `$work/boards` made. Needs `vx` set to the binary under test.
+daemon_work() {
+  work=$(mktemp -d)
+  isolate_vx "$work"
+  export VX_DAEMON_SOCKET="$work/d/daemon.sock"
+  trap 'daemon_cleanup' EXIT
+  mkdir -p "$work/boards"
+}
+
+daemon_cleanup() {
+  "$vx" daemon stop > /dev/null 2>&1 || true
+  jobs -p | xargs -r kill 2> /dev/null || true
+  rm -rf "$work"
+}
+
 # The same for mise (its data, config, cache and state below DIR), trusting the config
 # files below TRUSTED and answering its prompts yes.
 isolate_mise() {

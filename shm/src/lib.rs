@@ -20,6 +20,7 @@
 //! unsafe code in this crate.
 #![deny(unsafe_op_in_unsafe_fn)]
 
+mod coded;
 mod phase;
 mod primitive;
 mod ring;

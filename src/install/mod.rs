@@ -743,17 +743,9 @@ fn install_new(
     receipt.unverified = !pins_bytes(&cfg.spec);
     receipt.unpacked = Some(stats.bytes);
     receipt.verified = verified;
-    // The bytes match the sha256 the lock pinned, so what verified them then holds.
-    let signed = receipt
-        .verified
-        .clone()
-        .filter(|v| !v.is_empty())
-        .or_else(|| {
-            cfg.spec
-                .verified
-                .clone()
-                .filter(|_| cfg.spec.sha256.is_some())
-        });
+    // Where the bytes match the sha256 the lock pinned (the download was checked
+    // against it), what verified them then holds.
+    let signed = signed_by(&receipt, cfg);
     receipt.bin = executables(cfg, &tree, work.path(), &stats)?;
     // Last, into the tree as it will be (after any unwrapping): a runtime's own
     // configuration, such as node's `etc/npmrc`.

@@ -266,6 +266,9 @@ impl ProgressSink for Attempts<'_> {
             ..*retry
         });
     }
+    fn notice(&mut self, message: &str) {
+        self.inner.notice(message);
+    }
 }
 
 /// A tee that remembers whether it was given any byte (so that a failed source's

@@ -107,25 +107,7 @@ mod tests {
     use super::*;
 
     fn spec(name: &str, version: &str) -> crate::spec::ToolSpec {
-        crate::spec::ToolSpec {
-            name: name.into(),
-            version: version.into(),
-            url: format!("https://example.org/{name}.tgz"),
-            sha256: None,
-            integrity: None,
-            format: None,
-            strip_components: 0,
-            bin: None,
-            post_install: None,
-            options: std::collections::BTreeMap::new(),
-            verify: None,
-            verified: None,
-            env: std::collections::BTreeMap::new(),
-            size: None,
-            write: std::collections::BTreeMap::new(),
-            path_after: Vec::new(),
-            alternatives: Vec::new(),
-        }
+        crate::spec::ToolSpec::new(name, version, format!("https://example.org/{name}.tgz"))
     }
 
     #[test]

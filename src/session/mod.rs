@@ -3,13 +3,15 @@
 //! network settings, from which every layer's context is made in one place (the
 //! resolver's options and network, the toolchain, the lock). [`Session::open`] is the
 //! one way a project is opened: by the commands, the shims, doctor; the hook and the
-//! daemon read the same catalogue ([`Catalogue::open`]) for what is at hand.
+//! daemon read the same catalogue ([`Catalogue::open`]) for what is at hand. What
+//! must start at once reads the toolchain last recorded first ([`recorded`]).
 //!
 //! Nothing here prints: what opening has to say (a fetch's progress) goes to the
 //! caller's `progress`, and an error is a [`SessionError`] the binary maps to an exit
 //! code.
 
 pub mod fetch;
+pub mod recorded;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -315,7 +317,7 @@ impl Session {
         requests: &[Request],
         store: &Path,
     ) -> Result<Toolchain, ToolchainError> {
-        Toolchain::layered(self.manifest(), &self.catalogue, requests, store)
+        Toolchain::layered(self.manifest(), &self.catalogue, requests, store, None)
     }
 
     /// [`Session::toolchain`], with the versions named on the command line that
@@ -326,7 +328,7 @@ impl Session {
         store: &Path,
         resolve: &OnDemand,
     ) -> Result<Toolchain, ToolchainError> {
-        Toolchain::layered_resolving(
+        Toolchain::layered(
             self.manifest(),
             &self.catalogue,
             requests,
@@ -338,6 +340,6 @@ impl Session {
     /// The toolchain of the manifest alone, without the global toolset layered under
     /// it: what this project itself uses (`vx prune`).
     pub fn own_toolchain(&self, store: &Path) -> Result<Toolchain, ToolchainError> {
-        Toolchain::assemble(self.manifest(), &self.catalogue, &[], store)
+        Toolchain::assemble(self.manifest(), &self.catalogue, &[], store, None)
     }
 }

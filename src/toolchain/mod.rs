@@ -199,20 +199,10 @@ pub struct Toolchain {
 
 impl Toolchain {
     /// The toolchain of `manifest` (its tools as its lock pins them on this platform)
-    /// plus `requests`, in `store`.
+    /// plus `requests`, in `store`; `resolve`, where given, answers the requests that
+    /// vx.toml's URL tools and the store do not ([`Request`]: a registry tool at
+    /// another version, a name only the registries know).
     pub fn assemble(
-        manifest: Option<&Manifest>,
-        catalogue: &Catalogue,
-        requests: &[Request],
-        store: &Path,
-    ) -> Result<Toolchain, ToolchainError> {
-        Toolchain::assemble_resolving(manifest, catalogue, requests, store, None)
-    }
-
-    /// [`Toolchain::assemble`], with `resolve` answering the requests that vx.toml's
-    /// URL tools and the store do not ([`Request`]: a registry tool at another
-    /// version, a name only the registries know).
-    pub fn assemble_resolving(
         manifest: Option<&Manifest>,
         catalogue: &Catalogue,
         requests: &[Request],
@@ -269,7 +259,8 @@ impl Toolchain {
     /// [`Toolchain::assemble`] with the user's global toolset layered under
     /// `manifest`'s tools ([`Toolchain::underlay`]), unless `manifest` is the global
     /// `vx.toml` itself or there is none (outside a project the caller passes the
-    /// global manifest as the project's: [`global::find_or_global`]).
+    /// global manifest as the project's: [`global::find_or_global`]); `resolve` answers
+    /// the requests as in [`Toolchain::assemble`].
     ///
     /// [`global::find_or_global`]: crate::manifest::global::find_or_global
     pub fn layered(
@@ -277,27 +268,21 @@ impl Toolchain {
         catalogue: &Catalogue,
         requests: &[Request],
         store: &Path,
-    ) -> Result<Toolchain, ToolchainError> {
-        Toolchain::layered_resolving(manifest, catalogue, requests, store, None)
-    }
-
-    /// [`Toolchain::layered`], with `resolve` answering the requests as in
-    /// [`Toolchain::assemble_resolving`].
-    pub fn layered_resolving(
-        manifest: Option<&Manifest>,
-        catalogue: &Catalogue,
-        requests: &[Request],
-        store: &Path,
         resolve: Option<&resolution::OnDemand>,
     ) -> Result<Toolchain, ToolchainError> {
-        let mut chain =
-            Toolchain::assemble_resolving(manifest, catalogue, requests, store, resolve)?;
+        let mut chain = Toolchain::assemble(manifest, catalogue, requests, store, resolve)?;
         let global = manifest.and_then(|m| global_under(&m.path));
         if let Some(global) = global.filter(|g| crate::manifest::global::is_there(g)) {
             let global = Manifest::load(&global).map_err(ToolchainError::Global)?;
             // The global toolset names vx's own runtimes and the user's: the project's
             // catalogue holds both.
-            chain.underlay(Toolchain::assemble(Some(&global), catalogue, &[], store)?);
+            chain.underlay(Toolchain::assemble(
+                Some(&global),
+                catalogue,
+                &[],
+                store,
+                None,
+            )?);
         }
         Ok(chain)
     }
