@@ -272,9 +272,9 @@ impl Guard {
     ///
     /// Each process gets it once: a process the group's signal reached is not signalled
     /// again on its own. A second SIGINT or SIGTERM is not harmless: a shell runs its
-    /// trap again for it when it comes while the first one runs (`trap 'echo cancelled
-    /// >> runs; exit 1' INT TERM` wrote `cancelled` twice whenever the guard was
-    /// descheduled between the group's signal and the task's process's own).
+    /// trap again for it when it comes while the first one runs (a trap that appends
+    /// `cancelled` to a file wrote it twice whenever the guard was descheduled between
+    /// the group's signal and the task's process's own).
     fn signal_task(&self, id: u64, signal: Signal) {
         let Some(task) = self.tasks.get(&id) else {
             return;
