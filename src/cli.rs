@@ -931,28 +931,44 @@ const MAX_PROGRESS_INTERVAL: Duration = Duration::from_secs(3600);
 
 /// Parses `--progress-interval`: seconds, fractions allowed (`0.25`), between
 /// [`MIN_PROGRESS_INTERVAL`] and [`MAX_PROGRESS_INTERVAL`].
-fn progress_interval(text: &str) -> Result<Duration, String> {
+fn progress_interval(text: &str) -> Result<Duration, IntervalError> {
     let secs: f64 = text
         .trim()
         .parse()
         .ok()
         .filter(|secs: &f64| secs.is_finite())
-        .ok_or("expected a number of seconds, such as 2 or 0.25")?;
+        .ok_or(IntervalError::NotANumber)?;
     if secs <= 0.0 {
-        return Err("the interval must be more than 0 seconds".into());
+        return Err(IntervalError::NotPositive);
     }
-    let at_most = MAX_PROGRESS_INTERVAL.as_secs_f64();
-    if secs > at_most {
-        return Err(format!("the interval must be at most {at_most} seconds"));
+    if secs > MAX_PROGRESS_INTERVAL.as_secs_f64() {
+        return Err(IntervalError::TooLong);
     }
     let interval = Duration::from_secs_f64(secs);
     if interval < MIN_PROGRESS_INTERVAL {
-        return Err(format!(
-            "the interval must be at least {} seconds (progress is read ten times a second)",
-            MIN_PROGRESS_INTERVAL.as_secs_f64()
-        ));
+        return Err(IntervalError::TooShort);
     }
     Ok(interval)
+}
+
+/// Why a `--progress-interval` is refused.
+#[derive(Debug, thiserror::Error)]
+enum IntervalError {
+    /// Not a finite number.
+    #[error("expected a number of seconds, such as 2 or 0.25")]
+    NotANumber,
+    /// Zero or less.
+    #[error("the interval must be more than 0 seconds")]
+    NotPositive,
+    /// Past [`MAX_PROGRESS_INTERVAL`].
+    #[error("the interval must be at most {} seconds", MAX_PROGRESS_INTERVAL.as_secs_f64())]
+    TooLong,
+    /// Under [`MIN_PROGRESS_INTERVAL`].
+    #[error(
+        "the interval must be at least {} seconds (progress is read ten times a second)",
+        MIN_PROGRESS_INTERVAL.as_secs_f64()
+    )]
+    TooShort,
 }
 
 /// The visible subcommand `name` is most likely a misspelling of: at most one edit

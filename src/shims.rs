@@ -60,6 +60,36 @@ pub struct Refreshed {
     pub removed: Vec<String>,
 }
 
+/// Why the shims could not follow the store ([`follow`]).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot refresh the shims in {}", dir.display())]
+pub struct FollowError {
+    /// The shims' directory.
+    pub dir: PathBuf,
+    /// Why.
+    #[source]
+    pub source: io::Error,
+}
+
+/// Makes the shims match what `store` holds, after something was installed or
+/// removed there ([`refresh`] of [`dir`], linking to the vx the user reaches,
+/// [`crate::self_update::own::invoked_exe`]). Only for the default store (a shim runs
+/// what that one holds): any other store, no data directory or no readable own path
+/// leaves the shims alone (`Ok(None)`). Best effort for the caller: a directory that
+/// cannot be written is the error, and the command's own result stands.
+pub fn follow(store: &Path) -> Result<Option<Refreshed>, FollowError> {
+    if crate::install::store::locate(None).ok().as_deref() != Some(store) {
+        return Ok(None);
+    }
+    let (Some(dir), Ok(program)) = (dir(), crate::self_update::own::invoked_exe()) else {
+        return Ok(None);
+    };
+    match refresh(&dir, store, &program) {
+        Ok(done) => Ok(Some(done)),
+        Err(source) => Err(FollowError { dir, source }),
+    }
+}
+
 /// Makes `shims` hold one entry linking to `program` (the vx binary) for each command
 /// of the tools `store` holds, and nothing else. Entries already right are left as
 /// they are, so a refresh with nothing new writes nothing.

@@ -24,7 +24,7 @@ pub fn run(args: &ActivateArgs) -> Result<i32, Error> {
         std::io::stdout().write_all(shims_line(shell, &dir).as_bytes())?;
         return Ok(vx::exit::OK);
     }
-    let vx = super::own_exe()
+    let vx = vx::self_update::own::invoked_exe()
         .map_err(|e| Error::environment(Because::new("cannot find the vx executable", e)))?;
     let text = vx::hook::script::hook(shell, &vx);
     std::io::stdout().write_all(text.as_bytes())?;

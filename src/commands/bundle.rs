@@ -8,6 +8,7 @@ use std::io::Write;
 use vx::exit::{Error, OK};
 use vx::fleet::push::Target;
 use vx::mirror::layout;
+use vx::session::{Opening, Want};
 
 use crate::cli::BundleCommand;
 
@@ -22,7 +23,10 @@ pub fn run(command: BundleCommand) -> Result<i32, Error> {
                 path: path.clone(),
                 tar,
             };
-            let pushed = super::push_lock(&target, &content)?;
+            let session = super::open(&Opening::new(content.manifest.as_deref(), Want::Project))?;
+            let request = super::push_request(&target, &content);
+            let pushed = vx::ops::push::push(&session, request, &mut std::io::stderr())
+                .map_err(super::push_error)?;
             super::say::pushed(&pushed, &path.display().to_string(), content.run.json);
             Ok(OK)
         }

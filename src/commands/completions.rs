@@ -42,7 +42,7 @@ pub fn run(shell: clap_complete::Shell) -> Result<i32, Error> {
             "no completion for {name}"
         ))));
     };
-    let exe = super::own_exe()?;
+    let exe = vx::self_update::own::invoked_exe()?;
     let mut script = Vec::new();
     completer.write_registration(VAR, "vx", "vx", &exe.to_string_lossy(), &mut script)?;
     std::io::stdout().write_all(&script)?;

@@ -33,7 +33,7 @@ pub fn run(args: &EnvArgs) -> Result<i32, Error> {
         Some(tools) if tools.manifest.is_some() && tools.bin_dirs.iter().all(|d| d.is_dir()) => {
             tools
         }
-        _ => match super::recorded_activation(explicit, args.project.store.as_deref()) {
+        _ => match vx::session::recorded::activation(explicit, args.project.store.as_deref()) {
             // The record of a complete toolchain, while nothing it came from changed.
             Some((_, Some(recorded))) => ActiveTools {
                 manifest: None,

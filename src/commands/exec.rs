@@ -28,7 +28,7 @@ pub fn run(args: &ExecArgs) -> Result<i32, Error> {
     );
     // Tools named on the command line are resolved in full every time.
     let sources = if args.tools.is_empty() {
-        match super::recorded_activation(manifest_arg, store_arg) {
+        match vx::session::recorded::activation(manifest_arg, store_arg) {
             // A missing virtual environment is made on the full path.
             Some((_, Some(recorded))) if !recorded.environment().venv_missing() => {
                 return Err(exec_recorded(&recorded, program, rest));

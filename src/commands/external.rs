@@ -30,9 +30,12 @@ pub fn run(args: &[OsString]) -> Result<i32, Error> {
             tool: name,
             command: None,
         };
-        return Err(super::run_registry_tool(&opening, &request, rest));
+        let settings = super::install_settings();
+        let said = super::say::Said;
+        let e = vx::ops::target::run_registry_tool(&opening, &request, rest, &settings, &said);
+        return Err(super::registry_tool_error(e));
     }
-    let (sources, recorded) = super::recorded_activation(None, None).unzip();
+    let (sources, recorded) = vx::session::recorded::activation(None, None).unzip();
     if let Some(recorded) = recorded.flatten()
         && recorded.provides(name)
         && !recorded.environment().venv_missing()

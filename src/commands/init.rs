@@ -68,10 +68,10 @@ pub fn run(args: &InitArgs) -> Result<i32, Error> {
     // A lock that fails leaves no vx.toml and no vx.lock.
     let snapshot = super::snapshot(&path)?;
     let options = super::lock_options(&args.run, false, args.offline);
-    let locked =
-        vx::ops::import::write_and_lock(&edited, &options).map_err(super::import_write_error)?;
+    let locked = vx::ops::import::write_and_lock(&edited, &options, &snapshot)
+        .map_err(super::import_write_error)?;
     super::say::imported(&edited)?;
-    let code = super::import_locked(locked, &edited, &snapshot)?;
+    let code = super::say::import_locked(locked, &edited)?;
     super::say::skipped(edited.failed);
     Ok(code)
 }

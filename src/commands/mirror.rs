@@ -5,6 +5,7 @@
 use vx::exit::{Error, OK};
 use vx::fleet::push::Target;
 use vx::mirror::Source;
+use vx::session::{Opening, Want};
 
 use crate::cli::MirrorCommand;
 
@@ -22,7 +23,11 @@ pub fn run(command: MirrorCommand) -> Result<i32, Error> {
                 }
             };
             let label = target.label.clone();
-            let pushed = super::push_lock(&Target::Registry(target), &content)?;
+            let target = Target::Registry(target);
+            let session = super::open(&Opening::new(content.manifest.as_deref(), Want::Project))?;
+            let request = super::push_request(&target, &content);
+            let pushed = vx::ops::push::push(&session, request, &mut std::io::stderr())
+                .map_err(super::push_error)?;
             super::say::pushed(&pushed, &label, content.run.json);
             Ok(OK)
         }

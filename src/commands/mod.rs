@@ -176,30 +176,6 @@ pub fn toolchain_error(err: vx::toolchain::ToolchainError) -> vx::exit::Error {
     }
 }
 
-/// The project's toolchain sources (`--manifest`, else the `vx.toml` found from the
-/// working directory, else the global one), taken before anything parses them, with
-/// its recorded [`Activation`](vx::toolchain::activation::Activation) in the store
-/// (`--store`, else the default) when nothing it was made from has changed. `None`
-/// outside a project when there is no global toolset either.
-/// A caller without a fresh record resolves in full and records with the sources.
-pub fn recorded_activation(
-    manifest: Option<&std::path::Path>,
-    store: Option<&std::path::Path>,
-) -> Option<(
-    vx::toolchain::activation::Sources,
-    Option<vx::toolchain::activation::Activation>,
-)> {
-    let manifest = match vx::manifest::locate(manifest, &cwd().ok()?) {
-        Ok(path) => path,
-        Err(vx::manifest::ManifestError::NotFound { .. }) => vx::manifest::global::existing()?,
-        Err(_) => return None,
-    };
-    let store = located_store(store).ok()?;
-    Some(vx::toolchain::activation::Activation::lookup(
-        &store, &manifest,
-    ))
-}
-
 /// The store the toolchain commands read (`--store`, else the default), not created.
 pub fn located_store(
     explicit: Option<&std::path::Path>,
@@ -234,40 +210,12 @@ pub fn resolution_error(e: vx::resolution::ResolutionError) -> vx::exit::Error {
     }
 }
 
-/// Makes vx's shims ([`vx::shims`]) match what `store` holds, after something was
-/// installed or removed there. Only for the default store (a shim runs what that
-/// one holds); best effort: a directory that cannot be written is said once, and the
-/// command's own result stands.
+/// Makes vx's shims follow `store` ([`vx::shims::follow`]), saying on stderr why
+/// they could not; the command's own result stands.
 pub fn refresh_shims(store: &std::path::Path) {
-    if located_store(None).ok().as_deref() != Some(store) {
-        return;
+    if let Err(e) = vx::shims::follow(store) {
+        vx::note!("vx: {e}: {}", e.source);
     }
-    let (Some(shims), Ok(program)) = (vx::shims::dir(), own_exe()) else {
-        return;
-    };
-    if let Err(e) = vx::shims::refresh(&shims, store, &program) {
-        vx::note!("vx: cannot refresh the shims in {}: {e}", shims.display());
-    }
-}
-
-/// This vx's path as the user reaches it, for what outlives this run (the shims, the
-/// hook's script, completion scripts): the path it was started by (`argv[0]`, looked
-/// up on `PATH` when it is a bare name), links kept, when that is this very binary —
-/// a package manager's stable link (Homebrew's `bin/vx`) survives an upgrade that
-/// removes the versioned file it pointed at, which the resolved path would not —
-/// else the resolved path of the running binary.
-pub fn own_exe() -> std::io::Result<std::path::PathBuf> {
-    let resolved = std::env::current_exe()?;
-    let invoked = std::env::args_os().next().and_then(|arg0| {
-        let arg0 = std::path::PathBuf::from(arg0);
-        if arg0.components().count() > 1 {
-            std::path::absolute(&arg0).ok()
-        } else {
-            vx::toolchain::search::find(arg0.as_os_str(), &std::env::var_os("PATH")?)
-        }
-    });
-    let same = |path: &std::path::Path| matches!((path.canonicalize(), resolved.canonicalize()), (Ok(a), Ok(b)) if a == b);
-    Ok(invoked.filter(|path| same(path)).unwrap_or(resolved))
 }
 
 /// The working directory, where the manifest search starts.
@@ -338,27 +286,27 @@ pub fn lock_write_error(e: vx::lock::LockError) -> vx::exit::Error {
     }
 }
 
-/// Pushes the project of `content` to `target` ([`vx::ops::push`]; shared by `vx
-/// mirror push` and `vx bundle export`): a missing lock is a usage error (exit 2), an
-/// interrupted download 130, anything else the environment's (exit 1).
-pub fn push_lock(
-    target: &vx::fleet::push::Target,
-    content: &crate::cli::ContentArgs,
-) -> Result<vx::fleet::push::Pushed, vx::exit::Error> {
-    use vx::ops::push::PushOpError;
-    let session = open(&vx::session::Opening::new(
-        content.manifest.as_deref(),
-        vx::session::Want::Project,
-    ))?;
-    let platforms: Vec<String> = content.platforms.iter().map(|p| p.to_string()).collect();
-    let request = vx::ops::push::Request {
+/// What `vx mirror push` and `vx bundle export` push to `target`
+/// ([`vx::ops::push`]): the platforms, tags and output flags of `content`.
+pub fn push_request<'a>(
+    target: &'a vx::fleet::push::Target,
+    content: &'a crate::cli::ContentArgs,
+) -> vx::ops::push::Request<'a> {
+    vx::ops::push::Request {
         target,
-        platforms: &platforms,
+        platforms: content.platforms.iter().map(|p| p.to_string()).collect(),
         tags: &content.tags,
         settings: run_settings(&content.run),
         read_timeout: content.read_timeout,
-    };
-    vx::ops::push::push(&session, request, &mut std::io::stderr()).map_err(|e| match e {
+    }
+}
+
+/// A push that could not be made, as its exit code says: a missing lock is a usage
+/// error (exit 2), an interrupted download 130, anything else the environment's
+/// (exit 1).
+pub fn push_error(e: vx::ops::push::PushOpError) -> vx::exit::Error {
+    use vx::ops::push::PushOpError;
+    match e {
         PushOpError::Session(e) => session_error(e),
         PushOpError::Network(e) => {
             vx::exit::Error::usage(vx::exit::Because::new("network settings", e))
@@ -368,7 +316,7 @@ pub fn push_lock(
         }
         PushOpError::Push(e) if e.is_usage() => vx::exit::Error::usage(e),
         PushOpError::Push(e) => vx::exit::Error::environment(e),
-    })
+    }
 }
 
 /// An import that could not be made, as its exit code says: the files' or vx.toml's
@@ -388,44 +336,14 @@ pub fn import_write_error(e: vx::ops::import::WriteError) -> vx::exit::Error {
     ))
 }
 
-/// The exit code of an import's lock ([`vx::ops::import::write_and_lock`]), said on
-/// stderr; vx.toml and vx.lock put back as `snapshot` found them unless the lock
-/// succeeded or only waits for the network (pins written without their index).
-/// Shared by `vx import` and `vx init`.
-pub fn import_locked(
-    locked: vx::ops::import::Locked,
-    edited: &vx::ops::import::Edited,
-    snapshot: &vx::ops::snapshot::Snapshot,
-) -> Result<i32, vx::exit::Error> {
-    use vx::ops::import::Locked;
-    let code = match locked {
-        Locked::Not => vx::exit::OK,
-        Locked::Unreadable(e) => {
-            restore(snapshot);
-            return Err(vx::exit::Error::usage(e));
-        }
-        Locked::Done(report, platforms) => {
-            if let Some(lock) = edited.lock_path() {
-                say::locked(&report, &lock, &platforms);
-            }
-            report.code
-        }
-        Locked::Failed(e) if edited.unchecked > 0 => {
-            let e = lock_error(e);
-            vx::note!(
-                "vx: vx.lock is not filled yet: {e}; run `vx lock` when the publishers can be reached"
-            );
-            vx::exit::OK
-        }
-        Locked::Failed(e) => {
-            restore(snapshot);
-            return Err(lock_error(e));
-        }
-    };
-    if code != vx::exit::OK {
-        restore(snapshot);
+/// A board that cannot be listed, opened or cleaned ([`vx::ops::board`]: `vx board`,
+/// `vx ps`), as its exit code says.
+pub fn board_error(e: vx::ops::board::BoardError) -> vx::exit::Error {
+    if e.is_usage() {
+        vx::exit::Error::usage(e)
+    } else {
+        vx::exit::Error::environment(e)
     }
-    Ok(code)
 }
 
 /// A registry tool that could not be resolved (`vx x`, `vx TOOL@VERSION`), as its exit
@@ -523,16 +441,12 @@ pub fn target_error(e: vx::ops::target::TargetError) -> vx::exit::Error {
     }
 }
 
-/// Resolves, installs and runs a registry tool ([`vx::ops::target::run_registry_tool`]):
-/// `vx x`, and `vx TOOL@VERSION`. Returns only the error that stopped it.
-pub fn run_registry_tool(
-    opening: &vx::session::Opening,
-    request: &vx::ops::x::Request<'_>,
-    args: &[std::ffi::OsString],
-) -> vx::exit::Error {
+/// A registry tool that could not be resolved, installed or run
+/// ([`vx::ops::target::run_registry_tool`]: `vx x`, and `vx TOOL@VERSION`), as its
+/// exit code says.
+pub fn registry_tool_error(e: vx::ops::target::RegistryToolError) -> vx::exit::Error {
     use vx::ops::target::RegistryToolError;
-    let settings = install_settings();
-    match vx::ops::target::run_registry_tool(opening, request, args, &settings, &say::Said) {
+    match e {
         RegistryToolError::Session(e) => session_error(e),
         RegistryToolError::X(e) => x_error(e),
         RegistryToolError::Target(e) => target_error(e),

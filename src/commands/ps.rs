@@ -6,18 +6,19 @@ use std::io::Write;
 
 use serde_json::json;
 use vx::exit::{Error, OK};
+use vx::ops::board::{self, Seen};
 use vx::report::table;
-use vx_shm::{BoardReader, TaskRun, now_unix_ms, registry};
+use vx_shm::{BoardReader, now_unix_ms, registry};
 use vx_text::{duration_ms, sanitize};
 
 use crate::cli::PsArgs;
-use vx::report::boards::{listed, print_run, run_json};
+use vx::report::boards::{print_run, run_json};
 
 /// Runs `vx ps`.
 pub fn run(args: &PsArgs) -> Result<i32, Error> {
     let dir = registry::default_dir();
     let mut out = std::io::stdout().lock();
-    let boards = listed(&dir, args.all).map_err(Error::environment)?;
+    let boards = board::runs(&dir, args.all).map_err(super::board_error)?;
     if boards.is_empty() && !args.json {
         writeln!(
             out,
@@ -27,33 +28,26 @@ pub fn run(args: &PsArgs) -> Result<i32, Error> {
         return Ok(OK);
     }
     let now = now_unix_ms();
-    for (listing, board) in boards {
+    for (listing, seen) in boards {
         let alive = listing.owner_alive;
-        if board.is_tasks() {
-            let run = match TaskRun::from_board(board) {
-                Ok(run) => run,
-                Err(error) => {
-                    vx::note!("vx: run {} cannot be read: {error}", listing.id);
-                    continue;
-                }
-            };
-            if args.json {
-                writeln!(out, "{}", run_json(&run, alive, now))?;
-            } else {
-                print_run(&mut out, &run, alive, now)?;
+        match seen {
+            Seen::Unreadable(error) => {
+                vx::note!("vx: run {} cannot be read: {error}", listing.id);
             }
-        } else if args.json {
-            let info = board.info();
-            writeln!(
-                out,
-                "{}",
-                json!({"kind": "sync", "id": info.id, "pid": info.creator.pid,
-                       "label": info.label, "alive": alive,
-                       "age_ms": now.saturating_sub(info.created_unix_ms),
-                       "tools": table::board_rows(&board)})
-            )?;
-        } else {
-            print_sync(&mut out, &board, alive, now)?;
+            Seen::Run(run) if args.json => writeln!(out, "{}", run_json(&run, alive, now))?,
+            Seen::Run(run) => print_run(&mut out, &run, alive, now)?,
+            Seen::Sync(board) if args.json => {
+                let info = board.info();
+                writeln!(
+                    out,
+                    "{}",
+                    json!({"kind": "sync", "id": info.id, "pid": info.creator.pid,
+                           "label": info.label, "alive": alive,
+                           "age_ms": now.saturating_sub(info.created_unix_ms),
+                           "tools": table::board_rows(&board)})
+                )?;
+            }
+            Seen::Sync(board) => print_sync(&mut out, &board, alive, now)?,
         }
     }
     Ok(OK)

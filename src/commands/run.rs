@@ -15,26 +15,21 @@
 
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
-
 use std::sync::atomic::AtomicBool;
-use vx::exit::{Because, Error};
+
+use vx::exit::Error;
 use vx::manifest::Manifest;
-use vx::tasks::board_sink::BoardSink;
-use vx::tasks::events::{Fanout, TaskSink};
-use vx::tasks::graph::{self, Plan};
+use vx::tasks::foreground::ForegroundError;
+use vx::tasks::graph::Plan;
 use vx::tasks::model::Task;
-use vx::tasks::output::{Mode, Printer};
-use vx::tasks::runner::{self, Job, Launcher, Options};
+use vx::tasks::output::Mode;
+use vx::tasks::runner::{self, Job};
 use vx::tasks::views::{self, Live, Viewing};
-use vx::tasks::watch::{Change, Watch};
 use vx_tui::text::sanitize;
 
 use crate::cli::{ScriptArgs, TaskGuardArgs};
-use vx::ops::run::{self, Choice, Chosen, RunError};
+use vx::ops::run::{self, Choice, RunError};
 
-/// How long a stopped task has between SIGINT/SIGTERM and SIGKILL.
-const GRACE: std::time::Duration = std::time::Duration::from_secs(3);
 /// Redraws a second of the live views.
 const FPS: u32 = 15;
 
@@ -80,12 +75,6 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         say: &super::say::Said,
     };
     let shell = run::shell(&session, &manifest, &chosen, &install).map_err(error)?;
-    let Chosen {
-        tasks,
-        requested,
-        plan,
-        values,
-    } = chosen;
     let mode = match (args.json, args.output.as_deref()) {
         (true, _) => Some(Mode::Json),
         (_, Some("prefix")) => Some(Mode::Prefix),
@@ -93,68 +82,15 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         (_, Some("quiet")) => Some(Mode::Quiet),
         _ => None,
     };
-    let jobs = || -> Result<Vec<Job>, Error> {
-        plan.nodes
-            .iter()
-            .zip(&values)
-            .map(|(node, values)| {
-                let task = &tasks[node.task];
-                Ok(Job {
-                    name: task.name.clone(),
-                    commands: shell
-                        .commands(task, values)
-                        .map_err(|e| error(RunError::Args(e)))?,
-                    service: task.service,
-                    ready: task.ready.clone(),
-                    stamp: vx::tasks::fresh::Stamp::new(
-                        &project,
-                        &task.name,
-                        &task.sources,
-                        &task.outputs,
-                        &format!("{:?}|{:?}|{:?}", task.run, task.file, task.env),
-                    ),
-                    hash: None,
-                })
-            })
-            .collect()
-    };
-    let mut first = jobs()?;
-    if plan.nodes.len() == 1 && mode.is_none() && !args.watch && !args.tui {
-        let task = &tasks[plan.nodes[0].task];
-        if !task.service && task.sources.is_empty() && !task.depends_only() {
-            return in_foreground(task, std::mem::take(&mut first[0].commands));
-        }
+    let mut first = run::jobs(&project, &chosen, &shell).map_err(error)?;
+    let plain = mode.is_none() && !args.watch && !args.tui;
+    if let Some(task) = run::foreground(&chosen, plain) {
+        let commands = std::mem::take(&mut first[0].commands);
+        return Err(foreground_error(vx::tasks::foreground::run(task, commands)));
     }
-    let keep_services = requested
-        .iter()
-        .all(|(name, _)| graph::find(&tasks, name).is_some_and(|t| t.service || t.depends_only()));
-    let options = Options {
-        jobs: args.jobs.unwrap_or_else(|| {
-            std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
-        }),
-        keep_going: args.keep_going,
-        grace: GRACE,
-        force: args.force,
-        keep_services,
-        launcher: launcher(),
-    };
-    let quiet: Vec<String> = tasks
-        .iter()
-        .filter(|t| t.quiet)
-        .map(|t| t.name.clone())
-        .collect();
-    // The board first: `vx ps`, `vx logs -f`, `vx board watch` and the daemon read the
-    // run there, in place, while the printer shows it here.
-    let sink = || -> Arc<dyn TaskSink> {
-        Arc::new(Fanout(vec![
-            Box::new(BoardSink::new(
-                vx_shm::registry::default_dir(),
-                manifest.path.display().to_string(),
-                vx_shm::DEFAULT_RING_CAPACITY,
-            )),
-            Box::new(Printer::new(mode.unwrap_or(Mode::Prefix), quiet.clone())),
-        ]))
-    };
+    let options = run::options(&chosen, args.jobs, args.keep_going, args.force);
+    let quiet = run::quiet(&chosen);
+    let label = manifest.path.display().to_string();
     let interrupt = vx::signals::Interrupt::register().map_err(Error::environment)?;
     // On a terminal (and no output flag), a live view reads the run from its board.
     let viewing = live_view(args, mode).map(|live| Viewing {
@@ -162,32 +98,38 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         look: super::look(),
         fps: FPS,
         board_dir: vx_shm::registry::default_dir(),
-        label: manifest.path.display().to_string(),
+        label: label.clone(),
         quiet: quiet.clone(),
         interrupted: interrupt.flag(),
     });
     let stop_run = || interrupt.trigger();
+    let plan = &chosen.plan;
     let execute =
         |jobs: Vec<Job>, stop: Arc<AtomicBool>, woken: &crossbeam_channel::Receiver<()>| {
             match &viewing {
                 Some(viewing) => views::run_viewed(viewing, &stop_run, |sink| {
-                    runner::run(&plan, jobs, &options, sink, stop, woken)
+                    runner::run(plan, jobs, &options, sink, stop, woken)
                 }),
-                None => runner::run(&plan, jobs, &options, sink(), stop, woken),
+                None => {
+                    let sink = run::sink(&label, mode.unwrap_or(Mode::Prefix), quiet.clone());
+                    runner::run(plan, jobs, &options, sink, stop, woken)
+                }
             }
         };
     if !args.watch {
         let outcome = execute(first, interrupt.flag(), interrupt.woken());
-        return report(&outcome, mode);
+        return Ok(report(&outcome, mode));
     }
     // --watch: run, and run again when a source changes (cancelling a run in
     // progress), until Ctrl-C.
-    let globs: Vec<String> = plan
-        .nodes
-        .iter()
-        .flat_map(|n| tasks[n.task].sources.iter().cloned())
-        .collect();
-    watch_runs(&project, globs, first, &jobs, &execute, &interrupt, mode)
+    let done = |outcome: &runner::Outcome| {
+        report(outcome, mode);
+    };
+    run::watch(
+        &project, &chosen, &shell, first, &execute, &interrupt, &done, &note,
+    )
+    .map_err(error)?;
+    Ok(vx::exit::INTERRUPTED)
 }
 
 /// Which live view shows the run: the panes with `--tui` (on a terminal), the inline
@@ -226,17 +168,6 @@ pub fn guard(_: &TaskGuardArgs) -> Result<i32, Error> {
     Err(Error::usage("task-guard is not used on this platform"))
 }
 
-/// How tasks' commands start: through the guard on Unix (the running image of vx
-/// itself), directly on Windows (a Job Object ends the tree).
-fn launcher() -> Launcher {
-    if cfg!(unix)
-        && let Ok(exe) = std::env::current_exe()
-    {
-        return Launcher::Guard { exe };
-    }
-    Launcher::Direct
-}
-
 /// Asks the `confirm` questions of the plan's tasks (or takes `--yes`).
 fn confirm(plan: &Plan, tasks: &[Task], yes: bool) -> Result<(), Error> {
     for node in &plan.nodes {
@@ -268,57 +199,27 @@ fn confirm(plan: &Plan, tasks: &[Task], yes: bool) -> Result<(), Error> {
     Ok(())
 }
 
-/// One task as `[scripts]` ran it: its commands but the last as children in the
-/// foreground (Ctrl-C is theirs; vx then stops with 130), the last replacing `vx`.
-fn in_foreground(task: &Task, mut commands: Vec<std::process::Command>) -> Result<i32, Error> {
-    let last = commands.pop().expect("a task that runs something");
-    if !commands.is_empty() {
-        let interrupted = vx::signals::interrupt_flag().map_err(Error::environment)?;
-        for (i, mut command) in commands.into_iter().enumerate() {
-            let status = command.status().map_err(|e| {
-                Error::environment(Because::new(format!("cannot run task `{}`", task.name), e))
-            })?;
-            if interrupted.load(Ordering::Relaxed) {
-                return Err(Error::with_code(
-                    vx::exit::INTERRUPTED,
-                    format!("interrupted during task `{}`", task.name),
-                ));
-            }
-            if !status.success() {
-                let code = vx::platform::process::status_code(status);
-                return Err(Error::with_code(
-                    if code == vx::exit::OK {
-                        vx::exit::FAILED
-                    } else {
-                        code
-                    },
-                    format!(
-                        "task `{}` failed: command {} exited with {}",
-                        task.name,
-                        i + 1,
-                        vx::platform::process::describe_status(status)
-                    ),
-                ));
-            }
-        }
-    }
-    let program = last.get_program().to_owned();
-    let err = vx::platform::exec::replace_process(last, &program);
-    Err(Error::with_code(
-        vx::ops::exec::NOT_RUNNABLE,
-        Because::new(format!("cannot run task `{}`", task.name), err),
-    ))
-}
-
 /// Says how the run ended (what failed, what it cancelled) and picks the exit code
 /// ([`run::exit_code`]).
-fn report(outcome: &runner::Outcome, mode: Option<Mode>) -> Result<i32, Error> {
+fn report(outcome: &runner::Outcome, mode: Option<Mode>) -> i32 {
     if mode != Some(Mode::Json)
         && let Some(line) = run::cancelled(outcome)
     {
         vx::note!("vx: {line}");
     }
-    Ok(run::exit_code(outcome))
+    run::exit_code(outcome)
+}
+
+/// A lone task run in the foreground that could not replace vx, as its exit code
+/// says: the failed command's own, 130 interrupted, 126/127 not runnable, else the
+/// machine's (exit 1).
+fn foreground_error(e: ForegroundError) -> Error {
+    match e {
+        ForegroundError::Failed { code, .. } => Error::with_code(code, e),
+        e @ ForegroundError::Interrupted { .. } => Error::with_code(vx::exit::INTERRUPTED, e),
+        e @ ForegroundError::Replace { .. } => Error::with_code(vx::ops::exec::NOT_RUNNABLE, e),
+        e @ (ForegroundError::Signals(_) | ForegroundError::Spawn { .. }) => Error::environment(e),
+    }
 }
 
 /// A run whose tasks cannot be chosen or prepared, as its exit code says.
@@ -355,67 +256,4 @@ fn list(manifest: &Manifest, tasks: &[Task]) -> Result<(), Error> {
     }
     std::io::stdout().write_all(out.as_bytes())?;
     Ok(())
-}
-
-/// A run of jobs: to the end, or until its stop flag is set (woken by the channel).
-type Execute<'a> = dyn Fn(Vec<Job>, Arc<AtomicBool>, &crossbeam_channel::Receiver<()>) -> runner::Outcome
-    + Sync
-    + 'a;
-
-/// `--watch`: runs `first`, and runs again (`jobs` made anew) when one of `globs`
-/// under `project` changes, cancelling a run in progress, until Ctrl-C.
-fn watch_runs(
-    project: &std::path::Path,
-    globs: Vec<String>,
-    first: Vec<Job>,
-    jobs: &dyn Fn() -> Result<Vec<Job>, Error>,
-    execute: &Execute<'_>,
-    interrupt: &vx::signals::Interrupt,
-    mode: Option<Mode>,
-) -> Result<i32, Error> {
-    if globs.is_empty() {
-        return Err(Error::usage(
-            "--watch follows the tasks' `sources`, and none of these tasks has any",
-        ));
-    }
-    let watch = Watch::new(project, globs)
-        .map_err(|e| Error::environment(format!("cannot watch {}: {e}", project.display())))?;
-    let mut next = Some(first);
-    loop {
-        let jobs = match next.take() {
-            Some(jobs) => jobs,
-            None => jobs()?,
-        };
-        let cancel = Arc::new(AtomicBool::new(false));
-        let (wake, woken) = crossbeam_channel::bounded(1);
-        let (done_tx, done) = crossbeam_channel::bounded(1);
-        let (outcome, change) = std::thread::scope(|scope| {
-            let cancel_flag = Arc::clone(&cancel);
-            let execute = &execute;
-            let run = scope.spawn(move || {
-                let outcome = execute(jobs, cancel_flag, &woken);
-                let _ = done_tx.send(());
-                outcome
-            });
-            let change = watch.next(interrupt.woken(), Some(&done));
-            if change != Change::Done {
-                cancel.store(true, Ordering::Relaxed);
-                let _ = wake.try_send(());
-            }
-            (run.join(), change)
-        });
-        let outcome = outcome.map_err(|_| Error::environment("the run's thread panicked"))?;
-        let change = match change {
-            Change::Done => {
-                report(&outcome, mode)?;
-                vx::note!("vx: watching the tasks' sources; Ctrl-C to stop");
-                watch.next(interrupt.woken(), None)
-            }
-            other => other,
-        };
-        match change {
-            Change::File(path) => vx::note!("vx: {} changed: running again", path.display()),
-            _ => return Ok(vx::exit::INTERRUPTED),
-        }
-    }
 }

@@ -216,6 +216,47 @@ pub fn skipped(failed: usize) {
     }
 }
 
+/// Says what became of an import's lock ([`vx::ops::import::write_and_lock`]) and
+/// of the files it put back, and returns the exit code: a lock that only waits for
+/// the network is a success with a note. Shared by `vx import` and `vx init`.
+pub fn import_locked(
+    settled: vx::ops::import::Settled,
+    edited: &vx::ops::import::Edited,
+) -> Result<i32, vx::exit::Error> {
+    use vx::ops::import::Settled;
+    match settled {
+        Settled::Nothing => Ok(vx::exit::OK),
+        Settled::Unreadable(e, put_back) => {
+            restored(&put_back);
+            Err(vx::exit::Error::usage(e))
+        }
+        Settled::Locked {
+            report,
+            platforms,
+            restored: put_back,
+        } => {
+            if let Some(lock) = edited.lock_path() {
+                locked(&report, &lock, &platforms);
+            }
+            if let Some(put_back) = put_back {
+                restored(&put_back);
+            }
+            Ok(report.code)
+        }
+        Settled::Waiting(e) => {
+            let e = super::lock_error(e);
+            vx::note!(
+                "vx: vx.lock is not filled yet: {e}; run `vx lock` when the publishers can be reached"
+            );
+            Ok(vx::exit::OK)
+        }
+        Settled::Failed(e, put_back) => {
+            restored(&put_back);
+            Err(super::lock_error(e))
+        }
+    }
+}
+
 /// Says what a snapshot put back ([`vx::ops::snapshot::Snapshot::restore`]): the
 /// files restored, and each that could not be, with why.
 pub fn restored(restored: &vx::ops::snapshot::Restored) {

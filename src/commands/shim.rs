@@ -30,7 +30,7 @@ pub fn run(command: &str, args: &[OsString]) -> Result<i32, Error> {
     let program = OsString::from(command);
     let shims = vx::shims::dir();
     let inherited = vx::shims::path_without(shims.as_deref(), std::env::var_os("PATH").as_deref());
-    let (sources, recorded) = super::recorded_activation(None, None).unzip();
+    let (sources, recorded) = vx::session::recorded::activation(None, None).unzip();
     // A project the user has not trusted lends the command its tools, not its own
     // environment ([`vx::trust`]).
     if let (Some(recorded), Some(sources)) = (recorded.flatten(), sources.as_ref()) {

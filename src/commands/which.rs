@@ -32,7 +32,7 @@ pub fn run(args: &WhichArgs) -> Result<i32, Error> {
     {
         return print(exe);
     }
-    let (sources, recorded) = super::recorded_activation(manifest_arg, store_arg).unzip();
+    let (sources, recorded) = vx::session::recorded::activation(manifest_arg, store_arg).unzip();
     if let Some(exe) = recorded
         .flatten()
         .and_then(|r| r.find(command).map(Path::to_path_buf))

@@ -18,5 +18,8 @@ pub fn run(args: &XArgs) -> Result<i32, Error> {
         tool: &args.tool,
         command: args.command.as_deref(),
     };
-    Err(super::run_registry_tool(&opening, &request, &args.args))
+    let settings = super::install_settings();
+    let said = super::say::Said;
+    let e = vx::ops::target::run_registry_tool(&opening, &request, &args.args, &settings, &said);
+    Err(super::registry_tool_error(e))
 }

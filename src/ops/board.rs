@@ -1,26 +1,22 @@
-//! Boards looked at from outside the sync or run that owns them (`vx board`): the live
-//! ones summed up, the one a command names (a dump file, a segment, a live board's id or
+//! Boards looked at from outside the sync or run that owns them (`vx board`, `vx ps`):
+//! the live ones summed up, the runs and syncs read whole ([`runs`]), the one a command
+//! names (a dump file, a segment, a live board's id or
 //! prefix, or the only live board) opened, what became of a board's sync, and the
 //! boards of dead owners removed. Nothing here prints.
 
 use std::path::{Path, PathBuf};
 
-use vx_shm::{Access, BoardReader, TaskPhase, now_unix_ms, registry};
+use vx_shm::{Access, BoardReader, TaskPhase, TaskRun, now_unix_ms, registry};
 
+use crate::report::boards::{self, ListError};
 use crate::report::table;
 
 /// Why a board cannot be listed, opened or cleaned.
 #[derive(Debug, thiserror::Error)]
 pub enum BoardError {
     /// The board directory cannot be listed (the machine's).
-    #[error("cannot list boards in {}", dir.display())]
-    List {
-        /// The directory.
-        dir: PathBuf,
-        /// Why.
-        #[source]
-        source: vx_shm::Error,
-    },
+    #[error(transparent)]
+    List(#[from] ListError),
     /// The id names no board, or several (the error names the id).
     #[error(transparent)]
     Resolve(vx_shm::Error),
@@ -56,19 +52,44 @@ pub enum BoardError {
 impl BoardError {
     /// Whether what the user named is at fault (exit 2), not the machine (exit 1).
     pub fn is_usage(&self) -> bool {
-        !matches!(self, BoardError::List { .. } | BoardError::Clean { .. })
+        !matches!(self, BoardError::List(_) | BoardError::Clean { .. })
     }
 }
 
 /// The boards in `dir` (none when it does not exist), live or not.
 pub fn list(dir: &Path) -> Result<Vec<registry::Listing>, BoardError> {
-    if !dir.exists() {
-        return Ok(Vec::new());
-    }
-    registry::list(dir).map_err(|source| BoardError::List {
-        dir: dir.to_owned(),
-        source,
-    })
+    Ok(boards::list(dir)?)
+}
+
+/// A board as `vx ps` shows it ([`runs`]).
+pub enum Seen {
+    /// A task run's board, read whole.
+    Run(TaskRun),
+    /// A sync's board.
+    Sync(BoardReader),
+    /// A task run's board that cannot be read as one.
+    Unreadable(vx_shm::Error),
+}
+
+/// This user's runs and syncs in `dir` (only those with a live owner unless `all`),
+/// oldest first, each with its listing (its id, whether its owner is alive): what
+/// `vx ps` shows. Boards that vanish between listing and opening are skipped.
+pub fn runs(dir: &Path, all: bool) -> Result<Vec<(registry::Listing, Seen)>, BoardError> {
+    let seen = boards::listed(dir, all)?
+        .into_iter()
+        .map(|(listing, board)| {
+            let seen = if !board.is_tasks() {
+                Seen::Sync(board)
+            } else {
+                match TaskRun::from_board(board) {
+                    Ok(run) => Seen::Run(run),
+                    Err(error) => Seen::Unreadable(error),
+                }
+            };
+            (listing, seen)
+        })
+        .collect();
+    Ok(seen)
 }
 
 /// How many boards in `dir` have a live owner.

@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use vx_text::sanitize;
 
+use super::snapshot::{Restored, Snapshot};
 use crate::import::{self, EnvValue, Format, Imported};
 use crate::lock::Lock;
 use crate::manifest::{Manifest, ManifestError, Problem};
@@ -136,16 +137,169 @@ pub fn found_in(dir: &Path) -> Vec<(String, PathBuf, Format)> {
         .collect()
 }
 
-/// What became of the lock after vx.toml was written ([`write_and_lock`]).
-pub enum Locked {
+/// What `vx import` imports where ([`plan`]): the team's files into the project's
+/// vx.toml, the person's (`mise.local.toml`) into their `vx.local.toml` beside it.
+pub struct Plan {
+    /// vx.toml: `--manifest`, else the one found from the working directory, else a
+    /// new one there.
+    pub path: PathBuf,
+    /// The team's files, `(shown name, path, format)`, into vx.toml.
+    pub team: Vec<(String, PathBuf, Format)>,
+    /// The person's files, into the `vx.local.toml` beside vx.toml
+    /// ([`personal_layer`]).
+    pub personal: Vec<(String, PathBuf, Format)>,
+}
+
+/// Why `vx import` cannot start: each the user's to fix (exit 2), nothing written.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    /// No file named and none of the known ones in the directory.
+    #[error("nothing to import in {}: none of {names} is there", dir.display())]
+    Nothing {
+        /// The directory looked in.
+        dir: PathBuf,
+        /// The known files' names.
+        names: String,
+    },
+    /// `--format` names no format vx imports.
+    #[error("--format {}: vx imports {}", sanitize(.0), import::FORMAT_NAMES)]
+    Format(String),
+    /// The file's name says nothing of its format.
+    #[error("{}: vx cannot tell its kind from its name; pass --format ({})", .0.display(), import::FORMAT_NAMES)]
+    Kind(PathBuf),
+    /// vx.toml cannot be located.
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
+    /// A manifest that exists cannot be read.
+    #[error("cannot read {}", path.display())]
+    Read {
+        /// The manifest.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: crate::bounded_read::ReadError,
+    },
+    /// A person's file, and vx.toml is not named so: no `vx.local.toml` lies beside it.
+    #[error("{}: a person's file is imported into vx.local.toml beside a vx.toml, and {} is not named vx.toml", sanitize(shown), project.display())]
+    NotBeside {
+        /// The person's file, as shown.
+        shown: String,
+        /// The project's manifest.
+        project: PathBuf,
+    },
+    /// A person's file, and no vx.toml for its layer to lie over.
+    #[error("{}: a person's file is imported into vx.local.toml, a layer over the project's vx.toml, and there is none at {}; import the team's files first (`vx import mise.toml`) or start one with `vx init`", sanitize(shown), project.display())]
+    NoProject {
+        /// The person's file, as shown.
+        shown: String,
+        /// Where vx.toml would be.
+        project: PathBuf,
+    },
+}
+
+/// What `vx import` imports from `cwd`: `file` (its format `format`, else told from
+/// its name), else every known file there ([`found_in`]); into `manifest`, else the
+/// vx.toml found from `cwd`, else a new one in `cwd`.
+pub fn plan(
+    cwd: &Path,
+    file: Option<&Path>,
+    format: Option<&str>,
+    manifest: Option<&Path>,
+) -> Result<Plan, PlanError> {
+    let files = match file {
+        Some(file) => vec![(
+            file.display().to_string(),
+            file.to_path_buf(),
+            format_of(file, format)?,
+        )],
+        None => {
+            let found = found_in(cwd);
+            if found.is_empty() {
+                let names: Vec<&str> = import::KNOWN_FILES.iter().map(|(n, _)| *n).collect();
+                return Err(PlanError::Nothing {
+                    dir: cwd.to_path_buf(),
+                    names: names.join(", "),
+                });
+            }
+            found
+        }
+    };
+    let path = match crate::manifest::locate(manifest, cwd) {
+        Ok(path) => path,
+        Err(ManifestError::NotFound { .. }) => cwd.join(crate::manifest::MANIFEST_FILE),
+        Err(e) => return Err(e.into()),
+    };
+    let (personal, team) = files
+        .into_iter()
+        .partition(|(_, file, _)| import::is_personal(file));
+    Ok(Plan {
+        path,
+        team,
+        personal,
+    })
+}
+
+/// FILE's format: `named` (`--format`) when given, else from its name.
+fn format_of(file: &Path, named: Option<&str>) -> Result<Format, PlanError> {
+    match named {
+        Some(name) => Format::from_name(name).ok_or_else(|| PlanError::Format(name.to_owned())),
+        None => Format::of_file(file).ok_or_else(|| PlanError::Kind(file.to_path_buf())),
+    }
+}
+
+/// The text of the manifest at `path`, `None` when there is none yet.
+pub fn existing(path: &Path) -> Result<Option<String>, PlanError> {
+    match crate::bounded_read::read_to_string(path, crate::manifest::MAX_MANIFEST_BYTES) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(source) => Err(PlanError::Read {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+/// The person's `vx.local.toml` a personal file (`shown`) is imported into: beside the
+/// project's vx.toml at `project`, which must exist, since the layer lies over it.
+pub fn personal_layer(project: &Path, shown: &str) -> Result<PathBuf, PlanError> {
+    let Some(layer) = local::beside(project) else {
+        return Err(PlanError::NotBeside {
+            shown: shown.to_owned(),
+            project: project.to_path_buf(),
+        });
+    };
+    if !project.is_file() {
+        return Err(PlanError::NoProject {
+            shown: shown.to_owned(),
+            project: project.to_path_buf(),
+        });
+    }
+    Ok(layer)
+}
+
+/// What became of the lock after vx.toml was written ([`write_and_lock`]), and of
+/// the files the edit's snapshot holds: put back unless the lock succeeded or only
+/// waits for the network (pins written without their publisher's index).
+pub enum Settled {
     /// Nothing to lock: no tool was imported.
-    Not,
-    /// Locked for these platforms, and written.
-    Done(crate::project::LockReport, Vec<crate::manifest::Platform>),
-    /// vx.lock cannot be read.
-    Unreadable(crate::lock::LockError),
-    /// The lock failed (vx.toml is written all the same: the caller decides).
-    Failed(super::lock::LockOpError),
+    Nothing,
+    /// Locked for these platforms, and written; the files put back (`restored`) when
+    /// the lock's code is not a success.
+    Locked {
+        /// What the lock did.
+        report: crate::project::LockReport,
+        /// The platforms it locked.
+        platforms: Vec<crate::manifest::Platform>,
+        /// What was put back, when the lock's code is not a success.
+        restored: Option<Restored>,
+    },
+    /// vx.lock cannot be read: the files put back.
+    Unreadable(crate::lock::LockError, Restored),
+    /// The lock failed where only the network was missing: vx.toml keeps the tools
+    /// written without their index, for `vx lock` to fill later.
+    Waiting(super::lock::LockOpError),
+    /// The lock failed: the files put back.
+    Failed(super::lock::LockOpError, Restored),
 }
 
 /// vx.toml could not be written.
@@ -160,21 +314,23 @@ pub struct WriteError {
 }
 
 /// Writes `edited`'s vx.toml, then locks it as `vx lock` would when it imported a tool.
-/// A lock that fails is reported, not undone: the caller puts vx.toml back if it must.
+/// A lock that fails puts back the files of `snapshot` (taken before the edit), but
+/// for one that only waits for the network ([`Settled::Waiting`]).
 pub fn write_and_lock(
     edited: &Edited,
     options: &super::lock::Options,
-) -> Result<Locked, WriteError> {
+    snapshot: &Snapshot,
+) -> Result<Settled, WriteError> {
     crate::atomic::write(&edited.path, edited.text.as_bytes()).map_err(|source| WriteError {
         path: edited.path.clone(),
         source,
     })?;
     let Some(manifest) = edited.manifest.as_ref().filter(|_| edited.imported > 0) else {
-        return Ok(Locked::Not);
+        return Ok(Settled::Nothing);
     };
     let mut lock = match Lock::load(&manifest.lock_path()) {
         Ok(lock) => lock.unwrap_or_default(),
-        Err(e) => return Ok(Locked::Unreadable(e)),
+        Err(e) => return Ok(Settled::Unreadable(e, snapshot.restore())),
     };
     let platforms = super::lock::platforms(&[], manifest);
     Ok(
@@ -185,8 +341,16 @@ pub fn write_and_lock(
             &platforms,
             options,
         ) {
-            Ok(report) => Locked::Done(report, platforms),
-            Err(e) => Locked::Failed(e),
+            Ok(report) => {
+                let restored = (report.code != crate::exit::OK).then(|| snapshot.restore());
+                Settled::Locked {
+                    report,
+                    platforms,
+                    restored,
+                }
+            }
+            Err(e) if edited.unchecked > 0 => Settled::Waiting(e),
+            Err(e) => Settled::Failed(e, snapshot.restore()),
         },
     )
 }
@@ -510,7 +674,10 @@ fn import_env(draft: &mut Draft<'_>, lists: &[(&str, Imported)]) -> Result<usize
                 Ok(value) => value,
                 Err(why) => {
                     *failed += 1;
-                    lines.push(format!("skipped env {name} from {at}: {}", sanitize(why)));
+                    lines.push(format!(
+                        "skipped env {name} from {at}: {}",
+                        sanitize(&why.to_string())
+                    ));
                     continue;
                 }
             };
@@ -575,7 +742,7 @@ fn import_settings(
                         lines.push(format!(
                             "skipped {what} {} from {at}: {}",
                             sanitize(written),
-                            sanitize(why)
+                            sanitize(&why.to_string())
                         ));
                     }
                     Ok(item) => {
@@ -636,7 +803,10 @@ fn import_scripts(
             match &entry.script {
                 Err(why) => {
                     *failed += 1;
-                    lines.push(format!("skipped task {name} from {at}: {}", sanitize(why)));
+                    lines.push(format!(
+                        "skipped task {name} from {at}: {}",
+                        sanitize(&why.to_string())
+                    ));
                 }
                 Ok(_) if seen.contains_key(entry.name.as_str()) => lines.push(format!(
                     "skipped task {name} from {at}: imported from {}, which comes first",
@@ -825,7 +995,10 @@ fn runtime_constraint(entry: &import::Entry) -> Result<String, Skip> {
     match written.as_str() {
         "lts" | "lts/*" => Ok("lts".to_owned()),
         lts if lts.starts_with("lts/") && entry.version.is_ok() => Ok(lts.to_owned()),
-        _ => entry.version.clone().map_err(Skip::from),
+        _ => entry
+            .version
+            .clone()
+            .map_err(|why| Skip::from(why.to_string())),
     }
 }
 
@@ -868,7 +1041,7 @@ impl From<crate::resolution::ResolutionError> for Skip {
 /// A language registry's package (`npm:esbuild`, `pypi:ruff`) at the entry's
 /// version, when vx can install it here (`crate::backend`).
 fn map_backend(resolver: &Resolver<'_>, name: &str, entry: &import::Entry) -> Result<Mapped, Skip> {
-    let constraint = entry.version.as_ref().map_err(Clone::clone)?;
+    let constraint = entry.version.as_ref().map_err(ToString::to_string)?;
     let backend = crate::package_name::Name::parse(name)
         .map_err(|e| e.to_string())?
         .ok_or_else(|| format!("`{name}` names no package"))?;
@@ -905,7 +1078,7 @@ fn map_backend(resolver: &Resolver<'_>, name: &str, entry: &import::Entry) -> Re
 /// read offline included, is this entry's skip reason: one name never stops the
 /// others.
 fn map_entry(resolver: &Resolver<'_>, entry: &import::Entry) -> Result<Mapped, Skip> {
-    let lookup = entry.lookup.as_ref().map_err(Clone::clone)?;
+    let lookup = entry.lookup.as_ref().map_err(ToString::to_string)?;
     if let import::names::Lookup::Backend(name) = lookup {
         return map_backend(resolver, name, entry);
     }
@@ -914,7 +1087,7 @@ fn map_entry(resolver: &Resolver<'_>, entry: &import::Entry) -> Result<Mapped, S
     {
         return map_runtime(resolver, &*runtime, entry);
     }
-    let constraint = entry.version.as_ref().map_err(Clone::clone)?;
+    let constraint = entry.version.as_ref().map_err(ToString::to_string)?;
     let by_name = || resolver.lookup(lookup.name()).map_err(Skip::from);
     let found = match lookup.alias() {
         Some(alias) => match resolver.lookup(alias) {

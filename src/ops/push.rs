@@ -19,7 +19,7 @@ pub struct Request<'a> {
     /// Where to: a registry, or an image layout.
     pub target: &'a Target,
     /// The platforms (empty: every locked one).
-    pub platforms: &'a [String],
+    pub platforms: Vec<String>,
     /// Tags besides the lock's.
     pub tags: &'a [String],
     /// How the downloads run and report; its network part is replaced by the project's.
@@ -64,7 +64,7 @@ pub fn push(
     let lock_path = manifest.lock_path();
     let job = Push {
         lock_path: &lock_path,
-        platforms: request.platforms,
+        platforms: &request.platforms,
         tags: request.tags,
         settings: &settings,
         client,

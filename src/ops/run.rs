@@ -3,12 +3,16 @@
 //! no task shadows), the ones the command line names with their arguments and the plan
 //! they make ([`choose`]); a service another run of the project has up already refused
 //! ([`services_free`]); the toolchain the tasks need, installed when allowed, and what
-//! every task's process starts with ([`shell`]); and how a run's outcome becomes an
-//! exit code ([`exit_code`], [`cancelled`]). Nothing here prints: what there is to say
-//! goes to the caller's [`Say`].
+//! every task's process starts with ([`shell`]); the runner's jobs and options
+//! ([`jobs`], [`options`], [`sink`]) or the lone task run in the foreground
+//! ([`foreground`]); `--watch`'s runs again ([`watch`]); and how a run's outcome
+//! becomes an exit code ([`exit_code`], [`cancelled`]). Nothing here prints: what
+//! there is to say goes to the caller's [`Say`] (or `note`).
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::install::store::{self, StoreError};
 use crate::manifest::{Manifest, ManifestError};
@@ -16,12 +20,16 @@ use crate::project_env::env_file::EnvFileError;
 use crate::session::Session;
 use crate::sync::Settings;
 use crate::tasks::args;
+use crate::tasks::board_sink::BoardSink;
 use crate::tasks::command::{Own, Shell};
 use crate::tasks::events::Phase;
+use crate::tasks::events::{Fanout, TaskSink};
 use crate::tasks::foreign::{self, Foreign};
 use crate::tasks::graph::{self, GraphError, Plan};
 use crate::tasks::model::Task;
-use crate::tasks::runner::Outcome;
+use crate::tasks::output::{Mode, Printer};
+use crate::tasks::runner::{Job, Launcher, Options, Outcome};
+use crate::tasks::watch::{Change, Watch};
 use crate::toolchain::{Request, RequestError, ToolchainError};
 
 use super::target::{Say, Target, TargetError};
@@ -67,8 +75,8 @@ pub enum RunError {
     #[error("the tasks' dependencies form a cycle: {}", .0.join(" → "))]
     Cycle(Vec<String>),
     /// A task's arguments, or its commands made of them, are not what it takes.
-    #[error("{0}")]
-    Args(String),
+    #[error(transparent)]
+    Args(crate::tasks::args::ArgsError),
     /// A service of the plan runs already in another `vx run` of this project.
     #[error(
         "{name} is already running in this project (vx run, pid {pid}): `vx logs -f {name}` follows it, `vx ps` lists it"
@@ -91,6 +99,20 @@ pub enum RunError {
     /// The project's env files cannot be read.
     #[error(transparent)]
     Declared(#[from] EnvFileError),
+    /// `--watch` of tasks without `sources`.
+    #[error("--watch follows the tasks' `sources`, and none of these tasks has any")]
+    NoSources,
+    /// The project cannot be watched (the machine's).
+    #[error("cannot watch {}: {error}", project.display())]
+    Watch {
+        /// The project's directory.
+        project: PathBuf,
+        /// Why (said in the message, as the watcher words it).
+        error: Box<notify::Error>,
+    },
+    /// A watched run's thread panicked.
+    #[error("the run's thread panicked")]
+    Panicked,
     /// A task's own `tools` are not `NAME = VERSION` requests.
     #[error("task `{task}`'s tools: {source}")]
     TaskTools {
@@ -109,7 +131,11 @@ impl RunError {
     pub fn is_usage(&self) -> bool {
         !matches!(
             self,
-            RunError::Running { .. } | RunError::Toolchain(_) | RunError::Target(_)
+            RunError::Running { .. }
+                | RunError::Toolchain(_)
+                | RunError::Target(_)
+                | RunError::Watch { .. }
+                | RunError::Panicked
         )
     }
 }
@@ -396,6 +422,181 @@ pub fn shell(
         project: declared.project.clone(),
         own,
     })
+}
+
+/// How long a stopped task has between SIGINT/SIGTERM and SIGKILL.
+pub const GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// The runner's jobs: each planned task of `chosen` with its commands (made by `shell`
+/// of its argument values) and, when it declares `sources`, their stamp under
+/// `project`.
+pub fn jobs(project: &Path, chosen: &Chosen, shell: &Shell) -> Result<Vec<Job>, RunError> {
+    let Chosen {
+        tasks,
+        plan,
+        values,
+        ..
+    } = chosen;
+    plan.nodes
+        .iter()
+        .zip(values)
+        .map(|(node, values)| {
+            let task = &tasks[node.task];
+            Ok(Job {
+                name: task.name.clone(),
+                commands: shell.commands(task, values).map_err(RunError::Args)?,
+                service: task.service,
+                ready: task.ready.clone(),
+                stamp: crate::tasks::fresh::Stamp::new(
+                    project,
+                    &task.name,
+                    &task.sources,
+                    &task.outputs,
+                    &format!("{:?}|{:?}|{:?}", task.run, task.file, task.env),
+                ),
+                hash: None,
+            })
+        })
+        .collect()
+}
+
+/// The task a run of `chosen` runs as `[scripts]` always did, in the foreground
+/// ([`crate::tasks::foreground`]): the one planned task, when it has no dependency,
+/// is no service and has no `sources`, and the run is `plain` (no output flag, no
+/// `--watch`, no `--tui`).
+pub fn foreground(chosen: &Chosen, plain: bool) -> Option<&Task> {
+    let [node] = chosen.plan.nodes.as_slice() else {
+        return None;
+    };
+    let task = &chosen.tasks[node.task];
+    (plain && !task.service && task.sources.is_empty() && !task.depends_only()).then_some(task)
+}
+
+/// How the runner runs `chosen`'s tasks: at most `jobs` at once (default: the
+/// machine's parallelism), services kept running at the end when only services (or
+/// tasks that only depend) were asked for, through the guard on Unix.
+pub fn options(chosen: &Chosen, jobs: Option<usize>, keep_going: bool, force: bool) -> Options {
+    let keep_services = chosen.requested.iter().all(|(name, _)| {
+        graph::find(&chosen.tasks, name).is_some_and(|t| t.service || t.depends_only())
+    });
+    Options {
+        jobs: jobs.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+        }),
+        keep_going,
+        grace: GRACE,
+        force,
+        keep_services,
+        launcher: launcher(),
+    }
+}
+
+/// How tasks' commands start: through the guard on Unix (the running image of vx
+/// itself), directly on Windows (a Job Object ends the tree).
+fn launcher() -> Launcher {
+    if cfg!(unix)
+        && let Ok(exe) = std::env::current_exe()
+    {
+        return Launcher::Guard { exe };
+    }
+    Launcher::Direct
+}
+
+/// The names of `chosen`'s quiet tasks (`quiet = true`): their output is not shown.
+pub fn quiet(chosen: &Chosen) -> Vec<String> {
+    chosen
+        .tasks
+        .iter()
+        .filter(|t| t.quiet)
+        .map(|t| t.name.clone())
+        .collect()
+}
+
+/// Where a run without a live view reports: its board first (`vx ps`, `vx logs -f`,
+/// `vx board watch` and the daemon read the run there, in place, labelled with the
+/// manifest's path `label`), then the printer of `mode` (the quiet tasks' output
+/// left out).
+pub fn sink(label: &str, mode: Mode, quiet: Vec<String>) -> Arc<dyn TaskSink> {
+    Arc::new(Fanout(vec![
+        Box::new(BoardSink::new(
+            vx_shm::registry::default_dir(),
+            label.to_owned(),
+            vx_shm::DEFAULT_RING_CAPACITY,
+        )),
+        Box::new(Printer::new(mode, quiet)),
+    ]))
+}
+
+/// A run of jobs: to the end, or until its stop flag is set (woken by the channel).
+pub type Execute<'a> =
+    dyn Fn(Vec<Job>, Arc<AtomicBool>, &crossbeam_channel::Receiver<()>) -> Outcome + Sync + 'a;
+
+/// `--watch`: runs `first` (the jobs of `chosen`), and runs again (its [`jobs`] made
+/// anew through `shell`) when one of the planned tasks' `sources` under `project` changes, cancelling a run
+/// in progress, until Ctrl-C (`interrupt`), which ends it with `Ok`. `done` hears
+/// each run's outcome that ended by itself; `note` what there is to say meanwhile.
+#[allow(clippy::too_many_arguments)]
+pub fn watch(
+    project: &Path,
+    chosen: &Chosen,
+    shell: &Shell,
+    first: Vec<Job>,
+    execute: &Execute<'_>,
+    interrupt: &crate::signals::Interrupt,
+    done: &dyn Fn(&Outcome),
+    note: &dyn Fn(&str),
+) -> Result<(), RunError> {
+    let globs: Vec<String> = chosen
+        .plan
+        .nodes
+        .iter()
+        .flat_map(|n| chosen.tasks[n.task].sources.iter().cloned())
+        .collect();
+    if globs.is_empty() {
+        return Err(RunError::NoSources);
+    }
+    let watch = Watch::new(project, globs).map_err(|error| RunError::Watch {
+        project: project.to_path_buf(),
+        error: Box::new(error),
+    })?;
+    let mut next = Some(first);
+    loop {
+        let jobs = match next.take() {
+            Some(jobs) => jobs,
+            None => jobs(project, chosen, shell)?,
+        };
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (wake, woken) = crossbeam_channel::bounded(1);
+        let (done_tx, finished) = crossbeam_channel::bounded(1);
+        let (outcome, change) = std::thread::scope(|scope| {
+            let cancel_flag = Arc::clone(&cancel);
+            let execute = &execute;
+            let run = scope.spawn(move || {
+                let outcome = execute(jobs, cancel_flag, &woken);
+                let _ = done_tx.send(());
+                outcome
+            });
+            let change = watch.next(interrupt.woken(), Some(&finished));
+            if change != Change::Done {
+                cancel.store(true, Ordering::Relaxed);
+                let _ = wake.try_send(());
+            }
+            (run.join(), change)
+        });
+        let outcome = outcome.map_err(|_| RunError::Panicked)?;
+        let change = match change {
+            Change::Done => {
+                done(&outcome);
+                note("vx: watching the tasks' sources; Ctrl-C to stop");
+                watch.next(interrupt.woken(), None)
+            }
+            other => other,
+        };
+        match change {
+            Change::File(path) => note(&format!("vx: {} changed: running again", path.display())),
+            _ => return Ok(()),
+        }
+    }
 }
 
 /// What a run that did not end well stopped and cancelled, and why, in words; `None`

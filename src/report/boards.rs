@@ -20,18 +20,22 @@ pub struct ListError {
     pub source: vx_shm::Error,
 }
 
+/// The boards in `dir`, live or not, unopened (none when `dir` does not exist).
+pub fn list(dir: &Path) -> Result<Vec<registry::Listing>, ListError> {
+    if !dir.exists() {
+        return Ok(Vec::new());
+    }
+    registry::list(dir).map_err(|source| ListError {
+        dir: dir.to_owned(),
+        source,
+    })
+}
+
 /// This user's boards in `dir` (only live ones unless `all`), opened read-only, oldest
 /// first. Boards that vanish or cannot be read between listing and opening are
 /// skipped; a directory that does not exist has none.
 pub fn listed(dir: &Path, all: bool) -> Result<Vec<(registry::Listing, BoardReader)>, ListError> {
-    if !dir.exists() {
-        return Ok(Vec::new());
-    }
-    let listings = registry::list(dir).map_err(|source| ListError {
-        dir: dir.to_owned(),
-        source,
-    })?;
-    let mut found: Vec<_> = listings
+    let mut found: Vec<_> = list(dir)?
         .into_iter()
         .filter(|l| all || l.owner_alive)
         .filter_map(|l| {

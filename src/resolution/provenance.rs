@@ -77,7 +77,7 @@ pub fn check(
                         )
                     })?;
                 let signer = Signer {
-                    matches: &|workflow: &str| Ok(pattern.is_match(workflow)),
+                    matches: &|workflow: &str| pattern.is_match(workflow),
                     expected: &format!("a workflow matching {signer_workflow}"),
                 };
                 let workflow = attestation::verify_answer_by(
@@ -87,7 +87,7 @@ pub fn check(
                     predicate_type,
                     &signer,
                 )
-                .map_err(failed)?;
+                .map_err(|e| failed(e.to_string()))?;
                 verdict
                     .records
                     .push(format!("github-attestation:{workflow}").replace(',', "%2C"));
@@ -112,7 +112,7 @@ pub fn check(
                         .map_err(|reason| {
                             format!(
                                 "the SLSA provenance {shown} of {asset} (sha256:{sha256}) does not verify: {}",
-                                clean(&reason)
+                                clean(&reason.to_string())
                             )
                         })?;
                 verdict.records.push(record);

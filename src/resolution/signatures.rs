@@ -146,7 +146,7 @@ pub fn check(
                 };
                 let verified =
                     sigstore::verify_bundle(root, signed.subject(), &json, Some(issuer))
-                        .map_err(failed)?;
+                        .map_err(|e| failed(e.to_string()))?;
                 if verified.statement.is_some() {
                     return Err(failed(
                         "it signs an attestation, not the file itself".to_owned(),
@@ -163,7 +163,7 @@ pub fn check(
                     identity_regexp: pattern,
                     issuer: issuer.clone(),
                 };
-                if !wanted.matches(&signer).map_err(failed)? {
+                if !wanted.matches(&signer).map_err(|e| failed(e.to_string()))? {
                     return Err(failed(format!(
                         "signed by {signer}, not by {}",
                         wanted.expected()

@@ -1,10 +1,11 @@
 //! This vx: where it runs from and which channel placed it ([`Whereabouts`]);
 //! updating it to a release, or saying why not ([`update`](fn@update)); and removing
-//! what the installer put in place ([`uninstall`](fn@uninstall)). Nothing here prints:
+//! what the installer put in place ([`uninstall`](fn@uninstall)); the path the user
+//! reaches it by, for what outlives this run ([`invoked_exe`]). Nothing here prints:
 //! what there is to say as it goes goes to the caller's `note`, and what happened
 //! comes back for the caller to show.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::{Channel, Found, Receipt, SelfUpdateError, Source, channel, uninstall, update};
 use crate::build_info;
@@ -196,4 +197,24 @@ pub fn uninstall(here: &Whereabouts) -> Result<Uninstalled, SelfUpdateError> {
         removed,
         kept: crate::platform::fs::data_dir(),
     })
+}
+
+/// This vx's path as the user reaches it, for what outlives this run (the shims, the
+/// hook's script, completion scripts): the path it was started by (`argv[0]`, looked
+/// up on `PATH` when it is a bare name), links kept, when that is this very binary —
+/// a package manager's stable link (Homebrew's `bin/vx`) survives an upgrade that
+/// removes the versioned file it pointed at, which the resolved path would not —
+/// else the resolved path of the running binary.
+pub fn invoked_exe() -> std::io::Result<PathBuf> {
+    let resolved = std::env::current_exe()?;
+    let invoked = std::env::args_os().next().and_then(|arg0| {
+        let arg0 = PathBuf::from(arg0);
+        if arg0.components().count() > 1 {
+            std::path::absolute(&arg0).ok()
+        } else {
+            crate::platform::search::find(arg0.as_os_str(), &std::env::var_os("PATH")?)
+        }
+    });
+    let same = |path: &Path| matches!((path.canonicalize(), resolved.canonicalize()), (Ok(a), Ok(b)) if a == b);
+    Ok(invoked.filter(|path| same(path)).unwrap_or(resolved))
 }

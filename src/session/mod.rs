@@ -3,13 +3,15 @@
 //! network settings, from which every layer's context is made in one place (the
 //! resolver's options and network, the toolchain, the lock). [`Session::open`] is the
 //! one way a project is opened: by the commands, the shims, doctor; the hook and the
-//! daemon read the same catalogue ([`Catalogue::open`]) for what is at hand.
+//! daemon read the same catalogue ([`Catalogue::open`]) for what is at hand. What
+//! must start at once reads the toolchain last recorded first ([`recorded`]).
 //!
 //! Nothing here prints: what opening has to say (a fetch's progress) goes to the
 //! caller's `progress`, and an error is a [`SessionError`] the binary maps to an exit
 //! code.
 
 pub mod fetch;
+pub mod recorded;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -5,7 +5,8 @@
 //!   board, the output modes and `--json` implement.
 //! - [`model`]: one task as declared; [`graph`]: what a run runs, in which order.
 //! - [`files`]: file tasks, executables under `.vx/tasks/`; [`foreign`]: the
-//!   project's `justfile` recipes and `package.json` scripts.
+//!   project's `justfile` recipes and `package.json` scripts; [`foreground`]: a lone
+//!   task run as `[scripts]` ran it, in place of vx.
 //! - [`board_sink`]: the board as a sink: each task's phase and output published in
 //!   shared memory for `vx ps`, `vx logs`, `vx board watch` and the daemon.
 //! - [`runner`]: the parallel run; [`guard`]: the process between vx and each task
@@ -18,6 +19,7 @@ pub mod args;
 pub mod board_sink;
 pub mod command;
 pub mod events;
+pub mod foreground;
 pub mod foreign;
 pub mod fresh;
 pub mod guard;

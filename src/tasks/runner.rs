@@ -545,7 +545,7 @@ fn work(
             Checker::start(job.ready.clone(), Arc::clone(&tail), move |result| {
                 let _ = tx.send(match result {
                     Ok(()) => Message::Ready(node),
-                    Err(why) => Message::NotReady(node, why),
+                    Err(why) => Message::NotReady(node, why.to_string()),
                 });
             })
         });
