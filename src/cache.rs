@@ -2,7 +2,9 @@
 //! In vx's cache directory ([`crate::platform::fs::cache_dir`]) the downloads kept by
 //! sha256 (`blobs/`, the first source an install tries), the registries' files and
 //! their compact indexes (`registries/`) and the answers of GitHub's API and the
-//! runtimes' publishers, kept with their `ETag` (`github/`); in the store, the
+//! runtimes' publishers, kept with their `ETag` (`github/`), and the cache of vx's
+//! uv (`uv/`: the wheels it installs PyPI tools' environments from, offline too:
+//! `crate::install::uv`); in the store, the
 //! downloads an interrupted install left to be continued (`<store>/.partial`, removed
 //! under their own locks by [`partial`]). Never an installed tool: the store's trees
 //! are `vx prune`'s and `vx uninstall`'s. Only these named areas are walked, so a cache
@@ -24,7 +26,19 @@ const AREAS: &[(&str, &str, &str)] = &[
         "registry files and their indexes",
     ),
     ("api", "github", "GitHub API answers and runtime indexes"),
+    (UV, "uv", "vx's uv's cache of PyPI tools' wheels"),
+    (
+        "bundled",
+        crate::mirror::artifacts::ENVIRONMENT_FILES,
+        "PyPI tools' files from imported bundles, by name",
+    ),
 ];
+
+/// The name of the area of vx's uv's cache. uv keeps entries that point at one
+/// another (an index's answer names an unpacked wheel's directory), so the area is
+/// cleaned whole, never file by file: with an age, only when nothing in it was written
+/// since (a half-removed wheel uv still points at would install broken).
+pub const UV: &str = "uv";
 
 /// The name of the store's area of interrupted downloads.
 pub const PARTIALS: &str = "partials";
@@ -32,7 +46,7 @@ pub const PARTIALS: &str = "partials";
 /// One area's use of the disk.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Usage {
-    /// Its name (`downloads`, `registries`, `api`, `partials`).
+    /// Its name (`downloads`, `registries`, `api`, `uv`, `bundled`, `partials`).
     pub name: &'static str,
     /// Its directory (it may not exist).
     pub path: PathBuf,
@@ -101,8 +115,10 @@ pub fn clean(cache: Option<&Path>, store: Option<&Path>, older_than: Duration) -
         if name == PARTIALS {
             continue;
         }
+        // uv's cache goes whole or not at all: kept while anything in it is younger.
+        let keep = name == UV && newest(&path).is_some_and(|young| young < older_than);
         let mut remove = |file: &Path, meta: &std::fs::Metadata| {
-            if age(meta) < older_than {
+            if keep || age(meta) < older_than {
                 return false;
             }
             match std::fs::remove_file(file) {
@@ -164,6 +180,30 @@ fn age(meta: &std::fs::Metadata) -> Duration {
         .ok()
         .and_then(|at| SystemTime::now().duration_since(at).ok())
         .unwrap_or_default()
+}
+
+/// The age of the most recently written file under `dir` (`None`: no file).
+/// Links are not followed, as in [`walk`]; nothing is removed.
+fn newest(dir: &Path) -> Option<Duration> {
+    if own_dir(dir).is_err() {
+        return None;
+    }
+    let mut young: Option<Duration> = None;
+    let mut dirs = vec![dir.to_owned()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let Ok(meta) = std::fs::symlink_metadata(entry.path()) else {
+                continue;
+            };
+            if meta.is_dir() {
+                dirs.push(entry.path());
+            } else {
+                let this = age(&meta);
+                young = Some(young.map_or(this, |y| y.min(this)));
+            }
+        }
+    }
+    young
 }
 
 /// What [`walk`] does with each file: counts it, or removes it when the closure says
@@ -233,5 +273,38 @@ mod tests {
         assert!(!c.join("github/api.github.com").exists());
         assert!(c.join("github").exists());
         assert_eq!(usage(Some(c), None).iter().map(|u| u.files).sum::<u64>(), 0);
+    }
+
+    #[test]
+    fn uvs_cache_goes_whole_or_not_at_all() {
+        let cache = tempfile::tempdir().unwrap();
+        let c = cache.path();
+        let old = c.join("uv/archive-v0/abc/black");
+        std::fs::create_dir_all(&old).unwrap();
+        std::fs::write(old.join("__init__.py"), "").unwrap();
+        let long_ago = SystemTime::now() - Duration::from_secs(90 * 86_400);
+        std::fs::File::options()
+            .write(true)
+            .open(old.join("__init__.py"))
+            .unwrap()
+            .set_modified(long_ago)
+            .unwrap();
+        std::fs::create_dir_all(c.join("uv/wheels-v5")).unwrap();
+        std::fs::write(c.join("uv/wheels-v5/black.http"), "points at abc").unwrap();
+        let uv = |c: &Path| {
+            usage(Some(c), None)
+                .into_iter()
+                .find(|u| u.name == UV)
+                .unwrap()
+        };
+        assert_eq!(uv(c).files, 2);
+        // One file is new: nothing of the area goes, not even the old one.
+        let cleaned = clean(Some(c), None, Duration::from_secs(30 * 86_400));
+        assert_eq!(cleaned.files, 0, "{cleaned:?}");
+        assert!(old.join("__init__.py").is_file());
+        // Without an age, all of it.
+        let cleaned = clean(Some(c), None, Duration::ZERO);
+        assert_eq!(cleaned.files, 2, "{cleaned:?}");
+        assert_eq!(uv(c).files, 0);
     }
 }

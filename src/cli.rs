@@ -383,7 +383,7 @@ pub enum CacheCommand {
     /// Print vx's cache directory.
     Dir,
     /// Print how much each area of the cache takes (downloads, registries, API
-    /// answers, interrupted downloads).
+    /// answers, vx's uv's cache, interrupted downloads).
     Size {
         /// Print JSON: {dir, areas: [{name, path, what, bytes, size, files}], bytes, size}.
         #[arg(long)]
@@ -586,7 +586,8 @@ impl ScriptArgs {
     }
 }
 
-/// `vx task-guard` options (started by `vx run`, not by people).
+/// `vx task-guard` options (started by `vx run`, not by people: its requests come on a
+/// socket as its stdin).
 #[derive(Debug, Args)]
 pub struct TaskGuardArgs {
     /// The `vx run` process: when it is gone, the guard stops the task.
@@ -595,9 +596,6 @@ pub struct TaskGuardArgs {
     /// Milliseconds between the polite signal and SIGKILL.
     #[arg(long, default_value_t = 3000)]
     pub grace_ms: u64,
-    /// The command and its arguments.
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true)]
-    pub command: Vec<OsString>,
 }
 
 /// `vx which` options.
@@ -931,28 +929,44 @@ const MAX_PROGRESS_INTERVAL: Duration = Duration::from_secs(3600);
 
 /// Parses `--progress-interval`: seconds, fractions allowed (`0.25`), between
 /// [`MIN_PROGRESS_INTERVAL`] and [`MAX_PROGRESS_INTERVAL`].
-fn progress_interval(text: &str) -> Result<Duration, String> {
+fn progress_interval(text: &str) -> Result<Duration, IntervalError> {
     let secs: f64 = text
         .trim()
         .parse()
         .ok()
         .filter(|secs: &f64| secs.is_finite())
-        .ok_or("expected a number of seconds, such as 2 or 0.25")?;
+        .ok_or(IntervalError::NotANumber)?;
     if secs <= 0.0 {
-        return Err("the interval must be more than 0 seconds".into());
+        return Err(IntervalError::NotPositive);
     }
-    let at_most = MAX_PROGRESS_INTERVAL.as_secs_f64();
-    if secs > at_most {
-        return Err(format!("the interval must be at most {at_most} seconds"));
+    if secs > MAX_PROGRESS_INTERVAL.as_secs_f64() {
+        return Err(IntervalError::TooLong);
     }
     let interval = Duration::from_secs_f64(secs);
     if interval < MIN_PROGRESS_INTERVAL {
-        return Err(format!(
-            "the interval must be at least {} seconds (progress is read ten times a second)",
-            MIN_PROGRESS_INTERVAL.as_secs_f64()
-        ));
+        return Err(IntervalError::TooShort);
     }
     Ok(interval)
+}
+
+/// Why a `--progress-interval` is refused.
+#[derive(Debug, thiserror::Error)]
+enum IntervalError {
+    /// Not a finite number.
+    #[error("expected a number of seconds, such as 2 or 0.25")]
+    NotANumber,
+    /// Zero or less.
+    #[error("the interval must be more than 0 seconds")]
+    NotPositive,
+    /// Past [`MAX_PROGRESS_INTERVAL`].
+    #[error("the interval must be at most {} seconds", MAX_PROGRESS_INTERVAL.as_secs_f64())]
+    TooLong,
+    /// Under [`MIN_PROGRESS_INTERVAL`].
+    #[error(
+        "the interval must be at least {} seconds (progress is read ten times a second)",
+        MIN_PROGRESS_INTERVAL.as_secs_f64()
+    )]
+    TooShort,
 }
 
 /// The visible subcommand `name` is most likely a misspelling of: at most one edit

@@ -289,6 +289,13 @@ pub fn retry_prefix(tool: &str, version: &str) -> String {
     format!("vx retry: {tool} {version}: ")
 }
 
+/// How a child's stderr line starts when it tells of a notice (the install went on
+/// another way than the lock planned, such as pip for uv): the parent reports each
+/// such line when it settles the child, and keeps it for the summary.
+pub fn notice_prefix(tool: &str, version: &str) -> String {
+    format!("vx notice: {tool} {version}: ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -98,7 +98,7 @@ pub struct Settings {
     /// The project's manifest path, if in a project.
     pub manifest: Option<PathBuf>,
     /// The store, or why none can be used (the store error's message).
-    pub store: Result<PathBuf, String>,
+    pub store: Result<PathBuf, crate::install::store::StoreError>,
     /// The running executable, for the channel it came from.
     pub exe: Option<PathBuf>,
 }
@@ -148,7 +148,7 @@ pub fn examine(settings: &Settings) -> Report {
     match &settings.store {
         Ok(store) => findings.push(writable("store", store, "installed tools")),
         // The message says what is wrong and the way out.
-        Err(why) => findings.push(Finding::new("store", Status::Problem, why.clone())),
+        Err(why) => findings.push(Finding::new("store", Status::Problem, why.to_string())),
     }
     let cache = crate::platform::fs::cache_dir();
     match &cache {
@@ -707,7 +707,7 @@ fn network(findings: &mut Vec<Finding>, manifest: Option<&Manifest>, user: Optio
         Ok(entries) => entries,
         Err(err) => {
             findings.push(
-                Finding::new("network", Status::Problem, err)
+                Finding::new("network", Status::Problem, err.to_string())
                     .fix("fix the network setting the message names"),
             );
             return;

@@ -88,7 +88,63 @@ pub struct NameError {
     /// The registry.
     pub registry: &'static str,
     /// What is wrong, and what is expected.
-    pub why: String,
+    pub why: NameProblem,
+}
+
+/// npm's rule, said after what breaks it.
+const NPM_RULE: &str = "npm names are at most 214 URL-safe characters (A-Z a-z 0-9 - . _ ~), not starting with . or _, scoped as @scope/name";
+/// PyPI's rule.
+const PYPI_RULE: &str = "PyPI names are letters, digits, . _ - (starting and ending with a letter or digit), extras as name[extra1,extra2]";
+/// Go's rule.
+const GO_RULE: &str = "a Go module path is host/path (golang.org/x/tools/gopls): elements of A-Z a-z 0-9 - . _ ~, the first a host name with a dot";
+
+/// What is wrong with a registry package's name, and what is expected.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum NameProblem {
+    /// Only the prefix.
+    #[error("nothing follows `{prefix}:`")]
+    Empty {
+        /// The prefix as written.
+        prefix: String,
+    },
+    /// Longer than any name read.
+    #[error("it is longer than {MAX_NAME} bytes")]
+    TooLong,
+    /// Longer than npm allows.
+    #[error("longer than 214 characters; {NPM_RULE}")]
+    NpmTooLong,
+    /// Not an npm name.
+    #[error("{NPM_RULE}")]
+    Npm,
+    /// `name[extra` without `]`.
+    #[error("unclosed extras; {PYPI_RULE}")]
+    PypiUnclosed,
+    /// An extra that is not a name.
+    #[error("extra {extra:?} is not a name; {PYPI_RULE}")]
+    PypiExtra {
+        /// The extra as written.
+        extra: String,
+    },
+    /// Not a PyPI name.
+    #[error("{PYPI_RULE}")]
+    Pypi,
+    /// Not a crate name.
+    #[error("crate names are 1 to 64 of A-Z a-z 0-9 _ -, starting with a letter")]
+    Cargo,
+    /// Not a Go module path.
+    #[error("{GO_RULE}")]
+    Go,
+    /// A command name that is no tool name.
+    #[error(
+        "its command name `{}` is not a tool name vx can keep (1 to 32 of A-Z a-z 0-9 . _ -); name the tool yourself: [tools.NAME] package = \"{name}\"",
+        crate::validate::shorten(short)
+    )]
+    CommandName {
+        /// The command's name.
+        short: String,
+        /// The package, as vx spells it.
+        name: String,
+    },
 }
 
 /// Longest name read at all (npm's limit is 214; a Go path may be longer but not much).
@@ -105,16 +161,18 @@ impl Name {
         let Some(kind) = Kind::of_prefix(prefix) else {
             return Ok(None);
         };
-        let fail = |why: String| NameError {
+        let fail = |why: NameProblem| NameError {
             written: crate::validate::shorten(text),
             registry: kind.registry(),
             why,
         };
         if rest.is_empty() {
-            return Err(fail(format!("nothing follows `{prefix}:`")));
+            return Err(fail(NameProblem::Empty {
+                prefix: prefix.to_owned(),
+            }));
         }
         if rest.len() > MAX_NAME {
-            return Err(fail(format!("it is longer than {MAX_NAME} bytes")));
+            return Err(fail(NameProblem::TooLong));
         }
         let (package, extras) = match kind {
             Kind::Npm => (npm(rest).map_err(fail)?, Vec::new()),
@@ -129,10 +187,10 @@ impl Name {
         };
         let short = name.short_name();
         crate::validate::tool_name(&short).map_err(|_| {
-            fail(format!(
-                "its command name `{}` is not a tool name vx can keep (1 to 32 of A-Z a-z 0-9 . _ -); name the tool yourself: [tools.NAME] package = \"{name}\"",
-                crate::validate::shorten(&short)
-            ))
+            fail(NameProblem::CommandName {
+                short: short.clone(),
+                name: name.to_string(),
+            })
         })?;
         Ok(Some(name))
     }
@@ -206,10 +264,9 @@ fn url_safe(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
 }
 
-fn npm(rest: &str) -> Result<String, String> {
-    let expect = "npm names are at most 214 URL-safe characters (A-Z a-z 0-9 - . _ ~), not starting with . or _, scoped as @scope/name";
+fn npm(rest: &str) -> Result<String, NameProblem> {
     if rest.len() > 214 {
-        return Err(format!("longer than 214 characters; {expect}"));
+        return Err(NameProblem::NpmTooLong);
     }
     let check = |part: &str| {
         !part.is_empty() && !part.starts_with(['.', '_']) && part.bytes().all(url_safe)
@@ -224,7 +281,7 @@ fn npm(rest: &str) -> Result<String, String> {
     if ok {
         Ok(rest.to_owned())
     } else {
-        Err(expect.to_owned())
+        Err(NameProblem::Npm)
     }
 }
 
@@ -259,17 +316,15 @@ pub fn normalize(name: &str) -> String {
     out
 }
 
-fn pypi(rest: &str) -> Result<(String, Vec<String>), String> {
-    let expect = "PyPI names are letters, digits, . _ - (starting and ending with a letter or digit), extras as name[extra1,extra2]";
+fn pypi(rest: &str) -> Result<(String, Vec<String>), NameProblem> {
     let (name, extras) = match rest.split_once('[') {
         Some((name, tail)) => {
-            let inner = tail
-                .strip_suffix(']')
-                .ok_or_else(|| format!("unclosed extras; {expect}"))?;
+            let inner = tail.strip_suffix(']').ok_or(NameProblem::PypiUnclosed)?;
             let mut extras = Vec::new();
             for extra in inner.split(',') {
-                let extra = pep508(extra.trim())
-                    .ok_or_else(|| format!("extra {:?} is not a name; {expect}", extra.trim()))?;
+                let extra = pep508(extra.trim()).ok_or_else(|| NameProblem::PypiExtra {
+                    extra: extra.trim().to_owned(),
+                })?;
                 if !extras.contains(&extra) {
                     extras.push(extra);
                 }
@@ -279,11 +334,11 @@ fn pypi(rest: &str) -> Result<(String, Vec<String>), String> {
         }
         None => (rest, Vec::new()),
     };
-    let name = pep508(name).ok_or_else(|| expect.to_owned())?;
+    let name = pep508(name).ok_or(NameProblem::Pypi)?;
     Ok((name, extras))
 }
 
-fn cargo(rest: &str) -> Result<String, String> {
+fn cargo(rest: &str) -> Result<String, NameProblem> {
     let bytes = rest.as_bytes();
     let ok = bytes.len() <= 64
         && bytes.first().is_some_and(u8::is_ascii_alphabetic)
@@ -293,12 +348,11 @@ fn cargo(rest: &str) -> Result<String, String> {
     if ok {
         Ok(rest.to_owned())
     } else {
-        Err("crate names are 1 to 64 of A-Z a-z 0-9 _ -, starting with a letter".to_owned())
+        Err(NameProblem::Cargo)
     }
 }
 
-fn go(rest: &str) -> Result<String, String> {
-    let expect = "a Go module path is host/path (golang.org/x/tools/gopls): elements of A-Z a-z 0-9 - . _ ~, the first a host name with a dot";
+fn go(rest: &str) -> Result<String, NameProblem> {
     let elements: Vec<&str> = rest.split('/').collect();
     let ok = elements.iter().all(|e| {
         !e.is_empty() && *e != "." && *e != ".." && e.bytes().all(url_safe) && !e.ends_with('.')
@@ -307,7 +361,7 @@ fn go(rest: &str) -> Result<String, String> {
     if ok {
         Ok(rest.to_owned())
     } else {
-        Err(expect.to_owned())
+        Err(NameProblem::Go)
     }
 }
 

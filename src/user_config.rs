@@ -397,25 +397,75 @@ const TOOLS_HERE: &str = "tools do not go in config.toml: the global toolset is 
 /// the manifest's rule and message ([`Problem::UnknownKey`]).
 fn known_keys(table: &Table<'_>, allowed: &[&str], at: &str) -> Result<(), (Range<usize>, String)> {
     for key in table.keys() {
-        known(key.get_ref().as_ref(), allowed, at).map_err(|why| (key.span(), why))?;
+        known(key.get_ref().as_ref(), allowed, at).map_err(|why| (key.span(), why.to_string()))?;
     }
     Ok(())
 }
 
 /// `name` if `allowed` holds it, else the reader's message for an unknown key.
-fn known(name: &str, allowed: &[&str], at: &str) -> Result<(), String> {
+fn known(name: &str, allowed: &[&str], at: &str) -> Result<(), KeyError> {
     if at.is_empty() && name == "tools" {
-        return Err(TOOLS_HERE.to_owned());
+        return Err(KeyError::ToolsHere);
     }
     if allowed.contains(&name) {
         return Ok(());
     }
-    let problem = Problem::UnknownKey {
+    Err(KeyError::Unknown(Problem::UnknownKey {
         key: crate::validate::shorten(name),
         table: at.to_owned(),
         suggestion: crate::manifest::suggest(name, allowed),
-    };
-    Err(vx_text::sanitize(&problem.to_string()).into_owned())
+    }))
+}
+
+/// Why a key is not one of the user config's (the key itself not repeated): what
+/// `vx config get`, `set` and `unset` say, and the reader at a key's place.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// `[tools]`, which the global toolset holds.
+    #[error("{TOOLS_HERE}")]
+    ToolsHere,
+    /// A key no table has: the manifest's message ([`Problem::UnknownKey`]).
+    #[error("{}", vx_text::sanitize(&.0.to_string()))]
+    Unknown(Problem),
+    /// Not a TOML dotted key.
+    #[error(
+        "{}",
+        vx_text::sanitize(&format!(
+            "not a TOML dotted key (quote a part that holds a dot, a `:` or a `/`): {why}{}",
+            did_you_mean(suggestion)
+        ))
+    )]
+    NotDotted {
+        /// TOML's reason, its first line.
+        why: String,
+        /// The key quoted where it likely should be.
+        suggestion: Option<String>,
+    },
+    /// No key at all.
+    #[error("an empty key")]
+    Empty,
+    /// A key deeper than the table's keys go.
+    #[error("names no setting: {what}{}", did_you_mean(suggestion))]
+    NoSetting {
+        /// How the table's keys are written.
+        what: &'static str,
+        /// The key quoted where it likely should be.
+        suggestion: Option<String>,
+    },
+    /// A setting used as a table.
+    #[error("`{key}` is a setting, not a table")]
+    NotATable {
+        /// The setting.
+        key: String,
+    },
+}
+
+/// `; did you mean `KEY`?` for a suggestion, else nothing.
+fn did_you_mean(suggestion: &Option<String>) -> String {
+    suggestion
+        .as_ref()
+        .map(|k| format!("; did you mean `{k}`?"))
+        .unwrap_or_default()
 }
 
 /// `key` as a TOML dotted key split into its parts
@@ -423,21 +473,19 @@ fn known(name: &str, allowed: &[&str], at: &str) -> Result<(), String> {
 /// `X-Api`): the one key syntax of `vx config get`, `set` and `unset`, the one
 /// [`dotted_key`] writes. Not a dotted key: why, with the quoted form when the key
 /// looks like a header's or a rule's whose host or prefix was left unquoted.
-pub fn split_key(key: &str) -> Result<Vec<String>, String> {
+pub fn split_key(key: &str) -> Result<Vec<String>, KeyError> {
     let keys = toml_edit::Key::parse(key).map_err(|e| {
         let why = e.to_string();
         let why = why
             .lines()
             .find(|l| !l.trim().is_empty())
             .unwrap_or_default()
-            .trim();
-        let hint = quoted(key)
-            .map(|k| format!("; did you mean `{k}`?"))
-            .unwrap_or_default();
-        vx_text::sanitize(&format!(
-            "not a TOML dotted key (quote a part that holds a dot, a `:` or a `/`): {why}{hint}"
-        ))
-        .into_owned()
+            .trim()
+            .to_owned();
+        KeyError::NotDotted {
+            why,
+            suggestion: quoted(key),
+        }
     })?;
     Ok(keys.iter().map(|k| k.get().to_owned()).collect())
 }
@@ -469,16 +517,14 @@ fn quoted(key: &str) -> Option<String> {
 /// as `["github"]`) names a setting or table the reader knows, with the reader's
 /// message when it does not (the key itself not repeated): what `vx config set`,
 /// `unset` and `get` check.
-pub fn check_key(keys: &[&str]) -> Result<(), String> {
+pub fn check_key(keys: &[&str]) -> Result<(), KeyError> {
     let Some((top, rest)) = keys.split_first() else {
-        return Err("an empty key".to_owned());
+        return Err(KeyError::Empty);
     };
     known(top, TOP_KEYS, "")?;
-    let did_you_mean = |what: &str| {
-        let hint = quoted(&keys.join("."))
-            .map(|k| format!("; did you mean `{k}`?"))
-            .unwrap_or_default();
-        format!("names no setting: {what}{hint}")
+    let no_setting = |what: &'static str| KeyError::NoSetting {
+        what,
+        suggestion: quoted(&keys.join(".")),
     };
     let allowed = match *top {
         "github" => GITHUB_KEYS,
@@ -489,12 +535,16 @@ pub fn check_key(keys: &[&str]) -> Result<(), String> {
         // A URL prefix (or `regex:` rule) of any text, one level.
         "url_replacements" if rest.len() <= 1 => return Ok(()),
         "url_replacements" => {
-            return Err(did_you_mean(
+            return Err(no_setting(
                 "a rule's key is url_replacements.PREFIX, the prefix quoted when it holds a dot",
             ));
         }
         "mirrors" if rest.is_empty() => return Ok(()),
-        _ => return Err(format!("`{top}` is a setting, not a table")),
+        _ => {
+            return Err(KeyError::NotATable {
+                key: (*top).to_owned(),
+            });
+        }
     };
     let Some((second, deeper)) = rest.split_first() else {
         return Ok(());
@@ -504,10 +554,12 @@ pub fn check_key(keys: &[&str]) -> Result<(), String> {
     match (*top, *second) {
         _ if deeper.is_empty() => Ok(()),
         ("http", "headers") if deeper.len() <= 2 => Ok(()),
-        ("http", "headers") => Err(did_you_mean(
+        ("http", "headers") => Err(no_setting(
             "a header's key is http.headers.HOST.NAME, the host quoted when it holds a dot",
         )),
-        _ => Err(format!("`{top}.{second}` is a setting, not a table")),
+        _ => Err(KeyError::NotATable {
+            key: format!("{top}.{second}"),
+        }),
     }
 }
 
@@ -739,26 +791,29 @@ mod tests {
         assert_eq!(dotted_key(&["github", "url"]), "github.url");
         // The unquoted forms: refused, with the quoted one suggested, the key not
         // repeated.
-        let err = split_key("url_replacements.https://nodejs.org/").unwrap_err();
+        let err = split_key("url_replacements.https://nodejs.org/")
+            .unwrap_err()
+            .to_string();
         assert!(
             err.ends_with("did you mean `url_replacements.\"https://nodejs.org/\"`?"),
             "{err}"
         );
         let parts = split_key("http.headers.artifacts.corp.X-Api").unwrap();
         let names: Vec<&str> = parts.iter().map(String::as_str).collect();
-        let err = check_key(&names).unwrap_err();
+        let err = check_key(&names).unwrap_err().to_string();
         assert_eq!(
             err,
             "names no setting: a header's key is http.headers.HOST.NAME, the host quoted when it holds a dot; did you mean `http.headers.\"artifacts.corp\".X-Api`?"
         );
         assert_eq!(
-            check_key(&["github", "url", "x"]).unwrap_err(),
+            check_key(&["github", "url", "x"]).unwrap_err().to_string(),
             "`github.url` is a setting, not a table"
         );
         assert!(check_key(&["http", "headers", "a.corp", "X"]).is_ok());
         assert!(
             check_key(&["github", "tokn"])
                 .unwrap_err()
+                .to_string()
                 .contains("did you mean `token`")
         );
     }

@@ -17,21 +17,49 @@ pub fn now() -> u64 {
 /// `12h`, `2w`, `1d 12h`, `5m`. Read for `vx cache clean --older-than` and
 /// `[settings] min_release_age`. A bare number is refused (`--older-than 30` could
 /// mean days); a setting in seconds reads them first ([`parse_age_or_seconds`]).
-pub fn parse_age(text: &str) -> Result<std::time::Duration, String> {
-    let bad = |why: String| format!("{}: {why}", vx_text::sanitize(text));
+pub fn parse_age(text: &str) -> Result<std::time::Duration, AgeError> {
+    let bad = |problem| AgeError {
+        text: text.to_owned(),
+        problem,
+    };
     let span: jiff::Span = text
         .trim()
         .parse()
-        .map_err(|e: jiff::Error| bad(format!("not an age such as 30d, 12h or 2w ({e})")))?;
+        .map_err(|e| bad(AgeProblem::NotAnAge(e)))?;
     let duration = span
         .to_duration(jiff::SpanRelativeTo::days_are_24_hours())
-        .map_err(|e| bad(e.to_string()))?;
-    std::time::Duration::try_from(duration).map_err(|_| bad("an age cannot be negative".to_owned()))
+        .map_err(|e| bad(AgeProblem::Span(e)))?;
+    std::time::Duration::try_from(duration).map_err(|_| bad(AgeProblem::Negative))
+}
+
+/// A text that is not an age: the text (sanitized) and why.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {problem}", vx_text::sanitize(text))]
+pub struct AgeError {
+    /// The text as written.
+    pub text: String,
+    /// Why it is not an age.
+    #[source]
+    pub problem: AgeProblem,
+}
+
+/// Why a text is not an age.
+#[derive(Debug, thiserror::Error)]
+pub enum AgeProblem {
+    /// Not jiff's friendly format.
+    #[error("not an age such as 30d, 12h or 2w ({0})")]
+    NotAnAge(#[source] jiff::Error),
+    /// A span with no fixed length.
+    #[error("{0}")]
+    Span(#[source] jiff::Error),
+    /// Less than nothing.
+    #[error("an age cannot be negative")]
+    Negative,
 }
 
 /// [`parse_age`], or a bare number of seconds (`0`, `90`): for a setting documented
 /// in seconds, such as `VX_INDEX_MAX_AGE`.
-pub fn parse_age_or_seconds(text: &str) -> Result<std::time::Duration, String> {
+pub fn parse_age_or_seconds(text: &str) -> Result<std::time::Duration, AgeError> {
     match text.trim().parse::<u64>() {
         Ok(secs) => Ok(std::time::Duration::from_secs(secs)),
         Err(_) => parse_age(text),
@@ -94,14 +122,26 @@ mod tests {
     fn ages_read_as_people_write_them() {
         use std::time::Duration;
         assert!(parse_age("30").is_err(), "a bare number could mean days");
-        assert_eq!(parse_age_or_seconds("0"), Ok(Duration::ZERO));
-        assert_eq!(parse_age_or_seconds("90"), Ok(Duration::from_secs(90)));
-        assert_eq!(parse_age_or_seconds("5m"), Ok(Duration::from_secs(300)));
-        assert_eq!(parse_age("5m"), Ok(Duration::from_secs(300)));
-        assert_eq!(parse_age("3d"), Ok(Duration::from_secs(3 * 86_400)));
-        assert_eq!(parse_age("30d"), Ok(Duration::from_secs(30 * 86_400)));
-        assert_eq!(parse_age("2w"), Ok(Duration::from_secs(14 * 86_400)));
-        assert_eq!(parse_age("1d 12h"), Ok(Duration::from_secs(36 * 3600)));
+        assert_eq!(parse_age_or_seconds("0").ok(), Some(Duration::ZERO));
+        assert_eq!(
+            parse_age_or_seconds("90").ok(),
+            Some(Duration::from_secs(90))
+        );
+        assert_eq!(
+            parse_age_or_seconds("5m").ok(),
+            Some(Duration::from_secs(300))
+        );
+        assert_eq!(parse_age("5m").ok(), Some(Duration::from_secs(300)));
+        assert_eq!(parse_age("3d").ok(), Some(Duration::from_secs(3 * 86_400)));
+        assert_eq!(
+            parse_age("30d").ok(),
+            Some(Duration::from_secs(30 * 86_400))
+        );
+        assert_eq!(parse_age("2w").ok(), Some(Duration::from_secs(14 * 86_400)));
+        assert_eq!(
+            parse_age("1d 12h").ok(),
+            Some(Duration::from_secs(36 * 3600))
+        );
         assert!(parse_age("soon").is_err());
         assert!(parse_age("-3d").is_err());
     }

@@ -42,6 +42,9 @@ pub enum FieldError {
     /// An `integrity` that is not `sha512-<base64>` (the reason says so).
     #[error("{0}")]
     Integrity(String),
+    /// A Go module hash that is not `h1:` and the base64 of 32 bytes.
+    #[error("{0:?} is not a Go module hash (h1: and the base64 of a SHA-256)")]
+    GoModuleHash(String),
     /// A sha256 that is not 64 hexadecimal digits.
     #[error("sha256 {0:?} is invalid: expected 64 hexadecimal digits")]
     Sha256(String),
@@ -459,7 +462,7 @@ pub const MAX_TOOLS: usize = 1024;
 
 /// Checks `value` is a Go module hash as `go.sum` writes it (`h1:` and the standard
 /// base64 of 32 bytes): what a lock entry of a `go:` tool records.
-pub fn go_module_hash(value: &str) -> Result<(), String> {
+pub fn go_module_hash(value: &str) -> Result<(), FieldError> {
     let decoded = value
         .strip_prefix("h1:")
         .filter(|b64| b64.len() == 44)
@@ -468,10 +471,7 @@ pub fn go_module_hash(value: &str) -> Result<(), String> {
         });
     match decoded {
         Some(bytes) if bytes.len() == 32 => Ok(()),
-        _ => Err(format!(
-            "{:?} is not a Go module hash (h1: and the base64 of a SHA-256)",
-            shorten(value)
-        )),
+        _ => Err(FieldError::GoModuleHash(shorten(value))),
     }
 }
 

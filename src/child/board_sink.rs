@@ -21,6 +21,9 @@ pub struct BoardSink {
     /// Where each retry is also written, whole, for the parent to report
     /// ([`crate::config_frame::retry_prefix`]); `None`: nowhere.
     retry_lines: Option<String>,
+    /// Where each notice is written, whole, for the parent to report and keep for
+    /// the summary ([`crate::config_frame::notice_prefix`]); `None`: nowhere.
+    notice_lines: Option<String>,
 }
 
 impl BoardSink {
@@ -38,6 +41,7 @@ impl BoardSink {
             publishes: 1,
             fetched: 0,
             retry_lines: None,
+            notice_lines: None,
         }
     }
 
@@ -45,6 +49,12 @@ impl BoardSink {
     /// see the slot's message before it changes, reports it whole.
     pub fn with_retry_lines(mut self, prefix: String) -> BoardSink {
         self.retry_lines = Some(prefix);
+        self
+    }
+
+    /// Also writes each notice to stderr after `prefix`, for the parent to report.
+    pub fn with_notice_lines(mut self, prefix: String) -> BoardSink {
+        self.notice_lines = Some(prefix);
         self
     }
 
@@ -112,6 +122,17 @@ impl ProgressSink for BoardSink {
             let total = record.bytes_total();
             record.set_progress(retry.done(), retry.resume_at.and(total));
         });
+    }
+
+    fn notice(&mut self, message: &str) {
+        let line = vx_text::sanitize(message).into_owned();
+        if let Some(prefix) = &self.notice_lines {
+            use std::io::Write as _;
+            // One line (a newline is escaped): the parent reads stderr by lines.
+            let _ = writeln!(std::io::stderr(), "{prefix}{line}");
+        }
+        self.publishes += 1;
+        self.writer.update(|record| record.set_message(&line));
     }
 }
 

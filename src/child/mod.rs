@@ -55,9 +55,15 @@ pub fn from_parent() -> i32 {
     if tied && parent_is_gone(&board) {
         signalled.store(true, std::sync::atomic::Ordering::Relaxed);
     }
-    let mut sink = BoardSink::new(writer, signalled).with_retry_lines(
-        crate::config_frame::retry_prefix(&cfg.spec.name, &cfg.spec.version),
-    );
+    let mut sink = BoardSink::new(writer, signalled)
+        .with_retry_lines(crate::config_frame::retry_prefix(
+            &cfg.spec.name,
+            &cfg.spec.version,
+        ))
+        .with_notice_lines(crate::config_frame::notice_prefix(
+            &cfg.spec.name,
+            &cfg.spec.version,
+        ));
     if cfg.spec.sha256.is_none()
         && cfg.spec.integrity.is_none()
         && cfg.allow_unverified

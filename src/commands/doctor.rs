@@ -15,7 +15,7 @@ pub fn run(args: &DoctorArgs) -> Result<i32, Error> {
         .ok()
         .and_then(|cwd| vx::manifest::locate(args.manifest.as_deref(), &cwd).ok())
         .filter(|path| path.is_file());
-    let store = super::located_store(args.store.as_deref()).map_err(|e| e.to_string());
+    let store = vx::install::store::locate(args.store.clone());
     let exe = std::env::current_exe()
         .ok()
         .map(|exe| exe.canonicalize().unwrap_or(exe));

@@ -182,7 +182,9 @@ fn answer(
                 unset: found.unset,
                 package: found.package,
             },
-            Err(message) => Response::Error { message },
+            Err(e) => Response::Error {
+                message: e.to_string(),
+            },
         },
         Request::GetEnvironment {
             runtime,
@@ -193,7 +195,9 @@ fn answer(
                 env: found.env,
                 unset: found.unset,
             },
-            Err(message) => Response::Error { message },
+            Err(e) => Response::Error {
+                message: e.to_string(),
+            },
         },
         Request::ListVersions { runtime } => {
             let installed = resolver.list_versions(&runtime);
@@ -255,7 +259,9 @@ fn answer(
                 environment: found.environment.map(Box::new),
                 trusted: found.trusted,
             },
-            Err(message) => Response::Error { message },
+            Err(e) => Response::Error {
+                message: e.to_string(),
+            },
         },
         Request::Ping | Request::Shutdown => Response::Pong {
             uptime_secs: shared.started.elapsed().as_secs(),

@@ -16,11 +16,16 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use crate::manifest::{self, Manifest};
+use crate::manifest::{self, Manifest, ManifestError};
 use crate::project_env::Declared;
+use crate::project_env::EnvFileError;
+use crate::resolution::ResolutionError;
+use crate::session::SessionError;
 use crate::session::{Opening, Session};
+use crate::toolchain::ToolchainError;
 use crate::toolchain::{Request, Tool, Toolchain};
 use crate::validate;
+use crate::validate::FieldError;
 
 /// Most projects kept parsed; past it the cache is emptied and refills on demand.
 pub const MAX_PROJECTS: usize = 256;
@@ -44,15 +49,16 @@ pub struct Resolution {
 /// language runtime's from its publisher, else the standard registry's (or the user
 /// config's) package's GitHub releases through the cache (a revalidation costs no rate limit). An error when no registry knows the
 /// name or none can be reached.
-pub fn registry_versions(runtime: &str) -> Result<(Vec<String>, BTreeMap<String, String>), String> {
+pub fn registry_versions(
+    runtime: &str,
+) -> Result<(Vec<String>, BTreeMap<String, String>), ResolutionError> {
     let net =
-        crate::resolution::Network::from_env(crate::resolution::Options::from_env(false, true))
-            .map_err(|e| e.to_string())?;
+        crate::resolution::Network::from_env(crate::resolution::Options::from_env(false, true))?;
     // Outside a project: vx's own runtimes and the user's.
     let session = Session::outside(&Opening::default());
-    let resolver = session.resolver(&net).map_err(|e| e.to_string())?;
-    let found = resolver.named(runtime).map_err(|e| e.to_string())?;
-    let versions = resolver.listed(&found).map_err(|e| e.to_string())?;
+    let resolver = session.resolver(&net)?;
+    let found = resolver.named(runtime)?;
+    let versions = resolver.listed(&found)?;
     // The publisher's LTS lines (node's `Iron`), sanitized: they come from outside.
     let lts = versions
         .iter()
@@ -86,6 +92,90 @@ pub struct ToolchainAnswer {
 /// An environment answered: variables set, and variables removed.
 type Env = (BTreeMap<String, String>, Vec<String>);
 
+/// Why the daemon cannot answer a request: said to the client as the answer's
+/// `message`.
+#[derive(Debug, thiserror::Error)]
+pub enum ResolveError {
+    /// The runtime's name is not one.
+    #[error("bad runtime {runtime:?}: {source}")]
+    BadRuntime {
+        /// The name asked.
+        runtime: String,
+        /// What is wrong with it.
+        source: FieldError,
+    },
+    /// The version is not one.
+    #[error("bad version {version:?}: {source}")]
+    BadVersion {
+        /// The version asked.
+        version: String,
+        /// What is wrong with it.
+        source: FieldError,
+    },
+    /// `cwd` is relative.
+    #[error("cwd must be an absolute path, not {cwd:?}")]
+    RelativeCwd {
+        /// The directory asked.
+        cwd: PathBuf,
+    },
+    /// Another store than the daemon's.
+    #[error("this daemon serves the store {}, not {asked}", serves.display())]
+    OtherStore {
+        /// The daemon's store.
+        serves: PathBuf,
+        /// The one asked.
+        asked: String,
+    },
+    /// No version of the runtime is installed.
+    #[error("no version of {runtime} is installed")]
+    NoVersion {
+        /// The runtime.
+        runtime: String,
+    },
+    /// The toolchain names nothing for the runtime.
+    #[error("{runtime} is not installed")]
+    NotInstalled {
+        /// The runtime.
+        runtime: String,
+    },
+    /// The tool is not installed: the toolchain's own message, which says what to
+    /// run ([`crate::toolchain::Tool::not_installed`]).
+    #[error("{0}")]
+    Missing(String),
+    /// The tool has no executables.
+    #[error("{label} has no executables")]
+    NoExecutables {
+        /// The tool's label.
+        label: String,
+    },
+    /// A path that JSON cannot carry.
+    #[error(transparent)]
+    NotUtf8(#[from] NotUtf8),
+    /// A thread panicked holding the daemon's state.
+    #[error("the daemon's state is lost")]
+    StateLost,
+    /// The manifest cannot be read.
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
+    /// The project cannot be opened.
+    #[error(transparent)]
+    Session(#[from] SessionError),
+    /// The toolchain cannot be put together.
+    #[error(transparent)]
+    Toolchain(#[from] ToolchainError),
+    /// An env file of the project cannot be read.
+    #[error(transparent)]
+    EnvFile(#[from] EnvFileError),
+}
+
+/// A path that is not UTF-8, which a JSON answer cannot hold.
+#[derive(Clone, Debug, thiserror::Error)]
+#[error("{path} is not UTF-8")]
+pub struct NotUtf8 {
+    /// The path, lossily.
+    pub path: String,
+}
+
 /// A project as the daemon keeps it.
 #[derive(Debug)]
 struct Project {
@@ -100,9 +190,9 @@ struct Project {
     declared: Declared,
     /// The environment of its tools (`PATH` with their directories first, its
     /// `[env]`), worked out once: every `resolve` in the project answers with it.
-    env: Result<Env, String>,
+    env: Result<Env, NotUtf8>,
     /// The answer to `toolchain`, worked out once.
-    answer: Result<ToolchainAnswer, String>,
+    answer: Result<ToolchainAnswer, NotUtf8>,
     /// Registry tools' packages, by tool, as the lock records them.
     packages: BTreeMap<String, String>,
 }
@@ -218,10 +308,16 @@ impl Resolver {
         runtime: &str,
         version: Option<&str>,
         cwd: Option<&str>,
-    ) -> Result<Resolution, String> {
-        validate::tool_name(runtime).map_err(|e| format!("bad runtime {runtime:?}: {e}"))?;
+    ) -> Result<Resolution, ResolveError> {
+        validate::tool_name(runtime).map_err(|source| ResolveError::BadRuntime {
+            runtime: runtime.to_owned(),
+            source,
+        })?;
         if let Some(version) = version {
-            validate::version(version).map_err(|e| format!("bad version {version:?}: {e}"))?;
+            validate::version(version).map_err(|source| ResolveError::BadVersion {
+                version: version.to_owned(),
+                source,
+            })?;
         }
         let project = match cwd {
             Some(cwd) => self.project(cwd)?,
@@ -257,19 +353,21 @@ impl Resolver {
                         &outside
                     }
                 };
-                let chain = session
-                    .toolchain(&[request], &self.store)
-                    .map_err(|e| e.to_string())?;
+                let chain = session.toolchain(&[request], &self.store)?;
                 let tool = picked(&chain)
                     .or_else(|| chain.tools.first().cloned())
-                    .ok_or_else(|| format!("{runtime} is not installed"))?;
+                    .ok_or_else(|| ResolveError::NotInstalled {
+                        runtime: runtime.to_owned(),
+                    })?;
                 let declared = project.as_ref().map(|p| p.declared.clone());
                 (tool, self.env(&chain, &declared.unwrap_or_default())?)
             }
         };
         if !tool.installed() {
             let manifest = project.as_ref().and_then(|p| p.manifest());
-            return Err(tool.not_installed(manifest.map(|m| m.path.as_path())));
+            return Err(ResolveError::Missing(
+                tool.not_installed(manifest.map(|m| m.path.as_path())),
+            ));
         }
         let executable = executable(&tool)?;
         let package = project
@@ -288,7 +386,7 @@ impl Resolver {
     /// The environment `chain`'s tools run in, in a project that declares
     /// `declared`: `PATH` with their directories first, then `[settings] path`, then
     /// the daemon's own; the variables `[env]` sets, and those it removes.
-    fn env(&self, chain: &Toolchain, declared: &Declared) -> Result<Env, String> {
+    fn env(&self, chain: &Toolchain, declared: &Declared) -> Result<Env, NotUtf8> {
         let declared = &declared.clone().with_tools(chain.env());
         let path = declared.search_path(&chain.bin_dirs(), self.inherited_path.as_deref());
         let mut env = BTreeMap::from([("PATH".to_owned(), text(path.as_ref())?)]);
@@ -307,33 +405,41 @@ impl Resolver {
 
     /// The toolchain of `cwd`'s project, when `store` is the store this daemon
     /// serves or not given (else an error: the client resolves by itself).
-    pub fn toolchain(&self, cwd: &str, store: Option<&str>) -> Result<ToolchainAnswer, String> {
+    pub fn toolchain(
+        &self,
+        cwd: &str,
+        store: Option<&str>,
+    ) -> Result<ToolchainAnswer, ResolveError> {
         if let Some(store) = store
             && Path::new(store) != self.store
         {
-            return Err(format!(
-                "this daemon serves the store {}, not {store}",
-                self.store.display()
-            ));
+            return Err(ResolveError::OtherStore {
+                serves: self.store.clone(),
+                asked: store.to_owned(),
+            });
         }
         match self.project(cwd)? {
-            Some(project) => project.answer.clone(),
+            Some(project) => Ok(project.answer.clone()?),
             None => Ok(ToolchainAnswer::default()),
         }
     }
 
     /// The newest installed version of `runtime`.
-    fn newest(&self, runtime: &str) -> Result<String, String> {
+    fn newest(&self, runtime: &str) -> Result<String, ResolveError> {
         self.list_versions(runtime)
             .pop()
-            .ok_or_else(|| format!("no version of {runtime} is installed"))
+            .ok_or_else(|| ResolveError::NoVersion {
+                runtime: runtime.to_owned(),
+            })
     }
 
     /// The project of `cwd` (the nearest `vx.toml`), from the cache or loaded.
-    fn project(&self, cwd: &str) -> Result<Option<Arc<Project>>, String> {
+    fn project(&self, cwd: &str) -> Result<Option<Arc<Project>>, ResolveError> {
         let cwd = Path::new(cwd);
         if !cwd.is_absolute() {
-            return Err(format!("cwd must be an absolute path, not {cwd:?}"));
+            return Err(ResolveError::RelativeCwd {
+                cwd: cwd.to_path_buf(),
+            });
         }
         let Some(path) = manifest::global::find_or_global(cwd) else {
             return Ok(None);
@@ -341,10 +447,7 @@ impl Resolver {
         // Taken before anything is read: a change while reading shows next time.
         let stamps = Stamps::of(&path);
         let generation = {
-            let state = self
-                .state
-                .lock()
-                .map_err(|_| "the daemon's state is lost")?;
+            let state = self.state.lock().map_err(|_| ResolveError::StateLost)?;
             // The env files are read again (small, bounded) to tell an edit.
             if let Some(project) = state.projects.get(&path)
                 && project.stamps == stamps
@@ -357,19 +460,16 @@ impl Resolver {
         };
         // Watched before it is read, so a change while reading is not missed.
         let watched = path.parent().is_some_and(|dir| (self.watch)(dir));
-        let manifest = Manifest::load(&path).map_err(|e| e.to_string())?;
+        let manifest = Manifest::load(&path)?;
         // What is at hand only: a declaration not fetched yet waits for a command.
         let opening = Opening {
             offline: true,
             at_hand: true,
             ..Opening::default()
         };
-        let session =
-            Session::with_manifest(manifest, &opening, &|_| {}).map_err(|e| e.to_string())?;
-        let manifest = session.project().map_err(|e| e.to_string())?;
-        let chain = session
-            .toolchain(&[], &self.store)
-            .map_err(|e| e.to_string())?;
+        let session = Session::with_manifest(manifest, &opening, &|_| {})?;
+        let manifest = session.project()?;
+        let chain = session.toolchain(&[], &self.store)?;
         let packages = crate::lock::Lock::load(&manifest.lock_path())
             .ok()
             .flatten()
@@ -383,9 +483,7 @@ impl Resolver {
         // Editors apply what the daemon answers on their own, as the shell hook does:
         // a project's own environment only once the user trusts it.
         let trusted = crate::trust::is_trusted(&path);
-        let declared = Declared::of_trusted(manifest, trusted)
-            .map_err(|e| e.to_string())?
-            .with_tools(chain.env());
+        let declared = Declared::of_trusted(manifest, trusted)?.with_tools(chain.env());
         let env = self.env(&chain, &declared);
         let answer = answer(manifest, &chain, &declared, trusted);
         let project = Arc::new(Project {
@@ -448,7 +546,7 @@ fn answer(
     chain: &Toolchain,
     declared: &Declared,
     trusted: bool,
-) -> Result<ToolchainAnswer, String> {
+) -> Result<ToolchainAnswer, NotUtf8> {
     let bin_dirs = chain
         .bin_dirs()
         .iter()
@@ -469,7 +567,7 @@ fn answer(
 }
 
 /// The executable of `tool` that is named like it, else its first.
-fn executable(tool: &Tool) -> Result<PathBuf, String> {
+fn executable(tool: &Tool) -> Result<PathBuf, ResolveError> {
     let all = tool.executables();
     let named = all
         .iter()
@@ -477,14 +575,16 @@ fn executable(tool: &Tool) -> Result<PathBuf, String> {
     named
         .or((!all.is_empty()).then_some(0))
         .and_then(|at| all.into_iter().nth(at))
-        .ok_or_else(|| format!("{} has no executables", tool.label()))
+        .ok_or_else(|| ResolveError::NoExecutables {
+            label: tool.label(),
+        })
 }
 
 /// A path as JSON text: paths that are not UTF-8 cannot be answered.
-fn text(path: &std::ffi::OsStr) -> Result<String, String> {
-    path.to_str()
-        .map(str::to_owned)
-        .ok_or_else(|| format!("{} is not UTF-8", path.to_string_lossy()))
+fn text(path: &std::ffi::OsStr) -> Result<String, NotUtf8> {
+    path.to_str().map(str::to_owned).ok_or_else(|| NotUtf8 {
+        path: path.to_string_lossy().into_owned(),
+    })
 }
 
 #[cfg(test)]
@@ -581,7 +681,10 @@ url = "https://x.org/node-{version}.tar.gz"
             std::slice::from_ref(&project),
             "the project is watched"
         );
-        let err = resolver.resolve("node", None, cwd.to_str()).unwrap_err();
+        let err = resolver
+            .resolve("node", None, cwd.to_str())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("node 20.1.0 is not installed"), "{err}");
         // Another version than the project's, installed.
         let old = resolver

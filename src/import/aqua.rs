@@ -126,7 +126,7 @@ pub fn parse_all(text: &str) -> Result<Parsed, Malformed> {
         // own may name one without an owner (`mytool`, an `http` package).
         entry.lookup = entry.lookup.and_then(|l| match l {
             Lookup::Plugin(n) if registry.is_some() => Ok(Lookup::Package(n)),
-            Lookup::Plugin(n) => Err(format!("`{n}` is not a package name such as `owner/repo`")),
+            Lookup::Plugin(n) => Err(super::LookupError::NotPackageName { name: n }),
             package => Ok(package),
         });
         entry.registry = registry;

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use super::aqua::{DeclaredRegistry, Parsed};
-use super::{Entry, ImportError, Imported, Lookup, Registries};
+use super::{Entry, ImportError, Imported, Lookup, LookupError, Registries};
 
 /// Most files one aqua.yaml may pull in.
 pub const MAX_INCLUDED: usize = 256;
@@ -36,7 +36,7 @@ pub fn aqua(path: &Path, parsed: Parsed) -> Result<(Imported, Registries), Impor
     pending.reverse();
     let mut included = 0usize;
     while let Some((dir, include, from, depth)) = pending.pop() {
-        let skip = |why: String| {
+        let skip = |why: LookupError| {
             let mut entry = Entry::new(&include.pattern, "", include.line);
             entry.lookup = Err(why);
             entry.file = from.clone();
@@ -50,10 +50,9 @@ pub fn aqua(path: &Path, parsed: Parsed) -> Result<(Imported, Registries), Impor
             }
         };
         if files.is_empty() && !include.optional {
-            imported.tools.push(skip(format!(
-                "`import: {}` matches no file",
-                include.pattern
-            )));
+            imported.tools.push(skip(LookupError::NoFile {
+                pattern: include.pattern.clone(),
+            }));
         }
         for file in files {
             if !seen.insert(canonical(&file)) {
@@ -61,9 +60,10 @@ pub fn aqua(path: &Path, parsed: Parsed) -> Result<(Imported, Registries), Impor
             }
             included += 1;
             if included > MAX_INCLUDED || depth >= MAX_DEPTH {
-                imported.tools.push(skip(format!(
-                    "more than {MAX_INCLUDED} files or {MAX_DEPTH} levels of `import:`; the rest is not read"
-                )));
+                imported.tools.push(skip(LookupError::TooManyImports {
+                    files: MAX_INCLUDED,
+                    levels: MAX_DEPTH,
+                }));
                 break;
             }
             let list = super::aqua_file(&file)?;
@@ -97,12 +97,13 @@ pub fn aqua(path: &Path, parsed: Parsed) -> Result<(Imported, Registries), Impor
             (Some((_, DeclaredRegistry::Local(_))), Ok(lookup)) => {
                 Ok(Lookup::Package(format!("{registry}:{}", lookup.name())))
             }
-            (Some((_, DeclaredRegistry::Other(kind))), _) => Err(format!(
-                "from aqua's registry `{registry}` (type `{kind}`); vx reads a registry from a path or a URL: add it to [settings] registries"
-            )),
-            (None, _) => Err(format!(
-                "from aqua's registry `{registry}`, which the aqua.yaml does not declare"
-            )),
+            (Some((_, DeclaredRegistry::Other(kind))), _) => Err(LookupError::RegistryType {
+                registry: registry.clone(),
+                kind: kind.clone(),
+            }),
+            (None, _) => Err(LookupError::UndeclaredRegistry {
+                registry: registry.clone(),
+            }),
         };
     }
     Ok((imported, registries))
@@ -110,16 +111,16 @@ pub fn aqua(path: &Path, parsed: Parsed) -> Result<(Imported, Registries), Impor
 
 /// The files `pattern` names in `dir`: a path, or one whose last segment holds `*`
 /// or `?`, sorted by name; directories and hidden files left out of a glob.
-fn expand(dir: &Path, pattern: &str) -> Result<Vec<PathBuf>, String> {
+fn expand(dir: &Path, pattern: &str) -> Result<Vec<PathBuf>, LookupError> {
     let (parent, name) = match pattern.rsplit_once('/') {
         Some((parent, name)) => (dir.join(parent), name),
         None => (dir.to_path_buf(), pattern),
     };
     let wild = |s: &str| s.contains(['*', '?', '[']);
     if pattern.rsplit_once('/').is_some_and(|(p, _)| wild(p)) {
-        return Err(format!(
-            "`import: {pattern}`: vx follows `*` and `?` in the file name only"
-        ));
+        return Err(LookupError::WildDirectory {
+            pattern: pattern.to_owned(),
+        });
     }
     if !wild(name) {
         let path = parent.join(name);

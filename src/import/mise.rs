@@ -13,6 +13,7 @@
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use super::why::{DirError, EnvError, TaskError, VersionError};
 use super::{
     Entry, EnvEntry, EnvValue, Imported, ImportedArg, ImportedScript, Malformed, ScriptEntry,
 };
@@ -105,7 +106,7 @@ const TASK_KEYS: &[&str] = &[
 /// `depends`/`depends_post`/`wait_for` names or globs, `env`, `dir` (by default the
 /// config's own directory), `alias`, `hide`, `sources`/`outputs`, `usage` and the
 /// `{{arg()}}`/`{{option()}}`/`{{flag()}}` templates as declared arguments).
-fn task(value: &DeValue<'_>) -> Result<ImportedScript, String> {
+fn task(value: &DeValue<'_>) -> Result<ImportedScript, TaskError> {
     let mut script = ImportedScript {
         cwd: Some(".".to_owned()),
         ..ImportedScript::default()
@@ -116,20 +117,20 @@ fn task(value: &DeValue<'_>) -> Result<ImportedScript, String> {
             return Ok(script);
         }
         DeValue::Table(table) => table,
-        _ => return Err("a task is a command, a list of commands or a table".to_owned()),
+        _ => return Err(TaskError::NotATask),
     };
     if let Some(usage) = table.get("usage") {
         let DeValue::String(spec) = usage.get_ref() else {
-            return Err("`usage` must be a string".to_owned());
+            return Err(TaskError::NotAString { key: "usage" });
         };
         usage_spec(spec, &mut script.args)?;
     }
     match (table.get("run"), table.get("file")) {
-        (Some(_), Some(_)) => return Err("a task with both `run` and `file`".to_owned()),
+        (Some(_), Some(_)) => return Err(TaskError::RunAndFile),
         (Some(run), None) => script.run = task_run(run.get_ref(), &mut script.args)?,
         (None, Some(file)) => {
             let DeValue::String(file) = file.get_ref() else {
-                return Err("`file` must be a string".to_owned());
+                return Err(TaskError::NotAString { key: "file" });
             };
             // The file gets the words as its arguments, as mise passes them.
             script.run = vec![format!(
@@ -138,7 +139,7 @@ fn task(value: &DeValue<'_>) -> Result<ImportedScript, String> {
             )];
         }
         (None, None) if table.get("depends").is_some() => {}
-        (None, None) => return Err("a task with neither `run`, `file` nor `depends`".to_owned()),
+        (None, None) => return Err(TaskError::NothingToRun),
     }
     for (key, list) in [
         ("depends", &mut script.depends),
@@ -159,30 +160,27 @@ fn task(value: &DeValue<'_>) -> Result<ImportedScript, String> {
         .chain(&script.wait_for)
     {
         if name.contains(char::is_whitespace) {
-            return Err(format!(
-                "`{name}`: a dependency with arguments, which vx's depends do not take"
-            ));
+            return Err(TaskError::DependsWithArguments { name: name.clone() });
         }
     }
     if let Some(env) = table.get("env") {
         let DeValue::Table(env) = env.get_ref() else {
-            return Err("`env` must be a table".to_owned());
+            return Err(TaskError::NotATable { key: "env" });
         };
         for (name, value) in env.iter() {
             match env_value(name.get_ref(), value.get_ref())? {
                 EnvValue::Set(value) => script.env.push((name.get_ref().to_string(), value)),
                 EnvValue::Unset => {
-                    return Err(format!(
-                        "`env.{}` unsets a variable, which a vx task cannot",
-                        name.get_ref()
-                    ));
+                    return Err(TaskError::UnsetsVariable {
+                        name: name.get_ref().to_string(),
+                    });
                 }
             }
         }
     }
     if let Some(dir) = table.get("dir") {
         let DeValue::String(dir) = dir.get_ref() else {
-            return Err("`dir` must be a string".to_owned());
+            return Err(TaskError::NotAString { key: "dir" });
         };
         let dir = dir.trim();
         let relative = match dir.strip_prefix("{{config_root}}") {
@@ -191,7 +189,9 @@ fn task(value: &DeValue<'_>) -> Result<ImportedScript, String> {
         };
         let relative = if relative.is_empty() { "." } else { relative };
         if relative.contains("{{") {
-            return Err(format!("`dir` holds a template vx does not know: {dir}"));
+            return Err(TaskError::DirTemplate {
+                dir: dir.to_owned(),
+            });
         }
         script.cwd = Some(relative.to_owned());
     }
@@ -201,10 +201,10 @@ fn task(value: &DeValue<'_>) -> Result<ImportedScript, String> {
     ] {
         if let Some(value) = table.get(key) {
             let DeValue::String(text) = value.get_ref() else {
-                return Err(format!("`{key}` must be a string"));
+                return Err(TaskError::NotAString { key });
             };
             if text.chars().any(char::is_control) {
-                return Err(format!("`{key}` holds control characters"));
+                return Err(TaskError::ControlCharacters { key });
             }
             *slot = Some(text.to_string());
         }
@@ -213,7 +213,7 @@ fn task(value: &DeValue<'_>) -> Result<ImportedScript, String> {
         match table.get(key).map(|v| v.get_ref()) {
             None => {}
             Some(DeValue::Boolean(b)) => *slot = *b,
-            Some(_) => return Err(format!("`{key}` must be a boolean")),
+            Some(_) => return Err(TaskError::NotABoolean { key }),
         }
     }
     let mut ignored: Vec<String> = table
@@ -227,57 +227,52 @@ fn task(value: &DeValue<'_>) -> Result<ImportedScript, String> {
 }
 
 /// A string or a list of strings.
-fn strings(value: &DeValue<'_>, key: &str) -> Result<Vec<String>, String> {
+fn strings(value: &DeValue<'_>, key: &'static str) -> Result<Vec<String>, TaskError> {
     match value {
         DeValue::String(one) => Ok(vec![one.to_string()]),
         DeValue::Array(many) => many
             .iter()
             .map(|d| match d.get_ref() {
                 DeValue::String(one) => Ok(one.to_string()),
-                _ => Err(format!("`{key}` lists strings")),
+                _ => Err(TaskError::NotStrings { key }),
             })
             .collect(),
-        _ => Err(format!("`{key}` is a string or a list of strings")),
+        _ => Err(TaskError::NotStringOrList { key }),
     }
 }
 
 /// A task's `run`: one command, or a list run in order (vx runs a list in order too,
 /// stopping at the first failure, as mise does).
-fn task_run(run: &DeValue<'_>, args: &mut Vec<ImportedArg>) -> Result<Vec<String>, String> {
+fn task_run(run: &DeValue<'_>, args: &mut Vec<ImportedArg>) -> Result<Vec<String>, TaskError> {
     match run {
         DeValue::String(one) => Ok(vec![task_command(one, args)?]),
         DeValue::Array(many) if !many.is_empty() => many
             .iter()
             .map(|c| match c.get_ref() {
                 DeValue::String(one) => task_command(one, args),
-                _ => Err(
-                    "`run` lists commands (strings); a `{ task = … }` step has no vx counterpart"
-                        .to_owned(),
-                ),
+                _ => Err(TaskError::RunStep),
             })
             .collect(),
-        _ => Err("`run` is a command or a list of commands".to_owned()),
+        _ => Err(TaskError::RunShape),
     }
 }
 
 /// One command of a task, mise's argument templates made vx's: `{{arg(name="x")}}`,
 /// `{{option(name="x")}}`, `{{flag(name="x")}}` and `{{usage.x}}` become `{{x}}` with
 /// `x` declared in `args`; any other template cannot be mapped.
-fn task_command(command: &str, args: &mut Vec<ImportedArg>) -> Result<String, String> {
+fn task_command(command: &str, args: &mut Vec<ImportedArg>) -> Result<String, TaskError> {
     if command.trim().is_empty() {
-        return Err("an empty command".to_owned());
+        return Err(TaskError::EmptyCommand);
     }
     if command.contains('\0') {
-        return Err("the command holds a NUL character".to_owned());
+        return Err(TaskError::Nul);
     }
     let mut out = String::with_capacity(command.len());
     let mut rest = command;
     while let Some(start) = rest.find("{{") {
         out.push_str(&rest[..start]);
         let after = &rest[start + 2..];
-        let end = after
-            .find("}}")
-            .ok_or_else(|| "a `{{` template that is not closed".to_owned())?;
+        let end = after.find("}}").ok_or(TaskError::UnclosedTemplate)?;
         let inner = after[..end].trim();
         let name = template_arg(inner, args)?;
         out.push_str(&format!("{{{{{name}}}}}"));
@@ -288,12 +283,12 @@ fn task_command(command: &str, args: &mut Vec<ImportedArg>) -> Result<String, St
 }
 
 /// The argument a template names, declared in `args` when it is new.
-fn template_arg(inner: &str, args: &mut Vec<ImportedArg>) -> Result<String, String> {
+fn template_arg(inner: &str, args: &mut Vec<ImportedArg>) -> Result<String, TaskError> {
     if let Some(name) = inner.strip_prefix("usage.") {
         if !args.iter().any(|a| a.name == name) {
-            return Err(format!(
-                "`{{{{usage.{name}}}}}` names no argument of the task's `usage`"
-            ));
+            return Err(TaskError::UsageArgument {
+                name: name.to_owned(),
+            });
         }
         return Ok(name.to_owned());
     }
@@ -307,7 +302,9 @@ fn template_arg(inner: &str, args: &mut Vec<ImportedArg>) -> Result<String, Stri
                 .and_then(|p| p.strip_suffix(')'))
                 .map(|p| (*k, p))
         })
-        .ok_or_else(|| format!("the template `{{{{{inner}}}}}` has no vx counterpart"))?;
+        .ok_or_else(|| TaskError::Template {
+            inner: inner.to_owned(),
+        })?;
     let mut name = None;
     let mut arg = ImportedArg {
         name: String::new(),
@@ -325,18 +322,21 @@ fn template_arg(inner: &str, args: &mut Vec<ImportedArg>) -> Result<String, Stri
             "help" => arg.help = Some(value),
             "i" | "index" => {}
             other => {
-                return Err(format!(
-                    "the template `{{{{{inner}}}}}`: `{other}` has no vx counterpart"
-                ));
+                return Err(TaskError::TemplateParameter {
+                    inner: inner.to_owned(),
+                    param: other.to_owned(),
+                });
             }
         }
     }
-    let name = name.ok_or_else(|| format!("the template `{{{{{inner}}}}}` names no argument"))?;
+    let name = name.ok_or_else(|| TaskError::TemplateName {
+        inner: inner.to_owned(),
+    })?;
     if !name
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
     {
-        return Err(format!("the argument name `{name}` is not one vx takes"));
+        return Err(TaskError::ArgumentName { name });
     }
     if arg.kind == "flag" && arg.default.is_some() {
         arg.default = None;
@@ -349,20 +349,20 @@ fn template_arg(inner: &str, args: &mut Vec<ImportedArg>) -> Result<String, Stri
 }
 
 /// `key="value", key='value', key=true` pairs of a template call.
-fn params_of(text: &str) -> Result<Vec<(String, String)>, String> {
+fn params_of(text: &str) -> Result<Vec<(String, String)>, TaskError> {
     let mut out = Vec::new();
     let mut rest = text.trim();
     while !rest.is_empty() {
-        let eq = rest
-            .find('=')
-            .ok_or_else(|| format!("cannot read `{text}`"))?;
+        let eq = rest.find('=').ok_or_else(|| TaskError::Parameters {
+            text: text.to_owned(),
+        })?;
         let key = rest[..eq].trim().to_owned();
         let after = rest[eq + 1..].trim_start();
         let (value, tail) = match after.chars().next() {
             Some(q @ ('"' | '\'')) => {
-                let close = after[1..]
-                    .find(q)
-                    .ok_or_else(|| format!("an unclosed quote in `{text}`"))?;
+                let close = after[1..].find(q).ok_or_else(|| TaskError::UnclosedQuote {
+                    text: text.to_owned(),
+                })?;
                 (after[1..1 + close].to_owned(), &after[close + 2..])
             }
             _ => {
@@ -379,7 +379,10 @@ fn params_of(text: &str) -> Result<Vec<(String, String)>, String> {
 /// mise's `usage` spec (KDL lines, usage.jdx.dev): `arg "<name>"` (required) or
 /// `arg "[name]"`, `flag "-f --force"` (a flag) or `flag "--env <env>"` (an option),
 /// each with `help="…"` and `default="…"`. Anything else cannot be mapped.
-fn usage_spec(spec: &str, args: &mut Vec<ImportedArg>) -> Result<(), String> {
+fn usage_spec(spec: &str, args: &mut Vec<ImportedArg>) -> Result<(), TaskError> {
+    let no_counterpart = |line: &str| TaskError::UsageLine {
+        line: line.to_owned(),
+    };
     for line in spec
         .lines()
         .map(str::trim)
@@ -387,12 +390,12 @@ fn usage_spec(spec: &str, args: &mut Vec<ImportedArg>) -> Result<(), String> {
     {
         let (kind, rest) = line
             .split_once(char::is_whitespace)
-            .ok_or_else(|| format!("usage line `{line}` has no vx counterpart"))?;
+            .ok_or_else(|| no_counterpart(line))?;
         let rest = rest.trim();
         let quoted = rest
             .strip_prefix('"')
             .and_then(|r| r.split_once('"'))
-            .ok_or_else(|| format!("usage line `{line}` has no vx counterpart"))?;
+            .ok_or_else(|| no_counterpart(line))?;
         let (what, params) = quoted;
         let mut arg = ImportedArg {
             name: String::new(),
@@ -415,11 +418,13 @@ fn usage_spec(spec: &str, args: &mut Vec<ImportedArg>) -> Result<(), String> {
                 let long = what
                     .split_whitespace()
                     .find_map(|w| w.strip_prefix("--"))
-                    .ok_or_else(|| format!("usage line `{line}`: a flag without a --long name"))?;
+                    .ok_or_else(|| TaskError::UsageFlag {
+                        line: line.to_owned(),
+                    })?;
                 arg.name = long.to_owned();
                 arg.kind = if what.contains('<') { "option" } else { "flag" };
             }
-            _ => return Err(format!("usage line `{line}` has no vx counterpart")),
+            _ => return Err(no_counterpart(line)),
         }
         if args.iter().all(|a| a.name != arg.name) {
             args.push(arg);
@@ -487,12 +492,15 @@ fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>, depth: usize) 
 }
 
 /// One file task: its header as a task table whose `file` is the script itself.
-fn file_task(path: &std::path::Path, shown: &str) -> Result<ImportedScript, String> {
+fn file_task(path: &std::path::Path, shown: &str) -> Result<ImportedScript, TaskError> {
     use std::io::Read;
     let mut bytes = Vec::new();
     std::fs::File::open(path)
         .and_then(|f| f.take(64 * 1024).read_to_end(&mut bytes))
-        .map_err(|e| format!("cannot read {shown}: {e}"))?;
+        .map_err(|e| TaskError::Read {
+            shown: shown.to_owned(),
+            source: e.into(),
+        })?;
     let text = String::from_utf8_lossy(&bytes);
     let mut header = String::new();
     let mut usage = String::new();
@@ -512,11 +520,13 @@ fn file_task(path: &std::path::Path, shown: &str) -> Result<ImportedScript, Stri
         }
     }
     let mut table = DeTable::parse(&header)
-        .map_err(|e| format!("its #MISE header is not TOML: {}", e.message().trim()))?
+        .map_err(|e| TaskError::HeaderNotToml {
+            message: e.message().trim().to_owned(),
+        })?
         .into_inner();
     for key in ["run", "file"] {
         if table.keys().any(|k| k.get_ref() == key) {
-            return Err(format!("its #MISE header sets `{key}`"));
+            return Err(TaskError::HeaderSets { key });
         }
     }
     table.insert(
@@ -540,9 +550,9 @@ fn file_task(path: &std::path::Path, shown: &str) -> Result<ImportedScript, Stri
 
 /// One `[tools]` entry.
 fn tool(name: &str, value: &Spanned<DeValue<'_>>, line: Option<usize>) -> Entry {
-    let not_a_version = |what: &str| {
+    let not_a_version = |what: &'static str| {
         let mut entry = Entry::new(name, "", line);
-        entry.version = Err(format!("{what}; mise's versions are strings"));
+        entry.version = Err(VersionError::NotAString { what });
         entry
     };
     match value.get_ref() {
@@ -607,7 +617,7 @@ fn directives(value: &DeValue<'_>, line: Option<usize>, imported: &mut Imported)
     let DeValue::Table(table) = value else {
         imported.env.push(EnvEntry {
             name: "_".to_owned(),
-            value: Err("mise's directives (`_.path`, `_.file`, `_.source`) are a table".to_owned()),
+            value: Err(EnvError::DirectivesTable),
             line,
         });
         return;
@@ -630,9 +640,9 @@ fn directives(value: &DeValue<'_>, line: Option<usize>, imported: &mut Imported)
             _ => {
                 imported.env.push(EnvEntry {
                     name: format!("_.{name}"),
-                    value: Err(format!(
-                        "mise's `_.{name}` directive has no counterpart in vx's [env] (vx runs no script to make an environment)"
-                    )),
+                    value: Err(EnvError::Directive {
+                        name: name.to_string(),
+                    }),
                     line,
                 });
                 continue;
@@ -654,14 +664,16 @@ fn directives(value: &DeValue<'_>, line: Option<usize>, imported: &mut Imported)
             let (written, relative) = match item {
                 DeValue::String(item) if name == "file" && !is_dotenv(item) => (
                     item.to_string(),
-                    Err(format!(
-                        "mise reads `{item}` by its extension (JSON, YAML or TOML); vx's [settings] env_file reads dotenv files"
-                    )),
+                    Err(DirError::NotDotenv {
+                        file: item.to_string(),
+                    }),
                 ),
                 DeValue::String(item) => (item.to_string(), project_relative(item, what)),
                 _ => (
                     String::new(),
-                    Err(format!("`_.{name}` lists paths (strings)")),
+                    Err(DirError::NotStrings {
+                        name: name.to_string(),
+                    }),
                 ),
             };
             into.push((written, relative, line));
@@ -705,16 +717,14 @@ fn python_directive(value: &DeValue<'_>, line: Option<usize>, imported: &mut Imp
             let relative = venv_dir(&dir);
             imported.python_venv.push((dir, relative, line));
         }
-        None => imported.python_venv.push((
-            String::new(),
-            Err("mise's `_.python` directive names its virtual environment as `venv = \"DIR\"` or `venv = { path = \"DIR\" }`".to_owned()),
-            line,
-        )),
+        None => imported
+            .python_venv
+            .push((String::new(), Err(DirError::Venv), line)),
     }
 }
 
 /// A virtual environment's directory as `[settings] python_venv` takes it.
-fn venv_dir(dir: &str) -> Result<String, String> {
+fn venv_dir(dir: &str) -> Result<String, DirError> {
     project_relative(
         dir,
         "[settings] python_venv takes a directory in the project",
@@ -733,7 +743,7 @@ fn is_dotenv(file: &str) -> bool {
 /// A `_.path` directory or `_.file` file as vx's `[settings]` holds it: relative to the
 /// project, `{{config_root}}/` and `./` dropped; absolute, templated or escaping ones
 /// refused (`what` says what the setting takes).
-fn project_relative(dir: &str, what: &str) -> Result<String, String> {
+fn project_relative(dir: &str, what: &'static str) -> Result<String, DirError> {
     let dir = dir.trim();
     let rest = match dir.strip_prefix("{{config_root}}") {
         Some(rest) => rest.trim_start_matches('/'),
@@ -741,30 +751,33 @@ fn project_relative(dir: &str, what: &str) -> Result<String, String> {
     };
     let rest = rest.trim_start_matches("./");
     if rest.contains("{{") || rest.contains('$') || rest.starts_with('~') {
-        return Err(format!("`{dir}` holds a template or variable; vx's {what}"));
+        return Err(DirError::Template {
+            dir: dir.to_owned(),
+            what,
+        });
     }
     if rest.is_empty()
         || rest.starts_with('/')
         || rest.contains("..")
         || rest.chars().any(char::is_control)
     {
-        return Err(format!("`{dir}` is not inside the project; vx's {what}"));
+        return Err(DirError::Outside {
+            dir: dir.to_owned(),
+            what,
+        });
     }
     Ok(rest.to_owned())
 }
 
 /// One `[env]` variable as vx's `[env]` holds it, or why it cannot be.
-fn env_value(name: &str, value: &DeValue<'_>) -> Result<EnvValue, String> {
+fn env_value(name: &str, value: &DeValue<'_>) -> Result<EnvValue, EnvError> {
     if name == "_" {
-        return Err(
-            "mise's directives (`_.path`, `_.file`, `_.source`) have no counterpart here; `_.path` is vx's [settings] path, `_.file` its env_file"
-                .to_owned(),
-        );
+        return Err(EnvError::Directives);
     }
     let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if !valid || name.len() > 200 {
-        return Err("not an environment variable name (letters, digits and `_`)".to_owned());
+        return Err(EnvError::NotAName);
     }
     match value {
         DeValue::String(s) => templates(s).map(EnvValue::Set),
@@ -773,24 +786,24 @@ fn env_value(name: &str, value: &DeValue<'_>) -> Result<EnvValue, String> {
         DeValue::Boolean(true) => Ok(EnvValue::Set("true".to_owned())),
         DeValue::Table(t) => match t.get("value").map(|v| v.get_ref()) {
             Some(DeValue::String(s)) => templates(s).map(EnvValue::Set),
-            _ => Err("a table without a string `value`".to_owned()),
+            _ => Err(EnvError::NoValue),
         },
-        _ => Err("a value vx's [env] cannot hold (a string, or false to unset)".to_owned()),
+        _ => Err(EnvError::CannotHold),
     }
 }
 
 /// mise's templates in an env value as vx's: `{{config_root}}` → `{project}`,
 /// `{{env.VAR}}` → `${VAR}`; any other template, or a control character, refused.
-fn templates(value: &str) -> Result<String, String> {
+fn templates(value: &str) -> Result<String, EnvError> {
     if value.chars().any(|c| c.is_control() && c != '\t') {
-        return Err("the value holds control characters".to_owned());
+        return Err(EnvError::ControlCharacters);
     }
     let mut out = String::new();
     let mut rest = value;
     while let Some(start) = rest.find("{{") {
         out.push_str(&rest[..start]);
         let Some(end) = rest[start..].find("}}") else {
-            return Err("an unclosed `{{` template".to_owned());
+            return Err(EnvError::UnclosedTemplate);
         };
         let inner = rest[start + 2..start + end].trim();
         match inner.strip_prefix("env.") {
@@ -802,9 +815,9 @@ fn templates(value: &str) -> Result<String, String> {
                 out.push_str(&format!("${{{var}}}"));
             }
             _ => {
-                return Err(format!(
-                    "mise's template `{{{{ {inner} }}}}`; vx's [env] knows {{project}}, ${{VAR}} and ${{VAR:-default}}"
-                ));
+                return Err(EnvError::Template {
+                    inner: inner.to_owned(),
+                });
             }
         }
         rest = &rest[start + end + 2..];

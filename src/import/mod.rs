@@ -21,12 +21,14 @@ pub mod nvm;
 pub mod python_version;
 pub mod tool_versions;
 pub mod version;
+pub mod why;
 
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
 pub use names::Lookup;
+pub use why::{DirError, EnvError, LookupError, TaskError, VersionError};
 
 /// Largest file read: these files are a few lines; anything bigger is not one of them.
 pub const MAX_IMPORT_BYTES: u64 = 1 << 20;
@@ -158,9 +160,9 @@ pub struct Entry {
     /// The version as written (the first, when several are listed).
     pub written: String,
     /// What to look it up by in the registries, or why it cannot be.
-    pub lookup: Result<Lookup, String>,
+    pub lookup: Result<Lookup, LookupError>,
     /// Its version as a vx constraint, or why it has none.
-    pub version: Result<String, String>,
+    pub version: Result<String, VersionError>,
     /// Its line in the file, when known.
     pub line: Option<usize>,
     /// What was left out (`18.19.0 also listed; the first is imported`).
@@ -214,7 +216,7 @@ pub struct EnvEntry {
     /// Its name as written.
     pub name: String,
     /// Its value for vx, or why it cannot be imported.
-    pub value: Result<EnvValue, String>,
+    pub value: Result<EnvValue, EnvError>,
     /// Its line in the file.
     pub line: Option<usize>,
 }
@@ -225,7 +227,7 @@ pub struct ScriptEntry {
     /// Its name as written.
     pub name: String,
     /// The script for vx, or why it cannot be imported.
-    pub script: Result<ImportedScript, String>,
+    pub script: Result<ImportedScript, TaskError>,
     /// Its line in the file.
     pub line: Option<usize>,
 }
@@ -289,14 +291,14 @@ pub struct Imported {
     pub scripts: Vec<ScriptEntry>,
     /// Directories its `[env] _.path` puts on `PATH` (mise only): each relative to the
     /// project directory as vx's `[settings] path` takes it, or why it cannot be.
-    pub path: Vec<(String, Result<String, String>, Option<usize>)>,
+    pub path: Vec<(String, Result<String, DirError>, Option<usize>)>,
     /// Dotenv files its `[env] _.file` reads (mise only): each relative to the project
     /// directory as vx's `[settings] env_file` takes it, or why it cannot be.
-    pub env_files: Vec<(String, Result<String, String>, Option<usize>)>,
+    pub env_files: Vec<(String, Result<String, DirError>, Option<usize>)>,
     /// The virtual environment its `[env] _.python.venv` or a python's `virtualenv`
     /// names (mise only): relative to the project directory as vx's `[settings]
     /// python_venv` takes it, or why it cannot be.
-    pub python_venv: Vec<(String, Result<String, String>, Option<usize>)>,
+    pub python_venv: Vec<(String, Result<String, DirError>, Option<usize>)>,
 }
 
 /// What an aqua.yaml adds to its packages: the registries it declares other than

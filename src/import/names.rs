@@ -12,6 +12,8 @@
 //! tools (a release binary of the same tool in aqua's registry preferred, said in a
 //! note); the other build backends are reported, never guessed at.
 
+use super::why::LookupError;
+
 /// Most bytes of a tool name worth looking up.
 const MAX_NAME: usize = 200;
 
@@ -266,15 +268,15 @@ impl Lookup {
 /// What the tool written `name` is looked up by, or why it cannot be: mise's backend
 /// prefixes (`aqua:`, `github:`, `ubi:`, `core:`, `asdf:`) taken off, a tool option
 /// (`ubi:owner/repo[exe=rg]`) left out.
-pub fn lookup_of(name: &str) -> Result<Lookup, String> {
+pub fn lookup_of(name: &str) -> Result<Lookup, LookupError> {
     if name.is_empty() {
-        return Err("the tool has no name".to_owned());
+        return Err(LookupError::NoName);
     }
     if name.len() > MAX_NAME {
-        return Err(format!("the name is over {MAX_NAME} bytes"));
+        return Err(LookupError::TooLong { limit: MAX_NAME });
     }
     if name.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        return Err("the name holds control or space characters".to_owned());
+        return Err(LookupError::ControlCharacters);
     }
     let bare = match name.find('[') {
         Some(at) if name.ends_with(']') => &name[..at],
@@ -306,7 +308,9 @@ pub fn lookup_of(name: &str) -> Result<Lookup, String> {
                 .or_else(|| last.strip_prefix("vfox-"))
                 .unwrap_or(last);
             if plugin.is_empty() {
-                return Err(format!("`{rest}` names no plugin"));
+                return Err(LookupError::NoPlugin {
+                    rest: rest.to_owned(),
+                });
             }
             Ok(Lookup::Plugin(plugin.to_owned()))
         }
@@ -323,30 +327,34 @@ pub fn lookup_of(name: &str) -> Result<Lookup, String> {
                 let name = format!("{backend}:{rest}");
                 match crate::package_name::Name::parse(&name) {
                     Ok(Some(name)) => Ok(Lookup::Backend(name.to_string())),
-                    Ok(None) => Err(format!("`{name}` names no package")),
-                    Err(e) => Err(e.to_string()),
+                    Ok(None) => Err(LookupError::NoPackage { name }),
+                    Err(e) => Err(e.into()),
                 }
             }
             None => {
                 let tool = rest.rsplit('/').next().unwrap_or(rest);
                 let tool = tool.split('@').next().unwrap_or(tool);
-                Err(format!(
-                    "mise's `{backend}` backend {}; vx installs release binaries, and no registry package is known to ship `{rest}` as one (`vx search {tool}` may find one)",
-                    build_backend_needs(backend).unwrap_or_default()
-                ))
+                Err(LookupError::BuildBackend {
+                    backend: backend.to_owned(),
+                    needs: build_backend_needs(backend).unwrap_or_default(),
+                    rest: rest.to_owned(),
+                    tool: tool.to_owned(),
+                })
             }
         },
-        other => Err(format!("mise's `{other}` backend has no counterpart in vx")),
+        other => Err(LookupError::NoCounterpart {
+            backend: other.to_owned(),
+        }),
     }
 }
 
 /// `owner/repo` (or a longer registry name) as written, checked for its shape.
-fn package_name(name: &str) -> Result<String, String> {
+fn package_name(name: &str) -> Result<String, LookupError> {
     let name = name.trim_end_matches('/');
     if name.split('/').count() < 2 || name.split('/').any(str::is_empty) {
-        return Err(format!(
-            "`{name}` is not a package name such as `owner/repo`"
-        ));
+        return Err(LookupError::NotPackageName {
+            name: name.to_owned(),
+        });
     }
     Ok(name.to_owned())
 }
@@ -400,14 +408,14 @@ mod tests {
             Ok(Lookup::Backend("npm:prettier".into()))
         );
         assert_eq!(lookup_of("yamllint"), Ok(Lookup::Plugin("yamllint".into())));
-        let why = lookup_of("npm:@scope").unwrap_err();
+        let why = lookup_of("npm:@scope").unwrap_err().to_string();
         assert!(why.contains("scoped as @scope/name"), "{why}");
         // A Go tool aqua has no binary of: vx's own go: tool, built with the project's go.
         assert_eq!(
             lookup_of("go:example.com/x/cmd/tool@v1.2.0"),
             Ok(Lookup::Backend("go:example.com/x/cmd/tool".into()))
         );
-        let why = lookup_of("gem:rubocop").unwrap_err();
+        let why = lookup_of("gem:rubocop").unwrap_err().to_string();
         assert!(why.contains("would need Ruby"), "{why}");
         assert!(why.contains("`vx search rubocop`"), "{why}");
         assert!(lookup_of("aqua:nothing").is_err());

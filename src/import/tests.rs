@@ -1,6 +1,6 @@
 use super::*;
 
-fn versions(imported: &Imported) -> Vec<(String, Result<String, String>)> {
+fn versions(imported: &Imported) -> Vec<(String, Result<String, VersionError>)> {
     imported
         .tools
         .iter()

@@ -6,6 +6,7 @@
 //! `system`, `ref:`, `path:`, `lts` and `lts/*` (the newest LTS moves; vx pins a
 //! major).
 
+use super::why::VersionError;
 use crate::version::Constraint;
 
 /// Node.js LTS code names and their majors (nodejs.org/en/about/previous-releases).
@@ -24,37 +25,39 @@ const NODE_LTS: &[(&str, &str)] = &[
 ];
 
 /// The vx constraint for `written`, or why there is none.
-pub fn map(written: &str) -> Result<String, String> {
+pub fn map(written: &str) -> Result<String, VersionError> {
     let text = written.trim();
     if text.is_empty() {
-        return Err("no version given".to_owned());
+        return Err(VersionError::Missing);
     }
     if text.chars().any(char::is_control) {
-        return Err("the version holds control characters".to_owned());
+        return Err(VersionError::ControlCharacters);
     }
     let lower = text.to_ascii_lowercase();
     let mapped = match lower.as_str() {
         "system" => {
-            return Err("`system` is the copy installed outside the version manager; vx installs its own: name a version".to_owned());
+            return Err(VersionError::System);
         }
         "lts" | "lts/*" | "lts/-1" | "lts/-2" => {
-            return Err(format!(
-                "`{text}` moves with each LTS release; vx pins a major: write it, e.g. `22`"
-            ));
+            return Err(VersionError::MovingLts {
+                written: text.to_owned(),
+            });
         }
         "latest" | "node" | "stable" => "latest".to_owned(),
         _ => {
             if let Some(rest) = lower.strip_prefix("lts/") {
                 match NODE_LTS.iter().find(|(name, _)| *name == rest) {
                     Some((_, major)) => (*major).to_owned(),
-                    None => return Err(format!("`{text}` is no Node.js LTS line vx knows")),
+                    None => {
+                        return Err(VersionError::UnknownLts {
+                            written: text.to_owned(),
+                        });
+                    }
                 }
             } else if lower.starts_with("ref:") {
-                return Err(
-                    "a git ref is built from source; vx installs released versions".to_owned(),
-                );
+                return Err(VersionError::GitRef);
             } else if lower.starts_with("path:") {
-                return Err("a local directory; vx installs released versions".to_owned());
+                return Err(VersionError::LocalDirectory);
             } else if let Some(rest) = text
                 .strip_prefix("prefix:")
                 .or_else(|| text.strip_prefix("latest:"))
@@ -69,7 +72,7 @@ pub fn map(written: &str) -> Result<String, String> {
             }
         }
     };
-    Constraint::parse(&mapped).map_err(|e| e.to_string())?;
+    Constraint::parse(&mapped)?;
     Ok(mapped)
 }
 
@@ -92,13 +95,24 @@ mod tests {
 
     #[test]
     fn what_vx_cannot_pin_is_refused_with_why() {
-        assert!(map("lts/*").unwrap_err().contains("pins a major"));
-        assert!(map("lts").unwrap_err().contains("pins a major"));
-        assert!(map("system").unwrap_err().contains("system"));
-        assert!(map("ref:v1.2.3").unwrap_err().contains("git ref"));
+        assert!(
+            map("lts/*")
+                .unwrap_err()
+                .to_string()
+                .contains("pins a major")
+        );
+        assert!(map("lts").unwrap_err().to_string().contains("pins a major"));
+        assert!(map("system").unwrap_err().to_string().contains("system"));
+        assert!(
+            map("ref:v1.2.3")
+                .unwrap_err()
+                .to_string()
+                .contains("git ref")
+        );
         assert!(
             map("path:/opt/node")
                 .unwrap_err()
+                .to_string()
                 .contains("local directory")
         );
         assert!(map("lts/unknown").is_err());

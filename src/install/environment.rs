@@ -77,6 +77,11 @@ pub fn build_if_planned(
                 Err(InstallError::Cancelled) => return Err(InstallError::Cancelled),
                 Err(e) => {
                     why_not_uv = format!(" instead: {what} cannot be had ({e})");
+                    // Said beyond the board, whose message the next phase replaces:
+                    // in every output mode and in the summary.
+                    sink.notice(&format!(
+                        "its environment is installed with python's pip{why_not_uv}"
+                    ));
                     None
                 }
             }
@@ -88,7 +93,7 @@ pub fn build_if_planned(
         (None, Manager::Pip) => "python's pip",
     };
     // The board keeps this message while the manager runs: a fall back to pip is
-    // said there, for as long as pip takes.
+    // said there too, for as long as pip takes.
     sink.phase(
         vx_shm::Phase::PostInstall,
         &format!(

@@ -104,6 +104,12 @@ impl<W: Write> ProgressSink for LiveSink<W> {
         self.line.retry(retry.attempt, retry.done(), now);
         self.redraw(now);
     }
+
+    fn notice(&mut self, message: &str) {
+        let text = vx_text::sanitize(message).into_owned();
+        self.settle(&format!("  {text}"));
+        self.redraw(now_unix_ms());
+    }
 }
 
 #[cfg(test)]

@@ -3,9 +3,12 @@
 //! check runs: an install from a fresh lock never reads it), and GitHub's attestations
 //! through the GitHub client, with its hosts and token rules.
 
+use std::sync::Arc;
+
 use crate::github::{Github, GithubConfig};
 use crate::net::Client;
-use crate::user_config::UserConfig;
+use crate::user_config::{UserConfig, UserConfigError};
+use crate::verify::ContextError;
 
 /// The child's [`crate::verify::Context`].
 pub struct ChildContext {
@@ -13,15 +16,15 @@ pub struct ChildContext {
     pub client: Option<Client>,
     /// The user config, read at the first check that needs it (the trusted root, the
     /// GitHub token), once.
-    pub user: std::sync::OnceLock<Result<UserConfig, String>>,
+    pub user: std::sync::OnceLock<Result<UserConfig, Arc<UserConfigError>>>,
 }
 
 impl ChildContext {
-    fn user(&self) -> Result<&UserConfig, String> {
+    fn user(&self) -> Result<&UserConfig, ContextError> {
         self.user
-            .get_or_init(|| UserConfig::load().map_err(|e| e.to_string()))
+            .get_or_init(|| UserConfig::load().map_err(Arc::new))
             .as_ref()
-            .map_err(Clone::clone)
+            .map_err(|e| ContextError::Program(Box::new(Arc::clone(e))))
     }
 }
 
@@ -30,7 +33,7 @@ impl crate::verify::Context for ChildContext {
         self.client.as_ref()
     }
 
-    fn trusted_root(&self) -> Result<Option<std::path::PathBuf>, String> {
+    fn trusted_root(&self) -> Result<Option<std::path::PathBuf>, ContextError> {
         Ok(self.user()?.verify.trusted_root.clone())
     }
 
@@ -40,13 +43,14 @@ impl crate::verify::Context for ChildContext {
         name: &str,
         sha256: &str,
         max: u64,
-    ) -> Result<Vec<u8>, String> {
+    ) -> Result<Vec<u8>, ContextError> {
         let Some(client) = &self.client else {
-            return Err("--offline fetches nothing from a server".to_owned());
+            return Err(ContextError::Offline);
         };
-        let config = GithubConfig::from_env(self.user()?).map_err(|e| e.to_string())?;
+        let program = |e| ContextError::Program(Box::new(e));
+        let config = GithubConfig::from_env(self.user()?).map_err(program)?;
         Github::new(config, client.clone(), None, false)
             .attestations(owner, name, sha256, max)
-            .map_err(|e| e.to_string())
+            .map_err(program)
     }
 }

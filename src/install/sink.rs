@@ -32,6 +32,14 @@ pub trait ProgressSink {
     fn retry(&mut self, retry: &Retry<'_>) {
         let _ = retry;
     }
+    /// The install goes on another way than the lock planned, and the user should
+    /// know: `message` says which way and why (`its environment is installed with
+    /// python's pip: uv 0.5.11 cannot be had (…)`). Unlike a phase's message, which
+    /// the next phase replaces, a notice is reported whole in every output mode and
+    /// kept for the summary.
+    fn notice(&mut self, message: &str) {
+        let _ = message;
+    }
 }
 
 /// A retry of a download, as announced to whoever watches: which attempt, why, and
@@ -85,6 +93,9 @@ impl<S: ProgressSink + ?Sized> ProgressSink for &mut S {
     }
     fn retry(&mut self, retry: &Retry<'_>) {
         (**self).retry(retry);
+    }
+    fn notice(&mut self, message: &str) {
+        (**self).notice(message);
     }
 }
 
@@ -209,6 +220,10 @@ impl<W: Write> ProgressSink for LineSink<W> {
         self.next_bytes = FIRST_UNKNOWN_MARK;
         let phase = self.phase;
         self.line(format_args!("{phase}: {retry}"));
+    }
+
+    fn notice(&mut self, message: &str) {
+        self.line(format_args!("{message}"));
     }
 }
 

@@ -167,7 +167,7 @@ impl Asset {
             }
         }
         if let Some(Err(problem)) = self.h1.as_deref().map(crate::validate::go_module_hash) {
-            return Some(problem);
+            return Some(problem.to_string());
         }
         match (&self.sha256, &self.integrity) {
             (None, None) => return Some("neither a sha256 nor an integrity".to_owned()),
@@ -537,7 +537,7 @@ fn tool_of(tool: RawTool, text: &str, path: &Path) -> Result<LockedTool, LockErr
         }
         if let Some(value) = &asset.h1 {
             crate::validate::go_module_hash(value.get_ref())
-                .map_err(|e| invalid(at(value.span()), e))?;
+                .map_err(|e| invalid(at(value.span()), e.to_string()))?;
         }
         if sha256.is_none() && asset.integrity.is_none() {
             return Err(invalid(

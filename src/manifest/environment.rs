@@ -150,7 +150,7 @@ pub fn template_problem(value: &str) -> Option<String> {
             return Some("`${` is not closed by `}`".to_owned());
         };
         if let Err(why) = Reference::parse(&after[..end]) {
-            return Some(why);
+            return Some(why.to_string());
         }
         rest = &after[end + 1..];
     }
@@ -182,6 +182,46 @@ pub enum Resolved<'a> {
     Nothing,
 }
 
+/// Why a `${…}` is not a reference vx reads: names the variable and the form, never
+/// the word (a `.env` holds secrets).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ReferenceError {
+    /// No variable name first.
+    #[error(
+        "`${{…}}` does not start with a variable name: use ${{NAME}}, ${{NAME:-default}}, ${{NAME-default}}, ${{NAME:+alternative}} or ${{NAME+alternative}}"
+    )]
+    NoName,
+    /// An assigning (`=`, `:=`) or failing (`?`, `:?`) form.
+    #[error(
+        "`${{{name}{}{op}…}}` {}, which vx does not support: use ${{{name}}}, ${{{name}:-default}}, ${{{name}-default}}, ${{{name}:+alternative}} or ${{{name}+alternative}}",
+        if *colon { ":" } else { "" },
+        if *op == '?' { "fails when the variable is unset" } else { "assigns the variable" }
+    )]
+    Unsupported {
+        /// The variable.
+        name: String,
+        /// Whether `:` came before the operator.
+        colon: bool,
+        /// The operator.
+        op: char,
+    },
+    /// What follows the name is not an operator: perhaps no reference at all.
+    #[error(
+        "`${{…}}` is not a form vx reads: use ${{NAME}}, ${{NAME:-default}}, ${{NAME-default}}, ${{NAME:+alternative}} or ${{NAME+alternative}}"
+    )]
+    NotAForm,
+    /// An operator vx does not read.
+    #[error(
+        "`${{{name}{shown}…}}` is not a form vx reads: use ${{{name}}}, ${{{name}:-default}}, ${{{name}-default}}, ${{{name}:+alternative}} or ${{{name}+alternative}}"
+    )]
+    NotAFormOf {
+        /// The variable.
+        name: String,
+        /// The operator as written.
+        shown: String,
+    },
+}
+
 /// The word of a [`Reference`] and when it replaces the variable's value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Word<'a> {
@@ -196,16 +236,13 @@ pub struct Word<'a> {
 impl<'a> Reference<'a> {
     /// Reads what is between `${` and `}`; the error names the variable and the form,
     /// never the word.
-    pub fn parse(inner: &'a str) -> Result<Reference<'a>, String> {
+    pub fn parse(inner: &'a str) -> Result<Reference<'a>, ReferenceError> {
         let name_end = inner
             .find(|c: char| c != '_' && !c.is_ascii_alphanumeric())
             .unwrap_or(inner.len());
         let (name, form) = inner.split_at(name_end);
         if !valid_var_name(name) {
-            return Err(
-                "`${…}` does not start with a variable name: use ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:+alternative} or ${NAME+alternative}"
-                    .to_owned(),
-            );
+            return Err(ReferenceError::NoName);
         }
         let (colon, after) = match form.strip_prefix(':') {
             Some(after) => (true, after),
@@ -227,29 +264,21 @@ impl<'a> Reference<'a> {
             None if !colon => Ok(Reference { name, word: None }),
             Some('-') => word(false),
             Some('+') => word(true),
-            Some(op @ ('?' | '=')) => {
-                let colon = if colon { ":" } else { "" };
-                let what = if op == '?' {
-                    "fails when the variable is unset"
-                } else {
-                    "assigns the variable"
-                };
-                Err(format!(
-                    "`${{{name}{colon}{op}…}}` {what}, which vx does not support: use ${{{name}}}, ${{{name}:-default}}, ${{{name}-default}}, ${{{name}:+alternative}} or ${{{name}+alternative}}"
-                ))
-            }
+            Some(op @ ('?' | '=')) => Err(ReferenceError::Unsupported {
+                name: name.to_owned(),
+                colon,
+                op,
+            }),
             _ => {
                 let shown: String = form.chars().take(if colon { 2 } else { 1 }).collect();
                 if !shown.chars().all(|c| c.is_ascii_punctuation()) {
                     // Not an operator: what looked like a name may be a value's start.
-                    return Err(
-                        "`${…}` is not a form vx reads: use ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:+alternative} or ${NAME+alternative}"
-                            .to_owned(),
-                    );
+                    return Err(ReferenceError::NotAForm);
                 }
-                Err(format!(
-                    "`${{{name}{shown}…}}` is not a form vx reads: use ${{{name}}}, ${{{name}:-default}}, ${{{name}-default}}, ${{{name}:+alternative}} or ${{{name}+alternative}}"
-                ))
+                Err(ReferenceError::NotAFormOf {
+                    name: name.to_owned(),
+                    shown,
+                })
             }
         }
     }

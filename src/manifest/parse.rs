@@ -21,7 +21,10 @@ use crate::format::ArchiveFormat;
 use crate::validate::{self, FieldError};
 use crate::validate::{self as check, has_userinfo};
 
+mod errors;
 mod tasks;
+
+use errors::{KeyFileError, VersionFileError};
 
 /// Keys of the top level.
 const TOP_KEYS: &[&str] = &["settings", "tools", "env", "tasks", "scripts"];
@@ -907,7 +910,7 @@ impl Parser<'_> {
             })?;
         let constraint = self
             .version_file(name, file)
-            .map_err(|why| self.err(Some(span.clone()), Problem::VersionFile(why)))?;
+            .map_err(|why| self.err(Some(span.clone()), Problem::VersionFile(why.to_string())))?;
         let mut tool = self.registry_tool(key, (&constraint, span), None)?;
         tool.version_file = Some(self.project_file(file));
         Ok(tool)
@@ -917,7 +920,7 @@ impl Parser<'_> {
     /// `go.mod`, `rust-toolchain.toml`, `.tool-versions`…: its format by its name, else
     /// the one-version file of the runtime `lookup` names), read as `vx import` reads
     /// it; or why not.
-    fn version_file(&self, lookup: &str, file: &str) -> Result<String, String> {
+    fn version_file(&self, lookup: &str, file: &str) -> Result<String, VersionFileError> {
         use crate::import::{self, Format};
         if file.is_empty()
             || Path::new(file).is_absolute()
@@ -925,9 +928,7 @@ impl Parser<'_> {
                 .components()
                 .any(|c| matches!(c, std::path::Component::ParentDir))
         {
-            return Err(
-                "must be a path inside the project, relative to vx.toml (no `..`)".to_owned(),
-            );
+            return Err(VersionFileError::Outside);
         }
         let path = self.project_file(file);
         // Nor through a link: a cloned repository's `.nvmrc -> ~/.npmrc` would put
@@ -936,11 +937,10 @@ impl Parser<'_> {
         if let (Ok(real), Ok(root)) = (path.canonicalize(), dir.canonicalize())
             && !real.starts_with(&root)
         {
-            return Err(format!(
-                "`{}` leads outside the project (a link to {}); a version file must be the project's own",
-                validate::shorten(file),
-                real.display()
-            ));
+            return Err(VersionFileError::Link {
+                file: file.to_owned(),
+                real,
+            });
         }
         let runtime = import::names::runtime_of(lookup);
         let format = Format::of_file(&path)
@@ -953,31 +953,30 @@ impl Parser<'_> {
                 Some("rust") => Some(Format::RustToolchain),
                 _ => None,
             })
-            .ok_or_else(|| {
-                format!(
-                    "`{}`: vx reads {} files (name the file as they are named)",
-                    validate::shorten(file),
-                    import::FORMAT_NAMES
-                )
+            .ok_or_else(|| VersionFileError::Format {
+                file: file.to_owned(),
             })?;
-        let imported = import::read(&path, format).map_err(|e| e.to_string())?;
+        let imported = import::read(&path, format)?;
         let same = |name: &str| {
             name == lookup || (runtime.is_some() && import::names::runtime_of(name) == runtime)
         };
-        let entry = match imported.tools.as_slice() {
-            [one] => one,
-            many => many.iter().find(|e| same(&e.name)).ok_or_else(|| {
-                format!(
-                    "`{}` names no version of {}",
-                    validate::shorten(file),
-                    validate::shorten(lookup)
-                )
-            })?,
-        };
+        let entry =
+            match imported.tools.as_slice() {
+                [one] => one,
+                many => many.iter().find(|e| same(&e.name)).ok_or_else(|| {
+                    VersionFileError::NoVersion {
+                        file: file.to_owned(),
+                        lookup: lookup.to_owned(),
+                    }
+                })?,
+            };
         entry
             .version
             .clone()
-            .map_err(|why| format!("`{}`: {why}", validate::shorten(file)))
+            .map_err(|source| VersionFileError::Version {
+                file: file.to_owned(),
+                source,
+            })
     }
 
     fn platform_list(&self, value: &Spanned<DeValue<'_>>) -> Result<Vec<Platform>, ManifestError> {
@@ -1050,9 +1049,9 @@ impl Parser<'_> {
                     Some((package, _)) => package,
                     None => name,
                 };
-                let constraint = self
-                    .version_file(lookup, file)
-                    .map_err(|why| self.err(Some(span.clone()), Problem::VersionFile(why)))?;
+                let constraint = self.version_file(lookup, file).map_err(|why| {
+                    self.err(Some(span.clone()), Problem::VersionFile(why.to_string()))
+                })?;
                 Some((file, constraint, span))
             }
             None => None,
@@ -1226,7 +1225,7 @@ impl Parser<'_> {
             })?;
             let bad = |reason: String| self.err(Some(key_span.clone()), Problem::Verify(reason));
             let public_key = if kind == "cosign" && !key.contains("-----BEGIN") {
-                self.key_file(key).map_err(&bad)?
+                self.key_file(key).map_err(|e| bad(e.to_string()))?
             } else {
                 key.to_owned()
             };
@@ -1380,15 +1379,11 @@ impl Parser<'_> {
     }
 
     /// A cosign key file, `path` relative to vx.toml's directory.
-    fn key_file(&self, path: &str) -> Result<String, String> {
+    fn key_file(&self, path: &str) -> Result<String, KeyFileError> {
         let dir = self.path.parent().unwrap_or(Path::new("."));
         let full = dir.join(path);
-        let text = crate::bounded_read::read_to_string(&full, MAX_KEY_FILE).map_err(|e| {
-            format!(
-                "cannot read the cosign key file {}: {e}",
-                vx_text::sanitize(&full.display().to_string())
-            )
-        })?;
+        let text = crate::bounded_read::read_to_string(&full, MAX_KEY_FILE)
+            .map_err(|source| KeyFileError { path: full, source })?;
         Ok(text)
     }
 

@@ -674,7 +674,10 @@ fn import_env(draft: &mut Draft<'_>, lists: &[(&str, Imported)]) -> Result<usize
                 Ok(value) => value,
                 Err(why) => {
                     *failed += 1;
-                    lines.push(format!("skipped env {name} from {at}: {}", sanitize(why)));
+                    lines.push(format!(
+                        "skipped env {name} from {at}: {}",
+                        sanitize(&why.to_string())
+                    ));
                     continue;
                 }
             };
@@ -739,7 +742,7 @@ fn import_settings(
                         lines.push(format!(
                             "skipped {what} {} from {at}: {}",
                             sanitize(written),
-                            sanitize(why)
+                            sanitize(&why.to_string())
                         ));
                     }
                     Ok(item) => {
@@ -800,7 +803,10 @@ fn import_scripts(
             match &entry.script {
                 Err(why) => {
                     *failed += 1;
-                    lines.push(format!("skipped task {name} from {at}: {}", sanitize(why)));
+                    lines.push(format!(
+                        "skipped task {name} from {at}: {}",
+                        sanitize(&why.to_string())
+                    ));
                 }
                 Ok(_) if seen.contains_key(entry.name.as_str()) => lines.push(format!(
                     "skipped task {name} from {at}: imported from {}, which comes first",
@@ -989,7 +995,10 @@ fn runtime_constraint(entry: &import::Entry) -> Result<String, Skip> {
     match written.as_str() {
         "lts" | "lts/*" => Ok("lts".to_owned()),
         lts if lts.starts_with("lts/") && entry.version.is_ok() => Ok(lts.to_owned()),
-        _ => entry.version.clone().map_err(Skip::from),
+        _ => entry
+            .version
+            .clone()
+            .map_err(|why| Skip::from(why.to_string())),
     }
 }
 
@@ -1032,7 +1041,7 @@ impl From<crate::resolution::ResolutionError> for Skip {
 /// A language registry's package (`npm:esbuild`, `pypi:ruff`) at the entry's
 /// version, when vx can install it here (`crate::backend`).
 fn map_backend(resolver: &Resolver<'_>, name: &str, entry: &import::Entry) -> Result<Mapped, Skip> {
-    let constraint = entry.version.as_ref().map_err(Clone::clone)?;
+    let constraint = entry.version.as_ref().map_err(ToString::to_string)?;
     let backend = crate::package_name::Name::parse(name)
         .map_err(|e| e.to_string())?
         .ok_or_else(|| format!("`{name}` names no package"))?;
@@ -1069,7 +1078,7 @@ fn map_backend(resolver: &Resolver<'_>, name: &str, entry: &import::Entry) -> Re
 /// read offline included, is this entry's skip reason: one name never stops the
 /// others.
 fn map_entry(resolver: &Resolver<'_>, entry: &import::Entry) -> Result<Mapped, Skip> {
-    let lookup = entry.lookup.as_ref().map_err(Clone::clone)?;
+    let lookup = entry.lookup.as_ref().map_err(ToString::to_string)?;
     if let import::names::Lookup::Backend(name) = lookup {
         return map_backend(resolver, name, entry);
     }
@@ -1078,7 +1087,7 @@ fn map_entry(resolver: &Resolver<'_>, entry: &import::Entry) -> Result<Mapped, S
     {
         return map_runtime(resolver, &*runtime, entry);
     }
-    let constraint = entry.version.as_ref().map_err(Clone::clone)?;
+    let constraint = entry.version.as_ref().map_err(ToString::to_string)?;
     let by_name = || resolver.lookup(lookup.name()).map_err(Skip::from);
     let found = match lookup.alias() {
         Some(alias) => match resolver.lookup(alias) {

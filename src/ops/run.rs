@@ -75,8 +75,8 @@ pub enum RunError {
     #[error("the tasks' dependencies form a cycle: {}", .0.join(" → "))]
     Cycle(Vec<String>),
     /// A task's arguments, or its commands made of them, are not what it takes.
-    #[error("{0}")]
-    Args(String),
+    #[error(transparent)]
+    Args(crate::tasks::args::ArgsError),
     /// A service of the plan runs already in another `vx run` of this project.
     #[error(
         "{name} is already running in this project (vx run, pid {pid}): `vx logs -f {name}` follows it, `vx ps` lists it"

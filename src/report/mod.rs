@@ -20,11 +20,13 @@
 //! {"event":"progress","elapsed_ms":3000,"tools":[{"tool":"rg","phase":"downloading",
 //!  "bytes_done":1048576,"bytes_total":4194304,"percent":25.0,"running_ms":2880}]}
 //! {"event":"stderr","tool":"rg","lines":["vx install: rg 14.1.1: …"]}
+//! {"event":"notice","tool":"black","version":"24.10.0","message":"its environment
+//!  is installed with python's pip instead: uv 0.5.11 cannot be had (…)"}
 //! {"event":"summary","interrupted":false,"exit_code":1,"tools":[{"tool":"rg",
 //!  "version":"14.1.1","result":"completed","ok":true,"bytes":4194304,
 //!  "elapsed_ms":2950,"exit_code":0,"message":"installed 4.0 MiB into …",
 //!  "attempt":1,"unverified":false,"signed":false,"source":"origin"}],
-//!  "publishes":412,"report_lines":9}
+//!  "notices":[],"publishes":412,"report_lines":9}
 //! ```
 //!
 //! - `phase`: a tool entered `phase` (`resolving`, `downloading`, `extracting`,
@@ -34,6 +36,9 @@
 //! - `progress`: the periodic snapshot of running tools; `bytes_total` and `percent`
 //!   are `null` when the size is unknown.
 //! - `stderr`: the last lines a failed child wrote to its stderr (bounded).
+//! - `notice`: a tool's install went on another way than the lock planned, and why
+//!   (a PyPI tool's environment installed with python's pip because vx's uv could not
+//!   be had); repeated in the summary's `notices` (`tool`, `version`, `message`).
 //! - a `completed` phase event has `source`: `origin`, or the mirror that served the
 //!   download as written (`oci://registry.corp/vx`, `cache` for vx's blob cache).
 //! - `summary`: always last; `exit_code` is `vx sync`'s; one entry per tool in
@@ -169,6 +174,9 @@ pub struct Reporter<W: Write> {
     verbosity: Verbosity,
     width: Option<usize>,
     work: Work,
+    /// The notices reported ([`Reporter::noticed`]), `(tool, version, message)`, said
+    /// again with the summary.
+    notices: Vec<(String, String, String)>,
 }
 
 impl<W: Write> Reporter<W> {
@@ -187,6 +195,7 @@ impl<W: Write> Reporter<W> {
             verbosity: Verbosity::Normal,
             width: None,
             work: Work::Install,
+            notices: Vec::new(),
         }
     }
 
@@ -457,6 +466,41 @@ impl<W: Write> Reporter<W> {
         }
     }
 
+    /// Reports a notice of `tool` `version`: its install went on another way than the
+    /// lock planned (`message` says which and why). Said at once (even when quiet: it
+    /// is a warning) and again with the summary, where a user looks last.
+    pub fn noticed(&mut self, tool: &str, version: &str, message: &str) {
+        self.notices
+            .push((tool.to_owned(), version.to_owned(), message.to_owned()));
+        let text = self.notice_text(tool, version, message);
+        self.emit(&text);
+    }
+
+    fn notice_text(&self, tool: &str, version: &str, message: &str) -> String {
+        match self.style {
+            Style::Lines => format!(
+                "vx: {} {}: note: {}",
+                clean(tool),
+                clean(version),
+                clean(message)
+            ),
+            Style::Json => {
+                json!({"event": "notice", "tool": tool, "version": version, "message": message})
+                    .to_string()
+            }
+        }
+    }
+
+    /// The notices again, after the summary's table or final line (JSON's summary
+    /// holds them as `notices`).
+    fn notices_again(&self, text: &mut Vec<u8>) -> io::Result<()> {
+        for (tool, version, message) in &self.notices {
+            let line = self.notice_text(tool, version, message);
+            writeln!(text, "{}", layout::fit(&line, self.width))?;
+        }
+        Ok(())
+    }
+
     /// Shows the stderr tail of a child that failed.
     pub fn child_stderr(&mut self, tool: &str, lines: &[String]) {
         if lines.is_empty() {
@@ -495,6 +539,7 @@ impl<W: Write> Reporter<W> {
                 let mut text = Vec::new();
                 let verbose = self.verbosity == Verbosity::Verbose;
                 table::write_table(&mut text, rows, verbose, Some(took), self.width, self.work)?;
+                self.notices_again(&mut text)?;
                 if interrupted {
                     let note = "interrupted: unfinished tools were cancelled";
                     writeln!(text, "{}", layout::fit(note, self.width))?;
@@ -517,7 +562,9 @@ impl<W: Write> Reporter<W> {
                     "event": "summary", "interrupted": interrupted,
                     "exit_code": exit_code, "publishes": publishes,
                     "report_lines": self.lines + 1, "took_ms": took.as_millis() as u64,
-                    "tools": rows,
+                    "tools": rows, "notices": self.notices.iter().map(|(tool, version, message)| {
+                        json!({"tool": tool, "version": version, "message": message})
+                    }).collect::<Vec<_>>(),
                 })
                 .to_string();
                 self.emit(&text);
@@ -582,6 +629,11 @@ impl<W: Write> Reporter<W> {
             if interrupted { " (interrupted)" } else { "" }
         );
         self.emit(&text);
+        // The inline view muted the notices while it ran: said here, after its lines.
+        let mut again = Vec::new();
+        self.notices_again(&mut again)?;
+        self.out.write_all(&again)?;
+        self.lines += again.iter().filter(|&&b| b == b'\n').count() as u64;
         self.out.flush()
     }
 }
@@ -718,6 +770,40 @@ mod tests {
                 ("failed", 11)
             ]
         );
+    }
+
+    #[test]
+    fn a_notice_is_said_at_once_made_safe_and_again_after_the_final_line() {
+        let mut reporter = Reporter::new(Vec::new(), Style::Lines);
+        reporter.noticed("black", "24", "installed with pip: uv \x1b[2J (mismatch)");
+        reporter
+            .final_line(
+                &table::rows(&[snap(Phase::Completed, 1)], &[]),
+                false,
+                Duration::from_millis(5),
+            )
+            .unwrap();
+        let text = String::from_utf8(reporter.into_inner()).unwrap();
+        let said = "vx: black 24: note: installed with pip: uv \\x1b[2J (mismatch)";
+        assert_eq!(text.matches(said).count(), 2, "{text}");
+        assert!(!text.contains('\x1b'), "{text}");
+        assert!(text.ends_with(&format!("{said}\n")), "{text}");
+
+        let mut reporter = Reporter::new(Vec::new(), Style::Json);
+        reporter.noticed("black", "24", "with pip");
+        reporter
+            .summary(&[], false, 0, 1, Duration::from_millis(5))
+            .unwrap();
+        let text = String::from_utf8(reporter.into_inner()).unwrap();
+        let events: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(
+            events[0],
+            serde_json::json!({"event": "notice", "tool": "black", "version": "24", "message": "with pip"})
+        );
+        assert_eq!(events[1]["notices"][0]["message"], "with pip");
     }
 
     #[test]

@@ -77,6 +77,20 @@ pub fn retries_from_stderr(lines: &[String], tool: &str, version: &str) -> Vec<S
         .collect()
 }
 
+/// How a child's line about a notice starts: `vx notice: TOOL VERSION: ` (the install
+/// went on another way than the lock planned, such as pip for uv, and why).
+pub use crate::config_frame::notice_prefix;
+
+/// The notices a child wrote for `tool` `version` in its stderr `lines`, in order.
+pub fn notices_from_stderr(lines: &[String], tool: &str, version: &str) -> Vec<String> {
+    let prefix = notice_prefix(tool, version);
+    lines
+        .iter()
+        .filter_map(|line| line.strip_prefix(&prefix))
+        .map(str::to_owned)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,7 @@
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
+use super::declared::user::DeclarationError;
 use super::declared::{self, project::Sources, registry::How};
 use super::{Runtime, RuntimeError};
 use crate::manifest::Manifest;
@@ -19,7 +20,7 @@ pub struct Catalogue {
     project: Vec<Arc<dyn Runtime>>,
     /// The user's declarations that the project's do not shadow, or why the user's
     /// directory cannot be read (said when a name is looked up past vx's own).
-    user: Result<Vec<Arc<dyn Runtime>>, String>,
+    user: Result<Vec<Arc<dyn Runtime>>, Arc<DeclarationError>>,
     /// What the project's declarations were read from (none outside a project).
     sources: Option<Sources>,
 }
@@ -68,7 +69,7 @@ impl Catalogue {
     pub fn user() -> Catalogue {
         Catalogue {
             project: Vec::new(),
-            user: users(&builtin_names()),
+            user: users(&builtin_names()).map_err(Arc::new),
             sources: None,
         }
     }
@@ -91,7 +92,7 @@ impl Catalogue {
         // Taken before anything is read: a change while reading shows next time.
         let sources = declared::project::sources(&manifest.path);
         let taken = builtin_names();
-        let user = users(&taken).map_err(RuntimeError::Declaration)?;
+        let user = users(&taken)?;
         let project: Vec<Arc<dyn Runtime>> = declared::project::load(manifest, how, &taken)?
             .into_iter()
             .map(|d| Arc::new(d) as Arc<dyn Runtime>)
@@ -146,13 +147,13 @@ impl Catalogue {
     fn users(&self) -> Result<&[Arc<dyn Runtime>], RuntimeError> {
         self.user
             .as_deref()
-            .map_err(|e| RuntimeError::Declaration(e.clone()))
+            .map_err(|e| RuntimeError::DeclarationFile(Arc::clone(e)))
     }
 }
 
 /// The user's declarations (`runtimes/NAME.toml` in vx's configuration directory),
 /// checked against `taken`.
-fn users(taken: &[&str]) -> Result<Vec<Arc<dyn Runtime>>, String> {
+fn users(taken: &[&str]) -> Result<Vec<Arc<dyn Runtime>>, DeclarationError> {
     match declared::user::dir() {
         Some(dir) => Ok(declared::user::load(&dir, taken)?
             .into_iter()

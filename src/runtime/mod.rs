@@ -266,6 +266,16 @@ pub enum RuntimeError {
     /// A user's runtime declaration that cannot be read (exit 2): the file and why.
     #[error("runtime declaration {0}")]
     Declaration(String),
+    /// A runtime declaration's file (the user's, a project's or a registry's) that
+    /// cannot be read (exit 2): the file and why; shared, as a catalogue keeps it.
+    #[error("runtime declaration {0}")]
+    DeclarationFile(#[source] std::sync::Arc<declared::user::DeclarationError>),
+}
+
+impl From<declared::user::DeclarationError> for RuntimeError {
+    fn from(e: declared::user::DeclarationError) -> RuntimeError {
+        RuntimeError::DeclarationFile(std::sync::Arc::new(e))
+    }
 }
 
 impl RuntimeError {
@@ -296,7 +306,9 @@ impl RuntimeError {
     pub fn is_request(&self) -> bool {
         matches!(
             self,
-            RuntimeError::Request(_) | RuntimeError::Declaration(_)
+            RuntimeError::Request(_)
+                | RuntimeError::Declaration(_)
+                | RuntimeError::DeclarationFile(_)
         )
     }
 }

@@ -217,7 +217,7 @@ impl Source {
         } else {
             from_tar_gz(&bytes, &inner)
         }
-        .map_err(bad)?;
+        .map_err(|e| bad(e.to_string()))?;
         let dir = exe.parent().unwrap_or(Path::new("."));
         remove_stale_stages(dir);
         // From here a signal must not end vx with the staged binary left behind.
@@ -264,41 +264,83 @@ fn load_key(entry: &str) -> Result<Key, SelfUpdateError> {
 }
 
 /// The file `inner` of a gzip tar, at most [`MAX_BINARY_BYTES`].
-fn from_tar_gz(bytes: &[u8], inner: &str) -> Result<Vec<u8>, String> {
+fn from_tar_gz(bytes: &[u8], inner: &str) -> Result<Vec<u8>, UnpackError> {
     let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(bytes));
-    let entries = archive
-        .entries()
-        .map_err(|e| format!("is not a tar.gz: {e}"))?;
+    let entries = archive.entries().map_err(UnpackError::NotTarGz)?;
     for entry in entries {
-        let entry = entry.map_err(|e| format!("is not a readable tar.gz: {e}"))?;
-        let path = entry.path().map_err(|e| format!("has a bad entry: {e}"))?;
+        let entry = entry.map_err(UnpackError::Unreadable)?;
+        let path = entry.path().map_err(UnpackError::BadEntry)?;
         if path.to_string_lossy() == inner && entry.header().entry_type().is_file() {
             return read_bounded(entry, inner);
         }
     }
-    Err(format!("holds no {inner}"))
+    Err(UnpackError::Missing {
+        inner: inner.to_owned(),
+    })
 }
 
 /// The file `inner` of a zip, at most [`MAX_BINARY_BYTES`].
-fn from_zip(bytes: &[u8], inner: &str) -> Result<Vec<u8>, String> {
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
-        .map_err(|e| format!("is not a zip: {e}"))?;
-    let entry = archive
-        .by_name(inner)
-        .map_err(|_| format!("holds no {inner}"))?;
+fn from_zip(bytes: &[u8], inner: &str) -> Result<Vec<u8>, UnpackError> {
+    let mut archive =
+        zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(UnpackError::NotZip)?;
+    let entry = archive.by_name(inner).map_err(|_| UnpackError::Missing {
+        inner: inner.to_owned(),
+    })?;
     read_bounded(entry, inner)
 }
 
-fn read_bounded(entry: impl Read, inner: &str) -> Result<Vec<u8>, String> {
+fn read_bounded(entry: impl Read, inner: &str) -> Result<Vec<u8>, UnpackError> {
     let mut binary = Vec::new();
     entry
         .take(MAX_BINARY_BYTES + 1)
         .read_to_end(&mut binary)
-        .map_err(|e| format!("cannot be unpacked ({inner}): {e}"))?;
+        .map_err(|source| UnpackError::Read {
+            inner: inner.to_owned(),
+            source,
+        })?;
     if binary.len() as u64 > MAX_BINARY_BYTES {
-        return Err(format!("holds a {inner} over {MAX_BINARY_BYTES} bytes"));
+        return Err(UnpackError::TooLarge {
+            inner: inner.to_owned(),
+        });
     }
     Ok(binary)
+}
+
+/// Why the release archive gives no binary: said after the archive's name.
+#[derive(Debug, thiserror::Error)]
+enum UnpackError {
+    /// Not a gzip tar.
+    #[error("is not a tar.gz: {0}")]
+    NotTarGz(#[source] std::io::Error),
+    /// An entry that cannot be read.
+    #[error("is not a readable tar.gz: {0}")]
+    Unreadable(#[source] std::io::Error),
+    /// An entry whose path cannot be read.
+    #[error("has a bad entry: {0}")]
+    BadEntry(#[source] std::io::Error),
+    /// Not a zip.
+    #[error("is not a zip: {0}")]
+    NotZip(#[source] zip::result::ZipError),
+    /// No binary where the release puts it.
+    #[error("holds no {inner}")]
+    Missing {
+        /// The binary's path in the archive.
+        inner: String,
+    },
+    /// The binary cannot be read.
+    #[error("cannot be unpacked ({inner}): {source}")]
+    Read {
+        /// The binary's path in the archive.
+        inner: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A binary past the limit.
+    #[error("holds a {inner} over {MAX_BINARY_BYTES} bytes")]
+    TooLarge {
+        /// The binary's path in the archive.
+        inner: String,
+    },
 }
 
 /// Writes `binary` to a temporary executable file in `dir` (beside the running vx, so

@@ -127,9 +127,9 @@ fn parse_key(key: &str) -> Result<Vec<String>, EditError> {
         key: clean(key),
         problem,
     };
-    let keys = split_key(key).map_err(err)?;
+    let keys = split_key(key).map_err(|e| err(e.to_string()))?;
     let names: Vec<&str> = keys.iter().map(String::as_str).collect();
-    check_key(&names).map_err(err)?;
+    check_key(&names).map_err(|e| err(e.to_string()))?;
     Ok(keys)
 }
 

@@ -11,11 +11,12 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use crate::github::GithubError;
 use crate::github::{API_URL_VARIABLE, GithubConfig, TokenSource, URL_VARIABLE};
 use crate::manifest::Manifest;
 use crate::manifest::network::ProjectNet;
 use crate::settings::network::{Layer, MIRRORS_ENV, mirrors, replacements};
-use crate::user_config::{UserConfig, check_key, dotted_key, split_key};
+use crate::user_config::{KeyError, UserConfig, check_key, dotted_key, split_key};
 
 /// The mask a secret is shown as.
 pub const MASK: &str = "***";
@@ -156,7 +157,7 @@ impl Layers<'_> {
 
     /// Every effective setting, in a stable order; an error when a setting of the
     /// environment or the user config cannot be used (a bad GitHub URL).
-    pub fn entries(&self) -> Result<Vec<Entry>, String> {
+    pub fn entries(&self) -> Result<Vec<Entry>, GithubError> {
         let mut out = Vec::new();
         let user = self.user;
         if !user.http.ca_certificates.is_empty() {
@@ -179,8 +180,7 @@ impl Layers<'_> {
                 out.push(entry(key, MASK.into(), vec![source]));
             }
         }
-        let github =
-            GithubConfig::from_lookup(|name| (self.env)(name), user).map_err(|e| e.to_string())?;
+        let github = GithubConfig::from_lookup(|name| (self.env)(name), user)?;
         for (key, variable, set, value) in [
             (
                 "github.url",
@@ -289,7 +289,7 @@ fn entry(key: String, value: Value, sources: Vec<Source>) -> Entry {
 /// Whether `parts` (a key split by [`split_key`]) names one setting `vx config get`
 /// knows, set or not; else why not (the reader's words for a key of the user config,
 /// else the closest known key), the key itself not repeated.
-pub fn check_known(parts: &[String]) -> Result<(), String> {
+pub fn check_known(parts: &[String]) -> Result<(), GetKeyError> {
     let names: Vec<&str> = parts.iter().map(String::as_str).collect();
     let fixed = KEYS.iter().any(|k| k.split('.').eq(names.iter().copied()));
     if fixed
@@ -300,33 +300,49 @@ pub fn check_known(parts: &[String]) -> Result<(), String> {
     {
         return Ok(());
     }
-    let unknown = |suggestion: String| {
-        format!("unknown key{suggestion} (`vx config list` shows the keys set)")
-    };
     let top_known = names.first().is_some_and(|top| check_key(&[top]).is_ok());
     if top_known && check_key(&names).is_ok() {
-        return Err(
-            "a table: `vx config get` takes one setting (`vx config list` shows them all)"
-                .to_owned(),
-        );
+        return Err(GetKeyError::Table);
     }
     let nested = matches!(
         names[..],
         ["http", "headers", ..] | ["url_replacements", ..]
     );
     if !nested && let Some(k) = crate::manifest::suggest(&dotted_key(parts), KEYS) {
-        return Err(unknown(format!("; did you mean `{k}`?")));
+        return Err(GetKeyError::Unknown {
+            suggestion: Some(k),
+        });
     }
     if top_known {
         // The reader's words for a key of the user config's.
         check_key(&names)?;
     }
-    Err(unknown(String::new()))
+    Err(GetKeyError::Unknown { suggestion: None })
+}
+
+/// Why a key is not one setting `vx config get` knows (the key itself not repeated).
+#[derive(Debug, thiserror::Error)]
+pub enum GetKeyError {
+    /// Not a key of the user config: the reader's words.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// A table, where one setting is asked.
+    #[error("a table: `vx config get` takes one setting (`vx config list` shows them all)")]
+    Table,
+    /// No setting of that name, perhaps a typo of one.
+    #[error(
+        "unknown key{} (`vx config list` shows the keys set)",
+        suggestion.as_ref().map(|k| format!("; did you mean `{k}`?")).unwrap_or_default()
+    )]
+    Unknown {
+        /// The closest known key.
+        suggestion: Option<String>,
+    },
 }
 
 /// `key` (as the user gave it) split by [`split_key`] and checked by [`check_known`],
 /// in the form [`Entry::key`] has; else the message for it.
-pub fn known_key(key: &str) -> Result<String, String> {
+pub fn known_key(key: &str) -> Result<String, GetKeyError> {
     let parts = split_key(key)?;
     check_known(&parts)?;
     Ok(dotted_key(&parts))
@@ -412,17 +428,25 @@ mod tests {
         assert!(
             known_key("github.tokn")
                 .unwrap_err()
+                .to_string()
                 .contains("did you mean `github.token`")
         );
         assert!(
             known_key("proxy.htps")
                 .unwrap_err()
+                .to_string()
                 .contains("did you mean `proxy.https`")
         );
-        assert!(known_key("github").unwrap_err().contains("a table"));
+        assert!(
+            known_key("github")
+                .unwrap_err()
+                .to_string()
+                .contains("a table")
+        );
         assert!(
             known_key("http.headers.a.corp.Authorization")
                 .unwrap_err()
+                .to_string()
                 .contains("did you mean `http.headers.\"a.corp\".Authorization`")
         );
     }

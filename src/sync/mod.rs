@@ -28,7 +28,9 @@ use vx_shm::{Access, Board, BoardReader, Phase, SlotRead, registry};
 
 use crate::exit::{FAILED, INTERRUPTED, OK};
 use crate::install::Outcome;
-use crate::report::reasons::{FullReasons, line_prefix, retries_from_stderr, retry_prefix};
+use crate::report::reasons::{
+    FullReasons, line_prefix, notice_prefix, notices_from_stderr, retries_from_stderr, retry_prefix,
+};
 use crate::report::{Reporter, Style, Verbosity, table};
 use crate::signals::Interrupt;
 use crate::spec::ToolSpec;
@@ -179,38 +181,8 @@ pub fn run_with_failures(
         up_to_date(&plan, &outcomes, settings);
         return Ok((OK, Vec::new()));
     }
-    if settings.verbosity == Verbosity::Verbose
-        && let Ok(net) = crate::settings::network::load(&settings.network)
-    {
-        // The children fetch through the same rules; `-v` says where each goes: the
-        // rewrites, the proxy, the mirrors tried first.
-        let urls: Vec<&str> = plan
-            .configs
-            .iter()
-            .zip(&cached)
-            .filter(|(_, c)| c.is_none())
-            .map(|(cfg, _)| cfg.spec.url.as_str())
-            .collect();
-        for line in net.rewrites.notes(urls.iter().copied()) {
-            crate::note!("{line}");
-        }
-        for url in &urls {
-            let url = net.rewrites.apply(url);
-            if let Ok(route) = net.proxies.route(&url)
-                && let Some(proxy) = route.proxy_for_display()
-            {
-                crate::note!(
-                    "vx: {} through the proxy {proxy}",
-                    crate::net::url::display_url(&url)
-                );
-            }
-        }
-        if !net.mirrors.is_empty() {
-            crate::note!(
-                "vx: mirrors tried before the origin: {}",
-                vx_tui::text::sanitize(&net.mirrors.join(", "))
-            );
-        }
+    if settings.verbosity == Verbosity::Verbose {
+        note_routes(&plan, &cached, settings);
     }
     let interrupt = Interrupt::register().map_err(SyncError::Signals)?;
     let dir = registry::default_dir();
@@ -243,33 +215,11 @@ pub fn run_with_failures(
     let image = crate::platform::image::RunningImage::current().map_err(SyncError::Exe)?;
     let exe = image.path();
 
-    let style = if settings.json {
-        Style::Json
-    } else {
-        Style::Lines
-    };
     // While the dashboard owns the screen, progress lines are muted; if the user leaves
     // it before the sync ends, they resume.
     let muted = Arc::new(AtomicBool::new(settings.dashboard.is_some()));
     let reasons = Arc::new(Mutex::new(FullReasons::default()));
-    let mut reporter = Reporter::new(
-        Console {
-            muted: Arc::clone(&muted),
-            stream: settings.report_to,
-        },
-        style,
-    )
-    .with_reasons(Arc::clone(&reasons))
-    .with_verbosity(settings.verbosity)
-    .with_width(settings.width)
-    .with_work(if settings.probe {
-        crate::report::Work::Lock
-    } else {
-        crate::report::Work::Install
-    });
-    if let Some(interval) = settings.progress_interval {
-        reporter = reporter.with_interval(interval);
-    }
+    let mut reporter = reporter(settings, &muted, &reasons);
     reporter.start(board.reader().info(), settings.jobs);
     let host = SyncHost {
         interrupt: interrupt.clone(),
@@ -338,6 +288,76 @@ pub fn run_with_failures(
             .collect();
         Ok((code, failures))
     })
+}
+
+/// Under `-v`, where the children's downloads go: the rewrites, the proxy of each
+/// URL, the mirrors tried first (the children fetch through the same rules). Nothing
+/// when the network settings cannot be read (the children say so).
+fn note_routes(plan: &Plan, cached: &[Option<Outcome>], settings: &Settings) {
+    let Ok(net) = crate::settings::network::load(&settings.network) else {
+        return;
+    };
+    let urls: Vec<&str> = plan
+        .configs
+        .iter()
+        .zip(cached)
+        .filter(|(_, c)| c.is_none())
+        .map(|(cfg, _)| cfg.spec.url.as_str())
+        .collect();
+    for line in net.rewrites.notes(urls.iter().copied()) {
+        crate::note!("{line}");
+    }
+    for url in &urls {
+        let url = net.rewrites.apply(url);
+        if let Ok(route) = net.proxies.route(&url)
+            && let Some(proxy) = route.proxy_for_display()
+        {
+            crate::note!(
+                "vx: {} through the proxy {proxy}",
+                crate::net::url::display_url(&url)
+            );
+        }
+    }
+    if !net.mirrors.is_empty() {
+        crate::note!(
+            "vx: mirrors tried before the origin: {}",
+            vx_tui::text::sanitize(&net.mirrors.join(", "))
+        );
+    }
+}
+
+/// The sync's reporter as `settings` ask: JSON events or lines, on the console unless
+/// `muted` (while a dashboard owns the screen), keeping each failure's whole reason in
+/// `reasons`.
+fn reporter(
+    settings: &Settings,
+    muted: &Arc<AtomicBool>,
+    reasons: &Arc<Mutex<FullReasons>>,
+) -> Reporter<Console> {
+    let style = if settings.json {
+        Style::Json
+    } else {
+        Style::Lines
+    };
+    let reporter = Reporter::new(
+        Console {
+            muted: Arc::clone(muted),
+            stream: settings.report_to,
+        },
+        style,
+    )
+    .with_reasons(Arc::clone(reasons))
+    .with_verbosity(settings.verbosity)
+    .with_width(settings.width)
+    .with_work(if settings.probe {
+        crate::report::Work::Lock
+    } else {
+        crate::report::Work::Install
+    });
+    match settings.progress_interval {
+        Some(interval) => reporter.with_interval(interval),
+        None => reporter,
+    }
 }
 
 /// The summary's rows: the board's final states, each failure with its whole reason and
@@ -692,8 +712,8 @@ impl Supervisor<'_> {
     }
 }
 
-/// Reports what a settled child said beyond its slot: each retry it made (whatever its
-/// outcome), and, when it failed, the rest of its stderr.
+/// Reports what a settled child said beyond its slot: each retry it made and each
+/// notice it gave (whatever its outcome), and, when it failed, the rest of its stderr.
 fn report_settled(board: &Board, reporter: &mut Reporter<impl Write>, settled: children::Settled) {
     let Some(snap) = board.reader().read_slot(settled.index).and_then(Result::ok) else {
         return;
@@ -702,14 +722,22 @@ fn report_settled(board: &Board, reporter: &mut Reporter<impl Write>, settled: c
     for retry in retries_from_stderr(&settled.stderr, &tool, &version) {
         reporter.retried(&tool, &version, &retry);
     }
+    for notice in notices_from_stderr(&settled.stderr, &tool, &version) {
+        reporter.noticed(&tool, &version, &notice);
+    }
     if snap.record.phase() == Some(Phase::Failed) {
         // The reason line itself is already in the failure line, the retries above.
         let prefix = line_prefix(&tool, &version);
         let retries = retry_prefix(&tool, &version);
+        let notices = notice_prefix(&tool, &version);
         let rest: Vec<String> = settled
             .stderr
             .into_iter()
-            .filter(|line| !line.starts_with(&prefix) && !line.starts_with(&retries))
+            .filter(|line| {
+                !line.starts_with(&prefix)
+                    && !line.starts_with(&retries)
+                    && !line.starts_with(&notices)
+            })
             .collect();
         reporter.child_stderr(&tool, &rest);
     }

@@ -27,16 +27,82 @@ pub fn wants_help(words: &[OsString]) -> bool {
     words.iter().any(|w| w == "--help" || w == "-h")
 }
 
+/// Why a task's words are not the arguments it takes, or its commands cannot be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ArgsError {
+    /// A word that is not UTF-8.
+    #[error("the argument {word} is not valid UTF-8")]
+    NotUtf8 {
+        /// The word, lossily.
+        word: String,
+    },
+    /// An option the task does not declare.
+    #[error("task `{task}` has no option --{name}; `vx run {task} --help` lists its arguments")]
+    NoOption {
+        /// The task.
+        task: String,
+        /// The option.
+        name: String,
+    },
+    /// `--flag=value`.
+    #[error("--{name} of task `{task}` takes no value")]
+    TakesNoValue {
+        /// The task.
+        task: String,
+        /// The flag.
+        name: String,
+    },
+    /// An option last, without its value.
+    #[error("--{name} of task `{task}` needs a value")]
+    NeedsValue {
+        /// The task.
+        task: String,
+        /// The option.
+        name: String,
+    },
+    /// More positional words than the task declares.
+    #[error(
+        "task `{task}` takes {takes} positional argument{}; `{word}` is one too many",
+        if *takes == 1 { "" } else { "s" }
+    )]
+    TooMany {
+        /// The task.
+        task: String,
+        /// How many it takes.
+        takes: usize,
+        /// The first word too many.
+        word: String,
+    },
+    /// A declared argument without a default, not given.
+    #[error("task `{task}` needs its argument `{name}`; `vx run {task} --help` lists them")]
+    Missing {
+        /// The task.
+        task: String,
+        /// The argument.
+        name: String,
+    },
+    /// The task's `dir` is not a directory.
+    #[error("task `{task}`: its dir {} is not a directory", dir.display())]
+    NotADirectory {
+        /// The task.
+        task: String,
+        /// The directory.
+        dir: std::path::PathBuf,
+    },
+}
+
 /// Reads `words` against `task`'s declared arguments.
-pub fn parse(task: &Task, words: &[OsString]) -> Result<Values, String> {
+pub fn parse(task: &Task, words: &[OsString]) -> Result<Values, ArgsError> {
     let raw = words
         .iter()
         .map(|w| {
             w.to_str()
                 .map(str::to_owned)
-                .ok_or_else(|| format!("the argument {} is not valid UTF-8", w.to_string_lossy()))
+                .ok_or_else(|| ArgsError::NotUtf8 {
+                    word: w.to_string_lossy().into_owned(),
+                })
         })
-        .collect::<Result<Vec<String>, String>>()?;
+        .collect::<Result<Vec<String>, ArgsError>>()?;
     let mut values = Values {
         named: BTreeMap::new(),
         raw: raw.clone(),
@@ -67,33 +133,40 @@ pub fn parse(task: &Task, words: &[OsString]) -> Result<Values, String> {
                 .iter()
                 .find(|a| a.name == name && a.kind != ArgKind::Positional)
             else {
-                return Err(format!(
-                    "task `{}` has no option --{name}; `vx run {} --help` lists its arguments",
-                    task.name, task.name
-                ));
+                return Err(ArgsError::NoOption {
+                    task: task.name.clone(),
+                    name: name.to_owned(),
+                });
             };
             let value = match arg.kind {
                 ArgKind::Flag => {
                     if inline.is_some() {
-                        return Err(format!("--{name} of task `{}` takes no value", task.name));
+                        return Err(ArgsError::TakesNoValue {
+                            task: task.name.clone(),
+                            name: name.to_owned(),
+                        });
                     }
                     "true".to_owned()
                 }
                 _ => match inline.or_else(|| words.next().cloned()) {
                     Some(v) => v,
-                    None => return Err(format!("--{name} of task `{}` needs a value", task.name)),
+                    None => {
+                        return Err(ArgsError::NeedsValue {
+                            task: task.name.clone(),
+                            name: name.to_owned(),
+                        });
+                    }
                 },
             };
             values.named.insert(arg.name.clone(), value);
             continue;
         }
         let Some(arg) = positional.get(next_positional) else {
-            return Err(format!(
-                "task `{}` takes {} positional argument{}; `{word}` is one too many",
-                task.name,
-                positional.len(),
-                if positional.len() == 1 { "" } else { "s" }
-            ));
+            return Err(ArgsError::TooMany {
+                task: task.name.clone(),
+                takes: positional.len(),
+                word: word.clone(),
+            });
         };
         next_positional += 1;
         values.named.insert(arg.name.clone(), word.clone());
@@ -110,10 +183,10 @@ pub fn parse(task: &Task, words: &[OsString]) -> Result<Values, String> {
                 values.named.insert(arg.name.clone(), String::new());
             }
             (None, _) => {
-                return Err(format!(
-                    "task `{}` needs its argument `{}`; `vx run {} --help` lists them",
-                    task.name, arg.name, task.name
-                ));
+                return Err(ArgsError::Missing {
+                    task: task.name.clone(),
+                    name: arg.name.clone(),
+                });
             }
         }
     }
@@ -261,11 +334,13 @@ mod tests {
         assert!(
             parse(&task, &words(&["a", "b"]))
                 .unwrap_err()
+                .to_string()
                 .contains("one too many")
         );
         assert!(
             parse(&task, &words(&["--nope"]))
                 .unwrap_err()
+                .to_string()
                 .contains("no option --nope")
         );
         let help = help(&task);

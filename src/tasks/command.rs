@@ -8,7 +8,7 @@ use std::process::Command;
 
 use crate::project_env::Changes;
 
-use super::args::{self, Values};
+use super::args::{self, ArgsError, Values};
 use crate::manifest::environment::task::Task;
 
 /// What every task of a run shares: `PATH`, `[env]`, the project directory.
@@ -34,17 +34,16 @@ pub struct Own {
 
 impl Shell {
     /// The commands that run `task` with argument `values`, in order.
-    pub fn commands(&self, task: &Task, values: &Values) -> Result<Vec<Command>, String> {
+    pub fn commands(&self, task: &Task, values: &Values) -> Result<Vec<Command>, ArgsError> {
         let dir = match &task.dir {
             None => None,
             Some(dir) => {
                 let dir = self.project.join(dir);
                 if !dir.is_dir() {
-                    return Err(format!(
-                        "task `{}`: its dir {} is not a directory",
-                        task.name,
-                        dir.display()
-                    ));
+                    return Err(ArgsError::NotADirectory {
+                        task: task.name.clone(),
+                        dir,
+                    });
                 }
                 Some(dir)
             }

@@ -102,7 +102,7 @@ pub fn discover(project: &Path) -> (Vec<Foreign>, Vec<String>) {
     let package = project.join("package.json");
     if package.is_file() {
         match crate::bounded_read::read_to_string(&package, MAX_FILE)
-            .map_err(|e| e.to_string())
+            .map_err(PackageJsonError::from)
             .and_then(|text| package_scripts(&text))
         {
             Ok((scripts, declared)) => {
@@ -215,10 +215,10 @@ pub type Scripts = (Vec<(String, String)>, Option<String>);
 
 /// package.json's scripts (name, command) in file order, lifecycle hooks of another
 /// listed script (`prebuild` of `build`) left out; and its `packageManager`.
-pub fn package_scripts(text: &str) -> Result<Scripts, String> {
+pub fn package_scripts(text: &str) -> Result<Scripts, PackageJsonError> {
     let package: Package = serde_json::from_str(text).map_err(|e| match e.classify() {
-        serde_json::error::Category::Data => format!("not what package.json holds: {e}"),
-        _ => format!("not valid JSON: {e}"),
+        serde_json::error::Category::Data => PackageJsonError::Data(e),
+        _ => PackageJsonError::Syntax(e),
     })?;
     let manager = package
         .package_manager
@@ -249,6 +249,20 @@ pub fn package_scripts(text: &str) -> Result<Scripts, String> {
             .collect(),
         manager,
     ))
+}
+
+/// Why package.json's scripts cannot be listed.
+#[derive(Debug, thiserror::Error)]
+pub enum PackageJsonError {
+    /// The file cannot be read.
+    #[error(transparent)]
+    Read(#[from] crate::bounded_read::ReadError),
+    /// Not JSON.
+    #[error("not valid JSON: {0}")]
+    Syntax(#[source] serde_json::Error),
+    /// JSON, but not package.json's shape.
+    #[error("not what package.json holds: {0}")]
+    Data(#[source] serde_json::Error),
 }
 
 /// The parts of package.json read here.
@@ -367,10 +381,16 @@ weird = 1
         let names: Vec<&str> = scripts.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["build", "dev", "precommit"]);
         assert_eq!(manager.as_deref(), Some("pnpm@9.1.0"));
-        assert!(package_scripts("{").unwrap_err().contains("not valid JSON"));
+        assert!(
+            package_scripts("{")
+                .unwrap_err()
+                .to_string()
+                .contains("not valid JSON")
+        );
         assert!(
             package_scripts(r#"{"scripts": []}"#)
                 .unwrap_err()
+                .to_string()
                 .contains("not what package.json holds")
         );
         assert_eq!(package_scripts("{}").unwrap().0, []);

@@ -103,6 +103,31 @@ pub struct Checker {
     log: Option<LogCheck>,
 }
 
+/// A service not ready at its timeout: what was waited for, and its last lines.
+#[derive(Debug, PartialEq, thiserror::Error)]
+#[error("not ready after {}s: no {check}{}", timeout.as_secs_f64(), last_lines(lines))]
+pub struct NotReady {
+    /// How long it was waited for.
+    pub timeout: std::time::Duration,
+    /// What was waited for (`port 8080`).
+    pub check: String,
+    /// Its last lines of output.
+    pub lines: Vec<String>,
+}
+
+/// `; its last lines:` and each line indented, or `; it printed nothing`.
+fn last_lines(lines: &[String]) -> String {
+    if lines.is_empty() {
+        return "; it printed nothing".to_owned();
+    }
+    let mut out = "; its last lines:".to_owned();
+    for line in lines {
+        out.push_str("\n  ");
+        out.push_str(line);
+    }
+    out
+}
+
 struct LogCheck {
     regex: regex::Regex,
     partial: Mutex<[Vec<u8>; 2]>,
@@ -115,7 +140,7 @@ impl Checker {
     pub fn start(
         ready: Option<Ready>,
         tail: Arc<Tail>,
-        report: impl FnOnce(Result<(), String>) + Send + 'static,
+        report: impl FnOnce(Result<(), NotReady>) + Send + 'static,
     ) -> Checker {
         let done = Arc::new(AtomicBool::new(false));
         let Some(ready) = ready else {
@@ -152,22 +177,11 @@ impl Checker {
                         return;
                     }
                     if started.elapsed() >= ready.timeout {
-                        let mut why = format!(
-                            "not ready after {}s: no {}",
-                            ready.timeout.as_secs_f64(),
-                            ready.check.describe()
-                        );
-                        let lines = tail.lines();
-                        if lines.is_empty() {
-                            why.push_str("; it printed nothing");
-                        } else {
-                            why.push_str("; its last lines:");
-                            for line in lines {
-                                why.push_str("\n  ");
-                                why.push_str(&line);
-                            }
-                        }
-                        report(Err(why));
+                        report(Err(NotReady {
+                            timeout: ready.timeout,
+                            check: ready.check.describe(),
+                            lines: tail.lines(),
+                        }));
                         return;
                     }
                     std::thread::sleep(POLL);

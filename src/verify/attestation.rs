@@ -10,7 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::sigstore::{Subject, Verified, verify_bundle, without_ref};
+use super::sigstore::{BundleError, Subject, Verified, verify_bundle, without_ref};
 use super::trusted_root::Root;
 
 /// GitHub Actions' OIDC issuer: the issuer of every GitHub attestation's certificate.
@@ -78,9 +78,9 @@ pub fn verify_answer(
     subject: Subject<'_>,
     answer: &[u8],
     check: &AttestationCheck,
-) -> Result<String, String> {
+) -> Result<String, AttestationError> {
     let signer = Signer {
-        matches: &|signer: &str| Ok(signer == check.signer_workflow),
+        matches: &|signer: &str| signer == check.signer_workflow,
         expected: &check.signer_workflow,
     };
     verify_answer_by(root, subject, answer, &check.predicate_type, &signer)?;
@@ -88,10 +88,10 @@ pub fn verify_answer(
 }
 
 /// The workflow an attestation must have been signed by: a test over its
-/// `owner/repo/path` (`Err`: the test itself is bad), and what it expects, for messages.
+/// `owner/repo/path`, and what it expects, for messages.
 pub struct Signer<'a> {
     /// Whether this signer workflow is the one wanted.
-    pub matches: &'a dyn Fn(&str) -> Result<bool, String>,
+    pub matches: &'a dyn Fn(&str) -> bool,
     /// What is wanted, for messages.
     pub expected: &'a str,
 }
@@ -105,13 +105,12 @@ pub fn verify_answer_by(
     answer: &[u8],
     predicate_type: &str,
     signer: &Signer<'_>,
-) -> Result<String, String> {
-    let answer: Answer = serde_json::from_slice(answer)
-        .map_err(|e| format!("not GitHub's attestations answer: {e}"))?;
+) -> Result<String, AttestationError> {
+    let answer: Answer = serde_json::from_slice(answer).map_err(AttestationError::NotAnswer)?;
     let mut reasons = Vec::new();
     for attestation in &answer.attestations {
         let Some(bundle) = &attestation.bundle else {
-            reasons.push("an attestation without a bundle".to_owned());
+            reasons.push(OneError::NoBundle);
             continue;
         };
         let json = bundle.to_string();
@@ -121,20 +120,70 @@ pub fn verify_answer_by(
         }
     }
     if reasons.is_empty() {
-        return Err("GitHub has no attestation for this digest".to_owned());
+        return Err(AttestationError::NoAttestation);
     }
-    reasons.dedup();
+    reasons.dedup_by(|a, b| a.to_string() == b.to_string());
+    Err(AttestationError::NoneVerifies(reasons))
+}
+
+/// Why GitHub's answer holds no attestation that verifies.
+#[derive(Debug, thiserror::Error)]
+pub enum AttestationError {
+    /// Not the API's JSON.
+    #[error("not GitHub's attestations answer: {0}")]
+    NotAnswer(#[source] serde_json::Error),
+    /// No attestation at all.
+    #[error("GitHub has no attestation for this digest")]
+    NoAttestation,
+    /// None verifies: each one's reason (the same said once; the first three shown).
+    #[error("no attestation verifies: {}", shown(.0))]
+    NoneVerifies(Vec<OneError>),
+}
+
+/// The first three reasons, `; ` between them, and how many more there are.
+fn shown(reasons: &[OneError]) -> String {
     let shown = reasons.len().min(3);
     let more = reasons.len() - shown;
-    Err(format!(
-        "no attestation verifies: {}{}",
-        reasons[..shown].join("; "),
+    let first: Vec<String> = reasons[..shown].iter().map(ToString::to_string).collect();
+    format!(
+        "{}{}",
+        first.join("; "),
         if more > 0 {
             format!(" (and {more} more)")
         } else {
             String::new()
         }
-    ))
+    )
+}
+
+/// Why one attestation does not verify.
+#[derive(Debug, thiserror::Error)]
+pub enum OneError {
+    /// No bundle in it.
+    #[error("an attestation without a bundle")]
+    NoBundle,
+    /// Its bundle does not verify.
+    #[error(transparent)]
+    Bundle(#[from] BundleError),
+    /// A bundle that signs no statement.
+    #[error("the bundle holds no in-toto statement")]
+    NoStatement,
+    /// Another predicate type.
+    #[error("predicate type {found}, not {wanted}")]
+    PredicateType {
+        /// The statement's.
+        found: String,
+        /// The one asked for.
+        wanted: String,
+    },
+    /// Signed by another workflow.
+    #[error("signed by workflow {workflow}, not {expected}")]
+    SignedBy {
+        /// The workflow that signed.
+        workflow: String,
+        /// What was expected.
+        expected: String,
+    },
 }
 
 /// One attestation's bundle; its signer workflow when it verifies.
@@ -144,23 +193,23 @@ fn verify_one(
     json: &[u8],
     predicate_type: &str,
     signer: &Signer<'_>,
-) -> Result<String, String> {
+) -> Result<String, OneError> {
     let verified = verify_bundle(root, subject, json, Some(GITHUB_ACTIONS_ISSUER))?;
     let Some(statement) = &verified.statement else {
-        return Err("the bundle holds no in-toto statement".to_owned());
+        return Err(OneError::NoStatement);
     };
     if statement.predicate_type != predicate_type {
-        return Err(format!(
-            "predicate type {}, not {predicate_type}",
-            statement.predicate_type
-        ));
+        return Err(OneError::PredicateType {
+            found: statement.predicate_type.clone(),
+            wanted: predicate_type.to_owned(),
+        });
     }
     let workflow = signer_workflow(&verified);
-    if !(signer.matches)(&workflow)? {
-        return Err(format!(
-            "signed by workflow {workflow}, not {}",
-            signer.expected
-        ));
+    if !(signer.matches)(&workflow) {
+        return Err(OneError::SignedBy {
+            workflow,
+            expected: signer.expected.to_owned(),
+        });
     }
     Ok(workflow)
 }

@@ -17,25 +17,28 @@ use sha2::{Digest, Sha256};
 pub const MAX_ZIP_BYTES: u64 = 500 << 20;
 
 /// The `h1:` hash of the module zip `bytes`.
-pub fn hash_zip(bytes: &[u8]) -> Result<String, String> {
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
-        .map_err(|e| format!("not a zip archive: {e}"))?;
+pub fn hash_zip(bytes: &[u8]) -> Result<String, ZipError> {
+    let mut archive =
+        zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(ZipError::NotZip)?;
     let mut files: Vec<(String, String)> = Vec::with_capacity(archive.len());
     for index in 0..archive.len() {
         let mut file = archive
             .by_index(index)
-            .map_err(|e| format!("entry {index}: {e}"))?;
+            .map_err(|source| ZipError::Entry { index, source })?;
         let name = file
             .name()
-            .map_err(|e| format!("entry {index}: {e}"))?
+            .map_err(|source| ZipError::Entry { index, source })?
             .into_owned();
         if name.contains('\n') {
-            return Err(format!("entry {name:?} has a newline in its name"));
+            return Err(ZipError::Newline { name });
         }
         let mut hasher = Sha256::new();
         let mut buf = [0u8; 64 * 1024];
         loop {
-            let n = file.read(&mut buf).map_err(|e| format!("{name}: {e}"))?;
+            let n = file.read(&mut buf).map_err(|source| ZipError::Read {
+                name: name.clone(),
+                source,
+            })?;
             if n == 0 {
                 break;
             }
@@ -44,6 +47,36 @@ pub fn hash_zip(bytes: &[u8]) -> Result<String, String> {
         files.push((name, hex(&hasher.finalize())));
     }
     Ok(hash_lines(files))
+}
+
+/// Why a module zip has no `h1:` hash.
+#[derive(Debug, thiserror::Error)]
+pub enum ZipError {
+    /// Not a zip archive.
+    #[error("not a zip archive: {0}")]
+    NotZip(#[source] zip::result::ZipError),
+    /// An entry that cannot be read.
+    #[error("entry {index}: {source}")]
+    Entry {
+        /// The entry's index.
+        index: usize,
+        /// The zip error.
+        source: zip::result::ZipError,
+    },
+    /// An entry whose name holds a newline (Go refuses it: the hash's lines).
+    #[error("entry {name:?} has a newline in its name")]
+    Newline {
+        /// The entry's name.
+        name: String,
+    },
+    /// An entry whose bytes cannot be read.
+    #[error("{name}: {source}")]
+    Read {
+        /// The entry's name.
+        name: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
 }
 
 /// `Hash1` of `(name, sha256 hex)` pairs.

@@ -197,7 +197,7 @@ pub enum VerifyError {
     },
     /// The user config (which names the trusted root and GitHub) cannot be read.
     #[error("{0}")]
-    Config(String),
+    Config(#[source] ContextError),
     /// GitHub's attestations could not be fetched.
     #[error("cannot fetch the GitHub attestations of {repo}: {reason}")]
     Github {
@@ -211,6 +211,17 @@ pub enum VerifyError {
     Read(#[source] std::io::Error),
 }
 
+/// Why the program around a check could not give it what it needs.
+#[derive(Debug, thiserror::Error)]
+pub enum ContextError {
+    /// Offline: nothing is fetched from a server.
+    #[error("--offline fetches nothing from a server")]
+    Offline,
+    /// The program's own error (its user config, its GitHub client), as it says it.
+    #[error("{0}")]
+    Program(Box<dyn std::error::Error + Send + Sync>),
+}
+
 /// What a check needs from the program around it: the HTTP client, the user's
 /// trusted root and GitHub's attestations. The caller (the `vx install` child) supplies
 /// them, so this room knows neither the user config nor the GitHub client.
@@ -220,7 +231,7 @@ pub trait Context {
     fn client(&self) -> Option<&Client>;
     /// The Sigstore trusted root to use (`None`: vx's own), read only when a
     /// Sigstore check runs.
-    fn trusted_root(&self) -> Result<Option<std::path::PathBuf>, String>;
+    fn trusted_root(&self) -> Result<Option<std::path::PathBuf>, ContextError>;
     /// GitHub's answer (JSON, at most `max` bytes) listing the attestations of
     /// `owner/name` for the artifact whose SHA-256 is `sha256`.
     fn attestations(
@@ -229,7 +240,7 @@ pub trait Context {
         name: &str,
         sha256: &str,
         max: u64,
-    ) -> Result<Vec<u8>, String>;
+    ) -> Result<Vec<u8>, ContextError>;
 }
 
 /// A [`Context`] of signatures on this machine only: no client, vx's own trusted root,
@@ -241,12 +252,12 @@ impl Context for Local {
         None
     }
 
-    fn trusted_root(&self) -> Result<Option<std::path::PathBuf>, String> {
+    fn trusted_root(&self) -> Result<Option<std::path::PathBuf>, ContextError> {
         Ok(None)
     }
 
-    fn attestations(&self, _: &str, _: &str, _: &str, _: u64) -> Result<Vec<u8>, String> {
-        Err("--offline fetches nothing from a server".to_owned())
+    fn attestations(&self, _: &str, _: &str, _: &str, _: u64) -> Result<Vec<u8>, ContextError> {
+        Err(ContextError::Offline)
     }
 }
 
@@ -309,7 +320,7 @@ fn verify_sigstore(
             sigstore::MAX_BUNDLE_BYTES,
         )?;
         let record = sigstore::verify_signature(&root, sigstore::Subject::File(path), &json, check)
-            .map_err(|reason| refused("the Sigstore bundle", &bundle_url, reason))?;
+            .map_err(|reason| refused("the Sigstore bundle", &bundle_url, reason.to_string()))?;
         verified.push(record);
     }
     if let Some(check) = &checks.github_attestations {
@@ -319,7 +330,7 @@ fn verify_sigstore(
                 .map_err(|reason| VerifyError::Sigstore {
                     kind: "GitHub's attestation in",
                     what: vx_text::sanitize(&check.repo).into_owned(),
-                    reason: vx_text::sanitize(&reason).into_owned(),
+                    reason: vx_text::sanitize(&reason.to_string()).into_owned(),
                 })?;
         verified.push(record);
     }
@@ -332,7 +343,9 @@ fn verify_sigstore(
             sigstore::MAX_BUNDLE_BYTES,
         )?;
         let record = slsa::verify_provenance(&root, sigstore::Subject::File(path), &text, check)
-            .map_err(|reason| refused("the SLSA provenance", &provenance_url, reason))?;
+            .map_err(|reason| {
+                refused("the SLSA provenance", &provenance_url, reason.to_string())
+            })?;
         verified.push(record);
     }
     Ok(verified)
@@ -349,7 +362,7 @@ fn github_attestations(cx: &dyn Context, repo: &str, sha256: &str) -> Result<Vec
         .split_once('/')
         .ok_or_else(|| failed("not owner/name".to_owned()))?;
     cx.attestations(owner, name, sha256, sigstore::MAX_ATTESTATIONS_BYTES)
-        .map_err(failed)
+        .map_err(|e| failed(e.to_string()))
 }
 
 /// The kinds of signature in a lock's or receipt's records (`minisign:ID,sigstore:…` →

@@ -68,7 +68,7 @@ impl SigstoreCheck {
     }
 
     /// Whether `identity` is the signer this check names; `Err` is a bad pattern.
-    pub fn matches(&self, identity: &str) -> Result<bool, String> {
+    pub fn matches(&self, identity: &str) -> Result<bool, PatternError> {
         if let Some(expected) = &self.identity {
             return Ok(identity == expected);
         }
@@ -89,11 +89,56 @@ impl SigstoreCheck {
 }
 
 /// The compiled `identity_regexp` (checked when the manifest is read).
-pub fn identity_pattern(pattern: &str) -> Result<regex::Regex, String> {
+pub fn identity_pattern(pattern: &str) -> Result<regex::Regex, PatternError> {
     regex::RegexBuilder::new(pattern)
         .size_limit(1 << 20)
         .build()
-        .map_err(|e| format!("not a regular expression: {e}"))
+        .map_err(PatternError)
+}
+
+/// An identity pattern that is not a regular expression.
+#[derive(Clone, Debug, thiserror::Error)]
+#[error("not a regular expression: {0}")]
+pub struct PatternError(#[source] pub regex::Error);
+
+/// Why a Sigstore bundle does not verify, or verifies for another signer.
+#[derive(Debug, thiserror::Error)]
+pub enum BundleError {
+    /// Not UTF-8.
+    #[error("not a Sigstore bundle (not UTF-8)")]
+    NotUtf8,
+    /// Not a bundle's JSON.
+    #[error("not a Sigstore bundle: {0}")]
+    NotBundle(#[source] sigstore_verify::types::Error),
+    /// A DSSE envelope whose payload is no in-toto statement.
+    #[error("the envelope holds no in-toto statement: {0}")]
+    NoStatement(#[source] serde_json::Error),
+    /// The download cannot be read.
+    #[error("cannot read the download: {0}")]
+    Download(#[source] std::io::Error),
+    /// The subject's digest is no SHA-256.
+    #[error("not a sha256: {0}")]
+    NotSha256(#[source] sigstore_verify::types::Error),
+    /// The verifier refused it.
+    #[error("{}", explain(.0))]
+    Refused(#[source] sigstore_verify::Error),
+    /// No verified certificate.
+    #[error("the bundle has no verified signing certificate")]
+    NoCertificate,
+    /// A signature over an attestation where the download itself was to be signed.
+    #[error("the bundle signs an attestation, not the download itself")]
+    SignsAttestation,
+    /// Signed by another identity.
+    #[error("signed by {identity}, not by {expected}")]
+    SignedBy {
+        /// Who signed.
+        identity: String,
+        /// Who was expected.
+        expected: String,
+    },
+    /// The identity pattern is bad.
+    #[error(transparent)]
+    Pattern(#[from] PatternError),
 }
 
 /// A URI identity without its `@ref` (`…/release.yml@refs/tags/v1.2.3` →
@@ -149,13 +194,13 @@ pub fn verify_bundle(
     subject: Subject<'_>,
     json: &[u8],
     issuer: Option<&str>,
-) -> Result<Verified, String> {
-    let text = std::str::from_utf8(json).map_err(|_| "not a Sigstore bundle (not UTF-8)")?;
-    let bundle = Bundle::from_json(text).map_err(|e| format!("not a Sigstore bundle: {e}"))?;
+) -> Result<Verified, BundleError> {
+    let text = std::str::from_utf8(json).map_err(|_| BundleError::NotUtf8)?;
+    let bundle = Bundle::from_json(text).map_err(BundleError::NotBundle)?;
     let statement = match &bundle.content {
         SignatureContent::DsseEnvelope(envelope) => Some(
             serde_json::from_slice::<Statement>(envelope.payload.as_bytes())
-                .map_err(|e| format!("the envelope holds no in-toto statement: {e}"))?,
+                .map_err(BundleError::NoStatement)?,
         ),
         _ => None,
     };
@@ -168,22 +213,21 @@ pub fn verify_bundle(
     }
     let result = match subject {
         Subject::File(path) => {
-            let file =
-                std::fs::File::open(path).map_err(|e| format!("cannot read the download: {e}"))?;
+            let file = std::fs::File::open(path).map_err(BundleError::Download)?;
             root.verifier
                 .verify_reader(std::io::BufReader::new(file), &bundle, &policy)
         }
         Subject::Bytes(bytes) => root.verifier.verify(bytes, &bundle, &policy),
         Subject::Sha256(hex) => {
             let digest = sigstore_verify::types::Sha256Hash::from_hex(hex)
-                .map_err(|e| format!("not a sha256: {e}"))?;
+                .map_err(BundleError::NotSha256)?;
             root.verifier.verify(digest, &bundle, &policy)
         }
     }
-    .map_err(|e| explain(e.to_string()))?;
+    .map_err(BundleError::Refused)?;
     let certificate = match result.certificate() {
         Some(certificate) if result.certificate_verified() => certificate.clone(),
-        _ => return Err("the bundle has no verified signing certificate".to_owned()),
+        _ => return Err(BundleError::NoCertificate),
     };
     Ok(Verified {
         certificate,
@@ -193,7 +237,8 @@ pub fn verify_bundle(
 
 /// `sigstore-verify`'s reason, with the plain words for a certificate used outside
 /// its validity (webpki names it `CertExpired`/`CertNotValidYet`).
-fn explain(reason: String) -> String {
+fn explain(e: &sigstore_verify::Error) -> String {
+    let reason = e.to_string();
     if reason.contains("CertExpired") || reason.contains("CertNotValidYet") {
         format!(
             "the signing certificate was not valid when the transparency log recorded the \
@@ -211,14 +256,17 @@ pub fn verify_signature(
     subject: Subject<'_>,
     json: &[u8],
     check: &SigstoreCheck,
-) -> Result<String, String> {
+) -> Result<String, BundleError> {
     let verified = verify_bundle(root, subject, json, Some(&check.issuer))?;
     if verified.statement.is_some() {
-        return Err("the bundle signs an attestation, not the download itself".to_owned());
+        return Err(BundleError::SignsAttestation);
     }
     let identity = verified.identity();
     if !check.matches(&identity)? {
-        return Err(format!("signed by {identity}, not by {}", check.expected()));
+        return Err(BundleError::SignedBy {
+            identity,
+            expected: check.expected(),
+        });
     }
     Ok(check.record())
 }
@@ -251,15 +299,18 @@ mod tests {
         let mut bytes = std::fs::read(&blob).unwrap();
         bytes[0] ^= 1;
         std::fs::write(&tampered, bytes).unwrap();
-        let err = verify_signature(&root, Subject::File(&tampered), &bundle, &check).unwrap_err();
+        let err = verify_signature(&root, Subject::File(&tampered), &bundle, &check)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("does not match"), "{err}");
 
         let someone_else = SigstoreCheck {
             identity: Some("someone@example.org".to_owned()),
             ..check.clone()
         };
-        let err =
-            verify_signature(&root, Subject::File(&blob), &bundle, &someone_else).unwrap_err();
+        let err = verify_signature(&root, Subject::File(&blob), &bundle, &someone_else)
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("signed by w.vollprecht@gmail.com, not by someone@example.org"),
             "{err}"

@@ -16,7 +16,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::sigstore::{Subject, verify_bundle};
+use super::sigstore::{BundleError, Subject, verify_bundle};
 use super::trusted_root::Root;
 
 /// The prefix of every SLSA provenance predicate type (v0.1, v0.2, v1).
@@ -56,7 +56,7 @@ pub fn verify_provenance(
     subject: Subject<'_>,
     text: &[u8],
     check: &SlsaCheck,
-) -> Result<String, String> {
+) -> Result<String, ProvenanceError> {
     let documents = documents(text)?;
     let mut reasons = Vec::new();
     for document in &documents {
@@ -65,15 +65,69 @@ pub fn verify_provenance(
             Err(reason) => reasons.push(reason),
         }
     }
-    reasons.dedup();
+    reasons.dedup_by(|a, b| a.to_string() == b.to_string());
     match reasons.len() {
-        0 => Err("the file holds no provenance".to_owned()),
-        _ => Err(reasons.join("; ")),
+        0 => Err(ProvenanceError::Empty),
+        _ => Err(ProvenanceError::NoneVerifies(reasons)),
     }
 }
 
+/// Why a provenance file does not verify.
+#[derive(Debug, thiserror::Error)]
+pub enum ProvenanceError {
+    /// Neither JSON nor JSON lines.
+    #[error("neither JSON nor JSON lines: {0}")]
+    NotJson(#[source] serde_json::Error),
+    /// No document at all.
+    #[error("the file holds no provenance")]
+    Empty,
+    /// No document verifies: each one's reason (the same said once).
+    #[error("{}", join(.0))]
+    NoneVerifies(Vec<DocumentError>),
+}
+
+/// Why one document of a provenance file does not verify.
+#[derive(Debug, thiserror::Error)]
+pub enum DocumentError {
+    /// A bare DSSE envelope (see the module's documentation).
+    #[error(
+        "a bare DSSE envelope, without the transparency-log entry that proves \
+         when it was signed: vx verifies SLSA provenance in a Sigstore bundle only"
+    )]
+    BareEnvelope,
+    /// The bundle does not verify.
+    #[error(transparent)]
+    Bundle(#[from] BundleError),
+    /// A bundle that signs no statement.
+    #[error("the bundle holds no in-toto statement")]
+    NoStatement,
+    /// A statement that is not SLSA provenance.
+    #[error("predicate type {0}, not SLSA provenance")]
+    PredicateType(String),
+    /// A certificate without the Source Repository URI extension.
+    #[error("the certificate names no source repository")]
+    NoSourceRepository,
+    /// Built from another repository.
+    #[error("built from {built}, not {expected}")]
+    BuiltFrom {
+        /// The repository the certificate names (normalised).
+        built: String,
+        /// The one expected (normalised).
+        expected: String,
+    },
+}
+
+/// The reasons of several documents, `; ` between them.
+fn join(reasons: &[DocumentError]) -> String {
+    reasons
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// The JSON documents of a provenance file: one JSON value, or JSON lines.
-fn documents(text: &[u8]) -> Result<Vec<serde_json::Value>, String> {
+fn documents(text: &[u8]) -> Result<Vec<serde_json::Value>, ProvenanceError> {
     if let Ok(value) = serde_json::from_slice::<serde_json::Value>(text) {
         return Ok(vec![value]);
     }
@@ -81,7 +135,7 @@ fn documents(text: &[u8]) -> Result<Vec<serde_json::Value>, String> {
         .filter(|line| !line.iter().all(u8::is_ascii_whitespace))
         .map(serde_json::from_slice)
         .collect::<Result<_, _>>()
-        .map_err(|e| format!("neither JSON nor JSON lines: {e}"))
+        .map_err(ProvenanceError::NotJson)
 }
 
 /// Whether a document is a bare DSSE envelope rather than a Sigstore bundle.
@@ -104,22 +158,17 @@ fn verify_document(
     subject: Subject<'_>,
     document: &serde_json::Value,
     check: &SlsaCheck,
-) -> Result<(), String> {
+) -> Result<(), DocumentError> {
     if is_bare_envelope(document) {
-        return Err(
-            "a bare DSSE envelope, without the transparency-log entry that proves \
-                    when it was signed: vx verifies SLSA provenance in a Sigstore bundle only"
-                .to_owned(),
-        );
+        return Err(DocumentError::BareEnvelope);
     }
     let verified = verify_bundle(root, subject, document.to_string().as_bytes(), None)?;
     let Some(statement) = &verified.statement else {
-        return Err("the bundle holds no in-toto statement".to_owned());
+        return Err(DocumentError::NoStatement);
     };
     if !statement.predicate_type.starts_with(SLSA_PREDICATE_PREFIX) {
-        return Err(format!(
-            "predicate type {}, not SLSA provenance",
-            statement.predicate_type
+        return Err(DocumentError::PredicateType(
+            statement.predicate_type.clone(),
         ));
     }
     let source = verified
@@ -128,10 +177,13 @@ fn verify_document(
         .source_repository_uri
         .as_deref()
         .map(normalise)
-        .ok_or("the certificate names no source repository")?;
+        .ok_or(DocumentError::NoSourceRepository)?;
     let expected = normalise(&check.source_uri);
     if source != expected {
-        return Err(format!("built from {source}, not {expected}"));
+        return Err(DocumentError::BuiltFrom {
+            built: source,
+            expected,
+        });
     }
     Ok(())
 }

@@ -402,35 +402,48 @@ fn runtimes_beside_uv_and_mise() {
     let mise = std::env::var_os("VX_BENCH_MISE").map(PathBuf::from);
     let p = std::sync::Arc::new(Publishers::start());
     let setup = tempfile::tempdir().unwrap();
-    let v = p.python_version.clone();
+
+    let mut rows = vx_rows(&vx, &p, setup.path());
+    if let Some(uv) = &uv {
+        rows.push(uv_row(uv, &p, setup.path()));
+    }
+    if let Some(mise) = &mise {
+        rows.extend(mise_rows(mise, &p));
+    }
+    rows.extend(floor_rows(&p));
+    let times = rounds_of(&rows, rounds);
+    print_table(&rows, &times);
+}
+
+/// vx's rows: `vx sync` of a project of python, of node, and of four runtimes, each
+/// made under `setup`.
+fn vx_rows(vx: &Path, p: &Publishers, setup: &Path) -> Vec<Row> {
+    let v = &p.python_version;
     let node_v = node::REAL_20.node;
     let go_v = go::real_archive().0;
-
     let python_project = vx_project(
-        &vx,
-        &p,
+        vx,
+        p,
         &format!("[tools]\npython = \"{v}\"\n"),
-        &setup.path().join("python"),
+        &setup.join("python"),
     );
     let node_project = vx_project(
-        &vx,
-        &p,
+        vx,
+        p,
         &format!("[tools]\nnode = \"{node_v}\"\n"),
-        &setup.path().join("node"),
+        &setup.join("node"),
     );
     let four_project = vx_project(
-        &vx,
-        &p,
+        vx,
+        p,
         &format!(
             "[tools]\nnode = \"{node_v}\"\npython = \"{v}\"\ngo = \"{go_v}\"\njava = \"21.0.5+11\"\n"
         ),
-        &setup.path().join("four"),
+        &setup.join("four"),
     );
-    let homes = setup.path().to_owned();
-
-    let mut rows: Vec<Row> = Vec::new();
+    let homes = setup.to_owned();
     let vx_row = |workload: &'static str, project: PathBuf, home: PathBuf| {
-        let vx = vx.clone();
+        let vx = vx.to_owned();
         Row {
             workload,
             tool: "vx",
@@ -441,105 +454,117 @@ fn runtimes_beside_uv_and_mise() {
             }),
         }
     };
-    rows.push(vx_row(
-        "python 3.12",
-        python_project,
-        homes.join("python/vx-home"),
-    ));
-    rows.push(vx_row("node 20", node_project, homes.join("node/vx-home")));
-    rows.push(vx_row(
-        "4 runtimes at once",
-        four_project,
-        homes.join("four/vx-home"),
-    ));
-    if let Some(uv) = &uv {
-        let json = setup.path().join("uv-downloads.json");
-        let key = format!("cpython-{v}-linux-x86_64-gnu");
-        let mut parts = v.split('.').map(|n| n.parse::<u64>().unwrap());
-        let entry = serde_json::json!({ key: {
-            "name": "cpython", "arch": {"family": "x86_64", "variant": null}, "os": "linux",
-            "libc": "gnu", "major": parts.next(), "minor": parts.next(), "patch": parts.next(),
-            "prerelease": "", "url": p.python.url, "sha256": p.python.sha256, "variant": null,
-            "build": PBS_TAG,
-        }});
-        std::fs::write(&json, serde_json::to_vec(&entry).unwrap()).unwrap();
-        let uv = uv.clone();
-        let v = v.clone();
-        rows.push(Row {
-            workload: "python 3.12",
-            tool: "uv",
-            prepare: Box::new(move |dir: &Path| {
-                let mut cmd = Command::new(&uv);
-                cmd.args([
-                    "python",
-                    "install",
-                    &v,
-                    "--no-bin",
-                    "--python-downloads-json-url",
-                ])
-                .arg(&json)
-                .arg("--install-dir")
-                .arg(dir.join("uv-python"))
-                .env("UV_CACHE_DIR", dir.join("uv-cache"))
-                .env("HOME", dir.join("home"));
-                cmd
-            }),
-        });
+    vec![
+        vx_row("python 3.12", python_project, homes.join("python/vx-home")),
+        vx_row("node 20", node_project, homes.join("node/vx-home")),
+        vx_row(
+            "4 runtimes at once",
+            four_project,
+            homes.join("four/vx-home"),
+        ),
+    ]
+}
+
+/// uv's row: `uv python install` of the same python, from a downloads list naming the
+/// publisher's archive.
+fn uv_row(uv: &Path, p: &Publishers, setup: &Path) -> Row {
+    let v = p.python_version.clone();
+    let json = setup.join("uv-downloads.json");
+    let key = format!("cpython-{v}-linux-x86_64-gnu");
+    let mut parts = v.split('.').map(|n| n.parse::<u64>().unwrap());
+    let entry = serde_json::json!({ key: {
+        "name": "cpython", "arch": {"family": "x86_64", "variant": null}, "os": "linux",
+        "libc": "gnu", "major": parts.next(), "minor": parts.next(), "patch": parts.next(),
+        "prerelease": "", "url": p.python.url, "sha256": p.python.sha256, "variant": null,
+        "build": PBS_TAG,
+    }});
+    std::fs::write(&json, serde_json::to_vec(&entry).unwrap()).unwrap();
+    let uv = uv.to_owned();
+    Row {
+        workload: "python 3.12",
+        tool: "uv",
+        prepare: Box::new(move |dir: &Path| {
+            let mut cmd = Command::new(&uv);
+            cmd.args([
+                "python",
+                "install",
+                &v,
+                "--no-bin",
+                "--python-downloads-json-url",
+            ])
+            .arg(&json)
+            .arg("--install-dir")
+            .arg(dir.join("uv-python"))
+            .env("UV_CACHE_DIR", dir.join("uv-cache"))
+            .env("HOME", dir.join("home"));
+            cmd
+        }),
     }
-    if let Some(mise) = &mise {
-        let (m, pp, v2) = (mise.clone(), p.clone(), v.clone());
-        rows.push(Row {
-            workload: "python 3.12",
-            tool: "mise (http:)",
-            prepare: Box::new(move |dir: &Path| mise_http(&m, &[("python", &v2, &pp.python)], dir)),
-        });
-        let (m, pp) = (mise.clone(), p.clone());
-        rows.push(Row {
-            workload: "node 20",
-            tool: "mise (http:, .tar.xz)",
-            prepare: Box::new(move |dir: &Path| {
-                mise_http(&m, &[("node", node_v, &pp.node_xz)], dir)
-            }),
-        });
-        let (m, pp) = (mise.clone(), p.clone());
-        rows.push(Row {
-            workload: "node 20",
-            tool: "mise (node, .tar.gz)",
-            prepare: Box::new(move |dir: &Path| {
-                let project = dir.join("mise-node");
-                std::fs::create_dir_all(&project).unwrap();
-                std::fs::write(
-                    project.join("mise.toml"),
-                    format!("[tools]\nnode = \"{node_v}\"\n"),
-                )
-                .unwrap();
-                let mut cmd = mise_command(&m, dir);
-                cmd.arg("install")
-                    .current_dir(&project)
-                    .env("MISE_TRUSTED_CONFIG_PATHS", &project)
-                    .env("MISE_NODE_MIRROR_URL", pp.node_gz.url("/dist/"))
-                    .env("MISE_NODE_VERIFY", "true");
-                cmd
-            }),
-        });
-        let (m, pp, v2, g) = (mise.clone(), p.clone(), v.clone(), go_v.clone());
-        rows.push(Row {
-            workload: "4 runtimes at once",
-            tool: "mise (http:)",
-            prepare: Box::new(move |dir: &Path| {
-                mise_http(
-                    &m,
-                    &[
-                        ("node", node_v, &pp.node_xz),
-                        ("python", &v2, &pp.python),
-                        ("go", &g, &pp.go_archive),
-                        ("java", "21.0.5", &pp.jdk),
-                    ],
-                    dir,
-                )
-            }),
-        });
-    }
+}
+
+/// mise's rows: its `http:` backend for each workload, and its own node plugin.
+fn mise_rows(mise: &Path, p: &std::sync::Arc<Publishers>) -> Vec<Row> {
+    let v = p.python_version.clone();
+    let node_v = node::REAL_20.node;
+    let go_v = go::real_archive().0;
+    let mut rows = Vec::new();
+    let (m, pp, v2) = (mise.to_owned(), p.clone(), v.clone());
+    rows.push(Row {
+        workload: "python 3.12",
+        tool: "mise (http:)",
+        prepare: Box::new(move |dir: &Path| mise_http(&m, &[("python", &v2, &pp.python)], dir)),
+    });
+    let (m, pp) = (mise.to_owned(), p.clone());
+    rows.push(Row {
+        workload: "node 20",
+        tool: "mise (http:, .tar.xz)",
+        prepare: Box::new(move |dir: &Path| mise_http(&m, &[("node", node_v, &pp.node_xz)], dir)),
+    });
+    let (m, pp) = (mise.to_owned(), p.clone());
+    rows.push(Row {
+        workload: "node 20",
+        tool: "mise (node, .tar.gz)",
+        prepare: Box::new(move |dir: &Path| {
+            let project = dir.join("mise-node");
+            std::fs::create_dir_all(&project).unwrap();
+            std::fs::write(
+                project.join("mise.toml"),
+                format!("[tools]\nnode = \"{node_v}\"\n"),
+            )
+            .unwrap();
+            let mut cmd = mise_command(&m, dir);
+            cmd.arg("install")
+                .current_dir(&project)
+                .env("MISE_TRUSTED_CONFIG_PATHS", &project)
+                .env("MISE_NODE_MIRROR_URL", pp.node_gz.url("/dist/"))
+                .env("MISE_NODE_VERIFY", "true");
+            cmd
+        }),
+    });
+    let (m, pp, v2, g) = (mise.to_owned(), p.clone(), v.clone(), go_v.clone());
+    rows.push(Row {
+        workload: "4 runtimes at once",
+        tool: "mise (http:)",
+        prepare: Box::new(move |dir: &Path| {
+            mise_http(
+                &m,
+                &[
+                    ("node", node_v, &pp.node_xz),
+                    ("python", &v2, &pp.python),
+                    ("go", &g, &pp.go_archive),
+                    ("java", "21.0.5", &pp.jdk),
+                ],
+                dir,
+            )
+        }),
+    });
+    rows
+}
+
+/// The floor's rows: the same archives through `curl | gzip | tar` (or `xz`), the
+/// least any tool can do.
+fn floor_rows(p: &std::sync::Arc<Publishers>) -> Vec<Row> {
+    let mut rows = Vec::new();
     let pp = p.clone();
     rows.push(Row {
         workload: "python 3.12",
@@ -574,7 +599,11 @@ fn runtimes_beside_uv_and_mise() {
             floor(&[&pp.node_xz, &pp.python, &pp.go_archive, &pp.jdk], dir)
         }),
     });
+    rows
+}
 
+/// Each row's (wall, CPU) times, `rounds` of them, the rows interleaved.
+fn rounds_of(rows: &[Row], rounds: usize) -> Vec<Vec<(f64, f64)>> {
     // Interleaved rounds: every row once a round, each in a directory of its own.
     let mut times: Vec<Vec<(f64, f64)>> = vec![Vec::new(); rows.len()];
     for round in 0..rounds {
@@ -589,7 +618,11 @@ fn runtimes_beside_uv_and_mise() {
             );
         }
     }
+    times
+}
 
+/// The table of medians, each tool's beside vx's for the same workload.
+fn print_table(rows: &[Row], times: &[Vec<(f64, f64)>]) {
     println!(
         "| workload | tool | median wall (s) | vx / it, wall (median of rounds) | median CPU (s) | vx / it, CPU |"
     );

@@ -298,29 +298,8 @@ fn the_quick_start_works_as_written() {
     }
     std::os::unix::fs::symlink(assert_cmd::cargo::cargo_bin("vx"), bin.join("vx")).unwrap();
     common::write_user_config(&home, &internet.config());
-    let shell = Shell::open(
-        root.path(),
-        &project,
-        &[
-            ("HOME", home.display().to_string()),
-            (
-                "PATH",
-                format!("{}:/usr/local/bin:/usr/bin:/bin", bin.display()),
-            ),
-            ("TERM", "xterm-256color".into()),
-            (
-                "VX_BOARD_DIR",
-                root.path().join("boards").display().to_string(),
-            ),
-            // No daemon of the machine's answers for this user.
-            (
-                "VX_DAEMON_SOCKET",
-                root.path().join("no-daemon.sock").display().to_string(),
-            ),
-        ],
-    );
+    let shell = open_shell(root.path(), &home, &project, &bin);
     let store = home.join(".local/share/vx/store");
-    let node_version = node::REAL_22.node;
 
     let mut checked = Vec::new();
     for (i, command) in commands(&quick_start()).iter().enumerate() {
@@ -329,97 +308,8 @@ fn the_quick_start_works_as_written() {
         let (status, said) = shell.run(i + 1, command);
         assert_eq!(status, 0, "`{typed}` exits 0; the screen:\n{said}");
         let asked: Vec<String> = internet.asked()[asked_before..].to_vec();
-        let first = command[0].as_str();
-        let words: Vec<&str> = first
-            .split('#')
-            .next()
-            .unwrap()
-            .split_whitespace()
-            .collect();
-        match words.as_slice() {
-            ["vx", "init"] => {
-                let text = std::fs::read_to_string(project.join("vx.toml")).unwrap();
-                assert!(
-                    text.lines().filter(|l| l.starts_with("# ")).count() >= 5,
-                    "a commented vx.toml:\n{text}"
-                );
-                assert!(tools(&project).is_empty(), "no tools yet:\n{text}");
-                checked.push("init");
-            }
-            ["vx", "use", "node@22"] => {
-                assert_eq!(
-                    tools(&project)["node"].as_str(),
-                    Some("22"),
-                    "node = \"22\""
-                );
-                assert_eq!(
-                    locked_version(&project, "node").as_deref(),
-                    Some(node_version)
-                );
-                // Either packing nodejs.org lists: the install takes one for its link.
-                let archive = format!("/dist/v{node_version}/node-v{node_version}-linux-x64.tar.");
-                assert_eq!(
-                    asked.iter().filter(|p| p.starts_with(&archive)).count(),
-                    1,
-                    "node's archive downloaded once: {asked:?}"
-                );
-                assert!(
-                    store
-                        .join(format!("node/{node_version}/bin/node"))
-                        .is_file(),
-                    "node installed in the store"
-                );
-                checked.push("use node");
-            }
-            ["vx", "use", "ripgrep"] => {
-                assert!(tools(&project).contains_key("ripgrep"), "ripgrep added");
-                assert_eq!(
-                    locked_version(&project, "ripgrep").as_deref(),
-                    Some(RIPGREP)
-                );
-                assert!(
-                    store.join(format!("ripgrep/{RIPGREP}")).is_dir(),
-                    "ripgrep installed in the store"
-                );
-                assert_eq!(
-                    locked_version(&project, "node").as_deref(),
-                    Some(node_version)
-                );
-                checked.push("use ripgrep");
-            }
-            ["cat", ">>", "vx.toml", ..] => {
-                let text = std::fs::read_to_string(project.join("vx.toml")).unwrap();
-                let body = command[1..command.len() - 1].join("\n");
-                assert!(text.ends_with(&format!("{body}\n")), "appended:\n{text}");
-                checked.push("scripts");
-            }
-            ["vx", "run", "hello"] => {
-                assert!(
-                    said.lines().any(|l| l.trim() == format!("v{node_version}")),
-                    "node's version:\n{said}"
-                );
-                checked.push("run");
-            }
-            ["vx", "sync"] => {
-                assert!(
-                    !asked
-                        .iter()
-                        .any(|p| (p.contains("/dist/v") && p.ends_with(".tar.xz"))
-                            || p.contains("/releases/download/")),
-                    "nothing downloaded again: {asked:?}"
-                );
-                checked.push("sync");
-            }
-            ["eval", ..] if first.contains("vx activate bash") => checked.push("activate"),
-            ["rg", "--version"] => {
-                assert!(
-                    said.lines().any(|l| l == format!("ripgrep {RIPGREP}")),
-                    "the project's ripgrep answers:\n{said}"
-                );
-                checked.push("rg");
-            }
-            // Any other line of the README: it must work (exit 0), as checked above.
-            _ => {}
+        if let Some(promise) = promise_kept(command, &said, &asked, &project, &store) {
+            checked.push(promise);
         }
     }
     assert_eq!(
@@ -452,4 +342,126 @@ fn the_quick_start_works_as_written() {
             store.join(tool).display()
         );
     }
+}
+
+/// The shell the quick start is typed into: in `project`, with `home`'s vx (in `bin`)
+/// first on `PATH`, boards and the daemon's socket under `root`.
+fn open_shell(root: &Path, home: &Path, project: &Path, bin: &Path) -> Shell {
+    Shell::open(
+        root,
+        project,
+        &[
+            ("HOME", home.display().to_string()),
+            (
+                "PATH",
+                format!("{}:/usr/local/bin:/usr/bin:/bin", bin.display()),
+            ),
+            ("TERM", "xterm-256color".into()),
+            ("VX_BOARD_DIR", root.join("boards").display().to_string()),
+            // No daemon of the machine's answers for this user.
+            (
+                "VX_DAEMON_SOCKET",
+                root.join("no-daemon.sock").display().to_string(),
+            ),
+        ],
+    )
+}
+
+/// Which promise of the quick start `command` (typed, then answered with `said`, the
+/// internet asked `asked`) is, checked: what it must have done to `project` and
+/// `store`; `None` for a line that need only work.
+fn promise_kept(
+    command: &[String],
+    said: &str,
+    asked: &[String],
+    project: &Path,
+    store: &Path,
+) -> Option<&'static str> {
+    let node_version = node::REAL_22.node;
+    let first = command[0].as_str();
+    let words: Vec<&str> = first
+        .split('#')
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    match words.as_slice() {
+        ["vx", "init"] => {
+            let text = std::fs::read_to_string(project.join("vx.toml")).unwrap();
+            assert!(
+                text.lines().filter(|l| l.starts_with("# ")).count() >= 5,
+                "a commented vx.toml:\n{text}"
+            );
+            assert!(tools(project).is_empty(), "no tools yet:\n{text}");
+            return Some("init");
+        }
+        ["vx", "use", "node@22"] => {
+            assert_eq!(tools(project)["node"].as_str(), Some("22"), "node = \"22\"");
+            assert_eq!(
+                locked_version(project, "node").as_deref(),
+                Some(node_version)
+            );
+            // Either packing nodejs.org lists: the install takes one for its link.
+            let archive = format!("/dist/v{node_version}/node-v{node_version}-linux-x64.tar.");
+            assert_eq!(
+                asked.iter().filter(|p| p.starts_with(&archive)).count(),
+                1,
+                "node's archive downloaded once: {asked:?}"
+            );
+            assert!(
+                store
+                    .join(format!("node/{node_version}/bin/node"))
+                    .is_file(),
+                "node installed in the store"
+            );
+            return Some("use node");
+        }
+        ["vx", "use", "ripgrep"] => {
+            assert!(tools(project).contains_key("ripgrep"), "ripgrep added");
+            assert_eq!(locked_version(project, "ripgrep").as_deref(), Some(RIPGREP));
+            assert!(
+                store.join(format!("ripgrep/{RIPGREP}")).is_dir(),
+                "ripgrep installed in the store"
+            );
+            assert_eq!(
+                locked_version(project, "node").as_deref(),
+                Some(node_version)
+            );
+            return Some("use ripgrep");
+        }
+        ["cat", ">>", "vx.toml", ..] => {
+            let text = std::fs::read_to_string(project.join("vx.toml")).unwrap();
+            let body = command[1..command.len() - 1].join("\n");
+            assert!(text.ends_with(&format!("{body}\n")), "appended:\n{text}");
+            return Some("scripts");
+        }
+        ["vx", "run", "hello"] => {
+            assert!(
+                said.lines().any(|l| l.trim() == format!("v{node_version}")),
+                "node's version:\n{said}"
+            );
+            return Some("run");
+        }
+        ["vx", "sync"] => {
+            assert!(
+                !asked
+                    .iter()
+                    .any(|p| (p.contains("/dist/v") && p.ends_with(".tar.xz"))
+                        || p.contains("/releases/download/")),
+                "nothing downloaded again: {asked:?}"
+            );
+            return Some("sync");
+        }
+        ["eval", ..] if first.contains("vx activate bash") => return Some("activate"),
+        ["rg", "--version"] => {
+            assert!(
+                said.lines().any(|l| l == format!("ripgrep {RIPGREP}")),
+                "the project's ripgrep answers:\n{said}"
+            );
+            return Some("rg");
+        }
+        // Any other line of the README: it must work (exit 0), as checked above.
+        _ => {}
+    }
+    None
 }

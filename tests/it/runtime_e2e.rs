@@ -235,8 +235,21 @@ fn an_asdf_project_of_eight_runtimes_imports_locks_three_platforms_installs_and_
     )
     .unwrap();
 
-    // Imported as written, each under vx's name, and locked.
     let pbs_version = python_version();
+    imports_each_under_vx_s_name(&project, &pbs_version);
+    locks_three_platforms(&project, &publishers, &pbs_version);
+    installs_each_archive_once(&project, &publishers);
+    runs_node_python_and_go(&project);
+    runs_java_and_ruby(&project);
+    runs_rust(&project);
+    runs_erlang_and_elixir(&project);
+    locks_the_same_again(&project, &publishers);
+}
+
+/// `vx import` of the `.tool-versions`: each runtime imported as written, under vx's
+/// name, and locked.
+fn imports_each_under_vx_s_name(project: &Project, pbs_version: &str) {
+    // Imported as written, each under vx's name, and locked.
     let out = project
         .vx()
         .args(["import", "--headless"])
@@ -246,7 +259,7 @@ fn an_asdf_project_of_eight_runtimes_imports_locks_three_platforms_installs_and_
     assert!(out.status.success(), "{said}");
     for (name, version) in [
         ("node", "20.11.1"),
-        ("python", pbs_version.as_str()),
+        ("python", pbs_version),
         ("go", "1.23.8"),
         ("java", "temurin-21.0.5+11.0.LTS"),
         ("ruby", "3.3.6"),
@@ -268,13 +281,17 @@ fn an_asdf_project_of_eight_runtimes_imports_locks_three_platforms_installs_and_
         ],
         "{manifest}"
     );
+}
 
+/// The lock holds each runtime for three platforms, from the indexes and checksum
+/// files alone (no archive fetched); a platform without a build says why.
+fn locks_three_platforms(project: &Project, publishers: &Publishers, pbs_version: &str) {
     // Locked for three platforms from the indexes and checksum files alone.
     assert_eq!(publishers.archives_fetched(), Vec::<String>::new());
     let lock = project.lock();
     let builds = [
         ("node", "20.11.1", [true, true, true]),
-        ("python", pbs_version.as_str(), [true, true, true]),
+        ("python", pbs_version, [true, true, true]),
         ("go", "1.23.8", [true, true, true]),
         ("java", "21.0.5+11", [true, true, true]),
         ("ruby", "3.3.6", [true, true, false]),
@@ -316,7 +333,10 @@ fn an_asdf_project_of_eight_runtimes_imports_locks_three_platforms_installs_and_
             }
         }
     }
+}
 
+/// `vx sync` installs on this machine, fetching each archive once.
+fn installs_each_archive_once(project: &Project, publishers: &Publishers) {
     // Installed on this machine (the archives fetched now, once each).
     project.vx().args(["sync", "--headless"]).assert().success();
     let fetched = publishers.archives_fetched();
@@ -327,32 +347,38 @@ fn an_asdf_project_of_eight_runtimes_imports_locks_three_platforms_installs_and_
             .any(|p| p.ends_with("node-v20.11.1-linux-x64.tar.gz")),
         "{fetched:?}"
     );
+}
 
+/// node's, python's and go's commands, through `vx exec`.
+fn runs_node_python_and_go(project: &Project) {
     // Each runtime's commands, through vx exec.
-    assert_eq!(exec(&project, &["node", "--version"]).trim(), "v20.11.1");
-    assert_eq!(exec(&project, &["npm", "--version"]).trim(), node::REAL_NPM);
-    assert_eq!(exec(&project, &["npx", "--version"]).trim(), node::REAL_NPM);
-    assert_eq!(exec(&project, &["corepack", "--version"]).trim(), "0.24.0");
+    assert_eq!(exec(project, &["node", "--version"]).trim(), "v20.11.1");
+    assert_eq!(exec(project, &["npm", "--version"]).trim(), node::REAL_NPM);
+    assert_eq!(exec(project, &["npx", "--version"]).trim(), node::REAL_NPM);
+    assert_eq!(exec(project, &["corepack", "--version"]).trim(), "0.24.0");
 
     for python in ["python", "python3"] {
         assert_eq!(
-            exec(&project, &[python, "--version"]).trim(),
+            exec(project, &[python, "--version"]).trim(),
             format!("Python {}", python_version())
         );
     }
-    assert!(exec(&project, &["pip", "--version"]).starts_with("pip "));
+    assert!(exec(project, &["pip", "--version"]).starts_with("pip "));
 
     let (_, debian_go) = go::debian_go();
-    let go_version = exec(&project, &["go", "version"]);
+    let go_version = exec(project, &["go", "version"]);
     assert!(
         go_version.starts_with(&format!("go version go{debian_go} ")),
         "{go_version}"
     );
-    let gofmt = exec(&project, &["sh", "-c", "command -v gofmt"]);
+    let gofmt = exec(project, &["sh", "-c", "command -v gofmt"]);
     assert!(gofmt.trim().ends_with("/go/1.23.8/bin/gofmt"), "{gofmt}");
+}
 
+/// java's (with `JAVA_HOME`, and javac compiling) and ruby's commands.
+fn runs_java_and_ruby(project: &Project) {
     let debian_jdk = java::debian_jdk();
-    let java_version = exec(&project, &["java", "-version"]);
+    let java_version = exec(project, &["java", "-version"]);
     assert!(
         java_version.contains(&format!(
             "openjdk version \"{}\"",
@@ -360,36 +386,39 @@ fn an_asdf_project_of_eight_runtimes_imports_locks_three_platforms_installs_and_
         )),
         "{java_version}"
     );
-    let java_home = exec(&project, &["sh", "-c", "echo $JAVA_HOME"]);
+    let java_home = exec(project, &["sh", "-c", "echo $JAVA_HOME"]);
     assert!(java_home.trim().ends_with("/java/21.0.5+11"), "{java_home}");
     std::fs::write(
         project.work.dir.path().join("Hello.java"),
         "class Hello { public static void main(String[] a) { System.out.println(\"hi\"); } }\n",
     )
     .unwrap();
-    exec(&project, &["javac", "Hello.java"]);
-    assert_eq!(exec(&project, &["java", "Hello"]).trim(), "hi");
+    exec(project, &["javac", "Hello.java"]);
+    assert_eq!(exec(project, &["java", "Hello"]).trim(), "hi");
 
     let debian_ruby = ruby::debian_ruby();
-    assert_eq!(exec(&project, &["ruby", "-e", "puts 1"]).trim(), "1");
-    let ruby_version = exec(&project, &["ruby", "--version"]);
+    assert_eq!(exec(project, &["ruby", "-e", "puts 1"]).trim(), "1");
+    let ruby_version = exec(project, &["ruby", "--version"]);
     assert!(
         ruby_version.starts_with(&format!("ruby {}", debian_ruby.version)),
         "{ruby_version}"
     );
     assert_eq!(
-        exec(&project, &["gem", "--version"]).trim(),
+        exec(project, &["gem", "--version"]).trim(),
         debian_ruby.gem_version
     );
-    assert!(exec(&project, &["bundle", "--version"]).starts_with("Bundler version "));
+    assert!(exec(project, &["bundle", "--version"]).starts_with("Bundler version "));
+}
 
+/// rust's commands: rustc compiling, cargo, and the components' commands.
+fn runs_rust(project: &Project) {
     let machine_rust = rustlang::machine_rust();
-    let rustc = exec(&project, &["rustc", "--version"]);
+    let rustc = exec(project, &["rustc", "--version"]);
     assert!(
         rustc.starts_with(&format!("rustc {} ", machine_rust.version)),
         "{rustc}"
     );
-    let cargo = exec(&project, &["cargo", "--version"]);
+    let cargo = exec(project, &["cargo", "--version"]);
     assert!(
         cargo.starts_with(&format!("cargo {} ", machine_rust.version)),
         "{cargo}"
@@ -399,24 +428,27 @@ fn an_asdf_project_of_eight_runtimes_imports_locks_three_platforms_installs_and_
         "fn main() { println!(\"hi\"); }\n",
     )
     .unwrap();
-    exec(&project, &["rustc", "hello.rs", "-o", "hello-rs"]);
+    exec(project, &["rustc", "hello.rs", "-o", "hello-rs"]);
     let hello = std::process::Command::new(project.work.dir.path().join("hello-rs"))
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&hello.stdout), "hi\n");
     for command in ["rustfmt", "cargo-clippy"] {
-        let path = exec(&project, &["sh", "-c", &format!("command -v {command}")]);
+        let path = exec(project, &["sh", "-c", &format!("command -v {command}")]);
         assert!(
             path.trim()
                 .ends_with(&format!("/rust/1.83.0/bin/{command}")),
             "{path}"
         );
     }
+}
 
+/// erlang's and elixir's commands.
+fn runs_erlang_and_elixir(project: &Project) {
     let otp = hexpm::debian_otp();
-    assert_eq!(exec(&project, &["erl", "-noshell", "-eval", "halt()."]), "");
+    assert_eq!(exec(project, &["erl", "-noshell", "-eval", "halt()."]), "");
     let root = exec(
-        &project,
+        project,
         &[
             "erl",
             "-noshell",
@@ -429,14 +461,18 @@ fn an_asdf_project_of_eight_runtimes_imports_locks_three_platforms_installs_and_
         "{root}"
     );
     let (_, elixir_version) = hexpm::debian_elixir();
-    assert_eq!(exec(&project, &["elixir", "-e", "IO.puts 1"]), "1\n");
-    let elixir = exec(&project, &["elixir", "--version"]);
+    assert_eq!(exec(project, &["elixir", "-e", "IO.puts 1"]), "1\n");
+    let elixir = exec(project, &["elixir", "--version"]);
     assert!(
         elixir.contains(&format!("Elixir {elixir_version} ")),
         "{elixir}"
     );
-    assert!(exec(&project, &["mix", "--version"]).contains(&format!("Mix {elixir_version} ")));
+    assert!(exec(project, &["mix", "--version"]).contains(&format!("Mix {elixir_version} ")));
+}
 
+/// Locked again from a cold cache, the lock is the same: each publisher's file asked
+/// for once whatever the number of platforms, and no archive fetched.
+fn locks_the_same_again(project: &Project, publishers: &Publishers) {
     // The lock stands as imported: locked again from a cold cache, it is the same,
     // each publisher's file asked for once whatever the number of platforms, and no
     // archive fetched.

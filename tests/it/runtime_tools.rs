@@ -841,6 +841,45 @@ fn black_installs_with_vxs_uv_pinned_in_the_lock_and_again_offline_from_its_cach
     std::fs::remove_dir_all(store.join("black")).unwrap();
     drop(index);
     synced_again(&project, &lock, &["--locked", "--offline"]);
+
+    // `vx cache` shows uv's cache as an area of its own and cleans it, whole.
+    let uv_area = || {
+        let out = vx_pypi(&project)
+            .args(["cache", "size", "--json"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+        let size: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let area = size["areas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["name"] == "uv")
+            .cloned()
+            .unwrap_or_else(|| panic!("{size:#}"));
+        assert_eq!(
+            area["path"].as_str().map(std::path::PathBuf::from),
+            Some(home.join(".cache/vx/uv"))
+        );
+        area["files"].as_u64().unwrap()
+    };
+    assert!(uv_area() > 0);
+    let clean = |args: &[&str]| {
+        let out = vx_pypi(&project)
+            .args(["cache", "clean"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+    };
+    // Written just now: an age keeps all of it.
+    let files = uv_area();
+    clean(&["--older-than", "1d"]);
+    assert_eq!(uv_area(), files);
+    clean(&[]);
+    assert_eq!(uv_area(), 0);
+    // The installed tool is not the cache's: it still runs.
+    black_formats(&project);
 }
 
 #[test]
@@ -881,4 +920,121 @@ fn a_uv_archive_that_is_not_the_locked_one_is_refused_and_pip_installs_instead()
             .run(&["black", "--version"])
             .starts_with("black, 24.10.0")
     );
+    // The fall back and its reason reach the user, not the board alone: at once and
+    // again under the summary's table.
+    let said = format!(
+        "vx: black {}: note: its environment is installed with python's pip instead: uv {} cannot be had (",
+        pypi::BLACK,
+        uv::VERSION
+    );
+    assert_eq!(all.matches(&said).count(), 2, "{all}");
+    let reason = all[all.find(&said).unwrap() + said.len()..]
+        .lines()
+        .next()
+        .unwrap();
+    assert!(reason.contains("mismatch"), "the reason: {reason}");
+
+    // And in the JSON events: a `notice` event, and the summary's `notices`.
+    std::fs::remove_dir_all(store.join("black")).unwrap();
+    let out = vx_pypi(&project).args(["sync", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let events: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let notice = events
+        .iter()
+        .find(|e| e["event"] == "notice")
+        .unwrap_or_else(|| panic!("{events:#?}"));
+    assert_eq!(notice["tool"], "black");
+    let message = notice["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("its environment is installed with python's pip instead: uv ")
+            && message.contains("mismatch"),
+        "{message}"
+    );
+    let summary = events.last().unwrap();
+    assert_eq!(summary["event"], "summary");
+    assert_eq!(summary["notices"][0]["message"].as_str(), Some(message));
+}
+
+#[test]
+fn a_bundle_installs_black_with_uv_offline_on_a_machine_that_never_saw_the_index() {
+    let (gh, _) = python_and_uv_releases(uv::archive());
+    let (index, _) = pypi::serve_black(None);
+    let config = pypi_config(&gh, &index);
+    let project = Project::new(&config, BLACK_MANIFEST);
+    let out = vx_pypi(&project).arg("lock").output().unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    // The bundle carries python, vx's uv (the lock's installer) and the whole pinned
+    // set, each file by its name.
+    let bundle = project.work.dir.path().join("bundle.tar");
+    let out = vx_pypi(&project)
+        .args([
+            "bundle",
+            "export",
+            "--headless",
+            "--platform",
+            "linux-x86_64",
+        ])
+        .arg(&bundle)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    drop(index);
+    drop(gh);
+
+    // Another machine: nothing in its cache or store, no network.
+    let fresh = Project::new(&config, BLACK_MANIFEST);
+    std::fs::copy(
+        project.work.dir.path().join("vx.lock"),
+        fresh.work.dir.path().join("vx.lock"),
+    )
+    .unwrap();
+    let out = vx_pypi(&fresh)
+        .args(["bundle", "import"])
+        .arg(&bundle)
+        .output()
+        .unwrap();
+    let said = text(&out);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("of runtime tools' environments named for uv"),
+        "{said}"
+    );
+    let home = fresh.work.dir.path().join("home");
+    let named = home.join(".cache/vx/environment-files");
+    for file in ["black-24.10.0-py3-none-any.whl", "click-"] {
+        assert!(
+            std::fs::read_dir(&named).unwrap().any(|e| e
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with(file)),
+            "{file} in {named:?}"
+        );
+    }
+    let out = vx_pypi(&fresh)
+        .args(["sync", "--headless", "-v", "--locked", "--offline"])
+        .output()
+        .unwrap();
+    let all = text(&out);
+    assert!(out.status.success(), "{all}");
+    assert!(!all.contains("note:"), "no fall back to pip: {all}");
+    let store = home.join(".local/share/vx/store");
+    let black = store.join("black").join(pypi::BLACK);
+    assert!(
+        std::fs::read_to_string(black.join("venv/pyvenv.cfg"))
+            .unwrap()
+            .contains("uv = "),
+        "uv wrote the venv: {all}"
+    );
+    assert!(!black.join("venv/bin/pip").exists(), "not pip: {all}");
+    assert!(store.join("uv").join(uv::VERSION).join("uv").is_file());
+    assert!(
+        fresh
+            .run(&["black", "--version"])
+            .starts_with("black, 24.10.0")
+    );
+    black_formats(&fresh);
 }

@@ -50,21 +50,12 @@ fn project() -> Work {
 /// What vx offers for the last of `words` as fish asks it (one candidate a line, a
 /// tab before its description), flags left out.
 fn complete(work: &Work, words: &[&str]) -> Vec<String> {
-    let out = work
-        .vx()
-        .env("VX_COMPLETE", "fish")
-        .arg("--")
-        .args(words)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let (stdout, _) = output_of(
+        work.vx().env("VX_COMPLETE", "fish").arg("--").args(words),
+        0,
     );
     // Flags are offered beside the values when nothing is typed: only the values here.
-    String::from_utf8(out.stdout)
-        .unwrap()
+    stdout
         .lines()
         .filter(|line| !line.starts_with('-'))
         .map(str::to_owned)

@@ -1,7 +1,7 @@
 //! Renders a parsed template with a platform's [`Vars`]: reads fields, runs
 //! pipelines, picks `if` branches, and keeps the output within [`MAX_OUTPUT_BYTES`].
 
-use super::funcs::{Func, TOO_LARGE};
+use super::funcs::{Func, FuncError};
 use super::parse::{Command, Node, Operand, Pipeline};
 use super::value::Value;
 use super::{MAX_OUTPUT_BYTES, Pos, TemplateError, Vars};
@@ -104,14 +104,13 @@ impl<'v> Renderer<'v> {
             values.push(self.operand(operand)?);
         }
         values.extend(piped);
-        func.apply(values).map_err(|message| {
-            if message == TOO_LARGE {
-                TemplateError::TooLarge {
-                    pos,
-                    limit: MAX_OUTPUT_BYTES,
-                }
-            } else {
-                let message = format!("{}: {message}", func.name());
+        func.apply(values).map_err(|e| match e {
+            FuncError::TooLarge => TemplateError::TooLarge {
+                pos,
+                limit: MAX_OUTPUT_BYTES,
+            },
+            e => {
+                let message = format!("{}: {e}", func.name());
                 TemplateError::Eval { pos, message }
             }
         })

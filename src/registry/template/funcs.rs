@@ -197,16 +197,13 @@ impl Func {
 
     /// Applies every function but `and` and `or` to its evaluated arguments (the piped
     /// value last). The parser checked the count; an error is a message in words.
-    pub fn apply<'v>(self, args: Vec<Value<'v>>) -> Result<Value<'v>, String> {
+    pub fn apply<'v>(self, args: Vec<Value<'v>>) -> Result<Value<'v>, FuncError> {
         let value = match self {
             Func::And | Func::Or => {
                 // The evaluator applies these lazily; applied here, the same result.
                 let decided = args.iter().position(|a| a.is_true() == (self == Func::Or));
                 let at = decided.unwrap_or(args.len().saturating_sub(1));
-                return args
-                    .into_iter()
-                    .nth(at)
-                    .ok_or_else(|| "no arguments".to_owned());
+                return args.into_iter().nth(at).ok_or(FuncError::NoArguments);
             }
             Func::Not => Value::Bool(!arg(&args, 0)?.is_true()),
             Func::Eq => {
@@ -227,7 +224,7 @@ impl Func {
                 Value::Str(s) => s.len() as i128,
                 Value::List(items) => items.len() as i128,
                 Value::Map(map) => map.len() as i128,
-                other => return Err(format!("len of a {}", other.kind())),
+                other => return Err(FuncError::LenOf { kind: other.kind() }),
             }),
             Func::TrimV => {
                 let s = string(&args, 0)?;
@@ -274,7 +271,7 @@ impl Func {
                         Value::Str(items.join(sep))
                     }
                     Value::Str(s) => Value::Str(s.clone()),
-                    other => return Err(format!("join of a {}", other.kind())),
+                    other => return Err(FuncError::JoinOf { kind: other.kind() }),
                 }
             }
             Func::RegexFind => {
@@ -282,7 +279,7 @@ impl Func {
                 let regex = regex::RegexBuilder::new(pattern)
                     .size_limit(1 << 20)
                     .build()
-                    .map_err(|e| format!("regexFind: invalid regular expression: {e}"))?;
+                    .map_err(FuncError::Regex)?;
                 Value::Str(regex.find(s).map_or("", |m| m.as_str()).to_owned())
             }
             Func::Semver => Value::Version(Box::new(Version::parse(string(&args, 0)?)?)),
@@ -297,78 +294,163 @@ impl Func {
     }
 }
 
-/// The message of a value past [`MAX_OUTPUT_BYTES`]; the evaluator recognises it.
-pub(super) const TOO_LARGE: &str = "value too large";
+/// Why a function cannot be applied to its arguments.
+#[derive(Debug, thiserror::Error)]
+pub enum FuncError {
+    /// `and`/`or` without arguments.
+    #[error("no arguments")]
+    NoArguments,
+    /// Fewer arguments than the function reads.
+    #[error("missing argument")]
+    MissingArgument,
+    /// An argument that must be a string.
+    #[error("argument {position} must be a string, not a {kind}")]
+    NotAString {
+        /// Its 1-based position.
+        position: usize,
+        /// What it is.
+        kind: &'static str,
+    },
+    /// `len` of a value without a length.
+    #[error("len of a {kind}")]
+    LenOf {
+        /// What the value is.
+        kind: &'static str,
+    },
+    /// `join` of a value that is not a list.
+    #[error("join of a {kind}")]
+    JoinOf {
+        /// What the value is.
+        kind: &'static str,
+    },
+    /// `regexFind`'s pattern is no regular expression.
+    #[error("regexFind: invalid regular expression: {0}")]
+    Regex(#[source] regex::Error),
+    /// `semver` of a text that is no semantic version.
+    #[error(transparent)]
+    Semver(#[from] super::semver::SemverError),
+    /// Values of two kinds compared.
+    #[error("cannot compare a {a} with a {b}")]
+    Compare {
+        /// The first's kind.
+        a: &'static str,
+        /// The second's kind.
+        b: &'static str,
+    },
+    /// `lt`, `le`, `gt` or `ge` of booleans.
+    #[error("booleans have no order")]
+    BooleanOrder,
+    /// An index past a list's end.
+    #[error("index {index} out of range for {len} items")]
+    ListIndex {
+        /// The index.
+        index: i128,
+        /// The list's length.
+        len: usize,
+    },
+    /// An index past a string's end.
+    #[error("index {index} out of range for {len} bytes")]
+    ByteIndex {
+        /// The index.
+        index: i128,
+        /// The string's length.
+        len: usize,
+    },
+    /// A key `.Vars` does not hold.
+    #[error("no entry {key:?} in .Vars")]
+    NoEntry {
+        /// The key.
+        key: String,
+    },
+    /// `index` of a value by a key of the wrong kind.
+    #[error("cannot index a {value} with a {key}")]
+    CannotIndex {
+        /// The value's kind.
+        value: &'static str,
+        /// The key's kind.
+        key: &'static str,
+    },
+    /// A value past [`MAX_OUTPUT_BYTES`].
+    #[error("value too large")]
+    TooLarge,
+}
 
-fn within_limit(len: usize) -> Result<(), String> {
+fn within_limit(len: usize) -> Result<(), FuncError> {
     if len > MAX_OUTPUT_BYTES {
-        Err(TOO_LARGE.to_owned())
+        Err(FuncError::TooLarge)
     } else {
         Ok(())
     }
 }
 
-fn arg<'a, 'v>(args: &'a [Value<'v>], i: usize) -> Result<&'a Value<'v>, String> {
-    args.get(i).ok_or_else(|| "missing argument".to_owned())
+fn arg<'a, 'v>(args: &'a [Value<'v>], i: usize) -> Result<&'a Value<'v>, FuncError> {
+    args.get(i).ok_or(FuncError::MissingArgument)
 }
 
 /// Argument `i`, which must be a string (Go converts nothing to a string parameter).
-fn string<'a>(args: &'a [Value<'_>], i: usize) -> Result<&'a str, String> {
+fn string<'a>(args: &'a [Value<'_>], i: usize) -> Result<&'a str, FuncError> {
     match arg(args, i)? {
         Value::Str(s) => Ok(s),
-        other => Err(format!(
-            "argument {} must be a string, not a {}",
-            i + 1,
-            other.kind()
-        )),
+        other => Err(FuncError::NotAString {
+            position: i + 1,
+            kind: other.kind(),
+        }),
     }
 }
 
 /// Go's comparison of two basic values of the same kind.
-fn compare(a: &Value<'_>, b: &Value<'_>) -> Result<std::cmp::Ordering, String> {
+fn compare(a: &Value<'_>, b: &Value<'_>) -> Result<std::cmp::Ordering, FuncError> {
     match (a, b) {
         (Value::Str(x), Value::Str(y)) => Ok(x.cmp(y)),
         (Value::Int(x), Value::Int(y)) => Ok(x.cmp(y)),
         (Value::Bool(x), Value::Bool(y)) => Ok(x.cmp(y)),
-        _ => Err(format!("cannot compare a {} with a {}", a.kind(), b.kind())),
+        _ => Err(FuncError::Compare {
+            a: a.kind(),
+            b: b.kind(),
+        }),
     }
 }
 
 /// `lt`, `le`, `gt` and `ge` order strings and integers only.
-fn ordered(args: &[Value<'_>]) -> Result<std::cmp::Ordering, String> {
+fn ordered(args: &[Value<'_>]) -> Result<std::cmp::Ordering, FuncError> {
     let (a, b) = (arg(args, 0)?, arg(args, 1)?);
     if let Value::Bool(_) = a {
-        return Err("booleans have no order".to_owned());
+        return Err(FuncError::BooleanOrder);
     }
     compare(a, b)
 }
 
 /// Go's `index`: each index steps into the value so far.
-fn index(args: Vec<Value<'_>>) -> Result<Value<'_>, String> {
+fn index(args: Vec<Value<'_>>) -> Result<Value<'_>, FuncError> {
     let mut args = args.into_iter();
-    let mut value = args.next().ok_or_else(|| "missing argument".to_owned())?;
+    let mut value = args.next().ok_or(FuncError::MissingArgument)?;
     for key in args {
         value = match (&value, &key) {
             (Value::List(items), Value::Int(i)) => usize::try_from(*i)
                 .ok()
                 .and_then(|i| items.get(i))
                 .map(|item| Value::Str(item.clone()))
-                .ok_or_else(|| format!("index {i} out of range for {} items", items.len()))?,
+                .ok_or(FuncError::ListIndex {
+                    index: *i,
+                    len: items.len(),
+                })?,
             (Value::Str(s), Value::Int(i)) => usize::try_from(*i)
                 .ok()
                 .and_then(|i| s.as_bytes().get(i))
                 .map(|byte| Value::Int(i128::from(*byte)))
-                .ok_or_else(|| format!("index {i} out of range for {} bytes", s.len()))?,
+                .ok_or(FuncError::ByteIndex {
+                    index: *i,
+                    len: s.len(),
+                })?,
             (Value::Map(map), Value::Str(k)) => map
                 .get(k)
                 .map(|v| Value::Str(v.clone()))
-                .ok_or_else(|| format!("no entry {k:?} in .Vars"))?,
+                .ok_or_else(|| FuncError::NoEntry { key: k.clone() })?,
             _ => {
-                return Err(format!(
-                    "cannot index a {} with a {}",
-                    value.kind(),
-                    key.kind()
-                ));
+                return Err(FuncError::CannotIndex {
+                    value: value.kind(),
+                    key: key.kind(),
+                });
             }
         };
     }
@@ -377,7 +459,7 @@ fn index(args: Vec<Value<'_>>) -> Result<Value<'_>, String> {
 
 /// `strings.Replace(s, old, new, -1)`, refusing before it allocates past the limit
 /// (an empty `old` inserts `new` around every character, as in Go).
-fn replace(s: &str, old: &str, new: &str) -> Result<String, String> {
+fn replace(s: &str, old: &str, new: &str) -> Result<String, FuncError> {
     let count = if old.is_empty() {
         s.chars().count() + 1
     } else {

@@ -20,6 +20,23 @@ pub(super) struct Version {
     pub original: String,
 }
 
+/// Why a text is not a semantic version.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SemverError {
+    /// Not `MAJOR[.MINOR[.PATCH]][-PRE][+META]`.
+    #[error("{text:?} is not a semantic version")]
+    Invalid {
+        /// The text.
+        text: String,
+    },
+    /// A numeric pre-release identifier with a leading zero.
+    #[error("{text:?}: a numeric pre-release part starts with 0")]
+    LeadingZero {
+        /// The text.
+        text: String,
+    },
+}
+
 /// Whether `part` is a dot-separated list of non-empty `[0-9A-Za-z-]` identifiers.
 fn identifiers(part: &str) -> bool {
     part.split('.')
@@ -28,8 +45,10 @@ fn identifiers(part: &str) -> bool {
 
 impl Version {
     /// Reads `text`, or says why not.
-    pub fn parse(text: &str) -> Result<Version, String> {
-        let invalid = || format!("{text:?} is not a semantic version");
+    pub fn parse(text: &str) -> Result<Version, SemverError> {
+        let invalid = || SemverError::Invalid {
+            text: text.to_owned(),
+        };
         let rest = text.strip_prefix('v').unwrap_or(text);
         let (rest, metadata) = match rest.split_once('+') {
             Some((rest, meta)) if identifiers(meta) => (rest, meta),
@@ -56,9 +75,9 @@ impl Version {
             id.len() > 1 && id.starts_with('0') && id.bytes().all(|b| b.is_ascii_digit())
         });
         if leading_zero {
-            return Err(format!(
-                "{text:?}: a numeric pre-release part starts with 0"
-            ));
+            return Err(SemverError::LeadingZero {
+                text: text.to_owned(),
+            });
         }
         Ok(Version {
             major: numbers[0],

@@ -280,39 +280,198 @@ impl Range {
 
 /// Reads and checks a declaration's text; `Err` says what is wrong, with the line and
 /// column where TOML knows them.
-pub fn parse(text: &str) -> Result<Spec, String> {
-    let spec: Spec = toml::from_str(text).map_err(|e| {
+pub fn parse(text: &str) -> Result<Spec, SpecError> {
+    let spec: Spec = toml::from_str(text).map_err(|e| SpecError::Toml {
         // One line, as a vx.toml error is: toml's own text draws the line in ASCII art.
-        let message = e.message().trim().replace('\n', "; ");
-        match e.span() {
-            Some(span) => {
-                let at = crate::manifest::Location::from_offset(text, span.start);
-                format!("line {}, column {}: {message}", at.line, at.column)
-            }
-            None => message,
-        }
+        message: e.message().trim().replace('\n', "; "),
+        at: e.span().map(|span| {
+            let at = crate::manifest::Location::from_offset(text, span.start);
+            (at.line, at.column)
+        }),
     })?;
     check(&spec)?;
     Ok(spec)
 }
 
+/// Why a declaration's text is not a declaration: the key at fault first.
+#[derive(Debug, thiserror::Error)]
+pub enum SpecError {
+    /// Not TOML, or not the declaration's fields.
+    #[error("{}{message}", at.map(|(line, column)| format!("line {line}, column {column}: ")).unwrap_or_default())]
+    Toml {
+        /// TOML's message, on one line.
+        message: String,
+        /// The line and column, when known.
+        at: Option<(usize, usize)>,
+    },
+    /// `name`, `aliases` or `needs` is not a tool's name.
+    #[error("{key}: {source}")]
+    Name {
+        /// The key.
+        key: &'static str,
+        /// What is wrong.
+        source: crate::validate::FieldError,
+    },
+    /// The summary is empty or holds control characters.
+    #[error("summary: one line of text is needed")]
+    Summary,
+    /// A JSON list without the field of its versions.
+    #[error("versions.version: the field of each entry's version is needed")]
+    VersionField,
+    /// A GitHub repository that is not `owner/name`.
+    #[error(
+        "versions.repo: `{}` is not owner/name",
+        crate::validate::shorten(repo)
+    )]
+    Repo {
+        /// The repository as written.
+        repo: String,
+    },
+    /// An extension that is no archive vx unpacks.
+    #[error(
+        "download.ext.{os}: `{}` is not an archive vx unpacks (tar.gz, tar.xz, tar.bz2, tar.zst, tar, zip, raw)",
+        crate::validate::shorten(ext)
+    )]
+    Ext {
+        /// The os.
+        os: String,
+        /// The extension.
+        ext: String,
+    },
+    /// Alternatives for an os without an extension.
+    #[error(
+        "download.alternatives.{}: not an os of download.ext",
+        crate::validate::shorten(os)
+    )]
+    AlternativesOs {
+        /// The os.
+        os: String,
+    },
+    /// Too many alternatives.
+    #[error("download.alternatives.{os}: at most {MAX_ALTERNATIVES} other packings")]
+    TooManyAlternatives {
+        /// The os.
+        os: String,
+    },
+    /// An alternative that is no archive vx unpacks.
+    #[error(
+        "download.alternatives.{os}: `{}` is not an archive vx unpacks (tar.gz, tar.xz, tar.bz2, tar.zst, tar, zip)",
+        crate::validate::shorten(ext)
+    )]
+    Alternative {
+        /// The os.
+        os: String,
+        /// The extension.
+        ext: String,
+    },
+    /// An os of `download.os` without an extension.
+    #[error("download.ext: no extension for {os}")]
+    NoExt {
+        /// The os.
+        os: String,
+    },
+    /// A libc other than gnu or musl.
+    #[error("download.libc: `{libc}` is not gnu or musl")]
+    Libc {
+        /// The key.
+        libc: String,
+    },
+    /// No command.
+    #[error("layout.bin: at least one command is needed")]
+    NoBin,
+    /// A version range that is not `FROM..UNTIL`.
+    #[error(
+        "layout.extra.versions: `{}` is not FROM..UNTIL (14.19..15)",
+        crate::validate::shorten(range)
+    )]
+    Range {
+        /// The range as written.
+        range: String,
+    },
+    /// A file written that is not one the install may hold.
+    #[error("layout.write: {0}")]
+    Write(#[source] crate::validate::FieldError),
+    /// A `path_after` outside vx's data directory.
+    #[error(
+        "layout.path_after: `{}` must start with {{data}}/ and stay there, with no `..` (vx's data directory, outside the store)",
+        crate::validate::shorten(dir)
+    )]
+    PathAfter {
+        /// The directory as written.
+        dir: String,
+    },
+    /// A variable a runtime may not set.
+    #[error(
+        "layout.env: `{}` is not a variable a runtime may set (a runtime says where it is, not how shells, loaders or interpreters behave)",
+        crate::validate::shorten(name)
+    )]
+    Env {
+        /// The variable.
+        name: String,
+    },
+    /// A template that is not one.
+    #[error("{key}: {problem}")]
+    Template {
+        /// The key.
+        key: String,
+        /// What is wrong.
+        problem: TemplateProblem,
+    },
+}
+
+/// What is wrong with a template of a declaration.
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateProblem {
+    /// Nothing written.
+    #[error("empty")]
+    Empty,
+    /// `{` without `}`.
+    #[error("a `{{` is not closed")]
+    Unclosed,
+    /// A placeholder not among those known.
+    #[error(
+        "`{{{}}}` is not a placeholder (known: {})",
+        crate::validate::shorten(name),
+        braces(known)
+    )]
+    Unknown {
+        /// The placeholder's name.
+        name: String,
+        /// The placeholders known.
+        known: &'static [&'static str],
+    },
+    /// `}` without `{`.
+    #[error("a `}}` without its `{{`")]
+    Unopened,
+}
+
+/// `{a} {b}`.
+fn braces(known: &[&str]) -> String {
+    known
+        .iter()
+        .map(|p| format!("{{{p}}}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// The checks TOML's types cannot make.
-fn check(spec: &Spec) -> Result<(), String> {
-    crate::validate::tool_name(&spec.name).map_err(|e| format!("name: {e}"))?;
+fn check(spec: &Spec) -> Result<(), SpecError> {
+    let name = |key| move |source| SpecError::Name { key, source };
+    crate::validate::tool_name(&spec.name).map_err(name("name"))?;
     for alias in &spec.aliases {
-        crate::validate::tool_name(alias).map_err(|e| format!("aliases: {e}"))?;
+        crate::validate::tool_name(alias).map_err(name("aliases"))?;
     }
     if let Some(needs) = &spec.needs {
-        crate::validate::tool_name(needs).map_err(|e| format!("needs: {e}"))?;
+        crate::validate::tool_name(needs).map_err(name("needs"))?;
     }
     if spec.summary.trim().is_empty() || spec.summary.contains(char::is_control) {
-        return Err("summary: one line of text is needed".to_owned());
+        return Err(SpecError::Summary);
     }
     match &spec.versions {
         Versions::JsonList { url, version, .. } => {
             template("versions.url", url)?;
             if version.is_empty() {
-                return Err("versions.version: the field of each entry's version is needed".into());
+                return Err(SpecError::VersionField);
             }
         }
         Versions::Lines { url, .. } => template("versions.url", url)?,
@@ -321,10 +480,7 @@ fn check(spec: &Spec) -> Result<(), String> {
                 .split_once('/')
                 .is_some_and(|(o, n)| !o.is_empty() && !n.is_empty() && !n.contains('/'));
             if !ok {
-                return Err(format!(
-                    "versions.repo: `{}` is not owner/name",
-                    crate::validate::shorten(repo)
-                ));
+                return Err(SpecError::Repo { repo: repo.clone() });
             }
         }
     }
@@ -333,42 +489,39 @@ fn check(spec: &Spec) -> Result<(), String> {
     checksums("download.checksums", &download.checksums)?;
     for (os, ext) in &download.ext {
         if ArchiveFormat::from_name(ext).is_none() {
-            return Err(format!(
-                "download.ext.{os}: `{}` is not an archive vx unpacks (tar.gz, tar.xz, tar.bz2, tar.zst, tar, zip, raw)",
-                crate::validate::shorten(ext)
-            ));
+            return Err(SpecError::Ext {
+                os: os.clone(),
+                ext: ext.clone(),
+            });
         }
     }
     for (os, exts) in &download.alternatives {
         if !download.ext.contains_key(os) {
-            return Err(format!(
-                "download.alternatives.{}: not an os of download.ext",
-                crate::validate::shorten(os)
-            ));
+            return Err(SpecError::AlternativesOs { os: os.clone() });
         }
         if exts.len() > MAX_ALTERNATIVES {
-            return Err(format!(
-                "download.alternatives.{os}: at most {MAX_ALTERNATIVES} other packings"
-            ));
+            return Err(SpecError::TooManyAlternatives { os: os.clone() });
         }
         for ext in exts {
             if ArchiveFormat::from_name(ext).is_none_or(|f| f == ArchiveFormat::Raw) {
-                return Err(format!(
-                    "download.alternatives.{os}: `{}` is not an archive vx unpacks (tar.gz, tar.xz, tar.bz2, tar.zst, tar, zip)",
-                    crate::validate::shorten(ext)
-                ));
+                return Err(SpecError::Alternative {
+                    os: os.clone(),
+                    ext: ext.clone(),
+                });
             }
         }
     }
     for os in download.os.keys() {
         if !download.ext.contains_key(os) {
-            return Err(format!("download.ext: no extension for {os}"));
+            return Err(SpecError::NoExt { os: os.clone() });
         }
     }
     if let Some(libc) = &download.libc
         && let Some(other) = libc.keys().find(|k| *k != "gnu" && *k != "musl")
     {
-        return Err(format!("download.libc: `{other}` is not gnu or musl"));
+        return Err(SpecError::Libc {
+            libc: other.clone(),
+        });
     }
     for (os, build) in &download.build {
         template(&format!("download.build.{os}"), build)?;
@@ -386,22 +539,20 @@ fn check(spec: &Spec) -> Result<(), String> {
     }
     let layout = &spec.layout;
     if layout.bin.is_empty() {
-        return Err("layout.bin: at least one command is needed".to_owned());
+        return Err(SpecError::NoBin);
     }
     for extra in &layout.extra {
         for range in &extra.versions {
             if Range::parse(range).is_none() {
-                return Err(format!(
-                    "layout.extra.versions: `{}` is not FROM..UNTIL (14.19..15)",
-                    crate::validate::shorten(range)
-                ));
+                return Err(SpecError::Range {
+                    range: range.clone(),
+                });
             }
         }
     }
     for write in &layout.write {
         template_of("layout.write.text", &write.text, LAYOUT_PLACEHOLDERS)?;
-        crate::validate::written_file(&write.path, &write.text)
-            .map_err(|e| format!("layout.write: {e}"))?;
+        crate::validate::written_file(&write.path, &write.text).map_err(SpecError::Write)?;
     }
     let windows = layout.windows_path_after.iter().flatten();
     for dir in layout.path_after.iter().chain(windows) {
@@ -410,10 +561,7 @@ fn check(spec: &Spec) -> Result<(), String> {
         // would reach any directory of the machine).
         let escapes = dir.split(['/', '\\']).any(|step| step == "..");
         if !dir.starts_with("{data}/") || escapes {
-            return Err(format!(
-                "layout.path_after: `{}` must start with {{data}}/ and stay there, with no `..` (vx's data directory, outside the store)",
-                crate::validate::shorten(dir)
-            ));
+            return Err(SpecError::PathAfter { dir: dir.clone() });
         }
     }
     for name in layout.env.keys() {
@@ -421,10 +569,7 @@ fn check(spec: &Spec) -> Result<(), String> {
             && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
             && !name.starts_with(|c: char| c.is_ascii_digit());
         if !ok || runs_code(name) {
-            return Err(format!(
-                "layout.env: `{}` is not a variable a runtime may set (a runtime says where it is, not how shells, loaders or interpreters behave)",
-                crate::validate::shorten(name)
-            ));
+            return Err(SpecError::Env { name: name.clone() });
         }
     }
     Ok(())
@@ -453,7 +598,7 @@ fn may_set(upper: &str) -> bool {
 }
 
 /// A checksum source: `none` or a template.
-fn checksums(key: &str, value: &str) -> Result<(), String> {
+fn checksums(key: &str, value: &str) -> Result<(), SpecError> {
     if value == "none" {
         Ok(())
     } else {
@@ -462,37 +607,36 @@ fn checksums(key: &str, value: &str) -> Result<(), String> {
 }
 
 /// Checks that `text` holds only known placeholders, well closed.
-fn template(key: &str, text: &str) -> Result<(), String> {
+fn template(key: &str, text: &str) -> Result<(), SpecError> {
     template_of(key, text, PLACEHOLDERS)
 }
 
 /// Checks that `text` holds only the placeholders `known`, well closed.
-fn template_of(key: &str, text: &str, known: &[&str]) -> Result<(), String> {
+fn template_of(key: &str, text: &str, known: &'static [&'static str]) -> Result<(), SpecError> {
+    let wrong = |problem| SpecError::Template {
+        key: key.to_owned(),
+        problem,
+    };
     if text.is_empty() {
-        return Err(format!("{key}: empty"));
+        return Err(wrong(TemplateProblem::Empty));
     }
     let mut rest = text;
     while let Some(open) = rest.find('{') {
         let after = &rest[open + 1..];
         let Some(close) = after.find('}') else {
-            return Err(format!("{key}: a `{{` is not closed"));
+            return Err(wrong(TemplateProblem::Unclosed));
         };
         let name = &after[..close];
         if !known.contains(&name) {
-            return Err(format!(
-                "{key}: `{{{}}}` is not a placeholder (known: {})",
-                crate::validate::shorten(name),
-                known
-                    .iter()
-                    .map(|p| format!("{{{p}}}"))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            ));
+            return Err(wrong(TemplateProblem::Unknown {
+                name: name.to_owned(),
+                known,
+            }));
         }
         rest = &after[close + 1..];
     }
     if rest.contains('}') {
-        return Err(format!("{key}: a `}}` without its `{{`"));
+        return Err(wrong(TemplateProblem::Unopened));
     }
     Ok(())
 }
@@ -541,14 +685,16 @@ bin = ["bin/java"]
         let bad = |from: &str, to: &str| {
             let text = MINIMAL.replacen(from, to, 1);
             assert_ne!(text, MINIMAL, "{from}");
-            parse(&text).unwrap_err()
+            parse(&text).unwrap_err().to_string()
         };
         let e = bad("summary =", "sumary =");
         assert!(
             e.starts_with("line 3, column 1: unknown field `sumary`") && !e.contains('\n'),
             "one line, as a terminal shows it: {e}"
         );
-        let e = parse("summary = \"x\"\nindex = [\n").unwrap_err();
+        let e = parse("summary = \"x\"\nindex = [\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("line 2, column ") && !e.contains('\n'), "{e}");
         let e = bad("kind = \"lines\"", "kind = \"yaml\"");
         assert!(e.contains("yaml"), "{e}");

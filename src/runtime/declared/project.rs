@@ -75,7 +75,7 @@ pub fn load(
         .parent()
         .unwrap_or_else(|| Path::new(""))
         .join(DIR);
-    let local = user::load(&dir, taken).map_err(RuntimeError::Declaration)?;
+    let local = user::load(&dir, taken)?;
     let mut named: Vec<(String, String)> = Vec::new();
     for runtime in &local {
         let shown = dir

@@ -121,7 +121,7 @@ pub fn load(
             };
             let text = String::from_utf8(text).map_err(|_| bad(format!("{shown}: not UTF-8")))?;
             let mut builtin: Vec<String> = taken.iter().map(|t| (*t).to_owned()).collect();
-            let mut runtime = super::user::read(&text, &shown, stem, &mut builtin).map_err(bad)?;
+            let mut runtime = super::user::read(&text, &shown, stem, &mut builtin)?;
             runtime.origin = Some(Origin {
                 registry: registry.name.clone(),
                 digest,
@@ -204,7 +204,7 @@ fn changed(shown: &str, pinned: &str, got: &str) -> String {
 /// Where `item` of `registry` is: an http(s) URL as written, else resolved against
 /// the registry's URL, else a path against the directory of the registry's file
 /// (itself relative to `dir`, the manifest's).
-fn place(registry: &RegistrySource, item: &str, dir: &Path) -> Result<Place, String> {
+fn place(registry: &RegistrySource, item: &str, dir: &Path) -> Result<Place, NotWeb> {
     let place = if item.contains("://") {
         Place::Url(item.to_owned())
     } else {
@@ -220,12 +220,21 @@ fn place(registry: &RegistrySource, item: &str, dir: &Path) -> Result<Place, Str
     if let Place::Url(url) = &place
         && !crate::net::url::is_web(url)
     {
-        return Err(format!(
-            "{} is not an http:// or https:// URL: a registry's declarations are read from the web or by path",
-            crate::net::url::display_url(url)
-        ));
+        return Err(NotWeb {
+            url: crate::net::url::display_url(url),
+        });
     }
     Ok(place)
+}
+
+/// A registry's declaration at a URL that is neither http:// nor https://.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{url} is not an http:// or https:// URL: a registry's declarations are read from the web or by path"
+)]
+pub struct NotWeb {
+    /// The URL, as shown.
+    pub url: String,
 }
 
 /// The digest `lock` pins for runtime `name` of registry `registry`: that of its
@@ -284,7 +293,7 @@ mod tests {
         );
         // A file:// registry's relative items are not fetched from this machine.
         let local = registry(RegistryWhere::Url("file:///srv/registry.yaml".into()));
-        let e = place(&local, "a.toml", dir).unwrap_err();
+        let e = place(&local, "a.toml", dir).unwrap_err().to_string();
         assert!(e.contains("not an http:// or https:// URL"), "{e}");
         let name = RegistrySource::runtime_name;
         assert_eq!(name("runtimes/corp-jdk.toml"), Some("corp-jdk"));

@@ -46,22 +46,25 @@ pub fn dir() -> Option<PathBuf> {
 
 /// Every declaration in `dir` (none when it does not exist), in file-name order.
 /// `taken`: names and aliases already in use.
-pub fn load(dir: &Path, taken: &[&str]) -> Result<Vec<Declared>, String> {
+pub fn load(dir: &Path, taken: &[&str]) -> Result<Vec<Declared>, DeclarationError> {
+    let unreadable = |source| DeclarationError::Dir {
+        dir: dir.to_path_buf(),
+        source,
+    };
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(format!("{}: {e}", dir.display())),
+        Err(e) => return Err(unreadable(e)),
     };
     let mut paths = Vec::new();
     for entry in entries {
-        let path = entry.map_err(|e| format!("{}: {e}", dir.display()))?.path();
+        let path = entry.map_err(unreadable)?.path();
         if path.extension().is_some_and(|e| e == "toml") {
             paths.push(path);
             if paths.len() > MAX_FILES {
-                return Err(format!(
-                    "{}: more than {MAX_FILES} runtime declarations",
-                    dir.display()
-                ));
+                return Err(DeclarationError::TooMany {
+                    dir: dir.to_path_buf(),
+                });
             }
         }
     }
@@ -71,7 +74,10 @@ pub fn load(dir: &Path, taken: &[&str]) -> Result<Vec<Declared>, String> {
     for path in paths {
         let shown = path.display().to_string();
         let text = crate::bounded_read::read_to_string(&path, format::MAX_DECLARATION_BYTES)
-            .map_err(|e| format!("{shown}: {e}"))?;
+            .map_err(|source| DeclarationError::Read {
+                shown: shown.clone(),
+                source,
+            })?;
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
         out.push(read(&text, &shown, stem, &mut taken)?);
     }
@@ -87,24 +93,82 @@ pub fn read(
     shown: &str,
     stem: &str,
     taken: &mut Vec<String>,
-) -> Result<Declared, String> {
-    let spec = format::parse(text).map_err(|e| format!("{shown}: {e}"))?;
+) -> Result<Declared, DeclarationError> {
+    let spec = format::parse(text).map_err(|source| DeclarationError::Spec {
+        shown: shown.to_owned(),
+        source,
+    })?;
     if spec.name != stem {
-        return Err(format!(
-            "{shown}: declares `{}`; a declaration's file is named after its runtime ({}.toml)",
-            crate::validate::shorten(&spec.name),
-            spec.name
-        ));
+        return Err(DeclarationError::NamedAfter {
+            shown: shown.to_owned(),
+            name: spec.name,
+        });
     }
     for name in std::iter::once(&spec.name).chain(&spec.aliases) {
         if taken.iter().any(|t| t == name) {
-            return Err(format!(
-                "{shown}: the name `{name}` is already a runtime's; choose another"
-            ));
+            return Err(DeclarationError::Taken {
+                shown: shown.to_owned(),
+                name: name.clone(),
+            });
         }
         taken.push(name.clone());
     }
     Ok(Declared::new(spec))
+}
+
+/// Why a declaration file (or the directory of the user's) cannot be read; said after
+/// `runtime declaration ` ([`crate::runtime::RuntimeError::DeclarationFile`]).
+#[derive(Debug, thiserror::Error)]
+pub enum DeclarationError {
+    /// The directory cannot be listed.
+    #[error("{}: {source}", dir.display())]
+    Dir {
+        /// The directory.
+        dir: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// More files than are read.
+    #[error("{}: more than {MAX_FILES} runtime declarations", dir.display())]
+    TooMany {
+        /// The directory.
+        dir: PathBuf,
+    },
+    /// A file that cannot be read.
+    #[error("{shown}: {source}")]
+    Read {
+        /// The file, as messages show it.
+        shown: String,
+        /// Why.
+        source: crate::bounded_read::ReadError,
+    },
+    /// A file that is not a declaration.
+    #[error("{shown}: {source}")]
+    Spec {
+        /// The file, as messages show it.
+        shown: String,
+        /// What is wrong.
+        source: format::SpecError,
+    },
+    /// A file not named after the runtime it declares.
+    #[error(
+        "{shown}: declares `{}`; a declaration's file is named after its runtime ({name}.toml)",
+        crate::validate::shorten(name)
+    )]
+    NamedAfter {
+        /// The file, as messages show it.
+        shown: String,
+        /// The runtime it declares.
+        name: String,
+    },
+    /// A name or alias already a runtime's.
+    #[error("{shown}: the name `{name}` is already a runtime's; choose another")]
+    Taken {
+        /// The file, as messages show it.
+        shown: String,
+        /// The name.
+        name: String,
+    },
 }
 
 #[cfg(test)]
@@ -132,7 +196,7 @@ mod tests {
         assert_eq!(loaded[0].name(), "acme-jdk");
         assert_eq!(loaded[0].aliases(), ["acmejdk"]);
 
-        let e = load(dir.path(), &["acmejdk"]).err().unwrap();
+        let e = load(dir.path(), &["acmejdk"]).err().unwrap().to_string();
         assert!(
             e.contains("the name `acmejdk` is already a runtime's"),
             "{e}"
@@ -143,11 +207,11 @@ mod tests {
             dir.path().join("jdk.toml"),
         )
         .unwrap();
-        let e = load(dir.path(), &[]).err().unwrap();
+        let e = load(dir.path(), &[]).err().unwrap().to_string();
         assert!(e.contains("jdk.toml: declares `acme-jdk`"), "{e}");
 
         std::fs::write(dir.path().join("jdk.toml"), "name = 1").unwrap();
-        let e = load(dir.path(), &[]).err().unwrap();
+        let e = load(dir.path(), &[]).err().unwrap().to_string();
         assert!(e.contains("jdk.toml") && e.contains("line 1"), "{e}");
     }
 }
