@@ -76,12 +76,7 @@ pub fn of_lock(lock: &Lock, platforms: &[String]) -> Vec<Artifact> {
             push_entry(&mut out, &environment.runtime, runtime, platforms);
         }
         if let Some(installer) = &environment.installer {
-            push_entry(
-                &mut out,
-                crate::resolution::backend::uv::NAME,
-                installer,
-                platforms,
-            );
+            push_entry(&mut out, crate::lock::INSTALLER_NAME, installer, platforms);
         }
     }
     out

@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use thiserror::Error;
 
 use super::source::blob_path;
 
@@ -21,37 +20,7 @@ const MAX_INDEX: u64 = 16 << 20;
 /// The annotation of `index.json` that names a manifest's tag.
 const REF_NAME: &str = "org.opencontainers.image.ref.name";
 
-/// Why a layout could not be written or read.
-#[derive(Debug, Error)]
-pub enum LayoutError {
-    /// A file could not be read or written.
-    #[error("{}: {source}", path.display())]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: io::Error,
-    },
-    /// The path is not an OCI image layout.
-    #[error("{}: not an OCI image layout ({why})", path.display())]
-    NotALayout {
-        /// The path.
-        path: PathBuf,
-        /// What is missing.
-        why: String,
-    },
-    /// A blob's bytes do not hash to its name.
-    #[error("{}: the blob {name} holds bytes of sha256 {actual}: refused", path.display())]
-    Corrupt {
-        /// The layout.
-        path: PathBuf,
-        /// The blob's name.
-        name: String,
-        /// Their actual sha256.
-        actual: String,
-    },
-}
+pub use super::layout_error::LayoutError;
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> LayoutError + '_ {
     move |source| LayoutError::Io {

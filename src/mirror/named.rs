@@ -12,7 +12,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::artifacts::{ENVIRONMENT_FILES, FILE_ANNOTATION};
-use super::layout::LayoutError;
+use super::layout_error::LayoutError;
 
 /// Longest manifest read.
 const MAX_MANIFEST: u64 = 16 << 20;
