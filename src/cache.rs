@@ -69,6 +69,18 @@ pub struct Cleaned {
     pub failed: Vec<(PathBuf, io::Error)>,
 }
 
+/// The store whose partial downloads count: the one `explicit` names (`--store`, an
+/// error when it cannot be used), else the default one when it can be located (none:
+/// only the cache directory's areas count).
+pub fn store(
+    explicit: Option<PathBuf>,
+) -> Result<Option<PathBuf>, crate::install::store::StoreError> {
+    match explicit {
+        Some(store) => crate::install::store::locate(Some(store)).map(Some),
+        None => Ok(crate::install::store::locate(None).ok()),
+    }
+}
+
 /// The areas of `cache` (vx's cache directory, if known) and of `store`'s partial
 /// downloads, with their sizes.
 pub fn usage(cache: Option<&Path>, store: Option<&Path>) -> Vec<Usage> {

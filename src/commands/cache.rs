@@ -35,13 +35,10 @@ fn cache_dir() -> Result<PathBuf, Error> {
     })
 }
 
-/// The store whose partial downloads count: `--store`, else the default one (none
-/// known: only the cache directory's areas).
+/// The store whose partial downloads count ([`vx::cache::store`]): one `--store`
+/// names that cannot be used is a usage error.
 fn store(explicit: Option<PathBuf>) -> Result<Option<PathBuf>, Error> {
-    match explicit {
-        Some(_) => super::located_store(explicit.as_deref()).map(Some),
-        None => Ok(super::located_store(None).ok()),
-    }
+    vx::cache::store(explicit).map_err(Error::usage)
 }
 
 fn size(json: bool, store_flag: Option<PathBuf>) -> Result<i32, Error> {

@@ -20,43 +20,33 @@ use vx::session::{Opening, Want};
 use vx::toolchain::shell::{self, Shell};
 
 use crate::cli::EnvArgs;
-use vx::daemon::active::ActiveTools;
+use vx::daemon::active::{self, ActiveTools, Need, Quick, Request};
+use vx::toolchain::activation::Sources;
 
 /// Runs `vx env`.
 pub fn run(args: &EnvArgs) -> Result<i32, Error> {
     let store = super::located_store(args.project.store.as_deref())?;
     let explicit = args.project.manifest.as_deref();
-    // Outside a project the daemon's answer has no manifest: the direct path then
-    // reports the missing manifest as usual. A directory it names that is gone was
-    // uninstalled a moment ago: the daemon has not seen it yet.
-    let tools = match ActiveTools::from_daemon(explicit, &store, &|line| vx::note!("{line}")) {
-        Some(tools) if tools.manifest.is_some() && tools.bin_dirs.iter().all(|d| d.is_dir()) => {
-            tools
-        }
-        _ => match vx::session::recorded::activation(explicit, args.project.store.as_deref()) {
-            // The record of a complete toolchain, while nothing it came from changed.
-            Some((_, Some(recorded))) => ActiveTools {
-                manifest: None,
-                bin_dirs: recorded.bin_dirs().to_vec(),
-                missing: Vec::new(),
-                not_here: Vec::new(),
-                environment: recorded.environment().clone(),
-            },
-            stale => {
-                let sources = stale.map(|(sources, _)| sources);
-                // Outside a project the global toolset is the toolchain.
-                let session = match super::open(&Opening::new(explicit, Want::ProjectOrGlobal))? {
-                    session if session.manifest().is_some() => session,
-                    _ => super::open(&Opening::new(explicit, Want::Project))?,
-                };
-                let manifest = session.manifest();
-                let chain = session
-                    .toolchain(&[], &store)
-                    .map_err(super::toolchain_error)?;
-                vx::ops::target::record_activation(&chain, manifest, sources.as_ref(), &store);
-                ActiveTools::of(&chain, manifest).map_err(Error::usage)?
-            }
-        },
+    let request = Request {
+        manifest: explicit,
+        store_arg: args.project.store.as_deref(),
+        store: &store,
+        need: Need::Toolchain,
+    };
+    let full = |sources: Option<Sources>| -> Result<ActiveTools, Error> {
+        // Outside a project the global toolset is the toolchain.
+        let session = match super::open(&Opening::new(explicit, Want::ProjectOrGlobal))? {
+            session if session.manifest().is_some() => session,
+            _ => super::open(&Opening::new(explicit, Want::Project))?,
+        };
+        active::full(&session, &store, sources.as_ref()).map_err(super::active_error)
+    };
+    let tools = match active::quick(&request, &|line| vx::note!("{line}")) {
+        Quick::Tools(tools) => tools,
+        Quick::Full(sources) => full(sources)?,
+        // Only `Need::Command` is answered with an executable; the toolchain is then
+        // still assembled in full.
+        Quick::Found(_) => full(None)?,
     };
     let shell = match &args.shell {
         Some(name) => Shell::ALL

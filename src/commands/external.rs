@@ -55,12 +55,7 @@ pub fn run(args: &[OsString]) -> Result<i32, Error> {
         .toolchain(&[], &store)
         .map_err(super::toolchain_error)?;
     if chain.provider(name).is_none() {
-        let unknown_bins: Vec<String> = chain
-            .missing()
-            .iter()
-            .filter(|t| t.spec.as_ref().is_some_and(|s| s.bin.is_none()))
-            .map(|t| t.label())
-            .collect();
+        let unknown_bins = vx::ops::target::unknown_commands(&chain);
         if !unknown_bins.is_empty() {
             vx::note!(
                 "vx: not installed yet, so their commands are not known: {}; run `vx sync` (or list them with `bin = [...]` in vx.toml)",

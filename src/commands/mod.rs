@@ -176,6 +176,15 @@ pub fn toolchain_error(err: vx::toolchain::ToolchainError) -> vx::exit::Error {
     }
 }
 
+/// A toolchain `vx env` or `vx which` could not assemble: as [`toolchain_error`]
+/// says, or an env file that cannot be read (exit 2).
+pub fn active_error(err: vx::daemon::active::ActiveError) -> vx::exit::Error {
+    match err {
+        vx::daemon::active::ActiveError::Toolchain(err) => toolchain_error(err),
+        vx::daemon::active::ActiveError::EnvFile(err) => vx::exit::Error::usage(err),
+    }
+}
+
 /// The store the toolchain commands read (`--store`, else the default), not created.
 pub fn located_store(
     explicit: Option<&std::path::Path>,

@@ -11,13 +11,13 @@
 
 use std::ffi::OsStr;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use vx::exit::Error;
 use vx::toolchain::search;
 
 use crate::cli::WhichArgs;
-use vx::daemon::active::ActiveTools;
+use vx::daemon::active::{self, ActiveTools, Need, Quick, Request};
 
 /// Runs `vx which`.
 pub fn run(args: &WhichArgs) -> Result<i32, Error> {
@@ -27,28 +27,24 @@ pub fn run(args: &WhichArgs) -> Result<i32, Error> {
     );
     let command = args.command.as_os_str();
     let store = super::located_store(store_arg)?;
-    if let Some(exe) = ActiveTools::from_daemon(manifest_arg, &store, &|line| vx::note!("{line}"))
-        .and_then(|a| a.find(command))
-    {
-        return print(exe);
-    }
-    let (sources, recorded) = vx::session::recorded::activation(manifest_arg, store_arg).unzip();
-    if let Some(exe) = recorded
-        .flatten()
-        .and_then(|r| r.find(command).map(Path::to_path_buf))
-    {
-        return print(exe);
-    }
+    let request = Request {
+        manifest: manifest_arg,
+        store_arg,
+        store: &store,
+        need: Need::Command(command),
+    };
+    let sources = match active::quick(&request, &|line| vx::note!("{line}")) {
+        Quick::Found(exe) => return print(exe),
+        Quick::Full(sources) => sources,
+        // Only `Need::Toolchain` is answered with tools; the command is then still
+        // looked up in full.
+        Quick::Tools(_) => None,
+    };
     let session = super::open(&vx::session::Opening::new(
         manifest_arg,
         vx::session::Want::ProjectOrGlobal,
     ))?;
-    let manifest = session.manifest();
-    let chain = session
-        .toolchain(&[], &store)
-        .map_err(super::toolchain_error)?;
-    vx::ops::target::record_activation(&chain, manifest, sources.as_ref(), &store);
-    let tools = ActiveTools::of(&chain, manifest).map_err(Error::usage)?;
+    let tools = active::full(&session, &store, sources.as_ref()).map_err(super::active_error)?;
     match tools.find(command) {
         Some(exe) => print(exe),
         None => print(outside(command, &tools)?),

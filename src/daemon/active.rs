@@ -4,7 +4,13 @@
 //! docs/BENCHMARKS.md, "Daemon"), else from a toolchain assembled here. Nothing here
 //! prints.
 
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+
 use crate::project_env::env_file::EnvFileError;
+use crate::session::Session;
+use crate::toolchain::ToolchainError;
+use crate::toolchain::activation::Sources;
 
 /// What `vx which` and `vx env` need of a project's toolchain, from a running daemon
 /// or assembled here.
@@ -100,4 +106,106 @@ impl ActiveTools {
             environment: answer.environment.unwrap_or_default(),
         })
     }
+}
+
+/// What a command needs of the toolchain, which decides which quick answer serves.
+#[derive(Debug, Clone, Copy)]
+pub enum Need<'a> {
+    /// All of it (`vx env`): the daemon's answer only for a project (outside one the
+    /// full path says the manifest is missing) and while every directory it names
+    /// exists (one gone was uninstalled a moment ago: the daemon has not seen it yet);
+    /// the record only when it is of a complete toolchain.
+    Toolchain,
+    /// One command's executable (`vx which`): a quick answer only when it has the
+    /// command (the daemon may not have seen a change of the last few milliseconds).
+    Command(&'a OsStr),
+}
+
+/// Where to look: the command's `--manifest` and `--store` as given, the store they
+/// locate, and what is needed.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    /// `--manifest`, if given.
+    pub manifest: Option<&'a Path>,
+    /// `--store`, if given.
+    pub store_arg: Option<&'a Path>,
+    /// The store located from it.
+    pub store: &'a Path,
+    /// What the command needs.
+    pub need: Need<'a>,
+}
+
+/// A quick answer, or what the full path needs.
+pub enum Quick {
+    /// The daemon's or the record's tools ([`Need::Toolchain`]).
+    Tools(ActiveTools),
+    /// The command's executable ([`Need::Command`]).
+    Found(PathBuf),
+    /// Neither answered: open the project and call [`full`] with these sources (to
+    /// record the activation afresh; none when there is nothing to record against).
+    Full(Option<Sources>),
+}
+
+/// Why the toolchain could not be assembled.
+#[derive(Debug, thiserror::Error)]
+pub enum ActiveError {
+    /// The manifest, lock or a resolution could not be used.
+    #[error(transparent)]
+    Toolchain(#[from] ToolchainError),
+    /// An env file the project names could not be read.
+    #[error(transparent)]
+    EnvFile(#[from] EnvFileError),
+}
+
+/// The quick answers, in order: the daemon's, then the recorded activation's.
+/// `note` says what the daemon's client has to say (another user's socket, …).
+pub fn quick(request: &Request, note: &dyn Fn(&str)) -> Quick {
+    let daemon = ActiveTools::from_daemon(request.manifest, request.store, note);
+    match request.need {
+        Need::Toolchain => {
+            if let Some(tools) = daemon
+                && tools.manifest.is_some()
+                && tools.bin_dirs.iter().all(|d| d.is_dir())
+            {
+                return Quick::Tools(tools);
+            }
+        }
+        Need::Command(command) => {
+            if let Some(exe) = daemon.and_then(|a| a.find(command)) {
+                return Quick::Found(exe);
+            }
+        }
+    }
+    let (sources, recorded) =
+        crate::session::recorded::activation(request.manifest, request.store_arg).unzip();
+    let Some(recorded) = recorded.flatten() else {
+        return Quick::Full(sources);
+    };
+    match request.need {
+        // The record of a complete toolchain, while nothing it came from changed.
+        Need::Toolchain => Quick::Tools(ActiveTools {
+            manifest: None,
+            bin_dirs: recorded.bin_dirs().to_vec(),
+            missing: Vec::new(),
+            not_here: Vec::new(),
+            environment: recorded.environment().clone(),
+        }),
+        Need::Command(command) => match recorded.find(command) {
+            Some(exe) => Quick::Found(exe.to_path_buf()),
+            None => Quick::Full(sources),
+        },
+    }
+}
+
+/// The toolchain of `session` assembled in full, its activation recorded in `store`
+/// with `sources` (when complete), as [`ActiveTools`].
+pub fn full(
+    session: &Session,
+    store: &Path,
+    sources: Option<&Sources>,
+) -> Result<ActiveTools, ActiveError> {
+    let manifest = session.manifest();
+    let chain = session.toolchain(&[], store)?;
+    crate::ops::target::record_activation(&chain, manifest, sources, store);
+    Ok(ActiveTools::of(&chain, manifest)?)
 }

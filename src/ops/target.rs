@@ -556,3 +556,14 @@ pub fn record_activation(
 pub fn located_store(explicit: Option<&Path>) -> Result<PathBuf, StoreError> {
     store::locate(explicit.map(Path::to_path_buf))
 }
+
+/// The labels of `chain`'s tools that are not installed and declare no `bin`: which
+/// commands they provide is not known until they are (`vx CMD` says so).
+pub fn unknown_commands(chain: &Toolchain) -> Vec<String> {
+    chain
+        .missing()
+        .iter()
+        .filter(|t| t.spec.as_ref().is_some_and(|s| s.bin.is_none()))
+        .map(|t| t.label())
+        .collect()
+}
