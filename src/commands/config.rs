@@ -45,10 +45,7 @@ pub fn run(command: ConfigCommand) -> Result<i32, Error> {
 }
 
 fn edit_error(err: vx::settings::edit::EditError) -> Error {
-    match err.is_usage() {
-        true => Error::usage(err),
-        false => Error::environment(err),
-    }
+    super::by_kind(err.is_usage(), err)
 }
 
 fn sanitize(text: &str) -> std::borrow::Cow<'_, str> {

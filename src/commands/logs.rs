@@ -108,9 +108,5 @@ pub fn run(args: &LogsArgs) -> Result<i32, Error> {
 
 /// A task whose output cannot be read, as its exit code says.
 fn error(e: LogsError) -> Error {
-    if e.is_usage() {
-        Error::usage(e)
-    } else {
-        Error::environment(e)
-    }
+    super::by_kind(e.is_usage(), e)
 }

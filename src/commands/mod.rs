@@ -158,7 +158,13 @@ pub fn open_manifest(
 /// A project that could not be opened: the user's to fix (exit 2: a manifest, a
 /// runtime declaration, the store named), else the machine's or network's (exit 1).
 pub fn session_error(e: vx::session::SessionError) -> vx::exit::Error {
-    if e.is_usage() {
+    by_kind(e.is_usage(), e)
+}
+
+/// A library error that says whose it is, as its exit code: the user's to fix (exit 2)
+/// when `usage`, else the machine's or the network's (exit 1).
+pub fn by_kind(usage: bool, e: impl Into<vx::exit::BoxError>) -> vx::exit::Error {
+    if usage {
         vx::exit::Error::usage(e)
     } else {
         vx::exit::Error::environment(e)
@@ -199,11 +205,7 @@ pub fn project_error(err: vx::project::ProjectError) -> vx::exit::Error {
     if let vx::project::ProjectError::Resolution(err) = err {
         return resolution_error(err);
     }
-    if err.is_usage() {
-        vx::exit::Error::usage(err)
-    } else {
-        vx::exit::Error::environment(err)
-    }
+    by_kind(err.is_usage(), err)
 }
 
 /// A resolution error as the exit code's kind: vx.toml's fault (2) or the network's (1).
@@ -348,11 +350,7 @@ pub fn import_write_error(e: vx::ops::import::WriteError) -> vx::exit::Error {
 /// A board that cannot be listed, opened or cleaned ([`vx::ops::board`]: `vx board`,
 /// `vx ps`), as its exit code says.
 pub fn board_error(e: vx::ops::board::BoardError) -> vx::exit::Error {
-    if e.is_usage() {
-        vx::exit::Error::usage(e)
-    } else {
-        vx::exit::Error::environment(e)
-    }
+    by_kind(e.is_usage(), e)
 }
 
 /// A registry tool that could not be resolved (`vx x`, `vx TOOL@VERSION`), as its exit

@@ -29,11 +29,7 @@ fn error(err: SelfUpdateError) -> Error {
     if matches!(err, SelfUpdateError::Interrupted) {
         return Error::with_code(INTERRUPTED, err);
     }
-    if err.is_usage() {
-        Error::usage(err)
-    } else {
-        Error::environment(err)
-    }
+    super::by_kind(err.is_usage(), err)
 }
 
 fn out(text: &str) -> Result<(), Error> {
