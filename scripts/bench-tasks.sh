@@ -19,6 +19,9 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 VX=${VX:-$ROOT/target/release/vx}
 MISE=${MISE:-$(command -v mise || true)}
 [ -x "$VX" ] || { echo "no vx at $VX: cargo build --release, or set VX" >&2; exit 2; }
+# The runs happen in the project's directory: a relative VX or MISE is from here.
+case $VX in /*) ;; *) VX=$(pwd)/$VX ;; esac
+case $MISE in /* | "") ;; *) MISE=$(pwd)/$MISE ;; esac
 [ -n "$MISE" ] && [ -x "$MISE" ] || { echo "no mise: set MISE=path" >&2; exit 2; }
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT

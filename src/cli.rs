@@ -586,7 +586,8 @@ impl ScriptArgs {
     }
 }
 
-/// `vx task-guard` options (started by `vx run`, not by people).
+/// `vx task-guard` options (started by `vx run`, not by people: its requests come on a
+/// socket as its stdin).
 #[derive(Debug, Args)]
 pub struct TaskGuardArgs {
     /// The `vx run` process: when it is gone, the guard stops the task.
@@ -595,9 +596,6 @@ pub struct TaskGuardArgs {
     /// Milliseconds between the polite signal and SIGKILL.
     #[arg(long, default_value_t = 3000)]
     pub grace_ms: u64,
-    /// The command and its arguments.
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true)]
-    pub command: Vec<OsString>,
 }
 
 /// `vx which` options.

@@ -150,15 +150,9 @@ fn live_view(args: &ScriptArgs, mode: Option<Mode>) -> Option<Live> {
 /// `vx task-guard`: see [`vx::tasks::guard`].
 #[cfg(unix)]
 pub fn guard(args: &TaskGuardArgs) -> Result<i32, Error> {
-    let (program, rest) = args
-        .command
-        .split_first()
-        .ok_or_else(|| Error::usage("task-guard needs a command"))?;
     Ok(vx::tasks::guard::run(
         args.parent,
         std::time::Duration::from_millis(args.grace_ms),
-        program,
-        rest,
     ))
 }
 

@@ -16,6 +16,8 @@ use super::source::blob_path;
 
 /// The `oci-layout` file's content.
 const OCI_LAYOUT: &str = r#"{"imageLayoutVersion":"1.0.0"}"#;
+/// Longest `index.json` read on import.
+const MAX_INDEX: u64 = 16 << 20;
 /// The annotation of `index.json` that names a manifest's tag.
 const REF_NAME: &str = "org.opencontainers.image.ref.name";
 
@@ -155,6 +157,9 @@ pub struct Imported {
     pub present: usize,
     /// Bytes copied.
     pub bytes: u64,
+    /// Files of runtime tools' environments put by name where uv finds them
+    /// ([`super::named`]).
+    pub named: usize,
 }
 
 /// vx's blob cache: `<cache>` as a layout root (`<cache>/blobs/sha256/<hex>`).
@@ -190,10 +195,15 @@ pub fn import(from: &Path, into: &Path) -> Result<Imported, LayoutError> {
             let mut file = File::open(&path).map_err(io_err(&path))?;
             copy_blob(&mut file, &name, from, &blobs, &mut imported)?;
         }
+        let path = from.join("index.json");
+        let index =
+            crate::bounded_read::read(&path, MAX_INDEX).map_err(|e| io_err(&path)(e.into()))?;
+        imported.named = super::named::name_files(&index, from, into)?;
     } else {
         let file = File::open(from).map_err(io_err(from))?;
         let mut archive = tar::Archive::new(io::BufReader::new(file));
         let mut saw_layout = false;
+        let mut index = Vec::new();
         for entry in archive.entries().map_err(io_err(from))? {
             let mut entry = entry.map_err(io_err(from))?;
             let path = entry.path().map_err(io_err(from))?.into_owned();
@@ -207,6 +217,12 @@ pub fn import(from: &Path, into: &Path) -> Result<Imported, LayoutError> {
             let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
             match parts.as_slice() {
                 ["oci-layout"] => saw_layout = true,
+                ["index.json"] if entry.header().entry_type().is_file() => {
+                    (&mut entry)
+                        .take(MAX_INDEX)
+                        .read_to_end(&mut index)
+                        .map_err(io_err(from))?;
+                }
                 ["blobs", "sha256", name]
                     if is_sha256(name) && entry.header().entry_type().is_file() =>
                 {
@@ -222,6 +238,7 @@ pub fn import(from: &Path, into: &Path) -> Result<Imported, LayoutError> {
                 why: "no oci-layout in the tar".to_owned(),
             });
         }
+        imported.named = super::named::name_files(&index, from, into)?;
     }
     Ok(imported)
 }

@@ -16,6 +16,7 @@
 pub mod artifacts;
 pub mod docker_config;
 pub mod layout;
+pub mod named;
 pub mod oci;
 pub mod source;
 

@@ -9,8 +9,9 @@
 //!   task run as `[scripts]` ran it, in place of vx.
 //! - [`board_sink`]: the board as a sink: each task's phase and output published in
 //!   shared memory for `vx ps`, `vx logs`, `vx board watch` and the daemon.
-//! - [`runner`]: the parallel run; [`guard`]: the process between vx and each task
-//!   that ends its whole tree; [`ready`]: services' readiness; [`fresh`]: up to date;
+//! - [`runner`]: the parallel run; [`launch`]: how it starts a command and holds it;
+//!   [`guard`]: the one process beside vx that starts every task and ends each one's
+//!   whole tree; [`ready`]: services' readiness; [`fresh`]: up to date;
 //!   [`output`]: the output modes; [`views`]: the live views on a terminal (inline,
 //!   `--tui`); [`watch`]: `--watch`; [`args`]: a task's
 //!   arguments; [`command`]: its commands as processes.
@@ -23,6 +24,7 @@ pub mod foreground;
 pub mod foreign;
 pub mod fresh;
 pub mod guard;
+pub mod launch;
 pub mod output;
 pub mod ready;
 pub mod runner;

@@ -9,9 +9,11 @@
 //! everything. A stopped task gets SIGINT (an interrupt) or SIGTERM (a failure
 //! elsewhere) through its [guard](super::guard), then SIGKILL after the grace
 //! period; every process is reaped before the task's terminal phase is reported.
+//! Commands start through the run's [`Launch`]: on Unix one guard process for the whole
+//! run, started at the first task.
 
 use std::io::Read;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -20,6 +22,8 @@ use crossbeam_channel::{Receiver, Sender};
 
 use super::events::{Phase, PhaseChange, PlannedTask, RunSummary, Stream, TaskId, TaskSink};
 use super::fresh::Stamp;
+pub use super::launch::Launcher;
+use super::launch::{Handle, Launch, Starter, Stop};
 use super::ready::{Checker, Tail};
 use crate::manifest::environment::task::Ready;
 use crate::manifest::environment::task_graph::Plan;
@@ -60,18 +64,6 @@ pub struct Options {
     pub launcher: Launcher,
 }
 
-/// How a task's command is started.
-#[derive(Clone, Debug)]
-pub enum Launcher {
-    /// As it is, as the root of a process tree of its own (Windows: a Job Object).
-    Direct,
-    /// Through `EXE task-guard --parent PID --grace-ms N -- PROGRAM ARGS…`.
-    Guard {
-        /// The `vx` executable.
-        exe: std::path::PathBuf,
-    },
-}
-
 /// How a run ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outcome {
@@ -101,25 +93,66 @@ enum Message {
 /// A running task's handle for the supervisor: how to stop it.
 #[derive(Default)]
 struct Control {
-    stop: AtomicBool,
-    /// The process of its current command (the guard's on Unix).
-    current: Mutex<Option<Running>>,
+    /// The stop asked for and the current command, under one lock: a stop and a
+    /// command's start see each other, so that the command gets its stop signal once,
+    /// from one of them. (Apart, a stop that came as a command started could signal it
+    /// twice, from the supervisor and from its worker; a shell runs its trap again for a
+    /// second signal that comes while the first one's runs.)
+    running: Mutex<Running>,
     /// Why a service failed its ready check, once it did.
     not_ready: Mutex<Option<String>>,
 }
 
+/// What [`Control`] guards.
+#[derive(Default)]
 struct Running {
-    /// Its process id, for the polite signal (Unix: Windows has none to send).
-    #[cfg(unix)]
-    pid: u32,
-    tree: crate::platform::process::Tree,
+    /// The first stop asked for, if any: no next command starts.
+    stop: Option<Stop>,
+    /// The current command's process.
+    current: Option<Handle>,
 }
 
-/// Which polite signal a stop sends.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Stop {
-    Interrupt,
-    Terminate,
+impl Control {
+    /// Asks the task to stop: no next command, and the polite signal to the current
+    /// one (the kill comes from the supervisor after the grace). Only the first ask
+    /// counts (a task is signalled once); returns whether this one was it.
+    fn stop(&self, how: Stop) -> bool {
+        let mut running = lock(&self.running);
+        if running.stop.is_some() {
+            return false;
+        }
+        running.stop = Some(how);
+        if let Some(current) = &running.current {
+            current.stop(how);
+        }
+        true
+    }
+
+    /// Whether a stop was asked for.
+    fn stopping(&self) -> bool {
+        lock(&self.running).stop.is_some()
+    }
+
+    /// Holds the command that just started; a stop asked while it started reaches it
+    /// now. Returns whether it did.
+    fn attach(&self, handle: Handle) -> bool {
+        let mut running = lock(&self.running);
+        let stopped = running.stop.inspect(|&how| handle.stop(how)).is_some();
+        running.current = Some(handle);
+        stopped
+    }
+
+    /// The current command has ended.
+    fn detach(&self) {
+        lock(&self.running).current = None;
+    }
+
+    /// Kills the current command's tree, if one runs.
+    fn kill(&self) {
+        if let Some(current) = &lock(&self.running).current {
+            current.kill();
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -171,6 +204,8 @@ pub fn run(
     };
     let mut halted = false; // a failure (without keep_going) or an interrupt
     let mut workers: Vec<std::thread::JoinHandle<()>> = Vec::new();
+    // Started here, on the supervising thread, at the first task that runs a command.
+    let launch = Launch::new(&options.launcher, options.grace);
     let end = |state: &mut Vec<State>, i: usize, change: PhaseChange| {
         state[i] = State::Ended(change.phase);
         sink.phase(TaskId(i), &change);
@@ -196,8 +231,8 @@ pub fn run(
                         outcome
                             .cancelled
                             .push((names[i].clone(), true, "interrupted".into()));
-                        stop(&controls[i], Stop::Interrupt);
-                        stop_sent[i] = Some(Instant::now());
+                        controls[i].stop(Stop::Interrupt);
+                        stop_sent[i].get_or_insert_with(Instant::now);
                     }
                     State::Ended(_) => {}
                 }
@@ -272,10 +307,22 @@ pub fn run(
                 state[i] = State::Running;
                 let mut job = jobs[i].take().expect("taken once");
                 job.hash = hash.map(|(_, h)| h);
+                let starter = match launch.starter() {
+                    Ok(starter) => starter,
+                    Err(why) => {
+                        let _ = tx.send(Message::Ended {
+                            node: i,
+                            phase: Phase::Failed,
+                            code: None,
+                            reason: Some(why),
+                        });
+                        continue;
+                    }
+                };
                 workers.extend(spawn_worker(
                     i,
                     job,
-                    options,
+                    starter,
                     Arc::clone(&sink),
                     Arc::clone(&controls[i]),
                     tx.clone(),
@@ -290,7 +337,7 @@ pub fn run(
         if others_done && !live_services.is_empty() && !options.keep_services {
             for &i in &live_services {
                 if stop_sent[i].is_none() {
-                    stop(&controls[i], Stop::Terminate);
+                    controls[i].stop(Stop::Terminate);
                     stop_sent[i] = Some(Instant::now());
                 }
             }
@@ -308,9 +355,8 @@ pub fn run(
         for i in 0..n {
             if let Some(at) = stop_sent[i]
                 && at.elapsed() > options.grace + Duration::from_secs(2)
-                && let Some(running) = &*lock(&controls[i].current)
             {
-                running.tree.kill();
+                controls[i].kill();
             }
         }
         let Some(message) = message else { continue };
@@ -323,8 +369,7 @@ pub fn run(
             }
             Message::NotReady(i, why) => {
                 if matches!(state[i], State::Running) && stop_sent[i].is_none() {
-                    controls[i].stop.store(true, Ordering::Relaxed);
-                    stop(&controls[i], Stop::Terminate);
+                    controls[i].stop(Stop::Terminate);
                     stop_sent[i] = Some(Instant::now());
                     // The worker reports Failed with this reason when it ends.
                     *not_ready_reason(&controls[i]) = Some(why);
@@ -382,8 +427,8 @@ pub fn run(
                                     outcome
                                         .cancelled
                                         .push((names[j].clone(), true, cause.clone()));
-                                    stop(&controls[j], Stop::Terminate);
-                                    stop_sent[j] = Some(Instant::now());
+                                    controls[j].stop(Stop::Terminate);
+                                    stop_sent[j].get_or_insert_with(Instant::now);
                                 }
                                 _ => {}
                             }
@@ -406,6 +451,8 @@ pub fn run(
     for worker in workers {
         let _ = worker.join();
     }
+    // The guard goes with the run (it exits once the socket closes).
+    drop(launch);
     let phases: Vec<Phase> = state
         .iter()
         .map(|s| match s {
@@ -431,46 +478,18 @@ fn not_ready_reason(control: &Control) -> std::sync::MutexGuard<'_, Option<Strin
     lock(&control.not_ready)
 }
 
-/// Asks a running task to stop: no next command, and the polite signal to the
-/// current one (the kill comes from the supervisor after the grace).
-fn stop(control: &Control, how: Stop) {
-    control.stop.store(true, Ordering::Relaxed);
-    if let Some(running) = &*lock(&control.current) {
-        signal(running, how);
-    }
-}
-
-#[cfg(unix)]
-fn signal(running: &Running, how: Stop) {
-    use rustix::process::{Pid, Signal};
-    let signal = match how {
-        Stop::Interrupt => Signal::INT,
-        Stop::Terminate => Signal::TERM,
-    };
-    if let Some(pid) = Pid::from_raw(running.pid as i32) {
-        let _ = rustix::process::kill_process(pid, signal);
-    }
-}
-
-#[cfg(not(unix))]
-fn signal(running: &Running, _how: Stop) {
-    running.tree.kill();
-}
-
 fn spawn_worker(
     node: usize,
     job: Job,
-    options: &Options,
+    starter: Starter,
     sink: Arc<dyn TaskSink>,
     control: Arc<Control>,
     tx: Sender<Message>,
 ) -> Option<std::thread::JoinHandle<()>> {
-    let launcher = options.launcher.clone();
-    let grace = options.grace;
     let name = job.name.clone();
     let fail_tx = tx.clone();
     let work = move || {
-        let (phase, code, reason) = work(node, job, &launcher, grace, &*sink, &control, &tx);
+        let (phase, code, reason) = work(node, job, &starter, &*sink, &control, &tx);
         let _ = tx.send(Message::Ended {
             node,
             phase,
@@ -499,8 +518,7 @@ fn spawn_worker(
 fn work(
     node: usize,
     mut job: Job,
-    launcher: &Launcher,
-    grace: Duration,
+    starter: &Starter,
     sink: &dyn TaskSink,
     control: &Control,
     tx: &Sender<Message>,
@@ -511,31 +529,15 @@ fn work(
     let count = job.commands.len();
     let mut said_running = false;
     for (index, command) in job.commands.iter_mut().enumerate() {
-        if control.stop.load(Ordering::Relaxed) {
+        if control.stopping() {
             return (Phase::Cancelled, None, Some("stopped".into()));
         }
-        let mut guarded = launch(command, launcher, grace);
-        let command = guarded.as_mut().unwrap_or(command);
-        command
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let (mut child, tree) = match crate::platform::process::Tree::spawn(command) {
+        let started = match starter.start(command) {
             Ok(started) => started,
             Err(e) => return (Phase::Failed, None, Some(format!("cannot start: {e}"))),
         };
-        let pid = child.id();
-        *lock(&control.current) = Some(Running {
-            #[cfg(unix)]
-            pid,
-            tree,
-        });
-        if control.stop.load(Ordering::Relaxed)
-            && let Some(running) = &*lock(&control.current)
-        {
-            // A stop that came while it started.
-            signal(running, Stop::Terminate);
-        }
+        let pid = started.handle.pid();
+        control.attach(started.handle);
         if !said_running {
             said_running = true;
             sink.phase(id, &PhaseChange::new(Phase::Running).with_pid(pid));
@@ -549,31 +551,20 @@ fn work(
                 });
             })
         });
-        let pipes: Vec<(Box<dyn Read + Send>, Stream)> = [
-            child
-                .stdout
-                .take()
-                .map(|p| (Box::new(p) as Box<dyn Read + Send>, Stream::Stdout)),
-            child
-                .stderr
-                .take()
-                .map(|p| (Box::new(p) as Box<dyn Read + Send>, Stream::Stderr)),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
+        let pipes = started.pipes;
+        let exit = started.exit;
         let status = std::thread::scope(|scope| {
             for (pipe, stream) in pipes {
                 let tail = &*tail;
                 let checker = checker.as_ref();
                 scope.spawn(move || read_pipe(pipe, stream, id, sink, tail, checker));
             }
-            child.wait()
+            exit.wait()
         });
         drop(checker);
-        *lock(&control.current) = None;
-        let status = match status {
-            Ok(status) => status,
+        control.detach();
+        let code = match status {
+            Ok(code) => code,
             Err(e) => {
                 return (
                     Phase::Failed,
@@ -582,7 +573,6 @@ fn work(
                 );
             }
         };
-        let code = crate::platform::process::status_code(status);
         if code != 0 {
             let reason = if count > 1 {
                 format!("command {} of {count} exited with status {code}", index + 1)
@@ -592,7 +582,7 @@ fn work(
             return (Phase::Failed, Some(code), Some(reason));
         }
     }
-    if job.service && !control.stop.load(Ordering::Relaxed) {
+    if job.service && !control.stopping() {
         return (Phase::Done, Some(0), Some("the service exited".into()));
     }
     if let (Some(stamp), Some(hash)) = (&job.stamp, &job.hash)
@@ -601,43 +591,6 @@ fn work(
         crate::note!("vx: cannot record that `{}` is up to date: {e}", job.name);
     }
     (Phase::Done, Some(0), None)
-}
-
-/// The command that starts `command` through `launcher`: `None` to start `command`
-/// itself. (Never a copy of it: a copy made through `get_args` loses how an argument
-/// was given, and `cmd`'s command line is given raw — re-quoted, every Windows task
-/// failed as "not recognized".)
-fn launch(command: &Command, launcher: &Launcher, grace: Duration) -> Option<Command> {
-    match launcher {
-        Launcher::Direct => None,
-        Launcher::Guard { exe } => {
-            let mut guard = Command::new(exe);
-            guard
-                .arg("task-guard")
-                .arg("--parent")
-                .arg(std::process::id().to_string())
-                .arg("--grace-ms")
-                .arg(grace.as_millis().to_string())
-                .arg("--")
-                .arg(command.get_program())
-                .args(command.get_args());
-            copy_settings(command, &mut guard);
-            Some(guard)
-        }
-    }
-}
-
-/// Copies `from`'s environment changes and directory onto `to`.
-fn copy_settings(from: &Command, to: &mut Command) {
-    for (key, value) in from.get_envs() {
-        match value {
-            Some(value) => to.env(key, value),
-            None => to.env_remove(key),
-        };
-    }
-    if let Some(dir) = from.get_current_dir() {
-        to.current_dir(dir);
-    }
 }
 
 /// Reads one output stream to its end: each chunk to the sink, to the tail, and to a
@@ -670,4 +623,46 @@ fn read_pipe(
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    fn sleeper() -> (Handle, super::super::launch::Exit) {
+        let mut command = Command::new("sleep");
+        command.arg("30");
+        let started = Starter::Direct.start(&mut command).expect("sleep starts");
+        (started.handle, started.exit)
+    }
+
+    /// A stop and a command's start, in either order, signal the command once: the
+    /// stop asked while it started is sent when it is attached, a stop asked while it
+    /// runs is sent then, and a second ask sends nothing (a shell runs its trap again
+    /// for a second signal that comes while the first one's runs).
+    #[test]
+    fn a_task_is_signalled_once_whatever_the_order_of_stop_and_start() {
+        let control = Control::default();
+        assert!(control.stop(Stop::Terminate), "the first ask counts");
+        let (handle, exit) = sleeper();
+        assert!(control.attach(handle), "a stop asked before the start");
+        assert!(
+            !control.stop(Stop::Interrupt),
+            "a second ask signals nothing"
+        );
+        assert_eq!(exit.wait().unwrap(), 128 + 15, "SIGTERM, the first ask's");
+        control.detach();
+
+        let control = Control::default();
+        let (handle, exit) = sleeper();
+        assert!(!control.attach(handle), "no stop yet");
+        assert!(!control.stopping());
+        assert!(control.stop(Stop::Interrupt));
+        assert!(control.stopping());
+        assert!(
+            !control.stop(Stop::Terminate),
+            "a second ask signals nothing"
+        );
+        assert_eq!(exit.wait().unwrap(), 128 + 2, "SIGINT, the first ask's");
+    }
 }

@@ -113,3 +113,190 @@ fn a_killed_vx_leaves_nothing() {
     // tree, and the detached grandchildren were re-parented to the guards.
     assert_eq!(check(rustix::process::Signal::KILL, "kill"), None);
 }
+
+/// A `vx run` in `work` of `tasks` (vx.toml's `[tasks]` lines), its processes marked.
+fn run_vx(work: &Work, marker: &str, tasks: &str, args: &[&str]) -> Child {
+    work.write_manifest(&format!("[tools]\n\n[tasks]\n{tasks}"));
+    let mut vx_args = vec!["run"];
+    vx_args.extend_from_slice(args);
+    work.vx_process(&vx_args)
+        .env("VX_TEST_CLEANUP_MARK", marker)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn one_guard_serves_the_whole_run_and_a_killed_vx_leaves_nothing() {
+    // Four tasks at once, each with a child in its group and a detached grandchild
+    // (`setsid`) that keeps the task's stdout open.
+    let work = Work::new();
+    let marker = format!("many-{}", std::process::id());
+    let mut tasks = String::new();
+    for i in 0..4 {
+        tasks.push_str(&format!(
+            "t{i} = {{ run = \"sleep 300 & setsid sh -c 'sleep 300' & touch t{i}.up; wait\" }}\n"
+        ));
+    }
+    tasks.push_str("all = { depends = [\"t0\", \"t1\", \"t2\", \"t3\"] }\n");
+    let mut vx = run_vx(&work, &marker, &tasks, &["-j", "4", "all"]);
+    wait_for("the four tasks to be up", || {
+        (0..4)
+            .all(|i| work.dir.path().join(format!("t{i}.up")).exists())
+            .then_some(())
+    });
+    let guards: Vec<String> = marked(&marker)
+        .into_iter()
+        .filter(|p| p.contains("task-guard"))
+        .collect();
+    assert_eq!(guards.len(), 1, "one guard for the run: {guards:?}");
+    let pid = rustix::process::Pid::from_raw(vx.id() as i32).unwrap();
+    rustix::process::kill_process(pid, rustix::process::Signal::KILL).unwrap();
+    common::wait_exit(&mut vx);
+    wait_for("every process of the run to be gone", || {
+        marked(&marker).is_empty().then_some(())
+    });
+}
+
+#[test]
+fn what_a_finished_task_left_running_is_stopped_with_it() {
+    // `left` exits at once, leaving a detached process on its stdout and one that
+    // closed its streams. Neither outlives the task (the guard finds them by the mark
+    // it gave the task): `next`, which starts once `left` is done, finds them gone while
+    // the run goes on; and the end of `left`'s output did not wait for them.
+    let work = Work::new();
+    let marker = format!("left-{}", std::process::id());
+    let tasks = "left = { run = \"setsid sleep 300 & setsid sh -c 'exec sleep 301 </dev/null >/dev/null 2>&1' & echo started\" }\n\
+                 next = { run = \"touch next.up; sleep 3\", depends = [\"left\"] }\n";
+    let mut vx = run_vx(&work, &marker, tasks, &["next"]);
+    wait_for("`next` to start", || {
+        work.dir.path().join("next.up").exists().then_some(())
+    });
+    let left: Vec<String> = marked(&marker)
+        .into_iter()
+        .filter(|p| p.contains("sleep 30"))
+        .collect();
+    assert!(left.is_empty(), "nothing of `left` outlives it: {left:?}");
+    let status = common::wait_exit(&mut vx);
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut vx.stdout.take().unwrap(), &mut out).unwrap();
+    assert!(status.success(), "{out}");
+    assert!(out.contains("started"), "{out}");
+}
+
+#[test]
+fn a_malformed_request_stops_the_guard_and_its_tasks() {
+    use std::io::{Read, Write};
+    use std::os::fd::AsFd;
+    use std::os::unix::net::UnixStream;
+    use vx::tasks::guard::protocol::{Inbox, Reply, Spawn};
+    use vx::tasks::guard::transport;
+
+    let marker = format!("bad-{}", std::process::id());
+    let (ours, theirs) = UnixStream::pair().unwrap();
+    let mut guard = std::process::Command::new(assert_cmd::cargo::cargo_bin("vx"))
+        .args(["task-guard", "--grace-ms", "500", "--parent"])
+        .arg(std::process::id().to_string())
+        .stdin(Stdio::from(std::os::fd::OwnedFd::from(theirs)))
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A task with a detached grandchild, started as `vx run` starts one.
+    let null = std::fs::File::open("/dev/null").unwrap();
+    let spawn = Spawn {
+        id: 1,
+        program: "sh".into(),
+        args: vec!["-c".into(), "setsid sleep 300 & sleep 300".into()],
+        env: vec![("VX_TEST_CLEANUP_MARK".into(), Some(marker.clone().into()))],
+        cwd: None,
+        own_group: true,
+    };
+    transport::send(
+        &ours,
+        &spawn.encode(),
+        &[null.as_fd(), null.as_fd(), null.as_fd()],
+    )
+    .unwrap();
+    let mut inbox = Inbox::default();
+    let reply = loop {
+        if let Some(body) = inbox.next_frame().unwrap() {
+            break Reply::decode(&body).unwrap();
+        }
+        assert!(transport::receive(&ours, &mut inbox).unwrap() > 0);
+    };
+    assert!(matches!(reply, Reply::Started { id: 1, .. }), "{reply:?}");
+    wait_for("the task and its grandchild", || {
+        (marked(&marker).len() >= 3).then_some(())
+    });
+    // A frame of a kind no version knows.
+    (&ours).write_all(&[1, 0, 0, 0, 0xee]).unwrap();
+    let status = common::wait_exit(&mut guard);
+    let mut err = String::new();
+    guard
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert_eq!(status.code(), Some(2), "{err}");
+    assert!(err.contains("unknown request"), "{err}");
+    let left = marked(&marker);
+    assert!(left.is_empty(), "the guard stopped its task: {left:?}");
+}
+
+#[test]
+fn a_leftover_caught_in_the_middle_of_exec_is_still_stopped_with_its_task() {
+    // Each of three tasks leaves a detached process behind that ignores SIGTERM (the
+    // guard SIGKILLs it after the grace period) and re-executes itself without end, its
+    // streams closed. While it is inside `execve` its environment reads empty, or cut
+    // short when the read began on the image that goes away: the guard, looking for the
+    // task's mark there at every tick of the grace period, took it for nobody's,
+    // reported the task ended and forgot it, and the process outlived its task (had it
+    // held the task's output, the run would have waited for it for ever). With ~450
+    // looks a run, that failed 5 times out of 5 before the guard waited for a mark it
+    // could not read whole.
+    let work = Work::new();
+    let marker = format!("exec-{}", std::process::id());
+    std::fs::write(
+        work.dir.path().join("loop.sh"),
+        "if [ -z \"$2\" ]; then trap '' TERM; echo $$ > \"$1.pid\"; fi\nexec sh ./loop.sh \"$1\" again\n",
+    )
+    .unwrap();
+    let mut tasks = String::new();
+    for i in 0..3 {
+        tasks.push_str(&format!(
+            "l{i} = {{ run = \"setsid sh ./loop.sh l{i} </dev/null >/dev/null 2>&1 & until [ -s l{i}.pid ]; do sleep 0.01; done\" }}\n"
+        ));
+    }
+    tasks.push_str("next = { run = \"touch next.up\", depends = [\"l0\", \"l1\", \"l2\"] }\n");
+    let mut vx = run_vx(&work, &marker, &tasks, &["-j", "3", "next"]);
+    wait_for("`next` to start", || {
+        work.dir.path().join("next.up").exists().then_some(())
+    });
+    // `next` started: each `l` has ended, so what it left must be gone.
+    let alive: Vec<String> = (0..3)
+        .filter_map(|i| {
+            let pid = std::fs::read_to_string(work.dir.path().join(format!("l{i}.pid"))).ok()?;
+            let pid = pid.trim();
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            let zombie = stat
+                .rsplit_once(')')
+                .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z'));
+            // Its number taken by another process since is not it.
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            let other =
+                !cmdline.is_empty() && !String::from_utf8_lossy(&cmdline).contains("loop.sh");
+            (!zombie && !other).then(|| format!("l{i}'s {pid}: {stat}"))
+        })
+        .collect();
+    let status = common::wait_exit(&mut vx);
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut vx.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(
+        alive.is_empty(),
+        "left running after its task: {alive:?}\n{err}"
+    );
+    assert!(status.success());
+    assert!(marked(&marker).is_empty(), "{:?}", marked(&marker));
+}

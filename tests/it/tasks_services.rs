@@ -186,10 +186,13 @@ build = { run = "echo run >> runs; mkdir -p out; cat src/*.txt > out/all", sourc
 #[test]
 fn watch_runs_again_when_a_source_changes_cancelling_a_run_in_progress() {
     // Each run appends a line, then (while `src/hold` exists) waits, stopped by a
-    // signal it records; a change while it waits cancels it and starts it again.
+    // signal it records; a change while it waits cancels it and starts it again. The
+    // trap takes a moment, so that a stop signal delivered twice (the guard once
+    // signalled the task's shell with its group, then again on its own) shows as two
+    // `cancelled` lines rather than only under load.
     let work = Work::with_tasks(
         r#"[tasks]
-build = { run = "trap 'echo cancelled >> runs; exit 1' INT TERM; echo run >> runs; while [ -f src/hold ]; do sleep 0.05; done; echo done >> runs", sources = ["src/*.txt"] }
+build = { run = "trap 'echo cancelled >> runs; sleep 0.2; exit 1' INT TERM; echo run >> runs; while [ -f src/hold ]; do sleep 0.05; done; echo done >> runs", sources = ["src/*.txt"] }
 "#,
     );
     let src = work.dir.path().join("src");

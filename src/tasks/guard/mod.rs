@@ -1,0 +1,66 @@
+//! The task guard: one small `vx` process beside `vx run` that starts every task's
+//! command and makes sure nothing a task starts outlives the run, even when `vx` itself
+//! is SIGKILLed.
+//!
+//! `vx run` starts `vx task-guard --parent PID --grace-ms N` (hidden command) once, at
+//! its first task, as the leader of a process group of its own (so the terminal's
+//! Ctrl-C reaches `vx` alone, which decides), its stdin one end of a Unix socket pair.
+//! Over it `vx run` sends a [spawn request](protocol::Spawn) per command — program,
+//! arguments, environment changes, directory — with the task's stdin, stdout and stderr
+//! as file descriptors beside it ([`transport`]: `SCM_RIGHTS`), and signal requests; the
+//! guard answers with the process id, then, once the command has exited and nothing it
+//! started is left, its exit code ([`protocol::Reply`]). Output never passes through
+//! the guard: the task writes to `vx run`'s pipes. The guard:
+//!
+//! - asks for SIGTERM when its parent dies (`PR_SET_PDEATHSIG`, set on itself: no
+//!   `pre_exec`, no unsafe code) and checks the parent is still the one it was given
+//!   (the parent may have died before the request);
+//! - makes itself a *child subreaper* (`PR_SET_CHILD_SUBREAPER`): every process a task
+//!   starts that loses its parent — a daemonizing grandchild that called `setsid` or
+//!   started its own process group — is re-parented to the guard instead of init, so it
+//!   stays among the guard's descendants; each task's processes carry a mark of their
+//!   own in their environment ([`tree::MARK`]) that tells whose such a process is;
+//! - starts each command in a new process group and reaps everything;
+//! - on a signal request (SIGINT when the user pressed Ctrl-C, SIGTERM after a failure
+//!   elsewhere) signals the task's group and every process it started, and after the
+//!   grace period SIGKILLs what is left;
+//! - when a task's command exits, stops what it left running the same way (SIGTERM,
+//!   then SIGKILL after the grace), then reports the command's code (128 + N for a
+//!   signal);
+//! - when the socket closes (the run is over, or `vx` died), a request cannot be read
+//!   (an error, never a panic: [`protocol`] trusts no size), its parent dies, or it gets
+//!   SIGINT, SIGTERM or SIGHUP, stops every task's group and every descendant the same
+//!   way and exits.
+//!
+//! Why a guard rather than `vx` as the subreaper: a subreaper that is SIGKILLed hands
+//! its orphans to init and nobody is left to kill them; the guard is a separate process
+//! that survives `vx`'s death just long enough to clean up. Why one for the run rather
+//! than one per task (as before issue 51's graph of 100 tasks): a guard per task cost a
+//! second process start per task, the larger part of `vx run`'s overhead. macOS and the
+//! other Unixes have neither request nor `/proc`: there the guard ends each task's
+//! process group, when `vx run` asks, when the command exits, or when the socket closes
+//! (`vx` gone), and a descendant that left the group is not found. Windows does not use
+//! the guard: each task is in a Job Object whose last handle (held by `vx`) kills it on
+//! close.
+
+#![cfg(unix)]
+
+pub mod client;
+pub mod protocol;
+mod serve;
+pub mod transport;
+pub mod tree;
+
+use std::time::Duration;
+
+/// Runs the guard (`vx task-guard`) for the `vx run` process `parent`, on the socket
+/// it got as its stdin; returns the guard's exit code.
+pub fn run(parent: u32, grace: Duration) -> i32 {
+    match serve::socket_from_stdin() {
+        Ok(socket) => serve::serve(socket, parent, grace),
+        Err(e) => {
+            eprintln!("vx task-guard: no socket on stdin: {e}");
+            2
+        }
+    }
+}
