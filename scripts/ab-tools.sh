@@ -109,7 +109,8 @@ for round in $(seq 1 "$rounds"); do
     read -r f t w < <(one "${!side}" "$work/state-$round-$side")
     col[$side f]+="$f " col[$side t]+="$t " col[$side w]+="$w "
   done
-  echo "round $round: A ${col[a f]##* } B ${col[b f]##* } faults; load $(cut -d' ' -f1 /proc/loadavg)" >&2
+  f_a=${col[a f]% } f_b=${col[b f]% }
+  echo "round $round: A ${f_a##* } B ${f_b##* } faults; load $(cut -d' ' -f1 /proc/loadavg)" >&2
 done
 echo "load at the end $(cut -d' ' -f1-3 /proc/loadavg) at $(date -u +%H:%MZ)" >&2
 
