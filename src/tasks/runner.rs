@@ -9,8 +9,8 @@
 //! everything. A stopped task gets SIGINT (an interrupt) or SIGTERM (a failure
 //! elsewhere) through its [guard](super::guard), then SIGKILL after the grace
 //! period; every process is reaped before the task's terminal phase is reported.
-//! Commands start through the run's [`Launch`]: on Unix one guard process for the whole
-//! run, started at the first task.
+//! Commands start through the run's [`Launch`](super::launch::Launch): on Unix one
+//! guard process for the whole run, started at the first task.
 
 mod supervisor;
 mod worker;
