@@ -27,6 +27,11 @@ const AREAS: &[(&str, &str, &str)] = &[
     ),
     ("api", "github", "GitHub API answers and runtime indexes"),
     (UV, "uv", "vx's uv's cache of PyPI tools' wheels"),
+    (
+        "bundled",
+        crate::mirror::artifacts::ENVIRONMENT_FILES,
+        "PyPI tools' files from imported bundles, by name",
+    ),
 ];
 
 /// The name of the area of vx's uv's cache. uv keeps entries that point at one
@@ -41,7 +46,7 @@ pub const PARTIALS: &str = "partials";
 /// One area's use of the disk.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Usage {
-    /// Its name (`downloads`, `registries`, `api`, `uv`, `partials`).
+    /// Its name (`downloads`, `registries`, `api`, `uv`, `bundled`, `partials`).
     pub name: &'static str,
     /// Its directory (it may not exist).
     pub path: PathBuf,

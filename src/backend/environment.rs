@@ -161,6 +161,35 @@ pub fn requirements(pins: &[Pin]) -> String {
     out
 }
 
+/// The pins of requirements [`requirements`] wrote (lines that are not `name==version`
+/// with `--hash=sha256:` options are skipped).
+pub fn pins_of(text: &str) -> Vec<Pin> {
+    let joined = text.replace("\\\n", " ");
+    let mut pins = Vec::new();
+    for line in joined.lines() {
+        let line = line.trim();
+        if line.starts_with('#') {
+            continue;
+        }
+        let mut words = line.split_whitespace();
+        let Some((name, version)) = words.next().and_then(|w| w.split_once("==")) else {
+            continue;
+        };
+        let sha256: Vec<String> = words
+            .filter_map(|w| w.strip_prefix("--hash=sha256:"))
+            .map(str::to_owned)
+            .collect();
+        if !sha256.is_empty() {
+            pins.push(Pin {
+                name: name.to_owned(),
+                version: version.to_owned(),
+                sha256,
+            });
+        }
+    }
+    pins
+}
+
 /// The `(name, version)` of each distribution pip's installation report
 /// (`pip install --dry-run --report`, pip's `docs/html/reference/installation-report.md`)
 /// would install.
@@ -262,6 +291,19 @@ mod tests {
             text.contains("black==24.10.0 \\\n    --hash=sha256:aaaa"),
             "{text}"
         );
+        let pins = [
+            Pin {
+                name: "black".into(),
+                version: "24.10.0".into(),
+                sha256: vec!["a".repeat(64), "b".repeat(64)],
+            },
+            Pin {
+                name: "click".into(),
+                version: "8.1.7".into(),
+                sha256: vec!["c".repeat(64)],
+            },
+        ];
+        assert_eq!(pins_of(&requirements(&pins)), pins);
         assert_eq!(
             console_scripts(
                 "[console_scripts]\nblack = black:patched_main\nblackd = blackd:patched_main [d]\n\n[other]\nx = y\n"

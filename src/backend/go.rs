@@ -133,6 +133,72 @@ pub fn versions(list: &str) -> Vec<String> {
         .collect()
 }
 
+/// Whether `version` is a Go pseudo-version, the version Go gives an untagged commit
+/// (golang/mod `module/pseudo.go`, `pseudoVersionRE`:
+/// `^v[0-9]+\.(0\.0-|\d+\.\d+-([^+]*\.)?0\.)\d{14}-[A-Za-z0-9]+(\+incompatible)?$`):
+/// `vX.0.0-yyyymmddhhmmss-abcdef123456` (no earlier tag), `vX.Y.(Z+1)-0.yyyymmddhhmmss-…`
+/// (after the release vX.Y.Z), `vX.Y.Z-pre.0.yyyymmddhhmmss-…` (after a pre-release).
+pub fn is_pseudo(version: &str) -> bool {
+    let v = version.strip_suffix("+incompatible").unwrap_or(version);
+    let Some(rest) = v.strip_prefix('v') else {
+        return false;
+    };
+    // `…-<14-digit time>-<revision>`, the time after `-` (form 1) or `.` (forms 2, 3).
+    let Some((head, revision)) = rest.rsplit_once('-') else {
+        return false;
+    };
+    if revision.is_empty() || !revision.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return false;
+    }
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    let Some(time_at) = head.len().checked_sub(14) else {
+        return false;
+    };
+    let (base, time) = head.split_at(time_at);
+    if !digits(time) {
+        return false;
+    }
+    // `X.0.0-` | `X.Y.Z-` then (anything without `+` and `.`)? `0.`
+    let Some((major, rest)) = base.split_once('.') else {
+        return false;
+    };
+    if !digits(major) {
+        return false;
+    }
+    if rest == "0.0-" {
+        return true;
+    }
+    let Some((minor, rest)) = rest.split_once('.') else {
+        return false;
+    };
+    let Some((patch, pre)) = rest.split_once('-') else {
+        return false;
+    };
+    digits(minor)
+        && digits(patch)
+        && (pre == "0." || pre.strip_suffix(".0.").is_some_and(|p| !p.contains('+')))
+}
+
+/// The version a proxy's `.info` or `@latest` answer names (`{"Version": …, "Time": …}`,
+/// `go help goproxy`).
+pub fn info_version(text: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Info {
+        #[serde(rename = "Version")]
+        version: String,
+    }
+    serde_json::from_str::<Info>(text)
+        .ok()
+        .map(|i| i.version)
+        .filter(|v| v.starts_with('v') && v.len() > 1)
+}
+
+/// The URL of `module`'s `@latest` at `proxy`: its newest version, which for a module
+/// with no tagged release is a pseudo-version of its default branch.
+pub fn latest_url(proxy: &str, module: &str) -> String {
+    format!("{proxy}/{}/@latest", escape(module))
+}
+
 /// The URL of `module`'s `file` (`list`, `v1.2.3.zip`) at `proxy`.
 pub fn url(proxy: &str, module: &str, file: &str) -> String {
     format!("{proxy}/{}/@v/{}", escape(module), file)
@@ -297,5 +363,39 @@ mod tests {
             "{script}"
         );
         assert!(build_command("example.com/m'", "x", "v1", h1, false).is_none());
+    }
+
+    #[test]
+    fn pseudo_versions_are_the_three_forms_of_golang_mods_pseudo_go() {
+        for pseudo in [
+            "v0.0.0-20240101120000-abcdef123456",
+            "v2.0.0-20240101120000-abcdef123456+incompatible",
+            "v1.2.4-0.20240101120000-abcdef123456",
+            "v1.2.3-rc.1.0.20240101120000-abcdef123456",
+        ] {
+            assert!(is_pseudo(pseudo), "{pseudo}");
+        }
+        for not in [
+            "v1.0.0",
+            "v1.2.3-rc.1",
+            "v0.0.0-2024010112000-abcdef123456",
+            "v0.0.0-20240101120000-",
+            "0.0.0-20240101120000-abcdef123456",
+            "v1.2.4-1.20240101120000-abcdef123456",
+        ] {
+            assert!(!is_pseudo(not), "{not}");
+        }
+        assert_eq!(
+            info_version(
+                r#"{"Version":"v0.0.0-20240101120000-abcdef123456","Time":"2024-01-01T12:00:00Z"}"#
+            )
+            .as_deref(),
+            Some("v0.0.0-20240101120000-abcdef123456")
+        );
+        assert_eq!(info_version("not json"), None);
+        assert_eq!(
+            latest_url("http://p", "example.com/Foo"),
+            "http://p/example.com/!foo/@latest"
+        );
     }
 }

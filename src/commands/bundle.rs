@@ -40,9 +40,16 @@ pub fn run(command: BundleCommand) -> Result<i32, Error> {
                 }
                 other => Error::environment(other),
             })?;
+            let named = match imported.named {
+                0 => String::new(),
+                n => format!(
+                    "; {} of runtime tools' environments named for uv",
+                    vx_tui::text::count(n as u64, "file")
+                ),
+            };
             let _ = writeln!(
                 std::io::stdout(),
-                "vx: imported {} ({}) into {}; {} already there",
+                "vx: imported {} ({}) into {}; {} already there{named}",
                 vx_tui::text::count(imported.copied as u64, "blob"),
                 vx_tui::text::bytes(imported.bytes),
                 cache.display(),

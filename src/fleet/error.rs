@@ -38,6 +38,9 @@ pub enum PushError {
         /// Blobs the target lacked.
         blobs: usize,
     },
+    /// The files of a runtime tool's environment could not be listed (its index).
+    #[error("{0}")]
+    EnvironmentFiles(String),
     /// The sync that gathers the downloads could not run.
     #[error(transparent)]
     Sync(Box<SyncError>),

@@ -5,5 +5,6 @@
 //! registry client and the layout).
 
 pub mod download;
+pub mod environment;
 pub mod error;
 pub mod push;

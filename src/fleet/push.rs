@@ -105,7 +105,22 @@ fn push_to(target: &Target, push: &Push<'_>, out: &mut dyn Write) -> Result<Push
     let lock = Lock::load(push.lock_path)
         .map_err(|e| lock_err(e.to_string()))?
         .ok_or_else(|| lock_err("no vx.lock: run `vx lock` first".to_owned()))?;
-    let list = artifacts::of_lock(&lock, push.platforms);
+    let mut list = artifacts::of_lock(&lock, push.platforms);
+    // The files PyPI environments install, by name: a file that is also a tool's own
+    // download (black's wheel) is named on that tool's layers.
+    for file in super::environment::of_lock(&lock, push.platforms, &push.client)? {
+        let mut same = list
+            .iter_mut()
+            .filter(|a| a.sha256 == file.sha256)
+            .peekable();
+        if same.peek().is_none() {
+            list.push(file);
+        } else {
+            for artifact in same.filter(|a| a.file.is_none()) {
+                artifact.file.clone_from(&file.file);
+            }
+        }
+    }
     if list.is_empty() {
         return Err(lock_err(if push.platforms.is_empty() {
             "the lock has no download: run `vx lock`".to_owned()

@@ -43,6 +43,29 @@ pub struct Download {
     pub waited: Duration,
 }
 
+/// Why a mirror could not serve: said as its own message, the next source tried.
+#[derive(Debug, Error)]
+pub enum MirrorError {
+    /// The mirror as written is not one.
+    #[error("{0}")]
+    Source(crate::mirror::source::SourceError),
+    /// Its OCI registry refused, or answered what vx cannot use.
+    #[error("{0}")]
+    Oci(crate::mirror::oci::OciError),
+}
+
+impl From<crate::mirror::source::SourceError> for MirrorError {
+    fn from(e: crate::mirror::source::SourceError) -> MirrorError {
+        MirrorError::Source(e)
+    }
+}
+
+impl From<crate::mirror::oci::OciError> for MirrorError {
+    fn from(e: crate::mirror::oci::OciError) -> MirrorError {
+        MirrorError::Oci(e)
+    }
+}
+
 /// Why a download failed. Messages name the URL and what to check.
 #[derive(Debug, Error)]
 pub enum FetchError {
@@ -178,7 +201,7 @@ pub enum FetchError {
     /// A mirror could not serve (its registry refused, or answered what vx cannot
     /// use); the next source is tried.
     #[error("{0}")]
-    Mirror(String),
+    Mirror(MirrorError),
     /// Every attempt failed transiently; `last` is the last failure.
     #[error("{last} (gave up after {attempts} attempts)")]
     GaveUp {

@@ -332,8 +332,8 @@ pub enum InstallError {
     Config(#[from] FieldError),
     /// A setting of the environment vx does not understand
     /// ([`packing::PREFERENCE_ENV`]).
-    #[error("{0}")]
-    Setting(String),
+    #[error(transparent)]
+    Setting(#[from] packing::PreferenceError),
     /// No sha256 was given and unverified downloads were not allowed.
     #[error("no sha256 to verify the download: {asked}, or pass --allow-unverified ({url})")]
     Unverified {

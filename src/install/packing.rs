@@ -55,17 +55,27 @@ pub enum Preference {
 impl Preference {
     /// The preference `VX_DOWNLOAD_FORMAT` names (`auto` when unset); an unknown value
     /// is the error that names the variable and the values.
-    pub fn from_env() -> Result<Preference, String> {
+    pub fn from_env() -> Result<Preference, PreferenceError> {
         match std::env::var(PREFERENCE_ENV).as_deref() {
             Err(_) | Ok("" | "auto") => Ok(Preference::Auto),
             Ok("smallest") => Ok(Preference::Smallest),
             Ok("fastest") => Ok(Preference::Fastest),
-            Ok(other) => Err(format!(
-                "{PREFERENCE_ENV}={}: expected smallest, fastest or auto",
-                crate::validate::shorten(other)
-            )),
+            Ok(other) => Err(PreferenceError {
+                value: other.to_owned(),
+            }),
         }
     }
+}
+
+/// A [`PREFERENCE_ENV`] that names no preference.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{PREFERENCE_ENV}={}: expected smallest, fastest or auto",
+    crate::validate::shorten(value)
+)]
+pub struct PreferenceError {
+    /// The value as set.
+    pub value: String,
 }
 
 /// How many bytes a packing usually takes for the same tree (lower: fewer).

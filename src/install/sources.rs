@@ -13,7 +13,7 @@ use std::path::Path;
 
 use vx_shm::Phase;
 
-use super::fetch::{self, Context, Download, DownloadRequest, FetchError, Tee};
+use super::fetch::{self, Context, Download, DownloadRequest, FetchError, MirrorError, Tee};
 use super::{InstallOptions, ProgressSink, Retry, resume};
 use crate::mirror::oci::{BlobHead, Registry};
 use crate::mirror::source::{Source, file_url};
@@ -35,7 +35,7 @@ pub struct Fetched {
 /// The sources tried before the origin, in order: vx's blob cache (when there is a
 /// cache directory), then `mirrors` as parsed (a mirror that does not parse is kept
 /// as its error, announced when its turn comes).
-pub fn sources(mirrors: &[String]) -> Vec<Result<Source, String>> {
+pub fn sources(mirrors: &[String]) -> Vec<Result<Source, MirrorError>> {
     let mut out = Vec::new();
     if let Some(cache) = crate::platform::fs::cache_dir() {
         out.push(Ok(Source::Dir {
@@ -44,7 +44,7 @@ pub fn sources(mirrors: &[String]) -> Vec<Result<Source, String>> {
         }));
     }
     for mirror in mirrors {
-        out.push(Source::parse(mirror).map_err(|e| e.to_string()));
+        out.push(Source::parse(mirror).map_err(MirrorError::from));
     }
     out
 }
@@ -175,12 +175,12 @@ fn try_source(
             let digest = format!("sha256:{sha256}");
             let registry = match Registry::new(fetch::client(opts), oci.clone(), false) {
                 Ok(registry) => registry,
-                Err(err) => return Tried::Failed(FetchError::Mirror(err.to_string())),
+                Err(err) => return Tried::Failed(FetchError::Mirror(err.into())),
             };
             match registry.blob_head(&digest) {
                 Ok(BlobHead::Present(_)) => {}
                 Ok(BlobHead::Missing) => return Tried::Miss,
-                Err(err) => return Tried::Failed(FetchError::Mirror(err.to_string())),
+                Err(err) => return Tried::Failed(FetchError::Mirror(err.into())),
             }
             if let Some(auth) = registry.authorization() {
                 quick

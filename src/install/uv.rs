@@ -10,7 +10,9 @@
 //! proxies of the environment (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`,
 //! which uv reads as vx does), the operating system's certificates
 //! (`UV_NATIVE_TLS`), and vx's `SSL_CERT_FILE` or `[http] ca_certificates` as the
-//! bundle uv reads. Credentials stay uv's own (netrc): vx hands it no secret.
+//! bundle uv reads. Credentials stay uv's own (netrc): vx hands it no secret. The
+//! files imported bundles carried are offered too (`--find-links`, the cache's
+//! `environment-files`), so a bundle installs the set offline on a fresh machine.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -81,6 +83,15 @@ impl<'a> Uv<'a> {
         ];
         if self.offline {
             args.push("--offline");
+        }
+        // The files imported bundles carried, by name (`vx bundle import`): where uv
+        // finds the set without the index, each still checked by its sha256.
+        let carried = crate::platform::fs::cache_dir()
+            .map(|cache| cache.join(crate::mirror::artifacts::ENVIRONMENT_FILES))
+            .filter(|dir| dir.is_dir())
+            .map(|dir| dir.to_string_lossy().into_owned());
+        if let Some(carried) = &carried {
+            args.extend(["--find-links", carried]);
         }
         self.run(&args, dir)
     }

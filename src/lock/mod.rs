@@ -298,6 +298,10 @@ pub struct Environment {
     pub installer: Option<Box<LockedTool>>,
 }
 
+/// The name the installer of an [`Environment`] goes by, as a tool: vx's uv. Here, below
+/// the mirrors that carry it in a bundle and the backend that locks it.
+pub const INSTALLER_NAME: &str = "uv";
+
 /// [`Environment`] as read: its runtime's entry checked as any tool's.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

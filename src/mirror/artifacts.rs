@@ -32,7 +32,18 @@ pub struct Artifact {
     pub sha256: String,
     /// Its size, when the lock knows it.
     pub size: Option<u64>,
+    /// A file a runtime tool's environment installs (a wheel of its pinned set), by
+    /// the name its installer needs: `vx bundle import` puts it under that name where
+    /// uv finds it offline ([`ENVIRONMENT_FILES`]). `None`: a tool's own download.
+    pub file: Option<String>,
 }
+
+/// The annotation of a layer that is an environment's file ([`Artifact::file`]).
+pub const FILE_ANNOTATION: &str = "dev.vx.file";
+
+/// Where in vx's cache `vx bundle import` puts the environments' files by name (a flat
+/// directory, the `--find-links` of uv's offline installs).
+pub const ENVIRONMENT_FILES: &str = "environment-files";
 
 impl Artifact {
     /// `sha256:<hex>`.
@@ -49,30 +60,61 @@ impl Artifact {
 }
 
 /// The artifacts of `lock` for `platforms` (all locked platforms when empty), stale
-/// entries left out, in the lock's order (tool, then platform).
+/// entries left out, in the lock's order (tool, then platform). A runtime tool's
+/// environment brings what it is built with, after the tool: vx's own runtime
+/// (`own_runtime`, a project naming no node or python) and vx's uv (`installer`), so
+/// that a bundle installs the tool offline as it installs online (not with pip for
+/// want of uv). Those are shared by several tools: each download is listed once.
 pub fn of_lock(lock: &Lock, platforms: &[String]) -> Vec<Artifact> {
-    let mut out = Vec::new();
+    let mut out: Vec<Artifact> = Vec::new();
     for (tool, entry) in &lock.tools {
-        for (platform, asset) in &entry.platforms {
-            if asset.stale || (!platforms.is_empty() && !platforms.contains(platform)) {
-                continue;
-            }
-            // A download pinned by a registry's integrity alone (npm's sha512) has no
-            // content address here: it is fetched from its registry.
-            let Some(sha256) = asset.sha256.clone() else {
-                continue;
-            };
-            out.push(Artifact {
-                tool: tool.clone(),
-                version: entry.version.clone(),
-                platform: platform.clone(),
-                url: asset.url.clone(),
-                sha256,
-                size: asset.size,
-            });
+        push_entry(&mut out, tool, entry, platforms);
+        let Some(environment) = &entry.environment else {
+            continue;
+        };
+        if let Some(runtime) = &environment.own_runtime {
+            push_entry(&mut out, &environment.runtime, runtime, platforms);
+        }
+        if let Some(installer) = &environment.installer {
+            push_entry(&mut out, crate::lock::INSTALLER_NAME, installer, platforms);
         }
     }
     out
+}
+
+/// The downloads of `entry` (the lock's `tool`, or one an environment holds) for
+/// `platforms`, those already listed (by sha256 and platform) left out.
+fn push_entry(
+    out: &mut Vec<Artifact>,
+    tool: &str,
+    entry: &crate::lock::LockedTool,
+    platforms: &[String],
+) {
+    for (platform, asset) in &entry.platforms {
+        if asset.stale || (!platforms.is_empty() && !platforms.contains(platform)) {
+            continue;
+        }
+        // A download pinned by a registry's integrity alone (npm's sha512) has no
+        // content address here: it is fetched from its registry.
+        let Some(sha256) = asset.sha256.clone() else {
+            continue;
+        };
+        if out
+            .iter()
+            .any(|a| a.sha256 == sha256 && a.platform == *platform)
+        {
+            continue;
+        }
+        out.push(Artifact {
+            tool: tool.to_owned(),
+            version: entry.version.clone(),
+            platform: platform.clone(),
+            url: asset.url.clone(),
+            sha256,
+            size: asset.size,
+            file: None,
+        });
+    }
 }
 
 /// The tag of a lock: `lock-` and the first 16 hex digits of its sha256.
@@ -87,7 +129,7 @@ pub fn manifest(lock_bytes: &[u8], artifacts: &[(Artifact, u64)]) -> Vec<u8> {
     let layers: Vec<_> = artifacts
         .iter()
         .map(|(artifact, size)| {
-            let annotations: BTreeMap<&str, String> = [
+            let mut annotations: BTreeMap<&str, String> = [
                 ("org.opencontainers.image.title", artifact.file_name()),
                 ("dev.vx.tool", artifact.tool.clone()),
                 ("dev.vx.version", artifact.version.clone()),
@@ -96,6 +138,9 @@ pub fn manifest(lock_bytes: &[u8], artifacts: &[(Artifact, u64)]) -> Vec<u8> {
             ]
             .into_iter()
             .collect();
+            if let Some(file) = &artifact.file {
+                annotations.insert(FILE_ANNOTATION, file.clone());
+            }
             json!({
                 "mediaType": ARTIFACT_MEDIA_TYPE,
                 "digest": artifact.digest(),
@@ -131,6 +176,7 @@ mod tests {
             url: "https://x.org/dl/rg%2014.tar.gz?x=1".into(),
             sha256: "ab".repeat(32),
             size: None,
+            file: None,
         };
         assert_eq!(artifact.file_name(), "rg 14.tar.gz");
         let bytes = manifest(b"version = 1\n", &[(artifact.clone(), 42)]);
@@ -147,5 +193,67 @@ mod tests {
         );
         assert!(lock_tag(b"version = 1\n").starts_with("lock-"));
         assert_eq!(lock_tag(b"x").len(), 5 + 16);
+    }
+
+    #[test]
+    fn a_runtime_tools_own_runtime_and_uv_are_carried_once() {
+        use crate::lock::{Asset, Environment, LockedTool};
+        let entry = |version: &str, url: &str, sha: char| {
+            let mut asset = Asset::new(url.to_owned(), sha.to_string().repeat(64), None);
+            asset.format = Some("tar.gz".into());
+            LockedTool {
+                version: version.into(),
+                inputs: format!("sha256:{}", "0".repeat(64)),
+                layout: None,
+                constraint: None,
+                package: None,
+                tag: None,
+                registry: None,
+                provenance_loss: None,
+                platforms: [("linux-x86_64".to_owned(), asset)].into_iter().collect(),
+                unsupported: Default::default(),
+                environment: None,
+            }
+        };
+        let with_environment = |name: &str, sha: char| {
+            let mut tool = entry("1", &format!("https://x.org/{name}.whl"), sha);
+            tool.environment = Some(Environment {
+                runtime: "python".into(),
+                runtime_version: "3.12.8".into(),
+                registry: "https://pypi.org/simple".into(),
+                allow_builds: Vec::new(),
+                lockfile: String::new(),
+                own_runtime: Some(Box::new(entry(
+                    "3.12.8",
+                    "https://x.org/python.tar.gz",
+                    'p',
+                ))),
+                installer: Some(Box::new(entry("0.5.11", "https://x.org/uv.tar.gz", 'u'))),
+            });
+            tool
+        };
+        let mut lock = Lock::default();
+        lock.tools
+            .insert("black".into(), with_environment("black", 'b'));
+        lock.tools
+            .insert("ruff".into(), with_environment("ruff", 'r'));
+        let names: Vec<(String, String)> = of_lock(&lock, &[])
+            .into_iter()
+            .map(|a| (a.tool, a.version))
+            .collect();
+        let names: Vec<(&str, &str)> = names
+            .iter()
+            .map(|(t, v)| (t.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("black", "1"),
+                ("python", "3.12.8"),
+                ("uv", "0.5.11"),
+                ("ruff", "1")
+            ]
+        );
+        assert!(of_lock(&lock, &["macos-aarch64".into()]).is_empty());
     }
 }

@@ -44,28 +44,79 @@ pub fn path() -> Option<PathBuf> {
 /// The `Authorization: Basic …` value for the registry at `authority` (`HOST[:PORT]`),
 /// when docker's config has credentials for it. A missing file is no credentials; an
 /// unreadable or malformed one is an error (which names the file, never a secret).
-pub fn basic_for(authority: &str) -> Result<Option<Secret>, String> {
+pub fn basic_for(authority: &str) -> Result<Option<Secret>, DockerConfigError> {
     let Some(path) = path() else {
         return Ok(None);
     };
     let text = match crate::bounded_read::read_to_string(&path, MAX_BYTES) {
         Ok(text) => text,
         Err(e) if e.is_not_found() => return Ok(None),
-        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        Err(source) => return Err(DockerConfigError::Read { path, source }),
     };
-    let config: ConfigFile = serde_json::from_str(&text).map_err(|e| {
-        format!(
-            "{} is not docker's config.json (line {}, column {})",
-            path.display(),
-            e.line(),
-            e.column()
-        )
-    })?;
-    basic_in(&config, authority).map_err(|why| format!("{}: {why}", path.display()))
+    let config: ConfigFile = match serde_json::from_str(&text) {
+        Ok(config) => config,
+        Err(e) => {
+            return Err(DockerConfigError::NotConfig {
+                path,
+                line: e.line(),
+                column: e.column(),
+            });
+        }
+    };
+    basic_in(&config, authority).map_err(|problem| DockerConfigError::Auth { path, problem })
+}
+
+/// Why docker's config cannot give a registry's credentials (naming the file, never a
+/// secret).
+#[derive(Debug, thiserror::Error)]
+pub enum DockerConfigError {
+    /// The file cannot be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: crate::bounded_read::ReadError,
+    },
+    /// Not JSON of config.json's shape (where, never what: it holds secrets).
+    #[error("{} is not docker's config.json (line {line}, column {column})", path.display())]
+    NotConfig {
+        /// The file.
+        path: PathBuf,
+        /// The line.
+        line: usize,
+        /// The column.
+        column: usize,
+    },
+    /// The registry's entry cannot be used.
+    #[error("{}: {problem}", path.display())]
+    Auth {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with the entry.
+        problem: AuthProblem,
+    },
+}
+
+/// What is wrong with a registry's `auth` in docker's config.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthProblem {
+    /// Not base64.
+    #[error("the `auth` of {key} is not base64")]
+    NotBase64 {
+        /// The registry's key.
+        key: String,
+    },
+    /// Not `user:password` once decoded.
+    #[error("the `auth` of {key} is not user:password")]
+    NotUserPassword {
+        /// The registry's key.
+        key: String,
+    },
 }
 
 /// [`basic_for`] over a parsed config.
-fn basic_in(config: &ConfigFile, authority: &str) -> Result<Option<Secret>, String> {
+fn basic_in(config: &ConfigFile, authority: &str) -> Result<Option<Secret>, AuthProblem> {
     let Some((key, entry)) = config
         .auths
         .iter()
@@ -77,11 +128,11 @@ fn basic_in(config: &ConfigFile, authority: &str) -> Result<Option<Secret>, Stri
         (Some(auth), _, _) if !auth.is_empty() => {
             let bytes = STANDARD
                 .decode(auth.trim())
-                .map_err(|_| format!("the `auth` of {key} is not base64"))?;
-            let text = String::from_utf8(bytes)
-                .map_err(|_| format!("the `auth` of {key} is not user:password"))?;
+                .map_err(|_| AuthProblem::NotBase64 { key: key.clone() })?;
+            let not_pair = || AuthProblem::NotUserPassword { key: key.clone() };
+            let text = String::from_utf8(bytes).map_err(|_| not_pair())?;
             if !text.contains(':') {
-                return Err(format!("the `auth` of {key} is not user:password"));
+                return Err(not_pair());
             }
             text
         }
@@ -128,7 +179,7 @@ mod tests {
     #[test]
     fn a_malformed_auth_is_an_error_that_shows_no_secret() {
         let c = config(r#"{"auths": {"r.corp": {"auth": "%%%notbase64"}}}"#);
-        let err = basic_in(&c, "r.corp").unwrap_err();
+        let err = basic_in(&c, "r.corp").unwrap_err().to_string();
         assert!(err.contains("not base64"), "{err}");
         assert!(!err.contains("notbase64"));
     }

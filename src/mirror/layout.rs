@@ -10,46 +10,17 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use thiserror::Error;
 
 use super::source::blob_path;
 
 /// The `oci-layout` file's content.
 const OCI_LAYOUT: &str = r#"{"imageLayoutVersion":"1.0.0"}"#;
+/// Longest `index.json` read on import.
+const MAX_INDEX: u64 = 16 << 20;
 /// The annotation of `index.json` that names a manifest's tag.
 const REF_NAME: &str = "org.opencontainers.image.ref.name";
 
-/// Why a layout could not be written or read.
-#[derive(Debug, Error)]
-pub enum LayoutError {
-    /// A file could not be read or written.
-    #[error("{}: {source}", path.display())]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: io::Error,
-    },
-    /// The path is not an OCI image layout.
-    #[error("{}: not an OCI image layout ({why})", path.display())]
-    NotALayout {
-        /// The path.
-        path: PathBuf,
-        /// What is missing.
-        why: String,
-    },
-    /// A blob's bytes do not hash to its name.
-    #[error("{}: the blob {name} holds bytes of sha256 {actual}: refused", path.display())]
-    Corrupt {
-        /// The layout.
-        path: PathBuf,
-        /// The blob's name.
-        name: String,
-        /// Their actual sha256.
-        actual: String,
-    },
-}
+pub use super::layout_error::LayoutError;
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> LayoutError + '_ {
     move |source| LayoutError::Io {
@@ -155,6 +126,9 @@ pub struct Imported {
     pub present: usize,
     /// Bytes copied.
     pub bytes: u64,
+    /// Files of runtime tools' environments put by name where uv finds them
+    /// ([`super::named`]).
+    pub named: usize,
 }
 
 /// vx's blob cache: `<cache>` as a layout root (`<cache>/blobs/sha256/<hex>`).
@@ -190,10 +164,15 @@ pub fn import(from: &Path, into: &Path) -> Result<Imported, LayoutError> {
             let mut file = File::open(&path).map_err(io_err(&path))?;
             copy_blob(&mut file, &name, from, &blobs, &mut imported)?;
         }
+        let path = from.join("index.json");
+        let index =
+            crate::bounded_read::read(&path, MAX_INDEX).map_err(|e| io_err(&path)(e.into()))?;
+        imported.named = super::named::name_files(&index, from, into)?;
     } else {
         let file = File::open(from).map_err(io_err(from))?;
         let mut archive = tar::Archive::new(io::BufReader::new(file));
         let mut saw_layout = false;
+        let mut index = Vec::new();
         for entry in archive.entries().map_err(io_err(from))? {
             let mut entry = entry.map_err(io_err(from))?;
             let path = entry.path().map_err(io_err(from))?.into_owned();
@@ -207,6 +186,12 @@ pub fn import(from: &Path, into: &Path) -> Result<Imported, LayoutError> {
             let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
             match parts.as_slice() {
                 ["oci-layout"] => saw_layout = true,
+                ["index.json"] if entry.header().entry_type().is_file() => {
+                    (&mut entry)
+                        .take(MAX_INDEX)
+                        .read_to_end(&mut index)
+                        .map_err(io_err(from))?;
+                }
                 ["blobs", "sha256", name]
                     if is_sha256(name) && entry.header().entry_type().is_file() =>
                 {
@@ -222,6 +207,7 @@ pub fn import(from: &Path, into: &Path) -> Result<Imported, LayoutError> {
                 why: "no oci-layout in the tar".to_owned(),
             });
         }
+        imported.named = super::named::name_files(&index, from, into)?;
     }
     Ok(imported)
 }

@@ -16,6 +16,8 @@
 pub mod artifacts;
 pub mod docker_config;
 pub mod layout;
+pub mod layout_error;
+pub mod named;
 pub mod oci;
 pub mod source;
 

@@ -84,7 +84,7 @@ impl Registry {
         let basic = super::docker_config::basic_for(&target.authority).map_err(|why| {
             OciError::Unauthorized {
                 registry: target.label.clone(),
-                why,
+                why: why.to_string(),
             }
         })?;
         Ok(Registry {
@@ -333,7 +333,7 @@ impl Registry {
         let own =
             super::docker_config::basic_for(authority).map_err(|why| OciError::Unauthorized {
                 registry: self.target.label.clone(),
-                why,
+                why: why.to_string(),
             })?;
         if own.is_none() && self.basic.is_some() {
             *self.withheld.lock().unwrap_or_else(|e| e.into_inner()) =

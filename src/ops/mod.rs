@@ -8,6 +8,7 @@
 //! - [`prune`]: the store's versions no project uses, killed installs' work
 //!   directories and stale partial downloads, removed (or listed).
 //! - [`exec`]: a command run in place of vx, in a toolchain's environment.
+//! - [`install`]: one download installed by hand, outside any project (`vx install`).
 //! - [`import`]: another version manager's files imported into vx.toml's text.
 //! - [`push`]: the project's lock and its downloads sent to an OCI registry or an
 //!   image layout.
@@ -22,17 +23,20 @@
 //! - [`registry`]: a registry package shown per platform; the standard registry moved.
 //! - [`run`]: the tasks a `vx run` chose, their plan and the toolchain they run in.
 //! - [`snapshot`]: vx.toml and vx.lock as an edit found them, to put back.
+//! - [`shim`]: a shim's command run as the directory's project pins it.
 
 pub mod board;
 pub mod edit;
 pub mod exec;
 pub mod import;
+pub mod install;
 pub mod lock;
 pub mod logs;
 pub mod prune;
 pub mod push;
 pub mod registry;
 pub mod run;
+pub mod shim;
 pub mod snapshot;
 pub mod sync;
 pub mod target;

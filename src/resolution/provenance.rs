@@ -22,7 +22,7 @@ use crate::verify::sigstore::{self, Subject};
 use crate::verify::slsa::{self, SlsaCheck};
 use crate::verify::trusted_root::Root;
 
-use super::signatures::{Verdict, load_root};
+use super::signatures::{AttestationReason, CheckError, SharedRootError, Verdict, load_root};
 
 /// The file whose provenance is checked: its name and SHA-256 (hex).
 #[derive(Clone, Copy, Debug)]
@@ -39,18 +39,21 @@ pub struct Checked<'a> {
 /// file cannot be had, it ends with `unreachable` (the settings that skip the check).
 pub fn check(
     github: &Github,
-    root: &OnceLock<Result<Root, String>>,
+    root: &OnceLock<Result<Root, SharedRootError>>,
     subject: Checked<'_>,
     sources: &[ProvenanceSource],
     unreachable: &str,
-) -> Result<Verdict, String> {
+) -> Result<Verdict, CheckError> {
     let Checked {
         name: asset,
         sha256,
     } = subject;
     let mut verdict = Verdict::default();
-    let root = || root.get_or_init(load_root).as_ref().map_err(Clone::clone);
-    let clean = |text: &str| vx_text::sanitize(text).into_owned();
+    let root = || {
+        root.get_or_init(load_root)
+            .as_ref()
+            .map_err(|e| CheckError::Root(e.clone()))
+    };
     for source in sources {
         match source {
             ProvenanceSource::GithubAttestations {
@@ -58,23 +61,22 @@ pub fn check(
                 signer_workflow,
                 predicate_type,
             } => {
-                let failed = |reason: String| {
-                    format!(
-                        "GitHub's attestations of {asset} (sha256:{sha256}) in {}: {}",
-                        clean(repo),
-                        clean(&reason)
-                    )
+                let failed = |reason: AttestationReason| CheckError::Attestations {
+                    asset: asset.to_owned(),
+                    sha256: sha256.to_owned(),
+                    repo: repo.clone(),
+                    reason,
                 };
                 let pattern = whole(signer_workflow).map_err(failed)?;
                 let (owner, name) = repo.split_once('/').unwrap_or((repo, ""));
                 let answer = github
                     .attestations(owner, name, sha256, sigstore::MAX_ATTESTATIONS_BYTES)
-                    .map_err(|e| {
-                        format!(
-                            "GitHub's attestations API cannot answer for {asset} (sha256:{sha256}) in {}: {}; {unreachable}",
-                            clean(repo),
-                            clean(&e.to_string())
-                        )
+                    .map_err(|source| CheckError::AttestationsApi {
+                        asset: asset.to_owned(),
+                        sha256: sha256.to_owned(),
+                        repo: repo.clone(),
+                        source: Box::new(source),
+                        unreachable: unreachable.to_owned(),
                     })?;
                 let signer = Signer {
                     matches: &|workflow: &str| pattern.is_match(workflow),
@@ -87,16 +89,20 @@ pub fn check(
                     predicate_type,
                     &signer,
                 )
-                .map_err(|e| failed(e.to_string()))?;
+                .map_err(|e| failed(e.into()))?;
                 verdict
                     .records
                     .push(format!("github-attestation:{workflow}").replace(',', "%2C"));
             }
             ProvenanceSource::Slsa { url, source_uri } => {
                 let shown = crate::net::url::display_url(url);
-                let text = github.fetch(url, sigstore::MAX_BUNDLE_BYTES).map_err(|e| {
-                    format!("cannot fetch the SLSA provenance of {asset}: {e}; {unreachable}")
-                })?;
+                let text = github
+                    .fetch(url, sigstore::MAX_BUNDLE_BYTES)
+                    .map_err(|source| CheckError::ProvenanceFetch {
+                        asset: asset.to_owned(),
+                        source: Box::new(source),
+                        unreachable: unreachable.to_owned(),
+                    })?;
                 if slsa::only_bare_envelopes(&text) {
                     verdict.unchecked.push(format!(
                         "SLSA provenance {shown} not checked: it holds bare DSSE envelopes, without the transparency-log entry that proves when they were signed"
@@ -109,11 +115,11 @@ pub fn check(
                 };
                 let record =
                     slsa::verify_provenance(root()?, Subject::Sha256(sha256), &text, &check)
-                        .map_err(|reason| {
-                            format!(
-                                "the SLSA provenance {shown} of {asset} (sha256:{sha256}) does not verify: {}",
-                                clean(&reason.to_string())
-                            )
+                        .map_err(|source| CheckError::Provenance {
+                            shown: shown.clone(),
+                            asset: asset.to_owned(),
+                            sha256: sha256.to_owned(),
+                            source,
                         })?;
                 verdict.records.push(record);
             }
@@ -127,9 +133,13 @@ pub fn check(
 
 /// `signer_workflow` as `gh attestation verify` takes it, anchored at both ends: the
 /// whole `owner/repo/path` must match, not a part of it.
-fn whole(pattern: &str) -> Result<regex::Regex, String> {
-    sigstore::identity_pattern(&format!("^(?:{pattern})$"))
-        .map_err(|e| format!("its signer_workflow {pattern}: {e}"))
+fn whole(pattern: &str) -> Result<regex::Regex, AttestationReason> {
+    sigstore::identity_pattern(&format!("^(?:{pattern})$")).map_err(|source| {
+        AttestationReason::SignerWorkflow {
+            pattern: pattern.to_owned(),
+            source,
+        }
+    })
 }
 
 #[cfg(test)]

@@ -70,9 +70,10 @@ pub struct Resolver<'n> {
     /// Releases listed in this run, by `owner/repo`.
     releases: RefCell<BTreeMap<String, Vec<Release>>>,
     /// Checksum files fetched in this run, by URL (`None`: not available).
-    checksum_files: RefCell<BTreeMap<String, Result<String, String>>>,
+    checksum_files: RefCell<BTreeMap<String, Result<String, TextError>>>,
     /// The Sigstore trusted root, read at the first bundle this run checks.
-    trusted_root: std::sync::OnceLock<Result<crate::verify::trusted_root::Root, String>>,
+    trusted_root:
+        std::sync::OnceLock<Result<crate::verify::trusted_root::Root, signatures::SharedRootError>>,
     /// What runtimes fetch through (each publisher's file once per run).
     runtimes: crate::runtime::Context<'n>,
     /// Runtimes' version lists read in this run, by runtime.
@@ -639,9 +640,9 @@ impl<'n> Resolver<'n> {
         &self,
         found: &Found,
         candidate: &Candidate,
-        checked: Result<signatures::Verdict, String>,
+        checked: Result<signatures::Verdict, signatures::CheckError>,
     ) -> Result<Vec<String>, ResolutionError> {
-        let verdict = checked.map_err(|why| refused(found, candidate, &why))?;
+        let verdict = checked.map_err(|why| refused(found, candidate, &why.to_string()))?;
         for note in &verdict.unchecked {
             self.net
                 .progress(&format!("{}: {note}", found.qualified_name()));
@@ -673,7 +674,9 @@ impl<'n> Resolver<'n> {
                     vx_text::sanitize(&crate::net::url::display_url(&source.url))
                 ))
             };
-            let text = self.checksum_file(&source.url).map_err(unusable)?;
+            let text = self
+                .checksum_file(&source.url)
+                .map_err(|e| unusable(e.to_string()))?;
             let hex = match checksum::find_sha256(&text, &download.asset, &source.format) {
                 Ok(Some(hex)) => hex,
                 Ok(None) => {
@@ -749,7 +752,7 @@ impl<'n> Resolver<'n> {
     }
 
     /// A checksum file's text, fetched once per run, or why it cannot be had.
-    fn checksum_file(&self, url: &str) -> Result<String, String> {
+    fn checksum_file(&self, url: &str) -> Result<String, TextError> {
         if let Some(known) = self.checksum_files.borrow().get(url) {
             return known.clone();
         }
@@ -1307,11 +1310,23 @@ impl Resolver<'_> {
 }
 
 /// A checksum file's text, or why it cannot be had (too large, not there, not text).
-fn fetch_text(github: &crate::github::Github, url: &str) -> Result<String, String> {
+fn fetch_text(github: &crate::github::Github, url: &str) -> Result<String, TextError> {
     let bytes = github
         .fetch(url, MAX_CHECKSUM_FILE)
-        .map_err(|e| e.to_string())?;
-    String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_owned())
+        .map_err(|e| TextError::Fetch(std::sync::Arc::new(e)))?;
+    String::from_utf8(bytes).map_err(|_| TextError::NotUtf8)
+}
+
+/// Why a checksum file cannot be had as text; kept for the run (each file is fetched
+/// once).
+#[derive(Clone, Debug, thiserror::Error)]
+enum TextError {
+    /// GitHub's client could not fetch it.
+    #[error("{0}")]
+    Fetch(std::sync::Arc<crate::github::GithubError>),
+    /// Not UTF-8.
+    #[error("it is not UTF-8 text")]
+    NotUtf8,
 }
 
 /// `work` applied to each of `items` on up to [`PARALLEL_FETCHES`] threads, with its

@@ -18,6 +18,8 @@
 //! soundly (a cosign option it does not know, a certificate without a bundle, an issuer
 //! given as a pattern) is named and records nothing.
 
+use std::sync::Arc;
+
 use sha2::{Digest, Sha256};
 
 use crate::github::Github;
@@ -89,10 +91,10 @@ impl Signed<'_> {
 /// signature. `Err` says which signature failed and why.
 pub fn check(
     github: &Github,
-    root: &std::sync::OnceLock<Result<Root, String>>,
+    root: &std::sync::OnceLock<Result<Root, SharedRootError>>,
     signed: Signed<'_>,
     signatures: &[SignatureSource],
-) -> Result<Verdict, String> {
+) -> Result<Verdict, CheckError> {
     let mut verdict = Verdict::default();
     let shown = signed.shown();
     for signature in signatures {
@@ -104,11 +106,17 @@ pub fn check(
                     ));
                     continue;
                 };
-                let key = minisign::Key::parse(public_key)
-                    .map_err(|e| format!("the registry's minisign key for {shown}: {e}"))?;
+                let key =
+                    minisign::Key::parse(public_key).map_err(|source| CheckError::MinisignKey {
+                        shown: shown.clone(),
+                        source,
+                    })?;
                 let text = fetch(github, url, "minisign signature", MAX_SIGNATURE_BYTES)?;
                 key.verify_bytes(bytes, &text, url)
-                    .map_err(|e| format!("{shown}: {e}"))?;
+                    .map_err(|source| CheckError::Signature {
+                        shown: shown.clone(),
+                        source,
+                    })?;
                 verdict.records.push(key.record());
             }
             SignatureSource::CosignKey {
@@ -116,17 +124,19 @@ pub fn check(
                 signature_url,
             } => {
                 let pem = fetch(github, key_url, "cosign public key", MAX_SIGNATURE_BYTES)?;
-                let pem = String::from_utf8(pem).map_err(|_| {
-                    format!(
-                        "the cosign public key {} is not text",
-                        crate::net::url::display_url(key_url)
-                    )
+                let pem = String::from_utf8(pem).map_err(|_| CheckError::KeyNotText {
+                    url: crate::net::url::display_url(key_url),
                 })?;
-                let key = cosign::Key::parse(&pem)
-                    .map_err(|e| format!("{}: {e}", crate::net::url::display_url(key_url)))?;
+                let key = cosign::Key::parse(&pem).map_err(|source| CheckError::CosignKey {
+                    url: crate::net::url::display_url(key_url),
+                    source,
+                })?;
                 let text = fetch(github, signature_url, "cosign signature", MAX_SIGNATURE_BYTES)?;
                 key.verify_sha256(&signed.sha256(), &text, signature_url)
-                    .map_err(|e| format!("{shown}: {e}"))?;
+                    .map_err(|source| CheckError::Signature {
+                        shown: shown.clone(),
+                        source,
+                    })?;
                 verdict.records.push(key.record());
             }
             SignatureSource::CosignKeyless {
@@ -136,21 +146,20 @@ pub fn check(
                 ..
             } => {
                 let json = fetch(github, bundle_url, "Sigstore bundle", sigstore::MAX_BUNDLE_BYTES)?;
-                let root = root.get_or_init(load_root).as_ref().map_err(Clone::clone)?;
-                let failed = |reason: String| {
-                    format!(
-                        "{shown}: the Sigstore bundle {} does not verify: {}",
-                        crate::net::url::display_url(bundle_url),
-                        vx_text::sanitize(&reason)
-                    )
+                let root = root
+                    .get_or_init(load_root)
+                    .as_ref()
+                    .map_err(|e| CheckError::Root(e.clone()))?;
+                let failed = |reason: BundleReason| CheckError::Bundle {
+                    shown: shown.clone(),
+                    url: crate::net::url::display_url(bundle_url),
+                    reason,
                 };
                 let verified =
                     sigstore::verify_bundle(root, signed.subject(), &json, Some(issuer))
-                        .map_err(|e| failed(e.to_string()))?;
+                        .map_err(|e| failed(BundleReason::Bundle(e)))?;
                 if verified.statement.is_some() {
-                    return Err(failed(
-                        "it signs an attestation, not the file itself".to_owned(),
-                    ));
+                    return Err(failed(BundleReason::SignsAttestation));
                 }
                 let signer = verified.identity();
                 let (exact, pattern) = match identity {
@@ -163,11 +172,14 @@ pub fn check(
                     identity_regexp: pattern,
                     issuer: issuer.clone(),
                 };
-                if !wanted.matches(&signer).map_err(|e| failed(e.to_string()))? {
-                    return Err(failed(format!(
-                        "signed by {signer}, not by {}",
-                        wanted.expected()
-                    )));
+                if !wanted
+                    .matches(&signer)
+                    .map_err(|e| failed(BundleReason::Pattern(e)))?
+                {
+                    return Err(failed(BundleReason::SignedBy {
+                        expected: wanted.expected(),
+                        signer,
+                    }));
                 }
                 // The signer as it is, without the version's ref: the same workflow
                 // signs the next version, so provenance stays comparable.
@@ -193,15 +205,187 @@ pub fn check(
 
 /// The Sigstore trusted root of the user config's `[verify] trusted_root`, else vx's
 /// own: read once per run, and only when a Sigstore bundle is to be checked.
-pub(super) fn load_root() -> Result<Root, String> {
-    let user = crate::user_config::UserConfig::load().map_err(|e| e.to_string())?;
-    trusted_root::load(user.verify.trusted_root.as_deref()).map_err(|e| e.to_string())
+pub(super) fn load_root() -> Result<Root, SharedRootError> {
+    let user = crate::user_config::UserConfig::load().map_err(|e| Arc::new(RootError::from(e)))?;
+    trusted_root::load(user.verify.trusted_root.as_deref()).map_err(|e| Arc::new(e.into()))
 }
 
 /// A signature, key or bundle file, at most `max` bytes.
-fn fetch(github: &Github, url: &str, what: &str, max: u64) -> Result<Vec<u8>, String> {
+fn fetch(github: &Github, url: &str, what: &'static str, max: u64) -> Result<Vec<u8>, CheckError> {
     // GitHub's error names the URL.
-    github
-        .fetch(url, max)
-        .map_err(|e| format!("cannot fetch the {what}: {e}"))
+    github.fetch(url, max).map_err(|source| CheckError::Fetch {
+        what,
+        source: Box::new(source),
+    })
+}
+
+/// Why the run's Sigstore trusted root cannot be had; read once, kept for the run.
+#[derive(Debug, thiserror::Error)]
+pub enum RootError {
+    /// The user config (which may name a root) cannot be read.
+    #[error("{0}")]
+    Config(#[from] crate::user_config::UserConfigError),
+    /// The root cannot be read.
+    #[error("{0}")]
+    Root(#[from] crate::verify::VerifyError),
+}
+
+/// A [`RootError`] kept for the run.
+pub type SharedRootError = Arc<RootError>;
+
+/// Why what a registry declares over a download does not verify (its signatures,
+/// attestations or provenance), or cannot be checked: the version is refused.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    /// The trusted root cannot be had.
+    #[error("{0}")]
+    Root(SharedRootError),
+    /// The registry's minisign key is not one.
+    #[error("the registry's minisign key for {shown}: {source}")]
+    MinisignKey {
+        /// The thing signed.
+        shown: String,
+        /// Why.
+        source: crate::verify::VerifyError,
+    },
+    /// A signature does not verify.
+    #[error("{shown}: {source}")]
+    Signature {
+        /// The thing signed.
+        shown: String,
+        /// Why.
+        source: crate::verify::VerifyError,
+    },
+    /// A signature, key or bundle cannot be fetched.
+    #[error("cannot fetch the {what}: {source}")]
+    Fetch {
+        /// What (`cosign signature`).
+        what: &'static str,
+        /// GitHub's client's error (it names the URL).
+        source: Box<crate::github::GithubError>,
+    },
+    /// A cosign public key that is not text.
+    #[error("the cosign public key {url} is not text")]
+    KeyNotText {
+        /// The key's URL, as shown.
+        url: String,
+    },
+    /// A cosign public key that is not one.
+    #[error("{url}: {source}")]
+    CosignKey {
+        /// The key's URL, as shown.
+        url: String,
+        /// Why.
+        source: crate::verify::VerifyError,
+    },
+    /// A Sigstore bundle that does not verify.
+    #[error(
+        "{shown}: the Sigstore bundle {url} does not verify: {}",
+        vx_text::sanitize(&reason.to_string())
+    )]
+    Bundle {
+        /// The thing signed.
+        shown: String,
+        /// The bundle's URL, as shown.
+        url: String,
+        /// Why.
+        reason: BundleReason,
+    },
+    /// GitHub's attestations do not verify.
+    #[error(
+        "GitHub's attestations of {asset} (sha256:{sha256}) in {}: {}",
+        vx_text::sanitize(repo),
+        vx_text::sanitize(&reason.to_string())
+    )]
+    Attestations {
+        /// The asset.
+        asset: String,
+        /// Its SHA-256.
+        sha256: String,
+        /// The repository asked.
+        repo: String,
+        /// Why.
+        reason: AttestationReason,
+    },
+    /// GitHub's attestations API cannot be asked.
+    #[error(
+        "GitHub's attestations API cannot answer for {asset} (sha256:{sha256}) in {}: {}; {unreachable}",
+        vx_text::sanitize(repo),
+        vx_text::sanitize(&source.to_string())
+    )]
+    AttestationsApi {
+        /// The asset.
+        asset: String,
+        /// Its SHA-256.
+        sha256: String,
+        /// The repository asked.
+        repo: String,
+        /// GitHub's client's error.
+        source: Box<crate::github::GithubError>,
+        /// The settings that skip the check.
+        unreachable: String,
+    },
+    /// A provenance file cannot be fetched.
+    #[error("cannot fetch the SLSA provenance of {asset}: {source}; {unreachable}")]
+    ProvenanceFetch {
+        /// The asset.
+        asset: String,
+        /// GitHub's client's error.
+        source: Box<crate::github::GithubError>,
+        /// The settings that skip the check.
+        unreachable: String,
+    },
+    /// A provenance file that does not verify.
+    #[error(
+        "the SLSA provenance {shown} of {asset} (sha256:{sha256}) does not verify: {}",
+        vx_text::sanitize(&source.to_string())
+    )]
+    Provenance {
+        /// The provenance file's URL, as shown.
+        shown: String,
+        /// The asset.
+        asset: String,
+        /// Its SHA-256.
+        sha256: String,
+        /// Why.
+        source: crate::verify::slsa::ProvenanceError,
+    },
+}
+
+/// Why a Sigstore bundle over a registry's file does not verify.
+#[derive(Debug, thiserror::Error)]
+pub enum BundleReason {
+    /// The bundle itself does not verify.
+    #[error(transparent)]
+    Bundle(crate::verify::sigstore::BundleError),
+    /// The registry's identity pattern is not one.
+    #[error(transparent)]
+    Pattern(crate::verify::sigstore::PatternError),
+    /// It signs an attestation.
+    #[error("it signs an attestation, not the file itself")]
+    SignsAttestation,
+    /// Another signer.
+    #[error("signed by {signer}, not by {expected}")]
+    SignedBy {
+        /// Who signed.
+        signer: String,
+        /// Who was expected.
+        expected: String,
+    },
+}
+
+/// Why GitHub's attestations of a registry's file do not verify.
+#[derive(Debug, thiserror::Error)]
+pub enum AttestationReason {
+    /// The registry's `signer_workflow` is not a pattern.
+    #[error("its signer_workflow {pattern}: {source}")]
+    SignerWorkflow {
+        /// The pattern as declared.
+        pattern: String,
+        /// Why.
+        source: crate::verify::sigstore::PatternError,
+    },
+    /// No attestation verifies.
+    #[error(transparent)]
+    Answer(#[from] crate::verify::attestation::AttestationError),
 }

@@ -4,15 +4,16 @@
 //! them cached, costs nothing.
 
 use std::cell::OnceCell;
+use std::sync::Arc;
 
 use crate::manifest::network::ProjectNet;
 use crate::registry::source::{Fetch, FetchError};
-use crate::resolution::{Network, Options};
+use crate::resolution::{Network, Options, ResolutionError};
 
 /// A [`Fetch`] whose network is made when first asked.
 pub struct LazyFetch {
     project: ProjectNet,
-    net: OnceCell<Result<Network, String>>,
+    net: OnceCell<Result<Network, Arc<ResolutionError>>>,
 }
 
 impl LazyFetch {
@@ -32,11 +33,11 @@ impl Fetch for LazyFetch {
                 project: self.project.clone(),
                 ..Options::from_env(false, false)
             })
-            .map_err(|e| e.to_string())
+            .map_err(Arc::new)
         });
         match net {
             Ok(net) => net.fetch(url, max_bytes),
-            Err(e) => Err(e.clone().into()),
+            Err(e) => Err(Box::new(Arc::clone(e))),
         }
     }
 }

@@ -218,7 +218,7 @@ pub enum ContextError {
     #[error("--offline fetches nothing from a server")]
     Offline,
     /// The program's own error (its user config, its GitHub client), as it says it.
-    #[error(transparent)]
+    #[error("{0}")]
     Program(Box<dyn std::error::Error + Send + Sync>),
 }
 

@@ -987,3 +987,116 @@ fn a_crate_without_binstall_metadata_locks_the_release_asset_binstall_would_gues
     );
     locked_by_digest_then_greets(&project, &github, "0.3.0");
 }
+
+/// A module with no tagged release as a proxy serves one (`go help goproxy`): an empty
+/// `@v/list`, and at `@latest` the `.info` of its default branch's pseudo-version
+/// (golang/mod `module/pseudo.go`'s first form, `vX.0.0-yyyymmddhhmmss-abcdef123456`),
+/// with that version's `.info`, `.mod` and `.zip`.
+fn untagged_proxy(pseudo: &str) -> TestServer {
+    let base = "/proxy/example.com/vxuntagged/@v";
+    let info = format!("{{\"Version\":\"{pseudo}\",\"Time\":\"2024-01-01T12:00:00Z\"}}");
+    let module = "module example.com/vxuntagged\n\ngo 1.19\n";
+    let mut out = std::io::Cursor::new(Vec::new());
+    {
+        let mut zip = zip::ZipWriter::new(&mut out);
+        let options = zip::write::SimpleFileOptions::default();
+        for (path, text) in [
+            ("go.mod", module),
+            (
+                "cmd/vxuntagged/main.go",
+                "package main\n\nfunc main() { println(\"untagged\") }\n",
+            ),
+        ] {
+            zip.start_file(format!("example.com/vxuntagged@{pseudo}/{path}"), options)
+                .unwrap();
+            zip.write_all(text.as_bytes()).unwrap();
+        }
+        zip.finish().unwrap();
+    }
+    TestServer::start(vec![
+        (format!("{base}/list"), Route::Ok(Vec::new())),
+        (
+            "/proxy/example.com/vxuntagged/@latest".to_owned(),
+            Route::Ok(info.clone().into_bytes()),
+        ),
+        (
+            format!("{base}/{pseudo}.info"),
+            Route::Ok(info.into_bytes()),
+        ),
+        (format!("{base}/{pseudo}.mod"), Route::Ok(module.into())),
+        (format!("{base}/{pseudo}.zip"), Route::Ok(out.into_inner())),
+    ])
+}
+
+#[test]
+fn an_untagged_modules_latest_is_its_pseudo_version_which_vx_refuses_plainly() {
+    let pseudo = "v0.0.0-20240101120000-abcdef123456";
+    let server = untagged_proxy(pseudo);
+    let goproxy = server.url("/proxy");
+    // The machine's real Go takes the fake for a proxy: its latest is the pseudo-version.
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new("go")
+        .args(["mod", "download", "-json", "example.com/vxuntagged@latest"])
+        .env("GOPROXY", &goproxy)
+        .env("GOSUMDB", "off")
+        .env("GOFLAGS", "-modcacherw")
+        .env("GOMODCACHE", dir.path().join("mod"))
+        .env("GOPATH", dir.path().join("gopath"))
+        .env("GOCACHE", dir.path().join("cache"))
+        .env("GOTOOLCHAIN", "local")
+        .current_dir(dir.path())
+        .output()
+        .expect("go runs (Debian's golang-go)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["Version"].as_str(), Some(pseudo));
+
+    // vx finds it the same way and says why it cannot lock it, rather than that no
+    // module holds the package.
+    let project = Project::new(
+        "",
+        &format!(
+            "{PLATFORMS}\n[tools]\n\"go:example.com/vxuntagged/cmd/vxuntagged\" = \"latest\"\n"
+        ),
+    );
+    let out = vx(&project)
+        .env("GOPROXY", &goproxy)
+        .arg("lock")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("example.com/vxuntagged has no tagged release")
+            && stderr.contains(&format!(
+                "the pseudo-version of an untagged commit, {pseudo}"
+            ))
+            && stderr.contains("cannot lock it yet"),
+        "{stderr}"
+    );
+    assert!(
+        server
+            .paths()
+            .contains(&"/proxy/example.com/vxuntagged/@latest".to_owned())
+    );
+    assert!(project.lock_text().is_none(), "nothing was locked");
+    // Asked for by the pseudo-version itself: the same.
+    let project = Project::new(
+        "",
+        &format!(
+            "{PLATFORMS}\n[tools]\n\"go:example.com/vxuntagged/cmd/vxuntagged\" = \"{pseudo}\"\n"
+        ),
+    );
+    let out = vx(&project)
+        .env("GOPROXY", &goproxy)
+        .arg("lock")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("cannot lock it yet"), "{stderr}");
+}

@@ -832,9 +832,14 @@ fn black_installs_with_vxs_uv_pinned_in_the_lock_and_again_offline_from_its_cach
     black_formats(&project);
 
     // Locked and offline, the same set installs again from the caches: black's own
-    // wheel from vx's (a bundle of the project imported into it), the set from uv's.
+    // wheel from vx's (a bundle of the project imported into it), the set from uv's
+    // cache and the files the bundle carried.
+    // (The bundle is this machine's: the index serves only linux-x86_64's wheels.)
     let bundle = project.work.dir.path().join("bundle");
-    for args in [["bundle", "export"], ["bundle", "import"]] {
+    for args in [
+        &["bundle", "export", "--platform", "linux-x86_64"][..],
+        &["bundle", "import"],
+    ] {
         let out = vx_pypi(&project).args(args).arg(&bundle).output().unwrap();
         assert!(out.status.success(), "{}", text(&out));
     }
@@ -956,4 +961,85 @@ fn a_uv_archive_that_is_not_the_locked_one_is_refused_and_pip_installs_instead()
     let summary = events.last().unwrap();
     assert_eq!(summary["event"], "summary");
     assert_eq!(summary["notices"][0]["message"].as_str(), Some(message));
+}
+
+#[test]
+fn a_bundle_installs_black_with_uv_offline_on_a_machine_that_never_saw_the_index() {
+    let (gh, _) = python_and_uv_releases(uv::archive());
+    let (index, _) = pypi::serve_black(None);
+    let config = pypi_config(&gh, &index);
+    let project = Project::new(&config, BLACK_MANIFEST);
+    let out = vx_pypi(&project).arg("lock").output().unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    // The bundle carries python, vx's uv (the lock's installer) and the whole pinned
+    // set, each file by its name.
+    let bundle = project.work.dir.path().join("bundle.tar");
+    let out = vx_pypi(&project)
+        .args([
+            "bundle",
+            "export",
+            "--headless",
+            "--platform",
+            "linux-x86_64",
+        ])
+        .arg(&bundle)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    drop(index);
+    drop(gh);
+
+    // Another machine: nothing in its cache or store, no network.
+    let fresh = Project::new(&config, BLACK_MANIFEST);
+    std::fs::copy(
+        project.work.dir.path().join("vx.lock"),
+        fresh.work.dir.path().join("vx.lock"),
+    )
+    .unwrap();
+    let out = vx_pypi(&fresh)
+        .args(["bundle", "import"])
+        .arg(&bundle)
+        .output()
+        .unwrap();
+    let said = text(&out);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("of runtime tools' environments named for uv"),
+        "{said}"
+    );
+    let home = fresh.work.dir.path().join("home");
+    let named = home.join(".cache/vx/environment-files");
+    for file in ["black-24.10.0-py3-none-any.whl", "click-"] {
+        assert!(
+            std::fs::read_dir(&named).unwrap().any(|e| e
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with(file)),
+            "{file} in {named:?}"
+        );
+    }
+    let out = vx_pypi(&fresh)
+        .args(["sync", "--headless", "-v", "--locked", "--offline"])
+        .output()
+        .unwrap();
+    let all = text(&out);
+    assert!(out.status.success(), "{all}");
+    assert!(!all.contains("note:"), "no fall back to pip: {all}");
+    let store = home.join(".local/share/vx/store");
+    let black = store.join("black").join(pypi::BLACK);
+    assert!(
+        std::fs::read_to_string(black.join("venv/pyvenv.cfg"))
+            .unwrap()
+            .contains("uv = "),
+        "uv wrote the venv: {all}"
+    );
+    assert!(!black.join("venv/bin/pip").exists(), "not pip: {all}");
+    assert!(store.join("uv").join(uv::VERSION).join("uv").is_file());
+    assert!(
+        fresh
+            .run(&["black", "--version"])
+            .starts_with("black, 24.10.0")
+    );
+    black_formats(&fresh);
 }

@@ -84,7 +84,12 @@ pub fn update_standard(
                 },
                 cx,
             )?;
-            return Ok((opened, Route::Whole { why }));
+            return Ok((
+                opened,
+                Route::Whole {
+                    why: why.to_string(),
+                },
+            ));
         }
     };
     let (bytes, fetched) = patched;
@@ -107,9 +112,10 @@ fn patched(
     old_sha256: Option<&str>,
     new_ref: &str,
     cx: &Context<'_>,
-) -> Result<(Vec<u8>, u64), String> {
-    let old = old_bytes(cache, old_ref, old_sha256)
-        .ok_or_else(|| format!("registry.yaml at {old_ref} is not cached"))?;
+) -> Result<(Vec<u8>, u64), PatchError> {
+    let old = old_bytes(cache, old_ref, old_sha256).ok_or_else(|| PatchError::NotCached {
+        old_ref: old_ref.to_owned(),
+    })?;
     let url = cx
         .github
         .compare("aquaproj", "aqua-registry", old_ref, new_ref);
@@ -120,32 +126,29 @@ fn patched(
     let answer = cx
         .fetcher
         .fetch(&url, MAX_COMPARE_BYTES)
-        .map_err(|e| format!("GitHub's compare failed: {e}"))?;
+        .map_err(PatchError::Compare)?;
     let fetched = answer.len() as u64;
-    let compare: Compare = serde_json::from_slice(&answer)
-        .map_err(|e| format!("GitHub's compare is not what it should be: {e}"))?;
+    let compare: Compare = serde_json::from_slice(&answer).map_err(PatchError::NotCompare)?;
     if compare.files.len() >= COMPARE_MAX_FILES {
-        return Err(format!(
-            "{} files changed, more than GitHub's compare lists in full",
-            compare.files.len()
-        ));
+        return Err(PatchError::TooManyFiles {
+            count: compare.files.len(),
+        });
     }
     let Some(file) = compare.files.iter().find(|f| f.filename == "registry.yaml") else {
         // Every changed file is listed: registry.yaml did not change.
         return Ok((old, fetched));
     };
     let (Some(sha), Some(patch)) = (file.sha.as_deref(), file.patch.as_deref()) else {
-        return Err("GitHub's compare shows no patch for registry.yaml (too large)".to_owned());
+        return Err(PatchError::NoPatch);
     };
     if file.status != "modified" {
-        return Err(format!(
-            "registry.yaml was {} between the refs",
-            file.status
-        ));
+        return Err(PatchError::Status {
+            status: file.status.clone(),
+        });
     }
     let new = apply(&old, patch)?;
     if git_blob_id(&new) != sha.to_ascii_lowercase() {
-        return Err("the patched registry.yaml is not the file GitHub names".to_owned());
+        return Err(PatchError::NotTheFile);
     }
     Ok((new, fetched))
 }
@@ -165,14 +168,58 @@ fn old_bytes(cache: &Cache, git_ref: &str, sha256: Option<&str>) -> Option<Vec<u
 }
 
 /// `old` with GitHub's `patch` (hunks only, no file header) applied.
-fn apply(old: &[u8], patch: &str) -> Result<Vec<u8>, String> {
-    let old = std::str::from_utf8(old).map_err(|_| "registry.yaml is not UTF-8".to_owned())?;
+fn apply(old: &[u8], patch: &str) -> Result<Vec<u8>, PatchError> {
+    let old = std::str::from_utf8(old).map_err(|_| PatchError::NotUtf8)?;
     let whole = format!("--- a/registry.yaml\n+++ b/registry.yaml\n{patch}\n");
-    let patch = diffy::Patch::from_str(&whole)
-        .map_err(|e| format!("GitHub's patch of registry.yaml does not parse: {e}"))?;
+    let patch = diffy::Patch::from_str(&whole).map_err(PatchError::Parse)?;
     diffy::apply(old, &patch)
         .map(String::into_bytes)
-        .map_err(|e| format!("GitHub's patch of registry.yaml does not apply: {e}"))
+        .map_err(PatchError::Apply)
+}
+
+/// Why the new registry cannot be made from the old one and GitHub's compare (it is
+/// then fetched whole, and this said: [`Route::Whole`]).
+#[derive(Debug, thiserror::Error)]
+enum PatchError {
+    /// The old file is not at hand.
+    #[error("registry.yaml at {old_ref} is not cached")]
+    NotCached {
+        /// The old ref.
+        old_ref: String,
+    },
+    /// The compare could not be fetched.
+    #[error("GitHub's compare failed: {0}")]
+    Compare(#[source] super::FetchError),
+    /// The compare is not GitHub's JSON.
+    #[error("GitHub's compare is not what it should be: {0}")]
+    NotCompare(#[source] serde_json::Error),
+    /// Too many files for the compare to list them all.
+    #[error("{count} files changed, more than GitHub's compare lists in full")]
+    TooManyFiles {
+        /// How many.
+        count: usize,
+    },
+    /// No patch (too large for the compare).
+    #[error("GitHub's compare shows no patch for registry.yaml (too large)")]
+    NoPatch,
+    /// Added, removed or renamed rather than modified.
+    #[error("registry.yaml was {status} between the refs")]
+    Status {
+        /// The compare's status.
+        status: String,
+    },
+    /// The old file is not UTF-8.
+    #[error("registry.yaml is not UTF-8")]
+    NotUtf8,
+    /// The patch does not parse.
+    #[error("GitHub's patch of registry.yaml does not parse: {0}")]
+    Parse(#[source] diffy::ParsePatchError),
+    /// The patch does not apply.
+    #[error("GitHub's patch of registry.yaml does not apply: {0}")]
+    Apply(#[source] diffy::ApplyError),
+    /// The patched file's git blob id is not the one GitHub names.
+    #[error("the patched registry.yaml is not the file GitHub names")]
+    NotTheFile,
 }
 
 /// The id git gives a file of `bytes`: SHA-1 of `blob LEN\0` then the bytes, hex.

@@ -43,6 +43,21 @@ pub fn runtime_of(kind: Kind) -> Option<&'static str> {
     }
 }
 
+/// Why `name`, in `module` with no tagged release, cannot be locked at its `latest`
+/// (a pseudo-version, or another version too long for vx).
+fn untagged(name: &Name, module: &str, latest: &str) -> String {
+    let what = if go::is_pseudo(latest) {
+        "the pseudo-version of an untagged commit"
+    } else {
+        "a version"
+    };
+    format!(
+        "{name}: {module} has no tagged release; its latest is {what}, {latest} ({} bytes), and a version in vx is at most {} bytes (it names the store's directory and the progress board's slot), so vx cannot lock it yet: ask for a tagged release, or install it with `go install` yourself",
+        latest.len(),
+        crate::validate::MAX_VERSION
+    )
+}
+
 /// One version's source: its URL, sha256, and (Go) `h1:` hash.
 struct Source {
     url: String,
@@ -98,12 +113,38 @@ impl Registries<'_> {
                 if !versions.is_empty() {
                     return Ok((proxy.clone(), module.to_owned(), versions));
                 }
+                // No tagged release: the proxy's `@latest` names the default branch's
+                // pseudo-version, when this path is a module at all.
+                if let Some(latest) = self.go_latest(proxy, module)? {
+                    if crate::validate::version(&latest).is_ok() {
+                        return Ok((proxy.clone(), module.to_owned(), vec![latest]));
+                    }
+                    return Err(ResolutionError::Usage(untagged(name, module, &latest)));
+                }
             }
         }
         Err(ResolutionError::Usage(format!(
             "{name}: no module with a tagged version holds this package at {}",
             proxies.join(", ")
         )))
+    }
+
+    /// The version the proxy's `@latest` of `module` names; `None` when the proxy has
+    /// no such module (404, 410) or names none.
+    fn go_latest(&self, proxy: &str, module: &str) -> Result<Option<String>, ResolutionError> {
+        let url = go::latest_url(proxy, module);
+        match self
+            .cx
+            .github()
+            .fetch_text_cached(&url, crate::runtime::MAX_INDEX_BYTES)
+        {
+            Ok(text) => Ok(go::info_version(&text)),
+            Err(crate::github::GithubError::NotFound { .. })
+            | Err(crate::github::GithubError::Status { status: 410, .. }) => Ok(None),
+            Err(e) => Err(super::super::runtime::error(RuntimeError::from_github(
+                url, &e,
+            ))),
+        }
     }
 
     /// Every version of the crate or Go package `name`, newest first.

@@ -25,7 +25,7 @@ pub const OWNER: &str = "astral-sh";
 /// The publisher's repository.
 pub const REPO: &str = "uv";
 /// The store's name of vx's uv.
-pub const NAME: &str = "uv";
+pub const NAME: &str = crate::lock::INSTALLER_NAME;
 /// The lock's `package` of vx's uv.
 pub const PACKAGE: &str = "github:astral-sh/uv";
 /// The version taken: the newest release when the entry is first locked, kept while
