@@ -179,6 +179,15 @@ pub fn verbose_version(args: &[OsString]) -> bool {
     (is(a, &version) && is(b, &verbose)) || (is(a, &verbose) && is(b, &version))
 }
 
+/// Whether `args` (without the program name) are exactly what a `vx sync` parent
+/// spawns each child with (`install --from-parent`, `src/sync/children.rs`): such a
+/// child skips clap, whose command tree of every subcommand cost each child about 120
+/// page faults and 0.3 ms of CPU (issue 54, 100 tiny tools; docs/BENCHMARKS.md §22).
+/// Any other spelling goes through [`Cli`] as before.
+pub fn is_sync_child(args: &[OsString]) -> bool {
+    matches!(args, [a, b] if a == "install" && b == "--from-parent")
+}
+
 /// `vx self` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum SelfCommand {
@@ -1303,6 +1312,11 @@ mod tests {
         assert!(Cli::try_parse_from(["vx", "install"]).is_err());
         assert!(Cli::try_parse_from(["vx", "install", "--from-parent"]).is_ok());
         assert!(Cli::try_parse_from(["vx", "install", "--from-parent", "a@1"]).is_err());
+        let args = |words: &[&str]| words.iter().map(OsString::from).collect::<Vec<_>>();
+        assert!(is_sync_child(&args(&["install", "--from-parent"])));
+        assert!(!is_sync_child(&args(&["install", "--from-parent", "a@1"])));
+        assert!(!is_sync_child(&args(&["--from-parent", "install"])));
+        assert!(!is_sync_child(&args(&["install"])));
         assert!(Cli::try_parse_from(["vx", "install", "rg@14", "--url", "http://x/a.tgz"]).is_ok());
     }
 

@@ -32,6 +32,10 @@ fn main() {
         let _ = std::io::stdout().write_all(vx::build_info::verbose().as_bytes());
         std::process::exit(vx::exit::OK);
     }
+    // A `vx sync` child, spawned once per tool: straight to its work, without clap.
+    if cli::is_sync_child(&args) {
+        finish(Ok(vx::child::from_parent()));
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Sync(args) => commands::sync::run(&args),

@@ -38,29 +38,59 @@ pub struct Binstall {
 pub const MAX_CRATE_BYTES: u64 = 50 << 20;
 
 /// The `Cargo.toml` of the `.crate` `bytes` (`NAME-VERSION/Cargo.toml`).
-pub fn cargo_toml(bytes: &[u8], name: &str, version: &str) -> Result<String, String> {
+pub fn cargo_toml(bytes: &[u8], name: &str, version: &str) -> Result<String, CrateError> {
     let wanted = format!("{name}-{version}/Cargo.toml");
     let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(bytes));
-    let entries = archive.entries().map_err(|e| e.to_string())?;
+    let entries = archive.entries().map_err(CrateError::Archive)?;
     for entry in entries {
-        let mut entry = entry.map_err(|e| e.to_string())?;
-        let path = entry.path().map_err(|e| e.to_string())?;
+        let mut entry = entry.map_err(CrateError::Archive)?;
+        let path = entry.path().map_err(CrateError::Archive)?;
         if path.to_string_lossy() == wanted {
             let mut text = String::new();
             entry
                 .by_ref()
                 .take(1 << 20)
                 .read_to_string(&mut text)
-                .map_err(|e| format!("{wanted}: {e}"))?;
+                .map_err(|source| CrateError::Read {
+                    wanted: wanted.clone(),
+                    source,
+                })?;
             return Ok(text);
         }
     }
-    Err(format!("no {wanted} in it"))
+    Err(CrateError::Missing { wanted })
 }
 
+/// Why a `.crate` gives no `Cargo.toml`.
+#[derive(Debug, thiserror::Error)]
+pub enum CrateError {
+    /// Not a readable gzip tar.
+    #[error("{0}")]
+    Archive(#[source] std::io::Error),
+    /// Its `Cargo.toml` cannot be read.
+    #[error("{wanted}: {source}")]
+    Read {
+        /// The file's path in the archive.
+        wanted: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// No `Cargo.toml` where Cargo packs it.
+    #[error("no {wanted} in it")]
+    Missing {
+        /// The file's path in the archive.
+        wanted: String,
+    },
+}
+
+/// A `Cargo.toml` that is not TOML.
+#[derive(Debug, thiserror::Error)]
+#[error("Cargo.toml: {0}")]
+pub struct CargoTomlError(#[source] pub toml::de::Error);
+
 /// The binstall metadata of `cargo_toml` for `target`: `None` when it has none.
-pub fn read(cargo_toml: &str, target: &str) -> Result<Option<Binstall>, String> {
-    let table: toml::Table = cargo_toml.parse().map_err(|e| format!("Cargo.toml: {e}"))?;
+pub fn read(cargo_toml: &str, target: &str) -> Result<Option<Binstall>, CargoTomlError> {
+    let table: toml::Table = cargo_toml.parse().map_err(CargoTomlError)?;
     let package = table.get("package");
     let Some(meta) = package
         .and_then(|p| p.get("metadata"))

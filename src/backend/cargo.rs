@@ -48,14 +48,58 @@ pub fn index_path(name: &str) -> String {
 }
 
 /// The lines of an index file, each a version; a line that is not one is an error.
-pub fn parse_index(text: &str) -> Result<Vec<IndexLine>, String> {
+pub fn parse_index(text: &str) -> Result<Vec<IndexLine>, IndexLineError> {
     text.lines()
         .filter(|l| !l.trim().is_empty())
         .enumerate()
         .map(|(n, line)| {
-            serde_json::from_str::<IndexLine>(line).map_err(|e| format!("line {}: {e}", n + 1))
+            serde_json::from_str::<IndexLine>(line).map_err(|source| IndexLineError {
+                line: n + 1,
+                source,
+            })
         })
         .collect()
+}
+
+/// A line of an index file that is not a version's.
+#[derive(Debug, thiserror::Error)]
+#[error("line {line}: {source}")]
+pub struct IndexLineError {
+    /// The line (1-based, blank lines not counted).
+    pub line: usize,
+    /// Why.
+    pub source: serde_json::Error,
+}
+
+/// Why Cargo's configuration names no sparse index vx can read.
+#[derive(Debug, thiserror::Error)]
+pub enum CargoConfigError {
+    /// A configuration file that is not TOML.
+    #[error("{}: not Cargo's configuration: {source}", path.display())]
+    NotConfig {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        source: toml::de::Error,
+    },
+    /// A replacement source without a registry's URL.
+    #[error(
+        "Cargo's configuration replaces crates-io with {replacement:?}, which names no `registry` or `index` URL (a directory or git source vx cannot read)"
+    )]
+    NoUrl {
+        /// The replacement's name.
+        replacement: String,
+    },
+    /// A replacement that is not a sparse index.
+    #[error(
+        "Cargo's configuration replaces crates-io with {replacement:?} = {url:?}: vx reads sparse indexes only (`sparse+https://…`)"
+    )]
+    NotSparse {
+        /// The replacement's name.
+        replacement: String,
+        /// Its URL.
+        url: String,
+    },
 }
 
 /// The `.crate` URL of `line` by `config`'s `dl` template (`{crate}`, `{version}`,
@@ -101,7 +145,7 @@ pub fn download_url(config: &IndexConfig, line: &IndexLine) -> String {
 pub fn index_url(
     project_dir: Option<&Path>,
     env: &dyn Fn(&str) -> Option<String>,
-) -> Result<String, String> {
+) -> Result<String, CargoConfigError> {
     let home = env("CARGO_HOME")
         .map(std::path::PathBuf::from)
         .or_else(|| env("HOME").map(|h| Path::new(&h).join(".cargo")));
@@ -120,13 +164,11 @@ pub fn index_url(
             let text = crate::bounded_read::read_to_string(&path, 1 << 20).ok()?;
             Some((path, text))
         })
-        .map(|(path, text)| {
-            let table = text
-                .parse::<toml::Table>()
-                .map_err(|e| format!("{}: not Cargo's configuration: {e}", path.display()))?;
-            Ok((path, table))
+        .map(|(path, text)| match text.parse::<toml::Table>() {
+            Ok(table) => Ok((path, table)),
+            Err(source) => Err(CargoConfigError::NotConfig { path, source }),
         })
-        .collect::<Result<_, String>>()?;
+        .collect::<Result<_, CargoConfigError>>()?;
     let lookup = |path: [&str; 3]| -> Option<String> {
         configs.iter().find_map(|(_, t)| {
             t.get(path[0])?
@@ -141,15 +183,14 @@ pub fn index_url(
     };
     let url = lookup(["source", &replacement, "registry"])
         .or_else(|| lookup(["registries", &replacement, "index"]))
-        .ok_or_else(|| {
-            format!(
-                "Cargo's configuration replaces crates-io with {replacement:?}, which names no `registry` or `index` URL (a directory or git source vx cannot read)"
-            )
+        .ok_or_else(|| CargoConfigError::NoUrl {
+            replacement: replacement.clone(),
         })?;
     let Some(sparse) = url.strip_prefix("sparse+") else {
-        return Err(format!(
-            "Cargo's configuration replaces crates-io with {replacement:?} = {url:?}: vx reads sparse indexes only (`sparse+https://…`)"
-        ));
+        return Err(CargoConfigError::NotSparse {
+            replacement,
+            url: url.clone(),
+        });
     };
     Ok(if sparse.ends_with('/') {
         sparse.to_owned()
@@ -223,6 +264,11 @@ mod tests {
             "[source.crates-io]\nreplace-with = \"v\"\n[source.v]\ndirectory = \"vendor\"\n",
         )
         .unwrap();
-        assert!(index_url(None, &env).unwrap_err().contains("names no"));
+        assert!(
+            index_url(None, &env)
+                .unwrap_err()
+                .to_string()
+                .contains("names no")
+        );
     }
 }

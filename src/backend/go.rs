@@ -14,7 +14,7 @@ pub const DEFAULT_PROXY: &str = "https://proxy.golang.org,direct";
 
 /// The proxies vx reads, in order, from `GOPROXY` as Go reads it (`,` or `|`
 /// separated; `direct` and `off` end the list: vx reads modules only from a proxy).
-pub fn proxies(goproxy: Option<&str>) -> Result<Vec<String>, String> {
+pub fn proxies(goproxy: Option<&str>) -> Result<Vec<String>, ProxyError> {
     let value = goproxy
         .map(str::trim)
         .filter(|v| !v.is_empty())
@@ -31,19 +31,40 @@ pub fn proxies(goproxy: Option<&str>) -> Result<Vec<String>, String> {
                 out.push(url.trim_end_matches('/').to_owned());
             }
             other => {
-                return Err(format!(
-                    "GOPROXY entry {:?} is not a URL, `direct` or `off`",
-                    crate::validate::shorten(other)
-                ));
+                return Err(ProxyError::Entry {
+                    entry: other.to_owned(),
+                });
             }
         }
     }
     if out.is_empty() {
-        return Err(format!(
-            "GOPROXY={value:?} names no proxy; vx reads Go modules from a module proxy (GOPROXY=https://proxy.golang.org or your own), not directly from version control"
-        ));
+        return Err(ProxyError::NoProxy {
+            value: value.to_owned(),
+        });
     }
     Ok(out)
+}
+
+/// A `GOPROXY` vx cannot read modules through.
+#[derive(Debug, thiserror::Error)]
+pub enum ProxyError {
+    /// An entry that is neither a URL nor `direct` or `off`.
+    #[error(
+        "GOPROXY entry {:?} is not a URL, `direct` or `off`",
+        crate::validate::shorten(entry)
+    )]
+    Entry {
+        /// The entry.
+        entry: String,
+    },
+    /// No proxy before `direct` or `off`.
+    #[error(
+        "GOPROXY={value:?} names no proxy; vx reads Go modules from a module proxy (GOPROXY=https://proxy.golang.org or your own), not directly from version control"
+    )]
+    NoProxy {
+        /// The value read.
+        value: String,
+    },
 }
 
 /// Whether `path` matches one of `patterns`, as Go matches `GOPRIVATE`, `GONOPROXY`
@@ -305,7 +326,7 @@ mod tests {
             proxies(Some("https://a.example/,https://b.example|direct")).unwrap(),
             ["https://a.example", "https://b.example"]
         );
-        let err = proxies(Some("direct")).unwrap_err();
+        let err = proxies(Some("direct")).unwrap_err().to_string();
         assert!(err.contains("not directly from version control"), "{err}");
         assert!(proxies(Some("off")).is_err());
         assert!(proxies(Some("ftp://x")).is_err());

@@ -142,7 +142,7 @@ pub fn is_prerelease(version: &str) -> bool {
 }
 
 /// A project page's files, from its HTML (PEP 503) or JSON (PEP 691) at `page_url`.
-pub fn parse_page(page_url: &str, text: &str) -> Result<Vec<File>, String> {
+pub fn parse_page(page_url: &str, text: &str) -> Result<Vec<File>, serde_json::Error> {
     if text.trim_start().starts_with('{') {
         parse_json(page_url, text)
     } else {
@@ -165,8 +165,8 @@ struct JsonFile {
     yanked: serde_json::Value,
 }
 
-fn parse_json(page_url: &str, text: &str) -> Result<Vec<File>, String> {
-    let page: JsonPage = serde_json::from_str(text).map_err(|e| e.to_string())?;
+fn parse_json(page_url: &str, text: &str) -> Result<Vec<File>, serde_json::Error> {
+    let page: JsonPage = serde_json::from_str(text)?;
     Ok(page
         .files
         .into_iter()

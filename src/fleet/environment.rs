@@ -120,7 +120,7 @@ fn read_page(client: &Client, page: &str) -> Result<Vec<pypi::File>, String> {
     }
     let body = answer.read_to_vec(MAX_PAGE).map_err(|e| e.to_string())?;
     let text = String::from_utf8(body).map_err(|_| "the page is not UTF-8 text".to_owned())?;
-    pypi::parse_page(page, &text)
+    pypi::parse_page(page, &text).map_err(|e| e.to_string())
 }
 
 /// Of one version's `files`, those an installer takes on `targets` with python

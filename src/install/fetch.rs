@@ -855,7 +855,12 @@ fn copy_hashed(
     if total.is_some_and(|total| total > opts.max_download_bytes) {
         return Err(too_large());
     }
-    let mut buf = vec![0u8; CHUNK];
+    // As large as what is left to come (one byte over: the read that ends the body fits
+    // too), at least a page, at most a chunk: a tiny tool's download zeroes a page, not
+    // 64 KiB (issue 54). The reads, not the size announced, decide where the body ends.
+    let left = total.map_or(CHUNK as u64, |total| total.saturating_sub(partial.done));
+    let size = usize::try_from(left.saturating_add(1)).map_or(CHUNK, |n| n.clamp(4 << 10, CHUNK));
+    let mut buf = vec![0u8; size];
     sink.progress(partial.done, total);
     let window = opts.read_timeout.max(Duration::from_secs(1));
     let window_min = MIN_RATE.saturating_mul(window.as_secs());

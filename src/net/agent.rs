@@ -66,6 +66,17 @@ pub fn answer_timeout() -> Duration {
         })
 }
 
+/// Bytes of a connection's input buffer, and the largest answer head read (ureq's
+/// default limit, 64 KiB): an answer's head must fit in the buffer, which never grows.
+/// ureq's default buffer is 128 KiB, zeroed when a connection first reads; every `vx
+/// sync` child pays for its buffers in page faults, so they are only as large as a head
+/// needs (issue 54; docs/BENCHMARKS.md §22). A body is read a chunk at a time anyway.
+const INPUT_BUFFER: usize = 64 << 10;
+/// Bytes of a connection's output buffer, which holds a request's head (and an
+/// upload's body a piece at a time): twice the whole head Node.js accepts, above any
+/// common server's limit on one header line (ureq's default: 128 KiB).
+const OUTPUT_BUFFER: usize = 32 << 10;
+
 /// Which agent a request needs.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct AgentKey {
@@ -105,6 +116,9 @@ pub fn build(
         .timeout_per_write(Some(timeouts.read))
         .timeout_recv_response(Some(timeouts.answer))
         .max_redirects(0)
+        .max_response_header_size(INPUT_BUFFER)
+        .input_buffer_size(INPUT_BUFFER)
+        .output_buffer_size(OUTPUT_BUFFER)
         .user_agent(concat!("vx/", env!("CARGO_PKG_VERSION")))
         .tls_config(tls);
     let unusable = |proxy: &Proxy| {

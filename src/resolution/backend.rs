@@ -244,7 +244,7 @@ impl<'a> Registries<'a> {
         let files = pypi::parse_page(&url, &text).map_err(|reason| RuntimeError::Format {
             url: url.clone(),
             what: "PyPI simple index page (PEP 503/691)".into(),
-            reason,
+            reason: reason.to_string(),
         })?;
         Ok((url, files))
     }

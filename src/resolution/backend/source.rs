@@ -73,8 +73,8 @@ impl Registries<'_> {
     /// The sparse index Cargo reads, and `name`'s lines in it.
     fn crate_index(&self, name: &Name) -> Result<(String, Vec<IndexLine>), ResolutionError> {
         let env = |k: &str| std::env::var(k).ok();
-        let index =
-            cargo::index_url(Some(&self.project_dir), &env).map_err(ResolutionError::Usage)?;
+        let index = cargo::index_url(Some(&self.project_dir), &env)
+            .map_err(|e| ResolutionError::Usage(e.to_string()))?;
         let url = format!("{index}{}", cargo::index_path(&name.package));
         let text = self.cx.text(&url).map_err(super::super::runtime::error)?;
         let lines = cargo::parse_index(&text).map_err(|reason| {
@@ -90,7 +90,8 @@ impl Registries<'_> {
             return Err(ResolutionError::Usage(format!("{name}: {why}")));
         }
         let goproxy = std::env::var("GOPROXY").ok();
-        let proxies = go::proxies(goproxy.as_deref()).map_err(ResolutionError::Usage)?;
+        let proxies =
+            go::proxies(goproxy.as_deref()).map_err(|e| ResolutionError::Usage(e.to_string()))?;
         for proxy in &proxies {
             for module in go::candidates(&name.package) {
                 let url = go::url(proxy, module, "list");

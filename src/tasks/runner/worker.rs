@@ -1,0 +1,281 @@
+//! A started task's side of the run: its worker thread runs the task's commands in
+//! order (each through the run's [`Starter`]), a reader thread per output stream passes
+//! every chunk on, and its [`Control`] is how the supervisor stops it.
+
+use std::io::Read;
+use std::sync::{Arc, Mutex};
+
+use crossbeam_channel::Sender;
+
+use super::super::events::{Phase, PhaseChange, Stream, TaskId, TaskSink};
+use super::super::launch::{Handle, Starter, Stop};
+use super::super::ready::{Checker, Tail};
+use super::{Job, lock};
+
+/// What a worker tells the supervisor.
+pub(super) enum Message {
+    Ready(usize),
+    NotReady(usize, String),
+    Ended {
+        node: usize,
+        phase: Phase,
+        code: Option<i32>,
+        reason: Option<String>,
+    },
+}
+
+/// A running task's handle for the supervisor: how to stop it.
+#[derive(Default)]
+pub(super) struct Control {
+    /// The stop asked for and the current command, under one lock: a stop and a
+    /// command's start see each other, so that the command gets its stop signal once,
+    /// from one of them. (Apart, a stop that came as a command started could signal it
+    /// twice, from the supervisor and from its worker; a shell runs its trap again for a
+    /// second signal that comes while the first one's runs.)
+    running: Mutex<Running>,
+    /// Why a service failed its ready check, once it did.
+    not_ready: Mutex<Option<String>>,
+}
+
+/// What [`Control`] guards.
+#[derive(Default)]
+struct Running {
+    /// The first stop asked for, if any: no next command starts.
+    stop: Option<Stop>,
+    /// The current command's process.
+    current: Option<Handle>,
+}
+
+impl Control {
+    /// Asks the task to stop: no next command, and the polite signal to the current
+    /// one (the kill comes from the supervisor after the grace). Only the first ask
+    /// counts (a task is signalled once); returns whether this one was it.
+    pub(super) fn stop(&self, how: Stop) -> bool {
+        let mut running = lock(&self.running);
+        if running.stop.is_some() {
+            return false;
+        }
+        running.stop = Some(how);
+        if let Some(current) = &running.current {
+            current.stop(how);
+        }
+        true
+    }
+
+    /// Whether a stop was asked for.
+    pub(super) fn stopping(&self) -> bool {
+        lock(&self.running).stop.is_some()
+    }
+
+    /// Holds the command that just started; a stop asked while it started reaches it
+    /// now. Returns whether it did.
+    pub(super) fn attach(&self, handle: Handle) -> bool {
+        let mut running = lock(&self.running);
+        let stopped = running.stop.inspect(|&how| handle.stop(how)).is_some();
+        running.current = Some(handle);
+        stopped
+    }
+
+    /// The current command has ended.
+    pub(super) fn detach(&self) {
+        lock(&self.running).current = None;
+    }
+
+    /// Kills the current command's tree, if one runs.
+    pub(super) fn kill(&self) {
+        if let Some(current) = &lock(&self.running).current {
+            current.kill();
+        }
+    }
+}
+
+/// Where a service's "not ready" reason waits for its end.
+pub(super) fn not_ready_reason(control: &Control) -> std::sync::MutexGuard<'_, Option<String>> {
+    lock(&control.not_ready)
+}
+
+pub(super) fn spawn_worker(
+    node: usize,
+    job: Job,
+    starter: Starter,
+    sink: Arc<dyn TaskSink>,
+    control: Arc<Control>,
+    tx: Sender<Message>,
+) -> Option<std::thread::JoinHandle<()>> {
+    let name = job.name.clone();
+    let fail_tx = tx.clone();
+    let work = move || {
+        let (phase, code, reason) = work(node, job, &starter, &*sink, &control, &tx);
+        let _ = tx.send(Message::Ended {
+            node,
+            phase,
+            code,
+            reason,
+        });
+    };
+    match std::thread::Builder::new()
+        .name(format!("vx-task-{name}"))
+        .spawn(work)
+    {
+        Ok(handle) => Some(handle),
+        Err(e) => {
+            let _ = fail_tx.send(Message::Ended {
+                node,
+                phase: Phase::Failed,
+                code: None,
+                reason: Some(format!("cannot start a thread for it: {e}")),
+            });
+            None
+        }
+    }
+}
+
+/// Runs one job's commands; returns its terminal phase, exit code and reason.
+fn work(
+    node: usize,
+    mut job: Job,
+    starter: &Starter,
+    sink: &dyn TaskSink,
+    control: &Control,
+    tx: &Sender<Message>,
+) -> (Phase, Option<i32>, Option<String>) {
+    let id = TaskId(node);
+    sink.phase(id, &PhaseChange::new(Phase::Starting));
+    let tail = Arc::new(Tail::default());
+    let count = job.commands.len();
+    let mut said_running = false;
+    for (index, command) in job.commands.iter_mut().enumerate() {
+        if control.stopping() {
+            return (Phase::Cancelled, None, Some("stopped".into()));
+        }
+        let started = match starter.start(command) {
+            Ok(started) => started,
+            Err(e) => return (Phase::Failed, None, Some(format!("cannot start: {e}"))),
+        };
+        let pid = started.handle.pid();
+        control.attach(started.handle);
+        if !said_running {
+            said_running = true;
+            sink.phase(id, &PhaseChange::new(Phase::Running).with_pid(pid));
+        }
+        let checker = (job.service && index + 1 == count).then(|| {
+            let tx = tx.clone();
+            Checker::start(job.ready.clone(), Arc::clone(&tail), move |result| {
+                let _ = tx.send(match result {
+                    Ok(()) => Message::Ready(node),
+                    Err(why) => Message::NotReady(node, why.to_string()),
+                });
+            })
+        });
+        let pipes = started.pipes;
+        let exit = started.exit;
+        let status = std::thread::scope(|scope| {
+            for (pipe, stream) in pipes {
+                let tail = &*tail;
+                let checker = checker.as_ref();
+                scope.spawn(move || read_pipe(pipe, stream, id, sink, tail, checker));
+            }
+            exit.wait()
+        });
+        drop(checker);
+        control.detach();
+        let code = match status {
+            Ok(code) => code,
+            Err(e) => {
+                return (
+                    Phase::Failed,
+                    None,
+                    Some(format!("cannot wait for it: {e}")),
+                );
+            }
+        };
+        if code != 0 {
+            let reason = if count > 1 {
+                format!("command {} of {count} exited with status {code}", index + 1)
+            } else {
+                format!("exit status {code}")
+            };
+            return (Phase::Failed, Some(code), Some(reason));
+        }
+    }
+    if job.service && !control.stopping() {
+        return (Phase::Done, Some(0), Some("the service exited".into()));
+    }
+    if let (Some(stamp), Some(hash)) = (&job.stamp, &job.hash)
+        && let Err(e) = stamp.record(hash)
+    {
+        crate::note!("vx: cannot record that `{}` is up to date: {e}", job.name);
+    }
+    (Phase::Done, Some(0), None)
+}
+
+/// Reads one output stream to its end: each chunk to the sink, to the tail, and to a
+/// log-line ready check.
+fn read_pipe(
+    mut pipe: Box<dyn Read + Send>,
+    stream: Stream,
+    id: TaskId,
+    sink: &dyn TaskSink,
+    tail: &Tail,
+    checker: Option<&Checker>,
+) {
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        match pipe.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                let chunk = &buf[..n];
+                sink.output(id, stream, chunk);
+                tail.push(chunk);
+                if let Some(checker) = checker {
+                    checker.saw(stream, chunk);
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => break,
+        }
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::process::Command;
+
+    fn sleeper() -> (Handle, super::super::super::launch::Exit) {
+        let mut command = Command::new("sleep");
+        command.arg("30");
+        let started = Starter::Direct.start(&mut command).expect("sleep starts");
+        (started.handle, started.exit)
+    }
+
+    /// A stop and a command's start, in either order, signal the command once: the
+    /// stop asked while it started is sent when it is attached, a stop asked while it
+    /// runs is sent then, and a second ask sends nothing (a shell runs its trap again
+    /// for a second signal that comes while the first one's runs).
+    #[test]
+    fn a_task_is_signalled_once_whatever_the_order_of_stop_and_start() {
+        let control = Control::default();
+        assert!(control.stop(Stop::Terminate), "the first ask counts");
+        let (handle, exit) = sleeper();
+        assert!(control.attach(handle), "a stop asked before the start");
+        assert!(
+            !control.stop(Stop::Interrupt),
+            "a second ask signals nothing"
+        );
+        assert_eq!(exit.wait().unwrap(), 128 + 15, "SIGTERM, the first ask's");
+        control.detach();
+
+        let control = Control::default();
+        let (handle, exit) = sleeper();
+        assert!(!control.attach(handle), "no stop yet");
+        assert!(!control.stopping());
+        assert!(control.stop(Stop::Interrupt));
+        assert!(control.stopping());
+        assert!(
+            !control.stop(Stop::Terminate),
+            "a second ask signals nothing"
+        );
+        assert_eq!(exit.wait().unwrap(), 128 + 2, "SIGINT, the first ask's");
+    }
+}
