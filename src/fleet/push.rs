@@ -89,7 +89,10 @@ pub fn push(target: &Target, push: &Push<'_>, out: &mut dyn Write) -> Result<Pus
     result
 }
 
-fn push_to(target: &Target, push: &Push<'_>, out: &mut dyn Write) -> Result<Pushed, PushError> {
+/// The lock's bytes and what a push of it sends: the lock's downloads for the pushed
+/// platforms and the files its PyPI environments install (a file that is also a
+/// tool's own download named on that tool's layers); an error where there is none.
+fn listed(push: &Push<'_>) -> Result<(Vec<u8>, Vec<Artifact>), PushError> {
     let lock_err = |why: String| PushError::Lock {
         path: push.lock_path.to_owned(),
         why,
@@ -106,8 +109,6 @@ fn push_to(target: &Target, push: &Push<'_>, out: &mut dyn Write) -> Result<Push
         .map_err(|e| lock_err(e.to_string()))?
         .ok_or_else(|| lock_err("no vx.lock: run `vx lock` first".to_owned()))?;
     let mut list = artifacts::of_lock(&lock, push.platforms);
-    // The files PyPI environments install, by name: a file that is also a tool's own
-    // download (black's wheel) is named on that tool's layers.
     for file in super::environment::of_lock(&lock, push.platforms, &push.client)? {
         let mut same = list
             .iter_mut()
@@ -131,6 +132,11 @@ fn push_to(target: &Target, push: &Push<'_>, out: &mut dyn Write) -> Result<Push
             )
         }));
     }
+    Ok((lock_bytes, list))
+}
+
+fn push_to(target: &Target, push: &Push<'_>, out: &mut dyn Write) -> Result<Pushed, PushError> {
+    let (lock_bytes, list) = listed(push)?;
     // For the whole push, the gathering sync's own handlers included: once that sync
     // is done, a signal must still stop the push (not set a flag nobody reads).
     let interrupt =

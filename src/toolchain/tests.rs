@@ -15,6 +15,15 @@ sha256 = "abababababababababababababababababababababababababababababababab"
 bin = ["bin/rg"]
 "#;
 
+/// The toolchain of `manifest` and `requests` with vx's own runtimes only, no resolver.
+fn assemble(
+    manifest: Option<&Manifest>,
+    requests: &[Request],
+    store: &Path,
+) -> Result<Toolchain, ToolchainError> {
+    Toolchain::assemble(manifest, &Catalogue::builtin_only(), requests, store, None)
+}
+
 fn manifest(dir: &Path) -> Manifest {
     let path = dir.join("vx.toml");
     fs::write(&path, MANIFEST).unwrap();
@@ -56,14 +65,7 @@ fn the_manifest_tools_and_what_they_provide_before_and_after_install() {
     let tmp = tempfile::tempdir().unwrap();
     let store = tmp.path().join("store");
     let manifest = manifest(tmp.path());
-    let chain = Toolchain::assemble(
-        Some(&manifest),
-        &Catalogue::builtin_only(),
-        &[],
-        &store,
-        None,
-    )
-    .unwrap();
+    let chain = assemble(Some(&manifest), &[], &store).unwrap();
     assert_eq!(names(&chain), ["node 20.1.0", "ripgrep 14.1.1"]);
     assert_eq!(chain.missing().len(), 2);
     assert_eq!(chain.provider("node").unwrap().name, "node");
@@ -105,14 +107,7 @@ fn a_tree_from_another_url_is_not_the_manifests_tool() {
         "cd",
         &["bin/node"],
     );
-    let chain = Toolchain::assemble(
-        Some(&manifest),
-        &Catalogue::builtin_only(),
-        &[],
-        &store,
-        None,
-    )
-    .unwrap();
+    let chain = assemble(Some(&manifest), &[], &store).unwrap();
     assert_eq!(chain.missing()[0].name, "node");
 }
 
@@ -127,14 +122,7 @@ fn named_tools_come_first_from_the_manifest_the_store_or_an_override() {
         .iter()
         .map(|r| r.parse().unwrap())
         .collect();
-    let chain = Toolchain::assemble(
-        Some(&manifest),
-        &Catalogue::builtin_only(),
-        &requests,
-        &store,
-        None,
-    )
-    .unwrap();
+    let chain = assemble(Some(&manifest), &requests, &store).unwrap();
     assert_eq!(names(&chain), ["ripgrep 14.1.1", "jq 1.10", "node 18.0.0"]);
     assert_eq!(chain.tools[0].origin, Origin::Manifest);
     assert_eq!(chain.tools[1].origin, Origin::Store);
@@ -147,32 +135,17 @@ fn named_tools_come_first_from_the_manifest_the_store_or_an_override() {
 
     // An override of a tool with a checksum drops it: it belongs to another version.
     let rg13 = ["ripgrep@13.0.0".parse().unwrap()];
-    let chain = Toolchain::assemble(
-        Some(&manifest),
-        &Catalogue::builtin_only(),
-        &rg13,
-        &store,
-        None,
-    )
-    .unwrap();
+    let chain = assemble(Some(&manifest), &rg13, &store).unwrap();
     assert_eq!(chain.tools[0].spec.as_ref().unwrap().sha256, None);
 
     let unknown = ["fd".parse().unwrap()];
-    let err = Toolchain::assemble(
-        Some(&manifest),
-        &Catalogue::builtin_only(),
-        &unknown,
-        &store,
-        None,
-    )
-    .unwrap_err();
+    let err = assemble(Some(&manifest), &unknown, &store).unwrap_err();
     assert_eq!(
         err.to_string(),
         "fd is not in vx.toml and no version of it is installed"
     );
     let absent = ["jq@2".parse().unwrap()];
-    let err =
-        Toolchain::assemble(None, &Catalogue::builtin_only(), &absent, &store, None).unwrap_err();
+    let err = assemble(None, &absent, &store).unwrap_err();
     assert!(
         err.to_string().starts_with("jq 2 is not installed"),
         "{err}"
@@ -189,14 +162,7 @@ fn a_runtime_s_variables_are_absolute_and_the_first_tool_wins_a_name() {
     let sha = "ab".repeat(32);
     installed_ripgrep(&store, &sha);
     installed_node(&store, &sha, &["bin/node"]);
-    let mut chain = Toolchain::assemble(
-        Some(&manifest),
-        &Catalogue::builtin_only(),
-        &[],
-        &store,
-        None,
-    )
-    .unwrap();
+    let mut chain = assemble(Some(&manifest), &[], &store).unwrap();
     assert!(chain.env().is_empty(), "plain tools set nothing");
     let set = |tool: &mut Tool, name: &str, path: &str| {
         let receipt = tool.receipt.as_mut().unwrap();
