@@ -17,7 +17,8 @@ pub struct ToolSpec {
     /// The tool's name (the manifest's table key); fits a board slot's 32-byte name
     /// field (see [`validate::tool_name`]).
     pub name: String,
-    /// The version to install; fits the slot's 24-byte version field.
+    /// The version to install, at most [`validate::MAX_VERSION`] bytes (a board slot
+    /// shows a longer one than its 32-byte field cut, with a final `…`).
     pub version: String,
     /// The download URL, every `{version}` already replaced by [`ToolSpec::version`].
     pub url: String,

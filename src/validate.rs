@@ -1,16 +1,20 @@
 //! Field rules shared by the manifest parser and the config frame reader, so a value
 //! the manifest accepts is exactly a value a child accepts.
 //!
-//! The limits follow from where the values end up: tool names and versions are copied
-//! into fixed-size slot fields of the board and become directory names in the store;
-//! the rest must fit, together, in one config frame.
+//! The limits follow from where the values end up: tool names are copied into a
+//! fixed-size slot field of the board, names and versions become directory names in
+//! the store; the rest must fit, together, in one config frame.
 
 use thiserror::Error;
 
 /// Longest tool name: the size of the board slot's name field.
 pub const MAX_TOOL_NAME: usize = 32;
-/// Longest version string: the size of the board slot's version field.
-pub const MAX_VERSION: usize = 24;
+/// Longest version string. Room for Go's pseudo-versions (golang/mod
+/// `module/pseudo.go`: `v1.2.4-0.20191109021931-daa7c04131f5`, 36 bytes, and longer
+/// with a pre-release or `+incompatible`), short enough to stay one modest store
+/// directory name. The board slot's version field is smaller (32 bytes): a longer
+/// version is shown there cut, with a final `…` (`docs/LAYOUT.md`).
+pub const MAX_VERSION: usize = 64;
 /// Longest accepted URL, after `{version}` substitution.
 pub const MAX_URL: usize = 4096;
 /// Longest accepted `post_install` command.
@@ -34,9 +38,9 @@ pub enum FieldError {
         "tool name {0:?} is invalid: use 1 to 32 characters from A-Z a-z 0-9 . _ -, starting with a letter or digit"
     )]
     ToolName(String),
-    /// A version outside `[A-Za-z0-9][A-Za-z0-9._+-]{0,23}`.
+    /// A version outside `[A-Za-z0-9][A-Za-z0-9._+-]{0,63}`.
     #[error(
-        "version {0:?} is invalid: use 1 to 24 characters from A-Z a-z 0-9 . _ + -, starting with a letter or digit"
+        "version {0:?} is invalid: use 1 to 64 characters from A-Z a-z 0-9 . _ + -, starting with a letter or digit"
     )]
     Version(String),
     /// An `integrity` that is not `sha512-<base64>` (the reason says so).
@@ -160,7 +164,7 @@ pub fn tool_name(name: &str) -> Result<(), FieldError> {
     }
 }
 
-/// Checks a version: 1..=24 bytes of `A-Z a-z 0-9 . _ + -`, starting with a letter or
+/// Checks a version: 1..=64 bytes of `A-Z a-z 0-9 . _ + -`, starting with a letter or
 /// digit (it becomes a directory name in the store).
 pub fn version(version: &str) -> Result<(), FieldError> {
     if name_like(version, MAX_VERSION, b"._+-") {
@@ -513,11 +517,21 @@ mod tests {
     }
 
     #[test]
-    fn versions_follow_the_slot_rules() {
-        for ok in ["1", "14.1.1", "1.0.0-rc.1+build.5", "v20", &"9".repeat(24)] {
+    fn versions_follow_the_store_rules() {
+        // Go's pseudo-versions (golang/mod module/pseudo.go's three forms) fit.
+        for ok in [
+            "1",
+            "14.1.1",
+            "1.0.0-rc.1+build.5",
+            "v20",
+            "v0.0.0-20240101120000-abcdef123456",
+            "v1.2.4-0.20191109021931-daa7c04131f5",
+            "v1.2.3-pre.0.20191109021931-daa7c04131f5+incompatible",
+            &"9".repeat(MAX_VERSION),
+        ] {
             assert_eq!(version(ok), Ok(()), "{ok}");
         }
-        for bad in ["", ".", "..", "1/2", "1 2", "+1", &"9".repeat(25)] {
+        for bad in ["", ".", "..", "1/2", "1 2", "+1", "v1\\x", &"9".repeat(65)] {
             assert!(version(bad).is_err(), "{bad:?}");
         }
     }

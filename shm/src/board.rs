@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::layout::{
     BOARD_DUMP, BOARD_FINISHED, BOARD_INTERRUPTED, BOARD_TASKS, BYTE_ORDER_MARK, HEADER_SIZE,
     HeaderRecord, LAYOUT_VERSION, MAGIC, MAX_SLOTS, RECORD_WORDS, SLOT_SIZE, SlotRecord,
-    TOOL_CAPACITY, VERSION_CAPACITY, load_str, store_str,
+    TOOL_CAPACITY, load_str, store_str,
 };
 use crate::platform;
 use crate::registry::{BOARD_PREFIX, id_of, owner_alive};
@@ -82,7 +82,7 @@ impl BoardInfo {
 pub struct ToolEntry<'a> {
     /// Tool name, unique on the board, at most 32 bytes.
     pub name: &'a str,
-    /// Version, at most 32 bytes.
+    /// Version; one over the slot's 32-byte field is shown cut, ending in `…`.
     pub version: &'a str,
 }
 
@@ -642,12 +642,6 @@ fn validate_tools(tools: &[ToolEntry<'_>]) -> Result<()> {
             return invalid(format!(
                 "tool name {:?} must be 1 to {TOOL_CAPACITY} bytes",
                 tool.name
-            ));
-        }
-        if tool.version.len() > VERSION_CAPACITY {
-            return invalid(format!(
-                "version {:?} of {} is over {VERSION_CAPACITY} bytes",
-                tool.version, tool.name
             ));
         }
         if !seen.insert(tool.name) {

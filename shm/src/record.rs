@@ -6,8 +6,11 @@ use crate::layout::{SLOT_SIGNED, SLOT_UNVERIFIED, SlotRecord, UNKNOWN_TOTAL, loa
 use crate::{Phase, ProcessId};
 
 impl SlotRecord {
-    /// A fresh record for `tool` at `version`, in phase Queued. Names longer than their
-    /// fields are cut on a char boundary.
+    /// A fresh record for `tool` at `version`, in phase Queued. A tool name longer than
+    /// its field is cut on a char boundary; a version longer than its field (a Go
+    /// pseudo-version, up to 64 bytes) is cut on a char boundary and ends in `…`,
+    /// so a reader sees it is not whole. The field is for display: the
+    /// whole version is the writer's to know (`docs/LAYOUT.md`).
     pub fn queued(tool: &str, version: &str) -> SlotRecord {
         let mut record = SlotRecord {
             phase: Phase::Queued.code(),
@@ -15,7 +18,8 @@ impl SlotRecord {
             ..bytemuck::Zeroable::zeroed()
         };
         record.tool_len = store_str(&mut record.tool, tool) as u8;
-        record.version_len = store_str(&mut record.version, version) as u8;
+        let shown = fit_cut(version, record.version.len());
+        record.version_len = store_str(&mut record.version, &shown) as u8;
         record
     }
 
@@ -160,6 +164,26 @@ impl SlotError {
     }
 }
 
+/// `text` within `capacity` bytes: whole when it fits, else cut on a char boundary
+/// with a final `…` (3 bytes) in the room left, so the result is valid UTF-8 of at most
+/// `capacity` bytes (below 3 bytes of room, cut without the mark). What a slot's
+/// version field holds of a longer version.
+pub(crate) fn fit_cut(text: &str, capacity: usize) -> Cow<'_, str> {
+    if text.len() <= capacity {
+        return Cow::Borrowed(text);
+    }
+    let mark = if capacity >= '…'.len_utf8() {
+        "…"
+    } else {
+        ""
+    };
+    let mut cut = capacity - mark.len();
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    Cow::Owned(format!("{}{mark}", &text[..cut]))
+}
+
 /// What stands for the words left out of a message that does not fit.
 const ELLIPSIS: &str = " … ";
 
@@ -229,6 +253,39 @@ mod tests {
         assert!(message.len() <= MESSAGE_CAPACITY && message.len() > MESSAGE_CAPACITY - 6);
         let (kept, mark) = message.split_at(message.len() - '…'.len_utf8());
         assert!(kept.chars().all(|c| c == '€') && mark == "…", "{message}");
+    }
+
+    /// A Go pseudo-version (up to 64 bytes in vx) is shown cut, marked with `…`; one
+    /// that fits is shown whole.
+    #[test]
+    fn a_long_version_is_cut_with_a_final_ellipsis() {
+        use crate::layout::VERSION_CAPACITY;
+        let fits = "v0.0.0-20240101120000-abcdef123456"[..VERSION_CAPACITY].to_owned();
+        assert_eq!(SlotRecord::queued("t", &fits).version(), fits);
+        let pseudo = "v1.2.4-0.20191109021931-daa7c04131f5";
+        let record = SlotRecord::queued("t", pseudo);
+        let shown = record.version();
+        assert_eq!(shown, "v1.2.4-0.20191109021931-daa7c…");
+        assert_eq!(shown.len(), VERSION_CAPACITY);
+        assert_eq!(record.version_len as usize, VERSION_CAPACITY);
+        // The raw bytes a reader copies are valid UTF-8 for every cut position,
+        // multi-byte characters straddling the edge included.
+        for len in 0..80 {
+            for fill in ["9", "é", "€", "😀"] {
+                let version: String = fill.repeat(len);
+                let record = SlotRecord::queued("t", &version);
+                let raw = &record.version[..record.version_len as usize];
+                let text = std::str::from_utf8(raw).expect("valid UTF-8");
+                assert!(text.len() <= VERSION_CAPACITY);
+                if version.len() <= VERSION_CAPACITY {
+                    assert_eq!(text, version);
+                } else {
+                    assert!(text.ends_with('…') && version.starts_with(&text[..text.len() - 3]));
+                }
+            }
+        }
+        assert_eq!(fit_cut("abcdef", 3), "…");
+        assert_eq!(fit_cut("abcdef", 2), "ab", "no room for the mark");
     }
 
     /// A long failure keeps its reason and whole words (a dump of a failed sync

@@ -217,7 +217,7 @@ fn field_rules_are_enforced_with_locations() {
     let (p, loc, _) = problem("[tools.rg]\nversion = \"1/2\"\nurl = \"https://x.org/a.zip\"\n");
     assert!(matches!(p, Problem::Field(FieldError::Version(_))));
     assert_eq!(loc, at(2, 11));
-    let long = "9".repeat(25);
+    let long = "9".repeat(crate::validate::MAX_VERSION + 1);
     let (p, _, _) = problem(&format!(
         "[tools.rg]\nversion = \"{long}\"\nurl = \"https://x.org/a.zip\"\n"
     ));

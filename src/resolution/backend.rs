@@ -954,6 +954,16 @@ fn pick_among(
         .map_err(|e| ResolutionError::Usage(e.to_string()))?;
     let young = releases.iter().filter(|r| age.too_young(r)).count();
     let releases: Vec<&Release> = releases.iter().filter(|r| !age.too_young(r)).collect();
+    // An untagged Go module's one version is its `@latest` pseudo-version
+    // (`source_versions`), which `latest` names as `go install MODULE@latest` does,
+    // though semver calls it a pre-release.
+    if name.kind == Kind::Go
+        && constraint == "latest"
+        && let [only] = releases.as_slice()
+        && crate::backend::go::is_pseudo(&only.version)
+    {
+        return Ok((*only).clone());
+    }
     let tags: Vec<crate::version::Tag> = releases
         .iter()
         .map(|r| crate::version::Tag::parse(&r.version, ""))

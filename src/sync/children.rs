@@ -38,6 +38,9 @@ pub struct Running {
     tree: Tree,
     /// Its stderr, being captured.
     pub stderr: StderrTail,
+    /// Its tool and whole version, as its config names them: its stderr lines start
+    /// with them (the slot may show a long version cut, `docs/LAYOUT.md`).
+    pub name: (String, String),
     /// When the parent first saw the slot in a terminal state while the child ran.
     terminal_seen: Option<Instant>,
 }
@@ -119,6 +122,7 @@ pub fn spawn(exe: &Path, cfg: &InstallConfig, exits: &Sender<Exit>) -> Result<Ru
         pid,
         tree,
         stderr,
+        name: (cfg.spec.name.clone(), cfg.spec.version.clone()),
         terminal_seen: None,
     })
 }
@@ -160,6 +164,8 @@ pub struct Settled {
     pub index: usize,
     /// The child's stderr tail.
     pub stderr: Vec<String>,
+    /// Its tool and whole version ([`Running::name`]).
+    pub name: (String, String),
     /// Whether the parent had to publish the slot's terminal state itself.
     pub took_over: bool,
     /// The full reason of a failure: the child's own last word on stderr, or the
@@ -186,10 +192,9 @@ pub fn settle(
         .and_then(|snap| snap.record.phase())
         .is_some_and(Phase::is_terminal);
     let took_over = !terminal;
-    let mut reason = snap.and_then(|snap| {
-        let record = &snap.record;
-        crate::report::reasons::from_stderr(&stderr, &record.tool(), &record.version())
-    });
+    // Its lines name the whole version, which the slot may show cut.
+    let (tool, version) = &running.name;
+    let mut reason = snap.and_then(|_| crate::report::reasons::from_stderr(&stderr, tool, version));
     if took_over {
         let (phase, mut message) = if interrupted {
             (
@@ -219,6 +224,7 @@ pub fn settle(
     Settled {
         index,
         stderr,
+        name: running.name.clone(),
         took_over,
         reason,
     }

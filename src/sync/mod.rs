@@ -371,6 +371,10 @@ fn summary_rows(
 ) -> Vec<table::Row> {
     let mut rows = table::rows(snaps, &board.reader().info().names);
     for (index, row) in rows.iter_mut().enumerate() {
+        // The whole version: the slot shows a long one cut (`docs/LAYOUT.md`).
+        if let Some(config) = plan.configs.get(index) {
+            row.version.clone_from(&config.spec.version);
+        }
         if let Some(reason) = reasons.known(index) {
             row.message = reason.to_owned();
         }
@@ -456,7 +460,11 @@ fn up_to_date(plan: &Plan, outcomes: &[Outcome], settings: &Settings) {
             })
         })
         .collect();
-    let rows = table::rows(&snaps, &[]);
+    let mut rows = table::rows(&snaps, &[]);
+    // The whole version: the slot shows a long one cut (`docs/LAYOUT.md`).
+    for (row, cfg) in rows.iter_mut().zip(&plan.configs) {
+        row.version.clone_from(&cfg.spec.version);
+    }
     let console = Console {
         muted: Arc::default(),
         stream: settings.report_to,
@@ -718,18 +726,19 @@ fn report_settled(board: &Board, reporter: &mut Reporter<impl Write>, settled: c
     let Some(snap) = board.reader().read_slot(settled.index).and_then(Result::ok) else {
         return;
     };
-    let (tool, version) = (snap.record.tool(), snap.record.version());
-    for retry in retries_from_stderr(&settled.stderr, &tool, &version) {
-        reporter.retried(&tool, &version, &retry);
+    // The child's lines name the whole version, which the slot may show cut.
+    let (tool, version) = &settled.name;
+    for retry in retries_from_stderr(&settled.stderr, tool, version) {
+        reporter.retried(tool, version, &retry);
     }
-    for notice in notices_from_stderr(&settled.stderr, &tool, &version) {
-        reporter.noticed(&tool, &version, &notice);
+    for notice in notices_from_stderr(&settled.stderr, tool, version) {
+        reporter.noticed(tool, version, &notice);
     }
     if snap.record.phase() == Some(Phase::Failed) {
         // The reason line itself is already in the failure line, the retries above.
-        let prefix = line_prefix(&tool, &version);
-        let retries = retry_prefix(&tool, &version);
-        let notices = notice_prefix(&tool, &version);
+        let prefix = line_prefix(tool, version);
+        let retries = retry_prefix(tool, version);
+        let notices = notice_prefix(tool, version);
         let rest: Vec<String> = settled
             .stderr
             .into_iter()
@@ -739,7 +748,7 @@ fn report_settled(board: &Board, reporter: &mut Reporter<impl Write>, settled: c
                     && !line.starts_with(&notices)
             })
             .collect();
-        reporter.child_stderr(&tool, &rest);
+        reporter.child_stderr(tool, &rest);
     }
 }
 

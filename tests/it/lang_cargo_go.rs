@@ -1028,12 +1028,17 @@ fn untagged_proxy(pseudo: &str) -> TestServer {
     ])
 }
 
+/// A module with no tagged release locks and installs at its default branch's
+/// pseudo-version, asked for as `latest` or by that pseudo-version itself: 34 bytes or
+/// more, within vx's 64 (the board's 32-byte version field shows it cut, with `…`).
 #[test]
-fn an_untagged_modules_latest_is_its_pseudo_version_which_vx_refuses_plainly() {
+fn an_untagged_modules_pseudo_version_locks_installs_and_runs() {
+    use common::publishers::go;
     let pseudo = "v0.0.0-20240101120000-abcdef123456";
     let server = untagged_proxy(pseudo);
     let goproxy = server.url("/proxy");
-    // The machine's real Go takes the fake for a proxy: its latest is the pseudo-version.
+    // The machine's real Go takes the fake for a proxy: its latest is the pseudo-version,
+    // and its `h1:` is what the lock must hold.
     let dir = tempfile::tempdir().unwrap();
     let out = std::process::Command::new("go")
         .args(["mod", "download", "-json", "example.com/vxuntagged@latest"])
@@ -1054,9 +1059,74 @@ fn an_untagged_modules_latest_is_its_pseudo_version_which_vx_refuses_plainly() {
     );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["Version"].as_str(), Some(pseudo));
+    let h1 = json["Sum"].as_str().unwrap().to_owned();
 
-    // vx finds it the same way and says why it cannot lock it, rather than that no
-    // module holds the package.
+    let (version, archive) = go_archive_with_sources();
+    let id = format!("go{version}");
+    let mut release = go::Release::listed(&id);
+    release.served = vec![(
+        format!("{id}.linux-amd64.tar.gz"),
+        std::fs::read(&archive).unwrap(),
+    )];
+    let dl = go::serve(&[release]);
+    for asked in ["latest", pseudo] {
+        let project = Project::new(
+            &go::config(&dl),
+            &format!(
+                "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\ngo = \"{id}\"\n\"go:example.com/vxuntagged/cmd/vxuntagged\" = \"{asked}\"\n"
+            ),
+        );
+        let with_proxy = || {
+            let mut cmd = vx(&project);
+            cmd.env("GOPROXY", &goproxy).env("GOTOOLCHAIN", "local");
+            cmd
+        };
+        let out = with_proxy().args(["sync", "--headless"]).output().unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.status.success(), "{asked}: {text}");
+        let lock = project.lock_text().expect("locked");
+        assert!(
+            lock.contains(&format!("version = \"{pseudo}\"")) && lock.contains(&h1),
+            "{asked}: the pseudo-version and Go's own h1: {h1}\n{lock}"
+        );
+        let said = with_proxy()
+            .args(["exec", "--", "vxuntagged"])
+            .output()
+            .unwrap();
+        assert!(
+            said.status.success(),
+            "{asked}: {}",
+            String::from_utf8_lossy(&said.stderr)
+        );
+        // Go's `println` writes to stderr.
+        assert_eq!(
+            String::from_utf8_lossy(&said.stderr),
+            "untagged\n",
+            "{asked}"
+        );
+        let store = project.work.dir.path().join("home/.local/share");
+        assert!(
+            find(&store, "vxuntagged")
+                .iter()
+                .any(|dir| dir.join(pseudo).join("bin/vxuntagged").is_file()),
+            "{asked}: the store names the whole pseudo-version"
+        );
+    }
+}
+
+/// A version longer than vx's 64 bytes (here a pseudo-version after a long
+/// pre-release, golang/mod `module/pseudo.go`'s `vX.Y.Z-pre.0.yyyymmddhhmmss-abcdef123456`)
+/// is refused with the reason, both as an untagged module's latest and as asked for.
+#[test]
+fn a_version_over_64_bytes_is_refused_plainly() {
+    let long = "v1.2.3-a.rather.long.pre.release.name.0.20240101120000-abcdef123456";
+    assert!(long.len() > 64, "{}", long.len());
+    let server = untagged_proxy(long);
+    let goproxy = server.url("/proxy");
     let project = Project::new(
         "",
         &format!(
@@ -1073,22 +1143,18 @@ fn an_untagged_modules_latest_is_its_pseudo_version_which_vx_refuses_plainly() {
     assert!(
         stderr.contains("example.com/vxuntagged has no tagged release")
             && stderr.contains(&format!(
-                "the pseudo-version of an untagged commit, {pseudo}"
+                "the pseudo-version of an untagged commit, {long} ({} bytes)",
+                long.len()
             ))
-            && stderr.contains("cannot lock it yet"),
+            && stderr.contains("a version in vx is at most 64 bytes"),
         "{stderr}"
     );
-    assert!(
-        server
-            .paths()
-            .contains(&"/proxy/example.com/vxuntagged/@latest".to_owned())
-    );
     assert!(project.lock_text().is_none(), "nothing was locked");
-    // Asked for by the pseudo-version itself: the same.
+    // Asked for by that version itself: the manifest says why.
     let project = Project::new(
         "",
         &format!(
-            "{PLATFORMS}\n[tools]\n\"go:example.com/vxuntagged/cmd/vxuntagged\" = \"{pseudo}\"\n"
+            "{PLATFORMS}\n[tools]\n\"go:example.com/vxuntagged/cmd/vxuntagged\" = \"{long}\"\n"
         ),
     );
     let out = vx(&project)
@@ -1098,5 +1164,6 @@ fn an_untagged_modules_latest_is_its_pseudo_version_which_vx_refuses_plainly() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "{stderr}");
-    assert!(stderr.contains("cannot lock it yet"), "{stderr}");
+    assert!(stderr.contains("64"), "{stderr}");
+    assert!(project.lock_text().is_none(), "nothing was locked");
 }

@@ -43,8 +43,9 @@ pub fn runtime_of(kind: Kind) -> Option<&'static str> {
     }
 }
 
-/// Why `name`, in `module` with no tagged release, cannot be locked at its `latest`
-/// (a pseudo-version, or another version too long for vx).
+/// Why `name`, in `module` with no tagged release, cannot be locked at its `latest`:
+/// a version vx cannot hold (over [`crate::validate::MAX_VERSION`] bytes, or with
+/// characters a store directory does not take).
 fn untagged(name: &Name, module: &str, latest: &str) -> String {
     let what = if go::is_pseudo(latest) {
         "the pseudo-version of an untagged commit"
@@ -52,7 +53,7 @@ fn untagged(name: &Name, module: &str, latest: &str) -> String {
         "a version"
     };
     format!(
-        "{name}: {module} has no tagged release; its latest is {what}, {latest} ({} bytes), and a version in vx is at most {} bytes (it names the store's directory and the progress board's slot), so vx cannot lock it yet: ask for a tagged release, or install it with `go install` yourself",
+        "{name}: {module} has no tagged release; its latest is {what}, {latest} ({} bytes), and a version in vx is at most {} bytes of A-Z a-z 0-9 . _ + - (it names a directory in the store), so vx cannot lock it: ask for a tagged release, or install it with `go install` yourself",
         latest.len(),
         crate::validate::MAX_VERSION
     )
@@ -166,8 +167,11 @@ impl Registries<'_> {
             .into_iter()
             .map(|v| {
                 let parsed = semver::Version::parse(v.trim_start_matches('v')).ok();
+                // A Go pseudo-version is here only as an untagged module's `@latest`,
+                // which `go install MODULE@latest` takes too: it is no pre-release.
+                let pseudo = name.kind == Kind::Go && go::is_pseudo(&v);
                 let release = Release {
-                    prerelease: parsed.as_ref().is_some_and(|p| !p.pre.is_empty()),
+                    prerelease: !pseudo && parsed.as_ref().is_some_and(|p| !p.pre.is_empty()),
                     id: v.clone(),
                     version: v,
                     lts: None,
