@@ -27,62 +27,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-python3 - "$work" "$load" <<'PY'
-import gzip, hashlib, io, os, sys, tarfile
-work, load = sys.argv[1], sys.argv[2]
-os.makedirs(f"{work}/www", exist_ok=True)
-
-def archive(name, files):
-    raw = io.BytesIO()
-    with tarfile.open(fileobj=raw, mode="w") as tar:
-        for path, data in files.items():
-            info = tarfile.TarInfo(f"{name}/{path}")
-            info.size = len(data)
-            info.mode = 0o755 if path.startswith("bin/") else 0o644
-            tar.addfile(info, io.BytesIO(data))
-    body = gzip.compress(raw.getvalue(), compresslevel=6, mtime=0)
-    with open(f"{work}/www/{name}.tar.gz", "wb") as f:
-        f.write(body)
-    return f"{name} {name}.tar.gz {hashlib.sha256(body).hexdigest()}\n"
-
-with open(f"{work}/list", "w") as out:
-    if load == "tiny":
-        for i in range(100):
-            out.write(archive(f"tiny{i}", {
-                f"bin/tiny{i}": f"#!/bin/sh\necho tiny {i}\n".encode(),
-                "README": f"tiny tool {i}\n".encode(),
-            }))
-    else:
-        for i in range(4):
-            out.write(archive(f"large{i}", {
-                f"bin/large{i}": b"#!/bin/sh\necho large\n",
-                "lib/blob": os.urandom(50 << 20),
-            }))
-PY
-
-python3 - "$work/www" "$work/port" <<'PY' &
-import functools, http.server, os, sys
-class Server(http.server.ThreadingHTTPServer):
-    request_queue_size = 256
-    daemon_threads = True
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-httpd = Server(("127.0.0.1", 0), functools.partial(Quiet, directory=sys.argv[1]))
-open(sys.argv[2] + ".tmp", "w").write(str(httpd.server_address[1]))
-os.rename(sys.argv[2] + ".tmp", sys.argv[2])
-httpd.serve_forever()
-PY
-server_pid=$!
-for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
-base="http://127.0.0.1:$(cat "$work/port")"
+python3 "$root/scripts/lib/tools.py" "$work" "$load"
+serve_dir "$work/www"
 
 mkdir -p "$work/project"
 : >"$work/project/vx.toml"
 while read -r name file sha; do
   printf '[tools.%s]\nversion = "1"\nurl = "%s/%s"\nsha256 = "%s"\nstrip_components = 1\n\n' \
     "$name" "$base" "$file" "$sha" >>"$work/project/vx.toml"
-done <"$work/list"
+done <"$work/$load.list"
 (isolate_vx "$work/lock-state" && cd "$work/project" && "$a" lock -q >/dev/null 2>&1)
 
 # one BIN STATE: a cold sync under perf stat; prints "FAULTS TASK_CLOCK_MS WALL_MS".

@@ -39,57 +39,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The archives, and a list "name file sha256" per workload.
-python3 - "$work" <<'PY'
-import gzip, hashlib, io, os, sys, tarfile
-work = sys.argv[1]
-os.makedirs(f"{work}/www", exist_ok=True)
-
-def archive(name, files):
-    raw = io.BytesIO()
-    with tarfile.open(fileobj=raw, mode="w") as tar:
-        for path, data in files.items():
-            info = tarfile.TarInfo(f"{name}/{path}")
-            info.size = len(data)
-            info.mode = 0o755 if path.startswith("bin/") else 0o644
-            tar.addfile(info, io.BytesIO(data))
-    body = gzip.compress(raw.getvalue(), compresslevel=6, mtime=0)
-    with open(f"{work}/www/{name}.tar.gz", "wb") as f:
-        f.write(body)
-    return f"{name} {name}.tar.gz {hashlib.sha256(body).hexdigest()}\n"
-
-with open(f"{work}/tiny.list", "w") as out:
-    for i in range(100):
-        out.write(archive(f"tiny{i}", {
-            f"bin/tiny{i}": f"#!/bin/sh\necho tiny {i}\n".encode(),
-            "README": f"tiny tool {i}\n".encode(),
-        }))
-with open(f"{work}/large.list", "w") as out:
-    for i in range(4):
-        out.write(archive(f"large{i}", {
-            f"bin/large{i}": b"#!/bin/sh\necho large\n",
-            "lib/blob": os.urandom(50 << 20),
-        }))
-PY
-
-# One threaded static server of www/ (a backlog of 256: the default 5 drops
-# connections under 16 jobs, and a dropped SYN costs its client a second).
-python3 - "$work/www" "$work/port" <<'PY' &
-import functools, http.server, sys
-class Server(http.server.ThreadingHTTPServer):
-    request_queue_size = 256
-    daemon_threads = True
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-httpd = Server(("127.0.0.1", 0), functools.partial(Quiet, directory=sys.argv[1]))
-open(sys.argv[2] + ".tmp", "w").write(str(httpd.server_address[1]))
-import os; os.rename(sys.argv[2] + ".tmp", sys.argv[2])
-httpd.serve_forever()
-PY
-server_pid=$!
-for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
-base="http://127.0.0.1:$(cat "$work/port")"
+# The archives, a list "name file sha256" per workload, and their server.
+python3 "$root/scripts/lib/tools.py" "$work" tiny large
+serve_dir "$work/www"
 
 # A vx project and a mise project per workload, the vx one locked.
 for load in tiny large; do

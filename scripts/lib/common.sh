@@ -33,6 +33,16 @@ daemon_cleanup() {
   rm -rf "$work"
 }
 
+# Serves DIR over HTTP on a free loopback port (scripts/lib/serve.py) in the
+# background: sets `server_pid` (for the caller's clean-up) and `base`
+# (http://127.0.0.1:PORT) once the server listens. Needs `root` and `work`.
+serve_dir() {
+  python3 "$root/scripts/lib/serve.py" "$1" "$work/port" &
+  server_pid=$!
+  for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
+  base="http://127.0.0.1:$(cat "$work/port")"
+}
+
 # The same for mise (its data, config, cache and state below DIR), trusting the config
 # files below TRUSTED and answering its prompts yes.
 isolate_mise() {
