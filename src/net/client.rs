@@ -483,9 +483,9 @@ mod tests {
     use std::io::{BufRead, BufReader, Write};
     use std::net::TcpListener;
 
-    /// A one-request HTTP proxy on loopback that answers `ok` and hands back the head
-    /// of the request it received.
-    fn one_shot_proxy() -> (u16, std::thread::JoinHandle<String>) {
+    /// A loopback server answering one request with `answer`, handing back the
+    /// request's head.
+    fn answering_once(answer: Vec<u8>) -> (u16, std::thread::JoinHandle<String>) {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let handle = std::thread::spawn(move || {
@@ -493,13 +493,18 @@ mod tests {
             let mut reader = BufReader::new(stream);
             let mut head = String::new();
             while reader.read_line(&mut head).unwrap() > 2 && !head.ends_with("\r\n\r\n") {}
-            let mut stream = reader.into_inner();
-            stream
-                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
-                .unwrap();
+            reader.into_inner().write_all(&answer).unwrap();
             head
         });
         (port, handle)
+    }
+
+    /// A one-request HTTP proxy on loopback that answers `ok` and hands back the head
+    /// of the request it received.
+    fn one_shot_proxy() -> (u16, std::thread::JoinHandle<String>) {
+        answering_once(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok".to_vec(),
+        )
     }
 
     fn client_with(vars: &[(&str, String)]) -> Client {
@@ -592,22 +597,9 @@ mod tests {
     /// A loopback server answering one request with a head of `head_bytes` (one long
     /// header) and `ok`, handing back the request's head.
     fn answering_with_head(head_bytes: usize) -> (u16, std::thread::JoinHandle<String>) {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let handle = std::thread::spawn(move || {
-            let (stream, _) = listener.accept().unwrap();
-            let mut reader = BufReader::new(stream);
-            let mut head = String::new();
-            while reader.read_line(&mut head).unwrap() > 2 && !head.ends_with("\r\n\r\n") {}
-            let mut stream = reader.into_inner();
-            let start = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\nX-Long: ";
-            let filler = "a".repeat(head_bytes.saturating_sub(start.len() + 4));
-            stream
-                .write_all(format!("{start}{filler}\r\n\r\nok").as_bytes())
-                .unwrap();
-            head
-        });
-        (port, handle)
+        let start = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\nX-Long: ";
+        let filler = "a".repeat(head_bytes.saturating_sub(start.len() + 4));
+        answering_once(format!("{start}{filler}\r\n\r\nok").into_bytes())
     }
 
     /// The connection's buffers are sized to what a request needs (issue 54), not

@@ -1127,19 +1127,25 @@ fn a_version_over_64_bytes_is_refused_plainly() {
     assert!(long.len() > 64, "{}", long.len());
     let server = untagged_proxy(long);
     let goproxy = server.url("/proxy");
-    let project = Project::new(
-        "",
-        &format!(
-            "{PLATFORMS}\n[tools]\n\"go:example.com/vxuntagged/cmd/vxuntagged\" = \"latest\"\n"
-        ),
-    );
-    let out = vx(&project)
-        .env("GOPROXY", &goproxy)
-        .arg("lock")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success(), "{stderr}");
+    // `vx lock` of the module at `constraint`: refused, nothing locked; its stderr.
+    let refused = |constraint: &str| {
+        let project = Project::new(
+            "",
+            &format!(
+                "{PLATFORMS}\n[tools]\n\"go:example.com/vxuntagged/cmd/vxuntagged\" = \"{constraint}\"\n"
+            ),
+        );
+        let out = vx(&project)
+            .env("GOPROXY", &goproxy)
+            .arg("lock")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(!out.status.success(), "{stderr}");
+        assert!(project.lock_text().is_none(), "nothing was locked");
+        stderr
+    };
+    let stderr = refused("latest");
     assert!(
         stderr.contains("example.com/vxuntagged has no tagged release")
             && stderr.contains(&format!(
@@ -1149,21 +1155,7 @@ fn a_version_over_64_bytes_is_refused_plainly() {
             && stderr.contains("a version in vx is at most 64 bytes"),
         "{stderr}"
     );
-    assert!(project.lock_text().is_none(), "nothing was locked");
     // Asked for by that version itself: the manifest says why.
-    let project = Project::new(
-        "",
-        &format!(
-            "{PLATFORMS}\n[tools]\n\"go:example.com/vxuntagged/cmd/vxuntagged\" = \"{long}\"\n"
-        ),
-    );
-    let out = vx(&project)
-        .env("GOPROXY", &goproxy)
-        .arg("lock")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success(), "{stderr}");
+    let stderr = refused(long);
     assert!(stderr.contains("64"), "{stderr}");
-    assert!(project.lock_text().is_none(), "nothing was locked");
 }
