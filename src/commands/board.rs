@@ -26,7 +26,7 @@ pub fn run(command: BoardCommand) -> Result<i32, Error> {
 
 fn ls(dir: &Path, as_json: bool) -> Result<i32, Error> {
     let mut out = std::io::stdout().lock();
-    let live = board::live(dir).map_err(super::board_error)?;
+    let live = board::live(dir)?;
     if as_json {
         for b in &live {
             writeln!(
@@ -54,7 +54,7 @@ fn ls(dir: &Path, as_json: bool) -> Result<i32, Error> {
 }
 
 fn dump(dir: &Path, target: Option<&str>, as_json: bool) -> Result<i32, Error> {
-    let reader = open_target(dir, target, Access::ReadOnly).map_err(super::board_error)?;
+    let reader = open_target(dir, target, Access::ReadOnly)?;
     let mut out = std::io::stdout().lock();
     if reader.is_tasks() && !reader.is_dump() {
         let alive = reader.owner_alive();
@@ -114,7 +114,7 @@ fn print_board(out: &mut impl Write, reader: &BoardReader) -> std::io::Result<()
 /// `vx board watch`: the dashboard over another process's sync. With no id and several
 /// live boards, lists them instead of guessing.
 fn watch(dir: &Path, id: Option<&str>, dashboard: DashboardArgs) -> Result<i32, Error> {
-    if id.is_none() && board::live_count(dir).map_err(super::board_error)? > 1 {
+    if id.is_none() && board::live_count(dir)? > 1 {
         ls(dir, false)?;
         vx::note!("vx: several live boards; pick one with `vx board watch ID`");
         return Ok(USAGE);
@@ -124,7 +124,7 @@ fn watch(dir: &Path, id: Option<&str>, dashboard: DashboardArgs) -> Result<i32, 
             "`vx board watch` needs a terminal; use `vx board dump` for a snapshot",
         ));
     }
-    let reader = open_target(dir, id, Access::ReadWrite).map_err(super::board_error)?;
+    let reader = open_target(dir, id, Access::ReadWrite)?;
     let stop = vx::signals::stop_flag()
         .map_err(|e| Error::environment(Because::new("cannot install signal handlers", e)))?;
     if reader.is_tasks() && !reader.is_dump() {
@@ -183,7 +183,7 @@ fn watch_tasks(
 }
 
 fn clean(dir: &Path) -> Result<i32, Error> {
-    let removed = board::clean(dir).map_err(super::board_error)?;
+    let removed = board::clean(dir)?;
     let mut out = std::io::stdout().lock();
     if removed.is_empty() {
         writeln!(out, "nothing to clean in {}", dir.display())?;

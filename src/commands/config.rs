@@ -23,13 +23,13 @@ pub fn run(command: ConfigCommand) -> Result<i32, Error> {
         ConfigCommand::Get { key, manifest } => get(&key, manifest.as_deref()),
         ConfigCommand::Set { key, value } => {
             let path = user_path()?;
-            vx::settings::edit::set(&path, &key, &value).map_err(edit_error)?;
+            vx::settings::edit::set(&path, &key, &value)?;
             vx::note!("vx: set {} in {}", sanitize(&key), path.display());
             Ok(OK)
         }
         ConfigCommand::Unset { key } => {
             let path = user_path()?;
-            if vx::settings::edit::unset(&path, &key).map_err(edit_error)? {
+            if vx::settings::edit::unset(&path, &key)? {
                 vx::note!("vx: removed {} from {}", sanitize(&key), path.display());
             } else {
                 vx::note!("vx: {} is not set in {}", sanitize(&key), path.display());
@@ -42,10 +42,6 @@ pub fn run(command: ConfigCommand) -> Result<i32, Error> {
             Ok(OK)
         }
     }
-}
-
-fn edit_error(err: vx::settings::edit::EditError) -> Error {
-    super::by_kind(err.is_usage(), err)
 }
 
 fn sanitize(text: &str) -> std::borrow::Cow<'_, str> {

@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use serde_json::json;
-use vx::daemon::control::{self, Bound, ControlError, Stopped, pid_text};
+use vx::daemon::control::{self, Bound, Stopped, pid_text};
 use vx::daemon::{Config, Paths};
 use vx::exit::{Error, FAILED, OK};
 use vx::platform::{ipc, process};
@@ -26,15 +26,6 @@ pub fn run(command: DaemonCommand) -> Result<i32, Error> {
     }
 }
 
-/// The daemon's life could not be handled, as its exit code says (1 either way).
-fn error(e: ControlError) -> Error {
-    if e.is_failure() {
-        Error::failed(e)
-    } else {
-        Error::environment(e)
-    }
-}
-
 /// Says a daemon answers already.
 fn already(pid: Option<u32>) -> i32 {
     println!("vx daemon already running{}", pid_text(pid));
@@ -46,10 +37,10 @@ fn start(paths: &Paths, args: &DaemonStartArgs) -> Result<i32, Error> {
     if args.foreground {
         return foreground(paths.clone(), store, args.detach);
     }
-    if let Some(pid) = control::answering(paths).map_err(error)? {
+    if let Some(pid) = control::answering(paths)? {
         return Ok(already(pid));
     }
-    let pid = control::spawn(paths, &store).map_err(error)?;
+    let pid = control::spawn(paths, &store)?;
     println!(
         "vx daemon started{}; socket {}; log {}",
         pid_text(pid),
@@ -70,7 +61,7 @@ fn foreground(paths: Paths, store: PathBuf, detach: bool) -> Result<i32, Error> 
         store,
         board_dir: vx_shm::registry::default_dir(),
     };
-    let daemon = match control::bind(&config).map_err(error)? {
+    let daemon = match control::bind(&config)? {
         Bound::Running(pid) => return Ok(already(pid)),
         Bound::Bound(daemon) => *daemon,
     };
@@ -83,13 +74,12 @@ fn foreground(paths: Paths, store: PathBuf, detach: bool) -> Result<i32, Error> 
                 paths.log.display()
             );
         }
-    })
-    .map_err(error)?;
+    })?;
     Ok(OK)
 }
 
 fn stop(paths: &Paths) -> Result<i32, Error> {
-    match control::stop(paths).map_err(error)? {
+    match control::stop(paths)? {
         Stopped::NotRunning => println!("vx daemon is not running"),
         Stopped::Stopped(pid) => println!("vx daemon stopped{}", pid_text(pid)),
     }

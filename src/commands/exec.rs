@@ -58,5 +58,5 @@ pub fn run(args: &ExecArgs) -> Result<i32, Error> {
         settings: &super::install_settings(),
         say: &super::say::Said,
     };
-    Err(super::target_error(target.exec(program, rest)))
+    Err(target.exec(program, rest).into())
 }

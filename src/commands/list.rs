@@ -20,10 +20,8 @@ pub fn run(args: &ListArgs) -> Result<i32, Error> {
         )
         .store(args.project.store.as_deref()),
     )?;
-    let store = session.store().map_err(super::session_error)?;
-    let chain = session
-        .toolchain(&[], &store)
-        .map_err(super::toolchain_error)?;
+    let store = session.store()?;
+    let chain = session.toolchain(&[], &store)?;
     let used = |item: &Installed| chain.uses(&item.tool, &item.version);
     let installed = inventory::scan(&store);
     let mut out = Vec::new();

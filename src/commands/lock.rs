@@ -17,11 +17,10 @@ pub fn run(args: &LockArgs) -> Result<i32, Error> {
         refresh: true,
         ..Opening::new(args.manifest.as_deref(), Want::Project)
     })?;
-    let manifest = session.project().map_err(super::session_error)?;
+    let manifest = session.project()?;
     let catalogue = session.catalogue();
     let lock_path = manifest.lock_path();
-    let existing =
-        op::existing(manifest, !args.check && !args.dry_run).map_err(super::lock_error)?;
+    let existing = op::existing(manifest, !args.check && !args.dry_run)?;
     if let Some(reason) = &existing.set_aside {
         vx::note!(
             "vx: warning: {}: every tool is resolved anew from {} and the lock written again (what it pinned is not kept)",
@@ -62,16 +61,14 @@ pub fn run(args: &LockArgs) -> Result<i32, Error> {
             offline: false,
             ..super::lock_options(&args.run, false, false)
         };
-        let tools = op::dry_run(manifest, catalogue, lock, &platforms, &options)
-            .map_err(super::lock_error)?;
+        let tools = op::dry_run(manifest, catalogue, lock, &platforms, &options)?;
         return print_dry_run(&tools, args.run.json);
     }
     let options = super::lock_options(&args.run, args.allow_provenance_loss, false);
-    let report = op::relock_and_write(manifest, catalogue, &mut lock, &platforms, &options)
-        .map_err(super::lock_error)?;
+    let report = op::relock_and_write(manifest, catalogue, &mut lock, &platforms, &options)?;
     super::say::locked(&report, &lock_path, &platforms);
     if report.code == OK {
-        let added = op::list_platforms(manifest, &args.platforms).map_err(super::lock_error)?;
+        let added = op::list_platforms(manifest, &args.platforms)?;
         if !added.is_empty() {
             vx::note!(
                 "vx: added {} to [settings] platforms in {}",

@@ -26,8 +26,7 @@ pub fn run(command: MirrorCommand) -> Result<i32, Error> {
             let target = Target::Registry(target);
             let session = super::open(&Opening::new(content.manifest.as_deref(), Want::Project))?;
             let request = super::push_request(&target, &content);
-            let pushed = vx::ops::push::push(&session, request, &mut std::io::stderr())
-                .map_err(super::push_error)?;
+            let pushed = vx::ops::push::push(&session, request, &mut std::io::stderr())?;
             super::say::pushed(&pushed, &label, content.run.json);
             Ok(OK)
         }

@@ -16,21 +16,17 @@ pub fn run(args: &OutdatedArgs) -> Result<i32, Error> {
         args.manifest.as_deref(),
         vx::session::Want::Project,
     ))?;
-    let manifest = session.project().map_err(super::session_error)?;
+    let manifest = session.project()?;
     let lock = session.lock();
-    let net = session
-        .network(args.json)
-        .map_err(super::resolution_error)?;
-    let resolver = session.resolver(&net).map_err(super::resolution_error)?;
+    let net = session.network(args.json)?;
+    let resolver = session.resolver(&net)?;
     let mut rows = Vec::new();
     let mut items = Vec::new();
     for tool in &manifest.tools {
         let Some(request) = &tool.registry else {
             continue;
         };
-        let found = resolver
-            .named(&request.lookup)
-            .map_err(super::resolution_error)?;
+        let found = resolver.named(&request.lookup)?;
         let locked = lock
             .as_ref()
             .and_then(|l| l.tools.get(&tool.name))
@@ -41,7 +37,7 @@ pub fn run(args: &OutdatedArgs) -> Result<i32, Error> {
         let pick = |constraint: &str| match resolver.pick_named(&found, constraint) {
             Ok(candidate) => Ok(Some(candidate.version)),
             Err(e) if e.is_usage() => Ok(None),
-            Err(e) => Err(super::resolution_error(e)),
+            Err(e) => Err(Error::from(e)),
         };
         let wanted = pick(&request.constraint)?;
         let latest = pick("latest")?;

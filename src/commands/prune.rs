@@ -28,7 +28,7 @@ pub fn run(args: &PruneArgs) -> Result<i32, Error> {
         dry_run: args.dry_run,
         all: args.all,
     };
-    let mut report = prune::prune(&session, &request).map_err(error)?;
+    let mut report = prune::prune(&session, &request)?;
     let failures = std::mem::take(&mut report.failures);
     let failed = !failures.is_empty();
     for failure in failures {
@@ -43,17 +43,6 @@ pub fn run(args: &PruneArgs) -> Result<i32, Error> {
         true => vx::exit::FAILED,
         false => vx::exit::OK,
     })
-}
-
-/// A prune that did not start, as its exit code says: the project or store named
-/// (exit 2), else the machine (exit 1).
-fn error(e: prune::PruneError) -> Error {
-    use prune::PruneError;
-    match e {
-        PruneError::Session(e) => super::session_error(e),
-        PruneError::Toolchain(e) => super::toolchain_error(e),
-        e => Error::environment(e),
-    }
 }
 
 /// What was removed (or would be), what is kept under `--dry-run`, and what it frees.

@@ -18,7 +18,7 @@ use vx::report::boards::{print_run, run_json};
 pub fn run(args: &PsArgs) -> Result<i32, Error> {
     let dir = registry::default_dir();
     let mut out = std::io::stdout().lock();
-    let boards = board::runs(&dir, args.all).map_err(super::board_error)?;
+    let boards = board::runs(&dir, args.all)?;
     if boards.is_empty() && !args.json {
         writeln!(
             out,

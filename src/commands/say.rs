@@ -244,7 +244,7 @@ pub fn import_locked(
             Ok(report.code)
         }
         Settled::Waiting(e) => {
-            let e = super::lock_error(e);
+            let e = vx::exit::Error::from(e);
             vx::note!(
                 "vx: vx.lock is not filled yet: {e}; run `vx lock` when the publishers can be reached"
             );
@@ -252,7 +252,7 @@ pub fn import_locked(
         }
         Settled::Failed(e, put_back) => {
             restored(&put_back);
-            Err(super::lock_error(e))
+            Err(e.into())
         }
     }
 }

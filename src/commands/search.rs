@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use vx::exit::{Error, FAILED, OK};
-use vx::ops::search::{Found, SearchError};
+use vx::ops::search::Found;
 
 use vx_tui::text::{columns, sanitize, truncate};
 
@@ -20,11 +20,7 @@ pub fn run(args: &SearchArgs) -> Result<i32, Error> {
         &vx::session::Opening::new(args.manifest.as_deref(), vx::session::Want::Optional)
             .offline(args.offline),
     )?;
-    let searched =
-        vx::ops::search::search(&session, &args.term, args.json).map_err(|e| match e {
-            SearchError::Resolution(e) => super::resolution_error(e),
-            e @ SearchError::Unsearched { .. } => Error::environment(e),
-        })?;
+    let searched = vx::ops::search::search(&session, &args.term, args.json)?;
     for problem in &searched.problems {
         vx::note!("vx: warning: not searched: {problem}");
     }

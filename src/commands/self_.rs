@@ -8,9 +8,9 @@ use std::io::{IsTerminal, Write};
 
 use serde_json::json;
 use vx::build_info;
-use vx::exit::{Error, INTERRUPTED, OK};
+use vx::exit::{Error, OK};
+use vx::self_update::Receipt;
 use vx::self_update::own::{self, Whereabouts};
-use vx::self_update::{Receipt, SelfUpdateError};
 
 use crate::cli::{SelfCommand, SelfUpdateArgs};
 
@@ -23,15 +23,6 @@ pub fn run(command: SelfCommand) -> Result<i32, Error> {
     }
 }
 
-/// A library error as the command's: settings, flags and channels are the user's
-/// (exit 2), the network's and the release's are not (exit 1), an interrupt is 130.
-fn error(err: SelfUpdateError) -> Error {
-    if matches!(err, SelfUpdateError::Interrupted) {
-        return Error::with_code(INTERRUPTED, err);
-    }
-    super::by_kind(err.is_usage(), err)
-}
-
 fn out(text: &str) -> Result<(), Error> {
     std::io::stdout()
         .write_all(text.as_bytes())
@@ -39,7 +30,7 @@ fn out(text: &str) -> Result<(), Error> {
 }
 
 fn info(json: bool) -> Result<i32, Error> {
-    let here = Whereabouts::find().map_err(error)?;
+    let here = Whereabouts::find()?;
     let update = here.how_to_update();
     let Whereabouts {
         exe,
@@ -88,7 +79,7 @@ fn info(json: bool) -> Result<i32, Error> {
 }
 
 fn self_update(args: &SelfUpdateArgs) -> Result<i32, Error> {
-    let here = Whereabouts::find().map_err(error)?;
+    let here = Whereabouts::find()?;
     let exe = here.exe.clone();
     let request = own::Request {
         version: args.version.as_deref(),
@@ -97,7 +88,7 @@ fn self_update(args: &SelfUpdateArgs) -> Result<i32, Error> {
         allow_downgrade: args.allow_downgrade,
     };
     let note = |line: &str| vx::note!("{line}");
-    let outcome = own::update(here, &request, &note).map_err(error)?;
+    let outcome = own::update(here, &request, &note)?;
     if outcome.status == "updated" {
         tell_daemon();
     }
@@ -128,9 +119,9 @@ fn tell_daemon() {
 }
 
 fn self_uninstall(yes: bool) -> Result<i32, Error> {
-    let here = Whereabouts::find().map_err(error)?;
+    let here = Whereabouts::find()?;
     if let Some(refusal) = own::uninstall_refusal(&here) {
-        return Err(error(refusal));
+        return Err(refusal.into());
     }
     if !yes {
         if !std::io::stdin().is_terminal() {
@@ -146,7 +137,7 @@ fn self_uninstall(yes: bool) -> Result<i32, Error> {
             return Ok(OK);
         }
     }
-    let done = own::uninstall(&here).map_err(error)?;
+    let done = own::uninstall(&here)?;
     let mut text = String::from("vx uninstalled; removed:\n");
     for what in done.removed {
         text.push_str(&format!("  {what}\n"));

@@ -41,13 +41,13 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
         mirrors: args.mirrors.clone(),
         remember_failures: true,
     };
-    let planned = sync::plan(&session, &request).map_err(super::sync_error)?;
+    let planned = sync::plan(&session, &request)?;
     super::say::not_here(&planned.not_here);
     if let Some(line) = &planned.locked_here {
         vx::note!("{line}");
     }
-    let report = planned.run().map_err(super::sync_error)?;
-    let manifest = session.project().map_err(super::session_error)?;
+    let report = planned.run()?;
+    let manifest = session.project()?;
     super::say::relocked(&report.outcome.relocked, manifest);
     super::refresh_shims(&report.store);
     let mut code = report.outcome.code;

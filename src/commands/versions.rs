@@ -17,17 +17,15 @@ pub fn run(args: &VersionsArgs) -> Result<i32, Error> {
         &vx::session::Opening::new(args.manifest.as_deref(), vx::session::Want::Optional)
             .offline(args.offline),
     )?;
-    let net = session
-        .network(args.json)
-        .map_err(super::resolution_error)?;
-    let resolver = session.resolver(&net).map_err(super::resolution_error)?;
+    let net = session.network(args.json)?;
+    let resolver = session.resolver(&net)?;
     // A tool of vx.toml is looked up as vx.toml names it.
     let listed = session.manifest().and_then(|m| m.tool(&args.tool));
     let lookup = listed
         .and_then(|t| t.registry.as_ref())
         .map_or(args.tool.as_str(), |r| r.lookup.as_str());
-    let found = resolver.named(lookup).map_err(super::resolution_error)?;
-    let versions = resolver.listed(&found).map_err(super::resolution_error)?;
+    let found = resolver.named(lookup)?;
+    let versions = resolver.listed(&found)?;
     let locked = listed
         .and_then(|t| session.lock()?.tools.get(&t.name).cloned())
         .and_then(|e| e.tag.clone());
