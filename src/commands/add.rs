@@ -32,5 +32,5 @@ fn add(path: &std::path::Path, args: &AddArgs) -> Result<i32, Error> {
     edited.add(&args.tool, &args.source.as_source(), &super::progress)?;
     let options = super::lock_options(&args.run, false, false);
     let written = edited.lock_and_write(&options, &super::progress)?;
-    Ok(super::say::written(&written, path))
+    Ok(vx::present::edit::written(&written, path, &super::note))
 }

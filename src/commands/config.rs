@@ -79,40 +79,7 @@ fn entries(manifest: Option<&std::path::Path>) -> Result<Vec<Entry>, Error> {
 
 fn list(json: bool, manifest: Option<&std::path::Path>) -> Result<i32, Error> {
     let entries = entries(manifest)?;
-    let text = if json {
-        let values: Vec<serde_json::Value> = entries
-            .iter()
-            .map(|e| {
-                serde_json::json!({
-                    "key": e.key,
-                    "value": e.value,
-                    "sources": e.sources.iter().map(ToString::to_string).collect::<Vec<_>>(),
-                })
-            })
-            .collect();
-        format!("{}\n", serde_json::Value::Array(values))
-    } else {
-        let width = entries
-            .iter()
-            .map(|e| e.key.chars().count())
-            .max()
-            .unwrap_or(0);
-        entries
-            .iter()
-            .map(|e| {
-                let value = match &e.value {
-                    serde_json::Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-                format!(
-                    "{:width$}  {}  ({})\n",
-                    vx_tui::text::sanitize(&e.key),
-                    vx_tui::text::sanitize(&value),
-                    vx_tui::text::sanitize(&e.source_text())
-                )
-            })
-            .collect()
-    };
+    let text = vx::present::config::list(&entries, json);
     print(&text)?;
     Ok(OK)
 }

@@ -5,10 +5,8 @@
 //! (a lock still held by a daemon just killed is waited for); `stop` asks it to shut
 //! down and returns once its lock is free.
 
-use std::io::Write;
 use std::path::PathBuf;
 
-use serde_json::json;
 use vx::daemon::control::{self, Bound, Stopped, pid_text};
 use vx::daemon::{Config, Paths};
 use vx::exit::{Error, FAILED, OK};
@@ -87,36 +85,7 @@ fn stop(paths: &Paths) -> Result<i32, Error> {
 }
 
 fn status(paths: &Paths, as_json: bool) -> Result<i32, Error> {
-    let control::Status { running, pid, pong } = control::status(paths);
-    let mut out = std::io::stdout().lock();
-    if as_json {
-        writeln!(
-            out,
-            "{}",
-            json!({
-                "running": running,
-                "answering": pong.is_some(),
-                "pid": pid,
-                "uptime_secs": pong.map(|p| p.0),
-                "cached_runtimes": pong.map(|p| p.1),
-                "socket": ipc::address(&paths.socket),
-                "lock": paths.lock,
-                "log": paths.log,
-            })
-        )?;
-    } else {
-        match (running, pong) {
-            (true, Some((uptime, cached))) => writeln!(
-                out,
-                "vx daemon running{}, up {}, {cached} runtimes cached",
-                pid_text(pid),
-                vx_tui::text::duration_ms(uptime.saturating_mul(1000)),
-            )?,
-            (true, None) => writeln!(out, "vx daemon running{} but not answering", pid_text(pid))?,
-            (false, _) => writeln!(out, "vx daemon is not running")?,
-        }
-        writeln!(out, "socket: {}", ipc::address(&paths.socket))?;
-        writeln!(out, "log:    {}", paths.log.display())?;
-    }
-    Ok(if pong.is_some() { OK } else { FAILED })
+    let status = control::status(paths);
+    super::print(&vx::present::daemon::status(&status, paths, as_json))?;
+    Ok(if status.pong.is_some() { OK } else { FAILED })
 }

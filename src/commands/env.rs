@@ -68,7 +68,7 @@ pub fn run(args: &EnvArgs) -> Result<i32, Error> {
     for (said, _) in &tools.missing {
         vx::note!("vx: {said}");
     }
-    super::say::not_here(&tools.not_here);
+    vx::present::lock::not_here(&tools.not_here, &super::note);
     Ok(if tools.missing.is_empty() {
         vx::exit::OK
     } else {

@@ -31,7 +31,7 @@ pub fn run(args: &[OsString]) -> Result<i32, Error> {
             command: None,
         };
         let settings = super::install_settings();
-        let said = super::say::Said;
+        let said = super::Said;
         let e = vx::ops::target::run_registry_tool(&opening, &request, rest, &settings, &said);
         return Err(e.into());
     }
@@ -70,7 +70,7 @@ pub fn run(args: &[OsString]) -> Result<i32, Error> {
         no_install: false,
         sources: sources.as_ref(),
         settings: &super::install_settings(),
-        say: &super::say::Said,
+        say: &super::Said,
     };
     Err(target.exec_in(chain, &store, program, rest).into())
 }

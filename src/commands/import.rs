@@ -71,15 +71,13 @@ fn import_into(
     // The names the files write are vx's runtimes and the user's.
     let session = Session::outside(&Opening::default().offline(args.offline));
     let edited = op::edit(&session, &request)?;
-    super::say::unreachable(&edited);
-    if !edited.write {
-        return Ok(super::say::not_imported(&edited)?);
+    if let Some((text, code)) = vx::present::import::unwritten(&edited, &super::note) {
+        super::print(&text)?;
+        return Ok(code);
     }
     // A lock that fails leaves the files as they were (`snapshot`).
     let options = super::lock_options(&args.run, false, args.offline);
     let locked = op::write_and_lock(&edited, &options, snapshot)?;
-    super::say::imported(&edited)?;
-    let code = super::say::import_locked(locked, &edited)?;
-    super::say::skipped(edited.failed);
-    Ok(code)
+    super::print(&vx::present::import::imported(&edited))?;
+    vx::present::import::settled(locked, &edited, &super::note)
 }

@@ -30,7 +30,6 @@ pub mod ps;
 pub mod registry;
 pub mod remove;
 pub mod run;
-pub mod say;
 pub mod search;
 pub mod self_;
 pub mod shim;
@@ -251,7 +250,7 @@ pub fn snapshot(
 
 /// Puts back what `snapshot` took, saying so.
 pub fn restore(snapshot: &vx::ops::snapshot::Snapshot) {
-    say::restored(&snapshot.restore());
+    vx::present::edit::restored(&snapshot.restore(), &note);
 }
 
 /// `result` as it is, the files of `snapshot` put back first unless it is a success
@@ -272,5 +271,30 @@ pub fn install_settings() -> Settings {
         report_to: Stream::Stderr,
         width: report_width(Stream::Stderr),
         ..run_settings(&RunArgs::headless())
+    }
+}
+
+/// Says `line` on stderr as it is (made safe for a terminal): the `note` the library's
+/// reports and operations say their lines through.
+pub fn note(line: &str) {
+    vx::note!("{line}");
+}
+
+/// What an exec target says ([`vx::ops::target::Say`]): its lines on stderr, a sync's
+/// re-locking ([`vx::present::lock::relocked`]), and the shims refreshed after an
+/// install.
+pub struct Said;
+
+impl vx::ops::target::Say for Said {
+    fn note(&self, line: &str) {
+        note(line);
+    }
+
+    fn relocked(&self, report: &vx::project::LockReport, manifest: &vx::manifest::Manifest) {
+        vx::present::lock::relocked(report, manifest, &note);
+    }
+
+    fn installed(&self, store: &std::path::Path) {
+        refresh_shims(store);
     }
 }

@@ -68,7 +68,7 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         offline: args.offline,
         no_install: args.no_install,
         settings: &settings,
-        say: &super::say::Said,
+        say: &super::Said,
     };
     let shell = run::shell(&session, &manifest, &chosen, &install)?;
     let mode = match (args.json, args.output.as_deref()) {

@@ -9,7 +9,6 @@ use std::io::{IsTerminal, Write};
 use serde_json::json;
 use vx::build_info;
 use vx::exit::{Error, OK};
-use vx::self_update::Receipt;
 use vx::self_update::own::{self, Whereabouts};
 
 use crate::cli::{SelfCommand, SelfUpdateArgs};
@@ -31,51 +30,7 @@ fn out(text: &str) -> Result<(), Error> {
 
 fn info(json: bool) -> Result<i32, Error> {
     let here = Whereabouts::find()?;
-    let update = here.how_to_update();
-    let Whereabouts {
-        exe,
-        receipt,
-        channel,
-    } = here;
-    if json {
-        let value = json!({
-            "version": build_info::VERSION,
-            "commit": build_info::COMMIT,
-            "date": build_info::DATE,
-            "target": build_info::TARGET,
-            "release_target": build_info::RELEASE_TARGET,
-            "path": exe,
-            "channel": channel.name(),
-            "receipt": receipt.as_ref().map(|r| json!({
-                "path": Receipt::path(),
-                "install_dir": r.install_dir,
-                "version": r.version,
-                "source": r.source,
-                "channel": r.channel,
-            })),
-            "update": update,
-        });
-        return out(&format!("{value}\n")).map(|()| OK);
-    }
-    let mut text = format!(
-        "vx {}\npath: {}\nchannel: {}\ntarget: {} (release archive: {})\n",
-        build_info::VERSION_LINE,
-        exe.display(),
-        channel.name(),
-        build_info::TARGET,
-        build_info::RELEASE_TARGET.unwrap_or("none")
-    );
-    if let Some(r) = &receipt {
-        text.push_str(&format!(
-            "receipt: {} ({} {} from {})\n",
-            Receipt::path().unwrap_or_default().display(),
-            vx_tui::text::sanitize(&r.channel),
-            vx_tui::text::sanitize(&r.version),
-            vx_tui::text::sanitize(&r.source),
-        ));
-    }
-    text.push_str(&format!("update: {update}\n"));
-    out(&text).map(|()| OK)
+    out(&vx::present::self_update::info(&here, json)).map(|()| OK)
 }
 
 fn self_update(args: &SelfUpdateArgs) -> Result<i32, Error> {
@@ -138,15 +93,5 @@ fn self_uninstall(yes: bool) -> Result<i32, Error> {
         }
     }
     let done = own::uninstall(&here)?;
-    let mut text = String::from("vx uninstalled; removed:\n");
-    for what in done.removed {
-        text.push_str(&format!("  {what}\n"));
-    }
-    if let Some(data) = done.kept {
-        text.push_str(&format!(
-            "kept the tools vx installed in {}: remove that directory to free its space\n",
-            data.display()
-        ));
-    }
-    out(&text).map(|()| OK)
+    out(&vx::present::self_update::uninstalled(&done)).map(|()| OK)
 }

@@ -42,13 +42,13 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
         remember_failures: true,
     };
     let planned = sync::plan(&session, &request)?;
-    super::say::not_here(&planned.not_here);
+    vx::present::lock::not_here(&planned.not_here, &super::note);
     if let Some(line) = &planned.locked_here {
         vx::note!("{line}");
     }
     let report = planned.run()?;
     let manifest = session.project()?;
-    super::say::relocked(&report.outcome.relocked, manifest);
+    vx::present::lock::relocked(&report.outcome.relocked, manifest, &super::note);
     super::refresh_shims(&report.store);
     let mut code = report.outcome.code;
     if manifest.environment.python_venv.is_some() {

@@ -28,13 +28,6 @@ fn upgrade(session: &vx::session::Session, args: &UpgradeArgs) -> Result<i32, Er
         options: &options,
     };
     let upgraded = vx::ops::edit::upgrade(session, &request, &super::progress)?;
-    super::say::locked(&upgraded.report, &upgraded.lock_path, &upgraded.platforms);
-    for (name, old, new) in &upgraded.versions {
-        match (old.as_deref(), new.as_deref()) {
-            (Some(old), Some(new)) if old != new => vx::note!("vx: upgraded {name} {old} → {new}"),
-            (_, Some(new)) => vx::note!("vx: {name} {new} is the newest its constraint allows"),
-            _ => {}
-        }
-    }
+    vx::present::edit::upgraded(&upgraded, &super::note);
     Ok(upgraded.report.code)
 }

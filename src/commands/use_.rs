@@ -70,7 +70,7 @@ fn add_and_install(path: &std::path::Path, args: &UseArgs) -> Result<i32, Error>
     }
     let options = super::lock_options(&run, false, false);
     let written = edited.lock_and_write(&options, &super::progress)?;
-    let code = super::say::written(&written, path);
+    let code = vx::present::edit::written(&written, path, &super::note);
     if code != vx::exit::OK {
         return Ok(code);
     }
@@ -105,9 +105,9 @@ fn install(session: &vx::session::Session, run: &RunArgs) -> Result<i32, Error> 
         remember_failures: false,
     };
     let planned = vx::ops::sync::plan(session, &request)?;
-    super::say::not_here(&planned.not_here);
+    vx::present::lock::not_here(&planned.not_here, &super::note);
     let report = planned.run()?;
-    super::say::relocked(&report.outcome.relocked, manifest);
+    vx::present::lock::relocked(&report.outcome.relocked, manifest, &super::note);
     super::refresh_shims(&report.store);
     Ok(report.outcome.code)
 }

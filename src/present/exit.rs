@@ -231,6 +231,11 @@ exit_code! {
             e @ SearchError::Unsearched { .. } => Error::environment(e),
         }
     };
+    // Versions that could not be looked up (`vx outdated`).
+    crate::ops::outdated::OutdatedError => |e| match e {
+        crate::ops::outdated::OutdatedError::Session(e) => e.into(),
+        crate::ops::outdated::OutdatedError::Resolution(e) => e.into(),
+    };
     // A task whose output cannot be read (`vx logs`).
     crate::ops::logs::LogsError => |e| by_kind(e.is_usage(), e);
     // The daemon's life could not be handled (exit 1 either way).
