@@ -148,6 +148,7 @@ pub fn guard(args: &TaskGuardArgs) -> Result<i32, Error> {
     Ok(vx::tasks::guard::run(
         args.parent,
         std::time::Duration::from_millis(args.grace_ms),
+        args.scan,
     ))
 }
 

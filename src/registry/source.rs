@@ -376,7 +376,7 @@ pub fn fetch_file(
     pin: Option<&str>,
     refresh: bool,
     max_bytes: u64,
-    accept: &dyn Fn(&[u8]) -> Result<(), String>,
+    accept: &dyn Fn(&[u8]) -> Result<(), Box<dyn std::error::Error + Send + Sync>>,
 ) -> Result<(Vec<u8>, String), SourceError> {
     let cache = Cache {
         root: cx.cache_dir.join("registries"),
