@@ -18,6 +18,8 @@ pub mod lock;
 pub mod outdated;
 pub mod prune;
 pub mod push;
+pub mod run;
 pub mod search;
 pub mod self_update;
+pub mod trust;
 pub mod versions;
