@@ -55,21 +55,11 @@ impl Publishers {
         let jdk = java::package_name(&java_release, "linux", "x64", "jdk", "tar.gz");
         java_release.served = vec![(jdk, std::fs::read(java::real_archive()).unwrap())];
         let java = java::serve(&[java_release]);
-        let (python_version, python_bytes) = python::archive(python::Without::Nothing);
-        let asset = python::asset_name(&python_version, PBS_TAG, "x86_64-unknown-linux-gnu");
-        let github = GithubFixture::builder()
-            .release(
-                python::OWNER,
-                python::REPO,
-                python::release(
-                    PBS_TAG,
-                    &[&python_version],
-                    python::Sums::DigestsAndFile,
-                    &[(asset, python_bytes)],
-                ),
-            )
-            .start()
-            .unwrap();
+        let python::LinuxServed {
+            github,
+            version: python_version,
+            ..
+        } = python::serve_linux(PBS_TAG);
         Publishers {
             node,
             go,
