@@ -403,9 +403,25 @@ fn vx_x_runs_a_runtime_tool_with_vxs_own_node_and_no_project() {
     let registry = npm::serve_prettier(npm::prettier_tarball());
     let project = Project::new(&npm_config(&dist, &registry), "");
     std::fs::remove_file(project.work.manifest()).unwrap();
+    let all = vx_x_prettier_version(&project, "npm:prettier");
+    // The newest LTS node, installed into the store like any tool; the tool's
+    // commands run on it.
+    let store = project.work.dir.path().join("home/.local/share/vx/store");
+    assert!(
+        store.join("node").join(node::REAL_22.node).is_dir(),
+        "{all}"
+    );
+    assert_prettier_runs_on(&project, node::REAL_22.node);
+    // Again: installed, remembered, nothing resolved.
+    vx_x_prettier_version(&project, "npm:prettier@3");
+}
+
+/// `vx x TOOL -- --version` in `project`, which must succeed printing prettier's
+/// version: its stdout and stderr.
+fn vx_x_prettier_version(project: &Project, tool: &str) -> String {
     let out = project
         .vx()
-        .args(["x", "npm:prettier", "--", "--version"])
+        .args(["x", tool, "--", "--version"])
         .output()
         .unwrap();
     let all = both(&out);
@@ -415,35 +431,25 @@ fn vx_x_runs_a_runtime_tool_with_vxs_own_node_and_no_project() {
         npm::PRETTIER,
         "{all}"
     );
-    // The newest LTS node, installed into the store like any tool; the tool's
-    // commands run on it.
-    let store = project.work.dir.path().join("home/.local/share/vx/store");
-    assert!(
-        store.join("node").join(node::REAL_22.node).is_dir(),
-        "{all}"
-    );
+    all
+}
+
+/// Asserts that the store's prettier runs on node `version`: its command's wrapper
+/// names that node.
+fn assert_prettier_runs_on(project: &Project, version: &str) {
     let wrapper = std::fs::read_to_string(
-        store
-            .join("prettier")
+        project
+            .work
+            .dir
+            .path()
+            .join("home/.local/share/vx/store/prettier")
             .join(npm::PRETTIER)
             .join("bin/prettier"),
     )
     .unwrap();
     assert!(
-        wrapper.contains(&format!("node/{}/bin/node", node::REAL_22.node)),
+        wrapper.contains(&format!("node/{version}/bin/node")),
         "{wrapper}"
-    );
-    // Again: installed, remembered, nothing resolved.
-    let out = project
-        .vx()
-        .args(["x", "npm:prettier@3", "--", "--version"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
-        npm::PRETTIER,
-        "{}",
-        both(&out)
     );
 }
 
@@ -559,18 +565,7 @@ fn vx_x_in_a_project_whose_node_is_not_locked_yet_runs_on_the_declared_node() {
     let dist = node_dist_with_lts_lines();
     let registry = npm::serve_prettier(npm::prettier_tarball());
     let project = Project::new(&npm_config(&dist, &registry), PRETTIER_MANIFEST);
-    let out = project
-        .vx()
-        .args(["x", "npm:prettier", "--", "--version"])
-        .output()
-        .unwrap();
-    let all = both(&out);
-    assert!(out.status.success(), "{all}");
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
-        npm::PRETTIER,
-        "{all}"
-    );
+    let all = vx_x_prettier_version(&project, "npm:prettier");
     assert!(
         all.contains(&format!(
             "runs on the project's node (node = \"20\"), which is not locked yet: node {} resolved for this run (`vx lock` pins it)",
@@ -578,18 +573,7 @@ fn vx_x_in_a_project_whose_node_is_not_locked_yet_runs_on_the_declared_node() {
         )),
         "{all}"
     );
-    let store = project.work.dir.path().join("home/.local/share/vx/store");
-    let wrapper = std::fs::read_to_string(
-        store
-            .join("prettier")
-            .join(npm::PRETTIER)
-            .join("bin/prettier"),
-    )
-    .unwrap();
-    assert!(
-        wrapper.contains(&format!("node/{}/bin/node", node::REAL)),
-        "{wrapper}"
-    );
+    assert_prettier_runs_on(&project, node::REAL);
     assert!(project.lock_text().is_none(), "nothing locked");
 }
 
