@@ -361,8 +361,8 @@ fn open_fetched(
     index_checked(cache, url, &shown, what, &bytes, pin)
 }
 
-/// Why a caller of [`fetch_file`] refuses the bytes it was given (not UTF-8, not the
-/// file's format): any error, said to the user as the refusal's reason.
+/// Why [`fetch_file`]'s caller refuses a file's bytes (not UTF-8, not the file's
+/// format): said with the URL, and the bytes are not kept.
 pub type Refusal = Box<dyn std::error::Error + Send + Sync>;
 
 /// A file a registry publishes beside itself (a runtime declaration), at `url`, at most

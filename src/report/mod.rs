@@ -688,6 +688,14 @@ mod tests {
     use super::*;
     use vx_shm::SlotRecord;
 
+    /// The JSON events a `Style::Json` reporter wrote, one a line.
+    fn json_events(reporter: Reporter<Vec<u8>>) -> Vec<serde_json::Value> {
+        let text = String::from_utf8(reporter.into_inner()).unwrap();
+        text.lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
     fn snap(phase: Phase, done: u64) -> SlotRead {
         let mut record = SlotRecord::queued("rg", "14");
         record.set_phase(phase);
@@ -770,11 +778,7 @@ mod tests {
         // The only poll sees the outcome; the rest happened in between.
         reporter.observe_at(&[snapshot_of(record)], now, 1);
         reporter.observe_at(&[snapshot_of(record)], now, 2);
-        let text = String::from_utf8(reporter.into_inner()).unwrap();
-        let events: Vec<serde_json::Value> = text
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+        let events = json_events(reporter);
         let phases: Vec<(&str, i64)> = events
             .iter()
             .map(|e| {
@@ -817,11 +821,7 @@ mod tests {
         reporter
             .summary(&[], false, 0, 1, Duration::from_millis(5))
             .unwrap();
-        let text = String::from_utf8(reporter.into_inner()).unwrap();
-        let events: Vec<serde_json::Value> = text
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+        let events = json_events(reporter);
         assert_eq!(
             events[0],
             serde_json::json!({"event": "notice", "tool": "black", "version": "24", "message": "with pip"})
@@ -844,11 +844,7 @@ mod tests {
                 Duration::from_millis(1_234),
             )
             .unwrap();
-        let text = String::from_utf8(reporter.into_inner()).unwrap();
-        let events: Vec<serde_json::Value> = text
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+        let events = json_events(reporter);
         assert_eq!(events[0]["event"], "phase");
         assert_eq!(events[1]["event"], "progress");
         assert_eq!(events[1]["tools"][0]["percent"], 60.0);

@@ -582,13 +582,7 @@ fn go_archive_with_sources() -> (String, PathBuf) {
 fn a_go_module_builds_with_the_projects_go_and_a_tampered_zip_installs_nothing() {
     use common::publishers::go;
     let (version, archive) = go_archive_with_sources();
-    let id = format!("go{version}");
-    let mut release = go::Release::listed(&id);
-    release.served = vec![(
-        format!("{id}.linux-amd64.tar.gz"),
-        std::fs::read(&archive).unwrap(),
-    )];
-    let dl = go::serve(&[release]);
+    let (dl, id) = go::serve_linux(&version, &archive);
     let manifest = format!(
         "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\ngo = \"{id}\"\n\"go:example.com/vxhello/cmd/vxhello\" = \"1\"\n"
     );
@@ -1067,13 +1061,7 @@ fn an_untagged_modules_pseudo_version_locks_installs_and_runs() {
     let h1 = json["Sum"].as_str().unwrap().to_owned();
 
     let (version, archive) = go_archive_with_sources();
-    let id = format!("go{version}");
-    let mut release = go::Release::listed(&id);
-    release.served = vec![(
-        format!("{id}.linux-amd64.tar.gz"),
-        std::fs::read(&archive).unwrap(),
-    )];
-    let dl = go::serve(&[release]);
+    let (dl, id) = go::serve_linux(&version, &archive);
     for asked in ["latest", pseudo] {
         let project = Project::new(
             &go::config(&dl),
@@ -1299,13 +1287,7 @@ fn an_older_pseudo_version_locks_through_the_proxys_info_and_installs() {
 
     // Installed with the project's go, it is the older commit that runs.
     let (version, archive) = go_archive_with_sources();
-    let id = format!("go{version}");
-    let mut release = go::Release::listed(&id);
-    release.served = vec![(
-        format!("{id}.linux-amd64.tar.gz"),
-        std::fs::read(&archive).unwrap(),
-    )];
-    let dl = go::serve(&[release]);
+    let (dl, id) = go::serve_linux(&version, &archive);
     let project = Project::new(
         &go::config(&dl),
         &format!(
