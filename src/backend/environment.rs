@@ -13,7 +13,9 @@
 //!   dropped (npm fetches `name@version` from the registry configured at install,
 //!   and checks each tarball against the lockfile's `integrity`), so the lock names
 //!   no machine's mirror; installed with `npm ci --ignore-scripts`, scripts run only
-//!   for the packages `allow_builds` names (`npm rebuild PKG…`).
+//!   for the packages `allow_builds` names (`npm rebuild PKG…`). A package whose
+//!   tarball an imported bundle carried (by its integrity, [`npm_carried_name`]) is
+//!   installed from that file ([`npm_with_carried`]).
 //! - PyPI: the set is resolved by vx's python's own pip (`pip install --dry-run
 //!   --report`): pip ships inside every python vx installs, so nothing else is
 //!   fetched to resolve; each pinned version lists the sha256 of every file the index
@@ -161,6 +163,125 @@ pub fn npm_lockfile(
     Ok((format!("{doc:#}\n"), pinned))
 }
 
+/// One package of npm's lockfile, pinned by its `integrity`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NpmPin {
+    /// Its path in the lockfile (`node_modules/a/node_modules/@s/b`).
+    pub path: String,
+    /// The package's name as its registry knows it (the entry's `name` for an
+    /// alias, else the path's last `node_modules/` part).
+    pub name: String,
+    /// Its version.
+    pub version: String,
+    /// Its SRI value (`sha512-<base64>`).
+    pub integrity: String,
+    /// The `os`, `cpu` and `libc` it is for (empty: every one), as its `package.json`
+    /// says and npm's lockfile keeps them.
+    pub os: Vec<String>,
+    /// See [`NpmPin::os`].
+    pub cpu: Vec<String>,
+    /// See [`NpmPin::os`].
+    pub libc: Vec<String>,
+}
+
+/// The packages npm's lockfile `text` pins by a sha512 `integrity` (links, the root
+/// and entries without one skipped).
+pub fn npm_pins(text: &str) -> Vec<NpmPin> {
+    #[derive(Deserialize)]
+    struct Lockfile {
+        #[serde(default)]
+        packages: BTreeMap<String, Entry>,
+    }
+    #[derive(Deserialize)]
+    struct Entry {
+        name: Option<String>,
+        version: Option<String>,
+        integrity: Option<String>,
+        #[serde(default)]
+        link: bool,
+        #[serde(default)]
+        os: Vec<String>,
+        #[serde(default)]
+        cpu: Vec<String>,
+        #[serde(default)]
+        libc: Vec<String>,
+    }
+    let Ok(lockfile) = serde_json::from_str::<Lockfile>(text) else {
+        return Vec::new();
+    };
+    lockfile
+        .packages
+        .into_iter()
+        .filter(|(path, entry)| !path.is_empty() && !entry.link)
+        .filter_map(|(path, entry)| {
+            let integrity = entry.integrity.filter(|i| i.starts_with("sha512-"))?;
+            let name = match entry.name {
+                Some(name) => name,
+                None => path.rsplit_once("node_modules/")?.1.to_owned(),
+            };
+            Some(NpmPin {
+                path,
+                name,
+                version: entry.version?,
+                integrity,
+                os: entry.os,
+                cpu: entry.cpu,
+                libc: entry.libc,
+            })
+        })
+        .collect()
+}
+
+/// The name a bundle carries an npm package's tarball by (`vx bundle export`), found
+/// again by its `integrity` when the environment is installed: `npm-<sha512 hex>.tgz`.
+pub fn npm_carried_name(integrity: &str) -> Option<String> {
+    let sha512 = crate::verify::integrity::sha512_of(integrity).ok()?;
+    Some(format!("npm-{}.tgz", hex::encode(sha512)))
+}
+
+/// npm's lockfile `text` with each package that has no `resolved` and whose tarball
+/// `carried` finds (by its [`npm_carried_name`]: the files imported bundles carried)
+/// resolved to that file (`file:/path`), so `npm ci` installs it from there, with no
+/// registry and no cache, still checked against its `integrity`; and how many were.
+/// (Without a `resolved`, npm asks the registry for the package's document first,
+/// offline too: its cache holds none on a fresh machine, whatever `npm cache add`
+/// put in it.) Text that does not read as a lockfile is given back as it is.
+pub fn npm_with_carried(
+    text: &str,
+    carried: &dyn Fn(&str) -> Option<std::path::PathBuf>,
+) -> (String, usize) {
+    let Ok(mut doc) = serde_json::from_str::<serde_json::Value>(text) else {
+        return (text.to_owned(), 0);
+    };
+    let Some(packages) = doc.get_mut("packages").and_then(|p| p.as_object_mut()) else {
+        return (text.to_owned(), 0);
+    };
+    let mut count = 0;
+    for (path, entry) in packages.iter_mut() {
+        let Some(entry) = entry.as_object_mut().filter(|_| !path.is_empty()) else {
+            continue;
+        };
+        if entry.contains_key("resolved") {
+            continue;
+        }
+        let Some(file) = entry
+            .get("integrity")
+            .and_then(|i| i.as_str())
+            .and_then(npm_carried_name)
+            .and_then(|name| carried(&name))
+        else {
+            continue;
+        };
+        let resolved = format!("file:{}", file.to_string_lossy());
+        entry.insert("resolved".to_owned(), resolved.into());
+        count += 1;
+    }
+    if count == 0 {
+        return (text.to_owned(), 0);
+    }
+    (format!("{doc:#}\n"), count)
+}
+
 /// One pinned distribution: `name==version` and the sha256 of each of its files.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pin {
@@ -302,6 +423,41 @@ mod tests {
         );
         let other = ["https://npm.corp.example/other".to_owned()];
         assert!(npm_lockfile(&corp, &other).unwrap().0.contains("resolved"));
+    }
+
+    #[test]
+    fn an_npm_lockfiles_packages_are_found_by_integrity_and_resolved_to_carried_files() {
+        // prettier's integrity, as registry.npmjs.org publishes it.
+        let integrity = "sha512-70vp3ZUYoPlFbF9uiTdXHUUCGEIp7d4+6p+8DYbkm2jP7x/3i/paXVF6dopSI3zd/CEitrZN1rc4i85xWmmXlg==";
+        let text = format!(
+            r#"{{"lockfileVersion":3,"packages":{{"":{{"dependencies":{{"prettier":"3.10.1"}}}},
+            "node_modules/prettier":{{"version":"3.10.1","integrity":"{integrity}"}},
+            "node_modules/x":{{"name":"@s/y","version":"1.0.0","integrity":"sha1-AAAA"}},
+            "node_modules/a/node_modules/@e/linux-x64":{{"version":"2.0.0","integrity":"{integrity}","os":["linux"],"cpu":["x64"]}},
+            "node_modules/l":{{"link":true,"resolved":"../l"}}}}}}"#
+        );
+        let pins = npm_pins(&text);
+        let names: Vec<(&str, &str)> = pins
+            .iter()
+            .map(|p| (p.name.as_str(), p.version.as_str()))
+            .collect();
+        assert_eq!(names, [("@e/linux-x64", "2.0.0"), ("prettier", "3.10.1")]);
+        assert_eq!(pins[0].os, ["linux"]);
+        let name = npm_carried_name(integrity).unwrap();
+        assert_eq!(name.len(), "npm-".len() + 128 + ".tgz".len());
+        assert!(name.starts_with("npm-ef4be9dd"), "{name}");
+        assert_eq!(npm_carried_name("sha1-AAAA"), None);
+        assert_eq!(npm_carried_name("sha512-notbase64!"), None);
+        let dir = std::path::Path::new("/carried");
+        let (resolved, count) = npm_with_carried(&text, &|n| Some(dir.join(n)));
+        assert_eq!(count, 2);
+        let doc: serde_json::Value = serde_json::from_str(&resolved).unwrap();
+        assert_eq!(
+            doc["packages"]["node_modules/prettier"]["resolved"].as_str(),
+            Some(format!("file:/carried/{name}").as_str())
+        );
+        assert_eq!(doc["packages"]["node_modules/l"]["resolved"], "../l");
+        assert_eq!(npm_with_carried(&text, &|_| None), (text.clone(), 0));
     }
 
     #[test]

@@ -140,6 +140,15 @@ impl VersionDoc {
     }
 }
 
+/// Whether npm installs a package whose `os`, `cpu` and `libc` lists (empty: any)
+/// are these on `target` (npm-install-checks' `checkPlatform`): what a lockfile's
+/// optional platform package is for.
+pub fn installs_on(os: &[String], cpu: &[String], libc: &[String], target: &Target) -> bool {
+    (os.is_empty() || admits(os, target.os))
+        && (cpu.is_empty() || admits(cpu, target.cpu))
+        && (libc.is_empty() || target.libc.is_some_and(|l| admits(libc, l)))
+}
+
 /// npm's rule for `os`/`cpu`/`libc` lists: `!x` excludes x; otherwise the value must
 /// be listed (a list of exclusions alone admits the rest).
 fn admits(list: &[String], value: &str) -> bool {

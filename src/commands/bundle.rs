@@ -43,7 +43,7 @@ pub fn run(command: BundleCommand) -> Result<i32, Error> {
             let named = match imported.named {
                 0 => String::new(),
                 n => format!(
-                    "; {} of runtime tools' environments named for uv",
+                    "; {} named for offline installs (PyPI files for uv, npm tarballs by their integrity)",
                     vx_tui::text::count(n as u64, "file")
                 ),
             };

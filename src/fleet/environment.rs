@@ -9,8 +9,8 @@
 //! ([`Artifact::file`]) for `vx bundle import` to put it where uv installs offline.
 //!
 //! An npm tool's set is pinned by npm's sha512 alone (its `integrity`), which is no
-//! content address here, so npm's packages are not carried: offline, npm installs
-//! them from its own cache.
+//! content address here: its tarballs are found and carried by
+//! [`super::npm_files`].
 
 use crate::backend::environment::pins_of;
 use crate::backend::npm::Target;

@@ -7,4 +7,5 @@
 pub mod download;
 pub mod environment;
 pub mod error;
+pub mod npm_files;
 pub mod push;

@@ -90,8 +90,10 @@ pub fn push(target: &Target, push: &Push<'_>, out: &mut dyn Write) -> Result<Pus
 }
 
 /// The lock's bytes and what a push of it sends: the lock's downloads for the pushed
-/// platforms and the files its PyPI environments install (a file that is also a
-/// tool's own download named on that tool's layers); an error where there is none.
+/// platforms, the files its PyPI environments install and its npm tarballs (its npm
+/// environments' sets and the downloads pinned by npm's integrity alone,
+/// [`super::npm_files`]; a file that is also a tool's own download named on that
+/// tool's layers); an error where there is none.
 fn listed(push: &Push<'_>) -> Result<(Vec<u8>, Vec<Artifact>), PushError> {
     let lock_err = |why: String| PushError::Lock {
         path: push.lock_path.to_owned(),
@@ -109,7 +111,16 @@ fn listed(push: &Push<'_>) -> Result<(Vec<u8>, Vec<Artifact>), PushError> {
         .map_err(|e| lock_err(e.to_string()))?
         .ok_or_else(|| lock_err("no vx.lock: run `vx lock` first".to_owned()))?;
     let mut list = artifacts::of_lock(&lock, push.platforms);
-    for file in super::environment::of_lock(&lock, push.platforms, &push.client)? {
+    let project_dir = push.lock_path.parent();
+    let carried = super::environment::of_lock(&lock, push.platforms, &push.client)?
+        .into_iter()
+        .chain(super::npm_files::of_lock(
+            &lock,
+            project_dir,
+            push.platforms,
+            &push.client,
+        )?);
+    for file in carried {
         let mut same = list
             .iter_mut()
             .filter(|a| a.sha256 == file.sha256)

@@ -273,7 +273,11 @@ fn npm_ci(
         "package.json",
         &env::npm_package_json(&plan.package, &plan.version),
     )?;
-    write("package-lock.json", &plan.lockfile)?;
+    // The packages imported bundles carried, found by their integrity: installed from
+    // those files (npm checks each against its integrity), offline on a fresh machine.
+    let (lockfile, _) =
+        env::npm_with_carried(&plan.lockfile, &|name| super::sources::carried_named(name));
+    write("package-lock.json", &lockfile)?;
     // The registries and tokens, by name (`${VX_NPM_AUTH_N}`): removed once npm is done.
     write(".npmrc", &given.text)?;
     let (node, npm) = node_and_npm(node_dir);

@@ -699,10 +699,33 @@ struct Make {
 }
 
 /// The packing this link unpacks soonest, when the lock names several: taken as
-/// `cfg`'s download.
+/// `cfg`'s download. A packing whose bytes are on this machine (vx's cache, where
+/// `vx bundle import` puts a bundle's, which holds the first packing only; a
+/// `file://` mirror) is taken before any link is considered: no link is faster, and
+/// offline it is the one there is.
 fn choose_packing(cfg: &mut InstallConfig, opts: &InstallOptions) -> Result<(), InstallError> {
     let preference = packing::Preference::from_env().map_err(InstallError::Setting)?;
     if !cfg.spec.alternatives.is_empty() {
+        let here = |url: &str, sha256: &str| {
+            sources::available_offline(url, Some(sha256), &opts.net.mirrors)
+        };
+        if cfg
+            .spec
+            .sha256
+            .as_deref()
+            .is_some_and(|sha256| here(&cfg.spec.url, sha256))
+        {
+            return Ok(());
+        }
+        if let Some(index) = cfg
+            .spec
+            .alternatives
+            .iter()
+            .position(|a| here(&a.url, &a.sha256))
+        {
+            cfg.spec.take_alternative(index);
+            return Ok(());
+        }
         let fetched_from = opts.net.rewrites.apply(&cfg.spec.url);
         let links = packing::Links::read(&cfg.store);
         if let Some(index) = packing::choose(&cfg.spec, &fetched_from, preference, &links) {
@@ -810,14 +833,29 @@ fn fetch_and_unpack(
     // From a mirror that has the bytes, else the origin through the store's partial
     // for the URL (continued when an earlier run kept it).
     let dest = work.join("download");
+    // A download pinned by npm's integrity alone, which an imported bundle carried:
+    // from that file (checked against the integrity all the same), offline too.
+    let carried = match (&cfg.spec.sha256, &cfg.spec.integrity) {
+        (None, Some(integrity)) => sources::carried(integrity),
+        _ => None,
+    };
+    let url = match &carried {
+        Some(path) => crate::mirror::source::file_url(path),
+        None => cfg.spec.url.clone(),
+    };
     let request = fetch::DownloadRequest {
-        url: &cfg.spec.url,
+        url: &url,
         expected: cfg.spec.sha256.as_deref(),
         dest: &dest,
     };
     let mut cx = fetch::Context { sink, opts, tee };
-    let sources::Fetched { download, source } =
-        sources::fetch(&cfg.store, cfg.offline, request, &mut cx)?;
+    let sources::Fetched {
+        download,
+        mut source,
+    } = sources::fetch(&cfg.store, cfg.offline, request, &mut cx)?;
+    if carried.is_some() {
+        source = Some(sources::CACHE_LABEL.to_owned());
+    }
     check_integrity(cfg, &download)?;
     let verified = verify(cfg, &download, sink, opts)?;
 

@@ -49,6 +49,22 @@ pub fn sources(mirrors: &[String]) -> Vec<Result<Source, MirrorError>> {
     out
 }
 
+/// The file an imported bundle carried of the download whose npm `integrity` this is
+/// (`vx bundle import` names it in vx's cache by its integrity,
+/// [`crate::backend::environment::npm_carried_name`]): a download pinned by its
+/// integrity alone has no sha256 to find it by in a blob cache.
+pub fn carried(integrity: &str) -> Option<std::path::PathBuf> {
+    carried_named(&crate::backend::environment::npm_carried_name(integrity)?)
+}
+
+/// The file named `name` of those imported bundles carried, if there is one.
+pub fn carried_named(name: &str) -> Option<std::path::PathBuf> {
+    let path = crate::platform::fs::cache_dir()?
+        .join(crate::mirror::artifacts::ENVIRONMENT_FILES)
+        .join(name);
+    path.is_file().then_some(path)
+}
+
 /// Downloads `request`: from the first of [`sources`] that has its bytes (when their
 /// sha256 is known), else from the origin through `store`'s kept partials. `offline`:
 /// only local sources (and a `file://` origin) are tried; anything else is

@@ -32,9 +32,10 @@ pub struct Artifact {
     pub sha256: String,
     /// Its size, when the lock knows it.
     pub size: Option<u64>,
-    /// A file a runtime tool's environment installs (a wheel of its pinned set), by
-    /// the name its installer needs: `vx bundle import` puts it under that name where
-    /// uv finds it offline ([`ENVIRONMENT_FILES`]). `None`: a tool's own download.
+    /// A file a runtime tool's environment installs (a wheel of its pinned set; an npm
+    /// tarball, by its integrity), by the name its installer finds it by: `vx bundle
+    /// import` puts it under that name where uv and vx's npm installs find it offline
+    /// ([`ENVIRONMENT_FILES`]). `None`: a tool's own download.
     pub file: Option<String>,
 }
 

@@ -126,7 +126,7 @@ pub struct Imported {
     pub present: usize,
     /// Bytes copied.
     pub bytes: u64,
-    /// Files of runtime tools' environments put by name where uv finds them
+    /// Files of runtime tools' environments put by name where their installers find them
     /// ([`super::named`]).
     pub named: usize,
 }

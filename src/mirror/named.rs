@@ -1,10 +1,13 @@
 //! The files of runtime tools' environments in an imported bundle, put by name where
-//! uv installs them offline: each layer of the bundle's manifests annotated with
-//! [`FILE_ANNOTATION`] (a wheel of a PyPI tool's pinned set, `click-8.1.7-py3-none-any.whl`)
-//! is linked from vx's blob cache (`<cache>/blobs/sha256/<hex>`, already checked against
-//! its digest) to `<cache>/`[`ENVIRONMENT_FILES`]`/<name>`, the `--find-links` directory of
-//! vx's uv (`crate::install::uv`). uv still checks each file against the lock's sha256
-//! (`--require-hashes`), so a name is only a name.
+//! their installers find them offline: each layer of the bundle's manifests annotated
+//! with [`FILE_ANNOTATION`] (a wheel of a PyPI tool's pinned set,
+//! `click-8.1.7-py3-none-any.whl`; an npm tarball by its integrity,
+//! `npm-<sha512 hex>.tgz`) is linked from vx's blob cache (`<cache>/blobs/sha256/<hex>`,
+//! already checked against its digest) to `<cache>/`[`ENVIRONMENT_FILES`]`/<name>`, the
+//! `--find-links` directory of vx's uv (`crate::install::uv`) and where an install
+//! finds an npm tarball by the lock's integrity (`crate::install::sources::carried`).
+//! uv checks each file against the lock's sha256 (`--require-hashes`), npm and vx
+//! against the integrity, so a name is only a name.
 
 use std::fs;
 use std::path::Path;

@@ -122,7 +122,8 @@ impl Planned {
 }
 
 /// Offline, every tool not installed yet must have its bytes on this machine (vx's
-/// cache, a `file://` mirror, a `file://` origin): otherwise the sync fails before it
+/// cache, a `file://` mirror, a `file://` origin, an npm tarball a bundle carried by
+/// its integrity): otherwise the sync fails before it
 /// starts, naming each tool and what it lacks.
 fn offline_check(
     tools: &[crate::spec::ToolSpec],
@@ -143,6 +144,13 @@ fn offline_check(
                     spec.sha256.as_deref(),
                     &mirrors,
                 )
+                // Pinned by npm's integrity alone, carried by an imported bundle.
+                && !(spec.sha256.is_none()
+                    && spec
+                        .integrity
+                        .as_deref()
+                        .and_then(crate::install::sources::carried)
+                        .is_some())
         })
         .map(|spec| {
             let what = match &spec.sha256 {

@@ -122,6 +122,124 @@ fn prettier_installs_with_the_projects_node_from_npms_lockfile_and_runs() {
     assert_eq!(project.run(&["prettier", "--version"]), npm::PRETTIER);
 }
 
+/// An npm runtime tool's whole locked set travels in a bundle: the export finds each
+/// package's tarball at its registry (its document's `dist.tarball` of the version
+/// whose `dist.integrity` is the lockfile's), refuses one whose sha512 is not the
+/// lock's, and carries it by its integrity; on a machine that never saw the registry,
+/// with every server gone, `vx bundle import` then `vx sync --offline --locked`
+/// installs node and prettier from it, and prettier formats a file.
+#[test]
+fn a_bundle_installs_prettier_offline_on_a_machine_that_never_saw_the_registry() {
+    let dist = node_dist();
+    let registry = npm::serve_prettier(npm::prettier_tarball());
+    let config = npm_config(&dist, &registry);
+    let project = Project::new(&config, PRETTIER_MANIFEST);
+    let out = project.vx().arg("lock").output().unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let bundle = project.work.dir.path().join("bundle.tar");
+    let out = project
+        .vx()
+        .args([
+            "bundle",
+            "export",
+            "--headless",
+            "--platform",
+            "linux-x86_64",
+        ])
+        .arg(&bundle)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    drop(registry);
+    drop(dist);
+
+    // A registry serving other bytes for the same version: nothing is exported.
+    let dist = node_dist();
+    let tampered = vx::demo::fixture::tar_gz(&[vx::demo::fixture::Item::File(
+        "package/package.json",
+        br#"{"name":"prettier","version":"3.10.1","bin":"x.js"}"#.to_vec(),
+        0o644,
+    )]);
+    let bad = npm::serve_prettier(tampered);
+    let other = Project::new(&npm_config(&dist, &bad), PRETTIER_MANIFEST);
+    std::fs::copy(
+        project.work.dir.path().join("vx.lock"),
+        other.work.dir.path().join("vx.lock"),
+    )
+    .unwrap();
+    let refused = other.work.dir.path().join("refused.tar");
+    let out = other
+        .vx()
+        .args(["bundle", "export", "--headless"])
+        .arg(&refused)
+        .output()
+        .unwrap();
+    let all = text(&out);
+    assert!(!out.status.success(), "{all}");
+    assert!(
+        all.contains("not the tarball the lock's integrity")
+            && all.contains(&npm::prettier_integrity()),
+        "{all}"
+    );
+    assert!(!refused.exists(), "no bundle written");
+    drop(bad);
+    drop(dist);
+
+    // Another machine: nothing in its cache or store, no server at all.
+    let fresh = Project::new(&config, PRETTIER_MANIFEST);
+    std::fs::copy(
+        project.work.dir.path().join("vx.lock"),
+        fresh.work.dir.path().join("vx.lock"),
+    )
+    .unwrap();
+    let out = fresh
+        .vx()
+        .args(["bundle", "import"])
+        .arg(&bundle)
+        .output()
+        .unwrap();
+    let said = text(&out);
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("named for offline installs"), "{said}");
+    let home = fresh.work.dir.path().join("home");
+    let named = home.join(".cache/vx/environment-files");
+    let sha512 = {
+        use base64::Engine;
+        let b64 = npm::prettier_integrity();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(b64.strip_prefix("sha512-").unwrap())
+            .unwrap();
+        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    };
+    assert_eq!(
+        std::fs::read(named.join(format!("npm-{sha512}.tgz"))).unwrap(),
+        npm::prettier_tarball(),
+        "prettier's tarball, named by its integrity"
+    );
+    let out = fresh
+        .vx()
+        .args(["sync", "--headless", "-v", "--locked", "--offline"])
+        .output()
+        .unwrap();
+    let all = text(&out);
+    assert!(out.status.success(), "{all}");
+    assert_eq!(fresh.run(&["prettier", "--version"]), npm::PRETTIER);
+    let file = fresh.work.dir.path().join("ugly.js");
+    std::fs::write(&file, "const  a = {b:1}\n").unwrap();
+    let out = fresh
+        .vx()
+        .args(["exec", "--", "prettier"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "const a = { b: 1 };\n",
+        "{}",
+        text(&out)
+    );
+}
+
 #[test]
 fn a_tampered_package_tarball_is_refused_and_nothing_installed() {
     let dist = node_dist();
@@ -966,10 +1084,7 @@ fn a_bundle_installs_black_with_uv_offline_on_a_machine_that_never_saw_the_index
         .unwrap();
     let said = both(&out);
     assert!(out.status.success(), "{said}");
-    assert!(
-        said.contains("of runtime tools' environments named for uv"),
-        "{said}"
-    );
+    assert!(said.contains("named for offline installs"), "{said}");
     let home = fresh.work.dir.path().join("home");
     let named = home.join(".cache/vx/environment-files");
     for file in ["black-24.10.0-py3-none-any.whl", "click-"] {
