@@ -28,13 +28,9 @@ pub fn run(args: &AddArgs) -> Result<i32, Error> {
 
 /// Adds the tool to the manifest at `path`, locks it and writes both.
 fn add(path: &std::path::Path, args: &AddArgs) -> Result<i32, Error> {
-    let mut edited = Edited::read(path).map_err(super::edit_error)?;
-    edited
-        .add(&args.tool, &args.source.as_source(), &super::progress)
-        .map_err(super::edit_error)?;
+    let mut edited = Edited::read(path)?;
+    edited.add(&args.tool, &args.source.as_source(), &super::progress)?;
     let options = super::lock_options(&args.run, false, false);
-    let written = edited
-        .lock_and_write(&options, &super::progress)
-        .map_err(super::edit_error)?;
-    Ok(super::say::written(&written, path))
+    let written = edited.lock_and_write(&options, &super::progress)?;
+    Ok(vx::present::edit::written(&written, path, &super::note))
 }

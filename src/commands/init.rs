@@ -60,18 +60,15 @@ pub fn run(args: &InitArgs) -> Result<i32, Error> {
     // The names the files write are vx's runtimes and the user's.
     let session =
         vx::session::Session::outside(&vx::session::Opening::default().offline(args.offline));
-    let edited = vx::ops::import::edit(&session, &request).map_err(super::import_error)?;
-    super::say::unreachable(&edited);
-    if !edited.write {
-        return Ok(super::say::not_imported(&edited)?);
+    let edited = vx::ops::import::edit(&session, &request)?;
+    if let Some((text, code)) = vx::present::import::unwritten(&edited, &super::note) {
+        super::print(&text)?;
+        return Ok(code);
     }
     // A lock that fails leaves no vx.toml and no vx.lock.
     let snapshot = super::snapshot(&path)?;
     let options = super::lock_options(&args.run, false, args.offline);
-    let locked = vx::ops::import::write_and_lock(&edited, &options, &snapshot)
-        .map_err(super::import_write_error)?;
-    super::say::imported(&edited)?;
-    let code = super::say::import_locked(locked, &edited)?;
-    super::say::skipped(edited.failed);
-    Ok(code)
+    let locked = vx::ops::import::write_and_lock(&edited, &options, &snapshot)?;
+    super::print(&vx::present::import::imported(&edited))?;
+    vx::present::import::settled(locked, &edited, &super::note)
 }

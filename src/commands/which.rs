@@ -44,7 +44,7 @@ pub fn run(args: &WhichArgs) -> Result<i32, Error> {
         manifest_arg,
         vx::session::Want::ProjectOrGlobal,
     ))?;
-    let tools = active::full(&session, &store, sources.as_ref()).map_err(super::active_error)?;
+    let tools = active::full(&session, &store, sources.as_ref())?;
     match tools.find(command) {
         Some(exe) => print(exe),
         None => print(outside(command, &tools)?),

@@ -165,6 +165,18 @@ pub fn serve(socket: UnixStream, parent: u32, grace: Duration, scan: bool) -> i3
     code
 }
 
+/// Why the guard stops reading requests (and stops every task): `vx run`'s socket
+/// failed, or what came on it is no frame of the protocol.
+#[derive(Debug, thiserror::Error)]
+enum ReadError {
+    /// A frame (or what was left at the socket's end) is not the protocol's.
+    #[error(transparent)]
+    Protocol(#[from] super::protocol::ProtocolError),
+    /// The socket could not be read.
+    #[error("cannot read a request: {0}")]
+    Socket(#[source] std::io::Error),
+}
+
 impl Guard {
     /// Reaps every child that ended: a task's process (its code kept) or an orphan
     /// handed to the guard. Returns whether no child at all is left.
@@ -461,7 +473,7 @@ impl Guard {
     }
 
     /// Reads what has come on the socket, if anything, and serves every whole request.
-    fn read_requests(&mut self) -> Result<(), String> {
+    fn read_requests(&mut self) -> Result<(), ReadError> {
         let mut fds = [rustix::event::PollFd::new(
             &self.socket,
             rustix::event::PollFlags::IN,
@@ -476,7 +488,7 @@ impl Guard {
         match transport::receive(&self.socket, &mut self.inbox) {
             Ok(0) => {
                 // `vx run` is done (or gone): stop what is left.
-                let cut = self.inbox.at_end().map_err(|e| e.to_string());
+                let cut = self.inbox.at_end().map_err(ReadError::from);
                 self.begin_shutdown();
                 return cut;
             }
@@ -484,11 +496,11 @@ impl Guard {
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => return Ok(()),
             Err(e) => {
                 self.begin_shutdown();
-                return Err(format!("cannot read a request: {e}"));
+                return Err(ReadError::Socket(e));
             }
         }
-        while let Some(body) = self.inbox.next_frame().map_err(|e| e.to_string())? {
-            let request = Request::decode(&body, &mut self.inbox.fds).map_err(|e| e.to_string())?;
+        while let Some(body) = self.inbox.next_frame()? {
+            let request = Request::decode(&body, &mut self.inbox.fds)?;
             self.serve(request);
         }
         Ok(())
