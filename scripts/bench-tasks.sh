@@ -12,13 +12,17 @@
 #   scripts/bench-tasks.sh [ROUNDS]        # prints a Markdown table
 #
 # Needs a vx binary (VX=path, default target/release/vx) and mise (MISE=path, default
-# `mise` on PATH; `npm install @jdxcode/mise` puts one in node_modules/.bin).
+# `mise` on PATH; `npm install @jdxcode/mise` puts one in node_modules/.bin). With
+# VX_BEFORE=path (another vx build) each round also runs that one, just before VX, so a
+# before/after pair is measured interleaved on a shared machine.
 set -eu
 ROUNDS=${1:-7}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 VX=${VX:-$ROOT/target/release/vx}
 MISE=${MISE:-$(command -v mise || true)}
 [ -x "$VX" ] || { echo "no vx at $VX: cargo build --release, or set VX" >&2; exit 2; }
+VX_BEFORE=${VX_BEFORE:-}
+case $VX_BEFORE in /* | "") ;; *) VX_BEFORE=$(pwd)/$VX_BEFORE ;; esac
 # The runs happen in the project's directory: a relative VX or MISE is from here.
 case $VX in /*) ;; *) VX=$(pwd)/$VX ;; esac
 case $MISE in /* | "") ;; *) MISE=$(pwd)/$MISE ;; esac
@@ -70,10 +74,14 @@ floor() {
   done
 }
 run_vx() { "$VX" run -j 16 --output quiet all >/dev/null 2>"$TMP/vx.err"; }
+run_before() {
+  [ -z "$VX_BEFORE" ] || "$VX_BEFORE" run -j 16 --output quiet all >/dev/null 2>"$TMP/vx.err"
+}
 run_mise() { "$MISE" run -j 16 all >/dev/null 2>"$TMP/mise.err"; }
 
 # One run of each first: both must succeed, and mise must have run 100 tasks.
 run_vx || { echo "vx run failed:" >&2; cat "$TMP/vx.err" >&2; exit 1; }
+run_before || { echo "the other vx's run failed:" >&2; cat "$TMP/vx.err" >&2; exit 1; }
 run_mise || { echo "mise run failed:" >&2; cat "$TMP/mise.err" >&2; exit 1; }
 ran=$(grep -c '\$ true' "$TMP/mise.err" || true)
 [ "$ran" -eq 100 ] || { echo "mise ran $ran tasks, not 100:" >&2; cat "$TMP/mise.err" >&2; exit 1; }
@@ -81,14 +89,15 @@ ran=$(grep -c '\$ true' "$TMP/mise.err" || true)
 : > "$TMP/times"
 r=0
 while [ $r -lt "$ROUNDS" ]; do
-  a=$(now); run_vx; b=$(now); run_mise; c=$(now); floor; d=$(now)
-  echo "$((b - a)) $((c - b)) $((d - c))" >> "$TMP/times"
+  z=$(now); run_before; a=$(now); run_vx; b=$(now); run_mise; c=$(now); floor; d=$(now)
+  echo "$((b - a)) $((c - b)) $((d - c)) $((a - z))" >> "$TMP/times"
   r=$((r + 1))
 done
 
-python3 - "$TMP/times" <<'EOF'
+python3 - "$TMP/times" "$VX_BEFORE" <<'EOF'
 import statistics, sys
 rows = [list(map(int, l.split())) for l in open(sys.argv[1])]
+before = sys.argv[2]
 vx, mise, floor = (statistics.median(r[i] for r in rows) / 1e9 for i in range(3))
 ratio = statistics.median(r[0] / r[1] for r in rows)
 print(f"| command | median wall (s) | vx / it (median of rounds) |")
@@ -96,6 +105,11 @@ print(f"|---|---|---|")
 print(f"| vx run -j 16 all | {vx:.3f} | – |")
 print(f"| mise run -j 16 all | {mise:.3f} | {ratio:.2f} |")
 print(f"| floor: 100 × sh -c true, 16 at a time, level by level | {floor:.3f} | {statistics.median(r[0] / r[2] for r in rows):.2f} |")
+if before:
+    b = statistics.median(r[3] for r in rows) / 1e9
+    print(f"| VX_BEFORE run -j 16 all | {b:.3f} | {statistics.median(r[0] / r[3] for r in rows):.2f} |")
+    print(f"\nVX_BEFORE / mise (median of rounds): {statistics.median(r[3] / r[1] for r in rows):.2f}; "
+          f"its overhead per task over `sh -c true`: {(b - floor) / 100 * 1000:.2f} ms")
 print(f"\nvx's overhead per task over `sh -c true`: {(vx - floor) / 100 * 1000:.2f} ms "
       f"(mise's: {(mise - floor) / 100 * 1000:.2f} ms); {len(rows)} rounds")
 EOF

@@ -88,6 +88,8 @@ impl OutputSegment {
             creator_start_ticks: creator.start_ticks,
             ..bytemuck::Zeroable::zeroed()
         };
+        // One header a ring, each `capacity` bytes from the last.
+        mapped.scattered_writes(true);
         store_words(&mapped, 0, bytemuck::cast_slice(&[header]));
         for (index, name) in names.iter().enumerate() {
             let mut ring = RingHeader {
@@ -101,6 +103,8 @@ impl OutputSegment {
                 bytemuck::cast_slice(&[ring]),
             );
         }
+        // The rings' output is written in order: read-ahead helps there.
+        mapped.scattered_writes(false);
         platform::publish(&staging, &path).map_err(|e| Error::io("publish", &path, e))?;
         drop(staged);
         let segment = OutputSegment {

@@ -77,7 +77,7 @@ b = { run = "echo b >> order", depends = ["c"] }
 c = "echo c >> order"
 seven = "exit 7"
 after-seven = { run = "echo never", depends = ["seven"] }
-envs = { run = "printf '%s|%s|%s\\n' \"$FROM_ENV\" \"$CI\" \"$PWD\"", env = { CI = "yes ${VX_TEST_UNSET:-dflt}" }, cwd = "sub" }
+envs = { run = "printf '%s|%s|%s|%s\\n' \"$FROM_ENV\" \"$CI\" \"$PWD\" \"$0\"", env = { CI = "yes ${VX_TEST_UNSET:-dflt}" }, cwd = "sub" }
 "#;
 
 #[test]
@@ -127,6 +127,8 @@ fn dependencies_run_first_each_once_and_failures_stop_the_run() {
 
 #[test]
 fn scripts_see_the_toolchain_the_project_env_their_env_and_cwd() {
+    // `$0` is `sh` as the task gave it, though the guard starts it by the path it found
+    // on the task's `PATH`.
     let project = Project::new(SCRIPTS);
     std::fs::create_dir(project.dir().join("sub")).unwrap();
     let (stdout, stderr) = project.run(&["envs"], 0);
@@ -134,7 +136,7 @@ fn scripts_see_the_toolchain_the_project_env_their_env_and_cwd() {
     assert_eq!(
         stdout,
         format!(
-            "project {}|yes dflt|{}\n",
+            "project {}|yes dflt|{}|sh\n",
             project.dir().display(),
             dir.join("sub").display()
         ),

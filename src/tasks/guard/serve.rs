@@ -4,11 +4,12 @@
 //! wait (`poll`) for a request, a signal or a child's exit.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::io::Read;
 use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -535,7 +536,21 @@ impl Guard {
             return Err(std::io::Error::other("a task number used twice"));
         }
         let mark = format!("{}.{}", std::process::id(), spawn.id);
-        let mut command = Command::new(&spawn.program);
+        // The task's own `PATH`, when its environment changes set one.
+        let path = spawn
+            .env
+            .iter()
+            .rev()
+            .find(|(key, _)| key == "PATH")
+            .and_then(|(_, value)| value.as_deref());
+        let found = path.and_then(|path| on_path(&spawn.program, path));
+        let mut command = Command::new(
+            found
+                .as_deref()
+                .unwrap_or(std::path::Path::new(&spawn.program)),
+        );
+        // `$0` as the task gave it (`sh`), not the path it was found at.
+        command.arg0(&spawn.program);
         command.args(&spawn.args);
         for (key, value) in &spawn.env {
             match value {
@@ -582,6 +597,43 @@ impl Guard {
     }
 }
 
+/// `program` found on `path` as `execvp` would find it, where that can be told here: a
+/// bare name (no `/`) looked up in absolute directories, the first executable regular
+/// file there, if it begins as a program `execve` runs (`#!` or ELF; `execvp` would run
+/// another through `/bin/sh`, which a start by path does not). `None` (a relative or
+/// empty directory before it, nothing found, or a name with a `/`) leaves the lookup to
+/// the start itself, as before.
+///
+/// Why: with `PATH` among a command's environment changes (every task's: the
+/// toolchain's directories first), the standard library cannot start it with
+/// `posix_spawn` (whose search would read the guard's `PATH`, not the task's) and forks
+/// the guard instead, copying its page tables, in the one thread that starts every
+/// task of the run. A program given by its path is started with `posix_spawn` (a
+/// `vfork`, no copy).
+fn on_path(program: &OsStr, path: &OsStr) -> Option<PathBuf> {
+    use std::os::unix::ffi::OsStrExt;
+    if program.is_empty() || program.as_bytes().contains(&b'/') {
+        return None;
+    }
+    for dir in std::env::split_paths(path) {
+        if !dir.is_absolute() {
+            // The child's working directory would count here: leave it to `execvp`.
+            return None;
+        }
+        let candidate = dir.join(program);
+        let executable = std::fs::metadata(&candidate).is_ok_and(|m| m.is_file())
+            && rustix::fs::access(&candidate, rustix::fs::Access::EXEC_OK).is_ok();
+        if !executable {
+            continue;
+        }
+        let mut head = [0u8; 4];
+        let read = std::fs::File::open(&candidate).and_then(|mut file| file.read(&mut head));
+        let head = &head[..read.ok()?];
+        return (head.starts_with(b"#!") || head == b"\x7fELF").then_some(candidate);
+    }
+    None
+}
+
 /// Whether process group `root` still has a member.
 fn group_alive(root: u32) -> bool {
     Pid::from_raw(root as i32).is_some_and(|g| rustix::process::test_kill_process_group(g).is_ok())
@@ -622,6 +674,53 @@ pub fn socket_from_stdin() -> std::io::Result<UnixStream> {
 #[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::*;
+
+    /// A bare name is found as `execvp` finds it, or left to it where the guard cannot
+    /// tell (a relative directory first, a file `execve` would refuse).
+    #[test]
+    fn a_program_is_found_on_the_tasks_path_as_execvp_finds_it() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let make = |sub: &str, name: &str, body: &[u8], mode: u32| {
+            let at = dir.path().join(sub);
+            std::fs::create_dir_all(&at).unwrap();
+            let file = at.join(name);
+            std::fs::write(&file, body).unwrap();
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode)).unwrap();
+            file
+        };
+        make("a", "tool", b"#!/bin/sh\n", 0o644);
+        let found = make("b", "tool", b"#!/bin/sh\n", 0o755);
+        make("c", "tool", b"#!/bin/sh\n", 0o755);
+        make("b", "plain", b"echo hi\n", 0o755);
+        std::fs::create_dir_all(dir.path().join("a/dir")).unwrap();
+        let path = std::env::join_paths(["a", "b", "c"].map(|d| dir.path().join(d))).unwrap();
+        // Not executable in `a`: the one in `b`.
+        assert_eq!(on_path("tool".as_ref(), &path), Some(found));
+        // No `#!`: `execvp` would run it through `/bin/sh`; left to it.
+        assert_eq!(on_path("plain".as_ref(), &path), None);
+        assert_eq!(on_path("dir".as_ref(), &path), None, "a directory");
+        assert_eq!(on_path("nothing".as_ref(), &path), None);
+        assert_eq!(on_path("b/tool".as_ref(), &path), None, "a path");
+        let relative =
+            std::env::join_paths([std::path::PathBuf::from("rel"), dir.path().join("b")]).unwrap();
+        assert_eq!(
+            on_path("tool".as_ref(), &relative),
+            None,
+            "a relative entry first"
+        );
+        assert_eq!(
+            on_path(
+                "tool".as_ref(),
+                OsStr::new(&format!(":{}", dir.path().join("b").display()))
+            ),
+            None,
+            "an empty entry (the working directory) first"
+        );
+        // An ELF program, as `sh` is.
+        let system = OsStr::new("/usr/local/bin:/usr/bin:/bin");
+        assert!(on_path("sh".as_ref(), system).is_some_and(|p| p.ends_with("sh")));
+    }
 
     /// A stop reaches a task's process and what stayed in its group through the group's
     /// signal alone; only what left the group is signalled on its own. Before, the
