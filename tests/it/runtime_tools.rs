@@ -135,7 +135,7 @@ fn a_bundle_installs_prettier_offline_on_a_machine_that_never_saw_the_registry()
     let config = npm_config(&dist, &registry);
     let project = Project::new(&config, PRETTIER_MANIFEST);
     let out = project.vx().arg("lock").output().unwrap();
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.status.success(), "{}", both(&out));
     let bundle = project.work.dir.path().join("bundle.tar");
     let out = project
         .vx()
@@ -149,7 +149,7 @@ fn a_bundle_installs_prettier_offline_on_a_machine_that_never_saw_the_registry()
         .arg(&bundle)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.status.success(), "{}", both(&out));
     drop(registry);
     drop(dist);
 
@@ -174,7 +174,7 @@ fn a_bundle_installs_prettier_offline_on_a_machine_that_never_saw_the_registry()
         .arg(&refused)
         .output()
         .unwrap();
-    let all = text(&out);
+    let all = both(&out);
     assert!(!out.status.success(), "{all}");
     assert!(
         all.contains("not the tarball the lock's integrity")
@@ -198,7 +198,7 @@ fn a_bundle_installs_prettier_offline_on_a_machine_that_never_saw_the_registry()
         .arg(&bundle)
         .output()
         .unwrap();
-    let said = text(&out);
+    let said = both(&out);
     assert!(out.status.success(), "{said}");
     assert!(said.contains("named for offline installs"), "{said}");
     let home = fresh.work.dir.path().join("home");
@@ -221,7 +221,7 @@ fn a_bundle_installs_prettier_offline_on_a_machine_that_never_saw_the_registry()
         .args(["sync", "--headless", "-v", "--locked", "--offline"])
         .output()
         .unwrap();
-    let all = text(&out);
+    let all = both(&out);
     assert!(out.status.success(), "{all}");
     assert_eq!(fresh.run(&["prettier", "--version"]), npm::PRETTIER);
     let file = fresh.work.dir.path().join("ugly.js");
@@ -236,7 +236,7 @@ fn a_bundle_installs_prettier_offline_on_a_machine_that_never_saw_the_registry()
         String::from_utf8_lossy(&out.stdout),
         "const a = { b: 1 };\n",
         "{}",
-        text(&out)
+        both(&out)
     );
 }
 
