@@ -24,7 +24,7 @@ pub fn run(command: BundleCommand) -> Result<i32, Error> {
                 tar,
             };
             let session = super::open(&Opening::new(content.manifest.as_deref(), Want::Project))?;
-            let request = super::push_request(&target, &content);
+            let request = super::request::push_request(&target, &content);
             let pushed = vx::ops::push::push(&session, request, &mut std::io::stderr())?;
             let to = path.display().to_string();
             let _ = super::print(&vx::present::push::pushed(&pushed, &to, content.run.json));

@@ -31,7 +31,7 @@ fn already(pid: Option<u32>) -> i32 {
 }
 
 fn start(paths: &Paths, args: &DaemonStartArgs) -> Result<i32, Error> {
-    let store = super::located_store(args.store.as_deref())?;
+    let store = super::request::located_store(args.store.as_deref())?;
     if args.foreground {
         return foreground(paths.clone(), store, args.detach);
     }

@@ -11,7 +11,7 @@ use crate::cli::DoctorArgs;
 /// Runs `vx doctor`.
 pub fn run(args: &DoctorArgs) -> Result<i32, Error> {
     let offline = vx::resolution::Options::from_env(args.offline, true).offline;
-    let manifest = super::cwd()
+    let manifest = super::request::cwd()
         .ok()
         .and_then(|cwd| vx::manifest::locate(args.manifest.as_deref(), &cwd).ok())
         .filter(|path| path.is_file());

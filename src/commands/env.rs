@@ -25,7 +25,7 @@ use vx::toolchain::activation::Sources;
 
 /// Runs `vx env`.
 pub fn run(args: &EnvArgs) -> Result<i32, Error> {
-    let store = super::located_store(args.project.store.as_deref())?;
+    let store = super::request::located_store(args.project.store.as_deref())?;
     let explicit = args.project.manifest.as_deref();
     let request = Request {
         manifest: explicit,

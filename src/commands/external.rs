@@ -47,7 +47,7 @@ pub fn run(args: &[OsString]) -> Result<i32, Error> {
         vx::session::Want::ProjectOrGlobal,
     ))?;
     let Some(manifest) = session.manifest() else {
-        let store = super::located_store(None).ok();
+        let store = super::request::located_store(None).ok();
         return Err(unknown(name, None, store.as_deref()));
     };
     let store = session.store()?;

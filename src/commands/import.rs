@@ -20,13 +20,13 @@ use crate::cli::ImportArgs;
 /// each with its reason, and counted on stderr), 1 when it skipped entries and wrote
 /// nothing, 2 when a file is malformed (nothing written then).
 pub fn run(args: &ImportArgs) -> Result<i32, Error> {
-    let cwd = super::cwd()?;
+    let cwd = super::request::cwd()?;
     let file = args.file.as_deref();
     let plan = op::plan(&cwd, file, args.format.as_deref(), args.manifest.as_deref())
         .map_err(Error::usage)?;
     let path = &plan.path;
     // One command: when the person's part fails, the team's part is put back too.
-    let snapshot = super::snapshot(path)?;
+    let snapshot = super::request::snapshot(path)?;
     let mut code = vx::exit::OK;
     if !plan.team.is_empty() {
         let existing = op::existing(path).map_err(Error::usage)?;
@@ -76,7 +76,7 @@ fn import_into(
         return Ok(code);
     }
     // A lock that fails leaves the files as they were (`snapshot`).
-    let options = super::lock_options(&args.run, false, args.offline);
+    let options = super::request::lock_options(&args.run, false, args.offline);
     let locked = op::write_and_lock(&edited, &options, snapshot)?;
     super::print(&vx::present::import::imported(&edited))?;
     vx::present::import::settled(locked, &edited, &super::note)

@@ -10,7 +10,7 @@ use crate::cli::InitArgs;
 
 /// Runs `vx init`: refuses (exit 2) when vx.toml exists here.
 pub fn run(args: &InitArgs) -> Result<i32, Error> {
-    let cwd = super::cwd()?;
+    let cwd = super::request::cwd()?;
     let path = cwd.join(MANIFEST_FILE);
     if path.symlink_metadata().is_ok() {
         return Err(Error::usage(format!(
@@ -66,8 +66,8 @@ pub fn run(args: &InitArgs) -> Result<i32, Error> {
         return Ok(code);
     }
     // A lock that fails leaves no vx.toml and no vx.lock.
-    let snapshot = super::snapshot(&path)?;
-    let options = super::lock_options(&args.run, false, args.offline);
+    let snapshot = super::request::snapshot(&path)?;
+    let options = super::request::lock_options(&args.run, false, args.offline);
     let locked = vx::ops::import::write_and_lock(&edited, &options, &snapshot)?;
     super::print(&vx::present::import::imported(&edited))?;
     vx::present::import::settled(locked, &edited, &super::note)

@@ -39,13 +39,13 @@ pub fn run(args: &LockArgs) -> Result<i32, Error> {
             quiet: args.run.json || args.run.quiet,
             allow_provenance_loss: false,
             offline: false,
-            ..super::lock_options(&args.run, false, false)
+            ..super::request::lock_options(&args.run, false, false)
         };
         let tools = op::dry_run(manifest, catalogue, lock, &platforms, &options)?;
         super::print(&vx::present::lock::dry_run(&tools, args.run.json))?;
         return Ok(OK);
     }
-    let options = super::lock_options(&args.run, args.allow_provenance_loss, false);
+    let options = super::request::lock_options(&args.run, args.allow_provenance_loss, false);
     let report = op::relock_and_write(manifest, catalogue, &mut lock, &platforms, &options)?;
     vx::present::lock::locked(&report, &lock_path, &platforms, &super::note);
     if report.code == OK {

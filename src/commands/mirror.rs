@@ -25,7 +25,7 @@ pub fn run(command: MirrorCommand) -> Result<i32, Error> {
             let label = target.label.clone();
             let target = Target::Registry(target);
             let session = super::open(&Opening::new(content.manifest.as_deref(), Want::Project))?;
-            let request = super::push_request(&target, &content);
+            let request = super::request::push_request(&target, &content);
             let pushed = vx::ops::push::push(&session, request, &mut std::io::stderr())?;
             let _ = super::print(&vx::present::push::pushed(
                 &pushed,

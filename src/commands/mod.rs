@@ -1,7 +1,8 @@
 //! One file per subcommand: each turns parsed arguments ([`crate::cli`]) into the
 //! library's settings, calls the library, and prints its report; a library error
 //! becomes a [`vx::exit::Error`] through `?` ([`vx::present::exit`]). This file keeps
-//! the terminal and output helpers they share. Nothing in the library imports this
+//! the terminal and output helpers they share; `request.rs` the conversions of
+//! arguments several commands make. Nothing in the library imports this
 //! layer.
 
 pub mod activate;
@@ -29,6 +30,7 @@ pub mod prune;
 pub mod ps;
 pub mod registry;
 pub mod remove;
+pub mod request;
 pub mod run;
 pub mod search;
 pub mod self_;
@@ -158,30 +160,12 @@ pub fn open_manifest(
     )?)
 }
 
-/// The store the toolchain commands read (`--store`, else the default), not created.
-pub fn located_store(
-    explicit: Option<&std::path::Path>,
-) -> Result<std::path::PathBuf, vx::exit::Error> {
-    vx::install::store::locate(explicit.map(std::path::Path::to_path_buf))
-        .map_err(vx::exit::Error::usage)
-}
-
 /// Makes vx's shims follow `store` ([`vx::shims::follow`]), saying on stderr why
 /// they could not; the command's own result stands.
 pub fn refresh_shims(store: &std::path::Path) {
     if let Err(e) = vx::shims::follow(store) {
         vx::note!("vx: {e}: {}", e.source);
     }
-}
-
-/// The working directory, where the manifest search starts.
-pub fn cwd() -> Result<std::path::PathBuf, vx::exit::Error> {
-    std::env::current_dir().map_err(|e| {
-        vx::exit::Error::environment(vx::exit::Because::new(
-            "cannot read the working directory",
-            e,
-        ))
-    })
 }
 
 /// Writes `text` to stdout whole; a closed stdout is an environment error (exit 1).
@@ -195,57 +179,9 @@ pub fn print(text: &str) -> Result<(), vx::exit::Error> {
         })
 }
 
-/// How a lock run of a command with `run`'s output flags resolves and downloads.
-pub fn lock_options(
-    run: &crate::cli::RunArgs,
-    allow_provenance_loss: bool,
-    offline: bool,
-) -> vx::ops::lock::Options {
-    vx::ops::lock::Options {
-        settings: run_settings(run),
-        quiet: run.quiet,
-        verbose: run.verbose,
-        allow_provenance_loss,
-        offline,
-    }
-}
-
-/// What `vx mirror push` and `vx bundle export` push to `target`
-/// ([`vx::ops::push`]): the platforms, tags and output flags of `content`.
-pub fn push_request<'a>(
-    target: &'a vx::fleet::push::Target,
-    content: &'a crate::cli::ContentArgs,
-) -> vx::ops::push::Request<'a> {
-    vx::ops::push::Request {
-        target,
-        platforms: content.platforms.iter().map(|p| p.to_string()).collect(),
-        tags: &content.tags,
-        settings: run_settings(&content.run),
-        read_timeout: content.read_timeout,
-    }
-}
-
-/// Splits a `TOOL@VERSION` argument (`vx install`, `vx uninstall`, `vx add --url`).
-pub fn parse_tool_at_version(spec: &str) -> Result<(&str, &str), vx::exit::Error> {
-    match spec.split_once('@') {
-        Some((tool, version)) if !tool.is_empty() && !version.is_empty() => Ok((tool, version)),
-        _ => Err(vx::exit::Error::usage(format!(
-            "expected TOOL@VERSION (e.g. ripgrep@14.1.1), got {spec:?}"
-        ))),
-    }
-}
-
 /// What an operation has to say as it goes (a fetch, a constraint moved), on stderr.
 pub fn progress(line: &str) {
     vx::note!("vx: {line}");
-}
-
-/// vx.toml and the files beside it as they are now ([`vx::ops::snapshot`]), to put
-/// back when the command fails; a file that cannot be read is exit 1.
-pub fn snapshot(
-    manifest: &std::path::Path,
-) -> Result<vx::ops::snapshot::Snapshot, vx::exit::Error> {
-    vx::ops::snapshot::Snapshot::take(manifest).map_err(vx::exit::Error::environment)
 }
 
 /// Puts back what `snapshot` took, saying so.

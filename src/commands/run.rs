@@ -18,7 +18,6 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use vx::exit::Error;
-use vx::manifest::Manifest;
 use vx::tasks::graph::Plan;
 use vx::tasks::model::Task;
 use vx::tasks::output::Mode;
@@ -48,7 +47,11 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
     let note = |line: &str| vx::note!("{line}");
     let first = args.script();
     let chosen = match run::choose(&manifest, &project, first.as_deref(), args.args(), &note)? {
-        Choice::List(tasks) => return list(&manifest, &tasks).map(|()| vx::exit::OK),
+        Choice::List(tasks) => {
+            let text = vx::present::run::tasks(&manifest.path, &tasks, &super::note);
+            std::io::stdout().write_all(text.as_bytes())?;
+            return Ok(vx::exit::OK);
+        }
         Choice::Help(text) => {
             std::io::stdout().write_all(text.as_bytes())?;
             return Ok(vx::exit::OK);
@@ -198,30 +201,4 @@ fn report(outcome: &runner::Outcome, mode: Option<Mode>) -> i32 {
         vx::note!("vx: {line}");
     }
     run::exit_code(outcome)
-}
-
-/// Prints the tasks (hidden ones aside) with their descriptions, then the recipes
-/// and scripts of other runners marked by their source; or how to add a task.
-fn list(manifest: &Manifest, tasks: &[Task]) -> Result<(), Error> {
-    if tasks.is_empty() {
-        vx::note!(
-            "vx: {} has no tasks; add one under [tasks], e.g. `lint = \"ruff check .\"`, then `vx run lint`",
-            manifest.path.display()
-        );
-        return Ok(());
-    }
-    let shown: Vec<&Task> = tasks.iter().filter(|t| !t.hide).collect();
-    let width = shown.iter().map(|t| t.name.len()).max().unwrap_or(0);
-    let mut out = String::new();
-    for task in shown {
-        let about = task.about();
-        let mut about = sanitize(about.lines().next().unwrap_or("")).into_owned();
-        if !task.alias.is_empty() {
-            about.push_str(&format!(" (alias: {})", task.alias.join(", ")));
-        }
-        out.push_str(format!("{:width$}  {about}", task.name).trim_end());
-        out.push('\n');
-    }
-    std::io::stdout().write_all(out.as_bytes())?;
-    Ok(())
 }

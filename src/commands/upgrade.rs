@@ -14,14 +14,14 @@ pub fn run(args: &UpgradeArgs) -> Result<i32, Error> {
     let session = super::open(&Opening::new(args.manifest.as_deref(), Want::Project))?;
     let path = session.project()?.path.clone();
     // A lock that fails leaves vx.toml (its moved constraints) and vx.lock as they were.
-    let snapshot = super::snapshot(&path)?;
+    let snapshot = super::request::snapshot(&path)?;
     let result = upgrade(&session, args);
     super::unless_ok(snapshot, result)
 }
 
 /// Upgrades the session's tools as `args` say, saying what changed.
 fn upgrade(session: &vx::session::Session, args: &UpgradeArgs) -> Result<i32, Error> {
-    let options = super::lock_options(&args.run, args.allow_provenance_loss, false);
+    let options = super::request::lock_options(&args.run, args.allow_provenance_loss, false);
     let request = vx::ops::edit::Upgrade {
         tools: &args.tools,
         latest: args.latest,

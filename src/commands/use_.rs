@@ -36,7 +36,7 @@ pub fn run(args: &UseArgs) -> Result<i32, Error> {
         }
         path
     } else {
-        match vx::manifest::locate(args.manifest.as_deref(), &super::cwd()?) {
+        match vx::manifest::locate(args.manifest.as_deref(), &super::request::cwd()?) {
             Ok(path) => path,
             Err(ManifestError::NotFound { .. }) => {
                 return Err(Error::usage(format!(
@@ -55,7 +55,7 @@ pub fn run(args: &UseArgs) -> Result<i32, Error> {
         return Err(Error::usage("name a tool: vx use NAME[@VERSION]"));
     }
     // A tool that cannot be locked or installed leaves vx.toml and vx.lock as they were.
-    let snapshot = super::snapshot(&path)?;
+    let snapshot = super::request::snapshot(&path)?;
     let result = add_and_install(&path, args);
     super::unless_ok(snapshot, result)
 }
@@ -68,7 +68,7 @@ fn add_and_install(path: &std::path::Path, args: &UseArgs) -> Result<i32, Error>
     for tool in &args.tools {
         edited.add(tool, &source, &super::progress)?;
     }
-    let options = super::lock_options(&run, false, false);
+    let options = super::request::lock_options(&run, false, false);
     let written = edited.lock_and_write(&options, &super::progress)?;
     let code = vx::present::edit::written(&written, path, &super::note);
     if code != vx::exit::OK {

@@ -26,7 +26,7 @@ pub fn run(args: &WhichArgs) -> Result<i32, Error> {
         args.project.store.as_deref(),
     );
     let command = args.command.as_os_str();
-    let store = super::located_store(store_arg)?;
+    let store = super::request::located_store(store_arg)?;
     let request = Request {
         manifest: manifest_arg,
         store_arg,

@@ -256,3 +256,50 @@ exit_code! {
     // The user config could not be edited (`vx config set`, `unset`).
     crate::settings::edit::EditError => |e| by_kind(e.is_usage(), e);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exit::{FAILED, USAGE};
+    use crate::resolution::{ResolutionError, UNREACHABLE_HELP};
+    use crate::tasks::foreground::ForegroundError;
+
+    #[test]
+    fn a_resolution_is_the_user_s_or_the_network_s() {
+        let usage = Error::from(ResolutionError::Usage("no such tool".into()));
+        assert_eq!(usage.code(), USAGE);
+        // Nothing answered: exit 1, with what helps.
+        let unreachable = Error::from(ResolutionError::Unreachable("no answer".into()));
+        assert_eq!(unreachable.code(), FAILED);
+        assert_eq!(
+            unreachable.report(),
+            format!("no answer; {UNREACHABLE_HELP}")
+        );
+    }
+
+    #[test]
+    fn a_lone_task_keeps_its_own_code_and_an_interrupt_is_130() {
+        let failed = ForegroundError::Failed {
+            task: "lint".into(),
+            number: 1,
+            status: "exit status: 3".into(),
+            code: 3,
+        };
+        assert_eq!(Error::from(failed).code(), 3);
+        let interrupted = ForegroundError::Interrupted {
+            task: "lint".into(),
+        };
+        assert_eq!(Error::from(interrupted).code(), INTERRUPTED);
+        let replace = ForegroundError::Replace {
+            task: "lint".into(),
+            source: std::io::Error::from(std::io::ErrorKind::PermissionDenied),
+        };
+        assert_eq!(Error::from(replace).code(), crate::ops::exec::NOT_RUNNABLE);
+    }
+
+    #[test]
+    fn an_interrupted_self_update_is_130() {
+        let e = Error::from(crate::self_update::SelfUpdateError::Interrupted);
+        assert_eq!(e.code(), INTERRUPTED);
+    }
+}

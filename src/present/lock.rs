@@ -205,3 +205,54 @@ fn dry_tool_json(tool: &DryTool) -> serde_json::Value {
         "platforms": platforms,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::RefCell;
+
+    fn said(f: impl FnOnce(&dyn Fn(&str))) -> Vec<String> {
+        let lines = RefCell::new(Vec::new());
+        f(&|line: &str| lines.borrow_mut().push(line.to_owned()));
+        lines.into_inner()
+    }
+
+    #[test]
+    fn a_lock_run_names_what_it_could_not_lock_and_why() {
+        let (linux, mac): (Platform, Platform) = (
+            "linux-x86_64".parse().unwrap(),
+            "macos-aarch64".parse().unwrap(),
+        );
+        let report = LockReport {
+            locked: vec![("rg".into(), linux.clone())],
+            failed: vec![("rg".into(), mac.clone())],
+            why_failed: vec![("rg".into(), mac.clone(), "HTTP 404".into())],
+            ..LockReport::default()
+        };
+        let lines = said(|note| locked(&report, Path::new("vx.lock"), &[linux, mac], note));
+        assert_eq!(
+            lines,
+            [
+                "vx: not locked for macos-aarch64: rg: HTTP 404 (run `vx lock` again once that is fixed)",
+                "vx: locked vx.lock for linux-x86_64; incomplete for macos-aarch64",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_dry_run_s_lines_are_made_safe_one_by_one() {
+        let tools = [DryTool {
+            name: "rg".into(),
+            version: "14.1.1".into(),
+            package: Some("BurntSushi/ripgrep".into()),
+            platforms: vec![(
+                "linux-x86_64".parse().unwrap(),
+                DryPlatform::Unsupported("no \x1b[31masset".into()),
+            )],
+        }];
+        assert_eq!(
+            dry_run(&tools, false),
+            "rg 14.1.1 (BurntSushi/ripgrep)\n  linux-x86_64: unsupported: no \\x1b[31masset\n"
+        );
+    }
+}

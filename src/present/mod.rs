@@ -3,8 +3,7 @@
 //! error's `From` into [`crate::exit::Error`], so a command ends with `?`), and each
 //! report as text, one file per report. Text for stdout is returned; lines for stderr
 //! go through the caller's `note`. The binary prints: nothing here writes to a
-//! terminal, so a report's look is tested and kept in one place, beside nothing of
-//! the command line.
+//! terminal or sees the command line.
 
 pub mod board;
 pub mod cache;
@@ -19,6 +18,8 @@ pub mod lock;
 pub mod outdated;
 pub mod prune;
 pub mod push;
+pub mod run;
 pub mod search;
 pub mod self_update;
+pub mod trust;
 pub mod versions;
