@@ -359,9 +359,7 @@ fn black_installs_into_a_venv_of_the_projects_python_pinned_by_the_indexs_sha256
         let (_, sha256) = listed.iter().find(|(n, _)| *n == name).unwrap();
         assert_eq!(vx::demo::fixture::sha256_hex(&bytes), *sha256, "{name}");
     }
-    let project = Project::new(&pypi_config(&gh, &index), BLACK_MANIFEST);
-    let out = pypi::vx(&project).args(["lock", "-v"]).output().unwrap();
-    assert!(out.status.success(), "{}", both(&out));
+    let (project, said) = locked_black(&pypi_config(&gh, &index), &["lock", "-v"]);
 
     let lock = project.lock();
     let entry = lock["tools"]["black"].as_table().unwrap();
@@ -384,10 +382,8 @@ fn black_installs_into_a_venv_of_the_projects_python_pinned_by_the_indexs_sha256
     // This GitHub has no astral-sh/uv: pip installs the set, and vx says so.
     assert!(!environment.contains_key("installer"), "{environment:#?}");
     assert!(
-        both(&out).contains("uv cannot be had")
-            && both(&out).contains("installs with python's pip"),
-        "{}",
-        both(&out)
+        said.contains("uv cannot be had") && said.contains("installs with python's pip"),
+        "{said}"
     );
     assert_eq!(
         environment["registry"].as_str(),
@@ -414,7 +410,29 @@ fn black_installs_into_a_venv_of_the_projects_python_pinned_by_the_indexs_sha256
     }
     assert!(!pinned.contains("127.0.0.1"), "{pinned}");
 
-    let out = pypi::vx(&project)
+    synced_black_runs_on(&project, &python_version);
+    // It formats.
+    black_formats(&project);
+    // Locked, it installs the same set again into a fresh store.
+    let store = project.work.dir.path().join("home/.local/share/vx/store");
+    std::fs::remove_dir_all(store.join("black")).unwrap();
+    synced_again(&project, &lock, &["--locked"]);
+}
+
+/// A project of [`BLACK_MANIFEST`] with the user config `config`, locked by `vx
+/// ARGS` (`lock`, `lock -v`), which must succeed: the project and what the lock said.
+fn locked_black(config: &str, args: &[&str]) -> (Project, String) {
+    let project = Project::new(config, BLACK_MANIFEST);
+    let out = pypi::vx(&project).args(args).output().unwrap();
+    let said = both(&out);
+    assert!(out.status.success(), "{said}");
+    (project, said)
+}
+
+/// `vx sync --headless` in `project`: black 24.10.0 runs, on the project's python
+/// `python_version`.
+fn synced_black_runs_on(project: &Project, python_version: &str) {
+    let out = pypi::vx(project)
         .args(["sync", "--headless"])
         .output()
         .unwrap();
@@ -425,12 +443,6 @@ fn black_installs_into_a_venv_of_the_projects_python_pinned_by_the_indexs_sha256
         version.contains(&format!("Python (CPython) {python_version}")),
         "the project's python runs it: {version}"
     );
-    // It formats.
-    black_formats(&project);
-    // Locked, it installs the same set again into a fresh store.
-    let store = project.work.dir.path().join("home/.local/share/vx/store");
-    std::fs::remove_dir_all(store.join("black")).unwrap();
-    synced_again(&project, &lock, &["--locked"]);
 }
 
 /// `vx sync --headless ARGS` (the lock's set, `--locked`): black runs again and the
@@ -469,9 +481,7 @@ fn a_dependency_wheel_that_is_not_the_indexs_is_refused_and_nothing_installed() 
 /// saying `refusal`, and nothing of black is installed.
 fn a_tampered_dependency_is_refused(gh: &GithubFixture, refusal: &str, who: &str) {
     let (index, _) = pypi::serve_black(None);
-    let project = Project::new(&pypi_config(gh, &index), BLACK_MANIFEST);
-    let out = pypi::vx(&project).arg("lock").output().unwrap();
-    assert!(out.status.success(), "{}", both(&out));
+    let (project, _) = locked_black(&pypi_config(gh, &index), &["lock"]);
     let files = pypi::black_set();
     let named = |prefix: &str| {
         files
@@ -845,9 +855,7 @@ fn black_installs_with_vxs_uv_pinned_in_the_lock_and_again_offline_from_its_cach
     let uv_sha256 = vx::demo::fixture::sha256_hex(&real_uv);
     let (gh, python_version) = python_and_uv_releases(real_uv);
     let (index, _) = pypi::serve_black(None);
-    let project = Project::new(&pypi_config(&gh, &index), BLACK_MANIFEST);
-    let out = pypi::vx(&project).args(["lock", "-v"]).output().unwrap();
-    assert!(out.status.success(), "{}", both(&out));
+    let (project, _) = locked_black(&pypi_config(&gh, &index), &["lock", "-v"]);
     let lock = project.lock();
     let environment = lock["tools"]["black"]["environment"].as_table().unwrap();
     // uv's release, pinned as any tool's download is, for every platform locked.
@@ -876,17 +884,7 @@ fn black_installs_with_vxs_uv_pinned_in_the_lock_and_again_offline_from_its_cach
     let pinned = environment["lockfile"].as_str().unwrap();
     assert!(pinned.contains("black==24.10.0"), "{pinned}");
 
-    let out = pypi::vx(&project)
-        .args(["sync", "--headless"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", both(&out));
-    let version = project.run(&["black", "--version"]);
-    assert!(version.starts_with("black, 24.10.0"), "{version}");
-    assert!(
-        version.contains(&format!("Python (CPython) {python_version}")),
-        "the project's python runs it: {version}"
-    );
+    synced_black_runs_on(&project, &python_version);
     let home = project.work.dir.path().join("home");
     let store = home.join(".local/share/vx/store");
     // uv made the venv (it puts no pip in it, as python's venv does) and uv is vx's.
@@ -977,9 +975,7 @@ fn a_uv_archive_that_is_not_the_locked_one_is_refused_and_pip_installs_instead()
     let uv_sha256 = vx::demo::fixture::sha256_hex(&real_uv);
     let (gh, _) = python_and_uv_releases(real_uv);
     let (index, _) = pypi::serve_black(None);
-    let project = Project::new(&pypi_config(&gh, &index), BLACK_MANIFEST);
-    let out = pypi::vx(&project).arg("lock").output().unwrap();
-    assert!(out.status.success(), "{}", both(&out));
+    let (project, _) = locked_black(&pypi_config(&gh, &index), &["lock"]);
     // A lock that pins other bytes for uv than GitHub serves: vx never runs them.
     let path = project.work.dir.path().join("vx.lock");
     let text_of_lock = std::fs::read_to_string(&path).unwrap();
@@ -1049,9 +1045,7 @@ fn a_bundle_installs_black_with_uv_offline_on_a_machine_that_never_saw_the_index
     let (gh, _) = python_and_uv_releases(uv::archive());
     let (index, _) = pypi::serve_black(None);
     let config = pypi_config(&gh, &index);
-    let project = Project::new(&config, BLACK_MANIFEST);
-    let out = pypi::vx(&project).arg("lock").output().unwrap();
-    assert!(out.status.success(), "{}", both(&out));
+    let (project, _) = locked_black(&config, &["lock"]);
     // The bundle carries python, vx's uv (the lock's installer) and the whole pinned
     // set, each file by its name.
     let bundle = project.work.dir.path().join("bundle.tar");

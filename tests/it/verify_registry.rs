@@ -572,15 +572,7 @@ fn a_keyless_signature_of_the_checksum_file_verifies_against_the_trusted_root() 
             ),
         )
     });
-    let root = world.work.dir.path().join("trusted_root.json");
-    std::fs::write(&root, fulcio.trusted_root()).unwrap();
-    write_user_config(
-        &world.work.dir.path().join("home"),
-        &format!(
-            "[verify]\ntrusted_root = {:?}\n",
-            root.display().to_string()
-        ),
-    );
+    trust(&world, fulcio);
 
     world.write_manifest("", "keyless = \"1.0\"");
     world.run(&["lock"], 0);
