@@ -56,6 +56,8 @@ pub const LINGER: Duration = Duration::from_secs(10);
 /// The most tools one child installs ([`batch_len`]): bounds what a crash in a batch
 /// sends to be run again.
 pub const MAX_BATCH: usize = 16;
+// A batch fits in what a child reads.
+const _: () = assert!(MAX_BATCH <= crate::config_frame::MAX_FRAMES);
 /// How many tools a sync must have to install (not found installed) for its children to
 /// take batches ([`batch_len`]): below it, a child per tool costs a few milliseconds in
 /// all and keeps every download of a small project in parallel.
@@ -860,7 +862,6 @@ mod tests {
         assert_eq!(batch_len(10_000, 1), MAX_BATCH);
         assert_eq!(batch_len(BATCH_FROM, 0), MAX_BATCH);
         assert_eq!(batch_len(0, 4), 1);
-        assert!(MAX_BATCH <= crate::config_frame::MAX_FRAMES);
     }
 
     #[test]
