@@ -605,6 +605,11 @@ pub struct TaskGuardArgs {
     /// Milliseconds between the polite signal and SIGKILL.
     #[arg(long, default_value_t = 3000)]
     pub grace_ms: u64,
+    /// Find what tasks leave outside their process groups by scanning this user's
+    /// processes for their marks, as on macOS, rather than as a subreaper (Linux): how
+    /// the tests run that path on Linux.
+    #[arg(long)]
+    pub scan: bool,
 }
 
 /// `vx which` options.

@@ -61,6 +61,7 @@ pub mod net;
 pub mod ops;
 pub mod package_name;
 pub mod platform;
+pub mod present;
 pub mod project;
 pub mod project_env;
 pub mod registry;

@@ -72,10 +72,36 @@ pub struct Plan {
 
 impl Plan {
     /// The plan `options` carries, if any.
-    pub fn of(options: &BTreeMap<String, serde_json::Value>) -> Option<Result<Plan, String>> {
+    pub fn of(
+        options: &BTreeMap<String, serde_json::Value>,
+    ) -> Option<Result<Plan, serde_json::Error>> {
         let value = options.get(OPTION)?;
-        Some(serde_json::from_value(value.clone()).map_err(|e| e.to_string()))
+        Some(serde_json::from_value(value.clone()))
     }
+}
+
+/// Why a package manager's file (npm's lockfile, pip's report) is not one vx keeps. A
+/// URL with credentials is named by its package's path, never written out.
+#[derive(Debug, thiserror::Error)]
+pub enum ManagerFileError {
+    /// npm's lockfile is no JSON.
+    #[error("npm's package-lock.json: {0}")]
+    NpmLockfile(#[source] serde_json::Error),
+    /// npm's lockfile is of a version without `packages`.
+    #[error("npm's package-lock.json has no `packages` (lockfileVersion 2 or 3 expected)")]
+    NoPackages,
+    /// A package (its path in the lockfile) is a link.
+    #[error("{0}: a linked package cannot be pinned by hash")]
+    Linked(String),
+    /// A package (its path in the lockfile) has no sha512 `integrity`.
+    #[error("{0}: npm recorded no sha512 integrity")]
+    NoIntegrity(String),
+    /// A package's (its path in the lockfile) `resolved` URL carries credentials.
+    #[error("{0}: its URL holds credentials (user:password@), which a lock never records")]
+    Credentials(String),
+    /// pip's installation report is not the JSON vx reads.
+    #[error("pip's installation report: {0}")]
+    PipReport(#[source] serde_json::Error),
 }
 
 /// The `package.json` of a tool's environment: one dependency, exact.
@@ -97,13 +123,13 @@ pub fn npm_package_json(package: &str, version: &str) -> String {
 pub fn npm_lockfile(
     text: &str,
     registries: &[String],
-) -> Result<(String, Vec<(String, String)>), String> {
+) -> Result<(String, Vec<(String, String)>), ManagerFileError> {
     let mut doc: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| format!("npm's package-lock.json: {e}"))?;
+        serde_json::from_str(text).map_err(ManagerFileError::NpmLockfile)?;
     let packages = doc
         .get_mut("packages")
         .and_then(|p| p.as_object_mut())
-        .ok_or("npm's package-lock.json has no `packages` (lockfileVersion 2 or 3 expected)")?;
+        .ok_or(ManagerFileError::NoPackages)?;
     let mut pinned = Vec::new();
     for (path, entry) in packages.iter_mut() {
         if path.is_empty() {
@@ -113,19 +139,17 @@ pub fn npm_lockfile(
             continue;
         };
         if entry.get("link").and_then(|l| l.as_bool()) == Some(true) {
-            return Err(format!("{path}: a linked package cannot be pinned by hash"));
+            return Err(ManagerFileError::Linked(path.clone()));
         }
         let integrity = entry
             .get("integrity")
             .and_then(|i| i.as_str())
             .filter(|i| i.starts_with("sha512-"))
-            .ok_or_else(|| format!("{path}: npm recorded no sha512 integrity"))?
+            .ok_or_else(|| ManagerFileError::NoIntegrity(path.clone()))?
             .to_owned();
         if let Some(resolved) = entry.get("resolved").and_then(|r| r.as_str()) {
             if crate::validate::has_userinfo(resolved) {
-                return Err(format!(
-                    "{path}: its URL holds credentials (user:password@), which a lock never records"
-                ));
+                return Err(ManagerFileError::Credentials(path.clone()));
             }
             let at = |base: &str| resolved.starts_with(&format!("{}/", base.trim_end_matches('/')));
             if registries.iter().any(|r| at(r)) || at("https://registry.npmjs.org") {
@@ -193,7 +217,7 @@ pub fn pins_of(text: &str) -> Vec<Pin> {
 /// The `(name, version)` of each distribution pip's installation report
 /// (`pip install --dry-run --report`, pip's `docs/html/reference/installation-report.md`)
 /// would install.
-pub fn pip_report(text: &str) -> Result<Vec<(String, String)>, String> {
+pub fn pip_report(text: &str) -> Result<Vec<(String, String)>, ManagerFileError> {
     #[derive(Deserialize)]
     struct Report {
         install: Vec<Item>,
@@ -207,8 +231,7 @@ pub fn pip_report(text: &str) -> Result<Vec<(String, String)>, String> {
         name: String,
         version: String,
     }
-    let report: Report =
-        serde_json::from_str(text).map_err(|e| format!("pip's installation report: {e}"))?;
+    let report: Report = serde_json::from_str(text).map_err(ManagerFileError::PipReport)?;
     Ok(report
         .install
         .into_iter()
@@ -263,6 +286,7 @@ mod tests {
         assert!(
             npm_lockfile(&no_hash, &[])
                 .unwrap_err()
+                .to_string()
                 .contains("no sha512")
         );
         let secret = text.replace("http://127.0.0.1:9", "https://u:p@corp.example");

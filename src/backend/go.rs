@@ -200,6 +200,36 @@ pub fn is_pseudo(version: &str) -> bool {
         && (pre == "0." || pre.strip_suffix(".0.").is_some_and(|p| !p.contains('+')))
 }
 
+/// A version a user names of a Go module that its `@v/list` need not hold, found
+/// through the proxy's `@v/QUERY.info` (`go help goproxy`), as `go install
+/// MODULE@QUERY` finds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Query {
+    /// A pseudo-version ([`is_pseudo`]): an untagged commit's, which no list names.
+    Pseudo(String),
+    /// A commit hash prefix (7 to 40 hex digits, at least one a letter): a proxy that
+    /// runs Go resolves it; one of static files cannot.
+    Commit(String),
+}
+
+/// The [`Query`] `constraint` is, if any: a pseudo-version (its leading `v` may be
+/// left out), or a commit hash prefix.
+pub fn query(constraint: &str) -> Option<Query> {
+    let c = constraint.trim();
+    if is_pseudo(c) {
+        return Some(Query::Pseudo(c.to_owned()));
+    }
+    let with_v = format!("v{c}");
+    if !c.starts_with('v') && is_pseudo(&with_v) {
+        return Some(Query::Pseudo(with_v));
+    }
+    let commit = (7..=40).contains(&c.len())
+        && c.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        && c.bytes().any(|b| b.is_ascii_lowercase());
+    commit.then(|| Query::Commit(c.to_owned()))
+}
+
 /// The version a proxy's `.info` or `@latest` answer names (`{"Version": …, "Time": …}`,
 /// `go help goproxy`).
 pub fn info_version(text: &str) -> Option<String> {
@@ -318,6 +348,19 @@ pub fn build_command(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pseudo_version_or_a_commit_is_a_query_and_a_constraint_is_not() {
+        let pseudo = "v0.0.0-20231010123456-abcdef123456";
+        assert_eq!(query(pseudo), Some(Query::Pseudo(pseudo.to_owned())));
+        assert_eq!(query(&pseudo[1..]), Some(Query::Pseudo(pseudo.to_owned())));
+        assert_eq!(query("abcdef1"), Some(Query::Commit("abcdef1".to_owned())));
+        for not in [
+            "1", "^1.2", "latest", "v1.2.3", "1234567", "abcdef", "ABCDEF1",
+        ] {
+            assert_eq!(query(not), None, "{not}");
+        }
+    }
 
     #[test]
     fn goproxy_is_read_as_go_reads_it() {

@@ -15,26 +15,22 @@ use crate::cli::AddArgs;
 
 /// Runs `vx add`.
 pub fn run(args: &AddArgs) -> Result<i32, Error> {
-    let cwd = super::cwd()?;
+    let cwd = super::request::cwd()?;
     let path = match vx::manifest::locate(args.manifest.as_deref(), &cwd) {
         Ok(path) => path,
         Err(vx::manifest::ManifestError::NotFound { .. }) => cwd.join(MANIFEST_FILE),
         Err(e) => return Err(Error::usage(e)),
     };
-    let snapshot = super::snapshot(&path)?;
+    let snapshot = super::request::snapshot(&path)?;
     let result = add(&path, args);
     super::unless_ok(snapshot, result)
 }
 
 /// Adds the tool to the manifest at `path`, locks it and writes both.
 fn add(path: &std::path::Path, args: &AddArgs) -> Result<i32, Error> {
-    let mut edited = Edited::read(path).map_err(super::edit_error)?;
-    edited
-        .add(&args.tool, &args.source.as_source(), &super::progress)
-        .map_err(super::edit_error)?;
-    let options = super::lock_options(&args.run, false, false);
-    let written = edited
-        .lock_and_write(&options, &super::progress)
-        .map_err(super::edit_error)?;
-    Ok(super::say::written(&written, path))
+    let mut edited = Edited::read(path)?;
+    edited.add(&args.tool, &args.source.as_source(), &super::progress)?;
+    let options = super::request::lock_options(&args.run, false, false);
+    let written = edited.lock_and_write(&options, &super::progress)?;
+    Ok(vx::present::edit::written(&written, path, &super::note))
 }

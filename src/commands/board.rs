@@ -9,7 +9,6 @@ use vx::exit::{Because, Error, FAILED, OK, USAGE};
 use vx::ops::board::{self, open_target, state};
 use vx::report::table;
 use vx_shm::{Access, BoardReader, TaskRun, now_unix_ms, registry};
-use vx_tui::text::{duration_ms, sanitize};
 
 use crate::cli::{BoardCommand, DashboardArgs};
 
@@ -25,36 +24,12 @@ pub fn run(command: BoardCommand) -> Result<i32, Error> {
 }
 
 fn ls(dir: &Path, as_json: bool) -> Result<i32, Error> {
-    let mut out = std::io::stdout().lock();
-    let live = board::live(dir).map_err(super::board_error)?;
-    if as_json {
-        for b in &live {
-            writeln!(
-                out,
-                "{}",
-                json!({"id": b.id, "pid": b.pid, "label": b.label,
-                       "done": b.done, "total": b.total, "age_ms": b.age_ms})
-            )?;
-        }
-    } else if live.is_empty() {
-        writeln!(out, "no live boards in {}", dir.display())?;
-    } else {
-        writeln!(
-            out,
-            "ID                                PID      TOOLS  AGE     LABEL"
-        )?;
-        for b in live {
-            let (id, label) = (sanitize(&b.id), sanitize(&b.label));
-            let tools = format!("{}/{}", b.done, b.total);
-            let age = duration_ms(b.age_ms);
-            writeln!(out, "{id:<32}  {:<7}  {tools:<5}  {age:<6}  {label}", b.pid)?;
-        }
-    }
+    super::print(&vx::present::board::live(dir, &board::live(dir)?, as_json))?;
     Ok(OK)
 }
 
 fn dump(dir: &Path, target: Option<&str>, as_json: bool) -> Result<i32, Error> {
-    let reader = open_target(dir, target, Access::ReadOnly).map_err(super::board_error)?;
+    let reader = open_target(dir, target, Access::ReadOnly)?;
     let mut out = std::io::stdout().lock();
     if reader.is_tasks() && !reader.is_dump() {
         let alive = reader.owner_alive();
@@ -87,34 +62,14 @@ fn dump(dir: &Path, target: Option<&str>, as_json: bool) -> Result<i32, Error> {
 
 /// A title line and the summary table of the board as it is now.
 fn print_board(out: &mut impl Write, reader: &BoardReader) -> std::io::Result<()> {
-    let info = reader.info();
-    let kind = if reader.is_dump() {
-        "dump of board"
-    } else {
-        "board"
-    };
-    writeln!(
-        out,
-        "{kind} {} ({}), {}",
-        sanitize(&info.id),
-        sanitize(&info.label),
-        state(reader)
-    )?;
     let width = super::report_width(vx::sync::Stream::Stdout);
-    table::write_table(
-        out,
-        &table::board_rows(reader),
-        true,
-        None,
-        width,
-        vx::report::Work::Install,
-    )
+    vx::present::board::board(out, reader, width)
 }
 
 /// `vx board watch`: the dashboard over another process's sync. With no id and several
 /// live boards, lists them instead of guessing.
 fn watch(dir: &Path, id: Option<&str>, dashboard: DashboardArgs) -> Result<i32, Error> {
-    if id.is_none() && board::live_count(dir).map_err(super::board_error)? > 1 {
+    if id.is_none() && board::live_count(dir)? > 1 {
         ls(dir, false)?;
         vx::note!("vx: several live boards; pick one with `vx board watch ID`");
         return Ok(USAGE);
@@ -124,7 +79,7 @@ fn watch(dir: &Path, id: Option<&str>, dashboard: DashboardArgs) -> Result<i32, 
             "`vx board watch` needs a terminal; use `vx board dump` for a snapshot",
         ));
     }
-    let reader = open_target(dir, id, Access::ReadWrite).map_err(super::board_error)?;
+    let reader = open_target(dir, id, Access::ReadWrite)?;
     let stop = vx::signals::stop_flag()
         .map_err(|e| Error::environment(Because::new("cannot install signal handlers", e)))?;
     if reader.is_tasks() && !reader.is_dump() {
@@ -183,7 +138,7 @@ fn watch_tasks(
 }
 
 fn clean(dir: &Path) -> Result<i32, Error> {
-    let removed = board::clean(dir).map_err(super::board_error)?;
+    let removed = board::clean(dir)?;
     let mut out = std::io::stdout().lock();
     if removed.is_empty() {
         writeln!(out, "nothing to clean in {}", dir.display())?;

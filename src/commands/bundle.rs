@@ -24,10 +24,10 @@ pub fn run(command: BundleCommand) -> Result<i32, Error> {
                 tar,
             };
             let session = super::open(&Opening::new(content.manifest.as_deref(), Want::Project))?;
-            let request = super::push_request(&target, &content);
-            let pushed = vx::ops::push::push(&session, request, &mut std::io::stderr())
-                .map_err(super::push_error)?;
-            super::say::pushed(&pushed, &path.display().to_string(), content.run.json);
+            let request = super::request::push_request(&target, &content);
+            let pushed = vx::ops::push::push(&session, request, &mut std::io::stderr())?;
+            let to = path.display().to_string();
+            let _ = super::print(&vx::present::push::pushed(&pushed, &to, content.run.json));
             Ok(OK)
         }
         BundleCommand::Import { path } => {

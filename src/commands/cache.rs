@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use vx::exit::{Error, FAILED, OK};
-use vx_tui::text::{bytes as human_bytes, sanitize};
+use vx_tui::text::sanitize;
 
 use super::print;
 use crate::cli::CacheCommand;
@@ -45,42 +45,7 @@ fn size(json: bool, store_flag: Option<PathBuf>) -> Result<i32, Error> {
     let dir = cache_dir()?;
     let store = store(store_flag)?;
     let areas = vx::cache::usage(Some(&dir), store.as_deref());
-    let total = areas.iter().map(|a| a.bytes).fold(0, u64::saturating_add);
-    let text = if json {
-        let areas: Vec<serde_json::Value> = areas
-            .iter()
-            .map(|a| {
-                serde_json::json!({
-                    "name": a.name,
-                    "path": a.path,
-                    "what": a.what,
-                    "bytes": a.bytes,
-                    "size": human_bytes(a.bytes),
-                    "files": a.files,
-                })
-            })
-            .collect();
-        let value = serde_json::json!({
-            "dir": dir,
-            "areas": areas,
-            "bytes": total,
-            "size": human_bytes(total),
-        });
-        format!("{value}\n")
-    } else {
-        let mut text = String::new();
-        for a in &areas {
-            text.push_str(&format!(
-                "{:<10}  {:>10}  {}  ({})\n",
-                a.name,
-                human_bytes(a.bytes),
-                sanitize(&a.path.display().to_string()),
-                a.what
-            ));
-        }
-        text.push_str(&format!("{:<10}  {:>10}\n", "total", human_bytes(total)));
-        text
-    };
+    let text = vx::present::cache::usage(&dir, &areas, json);
     print(&text)?;
     Ok(OK)
 }
@@ -101,31 +66,7 @@ fn clean(older_than: Option<&str>, json: bool, store_flag: Option<PathBuf>) -> R
             sanitize(&path.display().to_string())
         );
     }
-    let text = if json {
-        let failed: Vec<serde_json::Value> = cleaned
-            .failed
-            .iter()
-            .map(|(path, err)| serde_json::json!({"path": path, "error": err.to_string()}))
-            .collect();
-        let value = serde_json::json!({
-            "files": cleaned.files,
-            "bytes": cleaned.bytes,
-            "size": human_bytes(cleaned.bytes),
-            "failed": failed,
-        });
-        format!("{value}\n")
-    } else {
-        let which = match older_than {
-            Some(text) => format!(" last written over {} ago", sanitize(text.trim())),
-            None => String::new(),
-        };
-        format!(
-            "removed {} file{}{which}, freed {}\n",
-            cleaned.files,
-            if cleaned.files == 1 { "" } else { "s" },
-            human_bytes(cleaned.bytes)
-        )
-    };
+    let text = vx::present::cache::cleaned(&cleaned, older_than, json);
     print(&text)?;
     Ok(if cleaned.failed.is_empty() {
         OK

@@ -23,13 +23,13 @@ pub fn run(command: ConfigCommand) -> Result<i32, Error> {
         ConfigCommand::Get { key, manifest } => get(&key, manifest.as_deref()),
         ConfigCommand::Set { key, value } => {
             let path = user_path()?;
-            vx::settings::edit::set(&path, &key, &value).map_err(edit_error)?;
+            vx::settings::edit::set(&path, &key, &value)?;
             vx::note!("vx: set {} in {}", sanitize(&key), path.display());
             Ok(OK)
         }
         ConfigCommand::Unset { key } => {
             let path = user_path()?;
-            if vx::settings::edit::unset(&path, &key).map_err(edit_error)? {
+            if vx::settings::edit::unset(&path, &key)? {
                 vx::note!("vx: removed {} from {}", sanitize(&key), path.display());
             } else {
                 vx::note!("vx: {} is not set in {}", sanitize(&key), path.display());
@@ -42,10 +42,6 @@ pub fn run(command: ConfigCommand) -> Result<i32, Error> {
             Ok(OK)
         }
     }
-}
-
-fn edit_error(err: vx::settings::edit::EditError) -> Error {
-    super::by_kind(err.is_usage(), err)
 }
 
 fn sanitize(text: &str) -> std::borrow::Cow<'_, str> {
@@ -83,40 +79,7 @@ fn entries(manifest: Option<&std::path::Path>) -> Result<Vec<Entry>, Error> {
 
 fn list(json: bool, manifest: Option<&std::path::Path>) -> Result<i32, Error> {
     let entries = entries(manifest)?;
-    let text = if json {
-        let values: Vec<serde_json::Value> = entries
-            .iter()
-            .map(|e| {
-                serde_json::json!({
-                    "key": e.key,
-                    "value": e.value,
-                    "sources": e.sources.iter().map(ToString::to_string).collect::<Vec<_>>(),
-                })
-            })
-            .collect();
-        format!("{}\n", serde_json::Value::Array(values))
-    } else {
-        let width = entries
-            .iter()
-            .map(|e| e.key.chars().count())
-            .max()
-            .unwrap_or(0);
-        entries
-            .iter()
-            .map(|e| {
-                let value = match &e.value {
-                    serde_json::Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-                format!(
-                    "{:width$}  {}  ({})\n",
-                    vx_tui::text::sanitize(&e.key),
-                    vx_tui::text::sanitize(&value),
-                    vx_tui::text::sanitize(&e.source_text())
-                )
-            })
-            .collect()
-    };
+    let text = vx::present::config::list(&entries, json);
     print(&text)?;
     Ok(OK)
 }

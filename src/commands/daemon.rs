@@ -5,11 +5,9 @@
 //! (a lock still held by a daemon just killed is waited for); `stop` asks it to shut
 //! down and returns once its lock is free.
 
-use std::io::Write;
 use std::path::PathBuf;
 
-use serde_json::json;
-use vx::daemon::control::{self, Bound, ControlError, Stopped, pid_text};
+use vx::daemon::control::{self, Bound, Stopped, pid_text};
 use vx::daemon::{Config, Paths};
 use vx::exit::{Error, FAILED, OK};
 use vx::platform::{ipc, process};
@@ -26,15 +24,6 @@ pub fn run(command: DaemonCommand) -> Result<i32, Error> {
     }
 }
 
-/// The daemon's life could not be handled, as its exit code says (1 either way).
-fn error(e: ControlError) -> Error {
-    if e.is_failure() {
-        Error::failed(e)
-    } else {
-        Error::environment(e)
-    }
-}
-
 /// Says a daemon answers already.
 fn already(pid: Option<u32>) -> i32 {
     println!("vx daemon already running{}", pid_text(pid));
@@ -42,14 +31,14 @@ fn already(pid: Option<u32>) -> i32 {
 }
 
 fn start(paths: &Paths, args: &DaemonStartArgs) -> Result<i32, Error> {
-    let store = super::located_store(args.store.as_deref())?;
+    let store = super::request::located_store(args.store.as_deref())?;
     if args.foreground {
         return foreground(paths.clone(), store, args.detach);
     }
-    if let Some(pid) = control::answering(paths).map_err(error)? {
+    if let Some(pid) = control::answering(paths)? {
         return Ok(already(pid));
     }
-    let pid = control::spawn(paths, &store).map_err(error)?;
+    let pid = control::spawn(paths, &store)?;
     println!(
         "vx daemon started{}; socket {}; log {}",
         pid_text(pid),
@@ -70,7 +59,7 @@ fn foreground(paths: Paths, store: PathBuf, detach: bool) -> Result<i32, Error> 
         store,
         board_dir: vx_shm::registry::default_dir(),
     };
-    let daemon = match control::bind(&config).map_err(error)? {
+    let daemon = match control::bind(&config)? {
         Bound::Running(pid) => return Ok(already(pid)),
         Bound::Bound(daemon) => *daemon,
     };
@@ -83,13 +72,12 @@ fn foreground(paths: Paths, store: PathBuf, detach: bool) -> Result<i32, Error> 
                 paths.log.display()
             );
         }
-    })
-    .map_err(error)?;
+    })?;
     Ok(OK)
 }
 
 fn stop(paths: &Paths) -> Result<i32, Error> {
-    match control::stop(paths).map_err(error)? {
+    match control::stop(paths)? {
         Stopped::NotRunning => println!("vx daemon is not running"),
         Stopped::Stopped(pid) => println!("vx daemon stopped{}", pid_text(pid)),
     }
@@ -97,36 +85,7 @@ fn stop(paths: &Paths) -> Result<i32, Error> {
 }
 
 fn status(paths: &Paths, as_json: bool) -> Result<i32, Error> {
-    let control::Status { running, pid, pong } = control::status(paths);
-    let mut out = std::io::stdout().lock();
-    if as_json {
-        writeln!(
-            out,
-            "{}",
-            json!({
-                "running": running,
-                "answering": pong.is_some(),
-                "pid": pid,
-                "uptime_secs": pong.map(|p| p.0),
-                "cached_runtimes": pong.map(|p| p.1),
-                "socket": ipc::address(&paths.socket),
-                "lock": paths.lock,
-                "log": paths.log,
-            })
-        )?;
-    } else {
-        match (running, pong) {
-            (true, Some((uptime, cached))) => writeln!(
-                out,
-                "vx daemon running{}, up {}, {cached} runtimes cached",
-                pid_text(pid),
-                vx_tui::text::duration_ms(uptime.saturating_mul(1000)),
-            )?,
-            (true, None) => writeln!(out, "vx daemon running{} but not answering", pid_text(pid))?,
-            (false, _) => writeln!(out, "vx daemon is not running")?,
-        }
-        writeln!(out, "socket: {}", ipc::address(&paths.socket))?;
-        writeln!(out, "log:    {}", paths.log.display())?;
-    }
-    Ok(if pong.is_some() { OK } else { FAILED })
+    let status = control::status(paths);
+    super::print(&vx::present::daemon::status(&status, paths, as_json))?;
+    Ok(if status.pong.is_some() { OK } else { FAILED })
 }

@@ -2,7 +2,7 @@
 //! finding (a problem with why and the fix); exit 0 when healthy, 1 when a finding is
 //! a problem. `--json` prints the report as one object (docs/EVERYDAY.md).
 
-use vx::doctor::{Settings, Status};
+use vx::doctor::Settings;
 use vx::exit::{Error, FAILED, OK};
 
 use super::print;
@@ -11,7 +11,7 @@ use crate::cli::DoctorArgs;
 /// Runs `vx doctor`.
 pub fn run(args: &DoctorArgs) -> Result<i32, Error> {
     let offline = vx::resolution::Options::from_env(args.offline, true).offline;
-    let manifest = super::cwd()
+    let manifest = super::request::cwd()
         .ok()
         .and_then(|cwd| vx::manifest::locate(args.manifest.as_deref(), &cwd).ok())
         .filter(|path| path.is_file());
@@ -30,38 +30,8 @@ pub fn run(args: &DoctorArgs) -> Result<i32, Error> {
             "{}\n",
             serde_json::to_string(&report).map_err(Error::environment)?
         ),
-        false => human(&report),
+        false => vx::present::doctor::text(&report),
     };
     print(&text)?;
     Ok(if report.healthy { OK } else { FAILED })
-}
-
-fn human(report: &vx::doctor::Report) -> String {
-    let mut out = String::new();
-    for f in &report.findings {
-        let mark = match f.status {
-            Status::Ok => "ok",
-            Status::Info => "info",
-            Status::Problem => "PROBLEM",
-            Status::Skipped => "skipped",
-        };
-        out.push_str(&format!("{mark:<8} {:<9} {}\n", f.check, f.what));
-        if let Some(why) = &f.why {
-            out.push_str(&format!("{:19}why: {why}\n", ""));
-        }
-        if let Some(fix) = &f.fix {
-            out.push_str(&format!("{:19}fix: {fix}\n", ""));
-        }
-    }
-    let problems = report
-        .findings
-        .iter()
-        .filter(|f| f.status == Status::Problem)
-        .count();
-    match problems {
-        0 => out.push_str("no problem found\n"),
-        1 => out.push_str("1 problem found\n"),
-        n => out.push_str(&format!("{n} problems found\n")),
-    }
-    out
 }

@@ -25,7 +25,7 @@ use vx::toolchain::activation::Sources;
 
 /// Runs `vx env`.
 pub fn run(args: &EnvArgs) -> Result<i32, Error> {
-    let store = super::located_store(args.project.store.as_deref())?;
+    let store = super::request::located_store(args.project.store.as_deref())?;
     let explicit = args.project.manifest.as_deref();
     let request = Request {
         manifest: explicit,
@@ -39,7 +39,7 @@ pub fn run(args: &EnvArgs) -> Result<i32, Error> {
             session if session.manifest().is_some() => session,
             _ => super::open(&Opening::new(explicit, Want::Project))?,
         };
-        active::full(&session, &store, sources.as_ref()).map_err(super::active_error)
+        active::full(&session, &store, sources.as_ref()).map_err(Error::from)
     };
     let tools = match active::quick(&request, &|line| vx::note!("{line}")) {
         Quick::Tools(tools) => tools,
@@ -68,7 +68,7 @@ pub fn run(args: &EnvArgs) -> Result<i32, Error> {
     for (said, _) in &tools.missing {
         vx::note!("vx: {said}");
     }
-    super::say::not_here(&tools.not_here);
+    vx::present::lock::not_here(&tools.not_here, &super::note);
     Ok(if tools.missing.is_empty() {
         vx::exit::OK
     } else {

@@ -56,7 +56,7 @@ pub fn run(args: &ExecArgs) -> Result<i32, Error> {
         no_install: args.no_install,
         sources: sources.as_ref(),
         settings: &super::install_settings(),
-        say: &super::say::Said,
+        say: &super::Said,
     };
-    Err(super::target_error(target.exec(program, rest)))
+    Err(target.exec(program, rest).into())
 }

@@ -31,9 +31,9 @@ pub fn run(args: &[OsString]) -> Result<i32, Error> {
             command: None,
         };
         let settings = super::install_settings();
-        let said = super::say::Said;
+        let said = super::Said;
         let e = vx::ops::target::run_registry_tool(&opening, &request, rest, &settings, &said);
-        return Err(super::registry_tool_error(e));
+        return Err(e.into());
     }
     let (sources, recorded) = vx::session::recorded::activation(None, None).unzip();
     if let Some(recorded) = recorded.flatten()
@@ -47,13 +47,11 @@ pub fn run(args: &[OsString]) -> Result<i32, Error> {
         vx::session::Want::ProjectOrGlobal,
     ))?;
     let Some(manifest) = session.manifest() else {
-        let store = super::located_store(None).ok();
+        let store = super::request::located_store(None).ok();
         return Err(unknown(name, None, store.as_deref()));
     };
-    let store = session.store().map_err(super::session_error)?;
-    let chain = session
-        .toolchain(&[], &store)
-        .map_err(super::toolchain_error)?;
+    let store = session.store()?;
+    let chain = session.toolchain(&[], &store)?;
     if chain.provider(name).is_none() {
         let unknown_bins = vx::ops::target::unknown_commands(&chain);
         if !unknown_bins.is_empty() {
@@ -72,11 +70,9 @@ pub fn run(args: &[OsString]) -> Result<i32, Error> {
         no_install: false,
         sources: sources.as_ref(),
         settings: &super::install_settings(),
-        say: &super::say::Said,
+        say: &super::Said,
     };
-    Err(super::target_error(
-        target.exec_in(chain, &store, program, rest),
-    ))
+    Err(target.exec_in(chain, &store, program, rest).into())
 }
 
 /// The error for `name`, which no tool of `manifest` (if any) provides: clap's, with

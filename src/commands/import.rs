@@ -20,13 +20,13 @@ use crate::cli::ImportArgs;
 /// each with its reason, and counted on stderr), 1 when it skipped entries and wrote
 /// nothing, 2 when a file is malformed (nothing written then).
 pub fn run(args: &ImportArgs) -> Result<i32, Error> {
-    let cwd = super::cwd()?;
+    let cwd = super::request::cwd()?;
     let file = args.file.as_deref();
     let plan = op::plan(&cwd, file, args.format.as_deref(), args.manifest.as_deref())
         .map_err(Error::usage)?;
     let path = &plan.path;
     // One command: when the person's part fails, the team's part is put back too.
-    let snapshot = super::snapshot(path)?;
+    let snapshot = super::request::snapshot(path)?;
     let mut code = vx::exit::OK;
     if !plan.team.is_empty() {
         let existing = op::existing(path).map_err(Error::usage)?;
@@ -70,17 +70,14 @@ fn import_into(
     };
     // The names the files write are vx's runtimes and the user's.
     let session = Session::outside(&Opening::default().offline(args.offline));
-    let edited = op::edit(&session, &request).map_err(super::import_error)?;
-    super::say::unreachable(&edited);
-    if !edited.write {
-        return Ok(super::say::not_imported(&edited)?);
+    let edited = op::edit(&session, &request)?;
+    if let Some((text, code)) = vx::present::import::unwritten(&edited, &super::note) {
+        super::print(&text)?;
+        return Ok(code);
     }
     // A lock that fails leaves the files as they were (`snapshot`).
-    let options = super::lock_options(&args.run, false, args.offline);
-    let locked =
-        op::write_and_lock(&edited, &options, snapshot).map_err(super::import_write_error)?;
-    super::say::imported(&edited)?;
-    let code = super::say::import_locked(locked, &edited)?;
-    super::say::skipped(edited.failed);
-    Ok(code)
+    let options = super::request::lock_options(&args.run, false, args.offline);
+    let locked = op::write_and_lock(&edited, &options, snapshot)?;
+    super::print(&vx::present::import::imported(&edited))?;
+    vx::present::import::settled(locked, &edited, &super::note)
 }

@@ -10,7 +10,7 @@ use crate::cli::InitArgs;
 
 /// Runs `vx init`: refuses (exit 2) when vx.toml exists here.
 pub fn run(args: &InitArgs) -> Result<i32, Error> {
-    let cwd = super::cwd()?;
+    let cwd = super::request::cwd()?;
     let path = cwd.join(MANIFEST_FILE);
     if path.symlink_metadata().is_ok() {
         return Err(Error::usage(format!(
@@ -60,18 +60,15 @@ pub fn run(args: &InitArgs) -> Result<i32, Error> {
     // The names the files write are vx's runtimes and the user's.
     let session =
         vx::session::Session::outside(&vx::session::Opening::default().offline(args.offline));
-    let edited = vx::ops::import::edit(&session, &request).map_err(super::import_error)?;
-    super::say::unreachable(&edited);
-    if !edited.write {
-        return Ok(super::say::not_imported(&edited)?);
+    let edited = vx::ops::import::edit(&session, &request)?;
+    if let Some((text, code)) = vx::present::import::unwritten(&edited, &super::note) {
+        super::print(&text)?;
+        return Ok(code);
     }
     // A lock that fails leaves no vx.toml and no vx.lock.
-    let snapshot = super::snapshot(&path)?;
-    let options = super::lock_options(&args.run, false, args.offline);
-    let locked = vx::ops::import::write_and_lock(&edited, &options, &snapshot)
-        .map_err(super::import_write_error)?;
-    super::say::imported(&edited)?;
-    let code = super::say::import_locked(locked, &edited)?;
-    super::say::skipped(edited.failed);
-    Ok(code)
+    let snapshot = super::request::snapshot(&path)?;
+    let options = super::request::lock_options(&args.run, false, args.offline);
+    let locked = vx::ops::import::write_and_lock(&edited, &options, &snapshot)?;
+    super::print(&vx::present::import::imported(&edited))?;
+    vx::present::import::settled(locked, &edited, &super::note)
 }

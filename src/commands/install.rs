@@ -26,7 +26,7 @@ pub fn run(args: &InstallArgs) -> Result<i32, Error> {
             )
         }));
     }
-    let (tool, version) = super::parse_tool_at_version(spec)?;
+    let (tool, version) = super::request::parse_tool_at_version(spec)?;
     let request = vx::ops::install::Request {
         tool,
         version,

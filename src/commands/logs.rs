@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
 use vx::exit::{Error, FAILED, OK};
-use vx::ops::logs::{Found, LogsError, LostNotes, TerminalText, find_task};
+use vx::ops::logs::{Found, LostNotes, TerminalText, find_task};
 use vx_shm::registry;
 
 use crate::cli::LogsArgs;
@@ -21,8 +21,7 @@ const CHUNK: usize = 1 << 20;
 /// Runs `vx logs`.
 pub fn run(args: &LogsArgs) -> Result<i32, Error> {
     let dir = registry::default_dir();
-    let Found { run, index, alive } =
-        find_task(&dir, &args.task, args.run.as_deref()).map_err(error)?;
+    let Found { run, index, alive } = find_task(&dir, &args.task, args.run.as_deref())?;
     let task_name = run.task(index).map(|t| t.name).unwrap_or_default();
     if !alive {
         vx::note!(
@@ -104,9 +103,4 @@ pub fn run(args: &LogsArgs) -> Result<i32, Error> {
         note(bytes);
     }
     Ok(OK)
-}
-
-/// A task whose output cannot be read, as its exit code says.
-fn error(e: LogsError) -> Error {
-    super::by_kind(e.is_usage(), e)
 }

@@ -25,10 +25,13 @@ pub fn run(command: MirrorCommand) -> Result<i32, Error> {
             let label = target.label.clone();
             let target = Target::Registry(target);
             let session = super::open(&Opening::new(content.manifest.as_deref(), Want::Project))?;
-            let request = super::push_request(&target, &content);
-            let pushed = vx::ops::push::push(&session, request, &mut std::io::stderr())
-                .map_err(super::push_error)?;
-            super::say::pushed(&pushed, &label, content.run.json);
+            let request = super::request::push_request(&target, &content);
+            let pushed = vx::ops::push::push(&session, request, &mut std::io::stderr())?;
+            let _ = super::print(&vx::present::push::pushed(
+                &pushed,
+                &label,
+                content.run.json,
+            ));
             Ok(OK)
         }
     }

@@ -1,6 +1,9 @@
 //! One file per subcommand: each turns parsed arguments ([`crate::cli`]) into the
-//! library's settings, calls the library, and maps the result to an exit code or a
-//! [`vx::exit::Error`]. Nothing in the library imports this layer.
+//! library's settings, calls the library, and prints its report; a library error
+//! becomes a [`vx::exit::Error`] through `?` ([`vx::present::exit`]). This file keeps
+//! the terminal and output helpers they share; `request.rs` the conversions of
+//! arguments several commands make. Nothing in the library imports this
+//! layer.
 
 pub mod activate;
 pub mod add;
@@ -27,8 +30,8 @@ pub mod prune;
 pub mod ps;
 pub mod registry;
 pub mod remove;
+pub mod request;
 pub mod run;
-pub mod say;
 pub mod search;
 pub mod self_;
 pub mod shim;
@@ -133,10 +136,10 @@ pub fn look() -> vx_tui::Look {
 
 /// Opens the project `opening` names ([`vx::session::Session::open`]): what it fetches
 /// said on stderr, and the keys its manifest ignores; an error as its exit code says
-/// ([`session_error`]).
+/// ([`vx::present::exit`]).
 pub fn open(opening: &vx::session::Opening) -> Result<vx::session::Session, vx::exit::Error> {
     let progress = |line: &str| vx::note!("vx: {line}");
-    let session = vx::session::Session::open(opening, &progress).map_err(session_error)?;
+    let session = vx::session::Session::open(opening, &progress)?;
     if session.is_project()
         && let Some(note) = session.manifest().and_then(|m| m.ignored_note())
     {
@@ -152,73 +155,9 @@ pub fn open_manifest(
     opening: &vx::session::Opening,
 ) -> Result<vx::session::Session, vx::exit::Error> {
     let progress = |line: &str| vx::note!("vx: {line}");
-    vx::session::Session::with_manifest(manifest, opening, &progress).map_err(session_error)
-}
-
-/// A project that could not be opened: the user's to fix (exit 2: a manifest, a
-/// runtime declaration, the store named), else the machine's or network's (exit 1).
-pub fn session_error(e: vx::session::SessionError) -> vx::exit::Error {
-    by_kind(e.is_usage(), e)
-}
-
-/// A library error that says whose it is, as its exit code: the user's to fix (exit 2)
-/// when `usage`, else the machine's or the network's (exit 1).
-pub fn by_kind(usage: bool, e: impl Into<vx::exit::BoxError>) -> vx::exit::Error {
-    if usage {
-        vx::exit::Error::usage(e)
-    } else {
-        vx::exit::Error::environment(e)
-    }
-}
-
-/// A toolchain that could not be assembled: a manifest, lock or request that cannot
-/// be used is a usage error (exit 2); a resolution's as [`resolution_error`] says.
-pub fn toolchain_error(err: vx::toolchain::ToolchainError) -> vx::exit::Error {
-    use vx::toolchain::{RequestError, ToolchainError};
-    match err {
-        ToolchainError::Project(err) => project_error(err),
-        ToolchainError::Request(RequestError::Resolution(err)) => resolution_error(err),
-        other => vx::exit::Error::usage(other),
-    }
-}
-
-/// A toolchain `vx env` or `vx which` could not assemble: as [`toolchain_error`]
-/// says, or an env file that cannot be read (exit 2).
-pub fn active_error(err: vx::daemon::active::ActiveError) -> vx::exit::Error {
-    match err {
-        vx::daemon::active::ActiveError::Toolchain(err) => toolchain_error(err),
-        vx::daemon::active::ActiveError::EnvFile(err) => vx::exit::Error::usage(err),
-    }
-}
-
-/// The store the toolchain commands read (`--store`, else the default), not created.
-pub fn located_store(
-    explicit: Option<&std::path::Path>,
-) -> Result<std::path::PathBuf, vx::exit::Error> {
-    vx::install::store::locate(explicit.map(std::path::Path::to_path_buf))
-        .map_err(vx::exit::Error::usage)
-}
-
-/// A manifest or lock error is the user's to fix (exit 2), but for a sync that could
-/// not run (exit 1); a resolution's as [`resolution_error`] says it.
-pub fn project_error(err: vx::project::ProjectError) -> vx::exit::Error {
-    if let vx::project::ProjectError::Resolution(err) = err {
-        return resolution_error(err);
-    }
-    by_kind(err.is_usage(), err)
-}
-
-/// A resolution error as the exit code's kind: vx.toml's fault (2) or the network's (1).
-pub fn resolution_error(e: vx::resolution::ResolutionError) -> vx::exit::Error {
-    use vx::resolution::{ResolutionError, UNREACHABLE_HELP};
-    match e {
-        e if e.is_usage() => vx::exit::Error::usage(e),
-        // Nothing answered: what helps, never a token.
-        ResolutionError::Unreachable(why) => {
-            vx::exit::Error::environment(format!("{why}; {UNREACHABLE_HELP}"))
-        }
-        e => vx::exit::Error::environment(e),
-    }
+    Ok(vx::session::Session::with_manifest(
+        manifest, opening, &progress,
+    )?)
 }
 
 /// Makes vx's shims follow `store` ([`vx::shims::follow`]), saying on stderr why
@@ -227,16 +166,6 @@ pub fn refresh_shims(store: &std::path::Path) {
     if let Err(e) = vx::shims::follow(store) {
         vx::note!("vx: {e}: {}", e.source);
     }
-}
-
-/// The working directory, where the manifest search starts.
-pub fn cwd() -> Result<std::path::PathBuf, vx::exit::Error> {
-    std::env::current_dir().map_err(|e| {
-        vx::exit::Error::environment(vx::exit::Because::new(
-            "cannot read the working directory",
-            e,
-        ))
-    })
 }
 
 /// Writes `text` to stdout whole; a closed stdout is an environment error (exit 1).
@@ -250,148 +179,14 @@ pub fn print(text: &str) -> Result<(), vx::exit::Error> {
         })
 }
 
-/// How a lock run of a command with `run`'s output flags resolves and downloads.
-pub fn lock_options(
-    run: &crate::cli::RunArgs,
-    allow_provenance_loss: bool,
-    offline: bool,
-) -> vx::ops::lock::Options {
-    vx::ops::lock::Options {
-        settings: run_settings(run),
-        quiet: run.quiet,
-        verbose: run.verbose,
-        allow_provenance_loss,
-        offline,
-    }
-}
-
-/// A lock run that could not do its work, as its exit code says.
-pub fn lock_error(e: vx::ops::lock::LockOpError) -> vx::exit::Error {
-    use vx::ops::lock::LockOpError;
-    match e {
-        LockOpError::Project(e) => project_error(e),
-        LockOpError::Write(e) => lock_write_error(e),
-        e => vx::exit::Error::usage(e),
-    }
-}
-
-/// A sync that could not run, as its exit code says.
-pub fn sync_error(e: vx::ops::sync::SyncError) -> vx::exit::Error {
-    use vx::exit::Error;
-    use vx::ops::sync::SyncError;
-    match e {
-        SyncError::Session(e) => session_error(e),
-        SyncError::Project(e) => project_error(e),
-        e @ SyncError::Network(_) => Error::usage(e),
-        e @ SyncError::NotHere(_) => Error::environment(e),
-    }
-}
-
-/// A lock that could not be written, said once (the error names the file and says
-/// "cannot write the lock" itself): an entry no later read would take is the
-/// project's or its registry's fault (exit 2), anything else the machine's.
-pub fn lock_write_error(e: vx::lock::LockError) -> vx::exit::Error {
-    match e {
-        vx::lock::LockError::Refused { .. } => vx::exit::Error::usage(e),
-        _ => vx::exit::Error::environment(e),
-    }
-}
-
-/// What `vx mirror push` and `vx bundle export` push to `target`
-/// ([`vx::ops::push`]): the platforms, tags and output flags of `content`.
-pub fn push_request<'a>(
-    target: &'a vx::fleet::push::Target,
-    content: &'a crate::cli::ContentArgs,
-) -> vx::ops::push::Request<'a> {
-    vx::ops::push::Request {
-        target,
-        platforms: content.platforms.iter().map(|p| p.to_string()).collect(),
-        tags: &content.tags,
-        settings: run_settings(&content.run),
-        read_timeout: content.read_timeout,
-    }
-}
-
-/// A push that could not be made, as its exit code says: a missing lock is a usage
-/// error (exit 2), an interrupted download 130, anything else the environment's
-/// (exit 1).
-pub fn push_error(e: vx::ops::push::PushOpError) -> vx::exit::Error {
-    use vx::ops::push::PushOpError;
-    match e {
-        PushOpError::Session(e) => session_error(e),
-        PushOpError::Network(e) => {
-            vx::exit::Error::usage(vx::exit::Because::new("network settings", e))
-        }
-        PushOpError::Push(e) if e.is_interrupted() => {
-            vx::exit::Error::with_code(vx::exit::INTERRUPTED, e)
-        }
-        PushOpError::Push(e) if e.is_usage() => vx::exit::Error::usage(e),
-        PushOpError::Push(e) => vx::exit::Error::environment(e),
-    }
-}
-
-/// An import that could not be made, as its exit code says: the files' or vx.toml's
-/// fault (exit 2), or the network's. Shared by `vx import` and `vx init`.
-pub fn import_error(e: vx::ops::import::ImportError) -> vx::exit::Error {
-    match e {
-        vx::ops::import::ImportError::Resolution(e) => resolution_error(e),
-        e => vx::exit::Error::usage(e),
-    }
-}
-
-/// vx.toml that an import could not write (exit 1).
-pub fn import_write_error(e: vx::ops::import::WriteError) -> vx::exit::Error {
-    vx::exit::Error::environment(vx::exit::Because::new(
-        format!("cannot write {}", e.path.display()),
-        e.source,
-    ))
-}
-
-/// A board that cannot be listed, opened or cleaned ([`vx::ops::board`]: `vx board`,
-/// `vx ps`), as its exit code says.
-pub fn board_error(e: vx::ops::board::BoardError) -> vx::exit::Error {
-    by_kind(e.is_usage(), e)
-}
-
-/// A registry tool that could not be resolved (`vx x`, `vx TOOL@VERSION`), as its exit
-/// code says: a malformed name or constraint is exit 2, `--offline` without a
-/// resolution exit 1, a lookup as the resolution's error says.
-pub fn x_error(e: vx::ops::x::XError) -> vx::exit::Error {
-    use vx::ops::x::XError;
-    match e {
-        XError::Resolution(e) => resolution_error(e),
-        XError::Session(e) => session_error(e),
-        e @ XError::NotResolved(_) => vx::exit::Error::failed(e),
-        e => vx::exit::Error::usage(e),
-    }
-}
-
-/// Splits a `TOOL@VERSION` argument (`vx install`, `vx uninstall`, `vx add --url`).
-pub fn parse_tool_at_version(spec: &str) -> Result<(&str, &str), vx::exit::Error> {
-    match spec.split_once('@') {
-        Some((tool, version)) if !tool.is_empty() && !version.is_empty() => Ok((tool, version)),
-        _ => Err(vx::exit::Error::usage(format!(
-            "expected TOOL@VERSION (e.g. ripgrep@14.1.1), got {spec:?}"
-        ))),
-    }
-}
-
 /// What an operation has to say as it goes (a fetch, a constraint moved), on stderr.
 pub fn progress(line: &str) {
     vx::note!("vx: {line}");
 }
 
-/// vx.toml and the files beside it as they are now ([`vx::ops::snapshot`]), to put
-/// back when the command fails; a file that cannot be read is exit 1.
-pub fn snapshot(
-    manifest: &std::path::Path,
-) -> Result<vx::ops::snapshot::Snapshot, vx::exit::Error> {
-    vx::ops::snapshot::Snapshot::take(manifest).map_err(vx::exit::Error::environment)
-}
-
 /// Puts back what `snapshot` took, saying so.
 pub fn restore(snapshot: &vx::ops::snapshot::Snapshot) {
-    say::restored(&snapshot.restore());
+    vx::present::edit::restored(&snapshot.restore(), &note);
 }
 
 /// `result` as it is, the files of `snapshot` put back first unless it is a success
@@ -406,21 +201,6 @@ pub fn unless_ok(
     result
 }
 
-/// An edit of vx.toml that could not be made ([`vx::ops::edit`]), as its exit code
-/// says: the user's to fix (exit 2) but for the machine's (a file that cannot be read
-/// again or written) and the network's.
-pub fn edit_error(e: vx::ops::edit::EditError) -> vx::exit::Error {
-    use vx::ops::edit::EditError;
-    match e {
-        EditError::Session(e) => session_error(e),
-        EditError::Resolution(e) => resolution_error(e),
-        EditError::Locking(e) => lock_error(e),
-        EditError::LockWrite(e) => lock_write_error(e),
-        e @ (EditError::Reread { .. } | EditError::Write { .. }) => vx::exit::Error::environment(e),
-        e => vx::exit::Error::usage(e),
-    }
-}
-
 /// How an exec target's installs report: lines on stderr (stdout is the command's).
 pub fn install_settings() -> Settings {
     Settings {
@@ -430,32 +210,27 @@ pub fn install_settings() -> Settings {
     }
 }
 
-/// A command that could not run ([`vx::ops::target`]), as its exit code says.
-pub fn target_error(e: vx::ops::target::TargetError) -> vx::exit::Error {
-    use vx::exit::Error;
-    use vx::ops::target::TargetError;
-    match e {
-        TargetError::Toolchain(e) => toolchain_error(e),
-        TargetError::Project(e) => project_error(e),
-        TargetError::Session(e) => session_error(e),
-        TargetError::Exec(e) => e,
-        e @ TargetError::NotInstalled(_) => Error::failed(e),
-        e @ TargetError::Interrupted => Error::with_code(vx::exit::INTERRUPTED, e),
-        e @ TargetError::Install(_) => Error::environment(e),
-        e @ (TargetError::Store(_) | TargetError::Network(_) | TargetError::Declared(_)) => {
-            Error::usage(e)
-        }
-    }
+/// Says `line` on stderr as it is (made safe for a terminal): the `note` the library's
+/// reports and operations say their lines through.
+pub fn note(line: &str) {
+    vx::note!("{line}");
 }
 
-/// A registry tool that could not be resolved, installed or run
-/// ([`vx::ops::target::run_registry_tool`]: `vx x`, and `vx TOOL@VERSION`), as its
-/// exit code says.
-pub fn registry_tool_error(e: vx::ops::target::RegistryToolError) -> vx::exit::Error {
-    use vx::ops::target::RegistryToolError;
-    match e {
-        RegistryToolError::Session(e) => session_error(e),
-        RegistryToolError::X(e) => x_error(e),
-        RegistryToolError::Target(e) => target_error(e),
+/// What an exec target says ([`vx::ops::target::Say`]): its lines on stderr, a sync's
+/// re-locking ([`vx::present::lock::relocked`]), and the shims refreshed after an
+/// install.
+pub struct Said;
+
+impl vx::ops::target::Say for Said {
+    fn note(&self, line: &str) {
+        note(line);
+    }
+
+    fn relocked(&self, report: &vx::project::LockReport, manifest: &vx::manifest::Manifest) {
+        vx::present::lock::relocked(report, manifest, &note);
+    }
+
+    fn installed(&self, store: &std::path::Path) {
+        refresh_shims(store);
     }
 }

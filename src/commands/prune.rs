@@ -10,11 +10,9 @@
 //! is kept and who keeps it. A prune waits for no sync: while one runs, it refuses
 //! (exit 1) rather than race it.
 
-use std::io::Write;
-
 use vx::exit::Error;
-use vx::ops::prune::{self, Removed, Report, Request};
-use vx_tui::text::{age, bytes as human_bytes, sanitize};
+use vx::ops::prune::{self, Request};
+use vx_tui::text::sanitize;
 
 use crate::cli::PruneArgs;
 
@@ -28,13 +26,13 @@ pub fn run(args: &PruneArgs) -> Result<i32, Error> {
         dry_run: args.dry_run,
         all: args.all,
     };
-    let mut report = prune::prune(&session, &request).map_err(error)?;
+    let mut report = prune::prune(&session, &request)?;
     let failures = std::mem::take(&mut report.failures);
     let failed = !failures.is_empty();
     for failure in failures {
         vx::note!("vx: {}", sanitize(&Error::failed(failure).report()));
     }
-    print(&report, args.dry_run)?;
+    super::print(&vx::present::prune::text(&report, args.dry_run))?;
     if !args.dry_run && !report.nothing {
         // The commands of what was removed lose their shims.
         super::refresh_shims(&report.store);
@@ -43,64 +41,4 @@ pub fn run(args: &PruneArgs) -> Result<i32, Error> {
         true => vx::exit::FAILED,
         false => vx::exit::OK,
     })
-}
-
-/// A prune that did not start, as its exit code says: the project or store named
-/// (exit 2), else the machine (exit 1).
-fn error(e: prune::PruneError) -> Error {
-    use prune::PruneError;
-    match e {
-        PruneError::Session(e) => super::session_error(e),
-        PruneError::Toolchain(e) => super::toolchain_error(e),
-        e => Error::environment(e),
-    }
-}
-
-/// What was removed (or would be), what is kept under `--dry-run`, and what it frees.
-fn print(report: &Report, dry_run: bool) -> Result<(), Error> {
-    let mut out = std::io::stdout().lock();
-    for kept in &report.kept {
-        let by: Vec<String> = kept.by.iter().map(|k| sanitize(k).into_owned()).collect();
-        writeln!(
-            out,
-            "would keep {} {}, used by {}",
-            kept.tool,
-            kept.version,
-            by.join(", ")
-        )?;
-    }
-    if report.nothing {
-        writeln!(out, "nothing to prune in {}", report.store.display())?;
-        return Ok(());
-    }
-    let verb = if dry_run { "would remove" } else { "removed" };
-    for removed in &report.removed {
-        match removed {
-            Removed::Version {
-                tool,
-                version,
-                size,
-            } => writeln!(out, "{verb} {tool} {version} ({})", human_bytes(*size))?,
-            Removed::Work { dir, size } => writeln!(
-                out,
-                "{verb} {} ({}), left by an install that did not finish",
-                dir.display(),
-                human_bytes(*size)
-            )?,
-            Removed::Partial {
-                path,
-                size,
-                age: ago,
-            } => writeln!(
-                out,
-                "{verb} {} ({}), an interrupted download last written {}",
-                path.display(),
-                human_bytes(*size),
-                age(ago.as_secs())
-            )?,
-        }
-    }
-    let verb = if dry_run { "would free" } else { "freed" };
-    writeln!(out, "{verb} {}", human_bytes(report.freed))?;
-    Ok(())
 }

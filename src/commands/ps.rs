@@ -8,8 +8,7 @@ use serde_json::json;
 use vx::exit::{Error, OK};
 use vx::ops::board::{self, Seen};
 use vx::report::table;
-use vx_shm::{BoardReader, now_unix_ms, registry};
-use vx_text::{duration_ms, sanitize};
+use vx_shm::{now_unix_ms, registry};
 
 use crate::cli::PsArgs;
 use vx::report::boards::{print_run, run_json};
@@ -18,7 +17,7 @@ use vx::report::boards::{print_run, run_json};
 pub fn run(args: &PsArgs) -> Result<i32, Error> {
     let dir = registry::default_dir();
     let mut out = std::io::stdout().lock();
-    let boards = board::runs(&dir, args.all).map_err(super::board_error)?;
+    let boards = board::runs(&dir, args.all)?;
     if boards.is_empty() && !args.json {
         writeln!(
             out,
@@ -47,31 +46,11 @@ pub fn run(args: &PsArgs) -> Result<i32, Error> {
                            "tools": table::board_rows(&board)})
                 )?;
             }
-            Seen::Sync(board) => print_sync(&mut out, &board, alive, now)?,
+            Seen::Sync(board) => {
+                let width = super::report_width(vx::sync::Stream::Stdout);
+                vx::present::board::sync(&mut out, &board, alive, now, width)?;
+            }
         }
     }
     Ok(OK)
-}
-
-fn print_sync(
-    out: &mut impl Write,
-    board: &BoardReader,
-    alive: bool,
-    now: u64,
-) -> std::io::Result<()> {
-    let info = board.info();
-    let rows = table::board_rows(board);
-    let done = table::tally(&rows).done();
-    writeln!(
-        out,
-        "sync {} ({}), vx sync pid {}, {}, {done}/{} tools, {}",
-        &info.id[..12.min(info.id.len())],
-        sanitize(&info.label),
-        info.creator.pid,
-        if alive { "running" } else { "dead" },
-        info.slot_count,
-        duration_ms(now.saturating_sub(info.created_unix_ms))
-    )?;
-    let width = super::report_width(vx::sync::Stream::Stdout);
-    table::write_table(out, &rows, false, None, width, vx::report::Work::Install)
 }

@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use vx::exit::{Error, OK};
-use vx::ops::registry::{self, RegistryOpError};
+use vx::ops::registry;
 use vx::session::{Opening, Want};
 use vx_tui::text::sanitize;
 
@@ -24,17 +24,6 @@ pub fn run(command: RegistryCommand) -> Result<i32, Error> {
     }
 }
 
-/// A registry that cannot be shown or moved, as its exit code says.
-fn error(e: RegistryOpError) -> Error {
-    match e {
-        RegistryOpError::Resolution(e) => super::resolution_error(e),
-        RegistryOpError::Session(e) => super::session_error(e),
-        RegistryOpError::LockRead(e) => Error::usage(e),
-        RegistryOpError::LockWrite(e) => super::lock_write_error(e),
-        e @ (RegistryOpError::Source(_) | RegistryOpError::Github(_)) => Error::environment(e),
-    }
-}
-
 fn show(
     name: &str,
     version: Option<&str>,
@@ -42,7 +31,7 @@ fn show(
     manifest: Option<&std::path::Path>,
 ) -> Result<i32, Error> {
     let session = super::open(&Opening::new(manifest, Want::Optional))?;
-    let shown = registry::show(&session, name, version, json).map_err(error)?;
+    let shown = registry::show(&session, name, version, json)?;
     let mut out = std::io::stdout().lock();
     if json {
         writeln!(out, "{}", shown.value)?;
@@ -58,6 +47,6 @@ fn show(
 fn update(manifest: Option<&std::path::Path>) -> Result<i32, Error> {
     let session = super::open(&Opening::new(manifest, Want::Project))?;
     let note = |line: &str| vx::note!("{line}");
-    registry::update(&session, &note).map_err(error)?;
+    registry::update(&session, &note)?;
     Ok(OK)
 }

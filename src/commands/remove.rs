@@ -22,16 +22,16 @@ pub fn run(args: &RemoveArgs) -> Result<i32, Error> {
         }
         path
     } else {
-        let cwd = super::cwd()?;
+        let cwd = super::request::cwd()?;
         vx::manifest::locate(args.manifest.as_deref(), &cwd).map_err(Error::usage)?
     };
-    let new_text = vx::ops::edit::removed(&path, &args.name).map_err(super::edit_error)?;
-    let snapshot = super::snapshot(&path)?;
+    let new_text = vx::ops::edit::removed(&path, &args.name)?;
+    let snapshot = super::request::snapshot(&path)?;
     let result = vx::ops::edit::write_removed(&path, &new_text, &args.name)
         .map(|()| {
             vx::note!("vx: removed {} from {}", args.name, path.display());
             OK
         })
-        .map_err(super::edit_error);
+        .map_err(Error::from);
     super::unless_ok(snapshot, result)
 }

@@ -18,8 +18,6 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use vx::exit::Error;
-use vx::manifest::Manifest;
-use vx::tasks::foreground::ForegroundError;
 use vx::tasks::graph::Plan;
 use vx::tasks::model::Task;
 use vx::tasks::output::Mode;
@@ -28,7 +26,7 @@ use vx::tasks::views::{self, Live, Viewing};
 use vx_tui::text::sanitize;
 
 use crate::cli::{ScriptArgs, TaskGuardArgs};
-use vx::ops::run::{self, Choice, RunError};
+use vx::ops::run::{self, Choice};
 
 /// Redraws a second of the live views.
 const FPS: u32 = 15;
@@ -40,7 +38,7 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         &vx::session::Opening::new(args.project.manifest.as_deref(), vx::session::Want::Project)
             .offline(args.offline),
     )?;
-    let manifest = session.project().map_err(super::session_error)?.clone();
+    let manifest = session.project()?.clone();
     let project = manifest
         .path
         .parent()
@@ -48,10 +46,12 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         .unwrap_or_default();
     let note = |line: &str| vx::note!("{line}");
     let first = args.script();
-    let chosen = match run::choose(&manifest, &project, first.as_deref(), args.args(), &note)
-        .map_err(error)?
-    {
-        Choice::List(tasks) => return list(&manifest, &tasks).map(|()| vx::exit::OK),
+    let chosen = match run::choose(&manifest, &project, first.as_deref(), args.args(), &note)? {
+        Choice::List(tasks) => {
+            let text = vx::present::run::tasks(&manifest.path, &tasks, &super::note);
+            std::io::stdout().write_all(text.as_bytes())?;
+            return Ok(vx::exit::OK);
+        }
         Choice::Help(text) => {
             std::io::stdout().write_all(text.as_bytes())?;
             return Ok(vx::exit::OK);
@@ -63,8 +63,7 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         &chosen.tasks,
         &manifest,
         &vx_shm::registry::default_dir(),
-    )
-    .map_err(error)?;
+    )?;
     confirm(&chosen.plan, &chosen.tasks, args.yes)?;
     let settings = super::install_settings();
     let install = run::Install {
@@ -72,9 +71,9 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         offline: args.offline,
         no_install: args.no_install,
         settings: &settings,
-        say: &super::say::Said,
+        say: &super::Said,
     };
-    let shell = run::shell(&session, &manifest, &chosen, &install).map_err(error)?;
+    let shell = run::shell(&session, &manifest, &chosen, &install)?;
     let mode = match (args.json, args.output.as_deref()) {
         (true, _) => Some(Mode::Json),
         (_, Some("prefix")) => Some(Mode::Prefix),
@@ -82,11 +81,11 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         (_, Some("quiet")) => Some(Mode::Quiet),
         _ => None,
     };
-    let mut first = run::jobs(&project, &chosen, &shell).map_err(error)?;
+    let mut first = run::jobs(&project, &chosen, &shell)?;
     let plain = mode.is_none() && !args.watch && !args.tui;
     if let Some(task) = run::foreground(&chosen, plain) {
         let commands = std::mem::take(&mut first[0].commands);
-        return Err(foreground_error(vx::tasks::foreground::run(task, commands)));
+        return Err(vx::tasks::foreground::run(task, commands).into());
     }
     let options = run::options(&chosen, args.jobs, args.keep_going, args.force);
     let quiet = run::quiet(&chosen);
@@ -127,8 +126,7 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
     };
     run::watch(
         &project, &chosen, &shell, first, &execute, &interrupt, &done, &note,
-    )
-    .map_err(error)?;
+    )?;
     Ok(vx::exit::INTERRUPTED)
 }
 
@@ -153,6 +151,7 @@ pub fn guard(args: &TaskGuardArgs) -> Result<i32, Error> {
     Ok(vx::tasks::guard::run(
         args.parent,
         std::time::Duration::from_millis(args.grace_ms),
+        args.scan,
     ))
 }
 
@@ -202,52 +201,4 @@ fn report(outcome: &runner::Outcome, mode: Option<Mode>) -> i32 {
         vx::note!("vx: {line}");
     }
     run::exit_code(outcome)
-}
-
-/// A lone task run in the foreground that could not replace vx, as its exit code
-/// says: the failed command's own, 130 interrupted, 126/127 not runnable, else the
-/// machine's (exit 1).
-fn foreground_error(e: ForegroundError) -> Error {
-    match e {
-        ForegroundError::Failed { code, .. } => Error::with_code(code, e),
-        e @ ForegroundError::Interrupted { .. } => Error::with_code(vx::exit::INTERRUPTED, e),
-        e @ ForegroundError::Replace { .. } => Error::with_code(vx::ops::exec::NOT_RUNNABLE, e),
-        e @ (ForegroundError::Signals(_) | ForegroundError::Spawn { .. }) => Error::environment(e),
-    }
-}
-
-/// A run whose tasks cannot be chosen or prepared, as its exit code says.
-fn error(e: RunError) -> Error {
-    match e {
-        RunError::Target(e) => super::target_error(e),
-        RunError::Toolchain(e) => super::toolchain_error(e),
-        e if e.is_usage() => Error::usage(e),
-        e => Error::environment(e),
-    }
-}
-
-/// Prints the tasks (hidden ones aside) with their descriptions, then the recipes
-/// and scripts of other runners marked by their source; or how to add a task.
-fn list(manifest: &Manifest, tasks: &[Task]) -> Result<(), Error> {
-    if tasks.is_empty() {
-        vx::note!(
-            "vx: {} has no tasks; add one under [tasks], e.g. `lint = \"ruff check .\"`, then `vx run lint`",
-            manifest.path.display()
-        );
-        return Ok(());
-    }
-    let shown: Vec<&Task> = tasks.iter().filter(|t| !t.hide).collect();
-    let width = shown.iter().map(|t| t.name.len()).max().unwrap_or(0);
-    let mut out = String::new();
-    for task in shown {
-        let about = task.about();
-        let mut about = sanitize(about.lines().next().unwrap_or("")).into_owned();
-        if !task.alias.is_empty() {
-            about.push_str(&format!(" (alias: {})", task.alias.join(", ")));
-        }
-        out.push_str(format!("{:width$}  {about}", task.name).trim_end());
-        out.push('\n');
-    }
-    std::io::stdout().write_all(out.as_bytes())?;
-    Ok(())
 }

@@ -8,9 +8,8 @@ use std::io::{IsTerminal, Write};
 
 use serde_json::json;
 use vx::build_info;
-use vx::exit::{Error, INTERRUPTED, OK};
+use vx::exit::{Error, OK};
 use vx::self_update::own::{self, Whereabouts};
-use vx::self_update::{Receipt, SelfUpdateError};
 
 use crate::cli::{SelfCommand, SelfUpdateArgs};
 
@@ -23,15 +22,6 @@ pub fn run(command: SelfCommand) -> Result<i32, Error> {
     }
 }
 
-/// A library error as the command's: settings, flags and channels are the user's
-/// (exit 2), the network's and the release's are not (exit 1), an interrupt is 130.
-fn error(err: SelfUpdateError) -> Error {
-    if matches!(err, SelfUpdateError::Interrupted) {
-        return Error::with_code(INTERRUPTED, err);
-    }
-    super::by_kind(err.is_usage(), err)
-}
-
 fn out(text: &str) -> Result<(), Error> {
     std::io::stdout()
         .write_all(text.as_bytes())
@@ -39,56 +29,12 @@ fn out(text: &str) -> Result<(), Error> {
 }
 
 fn info(json: bool) -> Result<i32, Error> {
-    let here = Whereabouts::find().map_err(error)?;
-    let update = here.how_to_update();
-    let Whereabouts {
-        exe,
-        receipt,
-        channel,
-    } = here;
-    if json {
-        let value = json!({
-            "version": build_info::VERSION,
-            "commit": build_info::COMMIT,
-            "date": build_info::DATE,
-            "target": build_info::TARGET,
-            "release_target": build_info::RELEASE_TARGET,
-            "path": exe,
-            "channel": channel.name(),
-            "receipt": receipt.as_ref().map(|r| json!({
-                "path": Receipt::path(),
-                "install_dir": r.install_dir,
-                "version": r.version,
-                "source": r.source,
-                "channel": r.channel,
-            })),
-            "update": update,
-        });
-        return out(&format!("{value}\n")).map(|()| OK);
-    }
-    let mut text = format!(
-        "vx {}\npath: {}\nchannel: {}\ntarget: {} (release archive: {})\n",
-        build_info::VERSION_LINE,
-        exe.display(),
-        channel.name(),
-        build_info::TARGET,
-        build_info::RELEASE_TARGET.unwrap_or("none")
-    );
-    if let Some(r) = &receipt {
-        text.push_str(&format!(
-            "receipt: {} ({} {} from {})\n",
-            Receipt::path().unwrap_or_default().display(),
-            vx_tui::text::sanitize(&r.channel),
-            vx_tui::text::sanitize(&r.version),
-            vx_tui::text::sanitize(&r.source),
-        ));
-    }
-    text.push_str(&format!("update: {update}\n"));
-    out(&text).map(|()| OK)
+    let here = Whereabouts::find()?;
+    out(&vx::present::self_update::info(&here, json)).map(|()| OK)
 }
 
 fn self_update(args: &SelfUpdateArgs) -> Result<i32, Error> {
-    let here = Whereabouts::find().map_err(error)?;
+    let here = Whereabouts::find()?;
     let exe = here.exe.clone();
     let request = own::Request {
         version: args.version.as_deref(),
@@ -97,7 +43,7 @@ fn self_update(args: &SelfUpdateArgs) -> Result<i32, Error> {
         allow_downgrade: args.allow_downgrade,
     };
     let note = |line: &str| vx::note!("{line}");
-    let outcome = own::update(here, &request, &note).map_err(error)?;
+    let outcome = own::update(here, &request, &note)?;
     if outcome.status == "updated" {
         tell_daemon();
     }
@@ -128,9 +74,9 @@ fn tell_daemon() {
 }
 
 fn self_uninstall(yes: bool) -> Result<i32, Error> {
-    let here = Whereabouts::find().map_err(error)?;
+    let here = Whereabouts::find()?;
     if let Some(refusal) = own::uninstall_refusal(&here) {
-        return Err(error(refusal));
+        return Err(refusal.into());
     }
     if !yes {
         if !std::io::stdin().is_terminal() {
@@ -146,16 +92,6 @@ fn self_uninstall(yes: bool) -> Result<i32, Error> {
             return Ok(OK);
         }
     }
-    let done = own::uninstall(&here).map_err(error)?;
-    let mut text = String::from("vx uninstalled; removed:\n");
-    for what in done.removed {
-        text.push_str(&format!("  {what}\n"));
-    }
-    if let Some(data) = done.kept {
-        text.push_str(&format!(
-            "kept the tools vx installed in {}: remove that directory to free its space\n",
-            data.display()
-        ));
-    }
-    out(&text).map(|()| OK)
+    let done = own::uninstall(&here)?;
+    out(&vx::present::self_update::uninstalled(&done)).map(|()| OK)
 }

@@ -19,7 +19,7 @@
 use std::ffi::OsString;
 
 use vx::exit::Error;
-use vx::ops::shim::{Shim, ShimError};
+use vx::ops::shim::Shim;
 use vx::session::{Opening, Want};
 
 /// Runs the shim for `command` with `args` ([`vx::ops::shim`]); returns only the error
@@ -42,10 +42,5 @@ pub fn run(command: &str, args: &[OsString]) -> Result<i32, Error> {
         at_hand: true,
         ..Opening::new(None, want)
     })?;
-    Err(match shim.run(&session, sources.as_ref()) {
-        ShimError::Session(e) => super::session_error(e),
-        ShimError::Toolchain(e) => super::toolchain_error(e),
-        ShimError::Declared(e) => Error::usage(e),
-        ShimError::Exec(e) => e,
-    })
+    Err(shim.run(&session, sources.as_ref()).into())
 }

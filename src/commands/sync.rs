@@ -41,14 +41,14 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
         mirrors: args.mirrors.clone(),
         remember_failures: true,
     };
-    let planned = sync::plan(&session, &request).map_err(super::sync_error)?;
-    super::say::not_here(&planned.not_here);
+    let planned = sync::plan(&session, &request)?;
+    vx::present::lock::not_here(&planned.not_here, &super::note);
     if let Some(line) = &planned.locked_here {
         vx::note!("{line}");
     }
-    let report = planned.run().map_err(super::sync_error)?;
-    let manifest = session.project().map_err(super::session_error)?;
-    super::say::relocked(&report.outcome.relocked, manifest);
+    let report = planned.run()?;
+    let manifest = session.project()?;
+    vx::present::lock::relocked(&report.outcome.relocked, manifest, &super::note);
     super::refresh_shims(&report.store);
     let mut code = report.outcome.code;
     if manifest.environment.python_venv.is_some() {
@@ -89,7 +89,7 @@ fn which_manifest(args: &SyncArgs) -> Result<Option<std::path::PathBuf>, Error> 
     if args.manifest.is_some() {
         return Ok(None);
     }
-    match vx::manifest::locate(None, &super::cwd()?) {
+    match vx::manifest::locate(None, &super::request::cwd()?) {
         Err(vx::manifest::ManifestError::NotFound { .. }) => Ok(global::existing().inspect(|g| {
             vx::note!(
                 "vx: no vx.toml here or above: syncing the global toolset ({})",

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use vx::exit::Error;
 use vx::manifest::MANIFEST_FILE;
-use vx_tui::text::{count, sanitize};
+use vx_tui::text::sanitize;
 
 use crate::cli::TrustArgs;
 
@@ -16,7 +16,7 @@ pub fn run(args: &TrustArgs) -> Result<i32, Error> {
     let manifest = match &args.path {
         Some(path) if path.is_dir() => path.join(MANIFEST_FILE),
         Some(path) => path.clone(),
-        None => match vx::manifest::locate(None, &super::cwd()?) {
+        None => match vx::manifest::locate(None, &super::request::cwd()?) {
             Ok(path) => path,
             Err(vx::manifest::ManifestError::NotFound { start }) => {
                 return Err(Error::usage(format!(
@@ -42,29 +42,7 @@ pub fn run(args: &TrustArgs) -> Result<i32, Error> {
     // Read first: what is trusted is what the file says now, and the answer names it.
     let parsed = vx::manifest::Manifest::load(&manifest).map_err(Error::usage)?;
     let changed = vx::trust::set(&manifest, true).map_err(|e| cannot(&shown, e))?;
-    let env = &parsed.environment;
-    let mut applies = Vec::new();
-    if !env.vars.is_empty() {
-        applies.push(format!(
-            "[env] ({})",
-            count(env.vars.len() as u64, "variable")
-        ));
-    }
-    if !env.env_files.is_empty() {
-        applies.push(count(env.env_files.len() as u64, "env file"));
-    }
-    if !env.path.is_empty() {
-        let dirs = match env.path.len() {
-            1 => "1 directory".to_owned(),
-            n => format!("{n} directories"),
-        };
-        applies.push(format!("[settings] path ({dirs})"));
-    }
-    let what = if applies.is_empty() {
-        "it declares no environment of its own yet".to_owned()
-    } else {
-        format!("the hook and the shims apply its {}", applies.join(", "))
-    };
+    let what = vx::present::trust::applies(&parsed.environment);
     let head = if changed {
         "trusted"
     } else {

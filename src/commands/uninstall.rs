@@ -9,8 +9,8 @@ use crate::cli::UninstallArgs;
 
 /// Runs `vx uninstall`.
 pub fn run(args: &UninstallArgs) -> Result<i32, Error> {
-    let (tool, version) = super::parse_tool_at_version(&args.tool)?;
-    let store = super::located_store(args.store.as_deref())?;
+    let (tool, version) = super::request::parse_tool_at_version(&args.tool)?;
+    let store = super::request::located_store(args.store.as_deref())?;
     match inventory::remove(&store, tool, version) {
         Ok(size) => {
             println!("removed {tool} {version} ({})", human_bytes(size));

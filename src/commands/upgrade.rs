@@ -12,34 +12,22 @@ use crate::cli::UpgradeArgs;
 /// Runs `vx upgrade`.
 pub fn run(args: &UpgradeArgs) -> Result<i32, Error> {
     let session = super::open(&Opening::new(args.manifest.as_deref(), Want::Project))?;
-    let path = session
-        .project()
-        .map_err(super::session_error)?
-        .path
-        .clone();
+    let path = session.project()?.path.clone();
     // A lock that fails leaves vx.toml (its moved constraints) and vx.lock as they were.
-    let snapshot = super::snapshot(&path)?;
+    let snapshot = super::request::snapshot(&path)?;
     let result = upgrade(&session, args);
     super::unless_ok(snapshot, result)
 }
 
 /// Upgrades the session's tools as `args` say, saying what changed.
 fn upgrade(session: &vx::session::Session, args: &UpgradeArgs) -> Result<i32, Error> {
-    let options = super::lock_options(&args.run, args.allow_provenance_loss, false);
+    let options = super::request::lock_options(&args.run, args.allow_provenance_loss, false);
     let request = vx::ops::edit::Upgrade {
         tools: &args.tools,
         latest: args.latest,
         options: &options,
     };
-    let upgraded =
-        vx::ops::edit::upgrade(session, &request, &super::progress).map_err(super::edit_error)?;
-    super::say::locked(&upgraded.report, &upgraded.lock_path, &upgraded.platforms);
-    for (name, old, new) in &upgraded.versions {
-        match (old.as_deref(), new.as_deref()) {
-            (Some(old), Some(new)) if old != new => vx::note!("vx: upgraded {name} {old} → {new}"),
-            (_, Some(new)) => vx::note!("vx: {name} {new} is the newest its constraint allows"),
-            _ => {}
-        }
-    }
+    let upgraded = vx::ops::edit::upgrade(session, &request, &super::progress)?;
+    vx::present::edit::upgraded(&upgraded, &super::note);
     Ok(upgraded.report.code)
 }

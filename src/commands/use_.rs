@@ -36,7 +36,7 @@ pub fn run(args: &UseArgs) -> Result<i32, Error> {
         }
         path
     } else {
-        match vx::manifest::locate(args.manifest.as_deref(), &super::cwd()?) {
+        match vx::manifest::locate(args.manifest.as_deref(), &super::request::cwd()?) {
             Ok(path) => path,
             Err(ManifestError::NotFound { .. }) => {
                 return Err(Error::usage(format!(
@@ -55,7 +55,7 @@ pub fn run(args: &UseArgs) -> Result<i32, Error> {
         return Err(Error::usage("name a tool: vx use NAME[@VERSION]"));
     }
     // A tool that cannot be locked or installed leaves vx.toml and vx.lock as they were.
-    let snapshot = super::snapshot(&path)?;
+    let snapshot = super::request::snapshot(&path)?;
     let result = add_and_install(&path, args);
     super::unless_ok(snapshot, result)
 }
@@ -63,22 +63,18 @@ pub fn run(args: &UseArgs) -> Result<i32, Error> {
 /// Adds the tools to the manifest at `path`, locks and installs them.
 fn add_and_install(path: &std::path::Path, args: &UseArgs) -> Result<i32, Error> {
     let run = focused(&args.run);
-    let mut edited = vx::ops::edit::Edited::read(path).map_err(super::edit_error)?;
+    let mut edited = vx::ops::edit::Edited::read(path)?;
     let source = args.source.as_source();
     for tool in &args.tools {
-        edited
-            .add(tool, &source, &super::progress)
-            .map_err(super::edit_error)?;
+        edited.add(tool, &source, &super::progress)?;
     }
-    let options = super::lock_options(&run, false, false);
-    let written = edited
-        .lock_and_write(&options, &super::progress)
-        .map_err(super::edit_error)?;
-    let code = super::say::written(&written, path);
+    let options = super::request::lock_options(&run, false, false);
+    let written = edited.lock_and_write(&options, &super::progress)?;
+    let code = vx::present::edit::written(&written, path, &super::note);
     if code != vx::exit::OK {
         return Ok(code);
     }
-    let manifest = edited.manifest().map_err(super::edit_error)?;
+    let manifest = edited.manifest()?;
     let session = super::open_manifest(manifest, &vx::session::Opening::default())?;
     install(&session, &run)
 }
@@ -98,7 +94,7 @@ fn focused(run: &RunArgs) -> RunArgs {
 /// Installs what `manifest` lists and is missing, as `vx sync` would (its lock is
 /// fresh by now), then refreshes the shims.
 fn install(session: &vx::session::Session, run: &RunArgs) -> Result<i32, Error> {
-    let manifest = session.project().map_err(super::session_error)?;
+    let manifest = session.project()?;
     let request = vx::ops::sync::Request {
         mode: LockMode::Update,
         settings: super::run_settings(run),
@@ -108,10 +104,10 @@ fn install(session: &vx::session::Session, run: &RunArgs) -> Result<i32, Error> 
         mirrors: Vec::new(),
         remember_failures: false,
     };
-    let planned = vx::ops::sync::plan(session, &request).map_err(super::sync_error)?;
-    super::say::not_here(&planned.not_here);
-    let report = planned.run().map_err(super::sync_error)?;
-    super::say::relocked(&report.outcome.relocked, manifest);
+    let planned = vx::ops::sync::plan(session, &request)?;
+    vx::present::lock::not_here(&planned.not_here, &super::note);
+    let report = planned.run()?;
+    vx::present::lock::relocked(&report.outcome.relocked, manifest, &super::note);
     super::refresh_shims(&report.store);
     Ok(report.outcome.code)
 }

@@ -26,7 +26,7 @@ pub fn run(args: &WhichArgs) -> Result<i32, Error> {
         args.project.store.as_deref(),
     );
     let command = args.command.as_os_str();
-    let store = super::located_store(store_arg)?;
+    let store = super::request::located_store(store_arg)?;
     let request = Request {
         manifest: manifest_arg,
         store_arg,
@@ -44,7 +44,7 @@ pub fn run(args: &WhichArgs) -> Result<i32, Error> {
         manifest_arg,
         vx::session::Want::ProjectOrGlobal,
     ))?;
-    let tools = active::full(&session, &store, sources.as_ref()).map_err(super::active_error)?;
+    let tools = active::full(&session, &store, sources.as_ref())?;
     match tools.find(command) {
         Some(exe) => print(exe),
         None => print(outside(command, &tools)?),

@@ -19,7 +19,7 @@ pub fn run(args: &XArgs) -> Result<i32, Error> {
         command: args.command.as_deref(),
     };
     let settings = super::install_settings();
-    let said = super::say::Said;
+    let said = super::Said;
     let e = vx::ops::target::run_registry_tool(&opening, &request, &args.args, &settings, &said);
-    Err(super::registry_tool_error(e))
+    Err(e.into())
 }

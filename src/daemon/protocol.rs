@@ -562,34 +562,37 @@ mod tests {
             },
             r#"{"type":"config_changed","path":"/p/vx.toml"}"#,
         );
-        round_trip(
-            Event::SyncProgress {
-                board: "ab".into(),
-                label: "/p/vx.toml".into(),
-                tools: vec![ToolProgress {
-                    tool: "rg".into(),
-                    phase: "downloading".into(),
-                    bytes_done: 5,
-                    bytes_total: None,
-                }],
-                is_final: false,
-            },
-            r#"{"type":"sync_progress","board":"ab","label":"/p/vx.toml","tools":[{"tool":"rg","phase":"downloading","bytes_done":5,"bytes_total":null}],"final":false}"#,
-        );
-        round_trip(
-            Event::SyncProgress {
-                board: "ab".into(),
-                label: "/p/vx.toml".into(),
-                tools: vec![ToolProgress {
-                    tool: "rg".into(),
-                    phase: "completed".into(),
-                    bytes_done: 9,
-                    bytes_total: Some(9),
-                }],
-                is_final: true,
-            },
-            r#"{"type":"sync_progress","board":"ab","label":"/p/vx.toml","tools":[{"tool":"rg","phase":"completed","bytes_done":9,"bytes_total":9}],"final":true}"#,
-        );
+        for (phase, bytes_done, bytes_total, is_final, json) in [
+            (
+                "downloading",
+                5,
+                None,
+                false,
+                r#"{"type":"sync_progress","board":"ab","label":"/p/vx.toml","tools":[{"tool":"rg","phase":"downloading","bytes_done":5,"bytes_total":null}],"final":false}"#,
+            ),
+            (
+                "completed",
+                9,
+                Some(9),
+                true,
+                r#"{"type":"sync_progress","board":"ab","label":"/p/vx.toml","tools":[{"tool":"rg","phase":"completed","bytes_done":9,"bytes_total":9}],"final":true}"#,
+            ),
+        ] {
+            round_trip(
+                Event::SyncProgress {
+                    board: "ab".into(),
+                    label: "/p/vx.toml".into(),
+                    tools: vec![ToolProgress {
+                        tool: "rg".into(),
+                        phase: phase.into(),
+                        bytes_done,
+                        bytes_total,
+                    }],
+                    is_final,
+                },
+                json,
+            );
+        }
         round_trip(
             Event::TaskProgress {
                 board: "cd".into(),

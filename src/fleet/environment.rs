@@ -65,7 +65,7 @@ pub fn of_lock(
                 environment.registry.trim_end_matches('/'),
                 pin.name
             );
-            let failed = |why: String| {
+            let failed = |why: PageError| {
                 PushError::EnvironmentFiles(format!(
                     "{tool}'s environment: {} {}: cannot list its files at {}: {why}",
                     pin.name,
@@ -113,14 +113,31 @@ fn download_name(project: &str, sha256: &str) -> String {
 }
 
 /// The index's files at `page`.
-fn read_page(client: &Client, page: &str) -> Result<Vec<pypi::File>, String> {
-    let answer = client.send(Request::get(page)).map_err(|e| e.to_string())?;
+fn read_page(client: &Client, page: &str) -> Result<Vec<pypi::File>, PageError> {
+    let answer = client.send(Request::get(page))?;
     if answer.status != 200 {
-        return Err(format!("the index answered {}", answer.status));
+        return Err(PageError::Status(answer.status));
     }
-    let body = answer.read_to_vec(MAX_PAGE).map_err(|e| e.to_string())?;
-    let text = String::from_utf8(body).map_err(|_| "the page is not UTF-8 text".to_owned())?;
-    pypi::parse_page(page, &text).map_err(|e| e.to_string())
+    let body = answer.read_to_vec(MAX_PAGE)?;
+    let text = String::from_utf8(body).map_err(|_| PageError::NotText)?;
+    Ok(pypi::parse_page(page, &text)?)
+}
+
+/// Why an index page could not be read.
+#[derive(Debug, thiserror::Error)]
+enum PageError {
+    /// The request failed.
+    #[error(transparent)]
+    Net(#[from] crate::net::NetError),
+    /// The index answered, but not 200.
+    #[error("the index answered {0}")]
+    Status(u16),
+    /// The page is not text.
+    #[error("the page is not UTF-8 text")]
+    NotText,
+    /// The page is not the index's HTML or JSON.
+    #[error(transparent)]
+    Page(#[from] serde_json::Error),
 }
 
 /// Of one version's `files`, those an installer takes on `targets` with python

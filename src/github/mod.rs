@@ -181,18 +181,7 @@ impl Github {
                 url: display_url(url),
             });
         }
-        let answer = http::get(
-            &self.client,
-            &self.config,
-            &Get {
-                url,
-                api,
-                etag: None,
-                last_modified: None,
-                max_bytes,
-                by: None,
-            },
-        )?;
+        let answer = self.get(url, api, None, max_bytes, None)?;
         match answer.status {
             200 => Ok(answer.body),
             _ => Err(self.status_error(&what(), &answer)),
@@ -232,33 +221,13 @@ impl Github {
         {
             return Ok(entry.body.clone());
         }
-        let answer = http::get(
-            &self.client,
-            &self.config,
-            &Get {
-                url,
-                api: false,
-                etag: cached.as_ref().and_then(|e| e.etag.as_deref()),
-                last_modified: cached.as_ref().and_then(|e| e.last_modified.as_deref()),
-                max_bytes,
-                by: None,
-            },
-        )?;
+        let answer = self.get(url, false, cached.as_ref(), max_bytes, None)?;
         match (answer.status, cached) {
             (304, Some(entry)) => Ok(self.revalidated(entry, now).body),
             (200, _) => {
                 let body = String::from_utf8(answer.body.clone())
                     .map_err(|_| GithubError::NotText { url: what.clone() })?;
-                if let Some(cache) = &self.cache {
-                    cache.put(&Entry {
-                        url: url.to_owned(),
-                        etag: answer.header("etag").map(str::to_owned),
-                        last_modified: answer.header("last-modified").map(str::to_owned),
-                        fetched: cache::epoch_secs(now),
-                        next: None,
-                        body: body.clone(),
-                    });
-                }
+                self.keep(url, &answer, now, None, body.clone());
                 Ok(body)
             }
             _ => Err(self.status_error(&what, &answer)),
@@ -374,18 +343,7 @@ impl Github {
             }
             cached => cached,
         };
-        let answer = http::get(
-            &self.client,
-            &self.config,
-            &Get {
-                url,
-                api: true,
-                etag: cached.as_ref().and_then(|e| e.etag.as_deref()),
-                last_modified: cached.as_ref().and_then(|e| e.last_modified.as_deref()),
-                max_bytes: self.limits.max_page_bytes,
-                by,
-            },
-        )?;
+        let answer = self.get(url, true, cached.as_ref(), self.limits.max_page_bytes, by)?;
         match (answer.status, cached) {
             (304, Some(entry)) => {
                 let entry = self.revalidated(entry, now);
@@ -400,19 +358,56 @@ impl Github {
                     .map_err(|_| malformed("it is not UTF-8".to_owned()))?;
                 let value = serde_json::from_str(&body).map_err(|e| malformed(e.to_string()))?;
                 let next = answer.header("link").and_then(next_link);
-                if let Some(cache) = &self.cache {
-                    cache.put(&Entry {
-                        url: url.to_owned(),
-                        etag: answer.header("etag").map(str::to_owned),
-                        last_modified: answer.header("last-modified").map(str::to_owned),
-                        fetched: cache::epoch_secs(now),
-                        next: next.clone(),
-                        body,
-                    });
-                }
+                self.keep(url, &answer, now, next.clone(), body);
                 Ok((value, next))
             }
             _ => Err(self.status_error(what, &answer)),
+        }
+    }
+
+    /// GET `url` (of the API: `api`), at most `max_bytes`, before `by` if given;
+    /// conditional on the validators of `cached` (the copy the cache holds), if any.
+    fn get(
+        &self,
+        url: &str,
+        api: bool,
+        cached: Option<&Entry>,
+        max_bytes: u64,
+        by: Option<std::time::Instant>,
+    ) -> Result<http::Answer, GithubError> {
+        http::get(
+            &self.client,
+            &self.config,
+            &Get {
+                url,
+                api,
+                etag: cached.and_then(|e| e.etag.as_deref()),
+                last_modified: cached.and_then(|e| e.last_modified.as_deref()),
+                max_bytes,
+                by,
+            },
+        )
+    }
+
+    /// Keeps `body`, `answer`'s to `url` at `now` (with its validators and the `next`
+    /// page's link), in the cache, if there is one.
+    fn keep(
+        &self,
+        url: &str,
+        answer: &http::Answer,
+        now: SystemTime,
+        next: Option<String>,
+        body: String,
+    ) {
+        if let Some(cache) = &self.cache {
+            cache.put(&Entry {
+                url: url.to_owned(),
+                etag: answer.header("etag").map(str::to_owned),
+                last_modified: answer.header("last-modified").map(str::to_owned),
+                fetched: cache::epoch_secs(now),
+                next,
+                body,
+            });
         }
     }
 

@@ -21,6 +21,7 @@ use crate::backend::npmrc::ForNpm as NpmConfig;
 use crate::config_frame::InstallConfig;
 
 use super::build_with::Prepared;
+pub use super::program::EnvironmentError;
 use super::{InstallError, InstallOptions, ProgressSink};
 
 /// What a runtime tool's environment is made with, as the sync plan gave it.
@@ -121,7 +122,7 @@ pub fn build_if_planned(
         }
         (Manager::Pip, None) => pip_install(&plan, &runtime, tree, final_dir, &registry),
     };
-    built.map_err(|e| fail(cfg, &e))
+    built.map_err(|e| fail(cfg, &e.to_string()))
 }
 
 /// What npm is given to install the tool's dependencies: the registries and tokens of
@@ -174,7 +175,12 @@ fn clear(dir: &Path) -> std::io::Result<()> {
 }
 
 /// `program args…` in `dir` with `path_first` before `PATH`; its stdout, or why not.
-fn run(program: &Path, args: &[&str], dir: &Path, path_first: &Path) -> Result<String, String> {
+fn run(
+    program: &Path,
+    args: &[&str],
+    dir: &Path,
+    path_first: &Path,
+) -> Result<String, EnvironmentError> {
     run_with(program, args, dir, path_first, &[])
 }
 
@@ -186,11 +192,11 @@ fn run_with(
     dir: &Path,
     path_first: &Path,
     secrets: &[(String, crate::secret::Secret)],
-) -> Result<String, String> {
+) -> Result<String, EnvironmentError> {
     let path = std::env::var_os("PATH").unwrap_or_default();
     let mut paths = vec![path_first.to_path_buf()];
     paths.extend(std::env::split_paths(&path));
-    let joined = std::env::join_paths(paths).map_err(|e| e.to_string())?;
+    let joined = std::env::join_paths(paths)?;
     let mut command = Command::new(program);
     command
         .args(args)
@@ -222,13 +228,12 @@ pub fn npm_lockfile(
     version: &str,
     given: &NpmConfig,
     scratch: &Path,
-) -> Result<String, String> {
+) -> Result<String, EnvironmentError> {
     std::fs::write(
         scratch.join("package.json"),
         env::npm_package_json(package, version),
-    )
-    .map_err(|e| e.to_string())?;
-    std::fs::write(scratch.join(".npmrc"), &given.text).map_err(|e| e.to_string())?;
+    )?;
+    std::fs::write(scratch.join(".npmrc"), &given.text)?;
     let (node, npm) = node_and_npm(node_dir);
     run_with(
         &node,
@@ -244,8 +249,13 @@ pub fn npm_lockfile(
         &node_dir.join("bin"),
         &given.env,
     )?;
-    std::fs::read_to_string(scratch.join("package-lock.json"))
-        .map_err(|e| format!("npm wrote no package-lock.json: {e}"))
+    std::fs::read_to_string(scratch.join("package-lock.json")).map_err(|source| {
+        EnvironmentError::NotWritten {
+            manager: "npm",
+            what: "package-lock.json",
+            source,
+        }
+    })
 }
 
 fn npm_ci(
@@ -255,9 +265,9 @@ fn npm_ci(
     final_dir: &Path,
     given: &NpmConfig,
     offline: bool,
-) -> Result<(), String> {
+) -> Result<(), EnvironmentError> {
     let write = |name: &str, text: &str| {
-        std::fs::write(tree.join(name), text).map_err(|e| format!("cannot write {name}: {e}"))
+        std::fs::write(tree.join(name), text).map_err(EnvironmentError::write(name))
     };
     write(
         "package.json",
@@ -285,13 +295,16 @@ fn npm_ci(
         args.extend(plan.allow_builds.iter().map(String::as_str));
         run_with(&node, &args, tree, &bin, &given.env)?;
     }
-    std::fs::remove_file(tree.join(".npmrc")).map_err(|e| format!("cannot remove .npmrc: {e}"))?;
+    std::fs::remove_file(tree.join(".npmrc")).map_err(|source| EnvironmentError::Remove {
+        name: ".npmrc",
+        source,
+    })?;
     // The package's commands, run by this node whatever the PATH.
     let package_dir = tree.join("node_modules").join(&plan.package);
     let manifest: serde_json::Value = std::fs::read_to_string(package_dir.join("package.json"))
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
-        .ok_or_else(|| format!("npm installed no {}", plan.package))?;
+        .ok_or_else(|| EnvironmentError::NotInstalled(plan.package.clone()))?;
     let commands: Vec<(String, String)> = match manifest.get("bin") {
         Some(serde_json::Value::String(script)) => vec![(
             crate::backend::npm::unscoped(&plan.package).to_owned(),
@@ -304,17 +317,17 @@ fn npm_ci(
         _ => Vec::new(),
     };
     if commands.is_empty() {
-        return Err(format!(
-            "{} has no `bin`: it names no command",
-            plan.package
-        ));
+        return Err(EnvironmentError::NoBin(plan.package.clone()));
     }
     let bin_dir = tree.join("bin");
-    std::fs::create_dir_all(&bin_dir).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(&bin_dir)?;
     let installed = final_dir.join("node_modules").join(&plan.package);
     for (command, script) in commands {
-        crate::validate::tool_name(&command)
-            .map_err(|e| format!("{}'s command {command:?}: {e}", plan.package))?;
+        crate::validate::tool_name(&command).map_err(|source| EnvironmentError::Command {
+            package: plan.package.clone(),
+            command: command.clone(),
+            source,
+        })?;
         let text = format!(
             "#!/bin/sh\nexec {} {} \"$@\"\n",
             quoted(&node),
@@ -330,13 +343,12 @@ fn quoted(path: &Path) -> String {
     format!("'{}'", path.to_string_lossy().replace('\'', "'\\''"))
 }
 
-fn write_executable(path: &Path, text: &str) -> Result<(), String> {
-    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+fn write_executable(path: &Path, text: &str) -> Result<(), EnvironmentError> {
+    std::fs::write(path, text).map_err(EnvironmentError::write(path))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
-            .map_err(|e| e.to_string())?;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))?;
     }
     Ok(())
 }
@@ -358,7 +370,7 @@ pub fn pip_resolve(
     requirement: &str,
     index: &str,
     scratch: &Path,
-) -> Result<String, String> {
+) -> Result<String, EnvironmentError> {
     let report = scratch.join("report.json");
     let report_arg = report.to_string_lossy().into_owned();
     let python = python_of(python_dir);
@@ -382,7 +394,11 @@ pub fn pip_resolve(
         scratch,
         &python_dir.join("bin"),
     )?;
-    std::fs::read_to_string(&report).map_err(|e| format!("pip wrote no report: {e}"))
+    std::fs::read_to_string(&report).map_err(|source| EnvironmentError::NotWritten {
+        manager: "pip",
+        what: "report",
+        source,
+    })
 }
 
 fn pip_install(
@@ -391,7 +407,7 @@ fn pip_install(
     tree: &Path,
     final_dir: &Path,
     index: &str,
-) -> Result<(), String> {
+) -> Result<(), EnvironmentError> {
     let venv = tree.join("venv");
     let python = python_of(python_dir);
     let bin = python_dir.join("bin");
@@ -420,25 +436,25 @@ fn pip_install(
 }
 
 /// The pinned list written into the tree, for the installer to read.
-fn write_requirements(plan: &Plan, tree: &Path) -> Result<PathBuf, String> {
+fn write_requirements(plan: &Plan, tree: &Path) -> Result<PathBuf, EnvironmentError> {
     let requirements = tree.join("requirements.txt");
     std::fs::write(&requirements, &plan.lockfile)
-        .map_err(|e| format!("cannot write requirements.txt: {e}"))?;
+        .map_err(EnvironmentError::write("requirements.txt"))?;
     Ok(requirements)
 }
 
 /// Once the venv in `tree` holds the set (pip or uv installed it): its scripts made to
 /// name the store's path, and the package's console scripts put in the tree's `bin/`
 /// as the tool's commands.
-fn venv_commands(plan: &Plan, tree: &Path, final_dir: &Path) -> Result<(), String> {
+fn venv_commands(plan: &Plan, tree: &Path, final_dir: &Path) -> Result<(), EnvironmentError> {
     let venv = tree.join("venv");
     // The venv's scripts name its python by the tree's path: the store's, once moved.
     // A long path is not on the `#!` line itself: pip and uv then write `#!/bin/sh`
     // and an `exec` of the python on the next lines, so the whole head is rewritten.
     let from = venv.join("bin").display().to_string();
     let to = final_dir.join("venv/bin").display().to_string();
-    for entry in std::fs::read_dir(venv.join("bin")).map_err(|e| e.to_string())? {
-        let path = entry.map_err(|e| e.to_string())?.path();
+    for entry in std::fs::read_dir(venv.join("bin"))? {
+        let path = entry?.path();
         if path.is_symlink() || !path.is_file() {
             continue;
         }
@@ -446,7 +462,7 @@ fn venv_commands(plan: &Plan, tree: &Path, final_dir: &Path) -> Result<(), Strin
             continue;
         };
         if let Some(fixed) = rewritten_head(&text, &from, &to) {
-            std::fs::write(&path, fixed).map_err(|e| e.to_string())?;
+            std::fs::write(&path, fixed)?;
         }
     }
     // The package's console scripts are the tool's commands.
@@ -456,13 +472,16 @@ fn venv_commands(plan: &Plan, tree: &Path, final_dir: &Path) -> Result<(), Strin
         .unwrap_or_default();
     let commands = env::console_scripts(&entry_points);
     if commands.is_empty() {
-        return Err(format!("{} names no console script", plan.package));
+        return Err(EnvironmentError::NoConsoleScript(plan.package.clone()));
     }
     let bin_dir = tree.join("bin");
-    std::fs::create_dir_all(&bin_dir).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(&bin_dir)?;
     for command in commands {
-        crate::validate::tool_name(&command)
-            .map_err(|e| format!("{}'s command {command:?}: {e}", plan.package))?;
+        crate::validate::tool_name(&command).map_err(|source| EnvironmentError::Command {
+            package: plan.package.clone(),
+            command: command.clone(),
+            source,
+        })?;
         let script = final_dir.join("venv/bin").join(&command);
         let text = format!("#!/bin/sh\nexec {} \"$@\"\n", quoted(&script));
         write_executable(&bin_dir.join(&command), &text)?;

@@ -19,6 +19,8 @@ use std::process::Command;
 
 use crate::net::NetConfig;
 
+use super::program::EnvironmentError;
+
 /// vx's uv, ready to run.
 pub struct Uv<'a> {
     /// The `uv` program.
@@ -40,7 +42,7 @@ impl<'a> Uv<'a> {
     }
 
     /// `uv venv` at `venv` with `python`.
-    pub fn venv(&self, python: &Path, venv: &Path, dir: &Path) -> Result<(), String> {
+    pub fn venv(&self, python: &Path, venv: &Path, dir: &Path) -> Result<(), EnvironmentError> {
         let python = python.to_string_lossy();
         let venv = venv.to_string_lossy();
         self.run(
@@ -65,7 +67,7 @@ impl<'a> Uv<'a> {
         index: &str,
         requirements: &Path,
         dir: &Path,
-    ) -> Result<(), String> {
+    ) -> Result<(), EnvironmentError> {
         let python = venv.join("bin/python").to_string_lossy().into_owned();
         let requirements = requirements.to_string_lossy().into_owned();
         let mut args = vec![
@@ -96,7 +98,7 @@ impl<'a> Uv<'a> {
         self.run(&args, dir)
     }
 
-    fn run(&self, args: &[&str], dir: &Path) -> Result<(), String> {
+    fn run(&self, args: &[&str], dir: &Path) -> Result<(), EnvironmentError> {
         let mut command = Command::new(&self.program);
         for (key, _) in std::env::vars_os() {
             if key.to_string_lossy().starts_with("UV_") {
@@ -141,7 +143,7 @@ const SYSTEM_BUNDLES: [&str; 4] = [
 
 /// With `[http] ca_certificates`: a temporary file holding the bundle vx trusts
 /// (`SSL_CERT_FILE`'s, else the system's) and those CAs; `None` without them.
-fn ca_bundle(net: &NetConfig) -> Result<Option<tempfile::NamedTempFile>, String> {
+fn ca_bundle(net: &NetConfig) -> Result<Option<tempfile::NamedTempFile>, EnvironmentError> {
     let trust = &net.trust;
     if trust.ca_certificates.is_empty() {
         return Ok(None);
@@ -154,8 +156,10 @@ fn ca_bundle(net: &NetConfig) -> Result<Option<tempfile::NamedTempFile>, String>
     });
     let mut pem = Vec::new();
     for file in base.iter().chain(&trust.ca_certificates) {
-        let text = std::fs::read(file)
-            .map_err(|e| format!("cannot read the CA file {}: {e}", file.display()))?;
+        let text = std::fs::read(file).map_err(|source| EnvironmentError::CaFile {
+            path: file.clone(),
+            source,
+        })?;
         pem.extend_from_slice(&text);
         pem.push(b'\n');
     }
@@ -164,8 +168,7 @@ fn ca_bundle(net: &NetConfig) -> Result<Option<tempfile::NamedTempFile>, String>
         .prefix("vx-uv-ca")
         .suffix(".pem")
         .tempfile()
-        .map_err(|e| format!("cannot make a file for uv's CA bundle: {e}"))?;
-    std::io::Write::write_all(&mut file, &pem)
-        .map_err(|e| format!("cannot write {}: {e}", file.path().display()))?;
+        .map_err(EnvironmentError::CaBundle)?;
+    std::io::Write::write_all(&mut file, &pem).map_err(EnvironmentError::write(file.path()))?;
     Ok(Some(file))
 }

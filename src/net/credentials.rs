@@ -52,7 +52,19 @@ struct HostHeader {
     name: String,
     /// The value with its variables filled in, or why it cannot be sent (a variable
     /// unset, a control character in one's value): said when a request needs it.
-    value: Result<Secret, String>,
+    value: Result<Secret, Unsendable>,
+}
+
+/// Why a configured header's value cannot be sent as the environment is: the
+/// environment's fault, said when a request needs it. Names a variable, never a value.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+enum Unsendable {
+    /// A variable's value brings a control or non-ASCII character.
+    #[error("the value (once its variables are filled in) holds a control or non-ASCII character")]
+    Control,
+    /// This variable is unset (or empty).
+    #[error("the environment variable {0} is not set")]
+    Unset(String),
 }
 
 /// One netrc entry: a `machine` (`None`: `default`) and its `Authorization` value.
@@ -121,14 +133,9 @@ impl Credentials {
                 ));
             }
             let value = match expand(value.expose(), env) {
-                Ok(value) if unsendable(&value) => Err(
-                    "the value (once its variables are filled in) holds a control or non-ASCII character"
-                        .to_owned(),
-                ),
+                Ok(value) if unsendable(&value) => Err(Unsendable::Control),
                 Ok(value) => Ok(Secret::new(value)),
-                Err(Expand::Unset(variable)) => {
-                    Err(format!("the environment variable {variable} is not set"))
-                }
+                Err(Expand::Unset(variable)) => Err(Unsendable::Unset(variable)),
                 Err(Expand::Syntax(why)) => return Err(problem(why)),
             };
             out.headers.push(HostHeader {
@@ -176,7 +183,7 @@ impl Credentials {
         {
             match &h.value {
                 Ok(value) => out.push((h.name.clone(), value.clone())),
-                Err(why) => return Err(header_error(&h.key, &h.name, why.clone())),
+                Err(why) => return Err(header_error(&h.key, &h.name, why.to_string())),
             }
         }
         let has_authorization = out
@@ -213,7 +220,7 @@ impl Credentials {
                 h.value
                     .as_ref()
                     .err()
-                    .map(|why| header_error(&h.key, &h.name, why.clone()))
+                    .map(|why| header_error(&h.key, &h.name, why.to_string()))
             })
             .collect()
     }

@@ -33,6 +33,7 @@ pub mod import;
 pub mod install;
 pub mod lock;
 pub mod logs;
+pub mod outdated;
 pub mod prune;
 pub mod push;
 pub mod registry;

@@ -361,6 +361,10 @@ fn open_fetched(
     index_checked(cache, url, &shown, what, &bytes, pin)
 }
 
+/// Why [`fetch_file`]'s caller refuses a file's bytes (not UTF-8, not the file's
+/// format): said with the URL, and the bytes are not kept.
+pub type Refusal = Box<dyn std::error::Error + Send + Sync>;
+
 /// A file a registry publishes beside itself (a runtime declaration), at `url`, at most
 /// `max_bytes`: the bytes and their sha256, kept like a registry file (content-addressed
 /// under `files/`, the digest last fetched from the URL under `urls/`). Without
@@ -376,7 +380,7 @@ pub fn fetch_file(
     pin: Option<&str>,
     refresh: bool,
     max_bytes: u64,
-    accept: &dyn Fn(&[u8]) -> Result<(), String>,
+    accept: &dyn Fn(&[u8]) -> Result<(), Refusal>,
 ) -> Result<(Vec<u8>, String), SourceError> {
     let cache = Cache {
         root: cx.cache_dir.join("registries"),

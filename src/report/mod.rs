@@ -32,7 +32,9 @@
 //! - `phase`: a tool entered `phase` (`resolving`, `downloading`, `extracting`,
 //!   `post-install`, or a result: `completed`, `cached`, `failed`, `cancelled`), or
 //!   began download attempt `attempt` (> 1 after a transient failure) within it;
-//!   `exit_code` is the install's code (non-zero only for `failed`/`cancelled`).
+//!   `exit_code` is the install's code (non-zero only for `failed`/`cancelled`);
+//!   `version` is whole where the sync knows it ([`Reporter::with_versions`]), though
+//!   the board's field shows a long one cut (`docs/LAYOUT.md`).
 //! - `progress`: the periodic snapshot of running tools; `bytes_total` and `percent`
 //!   are `null` when the size is unknown.
 //! - `stderr`: the last lines a failed child wrote to its stderr (bounded).
@@ -177,6 +179,8 @@ pub struct Reporter<W: Write> {
     /// The notices reported ([`Reporter::noticed`]), `(tool, version, message)`, said
     /// again with the summary.
     notices: Vec<(String, String, String)>,
+    /// Each slot's whole version, where the caller knows it ([`Reporter::with_versions`]).
+    versions: Vec<String>,
 }
 
 impl<W: Write> Reporter<W> {
@@ -196,7 +200,16 @@ impl<W: Write> Reporter<W> {
             width: None,
             work: Work::Install,
             notices: Vec::new(),
+            versions: Vec::new(),
         }
+    }
+
+    /// Names each slot's tool with its whole version (by slot index) in the phase
+    /// events, where the board's version field shows a long one cut with `…`
+    /// (`docs/LAYOUT.md`); a slot without one here is said as the board shows it.
+    pub fn with_versions(mut self, versions: Vec<String>) -> Reporter<W> {
+        self.versions = versions;
+        self
     }
 
     /// Words the lines for `work` (`vx lock`'s runs say `locking` and `locked`).
@@ -327,18 +340,25 @@ impl<W: Write> Reporter<W> {
             self.reported[i] |= record.phases_seen | phase.seen_bit();
             for short in record.phases_seen().filter(|p| missed & p.seen_bit() != 0) {
                 if !short.is_terminal() {
-                    self.phase_event(record, short, String::new());
+                    self.phase_event(i, record, short, String::new());
                 }
             }
-            self.phase_event(record, phase, message);
+            self.phase_event(i, record, phase, message);
         }
         if self.backoff.due(now) && !self.quiet() {
             self.periodic(snaps, now_ms);
         }
     }
 
-    /// Prints one phase event (a phase entered, or a new download attempt).
-    fn phase_event(&mut self, record: &vx_shm::SlotRecord, phase: Phase, mut message: String) {
+    /// Prints one phase event (a phase entered, or a new download attempt) of slot
+    /// `index`.
+    fn phase_event(
+        &mut self,
+        index: usize,
+        record: &vx_shm::SlotRecord,
+        phase: Phase,
+        mut message: String,
+    ) {
         if self.quiet() && !matches!(phase, Phase::Failed | Phase::Cancelled) {
             return;
         }
@@ -358,7 +378,10 @@ impl<W: Write> Reporter<W> {
             0
         };
         let tool = record.tool();
-        let version = record.version();
+        let version = match self.versions.get(index) {
+            Some(whole) => std::borrow::Cow::Borrowed(whole.as_str()),
+            None => record.version(),
+        };
         let text = match self.style {
             // A result's reason may have several parts, each said on a line.
             Style::Lines if phase.is_terminal() => layout::outcome(
@@ -665,6 +688,14 @@ mod tests {
     use super::*;
     use vx_shm::SlotRecord;
 
+    /// The JSON events a `Style::Json` reporter wrote, one a line.
+    fn json_events(reporter: Reporter<Vec<u8>>) -> Vec<serde_json::Value> {
+        let text = String::from_utf8(reporter.into_inner()).unwrap();
+        text.lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
     fn snap(phase: Phase, done: u64) -> SlotRead {
         let mut record = SlotRecord::queued("rg", "14");
         record.set_phase(phase);
@@ -747,11 +778,7 @@ mod tests {
         // The only poll sees the outcome; the rest happened in between.
         reporter.observe_at(&[snapshot_of(record)], now, 1);
         reporter.observe_at(&[snapshot_of(record)], now, 2);
-        let text = String::from_utf8(reporter.into_inner()).unwrap();
-        let events: Vec<serde_json::Value> = text
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+        let events = json_events(reporter);
         let phases: Vec<(&str, i64)> = events
             .iter()
             .map(|e| {
@@ -794,11 +821,7 @@ mod tests {
         reporter
             .summary(&[], false, 0, 1, Duration::from_millis(5))
             .unwrap();
-        let text = String::from_utf8(reporter.into_inner()).unwrap();
-        let events: Vec<serde_json::Value> = text
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+        let events = json_events(reporter);
         assert_eq!(
             events[0],
             serde_json::json!({"event": "notice", "tool": "black", "version": "24", "message": "with pip"})
@@ -821,11 +844,7 @@ mod tests {
                 Duration::from_millis(1_234),
             )
             .unwrap();
-        let text = String::from_utf8(reporter.into_inner()).unwrap();
-        let events: Vec<serde_json::Value> = text
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+        let events = json_events(reporter);
         assert_eq!(events[0]["event"], "phase");
         assert_eq!(events[1]["event"], "progress");
         assert_eq!(events[1]["tools"][0]["percent"], 60.0);

@@ -667,9 +667,9 @@ impl<'a> Registries<'a> {
                     &given,
                     scratch.path(),
                 )
-                .map_err(fail)?;
-                let (kept, pinned) =
-                    environment::npm_lockfile(&text, &given.registries).map_err(fail)?;
+                .map_err(|e| fail(e.to_string()))?;
+                let (kept, pinned) = environment::npm_lockfile(&text, &given.registries)
+                    .map_err(|e| fail(e.to_string()))?;
                 for (path, integrity) in &pinned {
                     self.net
                         .progress(&format!("{}: {path}: {integrity}", name.short_name()));
@@ -694,9 +694,11 @@ impl<'a> Registries<'a> {
                     &fetched,
                     scratch.path(),
                 )
-                .map_err(fail)?;
+                .map_err(|e| fail(e.to_string()))?;
                 let mut pins = Vec::new();
-                for (project, pinned) in environment::pip_report(&report).map_err(fail)? {
+                for (project, pinned) in
+                    environment::pip_report(&report).map_err(|e| fail(e.to_string()))?
+                {
                     let (page, files) = self.pypi_page(&project).map_err(super::runtime::error)?;
                     let mut sha256: Vec<String> = files
                         .iter()

@@ -238,7 +238,13 @@ pub fn run_with_failures(
     // it before the sync ends, they resume.
     let muted = Arc::new(AtomicBool::new(settings.dashboard.is_some()));
     let reasons = Arc::new(Mutex::new(FullReasons::default()));
-    let mut reporter = reporter(settings, &muted, &reasons);
+    // The whole versions: the board's field shows a long one cut (`docs/LAYOUT.md`).
+    let versions = plan
+        .configs
+        .iter()
+        .map(|cfg| cfg.spec.version.clone())
+        .collect();
+    let mut reporter = reporter(settings, &muted, &reasons).with_versions(versions);
     reporter.start(board.reader().info(), settings.jobs);
     let host = SyncHost {
         interrupt: interrupt.clone(),

@@ -29,6 +29,12 @@ pub enum Launcher {
     },
 }
 
+/// Why the run's guard did not start: each task that would have run under it fails
+/// with it (the guard is started once a run, so the error is shared).
+#[derive(Clone, Debug, thiserror::Error)]
+#[error("cannot start the task guard: {0}")]
+pub struct GuardError(#[source] std::sync::Arc<std::io::Error>);
+
 /// Which polite signal a stop sends.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Stop {
@@ -44,7 +50,7 @@ pub struct Launch {
     #[cfg_attr(not(unix), allow(dead_code))]
     grace: Duration,
     #[cfg(unix)]
-    guard: std::cell::OnceCell<Result<Arc<Client>, String>>,
+    guard: std::cell::OnceCell<Result<Arc<Client>, GuardError>>,
 }
 
 /// What a worker starts its task's commands with.
@@ -103,16 +109,13 @@ impl Launch {
     /// What the next task starts its commands with: the guard, started now if it is not
     /// yet. Call it on the run's supervising thread (the guard's parent-death signal
     /// follows the thread that started it).
-    pub fn starter(&self) -> Result<Starter, String> {
+    pub fn starter(&self) -> Result<Starter, GuardError> {
         match &self.launcher {
             Launcher::Direct => Ok(Starter::Direct),
             #[cfg(unix)]
             Launcher::Guard { exe } => self
                 .guard
-                .get_or_init(|| {
-                    Client::start(exe, self.grace)
-                        .map_err(|e| format!("cannot start the task guard: {e}"))
-                })
+                .get_or_init(|| Client::start(exe, self.grace).map_err(|e| GuardError(Arc::new(e))))
                 .clone()
                 .map(Starter::Guard),
             #[cfg(not(unix))]

@@ -415,3 +415,17 @@ pub fn install_from(
     }
     cmd.output().unwrap()
 }
+
+/// Checks that `payload` is installed as `tool` 1 in `work` by [`install_from`] (the
+/// archive's `lib/data.bin`), without printing the whole tree of noise when it is not.
+pub fn assert_installed(work: &super::Work, tool: &str, payload: &[u8]) {
+    let installed = work.installed(tool, "1");
+    let data = super::file_entry("644", &String::from_utf8_lossy(payload));
+    assert!(
+        // `vx install` without `--strip-components`: the archive's one top-level
+        // folder `pkg/` is unwrapped, its executable being inside it.
+        installed.get("lib/data.bin") == Some(&data),
+        "not installed: {:?}",
+        installed.keys().collect::<Vec<_>>()
+    );
+}

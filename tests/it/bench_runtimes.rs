@@ -152,8 +152,13 @@ impl Publishers {
             "gzip -dc",
         );
 
-        let (python_version, python_bytes) = python::archive(python::Without::Nothing);
-        let asset = python::asset_name(&python_version, PBS_TAG, "x86_64-unknown-linux-gnu");
+        // A release as the publisher makes them today: digests and a `SHA256SUMS`.
+        let python::LinuxServed {
+            github,
+            version: python_version,
+            asset,
+            bytes: python_bytes,
+        } = python::serve_linux(PBS_TAG);
         let python_sha = sha256_hex(&python_bytes);
         let python_file = files.path().join(&asset);
         std::fs::write(&python_file, &python_bytes).unwrap();
@@ -163,20 +168,6 @@ impl Publishers {
             python_sha,
             "gzip -dc",
         );
-        // A release as the publisher makes them today: digests and a `SHA256SUMS`.
-        let github = GithubFixture::builder()
-            .release(
-                python::OWNER,
-                python::REPO,
-                python::release(
-                    PBS_TAG,
-                    &[&python_version],
-                    python::Sums::DigestsAndFile,
-                    &[(asset.clone(), python_bytes)],
-                ),
-            )
-            .start()
-            .unwrap();
         let archives = TestServer::files(served);
         let archive = |(path, sha256, decoder): (String, String, &'static str)| Archive {
             url: archives.url(&path),

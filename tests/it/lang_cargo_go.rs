@@ -251,6 +251,11 @@ fn module_zip(version: &str) -> Vec<u8> {
 /// The proxy's files of `example.com/vxhello` v0.9.0 and v1.0.0 (the `.zip` of v1.0.0
 /// is `zip_v1`, another one for a tampered proxy).
 fn proxy(zip_v1: Vec<u8>) -> TestServer {
+    TestServer::start(proxy_routes(zip_v1))
+}
+
+/// [`proxy`]'s routes.
+fn proxy_routes(zip_v1: Vec<u8>) -> Vec<(String, Route)> {
     let base = "/proxy/example.com/vxhello/@v";
     let mut routes: Vec<(String, Route)> = vec![
         (
@@ -283,7 +288,7 @@ fn proxy(zip_v1: Vec<u8>) -> TestServer {
         };
         routes.push((format!("{base}/{version}.zip"), Route::Ok(zip)));
     }
-    TestServer::start(routes)
+    routes
 }
 
 /// What the machine's real Go says the `h1:` of `module@version` at `goproxy` is.
@@ -577,13 +582,7 @@ fn go_archive_with_sources() -> (String, PathBuf) {
 fn a_go_module_builds_with_the_projects_go_and_a_tampered_zip_installs_nothing() {
     use common::publishers::go;
     let (version, archive) = go_archive_with_sources();
-    let id = format!("go{version}");
-    let mut release = go::Release::listed(&id);
-    release.served = vec![(
-        format!("{id}.linux-amd64.tar.gz"),
-        std::fs::read(&archive).unwrap(),
-    )];
-    let dl = go::serve(&[release]);
+    let (dl, id) = go::serve_linux(&version, &archive);
     let manifest = format!(
         "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\ngo = \"{id}\"\n\"go:example.com/vxhello/cmd/vxhello\" = \"1\"\n"
     );
@@ -1062,13 +1061,7 @@ fn an_untagged_modules_pseudo_version_locks_installs_and_runs() {
     let h1 = json["Sum"].as_str().unwrap().to_owned();
 
     let (version, archive) = go_archive_with_sources();
-    let id = format!("go{version}");
-    let mut release = go::Release::listed(&id);
-    release.served = vec![(
-        format!("{id}.linux-amd64.tar.gz"),
-        std::fs::read(&archive).unwrap(),
-    )];
-    let dl = go::serve(&[release]);
+    let (dl, id) = go::serve_linux(&version, &archive);
     for asked in ["latest", pseudo] {
         let project = Project::new(
             &go::config(&dl),
@@ -1081,13 +1074,47 @@ fn an_untagged_modules_pseudo_version_locks_installs_and_runs() {
             cmd.env("GOPROXY", &goproxy).env("GOTOOLCHAIN", "local");
             cmd
         };
-        let out = with_proxy().args(["sync", "--headless"]).output().unwrap();
+        // Its lines (`latest`) and its JSON events (the pseudo-version) name the whole
+        // version, not the board's cut one.
+        let json = asked == pseudo;
+        let args: &[&str] = if json {
+            &["sync", "--headless", "--json"]
+        } else {
+            &["sync", "--headless"]
+        };
+        let out = with_proxy().args(args).output().unwrap();
         let text = format!(
             "{}{}",
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
         assert!(out.status.success(), "{asked}: {text}");
+        // (Without `-v`, only the summary table's 14-column VERSION cell is cut.)
+        assert!(
+            text.lines()
+                .filter(|line| line.starts_with("vx: vxuntagged") || line.starts_with('{'))
+                .all(|line| !line.contains('…')),
+            "{asked}: a version said cut: {text}"
+        );
+        if json {
+            let events: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .filter_map(|line| serde_json::from_str(line).ok())
+                .collect();
+            let phases: Vec<&serde_json::Value> = events
+                .iter()
+                .filter(|e| e["event"] == "phase" && e["tool"] == "vxuntagged")
+                .collect();
+            assert!(phases.iter().any(|e| e["phase"] == "completed"), "{text}");
+            for event in phases {
+                assert_eq!(event["version"].as_str(), Some(pseudo), "{event}");
+            }
+        } else {
+            assert!(
+                text.contains(&format!("vx: vxuntagged {pseudo}")),
+                "{asked}: {text}"
+            );
+        }
         let lock = project.lock_text().expect("locked");
         assert!(
             lock.contains(&format!("version = \"{pseudo}\"")) && lock.contains(&h1),
@@ -1158,4 +1185,136 @@ fn a_version_over_64_bytes_is_refused_plainly() {
     // Asked for by that version itself: the manifest says why.
     let stderr = refused(long);
     assert!(stderr.contains("64"), "{stderr}");
+}
+
+/// An older commit of `example.com/vxhello` that no tag names, at its pseudo-version
+/// `OLD`: absent from `@v/list` and not the `@latest`, served as a proxy serves any
+/// version it has (`go help goproxy`: `@v/OLD.info`, `.mod`, `.zip`); and, as
+/// proxy.golang.org answers a commit query (`@v/REV.info` naming the pseudo-version,
+/// golang/go `src/cmd/go/internal/modfetch/proxy.go`'s `Stat`), its hash prefix
+/// `abcdef1`. Another prefix, `1234abc`, the proxy does not know.
+const OLD: &str = "v0.0.0-20231010123456-abcdef123456";
+
+fn proxy_with_an_older_commit() -> TestServer {
+    let base = "/proxy/example.com/vxhello/@v";
+    let info = format!("{{\"Version\":\"{OLD}\",\"Time\":\"2023-10-10T12:34:56Z\"}}");
+    let mut routes = proxy_routes(module_zip("v1.0.0"));
+    routes.extend([
+        (format!("{base}/{OLD}.info"), Route::Ok(info.clone().into())),
+        (
+            format!("{base}/{OLD}.mod"),
+            Route::Ok(module_files(OLD)[0].1.clone().into_bytes()),
+        ),
+        (format!("{base}/{OLD}.zip"), Route::Ok(module_zip(OLD))),
+        (format!("{base}/abcdef1.info"), Route::Ok(info.into())),
+    ]);
+    TestServer::start(routes)
+}
+
+/// A pseudo-version the user names that is neither listed nor the latest resolves
+/// through the proxy's `@v/VERSION.info`, locks with Go's own `h1:` of its `.zip`
+/// for every platform, installs and runs; a commit's hash prefix locks at the
+/// pseudo-version the proxy names for it, or, when the proxy cannot resolve it, is
+/// refused naming what to write instead.
+#[test]
+fn an_older_pseudo_version_locks_through_the_proxys_info_and_installs() {
+    use common::publishers::go;
+    let server = proxy_with_an_older_commit();
+    let goproxy = server.url("/proxy");
+    let go_sum = go_sum_of(&goproxy, &format!("example.com/vxhello@{OLD}"));
+    for asked in [OLD, "abcdef1"] {
+        let project = Project::new(
+            "",
+            &format!(
+                "{PLATFORMS}\n[tools]\n\"go:example.com/vxhello/cmd/vxhello\" = \"{asked}\"\n"
+            ),
+        );
+        let out = vx(&project)
+            .env("GOPROXY", &goproxy)
+            .arg("lock")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{asked}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let lock = project.lock();
+        assert_eq!(
+            lock["tools"]["vxhello"]["version"].as_str(),
+            Some(OLD),
+            "{asked}"
+        );
+        for platform in ["linux-x86_64", "macos-aarch64", "windows-x86_64"] {
+            let asset = locked(&lock, "vxhello", platform);
+            assert_eq!(
+                asset["url"].as_str().unwrap(),
+                format!("{goproxy}/example.com/vxhello/@v/{OLD}.zip")
+            );
+            assert_eq!(asset["h1"].as_str(), Some(go_sum.as_str()), "Go's own h1");
+            assert_eq!(
+                asset["sha256"].as_str().unwrap(),
+                sha256_hex(&module_zip(OLD))
+            );
+        }
+    }
+    assert!(
+        server
+            .paths()
+            .contains(&format!("/proxy/example.com/vxhello/@v/{OLD}.info")),
+        "the version found through its .info"
+    );
+
+    // A commit the proxy cannot resolve: refused, saying what to write.
+    let project = Project::new(
+        "",
+        &format!("{PLATFORMS}\n[tools]\n\"go:example.com/vxhello/cmd/vxhello\" = \"1234abc\"\n"),
+    );
+    let out = vx(&project)
+        .env("GOPROXY", &goproxy)
+        .arg("lock")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("cannot resolve the commit 1234abc of example.com/vxhello")
+            && stderr.contains("write its pseudo-version instead")
+            && stderr.contains("go list -m example.com/vxhello@1234abc"),
+        "{stderr}"
+    );
+    assert!(project.lock_text().is_none(), "nothing was locked");
+
+    // Installed with the project's go, it is the older commit that runs.
+    let (version, archive) = go_archive_with_sources();
+    let (dl, id) = go::serve_linux(&version, &archive);
+    let project = Project::new(
+        &go::config(&dl),
+        &format!(
+            "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\ngo = \"{id}\"\n\"go:example.com/vxhello/cmd/vxhello\" = \"{OLD}\"\n"
+        ),
+    );
+    let with_proxy = || {
+        let mut cmd = vx(&project);
+        cmd.env("GOPROXY", &goproxy).env("GOTOOLCHAIN", "local");
+        cmd
+    };
+    let out = with_proxy().args(["sync", "--headless"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(project.lock_text().unwrap().contains(&go_sum));
+    let said = with_proxy()
+        .args(["exec", "--", "vxhello"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&said.stdout),
+        format!("hello from vxhello {OLD}\n"),
+        "{}",
+        String::from_utf8_lossy(&said.stderr)
+    );
 }

@@ -132,13 +132,7 @@ fn names_and_versions_are_read_as_users_write_them() {
         .args(["add", "npm:esbuild@0.24"])
         .assert()
         .success();
-    assert!(
-        project
-            .manifest_text()
-            .contains("\"npm:esbuild\" = \"0.24\""),
-        "{}",
-        project.manifest_text()
-    );
+    assert_manifest_has(&project, "\"npm:esbuild\" = \"0.24\"");
 
     for (bad, says) in [
         ("go:gopls", "host name with a dot"),
@@ -170,24 +164,14 @@ fn a_mise_file_s_npm_entries_import_as_npm_tools_and_lock() {
         .arg(&mise)
         .output()
         .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = common::both(&out);
     assert!(text.contains("imported npm:esbuild 0.24"), "{text}");
     assert!(
         text.contains("skipped go:golang.org/x/tools/gopls")
             && text.contains("vx reads Go modules from a module proxy"),
         "{text}"
     );
-    assert!(
-        project
-            .manifest_text()
-            .contains("\"npm:esbuild\" = \"0.24\""),
-        "{}",
-        project.manifest_text()
-    );
+    assert_manifest_has(&project, "\"npm:esbuild\" = \"0.24\"");
     let lock = project.lock();
     assert_eq!(
         locked(&lock, "esbuild", "linux-x86_64")["integrity"].as_str(),
@@ -214,11 +198,7 @@ fn the_users_npmrc_names_the_registry_and_its_token_reaches_no_lock_or_output() 
         .args(["lock", "-v"])
         .output()
         .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = common::both(&out);
     assert!(out.status.success(), "{text}");
     let lock = project.lock_text().unwrap();
     assert!(
@@ -269,4 +249,10 @@ fn outdated_and_upgrade_move_an_npm_tool_under_its_own_key() {
         locked(&lock, "esbuild", "linux-x86_64")["integrity"].as_str(),
         Some(npm::integrity("linux-x64", "0.28.2").as_str())
     );
+}
+
+/// Asserts that vx.toml holds `line`.
+fn assert_manifest_has(project: &Project, line: &str) {
+    let manifest = project.manifest_text();
+    assert!(manifest.contains(line), "{manifest}");
 }

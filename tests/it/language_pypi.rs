@@ -8,23 +8,9 @@
 use crate::common;
 
 use common::project::{Project, locked};
-use common::publishers::pypi;
+use common::publishers::pypi::{self, vx};
 
 const MANIFEST: &str = "[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\", \"windows-x86_64\"]\n\n[tools]\n\"pipx:ruff\" = \"0.8\"\n";
-
-/// `vx ARGS` with no pip or uv index of the machine's.
-fn vx(project: &Project) -> assert_cmd::Command {
-    let mut cmd = project.vx();
-    for var in [
-        "PIP_INDEX_URL",
-        "UV_INDEX_URL",
-        "UV_DEFAULT_INDEX",
-        "PIP_CONFIG_FILE",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
-}
 
 #[test]
 fn ruff_locks_every_platform_by_the_indexs_sha256_and_runs_without_python() {

@@ -541,9 +541,10 @@ mod tests {
 }
 
 /// The files of `src/commands/` that are helpers of the commands, not commands: any
-/// command may use them (`mod.rs`'s error mapping and openings, `say.rs`'s reports);
-/// what else two commands share is an operation (`ops::target`, `ops::edit`, …).
-const COMMAND_HELPERS: &[&str] = &["mod", "say"];
+/// command may use them (`mod.rs`'s terminal and output helpers, `request.rs`'s
+/// arguments made requests); what else two commands share is an operation
+/// (`ops::target`, `ops::edit`, …) or a report's text (`present`).
+const COMMAND_HELPERS: &[&str] = &["mod", "request"];
 
 /// Each place a command's file names another command's module (`super::OTHER::…`,
 /// `crate::commands::OTHER::…`), as `src/commands/FILE.rs: commands::OTHER::…`: what
@@ -608,10 +609,10 @@ fn no_command_names_another_command() {
 fn a_command_naming_another_is_found_and_a_helper_is_not() {
     let files = [
         ("mod", "pub fn open() {}"),
-        ("say", "pub fn locked() {}"),
+        ("request", "pub fn cwd() {}"),
         (
             "init",
-            "fn run() { super::import::import_into(); super::say::locked(); super::open(); }",
+            "fn run() { super::import::import_into(); super::request::cwd(); super::open(); }",
         ),
         (
             "import",
@@ -619,7 +620,7 @@ fn a_command_naming_another_is_found_and_a_helper_is_not() {
         ),
         (
             "logs",
-            "use super::logs::x; fn f() { crate::commands::say::locked() }",
+            "use super::logs::x; fn f() { crate::commands::request::cwd() }",
         ),
     ];
     assert_eq!(

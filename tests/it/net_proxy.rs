@@ -6,8 +6,8 @@
 
 use crate::common;
 
-use common::net::{HttpsServer, Pki, Tinyproxy, install_from, machine_name};
-use common::{Work, archive, both, file_entry};
+use common::net::{HttpsServer, Pki, Tinyproxy, assert_installed, install_from, machine_name};
+use common::{Work, archive, both};
 use vx::demo::fixture::{Route, TestServer, noise};
 use vx::format::ArchiveFormat;
 
@@ -25,18 +25,6 @@ fn install(work: &Work, url: &str, body: &[u8], env: &[(&str, String)]) -> (Opti
     let out = install_from(work, "t", url, body, &env);
     let text = both(&out);
     (out.status.code(), text)
-}
-
-fn assert_installed(work: &Work, payload: &[u8]) {
-    let installed = work.installed("t", "1");
-    let data = file_entry("644", &String::from_utf8_lossy(payload));
-    assert!(
-        // `vx install` without `--strip-components`: the archive's one top-level
-        // folder `pkg/` is unwrapped, its executable being inside it.
-        installed.get("lib/data.bin") == Some(&data),
-        "not installed: {:?}",
-        installed.keys().collect::<Vec<_>>()
-    );
 }
 
 #[test]
@@ -57,7 +45,7 @@ fn an_https_origin_goes_through_a_connect_tunnel() {
         ],
     );
     assert_eq!(code, Some(0), "{text}\n{}", proxy.log());
-    assert_installed(&work, &payload);
+    assert_installed(&work, "t", &payload);
     assert_eq!(
         proxy.requests(1),
         [format!("CONNECT {name}:{} HTTP/1.1", origin.port)],
@@ -79,7 +67,7 @@ fn an_http_origin_is_forwarded_not_tunnelled() {
     let url = format!("http://{name}:{port}/t.tar.gz");
     let (code, text) = install(&work, &url, &body, &[("HTTP_PROXY", proxy.url())]);
     assert_eq!(code, Some(0), "{text}\n{}", proxy.log());
-    assert_installed(&work, &payload);
+    assert_installed(&work, "t", &payload);
     assert_eq!(
         proxy.requests(1),
         [format!("GET {url} HTTP/1.1")],
@@ -114,7 +102,7 @@ fn no_proxy_hosts_bypass_the_proxy() {
             ],
         );
         assert_eq!(code, Some(0), "{url}: {text}");
-        assert_installed(&work, &payload);
+        assert_installed(&work, "t", &payload);
     }
     assert_eq!(https.requests().len(), 1);
     assert_eq!(http.hits(), 1);
@@ -151,7 +139,7 @@ fn proxy_credentials_are_sent_and_never_shown() {
     for url in [&http_url, &https_url] {
         let (work, code, text) = with(url, "vx:pr0xy-s3cret@");
         assert_eq!(code, Some(0), "{url}: {text}\n{}", proxy.log());
-        assert_installed(&work, &payload);
+        assert_installed(&work, "t", &payload);
     }
     // With wrong ones tinyproxy refuses (401; other proxies say 407), and nothing
     // shows the password.

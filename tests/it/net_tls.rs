@@ -5,8 +5,8 @@
 
 use crate::common;
 
-use common::net::{HttpsServer, Pki, install_from};
-use common::{Work, archive, file_entry};
+use common::net::{HttpsServer, Pki, assert_installed, install_from};
+use common::{Work, archive, both};
 use vx::demo::fixture::noise;
 use vx::format::ArchiveFormat;
 
@@ -29,28 +29,6 @@ fn install(
     install_from(work, "secure", url, body, &env)
 }
 
-/// Checks that `payload` is installed as `secure` 1 (without printing the whole tree
-/// of noise when it is not).
-fn assert_installed(work: &Work, payload: &[u8]) {
-    let installed = work.installed("secure", "1");
-    let data = file_entry("644", &String::from_utf8_lossy(payload));
-    assert!(
-        // `vx install` without `--strip-components`: the archive's one top-level
-        // folder `pkg/` is unwrapped, its executable being inside it.
-        installed.get("lib/data.bin") == Some(&data),
-        "not installed: {:?}",
-        installed.keys().collect::<Vec<_>>()
-    );
-}
-
-fn text(out: &std::process::Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
 #[test]
 fn a_server_of_an_unknown_ca_is_refused_at_once_naming_the_host_and_the_trust() {
     let pki = Pki::new(&[]);
@@ -59,7 +37,7 @@ fn a_server_of_an_unknown_ca_is_refused_at_once_naming_the_host_and_the_trust() 
     let work = Work::new();
     let url = server.url("localhost", "/secure.tar.gz");
     let out = install(&work, &url, &body, &[]);
-    let text = text(&out);
+    let text = both(&out);
     assert_eq!(out.status.code(), Some(10), "download failed: {text}");
     assert!(
         text.contains(&format!(
@@ -88,8 +66,8 @@ fn ssl_cert_file_makes_the_server_trusted() {
         &body,
         &[("SSL_CERT_FILE", &ca)],
     );
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert_installed(&work, &payload);
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    assert_installed(&work, "secure", &payload);
     assert_eq!(server.requests(), ["GET /secure.tar.gz HTTP/1.1"]);
 }
 
@@ -106,8 +84,8 @@ fn a_hashed_ssl_cert_dir_makes_the_server_trusted() {
         &body,
         &[("SSL_CERT_DIR", &dir)],
     );
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert_installed(&work, &payload);
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    assert_installed(&work, "secure", &payload);
 }
 
 #[test]
@@ -123,7 +101,7 @@ fn a_ca_file_that_cannot_be_read_is_an_error_naming_it() {
         &body,
         &[("SSL_CERT_FILE", &missing)],
     );
-    let text = text(&out);
+    let text = both(&out);
     assert_eq!(out.status.code(), Some(10), "download failed: {text}");
     assert!(
         text.contains(&format!(
@@ -159,8 +137,8 @@ fn the_user_configs_ca_certificates_make_the_server_trusted() {
         &body,
         &[],
     );
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert_installed(&work, &payload);
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    assert_installed(&work, "secure", &payload);
 }
 
 #[test]
@@ -170,7 +148,7 @@ fn a_name_that_does_not_resolve_fails_at_once_naming_it() {
     // `.invalid` never resolves (RFC 2606).
     let url = "https://files.vx-test.invalid/secure.tar.gz";
     let out = install(&work, url, &body, &[]);
-    let text = text(&out);
+    let text = both(&out);
     assert_eq!(out.status.code(), Some(10), "download failed: {text}");
     assert!(
         text.contains(&format!("{url}: cannot resolve files.vx-test.invalid: ")),

@@ -119,11 +119,11 @@ fn erlang_versions_as_users_write_them_and_one_that_does_not_exist() {
 
 /// A `builds.txt` at the size cap (32 MiB, about 900,000 distinct builds) is read in
 /// linear time: the listing's versions were de-duplicated by searching those kept for
-/// each line, which took minutes at 300,000 lines and about 25 at the cap (issue 53,
+/// each line, which took minutes at 300,000 lines and about 25 minutes at the cap (issue 53,
 /// item 2). The same `runtime::distinct::Distinct` de-duplicates java's and python's
 /// listings.
 #[test]
-fn a_build_list_at_the_size_cap_locks_in_seconds() {
+fn a_build_list_at_the_size_cap_locks_in_linear_time() {
     const CAP: usize = 32 << 20;
     let real = format!(
         "OTP-27.1.2 0cd2d5aa 2024-10-17T09:28:13Z {}\n",
@@ -155,22 +155,19 @@ fn a_build_list_at_the_size_cap_locks_in_seconds() {
         &hexpm::config(&server),
         &format!("{LINUX}[tools]\nerlang = \"27.1.2\"\n"),
     );
-    let started = std::time::Instant::now();
+    // The bound is the command's timeout: the linear read takes about 20 s of CPU in a
+    // debug build (a few minutes of wall time on a loaded 2-core machine), the quadratic
+    // one about 25 minutes idle.
     output_of(
         project
             .vx()
             .arg("lock")
-            .timeout(std::time::Duration::from_secs(240)),
+            .timeout(std::time::Duration::from_secs(600)),
         0,
     );
     assert_eq!(
         project.lock()["tools"]["erlang"]["version"].as_str(),
         Some("27.1.2")
-    );
-    assert!(
-        started.elapsed() < std::time::Duration::from_secs(120),
-        "{:?}",
-        started.elapsed()
     );
 }
 

@@ -149,13 +149,7 @@ fn a_corrupt_list_or_a_file_without_its_sha256_is_an_error_that_writes_nothing()
 #[test]
 fn real_go_installs_and_go_and_gofmt_run_through_vx_exec() {
     let (version, archive) = go::real_archive();
-    let id = format!("go{version}");
-    let mut release = go::Release::listed(&id);
-    release.served = vec![(
-        format!("{id}.linux-amd64.tar.gz"),
-        std::fs::read(&archive).unwrap(),
-    )];
-    let dl = go::serve(&[release]);
+    let (dl, id) = go::serve_linux(&version, &archive);
     let project = Project::new(
         &go::config(&dl),
         &format!("[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\ngo = \"{id}\"\n"),

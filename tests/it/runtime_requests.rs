@@ -45,31 +45,16 @@ impl Publishers {
             node::Release::real(&node::REAL_20, Some("Iron")),
         ]);
         let (go_version, go_path) = go::real_archive();
-        let mut go_release = go::Release::listed(&format!("go{go_version}"));
-        go_release.served = vec![(
-            format!("go{go_version}.linux-amd64.tar.gz"),
-            std::fs::read(go_path).unwrap(),
-        )];
-        let go = go::serve(&[go_release]);
+        let (go, _) = go::serve_linux(&go_version, &go_path);
         let mut java_release = java::Release::listed("21.0.5+11");
         let jdk = java::package_name(&java_release, "linux", "x64", "jdk", "tar.gz");
         java_release.served = vec![(jdk, std::fs::read(java::real_archive()).unwrap())];
         let java = java::serve(&[java_release]);
-        let (python_version, python_bytes) = python::archive(python::Without::Nothing);
-        let asset = python::asset_name(&python_version, PBS_TAG, "x86_64-unknown-linux-gnu");
-        let github = GithubFixture::builder()
-            .release(
-                python::OWNER,
-                python::REPO,
-                python::release(
-                    PBS_TAG,
-                    &[&python_version],
-                    python::Sums::DigestsAndFile,
-                    &[(asset, python_bytes)],
-                ),
-            )
-            .start()
-            .unwrap();
+        let python::LinuxServed {
+            github,
+            version: python_version,
+            ..
+        } = python::serve_linux(PBS_TAG);
         Publishers {
             node,
             go,

@@ -18,6 +18,7 @@
 
 use crate::common;
 
+use common::both;
 use common::project::{Project, locked};
 use common::publishers::python::{self, Sums};
 use common::publishers::{node, npm, pypi, replacement_lines, uv};
@@ -41,22 +42,13 @@ fn node_dist() -> vx::demo::fixture::TestServer {
     node::serve(&[node::Release::real(&node::REAL_20, Some("Iron"))])
 }
 
-/// stdout and stderr of an output, for messages.
-fn text(out: &std::process::Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
 #[test]
 fn prettier_installs_with_the_projects_node_from_npms_lockfile_and_runs() {
     let dist = node_dist();
     let registry = npm::serve_prettier(npm::prettier_tarball());
     let project = Project::new(&npm_config(&dist, &registry), PRETTIER_MANIFEST);
     let out = project.vx().args(["lock", "-v"]).output().unwrap();
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.status.success(), "{}", both(&out));
 
     let lock = project.lock();
     let entry = lock["tools"]["prettier"].as_table().unwrap();
@@ -101,7 +93,7 @@ fn prettier_installs_with_the_projects_node_from_npms_lockfile_and_runs() {
     );
 
     let out = project.vx().args(["sync", "--headless"]).output().unwrap();
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.status.success(), "{}", both(&out));
     assert_eq!(project.run(&["prettier", "--version"]), npm::PRETTIER);
     // It formats, with the project's node.
     let file = project.work.dir.path().join("ugly.js");
@@ -116,7 +108,7 @@ fn prettier_installs_with_the_projects_node_from_npms_lockfile_and_runs() {
         String::from_utf8_lossy(&out.stdout),
         "const a = { b: 1 };\n",
         "{}",
-        text(&out)
+        both(&out)
     );
     // Locked, it installs the same bytes again into a fresh store.
     let store = project.work.dir.path().join("home/.local/share/vx/store");
@@ -126,7 +118,7 @@ fn prettier_installs_with_the_projects_node_from_npms_lockfile_and_runs() {
         .args(["sync", "--headless", "--locked"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.status.success(), "{}", both(&out));
     assert_eq!(project.run(&["prettier", "--version"]), npm::PRETTIER);
 }
 
@@ -154,7 +146,7 @@ fn a_tampered_package_tarball_is_refused_and_nothing_installed() {
         .args(["sync", "--headless", "-v"])
         .output()
         .unwrap();
-    let all = text(&out);
+    let all = both(&out);
     assert_eq!(out.status.code(), Some(1), "{all}");
     assert!(
         all.contains("checksum mismatch") && all.contains(&npm::prettier_integrity()),
@@ -192,7 +184,7 @@ fn a_mise_file_naming_node_and_npm_prettier_imports_and_locks_the_environment() 
         &project,
         "[tools]\nnode = \"20\"\n\"npm:prettier\" = \"3\"\n",
     );
-    let all = text(&out);
+    let all = both(&out);
     assert!(out.status.success(), "{all}");
     assert!(all.contains("imported npm:prettier 3"), "{all}");
     let lock = project.lock();
@@ -240,22 +232,6 @@ fn pypi_config(gh: &GithubFixture, index: &vx::demo::fixture::TestServer) -> Str
     )
 }
 
-/// `vx ARGS` with no pip or uv index of the machine's.
-fn vx_pypi(project: &Project) -> assert_cmd::Command {
-    let mut cmd = project.vx();
-    for var in [
-        "PIP_INDEX_URL",
-        "UV_INDEX_URL",
-        "UV_DEFAULT_INDEX",
-        "PIP_CONFIG_FILE",
-        "PIP_FIND_LINKS",
-        "PIP_EXTRA_INDEX_URL",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
-}
-
 #[test]
 fn black_installs_into_a_venv_of_the_projects_python_pinned_by_the_indexs_sha256() {
     let (gh, python_version) = python_release();
@@ -266,8 +242,8 @@ fn black_installs_into_a_venv_of_the_projects_python_pinned_by_the_indexs_sha256
         assert_eq!(vx::demo::fixture::sha256_hex(&bytes), *sha256, "{name}");
     }
     let project = Project::new(&pypi_config(&gh, &index), BLACK_MANIFEST);
-    let out = vx_pypi(&project).args(["lock", "-v"]).output().unwrap();
-    assert!(out.status.success(), "{}", text(&out));
+    let out = pypi::vx(&project).args(["lock", "-v"]).output().unwrap();
+    assert!(out.status.success(), "{}", both(&out));
 
     let lock = project.lock();
     let entry = lock["tools"]["black"].as_table().unwrap();
@@ -290,10 +266,10 @@ fn black_installs_into_a_venv_of_the_projects_python_pinned_by_the_indexs_sha256
     // This GitHub has no astral-sh/uv: pip installs the set, and vx says so.
     assert!(!environment.contains_key("installer"), "{environment:#?}");
     assert!(
-        text(&out).contains("uv cannot be had")
-            && text(&out).contains("installs with python's pip"),
+        both(&out).contains("uv cannot be had")
+            && both(&out).contains("installs with python's pip"),
         "{}",
-        text(&out)
+        both(&out)
     );
     assert_eq!(
         environment["registry"].as_str(),
@@ -320,11 +296,11 @@ fn black_installs_into_a_venv_of_the_projects_python_pinned_by_the_indexs_sha256
     }
     assert!(!pinned.contains("127.0.0.1"), "{pinned}");
 
-    let out = vx_pypi(&project)
+    let out = pypi::vx(&project)
         .args(["sync", "--headless"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.status.success(), "{}", both(&out));
     let version = project.run(&["black", "--version"]);
     assert!(version.starts_with("black, 24.10.0"), "{version}");
     assert!(
@@ -342,12 +318,12 @@ fn black_installs_into_a_venv_of_the_projects_python_pinned_by_the_indexs_sha256
 /// `vx sync --headless ARGS` (the lock's set, `--locked`): black runs again and the
 /// lock is `lock` still.
 fn synced_again(project: &Project, lock: &toml::Table, args: &[&str]) {
-    let out = vx_pypi(project)
+    let out = pypi::vx(project)
         .args(["sync", "--headless"])
         .args(args)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.status.success(), "{}", both(&out));
     assert!(
         project
             .run(&["black", "--version"])
@@ -376,8 +352,8 @@ fn a_dependency_wheel_that_is_not_the_indexs_is_refused_and_nothing_installed() 
 fn a_tampered_dependency_is_refused(gh: &GithubFixture, refusal: &str, who: &str) {
     let (index, _) = pypi::serve_black(None);
     let project = Project::new(&pypi_config(gh, &index), BLACK_MANIFEST);
-    let out = vx_pypi(&project).arg("lock").output().unwrap();
-    assert!(out.status.success(), "{}", text(&out));
+    let out = pypi::vx(&project).arg("lock").output().unwrap();
+    assert!(out.status.success(), "{}", both(&out));
     let files = pypi::black_set();
     let named = |prefix: &str| {
         files
@@ -393,11 +369,11 @@ fn a_tampered_dependency_is_refused(gh: &GithubFixture, refusal: &str, who: &str
         &project.work.dir.path().join("home"),
         &pypi_config(gh, &tampered),
     );
-    let out = vx_pypi(&project)
+    let out = pypi::vx(&project)
         .args(["sync", "--headless"])
         .output()
         .unwrap();
-    let all = text(&out);
+    let all = both(&out);
     assert_eq!(out.status.code(), Some(1), "{all}");
     assert!(all.contains(refusal), "{who} refused it: {all}");
     let store = project.work.dir.path().join("home/.local/share/vx/store");
@@ -427,18 +403,7 @@ fn vx_x_runs_a_runtime_tool_with_vxs_own_node_and_no_project() {
     let registry = npm::serve_prettier(npm::prettier_tarball());
     let project = Project::new(&npm_config(&dist, &registry), "");
     std::fs::remove_file(project.work.manifest()).unwrap();
-    let out = project
-        .vx()
-        .args(["x", "npm:prettier", "--", "--version"])
-        .output()
-        .unwrap();
-    let all = text(&out);
-    assert!(out.status.success(), "{all}");
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
-        npm::PRETTIER,
-        "{all}"
-    );
+    let all = vx_x_prettier_version(&project, "npm:prettier");
     // The newest LTS node, installed into the store like any tool; the tool's
     // commands run on it.
     let store = project.work.dir.path().join("home/.local/share/vx/store");
@@ -446,28 +411,45 @@ fn vx_x_runs_a_runtime_tool_with_vxs_own_node_and_no_project() {
         store.join("node").join(node::REAL_22.node).is_dir(),
         "{all}"
     );
+    assert_prettier_runs_on(&project, node::REAL_22.node);
+    // Again: installed, remembered, nothing resolved.
+    vx_x_prettier_version(&project, "npm:prettier@3");
+}
+
+/// `vx x TOOL -- --version` in `project`, which must succeed printing prettier's
+/// version: its stdout and stderr.
+fn vx_x_prettier_version(project: &Project, tool: &str) -> String {
+    let out = project
+        .vx()
+        .args(["x", tool, "--", "--version"])
+        .output()
+        .unwrap();
+    let all = both(&out);
+    assert!(out.status.success(), "{all}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        npm::PRETTIER,
+        "{all}"
+    );
+    all
+}
+
+/// Asserts that the store's prettier runs on node `version`: its command's wrapper
+/// names that node.
+fn assert_prettier_runs_on(project: &Project, version: &str) {
     let wrapper = std::fs::read_to_string(
-        store
-            .join("prettier")
+        project
+            .work
+            .dir
+            .path()
+            .join("home/.local/share/vx/store/prettier")
             .join(npm::PRETTIER)
             .join("bin/prettier"),
     )
     .unwrap();
     assert!(
-        wrapper.contains(&format!("node/{}/bin/node", node::REAL_22.node)),
+        wrapper.contains(&format!("node/{version}/bin/node")),
         "{wrapper}"
-    );
-    // Again: installed, remembered, nothing resolved.
-    let out = project
-        .vx()
-        .args(["x", "npm:prettier@3", "--", "--version"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
-        npm::PRETTIER,
-        "{}",
-        text(&out)
     );
 }
 
@@ -478,7 +460,7 @@ fn a_project_naming_no_node_locks_vxs_own_lts_node_beside_prettier() {
     let manifest = "[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\"]\n\n[tools]\n\"npm:prettier\" = \"3\"\n";
     let project = Project::new(&npm_config(&dist, &registry), manifest);
     let out = project.vx().args(["lock", "-v"]).output().unwrap();
-    let all = text(&out);
+    let all = both(&out);
     assert!(out.status.success(), "{all}");
     assert!(all.contains("which the project does not name"), "{all}");
     let lock = project.lock();
@@ -503,7 +485,7 @@ fn a_project_naming_no_node_locks_vxs_own_lts_node_beside_prettier() {
     // vx.toml is left as it was: the runtime is the tool's, not the project's.
     assert_eq!(project.manifest_text(), manifest);
     let out = project.vx().args(["sync", "--headless"]).output().unwrap();
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.status.success(), "{}", both(&out));
     assert_eq!(project.run(&["prettier", "--version"]), npm::PRETTIER);
     // `node` itself is not put on the project's PATH (the machine's own may be).
     let found = project.run(&["sh", "-c", "command -v node || true"]);
@@ -517,12 +499,12 @@ fn a_project_naming_no_node_locks_vxs_own_lts_node_beside_prettier() {
         .args(["sync", "--headless", "--locked"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.status.success(), "{}", both(&out));
     assert_eq!(project.run(&["prettier", "--version"]), npm::PRETTIER);
     assert_eq!(project.lock(), lock, "the lock is as it was");
     // A re-lock keeps the runtime's version.
     let out = project.vx().args(["lock"]).output().unwrap();
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.status.success(), "{}", both(&out));
     assert_eq!(project.lock(), lock);
 }
 
@@ -532,11 +514,11 @@ fn vx_x_runs_black_with_vxs_own_python_and_no_project() {
     let (index, _) = pypi::serve_black(None);
     let project = Project::new(&pypi_config(&gh, &index), "");
     std::fs::remove_file(project.work.manifest()).unwrap();
-    let out = vx_pypi(&project)
+    let out = pypi::vx(&project)
         .args(["x", "pypi:black@24", "--", "--version"])
         .output()
         .unwrap();
-    let all = text(&out);
+    let all = both(&out);
     assert!(out.status.success(), "{all}");
     let version = String::from_utf8_lossy(&out.stdout);
     assert!(version.starts_with("black, 24.10.0"), "{all}");
@@ -554,7 +536,7 @@ fn a_mise_file_naming_npm_prettier_without_node_imports_it_on_vxs_own_node() {
     let registry = npm::serve_prettier(npm::prettier_tarball());
     let project = Project::new(&npm_config(&dist, &registry), "");
     let (mise, out) = import_mise(&project, "[tools]\n\"npm:prettier\" = \"3\"\n");
-    let all = text(&out);
+    let all = both(&out);
     assert!(out.status.success(), "{all}");
     assert!(
         all.contains(&format!("imported npm:prettier 3 from {} (it runs on node, which the project does not name: vx's own node (node = \"lts\") is locked with it)", mise.display())),
@@ -583,18 +565,7 @@ fn vx_x_in_a_project_whose_node_is_not_locked_yet_runs_on_the_declared_node() {
     let dist = node_dist_with_lts_lines();
     let registry = npm::serve_prettier(npm::prettier_tarball());
     let project = Project::new(&npm_config(&dist, &registry), PRETTIER_MANIFEST);
-    let out = project
-        .vx()
-        .args(["x", "npm:prettier", "--", "--version"])
-        .output()
-        .unwrap();
-    let all = text(&out);
-    assert!(out.status.success(), "{all}");
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
-        npm::PRETTIER,
-        "{all}"
-    );
+    let all = vx_x_prettier_version(&project, "npm:prettier");
     assert!(
         all.contains(&format!(
             "runs on the project's node (node = \"20\"), which is not locked yet: node {} resolved for this run (`vx lock` pins it)",
@@ -602,18 +573,7 @@ fn vx_x_in_a_project_whose_node_is_not_locked_yet_runs_on_the_declared_node() {
         )),
         "{all}"
     );
-    let store = project.work.dir.path().join("home/.local/share/vx/store");
-    let wrapper = std::fs::read_to_string(
-        store
-            .join("prettier")
-            .join(npm::PRETTIER)
-            .join("bin/prettier"),
-    )
-    .unwrap();
-    assert!(
-        wrapper.contains(&format!("node/{}/bin/node", node::REAL)),
-        "{wrapper}"
-    );
+    assert_prettier_runs_on(&project, node::REAL);
     assert!(project.lock_text().is_none(), "nothing locked");
 }
 
@@ -679,16 +639,16 @@ fn a_scoped_dependency_comes_from_the_projects_npmrc_registry_with_its_token() {
     };
     // A wrong token: the private registry refuses, and the lock fails saying so.
     let out = vx(&["lock"], "wrong-token");
-    assert!(!out.status.success(), "{}", text(&out));
+    assert!(!out.status.success(), "{}", both(&out));
     assert!(
-        text(&out).contains("E401"),
+        both(&out).contains("E401"),
         "npm's own refusal: {}",
-        text(&out)
+        both(&out)
     );
     assert!(project.lock_text().is_none());
 
     let out = vx(&["lock", "-v"], TOKEN);
-    let mut all = text(&out);
+    let mut all = both(&out);
     assert!(out.status.success(), "{all}");
     let lock_text = project.lock_text().unwrap();
     let lock = project.lock();
@@ -710,10 +670,10 @@ fn a_scoped_dependency_comes_from_the_projects_npmrc_registry_with_its_token() {
     );
 
     let out = vx(&["sync", "--headless"], TOKEN);
-    all.push_str(&text(&out));
+    all.push_str(&both(&out));
     assert!(out.status.success(), "{all}");
     let out = vx(&["exec", "--", "greet"], TOKEN);
-    all.push_str(&text(&out));
+    all.push_str(&both(&out));
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
         "hello from @corp/util",
@@ -768,8 +728,8 @@ fn black_installs_with_vxs_uv_pinned_in_the_lock_and_again_offline_from_its_cach
     let (gh, python_version) = python_and_uv_releases(real_uv);
     let (index, _) = pypi::serve_black(None);
     let project = Project::new(&pypi_config(&gh, &index), BLACK_MANIFEST);
-    let out = vx_pypi(&project).args(["lock", "-v"]).output().unwrap();
-    assert!(out.status.success(), "{}", text(&out));
+    let out = pypi::vx(&project).args(["lock", "-v"]).output().unwrap();
+    assert!(out.status.success(), "{}", both(&out));
     let lock = project.lock();
     let environment = lock["tools"]["black"]["environment"].as_table().unwrap();
     // uv's release, pinned as any tool's download is, for every platform locked.
@@ -798,11 +758,11 @@ fn black_installs_with_vxs_uv_pinned_in_the_lock_and_again_offline_from_its_cach
     let pinned = environment["lockfile"].as_str().unwrap();
     assert!(pinned.contains("black==24.10.0"), "{pinned}");
 
-    let out = vx_pypi(&project)
+    let out = pypi::vx(&project)
         .args(["sync", "--headless"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.status.success(), "{}", both(&out));
     let version = project.run(&["black", "--version"]);
     assert!(version.starts_with("black, 24.10.0"), "{version}");
     assert!(
@@ -840,8 +800,8 @@ fn black_installs_with_vxs_uv_pinned_in_the_lock_and_again_offline_from_its_cach
         &["bundle", "export", "--platform", "linux-x86_64"][..],
         &["bundle", "import"],
     ] {
-        let out = vx_pypi(&project).args(args).arg(&bundle).output().unwrap();
-        assert!(out.status.success(), "{}", text(&out));
+        let out = pypi::vx(&project).args(args).arg(&bundle).output().unwrap();
+        assert!(out.status.success(), "{}", both(&out));
     }
     std::fs::remove_dir_all(store.join("black")).unwrap();
     drop(index);
@@ -849,11 +809,11 @@ fn black_installs_with_vxs_uv_pinned_in_the_lock_and_again_offline_from_its_cach
 
     // `vx cache` shows uv's cache as an area of its own and cleans it, whole.
     let uv_area = || {
-        let out = vx_pypi(&project)
+        let out = pypi::vx(&project)
             .args(["cache", "size", "--json"])
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", text(&out));
+        assert!(out.status.success(), "{}", both(&out));
         let size: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         let area = size["areas"]
             .as_array()
@@ -870,12 +830,12 @@ fn black_installs_with_vxs_uv_pinned_in_the_lock_and_again_offline_from_its_cach
     };
     assert!(uv_area() > 0);
     let clean = |args: &[&str]| {
-        let out = vx_pypi(&project)
+        let out = pypi::vx(&project)
             .args(["cache", "clean"])
             .args(args)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", text(&out));
+        assert!(out.status.success(), "{}", both(&out));
     };
     // Written just now: an age keeps all of it.
     let files = uv_area();
@@ -900,18 +860,18 @@ fn a_uv_archive_that_is_not_the_locked_one_is_refused_and_pip_installs_instead()
     let (gh, _) = python_and_uv_releases(real_uv);
     let (index, _) = pypi::serve_black(None);
     let project = Project::new(&pypi_config(&gh, &index), BLACK_MANIFEST);
-    let out = vx_pypi(&project).arg("lock").output().unwrap();
-    assert!(out.status.success(), "{}", text(&out));
+    let out = pypi::vx(&project).arg("lock").output().unwrap();
+    assert!(out.status.success(), "{}", both(&out));
     // A lock that pins other bytes for uv than GitHub serves: vx never runs them.
     let path = project.work.dir.path().join("vx.lock");
     let text_of_lock = std::fs::read_to_string(&path).unwrap();
     assert!(text_of_lock.contains(&uv_sha256));
     std::fs::write(&path, text_of_lock.replace(&uv_sha256, &"0".repeat(64))).unwrap();
-    let out = vx_pypi(&project)
+    let out = pypi::vx(&project)
         .args(["sync", "--headless", "-v"])
         .output()
         .unwrap();
-    let all = text(&out);
+    let all = both(&out);
     assert!(out.status.success(), "{all}");
     let store = project.work.dir.path().join("home/.local/share/vx/store");
     assert!(!store.join("uv").join(uv::VERSION).exists(), "{all}");
@@ -941,8 +901,11 @@ fn a_uv_archive_that_is_not_the_locked_one_is_refused_and_pip_installs_instead()
 
     // And in the JSON events: a `notice` event, and the summary's `notices`.
     std::fs::remove_dir_all(store.join("black")).unwrap();
-    let out = vx_pypi(&project).args(["sync", "--json"]).output().unwrap();
-    assert!(out.status.success(), "{}", text(&out));
+    let out = pypi::vx(&project)
+        .args(["sync", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", both(&out));
     let events: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|line| serde_json::from_str(line).unwrap())
@@ -969,12 +932,12 @@ fn a_bundle_installs_black_with_uv_offline_on_a_machine_that_never_saw_the_index
     let (index, _) = pypi::serve_black(None);
     let config = pypi_config(&gh, &index);
     let project = Project::new(&config, BLACK_MANIFEST);
-    let out = vx_pypi(&project).arg("lock").output().unwrap();
-    assert!(out.status.success(), "{}", text(&out));
+    let out = pypi::vx(&project).arg("lock").output().unwrap();
+    assert!(out.status.success(), "{}", both(&out));
     // The bundle carries python, vx's uv (the lock's installer) and the whole pinned
     // set, each file by its name.
     let bundle = project.work.dir.path().join("bundle.tar");
-    let out = vx_pypi(&project)
+    let out = pypi::vx(&project)
         .args([
             "bundle",
             "export",
@@ -985,7 +948,7 @@ fn a_bundle_installs_black_with_uv_offline_on_a_machine_that_never_saw_the_index
         .arg(&bundle)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.status.success(), "{}", both(&out));
     drop(index);
     drop(gh);
 
@@ -996,12 +959,12 @@ fn a_bundle_installs_black_with_uv_offline_on_a_machine_that_never_saw_the_index
         fresh.work.dir.path().join("vx.lock"),
     )
     .unwrap();
-    let out = vx_pypi(&fresh)
+    let out = pypi::vx(&fresh)
         .args(["bundle", "import"])
         .arg(&bundle)
         .output()
         .unwrap();
-    let said = text(&out);
+    let said = both(&out);
     assert!(out.status.success(), "{said}");
     assert!(
         said.contains("of runtime tools' environments named for uv"),
@@ -1019,11 +982,11 @@ fn a_bundle_installs_black_with_uv_offline_on_a_machine_that_never_saw_the_index
             "{file} in {named:?}"
         );
     }
-    let out = vx_pypi(&fresh)
+    let out = pypi::vx(&fresh)
         .args(["sync", "--headless", "-v", "--locked", "--offline"])
         .output()
         .unwrap();
-    let all = text(&out);
+    let all = both(&out);
     assert!(out.status.success(), "{all}");
     assert!(!all.contains("note:"), "no fall back to pip: {all}");
     let store = home.join(".local/share/vx/store");

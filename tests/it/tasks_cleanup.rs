@@ -300,3 +300,142 @@ fn a_leftover_caught_in_the_middle_of_exec_is_still_stopped_with_its_task() {
     assert!(status.success());
     assert!(marked(&marker).is_empty(), "{:?}", marked(&marker));
 }
+
+/// A `vx task-guard --scan` for this test process, as `vx run` starts one but finding
+/// what tasks leave behind as on macOS: by scanning this user's processes for their
+/// marks, not as a subreaper (so a detached orphan goes to init, out of its tree).
+fn scanning_guard() -> (Child, std::os::unix::net::UnixStream) {
+    let (ours, theirs) = std::os::unix::net::UnixStream::pair().unwrap();
+    let guard = std::process::Command::new(assert_cmd::cargo::cargo_bin("vx"))
+        .args(["task-guard", "--scan", "--grace-ms", "500", "--parent"])
+        .arg(std::process::id().to_string())
+        .stdin(Stdio::from(std::os::fd::OwnedFd::from(theirs)))
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    (guard, ours)
+}
+
+/// Has `guard` start `sh -c SCRIPT` in `dir`, its processes marked with `marker`, its
+/// streams /dev/null; returns its process id.
+fn spawn_on(
+    guard: &std::os::unix::net::UnixStream,
+    inbox: &mut vx::tasks::guard::protocol::Inbox,
+    dir: &std::path::Path,
+    marker: &str,
+    script: &str,
+) -> u32 {
+    use std::os::fd::AsFd;
+    use vx::tasks::guard::protocol::{Reply, Spawn};
+    let null = std::fs::File::open("/dev/null").unwrap();
+    let spawn = Spawn {
+        id: 1,
+        program: "sh".into(),
+        args: vec!["-c".into(), script.into()],
+        env: vec![("VX_TEST_CLEANUP_MARK".into(), Some(marker.into()))],
+        cwd: Some(dir.to_path_buf()),
+        own_group: true,
+    };
+    vx::tasks::guard::transport::send(
+        guard,
+        &spawn.encode(),
+        &[null.as_fd(), null.as_fd(), null.as_fd()],
+    )
+    .unwrap();
+    match next_reply(guard, inbox) {
+        Reply::Started { id: 1, pid } => pid,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// The guard's next reply.
+fn next_reply(
+    guard: &std::os::unix::net::UnixStream,
+    inbox: &mut vx::tasks::guard::protocol::Inbox,
+) -> vx::tasks::guard::protocol::Reply {
+    loop {
+        if let Some(body) = inbox.next_frame().unwrap() {
+            break vx::tasks::guard::protocol::Reply::decode(&body).unwrap();
+        }
+        assert!(vx::tasks::guard::transport::receive(guard, inbox).unwrap() > 0);
+    }
+}
+
+/// The parent of live process `pid`, from `/proc`.
+fn parent_of(pid: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit_once(')')?
+        .1
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+/// A process id written to `path` by the test's script, once it is there.
+fn pid_in(path: &std::path::Path) -> u32 {
+    wait_for("the detached process to say its id", || {
+        std::fs::read_to_string(path).ok()?.trim().parse().ok()
+    })
+}
+
+#[test]
+fn the_scan_stops_what_a_finished_task_left_in_a_session_of_its_own() {
+    // The path of macOS and the BSDs, where the guard is no subreaper: the task starts
+    // a grandchild in a session of its own (`setsid`) whose parent exits, so it goes to
+    // init, out of the guard's tree, then the task exits. The guard finds the grandchild
+    // by the task's mark alone, stops it, and only then reports the task's end.
+    let work = Work::new();
+    let marker = format!("scan-end-{}", std::process::id());
+    let (mut guard, socket) = scanning_guard();
+    let mut inbox = vx::tasks::guard::protocol::Inbox::default();
+    let script = "(setsid sh -c 'echo $$ > gc.pid; exec sleep 300' &); \
+                  until [ -s gc.pid ]; do sleep 0.01; done; sleep 0.2";
+    let task = spawn_on(&socket, &mut inbox, work.dir.path(), &marker, script);
+    let grandchild = pid_in(&work.dir.path().join("gc.pid"));
+    let parent = parent_of(grandchild);
+    assert!(
+        parent.is_some_and(|p| p != task && p != guard.id()),
+        "detached from the guard's tree: {grandchild}'s parent is {parent:?}"
+    );
+    let reply = next_reply(&socket, &mut inbox);
+    assert!(
+        matches!(
+            reply,
+            vx::tasks::guard::protocol::Reply::Ended { id: 1, code: 0 }
+        ),
+        "{reply:?}"
+    );
+    let left = marked(&marker);
+    assert!(left.is_empty(), "the end waited for its leftover: {left:?}");
+    drop(socket);
+    let status = common::wait_exit(&mut guard);
+    assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn the_scan_stops_a_running_tasks_detached_grandchild_when_vx_goes_away() {
+    // As `vx run` being SIGKILLed (the socket closes) on macOS: the running task, its
+    // child in its group, and a grandchild that left for a session of its own and lost
+    // its parent (re-parented to init) all go.
+    let work = Work::new();
+    let marker = format!("scan-gone-{}", std::process::id());
+    let (mut guard, socket) = scanning_guard();
+    let mut inbox = vx::tasks::guard::protocol::Inbox::default();
+    let script = "(setsid sh -c 'echo $$ > gc.pid; exec sleep 300' &); sleep 300 & wait";
+    let task = spawn_on(&socket, &mut inbox, work.dir.path(), &marker, script);
+    let grandchild = pid_in(&work.dir.path().join("gc.pid"));
+    let parent = parent_of(grandchild);
+    assert!(
+        parent.is_some_and(|p| p != task && p != guard.id()),
+        "detached from the guard's tree: {grandchild}'s parent is {parent:?}"
+    );
+    wait_for("the task, its child and the grandchild", || {
+        (marked(&marker).len() >= 3).then_some(())
+    });
+    drop(socket);
+    let status = common::wait_exit(&mut guard);
+    assert_eq!(status.code(), Some(0));
+    let left = marked(&marker);
+    assert!(left.is_empty(), "the guard stopped everything: {left:?}");
+}

@@ -431,13 +431,11 @@ fn a_checksum_file_whose_signature_does_not_verify_is_refused_and_nothing_is_loc
             }),
         )
     });
-    world.write_manifest("", "signed = \"1\"");
-    let out = world.run(&["lock"], 1);
+    let out = world.lock_refused("", "signed = \"1\"", 1);
     assert!(
         out.contains("checksums.txt") && out.contains("not of these bytes"),
         "{out}"
     );
-    assert!(world.lock_text().is_none(), "nothing is locked");
 
     // A declared signature that is missing is refused as well.
     let (world, _) = minisign_world(|_, b| {
@@ -447,13 +445,11 @@ fn a_checksum_file_whose_signature_does_not_verify_is_refused_and_nothing_is_loc
             release("signed", "v1.0.0", |_| Vec::new()),
         )
     });
-    world.write_manifest("", "signed = \"1\"");
-    let out = world.run(&["lock"], 1);
+    let out = world.lock_refused("", "signed = \"1\"", 1);
     assert!(
         out.contains("cannot fetch the minisign signature") && out.contains("checksums.txt.minisi"),
         "{out}"
     );
-    assert!(world.lock_text().is_none());
 }
 
 #[test]
@@ -485,13 +481,11 @@ fn a_new_version_that_lost_its_signature_is_refused_unless_allowed() {
 #[test]
 fn require_refuses_a_registry_version_nothing_verified_and_accepts_a_signed_one() {
     let (world, id) = signed_then_not();
-    world.write_manifest("verify = \"require\"", "signed = \"2\"");
-    let out = world.run(&["lock"], 2);
+    let out = world.lock_refused("verify = \"require\"", "signed = \"2\"", 2);
     assert!(
         out.contains("verify = \"require\"") && out.contains("signed 2.0.0"),
         "{out}"
     );
-    assert!(world.lock_text().is_none());
 
     world.write_manifest("verify = \"require\"", "signed = \"1\"");
     world.run(&["lock"], 0);
@@ -1125,8 +1119,7 @@ fn an_attestation_api_that_cannot_answer_is_named_with_the_settings_that_skip_it
             .count()
     };
 
-    world.write_manifest("", "attested = \"1.0\"");
-    let out = world.run(&["lock"], 1);
+    let out = world.lock_refused("", "attested = \"1.0\"", 1);
     assert!(
         out.contains("attested 1.0.0")
             && out.contains("attestations API")
@@ -1135,7 +1128,6 @@ fn an_attestation_api_that_cannot_answer_is_named_with_the_settings_that_skip_it
             && out.contains("[settings] verify = \"off\""),
         "{out}"
     );
-    assert!(world.lock_text().is_none(), "nothing was locked");
 
     // Off for the project: nothing asked, nothing recorded as verified, minisign of
     // another tool's checksum file not fetched either.
@@ -1169,19 +1161,16 @@ fn an_attestation_api_that_cannot_answer_is_named_with_the_settings_that_skip_it
 
     // require: refused still, and the hint does not offer to skip it.
     std::fs::remove_file(world.work.dir.path().join("vx.lock")).unwrap();
-    world.write_manifest("verify = \"require\"", "attested = \"1.0\"");
-    let out = world.run(&["lock"], 1);
+    let out = world.lock_refused("verify = \"require\"", "attested = \"1.0\"", 1);
     assert!(
         out.contains("attestations API") && out.contains("verify = \"require\""),
         "{out}"
     );
     assert!(!out.contains("verify = \"off\""), "{out}");
-    assert!(world.lock_text().is_none());
-    world.write_manifest(
+    let out = world.lock_refused(
         "verify = \"require\"",
         "attested = { version = \"1.0\", verify = \"off\" }",
+        2,
     );
-    let out = world.run(&["lock"], 2);
     assert!(out.contains("verify = \"require\""), "{out}");
-    assert!(world.lock_text().is_none());
 }

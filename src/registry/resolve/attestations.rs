@@ -104,7 +104,7 @@ impl Resolver<'_, '_> {
         }
         let url = match self.file_url("slsa_provenance", &decl.file, vars)? {
             Ok(url) => url,
-            Err(why) => return Ok(ProvenanceSource::Unverifiable(why)),
+            Err(why) => return Ok(ProvenanceSource::Unverifiable(why.to_string())),
         };
         let source_uri = match decl.source_uri.as_deref().filter(|s| !s.is_empty()) {
             Some(given) => given.to_owned(),

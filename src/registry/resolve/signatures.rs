@@ -48,6 +48,46 @@ pub enum SignatureSource {
     Unverifiable(String),
 }
 
+/// Why a declared signature (or provenance) file has no URL vx can fetch: the reason
+/// its source is unverifiable.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum Unfetchable {
+    /// A `github_release` file without its asset.
+    #[error("its {field} names no asset")]
+    NoAsset {
+        /// The declaration's field (`checksum.minisign`, `key`).
+        field: String,
+    },
+    /// An `http` file whose URL is not http(s).
+    #[error("its {field} URL is not http(s)")]
+    NotWeb {
+        /// The declaration's field.
+        field: String,
+    },
+    /// A file of a type aqua does not read.
+    #[error(
+        "its {field} type `{}` is not one aqua reads",
+        crate::validate::shorten(kind)
+    )]
+    Kind {
+        /// The declaration's field.
+        field: String,
+        /// The type as declared.
+        kind: String,
+    },
+    /// A cosign option naming a file by something other than a web URL.
+    #[error(
+        "its cosign {field} {} is not a URL vx can fetch",
+        crate::validate::shorten(given)
+    )]
+    Given {
+        /// The file (`key`, `signature`).
+        field: String,
+        /// What the option gave.
+        given: String,
+    },
+}
+
 /// An identity a certificate must carry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Identity {
@@ -78,7 +118,7 @@ impl Resolver<'_, '_> {
                         url,
                         public_key: key.to_owned(),
                     },
-                    Err(why) => SignatureSource::Unverifiable(why),
+                    Err(why) => SignatureSource::Unverifiable(why.to_string()),
                 },
             });
         }
@@ -148,13 +188,13 @@ impl Resolver<'_, '_> {
         let file =
             |field: &str, decl_file: Option<&FileRef>, opt: Option<&String>| match (decl_file, opt)
             {
-                (Some(f), _) => self.file_url(field, f, vars),
-                (None, Some(url)) if crate::net::url::is_web(url) => Ok(Ok(url.clone())),
-                (None, Some(other)) => Ok(Err(format!(
-                    "its cosign {field} {} is not a URL vx can fetch",
-                    crate::validate::shorten(other)
-                ))),
-                (None, None) => Ok(Err(String::new())),
+                (Some(f), _) => self.file_url(field, f, vars).map(Some),
+                (None, Some(url)) if crate::net::url::is_web(url) => Ok(Some(Ok(url.clone()))),
+                (None, Some(other)) => Ok(Some(Err(Unfetchable::Given {
+                    field: field.to_owned(),
+                    given: other.clone(),
+                }))),
+                (None, None) => Ok(None),
             };
         let key = file("key", decl.key.as_ref(), given.key.as_ref())?;
         let signature = file(
@@ -168,22 +208,15 @@ impl Resolver<'_, '_> {
             given.certificate.as_ref(),
         )?;
         let bundle = file("bundle", decl.bundle.as_ref(), given.bundle.as_ref())?;
-        let present = |r: Result<String, String>| -> Result<Option<String>, String> {
-            match r {
-                Ok(url) => Ok(Some(url)),
-                Err(why) if why.is_empty() => Ok(None),
-                Err(why) => Err(why),
-            }
-        };
         let (key, signature, certificate, bundle) = match (
-            present(key),
-            present(signature),
-            present(certificate),
-            present(bundle),
+            key.transpose(),
+            signature.transpose(),
+            certificate.transpose(),
+            bundle.transpose(),
         ) {
             (Ok(k), Ok(s), Ok(c), Ok(b)) => (k, s, c, b),
             (Err(why), ..) | (_, Err(why), ..) | (_, _, Err(why), _) | (.., Err(why)) => {
-                return unverifiable(why);
+                return unverifiable(why.to_string());
             }
         };
         if let Some(key_url) = key {
@@ -238,11 +271,13 @@ impl Resolver<'_, '_> {
         field: &str,
         file: &FileRef,
         vars: &Vars,
-    ) -> Result<Result<String, String>, ResolveError> {
+    ) -> Result<Result<String, Unfetchable>, ResolveError> {
         match file.kind.as_deref() {
             Some("github_release") => {
                 let Some(asset) = file.asset.as_deref().filter(|a| !a.is_empty()) else {
-                    return Ok(Err(format!("its {field} names no asset")));
+                    return Ok(Err(Unfetchable::NoAsset {
+                        field: field.to_owned(),
+                    }));
                 };
                 let name = self.render(&format!("{field}.asset"), asset, vars)?;
                 Ok(Ok(self.hosts.release_download(
@@ -267,13 +302,15 @@ impl Resolver<'_, '_> {
                 Ok(if crate::net::url::is_web(&url) {
                     Ok(url)
                 } else {
-                    Err(format!("its {field} URL is not http(s)"))
+                    Err(Unfetchable::NotWeb {
+                        field: field.to_owned(),
+                    })
                 })
             }
-            other => Ok(Err(format!(
-                "its {field} type `{}` is not one aqua reads",
-                crate::validate::shorten(other.unwrap_or(""))
-            ))),
+            other => Ok(Err(Unfetchable::Kind {
+                field: field.to_owned(),
+                kind: other.unwrap_or("").to_owned(),
+            })),
         }
     }
 }

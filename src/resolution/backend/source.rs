@@ -191,7 +191,78 @@ impl Registries<'_> {
         constraint: &str,
         age: Age,
     ) -> Result<Release, ResolutionError> {
+        if name.kind == Kind::Go
+            && let Some(query) = go::query(constraint)
+        {
+            return self.go_query(name, &query);
+        }
         pick_among(name, &self.source_versions(name)?, constraint, age)
+    }
+
+    /// The version a pseudo-version or a commit `query` of the Go package `name` names,
+    /// as the proxy's `@v/QUERY.info` says (`go help goproxy`; what `go install
+    /// MODULE@QUERY` asks): an older pseudo-version is in no `@v/list` and is not the
+    /// `@latest`. A commit the proxy cannot resolve (one of static files has no
+    /// version control to ask) is refused, naming what to write instead.
+    fn go_query(&self, name: &Name, query: &go::Query) -> Result<Release, ResolutionError> {
+        let (proxy, module, listed) = self.go_module(name)?;
+        let (asked, pseudo) = match query {
+            go::Query::Pseudo(v) => (v.as_str(), true),
+            go::Query::Commit(c) => (c.as_str(), false),
+        };
+        let release = |version: String| Release {
+            prerelease: false,
+            id: version.clone(),
+            version,
+            lts: None,
+            published_at: None,
+        };
+        if pseudo && listed.iter().any(|v| v == asked) {
+            return Ok(release(asked.to_owned()));
+        }
+        let url = go::url(&proxy, &module, &format!("{}.info", go::escape(asked)));
+        let text = match self
+            .cx
+            .github()
+            .fetch_text_cached(&url, crate::runtime::MAX_INDEX_BYTES)
+        {
+            Ok(text) => text,
+            Err(crate::github::GithubError::NotFound { .. })
+            | Err(crate::github::GithubError::Status { status: 410, .. }) => {
+                return Err(ResolutionError::Usage(if pseudo {
+                    format!(
+                        "{name}: the proxy {proxy} knows no version {asked} of {module} ({url} is not there); check the pseudo-version (`go list -m {module}@{asked}`)"
+                    )
+                } else {
+                    format!(
+                        "{name}: the proxy {proxy} cannot resolve the commit {asked} of {module} (a proxy of static files has no version control to ask); write its pseudo-version instead, which `go list -m {module}@{asked}` prints (such as v0.0.0-20231010123456-0123456789ab: the commit's time and its first 12 hex digits)"
+                    )
+                }));
+            }
+            Err(e) => {
+                return Err(super::super::runtime::error(RuntimeError::from_github(
+                    url, &e,
+                )));
+            }
+        };
+        let version = go::info_version(&text).ok_or_else(|| {
+            ResolutionError::Environment(format!(
+                "{url}: not a proxy's .info answer (a JSON object with its Version); nothing was locked"
+            ))
+        })?;
+        // A pseudo-version is its own canonical form; a proxy that names another
+        // answers a question that was not asked.
+        if pseudo && version != asked {
+            return Err(ResolutionError::Environment(format!(
+                "{url}: names the version {version}, not {asked}; nothing was locked"
+            )));
+        }
+        if let Err(e) = crate::validate::version(&version) {
+            return Err(ResolutionError::Usage(format!(
+                "{name}: {asked} is {version} at {proxy}, not a version vx can name: {e}"
+            )));
+        }
+        Ok(release(version))
     }
 
     /// `name`'s source at `version`, with the registry's hash of it.

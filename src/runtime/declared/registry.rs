@@ -173,8 +173,8 @@ fn fetched(
         // Only a declaration is kept: a server's error page in its place is said, and
         // fetched again next time rather than failing every run from the cache.
         &|bytes| {
-            let text = std::str::from_utf8(bytes).map_err(|_| "not UTF-8".to_owned())?;
-            format::parse(text).map(drop).map_err(|e| e.to_string())
+            let text = std::str::from_utf8(bytes).map_err(|_| "not UTF-8")?;
+            Ok(format::parse(text).map(drop)?)
         },
     ) {
         Ok(got) => Ok(Some(got)),

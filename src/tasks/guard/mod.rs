@@ -36,17 +36,31 @@
 //! its orphans to init and nobody is left to kill them; the guard is a separate process
 //! that survives `vx`'s death just long enough to clean up. Why one for the run rather
 //! than one per task (as before issue 51's graph of 100 tasks): a guard per task cost a
-//! second process start per task, the larger part of `vx run`'s overhead. macOS and the
-//! other Unixes have neither request nor `/proc`: there the guard ends each task's
-//! process group, when `vx run` asks, when the command exits, or when the socket closes
-//! (`vx` gone), and a descendant that left the group is not found. Windows does not use
-//! the guard: each task is in a Job Object whose last handle (held by `vx`) kills it on
-//! close.
+//! second process start per task, the larger part of `vx run`'s overhead.
+//!
+//! macOS and the other Unixes have neither request nor `/proc`: an orphan goes to
+//! `launchd` or `init`, out of the guard's tree, and nothing tells the guard its parent
+//! died but the socket's end (`vx` gone) and a changed `getppid`. There the guard
+//! [scans](scan) this user's processes for its marks (the environment each was exec'd
+//! with, through the `sysinfo` crate: `KERN_PROCARGS2` on macOS) whenever it would look
+//! at its children on Linux — a task's end, a signal request, the run's stop — and
+//! stops what carries a task's mark, and what descends from it, as above. What the scan
+//! cannot find: a process that emptied its environment and left its task's group (on
+//! Linux it is still the guard's child, and stopped with the run), another user's
+//! process (a setuid program's), and anything on a Unix the crate does not read (it
+//! reads macOS, FreeBSD and NetBSD; elsewhere only process groups are ended). A look
+//! reads every process on the machine, so each task's end costs more there than on
+//! Linux. `vx task-guard --scan` runs the scan on Linux instead of the subreaper: that
+//! is how the tests exercise it; macOS itself is compiled and linted here, not run.
+//!
+//! Windows does not use the guard: each task is in a Job Object whose last handle (held
+//! by `vx`) kills it on close.
 
 #![cfg(unix)]
 
 pub mod client;
 pub mod protocol;
+pub mod scan;
 mod serve;
 pub mod transport;
 pub mod tree;
@@ -54,10 +68,11 @@ pub mod tree;
 use std::time::Duration;
 
 /// Runs the guard (`vx task-guard`) for the `vx run` process `parent`, on the socket
-/// it got as its stdin; returns the guard's exit code.
-pub fn run(parent: u32, grace: Duration) -> i32 {
+/// it got as its stdin; returns the guard's exit code. `scan`: find what tasks leave
+/// behind by [`scan`] on Linux too, as on the other Unixes (for the tests).
+pub fn run(parent: u32, grace: Duration, scan: bool) -> i32 {
     match serve::socket_from_stdin() {
-        Ok(socket) => serve::serve(socket, parent, grace),
+        Ok(socket) => serve::serve(socket, parent, grace, scan),
         Err(e) => {
             eprintln!("vx task-guard: no socket on stdin: {e}");
             2

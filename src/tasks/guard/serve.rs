@@ -3,7 +3,7 @@
 //! goes away. One thread, one loop: reap, finish what ended, enforce grace periods, then
 //! wait (`poll`) for a request, a signal or a child's exit.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ffi::OsString;
 use std::io::Read;
 use std::os::fd::{AsFd, OwnedFd};
@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use rustix::process::{Pid, Signal, WaitOptions};
 
 use super::protocol::{Inbox, Reply, Request, Spawn, StopSignal};
+use super::scan::Scan;
 use super::transport;
 use super::tree::{self, Lister};
 
@@ -79,6 +80,9 @@ struct Guard {
     lister: Lister,
     /// As a subreaper, a guard with no child left has no descendant left.
     subreaper: bool,
+    /// Where the guard is no subreaper (macOS, the BSDs, or when asked): how it finds
+    /// what its tasks left outside their groups, by their marks.
+    scan: Option<Scan>,
     tasks: BTreeMap<u64, Task>,
     by_root: HashMap<u32, u64>,
     /// Children whose mark could not be read, by process id.
@@ -89,15 +93,20 @@ struct Guard {
 }
 
 /// Runs the guard for the `vx run` process `parent` on `socket` (its end of the pair);
-/// returns the guard's exit code: 0, or 2 after a request it could not read.
-pub fn serve(socket: UnixStream, parent: u32, grace: Duration) -> i32 {
+/// returns the guard's exit code: 0, or 2 after a request it could not read. `scan`:
+/// find what tasks leave behind with the [scan](super::scan) even where the guard could
+/// be a subreaper (Linux), as it does where it cannot.
+pub fn serve(socket: UnixStream, parent: u32, grace: Duration, scan: bool) -> i32 {
     #[cfg(target_os = "linux")]
     let subreaper = {
         let _ = rustix::process::set_parent_process_death_signal(Some(Signal::TERM));
-        rustix::process::set_child_subreaper(Some(rustix::process::getpid())).is_ok()
+        !scan && rustix::process::set_child_subreaper(Some(rustix::process::getpid())).is_ok()
     };
     #[cfg(not(target_os = "linux"))]
-    let subreaper = false;
+    let subreaper = {
+        let _ = scan;
+        false
+    };
     let flags: Vec<Arc<AtomicBool>> = [Signal::INT, Signal::TERM, Signal::HUP]
         .into_iter()
         .map(|signal| {
@@ -124,6 +133,7 @@ pub fn serve(socket: UnixStream, parent: u32, grace: Duration) -> i32 {
         grace,
         lister: Lister::detect(),
         subreaper,
+        scan: (!subreaper).then(|| Scan::new(std::process::id())),
         tasks: BTreeMap::new(),
         by_root: HashMap::new(),
         unsure: HashMap::new(),
@@ -152,6 +162,18 @@ pub fn serve(socket: UnixStream, parent: u32, grace: Duration) -> i32 {
         }
     }
     code
+}
+
+/// Why the guard stops reading requests (and stops every task): `vx run`'s socket
+/// failed, or what came on it is no frame of the protocol.
+#[derive(Debug, thiserror::Error)]
+enum ReadError {
+    /// A frame (or what was left at the socket's end) is not the protocol's.
+    #[error(transparent)]
+    Protocol(#[from] super::protocol::ProtocolError),
+    /// The socket could not be read.
+    #[error("cannot read a request: {0}")]
+    Socket(#[source] std::io::Error),
 }
 
 impl Guard {
@@ -262,7 +284,22 @@ impl Guard {
             .filter(|t| !t.group_gone && kill_group(t.root, signal))
             .map(|t| t.root)
             .collect();
-        for pid in outside(self.lister.descendants(&[std::process::id()]), &signalled) {
+        let me = std::process::id();
+        let everything = match &self.scan {
+            Some(scan) => {
+                // Whatever carries one of the guard's marks, wherever it went, and what
+                // descends from it or from the guard.
+                let look = scan.look();
+                let mut roots = look.any_marked();
+                roots.push(me);
+                let mut all: BTreeSet<u32> = look.descendants(&roots).into_iter().collect();
+                all.extend(roots);
+                all.remove(&me);
+                all.into_iter().collect()
+            }
+            None => self.lister.descendants(&[me]),
+        };
+        for pid in outside(everything, &signalled) {
             kill(pid, signal);
         }
     }
@@ -292,16 +329,31 @@ impl Guard {
         let Some(task) = self.tasks.get(&id) else {
             return Vec::new();
         };
-        let mut roots = self.leftovers(id);
+        let look = self.scan.as_ref().map(Scan::look);
+        let mut roots = match &look {
+            // Everything that carries the task's mark, in its group or not.
+            Some(look) => look
+                .marked(&task.mark)
+                .into_iter()
+                .filter(|pid| !self.by_root.contains_key(pid))
+                .collect(),
+            None => self.leftovers(id),
+        };
         if task.code.is_none() {
             roots.push(task.root);
         }
-        let descendants = self.lister.descendants(&roots);
-        outside(roots.into_iter().chain(descendants), signalled)
+        let descendants = match &look {
+            Some(look) => look.descendants(&roots),
+            None => self.lister.descendants(&roots),
+        };
+        // A marked process is often also a descendant of another: each once.
+        let all: BTreeSet<u32> = roots.into_iter().chain(descendants).collect();
+        outside(all, signalled)
     }
 
     /// The guard's children that belong to task `id` without being its process: what it
-    /// started, which lost its parent and left the task's group.
+    /// started, which lost its parent and left the task's group (as a subreaper; with
+    /// the scan, [`Guard::strays`] looks for them itself).
     /// Those whose mark cannot be read yet are left out (they may be another task's).
     fn leftovers(&self, id: u64) -> Vec<u32> {
         let Some(task) = self.tasks.get(&id) else {
@@ -334,26 +386,40 @@ impl Guard {
         left
     }
 
-    /// The guard's children that are no task's process (what tasks left behind, handed
-    /// to the guard as their subreaper), each with whose it is. Read only as a
-    /// subreaper (otherwise none come). A child whose mark cannot be read yet is
-    /// [`Owner::Unsure`] until it can, for at most the grace period (or, when it read as
-    /// an empty environment, until a second look a tick later says the same).
-    fn children_marks(&mut self) -> Vec<(u32, Owner)> {
-        if !self.subreaper {
-            return Vec::new();
+    /// The processes that are no task's process but may be what a task left behind,
+    /// each with its mark as read: as a subreaper, the guard's children (handed to it);
+    /// with the scan, this user's processes that carry one of the guard's marks or whose
+    /// environment reads empty.
+    fn detached(&self) -> Vec<(u32, tree::Mark)> {
+        let not_root = |pid: &u32| !self.by_root.contains_key(pid);
+        if self.subreaper {
+            self.lister
+                .children(std::process::id())
+                .into_iter()
+                .filter(not_root)
+                .map(|pid| (pid, tree::mark(pid)))
+                .collect()
+        } else if let Some(scan) = &self.scan {
+            let mut marks = scan.look().marks;
+            marks.retain(|(pid, _)| not_root(pid));
+            marks
+        } else {
+            Vec::new()
         }
-        let children: Vec<u32> = self
-            .lister
-            .children(std::process::id())
-            .into_iter()
-            .filter(|pid| !self.by_root.contains_key(pid))
-            .collect();
-        self.unsure.retain(|pid, _| children.contains(pid));
+    }
+
+    /// The [detached](Guard::detached) processes, each with whose it is. A process
+    /// whose mark cannot be read yet is [`Owner::Unsure`] until it can, for at most the
+    /// grace period (or, when it read as an empty environment, until a second look a
+    /// tick later says the same).
+    fn children_marks(&mut self) -> Vec<(u32, Owner)> {
+        let detached = self.detached();
+        self.unsure
+            .retain(|pid, _| detached.iter().any(|(p, _)| p == pid));
         let now = Instant::now();
-        let mut out = Vec::with_capacity(children.len());
-        for pid in children {
-            let owner = match tree::mark(pid) {
+        let mut out = Vec::with_capacity(detached.len());
+        for (pid, mark) in detached {
+            let owner = match mark {
                 tree::Mark::Is(mark) => Owner::Task(mark),
                 tree::Mark::Absent => Owner::Nobody,
                 found @ (tree::Mark::Unsure | tree::Mark::Empty) => {
@@ -406,7 +472,7 @@ impl Guard {
     }
 
     /// Reads what has come on the socket, if anything, and serves every whole request.
-    fn read_requests(&mut self) -> Result<(), String> {
+    fn read_requests(&mut self) -> Result<(), ReadError> {
         let mut fds = [rustix::event::PollFd::new(
             &self.socket,
             rustix::event::PollFlags::IN,
@@ -421,7 +487,7 @@ impl Guard {
         match transport::receive(&self.socket, &mut self.inbox) {
             Ok(0) => {
                 // `vx run` is done (or gone): stop what is left.
-                let cut = self.inbox.at_end().map_err(|e| e.to_string());
+                let cut = self.inbox.at_end().map_err(ReadError::from);
                 self.begin_shutdown();
                 return cut;
             }
@@ -429,11 +495,11 @@ impl Guard {
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => return Ok(()),
             Err(e) => {
                 self.begin_shutdown();
-                return Err(format!("cannot read a request: {e}"));
+                return Err(ReadError::Socket(e));
             }
         }
-        while let Some(body) = self.inbox.next_frame().map_err(|e| e.to_string())? {
-            let request = Request::decode(&body, &mut self.inbox.fds).map_err(|e| e.to_string())?;
+        while let Some(body) = self.inbox.next_frame()? {
+            let request = Request::decode(&body, &mut self.inbox.fds)?;
             self.serve(request);
         }
         Ok(())
@@ -598,6 +664,7 @@ mod tests {
             grace: Duration::from_secs(1),
             lister,
             subreaper: false,
+            scan: None,
             tasks: BTreeMap::from([(
                 1,
                 Task {

@@ -3,8 +3,8 @@
 //!
 //! Children come from `/proc/PID/task/TID/children` (one small file a thread) where the
 //! kernel offers it, else from one pass over every `/proc/PID/stat`. Where there is no
-//! `/proc` (macOS, the BSDs) every answer is empty: there the guard reaches a task's
-//! process group only.
+//! `/proc` (macOS, the BSDs) every answer here is empty: there the guard finds a task's
+//! processes with [`scan`](super::scan) instead.
 //!
 //! A process that leaves its task's group (`setsid`, a daemonizing server) and loses its
 //! parent is re-parented to the guard (a subreaper), which then cannot tell from the tree
@@ -54,22 +54,30 @@ impl Lister {
 
     /// Every live descendant of `roots` (the roots themselves left out).
     pub fn descendants(self, roots: &[u32]) -> Vec<u32> {
-        let map = (self == Lister::Scan).then(scan);
-        let mut out = BTreeSet::new();
-        let mut todo: Vec<u32> = roots.to_vec();
-        while let Some(pid) = todo.pop() {
-            let children = match &map {
-                Some(map) => map.get(&pid).cloned().unwrap_or_default(),
-                None => self.children(pid),
-            };
-            for child in children {
-                if out.insert(child) {
-                    todo.push(child);
-                }
+        match self {
+            Lister::Scan => descendants_in(&scan(), roots),
+            _ => descendants_by(roots, |pid| self.children(pid)),
+        }
+    }
+}
+
+/// Every descendant of `roots` in a map of children by parent (the roots left out).
+pub fn descendants_in(children: &BTreeMap<u32, Vec<u32>>, roots: &[u32]) -> Vec<u32> {
+    descendants_by(roots, |pid| children.get(&pid).cloned().unwrap_or_default())
+}
+
+/// Every descendant of `roots`, each process's children from `children_of`.
+fn descendants_by(roots: &[u32], mut children_of: impl FnMut(u32) -> Vec<u32>) -> Vec<u32> {
+    let mut out = BTreeSet::new();
+    let mut todo: Vec<u32> = roots.to_vec();
+    while let Some(pid) = todo.pop() {
+        for child in children_of(pid) {
+            if out.insert(child) {
+                todo.push(child);
             }
         }
-        out.into_iter().collect()
     }
+    out.into_iter().collect()
 }
 
 /// Children from `/proc/PID/task/*/children`, zombies left out.

@@ -234,7 +234,7 @@ impl<'a> Supervisor<'a> {
                     node: i,
                     phase: Phase::Failed,
                     code: None,
-                    reason: Some(why),
+                    reason: Some(why.to_string()),
                 });
                 return;
             }

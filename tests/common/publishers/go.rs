@@ -9,7 +9,7 @@
 //! `pkg/include`, no other `pkg/`, every name under the prefix `go/` (`AddPrefix("go")`),
 //! mode 0755 for `bin/` and `pkg/tool/` (its `mode`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use vx::demo::fixture::{Route, TestServer, noise_seeded, sha256_hex};
 
@@ -136,6 +136,18 @@ pub fn serve(releases: &[Release]) -> TestServer {
         }
     }
     TestServer::start(routes)
+}
+
+/// go.dev listing release `go{version}` and serving its Linux x86_64 archive, the file
+/// `archive`: the server and the release's id (`go1.23.8`).
+pub fn serve_linux(version: &str, archive: &Path) -> (TestServer, String) {
+    let id = format!("go{version}");
+    let mut release = Release::listed(&id);
+    release.served = vec![(
+        format!("{id}.linux-amd64.tar.gz"),
+        std::fs::read(archive).unwrap(),
+    )];
+    (serve(&[release]), id)
 }
 
 /// A server answering the list with `body` (a broken one).

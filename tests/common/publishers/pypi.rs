@@ -9,8 +9,10 @@
 //! the real URLs. A wheel's layout is maturin's (`bindings = "bin"`: the program in
 //! `ruff-0.8.4.data/scripts/`, ruff's own `pyproject.toml`), as pip downloads it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use crate::common::project::Project;
 
 use vx::demo::fixture::{Route, TestServer};
 
@@ -60,29 +62,50 @@ pub fn downloaded_wheel(requirement: &str, tag: &str, filename: &str) -> PathBuf
     if !file.exists() {
         std::fs::create_dir_all(&dir).unwrap();
         let tmp = tempfile::tempdir_in(&dir).unwrap();
-        let status = Command::new("pip")
-            .args([
-                "download",
-                "--quiet",
-                "--no-deps",
-                "--only-binary=:all:",
-                "--python-version",
-                "3.12",
-                "--platform",
-                tag,
-                "-d",
-            ])
-            .arg(tmp.path())
-            .arg(requirement)
-            .status()
-            .expect("pip runs (the PyPI tests take real wheels from PyPI)");
-        assert!(
-            status.success(),
-            "pip download {requirement} --platform {tag}"
-        );
+        pip_download(&["--no-deps", "--platform", tag], tmp.path(), requirement);
         std::fs::rename(tmp.path().join(filename), &file).unwrap();
     }
     file
+}
+
+/// `pip download --quiet --only-binary=:all: --python-version 3.12 OPTIONS -d DIR
+/// REQUIREMENT`: the tests' wheels, real ones from PyPI, for CPython 3.12.
+fn pip_download(options: &[&str], dir: &Path, requirement: &str) {
+    let status = Command::new("pip")
+        .args([
+            "download",
+            "--quiet",
+            "--only-binary=:all:",
+            "--python-version",
+            "3.12",
+        ])
+        .args(options)
+        .arg("-d")
+        .arg(dir)
+        .arg(requirement)
+        .status()
+        .expect("pip runs (the PyPI tests take real wheels from PyPI)");
+    assert!(
+        status.success(),
+        "pip download {} {requirement}",
+        options.join(" ")
+    );
+}
+
+/// `vx` in `project` with no pip or uv index of the machine's (its variables unset).
+pub fn vx(project: &Project) -> assert_cmd::Command {
+    let mut cmd = project.vx();
+    for var in [
+        "PIP_INDEX_URL",
+        "UV_INDEX_URL",
+        "UV_DEFAULT_INDEX",
+        "PIP_CONFIG_FILE",
+        "PIP_FIND_LINKS",
+        "PIP_EXTRA_INDEX_URL",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
 }
 
 /// The index and files, `linux_wheel` served as the linux-x86_64 wheel (the real one,
@@ -136,50 +159,29 @@ pub const BLACK: &str = "24.10.0";
 pub fn black_set() -> Vec<(String, Vec<u8>)> {
     let dir = super::built_once(&format!("pypi-black-{BLACK}"), |out| {
         std::fs::create_dir_all(out).unwrap();
-        let status = Command::new("pip")
-            .args([
-                "download",
-                "--quiet",
-                "--only-binary=:all:",
-                "--python-version",
-                "3.12",
+        let black = format!("black=={BLACK}");
+        pip_download(
+            &[
                 "--implementation",
                 "cp",
                 "--platform",
                 "manylinux_2_17_x86_64",
                 "--platform",
                 "manylinux2014_x86_64",
-                "-d",
-            ])
-            .arg(out)
-            .arg(format!("black=={BLACK}"))
-            .status()
-            .expect("pip runs (the PyPI tests take real wheels from PyPI)");
-        assert!(status.success(), "pip download black=={BLACK}");
-        let status = Command::new("pip")
-            .args([
-                "download",
-                "--quiet",
-                "--no-deps",
-                "--only-binary=:all:",
-                "--python-version",
-                "3.12",
-                "--implementation",
-                "py",
-                "--abi",
-                "none",
-                "--platform",
-                "any",
-                "-d",
-            ])
-            .arg(out)
-            .arg(format!("black=={BLACK}"))
-            .status()
-            .unwrap();
-        assert!(
-            status.success(),
-            "pip download black=={BLACK} (py3-none-any)"
+            ],
+            out,
+            &black,
         );
+        let pure = [
+            "--no-deps",
+            "--implementation",
+            "py",
+            "--abi",
+            "none",
+            "--platform",
+            "any",
+        ];
+        pip_download(&pure, out, &black);
     });
     let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
         .unwrap()

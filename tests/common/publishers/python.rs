@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use vx::demo::fixture::{noise_seeded, sha256_hex};
-use vx::demo::github::FixtureRelease;
+use vx::demo::github::{FixtureRelease, GithubFixture};
 
 /// The publisher's repository.
 pub const OWNER: &str = "astral-sh";
@@ -65,6 +65,45 @@ pub fn real_linux_release(tag: &str, also: &[&str]) -> (String, FixtureRelease) 
     let versions: Vec<&str> = also.iter().copied().chain([version.as_str()]).collect();
     let release = release(tag, &versions, Sums::Digests, &[(asset.clone(), bytes)]);
     (asset, release)
+}
+
+/// A loopback GitHub with the publisher's release `tag` as it makes them today
+/// (GitHub digests and a `SHA256SUMS`), its x86_64 Linux asset the archive of
+/// [`archive`] (the others noise).
+pub struct LinuxServed {
+    /// The GitHub.
+    pub github: GithubFixture,
+    /// The python version of the release.
+    pub version: String,
+    /// The Linux archive's asset name.
+    pub asset: String,
+    /// The Linux archive.
+    pub bytes: Vec<u8>,
+}
+
+/// [`LinuxServed`] for `tag`.
+pub fn serve_linux(tag: &str) -> LinuxServed {
+    let (version, bytes) = archive(Without::Nothing);
+    let asset = asset_name(&version, tag, "x86_64-unknown-linux-gnu");
+    let github = GithubFixture::builder()
+        .release(
+            OWNER,
+            REPO,
+            release(
+                tag,
+                &[&version],
+                Sums::DigestsAndFile,
+                &[(asset.clone(), bytes.clone())],
+            ),
+        )
+        .start()
+        .unwrap();
+    LinuxServed {
+        github,
+        version,
+        asset,
+        bytes,
+    }
 }
 
 /// A release `tag` with `versions` for every triple (and a full build beside each,

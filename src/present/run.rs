@@ -1,0 +1,33 @@
+//! What `vx run` alone prints ([`crate::ops::run::Choice::List`]): the project's
+//! tasks (hidden ones aside) with the first line of their descriptions and their
+//! aliases; or, through the caller's `note`, how to add one.
+
+use std::path::Path;
+
+use crate::tasks::model::Task;
+use vx_text::sanitize;
+
+/// The tasks of the manifest at `manifest` as stdout's text (empty when it has none,
+/// said through `note`).
+pub fn tasks(manifest: &Path, tasks: &[Task], note: &dyn Fn(&str)) -> String {
+    if tasks.is_empty() {
+        note(&format!(
+            "vx: {} has no tasks; add one under [tasks], e.g. `lint = \"ruff check .\"`, then `vx run lint`",
+            manifest.display()
+        ));
+        return String::new();
+    }
+    let shown: Vec<&Task> = tasks.iter().filter(|t| !t.hide).collect();
+    let width = shown.iter().map(|t| t.name.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for task in shown {
+        let about = task.about();
+        let mut about = sanitize(about.lines().next().unwrap_or("")).into_owned();
+        if !task.alias.is_empty() {
+            about.push_str(&format!(" (alias: {})", task.alias.join(", ")));
+        }
+        out.push_str(format!("{:width$}  {about}", task.name).trim_end());
+        out.push('\n');
+    }
+    out
+}

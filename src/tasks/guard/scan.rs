@@ -1,0 +1,205 @@
+//! The scan for what a task left outside its process group where the guard cannot be a
+//! subreaper (macOS, the BSDs): one look at every process of this user, with its parent
+//! and whose task it is by the [`MARK`](super::tree::MARK) in its environment.
+//!
+//! On Linux a task's orphan is re-parented to the guard (a child subreaper), and `/proc`
+//! lists the guard's children ([`tree`]). Elsewhere an orphan goes to `launchd` or
+//! `init`, out of the guard's tree, and only the mark it inherited still says it is the
+//! run's: a grandchild that called `setsid` and whose parent exited is found by its
+//! mark alone. The `sysinfo` crate reads every process (macOS: `proc_pidinfo` for its
+//! parent, owner and state, `sysctl` `KERN_PROCARGS2` for the environment it was exec'd
+//! with; Linux: `/proc`). The guard runs this same scan on Linux when asked (`vx
+//! task-guard --scan`): that is how the tests exercise it.
+//!
+//! A look costs a read of every process on the machine; the guard takes one when a task
+//! ends or is signalled, not per tick of a running task.
+
+use std::collections::BTreeMap;
+use std::os::unix::ffi::OsStrExt;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use sysinfo::{ProcessRefreshKind, ProcessStatus, ProcessesToUpdate, System, UpdateKind};
+
+use super::tree::{self, Mark};
+
+/// The scan for one guard's marks.
+pub struct Scan {
+    /// `GUARD-PID.`: how every mark this guard gives begins.
+    prefix: String,
+    /// This user (real user id): another user's process is not the run's to stop.
+    uid: u32,
+    /// About when the guard started (seconds since the epoch, as the crate gives start
+    /// times, a second early): an environment that reads empty counts only in a process
+    /// started since (see [`Mark::Empty`]).
+    since: u64,
+}
+
+/// One look at the processes.
+#[derive(Debug, Default)]
+pub struct Look {
+    /// Every live process's children, by parent.
+    children: BTreeMap<u32, Vec<u32>>,
+    /// This user's live processes whose environment holds one of this guard's marks
+    /// ([`Mark::Is`]), or reads empty ([`Mark::Empty`]: in the middle of `execve`, or
+    /// started with no environment, which a second look settles), by process id.
+    pub marks: Vec<(u32, Mark)>,
+}
+
+impl Scan {
+    /// The scan for the marks of the guard `guard` (its process id), started about now.
+    pub fn new(guard: u32) -> Scan {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        Scan {
+            prefix: format!("{guard}."),
+            uid: rustix::process::getuid().as_raw(),
+            since: now.saturating_sub(1),
+        }
+    }
+
+    /// One look at every process.
+    pub fn look(&self) -> Look {
+        let mut system = System::new();
+        system.refresh_processes_specifics(
+            ProcessesToUpdate::All,
+            true,
+            ProcessRefreshKind::nothing()
+                .without_tasks()
+                .with_user(UpdateKind::Always)
+                .with_environ(UpdateKind::Always),
+        );
+        let mut look = Look::default();
+        for (pid, process) in system.processes() {
+            if matches!(
+                process.status(),
+                ProcessStatus::Zombie | ProcessStatus::Dead
+            ) {
+                continue;
+            }
+            let pid = pid.as_u32();
+            if let Some(parent) = process.parent() {
+                look.children.entry(parent.as_u32()).or_default().push(pid);
+            }
+            if process.user_id().is_none_or(|uid| **uid != self.uid) {
+                continue;
+            }
+            let environ = process.environ();
+            if environ.is_empty() {
+                if process.start_time() >= self.since {
+                    look.marks.push((pid, Mark::Empty));
+                }
+                continue;
+            }
+            let key = format!("{}=", tree::MARK);
+            let mark = environ
+                .iter()
+                .find_map(|entry| entry.as_bytes().strip_prefix(key.as_bytes()));
+            if let Some(mark) = mark
+                && mark.starts_with(self.prefix.as_bytes())
+            {
+                look.marks
+                    .push((pid, Mark::Is(String::from_utf8_lossy(mark).into_owned())));
+            }
+        }
+        for children in look.children.values_mut() {
+            children.sort_unstable();
+        }
+        look.marks.sort_unstable_by_key(|(pid, _)| *pid);
+        look
+    }
+}
+
+impl Look {
+    /// Every live descendant of `roots` (the roots themselves left out).
+    pub fn descendants(&self, roots: &[u32]) -> Vec<u32> {
+        tree::descendants_in(&self.children, roots)
+    }
+
+    /// The processes that carry `mark`.
+    pub fn marked(&self, mark: &str) -> Vec<u32> {
+        self.marks
+            .iter()
+            .filter(|(_, m)| matches!(m, Mark::Is(value) if value == mark))
+            .map(|(pid, _)| *pid)
+            .collect()
+    }
+
+    /// The processes that carry any of the guard's marks.
+    pub fn any_marked(&self) -> Vec<u32> {
+        self.marks
+            .iter()
+            .filter(|(_, m)| matches!(m, Mark::Is(_)))
+            .map(|(pid, _)| *pid)
+            .collect()
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+    use std::process::Command;
+    use std::time::{Duration, Instant};
+
+    /// A child with a guard's mark and the grandchild it started in a session of its own
+    /// (`setsid`) before exiting: the grandchild, re-parented away from this process
+    /// (to init, or whichever subreaper is above), is found by its mark alone; a mark of
+    /// another guard is not this guard's.
+    #[test]
+    fn finds_a_detached_grandchild_by_its_mark_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let pidfile = dir.path().join("grandchild.pid");
+        let me = std::process::id();
+        let ours = format!("{me}.7");
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg("(setsid sh -c 'echo $$ > \"$1\"; exec sleep 30' sh \"$1\" &)")
+            .arg("sh")
+            .arg(&pidfile)
+            .env(tree::MARK, &ours)
+            .spawn()
+            .unwrap();
+        let mut other = Command::new("sleep")
+            .arg("30")
+            .env(tree::MARK, format!("{}.7", me + 1))
+            .spawn()
+            .unwrap();
+        let scan = Scan::new(me);
+        let began = Instant::now();
+        let grandchild: u32 = loop {
+            if let Ok(text) = std::fs::read_to_string(&pidfile)
+                && let Ok(pid) = text.trim().parse()
+            {
+                break pid;
+            }
+            assert!(began.elapsed() < Duration::from_secs(30));
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        // The grandchild's parent (a subshell) has exited, and so has the child.
+        child.wait().unwrap();
+        let look = loop {
+            let look = scan.look();
+            // `exec sleep` may still be under way (its environment read empty).
+            if look.marked(&ours).contains(&grandchild) {
+                break look;
+            }
+            assert!(
+                began.elapsed() < Duration::from_secs(30),
+                "{grandchild} not found: {look:?}"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        assert_eq!(look.marked(&ours), vec![grandchild]);
+        assert!(!look.descendants(&[me]).contains(&grandchild), "detached");
+        assert!(look.descendants(&[me]).contains(&other.id()), "a child");
+        assert!(
+            !look.any_marked().contains(&other.id()),
+            "another guard's mark is not ours"
+        );
+        let pid = rustix::process::Pid::from_raw(grandchild as i32).unwrap();
+        rustix::process::kill_process(pid, rustix::process::Signal::KILL).unwrap();
+        other.kill().unwrap();
+        other.wait().unwrap();
+    }
+}
