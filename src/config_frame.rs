@@ -1,9 +1,11 @@
 //! The one framed message a `vx sync` parent writes to a `vx install` child on a pipe.
 //!
 //! Configuration never travels in environment variables or arguments: the parent
-//! writes exactly one frame and closes its end; the child reads one frame with a size
-//! cap, validates every field, and only then does any work. A bad frame makes the child
-//! exit with [`EXIT_BAD_CONFIG`] before touching the store.
+//! writes one frame per tool the child is to install (usually one; a batch of small
+//! tools when there are more tools than `-j` slots, at most [`MAX_FRAMES`]) and closes
+//! its end; the child reads the frames with a size cap each, to the end of the pipe
+//! ([`read_frames`]), validates every field, and only then does any work. A bad frame
+//! makes the child exit with [`EXIT_BAD_CONFIG`] before touching the store.
 //!
 //! Wire format (all integers little-endian):
 //!
@@ -39,6 +41,8 @@ pub const MAX_PAYLOAD: u32 = 64 * 1024;
 /// Exit code of a `vx install` child that received a truncated, oversized or
 /// malformed frame (distinct from every install failure code).
 pub const EXIT_BAD_CONFIG: i32 = 3;
+/// Most frames one child reads: the tools of one batch (`vx sync` sends fewer).
+pub const MAX_FRAMES: usize = 32;
 
 /// Everything one child needs to install one tool: what to install (a [`ToolSpec`])
 /// plus where to install it and where to report.
@@ -176,6 +180,13 @@ pub enum FrameError {
     /// The payload parsed but a field breaks the rules.
     #[error("config frame has an invalid field: {0}")]
     InvalidField(String),
+    /// More frames than [`MAX_FRAMES`] before the pipe ended.
+    #[error("config pipe carries more than {MAX_FRAMES} frames")]
+    TooMany,
+    /// Frames of one pipe that cannot belong together: another board, or one slot
+    /// twice.
+    #[error("config frames do not belong together: {0}")]
+    Mixed(String),
     /// Reading or writing the pipe failed.
     #[error("config pipe I/O error: {0}")]
     Io(#[from] io::Error),
@@ -228,8 +239,40 @@ pub fn encode_frame(cfg: &InstallConfig) -> Result<Vec<u8>, FrameError> {
 /// Reads exactly one frame and returns the validated config. Never reads past the
 /// frame, and never allocates more than [`MAX_PAYLOAD`] bytes whatever the header says.
 pub fn read_frame(r: &mut impl Read) -> Result<InstallConfig, FrameError> {
+    read_frame_or_end(r)?.ok_or(FrameError::TruncatedHeader { got: 0 })
+}
+
+/// Reads the frames of a child's config pipe to its end: at least one, at most
+/// [`MAX_FRAMES`], each as [`read_frame`] reads it, all for the same board and each
+/// for another slot (a child is the one writer of each slot it is given). The pipe
+/// must end between two frames: a partial one is a truncated frame.
+pub fn read_frames(r: &mut impl Read) -> Result<Vec<InstallConfig>, FrameError> {
+    let mut frames = vec![read_frame(r)?];
+    while let Some(cfg) = read_frame_or_end(r)? {
+        if frames.len() == MAX_FRAMES {
+            return Err(FrameError::TooMany);
+        }
+        if cfg.board != frames[0].board {
+            return Err(FrameError::Mixed(format!(
+                "slot {} reports into another board than slot {}",
+                cfg.slot, frames[0].slot
+            )));
+        }
+        if frames.iter().any(|other| other.slot == cfg.slot) {
+            return Err(FrameError::Mixed(format!("slot {} comes twice", cfg.slot)));
+        }
+        frames.push(cfg);
+    }
+    Ok(frames)
+}
+
+/// [`read_frame`], or `None` when the reader ends before the frame's first byte.
+fn read_frame_or_end(r: &mut impl Read) -> Result<Option<InstallConfig>, FrameError> {
     let mut header = [0u8; HEADER_LEN];
     let got = read_full(r, &mut header)?;
+    if got == 0 {
+        return Ok(None);
+    }
     if got < HEADER_LEN {
         return Err(FrameError::TruncatedHeader { got });
     }
@@ -260,7 +303,7 @@ pub fn read_frame(r: &mut impl Read) -> Result<InstallConfig, FrameError> {
     let mut cfg: InstallConfig = serde_json::from_slice(&payload).map_err(FrameError::Malformed)?;
     cfg.validate()?;
     cfg.check_paths()?;
-    Ok(cfg)
+    Ok(Some(cfg))
 }
 
 /// Reads until `buf` is full or the reader ends; returns the bytes read.
@@ -357,6 +400,80 @@ mod tests {
         let len = u32::from_le_bytes(bytes[8..12].try_into().unwrap()) as usize;
         assert_eq!(bytes.len(), HEADER_LEN + len);
         assert_eq!(read_frame(&mut bytes.as_slice()).unwrap(), cfg);
+    }
+
+    #[test]
+    fn a_batch_is_frames_to_the_end_of_the_pipe() {
+        let first = sample();
+        let second = InstallConfig {
+            slot: 8,
+            ..sample()
+        };
+        let mut pipe = frame_of(&first);
+        pipe.extend(frame_of(&second));
+        assert_eq!(
+            read_frames(&mut pipe.as_slice()).unwrap(),
+            vec![first.clone(), second]
+        );
+        // One frame alone is a batch of one.
+        assert_eq!(
+            read_frames(&mut frame_of(&first).as_slice()).unwrap(),
+            vec![first]
+        );
+    }
+
+    #[test]
+    fn a_batch_that_is_empty_cut_mixed_or_too_long_is_refused() {
+        let err = read_frames(&mut [].as_slice()).unwrap_err();
+        assert!(
+            matches!(err, FrameError::TruncatedHeader { got: 0 }),
+            "{err}"
+        );
+        // The pipe ends inside the second frame.
+        let second = frame_of(&InstallConfig {
+            slot: 8,
+            ..sample()
+        });
+        for cut in [1, HEADER_LEN, second.len() - 1] {
+            let mut pipe = frame_of(&sample());
+            pipe.extend(&second[..cut]);
+            let err = read_frames(&mut pipe.as_slice()).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    FrameError::TruncatedHeader { .. } | FrameError::TruncatedPayload { .. }
+                ),
+                "cut at {cut}: {err}"
+            );
+        }
+        // One slot twice: two writers of one slot.
+        let mut pipe = frame_of(&sample());
+        pipe.extend(frame_of(&sample()));
+        let err = read_frames(&mut pipe.as_slice()).unwrap_err();
+        assert!(matches!(err, FrameError::Mixed(_)), "{err}");
+        assert_eq!(err.exit_code(), EXIT_BAD_CONFIG);
+        // Another board.
+        let mut pipe = frame_of(&sample());
+        pipe.extend(frame_of(&InstallConfig {
+            slot: 8,
+            board: Some(abs("/dev/shm/vx-board-5678")),
+            ..sample()
+        }));
+        let err = read_frames(&mut pipe.as_slice()).unwrap_err();
+        assert!(matches!(err, FrameError::Mixed(_)), "{err}");
+        // More than the cap.
+        let mut pipe = Vec::new();
+        for slot in 0..=MAX_FRAMES as u32 {
+            pipe.extend(frame_of(&InstallConfig { slot, ..sample() }));
+        }
+        let err = read_frames(&mut pipe.as_slice()).unwrap_err();
+        assert!(matches!(err, FrameError::TooMany), "{err}");
+        let last = InstallConfig {
+            slot: MAX_FRAMES as u32,
+            ..sample()
+        };
+        pipe.truncate(pipe.len() - frame_of(&last).len());
+        assert_eq!(read_frames(&mut pipe.as_slice()).unwrap().len(), MAX_FRAMES);
     }
 
     #[test]

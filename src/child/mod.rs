@@ -1,44 +1,84 @@
-//! `vx install --from-parent`: the child a `vx sync` parent spawns for each tool.
+//! `vx install --from-parent`: the child a `vx sync` parent spawns for a tool, or for
+//! a batch of small ones.
 //!
-//! A child reads exactly one config frame from stdin (a bad one: a message on stderr
-//! and [`EXIT_BAD_CONFIG`], nothing installed), attaches to its slot, runs the install
-//! engine with a [`BoardSink`], publishes the terminal state in one place and exits with
-//! the install's code. SIGTERM/SIGINT (and, on Linux, the parent's death) count as a
-//! cancel: the engine stops between chunks, cleans up and the slot says Cancelled.
-//! A child whose parent died then ends its own process tree with SIGKILL, itself
-//! last: what a `post_install` forked and that ignored the cancel has nobody else to
-//! end it.
+//! A child reads its config frames from stdin to the end of the pipe (one per tool,
+//! [`read_frames`]; a bad one: a message on stderr and [`EXIT_BAD_CONFIG`], nothing
+//! installed), then installs the tools one after another: for each it attaches to the
+//! tool's slot, runs the install engine with a [`BoardSink`], publishes the terminal
+//! state in one place and writes a failure's reason line. Each tool is on its own: a
+//! failure ends that tool only, and the next one starts. The exit code is the first
+//! failing tool's, else 0 (the parent reads each tool's outcome from its slot).
+//! SIGTERM/SIGINT (and, on Linux, the parent's death) count as a cancel: the engine
+//! stops between chunks, cleans up and the slot says Cancelled, and so does every slot
+//! of the batch not yet started. A child whose parent died then ends its own process
+//! tree with SIGKILL, itself last: what a `post_install` forked and that ignored the
+//! cancel has nobody else to end it.
 //! (On Windows: Ctrl-Break and the console's close; the parent's Job Object ends a
 //! child whose parent died.)
 
 pub mod board_sink;
 
 use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::config_frame::{EXIT_BAD_CONFIG, read_frame};
-use crate::install::{self, InstallOptions, Terminal};
+use crate::config_frame::{EXIT_BAD_CONFIG, InstallConfig, read_frames};
+use crate::install::{self, InstallError, InstallOptions, ProgressSink, Terminal};
 use crate::platform::process;
 use board_sink::BoardSink;
 
-/// Child mode: one frame on stdin, progress into the board slot. Returns the exit code.
+/// Child mode: the frames on stdin, each tool's progress into its board slot. Returns
+/// the exit code.
 pub fn from_parent() -> i32 {
     // If the parent dies (even by SIGKILL), we get SIGTERM and cancel (Linux; on
     // Windows the parent's Job Object ends us with it).
     let tied = process::cancel_on_parent_death();
     let parent = process::parent_id();
     let signalled = crate::signals::cancel_flag();
-    let cfg = match read_frame(&mut std::io::stdin().lock()) {
-        Ok(cfg) => cfg,
+    let batch = match read_frames(&mut std::io::stdin().lock()) {
+        Ok(batch) => batch,
         Err(err) => {
             crate::note!("vx install: bad config from the parent: {err}");
             return err.exit_code();
         }
     };
-    let Some(board) = cfg.board.clone() else {
+    // Every frame names the same board (`read_frames` checks).
+    let Some(board) = batch[0].board.clone() else {
         crate::note!("vx install: bad config from the parent: no board to report into");
         return EXIT_BAD_CONFIG;
     };
-    let writer = match vx_shm::SlotWriter::attach(&board, cfg.slot as usize, &cfg.spec.name) {
+    // The death signal only covers a parent that dies after it was set: one that died
+    // earlier (between our spawn and the prctl) has left us reparented. The board's
+    // creator is the parent that spawned us; if it is no longer our parent, cancel.
+    if tied && parent_is_gone(&board) {
+        signalled.store(true, Ordering::Relaxed);
+    }
+    // The parent starts each child as the root of a process tree of its own.
+    let own_tree = process::leads_own_tree();
+    let mut code = 0;
+    for cfg in &batch {
+        let tool = install_one(cfg, &board, &signalled, own_tree);
+        if code == 0 {
+            code = tool;
+        }
+    }
+    // A live parent ends our tree once it has reaped us; a dead one cannot.
+    if own_tree && tied && (process::parent_id() != parent || parent_is_gone(&board)) {
+        process::kill_own_tree();
+    }
+    code
+}
+
+/// Installs the tool of `cfg` into its slot of `board` and returns its exit code. A tool
+/// whose cancel was asked (the child `signalled`, or a reader of its slot) before it
+/// starts is published Cancelled at once.
+fn install_one(
+    cfg: &InstallConfig,
+    board: &std::path::Path,
+    signalled: &Arc<AtomicBool>,
+    own_tree: bool,
+) -> i32 {
+    let writer = match vx_shm::SlotWriter::attach(board, cfg.slot as usize, &cfg.spec.name) {
         Ok(writer) => writer,
         Err(err) => {
             crate::note!(
@@ -49,13 +89,7 @@ pub fn from_parent() -> i32 {
             return EXIT_BAD_CONFIG;
         }
     };
-    // The death signal only covers a parent that dies after it was set: one that died
-    // earlier (between our spawn and the prctl) has left us reparented. The board's
-    // creator is the parent that spawned us; if it is no longer our parent, cancel.
-    if tied && parent_is_gone(&board) {
-        signalled.store(true, std::sync::atomic::Ordering::Relaxed);
-    }
-    let mut sink = BoardSink::new(writer, signalled)
+    let mut sink = BoardSink::new(writer, Arc::clone(signalled))
         .with_retry_lines(crate::config_frame::retry_prefix(
             &cfg.spec.name,
             &cfg.spec.version,
@@ -71,20 +105,30 @@ pub fn from_parent() -> i32 {
     {
         sink.mark_unverified();
     }
-    // The parent starts each child as the root of a process tree of its own.
-    let opts = match InstallOptions::for_config(&cfg) {
-        Ok(opts) => InstallOptions {
-            own_process_group: process::leads_own_tree(),
-            ..opts
-        },
-        Err(err) => {
-            crate::note!("vx install: {err}");
-            return EXIT_BAD_CONFIG;
-        }
+    // A tool of a batch cancelled (the child signalled, or its slot asked) before it
+    // started: nothing to stop.
+    let result = if sink.cancel_requested() {
+        Ok(Err(InstallError::Cancelled))
+    } else {
+        InstallOptions::for_config(cfg).map(|opts| {
+            let opts = InstallOptions {
+                own_process_group: own_tree,
+                ..opts
+            };
+            install::install(cfg, &mut sink, &opts)
+        })
     };
-    let result = install::install(&cfg, &mut sink, &opts);
-    let terminal = Terminal::of(&result);
-    sink.finish(&terminal, result.as_ref().ok());
+    let terminal = match &result {
+        Ok(result) => Terminal::of(result),
+        // Settings this tool's download cannot go by: a bad config, for this tool.
+        Err(err) => Terminal {
+            phase: vx_shm::Phase::Failed,
+            message: err.to_string(),
+            code: EXIT_BAD_CONFIG,
+        },
+    };
+    let outcome = result.as_ref().ok().and_then(|result| result.as_ref().ok());
+    sink.finish(&terminal, outcome);
     if terminal.code != 0 {
         // The parent shows this line; it is sanitized there, and here too for a
         // child run by hand.
@@ -94,11 +138,6 @@ pub fn from_parent() -> i32 {
             "{prefix}{}",
             vx_text::sanitize(&terminal.message)
         );
-    }
-    // A live parent ends our tree once it has reaped us; a dead one cannot.
-    if opts.own_process_group && tied && (process::parent_id() != parent || parent_is_gone(&board))
-    {
-        process::kill_own_tree();
     }
     terminal.code
 }

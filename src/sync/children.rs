@@ -3,7 +3,8 @@
 //! Each child is the current executable at the root of a process tree of its own
 //! ([`Tree`]: a process group on Unix, a Job Object on Windows), so a Ctrl-C at the
 //! terminal reaches only the parent, which relays it as cancel requests, and a kill
-//! reaches anything the child started. Its config goes as one frame on stdin (then
+//! reaches anything the child started. It installs one tool or a batch of small ones
+//! ([`Job`]s, one slot each): their configs go as one frame each on stdin (then
 //! closed), stdout discarded and stderr captured into a bounded ring. A small thread
 //! waits for each child and sends its exit on a channel, so the supervisor reacts to
 //! an exit at once instead of polling.
@@ -28,20 +29,43 @@ use crate::sync::stderr_ring::StderrTail;
 /// reach its end (a grandchild that keeps it open is not waited for longer).
 const STDERR_SETTLE: Duration = Duration::from_millis(500);
 
-/// A running child.
-pub struct Running {
+/// One tool for a child: its slot, its name and its config frame, encoded before any
+/// process starts so a config that cannot be sent fails alone, with its own reason.
+pub struct Job {
     /// Its slot.
     pub index: usize,
+    /// Its tool and whole version, as its config names them: its stderr lines start
+    /// with them (the slot may show a long version cut, `docs/LAYOUT.md`).
+    name: (String, String),
+    /// Its config frame.
+    frame: Vec<u8>,
+}
+
+impl Job {
+    /// The job of `cfg`, or why its config cannot travel as a frame.
+    pub fn new(cfg: &InstallConfig) -> Result<Job, SpawnError> {
+        Ok(Job {
+            index: cfg.slot as usize,
+            name: (cfg.spec.name.clone(), cfg.spec.version.clone()),
+            frame: encode_frame(cfg)?,
+        })
+    }
+}
+
+/// A running child.
+pub struct Running {
+    /// Its first slot: the key of its [`Exit`].
+    pub index: usize,
+    /// Each of its tools' slot and tool name and whole version ([`Job`]), in the order
+    /// it installs them: one, or a batch.
+    pub slots: Vec<(usize, (String, String))>,
     /// Its process id.
     pid: u32,
     /// Its process tree.
     tree: Tree,
     /// Its stderr, being captured.
     pub stderr: StderrTail,
-    /// Its tool and whole version, as its config names them: its stderr lines start
-    /// with them (the slot may show a long version cut, `docs/LAYOUT.md`).
-    pub name: (String, String),
-    /// When the parent first saw the slot in a terminal state while the child ran.
+    /// When the parent first saw all its slots in a terminal state while it ran.
     terminal_seen: Option<Instant>,
 }
 
@@ -69,7 +93,7 @@ impl SpawnError {
 /// A child that exited, as its waiter thread reports it.
 #[derive(Debug)]
 pub struct Exit {
-    /// Its slot.
+    /// Its first slot ([`Running::index`]).
     pub index: usize,
     /// How it ended (an error only if waiting itself failed).
     pub status: std::io::Result<ExitStatus>,
@@ -78,11 +102,17 @@ pub struct Exit {
 /// Stack of a waiter thread: it only calls `wait` and sends one message.
 const WAITER_STACK: usize = 64 * 1024;
 
-/// Spawns the child for `cfg`, hands it its config, and starts the thread that sends
-/// its [`Exit`] on `exits`. The frame is encoded first, so a config that cannot be sent
-/// fails here with its own reason instead of a child that reads nothing.
-pub fn spawn(exe: &Path, cfg: &InstallConfig, exits: &Sender<Exit>) -> Result<Running, SpawnError> {
-    let frame = encode_frame(cfg)?;
+/// Spawns the child for `jobs` (at least one; at most
+/// [`crate::config_frame::MAX_FRAMES`]), hands it their frames, and starts the thread
+/// that sends its [`Exit`] on `exits`.
+pub fn spawn(exe: &Path, jobs: Vec<Job>, exits: &Sender<Exit>) -> Result<Running, SpawnError> {
+    let index = jobs.first().map_or(0, |job| job.index);
+    let mut frames = Vec::with_capacity(jobs.iter().map(|job| job.frame.len()).sum());
+    let mut slots = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        frames.extend_from_slice(&job.frame);
+        slots.push((job.index, job.name));
+    }
     let mut command = Command::new(exe);
     command
         .args(["install", "--from-parent"])
@@ -95,9 +125,8 @@ pub fn spawn(exe: &Path, cfg: &InstallConfig, exits: &Sender<Exit>) -> Result<Ru
     if let Some(mut stdin) = child.stdin.take() {
         // A child that died before reading is settled from its exit status; a write
         // error here tells nothing more.
-        let _ = stdin.write_all(&frame);
+        let _ = stdin.write_all(&frames);
     }
-    let index = cfg.slot as usize;
     let pid = child.id();
     let exits = exits.clone();
     let stderr_end = stderr.end();
@@ -119,10 +148,10 @@ pub fn spawn(exe: &Path, cfg: &InstallConfig, exits: &Sender<Exit>) -> Result<Ru
     }
     Ok(Running {
         index,
+        slots,
         pid,
         tree,
         stderr,
-        name: (cfg.spec.name.clone(), cfg.spec.version.clone()),
         terminal_seen: None,
     })
 }
@@ -133,15 +162,17 @@ impl Running {
         self.pid
     }
 
-    /// Kills the child's process tree if its slot has been terminal for `linger`
-    /// while it still runs: the outcome is published, the process is stuck.
+    /// Kills the child's process tree if all its slots have been terminal for `linger`
+    /// while it still runs: the outcomes are published, the process is stuck.
     pub fn kill_if_lingering(&mut self, board: &Board, linger: Duration) {
-        let terminal = board
-            .reader()
-            .read_slot(self.index)
-            .and_then(Result::ok)
-            .and_then(|snap| snap.record.phase())
-            .is_some_and(Phase::is_terminal);
+        let reader = board.reader();
+        let terminal = self.slots.iter().all(|(index, _)| {
+            reader
+                .read_slot(*index)
+                .and_then(Result::ok)
+                .and_then(|snap| snap.record.phase())
+                .is_some_and(Phase::is_terminal)
+        });
         if !terminal {
             return;
         }
@@ -157,14 +188,15 @@ impl Running {
     }
 }
 
-/// What the parent did when a child ended.
+/// What the parent did when a child ended, for one of its tools.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Settled {
     /// The slot.
     pub index: usize,
-    /// The child's stderr tail.
+    /// The child's stderr tail: of a batch, the lines of this tool and those naming
+    /// none of the batch.
     pub stderr: Vec<String>,
-    /// Its tool and whole version ([`Running::name`]).
+    /// Its tool and whole version ([`Job`]).
     pub name: (String, String),
     /// Whether the parent had to publish the slot's terminal state itself.
     pub took_over: bool,
@@ -173,61 +205,125 @@ pub struct Settled {
     pub reason: Option<String>,
 }
 
-/// Settles a child that exited: if its slot holds no terminal state (crash, SIGKILL,
-/// panic, or a child that never got going), the parent publishes one — Failed with the
-/// exit status or signal and the stderr tail's last line, or Cancelled when the sync
-/// was interrupted — so every tool ends with exactly one terminal state.
+/// What the parent did when a child ended: each tool settled, and the tools of a batch
+/// the child never started, to run again, each in a child of its own.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Ended {
+    /// The tools settled, in the child's order.
+    pub settled: Vec<Settled>,
+    /// The slots to run again.
+    pub rerun: Vec<usize>,
+}
+
+/// Settles a child that exited, tool by tool. A slot holding a terminal state keeps
+/// it. A slot that holds none (crash, SIGKILL, panic, or a child that never got going):
+/// of a batch, a tool the child never started (its slot untouched, Queued) is run again
+/// in a child of its own, so one tool's crash costs no other tool; otherwise the parent
+/// publishes a terminal state — Failed with the exit status or signal and the stderr
+/// tail's last line, or Cancelled when the sync was interrupted — so every tool ends
+/// with exactly one terminal state.
 pub fn settle(
     board: &Board,
     running: &mut Running,
     status: ExitStatus,
     interrupted: bool,
-) -> Settled {
-    let index = running.index;
+) -> Ended {
     // The waiter thread waited for the end of stderr (bounded) before reporting.
     let stderr = running.stderr.settle();
-    let snap = board.reader().read_slot(index).and_then(Result::ok);
-    let terminal = snap
-        .as_ref()
-        .and_then(|snap| snap.record.phase())
-        .is_some_and(Phase::is_terminal);
-    let took_over = !terminal;
-    // Its lines name the whole version, which the slot may show cut.
-    let (tool, version) = &running.name;
-    let mut reason = snap.and_then(|_| crate::report::reasons::from_stderr(&stderr, tool, version));
-    if took_over {
-        let (phase, mut message) = if interrupted {
-            (
-                Phase::Cancelled,
-                format!("interrupted; child {}", describe_status(status)),
-            )
-        } else {
-            (Phase::Failed, format!("child {}", describe_status(status)))
-        };
-        if let Some(last) = stderr
-            .iter()
-            .rev()
-            .map(|l| l.trim())
-            .find(|l| !l.is_empty())
-        {
-            message.push_str(": ");
-            message.push_str(last);
+    let batch = running.slots.len() > 1;
+    let mut ended = Ended::default();
+    for (index, name) in &running.slots {
+        let index = *index;
+        let snap = board.reader().read_slot(index).and_then(Result::ok);
+        let terminal = snap
+            .as_ref()
+            .and_then(|snap| snap.record.phase())
+            .is_some_and(Phase::is_terminal);
+        if batch && !interrupted && snap.as_ref().is_some_and(|snap| untouched(&snap.record)) {
+            ended.rerun.push(index);
+            continue;
         }
-        let code = if interrupted {
-            130
+        let stderr = if batch {
+            lines_of(&stderr, name, &running.slots)
         } else {
-            status_code(status)
+            stderr.clone()
         };
-        publish_terminal(board, index, phase, &message, code);
-        reason = Some(message);
+        let took_over = !terminal;
+        // Its lines name the whole version, which the slot may show cut.
+        let (tool, version) = name;
+        let mut reason =
+            snap.and_then(|_| crate::report::reasons::from_stderr(&stderr, tool, version));
+        if took_over {
+            let (phase, mut message) = if interrupted {
+                (
+                    Phase::Cancelled,
+                    format!("interrupted; child {}", describe_status(status)),
+                )
+            } else {
+                (Phase::Failed, format!("child {}", describe_status(status)))
+            };
+            if let Some(last) = stderr
+                .iter()
+                .rev()
+                .map(|l| l.trim())
+                .find(|l| !l.is_empty())
+            {
+                message.push_str(": ");
+                message.push_str(last);
+            }
+            let code = if interrupted {
+                130
+            } else {
+                status_code(status)
+            };
+            publish_terminal(board, index, phase, &message, code);
+            reason = Some(message);
+        }
+        ended.settled.push(Settled {
+            index,
+            stderr,
+            name: name.clone(),
+            took_over,
+            reason,
+        });
     }
-    Settled {
-        index,
-        stderr,
-        name: running.name.clone(),
-        took_over,
-        reason,
-    }
+    ended
+}
+
+/// Whether a child never started the tool of `record`: Queued, never stamped.
+fn untouched(record: &vx_shm::SlotRecord) -> bool {
+    record.phase() == Some(Phase::Queued) && record.attempt == 0 && record.started_unix_ms == 0
+}
+
+/// The lines of a batch child's `stderr` that concern `own`: all but those starting
+/// with another tool's reason, retry or notice prefix
+/// ([`crate::config_frame::reason_prefix`]).
+fn lines_of(
+    stderr: &[String],
+    own: &(String, String),
+    batch: &[(usize, (String, String))],
+) -> Vec<String> {
+    let others: Vec<String> = batch
+        .iter()
+        .map(|(_, name)| name)
+        .filter(|name| *name != own)
+        .flat_map(|(tool, version)| {
+            [
+                crate::config_frame::reason_prefix(tool, version),
+                crate::config_frame::retry_prefix(tool, version),
+                crate::config_frame::notice_prefix(tool, version),
+            ]
+        })
+        .collect();
+    stderr
+        .iter()
+        .filter(|line| {
+            !others
+                .iter()
+                .any(|prefix| line.starts_with(prefix.as_str()))
+        })
+        .cloned()
+        .collect()
 }
 
 /// Publishes a terminal state into slot `index` as the board's creator (only for slots

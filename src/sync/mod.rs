@@ -3,9 +3,14 @@
 //! with exactly one terminal state.
 //!
 //! - [`plan`]: manifest → board entries and one install config per slot.
-//! - [`children`]: spawning children (own process tree, config frame on stdin,
+//! - [`children`]: spawning children (own process tree, config frames on stdin,
 //!   stderr into a [`stderr_ring`]) and settling their end (the parent publishes
 //!   Failed for a child that died without a terminal state).
+//! - Batches: while more tools wait than `-j` children can take, a child takes
+//!   several small ones ([`batch_len`], [`batchable`]): a process's start costs more
+//!   than a tiny tool's install. Each keeps its own slot, terminal state, receipt and
+//!   failure; the tools of a batch whose child died before it started them run again,
+//!   each in a child of its own (`children::settle`).
 //! - SIGINT/SIGTERM ([`crate::signals::Interrupt`]) → cancel every slot, 3 s grace,
 //!   then kill the remaining process trees; exit 130.
 //!
@@ -16,7 +21,7 @@ pub mod children;
 pub mod plan;
 pub mod stderr_ring;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -34,7 +39,7 @@ use crate::report::reasons::{
 use crate::report::{Reporter, Style, Verbosity, table};
 use crate::signals::Interrupt;
 use crate::spec::ToolSpec;
-use children::{Exit, Running, publish_terminal, settle, spawn};
+use children::{Exit, Job, Running, publish_terminal, settle, spawn};
 use plan::Plan;
 
 /// The longest the parent's event loop sleeps without an event (a child's exit, an
@@ -47,6 +52,20 @@ pub const GRACE: Duration = Duration::from_secs(3);
 /// killed (its outcome is already on the board; this only keeps a stuck exit from
 /// stalling the sync).
 pub const LINGER: Duration = Duration::from_secs(10);
+
+/// The most tools one child installs ([`batch_len`]): bounds what a crash in a batch
+/// sends to be run again.
+pub const MAX_BATCH: usize = 16;
+// A batch fits in what a child reads.
+const _: () = assert!(MAX_BATCH <= crate::config_frame::MAX_FRAMES);
+/// How many tools a sync must have to install (not found installed) for its children to
+/// take batches ([`batch_len`]): below it, a child per tool costs a few milliseconds in
+/// all and keeps every download of a small project in parallel.
+pub const BATCH_FROM: usize = 16;
+/// The largest download (as the lock records it) a child installs in a batch; a larger
+/// one, or a tool with a `post_install` step or install options, gets a child of its
+/// own ([`batchable`]).
+pub const BATCH_BYTES: u64 = 4 << 20;
 
 /// How a sync runs, beyond its manifest and store.
 #[derive(Clone, Debug)]
@@ -257,12 +276,14 @@ pub fn run_with_failures(
             }
             None => None,
         };
+        let to_install = cached.iter().filter(|outcome| outcome.is_none()).count();
         let run = Supervisor {
             board: &board,
             plan: &plan,
             exe,
             store,
             jobs: settings.jobs,
+            batching: to_install >= BATCH_FROM,
             interrupt: &interrupt,
             rings: &host.rings,
             reasons: &host.reasons,
@@ -564,6 +585,8 @@ struct Supervisor<'a> {
     exe: &'a Path,
     store: &'a Path,
     jobs: usize,
+    /// Whether children take batches of tools ([`BATCH_FROM`]).
+    batching: bool,
     interrupt: &'a Interrupt,
     rings: &'a Rings,
     reasons: &'a Mutex<FullReasons>,
@@ -592,6 +615,8 @@ impl Supervisor<'_> {
         let mut interrupted_at: Option<Instant> = None;
         let mut killed = false;
         let mut ended: Vec<Exit> = Vec::new();
+        // Slots to run in a child of their own, not in a batch.
+        let mut alone: HashSet<usize> = HashSet::new();
         loop {
             if interrupted_at.is_none() && self.interrupt.triggered() {
                 interrupted_at = Some(Instant::now());
@@ -617,10 +642,16 @@ impl Supervisor<'_> {
                     continue;
                 };
                 let child = running.swap_remove(at);
-                settled.push(self.settle(child, exit, interrupted_at.is_some()));
+                let done = self.settle(child, exit, interrupted_at.is_some());
+                settled.extend(done.settled);
+                // First, and alone: a batch's tools its child never started.
+                for index in done.rerun.into_iter().rev() {
+                    queue.push_front(index);
+                    alone.insert(index);
+                }
             }
 
-            self.start(&mut queue, &mut running, &mut cached, &exit_tx);
+            self.start(&mut queue, &mut running, &mut cached, &alone, &exit_tx);
 
             for child in &mut running {
                 child.kill_if_lingering(board, LINGER);
@@ -658,60 +689,96 @@ impl Supervisor<'_> {
 
     /// Starts installs from `queue` until `jobs` run: a tool found installed is
     /// recorded without a child; one that cannot be started fails with the reason.
+    /// In a sync that batches, while more tools wait than free children can take, a
+    /// child takes a batch of [`batchable`] ones ([`batch_len`]), except those in
+    /// `alone`.
     fn start(
         &self,
         queue: &mut VecDeque<usize>,
         running: &mut Vec<Running>,
         cached: &mut [Option<Outcome>],
+        alone: &HashSet<usize>,
         exits: &crossbeam_channel::Sender<Exit>,
     ) {
         let board = self.board;
         while running.len() < self.jobs {
-            let Some(index) = queue.pop_front() else {
-                break;
+            let len = if self.batching {
+                batch_len(queue.len(), self.jobs - running.len())
+            } else {
+                1
             };
-            let cfg = &self.plan.configs[index];
-            // Already installed: recorded here, with no child to start.
-            if let Some(outcome) = cached.get_mut(index).and_then(Option::take) {
-                children::publish_cached(board, index, &outcome);
+            let mut jobs: Vec<Job> = Vec::new();
+            while jobs.len() < len {
+                let Some(&index) = queue.front() else {
+                    break;
+                };
+                let cfg = &self.plan.configs[index];
+                let single = alone.contains(&index) || !batchable(cfg);
+                if single && !jobs.is_empty() {
+                    // The batch ends here; this tool starts its own child next.
+                    break;
+                }
+                queue.pop_front();
+                // Already installed: recorded here, with no child to start.
+                if let Some(outcome) = cached.get_mut(index).and_then(Option::take) {
+                    children::publish_cached(board, index, &outcome);
+                    continue;
+                }
+                match Job::new(cfg) {
+                    Ok(job) => jobs.push(job),
+                    Err(err) => {
+                        publish_terminal(board, index, Phase::Failed, &err.to_string(), err.code())
+                    }
+                }
+                if single {
+                    break;
+                }
+            }
+            if jobs.is_empty() {
+                if queue.is_empty() {
+                    break;
+                }
                 continue;
             }
-            match spawn(self.exe, cfg, exits) {
+            let indices: Vec<usize> = jobs.iter().map(|job| job.index).collect();
+            match spawn(self.exe, jobs, exits) {
                 Ok(child) => {
-                    self.reasons
-                        .lock()
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .expect(index);
-                    self.rings
-                        .lock()
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .insert(index, child.stderr.ring());
+                    let mut reasons = self.reasons.lock().unwrap_or_else(PoisonError::into_inner);
+                    let mut rings = self.rings.lock().unwrap_or_else(PoisonError::into_inner);
+                    for &index in &indices {
+                        reasons.expect(index);
+                        rings.insert(index, child.stderr.ring());
+                    }
                     running.push(child);
                 }
                 Err(err) => {
-                    publish_terminal(board, index, Phase::Failed, &err.to_string(), err.code())
+                    for index in indices {
+                        publish_terminal(board, index, Phase::Failed, &err.to_string(), err.code())
+                    }
                 }
             }
         }
     }
 
-    /// Settles a child that exited: its outcome, its reason, and whatever it left.
-    fn settle(&self, mut child: Running, exit: Exit, interrupted: bool) -> children::Settled {
+    /// Settles a child that exited: its tools' outcomes, their reasons, and whatever it
+    /// left.
+    fn settle(&self, mut child: Running, exit: Exit, interrupted: bool) -> children::Ended {
         // Waiting fails only if the child was reaped elsewhere; its slot then says how
         // it ended, or it counts as a failure.
         let status = exit
             .status
             .unwrap_or_else(|_| crate::platform::process::exit_status(1));
         let done = settle(self.board, &mut child, status, interrupted);
-        self.reasons
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .settle(done.index, done.reason.clone());
+        let mut reasons = self.reasons.lock().unwrap_or_else(PoisonError::into_inner);
+        for settled in &done.settled {
+            reasons.settle(settled.index, settled.reason.clone());
+        }
+        drop(reasons);
         // Whatever it started (a post_install command and anything that forked) is in
         // its process tree: a cancelled, failed or killed installer leaves nothing
         // running behind it.
         child.kill_tree();
-        if done.took_over {
+        if done.settled.iter().any(|settled| settled.took_over) {
             // It died without cleaning up after itself: its work dir is left.
             if let Some(deleting) =
                 crate::install::store::clean_stale_work(self.store, &self.interrupt.flag())
@@ -724,6 +791,27 @@ impl Supervisor<'_> {
         }
         done
     }
+}
+
+/// How many tools the next child takes, in a sync that batches ([`BATCH_FROM`]), when
+/// `waiting` tools wait and `free` more children may start: the waiting tools shared
+/// evenly among the free children (all `-j` stay busy, and no more processes start
+/// than needed), at least one, at most [`MAX_BATCH`].
+pub fn batch_len(waiting: usize, free: usize) -> usize {
+    waiting.div_ceil(free.max(1)).clamp(1, MAX_BATCH)
+}
+
+/// Whether the tool of `cfg` may share a child: no `post_install` (a command's output
+/// and processes are the child's, not one tool's), no install options (the runtime a
+/// tool is built with, components), no alternative packings (a runtime's archives), and
+/// a download not known to be over [`BATCH_BYTES`] (a large one would hold up the tools
+/// after it).
+pub fn batchable(cfg: &crate::config_frame::InstallConfig) -> bool {
+    let spec = &cfg.spec;
+    spec.post_install.is_none()
+        && spec.options.is_empty()
+        && spec.alternatives.is_empty()
+        && spec.size.is_none_or(|size| size <= BATCH_BYTES)
 }
 
 /// Reports what a settled child said beyond its slot: each retry it made and each
@@ -762,6 +850,25 @@ fn report_settled(board: &Board, reporter: &mut Reporter<impl Write>, settled: c
 mod tests {
     use super::*;
     use vx_shm::SlotRecord;
+
+    #[test]
+    fn batches_share_the_waiting_tools_among_the_free_children() {
+        assert_eq!(batch_len(3, 2), 2);
+        assert_eq!(batch_len(3, 4), 1);
+        // 100 tools at -j 16: 16 children of 6 or 7 (100 = 4 x 7 + 12 x 6).
+        let (mut waiting, mut lens) = (100, Vec::new());
+        for free in (1..=16).rev() {
+            let len = batch_len(waiting, free).min(waiting);
+            lens.push(len);
+            waiting -= len;
+        }
+        assert_eq!(waiting, 0, "{lens:?}");
+        assert!(lens.iter().all(|len| (6..=7).contains(len)), "{lens:?}");
+        // Never more than the cap, never none.
+        assert_eq!(batch_len(10_000, 1), MAX_BATCH);
+        assert_eq!(batch_len(BATCH_FROM, 0), MAX_BATCH);
+        assert_eq!(batch_len(0, 4), 1);
+    }
 
     #[test]
     fn publish_counts_saturate_on_hostile_sequences() {

@@ -518,6 +518,52 @@ pub fn expected_tree(payload: &[u8]) -> BTreeMap<String, String> {
     tree
 }
 
+/// A tool of [`numbered_tools`]: its name, its payload, and the sha256 of its archive.
+pub struct Numbered {
+    /// `t00`, `t01`, ….
+    pub name: String,
+    /// What `lib/data.bin` holds once installed ([`expected_tree`]).
+    pub payload: Vec<u8>,
+    /// The sha256 of its archive, as the manifest names it.
+    pub sha256: String,
+}
+
+/// `count` small tools `t00`, `t01`, … (an [`archive`] each, distinct payloads), all in
+/// the manifest with their sha256, served by one server: `route(name, body)` says how
+/// a tool's archive is served (`None`: at once, `Route::Ok`). Enough of them
+/// (`vx::sync::BATCH_FROM`) make `vx sync` give its children batches.
+pub fn numbered_tools(
+    work: &Work,
+    count: usize,
+    route: impl Fn(&str, Vec<u8>) -> Option<Route>,
+) -> (TestServer, Vec<Numbered>) {
+    let mut tools = Vec::new();
+    let mut routes = Vec::new();
+    for i in 0..count {
+        let name = format!("t{i:02}");
+        let payload = vx::demo::fixture::noise_seeded(2_000, 700 + i as u64);
+        let body = archive(ArchiveFormat::TarGz, payload.clone());
+        let sha256 = sha256_hex(&body);
+        let served = route(&name, body.clone()).unwrap_or(Route::Ok(body));
+        routes.push((format!("/{name}.tar.gz"), served));
+        tools.push(Numbered {
+            name,
+            payload,
+            sha256,
+        });
+    }
+    let server = TestServer::start(routes);
+    let manifest: String = tools
+        .iter()
+        .map(|tool| {
+            let url = server.url(&format!("/{}.tar.gz", tool.name));
+            tool_toml(&tool.name, "1", &url, &tool.sha256)
+        })
+        .collect();
+    work.write_manifest(&manifest);
+    (server, tools)
+}
+
 /// A `[tools.NAME]` table.
 pub fn tool_toml(name: &str, version: &str, url: &str, sha256: &str) -> String {
     format!(

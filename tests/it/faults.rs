@@ -8,6 +8,74 @@ use predicates::prelude::*;
 use vx::demo::fixture::{Route, TestServer, noise, sha256_hex};
 use vx::format::ArchiveFormat;
 
+/// A project of `BATCH_FROM` small tools at `-j 1`: one child installs them all, as a
+/// batch. `t03`'s server answers 404 and `t07`'s bytes do not match its sha256: each
+/// fails with its own reason (and only its own lines of the child's stderr), and every
+/// other tool, before and after them in the batch, installs.
+#[cfg(unix)]
+#[test]
+fn in_a_batch_each_failing_tool_fails_alone_with_its_own_reason() {
+    use std::sync::Arc;
+    let work = Work::new();
+    let (_server, tools) = numbered_tools(&work, vx::sync::BATCH_FROM, |name, body| match name {
+        "t03" => Some(Route::Status(404)),
+        // Slow enough (about a second) for the test to find the board.
+        "t15" => Some(Route::Throttled(Arc::new(body), 2 << 10)),
+        _ => None,
+    });
+    let manifest = std::fs::read_to_string(work.manifest())
+        .unwrap()
+        .replace(&tools[7].sha256, &"0".repeat(64));
+    work.write_manifest(&manifest);
+
+    let mut sync = work.spawn_sync(&["--json", "-j", "1"]);
+    // Kept mapped: the slots stay readable after the sync removes the board.
+    let board = work.wait_board();
+    let status = wait_exit(&mut sync);
+    let out = std::io::read_to_string(sync.stdout.take().unwrap()).unwrap();
+    assert_eq!(status.code(), Some(1), "{out}");
+    let events = json_lines(out.as_bytes());
+    let summary = summary(&events);
+    let missing = summary["t03"]["message"].as_str().unwrap();
+    assert_eq!(summary["t03"]["result"], "failed", "{}", summary["t03"]);
+    assert!(missing.contains("404"), "{missing}");
+    assert!(!missing.contains("checksum"), "{missing}");
+    let mismatch = summary["t07"]["message"].as_str().unwrap();
+    assert_eq!(summary["t07"]["result"], "failed", "{}", summary["t07"]);
+    assert_eq!(summary["t07"]["exit_code"], 11, "{}", summary["t07"]);
+    assert!(mismatch.contains("checksum mismatch"), "{mismatch}");
+    assert!(!mismatch.contains("404"), "{mismatch}");
+    for tool in tools
+        .iter()
+        .filter(|t| !["t03", "t07"].contains(&t.name.as_str()))
+    {
+        assert_eq!(summary[&tool.name]["result"], "completed", "{}", tool.name);
+        assert_eq!(
+            work.installed(&tool.name, "1"),
+            expected_tree(&tool.payload)
+        );
+    }
+    // What the parent shows of a failed tool's stderr names no other tool.
+    for event in events.iter().filter(|e| e["event"] == "stderr") {
+        let tool = event["tool"].as_str().unwrap();
+        for line in event["lines"].as_array().unwrap() {
+            let line = line.as_str().unwrap();
+            assert!(
+                !line.contains("vx install: t") || line.contains(&format!("{tool} 1")),
+                "{tool}: {line}"
+            );
+        }
+    }
+    // All in one child.
+    let writers: std::collections::BTreeSet<u32> = slots(&board)
+        .iter()
+        .filter_map(|s| s.record.writer())
+        .map(|w| w.pid)
+        .collect();
+    assert_eq!(writers.len(), 1, "{writers:?}");
+    work.assert_left_nothing_behind();
+}
+
 #[test]
 fn a_server_failing_twice_with_503_is_retried_and_the_attempt_shows() {
     let work = Work::new();

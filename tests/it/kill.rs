@@ -127,6 +127,87 @@ fn a_child_killed_while_extracting_fails_with_the_signal_and_leaves_nothing() {
     kill_child_in(&work, "many", Phase::Extracting, || (), &payload);
 }
 
+/// A project of `BATCH_FROM` small tools at `-j 1`: one child takes them all as a
+/// batch. `t01`'s download is slow, and its child is killed (SIGKILL) during it. `t00`,
+/// installed before by the same child, stays Completed; `t01` fails with the signal
+/// (as a tool alone in a killed child does); the tools the child never started run
+/// again, each in a child of its own, once, and install.
+#[test]
+fn a_batched_child_killed_mid_batch_fails_its_current_tool_and_the_rest_run_again_alone() {
+    let work = Work::new();
+    let count = vx::sync::BATCH_FROM;
+    // t01's archive is a larger one: 1.5 MiB at 64 KiB/s, 24 s, under way when its
+    // child is killed.
+    let big = Arc::new(archive(ArchiveFormat::TarGz, noise_seeded(3 << 19, 1)));
+    let (_server, tools) = numbered_tools(&work, count, |name, _| {
+        (name == "t01").then(|| Route::Throttled(big.clone(), 64 << 10))
+    });
+    let manifest = std::fs::read_to_string(work.manifest())
+        .unwrap()
+        .replace(&tools[1].sha256, &sha256_hex(&big));
+    work.write_manifest(&manifest);
+
+    let dump = work.dir.path().join("batch.dump");
+    let mut sync = work.spawn_sync(&["--json", "-j", "1", "--dump", dump.to_str().unwrap()]);
+    // Kept mapped: the slots stay readable after the sync removes the board.
+    let board = work.wait_board();
+    let pid = wait_phase(&board, "t01", Phase::Downloading);
+    let before = slots(&board);
+    let slot = |snaps: &[vx_shm::SlotSnapshot], name: &str| {
+        snaps
+            .iter()
+            .find(|s| s.record.tool() == name)
+            .cloned()
+            .unwrap()
+    };
+    // One child for the batch: t00 done by it, t02 not started yet.
+    let first = slot(&before, "t00");
+    assert_eq!(first.record.phase(), Some(Phase::Completed));
+    assert_eq!(first.record.writer().map(|w| w.pid), Some(pid));
+    assert_eq!(slot(&before, "t02").record.phase(), Some(Phase::Queued));
+    kill9(pid);
+
+    let status = wait_exit(&mut sync);
+    let out = std::io::read_to_string(sync.stdout.take().unwrap()).unwrap();
+    assert_eq!(status.code(), Some(1), "{out}");
+    let summary = summary(&json_lines(out.as_bytes()));
+    let killed = &summary["t01"];
+    assert_eq!(killed["result"], "failed", "{killed}");
+    assert_eq!(killed["exit_code"], 137, "{killed}");
+    assert!(
+        killed["message"].as_str().unwrap().contains("SIGKILL"),
+        "{killed}"
+    );
+    assert!(!work.store().join("t01").join("1").exists());
+    let after = slots(&board);
+    for tool in tools.iter().filter(|tool| tool.name != "t01") {
+        assert_eq!(summary[&tool.name]["result"], "completed", "{}", tool.name);
+        assert_eq!(
+            work.installed(&tool.name, "1"),
+            expected_tree(&tool.payload),
+            "{}",
+            tool.name
+        );
+        if tool.name == "t00" {
+            continue;
+        }
+        // Run again, once, by another child.
+        let snap = slot(&after, &tool.name);
+        assert_ne!(
+            snap.record.writer().map(|w| w.pid),
+            Some(pid),
+            "{}",
+            tool.name
+        );
+        assert_eq!(snap.record.attempt, 1, "{}", tool.name);
+    }
+    assert!(work.store_tmp().is_empty(), "{:?}", work.store_tmp());
+    assert!(work.board_files().is_empty(), "{:?}", work.board_files());
+    let dumped = work.dump_tools(&dump);
+    assert_eq!(dumped["t01"]["result"], "failed", "{}", dumped["t01"]);
+    assert_eq!(dumped["t15"]["result"], "completed", "{}", dumped["t15"]);
+}
+
 #[test]
 fn a_child_killed_during_post_install_fails_and_its_command_is_killed_too() {
     let work = Work::new();

@@ -97,6 +97,91 @@ fn sigint_cancels_every_child_and_exits_130_leaving_nothing_behind() {
     );
 }
 
+/// A project of `BATCH_FROM` small tools at `-j 1`, one child taking them all as a
+/// batch: SIGINT while its first tool downloads cancels that one and every tool of the
+/// batch not started yet (none is started after the interrupt), exit 130, nothing left.
+#[test]
+fn sigint_during_a_batch_cancels_each_of_its_tools() {
+    let work = Work::new();
+    let body = Arc::new(archive(ArchiveFormat::TarGz, noise_seeded(3 << 19, 3)));
+    // t00: 1.5 MiB at 128 KiB/s, 12 s.
+    let (_server, tools) = numbered_tools(&work, vx::sync::BATCH_FROM, |name, _| {
+        (name == "t00").then(|| Route::Throttled(body.clone(), 128 << 10))
+    });
+    let manifest = std::fs::read_to_string(work.manifest())
+        .unwrap()
+        .replace(&tools[0].sha256, &sha256_hex(&body));
+    work.write_manifest(&manifest);
+    let mut sync = work.spawn_sync(&["--json", "-j", "1"]);
+    let board = work.wait_board();
+    let child = wait_downloading(&board, &["t00"])
+        .iter()
+        .find(|s| s.record.tool() == "t00")
+        .and_then(|s| s.record.writer())
+        .expect("t00's writer")
+        .pid;
+
+    kill_process(Pid::from_raw(sync.id() as i32).unwrap(), Signal::INT).unwrap();
+    let status = wait_exit(&mut sync);
+    assert_eq!(status.code(), Some(130));
+    let out = std::io::read_to_string(sync.stdout.take().unwrap()).unwrap();
+    let summary = summary(&json_lines(out.as_bytes()));
+    for tool in &tools {
+        let entry = &summary[&tool.name];
+        assert_eq!(entry["result"], "cancelled", "{}: {entry}", tool.name);
+        assert!(!work.store().join(&tool.name).exists(), "{}", tool.name);
+    }
+    // No tool started after the interrupt: nothing else was downloaded.
+    for snap in slots(&board) {
+        assert_eq!(snap.record.phase(), Some(Phase::Cancelled));
+        if snap.record.tool() != "t00" {
+            assert_eq!(snap.record.bytes_done, 0, "{}", snap.record.tool());
+        }
+    }
+    assert!(!process_exists(child), "child {child} is still there");
+    work.assert_left_nothing_behind();
+}
+
+/// The dashboard's cancel of one tool of a batch (a request on its slot) cancels that
+/// tool only: the child goes on with the rest of its batch, which installs.
+#[test]
+fn cancelling_one_tool_of_a_batch_leaves_the_others_to_install() {
+    let work = Work::new();
+    let body = Arc::new(archive(ArchiveFormat::TarGz, noise_seeded(3 << 19, 4)));
+    // t00: 1.5 MiB at 128 KiB/s, 12 s.
+    let (_server, tools) = numbered_tools(&work, vx::sync::BATCH_FROM, |name, _| {
+        (name == "t00").then(|| Route::Throttled(body.clone(), 128 << 10))
+    });
+    let manifest = std::fs::read_to_string(work.manifest())
+        .unwrap()
+        .replace(&tools[0].sha256, &sha256_hex(&body));
+    work.write_manifest(&manifest);
+    let mut sync = work.spawn_sync(&["--json", "-j", "1"]);
+    let board = work.wait_board();
+    wait_downloading(&board, &["t00"]);
+    work.cancel_tool("t00");
+    let status = wait_exit(&mut sync);
+    let out = std::io::read_to_string(sync.stdout.take().unwrap()).unwrap();
+    assert_eq!(status.code(), Some(1), "{out}");
+    let summary = summary(&json_lines(out.as_bytes()));
+    assert_eq!(summary["t00"]["result"], "cancelled", "{}", summary["t00"]);
+    for tool in &tools[1..] {
+        assert_eq!(summary[&tool.name]["result"], "completed", "{}", tool.name);
+        assert_eq!(
+            work.installed(&tool.name, "1"),
+            expected_tree(&tool.payload)
+        );
+    }
+    // One child did it all.
+    let writers: std::collections::BTreeSet<u32> = slots(&board)
+        .iter()
+        .filter_map(|s| s.record.writer())
+        .map(|w| w.pid)
+        .collect();
+    assert_eq!(writers.len(), 1, "{writers:?}");
+    work.assert_left_nothing_behind();
+}
+
 #[test]
 fn a_child_killed_mid_download_is_reported_failed_while_the_others_complete() {
     let work = Work::new();
