@@ -1,11 +1,13 @@
-//! The one framed message a `vx sync` parent writes to a `vx install` child on a pipe.
+//! The framed message a `vx sync` parent writes to a `vx install` child on a pipe.
 //!
 //! Configuration never travels in environment variables or arguments: the parent
 //! writes one frame per tool the child is to install (usually one; a batch of small
 //! tools when there are more tools than `-j` slots, at most [`MAX_FRAMES`]) and closes
-//! its end; the child reads the frames with a size cap each, to the end of the pipe
-//! ([`read_frames`]), validates every field, and only then does any work. A bad frame
-//! makes the child exit with [`EXIT_BAD_CONFIG`] before touching the store.
+//! its end. Every frame but the last of a batch carries [`FLAG_MORE`], so a single
+//! frame is exactly DESIGN.md's one framed message (flags `0`) and the child never
+//! reads past the last frame or waits for the pipe to end ([`read_frames`]). Each
+//! frame is read with a size cap and every field validated before any work; a bad
+//! frame makes the child exit with [`EXIT_BAD_CONFIG`] before touching the store.
 //!
 //! Wire format (all integers little-endian):
 //!
@@ -13,7 +15,7 @@
 //! |-------:|-----:|-----------------------------------------|
 //! | 0      | 4    | magic `b"VXCF"`                          |
 //! | 4      | 2    | version, `1`                            |
-//! | 6      | 2    | flags, `0` (no flag is defined)          |
+//! | 6      | 2    | flags: `0`, or [`FLAG_MORE`] (`1`)        |
 //! | 8      | 4    | payload length `len`, at most 64 KiB     |
 //! | 12     | len  | payload: [`InstallConfig`] as JSON       |
 //!
@@ -41,6 +43,9 @@ pub const MAX_PAYLOAD: u32 = 64 * 1024;
 /// Exit code of a `vx install` child that received a truncated, oversized or
 /// malformed frame (distinct from every install failure code).
 pub const EXIT_BAD_CONFIG: i32 = 3;
+/// The flag of a frame that another frame follows (every frame of a batch but its
+/// last). No other flag is defined: a frame with another bit set is refused.
+pub const FLAG_MORE: u16 = 1;
 /// Most frames one child reads: the tools of one batch (`vx sync` sends fewer).
 pub const MAX_FRAMES: usize = 32;
 
@@ -236,22 +241,45 @@ pub fn encode_frame(cfg: &InstallConfig) -> Result<Vec<u8>, FrameError> {
     Ok(frame)
 }
 
-/// Reads exactly one frame and returns the validated config. Never reads past the
-/// frame, and never allocates more than [`MAX_PAYLOAD`] bytes whatever the header says.
-pub fn read_frame(r: &mut impl Read) -> Result<InstallConfig, FrameError> {
-    read_frame_or_end(r)?.ok_or(FrameError::TruncatedHeader { got: 0 })
+/// The frames of one child ([`encode_frame`]'s, at least one) as the bytes of its
+/// pipe: each but the last marked [`FLAG_MORE`], so the child knows where the batch
+/// ends without waiting for the pipe to close.
+pub fn batch<'a>(frames: impl IntoIterator<Item = &'a [u8]>) -> Vec<u8> {
+    let mut pipe = Vec::new();
+    let mut last = None;
+    for frame in frames {
+        if let Some(start) = last {
+            pipe[start + 6..start + 8].copy_from_slice(&FLAG_MORE.to_le_bytes());
+        }
+        last = Some(pipe.len());
+        pipe.extend_from_slice(frame);
+    }
+    pipe
 }
 
-/// Reads the frames of a child's config pipe to its end: at least one, at most
-/// [`MAX_FRAMES`], each as [`read_frame`] reads it, all for the same board and each
-/// for another slot (a child is the one writer of each slot it is given). The pipe
-/// must end between two frames: a partial one is a truncated frame.
+/// Reads exactly one frame (flags `0`: no frame follows) and returns the validated
+/// config. Never reads past the frame, and never allocates more than [`MAX_PAYLOAD`]
+/// bytes whatever the header says.
+pub fn read_frame(r: &mut impl Read) -> Result<InstallConfig, FrameError> {
+    match read_flagged(r)? {
+        (cfg, 0) => Ok(cfg),
+        (_, flags) => Err(FrameError::UnknownFlags(flags)),
+    }
+}
+
+/// Reads the frames of a child's config pipe: the first, and while a frame carries
+/// [`FLAG_MORE`] the next, at most [`MAX_FRAMES`], each as [`read_frame`] reads it, all
+/// for the same board and each for another slot (a child is the one writer of each
+/// slot it is given). Never reads past the frame without the flag; a pipe that ends
+/// where a frame was announced is a truncated frame.
 pub fn read_frames(r: &mut impl Read) -> Result<Vec<InstallConfig>, FrameError> {
-    let mut frames = vec![read_frame(r)?];
-    while let Some(cfg) = read_frame_or_end(r)? {
+    let (first, mut flags) = read_flagged(r)?;
+    let mut frames = vec![first];
+    while flags == FLAG_MORE {
         if frames.len() == MAX_FRAMES {
             return Err(FrameError::TooMany);
         }
+        let (cfg, next) = read_flagged(r)?;
         if cfg.board != frames[0].board {
             return Err(FrameError::Mixed(format!(
                 "slot {} reports into another board than slot {}",
@@ -262,17 +290,15 @@ pub fn read_frames(r: &mut impl Read) -> Result<Vec<InstallConfig>, FrameError> 
             return Err(FrameError::Mixed(format!("slot {} comes twice", cfg.slot)));
         }
         frames.push(cfg);
+        flags = next;
     }
     Ok(frames)
 }
 
-/// [`read_frame`], or `None` when the reader ends before the frame's first byte.
-fn read_frame_or_end(r: &mut impl Read) -> Result<Option<InstallConfig>, FrameError> {
+/// One frame and its flags (`0` or [`FLAG_MORE`]; any other bit is refused).
+fn read_flagged(r: &mut impl Read) -> Result<(InstallConfig, u16), FrameError> {
     let mut header = [0u8; HEADER_LEN];
     let got = read_full(r, &mut header)?;
-    if got == 0 {
-        return Ok(None);
-    }
     if got < HEADER_LEN {
         return Err(FrameError::TruncatedHeader { got });
     }
@@ -285,7 +311,7 @@ fn read_frame_or_end(r: &mut impl Read) -> Result<Option<InstallConfig>, FrameEr
         return Err(FrameError::UnsupportedVersion(version));
     }
     let flags = u16::from_le_bytes([header[6], header[7]]);
-    if flags != 0 {
+    if flags & !FLAG_MORE != 0 {
         return Err(FrameError::UnknownFlags(flags));
     }
     let len = u32::from_le_bytes([header[8], header[9], header[10], header[11]]);
@@ -303,7 +329,7 @@ fn read_frame_or_end(r: &mut impl Read) -> Result<Option<InstallConfig>, FrameEr
     let mut cfg: InstallConfig = serde_json::from_slice(&payload).map_err(FrameError::Malformed)?;
     cfg.validate()?;
     cfg.check_paths()?;
-    Ok(Some(cfg))
+    Ok((cfg, flags))
 }
 
 /// Reads until `buf` is full or the reader ends; returns the bytes read.
@@ -402,24 +428,40 @@ mod tests {
         assert_eq!(read_frame(&mut bytes.as_slice()).unwrap(), cfg);
     }
 
+    /// The frames of `cfgs` as one child's pipe.
+    fn pipe_of(cfgs: &[InstallConfig]) -> Vec<u8> {
+        let frames: Vec<Vec<u8>> = cfgs.iter().map(frame_of).collect();
+        batch(frames.iter().map(Vec::as_slice))
+    }
+
+    /// A reader that yields `bytes` and then fails the test: a read past the last frame
+    /// (a child waiting for a pipe its parent keeps open) would hang.
+    struct ThenNothing<'a>(&'a [u8]);
+    impl Read for ThenNothing<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            assert!(!self.0.is_empty(), "read past the last frame");
+            self.0.read(buf)
+        }
+    }
+
     #[test]
-    fn a_batch_is_frames_to_the_end_of_the_pipe() {
+    fn a_batch_is_frames_each_announcing_the_next() {
         let first = sample();
         let second = InstallConfig {
             slot: 8,
             ..sample()
         };
-        let mut pipe = frame_of(&first);
-        pipe.extend(frame_of(&second));
+        let pipe = pipe_of(&[first.clone(), second.clone()]);
+        assert_eq!(&pipe[6..8], &FLAG_MORE.to_le_bytes());
         assert_eq!(
-            read_frames(&mut pipe.as_slice()).unwrap(),
+            read_frames(&mut ThenNothing(&pipe)).unwrap(),
             vec![first.clone(), second]
         );
-        // One frame alone is a batch of one.
-        assert_eq!(
-            read_frames(&mut frame_of(&first).as_slice()).unwrap(),
-            vec![first]
-        );
+        // One frame alone, flags 0 (DESIGN.md's one framed message), is a batch of one,
+        // read without waiting for the pipe to end.
+        let one = frame_of(&first);
+        assert_eq!(pipe_of(std::slice::from_ref(&first)), one);
+        assert_eq!(read_frames(&mut ThenNothing(&one)).unwrap(), vec![first]);
     }
 
     #[test]
@@ -429,15 +471,16 @@ mod tests {
             matches!(err, FrameError::TruncatedHeader { got: 0 }),
             "{err}"
         );
-        // The pipe ends inside the second frame.
-        let second = frame_of(&InstallConfig {
+        // The pipe ends before or inside the frame the first announced.
+        let second = InstallConfig {
             slot: 8,
             ..sample()
-        });
-        for cut in [1, HEADER_LEN, second.len() - 1] {
-            let mut pipe = frame_of(&sample());
-            pipe.extend(&second[..cut]);
-            let err = read_frames(&mut pipe.as_slice()).unwrap_err();
+        };
+        let whole = pipe_of(&[sample(), second.clone()]);
+        let second_len = frame_of(&second).len();
+        for cut in [0, 1, HEADER_LEN, second_len - 1] {
+            let pipe = &whole[..whole.len() - second_len + cut];
+            let err = read_frames(&mut &pipe[..]).unwrap_err();
             assert!(
                 matches!(
                     err,
@@ -447,32 +490,28 @@ mod tests {
             );
         }
         // One slot twice: two writers of one slot.
-        let mut pipe = frame_of(&sample());
-        pipe.extend(frame_of(&sample()));
+        let pipe = pipe_of(&[sample(), sample()]);
         let err = read_frames(&mut pipe.as_slice()).unwrap_err();
         assert!(matches!(err, FrameError::Mixed(_)), "{err}");
         assert_eq!(err.exit_code(), EXIT_BAD_CONFIG);
         // Another board.
-        let mut pipe = frame_of(&sample());
-        pipe.extend(frame_of(&InstallConfig {
-            slot: 8,
-            board: Some(abs("/dev/shm/vx-board-5678")),
-            ..sample()
-        }));
+        let pipe = pipe_of(&[
+            sample(),
+            InstallConfig {
+                slot: 8,
+                board: Some(abs("/dev/shm/vx-board-5678")),
+                ..sample()
+            },
+        ]);
         let err = read_frames(&mut pipe.as_slice()).unwrap_err();
         assert!(matches!(err, FrameError::Mixed(_)), "{err}");
         // More than the cap.
-        let mut pipe = Vec::new();
-        for slot in 0..=MAX_FRAMES as u32 {
-            pipe.extend(frame_of(&InstallConfig { slot, ..sample() }));
-        }
-        let err = read_frames(&mut pipe.as_slice()).unwrap_err();
+        let cfgs: Vec<InstallConfig> = (0..=MAX_FRAMES as u32)
+            .map(|slot| InstallConfig { slot, ..sample() })
+            .collect();
+        let err = read_frames(&mut pipe_of(&cfgs).as_slice()).unwrap_err();
         assert!(matches!(err, FrameError::TooMany), "{err}");
-        let last = InstallConfig {
-            slot: MAX_FRAMES as u32,
-            ..sample()
-        };
-        pipe.truncate(pipe.len() - frame_of(&last).len());
+        let pipe = pipe_of(&cfgs[..MAX_FRAMES]);
         assert_eq!(read_frames(&mut pipe.as_slice()).unwrap().len(), MAX_FRAMES);
     }
 
@@ -534,9 +573,15 @@ mod tests {
         ));
         let err = read_frame(&mut raw_frame(2, 0, b"{}").as_slice()).unwrap_err();
         assert!(matches!(err, FrameError::UnsupportedVersion(2)), "{err}");
-        let err = read_frame(&mut raw_frame(1, 1, b"{}").as_slice()).unwrap_err();
-        assert!(matches!(err, FrameError::UnknownFlags(1)), "{err}");
+        let err = read_frame(&mut raw_frame(1, 2, b"{}").as_slice()).unwrap_err();
+        assert!(matches!(err, FrameError::UnknownFlags(2)), "{err}");
         assert_eq!(err.exit_code(), EXIT_BAD_CONFIG);
+        let err = read_frames(&mut raw_frame(1, 3, b"{}").as_slice()).unwrap_err();
+        assert!(matches!(err, FrameError::UnknownFlags(3)), "{err}");
+        // One frame that announces another is not one frame.
+        let announced = batch([frame_of(&sample()).as_slice(), &frame_of(&sample())]);
+        let err = read_frame(&mut announced.as_slice()).unwrap_err();
+        assert!(matches!(err, FrameError::UnknownFlags(FLAG_MORE)), "{err}");
     }
 
     /// A reader that panics if more than the header is read, proving the cap is

@@ -53,6 +53,24 @@ pub mod testing;
 #[cfg(all(windows, not(loom)))]
 pub mod win;
 
+/// What the unit tests of this crate share: a lock held by each test that starts a
+/// process and by each that needs no process to start meanwhile. A child holds the
+/// parent's open files between its fork and its exec (close-on-exec closes them only
+/// at the exec), so a `flock` the test just let go can read as held by that child.
+#[cfg(all(test, not(loom)))]
+pub(crate) mod unit {
+    use std::sync::{Mutex, MutexGuard};
+
+    static STARTING: Mutex<()> = Mutex::new(());
+
+    /// Held while a test starts a process, or while it needs none to start.
+    pub fn no_other_start() -> MutexGuard<'static, ()> {
+        STARTING
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
 pub use phase::Phase;
 pub use task_phase::TaskPhase;
 

@@ -87,6 +87,8 @@ mod tests {
 
     #[test]
     fn a_held_lock_reads_held_and_a_probe_keeps_none() {
+        // No other test's child may share `owner`'s open file while it is let go.
+        let _alone = crate::unit::no_other_start();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("lock");
         let owner = File::create(&path).unwrap();
@@ -107,6 +109,7 @@ mod tests {
 
     /// A short-lived child on every platform: this test binary, listing its tests.
     fn short_child() -> Child {
+        let _starting = crate::unit::no_other_start();
         Command::new(std::env::current_exe().unwrap())
             .arg("--list")
             .stdout(Stdio::null())

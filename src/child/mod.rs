@@ -1,8 +1,8 @@
 //! `vx install --from-parent`: the child a `vx sync` parent spawns for a tool, or for
 //! a batch of small ones.
 //!
-//! A child reads its config frames from stdin to the end of the pipe (one per tool,
-//! [`read_frames`]; a bad one: a message on stderr and [`EXIT_BAD_CONFIG`], nothing
+//! A child reads its config frames from stdin (one per tool, each but the last
+//! announcing the next, [`read_frames`]; a bad one: a message on stderr and [`EXIT_BAD_CONFIG`], nothing
 //! installed), then installs the tools one after another: for each it attaches to the
 //! tool's slot, runs the install engine with a [`BoardSink`], publishes the terminal
 //! state in one place and writes a failure's reason line. Each tool is on its own: a

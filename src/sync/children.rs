@@ -5,7 +5,7 @@
 //! terminal reaches only the parent, which relays it as cancel requests, and a kill
 //! reaches anything the child started. It installs one tool or a batch of small ones
 //! ([`Job`]s, one slot each): their configs go as one frame each on stdin (then
-//! closed), stdout discarded and stderr captured into a bounded ring. A small thread
+//! closed; each but the last announces the next), stdout discarded and stderr captured into a bounded ring. A small thread
 //! waits for each child and sends its exit on a channel, so the supervisor reacts to
 //! an exit at once instead of polling.
 
@@ -107,12 +107,8 @@ const WAITER_STACK: usize = 64 * 1024;
 /// that sends its [`Exit`] on `exits`.
 pub fn spawn(exe: &Path, jobs: Vec<Job>, exits: &Sender<Exit>) -> Result<Running, SpawnError> {
     let index = jobs.first().map_or(0, |job| job.index);
-    let mut frames = Vec::with_capacity(jobs.iter().map(|job| job.frame.len()).sum());
-    let mut slots = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        frames.extend_from_slice(&job.frame);
-        slots.push((job.index, job.name));
-    }
+    let frames = crate::config_frame::batch(jobs.iter().map(|job| job.frame.as_slice()));
+    let slots: Vec<_> = jobs.into_iter().map(|job| (job.index, job.name)).collect();
     let mut command = Command::new(exe);
     command
         .args(["install", "--from-parent"])

@@ -208,7 +208,10 @@ mod tests {
 
     #[test]
     fn an_unreaped_zombie_counts_as_gone() {
-        let mut child = Command::new("true").spawn().unwrap();
+        let mut child = {
+            let _starting = crate::unit::no_other_start();
+            Command::new("true").spawn().unwrap()
+        };
         let pid = child.id();
         // Wait until it has exited without reaping it: poll its state, bounded.
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
