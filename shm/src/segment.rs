@@ -110,8 +110,9 @@ impl Mapped {
     /// write's page fault brings in that page alone rather than the read-ahead window
     /// around it; `false` goes back to the default. On a disk-backed directory (macOS's
     /// `$TMPDIR`, a `VX_BOARD_DIR` on disk) read-ahead over a freshly reserved file
-    /// zero-fills up to 128 KiB a fault: 13 MB for a run of 100 tasks, before its first
-    /// task could start. Advice only: where it cannot be given, nothing changes.
+    /// zero-fills the window around every fault: 5 % of a 100-task run's CPU samples
+    /// (docs/BENCHMARKS.md §19), before its first task could start. Advice only: where
+    /// it cannot be given, nothing changes.
     pub(crate) fn scattered_writes(&self, scattered: bool) {
         #[cfg(unix)]
         if let Mapping::Shared(raw) = &self.mapping {
