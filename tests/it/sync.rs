@@ -435,9 +435,23 @@ fn bad_config_frames_exit_with_their_code_and_install_nothing() {
     // A well-formed frame naming a board that does not exist: bad config too.
     work.vx()
         .args(["install", "--from-parent"])
-        .write_stdin(good)
+        .write_stdin(good.clone())
         .assert()
         .code(EXIT_BAD_CONFIG);
+    // The same lone frame (flags 0: no frame follows) with the pipe left open: the child
+    // reads that one frame and goes on, it does not wait for the pipe to close.
+    let mut child = work
+        .vx_std()
+        .args(["install", "--from-parent"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut open_pipe = child.stdin.take().unwrap();
+    std::io::Write::write_all(&mut open_pipe, &good).unwrap();
+    assert_eq!(wait_exit(&mut child).code(), Some(EXIT_BAD_CONFIG));
+    drop(open_pipe);
     assert_eq!(std::fs::read_dir(work.store()).unwrap().count(), 0);
     assert_eq!(server.hits(), 0, "nothing was downloaded");
 }
