@@ -46,16 +46,8 @@ pub fn of_lock(
             .filter(|p| platforms.is_empty() || platforms.contains(p))
             .cloned()
             .collect();
-        let targets: Vec<(String, Option<Target>)> = wanted
-            .iter()
-            .map(|p| {
-                let target = p
-                    .parse::<Platform>()
-                    .ok()
-                    .and_then(|pl| Target::of(&pl.os, &pl.arch, pl.is_musl()));
-                (p.clone(), target)
-            })
-            .collect();
+        let targets: Vec<(String, Option<Target>)> =
+            wanted.iter().map(|p| (p.clone(), target_of(p))).collect();
         if targets.is_empty() {
             continue;
         }
@@ -103,6 +95,14 @@ pub fn of_lock(
 /// The name a file's download goes by in the gathering sync, where each is a tool of
 /// its own and names are unique: the distribution's and the start of the file's
 /// sha256 (`click.5c0d5d2a1b49`), as a tool's name may be.
+/// The npm target of a lock's platform name (`linux-x86_64`), if it reads as one.
+pub(super) fn target_of(platform: &str) -> Option<Target> {
+    platform
+        .parse::<Platform>()
+        .ok()
+        .and_then(|pl| Target::of(&pl.os, &pl.arch, pl.is_musl()))
+}
+
 fn download_name(project: &str, sha256: &str) -> String {
     let name = format!("{project}.{}", &sha256[..12]);
     if crate::validate::tool_name(&name).is_ok() {

@@ -28,7 +28,6 @@ use crate::backend::environment::{NpmPin, npm_carried_name, npm_pins};
 use crate::backend::npm::{self, Packument, Target};
 use crate::backend::npmrc::{Npmrc, Registry};
 use crate::lock::Lock;
-use crate::manifest::Platform;
 use crate::mirror::artifacts::Artifact;
 use crate::net::{Client, Request};
 use crate::secret::Secret;
@@ -93,13 +92,7 @@ pub fn of_lock(
         };
         let targets: Vec<(&String, Option<Target>)> = wanted
             .iter()
-            .map(|p| {
-                let target = p
-                    .parse::<Platform>()
-                    .ok()
-                    .and_then(|pl| Target::of(&pl.os, &pl.arch, pl.is_musl()));
-                (*p, target)
-            })
+            .map(|p| (*p, super::environment::target_of(p)))
             .collect();
         let package = entry
             .package
@@ -184,6 +177,27 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
+    /// `request` sent with the registry's `auth`, its answer if that is a 200; else
+    /// the reason, through `failed`.
+    fn get_ok(
+        &self,
+        mut request: Request,
+        auth: Option<Secret>,
+        failed: &dyn Fn(String) -> PushError,
+    ) -> Result<crate::net::Response, PushError> {
+        if let Some(auth) = auth {
+            request = request.secret_header("Authorization", auth);
+        }
+        let answer = self
+            .client
+            .send(request)
+            .map_err(|e| failed(e.to_string()))?;
+        if answer.status != 200 {
+            return Err(failed(format!("the registry answered {}", answer.status)));
+        }
+        Ok(answer)
+    }
+
     /// The URL of `pin`'s tarball: its version's `dist.tarball` in its document at
     /// `registry`, that version's `dist.integrity` the lockfile's.
     fn find(&mut self, what: &str, registry: &Registry, pin: &NpmPin) -> Result<String, PushError> {
@@ -195,20 +209,11 @@ impl Reader<'_> {
             ))
         };
         if !self.documents.contains_key(&url) {
-            let mut request = Request::get(&url).header(
+            let request = Request::get(&url).header(
                 "Accept",
                 "application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8",
             );
-            if let Some(auth) = &registry.authorization {
-                request = request.secret_header("Authorization", auth.clone());
-            }
-            let answer = self
-                .client
-                .send(request)
-                .map_err(|e| failed(e.to_string()))?;
-            if answer.status != 200 {
-                return Err(failed(format!("the registry answered {}", answer.status)));
-            }
+            let answer = self.get_ok(request, registry.authorization.clone(), &failed)?;
             let body = answer
                 .read_to_vec(MAX_DOCUMENT)
                 .map_err(|e| failed(e.to_string()))?;
@@ -254,17 +259,7 @@ impl Reader<'_> {
         };
         let want =
             crate::verify::integrity::sha512_of(integrity).map_err(|e| failed(e.to_string()))?;
-        let mut request = Request::get(url);
-        if let Some(auth) = auth {
-            request = request.secret_header("Authorization", auth);
-        }
-        let answer = self
-            .client
-            .send(request)
-            .map_err(|e| failed(e.to_string()))?;
-        if answer.status != 200 {
-            return Err(failed(format!("the registry answered {}", answer.status)));
-        }
+        let answer = self.get_ok(Request::get(url), auth, &failed)?;
         let dir = match &self.blobs {
             Some(dir) => dir.clone(),
             None => std::env::temp_dir(),

@@ -97,19 +97,8 @@ impl Registries<'_> {
             for module in go::candidates(&name.package) {
                 let url = go::url(proxy, module, "list");
                 // Not found, as a proxy says it (404 or 410): the next shorter path.
-                let text = match self
-                    .cx
-                    .github()
-                    .fetch_text_cached(&url, crate::runtime::MAX_INDEX_BYTES)
-                {
-                    Ok(text) => text,
-                    Err(crate::github::GithubError::NotFound { .. })
-                    | Err(crate::github::GithubError::Status { status: 410, .. }) => continue,
-                    Err(e) => {
-                        return Err(super::super::runtime::error(RuntimeError::from_github(
-                            url, &e,
-                        )));
-                    }
+                let Some(text) = self.proxy_file(&url)? else {
+                    continue;
                 };
                 let versions = go::versions(&text);
                 if !versions.is_empty() {
@@ -135,16 +124,25 @@ impl Registries<'_> {
     /// no such module (404, 410) or names none.
     fn go_latest(&self, proxy: &str, module: &str) -> Result<Option<String>, ResolutionError> {
         let url = go::latest_url(proxy, module);
+        Ok(self
+            .proxy_file(&url)?
+            .and_then(|text| go::info_version(&text)))
+    }
+
+    /// A Go proxy's file at `url`; `None` when the proxy says it is not there (404 or
+    /// 410, as the GOPROXY protocol has it).
+    fn proxy_file(&self, url: &str) -> Result<Option<String>, ResolutionError> {
         match self
             .cx
             .github()
-            .fetch_text_cached(&url, crate::runtime::MAX_INDEX_BYTES)
+            .fetch_text_cached(url, crate::runtime::MAX_INDEX_BYTES)
         {
-            Ok(text) => Ok(go::info_version(&text)),
+            Ok(text) => Ok(Some(text)),
             Err(crate::github::GithubError::NotFound { .. })
             | Err(crate::github::GithubError::Status { status: 410, .. }) => Ok(None),
             Err(e) => Err(super::super::runtime::error(RuntimeError::from_github(
-                url, &e,
+                url.to_owned(),
+                &e,
             ))),
         }
     }
@@ -221,29 +219,16 @@ impl Registries<'_> {
             return Ok(release(asked.to_owned()));
         }
         let url = go::url(&proxy, &module, &format!("{}.info", go::escape(asked)));
-        let text = match self
-            .cx
-            .github()
-            .fetch_text_cached(&url, crate::runtime::MAX_INDEX_BYTES)
-        {
-            Ok(text) => text,
-            Err(crate::github::GithubError::NotFound { .. })
-            | Err(crate::github::GithubError::Status { status: 410, .. }) => {
-                return Err(ResolutionError::Usage(if pseudo {
-                    format!(
-                        "{name}: the proxy {proxy} knows no version {asked} of {module} ({url} is not there); check the pseudo-version (`go list -m {module}@{asked}`)"
-                    )
-                } else {
-                    format!(
-                        "{name}: the proxy {proxy} cannot resolve the commit {asked} of {module} (a proxy of static files has no version control to ask); write its pseudo-version instead, which `go list -m {module}@{asked}` prints (such as v0.0.0-20231010123456-0123456789ab: the commit's time and its first 12 hex digits)"
-                    )
-                }));
-            }
-            Err(e) => {
-                return Err(super::super::runtime::error(RuntimeError::from_github(
-                    url, &e,
-                )));
-            }
+        let Some(text) = self.proxy_file(&url)? else {
+            return Err(ResolutionError::Usage(if pseudo {
+                format!(
+                    "{name}: the proxy {proxy} knows no version {asked} of {module} ({url} is not there); check the pseudo-version (`go list -m {module}@{asked}`)"
+                )
+            } else {
+                format!(
+                    "{name}: the proxy {proxy} cannot resolve the commit {asked} of {module} (a proxy of static files has no version control to ask); write its pseudo-version instead, which `go list -m {module}@{asked}` prints (such as v0.0.0-20231010123456-0123456789ab: the commit's time and its first 12 hex digits)"
+                )
+            }));
         };
         let version = go::info_version(&text).ok_or_else(|| {
             ResolutionError::Environment(format!(
