@@ -272,7 +272,14 @@ pub fn npm_with_carried(
         else {
             continue;
         };
-        let resolved = format!("file:{}", file.to_string_lossy());
+        // npm reads a `file:` spec as a URL-like path: forward slashes on Windows too.
+        let path = file.to_string_lossy();
+        let path = if cfg!(windows) {
+            path.replace('\\', "/")
+        } else {
+            path.into_owned()
+        };
+        let resolved = format!("file:{path}");
         entry.insert("resolved".to_owned(), resolved.into());
         count += 1;
     }
