@@ -433,6 +433,15 @@ pub fn slots(board: &BoardReader) -> Vec<SlotSnapshot> {
         .collect()
 }
 
+/// The process ids that wrote the board's slots: one per child that installed.
+pub fn slot_writers(board: &BoardReader) -> std::collections::BTreeSet<u32> {
+    slots(board)
+        .iter()
+        .filter_map(|s| s.record.writer())
+        .map(|w| w.pid)
+        .collect()
+}
+
 /// Waits for a process to exit, failing after [`DEADLINE`].
 pub fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
     wait_for("vx to exit", || child.try_wait().unwrap())

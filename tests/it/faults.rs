@@ -67,11 +67,7 @@ fn in_a_batch_each_failing_tool_fails_alone_with_its_own_reason() {
         }
     }
     // All in one child.
-    let writers: std::collections::BTreeSet<u32> = slots(&board)
-        .iter()
-        .filter_map(|s| s.record.writer())
-        .map(|w| w.pid)
-        .collect();
+    let writers = slot_writers(&board);
     assert_eq!(writers.len(), 1, "{writers:?}");
     work.assert_left_nothing_behind();
 }

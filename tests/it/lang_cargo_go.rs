@@ -293,9 +293,18 @@ fn proxy_routes(zip_v1: Vec<u8>) -> Vec<(String, Route)> {
 
 /// What the machine's real Go says the `h1:` of `module@version` at `goproxy` is.
 fn go_sum_of(goproxy: &str, module: &str) -> String {
+    go_downloaded(goproxy, module)["Sum"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// What the machine's real Go reports (`go mod download -json QUERY`) after
+/// downloading `query` (`module@version` or `module@latest`) from `goproxy`.
+fn go_downloaded(goproxy: &str, query: &str) -> serde_json::Value {
     let dir = tempfile::tempdir().unwrap();
     let out = std::process::Command::new("go")
-        .args(["mod", "download", "-json", module])
+        .args(["mod", "download", "-json", query])
         .env("GOPROXY", goproxy)
         .env("GOSUMDB", "off")
         .env("GOFLAGS", "-modcacherw")
@@ -311,8 +320,7 @@ fn go_sum_of(goproxy: &str, module: &str) -> String {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    json["Sum"].as_str().unwrap().to_owned()
+    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 #[test]
@@ -1038,25 +1046,7 @@ fn an_untagged_modules_pseudo_version_locks_installs_and_runs() {
     let goproxy = server.url("/proxy");
     // The machine's real Go takes the fake for a proxy: its latest is the pseudo-version,
     // and its `h1:` is what the lock must hold.
-    let dir = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new("go")
-        .args(["mod", "download", "-json", "example.com/vxuntagged@latest"])
-        .env("GOPROXY", &goproxy)
-        .env("GOSUMDB", "off")
-        .env("GOFLAGS", "-modcacherw")
-        .env("GOMODCACHE", dir.path().join("mod"))
-        .env("GOPATH", dir.path().join("gopath"))
-        .env("GOCACHE", dir.path().join("cache"))
-        .env("GOTOOLCHAIN", "local")
-        .current_dir(dir.path())
-        .output()
-        .expect("go runs (Debian's golang-go)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let json = go_downloaded(&goproxy, "example.com/vxuntagged@latest");
     assert_eq!(json["Version"].as_str(), Some(pseudo));
     let h1 = json["Sum"].as_str().unwrap().to_owned();
 

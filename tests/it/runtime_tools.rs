@@ -94,22 +94,8 @@ fn prettier_installs_with_the_projects_node_from_npms_lockfile_and_runs() {
 
     let out = project.vx().args(["sync", "--headless"]).output().unwrap();
     assert!(out.status.success(), "{}", both(&out));
-    assert_eq!(project.run(&["prettier", "--version"]), npm::PRETTIER);
-    // It formats, with the project's node.
-    let file = project.work.dir.path().join("ugly.js");
-    std::fs::write(&file, "const  a = {b:1}\n").unwrap();
-    let out = project
-        .vx()
-        .args(["exec", "--", "prettier"])
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        "const a = { b: 1 };\n",
-        "{}",
-        both(&out)
-    );
+    // It runs and formats, with the project's node.
+    prettier_formats_in(&project);
     // Locked, it installs the same bytes again into a fresh store.
     let store = project.work.dir.path().join("home/.local/share/vx/store");
     std::fs::remove_dir_all(store.join("prettier")).unwrap();
@@ -223,21 +209,7 @@ fn a_bundle_installs_prettier_offline_on_a_machine_that_never_saw_the_registry()
         .unwrap();
     let all = both(&out);
     assert!(out.status.success(), "{all}");
-    assert_eq!(fresh.run(&["prettier", "--version"]), npm::PRETTIER);
-    let file = fresh.work.dir.path().join("ugly.js");
-    std::fs::write(&file, "const  a = {b:1}\n").unwrap();
-    let out = fresh
-        .vx()
-        .args(["exec", "--", "prettier"])
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        "const a = { b: 1 };\n",
-        "{}",
-        both(&out)
-    );
+    prettier_formats_in(&fresh);
 }
 
 #[test]
@@ -546,6 +518,25 @@ fn vx_x_runs_a_runtime_tool_with_vxs_own_node_and_no_project() {
 
 /// `vx x TOOL -- --version` in `project`, which must succeed printing prettier's
 /// version: its stdout and stderr.
+/// prettier in `project` is the fixture's version and, through `vx exec`, formats a file.
+fn prettier_formats_in(project: &Project) {
+    assert_eq!(project.run(&["prettier", "--version"]), npm::PRETTIER);
+    let file = project.work.dir.path().join("ugly.js");
+    std::fs::write(&file, "const  a = {b:1}\n").unwrap();
+    let out = project
+        .vx()
+        .args(["exec", "--", "prettier"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "const a = { b: 1 };\n",
+        "{}",
+        both(&out)
+    );
+}
+
 fn vx_x_prettier_version(project: &Project, tool: &str) -> String {
     let out = project
         .vx()

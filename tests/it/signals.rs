@@ -97,21 +97,29 @@ fn sigint_cancels_every_child_and_exits_130_leaving_nothing_behind() {
     );
 }
 
-/// A project of `BATCH_FROM` small tools at `-j 1`, one child taking them all as a
-/// batch: SIGINT while its first tool downloads cancels that one and every tool of the
-/// batch not started yet (none is started after the interrupt), exit 130, nothing left.
-#[test]
-fn sigint_during_a_batch_cancels_each_of_its_tools() {
-    let work = Work::new();
-    let body = Arc::new(archive(ArchiveFormat::TarGz, noise_seeded(3 << 19, 3)));
-    // t00: 1.5 MiB at 128 KiB/s, 12 s.
-    let (_server, tools) = numbered_tools(&work, vx::sync::BATCH_FROM, |name, _| {
+/// `work`'s project of `BATCH_FROM` small tools (`t00`, `t01`, …), enough for one
+/// child to take them as a batch, whose first, `t00`, is 1.5 MiB served at 128 KiB/s
+/// (12 s; its bytes from `seed`; the manifest names its sha256): the server, to keep
+/// alive, and the tools as [`numbered_tools`] made them.
+fn batch_with_a_slow_first_tool(work: &Work, seed: u64) -> (TestServer, Vec<Numbered>) {
+    let body = Arc::new(archive(ArchiveFormat::TarGz, noise_seeded(3 << 19, seed)));
+    let (server, tools) = numbered_tools(work, vx::sync::BATCH_FROM, |name, _| {
         (name == "t00").then(|| Route::Throttled(body.clone(), 128 << 10))
     });
     let manifest = std::fs::read_to_string(work.manifest())
         .unwrap()
         .replace(&tools[0].sha256, &sha256_hex(&body));
     work.write_manifest(&manifest);
+    (server, tools)
+}
+
+/// A project of `BATCH_FROM` small tools at `-j 1`, one child taking them all as a
+/// batch: SIGINT while its first tool downloads cancels that one and every tool of the
+/// batch not started yet (none is started after the interrupt), exit 130, nothing left.
+#[test]
+fn sigint_during_a_batch_cancels_each_of_its_tools() {
+    let work = Work::new();
+    let (_server, tools) = batch_with_a_slow_first_tool(&work, 3);
     let mut sync = work.spawn_sync(&["--json", "-j", "1"]);
     let board = work.wait_board();
     let child = wait_downloading(&board, &["t00"])
@@ -147,15 +155,7 @@ fn sigint_during_a_batch_cancels_each_of_its_tools() {
 #[test]
 fn cancelling_one_tool_of_a_batch_leaves_the_others_to_install() {
     let work = Work::new();
-    let body = Arc::new(archive(ArchiveFormat::TarGz, noise_seeded(3 << 19, 4)));
-    // t00: 1.5 MiB at 128 KiB/s, 12 s.
-    let (_server, tools) = numbered_tools(&work, vx::sync::BATCH_FROM, |name, _| {
-        (name == "t00").then(|| Route::Throttled(body.clone(), 128 << 10))
-    });
-    let manifest = std::fs::read_to_string(work.manifest())
-        .unwrap()
-        .replace(&tools[0].sha256, &sha256_hex(&body));
-    work.write_manifest(&manifest);
+    let (_server, tools) = batch_with_a_slow_first_tool(&work, 4);
     let mut sync = work.spawn_sync(&["--json", "-j", "1"]);
     let board = work.wait_board();
     wait_downloading(&board, &["t00"]);
@@ -173,11 +173,7 @@ fn cancelling_one_tool_of_a_batch_leaves_the_others_to_install() {
         );
     }
     // One child did it all.
-    let writers: std::collections::BTreeSet<u32> = slots(&board)
-        .iter()
-        .filter_map(|s| s.record.writer())
-        .map(|w| w.pid)
-        .collect();
+    let writers = slot_writers(&board);
     assert_eq!(writers.len(), 1, "{writers:?}");
     work.assert_left_nothing_behind();
 }
