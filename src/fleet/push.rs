@@ -12,6 +12,7 @@
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use sha2::{Digest, Sha256};
@@ -158,7 +159,10 @@ fn push_to(target: &Target, push: &Push<'_>, out: &mut dyn Write) -> Result<Push
         source,
     })?;
     let mut sink: Box<dyn Blobs> = match target {
-        Target::Registry(oci) => Box::new(Registry::new(push.client.clone(), oci.clone(), true)?),
+        Target::Registry(oci) => Box::new(Remote {
+            registry: Arc::new(Registry::new(push.client.clone(), oci.clone(), true)?),
+            interrupt: interrupt.clone(),
+        }),
         Target::Layout { path, tar } => {
             let root = if *tar {
                 scratch.path().join("layout")
@@ -178,7 +182,9 @@ fn push_to(target: &Target, push: &Push<'_>, out: &mut dyn Write) -> Result<Push
         if known(&artifact.sha256) || missing.iter().any(|m| m.sha256 == artifact.sha256) {
             continue;
         }
-        let claimed = sink.has(&artifact.digest())?;
+        let claimed = sink
+            .has(&artifact.digest())
+            .map_err(|e| or_stopped(e, &stop, &pushed, 0))?;
         // A registry that says it has a blob at another size than the lock's (or none)
         // does not have it: it is sent again, not taken at its word.
         let claimed = match (claimed, artifact.size) {
@@ -219,12 +225,7 @@ fn push_to(target: &Target, push: &Push<'_>, out: &mut dyn Write) -> Result<Push
         let file = blobs.join(&artifact.sha256);
         let size = sink
             .put_file(&artifact.digest(), &file, &stop)
-            .or_else(|e| {
-                // An upload cut short by the interrupt fails as an I/O error: the
-                // interrupt is the reason.
-                stopped(&stop, &pushed, missing.len())?;
-                Err(e)
-            })?;
+            .map_err(|e| or_stopped(e, &stop, &pushed, missing.len()))?;
         let _ = std::fs::remove_file(&file);
         pushed.sent += 1;
         pushed.bytes += size;
@@ -250,8 +251,10 @@ fn push_to(target: &Target, push: &Push<'_>, out: &mut dyn Write) -> Result<Push
         .collect();
     stopped(&stop, &pushed, missing.len())?;
     let config_digest = format!("sha256:{}", hex::encode(Sha256::digest(&lock_bytes)));
-    if sink.has(&config_digest)? != Some(lock_bytes.len() as u64) {
-        sink.put_bytes(&config_digest, LOCK_MEDIA_TYPE, &lock_bytes)?;
+    let cut = |e| or_stopped(e, &stop, &pushed, missing.len());
+    if sink.has(&config_digest).map_err(cut)? != Some(lock_bytes.len() as u64) {
+        sink.put_bytes(&config_digest, LOCK_MEDIA_TYPE, &lock_bytes)
+            .map_err(cut)?;
     }
     let manifest = artifacts::manifest(&lock_bytes, &layers);
     let mut tags = vec![artifacts::lock_tag(&lock_bytes)];
@@ -261,7 +264,9 @@ fn push_to(target: &Target, push: &Push<'_>, out: &mut dyn Write) -> Result<Push
         }
     }
     stopped(&stop, &pushed, missing.len())?;
-    pushed.digest = sink.put_manifest(&manifest, &tags)?;
+    pushed.digest = sink
+        .put_manifest(&manifest, &tags)
+        .map_err(|e| or_stopped(e, &stop, &pushed, missing.len()))?;
     if let Target::Layout { path, tar: true } = target {
         let layout = Layout::create(&scratch.path().join("layout"))?;
         layout.pack(path)?;
@@ -281,6 +286,15 @@ fn stopped(stop: &AtomicBool, pushed: &Pushed, blobs: usize) -> Result<(), PushE
         });
     }
     Ok(())
+}
+
+/// `error`, unless `stop` is set: then [`PushError::Interrupted`], the reason an
+/// upload or a request was cut short (it fails as whatever the cut left).
+fn or_stopped(error: PushError, stop: &AtomicBool, pushed: &Pushed, blobs: usize) -> PushError {
+    match stopped(stop, pushed, blobs) {
+        Err(interrupted) => interrupted,
+        Ok(()) => error,
+    }
 }
 
 /// A reader that fails once `stop` is set, so an upload stops between chunks rather
@@ -313,12 +327,55 @@ trait Blobs {
     fn put_manifest(&mut self, manifest: &[u8], tags: &[String]) -> Result<String, PushError>;
 }
 
-impl Blobs for Registry {
+/// A registry as a push's target. Each request runs on a thread of its own while the
+/// push waits for its answer or the interrupt, whichever comes first: a blocked
+/// write does not see the [`Stoppable`] reader's flag, and the kernel wakes a writer
+/// only once a third of a full send buffer drained (about 20 s of a slow registry's
+/// pace), so waiting for the request would not stop "soon". A request left behind
+/// ends with the process.
+struct Remote {
+    registry: Arc<Registry>,
+    interrupt: Interrupt,
+}
+
+impl Remote {
+    /// `request(registry)`'s answer, or an error as soon as the interrupt fires (the
+    /// caller names it: [`or_stopped`]).
+    fn cut<T: Send + 'static>(
+        &self,
+        request: impl FnOnce(&Registry) -> Result<T, PushError> + Send + 'static,
+    ) -> Result<T, PushError> {
+        let interrupted = || PushError::Interrupted { sent: 0, blobs: 0 };
+        if self.interrupt.triggered() {
+            return Err(interrupted());
+        }
+        let (done, answer) = crossbeam_channel::bounded(1);
+        let registry = Arc::clone(&self.registry);
+        std::thread::Builder::new()
+            .name("vx-push-request".into())
+            .spawn(move || {
+                let _ = done.send(request(&registry));
+            })
+            .map_err(|source| PushError::Io {
+                path: PathBuf::from("<thread>"),
+                source,
+            })?;
+        crossbeam_channel::select! {
+            recv(answer) -> result => result.unwrap_or_else(|_| Err(interrupted())),
+            recv(self.interrupt.woken()) -> _ => Err(interrupted()),
+        }
+    }
+}
+
+impl Blobs for Remote {
     /// A blob claimed at no size is not taken as there: it is sent.
     fn has(&mut self, digest: &str) -> Result<Option<u64>, PushError> {
-        Ok(match self.blob_head(digest)? {
-            BlobHead::Present(size) => size,
-            BlobHead::Missing => None,
+        let digest = digest.to_owned();
+        self.cut(move |registry| {
+            Ok(match registry.blob_head(&digest)? {
+                BlobHead::Present(size) => size,
+                BlobHead::Missing => None,
+            })
         })
     }
 
@@ -329,21 +386,36 @@ impl Blobs for Registry {
         };
         let file = std::fs::File::open(path).map_err(io)?;
         let len = file.metadata().map_err(io)?.len();
-        let mut reader = Stoppable { inner: file, stop };
-        self.upload_blob(digest, &mut reader, len)?;
-        Ok(len)
+        if stop.load(Ordering::Relaxed) {
+            return Err(PushError::Interrupted { sent: 0, blobs: 0 });
+        }
+        let (digest, flag) = (digest.to_owned(), self.interrupt.flag());
+        self.cut(move |registry| {
+            let mut reader = Stoppable {
+                inner: file,
+                stop: &flag,
+            };
+            registry.upload_blob(&digest, &mut reader, len)?;
+            Ok(len)
+        })
     }
 
     fn put_bytes(&mut self, digest: &str, _: &str, bytes: &[u8]) -> Result<(), PushError> {
-        let mut reader = bytes;
-        Ok(self.upload_blob(digest, &mut reader, bytes.len() as u64)?)
+        let (digest, bytes) = (digest.to_owned(), bytes.to_vec());
+        self.cut(move |registry| {
+            let mut reader = bytes.as_slice();
+            Ok(registry.upload_blob(&digest, &mut reader, bytes.len() as u64)?)
+        })
     }
 
     fn put_manifest(&mut self, manifest: &[u8], tags: &[String]) -> Result<String, PushError> {
-        for tag in tags {
-            Registry::put_manifest(self, tag, MANIFEST_MEDIA_TYPE, manifest)?;
-        }
-        Ok(format!("sha256:{}", hex::encode(Sha256::digest(manifest))))
+        let (manifest, tags) = (manifest.to_vec(), tags.to_vec());
+        self.cut(move |registry| {
+            for tag in &tags {
+                registry.put_manifest(tag, MANIFEST_MEDIA_TYPE, &manifest)?;
+            }
+            Ok(format!("sha256:{}", hex::encode(Sha256::digest(&manifest))))
+        })
     }
 }
 
