@@ -33,6 +33,7 @@
 use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
@@ -111,6 +112,9 @@ pub struct Kept {
     _lock: File,
     data: PathBuf,
     meta: PathBuf,
+    /// Whether the record may exist: `false` only when it is known not to (read as
+    /// absent under the lock, or removed since), so removing it is skipped.
+    meta_present: AtomicBool,
     url: String,
     /// The recorded validator of the kept bytes, when there is one for this URL.
     validator: Option<String>,
@@ -127,9 +131,14 @@ impl Kept {
         let key = key(url);
         let lock = try_lock(store, &key)?;
         let dir = store.join(PARTIAL_DIR);
-        fs::create_dir_all(&dir).ok()?;
+        // Looked at before it is made: a `mkdir` of a directory that is there locks the
+        // store's directory all the same, against every other install's.
+        if !dir.is_dir() {
+            fs::create_dir_all(&dir).ok()?;
+        }
         let meta = dir.join(format!("{key}{META_SUFFIX}"));
-        let (validator, prefix) = match read_meta(&meta).filter(|m| m.url == url) {
+        let (found, present) = read_meta(&meta);
+        let (validator, prefix) = match found.filter(|m| m.url == url) {
             Some(m) => (Some(m.validator), m.prefix),
             None => (None, None),
         };
@@ -137,6 +146,7 @@ impl Kept {
             _lock: lock,
             data: dir.join(format!("{key}{DATA_SUFFIX}")),
             meta,
+            meta_present: AtomicBool::new(present),
             url: url.to_owned(),
             validator,
             prefix,
@@ -180,9 +190,7 @@ impl Kept {
     pub fn record(&self, validator: Option<&str>) {
         match validator {
             Some(validator) => self.write_meta(validator, None),
-            None => {
-                let _ = fs::remove_file(&self.meta);
-            }
+            None => self.remove_meta(),
         }
     }
 
@@ -202,20 +210,33 @@ impl Kept {
             prefix,
         };
         let staging = self.meta.with_extension("json.new");
+        self.meta_present.store(true, Ordering::Relaxed);
         let written = serde_json::to_vec(&meta)
             .map_err(io::Error::other)
             .and_then(|json| fs::write(&staging, json))
             .and_then(|()| fs::rename(&staging, &self.meta));
         if written.is_err() {
             let _ = fs::remove_file(&staging);
-            let _ = fs::remove_file(&self.meta);
+            self.remove_meta();
+        }
+    }
+
+    /// Removes the record, unless it is known not to be there (a removal of nothing
+    /// still locks the directory of every partial, against the other installs).
+    fn remove_meta(&self) {
+        if !self.meta_present.load(Ordering::Relaxed) {
+            return;
+        }
+        match fs::remove_file(&self.meta) {
+            Err(err) if err.kind() != io::ErrorKind::NotFound => {}
+            _ => self.meta_present.store(false, Ordering::Relaxed),
         }
     }
 
     /// Moves the bytes of a verified download to `dest`: the partial is gone.
     pub fn take(self, dest: &Path) -> io::Result<()> {
         fs::rename(&self.data, dest)?;
-        let _ = fs::remove_file(&self.meta);
+        self.remove_meta();
         Ok(())
     }
 
@@ -234,15 +255,18 @@ impl Kept {
 
     /// Removes the bytes and their record.
     fn discard(&self) {
-        let _ = fs::remove_file(&self.meta);
+        self.remove_meta();
         let _ = fs::remove_file(&self.data);
     }
 }
 
-/// Reads a partial's record; `None` when absent, oversized or malformed.
-fn read_meta(path: &Path) -> Option<Meta> {
-    let bytes = crate::bounded_read::read(path, MAX_META_BYTES).ok()?;
-    serde_json::from_slice(&bytes).ok()
+/// Reads a partial's record: `None` when absent, oversized or malformed; and whether
+/// a file may be there (anything but "not found").
+fn read_meta(path: &Path) -> (Option<Meta>, bool) {
+    match crate::bounded_read::read(path, MAX_META_BYTES) {
+        Ok(bytes) => (serde_json::from_slice(&bytes).ok(), true),
+        Err(err) => (None, !err.is_not_found()),
+    }
 }
 
 /// A stale partial download (see [`stale`]).
@@ -383,6 +407,33 @@ pub(crate) mod tests {
         fs::write(kept.path(), bytes).unwrap();
         kept.record(Some("\"v1\""));
         kept.path().to_owned()
+    }
+
+    #[test]
+    fn a_record_that_is_there_is_removed_even_when_it_is_unreadable_or_another_urls() {
+        let store = tempfile::tempdir().unwrap();
+        let kept = Kept::claim(store.path(), URL).unwrap();
+        let (data, meta) = (kept.data.clone(), kept.meta.clone());
+        drop(kept);
+        for record in [
+            &b"not json"[..],
+            br#"{"url":"https://elsewhere/t","validator":"v"}"#,
+        ] {
+            fs::write(&data, b"bytes").unwrap();
+            fs::write(&meta, record).unwrap();
+            let kept = Kept::claim(store.path(), URL).unwrap();
+            assert_eq!(kept.validator(), None);
+            kept.after_failure(false);
+            assert!(!meta.exists() && !data.exists());
+        }
+        // Written by this download, then taken: gone with the bytes.
+        let kept = Kept::claim(store.path(), URL).unwrap();
+        fs::write(&data, b"bytes").unwrap();
+        kept.record(Some("\"etag\""));
+        assert!(meta.is_file());
+        let dest = store.path().join("dest");
+        kept.take(&dest).unwrap();
+        assert!(!meta.exists() && dest.is_file());
     }
 
     #[test]

@@ -348,15 +348,25 @@ pub fn lock_path(store: &Path, tool: &str, version: &str) -> PathBuf {
 /// removing it while another process waits on it would let two processes hold
 /// "the" lock on different files.
 pub fn open_lock(path: &Path) -> io::Result<fs::File> {
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir)?;
+    let open = || {
+        fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+    };
+    // The directory is made only when missing: a `mkdir` of one that is there locks
+    // its parent (the store) all the same, against every other install's.
+    match open() {
+        Err(err) if err.kind() == io::ErrorKind::NotFound => {
+            if let Some(dir) = path.parent() {
+                fs::create_dir_all(dir)?;
+            }
+            open()
+        }
+        opened => opened,
     }
-    fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(path)
 }
 
 /// Writes `receipt` into `tree` (before the tree is renamed into place).
