@@ -100,6 +100,9 @@ pub struct InstallOptions {
     /// registry token: [`crate::mirror`]). Empty for a tool's own URL, which gets the
     /// configured credentials ([`crate::net::Client`]).
     pub source_headers: Vec<(String, crate::secret::Secret)>,
+    /// The work directory this process's installs take turns in (a `vx sync` child's
+    /// batch, [`store::WorkArea`]); `None`: each install makes its own.
+    pub work_area: Option<Arc<store::WorkArea>>,
 }
 
 impl Default for InstallOptions {
@@ -116,6 +119,7 @@ impl Default for InstallOptions {
             own_process_group: false,
             net: Arc::default(),
             source_headers: Vec::new(),
+            work_area: None,
         }
     }
 }
@@ -124,15 +128,22 @@ impl InstallOptions {
     /// The options for `cfg`: the defaults, with its read timeout and the network
     /// settings of its project, this process's environment and the user config.
     pub fn for_config(cfg: &InstallConfig) -> Result<InstallOptions, NetConfigError> {
+        let net = Arc::new(crate::settings::network::load(&cfg.network)?);
+        Ok(InstallOptions::for_config_with(cfg, net))
+    }
+
+    /// [`InstallOptions::for_config`] with the network settings `net` already made from
+    /// `cfg.network` (a batch's tools share them: the user config, read once).
+    pub fn for_config_with(cfg: &InstallConfig, net: Arc<NetConfig>) -> InstallOptions {
         let mut opts = InstallOptions {
-            net: Arc::new(crate::settings::network::load(&cfg.network)?),
+            net,
             ..InstallOptions::default()
         };
         if let Some(secs) = cfg.read_timeout_secs {
             opts.read_timeout = Duration::from_secs(u64::from(secs));
         }
         opts.expected_size = cfg.spec.size;
-        Ok(opts)
+        opts
     }
 }
 
@@ -747,7 +758,7 @@ fn install_new(
 ) -> Result<Outcome, InstallError> {
     // Checked before downloading too, so a refusal costs nothing.
     store::check_replaceable(&final_dir).map_err(store_err("refusing to replace", &final_dir))?;
-    let work = store::work_dir(&cfg.store)
+    let work = store::work_dir_in(&cfg.store, opts.work_area.as_ref())
         .map_err(store_err("cannot create a work directory in", &cfg.store))?;
     let tree = work.path().join("tree");
     std::fs::create_dir(&tree).map_err(store_err("cannot create", &tree))?;
@@ -995,7 +1006,7 @@ fn probe(
     sink: &mut dyn ProgressSink,
     opts: &InstallOptions,
 ) -> Result<Outcome, InstallError> {
-    let work = store::work_dir(&cfg.store)
+    let work = store::work_dir_in(&cfg.store, opts.work_area.as_ref())
         .map_err(store_err("cannot create a work directory in", &cfg.store))?;
     sink.phase(Phase::Downloading, &cfg.spec.url);
     let download_path = work.path().join("download");
@@ -1113,7 +1124,7 @@ fn download_whole(
     sink: &mut dyn ProgressSink,
     opts: &InstallOptions,
 ) -> Result<(store::WorkDir, sources::Fetched), InstallError> {
-    let work = store::work_dir(&cfg.store)
+    let work = store::work_dir_in(&cfg.store, opts.work_area.as_ref())
         .map_err(store_err("cannot create a work directory in", &cfg.store))?;
     sink.phase(Phase::Downloading, &cfg.spec.url);
     let dest = work.path().join("download");
