@@ -92,8 +92,14 @@ fn prettier_installs_with_the_projects_node_from_npms_lockfile_and_runs() {
         "{lockfile:#}"
     );
 
+    let before = registry.paths().len();
     let out = project.vx().args(["sync", "--headless"]).output().unwrap();
     assert!(out.status.success(), "{}", both(&out));
+    // The package's tarball comes once: vx checks it and gives npm the file, so npm
+    // asks the registry for nothing (neither the package's document nor the tarball).
+    let tarball = format!("/prettier/-/prettier-{}.tgz", npm::PRETTIER);
+    let asked = registry.paths()[before..].to_vec();
+    assert_eq!(asked, [tarball.clone()], "{asked:?}");
     // It runs and formats, with the project's node.
     prettier_formats_in(&project);
     // Locked, it installs the same bytes again into a fresh store.
@@ -106,6 +112,7 @@ fn prettier_installs_with_the_projects_node_from_npms_lockfile_and_runs() {
         .unwrap();
     assert!(out.status.success(), "{}", both(&out));
     assert_eq!(project.run(&["prettier", "--version"]), npm::PRETTIER);
+    assert_eq!(registry.paths()[before..], [tarball.clone(), tarball]);
 }
 
 /// An npm runtime tool's whole locked set travels in a bundle: the export finds each
