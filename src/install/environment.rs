@@ -160,7 +160,14 @@ pub fn build_if_planned(
         }
         (Manager::Pip, Some(uv)) => {
             let uv = super::uv::Uv::new(&uv, &opts.net, cfg.offline);
-            uv.venv(&python_of(&runtime), &tree.join("venv"), tree)
+            let venv = tree.join("venv");
+            // Made by vx where the runtime's layout is CPython's, else by `uv venv`.
+            super::venv::make(&runtime, &plan.runtime_version, &venv)
+                .map_err(EnvironmentError::from)
+                .and_then(|made| match made {
+                    true => Ok(()),
+                    false => uv.venv(&python_of(&runtime), &venv, tree),
+                })
                 .and_then(|()| {
                     let requirements = write_requirements(&plan, tree)?;
                     uv.install(&tree.join("venv"), &registry, &requirements, tree)

@@ -42,6 +42,7 @@ pub mod sources;
 pub mod store;
 pub mod stream;
 mod uv;
+mod venv;
 pub mod written;
 
 #[cfg(test)]
