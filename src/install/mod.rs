@@ -1259,6 +1259,10 @@ fn lock_tool(
 /// killed.
 const POST_INSTALL_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 
+/// The first wait before a running `post_install` command is checked again; each
+/// later wait doubles, up to [`InstallOptions::post_install_poll`].
+const POST_INSTALL_FIRST_CHECK: std::time::Duration = std::time::Duration::from_millis(1);
+
 /// Runs `sh -c COMMAND` (`cmd /C` on Windows: [`crate::platform::process::shell`]) in
 /// the unpacked tree, with its output on our stderr (which
 /// `vx sync` captures) and `VX_TOOL`, `VX_VERSION`, `VX_INSTALL_DIR` (the final
@@ -1289,6 +1293,10 @@ fn run_post_install(
         shell.env("PATH", path);
     }
     let mut child = crate::platform::process::spawn(&mut shell).map_err(spawn_err)?;
+    // Checked after 1 ms, then twice as long each time up to the poll: a short command
+    // (python's marker step takes a few milliseconds) is seen done at once, where a
+    // first wait of the whole poll cost every python install 50 ms (issue 54).
+    let mut pause = POST_INSTALL_FIRST_CHECK;
     loop {
         if let Some(status) = child.try_wait().map_err(spawn_err)? {
             return if status.success() {
@@ -1318,7 +1326,8 @@ fn run_post_install(
             let _ = child.wait();
             return Err(InstallError::Cancelled);
         }
-        std::thread::sleep(opts.post_install_poll);
+        std::thread::sleep(pause.min(opts.post_install_poll));
+        pause = pause.saturating_mul(2);
     }
 }
 
