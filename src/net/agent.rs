@@ -176,6 +176,20 @@ impl Resolve for Resolver {
         timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
         let uri = self.proxy.as_ref().unwrap_or(uri);
+        // An address needs no lookup: ureq's own resolver starts a thread for every
+        // lookup that has a timeout, an address's too (a `vx sync` child would start
+        // one per tool from a loopback or LAN server).
+        if let Some(addr) = literal_address(uri)
+            && config
+                .ip_family()
+                .keep_wanted(std::iter::once(addr))
+                .next()
+                .is_some()
+        {
+            let mut addrs = self.empty();
+            addrs.push(addr);
+            return Ok(addrs);
+        }
         let failure = |reason: String| {
             ureq::Error::Other(Box::new(DnsFailure {
                 host: uri.host().unwrap_or_default().to_owned(),
@@ -191,10 +205,77 @@ impl Resolve for Resolver {
     }
 }
 
+/// The socket address of `uri` when its host is an IP address (`127.0.0.1`, `[::1]`)
+/// of an http(s) URL, its port the URL's or the scheme's.
+fn literal_address(uri: &ureq::http::Uri) -> Option<std::net::SocketAddr> {
+    let host = uri.host()?;
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    let ip: std::net::IpAddr = host.parse().ok()?;
+    let scheme = uri.scheme()?;
+    let port = match uri.port_u16() {
+        Some(port) => port,
+        None if *scheme == ureq::http::uri::Scheme::HTTP => 80,
+        None if *scheme == ureq::http::uri::Scheme::HTTPS => 443,
+        None => return None,
+    };
+    Some(std::net::SocketAddr::new(ip, port))
+}
+
 /// The resolver's reason without the standard library's prefix ("failed to lookup
 /// address information: Name or service not known" → "Name or service not known").
 fn lookup_reason(io: &std::io::Error) -> String {
     let text = io.to_string();
     text.strip_prefix("failed to lookup address information: ")
         .map_or(text.clone(), str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn uri(text: &str) -> ureq::http::Uri {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn an_address_is_its_own_resolution_and_a_name_is_looked_up() {
+        let addr = |text: &str| literal_address(&uri(text)).map(|a| a.to_string());
+        assert_eq!(
+            addr("http://127.0.0.1:8080/t.tgz").as_deref(),
+            Some("127.0.0.1:8080")
+        );
+        assert_eq!(
+            addr("https://10.0.0.2/t.tgz").as_deref(),
+            Some("10.0.0.2:443")
+        );
+        assert_eq!(addr("http://[::1]/t.tgz").as_deref(), Some("[::1]:80"));
+        assert_eq!(addr("http://localhost:8080/t.tgz"), None);
+        assert_eq!(addr("http://example.org/t.tgz"), None);
+        assert_eq!(addr("socks5://127.0.0.1"), None);
+
+        let config = ureq::Agent::config_builder().build();
+        let timeout = NextTimeout {
+            after: ureq::unversioned::transport::time::Duration::from_secs(1),
+            reason: ureq::Timeout::Resolve,
+            ..NextTimeout::default()
+        };
+        let resolver = Resolver::default();
+        let got = resolver
+            .resolve(&uri("http://127.0.0.1:9/t.tgz"), &config, timeout)
+            .unwrap();
+        let got: Vec<std::net::SocketAddr> = got.iter().copied().collect();
+        assert_eq!(got, ["127.0.0.1:9".parse().unwrap()]);
+        // Only the family asked for: another family's address is not made up.
+        let v4 = ureq::Agent::config_builder()
+            .ip_family(ureq::config::IpFamily::Ipv4Only)
+            .build();
+        assert!(
+            resolver
+                .resolve(&uri("http://[::1]:9/t.tgz"), &v4, timeout)
+                .is_err()
+        );
+    }
 }
