@@ -42,21 +42,25 @@ impl<'a> Uv<'a> {
         }
     }
 
-    /// `uv venv` at `venv` with `python`.
+    /// `uv venv` at `venv` with `python`; on Windows `--relocatable`, so the
+    /// launchers uv writes (`Scripts\NAME.exe`) find the venv's python beside them
+    /// once the store's entry is moved into place (on Unix the scripts' heads are
+    /// rewritten instead: `super::environment`).
     pub fn venv(&self, python: &Path, venv: &Path, dir: &Path) -> Result<(), EnvironmentError> {
         let python = python.to_string_lossy();
         let venv = venv.to_string_lossy();
-        self.run(
-            &[
-                "venv",
-                "--no-project",
-                "--python",
-                &python,
-                "--no-python-downloads",
-                &venv,
-            ],
-            dir,
-        )
+        let mut args = vec![
+            "venv",
+            "--no-project",
+            "--python",
+            &python,
+            "--no-python-downloads",
+        ];
+        if cfg!(windows) {
+            args.push("--relocatable");
+        }
+        args.push(&venv);
+        self.run(&args, dir)
     }
 
     /// `uv pip install --require-hashes --no-deps` of `requirements` into `venv`, from
@@ -69,7 +73,7 @@ impl<'a> Uv<'a> {
         requirements: &Path,
         dir: &Path,
     ) -> Result<(), EnvironmentError> {
-        let python = venv.join("bin/python").to_string_lossy().into_owned();
+        let python = venv_python(venv).to_string_lossy().into_owned();
         let requirements = requirements.to_string_lossy().into_owned();
         let mut args = vec![
             "pip",
@@ -130,6 +134,15 @@ impl<'a> Uv<'a> {
         }
         super::program::output_of(command, &self.program, args.first().copied().unwrap_or(""))
             .map(drop)
+    }
+}
+
+/// The python of `venv`: `bin/python` on Unix, `Scripts\python.exe` on Windows.
+pub fn venv_python(venv: &Path) -> PathBuf {
+    if cfg!(windows) {
+        venv.join("Scripts").join("python.exe")
+    } else {
+        venv.join("bin/python")
     }
 }
 
