@@ -39,6 +39,43 @@ pub struct Made<'a> {
     /// A PyPI tool's installer (vx's uv), installed by [`super::build_with::prepare`]
     /// when the environment is built; `None`: python's own pip.
     pub installer: Option<crate::spec::ToolSpec>,
+    /// The package's own npm tarball, downloaded and checked by vx
+    /// ([`kept_archive`]): npm installs it from this file instead of fetching it again.
+    pub archive: Option<&'a Path>,
+}
+
+/// Whether `cfg`'s tool is a runtime tool, its tree an environment its package
+/// manager builds (so vx does not unpack its archive).
+pub fn is_planned(cfg: &InstallConfig) -> bool {
+    cfg.spec.options.contains_key(env::OPTION)
+}
+
+/// A runtime tool's archive, once downloaded to `download` and checked: an npm tarball
+/// (pinned by its `integrity`) is kept in `work` under the name npm finds it by
+/// ([`env::npm_carried_name`], a `.tgz`, which npm reads as a tarball), for
+/// [`build_if_planned`] to give npm; any other (a PyPI tool's wheel, which uv fetches
+/// again by the pinned list's hashes, with the platform's own) is removed.
+pub fn kept_archive(
+    cfg: &InstallConfig,
+    work: &Path,
+    download: &Path,
+) -> std::io::Result<Option<PathBuf>> {
+    let name = cfg
+        .spec
+        .integrity
+        .as_deref()
+        .and_then(env::npm_carried_name);
+    match name {
+        Some(name) => {
+            let kept = work.join(name);
+            std::fs::rename(download, &kept)?;
+            Ok(Some(kept))
+        }
+        None => {
+            std::fs::remove_file(download)?;
+            Ok(None)
+        }
+    }
 }
 
 /// Builds the environment `cfg`'s options plan, when they plan one, with what `made`
@@ -103,18 +140,35 @@ pub fn build_if_planned(
             plan.package, plan.runtime
         ),
     );
-    // The registry's archive of the package itself was checked by its hash above; the
-    // manager installs it again with the rest, by the lockfile's hashes.
+    // The registry's archive of the package itself was checked by its hash above and
+    // not unpacked; the manager installs it with the rest, by the lockfile's hashes
+    // (npm from the file vx checked). Whatever the tree holds goes.
     clear(tree).map_err(|e| fail(cfg, &format!("cannot empty {}: {e}", tree.display())))?;
     let registry = opts.net.rewrites.apply(&plan.registry).into_owned();
     let built = match (plan.manager, uv) {
         (Manager::Npm, _) => {
             let given = npm_config(cfg, &plan, opts);
-            npm_ci(&plan, &runtime, tree, final_dir, &given, cfg.offline)
+            let archive = made.archive.zip(cfg.spec.integrity.as_deref());
+            npm_ci(
+                &plan,
+                &runtime,
+                tree,
+                final_dir,
+                &given,
+                archive,
+                cfg.offline,
+            )
         }
         (Manager::Pip, Some(uv)) => {
             let uv = super::uv::Uv::new(&uv, &opts.net, cfg.offline);
-            uv.venv(&python_of(&runtime), &tree.join("venv"), tree)
+            let venv = tree.join("venv");
+            // Made by vx where the runtime's layout is CPython's, else by `uv venv`.
+            super::venv::make(&runtime, &plan.runtime_version, &venv)
+                .map_err(EnvironmentError::from)
+                .and_then(|made| match made {
+                    true => Ok(()),
+                    false => uv.venv(&python_of(&runtime), &venv, tree),
+                })
                 .and_then(|()| {
                     let requirements = write_requirements(&plan, tree)?;
                     uv.install(&tree.join("venv"), &registry, &requirements, tree)
@@ -279,6 +333,7 @@ fn npm_ci(
     tree: &Path,
     final_dir: &Path,
     given: &NpmConfig,
+    archive: Option<(&Path, &str)>,
     offline: bool,
 ) -> Result<(), EnvironmentError> {
     let write = |name: &str, text: &str| {
@@ -288,10 +343,15 @@ fn npm_ci(
         "package.json",
         &env::npm_package_json(&plan.package, &plan.version),
     )?;
-    // The packages imported bundles carried, found by their integrity: installed from
-    // those files (npm checks each against its integrity), offline on a fresh machine.
-    let (lockfile, _) =
-        env::npm_with_carried(&plan.lockfile, &|name| super::sources::carried_named(name));
+    // The packages imported bundles carried, found by their integrity, and the
+    // package's own tarball vx downloaded and checked: installed from those files (npm
+    // checks each against its integrity), offline on a fresh machine, and no tarball
+    // fetched twice.
+    let own = archive.and_then(|(path, integrity)| Some((env::npm_carried_name(integrity)?, path)));
+    let (lockfile, _) = env::npm_with_carried(&plan.lockfile, &|name| match &own {
+        Some((own, path)) if own == name => Some(path.to_path_buf()),
+        _ => super::sources::carried_named(name),
+    });
     write("package-lock.json", &lockfile)?;
     // The registries and tokens, by name (`${VX_NPM_AUTH_N}`): removed once npm is done.
     write(".npmrc", &given.text)?;

@@ -374,6 +374,33 @@ fn post_install_runs_in_the_tree_before_the_rename() {
     assert_eq!(configured, format!("tool 2.0 {}", outcome.path().display()));
 }
 
+/// A command that ends at once is seen done at once, not after a whole poll: with the
+/// poll at ten minutes, the install still ends in seconds (before, the first check
+/// came after the whole poll: 50 ms of every python install, issue 54).
+#[test]
+#[cfg_attr(
+    windows,
+    ignore = "Unix fixtures: archives with symbolic links and mode bits, `sh` post-install commands, file:// URLs of Unix paths"
+)]
+fn a_quick_post_install_is_not_waited_for_a_whole_poll() {
+    let body = tar_gz(&items());
+    let server = TestServer::start([("/t.tar.gz", Route::Ok(body.clone()))]);
+    let store = tempfile::tempdir().unwrap();
+    let mut cfg = config(store.path(), server.url("/t.tar.gz"), &body);
+    cfg.spec.post_install = Some("touch configured".into());
+    let opts = InstallOptions {
+        post_install_poll: Duration::from_secs(600),
+        ..InstallOptions::default()
+    };
+    let started = std::time::Instant::now();
+    let outcome = install(&cfg, &mut RecordingSink::default(), &opts).unwrap();
+    assert!(outcome.path().join("configured").is_file());
+    assert!(
+        started.elapsed() < Duration::from_secs(300),
+        "the command's end was seen before the poll ran out"
+    );
+}
+
 #[test]
 #[cfg_attr(
     windows,

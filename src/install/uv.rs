@@ -1,5 +1,6 @@
 //! uv as the installer of a PyPI runtime tool's environment ([`super::environment`]):
-//! `uv venv` with the project's python, then `uv pip install --require-hashes
+//! `uv venv` with the project's python (where vx cannot make the venv itself,
+//! [`super::venv`]), then `uv pip install --require-hashes
 //! --no-deps` of the pinned list, which checks every file against the list's sha256 as
 //! pip does (a mismatch: `Hash mismatch`, and the install fails). uv is vx's own
 //! (astral-sh/uv's release, pinned in the lock: `crate::resolution::backend::uv`) and
