@@ -71,18 +71,16 @@ fn prettier_installs_with_the_real_node_exe_and_runs_through_vx_exec_and_its_shi
     let project = Project::new(&config, MANIFEST);
 
     let out = vx(&project).args(["sync", "--headless"]).output().unwrap();
+    // npm's own log says more than its last line on stderr.
     if !out.status.success() {
         let logs = project
             .work
             .dir
             .path()
             .join("home/.local/share/npm-cache/_logs");
-        for e in std::fs::read_dir(&logs).into_iter().flatten().flatten() {
-            eprintln!(
-                "== {}\n{}",
-                e.path().display(),
-                std::fs::read_to_string(e.path()).unwrap_or_default()
-            );
+        for log in std::fs::read_dir(&logs).into_iter().flatten().flatten() {
+            let text = std::fs::read_to_string(log.path()).unwrap_or_default();
+            eprintln!("== {}\n{text}", log.path().display());
         }
     }
     assert!(out.status.success(), "{}", both(&out));
