@@ -99,7 +99,7 @@ fn prettier_installs_with_the_projects_node_from_npms_lockfile_and_runs() {
     // asks the registry for nothing (neither the package's document nor the tarball).
     let tarball = format!("/prettier/-/prettier-{}.tgz", npm::PRETTIER);
     let asked = registry.paths()[before..].to_vec();
-    assert_eq!(asked, [tarball.clone()], "{asked:?}");
+    assert_eq!(asked, std::slice::from_ref(&tarball), "{asked:?}");
     // It runs and formats, with the project's node.
     prettier_formats_in(&project);
     // Locked, it installs the same bytes again into a fresh store.

