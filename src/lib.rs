@@ -54,6 +54,7 @@ pub mod hook;
 pub mod import;
 pub mod install;
 pub mod inventory;
+pub mod launch;
 pub mod lock;
 pub mod manifest;
 pub mod mirror;

@@ -56,12 +56,15 @@ pub fn from_parent() -> i32 {
     // The parent starts each child as the root of a process tree of its own.
     let own_tree = process::leads_own_tree();
     let mut code = 0;
+    // Dropped (its work directory removed) before the tree is ended below.
+    let mut shared = Shared::default();
     for cfg in &batch {
-        let tool = install_one(cfg, &board, &signalled, own_tree);
+        let tool = install_one(cfg, &board, &signalled, own_tree, &mut shared);
         if code == 0 {
             code = tool;
         }
     }
+    drop(shared);
     // A live parent ends our tree once it has reaped us; a dead one cannot.
     if own_tree && tied && (process::parent_id() != parent || parent_is_gone(&board)) {
         process::kill_own_tree();
@@ -77,6 +80,7 @@ fn install_one(
     board: &std::path::Path,
     signalled: &Arc<AtomicBool>,
     own_tree: bool,
+    shared: &mut Shared,
 ) -> i32 {
     let writer = match vx_shm::SlotWriter::attach(board, cfg.slot as usize, &cfg.spec.name) {
         Ok(writer) => writer,
@@ -110,7 +114,7 @@ fn install_one(
     let result = if sink.cancel_requested() {
         Ok(Err(InstallError::Cancelled))
     } else {
-        InstallOptions::for_config(cfg).map(|opts| {
+        shared.options(cfg).map(|opts| {
             let opts = InstallOptions {
                 own_process_group: own_tree,
                 ..opts
@@ -140,6 +144,41 @@ fn install_one(
         );
     }
     terminal.code
+}
+
+/// What the tools of one child share, made once: the work directory they take turns in
+/// ([`crate::install::store::WorkArea`]: one directory and lock per child, not per
+/// tool) and the network settings of their project (the user config and netrc, read
+/// once per batch rather than per tool).
+#[derive(Default)]
+struct Shared {
+    area: Arc<crate::install::store::WorkArea>,
+    net: Option<(
+        crate::manifest::network::ProjectNet,
+        Arc<crate::net::NetConfig>,
+    )>,
+}
+
+impl Shared {
+    /// The install options of `cfg`, with the shared work area; the network settings
+    /// made for an earlier tool when its project's are the same.
+    fn options(
+        &mut self,
+        cfg: &InstallConfig,
+    ) -> Result<InstallOptions, crate::settings::network::NetConfigError> {
+        let net = match &self.net {
+            Some((project, net)) if *project == cfg.network => Arc::clone(net),
+            _ => {
+                let net = Arc::new(crate::settings::network::load(&cfg.network)?);
+                self.net = Some((cfg.network.clone(), Arc::clone(&net)));
+                net
+            }
+        };
+        Ok(InstallOptions {
+            work_area: Some(Arc::clone(&self.area)),
+            ..InstallOptions::for_config_with(cfg, net)
+        })
+    }
 }
 
 /// Whether our parent is no longer the process that created `board` (it died and we

@@ -11,7 +11,14 @@
 //! The same runners serve the lock ([`npm_lockfile`], [`pip_resolve`]): the resolver
 //! makes the lockfile with vx's own runtime.
 //!
-//! Unix only for now: the wrappers are `sh` scripts and the venv's layout `bin/`.
+//! On Unix a command is an `sh` wrapper. On Windows it is a program with leading
+//! arguments ([`crate::launch`]: `NAME.cmd` and its launch record), which `vx exec`
+//! and the shims start directly: npm's command is `node.exe <script>` (node's zip
+//! holds `node.exe` and `node_modules\npm` at its top, npm run as `node.exe
+//! npm-cli.js`, never through `npm.cmd`), a venv's is its `Scripts\NAME.exe`, the
+//! launcher uv writes (the venv made `--relocatable`, so the launcher finds its
+//! python beside it wherever the store's entry is moved to). pip's launchers name the
+//! venv's python by the path it was made at, so on Windows only uv builds a venv.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -32,6 +39,43 @@ pub struct Made<'a> {
     /// A PyPI tool's installer (vx's uv), installed by [`super::build_with::prepare`]
     /// when the environment is built; `None`: python's own pip.
     pub installer: Option<crate::spec::ToolSpec>,
+    /// The package's own npm tarball, downloaded and checked by vx
+    /// ([`kept_archive`]): npm installs it from this file instead of fetching it again.
+    pub archive: Option<&'a Path>,
+}
+
+/// Whether `cfg`'s tool is a runtime tool, its tree an environment its package
+/// manager builds (so vx does not unpack its archive).
+pub fn is_planned(cfg: &InstallConfig) -> bool {
+    cfg.spec.options.contains_key(env::OPTION)
+}
+
+/// A runtime tool's archive, once downloaded to `download` and checked: an npm tarball
+/// (pinned by its `integrity`) is kept in `work` under the name npm finds it by
+/// ([`env::npm_carried_name`], a `.tgz`, which npm reads as a tarball), for
+/// [`build_if_planned`] to give npm; any other (a PyPI tool's wheel, which uv fetches
+/// again by the pinned list's hashes, with the platform's own) is removed.
+pub fn kept_archive(
+    cfg: &InstallConfig,
+    work: &Path,
+    download: &Path,
+) -> std::io::Result<Option<PathBuf>> {
+    let name = cfg
+        .spec
+        .integrity
+        .as_deref()
+        .and_then(env::npm_carried_name);
+    match name {
+        Some(name) => {
+            let kept = work.join(name);
+            std::fs::rename(download, &kept)?;
+            Ok(Some(kept))
+        }
+        None => {
+            std::fs::remove_file(download)?;
+            Ok(None)
+        }
+    }
 }
 
 /// Builds the environment `cfg`'s options plan, when they plan one, with what `made`
@@ -55,12 +99,6 @@ pub fn build_if_planned(
             env::OPTION
         ))
     })?;
-    if cfg!(windows) {
-        return Err(fail(
-            cfg,
-            "a tool that runs on its runtime does not install on Windows yet (its commands are `sh` wrappers)",
-        ));
-    }
     let runtime = match runtime {
         Some(prepared) => prepared.dir.clone(),
         None => installed_runtime(cfg, &plan)?,
@@ -102,24 +140,42 @@ pub fn build_if_planned(
             plan.package, plan.runtime
         ),
     );
-    // The registry's archive of the package itself was checked by its hash above; the
-    // manager installs it again with the rest, by the lockfile's hashes.
+    // The registry's archive of the package itself was checked by its hash above and
+    // not unpacked; the manager installs it with the rest, by the lockfile's hashes
+    // (npm from the file vx checked). Whatever the tree holds goes.
     clear(tree).map_err(|e| fail(cfg, &format!("cannot empty {}: {e}", tree.display())))?;
     let registry = opts.net.rewrites.apply(&plan.registry).into_owned();
     let built = match (plan.manager, uv) {
         (Manager::Npm, _) => {
             let given = npm_config(cfg, &plan, opts);
-            npm_ci(&plan, &runtime, tree, final_dir, &given, cfg.offline)
+            let archive = made.archive.zip(cfg.spec.integrity.as_deref());
+            npm_ci(
+                &plan,
+                &runtime,
+                tree,
+                final_dir,
+                &given,
+                archive,
+                cfg.offline,
+            )
         }
         (Manager::Pip, Some(uv)) => {
             let uv = super::uv::Uv::new(&uv, &opts.net, cfg.offline);
-            uv.venv(&python_of(&runtime), &tree.join("venv"), tree)
+            let venv = tree.join("venv");
+            // Made by vx where the runtime's layout is CPython's, else by `uv venv`.
+            super::venv::make(&runtime, &plan.runtime_version, &venv)
+                .map_err(EnvironmentError::from)
+                .and_then(|made| match made {
+                    true => Ok(()),
+                    false => uv.venv(&python_of(&runtime), &venv, tree),
+                })
                 .and_then(|()| {
                     let requirements = write_requirements(&plan, tree)?;
                     uv.install(&tree.join("venv"), &registry, &requirements, tree)
                 })
                 .and_then(|()| venv_commands(&plan, tree, final_dir))
         }
+        (Manager::Pip, None) if cfg!(windows) => Err(EnvironmentError::PipOnWindows),
         (Manager::Pip, None) => pip_install(&plan, &runtime, tree, final_dir, &registry),
     };
     built.map_err(|e| fail(cfg, &e.to_string()))
@@ -211,11 +267,24 @@ fn run_with(
     super::program::output_of(command, program, args.first().copied().unwrap_or_default())
 }
 
-/// node and npm's script in node's tree.
-fn node_and_npm(node_dir: &Path) -> (PathBuf, String) {
-    let node = node_dir.join("bin/node");
-    let npm = node_dir.join("lib/node_modules/npm/bin/npm-cli.js");
-    (node, npm.to_string_lossy().into_owned())
+/// node, npm's script and node's command folder in node's tree: `bin/node` and
+/// `lib/node_modules/npm` on Unix, `node.exe` and `node_modules\npm` at the top of
+/// the tree on Windows (nodejs.org's `node-vV-win-x64.zip`).
+fn node_and_npm(node_dir: &Path) -> (PathBuf, String, PathBuf) {
+    let (node, npm, bin) = if cfg!(windows) {
+        (
+            node_dir.join("node.exe"),
+            node_dir.join(r"node_modules\npm\bin\npm-cli.js"),
+            node_dir.to_path_buf(),
+        )
+    } else {
+        (
+            node_dir.join("bin/node"),
+            node_dir.join("lib/node_modules/npm/bin/npm-cli.js"),
+            node_dir.join("bin"),
+        )
+    };
+    (node, npm.to_string_lossy().into_owned(), bin)
 }
 
 /// npm's lockfile for `package@version` alone, made by node's own npm in `scratch`
@@ -234,7 +303,7 @@ pub fn npm_lockfile(
         env::npm_package_json(package, version),
     )?;
     std::fs::write(scratch.join(".npmrc"), &given.text)?;
-    let (node, npm) = node_and_npm(node_dir);
+    let (node, npm, bin) = node_and_npm(node_dir);
     run_with(
         &node,
         &[
@@ -246,7 +315,7 @@ pub fn npm_lockfile(
             "--no-fund",
         ],
         scratch,
-        &node_dir.join("bin"),
+        &bin,
         &given.env,
     )?;
     std::fs::read_to_string(scratch.join("package-lock.json")).map_err(|source| {
@@ -264,6 +333,7 @@ fn npm_ci(
     tree: &Path,
     final_dir: &Path,
     given: &NpmConfig,
+    archive: Option<(&Path, &str)>,
     offline: bool,
 ) -> Result<(), EnvironmentError> {
     let write = |name: &str, text: &str| {
@@ -273,15 +343,19 @@ fn npm_ci(
         "package.json",
         &env::npm_package_json(&plan.package, &plan.version),
     )?;
-    // The packages imported bundles carried, found by their integrity: installed from
-    // those files (npm checks each against its integrity), offline on a fresh machine.
-    let (lockfile, _) =
-        env::npm_with_carried(&plan.lockfile, &|name| super::sources::carried_named(name));
+    // The packages imported bundles carried, found by their integrity, and the
+    // package's own tarball vx downloaded and checked: installed from those files (npm
+    // checks each against its integrity), offline on a fresh machine, and no tarball
+    // fetched twice.
+    let own = archive.and_then(|(path, integrity)| Some((env::npm_carried_name(integrity)?, path)));
+    let (lockfile, _) = env::npm_with_carried(&plan.lockfile, &|name| match &own {
+        Some((own, path)) if own == name => Some(path.to_path_buf()),
+        _ => super::sources::carried_named(name),
+    });
     write("package-lock.json", &lockfile)?;
     // The registries and tokens, by name (`${VX_NPM_AUTH_N}`): removed once npm is done.
     write(".npmrc", &given.text)?;
-    let (node, npm) = node_and_npm(node_dir);
-    let bin = node_dir.join("bin");
+    let (node, npm, bin) = node_and_npm(node_dir);
     let mut args = vec![
         npm.as_str(),
         "ci",
@@ -332,14 +406,33 @@ fn npm_ci(
             command: command.clone(),
             source,
         })?;
+        let script = in_package(&installed, &script);
+        if cfg!(windows) {
+            let launch = crate::launch::Launch {
+                program: node.clone(),
+                args: vec![script.to_string_lossy().into_owned()],
+            };
+            launch.write(&bin_dir, &command)?;
+            continue;
+        }
         let text = format!(
             "#!/bin/sh\nexec {} {} \"$@\"\n",
             quoted(&node),
-            quoted(&installed.join(script.trim_start_matches("./")))
+            quoted(&script)
         );
         write_executable(&bin_dir.join(&command), &text)?;
     }
     Ok(())
+}
+
+/// The file a package's `bin` names (`./bin/prettier.cjs`, `/`-separated as
+/// package.json writes it) inside the installed package `dir`, one component at a
+/// time (so Windows gets its own separators).
+fn in_package(dir: &Path, script: &str) -> PathBuf {
+    script
+        .split('/')
+        .filter(|part| !part.is_empty() && *part != ".")
+        .fold(dir.to_path_buf(), |path, part| path.join(part))
 }
 
 /// `path` quoted for `sh`.
@@ -357,13 +450,26 @@ fn write_executable(path: &Path, text: &str) -> Result<(), EnvironmentError> {
     Ok(())
 }
 
-/// python in python's tree.
+/// python in python's tree (`python.exe` at its top on Windows).
 pub(super) fn python_of(python_dir: &Path) -> PathBuf {
+    if cfg!(windows) {
+        return python_dir.join("python.exe");
+    }
     let three = python_dir.join("bin/python3");
     if three.exists() {
         three
     } else {
         python_dir.join("bin/python")
+    }
+}
+
+/// The folder of python's tree that holds its commands: `bin/` on Unix, the top on
+/// Windows.
+fn python_commands(python_dir: &Path) -> PathBuf {
+    if cfg!(windows) {
+        python_dir.to_path_buf()
+    } else {
+        python_dir.join("bin")
     }
 }
 
@@ -396,7 +502,7 @@ pub fn pip_resolve(
             requirement,
         ],
         scratch,
-        &python_dir.join("bin"),
+        &python_commands(python_dir),
     )?;
     std::fs::read_to_string(&report).map_err(|source| EnvironmentError::NotWritten {
         manager: "pip",
@@ -452,6 +558,9 @@ fn write_requirements(plan: &Plan, tree: &Path) -> Result<PathBuf, EnvironmentEr
 /// as the tool's commands.
 fn venv_commands(plan: &Plan, tree: &Path, final_dir: &Path) -> Result<(), EnvironmentError> {
     let venv = tree.join("venv");
+    if cfg!(windows) {
+        return venv_launchers(plan, tree, final_dir);
+    }
     // The venv's scripts name its python by the tree's path: the store's, once moved.
     // A long path is not on the `#!` line itself: pip and uv then write `#!/bin/sh`
     // and an `exec` of the python on the next lines, so the whole head is rewritten.
@@ -470,22 +579,10 @@ fn venv_commands(plan: &Plan, tree: &Path, final_dir: &Path) -> Result<(), Envir
         }
     }
     // The package's console scripts are the tool's commands.
-    let project = crate::package_name::normalize(plan.package.split('[').next().unwrap_or(""));
-    let entry_points = dist_info(&venv, &project)
-        .and_then(|d| std::fs::read_to_string(d.join("entry_points.txt")).ok())
-        .unwrap_or_default();
-    let commands = env::console_scripts(&entry_points);
-    if commands.is_empty() {
-        return Err(EnvironmentError::NoConsoleScript(plan.package.clone()));
-    }
+    let commands = package_scripts(plan, &venv)?;
     let bin_dir = tree.join("bin");
     std::fs::create_dir_all(&bin_dir)?;
     for command in commands {
-        crate::validate::tool_name(&command).map_err(|source| EnvironmentError::Command {
-            package: plan.package.clone(),
-            command: command.clone(),
-            source,
-        })?;
         let script = final_dir.join("venv/bin").join(&command);
         let text = format!("#!/bin/sh\nexec {} \"$@\"\n", quoted(&script));
         write_executable(&bin_dir.join(&command), &text)?;
@@ -493,11 +590,66 @@ fn venv_commands(plan: &Plan, tree: &Path, final_dir: &Path) -> Result<(), Envir
     Ok(())
 }
 
+/// [`venv_commands`] on Windows: the venv's launchers (`Scripts\NAME.exe`, written
+/// by uv in a `--relocatable` venv, so they find its python beside them after the
+/// move) are the tool's commands, each a [`crate::launch::Launch`] of the store's
+/// path; nothing in the venv is rewritten.
+fn venv_launchers(plan: &Plan, tree: &Path, final_dir: &Path) -> Result<(), EnvironmentError> {
+    let commands = package_scripts(plan, &tree.join("venv"))?;
+    let bin_dir = tree.join("bin");
+    std::fs::create_dir_all(&bin_dir)?;
+    for command in commands {
+        let launcher = final_dir
+            .join("venv")
+            .join("Scripts")
+            .join(format!("{command}.exe"));
+        let launch = crate::launch::Launch {
+            program: launcher,
+            args: Vec::new(),
+        };
+        launch.write(&bin_dir, &command)?;
+    }
+    Ok(())
+}
+
+/// The console scripts the package's `entry_points.txt` names in `venv`, each checked
+/// as a command name.
+fn package_scripts(plan: &Plan, venv: &Path) -> Result<Vec<String>, EnvironmentError> {
+    let project = crate::package_name::normalize(plan.package.split('[').next().unwrap_or(""));
+    let entry_points = dist_info(venv, &project)
+        .and_then(|d| std::fs::read_to_string(d.join("entry_points.txt")).ok())
+        .unwrap_or_default();
+    let commands = env::console_scripts(&entry_points);
+    if commands.is_empty() {
+        return Err(EnvironmentError::NoConsoleScript(plan.package.clone()));
+    }
+    for command in &commands {
+        crate::validate::tool_name(command).map_err(|source| EnvironmentError::Command {
+            package: plan.package.clone(),
+            command: command.clone(),
+            source,
+        })?;
+    }
+    Ok(commands)
+}
+
+/// The site-packages folders of `venv`: `lib/pythonX.Y/site-packages` on Unix,
+/// `Lib\site-packages` on Windows.
+fn site_packages(venv: &Path) -> Vec<PathBuf> {
+    let mut found = vec![venv.join("Lib").join("site-packages")];
+    if let Ok(libs) = std::fs::read_dir(venv.join("lib")) {
+        found.extend(libs.flatten().map(|lib| lib.path().join("site-packages")));
+    }
+    found
+}
+
 /// The `.dist-info` directory of `project` (normalized) in `venv`'s site-packages.
 fn dist_info(venv: &Path, project: &str) -> Option<PathBuf> {
-    for lib in std::fs::read_dir(venv.join("lib")).ok()?.flatten() {
-        let site = lib.path().join("site-packages");
-        for entry in std::fs::read_dir(&site).ok()?.flatten() {
+    for site in site_packages(venv) {
+        let Ok(entries) = std::fs::read_dir(&site) else {
+            continue;
+        };
+        for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             let Some(stem) = name.strip_suffix(".dist-info") else {
                 continue;
@@ -535,7 +687,65 @@ fn rewritten_head(text: &[u8], from: &str, to: &str) -> Option<Vec<u8>> {
 
 #[cfg(test)]
 mod tests {
-    use super::rewritten_head;
+    use super::{in_package, rewritten_head, venv_launchers};
+    use crate::backend::environment::{Manager, Plan};
+    use std::path::Path;
+
+    #[test]
+    fn a_packages_bin_is_found_one_component_at_a_time() {
+        let dir = Path::new("store").join("node_modules").join("prettier");
+        assert_eq!(
+            in_package(&dir, "./bin/prettier.cjs"),
+            dir.join("bin").join("prettier.cjs")
+        );
+        assert_eq!(in_package(&dir, "cli.js"), dir.join("cli.js"));
+    }
+
+    /// Windows' venv (`Lib\site-packages`, `Scripts\NAME.exe` from uv): each console
+    /// script of the package is a launch of the store's launcher, as `NAME.cmd` and
+    /// its record.
+    #[test]
+    fn a_windows_venvs_console_scripts_are_launches_of_the_stores_launchers() {
+        let tree = tempfile::tempdir().unwrap();
+        let dist = tree
+            .path()
+            .join("venv/Lib/site-packages/black-24.10.0.dist-info");
+        std::fs::create_dir_all(&dist).unwrap();
+        std::fs::write(
+            dist.join("entry_points.txt"),
+            "[console_scripts]\nblack = black:patched_main\nblackd = blackd:patched_main [d]\n",
+        )
+        .unwrap();
+        let plan = Plan {
+            manager: Manager::Pip,
+            package: "black".to_owned(),
+            version: "24.10.0".to_owned(),
+            runtime: "python".to_owned(),
+            runtime_version: "3.12.8".to_owned(),
+            registry: "https://pypi.org/simple".to_owned(),
+            lockfile: String::new(),
+            allow_builds: Vec::new(),
+        };
+        let final_dir = Path::new("store").join("black").join("24.10.0");
+        venv_launchers(&plan, tree.path(), &final_dir).unwrap();
+        for command in ["black", "blackd"] {
+            let cmd = tree.path().join("bin").join(format!("{command}.cmd"));
+            let launch = crate::launch::of(&cmd).expect("a launch beside the .cmd");
+            assert_eq!(
+                launch.program,
+                final_dir
+                    .join("venv")
+                    .join("Scripts")
+                    .join(format!("{command}.exe"))
+            );
+            assert!(launch.args.is_empty());
+            assert_eq!(std::fs::read_to_string(&cmd).unwrap(), launch.batch());
+        }
+        // A package that names no console script installs no command.
+        std::fs::write(dist.join("entry_points.txt"), "").unwrap();
+        let err = venv_launchers(&plan, tree.path(), &final_dir).unwrap_err();
+        assert_eq!(err.to_string(), "black names no console script");
+    }
 
     #[test]
     fn a_scripts_head_is_made_to_name_the_store() {

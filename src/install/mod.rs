@@ -42,6 +42,7 @@ pub mod sources;
 pub mod store;
 pub mod stream;
 mod uv;
+mod venv;
 pub mod written;
 
 #[cfg(test)]
@@ -100,6 +101,9 @@ pub struct InstallOptions {
     /// registry token: [`crate::mirror`]). Empty for a tool's own URL, which gets the
     /// configured credentials ([`crate::net::Client`]).
     pub source_headers: Vec<(String, crate::secret::Secret)>,
+    /// The work directory this process's installs take turns in (a `vx sync` child's
+    /// batch, [`store::WorkArea`]); `None`: each install makes its own.
+    pub work_area: Option<Arc<store::WorkArea>>,
 }
 
 impl Default for InstallOptions {
@@ -116,6 +120,7 @@ impl Default for InstallOptions {
             own_process_group: false,
             net: Arc::default(),
             source_headers: Vec::new(),
+            work_area: None,
         }
     }
 }
@@ -124,15 +129,22 @@ impl InstallOptions {
     /// The options for `cfg`: the defaults, with its read timeout and the network
     /// settings of its project, this process's environment and the user config.
     pub fn for_config(cfg: &InstallConfig) -> Result<InstallOptions, NetConfigError> {
+        let net = Arc::new(crate::settings::network::load(&cfg.network)?);
+        Ok(InstallOptions::for_config_with(cfg, net))
+    }
+
+    /// [`InstallOptions::for_config`] with the network settings `net` already made from
+    /// `cfg.network` (a batch's tools share them: the user config, read once).
+    pub fn for_config_with(cfg: &InstallConfig, net: Arc<NetConfig>) -> InstallOptions {
         let mut opts = InstallOptions {
-            net: Arc::new(crate::settings::network::load(&cfg.network)?),
+            net,
             ..InstallOptions::default()
         };
         if let Some(secs) = cfg.read_timeout_secs {
             opts.read_timeout = Duration::from_secs(u64::from(secs));
         }
         opts.expected_size = cfg.spec.size;
-        Ok(opts)
+        opts
     }
 }
 
@@ -747,7 +759,7 @@ fn install_new(
 ) -> Result<Outcome, InstallError> {
     // Checked before downloading too, so a refusal costs nothing.
     store::check_replaceable(&final_dir).map_err(store_err("refusing to replace", &final_dir))?;
-    let work = store::work_dir(&cfg.store)
+    let work = store::work_dir_in(&cfg.store, opts.work_area.as_ref())
         .map_err(store_err("cannot create a work directory in", &cfg.store))?;
     let tree = work.path().join("tree");
     std::fs::create_dir(&tree).map_err(store_err("cannot create", &tree))?;
@@ -756,15 +768,18 @@ fn install_new(
         source,
         verified,
         stats,
+        kept,
     } = fetch_and_unpack(cfg, work.path(), &tree, sink, opts)?;
-    make_tree(cfg, &tree, &final_dir, make, sink, opts)?;
+    make_tree(cfg, &tree, &final_dir, make, kept.as_deref(), sink, opts)?;
     if sink.cancel_requested() {
         return Err(InstallError::Cancelled);
     }
 
     let mut receipt = store::Receipt::new(cfg, &download.sha256, stats.format, download.bytes);
     receipt.unverified = !pins_bytes(&cfg.spec);
-    receipt.unpacked = Some(stats.bytes);
+    // A runtime tool's tree is its environment, which its package manager made: vx
+    // unpacked nothing of it.
+    receipt.unpacked = (!environment::is_planned(cfg)).then_some(stats.bytes);
     receipt.verified = verified;
     // Where the bytes match the sha256 the lock pinned (the download was checked
     // against it), what verified them then holds.
@@ -807,11 +822,17 @@ struct Unpacked {
     verified: Option<String>,
     /// What unpacking it produced.
     stats: extract::ExtractStats,
+    /// A runtime tool's npm tarball, checked and kept in the work directory instead
+    /// of unpacked: npm installs the package from this file.
+    kept: Option<PathBuf>,
 }
 
 /// Downloads `cfg`'s tool into `work` and unpacks it into `tree`: while it
 /// downloads when its format streams, else whole once downloaded and checked. The
 /// archive is removed once unpacked, freeing its space before post-install runs.
+/// A runtime tool's archive (its environment planned) is checked and kept instead,
+/// never unpacked: its package manager builds the tree from the pinned set, this
+/// package with the rest ([`environment::kept_archive`]).
 fn fetch_and_unpack(
     cfg: &InstallConfig,
     work: &Path,
@@ -819,13 +840,18 @@ fn fetch_and_unpack(
     sink: &mut dyn ProgressSink,
     opts: &InstallOptions,
 ) -> Result<Unpacked, InstallError> {
+    let planned = environment::is_planned(cfg);
     // Dropped (its thread stopped) before the caller removes the work directory.
-    let mut streaming = stream::Streaming::start(
-        cfg.spec.format,
-        tree,
-        cfg.spec.strip_components,
-        opts.extract,
-    );
+    let mut streaming = if planned {
+        None
+    } else {
+        stream::Streaming::start(
+            cfg.spec.format,
+            tree,
+            cfg.spec.strip_components,
+            opts.extract,
+        )
+    };
     let tee: &mut dyn fetch::Tee = match &mut streaming {
         Some(streaming) => streaming,
         None => &mut fetch::NoTee,
@@ -858,6 +884,20 @@ fn fetch_and_unpack(
     }
     check_integrity(cfg, &download)?;
     let verified = verify(cfg, &download, sink, opts)?;
+    if planned {
+        let kept = environment::kept_archive(cfg, work, &download.path)
+            .map_err(store_err("cannot keep the download in", work))?;
+        return Ok(Unpacked {
+            download,
+            source,
+            verified,
+            stats: extract::ExtractStats {
+                format: cfg.spec.format,
+                ..Default::default()
+            },
+            kept,
+        });
+    }
 
     sink.phase(Phase::Extracting, "");
     let streamed = match streaming {
@@ -889,6 +929,7 @@ fn fetch_and_unpack(
         source,
         verified,
         stats,
+        kept: None,
     })
 }
 
@@ -900,6 +941,7 @@ fn make_tree(
     tree: &Path,
     final_dir: &Path,
     make: Make,
+    kept: Option<&Path>,
     sink: &mut dyn ProgressSink,
     opts: &InstallOptions,
 ) -> Result<(), InstallError> {
@@ -915,6 +957,7 @@ fn make_tree(
     let made = environment::Made {
         runtime: runtime.as_ref(),
         installer: make.installer,
+        archive: kept,
     };
     environment::build_if_planned(cfg, tree, final_dir, made, sink, opts)?;
 
@@ -995,7 +1038,7 @@ fn probe(
     sink: &mut dyn ProgressSink,
     opts: &InstallOptions,
 ) -> Result<Outcome, InstallError> {
-    let work = store::work_dir(&cfg.store)
+    let work = store::work_dir_in(&cfg.store, opts.work_area.as_ref())
         .map_err(store_err("cannot create a work directory in", &cfg.store))?;
     sink.phase(Phase::Downloading, &cfg.spec.url);
     let download_path = work.path().join("download");
@@ -1113,7 +1156,7 @@ fn download_whole(
     sink: &mut dyn ProgressSink,
     opts: &InstallOptions,
 ) -> Result<(store::WorkDir, sources::Fetched), InstallError> {
-    let work = store::work_dir(&cfg.store)
+    let work = store::work_dir_in(&cfg.store, opts.work_area.as_ref())
         .map_err(store_err("cannot create a work directory in", &cfg.store))?;
     sink.phase(Phase::Downloading, &cfg.spec.url);
     let dest = work.path().join("download");

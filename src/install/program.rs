@@ -103,6 +103,14 @@ pub enum EnvironmentError {
     /// The temporary file of uv's CA bundle cannot be made.
     #[error("cannot make a file for uv's CA bundle: {0}")]
     CaBundle(#[source] std::io::Error),
+    /// A command's `.cmd` and launch record (Windows) could not be written.
+    #[error(transparent)]
+    Launch(#[from] crate::launch::WriteError),
+    /// On Windows a PyPI tool's environment is made by vx's uv alone: pip's launchers
+    /// (`Scripts\NAME.exe`) name the venv's python by the path it was made at, which
+    /// the store's entry moves from.
+    #[error("on Windows a PyPI tool's environment is made with vx's uv, which cannot be had here")]
+    PipOnWindows,
 }
 
 impl EnvironmentError {

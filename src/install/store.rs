@@ -16,6 +16,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -407,28 +408,129 @@ const WORK_PREFIX: &str = "install-";
 /// A work directory without its lock file younger than this may be being created.
 const WORK_GRACE: Duration = Duration::from_secs(60);
 
-/// An install's private temporary directory `<store>/.tmp/install-XXXX`, removed on
-/// drop, locked while this process lives (see [`WORK_LOCK`], [`clean_stale_work`]).
+/// An install's private temporary directory `<store>/.tmp/install-XXXX`, locked while
+/// this process lives (see [`WORK_LOCK`], [`clean_stale_work`]) and, on drop, removed —
+/// or, when it was lent by a [`WorkArea`], emptied and given back for the process's next
+/// install.
 ///
-/// The lock is released before the directory is removed (fields drop in order):
-/// Windows cannot remove a directory while a file in it is open. Another `vx` that
-/// takes the free directory for a dead install's in between only removes it first.
+/// The lock is released before the directory is removed: Windows cannot remove a
+/// directory while a file in it is open. Another `vx` that takes the free directory for
+/// a dead install's in between only removes it first.
 #[derive(Debug)]
 pub struct WorkDir {
+    path: PathBuf,
+    /// The lock and the directory; taken when dropped.
+    held: Option<Held>,
+    /// Where the directory goes back, emptied, when dropped; `None`: it is removed.
+    area: Option<Arc<WorkArea>>,
+}
+
+/// A work directory's lock and the directory (dropped in this order: see [`WorkDir`]).
+#[derive(Debug)]
+struct Held {
     _lock: fs::File,
     dir: TempDir,
+    /// The store it is in.
+    store: PathBuf,
 }
 
 impl WorkDir {
+    fn new(held: Held, area: Option<Arc<WorkArea>>) -> WorkDir {
+        WorkDir {
+            path: held.dir.path().to_path_buf(),
+            held: Some(held),
+            area,
+        }
+    }
+
     /// The directory.
     pub fn path(&self) -> &Path {
-        self.dir.path()
+        &self.path
     }
+}
+
+impl Drop for WorkDir {
+    fn drop(&mut self) {
+        let Some(held) = self.held.take() else {
+            return;
+        };
+        if let Some(area) = &self.area
+            && empty_work(held.dir.path()).is_ok()
+        {
+            area.give_back(held);
+        }
+        // Otherwise `held` drops here: the lock, then the directory.
+    }
+}
+
+/// The work directory of one process's installs, one after another (a `vx sync` child's
+/// batch): each install borrows it ([`work_dir_in`]) and gives it back emptied, so a
+/// batch of small tools makes and removes one work directory and its lock, not one per
+/// tool (each a new inode, and a few syscalls, on the store's file system). Held, it is
+/// locked like any [`WorkDir`]: a process killed mid-batch leaves it to
+/// [`clean_stale_work`]. Removed when the area is dropped.
+#[derive(Debug, Default)]
+pub struct WorkArea {
+    /// The directory between two installs, for the store it is in.
+    spare: Mutex<Option<Held>>,
+}
+
+impl WorkArea {
+    /// Keeps the emptied directory of `held` for the next install, unless another one is
+    /// kept already (an install within an install borrowed a second one): that one is
+    /// removed.
+    fn give_back(&self, held: Held) {
+        let mut spare = self.spare.lock().unwrap_or_else(PoisonError::into_inner);
+        if spare.is_none() {
+            *spare = Some(held);
+        }
+    }
+
+    /// The kept directory, when there is one in `store`.
+    fn take(&self, store: &Path) -> Option<Held> {
+        let mut spare = self.spare.lock().unwrap_or_else(PoisonError::into_inner);
+        spare.take_if(|held| held.store == store)
+    }
+}
+
+/// Removes everything in the work directory `dir` but its lock, so another install can
+/// work in it.
+fn empty_work(dir: &Path) -> io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_name() == WORK_LOCK {
+            continue;
+        }
+        if entry.file_type()?.is_dir() {
+            fs::remove_dir_all(entry.path())?;
+        } else {
+            fs::remove_file(entry.path())?;
+        }
+    }
+    Ok(())
 }
 
 /// Creates a [`WorkDir`] in `<store>/.tmp`. The lock file is locked under a staging
 /// name and then renamed, so a cleaner never sees it unlocked.
 pub fn work_dir(store: &Path) -> io::Result<WorkDir> {
+    Ok(WorkDir::new(new_work(store)?, None))
+}
+
+/// A [`WorkDir`] in `<store>/.tmp` lent by `area` (its kept directory, else a new one
+/// it keeps afterwards), or, without an area, a new one of its own ([`work_dir`]).
+pub fn work_dir_in(store: &Path, area: Option<&Arc<WorkArea>>) -> io::Result<WorkDir> {
+    let Some(area) = area else {
+        return work_dir(store);
+    };
+    let held = match area.take(store) {
+        Some(held) => held,
+        None => new_work(store)?,
+    };
+    Ok(WorkDir::new(held, Some(Arc::clone(area))))
+}
+
+/// Makes and locks a new work directory in `<store>/.tmp`.
+fn new_work(store: &Path) -> io::Result<Held> {
     let tmp = store.join(TMP_DIR);
     fs::create_dir_all(&tmp)?;
     let dir = tempfile::Builder::new()
@@ -438,7 +540,11 @@ pub fn work_dir(store: &Path) -> io::Result<WorkDir> {
     let lock = fs::File::create(&staging)?;
     lock.try_lock().map_err(io::Error::other)?;
     fs::rename(&staging, dir.path().join(WORK_LOCK))?;
-    Ok(WorkDir { _lock: lock, dir })
+    Ok(Held {
+        _lock: lock,
+        dir,
+        store: store.to_path_buf(),
+    })
 }
 
 /// Name prefix of a stale work directory moved aside to be deleted
@@ -732,6 +838,47 @@ mod tests {
         )
         .unwrap();
         assert!(read_receipt(&dir).is_none());
+    }
+
+    #[test]
+    fn a_work_area_lends_one_directory_in_turn_emptied_and_removes_it_at_the_end() {
+        let store = tempfile::tempdir().unwrap();
+        let area = Arc::new(WorkArea::default());
+        let first = work_dir_in(store.path(), Some(&area)).unwrap();
+        let path = first.path().to_owned();
+        assert!(path.starts_with(store.path().join(TMP_DIR)));
+        fs::create_dir_all(path.join("tree/bin")).unwrap();
+        fs::write(path.join("tree/bin/tool"), b"x").unwrap();
+        fs::write(path.join("download"), b"x").unwrap();
+        // Lent, it is locked like any other: no clean takes it.
+        assert!(stale_work(store.path()).is_empty());
+        // An install within the install borrows another one, removed when dropped.
+        let nested = work_dir_in(store.path(), Some(&area)).unwrap();
+        assert_ne!(nested.path(), path);
+        drop(first);
+        let nested_path = nested.path().to_owned();
+        drop(nested);
+        assert!(!nested_path.exists());
+        // Given back emptied but for its lock, still locked, and lent again.
+        let names: Vec<_> = fs::read_dir(&path)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, [WORK_LOCK]);
+        assert!(stale_work(store.path()).is_empty());
+        let again = work_dir_in(store.path(), Some(&area)).unwrap();
+        assert_eq!(again.path(), path);
+        drop(again);
+        // Another store's install makes its own.
+        let other = tempfile::tempdir().unwrap();
+        let elsewhere = work_dir_in(other.path(), Some(&area)).unwrap();
+        assert!(elsewhere.path().starts_with(other.path()));
+        drop(elsewhere);
+        // The area's end removes what it kept.
+        drop(area);
+        assert!(!path.exists());
+        let left = fs::read_dir(store.path().join(TMP_DIR)).unwrap().count();
+        assert_eq!(left, 0);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! uv as the installer of a PyPI runtime tool's environment ([`super::environment`]):
-//! `uv venv` with the project's python, then `uv pip install --require-hashes
+//! `uv venv` with the project's python (where vx cannot make the venv itself,
+//! [`super::venv`]), then `uv pip install --require-hashes
 //! --no-deps` of the pinned list, which checks every file against the list's sha256 as
 //! pip does (a mismatch: `Hash mismatch`, and the install fails). uv is vx's own
 //! (astral-sh/uv's release, pinned in the lock: `crate::resolution::backend::uv`) and
@@ -41,21 +42,25 @@ impl<'a> Uv<'a> {
         }
     }
 
-    /// `uv venv` at `venv` with `python`.
+    /// `uv venv` at `venv` with `python`; on Windows `--relocatable`, so the
+    /// launchers uv writes (`Scripts\NAME.exe`) find the venv's python beside them
+    /// once the store's entry is moved into place (on Unix the scripts' heads are
+    /// rewritten instead: `super::environment`).
     pub fn venv(&self, python: &Path, venv: &Path, dir: &Path) -> Result<(), EnvironmentError> {
         let python = python.to_string_lossy();
         let venv = venv.to_string_lossy();
-        self.run(
-            &[
-                "venv",
-                "--no-project",
-                "--python",
-                &python,
-                "--no-python-downloads",
-                &venv,
-            ],
-            dir,
-        )
+        let mut args = vec![
+            "venv",
+            "--no-project",
+            "--python",
+            &python,
+            "--no-python-downloads",
+        ];
+        if cfg!(windows) {
+            args.push("--relocatable");
+        }
+        args.push(&venv);
+        self.run(&args, dir)
     }
 
     /// `uv pip install --require-hashes --no-deps` of `requirements` into `venv`, from
@@ -68,7 +73,7 @@ impl<'a> Uv<'a> {
         requirements: &Path,
         dir: &Path,
     ) -> Result<(), EnvironmentError> {
-        let python = venv.join("bin/python").to_string_lossy().into_owned();
+        let python = venv_python(venv).to_string_lossy().into_owned();
         let requirements = requirements.to_string_lossy().into_owned();
         let mut args = vec![
             "pip",
@@ -129,6 +134,15 @@ impl<'a> Uv<'a> {
         }
         super::program::output_of(command, &self.program, args.first().copied().unwrap_or(""))
             .map(drop)
+    }
+}
+
+/// The python of `venv`: `bin/python` on Unix, `Scripts\python.exe` on Windows.
+pub fn venv_python(venv: &Path) -> PathBuf {
+    if cfg!(windows) {
+        venv.join("Scripts").join("python.exe")
+    } else {
+        venv.join("bin/python")
     }
 }
 

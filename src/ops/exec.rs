@@ -55,7 +55,8 @@ pub fn not_here(tools: &[String], program: &OsString) -> Option<Error> {
 }
 
 /// Replaces this process with `exe` (`program` as found on `path`), with `path` as
-/// its `PATH` and the project's `changes` applied. Returns the error when it cannot
+/// its `PATH` and the project's `changes` applied; on Windows a `.cmd` with a launch
+/// record beside it ([`crate::launch`]) is its program with leading arguments. Returns the error when it cannot
 /// (127 not found, 126 not runnable).
 pub fn replace_process(
     program: &OsString,
@@ -73,8 +74,15 @@ pub fn replace_process(
         None if named.components().count() > 1 && named.is_file() => named.to_owned(),
         None => return Error::with_code(NOT_FOUND, format!("{shown}: command not found")),
     };
+    // A runtime tool's command on Windows: its program with leading arguments
+    // (`node.exe <script>`), started directly rather than through its `.cmd`.
+    let launch = cfg!(windows).then(|| crate::launch::of(&exe)).flatten();
+    let (exe, leading) = match launch {
+        Some(launch) => (launch.program, launch.args),
+        None => (exe, Vec::new()),
+    };
     let mut command = std::process::Command::new(&exe);
-    command.args(args);
+    command.args(leading).args(args);
     changes.apply_to(&mut command);
     command.env("PATH", path);
     start(command, program, &exe, &shown)

