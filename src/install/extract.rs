@@ -634,6 +634,7 @@ pub(super) fn hard_link_target(
 
 pub(crate) mod error;
 mod pipe;
+mod route;
 mod writer;
 mod xz;
 mod zstd;

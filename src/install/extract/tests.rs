@@ -963,3 +963,99 @@ fn a_cancel_with_pieces_in_flight_is_a_cancel() {
         assert!(written < 8 << 20, "{format}: wrote {written}");
     }
 }
+
+/// `items` behind enough entries, in enough directories, that the second writer thread
+/// has started and holds some of them when `items` come (`pipe::SECOND_WRITER_AFTER`):
+/// what two writers must do exactly as one did.
+fn behind_two_writers(items: &[Item]) -> Vec<Item> {
+    let mut all = Vec::new();
+    for dir in 0..8 {
+        all.push(Item::Dir(Box::leak(format!("w{dir}/").into_boxed_str())));
+        for file in 0..5 {
+            let name = Box::leak(format!("w{dir}/f{file}").into_boxed_str());
+            all.push(Item::File(name, vec![b'w'; 100 * file], 0o644));
+        }
+    }
+    all.extend_from_slice(items);
+    all
+}
+
+/// With two writer threads, every refusal of the hostile archives above holds, and
+/// what later entries replace is replaced as with one (`route`: what an earlier entry
+/// made waits for it).
+#[test]
+#[cfg_attr(
+    windows,
+    ignore = "Unix fixtures: symbolic links (which Wine does not create), mode bits and `/`-separated tree keys"
+)]
+fn two_writers_keep_every_rule_of_one() {
+    let refused: [(Vec<Item>, &str); 6] = [
+        (
+            vec![
+                Item::Dir("d/"),
+                Item::Symlink("l", "d"),
+                Item::File("l/file", b"through the link".to_vec(), 0o644),
+            ],
+            "symbolic link",
+        ),
+        (
+            vec![Item::Dir("d/"), Item::File("d", b"x".to_vec(), 0o644)],
+            "replace a directory",
+        ),
+        (
+            vec![Item::File("w3/f1/x", b"x".to_vec(), 0o644)],
+            "a parent of the path is a file",
+        ),
+        (
+            vec![Item::Symlink("s", "w1"), Item::HardLink("h", "s")],
+            "not a file unpacked earlier",
+        ),
+        (
+            vec![
+                Item::Symlink("w5", "w4"),
+                Item::File("w5/f9", b"x".to_vec(), 0o644),
+            ],
+            "replace a directory",
+        ),
+        (
+            vec![
+                Item::File("a", b"a file".to_vec(), 0o644),
+                Item::File("a/b", b"under a file".to_vec(), 0o644),
+                Item::File("../evil", b"x".to_vec(), 0o644),
+            ],
+            "a parent of the path is a file",
+        ),
+    ];
+    for (items, why) in refused {
+        for format in tar_formats() {
+            assert_refused(&build(format, &behind_two_writers(&items)), 0, why);
+        }
+        if !items.iter().any(|item| matches!(item, Item::HardLink(..))) {
+            assert_refused(&zip_bytes(&behind_two_writers(&items)), 0, why);
+        }
+    }
+
+    for format in tar_formats() {
+        let t = unpacked(&build(
+            format,
+            &behind_two_writers(&[
+                // A file of the other writer's directory, hard-linked at once.
+                Item::HardLink("w6/h", "w7/f4"),
+                // A link replaced by a file; a file replaced by a file.
+                Item::Symlink("l", "w0/f1"),
+                Item::File("l", b"replacement".to_vec(), 0o644),
+                Item::File("w2/f2", b"second".to_vec(), 0o755),
+                // Parents made by whichever writer comes first.
+                Item::File("n/e/w", b"deep".to_vec(), 0o644),
+                Item::Dir("n/"),
+                Item::Dir("n/e/"),
+            ]),
+        ));
+        assert_eq!(t["out/w6/h"], format!("file(644):{}", "w".repeat(400)));
+        assert_eq!(t["out/w0/f1"], format!("file(644):{}", "w".repeat(100)));
+        assert_eq!(t["out/l"], "file(644):replacement");
+        assert_eq!(t["out/w2/f2"], "file(755):second");
+        assert_eq!(t["out/n/e/w"], "file(644):deep");
+        assert_eq!(t.len(), 1 + 8 * 6 + 5, "{format}: {t:?}");
+    }
+}

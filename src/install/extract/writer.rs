@@ -7,7 +7,10 @@
 //!
 //! Because the writer applies the operations one at a time and in order, it may run on
 //! its own thread (`super::pipe`) while the judge inflates and parses the next entries:
-//! what each check sees is exactly what it saw when both halves ran on one thread.
+//! what each check sees is exactly what it saw when both halves ran on one thread. Two
+//! writers may run at once on operations `super::route` finds independent: each still
+//! checks every parent it has not seen itself, and a directory the other made in the
+//! meantime is taken as found ([`make_dir`]).
 
 use std::collections::HashSet;
 use std::fs::{self, File};
@@ -75,6 +78,34 @@ struct Open {
     path: PathBuf,
     file: File,
     mode: Option<u32>,
+}
+
+/// What is at a path once [`make_dir`] made a directory there.
+enum Made {
+    /// A directory: made, or made by the other writer thread (`super::pipe`) in the
+    /// meantime.
+    Dir,
+    /// Something else, made by the other writer in the meantime.
+    Other(fs::FileType),
+}
+
+/// Makes the directory `path`, whose parent is a real directory. When the name is
+/// taken meanwhile (two writer threads making one parent of their files), says what
+/// took it, never following a link.
+fn make_dir(path: &Path) -> Result<Made, ExtractError> {
+    let write_err = |source| ExtractError::Write {
+        path: path.to_owned(),
+        source,
+    };
+    match fs::create_dir(path) {
+        Ok(()) => Ok(Made::Dir),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => match fs::symlink_metadata(path) {
+            Ok(meta) if meta.is_dir() => Ok(Made::Dir),
+            Ok(meta) => Ok(Made::Other(meta.file_type())),
+            Err(_) => Err(write_err(e)),
+        },
+        Err(source) => Err(write_err(source)),
+    }
 }
 
 /// Applies [`Op`]s under `dest` (see the module docs).
@@ -148,18 +179,14 @@ impl<'a> Writer<'a> {
         if self.verified.contains(&path) {
             return Ok(());
         }
+        let replaces = || refuse(raw, "a directory entry would replace a file or link");
         match fs::symlink_metadata(&path) {
             Ok(meta) if meta.is_dir() => {}
-            Ok(_) => {
-                return Err(refuse(
-                    raw,
-                    "a directory entry would replace a file or link",
-                ));
-            }
-            Err(_) => fs::create_dir(&path).map_err(|source| ExtractError::Write {
-                path: path.clone(),
-                source,
-            })?,
+            Ok(_) => return Err(replaces()),
+            Err(_) => match make_dir(&path)? {
+                Made::Dir => {}
+                Made::Other(_) => return Err(replaces()),
+            },
         }
         self.verified.insert(path);
         Ok(())
@@ -214,12 +241,13 @@ impl<'a> Writer<'a> {
                     return Err(refuse(raw, "the path goes through a symbolic link"));
                 }
                 Ok(_) => return Err(refuse(raw, "a parent of the path is a file")),
-                Err(e) if e.kind() == io::ErrorKind::NotFound && create => {
-                    fs::create_dir(&path).map_err(|source| ExtractError::Write {
-                        path: path.clone(),
-                        source,
-                    })?;
-                }
+                Err(e) if e.kind() == io::ErrorKind::NotFound && create => match make_dir(&path)? {
+                    Made::Dir => {}
+                    Made::Other(kind) if kind.is_symlink() => {
+                        return Err(refuse(raw, "the path goes through a symbolic link"));
+                    }
+                    Made::Other(_) => return Err(refuse(raw, "a parent of the path is a file")),
+                },
                 Err(_) => return Err(refuse(raw, "a parent of the path does not exist")),
             }
             self.verified.insert(path.clone());
