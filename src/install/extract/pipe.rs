@@ -264,8 +264,20 @@ impl Pipe {
             }
         }
         drop(done);
-        for _ in 0..asked {
-            answers.recv().map_err(|_| SendError::Gone)?;
+        let mut answered = 0;
+        while answered < asked {
+            match answers.recv_timeout(GONE_POLL) {
+                Ok(()) => answered += 1,
+                // A writer that ended (it failed) never answers: its queue, the request
+                // in it, lives on with the channel's sending end.
+                Err(RecvTimeoutError::Timeout)
+                    if self.writers.iter().any(|w| w.thread.is_finished()) =>
+                {
+                    return Err(SendError::Gone);
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => return Err(SendError::Gone),
+            }
         }
         Ok(())
     }
