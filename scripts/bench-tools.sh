@@ -73,16 +73,18 @@ run() {
   fi
 }
 
-# Checks that a run installed every tool: each tool's executable answers.
+# Checks that a run installed every tool: each tool's executable answers (all of
+# them, not the first: a sync that skipped some must not pass for a fast one).
 check() {
   local kind=$1 load=$2 state=$3 name
-  name=$(head -1 "$work/$load.list" | cut -d' ' -f1)
-  if [ "$kind" = vx ]; then
-    (isolate_vx "$state" && cd "$work/$load-vx" && "$vx" exec -- "$name" >/dev/null)
-  else
-    (isolate_mise "$state" "$work/$load-mise" && export HOME="$state/home" &&
-      cd "$work/$load-mise" && "$mise" exec -- "$name" >/dev/null)
-  fi
+  while read -r name _; do
+    if [ "$kind" = vx ]; then
+      (isolate_vx "$state" && cd "$work/$load-vx" && "$vx" exec -- "$name" >/dev/null)
+    else
+      (isolate_mise "$state" "$work/$load-mise" && export HOME="$state/home" &&
+        cd "$work/$load-mise" && "$mise" exec -- "$name" >/dev/null)
+    fi || { echo "$kind: $name does not answer" >&2; return 1; }
+  done <"$work/$load.list"
 }
 
 # timed LABEL CMD...: runs CMD, appends its wall and CPU time (microseconds) to
