@@ -379,16 +379,20 @@ impl Blobs for Remote {
         })
     }
 
-    fn put_file(&mut self, digest: &str, path: &Path, stop: &AtomicBool) -> Result<u64, PushError> {
+    fn put_file(
+        &mut self,
+        digest: &str,
+        path: &Path,
+        _stop: &AtomicBool,
+    ) -> Result<u64, PushError> {
         let io = |source| PushError::Io {
             path: path.to_owned(),
             source,
         };
         let file = std::fs::File::open(path).map_err(io)?;
         let len = file.metadata().map_err(io)?.len();
-        if stop.load(Ordering::Relaxed) {
-            return Err(PushError::Interrupted { sent: 0, blobs: 0 });
-        }
+        // `_stop` is the interrupt's own flag: `cut` checks it, and the thread reads
+        // it through its clone.
         let (digest, flag) = (digest.to_owned(), self.interrupt.flag());
         self.cut(move |registry| {
             let mut reader = Stoppable {

@@ -129,20 +129,7 @@ fn a_bundle_installs_prettier_offline_on_a_machine_that_never_saw_the_registry()
     let project = Project::new(&config, PRETTIER_MANIFEST);
     let out = project.vx().arg("lock").output().unwrap();
     assert!(out.status.success(), "{}", both(&out));
-    let bundle = project.work.dir.path().join("bundle.tar");
-    let out = project
-        .vx()
-        .args([
-            "bundle",
-            "export",
-            "--headless",
-            "--platform",
-            "linux-x86_64",
-        ])
-        .arg(&bundle)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", both(&out));
+    let bundle = export_linux_bundle(project.vx(), &project);
     drop(registry);
     drop(dist);
 
@@ -1046,19 +1033,7 @@ fn a_bundle_installs_black_with_uv_offline_on_a_machine_that_never_saw_the_index
     let (project, _) = locked_black(&config, &["lock"]);
     // The bundle carries python, vx's uv (the lock's installer) and the whole pinned
     // set, each file by its name.
-    let bundle = project.work.dir.path().join("bundle.tar");
-    let out = pypi::vx(&project)
-        .args([
-            "bundle",
-            "export",
-            "--headless",
-            "--platform",
-            "linux-x86_64",
-        ])
-        .arg(&bundle)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", both(&out));
+    let bundle = export_linux_bundle(pypi::vx(&project), &project);
     drop(index);
     drop(gh);
 
@@ -1123,4 +1098,23 @@ fn installer_of_black(black: &std::path::Path) -> String {
         .unwrap()
         .trim()
         .to_owned()
+}
+
+/// Exports the locked project's linux-x86_64 bundle with `vx` (a `vx` command set up
+/// for the project); the bundle's path.
+fn export_linux_bundle(mut vx: assert_cmd::Command, project: &Project) -> std::path::PathBuf {
+    let bundle = project.work.dir.path().join("bundle.tar");
+    let out = vx
+        .args([
+            "bundle",
+            "export",
+            "--headless",
+            "--platform",
+            "linux-x86_64",
+        ])
+        .arg(&bundle)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", both(&out));
+    bundle
 }
