@@ -29,7 +29,8 @@
 # "cold": the four tools' installs and every package cache emptied (vx: its store's
 # four tool directories and download cache, npm's, pip's and vx's uv's caches; mise: its
 # installs and cache, npm's and uv's caches), the runtimes (and vx's uv, mise's uv) kept.
-# "no-op": everything installed.
+# "no-op": everything installed; timed in the rounds as the cold is, and again with
+# hyperfine -N (no shell, no `date`) where hyperfine is installed.
 # Rounds are interleaved (vx cold, mise cold, vx no-op, mise no-op, …) so that the
 # machine's load falls on both alike; the figures are medians and the ratio the median
 # of each round's ratio.
@@ -295,6 +296,14 @@ done
 # Every tool runs, on both sides.
 for c in biome prettier ruff black; do "$vx" exec -- "$c" --version >/dev/null; done
 for c in biome prettier ruff black; do (cd "$work/mise-project" && m exec -- "$c" --version >/dev/null); done
+# The no-op once more, without the shell and `date` processes `timed` adds (about 4 ms
+# on each side): hyperfine starts each command itself (`-N`), in its project, with
+# its environment exported, many runs.
+if command -v hyperfine >/dev/null; then
+  (hyperfine -N -w 5 -r 30 --export-json "$work/vx-noop.json" "$vx sync -q" >/dev/null)
+  (cd "$work/mise-project" && export "${mise_env[@]}" &&
+    hyperfine -N -w 5 -r 30 --export-json "$work/mise-noop.json" "$mise install -q" >/dev/null)
+fi
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$work/times" <<'PY'
 import statistics, sys
@@ -307,4 +316,10 @@ for k in runs:
 for kind in ("cold", "noop"):
     ratios = [a / b for a, b in zip(runs[f"vx_{kind}"], runs[f"mise_{kind}"])]
     print(f"{kind}: vx/mise per round {[round(x, 3) for x in ratios]}, median {statistics.median(ratios):.3f}")
+import json, os
+side = {k: os.path.join(os.path.dirname(sys.argv[1]), f"{k}-noop.json") for k in ("vx", "mise")}
+if all(os.path.exists(f) for f in side.values()):
+    med = {k: json.load(open(f))["results"][0]["median"] * 1000 for k, f in side.items()}
+    print(f"noop (hyperfine -N, 30 runs): vx {med['vx']:.1f} ms, mise {med['mise']:.1f} ms, "
+          f"vx/mise {med['vx'] / med['mise']:.3f}")
 PY

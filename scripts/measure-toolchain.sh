@@ -4,12 +4,12 @@
 # commands interleaved (run 1 of each, then run 2 of each, ...), reported as medians.
 # Local file:// archives, so the figures are vx's own overhead, not a network's.
 #
-#   scripts/measure-toolchain.sh [TOOLS] [RUNS]   (uses target/release/vx; build it first)
+#   [VX=path/to/vx] scripts/measure-toolchain.sh [TOOLS] [RUNS]   (default target/release/vx; build it first)
 set -euo pipefail
 tools=${1:-300}
 runs=${2:-21}
 root=$(cd "$(dirname "$0")/.." && pwd)
-vx=$root/target/release/vx
+vx=${VX:-$root/target/release/vx}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/pkg/bin" "$work/boards"

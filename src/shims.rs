@@ -84,10 +84,76 @@ pub fn follow(store: &Path) -> Result<Option<Refreshed>, FollowError> {
     let (Some(dir), Ok(program)) = (dir(), crate::self_update::own::invoked_exe()) else {
         return Ok(None);
     };
-    match refresh(&dir, store, &program) {
+    let stamp = dir.with_file_name(STAMP);
+    match refresh_unless_stamped(&dir, store, &program, &stamp) {
         Ok(done) => Ok(Some(done)),
         Err(source) => Err(FollowError { dir, source }),
     }
+}
+
+/// The file beside the shims' directory that says what they were last made from
+/// ([`picture`]).
+const STAMP: &str = "shims.stamp";
+
+/// How long ago every time a [`picture`] rests on must be: a change in the same tick
+/// of the clock as the picture (or, on a filesystem that keeps coarse times, the same
+/// two seconds) would not move it.
+const SETTLED: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// [`refresh`], skipped when `stamp` holds the [`picture`] the store and the shims
+/// give now: a sync with nothing to install then reads no receipt, whatever the size
+/// of the store (a store of 300 versions doubled a no-op sync's time). After a
+/// refresh, the picture is written to `stamp` (or `stamp` removed, when it cannot be
+/// taken yet), best effort: a stamp that is missing or torn only means a refresh.
+fn refresh_unless_stamped(
+    shims: &Path,
+    store: &Path,
+    program: &Path,
+    stamp: &Path,
+) -> io::Result<Refreshed> {
+    let now = picture(store, shims, program);
+    if let Some(now) = &now
+        && std::fs::read(stamp).is_ok_and(|was| was == now.as_bytes())
+    {
+        return Ok(Refreshed::default());
+    }
+    let done = refresh(shims, store, program)?;
+    let _ = match picture(store, shims, program) {
+        Some(after) => crate::atomic::write_cache(stamp, after.as_bytes()),
+        None => std::fs::remove_file(stamp),
+    };
+    Ok(done)
+}
+
+/// What a [`refresh`] of `shims` from `store` for `program` rests on, cheap to take
+/// (no receipt read): the program, the shims directory's modification time, and each
+/// tool directory's name and modification time. Installing, replacing or removing a
+/// version moves its tool directory's time (each is a rename or removal of an entry
+/// in it); adding or removing a tool changes the list; a shim added or removed by
+/// hand moves the shims directory's time. `None` when any of them cannot be read or
+/// changed less than [`SETTLED`] ago, so a change racing the picture is never
+/// hidden by it.
+fn picture(store: &Path, shims: &Path, program: &Path) -> Option<String> {
+    use std::fmt::Write;
+    let now = std::time::SystemTime::now();
+    let settled = |path: &Path| -> Option<u128> {
+        let modified = std::fs::symlink_metadata(path).ok()?.modified().ok()?;
+        let age = now.duration_since(modified).ok()?;
+        let since_epoch = modified.duration_since(std::time::UNIX_EPOCH).ok()?;
+        (age >= SETTLED).then_some(since_epoch.as_nanos())
+    };
+    let mut text = format!("{}\n{}\n", program.display(), settled(shims)?);
+    let mut tools: Vec<String> = std::fs::read_dir(store)
+        .ok()?
+        .flatten()
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .filter(|name| !name.starts_with('.'))
+        .collect();
+    tools.sort_unstable();
+    for tool in tools {
+        let _ = writeln!(text, "{tool} {}", settled(&store.join(&tool))?);
+    }
+    Some(text)
 }
 
 /// Makes `shims` hold one entry linking to `program` (the vx binary) for each command
@@ -258,6 +324,78 @@ mod tests {
             refresh(&shims, &store, &program).unwrap(),
             Refreshed::default()
         );
+    }
+
+    /// Sets the modification time of the directory `dir` to an hour ago: settled.
+    #[cfg(unix)]
+    fn age(dir: &Path) {
+        let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        std::fs::File::open(dir)
+            .unwrap()
+            .set_modified(hour_ago)
+            .unwrap();
+    }
+
+    /// Rewrites `t` 1's receipt in place, listing `bins`: a change no directory's time
+    /// shows, so only a refresh that reads the receipts sees it.
+    #[cfg(unix)]
+    fn relist(store: &Path, bins: &[&str]) {
+        let file = store.join("t/1").join(crate::install::store::RECEIPT_FILE);
+        let mut receipt: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        receipt["bin"] = serde_json::json!(bins);
+        std::fs::write(&file, receipt.to_string()).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_stamp_skips_the_refresh_only_while_nothing_it_rests_on_moved() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with_tool(dir.path());
+        let program = dir.path().join("vx");
+        std::fs::write(&program, "vx").unwrap();
+        let shims = dir.path().join("shims");
+        let stamp = dir.path().join(STAMP);
+        let follow = || refresh_unless_stamped(&shims, &store, &program, &stamp).unwrap();
+
+        // Just made: too recent to stamp, so every follow refreshes.
+        assert_eq!(follow().made, ["t", "t2"]);
+        assert!(!stamp.exists());
+        relist(&store, &["bin/t"]);
+        assert_eq!(follow().removed, ["t2"]);
+        assert!(!stamp.exists());
+
+        // Settled: stamped, and then a follow reads no receipt (what it would have
+        // found in the rewritten one stays unseen).
+        age(&shims);
+        age(&store.join("t"));
+        assert_eq!(follow(), Refreshed::default());
+        assert!(stamp.exists());
+        relist(&store, &["bin/t", "bin/t3"]);
+        assert_eq!(follow(), Refreshed::default());
+        assert!(!shims.join("t3").exists());
+
+        // A version added or removed moves its tool directory: refreshed again.
+        std::fs::create_dir(store.join("t/2")).unwrap();
+        assert_eq!(follow().made, ["t3"]);
+        assert!(!stamp.exists(), "a picture of a moment ago is not stamped");
+
+        // A shim removed by hand moves the shims directory: put back.
+        age(&shims);
+        age(&store.join("t"));
+        assert_eq!(follow(), Refreshed::default());
+        assert!(stamp.exists());
+        std::fs::remove_file(shims.join("t")).unwrap();
+        assert_eq!(follow().made, ["t"]);
+
+        // Another vx binary: every shim links to it.
+        age(&shims);
+        assert_eq!(follow(), Refreshed::default());
+        let other = dir.path().join("vx-2");
+        std::fs::write(&other, "vx").unwrap();
+        let done = refresh_unless_stamped(&shims, &store, &other, &stamp).unwrap();
+        assert_eq!(done.made, ["t", "t3"]);
+        assert_eq!(std::fs::read_link(shims.join("t")).unwrap(), other);
     }
 
     #[test]

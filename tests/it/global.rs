@@ -676,6 +676,46 @@ fn prune_takes_the_shims_of_what_it_removed() {
     assert!(!m.shims().join("greet").exists());
 }
 
+/// A sync with nothing to install reads no receipt once the store and the shims have
+/// settled (`shims.stamp` beside the shims says what they were made from); the shims
+/// still follow every change: a shim deleted by hand comes back at the next no-op
+/// sync, a version installed or removed gets or loses its shims.
+#[test]
+fn settled_shims_are_stamped_and_still_follow_the_store_and_the_users_hand() {
+    let m = Machine::new();
+    m.run("proj", &["sync", "--headless"], 0);
+    let stamp = m.shims().with_file_name("shims.stamp");
+    assert!(
+        !stamp.exists(),
+        "a store changed a moment ago is not stamped"
+    );
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let settle = || {
+        for dir in [m.shims(), m.store().join("greet")] {
+            std::fs::File::open(dir)
+                .unwrap()
+                .set_modified(hour_ago)
+                .unwrap();
+        }
+    };
+    settle();
+    m.run("proj", &["sync", "--headless"], 0);
+    assert!(stamp.exists());
+
+    std::fs::remove_file(m.shims().join("greet")).unwrap();
+    m.run("proj", &["sync", "--headless"], 0);
+    assert!(m.shims().join("greet").is_symlink());
+
+    settle();
+    m.run("proj", &["sync", "--headless"], 0);
+    m.use_global("hello", "1.0");
+    assert!(m.shims().join("hello").is_symlink());
+    settle();
+    m.run("proj", &["sync", "--headless"], 0);
+    m.run("elsewhere", &["uninstall", "hello@1.0"], 0);
+    assert!(!m.shims().join("hello").exists());
+}
+
 /// `vx prune --all` keeps what this project uses, and nothing of the global toolset
 /// (the docs say so; the global toolset's tools counted as the project's, layered
 /// under it); a plain prune keeps them as the global toolset's.
