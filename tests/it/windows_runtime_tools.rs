@@ -27,7 +27,8 @@ use crate::common;
 
 use common::both;
 use common::project::{Project, locked};
-use common::publishers::{node, npm, replacement_lines};
+use common::publishers::{node, npm, pypi, python_windows, replacement_lines, uv};
+use vx::demo::github::GithubFixture;
 
 const MANIFEST: &str = "[settings]\nplatforms = [\"windows-x86_64\", \"linux-x86_64\"]\n\n[tools]\nnode = \"20\"\n\"npm:prettier\" = \"3\"\n";
 
@@ -178,4 +179,196 @@ fn prettier_installs_with_the_real_node_exe_and_runs_through_vx_exec_and_its_shi
     .assert()
     .success()
     .stdout(predicates::str::contains(npm::PRETTIER));
+}
+
+const BLACK_MANIFEST: &str = "[settings]\nplatforms = [\"windows-x86_64\", \"linux-x86_64\"]\n\n[tools]\npython = \"3.12\"\n\"pypi:black\" = \"24\"\n";
+
+/// A folder holding only the ProcessPrng stub DLL (see the module's docs), put first
+/// on PATH for uv.exe, which vx installs and runs within one sync.
+struct StubFolder(tempfile::TempDir);
+
+impl StubFolder {
+    fn new() -> StubFolder {
+        let dir = tempfile::tempdir().unwrap();
+        let stub = assert_cmd::cargo::cargo_bin("vx").with_file_name("bcryptprimitives.dll");
+        if stub.is_file() {
+            std::fs::copy(&stub, dir.path().join("bcryptprimitives.dll")).unwrap();
+        }
+        StubFolder(dir)
+    }
+}
+
+/// Puts the ProcessPrng stub first on PATH, where uv.exe finds it (see the module's
+/// docs).
+fn python_under_wine<'c>(
+    cmd: &'c mut assert_cmd::Command,
+    stub: &StubFolder,
+) -> &'c mut assert_cmd::Command {
+    let mut paths = vec![stub.0.path().to_path_buf()];
+    paths.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    cmd.env("PATH", std::env::join_paths(paths).unwrap())
+}
+
+/// Under Wine (the stub DLL beside vx.exe says so), propsys disabled for every
+/// `python.exe` of the prefix: Wine's own per-program DLL override (see the module's
+/// docs), written with Wine's `reg.exe`; nothing on Windows.
+fn propsys_disabled_for_python_under_wine() {
+    let stub = assert_cmd::cargo::cargo_bin("vx").with_file_name("bcryptprimitives.dll");
+    if !stub.is_file() {
+        return;
+    }
+    let out = std::process::Command::new("reg.exe")
+        .args([
+            "add",
+            r"HKCU\Software\Wine\AppDefaults\python.exe\DllOverrides",
+            "/v",
+            "propsys",
+            "/t",
+            "REG_SZ",
+            "/d",
+            "",
+            "/f",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", both(&out));
+}
+
+/// vx in the project, with what uv and python need under Wine.
+fn python_vx(project: &Project, stub: &StubFolder) -> assert_cmd::Command {
+    let mut cmd = pypi::vx(project);
+    python_under_wine(&mut cmd, stub);
+    cmd
+}
+
+#[test]
+fn black_installs_with_uv_on_the_real_python_exe_and_runs_through_vx_exec_and_its_shim() {
+    let gh = GithubFixture::builder()
+        .release(
+            python_windows::OWNER,
+            python_windows::REPO,
+            python_windows::release(),
+        )
+        .release(uv::OWNER, uv::REPO, uv::windows_release())
+        .start()
+        .unwrap();
+    let (index, listed) = pypi::serve_black_files(pypi::black_set_windows(), None);
+    let config = format!(
+        "[github]\nurl = \"{}\"\n\n{}",
+        gh.web_url(),
+        pypi::mirror_config(&index)
+    );
+    let project = Project::new(&config, BLACK_MANIFEST);
+    let stub = StubFolder::new();
+    propsys_disabled_for_python_under_wine();
+
+    let out = python_vx(&project, &stub)
+        .args(["sync", "--headless"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", both(&out));
+    let lock = project.lock();
+    let entry = lock["tools"]["black"].as_table().unwrap();
+    assert_eq!(entry["version"].as_str(), Some(pypi::BLACK));
+    let environment = entry["environment"].as_table().unwrap();
+    assert_eq!(
+        environment["runtime_version"].as_str(),
+        Some(python_windows::VERSION)
+    );
+    // uv builds it: the lock names vx's uv for both platforms.
+    assert!(environment.contains_key("installer"), "{environment:#?}");
+    // Resolved by python.exe's own pip: black's wheels for every platform pinned by
+    // the index's sha256, the pure wheel black's asset.
+    let pinned = environment["lockfile"].as_str().unwrap();
+    for (name, sha256) in &listed {
+        assert!(
+            pinned.contains(&format!("--hash=sha256:{sha256}")),
+            "{name}: {pinned}"
+        );
+    }
+    let (_, pure) = listed
+        .iter()
+        .find(|(n, _)| n == "black-24.10.0-py3-none-any.whl")
+        .unwrap();
+    for platform in ["windows-x86_64", "linux-x86_64"] {
+        assert_eq!(
+            locked(&lock, "black", platform)["sha256"].as_str(),
+            Some(pure.as_str())
+        );
+    }
+
+    // The command: `black.cmd` and its launch record, the launcher uv wrote in the
+    // store's venv (`Scripts\black.exe`, which finds the venv's python beside it);
+    // no pip in the venv, none run.
+    let store = project
+        .work
+        .dir
+        .path()
+        .join(r"home\.local\share\vx\store\black")
+        .join(pypi::BLACK);
+    let cmd_file = store.join(r"bin\black.cmd");
+    let launch = vx::launch::of(&cmd_file).expect("a launch record");
+    assert_eq!(launch.program, store.join(r"venv\Scripts\black.exe"));
+    assert!(launch.args.is_empty(), "{launch:?}");
+    assert!(
+        !store.join(r"venv\Lib\site-packages\pip").exists(),
+        "uv made the venv without pip"
+    );
+    // vx never runs the `.cmd` (cmd.exe): made to fail, black still runs.
+    std::fs::write(&cmd_file, "@exit /b 7\r\n").unwrap();
+
+    // Through `vx exec`: black runs on the real python.exe, and formats.
+    let out = python_vx(&project, &stub)
+        .args(["exec", "--", "black", "--version"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", both(&out));
+    let version = String::from_utf8_lossy(&out.stdout);
+    assert!(version.starts_with("black, 24.10.0"), "{version}");
+    assert!(
+        version.contains(&format!("Python (CPython) {}", python_windows::VERSION)),
+        "the project's python runs it: {version}"
+    );
+    let file = project.work.dir.path().join("ugly.py");
+    std::fs::write(&file, "x = {  'a':1 }\n").unwrap();
+    let out = python_vx(&project, &stub)
+        .args(["exec", "--", "black", "-q"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", both(&out));
+    assert_eq!(
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .replace("\r\n", "\n"),
+        "x = {\"a\": 1}\n"
+    );
+
+    // Through its shim (`black.exe`, vx under another name), run from the project.
+    let home = project.work.dir.path().join("home");
+    let shim = home.join(r".local\share\vx\shims\black.exe");
+    assert!(shim.is_file(), "the sync made black's shim");
+    let stub_dll = assert_cmd::cargo::cargo_bin("vx").with_file_name("bcryptprimitives.dll");
+    if stub_dll.is_file() {
+        std::fs::copy(&stub_dll, shim.with_file_name("bcryptprimitives.dll")).unwrap();
+    }
+    let mut cmd = std::process::Command::new(&shim);
+    let template = project.work.vx_std();
+    for (key, value) in template.get_envs() {
+        match value {
+            Some(value) => cmd.env(key, value),
+            None => cmd.env_remove(key),
+        };
+    }
+    common::isolated(
+        python_under_wine(&mut assert_cmd::Command::from_std(cmd), &stub)
+            .current_dir(project.work.dir.path())
+            .arg("--version"),
+        &home,
+    )
+    .assert()
+    .success()
+    .stdout(predicates::str::contains("black, 24.10.0"));
 }

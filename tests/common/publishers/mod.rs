@@ -18,11 +18,11 @@ pub mod npm;
 pub mod pypi;
 #[cfg(unix)]
 pub mod python;
+pub mod python_windows;
 #[cfg(unix)]
 pub mod ruby;
 #[cfg(unix)]
 pub mod rustlang;
-#[cfg(unix)]
 pub mod uv;
 
 use std::path::{Path, PathBuf};

@@ -157,21 +157,28 @@ pub const BLACK: &str = "24.10.0";
 /// itself), fetched once into `target/runtime-fixtures/pypi-black-24.10.0/`: each
 /// file's name and bytes.
 pub fn black_set() -> Vec<(String, Vec<u8>)> {
-    let dir = super::built_once(&format!("pypi-black-{BLACK}"), |out| {
+    black_set_for(&["manylinux_2_17_x86_64", "manylinux2014_x86_64"], "")
+}
+
+/// black 24.10.0 and its dependencies as pip downloads them for CPython 3.12 on
+/// x86_64 Windows (`--platform win_amd64`: black's mypyc-compiled
+/// `cp312-cp312-win_amd64` wheel), plus black's pure wheel, as [`black_set`] fetches
+/// the manylinux set (into `target/runtime-fixtures/pypi-black-24.10.0-win_amd64/`:
+/// `.ci/windows` fetches it on Linux, where pip is, before the tests run under Wine).
+pub fn black_set_windows() -> Vec<(String, Vec<u8>)> {
+    black_set_for(&["win_amd64"], "-win_amd64")
+}
+
+/// [`black_set`] for pip's `platforms`, kept in `pypi-black-24.10.0{suffix}/`.
+fn black_set_for(platforms: &[&str], suffix: &str) -> Vec<(String, Vec<u8>)> {
+    let dir = super::built_once(&format!("pypi-black-{BLACK}{suffix}"), |out| {
         std::fs::create_dir_all(out).unwrap();
         let black = format!("black=={BLACK}");
-        pip_download(
-            &[
-                "--implementation",
-                "cp",
-                "--platform",
-                "manylinux_2_17_x86_64",
-                "--platform",
-                "manylinux2014_x86_64",
-            ],
-            out,
-            &black,
-        );
+        let mut options = vec!["--implementation", "cp"];
+        for platform in platforms {
+            options.extend(["--platform", platform]);
+        }
+        pip_download(&options, out, &black);
         let pure = [
             "--no-deps",
             "--implementation",
@@ -233,7 +240,15 @@ fn project_and_version(filename: &str) -> (String, String) {
 /// file's bytes (a tampered download). Returns the server and the `(file name,
 /// sha256)` of every line kept.
 pub fn serve_black(swap: Option<(&str, &str)>) -> (TestServer, Vec<(String, String)>) {
-    let files = black_set();
+    serve_black_files(black_set(), swap)
+}
+
+/// [`serve_black`] holding `files` (a set of [`black_set`]'s kind: another
+/// platform's).
+pub fn serve_black_files(
+    files: Vec<(String, Vec<u8>)>,
+    swap: Option<(&str, &str)>,
+) -> (TestServer, Vec<(String, String)>) {
     let mut routes: Vec<(String, Route)> = Vec::new();
     let mut listed = Vec::new();
     let mut projects: Vec<(String, String)> = files

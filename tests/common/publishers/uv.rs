@@ -12,6 +12,15 @@
 //! shasum -a 256 $ARCHIVE_FILE > $ARCHIVE_FILE.sha256`, with `ARCHIVE_NAME=uv-$TARGET`):
 //! the folder `uv-x86_64-unknown-linux-gnu/` holding `uv` and `uvx`. The other
 //! triples' assets are noise, never downloaded.
+//!
+//! The archive served for windows-x86_64 ([`windows_archive`]) is made from uv's
+//! `win_amd64` wheel on PyPI (`uv-{V}.data/scripts/uv.exe`, `uvx.exe`, `uvw.exe`), as
+//! the same workflow packs it (job `windows`, step "Archive binary", l.370-374 at
+//! 26a9dd4b: `ARCHIVE_FILE=uv-${PLATFORM_TARGET}.zip; 7z a $ARCHIVE_FILE
+//! ./target/${PLATFORM_TARGET}/release/uv.exe`, then `uvx.exe` and `uvw.exe`;
+//! `sha256sum $ARCHIVE_FILE > $ARCHIVE_FILE.sha256`): the three programs at the zip's
+//! root. Built in this process with the `zip` crate, so a Windows test builds it too
+//! (`.ci/windows` fetches the wheel on Linux first).
 
 use std::path::PathBuf;
 
@@ -60,8 +69,11 @@ pub fn archive() -> Vec<u8> {
                 .join(format!("wheel/uv-{VERSION}.data/scripts/{command}"));
             let to = folder.join(command);
             std::fs::copy(&from, &to).unwrap();
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&to, std::fs::Permissions::from_mode(0o755)).unwrap();
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&to, std::fs::Permissions::from_mode(0o755)).unwrap();
+            }
         }
         super::run(
             "tar",
@@ -79,6 +91,49 @@ fn wheel() -> PathBuf {
         "manylinux_2_17_x86_64",
         &format!("uv-{VERSION}-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"),
     )
+}
+
+/// The triple of the Windows archive.
+pub const WINDOWS_TRIPLE: &str = "x86_64-pc-windows-msvc";
+
+/// The real uv's release zip for [`WINDOWS_TRIPLE`], built once.
+pub fn windows_archive() -> Vec<u8> {
+    let path = super::built_once(&format!("uv-{VERSION}-{WINDOWS_TRIPLE}.zip"), |out| {
+        use std::io::{Read, Write};
+        let wheel = super::pypi::downloaded_wheel(
+            &format!("uv=={VERSION}"),
+            "win_amd64",
+            &format!("uv-{VERSION}-py3-none-win_amd64.whl"),
+        );
+        let mut wheel = zip::ZipArchive::new(std::fs::File::open(wheel).unwrap()).unwrap();
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(out).unwrap());
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for program in ["uv.exe", "uvx.exe", "uvw.exe"] {
+            let mut bytes = Vec::new();
+            wheel
+                .by_name(&format!("uv-{VERSION}.data/scripts/{program}"))
+                .unwrap()
+                .read_to_end(&mut bytes)
+                .unwrap();
+            zip.start_file(program, options).unwrap();
+            zip.write_all(&bytes).unwrap();
+        }
+        zip.finish().unwrap();
+    });
+    std::fs::read(path).unwrap()
+}
+
+/// The release of [`VERSION`] with the real Windows zip ([`windows_archive`]) as
+/// `uv-x86_64-pc-windows-msvc.zip`, beside [`release`]'s assets (its linux-x86_64
+/// archive noise).
+pub fn windows_release() -> FixtureRelease {
+    let zip = windows_archive();
+    let name = format!("uv-{WINDOWS_TRIPLE}.zip");
+    let sums = format!("{}  {name}\n", sha256_hex(&zip));
+    release(noise_seeded(32, 699))
+        .asset(&name, zip)
+        .asset(&format!("{name}.sha256"), sums.into_bytes())
 }
 
 /// The asset name for `triple`.
