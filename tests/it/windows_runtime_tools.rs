@@ -1,26 +1,47 @@
 //! Runtime tools on Windows (issue 52, item 3), end to end with the real `vx.exe`
-//! (under Wine in CI: `.ci/windows`): `"npm:prettier" = "3"` with `node = "20"`, the
-//! real node.exe 20.11.1 from its Windows zip laid out as nodejs.org ships it
-//! (`node::real_windows_zip_of`: `node.exe`, `npm.cmd`, `node_modules\npm` at the
-//! top), the real prettier 3.10.1 from the loopback registry. vx locks it with that
-//! node's npm (`node.exe npm-cli.js install --package-lock-only`, no `npm.cmd`),
-//! installs it with `npm ci --ignore-scripts`, and `prettier` runs through `vx exec`
-//! and through its shim as `node.exe <store>\node_modules\prettier\bin\prettier.cjs`,
-//! recorded beside `bin\prettier.cmd` (`vx::launch`), with no `cmd.exe` in between.
+//! (under Wine in CI: `.ci/windows`).
 //!
-//! The python half (`pypi:black` with uv's `Scripts\black.exe`) has no test here: no
-//! Windows CPython is to be had from the registries the tests reach (PyPI, npm,
-//! crates.io, Debian); its command recording is the unit test
-//! `install::environment::tests::a_windows_venvs_console_scripts_are_launches_of_the_stores_launchers`.
+//! `"npm:prettier" = "3"` with `node = "20"`: the real node.exe 20.11.1 from its
+//! Windows zip laid out as nodejs.org ships it (`node::real_windows_zip_of`:
+//! `node.exe`, `npm.cmd`, `node_modules\npm` at the top), the real prettier 3.10.1
+//! from the loopback registry. vx locks it with that node's npm (`node.exe
+//! npm-cli.js install --package-lock-only`, no `npm.cmd`), installs it with `npm ci
+//! --ignore-scripts`, and `prettier` runs through `vx exec` and through its shim as
+//! `node.exe <store>\node_modules\prettier\bin\prettier.cjs`, recorded beside
+//! `bin\prettier.cmd` (`vx::launch`), with no `cmd.exe` in between.
 //!
-//! Two gaps of Wine 8, not of Windows, are bridged for every vx run here (and the
-//! node it starts, which inherits them): its prefix reports Windows 7 (6.1.7601),
-//! which node 20 refuses to start on unless `NODE_SKIP_PLATFORM_CHECK=1` (it then
-//! runs); and it lacks the `TCP_KEEPALIVE` socket option libuv sets for a socket
-//! that asks for keep-alive, which fails every connection npm makes ("connect
+//! `"pypi:black" = "24"` with `python = "3.12"`: a real Windows CPython, python.org's
+//! embeddable 3.12.9 laid out as python-build-standalone's `x86_64-pc-windows-msvc`
+//! `install_only_stripped` build (`python_windows::archive`: `python.exe` at the top,
+//! `DLLs\`, `Lib\` with pip in `Lib\site-packages`), the real uv 0.13.9 from its
+//! Windows zip (`uv::windows_archive`), black 24.10.0's `win_amd64` set from the
+//! loopback mirror. vx locks it with that python.exe's own pip (`python.exe -I -m pip
+//! install --dry-run --report`), makes the venv with `uv.exe venv --relocatable` and
+//! installs the set with `uv.exe pip install --require-hashes`, and `black` runs (and
+//! formats) through `vx exec` and through its shim as the venv's own launcher,
+//! `venv\Scripts\black.exe`, recorded beside `bin\black.cmd`: no pip in the venv,
+//! no `cmd.exe` in between.
+//!
+//! Gaps of Wine 8, not of Windows, are bridged here. For every vx run of the node
+//! test (and the node it starts, which inherits them): its prefix reports Windows 7
+//! (6.1.7601), which node 20 refuses to start on unless `NODE_SKIP_PLATFORM_CHECK=1`
+//! (it then runs); and it lacks the `TCP_KEEPALIVE` socket option libuv sets for a
+//! socket that asks for keep-alive, which fails every connection npm makes ("connect
 //! UNKNOWN"), so `NODE_OPTIONS` preloads `.ci/wine/node-no-keepalive.js`, which
-//! leaves keep-alive off. (The ProcessPrng stub DLL Wine 8 needs for any Rust
-//! program is put beside the shim too, as `.ci/wine/run` puts it beside vx.exe.)
+//! leaves keep-alive off. For the python test: Wine 8 lacks propsys.dll's
+//! `VariantToString`, which python's `_wmi` module calls when `platform` asks it the
+//! Windows version (as pip and uv's interpreter query do): python.exe dies ("wine:
+//! Unimplemented function propsys.dll.VariantToString"). With propsys disabled,
+//! `_wmi` fails to import and `platform` falls back to its other way, as CPython's
+//! `platform.py` allows. Wine reads `WINEDLLOVERRIDES` only from the environment it
+//! was started with (a Windows program's child does not take it from its parent's
+//! Windows environment), so the test writes the override where Wine reads it for
+//! programs of one name, the prefix's `HKCU\Software\Wine\AppDefaults\python.exe\
+//! DllOverrides` (`propsys` empty: disabled), for every `python.exe` and no other
+//! program. (The ProcessPrng stub DLL Wine 8 needs for any Rust program is put
+//! beside the shim too, as `.ci/wine/run` puts it beside vx.exe; uv.exe, which vx
+//! installs and runs within one sync, finds it on `PATH`, a folder holding only it
+//! put first.)
 #![cfg(windows)]
 
 use crate::common;
@@ -277,8 +298,22 @@ fn black_installs_with_uv_on_the_real_python_exe_and_runs_through_vx_exec_and_it
         environment["runtime_version"].as_str(),
         Some(python_windows::VERSION)
     );
-    // uv builds it: the lock names vx's uv for both platforms.
-    assert!(environment.contains_key("installer"), "{environment:#?}");
+    // uv builds it: the lock names vx's uv, its Windows zip pinned by its sha256.
+    let installer = environment["installer"].as_table().unwrap();
+    assert_eq!(installer["version"].as_str(), Some(uv::VERSION));
+    let windows = installer["platforms"]["windows-x86_64"].as_table().unwrap();
+    assert_eq!(
+        windows["sha256"].as_str(),
+        Some(vx::demo::fixture::sha256_hex(&uv::windows_archive()).as_str())
+    );
+    assert!(
+        windows["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/uv-x86_64-pc-windows-msvc.zip"),
+        "{windows:?}"
+    );
+    assert!(installer["platforms"]["linux-x86_64"].is_table());
     // Resolved by python.exe's own pip: black's wheels for every platform pinned by
     // the index's sha256, the pure wheel black's asset.
     let pinned = environment["lockfile"].as_str().unwrap();
@@ -312,10 +347,18 @@ fn black_installs_with_uv_on_the_real_python_exe_and_runs_through_vx_exec_and_it
     let launch = vx::launch::of(&cmd_file).expect("a launch record");
     assert_eq!(launch.program, store.join(r"venv\Scripts\black.exe"));
     assert!(launch.args.is_empty(), "{launch:?}");
-    assert!(
-        !store.join(r"venv\Lib\site-packages\pip").exists(),
-        "uv made the venv without pip"
-    );
+    // uv made the venv (relocatable, no pip in it) and installed the set: black's
+    // own wheel the mypyc-compiled one for CPython 3.12 on Windows.
+    let venv = store.join("venv");
+    let cfg = std::fs::read_to_string(venv.join("pyvenv.cfg")).unwrap();
+    assert!(cfg.contains("relocatable = true"), "{cfg}");
+    let site = venv.join(r"Lib\site-packages");
+    assert!(!site.join("pip").exists(), "uv made the venv without pip");
+    let dist_info = site.join(format!("black-{}.dist-info", pypi::BLACK));
+    let installer = std::fs::read_to_string(dist_info.join("INSTALLER")).unwrap();
+    assert_eq!(installer.trim(), "uv");
+    let wheel = std::fs::read_to_string(dist_info.join("WHEEL")).unwrap();
+    assert!(wheel.contains("Tag: cp312-cp312-win_amd64"), "{wheel}");
     // vx never runs the `.cmd` (cmd.exe): made to fail, black still runs.
     std::fs::write(&cmd_file, "@exit /b 7\r\n").unwrap();
 
@@ -326,7 +369,10 @@ fn black_installs_with_uv_on_the_real_python_exe_and_runs_through_vx_exec_and_it
         .unwrap();
     assert!(out.status.success(), "{}", both(&out));
     let version = String::from_utf8_lossy(&out.stdout);
-    assert!(version.starts_with("black, 24.10.0"), "{version}");
+    assert!(
+        version.starts_with("black, 24.10.0 (compiled: yes)"),
+        "{version}"
+    );
     assert!(
         version.contains(&format!("Python (CPython) {}", python_windows::VERSION)),
         "the project's python runs it: {version}"
