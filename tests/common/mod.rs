@@ -69,6 +69,39 @@ impl Work {
         self.write_manifest(&toml.replace(&table, &format!("{table}post_install = {command}\n")));
     }
 
+    /// The environment every vx a test starts in this workspace runs with: its board
+    /// dir; no daemon of the user's answers for a test (tests/it/daemon.rs starts its
+    /// own); and none of the user's own directories is read or written: not the
+    /// user's settings or global toolset (`user-config/`: a test that wants a user
+    /// config writes its own), nor the default store, the shims and the tracked
+    /// projects (`xdg/`), nor vx's caches (`cache/`) or state (`state/`). On Windows
+    /// the same through `%APPDATA%` and `%LOCALAPPDATA%`.
+    pub fn vx_env(&self) -> Vec<(&'static str, PathBuf)> {
+        let dir = self.dir.path();
+        let mut env = vec![
+            ("VX_BOARD_DIR", self.boards()),
+            ("VX_DAEMON_SOCKET", dir.join("no-daemon.sock")),
+            ("XDG_CONFIG_HOME", dir.join("user-config")),
+            ("XDG_DATA_HOME", dir.join("xdg")),
+            ("XDG_CACHE_HOME", dir.join("cache")),
+            ("XDG_STATE_HOME", dir.join("state")),
+        ];
+        if cfg!(windows) {
+            env.push(("APPDATA", dir.join("user-config")));
+            env.push(("LOCALAPPDATA", dir.join("local")));
+        }
+        env
+    }
+
+    /// [`Work::vx_env`] as `VAR='value'` words for a shell line (a test in tmux).
+    pub fn vx_env_words(&self) -> String {
+        self.vx_env()
+            .iter()
+            .map(|(var, value)| format!("{var}='{}'", value.display()))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     /// `vx ARGS` with this workspace's board dir (assert_cmd).
     pub fn vx(&self) -> assert_cmd::Command {
         assert_cmd::Command::from_std(self.vx_std())
@@ -78,14 +111,9 @@ impl Work {
     /// holds it running (signals it, watches what it started).
     pub fn vx_std(&self) -> Command {
         let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("vx"));
-        // No daemon of the user's answers for a test (tests/it/daemon.rs starts its own),
-        // nor the user's settings or global toolset (`$XDG_CONFIG_HOME/vx`: a test that
-        // wants a user config sets its own), lines are not wrapped unless a test asks
-        // (`COLUMNS`), and on a GitHub Actions runner `vx env --shell github` must not
-        // write to the runner's own files.
-        cmd.env("VX_BOARD_DIR", self.boards())
-            .env("VX_DAEMON_SOCKET", self.dir.path().join("no-daemon.sock"))
-            .env("XDG_CONFIG_HOME", self.dir.path().join("user-config"))
+        // Lines are not wrapped unless a test asks (`COLUMNS`), and on a GitHub Actions
+        // runner `vx env --shell github` must not write to the runner's own files.
+        cmd.envs(self.vx_env())
             .env_remove("COLUMNS")
             .env_remove("GITHUB_PATH")
             .env_remove("GITHUB_ENV")
@@ -146,7 +174,7 @@ impl Work {
     /// workspace's) to `cmd`, with its board dir: `cmd` may be `vx` run under another
     /// program (`unshare`, `sh`).
     pub fn sync_args<'c>(&self, cmd: &'c mut Command, extra: &[&str]) -> &'c mut Command {
-        cmd.env("VX_BOARD_DIR", self.boards())
+        cmd.envs(self.vx_env())
             .env_remove("COLUMNS")
             .arg(assert_cmd::cargo::cargo_bin("vx"))
             .arg("sync")

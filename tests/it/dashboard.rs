@@ -84,14 +84,14 @@ fn slowly_served(work: &Work, tools: &[&str], size: usize, rate: u64) -> TestSer
     server
 }
 
-/// `cd DIR && VX_BOARD_DIR=… vx ARGS; echo EXIT=$?` then a shell that stays, so the
-/// screen after exit can be read.
+/// `cd DIR && VX_BOARD_DIR=… vx ARGS; echo EXIT=$?` (in the workspace's environment,
+/// [`Work::vx_env`]) then a shell that stays, so the screen after exit can be read.
 fn shell_line(work: &Work, args: &str) -> String {
     let vx = assert_cmd::cargo::cargo_bin("vx");
     format!(
-        "cd {} && VX_BOARD_DIR={} {} {args}; echo EXIT=$?; exec sleep 300",
+        "cd {} && {} {} {args}; echo EXIT=$?; exec sleep 300",
         work.dir.path().display(),
-        work.boards().display(),
+        work.vx_env_words(),
         vx.display()
     )
 }
@@ -303,9 +303,9 @@ fn closing_the_terminal_under_the_dashboard_cancels_the_sync_cleanly() {
     let script = work.dir.path().join("outlive.py");
     std::fs::write(&script, wrapper).unwrap();
     let command = format!(
-        "cd {} && VX_BOARD_DIR={} python3 {} {} {} sync --tui --manifest {} --store {}; exec sleep 300",
+        "cd {} && {} python3 {} {} {} sync --tui --manifest {} --store {}; exec sleep 300",
         work.dir.path().display(),
-        work.boards().display(),
+        work.vx_env_words(),
         script.display(),
         status.display(),
         assert_cmd::cargo::cargo_bin("vx").display(),
@@ -414,10 +414,10 @@ fn inline_by_default_leaves_a_line_per_tool_then_one_line_when_nothing_is_to_do(
     let vx = assert_cmd::cargo::cargo_bin("vx");
     let store = work.store();
     let line = format!(
-        "cd {dir} && export VX_BOARD_DIR={boards}; {vx} sync --store {store}; echo EXIT=$?; \
+        "cd {dir} && export {env}; {vx} sync --store {store}; echo EXIT=$?; \
          {vx} sync --store {store} --manifest {cached}; echo SECOND=$?; exec sleep 300",
         dir = work.dir.path().display(),
-        boards = work.boards().display(),
+        env = work.vx_env_words(),
         vx = vx.display(),
         store = store.display(),
         cached = cached.display(),
@@ -468,10 +468,10 @@ fn leaving_the_dashboard_mid_sync_leaves_the_shells_keystrokes_alone() {
     let _server = slowly_served(&work, &["slow"], 2 << 20, 384 << 10);
     let vx = assert_cmd::cargo::cargo_bin("vx");
     let line = format!(
-        "cd {dir} && VX_BOARD_DIR={boards} {vx} sync --tui --store {store}; echo EXIT=$?; \
+        "cd {dir} && {env} {vx} sync --tui --store {store}; echo EXIT=$?; \
          read -r typed; echo GOT=$typed; exec sleep 300",
         dir = work.dir.path().display(),
-        boards = work.boards().display(),
+        env = work.vx_env_words(),
         vx = vx.display(),
         store = work.store().display(),
     );
@@ -535,10 +535,10 @@ fn what_is_typed_while_the_inline_view_runs_reaches_the_shell_after_vx() {
     let _server = slowly_served(&work, &["slow"], 2 << 20, 512 << 10);
     let vx = assert_cmd::cargo::cargo_bin("vx");
     let line = format!(
-        "cd {dir} && VX_BOARD_DIR={boards} {vx} sync --store {store}; echo EXIT=$?; \
+        "cd {dir} && {env} {vx} sync --store {store}; echo EXIT=$?; \
          read -r typed; echo GOT=$typed; exec sleep 300",
         dir = work.dir.path().display(),
-        boards = work.boards().display(),
+        env = work.vx_env_words(),
         vx = vx.display(),
         store = work.store().display(),
     );
@@ -573,8 +573,8 @@ fn no_color_and_clicolor_turn_the_inline_views_colours_off_but_not_its_redraws()
         .iter()
         .map(|(name, env)| {
             format!(
-                "echo RUN={name}; env -u NO_COLOR -u CLICOLOR -u CLICOLOR_FORCE {env} VX_BOARD_DIR={boards} {vx} sync --store {store}/{name}",
-                boards = work.boards().display(),
+                "echo RUN={name}; env -u NO_COLOR -u CLICOLOR -u CLICOLOR_FORCE {env} {workspace} {vx} sync --store {store}/{name}",
+                workspace = work.vx_env_words(),
                 vx = vx.display(),
                 store = work.store().display(),
             )

@@ -1164,3 +1164,30 @@ fn doctor_takes_a_server_without_rate_limits_for_what_it_is() {
         "{found}"
     );
 }
+
+/// The vx every test starts through `Work` ([`common::Work::vx_env`]) keeps to the
+/// test's workspace: `vx doctor` finds its configuration, store and cache there, never
+/// in the user's home (tests had installed tools into the user's own store and written
+/// caches under `~/.cache/vx`).
+#[test]
+fn a_tests_vx_keeps_its_config_store_and_cache_in_the_workspace() {
+    let work = common::Work::new();
+    let out = work
+        .vx()
+        .args(["doctor", "--json", "--offline"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", common::both(&out)));
+    let workspace = work.dir.path().display().to_string();
+    for check in ["config", "store", "cache"] {
+        let finding = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["check"] == check)
+            .unwrap_or_else(|| panic!("no {check} finding: {report:#}"));
+        let what = finding["what"].as_str().unwrap();
+        assert!(what.starts_with(&workspace), "{check}: {what}");
+    }
+}

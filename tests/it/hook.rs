@@ -188,10 +188,12 @@ impl Sh {
         }
     }
 
-    /// Whether the shell is installed (`.ci/run` installs bash, zsh and fish).
+    /// Whether the shell is installed (`.ci/run` installs bash, zsh and fish): asked
+    /// for its version, which starts no session (fish's makes its directories in the
+    /// user's home).
     fn available(self) -> bool {
         let found = Command::new(self.name())
-            .args(["-c", "exit 0"])
+            .arg("--version")
             .status()
             .is_ok_and(|s| s.success());
         if !found {

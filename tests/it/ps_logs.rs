@@ -130,7 +130,7 @@ fn logs_follow_prints_output_as_it_comes_and_ends_with_the_task() {
     serve.output(b"starting\n");
     let mut follower = Command::new(assert_cmd::cargo::cargo_bin("vx"))
         .args(["logs", "-f", "serve"])
-        .env("VX_BOARD_DIR", work.boards())
+        .envs(work.vx_env())
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -229,7 +229,7 @@ fn a_killed_run_is_dead_to_ps_and_logs() {
     }
     let follower = Command::new(assert_cmd::cargo::cargo_bin("vx"))
         .args(["logs", "-f", "serve"])
-        .env("VX_BOARD_DIR", work.boards())
+        .envs(work.vx_env())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -278,8 +278,8 @@ fn logs_on_a_terminal_shows_escape_sequences_escaped_and_colours_as_colours() {
     evil.finish(TaskPhase::Done, Some(0), "");
     let vx = assert_cmd::cargo::cargo_bin("vx");
     let line = format!(
-        "VX_BOARD_DIR={} {} logs evil; echo EXIT=$?; exec sleep 300",
-        work.boards().display(),
+        "{} {} logs evil; echo EXIT=$?; exec sleep 300",
+        work.vx_env_words(),
         vx.display()
     );
     let terminal = Terminal::start("logs-evil", (100, 10), None, &line);
@@ -311,8 +311,8 @@ fn board_watch_shows_a_task_run_and_leaves_when_it_finishes() {
     build.output(b"compiling 12 crates\n");
     let vx = assert_cmd::cargo::cargo_bin("vx");
     let line = format!(
-        "VX_BOARD_DIR={} {} board watch --exit-on-done {}; echo EXIT=$?; exec sleep 300",
-        work.boards().display(),
+        "{} {} board watch --exit-on-done {}; echo EXIT=$?; exec sleep 300",
+        work.vx_env_words(),
         vx.display(),
         &run.id()[..8]
     );

@@ -677,9 +677,10 @@ fn without_a_manifest_anywhere_up_the_tree_sync_says_what_to_do() {
         // A vx.toml above the temp dir would be found, rightly.
         return;
     }
-    assert_cmd::Command::cargo_bin("vx")
-        .unwrap()
-        .current_dir(dir.path())
+    let mut vx = assert_cmd::Command::cargo_bin("vx").unwrap();
+    // No global toolset of the user's stands in for the missing project.
+    common::isolated(&mut vx, &dir.path().join("home"));
+    vx.current_dir(dir.path())
         .env_remove("VX_MANIFEST")
         .args(["sync", "--headless"])
         .assert()

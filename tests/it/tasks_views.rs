@@ -12,16 +12,14 @@ use crate::common;
 use common::tmux::{SESSION, Terminal};
 use common::{Work, process_exists, wait_for};
 
-/// `cd DIR && VX_BOARD_DIR=… vx ARGS; echo EXIT=$?` then a shell that stays, so the
-/// screen after exit can be read.
+/// `cd DIR && VX_BOARD_DIR=… vx ARGS; echo EXIT=$?` (in the workspace's environment,
+/// [`Work::vx_env`]) then a shell that stays, so the screen after exit can be read.
 fn shell_line(work: &Work, args: &str) -> String {
     let vx = assert_cmd::cargo::cargo_bin("vx");
     format!(
-        "cd {} && VX_BOARD_DIR={} XDG_CONFIG_HOME={} VX_DAEMON_SOCKET={} {} {args}; echo EXIT=$?; exec sleep 300",
+        "cd {} && {} {} {args}; echo EXIT=$?; exec sleep 300",
         work.dir.path().display(),
-        work.boards().display(),
-        work.dir.path().join("user-config").display(),
-        work.dir.path().join("no-daemon.sock").display(),
+        work.vx_env_words(),
         vx.display()
     )
 }

@@ -194,6 +194,7 @@ fn the_fish_script_completes_scripts_and_tools_in_fish() {
     );
     let (stdout, _) = output_of(
         std::process::Command::new("fish")
+            .envs(work.vx_env())
             .current_dir(work.dir.path())
             .env_remove("VX_COMPLETE")
             .args(["--no-config", "-c", &line]),
