@@ -219,9 +219,9 @@ impl StubFolder {
     }
 }
 
-/// Puts the ProcessPrng stub first on PATH, where uv.exe finds it (see the module's
-/// docs).
-fn python_under_wine<'c>(
+/// Puts the ProcessPrng stub's folder first on PATH, where uv.exe finds it under
+/// Wine (see the module's docs); on Windows the folder is empty.
+fn stub_on_path<'c>(
     cmd: &'c mut assert_cmd::Command,
     stub: &StubFolder,
 ) -> &'c mut assert_cmd::Command {
@@ -235,7 +235,7 @@ fn python_under_wine<'c>(
 /// Under Wine (the stub DLL beside vx.exe says so), propsys disabled for every
 /// `python.exe` of the prefix: Wine's own per-program DLL override (see the module's
 /// docs), written with Wine's `reg.exe`; nothing on Windows.
-fn propsys_disabled_for_python_under_wine() {
+fn propsys_disabled_for_stub_on_path() {
     let stub = assert_cmd::cargo::cargo_bin("vx").with_file_name("bcryptprimitives.dll");
     if !stub.is_file() {
         return;
@@ -257,10 +257,10 @@ fn propsys_disabled_for_python_under_wine() {
     assert!(out.status.success(), "{}", both(&out));
 }
 
-/// vx in the project, with what uv and python need under Wine.
+/// vx in the project (no pip or uv index of the machine's), the stub on PATH.
 fn python_vx(project: &Project, stub: &StubFolder) -> assert_cmd::Command {
     let mut cmd = pypi::vx(project);
-    python_under_wine(&mut cmd, stub);
+    stub_on_path(&mut cmd, stub);
     cmd
 }
 
@@ -283,7 +283,7 @@ fn black_installs_with_uv_on_the_real_python_exe_and_runs_through_vx_exec_and_it
     );
     let project = Project::new(&config, BLACK_MANIFEST);
     let stub = StubFolder::new();
-    propsys_disabled_for_python_under_wine();
+    propsys_disabled_for_stub_on_path();
 
     let out = python_vx(&project, &stub)
         .args(["sync", "--headless"])
@@ -409,7 +409,7 @@ fn black_installs_with_uv_on_the_real_python_exe_and_runs_through_vx_exec_and_it
         };
     }
     common::isolated(
-        python_under_wine(&mut assert_cmd::Command::from_std(cmd), &stub)
+        stub_on_path(&mut assert_cmd::Command::from_std(cmd), &stub)
             .current_dir(project.work.dir.path())
             .arg("--version"),
         &home,
