@@ -174,32 +174,35 @@ fn prettier_installs_with_the_real_node_exe_and_runs_through_vx_exec_and_its_shi
     );
 
     // Through its shim (`prettier.exe`, vx under another name), run from the project.
+    under_wine(&mut shim_of(&project, "prettier"))
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(npm::PRETTIER));
+}
+
+/// The shim `NAME.exe` the sync made (vx under another name), as a command run from
+/// the project with the project's environment and home. Under Wine vx.exe loads the
+/// ProcessPrng stub from its own folder (.ci/wine/run puts it beside vx.exe): the
+/// shim, a copy of vx.exe, gets it beside it too.
+fn shim_of(project: &Project, name: &str) -> assert_cmd::Command {
     let home = project.work.dir.path().join("home");
-    let shim = home.join(r".local\share\vx\shims\prettier.exe");
-    assert!(shim.is_file(), "the sync made prettier's shim");
-    // Under Wine vx.exe loads the ProcessPrng stub from its own folder (.ci/wine/run
-    // puts it beside vx.exe): the shim, a copy of vx.exe, needs it beside it too.
+    let shim = home.join(format!(r".local\share\vx\shims\{name}.exe"));
+    assert!(shim.is_file(), "the sync made {name}'s shim");
     let stub = assert_cmd::cargo::cargo_bin("vx").with_file_name("bcryptprimitives.dll");
     if stub.is_file() {
         std::fs::copy(&stub, shim.with_file_name("bcryptprimitives.dll")).unwrap();
     }
     let mut cmd = std::process::Command::new(&shim);
-    let template = project.work.vx_std();
-    for (key, value) in template.get_envs() {
+    for (key, value) in project.work.vx_std().get_envs() {
         match value {
             Some(value) => cmd.env(key, value),
             None => cmd.env_remove(key),
         };
     }
-    common::isolated(
-        under_wine(&mut assert_cmd::Command::from_std(cmd))
-            .current_dir(project.work.dir.path())
-            .arg("--version"),
-        &home,
-    )
-    .assert()
-    .success()
-    .stdout(predicates::str::contains(npm::PRETTIER));
+    let mut cmd = assert_cmd::Command::from_std(cmd);
+    common::isolated(&mut cmd, &home).current_dir(project.work.dir.path());
+    cmd
 }
 
 const BLACK_MANIFEST: &str = "[settings]\nplatforms = [\"windows-x86_64\", \"linux-x86_64\"]\n\n[tools]\npython = \"3.12\"\n\"pypi:black\" = \"24\"\n";
@@ -393,28 +396,9 @@ fn black_installs_with_uv_on_the_real_python_exe_and_runs_through_vx_exec_and_it
     );
 
     // Through its shim (`black.exe`, vx under another name), run from the project.
-    let home = project.work.dir.path().join("home");
-    let shim = home.join(r".local\share\vx\shims\black.exe");
-    assert!(shim.is_file(), "the sync made black's shim");
-    let stub_dll = assert_cmd::cargo::cargo_bin("vx").with_file_name("bcryptprimitives.dll");
-    if stub_dll.is_file() {
-        std::fs::copy(&stub_dll, shim.with_file_name("bcryptprimitives.dll")).unwrap();
-    }
-    let mut cmd = std::process::Command::new(&shim);
-    let template = project.work.vx_std();
-    for (key, value) in template.get_envs() {
-        match value {
-            Some(value) => cmd.env(key, value),
-            None => cmd.env_remove(key),
-        };
-    }
-    common::isolated(
-        stub_on_path(&mut assert_cmd::Command::from_std(cmd), &stub)
-            .current_dir(project.work.dir.path())
-            .arg("--version"),
-        &home,
-    )
-    .assert()
-    .success()
-    .stdout(predicates::str::contains("black, 24.10.0"));
+    stub_on_path(&mut shim_of(&project, "black"), &stub)
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("black, 24.10.0"));
 }
