@@ -112,8 +112,10 @@ fn refresh_unless_stamped(
     stamp: &Path,
 ) -> io::Result<Refreshed> {
     let now = picture(store, shims, program);
+    // Read as a regular file no longer than the picture: a stamp that is a link to a
+    // device or a FIFO, or a huge file, is no match (and never read whole).
     if let Some(now) = &now
-        && std::fs::read(stamp).is_ok_and(|was| was == now.as_bytes())
+        && crate::bounded_read::read(stamp, now.len() as u64).is_ok_and(|was| was == now.as_bytes())
     {
         return Ok(Refreshed::default());
     }
@@ -324,6 +326,40 @@ mod tests {
             refresh(&shims, &store, &program).unwrap(),
             Refreshed::default()
         );
+    }
+
+    /// A stamp that is a link to a device (an endless one) is no match and is never
+    /// read whole: the shims are refreshed, the link removed, and a real stamp
+    /// written once they settle.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_stamp_linked_to_a_device_is_refreshed_over_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with_tool(dir.path());
+        let program = dir.path().join("vx");
+        std::fs::write(&program, "vx").unwrap();
+        let shims = dir.path().join("shims");
+        let stamp = dir.path().join(STAMP);
+        assert_eq!(
+            refresh_unless_stamped(&shims, &store, &program, &stamp)
+                .unwrap()
+                .made,
+            ["t", "t2"]
+        );
+        age(&shims);
+        age(&store.join("t"));
+        std::os::unix::fs::symlink("/dev/zero", &stamp).unwrap();
+        std::fs::remove_file(shims.join("t")).unwrap();
+        age(&shims);
+        let done = refresh_unless_stamped(&shims, &store, &program, &stamp).unwrap();
+        assert_eq!(done.made, ["t"]);
+        assert!(!stamp.is_symlink(), "the link is gone");
+        age(&shims);
+        assert_eq!(
+            refresh_unless_stamped(&shims, &store, &program, &stamp).unwrap(),
+            Refreshed::default()
+        );
+        assert!(std::fs::symlink_metadata(&stamp).unwrap().is_file());
     }
 
     /// Sets the modification time of the directory `dir` to an hour ago: settled.
