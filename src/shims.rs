@@ -334,32 +334,53 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[test]
     fn a_stamp_linked_to_a_device_is_refreshed_over_not_read() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = store_with_tool(dir.path());
-        let program = dir.path().join("vx");
-        std::fs::write(&program, "vx").unwrap();
-        let shims = dir.path().join("shims");
-        let stamp = dir.path().join(STAMP);
-        assert_eq!(
-            refresh_unless_stamped(&shims, &store, &program, &stamp)
-                .unwrap()
-                .made,
-            ["t", "t2"]
-        );
-        age(&shims);
-        age(&store.join("t"));
-        std::os::unix::fs::symlink("/dev/zero", &stamp).unwrap();
-        std::fs::remove_file(shims.join("t")).unwrap();
-        age(&shims);
-        let done = refresh_unless_stamped(&shims, &store, &program, &stamp).unwrap();
-        assert_eq!(done.made, ["t"]);
-        assert!(!stamp.is_symlink(), "the link is gone");
-        age(&shims);
-        assert_eq!(
-            refresh_unless_stamped(&shims, &store, &program, &stamp).unwrap(),
-            Refreshed::default()
-        );
-        assert!(std::fs::symlink_metadata(&stamp).unwrap().is_file());
+        let at = Stamped::new();
+        assert_eq!(at.follow().made, ["t", "t2"]);
+        age(&at.shims);
+        age(&at.store.join("t"));
+        std::os::unix::fs::symlink("/dev/zero", &at.stamp).unwrap();
+        std::fs::remove_file(at.shims.join("t")).unwrap();
+        age(&at.shims);
+        assert_eq!(at.follow().made, ["t"]);
+        assert!(!at.stamp.is_symlink(), "the link is gone");
+        age(&at.shims);
+        assert_eq!(at.follow(), Refreshed::default());
+        assert!(std::fs::symlink_metadata(&at.stamp).unwrap().is_file());
+    }
+
+    /// A store holding `t` 1 ([`store_with_tool`]), a vx binary, and where its shims
+    /// and their stamp go, in a temporary directory.
+    #[cfg(unix)]
+    struct Stamped {
+        dir: tempfile::TempDir,
+        store: PathBuf,
+        program: PathBuf,
+        shims: PathBuf,
+        stamp: PathBuf,
+    }
+
+    #[cfg(unix)]
+    impl Stamped {
+        fn new() -> Stamped {
+            let dir = tempfile::tempdir().unwrap();
+            let store = store_with_tool(dir.path());
+            let program = dir.path().join("vx");
+            std::fs::write(&program, "vx").unwrap();
+            let shims = dir.path().join("shims");
+            let stamp = dir.path().join(STAMP);
+            Stamped {
+                dir,
+                store,
+                program,
+                shims,
+                stamp,
+            }
+        }
+
+        /// [`refresh_unless_stamped`] for this vx.
+        fn follow(&self) -> Refreshed {
+            refresh_unless_stamped(&self.shims, &self.store, &self.program, &self.stamp).unwrap()
+        }
     }
 
     /// Sets the modification time of the directory `dir` to an hour ago: settled.
@@ -386,28 +407,30 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn a_stamp_skips_the_refresh_only_while_nothing_it_rests_on_moved() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = store_with_tool(dir.path());
-        let program = dir.path().join("vx");
-        std::fs::write(&program, "vx").unwrap();
-        let shims = dir.path().join("shims");
-        let stamp = dir.path().join(STAMP);
-        let follow = || refresh_unless_stamped(&shims, &store, &program, &stamp).unwrap();
+        let at = Stamped::new();
+        let Stamped {
+            dir,
+            store,
+            shims,
+            stamp,
+            ..
+        } = &at;
+        let follow = || at.follow();
 
         // Just made: too recent to stamp, so every follow refreshes.
         assert_eq!(follow().made, ["t", "t2"]);
         assert!(!stamp.exists());
-        relist(&store, &["bin/t"]);
+        relist(store, &["bin/t"]);
         assert_eq!(follow().removed, ["t2"]);
         assert!(!stamp.exists());
 
         // Settled: stamped, and then a follow reads no receipt (what it would have
         // found in the rewritten one stays unseen).
-        age(&shims);
+        age(shims);
         age(&store.join("t"));
         assert_eq!(follow(), Refreshed::default());
         assert!(stamp.exists());
-        relist(&store, &["bin/t", "bin/t3"]);
+        relist(store, &["bin/t", "bin/t3"]);
         assert_eq!(follow(), Refreshed::default());
         assert!(!shims.join("t3").exists());
 
@@ -417,7 +440,7 @@ mod tests {
         assert!(!stamp.exists(), "a picture of a moment ago is not stamped");
 
         // A shim removed by hand moves the shims directory: put back.
-        age(&shims);
+        age(shims);
         age(&store.join("t"));
         assert_eq!(follow(), Refreshed::default());
         assert!(stamp.exists());
@@ -425,11 +448,11 @@ mod tests {
         assert_eq!(follow().made, ["t"]);
 
         // Another vx binary: every shim links to it.
-        age(&shims);
+        age(shims);
         assert_eq!(follow(), Refreshed::default());
         let other = dir.path().join("vx-2");
         std::fs::write(&other, "vx").unwrap();
-        let done = refresh_unless_stamped(&shims, &store, &other, &stamp).unwrap();
+        let done = refresh_unless_stamped(shims, store, &other, stamp).unwrap();
         assert_eq!(done.made, ["t", "t3"]);
         assert_eq!(std::fs::read_link(shims.join("t")).unwrap(), other);
     }

@@ -121,12 +121,7 @@ fn prettier_installs_with_the_real_node_exe_and_runs_through_vx_exec_and_its_shi
 
     // The command: `prettier.cmd` (found through PATHEXT) and its launch record,
     // node.exe and prettier's script in the store.
-    let store = project
-        .work
-        .dir
-        .path()
-        .join(r"home\.local\share\vx\store\prettier")
-        .join(npm::PRETTIER);
+    let store = store_entry(&project, "prettier", npm::PRETTIER);
     let launch = vx::launch::of(&store.join(r"bin\prettier.cmd")).expect("a launch record");
     assert!(
         launch.program.ends_with(r"node\20.11.1\node.exe"),
@@ -179,6 +174,17 @@ fn prettier_installs_with_the_real_node_exe_and_runs_through_vx_exec_and_its_shi
         .assert()
         .success()
         .stdout(predicates::str::contains(npm::PRETTIER));
+}
+
+/// The store's entry of `tool` at `version`, in the project's home.
+fn store_entry(project: &Project, tool: &str, version: &str) -> std::path::PathBuf {
+    project
+        .work
+        .dir
+        .path()
+        .join(r"home\.local\share\vx\store")
+        .join(tool)
+        .join(version)
 }
 
 /// The shim `NAME.exe` the sync made (vx under another name), as a command run from
@@ -340,12 +346,7 @@ fn black_installs_with_uv_on_the_real_python_exe_and_runs_through_vx_exec_and_it
     // The command: `black.cmd` and its launch record, the launcher uv wrote in the
     // store's venv (`Scripts\black.exe`, which finds the venv's python beside it);
     // no pip in the venv, none run.
-    let store = project
-        .work
-        .dir
-        .path()
-        .join(r"home\.local\share\vx\store\black")
-        .join(pypi::BLACK);
+    let store = store_entry(&project, "black", pypi::BLACK);
     let cmd_file = store.join(r"bin\black.cmd");
     let launch = vx::launch::of(&cmd_file).expect("a launch record");
     assert_eq!(launch.program, store.join(r"venv\Scripts\black.exe"));
