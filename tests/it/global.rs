@@ -685,10 +685,6 @@ fn settled_shims_are_stamped_and_still_follow_the_store_and_the_users_hand() {
     let m = Machine::new();
     m.run("proj", &["sync", "--headless"], 0);
     let stamp = m.shims().with_file_name("shims.stamp");
-    assert!(
-        !stamp.exists(),
-        "a store changed a moment ago is not stamped"
-    );
     let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
     let settle = || {
         for dir in [m.shims(), m.store().join("greet")] {
