@@ -132,9 +132,10 @@ fn refresh_unless_stamped(
 /// tool directory's name and modification time. Installing, replacing or removing a
 /// version moves its tool directory's time (each is a rename or removal of an entry
 /// in it); adding or removing a tool changes the list; a shim added or removed by
-/// hand moves the shims directory's time. `None` when any of them cannot be read or
-/// changed less than [`SETTLED`] ago, so a change racing the picture is never
-/// hidden by it.
+/// hand moves the shims directory's time. The tools are those [`commands`] reads
+/// ([`crate::inventory::tool_names`]). `None` when the shims directory or a tool
+/// directory cannot be read or changed less than [`SETTLED`] ago, so a change racing
+/// the picture is never hidden by it.
 fn picture(store: &Path, shims: &Path, program: &Path) -> Option<String> {
     use std::fmt::Write;
     let now = std::time::SystemTime::now();
@@ -145,14 +146,8 @@ fn picture(store: &Path, shims: &Path, program: &Path) -> Option<String> {
         (age >= SETTLED).then_some(since_epoch.as_nanos())
     };
     let mut text = format!("{}\n{}\n", program.display(), settled(shims)?);
-    let mut tools: Vec<String> = std::fs::read_dir(store)
-        .ok()?
-        .flatten()
-        .filter_map(|entry| entry.file_name().into_string().ok())
-        .filter(|name| !name.starts_with('.'))
-        .collect();
-    tools.sort_unstable();
-    for tool in tools {
+    // The tool directories [`commands`] reads the receipts of.
+    for tool in crate::inventory::tool_names(store) {
         let _ = writeln!(text, "{tool} {}", settled(&store.join(&tool))?);
     }
     Some(text)
