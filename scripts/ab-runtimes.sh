@@ -27,13 +27,7 @@ case $tool in
   *) echo "node or python, not $tool" >&2; exit 2 ;;
 esac
 [ -f "$file" ] || { echo "$file is missing: build the fixtures (see the top of $0)" >&2; exit 2; }
-work=$(mktemp -d "${TMPDIR:-/tmp}/vx-ab-runtimes.XXXXXX")
-server_pid=
-cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
+served_work ab-runtimes
 
 mkdir -p "$work/www" "$work/project"
 ln -s "$file" "$work/www/$tool.tar.gz"

@@ -20,13 +20,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/scripts/lib/ab.sh"
 [ $# -ge 2 ] || { sed -n '6,10p' "$0" >&2; exit 2; }
 a=$(realpath "$1") b=$(realpath "$2") rounds=${3:-5} load=${4:-tiny}
-work=$(mktemp -d "${TMPDIR:-/tmp}/vx-ab-tools.XXXXXX")
-server_pid=
-cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
+served_work ab-tools
 
 python3 "$root/scripts/lib/tools.py" "$work" "$load"
 serve_dir "$work/www"

@@ -31,13 +31,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 [ $# -ge 2 ] || { sed -n '7,11p' "$0" >&2; exit 2; }
 vx=$(realpath "$1") mise=$(realpath "$2") rounds=${3:-5}
 jobs=16
-work=$(mktemp -d "${TMPDIR:-/tmp}/vx-bench-tools.XXXXXX")
-server_pid=
-cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
+served_work bench-tools
 
 # The archives, a list "name file sha256" per workload, and their server.
 python3 "$root/scripts/lib/tools.py" "$work" tiny large

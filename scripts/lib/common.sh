@@ -33,6 +33,19 @@ daemon_cleanup() {
   rm -rf "$work"
 }
 
+# A fresh work directory in `work` (named vx-NAME.XXXXXX under TMPDIR), removed when
+# the script exits, with the server serve_dir started in it, if any.
+served_work() {
+  work=$(mktemp -d "${TMPDIR:-/tmp}/vx-$1.XXXXXX")
+  server_pid=
+  trap served_work_cleanup EXIT
+}
+
+served_work_cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
+  rm -rf "$work"
+}
+
 # Serves DIR over HTTP on a free loopback port (scripts/lib/serve.py) in the
 # background: sets `server_pid` (for the caller's clean-up) and `base`
 # (http://127.0.0.1:PORT) once the server listens. Needs `root` and `work`.
