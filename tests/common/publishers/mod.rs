@@ -15,6 +15,7 @@ pub mod hexpm;
 pub mod java;
 pub mod node;
 pub mod npm;
+pub mod pbs_release;
 pub mod pypi;
 #[cfg(unix)]
 pub mod python;

@@ -9,52 +9,14 @@
 
 use std::path::{Path, PathBuf};
 
-use vx::demo::fixture::{noise_seeded, sha256_hex};
 use vx::demo::github::{FixtureRelease, GithubFixture};
+
+pub use super::pbs_release::{Sums, asset_name, release};
 
 /// The publisher's repository.
 pub const OWNER: &str = "astral-sh";
 /// The publisher's repository.
 pub const REPO: &str = "python-build-standalone";
-
-/// The triples a release carries (the ones vx picks from, and others it must not).
-pub const TRIPLES: [&str; 9] = [
-    "x86_64-unknown-linux-gnu",
-    "x86_64_v3-unknown-linux-gnu",
-    "aarch64-unknown-linux-gnu",
-    "x86_64-unknown-linux-musl",
-    "aarch64-apple-darwin",
-    "x86_64-apple-darwin",
-    "x86_64-pc-windows-msvc",
-    "i686-pc-windows-msvc",
-    "aarch64-pc-windows-msvc",
-];
-
-/// How a release gives its checksums.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Sums {
-    /// GitHub's asset digests, no `SHA256SUMS`.
-    Digests,
-    /// GitHub's asset digests and a `SHA256SUMS` asset: a release as the publisher
-    /// makes it today (digests from mid-2025 on; the list is uploaded after the
-    /// archives by `command_upload_release_distributions`,
-    /// astral-sh/python-build-standalone src/github.rs, `"SHA256SUMS".to_string()`).
-    DigestsAndFile,
-    /// A `SHA256SUMS` asset, no digests.
-    File,
-    /// A `.sha256` beside each asset, no digests.
-    PerAsset,
-    /// Nothing at all.
-    None,
-}
-
-/// The asset name of `version` (`3.13.1` or `3.13.1t`) in release `tag` for `triple`.
-pub fn asset_name(version: &str, tag: &str, triple: &str) -> String {
-    match version.strip_suffix('t') {
-        Some(v) => format!("cpython-{v}+{tag}-{triple}-freethreaded-install_only_stripped.tar.gz"),
-        None => format!("cpython-{version}+{tag}-{triple}-install_only_stripped.tar.gz"),
-    }
-}
 
 /// Release `tag` serving the real CPython ([`archive`], nothing left out) for x86_64
 /// Linux, with GitHub digests, listing `also` (noise for every triple) before it: the
@@ -104,51 +66,6 @@ pub fn serve_linux(tag: &str) -> LinuxServed {
         asset,
         bytes,
     }
-}
-
-/// A release `tag` with `versions` for every triple (and a full build beside each,
-/// which vx must ignore), checksums given as `sums` says; `served` replaces the
-/// bytes of the named assets (the others are noise, never downloaded).
-pub fn release(
-    tag: &str,
-    versions: &[&str],
-    sums: Sums,
-    served: &[(String, Vec<u8>)],
-) -> FixtureRelease {
-    let mut release = FixtureRelease::new(tag);
-    let mut list = String::new();
-    let mut seed = 0;
-    for version in versions {
-        for triple in TRIPLES {
-            seed += 1;
-            let name = asset_name(version, tag, triple);
-            let bytes = served
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map_or_else(|| noise_seeded(32, seed), |(_, b)| b.clone());
-            list.push_str(&format!("{}  {name}\n", sha256_hex(&bytes)));
-            if sums == Sums::PerAsset {
-                release = release.asset_without_digest(
-                    &format!("{name}.sha256"),
-                    format!("{}\n", sha256_hex(&bytes)).into_bytes(),
-                );
-            }
-            release = if matches!(sums, Sums::Digests | Sums::DigestsAndFile) {
-                release.asset(&name, bytes)
-            } else {
-                release.asset_without_digest(&name, bytes)
-            };
-            let full = format!(
-                "cpython-{}+{tag}-{triple}-pgo+lto-full.tar.zst",
-                version.trim_end_matches('t')
-            );
-            release = release.asset(&full, noise_seeded(16, seed + 1000));
-        }
-    }
-    if matches!(sums, Sums::File | Sums::DigestsAndFile) {
-        release = release.asset_without_digest("SHA256SUMS", list.into_bytes());
-    }
-    release
 }
 
 /// What a served archive leaves out of the publisher's current layout.

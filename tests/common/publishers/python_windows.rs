@@ -13,8 +13,10 @@
 use std::io::{Cursor, Read, Write};
 use std::path::PathBuf;
 
-use vx::demo::fixture::{noise_seeded, sha256_hex};
+use vx::demo::fixture::sha256_hex;
 use vx::demo::github::FixtureRelease;
+
+use super::pbs_release::Sums;
 
 /// The publisher's repository.
 pub const OWNER: &str = "astral-sh";
@@ -60,7 +62,7 @@ pub fn fetched((name, url, sha256): (&str, &str, &str)) -> PathBuf {
 
 /// The asset name of [`VERSION`] in release [`TAG`] for [`TRIPLE`].
 pub fn asset_name() -> String {
-    format!("cpython-{VERSION}+{TAG}-{TRIPLE}-install_only_stripped.tar.gz")
+    super::pbs_release::asset_name(VERSION, TAG, TRIPLE)
 }
 
 /// The `install_only_stripped` archive python-build-standalone would publish for
@@ -195,28 +197,9 @@ fn entries(mut zip: zip::ZipArchive<Cursor<Vec<u8>>>) -> Vec<(String, Vec<u8>)> 
         .collect()
 }
 
-/// The triples the release carries beside [`TRIPLE`] (noise, never downloaded).
-const OTHERS: [&str; 3] = [
-    "x86_64-unknown-linux-gnu",
-    "aarch64-apple-darwin",
-    "aarch64-pc-windows-msvc",
-];
-
 /// Release [`TAG`] as the publisher makes it today (GitHub digests and a
-/// `SHA256SUMS`), its x86_64 Windows asset [`archive`], the other triples' noise.
+/// `SHA256SUMS`): its x86_64 Windows asset [`archive`], every other triple's noise.
 pub fn release() -> FixtureRelease {
-    let mut release = FixtureRelease::new(TAG);
-    let mut sums = String::new();
-    let assets = std::iter::once((TRIPLE, archive())).chain(
-        OTHERS
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (*t, noise_seeded(32, 900 + i as u64))),
-    );
-    for (triple, bytes) in assets {
-        let name = format!("cpython-{VERSION}+{TAG}-{triple}-install_only_stripped.tar.gz");
-        sums.push_str(&format!("{}  {name}\n", sha256_hex(&bytes)));
-        release = release.asset(&name, bytes);
-    }
-    release.asset_without_digest("SHA256SUMS", sums.into_bytes())
+    let name = asset_name();
+    super::pbs_release::release(TAG, &[VERSION], Sums::DigestsAndFile, &[(name, archive())])
 }
