@@ -26,7 +26,9 @@ mod imp {
             manifest.push_str(&format!(
                 "[tools.{name}]\nversion = \"1\"\nurl = \"{url}\"\n\n"
             ));
-            let tree = store::install_dir(store, &name, "1");
+            // Where an install of the manifest's spec puts it ([`store::key`]).
+            let spec = vx::spec::ToolSpec::new(name.as_str(), "1", url.as_str());
+            let tree = store::install_dir(store, &spec);
             std::fs::create_dir_all(tree.join("bin")).unwrap();
             std::fs::write(tree.join("bin").join(&name), "#!/bin/sh\n").unwrap();
             let receipt = Receipt {
@@ -45,6 +47,7 @@ mod imp {
                 unpacked: None,
                 verified: None,
                 env: Default::default(),
+                key: Some(store::key(&spec)),
                 write: Default::default(),
                 path_after: Vec::new(),
             };

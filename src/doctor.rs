@@ -1,7 +1,7 @@
 //! `vx doctor`: every check of what makes vx work here, each finding saying what it
 //! found, why that matters and how to fix it. The checks: vx itself (version, where
 //! it came from), the host's platform and libc, the user config, the shell hook, the
-//! order of `PATH` for the project's tools, the store and the cache (writable, their
+//! order of `PATH` for the project's tools, the project's virtual environment, the store and the cache (writable, their
 //! size), the daemon, the standard registry's ref and cache, GitHub (a token present,
 //! never its value, and the rate limit left: one request, skipped offline), the proxies
 //! and certificate authorities in force, and the project's lock (fresh or stale).
@@ -43,8 +43,8 @@ pub enum Status {
 /// One finding: what was found, why it matters, the fix.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    /// The check's stable name (`vx`, `platform`, `config`, `hook`, `path`, `store`,
-    /// `cache`, `daemon`, `registry`, `github`, `network`, `lock`).
+    /// The check's stable name (`vx`, `platform`, `config`, `hook`, `path`, `venv`,
+    /// `store`, `cache`, `daemon`, `registry`, `github`, `network`, `lock`).
     pub check: &'static str,
     /// How it came out.
     pub status: Status,
@@ -144,6 +144,9 @@ pub fn examine(settings: &Settings) -> Report {
     }
     if let (Some(session), Ok(store)) = (&session, &settings.store) {
         path_order(&mut findings, session, store, hooked);
+        if let Some(finding) = venv(session, store) {
+            findings.push(finding);
+        }
     }
     match &settings.store {
         Ok(store) => findings.push(writable("store", store, "installed tools")),
@@ -365,6 +368,43 @@ fn on_path(dir: &Path) -> bool {
 }
 
 /// For each installed tool command of the project: is vx's the one `PATH` finds?
+/// The project's virtual environment (`[settings] python_venv`): there and made with
+/// the project's python, not made yet, or made with a python that is gone or another
+/// (`vx exec -- python` would run the store's bare python, the venv's packages
+/// missing). `None` when the project names none.
+fn venv(session: &Session, store: &Path) -> Option<Finding> {
+    use crate::project_env::venv;
+    let manifest = session.manifest()?;
+    let dir = manifest.environment.python_venv.as_ref()?;
+    let path = crate::project_env::project_dir(&manifest.path).join(dir);
+    let python = session
+        .own_toolchain(store)
+        .ok()
+        .and_then(|chain| venv::find_python(&chain.bin_dirs()));
+    let finding = match (venv::exists(&path), &python) {
+        (false, _) => Finding::new("venv", Status::Info, format!("{dir} is not made yet"))
+            .why("[settings] python_venv names it")
+            .fix("vx sync makes it"),
+        (true, None) => Finding::new(
+            "venv",
+            Status::Info,
+            format!("{dir}: the project's python is not installed to judge it"),
+        )
+        .fix("vx sync"),
+        (true, Some(python)) => match venv::stale(&path, python) {
+            None => Finding::new(
+                "venv",
+                Status::Ok,
+                format!("{dir} made with the project's python ({})", python.display()),
+            ),
+            Some(why) => Finding::new("venv", Status::Problem, format!("{dir}: {why}"))
+                .why("its python and its packages are not the project's: `python` runs without them")
+                .fix("vx sync makes it again with the project's python; then install its packages again (uv sync, pip install)"),
+        },
+    };
+    Some(finding)
+}
+
 fn path_order(findings: &mut Vec<Finding>, session: &Session, store: &Path, hooked: bool) {
     let Ok(chain) = session.own_toolchain(store) else {
         return;

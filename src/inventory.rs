@@ -1,9 +1,11 @@
 //! What is in the store and taking it out: `vx list`, `vx uninstall`, `vx prune`.
 //! (`vx prune` also removes stale partial downloads: [`partial::stale`].)
 //!
-//! An installed version is a `<store>/<tool>/<version>` tree with a readable receipt
-//! ([`store::RECEIPT_FILE`]); anything else in the store (a user's directory, a tree
-//! whose receipt is broken) is neither listed nor removed. Removing a version takes its
+//! An installed version is a `<store>/<tool>/<version>-<key>` tree (or an older vx's
+//! `<store>/<tool>/<version>`) with a readable receipt naming that place
+//! ([`store::RECEIPT_FILE`], [`store::names_its_place`]); anything else in the store (a
+//! user's directory, a tree whose receipt is broken) is neither listed nor removed. Two
+//! packages of one name and version ([`store::key`]) are two entries. Removing a version takes its
 //! install lock ([`store::lock_path`]) so it never races an install of it, moves the
 //! tree into a work directory in one `rename` (a reader sees the whole tree or none),
 //! and deletes it there: a crash mid-delete leaves a work directory that the next run
@@ -17,7 +19,6 @@ use serde::Serialize;
 
 use crate::install::partial;
 use crate::install::store::{self, Receipt};
-use crate::validate;
 
 /// One installed tool version.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -71,13 +72,16 @@ pub fn scan(store: &Path) -> Vec<Installed> {
 }
 
 /// Every installed version in `store` as `(tool, version)`, sorted as [`scan`] sorts
-/// them, without measuring their trees: what the daemon reads again each time the
-/// store changes.
+/// them, each once (two packages of one name and version are one version here),
+/// without measuring their trees: what the daemon reads again each time the store
+/// changes.
 pub fn versions(store: &Path) -> Vec<(String, String)> {
-    receipted(store)
+    let mut versions: Vec<(String, String)> = receipted(store)
         .into_iter()
         .map(|(_, receipt)| (receipt.tool, receipt.version))
-        .collect()
+        .collect();
+    versions.dedup();
+    versions
 }
 
 /// Every installed version's receipt in `store`, sorted as [`scan`] sorts them,
@@ -86,12 +90,14 @@ pub fn receipts(store: &Path) -> Vec<Receipt> {
     receipted(store).into_iter().map(|(_, r)| r).collect()
 }
 
-/// The installed versions of `tool` in `store`, oldest first: what the daemon reads
-/// again when that tool's directory changes.
+/// The installed versions of `tool` in `store`, oldest first, each once: what the
+/// daemon reads again when that tool's directory changes.
 pub fn tool_versions(store: &Path, tool: &str) -> Vec<String> {
     let mut found = Vec::new();
     receipted_in(store, tool, &mut found);
-    found.into_iter().map(|(_, r)| r.version).collect()
+    let mut versions: Vec<String> = found.into_iter().map(|(_, r)| r.version).collect();
+    versions.dedup();
+    versions
 }
 
 /// The trees of `store` with a receipt naming them, and those receipts, sorted.
@@ -112,18 +118,20 @@ fn receipted(store: &Path) -> Vec<(PathBuf, Receipt)> {
 fn receipted_in(store: &Path, tool: &str, found: &mut Vec<(PathBuf, Receipt)>) {
     let tool_dir = store.join(tool);
     let start = found.len();
-    for version in dir_names(&tool_dir) {
-        let tree = tool_dir.join(&version);
+    for dir in dir_names(&tool_dir) {
+        let tree = tool_dir.join(&dir);
         // The receipt must name this very place: a tree copied or renamed by hand is
         // not ours to account for.
         let Some(receipt) =
-            store::read_receipt(&tree).filter(|r| r.tool == tool && r.version == version)
+            store::read_receipt(&tree).filter(|r| store::names_its_place(r, tool, &tree))
         else {
             continue;
         };
         found.push((tree, receipt));
     }
-    found[start..].sort_by(|(_, a), (_, b)| compare_versions(&a.version, &b.version));
+    found[start..].sort_by(|(a_tree, a), (b_tree, b)| {
+        compare_versions(&a.version, &b.version).then_with(|| a_tree.cmp(b_tree))
+    });
 }
 
 /// The tool directories of `store` (its directories not starting with a dot), sorted:
@@ -232,19 +240,47 @@ pub enum RemoveError {
     },
 }
 
-/// Removes `tool` at `version` from `store` (see the module docs); returns the bytes
-/// it took on disk.
+/// Removes `tool` at `version` from `store`, every package of that name and version
+/// (see the module docs); returns the bytes they took on disk.
 pub fn remove(store: &Path, tool: &str, version: &str) -> Result<u64, RemoveError> {
-    let tree = store::install_dir(store, tool, version);
+    // What is not a valid name and version was never installed by vx (and may not
+    // be a plain path component: `..`, `a/b`): `trees` finds nothing of it.
+    let trees = store::trees(store, tool, version);
+    if trees.is_empty() {
+        return Err(RemoveError::NotInstalled {
+            tool: tool.to_owned(),
+            version: version.to_owned(),
+            store: store.to_owned(),
+        });
+    }
+    let mut size = 0u64;
+    for (tree, _) in trees {
+        size = size.saturating_add(remove_tree(store, tool, version, &tree)?);
+    }
+    Ok(size)
+}
+
+/// Removes the tree `tree` of `tool` at `version` (one package of that name and
+/// version) from `store`; returns the bytes it took on disk.
+pub fn remove_tree(
+    store: &Path,
+    tool: &str,
+    version: &str,
+    tree: &Path,
+) -> Result<u64, RemoveError> {
     let not_installed = || RemoveError::NotInstalled {
         tool: tool.to_owned(),
         version: version.to_owned(),
         store: store.to_owned(),
     };
-    // What is not a valid name and version was never installed by vx (and may not
-    // be a plain path component: `..`, `a/b`).
-    let valid = validate::tool_name(tool).is_ok() && validate::version(version).is_ok();
-    if !valid || store::read_receipt(&tree).is_none() {
+    let ours = |tree: &Path| {
+        store::read_receipt(tree).is_some_and(|r| {
+            r.version == version
+                && tree.parent() == Some(&store.join(tool))
+                && store::names_its_place(&r, tool, tree)
+        })
+    };
+    if !ours(tree) {
         return Err(not_installed());
     }
     let io_err = |path: &Path| {
@@ -260,12 +296,12 @@ pub fn remove(store: &Path, tool: &str, version: &str) -> Result<u64, RemoveErro
         });
     }
     // Checked again under the lock: an install may have replaced it meanwhile.
-    if store::read_receipt(&tree).is_none() {
+    if !ours(tree) {
         return Err(not_installed());
     }
-    let size = disk_usage(&tree);
+    let size = disk_usage(tree);
     let work = store::work_dir(store).map_err(io_err(&store.join(store::TMP_DIR)))?;
-    fs::rename(&tree, work.path().join("removed")).map_err(io_err(&tree))?;
+    fs::rename(tree, work.path().join("removed")).map_err(io_err(tree))?;
     // Dropping the work directory deletes the tree; a left-over is cleaned later.
     drop(work);
     // The tool's directory goes with its last version (it fails harmlessly otherwise).
@@ -287,13 +323,10 @@ pub struct Prune {
 }
 
 impl Prune {
-    /// The prune of `store` keeping the versions for which `keep(tool, version)` holds.
-    pub fn plan(store: &Path, keep: impl Fn(&str, &str) -> bool) -> Prune {
+    /// The prune of `store` keeping the installed trees for which `keep` holds.
+    pub fn plan(store: &Path, keep: impl Fn(&Installed) -> bool) -> Prune {
         Prune {
-            versions: scan(store)
-                .into_iter()
-                .filter(|v| !keep(&v.tool, &v.version))
-                .collect(),
+            versions: scan(store).into_iter().filter(|v| !keep(v)).collect(),
             work: store::stale_work(store)
                 .into_iter()
                 .map(|dir| {
@@ -325,7 +358,7 @@ impl Prune {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::install::testutil::fake_install;
+    use crate::install::testutil::{fake_install, tree_of};
     use std::cmp::Ordering;
 
     fn install(store: &Path, tool: &str, version: &str, payload: &[u8]) -> PathBuf {
@@ -396,6 +429,35 @@ mod tests {
         assert!(scan(&store.path().join("absent")).is_empty());
     }
 
+    /// Two packages of one name and version (aqua's uv and vx's own): two entries
+    /// listed, one version to the daemon, both removed by `vx uninstall uv@V`.
+    #[test]
+    fn two_packages_of_one_version_are_two_trees_and_one_version() {
+        let store = tempfile::tempdir().unwrap();
+        let musl = fake_install(
+            store.path(),
+            "uv",
+            "0.13.9",
+            "https://x/musl.tgz",
+            &"ab".repeat(32),
+            &[],
+        );
+        let gnu = fake_install(
+            store.path(),
+            "uv",
+            "0.13.9",
+            "https://x/gnu.tgz",
+            &"cd".repeat(32),
+            &[],
+        );
+        assert_ne!(musl, gnu);
+        assert_eq!(scan(store.path()).len(), 2);
+        assert_eq!(tool_versions(store.path(), "uv"), ["0.13.9"]);
+        assert_eq!(versions(store.path()).len(), 1);
+        remove(store.path(), "uv", "0.13.9").unwrap();
+        assert!(!musl.exists() && !gnu.exists());
+    }
+
     #[test]
     fn remove_takes_the_tree_and_refuses_what_is_not_there_or_busy() {
         let store = tempfile::tempdir().unwrap();
@@ -417,9 +479,13 @@ mod tests {
             Err(RemoveError::Busy { .. })
         ));
         drop(held);
+        let (one, two) = (
+            tree_of(store.path(), "rg", "1"),
+            tree_of(store.path(), "rg", "2"),
+        );
         assert!(remove(store.path(), "rg", "1").unwrap() > 0);
-        assert!(!store.path().join("rg/1").exists());
-        assert!(store.path().join("rg/2").exists());
+        assert!(!one.exists());
+        assert!(two.exists());
         remove(store.path(), "rg", "2").unwrap();
         assert!(
             !store.path().join("rg").exists(),
@@ -442,7 +508,7 @@ mod tests {
         let dead = store.path().join(store::TMP_DIR).join("install-dead");
         fs::create_dir_all(&dead).unwrap();
         fs::write(dead.join(store::WORK_LOCK), b"").unwrap();
-        let plan = Prune::plan(store.path(), |tool, version| tool == "rg" && version == "2");
+        let plan = Prune::plan(store.path(), |i| i.tool == "rg" && i.version == "2");
         assert_eq!(plan.versions.len(), 1);
         assert_eq!(plan.versions[0].version, "1");
         assert_eq!(plan.work.len(), 1);

@@ -161,7 +161,8 @@ pub struct SyncOutcome {
     /// What re-locking the other platforms of re-locked tools did (empty when nothing
     /// had to be).
     pub relocked: LockReport,
-    /// The tools of this platform that did not install, each with its whole reason.
+    /// The tools of this platform whose install failed (not one an interrupt
+    /// cancelled), each with its whole reason.
     pub failed: Vec<(String, String)>,
 }
 
@@ -573,8 +574,7 @@ pub fn record_installed(
         let Some(table) = manifest.tool(&spec.name) else {
             continue;
         };
-        let tree = store::install_dir(store, &spec.name, &spec.version);
-        let Some(receipt) = store::receipt_for(store, spec) else {
+        let Some((tree, receipt)) = store::find(store, spec) else {
             continue;
         };
         let mut asset = Asset::new(
@@ -616,8 +616,9 @@ fn record_verified(
         else {
             continue;
         };
-        if let (Some(verified), Some(sha256)) = (&asset.verified, &asset.sha256) {
-            let tree = store::install_dir(store, &spec.name, &spec.version);
+        if let (Some(verified), Some(sha256)) = (&asset.verified, &asset.sha256)
+            && let Some((tree, _)) = store::find(store, spec)
+        {
             store::mark_verified(&tree, sha256, verified);
         }
     }

@@ -18,7 +18,7 @@ pub fn run(args: &ListArgs) -> Result<i32, Error> {
     )?;
     let store = session.store()?;
     let chain = session.toolchain(&[], &store)?;
-    let used = |item: &Installed| chain.uses(&item.tool, &item.version);
+    let used = |item: &Installed| chain.uses_tree(&item.path);
     let installed = inventory::scan(&store);
     let text = vx::present::list::text(&installed, &used, &store, args.json)
         .map_err(Error::environment)?;

@@ -59,7 +59,7 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
                 vx::ops::target::ensure_venv(Some(manifest), &chain).map_err(|e| e.to_string())
             });
         match made {
-            Ok(Some(dir)) => vx::note!("{}", vx::ops::target::made_venv(dir)),
+            Ok(Some(line)) => vx::note!("{line}"),
             Ok(None) => {}
             Err(why) => {
                 vx::note!("vx: {why}");

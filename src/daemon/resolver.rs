@@ -602,7 +602,7 @@ mod tests {
     fn native(rel: &str) -> std::path::PathBuf {
         rel.split('/').collect()
     }
-    use crate::install::testutil::fake_install;
+    use crate::install::testutil::{fake_install, tree_of};
 
     const MANIFEST: &str = r#"
 [tools.ripgrep]
@@ -649,16 +649,24 @@ url = "https://x.org/node-{version}.tar.gz"
         assert_eq!(resolver.cached_runtimes(), 3);
         let got = resolver.resolve("ripgrep", None, None).unwrap();
         assert_eq!(got.version, "14.1.1");
-        assert!(Path::new(&got.executable).ends_with("ripgrep/14.1.1/bin/rg"));
-        assert!(got.env["PATH"].starts_with(&format!(
-            "{}",
-            resolver.store().join(native("ripgrep/14.1.1/bin")).display()
-        )));
+        let rg = |v: &str| tree_of(resolver.store(), "ripgrep", v);
+        assert_eq!(
+            Path::new(&got.executable),
+            rg("14.1.1").join(native("bin/rg"))
+        );
+        assert!(got.env["PATH"].starts_with(&format!("{}", rg("14.1.1").join("bin").display())));
         let old = resolver.resolve("ripgrep", Some("13.0.0"), None).unwrap();
-        assert!(Path::new(&old.executable).ends_with("ripgrep/13.0.0/bin/rg"));
+        assert_eq!(
+            Path::new(&old.executable),
+            rg("13.0.0").join(native("bin/rg"))
+        );
         // Not named like the tool: its first executable.
         let jq = resolver.resolve("jq", None, Some(&root())).unwrap();
-        assert!(Path::new(&jq.executable).ends_with("jq/1.6/jq"), "{jq:?}");
+        assert_eq!(
+            Path::new(&jq.executable),
+            tree_of(resolver.store(), "jq", "1.6").join("jq"),
+            "{jq:?}"
+        );
         for (runtime, version) in [("nope", None), ("ripgrep", Some("9")), ("../x", None)] {
             assert!(resolver.resolve(runtime, version, None).is_err());
         }
@@ -724,9 +732,8 @@ url = "https://x.org/node-{version}.tar.gz"
         );
         assert_eq!(
             got.bin_dirs,
-            [resolver
-                .store()
-                .join(native("ripgrep/14.1.1/bin"))
+            [tree_of(resolver.store(), "ripgrep", "14.1.1")
+                .join("bin")
                 .to_str()
                 .unwrap()]
         );
@@ -760,7 +767,10 @@ url = "https://x.org/node-{version}.tar.gz"
         let versions = crate::inventory::tool_versions(resolver.store(), "node");
         resolver.update_inventory(vec![("node".into(), versions)]);
         let node = resolver.resolve("node", None, Some(&cwd)).unwrap();
-        assert!(Path::new(&node.executable).ends_with("node/20.1.0/bin/node"));
+        assert_eq!(
+            Path::new(&node.executable),
+            tree_of(resolver.store(), "node", "20.1.0").join(native("bin/node"))
+        );
         assert_eq!(resolver.cached_runtimes(), 4);
         resolver.update_inventory(vec![("jq".into(), Vec::new())]);
         assert_eq!(resolver.cached_runtimes(), 3);

@@ -204,8 +204,9 @@ fn fail(cfg: &InstallConfig, why: &str) -> InstallError {
 /// The runtime's directory in the store, when no spec of it came with the tool: it
 /// must be installed already.
 fn installed_runtime(cfg: &InstallConfig, plan: &Plan) -> Result<PathBuf, InstallError> {
-    let dir = super::store::install_dir(&cfg.store, &plan.runtime, &plan.runtime_version);
-    if super::store::read_receipt(&dir).is_none() {
+    let Some((dir, _)) =
+        super::store::newest_tree(&cfg.store, &plan.runtime, &plan.runtime_version)
+    else {
         return Err(fail(
             cfg,
             &format!(
@@ -213,7 +214,7 @@ fn installed_runtime(cfg: &InstallConfig, plan: &Plan) -> Result<PathBuf, Instal
                 plan.runtime, plan.runtime_version
             ),
         ));
-    }
+    };
     Ok(dir)
 }
 

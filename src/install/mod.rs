@@ -595,14 +595,11 @@ fn installed(cfg: &InstallConfig) -> Option<Installed> {
     if cfg.save_to.is_some() {
         return None;
     }
-    let receipt = store::installed_receipt(cfg)?;
+    let (path, receipt) = store::find(&cfg.store, &cfg.spec)?;
     if !signatures_recorded(cfg, &receipt) {
         return None;
     }
-    Some(Installed {
-        receipt,
-        path: store::install_dir(&cfg.store, &cfg.spec.name, &cfg.spec.version),
-    })
+    Some(Installed { receipt, path })
 }
 
 impl Installed {
@@ -661,14 +658,17 @@ pub fn install(
     let installer = build_with::take_installer(&mut cfg.spec)?;
     cfg.validate()?;
     sink.phase(Phase::Resolving, "");
-    let final_dir = store::install_dir(&cfg.store, &cfg.spec.name, &cfg.spec.version);
+    // The package's identity, taken before another packing may be chosen: the tree
+    // goes under it whichever packing arrives.
+    let key = store::key(&cfg.spec);
+    let final_dir = store::install_dir(&cfg.store, &cfg.spec);
     if let Some(dir) = cfg.save_to.clone() {
         return save(&cfg, &dir, sink, opts);
     }
     if cfg.probe {
-        return probe(&cfg, &final_dir, sink, opts);
+        return probe(&cfg, &final_dir, &key, sink, opts);
     }
-    verify_installed(&cfg, &final_dir, sink, opts)?;
+    verify_installed(&cfg, sink, opts)?;
     if let Some(tree) = installed(&cfg) {
         return Ok(tree.take(&cfg, false));
     }
@@ -686,16 +686,14 @@ pub fn install(
     // waited for, and what it installed is then taken as cached. (The receipt is read
     // again under the lock: another vx may have finished just before we took it.)
     let (_lock, waited) = lock_tool(&cfg, sink, opts)?;
-    if let Some(receipt) = store::installed_receipt(&cfg) {
-        let tree = Installed {
-            receipt,
-            path: final_dir,
-        };
+    if let Some((path, receipt)) = store::find(&cfg.store, &cfg.spec) {
+        let tree = Installed { receipt, path };
         return Ok(tree.take(&cfg, waited));
     }
     let made = Make {
         build_runtime,
         installer,
+        key,
     };
     install_new(&cfg, final_dir, made, sink, opts)
 }
@@ -708,6 +706,9 @@ struct Make {
     build_runtime: Option<crate::spec::ToolSpec>,
     /// A PyPI tool's installer (vx's uv).
     installer: Option<crate::spec::ToolSpec>,
+    /// The package identity the tree is kept under ([`store::key`]), recorded in its
+    /// receipt.
+    key: String,
 }
 
 /// The packing this link unpacks soonest, when the lock names several: taken as
@@ -770,12 +771,14 @@ fn install_new(
         stats,
         kept,
     } = fetch_and_unpack(cfg, work.path(), &tree, sink, opts)?;
+    let key = make.key.clone();
     make_tree(cfg, &tree, &final_dir, make, kept.as_deref(), sink, opts)?;
     if sink.cancel_requested() {
         return Err(InstallError::Cancelled);
     }
 
     let mut receipt = store::Receipt::new(cfg, &download.sha256, stats.format, download.bytes);
+    receipt.key = Some(key);
     receipt.unverified = !pins_bytes(&cfg.spec);
     // A runtime tool's tree is its environment, which its package manager made: vx
     // unpacked nothing of it.
@@ -1035,6 +1038,7 @@ fn check_integrity(cfg: &InstallConfig, download: &fetch::Download) -> Result<()
 fn probe(
     cfg: &InstallConfig,
     final_dir: &Path,
+    key: &str,
     sink: &mut dyn ProgressSink,
     opts: &InstallOptions,
 ) -> Result<Outcome, InstallError> {
@@ -1074,6 +1078,7 @@ fn probe(
         checked.bin
     };
     receipt.verified = verified;
+    receipt.key = Some(key.to_owned());
     std::fs::create_dir_all(final_dir).map_err(store_err("cannot create", final_dir))?;
     store::write_receipt(final_dir, &receipt)
         .map_err(store_err("cannot write the receipt in", final_dir))?;
@@ -1130,11 +1135,10 @@ fn signatures_recorded(cfg: &InstallConfig, receipt: &store::Receipt) -> bool {
 /// a tree not installed, or already verified with these keys.
 fn verify_installed(
     cfg: &InstallConfig,
-    final_dir: &Path,
     sink: &mut dyn ProgressSink,
     opts: &InstallOptions,
 ) -> Result<(), InstallError> {
-    let Some(mut receipt) = store::installed_receipt(cfg) else {
+    let Some((tree, mut receipt)) = store::find(&cfg.store, &cfg.spec) else {
         return Ok(());
     };
     if signatures_recorded(cfg, &receipt) {
@@ -1143,8 +1147,7 @@ fn verify_installed(
     let sha256 = receipt.sha256.clone();
     let (_work, sources::Fetched { download, .. }) = download_whole(cfg, &sha256, sink, opts)?;
     receipt.verified = verify(cfg, &download, sink, opts)?;
-    store::replace_receipt(final_dir, &receipt)
-        .map_err(store_err("cannot write the receipt in", final_dir))
+    store::replace_receipt(&tree, &receipt).map_err(store_err("cannot write the receipt in", &tree))
 }
 
 /// Downloads `cfg`'s URL whole into a work directory of its store (the guard removes

@@ -1,5 +1,14 @@
-//! The store on disk: `<store>/<tool>/<version>` trees, their receipts, and the
-//! temporary work area `<store>/.tmp`.
+//! The store on disk: `<store>/<tool>/<version>-<key>` trees, their receipts, and
+//! the temporary work area `<store>/.tmp`.
+//!
+//! A tree is kept under its package's identity, not under a bare name: `<key>` hashes
+//! what was downloaded (the sha256 the lock pins, else the registry's integrity value,
+//! else the URL) and everything that shapes the tree from it (see [`key`]). Two
+//! packages that share a name and a version — aqua's `uv` and the uv vx installs
+//! PyPI tools with, aqua's `ruff` and `pypi:ruff`, the same wheel made into venvs on
+//! two pythons — get two directories, so neither replaces the other. A tree an older
+//! vx left at `<store>/<tool>/<version>` (no key) is read in place ([`find`]) until it
+//! is pruned or uninstalled; nothing moves it.
 //!
 //! An install works in `<store>/.tmp/install-<random>` (a [`WorkDir`]: every failure,
 //! cancel or panic path removes it on drop, and one left by a killed process is found
@@ -206,6 +215,10 @@ pub struct Receipt {
     /// (a runtime's `JAVA_HOME`), as its spec gave them.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub env: BTreeMap<String, String>,
+    /// The package identity the tree is kept under ([`key`]): its directory is
+    /// `<version>-<key>`. Absent in trees an older vx left at `<store>/<tool>/<version>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
     /// The files written into the tree after unpacking, as its spec gave them
     /// (`crate::install::written`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -243,6 +256,7 @@ impl Receipt {
             unpacked: None,
             verified: None,
             env: cfg.spec.env.clone(),
+            key: None,
             write: BTreeMap::new(),
             path_after: Vec::new(),
         }
@@ -307,9 +321,114 @@ pub fn is_storage_failure(err: &io::Error) -> bool {
     )
 }
 
-/// Where `tool` at `version` lives in `store`.
-pub fn install_dir(store: &Path, tool: &str, version: &str) -> PathBuf {
-    store.join(tool).join(version)
+/// Hex digits of a tree's [`key`]: 48 bits, so two identities of one tool version
+/// practically never meet; the receipt is compared all the same.
+pub const KEY_LEN: usize = 12;
+
+/// The identity of the tree `spec` makes, as [`KEY_LEN`] hex digits: the SHA-256 of a
+/// canonical JSON document of what was downloaded (`sha256:HEX` the lock pins, else
+/// `integrity:SRI` the registry publishes, else `url:URL`) and of what shapes the tree
+/// from it (`strip_components`, `post_install`, the options without the build plan's
+/// runtime and installer, the files written): exactly what [`Receipt::matches_spec`]
+/// compares besides the name and version. Computed before any other packing is taken
+/// (`ToolSpec::take_alternative`), so the lock's spec and the installing child agree.
+pub fn key(spec: &ToolSpec) -> String {
+    use sha2::{Digest, Sha256};
+    #[derive(Serialize)]
+    struct Identity<'a> {
+        bytes: String,
+        strip_components: u32,
+        post_install: Option<&'a str>,
+        options: BTreeMap<String, serde_json::Value>,
+        write: &'a BTreeMap<String, String>,
+    }
+    let bytes = match (&spec.sha256, &spec.integrity) {
+        (Some(sha256), _) => format!("sha256:{}", sha256.to_ascii_lowercase()),
+        (None, Some(integrity)) => format!("integrity:{integrity}"),
+        (None, None) => format!("url:{}", spec.url),
+    };
+    let identity = Identity {
+        bytes,
+        strip_components: spec.strip_components,
+        post_install: spec.post_install.as_deref(),
+        options: without_build_runtime(&spec.options),
+        write: &spec.write,
+    };
+    // serde_json's maps are sorted (no `preserve_order`): the document is canonical.
+    let document = serde_json::to_vec(&identity).unwrap_or_default();
+    let mut hasher = Sha256::new();
+    hasher.update(b"vx-store-1\0");
+    hasher.update(&document);
+    let digest = hasher.finalize();
+    let mut hex = String::with_capacity(KEY_LEN);
+    for byte in digest.iter().take(KEY_LEN / 2) {
+        hex.push_str(&format!("{byte:02x}"));
+    }
+    hex
+}
+
+/// Where `spec`'s tree goes in `store`: `<store>/<tool>/<version>-<key>`.
+pub fn install_dir(store: &Path, spec: &ToolSpec) -> PathBuf {
+    keyed_dir(store, &spec.name, &spec.version, &key(spec))
+}
+
+/// `<store>/<tool>/<version>-<key>`.
+fn keyed_dir(store: &Path, tool: &str, version: &str, key: &str) -> PathBuf {
+    store.join(tool).join(format!("{version}-{key}"))
+}
+
+/// Whether `receipt` names the tree at `tree` (its directory `<version>-<key>`, or
+/// `<version>` for a tree an older vx left without a key) under `tool`: a tree copied
+/// or renamed by hand is not ours to account for.
+pub fn names_its_place(receipt: &Receipt, tool: &str, tree: &Path) -> bool {
+    let Some(dir) = tree.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let expected = match &receipt.key {
+        Some(key) => format!("{}-{key}", receipt.version),
+        None => receipt.version.clone(),
+    };
+    receipt.tool == tool && dir == expected
+}
+
+/// Every tree of `tool` at `version` in `store` with a receipt naming it (see
+/// [`names_its_place`]), sorted by path: the keyed ones and an older vx's
+/// `<store>/<tool>/<version>`. Reads only the tool's own directory.
+pub fn trees(store: &Path, tool: &str, version: &str) -> Vec<(PathBuf, Receipt)> {
+    if crate::validate::tool_name(tool).is_err() || crate::validate::version(version).is_err() {
+        return Vec::new();
+    }
+    let tool_dir = store.join(tool);
+    let Ok(entries) = fs::read_dir(&tool_dir) else {
+        return Vec::new();
+    };
+    let prefix = format!("{version}-");
+    let mut found: Vec<(PathBuf, Receipt)> = entries
+        .flatten()
+        .filter(|e| {
+            let name = e.file_name();
+            let name = name.to_str().unwrap_or("");
+            name == version || name.starts_with(&prefix)
+        })
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|e| {
+            let tree = e.path();
+            let receipt = read_receipt(&tree)
+                .filter(|r| r.version == version && names_its_place(r, tool, &tree))?;
+            Some((tree, receipt))
+        })
+        .collect();
+    found.sort_by(|(a, _), (b, _)| a.cmp(b));
+    found
+}
+
+/// The tree of `tool` at `version` a caller that has no spec of it takes (`vx exec
+/// TOOL@VERSION` of a store version, a runtime a tool was made with): the one
+/// installed last when several packages share the name and version.
+pub fn newest_tree(store: &Path, tool: &str, version: &str) -> Option<(PathBuf, Receipt)> {
+    trees(store, tool, version)
+        .into_iter()
+        .max_by_key(|(_, r)| r.installed_at)
 }
 
 /// Reads the receipt of an installed tree; `None` when absent, unreadable, oversized
@@ -322,17 +441,27 @@ pub fn read_receipt(tree: &Path) -> Option<Receipt> {
 /// True when `cfg`'s tool is already in the store with a matching receipt, so the
 /// install can be skipped without downloading.
 pub fn is_installed(cfg: &InstallConfig) -> bool {
-    installed_receipt(cfg).is_some()
+    find(&cfg.store, &cfg.spec).is_some()
 }
 
-/// The receipt of `cfg`'s tool when it is already in the store and matches.
-pub fn installed_receipt(cfg: &InstallConfig) -> Option<Receipt> {
-    receipt_for(&cfg.store, &cfg.spec)
+/// The tree of `spec`'s tool in `store` and its receipt, when one is installed as
+/// `spec` asks: its own directory ([`install_dir`]) first; else any tree of the same
+/// tool version whose receipt matches (an older vx's `<store>/<tool>/<version>`, read
+/// in place; a tree installed before the lock pinned its bytes, keyed by its URL).
+pub fn find(store: &Path, spec: &ToolSpec) -> Option<(PathBuf, Receipt)> {
+    let own = install_dir(store, spec);
+    if let Some(receipt) = read_receipt(&own).filter(|r| r.matches_spec(spec)) {
+        return Some((own, receipt));
+    }
+    trees(store, &spec.name, &spec.version)
+        .into_iter()
+        .find(|(tree, r)| *tree != own && r.matches_spec(spec))
 }
 
-/// The receipt of `spec`'s tool in `store` when it is installed and matches `spec`.
+/// The receipt of `spec`'s tool in `store` when it is installed and matches `spec`
+/// ([`find`]).
 pub fn receipt_for(store: &Path, spec: &ToolSpec) -> Option<Receipt> {
-    read_receipt(&install_dir(store, &spec.name, &spec.version)).filter(|r| r.matches_spec(spec))
+    find(store, spec).map(|(_, receipt)| receipt)
 }
 
 /// Name of the directory of per-tool install locks inside the store.
@@ -752,19 +881,95 @@ mod tests {
     }
 
     fn install_fake(cfg: &InstallConfig, sha: &str) -> PathBuf {
-        let dir = install_dir(&cfg.store, &cfg.spec.name, &cfg.spec.version);
+        let dir = install_dir(&cfg.store, &cfg.spec);
         fs::create_dir_all(&dir).unwrap();
-        write_receipt(&dir, &Receipt::new(cfg, sha, cfg.spec.format, 10)).unwrap();
+        let mut receipt = Receipt::new(cfg, sha, cfg.spec.format, 10);
+        receipt.key = Some(key(&cfg.spec));
+        write_receipt(&dir, &receipt).unwrap();
         dir
+    }
+
+    /// aqua's uv (a musl tarball) and vx's own uv (the gnu build) share a name and a
+    /// version: each has its tree, found by its own spec, and installing one never
+    /// touches the other's.
+    #[test]
+    fn two_packages_of_one_name_and_version_keep_two_trees() {
+        let store = tempfile::tempdir().unwrap();
+        let aqua = cfg(store.path());
+        let mut own = aqua.clone();
+        own.spec.url = "https://x.org/uv-x86_64-unknown-linux-gnu.tar.gz".into();
+        own.spec.sha256 = Some("cd".repeat(32));
+        let aqua_dir = install_fake(&aqua, &"ab".repeat(32));
+        assert!(
+            !is_installed(&own),
+            "another package's tree is not this one"
+        );
+        let own_dir = install_fake(&own, &"cd".repeat(32));
+        assert_ne!(aqua_dir, own_dir);
+        assert_eq!(find(store.path(), &aqua.spec).unwrap().0, aqua_dir);
+        assert_eq!(find(store.path(), &own.spec).unwrap().0, own_dir);
+        let both = trees(store.path(), "rg", "14.1.1");
+        assert_eq!(both.len(), 2, "{both:?}");
+        assert!(both.iter().all(|(tree, r)| names_its_place(r, "rg", tree)));
+        // The same download shaped otherwise (the same wheel in a venv of another
+        // python) is another package too.
+        let mut shaped = aqua.clone();
+        shaped.spec.options.insert("k".into(), json!(2));
+        assert_ne!(key(&shaped.spec), key(&aqua.spec));
+        // The URL is provenance where the bytes are pinned: a mirror's URL is the
+        // same package.
+        let mut mirrored = aqua.spec.clone();
+        mirrored.url = "https://mirror.example/rg.tar.gz".into();
+        assert_eq!(key(&mirrored), key(&aqua.spec));
+    }
+
+    /// A tree an older vx left at `<store>/<tool>/<version>` is read in place: found
+    /// for its spec, listed, and never taken for another package's.
+    #[test]
+    fn an_older_stores_tree_is_read_in_place() {
+        let store = tempfile::tempdir().unwrap();
+        let cfg = cfg(store.path());
+        let legacy = store.path().join("rg").join("14.1.1");
+        fs::create_dir_all(&legacy).unwrap();
+        write_receipt(&legacy, &Receipt::new(&cfg, &"ab".repeat(32), None, 10)).unwrap();
+        assert_eq!(find(store.path(), &cfg.spec).unwrap().0, legacy);
+        assert_eq!(newest_tree(store.path(), "rg", "14.1.1").unwrap().0, legacy);
+        let mut other = cfg.clone();
+        other.spec.sha256 = Some("cd".repeat(32));
+        assert!(find(store.path(), &other.spec).is_none());
+        // Copied by hand under another name, it is not ours.
+        let copy = store.path().join("rg").join("14.1.1-copy");
+        fs::create_dir_all(&copy).unwrap();
+        fs::copy(legacy.join(RECEIPT_FILE), copy.join(RECEIPT_FILE)).unwrap();
+        assert_eq!(trees(store.path(), "rg", "14.1.1").len(), 1);
+        assert!(trees(store.path(), "..", "14.1.1").is_empty());
+    }
+
+    /// Installed before a lock pinned its bytes (keyed by its URL), a tree is found by
+    /// the pinned spec that follows: the first sync's download is not repeated.
+    #[test]
+    fn a_tree_installed_on_trust_is_found_once_its_bytes_are_pinned() {
+        let store = tempfile::tempdir().unwrap();
+        let mut unpinned = cfg(store.path());
+        unpinned.spec.sha256 = None;
+        let dir = install_fake(&unpinned, &"ab".repeat(32));
+        let pinned = cfg(store.path());
+        assert_ne!(install_dir(store.path(), &pinned.spec), dir);
+        assert_eq!(find(store.path(), &pinned.spec).unwrap().0, dir);
     }
 
     #[test]
     fn layout_and_receipt_round_trip() {
         let store = tempfile::tempdir().unwrap();
         let cfg = cfg(store.path());
+        let dir = install_dir(store.path(), &cfg.spec);
         assert_eq!(
-            install_dir(store.path(), "rg", "1"),
-            store.path().join("rg").join("1")
+            dir.strip_prefix(store.path()).unwrap().parent(),
+            Some(Path::new("rg"))
+        );
+        assert_eq!(
+            dir.file_name().unwrap().to_str().unwrap(),
+            format!("14.1.1-{}", key(&cfg.spec))
         );
         assert!(!is_installed(&cfg));
         let dir = install_fake(&cfg, &"ab".repeat(32));
@@ -819,7 +1024,7 @@ mod tests {
     fn a_pinned_hash_clears_the_unverified_mark() {
         let store = tempfile::tempdir().unwrap();
         let base = cfg(store.path());
-        let dir = install_dir(store.path(), "rg", "14.1.1");
+        let dir = install_dir(store.path(), &base.spec);
         fs::create_dir_all(&dir).unwrap();
         let mut receipt = Receipt::new(&base, &"ab".repeat(32), None, 10);
         receipt.unverified = true;
@@ -837,7 +1042,7 @@ mod tests {
     fn broken_receipts_mean_not_installed() {
         let store = tempfile::tempdir().unwrap();
         let cfg = cfg(store.path());
-        let dir = install_dir(store.path(), "rg", "14.1.1");
+        let dir = install_dir(store.path(), &cfg.spec);
         fs::create_dir_all(&dir).unwrap();
         assert!(!is_installed(&cfg), "no receipt");
         fs::write(dir.join(RECEIPT_FILE), b"{not json").unwrap();
@@ -905,7 +1110,7 @@ mod tests {
     #[test]
     fn commit_renames_into_place_and_replaces_an_old_tree() {
         let store = tempfile::tempdir().unwrap();
-        let final_dir = install_dir(store.path(), "rg", "1");
+        let final_dir = store.path().join("rg").join("1-0123456789ab");
         for generation in ["one", "two"] {
             let work = work_dir(store.path()).unwrap();
             let tree = work.path().join("tree");
@@ -925,7 +1130,7 @@ mod tests {
     #[test]
     fn commit_never_replaces_a_tree_without_a_receipt() {
         let store = tempfile::tempdir().unwrap();
-        let final_dir = install_dir(store.path(), "rg", "1");
+        let final_dir = store.path().join("rg").join("1-0123456789ab");
         fs::create_dir_all(&final_dir).unwrap();
         fs::write(final_dir.join("mine"), b"user data").unwrap();
         let work = work_dir(store.path()).unwrap();

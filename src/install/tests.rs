@@ -96,7 +96,8 @@ fn installs_every_format_over_http_into_the_store_with_a_receipt() {
         let mut sink = RecordingSink::default();
 
         let outcome = run(&cfg, &mut sink).unwrap_or_else(|e| panic!("{format}: {e}"));
-        let dir = store.path().join("tool").join("2.0");
+        let dir = store::install_dir(store.path(), &cfg.spec);
+        assert!(dir.starts_with(store.path().join("tool")), "{dir:?}");
         assert_eq!(
             outcome,
             Outcome::Installed {
@@ -171,7 +172,7 @@ fn a_cached_install_is_skipped_without_downloading() {
     assert_eq!(
         outcome,
         Outcome::Cached {
-            path: store.path().join("tool/2.0"),
+            path: store::install_dir(store.path(), &cfg.spec),
             unverified: false,
             waited: false,
             signed: None,
@@ -704,7 +705,11 @@ fn a_second_install_waits_for_the_lock_then_takes_the_tree_as_cached() {
     )
     .unwrap();
     std::fs::create_dir(store.path().join("tool")).unwrap();
-    std::fs::rename(other.path().join("tool/2.0"), store.path().join("tool/2.0")).unwrap();
+    std::fs::rename(
+        store::install_dir(other.path(), &cfg.spec),
+        store::install_dir(store.path(), &cfg.spec),
+    )
+    .unwrap();
     drop(held);
 
     let outcome = waiter.join().unwrap().unwrap();
@@ -810,7 +815,7 @@ fn a_retry_that_starts_over_or_continues_still_installs_the_whole_tree() {
             assert_eq!(t["first.txt"], "file(644):unpacked early");
             let big = std::fs::read(outcome.path().join("big.bin")).unwrap();
             assert_eq!(big, noise(2 << 20), "{format} ranges={ranges}");
-            let receipt = store::installed_receipt(&cfg).unwrap();
+            let receipt = store::receipt_for(&cfg.store, &cfg.spec).unwrap();
             assert_eq!(receipt.unpacked, Some(14 + (2 << 20)));
         }
     }
@@ -871,7 +876,7 @@ fn a_bare_executable_installs_as_the_tools_executable_with_a_receipt() {
             let mode = std::fs::metadata(&file).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o755, "{want}");
         }
-        let receipt = store::installed_receipt(&cfg).expect("a receipt");
+        let receipt = store::receipt_for(&cfg.store, &cfg.spec).expect("a receipt");
         assert_eq!(receipt.format, Some(ArchiveFormat::Raw));
         assert_eq!(receipt.bin, [want]);
         assert_eq!(receipt.unpacked, Some(RAW_TOOL.len() as u64));

@@ -130,8 +130,17 @@ impl ProgressSink for RecordingSink {
     }
 }
 
+/// The tree of `tool` at `version` in `store` (the one installed last): where a test
+/// finds what an install put there, whatever its key.
+pub fn tree_of(store: &std::path::Path, tool: &str, version: &str) -> std::path::PathBuf {
+    super::store::newest_tree(store, tool, version)
+        .unwrap_or_else(|| panic!("{tool} {version} is not installed in {}", store.display()))
+        .0
+}
+
 /// Puts in `store` the tree an install of `tool` `version` from `url` (hashing to
-/// `sha256`) leaves: each of `bins` a small script, and a receipt listing them.
+/// `sha256`) leaves, under the key of that download ([`super::store::key`]): each of
+/// `bins` a small script, and a receipt listing them.
 pub fn fake_install(
     store: &std::path::Path,
     tool: &str,
@@ -140,7 +149,12 @@ pub fn fake_install(
     sha256: &str,
     bins: &[&str],
 ) -> std::path::PathBuf {
-    let tree = super::store::install_dir(store, tool, version);
+    let spec = crate::spec::ToolSpec {
+        sha256: Some(sha256.to_owned()),
+        ..crate::spec::ToolSpec::new(tool, version, url)
+    };
+    let key = super::store::key(&spec);
+    let tree = super::store::install_dir(store, &spec);
     std::fs::create_dir_all(&tree).unwrap();
     for bin in bins {
         let path = tree.join(bin);
@@ -163,6 +177,7 @@ pub fn fake_install(
         unpacked: None,
         verified: None,
         env: Default::default(),
+        key: Some(key),
         write: Default::default(),
         path_after: Vec::new(),
     };

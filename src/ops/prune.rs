@@ -150,12 +150,20 @@ pub fn prune(session: &Session, request: &Request) -> Result<Report, PruneError>
         true => Pins::default(),
         false => crate::tracked::pins(&store, Some(&manifest.path))?,
     };
-    let plan = Prune::plan(&store, |tool, version| {
-        chain.uses(tool, version) || !pins.keepers(tool, version).is_empty()
+    // The pythons the projects' virtual environments were made with: kept while a
+    // venv names them (it dies with its python).
+    let venvs = venv_pythons(&store, &manifest.path, request.all);
+    // This project keeps the very trees it uses (another package of the same name and
+    // version, or one installed from bytes the lock no longer pins, goes); another
+    // project's lock names a tool and version, and keeps every tree of them.
+    let plan = Prune::plan(&store, |item| {
+        chain.uses_tree(&item.path)
+            || !pins.keepers(&item.tool, &item.version).is_empty()
+            || venvs.iter().any(|v| v.uses(&item.path))
     });
     let mut report = Report {
         kept: match request.dry_run {
-            true => kept(&store, &chain, &pins),
+            true => kept(&store, &chain, &pins, &venvs),
             false => Vec::new(),
         },
         nothing: plan.is_empty(),
@@ -176,7 +184,7 @@ fn remove(plan: &Prune, dry_run: bool, report: &mut Report) {
     for item in &plan.versions {
         let size = match dry_run {
             true => item.size,
-            false => match inventory::remove(&store, &item.tool, &item.version) {
+            false => match inventory::remove_tree(&store, &item.tool, &item.version, &item.path) {
                 Ok(size) => size,
                 Err(err) => {
                     report.failures.push(err.into());
@@ -229,15 +237,63 @@ fn remove(plan: &Prune, dry_run: bool, report: &mut Report) {
     }
 }
 
+/// A project's virtual environment and the python directory it was made with.
+struct VenvPython {
+    /// Who keeps it, as said to the user.
+    by: String,
+    /// Its python's directory (`pyvenv.cfg`'s `home`), resolved.
+    home: PathBuf,
+}
+
+impl VenvPython {
+    /// Whether the store tree `tree` holds this venv's python.
+    fn uses(&self, tree: &Path) -> bool {
+        tree.canonicalize()
+            .is_ok_and(|tree| self.home.starts_with(tree))
+    }
+}
+
+/// The pythons the virtual environments (`[settings] python_venv`) of this project
+/// (`manifest`) and of the other projects that use `store` were made with (under
+/// `all`, this project's alone). A project whose manifest cannot be read names none.
+fn venv_pythons(store: &Path, manifest: &Path, all: bool) -> Vec<VenvPython> {
+    let this = std::path::absolute(manifest).unwrap_or_else(|_| manifest.to_owned());
+    let mut manifests = vec![this.clone()];
+    if !all {
+        let others = crate::tracked::projects(store).unwrap_or_default();
+        manifests.extend(others.into_iter().filter(|m| *m != this));
+    }
+    manifests
+        .into_iter()
+        .filter_map(|path| {
+            let manifest = crate::manifest::Manifest::load(&path).ok()?;
+            let dir = manifest.environment.python_venv.as_ref()?;
+            let venv = crate::project_env::project_dir(&path).join(dir);
+            let home = crate::project_env::venv::home(&venv)?.canonicalize().ok()?;
+            let by = match path == this {
+                true => format!("this project's virtual environment {dir}"),
+                false => format!("the virtual environment {}", venv.display()),
+            };
+            Some(VenvPython { by, home })
+        })
+        .collect()
+}
+
 /// Each installed version this project or another keeps, and who.
-fn kept(store: &Path, chain: &Toolchain, pins: &Pins) -> Vec<Kept> {
+fn kept(store: &Path, chain: &Toolchain, pins: &Pins, venvs: &[VenvPython]) -> Vec<Kept> {
     inventory::scan(store)
         .into_iter()
         .filter_map(|item| {
             let mut by: Vec<String> = Vec::new();
-            if chain.uses(&item.tool, &item.version) {
+            if chain.uses_tree(&item.path) {
                 by.push("this project".to_owned());
             }
+            by.extend(
+                venvs
+                    .iter()
+                    .filter(|v| v.uses(&item.path))
+                    .map(|v| v.by.clone()),
+            );
             by.extend(
                 pins.keepers(&item.tool, &item.version)
                     .iter()

@@ -370,7 +370,7 @@ pub fn shell(
     let wanted = programs(plan.nodes.iter().flat_map(|n| tasks[n.task].run.iter()));
     let chain = install.target(session, &[]).ready(chain, &store, &wanted)?;
     match super::target::ensure_venv(Some(manifest), &chain) {
-        Ok(Some(dir)) => install.say.note(&super::target::made_venv(dir)),
+        Ok(Some(line)) => install.say.note(&line),
         Ok(None) => {}
         Err(why) => install.say.note(&format!("vx: {why}")),
     }

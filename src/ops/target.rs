@@ -125,7 +125,7 @@ impl Target<'_> {
                 // A virtual environment that cannot be made is said; the command may
                 // not need it.
                 match ensure_venv(self.manifest(), &chain) {
-                    Ok(Some(dir)) => self.say.note(&made_venv(dir)),
+                    Ok(Some(line)) => self.say.note(&line),
                     Ok(None) => {}
                     Err(why) => self.say.note(&format!("vx: {why}")),
                 }
@@ -493,25 +493,32 @@ pub enum RegistryToolError {
 }
 
 /// Makes `manifest`'s virtual environment (`[settings] python_venv`) with the python
-/// of `chain` when it is missing: `Ok(Some(dir))` when it was made (as vx.toml names
-/// it), `Ok(None)` when it is there or the project names none.
-pub fn ensure_venv<'m>(
-    manifest: Option<&'m Manifest>,
+/// of `chain` when it is missing, or again when the python it was made with is gone or
+/// is not the project's ([`crate::project_env::venv::ensure`]): `Ok(Some(line))`, the
+/// line to say, when it was made; `Ok(None)` when it is there or the project names
+/// none.
+pub fn ensure_venv(
+    manifest: Option<&Manifest>,
     chain: &Toolchain,
-) -> Result<Option<&'m str>, VenvError> {
+) -> Result<Option<String>, VenvError> {
+    use crate::project_env::venv::{self, Ensured};
     let Some(manifest) = manifest else {
         return Ok(None);
     };
     let Some(dir) = &manifest.environment.python_venv else {
         return Ok(None);
     };
-    let venv = crate::project_env::project_dir(&manifest.path).join(dir);
-    Ok(crate::project_env::venv::ensure(&venv, &chain.bin_dirs())?.then_some(dir.as_str()))
-}
-
-/// What is said of a virtual environment [`ensure_venv`] made.
-pub fn made_venv(dir: &str) -> String {
-    format!("vx: made the virtual environment {dir} ([settings] python_venv)")
+    let project = crate::project_env::project_dir(&manifest.path);
+    let venv = project.join(dir);
+    Ok(match venv::ensure(&venv, &project, &chain.bin_dirs())? {
+        Ensured::Present => None,
+        Ensured::Made => Some(format!(
+            "vx: made the virtual environment {dir} ([settings] python_venv)"
+        )),
+        Ensured::Remade(why) => Some(format!(
+            "vx: made the virtual environment {dir} again: {why}; what was installed in it is to install again (uv sync, pip install)"
+        )),
+    })
 }
 
 /// What `manifest` declares of the environment (nothing outside a project), its env

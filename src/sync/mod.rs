@@ -176,8 +176,8 @@ pub fn run(
     run_with_failures(label, tools, store, settings).map(|(code, _)| code)
 }
 
-/// [`run`], also returning each tool that did not install with its whole reason
-/// (`(name, reason)`), so a caller's later line about it can say why without relying
+/// [`run`], also returning each tool that failed to install (not one an interrupt
+/// cancelled) with its whole reason (`(name, reason)`), so a caller's later line about it can say why without relying
 /// on what the report printed (a `--json` report goes to stdout, a dashboard's lines
 /// leave the screen).
 pub fn run_with_failures(
@@ -308,9 +308,11 @@ pub fn run_with_failures(
         let deleting =
             std::mem::take(&mut *deleting.lock().unwrap_or_else(PoisonError::into_inner));
         await_deletions(deleting, &interrupt);
+        // A tool the user's interrupt cancelled did not fail: it is not among the
+        // failures (a caller remembers those, and `vx exec` would not try it again).
         let failures = rows
             .iter()
-            .filter(|row| !row.ok)
+            .filter(|row| !row.ok && row.result != vx_tui::State::Phase(Phase::Cancelled))
             .map(|row| (row.tool.clone(), row.message.clone()))
             .collect();
         Ok((code, failures))

@@ -69,12 +69,18 @@ pub struct Tool {
 impl Tool {
     /// The tool `spec` describes, as `store` holds it (or not yet).
     pub fn from_spec(store: &Path, spec: ToolSpec, origin: Origin) -> Tool {
+        // Where the store holds it (its own directory, or an older vx's tree read in
+        // place), else where an install puts it.
+        let (tree, receipt) = match store::find(store, &spec) {
+            Some((tree, receipt)) => (tree, Some(receipt)),
+            None => (store::install_dir(store, &spec), None),
+        };
         Tool {
             name: spec.name.clone(),
             version: spec.version.clone(),
             origin,
-            tree: store::install_dir(store, &spec.name, &spec.version),
-            receipt: store::receipt_for(store, &spec),
+            tree,
+            receipt,
             spec: Some(spec),
         }
     }
@@ -302,7 +308,11 @@ impl Toolchain {
     pub fn refresh(&mut self, store: &Path) {
         for tool in &mut self.tools {
             if let Some(spec) = &tool.spec {
-                tool.receipt = store::receipt_for(store, spec);
+                let found = store::find(store, spec);
+                if let Some((tree, _)) = &found {
+                    tool.tree = tree.clone();
+                }
+                tool.receipt = found.map(|(_, receipt)| receipt);
             }
         }
     }
@@ -313,6 +323,12 @@ impl Toolchain {
         self.tools
             .iter()
             .any(|t| t.name == tool && t.version == version)
+    }
+
+    /// Whether one of its installed tools is the store's tree at `tree` (not merely a
+    /// tool of the same name and version: another package's tree is not used).
+    pub fn uses_tree(&self, tree: &Path) -> bool {
+        self.tools.iter().any(|t| t.installed() && t.tree == tree)
     }
 
     /// The tools that are not installed.

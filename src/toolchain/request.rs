@@ -130,26 +130,20 @@ impl Request {
     fn in_store(&self, listed: bool, store: &Path) -> Result<Tool, RequestError> {
         let version = match &self.version {
             Some(version) => version.clone(),
-            None => inventory::scan(store)
-                .into_iter()
-                .filter(|i| i.tool == self.name)
-                .map(|i| i.version)
-                .next_back()
+            None => inventory::tool_versions(store, &self.name)
+                .pop()
                 .ok_or_else(|| RequestError::Unknown {
                     name: self.name.clone(),
                 })?,
         };
-        let tree = store::install_dir(store, &self.name, &version);
-        let receipt = store::read_receipt(&tree)
-            .filter(|r| r.tool == self.name && r.version == version)
-            .ok_or_else(|| {
-                let (name, version) = (self.name.clone(), version.clone());
-                if listed {
-                    RequestError::NotResolved { name, version }
-                } else {
-                    RequestError::NotInstalled { name, version }
-                }
-            })?;
+        let (tree, receipt) = store::newest_tree(store, &self.name, &version).ok_or_else(|| {
+            let (name, version) = (self.name.clone(), version.clone());
+            if listed {
+                RequestError::NotResolved { name, version }
+            } else {
+                RequestError::NotInstalled { name, version }
+            }
+        })?;
         Ok(Tool {
             name: self.name.clone(),
             version,

@@ -1,7 +1,7 @@
 use std::fs;
 
 use super::*;
-use crate::install::testutil::fake_install;
+use crate::install::testutil::{fake_install, tree_of};
 
 const MANIFEST: &str = r#"
 [tools.node]
@@ -83,14 +83,16 @@ fn the_manifest_tools_and_what_they_provide_before_and_after_install() {
     assert_eq!(
         chain.bin_dirs(),
         [
-            store.join("node/20.1.0/bin"),
-            store.join("node/20.1.0/tools"),
-            store.join("ripgrep/14.1.1/bin"),
+            tree_of(&store, "node", "20.1.0").join("bin"),
+            tree_of(&store, "node", "20.1.0").join("tools"),
+            tree_of(&store, "ripgrep", "14.1.1").join("bin"),
         ]
     );
     assert_eq!(
         chain.find(OsStr::new("rg")).is_some(),
-        crate::toolchain::search::is_executable(&store.join("ripgrep/14.1.1/bin/rg"))
+        crate::toolchain::search::is_executable(
+            &tree_of(&store, "ripgrep", "14.1.1").join("bin/rg")
+        )
     );
 }
 
@@ -174,8 +176,11 @@ fn a_runtime_s_variables_are_absolute_and_the_first_tool_wins_a_name() {
     assert_eq!(
         chain.env(),
         [
-            ("NODE_HOME".to_owned(), store.join("node/20.1.0")),
-            ("SHARED_ROOT".to_owned(), store.join("node/20.1.0/lib")),
+            ("NODE_HOME".to_owned(), tree_of(&store, "node", "20.1.0")),
+            (
+                "SHARED_ROOT".to_owned(),
+                tree_of(&store, "node", "20.1.0").join("lib")
+            ),
         ]
     );
 }

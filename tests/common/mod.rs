@@ -29,6 +29,56 @@ use vx::demo::fixture::{Item, Route, TestServer, archive_bytes, sha256_hex};
 use vx::format::ArchiveFormat;
 use vx_shm::{Access, BoardReader, SlotSnapshot, registry};
 
+/// The tree of `tool` at `version` in `store` (the one installed last, whatever the
+/// key of its package: `<store>/<tool>/<version>-<key>`); panics when none is there.
+pub fn tree_in(store: impl AsRef<Path>, tool: &str, version: &str) -> PathBuf {
+    let store = store.as_ref();
+    vx::install::store::newest_tree(store, tool, version)
+        .unwrap_or_else(|| panic!("{tool} {version} is not installed in {}", store.display()))
+        .0
+}
+
+/// `text` (paths, a `PATH`, a command's output) with every store tree's key taken out
+/// (`…/go/1.23.8-0123456789ab/bin` reads `…/go/1.23.8/bin`): for a test that checks
+/// which tool and version a path is in, whatever package key the store gave it.
+pub fn unkeyed(text: &str) -> String {
+    let key_len = vx::install::store::KEY_LEN;
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let end = i + 1 + key_len;
+        let is_key = bytes[i] == b'-'
+            && end <= bytes.len()
+            && bytes[i + 1..end]
+                .iter()
+                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+            && (end == bytes.len()
+                || matches!(bytes[end], b'/' | b'\\' | b':' | b';' | b'"' | b'\n' | b' '));
+        if is_key {
+            i = end;
+            continue;
+        }
+        let ch = text[i..].chars().next().unwrap();
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    out
+}
+
+/// Whether `store` holds a directory of `tool` at `version` (`<version>` or
+/// `<version>-<key>`), receipted or not: what a failed install must not leave.
+pub fn has_tree(store: impl AsRef<Path>, tool: &str, version: &str) -> bool {
+    let Ok(entries) = std::fs::read_dir(store.as_ref().join(tool)) else {
+        return false;
+    };
+    let prefix = format!("{version}-");
+    entries.flatten().any(|e| {
+        let name = e.file_name().to_string_lossy().into_owned();
+        name == version || name.starts_with(&prefix)
+    })
+}
+
 /// How long any wait may take before the test fails.
 pub const DEADLINE: Duration = Duration::from_secs(180);
 
@@ -287,7 +337,7 @@ impl Work {
 
     /// The installed tree of `tool@version`, receipt left out.
     pub fn installed(&self, tool: &str, version: &str) -> BTreeMap<String, String> {
-        let mut tree = vx::demo::fixture::tree(&self.store().join(tool).join(version));
+        let mut tree = vx::demo::fixture::tree(&tree_in(self.store(), tool, version));
         tree.remove(vx::install::store::RECEIPT_FILE);
         tree
     }

@@ -83,7 +83,7 @@ impl Project {
     /// `vx ARGS`, which must succeed: its stdout and stderr.
     pub fn ok_output(&self, args: &[&str]) -> (String, String) {
         let (code, stdout, stderr) = self.outcome(args);
-        assert_eq!(code, 0, "vx {args:?}: {stderr}");
+        assert_eq!(code, 0, "vx {args:?}: {stderr}{stdout}");
         (stdout, stderr)
     }
 

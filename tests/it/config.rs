@@ -257,8 +257,16 @@ fn url_replacements_send_downloads_elsewhere_and_verbose_shows_it() {
         let line = format!("vx: {from} → {to}");
         assert_eq!(err.matches(&line).count(), 1, "once: {line} in\n{err}");
     }
-    assert!(work.store().join("ta/1/bin/tool").is_file());
-    assert!(work.store().join("tb/1/bin/tool").is_file());
+    assert!(
+        crate::common::tree_in(work.store(), "ta", "1")
+            .join("bin/tool")
+            .is_file()
+    );
+    assert!(
+        crate::common::tree_in(work.store(), "tb", "1")
+            .join("bin/tool")
+            .is_file()
+    );
 }
 
 /// A project whose registry `corp` is served by `origin`, and whose

@@ -471,19 +471,34 @@ fn every_request_type_is_answered() {
     let resolved = c.ask(json!({"type": "resolve", "runtime": "t0", "version": null, "cwd": cwd}));
     assert!(is_type(&resolved, "resolved"), "{resolved}");
     assert_eq!(resolved["version"], "1");
-    let exe = store.join("t0/1/bin/tool");
+    let exe = crate::common::tree_in(&store, "t0", "1").join("bin/tool");
     assert_eq!(resolved["executable"], exe.to_str().unwrap());
     let path = resolved["env"]["PATH"].as_str().unwrap();
     assert!(
-        path.starts_with(&format!("{}:", store.join("t0/1/bin").display())),
+        path.starts_with(&format!(
+            "{}:",
+            crate::common::tree_in(&store, "t0", "1")
+                .join("bin")
+                .display()
+        )),
         "{path}"
     );
-    assert!(path.contains(&store.join("t1/1/bin").display().to_string()));
+    assert!(
+        path.contains(
+            &crate::common::tree_in(&store, "t1", "1")
+                .join("bin")
+                .display()
+                .to_string()
+        )
+    );
     // Outside a project: the newest installed, with its own directory only.
     let alone = c.ask(json!({"type": "resolve", "runtime": "t1"}));
     assert_eq!(
         alone["executable"],
-        store.join("t1/1/bin/tool").to_str().unwrap()
+        crate::common::tree_in(&store, "t1", "1")
+            .join("bin/tool")
+            .to_str()
+            .unwrap()
     );
 
     // The toolchain, in the daemon's store when the client names none.
@@ -495,7 +510,10 @@ fn every_request_type_is_answered() {
     );
     assert_eq!(
         toolchain["bin_dirs"],
-        json!([store.join("t0/1/bin"), store.join("t1/1/bin")]),
+        json!([
+            crate::common::tree_in(&store, "t0", "1").join("bin"),
+            crate::common::tree_in(&store, "t1", "1").join("bin")
+        ]),
         "{toolchain}"
     );
     assert_eq!(toolchain["missing"], json!([]));
@@ -855,7 +873,10 @@ fn which_and_env_ask_a_running_daemon_and_agree_with_resolving_directly() {
     ];
     let direct: Vec<_> = asks.iter().map(|a| run(false, a)).collect();
     assert_eq!(direct[0].0, 0);
-    assert!(direct[0].1.contains("/t0/1/bin/tool"), "{direct:?}");
+    assert!(
+        crate::common::unkeyed(&direct[0].1).contains("/t0/1/bin/tool"),
+        "{direct:?}"
+    );
     d.start();
     let via: Vec<_> = asks.iter().map(|a| run(true, a)).collect();
     assert_eq!(via, direct);
@@ -871,7 +892,10 @@ fn which_and_env_ask_a_running_daemon_and_agree_with_resolving_directly() {
         .success();
     let after = run(true, &["which", "tool"]);
     assert_eq!(after, run(false, &["which", "tool"]));
-    assert!(after.1.contains("/t1/1/bin/tool"), "{after:?}");
+    assert!(
+        crate::common::unkeyed(&after.1).contains("/t1/1/bin/tool"),
+        "{after:?}"
+    );
     let env = run(true, &["env", "--shell", "json"]);
     assert_eq!(env.0, 1, "t0 is missing: {env:?}");
     assert_eq!(env, run(false, &["env", "--shell", "json"]));
@@ -888,7 +912,10 @@ fn which_and_env_ask_a_running_daemon_and_agree_with_resolving_directly() {
     std::fs::write(d.work.manifest(), &one).unwrap();
     let env = run(true, &["env", "--shell", "json"]);
     assert_eq!(env, run(false, &["env", "--shell", "json"]));
-    assert!(!env.1.contains("/t1/1/bin"), "only t0 is left: {env:?}");
+    assert!(
+        !crate::common::unkeyed(&env.1).contains("/t1/1/bin"),
+        "only t0 is left: {env:?}"
+    );
 }
 
 #[test]

@@ -95,7 +95,7 @@ impl Project {
     }
 
     fn tool_dir(&self) -> PathBuf {
-        self.xdg().join("vx/store/show/1.0")
+        crate::common::tree_in(self.xdg().join("vx/store"), "show", "1.0")
     }
 
     /// `vx ARGS` in the project directory, with its store as the default, `GONE` set

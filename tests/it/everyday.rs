@@ -119,7 +119,7 @@ impl Machine {
     }
 
     fn installed(&self, version: &str) -> bool {
-        self.store().join("greet").join(version).is_dir()
+        crate::common::has_tree(self.store(), "greet", version)
     }
 }
 

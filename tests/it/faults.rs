@@ -405,14 +405,18 @@ fn a_directory_vx_did_not_create_is_refused_with_15_and_kept() {
     let work = Work::new();
     let body = archive(ArchiveFormat::TarGz, noise(100));
     let server = work.serve_one("mine", body);
-    let own = work.store().join("mine").join("1");
+    // The tree's place (`<store>/mine/1-<key>`) taken by a user's directory: the
+    // install once, then its tree made into files of the user's, without a receipt.
+    work.sync_summary(&[], 0);
+    let own = crate::common::tree_in(work.store(), "mine", "1");
+    std::fs::remove_dir_all(&own).unwrap();
     std::fs::create_dir_all(&own).unwrap();
     std::fs::write(own.join("notes.txt"), b"my work").unwrap();
     let summary = work.sync_summary(&[], 1);
     assert_eq!(summary["mine"]["exit_code"], 15, "{}", summary["mine"]);
     let message = summary["mine"]["message"].as_str().unwrap();
     assert!(message.contains("not installed by vx"), "{message}");
-    assert_eq!(server.hits(), 0, "refused before downloading");
+    assert_eq!(server.hits(), 1, "refused before downloading again");
     assert_eq!(std::fs::read(own.join("notes.txt")).unwrap(), b"my work");
 }
 

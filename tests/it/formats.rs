@@ -139,7 +139,7 @@ fn bare_executables_and_every_tar_format_sync_and_run() {
 
     // The ELF, sniffed: the tool's executable under its name, mode 0755, with a
     // receipt whose `bin` is that file.
-    let dir = project.store().join("elfecho/1");
+    let dir = crate::common::tree_in(project.store(), "elfecho", "1");
     let exe = dir.join("elfecho");
     assert_eq!(std::fs::read(&exe).unwrap(), elf());
     assert_eq!(
@@ -163,9 +163,8 @@ fn bare_executables_and_every_tar_format_sync_and_run() {
     let which = text(stdout_of(project.vx().args(["which", "shtool"]), 0));
     assert_eq!(
         which.trim_end(),
-        project
-            .store()
-            .join("shtool/1/bin/shtool")
+        crate::common::tree_in(project.store(), "shtool", "1")
+            .join("bin/shtool")
             .to_str()
             .unwrap()
     );
@@ -229,7 +228,7 @@ fn vx_install_takes_a_bare_executable_named_raw_or_sniffed() {
             cmd.args(["--format", format]);
         }
         cmd.assert().code(0);
-        let exe = work.store().join("bare").join(version).join("bare");
+        let exe = crate::common::tree_in(work.store(), "bare", version).join("bare");
         let run = std::process::Command::new(&exe).arg("ok").output().unwrap();
         assert_eq!(text(run.stdout), "bare: ok\n", "{version}");
     }

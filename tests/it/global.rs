@@ -190,14 +190,21 @@ fn global_tools_run_outside_a_project_and_the_projects_version_wins_inside() {
         "{global}"
     );
     assert!(m.home().join(".config/vx/vx.lock").is_file());
-    assert!(m.store().join("greet/2.0/bin/greet").is_file());
+    assert!(
+        crate::common::tree_in(m.store(), "greet", "2.0")
+            .join("bin/greet")
+            .is_file()
+    );
 
     let out = m.run("elsewhere", &["exec", "--", "greet", "a"], 7);
     assert!(out.starts_with("greet 2.0 args:a\n"), "{out}");
     let which = m.run("elsewhere", &["which", "greet"], 0);
     assert_eq!(
         which.trim(),
-        m.store().join("greet/2.0/bin/greet").to_str().unwrap()
+        crate::common::tree_in(m.store(), "greet", "2.0")
+            .join("bin/greet")
+            .to_str()
+            .unwrap()
     );
 
     // In the project its own greet wins; hello, only global, is there too.
@@ -211,7 +218,10 @@ fn global_tools_run_outside_a_project_and_the_projects_version_wins_inside() {
     let which = m.run("proj", &["which", "greet"], 0);
     assert_eq!(
         which.trim(),
-        m.store().join("greet/1.0/bin/greet").to_str().unwrap()
+        crate::common::tree_in(m.store(), "greet", "1.0")
+            .join("bin/greet")
+            .to_str()
+            .unwrap()
     );
 
     // A global tool removed from the store is installed again by `vx exec`.
@@ -353,7 +363,7 @@ fn a_shim_in_a_project_runs_the_projects_version_and_never_installs() {
         err.contains("greet 1.1 is not installed") && err.contains("vx sync"),
         "{err}"
     );
-    assert!(!m.store().join("greet/1.1").exists());
+    assert!(!crate::common::has_tree(m.store(), "greet", "1.1"));
 }
 
 #[test]
@@ -390,7 +400,7 @@ fn a_shim_for_a_command_nothing_provides_exits_127_and_removed_tools_lose_theirs
 fn the_hook_and_env_outside_a_project_export_the_global_tools() {
     let m = Machine::new();
     m.use_global("greet", "2.0");
-    let bin = m.store().join("greet/2.0/bin");
+    let bin = crate::common::tree_in(m.store(), "greet", "2.0").join("bin");
     let env = m.run("elsewhere", &["env", "--shell", "bash"], 0);
     assert_eq!(first_path_entry(&env), bin.to_str(), "{env}");
     let hook = m.run("elsewhere", &["hook-env", "--shell", "bash"], 0);
@@ -507,7 +517,8 @@ fn the_daemon_answers_with_the_global_toolset_outside_and_under_a_project() {
     m.use_global("hello", "1.0");
     m.run("proj", &["sync", "--headless"], 0);
     let daemon = RunningDaemon::start(&m);
-    let bin = |tool: &str, version: &str| m.store().join(tool).join(version).join("bin");
+    let bin =
+        |tool: &str, version: &str| crate::common::tree_in(m.store(), tool, version).join("bin");
 
     let outside = daemon.toolchain("elsewhere");
     assert_eq!(
@@ -672,7 +683,7 @@ fn prune_takes_the_shims_of_what_it_removed() {
     assert!(m.shims().join("greet").is_symlink());
     std::fs::write(m.dir("proj").join("vx.toml"), "[tools]\n").unwrap();
     m.run("proj", &["prune"], 0);
-    assert!(!m.store().join("greet/1.0").exists());
+    assert!(!crate::common::has_tree(m.store(), "greet", "1.0"));
     assert!(!m.shims().join("greet").exists());
 }
 

@@ -126,7 +126,8 @@ impl Projects {
     }
 
     fn bin(&self, tool: &str, version: &str) -> String {
-        self.path(&format!("xdg/vx/store/{tool}/{version}/bin"))
+        crate::common::tree_in(self.path("xdg/vx/store"), tool, version)
+            .join("bin")
             .display()
             .to_string()
     }

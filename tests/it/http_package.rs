@@ -54,7 +54,7 @@ fn an_http_package_without_a_repository_is_named_by_its_exact_version() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{err}");
     work.sync(&["--headless"]).assert().code(0);
-    let exe = work.store().join("mytool/1.0.0/mytool");
+    let exe = crate::common::tree_in(work.store(), "mytool", "1.0.0").join("mytool");
     assert!(exe.is_file(), "{:?}", exe);
 
     // A range still needs the list the package cannot give, and says what to write.

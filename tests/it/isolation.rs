@@ -248,7 +248,11 @@ fn no_install_and_auto_install_false_run_with_what_is_installed() {
     assert_eq!(code, 0, "{stderr}");
     let (code, stdout, stderr) = p.run(&["exec", "--", "oth"]);
     assert_eq!((code, stdout.as_str()), (0, "other\n"), "{stderr}");
-    assert!(p.store().join("other/1.0/bin/oth").is_file());
+    assert!(
+        crate::common::tree_in(p.store(), "other", "1.0")
+            .join("bin/oth")
+            .is_file()
+    );
 }
 
 #[test]

@@ -541,7 +541,7 @@ fn a_crate_builds_with_the_projects_rust_and_a_tampered_crate_installs_nothing()
     assert!(
         find(&store, "vxgreet")
             .iter()
-            .all(|p| !p.join("0.1.0").exists()),
+            .all(|p| !crate::common::has_tree(p.parent().unwrap(), "vxgreet", "0.1.0")),
         "nothing of the tampered crate installed"
     );
 }
@@ -627,7 +627,8 @@ fn a_go_module_builds_with_the_projects_go_and_a_tampered_zip_installs_nothing()
         "vxhello",
     )
     .into_iter()
-    .map(|dir| dir.join("v1.0.0/bin/vxhello"))
+    .filter_map(|dir| vx::install::store::newest_tree(dir.parent().unwrap(), "vxhello", "v1.0.0"))
+    .map(|(tree, _)| tree.join("bin/vxhello"))
     .find(|p| p.is_file())
     .expect("the command is in the store");
     let info = with_proxy(&project, &good)
@@ -1079,11 +1080,21 @@ fn an_untagged_modules_pseudo_version_locks_installs_and_runs() {
             String::from_utf8_lossy(&out.stderr)
         );
         assert!(out.status.success(), "{asked}: {text}");
-        // (Without `-v`, only the summary table's 14-column VERSION cell is cut.)
+        // (Without `-v`, only the summary table's 14-column VERSION cell is cut; a
+        // message may cut the store path it ends with, never the version before it.)
+        let whole = format!("vx: vxuntagged {pseudo}: ");
         assert!(
             text.lines()
-                .filter(|line| line.starts_with("vx: vxuntagged") || line.starts_with('{'))
-                .all(|line| !line.contains('…')),
+                .filter(|line| line.starts_with("vx: vxuntagged"))
+                .all(|line| line.starts_with(&whole)),
+            "{asked}: a version said cut: {text}"
+        );
+        assert!(
+            text.lines()
+                .filter(|line| line.starts_with('{') && line.contains("\"vxuntagged\""))
+                .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+                .filter(|event| event["tool"] == "vxuntagged")
+                .all(|event| event["version"] == pseudo),
             "{asked}: a version said cut: {text}"
         );
         if json {
@@ -1127,9 +1138,10 @@ fn an_untagged_modules_pseudo_version_locks_installs_and_runs() {
         );
         let store = project.work.dir.path().join("home/.local/share");
         assert!(
-            find(&store, "vxuntagged")
-                .iter()
-                .any(|dir| dir.join(pseudo).join("bin/vxuntagged").is_file()),
+            find(&store, "vxuntagged").iter().any(|dir| {
+                vx::install::store::newest_tree(dir.parent().unwrap(), "vxuntagged", pseudo)
+                    .is_some_and(|(tree, _)| tree.join("bin/vxuntagged").is_file())
+            }),
             "{asked}: the store names the whole pseudo-version"
         );
     }

@@ -86,7 +86,7 @@ fn a_tarball_that_is_not_the_registrys_is_refused_and_nothing_installed() {
     );
     let store = project.work.dir.path().join("home/.local/share/vx/store");
     assert!(
-        !store.join("esbuild").join(npm::ESBUILD).exists(),
+        !crate::common::has_tree(&store, "esbuild", npm::ESBUILD),
         "nothing of it is installed"
     );
 }

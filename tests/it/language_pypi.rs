@@ -83,7 +83,7 @@ fn a_wheel_that_is_not_the_indexs_is_refused_and_nothing_installed() {
     );
     let store = project.work.dir.path().join("home/.local/share/vx/store");
     assert!(
-        !store.join("ruff").join(pypi::RUFF).exists(),
+        !crate::common::has_tree(&store, "ruff", pypi::RUFF),
         "nothing of it is installed"
     );
 }

@@ -15,6 +15,8 @@ mod hostile;
 mod http_package;
 mod lock;
 mod lock_edges;
+#[cfg(unix)]
+mod store_identity;
 mod sync;
 mod windows;
 mod windows_runtime_tools;

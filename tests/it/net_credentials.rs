@@ -186,7 +186,11 @@ fn a_netrc_file_gives_basic_auth_to_its_machine() {
         server.authorizations().last().unwrap().as_deref(),
         Some(BASIC)
     );
-    assert!(m.work.store().join("nt/1/bin/tool").is_file());
+    assert!(
+        crate::common::tree_in(m.work.store(), "nt", "1")
+            .join("bin/tool")
+            .is_file()
+    );
 }
 
 #[test]
@@ -341,8 +345,16 @@ fn no_secret_is_found_in_any_output_dump_lock_receipt_or_log() {
         outputs.push((format!("stderr of {flags:?}"), out.stderr));
     }
     // The credentials were used: the two guarded tools installed.
-    assert!(m.work.store().join("sa/1/bin/tool").is_file());
-    assert!(m.work.store().join("sb/1/bin/tool").is_file());
+    assert!(
+        crate::common::tree_in(m.work.store(), "sa", "1")
+            .join("bin/tool")
+            .is_file()
+    );
+    assert!(
+        crate::common::tree_in(m.work.store(), "sb", "1")
+            .join("bin/tool")
+            .is_file()
+    );
     assert!(
         refused
             .authorizations()

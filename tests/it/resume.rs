@@ -287,7 +287,8 @@ fn assert_whole(work: &Work, payload: &[u8], body: &[u8]) {
 
 /// Whether the receipt of `t` 1 records `body`'s sha256.
 fn receipt_sha(work: &Work) -> String {
-    let receipt = vx::install::store::read_receipt(&work.store().join("t").join("1")).unwrap();
+    let receipt =
+        vx::install::store::read_receipt(&crate::common::tree_in(work.store(), "t", "1")).unwrap();
     receipt.sha256
 }
 

@@ -70,7 +70,7 @@ fn npm_install_global_lands_outside_the_store_and_its_command_runs() {
     project.vx().args(["sync", "--headless"]).assert().success();
     let home = project.work.dir.path().join("home");
     let data = home.join(".local/share/vx");
-    let entry = data.join("store/node").join(node::REAL);
+    let entry = crate::common::tree_in(data.join("store"), "node", node::REAL);
     let prefix = data.join("npm-global/20");
     assert_eq!(
         std::fs::read_to_string(entry.join("etc/npmrc")).unwrap(),
@@ -167,7 +167,7 @@ fn a_data_directory_with_npmrc_comment_characters_is_still_npms_prefix() {
         .args(["sync", "--headless"])
         .assert()
         .success();
-    let entry = data_home.join("vx/store/node").join(node::REAL);
+    let entry = crate::common::tree_in(data_home.join("vx/store"), "node", node::REAL);
     let prefix = data_home.join("vx/npm-global/20");
     let home = project.work.dir.path().join("home");
     assert_eq!(

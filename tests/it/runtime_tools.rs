@@ -238,7 +238,7 @@ fn a_tampered_package_tarball_is_refused_and_nothing_installed() {
     );
     let store = project.work.dir.path().join("home/.local/share/vx/store");
     assert!(
-        !store.join("prettier").join(npm::PRETTIER).exists(),
+        !crate::common::has_tree(&store, "prettier", npm::PRETTIER),
         "nothing of it is installed"
     );
     let lock = project.lock_text().unwrap();
@@ -472,7 +472,7 @@ fn a_tampered_dependency_is_refused(gh: &GithubFixture, refusal: &str, who: &str
     assert!(all.contains(refusal), "{who} refused it: {all}");
     let store = project.work.dir.path().join("home/.local/share/vx/store");
     assert!(
-        !store.join("black").join(pypi::BLACK).exists(),
+        !crate::common::has_tree(&store, "black", pypi::BLACK),
         "nothing of it is installed"
     );
     assert!(
@@ -502,7 +502,7 @@ fn vx_x_runs_a_runtime_tool_with_vxs_own_node_and_no_project() {
     // commands run on it.
     let store = project.work.dir.path().join("home/.local/share/vx/store");
     assert!(
-        store.join("node").join(node::REAL_22.node).is_dir(),
+        crate::common::has_tree(&store, "node", node::REAL_22.node),
         "{all}"
     );
     assert_prettier_runs_on(&project, node::REAL_22.node);
@@ -551,17 +551,16 @@ fn vx_x_prettier_version(project: &Project, tool: &str) -> String {
 /// names that node.
 fn assert_prettier_runs_on(project: &Project, version: &str) {
     let wrapper = std::fs::read_to_string(
-        project
-            .work
-            .dir
-            .path()
-            .join("home/.local/share/vx/store/prettier")
-            .join(npm::PRETTIER)
-            .join("bin/prettier"),
+        crate::common::tree_in(
+            project.work.dir.path().join("home/.local/share/vx/store"),
+            "prettier",
+            npm::PRETTIER,
+        )
+        .join("bin/prettier"),
     )
     .unwrap();
     assert!(
-        wrapper.contains(&format!("node/{version}/bin/node")),
+        crate::common::unkeyed(&wrapper).contains(&format!("node/{version}/bin/node")),
         "{wrapper}"
     );
 }
@@ -806,7 +805,11 @@ fn a_scoped_dependency_comes_from_the_projects_npmrc_registry_with_its_token() {
     // (the store, vx's logs and cache, npm's cache).
     assert!(!lock_text.contains(TOKEN) && !all.contains(TOKEN), "{all}");
     let store = project.work.dir.path().join("home/.local/share/vx/store");
-    assert!(!store.join("greet/1.0.0/.npmrc").exists());
+    assert!(
+        !crate::common::tree_in(&store, "greet", "1.0.0")
+            .join(".npmrc")
+            .exists()
+    );
     for entry in walk(project.work.dir.path()) {
         let bytes = std::fs::read(&entry).unwrap_or_default();
         assert!(
@@ -874,7 +877,7 @@ fn black_installs_with_vxs_uv_pinned_in_the_lock_and_again_offline_from_its_cach
     let store = home.join(".local/share/vx/store");
     // vx made the venv (no process: the python's layout is CPython's), with no pip
     // in it as python's venv would put, and uv, vx's, installed the set.
-    let black = store.join("black").join(pypi::BLACK);
+    let black = crate::common::tree_in(&store, "black", pypi::BLACK);
     let cfg = std::fs::read_to_string(black.join("venv/pyvenv.cfg")).unwrap();
     assert!(
         cfg.contains("include-system-site-packages = false"),
@@ -885,7 +888,11 @@ fn black_installs_with_vxs_uv_pinned_in_the_lock_and_again_offline_from_its_cach
         !black.join("venv/bin/pip").exists(),
         "no pip: uv installed it"
     );
-    assert!(store.join("uv").join(uv::VERSION).join("uv").is_file());
+    assert!(
+        crate::common::tree_in(&store, "uv", uv::VERSION)
+            .join("uv")
+            .is_file()
+    );
     // uv's cache is vx's, never the user's.
     assert!(home.join(".cache/vx/uv").is_dir());
     assert!(!home.join(".cache/uv").exists());
@@ -973,8 +980,8 @@ fn a_uv_archive_that_is_not_the_locked_one_is_refused_and_pip_installs_instead()
     let all = both(&out);
     assert!(out.status.success(), "{all}");
     let store = project.work.dir.path().join("home/.local/share/vx/store");
-    assert!(!store.join("uv").join(uv::VERSION).exists(), "{all}");
-    let black = store.join("black").join(pypi::BLACK);
+    assert!(!crate::common::has_tree(&store, "uv", uv::VERSION), "{all}");
+    let black = crate::common::tree_in(&store, "black", pypi::BLACK);
     assert!(
         black.join("venv/bin/pip").exists(),
         "pip installed it: {all}"
@@ -1072,10 +1079,14 @@ fn a_bundle_installs_black_with_uv_offline_on_a_machine_that_never_saw_the_index
     assert!(out.status.success(), "{all}");
     assert!(!all.contains("note:"), "no fall back to pip: {all}");
     let store = home.join(".local/share/vx/store");
-    let black = store.join("black").join(pypi::BLACK);
+    let black = crate::common::tree_in(&store, "black", pypi::BLACK);
     assert_eq!(installer_of_black(&black), "uv", "{all}");
     assert!(!black.join("venv/bin/pip").exists(), "not pip: {all}");
-    assert!(store.join("uv").join(uv::VERSION).join("uv").is_file());
+    assert!(
+        crate::common::tree_in(&store, "uv", uv::VERSION)
+            .join("uv")
+            .is_file()
+    );
     assert!(
         fresh
             .run(&["black", "--version"])

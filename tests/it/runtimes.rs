@@ -174,7 +174,7 @@ fn real_node_installs_and_node_npm_and_npx_run_through_vx_exec() {
         project.run(&[
             "node",
             "-e",
-            "console.log(process.execPath.includes('/node/20.11.1/'))"
+            "console.log(/\\/node\\/20\\.11\\.1-[0-9a-f]{12}\\//.test(process.execPath))"
         ]),
         "true"
     );

@@ -699,7 +699,8 @@ fn a_sync_in_progress_keeps_starting_the_vx_it_began_with() {
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert_eq!(a.hits() + b.hits(), 2, "{text}");
     assert!(
-        work.store().join("a/1").is_dir() && work.store().join("b/1").is_dir(),
+        crate::common::has_tree(work.store(), "a", "1")
+            && crate::common::has_tree(work.store(), "b", "1"),
         "{text}"
     );
 }

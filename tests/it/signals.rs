@@ -249,3 +249,36 @@ fn an_interrupted_syncs_lines_say_cancelled_once_and_count_in_the_singular() {
     assert!(lines.iter().any(|l| l.starts_with("1 tool in ")), "{out}");
     assert!(!out.contains("1 tools"), "{out}");
 }
+
+/// Issue 63, item 7: a tool whose install Ctrl-C cancelled is not remembered as a
+/// failure. `vx exec` after the interrupted sync installs it and runs it; it answered
+/// `not installed: a (its install failed: cancelled)`.
+#[test]
+fn a_cancelled_install_is_not_remembered_as_a_failure() {
+    let work = Work::new();
+    // About 3 s to download: under way when interrupted, quick to install after.
+    let server = slow_tools(&work, &["a"], 512 << 10);
+    let mut sync = work.vx_std();
+    sync.current_dir(work.dir.path())
+        .args(["sync", "--headless"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut sync = sync.spawn().unwrap();
+    let board = work.wait_board();
+    wait_downloading(&board, &["a"]);
+    drop(board);
+    kill_process(Pid::from_raw(sync.id() as i32).unwrap(), Signal::INT).unwrap();
+    assert_eq!(wait_exit(&mut sync).code(), Some(130));
+    let hits = server.hits();
+
+    let out = work
+        .vx()
+        .current_dir(work.dir.path())
+        .args(["exec", "--", "tool"])
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "hi\n");
+    assert!(server.hits() > hits, "installed by vx exec");
+}

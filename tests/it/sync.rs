@@ -152,15 +152,9 @@ fn json_events_parse_and_the_summary_matches_the_store() {
     );
     assert!(events.last().unwrap()["took_ms"].is_u64());
     for (name, tool) in &summary {
-        let installed = work
-            .store()
-            .join(name)
-            .join(tool["version"].as_str().unwrap());
-        assert_eq!(
-            tool["ok"].as_bool().unwrap(),
-            installed.is_dir(),
-            "{name}: {tool}"
-        );
+        let installed =
+            crate::common::has_tree(work.store(), name, tool["version"].as_str().unwrap());
+        assert_eq!(tool["ok"].as_bool().unwrap(), installed, "{name}: {tool}");
     }
     assert_eq!(summary["missing"]["result"], "failed");
     assert_eq!(summary["missing"]["exit_code"], 10);
@@ -519,12 +513,13 @@ fn standalone_install_prints_lines_and_installs() {
         .arg(work.store())
         .assert()
         .code(0);
-    let tree = vx::demo::fixture::tree(&work.store().join("t/3.0"));
+    let tree = vx::demo::fixture::tree(&crate::common::tree_in(work.store(), "t", "3.0"));
     let mut expected = expected_tree(&payload);
     expected.insert(".vx-receipt.json".into(), tree[".vx-receipt.json"].clone());
     assert_eq!(tree, expected);
     let receipt: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(work.store().join("t/3.0/.vx-receipt.json")).unwrap(),
+        &std::fs::read(crate::common::tree_in(work.store(), "t", "3.0").join(".vx-receipt.json"))
+            .unwrap(),
     )
     .unwrap();
     assert_eq!(receipt["bin"], serde_json::json!(["bin/tool"]));
@@ -691,11 +686,8 @@ fn without_a_manifest_anywhere_up_the_tree_sync_says_what_to_do() {
 
 /// The receipt of `tool@1` in the workspace's store.
 fn receipt(work: &Work, tool: &str) -> serde_json::Value {
-    let path = work
-        .store()
-        .join(tool)
-        .join("1")
-        .join(vx::install::store::RECEIPT_FILE);
+    let path =
+        crate::common::tree_in(work.store(), tool, "1").join(vx::install::store::RECEIPT_FILE);
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
 

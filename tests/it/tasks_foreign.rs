@@ -182,8 +182,18 @@ fn a_tasks_own_tools_are_installed_and_first_on_its_path_only() {
     let (code, out, stderr) = work.outcome(&["run", "-j", "1", "both"]);
     assert_eq!(code, 0, "{stderr}");
     let store = work.dir.path().join("xdg/vx/store");
-    let old = format!("[old] path:{}", store.join("greet/0.9/bin").display());
-    let new = format!("[new] path:{}", store.join("greet/1.0/bin").display());
+    let old = format!(
+        "[old] path:{}",
+        crate::common::tree_in(&store, "greet", "0.9")
+            .join("bin")
+            .display()
+    );
+    let new = format!(
+        "[new] path:{}",
+        crate::common::tree_in(&store, "greet", "1.0")
+            .join("bin")
+            .display()
+    );
     assert!(out.contains(&old), "the task's own greet first: {out}");
     assert!(out.contains(&new), "the others keep the project's: {out}");
 }

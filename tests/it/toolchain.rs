@@ -87,7 +87,15 @@ impl Project {
     }
 
     fn bin(&self, tool: &str, version: &str, exe: &str) -> PathBuf {
-        self.store().join(tool).join(version).join(exe)
+        // Where the store holds it; a path that does not exist while it is not there.
+        match vx::install::store::newest_tree(&self.store(), tool, version) {
+            Some((tree, _)) => tree.join(exe),
+            None => self
+                .store()
+                .join(tool)
+                .join(format!("{version}-absent"))
+                .join(exe),
+        }
     }
 
     /// `vx ARGS` in the project directory, with its store as the default.
@@ -355,7 +363,7 @@ fn env_puts_the_tools_on_path_for_each_shell() {
         .unwrap();
     let stdout = text(&bash.stdout);
     let greet_dir = project.bin("greet", "1.0", "bin");
-    let other_dir = project.store().join("other/2.0");
+    let other_dir = crate::common::tree_in(project.store(), "other", "2.0");
     assert!(
         stdout.starts_with("args:x\npid:"),
         "{stdout}{}",
@@ -431,7 +439,9 @@ fn list_shows_every_version_and_what_the_project_uses() {
     assert!(now - greet["installed_at"].as_u64().unwrap() < 600);
     assert_eq!(
         greet["path"].as_str().unwrap(),
-        project.store().join("greet/1.0").to_str().unwrap()
+        crate::common::tree_in(project.store(), "greet", "1.0")
+            .to_str()
+            .unwrap()
     );
 
     let table = text(&project.run(&["list"], 0).stdout);
@@ -466,14 +476,14 @@ fn prune_dry_run_then_prune_removes_what_the_project_does_not_use() {
         dry.lines().last().unwrap().starts_with("would free "),
         "{dry}"
     );
-    assert!(project.store().join("greet/0.9").is_dir() && dead.is_dir());
+    assert!(crate::common::has_tree(project.store(), "greet", "0.9") && dead.is_dir());
 
     let done = text(&project.run(&["prune"], 0).stdout);
     assert!(done.contains("removed greet 0.9"), "{done}");
     assert!(done.lines().last().unwrap().starts_with("freed "), "{done}");
-    assert!(!project.store().join("greet/0.9").exists() && !dead.exists());
-    assert!(project.store().join("greet/1.0").is_dir());
-    assert!(project.store().join("other/2.0").is_dir());
+    assert!(!crate::common::has_tree(project.store(), "greet", "0.9") && !dead.exists());
+    assert!(crate::common::has_tree(project.store(), "greet", "1.0"));
+    assert!(crate::common::has_tree(project.store(), "other", "2.0"));
     let again = text(&project.run(&["prune"], 0).stdout);
     assert!(again.starts_with("nothing to prune"), "{again}");
 }

@@ -161,7 +161,11 @@ minisign = {{ public_key = "{public}" }}
     // Installing from the lock checks the sha256 only: no signature is asked for, and
     // `vx list` says what the lock verified.
     s.sync(0);
-    assert!(s.work.store().join("tool/1/.vx-receipt.json").is_file());
+    assert!(
+        crate::common::tree_in(s.work.store(), "tool", "1")
+            .join(".vx-receipt.json")
+            .is_file()
+    );
     assert_eq!(was_asked(&server, ".minisig"), 2, "{:?}", server.paths());
     assert_eq!(s.listed("tool")["verified"].as_str(), Some(record.as_str()));
 }
@@ -198,7 +202,11 @@ verify = {{ cosign = {{ public_key = "tool.pub" }} }}
         listed["verified"].as_str(),
         Some(format!("cosign:sha256:{fingerprint}").as_str())
     );
-    assert!(s.work.store().join("tool/1/.vx-receipt.json").is_file());
+    assert!(
+        crate::common::tree_in(s.work.store(), "tool", "1")
+            .join(".vx-receipt.json")
+            .is_file()
+    );
 }
 
 #[test]
@@ -223,7 +231,7 @@ fn a_signature_of_other_bytes_is_refused_and_nothing_is_locked_or_installed() {
         out.contains("does not verify") && out.contains(&id),
         "{out}"
     );
-    assert!(!s.work.store().join("tool/1").exists());
+    assert!(!crate::common::has_tree(s.work.store(), "tool", "1"));
     assert!(s.verified("tool", &here()).is_none());
     assert!(!s.lock_text().unwrap_or_default().contains("[tools.tool"));
 }
@@ -252,7 +260,7 @@ fn a_signature_by_another_key_is_refused() {
         out.contains("does not verify") && out.contains(&fingerprint),
         "{out}"
     );
-    assert!(!s.work.store().join("tool/1").exists());
+    assert!(!crate::common::has_tree(s.work.store(), "tool", "1"));
     assert!(s.verified("tool", &here()).is_none());
 }
 
@@ -424,7 +432,7 @@ fn hostile_or_missing_signature_files_refuse_the_tool_with_a_reason() {
         ));
         let out = s.sync(1);
         assert!(out.contains(says), "{verify}: {out}");
-        assert!(!s.work.store().join("tool/1").exists());
+        assert!(!crate::common::has_tree(s.work.store(), "tool", "1"));
     }
 }
 
@@ -455,7 +463,7 @@ fn offline_fetches_no_signature_from_a_server() {
     let out = outcome(&mut cmd, 1);
     assert!(out.contains("offline"), "{out}");
     assert_eq!(server.hits(), 0);
-    assert!(!s.work.store().join("tool/1").exists());
+    assert!(!crate::common::has_tree(s.work.store(), "tool", "1"));
 
     // A signature beside a local archive is read offline.
     std::fs::write(
@@ -469,7 +477,7 @@ fn offline_fetches_no_signature_from_a_server() {
         file_url(&archive),
     ));
     outcome(&mut cmd, 0);
-    assert!(s.work.store().join("tool/1").exists());
+    assert!(crate::common::has_tree(s.work.store(), "tool", "1"));
 }
 
 /// Item 6: version 1 signed and locked; version 2 with no signature (the verify table
@@ -597,7 +605,7 @@ fn every_path_that_relocks_refuses_a_provenance_loss() {
             "{args:?}: the lock is unchanged"
         );
         assert!(
-            !store.join("tool/2").exists(),
+            !crate::common::has_tree(&store, "tool", "2"),
             "{args:?}: nothing installed"
         );
     }

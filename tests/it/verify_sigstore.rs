@@ -95,7 +95,7 @@ impl Project {
     }
 
     fn installed(&self) -> bool {
-        self.work.store().join("tool/1/.vx-receipt.json").is_file()
+        vx::install::store::newest_tree(&self.work.store(), "tool", "1").is_some()
     }
 }
 

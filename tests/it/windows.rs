@@ -163,7 +163,7 @@ fn a_cmd_script_is_found_through_pathext_and_vx_exec_passes_its_exit_code_on() {
     // The install's work directory went (Windows removes no directory holding an
     // open file: its lock is closed first).
     assert!(work.store_tmp().is_empty(), "{:?}", work.store_tmp());
-    let receipt = work.store().join("hello/1/.vx-receipt.json");
+    let receipt = crate::common::tree_in(work.store(), "hello", "1").join(".vx-receipt.json");
     let receipt: serde_json::Value =
         serde_json::from_slice(&std::fs::read(receipt).unwrap()).unwrap();
     assert_eq!(receipt["bin"], serde_json::json!(["bin/hello.cmd"]));
@@ -374,7 +374,10 @@ fn the_daemon_serves_over_a_named_pipe_and_stops_cleanly() {
     assert!(toolchain.missing.is_empty(), "{toolchain:?}");
     assert_eq!(
         toolchain.bin_dirs,
-        [store.join("hello").join("1").join("bin").to_str().unwrap()]
+        [crate::common::tree_in(&store, "hello", "1")
+            .join("bin")
+            .to_str()
+            .unwrap()]
     );
     let which = daemon.vx(&["which", "hello", "--store", store_arg]);
     assert_found_hello(&which);

@@ -178,13 +178,8 @@ fn prettier_installs_with_the_real_node_exe_and_runs_through_vx_exec_and_its_shi
 
 /// The store's entry of `tool` at `version`, in the project's home.
 fn store_entry(project: &Project, tool: &str, version: &str) -> std::path::PathBuf {
-    project
-        .work
-        .dir
-        .path()
-        .join(r"home\.local\share\vx\store")
-        .join(tool)
-        .join(version)
+    let store = project.work.dir.path().join(r"home\.local\share\vx\store");
+    crate::common::tree_in(store, tool, version)
 }
 
 /// The shim `NAME.exe` the sync made (vx under another name), as a command run from

@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import signal
 import subprocess
 import tarfile
@@ -84,6 +85,17 @@ class Workspace:
     @property
     def manifest(self) -> Path:
         return self.project / "vx.toml"
+
+    def tree(self, tool: str, version: str) -> Path:
+        """The store's tree of ``tool`` at ``version``: ``<store>/<tool>/<version>-<key>``,
+        ``<key>`` (12 hex digits) naming the package it came from."""
+        found = [
+            d
+            for d in (self.store / tool).iterdir()
+            if re.fullmatch(re.escape(version) + r"-[0-9a-f]{12}", d.name)
+        ]
+        assert len(found) == 1, found
+        return found[0]
 
     def tool_toml(self, name: str, post_install: Optional[str] = None) -> str:
         """The ``[tools.NAME]`` table of a ``file://`` tool, version 1."""

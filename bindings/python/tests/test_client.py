@@ -55,12 +55,12 @@ def check_answers(work: Workspace, ask: Callable[..., Any]) -> None:
 
     resolved = ask("resolve", "t0")
     assert resolved.version == "1"
-    assert resolved.executable == str(work.store / "t0/1/bin/t0")
+    assert resolved.executable == str(work.tree("t0", "1") / "bin" / "t0")
     assert subprocess.run(
         [resolved.executable], env=resolved.env, capture_output=True, text=True
     ).stdout == "t0\n", "the executable runs in the environment given"
     path = resolved.env["PATH"].split(os.pathsep)
-    assert path[:2] == [str(work.store / "t0/1/bin"), str(work.store / "t1/1/bin")]
+    assert path[:2] == [str(work.tree("t0", "1") / "bin"), str(work.tree("t1", "1") / "bin")]
     assert resolved.env["GREETING"] == f"hello from {work.project}"
 
     env = ask("get_environment", "t1")
@@ -72,7 +72,7 @@ def check_answers(work: Workspace, ask: Callable[..., Any]) -> None:
 
     chain = ask("toolchain")
     assert chain.manifest == str(work.manifest)
-    assert chain.bin_dirs == [str(work.store / "t0/1/bin"), str(work.store / "t1/1/bin")]
+    assert chain.bin_dirs == [str(work.tree("t0", "1") / "bin"), str(work.tree("t1", "1") / "bin")]
     assert chain.missing == []
     assert chain.environment is not None
     assert chain.environment.project == str(work.project)
@@ -94,7 +94,7 @@ def check_answers(work: Workspace, ask: Callable[..., Any]) -> None:
     outside = ask("toolchain", work.root)
     assert outside.manifest is None and outside.bin_dirs == [] and outside.environment is None
     alone = ask("resolve", "t1", None, work.root)
-    assert alone.env["PATH"].split(os.pathsep)[0] == str(work.store / "t1/1/bin")
+    assert alone.env["PATH"].split(os.pathsep)[0] == str(work.tree("t1", "1") / "bin")
     assert "GREETING" not in alone.env
 
 

@@ -17,14 +17,21 @@ export interface ProjectTool {
   detail: string;
 }
 
+/** A store's version directory as its version: `<version>-<key>`, where `<key>` (12 hex
+ * digits) names the package the tree came from, or an older vx's `<version>`. */
+export function storeVersion(dir: string): string {
+  return dir.replace(/-[0-9a-f]{12}$/, "");
+}
+
 /** The project's tools, installed ones in PATH order, then the ones missing. A store
- * lays a tool out as `<store>/<tool>/<version>/…/bin`: the directories above the last
- * `bin` name it. */
+ * lays a tool out as `<store>/<tool>/<version>-<key>/…/bin`: the directories above the
+ * last `bin` name it. */
 export function projectTools(chain: Toolchain): ProjectTool[] {
   const installed = chain.bin_dirs.map((dir) => {
     const parts = dir.split(path.sep);
     const at = parts.lastIndexOf("bin");
-    return { name: parts[at - 2] ?? dir, version: parts[at - 1] ?? "", installed: true, detail: dir };
+    const version = storeVersion(parts[at - 1] ?? "");
+    return { name: parts[at - 2] ?? dir, version, installed: true, detail: dir };
   });
   const missing = chain.missing.map((m) => {
     // The label is `name version`.

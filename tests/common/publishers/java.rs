@@ -193,18 +193,27 @@ impl Release {
         }
     }
 
-    fn numbers(&self) -> (u64, u64, u64, u64) {
+    /// Major, minor, security, patch (a fourth number, as Debian's `17.0.21.1` has and
+    /// Temurin's `17.0.4.1+1` had; `None` without one) and build.
+    fn numbers(&self) -> (u64, u64, u64, Option<u64>, u64) {
         let (left, build) = self.version.split_once('+').unwrap();
         let parts: Vec<u64> = left.split('.').map(|p| p.parse().unwrap()).collect();
-        (parts[0], parts[1], parts[2], build.parse().unwrap())
+        let patch = parts.get(3).copied();
+        (parts[0], parts[1], parts[2], patch, build.parse().unwrap())
     }
 
+    /// Adoptium's `semver`: `21.0.5+11.0.LTS`; a patch release folds its patch into
+    /// the build (`17.0.4.1+1` is `17.0.4+101`).
     fn semver(&self) -> String {
-        let (major, ..) = self.numbers();
+        let (major, minor, security, patch, build) = self.numbers();
+        let core = match patch {
+            Some(patch) => format!("{major}.{minor}.{security}+{}", patch * 100 + build),
+            None => self.version.clone(),
+        };
         if LTS.contains(&major) {
-            format!("{}.0.LTS", self.version)
+            format!("{core}.0.LTS")
         } else {
-            self.version.clone()
+            core
         }
     }
 }
@@ -224,8 +233,10 @@ const BINARIES: [(&str, &str, &str, &str); 6] = [
 
 /// The package name of `release`'s `image` for `os`/`arch`.
 pub fn package_name(release: &Release, os: &str, arch: &str, image: &str, ext: &str) -> String {
-    let (major, minor, security, build) = release.numbers();
-    format!("OpenJDK{major}U-{image}_{arch}_{os}_hotspot_{major}.{minor}.{security}_{build}.{ext}")
+    // Temurin names a package by the whole version: `…_hotspot_17.0.4.1_1.tar.gz`.
+    let (major, ..) = release.numbers();
+    let (numbers, build) = release.version.split_once('+').unwrap();
+    format!("OpenJDK{major}U-{image}_{arch}_{os}_hotspot_{numbers}_{build}.{ext}")
 }
 
 /// Where a package is on github.com, under `adoptium/`.
@@ -236,10 +247,10 @@ pub fn package_path(release: &Release, name: &str) -> String {
 }
 
 fn version_data(release: &Release) -> serde_json::Value {
-    let (major, minor, security, build) = release.numbers();
+    let (major, minor, security, patch, build) = release.numbers();
     let lts = LTS.contains(&major);
     serde_json::json!({
-        "build": build, "major": major, "minor": minor, "security": security,
+        "build": build, "major": major, "minor": minor, "security": security, "patch": patch,
         "openjdk_version": format!("{}{}", release.version, if lts { "-LTS" } else { "" }),
         "optional": if lts { Some("LTS") } else { None },
         "semver": release.semver(),

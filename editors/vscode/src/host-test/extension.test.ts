@@ -149,7 +149,7 @@ describe("the vx extension in code-server", () => {
       await until("the terminal's command to write its file", () => fs.existsSync(out));
       const [greeting, a] = fs.readFileSync(out, "utf8").trim().split("\n");
       assert.equal(greeting, `hello from ${work.project}`);
-      assert.match(a, /\/vx\/store\/a\/1\/bin\/a$/);
+      assert.match(a, /\/vx\/store\/a\/1-[0-9a-f]{12}\/bin\/a$/);
     } finally {
       terminal.dispose();
     }
@@ -306,9 +306,9 @@ describe("the vx extension in code-server", () => {
     await vscode.workspace.getConfiguration("vx").update("configureLanguageExtensions", true, vscode.ConfigurationTarget.Workspace);
     const store = path.join(work.env.XDG_DATA_HOME!, "vx", "store");
     const want = {
-      "python.defaultInterpreterPath": path.join(store, "python", "1", "bin", "python"),
-      "go.goroot": path.join(store, "go", "1"),
-      "java.jdt.ls.java.home": path.join(store, "java", "1"),
+      "python.defaultInterpreterPath": path.join(work.tree("python", "1", store), "bin", "python"),
+      "go.goroot": work.tree("go", "1", store),
+      "java.jdt.ls.java.home": work.tree("java", "1", store),
     };
     const written = () => {
       let settings: Record<string, unknown> = {};

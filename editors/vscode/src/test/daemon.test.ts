@@ -73,12 +73,12 @@ describe("the daemon client", () => {
     assert.equal(pong.cached_runtimes, 2);
 
     const resolved = await vx.resolve("t0", work.project);
-    assert.equal(resolved.executable, path.join(work.store, "t0/1/bin/t0"));
+    assert.equal(resolved.executable, path.join(work.tree("t0", "1"), "bin", "t0"));
     assert.equal(resolved.version, "1");
     assert.equal(resolved.env.GREETING, `hello from ${work.project}`);
     assert.deepEqual(resolved.env.PATH.split(":").slice(0, 2), [
-      path.join(work.store, "t0/1/bin"),
-      path.join(work.store, "t1/1/bin"),
+      path.join(work.tree("t0", "1"), "bin"),
+      path.join(work.tree("t1", "1"), "bin"),
     ]);
     const run = spawnSync(resolved.executable, { env: resolved.env, encoding: "utf8" });
     assert.equal(run.stdout, "t0\n");
@@ -91,7 +91,7 @@ describe("the daemon client", () => {
 
     const chain = await vx.toolchain(work.project);
     assert.equal(chain.manifest, work.manifest);
-    assert.deepEqual(chain.bin_dirs, [path.join(work.store, "t0/1/bin"), path.join(work.store, "t1/1/bin")]);
+    assert.deepEqual(chain.bin_dirs, [path.join(work.tree("t0", "1"), "bin"), path.join(work.tree("t1", "1"), "bin")]);
     assert.deepEqual(chain.missing, []);
     assert.deepEqual(
       chain.environment?.vars.map((v) => [v.name, v.value]),
@@ -231,7 +231,7 @@ describe("the terminal environment", () => {
       // The daemon expands against its own environment: the one it was started with.
       const mine = terminalEnvironment(chain, work.env);
       const daemons = await vx.getEnvironment("t0", work.project);
-      assert.deepEqual(mine.pathPrepend, [path.join(work.store, "t0/1/bin"), path.join(work.project, "scripts")]);
+      assert.deepEqual(mine.pathPrepend, [path.join(work.tree("t0", "1"), "bin"), path.join(work.project, "scripts")]);
       assert.ok(daemons.env.PATH.startsWith(mine.pathPrepend.join(":") + ":"), daemons.env.PATH);
       const { PATH: _, ...vars } = daemons.env;
       assert.deepEqual(mine.set, vars);
@@ -269,7 +269,7 @@ describe("the terminal environment", () => {
       // Its bin first, before the tools' directories and [settings] path.
       assert.deepEqual(mine.pathPrepend, [
         path.join(venv, "bin"),
-        path.join(work.store, "t0/1/bin"),
+        path.join(work.tree("t0", "1"), "bin"),
         path.join(work.project, "scripts"),
       ]);
       assert.ok(daemons.env.PATH.startsWith(mine.pathPrepend.join(":") + ":"), daemons.env.PATH);

@@ -58,6 +58,20 @@ export class Workspace {
     this.env = env;
   }
 
+  /** The store's tree of `tool` at `version` (`store`: another store than the
+   * workspace's): `<store>/<tool>/<version>-<key>`, `<key>` (12 hex digits) naming the
+   * package it came from. */
+  tree(tool: string, version: string, store: string = this.store): string {
+    const dir = path.join(store, tool);
+    const escaped = version.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const pattern = new RegExp("^" + escaped + "-[0-9a-f]{12}$");
+    const found = fs.readdirSync(dir).filter((name) => pattern.test(name));
+    if (found.length !== 1) {
+      throw new Error(`${tool} ${version} in ${dir}: ${JSON.stringify(found)}`);
+    }
+    return path.join(dir, found[0]);
+  }
+
   /** `[tools.NAME]` of a file:// archive holding `bin/NAME`, version 1. */
   toolToml(name: string, postInstall?: string): string {
     // Made once per name: tar and gzip record times, so an archive made again a second
