@@ -1,9 +1,15 @@
 //! Which Python package index to read, as pip and uv are configured (pip's
 //! "Configuration" docs, uv's "Package indexes"): `PIP_INDEX_URL`, then uv's
-//! `UV_INDEX_URL` / `UV_DEFAULT_INDEX`, then pip's configuration files
-//! (`PIP_CONFIG_FILE`, else `$XDG_CONFIG_HOME/pip/pip.conf` or `~/.config/pip/pip.conf`,
-//! `~/.pip/pip.conf`; `%APPDATA%\pip\pip.ini` on Windows): `index-url` of `[global]`
-//! (or `[install]`), else PyPI.
+//! `UV_INDEX_URL` / `UV_DEFAULT_INDEX`, then pip's configuration files as pip loads
+//! them (pip's `configuration.py`, `iter_config_files`; a later file wins a key), read
+//! here from the one that wins down: the file `PIP_CONFIG_FILE` names (`/dev/null`:
+//! none at all), the user's (`%APPDATA%\pip\pip.ini`, `$XDG_CONFIG_HOME/pip/pip.conf`
+//! or `~/.config/pip/pip.conf`, then `~/.pip/pip.conf`; skipped when `PIP_CONFIG_FILE`
+//! names a file that exists), then the site-wide ones managed laptops and CI images
+//! use (`/etc/pip.conf`, then `pip/pip.conf` in each of `$XDG_CONFIG_DIRS`, default
+//! `/etc/xdg`, the last first; `/Library/Application Support/pip/pip.conf` on macOS,
+//! `%PROGRAMDATA%\pip\pip.ini` on Windows): `index-url` of `[global]` (or
+//! `[install]`), else PyPI. [`located`] also says where the index came from, for `-v`.
 //!
 //! An index URL may carry credentials (`https://user:token@host/simple/`): they are
 //! taken out of it into an `Authorization` header ([`Secret`]), so no URL that reaches
@@ -19,39 +25,122 @@ use crate::secret::Secret;
 /// PyPI's simple index.
 pub const PYPI: &str = "https://pypi.org/simple";
 
-/// The index the environment and pip's files name, credentials split out.
-pub fn index(env: &dyn Fn(&str) -> Option<String>) -> Registry {
-    let named = ["PIP_INDEX_URL", "UV_INDEX_URL", "UV_DEFAULT_INDEX"]
-        .iter()
-        .find_map(|k| env(k).filter(|v| !v.trim().is_empty()))
-        .or_else(|| {
-            files(env)
-                .into_iter()
-                .find_map(|f| std::fs::read_to_string(f).ok().and_then(|t| index_url(&t)))
-        });
-    split_credentials(named.as_deref().unwrap_or(PYPI))
+/// The largest pip configuration file read.
+const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
+/// Where the index came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IndexFrom {
+    /// An environment variable (`PIP_INDEX_URL`, `UV_INDEX_URL`, `UV_DEFAULT_INDEX`).
+    Variable(&'static str),
+    /// A pip configuration file.
+    File(PathBuf),
+    /// Nothing names one: PyPI.
+    Default,
 }
 
-/// pip's configuration files, the one that wins first.
-fn files(env: &dyn Fn(&str) -> Option<String>) -> Vec<PathBuf> {
-    if let Some(file) = env("PIP_CONFIG_FILE").filter(|f| !f.is_empty()) {
-        return vec![PathBuf::from(file)];
-    }
-    let mut out = Vec::new();
-    if let Some(appdata) = env("APPDATA").filter(|a| !a.is_empty()) {
-        out.push(PathBuf::from(appdata).join("pip").join("pip.ini"));
-    }
-    let home = env("HOME").filter(|h| !h.is_empty());
-    match env("XDG_CONFIG_HOME").filter(|x| x.starts_with('/')) {
-        Some(xdg) => out.push(PathBuf::from(xdg).join("pip/pip.conf")),
-        None => {
-            if let Some(home) = &home {
-                out.push(PathBuf::from(home).join(".config/pip/pip.conf"));
+impl std::fmt::Display for IndexFrom {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            IndexFrom::Variable(name) => write!(f, "${name}"),
+            IndexFrom::File(path) => write!(f, "{} (pip's configuration)", path.display()),
+            IndexFrom::Default => {
+                f.write_str("PyPI, which no variable or pip configuration overrides")
             }
         }
     }
-    if let Some(home) = &home {
-        out.push(PathBuf::from(home).join(".pip/pip.conf"));
+}
+
+/// The index and where it came from.
+#[derive(Clone, Debug)]
+pub struct Located {
+    /// The index, credentials split out.
+    pub registry: Registry,
+    /// Where it came from.
+    pub from: IndexFrom,
+}
+
+/// The index the environment and pip's files name, credentials split out.
+pub fn index(env: &dyn Fn(&str) -> Option<String>) -> Registry {
+    located(env).registry
+}
+
+/// [`index`], and where it came from.
+pub fn located(env: &dyn Fn(&str) -> Option<String>) -> Located {
+    located_in(env, std::path::Path::new("/"))
+}
+
+/// [`located`] with the site-wide files under `root` (`/` but in tests).
+fn located_in(env: &dyn Fn(&str) -> Option<String>, root: &std::path::Path) -> Located {
+    const VARIABLES: [&str; 3] = ["PIP_INDEX_URL", "UV_INDEX_URL", "UV_DEFAULT_INDEX"];
+    let named = VARIABLES.iter().find_map(|k| {
+        env(k)
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| (v, IndexFrom::Variable(k)))
+    });
+    let named = named.or_else(|| {
+        files(env, root).into_iter().find_map(|file| {
+            let text = crate::bounded_read::read(&file, MAX_CONFIG_BYTES).ok()?;
+            index_url(&String::from_utf8_lossy(&text)).map(|url| (url, IndexFrom::File(file)))
+        })
+    });
+    match named {
+        Some((url, from)) => Located {
+            registry: split_credentials(&url),
+            from,
+        },
+        None => Located {
+            registry: split_credentials(PYPI),
+            from: IndexFrom::Default,
+        },
+    }
+}
+
+/// pip's configuration files, the one that wins first; the site-wide ones under `root`.
+fn files(env: &dyn Fn(&str) -> Option<String>, root: &std::path::Path) -> Vec<PathBuf> {
+    let set = |name: &str| env(name).filter(|v| !v.is_empty());
+    let mut out = Vec::new();
+    let env_file = set("PIP_CONFIG_FILE").map(PathBuf::from);
+    if let Some(file) = &env_file {
+        // pip loads no file at all when it names the null device.
+        if file == std::path::Path::new("/dev/null") || file.as_os_str().eq_ignore_ascii_case("nul")
+        {
+            return out;
+        }
+        out.push(file.clone());
+    }
+    // The user's files are not read when PIP_CONFIG_FILE names one that exists.
+    if !env_file.as_ref().is_some_and(|f| f.is_file()) {
+        if let Some(appdata) = set("APPDATA") {
+            out.push(PathBuf::from(appdata).join("pip").join("pip.ini"));
+        }
+        let home = set("HOME");
+        match set("XDG_CONFIG_HOME").filter(|x| x.starts_with('/')) {
+            Some(xdg) => out.push(PathBuf::from(xdg).join("pip/pip.conf")),
+            None => {
+                if let Some(home) = &home {
+                    out.push(PathBuf::from(home).join(".config/pip/pip.conf"));
+                }
+            }
+        }
+        if let Some(home) = &home {
+            out.push(PathBuf::from(home).join(".pip/pip.conf"));
+        }
+    }
+    // Site-wide: pip loads `$XDG_CONFIG_DIRS`'s in order, then `/etc`'s, a later file
+    // winning; read here the other way round.
+    if let Some(data) = set("PROGRAMDATA") {
+        out.push(PathBuf::from(data).join("pip").join("pip.ini"));
+    }
+    if cfg!(unix) {
+        let under_root = |path: &str| root.join(path.trim_start_matches('/'));
+        out.push(under_root("/Library/Application Support/pip/pip.conf"));
+        out.push(under_root("/etc/pip.conf"));
+        let dirs = set("XDG_CONFIG_DIRS").unwrap_or_else(|| "/etc/xdg".to_owned());
+        let dirs: Vec<&str> = dirs.split(':').filter(|d| d.starts_with('/')).collect();
+        for dir in dirs.iter().rev() {
+            out.push(under_root(dir).join("pip/pip.conf"));
+        }
     }
     out
 }
@@ -141,5 +230,68 @@ mod tests {
             Some("https://corp.example/pypi/simple")
         );
         assert_eq!(index_url("[freeze]\nindex-url = x\n"), None);
+    }
+
+    /// Issue 63, item 6: the site-wide files (`/etc/pip.conf`, `$XDG_CONFIG_DIRS`'s)
+    /// name the company index where the user names none; the user's file wins over
+    /// them, `PIP_CONFIG_FILE` over both, and the variables over every file.
+    #[test]
+    fn site_wide_files_are_read_after_the_users_as_pip_reads_them() {
+        let root = tempfile::tempdir().unwrap();
+        let home = root.path().join("home");
+        let write = |path: &std::path::Path, url: &str| {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, format!("[global]\nindex-url = {url}\n")).unwrap();
+        };
+        let vars = |extra: Vec<(&'static str, String)>| {
+            let home = home.display().to_string();
+            move |k: &str| match k {
+                "HOME" => Some(home.clone()),
+                _ => extra.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()),
+            }
+        };
+        let at = |env: &dyn Fn(&str) -> Option<String>| located_in(env, root.path());
+        let plain = vars(Vec::new());
+        assert_eq!(at(&plain).from, IndexFrom::Default);
+
+        let xdg_default = root.path().join("etc/xdg/pip/pip.conf");
+        write(&xdg_default, "https://xdg.example/simple");
+        assert_eq!(at(&plain).registry.url, "https://xdg.example/simple");
+        let etc = root.path().join("etc/pip.conf");
+        write(&etc, "https://etc.example/simple");
+        let found = at(&plain);
+        assert_eq!(found.registry.url, "https://etc.example/simple");
+        assert_eq!(found.from, IndexFrom::File(etc.clone()));
+
+        // `$XDG_CONFIG_DIRS`: the last directory wins among them; `/etc` over them.
+        let (a, b) = (
+            root.path().join("a/pip/pip.conf"),
+            root.path().join("b/pip/pip.conf"),
+        );
+        write(&a, "https://a.example/simple");
+        write(&b, "https://b.example/simple");
+        std::fs::remove_file(&etc).unwrap();
+        let dirs = vars(vec![("XDG_CONFIG_DIRS", "/a:/b".to_owned())]);
+        assert_eq!(at(&dirs).registry.url, "https://b.example/simple");
+
+        let user = home.join(".config/pip/pip.conf");
+        write(&user, "https://user.example/simple");
+        assert_eq!(at(&plain).registry.url, "https://user.example/simple");
+
+        // PIP_CONFIG_FILE wins, and skips the user's files (not the site-wide ones).
+        let own = root.path().join("own.conf");
+        std::fs::write(&own, "[global]\ntimeout = 1\n").unwrap();
+        let named = vars(vec![("PIP_CONFIG_FILE", own.display().to_string())]);
+        assert_eq!(at(&named).registry.url, "https://xdg.example/simple");
+        write(&own, "https://own.example/simple");
+        assert_eq!(at(&named).registry.url, "https://own.example/simple");
+        let null = vars(vec![("PIP_CONFIG_FILE", "/dev/null".to_owned())]);
+        assert_eq!(at(&null).from, IndexFrom::Default);
+
+        let variable = vars(vec![(
+            "PIP_INDEX_URL",
+            "https://var.example/simple".to_owned(),
+        )]);
+        assert_eq!(at(&variable).from, IndexFrom::Variable("PIP_INDEX_URL"));
     }
 }

@@ -29,8 +29,11 @@ pub fn run(args: &ExecArgs) -> Result<i32, Error> {
     // Tools named on the command line are resolved in full every time.
     let sources = if args.tools.is_empty() {
         match vx::session::recorded::activation(manifest_arg, store_arg) {
-            // A missing virtual environment is made on the full path.
-            Some((_, Some(recorded))) if !recorded.environment().venv_missing() => {
+            // A virtual environment to make (missing, or its python not the project's)
+            // is made on the full path.
+            Some((_, Some(recorded)))
+                if !recorded.environment().venv_to_make(recorded.bin_dirs()) =>
+            {
                 return Err(exec_recorded(&recorded, program, rest));
             }
             Some((sources, _)) => Some(sources),

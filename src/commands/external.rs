@@ -38,7 +38,7 @@ pub fn run(args: &[OsString]) -> Result<i32, Error> {
     let (sources, recorded) = vx::session::recorded::activation(None, None).unzip();
     if let Some(recorded) = recorded.flatten()
         && recorded.provides(name)
-        && !recorded.environment().venv_missing()
+        && !recorded.environment().venv_to_make(recorded.bin_dirs())
     {
         return Err(vx::ops::exec::exec_recorded(&recorded, program, rest));
     }

@@ -185,10 +185,16 @@ impl Declared {
         joined_path(&self.front(bin_dirs), inherited)
     }
 
-    /// Whether the project names a virtual environment that is not there yet: a
-    /// command that makes it resolves in full rather than from the activation record.
-    pub fn venv_missing(&self) -> bool {
-        self.venv.as_deref().is_some_and(|v| !venv::exists(v))
+    /// Whether the project names a virtual environment that is to be made: not there
+    /// yet, or made with a python that is gone or is not the first python of
+    /// `bin_dirs` (the toolchain's, [`venv::stale`]). A command that makes it resolves
+    /// in full rather than from the activation record.
+    pub fn venv_to_make(&self, bin_dirs: &[PathBuf]) -> bool {
+        self.venv.as_deref().is_some_and(|v| {
+            !venv::exists(v)
+                || venv::find_python(bin_dirs)
+                    .is_some_and(|python| venv::stale(v, &python).is_some())
+        })
     }
 
     /// `program` in the virtual environment's executables, when the project has one

@@ -238,7 +238,9 @@ impl<'a> Registries<'a> {
 
     /// A PyPI project's page at the configured index: its URL and files.
     fn pypi_page(&self, project: &str) -> Result<(String, Vec<pypi::File>), RuntimeError> {
-        let registry = crate::backend::pipconf::index(&|k| std::env::var(k).ok());
+        let located = crate::backend::pipconf::located(&|k| std::env::var(k).ok());
+        self.net.note_pip_index(&located);
+        let registry = located.registry;
         let url = format!("{}/{project}/", registry.url);
         let text = self.text(&registry, &url)?;
         let files = pypi::parse_page(&url, &text).map_err(|reason| RuntimeError::Format {

@@ -135,6 +135,24 @@ impl Network {
         (self.say)(line);
     }
 
+    /// Shows once, with `-v`, which PyPI index is read and what named it (a variable,
+    /// which pip configuration file, or none: PyPI).
+    pub fn note_pip_index(&self, located: &crate::backend::pipconf::Located) {
+        if !self.options.verbose {
+            return;
+        }
+        let mut shown = self
+            .rewrites_shown
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if shown.insert(format!("pip index {}", located.registry.url)) {
+            self.progress(&format!(
+                "PyPI index {} from {}",
+                located.registry.url, located.from
+            ));
+        }
+    }
+
     /// Shows, once per URL, that `url_replacements` rewrites `url` (`FROM → TO`), as a
     /// progress line with `-v`; nothing when no rule does, nor without `-v` (a mirror
     /// set up once is no news at every run).

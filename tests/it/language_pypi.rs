@@ -113,3 +113,45 @@ fn the_index_pip_index_url_names_is_read() {
         "{lock}"
     );
 }
+
+/// Issue 63, item 6: the company index a site-wide pip configuration names (a managed
+/// laptop's or a CI image's `/etc/pip.conf`; here `pip/pip.conf` in one of
+/// `$XDG_CONFIG_DIRS`, where pip reads site-wide files too) is read as pip reads it,
+/// and `-v` says which file chose it. It was ignored: the lock went to PyPI.
+#[test]
+fn the_index_a_site_wide_pip_configuration_names_is_read_and_said() {
+    let index = pypi::serve();
+    let config = format!(
+        "[url_replacements]\n\"https://files.pythonhosted.org/\" = \"{}\"\n",
+        index.url("/files/")
+    );
+    let project = Project::new(&config, MANIFEST);
+    let site = project.work.dir.path().join("site-config");
+    let file = site.join("pip/pip.conf");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(
+        &file,
+        format!("[global]\nindex-url = {}\n", index.url("/corp/simple/")),
+    )
+    .unwrap();
+    let out = vx(&project)
+        .env("XDG_CONFIG_DIRS", &site)
+        .args(["lock", "-v"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        index.paths().iter().any(|p| p == "/corp/simple/ruff/"),
+        "{:?}",
+        index.paths()
+    );
+    assert!(
+        stderr.contains(&format!(
+            "PyPI index {} from {} (pip's configuration)",
+            index.url("/corp/simple"),
+            file.display()
+        )),
+        "{stderr}"
+    );
+}

@@ -11,6 +11,7 @@ use crate::common;
 
 use common::publishers::python::{self, Sums};
 use common::*;
+use vx::demo::fixture::{Route, TestServer, sha256_hex};
 use vx::demo::github::{FixtureRelease, GithubFixture};
 
 fn github(releases: Vec<FixtureRelease>) -> GithubFixture {
@@ -560,4 +561,180 @@ fn the_project_virtual_environment_is_made_with_its_python_and_activated_everywh
     // Removed, it is made again by the next `vx exec` (not run from the record).
     std::fs::remove_dir_all(&venv).unwrap();
     assert_eq!(project.run(&["python", "-c", PRINT_VENV]), shown);
+}
+
+/// The `[settings] python_venv` project of a uv team: python, uv (the real uv of
+/// astral-sh/uv's release archive, `common::publishers::uv`) and `.venv`.
+fn uv_team_project() -> (GithubFixture, TestServer, Project, String) {
+    use common::publishers::uv;
+    let archive = uv::archive();
+    let server = TestServer::start([("/uv.tar.gz", Route::Ok(archive.clone()))]);
+    let manifest = format!(
+        "[settings]\nplatforms = [\"linux-x86_64\"]\npython_venv = \".venv\"\n\
+         [tools]\npython = \"3.12\"\n\n\
+         [tools.uv]\nversion = \"{}\"\nurl = \"{}\"\nsha256 = \"{}\"\nstrip_components = 1\n",
+        uv::VERSION,
+        server.url("/uv.tar.gz"),
+        sha256_hex(&archive)
+    );
+    let (gh, project, version) =
+        installable_as(python::archive(python::Without::Nothing), &manifest);
+    (gh, server, project, version)
+}
+
+/// Points `venv`'s `pyvenv.cfg` at `home`, as a venv made with another python reads.
+fn venv_home_is(venv: &std::path::Path, home: &std::path::Path) {
+    let cfg = std::fs::read_to_string(venv.join("pyvenv.cfg")).unwrap();
+    let cfg: String = cfg
+        .lines()
+        .map(|line| match line.starts_with("home ") {
+            true => format!("home = {}\n", home.display()),
+            false => format!("{line}\n"),
+        })
+        .collect();
+    std::fs::write(venv.join("pyvenv.cfg"), cfg).unwrap();
+}
+
+/// The `venv` finding of `vx doctor --offline --json` in `project`.
+fn doctor_venv(project: &Project) -> serde_json::Value {
+    let out = project
+        .vx()
+        .args(["doctor", "--offline", "--json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == "venv")
+        .cloned()
+        .unwrap_or_else(|| panic!("no venv finding: {report}"))
+}
+
+/// Issue 63, items 2 and 3: a uv team's `.venv` is made with the project's uv (`uv
+/// venv`, no pip: python's `-m venv` took 6.7 s bootstrapping pip) and lives with the
+/// project's python: when the python it was made with is gone (`python = "3.12.15"`
+/// and `vx prune` took the old one) `vx doctor` says so and `vx exec` makes it again
+/// before it runs `python` (it ran the store's bare python, the venv's packages
+/// missing); when another python made it, `vx sync` makes it again.
+#[test]
+fn a_uv_teams_venv_is_made_with_uv_and_made_again_when_its_python_is_not_the_projects() {
+    use common::publishers::uv;
+    let (_gh, _uv, project, _version) = uv_team_project();
+    let venv = project.work.dir.path().join(".venv");
+    let said = project.ok(&["sync", "--headless"]);
+    assert!(
+        said.contains("made the virtual environment .venv"),
+        "{said}"
+    );
+    let cfg = std::fs::read_to_string(venv.join("pyvenv.cfg")).unwrap();
+    assert!(
+        cfg.contains(&format!("uv = {}", uv::VERSION)),
+        "uv made it: {cfg}"
+    );
+    assert!(
+        !venv.join("bin/pip").exists(),
+        "no pip, as uv venv makes it"
+    );
+    let shown = format!("{} {}", venv.display(), venv.display());
+    assert_eq!(project.run(&["python", "-c", PRINT_VENV]), shown);
+    assert_eq!(doctor_venv(&project)["status"], "ok");
+
+    // Its python gone, as a prune of the old python leaves it.
+    let gone = project
+        .work
+        .dir
+        .path()
+        .join("store/python/3.12.9-0123456789ab/bin");
+    venv_home_is(&venv, &gone);
+    std::fs::write(venv.join("installed-before"), "").unwrap();
+    let finding = doctor_venv(&project);
+    assert_eq!(finding["status"], "problem", "{finding}");
+    assert!(
+        finding["what"].as_str().unwrap().contains("is gone"),
+        "{finding}"
+    );
+    let out = project
+        .vx()
+        .args(["exec", "--", "python", "-c", PRINT_VENV])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), shown);
+    assert!(
+        stderr.contains("made the virtual environment .venv again: the python it was made with"),
+        "{stderr}"
+    );
+    assert!(!venv.join("installed-before").exists(), "a new venv");
+    assert_eq!(doctor_venv(&project)["status"], "ok");
+
+    // Made by another python (the machine's): `vx sync` makes it again.
+    std::fs::remove_dir_all(&venv).unwrap();
+    let made = std::process::Command::new("python3")
+        .args(["-m", "venv", "--without-pip"])
+        .arg(&venv)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    assert_eq!(doctor_venv(&project)["status"], "problem");
+    let said = project.ok(&["sync", "--headless"]);
+    assert!(
+        said.contains("made the virtual environment .venv again: it was made with"),
+        "{said}"
+    );
+    assert_eq!(project.run(&["python", "-c", PRINT_VENV]), shown);
+    assert_eq!(doctor_venv(&project)["status"], "ok");
+}
+
+/// Issue 63, item 2: `vx prune` keeps the python a project's virtual environment was
+/// made with, and says why, though no lock pins it any more; once that venv is gone,
+/// the python goes.
+#[test]
+fn prune_keeps_the_python_a_venv_was_made_with() {
+    let (_gh, _uv, project, version) = uv_team_project();
+    project.ok(&["sync", "--headless"]);
+    // The venv's project pins nothing any more (its lock gone), and the project
+    // pruning (another, in `other/`, of the same store) has no python of its own.
+    std::fs::remove_file(project.work.dir.path().join("vx.lock")).unwrap();
+    let other = project.work.dir.path().join("other");
+    std::fs::create_dir(&other).unwrap();
+    std::fs::write(other.join("vx.toml"), "[tools]\n").unwrap();
+    let prune = |args: &[&str]| {
+        let out = project
+            .vx()
+            .current_dir(&other)
+            .arg("prune")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    };
+    let store = project.work.dir.path().join("home/.local/share/vx/store");
+    let said = prune(&["--dry-run"]);
+    let venv = project.work.dir.path().join(".venv");
+    assert!(
+        said.lines().any(|l| l.contains("python")
+            && l.contains(&version)
+            && l.contains(&format!("the virtual environment {}", venv.display()))),
+        "{said}"
+    );
+    prune(&[]);
+    assert!(crate::common::has_tree(&store, "python", &version), "kept");
+    std::fs::remove_dir_all(&venv).unwrap();
+    prune(&[]);
+    assert!(
+        !crate::common::has_tree(&store, "python", &version),
+        "gone with its venv"
+    );
 }
