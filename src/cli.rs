@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use vx::toolchain::Request;
 use vx::toolchain::shell::Shell;
 
-/// Install a project's toolchain in parallel, with a live shared-memory progress board.
+/// Your project's tools and tasks: language runtimes and CLI tools pinned in vx.toml, locked for every platform, installed in parallel.
 #[derive(Debug, Parser)]
 ///
 /// Any other command that is an executable of a project tool runs it with the

@@ -44,7 +44,7 @@ pub fn run(args: &InitArgs) -> Result<i32, Error> {
         )?;
         writeln!(
             out,
-            "no version manager's file here to import; add tools with `vx add NAME`"
+            "no version manager's file here to import; add tools with `vx use NAME` (adds, locks and installs)"
         )?;
         return Ok(OK);
     }

@@ -29,9 +29,13 @@ pub struct ActiveTools {
 }
 
 impl ActiveTools {
-    /// `command` among the installed tools' executables.
+    /// `command` in the project's virtual environment, else among the installed
+    /// tools' executables: what `vx exec -- COMMAND` runs of them.
     pub fn find(&self, command: &std::ffi::OsStr) -> Option<std::path::PathBuf> {
-        crate::toolchain::search::find(command, &crate::toolchain::search::join(&self.bin_dirs))
+        // The project's virtual environment first, as `vx exec` puts it on PATH.
+        self.environment.in_venv(command).or_else(|| {
+            crate::toolchain::search::find(command, &crate::toolchain::search::join(&self.bin_dirs))
+        })
     }
 
     /// The tools of an assembled toolchain.
@@ -190,10 +194,14 @@ pub fn quick(request: &Request, note: &dyn Fn(&str)) -> Quick {
             not_here: Vec::new(),
             environment: recorded.environment().clone(),
         }),
-        Need::Command(command) => match recorded.find(command) {
-            Some(exe) => Quick::Found(exe.to_path_buf()),
-            None => Quick::Full(sources),
-        },
+        Need::Command(command) => {
+            // The project's virtual environment first, as `vx exec` puts it on PATH.
+            let venv = recorded.environment().in_venv(command);
+            match venv.or_else(|| recorded.find(command).map(std::path::Path::to_path_buf)) {
+                Some(exe) => Quick::Found(exe),
+                None => Quick::Full(sources),
+            }
+        }
     }
 }
 

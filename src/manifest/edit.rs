@@ -36,7 +36,7 @@ const STARTER: &str = r#"# vx.toml: this project's tools. `vx lock` records thei
 # test = { run = "pytest {args}", depends = ["lint"], env = { CI = "1" } }
 #
 # [tools], short form: a registry package and a version constraint ("14.1.1" exact,
-# "14" the newest 14.x, "latest", "^1.2", "~1.2"); `vx add NAME` writes one.
+# "14" the newest 14.x, "latest", "^1.2", "~1.2"); `vx use NAME` writes one.
 # ripgrep = "14"
 # "cli/cli" = "latest"                        # owner/repo when the short name is ambiguous
 #

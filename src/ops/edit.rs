@@ -226,7 +226,7 @@ impl Edited {
                 }
                 if edit::url_of(text, tool).is_some() {
                     return Err(EditError::Refused(format!(
-                        "{tool} is listed with a URL of its own, not from a registry: name the version, `vx add {tool}@VERSION`"
+                        "{tool} is listed with a URL of its own, not from a registry: name the version, `vx use {tool}@VERSION`"
                     )));
                 }
                 let (key, constraint) = registry_entry(tool, path, text, progress)?;
@@ -351,7 +351,7 @@ fn registry_entry(
         })
     {
         progress(&format!(
-            "{} needs {needed}, which vx.toml does not list: add it too (vx add {needed})",
+            "{} needs {needed}, which vx.toml does not list: add it too (vx use {needed})",
             runtime.name()
         ));
     }

@@ -151,6 +151,9 @@ pub struct Chosen {
     pub plan: Plan,
     /// Each planned task's argument values.
     pub values: Vec<args::Values>,
+    /// The other runners' tasks named (a justfile's recipe, a package.json script),
+    /// each with the program that runs it (`just`, `npm`, `pnpm`, `yarn`, `bun`).
+    pub foreign: Vec<(String, String)>,
 }
 
 /// What the command line asks of the tasks.
@@ -237,12 +240,16 @@ pub fn choose(
         return Ok(Choice::List(tasks));
     };
     let requested = split(first, rest);
+    let mut runners = Vec::new();
     for (name, _) in &requested {
         if graph::find(&tasks, name).is_some() {
             continue;
         }
         match foreign.iter().find(|f| f.name == *name) {
-            Some(found) => tasks.push(found.task()),
+            Some(found) => {
+                tasks.push(found.task());
+                runners.push((found.name.clone(), found.runner().to_owned()));
+            }
             None => {
                 say_notes();
                 let known: Vec<Task> = tasks
@@ -281,6 +288,7 @@ pub fn choose(
         requested,
         plan,
         values,
+        foreign: runners,
     }))
 }
 
@@ -376,6 +384,19 @@ pub fn shell(
     }
     let inherited = std::env::var_os("PATH");
     let declared = super::target::declared(Some(manifest))?.with_tools(chain.env());
+    // Another runner's task needs that runner: said before it fails with `not found`.
+    let path = declared.search_path(&chain.bin_dirs(), inherited.as_deref());
+    for (task, runner) in &chosen.foreign {
+        if crate::toolchain::search::find(std::ffi::OsStr::new(runner), &path).is_none() {
+            install.say.note(&format!(
+                "vx: {task} is {}'s task, and {runner} is not installed: `vx use {runner}` adds it to the project",
+                match runner.as_str() {
+                    "just" => "the justfile",
+                    _ => "package.json",
+                }
+            ));
+        }
+    }
     // A task's own `tools`: installed as `vx exec TOOL@VERSION` installs them, first on
     // that task's PATH only.
     let mut own = Vec::new();

@@ -759,7 +759,7 @@ fn runtime_tool<'t>(tools: &'t [ToolTable], runtime: &str) -> Option<&'t ToolTab
 /// The refusal of a runtime tool in a project without its runtime.
 fn no_runtime(name: &Name, version: &str, runtime: &str) -> ResolutionError {
     ResolutionError::Usage(format!(
-        "{name} {version} runs on {runtime}: add {runtime} to the project's tools (`vx add {runtime}`), and vx installs {name} into an environment of its own with it"
+        "{name} {version} runs on {runtime}: add {runtime} to the project's tools (`vx use {runtime}`), and vx installs {name} into an environment of its own with it"
     ))
 }
 

@@ -1408,7 +1408,7 @@ impl Resolve for Resolver<'_> {
                     .any(|t| runtime_of(t).is_some_and(|r| r.name() == need))
             {
                 self.net.progress(&format!(
-                    "note: {}: {} needs {need}, which this project does not name (vx add {need})",
+                    "note: {}: {} needs {need}, which this project does not name (vx use {need})",
                     tool.name,
                     runtime.name()
                 ));

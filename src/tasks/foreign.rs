@@ -51,6 +51,14 @@ impl Foreign {
         }
     }
 
+    /// The program that runs it: `just`, or the package manager.
+    pub fn runner(&self) -> &str {
+        match &self.source {
+            Source::Just(_) => "just",
+            Source::Package(pm) => pm,
+        }
+    }
+
     /// The source as the listing marks it.
     pub fn marker(&self) -> String {
         match &self.source {

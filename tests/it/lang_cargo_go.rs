@@ -209,7 +209,7 @@ fn a_crate_locks_every_platform_with_the_index_cksum() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(
-        stderr.contains("add it to [tools] (`vx add rust`)"),
+        stderr.contains("add it to [tools] (`vx use rust`)"),
         "{stderr}"
     );
 }

@@ -414,6 +414,6 @@ fn vx_add_moves_a_tool_with_its_own_url_to_another_version_and_keeps_its_url() {
         .args(["add", "greet"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("vx add greet@VERSION"));
+        .stderr(predicate::str::contains("vx use greet@VERSION"));
     assert_eq!(std::fs::read_to_string(work.manifest()).unwrap(), manifest);
 }

@@ -255,7 +255,7 @@ fn vx_add_elixir_says_it_needs_erlang_until_the_project_names_one() {
     let stderr = project.ok(&["add", "elixir@1.17"]);
     assert!(
         stderr.contains(
-            "elixir needs erlang, which vx.toml does not list: add it too (vx add erlang)"
+            "elixir needs erlang, which vx.toml does not list: add it too (vx use erlang)"
         ),
         "{stderr}"
     );

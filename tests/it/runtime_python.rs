@@ -640,6 +640,9 @@ fn a_uv_teams_venv_is_made_with_uv_and_made_again_when_its_python_is_not_the_pro
     let shown = format!("{} {}", venv.display(), venv.display());
     assert_eq!(project.run(&["python", "-c", PRINT_VENV]), shown);
     assert_eq!(doctor_venv(&project)["status"], "ok");
+    // `vx which` names what `vx exec` runs: the venv's python (it named the store's).
+    let (which, _) = project.ok_output(&["which", "python"]);
+    assert_eq!(which.trim(), venv.join("bin/python").display().to_string());
 
     // Its python gone, as a prune of the old python leaves it.
     let gone = project

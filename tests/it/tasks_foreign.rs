@@ -197,3 +197,22 @@ fn a_tasks_own_tools_are_installed_and_first_on_its_path_only() {
     assert!(out.contains(&old), "the task's own greet first: {out}");
     assert!(out.contains(&new), "the others keep the project's: {out}");
 }
+
+/// Issue 63, item 9: a justfile's recipe run where `just` is not installed says which
+/// runner it needs and how to add it (it said only `just: not found`).
+#[test]
+fn a_recipe_without_just_installed_says_to_add_just() {
+    let work = Work::with_tasks("");
+    std::fs::write(work.dir.path().join("justfile"), JUSTFILE).unwrap();
+    // A PATH without any `just`: the stand-ins' directory holds only yarn and npm.
+    let bin = work.dir.path().join("no-just");
+    std::fs::create_dir_all(&bin).unwrap();
+    let (code, _, stderr) = work.outcome_with(&["run", "fmt"], |cmd| {
+        cmd.env("PATH", format!("{}:/usr/bin:/bin", bin.display()));
+    });
+    assert_ne!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("fmt is the justfile's task, and just is not installed: `vx use just` adds it to the project"),
+        "{stderr}"
+    );
+}

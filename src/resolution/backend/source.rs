@@ -619,7 +619,7 @@ pub fn attach_runtimes(tools: &mut [ToolSpec], lock: &Lock) -> Result<(), Resolu
         };
         let built_with = runtime_named(runtime).ok_or_else(|| {
             ResolutionError::Usage(format!(
-                "{}: {name} is built from source with {runtime}: add it to [tools] (`vx add {runtime}`)",
+                "{}: {name} is built from source with {runtime}: add it to [tools] (`vx use {runtime}`)",
                 spec.name
             ))
         })?;
