@@ -99,6 +99,7 @@ const TASK_KEYS: &[&str] = &[
     "usage",
     "confirm",
     "quiet",
+    "tools",
 ];
 
 /// One `[tasks]` entry as a vx task, or why it cannot be one (mise.jdx.dev, "Tasks",
@@ -209,6 +210,19 @@ fn task(value: &DeValue<'_>) -> Result<ImportedScript, TaskError> {
             *slot = Some(text.to_string());
         }
     }
+    if let Some(tools) = table.get("tools") {
+        let DeValue::Table(tools) = tools.get_ref() else {
+            return Err(TaskError::NotATable { key: "tools" });
+        };
+        for (name, version) in tools.iter() {
+            let DeValue::String(version) = version.get_ref() else {
+                return Err(TaskError::NotAString { key: "tools" });
+            };
+            script
+                .tools
+                .push((name.get_ref().to_string(), version.to_string()));
+        }
+    }
     for (key, slot) in [("hide", &mut script.hide), ("quiet", &mut script.quiet)] {
         match table.get(key).map(|v| v.get_ref()) {
             None => {}
@@ -242,18 +256,37 @@ fn strings(value: &DeValue<'_>, key: &'static str) -> Result<Vec<String>, TaskEr
 }
 
 /// A task's `run`: one command, or a list run in order (vx runs a list in order too,
-/// stopping at the first failure, as mise does).
+/// stopping at the first failure, as mise does). Each command stops at its first
+/// failing line, as mise runs it (`sh -o errexit -c`): one of several lines or
+/// commands gets `set -e` first ([`errexit`]).
 fn task_run(run: &DeValue<'_>, args: &mut Vec<ImportedArg>) -> Result<Vec<String>, TaskError> {
     match run {
-        DeValue::String(one) => Ok(vec![task_command(one, args)?]),
+        DeValue::String(one) => Ok(vec![errexit(task_command(one, args)?)]),
         DeValue::Array(many) if !many.is_empty() => many
             .iter()
             .map(|c| match c.get_ref() {
-                DeValue::String(one) => task_command(one, args),
+                DeValue::String(one) => task_command(one, args).map(errexit),
                 _ => Err(TaskError::RunStep),
             })
             .collect(),
         _ => Err(TaskError::RunShape),
+    }
+}
+
+/// `command` as mise runs it, with `sh -o errexit -c` (mise's `unix_default_inline_shell_args`):
+/// a command of several lines (or `;`-separated commands) gets `set -e` first, so a
+/// failing line stops it instead of the next line running; one simple command is
+/// left as it is.
+fn errexit(command: String) -> String {
+    let trimmed = command.trim();
+    if trimmed.starts_with("set -e") {
+        command
+    } else if trimmed.contains('\n') {
+        format!("set -e\n{command}")
+    } else if trimmed.contains(';') {
+        format!("set -e; {command}")
+    } else {
+        command
     }
 }
 

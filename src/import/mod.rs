@@ -263,6 +263,8 @@ pub struct ImportedScript {
     pub confirm: Option<String>,
     /// vx prints nothing of its own about it.
     pub quiet: bool,
+    /// Tools for this task only (`name → version`), installed and first on its PATH.
+    pub tools: Vec<(String, String)>,
     /// What the task said that vx has no counterpart for (said in the import line).
     pub ignored: Vec<String>,
 }

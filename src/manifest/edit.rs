@@ -356,7 +356,8 @@ pub fn add_script(
         && script.outputs.is_empty()
         && script.args.is_empty()
         && script.confirm.is_none()
-        && !script.quiet;
+        && !script.quiet
+        && script.tools.is_empty();
     if plain {
         tasks.insert(name, toml_edit::value(script.run[0].as_str()));
         return Ok((doc.to_string(), true));
@@ -402,6 +403,13 @@ pub fn add_script(
     if script.quiet {
         table.insert("quiet", true.into());
     }
+    if !script.tools.is_empty() {
+        let mut tools = toml_edit::InlineTable::new();
+        for (tool, version) in &script.tools {
+            tools.insert(tool, version.as_str().into());
+        }
+        table.insert("tools", toml_edit::Value::InlineTable(tools));
+    }
     if let Some(confirm) = &script.confirm {
         table.insert("confirm", confirm.as_str().into());
     }
@@ -439,11 +447,26 @@ pub fn add_path(text: &str, dir: &str) -> Result<(String, bool), EditError> {
     add_to_settings_list(text, "path", dir)
 }
 
-/// `text` with `file` added to `[settings] env_file` (made when missing; a single
-/// path becomes a list), unless it is named already: then `text` unchanged and
-/// `false` (`vx import` of mise's `_.file`).
-pub fn add_env_file(text: &str, file: &str) -> Result<(String, bool), EditError> {
-    add_to_settings_list(text, "env_file", file)
+/// `text` with `{ path = FILE, optional = true }` added to `[settings] env_file` (made
+/// when missing; a single path becomes a list), unless it names `file` already: then
+/// `text` unchanged and `false` (`vx import` of mise's `_.file`: mise skips a file that
+/// is not there, as a fresh clone's git-ignored `.env`).
+pub fn add_optional_env_file(text: &str, file: &str) -> Result<(String, bool), EditError> {
+    let (added, changed) = add_to_settings_list(text, "env_file", file)?;
+    if !changed {
+        return Ok((added, false));
+    }
+    let mut doc = document(&added)?;
+    let settings = top_table(&mut doc, "settings")?;
+    if let Some(list) = settings.get_mut("env_file").and_then(|e| e.as_array_mut())
+        && let Some(last) = list.len().checked_sub(1)
+    {
+        let mut entry = toml_edit::InlineTable::new();
+        entry.insert("path", file.into());
+        entry.insert("optional", true.into());
+        list.replace(last, entry);
+    }
+    Ok((doc.to_string(), true))
 }
 
 /// `text` with `[settings] python_venv = DIR` (`vx import` of mise's
@@ -488,7 +511,7 @@ pub fn list_platforms_if_unset(
 }
 
 /// `text` with the string `item` added to the list `[settings] KEY`, as
-/// [`add_path`] and [`add_env_file`] say.
+/// [`add_path`] and [`add_optional_env_file`] say.
 fn add_to_settings_list(text: &str, key: &str, item: &str) -> Result<(String, bool), EditError> {
     let mut doc = document(text)?;
     let settings = top_table(&mut doc, "settings")?;

@@ -722,7 +722,13 @@ fn import_settings(
     for (file, list) in lists {
         let settings: [(&str, &str, &_, Add); 3] = [
             ("path", "path", &list.path, edit::add_path),
-            ("env file", "env_file", &list.env_files, edit::add_env_file),
+            // mise skips a `_.file` that is not there (a fresh clone's `.env`).
+            (
+                "env file",
+                "env_file",
+                &list.env_files,
+                edit::add_optional_env_file,
+            ),
             (
                 "virtual environment",
                 "python_venv",

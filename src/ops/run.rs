@@ -58,6 +58,23 @@ pub enum RunError {
         /// The file task.
         file: String,
     },
+    /// The task is mise's, and vx.toml does not have it: no other runner's task of
+    /// that name runs in its place.
+    #[error(
+        "`{name}` is a task of {file} that {} does not have{}; vx runs no other runner's task in its place: `vx import` brings mise's tasks into vx.toml",
+        manifest.display(),
+        why_not.as_ref().map(|why| format!(" (vx cannot take it as written: {why})")).unwrap_or_default()
+    )]
+    Mise {
+        /// The task.
+        name: String,
+        /// vx.toml.
+        manifest: PathBuf,
+        /// The mise file that has it.
+        file: String,
+        /// Why `vx import` cannot take it, when it cannot.
+        why_not: Option<String>,
+    },
     /// The project has no task of that name.
     #[error("no task `{name}` in {}; {hint}", manifest.display())]
     Unknown {
@@ -244,6 +261,15 @@ pub fn choose(
     for (name, _) in &requested {
         if graph::find(&tasks, name).is_some() {
             continue;
+        }
+        // A mise user's task is theirs: never a justfile's or package.json's instead.
+        if let Some(mise) = foreign::mise_task(project, name) {
+            return Err(RunError::Mise {
+                name: name.clone(),
+                manifest: manifest.path.clone(),
+                file: mise.file,
+                why_not: mise.why_not,
+            });
         }
         match foreign.iter().find(|f| f.name == *name) {
             Some(found) => {

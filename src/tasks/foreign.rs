@@ -133,6 +133,51 @@ pub fn discover(project: &Path) -> (Vec<Foreign>, Vec<String>) {
     (found, notes)
 }
 
+/// mise's configuration files whose tasks a project may have, in mise's order.
+const MISE_FILES: [&str; 4] = [
+    "mise.toml",
+    ".mise.toml",
+    ".config/mise.toml",
+    "mise/config.toml",
+];
+
+/// A task of the project's mise configuration that vx.toml does not have.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MiseTask {
+    /// The file (or the file task's directory) that has it, relative to the project.
+    pub file: String,
+    /// Why `vx import` cannot take it, when it cannot.
+    pub why_not: Option<String>,
+}
+
+/// `name` as a task of the project's mise configuration (a `[tasks]` entry of
+/// [`MISE_FILES`], or a file task of `mise-tasks/`, `.mise/tasks/`): a mise user's
+/// `vx run NAME` means that task, never another runner's script of the same name. A
+/// file that cannot be read or parsed has no tasks here.
+pub fn mise_task(project: &Path, name: &str) -> Option<MiseTask> {
+    for file in MISE_FILES {
+        let Ok(text) = crate::bounded_read::read_to_string(&project.join(file), MAX_FILE) else {
+            continue;
+        };
+        let Ok(imported) = crate::import::mise::parse(&text) else {
+            continue;
+        };
+        if let Some(entry) = imported.scripts.iter().find(|s| s.name == name) {
+            return Some(MiseTask {
+                file: file.to_owned(),
+                why_not: entry.script.as_ref().err().map(ToString::to_string),
+            });
+        }
+    }
+    crate::import::mise::file_tasks(project)
+        .into_iter()
+        .find(|s| s.name == name)
+        .map(|entry| MiseTask {
+            file: "mise's file tasks".to_owned(),
+            why_not: entry.script.as_ref().err().map(ToString::to_string),
+        })
+}
+
 /// Whether `name` can go into a command unquoted (on every platform's shell).
 fn plain_name(name: &str) -> bool {
     !name.is_empty()

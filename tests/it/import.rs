@@ -252,7 +252,7 @@ fn mise_toml_brings_every_value_form_and_its_env_into_a_new_vx_toml() {
     );
     assert!(
         toml.contains(&format!(
-            "[settings]\n# what `vx lock` locks; a machine not listed locks its own on first use\nplatforms = {}\npath = [\"bin\"]\nenv_file = [\".env\"]\n",
+            "[settings]\n# what `vx lock` locks; a machine not listed locks its own on first use\nplatforms = {}\npath = [\"bin\"]\nenv_file = [{{ path = \".env\", optional = true }}]\n",
             default_set()
         )),
         "{toml}"
@@ -1109,5 +1109,70 @@ fn an_import_whose_lock_cannot_be_read_leaves_every_file_as_it_was() {
     assert_eq!(
         std::fs::read_to_string(w.path("vx.local.lock")).unwrap(),
         "this is [not a lock\n"
+    );
+}
+
+/// Issue 64, items 3, 4, 5 and 6: a mise project's tasks run as mise runs them once
+/// imported. Its `_.file = ".env"` is optional, as mise takes it (a fresh clone has no
+/// `.env`, and every task failed on it); a task of several lines stops at its first
+/// failing line (mise runs `sh -o errexit -c`; vx ran the next line and exited 0); a
+/// task's own `tools` are kept (they were dropped); and a mise task vx cannot take is
+/// never replaced by package.json's script of the same name (`vx run test` ran
+/// `npm run test`, silently).
+#[test]
+fn a_mise_projects_tasks_run_as_mise_runs_them() {
+    let w = World::new();
+    write(
+        &w,
+        "mise.toml",
+        "[env]\n_.file = \".env\"\n\n\
+         [tasks.hi]\nrun = \"echo hi\"\n\n\
+         [tasks.check]\nrun = \"\"\"\nfalse\necho after-the-failure\n\"\"\"\n\n\
+         [tasks.fmt]\nrun = \"echo fmt\"\ntools = { ripgrep = \"14.1.1\" }\n\n\
+         [tasks.test]\nrun = \"echo {{exec(command='date')}}\"\n",
+    );
+    write(
+        &w,
+        "package.json",
+        "{\"name\": \"demo\", \"scripts\": {\"test\": \"echo package-json-test\"}}",
+    );
+    let out = w.vx(&["import", "mise.toml"]);
+    let all = both(&out);
+    assert!(all.contains("skipped task test from mise.toml:"), "{all}");
+    let manifest: toml::Table = w.toml().parse().unwrap();
+    assert_eq!(
+        manifest["settings"]["env_file"][0]["optional"].as_bool(),
+        Some(true),
+        "{}",
+        w.toml()
+    );
+    assert_eq!(
+        manifest["tasks"]["fmt"]["tools"]["ripgrep"].as_str(),
+        Some("14.1.1"),
+        "{}",
+        w.toml()
+    );
+    assert!(!w.path(".env").exists());
+
+    let hi = w.vx(&["run", "hi"]);
+    assert_eq!(hi.status.code(), Some(0), "{}", both(&hi));
+    assert_eq!(stdout(&hi).trim(), "hi");
+
+    let check = w.vx(&["run", "check"]);
+    assert_ne!(check.status.code(), Some(0), "{}", both(&check));
+    assert!(
+        !both(&check).contains("after-the-failure"),
+        "{}",
+        both(&check)
+    );
+
+    let test = w.vx(&["run", "test"]);
+    let all = both(&test);
+    assert_eq!(test.status.code(), Some(2), "{all}");
+    assert!(!all.contains("package-json-test"), "{all}");
+    assert!(
+        all.contains("`test` is a task of mise.toml that")
+            && all.contains("vx cannot take it as written"),
+        "{all}"
     );
 }
