@@ -64,6 +64,7 @@ pub fn parse(text: &str) -> Result<Imported, Malformed> {
             });
         }
     }
+    let vars = vars_of(root);
     if let Some(tasks) = root.get("tasks") {
         let line = super::line_of(text, tasks.span().start);
         let DeValue::Table(tasks) = tasks.get_ref() else {
@@ -74,7 +75,7 @@ pub fn parse(text: &str) -> Result<Imported, Malformed> {
         for (key, value) in tasks {
             imported.scripts.push(ScriptEntry {
                 name: key.get_ref().to_string(),
-                script: task(value.get_ref()),
+                script: task(value.get_ref(), &vars),
                 line: Some(super::line_of(text, key.span().start)),
             });
         }
@@ -107,14 +108,15 @@ const TASK_KEYS: &[&str] = &[
 /// `depends`/`depends_post`/`wait_for` names or globs, `env`, `dir` (by default the
 /// config's own directory), `alias`, `hide`, `sources`/`outputs`, `usage` and the
 /// `{{arg()}}`/`{{option()}}`/`{{flag()}}` templates as declared arguments).
-fn task(value: &DeValue<'_>) -> Result<ImportedScript, TaskError> {
+fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
     let mut script = ImportedScript {
         cwd: Some(".".to_owned()),
         ..ImportedScript::default()
     };
     let table = match value {
         DeValue::String(_) | DeValue::Array(_) => {
-            script.run = task_run(value, &mut script.args)?;
+            script.run = task_run(value, &mut script.args, vars)?;
+            config_root_variable(&mut script);
             return Ok(script);
         }
         DeValue::Table(table) => table,
@@ -128,7 +130,7 @@ fn task(value: &DeValue<'_>) -> Result<ImportedScript, TaskError> {
     }
     match (table.get("run"), table.get("file")) {
         (Some(_), Some(_)) => return Err(TaskError::RunAndFile),
-        (Some(run), None) => script.run = task_run(run.get_ref(), &mut script.args)?,
+        (Some(run), None) => script.run = task_run(run.get_ref(), &mut script.args, vars)?,
         (None, Some(file)) => {
             let DeValue::String(file) = file.get_ref() else {
                 return Err(TaskError::NotAString { key: "file" });
@@ -136,7 +138,7 @@ fn task(value: &DeValue<'_>) -> Result<ImportedScript, TaskError> {
             // The file gets the words as its arguments, as mise passes them.
             script.run = vec![format!(
                 "{} {{args}}",
-                task_command(file, &mut script.args)?
+                task_command(file, &mut script.args, vars)?
             )];
         }
         (None, None) if table.get("depends").is_some() => {}
@@ -237,7 +239,44 @@ fn task(value: &DeValue<'_>) -> Result<ImportedScript, TaskError> {
         .collect();
     ignored.sort();
     script.ignored = ignored;
+    config_root_variable(&mut script);
     Ok(script)
+}
+
+/// A file's `[vars]` (mise.jdx.dev, "Tasks", "Vars"): its plain string values, which
+/// `{{vars.NAME}}` in a task's commands is replaced with at import. A value that is a
+/// template itself, or not a string, is left out (a task naming it cannot be taken).
+type Vars = std::collections::BTreeMap<String, String>;
+
+/// The `[vars]` of a mise file's root table.
+fn vars_of(root: &DeTable<'_>) -> Vars {
+    let Some(DeValue::Table(vars)) = root.get("vars").map(|v| v.get_ref()) else {
+        return Vars::new();
+    };
+    vars.iter()
+        .filter_map(|(name, value)| match value.get_ref() {
+            DeValue::String(text) if !text.contains("{{") && !text.contains('\0') => {
+                Some((name.get_ref().to_string(), text.to_string()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The variable a task's `{{config_root}}` becomes in its commands, set for it to the
+/// project directory (mise sets it for its tasks too).
+const CONFIG_ROOT: &str = "MISE_CONFIG_ROOT";
+
+/// Sets [`CONFIG_ROOT`] to `{project}` for a task whose commands name it.
+fn config_root_variable(script: &mut ImportedScript) {
+    let named = format!("${{{CONFIG_ROOT}}}");
+    if script.run.iter().any(|run| run.contains(&named))
+        && !script.env.iter().any(|(name, _)| name == CONFIG_ROOT)
+    {
+        script
+            .env
+            .push((CONFIG_ROOT.to_owned(), "{project}".to_owned()));
+    }
 }
 
 /// A string or a list of strings.
@@ -259,13 +298,17 @@ fn strings(value: &DeValue<'_>, key: &'static str) -> Result<Vec<String>, TaskEr
 /// stopping at the first failure, as mise does). Each command stops at its first
 /// failing line, as mise runs it (`sh -o errexit -c`): one of several lines or
 /// commands gets `set -e` first ([`errexit`]).
-fn task_run(run: &DeValue<'_>, args: &mut Vec<ImportedArg>) -> Result<Vec<String>, TaskError> {
+fn task_run(
+    run: &DeValue<'_>,
+    args: &mut Vec<ImportedArg>,
+    vars: &Vars,
+) -> Result<Vec<String>, TaskError> {
     match run {
-        DeValue::String(one) => Ok(vec![errexit(task_command(one, args)?)]),
+        DeValue::String(one) => Ok(vec![errexit(task_command(one, args, vars)?)]),
         DeValue::Array(many) if !many.is_empty() => many
             .iter()
             .map(|c| match c.get_ref() {
-                DeValue::String(one) => task_command(one, args).map(errexit),
+                DeValue::String(one) => task_command(one, args, vars).map(errexit),
                 _ => Err(TaskError::RunStep),
             })
             .collect(),
@@ -293,7 +336,11 @@ fn errexit(command: String) -> String {
 /// One command of a task, mise's argument templates made vx's: `{{arg(name="x")}}`,
 /// `{{option(name="x")}}`, `{{flag(name="x")}}` and `{{usage.x}}` become `{{x}}` with
 /// `x` declared in `args`; any other template cannot be mapped.
-fn task_command(command: &str, args: &mut Vec<ImportedArg>) -> Result<String, TaskError> {
+fn task_command(
+    command: &str,
+    args: &mut Vec<ImportedArg>,
+    vars: &Vars,
+) -> Result<String, TaskError> {
     if command.trim().is_empty() {
         return Err(TaskError::EmptyCommand);
     }
@@ -307,9 +354,28 @@ fn task_command(command: &str, args: &mut Vec<ImportedArg>) -> Result<String, Ta
         let after = &rest[start + 2..];
         let end = after.find("}}").ok_or(TaskError::UnclosedTemplate)?;
         let inner = after[..end].trim();
+        rest = &after[end + 2..];
+        // The file's `[vars]`, its directory and the environment, as mise renders them.
+        if let Some(name) = inner.strip_prefix("vars.") {
+            let value = vars.get(name.trim()).ok_or_else(|| TaskError::Template {
+                inner: inner.to_owned(),
+            })?;
+            out.push_str(value);
+            continue;
+        }
+        if inner == "config_root" {
+            out.push_str(&format!("${{{CONFIG_ROOT}}}"));
+            continue;
+        }
+        if let Some(name) = inner.strip_prefix("env.").map(str::trim)
+            && !name.is_empty()
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            out.push_str(&format!("${{{name}}}"));
+            continue;
+        }
         let name = template_arg(inner, args)?;
         out.push_str(&format!("{{{{{name}}}}}"));
-        rest = &after[end + 2..];
     }
     out.push_str(rest);
     Ok(out)
@@ -373,6 +439,10 @@ fn template_arg(inner: &str, args: &mut Vec<ImportedArg>) -> Result<String, Task
     }
     if arg.kind == "flag" && arg.default.is_some() {
         arg.default = None;
+    }
+    // mise's option without a default is optional, and empty when not given.
+    if arg.kind == "option" && arg.default.is_none() {
+        arg.default = Some(String::new());
     }
     if !args.iter().any(|a| a.name == name) {
         arg.name = name.clone();
@@ -456,6 +526,13 @@ fn usage_spec(spec: &str, args: &mut Vec<ImportedArg>) -> Result<(), TaskError> 
                     })?;
                 arg.name = long.to_owned();
                 arg.kind = if what.contains('<') { "option" } else { "flag" };
+                // Optional unless the spec says `required=#true`, as usage reads it.
+                if arg.kind == "option"
+                    && arg.default.is_none()
+                    && !params.contains("required=#true")
+                {
+                    arg.default = Some(String::new());
+                }
             }
             _ => return Err(no_counterpart(line)),
         }
@@ -572,7 +649,7 @@ fn file_task(path: &std::path::Path, shown: &str) -> Result<ImportedScript, Task
             Spanned::new(0..0, DeValue::String(usage.into())),
         );
     }
-    let mut script = task(&DeValue::Table(table))?;
+    let mut script = task(&DeValue::Table(table), &Vars::new())?;
     if script.args.iter().any(|_| true) && !text.contains("VX_ARG_") && text.contains("usage_") {
         script.ignored.push(
             "its $usage_* variables (vx sets VX_ARG_NAME and passes the words on)".to_owned(),

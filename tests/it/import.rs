@@ -1176,3 +1176,39 @@ fn a_mise_projects_tasks_run_as_mise_runs_them() {
         "{all}"
     );
 }
+
+/// Issue 64, items 2 and 7: mise's `[vars]` (`{{vars.NAME}}`), `{{config_root}}` and
+/// `{{env.NAME}}` in a task's commands, and an `{{option()}}` without a default
+/// (optional and empty, as mise takes it), were refused; each runs as mise runs it.
+#[test]
+fn a_mise_tasks_vars_config_root_env_and_optional_options_run_as_mise_runs_them() {
+    let w = World::new();
+    write(
+        &w,
+        "mise.toml",
+        "[vars]\ngreeting = \"hello from vars\"\n\n\
+         [tasks.show]\nrun = \"echo '{{vars.greeting}}' {{config_root}} $GREETED-{{env.GREETED}} [{{option(name='extra')}}]\"\n",
+    );
+    let out = w.vx(&["import", "mise.toml"]);
+    let all = both(&out);
+    assert!(all.contains("imported task show from mise.toml"), "{all}");
+    let show = w
+        .command(&["run", "show"])
+        .env("GREETED", "you")
+        .output()
+        .unwrap();
+    let all = both(&show);
+    assert_eq!(show.status.code(), Some(0), "{all}");
+    let project = w.work.dir.path().canonicalize().unwrap();
+    assert_eq!(
+        stdout(&show).trim(),
+        format!("hello from vars {} you-you []", project.display()),
+        "{all}"
+    );
+    let given = w
+        .command(&["run", "show", "--extra", "x"])
+        .env("GREETED", "you")
+        .output()
+        .unwrap();
+    assert!(stdout(&given).trim().ends_with("[x]"), "{}", both(&given));
+}
