@@ -558,8 +558,94 @@ const FILE_TASK_DIRS: &[&str] = &[
 /// lines read as the keys of a TOML task, `#USAGE` lines as its usage spec; the task
 /// runs the file. Bounded: at most 256 files, 64 KiB of each read.
 pub fn file_tasks(dir: &std::path::Path) -> Vec<ScriptEntry> {
+    file_tasks_in(dir, FILE_TASK_DIRS)
+}
+
+/// The tasks a mise file in `dir` (its text `text`) has beyond its own `[tasks]`:
+/// those of the files and directories `[task_config] includes` names (mise.jdx.dev,
+/// "Task configuration": a TOML file's top-level tables are tasks, a directory holds
+/// file tasks; relative to the config's directory; the list replaces the default
+/// directories), else the file tasks of the default directories ([`file_tasks`]). An
+/// include outside the project, or one that cannot be read, is a task entry saying
+/// why, so `vx import` says it.
+pub fn file_and_included_tasks(dir: &std::path::Path, text: &str) -> Vec<ScriptEntry> {
+    let Some(includes) = task_includes(text) else {
+        return file_tasks(dir);
+    };
+    let vars = DeTable::parse(text)
+        .map(|root| vars_of(root.get_ref()))
+        .unwrap_or_default();
     let mut out = Vec::new();
-    for sub in FILE_TASK_DIRS {
+    for include in includes.iter().take(64) {
+        let relative = include
+            .trim()
+            .strip_prefix("{{config_root}}/")
+            .unwrap_or(include.trim());
+        let path = dir.join(relative);
+        if crate::manifest::environment::inside_project_problem(relative).is_some() {
+            out.push(ScriptEntry {
+                name: include.clone(),
+                script: Err(TaskError::Include {
+                    include: include.clone(),
+                    why: "it is not a path inside the project".to_owned(),
+                }),
+                line: None,
+            });
+        } else if path.is_dir() {
+            out.extend(file_tasks_in(dir, &[relative]));
+        } else {
+            out.extend(included_toml(&path, include, &vars));
+        }
+    }
+    out
+}
+
+/// `[task_config] includes` of a mise file, when it names any.
+fn task_includes(text: &str) -> Option<Vec<String>> {
+    let root = DeTable::parse(text).ok()?;
+    let config = root.get_ref().get("task_config")?;
+    let DeValue::Table(config) = config.get_ref() else {
+        return None;
+    };
+    strings(config.get("includes")?.get_ref(), "includes").ok()
+}
+
+/// The tasks of an included TOML file: each top-level table (or string) is a task.
+fn included_toml(path: &std::path::Path, include: &str, vars: &Vars) -> Vec<ScriptEntry> {
+    let unreadable = |why: String| {
+        vec![ScriptEntry {
+            name: include.to_owned(),
+            script: Err(TaskError::Include {
+                include: include.to_owned(),
+                why,
+            }),
+            line: None,
+        }]
+    };
+    let text = match crate::bounded_read::read_to_string(path, super::MAX_IMPORT_BYTES) {
+        Ok(text) => text,
+        Err(e) => return unreadable(e.to_string()),
+    };
+    let root = match DeTable::parse(&text) {
+        Ok(root) => root,
+        Err(e) => return unreadable(format!("invalid TOML: {}", e.message().trim())),
+    };
+    let mut tasks: Vec<_> = root.get_ref().iter().collect();
+    tasks.sort_by_key(|(key, _)| key.span().start);
+    tasks
+        .into_iter()
+        .map(|(key, value)| ScriptEntry {
+            name: key.get_ref().to_string(),
+            script: task(value.get_ref(), vars),
+            line: Some(super::line_of(&text, key.span().start)),
+        })
+        .collect()
+}
+
+/// The file tasks under each of `roots` (directories relative to `dir`).
+fn file_tasks_in(dir: &std::path::Path, roots: &[&str]) -> Vec<ScriptEntry> {
+    let mut out = Vec::new();
+    for sub in roots {
         let root = dir.join(sub);
         let mut files = Vec::new();
         walk(&root, &mut files, 0);

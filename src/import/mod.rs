@@ -388,7 +388,11 @@ pub fn read_all(path: &Path, format: Format) -> Result<(Imported, Registries), I
             // again with a person's file.
             if !is_personal(path) {
                 let dir = path.parent().unwrap_or(Path::new("."));
-                imported.scripts.extend(mise::file_tasks(dir));
+                let text =
+                    crate::bounded_read::read_to_string(path, MAX_IMPORT_BYTES).unwrap_or_default();
+                imported
+                    .scripts
+                    .extend(mise::file_and_included_tasks(dir, &text));
             }
             bounded(&imported).map_err(|m| invalid(path, m))?;
             Ok((imported, Vec::new()))

@@ -232,6 +232,14 @@ pub enum TaskError {
         /// The argument's name.
         name: String,
     },
+    /// A `[task_config] includes` entry that cannot be read.
+    #[error("[task_config] includes {include:?}: {why}")]
+    Include {
+        /// The entry as written.
+        include: String,
+        /// Why it cannot be read.
+        why: String,
+    },
     /// A template other than the argument ones.
     #[error("the template `{{{{{inner}}}}}` has no vx counterpart")]
     Template {

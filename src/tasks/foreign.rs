@@ -155,10 +155,12 @@ pub struct MiseTask {
 /// `vx run NAME` means that task, never another runner's script of the same name. A
 /// file that cannot be read or parsed has no tasks here.
 pub fn mise_task(project: &Path, name: &str) -> Option<MiseTask> {
+    let mut configured = false;
     for file in MISE_FILES {
         let Ok(text) = crate::bounded_read::read_to_string(&project.join(file), MAX_FILE) else {
             continue;
         };
+        configured = true;
         let Ok(imported) = crate::import::mise::parse(&text) else {
             continue;
         };
@@ -168,14 +170,23 @@ pub fn mise_task(project: &Path, name: &str) -> Option<MiseTask> {
                 why_not: entry.script.as_ref().err().map(ToString::to_string),
             });
         }
+        // Its includes (or the default file-task directories), as `vx import` reads them.
+        let more = crate::import::mise::file_and_included_tasks(project, &text);
+        if let Some(entry) = more.into_iter().find(|s| s.name == name) {
+            return Some(MiseTask {
+                file: format!("{file}'s file tasks and includes"),
+                why_not: entry.script.as_ref().err().map(ToString::to_string),
+            });
+        }
     }
-    crate::import::mise::file_tasks(project)
+    // Without a mise file, mise still reads the default file-task directories.
+    let entry = crate::import::mise::file_tasks(project)
         .into_iter()
-        .find(|s| s.name == name)
-        .map(|entry| MiseTask {
-            file: "mise's file tasks".to_owned(),
-            why_not: entry.script.as_ref().err().map(ToString::to_string),
-        })
+        .find(|s| !configured && s.name == name)?;
+    Some(MiseTask {
+        file: "mise's file tasks".to_owned(),
+        why_not: entry.script.as_ref().err().map(ToString::to_string),
+    })
 }
 
 /// Whether `name` can go into a command unquoted (on every platform's shell).

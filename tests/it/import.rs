@@ -1212,3 +1212,56 @@ fn a_mise_tasks_vars_config_root_env_and_optional_options_run_as_mise_runs_them(
         .unwrap();
     assert!(stdout(&given).trim().ends_with("[x]"), "{}", both(&given));
 }
+
+/// Issue 64, item 1: `[task_config] includes` (a TOML file of tasks, a directory of
+/// file tasks, relative to the config) was ignored, silently; its tasks import, and
+/// the default file-task directories give way to it, as mise reads them.
+#[test]
+fn a_mise_files_task_includes_are_imported() {
+    use std::os::unix::fs::PermissionsExt;
+    let w = World::new();
+    write(
+        &w,
+        "mise.toml",
+        "[task_config]\nincludes = [\"tasks.toml\", \"scripts/tasks\"]\n\n[tasks.own]\nrun = \"echo own\"\n",
+    );
+    write(
+        &w,
+        "tasks.toml",
+        "[lint]\nrun = \"echo linted\"\n\n[fmt]\nrun = \"echo formatted\"\ndescription = \"Format\"\n",
+    );
+    write(
+        &w,
+        "scripts/tasks/release",
+        "#!/bin/sh\necho released \"$@\"\n",
+    );
+    write(&w, "mise-tasks/ignored", "#!/bin/sh\necho not-included\n");
+    for script in ["scripts/tasks/release", "mise-tasks/ignored"] {
+        std::fs::set_permissions(w.path(script), std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let out = w.vx(&["import", "mise.toml"]);
+    let all = both(&out);
+    for task in ["own", "lint", "fmt", "release"] {
+        assert!(
+            all.contains(&format!("imported task {task} from mise.toml")),
+            "{task}: {all}"
+        );
+    }
+    assert!(
+        !all.contains("ignored"),
+        "the default directories give way: {all}"
+    );
+    for (task, said) in [
+        ("lint", "linted"),
+        ("fmt", "formatted"),
+        ("release", "released now"),
+    ] {
+        let args: Vec<&str> = match task {
+            "release" => vec!["run", task, "now"],
+            _ => vec!["run", task],
+        };
+        let run = w.vx(&args);
+        assert_eq!(run.status.code(), Some(0), "{}", both(&run));
+        assert_eq!(stdout(&run).trim(), said, "{}", both(&run));
+    }
+}
