@@ -206,6 +206,15 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
             let DeValue::String(text) = value.get_ref() else {
                 return Err(TaskError::NotAString { key });
             };
+            // A description of several lines: its first is what mise lists.
+            let text = match key {
+                "description" => text
+                    .lines()
+                    .map(str::trim)
+                    .find(|l| !l.is_empty())
+                    .unwrap_or(""),
+                _ => text.as_ref(),
+            };
             if text.chars().any(char::is_control) {
                 return Err(TaskError::ControlCharacters { key });
             }
@@ -374,6 +383,15 @@ fn task_command(
             out.push_str(&format!("${{{name}}}"));
             continue;
         }
+        // A variadic argument (`var=true`): every word given, as vx's `{args}`.
+        if inner.starts_with("arg")
+            && params_in(inner)
+                .iter()
+                .any(|(k, v)| k == "var" && v == "true")
+        {
+            out.push_str("{args}");
+            continue;
+        }
         let name = template_arg(inner, args)?;
         out.push_str(&format!("{{{{{name}}}}}"));
     }
@@ -449,6 +467,15 @@ fn template_arg(inner: &str, args: &mut Vec<ImportedArg>) -> Result<String, Task
         args.push(arg);
     }
     Ok(name)
+}
+
+/// The parameters of a template call `NAME(…)`, none when it is not one.
+fn params_in(inner: &str) -> Vec<(String, String)> {
+    inner
+        .split_once('(')
+        .and_then(|(_, p)| p.strip_suffix(')'))
+        .and_then(|p| params_of(p).ok())
+        .unwrap_or_default()
 }
 
 /// `key="value", key='value', key=true` pairs of a template call.

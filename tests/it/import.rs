@@ -1265,3 +1265,27 @@ fn a_mise_files_task_includes_are_imported() {
         assert_eq!(stdout(&run).trim(), said, "{}", both(&run));
     }
 }
+
+/// Issue 64, item 7: a description of several lines and a variadic `{{arg(var=true)}}`
+/// were refused; the first line is the description (what mise lists), and the
+/// variadic argument takes every word given.
+#[test]
+fn a_mise_tasks_long_description_and_variadic_argument_import() {
+    let w = World::new();
+    write(
+        &w,
+        "mise.toml",
+        "[tasks.each]\ndescription = \"\"\"\nEcho each file\n\nThen stop.\n\"\"\"\nrun = \"printf '<%s>' {{arg(name='files', var=true)}}\"\n",
+    );
+    let out = w.vx(&["import", "mise.toml"]);
+    let all = both(&out);
+    assert!(all.contains("imported task each from mise.toml"), "{all}");
+    let manifest: toml::Table = w.toml().parse().unwrap();
+    assert_eq!(
+        manifest["tasks"]["each"]["description"].as_str(),
+        Some("Echo each file")
+    );
+    let run = w.vx(&["run", "each", "a b", "c"]);
+    assert_eq!(run.status.code(), Some(0), "{}", both(&run));
+    assert_eq!(stdout(&run), "<a b><c>");
+}
