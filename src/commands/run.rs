@@ -74,7 +74,23 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         say: &super::Said,
     };
     let shell = run::shell(&session, &manifest, &chosen, &install)?;
-    let mode = match (args.json, args.output.as_deref()) {
+    // The flag, else (without --tui) the project's `[settings] task_output`, else a
+    // run with a service streams its lines (a server's traceback stays in view, as
+    // `mise run` shows it), else the live view on a terminal.
+    let has_service = chosen
+        .plan
+        .nodes
+        .iter()
+        .any(|node| chosen.tasks[node.task].service);
+    let asked = match (args.output.as_deref(), args.tui) {
+        (Some(output), _) => Some(output),
+        (None, true) => None,
+        (None, false) => match manifest.environment.task_output.as_deref() {
+            Some(setting) => Some(setting),
+            None => has_service.then_some("prefix"),
+        },
+    };
+    let mode = match (args.json, asked) {
         (true, _) => Some(Mode::Json),
         (_, Some("prefix")) => Some(Mode::Prefix),
         (_, Some("grouped")) => Some(Mode::Grouped),
@@ -82,7 +98,10 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         _ => None,
     };
     let mut first = run::jobs(&project, &chosen, &shell)?;
-    let plain = mode.is_none() && !args.watch && !args.tui;
+    // A run of one plain task runs it in vx's place, its output straight to the
+    // terminal, unless a flag asks for another way of showing it.
+    let flagged = args.json || args.output.is_some();
+    let plain = !flagged && !args.watch && !args.tui;
     if let Some(task) = run::foreground(&chosen, plain) {
         let commands = std::mem::take(&mut first[0].commands);
         return Err(vx::tasks::foreground::run(task, commands).into());

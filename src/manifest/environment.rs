@@ -78,7 +78,14 @@ pub struct ProjectEnvironment {
     /// `vx sync`, `vx exec` and `vx run` when missing, and activated wherever the
     /// project environment is applied ([`crate::project_env::venv`]).
     pub python_venv: Option<String>,
+    /// `[settings] task_output`: how `vx run` shows its tasks on a terminal when no
+    /// flag says (`live`, `prefix`, `grouped`, `quiet`); `None`: live, but prefix
+    /// lines for a run with a service.
+    pub task_output: Option<String>,
 }
+
+/// The values `[settings] task_output` takes.
+pub const TASK_OUTPUTS: [&str; 4] = ["live", "prefix", "grouped", "quiet"];
 
 impl ProjectEnvironment {
     /// Whether the manifest declares no environment at all.
@@ -88,6 +95,7 @@ impl ProjectEnvironment {
             && self.tasks.is_empty()
             && self.env_files.is_empty()
             && self.python_venv.is_none()
+            && self.task_output.is_none()
     }
 
     /// The task called `name` (or aliased so).

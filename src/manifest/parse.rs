@@ -40,6 +40,7 @@ const SETTINGS_KEYS: &[&str] = &[
     "env_file",
     "auto_install",
     "python_venv",
+    "task_output",
 ];
 /// Keys of loonghao/vx's `[settings]` (its `vx-config` crate's `SettingsConfig`, and
 /// the older `update_interval`/`check_updates`), the upstream project that also names
@@ -315,6 +316,20 @@ impl Parser<'_> {
             }
             if let Some(value) = settings.get("python_venv") {
                 environment.python_venv = Some(self.python_venv(value)?);
+            }
+            if let Some(value) = settings.get("task_output") {
+                match value.get_ref() {
+                    DeValue::String(mode) if environment::TASK_OUTPUTS.contains(&mode.as_ref()) => {
+                        environment.task_output = Some(mode.to_string());
+                    }
+                    _ => {
+                        return Err(self.wrong_type(
+                            value,
+                            "settings.task_output".to_owned(),
+                            "one of \"live\", \"prefix\", \"grouped\", \"quiet\"",
+                        ));
+                    }
+                }
             }
             if let Some(value) = settings.get("mirrors") {
                 network.mirrors = self.mirrors(value)?;

@@ -289,3 +289,42 @@ all = { depends = ["spin"] }
         (!process_exists(pid)).then_some(())
     });
 }
+
+/// Issue 63, item 4: a run with a service (a dev server and a worker) streams their
+/// lines with a `[task]` prefix on a terminal, as `mise run` shows them: the worker's
+/// traceback stays in view (the live view showed one line per running task and the
+/// traceback never appeared). `[settings] task_output = "live"` keeps the live view.
+#[test]
+fn a_run_with_a_service_streams_its_tasks_lines_on_a_terminal() {
+    if !Terminal::available() {
+        return;
+    }
+    let tasks = r#"[tasks]
+web = { run = "echo 'web listening on 8000'; while :; do sleep 1; done", service = true, ready = { log = "listening", timeout = "20s" } }
+worker = { run = "echo 'Traceback (most recent call last):'; echo 'ValueError: boom'; sh hold.sh" }
+dev = { depends = ["web", "worker"] }
+"#;
+    let work = Work::with_tasks(tasks);
+    std::fs::write(work.dir.path().join("hold.sh"), HOLD).unwrap();
+    let terminal = start(&work, "tasks-service-lines", (100, 30), "run dev");
+    wait_screen(
+        &terminal,
+        &["[web] web listening on 8000", "[worker] ValueError: boom"],
+    );
+    std::fs::write(work.dir.path().join("go"), "").unwrap();
+    terminal.keys(&["C-c"]);
+    let (history, _) = wait_exit(&terminal);
+    assert!(history.contains("[worker] Traceback"), "{history}");
+
+    // The project's setting keeps the live view.
+    let live = Work::with_tasks(
+        &tasks.replace("[tasks]", "[settings]\ntask_output = \"live\"\n\n[tasks]"),
+    );
+    std::fs::write(live.dir.path().join("hold.sh"), HOLD).unwrap();
+    let terminal = start(&live, "tasks-service-live", (100, 30), "run dev");
+    let screen = wait_screen(&terminal, &["ValueError: boom"]);
+    assert!(!screen.contains("[worker]"), "the live view: {screen}");
+    std::fs::write(live.dir.path().join("go"), "").unwrap();
+    terminal.keys(&["C-c"]);
+    wait_exit(&terminal);
+}
