@@ -70,6 +70,18 @@ pub fn located(env: &dyn Fn(&str) -> Option<String>) -> Located {
     located_in(env, std::path::Path::new("/"))
 }
 
+/// The index URL to fetch for `recorded`, an index as a lock records it
+/// ([`Registry::shown`]): the configured index's URL when that is what the lock
+/// recorded (`${PIP_INDEX_URL}` on the machine that sets it), else `recorded` as it
+/// stands (never expanded: a lock is the project's text).
+pub fn fetched(recorded: &str, env: &dyn Fn(&str) -> Option<String>) -> String {
+    let configured = index(env);
+    match configured.shown == recorded {
+        true => configured.url,
+        false => recorded.to_owned(),
+    }
+}
+
 /// [`located`] with the site-wide files under `root` (`/` but in tests).
 fn located_in(env: &dyn Fn(&str) -> Option<String>, root: &std::path::Path) -> Located {
     const VARIABLES: [&str; 3] = ["PIP_INDEX_URL", "UV_INDEX_URL", "UV_DEFAULT_INDEX"];
@@ -85,6 +97,16 @@ fn located_in(env: &dyn Fn(&str) -> Option<String>, root: &std::path::Path) -> L
         })
     });
     match named {
+        // A URL a variable gives whole is shown by the variable's name: a token may
+        // sit anywhere in it (`https://host/TOKEN/simple`), and no part of it can be
+        // told safe (`crate::backend::npmrc::Registry::shown`).
+        Some((url, from @ IndexFrom::Variable(name))) => Located {
+            registry: Registry {
+                shown: format!("${{{name}}}"),
+                ..split_credentials(&url)
+            },
+            from,
+        },
         Some((url, from)) => Located {
             registry: split_credentials(&url),
             from,
@@ -172,6 +194,7 @@ pub fn split_credentials(url: &str) -> Registry {
     let Some((scheme, rest)) = url.split_once("://") else {
         return Registry {
             url: url.to_owned(),
+            shown: url.to_owned(),
             authorization: None,
         };
     };
@@ -187,13 +210,16 @@ pub fn split_credentials(url: &str) -> Registry {
                 decode(user),
                 decode(password)
             ));
+            let url = format!("{scheme}://{host}{}", &rest[authority_end..]);
             Registry {
-                url: format!("{scheme}://{host}{}", &rest[authority_end..]),
+                shown: url.clone(),
+                url,
                 authorization: Some(Secret::new(format!("Basic {basic}"))),
             }
         }
         None => Registry {
             url: url.to_owned(),
+            shown: url.to_owned(),
             authorization: None,
         },
     }
