@@ -229,6 +229,30 @@ pub fn split_credentials(url: &str) -> Registry {
 mod tests {
     use super::*;
 
+    /// Issue 66, item 5: an index a variable gives is shown by the variable's name,
+    /// and that name, recorded in a lock, is this machine's index again at install; a
+    /// recorded URL is never expanded.
+    #[test]
+    fn an_index_a_variable_gives_is_shown_by_its_name_and_fetched_by_its_value() {
+        let env = |k: &str| {
+            (k == "PIP_INDEX_URL").then(|| "https://u:p@pip.example/TOKEN/simple/".to_owned())
+        };
+        let located = located_in(&env, std::path::Path::new("/nonexistent"));
+        assert_eq!(located.registry.url, "https://pip.example/TOKEN/simple");
+        assert_eq!(located.registry.shown, "${PIP_INDEX_URL}");
+        assert_eq!(
+            located
+                .registry
+                .show("https://pip.example/TOKEN/simple/ruff/"),
+            "${PIP_INDEX_URL}/ruff/"
+        );
+        assert_eq!(
+            fetched("${PIP_INDEX_URL}", &env),
+            "https://pip.example/TOKEN/simple"
+        );
+        assert_eq!(fetched("${OTHER}", &env), "${OTHER}");
+    }
+
     #[test]
     fn the_index_is_read_as_pip_and_uv_read_it() {
         let none = |_: &str| None;
