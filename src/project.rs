@@ -465,7 +465,7 @@ pub fn sync_plan(
         tools.push(spec);
     }
     // Runtime tools (`npm:prettier`): the environment their lock entry pins.
-    crate::resolution::plan::plan_specs(&mut tools, lock, platform, manifest.path.parent());
+    crate::resolution::plan::plan_specs(&mut tools, lock, platform, Some(&manifest.path));
     // A crate or Go module built from source gets the project's runtime to build with.
     resolution::backend::attach_runtimes(&mut tools, lock)?;
     if mode == LockMode::Locked && !(to_lock.is_empty() && layout_stale.is_empty()) {

@@ -70,6 +70,18 @@ pub fn located(env: &dyn Fn(&str) -> Option<String>) -> Located {
     located_in(env, std::path::Path::new("/"))
 }
 
+/// The index URL to fetch for `recorded`, an index as a lock records it
+/// ([`Registry::shown`]): the configured index's URL when that is what the lock
+/// recorded (`${PIP_INDEX_URL}` on the machine that sets it), else `recorded` as it
+/// stands (never expanded: a lock is the project's text).
+pub fn fetched(recorded: &str, env: &dyn Fn(&str) -> Option<String>) -> String {
+    let configured = index(env);
+    match configured.shown == recorded {
+        true => configured.url,
+        false => recorded.to_owned(),
+    }
+}
+
 /// [`located`] with the site-wide files under `root` (`/` but in tests).
 fn located_in(env: &dyn Fn(&str) -> Option<String>, root: &std::path::Path) -> Located {
     const VARIABLES: [&str; 3] = ["PIP_INDEX_URL", "UV_INDEX_URL", "UV_DEFAULT_INDEX"];
@@ -85,6 +97,16 @@ fn located_in(env: &dyn Fn(&str) -> Option<String>, root: &std::path::Path) -> L
         })
     });
     match named {
+        // A URL a variable gives whole is shown by the variable's name: a token may
+        // sit anywhere in it (`https://host/TOKEN/simple`), and no part of it can be
+        // told safe (`crate::backend::npmrc::Registry::shown`).
+        Some((url, from @ IndexFrom::Variable(name))) => Located {
+            registry: Registry {
+                shown: format!("${{{name}}}"),
+                ..split_credentials(&url)
+            },
+            from,
+        },
         Some((url, from)) => Located {
             registry: split_credentials(&url),
             from,
@@ -172,6 +194,7 @@ pub fn split_credentials(url: &str) -> Registry {
     let Some((scheme, rest)) = url.split_once("://") else {
         return Registry {
             url: url.to_owned(),
+            shown: url.to_owned(),
             authorization: None,
         };
     };
@@ -187,13 +210,16 @@ pub fn split_credentials(url: &str) -> Registry {
                 decode(user),
                 decode(password)
             ));
+            let url = format!("{scheme}://{host}{}", &rest[authority_end..]);
             Registry {
-                url: format!("{scheme}://{host}{}", &rest[authority_end..]),
+                shown: url.clone(),
+                url,
                 authorization: Some(Secret::new(format!("Basic {basic}"))),
             }
         }
         None => Registry {
             url: url.to_owned(),
+            shown: url.to_owned(),
             authorization: None,
         },
     }
@@ -202,6 +228,30 @@ pub fn split_credentials(url: &str) -> Registry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 66, item 5: an index a variable gives is shown by the variable's name,
+    /// and that name, recorded in a lock, is this machine's index again at install; a
+    /// recorded URL is never expanded.
+    #[test]
+    fn an_index_a_variable_gives_is_shown_by_its_name_and_fetched_by_its_value() {
+        let env = |k: &str| {
+            (k == "PIP_INDEX_URL").then(|| "https://u:p@pip.example/TOKEN/simple/".to_owned())
+        };
+        let located = located_in(&env, std::path::Path::new("/nonexistent"));
+        assert_eq!(located.registry.url, "https://pip.example/TOKEN/simple");
+        assert_eq!(located.registry.shown, "${PIP_INDEX_URL}");
+        assert_eq!(
+            located
+                .registry
+                .show("https://pip.example/TOKEN/simple/ruff/"),
+            "${PIP_INDEX_URL}/ruff/"
+        );
+        assert_eq!(
+            fetched("${PIP_INDEX_URL}", &env),
+            "https://pip.example/TOKEN/simple"
+        );
+        assert_eq!(fetched("${OTHER}", &env), "${OTHER}");
+    }
 
     #[test]
     fn the_index_is_read_as_pip_and_uv_read_it() {

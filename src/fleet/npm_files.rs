@@ -20,7 +20,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use sha2::{Digest, Sha256, Sha512};
 
@@ -41,10 +41,10 @@ const MAX_TARBALL: u64 = 1 << 30;
 
 /// The npm tarballs of `lock` for `platforms` (every locked one when empty), each
 /// once, through `client` (the project's network settings), with the registries and
-/// tokens of the `.npmrc` files of `project_dir` and the user's.
+/// tokens of the `.npmrc` files of `project` (when trusted) and the user's.
 pub fn of_lock(
     lock: &Lock,
-    project_dir: Option<&Path>,
+    project: Option<crate::backend::npmrc::Project<'_>>,
     platforms: &[String],
     client: &Client,
 ) -> Result<Vec<Artifact>, PushError> {
@@ -73,7 +73,7 @@ pub fn of_lock(
             if asset.stale || out.iter().any(|a| same(a, integrity)) {
                 continue;
             }
-            let npmrc = Npmrc::load(project_dir, &|k| std::env::var(k).ok());
+            let npmrc = Npmrc::load(project, &|k| std::env::var(k).ok());
             let auth = npmrc.auth_for(&asset.url);
             let what = format!("{tool} {}", entry.version);
             let (sha256, size) = reader.tarball(&what, &asset.url, auth, integrity)?;
@@ -99,7 +99,7 @@ pub fn of_lock(
             .as_deref()
             .and_then(|p| p.strip_prefix("npm:"))
             .unwrap_or(tool);
-        let npmrc = Npmrc::load(project_dir, &|k| std::env::var(k).ok())
+        let npmrc = Npmrc::load(project, &|k| std::env::var(k).ok())
             .or_registry_of(package, &environment.registry);
         for pin in npm_pins(&environment.lockfile) {
             // The first platform pushed that npm installs it on.

@@ -45,6 +45,9 @@ pub enum Target {
 pub struct Push<'a> {
     /// vx.lock's path.
     pub lock_path: &'a Path,
+    /// Whether the user trusts the project (`vx trust`): only then is the `.npmrc`
+    /// beside its lock read.
+    pub trusted: bool,
     /// The platforms (empty: every locked one).
     pub platforms: &'a [String],
     /// Tags besides the lock's (`lock-<16 hex>`).
@@ -112,12 +115,18 @@ fn listed(push: &Push<'_>) -> Result<(Vec<u8>, Vec<Artifact>), PushError> {
         .map_err(|e| lock_err(e.to_string()))?
         .ok_or_else(|| lock_err("no vx.lock: run `vx lock` first".to_owned()))?;
     let mut list = artifacts::of_lock(&lock, push.platforms);
-    let project_dir = push.lock_path.parent();
+    let project = push
+        .lock_path
+        .parent()
+        .map(|dir| crate::backend::npmrc::Project {
+            dir,
+            trusted: push.trusted,
+        });
     let carried = super::environment::of_lock(&lock, push.platforms, &push.client)?
         .into_iter()
         .chain(super::npm_files::of_lock(
             &lock,
-            project_dir,
+            project,
             push.platforms,
             &push.client,
         )?);

@@ -144,7 +144,15 @@ pub fn build_if_planned(
     // not unpacked; the manager installs it with the rest, by the lockfile's hashes
     // (npm from the file vx checked). Whatever the tree holds goes.
     clear(tree).map_err(|e| fail(cfg, &format!("cannot empty {}: {e}", tree.display())))?;
-    let registry = opts.net.rewrites.apply(&plan.registry).into_owned();
+    // A PyPI index the lock records by its variable (`${PIP_INDEX_URL}`) is this
+    // machine's value of it.
+    let registry = match plan.manager {
+        Manager::Pip => {
+            crate::backend::pipconf::fetched(&plan.registry, &|k| std::env::var(k).ok())
+        }
+        Manager::Npm => plan.registry.clone(),
+    };
+    let registry = opts.net.rewrites.apply(&registry).into_owned();
     let built = match (plan.manager, uv) {
         (Manager::Npm, _) => {
             let given = npm_config(cfg, &plan, opts);
@@ -192,7 +200,11 @@ fn npm_config(cfg: &InstallConfig, plan: &Plan, opts: &InstallOptions) -> NpmCon
         .get(env::NPMRC_DIR)
         .and_then(|v| v.as_str())
         .map(PathBuf::from);
-    crate::backend::npmrc::Npmrc::load(project.as_deref(), &|k| std::env::var(k).ok())
+    // Named by the plan for a project the user trusts only.
+    let project = project
+        .as_deref()
+        .map(|dir| crate::backend::npmrc::Project { dir, trusted: true });
+    crate::backend::npmrc::Npmrc::load(project, &|k| std::env::var(k).ok())
         .or_registry_of(&plan.package, &plan.registry)
         .for_npm(&|url| opts.net.rewrites.apply(url).into_owned())
 }
@@ -407,6 +419,13 @@ fn npm_ci(
             command: command.clone(),
             source,
         })?;
+        if !stays_in(&package_dir, &script) {
+            return Err(EnvironmentError::BinOutside {
+                package: plan.package.clone(),
+                command,
+                script: vx_text::sanitize(&script).into_owned(),
+            });
+        }
         let script = in_package(&installed, &script);
         if cfg!(windows) {
             let launch = crate::launch::Launch {
@@ -434,6 +453,29 @@ fn in_package(dir: &Path, script: &str) -> PathBuf {
         .split('/')
         .filter(|part| !part.is_empty() && *part != ".")
         .fold(dir.to_path_buf(), |path, part| path.join(part))
+}
+
+/// Whether `script`, a `bin` of package.json, names a file inside the package at
+/// `dir` (as npm installed it): relative, with no `..` and no root or drive, and a
+/// file inside the package once links are followed. A package's `bin`
+/// is the archive's text, so it is held to the archive rules' bound: `"../../x"`, an
+/// absolute path or a link out of the package would have `vx exec` run a file the
+/// package does not hold.
+fn stays_in(dir: &Path, script: &str) -> bool {
+    let lexical = !script.is_empty()
+        && !script.starts_with(['/', '\\'])
+        && script
+            .split(['/', '\\'])
+            .all(|part| part != ".." && !part.contains(':'));
+    if !lexical {
+        return false;
+    }
+    // Built by then (npm's install and any allowed build have run): a file that is
+    // not there, or a link that points nowhere yet, is refused too.
+    match (in_package(dir, script).canonicalize(), dir.canonicalize()) {
+        (Ok(file), Ok(dir)) => file.starts_with(&dir) && file.is_file(),
+        _ => false,
+    }
 }
 
 /// `path` quoted for `sh`.
@@ -688,7 +730,7 @@ fn rewritten_head(text: &[u8], from: &str, to: &str) -> Option<Vec<u8>> {
 
 #[cfg(test)]
 mod tests {
-    use super::{in_package, rewritten_head, venv_launchers};
+    use super::{in_package, rewritten_head, stays_in, venv_launchers};
     use crate::backend::environment::{Manager, Plan};
     use std::path::Path;
 
@@ -700,6 +742,33 @@ mod tests {
             dir.join("bin").join("prettier.cjs")
         );
         assert_eq!(in_package(&dir, "cli.js"), dir.join("cli.js"));
+    }
+
+    /// Issue 66, item 6: a package's `bin` that leaves the package (absolute, `..`,
+    /// a link out of it) or names nothing there is refused; one inside it is not.
+    #[cfg(unix)]
+    #[test]
+    fn a_bin_that_leaves_the_package_is_refused() {
+        let root = tempfile::tempdir().unwrap();
+        let package = root.path().join("node_modules/evil");
+        std::fs::create_dir_all(package.join("bin")).unwrap();
+        std::fs::write(package.join("bin/cli.js"), "").unwrap();
+        std::fs::write(root.path().join("outside.js"), "").unwrap();
+        std::os::unix::fs::symlink(root.path(), package.join("out")).unwrap();
+        assert!(stays_in(&package, "./bin/cli.js"));
+        assert!(stays_in(&package, "bin/cli.js"));
+        for script in [
+            "../../outside.js",
+            "bin/../../../outside.js",
+            "/etc/passwd",
+            "out/outside.js",
+            "bin/missing.js",
+            "bin",
+            "",
+            "C:/x.js",
+        ] {
+            assert!(!stays_in(&package, script), "{script}");
+        }
     }
 
     /// Windows' venv (`Lib\site-packages`, `Scripts\NAME.exe` from uv): each console

@@ -77,6 +77,19 @@ pub enum EnvironmentError {
     /// The npm package has no `bin`.
     #[error("{0} has no `bin`: it names no command")]
     NoBin(String),
+    /// A `bin` of the npm package names no file inside the package (absolute, with
+    /// `..`, through a link out of it, or not there), as an archive's entry may not.
+    #[error(
+        "{package}: the `bin` `{command}` names {script}, which is not a file inside the package: refused"
+    )]
+    BinOutside {
+        /// The package.
+        package: String,
+        /// The command.
+        command: String,
+        /// The file it names, as package.json writes it (sanitized).
+        script: String,
+    },
     /// The PyPI distribution names no console script.
     #[error("{0} names no console script")]
     NoConsoleScript(String),

@@ -64,6 +64,7 @@ pub fn push(
     let lock_path = manifest.lock_path();
     let job = Push {
         lock_path: &lock_path,
+        trusted: crate::trust::is_trusted(&manifest.path),
         platforms: &request.platforms,
         tags: request.tags,
         settings: &settings,

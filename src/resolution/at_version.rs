@@ -68,7 +68,7 @@ impl Resolver<'_> {
             std::slice::from_mut(&mut spec),
             &scratch,
             platform,
-            project.and_then(|m| m.path.parent()),
+            project.map(|m| m.path.as_path()),
         );
         Ok(spec)
     }

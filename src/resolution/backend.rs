@@ -86,20 +86,20 @@ pub fn own_constraint(runtime: &str) -> &'static str {
 }
 
 impl<'a> Registries<'a> {
-    /// The registries as the project in `project_dir` and the environment configure
-    /// them.
+    /// The registries as `project` (its `.npmrc` read only when it is trusted) and
+    /// the environment configure them.
     pub fn new(
         cx: &'a Context<'a>,
         net: &'a super::Network,
-        project_dir: &std::path::Path,
+        project: crate::backend::npmrc::Project<'_>,
         min_release_age: Option<std::time::Duration>,
     ) -> Registries<'a> {
         let env = |k: &str| std::env::var(k).ok();
         Registries {
             cx,
             net,
-            npmrc: Npmrc::load(Some(project_dir), &env),
-            project_dir: project_dir.to_owned(),
+            npmrc: Npmrc::load(Some(project), &env),
+            project_dir: project.dir.to_owned(),
             min_release_age,
             tools: Vec::new(),
             expected_runtimes: Vec::new(),
@@ -163,6 +163,15 @@ impl<'a> Registries<'a> {
         }
     }
 
+    /// npm's configuration, what it left out said once a run (the first time an npm
+    /// registry is read).
+    fn npm(&self) -> &Npmrc {
+        for note in self.npmrc.notes() {
+            self.net.note_once(note);
+        }
+        &self.npmrc
+    }
+
     /// What may be picked now.
     fn age(&self) -> Age {
         Age {
@@ -175,6 +184,12 @@ impl<'a> Registries<'a> {
     /// needs no credentials; with its `Authorization` header (never shown) when it
     /// does, uncached.
     fn text(&self, registry: &Registry, url: &str) -> Result<Rc<str>, RuntimeError> {
+        self.text_unshown(registry, url)
+            .map_err(|e| shown_in(registry, e))
+    }
+
+    /// [`Registries::text`], its errors naming the URL as fetched.
+    fn text_unshown(&self, registry: &Registry, url: &str) -> Result<Rc<str>, RuntimeError> {
         let Some(auth) = &registry.authorization else {
             return self.cx.text(url);
         };
@@ -208,11 +223,11 @@ impl<'a> Registries<'a> {
 
     /// npm's document of `package`.
     fn packument(&self, package: &str) -> Result<(Registry, Packument), RuntimeError> {
-        let registry = self.npmrc.registry_for(package);
+        let registry = self.npm().registry_for(package);
         let url = npm::packument_url(&registry.url, package);
         let text = self.text(&registry, &url)?;
         let doc = serde_json::from_str(&text).map_err(|e| RuntimeError::Format {
-            url: url.clone(),
+            url: registry.show(&url),
             what: "npm packument".into(),
             reason: e.to_string(),
         })?;
@@ -225,18 +240,20 @@ impl<'a> Registries<'a> {
         package: &str,
         version: &str,
     ) -> Result<(String, VersionDoc), RuntimeError> {
-        let registry = self.npmrc.registry_for(package);
+        let registry = self.npm().registry_for(package);
         let url = npm::version_url(&registry.url, package, version);
         let text = self.text(&registry, &url)?;
+        let shown = registry.show(&url);
         let doc = serde_json::from_str(&text).map_err(|e| RuntimeError::Format {
-            url: url.clone(),
+            url: shown.clone(),
             what: "npm version document".into(),
             reason: e.to_string(),
         })?;
-        Ok((url, doc))
+        Ok((shown, doc))
     }
 
-    /// A PyPI project's page at the configured index: its URL and files.
+    /// A PyPI project's page at the configured index: its URL as it may be shown
+    /// ([`Registry::shown`]: what the lock's `index:` records) and its files.
     fn pypi_page(&self, project: &str) -> Result<(String, Vec<pypi::File>), RuntimeError> {
         let located = crate::backend::pipconf::located(&|k| std::env::var(k).ok());
         self.net.note_pip_index(&located);
@@ -244,11 +261,11 @@ impl<'a> Registries<'a> {
         let url = format!("{}/{project}/", registry.url);
         let text = self.text(&registry, &url)?;
         let files = pypi::parse_page(&url, &text).map_err(|reason| RuntimeError::Format {
-            url: url.clone(),
+            url: registry.show(&url),
             what: "PyPI simple index page (PEP 503/691)".into(),
             reason: reason.to_string(),
         })?;
-        Ok((url, files))
+        Ok((registry.show(&url), files))
     }
 
     /// Every version of `name`, newest first.
@@ -573,7 +590,7 @@ impl<'a> Registries<'a> {
                     hash: Hash::Integrity(integrity),
                     source: format!(
                         "index:{}",
-                        npm::version_url(&registry.url, &name.package, version)
+                        npm::version_url(&registry.shown, &name.package, version)
                     ),
                     package: name.package.clone(),
                     format: ArchiveFormat::TarGz,
@@ -656,11 +673,12 @@ impl<'a> Registries<'a> {
         let scratch = crate::scratch::new("environment").map_err(|e| fail(e.to_string()))?;
         let (registry, lockfile) = match name.kind {
             Kind::Npm => {
-                let registry = self.npmrc.registry_for(&name.package).url;
+                // As the user wrote it: no token of a URL's path reaches the lock.
+                let registry = self.npm().registry_for(&name.package).shown;
                 // npm resolves the dependencies against the registries (and with the
                 // tokens) the `.npmrc` files name, as vx read the package itself.
                 let given = self
-                    .npmrc
+                    .npm()
                     .for_npm(&|url| self.net.net.rewrites.apply(url).into_owned());
                 let text = crate::install::environment::npm_lockfile(
                     &runtime_dir,
@@ -679,12 +697,14 @@ impl<'a> Registries<'a> {
                 (registry, kept)
             }
             Kind::Pypi => {
-                let registry = crate::backend::pipconf::index(&|k| std::env::var(k).ok()).url;
+                let index = crate::backend::pipconf::index(&|k| std::env::var(k).ok());
+                // Recorded as shown (`${PIP_INDEX_URL}`), fetched as configured.
+                let registry = index.shown;
                 let fetched = self
                     .net
                     .net
                     .rewrites
-                    .apply(&format!("{registry}/"))
+                    .apply(&format!("{}/", index.url))
                     .into_owned();
                 let requirement = match name.extras.is_empty() {
                     true => format!("{}=={version}", name.package),
@@ -742,6 +762,32 @@ impl<'a> Registries<'a> {
             own_runtime: None,
             installer: None,
         })
+    }
+}
+
+/// `error` naming `registry`'s URLs as they may be shown ([`Registry::shown`]): a
+/// token in a registry URL's path reaches no message.
+fn shown_in(registry: &Registry, error: RuntimeError) -> RuntimeError {
+    if registry.shown == registry.url {
+        return error;
+    }
+    let hide = |text: &str| text.replace(&registry.url, &registry.shown);
+    match error {
+        RuntimeError::Fetch {
+            url,
+            reason,
+            without_network,
+        } => RuntimeError::Fetch {
+            url: hide(&url),
+            reason: hide(&reason),
+            without_network,
+        },
+        RuntimeError::Format { url, what, reason } => RuntimeError::Format {
+            url: hide(&url),
+            what,
+            reason: hide(&reason),
+        },
+        other => other,
     }
 }
 

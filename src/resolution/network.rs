@@ -145,11 +145,23 @@ impl Network {
             .rewrites_shown
             .lock()
             .unwrap_or_else(|e| e.into_inner());
-        if shown.insert(format!("pip index {}", located.registry.url)) {
+        if shown.insert(format!("pip index {}", located.registry.shown)) {
             self.progress(&format!(
                 "PyPI index {} from {}",
-                located.registry.url, located.from
+                located.registry.shown, located.from
             ));
+        }
+    }
+
+    /// Shows `line` as a progress line once a run, however often it is asked (a
+    /// configuration's note, read again by each reader of it).
+    pub fn note_once(&self, line: &str) {
+        let mut shown = self
+            .rewrites_shown
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if shown.insert(format!("note {line}")) {
+            self.progress(line);
         }
     }
 

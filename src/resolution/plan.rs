@@ -12,14 +12,18 @@ use crate::manifest::Platform;
 /// Puts in each of `specs` (one platform's, in manifest order) whose lock entry keeps
 /// an environment the [`environment::Plan`] that builds it, with the runtime's spec when the runtime
 /// is among `specs` (so the installer installs it first, by the same engine). An npm
-/// tool is given `project_dir`, whose `.npmrc` npm reads there
-/// ([`environment::NPMRC_DIR`]).
+/// tool is given the folder of the project's `manifest`, whose `.npmrc` is read there
+/// ([`environment::NPMRC_DIR`]), when the user trusts the project (`vx trust`): a
+/// cloned project's `.npmrc` is not read until then.
 pub fn plan_specs(
     specs: &mut [crate::spec::ToolSpec],
     lock: &Lock,
     platform: &Platform,
-    project_dir: Option<&std::path::Path>,
+    manifest: Option<&std::path::Path>,
 ) {
+    let project_dir = manifest
+        .filter(|m| crate::trust::is_trusted(m))
+        .and_then(std::path::Path::parent);
     let all: BTreeMap<String, crate::spec::ToolSpec> =
         specs.iter().map(|s| (s.name.clone(), s.clone())).collect();
     for spec in specs.iter_mut() {

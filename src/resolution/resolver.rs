@@ -85,6 +85,9 @@ pub struct Resolver<'n> {
     pub(super) lock: Option<Lock>,
     /// The project's directory (its `.npmrc` names npm registries).
     project_dir: std::path::PathBuf,
+    /// Whether the user trusts the project (`vx trust`): only then is its `.npmrc`
+    /// read.
+    project_trusted: bool,
     /// The project's tools as resolved so far in this run: where a runtime tool
     /// (`npm:prettier`) finds the project's runtime (`node`).
     project_tools: RefCell<Vec<ToolTable>>,
@@ -144,6 +147,7 @@ impl<'n> Resolver<'n> {
             catalogue,
             lock: lock.cloned(),
             project_dir,
+            project_trusted: manifest.is_some_and(|m| crate::trust::is_trusted(&m.path)),
             // As the lock pins them: a runtime tool named on the command line (`vx x
             // npm:prettier`) finds the project's node concrete.
             project_tools: RefCell::new(
@@ -170,7 +174,10 @@ impl<'n> Resolver<'n> {
         super::backend::Registries::new(
             &self.runtimes,
             self.net,
-            &self.project_dir,
+            crate::backend::npmrc::Project {
+                dir: &self.project_dir,
+                trusted: self.project_trusted,
+            },
             self.min_release_age,
         )
         .with_tools(self.project_tools.borrow().clone())

