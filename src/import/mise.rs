@@ -604,22 +604,24 @@ pub fn file_and_included_tasks(dir: &std::path::Path, text: &str) -> Vec<ScriptE
         .unwrap_or_default();
     let mut out = Vec::new();
     for include in includes.iter().take(64) {
-        let relative = include
-            .trim()
-            .strip_prefix("{{config_root}}/")
-            .unwrap_or(include.trim());
-        let path = dir.join(relative);
-        if crate::manifest::environment::inside_project_problem(relative).is_some() {
-            out.push(ScriptEntry {
-                name: include.clone(),
-                script: Err(TaskError::Include {
-                    include: include.clone(),
-                    why: "it is not a path inside the project".to_owned(),
-                }),
-                line: None,
-            });
-        } else if path.is_dir() {
-            out.extend(file_tasks_in(dir, &[relative]));
+        let relative =
+            match project_relative(include, "[task_config] includes takes paths in the project") {
+                Ok(relative) => relative,
+                Err(why) => {
+                    out.push(ScriptEntry {
+                        name: include.clone(),
+                        script: Err(TaskError::Include {
+                            include: include.clone(),
+                            why: why.to_string(),
+                        }),
+                        line: None,
+                    });
+                    continue;
+                }
+            };
+        let path = dir.join(&relative);
+        if path.is_dir() {
+            out.extend(file_tasks_in(dir, &[relative.as_str()]));
         } else {
             out.extend(included_toml(&path, include, &vars));
         }
