@@ -674,19 +674,23 @@ fn github(
         }
     };
     let url = format!("{api}/rate_limit");
+    // A mirror of GitHub's API (`url_replacements`) has no rate limit of GitHub's to tell.
+    let mirrored = network.net.rewrites.apply(&url) != url.as_str();
     match network.github.fetch(&url, 64 * 1024) {
         Ok(body) => findings.push(rate_limit(&api, &token, has_token, &body)),
-        // GitHub Enterprise Server with rate limiting turned off answers 404 here: the
-        // server was reached and has no limit to tell.
+        // GitHub Enterprise Server with rate limiting turned off answers 404 here, and
+        // so does a mirror: the server was reached and has no limit to tell.
         Err(crate::github::GithubError::NotFound { .. })
-            if !network.github.hosts().is_dot_com() =>
+            if !network.github.hosts().is_dot_com() || mirrored =>
         {
+            let what = match mirrored {
+                true => "a mirror (url_replacements) that answers 404 for /rate_limit",
+                false => "the server answers 404 for /rate_limit: a GitHub Enterprise Server with rate limiting off",
+            };
             findings.push(Finding::new(
                 "github",
                 Status::Ok,
-                format!(
-                    "{api}, {token}; no rate limit (the server answers 404 for /rate_limit: a GitHub Enterprise Server with rate limiting off)"
-                ),
+                format!("{api}, {token}; no rate limit ({what})"),
             ));
         }
         Err(err) => findings.push(

@@ -1191,3 +1191,41 @@ fn a_tests_vx_keeps_its_config_store_and_cache_in_the_workspace() {
         assert!(what.starts_with(&workspace), "{check}: {what}");
     }
 }
+
+/// Issue 63, item 9: a GitHub mirror (`url_replacements` of api.github.com) answers
+/// 404 for `/rate_limit`: `vx doctor` says there is no limit to tell, not a problem
+/// (it reported a false GitHub problem behind a mirror).
+#[test]
+fn doctor_takes_a_github_mirror_without_rate_limits_for_what_it_is() {
+    let mirror = TestServer::start([("/other", Route::Ok(b"{}".to_vec()))]);
+    let m = Machine::new();
+    let a = m.project("a", "1.0");
+    let config = m.config();
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(
+        &config,
+        format!(
+            "[url_replacements]\n\"https://api.github.com/\" = \"{}\"\n",
+            mirror.url("/")
+        ),
+    )
+    .unwrap();
+    let out = m
+        .vx(&a)
+        .args(["doctor", "--json"])
+        .env_remove("VX_GITHUB_URL")
+        .output()
+        .unwrap();
+    let found = finding(&out, "github");
+    assert_eq!(found["status"], "ok", "{found}");
+    assert!(
+        found["what"]
+            .as_str()
+            .is_some_and(|m| m.contains("a mirror")),
+        "{found}"
+    );
+    assert!(
+        mirror.paths().iter().any(|p| p == "/rate_limit"),
+        "asked the mirror"
+    );
+}
