@@ -355,7 +355,7 @@ fn trust(manifest: &Manifest) -> Finding {
         (false, true) => Finding::new(
             "trust",
             Status::Info,
-            "this project is not trusted: the hook, the shims and editors apply its tools, not its [env], env files or [settings] path",
+            "this project is not trusted: the hook, the shims and editors apply its tools, not its [env], env files, [settings] path or virtual environment",
         )
         .why("a cloned repository's environment could run code in your shell")
         .fix("vx trust, once you have read its vx.toml"),

@@ -205,7 +205,7 @@ pub fn target(manifest: &Path, note: &dyn Fn(&str)) -> Result<Target, NotApplied
         );
     } else if Declared::declares_own(parsed) {
         note(&format!(
-            "vx: {} is not trusted: its [env], env files and [settings] path are not applied (its tools are); `vx trust` applies them",
+            "vx: {} is not trusted: its [env], env files, [settings] path and virtual environment are not applied (its tools are); `vx trust` applies them",
             manifest.display()
         ));
     }

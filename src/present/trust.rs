@@ -23,9 +23,33 @@ pub fn applies(env: &ProjectEnvironment) -> String {
         };
         applies.push(format!("[settings] path ({dirs})"));
     }
+    if let Some(venv) = &env.python_venv {
+        applies.push(format!(
+            "virtual environment {venv} ([settings] python_venv)"
+        ));
+    }
     if applies.is_empty() {
         "it declares no environment of its own yet".to_owned()
     } else {
         format!("the hook and the shims apply its {}", applies.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 63, item 9: trusting a project also activates its virtual environment in
+    /// the hook and the shims, and `vx trust` says so.
+    #[test]
+    fn trusting_names_the_virtual_environment_it_activates() {
+        let env = ProjectEnvironment {
+            python_venv: Some(".venv".to_owned()),
+            ..ProjectEnvironment::default()
+        };
+        assert_eq!(
+            applies(&env),
+            "the hook and the shims apply its virtual environment .venv ([settings] python_venv)"
+        );
     }
 }

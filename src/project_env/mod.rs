@@ -83,8 +83,9 @@ impl Declared {
     }
 
     /// What of `manifest` the shell hook and the shims apply to a project the user has
-    /// not trusted (`vx trust`): nothing of its own (`[env]`, env files and
-    /// `[settings] path` are neither read nor applied), only what its tools set,
+    /// not trusted (`vx trust`): nothing of its own (`[env]`, env files, `[settings]
+    /// path` and the virtual environment are neither read nor applied), only what its
+    /// tools set,
     /// added by [`Declared::with_tools`].
     pub fn untrusted(manifest: &Manifest) -> Declared {
         Declared {
