@@ -885,7 +885,35 @@ pub struct InitArgs {
     pub offline: bool,
     /// How the locking shows itself.
     #[command(flatten)]
-    pub run: RunArgs,
+    pub run: LockRunArgs,
+}
+
+/// How a lock that only fetches shows itself (`vx init`): a sync's knobs less its
+/// views (no dashboard, no JSON events: the lock writes lines).
+#[derive(Clone, Debug, Args)]
+pub struct LockRunArgs {
+    /// At most this many downloads at once.
+    #[arg(short = 'j', long = "jobs", value_name = "N", default_value_t = 8,
+          value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub jobs: u32,
+    /// Print failures and the final line only.
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also print URLs, exit codes and the board's publish count.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+impl LockRunArgs {
+    /// These as a sync's [`RunArgs`]: headless, the rest as the defaults.
+    pub fn run_args(&self) -> RunArgs {
+        RunArgs {
+            jobs: self.jobs,
+            quiet: self.quiet,
+            verbose: self.verbose,
+            ..RunArgs::headless()
+        }
+    }
 }
 
 /// `vx remove` options.

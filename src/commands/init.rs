@@ -67,7 +67,7 @@ pub fn run(args: &InitArgs) -> Result<i32, Error> {
     }
     // A lock that fails leaves no vx.toml and no vx.lock.
     let snapshot = super::request::snapshot(&path)?;
-    let options = super::request::lock_options(&args.run, false, args.offline);
+    let options = super::request::lock_options(&args.run.run_args(), false, args.offline);
     let locked = vx::ops::import::write_and_lock(&edited, &options, &snapshot)?;
     super::print(&vx::present::import::imported(&edited))?;
     vx::present::import::settled(locked, &edited, &super::note)
