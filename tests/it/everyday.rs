@@ -1149,18 +1149,32 @@ fn doctor_takes_a_server_without_rate_limits_for_what_it_is() {
     let github = vx::demo::github::GithubFixture::builder().start().unwrap();
     let m = Machine::new();
     let a = m.project("a", "1.0");
-    let out = m
-        .vx(&a)
-        .args(["doctor", "--json"])
-        .env("VX_GITHUB_URL", github.web_url())
-        .output()
-        .unwrap();
+    github_is_ok_saying(
+        &m,
+        &a,
+        |cmd| {
+            cmd.env("VX_GITHUB_URL", github.web_url());
+        },
+        "rate limiting off",
+    );
+}
+
+/// Asserts that `vx doctor --json` in project `a` of `m` (`env` setting the command's
+/// environment) finds GitHub ok, saying `saying`.
+fn github_is_ok_saying(
+    m: &Machine,
+    a: &Path,
+    env: impl FnOnce(&mut assert_cmd::Command),
+    saying: &str,
+) {
+    let mut cmd = m.vx(a);
+    cmd.args(["doctor", "--json"]);
+    env(&mut cmd);
+    let out = cmd.output().unwrap();
     let found = finding(&out, "github");
     assert_eq!(found["status"], "ok", "{found}");
     assert!(
-        found["what"]
-            .as_str()
-            .is_some_and(|m| m.contains("rate limiting off")),
+        found["what"].as_str().is_some_and(|m| m.contains(saying)),
         "{found}"
     );
 }
@@ -1210,19 +1224,13 @@ fn doctor_takes_a_github_mirror_without_rate_limits_for_what_it_is() {
         ),
     )
     .unwrap();
-    let out = m
-        .vx(&a)
-        .args(["doctor", "--json"])
-        .env_remove("VX_GITHUB_URL")
-        .output()
-        .unwrap();
-    let found = finding(&out, "github");
-    assert_eq!(found["status"], "ok", "{found}");
-    assert!(
-        found["what"]
-            .as_str()
-            .is_some_and(|m| m.contains("a mirror")),
-        "{found}"
+    github_is_ok_saying(
+        &m,
+        &a,
+        |cmd| {
+            cmd.env_remove("VX_GITHUB_URL");
+        },
+        "a mirror",
     );
     assert!(
         mirror.paths().iter().any(|p| p == "/rate_limit"),
