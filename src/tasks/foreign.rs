@@ -134,7 +134,7 @@ pub fn discover(project: &Path) -> (Vec<Foreign>, Vec<String>) {
 }
 
 /// mise's configuration files whose tasks a project may have, in mise's order.
-const MISE_FILES: [&str; 4] = [
+pub const MISE_FILES: [&str; 4] = [
     "mise.toml",
     ".mise.toml",
     ".config/mise.toml",
