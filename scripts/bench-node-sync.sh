@@ -67,5 +67,5 @@ hyperfine -N -r "$runs" \
   -n "mise install, http: tool (same tar.xz)" "$mise install -C $work/mise-project" \
   --prepare "rm -rf $work/mise/data $work/mise/cache" \
   -n "mise install node@20.11.1 (core, tar.gz)" "$mise install node@20.11.1"
-"$work/store/node/20.11.1/bin/node" --version >/dev/null
+"$work"/store/node/20.11.1-*/bin/node --version >/dev/null   # <store>/<tool>/<version>-<key>
 "$MISE_DATA_DIR/installs/node/20.11.1/bin/node" --version >/dev/null

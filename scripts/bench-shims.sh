@@ -26,7 +26,7 @@ printf '[tools.tiny]\nversion = "1.0"\nurl = "file://%s/tiny-{version}.tar.gz"\n
   "$work" "$sha" >"$work/proj/vx.toml"
 (cd "$work/proj" && "$vx" sync -q >/dev/null)
 shim=$XDG_DATA_HOME/vx/shims/tiny
-direct=$XDG_DATA_HOME/vx/store/tiny/1.0/bin/tiny
+direct=$(echo "$XDG_DATA_HOME"/vx/store/tiny/1.0-*/bin/tiny)   # <store>/<tool>/<version>-<key>
 test -L "$shim" && test -x "$direct"
 echo "vx: $vx ($("$vx" --version)); load: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%FT%TZ)"
 cd "$work/elsewhere"

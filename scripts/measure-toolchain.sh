@@ -28,7 +28,7 @@ cd "$work"
 . "$root/scripts/lib/common.sh"
 isolate_vx "$work"
 "$vx" sync --headless -j 16 > /dev/null   # install and lock once
-direct="$XDG_DATA_HOME/vx/store/t1/1/bin/tool1"
+direct=$(echo "$XDG_DATA_HOME"/vx/store/t1/1-*/bin/tool1)   # <store>/<tool>/<version>-<key>
 
 commands=(
   "vx --version|$vx --version"
