@@ -190,7 +190,7 @@ fn remove(table: &mut dyn TableLike, keys: &[String]) -> bool {
         return false;
     };
     if rest.is_empty() {
-        return table.remove(first.as_str()).is_some();
+        return remove_keeping_comments(table, first);
     }
     let Some(inner) = table
         .get_mut(first.as_str())
@@ -218,6 +218,40 @@ fn remove(table: &mut dyn TableLike, keys: &[String]) -> bool {
         table.remove(first.as_str());
     }
     removed
+}
+
+/// Removes `key` from `table`; the comment lines above it (the section's, as a user
+/// wrote them: `# our mirror`) stay, above the key that follows it.
+fn remove_keeping_comments(table: &mut dyn TableLike, key: &str) -> bool {
+    let index = table.iter().position(|(k, _)| k == key);
+    let comment = table
+        .key(key)
+        .and_then(|k| k.leaf_decor().prefix())
+        .and_then(|p| p.as_str())
+        .filter(|p| p.contains('#'))
+        .map(|p| {
+            // The comment lines, not the blank lines and indentation around them.
+            let lines: Vec<&str> = p
+                .lines()
+                .filter(|l| l.trim_start().starts_with('#'))
+                .collect();
+            format!("{}\n", lines.join("\n"))
+        });
+    if table.remove(key).is_none() {
+        return false;
+    }
+    if let (Some(index), Some(comment)) = (index, comment)
+        && let Some((mut next, _)) = table.iter_mut().nth(index)
+    {
+        let decor = next.leaf_decor_mut();
+        let below = decor
+            .prefix()
+            .and_then(|p| p.as_str())
+            .unwrap_or("")
+            .to_owned();
+        decor.set_prefix(format!("{comment}{below}"));
+    }
+    true
 }
 
 /// Reads the edited text back as vx would, then writes it: refused when the reader
@@ -306,6 +340,15 @@ mod tests {
             after.contains("mirrors = [\"file:///mnt/vx\"] # none yet"),
             "{after}"
         );
+    }
+
+    /// Issue 66, item 19: the comment above an unset key stays (it was removed with
+    /// the key, though it is the user's note on the section).
+    #[test]
+    fn unset_keeps_the_comment_lines_above_the_key() {
+        let before = "[github]\n# our mirror, since 2024\nurl = \"https://a\"\ntoken = \"x\"\n";
+        let after = edited(before, "github.url", None).unwrap();
+        assert_eq!(after, "[github]\n# our mirror, since 2024\ntoken = \"x\"\n");
     }
 
     #[test]
