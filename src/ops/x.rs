@@ -57,7 +57,7 @@ pub struct Prepared {
 #[derive(Debug, thiserror::Error)]
 pub enum XError {
     /// The tool is not `NAME` or `NAME@CONSTRAINT` (the user's to fix).
-    #[error("`{0}`: name a registry tool, optionally with a constraint: NAME or NAME@CONSTRAINT")]
+    #[error("`{}`: name a registry tool, optionally with a constraint: NAME or NAME@CONSTRAINT", vx_text::sanitize(.0))]
     Malformed(String),
     /// The constraint does not parse (the user's to fix).
     #[error(transparent)]
@@ -98,6 +98,17 @@ pub fn prepare(session: &Session, request: &Request<'_>) -> Result<Prepared, XEr
     })
 }
 
+/// Whether `name` can name a registry tool (`ripgrep`, `BurntSushi/ripgrep`,
+/// `npm:@biomejs/biome`): not a path (`/bin/sh`, `../x`, `C:\\x`), no whitespace,
+/// control character or escape: such a name is refused before anything is looked up.
+fn looks_like_a_tool(name: &str) -> bool {
+    let path_like = name.starts_with(['/', '.', '\\', '~'])
+        || name.contains('\\')
+        || name.split('/').any(|part| part == ".." || part == ".")
+        || name.get(1..3) == Some(":\\");
+    !path_like && !name.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
 /// The tool's download on this platform: remembered (installed, and resolved less
 /// than a day ago, or offline), else resolved now.
 fn resolve(session: &Session, tool: &str, store: &Path, offline: bool) -> Result<ToolSpec, XError> {
@@ -115,7 +126,7 @@ fn resolve(session: &Session, tool: &str, store: &Path, offline: bool) -> Result
         ),
     };
     let constraint = constraint.as_str();
-    if name.is_empty() || constraint.is_empty() {
+    if name.is_empty() || constraint.is_empty() || !looks_like_a_tool(name) {
         return Err(XError::Malformed(tool.to_owned()));
     }
     crate::version::Constraint::parse(constraint)?;

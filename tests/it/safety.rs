@@ -451,3 +451,35 @@ fn a_constraint_that_walks_paths_is_refused_up_front() {
         }
     }
 }
+
+/// Issue 66, item 18: `vx x` of a path (`/bin/sh`, `../../../bin/sh`) or of a name with
+/// an escape sequence is refused up front as a bad argument (exit 2), naming it
+/// sanitized, before any registry is asked: it was exit 1 from the lookup, echoing
+/// the name raw.
+#[test]
+fn vx_x_of_a_path_or_an_escape_is_refused_up_front_and_shown_safe() {
+    let work = common::Work::new();
+    let home = work.dir.path().join("home");
+    for tool in [
+        "/bin/sh",
+        "../../../bin/sh",
+        "./sh",
+        "evil\u{1b}]0;pwned\u{7}",
+    ] {
+        let mut cmd = work.vx();
+        common::isolated(&mut cmd, &home);
+        let (_, stderr) = output_of(
+            cmd.args(["x", tool])
+                .env("VX_GITHUB_URL", "http://127.0.0.1:9")
+                .env("VX_GITHUB_API_URL", "http://127.0.0.1:9")
+                .timeout(std::time::Duration::from_secs(60)),
+            2,
+        );
+        assert!(
+            stderr.contains("name a registry tool"),
+            "{tool:?}: {stderr}"
+        );
+        assert!(!stderr.contains('\u{1b}'), "{tool:?}: {stderr:?}");
+        assert!(!stderr.contains("127.0.0.1"), "{tool:?}: {stderr}");
+    }
+}
