@@ -63,6 +63,12 @@ impl Wheel {
         })
     }
 
+    /// Whether it is a wheel of `project` (names compared normalized, PEP 503): a page
+    /// may list another project's wheel, which is never taken for this one's.
+    pub fn is_of(&self, project: &str) -> bool {
+        crate::package_name::normalize(&self.dist) == crate::package_name::normalize(project)
+    }
+
     /// Whether it is a native program for any Python 3 (`py3-none-PLATFORM`), rather
     /// than a library built for one Python ABI or pure Python (`any`).
     pub fn is_native_program(&self) -> bool {

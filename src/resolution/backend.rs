@@ -326,7 +326,7 @@ impl<'a> Registries<'a> {
             .iter()
             .filter(|f| !f.yanked)
             .filter_map(|f| Some((pypi::Wheel::parse(&f.filename)?, f)))
-            .filter(|(w, _)| w.version == version)
+            .filter(|(w, _)| w.version == version && w.is_of(&name.package))
             .collect();
         if wheels.is_empty() {
             return Err(ResolutionError::Usage(format!(
@@ -555,7 +555,9 @@ impl<'a> Registries<'a> {
                     .iter()
                     .filter(|f| !f.yanked)
                     .filter_map(|f| pypi::Wheel::parse(&f.filename))
-                    .any(|w| w.version == version && w.is_native_program());
+                    .any(|w| {
+                        w.version == version && w.is_of(&name.package) && w.is_native_program()
+                    });
                 Ok((!native).then_some("python"))
             }
             _ => Err(not_yet(name)),

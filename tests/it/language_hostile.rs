@@ -94,6 +94,24 @@ fn a_wheel_listed_without_a_sha256_pins_nothing() {
     assert!(text.contains("has no sha256"), "{text}");
 }
 
+/// Issue 66, item 10: a page for `ruff` that lists only another project's wheels
+/// (`evil_other-0.8.4-…whl`, the real page's files renamed) locks nothing under
+/// ruff's name: it was locked as ruff's.
+#[test]
+fn another_projects_wheel_on_a_page_is_never_locked_as_this_ones() {
+    let page = pypi::page().replace("ruff-0.8.4-", "evil_other-0.8.4-");
+    let server = TestServer::start(vec![(
+        "/simple/ruff/".to_owned(),
+        Route::Ok(page.into_bytes()),
+    )]);
+    let (code, text) = lock_fails(&pypi::config(&server), PYPI);
+    assert_ne!(code, Some(0), "{text}");
+    assert!(
+        !text.contains("evil_other") || text.contains("no wheel"),
+        "{text}"
+    );
+}
+
 /// The npm documents of `esbuild@0.24.0` for linux-x64, as routes of a registry.
 fn esbuild_routes() -> Vec<(String, Vec<u8>)> {
     vec![
