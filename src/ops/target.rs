@@ -510,13 +510,18 @@ pub fn ensure_venv(
     };
     let project = crate::project_env::project_dir(&manifest.path);
     let venv = project.join(dir);
+    // A uv project's packages are uv's to install: said where the venv is new.
+    let uv_sync = match project.join("uv.lock").is_file() {
+        true => "; uv.lock is here: `vx exec -- uv sync` installs the project's packages into it",
+        false => "",
+    };
     Ok(match venv::ensure(&venv, &project, &chain.bin_dirs())? {
         Ensured::Present => None,
         Ensured::Made => Some(format!(
-            "vx: made the virtual environment {dir} ([settings] python_venv)"
+            "vx: made the virtual environment {dir} ([settings] python_venv){uv_sync}"
         )),
         Ensured::Remade(why) => Some(format!(
-            "vx: made the virtual environment {dir} again: {why}; what was installed in it is to install again (uv sync, pip install)"
+            "vx: made the virtual environment {dir} again: {why}; what was installed in it is to install again (uv sync, pip install){uv_sync}"
         )),
     })
 }

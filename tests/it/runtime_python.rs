@@ -623,9 +623,15 @@ fn a_uv_teams_venv_is_made_with_uv_and_made_again_when_its_python_is_not_the_pro
     use common::publishers::uv;
     let (_gh, _uv, project, _version) = uv_team_project();
     let venv = project.work.dir.path().join(".venv");
+    std::fs::write(project.work.dir.path().join("uv.lock"), "version = 1\n").unwrap();
     let said = project.ok(&["sync", "--headless"]);
     assert!(
         said.contains("made the virtual environment .venv"),
+        "{said}"
+    );
+    // A uv project: the hint that its packages are uv's to install (issue 63, item 9).
+    assert!(
+        said.contains("uv.lock is here: `vx exec -- uv sync` installs the project's packages"),
         "{said}"
     );
     let cfg = std::fs::read_to_string(venv.join("pyvenv.cfg")).unwrap();
