@@ -230,3 +230,39 @@ build = { run = "trap 'echo cancelled >> runs; sleep 0.2; exit 1' INT TERM; echo
     rustix::process::kill_process(pid, rustix::process::Signal::INT).unwrap();
     assert_eq!(common::wait_exit(&mut vx.0).code(), Some(130));
 }
+
+#[test]
+fn an_http_check_that_trickles_is_given_up_on_at_the_timeout() {
+    // A server that answers a byte every 1.5 s: each read is quick enough, the answer
+    // never is. The check gives up at the service's timeout, not after the twelve
+    // reads (issue 66, item 2).
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                use std::io::Write;
+                let mut stream = stream;
+                for byte in b"HTTP/1.0 200 OK\r\n\r\n" {
+                    if stream.write_all(&[*byte]).is_err() {
+                        return;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(1500));
+                }
+            });
+        }
+    });
+    let work = Work::with_tasks(&format!(
+        r#"[tasks]
+srv = {{ run = "while :; do sleep 1; done", service = true, ready = {{ http = "http://127.0.0.1:{port}/", timeout = "2s" }} }}
+client = {{ run = "touch client.ran", depends = ["srv"] }}
+"#
+    ));
+    let started = std::time::Instant::now();
+    let (code, _, stderr) = work.run_tasks(&["client"]);
+    let took = started.elapsed();
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("not ready after 2s"), "{stderr}");
+    assert!(took < std::time::Duration::from_secs(12), "{took:?}");
+    assert!(!work.dir.path().join("client.ran").exists());
+}
