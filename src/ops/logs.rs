@@ -252,40 +252,11 @@ fn incomplete_tail(bytes: &[u8]) -> usize {
 }
 
 /// `text` with newlines, tabs and SGR colour sequences kept, `\r\n` as `\n`, a lone
-/// `\r` as a new line, and every other control character escaped.
+/// `\r` as a new line, and every other control character escaped
+/// ([`vx_text::sanitize_keeping_colours`], which `vx run --output prefix` shares).
 fn safe(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.char_indices().peekable();
-    while let Some((at, c)) = chars.next() {
-        match c {
-            '\n' | '\t' => out.push(c),
-            '\r' => {
-                if chars.peek().is_none_or(|(_, next)| *next != '\n') {
-                    out.push('\n');
-                }
-            }
-            '\x1b' => {
-                let rest = &text[at + 1..];
-                let params = rest.strip_prefix('[').map(|r| {
-                    r.len()
-                        - r.trim_start_matches(|c: char| c.is_ascii_digit() || c == ';')
-                            .len()
-                });
-                match params {
-                    Some(n) if rest.as_bytes().get(1 + n) == Some(&b'm') => {
-                        out.push_str(&text[at..at + 1 + 1 + n + 1]);
-                        for _ in 0..1 + n + 1 {
-                            chars.next();
-                        }
-                    }
-                    _ => out.push_str(&vx_text::sanitize("\x1b")),
-                }
-            }
-            c if c.is_control() => out.push_str(&vx_text::sanitize(c.encode_utf8(&mut [0; 4]))),
-            c => out.push(c),
-        }
-    }
-    out
+    let lines = text.replace("\r\n", "\n").replace('\r', "\n");
+    vx_text::sanitize_keeping_colours(&lines).into_owned()
 }
 
 #[cfg(test)]

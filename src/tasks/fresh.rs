@@ -5,6 +5,14 @@
 //! The hash of the last success is kept under vx's data directory, per project and
 //! task: `$XDG_DATA_HOME/vx/state/tasks/<project>/<task>` (`<project>`: a hash of the
 //! project directory's path), written atomically after the task succeeded.
+//!
+//! Only what is the project's own is read: a regular file's content (streamed, never
+//! held whole), up to [`MAX_SOURCE_BYTES`] (a larger one counts by its size and
+//! modification time). A FIFO, a device or a socket that a glob matches counts by its
+//! kind alone and is never opened for reading (it could block or never end); a link
+//! counts by its target's content when that is a regular file inside the project, and
+//! by the text of its target otherwise, so a link to `/dev/zero` or out of the project
+//! is never read or walked. A linked directory is not entered.
 
 use std::io;
 use std::path::{Component, Path, PathBuf};
@@ -15,6 +23,8 @@ use crate::manifest::environment::task::pattern_matches;
 
 /// Most files a task's globs may match (a larger tree is hashed up to here and said).
 const MAX_FILES: usize = 100_000;
+/// Largest source whose content is hashed; a larger one counts by size and mtime.
+pub const MAX_SOURCE_BYTES: u64 = 1 << 30;
 
 /// What decides whether one task is up to date.
 #[derive(Clone, Debug)]
@@ -84,19 +94,76 @@ impl Stamp {
             .collect();
         files.sort();
         files.dedup();
+        let root = self
+            .project
+            .canonicalize()
+            .unwrap_or_else(|_| self.project.clone());
         let mut hasher = Sha256::new();
         hasher.update(self.recipe.as_bytes());
         hasher.update([0]);
         for file in files {
             hasher.update(file.to_string_lossy().as_bytes());
             hasher.update([0]);
-            match std::fs::read(self.project.join(&file)) {
-                Ok(bytes) => hasher.update(Sha256::digest(&bytes)),
-                Err(_) => hasher.update(b"unreadable"),
-            }
+            hasher.update(source_digest(&root, &self.project.join(&file)));
         }
         hex::encode(hasher.finalize())
     }
+}
+
+/// What one matched path contributes to a task's hash (see the module's rules): a
+/// regular file's content digest, a link's target inside the project or its target's
+/// text, or the kind of anything else. Never blocks and never reads outside `root`.
+fn source_digest(root: &Path, path: &Path) -> Vec<u8> {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return b"unreadable".to_vec();
+    };
+    if meta.file_type().is_symlink() {
+        return match std::fs::canonicalize(path) {
+            Ok(target) if target.starts_with(root) => content_digest(&target),
+            _ => {
+                let target = std::fs::read_link(path).unwrap_or_default();
+                [b"link to ".as_slice(), target.to_string_lossy().as_bytes()].concat()
+            }
+        };
+    }
+    content_digest(path)
+}
+
+/// The digest of the regular file at `path`, read as a stream through
+/// [`crate::bounded_read`] (opened without blocking, a regular file only).
+fn content_digest(path: &Path) -> Vec<u8> {
+    use crate::bounded_read::{self, ReadError};
+    match bounded_read::open(path, MAX_SOURCE_BYTES) {
+        Ok(file) => {
+            let mut hasher = Sha256::new();
+            match io::copy(
+                &mut bounded_read::bounded(file, MAX_SOURCE_BYTES),
+                &mut hasher,
+            ) {
+                Ok(_) => hasher.finalize().to_vec(),
+                Err(_) => b"unreadable".to_vec(),
+            }
+        }
+        Err(ReadError::NotRegular { kind }) => format!("not a regular file: {kind}").into_bytes(),
+        Err(ReadError::TooLarge { .. }) => {
+            let meta = std::fs::metadata(path).ok();
+            let size = meta.as_ref().map_or(0, |m| m.len());
+            let modified = meta
+                .and_then(|m| m.modified().ok())
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            format!("large: {size} bytes, modified {modified}").into_bytes()
+        }
+        Err(ReadError::Io(_)) => b"unreadable".to_vec(),
+    }
+}
+
+/// Whether `path` (under `project`) is inside the project once its links are resolved.
+fn inside(project: &Path, path: &Path) -> bool {
+    let root = project
+        .canonicalize()
+        .unwrap_or_else(|_| project.to_owned());
+    path.canonicalize().is_ok_and(|real| real.starts_with(root))
 }
 
 /// The files (relative paths) under `project` that `glob` matches, at most `limit`:
@@ -118,6 +185,14 @@ pub fn expand(project: &Path, glob: &str, limit: usize) -> Vec<PathBuf> {
     }
     let mut out = Vec::new();
     let start = project.join(&base);
+    if !inside(project, &start) {
+        // Out of the project through a link (or `..`), or not there: never walked. A
+        // link named whole still counts (by its target's text).
+        if literal == segments.len() && std::fs::symlink_metadata(&start).is_ok() {
+            out.push(base);
+        }
+        return out;
+    }
     if literal == segments.len() {
         if start.is_file() {
             out.push(base);
@@ -179,7 +254,8 @@ fn segments_match(pattern: &[&str], path: &[&str]) -> bool {
     }
 }
 
-/// Calls `found` with every file under `project/dir` (relative to `project`).
+/// Calls `found` with every file under `project/dir` (relative to `project`): every
+/// entry that is not a directory, links included; a link to a directory is not entered.
 fn walk(project: &Path, dir: &Path, found: &mut dyn FnMut(&Path), limit: usize) {
     let mut todo = vec![dir.to_owned()];
     let mut seen = 0usize;

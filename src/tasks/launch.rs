@@ -1,4 +1,5 @@
-//! How the runner starts a task's command and holds it while it runs: through the run's
+//! How the runner starts a task's command (and a service's ready-check command, so that
+//! it ends with the run as tasks do) and holds it while it runs: through the run's
 //! [guard](super::guard) on Unix (one for the whole run, started at the first task),
 //! directly otherwise (Windows: the command's own Job Object). Either way the runner
 //! gets the same things back: a [`Handle`] to stop or kill the task, an [`Exit`] to wait

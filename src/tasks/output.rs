@@ -11,7 +11,14 @@
 //! - `--json`: one JSON object per event on stdout (`plan`, `phase`, `output`,
 //!   `summary`; schema in docs/guide/tasks.md).
 //!
-//! Task output is passed through as bytes (prefix, grouped), never cut mid-line; vx's
+//! In `prefix` each line is made safe for a terminal first: colours (SGR) pass, every
+//! other escape and control character (a window title, OSC 52's clipboard, a cursor
+//! move) is shown escaped ([`vx_text::sanitize_keeping_colours`], the sanitizer `vx
+//! logs` shares), and a carriage return not ending the line starts it again (a
+//! progress bar shows its last state, as the live view shows it). A line is kept up to
+//! [`LINE_CAP`] bytes: a longer one is printed cut there, with a note, and its rest is
+//! skipped up to its newline, so a task printing one endless line costs memory of the
+//! cap and work linear in its bytes. `grouped` passes output through as bytes; vx's
 //! own lines (a task up to date, a failure) go to stderr. What a task holds back in
 //! `grouped` is capped at [`GROUP_KEEP`] bytes (the oldest dropped, with a note).
 
@@ -26,6 +33,9 @@ use super::events::{Phase, PhaseChange, PlannedTask, RunSummary, Stream, TaskId,
 pub const GROUP_KEEP: usize = 8 << 20;
 /// Most bytes of one task's output `quiet` keeps for a failure.
 pub const QUIET_KEEP: usize = 64 << 10;
+/// Most bytes of one line `prefix` prints (and holds while the line is unfinished); a
+/// longer line is cut here, with a note (docs/guide/tasks.md).
+pub const LINE_CAP: usize = 64 << 10;
 
 /// An output mode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,6 +59,87 @@ pub struct Printer {
 /// One task's held output: its chunks, their size, and the bytes dropped.
 type Held = (Vec<(Stream, Vec<u8>)>, usize, usize);
 
+/// One stream's unfinished line in `prefix`.
+#[derive(Clone, Default)]
+struct Line {
+    /// The line so far, at most [`LINE_CAP`] bytes.
+    bytes: Vec<u8>,
+    /// The last byte seen was a `\r`: the next says whether it ends the line (`\r\n`)
+    /// or starts it again.
+    cr: bool,
+    /// The line passed the cap and was printed cut: what is left of it is skipped up to
+    /// its newline.
+    cut: bool,
+}
+
+impl Line {
+    /// Takes `bytes` of a task's output, appending each line it ends to `out` (after
+    /// `prefix`, made safe); with `flush`, the unfinished line too. Each byte is looked
+    /// at once, and at most [`LINE_CAP`] of a line are kept.
+    fn take(&mut self, prefix: &[u8], mut bytes: &[u8], flush: bool, out: &mut Vec<u8>) {
+        while !bytes.is_empty() {
+            if std::mem::take(&mut self.cr) && bytes[0] != b'\n' && !self.cut {
+                self.bytes.clear();
+            }
+            if self.cut {
+                match bytes.iter().position(|&b| b == b'\n') {
+                    Some(end) => {
+                        self.cut = false;
+                        bytes = &bytes[end + 1..];
+                        continue;
+                    }
+                    None => break,
+                }
+            }
+            let end = bytes.iter().position(|&b| b == b'\n' || b == b'\r');
+            let part = &bytes[..end.unwrap_or(bytes.len())];
+            let room = LINE_CAP - self.bytes.len();
+            if part.len() > room {
+                // Cut where a character starts, never inside one.
+                let mut keep = room;
+                while keep > 0 && part[keep] & 0xc0 == 0x80 {
+                    keep -= 1;
+                }
+                self.bytes.extend_from_slice(&part[..keep]);
+                self.emit(prefix, true, out);
+                self.cut = true;
+                bytes = &bytes[part.len()..];
+                continue;
+            }
+            self.bytes.extend_from_slice(part);
+            match end {
+                Some(at) => {
+                    if bytes[at] == b'\n' {
+                        self.emit(prefix, false, out);
+                    } else {
+                        self.cr = true;
+                    }
+                    bytes = &bytes[at + 1..];
+                }
+                None => break,
+            }
+        }
+        if flush {
+            if !self.bytes.is_empty() {
+                self.emit(prefix, false, out);
+            }
+            *self = Line::default();
+        }
+    }
+
+    /// Appends the line held (made safe, after `prefix`) to `out` and starts a new one.
+    fn emit(&mut self, prefix: &[u8], cut: bool, out: &mut Vec<u8>) {
+        out.extend_from_slice(prefix);
+        let text = String::from_utf8_lossy(&self.bytes);
+        out.extend_from_slice(vx_text::sanitize_keeping_colours(&text).as_bytes());
+        if cut {
+            out.extend_from_slice(format!(" … (line cut at {} KiB)", LINE_CAP >> 10).as_bytes());
+        }
+        out.push(b'\n');
+        self.bytes.clear();
+    }
+}
+
 #[derive(Default)]
 struct Inner {
     names: Vec<String>,
@@ -56,7 +147,7 @@ struct Inner {
     services: Vec<bool>,
     width: usize,
     /// Per task: its unfinished stdout and stderr lines (prefix).
-    partial: Vec<[Vec<u8>; 2]>,
+    partial: Vec<[Line; 2]>,
     /// Per task: held output (grouped, quiet), and how many bytes were dropped.
     held: Vec<Held>,
     ended: Vec<bool>,
@@ -113,24 +204,12 @@ impl Inner {
         format!("[{}] ", self.names[task]).into_bytes()
     }
 
-    /// Prints the whole lines of `bytes` (plus the held partial line) with the prefix.
+    /// Prints the lines `bytes` ends (after the held unfinished one) with the prefix;
+    /// with `flush`, the unfinished line too.
     fn prefixed(&mut self, task: usize, stream: Stream, bytes: &[u8], flush: bool) {
         let prefix = self.prefix(task);
-        let partial = &mut self.partial[task][index(stream)];
-        partial.extend_from_slice(bytes);
         let mut out = Vec::new();
-        let mut start = 0;
-        while let Some(pos) = partial[start..].iter().position(|&b| b == b'\n') {
-            out.extend_from_slice(&prefix);
-            out.extend_from_slice(&partial[start..start + pos + 1]);
-            start += pos + 1;
-        }
-        partial.drain(..start);
-        if flush && !partial.is_empty() {
-            out.extend_from_slice(&prefix);
-            out.append(partial);
-            out.push(b'\n');
-        }
+        self.partial[task][index(stream)].take(&prefix, bytes, flush, &mut out);
         if !out.is_empty() {
             write_to(stream, &out);
         }
@@ -323,5 +402,47 @@ impl TaskSink for Printer {
                 "elapsed_ms": summary.elapsed.as_millis() as u64,
             }));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `prefix` prints of `output` given in chunks of `size`.
+    fn printed(output: &[u8], size: usize) -> String {
+        let mut line = Line::default();
+        let mut out = Vec::new();
+        for chunk in output.chunks(size) {
+            line.take(b"[t] ", chunk, false, &mut out);
+        }
+        line.take(b"[t] ", &[], true, &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn lines_are_cut_at_the_cap_and_a_carriage_return_starts_a_line_again() {
+        let mut output = b"one\r\n10%\r50%\r100%\n\x1b[31mred\x1b[0m\x1b]0;title\x07\n".to_vec();
+        output.extend(std::iter::repeat_n(b'x', LINE_CAP + 10));
+        output.extend_from_slice(b"\rskipped\nafter\nlast");
+        let expected = format!(
+            "[t] one\n[t] 100%\n[t] \x1b[31mred\x1b[0m\\x1b]0;title\\x07\n[t] {} … (line cut at 64 KiB)\n[t] after\n[t] last\n",
+            "x".repeat(LINE_CAP)
+        );
+        for size in [1, 2, 3, 7, 4096, LINE_CAP, output.len()] {
+            assert_eq!(printed(&output, size), expected, "chunks of {size}");
+        }
+    }
+
+    #[test]
+    fn a_line_is_cut_where_a_character_starts() {
+        let mut output = vec![b'x'; LINE_CAP - 1];
+        output.extend_from_slice("é and more\n".as_bytes());
+        let shown = printed(&output, 1000);
+        assert!(
+            shown.ends_with("x … (line cut at 64 KiB)\n"),
+            "{}",
+            &shown[shown.len() - 40..]
+        );
     }
 }

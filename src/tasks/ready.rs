@@ -6,6 +6,12 @@
 //! each output chunk for a log-line check, and reports once: ready, or not ready
 //! within the timeout (with the service's last lines). A service without `ready` is
 //! ready as soon as it started.
+//!
+//! The timeout bounds the whole check, not each step of it: an HTTP answer that
+//! trickles in is given up on at the deadline, not per read, and a check command still
+//! running at the deadline (or when the run stops) is killed with all it started. A
+//! check command is started as the run's tasks are ([`Starter`]: through the run's
+//! guard on Unix), so it ends with the run however the run ends, `vx` killed included.
 
 use std::collections::VecDeque;
 use std::io::{Read, Write};
@@ -15,6 +21,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::events::Stream;
+use super::launch::{Started, Starter};
 use crate::manifest::environment::task::{Ready, ReadyCheck};
 
 /// How often a check is tried.
@@ -136,10 +143,12 @@ struct LogCheck {
 
 impl Checker {
     /// Starts checking `ready` (none: ready now); `report` is called once, with `Ok`
-    /// when ready or `Err(why)` at the timeout.
+    /// when ready or `Err(why)` at the timeout. A check command starts through
+    /// `starter`, as the service's own commands do.
     pub fn start(
         ready: Option<Ready>,
         tail: Arc<Tail>,
+        starter: Starter,
         report: impl FnOnce(Result<(), NotReady>) + Send + 'static,
     ) -> Checker {
         let done = Arc::new(AtomicBool::new(false));
@@ -158,7 +167,7 @@ impl Checker {
             _ => None,
         };
         let stop = Arc::clone(&done);
-        let started = Instant::now();
+        let deadline = Instant::now() + ready.timeout;
         let spawned = std::thread::Builder::new()
             .name("vx-ready".into())
             .spawn(move || {
@@ -169,14 +178,17 @@ impl Checker {
                     let ok = match &ready.check {
                         ReadyCheck::Log(_) => matched.load(Ordering::Relaxed),
                         ReadyCheck::Port(port) => port_open(*port),
-                        ReadyCheck::Http(url) => http_ok(url),
-                        ReadyCheck::Command(cmd) => command_ok(cmd),
+                        ReadyCheck::Http(url) => http_ok(url, deadline),
+                        ReadyCheck::Command(cmd) => command_ok(cmd, &starter, deadline, &stop),
                     };
                     if ok {
                         report(Ok(()));
                         return;
                     }
-                    if started.elapsed() >= ready.timeout {
+                    if stop.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    if Instant::now() >= deadline {
                         report(Err(NotReady {
                             timeout: ready.timeout,
                             check: ready.check.describe(),
@@ -244,10 +256,16 @@ fn port_open(port: u16) -> bool {
     })
 }
 
-/// Whether a GET of `url` (plain `http://`) answers 2xx. Spoken directly (HTTP/1.0,
-/// no proxy): a dev server on this machine is not reached through the network
-/// settings vx uses for downloads.
-fn http_ok(url: &str) -> bool {
+/// Longest one HTTP try may take (less when the check's deadline is nearer).
+const HTTP_TRY: Duration = Duration::from_secs(2);
+
+/// Whether a GET of `url` (plain `http://`) answers 2xx within [`HTTP_TRY`] and before
+/// `deadline`: the time is the whole answer's, not a read's, so a server that trickles
+/// a byte at a time is given up on. Spoken directly (HTTP/1.0, no proxy): a dev server
+/// on this machine is not reached through the network settings vx uses for downloads.
+fn http_ok(url: &str, deadline: Instant) -> bool {
+    let deadline = deadline.min(Instant::now() + HTTP_TRY);
+    let left = || Some(deadline.saturating_duration_since(Instant::now())).filter(|d| !d.is_zero());
     let Some(rest) = url.strip_prefix("http://") else {
         return false;
     };
@@ -267,11 +285,17 @@ fn http_ok(url: &str) -> bool {
     let Some(addr) = host_port.to_socket_addrs().ok().and_then(|mut a| a.next()) else {
         return false;
     };
-    let Ok(mut stream) = TcpStream::connect_timeout(&addr, Duration::from_millis(500)) else {
+    let Some(connect) = left() else {
         return false;
     };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-    let _ = stream.set_write_timeout(Some(Duration::from_secs(2)));
+    let Ok(mut stream) = TcpStream::connect_timeout(&addr, connect.min(Duration::from_millis(500)))
+    else {
+        return false;
+    };
+    let Some(write) = left() else {
+        return false;
+    };
+    let _ = stream.set_write_timeout(Some(write));
     let request = format!("GET {path} HTTP/1.0\r\nHost: {authority}\r\nConnection: close\r\n\r\n");
     if stream.write_all(request.as_bytes()).is_err() {
         return false;
@@ -279,6 +303,10 @@ fn http_ok(url: &str) -> bool {
     let mut head = [0u8; 32];
     let mut got = 0;
     while got < 12 {
+        let Some(wait) = left() else { break };
+        if stream.set_read_timeout(Some(wait)).is_err() {
+            break;
+        }
         match stream.read(&mut head[got..]) {
             Ok(0) | Err(_) => break,
             Ok(n) => got += n,
@@ -292,14 +320,50 @@ fn http_ok(url: &str) -> bool {
             .is_some_and(|code| code.starts_with('2') && code.len() == 3)
 }
 
-/// Whether `command` (through the platform's shell) exits 0, its output discarded.
-fn command_ok(command: &str) -> bool {
-    crate::platform::process::shell(command)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
+/// Whether `command` (through the platform's shell, started by `starter` as a task's
+/// command is) exits 0 before `deadline`, its output discarded. Still running at the
+/// deadline or when `stop` is set, it is killed with all it started (its process group
+/// and, through the guard, what left the group), and does not count as ready.
+fn command_ok(command: &str, starter: &Starter, deadline: Instant, stop: &AtomicBool) -> bool {
+    let mut shell = crate::platform::process::shell(command);
+    let Ok(Started {
+        handle,
+        exit,
+        pipes,
+    }) = starter.start(&mut shell)
+    else {
+        return false;
+    };
+    // Drained, not closed: a check that prints must not fail on a broken pipe.
+    for (mut pipe, _) in pipes {
+        let _ = std::thread::Builder::new()
+            .name("vx-ready-out".into())
+            .spawn(move || std::io::copy(&mut pipe, &mut std::io::sink()));
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    let waiter = std::thread::Builder::new()
+        .name("vx-ready-wait".into())
+        .spawn(move || {
+            let _ = tx.send(exit.wait());
+        });
+    if waiter.is_err() {
+        handle.kill();
+        return false;
+    }
+    loop {
+        let now = Instant::now();
+        if now >= deadline || stop.load(Ordering::Relaxed) {
+            handle.kill();
+            // Reaped (the guard answers once the group is gone); bounded in case not.
+            let _ = rx.recv_timeout(Duration::from_secs(10));
+            return false;
+        }
+        match rx.recv_timeout(POLL.min(deadline - now)) {
+            Ok(status) => return status.is_ok_and(|code| code == 0),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return false,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -353,6 +417,7 @@ mod tests {
                 timeout: Duration::from_secs(5),
             }),
             Arc::new(Tail::default()),
+            Starter::Direct,
             move |r| tx.send(r).unwrap(),
         );
         checker.saw(Stream::Stdout, b"starting\nlisten");

@@ -439,3 +439,67 @@ fn the_scan_stops_a_running_tasks_detached_grandchild_when_vx_goes_away() {
     let left = marked(&marker);
     assert!(left.is_empty(), "the guard stopped everything: {left:?}");
 }
+
+/// A run whose service's ready check is a command that never ends (it says it started
+/// in `checking`), its readiness timeout `timeout`.
+fn run_with_endless_check(work: &Work, marker: &str, timeout: &str) -> Child {
+    run_vx(
+        work,
+        marker,
+        &format!(
+            r#"srv = {{ run = "while :; do sleep 1; done", service = true, ready = {{ command = "touch checking; sleep 1000", timeout = "{timeout}" }} }}
+client = {{ run = "true", depends = ["srv"] }}
+"#
+        ),
+        &["client"],
+    )
+}
+
+#[test]
+fn a_ready_command_is_killed_at_its_timeout() {
+    // issue 66, item 2: the check is bounded by the service's timeout.
+    let work = Work::new();
+    let marker = format!("ready-timeout-{}", std::process::id());
+    let mut vx = run_with_endless_check(&work, &marker, "2s");
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = vx.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = vx.kill();
+            let _ = vx.wait();
+            panic!("vx run still waits for its ready check after 60 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut vx.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("not ready after 2s"), "{stderr}");
+    wait_for("the check's processes to be gone", || {
+        marked(&marker).is_empty().then_some(())
+    });
+}
+
+#[test]
+fn a_ready_command_ends_with_a_killed_or_terminated_vx() {
+    // issue 66, item 2: the check is the guard's, as the tasks are.
+    for (signal, tag) in [
+        (rustix::process::Signal::KILL, "kill"),
+        (rustix::process::Signal::TERM, "term"),
+    ] {
+        let work = Work::new();
+        let marker = format!("ready-{tag}-{}", std::process::id());
+        let mut vx = run_with_endless_check(&work, &marker, "300s");
+        wait_for("the check to run", || {
+            work.dir.path().join("checking").exists().then_some(())
+        });
+        let pid = rustix::process::Pid::from_raw(vx.id() as i32).unwrap();
+        rustix::process::kill_process(pid, signal).unwrap();
+        common::wait_exit(&mut vx);
+        wait_for("every process of the run to be gone", || {
+            marked(&marker).is_empty().then_some(())
+        });
+    }
+}

@@ -274,3 +274,47 @@ b = { run = "echo b1", depends = ["a"] }
     assert_eq!(code, 0);
     assert_eq!(stdout, "[a] a1\n[a] a2\n[b] b1\n");
 }
+
+#[test]
+fn prefix_output_cuts_an_endless_line_and_a_progress_bar_shows_its_last_state() {
+    // 40 MB in one line without a newline, then a 42 MB `\r` progress bar: each is one
+    // printed line, cut at the cap with a note (the bar at its last state), never held
+    // or printed whole (issue 66, item 3).
+    let work = Work::with_tasks(
+        r#"[tasks]
+long = { run = "head -c 41943040 /dev/zero | tr '\\0' x" }
+bar = { run = "yes 'progress 50%' | head -c 42000000 | tr '\\n' '\\r'; printf '\\rdone 100%%\\n'", depends = ["long"] }
+"#,
+    );
+    let started = std::time::Instant::now();
+    let (code, stdout, stderr) = work.run_tasks(&["--output", "prefix", "bar"]);
+    let took = started.elapsed();
+    assert_eq!(code, 0, "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{:?}", &stdout[..stdout.len().min(300)]);
+    let cap = 64 << 10;
+    assert_eq!(
+        lines[0],
+        format!("[long] {} … (line cut at 64 KiB)", "x".repeat(cap))
+    );
+    assert_eq!(lines[1], "[bar] done 100%");
+    // Linear: 80 MB through a debug build's loop, far from the quadratic minutes.
+    assert!(took < std::time::Duration::from_secs(60), "{took:?}");
+}
+
+#[test]
+fn prefix_output_keeps_colours_and_shows_other_escapes_made_visible() {
+    // A window title and a clipboard write (OSC 52) must not reach the terminal raw;
+    // colours do (issue 66, item 14).
+    let work = Work::with_tasks(
+        r#"[tasks]
+esc = { run = "printf '\\033]0;pwned\\007\\033]52;c;aGk=\\007\\033[31mred\\033[0m\\n'" }
+"#,
+    );
+    let (code, stdout, stderr) = work.run_tasks(&["--output", "prefix", "esc"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stdout,
+        "[esc] \\x1b]0;pwned\\x07\\x1b]52;c;aGk=\\x07\x1b[31mred\x1b[0m\n"
+    );
+}

@@ -230,3 +230,107 @@ build = { run = "trap 'echo cancelled >> runs; sleep 0.2; exit 1' INT TERM; echo
     rustix::process::kill_process(pid, rustix::process::Signal::INT).unwrap();
     assert_eq!(common::wait_exit(&mut vx.0).code(), Some(130));
 }
+
+#[test]
+fn an_http_check_that_trickles_is_given_up_on_at_the_timeout() {
+    // A server that answers a byte every 1.5 s: each read is quick enough, the answer
+    // never is. The check gives up at the service's timeout, not after the twelve
+    // reads (issue 66, item 2).
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                use std::io::Write;
+                let mut stream = stream;
+                for byte in b"HTTP/1.0 200 OK\r\n\r\n" {
+                    if stream.write_all(&[*byte]).is_err() {
+                        return;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(1500));
+                }
+            });
+        }
+    });
+    let work = Work::with_tasks(&format!(
+        r#"[tasks]
+srv = {{ run = "while :; do sleep 1; done", service = true, ready = {{ http = "http://127.0.0.1:{port}/", timeout = "2s" }} }}
+client = {{ run = "touch client.ran", depends = ["srv"] }}
+"#
+    ));
+    let started = std::time::Instant::now();
+    let (code, _, stderr) = work.run_tasks(&["client"]);
+    let took = started.elapsed();
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("not ready after 2s"), "{stderr}");
+    assert!(took < std::time::Duration::from_secs(12), "{took:?}");
+    assert!(!work.dir.path().join("client.ran").exists());
+}
+
+#[test]
+fn sources_are_the_projects_regular_files_only() {
+    // A FIFO, a link to /dev/zero and a linked directory out of the project under
+    // `sources`: the run neither blocks, nor reads without end, nor follows the link
+    // out (issue 66, item 4).
+    let work = Work::with_tasks(
+        r#"[tasks]
+build = { run = "echo run >> runs", sources = ["src/**", "linked/**"] }
+"#,
+    );
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("x.txt"), "x\n").unwrap();
+    let src = work.dir.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(src.join("a.txt"), "a\n").unwrap();
+    let fifo = Command::new("mkfifo")
+        .arg(src.join("pipe"))
+        .status()
+        .unwrap();
+    assert!(fifo.success());
+    std::os::unix::fs::symlink("/dev/zero", src.join("zero")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), src.join("out")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), work.dir.path().join("linked")).unwrap();
+    let runs = || {
+        std::fs::read_to_string(work.dir.path().join("runs"))
+            .unwrap_or_default()
+            .lines()
+            .count()
+    };
+    // Each run within a minute, or the test fails (and kills it) rather than hangs.
+    let run = || {
+        let mut vx = Running(
+            work.vx_process(&["run", "build"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        let started = std::time::Instant::now();
+        loop {
+            if let Some(status) = vx.0.try_wait().unwrap() {
+                return status.code();
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(60),
+                "vx run hangs on its sources"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    };
+    assert_eq!(run(), Some(0));
+    assert_eq!(runs(), 1);
+    assert_eq!(run(), Some(0));
+    assert_eq!(runs(), 1, "up to date");
+    // What is out of the project is not the task's: a change there is not seen.
+    std::fs::write(outside.path().join("x.txt"), "changed\n").unwrap();
+    assert_eq!(run(), Some(0));
+    assert_eq!(
+        runs(),
+        1,
+        "a file behind a link out of the project is not read"
+    );
+    // The project's own files are.
+    std::fs::write(src.join("a.txt"), "changed\n").unwrap();
+    assert_eq!(run(), Some(0));
+    assert_eq!(runs(), 2);
+}

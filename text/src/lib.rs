@@ -98,6 +98,63 @@ pub fn sanitize(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// The length in bytes of the SGR colour sequence (`ESC [` digits and `;` then `m`)
+/// that `text` starts with, if it starts with one. The one test of "a colour, not some
+/// other escape" that every view of task output shares.
+pub fn sgr_len(text: &str) -> Option<usize> {
+    let params = text.strip_prefix("\x1b[")?;
+    let n = params.len()
+        - params
+            .trim_start_matches(|c: char| c.is_ascii_digit() || c == ';')
+            .len();
+    (params.as_bytes().get(n) == Some(&b'm')).then_some(2 + n + 1)
+}
+
+/// A child's output (task output, a log) made safe for a terminal that should still
+/// show its colours: newlines, tabs and SGR colour sequences ([`sgr_len`]) pass, every
+/// other control character is shown escaped as [`sanitize`] shows it, so a task cannot
+/// retitle the window, write the clipboard (OSC 52), move the cursor or clear the
+/// screen. Carriage returns are the caller's to resolve first (each view treats them
+/// its own way); one left here is escaped.
+pub fn sanitize_keeping_colours(text: &str) -> Cow<'_, str> {
+    if !text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        let len = match c {
+            '\n' | '\t' => {
+                out.push(c);
+                1
+            }
+            '\x1b' => match sgr_len(rest) {
+                Some(n) => {
+                    out.push_str(&rest[..n]);
+                    n
+                }
+                None => {
+                    out.push_str("\\x1b");
+                    1
+                }
+            },
+            c if c.is_control() => {
+                out.push_str(&sanitize(c.encode_utf8(&mut [0; 4])));
+                c.len_utf8()
+            }
+            c => {
+                out.push(c);
+                c.len_utf8()
+            }
+        };
+        rest = &rest[len..];
+    }
+    Cow::Owned(out)
+}
+
 /// A plain-text table: `header` then `rows`, each column padded to its widest cell
 /// with two spaces between columns, the last column left unpadded; one line each,
 /// trailing spaces trimmed. Cells are printed as given: sanitize outside text first.
@@ -274,6 +331,19 @@ mod tests {
         assert!(!repeats("cancelled", "cancelledness"));
         assert!(!repeats("failed", "checksum mismatch"));
         assert!(!repeats("failed", ""));
+    }
+
+    #[test]
+    fn colours_survive_the_output_sanitizer_and_other_escapes_do_not() {
+        assert_eq!(sgr_len("\x1b[1;31mx"), Some(7));
+        assert_eq!(sgr_len("\x1b]0;t\x07"), None);
+        assert_eq!(sanitize_keeping_colours("plain\ttext\n"), "plain\ttext\n");
+        assert_eq!(
+            sanitize_keeping_colours(
+                "\x1b]0;title\x07\x1b]52;c;aGk=\x07\x1b[31mred\x1b[0m\x1b[2J\r\u{9b}"
+            ),
+            "\\x1b]0;title\\x07\\x1b]52;c;aGk=\\x07\x1b[31mred\x1b[0m\\x1b[2J\\x0d\\u{9b}"
+        );
     }
 
     #[test]

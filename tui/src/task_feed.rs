@@ -286,16 +286,12 @@ pub fn plain(line: &str) -> String {
     let mut rest = line;
     while let Some(at) = rest.find("\x1b[") {
         out.push_str(&rest[..at]);
-        let params = &rest[at + 2..];
-        let len = params.len()
-            - params
-                .trim_start_matches(|c: char| c.is_ascii_digit() || c == ';')
-                .len();
-        if params[len..].starts_with('m') {
-            rest = &params[len + 1..];
-        } else {
-            out.push('\x1b');
-            rest = &rest[at + 1..];
+        match vx_text::sgr_len(&rest[at..]) {
+            Some(n) => rest = &rest[at + n..],
+            None => {
+                out.push('\x1b');
+                rest = &rest[at + 1..];
+            }
         }
     }
     out.push_str(rest);

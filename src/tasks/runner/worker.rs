@@ -160,12 +160,17 @@ fn work(
         }
         let checker = (job.service && index + 1 == count).then(|| {
             let tx = tx.clone();
-            Checker::start(job.ready.clone(), Arc::clone(&tail), move |result| {
-                let _ = tx.send(match result {
-                    Ok(()) => Message::Ready(node),
-                    Err(why) => Message::NotReady(node, why.to_string()),
-                });
-            })
+            Checker::start(
+                job.ready.clone(),
+                Arc::clone(&tail),
+                starter.clone(),
+                move |result| {
+                    let _ = tx.send(match result {
+                        Ok(()) => Message::Ready(node),
+                        Err(why) => Message::NotReady(node, why.to_string()),
+                    });
+                },
+            )
         });
         let pipes = started.pipes;
         let exit = started.exit;
