@@ -730,7 +730,7 @@ fn rewritten_head(text: &[u8], from: &str, to: &str) -> Option<Vec<u8>> {
 
 #[cfg(test)]
 mod tests {
-    use super::{in_package, rewritten_head, stays_in, venv_launchers};
+    use super::{in_package, rewritten_head, venv_launchers};
     use crate::backend::environment::{Manager, Plan};
     use std::path::Path;
 
@@ -749,6 +749,7 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn a_bin_that_leaves_the_package_is_refused() {
+        use super::stays_in;
         let root = tempfile::tempdir().unwrap();
         let package = root.path().join("node_modules/evil");
         std::fs::create_dir_all(package.join("bin")).unwrap();
