@@ -116,19 +116,10 @@ fn receipted(store: &Path) -> Vec<(PathBuf, Receipt)> {
 
 /// Adds the receipted trees of `tool` to `found`, oldest version first.
 fn receipted_in(store: &Path, tool: &str, found: &mut Vec<(PathBuf, Receipt)>) {
-    let tool_dir = store.join(tool);
     let start = found.len();
-    for dir in dir_names(&tool_dir) {
-        let tree = tool_dir.join(&dir);
-        // The receipt must name this very place: a tree copied or renamed by hand is
-        // not ours to account for.
-        let Some(receipt) =
-            store::read_receipt(&tree).filter(|r| store::names_its_place(r, tool, &tree))
-        else {
-            continue;
-        };
-        found.push((tree, receipt));
-    }
+    // The receipt must name this very place: a tree copied or renamed by hand is not
+    // ours to account for.
+    found.extend(store::tool_trees(store, tool, |_| true));
     found[start..].sort_by(|(a_tree, a), (b_tree, b)| {
         compare_versions(&a.version, &b.version).then_with(|| a_tree.cmp(b_tree))
     });

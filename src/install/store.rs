@@ -359,12 +359,7 @@ pub fn key(spec: &ToolSpec) -> String {
     let mut hasher = Sha256::new();
     hasher.update(b"vx-store-1\0");
     hasher.update(&document);
-    let digest = hasher.finalize();
-    let mut hex = String::with_capacity(KEY_LEN);
-    for byte in digest.iter().take(KEY_LEN / 2) {
-        hex.push_str(&format!("{byte:02x}"));
-    }
-    hex
+    hex::encode(&hasher.finalize()[..KEY_LEN / 2])
 }
 
 /// Where `spec`'s tree goes in `store`: `<store>/<tool>/<version>-<key>`.
@@ -398,23 +393,27 @@ pub fn trees(store: &Path, tool: &str, version: &str) -> Vec<(PathBuf, Receipt)>
     if crate::validate::tool_name(tool).is_err() || crate::validate::version(version).is_err() {
         return Vec::new();
     }
-    let tool_dir = store.join(tool);
-    let Ok(entries) = fs::read_dir(&tool_dir) else {
+    let prefix = format!("{version}-");
+    let mut found = tool_trees(store, tool, |dir| {
+        dir == version || dir.starts_with(&prefix)
+    });
+    found.retain(|(_, r)| r.version == version);
+    found
+}
+
+/// The trees under `<store>/<tool>` (directories, not links) whose name `dir` accepts
+/// and whose receipt names that very place ([`names_its_place`]), sorted by path.
+pub fn tool_trees(store: &Path, tool: &str, dir: impl Fn(&str) -> bool) -> Vec<(PathBuf, Receipt)> {
+    let Ok(entries) = fs::read_dir(store.join(tool)) else {
         return Vec::new();
     };
-    let prefix = format!("{version}-");
     let mut found: Vec<(PathBuf, Receipt)> = entries
         .flatten()
-        .filter(|e| {
-            let name = e.file_name();
-            let name = name.to_str().unwrap_or("");
-            name == version || name.starts_with(&prefix)
-        })
+        .filter(|e| e.file_name().to_str().is_some_and(&dir))
         .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
         .filter_map(|e| {
             let tree = e.path();
-            let receipt = read_receipt(&tree)
-                .filter(|r| r.version == version && names_its_place(r, tool, &tree))?;
+            let receipt = read_receipt(&tree).filter(|r| names_its_place(r, tool, &tree))?;
             Some((tree, receipt))
         })
         .collect();
