@@ -9,7 +9,8 @@
 //!
 //! Both projects here share the default store (one user, two projects), as the
 //! Python team's laptops do; the archives are astral-sh/uv's release layout (one top
-//! directory `uv-<triple>/` holding `uv`, see its `.github/workflows/build-binaries.yml`)
+//! directory `uv-<triple>/` holding `uv`: astral-sh/uv's `.github/workflows/build-release-binaries.yml`, as
+//! `tests/common/publishers/uv.rs` cites it)
 //! with a script standing in for the binary that says which build it is.
 
 use std::path::{Path, PathBuf};
