@@ -286,6 +286,7 @@ mod tests {
     /// name the company index where the user names none; the user's file wins over
     /// them, `PIP_CONFIG_FILE` over both, and the variables over every file.
     #[test]
+    #[cfg(unix)]
     fn site_wide_files_are_read_after_the_users_as_pip_reads_them() {
         let root = tempfile::tempdir().unwrap();
         let home = root.path().join("home");

@@ -281,11 +281,12 @@ mod tests {
         assert_eq!(bin_dir(dir.path()).parent(), Some(dir.path()));
     }
 
-    /// A python of a store tree: `<dir>/bin/python3`.
+    /// A python of a store tree: `<dir>/bin/python3` (`python.exe` on Windows, the
+    /// name [`find_python`] looks for there).
     fn python_in(dir: &Path) -> PathBuf {
         let bin = dir.join("bin");
         std::fs::create_dir_all(&bin).unwrap();
-        let python = bin.join("python3");
+        let python = bin.join(if cfg!(windows) { "python.exe" } else { "python3" });
         std::fs::write(&python, "").unwrap();
         python
     }
