@@ -50,6 +50,7 @@ mod imp {
                 key: Some(store::key(&spec)),
                 write: Default::default(),
                 path_after: Vec::new(),
+                environment: None,
             };
             store::write_receipt(&tree, &receipt).unwrap();
         }

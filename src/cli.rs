@@ -781,6 +781,11 @@ pub struct LockArgs {
     /// nothing.
     #[arg(long, conflicts_with = "check")]
     pub dry_run: bool,
+    /// The store a runtime is installed into when pinning a runtime tool's
+    /// environment needs it (`npm:prettier` needs node) (default: `$XDG_DATA_HOME/vx/store`;
+    /// on Windows `%LOCALAPPDATA%\vx\store`).
+    #[arg(long, value_name = "DIR")]
+    pub store: Option<PathBuf>,
     /// How the run shows itself.
     #[command(flatten)]
     pub run: RunArgs,

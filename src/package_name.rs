@@ -45,6 +45,29 @@ impl Kind {
         }
     }
 
+    /// The runtime a package of this registry runs on or is built with, by its name
+    /// among vx's runtimes: npm's node, PyPI's python (for a package that is not a
+    /// native program's wheel), crates' rust, Go modules' go.
+    pub fn runtime(self) -> &'static str {
+        match self {
+            Kind::Npm => "node",
+            Kind::Pypi => "python",
+            Kind::Cargo => "rust",
+            Kind::Go => "go",
+        }
+    }
+
+    /// The package manager that builds an environment of this registry's package on
+    /// its runtime (npm's, pip's); `None` where the package is built from source by
+    /// the runtime's own build (`cargo install`, `go install`).
+    pub fn manager(self) -> Option<crate::spec::needs::Manager> {
+        match self {
+            Kind::Npm => Some(crate::spec::needs::Manager::Npm),
+            Kind::Pypi => Some(crate::spec::needs::Manager::Pip),
+            Kind::Cargo | Kind::Go => None,
+        }
+    }
+
     /// The kind a prefix names: vx's own, and mise's `pipx` for PyPI.
     pub fn of_prefix(prefix: &str) -> Option<Kind> {
         match prefix {

@@ -464,10 +464,10 @@ pub fn sync_plan(
         }
         tools.push(spec);
     }
-    // Runtime tools (`npm:prettier`): the environment their lock entry pins.
-    crate::resolution::plan::plan_specs(&mut tools, lock, platform, Some(&manifest.path));
-    // A crate or Go module built from source gets the project's runtime to build with.
-    resolution::backend::attach_runtimes(&mut tools, lock)?;
+    // What each tool needs besides its download: a runtime tool's environment as its
+    // lock entry pins it, a crate's or a Go module's runtime to build with.
+    let project = resolution::needs::ProjectTools::of(&tools, lock, Some(&manifest.path));
+    resolution::needs::plan(&mut tools, &project, lock, platform)?;
     if mode == LockMode::Locked && !(to_lock.is_empty() && layout_stale.is_empty()) {
         let mut stale = to_lock;
         stale.extend(layout_stale);

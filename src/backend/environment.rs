@@ -1,9 +1,9 @@
 //! Runtime tools: a language-registry package that runs on its runtime (`npm:prettier`
 //! on node, `pypi:black` on python) is installed into an environment of its own, made
 //! with the project's runtime, from a dependency set pinned at lock time by the
-//! registries' own hashes. This file holds what the resolver hands the installer (the
-//! [`Plan`], carried in the tool's `options` under [`OPTION`]) and the package
-//! managers' formats vx reads and writes: npm's `package-lock.json` (v3, npm's
+//! registries' own hashes. This file holds the package managers' formats vx reads and
+//! writes (what the resolver hands the installer is a [`crate::spec::needs::Plan`]):
+//! npm's `package-lock.json` (v3, npm's
 //! `docs/lib/content/configuring-npm/package-lock-json.md`) and pip's hash-checking
 //! requirements (`name==version --hash=sha256:HEX`, pip's "Secure installs" in
 //! `docs/html/topics/secure-installs.md`).
@@ -24,63 +24,12 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
-/// The key of a tool's `options` that carries its [`Plan`].
-pub const OPTION: &str = "environment";
-
-/// The key of an npm runtime tool's `options` naming the project folder whose
-/// `.npmrc` (with the user's) gives npm its registries and tokens at install: a path,
-/// never a secret (the installer reads the tokens itself), and not compared by a
-/// receipt (`crate::install::store::without_build_runtime`).
-pub const NPMRC_DIR: &str = "vx_npmrc_dir";
+use serde::Deserialize;
 
 /// The user's option naming the packages whose install scripts may run (mise's
 /// `allow_builds`), a key of its table, `allow_builds = ["esbuild"]`, carried among
 /// its options.
 pub const ALLOW_BUILDS: &str = "allow_builds";
-
-/// Which package manager builds the environment.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Manager {
-    /// node's npm: `npm ci`.
-    Npm,
-    /// python's pip in a venv.
-    Pip,
-}
-
-/// What the installer needs to build a runtime tool's environment.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Plan {
-    /// The package manager.
-    pub manager: Manager,
-    /// The package (`prettier`, `black`), as its registry names it.
-    pub package: String,
-    /// Its version.
-    pub version: String,
-    /// The project's runtime tool (`node`, `python`) and the version locked.
-    pub runtime: String,
-    /// The runtime's version.
-    pub runtime_version: String,
-    /// The registry or index URL (as configured, before `url_replacements`).
-    pub registry: String,
-    /// The manager's lockfile text.
-    pub lockfile: String,
-    /// Packages whose install scripts run.
-    #[serde(default)]
-    pub allow_builds: Vec<String>,
-}
-
-impl Plan {
-    /// The plan `options` carries, if any.
-    pub fn of(
-        options: &BTreeMap<String, serde_json::Value>,
-    ) -> Option<Result<Plan, serde_json::Error>> {
-        let value = options.get(OPTION)?;
-        Some(serde_json::from_value(value.clone()))
-    }
-}
 
 /// Why a package manager's file (npm's lockfile, pip's report) is not one vx keeps. A
 /// URL with credentials is named by its package's path, never written out.

@@ -13,6 +13,7 @@ use crate::cli::LockArgs;
 pub fn run(args: &LockArgs) -> Result<i32, Error> {
     let session = super::open(&Opening {
         refresh: true,
+        store: args.store.clone(),
         ..Opening::new(args.manifest.as_deref(), Want::Project)
     })?;
     let manifest = session.project()?;
@@ -39,13 +40,17 @@ pub fn run(args: &LockArgs) -> Result<i32, Error> {
             quiet: args.run.json || args.run.quiet,
             allow_provenance_loss: false,
             offline: false,
+            store: args.store.clone(),
             ..super::request::lock_options(&args.run, false, false)
         };
         let tools = op::dry_run(manifest, catalogue, lock, &platforms, &options)?;
         super::print(&vx::present::lock::dry_run(&tools, args.run.json))?;
         return Ok(OK);
     }
-    let options = super::request::lock_options(&args.run, args.allow_provenance_loss, false);
+    let options = vx::ops::lock::Options {
+        store: args.store.clone(),
+        ..super::request::lock_options(&args.run, args.allow_provenance_loss, false)
+    };
     let report = op::relock_and_write(manifest, catalogue, &mut lock, &platforms, &options)?;
     vx::present::lock::locked(&report, &lock_path, &platforms, &super::note);
     if report.code == OK {

@@ -33,6 +33,7 @@ pub fn lock_options(
         verbose: run.verbose,
         allow_provenance_loss,
         offline,
+        store: None,
     }
 }
 

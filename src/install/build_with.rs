@@ -4,12 +4,12 @@
 //! (`npm:prettier` with node's npm, `pypi:black` with python's venv and pip:
 //! [`super::environment`]) (`crate::resolution::backend`).
 //!
-//! The runtime's own spec rides in the tool's `options` under [`OPTION`] (put there by
-//! the sync plan, never by vx.toml), so a child installing the tool installs the runtime
-//! first through this same engine (taken as cached when it is there, waited for when
-//! another child is installing it) and runs the build or the package manager with the
-//! runtime's commands first on `PATH`. The option is not part of the tool's identity:
-//! it is taken out before the receipt is written or compared ([`without`]).
+//! The runtime's own spec rides in the tool's [`crate::spec::Needs`] (put there by the
+//! planner, `crate::resolution::needs`, never by vx.toml), so a child installing the
+//! tool installs the runtime first through this same engine (taken as cached when it
+//! is there, waited for when another child is installing it) and runs the build or
+//! the package manager with the runtime's commands first on `PATH`. What a tree is
+//! built with is not its identity: the store's key leaves it out.
 
 use std::ffi::OsString;
 
@@ -18,32 +18,6 @@ use vx_shm::Phase;
 use super::{InstallError, InstallOptions, ProgressSink};
 use crate::config_frame::InstallConfig;
 use crate::spec::ToolSpec;
-
-pub use super::store::{BUILD_WITH as OPTION, INSTALLER, without_build_runtime as without};
-
-/// Takes the runtime's spec out of `spec`'s options: `None` when it builds with none.
-pub fn take(spec: &mut ToolSpec) -> Result<Option<ToolSpec>, InstallError> {
-    take_at(spec, OPTION)
-}
-
-/// Takes the spec of the installer its environment is built with (vx's uv, installed
-/// by [`prepare`] as the runtime is) out of `spec`'s options: `None` when the plan
-/// names none.
-pub fn take_installer(spec: &mut ToolSpec) -> Result<Option<ToolSpec>, InstallError> {
-    take_at(spec, INSTALLER)
-}
-
-fn take_at(spec: &mut ToolSpec, key: &str) -> Result<Option<ToolSpec>, InstallError> {
-    let Some(value) = spec.options.remove(key) else {
-        return Ok(None);
-    };
-    serde_json::from_value(value)
-        .map(Some)
-        .map_err(|e| InstallError::BuildRuntime {
-            runtime: "?".to_owned(),
-            reason: format!("`{key}` is not a tool spec: {e}"),
-        })
-}
 
 /// A runtime installed for a tool to be made with.
 #[derive(Clone, Debug)]
@@ -55,8 +29,11 @@ pub struct Prepared {
     pub path: OsString,
 }
 
-/// Installs `runtime` into `cfg`'s store (or takes it as installed): its directory and
-/// the `PATH` to run with.
+/// Installs `runtime` into `cfg`'s store (or takes it as installed) for `cfg`'s tool
+/// to be made with: its directory and the `PATH` to run with. The one installer of a
+/// build runtime: the installing child calls it (the tool's board slot shows the
+/// runtime's install), and so does the resolver when a lock needs the runtime to pin
+/// an environment (its progress lines show it, into the run's store).
 pub fn prepare(
     runtime: ToolSpec,
     cfg: &InstallConfig,
@@ -75,8 +52,11 @@ pub fn prepare(
         save_to: None,
         ..cfg.clone()
     };
-    let mut quiet = Quiet { outer: sink };
-    let outcome = super::install(&runtime_cfg, &mut quiet, opts).map_err(|e| match e {
+    let mut shown = Shown {
+        outer: sink,
+        label: &name,
+    };
+    let outcome = super::install(&runtime_cfg, &mut shown, opts).map_err(|e| match e {
         InstallError::Cancelled => InstallError::Cancelled,
         other => InstallError::BuildRuntime {
             runtime: name.clone(),
@@ -110,17 +90,65 @@ pub fn prepare(
     Ok(Prepared { dir: tree, path })
 }
 
-/// The runtime's install seen through the tool's sink: only a cancel passes.
-struct Quiet<'s> {
+/// The runtime's install seen through the tool's sink: its phases as the tool's
+/// post-install step, named (`node 20.11.1: downloading`), so the tool's own phase
+/// never goes back; its progress, bytes, retries, notices and a cancel pass.
+struct Shown<'s> {
     outer: &'s mut dyn ProgressSink,
+    label: &'s str,
 }
 
-impl ProgressSink for Quiet<'_> {
-    fn phase(&mut self, _phase: Phase, _message: &str) {}
+impl ProgressSink for Shown<'_> {
+    fn phase(&mut self, phase: Phase, message: &str) {
+        let what = match message.is_empty() {
+            true => format!("{}: {phase}", self.label),
+            false => format!("{}: {phase}: {message}", self.label),
+        };
+        self.outer.phase(Phase::PostInstall, &what);
+    }
 
-    fn progress(&mut self, _done: u64, _total: Option<u64>) {}
+    fn progress(&mut self, done: u64, total: Option<u64>) {
+        self.outer.progress(done, total);
+    }
 
     fn cancel_requested(&mut self) -> bool {
         self.outer.cancel_requested()
+    }
+
+    fn fetched(&mut self, bytes: u64) {
+        self.outer.fetched(bytes);
+    }
+
+    fn retry(&mut self, retry: &super::Retry<'_>) {
+        self.outer.retry(retry);
+    }
+
+    fn notice(&mut self, message: &str) {
+        self.outer.notice(&format!("{}: {message}", self.label));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::install::testutil::RecordingSink;
+
+    /// The runtime's phases reach the tool's sink as its post-install step, named.
+    #[test]
+    fn the_runtimes_install_is_shown_as_the_tools_step() {
+        let mut outer = RecordingSink::default();
+        let mut shown = Shown {
+            outer: &mut outer,
+            label: "node 20.11.1",
+        };
+        shown.phase(Phase::Downloading, "https://nodejs.org/x.tar.xz");
+        shown.progress(5, Some(10));
+        assert_eq!(outer.phases(), vec![Phase::PostInstall]);
+        assert_eq!(outer.progress_in(Phase::PostInstall), vec![(5, Some(10))]);
+        let said = format!("{:?}", outer.events);
+        assert!(
+            said.contains("node 20.11.1: downloading: https://nodejs.org/x.tar.xz"),
+            "{said}"
+        );
     }
 }

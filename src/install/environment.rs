@@ -23,9 +23,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::backend::environment::{self as env, Manager, Plan};
+use crate::backend::environment as env;
 use crate::backend::npmrc::ForNpm as NpmConfig;
 use crate::config_frame::InstallConfig;
+use crate::spec::needs::{Manager, Plan};
 
 use super::build_with::Prepared;
 pub use super::program::EnvironmentError;
@@ -47,7 +48,7 @@ pub struct Made<'a> {
 /// Whether `cfg`'s tool is a runtime tool, its tree an environment its package
 /// manager builds (so vx does not unpack its archive).
 pub fn is_planned(cfg: &InstallConfig) -> bool {
-    cfg.spec.options.contains_key(env::OPTION)
+    cfg.spec.needs.environment.is_some()
 }
 
 /// A runtime tool's archive, once downloaded to `download` and checked: an npm tarball
@@ -89,16 +90,9 @@ pub fn build_if_planned(
     opts: &InstallOptions,
 ) -> Result<(), InstallError> {
     let runtime = made.runtime;
-    let Some(plan) = Plan::of(&cfg.spec.options) else {
+    let Some(plan) = cfg.spec.needs.environment.clone() else {
         return Ok(());
     };
-    let plan = plan.map_err(|e| {
-        InstallError::Environment(format!(
-            "{}: the `{}` option: {e}",
-            cfg.spec.name,
-            env::OPTION
-        ))
-    })?;
     let runtime = match runtime {
         Some(prepared) => prepared.dir.clone(),
         None => installed_runtime(cfg, &plan)?,
@@ -194,14 +188,11 @@ pub fn build_if_planned(
 /// secret travels to this process; the lock's registry for the package where neither
 /// names one.
 fn npm_config(cfg: &InstallConfig, plan: &Plan, opts: &InstallOptions) -> NpmConfig {
+    // Named by the plan for a project the user trusts only.
     let project = cfg
         .spec
-        .options
-        .get(env::NPMRC_DIR)
-        .and_then(|v| v.as_str())
-        .map(PathBuf::from);
-    // Named by the plan for a project the user trusts only.
-    let project = project
+        .needs
+        .npmrc_dir
         .as_deref()
         .map(|dir| crate::backend::npmrc::Project { dir, trusted: true });
     crate::backend::npmrc::Npmrc::load(project, &|k| std::env::var(k).ok())
@@ -731,7 +722,7 @@ fn rewritten_head(text: &[u8], from: &str, to: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::{in_package, rewritten_head, venv_launchers};
-    use crate::backend::environment::{Manager, Plan};
+    use crate::spec::needs::{Manager, Plan};
     use std::path::Path;
 
     #[test]

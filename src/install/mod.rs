@@ -59,7 +59,7 @@ use vx_shm::Phase;
 pub use extract::{ExtractError, ExtractLimits};
 pub use fetch::FetchError;
 pub use live::LiveSink;
-pub use sink::{LineSink, NullSink, ProgressSink, Retry};
+pub use sink::{LineSink, NullSink, ProgressSink, Retry, SaidLines};
 
 use crate::config_frame::{EXIT_BAD_CONFIG, InstallConfig};
 use crate::net::NetConfig;
@@ -654,8 +654,8 @@ pub fn install(
     opts: &InstallOptions,
 ) -> Result<Outcome, InstallError> {
     let mut cfg = cfg.clone();
-    let build_runtime = build_with::take(&mut cfg.spec)?;
-    let installer = build_with::take_installer(&mut cfg.spec)?;
+    let build_runtime = cfg.spec.needs.runtime.take().map(|spec| *spec);
+    let installer = cfg.spec.needs.installer.take().map(|spec| *spec);
     cfg.validate()?;
     sink.phase(Phase::Resolving, "");
     // The package's identity, taken before another packing may be chosen: the tree
@@ -1059,10 +1059,7 @@ fn probe(
     // in the archive's listing: they are checked when the tree is installed.
     let made = cfg.spec.post_install.is_some()
         || cfg.spec.options.contains_key(components::OPTION)
-        || cfg
-            .spec
-            .options
-            .contains_key(crate::backend::environment::OPTION);
+        || cfg.spec.needs.environment.is_some();
     let checked = listing::check(
         &download.path,
         cfg.spec.format,

@@ -135,6 +135,35 @@ impl LineSink<io::Stderr> {
     }
 }
 
+impl<'a> LineSink<SaidLines<'a>> {
+    /// A sink handing each `TOOL VERSION: …` line to `say` (a resolution's progress
+    /// lines, which say them as the run says its own, or not at all under `-q`).
+    pub fn through(say: &'a dyn Fn(&str), tool: &str, version: &str) -> Self {
+        LineSink::new(SaidLines { say }, tool, version)
+    }
+}
+
+/// What [`LineSink::through`] writes to: each line to a caller's `say`, without the
+/// `vx: ` its caller adds itself.
+pub struct SaidLines<'a> {
+    say: &'a dyn Fn(&str),
+}
+
+impl Write for SaidLines<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        // LineSink writes whole lines, one per call.
+        let text = String::from_utf8_lossy(buf);
+        for line in text.lines() {
+            (self.say)(line.strip_prefix("vx: ").unwrap_or(line));
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 impl<W: Write> LineSink<W> {
     /// A sink printing `vx: TOOL VERSION: …` lines to `out`.
     pub fn new(out: W, tool: &str, version: &str) -> Self {

@@ -227,6 +227,10 @@ pub struct Receipt {
     /// them (npm's global `bin`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub path_after: Vec<String>,
+    /// The environment its package manager built (a runtime tool's, as the lock
+    /// pinned it: `crate::spec::needs::Plan`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<crate::spec::needs::Plan>,
 }
 
 impl Receipt {
@@ -246,7 +250,7 @@ impl Receipt {
             format,
             strip_components: cfg.spec.strip_components,
             post_install: cfg.spec.post_install.clone(),
-            options: without_build_runtime(&cfg.spec.options),
+            options: cfg.spec.options.clone(),
             bytes,
             installed_at: SystemTime::now()
                 .duration_since(UNIX_EPOCH)
@@ -259,7 +263,23 @@ impl Receipt {
             key: None,
             write: BTreeMap::new(),
             path_after: Vec::new(),
+            environment: cfg.spec.needs.environment.clone(),
         }
+    }
+
+    /// This receipt as today's vx writes it: a runtime tool's environment that an
+    /// older vx recorded among the options (under `environment`) moved to its field.
+    fn upgraded(mut self) -> Receipt {
+        if self.environment.is_none()
+            && let Some(plan) = self
+                .options
+                .get(OLD_ENVIRONMENT_OPTION)
+                .and_then(|v| serde_json::from_value(v.clone()).ok())
+        {
+            self.options.remove(OLD_ENVIRONMENT_OPTION);
+            self.environment = Some(plan);
+        }
+        self
     }
 
     /// True when this receipt records the install `cfg` asks for (see
@@ -283,33 +303,17 @@ impl Receipt {
         self.tool == spec.name
             && self.version == spec.version
             && same_bytes
-            && self.options == without_build_runtime(&spec.options)
+            && self.options == spec.options
+            && self.environment == spec.needs.environment
             && self.strip_components == spec.strip_components
             && self.post_install == spec.post_install
             && self.write == spec.write
     }
 }
 
-/// The `options` key holding the spec of the runtime a tool is built with (JSON;
-/// `super::build_with`), which a receipt does not record.
-pub const BUILD_WITH: &str = "vx_build_with";
-
-/// The `options` key holding the spec of the installer a runtime tool's environment
-/// is built with (vx's uv, JSON; `super::build_with`), which a receipt does not record.
-pub const INSTALLER: &str = "vx_installer";
-
-/// `options` without [`BUILD_WITH`] and [`INSTALLER`] (nor the project folder whose
-/// `.npmrc` a runtime tool's npm reads, `crate::backend::environment::NPMRC_DIR`: one
-/// store serves every project): what a receipt records and is compared with.
-pub fn without_build_runtime(
-    options: &BTreeMap<String, serde_json::Value>,
-) -> BTreeMap<String, serde_json::Value> {
-    let mut options = options.clone();
-    options.remove(BUILD_WITH);
-    options.remove(crate::backend::environment::NPMRC_DIR);
-    options.remove(INSTALLER);
-    options
-}
+/// Where a receipt of an older vx recorded a runtime tool's environment: among the
+/// options, which now hold the user's keys only ([`Receipt::upgraded`]).
+const OLD_ENVIRONMENT_OPTION: &str = "environment";
 
 /// Whether an I/O error is the store's file system refusing a write (full, over quota,
 /// read-only, not permitted) rather than something the input caused.
@@ -328,9 +332,11 @@ pub const KEY_LEN: usize = 12;
 /// The identity of the tree `spec` makes, as [`KEY_LEN`] hex digits: the SHA-256 of a
 /// canonical JSON document of what was downloaded (`sha256:HEX` the lock pins, else
 /// `integrity:SRI` the registry publishes, else `url:URL`) and of what shapes the tree
-/// from it (`strip_components`, `post_install`, the options without the build plan's
-/// runtime and installer, the files written): exactly what [`Receipt::matches_spec`]
-/// compares besides the name and version. Computed before any other packing is taken
+/// from it (`strip_components`, `post_install`, the user's options, the environment a
+/// package manager builds in it, the files written): exactly what
+/// [`Receipt::matches_spec`] compares besides the name and version. What the tree is
+/// built with (`crate::spec::Needs`' runtime and installer) and the project folder
+/// whose `.npmrc` is read are not the tree's identity: one store serves every project. Computed before any other packing is taken
 /// (`ToolSpec::take_alternative`), so the lock's spec and the installing child agree.
 pub fn key(spec: &ToolSpec) -> String {
     use sha2::{Digest, Sha256};
@@ -339,8 +345,10 @@ pub fn key(spec: &ToolSpec) -> String {
         bytes: String,
         strip_components: u32,
         post_install: Option<&'a str>,
-        options: BTreeMap<String, serde_json::Value>,
+        options: &'a BTreeMap<String, serde_json::Value>,
         write: &'a BTreeMap<String, String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        environment: Option<&'a crate::spec::needs::Plan>,
     }
     let bytes = match (&spec.sha256, &spec.integrity) {
         (Some(sha256), _) => format!("sha256:{}", sha256.to_ascii_lowercase()),
@@ -351,8 +359,9 @@ pub fn key(spec: &ToolSpec) -> String {
         bytes,
         strip_components: spec.strip_components,
         post_install: spec.post_install.as_deref(),
-        options: without_build_runtime(&spec.options),
+        options: &spec.options,
         write: &spec.write,
+        environment: spec.needs.environment.as_ref(),
     };
     // serde_json's maps are sorted (no `preserve_order`): the document is canonical.
     let document = serde_json::to_vec(&identity).unwrap_or_default();
@@ -434,7 +443,9 @@ pub fn newest_tree(store: &Path, tool: &str, version: &str) -> Option<(PathBuf, 
 /// or malformed (the tree is then treated as not installed and replaced).
 pub fn read_receipt(tree: &Path) -> Option<Receipt> {
     let bytes = crate::bounded_read::read(&tree.join(RECEIPT_FILE), MAX_RECEIPT_BYTES).ok()?;
-    serde_json::from_slice(&bytes).ok()
+    serde_json::from_slice::<Receipt>(&bytes)
+        .ok()
+        .map(Receipt::upgraded)
 }
 
 /// True when `cfg`'s tool is already in the store with a matching receipt, so the
@@ -977,6 +988,43 @@ mod tests {
         assert_eq!(receipt.options, cfg.spec.options);
         assert!(receipt.installed_at > 1_600_000_000);
         assert!(is_installed(&cfg));
+    }
+
+    /// A runtime tool's tree an older vx recorded with its environment among the
+    /// options is found by the spec that plans the same environment (read in place,
+    /// not installed again), and one of another environment is not.
+    #[test]
+    fn an_older_receipts_environment_among_the_options_still_matches() {
+        let store = tempfile::tempdir().unwrap();
+        let mut planned = cfg(store.path());
+        let plan = crate::spec::needs::Plan {
+            manager: crate::spec::needs::Manager::Npm,
+            package: "prettier".to_owned(),
+            version: "3.10.1".to_owned(),
+            runtime: "node".to_owned(),
+            runtime_version: "20.11.1".to_owned(),
+            registry: "https://registry.npmjs.org".to_owned(),
+            lockfile: "{}".to_owned(),
+            allow_builds: Vec::new(),
+        };
+        planned.spec.needs.environment = Some(plan.clone());
+        let dir = install_fake(&planned, &"ab".repeat(32));
+        // As an older vx wrote it: the plan under `options.environment`.
+        let mut old = read_receipt(&dir).unwrap();
+        old.environment = None;
+        old.options.insert(
+            OLD_ENVIRONMENT_OPTION.to_owned(),
+            serde_json::to_value(&plan).unwrap(),
+        );
+        replace_receipt(&dir, &old).unwrap();
+        assert_eq!(find(store.path(), &planned.spec).unwrap().0, dir);
+        let mut other = planned.clone();
+        other.spec.needs.environment = Some(crate::spec::needs::Plan {
+            lockfile: "{\"other\":1}".to_owned(),
+            ..plan
+        });
+        assert!(find(store.path(), &other.spec).is_none());
+        assert_ne!(key(&other.spec), key(&planned.spec));
     }
 
     #[test]

@@ -180,6 +180,7 @@ pub fn fake_install(
         key: Some(key),
         write: Default::default(),
         path_after: Vec::new(),
+        environment: None,
     };
     super::store::write_receipt(&tree, &receipt).unwrap();
     tree

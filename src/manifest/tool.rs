@@ -532,6 +532,7 @@ impl ToolTable {
             write: over.write.clone(),
             path_after: over.path_after.clone(),
             alternatives: over.alternatives.clone(),
+            needs: crate::spec::Needs::default(),
         })
     }
 }

@@ -29,6 +29,9 @@ pub struct Options {
     /// Fetch nothing (`--offline`; `VX_OFFLINE=1` counts for the resolution): only an
     /// explicit `--offline` keeps the lock's downloads from the network.
     pub offline: bool,
+    /// The store a runtime is installed into when an environment needs it to be
+    /// pinned (`vx lock --store`); `None`: the default store.
+    pub store: Option<PathBuf>,
 }
 
 /// Why a lock run could not do its work.
@@ -163,6 +166,7 @@ fn on_demand(
             project: manifest.network.clone(),
             verbose: options.verbose,
             allow_provenance_loss: options.allow_provenance_loss,
+            store: options.store.clone(),
             ..Resolving::from_env(options.offline, quiet)
         },
         catalogue: Arc::clone(catalogue),

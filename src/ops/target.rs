@@ -164,6 +164,7 @@ impl Target<'_> {
                     .manifest()
                     .map(|m| m.network.clone())
                     .unwrap_or_default(),
+                store: self.store.map(Path::to_path_buf),
                 ..crate::resolution::Options::from_env(self.offline, false)
             },
             catalogue: Arc::clone(self.session.catalogue()),
@@ -410,6 +411,7 @@ fn sync_remembering(
     let resolver = crate::resolution::OnDemand {
         options: crate::resolution::Options {
             project: manifest.network.clone(),
+            store: Some(store.to_path_buf()),
             ..crate::resolution::Options::from_env(offline, false)
         },
         catalogue: Arc::clone(catalogue),

@@ -286,7 +286,11 @@ mod tests {
     fn python_in(dir: &Path) -> PathBuf {
         let bin = dir.join("bin");
         std::fs::create_dir_all(&bin).unwrap();
-        let python = bin.join(if cfg!(windows) { "python.exe" } else { "python3" });
+        let python = bin.join(if cfg!(windows) {
+            "python.exe"
+        } else {
+            "python3"
+        });
         std::fs::write(&python, "").unwrap();
         python
     }

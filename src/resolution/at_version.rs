@@ -1,6 +1,6 @@
 //! What a name at a version on the command line installs (`vx exec T@V`, `vx x T@V`,
 //! `vx T@V`): the project's own tool first, else the name as `vx add` finds it, its
-//! runtime tool's environment planned ([`super::plan`]). Apart from [`super::named`],
+//! what it needs besides its download planned ([`super::needs`]). Apart from [`super::named`],
 //! which only names and lists, so naming never depends on planning.
 
 use crate::lock::Lock;
@@ -27,7 +27,7 @@ impl Resolver<'_> {
     ) -> Result<ToolSpec, ResolutionError> {
         // The project's own pin of that very version: installed as `vx sync` would,
         // checked against the sha256 the project locked.
-        if let Some(spec) = project.and_then(|m| {
+        if let Some(mut spec) = project.and_then(|m| {
             super::pinned::spec_at(
                 m,
                 self.lock.as_ref(),
@@ -37,6 +37,10 @@ impl Resolver<'_> {
                 platform,
             )
         }) {
+            if let Some(lock) = &self.lock {
+                let pinned = self.lock.as_ref();
+                plan(&mut spec, project, pinned, lock, self.catalogue(), platform)?;
+            }
             return Ok(spec);
         }
         let table = match project.and_then(|m| m.tool(name)) {
@@ -62,16 +66,37 @@ impl Resolver<'_> {
         let mut spec = concrete
             .resolve(platform)
             .map_err(|e| ResolutionError::Usage(e.to_string()))?;
-        // A runtime tool (`npm:prettier`): the environment just resolved, built with
-        // its runtime when it is installed.
-        super::plan::plan_specs(
-            std::slice::from_mut(&mut spec),
+        // A runtime tool (`npm:prettier`): the environment just resolved; a crate or a
+        // module: the project's runtime to build it with.
+        let pinned = self.lock.as_ref();
+        plan(
+            &mut spec,
+            project,
+            pinned,
             &scratch,
+            self.catalogue(),
             platform,
-            project.map(|m| m.path.as_path()),
-        );
+        )?;
         Ok(spec)
     }
+}
+
+/// What `spec` needs besides its download, as `entries` (the lock that holds its
+/// entry) says, built with `project`'s runtimes as its lock `pinned` pins them
+/// ([`super::needs::plan`], the sync plan's planner).
+fn plan(
+    spec: &mut ToolSpec,
+    project: Option<&Manifest>,
+    pinned: Option<&Lock>,
+    entries: &Lock,
+    catalogue: &crate::runtime::catalogue::Catalogue,
+    platform: &Platform,
+) -> Result<(), ResolutionError> {
+    let tools = match project {
+        Some(m) => super::needs::ProjectTools::pinned(m, pinned, catalogue, platform),
+        None => super::needs::ProjectTools::default(),
+    };
+    super::needs::plan(std::slice::from_mut(spec), &tools, entries, platform)
 }
 
 impl OnDemand {
@@ -85,7 +110,7 @@ impl OnDemand {
         platform: &Platform,
     ) -> Result<ToolSpec, ResolutionError> {
         let lock = project.and_then(|m| Lock::load(&m.lock_path()).ok().flatten());
-        if let Some(spec) = project.and_then(|m| {
+        if let Some(mut spec) = project.and_then(|m| {
             super::pinned::spec_at(
                 m,
                 lock.as_ref(),
@@ -95,6 +120,17 @@ impl OnDemand {
                 platform,
             )
         }) {
+            if let Some(entries) = &lock {
+                let catalogue = &self.catalogue;
+                plan(
+                    &mut spec,
+                    project,
+                    lock.as_ref(),
+                    entries,
+                    catalogue,
+                    platform,
+                )?;
+            }
             return Ok(spec);
         }
         if let Some(tool) = project

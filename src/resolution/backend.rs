@@ -31,7 +31,6 @@ use super::ResolutionError;
 mod own_runtime;
 mod source;
 pub mod uv;
-pub use source::attach_runtimes;
 
 /// Reads the language registries for one run: the runtimes' [`Context`] (vx's one
 /// client, its cache and `url_replacements`), and npm's configuration.
@@ -652,8 +651,14 @@ impl<'a> Registries<'a> {
         let fail = |why: String| ResolutionError::Environment(format!("{name} {version}: {why}"));
         let host = Platform::current();
         let spec = runtime.resolve(&host).map_err(|e| fail(e.to_string()))?;
-        let store = crate::install::store::prepare(None).map_err(|e| fail(e.to_string()))?;
-        let mut cfg = crate::config_frame::InstallConfig::new(spec, store);
+        // Into the run's store (`--store`), by the installer a child uses
+        // (`crate::install::build_with::prepare`), its progress among the run's lines.
+        let store = crate::install::store::prepare(self.net.options.store.clone())
+            .map_err(|e| fail(e.to_string()))?;
+        let mut cfg = crate::config_frame::InstallConfig::new(
+            crate::spec::ToolSpec::new(name.short_name(), version, ""),
+            store,
+        );
         cfg.offline = self.net.options.offline;
         let opts = crate::install::InstallOptions {
             net: self.net.net.clone(),
@@ -663,15 +668,11 @@ impl<'a> Registries<'a> {
             "{name}: runs on {} {}: installing it to resolve its dependencies",
             runtime.name, runtime.version
         ));
-        let runtime_dir = match crate::install::install(&cfg, &mut crate::install::NullSink, &opts)
-        {
-            Ok(
-                crate::install::Outcome::Installed { path, .. }
-                | crate::install::Outcome::Cached { path, .. },
-            ) => path,
-            Ok(_) => return Err(fail(format!("{} was not installed", runtime.name))),
-            Err(e) => return Err(fail(format!("installing {}: {e}", runtime.name))),
-        };
+        let say = |line: &str| self.net.progress(line);
+        let mut sink = crate::install::LineSink::through(&say, &name.short_name(), version);
+        let runtime_dir = crate::install::build_with::prepare(spec, &cfg, &mut sink, &opts)
+            .map_err(|e| fail(format!("installing {}: {e}", runtime.name)))?
+            .dir;
         let scratch = crate::scratch::new("environment").map_err(|e| fail(e.to_string()))?;
         let (registry, lockfile) = match name.kind {
             Kind::Npm => {
@@ -793,14 +794,12 @@ fn shown_in(registry: &Registry, error: RuntimeError) -> RuntimeError {
     }
 }
 
-/// The project's tool that is the runtime `runtime` (`node`, `python`): named so, or
-/// asking for it by that name.
+/// The project's tool that is the runtime `runtime` (`node`, `python`), by the one rule
+/// of [`super::needs::is_runtime`].
 fn runtime_tool<'t>(tools: &'t [ToolTable], runtime: &str) -> Option<&'t ToolTable> {
     tools.iter().find(|t| {
-        t.name == runtime
-            || t.registry.as_ref().is_some_and(|r| {
-                r.lookup == runtime || r.lookup.strip_prefix("runtime:") == Some(runtime)
-            })
+        let lookup = t.registry.as_ref().map(|r| r.lookup.as_str());
+        super::needs::is_runtime(&t.name, lookup, runtime)
     })
 }
 

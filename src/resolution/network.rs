@@ -33,6 +33,9 @@ pub struct Options {
     /// Lock a registry tool's new version even when it lost the verification its
     /// locked version had (`--allow-provenance-loss`).
     pub allow_provenance_loss: bool,
+    /// The store a runtime installs into when a lock needs it to pin a runtime
+    /// tool's environment (the session's `--store`); `None`: the default store.
+    pub store: Option<PathBuf>,
 }
 
 impl Options {
@@ -47,6 +50,7 @@ impl Options {
             cache_dir: None,
             project: ProjectNet::default(),
             allow_provenance_loss: false,
+            store: None,
         }
     }
 }

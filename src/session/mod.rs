@@ -269,6 +269,7 @@ impl Session {
                 .as_ref()
                 .map(|m| m.network.clone())
                 .unwrap_or_default(),
+            store: self.store.clone(),
             ..Options::from_env(self.offline, quiet)
         }
     }

@@ -310,3 +310,33 @@ fn a_slot_left_half_written_in_a_dump_keeps_its_name() {
     let text = String::from_utf8(out).unwrap();
     assert!(text.lines().any(|l| l.starts_with("torn-tool")), "{text}");
 }
+
+/// Issue 65: a tool's `[tools.T.options]` are the user's keys, passed through to the
+/// receipt unchanged; the names vx once carried its build plan under
+/// (`vx_build_with`, `vx_installer`) steer nothing: no other download is fetched, and
+/// nothing is installed first.
+#[test]
+fn an_option_named_as_vxs_build_plan_installs_nothing_else() {
+    let work = Work::new();
+    let other = archive(ArchiveFormat::TarGz, noise(50));
+    let other_sha = sha256_hex(&other);
+    let other_server = TestServer::start([("/other.tar.gz", Route::Ok(other))]);
+    let server = work.serve_one("mine", archive(ArchiveFormat::TarGz, noise(100)));
+    let manifest = std::fs::read_to_string(work.manifest()).unwrap();
+    let mut with_options = manifest.clone();
+    for key in ["vx_build_with", "vx_installer"] {
+        with_options.push_str(&format!(
+            "[tools.mine.options.{key}]\nname = \"other\"\nversion = \"1\"\nurl = \"{}\"\nsha256 = \"{other_sha}\"\nstrip_components = 1\noptions = {{}}\n\n",
+            other_server.url("/other.tar.gz")
+        ));
+    }
+    work.write_manifest(&with_options);
+    let summary = work.sync_summary(&[], 0);
+    assert_eq!(summary["mine"]["exit_code"], 0, "{}", summary["mine"]);
+    assert_eq!(server.hits(), 1);
+    assert_eq!(other_server.hits(), 0, "the option's download was fetched");
+    assert!(!has_tree(work.store(), "other", "1"));
+    let tree = tree_in(work.store(), "mine", "1");
+    let receipt = vx::install::store::read_receipt(&tree).unwrap();
+    assert!(receipt.options.contains_key("vx_build_with"), "{receipt:?}");
+}

@@ -115,6 +115,45 @@ fn prettier_installs_with_the_projects_node_from_npms_lockfile_and_runs() {
     assert_eq!(registry.paths()[before..], [tarball.clone(), tarball]);
 }
 
+/// Issue 65: a lock that needs the project's node to pin prettier's environment
+/// installs it by the installer a sync uses, into the run's store (`vx lock --store`),
+/// its install shown among the run's progress lines; the default store is left
+/// untouched.
+#[test]
+fn a_lock_installs_the_runtime_into_the_runs_store_and_shows_it() {
+    let dist = node_dist();
+    let registry = npm::serve_prettier(npm::prettier_tarball());
+    let project = Project::new(&npm_config(&dist, &registry), PRETTIER_MANIFEST);
+    let store = project.work.dir.path().join("elsewhere");
+    let out = project
+        .vx()
+        .args(["lock", "--store"])
+        .arg(&store)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", both(&out));
+    assert!(common::has_tree(&store, "node", node::REAL));
+    let default = project.work.dir.path().join("home/.local/share/vx/store");
+    assert!(
+        !default.join("node").exists(),
+        "the default store got node: {}",
+        both(&out)
+    );
+    let said = String::from_utf8_lossy(&out.stderr);
+    let shown = format!("node {}: downloading", node::REAL);
+    assert!(said.contains(&shown), "{said}");
+    // The environment pinned with it is the one a sync into that store installs.
+    let out = project
+        .vx()
+        .args(["sync", "--headless", "--locked", "--store"])
+        .arg(&store)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", both(&out));
+    assert!(common::has_tree(&store, "prettier", npm::PRETTIER));
+    assert!(!default.exists() || !default.join("prettier").exists());
+}
+
 /// An npm runtime tool's whole locked set travels in a bundle: the export finds each
 /// package's tarball at its registry (its document's `dist.tarball` of the version
 /// whose `dist.integrity` is the lockfile's), refuses one whose sha512 is not the

@@ -28,20 +28,10 @@ use crate::format::ArchiveFormat;
 use crate::lock::{Asset, Lock};
 use crate::manifest::{Override, Platform, ToolTable};
 use crate::runtime::{Release, RuntimeError};
-use crate::spec::ToolSpec;
 use crate::verify::gosum;
 
 use super::super::ResolutionError;
 use super::{Age, Registries, pick_among};
-
-/// The runtime a tool of `kind` is built with, by its name in the project.
-pub fn runtime_of(kind: Kind) -> Option<&'static str> {
-    match kind {
-        Kind::Cargo => Some("rust"),
-        Kind::Go => Some("go"),
-        Kind::Npm | Kind::Pypi => None,
-    }
-}
 
 /// Why `name`, in `module` with no tagged release, cannot be locked at its `latest`:
 /// a version vx cannot hold (over [`crate::validate::MAX_VERSION`] bytes, or with
@@ -581,58 +571,9 @@ pub fn resolve_tool(
         "resolved {} {constraint} to {version} ({name}: {}, built with the project's {})",
         tool.name,
         source.what,
-        runtime_of(name.kind).unwrap_or("runtime")
+        name.kind.runtime()
     ));
     Ok(table)
-}
-
-/// Gives each tool of `tools` that its lock entry says is built from a crate or a Go
-/// module the spec of the project's runtime it builds with (`rust`, `go`), which its
-/// install puts first ([`crate::install::build_with`]); an error names the runtime
-/// the project lacks.
-pub fn attach_runtimes(tools: &mut [ToolSpec], lock: &Lock) -> Result<(), ResolutionError> {
-    let runtime_named = |runtime: &str| -> Option<ToolSpec> {
-        let package = format!("runtime:{runtime}");
-        let by_package = lock
-            .tools
-            .iter()
-            .find(|(_, e)| e.package.as_deref() == Some(package.as_str()))
-            .map(|(n, _)| n.clone());
-        let wanted = by_package.unwrap_or_else(|| runtime.to_owned());
-        tools.iter().find(|t| t.name == wanted).cloned()
-    };
-    let mut attach = Vec::new();
-    for (index, spec) in tools.iter().enumerate() {
-        if spec.post_install.is_none() {
-            continue;
-        }
-        let Some(name) = lock
-            .tools
-            .get(&spec.name)
-            .and_then(|e| e.package.as_deref())
-            .and_then(|p| Name::parse(p).ok().flatten())
-        else {
-            continue;
-        };
-        let Some(runtime) = runtime_of(name.kind) else {
-            continue;
-        };
-        let built_with = runtime_named(runtime).ok_or_else(|| {
-            ResolutionError::Usage(format!(
-                "{}: {name} is built from source with {runtime}: add it to [tools] (`vx use {runtime}`)",
-                spec.name
-            ))
-        })?;
-        let value = serde_json::to_value(&built_with)
-            .map_err(|e| ResolutionError::Environment(e.to_string()))?;
-        attach.push((index, value));
-    }
-    for (index, value) in attach {
-        tools[index]
-            .options
-            .insert(crate::install::build_with::OPTION.to_owned(), value);
-    }
-    Ok(())
 }
 
 /// The sha256 of `bytes`, lower-case hex.

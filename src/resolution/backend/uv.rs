@@ -193,6 +193,7 @@ pub fn spec(entry: &LockedTool, platform: &Platform) -> Option<crate::spec::Tool
         write: Default::default(),
         path_after: Vec::new(),
         alternatives: Vec::new(),
+        needs: crate::spec::Needs::default(),
     })
 }
 

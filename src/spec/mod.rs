@@ -10,6 +10,10 @@ use serde::{Deserialize, Serialize};
 use crate::format::ArchiveFormat;
 use crate::validate::{self, FieldError};
 
+pub mod needs;
+
+pub use needs::Needs;
+
 /// One tool to install, every field checked by [`ToolSpec::validate`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -81,6 +85,10 @@ pub struct ToolSpec {
     /// arrives unpacked soonest on this link ([`ToolSpec::take_alternative`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub alternatives: Vec<Alternative>,
+    /// What vx's planner found it needs besides the download (the runtime it is built
+    /// with, its environment): never read from vx.toml ([`needs`]).
+    #[serde(default, skip_serializing_if = "Needs::is_empty")]
+    pub needs: Needs,
 }
 
 /// Another packing of a download: the same tree at another URL, smaller or faster to
@@ -125,6 +133,7 @@ impl ToolSpec {
             write: BTreeMap::new(),
             path_after: Vec::new(),
             alternatives: Vec::new(),
+            needs: Needs::default(),
         }
     }
 
@@ -192,6 +201,12 @@ impl ToolSpec {
         for alternative in &mut self.alternatives {
             validate::url(&alternative.url)?;
             alternative.sha256 = validate::sha256(&alternative.sha256)?;
+        }
+        for needed in [&mut self.needs.runtime, &mut self.needs.installer]
+            .into_iter()
+            .flatten()
+        {
+            needed.validate()?;
         }
         validate::options(&self.options)
     }
