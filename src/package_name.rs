@@ -388,6 +388,22 @@ fn go(rest: &str) -> Result<String, NameProblem> {
     }
 }
 
+/// The one rule of which project tool is the runtime `runtime` (the resolver picks a
+/// runtime tool's runtime by it at lock time, `crate::resolution::needs` the runtime
+/// a tool is built with): whether the project's tool `name`, whose package is `package` (its lock entry's,
+/// or its table's registry lookup), is the runtime `runtime` (`node`, `rust`): named
+/// so, or its package names that runtime.
+pub fn is_runtime(name: &str, package: Option<&str>, runtime: &str) -> bool {
+    name == runtime
+        || package.is_some_and(|package| {
+            package == runtime
+                || package.strip_prefix("runtime:") == Some(runtime)
+                || package
+                    .rsplit_once(":runtime:")
+                    .is_some_and(|(_, named)| named == runtime)
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

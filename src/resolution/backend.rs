@@ -795,11 +795,11 @@ fn shown_in(registry: &Registry, error: RuntimeError) -> RuntimeError {
 }
 
 /// The project's tool that is the runtime `runtime` (`node`, `python`), by the one rule
-/// of [`super::needs::is_runtime`].
+/// of [`crate::package_name::is_runtime`].
 fn runtime_tool<'t>(tools: &'t [ToolTable], runtime: &str) -> Option<&'t ToolTable> {
     tools.iter().find(|t| {
         let lookup = t.registry.as_ref().map(|r| r.lookup.as_str());
-        super::needs::is_runtime(&t.name, lookup, runtime)
+        crate::package_name::is_runtime(&t.name, lookup, runtime)
     })
 }
 

@@ -7,31 +7,17 @@
 //!
 //! One rule answers "the project's runtime": the project's tool named so, or whose
 //! package is that runtime (`runtime:node`, a registry's `REGISTRY:runtime:node`)
-//! ([`is_runtime`]), first in the project's order; the resolver picks a runtime
-//! tool's runtime at lock time by the same rule
+//! ([`crate::package_name::is_runtime`]), first in the project's order; the resolver
+//! picks a runtime tool's runtime at lock time by the same rule
 //! (`super::backend::Registries::check`).
 
 use crate::lock::Lock;
 use crate::manifest::{Manifest, Platform};
-use crate::package_name::Name;
+use crate::package_name::{Name, is_runtime};
 use crate::spec::ToolSpec;
 use crate::spec::needs::{Manager, Plan};
 
 use super::ResolutionError;
-
-/// Whether the project's tool `name`, whose package is `package` (its lock entry's,
-/// or its table's registry lookup), is the runtime `runtime` (`node`, `rust`): named
-/// so, or its package names that runtime.
-pub fn is_runtime(name: &str, package: Option<&str>, runtime: &str) -> bool {
-    name == runtime
-        || package.is_some_and(|package| {
-            package == runtime
-                || package.strip_prefix("runtime:") == Some(runtime)
-                || package
-                    .rsplit_once(":runtime:")
-                    .is_some_and(|(_, named)| named == runtime)
-        })
-}
 
 /// The project's tools a planned tool may be built with, each resolved for the
 /// platform with its lock entry's package, and the project's folder when the user
