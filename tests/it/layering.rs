@@ -2,6 +2,17 @@
 //! `src/**/*.rs` (and every `super::…` that climbs out of its room) names a room on
 //! the same floor or below. The document's table is the source: this test parses it,
 //! so the two cannot drift. Comments are not code: a doc link upwards is allowed.
+//!
+//! A path counts however it is written: with a leading `::` (`::vx_fixture`, `::vx`),
+//! through a re-export that leads out of its room (a `pub use` in `lib.rs`, the
+//! demo's import of the fixture) to the module it names, or as a call of a
+//! `#[macro_export]` macro (counted against the room that defines it). Test-only means
+//! `cfg(test)` or an `all(…)` holding it, never `any(test, …)`. What would hide a path
+//! (`extern crate`, `#[path]`, `#[macro_use]`, `include!`, root glob re-exports) is
+//! refused, as is `use super::*` in a command. Platform code outside `platform` and
+//! prints in the library are held by counted lists that only shrink
+//! ([`PLATFORM_DEBT`], [`PRINT_DEBT`]); every room has its row in ARCHITECTURE.md and its
+//! line in `src/lib.rs`'s map.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -1236,4 +1247,73 @@ fn the_counted_rules_find_new_code_growth_and_a_stale_list() {
     assert_eq!(found.len(), 2, "{found:?}");
     assert!(found[0].starts_with("src/net/mod.rs: 2 "), "{found:?}");
     assert!(found[1].contains("eprintln!"), "{found:?}");
+}
+
+/// The modules of `modules` that the `//!` map of `lib_rs` does not name as a link
+/// (`[`name`]` or `[`mod@name`]`).
+fn unmapped<'a>(lib_rs: &str, modules: &'a [String]) -> Vec<&'a str> {
+    let map: String = lib_rs
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("//!"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    modules
+        .iter()
+        .map(String::as_str)
+        .filter(|m| !map.contains(&format!("[`{m}`]")) && !map.contains(&format!("[`mod@{m}`]")))
+        .collect()
+}
+
+/// The modules of `modules` without a row under `## What each room owns` in
+/// `architecture`: a row whose first cell names `src/NAME/`, `src/NAME.rs` or a file
+/// inside `src/NAME/`.
+fn rowless<'a>(architecture: &str, modules: &'a [String]) -> Vec<&'a str> {
+    let start = architecture
+        .find("\n## What each room owns\n")
+        .expect("a `## What each room owns` section");
+    let body = &architecture[start + 1..];
+    let body = &body[..body[3..].find("\n## ").map_or(body.len(), |end| end + 3)];
+    let firsts: Vec<&str> = body
+        .lines()
+        .filter_map(|l| l.strip_prefix('|'))
+        .filter_map(|l| l.split('|').next())
+        .collect();
+    modules
+        .iter()
+        .map(String::as_str)
+        .filter(|m| {
+            let (dir, file) = (format!("`src/{m}/"), format!("`src/{m}.rs`"));
+            !firsts.iter().any(|c| c.contains(&dir) || c.contains(&file))
+        })
+        .collect()
+}
+
+#[test]
+fn every_room_is_on_the_map_of_lib_rs_and_has_a_row_in_the_architecture() {
+    let modules = library_modules();
+    let lib_rs = std::fs::read_to_string(Path::new(ROOT).join("src/lib.rs")).unwrap();
+    let architecture =
+        std::fs::read_to_string(Path::new(ROOT).join("docs/ARCHITECTURE.md")).unwrap();
+    let unmapped = unmapped(&lib_rs, &modules);
+    assert!(
+        unmapped.is_empty(),
+        "modules src/lib.rs declares but its map (//!) does not name: {unmapped:?}"
+    );
+    let rowless = rowless(&architecture, &modules);
+    assert!(
+        rowless.is_empty(),
+        "rooms without a row in docs/ARCHITECTURE.md's \"What each room owns\": {rowless:?}"
+    );
+}
+
+#[test]
+fn a_room_missing_from_the_map_or_the_rows_is_found() {
+    let modules: Vec<String> = ["net", "format", "lock", "tasks"].map(String::from).into();
+    let lib_rs = "//! [`net`] and [`mod@format`]; `lock` in code is no link.\npub mod net;\n";
+    assert_eq!(unmapped(lib_rs, &modules), ["lock", "tasks"]);
+    let architecture = "# A\n\n## What each room owns\n\n| where | owns |\n|---|---|\n\
+        | `src/net/` | the client; `src/lock/` named in a cell is no row |\n\
+        | `src/format.rs`, `src/tasks/guard/` | formats; the guard |\n\n## Next\n\n\
+        | `src/lock/` | a row of another section |\n";
+    assert_eq!(rowless(architecture, &modules), ["lock"]);
 }

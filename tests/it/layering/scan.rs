@@ -202,12 +202,13 @@ impl Scanner {
         for attr in attrs {
             let name = attr.path().get_ident().map(ToString::to_string);
             match name.as_deref() {
-                Some("cfg" | "cfg_attr") if !self.test_only() => {
-                    if cfg_predicate(attr).is_some_and(|meta| names_platform(&meta)) {
-                        self.out
-                            .platform
-                            .push(format!("#[{}]", tokens_text(&attr.meta)));
-                    }
+                Some("cfg" | "cfg_attr")
+                    if !self.test_only()
+                        && cfg_predicate(attr).is_some_and(|meta| names_platform(&meta)) =>
+                {
+                    self.out
+                        .platform
+                        .push(format!("#[{}]", tokens_text(&attr.meta)));
                 }
                 Some("path") => self.out.opaque.push(format!(
                     "`#[{}]` puts a file in a module its place does not say",
