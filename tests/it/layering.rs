@@ -399,7 +399,14 @@ fn every_library_module_is_on_one_floor_of_the_architecture() {
 /// The library as it stands, checked once per test.
 fn findings() -> Findings {
     let floors = floors();
-    check(&library(&floors), &floors)
+    check(scanned_library(), &floors)
+}
+
+/// Every library file scanned once for the whole test binary (each rule's test reads
+/// the same library; scanning it is most of their time).
+fn scanned_library() -> &'static [Source] {
+    static LIBRARY: std::sync::OnceLock<Vec<Source>> = std::sync::OnceLock::new();
+    LIBRARY.get_or_init(|| library(&floors()))
 }
 
 #[test]
@@ -1162,9 +1169,8 @@ const PRINT_DEBT: &[(&str, usize, &str)] = &[
 
 #[test]
 fn platform_code_lives_in_the_platform_room_or_its_counted_debt() {
-    let floors = floors();
     let found = counted(
-        &library(&floors),
+        scanned_library(),
         PLATFORM_ROOMS,
         |s| &s.platform,
         PLATFORM_DEBT,
@@ -1179,8 +1185,7 @@ fn platform_code_lives_in_the_platform_room_or_its_counted_debt() {
 
 #[test]
 fn the_library_prints_nothing_beyond_its_counted_debt() {
-    let floors = floors();
-    let found = counted(&library(&floors), &[], |s| &s.prints, PRINT_DEBT);
+    let found = counted(scanned_library(), &[], |s| &s.prints, PRINT_DEBT);
     assert!(
         found.is_empty(),
         "library code that prints (return it in a report or through the caller's sink; \
