@@ -1033,8 +1033,8 @@ const PLATFORM_DEBT: &[(&str, usize, &str)] = &[
     // had the concern; `platform::process` is where they go.
     (
         "tasks/launch.rs",
-        21,
-        "a task's process group and the guard's socket",
+        16,
+        "the guard: a Unix-only way to start a command",
     ),
     ("tasks/guard/mod.rs", 1, "the guard exists on Unix only"),
     (
